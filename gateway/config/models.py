@@ -1,0 +1,272 @@
+"""Configuration schema: gateway.yaml and partners/*.yaml, declared once.
+
+These pydantic models are the single spec of what a coordinator may write: the loader
+validates with them (and maps errors back to file:line:column), `lint` reports from
+them, and the README's reference tables are generated from their field descriptions.
+Every model forbids unknown keys so that a misspelt key is an error with a hint, not
+a silently ignored setting.
+
+Section owners: the channel settings (`inbound`, `outbound`) belong to the transports,
+`odoo` to the Odoo integration, `documents` to the translation engine; each may add
+fields here, but the shape stays: one partner file, one `PartnerConfig`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# --------------------------------------------------------------------------- gateway.yaml
+
+class OdooSettings(Strict):
+    """How to reach Odoo. Env vars EDI_GATEWAY_ODOO_URL/_DATABASE/_USERNAME/_PASSWORD override."""
+
+    url: str = "http://127.0.0.1:8069"
+    database: str = "demo"
+    username: str = "admin"
+    password: SecretStr | None = None
+    password_file: Path | None = Field(None, description="file holding the password or API key")
+    protocol: Literal["auto", "jsonrpc", "json2"] = "auto"
+    timeout: float = 60.0
+    retry_max: int = 8
+    company_id: int | None = None
+
+
+class FolderInboxSettings(Strict):
+    path: Path = Path("inbox")
+    processed: Path | None = Field(Path("inbox/processed"), description="move taken files here; null deletes them")
+    min_age: float = Field(2.0, description="seconds size+mtime must be stable before a file is taken")
+    partner: str | None = Field(None, description="partner of every file here; else identified from the envelope")
+
+
+class SftpServerSettings(Strict):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 2222
+    root: Path = Path("sftp")
+    host_key: Path = Path("state/ssh_host_ed25519_key")
+    max_file_size: int = 100 * 1024 * 1024
+    keep_processed: bool = False
+    login_throttle_seconds: float = 1.0
+
+
+class As2ServerSettings(Strict):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 4080
+    path: str = "/as2"
+    as2_id: str = "EDIGATEWAY"
+    certificate: Path | None = None         # our signing/decryption certificate (PEM)
+    private_key: Path | None = None         # its key (PEM)
+    private_key_password_file: Path | None = None
+    tls_certificate: Path | None = None     # HTTPS when set
+    tls_key: Path | None = None
+    duplicate_window_days: int = 30
+    max_body: int = 200 * 1024 * 1024
+    public_url: str | None = Field(None, description="URL partners send to, used for async MDN receipt")
+
+
+class OutboxSettings(Strict):
+    max_attempts: int = 10
+    min_backoff: float = 5.0
+    max_backoff: float = 3600.0
+    concurrency_per_channel: int = 4
+
+
+class OpsSettings(Strict):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8780
+    stuck_after_minutes: int = 30
+
+
+class RetentionSettings(Strict):
+    archive_days: int = 400
+
+
+class GatewayConfig(Strict):
+    """gateway.yaml: paths are relative to the file's folder."""
+
+    state_dir: Path = Path("state")                 # journal.sqlite3 lives here
+    archive_dir: Path = Path("archive")
+    quarantine_dir: Path = Path("quarantine")
+    partners_dir: Path = Path("partners")
+    translations_dir: Path = Path("translations")
+    outbox_dir: Path = Path("outbox")               # default local delivery: outbox/<partner>/
+    our_ids: OurIds | None = None
+    odoo: OdooSettings = Field(default_factory=OdooSettings)
+    inbox: list[FolderInboxSettings] = Field(default_factory=lambda: [FolderInboxSettings()])
+    sftp_server: SftpServerSettings = Field(default_factory=SftpServerSettings)
+    as2_server: As2ServerSettings = Field(default_factory=As2ServerSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    workers: int = 4
+    queue_size: int = 64
+    drain_seconds: float = 20.0
+    log_format: Literal["auto", "text", "json"] = "auto"
+    log_level: str = "INFO"
+
+
+# --------------------------------------------------------------------------- partners/*.yaml
+
+class X12Id(Strict):
+    qualifier: str = "ZZ"
+    id: str
+
+
+class EdifactId(Strict):
+    qualifier: str = ""            # UNB 0007, e.g. "14" (GLN), "ZZ"
+    id: str
+
+
+class OurIds(Strict):
+    """Our own identifiers as partners see them (receiver on inbound, sender on outbound)."""
+
+    x12: X12Id | None = None
+    gs: str | None = None          # GS02/GS03 application code when it differs from ISA
+    edifact: EdifactId | None = None
+    xml: str | None = None         # cXML From/To identity, UBL party id
+    as2_id: str | None = None
+
+
+class DelimiterSettings(Strict):
+    element: str = "*"
+    component: str = ">"
+    segment: str = "~"
+    repetition: str = "^"
+    suffix: str = "\n"
+
+
+class X12Settings(Strict):
+    ids: list[X12Id] = Field(default_factory=list, description="ISA05/06 (and GS02) values this partner sends as")
+    gs_ids: list[str] = Field(default_factory=list)
+    version: str = "004010"
+    delimiters: DelimiterSettings = Field(default_factory=DelimiterSettings)
+    ack: Literal["none", "997", "999"] = "997"
+    ta1: bool = False
+    accept_with_errors: bool = True
+    test: bool = False                       # True: we send and accept ISA15=T
+    ack_window_hours: float = 24.0
+
+
+class EdifactSettings(Strict):
+    ids: list[EdifactId] = Field(default_factory=list)
+    syntax: str = "UNOC"
+    syntax_version: str = "3"
+    version: str = "D96A"
+    una: bool = True
+    contrl: bool = True
+    contrl_on_success: bool = True
+    test: bool = False
+    ack_window_hours: float = 24.0
+
+
+class CsvSettings(Strict):
+    delimiter: str = ","
+    quotechar: str = '"'
+    encoding: str = "utf-8"
+    header: bool = True
+    decimal: str = "."
+    group_by: str | None = None              # column whose value groups rows into one document
+
+
+class XmlSettings(Strict):
+    ids: list[str] = Field(default_factory=list, description="cXML From identity / UBL sender party ids")
+    max_bytes: int = 50 * 1024 * 1024
+
+
+class OdooPartnerSettings(Strict):
+    partner_ref: str | None = None            # res.partner.ref of the commercial partner
+    gln: str | None = None
+    create_ship_to: bool = False
+    price_policy: Literal["order", "pricelist"] = "order"
+    price_tolerance: float = 0.01
+    confirm_orders: bool = False
+    warehouse: str | None = None
+    currency: str | None = None
+
+
+class FolderChannel(Strict):
+    channel: Literal["folder"]
+    path: Path | None = None                  # inbound: inbox folder; outbound: delivery folder
+
+
+class SftpAccountChannel(Strict):
+    """Partner logs into our SFTP server."""
+
+    channel: Literal["sftp"]
+    user: str
+    authorized_keys: list[Path] = Field(default_factory=list)
+    password_hash: SecretStr | None = None
+
+
+class SftpRemoteChannel(Strict):
+    """We log into the partner's SFTP server (poll inbound, push outbound)."""
+
+    channel: Literal["sftp_remote"]
+    host: str
+    port: int = 22
+    user: str
+    key: Path
+    known_host_key: str                       # pinned: "ssh-ed25519 AAAA..."
+    remote_dir: str = "."
+    pattern: str = "*"
+    interval: float = 60.0
+    after: Literal["delete", "move"] = "delete"
+    move_to: str | None = None
+
+
+class As2Channel(Strict):
+    channel: Literal["as2"]
+    as2_id: str
+    certificates: list[Path] = Field(default_factory=list, description="partner certs; several during rollover")
+    url: str | None = None                    # outbound endpoint
+    require_signed: bool = True
+    require_encrypted: bool = True
+    sign: bool = True
+    encrypt: bool = True
+    compress: bool = False
+    digest: Literal["sha256", "sha384", "sha512", "sha1"] = "sha256"
+    encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des"] = "aes256-cbc"
+    mdn: Literal["sync", "async", "none"] = "sync"
+    mdn_signed: bool = True
+
+
+Channel = Annotated[FolderChannel | SftpAccountChannel | SftpRemoteChannel | As2Channel,
+                    Field(discriminator="channel")]
+
+
+class DocumentSettings(Strict):
+    """One document type exchanged with the partner."""
+
+    type: str                                 # "850", "856", "ORDERS", "DESADV", "csv-order", "cxml-OrderRequest"
+    direction: Literal["in", "out"]
+    profile: str                              # translation profile name (translations/<profile>.yaml)
+    trigger: Literal["delivery_done", "invoice_posted", "schedule", "order_received", "none"] = "none"
+    schedule: str | None = None               # cron expression for schedule triggers
+    post: bool = True                         # inbound: post to Odoo
+
+
+class PartnerConfig(Strict):
+    id: str
+    name: str = ""
+    active: bool = True
+    odoo: OdooPartnerSettings = Field(default_factory=OdooPartnerSettings)
+    x12: X12Settings | None = None
+    edifact: EdifactSettings | None = None
+    csv: CsvSettings | None = None
+    xml: XmlSettings | None = None
+    inbound: list[Channel] = Field(default_factory=list)
+    outbound: Channel | None = None           # default: folder outbox/<partner id>/
+    documents: list[DocumentSettings] = Field(default_factory=list)
+
+
+GatewayConfig.model_rebuild()

@@ -1,0 +1,118 @@
+"""One exception tree for the whole gateway.
+
+Whether an error is *transient* (retry with backoff) or *permanent* (quarantine,
+a human must act) is decided here, by class, and nowhere else::
+
+    GatewayError
+    ├── ConfigError(path, line, column)        bad gateway.yaml / partner / translation file
+    ├── JournalError                            the journal or archive cannot be written
+    ├── TransportError                          a transport failed (listening, auth, I/O)
+    ├── FormatError(location)                   bytes are not a readable X12/EDIFACT/CSV/XML document
+    ├── PartnerUnknown                          no partner profile matches the envelope / channel
+    ├── TranslationError(location, profile)     a profile cannot map a document
+    ├── OdooError
+    │   ├── OdooUnavailable      (transient)   network, 5xx, lock/serialization conflicts, timeouts
+    │   └── OdooRejected         (permanent)   access, validation, missing record, unknown product
+    └── DeliveryError
+        ├── DeliveryRetry        (transient)   partner endpoint down, timeout
+        └── DeliveryRejected     (permanent)   partner refused the message (bad cert, 4xx, negative MDN)
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway raises on purpose."""
+
+    transient: bool = False
+
+
+class ConfigError(GatewayError):
+    """A configuration file is invalid; carries where, so `lint` can point at it."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        text = f"{where}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class JournalError(GatewayError):
+    """The journal or the archive could not durably record something."""
+
+
+class TransportError(GatewayError):
+    """A transport could not receive or send."""
+
+
+class FormatError(GatewayError):
+    """The bytes are not a document the gateway can read; `location` says where it broke."""
+
+    def __init__(self, message: str, location: str | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class PartnerUnknown(GatewayError):
+    """No partner profile matches the envelope ids or the channel the file came from."""
+
+
+class TranslationError(GatewayError):
+    """A translation profile could not map a document (names the profile and the source location)."""
+
+    def __init__(self, message: str, location: str | None = None, profile: str | None = None) -> None:
+        self.message = message
+        self.location = location
+        self.profile = profile
+        parts = [p for p in (profile, location) if p]
+        super().__init__(f"{' '.join(parts)}: {message}" if parts else message)
+
+
+class OdooError(GatewayError):
+    """Base of errors talking to Odoo."""
+
+
+class OdooUnavailable(OdooError):
+    """Odoo could not be reached or asked us to retry: transient."""
+
+    transient = True
+
+
+class OdooRejected(OdooError):
+    """Odoo refused the data (access, validation, missing record): permanent, carries Odoo's message."""
+
+    def __init__(self, message: str, odoo_error: str | None = None) -> None:
+        self.odoo_error = odoo_error
+        super().__init__(f"{odoo_error}: {message}" if odoo_error else message)
+
+
+class DeliveryError(GatewayError):
+    """Base of outbound delivery failures."""
+
+
+class DeliveryRetry(DeliveryError):
+    """The partner's endpoint is down or timed out: retry with backoff."""
+
+    transient = True
+
+
+class DeliveryRejected(DeliveryError):
+    """The partner refused the message: dead-letter, a human must look."""

@@ -1,0 +1,213 @@
+"""The parsed-document model every format reader produces and the rest of the gateway consumes.
+
+Readers (x12, edifact, csv, xml) turn bytes into a `ParseResult`: the interchanges
+found, the business documents inside them (`Transaction`), and every validation
+`Issue`, each located precisely. Translation reads `Transaction`s; acknowledgements
+are built from the `ParseResult`; the pipeline never looks at raw bytes again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Syntax(str, Enum):
+    X12 = "x12"
+    EDIFACT = "edifact"
+    CSV = "csv"
+    XML = "xml"
+
+
+class Severity(str, Enum):
+    ERROR = "error"      # the unit (transaction / interchange) is rejected
+    WARNING = "warning"  # accepted with errors, still reported in the acknowledgement
+    INFO = "info"        # noted (trailing bytes, padding), no effect on acceptance
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """Separators of an X12 or EDIFACT interchange, as found in (or written to) its header."""
+
+    element: str
+    component: str
+    segment: str
+    repetition: str | None = None
+    release: str | None = None        # EDIFACT only
+    decimal: str = "."                # EDIFACT UNA decimal mark
+    suffix: str = ""                  # what follows each segment terminator (e.g. "\n", "\r\n")
+
+
+@dataclass(slots=True)
+class Segment:
+    """One X12/EDIFACT segment. `elements[0]` is the first data element (BEG01 / BGM01).
+
+    Elements are kept as raw strings (components and repetitions not split) so that
+    reading stays fast; `component()` splits on demand. EDIFACT readers store values
+    with release characters already removed.
+    """
+
+    tag: str
+    elements: list[str]
+    position: int = 0        # 1-based position within its transaction (ST / UNH = 1), 0 for envelope segments
+    offset: int = 0          # byte offset of the segment in the source file
+    component_sep: str = ">"
+    repetition_sep: str | None = None
+
+    def get(self, index: int, default: str = "") -> str:
+        """Element by 1-based X12/EDIFACT position (BEG03 -> get(3)); missing elements read as default."""
+        if 0 < index <= len(self.elements):
+            return self.elements[index - 1]
+        return default
+
+    def component(self, index: int, comp: int, default: str = "") -> str:
+        """Component `comp` (1-based) of element `index` (1-based)."""
+        value = self.get(index)
+        if not value:
+            return default
+        parts = value.split(self.component_sep)
+        if 0 < comp <= len(parts):
+            return parts[comp - 1]
+        return default
+
+    def repeats(self, index: int) -> list[str]:
+        """Repetitions of element `index` (a one-item list when there is no repetition separator)."""
+        value = self.get(index)
+        if self.repetition_sep and self.repetition_sep in value:
+            return value.split(self.repetition_sep)
+        return [value] if value else []
+
+
+@dataclass(slots=True)
+class Envelope:
+    """Interchange-level (ISA / UNB / XML header / CSV file) facts: who sent it, to whom, which number."""
+
+    syntax: Syntax
+    sender_qualifier: str = ""
+    sender_id: str = ""
+    receiver_qualifier: str = ""
+    receiver_id: str = ""
+    control_number: str = ""
+    version: str = ""              # ISA12 "00401" / UNB syntax "UNOC:3"
+    date: str = ""
+    time: str = ""
+    test: bool = False             # ISA15 == "T", UNB0035 == "1"
+    ack_requested: bool = False    # ISA14 == "1", UNB0031 == "1"
+    delimiters: Delimiters | None = None
+    raw_header: list[str] = field(default_factory=list)   # ISA/UNB elements as read
+    index: int = 0                 # 0-based position of the interchange in the file
+
+
+@dataclass(slots=True)
+class Group:
+    """Functional group (GS/GE, UNG/UNE); X12 always has one, EDIFACT seldom."""
+
+    functional_id: str = ""        # GS01 "PO"
+    sender_id: str = ""            # GS02
+    receiver_id: str = ""          # GS03
+    control_number: str = ""       # GS06
+    version: str = ""              # GS08 "004010VICS"
+    date: str = ""
+    time: str = ""
+    index: int = 0
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One business document: an X12 transaction set, an EDIFACT message, an XML document, a CSV group.
+
+    `segments` holds ST..SE / UNH..UNT inclusive for X12/EDIFACT. For XML `tree` is the
+    parsed root element (lxml); for CSV `rows` holds the grouped rows as dicts (by header)
+    with their 1-based row numbers in `row_numbers`.
+    """
+
+    syntax: Syntax
+    doc_type: str                  # "850", "ORDERS", "Order" (UBL), "OrderRequest" (cXML), "csv"
+    version: str = ""              # "004010", "004010VICS", "D96A", "UBL-2.1", "cXML-1.2"
+    control_number: str = ""       # ST02 / UNH01 / document id
+    envelope: Envelope | None = None
+    group: Group | None = None
+    segments: list[Segment] = field(default_factory=list)
+    tree: Any = None
+    rows: list[dict[str, str]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    index: int = 0                 # 0-based position within its group / file
+    accepted: bool = True          # False when an ERROR-severity issue rejects it
+
+
+@dataclass(slots=True)
+class Issue:
+    """A located validation finding, precise enough for an AK3/AK4 (IK3/IK4) or UCS/UCD and for a human."""
+
+    severity: Severity
+    message: str                              # a sentence a coordinator can act on
+    code: str = ""                            # X12 (AK304/AK403/TA105/AK502) or EDIFACT (0085) error code
+    level: str = "segment"                    # "interchange" | "group" | "transaction" | "segment" | "element"
+    interchange: int | None = None            # 0-based index of the interchange in the file
+    group: int | None = None
+    transaction: int | None = None
+    segment_tag: str = ""
+    segment_position: int | None = None       # 1-based within the transaction
+    element_position: int | None = None       # 1-based
+    component_position: int | None = None
+    repetition_position: int | None = None
+    element_ref: str = ""                     # data element reference number ("324", "3055")
+    value: str = ""
+    loop_id: str = ""
+    offset: int | None = None                 # byte offset in the file
+    row: int | None = None                    # CSV row (1-based, as a spreadsheet shows it)
+    column: str = ""                          # CSV column name / XML XPath
+
+    def location(self) -> str:
+        """Human-readable location: 'interchange 1, group 1, transaction 2, segment 7 PO1, element 4'."""
+        parts: list[str] = []
+        if self.interchange is not None:
+            parts.append(f"interchange {self.interchange + 1}")
+        if self.group is not None:
+            parts.append(f"group {self.group + 1}")
+        if self.transaction is not None:
+            parts.append(f"transaction {self.transaction + 1}")
+        if self.segment_position is not None or self.segment_tag:
+            seg = "segment"
+            if self.segment_position is not None:
+                seg += f" {self.segment_position}"
+            if self.segment_tag:
+                seg += f" {self.segment_tag}"
+            parts.append(seg)
+        if self.element_position is not None:
+            el = f"element {self.element_position}"
+            if self.component_position is not None:
+                el += f".{self.component_position}"
+            parts.append(el)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        if self.offset is not None and not parts:
+            parts.append(f"byte {self.offset}")
+        return ", ".join(parts) if parts else "file"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Everything a reader learned from one file."""
+
+    syntax: Syntax
+    interchanges: list[Envelope] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    segment_count: int = 0
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def fatal(self) -> bool:
+        """True when nothing in the file is usable (no transaction accepted)."""
+        return not any(t.accepted for t in self.transactions)

@@ -1,0 +1,184 @@
+"""The journal's interface: the only way the gateway records what happened to a message.
+
+SQLite (WAL) implements it today (`gateway.journal.sqlite`); PostgreSQL can follow
+behind the same methods. Every state change goes through `transition()`, which checks
+it against `ALLOWED` and appends an event row in the same transaction: that is the
+audit trail. Nothing else writes a message's state.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Direction(str, Enum):
+    IN = "in"
+    OUT = "out"
+
+
+class State(str, Enum):
+    # inbound flow
+    RECEIVED = "received"        # bytes archived, row committed: the sender may be acknowledged
+    PARSED = "parsed"            # syntax read, partner identified, envelope/structure validated, acks queued
+    TRANSLATED = "translated"    # canonical documents stored
+    POSTED = "posted"            # Odoo records created / updated
+    # outbound flow
+    QUEUED = "queued"            # rendered, archived, waiting for the outbox
+    SENT = "sent"                # delivered over the channel (MDN ok / file written / pushed)
+    # both
+    DONE = "done"                # nothing left to do (inbound posted, outbound acknowledged or no ack expected)
+    RETRY_WAIT = "retry_wait"    # transient failure, next_attempt_at set
+    QUARANTINED = "quarantined"  # permanent failure, a human must act
+    DUPLICATE = "duplicate"      # same bytes / interchange / Message-ID seen before from this partner
+    DEAD = "dead"                # retries exhausted
+    REJECTED = "rejected"        # outbound: the partner's 997/999/CONTRL/MDN rejected it
+
+
+ALLOWED: dict[State, frozenset[State]] = {
+    State.RECEIVED: frozenset({State.PARSED, State.RETRY_WAIT, State.QUARANTINED, State.DUPLICATE, State.DONE}),
+    State.PARSED: frozenset({State.TRANSLATED, State.RETRY_WAIT, State.QUARANTINED, State.DONE}),
+    State.TRANSLATED: frozenset({State.POSTED, State.RETRY_WAIT, State.QUARANTINED, State.DEAD, State.DONE}),
+    State.POSTED: frozenset({State.DONE}),
+    State.QUEUED: frozenset({State.SENT, State.RETRY_WAIT, State.DEAD, State.QUARANTINED}),
+    State.SENT: frozenset({State.DONE, State.REJECTED, State.QUEUED}),
+    State.RETRY_WAIT: frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED,
+                                 State.RETRY_WAIT, State.DEAD, State.QUARANTINED}),
+    State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED}),   # replay / resend
+    State.DEAD: frozenset({State.RECEIVED, State.QUEUED}),          # replay / resend
+    State.DONE: frozenset({State.QUEUED, State.REJECTED}),          # resend; late negative ack
+    State.REJECTED: frozenset({State.QUEUED}),
+    State.DUPLICATE: frozenset({State.RECEIVED}),                   # forced replay
+}
+
+
+@dataclass(slots=True)
+class Message:
+    id: str                          # ULID-like, sortable: "01J..."
+    direction: Direction
+    state: State
+    partner: str | None
+    channel: str                     # "folder", "sftp", "sftp_remote", "as2", "odoo" (extracted)
+    filename: str
+    sha256: str                      # claim check: the archive holds the bytes
+    size: int
+    created_at: datetime
+    updated_at: datetime
+    syntax: str | None = None
+    doc_type: str | None = None
+    control_number: str | None = None        # ISA13 / UNB0020 / doc id
+    source_key: str | None = None            # dedupe key of the source (path, AS2 Message-ID, remote file)
+    parent_id: str | None = None             # outbound ack -> inbound message; inbound doc -> file
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Event:
+    message_id: str
+    at: datetime
+    from_state: State | None
+    to_state: State
+    reason: str
+
+
+@dataclass(slots=True)
+class OdooLink:
+    message_id: str
+    model: str
+    record_id: int
+    role: str = "created"            # "created", "found" (idempotent hit), "updated"
+
+
+class Journal(abc.ABC):
+    """Durable record of messages, events, outbox, control numbers and Odoo links."""
+
+    # ---- intake (the commit point) -------------------------------------------------
+    @abc.abstractmethod
+    def record_intake(self, *, direction: Direction, partner: str | None, channel: str, filename: str,
+                      sha256: str, size: int, source_key: str | None, meta: dict[str, Any] | None = None,
+                      parent_id: str | None = None, state: State = State.RECEIVED) -> Message:
+        """Insert a message (already archived) and its first event in one transaction.
+
+        If the same (channel, source_key, sha256) was recorded before, the new row is stored
+        in state DUPLICATE with a reason naming the first message, and returned as such.
+        """
+
+    # ---- the one state-changing function -------------------------------------------
+    @abc.abstractmethod
+    def transition(self, message_id: str, to: State, reason: str, *,
+                   expect: State | None = None, next_attempt_at: datetime | None = None,
+                   error: str | None = None, **fields: Any) -> Message:
+        """Move a message to `to`, checked against ALLOWED, appending an Event in the same transaction.
+
+        `expect` guards against races (raises if the current state differs). `fields` may set
+        syntax, doc_type, control_number, partner, meta (merged) and attempts.
+        """
+
+    # ---- reads ---------------------------------------------------------------------
+    @abc.abstractmethod
+    def get(self, message_id: str) -> Message: ...
+
+    @abc.abstractmethod
+    def events(self, message_id: str) -> list[Event]: ...
+
+    @abc.abstractmethod
+    def find(self, *, state: State | None = None, partner: str | None = None,
+             direction: Direction | None = None, limit: int = 100) -> list[Message]: ...
+
+    @abc.abstractmethod
+    def due(self, now: datetime, limit: int = 100) -> list[Message]:
+        """Messages to work on: non-terminal inbound/outbound whose next_attempt_at is due or unset."""
+
+    @abc.abstractmethod
+    def children(self, message_id: str) -> list[Message]: ...
+
+    # ---- control numbers -----------------------------------------------------------
+    @abc.abstractmethod
+    def next_control_number(self, partner: str, kind: str, modulo: int = 999_999_999) -> int:
+        """Next number of a per-partner counter ("isa", "gs", "st", "unb", "unh"); never repeats, crashes included."""
+
+    # ---- envelope dedupe (idempotent consumer) -------------------------------------
+    @abc.abstractmethod
+    def seen_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> str | None:
+        """Record an inbound interchange; return the first message id if this one was seen before."""
+
+    # ---- outbound ack tracking -----------------------------------------------------
+    @abc.abstractmethod
+    def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
+                   group_number: str | None, due_at: datetime) -> None:
+        """Remember that `message_id` (outbound) awaits a 997/999/CONTRL/MDN by these numbers."""
+
+    @abc.abstractmethod
+    def match_ack(self, partner: str, kind: str, control_number: str,
+                  group_number: str | None) -> str | None:
+        """The outbound message id an inbound acknowledgement refers to, if any."""
+
+    @abc.abstractmethod
+    def overdue_acks(self, now: datetime) -> list[Message]: ...
+
+    # ---- Odoo links and export marks -----------------------------------------------
+    @abc.abstractmethod
+    def link_odoo(self, link: OdooLink) -> None: ...
+
+    @abc.abstractmethod
+    def odoo_links(self, message_id: str) -> list[OdooLink]: ...
+
+    @abc.abstractmethod
+    def export_mark(self, partner: str, model: str, record_id: int, write_date: str, kind: str) -> bool:
+        """Claim an Odoo record version for export. False if (partner, model, id, write_date, kind) was exported."""
+
+    # ---- generic per-message payloads (canonical JSON, validation reports) -----------
+    @abc.abstractmethod
+    def put_blob(self, message_id: str, name: str, content: str) -> None: ...
+
+    @abc.abstractmethod
+    def get_blob(self, message_id: str, name: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...

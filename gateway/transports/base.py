@@ -1,0 +1,35 @@
+"""The contract between transports and the pipeline.
+
+A transport receives bytes from a partner and calls `Intake.submit()`. That call
+archives the bytes (fsync), commits the journal row, and only then returns. The
+transport acknowledges its sender (closes the SFTP upload OK, returns the AS2 MDN,
+moves the local file) *after* `submit()` returned. If `submit()` raises, the sender
+is not acknowledged and keeps the file. Transports never parse documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from gateway.journal.api import Message
+
+
+@dataclass(slots=True)
+class IntakeMeta:
+    channel: str                      # "folder" | "sftp" | "sftp_remote" | "as2"
+    filename: str
+    partner: str | None = None        # known from the channel (SFTP account, AS2-From, per-partner inbox)
+    source_key: str | None = None     # what identifies this file at its source (AS2 Message-ID, remote path)
+    extra: dict[str, Any] = field(default_factory=dict)   # AS2 headers, remote host, ...
+
+
+class Intake(Protocol):
+    async def submit(self, data: bytes | Path, meta: IntakeMeta) -> Message:
+        """Durably record the bytes (or the file at Path, streamed) and return the committed message.
+
+        The returned message may be in state DUPLICATE: the sender is still acknowledged
+        (we have the bytes) but the document is not processed again.
+        """
+        ...
