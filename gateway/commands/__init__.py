@@ -1,0 +1,1 @@
+"""Sub-commands of `edi-gateway`, one module each (see gateway/cli.py)."""

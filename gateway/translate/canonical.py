@@ -1,0 +1,353 @@
+"""Canonical business documents: one model per document, independent of X12, EDIFACT, CSV or XML.
+
+Every inbound file is translated into these, and every outbound file is rendered from
+them. They are the contract between translation (`gateway.translate`) and Odoo
+(`gateway.odoo`). Conventions:
+
+- Money and quantities are `Decimal` (serialised as strings in JSON, never floats).
+- Dates are ISO strings "YYYY-MM-DD" (times "HH:MM[:SS]") so that a partner's odd date
+  survives a round trip; the translation profile converts formats.
+- Units are UN/ECE Recommendation 20 codes where one exists ("EA", "CS", "KGM", "LBR");
+  profiles map each partner's codes to and from them.
+- Party and item identifiers are kept *all*, keyed by kind (`gln`, `duns`, `store`,
+  `buyer`, `vendor`, `gtin`, `upc`, `ean`, `sku`, ...), because which one finds the
+  Odoo record differs per partner.
+- `check()` returns consistency problems (totals that do not add up, a line without a
+  quantity) as located sentences; hard schema errors raise on construction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Address(Model):
+    lines: list[str] = Field(default_factory=list)
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class Contact(Model):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class Party(Model):
+    """A party with every identifier the partner sent: {"gln": ..., "store": ..., "buyer": ...}."""
+
+    role: str                                   # buyer, seller, ship_to, bill_to, ship_from, remit_to, supplier, carrier, ...
+    name: str | None = None
+    ids: dict[str, str] = Field(default_factory=dict)
+    address: Address | None = None
+    contact: Contact | None = None
+
+
+class Reference(Model):
+    qualifier: str                              # canonical name ("customer_order", "bill_of_lading", "vendor_order", "department") or raw code
+    value: str
+    description: str | None = None
+
+
+class DateValue(Model):
+    qualifier: str                              # "requested_delivery", "requested_ship", "shipped", "delivery_estimated", "order", ...
+    date: str                                   # YYYY-MM-DD
+    time: str | None = None
+
+
+class AllowanceCharge(Model):
+    kind: Literal["allowance", "charge"]
+    code: str | None = None                     # SAC02 / ALC04 code
+    description: str | None = None
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    base_amount: Decimal | None = None
+
+
+class Tax(Model):
+    type: str = "VAT"                           # VAT, GST, sales, ...
+    category: str | None = None                 # S, Z, E ...
+    rate: Decimal | None = None                 # percent
+    amount: Decimal | None = None
+    taxable_amount: Decimal | None = None
+
+
+class Quantity(Model):
+    qualifier: str = "ordered"                  # ordered, shipped, invoiced, on_hand, available, on_order, ...
+    value: Decimal
+    unit: str = "EA"
+
+
+class Line(Model):
+    """An order / invoice / ack line. `item_ids` keeps every identifier the partner sent."""
+
+    line_no: str | None = None
+    item_ids: dict[str, str] = Field(default_factory=dict)     # buyer, vendor, gtin, upc, ean, sku, ...
+    description: str | None = None
+    quantity: Decimal
+    unit: str = "EA"
+    unit_price: Decimal | None = None
+    price_basis: str | None = None              # X12 PO105 / EDIFACT PRI qualifier
+    amount: Decimal | None = None               # extended amount when sent
+    pack_size: Decimal | None = None            # units per pack (PO4 / PAC)
+    inner_pack: Decimal | None = None
+    status: str | None = None                   # ack lines: accepted, changed, rejected, backordered
+    dates: list[DateValue] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
+    taxes: list[Tax] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)         # line-level ship-to (SDQ / LOC)
+
+
+class Totals(Model):
+    line_count: int | None = None               # CTT01 / CNT
+    quantity_total: Decimal | None = None       # CTT02
+    lines_amount: Decimal | None = None         # sum of line amounts
+    allowances_charges: Decimal | None = None   # net of allowances (-) and charges (+)
+    tax_amount: Decimal | None = None
+    total_amount: Decimal | None = None         # TDS01 / MOA 77 / 86
+
+
+class Source(Model):
+    """Where a canonical document came from (inbound) or is going (outbound)."""
+
+    syntax: str | None = None                   # x12, edifact, csv, xml
+    standard_type: str | None = None            # "850", "ORDERS", "Order"
+    version: str | None = None                  # "004010VICS", "D96A"
+    partner: str | None = None
+    sender: str | None = None
+    receiver: str | None = None
+    interchange_control: str | None = None
+    group_control: str | None = None
+    transaction_control: str | None = None
+    test: bool = False
+    message_id: str | None = None               # journal message id
+    odoo_record: str | None = None              # "stock.picking,42" for extracted documents
+
+
+class Document(Model):
+    doc_type: str
+    number: str                                 # the business number: PO, shipment id, invoice number
+    date: str | None = None
+    currency: str | None = None
+    parties: list[Party] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    dates: list[DateValue] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    source: Source = Field(default_factory=Source)
+
+    def party(self, role: str) -> Party | None:
+        return next((p for p in self.parties if p.role == role), None)
+
+    def reference(self, qualifier: str) -> str | None:
+        return next((r.value for r in self.references if r.qualifier == qualifier), None)
+
+    def check(self) -> list[str]:
+        """Consistency problems, each a sentence naming the line or total concerned."""
+        return []
+
+
+def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
+    problems: list[str] = []
+    for idx, line in enumerate(lines, 1):
+        name = f"line {line.line_no or idx}"
+        if line.quantity < 0:
+            problems.append(f"{name}: quantity {line.quantity} is negative")
+        if not line.item_ids:
+            problems.append(f"{name}: no item identifier (buyer, vendor, GTIN/UPC or SKU)")
+        if line.amount is not None and line.unit_price is not None:
+            expected = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+            if abs(expected - line.amount) > Decimal("0.01"):
+                problems.append(f"{name}: amount {line.amount} is not quantity {line.quantity} x price {line.unit_price} = {expected}")
+    if totals is not None and totals.line_count is not None and totals.line_count != len(lines):
+        problems.append(f"totals: line count {totals.line_count} but the document has {len(lines)} lines")
+    if totals is not None and totals.quantity_total is not None and lines:
+        qty = sum((line.quantity for line in lines), Decimal(0))
+        if qty != totals.quantity_total:
+            problems.append(f"totals: quantity total {totals.quantity_total} but the lines add up to {qty}")
+    return problems
+
+
+class PurchaseOrder(Document):
+    doc_type: Literal["PurchaseOrder"] = "PurchaseOrder"
+    purpose: str = "original"                   # original, replace, cancel, change
+    order_type: str | None = None               # SA stand-alone, DS drop ship, ...
+    terms: str | None = None
+    ship_method: str | None = None
+    lines: list[Line] = Field(min_length=1)
+    allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
+    taxes: list[Tax] = Field(default_factory=list)
+    totals: Totals = Field(default_factory=Totals)
+
+    def check(self) -> list[str]:
+        return _line_problems(self.lines, self.totals)
+
+
+class PurchaseOrderAck(Document):
+    doc_type: Literal["PurchaseOrderAck"] = "PurchaseOrderAck"
+    po_number: str
+    ack_type: str = "accepted"                  # accepted, accepted_with_changes, rejected
+    lines: list[Line] = Field(default_factory=list)
+    totals: Totals = Field(default_factory=Totals)
+
+
+class ShipItem(Model):
+    line_no: str | None = None                  # the order line it ships
+    item_ids: dict[str, str] = Field(default_factory=dict)
+    description: str | None = None
+    quantity: Decimal
+    unit: str = "EA"
+    ordered_quantity: Decimal | None = None
+    lot: str | None = None
+    expiry_date: str | None = None
+    serials: list[str] = Field(default_factory=list)
+
+
+class Pack(Model):
+    """A package (carton / pallet) with its SSCC-18 and the items in it; packs may nest (tare > pack)."""
+
+    sscc: str | None = None
+    level: Literal["tare", "pack"] = "pack"
+    packaging_code: str | None = None           # CTN25, PLT94 ...
+    weight: Decimal | None = None
+    weight_unit: str | None = None
+    tracking_number: str | None = None
+    items: list[ShipItem] = Field(default_factory=list)
+    packs: list[Pack] = Field(default_factory=list)
+
+
+class ShipOrder(Model):
+    po_number: str
+    po_date: str | None = None
+    references: list[Reference] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    packs: list[Pack] = Field(default_factory=list)
+    items: list[ShipItem] = Field(default_factory=list)        # shipment/order/item structure (no packs)
+
+
+class ShipNotice(Document):
+    doc_type: Literal["ShipNotice"] = "ShipNotice"
+    purpose: str = "original"
+    structure: str = "SOPI"                     # BSN05 hierarchy: SOPI, SOTPI, SOI
+    ship_date: str | None = None
+    delivery_date: str | None = None
+    carrier_scac: str | None = None
+    carrier_name: str | None = None
+    transport_mode: str | None = None           # TD504: M motor, U parcel, ...
+    tracking_number: str | None = None
+    bill_of_lading: str | None = None
+    gross_weight: Decimal | None = None
+    weight_unit: str | None = None
+    package_count: int | None = None
+    orders: list[ShipOrder] = Field(min_length=1)
+
+    def all_items(self) -> list[ShipItem]:
+        items: list[ShipItem] = []
+
+        def walk(packs: list[Pack]) -> None:
+            for pack in packs:
+                items.extend(pack.items)
+                walk(pack.packs)
+        for order in self.orders:
+            items.extend(order.items)
+            walk(order.packs)
+        return items
+
+    def check(self) -> list[str]:
+        problems = []
+        for order in self.orders:
+            if not order.items and not order.packs:
+                problems.append(f"order {order.po_number}: ships nothing (no packs, no items)")
+        return problems
+
+
+class Invoice(Document):
+    doc_type: Literal["Invoice"] = "Invoice"
+    invoice_type: str = "invoice"               # invoice, credit_note, debit_note
+    po_number: str | None = None
+    terms: str | None = None
+    due_date: str | None = None
+    ship_date: str | None = None
+    lines: list[Line] = Field(min_length=1)
+    allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
+    taxes: list[Tax] = Field(default_factory=list)
+    totals: Totals = Field(default_factory=Totals)
+
+    def check(self) -> list[str]:
+        problems = _line_problems(self.lines, self.totals)
+        if self.totals.total_amount is not None and all(l.unit_price is not None for l in self.lines):
+            lines_amount = sum(((l.amount if l.amount is not None else l.quantity * (l.unit_price or 0))
+                                for l in self.lines), Decimal(0))
+            charges = sum(((ac.amount or 0) * (1 if ac.kind == "charge" else -1)
+                           for ac in self.allowances_charges), Decimal(0))
+            tax = self.totals.tax_amount if self.totals.tax_amount is not None else sum(
+                (t.amount or Decimal(0) for t in self.taxes), Decimal(0))
+            expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
+            if abs(expected - self.totals.total_amount) > Decimal("0.02"):
+                problems.append(f"totals: total {self.totals.total_amount} but lines {lines_amount} "
+                                f"+ allowances/charges {charges} + tax {tax} = {expected}")
+        return problems
+
+
+class InventoryLine(Model):
+    line_no: str | None = None
+    item_ids: dict[str, str] = Field(default_factory=dict)
+    description: str | None = None
+    quantities: list[Quantity] = Field(min_length=1)
+    location: str | None = None                 # warehouse / store code
+    unit_price: Decimal | None = None
+    dates: list[DateValue] = Field(default_factory=list)
+
+
+class InventoryAdvice(Document):
+    doc_type: Literal["InventoryAdvice"] = "InventoryAdvice"
+    lines: list[InventoryLine] = Field(min_length=1)
+
+
+class AckedTransaction(Model):
+    control_number: str
+    doc_type: str | None = None
+    status: Literal["accepted", "accepted_with_errors", "rejected"]
+    errors: list[str] = Field(default_factory=list)
+
+
+class FunctionalAck(Document):
+    """A 997 / 999 / TA1 / CONTRL we received (or built), reduced to what the journal matches on."""
+
+    doc_type: Literal["FunctionalAck"] = "FunctionalAck"
+    ack_standard: str = "997"                   # 997, 999, TA1, CONTRL
+    interchange_control: str | None = None      # TA101 / UCI0020 of the acknowledged interchange
+    group_control: str | None = None            # AK102
+    functional_id: str | None = None            # AK101
+    status: Literal["accepted", "accepted_with_errors", "partially_accepted", "rejected"]
+    transactions: list[AckedTransaction] = Field(default_factory=list)
+
+
+AnyDocument = Annotated[PurchaseOrder | PurchaseOrderAck | ShipNotice | Invoice | InventoryAdvice | FunctionalAck,
+                        Field(discriminator="doc_type")]
+_ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(AnyDocument)
+
+DOC_TYPES = ("PurchaseOrder", "PurchaseOrderAck", "ShipNotice", "Invoice", "InventoryAdvice", "FunctionalAck")
+
+
+def from_json(text: str | bytes) -> Document:
+    """Parse a canonical document from JSON, dispatching on `doc_type`."""
+    return _ADAPTER.validate_json(text)  # type: ignore[return-value]
+
+
+def from_dict(data: dict[str, object]) -> Document:
+    return _ADAPTER.validate_python(data)  # type: ignore[return-value]
+
+
+def to_json(doc: Document, indent: int | None = 2) -> str:
+    return doc.model_dump_json(indent=indent, exclude_none=True)
