@@ -28,6 +28,7 @@ class Strict(BaseModel):
 class OdooSettings(Strict):
     """How to reach Odoo. Env vars EDI_GATEWAY_ODOO_URL/_DATABASE/_USERNAME/_PASSWORD override."""
 
+    enabled: bool = Field(True, description="false: translated documents are kept, not posted")
     url: str = "http://127.0.0.1:8069"
     database: str = "demo"
     username: str = "admin"
