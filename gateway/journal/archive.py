@@ -1,0 +1,146 @@
+"""The content-addressed archive: every inbound and outbound byte, stored once under its sha256.
+
+`put()` streams into a temporary file, fsyncs it, renames it to `ab/cd/<sha256>` and fsyncs
+the folder, so the bytes are on disk before the journal commit that refers to them (the
+journal holds the claim check, the archive the bytes). Storing the same bytes twice keeps
+one file. `purge()` removes files older than the retention that no journal row still needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from gateway.errors import JournalError
+
+CHUNK = 1024 * 1024
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+class NeedsShas(Protocol):
+    def needed_shas(self, cutoff: datetime) -> set[str]: ...
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Archive:
+    """Files under `root`, named by the sha256 of their content."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        if not _SHA.match(sha256):
+            raise ValueError(f"not a sha256: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes | Path) -> str:
+        """Store bytes (or a file's content, streamed) durably; return their sha256."""
+        tmp_dir = self.root / "tmp"
+        try:
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=".put-")
+        except OSError as exc:
+            raise JournalError(f"archive {self.root} is not writable: {exc.strerror or exc}") from exc
+        tmp = Path(tmp_name)
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out:
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    digest.update(data)
+                    out.write(data)
+                else:
+                    with open(data, "rb") as src:
+                        while chunk := src.read(CHUNK):
+                            digest.update(chunk)
+                            out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            final = self.path(sha)
+            if final.is_file():
+                tmp.unlink()
+                os.utime(final)          # retention counts from the latest use
+                return sha
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+            fsync_dir(final.parent.parent)
+            fsync_dir(self.root)
+            return sha
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise JournalError(f"archive {self.root}: cannot store {getattr(data, 'name', 'bytes')}: "
+                               f"{exc.strerror or exc}") from exc
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return open(self.path(sha256), "rb")
+        except FileNotFoundError as exc:
+            raise JournalError(f"archive has no {sha256} (purged or never stored)") from exc
+
+    def read(self, sha256: str) -> bytes:
+        with self.open(sha256) as f:
+            return f.read()
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for first in sorted(self.root.iterdir()):
+            if len(first.name) != 2 or not first.is_dir():
+                continue
+            for second in sorted(first.iterdir()):
+                for file in sorted(second.iterdir()):
+                    if _SHA.match(file.name):
+                        yield file.name
+
+    def purge(self, journal: NeedsShas, retention_days: float, *, now: float | None = None,
+              dry_run: bool = False) -> list[str]:
+        """Remove files older than the retention that the journal no longer needs; return their hashes."""
+        now = time.time() if now is None else now
+        cutoff_ts = now - retention_days * 86400
+        needed = journal.needed_shas(datetime.fromtimestamp(cutoff_ts, timezone.utc))
+        removed = []
+        for sha in list(self):
+            if sha in needed:
+                continue
+            path = self.path(sha)
+            try:
+                if path.stat().st_mtime >= cutoff_ts:
+                    continue
+                if not dry_run:
+                    path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(sha)
+        self._clean_tmp(cutoff_ts if dry_run else now - 86400)
+        return removed
+
+    def _clean_tmp(self, older_than: float) -> None:
+        """Leftovers of a crash in the middle of put() are garbage after a day."""
+        tmp_dir = self.root / "tmp"
+        if not tmp_dir.is_dir():
+            return
+        for leftover in tmp_dir.iterdir():
+            try:
+                if leftover.stat().st_mtime < older_than:
+                    leftover.unlink()
+            except FileNotFoundError:
+                pass

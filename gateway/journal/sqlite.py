@@ -1,0 +1,402 @@
+"""The SQLite journal: WAL mode, synchronous=FULL, one connection guarded by a lock.
+
+Every write is one `BEGIN IMMEDIATE` transaction, committed before the method returns,
+so that a number handed out or a state written survives a crash of the process or the
+machine. Other processes (the CLI's `replay`, `resend`) may write the same file at the
+same time; SQLite's busy timeout serialises them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gateway.errors import JournalError
+from gateway.journal.api import ALLOWED, Direction, Event, Journal, Message, OdooLink, State
+
+# States a worker or the outbox still has to act on (SENT waits for an ack, tracked separately).
+ACTIVE: frozenset[State] = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED,
+                                      State.QUEUED, State.RETRY_WAIT})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL,
+    state TEXT NOT NULL,
+    partner TEXT,
+    channel TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    syntax TEXT,
+    doc_type TEXT,
+    control_number TEXT,
+    source_key TEXT,
+    parent_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS messages_state ON messages(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS messages_source ON messages(channel, source_key, sha256);
+CREATE INDEX IF NOT EXISTS messages_parent ON messages(parent_id);
+CREATE INDEX IF NOT EXISTS messages_sha ON messages(sha256);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_message ON events(message_id, seq);
+CREATE TABLE IF NOT EXISTS counters (
+    partner TEXT NOT NULL, kind TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (partner, kind)
+);
+CREATE TABLE IF NOT EXISTS interchanges (
+    partner TEXT NOT NULL, sender TEXT NOT NULL, control_number TEXT NOT NULL,
+    message_id TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (partner, sender, control_number)
+);
+CREATE TABLE IF NOT EXISTS ack_expectations (
+    message_id TEXT NOT NULL, partner TEXT NOT NULL, kind TEXT NOT NULL,
+    control_number TEXT NOT NULL, group_number TEXT NOT NULL DEFAULT '', due_at TEXT NOT NULL,
+    PRIMARY KEY (message_id, kind)
+);
+CREATE INDEX IF NOT EXISTS ack_lookup ON ack_expectations(partner, kind, control_number, group_number);
+CREATE TABLE IF NOT EXISTS odoo_links (
+    message_id TEXT NOT NULL, model TEXT NOT NULL, record_id INTEGER NOT NULL, role TEXT NOT NULL,
+    PRIMARY KEY (message_id, model, record_id)
+);
+CREATE TABLE IF NOT EXISTS export_marks (
+    partner TEXT NOT NULL, model TEXT NOT NULL, record_id INTEGER NOT NULL,
+    write_date TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (partner, model, record_id, write_date, kind)
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    message_id TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL,
+    PRIMARY KEY (message_id, name)
+);
+"""
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_id_lock = threading.Lock()
+_last_id: list[int] = [0, 0]   # [millis, random80] of the last id, for monotonic ids within a process
+
+
+def new_id() -> str:
+    """A 26-character ULID: sortable by creation time, unique without coordination."""
+    with _id_lock:
+        millis = time.time_ns() // 1_000_000
+        if millis <= _last_id[0]:
+            millis, rand = _last_id[0], _last_id[1] + 1
+        else:
+            rand = secrets.randbits(80)
+        _last_id[0], _last_id[1] = millis, rand
+    value = (millis << 80) | (rand & ((1 << 80) - 1))
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ts(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+_FIELDS = ("syntax", "doc_type", "control_number", "partner", "attempts", "filename", "last_error")
+
+
+class SqliteJournal(Journal):
+    """The embedded journal. `path` is the database file (created with its folder)."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._lock = threading.RLock()
+            with self._tx() as db:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
+
+    # ------------------------------------------------------------------ plumbing
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (and fsynced, synchronous=FULL) on exit."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path} is not writable: {exc}") from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise JournalError(f"journal {self.path} commit failed: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path} read failed: {exc}") from exc
+
+    @staticmethod
+    def _message(row: sqlite3.Row) -> Message:
+        return Message(
+            id=row["id"], direction=Direction(row["direction"]), state=State(row["state"]),
+            partner=row["partner"], channel=row["channel"], filename=row["filename"],
+            sha256=row["sha256"], size=row["size"], created_at=_dt(row["created_at"]) or utcnow(),
+            updated_at=_dt(row["updated_at"]) or utcnow(), syntax=row["syntax"], doc_type=row["doc_type"],
+            control_number=row["control_number"], source_key=row["source_key"], parent_id=row["parent_id"],
+            attempts=row["attempts"], next_attempt_at=_dt(row["next_attempt_at"]),
+            last_error=row["last_error"], meta=json.loads(row["meta"] or "{}"),
+        )
+
+    def _get(self, db: sqlite3.Connection, message_id: str) -> Message:
+        row = db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise KeyError(message_id)
+        return self._message(row)
+
+    @staticmethod
+    def _event(db: sqlite3.Connection, message_id: str, at: str, frm: State | None, to: State,
+               reason: str) -> None:
+        db.execute("INSERT INTO events (message_id, at, from_state, to_state, reason) VALUES (?,?,?,?,?)",
+                   (message_id, at, frm.value if frm else None, to.value, reason))
+
+    # ------------------------------------------------------------------ intake
+    def record_intake(self, *, direction: Direction, partner: str | None, channel: str, filename: str,
+                      sha256: str, size: int, source_key: str | None, meta: dict[str, Any] | None = None,
+                      parent_id: str | None = None, state: State = State.RECEIVED) -> Message:
+        now = _ts(utcnow())
+        assert now is not None
+        message_id = new_id()
+        reason = f"{'received' if direction is Direction.IN else 'created'} via {channel}: {filename}"
+        with self._tx() as db:
+            first = db.execute(
+                "SELECT id FROM messages WHERE channel = ? AND IFNULL(source_key, '') = ? AND sha256 = ? "
+                "AND direction = ? AND state != ? ORDER BY id LIMIT 1",
+                (channel, source_key or "", sha256, direction.value, State.DUPLICATE.value)).fetchone()
+            if first is not None and direction is Direction.IN:
+                state = State.DUPLICATE
+                reason = f"duplicate of {first['id']} (same bytes from the same source)"
+                meta = {**(meta or {}), "duplicate_of": first["id"]}
+            db.execute(
+                "INSERT INTO messages (id, direction, state, partner, channel, filename, sha256, size, "
+                "created_at, updated_at, source_key, parent_id, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (message_id, direction.value, state.value, partner, channel, filename, sha256, size,
+                 now, now, source_key, parent_id, json.dumps(meta or {}, default=str)))
+            self._event(db, message_id, now, None, state, reason)
+            return self._get(db, message_id)
+
+    # ------------------------------------------------------------------ the one state writer
+    def transition(self, message_id: str, to: State, reason: str, *,
+                   expect: State | None = None, next_attempt_at: datetime | None = None,
+                   error: str | None = None, **fields: Any) -> Message:
+        unknown = set(fields) - set(_FIELDS) - {"meta"}
+        if unknown:
+            raise ValueError(f"transition cannot set {sorted(unknown)}")
+        now = _ts(utcnow())
+        assert now is not None
+        with self._tx() as db:
+            current = self._get(db, message_id)
+            if expect is not None and current.state is not expect:
+                raise JournalError(f"message {message_id} is {current.state.value}, expected {expect.value}")
+            if to not in ALLOWED[current.state]:
+                raise JournalError(f"message {message_id}: {current.state.value} -> {to.value} is not allowed")
+            meta = dict(current.meta)
+            meta.update(fields.pop("meta", None) or {})
+            if to is State.RETRY_WAIT and current.state is not State.RETRY_WAIT:
+                meta["resume_state"] = current.state.value     # where a retry picks up again
+            sets = {"state": to.value, "updated_at": now, "meta": json.dumps(meta, default=str),
+                    "next_attempt_at": _ts(next_attempt_at)}
+            if error is not None:
+                sets["last_error"] = error
+            sets.update(fields)
+            assignments = ", ".join(f"{name} = ?" for name in sets)
+            db.execute(f"UPDATE messages SET {assignments} WHERE id = ?", (*sets.values(), message_id))
+            self._event(db, message_id, now, current.state, to, reason if error is None or error in reason
+                        else f"{reason}: {error}")
+            return self._get(db, message_id)
+
+    def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None) -> Message:
+        """Record a problem or detail on a message without changing its state (no event row)."""
+        with self._tx() as db:
+            current = self._get(db, message_id)
+            merged = {**current.meta, **(meta or {})}
+            db.execute("UPDATE messages SET last_error = ?, meta = ?, updated_at = ? WHERE id = ?",
+                       (error if error is not None else current.last_error, json.dumps(merged, default=str),
+                        _ts(utcnow()), message_id))
+            return self._get(db, message_id)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, message_id: str) -> Message:
+        rows = self._read("SELECT * FROM messages WHERE id = ?", (message_id,))
+        if not rows:
+            raise KeyError(message_id)
+        return self._message(rows[0])
+
+    def events(self, message_id: str) -> list[Event]:
+        rows = self._read("SELECT * FROM events WHERE message_id = ? ORDER BY seq", (message_id,))
+        return [Event(message_id=r["message_id"], at=_dt(r["at"]) or utcnow(),
+                      from_state=State(r["from_state"]) if r["from_state"] else None,
+                      to_state=State(r["to_state"]), reason=r["reason"]) for r in rows]
+
+    def find(self, *, state: State | None = None, partner: str | None = None,
+             direction: Direction | None = None, limit: int = 100) -> list[Message]:
+        where, params = [], []
+        for column, value in (("state", state), ("partner", partner), ("direction", direction)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value.value if isinstance(value, (State, Direction)) else value)
+        sql = "SELECT * FROM messages" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY id DESC LIMIT ?"
+        return [self._message(r) for r in self._read(sql, (*params, limit))]
+
+    def due(self, now: datetime, limit: int = 100) -> list[Message]:
+        marks = ",".join("?" for _ in ACTIVE)
+        rows = self._read(
+            f"SELECT * FROM messages WHERE state IN ({marks}) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+            " ORDER BY IFNULL(next_attempt_at, created_at), id LIMIT ?",
+            (*(s.value for s in ACTIVE), _ts(now), limit))
+        return [self._message(r) for r in rows]
+
+    def children(self, message_id: str) -> list[Message]:
+        return [self._message(r) for r in
+                self._read("SELECT * FROM messages WHERE parent_id = ? ORDER BY id", (message_id,))]
+
+    def counts(self) -> dict[str, int]:
+        """Number of messages per state (for `status` and metrics)."""
+        return {r["state"]: r["n"] for r in self._read("SELECT state, COUNT(*) AS n FROM messages GROUP BY state")}
+
+    def next_due_at(self) -> datetime | None:
+        """When the earliest waiting message becomes due (lets workers sleep until then)."""
+        rows = self._read("SELECT MIN(next_attempt_at) AS t FROM messages WHERE state = ?",
+                          (State.RETRY_WAIT.value,))
+        return _dt(rows[0]["t"]) if rows else None
+
+    # ------------------------------------------------------------------ control numbers
+    def next_control_number(self, partner: str, kind: str, modulo: int = 999_999_999) -> int:
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM counters WHERE partner = ? AND kind = ?", (partner, kind)).fetchone()
+            value = 1 if row is None else row["value"] % modulo + 1
+            db.execute("INSERT INTO counters (partner, kind, value) VALUES (?,?,?) "
+                       "ON CONFLICT(partner, kind) DO UPDATE SET value = excluded.value", (partner, kind, value))
+        return int(value)
+
+    # ------------------------------------------------------------------ interchange dedupe
+    def seen_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> str | None:
+        with self._tx() as db:
+            row = db.execute("SELECT message_id FROM interchanges WHERE partner = ? AND sender = ? "
+                             "AND control_number = ?", (partner, sender, control_number)).fetchone()
+            if row is not None:
+                return None if row["message_id"] == message_id else str(row["message_id"])
+            db.execute("INSERT INTO interchanges (partner, sender, control_number, message_id, at) "
+                       "VALUES (?,?,?,?,?)", (partner, sender, control_number, message_id, _ts(utcnow())))
+            return None
+
+    # ------------------------------------------------------------------ ack tracking
+    def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
+                   group_number: str | None, due_at: datetime) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO ack_expectations (message_id, partner, kind, control_number, "
+                       "group_number, due_at) VALUES (?,?,?,?,?,?)",
+                       (message_id, partner, kind, control_number, group_number or "", _ts(due_at)))
+
+    def match_ack(self, partner: str, kind: str, control_number: str, group_number: str | None) -> str | None:
+        sql = "SELECT message_id FROM ack_expectations WHERE partner = ? AND kind = ? AND control_number = ?"
+        params: tuple[Any, ...] = (partner, kind, control_number)
+        if group_number is not None:
+            sql += " AND (group_number = ? OR group_number = '')"
+            params += (group_number,)
+        rows = self._read(sql + " ORDER BY message_id DESC LIMIT 1", params)
+        return str(rows[0]["message_id"]) if rows else None
+
+    def overdue_acks(self, now: datetime) -> list[Message]:
+        rows = self._read("SELECT m.* FROM messages m JOIN ack_expectations a ON a.message_id = m.id "
+                          "WHERE a.due_at <= ? AND m.state = ? GROUP BY m.id ORDER BY m.id",
+                          (_ts(now), State.SENT.value))
+        return [self._message(r) for r in rows]
+
+    # ------------------------------------------------------------------ Odoo
+    def link_odoo(self, link: OdooLink) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO odoo_links (message_id, model, record_id, role) VALUES (?,?,?,?) "
+                       "ON CONFLICT(message_id, model, record_id) DO NOTHING",
+                       (link.message_id, link.model, link.record_id, link.role))
+
+    def odoo_links(self, message_id: str) -> list[OdooLink]:
+        rows = self._read("SELECT * FROM odoo_links WHERE message_id = ? ORDER BY rowid", (message_id,))
+        return [OdooLink(r["message_id"], r["model"], r["record_id"], r["role"]) for r in rows]
+
+    def export_mark(self, partner: str, model: str, record_id: int, write_date: str, kind: str) -> bool:
+        with self._tx() as db:
+            cur = db.execute("INSERT OR IGNORE INTO export_marks (partner, model, record_id, write_date, kind, at) "
+                             "VALUES (?,?,?,?,?,?)", (partner, model, record_id, write_date, kind, _ts(utcnow())))
+            return cur.rowcount == 1
+
+    # ------------------------------------------------------------------ blobs
+    def put_blob(self, message_id: str, name: str, content: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO blobs (message_id, name, content) VALUES (?,?,?)",
+                       (message_id, name, content))
+
+    def get_blob(self, message_id: str, name: str) -> str | None:
+        rows = self._read("SELECT content FROM blobs WHERE message_id = ? AND name = ?", (message_id, name))
+        return str(rows[0]["content"]) if rows else None
+
+    # ------------------------------------------------------------------ archive support
+    def needed_shas(self, cutoff: datetime) -> set[str]:
+        """Archive hashes still needed: any message not finished, or touched since `cutoff`."""
+        marks = ",".join("?" for _ in ACTIVE | {State.SENT})
+        rows = self._read(f"SELECT DISTINCT sha256 FROM messages WHERE state IN ({marks}) OR updated_at >= ?",
+                          (*(s.value for s in ACTIVE | {State.SENT}), _ts(cutoff)))
+        return {r["sha256"] for r in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def open_journal(state_dir: Path) -> SqliteJournal:
+    """The journal of a gateway whose state folder is `state_dir`."""
+    os.makedirs(state_dir, exist_ok=True)
+    return SqliteJournal(Path(state_dir) / "journal.sqlite3")
