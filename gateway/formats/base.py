@@ -54,6 +54,7 @@ class Segment:
     offset: int = 0          # byte offset of the segment in the source file
     component_sep: str = ">"
     repetition_sep: str | None = None
+    suffix: str | None = None   # what followed this segment's terminator when it differs from Delimiters.suffix
 
     def get(self, index: int, default: str = "") -> str:
         """Element by 1-based X12/EDIFACT position (BEG03 -> get(3)); missing elements read as default."""
@@ -97,6 +98,10 @@ class Envelope:
     delimiters: Delimiters | None = None
     raw_header: list[str] = field(default_factory=list)   # ISA/UNB elements as read
     index: int = 0                 # 0-based position of the interchange in the file
+    encoding: str = ""             # Python codec the text was decoded with ("latin-1" for UNOC)
+    service_string: str = ""       # EDIFACT UNA advice as read, with what followed it ("" when absent)
+    bom: bool = False              # the interchange was preceded by a UTF-8 byte order mark
+    service_segments: list[Segment] = field(default_factory=list)  # UNB/UNG/UNE/UNZ as read, in file order
 
 
 @dataclass(slots=True)
@@ -111,6 +116,8 @@ class Group:
     date: str = ""
     time: str = ""
     index: int = 0
+    raw_header: list[str] = field(default_factory=list)   # GS/UNG elements as read
+    message_type: str = ""         # UNG 0038: the message type the group holds ("ORDERS")
 
 
 @dataclass(slots=True)
