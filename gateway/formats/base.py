@@ -37,6 +37,8 @@ class Delimiters:
     release: str | None = None        # EDIFACT only
     decimal: str = "."                # EDIFACT UNA decimal mark
     suffix: str = ""                  # what follows each segment terminator (e.g. "\n", "\r\n")
+    wrap: int = 0                     # X12 text hard-wrapped at this line width (0: not wrapped)
+    wrap_eol: str = "\r\n"             # the line end of a wrapped file
 
 
 @dataclass(slots=True)
@@ -101,6 +103,7 @@ class Envelope:
     encoding: str = ""             # Python codec the text was decoded with ("latin-1" for UNOC)
     service_string: str = ""       # EDIFACT UNA advice as read, with what followed it ("" when absent)
     bom: bool = False              # the interchange was preceded by a UTF-8 byte order mark
+    leading: str = ""              # whitespace found before the header (kept for byte-exact rewriting)
     service_segments: list[Segment] = field(default_factory=list)  # UNB/UNG/UNE/UNZ as read, in file order
 
 
