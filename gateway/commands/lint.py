@@ -1,0 +1,28 @@
+"""`edi-gateway lint`: check gateway.yaml, partners/*.yaml and translations, one line per problem."""
+
+from __future__ import annotations
+
+import argparse
+
+from gateway.cli import EXIT_ERROR, EXIT_OK
+from gateway.config.args import add_config_argument
+from gateway.config.loader import find_config, lint, load
+
+HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = find_config(args.config)
+    errors = lint(path)
+    for error in errors:
+        print(error)
+    if errors:
+        print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
+        return EXIT_ERROR
+    config = load(path)
+    print(f"{path}: ok ({len(config.partners)} partner{'s' if len(config.partners) != 1 else ''})")
+    return EXIT_OK

@@ -1,0 +1,371 @@
+"""Load gateway.yaml and partners/*.yaml, validate them with the models, point every error at file:line:col.
+
+The files are read with ruamel.yaml's round-trip loader, which remembers where each key and
+value sits, then validated by the pydantic models of `gateway.config.models`. Each pydantic
+error is mapped back along its location to the YAML node it is about and becomes a
+`ConfigError(path, line, column)` with the field, what was expected, and "did you mean" for a
+misspelt key. Paths in gateway.yaml and partner files are relative to gateway.yaml's folder.
+The Odoo connection may be overridden from the environment, its secret also read from a file
+or a systemd credential; the secret is never part of an error message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, SecretStr, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from gateway.config.models import GatewayConfig, PartnerConfig
+from gateway.errors import ConfigError
+
+DEFAULT_LOCATIONS = (Path("gateway.yaml"), Path("/etc/edi-gateway/gateway.yaml"))
+ENV_PREFIX = "EDI_GATEWAY_ODOO_"
+CREDENTIAL_NAME = "odoo-password"
+
+
+class ConfigErrors(ConfigError):
+    """Several configuration errors at once (lint reports them all, not just the first)."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+@dataclass
+class LoadedConfig:
+    """Everything the daemon runs on: the validated gateway settings, partners, translation profiles."""
+
+    path: Path                                    # the gateway.yaml that was read
+    gateway: GatewayConfig                        # with every path made absolute
+    partners: dict[str, PartnerConfig] = field(default_factory=dict)
+    partner_files: dict[str, Path] = field(default_factory=dict)
+    profiles: Any = None                          # gateway.translate.ProfileRegistry when available
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+
+def find_config(given: str | Path | None) -> Path:
+    """The gateway.yaml to use: the one given, else ./gateway.yaml, else /etc/edi-gateway/gateway.yaml."""
+    if given:
+        return Path(given)
+    for candidate in DEFAULT_LOCATIONS:
+        if candidate.is_file():
+            return candidate
+    return DEFAULT_LOCATIONS[0]
+
+
+# --------------------------------------------------------------------------- YAML with positions
+
+def _read_yaml(path: Path) -> Any:
+    yaml = YAML(typ="rt")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise ConfigError(f"YAML syntax: {problem}", str(path), mark.line + 1 if mark else None,
+                          mark.column + 1 if mark else None) from None
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip types as plain Python values for pydantic."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _position(root: Any, loc: tuple[Any, ...]) -> tuple[int | None, int | None, tuple[Any, ...]]:
+    """1-based (line, column) of the node at `loc`, plus the part of `loc` that was found.
+
+    Pydantic puts the tag of a discriminated union into the location ('inbound', 0, 'sftp', 'user');
+    a step that names no key of the mapping is skipped. A key that does not exist (a missing
+    field) points at the mapping that should hold it.
+    """
+    node = root
+    line = getattr(getattr(root, "lc", None), "line", None)
+    col = getattr(getattr(root, "lc", None), "col", None)
+    found: list[Any] = []
+    for step in loc:
+        if isinstance(node, CommentedMap) and step in node:
+            line, col = node.lc.key(step)
+            found.append(step)
+            node = node[step]
+        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+            line, col = node.lc.item(step)
+            found.append(step)
+            node = node[step]
+        # else: a union tag or a missing key; keep the last position
+    return (line + 1 if line is not None else None, col + 1 if col is not None else None, tuple(found))
+
+
+# --------------------------------------------------------------------------- "did you mean"
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        out.extend(_models_in(arg))
+    return out
+
+
+def _known_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found at `loc` below `model` (empty when it cannot be told)."""
+    candidates: list[type[BaseModel]] = [model]
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        nxt: list[type[BaseModel]] = []
+        for cand in candidates:
+            if step in cand.model_fields:
+                nxt.extend(_models_in(cand.model_fields[step].annotation))
+        if not nxt:   # a union tag: keep the members whose Literal field carries it
+            nxt = [c for c in candidates
+                   if any(step in typing.get_args(f.annotation) for f in c.model_fields.values()
+                          if typing.get_origin(f.annotation) is typing.Literal)]
+        candidates = nxt
+        if not candidates:
+            return []
+    return sorted({name for cand in candidates for name in cand.model_fields})
+
+
+def _hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    known = _known_fields(model, loc[:-1])
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known keys: {', '.join(known)}" if known else None
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "(document)"
+
+
+def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Path) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        line, col, found = _position(root, loc + ("channel",) if kind.startswith("union_tag") else loc)
+        if kind == "missing" or (kind == "extra_forbidden" and found[-1:] != loc[-1:]):
+            found += loc[-1:]
+        name = _field_name(found)
+        hint = None
+        if kind == "extra_forbidden":
+            message, hint = f"unknown key '{loc[-1]}'", _hint(model, loc)
+        elif kind == "missing":
+            message = f"'{loc[-1]}' is required"
+        elif kind == "union_tag_invalid":
+            ctx = err.get("ctx") or {}
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            message = f"expected one of: {', '.join(tags)}"
+            close = difflib.get_close_matches(str(ctx.get("tag", "")), tags, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else None
+        else:
+            message = f"expected: {err['msg']}"
+        error = ConfigError(f"{name}: {message}", str(path), line, col, hint)
+        error.field = name  # type: ignore[attr-defined]
+        errors.append(error)
+    return errors
+
+
+def _validate(model: type[BaseModel], path: Path) -> tuple[Any, Any]:
+    """(validated model, YAML tree) or raise ConfigErrors naming every problem in the file."""
+    root = _read_yaml(path)
+    if root is None:
+        root = CommentedMap()
+    if not isinstance(root, CommentedMap):
+        raise ConfigError("expected a mapping of keys at the top of the file", str(path), 1, 1)
+    try:
+        return model.model_validate(_plain(root)), root
+    except ValidationError as exc:
+        raise ConfigErrors(_errors_of(exc, model, root, path)) from None
+
+
+# --------------------------------------------------------------------------- paths and secrets
+
+def _absolute_paths(obj: BaseModel, base: Path) -> None:
+    """Make every relative Path in `obj` (recursively) relative to `base`."""
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        if isinstance(value, Path) and not value.is_absolute():
+            setattr(obj, name, base / value)
+        elif isinstance(value, BaseModel):
+            _absolute_paths(value, base)
+        elif isinstance(value, list):
+            fixed = []
+            for item in value:
+                if isinstance(item, BaseModel):
+                    _absolute_paths(item, base)
+                elif isinstance(item, Path) and not item.is_absolute():
+                    item = base / item
+                fixed.append(item)
+            setattr(obj, name, fixed)
+
+
+def _odoo_from_environment(config: GatewayConfig, root: Any, path: Path,
+                           environ: typing.Mapping[str, str]) -> None:
+    odoo = config.odoo
+    for key in ("url", "database", "username"):
+        value = environ.get(ENV_PREFIX + key.upper())
+        if value:
+            setattr(odoo, key, value)
+    if environ.get(ENV_PREFIX + "PASSWORD"):
+        odoo.password = SecretStr(environ[ENV_PREFIX + "PASSWORD"])
+        return
+    if odoo.password is not None:
+        return
+    if odoo.password_file is not None:
+        try:
+            odoo.password = SecretStr(odoo.password_file.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            line, col, _ = _position(root, ("odoo", "password_file"))
+            raise ConfigError(f"odoo.password_file: cannot read {odoo.password_file}: {exc.strerror or exc}",
+                              str(path), line, col) from None
+        return
+    credentials = environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / CREDENTIAL_NAME).is_file():
+        secret = (Path(credentials) / CREDENTIAL_NAME).read_text(encoding="utf-8").strip()
+        odoo.password = SecretStr(secret)
+
+
+# --------------------------------------------------------------------------- the entry points
+
+def _load_gateway(path: Path, environ: typing.Mapping[str, str] | None) -> tuple[GatewayConfig, Any]:
+    config, root = _validate(GatewayConfig, path)
+    _absolute_paths(config, path.resolve().parent)
+    _odoo_from_environment(config, root, path, os.environ if environ is None else environ)
+    return config, root
+
+
+def load_gateway(path: Path, environ: typing.Mapping[str, str] | None = None) -> GatewayConfig:
+    """gateway.yaml alone, validated, paths absolute, Odoo overrides applied."""
+    return _load_gateway(path, environ)[0]
+
+
+def load_partners(partners_dir: Path, base: Path) -> tuple[dict[str, PartnerConfig], dict[str, Path],
+                                                            list[ConfigError]]:
+    """Every partners/*.yaml; returns partners by id, their files, and the errors found."""
+    partners: dict[str, PartnerConfig] = {}
+    files: dict[str, Path] = {}
+    errors: list[ConfigError] = []
+    if not partners_dir.is_dir():
+        return partners, files, errors
+    for file in sorted([*partners_dir.glob("*.yaml"), *partners_dir.glob("*.yml")]):
+        if file.name.startswith("."):
+            continue
+        try:
+            partner, root = _validate(PartnerConfig, file)
+        except ConfigErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        if partner.id in partners:
+            line, col, _ = _position(root, ("id",))
+            errors.append(ConfigError(f"id: partner '{partner.id}' is already defined in {files[partner.id]}",
+                                      str(file), line, col))
+            continue
+        _absolute_paths(partner, base)
+        partners[partner.id] = partner
+        files[partner.id] = file
+    return partners, files, errors
+
+
+def _load_profiles(translations_dir: Path) -> tuple[Any, list[ConfigError]]:
+    """Translation profiles through the translation engine, when it is installed."""
+    try:
+        from gateway.translate import ProfileRegistry  # type: ignore[attr-defined]
+    except ImportError:
+        return None, []
+    try:
+        return ProfileRegistry.load(translations_dir), []
+    except ConfigErrors as exc:
+        return None, list(exc.errors)
+    except ConfigError as exc:
+        return None, list(getattr(exc, "errors", None) or [exc])
+
+
+def _raw_partners_dir(path: Path) -> str:
+    try:
+        root = _read_yaml(path)
+    except ConfigError:
+        return "partners"
+    value = root.get("partners_dir") if isinstance(root, dict) else None
+    return str(value) if isinstance(value, str) else "partners"
+
+
+def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> LoadedConfig:
+    """Load and validate the whole configuration; raise ConfigErrors listing every problem."""
+    path = find_config(path)
+    base = path.resolve().parent
+    try:
+        gateway, root = _load_gateway(path, environ)
+    except ConfigError as exc:
+        # still lint the partner files, so that one run shows every problem
+        errors = list(getattr(exc, "errors", None) or [exc])
+        if path.is_file():
+            _, _, partner_errors = load_partners(base / _raw_partners_dir(path), base)
+            errors.extend(partner_errors)
+        raise ConfigErrors(errors) from None
+    partners, files, errors = load_partners(gateway.partners_dir, base)
+    for index, inbox in enumerate(gateway.inbox):
+        if inbox.partner and inbox.partner not in partners and not any(
+                e.path and Path(e.path).parent == gateway.partners_dir for e in errors):
+            line, col, _ = _position(root, ("inbox", index, "partner"))
+            hint = difflib.get_close_matches(inbox.partner, list(partners), n=1)
+            errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
+                                      str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
+    profiles, profile_errors = _load_profiles(gateway.translations_dir)
+    errors.extend(profile_errors)
+    if errors:
+        raise ConfigErrors(errors)
+    return LoadedConfig(path=path.resolve(), gateway=gateway, partners=partners, partner_files=files,
+                        profiles=profiles)
+
+
+def lint(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> list[ConfigError]:
+    """Every configuration error, empty when the configuration is good."""
+    try:
+        load(path, environ)
+    except ConfigErrors as exc:
+        return list(exc.errors)
+    except ConfigError as exc:
+        return [exc]
+    return []
+

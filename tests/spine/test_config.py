@@ -1,0 +1,123 @@
+"""Configuration: every error names file:line:column, the field, what was expected, and a hint."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.config.loader import ConfigErrors, find_config, lint, load
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+
+
+def write(folder: Path, text: str, name: str = "gateway.yaml") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_example_gateway_yaml_is_valid_and_paths_are_relative_to_it(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "gateway.yaml", tmp_path / "gateway.yaml")
+    config = load(tmp_path / "gateway.yaml", environ={})
+    assert config.gateway.state_dir == tmp_path / "state"
+    assert config.gateway.inbox[0].processed == tmp_path / "inbox" / "processed"
+
+
+def test_misspelt_key_points_at_line_and_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo:\n  enabled: false\n  urll: http://x\n")
+    [error] = lint(path, environ={})
+    assert (error.path, error.line, error.column) == (str(path), 3, 3)
+    assert "odoo.urll" in str(error) and "did you mean 'url'?" in str(error)
+    assert str(error).startswith(f"{path}:3:3: ")
+
+
+def test_wrong_type_names_field_and_expectation(tmp_path: Path) -> None:
+    path = write(tmp_path, "workers: many\n")
+    [error] = lint(path, environ={})
+    assert error.line == 1 and error.column == 1
+    assert "workers" in str(error) and "integer" in str(error)
+
+
+def test_partner_errors_all_reported_with_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo: {enabled: false}\n")
+    write(tmp_path, "id: acme\ninbound:\n  - channel: sftp\n    usr: bob\noutbound: {channel: sftpp}\n",
+          "partners/acme.yaml")
+    write(tmp_path, "id: [oops\n", "partners/broken.yaml")
+    errors = [str(e) for e in lint(path, environ={})]
+    acme = str(tmp_path / "partners" / "acme.yaml")
+    assert f"{acme}:4:5: inbound[0].usr: unknown key 'usr' (did you mean 'user'?)" in errors
+    assert any(e.startswith(f"{acme}:3:5: inbound[0].user: 'user' is required") for e in errors)
+    assert any(e.startswith(f"{acme}:5:12: outbound.channel: expected one of") and "did you mean 'sftp'" in e
+               for e in errors)
+    assert any("broken.yaml:2:1: YAML syntax" in e for e in errors)
+
+
+def test_duplicate_partner_id_and_unknown_inbox_partner(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo: {enabled: false}\ninbox:\n  - {path: in, partner: acm}\n")
+    write(tmp_path, "id: acme\n", "partners/a.yaml")
+    errors = lint(path, environ={})
+    assert len(errors) == 1 and "did you mean 'acme'" in str(errors[0]) and errors[0].line == 3
+    write(tmp_path, "id: acme\n", "partners/b.yaml")
+    assert any("already defined" in str(e) for e in lint(path, environ={}))
+
+
+def test_odoo_environment_overrides_and_secret_sources(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo:\n  url: http://file\n  password_file: secret.txt\n")
+    (tmp_path / "secret.txt").write_text("from-file\n")
+    config = load(path, environ={}).gateway
+    assert config.odoo.url == "http://file" and config.odoo.password.get_secret_value() == "from-file"
+    env = {"EDI_GATEWAY_ODOO_URL": "http://env", "EDI_GATEWAY_ODOO_DATABASE": "db",
+           "EDI_GATEWAY_ODOO_USERNAME": "bot", "EDI_GATEWAY_ODOO_PASSWORD": "from-env"}
+    odoo = load(path, environ=env).gateway.odoo
+    assert (odoo.url, odoo.database, odoo.username) == ("http://env", "db", "bot")
+    assert odoo.password.get_secret_value() == "from-env"
+    assert "from-env" not in repr(odoo) and "from-env" not in str(odoo)
+
+
+def test_systemd_credential_is_used_when_nothing_else_is_set(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo: {url: http://x}\n")
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "odoo-password").write_text("from-credential")
+    odoo = load(path, environ={"CREDENTIALS_DIRECTORY": str(creds)}).gateway.odoo
+    assert odoo.password.get_secret_value() == "from-credential"
+
+
+def test_unreadable_password_file_is_a_located_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo:\n  password_file: missing.txt\n")
+    [error] = lint(path, environ={})
+    assert error.line == 2 and "password_file" in str(error)
+
+
+def test_missing_file_and_non_mapping(tmp_path: Path) -> None:
+    assert "file not found" in str(lint(tmp_path / "nope.yaml", environ={})[0])
+    path = write(tmp_path, "- a\n- b\n")
+    assert "mapping" in str(lint(path, environ={})[0])
+    with pytest.raises(ConfigErrors):
+        load(path, environ={})
+
+
+def test_find_config_prefers_given_then_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert find_config("x.yaml") == Path("x.yaml")
+    write(tmp_path, "{}\n")
+    assert find_config(None) == Path("gateway.yaml")
+
+
+def test_lint_command_exit_codes_and_never_prints_secrets(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo:\n  password: hunter2-secret\n  tmeout: 5\n")
+    proc = subprocess.run([sys.executable, "-m", "gateway", "lint", "--config", str(path)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 1
+    assert f"{path}:3:3: odoo.tmeout: unknown key 'tmeout' (did you mean 'timeout'?)" in proc.stdout
+    assert "hunter2" not in proc.stdout + proc.stderr
+    path.write_text("odoo:\n  password: hunter2-secret\n")
+    proc = subprocess.run([sys.executable, "-m", "gateway", "lint", "--config", str(path)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok" in proc.stdout and "hunter2" not in proc.stdout + proc.stderr
