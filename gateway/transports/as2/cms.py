@@ -1,0 +1,392 @@
+"""CMS (RFC 5652) for AS2: detached signatures, EnvelopedData and CompressedData, streamed from files.
+
+Why not pyas2lib: its 1.4.x line pins oscrypto 1.3.0, which cannot parse OpenSSL's
+version string from 3.0.10 on, and it holds whole messages in memory. Why not only
+`cryptography`: its PKCS#7 API signs, encrypts and decrypts byte strings in memory
+and has no CompressedData. So `cryptography` does the primitives (RSA, ECDSA, AES,
+3DES, hashes, X.509) and asn1crypto encodes and decodes the small CMS structures;
+payload bytes are streamed through `der.Reader` in 1 MiB chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import BinaryIO
+
+from asn1crypto import algos, cms, core, x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives import hashes, padding as sym_padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from gateway.transports.as2 import der
+
+OID_DATA = "1.2.840.113549.1.7.1"
+OID_SIGNED = "1.2.840.113549.1.7.2"
+OID_ENVELOPED = "1.2.840.113549.1.7.3"
+OID_COMPRESSED = "1.2.840.113549.1.9.16.1.9"
+OID_ZLIB = "1.2.840.113549.1.9.16.3.8"
+
+DIGESTS = {"md5": hashes.MD5, "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+# our name -> (asn1crypto EncryptionAlgorithm name, key bytes, cipher factory)
+CIPHERS: dict[str, tuple[str, int]] = {
+    "aes128-cbc": ("aes128_cbc", 16), "aes192-cbc": ("aes192_cbc", 24), "aes256-cbc": ("aes256_cbc", 32),
+    "3des": ("tripledes_3key", 24),
+}
+
+
+class CmsError(ValueError):
+    """A CMS structure could not be verified, decrypted or decoded; the text says which check failed."""
+
+
+@dataclass(slots=True)
+class Identity:
+    """A certificate with its private key (ours)."""
+
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+def norm_digest(name: str) -> str:
+    """'SHA-256', 'sha256', 'sha_256' -> 'sha256' (MIC algorithm spellings vary between products)."""
+    return name.strip().lower().replace("-", "").replace("_", "")
+
+
+def micalg_name(name: str) -> str:
+    """RFC 5751 micalg spelling: sha256 -> sha-256."""
+    n = norm_digest(name)
+    return {"sha1": "sha-1", "md5": "md5"}.get(n, n.replace("sha", "sha-", 1))
+
+
+def new_hash(name: str) -> "hashlib._Hash":
+    n = norm_digest(name)
+    if n not in DIGESTS:
+        raise CmsError(f"unsupported digest algorithm {name!r}")
+    return hashlib.new(n)
+
+
+# --------------------------------------------------------------------------- signatures
+
+def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def sign_detached(digest: bytes, digest_name: str, signer: Identity) -> bytes:
+    """A detached SignedData (DER) over content whose digest is given, with signed attributes."""
+    n = norm_digest(digest_name)
+    attrs = cms.CMSAttributes([
+        cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
+        cms.CMSAttribute({"type": "signing_time",
+                          "values": [cms.Time({"utc_time": core.UTCTime(datetime.now(timezone.utc))})]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [digest]}),
+    ])
+    to_sign = attrs.dump()
+    hash_cls = DIGESTS[n]
+    if isinstance(signer.key, rsa.RSAPrivateKey):
+        signature = signer.key.sign(to_sign, padding.PKCS1v15(), hash_cls())
+        sig_alg = {"algorithm": "rsassa_pkcs1v15"}
+    else:
+        signature = signer.key.sign(to_sign, ec.ECDSA(hash_cls()))
+        sig_alg = {"algorithm": f"{n}_ecdsa"}
+    cert = _asn1_cert(signer.cert)
+    signer_info = cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
+            "issuer": cert.issuer, "serial_number": cert.serial_number})}),
+        "digest_algorithm": algos.DigestAlgorithm({"algorithm": n}),
+        "signed_attrs": attrs,
+        "signature_algorithm": algos.SignedDigestAlgorithm(sig_alg),
+        "signature": signature,
+    })
+    signed = cms.SignedData({
+        "version": "v1",
+        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": n})],
+        "encap_content_info": {"content_type": "data"},
+        "certificates": [cert],
+        "signer_infos": [signer_info],
+    })
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+@dataclass(slots=True)
+class Verified:
+    digest_name: str                   # "sha256"
+    signer: x509.Certificate           # the configured partner certificate that verified
+
+
+def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[bytes]],
+                    certs: list[x509.Certificate]) -> Verified:
+    """Check a detached SignedData against the content and the partner's certificates.
+
+    `digests(name)` yields candidate digests of the signed content (raw, then canonical
+    line endings) for the signer's digest algorithm. Any of `certs` may verify (rollover).
+    """
+    try:
+        info = cms.ContentInfo.load(signature_der)
+        if info["content_type"].dotted != OID_SIGNED:
+            raise CmsError("signature part is not a CMS SignedData")
+        signed = info["content"]
+        signer_infos = signed["signer_infos"]
+        if len(signer_infos) == 0:
+            raise CmsError("SignedData has no signer")
+        si = signer_infos[0]
+        digest_name = norm_digest(si["digest_algorithm"]["algorithm"].native)
+    except (ValueError, TypeError, KeyError) as exc:
+        if isinstance(exc, CmsError):
+            raise
+        raise CmsError(f"signature is not valid CMS: {exc}") from exc
+    if not certs:
+        raise CmsError("no partner certificate configured to verify the signature")
+    if digest_name not in DIGESTS:
+        raise CmsError(f"unsupported digest algorithm {digest_name}")
+    hash_cls = DIGESTS[digest_name]
+    attrs = si["signed_attrs"]
+    candidates = list(digests(digest_name))
+    if attrs.native is not None and len(attrs):
+        md = None
+        for attr in attrs:
+            if attr["type"].native == "message_digest":
+                md = attr["values"][0].native
+        if md is None:
+            raise CmsError("signed attributes carry no message digest")
+        if md not in candidates:
+            raise CmsError("content digest does not match the signature (payload altered: MIC mismatch)")
+        signed_bytes = der.tlv(0x31, attrs.contents)
+        prehashed = False
+    else:
+        signed_bytes = b""
+        prehashed = True
+    sig = si["signature"].native
+    sig_alg = si["signature_algorithm"]
+    last: Exception | None = None
+    for cert in certs:
+        pub = cert.public_key()
+        try:
+            for content_digest in (candidates if prehashed else [b""]):
+                try:
+                    _verify_one(pub, sig, sig_alg, signed_bytes, content_digest, hash_cls, prehashed)
+                    return Verified(digest_name, cert)
+                except InvalidSignature as exc:
+                    last = exc
+        except (ValueError, TypeError) as exc:
+            last = exc
+    raise CmsError("signature does not verify with any configured partner certificate"
+                   + (f" ({last})" if last and str(last) else ""))
+
+
+def _verify_one(pub: object, sig: bytes, sig_alg: algos.SignedDigestAlgorithm, data: bytes,
+                content_digest: bytes, hash_cls: type[hashes.HashAlgorithm], prehashed: bool) -> None:
+    name = sig_alg["algorithm"].native
+    msg, algo = (content_digest, utils.Prehashed(hash_cls())) if prehashed else (data, hash_cls())
+    if isinstance(pub, rsa.RSAPublicKey):
+        if name == "rsassa_pss":
+            params = sig_alg["parameters"]
+            pss_hash = DIGESTS[norm_digest(params["hash_algorithm"]["algorithm"].native)]
+            mgf_hash = DIGESTS[norm_digest(params["mask_gen_algorithm"]["parameters"]["algorithm"].native)]
+            pad: padding.AsymmetricPadding = padding.PSS(padding.MGF1(mgf_hash()), params["salt_length"].native)
+            if not prehashed:
+                algo = pss_hash()
+        else:
+            pad = padding.PKCS1v15()
+        pub.verify(sig, msg, pad, algo)
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        pub.verify(sig, msg, ec.ECDSA(algo))
+    else:
+        raise CmsError("unsupported partner key type")
+
+
+# --------------------------------------------------------------------------- encryption
+
+def _cipher(name: str, key: bytes, iv: bytes) -> Cipher:  # type: ignore[type-arg]
+    if name == "tripledes_3key":
+        return Cipher(TripleDES(key), modes.CBC(iv))
+    if name in ("aes128_cbc", "aes192_cbc", "aes256_cbc"):
+        return Cipher(algorithms.AES(key), modes.CBC(iv))
+    raise CmsError(f"unsupported content encryption algorithm {name}")
+
+
+def encrypt_stream(src: BinaryIO, size: int, dst: BinaryIO, recipients: list[x509.Certificate],
+                   algorithm: str = "aes256-cbc") -> None:
+    """Write an EnvelopedData (DER, definite lengths) of the `size` bytes read from `src`."""
+    if algorithm not in CIPHERS:
+        raise CmsError(f"unsupported encryption {algorithm}")
+    alg_name, key_len = CIPHERS[algorithm]
+    block = 8 if alg_name == "tripledes_3key" else 16
+    key, iv = os.urandom(key_len), os.urandom(block)
+    infos = []
+    for cert in recipients:
+        pub = cert.public_key()
+        if not isinstance(pub, rsa.RSAPublicKey):
+            raise CmsError("encryption needs an RSA partner certificate")
+        acert = _asn1_cert(cert)
+        infos.append(cms.RecipientInfo({"ktri": cms.KeyTransRecipientInfo({
+            "version": "v0",
+            "rid": cms.RecipientIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
+                "issuer": acert.issuer, "serial_number": acert.serial_number})}),
+            "key_encryption_algorithm": cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"}),
+            "encrypted_key": pub.encrypt(key, padding.PKCS1v15()),
+        })}))
+    version = core.Integer(0).dump()
+    rinfos = cms.RecipientInfos(infos).dump()
+    ctype = core.ObjectIdentifier(OID_DATA).dump()
+    calg = cms.EncryptionAlgorithm({"algorithm": alg_name, "parameters": core.OctetString(iv)}).dump()
+    enc_len = (size // block + 1) * block
+    enc_hdr = der.header(0x80, enc_len)
+    eci_len = len(ctype) + len(calg) + len(enc_hdr) + enc_len
+    eci_hdr = der.header(0x30, eci_len)
+    env_len = len(version) + len(rinfos) + len(eci_hdr) + eci_len
+    env_hdr = der.header(0x30, env_len)
+    outer_oid = core.ObjectIdentifier(OID_ENVELOPED).dump()
+    explicit = der.header(0xA0, len(env_hdr) + env_len)
+    ci_len = len(outer_oid) + len(explicit) + len(env_hdr) + env_len
+    dst.write(der.header(0x30, ci_len) + outer_oid + explicit + env_hdr + version + rinfos
+              + eci_hdr + ctype + calg + enc_hdr)
+    enc = _cipher(alg_name, key, iv).encryptor()
+    padder = sym_padding.PKCS7(block * 8).padder()
+    left = size
+    while left:
+        chunk = src.read(min(der.CHUNK, left))
+        if not chunk:
+            raise CmsError("source shorter than announced")
+        left -= len(chunk)
+        dst.write(enc.update(padder.update(chunk)))
+    dst.write(enc.update(padder.finalize()) + enc.finalize())
+
+
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
+    """Decrypt an EnvelopedData read from `src` into `dst`; returns the content cipher name."""
+    r = der.Reader(src)
+    try:
+        ci = r.expect(0x30)
+        if core.ObjectIdentifier.load(r.whole()).dotted != OID_ENVELOPED:
+            raise CmsError("body is not a CMS EnvelopedData")
+        r.expect(0xA0)
+        r.expect(0x30)
+        r.whole()                                       # version
+        item = r.whole()
+        if item[0] == 0xA0:                             # originatorInfo: not used for key transport
+            item = r.whole()
+        rinfos = cms.RecipientInfos.load(item)
+        r.expect(0x30)                                  # encryptedContentInfo
+        r.whole()                                       # content type
+        calg = cms.EncryptionAlgorithm.load(r.whole())
+        key = _unwrap_key(rinfos, ours)
+        alg_name = calg["algorithm"].native
+        cipher = _cipher(alg_name, key, calg["parameters"].native)
+        block = 8 if alg_name == "tripledes_3key" else 16
+        h = r.header()
+        if h.tag not in (0x80, 0xA0):
+            raise CmsError("EnvelopedData carries no encrypted content")
+        dec = cipher.decryptor()
+        unpad = sym_padding.PKCS7(block * 8).unpadder()
+        for chunk in r.octets(h):
+            dst.write(unpad.update(dec.update(chunk)))
+        try:
+            dst.write(unpad.update(dec.finalize()) + unpad.finalize())
+        except ValueError as exc:
+            raise CmsError("decryption failed: wrong key or damaged content") from exc
+        del ci
+    except der.DerError as exc:
+        raise CmsError(f"encrypted body is not valid CMS: {exc}") from exc
+    return alg_name
+
+
+def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:
+    for ri in rinfos:
+        if ri.name != "ktri":
+            continue
+        ktri = ri.chosen
+        rid = ktri["rid"]
+        for ident in ours:
+            acert = _asn1_cert(ident.cert)
+            if rid.name == "issuer_and_serial_number":
+                ias = rid.chosen
+                if ias["serial_number"].native != acert.serial_number or ias["issuer"] != acert.issuer:
+                    continue
+            elif rid.chosen.native != acert.key_identifier:
+                continue
+            if not isinstance(ident.key, rsa.RSAPrivateKey):
+                continue
+            alg = ktri["key_encryption_algorithm"]
+            if alg["algorithm"].native == "rsaes_oaep":
+                params = alg["parameters"]
+                h = DIGESTS[norm_digest(params["hash_algorithm"]["algorithm"].native)]
+                mh = DIGESTS[norm_digest(params["mask_gen_algorithm"]["parameters"]["algorithm"].native)]
+                pad: padding.AsymmetricPadding = padding.OAEP(padding.MGF1(mh()), h(), None)
+            else:
+                pad = padding.PKCS1v15()
+            try:
+                return ident.key.decrypt(ktri["encrypted_key"].native, pad)
+            except ValueError as exc:
+                raise CmsError("content key does not decrypt with our private key") from exc
+    raise CmsError("message is not encrypted for our certificate")
+
+
+# --------------------------------------------------------------------------- compression
+
+def compress_stream(src: BinaryIO, dst: BinaryIO, scratch: BinaryIO) -> None:
+    """Write a CompressedData (zlib, RFC 3274) of `src`; `scratch` holds the deflated bytes first."""
+    z = zlib.compressobj()
+    while chunk := src.read(der.CHUNK):
+        scratch.write(z.compress(chunk))
+    scratch.write(z.flush())
+    n = scratch.tell()
+    scratch.seek(0)
+    version = core.Integer(0).dump()
+    calg = cms.CompressionAlgorithm({"algorithm": "zlib"}).dump()
+    ctype = core.ObjectIdentifier(OID_DATA).dump()
+    oct_hdr = der.header(0x04, n)
+    expl = der.header(0xA0, len(oct_hdr) + n)
+    eci_len = len(ctype) + len(expl) + len(oct_hdr) + n
+    eci_hdr = der.header(0x30, eci_len)
+    cd_len = len(version) + len(calg) + len(eci_hdr) + eci_len
+    cd_hdr = der.header(0x30, cd_len)
+    oid = core.ObjectIdentifier(OID_COMPRESSED).dump()
+    outer = der.header(0xA0, len(cd_hdr) + cd_len)
+    dst.write(der.header(0x30, len(oid) + len(outer) + len(cd_hdr) + cd_len) + oid + outer + cd_hdr
+              + version + calg + eci_hdr + ctype + expl + oct_hdr)
+    while chunk := scratch.read(der.CHUNK):
+        dst.write(chunk)
+
+
+def decompress_stream(src: BinaryIO, dst: BinaryIO, max_size: int | None = None) -> None:
+    """Inflate a CompressedData read from `src` into `dst` (bounded: no zip bombs)."""
+    r = der.Reader(src)
+    try:
+        r.expect(0x30)
+        if core.ObjectIdentifier.load(r.whole()).dotted != OID_COMPRESSED:
+            raise CmsError("part is not a CMS CompressedData")
+        r.expect(0xA0)
+        r.expect(0x30)
+        r.whole()
+        alg = cms.CompressionAlgorithm.load(r.whole())
+        if alg["algorithm"].dotted != OID_ZLIB:
+            raise CmsError(f"unsupported compression {alg['algorithm'].dotted}")
+        r.expect(0x30)
+        r.whole()
+        r.expect(0xA0)
+        h = r.header()
+        z = zlib.decompressobj()
+        total = 0
+        for chunk in r.octets(h):
+            data = chunk
+            while data:
+                out = z.decompress(data, der.CHUNK)
+                total += len(out)
+                if max_size is not None and total > max_size:
+                    raise CmsError(f"decompressed content exceeds {max_size} bytes")
+                dst.write(out)
+                data = z.unconsumed_tail
+        dst.write(z.flush())
+    except (der.DerError, zlib.error) as exc:
+        raise CmsError(f"compressed part is not valid: {exc}") from exc

@@ -1,0 +1,164 @@
+"""Message Disposition Notifications (RFC 3798 as profiled by RFC 4130 §7): build and read."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+
+from gateway.transports.as2 import cms, mime
+
+MAX_MDN = 1 << 20
+
+
+@dataclass(slots=True)
+class Disposition:
+    """`processed`, `processed/warning: duplicate-document`, `processed/error: authentication-failed`, ..."""
+
+    status: str                    # "processed" | "failed"
+    kind: str | None = None        # "error" | "warning" | "failure"
+    modifier: str | None = None    # "authentication-failed", "duplicate-document", ...
+
+    def __str__(self) -> str:
+        text = self.status
+        if self.kind:
+            text += f"/{self.kind}: {self.modifier or ''}"
+        return text
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "processed" and self.kind in (None, "warning")
+
+    @classmethod
+    def parse(cls, value: str) -> "Disposition":
+        part = value.split(";", 1)[-1].strip()
+        status, _, rest = part.partition("/")
+        kind, _, modifier = rest.partition(":")
+        return cls(status.strip().lower(), kind.strip().lower() or None, modifier.strip() or None)
+
+
+def new_message_id(domain: str) -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def build(*, original_message_id: str, our_id: str, partner_id: str, disposition: Disposition,
+          mic: tuple[str, str] | None, text: str, signer: cms.Identity | None,
+          sign_digest: str = "sha256") -> tuple[dict[str, str], bytes]:
+    """HTTP headers and body of an MDN; `mic` is (base64 value, algorithm name)."""
+    boundary = f"----=_mdn_{uuid.uuid4().hex}"
+    fields = [
+        "Reporting-UA: edi-gateway",
+        f"Original-Recipient: rfc822; {our_id}",
+        f"Final-Recipient: rfc822; {our_id}",
+        f"Original-Message-ID: {original_message_id}",
+    ]
+    if mic is not None:
+        fields.append(f"Received-Content-MIC: {mic[0]}, {cms.micalg_name(mic[1])}")
+    fields.append(f"Disposition: automatic-action/MDN-sent-automatically; {disposition}")
+    report_ct = f'multipart/report; report-type=disposition-notification; boundary="{boundary}"'
+    report_body = (
+        f"--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+        f"--{boundary}\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        + "\r\n".join(fields) + f"\r\n\r\n--{boundary}--\r\n"
+    ).encode("utf-8")
+    headers = {
+        "AS2-Version": "1.2", "AS2-From": quote_id(our_id), "AS2-To": quote_id(partner_id),
+        "Message-ID": new_message_id("edi-gateway"), "MIME-Version": "1.0",
+    }
+    if signer is None:
+        headers["Content-Type"] = report_ct
+        return headers, report_body
+    entity = f"Content-Type: {report_ct}\r\n\r\n".encode() + report_body
+    sig = cms.sign_detached(_digest(entity, sign_digest), sign_digest, signer)
+    outer = f"----=_sig_{uuid.uuid4().hex}"
+    body = (f"--{outer}\r\n".encode() + entity + f"\r\n--{outer}\r\n".encode()
+            + b"Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+              b"Content-Transfer-Encoding: base64\r\n"
+              b"Content-Disposition: attachment; filename=smime.p7s\r\n\r\n"
+            + base64.encodebytes(sig).replace(b"\n", b"\r\n") + f"--{outer}--\r\n".encode())
+    headers["Content-Type"] = (f'multipart/signed; protocol="application/pkcs7-signature"; '
+                               f'micalg={cms.micalg_name(sign_digest)}; boundary="{outer}"')
+    return headers, body
+
+
+def _digest(data: bytes, name: str) -> bytes:
+    h = cms.new_hash(name)
+    h.update(data)
+    return h.digest()
+
+
+def quote_id(as2_id: str) -> str:
+    """AS2 ids with spaces are sent quoted (RFC 4130 §6.2)."""
+    return f'"{as2_id}"' if " " in as2_id else as2_id
+
+
+def unquote_id(value: str | None) -> str:
+    v = (value or "").strip()
+    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
+
+
+@dataclass(slots=True)
+class Mdn:
+    original_message_id: str
+    disposition: Disposition
+    mic: str | None                 # base64 value
+    mic_alg: str | None             # normalised ("sha256")
+    signed: bool
+    text: str
+
+
+def read(content_type: str, body: bytes, certs: list[x509.Certificate], require_signed: bool) -> Mdn:
+    """Parse an MDN, verifying its signature with the partner's certificates when signed."""
+    if len(body) > MAX_MDN:
+        raise mime.MimeError("MDN larger than 1 MiB")
+    with tempfile.TemporaryDirectory(prefix="mdn-") as tmp:
+        path = Path(tmp) / "mdn"
+        path.write_bytes(f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+        ent = mime.read_entity(path)
+        signed = False
+        if ent.content_type == "multipart/signed":
+            parts = mime.split_multipart(ent)
+            if len(parts) != 2:
+                raise mime.MimeError("signed MDN must have two parts")
+            signed_part = mime.read_entity(path, *parts[0])
+            sig_part = mime.read_entity(path, *parts[1])
+            sig = _decoded(sig_part, Path(tmp) / "sig")
+            cms.verify_detached(sig, lambda n: _both_digests(path, parts[0], n), certs)
+            signed = True
+            ent = signed_part
+        elif require_signed:
+            raise cms.CmsError("MDN is not signed but a signed MDN was requested")
+        if ent.content_type != "multipart/report":
+            raise mime.MimeError(f"MDN is {ent.content_type}, expected multipart/report")
+        text = ""
+        fields = None
+        for start, end in mime.split_multipart(ent):
+            part = mime.read_entity(path, start, end)
+            raw = _decoded(part, Path(tmp) / "part")
+            if part.content_type == "message/disposition-notification":
+                fields = mime.parse_headers(raw.strip() + b"\r\n\r\n")
+            elif part.content_type == "text/plain" and not text:
+                text = raw.decode("utf-8", "replace").strip()
+        if fields is None:
+            raise mime.MimeError("MDN has no message/disposition-notification part")
+    mic = mic_alg = None
+    if fields.get("Received-Content-MIC"):
+        value, _, alg = str(fields["Received-Content-MIC"]).partition(",")
+        mic, mic_alg = value.strip(), cms.norm_digest(alg) if alg.strip() else None
+    return Mdn(str(fields.get("Original-Message-ID", "")).strip(),
+               Disposition.parse(str(fields.get("Disposition", ""))), mic, mic_alg, signed, text)
+
+
+def _decoded(ent: mime.Entity, scratch: Path) -> bytes:
+    with scratch.open("wb") as f:
+        mime.decode_body(ent, f)
+    return scratch.read_bytes()
+
+
+def _both_digests(path: Path, rng: tuple[int, int], name: str) -> list[bytes]:
+    return [mime.digest_range(path, rng[0], rng[1], name),
+            mime.digest_range(path, rng[0], rng[1], name, canonical=True)]

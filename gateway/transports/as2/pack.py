@@ -1,0 +1,85 @@
+"""Build an outbound AS2 message on disk: MIME entity, then compress, sign and encrypt as the partner wants."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+
+from gateway.transports.as2 import cms, mime
+
+
+@dataclass(slots=True)
+class Packed:
+    content_type: str          # the HTTP Content-Type header
+    body: Path                 # the HTTP body
+    body_offset: int           # where the body starts in `body` (after the entity's header block)
+    mic: str                   # base64 MIC we expect back in the MDN
+    mic_alg: str               # normalised digest name
+
+
+def _quote(name: str) -> str:
+    return name.replace("\\", "_").replace('"', "_").replace("\r", "").replace("\n", "")
+
+
+def pack(payload: Path, work: Path, *, filename: str, content_type: str = "application/edi-x12",
+         signer: cms.Identity | None = None, digest: str = "sha256",
+         recipients: list[x509.Certificate] | None = None, encryption: str = "aes256-cbc",
+         compress: bool = False) -> Packed:
+    """Layers in RFC 4130 order: compress (before signing), sign, encrypt."""
+    work.mkdir(parents=True, exist_ok=True)
+    step = 0
+
+    def next_path() -> Path:
+        nonlocal step
+        step += 1
+        return work / f"entity{step}"
+
+    cur = next_path()
+    with cur.open("wb") as dst, payload.open("rb") as src:
+        dst.write(f'Content-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n'
+                  f'Content-Disposition: attachment; filename="{_quote(filename)}"\r\n\r\n'.encode())
+        shutil.copyfileobj(src, dst, mime.CHUNK)
+    if compress:
+        out = next_path()
+        with cur.open("rb") as src, out.open("wb") as dst, (work / "deflated").open("w+b") as scratch:
+            dst.write(b"Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n"
+                      b"Content-Transfer-Encoding: binary\r\n"
+                      b"Content-Disposition: attachment; filename=smime.p7z\r\n\r\n")
+            cms.compress_stream(src, dst, scratch)
+        (work / "deflated").unlink()
+        cur = out
+    mic_alg = cms.norm_digest(digest)
+    size = cur.stat().st_size
+    mic_digest = mime.digest_range(cur, 0, size, mic_alg)
+    if signer is not None:
+        sig = cms.sign_detached(mic_digest, mic_alg, signer)
+        boundary = f"----=_as2_{uuid.uuid4().hex}"
+        out = next_path()
+        with cur.open("rb") as src, out.open("wb") as dst:
+            dst.write(f'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; '
+                      f'micalg={cms.micalg_name(mic_alg)}; boundary="{boundary}"\r\n\r\n'
+                      f"--{boundary}\r\n".encode())
+            shutil.copyfileobj(src, dst, mime.CHUNK)
+            dst.write(f"\r\n--{boundary}\r\n".encode()
+                      + b"Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+                        b"Content-Transfer-Encoding: base64\r\n"
+                        b"Content-Disposition: attachment; filename=smime.p7s\r\n\r\n"
+                      + base64.encodebytes(sig).replace(b"\n", b"\r\n") + f"--{boundary}--\r\n".encode())
+        cur = out
+    if recipients:
+        out = next_path()
+        with cur.open("rb") as src, out.open("wb") as dst:
+            dst.write(b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
+                      b"Content-Transfer-Encoding: binary\r\n"
+                      b"Content-Disposition: attachment; filename=smime.p7m\r\n\r\n")
+            cms.encrypt_stream(src, cur.stat().st_size, dst, recipients, encryption)
+        cur = out
+    ent = mime.read_entity(cur)
+    ctype = str(ent.headers["Content-Type"]).replace("\r\n", "").replace("\n", "")
+    ctype = " ".join(ctype.split())
+    return Packed(ctype, cur, ent.body_start - ent.start, base64.b64encode(mic_digest).decode(), mic_alg)

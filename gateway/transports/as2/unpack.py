@@ -1,0 +1,191 @@
+"""Open a received AS2 message on disk: decrypt, verify, decompress, compute the MIC, extract the payload.
+
+Each layer reads the previous file in chunks and writes the next one, so memory stays
+flat whatever the payload size. Refusals raise `Refused` with the RFC 4130 disposition
+modifier the MDN must carry.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from pathlib import Path
+
+from cryptography import x509
+
+from gateway.transports.as2 import cms, mime
+
+PKCS7_MIME = ("application/pkcs7-mime", "application/x-pkcs7-mime")
+MAX_LAYERS = 6
+
+
+class Refused(Exception):
+    """The message is not accepted; `modifier` goes into the MDN (`processed/error: <modifier>`)."""
+
+    def __init__(self, modifier: str, text: str) -> None:
+        self.modifier = modifier
+        self.text = text
+        super().__init__(f"{modifier}: {text}")
+
+
+@dataclass(slots=True)
+class Policy:
+    certs: list[x509.Certificate]          # the partner's (old and new during a rollover)
+    ours: list[cms.Identity]                # our decryption keys
+    require_signed: bool = True
+    require_encrypted: bool = True
+    max_size: int | None = None
+
+
+@dataclass(slots=True)
+class Unpacked:
+    payload: Path
+    filename: str | None
+    content_type: str
+    mic: str                                # base64
+    mic_alg: str                            # normalised, "sha256"
+    signed: bool = False
+    encrypted: bool = False
+    compressed: bool = False
+    layers: list[str] = field(default_factory=list)
+
+
+def choose_micalg(options: str | None, fallback: str = "sha256") -> str:
+    """The first supported algorithm of `signed-receipt-micalg=optional, sha-256, sha1`."""
+    if options:
+        m = re.search(r"signed-receipt-micalg\s*=\s*([^;]*)", options, re.I)
+        if m:
+            for item in m.group(1).split(","):
+                name = cms.norm_digest(item)
+                if name in cms.DIGESTS and name != "md5":
+                    return name
+    return fallback
+
+
+def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
+    """`outer` holds the HTTP Content-Type header block followed by the body, as received."""
+    ent = mime.read_entity(outer)
+    signed = encrypted = compressed = False
+    mic_range: tuple[Path, int, int] | None = None
+    layers: list[str] = []
+    for depth in range(MAX_LAYERS):
+        ctype = ent.content_type
+        smime = (ent.param("smime-type") or "").lower()
+        if ctype in PKCS7_MIME and smime in ("enveloped-data", ""):
+            if encrypted:
+                raise Refused("unexpected-processing-error", "message is encrypted twice")
+            out = work / f"layer{depth}.dec"
+            with _body_stream(ent, work / f"layer{depth}.der") as src, out.open("wb") as dst:
+                try:
+                    cms.decrypt_stream(src, dst, policy.ours)
+                except cms.CmsError as exc:
+                    raise Refused("decryption-failed", str(exc)) from exc
+            encrypted = True
+            layers.append("encrypted")
+            ent = _entity(out)
+            if not signed:
+                mic_range = (out, ent.start, ent.end)
+        elif ctype == "multipart/signed":
+            parts = mime.split_multipart(ent)
+            if len(parts) != 2:
+                raise Refused("integrity-check-failed", f"multipart/signed has {len(parts)} parts, expected 2")
+            content = _entity(ent.path, *parts[0])
+            sig_ent = _entity(ent.path, *parts[1])
+            if sig_ent.content_type not in ("application/pkcs7-signature", "application/x-pkcs7-signature"):
+                raise Refused("integrity-check-failed", f"signature part is {sig_ent.content_type}")
+            with _body_stream(sig_ent, work / f"layer{depth}.p7s") as f:
+                sig = f.read(1 << 20)
+            path, (a, b) = ent.path, parts[0]
+            try:
+                cms.verify_detached(sig, lambda n: [mime.digest_range(path, a, b, n),
+                                                    mime.digest_range(path, a, b, n, canonical=True)],
+                                    policy.certs)
+            except cms.CmsError as exc:
+                raise Refused("authentication-failed", str(exc)) from exc
+            signed = True
+            layers.append("signed")
+            mic_range = (path, a, b)
+            ent = content
+        elif ctype in PKCS7_MIME and smime == "compressed-data":
+            out = work / f"layer{depth}.inflated"
+            with _body_stream(ent, work / f"layer{depth}.z") as src, out.open("wb") as dst:
+                try:
+                    cms.decompress_stream(src, dst, policy.max_size)
+                except cms.CmsError as exc:
+                    raise Refused("decompression-failed", str(exc)) from exc
+            compressed = True
+            layers.append("compressed")
+            ent = _entity(out)
+        elif ctype in PKCS7_MIME:
+            raise Refused("unexpected-processing-error", f"unsupported smime-type {smime!r}")
+        else:
+            break
+    else:
+        raise Refused("unexpected-processing-error", "too many nested S/MIME layers")
+    if policy.require_encrypted and not encrypted:
+        raise Refused("insufficient-message-security", "message is not encrypted but the partner profile "
+                      "requires encryption")
+    if policy.require_signed and not signed:
+        raise Refused("insufficient-message-security", "message is not signed but the partner profile "
+                      "requires a signature")
+    payload = work / "payload"
+    with payload.open("wb") as dst:
+        try:
+            size = mime.decode_body(ent, dst)
+        except mime.MimeError as exc:
+            raise Refused("unexpected-processing-error", str(exc)) from exc
+    if policy.max_size is not None and size > policy.max_size:
+        raise Refused("unexpected-processing-error", f"payload of {size} bytes exceeds {policy.max_size}")
+    if mic_range is None:
+        mic_range = (ent.path, ent.start, ent.end)
+    mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
+    return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers)
+
+
+def _entity(path: Path, start: int = 0, end: int | None = None) -> mime.Entity:
+    try:
+        return mime.read_entity(path, start, end)
+    except mime.MimeError as exc:
+        raise Refused("unexpected-processing-error", str(exc)) from exc
+
+
+class _body_stream:
+    """Open an entity's body positioned at its start; decode base64 into `scratch` first."""
+
+    def __init__(self, ent: mime.Entity, scratch: Path) -> None:
+        self.ent, self.scratch = ent, scratch
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.ent.transfer_encoding in ("binary", "8bit", "7bit", ""):
+            self.f = self.ent.path.open("rb")
+            self.f.seek(self.ent.body_start)
+        else:
+            with self.scratch.open("wb") as dst:
+                try:
+                    mime.decode_body(self.ent, dst)
+                except mime.MimeError as exc:
+                    raise Refused("unexpected-processing-error", str(exc)) from exc
+            self.f = self.scratch.open("rb")
+        return self.f
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _filename(ent: mime.Entity) -> str | None:
+    """Content-Disposition filename (RFC 2231/2047 decoded), reduced to a safe base name."""
+    name = ent.headers.get_filename()
+    if not name:
+        return None
+    try:
+        name = str(make_header(decode_header(name)))
+    except (ValueError, LookupError):
+        pass
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    safe = _SAFE.sub("_", base).strip("._")
+    return safe[:200] or None

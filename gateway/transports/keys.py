@@ -1,0 +1,43 @@
+"""Loading certificates and private keys from PEM/DER files, with errors that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
+
+from gateway.errors import ConfigError
+
+
+def load_certificates(path: Path) -> list[x509.Certificate]:
+    """All certificates in a PEM file (a chain or a rollover bundle) or one DER certificate."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read certificate: {exc.strerror}", path=str(path)) from exc
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        raise ConfigError("not a PEM or DER X.509 certificate", path=str(path)) from exc
+
+
+def load_private_key(path: Path, password_file: Path | None = None
+                     ) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    """An RSA or EC private key (PEM or DER), optionally encrypted with the password in `password_file`."""
+    try:
+        data = path.read_bytes()
+        password = password_file.read_bytes().strip() if password_file else None
+    except OSError as exc:
+        raise ConfigError(f"cannot read private key: {exc.strerror}", path=str(path)) from exc
+    try:
+        key = (load_pem_private_key(data, password) if b"-----BEGIN" in data
+               else load_der_private_key(data, password))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("private key cannot be loaded (wrong format or password)", path=str(path)) from exc
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise ConfigError("only RSA and EC private keys are supported", path=str(path))
+    return key
