@@ -1,0 +1,192 @@
+"""The status page for the EDI coordinator: server-rendered HTML, no scripts, no external assets.
+
+Everything shown comes from partners' files or the network, so every value goes through
+`esc()` (html.escape with quotes); the raw-file view shows bytes as escaped text with control
+characters made visible, never as markup. The pages only read.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from gateway.ops.health import CheckResult
+from gateway.ops.queries import PartnerFlow, Row
+
+RAW_LIMIT = 256 * 1024   # bytes of a file shown inline; the rest is cut with a note
+
+CSS = """
+:root{--fg:#1d2430;--muted:#5b6575;--line:#d9dee7;--bg:#f6f7f9;--ok:#1a7f37;--bad:#b42318;--warn:#9a6700}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+color:var(--fg);background:var(--bg)}header{background:#1d2430;color:#fff;padding:12px 24px;display:flex;
+gap:16px;align-items:baseline;flex-wrap:wrap}header h1{font-size:18px;margin:0}header a{color:#fff}
+header .when{color:#c4cbd6;font-size:12px}main{padding:16px 24px;max-width:1400px}
+section{background:#fff;border:1px solid var(--line);border-radius:6px;margin:0 0 16px;padding:12px 16px}
+h2{font-size:15px;margin:0 0 8px}h2 .count{color:var(--muted);font-weight:normal}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-top:1px solid var(--line);
+vertical-align:top}th{font-size:12px;color:var(--muted);font-weight:600;border-top:0}td.n,th.n{text-align:right;
+font-variant-numeric:tabular-nums}.empty{color:var(--muted);margin:4px 0}.badge{display:inline-block;
+padding:1px 8px;border-radius:10px;font-size:12px;border:1px solid}.ok{color:var(--ok);border-color:var(--ok)}
+.bad{color:var(--bad);border-color:var(--bad)}.warn{color:var(--warn);border-color:var(--warn)}
+.err{color:var(--bad)}code,pre{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,monospace}
+pre.raw{background:#f0f2f5;border:1px solid var(--line);padding:8px;white-space:pre-wrap;word-break:break-all;
+max-height:60vh;overflow:auto}.ctl{color:#8a4baf}dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}
+dt{color:var(--muted)}dd{margin:0}a{color:#0b57d0}td.hot{color:var(--bad);font-weight:600}
+"""
+
+
+def esc(value: Any) -> str:
+    """Text safe inside HTML content and quoted attributes."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    return esc(value[:19].replace("T", " ") + "Z")
+
+
+def _age(value: str | None, now: datetime) -> str:
+    if not value:
+        return ""
+    seconds = max(0, int((now - datetime.fromisoformat(value)).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def _link(row: Row) -> str:
+    return f'<a href="/messages/{esc(row.id)}"><code>{esc(row.id)}</code></a>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str, numeric: set[int] = frozenset()) -> str:
+    body = ["<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                             for i, c in enumerate(r)) + "</tr>" for r in rows]
+    if not body:
+        return f'<p class="empty">{esc(empty)}</p>'
+    head = "".join(f'<th class="n">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>"
+                   for i, h in enumerate(headers))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _section(anchor: str, title: str, count: int | None, content: str) -> str:
+    counter = f' <span class="count">({count})</span>' if count is not None else ""
+    return f'<section id="{esc(anchor)}"><h2>{esc(title)}{counter}</h2>{content}</section>'
+
+
+def page(title: str, body: str, now: datetime, refresh: int | None = None) -> str:
+    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{meta}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
+            f'<header><h1><a href="/">edi-gateway</a></h1><span>{esc(title)}</span>'
+            f'<span class="when">as of {_when(now.isoformat())} · read-only</span></header>'
+            f"<main>{body}</main></body></html>")
+
+
+def health_badges(results: list[CheckResult]) -> str:
+    parts = [f'<span class="badge {"ok" if r.ok else "bad"}" title="{esc(r.detail)}">{esc(r.name)}: '
+             f'{"ok" if r.ok else "down"}</span>' for r in results]
+    return '<p class="checks">' + " ".join(parts) + "</p>" if parts else ""
+
+
+def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[str, str], stuck: list[Row],
+                stuck_after: timedelta, quarantined: list[Row], dead: list[Row],
+                overdue: list[tuple[Row, str, str, str]], checks: list[CheckResult]) -> str:
+    """The coordinator's overview: flow per partner, stuck messages, quarantine, dead letters, overdue acks."""
+    flow_rows = []
+    for f in flows:
+        label = partner_names.get(f.partner, "") if f.partner else ""
+        name = (f"<strong>{esc(f.partner)}</strong>" + (f"<br><small>{esc(label)}</small>" if label else "")
+                if f.partner else "<em>unidentified</em>")
+        sent = ", ".join(f"{esc(t)}: {n}" for t, n in sorted(f.outbound.items())) or "–"
+        flow_rows.append([name, str(f.received), str(f.posted), str(f.acks_sent), sent, str(f.in_flight),
+                          f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
+                          f'<span class="err">{f.dead}</span>' if f.dead else "0",
+                          _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
+    minutes = stuck_after.total_seconds() / 60
+    stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
+                   f'<span class="err">{_age(r.updated_at, now)}</span>', str(r.attempts),
+                   esc(r.last_error or r.reason or "")] for r in stuck]
+    quarantine_rows = [[_link(r), esc(r.partner or "?"), f"<code>{esc(r.filename)}</code>", _when(r.created_at),
+                        f'<span class="err">{esc(r.last_error or r.reason or "")}</span>',
+                        f'<a href="/messages/{esc(r.id)}#raw">view raw file</a>'] for r in quarantined]
+    dead_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), str(r.attempts),
+                  esc(r.last_error or r.reason or "")] for r in dead]
+    overdue_rows = [[_link(r), esc(r.partner or "?"), esc(r.doc_type or ""), f"<code>{esc(ctrl)}</code>",
+                     esc(kind), _when(due), f'<span class="err">{_age(due, now)}</span>']
+                    for r, kind, ctrl, due in overdue]
+    body = health_badges(checks) + "".join([
+        _section("flow", "Flow per partner", len(flows), _table(
+            ["Partner", "Received", "Posted to Odoo", "Acks sent", "Sent out", "In flight", "Quarantined",
+             "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
+        _section("stuck", f"Stuck: in the same state for more than {minutes:g} min", len(stuck), _table(
+            ["Message", "Partner", "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,
+            "Nothing is stuck.", {6})),
+        _section("quarantine", "Quarantine", len(quarantined), _table(
+            ["Message", "Partner", "File", "Received", "Reason", ""], quarantine_rows, "The quarantine is empty.")),
+        _section("overdue", "Overdue acknowledgements", len(overdue), _table(
+            ["Message", "Partner", "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
+            "No acknowledgement is overdue.")),
+        _section("dead", "Dead letters", len(dead), _table(
+            ["Message", "Partner", "Dir", "Type", "Attempts", "Last error"], dead_rows, "No dead letters.", {4})),
+    ])
+    return page("Status", body, now, refresh=30)
+
+
+def visible(data: bytes) -> str:
+    """Bytes as escaped HTML text, control characters (other than CR, LF, tab) shown as <XX>."""
+    text = data.decode("utf-8", errors="replace")
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\n\r\t":
+            out.append(ch)
+        elif code < 32 or code == 127:
+            out.append(f'<span class="ctl">&lt;{code:02X}&gt;</span>')
+        else:
+            out.append(html.escape(ch, quote=True))
+    return "".join(out)
+
+
+def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
+                 links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
+                 raw_error: str | None) -> str:
+    """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes."""
+    fields = [("Partner", esc(row.partner or "?")), ("Direction", esc(row.direction)), ("State", esc(row.state)),
+              ("Channel", esc(row.channel)), ("File", f"<code>{esc(row.filename)}</code>"),
+              ("Type", esc(row.doc_type or "")), ("Control number", esc(row.control_number or "")),
+              ("Received", _when(row.created_at)), ("Last change", _when(row.updated_at)),
+              ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
+    if row.last_error:
+        fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
+    info = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in fields) + "</dl>"
+    event_rows = [[_when(at), esc(frm or ""), esc(to), esc(reason)] for at, frm, to, reason in events]
+    link_rows = [[esc(model), str(rid), esc(role)] for model, rid, role in links]
+    child_rows = [[_link(c), esc(c.direction), esc(c.doc_type or ""), esc(c.state), f"<code>{esc(c.filename)}</code>"]
+                  for c in children]
+    if raw is None:
+        raw_html = f'<p class="empty">{esc(raw_error or "not available")}</p>'
+    else:
+        cut = len(raw) > RAW_LIMIT
+        note = f'<p class="empty">First {RAW_LIMIT // 1024} KiB of {len(raw)} bytes.</p>' if cut else ""
+        raw_html = f'{note}<pre class="raw">{visible(raw[:RAW_LIMIT])}</pre>'
+    body = "".join([
+        _section("message", f"Message {row.id}", None, info),
+        _section("events", "Events", len(events), _table(["At", "From", "To", "Reason"], event_rows, "No events.")),
+        _section("odoo", "Odoo records", len(links), _table(["Model", "Id", "Role"], link_rows, "None.", {1})),
+        _section("children", "Derived messages", len(children), _table(
+            ["Message", "Dir", "Type", "State", "File"], child_rows, "None.")),
+        _section("raw", "Raw file", None, raw_html),
+    ])
+    return page(f"Message {row.id}", body, now)
+
+
+def not_found(now: datetime, what: str) -> str:
+    return page("Not found", f'<section><p class="empty">{esc(what)}</p></section>', now)

@@ -1,0 +1,237 @@
+"""Read-only aggregate queries over the SQLite journal, for /metrics and the status page.
+
+The Journal interface answers questions about one message; operations need totals over all of
+them (counts per state, latency buckets, the oldest unacknowledged message). Those are single
+SQL aggregates here, on a separate connection opened with ``mode=ro``: this module can never
+change the journal, and its reads never wait for the daemon's writes (WAL readers do not block).
+Timestamps are stored as UTC ISO-8601 text, so comparing them as strings orders them in time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from gateway.journal.api import State
+
+# Inbound and outbound states a worker or the outbox still has to move (not waiting on a partner).
+IN_FLIGHT = (State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.QUEUED, State.RETRY_WAIT)
+ACK_TYPES = ("997", "999", "TA1", "CONTRL")
+LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0, 86400.0)
+
+
+def _ts(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _marks(values: tuple[Any, ...]) -> str:
+    return ",".join("?" for _ in values)
+
+
+@dataclass(slots=True)
+class Histogram:
+    buckets: list[int]          # cumulative counts per LATENCY_BUCKETS upper bound
+    count: int
+    total: float
+
+
+@dataclass(slots=True)
+class PartnerFlow:
+    """One row of the status page's flow table."""
+
+    partner: str
+    received: int = 0           # inbound documents taken in (duplicates excluded)
+    posted: int = 0             # inbound documents that reached Odoo
+    in_flight: int = 0          # inbound and outbound still moving
+    acks_sent: int = 0          # 997/999/TA1/CONTRL we sent
+    outbound: dict[str, int] = field(default_factory=dict)   # other documents we sent, by type
+    quarantined: int = 0
+    dead: int = 0
+    duplicates: int = 0
+    last_activity: str | None = None
+
+
+@dataclass(slots=True)
+class Row:
+    """A message as the status page lists it."""
+
+    id: str
+    direction: str
+    state: str
+    partner: str | None
+    channel: str
+    filename: str
+    doc_type: str | None
+    control_number: str | None
+    created_at: str
+    updated_at: str
+    attempts: int
+    last_error: str | None
+    reason: str | None = None    # the reason of its latest event
+    sha256: str = ""
+
+
+class JournalQueries:
+    """Aggregates over the journal database at `path`, on a read-only connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            self._db = db
+        return self._db
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    # ------------------------------------------------------------------ metrics
+    def message_counts(self) -> list[tuple[str, str, str, str, int]]:
+        """(direction, state, partner, doc_type, count) for every combination present."""
+        rows = self._rows("SELECT direction, state, IFNULL(partner, '') AS p, IFNULL(doc_type, '') AS t, "
+                          "COUNT(*) AS n FROM messages GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
+        return [(r["direction"], r["state"], r["p"], r["t"], r["n"]) for r in rows]
+
+    def intake_to_odoo(self) -> dict[tuple[str, str], Histogram]:
+        """Seconds from intake to the first POSTED event, bucketed, per (partner, doc_type)."""
+        cases = ", ".join(f"SUM(CASE WHEN s <= {b!r} THEN 1 ELSE 0 END)" for b in LATENCY_BUCKETS)
+        rows = self._rows(
+            f"SELECT p, t, COUNT(*), SUM(s), {cases} FROM ("
+            " SELECT IFNULL(m.partner, '') AS p, IFNULL(m.doc_type, '') AS t,"
+            " (julianday(MIN(e.at)) - julianday(m.created_at)) * 86400.0 AS s"
+            " FROM messages m JOIN events e ON e.message_id = m.id AND e.to_state = ?"
+            " WHERE m.direction = 'in' GROUP BY m.id) GROUP BY p, t ORDER BY p, t",
+            (State.POSTED.value,))
+        return {(r[0], r[1]): Histogram(buckets=[int(x) for x in tuple(r)[4:]], count=int(r[2]),
+                                        total=float(r[3] or 0.0)) for r in rows}
+
+    def event_totals(self, to_state: State) -> list[tuple[str, str, int]]:
+        """(partner, direction, count) of transitions into `to_state`, ever: a counter."""
+        rows = self._rows("SELECT IFNULL(m.partner, '') AS p, m.direction AS d, COUNT(*) AS n FROM events e "
+                          "JOIN messages m ON m.id = e.message_id WHERE e.to_state = ? GROUP BY 1, 2 ORDER BY 1, 2",
+                          (to_state.value,))
+        return [(r["p"], r["d"], r["n"]) for r in rows]
+
+    def outbox_depth(self) -> dict[str, int]:
+        """Outbound messages waiting to be (re)sent, per partner."""
+        rows = self._rows("SELECT IFNULL(partner, '') AS p, COUNT(*) AS n FROM messages WHERE direction = 'out' "
+                          "AND state IN (?, ?) GROUP BY 1", (State.QUEUED.value, State.RETRY_WAIT.value))
+        return {r["p"]: r["n"] for r in rows}
+
+    def oldest_unacked(self, now: datetime) -> dict[str, float]:
+        """Per partner, the age in seconds of the oldest outbound message sent and still awaiting its ack."""
+        rows = self._rows(
+            "SELECT IFNULL(m.partner, '') AS p, MIN(m.updated_at) AS t FROM messages m "
+            "WHERE m.direction = 'out' AND m.state = ? "
+            "AND EXISTS (SELECT 1 FROM ack_expectations a WHERE a.message_id = m.id) GROUP BY 1",
+            (State.SENT.value,))
+        out: dict[str, float] = {}
+        for r in rows:
+            out[r["p"]] = max(0.0, (now - datetime.fromisoformat(r["t"])).total_seconds())
+        return out
+
+    def overdue_ack_counts(self, now: datetime) -> dict[str, int]:
+        rows = self._rows("SELECT IFNULL(m.partner, '') AS p, COUNT(DISTINCT m.id) AS n FROM messages m "
+                          "JOIN ack_expectations a ON a.message_id = m.id WHERE a.due_at <= ? AND m.state = ? "
+                          "GROUP BY 1", (_ts(now), State.SENT.value))
+        return {r["p"]: r["n"] for r in rows}
+
+    # ------------------------------------------------------------------ status page
+    def flow(self) -> list[PartnerFlow]:
+        """Per partner: what came in, what reached Odoo, what went out, what is stuck."""
+        flows: dict[str, PartnerFlow] = {}
+
+        def get(partner: str) -> PartnerFlow:
+            return flows.setdefault(partner, PartnerFlow(partner=partner))
+
+        for direction, state, partner, doc_type, n in self.message_counts():
+            f = get(partner)
+            if state == State.QUARANTINED.value:
+                f.quarantined += n
+            elif state == State.DEAD.value:
+                f.dead += n
+            elif state == State.DUPLICATE.value:
+                f.duplicates += n
+            elif state in {s.value for s in IN_FLIGHT}:
+                f.in_flight += n
+            if direction == "in" and state != State.DUPLICATE.value:
+                f.received += n
+            if direction == "out" and state in (State.SENT.value, State.DONE.value, State.REJECTED.value):
+                if doc_type in ACK_TYPES:
+                    f.acks_sent += n
+                else:
+                    f.outbound[doc_type or "?"] = f.outbound.get(doc_type or "?", 0) + n
+        for r in self._rows("SELECT IFNULL(m.partner, '') AS p, COUNT(DISTINCT m.id) AS n FROM messages m "
+                            "JOIN events e ON e.message_id = m.id AND e.to_state = ? WHERE m.direction = 'in' "
+                            "GROUP BY 1", (State.POSTED.value,)):
+            get(r["p"]).posted = r["n"]
+        for r in self._rows("SELECT IFNULL(partner, '') AS p, MAX(updated_at) AS t FROM messages GROUP BY 1"):
+            get(r["p"]).last_activity = r["t"]
+        return sorted(flows.values(), key=lambda f: (f.partner == "", f.partner))
+
+    def _list(self, where: str, params: tuple[Any, ...], limit: int, order: str = "m.updated_at") -> list[Row]:
+        rows = self._rows(
+            "SELECT m.*, (SELECT e.reason FROM events e WHERE e.message_id = m.id ORDER BY e.seq DESC LIMIT 1)"
+            f" AS reason FROM messages m WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
+        return [Row(id=r["id"], direction=r["direction"], state=r["state"], partner=r["partner"],
+                    channel=r["channel"], filename=r["filename"], doc_type=r["doc_type"],
+                    control_number=r["control_number"], created_at=r["created_at"], updated_at=r["updated_at"],
+                    attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"])
+                for r in rows]
+
+    def stuck(self, now: datetime, older_than: timedelta, limit: int = 200) -> list[Row]:
+        """Messages still in flight whose state has not changed for longer than `older_than`."""
+        states = tuple(s.value for s in IN_FLIGHT)
+        return self._list(f"m.state IN ({_marks(states)}) AND m.updated_at <= ?",
+                          (*states, _ts(now - older_than)), limit)
+
+    def quarantined(self, limit: int = 200) -> list[Row]:
+        return self._list("m.state = ?", (State.QUARANTINED.value,), limit, order="m.updated_at DESC")
+
+    def dead(self, limit: int = 200) -> list[Row]:
+        return self._list("m.state = ?", (State.DEAD.value,), limit, order="m.updated_at DESC")
+
+    def overdue_acks(self, now: datetime, limit: int = 200) -> list[tuple[Row, str, str, str]]:
+        """(message, ack kind, control number, due at) for sent messages whose ack is past due."""
+        rows = self._rows("SELECT a.message_id, a.kind, a.control_number, a.due_at FROM ack_expectations a "
+                          "JOIN messages m ON m.id = a.message_id WHERE a.due_at <= ? AND m.state = ? "
+                          "ORDER BY a.due_at LIMIT ?", (_ts(now), State.SENT.value, limit))
+        out = []
+        for r in rows:
+            found = self.message(r["message_id"])
+            if found is not None:
+                out.append((found, r["kind"], r["control_number"], r["due_at"]))
+        return out
+
+    def message(self, message_id: str) -> Row | None:
+        found = self._list("m.id = ?", (message_id,), 1)
+        return found[0] if found else None
+
+    def events(self, message_id: str) -> list[tuple[str, str | None, str, str]]:
+        """(at, from, to, reason) of one message, oldest first."""
+        rows = self._rows("SELECT at, from_state, to_state, reason FROM events WHERE message_id = ? ORDER BY seq",
+                          (message_id,))
+        return [(r["at"], r["from_state"], r["to_state"], r["reason"]) for r in rows]
+
+    def odoo_links(self, message_id: str) -> list[tuple[str, int, str]]:
+        rows = self._rows("SELECT model, record_id, role FROM odoo_links WHERE message_id = ? ORDER BY rowid",
+                          (message_id,))
+        return [(r["model"], r["record_id"], r["role"]) for r in rows]
+
+    def children(self, message_id: str) -> list[Row]:
+        return self._list("m.parent_id = ?", (message_id,), 100, order="m.id")

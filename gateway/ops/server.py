@@ -1,0 +1,196 @@
+"""The operations HTTP endpoint: /healthz, /metrics, the status page. Read-only, loopback by default.
+
+    GET /healthz        readiness: 200 with every check ok, else 503 (JSON body lists each check)
+    GET /healthz/live   liveness: 200 while the event loop answers
+    GET /metrics        Prometheus text format
+    GET /               status page (flow, stuck, quarantine, overdue acks, dead letters)
+    GET /messages/{id}  one message: fields, events, Odoo records, derived messages, raw bytes (escaped)
+
+Journal reads run in a worker thread so a slow query never stalls transports on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from gateway.ops import metrics, pages
+from gateway.ops.health import Readiness, default_checks
+from gateway.errors import TransportError
+from gateway.journal.archive import Archive
+from gateway.ops.queries import JournalQueries, PartnerFlow
+
+log = logging.getLogger("gateway.ops")
+
+_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+Stopper = Callable[[], Awaitable[None]]
+
+QUERIES = web.AppKey("queries", JournalQueries)
+READINESS = web.AppKey("readiness", Readiness)
+STATE = web.AppKey("state", dict)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@web.middleware
+async def _headers(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                   ) -> web.StreamResponse:
+    """No scripts, no framing, no sniffing, no caching: the pages are plain server-rendered reads."""
+    if request.method not in ("GET", "HEAD"):
+        raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
+    response = await handler(request)
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                                   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    results = await request.app[READINESS].run()
+    ready = all(r.ok for r in results)
+    body = {"status": "ready" if ready else "not ready", "live": True,
+            "checks": {r.name: {"ok": r.ok, "detail": r.detail} for r in results}}
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def live(request: web.Request) -> web.Response:
+    return web.json_response({"status": "live", "live": True})
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    now = _now()
+    queries = request.app[QUERIES]
+    checks = request.app[READINESS].last()
+    families = await asyncio.to_thread(metrics.collect, queries, now, checks)
+    return web.Response(body=metrics.render(families).encode("utf-8"),
+                        headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
+def _stuck_after(request: web.Request) -> timedelta:
+    """The configured threshold; `?stuck_after=MINUTES` narrows or widens it for one look."""
+    minutes = float(request.app[STATE]["stuck_after_minutes"])
+    given = request.query.get("stuck_after")
+    if given:
+        try:
+            minutes = max(0.0, float(given))
+        except ValueError:
+            pass
+    return timedelta(minutes=minutes)
+
+
+async def status(request: web.Request) -> web.Response:
+    now = _now()
+    q = request.app[QUERIES]
+    stuck_after = _stuck_after(request)
+
+    def read() -> dict[str, Any]:
+        return {"flows": q.flow(), "stuck": q.stuck(now, stuck_after), "quarantined": q.quarantined(),
+                "dead": q.dead(), "overdue": q.overdue_acks(now)}
+
+    data, checks = await asyncio.gather(asyncio.to_thread(read), request.app[READINESS].run())
+    known = request.app[STATE]["partners"]
+    flows = data["flows"]
+    present = {f.partner for f in flows}
+    flows += [PartnerFlow(partner=p) for p in sorted(known) if p not in present]   # partners with no traffic yet
+    return _html(pages.status_page(now=now, flows=flows, partner_names=known, stuck=data["stuck"],
+                                   stuck_after=stuck_after, quarantined=data["quarantined"], dead=data["dead"],
+                                   overdue=data["overdue"], checks=checks))
+
+
+async def message(request: web.Request) -> web.Response:
+    now = _now()
+    message_id = request.match_info["id"]
+    if not _ID.match(message_id):
+        return _html(pages.not_found(now, "No such message."), 404)
+    q = request.app[QUERIES]
+    archive_dir: Path = request.app[STATE]["archive_dir"]
+
+    def read() -> dict[str, Any] | None:
+        row = q.message(message_id)
+        if row is None:
+            return None
+        raw: bytes | None = None
+        error: str | None = None
+        try:
+            raw = Archive(archive_dir).read(row.sha256)
+        except Exception as exc:   # purged or unreadable: say so on the page
+            error = f"The archived bytes are not available: {exc}"
+        return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
+                "children": q.children(message_id), "raw": raw, "raw_error": error}
+
+    data = await asyncio.to_thread(read)
+    if data is None:
+        return _html(pages.not_found(now, f"No message {message_id} in the journal."), 404)
+    return _html(pages.message_page(now=now, **data))
+
+
+def build_app(ctx: Any) -> web.Application:
+    """The aiohttp application for a gateway described by `ctx` (.config, .journal, .partners)."""
+    config = getattr(ctx.config, "gateway", ctx.config)
+    db_path = getattr(ctx.journal, "path", None) or Path(config.state_dir) / "journal.sqlite3"
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", None) or {}
+    app = web.Application(middlewares=[_headers])
+    app[QUERIES] = JournalQueries(db_path)
+    app[READINESS] = Readiness(default_checks(ctx))
+    app[STATE] = {"stuck_after_minutes": config.ops.stuck_after_minutes,
+                  "archive_dir": Path(getattr(getattr(ctx, "archive", None), "root", None) or config.archive_dir),
+                  "partners": {pid: (getattr(p, "name", "") or "") for pid, p in dict(partners).items()}}
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz/live", live)
+    app.router.add_get("/metrics", metrics_endpoint)
+    app.router.add_get("/", status)
+    app.router.add_get("/messages/{id}", message)
+
+    async def close_queries(app: web.Application) -> None:
+        app[QUERIES].close()
+    app.on_cleanup.append(close_queries)
+    return app
+
+
+async def start(ctx: Any) -> Stopper:
+    """Serve the operations endpoint on `ops.host:ops.port`; return the coroutine function that stops it.
+
+    The bound port is written to `ctx.ports["ops"]` when ctx has a `ports` dict (tests bind port 0).
+    """
+    config = getattr(ctx.config, "gateway", ctx.config)
+    settings = config.ops
+    if not settings.enabled:
+        async def nothing() -> None:
+            return None
+        return nothing
+    runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise TransportError(f"ops endpoint cannot listen on {settings.host}:{settings.port}: "
+                             f"{exc.strerror or exc}") from exc
+    port = settings.port
+    server = getattr(site, "_server", None)
+    if server is not None and server.sockets:
+        port = server.sockets[0].getsockname()[1]
+    ports = getattr(ctx, "ports", None)
+    if isinstance(ports, dict):
+        ports["ops"] = port
+    log.info("ops endpoint on http://%s:%d/ (status page, /healthz, /metrics)", settings.host, port)
+
+    async def stop() -> None:
+        await runner.cleanup()
+    return stop
