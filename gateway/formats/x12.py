@@ -1,0 +1,399 @@
+"""X12 reader: segments into interchanges, groups and transaction sets, with the envelope checks.
+
+`parse(data)` is what the pipeline calls: the whole file as a `ParseResult`, envelope-checked
+and validated against the structure definitions in `x12_defs/`. `X12Reader(stream)` is the
+streaming form underneath it: iterate it to get each `Transaction` as soon as its SE is read,
+so a file of any size is read in bounded memory (`bench/x12_parse.py` measures both).
+
+Envelope checks made here, each an `Issue` with the code its acknowledgement carries:
+ISA field widths and values (TA105), ISA13 = IEA02 and IEA01 = number of groups, GS06 = GE02
+and GE01 = number of sets (AK905), ST02 = SE02 and SE01 = number of segments (AK502), GS08
+against ISA12, missing trailers, and segments outside any transaction set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from gateway.errors import FormatError
+from gateway.formats import x12_codes as codes
+from gateway.formats.base import Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax, Transaction
+from gateway.formats.x12_tokens import CHUNK_SIZE, Tokenizer
+from gateway.formats.x12_writer import X12Writer, OutGroup, OutTransaction, write_interchange, write_parsed
+
+__all__ = ["parse", "X12Reader", "iter_segments", "X12Writer", "OutGroup", "OutTransaction",
+           "write_interchange", "write_parsed", "apply_acceptance", "check_duplicates"]
+
+_CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
+
+# ISA01..ISA16: (width, TA105 code when wrong, what it is)
+_ISA_FIELDS: tuple[tuple[int, str, str], ...] = (
+    (2, codes.TA_BAD_AUTH_QUAL, "authorization qualifier"),
+    (10, codes.TA_BAD_AUTH, "authorization information"),
+    (2, codes.TA_BAD_SECURITY_QUAL, "security qualifier"),
+    (10, codes.TA_BAD_SECURITY, "security information"),
+    (2, codes.TA_BAD_SENDER_QUAL, "sender id qualifier"),
+    (15, codes.TA_BAD_SENDER, "sender id"),
+    (2, codes.TA_BAD_RECEIVER_QUAL, "receiver id qualifier"),
+    (15, codes.TA_BAD_RECEIVER, "receiver id"),
+    (6, codes.TA_BAD_DATE, "date (YYMMDD)"),
+    (4, codes.TA_BAD_TIME, "time (HHMM)"),
+    (1, codes.TA_BAD_STANDARDS_ID, "standards id / repetition separator"),
+    (5, codes.TA_BAD_VERSION, "control version number"),
+    (9, codes.TA_BAD_CONTROL_NUMBER, "control number"),
+    (1, codes.TA_BAD_ACK_REQUESTED, "acknowledgment requested flag"),
+    (1, codes.TA_BAD_TEST_INDICATOR, "usage indicator"),
+    (1, codes.TA_BAD_COMPONENT_SEP, "component separator"),
+)
+_ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
+_DIGITS = re.compile(r"\d+\Z")
+
+
+def _isa_problems(el: list[str]) -> list[tuple[int, str, str]]:
+    """(element position, TA105 code, sentence) for each ISA field that breaks the standard."""
+    found: list[tuple[int, str, str]] = []
+    for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
+        if len(value) != width:
+            found.append((pos, code, f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
+                                      f"found {len(value)} ({value!r})"))
+    if len(el) != 16:
+        return found
+    checks = (
+        (1, el[0] in ("00", "01", "02", "03", "04", "05", "06")),
+        (3, el[2] in ("00", "01")),
+        (9, el[8].isdigit() and 1 <= int(el[8][2:4] or 0) <= 12),
+        (10, el[9].isdigit() and int(el[9][:2] or 99) < 24 and int(el[9][2:] or 99) < 60),
+        (12, bool(_ISA_VERSION.match(el[11]))),
+        (13, el[12].isdigit()),
+        (14, el[13] in ("0", "1")),
+        (15, el[14] in ("P", "T", "I")),
+    )
+    for pos, ok in checks:
+        if not ok and not any(p == pos for p, _, _ in found):
+            width, code, what = _ISA_FIELDS[pos - 1]
+            found.append((pos, code, f"ISA{pos:02d} ({what}) has an invalid value {el[pos - 1]!r}"))
+    return found
+
+
+class X12Reader:
+    """Stream the transactions of an X12 file; `interchanges`, `groups` and `issues` fill as it goes.
+
+    Transactions are yielded when their SE is read (or when a missing trailer closes them);
+    acceptance of a whole interchange or group is only known at the end: call
+    `apply_acceptance()` on the finished result (`parse()` does).
+    """
+
+    def __init__(self, source: bytes | BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
+        self.issues: list[Issue] = []
+        self.interchanges: list[Envelope] = []
+        self.groups: list[Group] = []
+        self.segment_count = 0
+        self.trailing = ""
+        self._tok = Tokenizer(source, self.issues, chunk_size)
+        self._env: Envelope | None = None
+        self._grp: Group | None = None
+        self._tx: Transaction | None = None
+        self._env_groups = 0
+        self._grp_sets = 0
+        self._grp_numbers: set[str] = set()
+        self._st_numbers: set[str] = set()
+
+    # ------------------------------------------------------------------ helpers
+    def _issue(self, severity: Severity, message: str, code: str, level: str, seg: Segment | None = None,
+               element: int | None = None, in_tx: bool = False, value: str = "") -> None:
+        env, grp, tx = self._env, self._grp, self._tx
+        self.issues.append(Issue(
+            severity, message, code=code, level=level,
+            interchange=env.index if env else None,
+            group=grp.index if grp and level != "interchange" else None,
+            transaction=tx.index if tx is not None and in_tx else None,
+            segment_tag=seg.tag if seg else "",
+            segment_position=seg.position if seg and in_tx else None,
+            element_position=element, value=value, offset=seg.offset if seg else None))
+
+    def __iter__(self) -> Iterator[Transaction]:
+        tx: Transaction | None = None
+        segs: list[Segment] = []
+        pos = 0
+        control = _CONTROL
+        for seg in self._tok:
+            tag = seg.tag
+            if tag not in control:
+                if tx is not None:
+                    pos += 1
+                    seg.position = pos
+                    segs.append(seg)
+                else:
+                    self._stray(seg)
+                continue
+            if tx is not None:
+                if tag == "SE":
+                    pos += 1
+                    seg.position = pos
+                    segs.append(seg)
+                    self._close_tx(seg, pos)
+                    self.segment_count += pos
+                    yield tx
+                    tx = self._tx = None
+                    continue
+                self._tx = tx
+                self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
+                            f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
+                self.segment_count += pos
+                yield tx
+                tx = self._tx = None
+            if tag == "ST":
+                tx = self._open_tx(seg)
+                segs = tx.segments
+                pos = 1
+            elif tag == "TA1":
+                yield self._ta1(seg)
+            else:
+                self._envelope_segment(seg)
+        if tx is not None:
+            self._tx = tx
+            self._issue(Severity.ERROR, f"the file ends inside transaction set {tx.doc_type} "
+                        f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
+                        tx.segments[0], in_tx=False)
+            self.segment_count += pos
+            yield tx
+            self._tx = None
+        self._end_of_file()
+        self.trailing = self._tok.trailing_junk
+
+    # ------------------------------------------------------------------ envelope segments
+    def _envelope_segment(self, seg: Segment) -> None:
+        self.segment_count += 1
+        tag = seg.tag
+        if tag == "ISA":
+            self._open_interchange(seg)
+            return
+        env = self._env
+        if env is None:
+            self._issue(Severity.ERROR, f"{tag} segment outside any interchange", codes.TA_BAD_STRUCTURE,
+                        "interchange", seg)
+            return
+        env.service_segments.append(seg)
+        if tag == "GS":
+            self._open_group(seg)
+        elif tag == "GE":
+            self._close_group(seg)
+        elif tag == "IEA":
+            self._close_interchange(seg)
+
+    def _open_interchange(self, seg: Segment) -> None:
+        if self._env is not None:
+            self._close_group(None)
+            self._issue(Severity.ERROR, f"interchange {self._env.control_number} has no IEA trailer before "
+                        "the next ISA", codes.TA_BAD_STRUCTURE, "interchange", seg)
+            self._env = None
+        tok = self._tok
+        el = seg.elements
+        env = Envelope(Syntax.X12, sender_qualifier=el[4], sender_id=el[5].strip(), receiver_qualifier=el[6],
+                       receiver_id=el[7].strip(), control_number=el[12], version=el[11], date=el[8],
+                       time=el[9], test=el[14] == "T", ack_requested=el[13] == "1",
+                       delimiters=tok.delimiters, raw_header=list(el), index=len(self.interchanges),
+                       encoding="utf-8", bom=tok.bom and not self.interchanges, leading=tok.leading,
+                       service_segments=[seg])
+        self.interchanges.append(env)
+        self._env = env
+        self._env_groups = 0
+        self._grp_numbers = set()
+        for pos, code, message in _isa_problems(el):
+            self._issue(Severity.ERROR, message, code, "interchange", seg, element=pos, value=el[pos - 1])
+
+    def _close_interchange(self, seg: Segment) -> None:
+        env = self._env
+        assert env is not None
+        self._close_group(None)
+        count, number = seg.get(1), seg.get(2)
+        if number != env.control_number:
+            self._issue(Severity.ERROR, f"IEA02 {number!r} does not match ISA13 {env.control_number!r}: the "
+                        "interchange trailer belongs to another interchange or the file was cut and spliced",
+                        codes.TA_CONTROL_MISMATCH, "interchange", seg, element=2, value=number)
+        if not _DIGITS.match(count) or int(count) != self._env_groups:
+            self._issue(Severity.ERROR, f"IEA01 says {count!r} functional groups but the interchange has "
+                        f"{self._env_groups}", codes.TA_BAD_GROUP_COUNT, "interchange", seg, element=1,
+                        value=count)
+        self._env = None
+
+    def _open_group(self, seg: Segment) -> None:
+        env = self._env
+        assert env is not None
+        if self._grp is not None:
+            self._issue(Severity.ERROR, f"functional group {self._grp.control_number} has no GE trailer before "
+                        "the next GS", codes.GROUP_TRAILER_MISSING, "group", seg)
+        group = Group(functional_id=seg.get(1), sender_id=seg.get(2), receiver_id=seg.get(3),
+                      control_number=seg.get(6), version=seg.get(8), date=seg.get(4), time=seg.get(5),
+                      index=self._env_groups, raw_header=list(seg.elements))
+        self.groups.append(group)
+        self._grp = group
+        self._env_groups += 1
+        self._grp_sets = 0
+        self._st_numbers = set()
+        number = group.control_number
+        if not _DIGITS.match(number) or len(number) > 9:
+            self._issue(Severity.ERROR, f"GS06 group control number {number!r} must be 1 to 9 digits",
+                        codes.GROUP_CONTROL_SYNTAX, "group", seg, element=6, value=number)
+        elif number in self._grp_numbers:
+            self._issue(Severity.ERROR, f"GS06 group control number {number} is used twice in this interchange",
+                        codes.GROUP_CONTROL_NOT_UNIQUE, "group", seg, element=6, value=number)
+        self._grp_numbers.add(number)
+        if len(group.functional_id) != 2:
+            self._issue(Severity.ERROR, f"GS01 functional identifier {group.functional_id!r} must be 2 letters",
+                        codes.GROUP_NOT_SUPPORTED, "group", seg, element=1, value=group.functional_id)
+        version = group.version
+        if not re.match(r"\d{6}", version):
+            self._issue(Severity.ERROR, f"GS08 version {version!r} is not an X12 version such as 004010",
+                        codes.GROUP_VERSION_UNSUPPORTED, "group", seg, element=8, value=version)
+        elif _ISA_VERSION.match(env.version) and version[:3] > env.version[:3]:
+            self._issue(Severity.WARNING, f"GS08 version {version} is newer than the interchange's ISA12 "
+                        f"{env.version}; check the partner's envelope settings", codes.GROUP_VERSION_UNSUPPORTED,
+                        "group", seg, element=8, value=version)
+
+    def _close_group(self, seg: Segment | None) -> None:
+        grp = self._grp
+        if grp is None:
+            if seg is not None:
+                self._issue(Severity.ERROR, "GE segment without a GS header", codes.GROUP_TRAILER_MISSING,
+                            "interchange", seg)
+            return
+        if seg is None:
+            self._issue(Severity.ERROR, f"functional group {grp.control_number} has no GE trailer",
+                        codes.GROUP_TRAILER_MISSING, "group", None)
+        else:
+            count, number = seg.get(1), seg.get(2)
+            if number != grp.control_number:
+                self._issue(Severity.ERROR, f"GE02 {number!r} does not match GS06 {grp.control_number!r}",
+                            codes.GROUP_CONTROL_MISMATCH, "group", seg, element=2, value=number)
+            if not _DIGITS.match(count) or int(count) != self._grp_sets:
+                self._issue(Severity.ERROR, f"GE01 says {count!r} transaction sets but the group has "
+                            f"{self._grp_sets}", codes.GROUP_COUNT_MISMATCH, "group", seg, element=1, value=count)
+        self._grp = None
+
+    # ------------------------------------------------------------------ transaction sets
+    def _open_tx(self, seg: Segment) -> Transaction:
+        seg.position = 1
+        grp = self._grp
+        if grp is None:
+            self._issue(Severity.ERROR, "ST segment outside a functional group (no GS before it)",
+                        codes.TA_BAD_CONTENT, "interchange", seg)
+        doc_type, number = seg.get(1), seg.get(2)
+        tx = Transaction(Syntax.X12, doc_type, version=seg.get(3) or (grp.version if grp else ""),
+                         control_number=number, envelope=self._env, group=grp, segments=[seg],
+                         index=self._grp_sets)
+        self._grp_sets += 1
+        self._tx = tx
+        if not (len(doc_type) == 3 and doc_type.isdigit()):
+            self._issue(Severity.ERROR, f"ST01 {doc_type!r} is not a transaction set identifier",
+                        codes.TX_BAD_ID, "transaction", seg, element=1, in_tx=True, value=doc_type)
+        if not 4 <= len(number) <= 9:
+            self._issue(Severity.ERROR, f"ST02 control number {number!r} must be 4 to 9 characters",
+                        codes.TX_BAD_CONTROL_NUMBER, "transaction", seg, element=2, in_tx=True, value=number)
+        elif number in self._st_numbers:
+            self._issue(Severity.ERROR, f"ST02 control number {number} is used twice in this group",
+                        codes.TX_CONTROL_NOT_UNIQUE, "transaction", seg, element=2, in_tx=True, value=number)
+        self._st_numbers.add(number)
+        return tx
+
+    def _close_tx(self, seg: Segment, count: int) -> None:
+        tx = self._tx
+        assert tx is not None
+        se01, se02 = seg.get(1), seg.get(2)
+        if not _DIGITS.match(se01) or int(se01) != count:
+            self._issue(Severity.ERROR, f"SE01 says {se01!r} segments but transaction set {tx.control_number} "
+                        f"has {count} (ST to SE)", codes.TX_COUNT_MISMATCH, "transaction", seg, element=1,
+                        in_tx=True, value=se01)
+        if se02 != tx.control_number:
+            self._issue(Severity.ERROR, f"SE02 {se02!r} does not match ST02 {tx.control_number!r}",
+                        codes.TX_CONTROL_MISMATCH, "transaction", seg, element=2, in_tx=True, value=se02)
+
+    def _ta1(self, seg: Segment) -> Transaction:
+        self.segment_count += 1
+        seg.position = 1
+        if self._env is None:
+            self._issue(Severity.ERROR, "TA1 segment outside any interchange", codes.TA_BAD_STRUCTURE,
+                        "interchange", seg)
+        return Transaction(Syntax.X12, "TA1", version=self._env.version if self._env else "",
+                           control_number=seg.get(1), envelope=self._env, group=None, segments=[seg])
+
+    def _stray(self, seg: Segment) -> None:
+        self.segment_count += 1
+        where = "between transaction sets" if self._grp else "outside any functional group"
+        tag = seg.tag if len(seg.tag) <= 3 else seg.tag[:12] + "..."
+        self._issue(Severity.ERROR, f"segment {tag!r} {where}: it belongs to no transaction set and was "
+                    "not read", codes.TA_BAD_CONTENT, "interchange", seg)
+
+    def _end_of_file(self) -> None:
+        if self._env is not None:
+            self._close_group(None)
+            self._issue(Severity.ERROR, f"the file ends before the IEA trailer of interchange "
+                        f"{self._env.control_number}", codes.TA_PREMATURE_EOF, "interchange", None)
+            self._env = None
+
+
+def iter_segments(source: bytes | BinaryIO, issues: list[Issue] | None = None) -> Iterator[Segment]:
+    """Every segment of an X12 file (envelope segments included), read in bounded memory."""
+    return iter(Tokenizer(source, issues if issues is not None else []))
+
+
+def apply_acceptance(result: ParseResult) -> None:
+    """Mark transactions rejected (accepted=False) by ERROR issues at their level or above."""
+    bad_env: set[int] = set()
+    bad_grp: set[tuple[int, int]] = set()
+    bad_tx: set[tuple[int, int, int]] = set()
+    for issue in result.issues:
+        if issue.severity is not Severity.ERROR or issue.interchange is None:
+            continue
+        if issue.level == "interchange":
+            bad_env.add(issue.interchange)
+        elif issue.group is not None and issue.level == "group":
+            bad_grp.add((issue.interchange, issue.group))
+        elif issue.group is not None and issue.transaction is not None:
+            bad_tx.add((issue.interchange, issue.group, issue.transaction))
+    for tx in result.transactions:
+        e = tx.envelope.index if tx.envelope else -1
+        g = tx.group.index if tx.group else -1
+        if e in bad_env or (e, g) in bad_grp or (e, g, tx.index) in bad_tx:
+            tx.accepted = False
+
+
+def parse(data: bytes, *, validate: bool = True) -> ParseResult:
+    """Read a whole X12 file: envelopes, groups, transactions and every issue found.
+
+    Raises FormatError only when no interchange at all can be read from `data`.
+    """
+    reader = X12Reader(data)
+    transactions = list(reader)
+    if not reader.interchanges:
+        first = next((i.message for i in reader.issues if i.severity is Severity.ERROR), "no ISA header found")
+        raise FormatError(f"not a readable X12 file: {first}", location="byte 0")
+    result = ParseResult(Syntax.X12, interchanges=reader.interchanges, groups=reader.groups,
+                         transactions=transactions, issues=reader.issues, segment_count=reader.segment_count)
+    if validate:
+        from gateway.formats.x12_validate import validate_result
+        validate_result(result)
+    apply_acceptance(result)
+    return result
+
+
+def check_duplicates(result: ParseResult, journal: object, partner: str, message_id: str) -> list[Issue]:
+    """Record each interchange with the journal (idempotent consumer); a repeat becomes a TA105 025 error.
+
+    `journal` is a `gateway.journal.api.Journal`. The returned issues are also added to `result`
+    and the repeated interchange's transactions are marked rejected.
+    """
+    found: list[Issue] = []
+    for env in result.interchanges:
+        sender = f"{env.sender_qualifier}:{env.sender_id}"
+        first = journal.seen_interchange(partner, sender, env.control_number, message_id)  # type: ignore[attr-defined]
+        if first is not None and first != message_id:
+            found.append(Issue(Severity.ERROR, f"interchange {env.control_number} from {sender} was already "
+                               f"received (message {first}); it is not processed again", code=codes.TA_DUPLICATE,
+                               level="interchange", interchange=env.index, segment_tag="ISA", element_position=13,
+                               value=env.control_number))
+    result.issues.extend(found)
+    apply_acceptance(result)
+    return found

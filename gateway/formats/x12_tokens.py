@@ -1,0 +1,379 @@
+"""X12 tokenizer: bytes in, `Segment`s out, in bounded memory, whatever real files do to the layout.
+
+The delimiters come from each ISA header (element separator = 4th byte, ISA16 = component
+separator, the byte after it = segment terminator, ISA11 = repetition separator when it
+is not the "U" standards id). The text is split on the terminator with `str.split`, one
+chunk at a time, so no Python loop ever runs per character. What surrounds segments is
+kept, so the writer can give the same bytes back:
+
+* a UTF-8 BOM and whitespace before the ISA (`Envelope.bom`, `Envelope.leading`);
+* the CR / LF / CRLF / spaces after each terminator (`Delimiters.suffix`, or
+  `Segment.suffix` where one segment differs, e.g. indented pretty-printed files);
+* lines hard-wrapped at a fixed width (`Delimiters.wrap`): line ends are removed first;
+* several interchanges, each with its own delimiters; bytes after the last IEA are
+  reported (INFO), never fatal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from gateway.formats import x12_codes as codes
+from gateway.formats.base import Delimiters, Issue, Segment, Severity
+
+CHUNK_SIZE = 1 << 20
+_WS = " \t\r\n\x00"
+_EOL = "\r\n"
+_HEADER_MIN = 600            # characters to look at before deciding an ISA header is broken
+_BOM = "\ufeff"
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+_ISA_FIELDS = 16
+
+
+class HeaderError(Exception):
+    """An ISA header from which no delimiters can be found (not an interchange)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def split_header(text: str) -> tuple[list[str], Delimiters, int]:
+    """ISA elements, delimiters and the length of the ISA up to and including its terminator.
+
+    `text` starts with "ISA". The fixed 106-character layout is the fast path; headers whose
+    fields were not padded are read by counting 16 element separators.
+    """
+    if len(text) < 4:
+        raise HeaderError("the file ends inside the ISA header", codes.TA_PREMATURE_EOF)
+    el = text[3]
+    if el.isalnum() or el in _WS:
+        raise HeaderError(f"ISA is followed by {el!r}, which cannot be an element separator",
+                          codes.TA_BAD_ELEMENT_SEP)
+    if len(text) >= 106 and text[103] == el and text.count(el, 0, 104) == _ISA_FIELDS:
+        end = 104
+    else:
+        pos = 3
+        for _ in range(_ISA_FIELDS - 1):
+            pos = text.find(el, pos + 1, _HEADER_MIN)
+            if pos < 0:
+                raise HeaderError("the ISA header does not have 16 elements", codes.TA_BAD_STRUCTURE)
+        end = pos + 1
+    if len(text) < end + 2:
+        raise HeaderError("the file ends inside the ISA header", codes.TA_PREMATURE_EOF)
+    comp, term = text[end], text[end + 1]
+    if term.isalnum() or term == el or term == comp or term == " ":
+        raise HeaderError(f"no segment terminator after ISA16 (found {term!r})", codes.TA_BAD_TERMINATOR)
+    if comp.isalnum() or comp == el:
+        raise HeaderError(f"ISA16 {comp!r} cannot be a component separator", codes.TA_BAD_COMPONENT_SEP)
+    elements = text[4:end - 1].split(el)
+    elements.append(comp)
+    isa11 = elements[10] if len(elements) > 10 else ""
+    rep = None
+    if len(isa11) == 1 and not isa11.isalnum() and isa11 not in (el, comp, term, " "):
+        rep = isa11
+    suffix = _leading_eol(text, end + 2)
+    return elements, Delimiters(element=el, component=comp, segment=term, repetition=rep, suffix=suffix), end + 2
+
+
+def _leading_eol(text: str, at: int) -> str:
+    """The CR/LF run (or else the space run) that follows position `at`."""
+    j = at
+    while j < len(text) and text[j] in _EOL:
+        j += 1
+    if j == at:
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j == len(text) or text[j] in _EOL:   # spaces that are only padding before a line end
+            return text[at:j] if j < len(text) else ""
+    return text[at:j]
+
+
+def _wrap_width(text: str, isa_end: int, term: str) -> tuple[int, str]:
+    """(width, eol) when the text is hard-wrapped at a fixed width, else (0, "")."""
+    if term in _EOL:
+        return 0, ""
+    first = min((i for i in (text.find("\r"), text.find("\n")) if i >= 0), default=-1)
+    if first <= 0 or first == isa_end or text[first - 1] == term:
+        return 0, ""
+    eol = "\r\n" if text.startswith("\r\n", first) else text[first]
+    nxt = text.find(eol, first + len(eol))
+    if nxt >= 0 and nxt - first - len(eol) != first:
+        return 0, ""      # lines of different lengths: not a fixed-width wrap
+    return first, eol
+
+
+class Tokenizer:
+    """Iterate over the segments of one X12 file (several interchanges allowed).
+
+    Before each ISA segment is yielded, `delimiters`, `bom`, `leading` and `interchange`
+    describe the interchange it opens. Problems go to `issues`.
+    """
+
+    def __init__(self, source: bytes | BinaryIO, issues: list[Issue], chunk_size: int = CHUNK_SIZE) -> None:
+        self._source = source
+        self._chunk_size = chunk_size
+        self.issues = issues
+        self.delimiters: Delimiters | None = None
+        self.bom = False
+        self.leading = ""
+        self.interchange = -1
+        self.bad_bytes_reported = False
+        self._buf = ""
+        self._eof = False
+        self._off = 0              # byte offset (clean-text offset when wrapped) of _buf[0]
+        self._wrap = 0
+        self._wrap_eol = ""
+        self._wrap_base = 0        # byte offset where the wrapped text starts
+        self._hold = ""            # a CR held back while removing CRLF line ends at chunk edges
+        self._last: Segment | None = None
+        self._chunks = self._read_chunks()
+        self._bytes_read = 0
+        self.trailing_junk = ""
+
+    # ------------------------------------------------------------------ input
+    def _read_chunks(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        if isinstance(self._source, (bytes, bytearray, memoryview)):
+            data = bytes(self._source)
+            for i in range(0, len(data), self._chunk_size):
+                yield decoder.decode(data[i:i + self._chunk_size])
+        else:
+            while True:
+                block = self._source.read(self._chunk_size)
+                if not block:
+                    break
+                yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+    def _fill(self) -> bool:
+        """Append the next chunk to the buffer; False at end of input."""
+        if self._eof:
+            return False
+        for text in self._chunks:
+            if not text:
+                continue
+            if not text.isascii() and not self.bad_bytes_reported and _BAD_BYTES.search(text):
+                self.bad_bytes_reported = True
+                self.issues.append(Issue(Severity.WARNING, "the file is not valid UTF-8; the bytes that are "
+                                         "not were kept as they are", level="interchange",
+                                         interchange=max(self.interchange, 0), code=codes.TA_BAD_CONTENT))
+            if self._wrap:
+                text = self._hold + text
+                self._hold = ""
+                if self._wrap_eol == "\r\n" and text.endswith("\r"):
+                    self._hold, text = "\r", text[:-1]
+                text = text.replace(self._wrap_eol, "")
+            self._buf += text
+            return True
+        self._eof = True
+        if self._hold:
+            self._buf += self._hold
+            self._hold = ""
+        return False
+
+    def _byte_offset(self, clean: int) -> int:
+        if not self._wrap:
+            return clean
+        rel = clean - self._wrap_base
+        return self._wrap_base + rel + (rel // self._wrap) * len(self._wrap_eol)
+
+    @staticmethod
+    def _width(text: str) -> int:
+        return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
+
+    # ------------------------------------------------------------------ segments
+    def __iter__(self) -> Iterator[Segment]:
+        self._fill()
+        if self._buf.startswith(_BOM):
+            self.bom = True
+            self._buf = self._buf[1:]
+            self._off = 3
+        while self._seek_header():
+            isa = self._header()
+            if isa is None:
+                continue
+            yield isa
+            yield from self._body(isa)
+
+    def _seek_header(self) -> bool:
+        """Skip to the next ISA; False at end of input. Reports what was skipped that is not whitespace."""
+        skipped: list[str] = []
+        while True:
+            buf = self._buf
+            body = buf.lstrip(_WS)
+            if not body:
+                if self._fill():
+                    continue
+                break
+            if body.startswith("ISA"):
+                if len(body) < _HEADER_MIN and self._fill():
+                    continue
+                break
+            idx = body.find("ISA")
+            if idx >= 0:
+                drop = len(buf) - len(body) + idx
+            elif self._eof or len(buf) <= 2:
+                if not self._eof and self._fill():
+                    continue
+                drop = len(buf)
+            else:
+                drop = len(buf) - 2
+            skipped.append(buf[:drop])
+            self._off += self._width(buf[:drop])
+            self._buf = buf[drop:]
+        gap = buf[:len(buf) - len(body)]
+        if skipped:
+            self._report_skipped("".join(skipped), body)
+        elif self._last is not None:
+            default = self.delimiters.suffix if self.delimiters else ""
+            self._last.suffix = None if gap == default else gap
+        if not body:
+            return False
+        self.leading = gap if self.interchange < 0 and not skipped else ""
+        self._off += self._width(gap)
+        self._buf = body
+        return True
+
+    def _report_skipped(self, skipped: str, rest: str) -> None:
+        text = skipped.strip(_WS)
+        shown = text[:40] + ("..." if len(text) > 40 else "")
+        if self.interchange < 0:
+            message = f"{len(text)} characters before the first ISA were ignored ({shown!r})"
+            severity = Severity.WARNING
+        elif rest:
+            message = (f"{len(text)} characters between interchange {self.interchange + 1} and the next ISA "
+                       f"were ignored ({shown!r})")
+            severity = Severity.WARNING
+        else:
+            message = f"{len(text)} characters after the last IEA were ignored ({shown!r})"
+            severity = Severity.INFO
+        self.trailing_junk = skipped
+        self.issues.append(Issue(severity, message, level="interchange", interchange=max(self.interchange, 0),
+                                 offset=self._off))
+
+    def _header(self) -> Segment | None:
+        """Read the ISA at the start of the buffer; on a broken header, report and skip past 'ISA'."""
+        text = self._buf
+        try:
+            elements, delims, length = split_header(text)
+        except HeaderError as exc:
+            self.issues.append(Issue(Severity.ERROR, f"unreadable ISA header: {exc.message}", code=exc.code,
+                                     level="interchange", interchange=self.interchange + 1, segment_tag="ISA",
+                                     offset=self._byte_offset(self._off)))
+            self._buf = text[3:]
+            self._off += 3
+            return None
+        if self.interchange < 0 and not self._wrap:
+            width, eol = _wrap_width(text, length, delims.segment)
+            if width:
+                self._wrap, self._wrap_eol, self._wrap_base = width, eol, self._off
+                clean = text.replace(eol, "")
+                if eol == "\r\n" and clean.endswith("\r") and not self._eof:
+                    self._hold, clean = "\r", clean[:-1]
+                self._buf = text = clean
+                elements, delims, length = split_header(text)
+                delims = Delimiters(delims.element, delims.component, delims.segment, delims.repetition,
+                                    suffix="", wrap=width, wrap_eol=eol)
+        elif self._wrap:
+            delims = Delimiters(delims.element, delims.component, delims.segment, delims.repetition,
+                                suffix="", wrap=self._wrap, wrap_eol=self._wrap_eol)
+        self.interchange += 1
+        self.delimiters = delims
+        seg = Segment("ISA", elements, 0, self._byte_offset(self._off), delims.component, delims.repetition)
+        self._last = seg
+        self._off += self._width(text[:length])
+        self._buf = text[length:]
+        return seg
+
+    def _body(self, isa: Segment) -> Iterator[Segment]:
+        """Segments after `isa` up to and including its IEA (or the end of input)."""
+        d = self.delimiters
+        assert d is not None
+        term, el, comp, rep, suffix = d.segment, d.element, d.component, d.repetition, d.suffix
+        tlen = self._width(term)
+        prev = isa
+        wrap = self._wrap
+        ws = _WS
+        while True:
+            pieces = self._buf.split(term)
+            leftover = pieces.pop()
+            if not pieces:
+                if self._fill():
+                    continue
+                self._buf = leftover
+                self._last = prev
+                if leftover.strip(ws):
+                    seg = self._unterminated(leftover, prev, d)
+                    if seg is not None:
+                        yield seg
+                return
+            ascii_only = self._buf.isascii()
+            off = self._off
+            for i, raw in enumerate(pieces):
+                if raw[:1] in ws:
+                    body = raw.lstrip(ws)
+                    pre = len(raw) - len(body)
+                    if pre != len(suffix) or raw[:pre] != suffix:
+                        prev.suffix = raw[:pre]
+                    if not body:
+                        self.issues.append(Issue(Severity.WARNING, "empty segment (two terminators in a row) "
+                                                 "ignored", level="interchange", interchange=self.interchange,
+                                                 offset=self._byte_offset(off)))
+                        prev.suffix = (prev.suffix if prev.suffix is not None else suffix) + raw + term
+                        off += (len(raw) if ascii_only else self._width(raw)) + tlen
+                        continue
+                    if not ascii_only:
+                        pre = self._width(raw[:pre])
+                else:
+                    body = raw
+                    pre = 0
+                    if suffix:
+                        prev.suffix = ""
+                parts = body.split(el)
+                seg = Segment(parts[0], parts, 0, off + pre, comp, rep)
+                if wrap:
+                    seg.offset = self._byte_offset(off + pre)
+                del parts[0]
+                off += (len(raw) if ascii_only else self._width(raw)) + tlen
+                prev = seg
+                if seg.tag == "IEA":
+                    self._off = off
+                    self._buf = term.join(pieces[i + 1:] + [leftover])
+                    self._last = seg
+                    yield seg
+                    return
+                yield seg
+            self._off = off
+            self._buf = leftover
+            self._last = prev
+            if not self._fill() and not leftover:
+                return
+
+    def _unterminated(self, text: str, prev: Segment, d: Delimiters) -> Segment | None:
+        """Text at the end of the file with no terminator: read it as a last segment, and say so."""
+        body = text.lstrip(_WS)
+        gap = text[:len(text) - len(body)]
+        prev.suffix = None if gap == d.suffix else gap
+        off = self._byte_offset(self._off + self._width(gap))
+        parts = body.rstrip(_WS).split(d.element)
+        tag = parts.pop(0)
+        if not (2 <= len(tag) <= 3 and tag.isalnum()):
+            self.trailing_junk = text
+            self.issues.append(Issue(Severity.INFO, f"{len(body)} characters after the last segment were ignored "
+                                     f"({body[:40]!r})", level="interchange", interchange=self.interchange,
+                                     offset=off))
+            return None
+        benign = d.segment in _EOL      # a text editor dropped the final line end
+        self.issues.append(Issue(Severity.INFO if benign else Severity.WARNING,
+                                 f"the last segment {tag} has no segment terminator "
+                                 f"{d.segment!r}", level="interchange", interchange=self.interchange,
+                                 segment_tag=tag, offset=off, code=codes.TA_PREMATURE_EOF))
+        seg = Segment(tag, parts, 0, off, d.component, d.repetition)
+        self._buf = ""
+        self._last = seg
+        return seg

@@ -1,0 +1,176 @@
+"""X12 reader and writer: delimiters, layouts real files use, envelope checks, byte-exact rewriting."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from gateway.errors import FormatError
+from gateway.formats import detect, x12
+from gateway.formats import parse as parse_any
+from gateway.formats.base import Delimiters, Severity, Syntax
+from gateway.formats.x12 import OutGroup, OutTransaction, X12Reader, write_interchange, write_parsed
+
+ISA = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260115*1030*U*00401*"
+       "000000101*0*P*>~")
+BODY = ["GS*PO*BIGBOX*ACMEDIST*20260115*1030*101*X*004010VICS",
+        "ST*850*0001", "BEG*00*SA*PO-4711**20260115", "PO1*1*10*EA*12.50**UP*614141000012",
+        "PO1*2*5*CA*8.75**UP*614141000029", "CTT*2", "SE*6*0001", "GE*1*101", "IEA*1*000000101"]
+
+
+def interchange(term: str = "~", suffix: str = "", el: str = "*", isa: str = ISA, body: list[str] | None = None) -> str:
+    head = isa.replace("*", el)[:-1] + term
+    return head + suffix + "".join(s.replace("*", el) + term + suffix for s in (body or BODY))
+
+
+def test_plain_interchange_fills_the_model() -> None:
+    result = x12.parse(interchange(suffix="\n").encode())
+    assert result.syntax is Syntax.X12 and [i for i in result.issues if i.severity is not Severity.INFO] == []
+    env = result.interchanges[0]
+    assert (env.sender_qualifier, env.sender_id, env.receiver_id, env.control_number, env.version) == \
+        ("ZZ", "BIGBOXRETAIL", "ACMEDIST", "000000101", "00401")
+    assert env.delimiters == Delimiters("*", ">", "~", None, suffix="\n")
+    group = result.groups[0]
+    assert (group.functional_id, group.control_number, group.version) == ("PO", "101", "004010VICS")
+    tx = result.transactions[0]
+    assert (tx.doc_type, tx.control_number, tx.version, tx.accepted) == ("850", "0001", "004010VICS", True)
+    assert [s.tag for s in tx.segments] == ["ST", "BEG", "PO1", "PO1", "CTT", "SE"]
+    assert [s.position for s in tx.segments] == [1, 2, 3, 4, 5, 6]
+    po1 = tx.segments[2]
+    assert po1.get(7) == "614141000012" and po1.component_sep == ">"
+    data = interchange(suffix="\n").encode()
+    assert data[po1.offset:po1.offset + 4] == b"PO1*"
+    assert result.segment_count == 10
+
+
+@pytest.mark.parametrize("term,suffix", [("~", ""), ("~", "\n"), ("~", "\r\n"), ("~", "  "), ("\n", ""),
+                                         ("\r", ""), ("\r", "\n"), ("\x15", "\r\n"), ("!", "\n"), ("|", "")])
+def test_terminators_and_what_follows_them(term: str, suffix: str) -> None:
+    data = interchange(term, suffix).encode()
+    result = x12.parse(data)
+    assert result.interchanges[0].delimiters.segment == term
+    assert result.interchanges[0].delimiters.suffix == suffix.replace("  ", "  ")
+    assert [s.tag for s in result.transactions[0].segments][-1] == "SE"
+    assert not result.errors
+    assert write_parsed(result) == data
+
+
+def test_bom_leading_whitespace_and_indentation_are_read_and_kept() -> None:
+    text = "\ufeff \r\n" + ISA + "\r\n" + "".join("  " * (i % 3) + s + "~\r\n" for i, s in enumerate(BODY))
+    data = text.encode()
+    result = x12.parse(data)
+    assert not result.errors
+    assert result.interchanges[0].bom and result.interchanges[0].leading == " \r\n"
+    assert [s.tag for s in result.transactions[0].segments] == ["ST", "BEG", "PO1", "PO1", "CTT", "SE"]
+    beg = result.transactions[0].segments[1]
+    assert data[beg.offset:beg.offset + 3] == b"BEG"
+    assert write_parsed(result) == data
+
+
+def test_lines_wrapped_at_fixed_width_are_unwrapped_and_rewrapped() -> None:
+    flat = interchange()
+    flat += " " * (-len(flat) % 80)
+    data = "".join(flat[i:i + 80] + "\r\n" for i in range(0, len(flat), 80)).encode()
+    result = x12.parse(data)
+    assert not result.errors
+    assert result.interchanges[0].delimiters.wrap == 80
+    po1 = result.transactions[0].segments[2]
+    assert po1.get(7) == "614141000012"
+    assert data[po1.offset:po1.offset + 3] == b"PO1"
+    assert write_parsed(result) == data
+
+
+def test_several_interchanges_with_different_delimiters_and_trailing_bytes() -> None:
+    second = interchange("\x15", "\r\n", el="|").replace("000000101", "000000102")
+    data = (interchange("~", "\n") + second + "garbage after the end").encode()
+    result = x12.parse(data)
+    assert [e.delimiters.element for e in result.interchanges] == ["*", "|"]
+    assert [e.delimiters.segment for e in result.interchanges] == ["~", "\x15"]
+    assert len(result.transactions) == 2 and all(t.accepted for t in result.transactions)
+    info = [i for i in result.issues if i.severity is Severity.INFO]
+    assert len(info) == 1 and "after the last IEA" in info[0].message and info[0].offset is not None
+    assert not result.errors
+
+
+def test_repetition_separator_from_00402_only() -> None:
+    isa_5010 = ISA.replace("*U*00401*", "*^*00501*")
+    result = x12.parse(interchange(isa=isa_5010).encode())
+    assert result.interchanges[0].delimiters.repetition == "^"
+    assert result.transactions[0].segments[1].repetition_sep == "^"
+    assert x12.parse(interchange().encode()).interchanges[0].delimiters.repetition is None
+
+
+def test_ta1_surfaces_as_its_own_transaction() -> None:
+    body = ["TA1*000000777*260115*1031*A*000"] + BODY
+    result = x12.parse(interchange(body=body).encode())
+    assert [t.doc_type for t in result.transactions] == ["TA1", "850"]
+    assert result.transactions[0].segments[0].get(1) == "000000777"
+
+
+def test_streaming_with_tiny_chunks_gives_the_same_result() -> None:
+    data = (interchange("~", "\r\n") * 3).encode()
+    whole = x12.parse(data)
+    reader = X12Reader(io.BytesIO(data), chunk_size=7)
+    txs = list(reader)
+    assert [(t.control_number, [s.offset for s in t.segments]) for t in txs] == \
+        [(t.control_number, [s.offset for s in t.segments]) for t in whole.transactions]
+    assert len(reader.interchanges) == 3
+
+
+def test_envelope_counts_and_control_numbers_are_checked_and_located() -> None:
+    body = list(BODY)
+    body[6] = "SE*9*0002"
+    body[7] = "GE*2*102"
+    body[8] = "IEA*3*000000999"
+    result = x12.parse(interchange(body=body).encode())
+    found = {(i.level, i.code, i.segment_tag, i.element_position) for i in result.errors}
+    assert found == {("transaction", "4", "SE", 1), ("transaction", "3", "SE", 2),
+                     ("group", "5", "GE", 1), ("group", "4", "GE", 2),
+                     ("interchange", "021", "IEA", 1), ("interchange", "001", "IEA", 2)}
+    se_issue = next(i for i in result.errors if i.code == "4")
+    assert se_issue.location() == "interchange 1, group 1, transaction 1, segment 6 SE, element 1"
+    assert "SE01 says '9' segments" in se_issue.message
+    assert not result.transactions[0].accepted
+
+
+def test_missing_trailers_and_truncated_file() -> None:
+    text = interchange()
+    result = x12.parse(text[:text.index("CTT")].encode())
+    codes = {(i.level, i.code) for i in result.errors}
+    assert ("transaction", "2") in codes and ("group", "3") in codes and ("interchange", "023") in codes
+    assert result.fatal
+
+
+def test_isa_field_widths_are_checked() -> None:
+    bad = ISA.replace("*ZZ*BIGBOXRETAIL   *", "*ZZ*BIGBOXRETAIL*")
+    result = x12.parse(interchange(isa=bad).encode())
+    issue = next(i for i in result.errors if i.segment_tag == "ISA")
+    assert (issue.code, issue.element_position, issue.level) == ("006", 6, "interchange")
+    assert "15 characters" in issue.message
+
+
+def test_not_x12_raises_format_error_and_detect_routes() -> None:
+    with pytest.raises(FormatError):
+        x12.parse(b"hello world")
+    with pytest.raises(FormatError):
+        x12.parse(b"ISA")
+    assert detect(interchange().encode()) is Syntax.X12
+    assert parse_any(interchange().encode()).transactions[0].doc_type == "850"
+
+
+def test_writer_pads_isa_counts_and_uses_given_numbers() -> None:
+    d = Delimiters("*", ":", "~", "^", suffix="\n")
+    body = [["BSN", "00", "SHIP-1", "20260115", "1200"], ["HL", "1", "", "S"]]
+    data = write_interchange(d, ("ZZ", "ACMEDIST"), ("12", "8005551234"), 42,
+                             [OutGroup("SH", "ACMEDIST", "NORTHWIND", "7", "005010",
+                                       [OutTransaction("856", "0001", body), OutTransaction("856", "0002", body)])],
+                             version="00501")
+    text = data.decode()
+    isa = text.split("~")[0]
+    fields = isa.split("*")       # fields[n] is ISAnn
+    assert len(isa) == 105 and fields[12] == "00501" and fields[11] == "^"
+    assert fields[13] == "000000042" and isa.endswith("*:")
+    assert "SE*4*0001~" in text and "GE*2*7~" in text and text.endswith("IEA*1*000000042~\n")
+    again = x12.parse(data)
+    assert not again.errors and [t.control_number for t in again.transactions] == ["0001", "0002"]
