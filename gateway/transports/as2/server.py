@@ -1,0 +1,279 @@
+"""The AS2 receiver: aiohttp endpoint that streams the body to disk, unpacks it, commits, then answers the MDN.
+
+Order per message (the non-negotiable): refuse early what needs no body (unknown
+partner, wrong AS2-To), stream the body to a work folder, verify/decrypt/decompress
+from files, `Intake.submit()` the payload, record the Message-ID, and only then
+return the MDN (sync) or queue it (async). A refusal stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import ssl
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
+from gateway.journal.api import State
+from gateway.transports.as2 import cms, mdn, mime
+from gateway.transports.as2.ledger import Ledger
+from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, unpack
+from gateway.transports.base import Intake, IntakeMeta
+from gateway.transports.keys import load_certificates, load_private_key
+
+log = logging.getLogger("gateway.transports.as2")
+
+CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class As2Partner:
+    partner: PartnerConfig
+    channel: As2Channel                      # inbound settings (AS2 id, certificates, requirements)
+    certs: list[Any]
+
+
+def inbound_as2(partner: PartnerConfig) -> As2Channel | None:
+    for ch in partner.inbound:
+        if isinstance(ch, As2Channel):
+            return ch
+    return partner.outbound if isinstance(partner.outbound, As2Channel) else None
+
+
+def our_identity(settings: As2ServerSettings) -> cms.Identity | None:
+    if not settings.certificate or not settings.private_key:
+        return None
+    cert = load_certificates(settings.certificate)[0]
+    return cms.Identity(cert, load_private_key(settings.private_key, settings.private_key_password_file))
+
+
+def our_as2_id(config: GatewayConfig) -> str:
+    if config.our_ids and config.our_ids.as2_id:
+        return config.our_ids.as2_id
+    return config.as2_server.as2_id
+
+
+def partner_table(partners: dict[str, PartnerConfig]) -> dict[str, As2Partner]:
+    table: dict[str, As2Partner] = {}
+    for p in partners.values():
+        ch = inbound_as2(p)
+        if ch is None or not p.active:
+            continue
+        certs = [c for path in ch.certificates for c in load_certificates(path)]
+        table[ch.as2_id] = As2Partner(p, ch, certs)
+    return table
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class As2Server:
+    def __init__(self, config: GatewayConfig, partners: dict[str, PartnerConfig], intake: Intake,
+                 ledger: Ledger, work_dir: Path, on_mdn: Any = None) -> None:
+        self.config = config
+        self.settings = config.as2_server
+        self.partners = partner_table(partners)
+        self.intake = intake
+        self.ledger = ledger
+        self.work_dir = work_dir
+        self.our_id = our_as2_id(config)
+        self.identity = our_identity(self.settings)
+        self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
+        self._runner: web.AppRunner | None = None
+        self._mdn_task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self.port: int | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=self.settings.max_body)
+        base = self.settings.path.rstrip("/") or "/as2"
+        app.router.add_post(base, self.receive)
+        app.router.add_post(base + "/mdn", self.receive_mdn)
+        return app
+
+    async def start(self) -> None:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.work_dir.iterdir():           # bodies of requests a crash interrupted
+            shutil.rmtree(stale, ignore_errors=True)
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        ctx = None
+        if self.settings.tls_certificate and self.settings.tls_key:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(self.settings.tls_certificate, self.settings.tls_key)
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=ctx)
+        await site.start()
+        server = site._server
+        if server is not None and getattr(server, "sockets", None):
+            self.port = server.sockets[0].getsockname()[1]
+        self._mdn_task = asyncio.create_task(self._send_async_mdns())
+        log.info("AS2 server listening on %s:%s%s (%s)", self.settings.host, self.port, self.settings.path,
+                 "https" if ctx else "http")
+
+    async def close(self) -> None:
+        if self._mdn_task:
+            self._mdn_task.cancel()
+            try:
+                await self._mdn_task
+            except asyncio.CancelledError:
+                pass
+        if self._runner:
+            await self._runner.cleanup()
+
+    # ---------------------------------------------------------------- inbound messages
+    async def receive(self, request: web.Request) -> web.StreamResponse:
+        h = request.headers
+        as2_from = mdn.unquote_id(h.get("AS2-From"))
+        as2_to = mdn.unquote_id(h.get("AS2-To"))
+        message_id = (h.get("Message-ID") or "").strip()
+        ctype = h.get("Content-Type", "")
+        if ctype.lower().startswith("multipart/report"):
+            return await self.receive_mdn(request)
+        if not as2_from or not as2_to or not message_id:
+            return _refuse(400, "AS2-From, AS2-To and Message-ID headers are required")
+        if as2_to != self.our_id:
+            return _refuse(403, f"AS2-To {as2_to!r} is not our AS2 id")
+        known = self.partners.get(as2_from)
+        if known is None:
+            log.warning("AS2 message %s refused: unknown partner AS2-From %r", message_id, as2_from)
+            return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
+        if self.identity is None:
+            return _refuse(503, "AS2 server has no certificate/private key configured")
+        if request.content_length is not None and request.content_length > self.settings.max_body:
+            return _refuse(413, f"body of {request.content_length} bytes exceeds {self.settings.max_body}")
+        work = self.work_dir / uuid.uuid4().hex
+        work.mkdir(parents=True)
+        try:
+            return await self._receive(request, known, message_id, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    async def _receive(self, request: web.Request, known: As2Partner, message_id: str,
+                       work: Path) -> web.StreamResponse:
+        h = request.headers
+        outer = work / "outer"
+        head = f"Content-Type: {h.get('Content-Type', 'application/octet-stream')}\r\n"
+        if h.get("Content-Transfer-Encoding"):
+            head += f"Content-Transfer-Encoding: {h['Content-Transfer-Encoding']}\r\n"
+        size = 0
+        with outer.open("wb") as f:
+            f.write((head + "\r\n").encode("latin-1"))
+            async for chunk in request.content.iter_chunked(CHUNK):
+                size += len(chunk)
+                if size > self.settings.max_body:
+                    return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
+                f.write(chunk)
+        options = h.get("Disposition-Notification-Options")
+        micalg = choose_micalg(options)
+        ch = known.channel
+        policy = Policy(known.certs, [self.identity] if self.identity else [], ch.require_signed,
+                        ch.require_encrypted, self.settings.max_body)
+        wants_mdn = bool(h.get("Disposition-Notification-To"))
+        async_url = (h.get("Receipt-Delivery-Option") or "").strip() or None
+        sign_mdn = bool(options and re.search(r"pkcs7-signature", options, re.I))
+        pid = known.partner.id
+        try:
+            got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
+        except (Refused, mime.MimeError) as exc:
+            modifier = exc.modifier if isinstance(exc, Refused) else "unexpected-processing-error"
+            text = exc.text if isinstance(exc, Refused) else str(exc)
+            log.warning("AS2 message %s from %s refused: %s: %s", message_id, pid, modifier, text)
+            disp = mdn.Disposition("processed", "error", modifier)
+            if not wants_mdn:
+                return _refuse(400, f"{modifier}: {text}")
+            return await self._answer(known, message_id, disp, None, text, sign_mdn, async_url, micalg)
+        earlier = self.ledger.seen(pid, message_id, self.settings.duplicate_window_days)
+        if earlier is not None:
+            log.info("AS2 message %s from %s is a duplicate of %s", message_id, pid, earlier)
+            disp = mdn.Disposition("processed", "warning", "duplicate-document")
+            return await self._answer(known, message_id, disp, (got.mic, got.mic_alg),
+                                      f"duplicate of message {earlier}; not processed again",
+                                      sign_mdn, async_url, micalg)
+        filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
+        meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
+                          source_key=f"{known.channel.as2_id}:{message_id}",
+                          extra={"as2_message_id": message_id, "as2_from": known.channel.as2_id,
+                                 "as2_to": self.our_id, "mic": got.mic, "mic_alg": got.mic_alg,
+                                 "layers": got.layers, "content_type": got.content_type,
+                                 "subject": h.get("Subject", "")})
+        message = await self.intake.submit(got.payload, meta)
+        self.ledger.remember(pid, message_id, message.id, self.settings.duplicate_window_days)
+        if message.state == State.DUPLICATE:
+            disp = mdn.Disposition("processed", "warning", "duplicate-document")
+            text = f"duplicate document (journal {message.id}); not processed again"
+        else:
+            disp = mdn.Disposition("processed")
+            text = f"received as {message.id}"
+        log.info("AS2 message %s from %s committed as %s (%s)", message_id, pid, message.id, message.state.value)
+        if not wants_mdn:
+            return web.Response(status=200, text="OK\r\n")
+        return await self._answer(known, message_id, disp, (got.mic, got.mic_alg), text, sign_mdn,
+                                  async_url, micalg)
+
+    async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
+                      mic: tuple[str, str] | None, text: str, sign: bool, async_url: str | None,
+                      micalg: str) -> web.StreamResponse:
+        headers, body = mdn.build(original_message_id=message_id, our_id=self.our_id,
+                                  partner_id=known.channel.as2_id, disposition=disp, mic=mic,
+                                  text=f"The AS2 message {message_id} was {disp}. {text}",
+                                  signer=self.identity if sign else None, sign_digest=micalg)
+        if async_url:
+            self.ledger.queue_mdn(known.partner.id, async_url, headers, body)
+            self._wake.set()
+            return web.Response(status=200, text="MDN will be sent asynchronously\r\n")
+        return web.Response(status=200, body=body, headers=headers)
+
+    async def _send_async_mdns(self) -> None:
+        """The durable async-MDN outbox: POST each queued MDN, retry with backoff, give up after the limit."""
+        box = self.config.outbox
+        async with ClientSession(timeout=ClientTimeout(total=60)) as session:
+            while True:
+                for item in self.ledger.due_mdns():
+                    try:
+                        async with session.post(item.url, data=item.body, headers=item.headers) as resp:
+                            if resp.status >= 300:
+                                raise ClientError(f"HTTP {resp.status}")
+                        self.ledger.mdn_sent(item.id)
+                        log.info("async MDN %s sent to %s", item.id, item.url)
+                    except (ClientError, OSError, asyncio.TimeoutError) as exc:
+                        delay = min(box.max_backoff, box.min_backoff * 2 ** item.attempts)
+                        give_up = item.attempts + 1 >= box.max_attempts
+                        self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
+                        log.warning("async MDN %s to %s failed (%s)%s", item.id, item.url, exc,
+                                    ", giving up" if give_up else f", retry in {delay:.0f}s")
+                nxt = self.ledger.next_mdn_at()
+                timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except asyncio.TimeoutError:
+                    pass
+
+    # ---------------------------------------------------------------- async MDN receipts
+    async def receive_mdn(self, request: web.Request) -> web.StreamResponse:
+        as2_from = mdn.unquote_id(request.headers.get("AS2-From"))
+        known = self.partners.get(as2_from)
+        if known is None:
+            return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
+        body = await request.content.read(mdn.MAX_MDN + 1)
+        try:
+            got = mdn.read(request.headers.get("Content-Type", ""), body, known.certs, require_signed=False)
+        except (mime.MimeError, cms.CmsError) as exc:
+            return _refuse(400, f"not a valid MDN: {exc}")
+        if self.on_mdn is None:
+            return _refuse(503, "no outbound AS2 channel to match MDNs")
+        answer = await self.on_mdn(known.partner, got)
+        return web.Response(status=200, text=f"{answer}\r\n")
+
+
+def _refuse(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text + "\r\n")

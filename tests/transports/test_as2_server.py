@@ -1,0 +1,232 @@
+"""AS2 receiver against openssl cms + curl as the independent partner."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
+from gateway.journal.api import State
+from gateway.transports.as2 import mdn
+from gateway.transports.as2.ledger import Ledger
+from gateway.transports.as2.server import As2Server
+from tests.transports.as2_peer import as2_headers, build_message, curl_post, verify_mdn
+from tests.transports.certs import make_cert
+
+PAYLOAD = b"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260101*1200*U*00401*000000001*0*P*>~\n"
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    certs = tmp_path / "certs"
+    w = type("World", (), {})()
+    w.tmp = tmp_path
+    w.ours = make_cert(certs, "acme", dns="localhost")
+    w.partner = make_cert(certs, "bigbox")
+    w.partner_new = make_cert(certs, "bigbox-2027")
+    w.stranger = make_cert(certs, "stranger")
+    return w
+
+
+async def start_server(world, intake, *, tls: bool = False, require_signed: bool = True,
+                       require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024) -> As2Server:
+    settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
+                                 private_key=world.ours.key_path, max_body=max_body,
+                                 tls_certificate=world.ours.cert_path if tls else None,
+                                 tls_key=world.ours.key_path if tls else None)
+    config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"))
+    partner = PartnerConfig(id="bigbox", inbound=[As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", certificates=[world.partner.cert_path, world.partner_new.cert_path],
+        require_signed=require_signed, require_encrypted=require_encrypted)])
+    server = As2Server(config, {"bigbox": partner}, intake, Ledger(world.tmp / "state" / "as2.sqlite3"),
+                       world.tmp / "state" / "as2-work")
+    await server.start()
+    world.url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{server.port}/as2"
+    return server
+
+
+async def post(world, body: Path, headers: dict[str, str], cacert: Path | None = None):
+    import asyncio
+    return await asyncio.to_thread(curl_post, world.url, body, headers, world.tmp, cacert)
+
+
+def mdn_fields(report: bytes) -> dict[str, str]:
+    text = report.decode()
+    part = text[text.index("message/disposition-notification"):]
+    fields = {}
+    for line in part.split("\r\n")[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            fields[k.strip().lower()] = v.strip()
+    return fields
+
+
+async def test_signed_encrypted_message_gets_signed_mdn_with_mic(world, intake):
+    server = await start_server(world, intake)
+    try:
+        ctype, body, entity = build_message(world.tmp / "m1", PAYLOAD, signer=world.partner,
+                                            recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<m1@bigbox>", ctype))
+        assert reply.status == 200
+        report = verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours)
+        fields = mdn_fields(report)
+        assert fields["disposition"].endswith("; processed")
+        expected_mic = base64.b64encode(hashlib.sha256(entity.read_bytes()).digest()).decode()
+        assert fields["received-content-mic"] == f"{expected_mic}, sha-256"
+        assert fields["original-message-id"] == "<m1@bigbox>"
+        (msg,) = intake.messages()
+        assert msg.state == State.RECEIVED and msg.partner == "bigbox" and msg.filename == "po.edi"
+        assert intake.stored(msg) == PAYLOAD
+        assert msg.meta["as2_message_id"] == "<m1@bigbox>"
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("digest,micalg,cipher", [("sha1", "sha1", "-des3"), ("sha512", "sha-512", "-aes128"),
+                                                  ("sha384", "sha384", "-aes192")])
+async def test_digest_and_cipher_matrix(world, intake, digest, micalg, cipher):
+    server = await start_server(world, intake)
+    try:
+        ctype, body, entity = build_message(world.tmp / "mx", PAYLOAD, signer=world.partner_new,
+                                            recipient=world.ours, digest=digest, cipher=cipher)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<mx@bigbox>", ctype, micalg=micalg))
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed")
+        mic = base64.b64encode(hashlib.new(digest, entity.read_bytes()).digest()).decode()
+        assert fields["received-content-mic"].split(",")[0] == mic
+        assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+
+
+async def test_duplicate_message_id_gets_duplicate_mdn_and_is_not_processed_again(world, intake):
+    server = await start_server(world, intake)
+    try:
+        ctype, body, _ = build_message(world.tmp / "d", PAYLOAD, signer=world.partner, recipient=world.ours)
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<dup@bigbox>", ctype)
+        first = await post(world, body, headers)
+        second = await post(world, body, headers)
+        assert mdn_fields(verify_mdn(world.tmp, first.headers["content-type"], first.body, world.ours))[
+            "disposition"].endswith("; processed")
+        fields = mdn_fields(verify_mdn(world.tmp, second.headers["content-type"], second.body, world.ours))
+        assert fields["disposition"].endswith("processed/warning: duplicate-document")
+        assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("case", ["wrong_key", "unsigned", "tampered", "unencrypted"])
+async def test_refusals_store_nothing(world, intake, case):
+    server = await start_server(world, intake)
+    try:
+        signer = {"wrong_key": world.stranger, "unsigned": None}.get(case, world.partner)
+        recipient = None if case == "unencrypted" else world.ours
+        ctype, body, _ = build_message(world.tmp / case, PAYLOAD, signer=signer, recipient=recipient,
+                                       tamper=case == "tampered")
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{case}@bigbox>", ctype))
+        assert reply.status == 200
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        expected = {"wrong_key": "processed/error: authentication-failed",
+                    "tampered": "processed/error: authentication-failed",
+                    "unsigned": "processed/error: insufficient-message-security",
+                    "unencrypted": "processed/error: insufficient-message-security"}[case]
+        assert fields["disposition"].endswith(expected)
+        report = verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours).decode()
+        if case == "tampered":
+            assert "MIC mismatch" in report
+        if case == "wrong_key":
+            assert "does not verify with any configured partner certificate" in report
+        assert intake.messages() == []
+        assert list(intake.archive) == []
+    finally:
+        await server.close()
+
+
+async def test_unknown_partner_and_wrong_recipient_are_refused_before_reading(world, intake):
+    server = await start_server(world, intake)
+    try:
+        ctype, body, _ = build_message(world.tmp / "u", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("NOBODY", "ACMEDIST", "<u@x>", ctype))
+        assert reply.status == 403 and b"'NOBODY' is not a configured partner" in reply.body
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "SOMEONE", "<u@x>", ctype))
+        assert reply.status == 403 and b"is not our AS2 id" in reply.body
+        assert intake.messages() == []
+    finally:
+        await server.close()
+
+
+async def test_oversized_body_is_refused(world, intake):
+    server = await start_server(world, intake, max_body=4096)
+    try:
+        ctype, body, _ = build_message(world.tmp / "big", PAYLOAD * 100, signer=world.partner,
+                                       recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<big@x>", ctype))
+        assert reply.status == 413
+        assert intake.messages() == []
+    finally:
+        await server.close()
+
+
+async def test_unsigned_unencrypted_allowed_by_profile_with_unsigned_mdn(world, intake):
+    server = await start_server(world, intake, require_signed=False, require_encrypted=False)
+    try:
+        ctype, body, _ = build_message(world.tmp / "plain", PAYLOAD, signer=None, recipient=None)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<plain@x>", ctype,
+                                                    signed_mdn=False))
+        assert reply.status == 200
+        got = mdn.read(reply.headers["content-type"], reply.body, [], require_signed=False)
+        assert got.disposition.ok and not got.signed
+        assert intake.stored(intake.messages()[0]) == PAYLOAD
+    finally:
+        await server.close()
+
+
+async def test_async_mdn_is_posted_to_receipt_delivery_option(world, intake):
+    received: list[tuple[dict[str, str], bytes]] = []
+    import asyncio
+    got_one = asyncio.Event()
+
+    async def sink(request: web.Request) -> web.Response:
+        received.append((dict(request.headers), await request.read()))
+        got_one.set()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mdn", sink)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    server = await start_server(world, intake)
+    try:
+        ctype, body, entity = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<async@bigbox>", ctype,
+                                                    async_url=f"http://127.0.0.1:{port}/mdn"))
+        assert reply.status == 200 and b"asynchronously" in reply.body
+        await asyncio.wait_for(got_one.wait(), 20)
+        headers, mdn_body = received[0]
+        fields = mdn_fields(verify_mdn(world.tmp, headers["Content-Type"], mdn_body, world.ours))
+        assert fields["original-message-id"] == "<async@bigbox>"
+        assert fields["disposition"].endswith("; processed")
+        assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+        await runner.cleanup()
+
+
+async def test_https_with_configured_certificate(world, intake):
+    server = await start_server(world, intake, tls=True)
+    try:
+        ctype, body, _ = build_message(world.tmp / "tls", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<tls@bigbox>", ctype),
+                           cacert=world.ours.cert_path)
+        assert reply.status == 200
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed")
+    finally:
+        await server.close()
