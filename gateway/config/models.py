@@ -56,6 +56,8 @@ class SftpServerSettings(Strict):
     max_file_size: int = 100 * 1024 * 1024
     keep_processed: bool = False
     login_throttle_seconds: float = 1.0
+    max_failed_logins: int = Field(5, description="failed logins from one address before it is locked out")
+    lockout_seconds: float = Field(300.0, description="how long a locked-out address is refused")
 
 
 class As2ServerSettings(Strict):
@@ -223,6 +225,8 @@ class SftpRemoteChannel(Strict):
     interval: float = 60.0
     after: Literal["delete", "move"] = "delete"
     move_to: str | None = None
+    push_dir: str | None = Field(None, description="remote folder for outbound files; default remote_dir")
+    timeout: float = Field(60.0, description="seconds for connecting and each SFTP operation")
 
 
 class As2Channel(Strict):
@@ -239,6 +243,8 @@ class As2Channel(Strict):
     encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des"] = "aes256-cbc"
     mdn: Literal["sync", "async", "none"] = "sync"
     mdn_signed: bool = True
+    tls_ca: Path | None = Field(None, description="CA file to trust for the partner's HTTPS endpoint")
+    timeout: float = Field(300.0, description="seconds for one AS2 POST including a sync MDN")
 
 
 Channel = Annotated[FolderChannel | SftpAccountChannel | SftpRemoteChannel | As2Channel,
