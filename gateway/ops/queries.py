@@ -235,3 +235,13 @@ class JournalQueries:
 
     def children(self, message_id: str) -> list[Row]:
         return self._list("m.parent_id = ?", (message_id,), 100, order="m.id")
+
+    def odoo_records(self) -> dict[str, dict[str, int]]:
+        """Per partner, distinct Odoo records its inbound messages created or found, by model."""
+        rows = self._rows("SELECT IFNULL(m.partner, '') AS p, l.model AS model, COUNT(DISTINCT l.record_id) AS n "
+                          "FROM odoo_links l JOIN messages m ON m.id = l.message_id WHERE m.direction = 'in' "
+                          "GROUP BY 1, 2")
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["p"], {})[r["model"]] = r["n"]
+        return out

@@ -103,7 +103,7 @@ async def status(request: web.Request) -> web.Response:
                 "dead": q.dead(), "overdue": q.overdue_acks(now)}
 
     data, checks = await asyncio.gather(asyncio.to_thread(read), request.app[READINESS].run())
-    known = request.app[STATE]["partners"]
+    known = _partner_names(request.app[STATE]["ctx"])
     flows = data["flows"]
     present = {f.partner for f in flows}
     flows += [PartnerFlow(partner=p) for p in sorted(known) if p not in present]   # partners with no traffic yet
@@ -139,17 +139,22 @@ async def message(request: web.Request) -> web.Response:
     return _html(pages.message_page(now=now, **data))
 
 
+def _partner_names(ctx: Any) -> dict[str, str]:
+    """id -> display name of the configured partners, read on each request (SIGHUP may change them)."""
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", None) or {}
+    return {pid: (getattr(p, "name", "") or "") for pid, p in dict(partners).items()}
+
+
 def build_app(ctx: Any) -> web.Application:
     """The aiohttp application for a gateway described by `ctx` (.config, .journal, .partners)."""
     config = getattr(ctx.config, "gateway", ctx.config)
     db_path = getattr(ctx.journal, "path", None) or Path(config.state_dir) / "journal.sqlite3"
-    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", None) or {}
     app = web.Application(middlewares=[_headers])
     app[QUERIES] = JournalQueries(db_path)
     app[READINESS] = Readiness(default_checks(ctx))
     app[STATE] = {"stuck_after_minutes": config.ops.stuck_after_minutes,
                   "archive_dir": Path(getattr(getattr(ctx, "archive", None), "root", None) or config.archive_dir),
-                  "partners": {pid: (getattr(p, "name", "") or "") for pid, p in dict(partners).items()}}
+                  "ctx": ctx}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/healthz/live", live)
     app.router.add_get("/metrics", metrics_endpoint)
