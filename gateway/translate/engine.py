@@ -1,0 +1,452 @@
+"""The translation engine: a profile's `structure:` compiled into nodes, read and written by walkers.
+
+One node model serves all four syntaxes. A node selects records in its context
+(`seg:` a segment, `loop:` a segment group, `hl:` an X12 hierarchical level, `rows:`
+CSV rows, `xpath:` XML elements), optionally binds each one to a new item of a
+canonical list (`each:`), maps `fields:` both ways, and has `children:`.
+
+Segment syntaxes are read in one pass over the segments with a stack of open loops
+and a dispatch table per node (tag -> candidate nodes): no per-segment interpretation
+of YAML. Outbound, the same nodes are walked over the canonical dict and emit segments
+(`[tag, {position: value}]`), CSV rows or XML elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.errors import ConfigError, TranslationError
+from gateway.translate.fields import (
+    Context, Field, Missing, compile_field, make_getter, make_setter, parse_address, seg_placer, seg_reader,
+)
+from gateway.translate.yamlsrc import Where, YMap, fmt_where
+
+NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fields", "value", "children",
+                       "always", "key", "note", "_after", "_before"})
+KINDS = ("seg", "loop", "hl", "rows", "xpath")
+
+OutSegment = tuple[str, dict[int, Any]]
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    name: str
+    kind: str                                   # root, seg, loop, hl, rows, xpath
+    where: Where
+    tag: str = ""                               # segment tag; "HL" for hl nodes
+    select: str = ""                            # rows: first|each; xpath expression
+    when: tuple[tuple[Callable[[Any], str], frozenset[str]], ...] = ()
+    when_out: tuple[tuple[Callable[[dict[int, Any], str], None], str], ...] = ()
+    when_text: str = ""
+    each: str | None = None
+    each_get: Callable[[Any], Any] | None = None
+    each_set: Callable[[dict[str, Any], Any], None] | None = None
+    fields_in: list[Field] = field(default_factory=list)
+    fields_out: list[Field] = field(default_factory=list)
+    consts: list[tuple[Callable[[Any], Any], Any]] = field(default_factory=list)
+    value: Field | None = None
+    key: Callable[[Any], Any] | None = None     # rows: group consecutive rows with the same key into one item
+    children: list[Node] = field(default_factory=list)
+    dispatch: dict[str, list[Node]] = field(default_factory=dict)
+    always: bool = False
+    xpath: Any = None
+    xml_steps: Any = None
+    note: str = ""
+
+    def matches(self, record: Any) -> bool:
+        for reader, allowed in self.when:
+            if reader(record) not in allowed:
+                return False
+        return True
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+# ---------------------------------------------------------------- compiling
+
+def compile_structure(structure: YMap, ctx: Context, where: Where) -> Node:
+    root = Node(name="structure", kind="root", where=where)
+    root.children = [compile_node(name, spec, ctx, structure.loc(name)) for name, spec in structure.items()]
+    _build_dispatch(root)
+    return root
+
+
+def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
+    if not isinstance(spec, YMap):
+        raise ConfigError(f"structure node {name!r} must be a mapping", where[0], where[1])
+    where = spec.where if spec.where[0] else where
+    unknown = set(spec) - NODE_KEYS
+    if unknown:
+        raise ConfigError(f"node {name!r}: unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                          where[0], where[1], hint=f"known: {', '.join(sorted(NODE_KEYS - {'_after', '_before'}))}")
+    kinds = [k for k in KINDS if k in spec]
+    if len(kinds) != 1:
+        raise ConfigError(f"node {name!r} needs exactly one of {', '.join(KINDS)}", where[0], where[1])
+    kind = kinds[0]
+    node = Node(name=name, kind=kind, where=where, always=bool(spec.get("always")), note=str(spec.get("note", "")))
+    segmental = ctx.syntax in ("x12", "edifact")
+    if kind in ("seg", "loop", "hl") and not segmental:
+        raise ConfigError(f"node {name!r}: {kind}: is for X12 / EDIFACT profiles; use "
+                          f"{'rows' if ctx.syntax == 'csv' else 'xpath'}:", where[0], where[1])
+    if kind == "rows" and ctx.syntax != "csv" or kind == "xpath" and ctx.syntax != "xml":
+        raise ConfigError(f"node {name!r}: {kind}: does not fit a {ctx.syntax} profile", where[0], where[1])
+    node_ctx = ctx
+    if kind in ("seg", "loop"):
+        node.tag = str(spec[kind]).strip().upper()
+        node_ctx = Context(ctx.syntax, ctx.codes, ctx.codes_out, ctx.profile_dir, ctx.decimal_mark,
+                           ctx.namespaces, node.tag)
+    elif kind == "hl":
+        node.tag = "HL"
+        levels = spec["hl"] if isinstance(spec["hl"], list) else [spec["hl"]]
+        node.when = ((seg_reader(3, 0), frozenset(str(v) for v in levels)),)
+        node.when_out = ((seg_placer(3, 0), str(levels[0])),)
+        node.when_text = f"HL03={'/'.join(map(str, levels))}"
+        node_ctx = Context(ctx.syntax, ctx.codes, ctx.codes_out, ctx.profile_dir, ctx.decimal_mark,
+                           ctx.namespaces, "HL")
+    elif kind == "rows":
+        node.select = str(spec["rows"])
+        if node.select not in ("first", "each"):
+            raise ConfigError(f"node {name!r}: rows: is 'first' (the document's first row) or 'each'",
+                              where[0], where[1])
+    else:
+        node.select = str(spec["xpath"])
+        node.xpath = _xpath_nodes(node.select, ctx, where)
+        from gateway.translate import xmltree
+        node.xml_steps = xmltree.parse_steps(node.select, ctx.namespaces, where)
+    if "when" in spec:
+        if not segmental:
+            raise ConfigError(f"node {name!r}: when: needs a segment syntax; use an XPath predicate or a "
+                              "field const:", where[0], where[1])
+        when = spec["when"]
+        if not isinstance(when, YMap):
+            raise ConfigError(f"node {name!r}: when: maps element positions to values, e.g. {{1: BY}}",
+                              where[0], where[1])
+        checks = []
+        outs = []
+        for addr, allowed in when.items():
+            pos, comp = parse_address(addr, node_ctx, when.loc(addr))
+            vals = allowed if isinstance(allowed, list) else [allowed]
+            checks.append((seg_reader(pos, comp), frozenset(str(v) for v in vals)))
+            outs.append((seg_placer(pos, comp), str(vals[0])))
+        node.when = node.when + tuple(checks)
+        node.when_out = node.when_out + tuple(outs)
+        node.when_text = ", ".join(f"{node.tag}{int(str(a).split('.')[0]):02d}="
+                                   f"{'/'.join(map(str, v if isinstance(v, list) else [v]))}"
+                                   for a, v in when.items() if str(a).split('.')[0].isdigit())
+    if spec.get("each") is not None:
+        node.each = str(spec["each"])
+        node.each_get = make_getter(node.each)
+        node.each_set = make_setter(node.each)
+    fields_spec = spec.get("fields") or YMap()
+    if not isinstance(fields_spec, YMap):
+        raise ConfigError(f"node {name!r}: fields: must be a mapping canonical.path: address", where[0], where[1])
+    compiled = []
+    for path, fspec in fields_spec.items():
+        if fspec is None:
+            continue
+        compiled.append(compile_field(str(path), fspec, node_ctx, fields_spec.loc(path)))
+    node.fields_in = [f for f in compiled if f.bulk] + [f for f in compiled if not f.bulk]
+    node.fields_out = [f for f in compiled if not f.bulk] + [f for f in compiled if f.bulk]
+    node.consts = [(make_getter(f.path), f.const) for f in compiled if f.const is not None]
+    if "value" in spec:
+        if not node.each:
+            raise ConfigError(f"node {name!r}: value: maps a list of plain values and needs each:",
+                              where[0], where[1])
+        node.value = compile_field("_", spec["value"], node_ctx, spec.loc("value"))
+    if spec.get("key") is not None:
+        node.key = make_getter(str(spec["key"]))
+    children = spec.get("children") or YMap()
+    if children and kind == "seg":
+        raise ConfigError(f"node {name!r}: a seg: node has no children; make it a loop:", where[0], where[1])
+    node.children = [compile_node(str(n), s, ctx, children.loc(n)) for n, s in children.items()]
+    return node
+
+
+def _xpath_nodes(expr: str, ctx: Context, where: Where) -> Any:
+    from lxml import etree
+    try:
+        return etree.XPath(expr, namespaces=dict(ctx.namespaces))
+    except etree.XPathSyntaxError as exc:
+        raise ConfigError(f"XPath {expr!r}: {exc}", where[0], where[1]) from None
+
+
+def _build_dispatch(node: Node) -> None:
+    for child in node.children:
+        if child.tag:
+            node.dispatch.setdefault(child.tag, []).append(child)
+        _build_dispatch(child)
+    for cands in node.dispatch.values():
+        # qualified candidates are tried before the catch-all ones of the same tag
+        cands.sort(key=lambda n: 0 if n.when else 1)
+
+
+# ---------------------------------------------------------------- errors
+
+def _located(exc: Exception, fld: Field | None, node: Node, record: Any, syntax: str) -> TranslationError:
+    where = fld.where if fld is not None else node.where
+    if syntax in ("x12", "edifact"):
+        location = f"segment {getattr(record, 'position', '?')} {getattr(record, 'tag', '')}"
+        if fld is not None and fld.positions:
+            location += f" element {getattr(record, 'tag', '')}{fld.positions[0]:02d}"
+    elif syntax == "csv":
+        location = f"row {record.get('__row__', '?')}" if isinstance(record, Mapping) else "row ?"
+        if fld is not None:
+            location += f" field {fld.path}"
+    else:
+        location = f"XPath {node.select}"
+        line = getattr(record, "sourceline", None)
+        if line:
+            location += f" (line {line})"
+    return TranslationError(str(exc), location=location, profile=fmt_where(where))
+
+
+def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict[str, Any]:
+    """Map one record into `parent` (or into a new item of `parent[each]`); return the target."""
+    target = parent
+    if node.each_set is not None:
+        items = node.each_get(parent)  # type: ignore[misc]
+        if items is None:
+            items = []
+            node.each_set(parent, items)
+        if node.value is not None:
+            try:
+                value = node.value.read(record)
+            except (ValueError, Missing) as exc:
+                raise _located(exc, node.value, node, record, syntax) from None
+            if value is not None:
+                items.append(value)
+            return parent
+        if node.key is not None and items:
+            probe: dict[str, Any] = {}
+            _fill(node, record, probe, syntax)
+            if node.key(probe) is not None and node.key(probe) == node.key(items[-1]):
+                return items[-1]   # type: ignore[no-any-return]
+            items.append(probe)
+            return probe
+        target = {}
+        items.append(target)
+    _fill(node, record, target, syntax)
+    return target
+
+
+def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
+    for fld in node.fields_in:
+        try:
+            value = fld.read(record)
+        except (ValueError, Missing) as exc:
+            raise _located(exc, fld, node, record, syntax) from None
+        except Exception as exc:  # noqa: BLE001 - a profile function failed: still located
+            raise _located(ValueError(f"{type(exc).__name__}: {exc}"), fld, node, record, syntax) from None
+        if value is not None:
+            fld.set(target, value)
+
+
+# ---------------------------------------------------------------- inbound: segments
+
+def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any]:
+    """One pass over a transaction's segments (ST..SE or UNH..UNT) into a canonical dict."""
+    doc: dict[str, Any] = {}
+    stack: list[tuple[Node, dict[str, Any]]] = [(root, doc)]
+    hl_frames: dict[str, tuple[int, tuple[Node, dict[str, Any]]]] = {}
+    body = segments
+    if body and body[0].tag in ("ST", "UNH"):
+        body = body[1:-1] if body[-1].tag in ("SE", "UNT") else body[1:]
+    for seg in body:
+        tag = seg.tag
+        node: Node | None = None
+        depth = len(stack) - 1
+        if tag == "HL":
+            parent = hl_frames.get(seg.get(2))
+            if parent is not None and parent[0] < len(stack) and stack[parent[0]] is parent[1]:
+                depth = parent[0]
+                for cand in stack[depth][0].dispatch.get("HL", ()):
+                    if cand.matches(seg):
+                        node = cand
+                        break
+        if node is None:
+            while depth >= 0:
+                cands = stack[depth][0].dispatch.get(tag)
+                if cands is not None:
+                    for cand in cands:
+                        if cand.matches(seg):
+                            node = cand
+                            break
+                    if node is not None:
+                        break
+                depth -= 1
+        if node is None:
+            continue                      # a segment the profile does not map
+        if depth + 1 < len(stack):
+            del stack[depth + 1:]
+        target = _apply(node, seg, stack[depth][1], syntax)
+        if node.children:
+            frame = (node, target)
+            stack.append(frame)
+            if tag == "HL":
+                hl_frames[seg.get(1)] = (len(stack) - 1, frame)
+    return doc
+
+
+# ---------------------------------------------------------------- inbound: CSV rows and XML
+
+def read_rows(root: Node, rows: list[dict[str, str]], row_numbers: list[int]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    numbered = []
+    for i, row in enumerate(rows):
+        rec = dict(row)
+        rec["__row__"] = str(row_numbers[i]) if i < len(row_numbers) else str(i + 1)
+        numbered.append(rec)
+    _read_rows(root, numbered, doc)
+    return doc
+
+
+def _read_rows(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -> None:
+    for child in node.children:
+        if child.select == "first":
+            if rows:
+                inner = _apply(child, rows[0], target, "csv")
+                _read_rows(child, rows[:1], inner)
+        else:
+            for row in rows:
+                inner = _apply(child, row, target, "csv")
+                _read_rows(child, [row], inner)
+
+
+def read_xml(root: Node, tree: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    _read_xml(root, tree, doc)
+    return doc
+
+
+def _read_xml(node: Node, element: Any, target: dict[str, Any]) -> None:
+    for child in node.children:
+        found = child.xpath(element)
+        if not isinstance(found, list):
+            continue
+        if child.each is None:
+            found = found[:1]
+        for match in found:
+            inner = _apply(child, match, target, "xml")
+            _read_xml(child, match, inner)
+
+
+# ---------------------------------------------------------------- outbound
+
+def _items(node: Node, context: Any) -> list[Any]:
+    if node.each_get is None:
+        items = [context]
+    else:
+        got = node.each_get(context)
+        items = list(got) if got else []
+    if node.consts:
+        items = [it for it in items if all(get(it) == value for get, value in node.consts)]
+    return items
+
+
+@dataclass(slots=True)
+class SegmentWriter:
+    """Emits `(tag, {position: value})` for a canonical dict; counts segments for CTT / CNT fields."""
+
+    root: Node
+    syntax: str
+    out: list[OutSegment] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    hl_counter: int = 0
+
+    def write(self, doc: Mapping[str, Any]) -> list[OutSegment]:
+        for child in self.root.children:
+            self._emit(child, doc, "")
+        return self.out
+
+    def _emit(self, node: Node, context: Any, hl_parent: str) -> None:
+        for item in _items(node, context):
+            try:
+                if node.kind == "hl":
+                    self._emit_hl(node, item, hl_parent)
+                    continue
+                elements: dict[int, Any] = {}
+                if node.value is not None:
+                    node.value.write({"_": item}, elements, self.counts)
+                for fld in node.fields_out:
+                    fld.write(item, elements, self.counts)
+                if not elements and not node.always:
+                    continue
+                for put, raw in node.when_out:
+                    put(elements, raw)
+                self.out.append((node.tag, elements))
+                self.counts[node.tag] = self.counts.get(node.tag, 0) + 1
+            except (ValueError, TypeError) as exc:
+                raise TranslationError(str(exc), location=f"{node.tag} ({node.name})",
+                                       profile=fmt_where(node.where)) from None
+            for child in node.children:
+                self._emit(child, item, hl_parent)
+
+    def _emit_hl(self, node: Node, item: Any, hl_parent: str) -> None:
+        self.hl_counter += 1
+        my_id = str(self.hl_counter)
+        elements: dict[int, Any] = {1: my_id}
+        if hl_parent:
+            elements[2] = hl_parent
+        for put, raw in node.when_out:
+            put(elements, raw)
+        for fld in node.fields_out:
+            fld.write(item, elements, self.counts)
+        self.out.append(("HL", elements))
+        self.counts["HL"] = self.counts.get("HL", 0) + 1
+        before = self.hl_counter
+        for child in node.children:
+            self._emit(child, item, my_id)
+        elements[4] = "1" if self.hl_counter > before else "0"
+
+
+def write_rows(root: Node, doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    """CSV rows: one per innermost `rows: each` item, carrying the fields of every level above it."""
+    rows: list[dict[str, str]] = []
+    _write_rows(root, doc, {}, rows)
+    return rows
+
+
+def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[str, str]]) -> None:
+    header = dict(row)
+    each_children = []
+    for child in node.children:
+        if child.select == "first":
+            for item in _items(child, context):
+                for fld in child.fields_out:
+                    fld.write(item, header, {})
+                _write_rows(child, item, header, rows) if child.children else None
+        else:
+            each_children.append(child)
+    if not each_children:
+        if node.kind == "root" or node.select == "each":
+            rows.append(header)
+        return
+    for child in each_children:
+        for item in _items(child, context):
+            line = dict(header)
+            for fld in child.fields_out:
+                fld.write(item, line, {})
+            _write_rows(child, item, line, rows)
+
+
+def write_xml(root: Node, doc: Mapping[str, Any], root_element: Any) -> Any:
+    _write_xml(root, doc, root_element)
+    return root_element
+
+
+def _write_xml(node: Node, context: Any, element: Any) -> None:
+    from gateway.translate import xmltree
+    for child in node.children:
+        for item in _items(child, context):
+            steps, _ = child.xml_steps
+            target = xmltree.walk(element, steps, create_last=child.each is not None) if steps else element
+            if child.value is not None:
+                child.value.write({"_": item}, target, {})
+            for fld in child.fields_out:
+                fld.write(item, target, {})
+            _write_xml(child, item, target)

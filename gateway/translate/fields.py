@@ -1,0 +1,509 @@
+"""Compiling one profile field (`canonical.path: spec`) into a reader and a writer closure.
+
+A field joins a canonical path (`ids.gln`, `item_ids.buyer`, `totals.line_count`) to a
+place in the partner's file (an element position, a CSV column, an XPath) with the
+conversions between them. Everything is decided here, once per profile: reading a
+document then only calls the closures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gateway.errors import ConfigError
+from gateway.translate import values
+from gateway.translate.yamlsrc import Where, YMap
+
+FIELD_KEYS = frozenset({
+    "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
+    "when", "pairs", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
+    "upper", "strip_zeros",
+})
+
+
+class Missing(Exception):
+    """Raised by a reader when a required value is absent (the engine adds the location)."""
+
+
+@dataclass(slots=True)
+class Context:
+    """What compiling a field needs to know about its profile."""
+
+    syntax: str                                 # x12, edifact, csv, xml
+    codes: Mapping[str, Mapping[str, str]]
+    codes_out: Mapping[str, Mapping[str, str]]
+    profile_dir: Path | None = None
+    decimal_mark: str = "."
+    namespaces: Mapping[str, str] = field(default_factory=dict)
+    tag: str = ""                               # segment tag of the node (X12 / EDIFACT)
+
+
+@dataclass(slots=True)
+class Field:
+    """One compiled field. `read(record)` -> value or None; `write(item, out)` places the value."""
+
+    path: str
+    where: Where
+    read: Callable[[Any], Any]
+    write: Callable[[Mapping[str, Any], Any, dict[str, int]], None]
+    bulk: bool = False            # pairs: merged into a dict; read first, written last
+    const: Any = None             # a constant the node's items must carry (outbound filter)
+    positions: tuple[int, ...] = ()   # element positions read (lint)
+    set: Callable[[dict[str, Any], Any], None] = lambda t, v: None
+
+
+def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
+    """`module:callable`; a module file next to the profile is preferred over an installed one."""
+    module_name, _, attr = ref.partition(":")
+    if not module_name or not attr:
+        raise ConfigError(f"function {ref!r} must be written module:callable", where[0], where[1])
+    try:
+        local = ctx.profile_dir / f"{module_name}.py" if ctx.profile_dir else None
+        if local is not None and local.is_file():
+            key = f"_edi_profile_fn_{abs(hash(str(local)))}"
+            module = sys.modules.get(key)
+            if module is None:
+                spec = importlib.util.spec_from_file_location(key, local)
+                assert spec and spec.loader
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                sys.modules[key] = module
+        else:
+            module = importlib.import_module(module_name)
+        fn = getattr(module, attr)
+    except Exception as exc:  # noqa: BLE001 - any import failure is a config error at this line
+        raise ConfigError(f"cannot load function {ref!r}: {exc}", where[0], where[1]) from None
+    if not callable(fn):
+        raise ConfigError(f"{ref!r} is not callable", where[0], where[1])
+    return fn  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- canonical side (dict paths)
+
+def _path_keys(path: str) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in path.split(".")]
+
+
+def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any], None]:
+    keys = _path_keys(path)
+    if len(keys) == 1 and not merge:
+        key = keys[0]
+
+        def set_one(target: dict[str, Any], value: Any) -> None:
+            target[key] = value  # type: ignore[index]
+        return set_one
+
+    def set_path(target: Any, value: Any) -> None:
+        node = target
+        for key, nxt in zip(keys, keys[1:]):
+            if isinstance(key, int):
+                while len(node) <= key:
+                    node.append({} if not isinstance(nxt, int) else [])
+                node = node[key]
+            else:
+                child = node.get(key)
+                if child is None:
+                    child = [] if isinstance(nxt, int) else {}
+                    node[key] = child
+                node = child
+        last = keys[-1]
+        if isinstance(last, int):
+            while len(node) <= last:
+                node.append(None)
+            node[last] = value
+        elif merge and isinstance(node.get(last), dict):
+            for k, v in value.items():
+                node[last].setdefault(k, v)
+        else:
+            node[last] = value
+    return set_path
+
+
+def make_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
+    keys = _path_keys(path)
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda item: item.get(key)  # type: ignore[arg-type]
+
+    def get(item: Any) -> Any:
+        node = item
+        for key in keys:
+            if node is None:
+                return None
+            if isinstance(key, int):
+                node = node[key] if isinstance(node, list) and key < len(node) else None
+            else:
+                node = node.get(key) if isinstance(node, Mapping) else None
+        return node
+    return get
+
+
+# ---------------------------------------------------------------- file side (addresses)
+
+def parse_address(spec: Any, ctx: Context, where: Where) -> tuple[int, int]:
+    """Element address of a segment syntax: 3, "3", "3.2", "BEG03", "NAD02.1" -> (element, component)."""
+    text = str(spec).strip()
+    if ctx.tag and text.upper().startswith(ctx.tag):
+        text = text[len(ctx.tag):].lstrip("-_")
+    text = text.replace("-", ".")
+    elem, _, comp = text.partition(".")
+    if not elem.isdigit() or (comp and not comp.isdigit()) or int(elem) < 1:
+        raise ConfigError(f"{spec!r} is not an element address of {ctx.tag or 'the segment'} "
+                          "(write 3, 3.2 or TAG03)", where[0], where[1])
+    return int(elem), int(comp or 0)
+
+
+def seg_reader(pos: int, comp: int) -> Callable[[Any], str]:
+    i = pos - 1
+    if not comp:
+        def get(seg: Any) -> str:
+            elements = seg.elements
+            return elements[i] if i < len(elements) else ""
+        return get
+    c = comp - 1
+
+    def get_comp(seg: Any) -> str:
+        elements = seg.elements
+        if i >= len(elements):
+            return ""
+        parts = elements[i].split(seg.component_sep)
+        return parts[c] if c < len(parts) else ""
+    return get_comp
+
+
+def seg_placer(pos: int, comp: int) -> Callable[[dict[int, Any], str], None]:
+    """Outbound: put a raw value at an element (or component) position of the segment being built."""
+    if not comp:
+        def put(out: dict[int, Any], raw: str) -> None:
+            out[pos] = raw
+        return put
+
+    def put_comp(out: dict[int, Any], raw: str) -> None:
+        current = out.get(pos)
+        parts = current if isinstance(current, dict) else {}
+        parts[comp] = raw
+        out[pos] = parts
+    return put_comp
+
+
+def xml_reader(expr: str, ctx: Context, where: Where) -> Callable[[Any], str]:
+    from lxml import etree
+    try:
+        compiled = etree.XPath(expr, namespaces=dict(ctx.namespaces))
+    except etree.XPathSyntaxError as exc:
+        raise ConfigError(f"XPath {expr!r}: {exc}", where[0], where[1]) from None
+
+    def get(node: Any) -> str:
+        found = compiled(node)
+        if isinstance(found, list):
+            if not found:
+                return ""
+            found = found[0]
+        if hasattr(found, "text") and not isinstance(found, str):
+            return "".join(found.itertext())
+        return "" if found is None else str(found)
+    return get
+
+
+# ---------------------------------------------------------------- conversions
+
+def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:
+    """(inbound chain, outbound chain) for the conversion keys of a field spec."""
+    inbound: list[Callable[[Any], Any]] = []
+    outbound: list[Callable[[Any], Any]] = []
+    if spec.get("upper"):
+        inbound.append(str.upper)
+    if "codes" in spec:
+        name = spec["codes"]
+        table, table_out = _code_table(name, ctx, where)
+        strict = bool(spec.get("strict"))
+
+        def map_in(raw: str, table: Mapping[str, str] = table) -> str:
+            found = table.get(raw)
+            if found is None:
+                if strict:
+                    raise ValueError(f"code {raw!r} is not in code list {name!r}")
+                return raw
+            return found
+
+        def map_out(value: Any, table_out: Mapping[str, str] = table_out) -> str:
+            found = table_out.get(str(value))
+            if found is None:
+                if strict:
+                    raise ValueError(f"{value!r} has no code in code list {name!r}")
+                return str(value)
+            return found
+        inbound.append(map_in)
+        outbound.insert(0, map_out)
+    if "date" in spec:
+        fmt = str(spec["date"])
+        if fmt not in values.DATE_FORMATS:
+            raise ConfigError(f"unknown date format {fmt!r} (known: {', '.join(values.DATE_FORMATS)})",
+                              where[0], where[1])
+        inbound.append(values.date_in(fmt))
+        outbound.insert(0, values.date_out(fmt))
+    if "time" in spec:
+        fmt = str(spec["time"])
+        if fmt not in values.TIME_FORMATS:
+            raise ConfigError(f"unknown time format {fmt!r} (known: {', '.join(values.TIME_FORMATS)})",
+                              where[0], where[1])
+        inbound.append(values.time_in(fmt))
+        outbound.insert(0, values.time_out(fmt))
+    implied = spec.get("decimals")
+    if implied is not None and (not isinstance(implied, int) or implied < 0):
+        raise ConfigError("decimals: must be a whole number of implied decimal places", where[0], where[1])
+    if spec.get("number") or implied:
+        inbound.append(values.number_in(ctx.decimal_mark, implied))
+        outbound.insert(0, values.number_out(implied, ctx.decimal_mark))
+    if spec.get("int"):
+        inbound.append(values.int_in)
+        outbound.insert(0, str)
+    if spec.get("strip_zeros"):
+        inbound.append(lambda raw: raw.lstrip("0") or "0")
+    if spec.get("sscc"):
+        inbound.append(values.sscc_in)
+        outbound.insert(0, values.sscc_out)
+    if "function" in spec:
+        fn = load_function(str(spec["function"]), ctx, where)
+        inbound.append(fn)
+    if "function_out" in spec:
+        fn_out = load_function(str(spec["function_out"]), ctx, where)
+        outbound.insert(0, fn_out)
+    return inbound, outbound
+
+
+def _code_table(name: Any, ctx: Context, where: Where) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    if isinstance(name, Mapping):             # an inline code list
+        table = {str(k): str(v) for k, v in name.items()}
+        out: dict[str, str] = {}
+        for k, v in table.items():
+            out.setdefault(v, k)
+        return table, out
+    if name not in ctx.codes:
+        raise ConfigError(f"code list {name!r} is not defined under codes:", where[0], where[1],
+                          hint=f"defined: {', '.join(sorted(ctx.codes)) or 'none'}")
+    return ctx.codes[name], ctx.codes_out[name]
+
+
+def _chain(fns: list[Callable[[Any], Any]]) -> Callable[[Any], Any] | None:
+    if not fns:
+        return None
+    if len(fns) == 1:
+        return fns[0]
+
+    def run(value: Any) -> Any:
+        for fn in fns:
+            value = fn(value)
+        return value
+    return run
+
+
+# ---------------------------------------------------------------- the field compiler
+
+def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
+    """Compile `path: spec` of a node into a Field (see docs/profiles.md, "Fields")."""
+    if not isinstance(spec, YMap):
+        spec = YMap({"at": spec}, where=where)
+    unknown = set(spec) - FIELD_KEYS
+    if unknown:
+        raise ConfigError(f"field {path!r}: unknown key(s) {', '.join(map(str, sorted(unknown, key=str)))}",
+                          where[0], where[1], hint=f"known: {', '.join(sorted(FIELD_KEYS))}")
+    setter = make_setter(path, merge="pairs" in spec)
+    getter = make_getter(path)
+    if "first" in spec:
+        return _compile_first(path, spec, ctx, where, setter, getter)
+    if "pairs" in spec:
+        return _compile_pairs(path, spec, ctx, where, setter, getter)
+    if "pair" in spec:
+        return _compile_pair(path, spec, ctx, where, setter, getter)
+    conv_in, conv_out = _converters(spec, ctx, where)
+    convert_in = _chain(conv_in)
+    convert_out = _chain(conv_out)
+    default = spec.get("default")
+    required = bool(spec.get("required"))
+    count_tag = spec.get("count")
+    const = spec.get("const")
+
+    if const is not None and "at" not in spec:
+        # a constant: inbound sets it, outbound selects the items that carry it
+        def read_const(record: Any) -> Any:
+            return const
+
+        def write_nothing(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> None:
+            return None
+        return Field(path, where, read_const, write_nothing, const=const, set=setter)
+
+    if "at" not in spec and count_tag is None:
+        raise ConfigError(f"field {path!r} says where nothing is (add at:, pairs:, first: or const:)",
+                          where[0], where[1])
+    raw_reader, placer, positions = _place(spec.get("at"), ctx, where)
+
+    def read(record: Any) -> Any:
+        raw = raw_reader(record).strip() if raw_reader else ""
+        if not raw:
+            if required:
+                raise Missing(f"{path} is required")
+            return default
+        return convert_in(raw) if convert_in else raw
+
+    def write(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> None:
+        value = getter(item)
+        if value is None or value == "":
+            if count_tag is not None:
+                value = counts.get(str(count_tag), 0)
+            elif default is not None:
+                value = default
+            else:
+                return
+        raw = convert_out(value) if convert_out else (value if isinstance(value, str) else _plain(value))
+        if placer is not None and raw != "":
+            placer(out, str(raw))
+    return Field(path, where, read, write, positions=positions, set=setter)
+
+
+def _plain(value: Any) -> str:
+    from decimal import Decimal
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _place(at: Any, ctx: Context, where: Where) -> tuple[Callable[[Any], str] | None, Any, tuple[int, ...]]:
+    """(reader, placer, positions) for an `at:` address in this syntax."""
+    if at is None:
+        return None, None, ()
+    if ctx.syntax in ("x12", "edifact"):
+        pos, comp = parse_address(at, ctx, where)
+        return seg_reader(pos, comp), seg_placer(pos, comp), (pos,)
+    if ctx.syntax == "csv":
+        column = str(at)
+
+        def read_col(row: Mapping[str, str]) -> str:
+            return row.get(column) or ""
+
+        def put_col(out: dict[str, str], raw: str) -> None:
+            out[column] = raw
+        return read_col, put_col, ()
+    expr = str(at)
+    from gateway.translate import xmltree
+    return xml_reader(expr, ctx, where), xmltree.placer(expr, ctx.namespaces, where), ()
+
+
+def _compile_first(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
+    """`first: [alt, alt]`: inbound the first alternative that has a value; outbound the first one."""
+    alternatives = spec["first"]
+    if not isinstance(alternatives, list) or not alternatives:
+        raise ConfigError(f"field {path!r}: first: needs a list of alternatives", where[0], where[1])
+    compiled = [compile_field(path, alt, ctx, where) for alt in alternatives]
+    required = bool(spec.get("required"))
+    default = spec.get("default")
+
+    def read(record: Any) -> Any:
+        for alt in compiled:
+            value = alt.read(record)
+            if value is not None:
+                return value
+        if required:
+            raise Missing(f"{path} is required (none of {len(compiled)} alternatives present)")
+        return default
+    positions = tuple(p for alt in compiled for p in alt.positions)
+    return Field(path, where, read, compiled[0].write, positions=positions, set=setter)
+
+
+def _pair_slots(out: dict[int, Any], start: int) -> int:
+    pos = start
+    while pos in out or pos + 1 in out:
+        pos += 2
+    return pos
+
+
+def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
+    """`pair: BP` (with `at:` the first qualifier position): the value of the qualifier/value pair qualified BP."""
+    if ctx.syntax not in ("x12", "edifact"):
+        raise ConfigError("pair: is for X12 / EDIFACT qualifier-value element pairs", where[0], where[1])
+    qualifier = str(spec["pair"])
+    start, _ = parse_address(spec.get("at", 1), ctx, where)
+    conv_in, conv_out = _converters(spec, ctx, where)
+    convert_in, convert_out = _chain(conv_in), _chain(conv_out)
+    first_i = start - 1
+
+    def read(seg: Any) -> Any:
+        elements = seg.elements
+        for i in range(first_i, len(elements) - 1, 2):
+            if elements[i] == qualifier and elements[i + 1]:
+                raw = elements[i + 1].strip()
+                return convert_in(raw) if convert_in else raw
+        return None
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> None:
+        value = getter(item)
+        if value is None or value == "":
+            return
+        pos = _pair_slots(out, start)
+        out[pos] = qualifier
+        out[pos + 1] = str(convert_out(value) if convert_out else value)
+    return Field(path, where, read, write, positions=(start,), set=setter)
+
+
+def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
+    """`pairs: 6` reads PO106/PO107, PO108/PO109 ... into a dict keyed by the mapped qualifier."""
+    if ctx.syntax not in ("x12", "edifact"):
+        raise ConfigError("pairs: is for X12 / EDIFACT qualifier-value element pairs", where[0], where[1])
+    start, _ = parse_address(spec["pairs"], ctx, where)
+    limit = spec.get("count")
+    if "codes" in spec:
+        table, table_out = _code_table(spec["codes"], ctx, where)
+    else:
+        table, table_out = {}, {}
+    prefer = [str(q) for q in spec.get("prefer", [])]
+    rank = {q: i for i, q in enumerate(prefer)}
+    first_i = start - 1
+    stop = None if limit is None else first_i + 2 * int(limit)
+
+    def read(seg: Any) -> Any:
+        elements = seg.elements
+        end = len(elements) - 1 if stop is None else min(stop, len(elements)) - 1
+        found: list[tuple[str, str]] = []
+        for i in range(first_i, end, 2):
+            q, v = elements[i], elements[i + 1]
+            if q and v:
+                found.append((q, v.strip()))
+        if not found:
+            return None
+        if rank:
+            found.sort(key=lambda qv: rank.get(qv[0], len(rank)))
+        result: dict[str, str] = {}
+        for q, v in found:
+            result.setdefault(table.get(q, q), v)
+        return result
+
+    # outbound order: preferred qualifiers first, then the code list's order
+    order = [table.get(q, q) for q in prefer] + [v for v in table.values()]
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> None:
+        ids = getter(item)
+        if not ids:
+            return
+        written = {v for p, v in out.items() if p >= start and isinstance(v, str)}
+        keys = [k for k in dict.fromkeys(order) if k in ids] + [k for k in ids if k not in order]
+        n = 0
+        for key in keys:
+            qualifier = table_out.get(key) or (key if key.isupper() or key.isdigit() else None)
+            value = str(ids[key])
+            if qualifier is None or value in written:
+                continue
+            pos = _pair_slots(out, start)
+            out[pos], out[pos + 1] = qualifier, value
+            written.add(value)
+            n += 1
+            if limit is not None and n >= int(limit):
+                break
+    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter)

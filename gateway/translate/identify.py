@@ -1,0 +1,124 @@
+"""Which partner sent a file: from the channel it came in on and the ids in its envelope.
+
+The channel (SFTP account, AS2 id, a partner's own inbox) authenticates; the envelope
+(ISA05/06, GS02, UNB sender, XML sender id) names. When both speak they must agree:
+a partner logged in as `northwind` cannot send an interchange as `bigbox`. A file
+addressed to someone else, a test interchange for a production partner (or the other
+way round) and a file nobody claims are refused with the reason, for quarantine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.errors import PartnerUnknown
+from gateway.formats.base import Envelope, Group, ParseResult, Syntax
+from gateway.transports.base import IntakeMeta
+
+
+def _envelope_claims(partner: PartnerConfig, env: Envelope, group: Group | None) -> bool:
+    sender = env.sender_id.strip()
+    if env.syntax is Syntax.X12 and partner.x12 is not None:
+        if any(i.id == sender and i.qualifier == env.sender_qualifier.strip() for i in partner.x12.ids):
+            return True
+        if group is not None and group.sender_id.strip() in partner.x12.gs_ids:
+            return True
+    if env.syntax is Syntax.EDIFACT and partner.edifact is not None:
+        for i in partner.edifact.ids:
+            if i.id == sender and (not i.qualifier or i.qualifier == env.sender_qualifier.strip()):
+                return True
+    if env.syntax is Syntax.XML and partner.xml is not None:
+        if sender and sender in partner.xml.ids:
+            return True
+    return False
+
+
+def _has_ids(partner: PartnerConfig, syntax: Syntax) -> bool:
+    if syntax is Syntax.X12:
+        return bool(partner.x12 and (partner.x12.ids or partner.x12.gs_ids))
+    if syntax is Syntax.EDIFACT:
+        return bool(partner.edifact and partner.edifact.ids)
+    if syntax is Syntax.XML:
+        return bool(partner.xml and partner.xml.ids)
+    return False
+
+
+def _describe(env: Envelope, group: Group | None) -> str:
+    if env.syntax is Syntax.X12:
+        text = f"ISA05/06 {env.sender_qualifier.strip()}/{env.sender_id.strip()}"
+        return text + (f", GS02 {group.sender_id}" if group is not None else "")
+    if env.syntax is Syntax.EDIFACT:
+        return f"UNB sender {env.sender_id.strip()}:{env.sender_qualifier.strip()}"
+    return f"sender id {env.sender_id.strip() or '(none)'}"
+
+
+def _addressed_to_us(env: Envelope, our_ids: OurIds | None) -> bool:
+    if our_ids is None:
+        return True
+    receiver = env.receiver_id.strip()
+    if env.syntax is Syntax.X12 and our_ids.x12 is not None:
+        return receiver == our_ids.x12.id
+    if env.syntax is Syntax.EDIFACT and our_ids.edifact is not None:
+        return receiver == our_ids.edifact.id
+    if env.syntax is Syntax.XML and our_ids.xml and receiver:
+        return receiver == our_ids.xml
+    return True
+
+
+def _check_test_flag(partner: PartnerConfig, env: Envelope) -> None:
+    settings = partner.x12 if env.syntax is Syntax.X12 else partner.edifact if env.syntax is Syntax.EDIFACT else None
+    if settings is None:
+        return
+    flag = "ISA15" if env.syntax is Syntax.X12 else "UNB 0035"
+    section = "x12" if env.syntax is Syntax.X12 else "edifact"
+    if env.test and not settings.test:
+        raise PartnerUnknown(f"interchange {env.control_number} is a test interchange ({flag}) but partner "
+                             f"{partner.id} is in production ({section}.test: false)")
+    if not env.test and settings.test:
+        raise PartnerUnknown(f"interchange {env.control_number} is a production interchange ({flag}) but partner "
+                             f"{partner.id} is set up for testing ({section}.test: true)")
+
+
+def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, PartnerConfig],
+             our_ids: OurIds | None = None) -> PartnerConfig:
+    """The partner of a parsed file; raises PartnerUnknown with the reason when none (or a wrong one) matches."""
+    channel_partner: PartnerConfig | None = None
+    if meta.partner:
+        channel_partner = partners.get(meta.partner)
+        if channel_partner is None:
+            raise PartnerUnknown(f"{meta.channel} channel names partner {meta.partner!r}, which has no partner file")
+        if not channel_partner.active:
+            raise PartnerUnknown(f"partner {channel_partner.id} is not active (active: false)")
+    found: PartnerConfig | None = channel_partner
+    for env in result.interchanges:
+        group = next((g for g in result.groups if _group_in(result, g, env)), None)
+        if not _addressed_to_us(env, our_ids):
+            raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
+                                 f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}, not to us")
+        claimants = [p for p in partners.values() if p.active and _envelope_claims(p, env, group)]
+        if channel_partner is not None:
+            if claimants and channel_partner not in claimants:
+                raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
+                                     f"{_describe(env, group)}, which belongs to {claimants[0].id}")
+            if not claimants and _has_ids(channel_partner, env.syntax):
+                raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
+                                     f"{_describe(env, group)}, not one of its configured ids")
+            partner = channel_partner
+        elif claimants:
+            partner = claimants[0]
+            if found is not None and found is not partner:
+                raise PartnerUnknown(f"one file holds interchanges of two partners ({found.id}, {partner.id})")
+        else:
+            raise PartnerUnknown(f"no partner matches {_describe(env, group)} "
+                                 f"(received over {meta.channel}, file {meta.filename})")
+        _check_test_flag(partner, env)
+        found = partner
+    if found is None:
+        raise PartnerUnknown(f"no partner for {meta.filename}: it has no envelope and the {meta.channel} "
+                             "channel does not say who sent it")
+    return found
+
+
+def _group_in(result: ParseResult, group: Group, env: Envelope) -> bool:
+    return any(t.group is group and t.envelope is env for t in result.transactions)

@@ -1,0 +1,162 @@
+"""`lint_profiles(registry)`: problems in translation profiles, each at file:line.
+
+Checks what compiling cannot: segments and element positions unknown to the declared
+X12 version (when `gateway.formats.x12_defs` provides the definitions, else a built-in
+table of the segments the base profiles use), mappings that can never match (a node
+shadowed by an earlier catch-all of the same tag, an `each:` list the document type
+does not have), and canonical fields a document requires that no node maps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from gateway.errors import ConfigError
+from gateway.translate import canonical
+from gateway.translate.engine import Node
+from gateway.translate.profile import Profile, ProfileRegistry
+
+# Segments (max element count) of the X12 transaction sets we ship profiles for, 004010 and 005010.
+X12_SEGMENTS: dict[str, int] = {
+    "BEG": 12, "CUR": 21, "REF": 4, "PER": 9, "TAX": 16, "FOB": 9, "CTP": 11, "SAC": 16, "ITD": 15,
+    "DTM": 6, "TD1": 10, "TD5": 15, "TD3": 10, "TD4": 5, "N9": 7, "MSG": 3, "N1": 6, "N2": 2, "N3": 2,
+    "N4": 7, "PO1": 25, "PID": 9, "PO4": 18, "SDQ": 23, "AMT": 3, "CTT": 7, "BAK": 12, "ACK": 29,
+    "BSN": 7, "HL": 4, "LIN": 31, "SN1": 8, "PRF": 7, "MAN": 6, "PKG": 7, "PO3": 7, "BIG": 10, "IT1": 25,
+    "TDS": 4, "CAD": 10, "ISS": 6, "TXI": 10, "BIA": 6, "QTY": 4, "SCH": 12, "LM": 2, "LQ": 2, "PAL": 23,
+    "MEA": 10, "TD2": 2, "CTB": 7, "UIT": 3, "G53": 1, "IT3": 5, "SLN": 28, "SHH": 14, "FST": 10,
+}
+REQUIRED: dict[str, list[str]] = {
+    "PurchaseOrder": ["number", "lines", "lines.quantity"],
+    "PurchaseOrderAck": ["number", "po_number"],
+    "ShipNotice": ["number", "orders", "orders.po_number"],
+    "Invoice": ["number", "lines", "lines.quantity"],
+    "InventoryAdvice": ["number", "lines", "lines.quantities"],
+}
+
+
+def _x12_defs() -> Any:
+    try:
+        from gateway.formats import x12_defs  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return x12_defs
+
+
+def _err(message: str, where: tuple[str, int], hint: str | None = None) -> ConfigError:
+    return ConfigError(message, where[0] or None, where[1] or None, hint=hint)
+
+
+def _model_for(doc: str) -> type[BaseModel]:
+    return getattr(canonical, doc)  # type: ignore[no-any-return]
+
+
+def _list_model(model: type[BaseModel], name: str) -> type[BaseModel] | None | bool:
+    """The item model of list field `name` of `model`; True for a list of plain values; None if absent."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    args = getattr(info.annotation, "__args__", ())
+    for arg in args:
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return True
+
+
+def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, problems: list[ConfigError],
+                 mapped: set[str], prefix: str) -> None:
+    item_model = model
+    here = prefix
+    if node.each is not None and model is not None:
+        first = node.each.split(".")[0]
+        found = _list_model(model, first)
+        if found is None:
+            problems.append(_err(f"each: {node.each!r} is not a list of {model.__name__}; this node can never "
+                                 "map anything", node.where, hint=f"fields: {', '.join(model.model_fields)}"))
+            item_model = None
+        else:
+            item_model = found if isinstance(found, type) else None
+            here = f"{prefix}{first}."
+            mapped.add(f"{prefix}{first}")
+    for fld in node.fields_in:
+        top = fld.path.split(".")[0]
+        mapped.add(f"{here}{top}")
+        if item_model is not None and top not in item_model.model_fields:
+            problems.append(_err(f"{fld.path!r} is not a field of {item_model.__name__}", fld.where,
+                                 hint=f"fields: {', '.join(item_model.model_fields)}"))
+    for child in node.children:
+        _check_paths(profile, child, item_model, problems, mapped, here)
+
+
+def _check_segments(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
+    defs = _x12_defs()
+    for child in node.walk():
+        if not child.tag or child.kind == "root":
+            continue
+        if profile.syntax != "x12":
+            continue
+        max_el = None
+        if defs is not None and hasattr(defs, "segment_max_elements"):
+            max_el = defs.segment_max_elements(profile.version, child.tag)
+        elif child.tag in X12_SEGMENTS:
+            max_el = X12_SEGMENTS[child.tag]
+        else:
+            problems.append(_err(f"segment {child.tag} is not an X12 {profile.version} segment this profile "
+                                 f"language knows", child.where))
+            continue
+        if max_el is None:
+            continue
+        for fld in child.fields_in:
+            for pos in fld.positions:
+                if pos > max_el:
+                    problems.append(_err(f"{child.tag}{pos:02d} does not exist ({child.tag} has {max_el} "
+                                         "elements)", fld.where))
+
+
+def _check_shadowing(node: Node, problems: list[ConfigError]) -> None:
+    for tag, cands in node.dispatch.items():
+        catch_all = [c for c in cands if not c.when]
+        if len(catch_all) > 1:
+            problems.append(_err(f"{tag} node {catch_all[1].name!r} can never match: {catch_all[0].name!r} "
+                                 f"(line {catch_all[0].where[1]}) takes every {tag} first", catch_all[1].where))
+        seen: dict[tuple[Any, ...], Node] = {}
+        for c in cands:
+            if c.when:
+                key = tuple(sorted((id(r), tuple(sorted(v))) for r, v in c.when))
+                text = c.when_text
+                if text in {n.when_text for n in seen.values()}:
+                    problems.append(_err(f"{tag} node {c.name!r} ({text}) can never match: an earlier node has "
+                                         "the same condition", c.where))
+                seen[key] = c
+    for child in node.children:
+        _check_shadowing(child, problems)
+
+
+def lint_profile(profile: Profile) -> list[ConfigError]:
+    problems: list[ConfigError] = []
+    assert profile.root is not None
+    model = _model_for(profile.document)
+    mapped: set[str] = set()
+    _check_paths(profile, profile.root, model, problems, mapped, "")
+    _check_segments(profile, profile.root, problems)
+    _check_shadowing(profile.root, problems)
+    defaults = {str(k) for k in profile.defaults}
+    for required in REQUIRED.get(profile.document, []):
+        if required not in mapped and required not in defaults:
+            problems.append(_err(f"{profile.document} needs {required!r} but no node maps it",
+                                 profile.data.loc("structure")))
+    return problems
+
+
+def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
+    """Every problem of every profile in `registry` (compile errors included), each with file:line."""
+    problems: list[ConfigError] = []
+    for name in registry.names():
+        try:
+            profile = registry.get(name)
+        except ConfigError as exc:
+            problems.append(exc)
+            continue
+        problems.extend(lint_profile(profile))
+    return problems

@@ -1,0 +1,207 @@
+"""Outbound: a canonical document -> the partner's file, in its envelope, with journal control numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig
+from gateway.errors import ConfigError, TranslationError
+from gateway.formats.base import Delimiters, Syntax
+from gateway.journal.api import Journal
+from gateway.outbound.rendered import RenderedDocument
+from gateway.translate import engine, values
+from gateway.translate.canonical import Document
+from gateway.translate.inbound import fill_totals, to_plain
+from gateway.translate.profile import Profile, ProfileRegistry
+
+# canonical document -> the X12 / EDIFACT type names a partner's `documents:` may use for it
+DEFAULT_TYPES = {
+    "ShipNotice": ("856", "DESADV"), "Invoice": ("810", "INVOIC"), "InventoryAdvice": ("846", "INVRPT"),
+    "PurchaseOrderAck": ("855", "ORDRSP"), "PurchaseOrder": ("850", "ORDERS"),
+}
+
+
+def document_setting(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry,
+                     doc_type: str | None) -> DocumentSettings:
+    outs = [d for d in partner.documents if d.direction == "out"]
+    if doc_type is not None:
+        found = next((d for d in outs if d.type == doc_type), None)
+    else:
+        found = next((d for d in outs if d.profile in profiles
+                      and profiles.get(d.profile).document == doc.doc_type), None)
+    if found is None:
+        wanted = doc_type or doc.doc_type
+        have = ", ".join(d.type for d in outs) or "none"
+        raise ConfigError(f"partner {partner.id} has no outbound document {wanted} (outbound: {have})")
+    return found
+
+
+def segments_of(profile: Profile, data: Mapping[str, Any]) -> list[engine.OutSegment]:
+    assert profile.root is not None
+    return engine.SegmentWriter(profile.root, profile.syntax).write(data)
+
+
+def _elements(elements: dict[int, Any], component: str) -> list[str]:
+    if not elements:
+        return []
+    out = [""] * max(elements)
+    for pos, value in elements.items():
+        if isinstance(value, dict):
+            parts = [""] * max(value)
+            for comp, raw in value.items():
+                parts[comp - 1] = raw
+            while parts and not parts[-1]:
+                parts.pop()
+            value = component.join(parts)
+        out[pos - 1] = value
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def assign_ssccs(data: dict[str, Any], profile: Profile, partner: PartnerConfig, journal: Journal) -> None:
+    """Give every pack without an SSCC a new one from the GS1 prefix in the profile's `sscc:` settings."""
+    prefix = profile.sscc.get("company_prefix")
+    if not prefix:
+        return
+    extension = profile.sscc.get("extension", "0")
+
+    def walk(packs: list[dict[str, Any]]) -> None:
+        for pack in packs:
+            if not pack.get("sscc"):
+                serial = journal.next_control_number(partner.id, "sscc")
+                pack["sscc"] = values.make_sscc(extension, prefix, serial)
+            walk(pack.get("packs", []))
+    for order in data.get("orders", []):
+        walk(order.get("packs", []))
+
+
+def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, journal: Journal,
+           doc_type: str | None = None, *, our_ids: OurIds | None = None, now: datetime | None = None
+           ) -> RenderedDocument:
+    """The partner's outbound file for `doc`: profile picked from the partner's `documents:`."""
+    setting = document_setting(doc, partner, profiles, doc_type)
+    profile = profiles.get(setting.profile)
+    if profile.document != doc.doc_type:
+        raise ConfigError(f"profile {profile.name} writes {profile.document}, not {doc.doc_type}",
+                          profile.path, profile.data.where[1])
+    our = our_ids or profiles.our_ids
+    data = to_plain(doc)
+    fill_totals(data)
+    assign_ssccs(data, profile, partner, journal)
+    hook = profile.hooks.get("before_write")
+    if hook is not None:
+        try:
+            data = hook(data) or data
+        except Exception as exc:  # noqa: BLE001 - a profile hook failed: name it
+            where = profile.where("hooks")
+            raise TranslationError(f"before_write hook failed: {type(exc).__name__}: {exc}",
+                                   profile=f"{where[0]}:{where[1]}") from None
+    when = now or datetime.now()
+    if profile.syntax == "x12":
+        return _render_x12(profile, data, partner, our, journal, setting.type, when, doc)
+    if profile.syntax == "edifact":
+        return _render_edifact(profile, data, partner, our, journal, setting.type, when, doc)
+    if profile.syntax == "csv":
+        return _render_csv(profile, data, partner, setting.type, doc)
+    return _render_xml(profile, data, partner, setting.type, doc)
+
+
+def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
+                journal: Journal, doc_type: str, when: datetime, doc: Document) -> RenderedDocument:
+    from gateway.formats.x12_writer import OutGroup, OutTransaction, write_interchange
+    settings = partner.x12
+    if settings is None or not settings.ids:
+        raise ConfigError(f"partner {partner.id}: x12.ids is needed to address an X12 interchange")
+    if our is None or our.x12 is None:
+        raise ConfigError("our_ids.x12 (gateway.yaml) is needed to send X12")
+    d = settings.delimiters
+    delims = Delimiters(element=d.element, component=d.component, segment=d.segment,
+                        repetition=d.repetition, suffix=d.suffix)
+    body = [[tag, *_elements(elements, d.component)] for tag, elements in segments_of(profile, data)]
+    isa = journal.next_control_number(partner.id, "isa")
+    gs = journal.next_control_number(partner.id, "gs")
+    st = f"{journal.next_control_number(partner.id, 'st', 9999):04d}"
+    version = settings.version
+    receiver = settings.ids[0]
+    group = OutGroup(functional_id=profile.functional_group or "XX", sender=our.gs or our.x12.id,
+                     receiver=(settings.gs_ids[0] if settings.gs_ids else receiver.id), control_number=str(gs),
+                     version=version, date=when.strftime("%Y%m%d"), time=when.strftime("%H%M"),
+                     transactions=[OutTransaction(profile.message, st, body,
+                                                  version if version >= "005010" else "")])
+    data_bytes = write_interchange(delims, (our.x12.qualifier, our.x12.id), (receiver.qualifier, receiver.id),
+                                   isa, [group], version=version[:5], when=when, ack_requested=settings.ta1,
+                                   test=settings.test)
+    return RenderedDocument(doc_type=doc_type, syntax=Syntax.X12,
+                            filename=f"{partner.id}_{doc_type}_{isa:09d}.x12", data=data_bytes,
+                            control_number=f"{isa:09d}", group_number=str(gs), transaction_numbers=[st],
+                            expects_ack=settings.ack if settings.ack != "none" else None,
+                            source_record=doc.source.odoo_record)
+
+
+def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
+                    journal: Journal, doc_type: str, when: datetime, doc: Document) -> RenderedDocument:
+    from gateway.formats.edifact import Party, Writer
+    settings = partner.edifact
+    if settings is None or not settings.ids:
+        raise ConfigError(f"partner {partner.id}: edifact.ids is needed to address an EDIFACT interchange")
+    if our is None or our.edifact is None:
+        raise ConfigError("our_ids.edifact (gateway.yaml) is needed to send EDIFACT")
+    unb = journal.next_control_number(partner.id, "unb")
+    unh = journal.next_control_number(partner.id, "unh")
+    receiver = settings.ids[0]
+    writer = Writer(sender=Party(our.edifact.id, our.edifact.qualifier), recipient=Party(receiver.id, receiver.qualifier),
+                    control_number=str(unb), date=when.strftime("%y%m%d"), time=when.strftime("%H%M"),
+                    syntax=settings.syntax, syntax_version=settings.syntax_version, una=settings.una,
+                    test=settings.test, ack_request=settings.contrl)
+    version = settings.version or profile.version
+    message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
+    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data)]
+    writer.message(str(unh), message_type, body)
+    return RenderedDocument(doc_type=doc_type, syntax=Syntax.EDIFACT,
+                            filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),
+                            control_number=str(unb), transaction_numbers=[str(unh)],
+                            expects_ack="CONTRL" if settings.contrl else None,
+                            source_record=doc.source.odoo_record)
+
+
+def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
+                doc: Document) -> RenderedDocument:
+    assert profile.root is not None
+    rows = engine.write_rows(profile.root, data)
+    columns = list(profile.columns)
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    settings = partner.csv
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, delimiter=settings.delimiter if settings else ",",
+                            quotechar=settings.quotechar if settings else '"', lineterminator="\r\n",
+                            extrasaction="ignore")
+    if settings is None or settings.header:
+        writer.writeheader()
+    writer.writerows(rows)
+    encoding = settings.encoding if settings else "utf-8"
+    return RenderedDocument(doc_type=doc_type, syntax=Syntax.CSV, filename=f"{partner.id}_{doc_type}_{doc.number}.csv",
+                            data=buf.getvalue().encode(encoding), source_record=doc.source.odoo_record)
+
+
+def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
+                doc: Document) -> RenderedDocument:
+    from lxml import etree
+
+    from gateway.translate import xmltree
+    assert profile.root is not None
+    if not profile.root_element:
+        raise ConfigError("an XML profile needs root: (the document element, e.g. ubl:Order)",
+                          profile.path, profile.data.where[1])
+    where = profile.where("root")
+    nsmap = {(k or None): v for k, v in profile.namespaces.items()}
+    root = etree.Element(xmltree.qname(profile.root_element, profile.namespaces, where), nsmap=nsmap)
+    engine.write_xml(profile.root, data, root)
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
+                            data=body, source_record=doc.source.odoo_record)

@@ -1,0 +1,228 @@
+"""Translation profiles: loading, `extends:` inheritance, compiling, and the registry that holds them.
+
+A profile is a YAML file (docs/profiles.md). Base profiles ship inside the package
+(`gateway/translate/profiles/`); a workspace's `translations/` folder adds partner
+profiles that extend them. Each profile is merged over its base chain and compiled once
+into engine nodes; documents are then read and written with no YAML in the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gateway.errors import ConfigError
+from gateway.translate import engine
+from gateway.translate.fields import Context, load_function
+from gateway.translate.yamlsrc import Where, YMap, load_yaml, merge
+
+BASE_DIR = Path(__file__).parent / "profiles"
+
+PROFILE_KEYS = frozenset({
+    "profile", "extends", "description", "syntax", "message", "version", "document", "functional_group",
+    "agency", "codes", "defaults", "hooks", "sscc", "structure", "namespaces", "root", "columns",
+    "decimal_mark", "direction", "ack",
+})
+SYNTAXES = ("x12", "edifact", "csv", "xml")
+DOCUMENTS = ("PurchaseOrder", "PurchaseOrderAck", "ShipNotice", "Invoice", "InventoryAdvice")
+
+
+@dataclass(slots=True, eq=False)
+class Profile:
+    """A merged, compiled profile."""
+
+    name: str
+    path: str
+    data: YMap                                  # merged YAML (with locations)
+    syntax: str
+    message: str
+    version: str
+    document: str
+    chain: list[str] = field(default_factory=list)    # [name, parent, grandparent, ...]
+    functional_group: str = ""
+    agency: str = ""
+    root: engine.Node | None = None
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    hooks: dict[str, Any] = field(default_factory=dict)
+    sscc: dict[str, str] = field(default_factory=dict)
+    namespaces: dict[str, str] = field(default_factory=dict)
+    root_element: str = ""
+    columns: list[str] = field(default_factory=list)
+
+    def where(self, key: str) -> Where:
+        return self.data.loc(key)
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.data.where[1] or 1}"
+
+
+def _codes(data: YMap) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    codes: dict[str, dict[str, str]] = {}
+    codes_out: dict[str, dict[str, str]] = {}
+    raw = data.get("codes") or YMap()
+    if not isinstance(raw, Mapping):
+        where = data.loc("codes")
+        raise ConfigError("codes: maps list names to {code: canonical value}", where[0], where[1])
+    for name, table in raw.items():
+        if not isinstance(table, Mapping):
+            where = raw.loc(name) if isinstance(raw, YMap) else data.loc("codes")
+            raise ConfigError(f"code list {name!r} must map codes to canonical values", where[0], where[1])
+        out_override = table.get("_out") if isinstance(table.get("_out"), Mapping) else {}
+        inbound = {str(k): str(v) for k, v in table.items() if k != "_out" and v is not None}
+        outbound: dict[str, str] = {}
+        for k, v in inbound.items():
+            outbound.setdefault(v, k)          # first code listed for a value is the one we send
+        outbound.update({str(k): str(v) for k, v in out_override.items()})
+        codes[str(name)], codes_out[str(name)] = inbound, outbound
+    return codes, codes_out
+
+
+def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
+    """Compile a merged profile; every problem is a ConfigError at file:line."""
+    unknown = set(data) - PROFILE_KEYS
+    if unknown:
+        key = sorted(map(str, unknown))[0]
+        where = data.loc(key)
+        raise ConfigError(f"unknown profile key {key!r}", where[0], where[1],
+                          hint=f"known: {', '.join(sorted(PROFILE_KEYS))}")
+    syntax = str(data.get("syntax", ""))
+    if syntax not in SYNTAXES:
+        where = data.loc("syntax")
+        raise ConfigError(f"syntax: must be one of {', '.join(SYNTAXES)} (got {syntax!r})", where[0], where[1])
+    document = str(data.get("document", ""))
+    if document not in DOCUMENTS:
+        where = data.loc("document")
+        raise ConfigError(f"document: must be one of {', '.join(DOCUMENTS)} (got {document!r})",
+                          where[0], where[1])
+    codes, codes_out = _codes(data)
+    namespaces = {("" if k in (None, "_default") else str(k)): str(v)
+                  for k, v in (data.get("namespaces") or {}).items()}
+    path = data.where[0]
+    ctx = Context(syntax=syntax, codes=codes, codes_out=codes_out,
+                  profile_dir=Path(path).parent if path else None,
+                  decimal_mark=str(data.get("decimal_mark", ".")), namespaces=namespaces)
+    structure = data.get("structure")
+    if not isinstance(structure, YMap) or not structure:
+        where = data.loc("structure")
+        raise ConfigError("structure: is missing or empty", where[0], where[1])
+    profile = Profile(
+        name=name, path=path, data=data, syntax=syntax, message=str(data.get("message", "")),
+        version=str(data.get("version", "")), document=document, chain=chain,
+        functional_group=str(data.get("functional_group", "")), agency=str(data.get("agency", "")),
+        codes=codes, defaults=dict(data.get("defaults") or {}), namespaces=namespaces,
+        sscc={str(k): str(v) for k, v in (data.get("sscc") or {}).items()},
+        root_element=str(data.get("root", "")), columns=[str(c) for c in data.get("columns") or []],
+    )
+    profile.root = engine.compile_structure(structure, ctx, data.loc("structure"))
+    hooks = data.get("hooks") or YMap()
+    for hook_name, ref in hooks.items():
+        if hook_name not in ("after_read", "before_write"):
+            where = hooks.loc(hook_name)
+            raise ConfigError(f"unknown hook {hook_name!r} (after_read, before_write)", where[0], where[1])
+        profile.hooks[hook_name] = load_function(str(ref), ctx, hooks.loc(hook_name))
+    return profile
+
+
+class ProfileRegistry:
+    """Every profile by name: the package's base profiles, then the workspace's translations/ folders."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, YMap] = {}
+        self._compiled: dict[str, Profile] = {}
+        self.our_ids: Any = None        # gateway.yaml our_ids: the sender of what render() writes
+
+    @classmethod
+    def load(cls, dirs: Iterable[Path | str] | Path | str | None = None, *, base: bool = True,
+             our_ids: Any = None) -> ProfileRegistry:
+        """Read base profiles (unless base=False) and every `*.yaml` in `dirs`, then compile them all.
+
+        A workspace profile with a base profile's name replaces it. Raises the first ConfigError.
+        """
+        registry = cls()
+        registry.our_ids = our_ids
+        if isinstance(dirs, (str, Path)):
+            dirs = [dirs]
+        folders = ([BASE_DIR] if base else []) + [Path(d) for d in (dirs or [])]
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.yaml")):
+                registry.add(load_yaml(path), path.stem)
+        registry.compile_all()
+        return registry
+
+    def add(self, data: YMap, default_name: str) -> None:
+        name = str(data.get("profile") or default_name)
+        self.sources[name] = data
+        self._compiled.clear()
+
+    def names(self) -> list[str]:
+        return sorted(self.sources)
+
+    def compile_all(self) -> None:
+        for name in self.sources:
+            self.get(name)
+
+    def merged(self, name: str) -> tuple[YMap, list[str]]:
+        """The profile merged over its `extends:` chain, and the chain of names."""
+        chain: list[str] = []
+        data = self.sources[name]
+        layers = [data]
+        while data.get("extends"):
+            parent = str(data["extends"])
+            where = data.loc("extends")
+            if parent not in self.sources:
+                raise ConfigError(f"extends: {parent!r} is not a known profile", where[0], where[1],
+                                  hint=_near(parent, self.sources))
+            if parent in chain or parent == name:
+                raise ConfigError(f"extends: {parent!r} makes a cycle", where[0], where[1])
+            chain.append(parent)
+            data = self.sources[parent]
+            layers.append(data)
+        result: Any = layers[-1]
+        for layer in reversed(layers[:-1]):
+            result = merge(result, layer)
+        assert isinstance(result, YMap)
+        return result, [name] + chain
+
+    def get(self, name: str) -> Profile:
+        profile = self._compiled.get(name)
+        if profile is None:
+            if name not in self.sources:
+                raise ConfigError(f"translation profile {name!r} not found", hint=_near(name, self.sources))
+            data, chain = self.merged(name)
+            profile = compile_profile(name, data, chain)
+            self._compiled[name] = profile
+        return profile
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.sources
+
+    def base_for(self, syntax: str, message: str, version: str) -> Profile | None:
+        """The base profile for a message and version ("850", "004010VICS" -> x12-004010-850).
+
+        Versions without a profile of their own use the nearest one below (003060 -> 004010
+        is not below, so the lowest shipped), so an odd-version file still translates.
+        """
+        candidates = [self.get(n) for n in self.sources
+                      if not self.sources[n].get("extends") and str(self.sources[n].get("syntax")) == syntax
+                      and str(self.sources[n].get("message")) == message]
+        if not candidates:
+            return None
+        digits = "".join(ch for ch in version if ch.isalnum())[:6]
+        exact = [p for p in candidates if p.version == digits or p.version == version]
+        if exact:
+            return exact[0]
+        ordered = sorted(candidates, key=lambda p: p.version)
+        below = [p for p in ordered if p.version <= digits]
+        return below[-1] if below else ordered[0]
+
+
+def _near(name: str, known: Mapping[str, Any]) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, list(known), n=3)
+    return f"did you mean {', '.join(close)}?" if close else f"{len(known)} profiles known"

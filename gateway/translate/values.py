@@ -1,0 +1,168 @@
+"""Value conversions a profile field can ask for, in both directions.
+
+Each converter is a pair of plain functions (raw string -> canonical value, canonical
+value -> raw string), picked once when a profile is compiled. Converters raise
+`ValueError` with a sentence; the engine adds the profile line and the source location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# EDIFACT 2379 format codes and the X12 / common spellings, as (length, slicer) recipes.
+DATE_FORMATS: dict[str, str] = {
+    "CCYYMMDD": "CCYYMMDD", "YYYYMMDD": "CCYYMMDD", "102": "CCYYMMDD",
+    "YYMMDD": "YYMMDD", "101": "YYMMDD",
+    "CCYYMMDDHHMM": "CCYYMMDDHHMM", "203": "CCYYMMDDHHMM",
+    "CCYY-MM-DD": "CCYY-MM-DD", "ISO": "CCYY-MM-DD",
+    "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY",
+    "auto": "auto",
+}
+TIME_FORMATS = ("HHMM", "HHMMSS", "HH:MM", "HH:MM:SS", "auto")
+
+
+def date_in(fmt: str) -> Callable[[str], str]:
+    """Raw date -> ISO 'YYYY-MM-DD'."""
+    kind = DATE_FORMATS[fmt]
+
+    def convert(raw: str) -> str:
+        text = raw.strip()
+        use = kind
+        if use == "auto":
+            use = {8: "CCYYMMDD", 6: "YYMMDD", 12: "CCYYMMDDHHMM", 10: "CCYY-MM-DD"}.get(len(text), "")
+            if use == "CCYY-MM-DD" and "-" not in text:
+                use = ""
+        if use in ("CCYYMMDD", "CCYYMMDDHHMM"):
+            y, m, d = text[0:4], text[4:6], text[6:8]
+        elif use == "YYMMDD":
+            yy = int(text[0:2]) if text[0:2].isdigit() else -1
+            y, m, d = (("20" if yy < 50 else "19") + text[0:2]), text[2:4], text[4:6]
+        elif use == "CCYY-MM-DD":
+            y, m, d = text[0:4], text[5:7], text[8:10]
+        elif use == "DD.MM.CCYY":
+            d, m, y = text[0:2], text[3:5], text[6:10]
+        elif use == "MM/DD/CCYY":
+            m, d, y = text[0:2], text[3:5], text[6:10]
+        else:
+            raise ValueError(f"date {raw!r} is not in a known format")
+        if not (y.isdigit() and m.isdigit() and d.isdigit() and len(y) == 4 and 1 <= int(m) <= 12
+                and 1 <= int(d) <= 31):
+            raise ValueError(f"date {raw!r} is not {fmt}")
+        return f"{y}-{m}-{d}"
+    return convert
+
+
+def date_out(fmt: str) -> Callable[[Any], str]:
+    """ISO date -> the partner's format."""
+    kind = DATE_FORMATS[fmt]
+
+    def convert(value: Any) -> str:
+        text = str(value)
+        y, m, d = text[0:4], text[5:7], text[8:10]
+        if kind in ("CCYYMMDD", "auto"):
+            return f"{y}{m}{d}"
+        if kind == "YYMMDD":
+            return f"{y[2:]}{m}{d}"
+        if kind == "CCYYMMDDHHMM":
+            return f"{y}{m}{d}0000"
+        if kind == "DD.MM.CCYY":
+            return f"{d}.{m}.{y}"
+        if kind == "MM/DD/CCYY":
+            return f"{m}/{d}/{y}"
+        return text[:10]
+    return convert
+
+
+def time_in(fmt: str) -> Callable[[str], str]:
+    def convert(raw: str) -> str:
+        text = raw.strip().replace(":", "")
+        if not text.isdigit() or len(text) not in (4, 6, 8):
+            raise ValueError(f"time {raw!r} is not {fmt}")
+        out = f"{text[0:2]}:{text[2:4]}"
+        return out + f":{text[4:6]}" if len(text) >= 6 else out
+    return convert
+
+
+def time_out(fmt: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = str(value)
+        digits = text.replace(":", "")
+        if fmt in ("HH:MM", "HH:MM:SS"):
+            return text[:5] if fmt == "HH:MM" else (text + ":00")[:8]
+        return digits[:4] if fmt == "HHMM" else (digits + "00")[:6]
+    return convert
+
+
+def number_in(decimal_mark: str = ".", implied: int | None = None) -> Callable[[str], Decimal]:
+    """Raw number -> Decimal; `implied` decimals for X12 N2-type elements (TDS01 '12345' -> 123.45)."""
+    def convert(raw: str) -> Decimal:
+        text = raw.strip()
+        if decimal_mark != ".":
+            text = text.replace(".", "").replace(decimal_mark, ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{raw!r} is not a number") from None
+        if implied:
+            if "." in text:
+                raise ValueError(f"{raw!r} has a decimal point where {implied} implied decimals are expected")
+            value = value.scaleb(-implied)
+        return value
+    return convert
+
+
+def number_out(implied: int | None = None, decimal_mark: str = ".") -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if implied:
+            return str(int(number.scaleb(implied).quantize(Decimal(1))))
+        text = format(number, "f")
+        return text.replace(".", decimal_mark) if decimal_mark != "." else text
+    return convert
+
+
+def int_in(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number") from None
+
+
+def gs1_check_digit(digits: str) -> str:
+    """GS1 mod-10 check digit of `digits` (weights 3,1,3,... from the right)."""
+    total = 0
+    for pos, ch in enumerate(reversed(digits)):
+        total += int(ch) * (3 if pos % 2 == 0 else 1)
+    return str((10 - total % 10) % 10)
+
+
+def sscc_in(raw: str) -> str:
+    """An SSCC-18 as sent (with or without the '00' application identifier), check digit verified."""
+    text = raw.strip()
+    if len(text) == 20 and text.startswith("00"):
+        text = text[2:]
+    if len(text) != 18 or not text.isdigit():
+        raise ValueError(f"SSCC {raw!r} is not 18 digits")
+    if gs1_check_digit(text[:17]) != text[17]:
+        raise ValueError(f"SSCC {raw!r} has check digit {text[17]}, expected {gs1_check_digit(text[:17])}")
+    return text
+
+
+def sscc_out(value: Any) -> str:
+    """17 digits get their check digit; 18 digits must already carry the right one."""
+    text = str(value).strip()
+    if len(text) == 17 and text.isdigit():
+        return text + gs1_check_digit(text)
+    return sscc_in(text)
+
+
+def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
+    """A new SSCC-18: extension digit + GS1 company prefix + serial reference, padded to 17, + check digit."""
+    body = extension + company_prefix
+    width = 17 - len(body)
+    if width < 1:
+        raise ValueError(f"GS1 company prefix {company_prefix!r} is too long for an SSCC")
+    serial_text = str(serial % (10 ** width)).zfill(width)
+    return sscc_out(body + serial_text)
