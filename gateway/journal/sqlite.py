@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_state ON messages(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS messages_source ON messages(channel, source_key, sha256);
 CREATE INDEX IF NOT EXISTS messages_parent ON messages(parent_id);
+CREATE INDEX IF NOT EXISTS messages_key ON messages(direction, source_key);
 CREATE INDEX IF NOT EXISTS messages_sha ON messages(sha256);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -205,12 +206,24 @@ class SqliteJournal(Journal):
     # ------------------------------------------------------------------ intake
     def record_intake(self, *, direction: Direction, partner: str | None, channel: str, filename: str,
                       sha256: str, size: int, source_key: str | None, meta: dict[str, Any] | None = None,
-                      parent_id: str | None = None, state: State = State.RECEIVED) -> Message:
+                      parent_id: str | None = None, state: State = State.RECEIVED, syntax: str | None = None,
+                      doc_type: str | None = None, control_number: str | None = None) -> Message:
+        """See Journal.record_intake; an outbound message with a known source_key is returned, not doubled.
+
+        `syntax`, `doc_type`, `control_number` may be known already (rendered outbound documents).
+        """
         now = _ts(utcnow())
         assert now is not None
         message_id = new_id()
         reason = f"{'received' if direction is Direction.IN else 'created'} via {channel}: {filename}"
         with self._tx() as db:
+            if direction is Direction.OUT and source_key:
+                # outbound documents are keyed (parent + doc type, Odoo record version): a re-run
+                # after a crash gets the message it created the first time, never a second one
+                row = db.execute("SELECT * FROM messages WHERE direction = ? AND source_key = ?",
+                                 (direction.value, source_key)).fetchone()
+                if row is not None:
+                    return self._message(row)
             first = db.execute(
                 "SELECT id FROM messages WHERE channel = ? AND IFNULL(source_key, '') = ? AND sha256 = ? "
                 "AND direction = ? AND state != ? ORDER BY id LIMIT 1",
@@ -221,9 +234,11 @@ class SqliteJournal(Journal):
                 meta = {**(meta or {}), "duplicate_of": first["id"]}
             db.execute(
                 "INSERT INTO messages (id, direction, state, partner, channel, filename, sha256, size, "
-                "created_at, updated_at, source_key, parent_id, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "created_at, updated_at, source_key, parent_id, meta, syntax, doc_type, control_number) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (message_id, direction.value, state.value, partner, channel, filename, sha256, size,
-                 now, now, source_key, parent_id, json.dumps(meta or {}, default=str)))
+                 now, now, source_key, parent_id, json.dumps(meta or {}, default=str), syntax, doc_type,
+                 control_number))
             self._event(db, message_id, now, None, state, reason)
             return self._get(db, message_id)
 
@@ -342,8 +357,14 @@ class SqliteJournal(Journal):
                        (message_id, partner, kind, control_number, group_number or "", _ts(due_at)))
 
     def match_ack(self, partner: str, kind: str, control_number: str, group_number: str | None) -> str | None:
-        sql = "SELECT message_id FROM ack_expectations WHERE partner = ? AND kind = ? AND control_number = ?"
-        params: tuple[Any, ...] = (partner, kind, control_number)
+        """An empty control number matches by group number alone (a 997 quotes GS06, not ISA13)."""
+        sql = "SELECT message_id FROM ack_expectations WHERE partner = ? AND kind = ?"
+        params: tuple[Any, ...] = (partner, kind)
+        if control_number:
+            sql += " AND control_number = ?"
+            params += (control_number,)
+        elif not group_number:
+            return None
         if group_number is not None:
             sql += " AND (group_number = ? OR group_number = '')"
             params += (group_number,)

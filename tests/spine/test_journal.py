@@ -219,3 +219,17 @@ def test_unwritable_journal_raises_journal_error(tmp_path: Path) -> None:
     folder.chmod(0o500)
     with pytest.raises(JournalError):
         SqliteJournal(folder / "j.sqlite3")
+
+
+def test_outbound_with_same_key_is_not_doubled(journal: SqliteJournal) -> None:
+    a = _intake(journal, direction=Direction.OUT, key="PARENT:997:0", state=State.QUEUED)
+    b = _intake(journal, sha="c" * 64, direction=Direction.OUT, key="PARENT:997:0", state=State.QUEUED)
+    assert a.id == b.id and b.sha256 == "a" * 64
+    assert len(journal.find(direction=Direction.OUT)) == 1
+
+
+def test_match_ack_by_group_number_alone(journal: SqliteJournal) -> None:
+    out = _intake(journal, direction=Direction.OUT, state=State.QUEUED)
+    journal.expect_ack(out.id, "acme", "997", "000000042", "42", datetime.now(timezone.utc))
+    assert journal.match_ack("acme", "997", "", "42") == out.id
+    assert journal.match_ack("acme", "997", "", None) is None

@@ -1,0 +1,274 @@
+"""The gateway process: one asyncio loop running intake, the inbound workers, the outbox and the
+parts other modules add (SFTP, AS2, remote SFTP, the ops server, the Odoo scheduler).
+
+Start-up resumes every message from its last committed state (the workers simply take what the
+journal says is due). SIGTERM (or SIGINT) stops intake, lets running steps finish within
+`drain_seconds` and exits 0; SIGHUP re-lints and reloads partner and translation files, keeping
+the old ones when the new ones have errors. Under systemd it reports READY=1, STATUS= and
+WATCHDOG=1.
+
+Parts plug in through one convention (see docs/ARCHITECTURE.md, "Daemon parts")::
+
+    async def start(ctx: GatewayContext) -> Stopper      # Stopper: async () -> None
+    async def reload(ctx: GatewayContext) -> None         # optional, after SIGHUP
+
+`PARTS` says which module is started when; a module that is not installed is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gateway import sdnotify
+from gateway.cli import EXIT_CONFIG, EXIT_OK, EXIT_UNAVAILABLE
+from gateway.config.loader import ConfigErrors, LoadedConfig, load
+from gateway.config.models import PartnerConfig
+from gateway.errors import ConfigError, GatewayError
+from gateway.journal.api import Direction, Message
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal, open_journal
+from gateway.outbound.outbox import Outbox
+from gateway.pipeline import Pipeline, WorkerPool
+from gateway.transports.folder import FolderInbox
+
+log = logging.getLogger("gateway.daemon")
+
+Stopper = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class GatewayContext:
+    """What a daemon part receives: the configuration and the shared services.
+
+    `config` is replaced on reload; read `ctx.config` / `ctx.partners` each time rather than
+    keeping a copy. Transports call `ctx.pipeline.submit(data, IntakeMeta)`; extraction jobs
+    call `ctx.pipeline.queue_outbound(partner, rendered, key=...)`.
+    """
+
+    config: LoadedConfig
+    journal: SqliteJournal
+    archive: Archive
+    pipeline: Pipeline
+    outbox: Outbox
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    ports: dict[str, int] = field(default_factory=dict)          # bound ports by part: "ops", "sftp", "as2"
+    health_checks: dict[str, Callable[[], Awaitable[tuple[bool, str]]]] = field(default_factory=dict)
+
+    @property
+    def partners(self) -> dict[str, PartnerConfig]:
+        return self.config.partners
+
+
+def _uses_channel(ctx: GatewayContext, name: str) -> bool:
+    return any(name in [c.channel for c in p.inbound] + [p.outbound.channel if p.outbound else ""]
+               for p in ctx.partners.values() if p.active)
+
+
+# module -> when it is started
+PARTS: dict[str, Callable[[GatewayContext], bool]] = {
+    "gateway.ops.server": lambda ctx: ctx.config.gateway.ops.enabled,
+    "gateway.transports.sftp_server": lambda ctx: ctx.config.gateway.sftp_server.enabled,
+    "gateway.transports.as2": lambda ctx: ctx.config.gateway.as2_server.enabled,
+    "gateway.transports.sftp_remote": lambda ctx: _uses_channel(ctx, "sftp_remote"),
+    "gateway.odoo.scheduler": lambda ctx: ctx.config.gateway.odoo.enabled and any(
+        d.direction == "out" and d.trigger != "none" for p in ctx.partners.values() for d in p.documents),
+}
+
+
+class Daemon:
+    """Owns the loop's tasks; `run()` returns the process exit code."""
+
+    def __init__(self, config: LoadedConfig) -> None:
+        self.config = config
+        self.journal = open_journal(config.gateway.state_dir)
+        self.archive = Archive(config.gateway.archive_dir)
+        self.pipeline = Pipeline(config, self.journal, self.archive)
+        self.outbox = Outbox(config, self.journal, self.archive)
+        self.ctx = GatewayContext(config, self.journal, self.archive, self.pipeline, self.outbox)
+        self.inboxes = [FolderInbox(settings, self.pipeline) for settings in config.gateway.inbox]
+        self.stoppers: list[tuple[str, Stopper]] = []
+        self.modules: dict[str, Any] = {}
+        self._stop = asyncio.Event()
+        self._reload = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # ------------------------------------------------------------------ lifecycle
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self._reload.set)
+        gw = self.config.gateway
+        loop.set_default_executor(ThreadPoolExecutor(
+            max_workers=gw.workers + gw.outbox.concurrency_per_channel * 2 + 8, thread_name_prefix="gw"))
+        self.inbound = WorkerPool("worker", self.journal, self.pipeline.advance,
+                                  lambda m: m.direction is Direction.IN and not self.pipeline.is_parked(m.id),
+                                  gw.workers, gw.queue_size)
+        self.outbound = WorkerPool("outbox", self.journal, self.outbox.deliver_one, self.outbox.wants,
+                                   max(1, gw.outbox.concurrency_per_channel * 2), gw.queue_size)
+
+        def wake() -> None:
+            for pool in (self.inbound, self.outbound):
+                loop.call_soon_threadsafe(pool.wake.set)
+
+        self.pipeline.on_new = wake
+        self.inbound.start()
+        self.outbound.start()
+        try:
+            for inbox in self.inboxes:
+                await inbox.start()
+            await self._start_parts()
+        except GatewayError as exc:
+            log.error("cannot start: %s", exc)
+            await self._shutdown()
+            return EXIT_UNAVAILABLE
+        except OSError as exc:
+            log.error("cannot start: %s", exc.strerror or exc)
+            await self._shutdown()
+            return EXIT_UNAVAILABLE
+        pending = sum(self.journal.counts().get(s, 0) for s in ("received", "parsed", "translated", "posted",
+                                                                 "queued", "retry_wait"))
+        log.info("edi-gateway running: %d partners, %d messages to resume", len(self.ctx.partners), pending)
+        sdnotify.notify("READY=1", f"STATUS={self._status()}")
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
+        while not self._stop.is_set():
+            stop = asyncio.create_task(self._stop.wait())
+            reload = asyncio.create_task(self._reload.wait())
+            await asyncio.wait({stop, reload}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (stop, reload):
+                task.cancel()
+            if self._reload.is_set() and not self._stop.is_set():
+                self._reload.clear()
+                await self.reload()
+        sdnotify.notify("STOPPING=1", "STATUS=draining")
+        drained = await self._shutdown()
+        if not drained:
+            # a step still runs in a thread (a slow Odoo call): its message stays in its last
+            # committed state and resumes at the next start, so leaving now loses nothing
+            log.warning("stopped with work still running after %.0fs; it resumes at the next start",
+                        gw.drain_seconds)
+            self.journal.close()
+            logging.shutdown()
+            os._exit(EXIT_OK)
+        log.info("stopped")
+        return EXIT_OK
+
+    async def _start_parts(self) -> None:
+        for name, wanted in PARTS.items():
+            if not wanted(self.ctx):
+                continue
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name and name.startswith(exc.name):
+                    log.warning("%s is enabled in the configuration but not installed: skipped", name)
+                    continue
+                raise
+            stopper = await module.start(self.ctx)
+            self.modules[name] = module
+            self.stoppers.append((name, stopper))
+            log.info("started %s", name)
+
+    async def _shutdown(self) -> bool:
+        """Stop intake first (senders keep what we did not commit), then drain the workers."""
+        self.pipeline.accepting = False
+        self.ctx.stopping.set()
+        deadline = time.monotonic() + self.config.gateway.drain_seconds
+        for inbox in self.inboxes:
+            await inbox.stop()
+        for name, stopper in reversed(self.stoppers):
+            try:
+                await asyncio.wait_for(stopper(), timeout=max(0.1, deadline - time.monotonic()))
+            except Exception as exc:   # one part failing to stop must not keep the others running
+                log.error("stopping %s: %s", name, exc)
+        for task in self._tasks:
+            task.cancel()
+        left = max(0.1, deadline - time.monotonic())
+        results = await asyncio.gather(self.inbound.stop(left), self.outbound.stop(left))
+        return all(results)
+
+    async def reload(self) -> None:
+        """SIGHUP: re-lint; on success swap partners and profiles, else keep the running ones."""
+        sdnotify.notify("RELOADING=1")
+        try:
+            fresh = await asyncio.to_thread(load, self.config.path)
+        except ConfigError as exc:
+            for error in getattr(exc, "errors", [exc]):
+                log.error("reload refused, keeping the running configuration: %s", error)
+            sdnotify.notify("READY=1", f"STATUS=reload failed; {self._status()}")
+            return
+        fresh.gateway = self.config.gateway       # listeners, folders and limits change on restart only
+        self.config = fresh
+        self.ctx.config = fresh
+        self.pipeline.config = fresh
+        self.outbox.reload(fresh)
+        for name, module in self.modules.items():
+            hook = getattr(module, "reload", None)
+            if hook is not None:
+                try:
+                    await hook(self.ctx)
+                except Exception as exc:
+                    log.error("reload of %s failed: %s", name, exc)
+        log.info("reloaded: %d partners", len(fresh.partners))
+        sdnotify.notify("READY=1", f"STATUS={self._status()}")
+
+    # ------------------------------------------------------------------ systemd
+    def _status(self) -> str:
+        counts = self.journal.counts()
+        waiting = sum(counts.get(s, 0) for s in ("received", "parsed", "translated", "posted", "queued"))
+        return (f"{len(self.ctx.partners)} partners; {waiting} in progress, {counts.get('retry_wait', 0)} "
+                f"retrying, {counts.get('quarantined', 0)} quarantined, {counts.get('dead', 0)} dead")
+
+    async def _heartbeat(self) -> None:
+        interval = sdnotify.watchdog_interval()
+        last_status = 0.0
+        while True:
+            await asyncio.sleep(min(interval or 10.0, 10.0))
+            try:
+                status = await asyncio.to_thread(self._status)   # also proves the journal answers
+            except GatewayError as exc:
+                log.error("journal check failed: %s", exc)
+                continue
+            lines = ["WATCHDOG=1"] if interval else []
+            if time.monotonic() - last_status >= 10:
+                lines.append(f"STATUS={status}")
+                last_status = time.monotonic()
+            if lines:
+                sdnotify.notify(*lines)
+
+
+def run(config_path: str | Path | None) -> int:
+    """`edi-gateway run`: load (refuse to start on any error), then serve until SIGTERM."""
+    try:
+        config = load(config_path)
+    except ConfigErrors as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print("not started: fix the configuration (edi-gateway lint)", file=sys.stderr)
+        return EXIT_CONFIG
+    from gateway import logs
+    logs.configure(config.gateway.log_format, config.gateway.log_level)
+    logs.register_config_secrets(config.gateway)
+    try:
+        daemon = Daemon(config)
+    except GatewayError as exc:
+        log.error("cannot start: %s", exc)
+        return EXIT_UNAVAILABLE
+    try:
+        return asyncio.run(daemon.run())
+    finally:
+        daemon.journal.close()
+
+
+__all__ = ["GatewayContext", "Daemon", "PARTS", "Stopper", "run", "Message"]

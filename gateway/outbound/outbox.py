@@ -1,0 +1,143 @@
+"""The outbox: delivers QUEUED messages over each partner's channel, retrying with backoff.
+
+The channel is looked up in `gateway.outbound.channels.CHANNELS` by the partner's
+`outbound.channel` (default "folder": outbox/<partner>/). Each channel has its own
+concurrency limit. A transient failure (`DeliveryRetry`, or any error a channel did not
+classify) waits in RETRY_WAIT for `compute_backoff()`; after `max_attempts` the message is
+DEAD with the reason kept, until `edi-gateway resend ID`. A permanent refusal
+(`DeliveryRejected`) is DEAD at once. A delivered message is SENT; it is DONE at once unless
+an acknowledgement (997/999/CONTRL, async MDN) is expected, which settles it later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from gateway.config.loader import LoadedConfig
+from gateway.errors import DeliveryError, GatewayError, JournalError
+from gateway.journal.api import Direction, Message, State
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal
+from gateway.outbound import folder_channel
+from gateway.outbound.channels import CHANNELS
+from gateway.pipeline import compute_backoff, utcnow
+
+log = logging.getLogger("gateway.outbox")
+
+# channel name -> module that registers it when imported (built by other parts of the gateway)
+CHANNEL_MODULES = {"as2": "gateway.transports.as2", "sftp_remote": "gateway.transports.sftp_remote",
+                   "sftp": "gateway.transports.sftp_server"}
+RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT})
+
+
+class Outbox:
+    """Delivery of outbound messages; `deliver_one()` is what the outbox's workers run."""
+
+    def __init__(self, config: LoadedConfig, journal: SqliteJournal, archive: Archive) -> None:
+        self.config = config
+        self.journal = journal
+        self.archive = archive
+        self._limits: dict[str, asyncio.Semaphore] = {}
+        self.parked: dict[str, float] = {}
+        folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
+
+    def reload(self, config: LoadedConfig) -> None:
+        self.config = config
+        folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
+
+    def channel_for(self, message: Message) -> Any:
+        partner = self.config.partners.get(message.partner or "")
+        name = partner.outbound.channel if partner is not None and partner.outbound else "folder"
+        if name not in CHANNELS and name in CHANNEL_MODULES:
+            try:
+                importlib.import_module(CHANNEL_MODULES[name])
+            except ImportError:
+                pass
+        return CHANNELS.get(name), name
+
+    def _limit(self, name: str) -> asyncio.Semaphore:
+        if name not in self._limits:
+            self._limits[name] = asyncio.Semaphore(self.config.gateway.outbox.concurrency_per_channel)
+        return self._limits[name]
+
+    def wants(self, message: Message) -> bool:
+        if message.direction is not Direction.OUT:
+            return False
+        until = self.parked.get(message.id)
+        return until is None or until <= asyncio.get_running_loop().time()
+
+    async def deliver_one(self, message_id: str) -> Message:
+        message = await asyncio.to_thread(self.journal.get, message_id)
+        if message.direction is not Direction.OUT:
+            return message
+        if message.state is State.RETRY_WAIT:
+            if message.next_attempt_at and message.next_attempt_at > utcnow():
+                return message
+            message = await asyncio.to_thread(self.journal.transition, message.id, State.QUEUED,
+                                              f"retry {message.attempts + 1}", expect=State.RETRY_WAIT)
+        if message.state is not State.QUEUED:
+            return message
+        partner = self.config.partners.get(message.partner or "")
+        channel, name = self.channel_for(message)
+        if partner is None or channel is None:
+            why = (f"partner '{message.partner}' has no profile" if partner is None
+                   else f"outbound channel '{name}' is not available in this installation")
+            self.parked[message.id] = asyncio.get_running_loop().time() + 30
+            log.warning("waiting: %s", why, extra={"edi": {"message_id": message.id, "partner": message.partner}})
+            return await asyncio.to_thread(self.journal.note, message.id, error=f"waiting in queued: {why}")
+        self.parked.pop(message.id, None)
+        async with self._limit(name):
+            try:
+                data = await asyncio.to_thread(self.archive.read, message.sha256)
+                result = await channel.deliver(message, data, partner)
+            except JournalError as exc:
+                return await self._failed(message, exc, transient=True)
+            except DeliveryError as exc:
+                return await self._failed(message, exc, transient=exc.transient)
+            except GatewayError as exc:
+                return await self._failed(message, exc, transient=exc.transient)
+            except Exception as exc:    # a channel's unexpected error: retry, never crash the outbox
+                log.exception("channel %s failed", name, extra={"edi": {"message_id": message.id}})
+                return await self._failed(message, exc, transient=True)
+        sent = await asyncio.to_thread(
+            self.journal.transition, message.id, State.SENT, result.detail or f"delivered via {name}",
+            expect=State.QUEUED, last_error=None, meta={"delivery": result.detail, **result.meta})
+        log.info("sent %s via %s: %s", message.filename, name, result.detail,
+                 extra={"edi": {"message_id": message.id, "partner": message.partner}})
+        if result.ack_pending or message.meta.get("expects_ack"):
+            return sent
+        return await asyncio.to_thread(self.journal.transition, message.id, State.DONE,
+                                       "no acknowledgement expected", expect=State.SENT)
+
+    async def _failed(self, message: Message, exc: BaseException, *, transient: bool) -> Message:
+        settings = self.config.gateway.outbox
+        attempts = message.attempts + 1
+        reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, GatewayError) else str(exc)
+        extra = {"edi": {"message_id": message.id, "partner": message.partner}}
+        if not transient or attempts >= settings.max_attempts:
+            why = "refused by the partner" if not transient else f"gave up after {attempts} attempts"
+            log.error("dead: %s: %s", why, reason, extra=extra)
+            return await asyncio.to_thread(self.journal.transition, message.id, State.DEAD, why,
+                                           error=reason, attempts=attempts)
+        wait = compute_backoff(attempts, settings.min_backoff, settings.max_backoff)
+        log.warning("delivery failed (%s), retry %d in %.1fs", reason, attempts + 1, wait, extra=extra)
+        return await asyncio.to_thread(self.journal.transition, message.id, State.RETRY_WAIT,
+                                       f"delivery failed, attempt {attempts}", error=reason, attempts=attempts,
+                                       next_attempt_at=utcnow() + timedelta(seconds=wait))
+
+
+def resend(journal: SqliteJournal, message_id: str) -> Message:
+    """Queue an outbound message again (dead, quarantined, sent or done), attempts reset."""
+    message = journal.get(message_id)
+    if message.direction is not Direction.OUT:
+        raise JournalError(f"{message_id} is inbound: use replay")
+    if message.state is State.QUEUED or message.state is State.RETRY_WAIT:
+        return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0) \
+            if message.state is State.RETRY_WAIT else message
+    if message.state not in RESENDABLE:
+        raise JournalError(f"{message_id} is {message.state.value} and cannot be resent")
+    return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0, last_error=None)

@@ -1,0 +1,501 @@
+"""Intake and the inbound state machine: the only place where transports, formats, translation,
+acknowledgements and Odoo meet.
+
+`submit()` is the commit point every transport calls: archive (fsync) + journal row, then
+return. Workers then take due inbound messages and run one step per state::
+
+    RECEIVED --parse--> PARSED --translate--> TRANSLATED --post--> POSTED --> DONE
+
+Each step ends in one `journal.transition()`, and everything a step does before it is
+idempotent (interchange dedupe keyed by message, acknowledgements keyed by parent + type,
+Odoo posting that finds what it created), so a step re-run after a crash doubles nothing.
+Transient errors wait in RETRY_WAIT with backoff; permanent ones quarantine the message with
+its reason and a copy of the file. A step whose module is not installed leaves the message
+where it is, with `last_error` saying what is missing, and tries again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import logging
+import os
+import random
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.errors import GatewayError, JournalError, PartnerUnknown, TransportError
+from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
+from gateway.journal.archive import Archive, fsync_dir
+from gateway.journal.sqlite import SqliteJournal
+from gateway.logs import log_context
+from gateway.transports.base import IntakeMeta
+
+log = logging.getLogger("gateway.pipeline")
+
+INBOUND_WORK = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.RETRY_WAIT})
+PARK_SECONDS = 30.0          # how long a message waits for a missing module before it is tried again
+ACK_KINDS = {"997", "999", "TA1", "CONTRL"}
+
+
+def compute_backoff(attempt: int, min_backoff: float, max_backoff: float, *,
+                    jitter: bool = True, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before attempt `attempt + 1`: exponential, capped, with 'equal jitter'.
+
+    attempt 1 -> min_backoff, 2 -> 2*min, ... capped at max_backoff; jitter keeps each value
+    within [half, full] of that, so many messages failing together do not retry together.
+    """
+    base = min(max_backoff, min_backoff * (2 ** max(0, attempt - 1)))
+    if not jitter:
+        return base
+    return base / 2 + rand() * base / 2
+
+
+class StepUnavailable(Exception):
+    """A step's module is not installed (yet): the message stays where it is."""
+
+
+def _require(module: str, *names: str) -> Any:
+    """Import `module` (and check it has `names`), or raise StepUnavailable naming what is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise StepUnavailable(f"{module} is not installed ({exc})") from None
+    for name in names:
+        if not hasattr(mod, name):
+            raise StepUnavailable(f"{module}.{name} is not available")
+    return mod
+
+
+def _safe_name(name: str) -> str:
+    """A file name with no folder part and no surprising characters."""
+    base = Path(name.replace("\\", "/")).name or "file"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "file"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Pipeline:
+    """Intake plus the inbound workers; `config` may be replaced on reload (SIGHUP)."""
+
+    def __init__(self, config: LoadedConfig, journal: SqliteJournal, archive: Archive) -> None:
+        self.config = config
+        self.journal = journal
+        self.archive = archive
+        self.accepting = True
+        self.on_new: Callable[[], None] | None = None    # set by the daemon to wake its dispatchers
+        self._parked: dict[str, float] = {}
+        self._parked_lock = threading.Lock()
+        self._odoo_client: Any = None
+        self._odoo_cache: Any = None
+
+    # ------------------------------------------------------------------ intake (the commit point)
+    async def submit(self, data: bytes | Path, meta: IntakeMeta) -> Message:
+        """Archive the bytes (fsync) and commit the journal row; only then may the sender be told."""
+        return await asyncio.to_thread(self.submit_sync, data, meta)
+
+    def submit_sync(self, data: bytes | Path, meta: IntakeMeta) -> Message:
+        """`submit()` for code running in a thread."""
+        if not self.accepting:
+            raise TransportError("the gateway is stopping and takes no new files")
+        sha = self.archive.put(data)
+        message = self.journal.record_intake(
+            direction=Direction.IN, partner=meta.partner, channel=meta.channel, filename=meta.filename,
+            sha256=sha, size=self.archive.path(sha).stat().st_size, source_key=meta.source_key,
+            meta=dict(meta.extra))
+        log.info("%s %s from %s (%d bytes)", "duplicate" if message.state is State.DUPLICATE else "received",
+                 meta.filename, meta.channel, message.size,
+                 extra={"edi": {k: v for k, v in (("message_id", message.id), ("partner", meta.partner)) if v}})
+        if self.on_new is not None:
+            self.on_new()
+        return message
+
+    # ------------------------------------------------------------------ outbound documents
+    def queue_outbound(self, partner: PartnerConfig, rendered: Any, *, parent_id: str | None = None,
+                       key: str | None = None) -> Message:
+        """Archive a RenderedDocument and record it QUEUED for the outbox, once per `key`.
+
+        `key` identifies the document across re-runs (parent + doc type + index, or the Odoo
+        record version): calling again with the same key returns the first message.
+        """
+        sha = self.archive.put(rendered.data)
+        channel = partner.outbound.channel if partner.outbound else "folder"
+        meta = {"expects_ack": rendered.expects_ack, "group_number": rendered.group_number,
+                "transaction_numbers": list(rendered.transaction_numbers),
+                "source_record": rendered.source_record}
+        message = self.journal.record_intake(
+            direction=Direction.OUT, partner=partner.id, channel=channel, filename=_safe_name(rendered.filename),
+            sha256=sha, size=len(rendered.data), source_key=key, meta=meta, parent_id=parent_id,
+            state=State.QUEUED, doc_type=rendered.doc_type, control_number=rendered.control_number or None,
+            syntax=getattr(rendered.syntax, "value", rendered.syntax))
+        if rendered.expects_ack and rendered.control_number:
+            hours = self._ack_window(partner, message.syntax)
+            self.journal.expect_ack(message.id, partner.id, rendered.expects_ack, rendered.control_number,
+                                    rendered.group_number, utcnow() + timedelta(hours=hours))
+        if self.on_new is not None:
+            self.on_new()
+        return message
+
+    @staticmethod
+    def _ack_window(partner: PartnerConfig, syntax: str | None) -> float:
+        if syntax == "edifact" and partner.edifact:
+            return partner.edifact.ack_window_hours
+        if partner.x12:
+            return partner.x12.ack_window_hours
+        return 24.0
+
+    # ------------------------------------------------------------------ scheduling helpers
+    def is_parked(self, message_id: str) -> bool:
+        with self._parked_lock:
+            until = self._parked.get(message_id)
+            if until is None:
+                return False
+            if until <= time.monotonic():
+                del self._parked[message_id]
+                return False
+            return True
+
+    def _park(self, message: Message, why: str) -> Message:
+        with self._parked_lock:
+            self._parked[message.id] = time.monotonic() + PARK_SECONDS
+        log.warning("waiting: %s", why)
+        return self.journal.note(message.id, error=f"waiting in {message.state.value}: {why}")
+
+    # ------------------------------------------------------------------ the worker's entry point
+    def advance(self, message_id: str) -> Message:
+        """Run steps on one inbound message until it stops (done, waiting, quarantined, parked)."""
+        message = self.journal.get(message_id)
+        with log_context(message_id=message.id, partner=message.partner, control_number=message.control_number):
+            return self._advance(message)
+
+    def _advance(self, message: Message) -> Message:
+        for _ in range(8):
+            if message.direction is not Direction.IN or message.state not in INBOUND_WORK:
+                return message
+            if self.is_parked(message.id):
+                return message
+            if message.state is State.RETRY_WAIT:
+                if message.next_attempt_at and message.next_attempt_at > utcnow():
+                    return message
+                resume = State(message.meta.get("resume_state", State.RECEIVED.value))
+                message = self.journal.transition(message.id, resume, f"retry {message.attempts + 1}",
+                                                  expect=State.RETRY_WAIT)
+            step = self._steps[message.state]
+            try:
+                message = step(self, message)
+            except StepUnavailable as exc:
+                return self._park(message, str(exc))
+            except GatewayError as exc:
+                return self._failed(message, exc, step.__name__.strip("_"))
+            except Exception as exc:   # a bug in a step must not stop the gateway or lose the message
+                log.exception("step %s failed", step.__name__.strip("_"))
+                return self._quarantine(message, f"internal error in step {step.__name__.strip('_')}: "
+                                                 f"{type(exc).__name__}: {exc}")
+        return message
+
+    def _failed(self, message: Message, exc: GatewayError, step: str) -> Message:
+        reason = f"{step}: {exc}"
+        if not exc.transient:
+            return self._quarantine(message, reason)
+        attempts = message.attempts + 1
+        limit = self.config.gateway.odoo.retry_max if step == "post" else self.config.gateway.outbox.max_attempts
+        if attempts >= limit:
+            if State.DEAD not in ALLOWED[message.state]:
+                return self._quarantine(message, f"{reason} (gave up after {attempts} attempts)")
+            return self.journal.transition(message.id, State.DEAD, f"gave up after {attempts} attempts",
+                                           error=reason, attempts=attempts)
+        outbox = self.config.gateway.outbox
+        wait = compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)
+        log.warning("%s, retry in %.0fs", reason, wait)
+        return self.journal.transition(message.id, State.RETRY_WAIT, f"{step} failed (transient)",
+                                       error=reason, attempts=attempts,
+                                       next_attempt_at=utcnow() + timedelta(seconds=wait))
+
+    def _quarantine(self, message: Message, reason: str) -> Message:
+        """Permanent failure: keep the file and its reason where a human looks, then record it."""
+        try:
+            self._copy_to_quarantine(message, reason)
+        except OSError as exc:
+            reason += f" (copy to quarantine failed: {exc.strerror or exc})"
+        log.error("quarantined: %s", reason)
+        return self.journal.transition(message.id, State.QUARANTINED, reason, error=reason)
+
+    def _copy_to_quarantine(self, message: Message, reason: str) -> Path:
+        folder = self.config.gateway.quarantine_dir / _safe_name(message.partner or "unknown")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{message.id}_{_safe_name(message.filename)}"
+        if not target.exists():
+            tmp = folder / f".{target.name}.tmp"
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(self.archive.path(message.sha256), tmp)
+            except OSError:
+                shutil.copyfile(self.archive.path(message.sha256), tmp)
+            os.replace(tmp, target)
+        reason_file = folder / f"{target.name}.reason.txt"
+        reason_file.write_text(f"message {message.id}\nfile {message.filename}\nfrom {message.channel}"
+                               f"{' ' + message.source_key if message.source_key else ''}\n\n{reason}\n\n"
+                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8")
+        fsync_dir(folder)
+        return target
+
+    # ------------------------------------------------------------------ steps
+    def _partner_for(self, message: Message) -> PartnerConfig | None:
+        return self.config.partners.get(message.partner) if message.partner else None
+
+    def _parse_bytes(self, message: Message, partner: PartnerConfig | None) -> Any:
+        formats = _require("gateway.formats", "parse")
+        data = self.archive.read(message.sha256)
+        try:
+            return formats.parse(data, csv=partner.csv if partner else None, xml=partner.xml if partner else None)
+        except ImportError as exc:
+            raise StepUnavailable(f"no reader for this syntax is installed ({exc})") from None
+
+    def _identify(self, message: Message, result: Any) -> PartnerConfig:
+        known = self._partner_for(message)
+        try:
+            translate = _require("gateway.translate", "identify")
+        except StepUnavailable:
+            if known is not None:
+                return known
+            raise
+        meta = IntakeMeta(channel=message.channel, filename=message.filename, partner=message.partner,
+                          source_key=message.source_key, extra=dict(message.meta))
+        partner = translate.identify(result, meta, self.config.partners, self._our_ids())
+        if partner is None:
+            raise PartnerUnknown(f"no partner profile matches {message.filename}")
+        return partner
+
+    def _our_ids(self) -> OurIds:
+        return self.config.gateway.our_ids or OurIds()
+
+    def _parse(self, message: Message) -> Message:
+        partner = self._partner_for(message)
+        result = self._parse_bytes(message, partner)
+        partner = self._identify(message, result)
+        summary = {"interchanges": len(result.interchanges), "transactions": len(result.transactions),
+                   "issues": [str(i) for i in result.issues[:50]]}
+        first = result.interchanges[0] if result.interchanges else None
+        control = first.control_number if first else None
+        doc_types = sorted({t.doc_type for t in result.transactions})
+        fields = {"partner": partner.id, "syntax": result.syntax.value, "control_number": control or None,
+                  "doc_type": ",".join(doc_types) or None}
+        if first is not None and control and not message.meta.get("force"):
+            sender = f"{first.sender_qualifier}:{first.sender_id}"
+            earlier = self.journal.seen_interchange(partner.id, sender, control, message.id)
+            if earlier is not None:
+                return self.journal.transition(
+                    message.id, State.DUPLICATE, f"interchange {control} from {sender} was received before "
+                    f"as {earlier}", **fields, meta={"duplicate_of": earlier})
+        self._read_inbound_acks(message, result, partner)
+        self._queue_acks(message, result, partner)
+        if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
+            message = self.journal.transition(message.id, State.PARSED, "acknowledgement read", **fields,
+                                              meta={"parse": summary})
+            return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent")
+        if not result.transactions or result.fatal:
+            problems = "; ".join(str(i) for i in result.errors[:10]) or "no document in the file"
+            raise _Permanent(f"rejected: {problems}")
+        return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
+                                       f"{', '.join(doc_types)}", last_error=None, **fields,
+                                       meta={"parse": summary})
+
+    def _read_inbound_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
+        acks_txs = [t for t in result.transactions if t.doc_type in ACK_KINDS]
+        if not acks_txs:
+            return
+        acks = _require("gateway.acks", "read")
+        for tx in acks_txs:
+            ack = acks.read(tx)
+            target = self.journal.match_ack(partner.id, ack.ack_standard, ack.interchange_control or "",
+                                            ack.group_control)
+            if target is None:
+                log.warning("%s %s matches nothing we sent", ack.ack_standard, ack.group_control or
+                            ack.interchange_control)
+                continue
+            sent = self.journal.get(target)
+            verdict = State.REJECTED if ack.status == "rejected" else State.DONE
+            if verdict not in ALLOWED[sent.state]:
+                continue   # already settled (a re-run after a crash)
+            self.journal.transition(target, verdict, f"{ack.ack_standard} {ack.status} (in {message.id})",
+                                    meta={"ack_message": message.id})
+
+    def _queue_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
+        if message.meta.get("acks_queued"):
+            return      # keys make a re-run safe anyway; this only saves control numbers
+        acks = _require("gateway.acks", "build")
+        for index, rendered in enumerate(acks.build(result, partner, self._our_ids(), self.journal)):
+            self.queue_outbound(partner, rendered, parent_id=message.id,
+                                key=f"{message.id}:{rendered.doc_type}:{index}")
+        self.journal.note(message.id, meta={"acks_queued": True})
+
+    def _translate(self, message: Message) -> Message:
+        partner = self._require_partner(message)
+        translate = _require("gateway.translate", "translate")
+        canonical = _require("gateway.translate.canonical", "to_json")
+        result = self._parse_bytes(message, partner)
+        documents = []
+        for tx in result.transactions:
+            if tx.accepted and tx.doc_type not in ACK_KINDS:
+                documents.extend(translate.translate(tx, partner, self.config.profiles))
+        blob = "[" + ",".join(canonical.to_json(d, indent=None) for d in documents) + "]"
+        self.journal.put_blob(message.id, "canonical", blob)
+        return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
+                                       f"document{'s' if len(documents) != 1 else ''}", last_error=None)
+
+    def _post(self, message: Message) -> Message:
+        partner = self._require_partner(message)
+        odoo = self.config.gateway.odoo
+        if not odoo.enabled:
+            return self.journal.transition(message.id, State.DONE, "odoo disabled: kept, not posted",
+                                           last_error=None)
+        documents = self._canonical(message)
+        wanted = {d.type for d in partner.documents if d.direction == "in" and not d.post}
+        to_post = [d for d in documents if (d.source.standard_type or "") not in wanted]
+        if to_post:
+            posting = _require("gateway.odoo.posting", "post")
+            client = self._odoo()
+            for doc in to_post:
+                for link in posting.post(client, doc, partner, self._odoo_cache) or []:
+                    self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
+        message = self.journal.transition(message.id, State.POSTED, f"posted {len(to_post)} document"
+                                          f"{'s' if len(to_post) != 1 else ''} to Odoo", last_error=None)
+        return message
+
+    def _posted(self, message: Message) -> Message:
+        return self.journal.transition(message.id, State.DONE, "done")
+
+    def _canonical(self, message: Message) -> list[Any]:
+        canonical = _require("gateway.translate.canonical", "from_dict")
+        blob = self.journal.get_blob(message.id, "canonical") or "[]"
+        return [canonical.from_dict(d) for d in json.loads(blob)]
+
+    def _odoo(self) -> Any:
+        if self._odoo_client is None:
+            client_mod = _require("gateway.odoo.client", "connect")
+            posting = _require("gateway.odoo.posting")
+            self._odoo_client = client_mod.connect(self.config.gateway.odoo)
+            self._odoo_cache = getattr(posting, "Cache", dict)()
+        return self._odoo_client
+
+    def _require_partner(self, message: Message) -> PartnerConfig:
+        partner = self._partner_for(message)
+        if partner is None:
+            raise PartnerUnknown(f"partner '{message.partner}' has no profile (was its file removed?)")
+        return partner
+
+    _steps: dict[State, Callable[[Pipeline, Message], Message]] = {
+        State.RECEIVED: _parse,
+        State.PARSED: _translate,
+        State.TRANSLATED: _post,
+        State.POSTED: _posted,
+    }
+
+    # ------------------------------------------------------------------ replay
+    def replay(self, message_id: str) -> Message:
+        return replay(self.journal, message_id)
+
+
+class _Permanent(GatewayError):
+    """A step decided the message cannot go on (fatal validation errors)."""
+
+
+def replay(journal: SqliteJournal, message_id: str) -> Message:
+    """Put a quarantined, dead or duplicate inbound message back to RECEIVED, for a fresh run."""
+    message = journal.get(message_id)
+    if message.direction is not Direction.IN:
+        raise JournalError(f"{message_id} is outbound: use resend")
+    if message.state not in {State.QUARANTINED, State.DEAD, State.DUPLICATE}:
+        raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or duplicate "
+                           "messages can be replayed")
+    return journal.transition(message_id, State.RECEIVED, "replay requested", attempts=0,
+                              meta={"force": message.state is State.DUPLICATE, "acks_queued": False},
+                              last_error=None)
+
+
+class WorkerPool:
+    """Takes due messages from the journal into a bounded queue; workers run them in threads."""
+
+    def __init__(self, name: str, journal: SqliteJournal, handle: Callable[[str], Any],
+                 select: Callable[[Message], bool], workers: int, queue_size: int) -> None:
+        self.name = name
+        self.journal = journal
+        self.handle = handle            # blocking function run in a thread, or a coroutine function
+        self.select = select
+        self.workers = workers
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.in_flight: set[str] = set()
+        self.wake = asyncio.Event()
+        self.stopping = False
+        self.busy = 0
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._dispatch(), name=f"{self.name}-dispatch")]
+        self._tasks += [asyncio.create_task(self._work(), name=f"{self.name}-{i}") for i in range(self.workers)]
+
+    async def _dispatch(self) -> None:
+        while not self.stopping:
+            try:
+                due = await asyncio.to_thread(self.journal.due, utcnow(), 500)
+            except JournalError as exc:
+                log.error("%s: cannot read the journal: %s", self.name, exc)
+                due = []
+            for message in due:
+                if self.stopping:
+                    break
+                if message.id in self.in_flight or not self.select(message):
+                    continue
+                self.in_flight.add(message.id)
+                await self.queue.put(message.id)          # blocks when full: backpressure
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=0.5)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _work(self) -> None:
+        while True:
+            message_id = await self.queue.get()
+            self.busy += 1
+            try:
+                if inspect.iscoroutinefunction(self.handle):
+                    await self.handle(message_id)
+                else:
+                    await asyncio.to_thread(self.handle, message_id)
+            except Exception:
+                log.exception("%s: unexpected error on %s", self.name, message_id)
+            finally:
+                self.busy -= 1
+                self.in_flight.discard(message_id)
+                self.queue.task_done()
+                self.wake.set()
+
+    async def stop(self, timeout: float) -> bool:
+        """Stop taking work, let running steps finish within `timeout`; True when all finished."""
+        self.stopping = True
+        self.wake.set()
+        while not self.queue.empty():          # not started: they stay in the journal for the next run
+            message_id = self.queue.get_nowait()
+            self.in_flight.discard(message_id)
+            self.queue.task_done()
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        drained = self.busy == 0
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        return drained

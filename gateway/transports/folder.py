@@ -1,0 +1,202 @@
+"""Local inbox folders: watchdog (inotify) plus a scan at start-up and now and then.
+
+A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`)
+are ignored, and its size and mtime must stay unchanged for `min_age` seconds. A taken file
+is submitted (archive + journal commit) and only then moved to the processed folder, or
+deleted when `processed` is null. If the submit fails (archive unwritable, gateway stopping)
+the file stays where it is and is tried again later. Only files directly in the folder are
+taken, so a processed folder inside the inbox is never read again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from gateway.config.models import FolderInboxSettings
+from gateway.errors import GatewayError
+from gateway.journal.archive import fsync_dir
+from gateway.transports.base import IntakeMeta
+
+log = logging.getLogger("gateway.transports.folder")
+
+TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".filepart", ".crdownload", "~")
+RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed something
+RETRY_SECONDS = 5.0          # a file whose submit failed is tried again after this
+
+
+def is_temporary(name: str) -> bool:
+    """Names that mean "still being written" by convention."""
+    return name.startswith(".") or name.lower().endswith(TEMP_SUFFIXES)
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float                 # monotonic time the (size, mtime) pair was first observed
+    not_before: float = 0.0      # after a failed submit
+
+
+class _Events(FileSystemEventHandler):
+    def __init__(self, inbox: FolderInbox) -> None:
+        self.inbox = inbox
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        for attr in ("dest_path", "src_path"):
+            path = getattr(event, attr, None)
+            if path:
+                self.inbox.hint(Path(os.fsdecode(path)))
+
+
+class FolderInbox:
+    """One inbox folder feeding `intake.submit()`."""
+
+    def __init__(self, settings: FolderInboxSettings, intake: Any, *, poll: float = 0.2) -> None:
+        self.settings = settings
+        self.folder = Path(settings.path)
+        self.intake = intake
+        self.poll = poll
+        self._seen: dict[Path, _Seen] = {}
+        self._hints: set[Path] = set()
+        self._lock = threading.Lock()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._observer: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.taken = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.settings.processed is not None:
+            Path(self.settings.processed).mkdir(parents=True, exist_ok=True)
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._observer = Observer()
+        self._observer.schedule(_Events(self), str(self.folder), recursive=False)
+        self._observer.daemon = True
+        self._observer.start()
+        self._scan()                                  # files that arrived while we were down
+        self._task = asyncio.create_task(self._run(), name=f"inbox {self.folder}")
+        log.info("watching %s (min_age %.1fs)", self.folder, self.settings.min_age)
+
+    async def stop(self) -> None:
+        """Stop taking files; a submit in progress finishes first (so no file is half taken)."""
+        self._stopping = True
+        if self._wake:
+            self._wake.set()
+        if self._task:
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._observer is not None:
+            self._observer.stop()
+            await asyncio.to_thread(self._observer.join, 5)
+
+    # ------------------------------------------------------------------ discovery
+    def hint(self, path: Path) -> None:
+        """Called from watchdog's thread: something happened to `path`."""
+        if path.parent != self.folder:
+            return
+        with self._lock:
+            self._hints.add(path)
+        if self._loop and self._wake:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def _scan(self) -> None:
+        try:
+            names = [entry.name for entry in os.scandir(self.folder) if entry.is_file(follow_symlinks=False)]
+        except OSError as exc:
+            log.error("cannot list %s: %s", self.folder, exc.strerror or exc)
+            return
+        with self._lock:
+            self._hints.update(self.folder / name for name in names)
+
+    def _candidates(self) -> list[Path]:
+        with self._lock:
+            self._hints.update(self._seen)
+            hints, self._hints = self._hints, set()
+        return sorted(p for p in hints if not is_temporary(p.name))
+
+    def ready(self, path: Path, now: float) -> bool:
+        """True when `path` exists and its size and mtime have been stable for min_age."""
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            self._seen.pop(path, None)
+            return False
+        if not os.path.isfile(path) or path.is_symlink():
+            self._seen.pop(path, None)
+            return False
+        seen = self._seen.get(path)
+        if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now,
+                                     seen.not_before if seen is not None else 0.0)
+            # a file untouched for min_age already (it was there while we were down) is ready at once
+            return self.settings.min_age <= 0 or time.time() - st.st_mtime >= self.settings.min_age + 1
+        return now - seen.since >= self.settings.min_age and now >= seen.not_before
+
+    # ------------------------------------------------------------------ taking files
+    async def _run(self) -> None:
+        assert self._wake is not None
+        last_scan = time.monotonic()
+        while not self._stopping:
+            now = time.monotonic()
+            if now - last_scan >= RESCAN_SECONDS:
+                self._scan()
+                last_scan = now
+            for path in self._candidates():
+                if self._stopping:
+                    break
+                if self.ready(path, time.monotonic()):
+                    await self._take(path)
+            self._wake.clear()
+            timeout = self.poll if self._seen else RESCAN_SECONDS
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _take(self, path: Path) -> None:
+        meta = IntakeMeta(channel="folder", filename=path.name, partner=self.settings.partner,
+                          source_key=str(path), extra={"inbox": str(self.folder)})
+        try:
+            message = await self.intake.submit(path, meta)
+        except (GatewayError, OSError) as exc:
+            seen = self._seen.get(path)
+            if seen is not None:
+                seen.not_before = time.monotonic() + RETRY_SECONDS
+            log.error("not taken, stays in the inbox: %s: %s", path.name, exc)
+            return
+        # committed: now the file may leave the inbox
+        try:
+            self._release(path, message.id)
+        except OSError as exc:
+            log.error("%s is recorded as %s but could not leave the inbox: %s (it will be seen as a "
+                      "duplicate next time)", path.name, message.id, exc.strerror or exc)
+        self._seen.pop(path, None)
+        self.taken += 1
+
+    def _release(self, path: Path, message_id: str) -> None:
+        processed = self.settings.processed
+        if processed is None:
+            path.unlink(missing_ok=True)
+            fsync_dir(self.folder)
+            return
+        target = Path(processed) / path.name
+        if target.exists():
+            target = target.with_name(f"{path.name}.{message_id}")
+        os.rename(path, target)
+        fsync_dir(target.parent)
+        fsync_dir(self.folder)
