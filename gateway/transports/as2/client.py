@@ -1,0 +1,218 @@
+"""The AS2 sender: build once per journal message (retries reuse Message-ID and bytes), POST, check the MDN.
+
+The built body and its headers are kept in `state/as2-out/<message id>/` until the message
+is settled, so a retry after a timeout or a crash sends the very same Message-ID and
+payload, and the partner's duplicate detection can work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import shutil
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
+from gateway.errors import DeliveryRejected, DeliveryRetry
+from gateway.journal.api import Journal, Message, State
+from gateway.outbound.channels import DeliveryResult
+from gateway.transports.as2 import cms, mdn, mime
+from gateway.transports.as2.ledger import Ledger, SentRecord
+from gateway.transports.as2.pack import pack
+from gateway.transports.as2.server import our_as2_id, our_identity
+from gateway.transports.keys import load_certificates
+
+log = logging.getLogger("gateway.transports.as2")
+
+CONTENT_TYPES = {"x12": "application/edi-x12", "edifact": "application/edifact", "xml": "application/xml",
+                 "csv": "text/csv"}
+
+
+def outbound_as2(partner: PartnerConfig) -> As2Channel | None:
+    if isinstance(partner.outbound, As2Channel):
+        return partner.outbound
+    return None
+
+
+@dataclass(slots=True)
+class Built:
+    headers: dict[str, str]
+    body: Path
+    offset: int
+    mic: str
+    mic_alg: str
+
+
+class As2Sender:
+    def __init__(self, config: GatewayConfig, journal: Journal | None, ledger: Ledger, work_dir: Path) -> None:
+        self.config = config
+        self.journal = journal
+        self.ledger = ledger
+        self.work_dir = work_dir
+        self.our_id = our_as2_id(config)
+        self.identity = our_identity(config.as2_server)
+
+    # ---------------------------------------------------------------- build (once)
+    def build(self, message: Message, data: bytes, partner: PartnerConfig, ch: As2Channel) -> Built:
+        folder = self.work_dir / message.id
+        meta_file = folder / "headers.json"
+        if meta_file.is_file():
+            saved = json.loads(meta_file.read_text())
+            return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"])
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        certs = [c for p in ch.certificates for c in load_certificates(p)]
+        if (ch.sign or ch.mdn_signed) and self.identity is None:
+            raise DeliveryRejected("AS2 signing needs as2_server.certificate and private_key")
+        if ch.encrypt and not certs:
+            raise DeliveryRejected(f"partner {partner.id} has no AS2 certificate to encrypt for")
+        payload = folder / "payload"
+        payload.write_bytes(data)
+        packed = pack(payload, folder / "layers", filename=Path(message.filename).name or message.id,
+                      content_type=CONTENT_TYPES.get((message.syntax or "").lower(), "application/edi-x12"),
+                      signer=self.identity if ch.sign else None, digest=ch.digest,
+                      recipients=[_current(certs)] if ch.encrypt else None, encryption=ch.encryption,
+                      compress=ch.compress)
+        body = folder / "body"
+        os.replace(packed.body, body)
+        shutil.rmtree(folder / "layers", ignore_errors=True)
+        payload.unlink()
+        domain = re.sub(r"[^A-Za-z0-9.-]", "", self.our_id) or "edi-gateway"
+        headers = {
+            "AS2-Version": "1.2", "AS2-From": mdn.quote_id(self.our_id), "AS2-To": mdn.quote_id(ch.as2_id),
+            "Message-ID": f"<{message.id}@{domain}>", "MIME-Version": "1.0",
+            "Subject": f"{message.doc_type or 'EDI'} {message.control_number or message.filename}",
+            "Content-Type": packed.content_type,
+        }
+        if ch.mdn != "none":
+            headers["Disposition-Notification-To"] = self.our_id
+            if ch.mdn_signed:
+                headers["Disposition-Notification-Options"] = (
+                    "signed-receipt-protocol=optional, pkcs7-signature; "
+                    f"signed-receipt-micalg=optional, {cms.micalg_name(ch.digest)}")
+            if ch.mdn == "async":
+                url = self.config.as2_server.public_url
+                if not url:
+                    raise DeliveryRejected("async MDN requested but as2_server.public_url is not set")
+                headers["Receipt-Delivery-Option"] = url.rstrip("/") + "/mdn"
+        built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg)
+        tmp = folder / "headers.json.tmp"
+        tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
+                                   "mic": packed.mic, "mic_alg": packed.mic_alg}))
+        os.replace(tmp, meta_file)
+        self.ledger.record_sent(SentRecord(headers["Message-ID"], message.id, partner.id, packed.mic,
+                                           packed.mic_alg))
+        return built
+
+    def forget(self, message_id: str) -> None:
+        shutil.rmtree(self.work_dir / message_id, ignore_errors=True)
+
+    # ---------------------------------------------------------------- send
+    async def send(self, message: Message, data: bytes, partner: PartnerConfig) -> DeliveryResult:
+        ch = outbound_as2(partner)
+        if ch is None or not ch.url:
+            raise DeliveryRejected(f"partner {partner.id} has no outbound AS2 url")
+        built = await asyncio.to_thread(self.build, message, data, partner, ch)
+        size = built.body.stat().st_size - built.offset
+        headers = {**built.headers, "Content-Length": str(size)}
+        ssl_ctx: ssl.SSLContext | bool | None = None
+        if ch.url.startswith("https:"):
+            ssl_ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session:
+                async with session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
+                                        ssl=ssl_ctx) as resp:
+                    status = resp.status
+                    reply = await resp.content.read(mdn.MAX_MDN + 1)
+                    reply_type = resp.headers.get("Content-Type", "")
+        except (ClientError, OSError, asyncio.TimeoutError) as exc:
+            raise DeliveryRetry(f"AS2 POST to {ch.url} failed: {exc or type(exc).__name__}") from exc
+        message_id = built.headers["Message-ID"]
+        if status >= 500 or status in (408, 429):
+            raise DeliveryRetry(f"AS2 endpoint {ch.url} answered HTTP {status}")
+        if status >= 300:
+            raise DeliveryRejected(f"AS2 endpoint {ch.url} refused {message_id}: HTTP {status} "
+                                   f"{reply[:200].decode('utf-8', 'replace').strip()}")
+        meta = {"as2_message_id": message_id, "mic": built.mic, "mic_alg": built.mic_alg}
+        if ch.mdn == "none":
+            self.forget(message.id)
+            return DeliveryResult(detail=f"AS2 {message_id} posted (no MDN requested)", meta=meta)
+        if ch.mdn == "async":
+            return DeliveryResult(detail=f"AS2 {message_id} posted, awaiting async MDN", ack_pending=True,
+                                  meta=meta)
+        certs = [c for p in ch.certificates for c in load_certificates(p)]
+        try:
+            got = mdn.read(reply_type, reply, certs, require_signed=ch.mdn_signed)
+        except (mime.MimeError, cms.CmsError) as exc:
+            raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
+        verdict = check_mdn(got, message_id, built.mic, built.mic_alg)
+        self.forget(message.id)
+        if verdict is not None:
+            raise DeliveryRejected(verdict)
+        return DeliveryResult(detail=f"MDN {got.disposition}", meta={**meta, "mdn": str(got.disposition)})
+
+    # ---------------------------------------------------------------- async MDN receipts
+    async def receipt(self, partner: PartnerConfig, got: mdn.Mdn) -> str:
+        """Settle the outbound message an async MDN answers: SENT -> DONE, or REJECTED."""
+        rec = self.ledger.sent(got.original_message_id)
+        if rec is None or rec.partner != partner.id:
+            log.warning("async MDN from %s for unknown Message-ID %s", partner.id, got.original_message_id)
+            return f"unknown Original-Message-ID {got.original_message_id}"
+        ch = outbound_as2(partner)
+        if ch is not None and ch.mdn_signed and not got.signed:
+            verdict: str | None = "MDN is not signed but a signed MDN was requested"
+        else:
+            verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
+        if self.journal is None:
+            return "no journal"
+        to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
+        for _ in range(50):                         # the outbox may not have marked it SENT yet
+            current = await asyncio.to_thread(self.journal.get, rec.journal_id)
+            if current.state is State.SENT:
+                await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
+                                        meta={"mdn": str(got.disposition)})
+                self.forget(rec.journal_id)
+                return f"settled {rec.journal_id}: {to.value}"
+            if current.state in (State.DONE, State.REJECTED):
+                return f"{rec.journal_id} already {current.state.value}"
+            await asyncio.sleep(0.1)
+        return f"{rec.journal_id} is not awaiting an MDN"
+
+
+def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | None:
+    """None when the MDN confirms our message; else why it does not."""
+    if got.original_message_id.strip() != message_id:
+        return f"MDN answers {got.original_message_id!r}, not {message_id}"
+    if not got.disposition.ok:
+        return f"partner MDN for {message_id}: {got.disposition}" + (f" ({got.text[:200]})" if got.text else "")
+    if got.mic is None:
+        return f"MDN for {message_id} carries no Received-Content-MIC"
+    if got.mic_alg and got.mic_alg != mic_alg:
+        return f"MDN MIC algorithm {got.mic_alg} differs from the requested {mic_alg}"
+    if got.mic != mic:
+        return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
+    return None
+
+
+def _current(certs: list[Any]) -> Any:
+    """Of several partner certificates (rollover), encrypt for the newest one valid now."""
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc)
+    valid = [c for c in certs if c.not_valid_before_utc <= now <= c.not_valid_after_utc] or certs
+    return max(valid, key=lambda c: c.not_valid_before_utc)
+
+
+async def _stream(path: Path, offset: int) -> AsyncIterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(offset)
+        while chunk := await asyncio.to_thread(f.read, mime.CHUNK):
+            yield chunk

@@ -1,0 +1,207 @@
+"""AS2 sender: openssl opens what we send and answers with MDNs it signs; our client against our server."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
+from gateway.errors import DeliveryRejected, DeliveryRetry
+from gateway.journal.api import Direction, Message, State
+from gateway.transports.as2.client import As2Sender
+from gateway.transports.as2.ledger import Ledger
+from gateway.transports.as2.server import As2Server
+from tests.transports.as2_peer import openssl
+from tests.transports.certs import make_cert
+
+DOC = b"ISA*00*          *00*          *ZZ*ACMEDIST       *ZZ*BIGBOXRETAIL   *260101*1200*U*00401*000000042*0*P*>~\n"
+
+
+class Peer:
+    """An AS2 partner made of aiohttp + openssl: decrypts, verifies, answers an openssl-signed MDN."""
+
+    def __init__(self, tmp: Path, ours, theirs) -> None:
+        self.tmp, self.ours, self.theirs = tmp, ours, theirs
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.fail_next = 0
+        self.mic_override: str | None = None
+        self.mic_alg = "sha-256"
+        self.sign_with = theirs
+        self.payloads: list[bytes] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.requests.append((dict(request.headers), body))
+        if self.fail_next:
+            self.fail_next -= 1
+            return web.Response(status=503, text="busy")
+        return await asyncio.to_thread(self.answer, dict(request.headers), body)
+
+    def answer(self, headers: dict[str, str], body: bytes) -> web.Response:
+        t = self.tmp
+        (t / "in.der").write_bytes(body)
+        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", t / "in.der", "-recip",
+                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", t / "in.signed")
+        assert r.returncode == 0, r.stderr
+        r = openssl("cms", "-verify", "-binary", "-crlfeol", "-in", t / "in.signed", "-CAfile",
+                    self.ours.cert_path, "-out", t / "in.entity")
+        assert r.returncode == 0, r.stderr
+        entity = (t / "in.entity").read_bytes()
+        self.payloads.append(entity.split(b"\r\n\r\n", 1)[1])
+        mic = self.mic_override or base64.b64encode(hashlib.sha256(entity).digest()).decode()
+        report = ("Content-Type: multipart/report; report-type=disposition-notification; boundary=\"rep\"\r\n\r\n"
+                  "--rep\r\nContent-Type: text/plain\r\n\r\nreceived\r\n"
+                  "--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
+                  "Reporting-UA: openssl-peer\r\nFinal-Recipient: rfc822; BIGBOX-AS2\r\n"
+                  f"Original-Message-ID: {headers['Message-ID']}\r\n"
+                  f"Received-Content-MIC: {mic}, {self.mic_alg}\r\n"
+                  "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
+        (t / "mdn.report").write_bytes(report.encode())
+        r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", t / "mdn.report",
+                    "-signer", self.sign_with.cert_path, "-inkey", self.sign_with.key_path,
+                    "-outform", "SMIME", "-out", t / "mdn.signed")
+        assert r.returncode == 0, r.stderr
+        head, _, mdn_body = (t / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
+        ctype = [ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:")][0]
+        return web.Response(body=mdn_body, headers={"Content-Type": ctype.split(":", 1)[1].strip(),
+                                                     "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST"})
+
+
+@pytest.fixture
+async def peer(tmp_path: Path):
+    certs = tmp_path / "certs"
+    ours, theirs = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+    p = Peer(tmp_path, ours, theirs)
+    app = web.Application(client_max_size=1 << 30)
+    app.router.add_post("/as2", p.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    p.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/as2"
+    yield p
+    await runner.cleanup()
+
+
+def sender_for(tmp: Path, ours, journal=None) -> As2Sender:
+    config = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
+        certificate=ours.cert_path, private_key=ours.key_path))
+    return As2Sender(config, journal, Ledger(tmp / "state" / "as2.sqlite3"), tmp / "state" / "as2-out")
+
+
+def outbound_message(mid: str = "01OUTBOUND0000000000000001") -> Message:
+    now = datetime.now(timezone.utc)
+    return Message(id=mid, direction=Direction.OUT, state=State.QUEUED, partner="bigbox", channel="as2",
+                   filename="bigbox_997_000000042.x12", sha256="0" * 64, size=len(DOC), created_at=now,
+                   updated_at=now, syntax="x12", doc_type="997", control_number="000000042")
+
+
+def partner_for(peer: Peer, **kw) -> PartnerConfig:
+    ch = As2Channel(channel="as2", as2_id="BIGBOX-AS2", certificates=[peer.theirs.cert_path], url=peer.url, **kw)
+    return PartnerConfig(id="bigbox", outbound=ch)
+
+
+async def test_openssl_decrypts_and_verifies_what_we_send_and_its_mdn_settles(tmp_path, peer):
+    sender = sender_for(tmp_path, peer.ours)
+    result = await sender.send(outbound_message(), DOC, partner_for(peer))
+    assert result.detail == "MDN processed"
+    assert peer.payloads == [DOC]
+    headers, _ = peer.requests[0]
+    assert headers["AS2-From"] == "ACMEDIST" and headers["AS2-To"] == "BIGBOX-AS2"
+    assert "signed-receipt-micalg=optional, sha-256" in headers["Disposition-Notification-Options"]
+
+
+async def test_mic_spelled_sha256_is_accepted(tmp_path, peer):
+    peer.mic_alg = "sha256"
+    result = await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    assert result.detail == "MDN processed"
+
+
+async def test_mic_mismatch_is_a_rejection(tmp_path, peer):
+    peer.mic_override = base64.b64encode(b"\0" * 32).decode()
+    with pytest.raises(DeliveryRejected, match="MDN MIC mismatch"):
+        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+
+
+async def test_mdn_signed_by_someone_else_is_a_rejection(tmp_path, peer):
+    peer.sign_with = make_cert(tmp_path / "certs", "impostor")
+    with pytest.raises(DeliveryRejected, match="does not verify"):
+        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+
+
+async def test_retry_reuses_message_id_and_bytes(tmp_path, peer):
+    peer.fail_next = 1
+    sender = sender_for(tmp_path, peer.ours)
+    with pytest.raises(DeliveryRetry, match="HTTP 503"):
+        await sender.send(outbound_message(), DOC, partner_for(peer))
+    sender = sender_for(tmp_path, peer.ours)                    # as after a restart
+    result = await sender.send(outbound_message(), DOC, partner_for(peer))
+    assert result.detail == "MDN processed"
+    (h1, b1), (h2, b2) = peer.requests
+    assert h1["Message-ID"] == h2["Message-ID"] and b1 == b2
+
+
+async def test_endpoint_down_is_transient(tmp_path, peer):
+    ch_partner = partner_for(peer)
+    assert isinstance(ch_partner.outbound, As2Channel)
+    ch_partner.outbound.url = "http://127.0.0.1:9/as2"
+    with pytest.raises(DeliveryRetry, match="failed"):
+        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, ch_partner)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path, intake, mode):
+    """Round trip between two gateways: compress+sign+encrypt, MDN sync or async settles the journal."""
+    certs = tmp_path / "certs"
+    acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+    # receiving gateway (BIGBOX)
+    recv_cfg = GatewayConfig(our_ids=OurIds(as2_id="BIGBOX-AS2"), as2_server=As2ServerSettings(
+        enabled=True, port=0, certificate=bigbox.cert_path, private_key=bigbox.key_path))
+    acme_at_bigbox = PartnerConfig(id="acme", inbound=[As2Channel(channel="as2", as2_id="ACMEDIST",
+                                                                  certificates=[acme.cert_path])])
+    receiver = As2Server(recv_cfg, {"acme": acme_at_bigbox}, intake, Ledger(tmp_path / "r" / "as2.sqlite3"),
+                         tmp_path / "r" / "work")
+    await receiver.start()
+    # sending gateway (ACME) with its own server for async MDNs
+    from gateway.journal.sqlite import SqliteJournal
+    journal = SqliteJournal(tmp_path / "s" / "journal.sqlite3")
+    send_cfg = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
+        enabled=True, port=0, certificate=acme.cert_path, private_key=acme.key_path))
+    ledger = Ledger(tmp_path / "s" / "as2.sqlite3")
+    sender = As2Sender(send_cfg, journal, ledger, tmp_path / "s" / "out")
+    bigbox_at_acme = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path],
+        url=f"http://127.0.0.1:{receiver.port}/as2", compress=True, mdn=mode))
+    mdn_server = As2Server(send_cfg, {"bigbox": bigbox_at_acme}, intake, ledger, tmp_path / "s" / "work",
+                           on_mdn=sender.receipt)
+    await mdn_server.start()
+    send_cfg.as2_server.public_url = f"http://127.0.0.1:{mdn_server.port}/as2"
+    try:
+        msg = journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2",
+                                    filename="bigbox_856_1.x12", sha256="1" * 64, size=len(DOC),
+                                    source_key="856:1", state=State.QUEUED)
+        result = await sender.send(msg, DOC, bigbox_at_acme)
+        journal.transition(msg.id, State.SENT, result.detail, expect=State.QUEUED)
+        if mode == "sync":
+            assert result.detail == "MDN processed" and not result.ack_pending
+        else:
+            assert result.ack_pending
+            for _ in range(200):
+                if journal.get(msg.id).state is State.DONE:
+                    break
+                await asyncio.sleep(0.05)
+            assert journal.get(msg.id).state is State.DONE
+        (received,) = intake.messages()
+        assert intake.stored(received) == DOC
+        assert received.meta["layers"] == ["encrypted", "signed", "compressed"]
+        assert received.filename == "bigbox_856_1.x12"
+    finally:
+        await receiver.close()
+        await mdn_server.close()
+        journal.close()
