@@ -13,6 +13,7 @@ against ISA12, missing trailers, and segments outside any transaction set.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -114,44 +115,59 @@ class X12Reader:
             element_position=element, value=value, offset=seg.offset if seg else None))
 
     def __iter__(self) -> Iterator[Transaction]:
+        """Transactions as their SE is read. The garbage collector is paused between yields (see Tokenizer)."""
+        collect = gc.isenabled()
+        gc.disable()
+        try:
+            for tx in self._read():
+                if collect:
+                    gc.enable()
+                yield tx
+                gc.disable()
+        finally:
+            if collect:
+                gc.enable()
+
+    def _read(self) -> Iterator[Transaction]:
         tx: Transaction | None = None
         segs: list[Segment] = []
         pos = 0
         control = _CONTROL
-        for seg in self._tok:
-            tag = seg.tag
-            if tag not in control:
+        for batch in self._tok.batches():
+            for seg in batch:
+                tag = seg.tag
+                if tag not in control:
+                    if tx is not None:
+                        pos += 1
+                        seg.position = pos
+                        segs.append(seg)
+                    else:
+                        self._stray(seg)
+                    continue
                 if tx is not None:
-                    pos += 1
-                    seg.position = pos
-                    segs.append(seg)
-                else:
-                    self._stray(seg)
-                continue
-            if tx is not None:
-                if tag == "SE":
-                    pos += 1
-                    seg.position = pos
-                    segs.append(seg)
-                    self._close_tx(seg, pos)
+                    if tag == "SE":
+                        pos += 1
+                        seg.position = pos
+                        segs.append(seg)
+                        self._close_tx(seg, pos)
+                        self.segment_count += pos
+                        yield tx
+                        tx = self._tx = None
+                        continue
+                    self._tx = tx
+                    self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
+                                f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
                     self.segment_count += pos
                     yield tx
                     tx = self._tx = None
-                    continue
-                self._tx = tx
-                self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
-                            f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
-                self.segment_count += pos
-                yield tx
-                tx = self._tx = None
-            if tag == "ST":
-                tx = self._open_tx(seg)
-                segs = tx.segments
-                pos = 1
-            elif tag == "TA1":
-                yield self._ta1(seg)
-            else:
-                self._envelope_segment(seg)
+                if tag == "ST":
+                    tx = self._open_tx(seg)
+                    segs = tx.segments
+                    pos = 1
+                elif tag == "TA1":
+                    yield self._ta1(seg)
+                else:
+                    self._envelope_segment(seg)
         if tx is not None:
             self._tx = tx
             self._issue(Severity.ERROR, f"the file ends inside transaction set {tx.doc_type} "

@@ -17,6 +17,7 @@ kept, so the writer can give the same bytes back:
 from __future__ import annotations
 
 import codecs
+import gc
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -24,7 +25,7 @@ from typing import BinaryIO
 from gateway.formats import x12_codes as codes
 from gateway.formats.base import Delimiters, Issue, Segment, Severity
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 16          # 64 KiB: large enough for str.split, small enough to stay in cache
 _WS = " \t\r\n\x00"
 _EOL = "\r\n"
 _HEADER_MIN = 600            # characters to look at before deciding an ISA header is broken
@@ -188,6 +189,15 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ segments
     def __iter__(self) -> Iterator[Segment]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Segment]]:
+        """Segments in lists (one per chunk, cut after each IEA), so callers loop without a generator per segment.
+
+        An ISA is always the first segment of its list, so `delimiters` and friends describe it
+        while the list is being consumed.
+        """
         self._fill()
         if self._buf.startswith(_BOM):
             self.bom = True
@@ -197,7 +207,6 @@ class Tokenizer:
             isa = self._header()
             if isa is None:
                 continue
-            yield isa
             yield from self._body(isa)
 
     def _seek_header(self) -> bool:
@@ -290,15 +299,41 @@ class Tokenizer:
         self._buf = text[length:]
         return seg
 
-    def _body(self, isa: Segment) -> Iterator[Segment]:
-        """Segments after `isa` up to and including its IEA (or the end of input)."""
+    def _same_header(self, piece: str, d: Delimiters) -> bool:
+        """True when `piece` is an ISA using delimiters `d` (so reading can go straight on)."""
+        head = piece.lstrip(_WS)
+        if not (head.startswith("ISA") and len(head) > 4 and head[3] == d.element and head.count(d.element) == 16
+                and head.endswith(d.element + d.component)):
+            return False
+        isa11 = head.split(d.element, 12)[11]
+        return (isa11 if len(isa11) == 1 and not isa11.isalnum() and isa11 != " " else None) == d.repetition
+
+    def _body(self, isa: Segment) -> Iterator[list[Segment]]:
+        """Lists of segments from `isa` up to and including its IEA (or the end of input).
+
+        The cyclic garbage collector is paused while a chunk is cut into segments (they form no
+        cycles, and a collection every 700 new objects would otherwise halve the speed); it runs
+        again whenever control goes back to the caller.
+        """
+        collect = gc.isenabled()
+        gc.disable()
+        try:
+            yield from self._cut(isa, collect)
+        finally:
+            if collect:
+                gc.enable()
+
+    def _cut(self, isa: Segment, collect: bool) -> Iterator[list[Segment]]:
         d = self.delimiters
         assert d is not None
         term, el, comp, rep, suffix = d.segment, d.element, d.component, d.repetition, d.suffix
         tlen = self._width(term)
+        ls = len(suffix)
         prev = isa
         wrap = self._wrap
         ws = _WS
+        batch: list[Segment] = [isa]
+        append = batch.append
         while True:
             pieces = self._buf.split(term)
             leftover = pieces.pop()
@@ -310,30 +345,31 @@ class Tokenizer:
                 if leftover.strip(ws):
                     seg = self._unterminated(leftover, prev, d)
                     if seg is not None:
-                        yield seg
+                        append(seg)
+                if batch:
+                    if collect:
+                        gc.enable()
+                    yield batch
                 return
             ascii_only = self._buf.isascii()
             off = self._off
             for i, raw in enumerate(pieces):
-                if raw[:1] in ws:
+                if raw.startswith(suffix) and raw[ls:ls + 1] not in ws:
+                    body = raw[ls:] if ls else raw      # the usual layout: terminator, suffix, next tag
+                    pre = ls
+                else:
                     body = raw.lstrip(ws)
                     pre = len(raw) - len(body)
-                    if pre != len(suffix) or raw[:pre] != suffix:
-                        prev.suffix = raw[:pre]
+                    prev.suffix = raw[:pre]
                     if not body:
                         self.issues.append(Issue(Severity.WARNING, "empty segment (two terminators in a row) "
                                                  "ignored", level="interchange", interchange=self.interchange,
                                                  offset=self._byte_offset(off)))
-                        prev.suffix = (prev.suffix if prev.suffix is not None else suffix) + raw + term
+                        prev.suffix = prev.suffix + term
                         off += (len(raw) if ascii_only else self._width(raw)) + tlen
                         continue
                     if not ascii_only:
                         pre = self._width(raw[:pre])
-                else:
-                    body = raw
-                    pre = 0
-                    if suffix:
-                        prev.suffix = ""
                 parts = body.split(el)
                 seg = Segment(parts[0], parts, 0, off + pre, comp, rep)
                 if wrap:
@@ -341,16 +377,33 @@ class Tokenizer:
                 del parts[0]
                 off += (len(raw) if ascii_only else self._width(raw)) + tlen
                 prev = seg
+                append(seg)
                 if seg.tag == "IEA":
+                    if collect:
+                        gc.enable()
+                    yield batch
+                    gc.disable()
+                    batch = []
+                    append = batch.append
+                    if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
+                        self.interchange += 1     # next ISA, same delimiters: read straight on
+                        self.bom = False
+                        self.leading = ""
+                        continue
                     self._off = off
                     self._buf = term.join(pieces[i + 1:] + [leftover])
                     self._last = seg
-                    yield seg
                     return
-                yield seg
             self._off = off
             self._buf = leftover
             self._last = prev
+            if batch:
+                if collect:
+                    gc.enable()
+                yield batch
+                gc.disable()
+                batch = []
+                append = batch.append
             if not self._fill() and not leftover:
                 return
 
