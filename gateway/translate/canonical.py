@@ -85,6 +85,7 @@ class Quantity(Model):
     qualifier: str = "ordered"                  # ordered, shipped, invoiced, on_hand, available, on_order, ...
     value: Decimal
     unit: str = "EA"
+    date: str | None = None                     # the date it applies to (846 SCH / INVRPT DTM: available from)
 
 
 class Line(Model):
