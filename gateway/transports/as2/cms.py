@@ -151,7 +151,6 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
         raise CmsError(f"unsupported digest algorithm {digest_name}")
     hash_cls = DIGESTS[digest_name]
     attrs = si["signed_attrs"]
-    candidates = list(digests(digest_name))
     if attrs.native is not None and len(attrs):
         md = None
         for attr in attrs:
@@ -159,11 +158,13 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
                 md = attr["values"][0].native
         if md is None:
             raise CmsError("signed attributes carry no message digest")
-        if md not in candidates:
+        if not any(d == md for d in digests(digest_name)):      # lazy: canonical form only if raw fails
             raise CmsError("content digest does not match the signature (payload altered: MIC mismatch)")
+        candidates: list[bytes] = []
         signed_bytes = der.tlv(0x31, attrs.contents)
         prehashed = False
     else:
+        candidates = list(digests(digest_name))
         signed_bytes = b""
         prehashed = True
     sig = si["signature"].native

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def _decoded(ent: mime.Entity, scratch: Path) -> bytes:
     return scratch.read_bytes()
 
 
-def _both_digests(path: Path, rng: tuple[int, int], name: str) -> list[bytes]:
-    return [mime.digest_range(path, rng[0], rng[1], name),
-            mime.digest_range(path, rng[0], rng[1], name, canonical=True)]
+def _both_digests(path: Path, rng: tuple[int, int], name: str) -> Iterator[bytes]:
+    """Raw first, then with canonical line endings (some products sign the canonical form)."""
+    for canonical in (False, True):
+        yield mime.digest_range(path, rng[0], rng[1], name, canonical=canonical)

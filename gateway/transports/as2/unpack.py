@@ -99,9 +99,8 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
                 sig = f.read(1 << 20)
             path, (a, b) = ent.path, parts[0]
             try:
-                cms.verify_detached(sig, lambda n: [mime.digest_range(path, a, b, n),
-                                                    mime.digest_range(path, a, b, n, canonical=True)],
-                                    policy.certs)
+                cms.verify_detached(sig, lambda n: (mime.digest_range(path, a, b, n, canonical=c)
+                                                    for c in (False, True)), policy.certs)
             except cms.CmsError as exc:
                 raise Refused("authentication-failed", str(exc)) from exc
             signed = True

@@ -1,0 +1,57 @@
+"""A 100 MB AS2 payload must not take more than about twice its size in the server's memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.transports.as2_peer import as2_headers, build_message, curl_post
+from tests.transports.certs import make_cert
+
+SIZE = 100 * 1024 * 1024
+
+
+def vm(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(key)
+
+
+@pytest.mark.slow
+async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path):
+    ours = make_cert(tmp_path, "acme")
+    partner = make_cert(tmp_path, "bigbox")
+    line = b"LIN*1*BP*WB-100*UP*614141000012~\n"
+    payload = line * (SIZE // len(line))
+    ctype, body, _ = await asyncio.to_thread(build_message, tmp_path / "msg", payload, signer=partner,
+                                             recipient=ours)
+    del payload
+    proc = subprocess.Popen([sys.executable, "-m", "tests.transports.as2_server_proc", str(tmp_path)],
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        for _ in range(300):
+            if (tmp_path / "port").exists():
+                break
+            await asyncio.sleep(0.05)
+        port = int((tmp_path / "port").read_text())
+        baseline = vm(proc.pid, "VmHWM")
+        reply = await asyncio.to_thread(curl_post, f"http://127.0.0.1:{port}/as2", body,
+                                        as2_headers("BIGBOX-AS2", "ACMEDIST", "<big@bigbox>", ctype), tmp_path)
+        assert reply.status == 200 and b"; processed" in reply.body
+        peak = vm(proc.pid, "VmHWM")
+        growth = peak - baseline
+        print(f"\nAS2 100 MB signed+encrypted: server baseline RSS {baseline >> 20} MiB, peak {peak >> 20} MiB, "
+              f"growth {growth >> 20} MiB ({growth / SIZE:.2f}x payload)")
+        assert growth < 2 * SIZE
+        stored = list((tmp_path / "state" / "archive").rglob("*"))
+        assert any(p.is_file() and p.stat().st_size == SIZE // len(line) * len(line) for p in stored)
+    finally:
+        proc.terminate()
+        proc.wait(10)
