@@ -1,0 +1,48 @@
+"""`edi-gateway odoo-sandbox`: serve the Odoo sandbox until SIGTERM / Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+HELP = "serve an Odoo sandbox (JSON-RPC, XML-RPC, JSON-2) on 127.0.0.1 for demos and tests"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8069, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"], help="loopback address")
+    parser.add_argument("--odoo-version", type=int, default=17, choices=[17, 18, 19], help="Odoo version to imitate")
+    parser.add_argument("--seed", default="demo", choices=["demo", "base"], help="demo world or an empty company")
+    parser.add_argument("--database", default="demo")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--api-key", action="append", default=None,
+                        help="API key accepted as bearer (JSON-2) or password; repeatable. "
+                             "Odoo 19 mode default: the password")
+
+
+def run(args: argparse.Namespace) -> int:
+    from gateway.odoo.sandbox import SandboxServer
+
+    server = SandboxServer(version=args.odoo_version, seed_name=args.seed, database=args.database,
+                           login=args.login, password=args.password, api_keys=args.api_key,
+                           host=args.host, port=args.port)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"odoo-sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 4
+    print(f"odoo-sandbox: Odoo {args.odoo_version} on {server.url} (database {args.database!r}, "
+          f"login {args.login!r})", flush=True)
+    stop.wait()
+    server.stop()
+    return 0

@@ -1,0 +1,591 @@
+"""Business behaviour of the sandbox: create hooks and the public methods the gateway calls.
+
+Modelled on Odoo 17-19: `sale.order.action_confirm` creates the outgoing picking with its
+moves and reserves stock; `stock.picking.button_validate` returns the backorder wizard
+or moves the quants; `sale.advance.payment.inv.create_invoices` is the public invoicing
+path (`_create_invoices` is private); `account.move.action_post` numbers and posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from gateway.odoo.sandbox.exceptions import OdooValueError, UserError
+from gateway.odoo.sandbox.models import names
+from gateway.odoo.sandbox.orm import Env, ModelSpec, now_str
+
+REQUIRED = object()
+
+
+@dataclass
+class Method:
+    fn: Callable[..., Any]
+    on_records: bool                          # False: @api.model (no ids)
+    params: list[tuple[str, Any]]             # (name, default or REQUIRED)
+
+
+# --------------------------------------------------------------------------- uom and stock helpers
+
+def to_reference(env: Env, uom: int, qty: float) -> float:
+    rec = env.db.data["uom.uom"][uom]
+    if env.db.version >= 19:
+        return qty * (rec.get("relative_factor") or 1.0)
+    return qty / (rec.get("factor") or 1.0)
+
+
+def from_reference(env: Env, uom: int, qty: float) -> float:
+    return qty / (to_reference(env, uom, 1.0) or 1.0)
+
+
+def is_storable(env: Env, product: int) -> bool:
+    if env.db.version == 17:
+        return env.get("product.product", product, "detailed_type") == "product"
+    return bool(env.get("product.product", product, "is_storable"))
+
+
+def _usage(env: Env, loc: int) -> str:
+    return str(env.db.data["stock.location"][loc].get("usage"))
+
+
+def _location(env: Env, usage: str) -> int:
+    for rid, rec in env.db.data["stock.location"].items():
+        if rec.get("usage") == usage and rec.get("active", True):
+            return rid
+    raise UserError(f"No {usage} location is configured.")
+
+
+def _quant(env: Env, product: int, location: int, lot: Any = False, package: Any = False) -> int:
+    for rid, rec in env.db.data["stock.quant"].items():
+        if (rec.get("product_id"), rec.get("location_id"), rec.get("lot_id") or False,
+                rec.get("package_id") or False) == (product, location, lot or False, package or False):
+            return rid
+    return env.create("stock.quant", [{"product_id": product, "location_id": location, "lot_id": lot or False,
+                                       "package_id": package or False}])[0]
+
+
+def _add_quant(env: Env, product: int, location: int, qty: float, reserved: float = 0.0,
+               lot: Any = False, package: Any = False) -> None:
+    rid = _quant(env, product, location, lot, package)
+    rec = env.db.data["stock.quant"][rid]
+    env.write("stock.quant", [rid], {"quantity": rec.get("quantity", 0.0) + qty,
+                                     "reserved_quantity": max(0.0, rec.get("reserved_quantity", 0.0) + reserved)})
+
+
+# --------------------------------------------------------------------------- create hooks
+
+def product_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    if vals.get("product_tmpl_id"):
+        return vals
+    template_fields = env.spec("product.template").fields
+    own = {"default_code", "barcode", "active", "product_tmpl_id"}
+    tmpl_vals = {k: vals.pop(k) for k in list(vals) if k in template_fields and k not in own}
+    tmpl_vals.setdefault("name", vals.get("default_code") or "Product")
+    ctx = env.with_context(create_product_product=False)
+    vals["product_tmpl_id"] = ctx.create("product.template", [tmpl_vals])[0]
+    return vals
+
+
+def template_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    if env.db.version == 17:
+        if "detailed_type" in vals and "type" not in vals:
+            vals["type"] = vals["detailed_type"]
+        elif "type" in vals and "detailed_type" not in vals:
+            vals["detailed_type"] = vals["type"]
+    if "uom_id" in vals and "uom_po_id" not in vals:
+        vals["uom_po_id"] = vals["uom_id"]
+    return vals
+
+
+def template_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]) -> None:
+    if env.context.get("create_product_product") is False:
+        return
+    for rid in ids:
+        if not any(r.get("product_tmpl_id") == rid for r in env.db.data["product.product"].values()):
+            env.create("product.product", [{"product_tmpl_id": rid}])
+
+
+def _delivery_address(env: Env, partner: int) -> int:
+    commercial = env.get("res.partner", partner, "commercial_partner_id")
+    for rid, rec in env.db.data["res.partner"].items():
+        if rec.get("parent_id") in (partner, commercial) and rec.get("type") == "delivery" and rec.get("active", True):
+            if partner == commercial or rid == partner:
+                return rid
+    return partner
+
+
+def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    partner = vals.get("partner_id")
+    if partner and env.exists("res.partner", partner):
+        commercial = env.get("res.partner", partner, "commercial_partner_id")
+        vals.setdefault("partner_invoice_id", partner)
+        vals.setdefault("partner_shipping_id", _delivery_address(env, partner))
+        pricelist = env.db.data["res.partner"][commercial].get("property_product_pricelist")
+        if not vals.get("pricelist_id"):
+            vals["pricelist_id"] = pricelist or (min(env.db.data["product.pricelist"])
+                                                 if env.db.data["product.pricelist"] else False)
+    if vals.get("pricelist_id") and not vals.get("currency_id"):
+        vals["currency_id"] = env.db.data["product.pricelist"][vals["pricelist_id"]].get("currency_id")
+    if not vals.get("warehouse_id") and env.db.data["stock.warehouse"]:
+        vals["warehouse_id"] = min(env.db.data["stock.warehouse"])
+    vals.setdefault("user_id", env.uid)
+    return vals
+
+
+def pricelist_price(env: Env, pricelist: Any, product: int, qty: float, uom: Any) -> float:
+    price = float(env.get("product.product", product, "list_price"))
+    template = env.get("product.product", product, "product_tmpl_id")
+    best = None
+    for item in env.db.data["product.pricelist.item"].values():
+        if item.get("pricelist_id") != pricelist or item.get("min_quantity", 0.0) > qty:
+            continue
+        if item.get("product_id") not in (False, None, product) or item.get("product_tmpl_id") not in (False, None, template):
+            continue
+        rank = 0 if item.get("product_id") else 1 if item.get("product_tmpl_id") else 2
+        if best is None or rank < best[0]:
+            best = (rank, item)
+    if best is not None:
+        item = best[1]
+        price = item.get("fixed_price", 0.0) if item.get("compute_price") == "fixed" else \
+            price * (1 - item.get("percent_price", 0.0) / 100.0)
+    base_uom = env.get("product.product", product, "uom_id")
+    if uom and base_uom and uom != base_uom:
+        price = price * to_reference(env, uom, 1.0) / to_reference(env, base_uom, 1.0)
+    return round(price, 2)
+
+
+def sale_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    n = names(env.db.version)
+    product = vals.get("product_id")
+    if product and env.exists("product.product", product) and not vals.get("display_type"):
+        vals.setdefault("name", env.display_name("product.product", product))
+        if not vals.get(n["sale_uom"]):
+            vals[n["sale_uom"]] = env.get("product.product", product, "uom_id")
+        if n["sale_tax"] not in vals:
+            vals[n["sale_tax"]] = [[6, 0, env.get("product.product", product, "taxes_id")]]
+        if "price_unit" not in vals:
+            order = env.db.data["sale.order"].get(vals.get("order_id") or 0, {})
+            vals["price_unit"] = pricelist_price(env, order.get("pricelist_id"), product,
+                                                 vals.get("product_uom_qty", 1.0), vals[n["sale_uom"]])
+    elif not vals.get("display_type") and not vals.get("name"):
+        raise UserError("Missing required product and UoM on accountable sale quote line.")
+    return vals
+
+
+def purchase_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    n = names(env.db.version)
+    product = vals.get("product_id")
+    if product and env.exists("product.product", product):
+        vals.setdefault("name", env.display_name("product.product", product))
+        if not vals.get(n["purchase_uom"]):
+            vals[n["purchase_uom"]] = env.get("product.product", product, "uom_po_id") or \
+                env.get("product.product", product, "uom_id")
+    return vals
+
+
+def picking_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    ptype = vals.get("picking_type_id")
+    if ptype and env.exists("stock.picking.type", ptype):
+        rec = env.db.data["stock.picking.type"][ptype]
+        vals.setdefault("location_id", rec.get("default_location_src_id"))
+        vals.setdefault("location_dest_id", rec.get("default_location_dest_id"))
+        if vals.get("name", "/") == "/":
+            wh = env.db.data["stock.warehouse"].get(rec.get("warehouse_id") or 0, {})
+            code = rec.get("sequence_code") or "PICK"
+            vals["name"] = f"{wh.get('code', 'WH')}/{code}/{env.db.next_sequence('picking.' + str(ptype)):05d}"
+    return vals
+
+
+def move_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    picking = env.db.data["stock.picking"].get(vals.get("picking_id") or 0)
+    if picking:
+        vals.setdefault("location_id", picking.get("location_id"))
+        vals.setdefault("location_dest_id", picking.get("location_dest_id"))
+        vals.setdefault("picking_type_id", picking.get("picking_type_id"))
+        vals.setdefault("partner_id", picking.get("partner_id"))
+        vals.setdefault("origin", picking.get("origin"))
+    product = vals.get("product_id")
+    if product and env.exists("product.product", product):
+        vals.setdefault("product_uom", env.get("product.product", product, "uom_id"))
+        vals.setdefault("name", env.display_name("product.product", product))
+    return vals
+
+
+def move_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    move = env.db.data["stock.move"].get(vals.get("move_id") or 0)
+    if move:
+        for key, src in (("picking_id", "picking_id"), ("product_id", "product_id"), ("location_id", "location_id"),
+                         ("location_dest_id", "location_dest_id"), ("product_uom_id", "product_uom")):
+            vals.setdefault(key, move.get(src))
+    if vals.get("lot_name") and not vals.get("lot_id") and vals.get("product_id"):
+        vals["lot_id"] = _lot(env, vals["product_id"], vals["lot_name"])
+    return vals
+
+
+def move_line_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """Writing a move line's quantity/lot updates its move, as the 17+ detailed operations do."""
+    if "lot_name" in vals:
+        for rid in ids:
+            rec = env.db.data["stock.move.line"][rid]
+            if rec.get("lot_name") and rec.get("product_id"):
+                env.write("stock.move.line", [rid], {"lot_id": _lot(env, rec["product_id"], rec["lot_name"])})
+    if "quantity" in vals:
+        for move in {env.db.data["stock.move.line"][rid].get("move_id") for rid in ids}:
+            if move:
+                _sync_move_quantity(env, move)
+
+
+def move_line_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]) -> None:
+    for move in {env.db.data["stock.move.line"][rid].get("move_id") for rid in ids}:
+        if move:
+            _sync_move_quantity(env, move)
+
+
+def _sync_move_quantity(env: Env, move: int) -> None:
+    total = sum(r.get("quantity", 0.0) for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
+    env.db.remember("write", "stock.move", move)
+    env.db.data["stock.move"][move]["quantity"] = total
+    env.db.data["stock.move"][move]["write_date"] = now_str()
+
+
+def _lot(env: Env, product: int, name: str) -> int:
+    for rid, rec in env.db.data["stock.lot"].items():
+        if rec.get("product_id") == product and rec.get("name") == name:
+            return rid
+    return env.create("stock.lot", [{"product_id": product, "name": name}])[0]
+
+
+def move_pre_create_account(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    move_type = vals.get("move_type", "entry")
+    if not vals.get("journal_id") and move_type != "entry":
+        kind = "sale" if move_type.startswith("out_") else "purchase"
+        for rid, rec in env.db.data["account.journal"].items():
+            if rec.get("type") == kind:
+                vals["journal_id"] = rid
+                break
+    return vals
+
+
+def account_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    product = vals.get("product_id")
+    if product and env.exists("product.product", product):
+        vals.setdefault("name", env.display_name("product.product", product))
+        vals.setdefault("product_uom_id", env.get("product.product", product, "uom_id"))
+        move = env.db.data["account.move"].get(vals.get("move_id") or 0, {})
+        if "price_unit" not in vals:
+            vals["price_unit"] = env.get("product.product", product, "list_price" if str(
+                move.get("move_type", "")).startswith("out_") else "standard_price")
+    return vals
+
+
+# --------------------------------------------------------------------------- business methods
+
+def sale_action_confirm(env: Env, ids: list[int]) -> bool:
+    n = names(env.db.version)
+    for rid in ids:
+        order = env.record("sale.order", rid)
+        if order.get("state") not in ("draft", "sent"):
+            raise UserError("Some orders are not in a state requiring confirmation.")
+    for rid in ids:
+        order = env.db.data["sale.order"][rid]
+        env.write("sale.order", [rid], {"state": "sale", "date_order": now_str()})
+        lines = [i for i, r in env.db.data["sale.order.line"].items()
+                 if r.get("order_id") == rid and not r.get("display_type") and r.get("product_id")
+                 and env.get("product.product", r["product_id"], "type") != "service"]
+        if not lines:
+            continue
+        wh = env.db.data["stock.warehouse"][order["warehouse_id"]]
+        picking = env.create("stock.picking", [{
+            "picking_type_id": wh["out_type_id"], "partner_id": order.get("partner_shipping_id"),
+            "origin": order.get("name"), "sale_id": rid, "location_id": wh["lot_stock_id"],
+            "location_dest_id": _location(env, "customer"),
+            "scheduled_date": order.get("commitment_date") or now_str(), "state": "confirmed"}])[0]
+        for line in lines:
+            rec = env.db.data["sale.order.line"][line]
+            env.create("stock.move", [{
+                "picking_id": picking, "product_id": rec["product_id"], "name": rec.get("name"),
+                "product_uom_qty": rec.get("product_uom_qty", 0.0), "product_uom": rec.get(n["sale_uom"]),
+                "sale_line_id": line, "state": "confirmed"}])
+        _assign_picking(env, picking)
+    return True
+
+
+def _assign_picking(env: Env, picking: int) -> None:
+    """Reserve stock for the picking's moves (action_assign)."""
+    moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
+             and r.get("state") in ("confirmed", "partially_available", "assigned")]
+    any_reserved = False
+    all_reserved = True
+    for move in moves:
+        rec = env.db.data["stock.move"][move]
+        product, uom = rec["product_id"], rec["product_uom"]
+        need = rec.get("product_uom_qty", 0.0) - rec.get("quantity", 0.0)
+        src = rec["location_id"]
+        if need <= 0:
+            any_reserved = True
+            continue
+        if _usage(env, src) != "internal" or not is_storable(env, product):
+            env.create("stock.move.line", [{"move_id": move, "quantity": need}])
+            env.write("stock.move", [move], {"state": "assigned"})
+            any_reserved = True
+            continue
+        need_ref = to_reference(env, uom, need)
+        locs = env.hierarchy("stock.location", [src], down=True)
+        for qid, q in sorted(env.db.data["stock.quant"].items()):
+            if need_ref <= 1e-9:
+                break
+            if q.get("product_id") != product or q.get("location_id") not in locs:
+                continue
+            free = q.get("quantity", 0.0) - q.get("reserved_quantity", 0.0)
+            take = min(free, need_ref)
+            if take <= 0:
+                continue
+            env.write("stock.quant", [qid], {"reserved_quantity": q.get("reserved_quantity", 0.0) + take})
+            env.create("stock.move.line", [{"move_id": move, "quantity": from_reference(env, uom, take),
+                                             "location_id": q["location_id"], "lot_id": q.get("lot_id") or False,
+                                             "package_id": q.get("package_id") or False}])
+            need_ref -= take
+        rec = env.db.data["stock.move"][move]
+        reserved = rec.get("quantity", 0.0)
+        state = "assigned" if reserved >= rec.get("product_uom_qty", 0.0) - 1e-9 else \
+            "partially_available" if reserved > 0 else "confirmed"
+        env.write("stock.move", [move], {"state": state})
+        any_reserved = any_reserved or reserved > 0
+        all_reserved = all_reserved and state == "assigned"
+    env.write("stock.picking", [picking], {"state": "assigned" if any_reserved else "confirmed"})
+
+
+def picking_action_assign(env: Env, ids: list[int]) -> bool:
+    for rid in ids:
+        _assign_picking(env, rid)
+    return True
+
+
+def picking_button_validate(env: Env, ids: list[int]) -> Any:
+    todo = [rid for rid in ids if env.record("stock.picking", rid).get("state") not in ("done", "cancel")]
+    need_backorder = []
+    for rid in todo:
+        moves = [r for r in env.db.data["stock.move"].values() if r.get("picking_id") == rid
+                 and r.get("state") not in ("done", "cancel")]
+        if not any(m.get("quantity", 0.0) > 0 for m in moves):
+            raise UserError("You cannot validate a transfer if no quantities are reserved nor done. You can use the "
+                            "info button on the top right corner of your screen to cancel the transfer.")
+        if any(m.get("quantity", 0.0) < m.get("product_uom_qty", 0.0) - 1e-9 for m in moves):
+            need_backorder.append(rid)
+    if need_backorder and not env.context.get("skip_backorder"):
+        return {"name": "Create Backorder?", "type": "ir.actions.act_window", "view_mode": "form",
+                "res_model": "stock.backorder.confirmation", "views": [[False, "form"]], "view_id": False,
+                "target": "new", "context": {"default_pick_ids": [[4, p] for p in need_backorder],
+                                             "button_validate_picking_ids": todo}}
+    no_backorder = set(env.context.get("picking_ids_not_to_backorder") or [])
+    for rid in todo:
+        _action_done(env, rid, create_backorder=rid not in no_backorder)
+    return True
+
+
+def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
+    pick = env.db.data["stock.picking"][picking]
+    remainders = []
+    for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
+                 and r.get("state") not in ("done", "cancel")]:
+        rec = env.db.data["stock.move"][move]
+        qty, demand = rec.get("quantity", 0.0), rec.get("product_uom_qty", 0.0)
+        if qty <= 0:
+            if create_backorder:
+                remainders.append((move, demand))
+            else:
+                env.write("stock.move", [move], {"state": "cancel"})
+            continue
+        for line_id in [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]:
+            line = env.db.data["stock.move.line"][line_id]
+            ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get("quantity", 0.0))
+            if ref_qty <= 0:
+                continue
+            src, dest = line.get("location_id") or rec["location_id"], line.get("location_dest_id") or rec["location_dest_id"]
+            if _usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
+                _add_quant(env, rec["product_id"], src, -ref_qty, -ref_qty, line.get("lot_id"), line.get("package_id"))
+            if _usage(env, dest) == "internal" and is_storable(env, rec["product_id"]):
+                _add_quant(env, rec["product_id"], dest, ref_qty, 0.0, line.get("lot_id"),
+                           line.get("result_package_id"))
+            env.write("stock.move.line", [line_id], {"picked": True})
+        if qty < demand - 1e-9 and create_backorder:
+            remainders.append((move, demand - qty))
+        env.write("stock.move", [move], {"state": "done", "picked": True, "product_uom_qty": min(qty, demand)
+                                         if qty < demand else demand})
+    env.write("stock.picking", [picking], {"state": "done", "date_done": now_str()})
+    if remainders:
+        back = env.create("stock.picking", [{
+            "picking_type_id": pick["picking_type_id"], "partner_id": pick.get("partner_id"),
+            "origin": pick.get("origin"), "sale_id": pick.get("sale_id"), "purchase_id": pick.get("purchase_id"),
+            "location_id": pick.get("location_id"), "location_dest_id": pick.get("location_dest_id"),
+            "backorder_id": picking, "state": "confirmed"}])[0]
+        for move, qty in remainders:
+            rec = env.db.data["stock.move"][move]
+            env.create("stock.move", [{"picking_id": back, "product_id": rec["product_id"], "name": rec.get("name"),
+                                       "product_uom_qty": qty, "product_uom": rec["product_uom"],
+                                       "sale_line_id": rec.get("sale_line_id"),
+                                       "purchase_line_id": rec.get("purchase_line_id"), "state": "confirmed"}])
+        _assign_picking(env, back)
+
+
+def backorder_process(env: Env, ids: list[int]) -> bool:
+    for rid in ids:
+        picks = env.db.data["stock.backorder.confirmation"][rid].get("pick_ids") or []
+        picking_button_validate(env.with_context(skip_backorder=True), picks)
+    return True
+
+
+def backorder_process_cancel(env: Env, ids: list[int]) -> bool:
+    for rid in ids:
+        picks = env.db.data["stock.backorder.confirmation"][rid].get("pick_ids") or []
+        picking_button_validate(env.with_context(skip_backorder=True, picking_ids_not_to_backorder=picks), picks)
+    return True
+
+
+def advance_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    if not vals.get("sale_order_ids") and env.context.get("active_model") == "sale.order":
+        vals["sale_order_ids"] = [[6, 0, list(env.context.get("active_ids") or [])]]
+    return vals
+
+
+def advance_create_invoices(env: Env, ids: list[int]) -> Any:
+    n = names(env.db.version)
+    created: list[int] = []
+    for rid in ids:
+        wizard = env.record("sale.advance.payment.inv", rid)
+        if wizard.get("advance_payment_method") != "delivered":
+            raise UserError("Down payments are not supported by the sandbox.")
+        for order_id in wizard.get("sale_order_ids") or []:
+            order = env.record("sale.order", order_id)
+            lines = []
+            for line in [i for i, r in env.db.data["sale.order.line"].items() if r.get("order_id") == order_id
+                         and not r.get("display_type")]:
+                rec = env.db.data["sale.order.line"][line]
+                policy = env.get("product.product", rec["product_id"], "invoice_policy") if rec.get("product_id") else "order"
+                base = env.get("sale.order.line", line, "qty_delivered") if policy == "delivery" else rec.get("product_uom_qty", 0.0)
+                qty = base - env.get("sale.order.line", line, "qty_invoiced")
+                if qty <= 1e-9:
+                    continue
+                lines.append([0, 0, {"product_id": rec.get("product_id"), "name": rec.get("name"), "quantity": qty,
+                                     "price_unit": rec.get("price_unit", 0.0), "discount": rec.get("discount", 0.0),
+                                     "product_uom_id": rec.get(n["sale_uom"]),
+                                     "tax_ids": [[6, 0, rec.get(n["sale_tax"]) or []]],
+                                     "sale_line_ids": [[6, 0, [line]]], "sequence": rec.get("sequence", 10)}])
+            if order.get("state") != "sale" or not lines:
+                continue
+            created += env.create("account.move", [{
+                "move_type": "out_invoice", "partner_id": order.get("partner_invoice_id"),
+                "partner_shipping_id": order.get("partner_shipping_id"), "ref": order.get("client_order_ref") or "",
+                "invoice_origin": order.get("name"), "currency_id": order.get("currency_id"),
+                "invoice_line_ids": lines}])
+    if not created:
+        raise UserError("There is no invoiceable line. If a product has a Delivered quantities invoicing policy, "
+                        "please make sure that a quantity has been delivered.")
+    if env.context.get("open_invoices"):
+        action: dict[str, Any] = {"type": "ir.actions.act_window", "res_model": "account.move",
+                                  "name": "Invoices", "context": {"default_move_type": "out_invoice"}}
+        if len(created) == 1:
+            action.update({"views": [[False, "form"]], "res_id": created[0]})
+        else:
+            action.update({"views": [[False, "list"], [False, "form"]], "domain": [["id", "in", created]]})
+        return action
+    return {"type": "ir.actions.act_window_close"}
+
+
+def move_action_post(env: Env, ids: list[int]) -> bool:
+    for rid in ids:
+        move = env.record("account.move", rid)
+        if move.get("state") == "posted":
+            raise UserError(f"The entry {move.get('name')} (id {rid}) is already posted.")
+        lines = [r for r in env.db.data["account.move.line"].values() if r.get("move_id") == rid]
+        if not lines:
+            raise UserError("You need to add a line before posting.")
+        mtype = move.get("move_type")
+        if mtype in ("in_invoice", "in_refund") and not move.get("invoice_date"):
+            raise UserError("The Bill/Refund date is required to validate this document.")
+        if mtype != "entry" and not move.get("partner_id"):
+            raise UserError("The field 'Customer' is required, please complete it to validate the Customer Invoice.")
+        year = date.today().year
+        prefix = {"out_invoice": "INV", "out_refund": "RINV", "in_invoice": "BILL", "in_refund": "RBILL"}.get(
+            str(mtype), "MISC")
+        vals: dict[str, Any] = {"state": "posted", "name": f"{prefix}/{year}/{env.db.next_sequence(prefix):05d}"}
+        if not move.get("invoice_date"):
+            vals["invoice_date"] = date.today().isoformat()
+        if not move.get("invoice_date_due"):
+            vals["invoice_date_due"] = vals.get("invoice_date") or move.get("invoice_date")
+        env.write("account.move", [rid], vals)
+    return False
+
+
+def purchase_button_confirm(env: Env, ids: list[int]) -> bool:
+    n = names(env.db.version)
+    for rid in ids:
+        order = env.record("purchase.order", rid)
+        if order.get("state") not in ("draft", "sent"):
+            continue
+        env.write("purchase.order", [rid], {"state": "purchase"})
+        wh = env.db.data["stock.warehouse"][min(env.db.data["stock.warehouse"])]
+        picking = env.create("stock.picking", [{
+            "picking_type_id": order.get("picking_type_id") or wh["in_type_id"], "partner_id": order["partner_id"],
+            "origin": order.get("name"), "purchase_id": rid, "location_id": _location(env, "supplier"),
+            "location_dest_id": wh["lot_stock_id"], "scheduled_date": order.get("date_planned") or now_str(),
+            "state": "confirmed"}])[0]
+        for line in [i for i, r in env.db.data["purchase.order.line"].items() if r.get("order_id") == rid
+                     and r.get("product_id") and not r.get("display_type")]:
+            rec = env.db.data["purchase.order.line"][line]
+            env.create("stock.move", [{"picking_id": picking, "product_id": rec["product_id"], "name": rec.get("name"),
+                                       "product_uom_qty": rec.get("product_qty", 0.0),
+                                       "product_uom": rec.get(n["purchase_uom"]), "purchase_line_id": line,
+                                       "state": "confirmed"}])
+        _assign_picking(env, picking)
+    return True
+
+
+def context_get(env: Env) -> dict[str, Any]:
+    user = env.db.data["res.users"].get(env.uid, {})
+    return {"lang": user.get("lang") or "en_US", "tz": user.get("tz") or "UTC", "uid": env.uid}
+
+
+def check_object_reference(env: Env, module: str, xml_id: str, raise_on_access_error: bool = False) -> list[Any]:
+    for rec in env.db.data["ir.model.data"].values():
+        if rec.get("module") == module and rec.get("name") == xml_id:
+            return [rec["model"], rec["res_id"]]
+    raise OdooValueError(f"External ID not found in the system: {module}.{xml_id}")
+
+
+def install(models: dict[str, ModelSpec]) -> None:
+    """Attach the hooks above to the model specs."""
+    hooks: dict[str, dict[str, Any]] = {
+        "product.product": {"pre_create": product_pre_create},
+        "product.template": {"pre_create": template_pre_create, "on_create": template_on_create},
+        "sale.order": {"pre_create": sale_pre_create},
+        "sale.order.line": {"pre_create": sale_line_pre_create},
+        "purchase.order.line": {"pre_create": purchase_line_pre_create},
+        "stock.picking": {"pre_create": picking_pre_create},
+        "stock.move": {"pre_create": move_pre_create},
+        "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
+                            "on_create": move_line_on_create},
+        "account.move": {"pre_create": move_pre_create_account},
+        "account.move.line": {"pre_create": account_line_pre_create},
+        "sale.advance.payment.inv": {"pre_create": advance_pre_create},
+    }
+    for model, attrs in hooks.items():
+        for attr, fn in attrs.items():
+            setattr(models[model], attr, fn)
+
+
+METHODS: dict[tuple[str, str], Method] = {
+    ("sale.order", "action_confirm"): Method(sale_action_confirm, True, []),
+    ("stock.picking", "button_validate"): Method(picking_button_validate, True, []),
+    ("stock.picking", "action_assign"): Method(picking_action_assign, True, []),
+    ("stock.backorder.confirmation", "process"): Method(backorder_process, True, []),
+    ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),
+    ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),
+    ("account.move", "action_post"): Method(move_action_post, True, []),
+    ("purchase.order", "button_confirm"): Method(purchase_button_confirm, True, []),
+    ("res.users", "context_get"): Method(context_get, False, []),
+    ("ir.model.data", "check_object_reference"): Method(
+        check_object_reference, False, [("module", REQUIRED), ("xml_id", REQUIRED),
+                                        ("raise_on_access_error", False)]),
+}

@@ -1,0 +1,652 @@
+"""The models the sandbox serves, with the field names of the chosen Odoo version.
+
+Only what the EDI flows touch, but with real names, types, relations and selections
+(../shared/reference/odoo-external-api.md §3). Version differences:
+
+- 17: product `detailed_type` (consu|service|product; `type` follows it), res.users `groups_id`.
+- 18: product `type` consu|service|combo plus the boolean `is_storable`.
+- 19: sale/purchase lines `product_uom_id` and `tax_ids`; uom categories are gone
+  (`relative_factor`, `relative_uom_id`); res.users `group_ids`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.odoo.sandbox.orm import Env, Field, ModelSpec
+
+
+def C(string: str = "", **kw: Any) -> Field:
+    return Field("char", string, **kw)
+
+
+def T(string: str = "", **kw: Any) -> Field:
+    return Field("text", string, **kw)
+
+
+def H(string: str = "", **kw: Any) -> Field:
+    return Field("html", string, **kw)
+
+
+def I(string: str = "", **kw: Any) -> Field:  # noqa: E743
+    return Field("integer", string, **kw)
+
+
+def F(string: str = "", **kw: Any) -> Field:
+    return Field("float", string, **kw)
+
+
+def MON(string: str = "", **kw: Any) -> Field:
+    return Field("monetary", string, **kw)
+
+
+def B(string: str = "", **kw: Any) -> Field:
+    return Field("boolean", string, **kw)
+
+
+def D(string: str = "", **kw: Any) -> Field:
+    return Field("date", string, **kw)
+
+
+def DT(string: str = "", **kw: Any) -> Field:
+    return Field("datetime", string, **kw)
+
+
+def SEL(selection: list[tuple[str, str]], string: str = "", **kw: Any) -> Field:
+    return Field("selection", string, selection=selection, **kw)
+
+
+def M2O(relation: str, string: str = "", **kw: Any) -> Field:
+    return Field("many2one", string, relation=relation, **kw)
+
+
+def O2M(relation: str, inverse: str, string: str = "", **kw: Any) -> Field:
+    return Field("one2many", string, relation=relation, inverse=inverse, **kw)
+
+
+def M2M(relation: str, string: str = "", **kw: Any) -> Field:
+    return Field("many2many", string, relation=relation, **kw)
+
+
+def REL(kind: str, via: str, target: str, relation: str | None = None, **kw: Any) -> Field:
+    return Field(kind, relation=relation, related=(via, target), **kw)
+
+
+def COMP(kind: str, fn: Any, relation: str | None = None, selection: Any = None, **kw: Any) -> Field:
+    return Field(kind, relation=relation, compute=fn, selection=selection, **kw)
+
+
+def names(version: int) -> dict[str, str]:
+    """Version-dependent field names the business methods need."""
+    return {
+        "sale_uom": "product_uom_id" if version >= 19 else "product_uom",
+        "sale_tax": "tax_ids" if version >= 19 else "tax_id",
+        "purchase_uom": "product_uom_id" if version >= 19 else "product_uom",
+        "purchase_tax": "tax_ids" if version >= 19 else "taxes_id",
+        "groups": "group_ids" if version >= 19 else "groups_id",
+    }
+
+
+# --------------------------------------------------------------------------- computes
+
+def _company(env: Env) -> int:
+    return min(env.db.data["res.company"]) if env.db.data["res.company"] else False  # type: ignore[return-value]
+
+
+def _currency(env: Env) -> int:
+    company = _company(env)
+    return env.db.data["res.company"][company]["currency_id"] if company else False  # type: ignore[no-any-return]
+
+
+def _partner_display(env: Env, rid: int) -> str:
+    rec = env.db.data["res.partner"][rid]
+    name = rec.get("name") or ""
+    if rec.get("parent_id"):
+        parent = _partner_display(env, rec["parent_id"])
+        if not name:
+            labels = {"delivery": "Delivery Address", "invoice": "Invoice Address", "other": "Other Address"}
+            return f"{parent}, {labels.get(rec.get('type') or '', '')}".rstrip(", ")
+        return f"{parent}, {name}"
+    return str(name)
+
+
+def _commercial(env: Env, rid: int) -> int:
+    rec = env.db.data["res.partner"][rid]
+    while not rec.get("is_company") and rec.get("parent_id"):
+        rid = rec["parent_id"]
+        rec = env.db.data["res.partner"][rid]
+    return rid
+
+
+def _product_display(env: Env, rid: int) -> str:
+    code = env.get("product.product", rid, "default_code")
+    name = env.get("product.product", rid, "name")
+    return f"[{code}] {name}" if code else str(name)
+
+
+def _template_variant_value(fname: str) -> Any:
+    def compute(env: Env, rid: int) -> Any:
+        variants = [i for i, r in env.db.data["product.product"].items() if r.get("product_tmpl_id") == rid]
+        return env.db.data["product.product"][variants[0]].get(fname, False) if len(variants) == 1 else False
+    return compute
+
+
+def _template_variant_setter(fname: str) -> Any:
+    def setter(env: Env, rid: int, value: Any) -> None:
+        variants = [i for i, r in env.db.data["product.product"].items() if r.get("product_tmpl_id") == rid]
+        if not variants:
+            variants = env.with_context(create_product_product=True).create("product.product",
+                                                                              [{"product_tmpl_id": rid}])
+        env.write("product.product", variants[:1], {fname: value})
+    return setter
+
+
+def _location_name(env: Env, rid: int) -> str:
+    rec = env.db.data["stock.location"][rid]
+    if rec.get("location_id"):
+        return f"{_location_name(env, rec['location_id'])}/{rec.get('name')}"
+    return str(rec.get("name"))
+
+
+def internal_locations(env: Env) -> set[int]:
+    """Internal stock locations the context restricts to (`location`, `warehouse_id`, `warehouse`)."""
+    ctx = env.context
+    roots: list[int] = []
+    if ctx.get("location"):
+        loc = ctx["location"]
+        roots = loc if isinstance(loc, list) else [loc]
+    else:
+        wh = ctx.get("warehouse_id") or ctx.get("warehouse")
+        whs = [wh] if isinstance(wh, int) else (wh or list(env.db.data["stock.warehouse"]))
+        roots = [env.db.data["stock.warehouse"][w]["lot_stock_id"] for w in whs if w in env.db.data["stock.warehouse"]]
+    locs = env.hierarchy("stock.location", roots, down=True)
+    return {loc for loc in locs if env.db.data["stock.location"][loc].get("usage") == "internal"}
+
+
+def _qty(kind: str) -> Any:
+    def compute(env: Env, rid: int) -> float:
+        locs = internal_locations(env)
+        total = 0.0
+        for q in env.db.data["stock.quant"].values():
+            if q.get("product_id") == rid and q.get("location_id") in locs:
+                total += q.get("quantity", 0.0) - (q.get("reserved_quantity", 0.0) if kind == "free" else 0.0)
+        if kind == "virtual":
+            for m in env.db.data["stock.move"].values():
+                if m.get("product_id") != rid or m.get("state") in ("done", "cancel", "draft"):
+                    continue
+                if m.get("location_id") in locs and m.get("location_dest_id") not in locs:
+                    total -= m.get("product_uom_qty", 0.0)
+                elif m.get("location_dest_id") in locs and m.get("location_id") not in locs:
+                    total += m.get("product_uom_qty", 0.0)
+        return total
+    return compute
+
+
+def _tax_rate(env: Env, tax_ids: list[int]) -> float:
+    return sum(env.db.data["account.tax"][t].get("amount", 0.0) for t in tax_ids
+               if t in env.db.data["account.tax"]) / 100.0
+
+
+def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
+    def compute(env: Env, rid: int) -> float:
+        rec = env.db.data[model][rid]
+        base = rec.get(qty, 0.0) * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0)
+        if total:
+            base *= 1 + _tax_rate(env, rec.get(tax) or [])
+        return round(base, 2)
+    return compute
+
+
+def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, tax: str) -> Any:
+    def compute(env: Env, rid: int) -> float:
+        lines = [r for r in env.db.data[line_model].values() if r.get(inverse) == rid]
+        sub = sum(r.get(qty, 0.0) * r.get("price_unit", 0.0) * (1 - r.get("discount", 0.0) / 100.0)
+                  for r in lines if not r.get("display_type") or r.get("display_type") == "product")
+        tax_amount = sum(r.get(qty, 0.0) * r.get("price_unit", 0.0) * (1 - r.get("discount", 0.0) / 100.0)
+                         * _tax_rate(env, r.get(tax) or []) for r in lines
+                         if not r.get("display_type") or r.get("display_type") == "product")
+        if fname == "untaxed":
+            return round(sub, 2)
+        if fname == "tax":
+            return round(tax_amount, 2)
+        if fname == "residual" and model == "account.move" and env.db.data[model][rid].get("payment_state") == "paid":
+            return 0.0
+        return round(sub + tax_amount, 2)
+    return compute
+
+
+def _moved_qty(line_field: str, code: str) -> Any:
+    def compute(env: Env, rid: int) -> float:
+        total = 0.0
+        for m in env.db.data["stock.move"].values():
+            if m.get(line_field) == rid and m.get("state") == "done":
+                ptype = env.db.data["stock.picking.type"].get(m.get("picking_type_id") or 0, {})
+                sign = 1 if ptype.get("code", code) == code else -1
+                total += sign * m.get("quantity", 0.0)
+        return total
+    return compute
+
+
+def _invoiced_qty(link: str, many: bool) -> Any:
+    def compute(env: Env, rid: int) -> float:
+        total = 0.0
+        for line in env.db.data["account.move.line"].values():
+            linked = rid in (line.get(link) or []) if many else line.get(link) == rid
+            if not linked:
+                continue
+            move = env.db.data["account.move"].get(line.get("move_id") or 0)
+            if move and move.get("state") != "cancel":
+                sign = -1 if move.get("move_type") in ("out_refund", "in_refund") else 1
+                total += sign * line.get("quantity", 0.0)
+        return total
+    return compute
+
+
+def _sale_invoice_lines(env: Env, rid: int) -> list[int]:
+    return [i for i, r in env.db.data["account.move.line"].items() if rid in (r.get("sale_line_ids") or [])]
+
+
+def _order_invoices(line_model: str, link: str, many: bool) -> Any:
+    def compute(env: Env, rid: int) -> list[int]:
+        lines = {i for i, r in env.db.data[line_model].items() if r.get("order_id") == rid}
+        moves = []
+        for r in env.db.data["account.move.line"].values():
+            linked = bool(lines & set(r.get(link) or [])) if many else r.get(link) in lines
+            if linked and r.get("move_id") not in moves:
+                moves.append(r["move_id"])
+        return moves
+    return compute
+
+
+def _sale_invoice_status(env: Env, rid: int) -> str:
+    lines = [i for i, r in env.db.data["sale.order.line"].items()
+             if r.get("order_id") == rid and not r.get("display_type")]
+    state = env.db.data["sale.order"][rid].get("state")
+    if state != "sale" or not lines:
+        return "no"
+    to_invoice = [i for i in lines if env.get("sale.order.line", i, "qty_delivered")
+                  > env.get("sale.order.line", i, "qty_invoiced")]
+    if to_invoice:
+        return "to invoice"
+    if all(env.get("sale.order.line", i, "qty_invoiced") >= env.db.data["sale.order.line"][i].get("product_uom_qty", 0)
+           for i in lines):
+        return "invoiced"
+    return "no"
+
+
+def _available(env: Env, rid: int) -> float:
+    q = env.db.data["stock.quant"][rid]
+    return float(q.get("quantity", 0.0) - q.get("reserved_quantity", 0.0))
+
+
+def _picking_type_code(env: Env, rid: int) -> Any:
+    ptype = env.db.data["stock.picking"][rid].get("picking_type_id")
+    return env.db.data["stock.picking.type"][ptype].get("code") if ptype else False
+
+
+def _move_commercial(env: Env, rid: int) -> Any:
+    partner = env.db.data["account.move"][rid].get("partner_id")
+    return _commercial(env, partner) if partner else False
+
+
+def _seq_default(code: str, prefix: str, pad: int = 5) -> Any:
+    def default(env: Env) -> str:
+        return f"{prefix}{env.db.next_sequence(code):0{pad}d}"
+    return default
+
+
+def _today(env: Env) -> str:
+    from datetime import date
+    return date.today().isoformat()
+
+
+def _now(env: Env) -> str:
+    from gateway.odoo.sandbox.orm import now_str
+    return now_str()
+
+
+# --------------------------------------------------------------------------- the models
+
+def build(version: int) -> dict[str, ModelSpec]:
+    n = names(version)
+    specs: list[ModelSpec] = []
+
+    def model(name: str, description: str, fields: dict[str, Field], **kw: Any) -> None:
+        specs.append(ModelSpec(name, description, fields, **kw))
+
+    model("res.currency", "Currency", {"name": C("Currency", required=True), "symbol": C("Symbol"),
+                                       "rounding": F("Rounding Factor", default=0.01), "active": B(default=True)})
+    model("res.country", "Country", {"name": C("Country Name", required=True), "code": C("Country Code")})
+    model("res.country.state", "Country state", {"name": C("State Name", required=True), "code": C("State Code"),
+                                                "country_id": M2O("res.country", "Country", required=True)})
+    model("res.company", "Companies", {
+        "name": C("Company Name", required=True), "partner_id": M2O("res.partner", "Partner"),
+        "currency_id": M2O("res.currency", "Currency"), "country_id": M2O("res.country", "Country")})
+    model("res.groups", "Access Groups", {"name": C("Name", required=True)})
+    model("res.users", "User", {
+        "name": REL("char", "partner_id", "name"), "login": C("Login", required=True),
+        "partner_id": M2O("res.partner", "Related Partner", required=True),
+        "company_id": M2O("res.company", "Company", default=_company),
+        "company_ids": M2M("res.company", "Companies"), "active": B(default=True),
+        "lang": C("Language", default="en_US"), "tz": C("Timezone", default="UTC"),
+        n["groups"]: M2M("res.groups", "Groups")}, rec_name="login",
+        display=lambda env, rid: env.get("res.users", rid, "name") or env.get("res.users", rid, "login"))
+    model("res.partner", "Contact", {
+        "name": C("Name"), "display_name": COMP("char", _partner_display),
+        "ref": C("Reference"), "barcode": C("Barcode", help="Use a barcode to identify this contact."),
+        "vat": C("Tax ID"), "parent_id": M2O("res.partner", "Related Company"),
+        "child_ids": O2M("res.partner", "parent_id", "Contact"),
+        "commercial_partner_id": COMP("many2one", _commercial, relation="res.partner"),
+        "is_company": B("Is a Company"),
+        "type": SEL([("contact", "Contact"), ("invoice", "Invoice Address"), ("delivery", "Delivery Address"),
+                     ("other", "Other Address")], "Address Type", default="contact"),
+        "street": C("Street"), "street2": C("Street2"), "zip": C("Zip"), "city": C("City"),
+        "state_id": M2O("res.country.state", "State"), "country_id": M2O("res.country", "Country"),
+        "email": C("Email"), "phone": C("Phone"), "company_id": M2O("res.company", "Company"),
+        "customer_rank": I("Customer Rank"), "supplier_rank": I("Supplier Rank"),
+        "property_product_pricelist": M2O("product.pricelist", "Pricelist"),
+        "lang": C("Language", default="en_US"), "active": B(default=True),
+        "comment": H("Notes")}, order="complete_name ASC, id DESC".replace("complete_name", "name"),
+        parent="parent_id", display=_partner_display)
+    if version < 19:
+        model("uom.category", "Product UoM Categories", {"name": C("Unit of Measure Category", required=True)})
+        uom_fields = {"category_id": M2O("uom.category", "Category", required=True),
+                      "factor": F("Ratio", default=1.0),
+                      "uom_type": SEL([("bigger", "Bigger than the reference Unit of Measure"),
+                                       ("reference", "Reference Unit of Measure for this category"),
+                                       ("smaller", "Smaller than the reference Unit of Measure")], "Type",
+                                      default="reference")}
+    else:
+        uom_fields = {"relative_factor": F("Contains", default=1.0),
+                      "relative_uom_id": M2O("uom.uom", "Reference Unit")}
+    model("uom.uom", "Product Unit of Measure", {"name": C("Unit of Measure", required=True),
+                                                 "rounding": F("Rounding Precision", default=0.01),
+                                                 "active": B(default=True), **uom_fields})
+    model("product.category", "Product Category", {"name": C("Name", required=True)})
+    if version == 17:
+        kinds = {"detailed_type": SEL([("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")],
+                                      "Product Type", default="consu"),
+                 "type": SEL([("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")],
+                             "Type", default="consu")}
+    else:
+        kinds = {"type": SEL([("consu", "Goods"), ("service", "Service"), ("combo", "Combo")], "Product Type",
+                             default="consu"),
+                 "is_storable": B("Track Inventory")}
+    template_fields: dict[str, Field] = {
+        "name": C("Name", required=True), "default_code": COMP("char", _template_variant_value("default_code"),
+                             setter=_template_variant_setter("default_code")),
+        "barcode": COMP("char", _template_variant_value("barcode"), setter=_template_variant_setter("barcode")),
+        "invoice_policy": SEL([("order", "Ordered quantities"), ("delivery", "Delivered quantities")],
+                              "Invoicing Policy", default="order"),
+        "list_price": F("Sales Price", default=1.0), "standard_price": F("Cost"),
+        "uom_id": M2O("uom.uom", "Unit of Measure", required=True), "uom_po_id": M2O("uom.uom", "Purchase UoM"),
+        "sale_ok": B("Can be Sold", default=True), "purchase_ok": B("Can be Purchased", default=True),
+        "categ_id": M2O("product.category", "Product Category"), "active": B(default=True),
+        "taxes_id": M2M("account.tax", "Customer Taxes"), "supplier_taxes_id": M2M("account.tax", "Vendor Taxes"),
+        "seller_ids": O2M("product.supplierinfo", "product_tmpl_id", "Vendors"),
+        "customer_ids": O2M("product.customerinfo", "product_tmpl_id", "Customer"),
+        "product_variant_ids": O2M("product.product", "product_tmpl_id", "Products"),
+        "company_id": M2O("res.company", "Company"), "description_sale": T("Sales Description"),
+        "weight": F("Weight"), **kinds}
+    model("product.template", "Product", template_fields, order="name")
+    related = {k: REL(f.type, "product_tmpl_id", k, relation=f.relation, selection=f.selection)
+               for k, f in template_fields.items()
+               if k not in ("default_code", "barcode", "active", "product_variant_ids")}
+    model("product.product", "Product Variant", {
+        **related, "product_tmpl_id": M2O("product.template", "Product Template", required=True),
+        "default_code": C("Internal Reference"), "barcode": C("Barcode"), "active": B(default=True),
+        "qty_available": COMP("float", _qty("onhand")), "free_qty": COMP("float", _qty("free")),
+        "virtual_available": COMP("float", _qty("virtual"))},
+        order="default_code, name, id", display=_product_display)
+    info = {"partner_id": M2O("res.partner", "Vendor", required=True),
+            "product_tmpl_id": M2O("product.template", "Product Template"),
+            "product_id": M2O("product.product", "Product Variant"),
+            "product_code": C("Vendor Product Code"), "product_name": C("Vendor Product Name"),
+            "min_qty": F("Quantity"), "price": F("Price"), "currency_id": M2O("res.currency", "Currency",
+                                                                              default=_currency),
+            "delay": I("Delivery Lead Time", default=1), "company_id": M2O("res.company", "Company", default=_company),
+            "sequence": I("Sequence", default=1)}
+    model("product.supplierinfo", "Supplier Pricelist", dict(info), order="sequence, min_qty DESC, price, id",
+          display=lambda env, rid: env.display_name("res.partner", env.db.data["product.supplierinfo"][rid]["partner_id"]))
+    model("product.customerinfo", "Customer Pricelist",
+          {**info, "partner_id": M2O("res.partner", "Customer", required=True),
+           "product_code": C("Customer Product Code"), "product_name": C("Customer Product Name")},
+          order="sequence, min_qty DESC, price, id",
+          display=lambda env, rid: env.display_name("res.partner", env.db.data["product.customerinfo"][rid]["partner_id"]))
+    model("product.pricelist", "Pricelist", {
+        "name": C("Pricelist Name", required=True), "currency_id": M2O("res.currency", "Currency", default=_currency),
+        "item_ids": O2M("product.pricelist.item", "pricelist_id", "Pricelist Rules"), "active": B(default=True),
+        "company_id": M2O("res.company", "Company")})
+    model("product.pricelist.item", "Pricelist Rule", {
+        "pricelist_id": M2O("product.pricelist", "Pricelist", required=True),
+        "product_tmpl_id": M2O("product.template", "Product"), "product_id": M2O("product.product", "Variant"),
+        "applied_on": SEL([("3_global", "All Products"), ("1_product", "Product"), ("0_product_variant", "Variant")],
+                          default="3_global"),
+        "compute_price": SEL([("fixed", "Fixed Price"), ("percentage", "Discount")], default="fixed"),
+        "fixed_price": F("Fixed Price"), "percent_price": F("Percentage Price"), "min_quantity": F("Min. Quantity")})
+    model("account.tax", "Tax", {
+        "name": C("Tax Name", required=True), "amount": F("Amount"),
+        "amount_type": SEL([("percent", "Percentage of Price"), ("fixed", "Fixed")], default="percent"),
+        "type_tax_use": SEL([("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")], default="sale"),
+        "active": B(default=True), "company_id": M2O("res.company", "Company", default=_company)})
+    model("account.journal", "Journal", {
+        "name": C("Journal Name", required=True), "code": C("Short Code", required=True),
+        "type": SEL([("sale", "Sales"), ("purchase", "Purchase"), ("general", "Miscellaneous")], required=True),
+        "company_id": M2O("res.company", "Company", default=_company)})
+    model("crm.tag", "CRM Tag", {"name": C("Tag Name", required=True), "color": I("Color")})
+    model("delivery.carrier", "Shipping Methods", {
+        "name": C("Delivery Method", required=True), "delivery_type": SEL([("fixed", "Fixed Price"),
+                                                                          ("base_on_rule", "Based on Rules")],
+                                                                         default="fixed"),
+        "active": B(default=True)})
+    model("stock.location", "Inventory Locations", {
+        "name": C("Location Name", required=True), "complete_name": COMP("char", _location_name),
+        "location_id": M2O("stock.location", "Parent Location"),
+        "usage": SEL([("supplier", "Vendor Location"), ("view", "View"), ("internal", "Internal Location"),
+                      ("customer", "Customer Location"), ("inventory", "Inventory Loss"),
+                      ("transit", "Transit Location")], "Location Type", default="internal", required=True),
+        "warehouse_id": M2O("stock.warehouse", "Warehouse"), "active": B(default=True),
+        "company_id": M2O("res.company", "Company", default=_company)},
+        order="complete_name, id".replace("complete_name", "name"), parent="location_id",
+        display=_location_name)
+    model("stock.warehouse", "Warehouse", {
+        "name": C("Warehouse", required=True), "code": C("Short Name", required=True),
+        "lot_stock_id": M2O("stock.location", "Location Stock"), "view_location_id": M2O("stock.location", "View"),
+        "in_type_id": M2O("stock.picking.type", "In Type"), "out_type_id": M2O("stock.picking.type", "Out Type"),
+        "partner_id": M2O("res.partner", "Address"), "company_id": M2O("res.company", "Company", default=_company),
+        "active": B(default=True)})
+    model("stock.picking.type", "Picking Type", {
+        "name": C("Operation Type", required=True),
+        "code": SEL([("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")],
+                    "Type of Operation", required=True),
+        "sequence_code": C("Sequence Prefix"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
+        "default_location_src_id": M2O("stock.location", "Default Source Location"),
+        "default_location_dest_id": M2O("stock.location", "Default Destination Location"),
+        "active": B(default=True), "company_id": M2O("res.company", "Company", default=_company)},
+        display=lambda env, rid: (f"{env.display_name('stock.warehouse', w)}: " if (w := env.db.data[
+            'stock.picking.type'][rid].get('warehouse_id')) else "") + str(env.db.data['stock.picking.type'][rid]['name']))
+    picking_states = [("draft", "Draft"), ("waiting", "Waiting Another Operation"), ("confirmed", "Waiting"),
+                      ("assigned", "Ready"), ("done", "Done"), ("cancel", "Cancelled")]
+    model("stock.picking", "Transfer", {
+        "name": C("Reference", default="/"), "partner_id": M2O("res.partner", "Contact"),
+        "picking_type_id": M2O("stock.picking.type", "Operation Type", required=True),
+        "picking_type_code": COMP("selection", _picking_type_code,
+                                  selection=[("incoming", "Receipt"), ("outgoing", "Delivery"),
+                                             ("internal", "Internal Transfer")]),
+        "location_id": M2O("stock.location", "Source Location"),
+        "location_dest_id": M2O("stock.location", "Destination Location"),
+        "origin": C("Source Document"), "sale_id": M2O("sale.order", "Sales Order"),
+        "purchase_id": M2O("purchase.order", "Purchase Orders"),
+        "move_ids": O2M("stock.move", "picking_id", "Stock Moves", cascade=True),
+        "move_ids_without_package": O2M("stock.move", "picking_id", "Stock moves not in package"),
+        "move_line_ids": O2M("stock.move.line", "picking_id", "Operations"),
+        "scheduled_date": DT("Scheduled Date", default=_now), "date_deadline": DT("Deadline"),
+        "date_done": DT("Date of Transfer"), "backorder_id": M2O("stock.picking", "Back Order of"),
+        "carrier_id": M2O("delivery.carrier", "Carrier"), "carrier_tracking_ref": C("Tracking Reference"),
+        "weight": F("Weight"), "shipping_weight": F("Weight for Shipping"),
+        "state": SEL(picking_states, "Status", default="draft"), "note": H("Notes"),
+        "company_id": M2O("res.company", "Company", default=_company)}, order="priority desc, scheduled_date asc, id desc"
+        .replace("priority desc, ", ""))
+    model("stock.move", "Stock Move", {
+        "name": C("Description"), "picking_id": M2O("stock.picking", "Transfer"),
+        "picking_type_id": M2O("stock.picking.type", "Operation Type"),
+        "product_id": M2O("product.product", "Product", required=True),
+        "product_uom_qty": F("Demand"), "quantity": F("Quantity"),
+        "product_uom": M2O("uom.uom", "UoM", required=True), "picked": B("Picked"),
+        "state": SEL([("draft", "New"), ("waiting", "Waiting Another Move"), ("confirmed", "Waiting Availability"),
+                      ("partially_available", "Partially Available"), ("assigned", "Available"),
+                      ("done", "Done"), ("cancel", "Cancelled")], "Status", default="draft"),
+        "sale_line_id": M2O("sale.order.line", "Sale Line"),
+        "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
+        "move_line_ids": O2M("stock.move.line", "move_id", "Move Lines", cascade=True),
+        "location_id": M2O("stock.location", "Source Location", required=True),
+        "location_dest_id": M2O("stock.location", "Destination Location", required=True),
+        "origin": C("Source Document"), "partner_id": M2O("res.partner", "Destination Address"),
+        "date": DT("Date Scheduled", default=_now), "company_id": M2O("res.company", "Company", default=_company)},
+        display=lambda env, rid: str(env.db.data["stock.move"][rid].get("name") or ""))
+    model("stock.lot", "Lot/Serial", {
+        "name": C("Lot/Serial Number", required=True), "product_id": M2O("product.product", "Product", required=True),
+        "expiration_date": DT("Expiration Date"), "company_id": M2O("res.company", "Company", default=_company)})
+    model("stock.quant.package", "Packages", {
+        "name": C("Package Reference", required=True), "shipping_weight": F("Shipping Weight"),
+        "location_id": M2O("stock.location", "Location"), "company_id": M2O("res.company", "Company")})
+    model("stock.move.line", "Product Moves (Stock Move Line)", {
+        "move_id": M2O("stock.move", "Stock Operation"), "picking_id": M2O("stock.picking", "Transfer"),
+        "product_id": M2O("product.product", "Product"), "quantity": F("Quantity"),
+        "product_uom_id": M2O("uom.uom", "Unit of Measure"), "lot_id": M2O("stock.lot", "Lot/Serial Number"),
+        "lot_name": C("Lot/Serial Number Name"), "package_id": M2O("stock.quant.package", "Source Package"),
+        "result_package_id": M2O("stock.quant.package", "Destination Package"),
+        "location_id": M2O("stock.location", "From"), "location_dest_id": M2O("stock.location", "To"),
+        "picked": B("Picked"), "state": REL("selection", "move_id", "state"),
+        "company_id": M2O("res.company", "Company", default=_company)})
+    model("stock.quant", "Quants", {
+        "product_id": M2O("product.product", "Product", required=True),
+        "location_id": M2O("stock.location", "Location", required=True), "lot_id": M2O("stock.lot", "Lot/Serial Number"),
+        "package_id": M2O("stock.quant.package", "Package"), "owner_id": M2O("res.partner", "Owner"),
+        "quantity": F("Quantity"), "reserved_quantity": F("Reserved Quantity"),
+        "available_quantity": COMP("float", _available), "inventory_quantity": F("Counted Quantity"),
+        "in_date": DT("Incoming Date", default=_now), "company_id": M2O("res.company", "Company", default=_company)})
+    model("stock.backorder.confirmation", "Backorder Confirmation", {
+        "pick_ids": M2M("stock.picking", "Transfers")}, transient=True)
+    so_states = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"), ("cancel", "Cancelled")]
+    model("sale.order", "Sales Order", {
+        "name": C("Order Reference", default=_seq_default("sale.order", "S")),
+        "partner_id": M2O("res.partner", "Customer", required=True),
+        "partner_invoice_id": M2O("res.partner", "Invoice Address"),
+        "partner_shipping_id": M2O("res.partner", "Delivery Address"),
+        "client_order_ref": C("Customer Reference"), "origin": C("Source Document"),
+        "date_order": DT("Order Date", default=_now), "commitment_date": DT("Delivery Date"),
+        "validity_date": D("Expiration"), "pricelist_id": M2O("product.pricelist", "Pricelist"),
+        "currency_id": M2O("res.currency", "Currency"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
+        "order_line": O2M("sale.order.line", "order_id", "Order Lines", cascade=True),
+        "picking_ids": O2M("stock.picking", "sale_id", "Transfers"),
+        "invoice_ids": COMP("many2many", _order_invoices("sale.order.line", "sale_line_ids", True),
+                            relation="account.move"),
+        "invoice_status": COMP("selection", _sale_invoice_status,
+                               selection=[("upselling", "Upselling Opportunity"), ("invoiced", "Fully Invoiced"),
+                                          ("to invoice", "To Invoice"), ("no", "Nothing to Invoice")]),
+        "amount_untaxed": COMP("monetary", _sum_lines("sale.order", "sale.order.line", "order_id", "untaxed",
+                                                      "product_uom_qty", n["sale_tax"])),
+        "amount_tax": COMP("monetary", _sum_lines("sale.order", "sale.order.line", "order_id", "tax",
+                                                  "product_uom_qty", n["sale_tax"])),
+        "amount_total": COMP("monetary", _sum_lines("sale.order", "sale.order.line", "order_id", "total",
+                                                    "product_uom_qty", n["sale_tax"])),
+        "state": SEL(so_states, "Status", default="draft"), "locked": B("Locked"),
+        "note": H("Terms and conditions"), "tag_ids": M2M("crm.tag", "Tags"),
+        "user_id": M2O("res.users", "Salesperson"), "company_id": M2O("res.company", "Company", default=_company)},
+        order="date_order desc, id desc")
+    model("sale.order.line", "Sales Order Line", {
+        "order_id": M2O("sale.order", "Order Reference", required=True), "sequence": I("Sequence", default=10),
+        "product_id": M2O("product.product", "Product"), "name": T("Description"),
+        "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
+        "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["sale_tax"]: M2M("account.tax", "Taxes"),
+        "qty_delivered": COMP("float", _moved_qty("sale_line_id", "outgoing")),
+        "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
+        "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
+        "display_type": SEL([("line_section", "Section"), ("line_note", "Note")], "Display Type"),
+        "price_subtotal": COMP("monetary", _line_amount("sale.order.line", "product_uom_qty", n["sale_tax"], False)),
+        "price_total": COMP("monetary", _line_amount("sale.order.line", "product_uom_qty", n["sale_tax"], True)),
+        "state": REL("selection", "order_id", "state", selection=so_states),
+        "company_id": REL("many2one", "order_id", "company_id", relation="res.company")},
+        order="order_id, sequence, id", display=lambda env, rid: f"{env.display_name('sale.order', env.db.data['sale.order.line'][rid]['order_id'])} - {env.db.data['sale.order.line'][rid].get('name') or ''}")
+    model("sale.advance.payment.inv", "Sales Advance Payment Invoice", {
+        "advance_payment_method": SEL([("delivered", "Regular invoice"), ("percentage", "Down payment (percentage)"),
+                                       ("fixed", "Down payment (fixed amount)")], "Create Invoice",
+                                      default="delivered"),
+        "sale_order_ids": M2M("sale.order", "Sales Orders")}, transient=True)
+    po_states = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"), ("purchase", "Purchase Order"),
+                 ("done", "Locked"), ("cancel", "Cancelled")]
+    model("purchase.order", "Purchase Order", {
+        "name": C("Order Reference", default=_seq_default("purchase.order", "P")),
+        "partner_id": M2O("res.partner", "Vendor", required=True), "partner_ref": C("Vendor Reference"),
+        "origin": C("Source Document"), "date_order": DT("Order Deadline", default=_now),
+        "date_planned": DT("Expected Arrival"), "currency_id": M2O("res.currency", "Currency", default=_currency),
+        "order_line": O2M("purchase.order.line", "order_id", "Order Lines", cascade=True),
+        "picking_ids": O2M("stock.picking", "purchase_id", "Receptions"),
+        "invoice_ids": COMP("many2many", _order_invoices("purchase.order.line", "purchase_line_id", False),
+                            relation="account.move"),
+        "picking_type_id": M2O("stock.picking.type", "Deliver To"),
+        "state": SEL(po_states, "Status", default="draft"), "notes": H("Terms and Conditions"),
+        "amount_total": COMP("monetary", _sum_lines("purchase.order", "purchase.order.line", "order_id", "total",
+                                                    "product_qty", n["purchase_tax"])),
+        "company_id": M2O("res.company", "Company", default=_company)}, order="priority desc, id desc"
+        .replace("priority desc, ", ""))
+    model("purchase.order.line", "Purchase Order Line", {
+        "order_id": M2O("purchase.order", "Order Reference", required=True), "sequence": I("Sequence", default=10),
+        "product_id": M2O("product.product", "Product"), "name": T("Description"),
+        "product_qty": F("Quantity", default=1.0), n["purchase_uom"]: M2O("uom.uom", "Unit of Measure"),
+        "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["purchase_tax"]: M2M("account.tax", "Taxes"),
+        "qty_received": COMP("float", _moved_qty("purchase_line_id", "incoming")),
+        "qty_invoiced": COMP("float", _invoiced_qty("purchase_line_id", False)),
+        "date_planned": DT("Expected Arrival"), "display_type": SEL([("line_section", "Section"),
+                                                                    ("line_note", "Note")], "Display Type"),
+        "price_subtotal": COMP("monetary", _line_amount("purchase.order.line", "product_qty", n["purchase_tax"], False)),
+        "state": REL("selection", "order_id", "state", selection=po_states)}, order="order_id, sequence, id")
+    move_types = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
+                  ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
+                  ("out_receipt", "Sales Receipt"), ("in_receipt", "Purchase Receipt")]
+    model("account.move", "Journal Entry", {
+        "name": C("Number", default="/"), "move_type": SEL(move_types, "Type", required=True, default="entry"),
+        "partner_id": M2O("res.partner", "Partner"),
+        "commercial_partner_id": COMP("many2one", _move_commercial, relation="res.partner"),
+        "partner_shipping_id": M2O("res.partner", "Delivery Address"), "ref": C("Reference"),
+        "invoice_origin": C("Origin"), "payment_reference": C("Payment Reference"),
+        "invoice_date": D("Invoice/Bill Date"), "invoice_date_due": D("Due Date"), "date": D("Date", default=_today),
+        "currency_id": M2O("res.currency", "Currency", default=_currency), "journal_id": M2O("account.journal", "Journal"),
+        "invoice_line_ids": O2M("account.move.line", "move_id", "Invoice lines", cascade=True),
+        "line_ids": O2M("account.move.line", "move_id", "Journal Items"),
+        "amount_untaxed": COMP("monetary", _sum_lines("account.move", "account.move.line", "move_id", "untaxed",
+                                                      "quantity", "tax_ids")),
+        "amount_tax": COMP("monetary", _sum_lines("account.move", "account.move.line", "move_id", "tax", "quantity",
+                                                  "tax_ids")),
+        "amount_total": COMP("monetary", _sum_lines("account.move", "account.move.line", "move_id", "total",
+                                                    "quantity", "tax_ids")),
+        "amount_residual": COMP("monetary", _sum_lines("account.move", "account.move.line", "move_id", "residual",
+                                                       "quantity", "tax_ids")),
+        "state": SEL([("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")], "Status", default="draft"),
+        "payment_state": SEL([("not_paid", "Not Paid"), ("in_payment", "In Payment"), ("paid", "Paid"),
+                              ("partial", "Partially Paid"), ("reversed", "Reversed"),
+                              ("invoicing_legacy", "Invoicing App Legacy")], "Payment Status", default="not_paid"),
+        "narration": H("Terms and Conditions"), "company_id": M2O("res.company", "Company", default=_company)},
+        order="date desc, name desc, id desc")
+    model("account.move.line", "Journal Item", {
+        "move_id": M2O("account.move", "Journal Entry", required=True), "sequence": I("Sequence", default=10),
+        "product_id": M2O("product.product", "Product"), "name": C("Label"), "quantity": F("Quantity", default=1.0),
+        "price_unit": F("Unit Price"), "discount": F("Discount (%)"), "product_uom_id": M2O("uom.uom", "Unit of Measure"),
+        "tax_ids": M2M("account.tax", "Taxes"), "sale_line_ids": M2M("sale.order.line", "Sales Order Lines"),
+        "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
+        "price_subtotal": COMP("monetary", _line_amount("account.move.line", "quantity", "tax_ids", False)),
+        "price_total": COMP("monetary", _line_amount("account.move.line", "quantity", "tax_ids", True)),
+        "display_type": SEL([("product", "Product"), ("line_section", "Section"), ("line_note", "Note"),
+                             ("tax", "Tax"), ("payment_term", "Payment Term"), ("rounding", "Rounding")],
+                            default="product"),
+        "parent_state": REL("selection", "move_id", "state")}, order="sequence, id",
+        display=lambda env, rid: str(env.db.data["account.move.line"][rid].get("name") or ""))
+    model("ir.model", "Models", {"model": C("Model", required=True), "name": C("Model Description"),
+                                 "state": SEL([("manual", "Custom Object"), ("base", "Base Object")], default="base"),
+                                 "transient": B("Transient Model")}, order="model")
+    model("ir.model.data", "Model Data", {"module": C("Module", required=True), "name": C("External Identifier",
+                                                                                          required=True),
+                                          "model": C("Model Name", required=True), "res_id": I("Record ID")},
+          display=lambda env, rid: f"{env.db.data['ir.model.data'][rid]['module']}.{env.db.data['ir.model.data'][rid]['name']}")
+    return {s.name: s for s in specs}
