@@ -197,6 +197,8 @@ class Pipeline:
                 message = step(self, message)
             except StepUnavailable as exc:
                 return self._park(message, str(exc))
+            except ImportError as exc:        # another part imports a module not built yet
+                return self._park(message, f"a module this step needs is not installed: {exc}")
             except GatewayError as exc:
                 return self._failed(message, exc, step.__name__.strip("_"))
             except Exception as exc:   # a bug in a step must not stop the gateway or lose the message

@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gateway.cli import EXIT_CONFIG
-from gateway.config.loader import ConfigErrors, LoadedConfig, find_config, load
-from gateway.errors import ConfigError
+from gateway.cli import EXIT_CONFIG, EXIT_UNAVAILABLE
+from gateway.config.loader import ConfigErrors, LoadedConfig, find_config, load, load_gateway
+from gateway.config.models import GatewayConfig
+from gateway.errors import ConfigError, JournalError
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal, open_journal
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,3 +31,26 @@ def load_or_exit_code(args: argparse.Namespace) -> LoadedConfig | int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
     return EXIT_CONFIG
+
+
+def open_state(args: argparse.Namespace) -> tuple[GatewayConfig, SqliteJournal, Archive] | int:
+    """gateway.yaml alone (partner files need not be valid to look at the journal), its journal and archive."""
+    path = find_config(getattr(args, "config", None))
+    try:
+        gateway = load_gateway(path)
+    except ConfigErrors as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not (gateway.state_dir / "journal.sqlite3").exists():
+        print(f"error: no journal at {gateway.state_dir} (has the gateway run yet?)", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    try:
+        journal = open_journal(gateway.state_dir)
+    except JournalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    return gateway, journal, Archive(gateway.archive_dir)

@@ -307,18 +307,39 @@ def load_partners(partners_dir: Path, base: Path) -> tuple[dict[str, PartnerConf
     return partners, files, errors
 
 
-def _load_profiles(translations_dir: Path) -> tuple[Any, list[ConfigError]]:
-    """Translation profiles through the translation engine, when it is installed."""
+def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[ConfigError]]:
+    """Translation profiles through the translation engine, when it is installed, and their lint."""
     try:
         from gateway.translate import ProfileRegistry  # type: ignore[attr-defined]
     except ImportError:
         return None, []
     try:
-        return ProfileRegistry.load(translations_dir), []
-    except ConfigErrors as exc:
-        return None, list(exc.errors)
+        registry = ProfileRegistry.load(translations_dir, our_ids=our_ids)
     except ConfigError as exc:
         return None, list(getattr(exc, "errors", None) or [exc])
+    try:
+        from gateway.translate import lint_profiles  # type: ignore[attr-defined]
+    except ImportError:
+        return registry, []
+    return registry, list(lint_profiles(registry))
+
+
+def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
+    """Each partner document must name a profile that exists."""
+    names = set(profiles.names()) if profiles is not None and hasattr(profiles, "names") else None
+    if names is None:
+        return []
+    errors = []
+    for pid, partner in partners.items():
+        for index, doc in enumerate(partner.documents):
+            if doc.profile not in names:
+                root = _read_yaml(files[pid])
+                line, col, _ = _position(root, ("documents", index, "profile"))
+                close = difflib.get_close_matches(doc.profile, sorted(names), n=1)
+                errors.append(ConfigError(f"documents[{index}].profile: no translation profile '{doc.profile}'",
+                                          str(files[pid]), line, col,
+                                          f"did you mean '{close[0]}'?" if close else None))
+    return errors
 
 
 def _raw_partners_dir(path: Path) -> str:
@@ -351,8 +372,9 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             hint = difflib.get_close_matches(inbox.partner, list(partners), n=1)
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
-    profiles, profile_errors = _load_profiles(gateway.translations_dir)
+    profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
     errors.extend(profile_errors)
+    errors.extend(_check_profile_names(partners, files, profiles))
     if errors:
         raise ConfigErrors(errors)
     return LoadedConfig(path=path.resolve(), gateway=gateway, partners=partners, partner_files=files,

@@ -1,0 +1,62 @@
+"""`edi-gateway messages`: list messages from the journal, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gateway.cli import EXIT_OK, EXIT_USAGE
+from gateway.config.args import add_config_argument, open_state
+from gateway.journal.api import Direction, Message, State
+
+HELP = "list messages (newest first), filtered by state, partner, direction"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("--state", help=f"one of: {', '.join(s.value for s in State)}")
+    parser.add_argument("--partner", help="partner id")
+    parser.add_argument("--direction", choices=[d.value for d in Direction])
+    parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="one JSON object per message, as a list")
+
+
+def as_dict(message: Message) -> dict[str, object]:
+    return {"id": message.id, "direction": message.direction.value, "state": message.state.value,
+            "partner": message.partner, "channel": message.channel, "filename": message.filename,
+            "syntax": message.syntax, "doc_type": message.doc_type, "control_number": message.control_number,
+            "size": message.size, "sha256": message.sha256, "parent_id": message.parent_id,
+            "attempts": message.attempts, "created_at": message.created_at.isoformat(),
+            "updated_at": message.updated_at.isoformat(),
+            "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
+            "last_error": message.last_error}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        state = State(args.state) if args.state else None
+    except ValueError:
+        print(f"error: unknown state '{args.state}'; one of: {', '.join(s.value for s in State)}")
+        return EXIT_USAGE
+    opened = open_state(args)
+    if isinstance(opened, int):
+        return opened
+    _, journal, _ = opened
+    try:
+        found = journal.find(state=state, partner=args.partner,
+                             direction=Direction(args.direction) if args.direction else None, limit=args.limit)
+    finally:
+        journal.close()
+    if args.json:
+        print(json.dumps([as_dict(m) for m in found], indent=2))
+        return EXIT_OK
+    if not found:
+        print("no messages")
+        return EXIT_OK
+    print(f"{'ID':26}  {'DIR':3}  {'STATE':11}  {'PARTNER':12}  {'TYPE':8}  {'CTRL':10}  FILE")
+    for m in found:
+        print(f"{m.id:26}  {m.direction.value:3}  {m.state.value:11}  {(m.partner or '-')[:12]:12}  "
+              f"{(m.doc_type or '-')[:8]:8}  {(m.control_number or '-')[:10]:10}  {m.filename}")
+        if m.last_error and m.state.value in {"quarantined", "dead", "retry_wait", "received", "queued"}:
+            print(f"{'':28}! {m.last_error}")
+    return EXIT_OK

@@ -1,0 +1,76 @@
+"""`edi-gateway show ID`: one message with its events, errors, archive path, Odoo links and children."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gateway.cli import EXIT_ERROR, EXIT_OK
+from gateway.commands.messages import as_dict
+from gateway.config.args import add_config_argument, open_state
+
+HELP = "show one message: events, errors, archive path, Odoo links, related messages"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("id", help="message id (from `edi-gateway messages`)")
+    parser.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    opened = open_state(args)
+    if isinstance(opened, int):
+        return opened
+    _, journal, archive = opened
+    try:
+        try:
+            message = journal.get(args.id)
+        except KeyError:
+            print(f"error: no message {args.id}")
+            return EXIT_ERROR
+        events = journal.events(message.id)
+        links = journal.odoo_links(message.id)
+        children = journal.children(message.id)
+    finally:
+        journal.close()
+    path = archive.path(message.sha256)
+    stored = path.is_file()
+    if args.json:
+        out = as_dict(message)
+        out.update(archive_path=str(path), archived=stored, meta=message.meta,
+                   events=[{"at": e.at.isoformat(), "from": e.from_state.value if e.from_state else None,
+                            "to": e.to_state.value, "reason": e.reason} for e in events],
+                   odoo=[{"model": link.model, "id": link.record_id, "role": link.role} for link in links],
+                   children=[as_dict(c) for c in children])
+        print(json.dumps(out, indent=2, default=str))
+        return EXIT_OK
+    print(f"message   {message.id}  ({message.direction.value}, {message.state.value})")
+    print(f"partner   {message.partner or '-'}")
+    print(f"file      {message.filename}  via {message.channel}"
+          f"{'  from ' + message.source_key if message.source_key else ''}")
+    print(f"content   {message.syntax or '?'} {message.doc_type or ''}  control {message.control_number or '-'}"
+          f"  {message.size} bytes")
+    print(f"archive   {path}{'' if stored else '  (purged)'}")
+    if message.parent_id:
+        print(f"parent    {message.parent_id}")
+    if message.attempts or message.next_attempt_at:
+        print(f"attempts  {message.attempts}"
+              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
+    if message.last_error:
+        print(f"error     {message.last_error}")
+    if message.meta.get("delivery"):
+        print(f"delivery  {message.meta['delivery']}")
+    print("events")
+    for e in events:
+        print(f"  {e.at:%Y-%m-%d %H:%M:%S}  {(e.from_state.value if e.from_state else '-'):>11} -> "
+              f"{e.to_state.value:11}  {e.reason}")
+    if links:
+        print("odoo")
+        for link in links:
+            print(f"  {link.model},{link.record_id}  ({link.role})")
+    if children:
+        print("related")
+        for c in children:
+            print(f"  {c.id}  {c.direction.value:3} {c.state.value:11} {c.doc_type or '-':8} {c.filename}")
+    return EXIT_OK

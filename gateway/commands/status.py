@@ -1,0 +1,51 @@
+"""`edi-gateway status`: messages per state, what needs a human, what is waiting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gateway.cli import EXIT_OK
+from gateway.config.args import add_config_argument, open_state
+from gateway.journal.api import State
+
+HELP = "messages per state and what needs attention"
+
+ATTENTION = (State.QUARANTINED, State.DEAD, State.REJECTED)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    opened = open_state(args)
+    if isinstance(opened, int):
+        return opened
+    gateway, journal, _ = opened
+    try:
+        counts = journal.counts()
+        attention = [m for state in ATTENTION for m in journal.find(state=state, limit=20)]
+        next_due = journal.next_due_at()
+    finally:
+        journal.close()
+    if args.json:
+        print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "counts": counts,
+                          "attention": [m.id for m in attention],
+                          "next_retry": next_due.isoformat() if next_due else None}, indent=2))
+        return EXIT_OK
+    print(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
+    print(f"archive  {gateway.archive_dir}")
+    total = sum(counts.values())
+    print(f"messages {total}")
+    for state in State:
+        if counts.get(state.value):
+            print(f"  {state.value:12} {counts[state.value]}")
+    if next_due:
+        print(f"next retry at {next_due:%Y-%m-%d %H:%M:%S} UTC")
+    if attention:
+        print("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
+        for m in attention:
+            print(f"  {m.id}  {m.state.value:11} {m.partner or '-':12} {m.filename}: {m.last_error or ''}")
+    return EXIT_OK
