@@ -1,0 +1,358 @@
+"""One Odoo client interface, two wire protocols, and the line between transient and permanent.
+
+`connect(settings)` returns an `OdooClient`:
+
+- `JsonRpcClient` speaks JSON-RPC (`/jsonrpc`) through odoorpc, Odoo 8 to 19;
+- `Json2Client` speaks JSON-2 (`/json/2/<model>/<method>`, bearer API key), Odoo 19+.
+
+`settings.protocol` picks one; `auto` asks the server's version (`/web/webclient/version_info`)
+and takes JSON-2 from 19 on, because `/jsonrpc` is deprecated there.
+
+Both are synchronous (odoorpc is); asyncio code calls them through `in_thread()` so the
+event loop never blocks. Every failure leaves as one of two errors from gateway.errors:
+
+- `OdooUnavailable` (transient): network errors, timeouts, HTTP 5xx, Odoo's serialisation,
+  lock and concurrency errors. Read-only calls, and calls the server certainly did not
+  run (503, refused connection, serialisation failure: rolled back), are retried here with
+  exponential backoff; a write whose outcome is unknown (connection dropped, timeout) is
+  not, because posting is idempotent one level up and re-runs its search first.
+- `OdooRejected` (permanent): access, validation, missing record, bad arguments. It
+  carries Odoo's own message and exception name (`odoo.exceptions.ValidationError`).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import http.client
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from gateway.config.models import OdooSettings
+from gateway.errors import ConfigError, OdooRejected, OdooUnavailable
+
+log = logging.getLogger("gateway.odoo")
+# odoorpc logs whole requests at DEBUG, and execute_kw carries the password in its args.
+logging.getLogger("odoorpc").setLevel(logging.INFO)
+
+T = TypeVar("T")
+
+TRANSIENT_NAMES = {
+    "psycopg2.errors.SerializationFailure", "psycopg2.errors.LockNotAvailable", "psycopg2.errors.DeadlockDetected",
+    "psycopg2.extensions.TransactionRollbackError", "psycopg2.OperationalError", "psycopg2.errors.AdminShutdown",
+    "odoo.exceptions.LockError", "odoo.exceptions.ConcurrencyError", "odoo.http.SessionExpiredException",
+    "odoo.service.model.RetryableJobError", "werkzeug.exceptions.ServiceUnavailable",
+    "werkzeug.exceptions.TooManyRequests",
+}
+# methods that change nothing: safe to retry whatever happened to the first attempt
+READ_METHODS = {"search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get",
+                "check_object_reference", "default_get", "exists", "version"}
+# JSON-2 takes named arguments only: the positional order of Odoo's Python signatures
+POSITIONAL: dict[str, list[str]] = {
+    "search": ["domain", "offset", "limit", "order"],
+    "search_read": ["domain", "fields", "offset", "limit", "order"],
+    "search_count": ["domain", "limit"],
+    "create": ["vals_list"], "fields_get": ["allfields", "attributes"],
+    "name_search": ["name", "domain", "operator", "limit"], "default_get": ["fields_list"],
+    "check_object_reference": ["module", "xml_id", "raise_on_access_error"], "context_get": [],
+    "read": ["fields", "load"], "write": ["vals"],
+}
+MODEL_METHODS = {"search", "search_read", "search_count", "create", "fields_get", "name_search", "default_get",
+                 "check_object_reference", "context_get"}
+
+
+class Transient(Exception):
+    """Internal: a failure that may be retried; `certain` when the server surely did not run the call."""
+
+    def __init__(self, message: str, certain: bool) -> None:
+        super().__init__(message)
+        self.certain = certain
+
+
+def resolve_secret(settings: OdooSettings) -> str:
+    """The password or API key: settings, then password_file, env, systemd credential `odoo-password`."""
+    if settings.password is not None:
+        return settings.password.get_secret_value()
+    if settings.password_file is not None:
+        try:
+            return Path(settings.password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the Odoo password file: {exc.strerror}", str(settings.password_file)) from exc
+    if os.environ.get("EDI_GATEWAY_ODOO_PASSWORD"):
+        return os.environ["EDI_GATEWAY_ODOO_PASSWORD"]
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+    if cred_dir and (Path(cred_dir) / "odoo-password").is_file():
+        return (Path(cred_dir) / "odoo-password").read_text(encoding="utf-8").strip()
+    raise ConfigError("no Odoo password or API key: set odoo.password, odoo.password_file, "
+                      "EDI_GATEWAY_ODOO_PASSWORD or the systemd credential odoo-password")
+
+
+def backoff_delay(attempt: int, base: float, cap: float = 30.0) -> float:
+    """Exponential backoff with full jitter: attempt 1 waits up to `base`, then doubles, capped."""
+    return random.uniform(base / 2, min(cap, base * 2 ** (attempt - 1)))
+
+
+def map_error(name: str, message: str) -> Exception:
+    """Odoo's exception name and message -> Transient (retry) or OdooRejected (quarantine)."""
+    if name in TRANSIENT_NAMES or name.startswith("psycopg2.errors.") and "Serialization" in name:
+        return Transient(f"{name}: {message}", certain=True)
+    return OdooRejected(message, odoo_error=name)
+
+
+class OdooClient(abc.ABC):
+    """The calls the gateway makes; `call()` has execute_kw semantics (record ids first for record methods)."""
+
+    version: tuple[int, int]
+    protocol: str
+
+    def __init__(self, settings: OdooSettings, retry_base: float = 0.5) -> None:
+        self.settings = settings
+        self.retry_base = retry_base
+        self.calls = 0
+        self._fields: dict[str, dict[str, Any]] = {}
+
+    # ------------------------------------------------------------------ the wire (one attempt)
+    @abc.abstractmethod
+    def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """One call; raises Transient, OdooRejected or OdooUnavailable."""
+
+    def close(self) -> None:
+        """Release connections (nothing to do for the stateless protocols)."""
+
+    # ------------------------------------------------------------------ retries
+    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """`model.method(*args, **kwargs)` with retries where they are safe."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self.calls += 1
+            try:
+                return self._execute(model, method, list(args), kwargs)
+            except Transient as exc:
+                safe = exc.certain or method in READ_METHODS
+                if not safe or attempt > self.settings.retry_max:
+                    raise OdooUnavailable(f"{model}.{method}: {exc}") from exc
+                delay = backoff_delay(attempt, self.retry_base)
+                log.warning("odoo %s.%s failed (%s); retry %d in %.1fs", model, method, exc, attempt, delay)
+                time.sleep(delay)
+
+    # ------------------------------------------------------------------ conveniences
+    def search(self, model: str, domain: list[Any], *, offset: int = 0, limit: int | None = None,
+               order: str | None = None, context: dict[str, Any] | None = None) -> list[int]:
+        kw: dict[str, Any] = {k: v for k, v in (("offset", offset), ("limit", limit), ("order", order),
+                                                 ("context", context)) if v}
+        return list(self.call(model, "search", domain, **kw))
+
+    def search_read(self, model: str, domain: list[Any], fields: list[str], *, offset: int = 0,
+                    limit: int | None = None, order: str | None = None,
+                    context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        kw: dict[str, Any] = {k: v for k, v in (("offset", offset), ("limit", limit), ("order", order),
+                                                 ("context", context)) if v}
+        return list(self.call(model, "search_read", domain, fields, **kw))
+
+    def read(self, model: str, ids: list[int], fields: list[str],
+             context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        kw = {"context": context} if context else {}
+        return list(self.call(model, "read", ids, fields, **kw))
+
+    def create(self, model: str, vals: dict[str, Any], context: dict[str, Any] | None = None) -> int:
+        kw = {"context": context} if context else {}
+        result = self.call(model, "create", [vals], **kw)
+        return int(result[0] if isinstance(result, list) else result)
+
+    def create_many(self, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
+        return [int(i) for i in self.call(model, "create", vals_list)] if vals_list else []
+
+    def write(self, model: str, ids: list[int], vals: dict[str, Any],
+              context: dict[str, Any] | None = None) -> bool:
+        kw = {"context": context} if context else {}
+        return bool(self.call(model, "write", ids, vals, **kw))
+
+    def fields(self, model: str) -> dict[str, Any]:
+        """fields_get of a model, cached for the client's life (field names differ between versions)."""
+        if model not in self._fields:
+            self._fields[model] = self.call(model, "fields_get", [], ["type", "relation"])
+        return self._fields[model]
+
+    def has_model(self, model: str) -> bool:
+        return bool(self.search("ir.model", [("model", "=", model)], limit=1))
+
+
+# --------------------------------------------------------------------------- JSON-RPC via odoorpc
+
+class JsonRpcClient(OdooClient):
+    protocol = "jsonrpc"
+
+    def __init__(self, settings: OdooSettings, secret: str, retry_base: float = 0.5) -> None:
+        super().__init__(settings, retry_base)
+        import odoorpc  # noqa: PLC0415 - optional at import time for JSON-2-only installs
+        self._odoorpc = odoorpc
+        parts = urlsplit(settings.url)
+        if parts.path not in ("", "/"):
+            raise ConfigError(f"odoo.url {settings.url!r}: odoorpc cannot use a path prefix; use the server root")
+        ssl = parts.scheme == "https"
+        self._lock = threading.Lock()
+        self._secret = secret
+        try:
+            self._odoo = odoorpc.ODOO(parts.hostname or "127.0.0.1", protocol="jsonrpc+ssl" if ssl else "jsonrpc",
+                                      port=parts.port or (443 if ssl else 80), timeout=settings.timeout)
+            self._wire(lambda: self._odoo.login(settings.database, settings.username, secret), "login")
+        except Transient as exc:
+            raise OdooUnavailable(f"cannot reach Odoo at {settings.url}: {exc}") from exc
+        except OdooRejected as exc:
+            raise OdooUnavailable(f"Odoo at {settings.url} refused the login of {settings.username!r} on "
+                                  f"{settings.database!r}: {exc}") from exc
+        raw = self._odoo.version or "0.0"
+        digits = [int(p) for p in "".join(c for c in raw if c.isdigit() or c == ".").split(".") if p][:2]
+        self.version = (digits + [0, 0])[0], (digits + [0, 0])[1]
+
+    def _wire(self, fn: Callable[[], T], what: str) -> T:
+        try:
+            with self._lock:
+                return fn()
+        except self._odoorpc.error.RPCError as exc:
+            info = exc.info if isinstance(getattr(exc, "info", None), dict) else {}
+            data = info.get("data") or {}
+            name = data.get("name") or ("odoo.exceptions.AccessDenied" if "login" in str(exc).lower()
+                                        else "odoorpc.error.RPCError")
+            raise map_error(name, data.get("message") or str(exc)) from exc
+        except urllib.error.HTTPError as exc:
+            raise _http_status_error(exc.code, what) from exc
+        except (urllib.error.URLError, ConnectionRefusedError) as exc:
+            reason = getattr(exc, "reason", exc)
+            refused = isinstance(reason, ConnectionRefusedError) or isinstance(exc, ConnectionRefusedError)
+            raise Transient(f"{what}: {reason}", certain=refused) from exc
+        except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+            raise Transient(f"{what}: {type(exc).__name__}: {exc or 'connection lost'}", certain=False) from exc
+        except ValueError as exc:       # a body that is not JSON (a proxy's HTML page)
+            raise Transient(f"{what}: unreadable answer: {exc}", certain=False) from exc
+
+    def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        return self._wire(lambda: self._odoo.execute_kw(model, method, args, kwargs), f"{model}.{method}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._odoo = None  # type: ignore[assignment]
+
+
+def _http_status_error(status: int, what: str) -> Exception:
+    if status in (503, 429):
+        return Transient(f"{what}: HTTP {status}", certain=True)
+    if status >= 500:
+        return Transient(f"{what}: HTTP {status}", certain=False)
+    return OdooRejected(f"{what}: HTTP {status}", odoo_error=f"http.{status}")
+
+
+# --------------------------------------------------------------------------- JSON-2
+
+class Json2Client(OdooClient):
+    protocol = "json2"
+
+    def __init__(self, settings: OdooSettings, api_key: str, retry_base: float = 0.5) -> None:
+        super().__init__(settings, retry_base)
+        self._base = settings.url.rstrip("/")
+        self._key = api_key
+        info = probe_version(settings.url, settings.timeout)
+        self.version = info
+        # whoami: proves the key works before the first document depends on it
+        try:
+            self.call("res.users", "context_get")
+        except OdooRejected as exc:
+            raise OdooUnavailable(f"Odoo at {settings.url} refused the API key of {settings.username!r}: {exc}") from exc
+
+    def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        body = dict(kwargs)
+        single = method == "create" and args and isinstance(args[0], dict)
+        if method not in MODEL_METHODS:
+            if args:
+                raw = args.pop(0)
+                body["ids"] = [raw] if isinstance(raw, int) else list(raw)
+        names = POSITIONAL.get(method)
+        if args:
+            if names is None or len(args) > len(names):
+                raise TypeError(f"JSON-2 takes named arguments: call {model}.{method} with keywords")
+            body.update(zip(names, args))
+        if single:
+            body["vals_list"] = [body["vals_list"]]
+        result = self._post(f"/json/2/{model}/{method}", body, f"{model}.{method}")
+        if single and isinstance(result, list) and len(result) == 1:
+            return result[0]
+        return result
+
+    def _post(self, path: str, body: dict[str, Any], what: str) -> Any:
+        data = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8", "Authorization": f"bearer {self._key}",
+                   "X-Odoo-Database": self.settings.database, "User-Agent": "edi-gateway"}
+        request = urllib.request.Request(self._base + path, data=data, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:  # noqa: S310
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()
+            try:
+                err = json.loads(payload)
+            except ValueError:
+                err = None
+            if isinstance(err, dict) and err.get("name"):
+                if exc.code >= 500 and err["name"] not in TRANSIENT_NAMES and not err["name"].startswith("psycopg2"):
+                    raise OdooRejected(err.get("message") or "", odoo_error=err["name"]) from exc
+                mapped = map_error(err["name"], err.get("message") or "")
+                if isinstance(mapped, Transient) or exc.code < 500:
+                    raise mapped from exc
+                raise Transient(f"{what}: HTTP {exc.code}", certain=False) from exc
+            raise _http_status_error(exc.code, what) from exc
+        except urllib.error.URLError as exc:
+            refused = isinstance(exc.reason, ConnectionRefusedError)
+            raise Transient(f"{what}: {exc.reason}", certain=refused) from exc
+        except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+            raise Transient(f"{what}: {type(exc).__name__}: {exc or 'connection lost'}", certain=False) from exc
+        except ValueError as exc:
+            raise Transient(f"{what}: unreadable answer: {exc}", certain=False) from exc
+
+
+# --------------------------------------------------------------------------- choosing
+
+def probe_version(url: str, timeout: float = 10.0) -> tuple[int, int]:
+    """The server's (major, minor) from /web/webclient/version_info (every version since 8)."""
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).encode()
+    request = urllib.request.Request(url.rstrip("/") + "/web/webclient/version_info", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            result = json.loads(response.read()).get("result") or {}
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise OdooUnavailable(f"cannot reach Odoo at {url}: {getattr(exc, 'reason', exc)}") from exc
+    info = result.get("server_version_info") or [0, 0]
+    try:
+        return int(info[0]), int(info[1]) if len(info) > 1 and isinstance(info[1], int) else 0
+    except (TypeError, ValueError):
+        return 0, 0
+
+
+def connect(settings: OdooSettings, retry_base: float = 0.5) -> OdooClient:
+    """A logged-in client for `settings` (protocol `auto`: JSON-2 from Odoo 19 on, JSON-RPC before)."""
+    secret = resolve_secret(settings)
+    protocol = settings.protocol
+    if protocol == "auto":
+        protocol = "json2" if probe_version(settings.url, settings.timeout)[0] >= 19 else "jsonrpc"
+    if protocol == "json2":
+        return Json2Client(settings, secret, retry_base)
+    return JsonRpcClient(settings, secret, retry_base)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking Odoo call (or a whole posting) off the event loop."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
