@@ -51,6 +51,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     dispatch: dict[str, list[Node]] = field(default_factory=dict)
     always: bool = False
+    order: int = 0                              # position among its siblings (segment order)
     xpath: Any = None
     xml_steps: Any = None
     note: str = ""
@@ -176,7 +177,8 @@ def _xpath_nodes(expr: str, ctx: Context, where: Where) -> Any:
 
 
 def _build_dispatch(node: Node) -> None:
-    for child in node.children:
+    for order, child in enumerate(node.children):
+        child.order = order
         if child.tag:
             node.dispatch.setdefault(child.tag, []).append(child)
         _build_dispatch(child)
@@ -272,8 +274,11 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
             while depth >= 0:
                 cands = stack[depth][0].dispatch.get(tag)
                 if cands is not None:
+                    # an enclosing level's node placed before the open loop cannot follow it:
+                    # such a segment belongs to the loop (unmapped there), so the loop stays open
+                    floor = stack[depth + 1][0].order if depth + 1 < len(stack) else -1
                     for cand in cands:
-                        if cand.matches(seg):
+                        if cand.order >= floor and cand.matches(seg):
                             node = cand
                             break
                     if node is not None:
@@ -370,11 +375,12 @@ class SegmentWriter:
                     self._emit_hl(node, item, hl_parent)
                     continue
                 elements: dict[int, Any] = {}
+                data = False
                 if node.value is not None:
-                    node.value.write({"_": item}, elements, self.counts)
+                    data = node.value.write({"_": item}, elements, self.counts)
                 for fld in node.fields_out:
-                    fld.write(item, elements, self.counts)
-                if not elements and not node.always:
+                    data = fld.write(item, elements, self.counts) or data
+                if not data and not node.always:
                     continue
                 for put, raw in node.when_out:
                     put(elements, raw)

@@ -22,7 +22,7 @@ from gateway.translate.yamlsrc import Where, YMap
 
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
-    "when", "pairs", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
+    "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
     "upper", "strip_zeros",
 })
 
@@ -51,7 +51,7 @@ class Field:
     path: str
     where: Where
     read: Callable[[Any], Any]
-    write: Callable[[Mapping[str, Any], Any, dict[str, int]], None]
+    write: Callable[[Mapping[str, Any], Any, dict[str, int]], bool]
     bulk: bool = False            # pairs: merged into a dict; read first, written last
     const: Any = None             # a constant the node's items must carry (outbound filter)
     positions: tuple[int, ...] = ()   # element positions read (lint)
@@ -142,6 +142,10 @@ def make_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
                 node = node.get(key) if isinstance(node, Mapping) else None
         return node
     return get
+
+
+def _write_only(target: dict[str, Any], value: Any) -> None:
+    return None
 
 
 # ---------------------------------------------------------------- file side (addresses)
@@ -315,6 +319,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         raise ConfigError(f"field {path!r}: unknown key(s) {', '.join(map(str, sorted(unknown, key=str)))}",
                           where[0], where[1], hint=f"known: {', '.join(sorted(FIELD_KEYS))}")
     setter = make_setter(path, merge="pairs" in spec)
+    if path.startswith("_") and path != "_":
+        setter = _write_only             # `_name`: computed outbound (a count), not kept inbound
     getter = make_getter(path)
     if "first" in spec:
         return _compile_first(path, spec, ctx, where, setter, getter)
@@ -335,8 +341,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         def read_const(record: Any) -> Any:
             return const
 
-        def write_nothing(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> None:
-            return None
+        def write_nothing(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> bool:
+            return False
         return Field(path, where, read_const, write_nothing, const=const, set=setter)
 
     if "at" not in spec and count_tag is None:
@@ -352,18 +358,21 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             return default
         return convert_in(raw) if convert_in else raw
 
-    def write(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> None:
+    def write(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> bool:
         value = getter(item)
+        data = True
         if value is None or value == "":
             if count_tag is not None:
                 value = counts.get(str(count_tag), 0)
             elif default is not None:
-                value = default
+                value, data = default, False     # a default alone does not make a segment worth writing
             else:
-                return
+                return False
         raw = convert_out(value) if convert_out else (value if isinstance(value, str) else _plain(value))
         if placer is not None and raw != "":
             placer(out, str(raw))
+            return data
+        return False
     return Field(path, where, read, write, positions=positions, set=setter)
 
 
@@ -443,13 +452,14 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
                 return convert_in(raw) if convert_in else raw
         return None
 
-    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> None:
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> bool:
         value = getter(item)
         if value is None or value == "":
-            return
+            return False
         pos = _pair_slots(out, start)
         out[pos] = qualifier
         out[pos + 1] = str(convert_out(value) if convert_out else value)
+        return True
     return Field(path, where, read, write, positions=(start,), set=setter)
 
 
@@ -458,7 +468,7 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
     if ctx.syntax not in ("x12", "edifact"):
         raise ConfigError("pairs: is for X12 / EDIFACT qualifier-value element pairs", where[0], where[1])
     start, _ = parse_address(spec["pairs"], ctx, where)
-    limit = spec.get("count")
+    limit = spec.get("max")
     if "codes" in spec:
         table, table_out = _code_table(spec["codes"], ctx, where)
     else:
@@ -488,10 +498,10 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
     # outbound order: preferred qualifiers first, then the code list's order
     order = [table.get(q, q) for q in prefer] + [v for v in table.values()]
 
-    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> None:
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> bool:
         ids = getter(item)
         if not ids:
-            return
+            return False
         written = {v for p, v in out.items() if p >= start and isinstance(v, str)}
         keys = [k for k in dict.fromkeys(order) if k in ids] + [k for k in ids if k not in order]
         n = 0
@@ -506,4 +516,5 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
             n += 1
             if limit is not None and n >= int(limit):
                 break
+        return n > 0
     return Field(path, where, read, write, bulk=True, positions=(start,), set=setter)

@@ -94,8 +94,9 @@ def validate(data: dict[str, Any], profile: Profile, location: str) -> Document:
             loc = [str(p) for p in err["loc"] if str(p) != profile.document]
             path = ".".join(loc)
             problems.append(f"{path or 'document'}: {err['msg'].lower()}")
+        where = profile.where("document")
         raise TranslationError("; ".join(problems) + _hint(problems), location=location,
-                               profile=profile.location) from None
+                               profile=f"{where[0]}:{where[1]}") from None
 
 
 def _hint(problems: list[str]) -> str:

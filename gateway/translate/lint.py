@@ -153,6 +153,8 @@ def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
     """Every problem of every profile in `registry` (compile errors included), each with file:line."""
     problems: list[ConfigError] = []
     for name in registry.names():
+        if registry.is_abstract(name):
+            continue
         try:
             profile = registry.get(name)
         except ConfigError as exc:

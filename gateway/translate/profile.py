@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).parent / "profiles"
 PROFILE_KEYS = frozenset({
     "profile", "extends", "description", "syntax", "message", "version", "document", "functional_group",
     "agency", "codes", "defaults", "hooks", "sscc", "structure", "namespaces", "root", "columns",
-    "decimal_mark", "direction", "ack",
+    "decimal_mark", "direction", "ack", "abstract",
 })
 SYNTAXES = ("x12", "edifact", "csv", "xml")
 DOCUMENTS = ("PurchaseOrder", "PurchaseOrderAck", "ShipNotice", "Invoice", "InventoryAdvice")
@@ -133,6 +133,7 @@ class ProfileRegistry:
     def __init__(self) -> None:
         self.sources: dict[str, YMap] = {}
         self._compiled: dict[str, Profile] = {}
+        self.base_names: set[str] = set()     # shipped base profiles (candidates for partner-less files)
         self.our_ids: Any = None        # gateway.yaml our_ids: the sender of what render() writes
 
     @classmethod
@@ -151,7 +152,13 @@ class ProfileRegistry:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.yaml")):
-                registry.add(load_yaml(path), path.stem)
+                data = load_yaml(path)
+                registry.add(data, path.stem)
+                name = str(data.get("profile") or path.stem)
+                if folder == BASE_DIR:
+                    registry.base_names.add(name)
+                else:
+                    registry.base_names.discard(name)
         registry.compile_all()
         return registry
 
@@ -165,7 +172,12 @@ class ProfileRegistry:
 
     def compile_all(self) -> None:
         for name in self.sources:
-            self.get(name)
+            if not self.is_abstract(name):
+                self.get(name)
+
+    def is_abstract(self, name: str) -> bool:
+        """`abstract: true` profiles (shared code lists) are only extended, never used directly."""
+        return bool(self.sources[name].get("abstract"))
 
     def merged(self, name: str) -> tuple[YMap, list[str]]:
         """The profile merged over its `extends:` chain, and the chain of names."""
@@ -194,6 +206,9 @@ class ProfileRegistry:
         if profile is None:
             if name not in self.sources:
                 raise ConfigError(f"translation profile {name!r} not found", hint=_near(name, self.sources))
+            if self.is_abstract(name):
+                where = self.sources[name].loc("abstract")
+                raise ConfigError(f"profile {name!r} is abstract (shared code lists); extend it", where[0], where[1])
             data, chain = self.merged(name)
             profile = compile_profile(name, data, chain)
             self._compiled[name] = profile
@@ -208,9 +223,8 @@ class ProfileRegistry:
         Versions without a profile of their own use the nearest one below (003060 -> 004010
         is not below, so the lowest shipped), so an odd-version file still translates.
         """
-        candidates = [self.get(n) for n in self.sources
-                      if not self.sources[n].get("extends") and str(self.sources[n].get("syntax")) == syntax
-                      and str(self.sources[n].get("message")) == message]
+        candidates = [p for p in (self.get(n) for n in sorted(self.base_names) if not self.is_abstract(n))
+                      if p.syntax == syntax and p.message == message]
         if not candidates:
             return None
         digits = "".join(ch for ch in version if ch.isalnum())[:6]

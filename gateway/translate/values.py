@@ -144,7 +144,7 @@ def sscc_in(raw: str) -> str:
     if len(text) == 20 and text.startswith("00"):
         text = text[2:]
     if len(text) != 18 or not text.isdigit():
-        raise ValueError(f"SSCC {raw!r} is not 18 digits")
+        return text            # not an SSCC-18 (some senders put other package ids in MAN*GM): kept as sent
     if gs1_check_digit(text[:17]) != text[17]:
         raise ValueError(f"SSCC {raw!r} has check digit {text[17]}, expected {gs1_check_digit(text[:17])}")
     return text
@@ -155,6 +155,8 @@ def sscc_out(value: Any) -> str:
     text = str(value).strip()
     if len(text) == 17 and text.isdigit():
         return text + gs1_check_digit(text)
+    if len(text) != 18 or not text.isdigit():
+        raise ValueError(f"SSCC {value!r} is not 17 or 18 digits")
     return sscc_in(text)
 
 
