@@ -81,6 +81,8 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
             mapped.add(f"{prefix}{first}")
     for fld in node.fields_in:
         top = fld.path.split(".")[0]
+        if top.startswith("_"):
+            continue                        # write-only (computed / default) element
         mapped.add(f"{here}{top}")
         if item_model is not None and top not in item_model.model_fields:
             problems.append(_err(f"{fld.path!r} is not a field of {item_model.__name__}", fld.where,
@@ -161,4 +163,7 @@ def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
             problems.append(exc)
             continue
         problems.extend(lint_profile(profile))
-    return problems
+    unique: dict[str, ConfigError] = {}
+    for problem in problems:               # a base profile's problem is reported once, not per partner
+        unique.setdefault(str(problem), problem)
+    return list(unique.values())

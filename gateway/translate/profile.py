@@ -179,27 +179,29 @@ class ProfileRegistry:
         """`abstract: true` profiles (shared code lists) are only extended, never used directly."""
         return bool(self.sources[name].get("abstract"))
 
-    def merged(self, name: str) -> tuple[YMap, list[str]]:
-        """The profile merged over its `extends:` chain, and the chain of names."""
-        chain: list[str] = []
+    def merged(self, name: str, _seen: tuple[str, ...] = ()) -> tuple[YMap, list[str]]:
+        """The profile merged over what it `extends:` (a name, or a list merged left to right), and the chain."""
         data = self.sources[name]
-        layers = [data]
-        while data.get("extends"):
-            parent = str(data["extends"])
-            where = data.loc("extends")
+        parents = data.get("extends") or []
+        if not isinstance(parents, list):
+            parents = [parents]
+        where = data.loc("extends")
+        result: Any = None
+        chain = [name]
+        for parent in map(str, parents):
             if parent not in self.sources:
                 raise ConfigError(f"extends: {parent!r} is not a known profile", where[0], where[1],
                                   hint=_near(parent, self.sources))
-            if parent in chain or parent == name:
+            if parent in _seen or parent == name:
                 raise ConfigError(f"extends: {parent!r} makes a cycle", where[0], where[1])
-            chain.append(parent)
-            data = self.sources[parent]
-            layers.append(data)
-        result: Any = layers[-1]
-        for layer in reversed(layers[:-1]):
-            result = merge(result, layer)
+            base, base_chain = self.merged(parent, _seen + (name,))
+            result = base if result is None else merge(result, base)
+            chain.extend(n for n in base_chain if n not in chain)
+        result = data if result is None else merge(result, data)
         assert isinstance(result, YMap)
-        return result, [name] + chain
+        if "abstract" in data and not data.get("abstract") or "abstract" not in data:
+            result.pop("abstract", None)
+        return result, chain
 
     def get(self, name: str) -> Profile:
         profile = self._compiled.get(name)

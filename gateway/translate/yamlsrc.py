@@ -71,8 +71,14 @@ def load_yaml(path: Path) -> YMap:
     return result
 
 
-def merge(base: Any, over: Any) -> Any:
+REPLACE_UNDER = frozenset({"fields", "when"})   # a field spec / condition is replaced whole, never merged
+
+
+def merge(base: Any, over: Any, parent: Any = None) -> Any:
     """Deep-merge `over` onto `base`: mappings merge key by key, `null` deletes a key, anything else replaces.
+
+    Under `fields:` and `when:` an entry replaces the base entry whole (an override that says
+    `{pair: IN, at: 6}` must not inherit the base's `first:`).
 
     Keys new in `over` go at the end unless the override mapping says `_after: <key>` /
     `_before: <key>` (used to insert a structure node at a given place).
@@ -87,8 +93,8 @@ def merge(base: Any, over: Any) -> Any:
             out.pop(key, None)
             out.key_where.pop(key, None)
             continue
-        if key in base:
-            out[key] = merge(base[key], value)
+        if key in base and parent not in REPLACE_UNDER:
+            out[key] = merge(base[key], value, key)
         else:
             out[key] = _strip_placement(value) if isinstance(value, YMap) else value
             anchor = value.get("_after") if isinstance(value, YMap) else None
