@@ -38,6 +38,8 @@ class OdooSettings(Strict):
     timeout: float = 60.0
     retry_max: int = 8
     company_id: int | None = None
+    poll_seconds: float = Field(60.0, description="how often delivery_done / invoice_posted triggers look at Odoo")
+    lookback_days: int = Field(30, description="extraction looks at records changed in this many days")
 
 
 class FolderInboxSettings(Strict):
@@ -195,6 +197,12 @@ class OdooPartnerSettings(Strict):
     confirm_orders: bool = False
     warehouse: str | None = None
     currency: str | None = None
+    units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name, "
+                                  "over the built-in map (EA/C62/PCE: Units, DZN: Dozens, KGM: kg, LBR: lb)")
+    gln_field: str = Field("barcode", description="res.partner field holding GLNs (e.g. global_location_number)")
+    validate_receipts: bool = Field(False, description="validate the receipt after applying a vendor's ship notice")
+    availability_field: str = Field("x_edi_available_qty", description="product.supplierinfo field that receives "
+                                    "a vendor's available quantity (846 / INVRPT)")
 
 
 class FolderChannel(Strict):

@@ -134,6 +134,7 @@ class Source(Model):
     test: bool = False
     message_id: str | None = None               # journal message id
     odoo_record: str | None = None              # "stock.picking,42" for extracted documents
+    odoo_write_date: str | None = None          # write_date of that record version (export mark, outbox key)
 
 
 class Document(Model):
