@@ -260,6 +260,8 @@ def run(config_path: str | Path | None) -> int:
     from gateway import logs
     logs.configure(config.gateway.log_format, config.gateway.log_level)
     logs.register_config_secrets(config.gateway)
+    for warning in dict.fromkeys(str(w) for w in config.warnings):
+        log.warning("shipped profile: %s", warning)
     try:
         daemon = Daemon(config)
     except GatewayError as exc:

@@ -24,5 +24,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
         return EXIT_ERROR
     config = load(path)
+    for warning in dict.fromkeys(str(w) for w in config.warnings):
+        print(f"warning (shipped profile): {warning}")
     print(f"{path}: ok ({len(config.partners)} partner{'s' if len(config.partners) != 1 else ''})")
     return EXIT_OK

@@ -51,6 +51,7 @@ class LoadedConfig:
     partners: dict[str, PartnerConfig] = field(default_factory=dict)
     partner_files: dict[str, Path] = field(default_factory=dict)
     profiles: Any = None                          # gateway.translate.ProfileRegistry when available
+    warnings: list[ConfigError] = field(default_factory=list)   # problems in files shipped with the package
 
     @property
     def base(self) -> Path:
@@ -342,6 +343,20 @@ def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Pa
     return errors
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _shipped(path: str | None) -> bool:
+    """True for a file inside the installed gateway package (base profiles), not the workspace."""
+    if not path:
+        return False
+    try:
+        Path(path).resolve().relative_to(_PACKAGE_DIR)
+    except ValueError:
+        return False
+    return True
+
+
 def _raw_partners_dir(path: Path) -> str:
     try:
         root = _read_yaml(path)
@@ -373,12 +388,14 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
-    errors.extend(profile_errors)
+    # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings
+    warnings = [e for e in profile_errors if _shipped(e.path)]
+    errors.extend(e for e in profile_errors if not _shipped(e.path))
     errors.extend(_check_profile_names(partners, files, profiles))
     if errors:
         raise ConfigErrors(errors)
     return LoadedConfig(path=path.resolve(), gateway=gateway, partners=partners, partner_files=files,
-                        profiles=profiles)
+                        profiles=profiles, warnings=warnings)
 
 
 def lint(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> list[ConfigError]:

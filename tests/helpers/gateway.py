@@ -156,8 +156,10 @@ class GatewayProcess:
     """`python -m gateway run` in a subprocess, with a NOTIFY_SOCKET to know when it is READY."""
 
     def __init__(self, config: Path, *, env: dict[str, str] | None = None, wait_ready: bool = True,
-                 ready_timeout: float = 30.0) -> None:
+                 ready_timeout: float = 30.0, preload: list[str] | None = None) -> None:
+        """`preload`: modules imported in the daemon process before it starts (test channels)."""
         self.config = config
+        self.preload = preload or []
         self.env = env or {}
         self.wait_ready = wait_ready
         self.ready_timeout = ready_timeout
@@ -175,7 +177,13 @@ class GatewayProcess:
         self._log = open(self.log_path, "ab")
         env = {**os.environ, "NOTIFY_SOCKET": self._sockpath, "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("WATCHDOG_USEC", None)
-        self.proc = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(self.config)],
+        if self.preload:
+            code = "".join(f"import {m}; " for m in self.preload)
+            code += "import sys; from gateway.cli import main; sys.exit(main(sys.argv[1:]))"
+            cmd = [sys.executable, "-c", code]
+        else:
+            cmd = [sys.executable, "-m", "gateway"]
+        self.proc = subprocess.Popen([*cmd, "run", "--config", str(self.config)],
                                      cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         if self.wait_ready:
             self.wait_notification("READY=1", self.ready_timeout)

@@ -1,0 +1,22 @@
+"""Small, valid X12 interchanges for tests (an 850 purchase order by default)."""
+
+from __future__ import annotations
+
+
+def purchase_order(control: int, sender: str = "ACMERETAIL", receiver: str = "ACMEDIST", po: str | None = None,
+                   gs_sender: str | None = None, lines: int = 1) -> bytes:
+    """An ISA/GS/ST 850 interchange with control number `control` (ISA13 = GS06 = ST02 base)."""
+    po = po or f"PO{control:07d}"
+    body = [f"ST*850*{control % 10000:04d}", f"BEG*00*SA*{po}**20261129"]
+    for n in range(1, lines + 1):
+        body.append(f"PO1*{n}*{n * 2}*EA*12.5**UP*61414100001{n % 10}")
+    body.append(f"CTT*{lines}")
+    body.append(f"SE*{len(body) + 1}*{control % 10000:04d}")
+    segments = [
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*261129*0850*U*00401*{control:09d}*0*P*>",
+        f"GS*PO*{gs_sender or sender}*{receiver}*20261129*0850*{control}*X*004010",
+        *body,
+        f"GE*1*{control}",
+        f"IEA*1*{control:09d}",
+    ]
+    return ("~\n".join(segments) + "~\n").encode("ascii")
