@@ -1,0 +1,557 @@
+"""The SFTP server partners log into (asyncssh): one jail per account, inbound/ to write, outbound/ to read.
+
+Commit before acknowledgement: an upload is written to a staging file outside the jail;
+when its write handle closes (or a temp name is renamed to its final name) the bytes go
+through `Intake.submit()` and only then does the close/rename return OK. A crash before
+that leaves only a staging file, cleared at start: the partner never got OK and sends
+again. The jail is enforced on every path: lexical `..` is clamped at the jail root and
+anything whose real path leaves the jail (a symlink) is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import posixpath
+import re
+import shutil
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+from asyncssh.constants import FXF_APPEND, FXF_CREAT, FXF_TRUNC, FXF_WRITE
+
+from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChannel, SftpServerSettings
+from gateway.errors import ConfigError
+from gateway.journal.api import Journal, State
+from gateway.transports.base import Intake, IntakeMeta
+
+log = logging.getLogger("gateway.transports.sftp")
+
+USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+NAME_RE = re.compile(r"^[^/\x00]{1,255}$")
+TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".upload", ".uploading")
+INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
+
+
+def is_temp_name(name: str) -> bool:
+    """Names an upload carries before its final rename (WinSCP .filepart, `.part`, dot files)."""
+    low = name.lower()
+    return name.startswith(".") or low.endswith(TEMP_SUFFIXES)
+
+
+# --------------------------------------------------------------------------- passwords
+
+def hash_password(password: str, iterations: int = 600_000) -> str:
+    """`pbkdf2_sha256$iterations$salt$hash` (the Django format) for `password_hash` in a partner file."""
+    salt = base64.b64encode(os.urandom(12)).decode().rstrip("=")
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
+    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode()}"
+
+
+def check_password(password: str, encoded: str) -> bool:
+    try:
+        algo, iterations, salt, expected = encoded.split("$", 3)
+    except ValueError:
+        return False
+    if algo != "pbkdf2_sha256":
+        return False
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
+    return hmac.compare_digest(base64.b64encode(digest).decode(), expected)
+
+
+# --------------------------------------------------------------------------- accounts
+
+@dataclass(slots=True)
+class Account:
+    user: str
+    partner: str
+    keys: list[bytes]                 # public key blobs
+    password_hash: str | None
+    jail: Path
+
+
+def load_public_keys(paths: list[Path]) -> list[bytes]:
+    keys: list[bytes] = []
+    for path in paths:
+        try:
+            lines = path.read_text().splitlines()
+        except OSError as exc:
+            raise ConfigError(f"cannot read authorized keys: {exc.strerror}", path=str(path)) from exc
+        for n, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                keys.append(asyncssh.import_public_key(line).public_data)
+            except (asyncssh.KeyImportError, ValueError) as exc:
+                raise ConfigError(f"not an OpenSSH public key: {exc}", path=str(path), line=n) from exc
+    return keys
+
+
+def accounts_from(partners: dict[str, PartnerConfig], root: Path) -> dict[str, Account]:
+    accounts: dict[str, Account] = {}
+    for p in partners.values():
+        channels = [c for c in p.inbound if isinstance(c, SftpAccountChannel)]
+        if isinstance(p.outbound, SftpAccountChannel):
+            channels.append(p.outbound)
+        for ch in channels:
+            if not USER_RE.match(ch.user):
+                raise ConfigError(f"SFTP user {ch.user!r} of partner {p.id} is not a safe account name")
+            if ch.user in accounts and accounts[ch.user].partner != p.id:
+                raise ConfigError(f"SFTP user {ch.user!r} is used by partners {accounts[ch.user].partner} "
+                                  f"and {p.id}")
+            pw = ch.password_hash.get_secret_value() if ch.password_hash else None
+            acct = accounts.setdefault(ch.user, Account(ch.user, p.id, [], pw, root / ch.user))
+            acct.keys.extend(k for k in load_public_keys(ch.authorized_keys) if k not in acct.keys)
+            acct.password_hash = acct.password_hash or pw
+    return accounts
+
+
+def load_host_key(path: Path) -> asyncssh.SSHKey:
+    """Our host key: generated once (ed25519, mode 0600) and reused, so partners can pin it."""
+    if path.exists():
+        return asyncssh.read_private_key(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.export_private_key())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
+    log.info("generated SFTP host key %s (%s)", path, key.get_fingerprint())
+    return key
+
+
+# --------------------------------------------------------------------------- the server
+
+class SftpServer:
+    """Accounts, login throttling, staging and the commit of uploads; one per gateway."""
+
+    def __init__(self, settings: SftpServerSettings, partners: dict[str, PartnerConfig], intake: Intake,
+                 journal: Journal | None = None) -> None:
+        self.settings = settings
+        self.root = Path(settings.root).resolve()
+        self.accounts = accounts_from(partners, self.root)
+        self.intake = intake
+        self.journal = journal
+        self.failures: dict[str, list[float]] = {}
+        self.host_key: asyncssh.SSHKey | None = None
+        self._acceptor: asyncssh.SSHAcceptor | None = None
+        self.port: int | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---------------------------------------------------------------- lifecycle
+    def prepare(self) -> None:
+        for acct in self.accounts.values():
+            for sub in (INBOUND, OUTBOUND):
+                (acct.jail / sub).mkdir(parents=True, exist_ok=True)
+            staging = self.staging_dir(acct.user)
+            if staging.exists():
+                for stale in staging.iterdir():          # uploads a crash interrupted: never acknowledged
+                    stale.unlink(missing_ok=True)
+            staging.mkdir(parents=True, exist_ok=True)
+
+    async def start(self) -> None:
+        self.prepare()
+        self.host_key = load_host_key(Path(self.settings.host_key))
+        self._acceptor = await asyncssh.listen(
+            self.settings.host, self.settings.port, server_host_keys=[self.host_key],
+            server_factory=lambda: _Auth(self), sftp_factory=lambda chan: JailedSftp(chan, self),
+            allow_scp=False, agent_forwarding=False, x11_forwarding=False, allow_pty=False,
+            login_timeout=60, encoding=None)
+        self.port = self._acceptor.sockets[0].getsockname()[1]
+        log.info("SFTP server listening on %s:%s, host key %s", self.settings.host, self.port,
+                 self.host_key.get_fingerprint())
+
+    async def close(self) -> None:
+        if self._acceptor is not None:
+            self._acceptor.close()
+            await self._acceptor.wait_closed()
+        for task in list(self._tasks):
+            task.cancel()
+
+    def staging_dir(self, user: str) -> Path:
+        return self.root / ".staging" / user
+
+    def index_dir(self, user: str) -> Path:
+        return self.root / ".delivered" / user
+
+    # ---------------------------------------------------------------- login throttling
+    def locked(self, peer: str) -> bool:
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(peer, []) if now - t < self.settings.lockout_seconds]
+        self.failures[peer] = recent
+        return len(recent) >= self.settings.max_failed_logins
+
+    async def failed(self, peer: str, user: str, how: str) -> None:
+        self.failures.setdefault(peer, []).append(time.monotonic())
+        n = len(self.failures[peer])
+        log.warning("SFTP login failed for %r from %s (%s), %d recent failure(s)", user, peer, how, n)
+        await asyncio.sleep(self.settings.login_throttle_seconds * min(2 ** (n - 1), 16))
+
+    # ---------------------------------------------------------------- commit of an upload
+    async def take(self, acct: Account, staged: Path, name: str) -> None:
+        """Submit a complete upload; the caller acknowledges the partner only if this returns."""
+        meta = IntakeMeta(channel="sftp", filename=name, partner=acct.partner,
+                          source_key=f"sftp:{acct.user}:{INBOUND}/{name}",
+                          extra={"sftp_user": acct.user})
+        message = await self.intake.submit(staged, meta)
+        log.info("SFTP upload %s/%s/%s committed as %s (%s)", acct.user, INBOUND, name, message.id,
+                 message.state.value)
+        if self.settings.keep_processed:
+            done = acct.jail / INBOUND / PROCESSED
+            done.mkdir(exist_ok=True)
+            target = done / name
+            if target.exists():
+                target = done / f"{time.strftime('%Y%m%dT%H%M%S')}-{message.id}-{name}"
+            os.replace(staged, target)
+        else:
+            staged.unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- delivered outbound files
+    async def fetched(self, acct: Account, name: str) -> None:
+        """The partner deleted outbound/<name>: the message we placed there counts as delivered."""
+        index = self.index_dir(acct.user) / name
+        try:
+            message_id = index.read_text().strip()
+        except OSError:
+            return
+        if self.journal is not None:
+            task = asyncio.create_task(self._settle(message_id, name, acct))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            await task
+        index.unlink(missing_ok=True)
+
+    async def _settle(self, message_id: str, name: str, acct: Account) -> None:
+        assert self.journal is not None
+        for _ in range(100):
+            current = await asyncio.to_thread(self.journal.get, message_id)
+            if current.state is State.SENT:
+                await asyncio.to_thread(self.journal.transition, message_id, State.DONE,
+                                        f"fetched and deleted by {acct.user} over SFTP", expect=State.SENT)
+                log.info("SFTP outbound %s/%s fetched by partner: %s done", acct.user, name, message_id)
+                return
+            if current.state is not State.QUEUED:
+                return
+            await asyncio.sleep(0.1)
+
+
+class _Auth(asyncssh.SSHServer):
+    def __init__(self, owner: SftpServer) -> None:
+        self.owner = owner
+        self.peer = "?"
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        peer = conn.get_extra_info("peername")
+        self.peer = str(peer[0]) if peer else "?"
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        acct = self.owner.accounts.get(username)
+        if self.owner.locked(self.peer):
+            log.warning("SFTP login for %r from %s refused: too many failed logins", username, self.peer)
+            return False
+        if acct is not None and key.public_data in acct.keys:
+            return True
+        await self.owner.failed(self.peer, username, "unknown key" if acct else "unknown user")
+        return False
+
+    def password_auth_supported(self) -> bool:
+        return any(a.password_hash for a in self.owner.accounts.values())
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        acct = self.owner.accounts.get(username)
+        if self.owner.locked(self.peer):
+            return False
+        ok = bool(acct and acct.password_hash) and await asyncio.to_thread(
+            check_password, password, acct.password_hash or "")     # type: ignore[union-attr]
+        if not ok:
+            await self.owner.failed(self.peer, username, "password")
+        return ok
+
+
+# --------------------------------------------------------------------------- the jail
+
+@dataclass(slots=True)
+class _Upload:
+    name: str
+    staged: Path
+    file: Any
+    limit: int
+    temp: bool
+    too_big: bool = False
+    size: int = 0
+
+
+@dataclass(slots=True)
+class _Reader:
+    file: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
+    return asyncssh.SFTPPermissionDenied(what)
+
+
+class JailedSftp(asyncssh.SFTPServer):
+    """One partner's view: `/`, `/inbound` (write files), `/outbound` (read and delete files)."""
+
+    def __init__(self, chan: asyncssh.SSHServerChannel, owner: SftpServer) -> None:
+        self.owner = owner
+        user = chan.get_extra_info("username")
+        self.acct = owner.accounts[user]
+        self.jail = os.path.realpath(self.acct.jail)
+        self.recent: dict[str, asyncssh.SFTPAttrs] = {}     # committed this session: clients stat after put
+        super().__init__(chan, chroot=self.jail.encode())
+
+    # ---------------------------------------------------------------- path policy
+    @staticmethod
+    def _virtual(path: bytes) -> str:
+        text = path.decode("utf-8", "strict") if isinstance(path, bytes) else str(path)
+        if "\x00" in text or "\\" in text:
+            raise _denied("path contains forbidden characters")
+        return posixpath.normpath(posixpath.join("/", text)).replace("//", "/")
+
+    def _parts(self, path: bytes) -> list[str]:
+        return [p for p in self._virtual(path).split("/") if p]
+
+    def _local(self, parts: list[str]) -> str:
+        local = os.path.join(self.jail, *parts)
+        real = os.path.realpath(local)
+        if real != self.jail and not real.startswith(self.jail + os.sep):
+            log.warning("SFTP %s: refused path %s (resolves outside the jail)", self.acct.user, "/".join(parts))
+            raise _denied("path leads outside your folder")
+        return local
+
+    def map_path(self, path: bytes) -> bytes:
+        """Every default operation (stat, listing) passes here: clamp `..`, refuse symlink escapes."""
+        parts = self._parts(path)
+        if parts and parts[0] not in (INBOUND, OUTBOUND):
+            raise asyncssh.SFTPNoSuchFile("only inbound/ and outbound/ exist here")
+        return self._local(parts).encode()
+
+    def realpath(self, path: bytes) -> bytes:
+        return self._virtual(path).encode()
+
+    def _inbound_name(self, path: bytes) -> str:
+        parts = self._parts(path)
+        if len(parts) != 2 or parts[0] != INBOUND or parts[1] == PROCESSED or not NAME_RE.match(parts[1]):
+            raise _denied("files may only be written directly into inbound/")
+        self._local(parts)
+        return parts[1]
+
+    def _outbound_name(self, path: bytes) -> str:
+        parts = self._parts(path)
+        if len(parts) != 2 or parts[0] != OUTBOUND:
+            raise _denied("files may only be read from outbound/")
+        self._local(parts)
+        return parts[1]
+
+    # ---------------------------------------------------------------- files
+    def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
+        if pflags & (FXF_WRITE | FXF_APPEND | FXF_CREAT | FXF_TRUNC):
+            name = self._inbound_name(path)
+            staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
+            visible = Path(self.jail) / INBOUND / name
+            if not pflags & FXF_TRUNC and visible.is_file() and not visible.is_symlink() and is_temp_name(name):
+                shutil.copyfile(visible, staged)              # resuming a temp-name upload
+            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)
+            return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
+                           size=staged.stat().st_size)
+        name = self._outbound_name(path)
+        local = self._local([OUTBOUND, name])
+        if os.path.islink(local) or not os.path.isfile(local):
+            raise asyncssh.SFTPNoSuchFile(f"outbound/{name} does not exist")
+        return _Reader(open(local, "rb", buffering=0))
+
+    def read(self, file_obj: object, offset: int, size: int) -> bytes:
+        if not isinstance(file_obj, _Reader):
+            raise _denied("upload handles cannot be read")
+        file_obj.file.seek(offset)
+        return file_obj.file.read(size)
+
+    def write(self, file_obj: object, offset: int, data: bytes) -> int:
+        if not isinstance(file_obj, _Upload):
+            raise _denied("outbound files are read-only")
+        if file_obj.too_big or offset + len(data) > file_obj.limit:
+            file_obj.too_big = True
+            raise asyncssh.SFTPFailure(f"{file_obj.name}: larger than the limit of {file_obj.limit} bytes; "
+                                       "upload refused")
+        file_obj.file.seek(offset)
+        n = file_obj.file.write(data)
+        file_obj.size = max(file_obj.size, offset + len(data))
+        return n
+
+    async def close(self, file_obj: object) -> None:
+        if isinstance(file_obj, _Reader):
+            file_obj.file.close()
+            return
+        if not isinstance(file_obj, _Upload):
+            return
+        up = file_obj
+        up.file.flush()
+        os.fsync(up.file.fileno())
+        up.file.close()
+        if up.too_big:
+            up.staged.unlink(missing_ok=True)
+            log.warning("SFTP %s: upload %s refused, larger than %d bytes", self.acct.user, up.name, up.limit)
+            raise asyncssh.SFTPFailure(f"{up.name}: larger than the limit of {up.limit} bytes; upload refused")
+        if up.temp:
+            os.replace(up.staged, Path(self.jail) / INBOUND / up.name)
+            return
+        await self._commit(up.staged, up.name)
+
+    async def _commit(self, staged: Path, name: str) -> None:
+        try:
+            st = staged.stat()
+            await self.owner.take(self.acct, staged, name)
+            self.recent[name] = asyncssh.SFTPAttrs(type=asyncssh.FILEXFER_TYPE_REGULAR, size=st.st_size,
+                                                   permissions=0o100644, atime=int(st.st_atime),
+                                                   mtime=int(st.st_mtime))
+            if len(self.recent) > 100:
+                self.recent.pop(next(iter(self.recent)))
+        except Exception as exc:
+            staged.unlink(missing_ok=True)
+            log.error("SFTP %s: upload %s not committed: %s", self.acct.user, name, exc)
+            raise asyncssh.SFTPFailure(f"{name}: not accepted (gateway could not store it), send it again") \
+                from exc
+
+    def _committed(self, path: bytes) -> asyncssh.SFTPAttrs | None:
+        parts = self._parts(path)
+        if len(parts) == 2 and parts[0] == INBOUND and parts[1] in self.recent:
+            if not os.path.lexists(self._local(parts)):
+                return self.recent[parts[1]]
+        return None
+
+    def stat(self, path: bytes) -> Any:
+        return self._committed(path) or super().stat(path)
+
+    def lstat(self, path: bytes) -> Any:
+        return self._committed(path) or super().lstat(path)
+
+    def fstat(self, file_obj: object) -> Any:
+        f = file_obj.file if isinstance(file_obj, (_Upload, _Reader)) else file_obj
+        return os.fstat(f.fileno())
+
+    def fsetstat(self, file_obj: object, attrs: asyncssh.SFTPAttrs) -> None:
+        if not isinstance(file_obj, _Upload):
+            raise _denied("outbound files are read-only")
+        return None                                     # times/modes of uploads are not kept
+
+    def setstat(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
+        self._inbound_name(path)
+        return None
+
+    async def rename(self, oldpath: bytes, newpath: bytes) -> None:
+        old = self._inbound_name(oldpath)
+        new = self._inbound_name(newpath)
+        src = Path(self._local([INBOUND, old]))
+        if not src.is_file() or src.is_symlink():
+            raise asyncssh.SFTPNoSuchFile(f"inbound/{old} does not exist")
+        if is_temp_name(new):
+            os.replace(src, Path(self._local([INBOUND, new])))
+            return
+        # temp -> final: commit the bytes under the final name; the temp file goes only after the commit
+        staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
+        shutil.copyfile(src, staged)
+        await self._commit(staged, new)
+        src.unlink(missing_ok=True)
+
+    async def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
+        await self.rename(oldpath, newpath)
+
+    async def remove(self, path: bytes) -> None:
+        parts = self._parts(path)
+        if len(parts) == 2 and parts[0] == INBOUND and is_temp_name(parts[1]):
+            os.unlink(self._local(parts))                 # an abandoned partial upload of the partner's
+            return
+        name = self._outbound_name(path)
+        local = self._local([OUTBOUND, name])
+        if os.path.islink(local) or not os.path.isfile(local):
+            raise asyncssh.SFTPNoSuchFile(f"outbound/{name} does not exist")
+        os.unlink(local)
+        await self.owner.fetched(self.acct, name)
+
+    def mkdir(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
+        raise _denied("folders cannot be created")
+
+    def rmdir(self, path: bytes) -> None:
+        raise _denied("folders cannot be removed")
+
+    def symlink(self, oldpath: bytes, newpath: bytes) -> None:
+        raise _denied("links cannot be created")
+
+    def link(self, oldpath: bytes, newpath: bytes) -> None:
+        raise _denied("links cannot be created")
+
+    def readlink(self, path: bytes) -> bytes:
+        raise _denied("links cannot be read")
+
+    def statvfs(self, path: bytes) -> Any:
+        raise asyncssh.SFTPOpUnsupported("statvfs is not offered")
+
+    async def scandir(self, path: bytes) -> AsyncIterator[asyncssh.SFTPName]:
+        parts = self._parts(path)
+        if not parts:
+            names = [INBOUND, OUTBOUND]
+        else:
+            local = self.map_path(path).decode()
+            if not os.path.isdir(local):
+                raise asyncssh.SFTPNoSuchFile("not a folder")
+            names = sorted(n for n in os.listdir(local) if not os.path.islink(os.path.join(local, n)))
+        for name in [".", ".."] + names:
+            child = posixpath.join("/" + "/".join(parts), name).encode() if name not in (".", "..") else \
+                ("/" + "/".join(parts)).encode()
+            attrs = await self.convert_attrs(self.lstat(child))
+            sftp_name = asyncssh.SFTPName(name.encode(), attrs=attrs)
+            await _maybe(self.format_longname(sftp_name))
+            yield sftp_name
+
+
+async def _maybe(value: Any) -> None:
+    if asyncio.iscoroutine(value):
+        await value
+
+
+# --------------------------------------------------------------------------- daemon hook
+
+async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
+    """Configure the outbound `sftp` channel and, when enabled, serve SFTP. Returns an async stop()."""
+    from gateway.outbound.sftp_channel import ACCOUNT
+    config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
+    ACCOUNT.configure(Path(config.sftp_server.root), partners)
+    server: SftpServer | None = None
+    if config.sftp_server.enabled:
+        server = SftpServer(config.sftp_server, partners, ctx.pipeline, ctx.journal)
+        await server.start()
+        ports = getattr(ctx, "ports", None)
+        if isinstance(ports, dict):
+            ports["sftp"] = server.port
+
+    async def stop() -> None:
+        if server is not None:
+            await server.close()
+
+    return stop
+
+
+from gateway.outbound import sftp_channel as _sftp_channel  # noqa: E402,F401  (registers "sftp" and "sftp_remote")

@@ -1,0 +1,260 @@
+"""Our SFTP server against paramiko and the OpenSSH `sftp` client, over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from gateway.config.models import PartnerConfig, SftpAccountChannel, SftpServerSettings
+from gateway.errors import JournalError
+from gateway.journal.api import Direction, State
+from gateway.outbound.sftp_channel import ACCOUNT
+from gateway.transports.sftp_server import SftpServer, hash_password
+from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
+
+DOC = b"ISA*00*          *00*          *12*8005551234     *ZZ*ACMEDIST       *260101*1200*^*00501*000000007*0*P*>~\n"
+
+
+@pytest.fixture
+async def sftp(tmp_path: Path, intake):
+    keys = tmp_path / "keys"
+    nw_key, shop_key, stranger = make_key(keys / "northwind"), make_key(keys / "shopmarket"), make_key(keys / "x")
+    partners = {
+        "northwind": PartnerConfig(id="northwind", inbound=[SftpAccountChannel(
+            channel="sftp", user="northwind", authorized_keys=[Path(str(nw_key) + ".pub")],
+            password_hash=hash_password("s3cret", iterations=1000))],
+            outbound=SftpAccountChannel(channel="sftp", user="northwind")),
+        "shopmarket": PartnerConfig(id="shopmarket", inbound=[SftpAccountChannel(
+            channel="sftp", user="shopmarket", authorized_keys=[Path(str(shop_key) + ".pub")])]),
+    }
+    settings = SftpServerSettings(enabled=True, host="127.0.0.1", port=0, root=tmp_path / "sftp",
+                                  host_key=tmp_path / "state" / "ssh_host_ed25519_key", max_file_size=64 * 1024,
+                                  login_throttle_seconds=0.01, max_failed_logins=3)
+    server = SftpServer(settings, partners, intake, intake.journal)
+    await server.start()
+    ACCOUNT.configure(settings.root, partners)
+    w = type("Sftp", (), {})()
+    w.server, w.tmp, w.intake, w.partners, w.settings = server, tmp_path, intake, partners, settings
+    w.nw_key, w.shop_key, w.stranger = nw_key, shop_key, stranger
+    w.known_hosts = tmp_path / "known_hosts"
+    w.known_hosts.write_text(known_hosts_line("127.0.0.1", server.port, server.host_key.export_public_key()))
+    yield w
+    await server.close()
+
+
+def paramiko_client(w, key: Path | None = None, user: str = "northwind", password: str | None = None):
+    """paramiko with the host key pinned from our persisted key (RejectPolicy for anything else)."""
+    ssh = paramiko.SSHClient()
+    ssh.load_host_keys(str(w.known_hosts))
+    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
+    ssh.connect("127.0.0.1", port=w.server.port, username=user,
+                key_filename=str(key) if key else None, password=password,
+                look_for_keys=False, allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
+    return ssh
+
+
+async def in_thread(fn, *args):
+    return await asyncio.to_thread(fn, *args)
+
+
+def inbound_files(w, user="northwind") -> list[str]:
+    return sorted(os.listdir(w.settings.root / user / "inbound"))
+
+
+async def test_paramiko_upload_is_committed_before_close_returns_and_leaves_inbound(sftp):
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        assert sorted(s.listdir("/")) == ["inbound", "outbound"]
+        with s.open("/inbound/po-1.edi", "wb") as f:
+            f.write(DOC)
+        # the close returned: the journal must already hold it
+        assert len(sftp.intake.messages()) == 1
+        s.close()
+        ssh.close()
+    await in_thread(run)
+    (msg,) = sftp.intake.messages()
+    assert msg.channel == "sftp" and msg.partner == "northwind" and msg.filename == "po-1.edi"
+    assert sftp.intake.stored(msg) == DOC
+    assert inbound_files(sftp) == []
+
+
+async def test_paramiko_temp_name_then_rename(sftp):
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        s.putfo(__import__("io").BytesIO(DOC), "inbound/po-2.edi.part")
+        assert sftp.intake.messages() == []                    # temp names are not taken
+        assert "po-2.edi.part" in s.listdir("inbound")
+        s.posix_rename("inbound/po-2.edi.part", "inbound/po-2.edi")
+        ssh.close()
+    await in_thread(run)
+    (msg,) = sftp.intake.messages()
+    assert msg.filename == "po-2.edi" and sftp.intake.stored(msg) == DOC
+    assert inbound_files(sftp) == []
+
+
+async def test_password_login(sftp):
+    def run():
+        ssh = paramiko_client(sftp, None, password="s3cret")
+        s = ssh.open_sftp()
+        attrs = s.putfo(__import__("io").BytesIO(DOC), "inbound/pw.edi")     # paramiko stats after put
+        assert attrs.st_size == len(DOC)
+        ssh.close()
+    await in_thread(run)
+    assert [m.filename for m in sftp.intake.messages()] == ["pw.edi"]
+
+
+async def test_escape_attempts_are_refused(sftp):
+    outside = sftp.tmp / "secret.txt"
+    outside.write_text("not for partners")
+    os.symlink(outside, sftp.settings.root / "northwind" / "outbound" / "link-out")
+    os.symlink(sftp.settings.root / "shopmarket", sftp.settings.root / "northwind" / "outbound" / "shop")
+    os.symlink(sftp.tmp, sftp.settings.root / "northwind" / "inbound" / "escape-dir")
+    os.symlink(outside, sftp.settings.root / "northwind" / "inbound" / "escape-file.edi")
+
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        failures = {}
+        attempts = {
+            "read symlink out": lambda: s.open("/outbound/link-out").read(),
+            "list symlinked other jail": lambda: s.listdir("/outbound/shop"),
+            "write through symlinked dir": lambda: s.open("/inbound/escape-dir/x.edi", "wb").write(b"x"),
+            "write onto symlinked file": lambda: s.open("/inbound/escape-file.edi", "wb").write(b"x"),
+            "dotdot to other jail": lambda: s.open("/../shopmarket/inbound/x.edi", "wb").write(b"x"),
+            "relative dotdot": lambda: s.open("../../../etc/passwd").read(),
+            "absolute system path": lambda: s.stat("/etc/passwd"),
+            "write into outbound": lambda: s.open("/outbound/x.edi", "wb").write(b"x"),
+            "write into root": lambda: s.open("/x.edi", "wb").write(b"x"),
+            "mkdir": lambda: s.mkdir("/inbound/sub"),
+            "create symlink": lambda: s.symlink("/etc/passwd", "/inbound/pw"),
+            "rename out of inbound": lambda: s.rename("/inbound/a.part", "/outbound/a"),
+        }
+        for label, attempt in attempts.items():
+            try:
+                attempt()
+                failures[label] = "ALLOWED"
+            except (IOError, OSError) as exc:
+                failures[label] = str(exc)
+        assert s.normalize("/../..") == "/"
+        assert sorted(s.listdir("/..")) == ["inbound", "outbound"]
+        assert sorted(s.listdir("/outbound")) == []               # symlinks are not listed
+        ssh.close()
+        return failures
+    failures = await in_thread(run)
+    assert "ALLOWED" not in failures.values(), failures
+    assert "outside your folder" in failures["read symlink out"]
+    assert "outside your folder" in failures["write onto symlinked file"]
+    assert outside.read_text() == "not for partners"
+    assert sftp.intake.messages() == []
+    assert inbound_files(sftp, "shopmarket") == []
+
+
+async def test_oversized_upload_is_refused_and_nothing_stored(sftp):
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        with pytest.raises(IOError, match="larger than the limit of 65536 bytes"):
+            with s.open("/inbound/huge.edi", "wb") as f:
+                f.write(b"x" * (70 * 1024))
+                f.flush()
+        ssh.close()
+    await in_thread(run)
+    assert sftp.intake.messages() == []
+    assert list((sftp.settings.root / ".staging" / "northwind").iterdir()) == []
+
+
+async def test_failed_commit_fails_the_close_and_keeps_nothing(sftp):
+    """OpenSSH reports a failed close; paramiko ignores close status, so it is shown with a rename."""
+    local = sftp.tmp / "po-x.edi"
+    local.write_bytes(DOC)
+    sftp.intake.fail = JournalError("disk full")
+    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                        f"put {local} inbound/po-x.edi\n", False)
+    assert r.returncode != 0 and "close remote: Failure" in r.stderr      # OpenSSH prints the status only
+    sftp.intake.fail = JournalError("disk full")
+
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        s.putfo(__import__("io").BytesIO(DOC), "inbound/po-y.edi.part")
+        with pytest.raises(IOError, match="not accepted"):
+            s.posix_rename("inbound/po-y.edi.part", "inbound/po-y.edi")
+        assert "po-y.edi.part" in s.listdir("inbound")         # still there for a second try
+        s.posix_rename("inbound/po-y.edi.part", "inbound/po-y.edi")
+        ssh.close()
+    await in_thread(run)
+    assert [m.filename for m in sftp.intake.messages()] == ["po-y.edi"]
+    assert list((sftp.settings.root / ".staging" / "northwind").iterdir()) == []
+
+
+async def test_wrong_key_refused_and_repeated_failures_lock_out(sftp):
+    def run():
+        for _ in range(3):
+            with pytest.raises(paramiko.AuthenticationException):
+                paramiko_client(sftp, sftp.stranger)
+        # locked out now: even the right key is refused from this address
+        with pytest.raises(paramiko.AuthenticationException):
+            paramiko_client(sftp, sftp.nw_key)
+    await in_thread(run)
+    assert sftp.server.locked("127.0.0.1")
+    assert sftp.intake.messages() == []
+
+
+async def test_other_partners_key_cannot_log_in_as_northwind(sftp):
+    def run():
+        with pytest.raises(paramiko.AuthenticationException):
+            paramiko_client(sftp, sftp.shop_key, user="northwind")
+    await in_thread(run)
+
+
+async def test_openssh_sftp_batch_upload_rename_and_fetch_outbound(sftp):
+    journal = sftp.intake.journal
+    out = journal.record_intake(direction=Direction.OUT, partner="northwind", channel="sftp",
+                                filename="northwind_856_000000012.x12", sha256="2" * 64, size=5,
+                                source_key="856:12", state=State.QUEUED)
+    result = await ACCOUNT.deliver(out, b"ASN~\n", sftp.partners["northwind"])
+    assert result.ack_pending
+    journal.transition(out.id, State.SENT, result.detail, expect=State.QUEUED)
+    local = sftp.tmp / "po-3.edi"
+    local.write_bytes(DOC)
+    fetched = sftp.tmp / "fetched.x12"
+    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                        f"put {local} inbound/po-3.edi.part\nrename inbound/po-3.edi.part inbound/po-3.edi\n"
+                        f"put {local} inbound/po-4.edi\nls outbound\n"
+                        f"get outbound/northwind_856_000000012.x12 {fetched}\n"
+                        "rm outbound/northwind_856_000000012.x12\n")
+    assert "northwind_856_000000012.x12" in r.stdout
+    assert sorted(m.filename for m in sftp.intake.messages()) == ["po-3.edi", "po-4.edi"]
+    assert fetched.read_bytes() == b"ASN~\n"
+    assert journal.get(out.id).state is State.DONE
+    assert inbound_files(sftp) == []
+
+
+async def test_openssh_refuses_escape_and_a_changed_host_key(sftp):
+    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                        "cd ..\npwd\nls /\nget /etc/passwd\n", False)
+    assert r.returncode != 0
+    assert "Remote working directory: /" in r.stdout
+    assert not (sftp.tmp / "passwd").exists()
+    wrong = sftp.tmp / "wrong_known_hosts"
+    other = make_key(sftp.tmp / "other_host")
+    wrong.write_text(known_hosts_line("127.0.0.1", sftp.server.port, Path(str(other) + ".pub")))
+    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, wrong, "ls\n", False)
+    assert r.returncode != 0 and "HOST IDENTIFICATION HAS CHANGED" in r.stderr
+
+
+async def test_host_key_is_persisted_across_restarts(sftp):
+    first = sftp.server.host_key.export_public_key()
+    again = SftpServer(sftp.settings, sftp.partners, sftp.intake)
+    await again.start()
+    try:
+        assert again.host_key.export_public_key() == first
+    finally:
+        await again.close()
