@@ -1,0 +1,98 @@
+"""Odoo's side of the demo: the sandbox with the demo world, and the day's work a person does in Odoo.
+
+The warehouse validates the deliveries of the orders the gateway posted and accounting invoices
+and posts them. This goes through odoorpc, Odoo's ordinary external API, as any script or the
+web client would, so the gateway later finds done pickings and posted invoices exactly as it
+would in a real Odoo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+ODOO_VERSION = 17
+
+
+def start_sandbox(port: int) -> Any:
+    """The Odoo sandbox seeded with the demo world on 127.0.0.1:`port`, or None when it is not built."""
+    try:
+        from gateway.odoo.sandbox import SandboxServer
+    except ImportError:
+        return None
+    server = SandboxServer(version=ODOO_VERSION, seed_name="demo", port=port)
+    server.start()
+    return server
+
+
+def stop_sandbox(server: Any) -> None:
+    server.stop()
+
+
+def connect(port: int, password: str) -> Any:
+    import odoorpc
+
+    odoo = odoorpc.ODOO("127.0.0.1", port=port, timeout=30)
+    odoo.login("demo", "admin", password)
+    return odoo
+
+
+def describe(odoo: Any) -> str:
+    version = odoo.version
+    products = odoo.env["product.product"].search_count([])
+    partners = odoo.env["res.partner"].search_count([("customer_rank", ">", 0), ("is_company", "=", True)])
+    return f"Odoo {version}, {products} products, {partners} customers"
+
+
+def edi_orders(odoo: Any) -> list[int]:
+    """Sale orders that came from EDI (they carry the customer's PO number)."""
+    return list(odoo.env["sale.order"].search([("client_order_ref", "!=", False)], order="id"))
+
+
+def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> str:
+    """Confirm, deliver in full and invoice every EDI order, like the warehouse and accounting would."""
+    orders = odoo.env["sale.order"]
+    ids = edi_orders(odoo)
+    if not ids:
+        return "no EDI orders in Odoo to ship or invoice"
+    confirmed = shipped = invoiced = 0
+    for order in orders.browse(ids):
+        if order.state in ("draft", "sent"):
+            order.action_confirm()
+            confirmed += 1
+    pickings = odoo.env["stock.picking"]
+    moves = odoo.env["stock.move"]
+    for order in orders.browse(ids):
+        for picking_id in order.picking_ids.ids:
+            picking = pickings.browse(picking_id)
+            if picking.state in ("done", "cancel"):
+                continue
+            if picking.state != "assigned":
+                picking.action_assign()
+            for move in moves.browse(picking.move_ids.ids):
+                if move.quantity < move.product_uom_qty:
+                    move.write({"quantity": move.product_uom_qty})   # the full demand was picked
+            result = odoo.execute_kw("stock.picking", "button_validate", [[picking_id]])
+            if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                context = result.get("context") or {}
+                wizard = odoo.execute_kw("stock.backorder.confirmation", "create", [{
+                    "pick_ids": [[6, 0, [picking_id]]]}], {"context": context})
+                odoo.execute_kw("stock.backorder.confirmation", "process", [[wizard]], {"context": context})
+            shipped += 1
+            note(f"delivery {picking.name} of {order.name} validated")
+    for order_id in ids:
+        order = orders.browse(order_id)
+        if order.invoice_status != "to invoice":
+            continue
+        context = {"active_model": "sale.order", "active_ids": [order_id], "active_id": order_id}
+        wizard = odoo.execute_kw("sale.advance.payment.inv", "create",
+                                 [{"advance_payment_method": "delivered"}], {"context": context})
+        odoo.execute_kw("sale.advance.payment.inv", "create_invoices", [[wizard]], {"context": context})
+        for move_id in orders.browse(order_id).invoice_ids.ids:
+            move = odoo.env["account.move"].browse(move_id)
+            if move.state == "draft":
+                move.action_post()
+                invoiced += 1
+                note(f"invoice {move.name} for {order.name} posted")
+    return (f"{len(ids)} EDI orders: {confirmed} confirmed, {shipped} deliveries validated, "
+            f"{invoiced} invoices posted")

@@ -1,0 +1,124 @@
+"""The trading partners of the demo world, played from inside the demo process.
+
+They use independent or partner-side clients, as real partners would: EuroHandel writes files
+into the shared folder, ShopMarket and Northwind log into our SFTP server with their SSH keys
+(asyncssh client, host key pinned), and BigBox runs an AS2 station (the gateway's own AS2 client
+and server classes, configured as BigBox: its certificate, its AS2 id) that sends its 850 and
+receives our 997, 856 and 810 with signed MDNs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from gateway.demo.workspace import Workspace
+
+MALFORMED_NAME = "PO_truncated_0830.x12"
+# An 850 whose ISA header stops after ISA08: the envelope cannot be read, so the file is quarantined.
+MALFORMED = (b"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST~"
+             b"GS*PO*BIGBOX*ACMEDIST*20261128*0830*77*X*004010VICS~ST*850*0001~BEG*00*SA*PO-77**20261128~")
+
+
+def samples(ws: Workspace, partner: str) -> list[Path]:
+    folder = ws.root / "samples" / partner
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def _atomic_drop(src_data: bytes, folder: Path, name: str) -> None:
+    """Write as a dotfile (the inbox ignores those) and rename: the gateway never sees half a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.part"
+    tmp.write_bytes(src_data)
+    os.replace(tmp, folder / name)
+
+
+def drop_in_folder(ws: Workspace, partner: str) -> list[str]:
+    """The partner's sample files, placed in the shared inbox."""
+    names = []
+    for path in samples(ws, partner):
+        _atomic_drop(path.read_bytes(), ws.root / "inbox", path.name)
+        names.append(path.name)
+    return names
+
+
+def drop_malformed(ws: Workspace) -> str:
+    _atomic_drop(MALFORMED, ws.root / "inbox", MALFORMED_NAME)
+    return MALFORMED_NAME
+
+
+# --------------------------------------------------------------------------- SFTP
+
+def _server_host_key(ws: Workspace) -> Any:
+    """The gateway's SSH host key (public half), to pin it instead of trusting on first use."""
+    import asyncssh
+
+    yaml = YAML(typ="safe")
+    config = yaml.load((ws.config_path).read_text(encoding="utf-8")) or {}
+    key_path = Path((config.get("sftp_server") or {}).get("host_key") or "state/ssh_host_ed25519_key")
+    if not key_path.is_absolute():
+        key_path = ws.root / key_path
+    for candidate in (key_path.with_name(key_path.name + ".pub"), key_path):
+        if candidate.is_file():
+            try:
+                return asyncssh.read_public_key(str(candidate))
+            except (asyncssh.KeyImportError, ValueError):
+                return asyncssh.read_private_key(str(candidate)).convert_to_public()
+    return None
+
+
+async def upload_sftp(ws: Workspace, partner: str) -> list[str]:
+    """Log in as the partner (key only, host key pinned) and upload its sample files."""
+    import asyncssh
+
+    files = samples(ws, partner)
+    if not files:
+        return []
+    host_key = _server_host_key(ws)
+    known_hosts = None
+    if host_key is not None:
+        known_hosts = ([host_key], [], [])
+    async with asyncssh.connect("127.0.0.1", ws.ports.sftp, username=partner,
+                                client_keys=[str(ws.partner_keys[partner])], known_hosts=known_hosts,
+                                agent_path=None, config=None) as conn:
+        async with conn.start_sftp_client() as sftp:
+            target = "."
+            for name in ("inbound", "inbox", "in", "upload"):
+                if await sftp.isdir(name):
+                    target = name
+                    break
+            for path in files:
+                # upload under a temporary name and rename, as careful partners' scripts do
+                tmp = f"{target}/{path.name}.part"
+                await sftp.put(str(path), tmp)
+                await sftp.rename(tmp, f"{target}/{path.name}")
+    return [p.name for p in files]
+
+
+# --------------------------------------------------------------------------- AS2 certificates
+
+def make_certificate(cert_path: Path, key_path: Path, common_name: str) -> None:
+    """A self-signed RSA-2048 certificate for AS2 signing and encryption (demo only)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "edi-gateway demo")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)

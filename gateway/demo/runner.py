@@ -1,0 +1,394 @@
+"""`edi-gateway demo`: a realistic day of EDI, played against the real gateway and the Odoo sandbox.
+
+The demo is a *user* of the gateway: it starts `edi-gateway run` as a separate process on a fresh
+workspace, plays the partners (they send over the shared folder, SFTP and AS2 with in-process
+clients), plays the warehouse and accounting in Odoo (through the external API, like a person in
+the Odoo UI), and reads the results where an operator would: the journal, the outbox folders, the
+status page. Every step either runs for real, is skipped naming the part of the gateway that is
+not available, or fails with one line saying why; the demo always carries on to the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from gateway.demo import odoo_day, partners, summary, watch, workspace
+from gateway.demo.progress import Progress
+from gateway.demo.workspace import Workspace
+
+INBOUND_TIMEOUT = 25.0      # seconds to wait for the partners' orders to reach Odoo
+OUTBOUND_TIMEOUT = 20.0     # seconds to wait for ASNs, invoices and the inventory feed
+
+
+class Unavailable(Exception):
+    """A part of the gateway this step needs is not built or not running: the step is skipped."""
+
+
+class StepFailed(Exception):
+    """The step ran and did not get the expected result (one line for the user)."""
+
+
+def _part_available(module: str, *names: str) -> bool:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return False
+    return all(hasattr(mod, n) for n in names)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the demo process dies, so no gateway is left behind (Linux)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+
+
+@dataclass
+class Demo:
+    workdir: Path
+    keep_running: bool = False
+    stream: TextIO = field(default_factory=lambda: sys.stdout)
+    tty: bool | None = None
+    ws: Workspace | None = None
+    sandbox: Any = None
+    gateway: subprocess.Popen[bytes] | None = None
+    ops_in_demo: Callable[[], Awaitable[None]] | None = None
+    sent: dict[str, list[str]] = field(default_factory=dict)      # partner -> file names sent
+    malformed: str | None = None
+    odoo: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def journal_path(self) -> Path:
+        assert self.ws is not None
+        return self.ws.root / "state" / "journal.sqlite3"
+
+    def status_url(self) -> str:
+        assert self.ws is not None
+        return f"http://127.0.0.1:{self.ws.ports.ops}/"
+
+    def _record(self, partner: str, name: str) -> None:
+        self.sent.setdefault(partner, []).append(name)
+
+    def steps(self) -> list[tuple[str, Callable[[Progress], Awaitable[str]]]]:
+        return [
+            ("Create the workspace", self.create_workspace),
+            ("Start the Odoo sandbox with demo data", self.start_sandbox),
+            ("Start the gateway (edi-gateway run)", self.start_gateway),
+            ("EuroHandel drops EDIFACT ORDERS into the shared folder", self.send_folder),
+            ("ShopMarket uploads CSV orders over SFTP", self.send_shopmarket),
+            ("Northwind uploads an X12 850 over SFTP", self.send_northwind),
+            ("BigBox sends an X12 850 over AS2", self.send_bigbox),
+            ("A malformed file lands in the inbox", self.send_malformed),
+            ("Orders reach Odoo, acknowledgements go back", self.wait_inbound),
+            ("The warehouse ships and accounting invoices, in Odoo", self.work_in_odoo),
+            ("ASNs, invoices and the inventory feed go out", self.wait_outbound),
+        ]
+
+    async def run(self) -> int:
+        steps = self.steps()
+        progress = Progress(len(steps), self.stream, self.tty)
+        for title, step in steps:
+            progress.begin(title)
+            try:
+                detail = await step(progress)
+                progress.end("ok", detail)
+            except Unavailable as exc:
+                progress.end("skipped", str(exc))
+            except StepFailed as exc:
+                progress.end("failed", str(exc))
+            except Exception as exc:   # never a traceback to a new user: one line, and carry on
+                progress.end("failed", f"{type(exc).__name__}: {exc}")
+        progress.finish()
+        self.print_summary(progress)
+        failed = [r for r in progress.results if r.outcome == "failed"]
+        if self.keep_running and self.gateway is not None:
+            await self.wait_for_interrupt()
+        await self.stop()
+        return 1 if failed else 0
+
+    # ------------------------------------------------------------------ steps
+    async def create_workspace(self, progress: Progress) -> str:
+        if self.workdir.exists() and any(self.workdir.iterdir()):
+            raise StepFailed(f"{self.workdir} is not empty; give a new folder with --workdir")
+        self.ws = await asyncio.to_thread(workspace.create, self.workdir)
+        names = sorted(p.stem for p in (self.ws.root / "partners").glob("*.yaml"))
+        how = "edi-gateway init" if self.ws.created_by == "init" else "the shipped examples (init not built)"
+        return f"{self.ws.root} from {how}; partners: {', '.join(names) or 'none'}"
+
+    async def start_sandbox(self, progress: Progress) -> str:
+        assert self.ws is not None
+        self.sandbox = await asyncio.to_thread(odoo_day.start_sandbox, self.ws.ports.odoo)
+        if self.sandbox is None:
+            raise Unavailable("the Odoo sandbox (gateway.odoo.sandbox) is not built; orders stay in the journal")
+        self.odoo = await asyncio.to_thread(odoo_day.connect, self.ws.ports.odoo, workspace.SANDBOX_PASSWORD)
+        return f"http://127.0.0.1:{self.ws.ports.odoo} ({odoo_day.describe(self.odoo)})"
+
+    async def start_gateway(self, progress: Progress) -> str:
+        assert self.ws is not None
+        if not _part_available("gateway.daemon", "run"):
+            await self._serve_ops_here()
+            raise Unavailable("the gateway daemon (gateway.daemon) is not built; nothing will process files")
+        if self.sandbox is None:
+            await asyncio.to_thread(_disable_odoo, self.ws.config_path)
+        set_aside = await asyncio.to_thread(workspace.set_aside_broken_partners, self.ws)
+        for partner, why in set_aside.items():
+            self.notes.append(f"partner {partner} set aside (partners.unready/): {why}")
+            progress.note(f"{partner} set aside: {why}")
+        env = {**os.environ, "EDI_GATEWAY_ODOO_PASSWORD": workspace.SANDBOX_PASSWORD, "PYTHONUNBUFFERED": "1"}
+        env.pop("JOURNAL_STREAM", None)
+        log = self.ws.log_path.open("ab")
+        self.gateway = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "run", "--config", str(self.ws.config_path)],
+            cwd=self.ws.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True, preexec_fn=_die_with_parent)
+        log.close()
+        started = time.monotonic()
+        health: dict[str, Any] | None = None
+        while time.monotonic() - started < 20:
+            if self.gateway.poll() is not None:
+                code = self.gateway.returncode
+                self.gateway = None
+                await self._serve_ops_here()
+                raise StepFailed(f"the gateway exited with code {code}: {self._log_tail()}")
+            health = await asyncio.to_thread(_healthz, self.ws.ports.ops)
+            # ready, or answering but with a part down for more than a few seconds: go on and say which
+            if health is not None and (health.get("status") == "ready" or time.monotonic() - started > 6):
+                break
+            await asyncio.sleep(0.2)
+        if health is None:
+            return f"pid {self.gateway.pid}; its ops endpoint did not answer on port {self.ws.ports.ops}"
+        down = [f"{name} ({c['detail']})" for name, c in health.get("checks", {}).items() if not c.get("ok")]
+        suffix = f"; partners set aside: {', '.join(set_aside)}" if set_aside else ""
+        if down:
+            return f"pid {self.gateway.pid}; not ready: {'; '.join(down)}{suffix}"
+        return f"pid {self.gateway.pid}, ready{suffix}"
+
+    async def send_folder(self, progress: Progress) -> str:
+        assert self.ws is not None
+        if not (self.ws.root / "partners" / "eurohandel.yaml").is_file():
+            raise Unavailable("no example partner 'eurohandel' in partners/ (not shipped yet, or set aside)")
+        names = await asyncio.to_thread(partners.drop_in_folder, self.ws, "eurohandel")
+        if not names:
+            raise Unavailable("no EuroHandel sample files in the workspace (gateway/examples/samples/eurohandel)")
+        for name in names:
+            self._record("eurohandel", name)
+        return ", ".join(names)
+
+    async def _send_sftp(self, partner: str, progress: Progress) -> str:
+        assert self.ws is not None
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running, so its SFTP server is not either")
+        if not _part_available("gateway.transports.sftp_server", "start"):
+            raise Unavailable("the SFTP server (gateway.transports.sftp_server) is not built")
+        if partner not in self.ws.partner_keys or not (self.ws.root / "partners" / f"{partner}.yaml").is_file():
+            raise Unavailable(f"no example partner '{partner}' with an SFTP account in partners/ "
+                              f"(not shipped yet, or set aside)")
+        names = await partners.upload_sftp(self.ws, partner)
+        if not names:
+            raise Unavailable(f"no sample files for {partner} (gateway/examples/samples/{partner})")
+        for name in names:
+            self._record(partner, name)
+        return ", ".join(names)
+
+    async def send_shopmarket(self, progress: Progress) -> str:
+        return await self._send_sftp("shopmarket", progress)
+
+    async def send_northwind(self, progress: Progress) -> str:
+        return await self._send_sftp("northwind", progress)
+
+    async def send_bigbox(self, progress: Progress) -> str:
+        assert self.ws is not None
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running, so its AS2 server is not either")
+        if "bigbox" not in self.ws.as2_partners or not (self.ws.root / "partners" / "bigbox.yaml").is_file():
+            raise Unavailable("no example partner 'bigbox' with an AS2 channel in partners/")
+        files = partners.samples(self.ws, "bigbox")
+        if not files:
+            raise Unavailable("no BigBox sample files (gateway/examples/samples/bigbox)")
+        from gateway.demo.as2_station import As2Station
+        as2_id, cert, key = self.ws.as2_partners["bigbox"]
+        our_id, our_cert = self.ws.our_as2()
+        station = As2Station(work=self.ws.partner_dir / "bigbox", as2_id=as2_id, cert=cert, key=key,
+                             gateway_as2_id=our_id, gateway_cert=our_cert,
+                             url=f"http://127.0.0.1:{self.ws.ports.as2}/as2")
+        sent = []
+        try:
+            for path in files:
+                detail = await station.send(path.name, path.read_bytes())
+                self._record("bigbox", path.name)
+                sent.append(f"{path.name} ({detail})")
+                progress.note(sent[-1])
+        finally:
+            station.close()
+        return ", ".join(sent) + " signed and encrypted, signed MDN checked"
+
+    async def send_malformed(self, progress: Progress) -> str:
+        assert self.ws is not None
+        self.malformed = await asyncio.to_thread(partners.drop_malformed, self.ws)
+        return f"{self.malformed} (an 850 whose ISA is cut short)"
+
+    async def wait_inbound(self, progress: Progress) -> str:
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running, nothing processes the files")
+        expected = sum(len(v) for v in self.sent.values()) + (1 if self.malformed else 0)
+        finished, text = await watch.wait_for_inbound(self.journal_path, expected, INBOUND_TIMEOUT, progress.note)
+        if not finished and watch.MISSING_PART in text:
+            raise Unavailable(text)
+        if not finished:
+            raise StepFailed(text)
+        return text
+
+    async def work_in_odoo(self, progress: Progress) -> str:
+        if self.odoo is None:
+            raise Unavailable("no Odoo sandbox running")
+        return await asyncio.to_thread(odoo_day.ship_and_invoice, self.odoo, progress.note)
+
+    async def wait_outbound(self, progress: Progress) -> str:
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running")
+        if self.odoo is None:
+            raise Unavailable("no Odoo sandbox: nothing was shipped or invoiced")
+        if not _part_available("gateway.odoo.scheduler", "start"):
+            raise Unavailable("the Odoo scheduler (gateway.odoo.scheduler) is not built: nothing polls Odoo")
+        want = {"ASNs": 1, "invoices": 1}
+        finished, text = await watch.wait_for_outbound(self.journal_path, want, OUTBOUND_TIMEOUT, progress.note)
+        if not finished and watch.MISSING_PART in text:
+            raise Unavailable(text)
+        if not finished:
+            raise StepFailed(text)
+        return text
+
+    # ------------------------------------------------------------------ end
+    def print_summary(self, progress: Progress) -> None:
+        out = self.stream
+        if self.ws is None:
+            out.write("\nThe demo could not create its workspace; nothing else ran.\n")
+            return
+        partner_ids = sorted(p.stem for p in (self.ws.root / "partners").glob("*.yaml"))
+        rows = summary.collect(self.journal_path, partner_ids)
+        out.write("\nSummary per partner (from the journal):\n\n")
+        out.write(summary.table(rows) + "\n")
+        for name, reason in summary.quarantined(self.journal_path):
+            out.write(f"\nQuarantined: {name}\n  reason: {reason}\n  copy and reason file: "
+                      f"{self.ws.root / 'quarantine'}\n")
+        for note in self.notes:
+            out.write(f"\nNote: {note}\n")
+        ran = [r for r in progress.results if r.outcome == "ok"]
+        skipped = [r for r in progress.results if r.outcome != "ok"]
+        out.write(f"\n{len(ran)} of {len(progress.results)} steps ran for real.")
+        if skipped:
+            out.write(" Not run:\n" + "".join(f"  - {r.title}: {r.outcome}: {r.detail}\n" for r in skipped))
+        else:
+            out.write("\n")
+        cfg = self.ws.config_path
+        out.write("\nWhere to look next:\n"
+                  f"  edi-gateway messages --config {cfg}          every message and its state\n"
+                  f"  edi-gateway show MESSAGE_ID --config {cfg}   one message: events, Odoo records, bytes\n"
+                  f"  status page   {self.status_url()}   (metrics: {self.status_url()}metrics, "
+                  f"health: {self.status_url()}healthz)\n"
+                  f"  gateway log   {self.ws.log_path}\n"
+                  f"  outbox        {self.ws.root / 'outbox'}\n")
+        if self.keep_running and self.gateway is not None:
+            out.write("\nThe gateway and the Odoo sandbox keep running; press Ctrl-C to stop them.\n")
+        out.flush()
+
+    async def wait_for_interrupt(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            while not stop.is_set():
+                if self.gateway is not None and self.gateway.poll() is not None:
+                    self.stream.write(f"The gateway stopped (exit {self.gateway.returncode}).\n")
+                    break
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 0.5)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    async def stop(self) -> None:
+        if self.gateway is not None and self.gateway.poll() is None:
+            self.gateway.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(self.gateway.wait, 25)
+            except subprocess.TimeoutExpired:
+                self.gateway.kill()
+                await asyncio.to_thread(self.gateway.wait)
+        if self.ops_in_demo is not None:
+            await self.ops_in_demo()
+        if self.sandbox is not None:
+            await asyncio.to_thread(odoo_day.stop_sandbox, self.sandbox)
+
+    async def _serve_ops_here(self) -> None:
+        """Without a running daemon, the demo serves the status page itself (same journal, read-only)."""
+        assert self.ws is not None
+        from types import SimpleNamespace
+
+        from gateway.config.loader import load
+        from gateway.journal.sqlite import open_journal
+        from gateway.ops import start
+        loaded = await asyncio.to_thread(load, self.ws.config_path)
+        journal = await asyncio.to_thread(open_journal, loaded.gateway.state_dir)
+        ctx = SimpleNamespace(config=loaded, journal=journal, partners=loaded.partners, ports={})
+        stop = await start(ctx)
+
+        async def stopper() -> None:
+            await stop()
+            journal.close()
+        self.ops_in_demo = stopper
+
+    def _log_tail(self, lines: int = 3) -> str:
+        assert self.ws is not None
+        try:
+            text = self.ws.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) + f" (log: {self.ws.log_path})"
+
+
+def _healthz(port: int) -> dict[str, Any] | None:
+    """The gateway's /healthz answer (ready or not), or None while nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return dict(json.loads(response.read()))
+    except urllib.error.HTTPError as exc:
+        with contextlib.suppress(ValueError):
+            return dict(json.loads(exc.read()))
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+def _disable_odoo(config_path: Path) -> None:
+    from ruamel.yaml import YAML
+    yaml = YAML(typ="rt")
+    data = yaml.load(config_path.read_text(encoding="utf-8"))
+    data["odoo"]["enabled"] = False
+    with config_path.open("w", encoding="utf-8") as f:
+        yaml.dump(data, f)
+
+
+def run(workdir: Path, keep_running: bool = False, stream: TextIO | None = None, tty: bool | None = None) -> int:
+    demo = Demo(workdir=workdir, keep_running=keep_running, stream=stream or sys.stdout, tty=tty)
+    try:
+        return asyncio.run(demo.run())
+    except KeyboardInterrupt:
+        return 130

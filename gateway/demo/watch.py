@@ -1,0 +1,148 @@
+"""Watching the journal (read-only) until the gateway has done what the demo expects, or gone quiet.
+
+The demo never waits a fixed time: it polls the journal and stops as soon as every inbound file
+is settled, or when nothing has changed for a few seconds (a part missing, a partner endpoint
+down), then says what is still waiting and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SETTLED_IN = ("done", "quarantined", "duplicate", "dead")
+SETTLED_OUT = ("sent", "done", "rejected", "dead")
+ACK_TYPES = ("997", "999", "TA1", "CONTRL")
+QUIET_SECONDS = 6.0
+MISSING_PART = "not installed"      # how the pipeline says a step's module is not built yet
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    if not path.is_file():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ",".join("?" for _ in values)
+
+
+def _last_seq(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT IFNULL(MAX(seq), 0) FROM events").fetchone()[0])
+
+
+async def _poll(path: Path, done: Callable[[sqlite3.Connection], bool], timeout: float,
+                note: Callable[[str], None], describe: Callable[[sqlite3.Connection], str]) -> tuple[bool, str]:
+    """Poll until `done(db)`, the journal is quiet for QUIET_SECONDS, or `timeout`; (finished, description)."""
+    deadline = time.monotonic() + timeout
+    last_seq, last_change = -1, time.monotonic()
+    shown = ""
+    while True:
+        db = _connect(path)
+        if db is not None:
+            try:
+                finished = done(db)
+                seq = _last_seq(db)
+                text = describe(db)
+            finally:
+                db.close()
+            if text != shown:
+                note(text)
+                shown = text
+            if finished:
+                return True, text
+            if seq != last_seq:
+                last_seq, last_change = seq, time.monotonic()
+        now = time.monotonic()
+        if now > deadline or (last_seq > 0 and now - last_change > QUIET_SECONDS):
+            return False, shown
+        await asyncio.sleep(0.25)
+
+
+def inbound_status(db: sqlite3.Connection) -> dict[str, int]:
+    rows = db.execute("SELECT state, COUNT(*) AS n FROM messages WHERE direction = 'in' GROUP BY state")
+    return {r["state"]: r["n"] for r in rows}
+
+
+def _waiting(db: sqlite3.Connection, direction: str, settled: tuple[str, ...], limit: int = 3) -> list[str]:
+    rows = db.execute(f"SELECT partner, filename, state, last_error FROM messages WHERE direction = ? "
+                      f"AND state NOT IN ({_marks(settled)}) ORDER BY id LIMIT ?", (direction, *settled, limit))
+    out = []
+    for r in rows:
+        why = f": {r['last_error']}" if r["last_error"] else ""
+        out.append(f"{r['partner'] or '?'} {r['filename']} is {r['state']}{why}")
+    return out
+
+
+async def wait_for_inbound(path: Path, expected: int, timeout: float, note: Callable[[str], None]) -> tuple[bool, str]:
+    """Until `expected` inbound files are in the journal and settled, and their acknowledgements are out."""
+
+    def done(db: sqlite3.Connection) -> bool:
+        counts = inbound_status(db)
+        total = sum(counts.values())
+        settled = sum(counts.get(s, 0) for s in SETTLED_IN)
+        acks_pending = db.execute(
+            f"SELECT COUNT(*) FROM messages WHERE direction = 'out' AND doc_type IN ({_marks(ACK_TYPES)}) "
+            f"AND state NOT IN ({_marks(SETTLED_OUT)})", (*ACK_TYPES, *SETTLED_OUT)).fetchone()[0]
+        return total >= expected and settled == total and acks_pending == 0
+
+    def describe(db: sqlite3.Connection) -> str:
+        counts = inbound_status(db)
+        total = sum(counts.values())
+        parts = [f"{n} {s}" for s, n in sorted(counts.items())]
+        orders = db.execute("SELECT COUNT(DISTINCT record_id) FROM odoo_links WHERE model = 'sale.order'"
+                            ).fetchone()[0]
+        acks = db.execute(f"SELECT COUNT(*) FROM messages WHERE direction = 'out' AND doc_type IN "
+                          f"({_marks(ACK_TYPES)}) AND state IN ('sent', 'done')", ACK_TYPES).fetchone()[0]
+        return (f"{total}/{expected} files in: {', '.join(parts) or 'none yet'}; {orders} sale orders in Odoo; "
+                f"{acks} acknowledgements sent")
+
+    finished, text = await _poll(path, done, timeout, note, describe)
+    if not finished:
+        db = _connect(path)
+        if db is not None:
+            try:
+                waiting = _waiting(db, "in", SETTLED_IN) + _waiting(db, "out", SETTLED_OUT)
+            finally:
+                db.close()
+            if waiting:
+                text += "; still waiting: " + "; ".join(waiting)
+    return finished, text
+
+
+async def wait_for_outbound(path: Path, want: dict[str, int], timeout: float,
+                            note: Callable[[str], None]) -> tuple[bool, str]:
+    """Until at least want[type group] outbound documents of each group are sent (e.g. {"ASN": 3})."""
+    from gateway.demo.summary import ASN_TYPES, INVENTORY_TYPES, INVOICE_TYPES
+    groups = {"ASNs": ASN_TYPES, "invoices": INVOICE_TYPES, "inventory feeds": INVENTORY_TYPES}
+
+    def counts(db: sqlite3.Connection) -> dict[str, int]:
+        rows = db.execute("SELECT doc_type, COUNT(*) AS n FROM messages WHERE direction = 'out' "
+                          "AND state IN ('sent', 'done') GROUP BY doc_type").fetchall()
+        by_type = {r["doc_type"]: r["n"] for r in rows}
+        return {g: sum(n for t, n in by_type.items() if t in types) for g, types in groups.items()}
+
+    def done(db: sqlite3.Connection) -> bool:
+        have = counts(db)
+        return all(have.get(g, 0) >= n for g, n in want.items())
+
+    def describe(db: sqlite3.Connection) -> str:
+        have = counts(db)
+        return ", ".join(f"{have[g]} {g}" for g in groups) + " sent"
+
+    finished, text = await _poll(path, done, timeout, note, describe)
+    if not finished:
+        db = _connect(path)
+        if db is not None:
+            try:
+                waiting = _waiting(db, "out", SETTLED_OUT)
+            finally:
+                db.close()
+            if waiting:
+                text += "; still waiting: " + "; ".join(waiting)
+    return finished, text
