@@ -67,8 +67,12 @@ SERVICE_TAGS = frozenset({"UNA", "UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
 
 # ----------------------------------------------------------------------------- reading
 
-def parse(data: bytes) -> ParseResult:
-    """Read every interchange in `data`; never raises on bad input (problems become Issues)."""
+def parse(data: bytes, *, validate: bool = True) -> ParseResult:
+    """Read every interchange in `data`; never raises on bad input (problems become Issues).
+
+    With `validate`, messages we carry definitions for (ORDERS, ORDRSP, DESADV, INVOIC, INVRPT,
+    APERAK in D96A / D01B, CONTRL) are also checked against their segment tables.
+    """
     result = ParseResult(syntax=Syntax.EDIFACT)
     pos = 0
     bom = data.startswith(_BOM)
@@ -97,6 +101,10 @@ def parse(data: bytes) -> ParseResult:
     if not result.interchanges and not result.issues:
         result.issues.append(Issue(Severity.ERROR, "empty file: no UNB interchange header",
                                    code="13", level="interchange", interchange=0, offset=0))
+    if validate:
+        from gateway.formats.edifact_validate import validate as check
+        for tx in result.transactions:
+            result.issues.extend(check(tx, tx.envelope.index if tx.envelope is not None else None))
     return result
 
 

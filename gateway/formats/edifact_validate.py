@@ -1,0 +1,222 @@
+"""Validation of EDIFACT messages against their segment tables and the segment directory.
+
+Two checks, each producing located `Issue`s with the CONTRL syntax error code (0085):
+- structure: segment order, groups, mandatory segments, repeats (codes 13, 15, 35, 36);
+- elements: mandatory elements / components, too many constituents, type and length (13, 16, 37-40).
+
+A message type or directory we have no definition for is read generically: no issue at all,
+because a partner's D97A ORDERS is not wrong just because we only carry D96A and D01B.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gateway.formats import edifact_defs as defs
+from gateway.formats.base import Issue, Segment, Severity, Transaction
+
+MAX_ISSUES = 100   # per message: enough for a CONTRL and a human, bounded for a hostile file
+_NUMERIC = re.compile(r"^-?(\d*)(?:[.,](\d*))?$")
+
+
+def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
+    """Issues of one message; marks the transaction not accepted when one is an ERROR."""
+    table = defs.message(tx.doc_type, tx.version)
+    if table is None:
+        return []
+    directory = defs.directory_for(tx.doc_type, tx.version)
+    checker = _Checker(tx, interchange, directory)
+    checker.structure(table)
+    if directory is not None:
+        for seg in tx.segments:
+            checker.elements(seg)
+    if any(i.severity is Severity.ERROR for i in checker.issues):
+        tx.accepted = False
+    return checker.issues
+
+
+@dataclass(slots=True)
+class _Frame:
+    nodes: list[defs.Node]
+    name: str                      # "" for the message level, "SGn" inside a group
+    index: int = -1                # last node matched in `nodes`
+    counts: dict[int, int] = field(default_factory=dict)
+
+
+class _Checker:
+    def __init__(self, tx: Transaction, interchange: int | None, directory: defs.Directory | None) -> None:
+        self.tx = tx
+        self.interchange = interchange
+        self.directory = directory
+        self.issues: list[Issue] = []
+
+    def issue(self, message: str, code: str, seg: Segment, level: str = "segment", loop: str = "",
+              element: int | None = None, component: int | None = None, ref: str = "",
+              value: str = "", repetition: int | None = None) -> None:
+        if len(self.issues) == MAX_ISSUES:
+            self.issues.append(Issue(
+                Severity.ERROR, f"more than {MAX_ISSUES} errors in this message; the rest are not listed",
+                code="18", level="transaction", interchange=self.interchange, transaction=self.tx.index,
+                segment_tag=seg.tag, segment_position=seg.position or None, offset=seg.offset))
+        if len(self.issues) > MAX_ISSUES:
+            return
+        self.issues.append(Issue(
+            Severity.ERROR, message, code=code, level=level, interchange=self.interchange,
+            group=self.tx.group.index if self.tx.group is not None else None, transaction=self.tx.index,
+            segment_tag=seg.tag, segment_position=seg.position or None, element_position=element,
+            component_position=component, repetition_position=repetition, element_ref=ref, value=value,
+            loop_id=loop, offset=seg.offset))
+
+    # ------------------------------------------------------------------ structure
+    def structure(self, table: list[defs.Node]) -> None:
+        stack = [_Frame(table, "")]
+        for seg in self.tx.segments:
+            depth, j = self._find(stack, seg.tag)
+            if depth < 0:
+                where = stack[-1].name or "the message level"
+                known = self.directory is not None and seg.tag in self.directory.segments
+                why = "is not allowed here" if known else "is not a segment of this message"
+                self.issue(f"segment {seg.tag} {why} (after {self._last(stack)} in {where})", "15", seg,
+                           loop=stack[-1].name)
+                continue
+            while len(stack) - 1 > depth:
+                self._close(stack.pop(), seg)
+            frame = stack[-1]
+            node = frame.nodes[j]
+            self._missing_between(frame, frame.index + 1, j, seg)
+            count = frame.counts.get(j, 0) + 1
+            frame.counts[j] = count
+            frame.index = j
+            if node.is_group:
+                if count > node.max:
+                    self.issue(f"segment group {node.tag} ({node.trigger}) occurs {count} times, at most "
+                               f"{node.max} allowed", "36", seg, loop=node.tag)
+                inner = _Frame(node.children, node.tag, 0, {0: 1})
+                stack.append(inner)
+            elif count > node.max:
+                self.issue(f"segment {seg.tag} repeats {count} times, at most {node.max} allowed", "35", seg,
+                           loop=frame.name)
+        last = self.tx.segments[-1] if self.tx.segments else Segment("UNT", [])
+        while stack:
+            self._close(stack.pop(), last)
+
+    @staticmethod
+    def _last(stack: list[_Frame]) -> str:
+        frame = stack[-1]
+        return frame.nodes[frame.index].trigger if frame.index >= 0 else "the start"
+
+    @staticmethod
+    def _find(stack: list[_Frame], tag: str) -> tuple[int, int]:
+        """The innermost frame (and node index in it) where `tag` can come next; (-1, -1) if none.
+
+        A group's trigger seen inside that group starts its next occurrence one level up, so
+        node 0 of a group frame is never matched again.
+        """
+        for depth in range(len(stack) - 1, -1, -1):
+            frame = stack[depth]
+            start = max(frame.index, 1 if frame.name else 0)
+            nodes = frame.nodes
+            for j in range(start, len(nodes)):
+                if nodes[j].trigger == tag:
+                    return depth, j
+        return -1, -1
+
+    def _missing_between(self, frame: _Frame, start: int, end: int, seg: Segment) -> None:
+        for k in range(start, end):
+            node = frame.nodes[k]
+            if node.tag == "UNT":
+                continue      # a missing UNT is the reader's finding (edifact.py), not reported twice
+            if node.mandatory and frame.counts.get(k, 0) == 0:
+                what = f"segment group {node.tag} ({node.trigger})" if node.is_group else f"segment {node.tag}"
+                self.issue(f"mandatory {what} is missing before {seg.tag}", "13", seg, loop=frame.name)
+
+    def _close(self, frame: _Frame, seg: Segment) -> None:
+        self._missing_between(frame, frame.index + 1, len(frame.nodes), seg)
+
+    # ------------------------------------------------------------------ elements
+    def elements(self, seg: Segment) -> None:
+        assert self.directory is not None
+        spec = self.directory.segments.get(seg.tag)
+        if spec is None:
+            return
+        values = seg.elements
+        if len(values) > len(spec):
+            extra = len(spec) + 1
+            self.issue(f"{seg.tag} has {len(values)} data elements, at most {len(spec)} defined", "16", seg,
+                       level="element", element=extra, value=values[len(spec)])
+        for pos, ref in enumerate(spec, start=1):
+            value = values[pos - 1] if pos <= len(values) else ""
+            if not value:
+                if ref.mandatory:
+                    self.issue(f"mandatory data element {ref.ref} ({seg.tag} element {pos}) is missing", "13",
+                               seg, level="element", element=pos, ref=ref.ref)
+                continue
+            reps = value.split(seg.repetition_sep) if seg.repetition_sep and seg.repetition_sep in value \
+                else [value]
+            for rep_no, rep in enumerate(reps, start=1):
+                repetition = rep_no if len(reps) > 1 else None
+                if ref.composite:
+                    self._composite(seg, pos, ref.ref, rep, repetition)
+                else:
+                    if seg.component_sep in rep:
+                        self.issue(f"data element {ref.ref} ({seg.tag} element {pos}) is simple but has "
+                                   "components", "16", seg, level="element", element=pos, component=2,
+                                   ref=ref.ref, value=rep, repetition=repetition)
+                        continue
+                    self._value(seg, pos, None, ref.ref, rep, repetition)
+
+    def _composite(self, seg: Segment, pos: int, ref: str, value: str, repetition: int | None) -> None:
+        assert self.directory is not None
+        comps = self.directory.composites.get(ref)
+        if comps is None:
+            return
+        parts = value.split(seg.component_sep)
+        if len(parts) > len(comps):
+            self.issue(f"composite {ref} ({seg.tag} element {pos}) has {len(parts)} components, at most "
+                       f"{len(comps)} defined", "16", seg, level="element", element=pos,
+                       component=len(comps) + 1, ref=ref, value=value, repetition=repetition)
+        for cpos, comp in enumerate(comps, start=1):
+            part = parts[cpos - 1] if cpos <= len(parts) else ""
+            if not part:
+                if comp.mandatory:
+                    self.issue(f"mandatory component {comp.ref} of {ref} ({seg.tag} element {pos}.{cpos}) is "
+                               "missing", "13", seg, level="element", element=pos, component=cpos,
+                               ref=comp.ref, repetition=repetition)
+                continue
+            self._value(seg, pos, cpos, comp.ref, part, repetition)
+
+    def _value(self, seg: Segment, pos: int, cpos: int | None, ref: str, value: str,
+               repetition: int | None) -> None:
+        assert self.directory is not None
+        fmt = self.directory.elements.get(ref)
+        if fmt is None:
+            return
+        where = f"{seg.tag} element {pos}" + (f".{cpos}" if cpos else "")
+        if fmt.kind == "n":
+            m = _NUMERIC.match(value)
+            if m is None or not (m.group(1) or m.group(2)):
+                self.issue(f"data element {ref} ({where}) must be numeric ({fmt.text}), got {value!r}", "37",
+                           seg, level="element", element=pos, component=cpos, ref=ref, value=value,
+                           repetition=repetition)
+                return
+            if not m.group(1):
+                self.issue(f"data element {ref} ({where}) has no digit before the decimal mark: {value!r}",
+                           "38", seg, level="element", element=pos, component=cpos, ref=ref, value=value,
+                           repetition=repetition)
+            size = len(m.group(1)) + len(m.group(2) or "")
+        else:
+            size = len(value)
+            if fmt.kind == "a" and any(c.isdigit() for c in value):
+                self.issue(f"data element {ref} ({where}) must be alphabetic ({fmt.text}), got {value!r}", "37",
+                           seg, level="element", element=pos, component=cpos, ref=ref, value=value,
+                           repetition=repetition)
+                return
+        if size > fmt.max:
+            self.issue(f"data element {ref} ({where}) is {size} characters long, at most {fmt.max} allowed "
+                       f"({fmt.text}): {value!r}", "39", seg, level="element", element=pos, component=cpos,
+                       ref=ref, value=value, repetition=repetition)
+        elif size < fmt.min:
+            self.issue(f"data element {ref} ({where}) is {size} characters long, exactly {fmt.min} required "
+                       f"({fmt.text}): {value!r}", "40", seg, level="element", element=pos, component=cpos,
+                       ref=ref, value=value, repetition=repetition)

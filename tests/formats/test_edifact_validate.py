@@ -1,0 +1,116 @@
+"""Structure validation of EDIFACT messages against the definitions kept as data."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.formats import edifact, edifact_defs
+from gateway.formats.base import Issue, Severity
+
+
+def message(body: str, mtype: str = "ORDERS:D:96A:UN") -> bytes:
+    segs = [s for s in body.split("'") if s.strip()]
+    n = len(segs) + 2
+    return (f"UNB+UNOC:3+S:14+R:14+261129:0900+1'UNH+1+{mtype}'" + "'".join(segs) + f"'UNT+{n}+1'UNZ+1+1'"
+            ).encode("latin-1")
+
+
+GOOD = ("BGM+220+PO1+9'DTM+137:20261129:102'NAD+BY+4012345000009::9'LIN+1++00614141000012:EN'"
+        "QTY+21:12:PCE'PRI+AAA:12.5'UNS+S'CNT+2:1'")
+
+
+def issues(body: str, mtype: str = "ORDERS:D:96A:UN") -> list[Issue]:
+    return edifact.parse(message(body, mtype)).issues
+
+
+def test_conforming_orders_has_no_issue() -> None:
+    assert issues(GOOD) == []
+
+
+def test_definitions_load_for_every_message_and_directory() -> None:
+    for version in ("D96A", "D01B"):
+        for doc in ("ORDERS", "ORDRSP", "DESADV", "INVOIC", "INVRPT", "APERAK"):
+            table = edifact_defs.message(doc, version)
+            assert table is not None and table[0].tag == "UNH" and table[-1].tag == "UNT", (doc, version)
+    contrl = edifact_defs.message("CONTRL", "D3")
+    assert contrl is not None and [n.tag for n in contrl] == ["UNH", "UCI", "SG1", "SG3", "UNT"]
+    orders = edifact_defs.message("ORDERS", "D96A")
+    assert orders is not None
+    lin = next(n for n in orders if n.trigger == "LIN")
+    assert (lin.tag, lin.max, lin.mandatory) == ("SG25", 200000, False)
+    fmt = edifact_defs.directory("D96A").elements["6060"]  # type: ignore[union-attr]
+    assert (fmt.kind, fmt.max) == ("n", 15)
+    assert edifact_defs.directory("D01B").elements["6060"].text == "an..35"  # type: ignore[union-attr]
+
+
+def test_missing_mandatory_segment_is_code_13_at_the_next_segment() -> None:
+    found = issues(GOOD.replace("DTM+137:20261129:102'", ""))
+    assert [(i.code, i.segment_tag, i.segment_position) for i in found] == [("13", "NAD", 3)]
+    assert "mandatory segment DTM" in found[0].message
+    assert found[0].location() == "interchange 1, transaction 1, segment 3 NAD"
+
+
+def test_segment_out_of_place_is_code_15_with_its_group() -> None:
+    found = issues(GOOD.replace("QTY+21:12:PCE'", "QTY+21:12:PCE'BGM+220+X'"))
+    assert [(i.code, i.segment_tag, i.loop_id) for i in found] == [("15", "BGM", "SG25")]
+
+
+def test_unknown_segment_tag_is_code_15() -> None:
+    found = issues(GOOD.replace("UNS+S'", "XYZ+1'UNS+S'"))
+    assert [(i.code, i.segment_tag) for i in found] == [("15", "XYZ")]
+    assert "not a segment of this message" in found[0].message
+
+
+def test_too_many_repeats_of_segment_and_group() -> None:
+    found = issues(GOOD.replace("NAD+BY", "FTX+AAI+++x'" * 100 + "NAD+BY"))
+    assert [(i.code, i.segment_tag) for i in found] == [("35", "FTX")]
+    lines = "".join(f"LIN+{n}++4711:EN'" for n in range(2, 4))
+    alc = "ALC+A'" * 16   # header ALC group allows 15
+    found = issues(GOOD.replace("LIN+1", alc + "LIN+1").replace("UNS+S'", lines + "UNS+S'"))
+    assert [(i.code, i.segment_tag, i.loop_id) for i in found] == [("36", "ALC", "SG18")]
+
+
+def test_element_checks_with_contrl_codes() -> None:
+    body = GOOD.replace("QTY+21:12:PCE'", "QTY+21:12a:PCE'").replace("NAD+BY+4012345000009::9'", "NAD+BY+::9'")
+    body = body.replace("PRI+AAA:12.5'", "PRI+AAA:12.5:CT:AAA:1:PCE:X'")
+    body = body.replace("BGM+220+PO1+9'", "BGM+220+" + "X" * 36 + "+9+1+2'")
+    found = {(i.code, i.segment_tag, i.element_position, i.component_position) for i in issues(body)}
+    assert found == {
+        ("37", "QTY", 1, 2),     # 6060 n..15 holds '12a'
+        ("13", "NAD", 2, 1),     # 3039 party id missing
+        ("16", "PRI", 1, 7),     # C509 has 6 components
+        ("39", "BGM", 2, None),  # 1004 an..35
+        ("16", "BGM", 5, None),  # BGM has 4 elements
+    }
+
+
+def test_decimal_comma_and_sign_are_numeric() -> None:
+    assert issues(GOOD.replace("QTY+21:12:PCE'", "QTY+21:-12,5:PCE'")) == []
+    found = issues(GOOD.replace("QTY+21:12:PCE'", "QTY+21:.5:PCE'"))
+    assert [i.code for i in found] == ["38"]
+
+
+def test_d01b_uses_its_own_directory() -> None:
+    body = GOOD.replace("QTY+21:12:PCE'", "QTY+21:ABC:PCE'")
+    assert [i.code for i in issues(body)] == ["37"]
+    assert issues(body, "ORDERS:D:01B:UN:EAN010") == []     # 6060 is an..35 in D.01B
+
+
+def test_errors_reject_the_message_only() -> None:
+    data = message(GOOD.replace("DTM+137:20261129:102'", ""))
+    r = edifact.parse(data)
+    assert [t.accepted for t in r.transactions] == [False]
+    assert all(i.severity is Severity.ERROR for i in r.issues)
+
+
+@pytest.mark.parametrize("mtype", ["ORDERS:D:97A:UN", "IFTMIN:D:96A:UN", "ZZZZZZ:D:01B:UN"])
+def test_messages_without_definitions_are_read_generically(mtype: str) -> None:
+    r = edifact.parse(message("ANY+thing+at:all'XYZ'", mtype))
+    assert r.issues == []
+    assert [s.tag for s in r.transactions[0].segments] == ["UNH", "ANY", "XYZ", "UNT"]
+
+
+def test_issue_count_is_bounded() -> None:
+    body = GOOD.replace("UNS+S'", "XYZ'" * 500 + "UNS+S'")
+    found = issues(body)
+    assert len(found) == 101 and found[-1].code == "18"
