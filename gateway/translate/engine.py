@@ -46,6 +46,7 @@ class Node:
     fields_in: list[Field] = field(default_factory=list)
     fields_out: list[Field] = field(default_factory=list)
     consts: list[tuple[Callable[[Any], Any], Any]] = field(default_factory=list)
+    claimed: list[list[tuple[Callable[[Any], Any], Any]]] = field(default_factory=list)  # siblings' consts
     value: Field | None = None
     key: Callable[[Any], Any] | None = None     # rows: group consecutive rows with the same key into one item
     children: list[Node] = field(default_factory=list)
@@ -179,6 +180,9 @@ def _xpath_nodes(expr: str, ctx: Context, where: Where) -> Any:
 def _build_dispatch(node: Node) -> None:
     for order, child in enumerate(node.children):
         child.order = order
+        if child.each is not None and not child.consts:
+            # items a sibling selects by a constant (SCH for qualifier "scheduled") are its own
+            child.claimed = [s.consts for s in node.children if s.each == child.each and s.consts]
         if child.tag:
             node.dispatch.setdefault(child.tag, []).append(child)
         _build_dispatch(child)
@@ -350,6 +354,8 @@ def _items(node: Node, context: Any) -> list[Any]:
         items = list(got) if got else []
     if node.consts:
         items = [it for it in items if all(get(it) == value for get, value in node.consts)]
+    for consts in node.claimed:
+        items = [it for it in items if not all(get(it) == value for get, value in consts)]
     return items
 
 
@@ -359,11 +365,13 @@ class SegmentWriter:
 
     root: Node
     syntax: str
+    now: Any = None                              # render time, for `now:` fields (BSN04, BIA04 ...)
     out: list[OutSegment] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
     hl_counter: int = 0
 
     def write(self, doc: Mapping[str, Any]) -> list[OutSegment]:
+        self.counts["__now__"] = self.now
         for child in self.root.children:
             self._emit(child, doc, "")
         return self.out
@@ -375,6 +383,8 @@ class SegmentWriter:
                     self._emit_hl(node, item, hl_parent)
                     continue
                 elements: dict[int, Any] = {}
+                for put, raw in node.when_out:
+                    put(elements, raw)
                 data = False
                 if node.value is not None:
                     data = node.value.write({"_": item}, elements, self.counts)
@@ -382,8 +392,6 @@ class SegmentWriter:
                     data = fld.write(item, elements, self.counts) or data
                 if not data and not node.always:
                     continue
-                for put, raw in node.when_out:
-                    put(elements, raw)
                 self.out.append((node.tag, elements))
                 self.counts[node.tag] = self.counts.get(node.tag, 0) + 1
             except (ValueError, TypeError) as exc:

@@ -23,7 +23,7 @@ from gateway.translate.yamlsrc import Where, YMap
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
-    "upper", "strip_zeros",
+    "upper", "strip_zeros", "now",
 })
 
 
@@ -51,7 +51,7 @@ class Field:
     path: str
     where: Where
     read: Callable[[Any], Any]
-    write: Callable[[Mapping[str, Any], Any, dict[str, int]], bool]
+    write: Callable[[Mapping[str, Any], Any, dict[str, Any]], bool]
     bulk: bool = False            # pairs: merged into a dict; read first, written last
     const: Any = None             # a constant the node's items must carry (outbound filter)
     positions: tuple[int, ...] = ()   # element positions read (lint)
@@ -335,17 +335,21 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     required = bool(spec.get("required"))
     count_tag = spec.get("count")
     const = spec.get("const")
+    now_format = spec.get("now")               # outbound: the render time when the document has no value
+    if now_format is not None and str(now_format) not in ("CCYYMMDD", "YYMMDD", "HHMM", "HHMMSS"):
+        raise ConfigError(f"now: is CCYYMMDD, YYMMDD, HHMM or HHMMSS (got {now_format!r})", where[0], where[1])
+    now_strf = {"CCYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "HHMM": "%H%M", "HHMMSS": "%H%M%S"}.get(str(now_format))
 
     if const is not None and "at" not in spec:
         # a constant: inbound sets it, outbound selects the items that carry it
         def read_const(record: Any) -> Any:
             return const
 
-        def write_nothing(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> bool:
+        def write_nothing(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
             return False
         return Field(path, where, read_const, write_nothing, const=const, set=setter)
 
-    if "at" not in spec and count_tag is None:
+    if "at" not in spec and count_tag is None and now_format is None:
         raise ConfigError(f"field {path!r} says where nothing is (add at:, pairs:, first: or const:)",
                           where[0], where[1])
     raw_reader, placer, positions = _place(spec.get("at"), ctx, where)
@@ -358,12 +362,17 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             return default
         return convert_in(raw) if convert_in else raw
 
-    def write(item: Mapping[str, Any], out: Any, counts: dict[str, int]) -> bool:
+    def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
         value = getter(item)
         data = True
         if value is None or value == "":
             if count_tag is not None:
                 value = counts.get(str(count_tag), 0)
+            elif now_strf is not None and counts.get("__now__") is not None:
+                raw_now = counts["__now__"].strftime(now_strf)
+                if placer is not None:
+                    placer(out, raw_now)
+                return False
             elif default is not None:
                 value, data = default, False     # a default alone does not make a segment worth writing
             else:
@@ -452,7 +461,7 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
                 return convert_in(raw) if convert_in else raw
         return None
 
-    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> bool:
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
         value = getter(item)
         if value is None or value == "":
             return False
@@ -498,7 +507,7 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
     # outbound order: preferred qualifiers first, then the code list's order
     order = [table.get(q, q) for q in prefer] + [v for v in table.values()]
 
-    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, int]) -> bool:
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
         ids = getter(item)
         if not ids:
             return False

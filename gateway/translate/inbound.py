@@ -105,9 +105,17 @@ def _hint(problems: list[str]) -> str:
     return ""
 
 
-def translate(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry) -> list[Document]:
-    """Canonical documents of one transaction (one today; a list so a CSV file may yield several)."""
-    profile = profile_for(tx, partner, profiles)
+def translate(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry, *,
+              profile: str | None = None) -> list[Document]:
+    """Canonical documents of one transaction (one today; a list so a CSV file may yield several).
+
+    `profile` forces a profile by name (reading back what we rendered, `translate --profile`).
+    """
+    chosen = profiles.get(profile) if profile else profile_for(tx, partner, profiles)
+    return _translate(tx, partner, chosen)
+
+
+def _translate(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> list[Document]:
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id

@@ -40,9 +40,9 @@ def document_setting(doc: Document, partner: PartnerConfig, profiles: ProfileReg
     return found
 
 
-def segments_of(profile: Profile, data: Mapping[str, Any]) -> list[engine.OutSegment]:
+def segments_of(profile: Profile, data: Mapping[str, Any], now: datetime | None = None) -> list[engine.OutSegment]:
     assert profile.root is not None
-    return engine.SegmentWriter(profile.root, profile.syntax).write(data)
+    return engine.SegmentWriter(profile.root, profile.syntax, now=now or datetime.now()).write(data)
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
@@ -122,7 +122,7 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     d = settings.delimiters
     delims = Delimiters(element=d.element, component=d.component, segment=d.segment,
                         repetition=d.repetition, suffix=d.suffix)
-    body = [[tag, *_elements(elements, d.component)] for tag, elements in segments_of(profile, data)]
+    body = [[tag, *_elements(elements, d.component)] for tag, elements in segments_of(profile, data, when)]
     isa = journal.next_control_number(partner.id, "isa")
     gs = journal.next_control_number(partner.id, "gs")
     st = f"{journal.next_control_number(partner.id, 'st', 9999):04d}"
@@ -160,7 +160,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
                     test=settings.test, ack_request=settings.contrl)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
-    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data)]
+    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data, when)]
     writer.message(str(unh), message_type, body)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.EDIFACT,
                             filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),
