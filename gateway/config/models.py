@@ -89,7 +89,7 @@ class OpsSettings(Strict):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = 8780
-    stuck_after_minutes: int = 30
+    stuck_after_minutes: float = Field(30.0, description="status page: in-flight messages unchanged this long are stuck")
 
 
 class RetentionSettings(Strict):
