@@ -1,0 +1,204 @@
+"""We log into a partner's SFTP server: poll their folder for new files, push ours (asyncssh client).
+
+Poll: a remote file is taken only once its size and mtime were the same on two polls in a
+row (the partner may still be writing); it is downloaded to a local temp file, submitted
+(the commit point), and only then deleted or moved on the remote. A crash in between
+means the file is fetched again on the next polls and the journal answers DUPLICATE
+(same source and bytes), so it is still processed once. Push: write `<name>.part`, then
+rename to the final name. The partner's host key is pinned: an unknown or changed key is
+refused before any login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import logging
+import posixpath
+import shutil
+import stat
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from gateway.config.models import GatewayConfig, PartnerConfig, SftpRemoteChannel
+from gateway.errors import DeliveryRejected, DeliveryRetry, TransportError
+from gateway.journal.api import Message
+from gateway.transports.base import Intake, IntakeMeta
+from gateway.transports.sftp_server import is_temp_name
+
+log = logging.getLogger("gateway.transports.sftp_remote")
+
+
+def _connect(ch: SftpRemoteChannel) -> Any:
+    try:
+        pinned = asyncssh.import_public_key(ch.known_host_key)
+    except (asyncssh.KeyImportError, ValueError) as exc:
+        raise TransportError(f"known_host_key of {ch.host} is not an OpenSSH public key: {exc}") from exc
+    return asyncssh.connect(ch.host, ch.port, username=ch.user, client_keys=[str(ch.key)],
+                            known_hosts=([pinned], [], []), config=None, agent_path=None,
+                            password=None, kbdint_auth=False, gss_auth=False,
+                            connect_timeout=ch.timeout, login_timeout=ch.timeout)
+
+
+def _explain(ch: SftpRemoteChannel, exc: BaseException) -> str:
+    where = f"{ch.user}@{ch.host}:{ch.port}"
+    if isinstance(exc, asyncssh.HostKeyNotVerifiable):
+        return f"{where}: host key does not match the pinned known_host_key ({exc.reason})"
+    if isinstance(exc, asyncssh.PermissionDenied):
+        return f"{where}: login refused for our key ({exc.reason})"
+    if isinstance(exc, asyncssh.Error):
+        return f"{where}: {exc.reason}"
+    return f"{where}: {exc}"
+
+
+# --------------------------------------------------------------------------- push
+
+async def push(ch: SftpRemoteChannel, name: str, data: bytes) -> str:
+    """Write `data` as `<push_dir>/<name>` via a `.part` name and a rename; returns the remote path."""
+    folder = ch.push_dir or ch.remote_dir
+    final = posixpath.join(folder, name)
+    tmp = final + ".part"
+    try:
+        async with _connect(ch) as conn, conn.start_sftp_client() as sftp:
+            async with sftp.open(tmp, "wb") as f:
+                await f.write(data)
+            try:
+                await sftp.posix_rename(tmp, final)         # atomic replace where the server offers it
+            except asyncssh.SFTPOpUnsupported:
+                try:
+                    await sftp.remove(final)
+                except asyncssh.SFTPNoSuchFile:
+                    pass
+                await sftp.rename(tmp, final)
+    except asyncssh.HostKeyNotVerifiable as exc:
+        raise DeliveryRejected(_explain(ch, exc)) from exc
+    except asyncssh.PermissionDenied as exc:
+        raise DeliveryRejected(_explain(ch, exc)) from exc
+    except (asyncssh.Error, OSError, asyncio.TimeoutError) as exc:
+        raise DeliveryRetry(f"push of {name} failed: {_explain(ch, exc)}") from exc
+    return final
+
+
+# --------------------------------------------------------------------------- poll
+
+@dataclass
+class RemotePoller:
+    partner: PartnerConfig
+    ch: SftpRemoteChannel
+    intake: Intake
+    work_dir: Path
+    max_backoff: float = 3600.0
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)
+    failures: int = 0
+    last_error: str | None = None
+
+    async def poll_once(self) -> list[Message]:
+        """One poll: list, take what was stable since the last poll, then delete/move it remotely."""
+        taken: list[Message] = []
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        async with _connect(self.ch) as conn, conn.start_sftp_client() as sftp:
+            current: dict[str, tuple[int, int]] = {}
+            for entry in await sftp.readdir(self.ch.remote_dir):
+                name = entry.filename if isinstance(entry.filename, str) else entry.filename.decode()
+                a = entry.attrs
+                if name in (".", "..") or is_temp_name(name) or not fnmatch.fnmatch(name, self.ch.pattern):
+                    continue
+                if a.permissions is None or not stat.S_ISREG(a.permissions):
+                    continue
+                current[name] = (a.size or 0, a.mtime or 0)
+            for name, observed in sorted(current.items()):
+                if self.seen.get(name) != observed:
+                    continue                              # new or still changing: wait for the next poll
+                message = await self._take(sftp, name, observed)
+                if message is not None:
+                    taken.append(message)
+                    current.pop(name, None)
+            self.seen = current
+        return taken
+
+    async def _take(self, sftp: asyncssh.SFTPClient, name: str, observed: tuple[int, int]) -> Message | None:
+        remote = posixpath.join(self.ch.remote_dir, name)
+        local = self.work_dir / f"{uuid.uuid4().hex}.download"
+        try:
+            await sftp.get(remote, str(local))
+            if local.stat().st_size != observed[0]:
+                log.info("sftp_remote %s: %s changed while downloading, retaking later", self.partner.id, remote)
+                return None
+            meta = IntakeMeta(channel="sftp_remote", filename=name, partner=self.partner.id,
+                              source_key=f"sftp://{self.ch.user}@{self.ch.host}:{self.ch.port}/{remote}",
+                              extra={"remote_host": self.ch.host, "remote_path": remote,
+                                     "remote_mtime": observed[1]})
+            message = await self.intake.submit(local, meta)
+        finally:
+            local.unlink(missing_ok=True)
+        # committed: only now may the partner's copy go
+        if self.ch.after == "move":
+            folder = self.ch.move_to or posixpath.join(self.ch.remote_dir, "processed")
+            target = posixpath.join(folder, name)
+            try:
+                await sftp.posix_rename(remote, target)
+            except asyncssh.SFTPOpUnsupported:
+                await sftp.rename(remote, target)
+        else:
+            await sftp.remove(remote)
+        log.info("sftp_remote %s: took %s as %s (%s)", self.partner.id, remote, message.id, message.state.value)
+        return message
+
+    async def run(self) -> None:
+        """Poll every `interval`; connection failures back off (doubling, up to `max_backoff`)."""
+        while True:
+            try:
+                await self.poll_once()
+                self.failures, self.last_error = 0, None
+                delay = self.ch.interval
+            except asyncio.CancelledError:
+                raise
+            except (asyncssh.Error, OSError, asyncio.TimeoutError, TransportError) as exc:
+                self.failures += 1
+                self.last_error = _explain(self.ch, exc)
+                delay = min(self.max_backoff, self.ch.interval * 2 ** min(self.failures, 16))
+                log.warning("sftp_remote %s: poll failed (%s), next try in %.0fs", self.partner.id,
+                            self.last_error, delay)
+            except Exception as exc:                      # e.g. the journal is unwritable: keep running
+                self.failures += 1
+                self.last_error = str(exc)
+                delay = min(self.max_backoff, self.ch.interval * 2 ** min(self.failures, 16))
+                log.error("sftp_remote %s: poll failed: %s", self.partner.id, exc)
+            await asyncio.sleep(delay)
+
+
+def pollers_for(partners: dict[str, PartnerConfig], intake: Intake, work_dir: Path,
+                max_backoff: float = 3600.0) -> list[RemotePoller]:
+    out = []
+    for p in partners.values():
+        if not p.active:
+            continue
+        for ch in p.inbound:
+            if isinstance(ch, SftpRemoteChannel):
+                out.append(RemotePoller(p, ch, intake, work_dir / p.id, max_backoff))
+    return out
+
+
+async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
+    """Start one poller per partner with an `sftp_remote` inbound channel. Returns an async stop()."""
+    config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
+    work = Path(config.state_dir) / "sftp-remote"
+    shutil.rmtree(work, ignore_errors=True)              # partial downloads of a previous run
+    pollers = pollers_for(partners, ctx.pipeline, work, config.outbox.max_backoff)
+    tasks = [asyncio.create_task(p.run(), name=f"sftp_remote:{p.partner.id}") for p in pollers]
+
+    async def stop() -> None:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return stop
+
+
+from gateway.outbound import sftp_channel as _sftp_channel  # noqa: E402,F401  (registers "sftp_remote")
