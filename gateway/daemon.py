@@ -212,6 +212,7 @@ class Daemon:
         self.config = fresh
         self.ctx.config = fresh
         self.pipeline.config = fresh
+        self.pipeline.unpark_all()                # what waited for a partner file may go on now
         self.outbox.reload(fresh)
         for name, module in self.modules.items():
             hook = getattr(module, "reload", None)

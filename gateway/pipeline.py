@@ -167,6 +167,10 @@ class Pipeline:
                 return False
             return True
 
+    def unpark_all(self) -> None:
+        with self._parked_lock:
+            self._parked.clear()
+
     def _park(self, message: Message, why: str) -> Message:
         with self._parked_lock:
             self._parked[message.id] = time.monotonic() + PARK_SECONDS

@@ -47,6 +47,7 @@ class Outbox:
 
     def reload(self, config: LoadedConfig) -> None:
         self.config = config
+        self.parked.clear()
         folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
 
     def channel_for(self, message: Message) -> Any:

@@ -31,7 +31,7 @@ log = logging.getLogger("gateway.transports.folder")
 
 TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".filepart", ".crdownload", "~")
 RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed something
-RETRY_SECONDS = 5.0          # a file whose submit failed is tried again after this
+RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after this
 
 
 def is_temporary(name: str) -> bool:
