@@ -1,10 +1,430 @@
-"""X12 structure validation against the definitions in x12_defs/ (filled in by the next commit)."""
+"""X12 structure validation against the definitions in `x12_defs/` (data, not code).
+
+For each transaction set with a definition (850, 855, 856, 810, 846, 997 in 004010 and 005010,
+999 in 005010, VICS usage applied when GS08 says VICS), this checks:
+
+* segment order, loops and their repeats, requirement designators and maximum use
+  (AK304 / IK304 codes 1-8);
+* every element against the dictionary: type (AN, ID, N0-N9, R, DT, TM), minimum and
+  maximum length, the code lists the gateway acts on, components, and the X12 syntax
+  notes (paired, required, conditional, exclusion) (AK403 / IK403 codes 1-13);
+* the 856 HL hierarchy: parents exist and the levels follow the BSN05 structure
+  (shipment/order/tare/pack/item, shipment/order/item, ...).
+
+A set or version without a definition is still read; it gets one INFO issue saying so.
+Structural errors reject the transaction (ERROR); bad values in optional elements and a
+segment out of sequence are accepted with errors (WARNING), so the acknowledgement says
+"E" and the partner's `accept_with_errors` setting decides whether it goes on to Odoo.
+"""
 
 from __future__ import annotations
 
-from gateway.formats.base import ParseResult
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from gateway.formats import x12_codes as codes
+from gateway.formats.base import Issue, ParseResult, Segment, Severity, Transaction
+
+_NUMBER = re.compile(r"-?\d+\Z")
+_REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
+_RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
+
+
+@dataclass(slots=True)
+class Item:
+    tag: str                   # segment tag, or the trigger segment of a loop
+    req: str                   # "M" / "O"
+    max: int | None            # None: unbounded (">1")
+    body: list[Item] | None = None     # a loop when set
+    loop_id: str = ""
+
+
+@dataclass(slots=True)
+class SetDef:
+    id: str
+    name: str
+    root: Item
+    tags: frozenset[str]
+    codes: dict[str, list[str]]
+    element_req: dict[str, str]
+    hierarchy: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class Dictionary:
+    elements: dict[str, list[Any]]
+    composites: dict[str, list[list[str]]]
+    segments: dict[str, dict[str, Any]]
+
+
+def _load(name: str) -> Any:
+    return json.loads(resources.files("gateway.formats").joinpath("x12_defs", name).read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Dictionary:
+    seg = _load("segments.json")
+    return Dictionary(_load("elements.json"), seg["composites"], seg["segments"])
+
+
+def _items(raw: list[Any], overrides: dict[str, str]) -> list[Item]:
+    out = []
+    for entry in raw:
+        if isinstance(entry, dict):
+            body = _items(entry["body"], overrides)
+            req = overrides.get(entry["loop"], entry["req"])
+            out.append(Item(body[0].tag, req, entry["max"], body, entry["loop"]))
+        else:
+            tag, req, mx = entry
+            out.append(Item(tag, overrides.get(tag, req), mx))
+    return out
+
+
+def _all_tags(items: list[Item]) -> set[str]:
+    tags: set[str] = set()
+    for item in items:
+        tags.add(item.tag)
+        if item.body:
+            tags |= _all_tags(item.body)
+    return tags
+
+
+@lru_cache(maxsize=64)
+def set_definition(doc_type: str, version: str) -> SetDef | None:
+    """The definition for a set and GS08/ST03 version ("004010VICS", "005010X231"), or None."""
+    if not re.fullmatch(r"\d{3}", doc_type or ""):
+        return None
+    try:
+        raw = _load(f"sets/{doc_type}.json")
+    except FileNotFoundError:
+        return None
+    base = version[:6]
+    if base not in raw["versions"]:
+        return None
+    variant = raw.get("variants", {}).get("VICS", {}) if "VICS" in version.upper() else {}
+    body = _items(raw["structure"], variant.get("segments", {}))
+    root = Item("ST", "M", 1, body, doc_type)
+    return SetDef(raw["id"], raw["name"], root, frozenset(_all_tags(body)),
+                  {**raw.get("codes", {}), **variant.get("codes", {})}, variant.get("elements", {}),
+                  raw.get("hierarchy"))
+
+
+# --------------------------------------------------------------------------- values
+
+def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -> tuple[str, str] | None:
+    """(AK403 code, sentence) when `value` breaks its element definition [type, min, max, name]."""
+    kind, low, high = spec[0], spec[1], spec[2]
+    if kind in ("AN", "ID"):
+        size = len(value)
+        if kind == "ID" and allowed is not None and value not in allowed:
+            shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+            return codes.EL_BAD_CODE, f"{value!r} is not a valid code here (expected one of {shown})"
+        if any(ord(c) < 32 for c in value):
+            return codes.EL_BAD_CHARACTER, f"{value!r} contains control characters"
+    elif kind == "DT":
+        if not _valid_date(value, high):
+            return codes.EL_BAD_DATE, f"{value!r} is not a valid date (CCYYMMDD)"
+        return None
+    elif kind == "TM":
+        if not _valid_time(value):
+            return codes.EL_BAD_TIME, f"{value!r} is not a valid time (HHMM[SS])"
+        return None
+    elif kind == "R":
+        if not _REAL.match(value):
+            return codes.EL_BAD_CHARACTER, f"{value!r} is not a decimal number"
+        size = sum(c.isdigit() for c in value)
+    else:   # N0..N9: digits with implied decimals
+        if not _NUMBER.match(value):
+            return codes.EL_BAD_CHARACTER, f"{value!r} is not a whole number (type {kind})"
+        size = len(value.lstrip("-"))
+    if size < low:
+        return codes.EL_TOO_SHORT, f"{value!r} is shorter than the minimum of {low}"
+    if size > high:
+        return codes.EL_TOO_LONG, f"{value!r} is longer than the maximum of {high}"
+    return None
+
+
+def _valid_date(value: str, width: int) -> bool:
+    if not value.isdigit() or len(value) not in (6, 8) or (width == 8 and len(value) != 8):
+        return False
+    year = int(value[:4]) if len(value) == 8 else 2000 + int(value[:2])
+    try:
+        date(year, int(value[-4:-2]), int(value[-2:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_time(value: str) -> bool:
+    if not value.isdigit() or not 4 <= len(value) <= 8:
+        return False
+    if int(value[:2]) > 23 or int(value[2:4]) > 59:
+        return False
+    return len(value) < 6 or int(value[4:6]) <= 59
+
+
+# --------------------------------------------------------------------------- per transaction
+
+@dataclass(slots=True)
+class _Frame:
+    item: Item
+    idx: int = 0
+    seen: set[int] = field(default_factory=set)
+    count: int = 1         # uses of body[idx] (segment) or iterations of it (loop)
+    start: Segment | None = None
+
+
+class _Checker:
+    """Walks one transaction set's segments through its definition, collecting issues."""
+
+    def __init__(self, tx: Transaction, definition: SetDef, issues: list[Issue]) -> None:
+        self.tx = tx
+        self.d = definition
+        self.issues = issues
+        self.dic = dictionary()
+        self.where = dict(interchange=tx.envelope.index if tx.envelope else None,
+                          group=tx.group.index if tx.group else None, transaction=tx.index)
+
+    def issue(self, severity: Severity, message: str, code: str, seg: Segment, loop_id: str = "",
+              level: str = "segment", **extra: Any) -> None:
+        self.issues.append(Issue(severity, message, code=code, level=level, segment_tag=seg.tag,
+                                 segment_position=seg.position, loop_id=loop_id, offset=seg.offset,
+                                 **self.where, **extra))
+
+    # ---- structure
+    def run(self) -> None:
+        segments = self.tx.segments
+        if not segments:
+            return
+        stack = [_Frame(self.d.root, 0, {0}, 1, segments[0])]     # ST is body[0] of the root
+        self.elements(segments[0])
+        for seg in segments[1:]:
+            self.place(seg, stack)
+            self.elements(seg)
+        last = segments[-1]
+        while stack:
+            self.close(stack.pop(), last)
+        if self.d.hierarchy:
+            self.hierarchy()
+
+    @staticmethod
+    def _find(body: list[Item], start: int, tag: str) -> int:
+        for j in range(start, len(body)):
+            if body[j].tag == tag:
+                return j
+        return -1
+
+    def place(self, seg: Segment, stack: list[_Frame]) -> None:
+        tag = seg.tag
+        for depth in range(len(stack) - 1, -1, -1):
+            frame = stack[depth]
+            body = frame.item.body or []
+            # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
+            j = self._find(body, frame.idx if frame.idx or depth == 0 else 1, tag)
+            if j < 0:
+                continue
+            while len(stack) > depth + 1:
+                self.close(stack.pop(), seg)
+            item = body[j]
+            frame.count = frame.count + 1 if j == frame.idx and j in frame.seen else 1
+            frame.idx = j
+            frame.seen.add(j)
+            limit = item.max
+            if item.body is None:
+                if limit is not None and frame.count > limit:
+                    self.issue(Severity.ERROR, f"{tag} appears {frame.count} times here; at most {limit} allowed",
+                               codes.SEG_OVER_MAX_USE, seg, frame.item.loop_id)
+            else:
+                if limit is not None and frame.count > limit:
+                    self.issue(Severity.ERROR, f"loop {item.loop_id} repeats {frame.count} times; at most {limit} "
+                               "allowed", codes.SEG_LOOP_OVER_MAX, seg, item.loop_id)
+                stack.append(_Frame(item, 0, {0}, 1, seg))
+            return
+        self.misplaced(seg, stack)
+
+    def misplaced(self, seg: Segment, stack: list[_Frame]) -> None:
+        tag = seg.tag
+        loop = stack[-1].item.loop_id
+        if tag in self.d.tags:
+            self.issue(Severity.WARNING, f"segment {tag} is out of sequence (inside loop {loop}); it was read "
+                       "but check the partner's segment order", codes.SEG_OUT_OF_SEQUENCE, seg, loop)
+        elif tag in self.dic.segments:
+            self.issue(Severity.ERROR, f"segment {tag} is not part of transaction set {self.d.id} "
+                       f"({self.d.name})", codes.SEG_NOT_IN_SET, seg, loop)
+        elif re.fullmatch(r"[A-Z][A-Z0-9]{1,2}", tag):
+            self.issue(Severity.ERROR, f"segment {tag} is not defined in transaction set {self.d.id}",
+                       codes.SEG_NOT_IN_SET, seg, loop)
+        else:
+            shown = tag if len(tag) <= 12 else tag[:12] + "..."
+            self.issue(Severity.ERROR, f"{shown!r} is not a segment identifier (wrong delimiter or damaged "
+                       "data?)", codes.SEG_UNRECOGNIZED, seg, loop)
+
+    def close(self, frame: _Frame, at: Segment) -> None:
+        for k, item in enumerate(frame.item.body or []):
+            if item.req == "M" and k not in frame.seen and item.tag != "SE":   # a missing SE: the reader says so
+                what = f"loop {item.loop_id}" if item.body is not None else f"segment {item.tag}"
+                inside = f" in loop {frame.item.loop_id}" if frame.item.loop_id != self.d.id else ""
+                self.issues.append(Issue(
+                    Severity.ERROR, f"mandatory {what}{inside} is missing (detected at {at.tag}, "
+                    f"segment {at.position})", code=codes.SEG_MANDATORY_MISSING, level="segment",
+                    segment_tag=item.tag, segment_position=at.position, loop_id=frame.item.loop_id,
+                    offset=at.offset, **self.where))
+
+    # ---- elements
+    def elements(self, seg: Segment) -> None:
+        spec = self.dic.segments.get(seg.tag)
+        if spec is None:
+            return
+        values = seg.elements
+        most = spec.get("n", len(values))
+        if len(values) > most and any(values[most:]):
+            self.issue(Severity.WARNING, f"{seg.tag} has {len(values)} elements; at most {most} are defined",
+                       codes.EL_TOO_MANY, seg, level="element", element_position=most + 1,
+                       value=values[most][:99])
+        for pos, (ref, req) in enumerate(spec.get("el", []), start=1):
+            name = f"{seg.tag}{pos:02d}"
+            req = self.d.element_req.get(name, req)
+            value = values[pos - 1] if pos <= len(values) else ""
+            if not value:
+                if req == "M":
+                    self.issue(Severity.ERROR, f"mandatory element {name} is missing", codes.EL_MANDATORY_MISSING,
+                               seg, level="element", element_position=pos, element_ref=ref)
+                continue
+            sep = seg.repetition_sep
+            for value in (value.split(sep) if sep and sep in value else (value,)):
+                if ref.startswith("C"):
+                    self.composite(seg, pos, ref, req, value)
+                elif value:
+                    self.simple(seg, pos, None, ref, req, value, self.d.codes.get(name))
+        for rule in spec.get("rules", []):
+            self.rule(seg, rule)
+
+    def simple(self, seg: Segment, pos: int, comp: int | None, ref: str, req: str, value: str,
+               allowed: list[str] | None) -> None:
+        spec = self.dic.elements.get(ref)
+        if spec is None:
+            return
+        found = check_value(value, spec, allowed)
+        if found is None:
+            return
+        code, text = found
+        name = f"{seg.tag}{pos:02d}" + (f"-{comp}" if comp else "")
+        severity = Severity.ERROR if req == "M" or allowed is not None else Severity.WARNING
+        self.issue(severity, f"{name} ({spec[3]}): {text}", code, seg, level="element", element_position=pos,
+                   component_position=comp, element_ref=ref, value=value[:99])
+
+    def composite(self, seg: Segment, pos: int, ref: str, req: str, value: str) -> None:
+        parts = value.split(seg.component_sep)
+        comps = self.dic.composites.get(ref, [])
+        if len(parts) > len(comps):
+            self.issue(Severity.WARNING, f"{seg.tag}{pos:02d} has {len(parts)} components; {ref} defines "
+                       f"{len(comps)}", codes.EL_TOO_MANY_COMPONENTS, seg, level="element", element_position=pos,
+                       element_ref=ref, value=value[:99])
+        for k, (cref, creq) in enumerate(comps, start=1):
+            part = parts[k - 1] if k <= len(parts) else ""
+            if not part:
+                if creq == "M" and req == "M":
+                    self.issue(Severity.ERROR, f"mandatory component {seg.tag}{pos:02d}-{k} is missing",
+                               codes.EL_MANDATORY_MISSING, seg, level="element", element_position=pos,
+                               component_position=k, element_ref=cref)
+                continue
+            self.simple(seg, pos, k, cref, creq if req == "M" else "O", part, None)
+
+    def rule(self, seg: Segment, rule: str) -> None:
+        m = _RULE.match(rule)
+        if not m:
+            return
+        kind = m.group(1)
+        positions = [int(m.group(2)[i:i + 2]) for i in range(0, len(m.group(2)), 2)]
+        present = [p for p in positions if seg.get(p)]
+        names = ", ".join(f"{seg.tag}{p:02d}" for p in positions)
+        first = positions[0]
+        problem: tuple[str, str, int] | None = None
+        if kind == "R" and not present:
+            problem = (codes.EL_CONDITIONAL_MISSING, f"at least one of {names} is required", first)
+        elif kind == "P" and present and len(present) != len(positions):
+            missing = next(p for p in positions if p not in present)
+            problem = (codes.EL_CONDITIONAL_MISSING, f"{names} must be used together", missing)
+        elif kind == "C" and first in present and len(present) != len(positions):
+            missing = next(p for p in positions if p not in present)
+            problem = (codes.EL_CONDITIONAL_MISSING, f"when {seg.tag}{first:02d} is used, "
+                       f"{seg.tag}{missing:02d} is required", missing)
+        elif kind == "E" and len(present) > 1:
+            problem = (codes.EL_EXCLUSION, f"only one of {names} may be used", present[1])
+        elif kind == "L" and first in present and len(present) == 1:
+            problem = (codes.EL_CONDITIONAL_MISSING, f"when {seg.tag}{first:02d} is used, one of the others "
+                       f"in {names} is required", positions[1])
+        if problem:
+            code, text, pos = problem
+            self.issue(Severity.ERROR, text, code, seg, level="element", element_position=pos,
+                       value=seg.get(pos)[:99])
+
+    # ---- 856 hierarchy
+    def hierarchy(self) -> None:
+        spec = self.d.hierarchy
+        assert spec is not None
+        head = next((s for s in self.tx.segments if s.tag == spec["element"][:3]), None)
+        structure = head.get(int(spec["element"][3:])) if head else ""
+        order = spec["orders"].get(structure) or spec["orders"][spec["default"]]
+        label = structure if structure in spec["orders"] else spec["default"]
+        levels: dict[str, str] = {}
+        for seg in self.tx.segments:
+            if seg.tag != "HL":
+                continue
+            hid, parent, level = seg.get(1), seg.get(2), seg.get(3)
+            if hid in levels:
+                self.issue(Severity.ERROR, f"HL01 {hid} is used twice", codes.EL_BAD_CODE, seg, "HL",
+                           level="element", element_position=1, value=hid)
+            if level not in order:
+                self.issue(Severity.ERROR, f"HL03 level {level!r} is not part of hierarchy {label} "
+                           f"({'/'.join(order)})", codes.EL_BAD_CODE, seg, "HL", level="element",
+                           element_position=3, value=level)
+            elif not parent:
+                if levels or level != order[0]:
+                    above = [h for h, lv in levels.items() if lv in order and order.index(lv) < order.index(level)]
+                    guess = f"; read as a child of HL {above[-1]}" if above else ""
+                    self.issue(Severity.WARNING if above else Severity.ERROR,
+                               f"HL {hid} ({level}) has no parent in HL02; only the first HL, the {order[0]} "
+                               f"level, may have none{guess}", codes.EL_MANDATORY_MISSING, seg, "HL",
+                               level="element", element_position=2)
+            elif parent not in levels:
+                self.issue(Severity.ERROR, f"HL02 parent {parent} of HL {hid} is not an earlier HL",
+                           codes.EL_BAD_CODE, seg, "HL", level="element", element_position=2, value=parent)
+            elif levels[parent] in order and order.index(levels[parent]) >= order.index(level):
+                self.issue(Severity.ERROR, f"HL {hid} level {level} cannot sit under level {levels[parent]} "
+                           f"in hierarchy {label} ({'/'.join(order)})", codes.EL_BAD_CODE, seg, "HL",
+                           level="element", element_position=3, value=level)
+            levels[hid] = level
+
+
+def validate_transaction(tx: Transaction) -> list[Issue]:
+    """Structure issues of one transaction set (empty when it has no definition)."""
+    if tx.doc_type == "TA1" or not tx.segments:
+        return []
+    definition = set_definition(tx.doc_type, tx.version or (tx.group.version if tx.group else ""))
+    if definition is None:
+        return []
+    issues: list[Issue] = []
+    _Checker(tx, definition, issues).run()
+    return issues
 
 
 def validate_result(result: ParseResult) -> None:
     """Add structure issues for every transaction set that has a definition; others are read generically."""
-    return None
+    for tx in result.transactions:
+        if tx.doc_type == "TA1":
+            continue
+        version = tx.version or (tx.group.version if tx.group else "")
+        if set_definition(tx.doc_type, version) is None:
+            result.issues.append(Issue(
+                Severity.INFO, f"no structure definition for {tx.doc_type} version {version or '?'}; read "
+                "generically (envelope checked, segments not)", level="transaction",
+                interchange=tx.envelope.index if tx.envelope else None, group=tx.group.index if tx.group else None,
+                transaction=tx.index, segment_tag="ST", segment_position=1))
+            continue
+        result.issues.extend(validate_transaction(tx))
