@@ -838,16 +838,20 @@ class Writer:
                               Segment("UNZ", ["0", control_number])])
         self.transactions: list[Transaction] = []
 
-    def message(self, reference: str, message_type: str, body: Iterable[tuple[str, Sequence[str]]]) -> Transaction:
+    def message(self, reference: str, message_type: str,
+                body: Iterable[tuple[str, Sequence[str | Sequence[str]]]]) -> Transaction:
         """Add a message: UNH from `reference` and `message_type` ("ORDERS:D:96A:UN:EAN008"), the body
-        segments as (tag, elements) with components joined by ":" (the writer's component separator),
-        and UNT with the computed count."""
+        segments as (tag, elements), and UNT with the computed count.
+
+        An element is either a string whose components are joined by the writer's component
+        separator (":" by default), or a list of component values; values in a list are taken
+        literally, so a ":" inside one is released on output. Prefer lists for free text.
+        """
         c = self.d.component
         mt = message_type.replace(":", c) if c != ":" else message_type
         segs = [Segment("UNH", [reference, mt], 1, component_sep=c, repetition_sep=self.d.repetition)]
         for tag, elements in body:
-            segs.append(Segment(tag, _trim(list(elements)), len(segs) + 1, component_sep=c,
-                                repetition_sep=self.d.repetition))
+            segs.append(self._segment(tag, elements, len(segs) + 1))
         segs.append(Segment("UNT", [str(len(segs) + 1), reference], len(segs) + 1, component_sep=c))
         s009 = message_type.split(":")
         tx = Transaction(syntax=Syntax.EDIFACT, doc_type=s009[0], version="".join(s009[1:3]),
@@ -855,6 +859,20 @@ class Writer:
                          index=len(self.transactions))
         self.transactions.append(tx)
         return tx
+
+    def _segment(self, tag: str, elements: Sequence[str | Sequence[str]], position: int) -> Segment:
+        c = self.d.component
+        if all(isinstance(e, str) for e in elements):
+            return Segment(tag, _trim([str(e) for e in elements]), position, component_sep=c,
+                           repetition_sep=self.d.repetition)
+        values = []
+        for e in elements:
+            if isinstance(e, str):
+                values.append(e.replace(c, COMPONENT_MARK))
+            else:
+                values.append(COMPONENT_MARK.join(_trim(list(e))))
+        return Segment(tag, _trim(values), position, component_sep=COMPONENT_MARK,
+                       repetition_sep=self.d.repetition)
 
     def to_bytes(self) -> bytes:
         return write_interchange(self.envelope, self.transactions)

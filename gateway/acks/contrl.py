@@ -1,0 +1,247 @@
+"""CONTRL (ISO 9735-4 syntax and service report): built for interchanges we receive, read when partners send one.
+
+What we send, per interchange read:
+- UCI: the subject interchange (its reference, sender and recipient as received) and the action:
+  7 acknowledged, or 4 rejected with the 0085 error code and the UNB/UNZ element at fault;
+- UCF per functional group when the interchange used UNG/UNE;
+- UCM per message: 7 acknowledged / 4 rejected, UNH/UNT faults in the UCM itself;
+- UCS per faulty segment (position from UNH = 1) and UCD per faulty element (position.component).
+A CONTRL is never answered with a CONTRL. Whether one is sent at all, and for clean
+interchanges too, is the partner's `edifact.contrl` / `edifact.contrl_on_success`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.formats import edifact
+from gateway.formats.base import Envelope, Group, Issue, ParseResult, Severity, Syntax, Transaction
+from gateway.journal.api import Journal
+from gateway.outbound.rendered import RenderedDocument
+from gateway.translate.canonical import AckedTransaction, FunctionalAck, Source
+
+ACKNOWLEDGED = "7"
+REJECTED = "4"
+RECEIVED = "8"
+
+# Data element 0085, syntax error coded (ISO 9735 service code list).
+ERROR_NAMES = {
+    "2": "syntax version or level not supported", "7": "interchange recipient not actual recipient",
+    "12": "invalid value", "13": "missing", "14": "value not supported in this position",
+    "15": "not supported in this position", "16": "too many constituents", "17": "no agreement",
+    "18": "unspecified error", "19": "invalid decimal notation", "20": "character invalid as service character",
+    "21": "invalid character(s)", "22": "invalid service segment tag", "23": "unknown interchange sender",
+    "24": "too old", "25": "test indicator not supported", "26": "duplicate detected",
+    "28": "references do not match", "29": "control count does not match number of instances received",
+    "30": "functional groups and messages mixed", "31": "more than one message type in group",
+    "32": "lower level empty", "33": "invalid occurrence outside message, package or group",
+    "35": "too many repetitions", "36": "too many segment group repetitions", "37": "invalid type of characters",
+    "38": "missing digit in front of decimal sign", "39": "data element too long", "40": "data element too short",
+    "45": "trailing separator", "46": "character set not supported", "47": "envelope functionality not supported",
+}
+
+_SERVICE_TAGS = frozenset({"UNA", "UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
+
+
+@dataclass(slots=True)
+class _MessageReport:
+    tx: Transaction
+    rejected: bool
+    header_issue: Issue | None = None                 # UNH / UNT fault, reported in the UCM
+    segments: dict[int, list[Issue]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Report:
+    env: Envelope
+    interchange_issue: Issue | None
+    groups: list[tuple[Group, Issue | None]]
+    messages: list[_MessageReport]
+
+    @property
+    def clean(self) -> bool:
+        return self.interchange_issue is None and all(
+            not m.rejected and m.header_issue is None and not m.segments for m in self.messages) and all(
+            issue is None for _, issue in self.groups)
+
+
+def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
+          now: datetime | None = None) -> list[RenderedDocument]:
+    """The CONTRLs this partner's profile asks for, one per interchange in `result`."""
+    settings = partner.edifact
+    if result.syntax is not Syntax.EDIFACT or settings is None or not settings.contrl:
+        return []
+    out: list[RenderedDocument] = []
+    for env in result.interchanges:
+        txs = [t for t in result.transactions if t.envelope is env]
+        if txs and all(t.doc_type == "CONTRL" for t in txs):
+            continue          # ISO 9735-4: a CONTRL is not acknowledged
+        report = _report(result, env, txs)
+        if report.clean and not settings.contrl_on_success:
+            continue
+        out.append(_render(report, partner, our_ids, journal, now or datetime.now(timezone.utc)))
+    return out
+
+
+def _report(result: ParseResult, env: Envelope, txs: list[Transaction]) -> _Report:
+    issues = [i for i in result.issues if i.interchange == env.index and i.severity is Severity.ERROR]
+    inter = next((i for i in issues if i.transaction is None and i.level == "interchange"), None)
+    groups: list[tuple[Group, Issue | None]] = []
+    seen: set[int] = set()
+    for tx in txs:
+        if tx.group is not None and id(tx.group) not in seen:
+            seen.add(id(tx.group))
+            g_issue = next((i for i in issues if i.transaction is None and i.level == "group"
+                            and i.group == tx.group.index), None)
+            groups.append((tx.group, g_issue))
+    messages = []
+    for tx in txs:
+        rep = _MessageReport(tx, rejected=not tx.accepted)
+        for issue in issues:
+            if issue.transaction != tx.index:
+                continue
+            if issue.segment_tag in ("UNH", "UNT") and issue.level != "element" or issue.level == "transaction":
+                rep.header_issue = rep.header_issue or issue
+            elif issue.segment_position:
+                rep.segments.setdefault(issue.segment_position, []).append(issue)
+        messages.append(rep)
+    return _Report(env, inter, groups, messages)
+
+
+def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
+            now: datetime) -> RenderedDocument:
+    settings = partner.edifact
+    assert settings is not None
+    env = report.env
+    unb = journal.next_control_number(partner.id, "unb")
+    unh = journal.next_control_number(partner.id, "unh")
+    ours = our_ids.edifact
+    sender = edifact.Party(ours.id, ours.qualifier) if ours else edifact.Party(env.receiver_id, env.receiver_qualifier)
+    recipient = edifact.Party(env.sender_id, env.sender_qualifier)
+    syntax_version = settings.syntax_version
+    writer = edifact.Writer(sender=sender, recipient=recipient, control_number=str(unb),
+                            date=now.strftime("%y%m%d" if syntax_version < "4" else "%Y%m%d"),
+                            time=now.strftime("%H%M"), syntax=settings.syntax, syntax_version=syntax_version,
+                            una=settings.una, test=settings.test or env.test)
+    body: list[tuple[str, list[str | list[str]]]] = []
+    inter = report.interchange_issue
+    uci: list[str | list[str]] = [env.control_number, [env.sender_id, env.sender_qualifier],
+                                  [env.receiver_id, env.receiver_qualifier]]
+    if inter is not None:
+        uci += [REJECTED, inter.code or "18", inter.segment_tag if inter.segment_tag in _SERVICE_TAGS else "",
+                _position(inter)]
+    else:
+        uci.append(ACKNOWLEDGED)
+    body.append(("UCI", uci))
+    if inter is None:
+        if report.groups:
+            for group, g_issue in report.groups:
+                body.append(("UCF", _ucf(group, g_issue)))
+                for m in report.messages:
+                    if m.tx.group is group:
+                        body.extend(_message(m))
+        else:
+            for m in report.messages:
+                body.extend(_message(m))
+    message_type = "CONTRL:D:3:UN" if syntax_version < "4" else "CONTRL:4:1:UN"
+    writer.message(str(unh), message_type, body)
+    return RenderedDocument(doc_type="CONTRL", syntax=Syntax.EDIFACT, filename=f"{partner.id}_CONTRL_{unb}.edi",
+                            data=writer.to_bytes(), control_number=str(unb), transaction_numbers=[str(unh)],
+                            expects_ack=None)
+
+
+def _position(issue: Issue) -> list[str]:
+    if issue.element_position is None:
+        return []
+    return [str(issue.element_position), str(issue.component_position or "")]
+
+
+def _ucf(group: Group, issue: Issue | None) -> list[str | list[str]]:
+    raw = group.raw_header
+    s006 = raw[1] if len(raw) > 1 else group.sender_id
+    s007 = raw[2] if len(raw) > 2 else group.receiver_id
+    out: list[str | list[str]] = [group.control_number, s006, s007]
+    if issue is None:
+        out.append(ACKNOWLEDGED)
+    else:
+        out += [REJECTED, issue.code or "18", issue.segment_tag if issue.segment_tag in ("UNG", "UNE") else "",
+                _position(issue)]
+    return out
+
+
+def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
+    tx = m.tx
+    unh = tx.segments[0] if tx.segments and tx.segments[0].tag == "UNH" else None
+    s009 = unh.get(2).split(unh.component_sep) if unh is not None else [tx.doc_type]
+    ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
+    h = m.header_issue
+    if h is not None:
+        ucm += [h.code or "18", h.segment_tag if h.segment_tag in ("UNH", "UNT") else "", _position(h)]
+    out: list[tuple[str, list[str | list[str]]]] = [("UCM", ucm)]
+    for position in sorted(m.segments):
+        found = m.segments[position]
+        seg_issue = next((i for i in found if i.element_position is None), None)
+        out.append(("UCS", [str(position), seg_issue.code if seg_issue else ""]))
+        for issue in found:
+            if issue.element_position is not None:
+                out.append(("UCD", [issue.code or "18", _position(issue)]))
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
+
+def read(tx: Transaction) -> FunctionalAck:
+    """A partner's CONTRL as a FunctionalAck the journal can match to the interchange we sent."""
+    uci = next((s for s in tx.segments if s.tag == "UCI"), None)
+    if uci is None:
+        from gateway.errors import FormatError
+        raise FormatError("CONTRL without UCI: nothing says which interchange it answers",
+                          f"message {tx.control_number}")
+    action = uci.get(4)
+    acked: list[AckedTransaction] = []
+    group_control: str | None = None
+    current: AckedTransaction | None = None
+    for seg in tx.segments:
+        if seg.tag == "UCF" and group_control is None:
+            group_control = seg.get(1)
+        elif seg.tag == "UCM":
+            status = "rejected" if seg.get(3) == REJECTED else "accepted"
+            current = AckedTransaction(control_number=seg.get(1), doc_type=seg.component(2, 1) or None,
+                                       status=status)
+            if seg.get(4):
+                current.errors.append(_describe(seg.get(4), f"{seg.get(5) or 'UNH/UNT'}"))
+            acked.append(current)
+        elif seg.tag == "UCS" and current is not None:
+            if seg.get(2):
+                current.errors.append(_describe(seg.get(2), f"segment {seg.get(1)}"))
+            elif current.status == "accepted":
+                pass
+        elif seg.tag == "UCD" and current is not None:
+            where = f"element {seg.component(2, 1)}" + (f".{seg.component(2, 2)}" if seg.component(2, 2) else "")
+            current.errors.append(_describe(seg.get(1), where))
+    for t in acked:
+        if t.status == "accepted" and t.errors:
+            t.status = "accepted_with_errors"
+    if action == REJECTED:
+        status = "rejected"
+    elif any(t.status == "rejected" for t in acked):
+        status = "rejected" if all(t.status == "rejected" for t in acked) else "partially_accepted"
+    elif any(t.status == "accepted_with_errors" for t in acked):
+        status = "accepted_with_errors"
+    else:
+        status = "accepted"
+    env = tx.envelope
+    errors = [_describe(uci.get(5), uci.get(6) or "interchange")] if uci.get(5) else []
+    return FunctionalAck(
+        number=tx.control_number, ack_standard="CONTRL", interchange_control=uci.get(1),
+        group_control=group_control, status=status, transactions=acked, notes=errors,
+        source=Source(syntax="edifact", standard_type="CONTRL", version=tx.version,
+                      sender=env.sender_id if env else None, receiver=env.receiver_id if env else None,
+                      interchange_control=env.control_number if env else None,
+                      transaction_control=tx.control_number, test=env.test if env else False))
+
+
+def _describe(code: str, where: str) -> str:
+    return f"{where}: error {code} ({ERROR_NAMES.get(code, 'unknown code')})"
