@@ -64,26 +64,45 @@ def _list_model(model: type[BaseModel], name: str) -> type[BaseModel] | None | b
     return True
 
 
+def _sub_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    for arg in (info.annotation, *getattr(info.annotation, "__args__", ())):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
 def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, problems: list[ConfigError],
                  mapped: set[str], prefix: str) -> None:
     item_model = model
     here = prefix
     if node.each is not None and model is not None:
-        first = node.each.split(".")[0]
-        found = _list_model(model, first)
-        if found is None:
-            problems.append(_err(f"each: {node.each!r} is not a list of {model.__name__}; this node can never "
-                                 "map anything", node.where, hint=f"fields: {', '.join(model.model_fields)}"))
-            item_model = None
-        else:
-            item_model = found if isinstance(found, type) else None
-            here = f"{prefix}{first}."
-            mapped.add(f"{prefix}{first}")
+        current: type[BaseModel] | None = model
+        for part in node.each.split("."):
+            if part.isdigit() or current is None:
+                continue                      # orders.0.packs: the first order's packs
+            found = _list_model(current, part)
+            if found is None:
+                found = _sub_model(current, part)
+            if found is None:
+                problems.append(_err(f"each: {node.each!r}: {part!r} is not a field of {current.__name__}; "
+                                     "this node can never map anything", node.where,
+                                     hint=f"fields: {', '.join(current.model_fields)}"))
+                current = None
+                break
+            mapped.add(f"{here}{part}")
+            here = f"{here}{part}."
+            current = found if isinstance(found, type) else None
+        item_model = current
     for fld in node.fields_in:
         top = fld.path.split(".")[0]
         if top.startswith("_"):
             continue                        # write-only (computed / default) element
-        mapped.add(f"{here}{top}")
+        parts = [p for p in fld.path.split(".") if not p.isdigit()]
+        for i in range(1, len(parts) + 1):
+            mapped.add(here + ".".join(parts[:i]))
         if item_model is not None and top not in item_model.model_fields:
             problems.append(_err(f"{fld.path!r} is not a field of {item_model.__name__}", fld.where,
                                  hint=f"fields: {', '.join(item_model.model_fields)}"))

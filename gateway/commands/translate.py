@@ -1,0 +1,144 @@
+"""`edi-gateway translate FILE`: print the canonical documents of an inbound file, touching nothing.
+
+What a coordinator runs while onboarding a partner from sample files: the partner is
+identified like the daemon does (envelope ids), or named with --partner; when none
+matches, the base profile for the message and version is used and said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK
+from gateway.config.args import add_config_argument
+from gateway.config.loader import ConfigErrors, find_config, load
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.errors import ConfigError, FormatError, PartnerUnknown, TranslationError
+from gateway.formats.base import Severity
+from gateway.translate.canonical import Document
+
+HELP = "print the canonical document(s) of an inbound file (base profile when no partner matches)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="an inbound X12, EDIFACT, XML or CSV file")
+    parser.add_argument("--partner", "-p", help="partner id (default: identified from the envelope)")
+    parser.add_argument("--profile", help="translation profile to use instead of the partner's / the base one")
+    parser.add_argument("--json", action="store_true", help="print canonical JSON instead of a summary")
+    add_config_argument(parser)
+
+
+def workspace(config_arg: str | None) -> tuple[dict[str, PartnerConfig], Any, OurIds | None] | int:
+    """(partners, profiles, our ids) from gateway.yaml; base profiles only when there is no gateway.yaml."""
+    from gateway.translate import ProfileRegistry
+    path = find_config(config_arg)
+    if config_arg is None and not path.is_file():
+        return {}, ProfileRegistry.load([]), None
+    try:
+        config = load(path)
+    except ConfigErrors as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    profiles = config.profiles if config.profiles is not None else ProfileRegistry.load([])
+    return config.partners, profiles, config.gateway.our_ids
+
+
+def run(args: argparse.Namespace) -> int:
+    from gateway import formats
+    from gateway.translate import identify, translate
+    from gateway.transports.base import IntakeMeta
+    loaded = workspace(args.config)
+    if isinstance(loaded, int):
+        return loaded
+    partners, profiles, our_ids = loaded
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    partner = None
+    if args.partner:
+        partner = partners.get(args.partner)
+        if partner is None:
+            print(f"error: no partner {args.partner!r} (known: {', '.join(sorted(partners)) or 'none'})",
+                  file=sys.stderr)
+            return EXIT_ERROR
+    try:
+        result = formats.parse(data, csv=partner.csv if partner else None, xml=partner.xml if partner else None)
+    except FormatError as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for issue in result.issues:
+        if issue.severity is not Severity.INFO:
+            print(f"{issue.severity.value}: {args.file}: {issue}", file=sys.stderr)
+    if partner is None and partners:
+        try:
+            partner = identify(result, IntakeMeta(channel="cli", filename=args.file), partners, our_ids)
+        except PartnerUnknown as exc:
+            print(f"note: {exc}; using the base profile", file=sys.stderr)
+    elif partner is None:
+        print("note: no gateway.yaml with partners; using the base profile", file=sys.stderr)
+    documents: list[Document] = []
+    failed = 0
+    for tx in result.transactions:
+        if not tx.accepted:
+            failed += 1
+            continue
+        try:
+            documents.extend(translate(tx, partner, profiles, profile=args.profile))
+        except (TranslationError, ConfigError) as exc:
+            print(f"error: {args.file}: {exc}", file=sys.stderr)
+            failed += 1
+    if args.json:
+        dumped = [json.loads(d.model_dump_json(exclude_none=True)) for d in documents]
+        print(json.dumps(dumped[0] if len(dumped) == 1 else dumped, indent=2))
+    else:
+        for doc in documents:
+            print(summary(doc))
+    if failed or not result.transactions:
+        if not result.transactions:
+            print(f"error: {args.file}: no business document found", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def summary(doc: Document) -> str:
+    """A few lines a coordinator can check against the partner's paper: header, parties, lines."""
+    src = doc.source
+    out = [f"{doc.doc_type} {doc.number}" + (f" of {doc.date}" if doc.date else "")
+           + f"  [{src.syntax} {src.standard_type} {src.version or ''}, partner {src.partner or '-'}]"]
+    for party in doc.parties:
+        ids = ", ".join(f"{k} {v}" for k, v in party.ids.items())
+        out.append(f"  {party.role:<10} {party.name or ''}" + (f" ({ids})" if ids else ""))
+    for ref in doc.references:
+        out.append(f"  ref {ref.qualifier}: {ref.value}")
+    for date in doc.dates:
+        out.append(f"  date {date.qualifier}: {date.date}")
+    lines = getattr(doc, "lines", None) or []
+    for line in lines:
+        ids = ", ".join(f"{k} {v}" for k, v in line.item_ids.items())
+        qty = getattr(line, "quantity", None)
+        if qty is None:
+            qty_text = "; ".join(f"{q.qualifier} {q.value} {q.unit}" for q in line.quantities)
+        else:
+            qty_text = f"{qty} {line.unit}"
+            if getattr(line, "unit_price", None) is not None:
+                qty_text += f" @ {line.unit_price}"
+        out.append(f"  line {line.line_no or '?':>4}: {qty_text}  {ids}" + (f"  {line.description}" if line.description else ""))
+    for order in getattr(doc, "orders", []) or []:
+        out.append(f"  order {order.po_number}: {len(order.packs)} pack(s), {len(order.items)} loose item(s)")
+    if hasattr(doc, "all_items"):
+        for item in doc.all_items():
+            ids = ", ".join(f"{k} {v}" for k, v in item.item_ids.items())
+            out.append(f"    item {item.line_no or '?':>4}: {item.quantity} {item.unit}  {ids}")
+    problems = doc.check()
+    out.extend(f"  check: {p}" for p in problems)
+    return "\n".join(out)
