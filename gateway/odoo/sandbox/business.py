@@ -249,6 +249,25 @@ def _sync_move_quantity(env: Env, move: int) -> None:
     env.db.data["stock.move"][move]["write_date"] = now_str()
 
 
+def move_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """Writing a move's quantity adjusts its move lines, as Odoo 17+ does (quantity = reserved + picked)."""
+    if "quantity" not in vals:
+        return
+    for move in ids:
+        rec = env.db.data["stock.move"][move]
+        lines = [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]
+        have = sum(env.db.data["stock.move.line"][i].get("quantity", 0.0) for i in lines)
+        diff = float(vals["quantity"] or 0.0) - have
+        if abs(diff) < 1e-9:
+            continue
+        if lines:
+            last = env.db.data["stock.move.line"][lines[-1]]
+            env.write("stock.move.line", [lines[-1]], {"quantity": max(0.0, last.get("quantity", 0.0) + diff)})
+        else:
+            env.create("stock.move.line", [{"move_id": move, "quantity": diff}])
+        _ = rec
+
+
 def _lot(env: Env, product: int, name: str) -> int:
     for rid, rec in env.db.data["stock.lot"].items():
         if rec.get("product_id") == product and rec.get("name") == name:
@@ -563,7 +582,7 @@ def install(models: dict[str, ModelSpec]) -> None:
         "sale.order.line": {"pre_create": sale_line_pre_create},
         "purchase.order.line": {"pre_create": purchase_line_pre_create},
         "stock.picking": {"pre_create": picking_pre_create},
-        "stock.move": {"pre_create": move_pre_create},
+        "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},
         "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
                             "on_create": move_line_on_create},
         "account.move": {"pre_create": move_pre_create_account},

@@ -406,7 +406,9 @@ def build(version: int) -> dict[str, ModelSpec]:
                                                                               default=_currency),
             "delay": I("Delivery Lead Time", default=1), "company_id": M2O("res.company", "Company", default=_company),
             "sequence": I("Sequence", default=1)}
-    model("product.supplierinfo", "Supplier Pricelist", dict(info), order="sequence, min_qty DESC, price, id",
+    studio = {"x_edi_available_qty": F("Vendor Available Qty (EDI)", help="custom field, as added with Studio"),
+              "x_edi_available_date": D("Vendor Availability Date (EDI)")}
+    model("product.supplierinfo", "Supplier Pricelist", {**info, **studio}, order="sequence, min_qty DESC, price, id",
           display=lambda env, rid: env.display_name("res.partner", env.db.data["product.supplierinfo"][rid]["partner_id"]))
     model("product.customerinfo", "Customer Pricelist",
           {**info, "partner_id": M2O("res.partner", "Customer", required=True),

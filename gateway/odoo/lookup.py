@@ -1,0 +1,345 @@
+"""Finding Odoo records for EDI identifiers, in bulk and cached.
+
+Partners, products and units change rarely and are asked for on every document, so
+each identifier is resolved once (one `search_read` per kind for all lines of a
+document, only for identifiers not yet cached) and kept for `ttl` seconds. A cached id
+that Odoo no longer accepts is handled by `Cache.invalidate()` and one fresh attempt
+(see posting.py). The result: an order costs the same number of calls whatever its
+line count.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
+from gateway.odoo.client import OdooClient
+from gateway.translate.canonical import Document, Party
+
+MISSING = object()
+
+# canonical (UN/ECE Rec 20) unit code -> Odoo unit name (stock data of every database)
+UNITS: dict[str, str] = {"EA": "Units", "C62": "Units", "NIU": "Units", "PCE": "Units", "H87": "Units",
+                         "EACH": "Units", "DZN": "Dozens", "KGM": "kg", "LBR": "lb"}
+# item identifier kinds, by what they match in Odoo
+BARCODE_KINDS = ("gtin", "ean", "upc", "barcode")
+OWN_CODE_KINDS = ("sku", "default_code", "our")
+
+
+class Cache:
+    """Per-kind lookups with a time to live; thread-safe, shared by the pipeline's workers."""
+
+    def __init__(self, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._data: dict[tuple[str, Any], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, key: Any) -> Any:
+        with self._lock:
+            hit = self._data.get((kind, key))
+            if hit is None or hit[0] < self.clock():
+                return MISSING
+            return hit[1]
+
+    def put(self, kind: str, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._data[(kind, key)] = (self.clock() + self.ttl, value)
+        return value
+
+    def invalidate(self, kind: str | None = None) -> None:
+        with self._lock:
+            if kind is None:
+                self._data.clear()
+            else:
+                for key in [k for k in self._data if k[0] == kind]:
+                    del self._data[key]
+
+
+@dataclass(frozen=True)
+class Names:
+    """Field names that differ between Odoo versions, read from fields_get once per client."""
+
+    sale_uom: str
+    sale_tax: str
+    purchase_uom: str
+
+    @staticmethod
+    def of(client: OdooClient, cache: Cache) -> Names:
+        found = cache.get("names", id(client))
+        if found is MISSING:
+            sale = client.fields("sale.order.line")
+            purchase = client.fields("purchase.order.line") if client.has_model("purchase.order.line") else {}
+            found = cache.put("names", id(client), Names(
+                sale_uom="product_uom_id" if "product_uom_id" in sale else "product_uom",
+                sale_tax="tax_ids" if "tax_ids" in sale else "tax_id",
+                purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom"))
+        return found  # type: ignore[no-any-return]
+
+
+def m2o_id(value: Any) -> int | None:
+    """A many2one read value ([id, name], id or False) as an id."""
+    if isinstance(value, (list, tuple)):
+        return int(value[0]) if value else None
+    return int(value) if value else None
+
+
+def m2o_name(value: Any) -> str | None:
+    return str(value[1]) if isinstance(value, (list, tuple)) and len(value) > 1 else None
+
+
+# --------------------------------------------------------------------------- partners
+
+PARTNER_FIELDS = ["name", "ref", "barcode", "parent_id", "is_company", "property_product_pricelist", "type",
+                  "street", "city", "zip", "country_id"]
+
+
+def partner_fields(partner: PartnerConfig) -> list[str]:
+    fields = list(PARTNER_FIELDS)
+    if partner.odoo.gln_field not in fields:
+        fields.append(partner.odoo.gln_field)
+    return fields
+
+
+def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document | None, cache: Cache,
+                       roles: Iterable[str] = ("buyer", "bill_to")) -> dict[str, Any]:
+    """The partner's company in Odoo: by its Odoo reference, its GLN, or the GLN the document gives."""
+    cached = cache.get("partner", partner.id)
+    if cached is not MISSING:
+        return cached  # type: ignore[no-any-return]
+    cfg = partner.odoo
+    tried: list[str] = []
+    rows: list[dict[str, Any]] = []
+    if cfg.partner_ref:
+        rows = client.search_read("res.partner", [("ref", "=", cfg.partner_ref), ("parent_id", "=", False)],
+                                  partner_fields(partner), limit=2)
+        tried.append(f"reference {cfg.partner_ref!r}")
+    glns = [cfg.gln] if cfg.gln else []
+    if doc is not None:
+        glns += [p.ids["gln"] for p in doc.parties if p.role in roles and p.ids.get("gln")]
+    if not rows and glns:
+        rows = client.search_read("res.partner", [(cfg.gln_field, "in", glns), ("parent_id", "=", False)],
+                                  partner_fields(partner), limit=2)
+        tried.append(f"GLN {', '.join(glns)}")
+    if not rows:
+        raise OdooRejected(f"partner {partner.id}: no company in Odoo with "
+                           f"{' or '.join(tried) or 'an identifier (set odoo.partner_ref or odoo.gln)'}")
+    if len(rows) > 1:
+        raise OdooRejected(f"partner {partner.id}: several Odoo companies match {' or '.join(tried)}: "
+                           f"{', '.join(r['name'] for r in rows)}")
+    return cache.put("partner", partner.id, rows[0])  # type: ignore[no-any-return]
+
+
+def party_label(party: Party) -> str:
+    bits = [f"{k} {v}" for k, v in party.ids.items()]
+    return ", ".join(bits) or (party.name or "without identifiers")
+
+
+def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, Any], party: Party,
+                 cache: Cache) -> dict[str, Any] | None:
+    """A delivery contact under `company` by GLN, store number (ref) or, for address-only parties, name + zip."""
+    gln_field = partner.odoo.gln_field
+    key = (company["id"], tuple(sorted(party.ids.items())), party.name,
+           party.address.postal_code if party.address else None)
+    cached = cache.get("contact", key)
+    if cached is not MISSING:
+        return cached  # type: ignore[no-any-return]
+    scope = [("id", "child_of", company["id"])]
+    if party.ids.get("gln"):
+        domain = scope + [(gln_field, "=", party.ids["gln"])]
+    elif party.ids.get("store"):
+        domain = scope + [("ref", "=", party.ids["store"]), ("id", "!=", company["id"])]
+    elif party.name:
+        domain = scope + [("name", "=", party.name), ("id", "!=", company["id"])]
+        if party.address and party.address.postal_code:
+            domain.append(("zip", "=", party.address.postal_code))
+    else:
+        return None
+    rows = client.search_read("res.partner", domain, partner_fields(partner), limit=1)
+    if not rows:
+        return None
+    return cache.put("contact", key, rows[0])  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- products
+
+def _barcode_variants(kind: str, value: str) -> list[str]:
+    """GTIN-14, EAN-13 and UPC-A spell the same number with different leading zeros."""
+    digits = value.strip()
+    if not digits.isdigit():
+        return [digits]
+    core = digits.lstrip("0")
+    return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n} | {digits})
+
+
+@dataclass
+class ProductMatch:
+    product_id: int
+    uom_id: int | None
+    name: str
+    template_id: int | None
+    via: str                                 # "barcode 00614141000012", "buyer item BB-1001", ...
+
+
+class ProductFinder:
+    """Resolves line item ids to product.product records with at most three calls per document.
+
+    `role` says whose codes the partner's `buyer` / `vendor` ids are: for a customer, the
+    buyer's item number is in product.customerinfo and the vendor's (ours) is default_code;
+    for a vendor it is the other way round (product.supplierinfo).
+    """
+
+    def __init__(self, client: OdooClient, cache: Cache, partner_id: int, role: str) -> None:
+        self.client = client
+        self.cache = cache
+        self.partner_id = partner_id
+        self.role = role
+        self.partner_kind = "buyer" if role == "customer" else "vendor"
+        self.own_kinds = OWN_CODE_KINDS + (("vendor",) if role == "customer" else ("buyer",))
+
+    def _keys(self, ids: dict[str, str]) -> list[tuple[str, str]]:
+        """(lookup kind, value) in the order they are trusted."""
+        keys: list[tuple[str, str]] = []
+        for kind in BARCODE_KINDS:
+            if ids.get(kind):
+                keys += [("barcode", v) for v in _barcode_variants(kind, ids[kind])]
+        if ids.get(self.partner_kind):
+            keys.append(("partner_code", ids[self.partner_kind]))
+        for kind in self.own_kinds:
+            if ids.get(kind):
+                keys.append(("default_code", ids[kind]))
+        return keys
+
+    def resolve(self, lines: list[tuple[str, dict[str, str]]]) -> dict[str, ProductMatch]:
+        """{line label: match}; raises OdooRejected naming the first line nothing matches."""
+        wanted: dict[str, set[str]] = {"barcode": set(), "partner_code": set(), "default_code": set()}
+        for _, ids in lines:
+            for kind, value in self._keys(ids):
+                if self._cached(kind, value) is MISSING:
+                    wanted[kind].add(value)
+        self._fetch(wanted)
+        out: dict[str, ProductMatch] = {}
+        for label, ids in lines:
+            match = None
+            for kind, value in self._keys(ids):
+                hit = self._cached(kind, value)
+                if hit not in (MISSING, None):
+                    match = hit
+                    break
+            if match is None:
+                shown = ", ".join(f"{k} {v}" for k, v in ids.items()) or "no item identifier"
+                raise OdooRejected(f"{label}: no product in Odoo for {shown}")
+            out[label] = match
+        return out
+
+    def _cached(self, kind: str, value: str) -> Any:
+        scope = self.partner_id if kind == "partner_code" else None
+        return self.cache.get(f"product:{kind}", (scope, value))
+
+    def _put(self, kind: str, value: str, match: ProductMatch | None) -> None:
+        if match is None:       # misses are not cached: a coordinator fixes Odoo, then replays
+            return
+        scope = self.partner_id if kind == "partner_code" else None
+        self.cache.put(f"product:{kind}", (scope, value), match)
+
+    def _fetch(self, wanted: dict[str, set[str]]) -> None:
+        fields = ["display_name", "default_code", "barcode", "uom_id", "product_tmpl_id"]
+        if wanted["barcode"] or wanted["default_code"]:
+            domain: list[Any] = []
+            if wanted["barcode"] and wanted["default_code"]:
+                domain = ["|", ("barcode", "in", sorted(wanted["barcode"])),
+                          ("default_code", "in", sorted(wanted["default_code"]))]
+            elif wanted["barcode"]:
+                domain = [("barcode", "in", sorted(wanted["barcode"]))]
+            else:
+                domain = [("default_code", "in", sorted(wanted["default_code"]))]
+            rows = self.client.search_read("product.product", domain, fields)
+            for kind in ("barcode", "default_code"):
+                for value in wanted[kind]:
+                    found = [r for r in rows if r.get(kind) == value]
+                    self._put(kind, value, self._match(found[0], f"{kind} {value}") if len(found) == 1 else None)
+        if wanted["partner_code"]:
+            model = "product.customerinfo" if self.role == "customer" else "product.supplierinfo"
+            infos = self.client.search_read(model, [("partner_id", "=", self.partner_id),
+                                                    ("product_code", "in", sorted(wanted["partner_code"]))],
+                                            ["product_code", "product_id", "product_tmpl_id"])
+            templates = {m2o_id(i["product_tmpl_id"]) for i in infos if not i.get("product_id")} - {None}
+            variants: dict[int, dict[str, Any]] = {}
+            ids = {m2o_id(i["product_id"]) for i in infos if i.get("product_id")} - {None}
+            if ids or templates:
+                dom: list[Any] = [("id", "in", sorted(ids))] if ids else []
+                if templates:
+                    dom = (["|"] + dom if dom else []) + [("product_tmpl_id", "in", sorted(templates))]
+                for row in self.client.search_read("product.product", dom, fields):
+                    variants[row["id"]] = row
+            by_template: dict[int, list[dict[str, Any]]] = {}
+            for row in variants.values():
+                by_template.setdefault(m2o_id(row["product_tmpl_id"]) or 0, []).append(row)
+            for value in wanted["partner_code"]:
+                rows = [i for i in infos if i.get("product_code") == value]
+                match = None
+                if rows:
+                    info = rows[0]
+                    pid = m2o_id(info.get("product_id"))
+                    row = variants.get(pid) if pid else None
+                    if row is None:
+                        candidates = by_template.get(m2o_id(info.get("product_tmpl_id")) or 0, [])
+                        row = candidates[0] if len(candidates) == 1 else None
+                    if row is not None:
+                        match = self._match(row, f"{self.partner_kind} item {value}")
+                self._put("partner_code", value, match)
+
+    @staticmethod
+    def _match(row: dict[str, Any], via: str) -> ProductMatch:
+        return ProductMatch(row["id"], m2o_id(row.get("uom_id")), row.get("display_name") or "",
+                            m2o_id(row.get("product_tmpl_id")), via)
+
+
+# --------------------------------------------------------------------------- units, currencies, misc
+
+def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str, label: str) -> int:
+    """The Odoo uom.uom for a canonical unit code, through the partner's map then the built-in one."""
+    table = cache.get("uom", "all")
+    if table is MISSING:
+        rows = client.search_read("uom.uom", [], ["name"])
+        table = cache.put("uom", "all", {r["name"]: r["id"] for r in rows})
+    name = partner.odoo.units.get(code) or UNITS.get(code.upper())
+    if name is None:
+        raise OdooRejected(f"{label}: unit {code!r} has no Odoo unit; map it in the partner's odoo.units "
+                           f"(for example {code}: Dozens)")
+    if name not in table:
+        raise OdooRejected(f"{label}: unit {code!r} maps to Odoo unit {name!r}, which does not exist in Odoo")
+    return int(table[name])
+
+
+def unit_code(partner: PartnerConfig, uom_name: str | None) -> str:
+    """Odoo unit name -> canonical code (the reverse of unit_id), EA when unknown."""
+    for code, name in list(partner.odoo.units.items()) + list(UNITS.items()):
+        if name == uom_name:
+            return code
+    return "EA"
+
+
+def currency_id(client: OdooClient, cache: Cache, code: str, label: str) -> int:
+    found = cache.get("currency", code)
+    if found is MISSING:
+        rows = client.search("res.currency", [("name", "=", code)], limit=1)
+        found = cache.put("currency", code, rows[0]) if rows else None
+    if found is None:
+        raise OdooRejected(f"{label}: currency {code} is not active in Odoo")
+    return int(found)
+
+
+def record_by(client: OdooClient, cache: Cache, model: str, domain: list[Any], fields: list[str],
+              key: Any) -> dict[str, Any] | None:
+    """One cached record (warehouse, tag, company ...) found by a domain."""
+    found = cache.get(model, key)
+    if found is MISSING:
+        rows = client.search_read(model, domain, fields, limit=1)
+        found = cache.put(model, key, rows[0]) if rows else None
+    return found  # type: ignore[no-any-return]

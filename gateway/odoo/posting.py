@@ -1,0 +1,452 @@
+"""Inbound canonical documents -> Odoo records, each posting idempotent.
+
+`post(client, doc, partner, cache)` is the only entry point (the pipeline's TRANSLATED ->
+POSTED step). Every handler searches for the record it would create before creating it,
+and creates a record with its lines in one call (one transaction in Odoo), so a retry
+after a lost response finds the first record instead of doubling it:
+
+- PurchaseOrder (customer) -> sale.order: duplicate check on client_order_ref + commercial
+  partner; ship-to by GLN / store number (created when `odoo.create_ship_to`); products by
+  barcode, customer code or internal reference; units through the code map; price policy
+  with tolerance and a flag (tag + note) on mismatch; optional confirmation.
+- Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
+- ShipNotice (vendor / 3PL) -> the PO's open receipt: quantities, lots, SSCC packages,
+  tracking; validated only with `odoo.validate_receipts`.
+- InventoryAdvice (vendor) -> the vendor's availability on its product.supplierinfo lines.
+
+What Odoo cannot take (unknown product, ship-to or unit, currency mismatch) raises
+OdooRejected naming the line and the identifier; the pipeline quarantines the message.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
+from gateway.journal.api import OdooLink
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import (Cache, Names, ProductFinder, commercial_partner, currency_id, find_contact,
+                                 m2o_id, m2o_name, party_label, record_by, unit_id)
+from gateway.translate.canonical import (Document, Invoice, InventoryAdvice, Line, Pack, PurchaseOrder,
+                                         ShipItem, ShipNotice)
+
+log = logging.getLogger("gateway.odoo.posting")
+
+__all__ = ["post", "Cache"]
+
+PRICE_FLAG_TAG = "EDI price mismatch"
+CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
+STALE_ERRORS = ("odoo.exceptions.MissingError", "odoo.exceptions.ValidationError")
+REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
+
+
+def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache | None = None) -> list[OdooLink]:
+    """Post one canonical document; returns the Odoo records created, found or updated."""
+    cache = cache if cache is not None else Cache()
+    handler = HANDLERS.get(doc.doc_type)
+    if handler is None:
+        raise OdooRejected(f"{doc.doc_type} {doc.number}: the gateway does not post this document type to Odoo")
+    try:
+        return handler(client, doc, partner, cache)
+    except OdooRejected as exc:
+        if exc.odoo_error not in STALE_ERRORS:
+            raise
+        # a cached id Odoo no longer accepts (archived product, deleted contact): look up afresh, once
+        log.info("odoo rejected %s %s (%s); retrying with fresh lookups", doc.doc_type, doc.number, exc)
+        cache.invalidate()
+        return handler(client, doc, partner, cache)
+
+
+def _link(doc: Document, model: str, record_id: int, role: str) -> OdooLink:
+    return OdooLink(doc.source.message_id or "", model, int(record_id), role)
+
+
+def _label(line: Line | ShipItem, index: int, what: str) -> str:
+    return f"{what}, line {line.line_no or index}"
+
+
+def _sequences(lines: list[Line]) -> list[int]:
+    """The partner's line numbers as Odoo line sequences when they are distinct numbers, else 1..N."""
+    numbers = [line.line_no for line in lines]
+    if all(n and n.isdigit() for n in numbers) and len(set(int(n or 0) for n in numbers)) == len(numbers):
+        return [int(n or 0) for n in numbers]
+    return list(range(1, len(lines) + 1))
+
+
+def _quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, quantity: Decimal, unit: str,
+                       pack_size: Decimal | None, product_uom: int | None, label: str) -> tuple[float, int]:
+    """(quantity, uom id): a case without a mapped unit counts pack_size product units per case."""
+    if unit.upper() in CASE_UNITS and pack_size and unit not in partner.odoo.units and product_uom:
+        return float(quantity * pack_size), product_uom
+    return float(quantity), unit_id(client, partner, cache, unit, label)
+
+
+def _html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
+
+
+# --------------------------------------------------------------------------- PurchaseOrder -> sale.order
+
+def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
+    assert isinstance(doc, PurchaseOrder)
+    names = Names.of(client, cache)
+    label = f"order {doc.number}"
+    customer = commercial_partner(client, partner, doc, cache)
+    _check_currency(client, partner, doc, customer, cache, label)
+    existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                                 ("partner_id", "child_of", customer["id"]),
+                                                 ("state", "!=", "cancel")], ["name", "state", "note"], limit=1)
+    links: list[OdooLink] = []
+    if existing:
+        order = existing[0]
+        if doc.purpose not in ("original", "confirmation", ""):
+            raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
+                               f"change the order in Odoo")
+        links.append(_link(doc, "sale.order", order["id"], "found"))
+    else:
+        if doc.purpose in ("cancel", "change", "replace"):
+            raise OdooRejected(f"{label}: a {doc.purpose} for an order that is not in Odoo "
+                               f"(no sale order with customer reference {doc.number} for {customer['name']})")
+        order_vals, contact_links = _order_values(client, doc, partner, customer, names, cache, label)
+        links += contact_links
+        order_id = client.create("sale.order", order_vals)
+        order = {"id": order_id, "name": None, "state": "draft", "note": order_vals.get("note") or False}
+        links.insert(0, _link(doc, "sale.order", order_id, "created"))
+        log.info("created sale.order %s for %s", order_id, label)
+    _apply_price_policy(client, doc, partner, order, cache, label)
+    if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return links
+
+
+def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
+                    cache: Cache, label: str) -> None:
+    wanted = doc.currency or partner.odoo.currency
+    pricelist = m2o_id(customer.get("property_product_pricelist"))
+    if not wanted or not pricelist:
+        return
+    row = record_by(client, cache, "product.pricelist", [("id", "=", pricelist)], ["name", "currency_id"], pricelist)
+    have = m2o_name(row.get("currency_id")) if row else None
+    if have and have != wanted:
+        raise OdooRejected(f"{label}: currency mismatch: the order is in {wanted} but {customer['name']}'s "
+                           f"pricelist {row['name'] if row else ''} is in {have}")
+
+
+def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                  names: Names, cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+    links: list[OdooLink] = []
+    ship_to = doc.party("ship_to")
+    vals: dict[str, Any] = {"partner_id": customer["id"], "client_order_ref": doc.number,
+                            "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
+    if ship_to is not None:
+        contact, created = _ship_to(client, partner, doc, customer, ship_to, cache, label)
+        vals["partner_shipping_id"] = contact
+        if created:
+            links.append(_link(doc, "res.partner", contact, "created"))
+    if partner.odoo.warehouse:
+        wh = record_by(client, cache, "stock.warehouse", ["|", ("code", "=", partner.odoo.warehouse),
+                                                          ("name", "=", partner.odoo.warehouse)],
+                       ["name"], partner.odoo.warehouse)
+        if wh is None:
+            raise OdooRejected(f"{label}: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo")
+        vals["warehouse_id"] = wh["id"]
+    requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
+    if requested is not None:
+        vals["commitment_date"] = f"{requested.date} {requested.time or '12:00'}:00"[:19]
+    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
+    notes += [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
+    notes += doc.notes
+    vals["note"] = _html(notes)
+    finder = ProductFinder(client, cache, customer["id"], "customer")
+    labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
+    commands = []
+    for seq, lab, line in zip(_sequences(doc.lines), labels, doc.lines):
+        match = matches[lab]
+        qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+                                      match.uom_id, lab)
+        commands.append([0, 0, {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
+                                "sequence": seq}])
+    vals["order_line"] = commands
+    return vals, links
+
+
+def _ship_to(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any], party: Any,
+             cache: Cache, label: str) -> tuple[int, bool]:
+    found = find_contact(client, partner, customer, party, cache)
+    if found is not None:
+        return int(found["id"]), False
+    if not partner.odoo.create_ship_to:
+        raise OdooRejected(f"{label}: ship-to {party_label(party)} is not a delivery address of {customer['name']} "
+                           f"in Odoo (add it there, or set odoo.create_ship_to for this partner)")
+    address = party.address
+    vals: dict[str, Any] = {"parent_id": customer["id"], "type": "delivery",
+                            "name": party.name or f"{customer['name']} {party_label(party)}"}
+    if party.ids.get("store"):
+        vals["ref"] = party.ids["store"]
+    if party.ids.get("gln"):
+        vals[partner.odoo.gln_field] = party.ids["gln"]
+    if address is not None:
+        vals.update({"street": address.lines[0] if address.lines else False,
+                     "street2": ", ".join(address.lines[1:]) or False,
+                     "city": address.city or False, "zip": address.postal_code or False})
+        if address.country:
+            country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
+                                address.country.upper())
+            if country is not None:
+                vals["country_id"] = country["id"]
+    if party.contact is not None:
+        vals.update({k: v for k, v in (("email", party.contact.email), ("phone", party.contact.phone)) if v})
+    contact = client.create("res.partner", vals)
+    log.info("created delivery contact res.partner %s for %s", contact, label)
+    cache.invalidate("contact")
+    return contact, True
+
+
+def _apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
+                        cache: Cache, label: str) -> None:
+    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
+    lines = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                               ["sequence", "price_unit", "product_id"])
+    by_seq = {row["sequence"]: row for row in lines}
+    tolerance = Decimal(str(partner.odoo.price_tolerance))
+    updates: list[list[Any]] = []
+    flags: list[str] = []
+    for seq, index, line in zip(_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines):
+        row = by_seq.get(seq)
+        if row is None:
+            continue
+        odoo_price = Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
+        name = f"line {line.line_no or index} ({m2o_name(row['product_id']) or ''})"
+        if line.unit_price is None:
+            if partner.odoo.price_policy == "order":
+                flags.append(f"{name}: no price in the order; Odoo's price {odoo_price} kept")
+            continue
+        if abs(line.unit_price - odoo_price) <= tolerance:
+            continue
+        flags.append(f"{name}: order price {line.unit_price}, Odoo price {odoo_price}")
+        if partner.odoo.price_policy == "order":
+            updates.append([1, row["id"], {"price_unit": float(line.unit_price)}])
+    if not updates and not flags:
+        return
+    vals: dict[str, Any] = {}
+    if updates:
+        vals["order_line"] = updates
+    if flags:
+        note = order.get("note") or ""
+        text = _html(["EDI price check (" + partner.odoo.price_policy + " price kept): " + "; ".join(flags)])
+        if text not in note:
+            vals["note"] = note + text
+        tag = record_by(client, cache, "crm.tag", [("name", "=", PRICE_FLAG_TAG)], ["name"], PRICE_FLAG_TAG)
+        tag_id = tag["id"] if tag else cache.put("crm.tag", PRICE_FLAG_TAG, {
+            "id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})["id"]
+        vals["tag_ids"] = [[4, tag_id, 0]]
+        log.warning("%s: price mismatch: %s", label, "; ".join(flags))
+    client.write("sale.order", [order["id"]], vals)
+
+
+# --------------------------------------------------------------------------- Invoice (vendor) -> vendor bill
+
+VENDOR_ROLES = ("seller", "supplier", "vendor", "remit_to", "ship_from")
+
+
+def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
+    assert isinstance(doc, Invoice)
+    names = Names.of(client, cache)
+    label = f"invoice {doc.number}"
+    vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
+    move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
+    existing = client.search("account.move", [("move_type", "=", move_type), ("partner_id", "child_of", vendor["id"]),
+                                              ("ref", "=", doc.number), ("state", "!=", "cancel")], limit=1)
+    if existing:
+        return [_link(doc, "account.move", existing[0], "found")]
+    po: dict[str, Any] | None = None
+    po_lines: list[dict[str, Any]] = []
+    if doc.po_number:
+        rows = client.search_read("purchase.order", [("name", "=", doc.po_number),
+                                                     ("partner_id", "child_of", vendor["id"])],
+                                  ["name", "currency_id"], limit=1)
+        if not rows:
+            raise OdooRejected(f"{label}: purchase order {doc.po_number} of {vendor['name']} is not in Odoo")
+        po = rows[0]
+        po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"])],
+                                      ["product_id", "sequence", names.purchase_uom])
+    vals: dict[str, Any] = {"move_type": move_type, "partner_id": vendor["id"], "ref": doc.number}
+    if doc.date:
+        vals["invoice_date"] = doc.date
+    if doc.due_date:
+        vals["invoice_date_due"] = doc.due_date
+    if po is not None:
+        vals["invoice_origin"] = po["name"]
+    if doc.currency:
+        vals["currency_id"] = currency_id(client, cache, doc.currency, label)
+        if po is not None and m2o_name(po.get("currency_id")) not in (None, doc.currency):
+            raise OdooRejected(f"{label}: currency mismatch: the invoice is in {doc.currency}, purchase order "
+                               f"{po['name']} in {m2o_name(po['currency_id'])}")
+    finder = ProductFinder(client, cache, vendor["id"], "vendor")
+    labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
+    unused = list(po_lines)
+    commands = []
+    for lab, line in zip(labels, doc.lines):
+        match = matches[lab]
+        qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+                                      match.uom_id, lab)
+        price = line.unit_price if line.unit_price is not None else (
+            line.amount / line.quantity if line.amount is not None and line.quantity else None)
+        item: dict[str, Any] = {"product_id": match.product_id, "quantity": qty, "product_uom_id": uom}
+        if price is not None:
+            item["price_unit"] = float(price)
+        if line.description:
+            item["name"] = line.description
+        po_line = next((p for p in unused if m2o_id(p["product_id"]) == match.product_id), None)
+        if po_line is not None:
+            unused.remove(po_line)
+            item["purchase_line_id"] = po_line["id"]
+        elif po is not None:
+            raise OdooRejected(f"{lab}: {match.name} is not on purchase order {po['name']}")
+        commands.append([0, 0, item])
+    vals["invoice_line_ids"] = commands
+    if doc.notes:
+        vals["narration"] = _html(doc.notes)
+    bill = client.create("account.move", vals)
+    log.info("created vendor bill account.move %s for %s", bill, label)
+    return [_link(doc, "account.move", bill, "created")]
+
+
+# --------------------------------------------------------------------------- ShipNotice (vendor) -> receipt
+
+def _walk(packs: list[Pack], outer: str | None = None) -> list[tuple[str | None, ShipItem, str | None]]:
+    """(sscc of the innermost pack, item, tracking) for every item in a pack tree."""
+    out: list[tuple[str | None, ShipItem, str | None]] = []
+    for pack in packs:
+        sscc = pack.sscc or outer
+        out += [(sscc, item, pack.tracking_number) for item in pack.items]
+        out += _walk(pack.packs, sscc)
+    return out
+
+
+def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
+    assert isinstance(doc, ShipNotice)
+    label = f"ship notice {doc.number}"
+    vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
+    links: list[OdooLink] = []
+    finder = ProductFinder(client, cache, vendor["id"], "vendor")
+    for order in doc.orders:
+        olabel = f"{label}, purchase order {order.po_number}"
+        pos = client.search("purchase.order", [("name", "=", order.po_number),
+                                               ("partner_id", "child_of", vendor["id"])], limit=1)
+        if not pos:
+            raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
+        pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
+                                                        ("picking_type_code", "=", "incoming"),
+                                                        ("state", "!=", "cancel")],
+                                      ["name", "state", "location_id", "location_dest_id"], order="id")
+        open_ = [p for p in pickings if p["state"] != "done"]
+        if not open_:
+            if pickings:
+                links.append(_link(doc, "stock.picking", pickings[-1]["id"], "found"))
+                continue
+            raise OdooRejected(f"{olabel}: the purchase order has no receipt in Odoo (is it confirmed?)")
+        picking = open_[0]
+        entries = [(None, item, None) for item in order.items] + _walk(order.packs)
+        labels = [_label(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
+        matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])
+        moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
+                                   ["product_id", "product_uom", "move_line_ids"])
+        packages = _packages(client, [s for s, _, _ in entries if s])
+        commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
+        for lab, (sscc, item, _) in zip(labels, entries):
+            match = matches[lab]
+            move = next((m for m in moves if m2o_id(m["product_id"]) == match.product_id), None)
+            if move is None:
+                raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
+            qty, uom = _quantity_and_unit(client, partner, cache, item.quantity, item.unit, None,
+                                          match.uom_id, lab)
+            vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
+                                    "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
+                                    "location_dest_id": m2o_id(picking["location_dest_id"])}
+            if item.lot:
+                vals["lot_name"] = item.lot
+            if sscc:
+                vals["result_package_id"] = packages[sscc]
+            commands.append([0, 0, vals])
+        tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
+        pick_vals: dict[str, Any] = {"move_line_ids": commands}
+        if tracking:
+            pick_vals["carrier_tracking_ref"] = tracking
+        client.write("stock.picking", [picking["id"]], pick_vals)
+        if partner.odoo.validate_receipts:
+            result = client.call("stock.picking", "button_validate", [picking["id"]],
+                                 context={"skip_backorder": True})
+            if isinstance(result, dict):
+                raise OdooRejected(f"{olabel}: Odoo asks for {result.get('res_model')} to validate receipt "
+                                   f"{picking['name']}; validate it in Odoo")
+        links.append(_link(doc, "stock.picking", picking["id"], "updated"))
+    return links
+
+
+def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:
+    """stock.quant.package per SSCC (its name), created when missing; safe to repeat."""
+    wanted = sorted(set(ssccs))
+    if not wanted:
+        return {}
+    found = {r["name"]: r["id"] for r in client.search_read("stock.quant.package", [("name", "in", wanted)], ["name"])}
+    missing = [s for s in wanted if s not in found]
+    for sscc, pid in zip(missing, client.create_many("stock.quant.package", [{"name": s} for s in missing])):
+        found[sscc] = pid
+    return found
+
+
+# --------------------------------------------------------------------------- InventoryAdvice (vendor)
+
+AVAILABLE_QUALIFIERS = ("available", "on_hand", "in_stock")
+
+
+def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerConfig,
+                          cache: Cache) -> list[OdooLink]:
+    assert isinstance(doc, InventoryAdvice)
+    label = f"inventory advice {doc.number}"
+    field = partner.odoo.availability_field
+    if field not in client.fields("product.supplierinfo"):
+        raise OdooRejected(f"{label}: product.supplierinfo has no field {field!r}; add it in Odoo (Studio) or set "
+                           f"odoo.availability_field")
+    vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
+    finder = ProductFinder(client, cache, vendor["id"], "vendor")
+    labels = [f"{label}, line {line.line_no or i}" for i, line in enumerate(doc.lines, 1)]
+    matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
+    products = sorted({m.product_id for m in matches.values()})
+    templates = sorted({m.template_id for m in matches.values() if m.template_id})
+    infos = client.search_read("product.supplierinfo", [("partner_id", "=", vendor["id"]), "|",
+                                                        ("product_id", "in", products), "&",
+                                                        ("product_id", "=", False),
+                                                        ("product_tmpl_id", "in", templates)],
+                               ["product_id", "product_tmpl_id", field])
+    groups: dict[float, list[int]] = {}
+    for lab, line in zip(labels, doc.lines):
+        match = matches[lab]
+        rows = [i for i in infos if m2o_id(i["product_id"]) == match.product_id] or \
+            [i for i in infos if not i["product_id"] and m2o_id(i["product_tmpl_id"]) == match.template_id]
+        if not rows:
+            raise OdooRejected(f"{lab}: {match.name} has no vendor line for {vendor['name']} in Odoo")
+        qty = next((q for k in AVAILABLE_QUALIFIERS for q in line.quantities if q.qualifier == k), line.quantities[0])
+        value, _ = _quantity_and_unit(client, partner, cache, qty.value, qty.unit, None, match.uom_id, lab)
+        for row in rows:
+            if row.get(field) != value:
+                groups.setdefault(value, []).append(row["id"])
+    for value, ids in groups.items():
+        client.write("product.supplierinfo", ids, {field: value})
+    return [_link(doc, "product.supplierinfo", i["id"], "updated") for i in infos]
+
+
+HANDLERS: dict[str, Callable[[OdooClient, Document, PartnerConfig, Cache], list[OdooLink]]] = {
+    "PurchaseOrder": post_order,
+    "Invoice": post_vendor_bill,
+    "ShipNotice": post_receipt,
+    "InventoryAdvice": post_vendor_inventory,
+}
