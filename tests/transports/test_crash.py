@@ -1,0 +1,121 @@
+"""SIGKILL between receipt and acknowledgement, restart, sender retries: the file is processed once.
+
+The real daemon runs as a subprocess (`python -m gateway run`); `crash_hook` kills it right
+after the intake commit, before the SFTP close/rename, the AS2 MDN or the remote delete.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for
+from tests.transports.as2_peer import as2_headers, build_message, curl_post
+from tests.transports.certs import make_cert
+from tests.transports.sftp_util import Sshd, known_hosts_line, make_key
+
+pytestmark = pytest.mark.slow
+
+DOC = (b"ISA*00*          *00*          *12*8005551234     *ZZ*ACMEDIST       *260101*1200*^*00501*000000007*0*P*>~"
+       b"GS*PO*NORTHWIND*ACMEDIST*20260101*1200*7*X*005010~ST*850*0001~BEG*00*SA*PO-7**20260101~SE*3*0001~"
+       b"GE*1*7~IEA*1*000000007~\n")
+
+
+def crashing(ws: Workspace, channel: str, tmp: Path) -> GatewayProcess:
+    marker = tmp / "crash.armed"
+    marker.write_text("1")
+    return GatewayProcess(ws.config, preload=["tests.transports.crash_hook"],
+                          env={"EDI_TEST_CRASH_MARKER": str(marker), "EDI_TEST_CRASH_CHANNEL": channel})
+
+
+def processed_once(ws: Workspace, channel: str) -> list[dict]:
+    rows = [m for m in ws.messages(direction="in") if m["channel"] == channel]
+    return [m for m in rows if m["state"] != "duplicate"]
+
+
+def test_sftp_server_crash_after_commit(tmp_path):
+    key = make_key(tmp_path / "keys" / "northwind")
+    port = free_port()
+    ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port,
+                                                             "login_throttle_seconds": 0.01}},
+                          partners={"northwind": {"inbound": [{"channel": "sftp", "user": "northwind",
+                                                               "authorized_keys": [str(key) + ".pub"]}]}})
+    gw = crashing(ws, "sftp", tmp_path).start()
+    host_pub = (ws.root / "state" / "ssh_host_ed25519_key.pub").read_text()
+    known = tmp_path / "known_hosts"
+    known.write_text(known_hosts_line("127.0.0.1", port, host_pub.encode()))
+    local = tmp_path / "po-7.edi"
+    local.write_bytes(DOC)
+
+    def upload() -> subprocess.CompletedProcess[str]:
+        from tests.transports.sftp_util import openssh_sftp
+        return openssh_sftp(tmp_path, port, "northwind", key, known, f"put {local} inbound/po-7.edi\n", False)
+
+    first = upload()
+    assert first.returncode != 0                      # the daemon died before the close was confirmed
+    gw.proc.wait(30)
+    gw.kill()
+    assert len(processed_once(ws, "sftp")) == 1       # but the commit had happened
+    with GatewayProcess(ws.config):
+        again = upload()                               # the partner sends again, as it got no OK
+        assert again.returncode == 0, again.stderr
+        wait_for(lambda: len([m for m in ws.messages(direction="in") if m["channel"] == "sftp"]) == 2)
+        assert (ws.root / "state" / "ssh_host_ed25519_key.pub").read_text() == host_pub
+    rows = [m for m in ws.messages(direction="in") if m["channel"] == "sftp"]
+    assert sorted(m["state"] == "duplicate" for m in rows) == [False, True]
+    assert len(processed_once(ws, "sftp")) == 1
+    assert list((ws.root / "sftp" / "northwind" / "inbound").iterdir()) == []
+
+
+def test_as2_crash_after_commit_before_mdn(tmp_path):
+    certs = tmp_path / "certs"
+    ours, partner = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+    port = free_port()
+    ws = Workspace.create(tmp_path / "gw", {"as2_server": {"enabled": True, "host": "127.0.0.1", "port": port,
+                                                            "as2_id": "ACMEDIST", "certificate": str(ours.cert_path),
+                                                            "private_key": str(ours.key_path)}},
+                          partners={"bigbox": {"inbound": [{"channel": "as2", "as2_id": "BIGBOX-AS2",
+                                                            "certificates": [str(partner.cert_path)]}]}})
+    ctype, body, _ = build_message(tmp_path / "msg", DOC, signer=partner, recipient=ours)
+    headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<crash-1@bigbox>", ctype)
+    url = f"http://127.0.0.1:{port}/as2"
+    gw = crashing(ws, "as2", tmp_path).start()
+    with pytest.raises(AssertionError):                 # curl: empty reply, no MDN
+        curl_post(url, body, headers, tmp_path)
+    gw.proc.wait(30)
+    gw.kill()
+    assert len(processed_once(ws, "as2")) == 1
+    with GatewayProcess(ws.config):
+        reply = curl_post(url, body, headers, tmp_path)  # the partner resends: same Message-ID
+        assert reply.status == 200
+        assert b"processed/warning: duplicate-document" in reply.body
+    assert len(processed_once(ws, "as2")) == 1
+
+
+@pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
+def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path):
+    key = make_key(tmp_path / "keys" / "gateway")
+    sshd = Sshd(tmp_path, Path(str(key) + ".pub"))
+    sshd.start()
+    try:
+        remote = tmp_path / "partner" / "out"
+        remote.mkdir(parents=True)
+        ws = Workspace.create(tmp_path / "gw", {}, partners={"eurohandel": {"inbound": [{
+            "channel": "sftp_remote", "host": "127.0.0.1", "port": sshd.port, "user": sshd.user, "key": str(key),
+            "known_host_key": sshd.host_pub, "remote_dir": str(remote), "pattern": "*.edi", "interval": 0.2}]}})
+        (remote / "orders-9.edi").write_bytes(DOC)
+        gw = crashing(ws, "sftp_remote", tmp_path).start()
+        gw.proc.wait(60)                                 # polls twice, commits, dies before the delete
+        gw.kill()
+        assert (remote / "orders-9.edi").exists()
+        assert len(processed_once(ws, "sftp_remote")) == 1
+        with GatewayProcess(ws.config):
+            wait_for(lambda: not (remote / "orders-9.edi").exists(), timeout=60)
+        rows = [m for m in ws.messages(direction="in") if m["channel"] == "sftp_remote"]
+        assert sorted(m["state"] == "duplicate" for m in rows) == [False, True]
+    finally:
+        sshd.stop()
