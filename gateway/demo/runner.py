@@ -71,6 +71,7 @@ class Demo:
     malformed: str | None = None
     odoo: Any = None
     notes: list[str] = field(default_factory=list)
+    receivers: dict[str, Any] = field(default_factory=dict)       # partner -> its AS2 server (As2Receiver)
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -150,6 +151,7 @@ class Demo:
         for partner, why in set_aside.items():
             self.notes.append(f"partner {partner} set aside (partners.unready/): {why}")
             progress.note(f"{partner} set aside: {why}")
+        await self._open_partner_as2_servers(progress)
         env = {**os.environ, "EDI_GATEWAY_ODOO_PASSWORD": workspace.SANDBOX_PASSWORD, "PYTHONUNBUFFERED": "1"}
         env.pop("JOURNAL_STREAM", None)
         log = self.ws.log_path.open("ab")
@@ -178,6 +180,21 @@ class Demo:
         if down:
             return f"pid {self.gateway.pid}; not ready: {'; '.join(down)}{suffix}"
         return f"pid {self.gateway.pid}, ready{suffix}"
+
+    async def _open_partner_as2_servers(self, progress: Progress) -> None:
+        """The AS2 partners' own servers, where the gateway delivers our 997/856/810 to them."""
+        assert self.ws is not None
+        from gateway.demo.as2_station import As2Receiver
+        our_id, our_cert = self.ws.our_as2()
+        for partner, (as2_id, cert, key) in self.ws.as2_partners.items():
+            if not (self.ws.root / "partners" / f"{partner}.yaml").is_file():
+                continue
+            receiver = As2Receiver(work=self.ws.partner_dir / partner, as2_id=as2_id, cert=cert, key=key,
+                                   gateway_as2_id=our_id, gateway_cert=our_cert,
+                                   port=self.ws.ports.partner_as2[partner])
+            await receiver.start()
+            self.receivers[partner] = receiver
+            progress.note(f"{partner}'s AS2 server listens on 127.0.0.1:{receiver.port}")
 
     async def send_folder(self, progress: Progress) -> str:
         assert self.ws is not None
@@ -257,7 +274,20 @@ class Demo:
     async def work_in_odoo(self, progress: Progress) -> str:
         if self.odoo is None:
             raise Unavailable("no Odoo sandbox running")
-        return await asyncio.to_thread(odoo_day.ship_and_invoice, self.odoo, progress.note)
+        down = await self._partner_goes_down("bigbox")
+        done = await asyncio.to_thread(odoo_day.ship_and_invoice, self.odoo, progress.note)
+        return done + (f"; meanwhile {down}" if down else "")
+
+    async def _partner_goes_down(self, partner: str) -> str:
+        """A partner's AS2 server goes down for maintenance: what we send it waits in the outbox, retrying."""
+        receiver = self.receivers.get(partner)
+        if receiver is None or not receiver.running:
+            return ""
+        await receiver.stop()
+        text = (f"{partner}'s AS2 server went down for maintenance: documents for {partner} wait in the "
+                f"outbox and are retried with backoff (the status page lists them as stuck)")
+        self.notes.append(text)
+        return text
 
     async def wait_outbound(self, progress: Progress) -> str:
         if self.gateway is None:
@@ -334,6 +364,8 @@ class Demo:
                 await asyncio.to_thread(self.gateway.wait)
         if self.ops_in_demo is not None:
             await self.ops_in_demo()
+        for receiver in self.receivers.values():
+            await receiver.stop()
         if self.sandbox is not None:
             await asyncio.to_thread(odoo_day.stop_sandbox, self.sandbox)
 

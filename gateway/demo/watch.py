@@ -69,13 +69,20 @@ def inbound_status(db: sqlite3.Connection) -> dict[str, int]:
     return {r["state"]: r["n"] for r in rows}
 
 
-def _waiting(db: sqlite3.Connection, direction: str, settled: tuple[str, ...], limit: int = 3) -> list[str]:
+def _waiting(db: sqlite3.Connection, direction: str, settled: tuple[str, ...]) -> list[str]:
+    """What is not settled yet, grouped by the reason it gives: "2 files (a.edi, b.edi) received: why"."""
     rows = db.execute(f"SELECT partner, filename, state, last_error FROM messages WHERE direction = ? "
-                      f"AND state NOT IN ({_marks(settled)}) ORDER BY id LIMIT ?", (direction, *settled, limit))
-    out = []
+                      f"AND state NOT IN ({_marks(settled)}) ORDER BY id", (direction, *settled)).fetchall()
+    groups: dict[tuple[str, str], list[str]] = {}
     for r in rows:
-        why = f": {r['last_error']}" if r["last_error"] else ""
-        out.append(f"{r['partner'] or '?'} {r['filename']} is {r['state']}{why}")
+        why = (r["last_error"] or "").split(" (/")[0]       # drop the module path from import errors
+        groups.setdefault((r["state"], why), []).append(f"{r['partner'] or '?'}/{r['filename']}")
+    out = []
+    for (state, why), names in groups.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        noun = "file" if direction == "in" else "outbound document"
+        out.append(f"{len(names)} {noun}{'s' if len(names) != 1 else ''} {state} ({shown})"
+                   + (f": {why}" if why else ""))
     return out
 
 

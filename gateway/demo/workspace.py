@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SANDBOX_PASSWORD = "admin"          # the sandbox's demo admin; never a real credential
+STUCK_AFTER_MINUTES = 0.25          # a demo day lasts a minute: "stuck" after 15 s (production default: 30 min)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Ports:
     sftp: int
     as2: int
     ops: int
+    partner_as2: dict[str, int] = field(default_factory=dict)   # partner id -> its own AS2 server's port
 
 
 @dataclass
@@ -123,7 +125,8 @@ def _configure(ws: Workspace) -> None:
                  "username": "admin"})
     data.setdefault("sftp_server", {}).update({"enabled": True, "host": "127.0.0.1", "port": ws.ports.sftp})
     data.setdefault("as2_server", {}).update({"enabled": True, "host": "127.0.0.1", "port": ws.ports.as2})
-    data.setdefault("ops", {}).update({"enabled": True, "host": "127.0.0.1", "port": ws.ports.ops})
+    data.setdefault("ops", {}).update({"enabled": True, "host": "127.0.0.1", "port": ws.ports.ops,
+                                       "stuck_after_minutes": STUCK_AFTER_MINUTES})
     for inbox in data.get("inbox") or []:
         inbox["min_age"] = 0.2     # the demo writes files atomically; no need to wait for slow uploads
     with ws.config_path.open("w", encoding="utf-8") as f:
@@ -187,6 +190,13 @@ def _as2_certificates(ws: Workspace) -> None:
             pkey = ws.partner_dir / f"{partner_file.stem}.key"
             make_certificate(pcert, pkey, f"{pdata.get('name') or partner_file.stem} AS2")
             ws.as2_partners[partner_file.stem] = (str(channel["as2_id"]), pcert, pkey)
+            # an AS2 partner receives over AS2 too: the demo runs its AS2 server on a free port
+            port = free_port()
+            ws.ports.partner_as2[partner_file.stem] = port
+            pdata["outbound"] = {"channel": "as2", "as2_id": str(channel["as2_id"]), "certificates": certs,
+                                 "url": f"http://127.0.0.1:{port}/as2", "mdn": "sync", "mdn_signed": True}
+            with partner_file.open("w", encoding="utf-8") as f:
+                yaml.dump(pdata, f)
 
 
 def set_aside_broken_partners(ws: Workspace) -> dict[str, str]:

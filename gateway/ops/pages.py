@@ -110,7 +110,8 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
                           f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
-    minutes = stuck_after.total_seconds() / 60
+    seconds = stuck_after.total_seconds()
+    threshold = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g} min"
     stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
                    f'<span class="err">{_age(r.updated_at, now)}</span>', str(r.attempts),
                    esc(r.last_error or r.reason or "")] for r in stuck]
@@ -126,7 +127,7 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
         _section("flow", "Flow per partner", len(flows), _table(
             ["Partner", "Received", "Posted to Odoo", "Acks sent", "Sent out", "In flight", "Quarantined",
              "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
-        _section("stuck", f"Stuck: in the same state for more than {minutes:g} min", len(stuck), _table(
+        _section("stuck", f"Stuck: in the same state for more than {threshold}", len(stuck), _table(
             ["Message", "Partner", "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,
             "Nothing is stuck.", {6})),
         _section("quarantine", "Quarantine", len(quarantined), _table(

@@ -184,7 +184,7 @@ async def test_stuck_threshold_can_be_narrowed_for_one_look(served):
     world, base, _ = served
     html = (await get(base + "/?stuck_after=0"))[2].decode()
     stuck = html.split('id="stuck"')[1].split("</section>")[0]
-    assert world.ids["shop_fresh"] in stuck and "more than 0 min" in stuck
+    assert world.ids["shop_fresh"] in stuck and "more than 0 s" in stuck
 
 
 async def test_raw_file_view_is_escaped(served):
