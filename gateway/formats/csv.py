@@ -1,0 +1,169 @@
+"""CSV reader and writer with a per-partner dialect.
+
+Spreadsheet-born files differ in every detail, so nothing is guessed: the partner's
+`CsvSettings` say the delimiter, quote character, encoding, whether there is a header row,
+the decimal mark and which column groups rows into one document (the order number).
+
+Each row is a dict holding its cells by header name (when there is a header) *and* by
+1-based column position ("1", "2", ...), so a profile can map columns either way. Row
+numbers are the ones a spreadsheet shows (the header is row 1). With a decimal comma,
+cells that are plainly numbers ("1.234,50", "-3,5") are given with a decimal point.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from gateway.config.models import CsvSettings
+from gateway.formats.base import Envelope, Issue, ParseResult, Severity, Syntax, Transaction
+
+_BOM = b"\xef\xbb\xbf"
+_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d+$|^-?\d+,\d+$")
+_DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
+
+
+def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
+    """Read `data` as CSV in the partner's dialect; never raises on bad input (problems become Issues)."""
+    s = settings or CsvSettings()
+    result = ParseResult(syntax=Syntax.CSV)
+    encoding = s.encoding
+    if data.startswith(_BOM) and encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+        bad_bytes = False
+    except LookupError:
+        result.issues.append(Issue(Severity.ERROR, f"unknown encoding {s.encoding!r} in the partner's csv "
+                                   "settings", code="encoding", level="interchange"))
+        return result
+    except UnicodeDecodeError as exc:
+        text = data.decode(encoding, "replace")
+        bad_bytes = True
+        result.issues.append(Issue(Severity.ERROR, f"bytes at offset {exc.start} are not valid {s.encoding}; "
+                                   "the rows holding them are rejected", code="encoding", level="interchange",
+                                   offset=exc.start))
+    env = Envelope(syntax=Syntax.CSV, encoding=encoding, index=0)
+    result.interchanges.append(env)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter, quotechar=s.quotechar or None,
+                        quoting=csv.QUOTE_MINIMAL if s.quotechar else csv.QUOTE_NONE, strict=True)
+    header: list[str] | None = None
+    groups: dict[str, Transaction] = {}
+    order: list[Transaction] = []
+    row_no = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row_no += 1
+            result.issues.append(Issue(Severity.ERROR, f"row {row_no} cannot be read as CSV: {exc}", code="syntax",
+                                       level="segment", row=row_no))
+            continue
+        row_no += 1
+        if not any(c.strip() for c in cells):
+            continue
+        if s.header and header is None:
+            header = [c.strip() for c in cells]
+            env.raw_header = header
+            if s.group_by and s.group_by not in header and not s.group_by.isdigit():
+                result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
+                                           f"orders by (columns: {', '.join(header)})", code="header",
+                                           level="interchange", row=row_no, column=s.group_by))
+            continue
+        row, row_issues = _row(cells, header, row_no, s, bad_bytes)
+        result.issues.extend(row_issues)
+        key = _group_key(row, s)
+        if s.group_by and not key:
+            result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
+                                       "belongs to no document", code="missing", level="segment", row=row_no,
+                                       column=s.group_by))
+            continue
+        tx = groups.get(key)
+        if tx is None:
+            tx = Transaction(syntax=Syntax.CSV, doc_type="csv", control_number=key, envelope=env,
+                             index=len(order))
+            groups[key] = tx
+            order.append(tx)
+        tx.rows.append(row)
+        tx.row_numbers.append(row_no)
+        if any(i.severity is Severity.ERROR for i in row_issues):
+            tx.accepted = False
+        for issue in row_issues:
+            issue.transaction = tx.index
+    result.transactions = order
+    result.segment_count = sum(len(t.rows) for t in order)
+    if not order and not result.errors:
+        result.issues.append(Issue(Severity.ERROR, "the file holds no data rows", code="empty",
+                                   level="interchange"))
+    return result
+
+
+def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings,
+         bad_bytes: bool) -> tuple[dict[str, str], list[Issue]]:
+    issues: list[Issue] = []
+    values = [_decimal_in(c, s) for c in cells]
+    row = {str(i): v for i, v in enumerate(values, start=1)}
+    if header is not None:
+        for name, v in zip(header, values):
+            if name:
+                row[name] = v
+        if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+            issues.append(Issue(Severity.ERROR, f"row {row_no} has {len(values)} cells but the header names "
+                                f"{len(header)} columns", code="columns", level="segment", row=row_no,
+                                column=str(len(header) + 1)))
+        elif len(values) < len(header):
+            missing = header[len(values)]
+            issues.append(Issue(Severity.WARNING, f"row {row_no} has {len(values)} cells, the header {len(header)}: "
+                                f"column {missing!r} and after are empty", code="columns", level="segment",
+                                row=row_no, column=missing))
+    if bad_bytes:
+        for pos, v in enumerate(values, start=1):
+            if "\ufffd" in v:
+                name = header[pos - 1] if header is not None and pos <= len(header) else str(pos)
+                issues.append(Issue(Severity.ERROR, f"row {row_no}, column {name!r}: bytes that are not valid "
+                                    f"{s.encoding}", code="encoding", level="element", row=row_no, column=name))
+    return row, issues
+
+
+def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:
+    if not s.group_by:
+        return ""
+    return row.get(s.group_by, "").strip()
+
+
+def _decimal_in(value: str, s: CsvSettings) -> str:
+    if s.decimal == "," and _COMMA_NUMBER.match(value.strip()):
+        return value.strip().replace(".", "").replace(",", ".")
+    return value
+
+
+def _decimal_out(value: str, s: CsvSettings) -> str:
+    if s.decimal == "," and _DOT_NUMBER.match(value):
+        return value.replace(".", ",")
+    return value
+
+
+def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = None,
+          columns: Sequence[str] | None = None) -> bytes:
+    """Outbound CSV in the partner's dialect: header row (if the partner wants one), CRLF line ends.
+
+    `columns` fixes the column order; by default it is the order keys first appear in.
+    """
+    s = settings or CsvSettings()
+    materialised = [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
+    names = list(columns) if columns is not None else []
+    if columns is None:
+        for r in materialised:
+            names.extend(k for k in r if k not in names)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
+                        quoting=csv.QUOTE_MINIMAL)
+    if s.header:
+        writer.writerow(names)
+    for r in materialised:
+        writer.writerow([_decimal_out(r.get(n, ""), s) for n in names])
+    return buf.getvalue().encode(s.encoding)

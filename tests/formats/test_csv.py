@@ -1,0 +1,86 @@
+"""CSV in a partner's dialect: grouping rows into documents, located row/column errors, writing back."""
+
+from __future__ import annotations
+
+from gateway.config.models import CsvSettings
+from gateway.formats import Syntax, parse
+from gateway.formats import csv as csv_format
+from gateway.formats.base import Severity
+
+ORDERS = (
+    "order_no;sku;qty;price;name\r\n"
+    "SO-1;WB-100;2;12,50;\"Müller; Hans\"\r\n"
+    "SO-1;WR-200;1;1.008,75;\"Müller; Hans\"\r\n"
+    "SO-2;GL-300;3;42,00;\"O'Brien \"\"Bob\"\"\"\r\n"
+    "\r\n"
+    "SO-1;CB-400;1;30;\"Müller; Hans\"\r\n"
+).encode("cp1252")
+DIALECT = CsvSettings(delimiter=";", encoding="cp1252", decimal=",", group_by="order_no")
+
+
+def test_rows_are_grouped_into_one_document_per_order_number() -> None:
+    r = csv_format.parse(ORDERS, DIALECT)
+    assert r.issues == []
+    assert [(t.control_number, t.row_numbers) for t in r.transactions] == [("SO-1", [2, 3, 6]), ("SO-2", [4])]
+    first = r.transactions[0].rows[0]
+    assert first["sku"] == "WB-100" and first["2"] == "WB-100"           # by name and by position
+    assert first["name"] == "Müller; Hans"
+    assert first["price"] == "12.50"                                      # decimal comma read as a number
+    assert r.transactions[0].rows[1]["price"] == "1008.75"                # thousands dots dropped
+    assert r.transactions[1].rows[0]["name"] == 'O\'Brien "Bob"'
+    assert all(t.syntax is Syntax.CSV and t.doc_type == "csv" for t in r.transactions)
+
+
+def test_without_header_columns_are_positions_and_one_document_per_file() -> None:
+    data = b'102561333,10,48.000,"1011422"\r\n102561334,10,432.000,"1011422"\r\n'
+    r = csv_format.parse(data, CsvSettings(header=False))
+    [tx] = r.transactions
+    assert [row["4"] for row in tx.rows] == ["1011422", "1011422"] and tx.row_numbers == [1, 2]
+    grouped = csv_format.parse(data, CsvSettings(header=False, group_by="1"))
+    assert [t.control_number for t in grouped.transactions] == ["102561333", "102561334"]
+
+
+def test_row_errors_name_row_and_column() -> None:
+    data = b"order_no,sku,qty\nSO-1,WB-100,2\n,WR-200,1\nSO-2,GL-300,3,EXTRA\nSO-3,CB-400\n"
+    r = csv_format.parse(data, CsvSettings(group_by="order_no"))
+    found = [(i.severity, i.row, i.column) for i in r.issues]
+    assert found == [(Severity.ERROR, 3, "order_no"), (Severity.ERROR, 4, "4"), (Severity.WARNING, 5, "qty")]
+    assert str(r.issues[0]).startswith("row 3, column order_no: row 3 has no value in column 'order_no'")
+    assert [(t.control_number, t.accepted) for t in r.transactions] == [("SO-1", True), ("SO-2", False),
+                                                                          ("SO-3", True)]
+
+
+def test_missing_group_column_and_bad_bytes_and_bad_quotes() -> None:
+    r = csv_format.parse(b"a,b\n1,2\n", CsvSettings(group_by="order_no"))
+    assert r.errors[0].column == "order_no" and "no column 'order_no'" in r.errors[0].message
+    r = csv_format.parse(b"a,b\n1,K\xf6ln\n", CsvSettings())
+    assert [(i.row, i.column) for i in r.errors if i.row] == [(2, "b")]
+    assert r.transactions[0].accepted is False
+    r = csv_format.parse(b'a,b\n1,"x"y\n2,3\n', CsvSettings())
+    assert [(i.row, i.code) for i in r.errors] == [(2, "syntax")]
+    assert [t.rows[0]["a"] for t in r.transactions] == ["2"]
+
+
+def test_empty_and_unknown_encoding_never_raise() -> None:
+    assert csv_format.parse(b"", CsvSettings()).fatal
+    assert csv_format.parse(b"a,b\n", CsvSettings()).errors[0].code == "empty"
+    assert csv_format.parse(b"a,b\n1,2\n", CsvSettings(encoding="no-such-codec")).errors[0].code == "encoding"
+
+
+def test_utf8_bom_is_not_part_of_the_first_header() -> None:
+    r = csv_format.parse("\ufeffSKU,Quantity\nA,1\n".encode(), CsvSettings())
+    assert r.transactions[0].rows[0]["SKU"] == "A"
+
+
+def test_writer_in_partner_dialect_reads_back() -> None:
+    rows = [{"order_no": "SO-1", "tracking": "1Z;99", "weight": "12.5"}, {"order_no": "SO-2", "weight": "3"}]
+    data = csv_format.write(rows, DIALECT)
+    assert data.decode("cp1252").splitlines() == ["order_no;tracking;weight", 'SO-1;"1Z;99";12,5', "SO-2;;3"]
+    back = csv_format.parse(data, DIALECT)
+    assert [t.rows[0]["weight"] for t in back.transactions] == ["12.5", "3"]
+    assert csv_format.write(rows, CsvSettings(header=False), columns=["weight"]) == b"12.5\r\n3\r\n"
+
+
+def test_formats_parse_reads_csv_only_for_a_csv_partner() -> None:
+    r = parse(b"a,b\n1,2\n", csv=CsvSettings())
+    assert r.syntax is Syntax.CSV and r.transactions[0].rows[0]["b"] == "2"
