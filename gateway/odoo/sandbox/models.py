@@ -651,4 +651,15 @@ def build(version: int) -> dict[str, ModelSpec]:
                                                                                           required=True),
                                           "model": C("Model Name", required=True), "res_id": I("Record ID")},
           display=lambda env, rid: f"{env.db.data['ir.model.data'][rid]['module']}.{env.db.data['ir.model.data'][rid]['name']}")
+    for spec in specs:      # the magic columns every model has
+        for fname, kind, rel in (("create_date", "datetime", None), ("write_date", "datetime", None),
+                                 ("create_uid", "many2one", "res.users"), ("write_uid", "many2one", "res.users")):
+            spec.fields.setdefault(fname, Field(kind, fname.replace("_", " ").title(), relation=rel, readonly=True,
+                                                compute=_magic(spec.name, fname)))
     return {s.name: s for s in specs}
+
+
+def _magic(model: str, fname: str) -> Any:
+    def compute(env: Env, rid: int) -> Any:
+        return env.db.data[model][rid].get(fname, False)
+    return compute

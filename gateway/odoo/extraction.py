@@ -1,0 +1,348 @@
+"""Odoo -> outbound canonical documents: shipments, invoices and stock, each exported once.
+
+Each `extract_*` function finds the candidates for one partner (records of its company
+and delivery contacts changed in the last `lookback_days`), claims each record version
+with `journal.export_mark(partner, model, id, write_date, kind)` and builds documents for
+the claimed ones only, with bulk reads (a fixed number of calls per run, not per record).
+A record changed later (new write_date) is a new version and is exported again: a
+corrected invoice re-sent, say. The outbox key (`outbox_key`) is the same record version,
+so a re-run after a crash never queues a document twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.journal.api import Journal
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import Cache, commercial_partner, m2o_id, m2o_name, unit_code
+from gateway.translate.canonical import (Address, DateValue, Document, InventoryAdvice, InventoryLine, Invoice,
+                                         Line, Pack, Party, Quantity, Reference, ShipItem, ShipNotice, ShipOrder,
+                                         Source, Tax, Totals)
+
+log = logging.getLogger("gateway.odoo.extraction")
+
+KIND_SHIP = "ship_notice"
+KIND_INVOICE = "invoice"
+KIND_INVENTORY = "inventory"
+
+
+def outbox_key(doc: Document, doc_type: str) -> str:
+    """The outbox's idempotency key of an extracted document: the Odoo record version and the type."""
+    return f"odoo:{doc.source.odoo_record}@{doc.source.odoo_write_date}:{doc_type}"
+
+
+def _since(days: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _dec(value: Any) -> Decimal:
+    """Odoo's float as a Decimal without float noise or exponent: 490.0 -> 490, 12.5 -> 12.5."""
+    d = Decimal(str(value or 0))
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def _claim(journal: Journal, partner: PartnerConfig, model: str, rows: list[dict[str, Any]],
+           kind: str) -> list[dict[str, Any]]:
+    return [r for r in rows if journal.export_mark(partner.id, model, r["id"], str(r["write_date"]), kind)]
+
+
+def _party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None:
+    if not row:
+        return None
+    ids = {}
+    if row.get(gln_field):
+        ids["gln"] = str(row[gln_field])
+    if row.get("ref"):
+        ids["store" if role == "ship_to" and row.get("parent_id") else "partner_ref"] = str(row["ref"])
+    address = Address(lines=[x for x in (row.get("street"), row.get("street2")) if x], city=row.get("city") or None,
+                      postal_code=row.get("zip") or None,
+                      country=(m2o_name(row.get("country_id")) and row.get("country_code")) or None)
+    return Party(role=role, name=row.get("name") or None, ids=ids, address=address)
+
+
+class _Context:
+    """What every extraction needs once per run: the customer, our company, item codes."""
+
+    def __init__(self, client: OdooClient, partner: PartnerConfig, cache: Cache | None) -> None:
+        self.client = client
+        self.partner = partner
+        self.cache = cache if cache is not None else Cache()
+        self.customer = commercial_partner(client, partner, None, self.cache)
+        self.gln_field = partner.odoo.gln_field
+        self.partner_fields = ["name", "ref", "parent_id", "street", "street2", "city", "zip", "country_id",
+                               self.gln_field]
+
+    def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
+        countries = {m2o_id(r.get("country_id")) for r in rows} - {None}
+        codes = {c["id"]: c["code"] for c in self.client.read("res.country", sorted(countries), ["code"])} \
+            if countries else {}
+        for r in rows:
+            r["country_code"] = codes.get(m2o_id(r.get("country_id")) or 0)
+        return {r["id"]: r for r in rows}
+
+    def company(self) -> dict[str, Any] | None:
+        users = self.client.read("res.users", [self.uid()], ["company_id"]) if self.uid() else []
+        company = m2o_id(users[0]["company_id"]) if users else None
+        if not company:
+            return None
+        partner = m2o_id(self.client.read("res.company", [company], ["partner_id"])[0]["partner_id"])
+        return self.partners({partner}).get(partner or 0) if partner else None
+
+    def uid(self) -> int | None:
+        ctx = self.client.call("res.users", "context_get")
+        return int(ctx["uid"]) if isinstance(ctx, dict) and ctx.get("uid") else None
+
+    def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
+        """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code."""
+        if not product_ids:
+            return {}
+        rows = self.client.read("product.product", sorted(product_ids), ["default_code", "barcode", "name"])
+        codes = self.client.search_read("product.customerinfo", [("partner_id", "=", self.customer["id"]),
+                                                                 ("product_id", "in", sorted(product_ids))],
+                                        ["product_id", "product_code"]) if self.client.has_model(
+            "product.customerinfo") else []
+        buyer = {m2o_id(c["product_id"]): c["product_code"] for c in codes if c.get("product_code")}
+        out: dict[int, dict[str, str]] = {}
+        for r in rows:
+            ids: dict[str, str] = {}
+            barcode = r.get("barcode") or ""
+            if barcode.isdigit():
+                core = barcode.lstrip("0")
+                ids["gtin"] = core.zfill(14)
+                if len(core) <= 12:
+                    ids["upc"] = core.zfill(12)
+            elif barcode:
+                ids["barcode"] = barcode
+            if r.get("default_code"):
+                ids["vendor"] = r["default_code"]
+            if buyer.get(r["id"]):
+                ids["buyer"] = buyer[r["id"]]
+            ids["_name"] = r.get("name") or ""
+            out[r["id"]] = ids
+        return out
+
+
+def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
+    clean = {k: v for k, v in ids.items() if not k.startswith("_")}
+    return clean, ids.get("_name", "")
+
+
+# --------------------------------------------------------------------------- ship notices
+
+def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
+                         cache: Cache | None = None, lookback_days: int = 30) -> list[ShipNotice]:
+    """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
+    ctx = _Context(client, partner, cache)
+    rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
+                                                ("partner_id", "child_of", ctx.customer["id"]),
+                                                ("write_date", ">=", _since(lookback_days))],
+                              ["name", "partner_id", "origin", "sale_id", "date_done", "carrier_id",
+                               "carrier_tracking_ref", "weight", "shipping_weight", "write_date"], order="id")
+    rows = _claim(journal, partner, "stock.picking", rows, KIND_SHIP)
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    moves = client.search_read("stock.move", [("picking_id", "in", ids), ("state", "=", "done")],
+                               ["picking_id", "product_id", "product_uom_qty", "quantity", "product_uom",
+                                "sale_line_id"])
+    move_lines = client.search_read("stock.move.line", [("picking_id", "in", ids)],
+                                    ["move_id", "product_id", "quantity", "product_uom_id", "lot_id",
+                                     "result_package_id"])
+    orders = {o["id"]: o for o in client.read("sale.order", sorted({m2o_id(r["sale_id"]) for r in rows} - {None}),
+                                               ["name", "client_order_ref", "date_order", "partner_id"])}
+    sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
+        {m2o_id(m["sale_line_id"]) for m in moves} - {None}), ["sequence", "product_uom_qty"])}
+    items = ctx.item_ids({m2o_id(m["product_id"]) or 0 for m in moves} - {0})
+    contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
+    company = ctx.company()
+    by_picking: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in moves:
+        by_picking[m2o_id(m["picking_id"]) or 0].append(m)
+    lines_by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in move_lines:
+        lines_by_move[m2o_id(line["move_id"]) or 0].append(line)
+    docs = []
+    for pick in rows:
+        order = orders.get(m2o_id(pick["sale_id"]) or 0)
+        packs: dict[str, Pack] = {}
+        loose: list[ShipItem] = []
+        for move in by_picking[pick["id"]]:
+            sale_line = sale_lines.get(m2o_id(move["sale_line_id"]) or 0)
+            ids, name = _items(items.get(m2o_id(move["product_id"]) or 0, {}))
+            for line in lines_by_move[move["id"]] or [dict(quantity=move["quantity"], lot_id=False,
+                                                           result_package_id=False, product_uom_id=move["product_uom"])]:
+                if not line.get("quantity"):
+                    continue
+                item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
+                                description=name, quantity=_dec(line["quantity"]),
+                                unit=unit_code(partner, m2o_name(line.get("product_uom_id")) or
+                                               m2o_name(move["product_uom"])),
+                                ordered_quantity=_dec(sale_line["product_uom_qty"]) if sale_line else None,
+                                lot=m2o_name(line.get("lot_id")))
+                package = m2o_name(line.get("result_package_id"))
+                if package:
+                    packs.setdefault(package, Pack(sscc=package, tracking_number=pick.get("carrier_tracking_ref")
+                                                   or None)).items.append(item)
+                else:
+                    loose.append(item)
+        ship_order = ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
+                               pick.get("origin") or pick["name"],
+                               po_date=str((order or {}).get("date_order") or "")[:10] or None,
+                               references=[Reference(qualifier="sales_order", value=order["name"])] if order else [],
+                               packs=list(packs.values()), items=loose)
+        parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
+                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               _party("ship_from", company, ctx.gln_field)) if p is not None]
+        done = str(pick.get("date_done") or "")
+        weight = pick.get("shipping_weight") or pick.get("weight")
+        docs.append(ShipNotice(
+            number=pick["name"], date=done[:10] or None, ship_date=done[:10] or None,
+            dates=[DateValue(qualifier="shipped", date=done[:10], time=done[11:16] or None)] if done else [],
+            carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
+            gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
+            package_count=len(packs) or None, parties=parties, orders=[ship_order],
+            references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
+            source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
+                          odoo_write_date=str(pick["write_date"]))))
+    log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
+    return docs
+
+
+# --------------------------------------------------------------------------- invoices
+
+def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
+                     cache: Cache | None = None, lookback_days: int = 30) -> list[Invoice]:
+    """Posted customer invoices and credit notes of the partner -> Invoice, once per version."""
+    ctx = _Context(client, partner, cache)
+    rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
+                                               ("state", "=", "posted"),
+                                               ("partner_id", "child_of", ctx.customer["id"]),
+                                               ("write_date", ">=", _since(lookback_days))],
+                              ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
+                               "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
+                               "amount_total", "write_date"], order="id")
+    rows = _claim(journal, partner, "account.move", rows, KIND_INVOICE)
+    if not rows:
+        return []
+    lines = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
+                                                     ("display_type", "=", "product")],
+                               ["move_id", "product_id", "name", "quantity", "price_unit", "discount",
+                                "product_uom_id", "tax_ids", "price_subtotal", "sale_line_ids"], order="move_id, sequence, id")
+    taxes = {t["id"]: t for t in client.read("account.tax", sorted({t for line in lines for t in line["tax_ids"]}),
+                                              ["name", "amount", "amount_type"])}
+    sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
+        {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
+    orders = {o["id"]: o for o in client.read("sale.order", sorted(
+        {m2o_id(s["order_id"]) for s in sale_lines.values()} - {None}), ["name", "client_order_ref"])}
+    items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
+    contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} |
+                            {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]} - {0})
+    company = ctx.company()
+    by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines:
+        by_move[m2o_id(line["move_id"]) or 0].append(line)
+    docs = []
+    for move in rows:
+        doc_lines = []
+        po_number = move.get("ref") or None
+        tax_totals: dict[int, Decimal] = defaultdict(Decimal)
+        for index, line in enumerate(by_move[move["id"]], 1):
+            sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
+            if sale and not po_number:
+                po_number = orders.get(m2o_id(sale["order_id"]) or 0, {}).get("client_order_ref") or None
+            ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
+            subtotal = _dec(line["price_subtotal"])
+            line_taxes = []
+            for tid in line["tax_ids"]:
+                tax = taxes.get(tid)
+                if tax and tax.get("amount_type") == "percent":
+                    amount = (subtotal * _dec(tax["amount"]) / 100).quantize(Decimal("0.01"))
+                    tax_totals[tid] += amount
+                    line_taxes.append(Tax(rate=_dec(tax["amount"]), amount=amount, taxable_amount=subtotal))
+            doc_lines.append(Line(line_no=str(sale["sequence"]) if sale else str(index), item_ids=ids,
+                                  description=line.get("name") or name, quantity=_dec(line["quantity"]),
+                                  unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
+                                  unit_price=_dec(line["price_unit"]), amount=subtotal, taxes=line_taxes))
+        if not doc_lines:
+            continue
+        parties = [p for p in (_party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
+                               _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field),
+                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               _party("seller", company, ctx.gln_field)) if p is not None]
+        refs = [Reference(qualifier="customer_order", value=po_number)] if po_number else []
+        if move.get("invoice_origin"):
+            refs.append(Reference(qualifier="sales_order", value=move["invoice_origin"]))
+        docs.append(Invoice(
+            number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
+            invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
+            due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
+            taxes=[Tax(rate=_dec(taxes[t]["amount"]), amount=a) for t, a in tax_totals.items()],
+            totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
+                          tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
+            source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
+                          odoo_write_date=str(move["write_date"]))))
+    log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
+    return docs
+
+
+# --------------------------------------------------------------------------- inventory
+
+def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
+                      slot: str | None = None) -> list[InventoryAdvice]:
+    """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
+
+    The products are the ones the partner has customer codes for, or every storable product sold.
+    `slot` (the schedule's fire time) makes a re-run of the same schedule a no-op.
+    """
+    ctx = _Context(client, partner, cache)
+    slot = slot or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
+        if partner.odoo.warehouse else []
+    warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code"])
+    warehouses = [w for w in warehouses
+                  if journal.export_mark(partner.id, "stock.warehouse", w["id"], slot, KIND_INVENTORY)]
+    if not warehouses:
+        return []
+    product_ids: set[int] = set()
+    if client.has_model("product.customerinfo"):
+        infos = client.search_read("product.customerinfo", [("partner_id", "=", ctx.customer["id"])],
+                                   ["product_id", "product_tmpl_id"])
+        product_ids = {m2o_id(i["product_id"]) or 0 for i in infos} - {0}
+        templates = sorted({m2o_id(i["product_tmpl_id"]) for i in infos if not i["product_id"]} - {None})
+        if templates:
+            product_ids |= set(client.search("product.product", [("product_tmpl_id", "in", templates)]))
+    if not product_ids:
+        storable = [("is_storable", "=", True)] if "is_storable" in client.fields("product.product") \
+            else [("type", "=", "product")]
+        product_ids = set(client.search("product.product", [("sale_ok", "=", True)] + storable))
+    items = ctx.item_ids(product_ids)
+    docs = []
+    stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
+    for wh in warehouses:
+        stock = client.read("product.product", sorted(product_ids), ["free_qty", "qty_available", "uom_id"],
+                            context={"warehouse_id": wh["id"]})
+        lines = []
+        for index, row in enumerate(stock, 1):
+            ids, name = _items(items.get(row["id"], {}))
+            unit = unit_code(partner, m2o_name(row.get("uom_id")))
+            lines.append(InventoryLine(line_no=str(index), item_ids=ids, description=name, location=wh["code"],
+                                       quantities=[Quantity(qualifier="available", value=_dec(row["free_qty"]),
+                                                            unit=unit),
+                                                   Quantity(qualifier="on_hand", value=_dec(row["qty_available"]),
+                                                            unit=unit)]))
+        if lines:
+            docs.append(InventoryAdvice(
+                number=f"{wh['code']}-{stamp}", date=slot[:10],
+                parties=[p for p in (_party("buyer", ctx.partners({ctx.customer["id"]}).get(ctx.customer["id"]),
+                                            ctx.gln_field),
+                                     _party("seller", ctx.company(), ctx.gln_field)) if p is not None],
+                lines=lines,
+                source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
+    return docs
