@@ -4,6 +4,7 @@ both are safe to retry (the same name is overwritten)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from pathlib import Path
@@ -39,13 +40,19 @@ class SftpAccountDelivery:
         if self.root is None:
             raise DeliveryRetry("the SFTP transport is not started (gateway.transports.sftp_server.start)")
         name = safe_name(message)
-        folder = self.root / ch.user / "outbound"
-        index = self.root / ".delivered" / ch.user
-        tmp = self.root / ".staging" / ch.user / f"out-{message.id}"
+        await asyncio.to_thread(self._place, self.root, ch.user, name, message.id, data)
+        return DeliveryResult(detail=f"waiting in {ch.user}:outbound/{name} for pickup", ack_pending=True,
+                              meta={"sftp_path": f"outbound/{name}"})
+
+    @staticmethod
+    def _place(root: Path, user: str, name: str, message_id: str, data: bytes) -> None:
+        folder = root / user / "outbound"
+        index = root / ".delivered" / user
+        tmp = root / ".staging" / user / f"out-{message_id}"
         try:
             for d in (folder, index, tmp.parent):
                 d.mkdir(parents=True, exist_ok=True)
-            (index / name).write_text(message.id)
+            (index / name).write_text(message_id)
             with open(tmp, "wb") as out:
                 out.write(data)
                 out.flush()
@@ -55,9 +62,7 @@ class SftpAccountDelivery:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
-            raise DeliveryRetry(f"cannot place outbound/{name} for {ch.user}: {exc.strerror or exc}") from exc
-        return DeliveryResult(detail=f"waiting in {ch.user}:outbound/{name} for pickup", ack_pending=True,
-                              meta={"sftp_path": f"outbound/{name}"})
+            raise DeliveryRetry(f"cannot place outbound/{name} for {user}: {exc.strerror or exc}") from exc
 
 
 class SftpRemoteDelivery:

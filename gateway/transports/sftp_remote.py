@@ -79,7 +79,7 @@ async def push(ch: SftpRemoteChannel, name: str, data: bytes) -> str:
         raise DeliveryRejected(_explain(ch, exc)) from exc
     except asyncssh.PermissionDenied as exc:
         raise DeliveryRejected(_explain(ch, exc)) from exc
-    except (asyncssh.Error, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, asyncssh.Error, OSError) as exc:
         raise DeliveryRetry(f"push of {name} failed: {_explain(ch, exc)}") from exc
     return final
 
@@ -158,7 +158,7 @@ class RemotePoller:
                 delay = self.ch.interval
             except asyncio.CancelledError:
                 raise
-            except (asyncssh.Error, OSError, asyncio.TimeoutError, TransportError) as exc:
+            except (TimeoutError, asyncssh.Error, OSError, TransportError) as exc:
                 self.failures += 1
                 self.last_error = _explain(self.ch, exc)
                 delay = min(self.max_backoff, self.ch.interval * 2 ** min(self.failures, 16))
@@ -201,4 +201,4 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-from gateway.outbound import sftp_channel as _sftp_channel  # noqa: E402,F401  (registers "sftp_remote")
+from gateway.outbound import sftp_channel as _sftp_channel  # noqa: F401  (registers "sftp_remote")

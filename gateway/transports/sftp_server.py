@@ -314,7 +314,7 @@ def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
 class JailedSftp(asyncssh.SFTPServer):
     """One partner's view: `/`, `/inbound` (write files), `/outbound` (read and delete files)."""
 
-    def __init__(self, chan: asyncssh.SSHServerChannel, owner: SftpServer) -> None:
+    def __init__(self, chan: asyncssh.SSHServerChannel[bytes], owner: SftpServer) -> None:
         self.owner = owner
         user = chan.get_extra_info("username")
         self.acct = owner.accounts[user]
@@ -386,7 +386,7 @@ class JailedSftp(asyncssh.SFTPServer):
         if not isinstance(file_obj, _Reader):
             raise _denied("upload handles cannot be read")
         file_obj.file.seek(offset)
-        return file_obj.file.read(size)
+        return bytes(file_obj.file.read(size))
 
     def write(self, file_obj: object, offset: int, data: bytes) -> int:
         if not isinstance(file_obj, _Upload):
@@ -398,7 +398,7 @@ class JailedSftp(asyncssh.SFTPServer):
         file_obj.file.seek(offset)
         n = file_obj.file.write(data)
         file_obj.size = max(file_obj.size, offset + len(data))
-        return n
+        return int(n)
 
     async def close(self, file_obj: object) -> None:
         if isinstance(file_obj, _Reader):
@@ -448,17 +448,17 @@ class JailedSftp(asyncssh.SFTPServer):
         return self._committed(path) or super().lstat(path)
 
     def fstat(self, file_obj: object) -> Any:
-        f = file_obj.file if isinstance(file_obj, (_Upload, _Reader)) else file_obj
-        return os.fstat(f.fileno())
+        if not isinstance(file_obj, (_Upload, _Reader)):
+            raise asyncssh.SFTPInvalidHandle("unknown handle")
+        return os.fstat(file_obj.file.fileno())
 
     def fsetstat(self, file_obj: object, attrs: asyncssh.SFTPAttrs) -> None:
         if not isinstance(file_obj, _Upload):
             raise _denied("outbound files are read-only")
-        return None                                     # times/modes of uploads are not kept
+        # times/modes of uploads are not kept
 
     def setstat(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
         self._inbound_name(path)
-        return None
 
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
         old = self._inbound_name(oldpath)
@@ -554,4 +554,4 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-from gateway.outbound import sftp_channel as _sftp_channel  # noqa: E402,F401  (registers "sftp" and "sftp_remote")
+from gateway.outbound import sftp_channel as _sftp_channel  # noqa: F401  (registers "sftp" and "sftp_remote")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -96,7 +96,7 @@ def sender_for(tmp: Path, ours, journal=None) -> As2Sender:
 
 
 def outbound_message(mid: str = "01OUTBOUND0000000000000001") -> Message:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return Message(id=mid, direction=Direction.OUT, state=State.QUEUED, partner="bigbox", channel="as2",
                    filename="bigbox_997_000000042.x12", sha256="0" * 64, size=len(DOC), created_at=now,
                    updated_at=now, syntax="x12", doc_type="997", control_number="000000042")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -119,9 +120,10 @@ async def test_wrong_client_key_is_refused(sshd, intake, tmp_path):
 
 
 async def test_push_writes_temp_then_renames(sshd, intake, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     from gateway.journal.api import Direction, Message
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     msg = Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
                   channel="sftp_remote", filename="eurohandel_DESADV_7.edi", sha256="3" * 64, size=len(DOC),
                   created_at=now, updated_at=now)

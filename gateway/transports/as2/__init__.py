@@ -42,4 +42,4 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-from gateway.outbound import as2_channel as _as2_channel  # noqa: E402,F401  (registers the "as2" channel)
+from gateway.outbound import as2_channel as _as2_channel  # noqa: F401  (registers the "as2" channel)

@@ -16,6 +16,7 @@ import shutil
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ class As2Sender:
         built = await asyncio.to_thread(self.build, message, data, partner, ch)
         size = built.body.stat().st_size - built.offset
         headers = {**built.headers, "Content-Length": str(size)}
-        ssl_ctx: ssl.SSLContext | bool | None = None
+        ssl_ctx: ssl.SSLContext | bool = True
         if ch.url.startswith("https:"):
             ssl_ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
         try:
@@ -134,7 +135,7 @@ class As2Sender:
                     status = resp.status
                     reply = await resp.content.read(mdn.MAX_MDN + 1)
                     reply_type = resp.headers.get("Content-Type", "")
-        except (ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, ClientError, OSError) as exc:
             raise DeliveryRetry(f"AS2 POST to {ch.url} failed: {exc or type(exc).__name__}") from exc
         message_id = built.headers["Message-ID"]
         if status >= 500 or status in (408, 429):
@@ -205,8 +206,8 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | No
 
 def _current(certs: list[Any]) -> Any:
     """Of several partner certificates (rollover), encrypt for the newest one valid now."""
-    from datetime import datetime, timezone
-    now = datetime.now(timezone.utc)
+    from datetime import datetime
+    now = datetime.now(UTC)
     valid = [c for c in certs if c.not_valid_before_utc <= now <= c.not_valid_after_utc] or certs
     return max(valid, key=lambda c: c.not_valid_before_utc)
 

@@ -15,14 +15,16 @@ import os
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 
-from asn1crypto import algos, cms, core, x509 as asn1_x509
+from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives import hashes, padding as sym_padding
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -35,8 +37,9 @@ OID_ENVELOPED = "1.2.840.113549.1.7.3"
 OID_COMPRESSED = "1.2.840.113549.1.9.16.1.9"
 OID_ZLIB = "1.2.840.113549.1.9.16.3.8"
 
-DIGESTS = {"md5": hashes.MD5, "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "md5": hashes.MD5, "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 # our name -> (asn1crypto EncryptionAlgorithm name, key bytes, cipher factory)
 CIPHERS: dict[str, tuple[str, int]] = {
@@ -68,7 +71,7 @@ def micalg_name(name: str) -> str:
     return {"sha1": "sha-1", "md5": "md5"}.get(n, n.replace("sha", "sha-", 1))
 
 
-def new_hash(name: str) -> "hashlib._Hash":
+def new_hash(name: str) -> hashlib._Hash:
     n = norm_digest(name)
     if n not in DIGESTS:
         raise CmsError(f"unsupported digest algorithm {name!r}")
@@ -87,7 +90,7 @@ def sign_detached(digest: bytes, digest_name: str, signer: Identity) -> bytes:
     attrs = cms.CMSAttributes([
         cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
         cms.CMSAttribute({"type": "signing_time",
-                          "values": [cms.Time({"utc_time": core.UTCTime(datetime.now(timezone.utc))})]}),
+                          "values": [cms.Time({"utc_time": core.UTCTime(datetime.now(UTC))})]}),
         cms.CMSAttribute({"type": "message_digest", "values": [digest]}),
     ])
     to_sign = attrs.dump()
@@ -115,7 +118,7 @@ def sign_detached(digest: bytes, digest_name: str, signer: Identity) -> bytes:
         "certificates": [cert],
         "signer_infos": [signer_info],
     })
-    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
 
 
 @dataclass(slots=True)
@@ -186,7 +189,7 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
 
 
 def _verify_one(pub: object, sig: bytes, sig_alg: algos.SignedDigestAlgorithm, data: bytes,
-                content_digest: bytes, hash_cls: type[hashes.HashAlgorithm], prehashed: bool) -> None:
+                content_digest: bytes, hash_cls: Callable[[], hashes.HashAlgorithm], prehashed: bool) -> None:
     name = sig_alg["algorithm"].native
     msg, algo = (content_digest, utils.Prehashed(hash_cls())) if prehashed else (data, hash_cls())
     if isinstance(pub, rsa.RSAPublicKey):
@@ -290,8 +293,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
             raise CmsError("EnvelopedData carries no encrypted content")
         dec = cipher.decryptor()
         unpad = sym_padding.PKCS7(block * 8).unpadder()
-        for chunk in r.octets(h):
-            dst.write(unpad.update(dec.update(chunk)))
+        dst.writelines(unpad.update(dec.update(chunk)) for chunk in r.octets(h))
         try:
             dst.write(unpad.update(dec.finalize()) + unpad.finalize())
         except ValueError as exc:
@@ -299,7 +301,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
         del ci
     except der.DerError as exc:
         raise CmsError(f"encrypted body is not valid CMS: {exc}") from exc
-    return alg_name
+    return str(alg_name)
 
 
 def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:
@@ -327,7 +329,7 @@ def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:
             else:
                 pad = padding.PKCS1v15()
             try:
-                return ident.key.decrypt(ktri["encrypted_key"].native, pad)
+                return bytes(ident.key.decrypt(ktri["encrypted_key"].native, pad))
             except ValueError as exc:
                 raise CmsError("content key does not decrypt with our private key") from exc
     raise CmsError("message is not encrypted for our certificate")

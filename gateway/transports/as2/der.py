@@ -19,7 +19,7 @@ class DerError(ValueError):
 
 
 class Header:
-    __slots__ = ("tag", "constructed", "length", "raw")
+    __slots__ = ("constructed", "length", "raw", "tag")
 
     def __init__(self, tag: int, constructed: bool, length: int | None, raw: bytes) -> None:
         self.tag = tag                   # the identifier octet (class + constructed bit + number)

@@ -35,7 +35,7 @@ class Disposition:
         return self.status == "processed" and self.kind in (None, "warning")
 
     @classmethod
-    def parse(cls, value: str) -> "Disposition":
+    def parse(cls, value: str) -> Disposition:
         part = value.split(";", 1)[-1].strip()
         status, _, rest = part.partition("/")
         kind, _, modifier = rest.partition(":")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import quopri
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def split_multipart(ent: Entity) -> list[tuple[int, int]]:
         raise MimeError(f"multipart body has no parts delimited by boundary {boundary!r}")
     parts: list[tuple[int, int]] = []
     with ent.path.open("rb") as f:
-        for a, b in zip(positions, positions[1:]):
+        for a, b in itertools.pairwise(positions):
             f.seek(a + len(marker))
             line = f.read(256)
             if line.startswith(b"--"):

@@ -112,9 +112,9 @@ class As2Server:
             ctx.load_cert_chain(self.settings.tls_certificate, self.settings.tls_key)
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=ctx)
         await site.start()
-        server = site._server
-        if server is not None and getattr(server, "sockets", None):
-            self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(site._server, "sockets", None)
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
         self._mdn_task = asyncio.create_task(self._send_async_mdns())
         log.info("AS2 server listening on %s:%s%s (%s)", self.settings.host, self.port, self.settings.path,
                  "https" if ctx else "http")
@@ -179,7 +179,7 @@ class As2Server:
                         ch.require_encrypted, self.settings.max_body)
         wants_mdn = bool(h.get("Disposition-Notification-To"))
         async_url = (h.get("Receipt-Delivery-Option") or "").strip() or None
-        sign_mdn = bool(options and re.search(r"pkcs7-signature", options, re.I))
+        sign_mdn = bool(options and re.search(r"pkcs7-signature", options, re.IGNORECASE))
         pid = known.partner.id
         try:
             got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
@@ -244,7 +244,7 @@ class As2Server:
                                 raise ClientError(f"HTTP {resp.status}")
                         self.ledger.mdn_sent(item.id)
                         log.info("async MDN %s sent to %s", item.id, item.url)
-                    except (ClientError, OSError, asyncio.TimeoutError) as exc:
+                    except (TimeoutError, ClientError, OSError) as exc:
                         delay = min(box.max_backoff, box.min_backoff * 2 ** item.attempts)
                         give_up = item.attempts + 1 >= box.max_attempts
                         self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
@@ -255,7 +255,7 @@ class As2Server:
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     # ---------------------------------------------------------------- async MDN receipts

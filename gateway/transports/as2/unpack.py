@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -55,7 +56,7 @@ class Unpacked:
 def choose_micalg(options: str | None, fallback: str = "sha256") -> str:
     """The first supported algorithm of `signed-receipt-micalg=optional, sha-256, sha1`."""
     if options:
-        m = re.search(r"signed-receipt-micalg\s*=\s*([^;]*)", options, re.I)
+        m = re.search(r"signed-receipt-micalg\s*=\s*([^;]*)", options, re.IGNORECASE)
         if m:
             for item in m.group(1).split(","):
                 name = cms.norm_digest(item)
@@ -99,8 +100,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
                 sig = f.read(1 << 20)
             path, (a, b) = ent.path, parts[0]
             try:
-                cms.verify_detached(sig, lambda n: (mime.digest_range(path, a, b, n, canonical=c)
-                                                    for c in (False, True)), policy.certs)
+                cms.verify_detached(sig, _digests(path, a, b), policy.certs)
             except cms.CmsError as exc:
                 raise Refused("authentication-failed", str(exc)) from exc
             signed = True
@@ -141,6 +141,14 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
         mic_range = (ent.path, ent.start, ent.end)
     mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
     return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers)
+
+
+def _digests(path: Path, start: int, end: int) -> Callable[[str], Iterator[bytes]]:
+    """Digests of the signed part: raw first, then with canonical line endings (computed only if needed)."""
+    def digests(name: str) -> Iterator[bytes]:
+        for canonical in (False, True):
+            yield mime.digest_range(path, start, end, name, canonical=canonical)
+    return digests
 
 
 def _entity(path: Path, start: int = 0, end: int | None = None) -> mime.Entity:
