@@ -20,7 +20,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import Cache, commercial_partner, m2o_id, m2o_name, unit_code
+from gateway.odoo.lookup import MISSING, Cache, commercial_partner, m2o_id, m2o_name, unit_code
 from gateway.translate.canonical import (Address, DateValue, Document, InventoryAdvice, InventoryLine, Invoice,
                                          Line, Pack, Party, Quantity, Reference, ShipItem, ShipNotice, ShipOrder,
                                          Source, Tax, Totals)
@@ -47,9 +47,18 @@ def _dec(value: Any) -> Decimal:
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
-def _claim(journal: Journal, partner: PartnerConfig, model: str, rows: list[dict[str, Any]],
-           kind: str) -> list[dict[str, Any]]:
-    return [r for r in rows if journal.export_mark(partner.id, model, r["id"], str(r["write_date"]), kind)]
+def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) -> list[Any]:
+    """The documents whose Odoo record version was not exported before, now marked as exported.
+
+    Marks are taken after the documents were built, so an Odoo outage in the middle of a run
+    leaves every record unmarked for the next run.
+    """
+    out = []
+    for doc in docs:
+        model, _, rid = (doc.source.odoo_record or ",0").partition(",")
+        if journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind):
+            out.append(doc)
+    return out
 
 
 def _party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None:
@@ -88,6 +97,13 @@ class _Context:
         return {r["id"]: r for r in rows}
 
     def company(self) -> dict[str, Any] | None:
+        """Our company's partner (GLN, address), the ship-from / seller of every document; cached."""
+        found = self.cache.get("our_company", id(self.client))
+        if found is MISSING:
+            found = self.cache.put("our_company", id(self.client), self._company())
+        return found  # type: ignore[no-any-return]
+
+    def _company(self) -> dict[str, Any] | None:
         users = self.client.read("res.users", [self.uid()], ["company_id"]) if self.uid() else []
         company = m2o_id(users[0]["company_id"]) if users else None
         if not company:
@@ -137,7 +153,8 @@ def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
 # --------------------------------------------------------------------------- ship notices
 
 def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
-                         cache: Cache | None = None, lookback_days: int = 30) -> list[ShipNotice]:
+                         cache: Cache | None = None, lookback_days: int = 30,
+                         kind: str = KIND_SHIP) -> list[ShipNotice]:
     """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
@@ -145,7 +162,6 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 ("write_date", ">=", _since(lookback_days))],
                               ["name", "partner_id", "origin", "sale_id", "date_done", "carrier_id",
                                "carrier_tracking_ref", "weight", "shipping_weight", "write_date"], order="id")
-    rows = _claim(journal, partner, "stock.picking", rows, KIND_SHIP)
     if not rows:
         return []
     ids = [r["id"] for r in rows]
@@ -211,6 +227,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]))))
+    docs = claim(journal, partner, docs, kind)
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
 
@@ -218,7 +235,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
 # --------------------------------------------------------------------------- invoices
 
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
-                     cache: Cache | None = None, lookback_days: int = 30) -> list[Invoice]:
+                     cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE) -> list[Invoice]:
     """Posted customer invoices and credit notes of the partner -> Invoice, once per version."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
@@ -228,7 +245,6 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
                                "amount_total", "write_date"], order="id")
-    rows = _claim(journal, partner, "account.move", rows, KIND_INVOICE)
     if not rows:
         return []
     lines = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
@@ -288,6 +304,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]))))
+    docs = claim(journal, partner, docs, kind)
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
 
@@ -295,7 +312,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
 # --------------------------------------------------------------------------- inventory
 
 def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
-                      slot: str | None = None) -> list[InventoryAdvice]:
+                      slot: str | None = None, kind: str = KIND_INVENTORY) -> list[InventoryAdvice]:
     """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
 
     The products are the ones the partner has customer codes for, or every storable product sold.
@@ -306,8 +323,6 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
         if partner.odoo.warehouse else []
     warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code"])
-    warehouses = [w for w in warehouses
-                  if journal.export_mark(partner.id, "stock.warehouse", w["id"], slot, KIND_INVENTORY)]
     if not warehouses:
         return []
     product_ids: set[int] = set()
@@ -345,4 +360,4 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                                      _party("seller", ctx.company(), ctx.gln_field)) if p is not None],
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
-    return docs
+    return claim(journal, partner, docs, kind)

@@ -1,0 +1,170 @@
+"""Per-partner APScheduler jobs: Odoo records -> canonical documents -> rendered -> outbox.
+
+For every active partner document with `direction: out` and a trigger:
+
+- `delivery_done`  -> poll every `odoo.poll_seconds` for done deliveries (ShipNotice);
+- `invoice_posted` -> poll for posted invoices (Invoice);
+- `schedule`       -> at the cron `schedule` (inventory types: InventoryAdvice; 856/DESADV-like
+  types: ShipNotice; 810/INVOIC-like: Invoice).
+
+A job runs the extraction in a worker thread, renders each document with the partner's
+profile (`gateway.translate.render`) and queues it with `ctx.pipeline.queue_outbound(...,
+key=outbox_key)`, so a re-run never queues a record version twice. A document claimed but
+not queued (render or journal error) is kept and retried at the job's next run.
+
+Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from gateway.config.models import DocumentSettings, PartnerConfig
+from gateway.errors import GatewayError, OdooUnavailable
+from gateway.odoo import extraction
+from gateway.odoo.client import OdooClient, connect, in_thread
+from gateway.odoo.lookup import Cache
+from gateway.translate.canonical import Document
+
+log = logging.getLogger("gateway.odoo.scheduler")
+
+INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
+SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
+INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
+
+
+def kind_of(doc: DocumentSettings) -> str | None:
+    """Which extraction feeds an outbound document setting, or None when it is not Odoo-triggered."""
+    if doc.direction != "out" or doc.trigger in ("none", "order_received"):
+        return None
+    if doc.trigger == "delivery_done":
+        return extraction.KIND_SHIP
+    if doc.trigger == "invoice_posted":
+        return extraction.KIND_INVOICE
+    name = doc.type.upper()
+    for words, kind in ((SHIP_WORDS, extraction.KIND_SHIP), (INVOICE_WORDS, extraction.KIND_INVOICE)):
+        if any(w in name for w in words) and not any(w in name for w in INVENTORY_WORDS):
+            return kind
+    return extraction.KIND_INVENTORY
+
+
+class OdooScheduler:
+    """The jobs of one daemon; `run_once` is what a job does (tests call it directly)."""
+
+    def __init__(self, ctx: Any, client_factory: Callable[[], OdooClient] | None = None) -> None:
+        self.ctx = ctx
+        self.client_factory = client_factory or (lambda: connect(ctx.config.gateway.odoo))
+        self.client: OdooClient | None = None
+        self.cache = Cache()
+        self.pending: dict[str, list[Document]] = {}
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+
+    # ------------------------------------------------------------------ lifecycle
+    def schedule(self) -> None:
+        self.scheduler.remove_all_jobs()
+        poll = self.ctx.config.gateway.odoo.poll_seconds
+        for partner in self.ctx.partners.values():
+            if not partner.active:
+                continue
+            for doc in partner.documents:
+                if kind_of(doc) is None:
+                    continue
+                if doc.trigger == "schedule" and doc.schedule:
+                    trigger: Any = CronTrigger.from_crontab(doc.schedule, timezone=timezone.utc)
+                else:
+                    trigger = IntervalTrigger(seconds=poll, timezone=timezone.utc)
+                self.scheduler.add_job(self.run_once, trigger, args=[partner.id, doc.type],
+                                       id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
+                                       misfire_grace_time=max(1, int(poll)), replace_existing=True)
+                log.info("partner %s: %s (%s) %s", partner.id, doc.type, kind_of(doc),
+                         f"at {doc.schedule}" if doc.trigger == "schedule" and doc.schedule else f"every {poll:g}s")
+
+    async def start(self) -> None:
+        self.schedule()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.client is not None:
+            self.client.close()
+
+    # ------------------------------------------------------------------ one job
+    async def run_once(self, partner_id: str, doc_type: str, slot: str | None = None) -> int:
+        """Extract, render and queue one partner document type; returns how many were queued."""
+        partner = self.ctx.partners.get(partner_id)
+        setting = next((d for d in partner.documents if d.type == doc_type), None) if partner else None
+        if partner is None or setting is None or not partner.active:
+            return 0
+        kind = kind_of(setting)
+        key = f"{partner_id}:{doc_type}"
+        try:
+            if self.client is None:
+                self.client = await in_thread(self.client_factory)
+            docs = self.pending.pop(key, []) + await in_thread(self._extract, self.client, partner, setting, kind or "",
+                                                               slot)
+        except OdooUnavailable as exc:
+            log.warning("partner %s %s: Odoo unavailable, next run retries: %s", partner_id, doc_type, exc)
+            return 0
+        except GatewayError as exc:
+            log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
+            return 0
+        queued = 0
+        for index, doc in enumerate(docs):
+            try:
+                await in_thread(self._queue, doc, partner, setting)
+                queued += 1
+            except Exception as exc:   # render or journal failure: keep the claimed document for the next run
+                self.pending.setdefault(key, []).extend(docs[index:index + 1])
+                log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
+                          doc.source.odoo_record, exc)
+        return queued
+
+    def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
+                 slot: str | None) -> list[Document]:
+        mark = f"{kind}:{setting.type}"
+        lookback = self.ctx.config.gateway.odoo.lookback_days
+        if kind == extraction.KIND_SHIP:
+            return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark))
+        if kind == extraction.KIND_INVOICE:
+            return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark))
+        slot = slot or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark))
+
+    def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings) -> None:
+        from gateway.translate import render  # noqa: PLC0415 - the translation engine, resolved at run time
+
+        rendered = render(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
+        if getattr(rendered, "source_record", None) is None:
+            rendered.source_record = doc.source.odoo_record
+        self.ctx.pipeline.queue_outbound(partner, rendered, key=extraction.outbox_key(doc, setting.type))
+
+
+_RUNNING: dict[int, OdooScheduler] = {}
+
+
+async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
+    """Daemon hook: schedule the partners' Odoo-triggered documents; returns the stopper."""
+    scheduler = OdooScheduler(ctx)
+    await scheduler.start()
+    _RUNNING[id(ctx)] = scheduler
+
+    async def stop() -> None:
+        _RUNNING.pop(id(ctx), None)
+        await scheduler.stop()
+
+    return stop
+
+
+async def reload(ctx: Any) -> None:
+    """Daemon hook after SIGHUP: partner files changed, so the jobs are rebuilt."""
+    scheduler = _RUNNING.get(id(ctx))
+    if scheduler is not None:
+        scheduler.schedule()
