@@ -187,8 +187,29 @@ def _build_dispatch(node: Node) -> None:
             node.dispatch.setdefault(child.tag, []).append(child)
         _build_dispatch(child)
     for cands in node.dispatch.values():
-        # qualified candidates are tried before the catch-all ones of the same tag
-        cands.sort(key=lambda n: 0 if n.when else 1)
+        # in profile order; a qualified node is tried before a catch-all one it directly follows
+        cands.sort(key=lambda n: (n.order, 0 if n.when else 1))
+        _qualified_first(cands)
+
+
+def _qualified_first(cands: list[Node]) -> None:
+    """Within a run of same-tag siblings (REF*BM, REF*CN, REF), try the qualified ones first.
+
+    A run is a group of candidates with consecutive orders; order values are rewritten to the
+    run's first so that all of them stay eligible after any one of them matched.
+    """
+    runs: list[list[Node]] = []
+    for cand in cands:
+        if runs and cand.order == runs[-1][-1].order + 1:
+            runs[-1].append(cand)
+        else:
+            runs.append([cand])
+    cands.clear()
+    for run in runs:
+        first = run[0].order
+        for cand in run:
+            cand.order = first
+        cands.extend(sorted(run, key=lambda n: 0 if n.when else 1))
 
 
 # ---------------------------------------------------------------- errors
@@ -255,10 +276,16 @@ def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
 # ---------------------------------------------------------------- inbound: segments
 
 def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any]:
-    """One pass over a transaction's segments (ST..SE or UNH..UNT) into a canonical dict."""
+    """One pass over a transaction's segments (ST..SE or UNH..UNT) into a canonical dict.
+
+    Each open level is a frame [node, target, order of the last node matched there]. A
+    segment goes to the innermost level that maps its tag; among a level's candidates the
+    first one at or after the last matched position wins (X12 / EDIFACT segments come in
+    the order of the standard), so the same tag may be mapped at several places.
+    """
     doc: dict[str, Any] = {}
-    stack: list[tuple[Node, dict[str, Any]]] = [(root, doc)]
-    hl_frames: dict[str, tuple[int, tuple[Node, dict[str, Any]]]] = {}
+    stack: list[list[Any]] = [[root, doc, -1]]
+    hl_frames: dict[str, tuple[int, list[Any]]] = {}
     body = segments
     if body and body[0].tag in ("ST", "UNH"):
         body = body[1:-1] if body[-1].tag in ("SE", "UNT") else body[1:]
@@ -278,13 +305,13 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
             while depth >= 0:
                 cands = stack[depth][0].dispatch.get(tag)
                 if cands is not None:
-                    # an enclosing level's node placed before the open loop cannot follow it:
-                    # such a segment belongs to the loop (unmapped there), so the loop stays open
-                    floor = stack[depth + 1][0].order if depth + 1 < len(stack) else -1
-                    for cand in cands:
-                        if cand.order >= floor and cand.matches(seg):
-                            node = cand
-                            break
+                    if depth + 1 < len(stack):
+                        # an enclosing level's node placed before the open loop cannot follow it:
+                        # such a segment belongs to the loop (unmapped there), so the loop stays open
+                        floor = stack[depth + 1][0].order
+                        node = _pick(cands, seg, floor)
+                    else:
+                        node = _pick(cands, seg, stack[depth][2]) or _pick(cands, seg, -1)
                     if node is not None:
                         break
                 depth -= 1
@@ -292,13 +319,22 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
             continue                      # a segment the profile does not map
         if depth + 1 < len(stack):
             del stack[depth + 1:]
-        target = _apply(node, seg, stack[depth][1], syntax)
+        frame = stack[depth]
+        frame[2] = node.order
+        target = _apply(node, seg, frame[1], syntax)
         if node.children:
-            frame = (node, target)
-            stack.append(frame)
+            new_frame = [node, target, -1]
+            stack.append(new_frame)
             if tag == "HL":
-                hl_frames[seg.get(1)] = (len(stack) - 1, frame)
+                hl_frames[seg.get(1)] = (len(stack) - 1, new_frame)
     return doc
+
+
+def _pick(cands: list[Node], seg: Any, floor: int) -> Node | None:
+    for cand in cands:
+        if cand.order >= floor and cand.matches(seg):
+            return cand
+    return None
 
 
 # ---------------------------------------------------------------- inbound: CSV rows and XML

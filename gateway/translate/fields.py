@@ -23,7 +23,7 @@ from gateway.translate.yamlsrc import Where, YMap
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
-    "upper", "strip_zeros", "now",
+    "upper", "strip_zeros", "now", "from", "if",
 })
 
 
@@ -321,7 +321,14 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     setter = make_setter(path, merge="pairs" in spec)
     if path.startswith("_") and path != "_":
         setter = _write_only             # `_name`: computed outbound (a count), not kept inbound
-    getter = make_getter(path)
+    getter = make_getter(str(spec.get("from", path)))      # from: write another canonical value here
+    if "if" in spec:                                        # if: write only when that value is present
+        condition = make_getter(str(spec["if"]))
+        plain_getter = getter
+
+        def getter(item: Mapping[str, Any]) -> Any:
+            value = condition(item)
+            return plain_getter(item) if value is not None and value != "" else None
     if "first" in spec:
         return _compile_first(path, spec, ctx, where, setter, getter)
     if "pairs" in spec:

@@ -37,11 +37,12 @@ REQUIRED: dict[str, list[str]] = {
 
 
 def _x12_defs() -> Any:
+    """The X12 structure definitions (gateway/formats/x12_defs via x12_validate), when installed."""
     try:
-        from gateway.formats import x12_defs  # type: ignore[attr-defined]
+        from gateway.formats import x12_validate
     except ImportError:
         return None
-    return x12_defs
+    return x12_validate
 
 
 def _err(message: str, where: tuple[str, int], hint: str | None = None) -> ConfigError:
@@ -111,23 +112,26 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
 
 
 def _check_segments(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
+    """Segments the declared X12 set/version does not have, element positions past a segment's end."""
+    if profile.syntax != "x12":
+        return
     defs = _x12_defs()
+    dictionary = defs.dictionary().segments if defs is not None else None
+    set_def = defs.set_definition(profile.message, profile.version) if defs is not None else None
     for child in node.walk():
         if not child.tag or child.kind == "root":
             continue
-        if profile.syntax != "x12":
-            continue
-        max_el = None
-        if defs is not None and hasattr(defs, "segment_max_elements"):
-            max_el = defs.segment_max_elements(profile.version, child.tag)
-        elif child.tag in X12_SEGMENTS:
-            max_el = X12_SEGMENTS[child.tag]
+        if dictionary is not None:
+            seg = dictionary.get(child.tag)
+            max_el = seg["n"] if seg else None
         else:
-            problems.append(_err(f"segment {child.tag} is not an X12 {profile.version} segment this profile "
-                                 f"language knows", child.where))
-            continue
+            max_el = X12_SEGMENTS.get(child.tag)
         if max_el is None:
+            problems.append(_err(f"{child.tag} is not an X12 segment", child.where))
             continue
+        if set_def is not None and child.tag not in set_def.tags:
+            problems.append(_err(f"{child.tag} is not part of the {profile.message} transaction set "
+                                 f"({profile.version}); this node can never match", child.where))
         for fld in child.fields_in:
             for pos in fld.positions:
                 if pos > max_el:
@@ -136,20 +140,22 @@ def _check_segments(profile: Profile, node: Node, problems: list[ConfigError]) -
 
 
 def _check_shadowing(node: Node, problems: list[ConfigError]) -> None:
+    """Nodes of one tag placed one after the other (a run) where an earlier one takes every segment first."""
     for tag, cands in node.dispatch.items():
-        catch_all = [c for c in cands if not c.when]
-        if len(catch_all) > 1:
-            problems.append(_err(f"{tag} node {catch_all[1].name!r} can never match: {catch_all[0].name!r} "
-                                 f"(line {catch_all[0].where[1]}) takes every {tag} first", catch_all[1].where))
-        seen: dict[tuple[Any, ...], Node] = {}
-        for c in cands:
-            if c.when:
-                key = tuple(sorted((id(r), tuple(sorted(v))) for r, v in c.when))
-                text = c.when_text
-                if text in {n.when_text for n in seen.values()}:
-                    problems.append(_err(f"{tag} node {c.name!r} ({text}) can never match: an earlier node has "
-                                         "the same condition", c.where))
-                seen[key] = c
+        runs: dict[int, list[Node]] = {}
+        for cand in cands:
+            runs.setdefault(cand.order, []).append(cand)
+        for run in runs.values():
+            catch_all = [c for c in run if not c.when]
+            if len(catch_all) > 1:
+                problems.append(_err(f"{tag} node {catch_all[1].name!r} can never match: {catch_all[0].name!r} "
+                                     f"(line {catch_all[0].where[1]}) takes every {tag} first", catch_all[1].where))
+            seen: set[str] = set()
+            for c in run:
+                if c.when and c.when_text in seen:
+                    problems.append(_err(f"{tag} node {c.name!r} ({c.when_text}) can never match: an earlier "
+                                         "node has the same condition", c.where))
+                seen.add(c.when_text)
     for child in node.children:
         _check_shadowing(child, problems)
 
