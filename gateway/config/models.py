@@ -214,7 +214,8 @@ class SftpAccountChannel(Strict):
     """Partner logs into our SFTP server."""
 
     channel: Literal["sftp"]
-    user: str
+    user: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
+                      description="account name (letters, digits, _ . -); also the jail folder name")
     authorized_keys: list[Path] = Field(default_factory=list)
     password_hash: SecretStr | None = None
 
@@ -227,7 +228,8 @@ class SftpRemoteChannel(Strict):
     port: int = 22
     user: str
     key: Path
-    known_host_key: str                       # pinned: "ssh-ed25519 AAAA..."
+    known_host_key: str = Field(pattern=r"^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/]+={0,2}(\s.*)?$",
+                                description='pinned host key: "ssh-ed25519 AAAA..." (the .pub line)')
     remote_dir: str = "."
     pattern: str = "*"
     interval: float = 60.0
