@@ -108,7 +108,7 @@ def set_definition(doc_type: str, version: str) -> SetDef | None:
         return None
     variant = raw.get("variants", {}).get("VICS", {}) if "VICS" in version.upper() else {}
     body = _items(raw["structure"], variant.get("segments", {}))
-    root = Item("ST", "M", 1, body, doc_type)
+    root = Item("ST", "M", 1, body, "")         # the set itself is no loop: AK303 stays empty
     return SetDef(raw["id"], raw["name"], root, frozenset(_all_tags(body)),
                   {**raw.get("codes", {}), **variant.get("codes", {})}, variant.get("elements", {}),
                   raw.get("hierarchy"))
@@ -231,6 +231,7 @@ class _Checker:
             while len(stack) > depth + 1:
                 self.close(stack.pop(), seg)
             item = body[j]
+            self.skipped(frame, j, seg)
             frame.count = frame.count + 1 if j == frame.idx and j in frame.seen else 1
             frame.idx = j
             frame.seen.add(j)
@@ -264,16 +265,27 @@ class _Checker:
             self.issue(Severity.ERROR, f"{shown!r} is not a segment identifier (wrong delimiter or damaged "
                        "data?)", codes.SEG_UNRECOGNIZED, seg, loop)
 
+    def skipped(self, frame: _Frame, upto: int, at: Segment) -> None:
+        """Mandatory items passed over on the way to body[upto] are missing: say so where it shows."""
+        body = frame.item.body or []
+        for k in range(frame.idx, upto):
+            if body[k].req == "M" and k not in frame.seen:
+                self.missing(frame, body[k], at)
+                frame.seen.add(k)
+
     def close(self, frame: _Frame, at: Segment) -> None:
         for k, item in enumerate(frame.item.body or []):
             if item.req == "M" and k not in frame.seen and item.tag != "SE":   # a missing SE: the reader says so
-                what = f"loop {item.loop_id}" if item.body is not None else f"segment {item.tag}"
-                inside = f" in loop {frame.item.loop_id}" if frame.item.loop_id != self.d.id else ""
-                self.issues.append(Issue(
-                    Severity.ERROR, f"mandatory {what}{inside} is missing (detected at {at.tag}, "
-                    f"segment {at.position})", code=codes.SEG_MANDATORY_MISSING, level="segment",
-                    segment_tag=item.tag, segment_position=at.position, loop_id=frame.item.loop_id,
-                    offset=at.offset, **self.where))
+                self.missing(frame, item, at)
+
+    def missing(self, frame: _Frame, item: Item, at: Segment) -> None:
+        what = f"loop {item.loop_id}" if item.body is not None else f"segment {item.tag}"
+        inside = f" in loop {frame.item.loop_id}" if frame.item.loop_id else ""
+        self.issues.append(Issue(
+            Severity.ERROR, f"mandatory {what}{inside} is missing (detected at {at.tag}, "
+            f"segment {at.position})", code=codes.SEG_MANDATORY_MISSING, level="segment",
+            segment_tag=item.tag, segment_position=at.position, loop_id=frame.item.loop_id,
+            offset=at.offset, **self.where))
 
     # ---- elements
     def elements(self, seg: Segment) -> None:

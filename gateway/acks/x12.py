@@ -1,0 +1,314 @@
+"""997 / 999 / TA1: built from the validation report of what we received, read when partners send them.
+
+What we send, per inbound interchange (the partner's `x12` settings decide):
+- TA1 (own interchange) when `ta1` is on and the interchange has interchange-level findings
+  or asked for one (ISA14 = 1): TA104 A / E / R and the first TA105 code;
+- one 997 per functional group (004010 family, or any version when `ack: "997"`), or a 999
+  (`ack: "999"` and a 005010 group): AK1, then per transaction set AK2, AK3 / IK3 per faulty
+  segment (position from ST = 1), AK4 / IK4 per faulty element, AK5 / IK5, and AK9.
+  A group of acknowledgements (GS01 FA) is never acknowledged.
+Envelopes mirror the inbound one: sender and receiver swapped, ISA12 and GS08 kept, test
+flag kept; every control number comes from the journal's per-partner counters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.config.models import OurIds, PartnerConfig, X12Settings
+from gateway.formats import x12_codes as codes
+from gateway.formats.base import (Delimiters, Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax,
+                                  Transaction)
+from gateway.formats.x12_writer import OutGroup, OutTransaction, write_interchange
+from gateway.journal.api import Journal
+from gateway.outbound.rendered import RenderedDocument
+from gateway.translate.canonical import AckedTransaction, FunctionalAck, Source
+
+ACK_FUNCTIONAL_ID = "FA"
+VERSION_999 = "005010X231A1"
+_STATUS = {"A": "accepted", "E": "accepted_with_errors", "P": "partially_accepted", "R": "rejected",
+           "M": "rejected", "W": "rejected", "X": "rejected"}
+_TX_STATUS = {"A": "accepted", "E": "accepted_with_errors"}
+
+
+@dataclass(slots=True)
+class _SetReport:
+    tx: Transaction
+    code: str                                   # A / E / R
+    set_codes: list[str]                        # AK502..AK506
+    segments: dict[tuple[int, str], list[Issue]] = field(default_factory=dict)   # (position, tag) -> issues
+
+
+def _delimiters(settings: X12Settings) -> Delimiters:
+    d = settings.delimiters
+    return Delimiters(d.element, d.component, d.segment, d.repetition or None, suffix=d.suffix)
+
+
+def _is_5010(version: str) -> bool:
+    return version[:6] >= "005010"
+
+
+def _worst(issues: list[Issue]) -> str:
+    if any(i.severity is Severity.ERROR for i in issues):
+        return "R"
+    if any(i.severity is Severity.WARNING for i in issues):
+        return "E"
+    return "A"
+
+
+def _index(result: ParseResult) -> tuple[dict[int, list[Issue]], dict[tuple[int, int], list[Issue]],
+                                          dict[tuple[int, int, int], list[Issue]]]:
+    """Issues by interchange, by group and by transaction (INFO left out: it changes nothing)."""
+    by_env: dict[int, list[Issue]] = defaultdict(list)
+    by_grp: dict[tuple[int, int], list[Issue]] = defaultdict(list)
+    by_tx: dict[tuple[int, int, int], list[Issue]] = defaultdict(list)
+    for issue in result.issues:
+        if issue.severity is Severity.INFO or issue.interchange is None:
+            continue
+        if issue.level == "interchange" or issue.group is None:
+            by_env[issue.interchange].append(issue)
+        elif issue.level == "group" or issue.transaction is None:
+            by_grp[(issue.interchange, issue.group)].append(issue)
+        else:
+            by_tx[(issue.interchange, issue.group, issue.transaction)].append(issue)
+    return by_env, by_grp, by_tx
+
+
+def _set_report(tx: Transaction, issues: list[Issue], envelope_rejected: bool) -> _SetReport:
+    set_level = [i for i in issues if i.level == "transaction"]
+    located = [i for i in issues if i.level in ("segment", "element") and i.segment_position]
+    set_codes = [i.code for i in set_level if i.severity is not Severity.INFO and i.code]
+    code = _worst(issues)
+    if envelope_rejected:
+        code = "R"
+    if located and code != "A" and codes.TX_SEGMENTS_IN_ERROR not in set_codes:
+        set_codes.append(codes.TX_SEGMENTS_IN_ERROR)
+    report = _SetReport(tx, code, list(dict.fromkeys(set_codes))[:5])
+    for issue in located:
+        report.segments.setdefault((issue.segment_position or 0, issue.segment_tag), []).append(issue)
+    return report
+
+
+def _segment_loops(report: _SetReport, ack_999: bool) -> list[list[str]]:
+    """AK3/AK4 (IK3/IK4) segments for one transaction set."""
+    out: list[list[str]] = []
+    for position, tag in sorted(report.segments, key=lambda key: (key[0], key[1] != "")):
+        issues = report.segments[(position, tag)]
+        seg_level = [i for i in issues if i.level == "segment"]
+        elements = [i for i in issues if i.level == "element" and i.element_position]
+        head = seg_level[0] if seg_level else issues[0]
+        code = head.code if seg_level else codes.SEG_HAS_ELEMENT_ERRORS
+        out.append(["IK3" if ack_999 else "AK3", head.segment_tag[:3], str(position), head.loop_id[:4], code])
+        for el in elements[:99]:
+            where = str(el.element_position)
+            if el.component_position or (ack_999 and el.repetition_position):
+                where += f"{{c}}{el.component_position or ''}"
+                if ack_999 and el.repetition_position:
+                    where += f"{{c}}{el.repetition_position}"
+            out.append(["IK4" if ack_999 else "AK4", where, el.element_ref, el.code, _copy(el.value)])
+    return out
+
+
+def _copy(value: str) -> str:
+    """AK404 / IK404: the bad value, without characters that would break our own delimiters."""
+    return "".join(c for c in value if c.isalnum() or c in " .-/")[:99]
+
+
+def _trim(elements: list[str]) -> list[str]:
+    """Drop trailing empty elements (X12 forbids trailing element separators)."""
+    while elements and elements[-1] == "":
+        elements.pop()
+    return elements
+
+
+def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[Issue], included: int,
+                    ack_999: bool, d: Delimiters, rejected: bool) -> list[list[str]]:
+    body: list[list[str]] = [_trim(["AK1", group.functional_id, group.control_number,
+                                    group.version if ack_999 else ""])]
+    for r in reports:
+        body.append(_trim(["AK2", r.tx.doc_type, r.tx.control_number,
+                           r.tx.segments[0].get(3) if ack_999 and r.tx.segments else ""]))
+        for seg in _segment_loops(r, ack_999):
+            body.append(_trim([seg[0], *[e.replace("{c}", d.component) for e in seg[1:]]]))
+        body.append(_trim(["IK5" if ack_999 else "AK5", r.code, *r.set_codes]))
+    accepted = sum(1 for r in reports if r.code in ("A", "E"))
+    group_errors = [i for i in group_issues if i.severity is Severity.ERROR]
+    if group_errors or rejected or (reports and accepted == 0):
+        status = "R"
+    elif accepted < len(reports):
+        status = "P"
+    elif any(r.code == "E" for r in reports) or group_issues:
+        status = "E"
+    else:
+        status = "A"
+    group_codes = list(dict.fromkeys(i.code for i in group_errors if i.code))[:5]
+    body.append(_trim(["AK9", status, str(included), str(len(reports)), str(accepted), *group_codes]))
+    return body
+
+
+def _control_version(env: Envelope) -> str:
+    """ISA12 for our answer: the partner's, unless theirs is not a valid version."""
+    version = env.version
+    return version if len(version) == 5 and version.isdigit() and version >= "00200" else "00401"
+
+
+def _mirror(env: Envelope) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(our sender, partner receiver) for an answer to `env`."""
+    return (env.receiver_qualifier, env.receiver_id), (env.sender_qualifier, env.sender_id)
+
+
+def _ta1(env: Envelope, issues: list[Issue]) -> list[str]:
+    status = _worst(issues)
+    first = next((i.code for i in issues if i.severity is Severity.ERROR and i.code), None) or \
+        next((i.code for i in issues if i.code), codes.TA_OK)
+    return [env.control_number, env.date, env.time, status, first if status != "A" else codes.TA_OK]
+
+
+def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
+          *, now: datetime | None = None) -> list[RenderedDocument]:
+    """The TA1 / 997 / 999 documents the partner's settings ask for, for everything in `result`."""
+    settings = partner.x12 or X12Settings()
+    d = _delimiters(settings)
+    now = now or datetime.now()
+    by_env, by_grp, by_tx = _index(result)
+    docs: list[RenderedDocument] = []
+    txs_by_group: dict[int, list[Transaction]] = defaultdict(list)
+    for tx in result.transactions:
+        if tx.group is not None:
+            txs_by_group[id(tx.group)].append(tx)
+    groups_by_env: dict[int, list[Group]] = defaultdict(list)
+    for tx in result.transactions:
+        if tx.group is not None and tx.envelope is not None and tx.group not in groups_by_env[id(tx.envelope)]:
+            groups_by_env[id(tx.envelope)].append(tx.group)
+    for env in result.interchanges:
+        env_issues = by_env.get(env.index, [])
+        duplicate = any(i.code == codes.TA_DUPLICATE for i in env_issues)
+        rejected = _worst(env_issues) == "R"
+        sender, receiver = _mirror(env)
+        if settings.ta1 and (env_issues or env.ack_requested):
+            number = journal.next_control_number(partner.id, "isa")
+            data = write_interchange(d, sender, receiver, number, [], version=_control_version(env), when=now,
+                                     test=env.test, ta1=[_ta1(env, env_issues)])
+            docs.append(RenderedDocument("TA1", Syntax.X12, f"{partner.id}_TA1_{number:09d}.x12", data,
+                                         control_number=f"{number:09d}"))
+        if settings.ack == "none" or duplicate or (rejected and settings.ta1):
+            continue
+        per_kind: dict[tuple[bool, str], list[OutTransaction]] = defaultdict(list)
+        for group in groups_by_env.get(id(env), []):
+            if group.functional_id == ACK_FUNCTIONAL_ID:
+                continue
+            ack_999 = settings.ack == "999" and _is_5010(group.version)
+            reports = [_set_report(tx, by_tx.get((env.index, group.index, tx.index), []), rejected)
+                       for tx in txs_by_group[id(group)]]
+            ge = _trailers(env).get(group.index)
+            included = int(ge.get(1)) if ge is not None and ge.get(1).isdigit() else len(reports)
+            body = _functional_ack(group, reports, by_grp.get((env.index, group.index), []), included,
+                                   ack_999, d, rejected)
+            st = journal.next_control_number(partner.id, "st")
+            kind = "999" if ack_999 else "997"
+            version = VERSION_999 if ack_999 else group.version
+            per_kind[(ack_999, version)].append(
+                OutTransaction(kind, f"{st:04d}", body, VERSION_999 if ack_999 else ""))
+        for (ack_999, version), transactions in per_kind.items():
+            gs = journal.next_control_number(partner.id, "gs")
+            isa = journal.next_control_number(partner.id, "isa")
+            first_group = groups_by_env[id(env)][0]
+            group_out = OutGroup(ACK_FUNCTIONAL_ID, first_group.receiver_id, first_group.sender_id, str(gs), version,
+                                 transactions)
+            data = write_interchange(d, sender, receiver, isa, [group_out], version=_control_version(env),
+                                     when=now, test=env.test)
+            kind = "999" if ack_999 else "997"
+            docs.append(RenderedDocument(kind, Syntax.X12, f"{partner.id}_{kind}_{isa:09d}.x12", data,
+                                         control_number=f"{isa:09d}", group_number=str(gs),
+                                         transaction_numbers=[t.control_number for t in transactions]))
+    return docs
+
+
+def _trailers(env: Envelope) -> dict[int, Segment]:
+    """GE segments of an interchange by the index of the group they close."""
+    found: dict[int, Segment] = {}
+    index = -1
+    for seg in env.service_segments:
+        if seg.tag == "GS":
+            index += 1
+        elif seg.tag == "GE" and index >= 0:
+            found.setdefault(index, seg)
+    return found
+
+
+# --------------------------------------------------------------------------- reading partners' acks
+
+def read(tx: Transaction) -> FunctionalAck:
+    """A partner's TA1, 997 or 999 as a FunctionalAck the journal can match to what we sent."""
+    env = tx.envelope
+    source = Source(syntax="x12", standard_type=tx.doc_type, version=tx.version,
+                    sender=env.sender_id if env else None, receiver=env.receiver_id if env else None,
+                    interchange_control=env.control_number if env else None,
+                    group_control=tx.group.control_number if tx.group else None,
+                    transaction_control=tx.control_number)
+    if tx.doc_type == "TA1":
+        seg = tx.segments[0]
+        note = seg.get(5)
+        return FunctionalAck(number=seg.get(1), ack_standard="TA1", interchange_control=seg.get(1),
+                             status=_STATUS.get(seg.get(4), "rejected"), source=source,
+                             notes=[f"TA105 {note}"] if note and note != codes.TA_OK else [])
+    group_control = functional_id = None
+    status = "rejected"
+    acked: list[AckedTransaction] = []
+    current: AckedTransaction | None = None
+    for seg in tx.segments:
+        if seg.tag == "AK1":
+            functional_id, group_control = seg.get(1), seg.get(2)
+        elif seg.tag == "AK2":
+            current = AckedTransaction(control_number=seg.get(2), doc_type=seg.get(1), status="accepted")
+            acked.append(current)
+        elif seg.tag in ("AK3", "IK3") and current is not None:
+            current.errors.append(f"segment {seg.get(1)} at position {seg.get(2)}: error {seg.get(4) or '?'}")
+        elif seg.tag in ("AK4", "IK4") and current is not None:
+            current.errors.append(f"element {seg.get(1)} (ref {seg.get(2) or '?'}): error {seg.get(3)}")
+        elif seg.tag in ("AK5", "IK5") and current is not None:
+            current.status = _TX_STATUS.get(seg.get(1), "rejected")  # type: ignore[assignment]
+            reasons = [c for c in seg.elements[1:] if c]
+            if reasons:
+                current.errors.append("set error codes " + ", ".join(reasons))
+        elif seg.tag == "AK9":
+            status = _STATUS.get(seg.get(1), "rejected")
+    return FunctionalAck(number=group_control or tx.control_number, ack_standard=tx.doc_type,
+                         group_control=group_control, functional_id=functional_id, status=status,  # type: ignore[arg-type]
+                         transactions=acked, source=source)
+
+
+def apply(ack: FunctionalAck, partner: str, journal: Journal) -> list[str]:
+    """Mark the outbound messages `ack` refers to as acknowledged (DONE) or REJECTED; their ids.
+
+    A TA1 is matched by ISA13, a 997/999 by GS06 (AK102). Accepted-with-errors counts as
+    accepted; a partially accepted group is rejected only when every set we sent was.
+    """
+    from gateway.journal.api import State
+    if ack.ack_standard == "TA1":
+        matched = journal.match_ack(partner, "TA1", ack.interchange_control or "", None) or \
+            journal.match_ack(partner, "997", ack.interchange_control or "", None) or \
+            journal.match_ack(partner, "999", ack.interchange_control or "", None)
+        if matched is None or ack.status != "rejected":
+            return [matched] if matched else []
+    else:
+        matched = journal.match_ack(partner, ack.ack_standard, "", ack.group_control)
+        if matched is None:
+            other = "999" if ack.ack_standard == "997" else "997"
+            matched = journal.match_ack(partner, other, "", ack.group_control)
+        if matched is None:
+            return []
+    message = journal.get(matched)
+    rejected = ack.status == "rejected"
+    target = State.REJECTED if rejected else State.DONE
+    reason = f"{ack.ack_standard} {ack.status}" + (f" ({'; '.join(ack.notes)})" if ack.notes else "")
+    if message.state is State.SENT or (message.state is State.DONE and rejected):
+        journal.transition(matched, target, reason)
+    return [matched]
+
+
+def overdue(journal: Journal, now: datetime) -> list[str]:
+    """Outbound messages still without their acknowledgement after the partner's window (for alerts)."""
+    return [m.id for m in journal.overdue_acks(now)]
