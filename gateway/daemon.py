@@ -123,6 +123,7 @@ class Daemon:
                 loop.call_soon_threadsafe(pool.wake.set)
 
         self.pipeline.on_new = wake
+        await asyncio.to_thread(self.outbox.resume)
         self.inbound.start()
         self.outbound.start()
         try:

@@ -106,13 +106,25 @@ class Outbox:
                 return await self._failed(message, exc, transient=True)
         sent = await asyncio.to_thread(
             self.journal.transition, message.id, State.SENT, result.detail or f"delivered via {name}",
-            expect=State.QUEUED, last_error=None, meta={"delivery": result.detail, **result.meta})
+            expect=State.QUEUED, last_error=None,
+            meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta})
         log.info("sent %s via %s: %s", message.filename, name, result.detail,
                  extra={"edi": {"message_id": message.id, "partner": message.partner}})
         if result.ack_pending or message.meta.get("expects_ack"):
             return sent
         return await asyncio.to_thread(self.journal.transition, message.id, State.DONE,
                                        "no acknowledgement expected", expect=State.SENT)
+
+    def resume(self) -> int:
+        """At start-up: finish messages delivered just before a crash (SENT, no acknowledgement expected)."""
+        finished = 0
+        for message in self.journal.find(state=State.SENT, direction=Direction.OUT, limit=100_000):
+            if message.meta.get("expects_ack") or message.meta.get("ack_pending"):
+                continue
+            self.journal.transition(message.id, State.DONE, "delivered before a restart; no acknowledgement "
+                                    "expected", expect=State.SENT)
+            finished += 1
+        return finished
 
     async def _failed(self, message: Message, exc: BaseException, *, transient: bool) -> Message:
         settings = self.config.gateway.outbox

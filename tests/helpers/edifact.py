@@ -1,0 +1,15 @@
+"""Small, valid EDIFACT interchanges for tests (a D96A ORDERS by default)."""
+
+from __future__ import annotations
+
+
+def orders(control: int, sender: str = "4012345000009", receiver: str = "0614141000005", lines: int = 1) -> bytes:
+    """UNA/UNB/UNH ORDERS interchange with interchange reference `control`."""
+    body = ["UNH+1+ORDERS:D:96A:UN:EAN008", f"BGM+220+PO{control:07d}+9", "DTM+137:20261129:102",
+            f"NAD+BY+{sender}::9"]
+    for n in range(1, lines + 1):
+        body += [f"LIN+{n}++0061414100001{n % 10}:SRS", f"QTY+21:{n * 3}"]
+    body += ["UNS+S", f"UNT+{len(body) + 2}+1"]
+    segments = ["UNA:+.? '", f"UNB+UNOC:3+{sender}:14+{receiver}:14+261129:0850+{control}", *body,
+                f"UNZ+1+{control}"]
+    return ("".join(s if s.startswith("UNA") else s + "'\n" for s in segments)).encode("latin-1")
