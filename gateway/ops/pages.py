@@ -113,7 +113,7 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
     seconds = stuck_after.total_seconds()
     threshold = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g} min"
     stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
-                   f'<span class="err">{_age(r.updated_at, now)}</span>', str(r.attempts),
+                   f'<span class="err">{_age(r.since or r.updated_at, now)}</span>', str(r.attempts),
                    esc(r.last_error or r.reason or "")] for r in stuck]
     quarantine_rows = [[_link(r), esc(r.partner or "?"), f"<code>{esc(r.filename)}</code>", _when(r.created_at),
                         f'<span class="err">{esc(r.last_error or r.reason or "")}</span>',

@@ -28,6 +28,11 @@ def _ts(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+# when a message entered its current state: its latest event into that state from another one
+_SINCE = ("IFNULL((SELECT MAX(e.at) FROM events e WHERE e.message_id = m.id AND e.to_state = m.state"
+          " AND (e.from_state IS NULL OR e.from_state != e.to_state)), m.created_at)")
+
+
 def _marks(values: tuple[Any, ...]) -> str:
     return ",".join("?" for _ in values)
 
@@ -73,6 +78,7 @@ class Row:
     last_error: str | None
     reason: str | None = None    # the reason of its latest event
     sha256: str = ""
+    since: str | None = None     # when it entered its current state (retries within a state do not count)
 
 
 class JournalQueries:
@@ -186,19 +192,25 @@ class JournalQueries:
 
     def _list(self, where: str, params: tuple[Any, ...], limit: int, order: str = "m.updated_at") -> list[Row]:
         rows = self._rows(
-            "SELECT m.*, (SELECT e.reason FROM events e WHERE e.message_id = m.id ORDER BY e.seq DESC LIMIT 1)"
-            f" AS reason FROM messages m WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
+            "SELECT * FROM (SELECT m.*,"
+            " (SELECT e.reason FROM events e WHERE e.message_id = m.id ORDER BY e.seq DESC LIMIT 1) AS reason,"
+            f" {_SINCE} AS since FROM messages m) m WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
         return [Row(id=r["id"], direction=r["direction"], state=r["state"], partner=r["partner"],
                     channel=r["channel"], filename=r["filename"], doc_type=r["doc_type"],
                     control_number=r["control_number"], created_at=r["created_at"], updated_at=r["updated_at"],
-                    attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"])
+                    attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"],
+                    since=r["since"])
                 for r in rows]
 
     def stuck(self, now: datetime, older_than: timedelta, limit: int = 200) -> list[Row]:
-        """Messages still in flight whose state has not changed for longer than `older_than`."""
+        """Messages still in flight that entered their current state longer than `older_than` ago.
+
+        Retries (retry_wait -> retry_wait) and notes do not reset the clock: a message retrying for
+        an hour has been stuck for an hour.
+        """
         states = tuple(s.value for s in IN_FLIGHT)
-        return self._list(f"m.state IN ({_marks(states)}) AND m.updated_at <= ?",
-                          (*states, _ts(now - older_than)), limit)
+        return self._list(f"m.state IN ({_marks(states)}) AND m.since <= ?",
+                          (*states, _ts(now - older_than)), limit, order="m.since")
 
     def quarantined(self, limit: int = 200) -> list[Row]:
         return self._list("m.state = ?", (State.QUARANTINED.value,), limit, order="m.updated_at DESC")

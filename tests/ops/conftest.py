@@ -30,10 +30,13 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)
 
     def age(self, message_id: str, hours: float) -> None:
-        """Given: the message's last change was `hours` ago (written straight into the test's journal)."""
-        when = (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat(timespec="microseconds")
+        """Given: the message's history happened `hours` earlier (shifted straight in the test's journal)."""
+        shift = f"-{hours * 3600:.0f} seconds"
         with sqlite3.connect(self.journal.path) as db:
-            db.execute("UPDATE messages SET updated_at = ? WHERE id = ?", (when, message_id))
+            for table, column in (("messages", "created_at"), ("messages", "updated_at"), ("events", "at")):
+                key = "id" if table == "messages" else "message_id"
+                db.execute(f"UPDATE {table} SET {column} = strftime('%Y-%m-%dT%H:%M:%f000+00:00', {column}, ?) "
+                           f"WHERE {key} = ?", (shift, message_id))
 
 
 def _intake(world: World, name: str, data: bytes, *, direction: Direction = Direction.IN, partner: str | None,

@@ -228,3 +228,18 @@ async def test_binds_loopback_by_default_and_disabled_means_no_listener(world):
     stop = await start(ctx)
     assert "ops" not in ctx.ports
     await stop()
+
+
+async def test_retrying_or_noting_does_not_reset_the_stuck_clock(served):
+    world, base, _ = served
+    from gateway.journal.api import State
+    nw = world.ids["northwind_po"]
+    world.journal.transition(nw, State.RETRY_WAIT, "Odoo unavailable again", error="OdooUnavailable: 503")
+    world.journal.note(nw, error="OdooUnavailable: still 503")
+    html = (await get(base + "/"))[2].decode()
+    stuck = html.split('id="stuck"')[1].split("</section>")[0]
+    assert nw in stuck and ">2 h<" in stuck
+    # a message that moved on to a new state recently is not stuck, however old it is
+    world.journal.transition(nw, State.TRANSLATED, "replayed by the coordinator")
+    html = (await get(base + "/"))[2].decode()
+    assert nw not in html.split('id="stuck"')[1].split("</section>")[0]
