@@ -1,0 +1,181 @@
+"""The inbound state machine in-process: missing parts park a message, transient errors retry,
+permanent ones quarantine with a copy, a crash in the middle of a step doubles no acknowledgement."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.config.loader import load
+from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.journal.api import Direction, OdooLink, State
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal
+from gateway.pipeline import Pipeline
+from gateway.transports.base import IntakeMeta
+from tests.helpers.edifact import orders
+from tests.helpers.gateway import Workspace
+from tests.helpers.x12 import purchase_order
+from tests.spine.test_daemon import ACME
+from tests.spine.test_crash import EURO
+
+
+@pytest.fixture
+def make(tmp_path: Path):
+    made: list[SqliteJournal] = []
+
+    def build(settings: dict[str, Any] | None = None) -> Pipeline:
+        ws = Workspace.create(tmp_path / f"ws{len(made)}", settings, partners={"acme": ACME, "euro": EURO})
+        config = load(ws.config, environ={})
+        journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
+        made.append(journal)
+        return Pipeline(config, journal, Archive(config.gateway.archive_dir))
+
+    yield build
+    for journal in made:
+        journal.close()
+
+
+def submit(pipeline: Pipeline, data: bytes, name: str = "po.x12", key: str | None = None):
+    return pipeline.submit_sync(data, IntakeMeta(channel="folder", filename=name, source_key=key or name))
+
+
+def fake_odoo(monkeypatch: pytest.MonkeyPatch, post) -> list[Any]:
+    calls: list[Any] = []
+    client = types.ModuleType("gateway.odoo.client")
+    client.connect = lambda settings: "client"            # type: ignore[attr-defined]
+    posting = types.ModuleType("gateway.odoo.posting")
+
+    def _post(cl: Any, doc: Any, partner: Any, cache: Any) -> list[OdooLink]:
+        calls.append(doc)
+        return post(doc)
+
+    posting.post = _post                                   # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gateway.odoo.client", client)
+    monkeypatch.setitem(sys.modules, "gateway.odoo.posting", posting)
+    return calls
+
+
+def test_intake_returns_committed_message_and_detects_same_source(make) -> None:
+    pipeline = make()
+    first = submit(pipeline, purchase_order(1))
+    assert first.state is State.RECEIVED
+    assert pipeline.archive.read(first.sha256) == purchase_order(1)
+    again = submit(pipeline, purchase_order(1))
+    assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
+
+
+def test_missing_reader_leaves_message_received_with_a_clear_error(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make()
+    message = submit(pipeline, purchase_order(2))
+    monkeypatch.setitem(sys.modules, "gateway.formats.x12", None)     # as if not installed
+    parked = pipeline.advance(message.id)
+    assert parked.state is State.RECEIVED
+    assert parked.last_error.startswith("waiting in received") and "gateway.formats.x12" in parked.last_error
+    assert pipeline.is_parked(message.id)
+    assert [e.to_state for e in pipeline.journal.events(message.id)] == [State.RECEIVED]
+    # once the part is there, the same message goes on
+    monkeypatch.delitem(sys.modules, "gateway.formats.x12")
+    pipeline.unpark_all()
+    assert pipeline.advance(message.id).state is State.DONE       # odoo disabled in the workspace
+
+
+def test_odoo_disabled_keeps_translated_documents(make) -> None:
+    pipeline = make()
+    message = submit(pipeline, purchase_order(3))
+    done = pipeline.advance(message.id)
+    assert done.state is State.DONE and done.partner == "acme" and done.doc_type == "850"
+    states = [e.to_state for e in pipeline.journal.events(message.id)]
+    assert states == [State.RECEIVED, State.PARSED, State.TRANSLATED, State.DONE]
+    assert "odoo disabled" in pipeline.journal.events(message.id)[-1].reason
+    assert '"PurchaseOrder"' in pipeline.journal.get_blob(message.id, "canonical")
+
+
+def test_transient_odoo_error_waits_and_retries(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make({"odoo": {"enabled": True}})
+    outcomes = [OdooUnavailable("connection refused"), None]
+
+    def post(doc: Any) -> list[OdooLink]:
+        outcome = outcomes.pop(0)
+        if outcome:
+            raise outcome
+        return [OdooLink("", "sale.order", 42)]
+
+    calls = fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order(4))
+    waiting = pipeline.advance(message.id)
+    assert waiting.state is State.RETRY_WAIT and waiting.attempts == 1
+    assert waiting.meta["resume_state"] == "translated" and "connection refused" in waiting.last_error
+    assert waiting.next_attempt_at is not None
+    assert pipeline.advance(message.id).state is State.RETRY_WAIT          # not due yet: untouched
+    pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
+    done = pipeline.advance(message.id)
+    assert done.state is State.DONE and len(calls) == 2
+    assert pipeline.journal.odoo_links(message.id) == [OdooLink(message.id, "sale.order", 42, "created")]
+
+
+def test_permanent_error_quarantines_with_copy_and_reason(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make({"odoo": {"enabled": True}})
+
+    def post(doc: Any) -> list[OdooLink]:
+        raise OdooRejected("line 1: no product with barcode 614141000011", odoo_error="ValidationError")
+
+    fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order(5), name="../../evil name.x12", key="k5")
+    result = pipeline.advance(message.id)
+    assert result.state is State.QUARANTINED and "no product with barcode" in result.last_error
+    folder = pipeline.config.gateway.quarantine_dir / "acme"
+    [copy] = folder.glob(f"{message.id}_*.x12")
+    assert copy.name == f"{message.id}_evil_name.x12"          # no path escape, no odd characters
+    assert copy.read_bytes() == purchase_order(5)
+    reason = Path(f"{copy}.reason.txt").read_text()
+    assert "no product with barcode" in reason and f"edi-gateway replay {message.id}" in reason
+
+
+def test_same_interchange_from_another_source_is_a_duplicate(make) -> None:
+    pipeline = make()
+    first = submit(pipeline, purchase_order(6), name="a.x12")
+    second = submit(pipeline, purchase_order(6), name="b.x12")
+    assert pipeline.advance(first.id).state is State.DONE
+    dup = pipeline.advance(second.id)
+    assert dup.state is State.DUPLICATE and first.id in pipeline.journal.events(second.id)[-1].reason
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not caught by the pipeline."""
+
+
+def test_crash_after_queuing_the_ack_does_not_double_it(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make()
+    message = submit(pipeline, orders(7), name="o.edi")
+    real = pipeline.journal.transition
+
+    def crash_on_parsed(message_id: str, to: State, *args: Any, **kw: Any):
+        if to is State.PARSED:
+            raise Crash()
+        return real(message_id, to, *args, **kw)
+
+    monkeypatch.setattr(pipeline.journal, "transition", crash_on_parsed)
+    with pytest.raises(Crash):
+        pipeline.advance(message.id)
+    [ack] = pipeline.journal.children(message.id)
+    assert ack.direction is Direction.OUT and ack.state is State.QUEUED and ack.doc_type == "CONTRL"
+    monkeypatch.setattr(pipeline.journal, "transition", real)
+    pipeline.journal.note(message.id, meta={"acks_queued": False})   # even without the shortcut
+    assert pipeline.advance(message.id).state in {State.DONE, State.QUARANTINED}
+    assert [c.id for c in pipeline.journal.children(message.id)] == [ack.id]
+
+
+def test_replay_of_a_quarantined_message(make) -> None:
+    from gateway.pipeline import replay
+    pipeline = make()
+    message = submit(pipeline, b"junk", name="junk.txt")
+    assert pipeline.advance(message.id).state is State.QUARANTINED
+    again = replay(pipeline.journal, message.id)
+    assert again.state is State.RECEIVED and again.attempts == 0 and again.last_error is None
+    with pytest.raises(Exception, match="only quarantined, dead or duplicate"):
+        replay(pipeline.journal, message.id)
