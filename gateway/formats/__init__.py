@@ -12,17 +12,37 @@ from gateway.errors import FormatError
 from gateway.formats.base import ParseResult, Syntax
 
 _BOM = b"\xef\xbb\xbf"
+_WIDE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+              (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+
+
+def _head(data: bytes) -> bytes:
+    """The first bytes as ASCII-compatible text: BOMs dropped, UTF-16/32 re-encoded, leading blanks skipped."""
+    head = data[:4096]
+    for bom, codec in _WIDE_BOMS:
+        if head.startswith(bom):
+            head = head[len(bom):len(bom) + 4096 - 4096 % 4].decode(codec, "ignore").encode("utf-8")
+            break
+    else:
+        if head[:2] in (b"<\x00", b"\x00<"):               # UTF-16 without a BOM (XML prolog)
+            head = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "ignore").encode("utf-8")
+    if head.startswith(_BOM):
+        head = head[3:]
+    return head.lstrip(b" \t\r\n\x00")
 
 
 def detect(data: bytes) -> Syntax | None:
-    """Which syntax `data` is in, from its first bytes; None when it is not X12, EDIFACT or XML."""
-    head = data[:4096]
-    if head.startswith(_BOM):
-        head = head[3:]
-    head = head.lstrip(b" \t\r\n\x00")
-    if head[:3] == b"ISA":
+    """Which syntax `data` is in, from its first bytes; None when it is not X12, EDIFACT or XML.
+
+    A tag must be followed by a separator, not a letter or digit, so a CSV whose first
+    header happens to start with "ISA" or "UNB" is not taken for EDI.
+    """
+    head = _head(data)
+    tag, after = head[:3], head[3:4]
+    separator = bool(after) and not after.isalnum() and after not in b" \r\n"
+    if tag == b"ISA" and separator:
         return Syntax.X12
-    if head[:3] in (b"UNA", b"UNB"):
+    if tag == b"UNA" and len(head) >= 9 or tag == b"UNB" and separator:
         return Syntax.EDIFACT
     if head[:1] == b"<":
         return Syntax.XML

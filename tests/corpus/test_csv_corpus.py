@@ -43,3 +43,18 @@ def test_corpus_csv_garbled_dialect_never_crashes(path: Path) -> None:
     for settings in (CsvSettings(delimiter=";", group_by="nope"), CsvSettings(quotechar="", encoding="ascii"),
                      CsvSettings(delimiter="\t", header=False, group_by="9")):
         csv_format.parse(path.read_bytes(), settings)
+
+
+EXPECTED_SYNTAX = {"x12": "x12", "edifact": "edifact", "xml": "xml", "csv": None}
+
+
+def test_detect_names_every_corpus_file_by_content() -> None:
+    from gateway.formats import detect
+    wrong = []
+    for folder, syntax in EXPECTED_SYNTAX.items():
+        for path in sorted((CORPUS / folder).iterdir()):
+            found = detect(path.read_bytes())
+            if (found.value if found else None) != syntax:
+                wrong.append((path.name, found))
+    assert wrong == []
+    assert detect(b"ISAAC,NEWTON\n1,2\n") is None and detect(b"UNBOXED;qty\n") is None
