@@ -29,8 +29,8 @@ from gateway.pipeline import compute_backoff, utcnow
 log = logging.getLogger("gateway.outbox")
 
 # channel name -> module that registers it when imported (built by other parts of the gateway)
-CHANNEL_MODULES = {"as2": "gateway.transports.as2", "sftp_remote": "gateway.transports.sftp_remote",
-                   "sftp": "gateway.transports.sftp_server"}
+CHANNEL_MODULES = {"as2": "gateway.outbound.as2_channel", "sftp_remote": "gateway.outbound.sftp_channel",
+                   "sftp": "gateway.outbound.sftp_channel"}
 RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT})
 
 
