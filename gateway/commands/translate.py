@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for issue in result.issues:
         if issue.severity is not Severity.INFO:
-            print(f"{issue.severity.value}: {args.file}: {issue}", file=sys.stderr)
+            print(f"validation {issue.severity.value}: {args.file}: {issue}", file=sys.stderr)
     if partner is None and partners:
         try:
             partner = identify(result, IntakeMeta(channel="cli", filename=args.file), partners, our_ids)
@@ -89,9 +89,7 @@ def run(args: argparse.Namespace) -> int:
     documents: list[Document] = []
     failed = 0
     for tx in result.transactions:
-        if not tx.accepted:
-            failed += 1
-            continue
+        # a transaction the validator rejected is still translated: the coordinator sees both
         try:
             documents.extend(translate(tx, partner, profiles, profile=args.profile))
         except (TranslationError, ConfigError) as exc:

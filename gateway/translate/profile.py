@@ -199,8 +199,8 @@ class ProfileRegistry:
             chain.extend(n for n in base_chain if n not in chain)
         result = data if result is None else merge(result, data)
         assert isinstance(result, YMap)
-        if "abstract" in data and not data.get("abstract") or "abstract" not in data:
-            result.pop("abstract", None)
+        if "abstract" in result and not data.get("abstract"):
+            result = merge(result, YMap({"abstract": None}, where=data.where))   # a copy without it
         return result, chain
 
     def get(self, name: str) -> Profile:
