@@ -252,8 +252,10 @@ class _Checker:
         tag = seg.tag
         loop = stack[-1].item.loop_id
         if tag in self.d.tags:
-            self.issue(Severity.WARNING, f"segment {tag} is out of sequence (inside loop {loop}); it was read "
-                       "but check the partner's segment order", codes.SEG_OUT_OF_SEQUENCE, seg, loop)
+            inside = f"inside loop {loop}" if loop else f"at the level of {stack[-1].item.tag}" if len(stack) > 1 \
+                else "after the segments that follow it in the standard"
+            self.issue(Severity.WARNING, f"segment {tag} is out of sequence ({inside}); it was read but check "
+                       "the partner's segment order", codes.SEG_OUT_OF_SEQUENCE, seg, loop)
         elif tag in self.dic.segments:
             self.issue(Severity.ERROR, f"segment {tag} is not part of transaction set {self.d.id} "
                        f"({self.d.name})", codes.SEG_NOT_IN_SET, seg, loop)
