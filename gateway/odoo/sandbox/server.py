@@ -117,7 +117,7 @@ class SandboxServer:
         server_cls = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True,
                                                                "allow_reuse_address": True})
         self._httpd = server_cls((self.host, self._port), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="odoo-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="odoo-sandbox", daemon=True)
         self._thread.start()
         return self.port
 
