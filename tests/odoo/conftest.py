@@ -29,8 +29,9 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
 
 def settings_for(server: SandboxServer, **kw: Any) -> OdooSettings:
     secret = API_KEY_19 if server.version >= 19 else "admin"
-    return OdooSettings(url=server.url, database="demo", username="admin", password=secret, timeout=5.0,
-                        retry_max=3, **kw)
+    values: dict[str, Any] = {"url": server.url, "database": "demo", "username": "admin", "password": secret,
+                              "timeout": 5.0, "retry_max": 3, **kw}
+    return OdooSettings(**values)
 
 
 @pytest.fixture

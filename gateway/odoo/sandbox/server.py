@@ -115,7 +115,8 @@ class SandboxServer:
         handler = type("Handler", (_Handler,), {"sandbox": self})
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         server_cls = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True,
-                                                               "allow_reuse_address": True})
+                                                               "allow_reuse_address": True,
+                                                               "handle_error": _quiet_disconnects})
         self._httpd = server_cls((self.host, self._port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="odoo-sandbox", daemon=True)
         self._thread.start()
@@ -367,6 +368,14 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "create" and isinstance(result, int):
             result = [result]
         self._json(200, result)
+
+
+def _quiet_disconnects(self: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
+    """A client that hung up (timeout test, dropped connection) is not a server error."""
+    import sys
+    if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+        return
+    ThreadingHTTPServer.handle_error(self, request, client_address)
 
 
 class _NotFound(Exception):
