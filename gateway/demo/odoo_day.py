@@ -49,12 +49,22 @@ def edi_orders(odoo: Any) -> list[int]:
     return list(odoo.env["sale.order"].search([("client_order_ref", "!=", False)], order="id"))
 
 
-def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> str:
-    """Confirm, deliver in full and invoice every EDI order, like the warehouse and accounting would."""
+def _customer_ref(odoo: Any, order: Any) -> str:
+    partner = order.partner_id
+    commercial = partner.commercial_partner_id if "commercial_partner_id" in partner._columns else partner
+    return str(commercial.ref or partner.ref or "")
+
+
+def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> tuple[str, dict[str, dict[str, int]]]:
+    """Confirm, deliver in full and invoice every EDI order, like the warehouse and accounting would.
+
+    Returns the summary line and, per customer ref (res.partner.ref), {"shipped": n, "invoiced": n}.
+    """
     orders = odoo.env["sale.order"]
     ids = edi_orders(odoo)
+    per_ref: dict[str, dict[str, int]] = {}
     if not ids:
-        return "no EDI orders in Odoo to ship or invoice"
+        return "no EDI orders in Odoo to ship or invoice", per_ref
     confirmed = shipped = invoiced = 0
     for order in orders.browse(ids):
         if order.state in ("draft", "sent"):
@@ -79,6 +89,7 @@ def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> str:
                     "pick_ids": [[6, 0, [picking_id]]]}], {"context": context})
                 odoo.execute_kw("stock.backorder.confirmation", "process", [[wizard]], {"context": context})
             shipped += 1
+            per_ref.setdefault(_customer_ref(odoo, order), {"shipped": 0, "invoiced": 0})["shipped"] += 1
             note(f"delivery {picking.name} of {order.name} validated")
     for order_id in ids:
         order = orders.browse(order_id)
@@ -93,6 +104,7 @@ def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> str:
             if move.state == "draft":
                 move.action_post()
                 invoiced += 1
-                note(f"invoice {move.name} for {order.name} posted")
+                per_ref.setdefault(_customer_ref(odoo, order), {"shipped": 0, "invoiced": 0})["invoiced"] += 1
+                note(f"invoice {odoo.env['account.move'].browse(move_id).name} for {order.name} posted")
     return (f"{len(ids)} EDI orders: {confirmed} confirmed, {shipped} deliveries validated, "
-            f"{invoiced} invoices posted")
+            f"{invoiced} invoices posted"), per_ref

@@ -72,6 +72,7 @@ class Demo:
     odoo: Any = None
     notes: list[str] = field(default_factory=list)
     receivers: dict[str, Any] = field(default_factory=dict)       # partner -> its AS2 server (As2Receiver)
+    expect_out: dict[str, int] = field(default_factory=dict)      # outbound documents Odoo's work calls for
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -275,8 +276,24 @@ class Demo:
         if self.odoo is None:
             raise Unavailable("no Odoo sandbox running")
         down = await self._partner_goes_down("bigbox")
-        done = await asyncio.to_thread(odoo_day.ship_and_invoice, self.odoo, progress.note)
+        done, per_ref = await asyncio.to_thread(odoo_day.ship_and_invoice, self.odoo, progress.note)
+        self.expect_out = self._expected_outbound(per_ref)
         return done + (f"; meanwhile {down}" if down else "")
+
+    def _expected_outbound(self, per_ref: dict[str, dict[str, int]]) -> dict[str, int]:
+        """How many ASNs and invoices the gateway should produce for what Odoo just did, by partner set-up."""
+        assert self.ws is not None
+        from ruamel.yaml import YAML
+        want = {"ASNs": 0, "invoices": 0}
+        for path in (self.ws.root / "partners").glob("*.yaml"):
+            data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+            counts = per_ref.get(str((data.get("odoo") or {}).get("partner_ref") or ""), {})
+            triggers = {d.get("trigger") for d in data.get("documents") or [] if d.get("direction") == "out"}
+            if "delivery_done" in triggers:
+                want["ASNs"] += counts.get("shipped", 0)
+            if "invoice_posted" in triggers:
+                want["invoices"] += counts.get("invoiced", 0)
+        return want
 
     async def _partner_goes_down(self, partner: str) -> str:
         """A partner's AS2 server goes down for maintenance: what we send it waits in the outbox, retrying."""
@@ -296,7 +313,7 @@ class Demo:
             raise Unavailable("no Odoo sandbox: nothing was shipped or invoiced")
         if not _part_available("gateway.odoo.scheduler", "start"):
             raise Unavailable("the Odoo scheduler (gateway.odoo.scheduler) is not built: nothing polls Odoo")
-        want = {"ASNs": 1, "invoices": 1}
+        want = {**self.expect_out, "inventory feeds": 1}
         finished, text = await watch.wait_for_outbound(self.journal_path, want, OUTBOUND_TIMEOUT, progress.note)
         if not finished and watch.MISSING_PART in text:
             raise Unavailable(text)

@@ -124,32 +124,45 @@ async def wait_for_inbound(path: Path, expected: int, timeout: float, note: Call
 
 async def wait_for_outbound(path: Path, want: dict[str, int], timeout: float,
                             note: Callable[[str], None]) -> tuple[bool, str]:
-    """Until at least want[type group] outbound documents of each group are sent (e.g. {"ASN": 3})."""
+    """Until each group ("ASNs", "invoices", "inventory feeds") has `want` documents, each one delivered
+    or, when its partner cannot take it now, waiting to retry."""
     from gateway.demo.summary import ASN_TYPES, INVENTORY_TYPES, INVOICE_TYPES
     groups = {"ASNs": ASN_TYPES, "invoices": INVOICE_TYPES, "inventory feeds": INVENTORY_TYPES}
+    delivered = ("sent", "done")
+    parked = ("retry_wait", "dead", "rejected")
 
-    def counts(db: sqlite3.Connection) -> dict[str, int]:
-        rows = db.execute("SELECT doc_type, COUNT(*) AS n FROM messages WHERE direction = 'out' "
-                          "AND state IN ('sent', 'done') GROUP BY doc_type").fetchall()
-        by_type = {r["doc_type"]: r["n"] for r in rows}
-        return {g: sum(n for t, n in by_type.items() if t in types) for g, types in groups.items()}
+    def counts(db: sqlite3.Connection) -> dict[str, dict[str, int]]:
+        rows = db.execute("SELECT doc_type, state, COUNT(*) AS n FROM messages WHERE direction = 'out' "
+                          "GROUP BY doc_type, state").fetchall()
+        out = {g: {"sent": 0, "waiting": 0, "queued": 0} for g in groups}
+        for r in rows:
+            for g, types in groups.items():
+                if r["doc_type"] in types:
+                    key = "sent" if r["state"] in delivered else "waiting" if r["state"] in parked else "queued"
+                    out[g][key] += r["n"]
+        return out
 
     def done(db: sqlite3.Connection) -> bool:
         have = counts(db)
-        return all(have.get(g, 0) >= n for g, n in want.items())
+        return all(have[g]["sent"] + have[g]["waiting"] >= n and have[g]["queued"] == 0 for g, n in want.items())
 
     def describe(db: sqlite3.Connection) -> str:
         have = counts(db)
-        return ", ".join(f"{have[g]} {g}" for g in groups) + " sent"
+        parts = []
+        for g in groups:
+            text = f"{have[g]['sent']} {g} sent"
+            if have[g]["waiting"]:
+                text += f" ({have[g]['waiting']} more waiting to retry)"
+            parts.append(text)
+        return ", ".join(parts)
 
     finished, text = await _poll(path, done, timeout, note, describe)
-    if not finished:
-        db = _connect(path)
-        if db is not None:
-            try:
-                waiting = _waiting(db, "out", SETTLED_OUT)
-            finally:
-                db.close()
-            if waiting:
-                text += "; still waiting: " + "; ".join(waiting)
+    db = _connect(path)
+    if db is not None:
+        try:
+            waiting = _waiting(db, "out", SETTLED_OUT)
+        finally:
+            db.close()
+        if waiting:
+            text += "; " + ("" if finished else "still ") + "waiting: " + "; ".join(waiting)
     return finished, text
