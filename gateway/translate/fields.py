@@ -273,9 +273,6 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
     if spec.get("sscc"):
         inbound.append(values.sscc_in)
         outbound.insert(0, values.sscc_out)
-    if "function" in spec:
-        fn = load_function(str(spec["function"]), ctx, where)
-        inbound.append(fn)
     if "function_out" in spec:
         fn_out = load_function(str(spec["function_out"]), ctx, where)
         outbound.insert(0, fn_out)
@@ -338,6 +335,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     conv_in, conv_out = _converters(spec, ctx, where)
     convert_in = _chain(conv_in)
     convert_out = _chain(conv_out)
+    function = load_function(str(spec["function"]), ctx, where) if "function" in spec else None
     default = spec.get("default")
     required = bool(spec.get("required"))
     count_tag = spec.get("count")
@@ -367,7 +365,10 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             if required:
                 raise Missing(f"{path} is required")
             return default
-        return convert_in(raw) if convert_in else raw
+        value = convert_in(raw) if convert_in else raw
+        if function is not None:
+            value = function(value, record)      # the escape hatch: (converted value, segment/row/element)
+        return value
 
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
         value = getter(item)

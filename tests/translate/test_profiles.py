@@ -1,0 +1,201 @@
+"""The profile language: inheritance, picks, code lists, conversions, hierarchies, errors with file:line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from gateway.config.models import OurIds, PartnerConfig, X12Id, X12Settings, DocumentSettings
+from gateway.errors import ConfigError, TranslationError
+from gateway.formats import x12
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import ProfileRegistry, lint_profiles, render, translate
+from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.values import gs1_check_digit, make_sscc, sscc_out
+from tests.translate.conftest import RENDER_TIME
+from tests.translate.helpers import PO_BODY, interchange, parse, registry
+
+OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), gs="ACMEDIST")
+
+
+def _po(reg: ProfileRegistry, body: list[str], profile: str | None = None):  # type: ignore[no-untyped-def]
+    tx = parse(interchange(body)).transactions[0]
+    return translate(tx, None, reg, profile=profile)[0]
+
+
+def test_base_850_reads_header_parties_and_lines() -> None:
+    doc = _po(ProfileRegistry.load([]), PO_BODY)
+    assert (doc.number, doc.date, doc.reference("department")) == ("PO-1", "2026-11-28", "042")
+    assert doc.party("ship_to").ids == {"gln": "0860001000023"}
+    assert [ln.quantity for ln in doc.lines] == [Decimal(10), Decimal(2)]
+    assert doc.lines[1].unit == "CS"                              # CA -> Rec 20 CS
+    assert doc.totals.line_count == 2 and doc.totals.quantity_total == Decimal(12)
+
+
+def test_buyer_item_is_the_bp_pair_else_the_in_pair() -> None:
+    doc = _po(ProfileRegistry.load([]), PO_BODY)
+    assert doc.lines[0].item_ids["buyer"] == "BB-1001"            # BP present
+    assert doc.lines[1].item_ids["buyer"] == "NW-A2"              # no BP: IN
+
+
+def test_partner_override_changes_only_what_it_says(tmp_path: Path) -> None:
+    reg = registry(tmp_path, {"acme-850.yaml": (
+        "extends: x12-004010-850\n"
+        "codes:\n  units: {CA: DZN}\n"
+        "structure:\n  lines:\n    fields:\n      item_ids.buyer: {pair: VN, at: 6}\n")})
+    base = _po(reg, PO_BODY)
+    doc = _po(reg, PO_BODY, profile="acme-850")
+    assert doc.lines[1].unit == "DZN" and base.lines[1].unit == "CS"
+    assert doc.lines[1].item_ids["buyer"] == "WR-200"
+    assert "buyer" not in doc.lines[0].item_ids or doc.lines[0].item_ids["buyer"] == "BB-1001"
+    assert doc.model_dump(exclude={"lines"}) == base.model_dump(exclude={"lines"})
+
+
+def test_date_format_override_and_bad_date_is_located(tmp_path: Path) -> None:
+    reg = registry(tmp_path, {"old-850.yaml": (
+        "extends: x12-004010-850\n"
+        "structure:\n  beg:\n    fields:\n      date: {at: 5, date: YYMMDD}\n")})
+    body = ["BEG*00*SA*PO-2**261128", *PO_BODY[4:]]
+    assert _po(reg, body, profile="old-850").date == "2026-11-28"
+    with pytest.raises(TranslationError) as err:
+        _po(reg, ["BEG*00*SA*PO-2**261399", *PO_BODY[4:]], profile="old-850")
+    assert str(tmp_path / "old-850.yaml") + ":5" in str(err.value)
+    assert "segment 2 BEG element BEG05" in str(err.value)
+
+
+def test_required_value_missing_names_profile_line_and_segment() -> None:
+    with pytest.raises(TranslationError) as err:
+        _po(ProfileRegistry.load([]), ["BEG*00*SA***20261128", *PO_BODY[4:]])
+    assert "x12-004010-850.yaml:" in str(err.value) and "BEG03" in str(err.value)
+
+
+def test_implied_decimals_both_ways(tmp_path: Path) -> None:
+    body = ["BIG*20261203*INV-1**PO-1", "IT1*1*4*EA*2.50**UP*614141000012", "TDS*1234", "CTT*1"]
+    tx = parse(interchange(body, st="810", gs="IN")).transactions[0]
+    inv = translate(tx, None, ProfileRegistry.load([]))[0]
+    assert inv.totals.total_amount == Decimal("12.34")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("extends: x12-004010-850\nstructure:\n  beg:\n    feilds: {number: 3}\n", "unknown key(s) feilds"),
+    ("extends: x12-004010-850\nstructure:\n  beg:\n    fields: {number: {at: 3, codes: nope}}\n",
+     "code list 'nope' is not defined"),
+    ("extends: x12-004010-850\nstructure:\n  beg:\n    fields: {number: BEGX}\n", "is not an element address"),
+    ("extends: x12-004010-85O\n", "extends: 'x12-004010-85O' is not a known profile"),
+    ("extends: x12-004010-850\nstructure:\n  beg:\n    fields: {date: {at: 5, date: DDMMYY}}\n",
+     "unknown date format"),
+])
+def test_profile_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        registry(tmp_path, {"bad.yaml": text})
+    assert message in str(err.value)
+    assert f"{tmp_path / 'bad.yaml'}:" in str(err.value)
+    assert err.value.line is not None and err.value.line >= 1
+
+
+def test_lint_finds_unknown_segments_elements_dead_nodes_and_unmapped_fields(tmp_path: Path) -> None:
+    reg = registry(tmp_path, {"lint-850.yaml": (
+        "syntax: x12\nmessage: '850'\nversion: '004010'\ndocument: PurchaseOrder\n"
+        "structure:\n"
+        "  beg: {seg: BEG, fields: {number: 3, date: {at: 15, date: auto}}}\n"       # line 6: BEG15
+        "  foo: {seg: XYZ, fields: {notes.0: 1}}\n"                                  # line 7: no XYZ
+        "  ship: {seg: BSN, fields: {terms: 1}}\n"                                   # line 8: not in 850
+        "  refs: {seg: REF, each: references, fields: {qualifier: 1, value: 2}}\n"
+        "  refs2: {seg: REF, each: references, fields: {qualifier: 1, value: 2}}\n"  # line 10: shadowed
+        "  bad: {seg: DTM, each: datez, fields: {date: 2}}\n")})                     # line 11: no such list
+    problems = {(Path(p.path or "").name, p.line, p.message.split(" (")[0][:40]) for p in lint_profiles(reg)}
+    text = "\n".join(str(p) for p in lint_profiles(reg))
+    assert "lint-850.yaml:6: BEG15 does not exist" in text
+    assert "lint-850.yaml:7: XYZ is not an X12 segment" in text
+    assert "lint-850.yaml:8: BSN is not part of the 850 transaction set" in text
+    assert "lint-850.yaml:10: REF node 'refs2' can never match" in text
+    assert "lint-850.yaml:11: each: 'datez'" in text
+    assert "PurchaseOrder needs 'lines'" in text
+    assert problems and all(p[0] == "lint-850.yaml" for p in problems)
+
+
+def test_shipped_and_example_profiles_lint_clean() -> None:
+    from tests.translate.conftest import EXAMPLES
+    reg = ProfileRegistry.load([EXAMPLES / "translations"])
+    mine = [p for p in lint_profiles(reg) if "x12-" in str(p.path) or "bigbox" in str(p.path)
+            or "northwind" in str(p.path)]
+    assert mine == []
+
+
+def test_sscc_check_digit_matches_gs1() -> None:
+    # GS1 General Specifications example SSCC: (00) 1 0614141 234567890 check digit 8
+    assert gs1_check_digit("10614141234567890") == "8"
+    assert sscc_out("10614141234567890") == "106141412345678908"
+    with pytest.raises(ValueError, match="check digit"):
+        sscc_out("106141412345678901")
+    assert make_sscc("0", "0614141", 42) == "00614141000000042" + gs1_check_digit("00614141000000042")
+
+
+def _partner(profile: str, version: str = "004010") -> PartnerConfig:
+    return PartnerConfig(id="p1", x12=X12Settings(ids=[X12Id(qualifier="ZZ", id="P1")], version=version),
+                         documents=[DocumentSettings(type="856", direction="out", profile=profile)])
+
+
+def test_856_tare_pack_item_hierarchy_and_generated_ssccs(tmp_path: Path, journal: SqliteJournal) -> None:
+    reg = registry(tmp_path, {"p1-856.yaml": (
+        "extends: x12-004010-856\nsscc: {extension: '3', company_prefix: '0614141'}\n")})
+    item = ShipItem(line_no="1", item_ids={"buyer": "B1"}, quantity=Decimal(6))
+    doc = ShipNotice(number="S1", date="2026-12-02", structure="SOTPI", orders=[ShipOrder(
+        po_number="PO-1", packs=[Pack(level="tare", packs=[Pack(items=[item]), Pack(items=[item])])])])
+    out = render(doc, _partner("p1-856"), reg, journal, "856", our_ids=OUR, now=RENDER_TIME)
+    text = out.data.decode()
+    hls = [ln for ln in text.split("~\n") if ln.startswith("HL")]
+    assert hls == ["HL*1**S*1", "HL*2*1*O*1", "HL*3*2*T*1", "HL*4*3*P*1", "HL*5*4*I*0", "HL*6*3*P*1",
+                   "HL*7*6*I*0"]
+    ssccs = [ln.split("*")[2] for ln in text.split("~\n") if ln.startswith("MAN*GM")]
+    assert len(ssccs) == 3 and len(set(ssccs)) == 3
+    assert all(s[0] == "3" and s[1:8] == "0614141" and gs1_check_digit(s[:17]) == s[17] for s in ssccs)
+    assert "CTT*7~" in text
+    assert not x12.parse(out.data).errors
+    back = translate(x12.parse(out.data).transactions[0], None, reg, profile="p1-856")[0]
+    tare = back.orders[0].packs[0]
+    assert tare.level == "tare" and [p.level for p in tare.packs] == ["pack", "pack"]
+    assert [p.sscc for p in [tare, *tare.packs]] == ssccs
+
+
+FUNCTIONS = '''
+def strip_prefix(value, segment):
+    """GadgetMart prefixes its PO numbers with 'GM-'."""
+    return value[3:] if value.startswith("GM-") else value
+
+def mark(doc, tx):
+    doc.setdefault("notes", []).append("read by " + tx.doc_type)
+    return doc
+
+def explode(value, segment):
+    raise RuntimeError("boom")
+'''
+
+
+def test_function_escape_hatch_field_and_hook(tmp_path: Path) -> None:
+    (tmp_path / "gmfix.py").write_text(FUNCTIONS)
+    reg = registry(tmp_path, {"gm-850.yaml": (
+        "extends: x12-004010-850\nhooks: {after_read: 'gmfix:mark'}\n"
+        "structure:\n  beg:\n    fields:\n      number: {at: 3, function: 'gmfix:strip_prefix'}\n")})
+    doc = _po(reg, ["BEG*00*SA*GM-4711**20261128", *PO_BODY[4:]], profile="gm-850")
+    assert doc.number == "4711" and "read by 850" in doc.notes
+
+
+def test_failing_function_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "gmfix.py").write_text(FUNCTIONS)
+    reg = registry(tmp_path, {"gm-850.yaml": (
+        "extends: x12-004010-850\n"
+        "structure:\n  beg:\n    fields:\n      number: {at: 3, function: 'gmfix:explode'}\n")})
+    with pytest.raises(TranslationError) as err:
+        _po(reg, PO_BODY, profile="gm-850")
+    assert "RuntimeError: boom" in str(err.value) and "gm-850.yaml:5" in str(err.value)
+    assert "BEG03" in str(err.value)
+
+
+def test_missing_function_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot load function 'nomodule:fn'"):
+        registry(tmp_path, {"gm-850.yaml": (
+            "extends: x12-004010-850\nstructure:\n  beg:\n    fields:\n"
+            "      number: {at: 3, function: 'nomodule:fn'}\n")})
