@@ -19,9 +19,12 @@ definitions lives in `gateway.formats.edifact_validate`.
 
 from __future__ import annotations
 
+import codecs
+import gc
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from gateway.formats.base import (
     Delimiters,
@@ -73,6 +76,16 @@ def parse(data: bytes, *, validate: bool = True) -> ParseResult:
     With `validate`, messages we carry definitions for (ORDERS, ORDRSP, DESADV, INVOIC, INVRPT,
     APERAK in D96A / D01B, CONTRL) are also checked against their segment tables.
     """
+    gc_was_on = gc.isenabled()
+    gc.disable()          # hundreds of thousands of new objects, no cycles: skip the collector's rescans
+    try:
+        return _parse(data, validate)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _parse(data: bytes, validate: bool) -> ParseResult:
     result = ParseResult(syntax=Syntax.EDIFACT)
     pos = 0
     bom = data.startswith(_BOM)
@@ -889,3 +902,72 @@ def _trim(elements: list[str]) -> list[str]:
     while elements and not elements[-1]:
         elements.pop()
     return elements
+
+
+def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segment]:
+    """Every segment of an EDIFACT stream in order, envelope segments included, in bounded memory.
+
+    For files too large to hold as a ParseResult: separators come from the first UNA (or the
+    defaults), the character set from the first UNB; text is decoded incrementally and cut on
+    unreleased terminators, so memory stays at one chunk plus one segment. Positions count
+    from UNH = 1 inside messages; offsets are character offsets from the first UNB.
+    """
+    first = stream.read(max(chunk_size, 4096))
+    if first.startswith(_BOM):
+        first = first[len(_BOM):]
+    start = _skip_ws(first, 0)
+    if first[start:start + 3] not in (b"UNA", b"UNB"):
+        return
+    header = _read_header(first, start, 0)
+    d = header.delimiters
+    codec = CHARSETS.get(header.charset, "utf-8")
+    if codec == "ascii":
+        codec = "latin-1"          # lenient: a stray byte must not stop a bulk read
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    carry = decoder.decode(first[header.body_start:])
+    unrel = _Unreleaser(d) if d.release else None
+    rel = d.release or ""
+    term = d.segment
+    offset = 0
+    position = 0
+    eof = False
+    while True:
+        if not eof:
+            chunk = stream.read(chunk_size)
+            if chunk:
+                carry += decoder.decode(chunk)
+            else:
+                carry += decoder.decode(b"", final=True)
+                eof = True
+        pieces = split_segments(carry, d)
+        carry = pieces.pop() if not eof else ""
+        for piece in pieces:
+            body = piece.lstrip(_WS)
+            seg_offset = offset + len(piece) - len(body)
+            offset += len(piece) + len(term)
+            if not body:
+                continue
+            if "\n" in body or "\r" in body:
+                body = body.replace("\r", "").replace("\n", "")
+            if body.startswith("UNA") and len(body) == 8:
+                d = Delimiters(element=body[4], component=body[3], segment=term,
+                               repetition=None if body[7] == " " else body[7],
+                               release=None if body[6] == " " else body[6], decimal=body[5])
+                unrel = _Unreleaser(d) if d.release else None
+                rel = d.release or ""
+                continue
+            if unrel is not None and rel in body:
+                parts, csep, rsep = unrel.split(body)
+            else:
+                parts, csep, rsep = body.split(d.element), d.component, d.repetition
+            tag = parts[0]
+            if tag == "UNH":
+                position = 1
+            elif position:
+                position += 1
+            seg = Segment(tag, parts[1:], position, seg_offset, csep, rsep)
+            if tag == "UNT":
+                position = 0
+            yield seg
+        if eof:
+            break

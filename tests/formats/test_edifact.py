@@ -225,3 +225,20 @@ def test_format_segment_with_repetitions() -> None:
 def test_detect_picks_edifact() -> None:
     assert detect(ORDERS.encode("latin-1")) is Syntax.EDIFACT
     assert detect(b"\xef\xbb\xbf\r\nUNB+UNOA:3+S+R+261129:0900+1'") is Syntax.EDIFACT
+
+
+def test_iter_segments_streams_the_same_segments_in_small_chunks() -> None:
+    import io
+    many = "FTX+AAI+++x?'y?:z??'\r\n" * 300
+    data = (ORDERS + f"UNA:+.? 'UNB+UNOC:3+A+B+261129:0900+2'UNH+9+DESADV:D:96A:UN'{many}UNT+302+9'UNZ+1+2'"
+            ).encode("latin-1")
+    assert len(data) > 4096 + 2000
+    parsed = edifact.parse(data, validate=False)
+    expected = [(s.tag, s.elements, s.position) for env in parsed.interchanges for s in
+                [env.service_segments[0]]
+                + [seg for t in parsed.transactions if t.envelope is env for seg in t.segments]
+                + env.service_segments[1:]]
+    for chunk in (1, 7, 4096):
+        streamed = [(s.tag, s.elements, s.position) for s in edifact.iter_segments(io.BytesIO(data), chunk)]
+        assert streamed == expected, chunk
+    assert list(edifact.iter_segments(io.BytesIO(b"not edifact"))) == []
