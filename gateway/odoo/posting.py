@@ -346,13 +346,17 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
         pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
                                                         ("picking_type_code", "=", "incoming"),
                                                         ("state", "!=", "cancel")],
-                                      ["name", "state", "location_id", "location_dest_id"], order="id")
-        open_ = [p for p in pickings if p["state"] != "done"]
+                                      ["name", "state", "location_id", "location_dest_id", "note"], order="id")
+        marker = f"EDI ship notice {doc.number}"
+        applied = [p for p in pickings if marker in (p.get("note") or "")]
+        done = [p for p in applied if p["state"] == "done"]
+        if done:                         # this notice was applied and the receipt validated: nothing to redo
+            links.append(_link(doc, "stock.picking", done[0]["id"], "found"))
+            continue
+        open_ = applied or [p for p in pickings if p["state"] != "done"]
         if not open_:
-            if pickings:
-                links.append(_link(doc, "stock.picking", pickings[-1]["id"], "found"))
-                continue
-            raise OdooRejected(f"{olabel}: the purchase order has no receipt in Odoo (is it confirmed?)")
+            raise OdooRejected(f"{olabel}: the purchase order has no open receipt in Odoo (is it confirmed, or "
+                               f"already received?)")
         picking = open_[0]
         entries = [(None, item, None) for item in order.items] + _walk(order.packs)
         labels = [_label(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
@@ -378,6 +382,8 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
             commands.append([0, 0, vals])
         tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
         pick_vals: dict[str, Any] = {"move_line_ids": commands}
+        if marker not in (picking.get("note") or ""):
+            pick_vals["note"] = (picking.get("note") or "") + _html([marker])
         if tracking:
             pick_vals["carrier_tracking_ref"] = tracking
         client.write("stock.picking", [picking["id"]], pick_vals)
