@@ -198,6 +198,7 @@ class PurchaseOrder(Document):
 class PurchaseOrderAck(Document):
     doc_type: Literal["PurchaseOrderAck"] = "PurchaseOrderAck"
     po_number: str
+    po_date: str | None = None                  # BAK04 / DTM+171: the date of the order acknowledged
     ack_type: str = "accepted"                  # accepted, accepted_with_changes, rejected
     lines: list[Line] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
