@@ -207,6 +207,7 @@ class X12Reader:
             self._env = None
         tok = self._tok
         el = seg.elements
+        el += [""] * (16 - len(el))
         env = Envelope(Syntax.X12, sender_qualifier=el[4], sender_id=el[5].strip(), receiver_qualifier=el[6],
                        receiver_id=el[7].strip(), control_number=el[12], version=el[11], date=el[8],
                        time=el[9], test=el[14] == "T", ack_requested=el[13] == "1",

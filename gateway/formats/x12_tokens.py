@@ -334,6 +334,7 @@ class Tokenizer:
         ws = _WS
         batch: list[Segment] = [isa]
         append = batch.append
+        inline_isa = False
         while True:
             pieces = self._buf.split(term)
             leftover = pieces.pop()
@@ -371,6 +372,17 @@ class Tokenizer:
                     if not ascii_only:
                         pre = self._width(raw[:pre])
                 parts = body.split(el)
+                if parts[0] == "ISA" and not inline_isa:
+                    # a new interchange without an IEA before it: read its header afresh
+                    self._off = off + pre
+                    self._buf = term.join([body, *pieces[i + 1:], leftover])
+                    self._last = prev
+                    if batch:
+                        if collect:
+                            gc.enable()
+                        yield batch
+                    return
+                inline_isa = False
                 seg = Segment(parts[0], parts, 0, off + pre, comp, rep)
                 if wrap:
                     seg.offset = self._byte_offset(off + pre)
@@ -386,6 +398,7 @@ class Tokenizer:
                     batch = []
                     append = batch.append
                     if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
+                        inline_isa = True
                         self.interchange += 1     # next ISA, same delimiters: read straight on
                         self.bom = False
                         self.leading = ""

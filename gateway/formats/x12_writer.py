@@ -98,7 +98,7 @@ class X12Writer:
 
     def begin_group(self, gs: Sequence[str], suffix: str | None = None) -> None:
         """GS01..GS08 as given."""
-        self._gs06 = gs[5]
+        self._gs06 = gs[5] if len(gs) > 5 else ""
         self._sets = 0
         self._groups += 1
         self.segment("GS", gs, suffix)
