@@ -27,13 +27,13 @@ section{background:#fff;border:1px solid var(--line);border-radius:6px;margin:0 
 h2{font-size:15px;margin:0 0 8px}h2 .count{color:var(--muted);font-weight:normal}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-top:1px solid var(--line);
 vertical-align:top}th{font-size:12px;color:var(--muted);font-weight:600;border-top:0}td.n,th.n{text-align:right;
-font-variant-numeric:tabular-nums}.empty{color:var(--muted);margin:4px 0}.badge{display:inline-block;
+font-variant-numeric:tabular-nums;white-space:nowrap}.empty{color:var(--muted);margin:4px 0}.badge{display:inline-block;
 padding:1px 8px;border-radius:10px;font-size:12px;border:1px solid}.ok{color:var(--ok);border-color:var(--ok)}
 .bad{color:var(--bad);border-color:var(--bad)}.warn{color:var(--warn);border-color:var(--warn)}
 .err{color:var(--bad)}code,pre{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,monospace}
 pre.raw{background:#f0f2f5;border:1px solid var(--line);padding:8px;white-space:pre-wrap;word-break:break-all;
 max-height:60vh;overflow:auto}.ctl{color:#8a4baf}dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}
-dt{color:var(--muted)}dd{margin:0}a{color:#0b57d0}td.hot{color:var(--bad);font-weight:600}
+dt{color:var(--muted)}dd{margin:0}a{color:#0b57d0}td.hot{color:var(--bad);font-weight:600}.nowrap{white-space:nowrap}
 """
 
 
@@ -106,14 +106,16 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
         name = (f"<strong>{esc(f.partner)}</strong>" + (f"<br><small>{esc(label)}</small>" if label else "")
                 if f.partner else "<em>unidentified</em>")
         sent = ", ".join(f"{esc(t)}: {n}" for t, n in sorted(f.outbound.items())) or "–"
-        flow_rows.append([name, str(f.received), str(f.posted), str(f.acks_sent), sent, str(f.in_flight),
+        records = ", ".join(f"{n} {esc(model)}" for model, n in sorted(f.odoo_records.items()))
+        posted = str(f.posted) + (f"<br><small>{records}</small>" if records else "")
+        flow_rows.append([name, str(f.received), posted, str(f.acks_sent), sent, str(f.in_flight),
                           f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
     seconds = stuck_after.total_seconds()
     threshold = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g} min"
     stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
-                   f'<span class="err">{_age(r.since or r.updated_at, now)}</span>', str(r.attempts),
+                   f'<span class="err nowrap">{_age(r.since or r.updated_at, now)}</span>', str(r.attempts),
                    esc(r.last_error or r.reason or "")] for r in stuck]
     quarantine_rows = [[_link(r), esc(r.partner or "?"), f"<code>{esc(r.filename)}</code>", _when(r.created_at),
                         f'<span class="err">{esc(r.last_error or r.reason or "")}</span>',
@@ -125,7 +127,7 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
                     for r, kind, ctrl, due in overdue]
     body = health_badges(checks) + "".join([
         _section("flow", "Flow per partner", len(flows), _table(
-            ["Partner", "Received", "Posted to Odoo", "Acks sent", "Sent out", "In flight", "Quarantined",
+            ["Partner", "Files received", "Posted to Odoo", "Acks sent", "Sent out", "In flight", "Quarantined",
              "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
         _section("stuck", f"Stuck: in the same state for more than {threshold}", len(stuck), _table(
             ["Message", "Partner", "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,

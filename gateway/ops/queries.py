@@ -50,7 +50,8 @@ class PartnerFlow:
 
     partner: str
     received: int = 0           # inbound documents taken in (duplicates excluded)
-    posted: int = 0             # inbound documents that reached Odoo
+    posted: int = 0             # inbound files that reached Odoo
+    odoo_records: dict[str, int] = field(default_factory=dict)   # distinct Odoo records they made, by model
     in_flight: int = 0          # inbound and outbound still moving
     acks_sent: int = 0          # 997/999/TA1/CONTRL we sent
     outbound: dict[str, int] = field(default_factory=dict)   # other documents we sent, by type
@@ -188,6 +189,8 @@ class JournalQueries:
             get(r["p"]).posted = r["n"]
         for r in self._rows("SELECT IFNULL(partner, '') AS p, MAX(updated_at) AS t FROM messages GROUP BY 1"):
             get(r["p"]).last_activity = r["t"]
+        for partner, models in self.odoo_records().items():
+            get(partner).odoo_records = models
         return sorted(flows.values(), key=lambda f: (f.partner == "", f.partner))
 
     def _list(self, where: str, params: tuple[Any, ...], limit: int, order: str = "m.updated_at") -> list[Row]:
