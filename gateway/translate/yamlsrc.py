@@ -45,7 +45,10 @@ def _convert(node: Any, path: str) -> Any:
         out = YMap(where=(path, node.lc.line + 1))
         for key, value in node.items():
             out[key] = _convert(value, path)
-            out.key_where[key] = (path, node.lc.key(key)[0] + 1)
+            try:
+                out.key_where[key] = (path, node.lc.key(key)[0] + 1)
+            except (KeyError, TypeError):       # a key brought in by a `<<:` merge: where the mapping is
+                out.key_where[key] = out.where
         return out
     if isinstance(node, CommentedSeq):
         return [_convert(v, path) for v in node]

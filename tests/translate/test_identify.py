@@ -1,0 +1,120 @@
+"""Partner identification from the envelope and the channel, and the refusals quarantine relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import EdifactId, EdifactSettings, OurIds, PartnerConfig, XmlSettings
+from gateway.errors import PartnerUnknown
+from gateway.formats.base import Envelope, ParseResult, Syntax, Transaction
+from gateway.translate import identify
+from gateway.transports.base import IntakeMeta
+from tests.translate.conftest import EXAMPLES
+from tests.translate.helpers import PO_BODY, interchange, parse
+
+BIGBOX = ("ZZ", "BIGBOXRETAIL")
+NORTHWIND = ("12", "8005551234")
+
+
+def meta(channel: str = "folder", partner: str | None = None) -> IntakeMeta:
+    return IntakeMeta(channel=channel, filename="in.edi", partner=partner)
+
+
+def test_envelope_isa_sender_names_the_partner(config: LoadedConfig) -> None:
+    result = parse((EXAMPLES / "samples" / "northwind" / "850_NW-77001.edi").read_bytes())
+    assert identify(result, meta(), config.partners, config.gateway.our_ids).id == "northwind"
+
+
+def test_gs02_alone_is_enough(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=("ZZ", "BB-NEWHUB"), gs_sender="BIGBOX"))
+    assert identify(result, meta(), config.partners, config.gateway.our_ids).id == "bigbox"
+
+
+def test_channel_partner_with_matching_envelope(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX"))
+    assert identify(result, meta("as2", "bigbox"), config.partners, config.gateway.our_ids).id == "bigbox"
+
+
+def test_channel_partner_cannot_send_as_another(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX"))
+    with pytest.raises(PartnerUnknown, match="sftp partner northwind carries ISA05/06 ZZ/BIGBOXRETAIL.*belongs to bigbox"):
+        identify(result, meta("sftp", "northwind"), config.partners, config.gateway.our_ids)
+
+
+def test_channel_partner_with_foreign_ids_is_refused(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=("ZZ", "STRANGER"), gs_sender="STRANGER"))
+    with pytest.raises(PartnerUnknown, match="not one of its configured ids"):
+        identify(result, meta("sftp", "northwind"), config.partners, config.gateway.our_ids)
+
+
+def test_unknown_sender_is_refused_with_the_ids(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=("ZZ", "NOBODY"), gs_sender="NOBODY"))
+    with pytest.raises(PartnerUnknown, match="no partner matches ISA05/06 ZZ/NOBODY, GS02 NOBODY"):
+        identify(result, meta(), config.partners, config.gateway.our_ids)
+
+
+def test_unknown_channel_partner(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=BIGBOX))
+    with pytest.raises(PartnerUnknown, match="names partner 'ghost'"):
+        identify(result, meta("sftp", "ghost"), config.partners, config.gateway.our_ids)
+
+
+def test_test_interchange_for_a_production_partner_is_refused(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="T"))
+    with pytest.raises(PartnerUnknown, match=r"test interchange \(ISA15\) but partner bigbox is in production"):
+        identify(result, meta(), config.partners, config.gateway.our_ids)
+
+
+def test_production_interchange_for_a_partner_in_test(config: LoadedConfig) -> None:
+    partners = dict(config.partners)
+    partners["bigbox"] = partners["bigbox"].model_copy(
+        update={"x12": partners["bigbox"].x12.model_copy(update={"test": True})})  # type: ignore[union-attr]
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="P"))
+    with pytest.raises(PartnerUnknown, match="set up for testing"):
+        identify(result, meta(), partners, config.gateway.our_ids)
+    test_result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="T"))
+    assert identify(test_result, meta(), partners, config.gateway.our_ids).id == "bigbox"
+
+
+def test_interchange_for_someone_else_is_refused(config: LoadedConfig) -> None:
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", receiver="OTHERCO"))
+    with pytest.raises(PartnerUnknown, match="addressed to ZZ/OTHERCO, not to us"):
+        identify(result, meta(), config.partners, config.gateway.our_ids)
+
+
+def test_inactive_partner_is_not_matched(config: LoadedConfig) -> None:
+    partners = {k: v.model_copy(update={"active": k != "bigbox"}) for k, v in config.partners.items()}
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX"))
+    with pytest.raises(PartnerUnknown):
+        identify(result, meta(), partners, config.gateway.our_ids)
+
+
+def _result(env: Envelope, syntax: Syntax) -> ParseResult:
+    return ParseResult(syntax=syntax, interchanges=[env],
+                       transactions=[Transaction(syntax=syntax, doc_type="ORDERS", envelope=env)])
+
+
+def test_edifact_unb_sender_with_qualifier() -> None:
+    euro = PartnerConfig(id="eurohandel", edifact=EdifactSettings(ids=[EdifactId(qualifier="14", id="4012345000009")]))
+    ours = OurIds(edifact=EdifactId(qualifier="14", id="0614141000005"))
+    env = Envelope(syntax=Syntax.EDIFACT, sender_qualifier="14", sender_id="4012345000009",
+                   receiver_qualifier="14", receiver_id="0614141000005", control_number="17")
+    assert identify(_result(env, Syntax.EDIFACT), meta(), {"eurohandel": euro}, ours).id == "eurohandel"
+    env.sender_qualifier = "ZZ"
+    with pytest.raises(PartnerUnknown, match="UNB sender 4012345000009:ZZ"):
+        identify(_result(env, Syntax.EDIFACT), meta(), {"eurohandel": euro}, ours)
+    env.sender_qualifier, env.test = "14", True
+    with pytest.raises(PartnerUnknown, match="UNB 0035"):
+        identify(_result(env, Syntax.EDIFACT), meta(), {"eurohandel": euro}, ours)
+
+
+def test_xml_sender_id_and_channel_only_csv_partner() -> None:
+    buyer = PartnerConfig(id="cx", xml=XmlSettings(ids=["AN01000000001"]))
+    shop = PartnerConfig(id="shopmarket")
+    env = Envelope(syntax=Syntax.XML, sender_id="AN01000000001")
+    assert identify(_result(env, Syntax.XML), meta(), {"cx": buyer, "shopmarket": shop}, None).id == "cx"
+    csv_result = ParseResult(syntax=Syntax.CSV, transactions=[Transaction(syntax=Syntax.CSV, doc_type="csv")])
+    assert identify(csv_result, meta("sftp", "shopmarket"), {"cx": buyer, "shopmarket": shop}, None).id == "shopmarket"
+    with pytest.raises(PartnerUnknown, match="channel does not say who sent it"):
+        identify(csv_result, meta("folder"), {"cx": buyer, "shopmarket": shop}, None)
