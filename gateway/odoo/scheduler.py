@@ -58,9 +58,11 @@ def kind_of(doc: DocumentSettings) -> str | None:
 class OdooScheduler:
     """The jobs of one daemon; `run_once` is what a job does (tests call it directly)."""
 
-    def __init__(self, ctx: Any, client_factory: Callable[[], OdooClient] | None = None) -> None:
+    def __init__(self, ctx: Any, client_factory: Callable[[], OdooClient] | None = None,
+                 render: Callable[..., Any] | None = None) -> None:
         self.ctx = ctx
         self.client_factory = client_factory or (lambda: connect(ctx.config.gateway.odoo))
+        self.render = render
         self.client: OdooClient | None = None
         self.cache = Cache()
         self.pending: dict[str, list[Document]] = {}
@@ -139,8 +141,9 @@ class OdooScheduler:
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings) -> None:
-        from gateway.translate import render  # noqa: PLC0415 - the translation engine, resolved at run time
-
+        render = self.render
+        if render is None:
+            from gateway.translate import render  # noqa: PLC0415 - the translation engine, resolved at run time
         rendered = render(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record

@@ -1,0 +1,122 @@
+"""The scheduler's jobs: Odoo -> extraction -> render -> the real pipeline's outbox queue, once per record version."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import GatewayConfig, PartnerConfig
+from gateway.formats.base import Syntax
+from gateway.journal.api import Direction, State
+from gateway.journal.archive import Archive
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler, kind_of
+from gateway.outbound.rendered import RenderedDocument
+from gateway.pipeline import Pipeline
+from gateway.translate.canonical import Document, to_json
+from tests.odoo.conftest import order
+from tests.odoo.test_extraction import deliver
+
+
+class Ctx:
+    def __init__(self, tmp: Path, journal: Any, partners: dict[str, PartnerConfig]) -> None:
+        gateway = GatewayConfig(state_dir=tmp / "state", archive_dir=tmp / "archive")
+        self.config = LoadedConfig(path=tmp / "gateway.yaml", gateway=gateway, partners=partners)
+        self.journal = journal
+        self.pipeline = Pipeline(self.config, journal, Archive(tmp / "archive"))
+
+    @property
+    def partners(self) -> dict[str, PartnerConfig]:
+        return self.config.partners
+
+
+def json_render(doc: Document, partner: PartnerConfig, profiles: Any, journal: Any,
+                doc_type: str | None = None) -> RenderedDocument:
+    """A renderer for the test: the canonical JSON itself, with a control number from the journal."""
+    number = journal.next_control_number(partner.id, "json")
+    return RenderedDocument(doc_type=doc_type or doc.doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{number}.json",
+                            data=to_json(doc).encode(), control_number=str(number))
+
+
+BIGBOX = PartnerConfig(id="bigbox", odoo={"partner_ref": "BIGBOX", "confirm_orders": True, "units": {"CS": "Dozens"}},
+                       documents=[{"type": "850", "direction": "in", "profile": "p"},
+                                  {"type": "856", "direction": "out", "profile": "p", "trigger": "delivery_done"},
+                                  {"type": "810", "direction": "out", "profile": "p", "trigger": "invoice_posted"},
+                                  {"type": "846", "direction": "out", "profile": "p", "trigger": "schedule",
+                                   "schedule": "0 */4 * * *"}])
+
+
+def outbound(journal: Any) -> list[Any]:
+    return journal.find(direction=Direction.OUT, limit=100)
+
+
+async def test_delivery_is_queued_once(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                       journal: Any, tmp_path: Path) -> None:
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id, packages=["006141410000123452"])
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "856") == 1
+    assert await scheduler.run_once("bigbox", "856") == 0
+    assert await scheduler.run_once("bigbox", "810") == 0          # not invoiced yet
+    [message] = outbound(journal)
+    assert message.state is State.QUEUED and message.doc_type == "856" and message.partner == "bigbox"
+    assert message.source_key.startswith("odoo:stock.picking,") and message.source_key.endswith(":856")
+    data = json.loads(scheduler.ctx.pipeline.archive.read(message.sha256))
+    assert data["orders"][0]["packs"][0]["sscc"] == "006141410000123452"
+
+
+async def test_a_failed_render_is_retried_at_the_next_run(sandbox: SandboxServer, client: OdooClient,
+                                                          odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kw: Any) -> RenderedDocument:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("profile not loaded")
+        return json_render(*args, **kw)
+
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=flaky)
+    assert await scheduler.run_once("bigbox", "856") == 0
+    assert outbound(journal) == []
+    assert await scheduler.run_once("bigbox", "856") == 1
+    assert len(outbound(journal)) == 1
+
+
+async def test_odoo_down_is_a_quiet_retry(sandbox: SandboxServer, client: OdooClient, journal: Any,
+                                          tmp_path: Path) -> None:
+    sandbox.faults.unavailable = 100
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 0
+    sandbox.faults.unavailable = 0
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 1
+
+
+async def test_jobs_per_partner_document(journal: Any, tmp_path: Path) -> None:
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), render=json_render)
+    await scheduler.start()
+    try:
+        jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+        assert set(jobs) == {"bigbox:856", "bigbox:810", "bigbox:846"}
+        assert "cron" in str(jobs["bigbox:846"].trigger) and "interval" in str(jobs["bigbox:856"].trigger)
+    finally:
+        await scheduler.stop()
+
+
+@pytest.mark.parametrize("setting,kind", [
+    ({"type": "856", "trigger": "delivery_done"}, "ship_notice"), ({"type": "INVOIC", "trigger": "invoice_posted"},
+                                                                   "invoice"),
+    ({"type": "846", "trigger": "schedule", "schedule": "0 6 * * *"}, "inventory"),
+    ({"type": "DESADV", "trigger": "schedule", "schedule": "0 6 * * *"}, "ship_notice"),
+    ({"type": "997", "trigger": "none"}, None)])
+def test_kind_of(setting: dict[str, Any], kind: str | None) -> None:
+    from gateway.config.models import DocumentSettings
+    assert kind_of(DocumentSettings(direction="out", profile="p", **setting)) == kind
