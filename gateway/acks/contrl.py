@@ -13,7 +13,8 @@ interchanges too, is the partner's `edifact.contrl` / `edifact.contrl_on_success
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Literal
 
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import edifact
@@ -81,7 +82,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
         report = _report(result, env, txs)
         if report.clean and not settings.contrl_on_success:
             continue
-        out.append(_render(report, partner, our_ids, journal, now or datetime.now(timezone.utc)))
+        out.append(_render(report, partner, our_ids, journal, now or datetime.now(UTC)))
     return out
 
 
@@ -207,23 +208,20 @@ def read(tx: Transaction) -> FunctionalAck:
         if seg.tag == "UCF" and group_control is None:
             group_control = seg.get(1)
         elif seg.tag == "UCM":
-            status = "rejected" if seg.get(3) == REJECTED else "accepted"
             current = AckedTransaction(control_number=seg.get(1), doc_type=seg.component(2, 1) or None,
-                                       status=status)
+                                       status="rejected" if seg.get(3) == REJECTED else "accepted")
             if seg.get(4):
                 current.errors.append(_describe(seg.get(4), f"{seg.get(5) or 'UNH/UNT'}"))
             acked.append(current)
-        elif seg.tag == "UCS" and current is not None:
-            if seg.get(2):
-                current.errors.append(_describe(seg.get(2), f"segment {seg.get(1)}"))
-            elif current.status == "accepted":
-                pass
+        elif seg.tag == "UCS" and current is not None and seg.get(2):
+            current.errors.append(_describe(seg.get(2), f"segment {seg.get(1)}"))
         elif seg.tag == "UCD" and current is not None:
             where = f"element {seg.component(2, 1)}" + (f".{seg.component(2, 2)}" if seg.component(2, 2) else "")
             current.errors.append(_describe(seg.get(1), where))
     for t in acked:
         if t.status == "accepted" and t.errors:
             t.status = "accepted_with_errors"
+    status: Literal["accepted", "accepted_with_errors", "partially_accepted", "rejected"]
     if action == REJECTED:
         status = "rejected"
     elif any(t.status == "rejected" for t in acked):

@@ -152,7 +152,7 @@ def _read_header(data: bytes, start: int, index: int) -> _Header:
                                 code="20", level="interchange", interchange=index, segment_tag="UNA",
                                 offset=pos))
             una = (una + DEFAULT_DELIMITERS.component + DEFAULT_DELIMITERS.element + "." + "? '")[:6]
-        comp, elem, dec, rel, rep, term = una
+        comp, elem, dec, rel, rep, term = una[0], una[1], una[2], una[3], una[4], una[5]
         if len({comp, elem, term}) < 3 or (rel != " " and rel in (comp, elem, term)):
             issues.append(Issue(Severity.ERROR, f"UNA declares the same character twice as a separator: {una!r}",
                                 code="20", level="interchange", interchange=index, segment_tag="UNA",
@@ -332,7 +332,7 @@ class _Unreleaser:
     def __init__(self, d: Delimiters) -> None:
         assert d.release
         self.d = d
-        self.pattern = re.compile(re.escape(d.release) + "(.)", re.S)
+        self.pattern = re.compile(re.escape(d.release) + "(.)", re.DOTALL)
         self.literal = {d.element: _LIT_ELEMENT, d.component: _LIT_COMPONENT}
         if d.repetition:
             self.literal[d.repetition] = _LIT_REPETITION
@@ -617,7 +617,7 @@ class _Builder:
                        "or agency (S009)", "13", "transaction", seg, element=2, value=seg.get(2), tx=tx)
         group_type = self.group.message_type if self.group is not None else ""
         if len(group_type) == 6 and group_type.isalpha() and doc_type != group_type:
-            self.issue(Severity.WARNING, f"message type {doc_type} in a group of {self.group.message_type}",
+            self.issue(Severity.WARNING, f"message type {doc_type} in a group of {group_type}",
                        "31", "transaction", seg, element=2, component=1, value=doc_type, tx=tx)
 
     def _close_message(self, seg: Segment) -> None:
@@ -672,9 +672,6 @@ class _Builder:
             self.result.issues.append(Issue(Severity.ERROR, "interchange has no UNZ trailer (file truncated?)",
                                             code="13", level="interchange", interchange=self.index,
                                             segment_tag="UNZ"))
-            for tx in self.result.transactions:
-                if tx.envelope is self.envelope and tx.accepted:
-                    pass  # complete messages inside a truncated interchange stay readable
         self.result.segment_count += sum(len(t.segments) for t in self.result.transactions
                                          if t.envelope is self.envelope) + len(self.envelope.service_segments)
 
@@ -913,8 +910,7 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
     from UNH = 1 inside messages; offsets are character offsets from the first UNB.
     """
     first = stream.read(max(chunk_size, 4096))
-    if first.startswith(_BOM):
-        first = first[len(_BOM):]
+    first = first.removeprefix(_BOM)
     start = _skip_ws(first, 0)
     if first[start:start + 3] not in (b"UNA", b"UNB"):
         return

@@ -56,8 +56,8 @@ _CXML_NUMBERS = {
     "StatusUpdateRequest": ("DocumentReference", "payloadID"),
 }
 
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _SUBSET_END = re.compile(rb"\]\s*>")
 _CXML_DTD_VERSION = re.compile(r"cXML/([0-9.]+)/")
 
@@ -308,8 +308,9 @@ def serialize(root: Any, *, doctype: str | None = None, pretty: bool = True, enc
     """Bytes of an lxml tree with an XML declaration; refuses a DOCTYPE that declares entities."""
     if doctype is not None and "<!ENTITY" in doctype.upper():
         raise ValueError("refusing to write a DOCTYPE with entity declarations")
-    return etree.tostring(root, xml_declaration=True, encoding=encoding, pretty_print=pretty,
-                          doctype=doctype)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding=encoding, pretty_print=pretty,
+                                 doctype=doctype)
+    return data
 
 
 def element(tag: str, text_value: str | None = None, nsmap: dict[str | None, str] | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from gateway.formats import edifact
 from gateway.journal.api import Direction
 from gateway.journal.sqlite import SqliteJournal
 
-NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
 OURS = OurIds(edifact=EdifactId(qualifier="14", id="0614141000005"))
 
 GOOD_BODY = ("BGM+220+PO1+9'DTM+137:20261129:102'NAD+BY+4012345000009::9'LIN+1++00614141000012:EN'"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.formats import Syntax, detect, parse
-from gateway.formats import edifact
+from gateway.formats import Syntax, detect, edifact, parse
 from gateway.formats.base import Severity
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.formats import Syntax, detect
-from gateway.formats import edifact
+from gateway.formats import Syntax, detect, edifact
 from gateway.formats.base import Delimiters, Segment, Severity
 
 ORDERS = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 DIRECTORIES = ("D96A", "D01B")
@@ -105,7 +105,7 @@ def _refs(words: list[str]) -> list[Ref]:
     return refs
 
 
-@lru_cache(maxsize=None)
+@cache
 def directory(name: str) -> Directory | None:
     """The segment / composite / element directory `name` ("D96A", "D01B", "service")."""
     if name not in DIRECTORIES and name != SERVICE:
@@ -125,7 +125,7 @@ def directory(name: str) -> Directory | None:
     return Directory(name, segs, comps, elems)
 
 
-@lru_cache(maxsize=None)
+@cache
 def message(doc_type: str, version: str) -> list[Node] | None:
     """The segment table of `doc_type` in directory `version`, or None when we have none."""
     if doc_type == "CONTRL":
