@@ -25,7 +25,9 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any, Literal
 
 MASK = "***"
@@ -41,7 +43,7 @@ CONTEXT_FIELDS: dict[str, str] = {
     "filename": "file",
 }
 
-_context: ContextVar[Mapping[str, Any]] = ContextVar("edi_log_context", default={})
+_context: ContextVar[Mapping[str, Any]] = ContextVar("edi_log_context", default=MappingProxyType({}))
 
 
 # --------------------------------------------------------------------------- context
@@ -112,7 +114,7 @@ _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # scheme://user:password@host
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)"), r"\1" + MASK + r"\2"),
     # PEM private keys
-    (re.compile(r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.S),
+    (re.compile(r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.DOTALL),
      "-----BEGIN PRIVATE KEY-----" + MASK + "-----END PRIVATE KEY-----"),
 ]
 
@@ -143,7 +145,7 @@ class MaskSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:   # a bad format string must not take the process down, nor leak args
+        except Exception:  # noqa: BLE001 - a bad format string must not take the process down, nor leak args
             message = f"{record.msg!r} (unformattable arguments)"
         record.msg = mask(message)
         record.args = None
@@ -163,7 +165,7 @@ class MaskSecrets(logging.Filter):
 # --------------------------------------------------------------------------- formatters
 
 def _iso(created: float) -> str:
-    return datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonFormatter(logging.Formatter):
@@ -266,4 +268,4 @@ def register_config_secrets(config: Any) -> None:
                  getattr(getattr(config, "as2_server", None), "private_key_password_file", None)):
         if path:
             with contextlib.suppress(OSError, UnicodeDecodeError):
-                register_secret(open(path, encoding="utf-8").read().strip())
+                register_secret(Path(path).read_text(encoding="utf-8").strip())

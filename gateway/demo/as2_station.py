@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,13 @@ class As2Station:
             "as2_server": {"certificate": str(cert), "private_key": str(key)}})
         self.gateway = PartnerConfig(id="acme", name="Acme Distribution", outbound=As2Channel(
             channel="as2", as2_id=gateway_as2_id, certificates=[gateway_cert], url=url, mdn="sync",
-            mdn_signed=True, timeout=30.0))
+            mdn_signed=True, tls_ca=None, timeout=30.0))
         self.ledger = Ledger(work / "as2.sqlite3")
         self.sender = As2Sender(self.config, None, self.ledger, work / "as2-out")
 
     async def send(self, filename: str, data: bytes, doc_type: str = "850") -> str:
         """POST one file; return the MDN's disposition (raises DeliveryRejected/DeliveryRetry otherwise)."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         message = Message(id=new_id(), direction=Direction.OUT, state=State.QUEUED, partner="acme", channel="as2",
                           filename=filename, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                           created_at=now, updated_at=now, syntax="x12", doc_type=doc_type)
@@ -68,7 +68,7 @@ class _FolderIntake:
         tmp = target.with_name("." + target.name + ".part")
         tmp.write_bytes(content)
         os.replace(tmp, target)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return Message(id=new_id(), direction=Direction.IN, state=State.RECEIVED, partner=meta.partner,
                        channel="as2", filename=target.name, sha256=hashlib.sha256(content).hexdigest(),
                        size=len(content), created_at=now, updated_at=now)
@@ -85,7 +85,7 @@ class As2Receiver:
             "as2_server": {"enabled": True, "host": "127.0.0.1", "port": port, "certificate": str(cert),
                            "private_key": str(key)}})
         self.partners = {"acme": PartnerConfig(id="acme", name="Acme Distribution", inbound=[As2Channel(
-            channel="as2", as2_id=gateway_as2_id, certificates=[gateway_cert])])}
+            channel="as2", as2_id=gateway_as2_id, certificates=[gateway_cert], tls_ca=None, timeout=30.0)])}
         self.received = work / "received"
         self.port = port
         self._server: Any = None

@@ -9,7 +9,6 @@ receives our 997, 856 and 810 with signed MDNs.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 from pathlib import Path
@@ -80,23 +79,22 @@ async def upload_sftp(ws: Workspace, partner: str) -> list[str]:
     if not files:
         return []
     host_key = _server_host_key(ws)
-    known_hosts = None
+    known_hosts: Any = None       # None: the host key file is missing (then the gateway is not up either)
     if host_key is not None:
         known_hosts = ([host_key], [], [])
     async with asyncssh.connect("127.0.0.1", ws.ports.sftp, username=partner,
                                 client_keys=[str(ws.partner_keys[partner])], known_hosts=known_hosts,
-                                agent_path=None, config=None) as conn:
-        async with conn.start_sftp_client() as sftp:
-            target = "."
-            for name in ("inbound", "inbox", "in", "upload"):
-                if await sftp.isdir(name):
-                    target = name
-                    break
-            for path in files:
-                # upload under a temporary name and rename, as careful partners' scripts do
-                tmp = f"{target}/{path.name}.part"
-                await sftp.put(str(path), tmp)
-                await sftp.rename(tmp, f"{target}/{path.name}")
+                                agent_path=None, config=None) as conn, conn.start_sftp_client() as sftp:
+        target = "."
+        for name in ("inbound", "inbox", "in", "upload"):
+            if await sftp.isdir(name):
+                target = name
+                break
+        for path in files:
+            # upload under a temporary name and rename, as careful partners' scripts do
+            tmp = f"{target}/{path.name}.part"
+            await sftp.put(str(path), tmp)
+            await sftp.rename(tmp, f"{target}/{path.name}")
     return [p.name for p in files]
 
 
@@ -112,7 +110,7 @@ def make_certificate(cert_path: Path, key_path: Path, common_name: str) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "edi-gateway demo")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))

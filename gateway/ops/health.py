@@ -70,12 +70,12 @@ def odoo_check(url: str, timeout: float = CHECK_TIMEOUT) -> CheckFn:
     async def check() -> tuple[bool, str]:
         body = {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-                async with session.post(endpoint, json=body) as response:
-                    if response.status != 200:
-                        return False, f"{url} answered HTTP {response.status}"
-                    payload = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session, \
+                    session.post(endpoint, json=body) as response:
+                if response.status != 200:
+                    return False, f"{url} answered HTTP {response.status}"
+                payload = await response.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             return False, f"{url} unreachable: {type(exc).__name__}: {exc}".rstrip(": ")
         result = payload.get("result") if isinstance(payload, dict) else None
         if not isinstance(result, dict):
@@ -88,7 +88,7 @@ def listening_check(host: str, port: int, timeout: float = CHECK_TIMEOUT) -> Che
     async def check() -> tuple[bool, str]:
         try:
             _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             return False, f"nothing listening on {host}:{port} ({type(exc).__name__})"
         writer.close()
         try:
@@ -147,9 +147,9 @@ class Readiness:
     async def _one(self, name: str, fn: CheckFn) -> CheckResult:
         try:
             ok, detail = await asyncio.wait_for(fn(), CHECK_TIMEOUT + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return CheckResult(name, False, "check timed out")
-        except Exception as exc:   # a broken check reports not-ready, it does not break /healthz
+        except Exception as exc:  # noqa: BLE001 - a broken check reports not-ready, it does not break /healthz
             return CheckResult(name, False, f"check failed: {type(exc).__name__}: {exc}")
         return CheckResult(name, bool(ok), str(detail))
 

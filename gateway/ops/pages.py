@@ -65,7 +65,7 @@ def _link(row: Row) -> str:
     return f'<a href="/messages/{esc(row.id)}"><code>{esc(row.id)}</code></a>'
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str, numeric: set[int] = frozenset()) -> str:
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str, numeric: frozenset[int] | set[int] = frozenset()) -> str:
     body = ["<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
                              for i, c in enumerate(r)) + "</tr>" for r in rows]
     if not body:

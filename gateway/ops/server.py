@@ -15,16 +15,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from gateway.ops import metrics, pages
-from gateway.ops.health import Readiness, default_checks
 from gateway.errors import TransportError
 from gateway.journal.archive import Archive
+from gateway.ops import metrics, pages
+from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
 
 log = logging.getLogger("gateway.ops")
@@ -38,7 +38,7 @@ STATE = web.AppKey("state", dict)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @web.middleware
@@ -128,7 +128,7 @@ async def message(request: web.Request) -> web.Response:
         error: str | None = None
         try:
             raw = Archive(archive_dir).read(row.sha256)
-        except Exception as exc:   # purged or unreadable: say so on the page
+        except Exception as exc:  # noqa: BLE001 - purged or unreadable: say so on the page
             error = f"The archived bytes are not available: {exc}"
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
                 "children": q.children(message_id), "raw": raw, "raw_error": error}

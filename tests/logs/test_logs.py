@@ -135,7 +135,7 @@ def test_ordinary_text_is_untouched(capture):
 
 def test_bad_format_arguments_do_not_raise_or_leak(capture):
     logger, buffer, _ = capture
-    logger.info("two args %s %s", "password=abc12345")
+    logger.info("two args %s %s", "password=abc12345")  # noqa: PLE1206 - the mistake under test
     assert "abc12345" not in buffer.getvalue()
     assert "unformattable" in buffer.getvalue()
 
@@ -149,9 +149,8 @@ def test_json_chosen_only_when_journal_stream_is_our_stderr(tmp_path):
         st = os.fstat(err.fileno())
         env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
         subprocess.run([sys.executable, "-c", code], stderr=err, env=env, check=True)
-        other = tempfile.TemporaryFile()
-        ost = os.fstat(other.fileno())
-        other.close()
+        with tempfile.TemporaryFile() as other:
+            ost = os.fstat(other.fileno())
         env_other = {**os.environ, "JOURNAL_STREAM": f"{ost.st_dev}:{ost.st_ino + 1}"}
         subprocess.run([sys.executable, "-c", code], stderr=err, env=env_other, check=True)
     first, second = target.read_text().splitlines()

@@ -6,9 +6,10 @@ import sqlite3
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+
 import pytest
 
 from gateway.config.models import GatewayConfig, PartnerConfig
@@ -66,14 +67,14 @@ def populate(world: World) -> None:
     asn = _intake(world, "bigbox_856", b"ISA*...856...~", direction=Direction.OUT, partner="bigbox", channel="as2",
                   filename="bigbox_856_2.x12", state=State.QUEUED)
     j.transition(asn, State.SENT, "MDN ok", doc_type="856", control_number="000000002")
-    j.expect_ack(asn, "bigbox", "997", "000000002", "2", datetime.now(timezone.utc) - timedelta(hours=1))
+    j.expect_ack(asn, "bigbox", "997", "000000002", "2", datetime.now(UTC) - timedelta(hours=1))
     # northwind: an 850 waiting to retry (Odoo down), for hours: stuck
     nw = _intake(world, "northwind_po", b"ISA*...northwind 850...~", partner="northwind", channel="sftp",
                  filename="nw_po_42.x12")
     j.transition(nw, State.PARSED, "parsed", doc_type="850", control_number="000000042")
     j.transition(nw, State.TRANSLATED, "translated")
     j.transition(nw, State.RETRY_WAIT, "Odoo unavailable", error="OdooUnavailable: connection refused",
-                 next_attempt_at=datetime.now(timezone.utc) + timedelta(minutes=5), attempts=3)
+                 next_attempt_at=datetime.now(UTC) + timedelta(minutes=5), attempts=3)
     world.age(nw, 2)
     # an outbound 846 to northwind that ran out of retries
     inv = _intake(world, "northwind_846", b"ISA*...846...~", direction=Direction.OUT, partner="northwind",

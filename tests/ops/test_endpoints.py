@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.ops import start
 
-from .conftest import MALICIOUS, PARTNERS, fetch
+from .conftest import PARTNERS, fetch
 
 
 async def get(url: str, method: str = "GET"):
@@ -34,7 +34,7 @@ def value(all_samples, name: str, **labels: str) -> float:
 
 
 async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served):
-    world, base, _ = served
+    _, base, _ = served
     status, headers, body = await get(base + "/metrics")
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -165,7 +165,7 @@ async def test_status_page_shows_flow_stuck_quarantine_overdue_and_dead(served):
     for partner in ("bigbox", "northwind", "eurohandel", "shopmarket", "quietco"):
         assert partner in text
     flow = html.split('id="flow"')[1].split("</section>")[0]
-    bigbox_row = [r for r in flow.split("<tr>") if "bigbox" in r][0]
+    bigbox_row = next(r for r in flow.split("<tr>") if "bigbox" in r)
     assert re.findall(r'<td class="n">(\d+)(?:<br>|</td>)', bigbox_row)[:3] == ["1", "1", "1"]   # in, posted, acks
     assert "1 sale.order" in bigbox_row
     assert "856: 1" in bigbox_row
@@ -190,7 +190,7 @@ async def test_stuck_threshold_can_be_narrowed_for_one_look(served):
 
 async def test_raw_file_view_is_escaped(served):
     world, base, _ = served
-    status, headers, body = await get(f"{base}/messages/{world.ids['bad_file']}")
+    status, _, body = await get(f"{base}/messages/{world.ids['bad_file']}")
     html = body.decode()
     assert status == 200
     raw = html.split('<pre class="raw">')[1].split("</pre>")[0]
