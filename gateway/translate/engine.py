@@ -425,7 +425,12 @@ class SegmentWriter:
                 if node.value is not None:
                     data = node.value.write({"_": item}, elements, self.counts)
                 for fld in node.fields_out:
-                    data = fld.write(item, elements, self.counts) or data
+                    try:
+                        data = fld.write(item, elements, self.counts) or data
+                    except (ValueError, TypeError) as exc:
+                        where = f"{node.tag}{fld.positions[0]:02d}" if fld.positions else node.tag
+                        raise TranslationError(f"{fld.path}: {exc}", location=f"{where} ({node.name})",
+                                               profile=fmt_where(fld.where)) from None
                 if not data and not node.always:
                     continue
                 self.out.append((node.tag, elements))

@@ -1,0 +1,96 @@
+"""`edi-gateway translate` and `edi-gateway render` as a coordinator runs them: exit codes, output, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+from tests.translate.conftest import EXAMPLES, GOLDEN
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_translate_identifies_the_partner_and_prints_lines(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = EXAMPLES / "samples" / "northwind" / "850_NW-77002-03.edi"
+    code, out, err = run(capsys, "translate", str(sample), "--config", str(workspace))
+    assert code == 0, err
+    assert "PurchaseOrder NW-77002" in out and "PurchaseOrder NW-77003" in out
+    assert "partner northwind" in out
+    assert "line    1: 4 EA @ 42.00  buyer NW-A3, upc 614141000036" in out
+    assert "ship_to" in out and "store 0107" in out
+
+
+def test_translate_json_is_the_canonical_document(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"
+    code, out, _ = run(capsys, "translate", str(sample), "--config", str(workspace), "--json")
+    assert code == 0
+    expected = json.loads((GOLDEN / "bigbox" / "850_4500001234.json").read_text())
+    assert [json.loads(out)] == expected
+
+
+def test_translate_without_partner_uses_the_base_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    sample = EXAMPLES / "samples" / "northwind" / "850_NW-77001.edi"
+    code, out, err = run(capsys, "translate", str(sample), "--json")
+    assert code == 0 and "base profile" in err
+    doc = json.loads(out)
+    assert doc["lines"][0]["unit"] == "CS"                 # the base reads CA as a case, not a dozen
+    assert doc["parties"][1]["ids"] == {"buyer": "0042"}
+
+
+def test_translate_errors_name_the_profile_line_and_the_segment(tmp_path: Path, workspace: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.edi"
+    text = (EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi").read_text()
+    bad.write_text(text.replace("BEG*00*SA*4500001234**20261127", "BEG*00*SA*4500001234**20261341"))
+    code, _, err = run(capsys, "translate", str(bad), "--config", str(workspace))
+    assert code == 1
+    assert "x12-004010-850.yaml:" in err and "segment 2 BEG element BEG05" in err
+    assert "date '20261341'" in err
+
+
+def test_translate_missing_file_and_unknown_partner(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "translate", "/nonexistent.edi", "--config", str(workspace))[0] == 1
+    code, _, err = run(capsys, "translate", str(EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"),
+                       "--partner", "nobody", "--config", str(workspace))
+    assert code == 1 and "no partner 'nobody'" in err
+
+
+def test_render_prints_the_partner_file(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "render", str(GOLDEN / "bigbox" / "856_ship_notice.json"), "--partner", "bigbox",
+                         "--type", "856", "--config", str(workspace))
+    assert code == 0, err
+    expected = (GOLDEN / "bigbox" / "856_ship_notice.expected.x12").read_text().split("~\n")
+    got = out.split("~\n")
+    same = [i for i, seg in enumerate(expected) if not seg.startswith(("ISA", "GS", "BSN"))]
+    assert [got[i] for i in same] == [expected[i] for i in same]    # all but the clock-stamped segments
+
+
+def test_render_errors(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = str(GOLDEN / "northwind" / "846_inventory.json")
+    code, _, err = run(capsys, "render", fixture, "--partner", "bigbox", "--type", "846", "--config", str(workspace))
+    assert code == 1 and "partner bigbox has no outbound document 846" in err
+    broken = tmp_path / "doc.json"
+    broken.write_text('{"doc_type": "ShipNotice", "number": "S1", "orders": []}')
+    code, _, err = run(capsys, "render", str(broken), "--partner", "bigbox", "--config", str(workspace))
+    assert code == 1 and "not a canonical document: ShipNotice.orders" in err
+
+
+def test_render_bad_value_names_the_profile_line(workspace: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    doc["orders"][0]["packs"][0]["sscc"] = "006141410000005018"            # wrong check digit
+    path = tmp_path / "asn.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "render", str(path), "--partner", "bigbox", "--type", "856", "--config", str(workspace))
+    assert code == 1
+    assert "x12-004010-856.yaml:" in err and "MAN02 (sscc)" in err and "check digit 8, expected 7" in err
