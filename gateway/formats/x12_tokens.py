@@ -324,50 +324,75 @@ class Tokenizer:
                 gc.enable()
 
     def _cut(self, isa: Segment, collect: bool) -> Iterator[list[Segment]]:
+        """The hot loop. When every terminator in the buffer is followed by the usual suffix, the
+        buffer is split on both at once (`uniform`), so a regular segment costs one slice test."""
         d = self.delimiters
         assert d is not None
         term, el, comp, rep, suffix = d.segment, d.element, d.component, d.repetition, d.suffix
         tlen = self._width(term)
-        ls = len(suffix)
+        slen = self._width(suffix)
+        full = term + suffix
         prev = isa
         wrap = self._wrap
         ws = _WS
         batch: list[Segment] = [isa]
         append = batch.append
         inline_isa = False
+        consumed = False              # the suffix after the previous segment is already behind us
         while True:
-            pieces = self._buf.split(term)
-            leftover = pieces.pop()
+            buf = self._buf
+            if suffix and not consumed and buf.startswith(suffix):
+                buf = buf[len(suffix):]
+                self._off += slen
+                consumed = True
+            lead = suffix if consumed else ""
+            cut = buf.rfind(full) if suffix and term not in suffix else -1
+            if cut >= 0 and buf.count(term, 0, cut) == buf.count(full, 0, cut):
+                pieces = buf[:cut].split(full)
+                leftover = buf[cut + len(full):]
+                eaten, step = suffix, tlen + slen
+            else:
+                pieces = buf.split(term)
+                leftover = pieces.pop()
+                eaten, step = "", tlen
             if not pieces:
+                self._buf = buf
                 if self._fill():
+                    consumed = bool(lead)
                     continue
-                self._buf = leftover
                 self._last = prev
                 if leftover.strip(ws):
                     seg = self._unterminated(leftover, prev, d)
                     if seg is not None:
                         append(seg)
+                elif prev is not None:
+                    prev.suffix = None if lead + leftover == suffix else lead + leftover
                 if batch:
                     if collect:
                         gc.enable()
                     yield batch
                 return
-            ascii_only = self._buf.isascii()
+            ascii_only = buf.isascii()
             off = self._off
+            missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
             for i, raw in enumerate(pieces):
-                if raw.startswith(suffix) and raw[ls:ls + 1] not in ws:
-                    body = raw[ls:] if ls else raw      # the usual layout: terminator, suffix, next tag
-                    pre = ls
+                if raw[:1] > " ":
+                    body = raw
+                    pre = 0
+                    if missing and (i or lead != suffix):
+                        prev.suffix = lead if i == 0 else eaten
                 else:
                     body = raw.lstrip(ws)
                     pre = len(raw) - len(body)
-                    prev.suffix = raw[:pre]
+                    gap = (lead if i == 0 else eaten) + raw[:pre]
+                    if gap != suffix:
+                        prev.suffix = gap
                     if not body:
                         self.issues.append(Issue(Severity.WARNING, "empty segment (two terminators in a row) "
                                                  "ignored", level="interchange", interchange=self.interchange,
                                                  offset=self._byte_offset(off)))
-                        prev.suffix = prev.suffix + term
-                        off += (len(raw) if ascii_only else self._width(raw)) + tlen
+                        prev.suffix = gap + term + eaten
+                        off += (len(raw) if ascii_only else self._width(raw)) + step
                         continue
                     if not ascii_only:
                         pre = self._width(raw[:pre])
@@ -375,7 +400,7 @@ class Tokenizer:
                 if parts[0] == "ISA" and not inline_isa:
                     # a new interchange without an IEA before it: read its header afresh
                     self._off = off + pre
-                    self._buf = term.join([body, *pieces[i + 1:], leftover])
+                    self._buf = (term + eaten).join([body, *pieces[i + 1:], leftover])
                     self._last = prev
                     if batch:
                         if collect:
@@ -387,7 +412,7 @@ class Tokenizer:
                 if wrap:
                     seg.offset = self._byte_offset(off + pre)
                 del parts[0]
-                off += (len(raw) if ascii_only else self._width(raw)) + tlen
+                off += (len(raw) if ascii_only else self._width(raw)) + step
                 prev = seg
                 append(seg)
                 if seg.tag == "IEA":
@@ -403,13 +428,14 @@ class Tokenizer:
                         self.bom = False
                         self.leading = ""
                         continue
-                    self._off = off
-                    self._buf = term.join(pieces[i + 1:] + [leftover])
+                    self._off = off - (slen if eaten else 0)
+                    self._buf = eaten + (term + eaten).join(pieces[i + 1:] + [leftover])
                     self._last = seg
                     return
             self._off = off
             self._buf = leftover
             self._last = prev
+            consumed = bool(eaten)
             if batch:
                 if collect:
                     gc.enable()
