@@ -24,6 +24,20 @@ class StepResult:
     seconds: float
 
 
+UNICODE = {"ok": "\u2714", "skipped": "\u2013", "failed": "\u2718", "full": "\u2588", "empty": "\u2591",
+           "more": "\u2026"}
+ASCII = {"ok": "+", "skipped": "-", "failed": "x", "full": "#", "empty": ".", "more": "..."}
+
+
+def _glyphs(stream: TextIO) -> dict[str, str]:
+    """Box-drawing characters when the terminal's encoding has them, plain ASCII otherwise."""
+    try:
+        "".join(UNICODE.values()).encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return ASCII
+    return UNICODE
+
+
 class Progress:
     """Reports steps 1..total to `stream`; a bar when it is a terminal."""
 
@@ -32,6 +46,7 @@ class Progress:
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty() if tty is None else tty
         self.results: list[StepResult] = []
+        self.glyphs = _glyphs(self.stream)
         self._title = ""
         self._started = 0.0
         self._number = 0
@@ -41,7 +56,7 @@ class Progress:
         self._title = title
         self._started = time.monotonic()
         if self.tty:
-            self._bar(f"{title}…")
+            self._bar(f"{title}{self.glyphs['more']}")
         else:
             self.stream.write(f"[{self._number}/{self.total}] {title} ...\n")
             self.stream.flush()
@@ -60,7 +75,7 @@ class Progress:
         self.results.append(result)
         mark = {"ok": "ok", "skipped": "SKIPPED", "failed": "FAILED"}[outcome]
         if self.tty:
-            symbol = {"ok": "\u2714", "skipped": "\u2013", "failed": "\u2718"}[outcome]
+            symbol = self.glyphs[outcome]
             self._clear()
             line = f"{symbol} {self._title} ({seconds:.1f} s)" + (f": {detail}" if detail else "")
             if outcome != "ok":
@@ -81,7 +96,7 @@ class Progress:
         width = 24
         done = len(self.results)
         filled = int(width * done / max(1, self.total))
-        bar = "\u2588" * filled + "\u2591" * (width - filled)
+        bar = self.glyphs["full"] * filled + self.glyphs["empty"] * (width - filled)
         columns = shutil.get_terminal_size((100, 20)).columns
         line = f"[{bar}] {done}/{self.total} {text}"
         self._clear()
