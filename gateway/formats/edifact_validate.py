@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from gateway.formats import edifact_defs as defs
 from gateway.formats.base import Issue, Segment, Severity, Transaction
@@ -137,63 +138,74 @@ class _Checker:
     # ------------------------------------------------------------------ elements
     def elements(self, seg: Segment) -> None:
         assert self.directory is not None
-        spec = self.directory.segments.get(seg.tag)
+        spec = _compiled(self.directory).get(seg.tag)
         if spec is None:
             return
+        clean = _clean_memo(self.directory)
+        key = seg.component_sep + (seg.repetition_sep or "") + seg.tag + "\x00".join(seg.elements)
+        if key in clean:
+            return                                    # bulk files repeat segments; each is checked once
+        before = len(self.issues)
+        self._elements(seg, spec)
+        if len(self.issues) == before and len(clean) < _MEMO_SIZE and len(key) < 256:
+            clean.add(key)
+
+    def _elements(self, seg: Segment, spec: tuple[_Element, ...]) -> None:
         values = seg.elements
         if len(values) > len(spec):
-            extra = len(spec) + 1
             self.issue(f"{seg.tag} has {len(values)} data elements, at most {len(spec)} defined", "16", seg,
-                       level="element", element=extra, value=values[len(spec)])
-        for pos, ref in enumerate(spec, start=1):
+                       level="element", element=len(spec) + 1, value=values[len(spec)])
+        for el in spec:
+            pos = el.pos
             value = values[pos - 1] if pos <= len(values) else ""
             if not value:
-                if ref.mandatory:
-                    self.issue(f"mandatory data element {ref.ref} ({seg.tag} element {pos}) is missing", "13",
-                               seg, level="element", element=pos, ref=ref.ref)
+                if el.mandatory:
+                    self.issue(f"mandatory data element {el.ref} ({seg.tag} element {pos}) is missing", "13",
+                               seg, level="element", element=pos, ref=el.ref)
                 continue
             reps = value.split(seg.repetition_sep) if seg.repetition_sep and seg.repetition_sep in value \
-                else [value]
+                else (value,)
             for rep_no, rep in enumerate(reps, start=1):
                 repetition = rep_no if len(reps) > 1 else None
-                if ref.composite:
-                    self._composite(seg, pos, ref.ref, rep, repetition)
-                else:
-                    if seg.component_sep in rep:
-                        self.issue(f"data element {ref.ref} ({seg.tag} element {pos}) is simple but has "
-                                   "components", "16", seg, level="element", element=pos, component=2,
-                                   ref=ref.ref, value=rep, repetition=repetition)
-                        continue
-                    self._value(seg, pos, None, ref.ref, rep, repetition)
+                if el.components is not None:
+                    self._composite(seg, el, rep, repetition)
+                elif seg.component_sep in rep:
+                    self.issue(f"data element {el.ref} ({seg.tag} element {pos}) is simple but has components",
+                               "16", seg, level="element", element=pos, component=2, ref=el.ref, value=rep,
+                               repetition=repetition)
+                elif el.format is not None:
+                    self._value(seg, pos, None, el.ref, el.format, rep, repetition)
 
-    def _composite(self, seg: Segment, pos: int, ref: str, value: str, repetition: int | None) -> None:
-        assert self.directory is not None
-        comps = self.directory.composites.get(ref)
-        if comps is None:
-            return
+    def _composite(self, seg: Segment, el: _Element, value: str, repetition: int | None) -> None:
+        comps = el.components
+        assert comps is not None
+        pos = el.pos
         parts = value.split(seg.component_sep)
         if len(parts) > len(comps):
-            self.issue(f"composite {ref} ({seg.tag} element {pos}) has {len(parts)} components, at most "
+            self.issue(f"composite {el.ref} ({seg.tag} element {pos}) has {len(parts)} components, at most "
                        f"{len(comps)} defined", "16", seg, level="element", element=pos,
-                       component=len(comps) + 1, ref=ref, value=value, repetition=repetition)
-        for cpos, comp in enumerate(comps, start=1):
+                       component=len(comps) + 1, ref=el.ref, value=value, repetition=repetition)
+        for comp in comps:
+            cpos = comp.pos
             part = parts[cpos - 1] if cpos <= len(parts) else ""
             if not part:
                 if comp.mandatory:
-                    self.issue(f"mandatory component {comp.ref} of {ref} ({seg.tag} element {pos}.{cpos}) is "
+                    self.issue(f"mandatory component {comp.ref} of {el.ref} ({seg.tag} element {pos}.{cpos}) is "
                                "missing", "13", seg, level="element", element=pos, component=cpos,
                                ref=comp.ref, repetition=repetition)
                 continue
-            self._value(seg, pos, cpos, comp.ref, part, repetition)
+            if comp.format is not None:
+                self._value(seg, pos, cpos, comp.ref, comp.format, part, repetition)
 
-    def _value(self, seg: Segment, pos: int, cpos: int | None, ref: str, value: str,
+    def _value(self, seg: Segment, pos: int, cpos: int | None, ref: str, fmt: defs.Format, value: str,
                repetition: int | None) -> None:
-        assert self.directory is not None
-        fmt = self.directory.elements.get(ref)
-        if fmt is None:
-            return
+        kind = fmt.kind
+        if kind == "an":
+            size = len(value)
+            if fmt.min <= size <= fmt.max:
+                return
         where = f"{seg.tag} element {pos}" + (f".{cpos}" if cpos else "")
-        if fmt.kind == "n":
+        if kind == "n":
             m = _NUMERIC.match(value)
             if m is None or not (m.group(1) or m.group(2)):
                 self.issue(f"data element {ref} ({where}) must be numeric ({fmt.text}), got {value!r}", "37",
@@ -207,7 +219,7 @@ class _Checker:
             size = len(m.group(1)) + len(m.group(2) or "")
         else:
             size = len(value)
-            if fmt.kind == "a" and any(c.isdigit() for c in value):
+            if kind == "a" and any(c.isdigit() for c in value):
                 self.issue(f"data element {ref} ({where}) must be alphabetic ({fmt.text}), got {value!r}", "37",
                            seg, level="element", element=pos, component=cpos, ref=ref, value=value,
                            repetition=repetition)
@@ -220,3 +232,46 @@ class _Checker:
             self.issue(f"data element {ref} ({where}) is {size} characters long, exactly {fmt.min} required "
                        f"({fmt.text}): {value!r}", "40", seg, level="element", element=pos, component=cpos,
                        ref=ref, value=value, repetition=repetition)
+
+
+# ---------------------------------------------------------------------- compiled directory
+_MEMO_SIZE = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Component:
+    pos: int
+    ref: str
+    mandatory: bool
+    format: defs.Format | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    pos: int
+    ref: str
+    mandatory: bool
+    format: defs.Format | None
+    components: tuple[_Component, ...] | None       # None for a simple data element
+
+
+@cache
+def _compiled(directory: defs.Directory) -> dict[str, tuple[_Element, ...]]:
+    """Each segment's elements with their formats resolved once, instead of per value."""
+    out: dict[str, tuple[_Element, ...]] = {}
+    for tag, refs in directory.segments.items():
+        elements = []
+        for pos, ref in enumerate(refs, start=1):
+            comps = None
+            if ref.composite:
+                spec = directory.composites.get(ref.ref, [])
+                comps = tuple(_Component(cpos, c.ref, c.mandatory, directory.elements.get(c.ref))
+                              for cpos, c in enumerate(spec, start=1))
+            elements.append(_Element(pos, ref.ref, ref.mandatory, directory.elements.get(ref.ref), comps))
+        out[tag] = tuple(elements)
+    return out
+
+
+@cache
+def _clean_memo(directory: defs.Directory) -> set[str]:
+    return set()

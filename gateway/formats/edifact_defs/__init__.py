@@ -45,17 +45,23 @@ class Node:
     mandatory: bool
     max: int
     children: list[Node] = field(default_factory=list)
+    trigger: str = ""              # the tag that starts it: its own tag, or a group's first segment
 
     @property
     def is_group(self) -> bool:
         return bool(self.children)
 
-    @property
-    def trigger(self) -> str:
-        return self.children[0].tag if self.children else self.tag
+
+def _set_triggers(nodes: list[Node]) -> None:
+    for node in nodes:
+        if node.children:
+            _set_triggers(node.children)
+            node.trigger = node.children[0].tag
+        else:
+            node.trigger = node.tag
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)     # one instance per directory (cached): hashed by identity
 class Directory:
     name: str
     segments: dict[str, list[Ref]]
@@ -156,6 +162,7 @@ def message(doc_type: str, version: str) -> list[Node] | None:
             stack.append((indent, node.children))
         else:
             parent.append(Node(tag, req == "M", int(rep)))
+    _set_triggers(root)
     return root
 
 
