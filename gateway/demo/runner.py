@@ -164,7 +164,7 @@ class Demo:
                 raise StepFailed(f"the gateway exited with code {code}: {self._log_tail()}")
             health = await asyncio.to_thread(_healthz, self.ws.ports.ops)
             # ready, or answering but with a part down for more than a few seconds: go on and say which
-            if health is not None and (health.get("status") == "ready" or time.monotonic() - started > 6):
+            if health is not None and (health.get("status") == "ready" or time.monotonic() - started > 3):
                 break
             await asyncio.sleep(0.2)
         if health is None:
