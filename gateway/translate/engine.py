@@ -223,9 +223,11 @@ def _located(exc: Exception, fld: Field | None, node: Node, record: Any, syntax:
     elif syntax == "csv":
         location = f"row {record.get('__row__', '?')}" if isinstance(record, Mapping) else "row ?"
         if fld is not None:
-            location += f" field {fld.path}"
+            location += f" column {fld.address} ({fld.path})" if fld.address else f" ({fld.path})"
     else:
         location = f"XPath {node.select}"
+        if fld is not None and fld.address:
+            location += f"/{fld.address}"
         line = getattr(record, "sourceline", None)
         if line:
             location += f" (line {line})"

@@ -55,6 +55,7 @@ class Field:
     bulk: bool = False            # pairs: merged into a dict; read first, written last
     const: Any = None             # a constant the node's items must carry (outbound filter)
     positions: tuple[int, ...] = ()   # element positions read (lint)
+    address: str = ""                 # the `at:` as written (CSV column, XPath) for messages
     set: Callable[[dict[str, Any], Any], None] = lambda t, v: None
 
 
@@ -390,7 +391,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             placer(out, str(raw))
             return data
         return False
-    return Field(path, where, read, write, positions=positions, set=setter)
+    return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")))
 
 
 def _plain(value: Any) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -171,22 +169,15 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
 
 def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
                 doc: Document) -> RenderedDocument:
+    from gateway.formats import csv as csv_format
     assert profile.root is not None
     rows = engine.write_rows(profile.root, data)
     columns = list(profile.columns)
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    settings = partner.csv
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, delimiter=settings.delimiter if settings else ",",
-                            quotechar=settings.quotechar if settings else '"', lineterminator="\r\n",
-                            extrasaction="ignore")
-    if settings is None or settings.header:
-        writer.writeheader()
-    writer.writerows(rows)
-    encoding = settings.encoding if settings else "utf-8"
+    body = csv_format.write(rows, partner.csv, columns)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.CSV, filename=f"{partner.id}_{doc_type}_{doc.number}.csv",
-                            data=buf.getvalue().encode(encoding), source_record=doc.source.odoo_record)
+                            data=body, source_record=doc.source.odoo_record)
 
 
 def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
@@ -202,6 +193,7 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     nsmap = {(k or None): v for k, v in profile.namespaces.items()}
     root = etree.Element(xmltree.qname(profile.root_element, profile.namespaces, where), nsmap=nsmap)
     engine.write_xml(profile.root, data, root)
-    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    from gateway.formats import xml as xml_format
+    body = xml_format.serialize(root, doctype=profile.data.get("doctype"))
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
                             data=body, source_record=doc.source.odoo_record)

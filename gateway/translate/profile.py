@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).parent / "profiles"
 PROFILE_KEYS = frozenset({
     "profile", "extends", "description", "syntax", "message", "version", "document", "functional_group",
     "agency", "codes", "defaults", "hooks", "sscc", "structure", "namespaces", "root", "columns",
-    "decimal_mark", "direction", "ack", "abstract",
+    "decimal_mark", "direction", "ack", "abstract", "doctype",
 })
 SYNTAXES = ("x12", "edifact", "csv", "xml")
 DOCUMENTS = ("PurchaseOrder", "PurchaseOrderAck", "ShipNotice", "Invoice", "InventoryAdvice")
