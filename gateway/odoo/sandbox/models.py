@@ -289,6 +289,11 @@ def _move_commercial(env: Env, rid: int) -> Any:
     return _commercial(env, partner) if partner else False
 
 
+def _default_uom(env: Env) -> Any:
+    """Odoo's product default unit: uom.product_uom_unit ("Units")."""
+    return min(env.db.data["uom.uom"]) if env.db.data["uom.uom"] else False
+
+
 def _seq_default(code: str, prefix: str, pad: int = 5) -> Any:
     def default(env: Env) -> str:
         return f"{prefix}{env.db.next_sequence(code):0{pad}d}"
@@ -379,7 +384,8 @@ def build(version: int) -> dict[str, ModelSpec]:
         "invoice_policy": SEL([("order", "Ordered quantities"), ("delivery", "Delivered quantities")],
                               "Invoicing Policy", default="order"),
         "list_price": F("Sales Price", default=1.0), "standard_price": F("Cost"),
-        "uom_id": M2O("uom.uom", "Unit of Measure", required=True), "uom_po_id": M2O("uom.uom", "Purchase UoM"),
+        "uom_id": M2O("uom.uom", "Unit of Measure", required=True, default=_default_uom),
+        "uom_po_id": M2O("uom.uom", "Purchase UoM"),
         "sale_ok": B("Can be Sold", default=True), "purchase_ok": B("Can be Purchased", default=True),
         "categ_id": M2O("product.category", "Product Category"), "active": B(default=True),
         "taxes_id": M2M("account.tax", "Customer Taxes"), "supplier_taxes_id": M2M("account.tax", "Vendor Taxes"),
