@@ -875,14 +875,16 @@ class Writer:
         if all(isinstance(e, str) for e in elements):
             return Segment(tag, _trim([str(e) for e in elements]), position, component_sep=c,
                            repetition_sep=self.d.repetition)
+        r = self.d.repetition
         values = []
         for e in elements:
             if isinstance(e, str):
-                values.append(e.replace(c, COMPONENT_MARK))
+                e = e.replace(c, COMPONENT_MARK)
+                values.append(e.replace(r, REPETITION_MARK) if r else e)
             else:
-                values.append(COMPONENT_MARK.join(_trim(list(e))))
+                values.append(COMPONENT_MARK.join(_trim(list(e))))    # literal values: no repetition either
         return Segment(tag, _trim(values), position, component_sep=COMPONENT_MARK,
-                       repetition_sep=self.d.repetition)
+                       repetition_sep=REPETITION_MARK if r else None)
 
     def to_bytes(self) -> bytes:
         return write_interchange(self.envelope, self.transactions)

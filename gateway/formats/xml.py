@@ -95,7 +95,7 @@ def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
     env, tx = describe(root)
     result.interchanges.append(env)
     result.transactions.append(tx)
-    result.segment_count = 1
+    result.segment_count = sum(1 for _ in root.iter())     # elements, the XML counterpart of segments
     return result
 
 
