@@ -160,7 +160,3 @@ class Readiness:
             self._last = list(await asyncio.gather(*(self._one(n, f) for n, f in self.checks.items())))
             self._at = time.monotonic()
             return self._last
-
-    def last(self) -> dict[str, bool] | None:
-        """The latest results without running the checks again (for /metrics)."""
-        return {r.name: r.ok for r in self._last} if self._last else None

@@ -75,7 +75,8 @@ async def live(request: web.Request) -> web.Response:
 async def metrics_endpoint(request: web.Request) -> web.Response:
     now = _now()
     queries = request.app[QUERIES]
-    checks = request.app[READINESS].last()
+    results = await request.app[READINESS].run()        # cached for a couple of seconds
+    checks = {r.name: r.ok for r in results}
     families = await asyncio.to_thread(metrics.collect, queries, now, checks)
     return web.Response(body=metrics.render(families).encode("utf-8"),
                         headers={"Content-Type": metrics.CONTENT_TYPE})
