@@ -33,6 +33,7 @@ from gateway.formats.base import Issue, ParseResult, Segment, Severity, Transact
 _NUMBER = re.compile(r"-?\d+\Z")
 _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
 _RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(slots=True)
@@ -114,6 +115,39 @@ def set_definition(doc_type: str, version: str) -> SetDef | None:
                   raw.get("hierarchy"))
 
 
+# --------------------------------------------------------------------------- compiled segment specs
+
+@dataclass(slots=True)
+class _Compiled:
+    most: int
+    fields: list[tuple[int, str, str, str, list[Any] | None, list[str] | None]]  # pos, name, ref, req, spec, codes
+    rules: list[tuple[str, list[int]]]
+
+
+_COMPILED: dict[tuple[str, str], _Compiled | None] = {}
+_MISSING = object()
+
+
+def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
+    """A segment's dictionary entry with the set's code lists and VICS overrides applied, once."""
+    raw = dic.segments.get(tag)
+    if raw is None:
+        return None
+    fields = []
+    for pos, (ref, req) in enumerate(raw.get("el", []), start=1):
+        name = f"{tag}{pos:02d}"
+        spec = None if ref.startswith("C") else dic.elements.get(ref)
+        if spec is None and not ref.startswith("C"):
+            continue
+        fields.append((pos, name, ref, d.element_req.get(name, req), spec, d.codes.get(name)))
+    rules = []
+    for rule in raw.get("rules", []):
+        m = _RULE.match(rule)
+        if m:
+            rules.append((m.group(1), [int(m.group(2)[i:i + 2]) for i in range(0, len(m.group(2)), 2)]))
+    return _Compiled(raw.get("n", len(fields)), fields, rules)
+
+
 # --------------------------------------------------------------------------- values
 
 def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -> tuple[str, str] | None:
@@ -124,7 +158,7 @@ def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -
         if kind == "ID" and allowed is not None and value not in allowed:
             shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
             return codes.EL_BAD_CODE, f"{value!r} is not a valid code here (expected one of {shown})"
-        if any(ord(c) < 32 for c in value):
+        if _CONTROL.search(value):
             return codes.EL_BAD_CHARACTER, f"{value!r} contains control characters"
     elif kind == "DT":
         if not _valid_date(value, high):
@@ -137,7 +171,7 @@ def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -
     elif kind == "R":
         if not _REAL.match(value):
             return codes.EL_BAD_CHARACTER, f"{value!r} is not a decimal number"
-        size = sum(c.isdigit() for c in value)
+        size = len(value) - ("." in value) - (value[0] == "-")
     else:   # N0..N9: digits with implied decimals
         if not _NUMBER.match(value):
             return codes.EL_BAD_CHARACTER, f"{value!r} is not a whole number (type {kind})"
@@ -290,33 +324,44 @@ class _Checker:
             offset=at.offset, **self.where))
 
     # ---- elements
+    def compiled(self, tag: str) -> _Compiled | None:
+        key = (self.d.id, tag)
+        found = _COMPILED.get(key, _MISSING)
+        if found is _MISSING:
+            found = _compile(self.d, tag, self.dic)
+            _COMPILED[key] = found
+        return found   # type: ignore[return-value]
+
     def elements(self, seg: Segment) -> None:
-        spec = self.dic.segments.get(seg.tag)
+        spec = self.compiled(seg.tag)
         if spec is None:
             return
         values = seg.elements
-        most = spec.get("n", len(values))
-        if len(values) > most and any(values[most:]):
-            self.issue(Severity.WARNING, f"{seg.tag} has {len(values)} elements; at most {most} are defined",
+        count = len(values)
+        most = spec.most
+        if count > most and any(values[most:]):
+            self.issue(Severity.WARNING, f"{seg.tag} has {count} elements; at most {most} are defined",
                        codes.EL_TOO_MANY, seg, level="element", element_position=most + 1,
                        value=values[most][:99])
-        for pos, (ref, req) in enumerate(spec.get("el", []), start=1):
-            name = f"{seg.tag}{pos:02d}"
-            req = self.d.element_req.get(name, req)
-            value = values[pos - 1] if pos <= len(values) else ""
+        sep = seg.repetition_sep
+        for pos, name, ref, req, espec, allowed in spec.fields:
+            value = values[pos - 1] if pos <= count else ""
             if not value:
                 if req == "M":
                     self.issue(Severity.ERROR, f"mandatory element {name} is missing", codes.EL_MANDATORY_MISSING,
                                seg, level="element", element_position=pos, element_ref=ref)
                 continue
-            sep = seg.repetition_sep
             for value in (value.split(sep) if sep and sep in value else (value,)):
-                if ref.startswith("C"):
+                if espec is None:
                     self.composite(seg, pos, ref, req, value)
-                elif value:
-                    self.simple(seg, pos, None, ref, req, value, self.d.codes.get(name))
-        for rule in spec.get("rules", []):
-            self.rule(seg, rule)
+                elif value and check_value(value, espec, allowed) is not None:
+                    self.simple(seg, pos, None, ref, req, value, allowed)
+        for kind, positions in spec.rules:
+            present = [p for p in positions if p <= count and values[p - 1]]
+            n = len(present)
+            if (kind == "R" and n) or (kind == "E" and n < 2) or (kind in "PCL" and n in (0, len(positions))):
+                continue
+            self.rule(seg, kind, positions, present)
 
     def simple(self, seg: Segment, pos: int, comp: int | None, ref: str, req: str, value: str,
                allowed: list[str] | None) -> None:
@@ -349,13 +394,7 @@ class _Checker:
                 continue
             self.simple(seg, pos, k, cref, creq if req == "M" else "O", part, None)
 
-    def rule(self, seg: Segment, rule: str) -> None:
-        m = _RULE.match(rule)
-        if not m:
-            return
-        kind = m.group(1)
-        positions = [int(m.group(2)[i:i + 2]) for i in range(0, len(m.group(2)), 2)]
-        present = [p for p in positions if seg.get(p)]
+    def rule(self, seg: Segment, kind: str, positions: list[int], present: list[int]) -> None:
         names = ", ".join(f"{seg.tag}{p:02d}" for p in positions)
         first = positions[0]
         problem: tuple[str, str, int] | None = None
