@@ -246,7 +246,8 @@ def _apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: Partner
         tag_id = tag["id"] if tag else cache.put("crm.tag", PRICE_FLAG_TAG, {
             "id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})["id"]
         vals["tag_ids"] = [[4, tag_id, 0]]
-        log.warning("%s: price mismatch: %s", label, "; ".join(flags))
+        log.warning("%s: price mismatch on %d line(s): %s%s", label, len(flags), "; ".join(flags[:3]),
+                    " ..." if len(flags) > 3 else "")
     client.write("sale.order", [order["id"]], vals)
 
 
