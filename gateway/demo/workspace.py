@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SANDBOX_PASSWORD = "admin"          # the sandbox's demo admin; never a real credential
 ODOO_POLL_SECONDS = 2.0            # production default 60 s: the demo's day is compressed into a minute
-STUCK_AFTER_MINUTES = 0.25          # a demo day lasts a minute: "stuck" after 15 s (production default: 30 min)
+STUCK_AFTER_MINUTES = 0.1667         # a demo day lasts a minute: "stuck" after 10 s (production default: 30 min)
 
 
 @dataclass

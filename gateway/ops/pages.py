@@ -113,7 +113,7 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
     seconds = stuck_after.total_seconds()
-    threshold = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g} min"
+    threshold = f"{round(seconds):d} s" if seconds < 60 else f"{seconds / 60:g} min"
     stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
                    f'<span class="err nowrap">{_age(r.since or r.updated_at, now)}</span>', str(r.attempts),
                    esc(r.last_error or r.reason or "")] for r in stuck]
