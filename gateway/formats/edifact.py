@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from gateway.errors import FormatError
 from gateway.formats.base import (
     Delimiters,
     Envelope,
@@ -775,7 +776,13 @@ def write_interchange(env: Envelope, transactions: Sequence[Transaction]) -> byt
             emit(seg)
     text = "".join(parts)
     codec = env.encoding or CHARSETS.get(env.version.split(":")[0], "utf-8")
-    data = text.encode(codec)
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start:exc.end]
+        raise FormatError(f"{bad!r} cannot be written in the interchange's character set {env.version or codec} "
+                          f"({codec}); choose a syntax identifier that has it (UNOC, UNOW, UNOY)",
+                          f"interchange {env.control_number or env.index + 1}") from None
     return (_BOM + data) if env.bom else data
 
 

@@ -241,3 +241,12 @@ def test_iter_segments_streams_the_same_segments_in_small_chunks() -> None:
         streamed = [(s.tag, s.elements, s.position) for s in edifact.iter_segments(io.BytesIO(data), chunk)]
         assert streamed == expected, chunk
     assert list(edifact.iter_segments(io.BytesIO(b"not edifact"))) == []
+
+
+def test_writer_says_clearly_when_the_character_set_cannot_carry_a_value() -> None:
+    from gateway.errors import FormatError
+    w = edifact.Writer(sender=edifact.Party("S"), recipient=edifact.Party("R"), control_number="1",
+                       date="261129", time="0900", syntax="UNOA")
+    w.message("1", "ORDERS:D:96A:UN", [("NAD", ["DP", "", "", "", ["Köln"]])])
+    with pytest.raises(FormatError, match="cannot be written in the interchange's character set UNOA"):
+        w.to_bytes()
