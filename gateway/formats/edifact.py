@@ -110,7 +110,11 @@ def _parse(data: bytes, validate: bool) -> ParseResult:
                                            code="33", level="interchange", interchange=index - 1,
                                            offset=start))
             break
-        pos = _read_interchange(data, start, index, bom and index == 0, result)
+        before = len(result.interchanges)
+        end = _read_interchange(data, start, index, bom and index == 0, result)
+        if len(result.interchanges) > before and start > pos:
+            result.interchanges[before].leading = data[pos:start].decode("latin-1")
+        pos = end
         index += 1
     if not result.interchanges and not result.issues:
         result.issues.append(Issue(Severity.ERROR, "empty file: no UNB interchange header",
@@ -739,7 +743,7 @@ def write_interchange(env: Envelope, transactions: Sequence[Transaction]) -> byt
     """One interchange from an envelope (as read, or built by `Writer`) and its messages."""
     d = env.delimiters or DEFAULT_DELIMITERS
     esc = Escaper(d)
-    parts: list[str] = []
+    parts: list[str] = [env.leading] if env.leading else []
     if env.service_string:
         parts.append(env.service_string)
 

@@ -250,3 +250,10 @@ def test_writer_says_clearly_when_the_character_set_cannot_carry_a_value() -> No
     w.message("1", "ORDERS:D:96A:UN", [("NAD", ["DP", "", "", "", ["Köln"]])])
     with pytest.raises(FormatError, match="cannot be written in the interchange's character set UNOA"):
         w.to_bytes()
+
+
+def test_leading_blank_lines_are_kept_for_the_round_trip() -> None:
+    data = b"\r\n\r\nUNB+UNOA:3+S+R+261129:0900+1'UNH+1+X:D:96A:UN'UNT+2+1'UNZ+1+1'\n"
+    r = edifact.parse(data, validate=False)
+    assert r.issues == [] and r.interchanges[0].leading == "\r\n\r\n"
+    assert edifact.write_result(r) == data
