@@ -24,6 +24,7 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import BinaryIO
 
 from gateway.errors import FormatError
@@ -679,6 +680,21 @@ class _Builder:
                                             segment_tag="UNZ"))
         self.result.segment_count += sum(len(t.segments) for t in self.result.transactions
                                          if t.envelope is self.envelope) + len(self.envelope.service_segments)
+
+
+def number(value: str) -> Decimal:
+    """An EDIFACT numeric value (n..15, n..18) as a Decimal.
+
+    ISO 9735 lets a sender use either decimal mark whatever its UNA says, and puts a minus
+    sign first; there are no thousands separators. Raises ValueError for anything else.
+    """
+    text = value.strip()
+    if not _NUMBER.match(text):
+        raise ValueError(f"{value!r} is not an EDIFACT number (digits, one '.' or ',' decimal mark, leading '-')")
+    return Decimal(text.replace(",", "."))
+
+
+_NUMBER = re.compile(r"^-?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
 # ----------------------------------------------------------------------------- writing

@@ -257,3 +257,16 @@ def test_leading_blank_lines_are_kept_for_the_round_trip() -> None:
     r = edifact.parse(data, validate=False)
     assert r.issues == [] and r.interchanges[0].leading == "\r\n\r\n"
     assert edifact.write_result(r) == data
+
+
+@pytest.mark.parametrize(("text", "value"), [("12.50", "12.50"), ("12,5", "12.5"), ("-3", "-3"), (",5", "0.5"),
+                                              ("7.", "7")])
+def test_number_takes_either_decimal_mark(text: str, value: str) -> None:
+    from decimal import Decimal
+    assert edifact.number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "1.234,5", "12a", "--1", "1 000"])
+def test_number_refuses_what_is_not_an_edifact_number(text: str) -> None:
+    with pytest.raises(ValueError, match="not an EDIFACT number"):
+        edifact.number(text)
