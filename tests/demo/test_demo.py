@@ -188,7 +188,7 @@ async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(d
     assert demo.status_url is not None
     stuck_rows: list[str] = []
     dom = ""
-    for _ in range(20):                      # "stuck" means unchanged for 15 s in the demo's settings
+    for _ in range(20):                      # "stuck" means unchanged for 10 s in the demo's settings
         dom = await dump_dom(demo.status_url)
         stuck = dom.split('id="stuck"')[1].split("</section>")[0]
         stuck_rows = re.findall(r'<a href="/messages/([0-9A-Z]+)"', stuck)
