@@ -79,11 +79,12 @@ class Archive:
                 tmp.unlink()
                 os.utime(final)          # retention counts from the latest use
                 return sha
-            final.parent.mkdir(parents=True, exist_ok=True)
+            if not final.parent.is_dir():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                fsync_dir(final.parent.parent)      # new fan-out folders must survive a crash too
+                fsync_dir(self.root)
             os.replace(tmp, final)
             fsync_dir(final.parent)
-            fsync_dir(final.parent.parent)
-            fsync_dir(self.root)
             return sha
         except OSError as exc:
             tmp.unlink(missing_ok=True)

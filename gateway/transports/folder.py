@@ -24,13 +24,13 @@ from watchdog.observers import Observer
 
 from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError
-from gateway.journal.archive import fsync_dir
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.transports.folder")
 
 TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".filepart", ".crdownload", "~")
 RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed something
+TAKE_AT_ONCE = 4             # files submitted concurrently per inbox
 RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after this
 
 
@@ -156,11 +156,11 @@ class FolderInbox:
             if now - last_scan >= RESCAN_SECONDS:
                 self._scan()
                 last_scan = now
-            for path in self._candidates():
+            ready = [p for p in self._candidates() if self.ready(p, time.monotonic())]
+            for start in range(0, len(ready), TAKE_AT_ONCE):     # a few at once: their fsyncs overlap
                 if self._stopping:
                     break
-                if self.ready(path, time.monotonic()):
-                    await self._take(path)
+                await asyncio.gather(*(self._take(p) for p in ready[start:start + TAKE_AT_ONCE]))
             self._wake.clear()
             timeout = self.poll if self._seen else RESCAN_SECONDS
             try:
@@ -192,11 +192,9 @@ class FolderInbox:
         processed = self.settings.processed
         if processed is None:
             path.unlink(missing_ok=True)
-            fsync_dir(self.folder)
             return
         target = Path(processed) / path.name
         if target.exists():
             target = target.with_name(f"{path.name}.{message_id}")
+        # no fsync needed: if a crash undoes the move, the file is taken again and recorded as a duplicate
         os.rename(path, target)
-        fsync_dir(target.parent)
-        fsync_dir(self.folder)
