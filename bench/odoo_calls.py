@@ -33,10 +33,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gateway.config.models import OdooSettings, PartnerConfig  # noqa: E402
-from gateway.odoo.client import connect  # noqa: E402
-from gateway.odoo.posting import Cache, post  # noqa: E402
-from gateway.translate.canonical import Line, Party, PurchaseOrder  # noqa: E402
+from gateway.config.models import OdooSettings, PartnerConfig
+from gateway.odoo.client import connect
+from gateway.odoo.posting import Cache, post
+from gateway.translate.canonical import Line, Party, PurchaseOrder
 
 CODES = [("BB-1001", "614141000012", "12.50"), ("BB-1002", "614141000029", "8.75"),
          ("BB-1003", "614141000036", "42.00"), ("BB-1004", "614141000043", "30.00"),

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import random
-import socket
 import threading
 import time
 import urllib.error
@@ -198,7 +197,7 @@ class JsonRpcClient(OdooClient):
 
     def __init__(self, settings: OdooSettings, secret: str, retry_base: float = 0.5) -> None:
         super().__init__(settings, retry_base)
-        import odoorpc  # noqa: PLC0415 - optional at import time for JSON-2-only installs
+        import odoorpc
         self._odoorpc = odoorpc
         parts = urlsplit(settings.url)
         if parts.path not in ("", "/"):
@@ -235,7 +234,7 @@ class JsonRpcClient(OdooClient):
             reason = getattr(exc, "reason", exc)
             refused = isinstance(reason, ConnectionRefusedError) or isinstance(exc, ConnectionRefusedError)
             raise Transient(f"{what}: {reason}", certain=refused) from exc
-        except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+        except (http.client.HTTPException, ConnectionError, TimeoutError, OSError) as exc:
             raise Transient(f"{what}: {type(exc).__name__}: {exc or 'connection lost'}", certain=False) from exc
         except ValueError as exc:       # a body that is not JSON (a proxy's HTML page)
             raise Transient(f"{what}: unreadable answer: {exc}", certain=False) from exc
@@ -245,7 +244,7 @@ class JsonRpcClient(OdooClient):
 
     def close(self) -> None:
         with self._lock:
-            self._odoo = None  # type: ignore[assignment]
+            self._odoo = None
 
 
 def _http_status_error(status: int, what: str) -> Exception:
@@ -276,10 +275,9 @@ class Json2Client(OdooClient):
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)
         single = method == "create" and args and isinstance(args[0], dict)
-        if method not in MODEL_METHODS:
-            if args:
-                raw = args.pop(0)
-                body["ids"] = [raw] if isinstance(raw, int) else list(raw)
+        if method not in MODEL_METHODS and args:
+            raw = args.pop(0)
+            body["ids"] = [raw] if isinstance(raw, int) else list(raw)
         names = POSITIONAL.get(method)
         if args:
             if names is None or len(args) > len(names):
@@ -298,7 +296,7 @@ class Json2Client(OdooClient):
                    "X-Odoo-Database": self.settings.database, "User-Agent": "edi-gateway"}
         request = urllib.request.Request(self._base + path, data=data, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             payload = exc.read()
@@ -317,7 +315,7 @@ class Json2Client(OdooClient):
         except urllib.error.URLError as exc:
             refused = isinstance(exc.reason, ConnectionRefusedError)
             raise Transient(f"{what}: {exc.reason}", certain=refused) from exc
-        except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+        except (http.client.HTTPException, ConnectionError, TimeoutError, OSError) as exc:
             raise Transient(f"{what}: {type(exc).__name__}: {exc or 'connection lost'}", certain=False) from exc
         except ValueError as exc:
             raise Transient(f"{what}: unreadable answer: {exc}", certain=False) from exc
@@ -331,7 +329,7 @@ def probe_version(url: str, timeout: float = 10.0) -> tuple[int, int]:
     request = urllib.request.Request(url.rstrip("/") + "/web/webclient/version_info", data=body,
                                      headers={"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             result = json.loads(response.read()).get("result") or {}
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise OdooUnavailable(f"cannot reach Odoo at {url}: {getattr(exc, 'reason', exc)}") from exc

@@ -13,17 +13,33 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import MISSING, Cache, commercial_partner, m2o_id, m2o_name, unit_code
-from gateway.translate.canonical import (Address, DateValue, Document, InventoryAdvice, InventoryLine, Invoice,
-                                         Line, Pack, Party, Quantity, Reference, ShipItem, ShipNotice, ShipOrder,
-                                         Source, Tax, Totals)
+from gateway.odoo.lookup import MISSING, Cache, commercial_partner, ids_of, m2o_id, m2o_name, unit_code
+from gateway.translate.canonical import (
+    Address,
+    DateValue,
+    Document,
+    InventoryAdvice,
+    InventoryLine,
+    Invoice,
+    Line,
+    Pack,
+    Party,
+    Quantity,
+    Reference,
+    ShipItem,
+    ShipNotice,
+    ShipOrder,
+    Source,
+    Tax,
+    Totals,
+)
 
 log = logging.getLogger("gateway.odoo.extraction")
 
@@ -38,7 +54,7 @@ def outbox_key(doc: Document, doc_type: str) -> str:
 
 
 def _since(days: int) -> str:
-    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _dec(value: Any) -> Decimal:
@@ -89,9 +105,8 @@ class _Context:
 
     def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
-        countries = {m2o_id(r.get("country_id")) for r in rows} - {None}
-        codes = {c["id"]: c["code"] for c in self.client.read("res.country", sorted(countries), ["code"])} \
-            if countries else {}
+        countries = ids_of(r.get("country_id") for r in rows)
+        codes = {c["id"]: c["code"] for c in self.client.read("res.country", countries, ["code"])}
         for r in rows:
             r["country_code"] = codes.get(m2o_id(r.get("country_id")) or 0)
         return {r["id"]: r for r in rows}
@@ -104,7 +119,8 @@ class _Context:
         return found  # type: ignore[no-any-return]
 
     def _company(self) -> dict[str, Any] | None:
-        users = self.client.read("res.users", [self.uid()], ["company_id"]) if self.uid() else []
+        uid = self.uid()
+        users = self.client.read("res.users", [uid], ["company_id"]) if uid else []
         company = m2o_id(users[0]["company_id"]) if users else None
         if not company:
             return None
@@ -164,17 +180,17 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                "carrier_tracking_ref", "weight", "shipping_weight", "write_date"], order="id")
     if not rows:
         return []
-    ids = [r["id"] for r in rows]
-    moves = client.search_read("stock.move", [("picking_id", "in", ids), ("state", "=", "done")],
+    picking_ids = [r["id"] for r in rows]
+    moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
                                ["picking_id", "product_id", "product_uom_qty", "quantity", "product_uom",
                                 "sale_line_id"])
-    move_lines = client.search_read("stock.move.line", [("picking_id", "in", ids)],
+    move_lines = client.search_read("stock.move.line", [("picking_id", "in", picking_ids)],
                                     ["move_id", "product_id", "quantity", "product_uom_id", "lot_id",
                                      "result_package_id"])
-    orders = {o["id"]: o for o in client.read("sale.order", sorted({m2o_id(r["sale_id"]) for r in rows} - {None}),
+    orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
                                                ["name", "client_order_ref", "date_order", "partner_id"])}
-    sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
-        {m2o_id(m["sale_line_id"]) for m in moves} - {None}), ["sequence", "product_uom_qty"])}
+    sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
+                                                   ["sequence", "product_uom_qty"])}
     items = ctx.item_ids({m2o_id(m["product_id"]) or 0 for m in moves} - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
@@ -192,8 +208,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         for move in by_picking[pick["id"]]:
             sale_line = sale_lines.get(m2o_id(move["sale_line_id"]) or 0)
             ids, name = _items(items.get(m2o_id(move["product_id"]) or 0, {}))
-            for line in lines_by_move[move["id"]] or [dict(quantity=move["quantity"], lot_id=False,
-                                                           result_package_id=False, product_uom_id=move["product_uom"])]:
+            for line in lines_by_move[move["id"]] or [{"quantity": move["quantity"], "lot_id": False,
+                                                           "result_package_id": False, "product_uom_id": move["product_uom"]}]:
                 if not line.get("quantity"):
                     continue
                 item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
@@ -255,8 +271,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                               ["name", "amount", "amount_type"])}
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
-    orders = {o["id"]: o for o in client.read("sale.order", sorted(
-        {m2o_id(s["order_id"]) for s in sale_lines.values()} - {None}), ["name", "client_order_ref"])}
+    orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
+                                               ["name", "client_order_ref"])}
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} |
                             {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]} - {0})
@@ -319,7 +335,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     `slot` (the schedule's fire time) makes a re-run of the same schedule a no-op.
     """
     ctx = _Context(client, partner, cache)
-    slot = slot or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
         if partner.odoo.warehouse else []
     warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code"])
@@ -330,7 +346,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         infos = client.search_read("product.customerinfo", [("partner_id", "=", ctx.customer["id"])],
                                    ["product_id", "product_tmpl_id"])
         product_ids = {m2o_id(i["product_id"]) or 0 for i in infos} - {0}
-        templates = sorted({m2o_id(i["product_tmpl_id"]) for i in infos if not i["product_id"]} - {None})
+        templates = ids_of(i["product_tmpl_id"] for i in infos if not i["product_id"])
         if templates:
             product_ids |= set(client.search("product.product", [("product_tmpl_id", "in", templates)]))
     if not product_ids:

@@ -89,6 +89,11 @@ def m2o_id(value: Any) -> int | None:
     return int(value) if value else None
 
 
+def ids_of(values: Iterable[Any]) -> list[int]:
+    """Sorted distinct ids of many2one values (False / None left out)."""
+    return sorted({i for i in (m2o_id(v) for v in values) if i})
+
+
 def m2o_name(value: Any) -> str | None:
     return str(value[1]) if isinstance(value, (list, tuple)) and len(value) > 1 else None
 
@@ -261,20 +266,20 @@ class ProductFinder:
             rows = self.client.search_read("product.product", domain, fields)
             for kind in ("barcode", "default_code"):
                 for value in wanted[kind]:
-                    found = [r for r in rows if r.get(kind) == value]
-                    self._put(kind, value, self._match(found[0], f"{kind} {value}") if len(found) == 1 else None)
+                    hits = [r for r in rows if r.get(kind) == value]
+                    self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
         if wanted["partner_code"]:
             model = "product.customerinfo" if self.role == "customer" else "product.supplierinfo"
             infos = self.client.search_read(model, [("partner_id", "=", self.partner_id),
                                                     ("product_code", "in", sorted(wanted["partner_code"]))],
                                             ["product_code", "product_id", "product_tmpl_id"])
-            templates = {m2o_id(i["product_tmpl_id"]) for i in infos if not i.get("product_id")} - {None}
+            templates = ids_of(i["product_tmpl_id"] for i in infos if not i.get("product_id"))
             variants: dict[int, dict[str, Any]] = {}
-            ids = {m2o_id(i["product_id"]) for i in infos if i.get("product_id")} - {None}
+            ids = ids_of(i["product_id"] for i in infos)
             if ids or templates:
-                dom: list[Any] = [("id", "in", sorted(ids))] if ids else []
+                dom: list[Any] = [("id", "in", ids)] if ids else []
                 if templates:
-                    dom = (["|"] + dom if dom else []) + [("product_tmpl_id", "in", sorted(templates))]
+                    dom = (["|"] + dom if dom else []) + [("product_tmpl_id", "in", templates)]
                 for row in self.client.search_read("product.product", dom, fields):
                     variants[row["id"]] = row
             by_template: dict[int, list[dict[str, Any]]] = {}
@@ -286,12 +291,12 @@ class ProductFinder:
                 if rows:
                     info = rows[0]
                     pid = m2o_id(info.get("product_id"))
-                    row = variants.get(pid) if pid else None
-                    if row is None:
+                    found = variants.get(pid) if pid else None
+                    if found is None:
                         candidates = by_template.get(m2o_id(info.get("product_tmpl_id")) or 0, [])
-                        row = candidates[0] if len(candidates) == 1 else None
-                    if row is not None:
-                        match = self._match(row, f"{self.partner_kind} item {value}")
+                        found = candidates[0] if len(candidates) == 1 else None
+                    if found is not None:
+                        match = self._match(found, f"{self.partner_kind} item {value}")
                 self._put("partner_code", value, match)
 
     @staticmethod

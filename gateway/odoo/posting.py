@@ -30,14 +30,33 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import (Cache, Names, ProductFinder, commercial_partner, currency_id, find_contact,
-                                 m2o_id, m2o_name, party_label, record_by, unit_id)
-from gateway.translate.canonical import (Document, Invoice, InventoryAdvice, Line, Pack, PurchaseOrder,
-                                         ShipItem, ShipNotice)
+from gateway.odoo.lookup import (
+    Cache,
+    Names,
+    ProductFinder,
+    commercial_partner,
+    currency_id,
+    find_contact,
+    m2o_id,
+    m2o_name,
+    party_label,
+    record_by,
+    unit_id,
+)
+from gateway.translate.canonical import (
+    Document,
+    InventoryAdvice,
+    Invoice,
+    Line,
+    Pack,
+    PurchaseOrder,
+    ShipItem,
+    ShipNotice,
+)
 
 log = logging.getLogger("gateway.odoo.posting")
 
-__all__ = ["post", "Cache"]
+__all__ = ["Cache", "post"]
 
 PRICE_FLAG_TAG = "EDI price mismatch"
 CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
@@ -73,7 +92,7 @@ def _label(line: Line | ShipItem, index: int, what: str) -> str:
 def _sequences(lines: list[Line]) -> list[int]:
     """The partner's line numbers as Odoo line sequences when they are distinct numbers, else 1..N."""
     numbers = [line.line_no for line in lines]
-    if all(n and n.isdigit() for n in numbers) and len(set(int(n or 0) for n in numbers)) == len(numbers):
+    if all(n and n.isdigit() for n in numbers) and len({int(n or 0) for n in numbers}) == len(numbers):
         return [int(n or 0) for n in numbers]
     return list(range(1, len(lines) + 1))
 

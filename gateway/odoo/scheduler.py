@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -66,7 +66,7 @@ class OdooScheduler:
         self.client: OdooClient | None = None
         self.cache = Cache()
         self.pending: dict[str, list[Document]] = {}
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     # ------------------------------------------------------------------ lifecycle
     def schedule(self) -> None:
@@ -79,9 +79,9 @@ class OdooScheduler:
                 if kind_of(doc) is None:
                     continue
                 if doc.trigger == "schedule" and doc.schedule:
-                    trigger: Any = CronTrigger.from_crontab(doc.schedule, timezone=timezone.utc)
+                    trigger: Any = CronTrigger.from_crontab(doc.schedule, timezone=UTC)
                 else:
-                    trigger = IntervalTrigger(seconds=poll, timezone=timezone.utc)
+                    trigger = IntervalTrigger(seconds=poll, timezone=UTC)
                 self.scheduler.add_job(self.run_once, trigger, args=[partner.id, doc.type],
                                        id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
                                        misfire_grace_time=max(1, int(poll)), replace_existing=True)
@@ -123,7 +123,7 @@ class OdooScheduler:
             try:
                 await in_thread(self._queue, doc, partner, setting)
                 queued += 1
-            except Exception as exc:   # render or journal failure: keep the claimed document for the next run
+            except Exception as exc:  # noqa: BLE001 - render or journal failure: keep the claimed document for the next run
                 self.pending.setdefault(key, []).extend(docs[index:index + 1])
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
@@ -137,17 +137,21 @@ class OdooScheduler:
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark))
         if kind == extraction.KIND_INVOICE:
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark))
-        slot = slot or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+        slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings) -> None:
-        render = self.render
-        if render is None:
-            from gateway.translate import render  # noqa: PLC0415 - the translation engine, resolved at run time
-        rendered = render(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
+        render_fn = self.render or _engine_render()
+        rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
         self.ctx.pipeline.queue_outbound(partner, rendered, key=extraction.outbox_key(doc, setting.type))
+
+
+def _engine_render() -> Callable[..., Any]:
+    """The translation engine's render, imported when first needed (it loads the profile machinery)."""
+    from gateway.translate import render
+    return render
 
 
 _RUNNING: dict[int, OdooScheduler] = {}

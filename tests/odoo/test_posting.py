@@ -13,8 +13,21 @@ from gateway.errors import OdooRejected, OdooUnavailable
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import (Address, DateValue, InventoryAdvice, InventoryLine, Invoice, Line, Pack,
-                                         Party, Quantity, ShipItem, ShipNotice, ShipOrder, Source)
+from gateway.translate.canonical import (
+    Address,
+    DateValue,
+    InventoryAdvice,
+    InventoryLine,
+    Invoice,
+    Line,
+    Pack,
+    Party,
+    Quantity,
+    ShipItem,
+    ShipNotice,
+    ShipOrder,
+    Source,
+)
 from tests.odoo.conftest import bigbox, northwind, order
 
 
@@ -190,7 +203,7 @@ def purchase(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> tuple[int, str]:
 
 def test_vendor_invoice_becomes_a_draft_bill_linked_to_the_po(sandbox: SandboxServer, client: OdooClient,
                                                               odoo: odoorpc.ODOO) -> None:
-    po, po_name = purchase(sandbox, odoo)
+    _po, po_name = purchase(sandbox, odoo)
     bill = Invoice(number="WW-INV-88", date="2026-11-20", due_date="2026-12-20", currency="USD", po_number=po_name,
                    lines=[Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100),
                                unit_price=Decimal("7.50")),
@@ -213,7 +226,7 @@ def test_vendor_invoice_becomes_a_draft_bill_linked_to_the_po(sandbox: SandboxSe
 
 def test_vendor_ship_notice_updates_and_validates_the_receipt(sandbox: SandboxServer, client: OdooClient,
                                                               odoo: odoorpc.ODOO) -> None:
-    po, po_name = purchase(sandbox, odoo)
+    _po, po_name = purchase(sandbox, odoo)
     asn = ShipNotice(number="ASN-5", tracking_number="1Z-VENDOR", orders=[ShipOrder(po_number=po_name, packs=[
         Pack(sscc="006141410000001015", items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(60),
                                                         lot="L-1")]),

@@ -164,7 +164,7 @@ def test_xmlrpc_fault_codes(sandbox: SandboxServer) -> None:
 # ---------------------------------------------------------------------------- JSON-2
 
 def test_json2_only_in_19(sandbox: SandboxServer) -> None:
-    status, body, headers = json2(sandbox, "res.partner", "search", {"domain": []})
+    status, body, _headers = json2(sandbox, "res.partner", "search", {"domain": []})
     if sandbox.version < 19:
         assert status == 404
         with pytest.raises(urllib.error.HTTPError):

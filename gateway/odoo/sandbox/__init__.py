@@ -6,4 +6,4 @@
 
 from gateway.odoo.sandbox.server import VERSIONS, Faults, SandboxServer
 
-__all__ = ["SandboxServer", "Faults", "VERSIONS"]
+__all__ = ["VERSIONS", "Faults", "SandboxServer"]

@@ -8,9 +8,10 @@ path (`_create_invoices` is private); `account.move.action_post` numbers and pos
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooValueError, UserError
 from gateway.odoo.sandbox.models import names
@@ -41,7 +42,7 @@ def from_reference(env: Env, uom: int, qty: float) -> float:
 
 def is_storable(env: Env, product: int) -> bool:
     if env.db.version == 17:
-        return env.get("product.product", product, "detailed_type") == "product"
+        return bool(env.get("product.product", product, "detailed_type") == "product")
     return bool(env.get("product.product", product, "is_storable"))
 
 
@@ -109,9 +110,9 @@ def template_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]
 def _delivery_address(env: Env, partner: int) -> int:
     commercial = env.get("res.partner", partner, "commercial_partner_id")
     for rid, rec in env.db.data["res.partner"].items():
-        if rec.get("parent_id") in (partner, commercial) and rec.get("type") == "delivery" and rec.get("active", True):
-            if partner == commercial or rid == partner:
-                return rid
+        if (rec.get("parent_id") in (partner, commercial) and rec.get("type") == "delivery"
+                and rec.get("active", True) and (partner == commercial or rid == partner)):
+            return rid
     return partner
 
 

@@ -129,8 +129,8 @@ def _match_term(env: Env, model: str, rid: int, path: str, op: str, value: Any) 
         if op in ("!=", "not in", "not like", "not ilike"):
             # Odoo: a negative operator over a path means "no related record matches the positive one"
             positive = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}[op]
-            return not any(_match_term(env, field.relation, t, rest, positive, value) for t in targets)
-        return any(_match_term(env, field.relation, t, rest, op, value) for t in targets)
+            return not any(_match_term(env, field.relation or "", t, rest, positive, value) for t in targets)
+        return any(_match_term(env, field.relation or "", t, rest, op, value) for t in targets)
     if field.relation:
         if op in ("any", "not any"):
             sub = filter_ids(env, field.relation, value, _as_ids(raw))

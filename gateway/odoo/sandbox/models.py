@@ -28,7 +28,7 @@ def H(string: str = "", **kw: Any) -> Field:
     return Field("html", string, **kw)
 
 
-def I(string: str = "", **kw: Any) -> Field:  # noqa: E743
+def I(string: str = "", **kw: Any) -> Field:
     return Field("integer", string, **kw)
 
 
@@ -89,13 +89,13 @@ def names(version: int) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- computes
 
-def _company(env: Env) -> int:
-    return min(env.db.data["res.company"]) if env.db.data["res.company"] else False  # type: ignore[return-value]
+def _company(env: Env) -> Any:
+    return min(env.db.data["res.company"]) if env.db.data["res.company"] else False
 
 
-def _currency(env: Env) -> int:
+def _currency(env: Env) -> Any:
     company = _company(env)
-    return env.db.data["res.company"][company]["currency_id"] if company else False  # type: ignore[no-any-return]
+    return env.db.data["res.company"][company]["currency_id"] if company else False
 
 
 def _partner_display(env: Env, rid: int) -> str:
@@ -183,8 +183,8 @@ def _qty(kind: str) -> Any:
 
 
 def _tax_rate(env: Env, tax_ids: list[int]) -> float:
-    return sum(env.db.data["account.tax"][t].get("amount", 0.0) for t in tax_ids
-               if t in env.db.data["account.tax"]) / 100.0
+    return float(sum(env.db.data["account.tax"][t].get("amount", 0.0) for t in tax_ids
+                     if t in env.db.data["account.tax"])) / 100.0
 
 
 def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
@@ -193,7 +193,7 @@ def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
         base = rec.get(qty, 0.0) * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0)
         if total:
             base *= 1 + _tax_rate(env, rec.get(tax) or [])
-        return round(base, 2)
+        return round(float(base), 2)
     return compute
 
 
@@ -206,12 +206,12 @@ def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, 
                          * _tax_rate(env, r.get(tax) or []) for r in lines
                          if not r.get("display_type") or r.get("display_type") == "product")
         if fname == "untaxed":
-            return round(sub, 2)
+            return round(float(sub), 2)
         if fname == "tax":
-            return round(tax_amount, 2)
+            return round(float(tax_amount), 2)
         if fname == "residual" and model == "account.move" and env.db.data[model][rid].get("payment_state") == "paid":
             return 0.0
-        return round(sub + tax_amount, 2)
+        return round(float(sub + tax_amount), 2)
     return compute
 
 

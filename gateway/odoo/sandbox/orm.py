@@ -14,11 +14,11 @@ import copy
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.odoo.sandbox import domain as domains
-from gateway.odoo.sandbox.exceptions import (AccessError, MissingError, OdooValueError, ValidationError)
+from gateway.odoo.sandbox.exceptions import AccessError, MissingError, OdooValueError, ValidationError
 
 EMPTY: dict[str, Any] = {"char": False, "text": False, "html": False, "selection": False, "date": False,
                          "datetime": False, "many2one": False, "binary": False, "integer": 0, "float": 0.0,
@@ -72,7 +72,7 @@ class User:
 
 
 def now_str() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class Database:

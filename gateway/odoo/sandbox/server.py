@@ -23,12 +23,17 @@ import traceback
 import xmlrpc.client
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from gateway.odoo.sandbox import business, models, seed
 from gateway.odoo.sandbox.business import Method
-from gateway.odoo.sandbox.exceptions import (AccessDenied, LockError, OdooException, SerializationFailure,
-                                             OdooTypeError)
+from gateway.odoo.sandbox.exceptions import (
+    AccessDenied,
+    LockError,
+    OdooException,
+    OdooTypeError,
+    SerializationFailure,
+)
 from gateway.odoo.sandbox.orm import Database
 from gateway.odoo.sandbox.service import Service, bind
 
@@ -131,11 +136,11 @@ class SandboxServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # ------------------------------------------------------------------ data calls with faults
@@ -168,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3.11"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet, like a test server should be
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # ------------------------------------------------------------------ plumbing
@@ -196,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         sb = self.sandbox
         path = self.path.split("?", 1)[0]
         if path in ("/web/version", "/json/version") and sb.version >= 19:
@@ -208,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, NOT_FOUND_HTML, "text/html; charset=utf-8")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         sb = self.sandbox
         path = self.path.split("?", 1)[0]
         body = self._body()
@@ -250,7 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/web/database/list":
                 result = sb.service.db_service("list", [])
             else:
-                service, method, args = params.get("service"), params.get("method"), list(params.get("args") or [])
+                service, method = params.get("service"), str(params.get("method") or "")
+                args = list(params.get("args") or [])
                 if service == "common":
                     if method in ("login", "authenticate") and not sb.deprecated_rpc:
                         raise _NotFound()
@@ -332,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             kwargs = json.loads(body or b"{}")
             if not isinstance(kwargs, dict):
-                raise ValueError("the body must be a JSON object")
+                raise ValueError("the body must be a JSON object")  # noqa: TRY004 - reported as Odoo's 400
         except ValueError as exc:
             self._json(400, _error_body("werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}",
                                         400))
@@ -417,4 +423,4 @@ def _from_xml(value: Any) -> Any:
     return value
 
 
-__all__ = ["SandboxServer", "Faults", "VERSIONS", "AccessDenied"]
+__all__ = ["VERSIONS", "AccessDenied", "Faults", "SandboxServer"]

@@ -13,8 +13,15 @@ from typing import Any
 
 from gateway.odoo.sandbox import business
 from gateway.odoo.sandbox.business import REQUIRED, Method
-from gateway.odoo.sandbox.exceptions import (AccessDenied, AccessError, MethodNotFound, OdooAttributeError,
-                                             OdooTypeError, OdooValueError, UserError)
+from gateway.odoo.sandbox.exceptions import (
+    AccessDenied,
+    AccessError,
+    MethodNotFound,
+    OdooAttributeError,
+    OdooTypeError,
+    OdooValueError,
+    UserError,
+)
 from gateway.odoo.sandbox.orm import Database, Env
 
 
@@ -210,8 +217,7 @@ def bind(name: str, method: Method, args: list[Any], kwargs: dict[str, Any], sty
             raise OdooTypeError(f"{name}() got multiple values for argument '{key}'")
         bound[key] = value
     for pname, default in params:
-        if pname not in bound:
-            if default is REQUIRED:
-                raise OdooTypeError(f"missing a required argument: '{pname}'" if style == "json2"
-                                    else f"{name}() missing 1 required positional argument: '{pname}'")
+        if pname not in bound and default is REQUIRED:
+            raise OdooTypeError(f"missing a required argument: '{pname}'" if style == "json2"
+                                else f"{name}() missing 1 required positional argument: '{pname}'")
     return bound
