@@ -431,9 +431,14 @@ class _Builder:
         segs_out = self._consume
         n_pieces = len(pieces)
         wrapped = False
+        codec = self.codec
+        term_bytes = len(d.segment.encode(codec, "replace"))
         for i, piece in enumerate(pieces):
             start = char_pos
-            char_pos += len(piece) + term_len
+            if self.byte_offsets:         # multi-byte text: count bytes piece by piece (linear, not quadratic)
+                char_pos += len(piece.encode(codec, "replace")) + term_bytes
+            else:
+                char_pos += len(piece) + term_len
             if piece[:1] in _WS:
                 body = piece.lstrip(_WS)
                 lead = piece[:len(piece) - len(body)]
@@ -449,10 +454,7 @@ class _Builder:
                     self.issue(Severity.WARNING, "empty segment (two terminators in a row) ignored", "18",
                                "segment", last, tx=self.tx)
                 continue
-            offset = start + len(lead)
-            if self.byte_offsets:
-                offset = len(text[:offset].encode(self.codec, "replace"))
-            offset += base
+            offset = base + start + len(lead)
             if "\n" in body or "\r" in body:
                 body = body.replace("\r", "").replace("\n", "")
                 if not wrapped:

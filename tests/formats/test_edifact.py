@@ -270,3 +270,11 @@ def test_number_takes_either_decimal_mark(text: str, value: str) -> None:
 def test_number_refuses_what_is_not_an_edifact_number(text: str) -> None:
     with pytest.raises(ValueError, match="not an EDIFACT number"):
         edifact.number(text)
+
+
+def test_byte_offsets_are_exact_in_multibyte_text() -> None:
+    data = "UNB+UNOW:4+S+R+20261129:0900+1'UNH+1+X:D:96A:UN'NAD+BY+++東京都 ☃'FTX+AAI+++ü?'é'UNT+4+1'UNZ+1+1'".encode()
+    r = edifact.parse(data, validate=False)
+    assert r.issues == []
+    for seg in r.transactions[0].segments:
+        assert data[seg.offset:seg.offset + 3] == seg.tag.encode()
