@@ -315,20 +315,22 @@ def split_segments(text: str, d: Delimiters) -> list[str]:
 
 
 def _merge_released(pieces: list[str], rel: str, sep: str) -> list[str]:
-    """Re-join pieces whose separator was released (preceded by an odd run of release characters)."""
+    """Re-join pieces whose separator was released (preceded by an odd run of release characters).
+
+    Joined once per merged run, so a hostile run of thousands of released terminators stays linear.
+    """
     out: list[str] = []
-    buf: str | None = None
+    run: list[str] = []
     for p in pieces:
-        cur = p if buf is None else buf + sep + p
-        if cur.endswith(rel):
-            n = len(cur) - len(cur.rstrip(rel))
+        run.append(p)
+        if p.endswith(rel):
+            n = len(p) - len(p.rstrip(rel))     # the run cannot reach past `sep` into the previous piece
             if n % 2 == 1:
-                buf = cur
                 continue
-        out.append(cur)
-        buf = None
-    if buf is not None:
-        out.append(buf)
+        out.append(sep.join(run) if len(run) > 1 else p)
+        run = []
+    if run:
+        out.append(sep.join(run))
     return out
 
 

@@ -76,3 +76,11 @@ def test_random_bytes_never_raise_in_any_reader(data: bytes) -> None:
     csv_format.parse(data, CsvSettings(delimiter=";", encoding="ascii"))
     xml_format.parse(b"<a>" + data)
     xml_format.parse(data)
+
+
+def test_hostile_runs_of_released_terminators_stay_one_segment() -> None:
+    value = "?'" * 200_000
+    data = f"UNB+UNOA:3+S+R+261129:0900+1'UNH+1+X:D:96A:UN'FTX+AAI+++{value}'UNT+3+1'UNZ+1+1'".encode()
+    r = edifact.parse(data, validate=False)
+    assert r.issues == []
+    assert r.transactions[0].segments[1].get(4) == "'" * 200_000
