@@ -175,8 +175,8 @@ class GatewayProcess:
         self._sock.bind(self._sockpath)
         self._sock.setblocking(False)
         self._log = open(self.log_path, "ab")
-        env = {**os.environ, "NOTIFY_SOCKET": self._sockpath, "PYTHONUNBUFFERED": "1", **self.env}
-        env.pop("WATCHDOG_USEC", None)
+        env = {k: v for k, v in os.environ.items() if k not in ("WATCHDOG_USEC", "WATCHDOG_PID")}
+        env.update({"NOTIFY_SOCKET": self._sockpath, "PYTHONUNBUFFERED": "1", **self.env})
         if self.preload:
             code = "".join(f"import {m}; " for m in self.preload)
             code += "import sys; from gateway.cli import main; sys.exit(main(sys.argv[1:]))"

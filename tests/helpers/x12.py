@@ -20,3 +20,15 @@ def purchase_order(control: int, sender: str = "ACMERETAIL", receiver: str = "AC
         f"IEA*1*{control:09d}",
     ]
     return ("~\n".join(segments) + "~\n").encode("ascii")
+
+
+def functional_ack(control: int, group_acked: str, status: str = "A", functional_id: str = "SH",
+                   sender: str = "ACMERETAIL", receiver: str = "ACMEDIST") -> bytes:
+    """A 997 from the partner acknowledging our group `group_acked` (AK9 status A / E / R)."""
+    segments = [
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*261129*0900*U*00401*{control:09d}*0*P*>",
+        f"GS*FA*{sender}*{receiver}*20261129*0900*{control}*X*004010",
+        "ST*997*0001", f"AK1*{functional_id}*{group_acked}", f"AK9*{status}*1*1*{0 if status == 'R' else 1}",
+        "SE*4*0001", f"GE*1*{control}", f"IEA*1*{control:09d}",
+    ]
+    return ("~\n".join(segments) + "~\n").encode("ascii")

@@ -236,3 +236,58 @@ def test_sd_notify_is_a_no_op_without_systemd(monkeypatch: pytest.MonkeyPatch) -
     assert sdnotify.watchdog_interval() == 2.0
     monkeypatch.setenv("WATCHDOG_PID", "1")
     assert sdnotify.watchdog_interval() is None
+
+
+def test_watchdog_pings_and_per_partner_inbox(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path, {"inbox": [
+        {"path": "inbox", "processed": "inbox/processed", "min_age": 0.3},
+        {"path": "inbox-acme", "processed": None, "min_age": 0.3, "partner": "acme"}]}, partners={"acme": ACME})
+    with GatewayProcess(ws.config, env={"WATCHDOG_USEC": "1000000"}) as gw:
+        gw.wait_notification("WATCHDOG=1", timeout=30)
+        dropped = ws.drop("po.x12", purchase_order(77), folder=ws.root / "inbox-acme")
+        wait_for(lambda: ws.count(direction="in") == 1, message="taken from the partner inbox")
+        wait_for(lambda: not dropped.exists(), message="deleted (processed: null)")
+        [row] = ws.messages(direction="in")
+        assert row["partner"] == "acme" and row["source_key"] == str(dropped)
+
+
+def test_daemon_starts_enabled_parts_through_the_hook(tmp_path: Path) -> None:
+    import urllib.request
+    from tests.helpers.net import free_port
+    pytest.importorskip("gateway.ops.server")
+    port = free_port()
+    ws = Workspace.create(tmp_path, {"ops": {"enabled": True, "host": "127.0.0.1", "port": port}})
+    with GatewayProcess(ws.config) as gw:
+        def answered() -> int:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as exc:
+                return int(exc.code)
+            except OSError:
+                return 0
+        assert wait_for(answered, message="ops endpoint") in (200, 503)
+        assert "started gateway.ops.server" in gw.output()
+
+
+def test_purge_command_keeps_what_is_needed(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path)
+    with GatewayProcess(ws.config):
+        ws.drop("a.txt", b"junk one")
+        wait_for(lambda: ws.count(state="quarantined") == 1, message="quarantined")
+    [row] = ws.messages()
+    old = time.time() - 10 * 86400
+    os.utime(ws.archived(row["sha256"]), (old, old))
+    # the message changed today: within retention, its bytes stay
+    result = cli("purge", "--days", "5", config=ws.config)
+    assert result.returncode == 0 and "0 files removed" in result.stdout
+    assert ws.archived(row["sha256"]).exists()
+    # an orphan file (no journal row) past retention goes
+    orphan = ws.archived(hashlib.sha256(b"orphan").hexdigest())
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"orphan")
+    os.utime(orphan, (old, old))
+    assert "1 file would be removed" in cli("purge", "--days", "5", "--dry-run", config=ws.config).stdout
+    assert orphan.exists()
+    assert "1 file removed" in cli("purge", "--days", "5", config=ws.config).stdout
+    assert not orphan.exists() and ws.archived(row["sha256"]).exists()

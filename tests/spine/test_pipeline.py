@@ -179,3 +179,27 @@ def test_replay_of_a_quarantined_message(make) -> None:
     assert again.state is State.RECEIVED and again.attempts == 0 and again.last_error is None
     with pytest.raises(Exception, match="only quarantined, dead or duplicate"):
         replay(pipeline.journal, message.id)
+
+
+def test_partner_997_settles_what_we_sent(make) -> None:
+    from gateway.formats.base import Syntax
+    from gateway.outbound.rendered import RenderedDocument
+    from tests.helpers.x12 import functional_ack
+    pipeline = make()
+    acme = pipeline.config.partners["acme"]
+    sent = {}
+    for group in ("50", "51"):
+        doc = RenderedDocument(doc_type="856", syntax=Syntax.X12, filename=f"acme_856_{group}.x12",
+                               data=f"856 {group}".encode(), control_number=f"0000000{group}", group_number=group,
+                               expects_ack="997")
+        out = pipeline.queue_outbound(acme, doc, key=f"test:856:{group}")
+        assert pipeline.queue_outbound(acme, doc, key=f"test:856:{group}").id == out.id   # idempotent
+        sent[group] = pipeline.journal.transition(out.id, State.SENT, "written").id
+    accepted = submit(pipeline, functional_ack(900, "50"), name="997a.x12")
+    rejected = submit(pipeline, functional_ack(901, "51", status="R"), name="997b.x12")
+    assert pipeline.advance(accepted.id).state is State.DONE
+    assert pipeline.advance(rejected.id).state is State.DONE
+    assert pipeline.journal.get(sent["50"]).state is State.DONE
+    assert pipeline.journal.get(sent["51"]).state is State.REJECTED
+    # a 997 is not acknowledged with a 997
+    assert pipeline.journal.children(accepted.id) == []
