@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
+from itertools import compress
 from typing import BinaryIO
 
 from gateway.errors import FormatError
@@ -129,51 +130,56 @@ class X12Reader:
                 gc.enable()
 
     def _read(self) -> Iterator[Transaction]:
+        """Runs of ordinary segments are moved into their transaction with one list slice; only the
+        control segments (ISA GS ST SE GE IEA TA1) are looked at one by one."""
         tx: Transaction | None = None
         segs: list[Segment] = []
-        pos = 0
-        control = _CONTROL
-        for batch in self._tok.batches():
-            for seg in batch:
-                tag = seg.tag
-                if tag not in control:
+        is_control = _CONTROL.__contains__
+        for batch, tags in self._tok.batches():
+            marks = list(compress(range(len(tags)), map(is_control, tags)))
+            marks.append(len(batch))
+            start = 0
+            for mark in marks:
+                if mark > start:
                     if tx is not None:
-                        pos += 1
-                        seg.position = pos
-                        segs.append(seg)
+                        segs += batch[start:mark]
                     else:
-                        self._stray(seg)
-                    continue
+                        for seg in batch[start:mark]:
+                            self._stray(seg)
+                if mark == len(batch):
+                    break
+                start = mark + 1
+                seg = batch[mark]
+                tag = tags[mark]
                 if tx is not None:
                     if tag == "SE":
-                        pos += 1
-                        seg.position = pos
                         segs.append(seg)
-                        self._close_tx(seg, pos)
-                        self.segment_count += pos
+                        seg.position = len(segs)
+                        self._close_tx(seg, len(segs))
+                        self.segment_count += len(segs)
                         yield tx
                         tx = self._tx = None
                         continue
                     self._tx = tx
                     self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
                                 f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
-                    self.segment_count += pos
+                    self.segment_count += len(segs)
                     yield tx
                     tx = self._tx = None
                 if tag == "ST":
                     tx = self._open_tx(seg)
                     segs = tx.segments
-                    pos = 1
                 elif tag == "TA1":
                     yield self._ta1(seg)
                 else:
+                    seg.position = 0
                     self._envelope_segment(seg)
         if tx is not None:
             self._tx = tx
             self._issue(Severity.ERROR, f"the file ends inside transaction set {tx.doc_type} "
                         f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
                         tx.segments[0], in_tx=False)
-            self.segment_count += pos
+            self.segment_count += len(segs)
             yield tx
             self._tx = None
         self._end_of_file()

@@ -20,6 +20,7 @@ import codecs
 import gc
 import re
 from collections.abc import Iterator
+from itertools import accumulate, chain, compress, repeat
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
@@ -189,14 +190,15 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ segments
     def __iter__(self) -> Iterator[Segment]:
-        for batch in self.batches():
+        for batch, _tags in self.batches():
             yield from batch
 
-    def batches(self) -> Iterator[list[Segment]]:
-        """Segments in lists (one per chunk, cut after each IEA), so callers loop without a generator per segment.
+    def batches(self) -> Iterator[tuple[list[Segment], list[str]]]:
+        """(segments, their tags) per chunk, cut after each IEA, so callers work on lists, not per segment.
 
-        An ISA is always the first segment of its list, so `delimiters` and friends describe it
-        while the list is being consumed.
+        `Segment.position` is already set: 1 for ST and counting on until the next ST (envelope
+        segments get a number too; the reader resets them to 0). An ISA is always the first segment
+        of its list, so `delimiters` and friends describe it while the list is being consumed.
         """
         self._fill()
         if self._buf.startswith(_BOM):
@@ -308,7 +310,7 @@ class Tokenizer:
         isa11 = head.split(d.element, 12)[11]
         return (isa11 if len(isa11) == 1 and not isa11.isalnum() and isa11 != " " else None) == d.repetition
 
-    def _body(self, isa: Segment) -> Iterator[list[Segment]]:
+    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[str]]]:
         """Lists of segments from `isa` up to and including its IEA (or the end of input).
 
         The cyclic garbage collector is paused while a chunk is cut into segments (they form no
@@ -323,9 +325,14 @@ class Tokenizer:
             if collect:
                 gc.enable()
 
-    def _cut(self, isa: Segment, collect: bool) -> Iterator[list[Segment]]:
-        """The hot loop. When every terminator in the buffer is followed by the usual suffix, the
-        buffer is split on both at once (`uniform`), so a regular segment costs one slice test."""
+    def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[str]]]:
+        """The hot loop.
+
+        When every terminator in the buffer is followed by the usual suffix, the buffer is split on
+        both at once; when moreover no segment is indented, empty, non-ASCII or an envelope boundary,
+        the whole buffer is turned into segments by C-level map() calls (the bulk path). Otherwise
+        segments are made one by one, keeping every irregularity for the writer.
+        """
         d = self.delimiters
         assert d is not None
         term, el, comp, rep, suffix = d.segment, d.element, d.component, d.repetition, d.suffix
@@ -336,9 +343,12 @@ class Tokenizer:
         wrap = self._wrap
         ws = _WS
         batch: list[Segment] = [isa]
-        append = batch.append
+        tags: list[str] = ["ISA"]
         inline_isa = False
         consumed = False              # the suffix after the previous segment is already behind us
+        pos = 0                       # position of the last segment within its transaction
+        # a segment that is indented or empty (whitespace or another terminator right after one)
+        irregular = re.compile(re.escape(full) + "[" + re.escape(_WS + term) + "]").search
         while True:
             buf = self._buf
             if suffix and not consumed and buf.startswith(suffix):
@@ -364,23 +374,52 @@ class Tokenizer:
                 if leftover.strip(ws):
                     seg = self._unterminated(leftover, prev, d)
                     if seg is not None:
-                        append(seg)
-                elif prev is not None:
+                        seg.position = 1 if seg.tag == "ST" else pos + 1
+                        batch.append(seg)
+                        tags.append(seg.tag)
+                else:
                     prev.suffix = None if lead + leftover == suffix else lead + leftover
                 if batch:
                     if collect:
                         gc.enable()
-                    yield batch
+                    yield batch, tags
                 return
             ascii_only = buf.isascii()
             off = self._off
+            first = pieces[0][:1] > " "
+            if first and lead != suffix:
+                prev.suffix = lead
+            bulk = None
+            if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
+                parts_list = [p.split(el) for p in pieces]
+                bulk = list(map(list.pop, parts_list, repeat(0)))
+                if "IEA" in bulk or "ISA" in bulk:
+                    bulk = None
+            if bulk is not None:
+                n = len(bulk)
+                starts = list(compress(range(n), map("ST".__eq__, bulk)))
+                if starts:
+                    bounds = starts + [n]
+                    positions = chain(range(pos + 1, pos + 1 + starts[0]),
+                                      *(range(1, b - a + 1) for a, b in zip(bounds, bounds[1:])))
+                    pos = n - starts[-1]
+                else:
+                    positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
+                    pos += n
+                offsets = list(accumulate(map(step.__add__, map(len, pieces)), initial=off))
+                made = list(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
+                batch += made
+                tags += bulk
+                prev = made[-1]
+                off = offsets[-1]
+                pieces = []
             missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
             for i, raw in enumerate(pieces):
                 if raw[:1] > " ":
                     body = raw
                     pre = 0
-                    if missing and (i or lead != suffix):
-                        prev.suffix = lead if i == 0 else eaten
+                    if missing and i:
+                        prev.suffix = eaten
                 else:
                     body = raw.lstrip(ws)
                     pre = len(raw) - len(body)
@@ -397,7 +436,8 @@ class Tokenizer:
                     if not ascii_only:
                         pre = self._width(raw[:pre])
                 parts = body.split(el)
-                if parts[0] == "ISA" and not inline_isa:
+                tag = parts[0]
+                if tag == "ISA" and not inline_isa:
                     # a new interchange without an IEA before it: read its header afresh
                     self._off = off + pre
                     self._buf = (term + eaten).join([body, *pieces[i + 1:], leftover])
@@ -405,23 +445,24 @@ class Tokenizer:
                     if batch:
                         if collect:
                             gc.enable()
-                        yield batch
+                        yield batch, tags
                     return
                 inline_isa = False
-                seg = Segment(parts[0], parts, 0, off + pre, comp, rep)
+                pos = 1 if tag == "ST" else pos + 1
+                seg = Segment(tag, parts, pos, off + pre, comp, rep)
                 if wrap:
                     seg.offset = self._byte_offset(off + pre)
                 del parts[0]
                 off += (len(raw) if ascii_only else self._width(raw)) + step
                 prev = seg
-                append(seg)
-                if seg.tag == "IEA":
+                batch.append(seg)
+                tags.append(tag)
+                if tag == "IEA":
                     if collect:
                         gc.enable()
-                    yield batch
+                    yield batch, tags
                     gc.disable()
-                    batch = []
-                    append = batch.append
+                    batch, tags = [], []
                     if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
                         inline_isa = True
                         self.interchange += 1     # next ISA, same delimiters: read straight on
@@ -439,10 +480,9 @@ class Tokenizer:
             if batch:
                 if collect:
                     gc.enable()
-                yield batch
+                yield batch, tags
                 gc.disable()
-                batch = []
-                append = batch.append
+                batch, tags = [], []
             if not self._fill() and not leftover:
                 return
 

@@ -113,8 +113,11 @@ def test_streaming_with_tiny_chunks_gives_the_same_result() -> None:
     whole = x12.parse(data)
     reader = X12Reader(io.BytesIO(data), chunk_size=7)
     txs = list(reader)
-    assert [(t.control_number, [s.offset for s in t.segments]) for t in txs] == \
-        [(t.control_number, [s.offset for s in t.segments]) for t in whole.transactions]
+    def layout(items: list) -> list:
+        return [(t.control_number, [(s.tag, s.position, s.offset, s.elements) for s in t.segments]) for t in items]
+    assert layout(txs) == layout(whole.transactions)
+    assert [s.position for s in whole.transactions[0].segments] == [1, 2, 3, 4, 5, 6]
+    assert [s.position for e in whole.interchanges for s in e.service_segments] == [0] * 12
     assert len(reader.interchanges) == 3
 
 
