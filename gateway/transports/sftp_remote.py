@@ -184,21 +184,50 @@ def pollers_for(partners: dict[str, PartnerConfig], intake: Intake, work_dir: Pa
     return out
 
 
+class _Running:
+    """The pollers of this process, restarted on reload."""
+
+    def __init__(self) -> None:
+        self.pollers: list[RemotePoller] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self, ctx: Any) -> None:
+        config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
+        partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
+        self.pollers = pollers_for(partners, ctx.pipeline, Path(config.state_dir) / "sftp-remote",
+                                   config.outbox.max_backoff)
+        self.tasks = [asyncio.create_task(p.run(), name=f"sftp_remote:{p.partner.id}") for p in self.pollers]
+
+    async def stop(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+
+    async def health(self) -> tuple[bool, str]:
+        failing = [f"{p.partner.id}: {p.last_error}" for p in self.pollers if p.failures]
+        return (not failing, "; ".join(failing) or f"{len(self.pollers)} poller(s) ok")
+
+
+_running = _Running()
+
+
 async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     """Start one poller per partner with an `sftp_remote` inbound channel. Returns an async stop()."""
     config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
-    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
-    work = Path(config.state_dir) / "sftp-remote"
-    shutil.rmtree(work, ignore_errors=True)              # partial downloads of a previous run
-    pollers = pollers_for(partners, ctx.pipeline, work, config.outbox.max_backoff)
-    tasks = [asyncio.create_task(p.run(), name=f"sftp_remote:{p.partner.id}") for p in pollers]
+    shutil.rmtree(Path(config.state_dir) / "sftp-remote", ignore_errors=True)   # partial downloads
+    _running.start(ctx)
+    checks = getattr(ctx, "health_checks", None)
+    if isinstance(checks, dict):
+        checks["transport:sftp_remote"] = _running.health
+    return _running.stop
 
-    async def stop() -> None:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
-    return stop
+async def reload(ctx: Any) -> None:
+    """After SIGHUP: pollers restart with the new partner settings (a poll in progress is cancelled;
+    nothing was deleted remotely before its commit, so nothing is lost)."""
+    await _running.stop()
+    _running.start(ctx)
 
 
 from gateway.outbound import sftp_channel as _sftp_channel  # noqa: F401  (registers "sftp_remote")

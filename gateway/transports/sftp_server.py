@@ -153,12 +153,12 @@ class SftpServer:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---------------------------------------------------------------- lifecycle
-    def prepare(self) -> None:
+    def prepare(self, clear_staging: bool = True) -> None:
         for acct in self.accounts.values():
             for sub in (INBOUND, OUTBOUND):
                 (acct.jail / sub).mkdir(parents=True, exist_ok=True)
             staging = self.staging_dir(acct.user)
-            if staging.exists():
+            if clear_staging and staging.exists():
                 for stale in staging.iterdir():          # uploads a crash interrupted: never acknowledged
                     stale.unlink(missing_ok=True)
             staging.mkdir(parents=True, exist_ok=True)
@@ -547,11 +547,33 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
         if isinstance(ports, dict):
             ports["sftp"] = server.port
 
+    _running["server"] = server
+
     async def stop() -> None:
         if server is not None:
             await server.close()
+        _running.pop("server", None)
 
     return stop
+
+
+_running: dict[str, Any] = {}
+
+
+async def reload(ctx: Any) -> None:
+    """After SIGHUP: new accounts and keys apply to the next login; sessions already open keep theirs."""
+    from gateway.outbound.sftp_channel import ACCOUNT
+    server = _running.get("server")
+    config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
+    ACCOUNT.configure(Path(config.sftp_server.root), partners)
+    if server is None:
+        return
+    try:
+        server.accounts = accounts_from(partners, server.root)
+        server.prepare(clear_staging=False)
+    except ConfigError as exc:
+        log.error("SFTP accounts not reloaded, keeping the previous ones: %s", exc)
 
 
 from gateway.outbound import sftp_channel as _sftp_channel  # noqa: F401  (registers "sftp" and "sftp_remote")

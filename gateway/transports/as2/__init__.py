@@ -32,14 +32,35 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
         if isinstance(ports, dict):
             ports["as2"] = server.port
 
+    _running["server"] = server
+
     async def stop() -> None:
         if server is not None:
             await server.close()
         if AS2.sender is sender:
             AS2.sender = None
+        _running.pop("server", None)
         ledger.close()
 
     return stop
+
+
+_running: dict[str, Any] = {}
+
+
+async def reload(ctx: Any) -> None:
+    """After SIGHUP: take the new partner table (AS2 ids, certificates); keep the old one if it fails."""
+    from gateway.errors import ConfigError
+    from gateway.transports.as2.server import log, partner_table
+
+    server = _running.get("server")
+    if server is None:
+        return
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
+    try:
+        server.partners = partner_table(partners)
+    except ConfigError as exc:
+        log.error("AS2 partners not reloaded, keeping the previous ones: %s", exc)
 
 
 from gateway.outbound import as2_channel as _as2_channel  # noqa: F401  (registers the "as2" channel)
