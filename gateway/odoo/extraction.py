@@ -227,7 +227,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         ship_order = ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
                                pick.get("origin") or pick["name"],
                                po_date=str((order or {}).get("date_order") or "")[:10] or None,
-                               references=[Reference(qualifier="sales_order", value=order["name"])] if order else [],
+                               references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                                packs=list(packs.values()), items=loose)
         parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -236,7 +236,6 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         weight = pick.get("shipping_weight") or pick.get("weight")
         docs.append(ShipNotice(
             number=pick["name"], date=done[:10] or None, ship_date=done[:10] or None,
-            dates=[DateValue(qualifier="shipped", date=done[:10], time=done[11:16] or None)] if done else [],
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=len(packs) or None, parties=parties, orders=[ship_order],
@@ -310,7 +309,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                _party("seller", company, ctx.gln_field)) if p is not None]
         refs = [Reference(qualifier="customer_order", value=po_number)] if po_number else []
         if move.get("invoice_origin"):
-            refs.append(Reference(qualifier="sales_order", value=move["invoice_origin"]))
+            refs.append(Reference(qualifier="vendor_order", value=move["invoice_origin"]))
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
