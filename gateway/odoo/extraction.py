@@ -23,7 +23,6 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import MISSING, Cache, commercial_partner, ids_of, m2o_id, m2o_name, unit_code
 from gateway.translate.canonical import (
     Address,
-    DateValue,
     Document,
     InventoryAdvice,
     InventoryLine,
