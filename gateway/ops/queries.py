@@ -28,13 +28,27 @@ def _ts(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-# when a message entered its current state: its latest event into that state from another one
-_SINCE = ("IFNULL((SELECT MAX(e.at) FROM events e WHERE e.message_id = m.id AND e.to_state = m.state"
-          " AND (e.from_state IS NULL OR e.from_state != e.to_state)), m.created_at)")
-
-
 def _marks(values: tuple[Any, ...]) -> str:
     return ",".join("?" for _ in values)
+
+
+def progress_since(events: list[tuple[str | None, str, str]]) -> str | None:
+    """When a message last made progress, from its (from, to, at) events in order.
+
+    Moving into retry_wait, and resuming from it into the state it failed in, is not progress.
+    """
+    since: str | None = None
+    resume: str | None = None
+    retry = State.RETRY_WAIT.value
+    for frm, to, at in events:
+        if to == retry:
+            if frm != retry:
+                resume = frm
+            continue
+        if frm == retry and to == resume:
+            continue
+        since, resume = at, None
+    return since
 
 
 @dataclass(slots=True)
@@ -79,7 +93,7 @@ class Row:
     last_error: str | None
     reason: str | None = None    # the reason of its latest event
     sha256: str = ""
-    since: str | None = None     # when it entered its current state (retries within a state do not count)
+    since: str | None = None     # stuck list: when it last made progress (see `progress_since`)
 
 
 class JournalQueries:
@@ -195,25 +209,39 @@ class JournalQueries:
 
     def _list(self, where: str, params: tuple[Any, ...], limit: int, order: str = "m.updated_at") -> list[Row]:
         rows = self._rows(
-            "SELECT * FROM (SELECT m.*,"
-            " (SELECT e.reason FROM events e WHERE e.message_id = m.id ORDER BY e.seq DESC LIMIT 1) AS reason,"
-            f" {_SINCE} AS since FROM messages m) m WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
+            "SELECT m.*, (SELECT e.reason FROM events e WHERE e.message_id = m.id ORDER BY e.seq DESC LIMIT 1)"
+            f" AS reason FROM messages m WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
         return [Row(id=r["id"], direction=r["direction"], state=r["state"], partner=r["partner"],
                     channel=r["channel"], filename=r["filename"], doc_type=r["doc_type"],
                     control_number=r["control_number"], created_at=r["created_at"], updated_at=r["updated_at"],
-                    attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"],
-                    since=r["since"])
+                    attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"])
                 for r in rows]
 
     def stuck(self, now: datetime, older_than: timedelta, limit: int = 200) -> list[Row]:
-        """Messages still in flight that entered their current state longer than `older_than` ago.
+        """Messages still in flight that made no progress for longer than `older_than`, longest first.
 
-        Retries (retry_wait -> retry_wait) and notes do not reset the clock: a message retrying for
-        an hour has been stuck for an hour.
+        A failed attempt and its retry (x -> retry_wait -> x) are not progress, so a message
+        bouncing between retry_wait and queued for an hour has been stuck for an hour.
         """
+        cutoff = _ts(now - older_than)
         states = tuple(s.value for s in IN_FLIGHT)
-        return self._list(f"m.state IN ({_marks(states)}) AND m.since <= ?",
-                          (*states, _ts(now - older_than)), limit, order="m.since")
+        candidates = f"SELECT id FROM messages WHERE state IN ({_marks(states)}) AND created_at <= ? LIMIT 5000"
+        history: dict[str, list[tuple[str | None, str, str]]] = {}
+        for r in self._rows(f"SELECT message_id, from_state, to_state, at FROM events WHERE message_id IN "
+                            f"({candidates}) ORDER BY message_id, seq", (*states, cutoff)):
+            history.setdefault(r["message_id"], []).append((r["from_state"], r["to_state"], r["at"]))
+        since = {mid: progress_since(events) for mid, events in history.items()}
+        ids = sorted((t, mid) for mid, t in since.items() if t is not None and t <= cutoff)[:limit]
+        if not ids:
+            return []
+        rows = {r.id: r for r in self._list(f"m.id IN ({_marks(tuple(ids))})", tuple(mid for _, mid in ids),
+                                            len(ids))}
+        out = []
+        for t, mid in ids:
+            if mid in rows:
+                rows[mid].since = t
+                out.append(rows[mid])
+        return out
 
     def quarantined(self, limit: int = 200) -> list[Row]:
         return self._list("m.state = ?", (State.QUARANTINED.value,), limit, order="m.updated_at DESC")

@@ -242,7 +242,22 @@ async def test_retrying_or_noting_does_not_reset_the_stuck_clock(served):
     html = (await get(base + "/"))[2].decode()
     stuck = html.split('id="stuck"')[1].split("</section>")[0]
     assert nw in stuck and ">2 h<" in stuck
-    # a message that moved on to a new state recently is not stuck, however old it is
-    world.journal.transition(nw, State.TRANSLATED, "replayed by the coordinator")
+    # resuming the step that failed is not progress; getting past it is
+    world.journal.transition(nw, State.TRANSLATED, "retry 5")
+    world.journal.transition(nw, State.RETRY_WAIT, "Odoo unavailable", error="OdooUnavailable: 503")
+    world.journal.transition(nw, State.TRANSLATED, "retry 6")
+    html = (await get(base + "/"))[2].decode()
+    assert nw in html.split('id="stuck"')[1].split("</section>")[0]
+    world.journal.transition(nw, State.POSTED, "posted sale.order 9")
     html = (await get(base + "/"))[2].decode()
     assert nw not in html.split('id="stuck"')[1].split("</section>")[0]
+
+
+def test_progress_since_ignores_failed_attempts_and_their_retries():
+    from gateway.ops.queries import progress_since
+    q, r, s, d = "queued", "retry_wait", "sent", "done"
+    assert progress_since([(None, q, "t0"), (q, r, "t1"), (r, q, "t2"), (q, r, "t3"), (r, r, "t4")]) == "t0"
+    assert progress_since([(None, q, "t0"), (q, r, "t1"), (r, q, "t2"), (q, s, "t3")]) == "t3"
+    assert progress_since([(None, "received", "t0"), ("received", "parsed", "t1"), ("parsed", r, "t2"),
+                           (r, "parsed", "t3")]) == "t1"
+    assert progress_since([(None, q, "t0"), (q, s, "t1"), (s, d, "t2"), (d, q, "t3")]) == "t3"   # a resend
