@@ -124,7 +124,7 @@ class _Compiled:
     rules: list[tuple[str, list[int]]]
 
 
-_COMPILED: dict[tuple[str, str], _Compiled | None] = {}
+_COMPILED: dict[tuple[int, str], _Compiled | None] = {}
 _MISSING = object()
 
 
@@ -325,7 +325,7 @@ class _Checker:
 
     # ---- elements
     def compiled(self, tag: str) -> _Compiled | None:
-        key = (self.d.id, tag)
+        key = (id(self.d), tag)           # VICS and plain definitions of one set differ
         found = _COMPILED.get(key, _MISSING)
         if found is _MISSING:
             found = _compile(self.d, tag, self.dic)

@@ -1,0 +1,151 @@
+"""X12 structure validation: definitions as data, loops, element types, syntax notes, the 856 HL hierarchy."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from gateway.formats import x12
+from gateway.formats.base import Issue, Severity
+from gateway.formats.x12_validate import check_value, set_definition
+
+ISA = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260115*1030*U*00401*"
+       "000000101*0*P*>~")
+
+
+def read(doc: str, body: list[str], version: str = "004010", fid: str = "PO") -> list[Issue]:
+    segs = [f"ST*{doc}*0001", *body]
+    segs.append(f"SE*{len(segs) + 1}*0001")
+    isa = ISA.replace("*U*00401*", "*^*00501*") if version >= "005" else ISA
+    text = isa + "".join(s + "~" for s in [f"GS*{fid}*BIGBOX*ACMEDIST*20260115*1030*1*X*{version}", *segs,
+                                            "GE*1*1", "IEA*1*000000101"])
+    result = x12.parse(text.encode())
+    envelope = [i for i in result.issues if i.level in ("interchange", "group", "transaction")
+                and i.severity is not Severity.INFO]
+    assert envelope == [], [str(i) for i in envelope]
+    return [i for i in result.issues if i.severity is not Severity.INFO]
+
+
+PO = ["BEG*00*SA*PO-1**20260115", "REF*DP*042", "N1*ST*DC 1*UL*0860001000023", "N3*1 MAIN ST",
+      "N4*SEATTLE*WA*98101", "PO1*1*10*EA*12.50**UP*614141000012", "PID*F****BLUE WIDGET", "CTT*1"]
+
+
+def test_definitions_are_data_for_every_set_and_version() -> None:
+    folder = resources.files("gateway.formats").joinpath("x12_defs", "sets")
+    for doc in ("850", "855", "856", "810", "846", "997"):
+        raw = json.loads(folder.joinpath(f"{doc}.json").read_text("utf-8"))
+        assert raw["versions"] == ["004010", "005010"]
+        assert set_definition(doc, "004010") and set_definition(doc, "005010X000")
+    assert set_definition("999", "005010X231A1") is not None and set_definition("999", "004010") is None
+    assert set_definition("940", "004010") is None and set_definition("850", "003060") is None
+
+
+def test_a_clean_purchase_order_has_no_findings() -> None:
+    assert read("850", PO) == []
+    assert read("850", PO, version="005010") == []
+
+
+def test_unknown_set_is_read_generically_with_a_note() -> None:
+    text = ISA + "GS*OW*A*B*20260115*1030*1*X*004010~ST*940*0001~W05*N*1~SE*3*0001~GE*1*1~IEA*1*000000101~"
+    result = x12.parse(text.encode())
+    assert not result.errors and result.transactions[0].segments[1].get(2) == "1"
+    assert any("read generically" in i.message and i.severity is Severity.INFO for i in result.issues)
+
+
+def test_segment_order_requirement_and_max_use() -> None:
+    issues = read("850", ["REF*DP*042", "BEG*00*SA*PO-1**20260115", *PO[2:], "CUR*BY*USD", "ZZZ*1"])
+    found = {(i.segment_tag, i.code, i.severity) for i in issues}
+    assert ("BEG", "3", Severity.ERROR) in found              # BEG must come first: missing where expected
+    assert ("ZZZ", "6", Severity.ERROR) in found               # not part of the set
+    assert ("CUR", "7", Severity.WARNING) in found             # known segment, wrong place
+    over = read("850", [*PO[:2], *["PER*BD*A"] * 4, *PO[2:]])
+    assert [(i.segment_tag, i.code, i.segment_position) for i in over] == [("PER", "5", 7)]
+    nopo1 = read("850", [PO[0], "CTT*0"])
+    assert [(i.segment_tag, i.code, i.loop_id) for i in nopo1] == [("PO1", "3", "")]
+
+
+def test_loops_repeat_and_nest() -> None:
+    many_n1 = [PO[0], *("N1*ST*DC*UL*0860001000023", "N3*A", "N4*BOISE*ID*83701") * 3, *PO[5:]]
+    assert read("850", many_n1) == []
+    nested = [PO[0], *PO[5:7], "SCH*5*EA***002*20260201", "SCH*5*EA***002*20260301", "N1*ST*X*92*0042",
+              "PO1*2*1*EA*1**UP*614141000029", "CTT*2"]
+    assert read("850", nested) == []
+
+
+def test_element_types_lengths_codes_and_notes() -> None:
+    issues = read("850", ["BEG*09*SA*PO-1**20261399", "REF*DP", "PO1*1*1.2.3*EA*12.50", "DTM*002*20260101*2561",
+                          "PID*F", "CTT*1*" + "9" * 11])
+    got = {(i.segment_tag, i.element_position, i.code) for i in issues}
+    assert ("BEG", 1, "7") in got          # code list (353)
+    assert ("BEG", 5, "8") in got          # invalid date
+    assert ("REF", 2, "2") in got          # R0203: REF02 or REF03 required
+    assert ("PO1", 2, "6") in got          # R type
+    assert ("DTM", 3, "9") in got          # TM
+    assert ("PID", 4, "2") in got          # R0405
+    assert ("CTT", 2, "5") in got          # R 1/10: too long
+    severities = {(i.segment_tag, i.element_position): i.severity for i in issues}
+    assert severities[("BEG", 1)] is Severity.ERROR and severities[("CTT", 2)] is Severity.WARNING
+    beg1 = next(i for i in issues if i.segment_tag == "BEG" and i.element_position == 1)
+    assert beg1.element_ref == "353" and beg1.value == "09" and "BEG01" in beg1.message
+
+
+def test_check_value_types() -> None:
+    n2 = ["N2", 1, 10, "Amount"]
+    assert check_value("12345", n2) is None and check_value("-12", n2) is None
+    assert check_value("12.5", n2)[0] == "6"
+    r = ["R", 1, 5, "x"]
+    assert check_value("-1.2345", r) is None and check_value(".5", r) is None and check_value("123456", r)[0] == "5"
+    assert check_value("20240229", ["DT", 8, 8, "d"]) is None and check_value("20230229", ["DT", 8, 8, "d"])[0] == "8"
+    assert check_value("2359", ["TM", 4, 8, "t"]) is None and check_value("235960", ["TM", 4, 8, "t"])[0] == "9"
+    assert check_value("A", ["AN", 2, 5, "a"])[0] == "4" and check_value("AB\x01", ["AN", 1, 5, "a"])[0] == "6"
+
+
+def test_vics_usage_where_it_differs() -> None:
+    body = [PO[0], *PO[5:7]]                    # no CTT
+    assert read("850", body, version="004010") == []
+    vics = read("850", body, version="004010VICS")
+    assert [(i.segment_tag, i.code) for i in vics] == [("CTT", "3")]
+    bsn = ["BSN*00*SHIP1*20260115*1200", "HL*1**S", "TD1*CTN25*2", "HL*2*1*O", "PRF*PO-1", "HL*3*2*I",
+           "LIN**UP*614141000012", "SN1**10*EA", "CTT*3"]
+    assert read("856", bsn, fid="SH") == []
+    vics = read("856", bsn, version="004010VICS", fid="SH")
+    assert [(i.segment_tag, i.element_position, i.code) for i in vics] == [("BSN", 5, "1")]
+
+
+@pytest.mark.parametrize("structure,levels,ok", [
+    ("0001", ["S", "O", "T", "P", "I"], True),
+    ("0001", ["S", "O", "P", "I"], True),
+    ("0004", ["S", "O", "I"], True),
+    ("0002", ["S", "O", "I", "P"], True),
+    ("0004", ["S", "O", "P"], False),
+    ("0001", ["S", "I", "O"], False),
+])
+def test_856_hierarchy_follows_bsn05(structure: str, levels: list[str], ok: bool) -> None:
+    body = [f"BSN*00*SHIP1*20260115*1200*{structure}"]
+    for n, level in enumerate(levels, start=1):
+        body.append(f"HL*{n}*{n - 1 if n > 1 else ''}*{level}")
+        if level == "I":
+            body += ["LIN**UP*614141000012", "SN1**10*EA"]
+    body.append(f"CTT*{len(levels)}")
+    issues = [i for i in read("856", body, fid="SH") if i.segment_tag == "HL"]
+    assert (issues == []) is ok, [str(i) for i in issues]
+    if not ok:
+        assert all(i.code == "7" and i.element_position == 3 for i in issues) or \
+            any("not part of hierarchy" in i.message for i in issues)
+
+
+def test_856_hl_parent_errors() -> None:
+    body = ["BSN*00*SHIP1*20260115*1200*0001", "HL*1**S", "HL*2*9*O", "HL*2*1*O", "CTT*2"]
+    issues = [(i.element_position, i.code) for i in read("856", body, fid="SH") if i.segment_tag == "HL"]
+    assert (2, "7") in issues and (1, "7") in issues      # unknown parent, HL01 used twice
+
+
+def test_997_and_999_definitions_catch_broken_acks() -> None:
+    assert read("997", ["AK1*PO*1", "AK2*850*0001", "AK5*A", "AK9*A*1*1*1"], fid="FA") == []
+    bad = read("997", ["AK2*850*0001", "AK5*Q", "AK9*A*1*1*1"], fid="FA")
+    assert {(i.segment_tag, i.code) for i in bad} >= {("AK1", "3"), ("AK5", "7")}
+    ok999 = read("999", ["AK1*PO*1*005010", "AK2*850*0001", "IK3*PO1*3**8", "IK4*2*330*6*X", "IK5*R*5",
+                         "AK9*R*1*1*0"], version="005010X231A1", fid="FA")
+    assert ok999 == []
