@@ -110,3 +110,16 @@ def test_rendered_desadv_carries_valid_ssccs_for_packs_without_one(config: Loade
         total = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(digits)))
         return (10 - total % 10) % 10
     assert all(mod10(s[:17]) == int(s[17]) for s in ssccs)
+
+
+def test_eurohandel_order_is_answered_with_a_positive_contrl(config: LoadedConfig, journal: SqliteJournal) -> None:
+    """EuroHandel's partner file asks for CONTRL on success too: one per interchange, back to its UNB id."""
+    from gateway.acks import build
+    result = parse((EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012346-47.edi").read_bytes())
+    acks = build(result, config.partners["eurohandel"], config.gateway.our_ids, journal)
+    assert len(acks) == 1 and acks[0].doc_type == "CONTRL"
+    text = acks[0].data.decode("latin-1")
+    assert "UNB+UNOC:3+0614141000005:14+4012345000009:14+" in text
+    assert "UCI+EH000418+4012345000009:14+0614141000005:14+7'" in text    # 7: interchange accepted
+    back = parse(acks[0].data)
+    assert [str(i) for i in back.errors] == []
