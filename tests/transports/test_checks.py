@@ -42,3 +42,5 @@ def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path):
     assert "bad.pub:1: not an OpenSSH public key" in text
     assert "partners/d.yaml: partner d: cannot load SFTP key" in text
     assert "as2_server.certificate does not belong to as2_server.private_key" in text
+    off = check(GatewayConfig(), {"b": bad["b"]})
+    assert any("as2_server.enabled is false" in str(e) for e in off)
