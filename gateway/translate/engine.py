@@ -56,6 +56,8 @@ class Node:
     xpath: Any = None
     xml_steps: Any = None
     note: str = ""
+    fast_fill: Callable[[Any, dict[str, Any]], None] | None = None   # generated, segment syntaxes
+    simple_each: str | None = None              # `each:` a top-level list, no value:/key: (fast path)
 
     def matches(self, record: Any) -> bool:
         for reader, allowed in self.when:
@@ -153,8 +155,12 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
             continue
         compiled.append(compile_field(str(path), fspec, node_ctx, fields_spec.loc(path)))
     node.fields_in = [f for f in compiled if f.bulk] + [f for f in compiled if not f.bulk]
+    if segmental and node.fields_in:
+        node.fast_fill = _generate_fill(node.fields_in, f"{ctx.tag or node.tag}_{name}")
     node.fields_out = [f for f in compiled if not f.bulk] + [f for f in compiled if f.bulk]
     node.consts = [(make_getter(f.path), f.const) for f in compiled if f.const is not None]
+    if node.each is not None and "." not in node.each and "value" not in spec and spec.get("key") is None:
+        node.simple_each = node.each
     if "value" in spec:
         if not node.each:
             raise ConfigError(f"node {name!r}: value: maps a list of plain values and needs each:",
@@ -237,6 +243,21 @@ def _located(exc: Exception, fld: Field | None, node: Node, record: Any, syntax:
 def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict[str, Any]:
     """Map one record into `parent` (or into a new item of `parent[each]`); return the target."""
     target = parent
+    if node.simple_each is not None:            # the common case: a new dict in a plain list
+        items = parent.get(node.simple_each)
+        if items is None:
+            items = parent[node.simple_each] = []
+        target = {}
+        items.append(target)
+        fast = node.fast_fill
+        if fast is not None:
+            try:
+                fast(record, target)
+                return target
+            except Exception:  # noqa: BLE001 - re-run field by field: that path names the field at fault
+                pass
+        _fill(node, record, target, syntax)
+        return target
     if node.each_set is not None:
         items = node.each_get(parent)  # type: ignore[misc]
         if items is None:
@@ -263,7 +284,47 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
     return target
 
 
+def _generate_fill(fields: list[Field], label: str) -> Callable[[Any, dict[str, Any]], None]:
+    """Python source for reading all fields of a segment node in one function, compiled once.
+
+    Plain element reads are inlined (no call per field); other fields call their closures.
+    Any error makes the caller re-run the field-by-field path, which locates it precisely.
+    """
+    env: dict[str, Any] = {}
+    lines = ["def fill(seg, target):", "    el = seg.elements", "    n = len(el)"]
+    for k, fld in enumerate(fields):
+        keys = fld.path.split(".")
+        single = len(keys) == 1 and not fld.path.startswith("_") and not fld.bulk
+        env[f"set{k}"] = fld.set
+        store = f"target[{fld.path!r}] = v" if single else f"set{k}(target, v)"
+        if fld.simple is None or fld.simple[1]:
+            env[f"read{k}"] = fld.read
+            lines += [f"    v = read{k}(seg)", "    if v is not None:", f"        {store}"]
+            continue
+        pos, _, convert, default, required = fld.simple
+        i = pos - 1
+        lines.append(f"    v = el[{i}].strip() if n > {i} else ''")
+        if convert is not None:
+            env[f"conv{k}"] = convert
+        if required or default is not None:
+            env[f"read{k}"] = fld.read
+            lines += ["    if not v:", f"        v = read{k}(seg)", "        if v is not None:", f"            {store}"]
+            lines += ["    else:", f"        v = conv{k}(v)" if convert is not None else "        pass", f"        {store}"]
+        else:
+            lines += ["    if v:"] + ([f"        v = conv{k}(v)"] if convert is not None else []) + [f"        {store}"]
+    namespace: dict[str, Any] = dict(env)
+    exec(compile("\n".join(lines), f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["fill"]  # type: ignore[no-any-return]
+
+
 def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
+    fast = node.fast_fill
+    if fast is not None:
+        try:
+            fast(record, target)
+            return
+        except Exception:  # noqa: BLE001 - re-run field by field: that path names the field at fault
+            pass
     for fld in node.fields_in:
         try:
             value = fld.read(record)
@@ -311,9 +372,18 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
                         # an enclosing level's node placed before the open loop cannot follow it:
                         # such a segment belongs to the loop (unmapped there), so the loop stays open
                         floor = stack[depth + 1][0].order
-                        node = _pick(cands, seg, floor)
+                        for cand in cands:
+                            if cand.order >= floor and (not cand.when or cand.matches(seg)):
+                                node = cand
+                                break
                     else:
-                        node = _pick(cands, seg, stack[depth][2]) or _pick(cands, seg, -1)
+                        floor = stack[depth][2]
+                        for cand in cands:
+                            if cand.order >= floor and (not cand.when or cand.matches(seg)):
+                                node = cand
+                                break
+                        else:
+                            node = _pick(cands, seg, -1)
                     if node is not None:
                         break
                 depth -= 1

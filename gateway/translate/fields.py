@@ -57,6 +57,9 @@ class Field:
     positions: tuple[int, ...] = ()   # element positions read (lint)
     address: str = ""                 # the `at:` as written (CSV column, XPath) for messages
     set: Callable[[dict[str, Any], Any], None] = lambda t, v: None
+    # what the engine's code generator needs to inline a plain element read:
+    # (element, component, converter or None, default, required); None for other kinds of field
+    simple: tuple[int, int, Callable[[Any], Any] | None, Any, bool] | None = None
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -99,6 +102,16 @@ def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any
         def set_one(target: dict[str, Any], value: Any) -> None:
             target[key] = value  # type: ignore[index]
         return set_one
+
+    if len(keys) == 2 and not merge and not any(isinstance(k, int) for k in keys):
+        k0, k1 = keys
+
+        def set_two(target: dict[str, Any], value: Any) -> None:
+            child = target.get(k0)          # type: ignore[call-overload]
+            if child is None:
+                child = target[k0] = {}     # type: ignore[index]
+            child[k1] = value
+        return set_two
 
     def set_path(target: Any, value: Any) -> None:
         node = target
@@ -391,7 +404,12 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             placer(out, str(raw))
             return data
         return False
-    return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")))
+    simple = None
+    if ctx.syntax in ("x12", "edifact") and function is None and positions and spec.get("at") is not None:
+        pos, comp = parse_address(spec["at"], ctx, where)
+        simple = (pos, comp, convert_in, default, required)
+    return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
+                 simple=simple)
 
 
 def _plain(value: Any) -> str:

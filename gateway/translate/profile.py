@@ -133,6 +133,7 @@ class ProfileRegistry:
     def __init__(self) -> None:
         self.sources: dict[str, YMap] = {}
         self._compiled: dict[str, Profile] = {}
+        self._base_cache: dict[tuple[str, str, str], Profile | None] = {}
         self.base_names: set[str] = set()     # shipped base profiles (candidates for partner-less files)
         self.our_ids: Any = None        # gateway.yaml our_ids: the sender of what render() writes
 
@@ -166,6 +167,7 @@ class ProfileRegistry:
         name = str(data.get("profile") or default_name)
         self.sources[name] = data
         self._compiled.clear()
+        self._base_cache.clear()
 
     def names(self) -> list[str]:
         return sorted(self.sources)
@@ -220,6 +222,12 @@ class ProfileRegistry:
         return name in self.sources
 
     def base_for(self, syntax: str, message: str, version: str) -> Profile | None:
+        key = (syntax, message, version)
+        if key not in self._base_cache:
+            self._base_cache[key] = self._find_base(syntax, message, version)
+        return self._base_cache[key]
+
+    def _find_base(self, syntax: str, message: str, version: str) -> Profile | None:
         """The base profile for a message and version ("850", "004010VICS" -> x12-004010-850).
 
         Versions without a profile of their own use the nearest one below (003060 -> 004010
