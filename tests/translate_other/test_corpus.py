@@ -18,6 +18,7 @@ from gateway.config.models import CsvSettings, PartnerConfig
 from gateway.errors import TranslationError
 from gateway.formats import csv as csv_format
 from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import PurchaseOrder
 from tests.translate_other.conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
@@ -116,7 +117,9 @@ def test_corpus_csv_orders_translate_with_a_positional_override(tmp_path: Path) 
         "documents": [{"type": "csv", "direction": "in", "profile": "bots-orders"}]})
     result = csv_format.parse((CORPUS / "csv" / "orders_bots_flat-quoted.csv").read_bytes(), partner.csv)
     docs = [d for tx in result.transactions for d in translate(tx, partner, registry)]
-    assert [(d.number, len(d.lines)) for d in docs] == [
+    assert all(isinstance(d, PurchaseOrder) for d in docs)
+    orders = [d for d in docs if isinstance(d, PurchaseOrder)]
+    assert [(d.number, len(d.lines)) for d in orders] == [
         ("BGMREF", 4), ("1-4500094289", 2), ("1-4500094290", 1), ("1-4500094291", 1)]
-    assert docs[0].date == "2005-08-19" and docs[-1].lines[0].quantity == 9
-    assert docs[0].lines[1].item_ids == {"gtin": "8712345005009"}
+    assert orders[0].date == "2005-08-19" and orders[-1].lines[0].quantity == 9
+    assert orders[0].lines[1].item_ids == {"gtin": "8712345005009"}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -116,6 +115,7 @@ def test_eurohandel_order_is_answered_with_a_positive_contrl(config: LoadedConfi
     """EuroHandel's partner file asks for CONTRL on success too: one per interchange, back to its UNB id."""
     from gateway.acks import build
     result = parse((EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012346-47.edi").read_bytes())
+    assert config.gateway.our_ids is not None
     acks = build(result, config.partners["eurohandel"], config.gateway.our_ids, journal)
     assert len(acks) == 1 and acks[0].doc_type == "CONTRL"
     text = acks[0].data.decode("latin-1")
