@@ -146,6 +146,29 @@ async def test_refusals_store_nothing(world, intake, case):
         await server.close()
 
 
+async def test_garbage_body_gets_error_mdn_and_storage_failure_gets_503(world, intake):
+    from gateway.errors import JournalError
+    server = await start_server(world, intake)
+    try:
+        junk = world.tmp / "junk"
+        junk.write_bytes(b"\x30\x80\x06\x09not really asn1" * 10)
+        ctype = "application/pkcs7-mime; smime-type=enveloped-data"
+        reply = await post(world, junk, as2_headers("BIGBOX-AS2", "ACMEDIST", "<junk@x>", ctype,
+                                                    async_url="http://127.0.0.1:9/elsewhere"))
+        assert reply.status == 200                      # answered here, not POSTed to the sender's URL
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("processed/error: decryption-failed")
+        ctype, body, _ = build_message(world.tmp / "ok", PAYLOAD, signer=world.partner, recipient=world.ours)
+        intake.fail = JournalError("archive not writable")
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<full@x>", ctype))
+        assert reply.status == 503 and b"send it again" in reply.body
+        assert intake.messages() == []
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<full@x>", ctype))
+        assert reply.status == 200 and len(intake.messages()) == 1   # the resend is taken, once
+    finally:
+        await server.close()
+
+
 async def test_unknown_partner_and_wrong_recipient_are_refused_before_reading(world, intake):
     server = await start_server(world, intake)
     try:

@@ -181,16 +181,24 @@ class As2Server:
         async_url = (h.get("Receipt-Delivery-Option") or "").strip() or None
         sign_mdn = bool(options and re.search(r"pkcs7-signature", options, re.IGNORECASE))
         pid = known.partner.id
+        if async_url and not async_url.lower().startswith(("http://", "https://")):
+            async_url = None                                  # mailto: etc. are AS1: answer synchronously
         try:
             got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
-        except (Refused, mime.MimeError) as exc:
-            modifier = exc.modifier if isinstance(exc, Refused) else "unexpected-processing-error"
-            text = exc.text if isinstance(exc, Refused) else str(exc)
+        except Exception as exc:                              # never a traceback to the partner
+            if isinstance(exc, Refused):
+                modifier, text = exc.modifier, exc.text
+            elif isinstance(exc, (mime.MimeError, cms.CmsError, ValueError)):
+                modifier, text = "unexpected-processing-error", f"message cannot be read: {exc}"
+            else:
+                log.exception("AS2 message %s from %s: unexpected error", message_id, pid)
+                modifier, text = "unexpected-processing-error", "internal error while opening the message"
             log.warning("AS2 message %s from %s refused: %s: %s", message_id, pid, modifier, text)
             disp = mdn.Disposition("processed", "error", modifier)
             if not wants_mdn:
                 return _refuse(400, f"{modifier}: {text}")
-            return await self._answer(known, message_id, disp, None, text, sign_mdn, async_url, micalg)
+            # not authenticated: answer in this response, never POST to a URL the sender chose
+            return await self._answer(known, message_id, disp, None, text, sign_mdn, None, micalg)
         earlier = self.ledger.seen(pid, message_id, self.settings.duplicate_window_days)
         if earlier is not None:
             log.info("AS2 message %s from %s is a duplicate of %s", message_id, pid, earlier)
@@ -205,7 +213,11 @@ class As2Server:
                                  "as2_to": self.our_id, "mic": got.mic, "mic_alg": got.mic_alg,
                                  "layers": got.layers, "content_type": got.content_type,
                                  "subject": h.get("Subject", "")})
-        message = await self.intake.submit(got.payload, meta)
+        try:
+            message = await self.intake.submit(got.payload, meta)
+        except Exception as exc:                              # not stored: no MDN, the partner resends
+            log.error("AS2 message %s from %s not stored: %s", message_id, pid, exc)
+            return _refuse(503, "the gateway could not store the message; send it again later")
         self.ledger.remember(pid, message_id, message.id, self.settings.duplicate_window_days)
         if message.state == State.DUPLICATE:
             disp = mdn.Disposition("processed", "warning", "duplicate-document")
