@@ -113,7 +113,7 @@ class Daemon:
         loop.set_default_executor(ThreadPoolExecutor(
             max_workers=gw.workers + gw.outbox.concurrency_per_channel * 2 + 8, thread_name_prefix="gw"))
         self.inbound = WorkerPool("worker", self.journal, self.pipeline.advance,
-                                  lambda m: m.direction is Direction.IN and not self.pipeline.is_parked(m.id),
+                                  lambda m: m.direction is Direction.IN,
                                   gw.workers, gw.queue_size)
         self.outbound = WorkerPool("outbox", self.journal, self.outbox.deliver_one, self.outbox.wants,
                                    max(1, gw.outbox.concurrency_per_channel * 2), gw.queue_size)
@@ -124,6 +124,7 @@ class Daemon:
 
         self.pipeline.on_new = wake
         await asyncio.to_thread(self.outbox.resume)
+        await asyncio.to_thread(self.journal.clear_waits)      # whatever waited for a missing part: try again
         self.inbound.start()
         self.outbound.start()
         try:
@@ -275,4 +276,4 @@ def run(config_path: str | Path | None) -> int:
         daemon.journal.close()
 
 
-__all__ = ["GatewayContext", "Daemon", "PARTS", "Stopper", "run", "Message"]
+__all__ = ["PARTS", "Daemon", "GatewayContext", "Message", "Stopper", "run"]

@@ -25,12 +25,11 @@ import os
 import random
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
@@ -84,7 +83,7 @@ def _safe_name(name: str) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Pipeline:
@@ -96,8 +95,6 @@ class Pipeline:
         self.archive = archive
         self.accepting = True
         self.on_new: Callable[[], None] | None = None    # set by the daemon to wake its dispatchers
-        self._parked: dict[str, float] = {}
-        self._parked_lock = threading.Lock()
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
 
@@ -158,24 +155,19 @@ class Pipeline:
 
     # ------------------------------------------------------------------ scheduling helpers
     def is_parked(self, message_id: str) -> bool:
-        with self._parked_lock:
-            until = self._parked.get(message_id)
-            if until is None:
-                return False
-            if until <= time.monotonic():
-                del self._parked[message_id]
-                return False
-            return True
+        """True while a message waits for a missing part (its look-again time is still ahead)."""
+        message = self.journal.get(message_id)
+        return message.state is not State.RETRY_WAIT and bool(message.next_attempt_at) and \
+            message.next_attempt_at > utcnow()  # type: ignore[operator]
 
     def unpark_all(self) -> None:
-        with self._parked_lock:
-            self._parked.clear()
+        """Try waiting messages again now (after a reload brought new partner files)."""
+        self.journal.clear_waits()
 
     def _park(self, message: Message, why: str) -> Message:
-        with self._parked_lock:
-            self._parked[message.id] = time.monotonic() + PARK_SECONDS
         log.warning("waiting: %s", why)
-        return self.journal.note(message.id, error=f"waiting in {message.state.value}: {why}")
+        return self.journal.note(message.id, error=f"waiting in {message.state.value}: {why}",
+                                 look_again_at=utcnow() + timedelta(seconds=PARK_SECONDS))
 
     # ------------------------------------------------------------------ the worker's entry point
     def advance(self, message_id: str) -> Message:
@@ -188,11 +180,9 @@ class Pipeline:
         for _ in range(8):
             if message.direction is not Direction.IN or message.state not in INBOUND_WORK:
                 return message
-            if self.is_parked(message.id):
-                return message
+            if message.next_attempt_at and message.next_attempt_at > utcnow():
+                return message                     # backing off, or waiting for a missing part
             if message.state is State.RETRY_WAIT:
-                if message.next_attempt_at and message.next_attempt_at > utcnow():
-                    return message
                 resume = State(message.meta.get("resume_state", State.RECEIVED.value))
                 message = self.journal.transition(message.id, resume, f"retry {message.attempts + 1}",
                                                   expect=State.RETRY_WAIT)
@@ -402,7 +392,7 @@ class Pipeline:
             raise PartnerUnknown(f"partner '{message.partner}' has no profile (was its file removed?)")
         return partner
 
-    _steps: dict[State, Callable[[Pipeline, Message], Message]] = {
+    _steps: ClassVar[dict[State, Callable[[Pipeline, Message], Message]]] = {
         State.RECEIVED: _parse,
         State.PARSED: _translate,
         State.TRANSLATED: _post,
@@ -469,7 +459,7 @@ class WorkerPool:
             self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _work(self) -> None:

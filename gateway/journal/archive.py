@@ -14,7 +14,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -117,7 +117,7 @@ class Archive:
         """Remove files older than the retention that the journal no longer needs; return their hashes."""
         now = time.time() if now is None else now
         cutoff_ts = now - retention_days * 86400
-        needed = journal.needed_shas(datetime.fromtimestamp(cutoff_ts, timezone.utc))
+        needed = journal.needed_shas(datetime.fromtimestamp(cutoff_ts, UTC))
         removed = []
         for sha in list(self):
             if sha in needed:

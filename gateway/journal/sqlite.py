@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,15 +112,15 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _ts(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -272,15 +272,30 @@ class SqliteJournal(Journal):
                         else f"{reason}: {error}")
             return self._get(db, message_id)
 
-    def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None) -> Message:
-        """Record a problem or detail on a message without changing its state (no event row)."""
+    def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None,
+             look_again_at: datetime | None = None) -> Message:
+        """Record a problem or detail on a message without changing its state (no event row).
+
+        `look_again_at` keeps `due()` from returning the message before then (a step waiting for
+        a part of the gateway that is not installed); `clear_waits()` lifts it.
+        """
         with self._tx() as db:
             current = self._get(db, message_id)
             merged = {**current.meta, **(meta or {})}
-            db.execute("UPDATE messages SET last_error = ?, meta = ?, updated_at = ? WHERE id = ?",
+            db.execute("UPDATE messages SET last_error = ?, meta = ?, updated_at = ?, next_attempt_at = ? "
+                       "WHERE id = ?",
                        (error if error is not None else current.last_error, json.dumps(merged, default=str),
-                        _ts(utcnow()), message_id))
+                        _ts(utcnow()), _ts(look_again_at) if look_again_at else _ts(current.next_attempt_at),
+                        message_id))
             return self._get(db, message_id)
+
+    def clear_waits(self) -> int:
+        """Make every waiting message (not RETRY_WAIT, whose backoff stands) due now: after a start or reload."""
+        marks = ",".join("?" for _ in ACTIVE - {State.RETRY_WAIT})
+        with self._tx() as db:
+            cur = db.execute(f"UPDATE messages SET next_attempt_at = NULL WHERE next_attempt_at IS NOT NULL "
+                             f"AND state IN ({marks})", tuple(s.value for s in ACTIVE - {State.RETRY_WAIT}))
+            return cur.rowcount
 
     # ------------------------------------------------------------------ reads
     def get(self, message_id: str) -> Message:

@@ -6,6 +6,7 @@ a file. Re-delivering the same message overwrites the same name: safe to retry.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from pathlib import Path
@@ -32,8 +33,13 @@ class FolderDelivery:
         return self.outbox_dir / partner.id
 
     async def deliver(self, message: Message, data: bytes, partner: PartnerConfig) -> DeliveryResult:
-        folder = self.folder_for(partner)
-        name = Path(message.filename).name or message.id
+        target = await asyncio.to_thread(self.write, self.folder_for(partner), Path(message.filename).name
+                                         or message.id, data)
+        return DeliveryResult(detail=f"written {target}")
+
+    @staticmethod
+    def write(folder: Path, name: str, data: bytes) -> Path:
+        """`name.tmp`, fsync, rename to `name`, fsync the folder: never half a file under the real name."""
         target = folder / name
         tmp = folder / f"{name}.tmp"
         try:
@@ -48,7 +54,7 @@ class FolderDelivery:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
             raise DeliveryRetry(f"cannot write {target}: {exc.strerror or exc}") from exc
-        return DeliveryResult(detail=f"written {target}")
+        return target
 
 
 FOLDER = FolderDelivery()

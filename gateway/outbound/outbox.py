@@ -24,7 +24,7 @@ from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound import folder_channel
 from gateway.outbound.channels import CHANNELS
-from gateway.pipeline import compute_backoff, utcnow
+from gateway.pipeline import PARK_SECONDS, compute_backoff, utcnow
 
 log = logging.getLogger("gateway.outbox")
 
@@ -42,12 +42,10 @@ class Outbox:
         self.journal = journal
         self.archive = archive
         self._limits: dict[str, asyncio.Semaphore] = {}
-        self.parked: dict[str, float] = {}
         folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
 
     def reload(self, config: LoadedConfig) -> None:
         self.config = config
-        self.parked.clear()
         folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
 
     def channel_for(self, message: Message) -> Any:
@@ -66,18 +64,15 @@ class Outbox:
         return self._limits[name]
 
     def wants(self, message: Message) -> bool:
-        if message.direction is not Direction.OUT:
-            return False
-        until = self.parked.get(message.id)
-        return until is None or until <= asyncio.get_running_loop().time()
+        return message.direction is Direction.OUT
 
     async def deliver_one(self, message_id: str) -> Message:
         message = await asyncio.to_thread(self.journal.get, message_id)
         if message.direction is not Direction.OUT:
             return message
+        if message.next_attempt_at and message.next_attempt_at > utcnow():
+            return message                          # backing off, or waiting for a missing part
         if message.state is State.RETRY_WAIT:
-            if message.next_attempt_at and message.next_attempt_at > utcnow():
-                return message
             message = await asyncio.to_thread(self.journal.transition, message.id, State.QUEUED,
                                               f"retry {message.attempts + 1}", expect=State.RETRY_WAIT)
         if message.state is not State.QUEUED:
@@ -87,10 +82,9 @@ class Outbox:
         if partner is None or channel is None:
             why = (f"partner '{message.partner}' has no profile" if partner is None
                    else f"outbound channel '{name}' is not available in this installation")
-            self.parked[message.id] = asyncio.get_running_loop().time() + 30
             log.warning("waiting: %s", why, extra={"edi": {"message_id": message.id, "partner": message.partner}})
-            return await asyncio.to_thread(self.journal.note, message.id, error=f"waiting in queued: {why}")
-        self.parked.pop(message.id, None)
+            return await asyncio.to_thread(self.journal.note, message.id, error=f"waiting in queued: {why}",
+                                           look_again_at=utcnow() + timedelta(seconds=PARK_SECONDS))
         async with self._limit(name):
             try:
                 data = await asyncio.to_thread(self.archive.read, message.sha256)

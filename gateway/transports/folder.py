@@ -165,7 +165,7 @@ class FolderInbox:
             timeout = self.poll if self._seen else RESCAN_SECONDS
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _take(self, path: Path) -> None:

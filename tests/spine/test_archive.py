@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,8 +36,7 @@ def test_same_content_is_stored_once(tmp_path: Path) -> None:
 def test_put_streams_a_big_file(tmp_path: Path) -> None:
     big = tmp_path / "big.bin"
     with open(big, "wb") as f:
-        for i in range(20):
-            f.write(bytes([i]) * (1024 * 1024))
+        f.writelines(bytes([i]) * (1024 * 1024) for i in range(20))
     archive = Archive(tmp_path / "archive")
     sha = archive.put(big)
     assert sha == hashlib.sha256(big.read_bytes()).hexdigest()
@@ -72,7 +71,7 @@ def test_purge_keeps_what_the_journal_needs(tmp_path: Path) -> None:
                                       state=state)
             # make the row old too
             journal._db.execute("UPDATE messages SET updated_at = ? WHERE id = ?",
-                                ((datetime.now(timezone.utc) - timedelta(days=100)).isoformat(), m.id))
+                                ((datetime.now(UTC) - timedelta(days=100)).isoformat(), m.id))
         return sha
 
     done_old = stored(b"done", State.DONE)
@@ -81,7 +80,7 @@ def test_purge_keeps_what_the_journal_needs(tmp_path: Path) -> None:
     fresh = archive.put(b"fresh")                       # within retention
     recent_row = stored(b"recent", State.DONE)
     journal._db.execute("UPDATE messages SET updated_at = ? WHERE sha256 = ?",
-                        (datetime.now(timezone.utc).isoformat(), recent_row))
+                        (datetime.now(UTC).isoformat(), recent_row))
 
     assert sorted(archive.purge(journal, 30, dry_run=True)) == sorted([done_old, unreferenced])
     assert archive.exists(done_old)

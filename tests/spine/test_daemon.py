@@ -253,6 +253,7 @@ def test_watchdog_pings_and_per_partner_inbox(tmp_path: Path) -> None:
 
 def test_daemon_starts_enabled_parts_through_the_hook(tmp_path: Path) -> None:
     import urllib.request
+
     from tests.helpers.net import free_port
     pytest.importorskip("gateway.ops.server")
     port = free_port()

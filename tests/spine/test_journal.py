@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -78,12 +78,12 @@ def test_every_allowed_transition_is_accepted(tmp_path: Path) -> None:
 def test_retry_wait_remembers_where_to_resume(journal: SqliteJournal) -> None:
     m = _intake(journal)
     m = journal.transition(m.id, State.PARSED, "ok")
-    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    later = datetime.now(UTC) + timedelta(minutes=5)
     m = journal.transition(m.id, State.RETRY_WAIT, "odoo down", next_attempt_at=later, error="timeout",
                            attempts=1)
     assert m.meta["resume_state"] == "parsed" and m.last_error == "timeout" and m.attempts == 1
     assert m.next_attempt_at == later
-    assert journal.due(datetime.now(timezone.utc)) == []
+    assert journal.due(datetime.now(UTC)) == []
     assert [x.id for x in journal.due(later + timedelta(seconds=1))] == [m.id]
     m = journal.transition(m.id, State.RETRY_WAIT, "again", next_attempt_at=later)
     assert m.meta["resume_state"] == "parsed"
@@ -93,7 +93,7 @@ def test_due_excludes_terminal_states(journal: SqliteJournal) -> None:
     live = _intake(journal, sha="1" * 64)
     done = _intake(journal, sha="2" * 64)
     journal.transition(done.id, State.QUARANTINED, "bad")
-    assert [m.id for m in journal.due(datetime.now(timezone.utc))] == [live.id]
+    assert [m.id for m in journal.due(datetime.now(UTC))] == [live.id]
 
 
 def test_control_numbers_never_repeat_across_crashes(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_seen_interchange_is_idempotent_for_the_same_message(journal: SqliteJour
 
 def test_ack_expectations_match_and_overdue(journal: SqliteJournal) -> None:
     out = _intake(journal, direction=Direction.OUT, state=State.QUEUED)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     journal.expect_ack(out.id, "acme", "997", "000000042", "42", now + timedelta(hours=1))
     assert journal.match_ack("acme", "997", "000000042", "42") == out.id
     assert journal.match_ack("acme", "997", "000000042", None) == out.id
@@ -230,6 +230,6 @@ def test_outbound_with_same_key_is_not_doubled(journal: SqliteJournal) -> None:
 
 def test_match_ack_by_group_number_alone(journal: SqliteJournal) -> None:
     out = _intake(journal, direction=Direction.OUT, state=State.QUEUED)
-    journal.expect_ack(out.id, "acme", "997", "000000042", "42", datetime.now(timezone.utc))
+    journal.expect_ack(out.id, "acme", "997", "000000042", "42", datetime.now(UTC))
     assert journal.match_ack("acme", "997", "", "42") == out.id
     assert journal.match_ack("acme", "997", "", None) is None

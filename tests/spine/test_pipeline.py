@@ -20,8 +20,8 @@ from gateway.transports.base import IntakeMeta
 from tests.helpers.edifact import orders
 from tests.helpers.gateway import Workspace
 from tests.helpers.x12 import purchase_order
-from tests.spine.test_daemon import ACME
 from tests.spine.test_crash import EURO
+from tests.spine.test_daemon import ACME
 
 
 @pytest.fixture
