@@ -16,11 +16,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from gateway.config.models import OurIds, PartnerConfig, X12Settings
 from gateway.formats import x12_codes as codes
-from gateway.formats.base import (Delimiters, Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax,
-                                  Transaction)
+from gateway.formats.base import (
+    Delimiters,
+    Envelope,
+    Group,
+    Issue,
+    ParseResult,
+    Segment,
+    Severity,
+    Syntax,
+    Transaction,
+)
 from gateway.formats.x12_writer import OutGroup, OutTransaction, write_interchange
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
@@ -28,9 +38,9 @@ from gateway.translate.canonical import AckedTransaction, FunctionalAck, Source
 
 ACK_FUNCTIONAL_ID = "FA"
 VERSION_999 = "005010X231A1"
-_STATUS = {"A": "accepted", "E": "accepted_with_errors", "P": "partially_accepted", "R": "rejected",
+_STATUS: dict[str, Any] = {"A": "accepted", "E": "accepted_with_errors", "P": "partially_accepted", "R": "rejected",
            "M": "rejected", "W": "rejected", "X": "rejected"}
-_TX_STATUS = {"A": "accepted", "E": "accepted_with_errors"}
+_TX_STATUS: dict[str, Any] = {"A": "accepted", "E": "accepted_with_errors"}
 
 
 @dataclass(slots=True)
@@ -269,7 +279,7 @@ def read(tx: Transaction) -> FunctionalAck:
         elif seg.tag in ("AK4", "IK4") and current is not None:
             current.errors.append(f"element {seg.get(1)} (ref {seg.get(2) or '?'}): error {seg.get(3)}")
         elif seg.tag in ("AK5", "IK5") and current is not None:
-            current.status = _TX_STATUS.get(seg.get(1), "rejected")  # type: ignore[assignment]
+            current.status = _TX_STATUS.get(seg.get(1), "rejected")
             reasons = [c for c in seg.elements[1:] if c]
             if reasons:
                 current.errors.append("set error codes " + ", ".join(reasons))

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(path, "is a directory", args.json)
     except GatewayError as exc:
         return _fail(path, str(exc), args.json)
-    except Exception as exc:   # a reader bug must not show a user a traceback
+    except Exception as exc:   # noqa: BLE001  a reader bug must not show a user a traceback
         return _fail(path, f"could not be read ({type(exc).__name__}: {exc})", args.json)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -149,8 +149,8 @@ def _show(value: str | None) -> str:
 
 
 def render_text(report: dict[str, Any]) -> str:
-    lines = [f"{report['file']}: {report['syntax'].upper()}, {report['transactions']} transaction(s), "
-             f"{report['segments']} segment(s)"]
+    lines = [(f"{report['file']}: {report['syntax'].upper()}, {report['transactions']} transaction(s), "
+              f"{report['segments']} segment(s)")]
 
     def transactions(items: list[dict[str, Any]], indent: str) -> None:
         for t in items:

@@ -23,10 +23,23 @@ from gateway.errors import FormatError
 from gateway.formats import x12_codes as codes
 from gateway.formats.base import Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax, Transaction
 from gateway.formats.x12_tokens import CHUNK_SIZE, Tokenizer
-from gateway.formats.x12_writer import X12Writer, OutGroup, OutTransaction, write_interchange, write_parsed
+from gateway.formats.x12_writer import OutGroup, OutTransaction, X12Writer, write_interchange, write_parsed
 
-__all__ = ["parse", "X12Reader", "iter_segments", "X12Writer", "OutGroup", "OutTransaction",
-           "write_interchange", "write_parsed", "apply_acceptance", "check_duplicates"]
+Writer = X12Writer     # the name docs/ARCHITECTURE.md uses
+
+__all__ = [
+    "OutGroup",
+    "OutTransaction",
+    "Writer",
+    "X12Reader",
+    "X12Writer",
+    "apply_acceptance",
+    "check_duplicates",
+    "iter_segments",
+    "parse",
+    "write_interchange",
+    "write_parsed",
+]
 
 _CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 
@@ -58,8 +71,8 @@ def _isa_problems(el: list[str]) -> list[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
         if len(value) != width:
-            found.append((pos, code, f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
-                                      f"found {len(value)} ({value!r})"))
+            found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
+                                       f"found {len(value)} ({value!r})")))
     if len(el) != 16:
         return found
     checks = (

@@ -20,7 +20,7 @@ import codecs
 import gc
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, pairwise, repeat
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
@@ -401,7 +401,7 @@ class Tokenizer:
                 if starts:
                     bounds = starts + [n]
                     positions = chain(range(pos + 1, pos + 1 + starts[0]),
-                                      *(range(1, b - a + 1) for a, b in zip(bounds, bounds[1:])))
+                                      *(range(1, b - a + 1) for a, b in pairwise(bounds)))
                     pos = n - starts[-1]
                 else:
                     positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]

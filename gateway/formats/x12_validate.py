@@ -78,7 +78,7 @@ def _items(raw: list[Any], overrides: dict[str, str]) -> list[Item]:
     for entry in raw:
         if isinstance(entry, dict):
             body = _items(entry["body"], overrides)
-            req = overrides.get(entry["loop"], entry["req"])
+            req = str(overrides.get(entry["loop"], entry["req"]))
             out.append(Item(body[0].tag, req, entry["max"], body, entry["loop"]))
         else:
             tag, req, mx = entry
@@ -221,8 +221,8 @@ class _Checker:
         self.d = definition
         self.issues = issues
         self.dic = dictionary()
-        self.where = dict(interchange=tx.envelope.index if tx.envelope else None,
-                          group=tx.group.index if tx.group else None, transaction=tx.index)
+        self.where: dict[str, Any] = {"interchange": tx.envelope.index if tx.envelope else None,
+                      "group": tx.group.index if tx.group else None, "transaction": tx.index}
 
     def issue(self, severity: Severity, message: str, code: str, seg: Segment, loop_id: str = "",
               level: str = "segment", **extra: Any) -> None:
@@ -351,11 +351,11 @@ class _Checker:
                     self.issue(Severity.ERROR, f"mandatory element {name} is missing", codes.EL_MANDATORY_MISSING,
                                seg, level="element", element_position=pos, element_ref=ref)
                 continue
-            for value in (value.split(sep) if sep and sep in value else (value,)):
+            for one in (value.split(sep) if sep and sep in value else (value,)):
                 if espec is None:
-                    self.composite(seg, pos, ref, req, value)
-                elif value and check_value(value, espec, allowed) is not None:
-                    self.simple(seg, pos, None, ref, req, value, allowed)
+                    self.composite(seg, pos, ref, req, one)
+                elif one and check_value(one, espec, allowed) is not None:
+                    self.simple(seg, pos, None, ref, req, one, allowed)
         for kind, positions in spec.rules:
             present = [p for p in positions if p <= count and values[p - 1]]
             n = len(present)
@@ -405,13 +405,13 @@ class _Checker:
             problem = (codes.EL_CONDITIONAL_MISSING, f"{names} must be used together", missing)
         elif kind == "C" and first in present and len(present) != len(positions):
             missing = next(p for p in positions if p not in present)
-            problem = (codes.EL_CONDITIONAL_MISSING, f"when {seg.tag}{first:02d} is used, "
-                       f"{seg.tag}{missing:02d} is required", missing)
+            problem = (codes.EL_CONDITIONAL_MISSING, (f"when {seg.tag}{first:02d} is used, "
+                                                      f"{seg.tag}{missing:02d} is required"), missing)
         elif kind == "E" and len(present) > 1:
             problem = (codes.EL_EXCLUSION, f"only one of {names} may be used", present[1])
         elif kind == "L" and first in present and len(present) == 1:
-            problem = (codes.EL_CONDITIONAL_MISSING, f"when {seg.tag}{first:02d} is used, one of the others "
-                       f"in {names} is required", positions[1])
+            problem = (codes.EL_CONDITIONAL_MISSING, (f"when {seg.tag}{first:02d} is used, one of the others "
+                                                      f"in {names} is required"), positions[1])
         if problem:
             code, text, pos = problem
             self.issue(Severity.ERROR, text, code, seg, level="element", element_position=pos,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,7 +191,7 @@ def _sent(journal: SqliteJournal, kind: str, group: str) -> str:
     msg = journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2", filename="856.x12",
                                 sha256="ab" * 32, size=10, source_key=None, state=State.QUEUED)
     journal.transition(msg.id, State.SENT, "delivered")
-    journal.expect_ack(msg.id, "bigbox", kind, "000000555", group, datetime.now(timezone.utc) + timedelta(hours=1))
+    journal.expect_ack(msg.id, "bigbox", kind, "000000555", group, datetime.now(UTC) + timedelta(hours=1))
     return msg.id
 
 
@@ -216,8 +216,8 @@ def test_partner_997_marks_our_message_accepted_or_rejected(journal: SqliteJourn
 
 def test_overdue_acknowledgements_are_listed(journal: SqliteJournal) -> None:
     late = _sent(journal, "997", "600")
-    assert acks.overdue(journal, datetime.now(timezone.utc)) == []
-    assert acks.overdue(journal, datetime.now(timezone.utc) + timedelta(hours=2)) == [late]
+    assert acks.overdue(journal, datetime.now(UTC)) == []
+    assert acks.overdue(journal, datetime.now(UTC) + timedelta(hours=2)) == [late]
 
 
 def test_partner_ta1_is_read() -> None:

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 
 from gateway.errors import FormatError
 from gateway.formats import x12
-from gateway.formats.base import ParseResult, Severity
+from gateway.formats.base import Delimiters, ParseResult, Severity
 from gateway.formats.x12 import OutGroup, OutTransaction, write_interchange
-from gateway.formats.base import Delimiters
 
 SEPARATORS = "*|~^!:>@`}\\\x15\x1d\x1c"
 TAGS = ["BEG", "PO1", "PID", "CTT", "N1", "N3", "N4", "REF", "DTM", "HL", "LIN", "SN1", "ZZZ", "IT1", "TDS", "AK1"]
