@@ -301,7 +301,10 @@ def _read_interchange(data: bytes, start: int, index: int, bom: bool, result: Pa
     text, codec, dec_issues = _decode(body, header.charset, index, header.body_start)
     result.issues.extend(dec_issues)
     byte_offsets = codec not in _SINGLE_BYTE and len(text) != len(body)
-    _Builder(result, index, header, text, codec, bom, byte_offsets).run()
+    del body
+    builder = _Builder(result, index, header, text, codec, bom, byte_offsets)
+    del text                      # the builder drops it once split, so the whole text is not held twice
+    builder.run()
     return end
 
 
@@ -411,7 +414,10 @@ class _Builder:
         h = self.header
         d = h.delimiters
         text = self.text
+        self.text = ""
         pieces = split_segments(text, d)
+        has_release = bool(d.release and d.release in text)
+        del text
         # The whitespace after the first terminator is the interchange's usual segment suffix.
         suffix = ""
         if len(pieces) > 1:
@@ -422,7 +428,7 @@ class _Builder:
         d = Delimiters(element=d.element, component=d.component, segment=d.segment, repetition=d.repetition,
                        release=d.release, decimal=d.decimal, suffix=suffix)
         self.d = d
-        unrel = _Unreleaser(d) if d.release and d.release in text else None
+        unrel = _Unreleaser(d) if has_release else None
         rel = d.release or ""
         esep, csep, rsep = d.element, d.component, d.repetition
         base = h.body_start
@@ -431,11 +437,13 @@ class _Builder:
         last: Segment | None = None
         newline_term = d.segment == "\n"
         segs_out = self._consume
+        tags: dict[str, str] = {}
         n_pieces = len(pieces)
         wrapped = False
         codec = self.codec
         term_bytes = len(d.segment.encode(codec, "replace"))
         for i, piece in enumerate(pieces):
+            pieces[i] = ""                            # let each raw piece go once read: lower peak memory
             start = char_pos
             if self.byte_offsets:         # multi-byte text: count bytes piece by piece (linear, not quadratic)
                 char_pos += len(piece.encode(codec, "replace")) + term_bytes
@@ -479,6 +487,7 @@ class _Builder:
             tag = parts[0]
             if seg_csep in tag:
                 tag = tag.split(seg_csep, 1)[0]
+            tag = tags.setdefault(tag, tag)         # one string per tag, not one per segment
             seg = Segment(tag, parts[1:], 0, offset, seg_csep, seg_rsep)
             segs_out(seg)
             last = seg

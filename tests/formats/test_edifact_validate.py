@@ -114,3 +114,11 @@ def test_issue_count_is_bounded() -> None:
     body = GOOD.replace("UNS+S'", "XYZ'" * 500 + "UNS+S'")
     found = issues(body)
     assert len(found) == 101 and found[-1].code == "18"
+
+
+@pytest.mark.parametrize("mtype", ["../../D96A/segments:D:96A:UN", "README:D:96A:UN", "ORD\x00RS:D:96A:UN",
+                                   "orders:D:96A:UN", "../service/CONTRL:D:96A:UN"])
+def test_message_type_from_the_file_never_names_a_path(mtype: str) -> None:
+    assert edifact_defs.message(mtype.split(":")[0], "D96A") is None
+    r = edifact.parse(message("ANY+thing'", mtype))
+    assert [t.doc_type for t in r.transactions] == [mtype.split(":")[0]]

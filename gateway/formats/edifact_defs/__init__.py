@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 DIRECTORIES = ("D96A", "D01B")
@@ -70,6 +70,7 @@ class Directory:
 
 
 _FORMAT = re.compile(r"^(an|a|n)(\.\.)?(\d+)$")
+_MESSAGE_TYPE = re.compile(r"^[A-Z]{6}$")
 
 
 def parse_format(text: str) -> Format:
@@ -83,7 +84,7 @@ def parse_format(text: str) -> Format:
 def _read(package: str, name: str) -> list[str]:
     try:
         text = resources.files(f"{__name__}.{package}").joinpath(name).read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
+    except (OSError, ValueError, ModuleNotFoundError):
         return []
     return text.splitlines()
 
@@ -111,11 +112,15 @@ def _refs(words: list[str]) -> list[Ref]:
     return refs
 
 
-@cache
 def directory(name: str) -> Directory | None:
     """The segment / composite / element directory `name` ("D96A", "D01B", "service")."""
     if name not in DIRECTORIES and name != SERVICE:
-        return None
+        return None               # checked before the cache, so names read from files cannot grow it
+    return _directory(name)
+
+
+@cache
+def _directory(name: str) -> Directory:
     segs = {k: _refs(v) for k, v in _table(name, "segments.txt").items()}
     comps = {k: _refs(v) for k, v in _table(name, "composites.txt").items()}
     elems = {k: parse_format(v[0]) for k, v in _table(name, "elements.txt").items()}
@@ -131,15 +136,19 @@ def directory(name: str) -> Directory | None:
     return Directory(name, segs, comps, elems)
 
 
-@cache
 def message(doc_type: str, version: str) -> list[Node] | None:
     """The segment table of `doc_type` in directory `version`, or None when we have none."""
+    if not _MESSAGE_TYPE.match(doc_type):
+        return None               # the type comes from the file: never let it name a path
     if doc_type == "CONTRL":
-        package = SERVICE
-    elif version in DIRECTORIES:
-        package = version
-    else:
-        return None
+        return _message(doc_type, SERVICE)
+    if version in DIRECTORIES:
+        return _message(doc_type, version)
+    return None
+
+
+@lru_cache(maxsize=128)          # bounded: message types come from the files we read
+def _message(doc_type: str, package: str) -> list[Node] | None:
     lines = _read(package, f"{doc_type}.txt")
     if not lines:
         return None
