@@ -248,6 +248,25 @@ def _trailers(env: Envelope) -> dict[int, Segment]:
     return found
 
 
+def accepted_transactions(result: ParseResult, partner: PartnerConfig) -> list[Transaction]:
+    """The business documents that go on to translation and Odoo.
+
+    Rejected sets (AK5 R) never do; sets accepted with errors (AK5 E) only when the partner's
+    `accept_with_errors` is on; acknowledgements and TA1s are matched, not translated.
+    """
+    settings = partner.x12 or X12Settings()
+    _, _, by_tx = _index(result)
+    chosen = []
+    for tx in result.transactions:
+        if not tx.accepted or tx.doc_type in ("997", "999", "TA1"):
+            continue
+        key = (tx.envelope.index if tx.envelope else -1, tx.group.index if tx.group else -1, tx.index)
+        if _worst(by_tx.get(key, [])) == "E" and not settings.accept_with_errors:
+            continue
+        chosen.append(tx)
+    return chosen
+
+
 # --------------------------------------------------------------------------- reading partners' acks
 
 def read(tx: Transaction) -> FunctionalAck:

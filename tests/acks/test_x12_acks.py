@@ -119,6 +119,16 @@ def test_997_for_a_group_with_good_and_bad_sets(journal: SqliteJournal) -> None:
     assert pyx12_errors(substitute_healthcare_codes(doc.data, "PO", "850")) == []
 
 
+def test_sets_accepted_with_errors_go_on_only_when_the_partner_allows() -> None:
+    warn_850 = ["ST*850*0004", "BEG*00*SA*PO-4713**20260115", "PO1*1*10*EA*12.50**UP*614141000012",
+                "CTT*1*" + "9" * 11, "SE*5*0004"]                # CTT02 too long: accepted with errors
+    result = x12.parse(file_of(ISA_4010, "004010", [GOOD_850, BAD_850, warn_850]))
+    lenient = PartnerConfig(id="bigbox", x12=X12Settings(accept_with_errors=True))
+    strict = PartnerConfig(id="bigbox", x12=X12Settings(accept_with_errors=False))
+    assert [t.control_number for t in acks.accepted_transactions(result, lenient)] == ["0001", "0004"]
+    assert [t.control_number for t in acks.accepted_transactions(result, strict)] == ["0001"]
+
+
 def test_999_for_005010_and_numbers_from_the_journal(journal: SqliteJournal) -> None:
     data = file_of(ISA_5010, "005010", [GOOD_850, BAD_850])
     p = partner(ack="999")
