@@ -12,6 +12,7 @@ then the order translates with every one of those read the partner's way, and re
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from gateway.config.models import OurIds, PartnerConfig
@@ -91,8 +92,8 @@ def test_partner_onboarded_by_yaml_only(tmp_path: Path) -> None:
     assert isinstance(doc, PurchaseOrder)
     assert doc.number == "NK-2026-5512"
     assert [(ln.item_ids, ln.quantity, ln.unit) for ln in doc.lines] == [
-        ({"ean": "0614141000012", "buyer": "NK-778812"}, 30, "EA"),
-        ({"ean": "0614141000036", "buyer": "NK-778830"}, 2, "CS")]
+        ({"ean": "0614141000012", "buyer": "NK-778812"}, Decimal(30), "EA"),
+        ({"ean": "0614141000036", "buyer": "NK-778830"}, Decimal(2), "CS")]
     assert [(d.qualifier, d.date) for d in doc.dates] == [("requested_delivery", "2026-12-08")]
     buyer = doc.party("buyer")
     assert buyer is not None and buyer.ids == {"gln": "4098765000002", "department": "Abt. 12 Haushalt"}
