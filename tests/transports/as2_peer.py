@@ -13,20 +13,37 @@ def openssl(*args: object) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["openssl", *map(str, args)], capture_output=True, check=False)
 
 
+def compressed_entity(inner: bytes) -> bytes:
+    """An RFC 3274 compressed-data MIME entity (base64), built with asn1crypto + zlib (openssl here lacks zlib)."""
+    import base64
+    import zlib
+
+    from asn1crypto import cms as acms
+    der = acms.ContentInfo({"content_type": "compressed_data", "content": acms.CompressedData({
+        "version": "v0", "compression_algorithm": {"algorithm": "zlib"},
+        "encap_content_info": {"content_type": "data", "content": zlib.compress(inner)}})}).dump()
+    return (b"Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(der).replace(b"\n", b"\r\n"))
+
+
 def build_message(tmp: Path, payload: bytes, *, signer: Cert | None, recipient: Cert | None,
                   digest: str = "sha256", cipher: str = "-aes256", filename: str = "po.edi",
-                  tamper: bool = False) -> tuple[str, Path, Path]:
+                  tamper: bool = False, compress: bool = False, sign_opts: tuple[str, ...] = (),
+                  encrypt_opts: tuple[str, ...] = ()) -> tuple[str, Path, Path]:
     """(Content-Type, body file, signed entity file) of an AS2 message made by openssl."""
     tmp.mkdir(parents=True, exist_ok=True)
     entity = tmp / "entity"
     entity.write_bytes(b"Content-Type: application/edi-x12\r\n"
                        + f'Content-Disposition: attachment; filename="{filename}"\r\n\r\n'.encode() + payload)
+    if compress:
+        entity.write_bytes(compressed_entity(entity.read_bytes()))
     current = entity
     ctype = "application/edi-x12"
     if signer is not None:
         signed = tmp / "signed"
         r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", digest, "-in", entity,
-                    "-signer", signer.cert_path, "-inkey", signer.key_path, "-outform", "SMIME", "-out", signed)
+                    "-signer", signer.cert_path, "-inkey", signer.key_path, *sign_opts,
+                    "-outform", "SMIME", "-out", signed)
         assert r.returncode == 0, r.stderr
         if tamper:
             data = signed.read_bytes()
@@ -37,7 +54,7 @@ def build_message(tmp: Path, payload: bytes, *, signer: Cert | None, recipient: 
     if recipient is not None:
         enc = tmp / "encrypted"
         r = openssl("cms", "-encrypt", "-binary", cipher, "-in", current, "-outform", "DER", "-out", enc,
-                    recipient.cert_path)
+                    "-recip", recipient.cert_path, *encrypt_opts)
         assert r.returncode == 0, r.stderr
         return "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m", enc, entity
     if signer is not None:

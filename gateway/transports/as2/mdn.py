@@ -49,7 +49,7 @@ def new_message_id(domain: str) -> str:
 def build(*, original_message_id: str, our_id: str, partner_id: str, disposition: Disposition,
           mic: tuple[str, str] | None, text: str, signer: cms.Identity | None,
           sign_digest: str = "sha256") -> tuple[dict[str, str], bytes]:
-    """HTTP headers and body of an MDN; `mic` is (base64 value, algorithm name)."""
+    """HTTP headers and body of an MDN; `mic` is (base64 value, algorithm as the partner spelled it)."""
     boundary = f"----=_mdn_{uuid.uuid4().hex}"
     fields = [
         "Reporting-UA: edi-gateway",
@@ -58,7 +58,7 @@ def build(*, original_message_id: str, our_id: str, partner_id: str, disposition
         f"Original-Message-ID: {original_message_id}",
     ]
     if mic is not None:
-        fields.append(f"Received-Content-MIC: {mic[0]}, {cms.micalg_name(mic[1])}")
+        fields.append(f"Received-Content-MIC: {mic[0]}, {mic[1]}")
     fields.append(f"Disposition: automatic-action/MDN-sent-automatically; {disposition}")
     report_ct = f'multipart/report; report-type=disposition-notification; boundary="{boundary}"'
     report_body = (

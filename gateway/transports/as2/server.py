@@ -25,7 +25,7 @@ from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, 
 from gateway.journal.api import State
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger
-from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, unpack
+from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
 from gateway.transports.base import Intake, IntakeMeta
 from gateway.transports.keys import load_certificates, load_private_key
 
@@ -174,6 +174,7 @@ class As2Server:
                 f.write(chunk)
         options = h.get("Disposition-Notification-Options")
         micalg = choose_micalg(options)
+        spelled = micalg_spelling(options, micalg)
         ch = known.channel
         policy = Policy(known.certs, [self.identity] if self.identity else [], ch.require_signed,
                         ch.require_encrypted, self.settings.max_body)
@@ -203,7 +204,7 @@ class As2Server:
         if earlier is not None:
             log.info("AS2 message %s from %s is a duplicate of %s", message_id, pid, earlier)
             disp = mdn.Disposition("processed", "warning", "duplicate-document")
-            return await self._answer(known, message_id, disp, (got.mic, got.mic_alg),
+            return await self._answer(known, message_id, disp, (got.mic, spelled),
                                       f"duplicate of message {earlier}; not processed again",
                                       sign_mdn, async_url, micalg)
         filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
@@ -228,7 +229,7 @@ class As2Server:
         log.info("AS2 message %s from %s committed as %s (%s)", message_id, pid, message.id, message.state.value)
         if not wants_mdn:
             return web.Response(status=200, text="OK\r\n")
-        return await self._answer(known, message_id, disp, (got.mic, got.mic_alg), text, sign_mdn,
+        return await self._answer(known, message_id, disp, (got.mic, spelled), text, sign_mdn,
                                   async_url, micalg)
 
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,

@@ -65,6 +65,15 @@ def choose_micalg(options: str | None, fallback: str = "sha256") -> str:
     return fallback
 
 
+def micalg_spelling(options: str | None, chosen: str) -> str:
+    """The partner's own spelling of the chosen algorithm (`sha1` or `sha-1`), echoed in the MDN."""
+    m = re.search(r"signed-receipt-micalg\s*=\s*([^;]*)", options or "", re.IGNORECASE)
+    for item in (m.group(1).split(",") if m else []):
+        if cms.norm_digest(item) == chosen:
+            return item.strip().lower()
+    return cms.micalg_name(chosen)
+
+
 def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     """`outer` holds the HTTP Content-Type header block followed by the body, as received."""
     ent = mime.read_entity(outer)
