@@ -121,3 +121,14 @@ def test_lint_command_exit_codes_and_never_prints_secrets(tmp_path: Path) -> Non
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok" in proc.stdout and "hunter2" not in proc.stdout + proc.stderr
+
+
+def test_errors_inside_lists_and_unions_point_at_the_item(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo: {enabled: false}\ninbox:\n  - path: in\n  - pth: other\n    min_age: soon\n")
+    errors = {str(e) for e in lint(path, environ={})}
+    assert f"{path}:4:5: inbox[1].pth: unknown key 'pth' (did you mean 'path'?)" in errors
+    assert any(e.startswith(f"{path}:5:5: inbox[1].min_age: expected") for e in errors)
+    path.write_text("odoo: {enabled: false}\n")
+    write(tmp_path, "id: p\ninbound:\n  - channel: as2\n    as2_id: P\n    digest: md5\n", "partners/p.yaml")
+    [error] = lint(path, environ={})
+    assert error.line == 5 and "inbound[0].digest" in str(error) and "sha256" in str(error)
