@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,6 +110,8 @@ class Demo:
                 progress.end("failed", str(exc))
             except Exception as exc:  # noqa: BLE001 - never a traceback to a new user: one line, carry on
                 progress.end("failed", f"{type(exc).__name__}: {exc}")
+            if self.ws is None:
+                break            # without a workspace no other step has anything to work on
         progress.finish()
         self.print_summary(progress)
         failed = [r for r in progress.results if r.outcome == "failed"]
@@ -120,7 +123,15 @@ class Demo:
     # ------------------------------------------------------------------ steps
     async def create_workspace(self, progress: Progress) -> str:
         if self.workdir.exists() and any(self.workdir.iterdir()):
-            raise StepFailed(f"{self.workdir} is not empty; give a new folder with --workdir")
+            previous = workspace.previous_demo(self.workdir)
+            if previous is None:
+                raise StepFailed(f"{self.workdir} is not empty and not a demo workspace; "
+                                 f"give a new folder with --workdir")
+            if await asyncio.to_thread(_healthz, previous) is not None:
+                raise StepFailed(f"a demo is still running in {self.workdir} (status page "
+                                 f"http://127.0.0.1:{previous}/); stop it with Ctrl-C first")
+            await asyncio.to_thread(shutil.rmtree, self.workdir)
+            progress.note(f"replacing the previous demo workspace {self.workdir}")
         self.ws = await asyncio.to_thread(workspace.create, self.workdir)
         names = sorted(p.stem for p in (self.ws.root / "partners").glob("*.yaml"))
         how = "edi-gateway init" if self.ws.created_by == "init" else "the shipped examples (init not built)"
@@ -340,6 +351,7 @@ class Demo:
         out.write("\nWhere to look next:\n"
                   f"  edi-gateway messages --config {cfg}          every message and its state\n"
                   f"  edi-gateway show MESSAGE_ID --config {cfg}   one message: events, Odoo records, bytes\n"
+                  f"  edi-gateway messages --state quarantined --config {cfg}   what a person must look at\n"
                   f"  status page   {self.status_url()}   (metrics: {self.status_url()}metrics, "
                   f"health: {self.status_url()}healthz)\n"
                   f"  gateway log   {self.ws.log_path}\n"

@@ -66,6 +66,17 @@ class Workspace:
         return self.root / "logs" / "gateway.log"
 
 
+MARKER = ".edi-gateway-demo"      # marks a folder the demo made (and may replace), holds its ops port
+
+
+def previous_demo(root: Path) -> int | None:
+    """The ops port of the demo workspace at `root`, or None when `root` is not one."""
+    try:
+        return int((root / MARKER).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -108,6 +119,7 @@ def create(root: Path) -> Workspace:
         _copy_examples(root)
     ports = Ports(odoo=free_port(), sftp=free_port(), as2=free_port(), ops=free_port())
     ws = Workspace(root=root, ports=ports, created_by=created_by)
+    (root / MARKER).write_text(f"{ports.ops}\n")
     for sub in ("inbox", "outbox", "state", "archive", "quarantine", "logs", "keys", "demo-partners"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     _configure(ws)

@@ -4,15 +4,16 @@ partners received, the quarantined file; and the status page in headless Chromiu
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,18 +184,24 @@ def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun):
     assert sum(r["quarantined"] for r in demo.summary.values()) >= 1
 
 
+def _fetch_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
 @needs_chromium
 async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(demo: DemoRun, tmp_path):
     assert demo.status_url is not None
     stuck_rows: list[str] = []
     dom = ""
-    for _ in range(20):                      # "stuck" means unchanged for 10 s in the demo's settings
-        dom = await dump_dom(demo.status_url)
-        stuck = dom.split('id="stuck"')[1].split("</section>")[0]
-        stuck_rows = re.findall(r'<a href="/messages/([0-9A-Z]+)"', stuck)
-        if stuck_rows:
+    for _ in range(60):                      # "stuck" means no progress for 10 s in the demo's settings
+        page = await asyncio.to_thread(_fetch_text, demo.status_url)
+        if re.search(r'id="stuck"><h2>[^<]*<span class="count">\([1-9]', page):
             break
-        await __import__("asyncio").sleep(2)
+        await asyncio.sleep(1)
+    dom = await dump_dom(demo.status_url)    # then the browser's view of it
+    stuck = dom.split('id="stuck"')[1].split("</section>")[0]
+    stuck_rows = re.findall(r'<a href="/messages/([0-9A-Z]+)"', stuck)
     for partner in _partner_refs(demo.workdir):
         assert partner in dom
     assert stuck_rows, "no stuck message on the status page"
@@ -206,7 +213,20 @@ async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(d
     assert "Events" in raw
 
 
-def test_ctrl_c_stops_the_demo_cleanly(demo: DemoRun):
+def test_ctrl_c_stops_the_demo_and_its_gateway_cleanly(demo: DemoRun):
     demo.proc.send_signal(signal.SIGINT)
     assert demo.proc.wait(timeout=40) == 0
-    assert shutil.which("true")    # nothing left listening: the gateway was stopped with the demo
+    assert demo.status_url is not None
+    with pytest.raises(OSError):              # the gateway's ops endpoint is gone with the demo
+        _fetch_text(demo.status_url)
+
+
+def test_a_second_demo_replaces_the_first_workspace_but_never_a_foreign_folder(tmp_path: Path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    proc = subprocess.run([*_command(), "demo", "--workdir", str(foreign)], capture_output=True, text=True, check=False,
+                          timeout=60)
+    assert proc.returncode == 1
+    assert "not empty and not a demo workspace" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+    assert (foreign / "notes.txt").read_text() == "keep me"
