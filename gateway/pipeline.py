@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import re
+import threading
 import shutil
 import time
 from collections.abc import Callable
@@ -97,6 +98,7 @@ class Pipeline:
         self.on_new: Callable[[], None] | None = None    # set by the daemon to wake its dispatchers
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
+        self._odoo_lock = threading.Lock()
 
     # ------------------------------------------------------------------ intake (the commit point)
     async def submit(self, data: bytes | Path, meta: IntakeMeta) -> Message:
@@ -206,7 +208,7 @@ class Pipeline:
         if not exc.transient:
             return self._quarantine(message, reason)
         attempts = message.attempts + 1
-        limit = self.config.gateway.odoo.retry_max if step == "post" else self.config.gateway.outbox.max_attempts
+        limit = self.config.gateway.outbox.max_attempts      # one retry policy for every step (gateway.yaml outbox)
         if attempts >= limit:
             if State.DEAD not in ALLOWED[message.state]:
                 return self._quarantine(message, f"{reason} (gave up after {attempts} attempts)")
@@ -379,12 +381,14 @@ class Pipeline:
         return [canonical.from_dict(d) for d in json.loads(blob)]
 
     def _odoo(self) -> Any:
-        if self._odoo_client is None:
-            client_mod = _require("gateway.odoo.client", "connect")
-            posting = _require("gateway.odoo.posting")
-            self._odoo_client = client_mod.connect(self.config.gateway.odoo)
-            self._odoo_cache = getattr(posting, "Cache", dict)()
-        return self._odoo_client
+        """One Odoo client (and lookup cache) shared by the workers; the client serialises its calls."""
+        with self._odoo_lock:
+            if self._odoo_client is None:
+                client_mod = _require("gateway.odoo.client", "connect")
+                posting = _require("gateway.odoo.posting")
+                self._odoo_client = client_mod.connect(self.config.gateway.odoo)
+                self._odoo_cache = getattr(posting, "Cache", dict)()
+            return self._odoo_client
 
     def _require_partner(self, message: Message) -> PartnerConfig:
         partner = self._partner_for(message)
