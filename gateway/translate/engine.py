@@ -19,7 +19,15 @@ from typing import Any
 
 from gateway.errors import ConfigError, TranslationError
 from gateway.translate.fields import (
-    Context, Field, Missing, compile_field, make_getter, make_setter, parse_address, seg_placer, seg_reader,
+    Context,
+    Field,
+    Missing,
+    compile_field,
+    make_getter,
+    make_setter,
+    parse_address,
+    seg_placer,
+    seg_reader,
 )
 from gateway.translate.yamlsrc import Where, YMap, fmt_where
 
@@ -254,7 +262,7 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
             try:
                 fast(record, target)
                 return target
-            except Exception:  # noqa: BLE001 - re-run field by field: that path names the field at fault
+            except Exception:  # noqa: BLE001, S110 - re-run field by field: that path names the field at fault
                 pass
         _fill(node, record, target, syntax)
         return target
@@ -323,7 +331,7 @@ def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
         try:
             fast(record, target)
             return
-        except Exception:  # noqa: BLE001 - re-run field by field: that path names the field at fault
+        except Exception:  # noqa: BLE001, S110 - re-run field by field: that path names the field at fault
             pass
     for fld in node.fields_in:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import itertools
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,18 +105,18 @@ def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any
         return set_one
 
     if len(keys) == 2 and not merge and not any(isinstance(k, int) for k in keys):
-        k0, k1 = keys
+        k0, k1 = str(keys[0]), str(keys[1])
 
         def set_two(target: dict[str, Any], value: Any) -> None:
-            child = target.get(k0)          # type: ignore[call-overload]
+            child = target.get(k0)
             if child is None:
-                child = target[k0] = {}     # type: ignore[index]
+                child = target[k0] = {}
             child[k1] = value
         return set_two
 
     def set_path(target: Any, value: Any) -> None:
         node = target
-        for key, nxt in zip(keys, keys[1:]):
+        for key, nxt in itertools.pairwise(keys):
             if isinstance(key, int):
                 while len(node) <= key:
                     node.append({} if not isinstance(nxt, int) else [])

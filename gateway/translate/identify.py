@@ -28,10 +28,7 @@ def _envelope_claims(partner: PartnerConfig, env: Envelope, group: Group | None)
         for i in partner.edifact.ids:
             if i.id == sender and (not i.qualifier or i.qualifier == env.sender_qualifier.strip()):
                 return True
-    if env.syntax is Syntax.XML and partner.xml is not None:
-        if sender and sender in partner.xml.ids:
-            return True
-    return False
+    return bool(env.syntax is Syntax.XML and partner.xml is not None and sender and sender in partner.xml.ids)
 
 
 def _has_ids(partner: PartnerConfig, syntax: Syntax) -> bool:

@@ -71,7 +71,8 @@ def _codes(data: YMap) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, s
         if not isinstance(table, Mapping):
             where = raw.loc(name) if isinstance(raw, YMap) else data.loc("codes")
             raise ConfigError(f"code list {name!r} must map codes to canonical values", where[0], where[1])
-        out_override = table.get("_out") if isinstance(table.get("_out"), Mapping) else {}
+        found = table.get("_out")
+        out_override: Mapping[Any, Any] = found if isinstance(found, Mapping) else {}
         inbound = {str(k): str(v) for k, v in table.items() if k != "_out" and v is not None}
         outbound: dict[str, str] = {}
         for k, v in inbound.items():
@@ -85,7 +86,7 @@ def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
     """Compile a merged profile; every problem is a ConfigError at file:line."""
     unknown = set(data) - PROFILE_KEYS
     if unknown:
-        key = sorted(map(str, unknown))[0]
+        key = min(map(str, unknown))
         where = data.loc(key)
         raise ConfigError(f"unknown profile key {key!r}", where[0], where[1],
                           hint=f"known: {', '.join(sorted(PROFILE_KEYS))}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.models import OurIds, PartnerConfig, X12Id, X12Settings, DocumentSettings
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
 from gateway.errors import ConfigError, TranslationError
 from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
