@@ -122,3 +122,32 @@ def test_message_type_from_the_file_never_names_a_path(mtype: str) -> None:
     assert edifact_defs.message(mtype.split(":")[0], "D96A") is None
     r = edifact.parse(message("ANY+thing'", mtype))
     assert [t.doc_type for t in r.transactions] == [mtype.split(":")[0]]
+
+
+TYPICAL = {
+    "ORDERS": "BGM+220+PO1+9'DTM+137:20261129:102'NAD+BY+4012345000009::9'NAD+DP+4012345000016::9'CUX+2:EUR:9'"
+              "LIN+1++00614141000012:EN'QTY+21:12:PCE'PRI+AAA:12.5'UNS+S'CNT+2:1'",
+    "ORDRSP": "BGM+231+PO1+29'DTM+137:20261129:102'RFF+ON:PO1'NAD+SU+0614141000005::9'LIN+1+5+00614141000012:EN'"
+              "QTY+21:12:PCE'DTM+2:20261203:102'UNS+S'",
+    "DESADV": "BGM+351+DN1+9'DTM+137:20261129:102'RFF+ON:PO1'NAD+DP+4012345000016::9'CPS+1'PAC+1++201'"
+              "PCI+33E'GIN+BJ+006141410000000018'CPS+2+1'LIN+1++00614141000012:EN'QTY+12:12:PCE'CNT+2:1'",
+    "INVOIC": "BGM+380+INV1+9'DTM+137:20261129:102'RFF+ON:PO1'NAD+SU+0614141000005::9'NAD+BY+4012345000009::9'"
+              "TAX+7+VAT+++:::19+S'CUX+2:EUR:4'LIN+1++00614141000012:EN'QTY+47:12:PCE'MOA+203:150'"
+              "PRI+AAA:12.5'TAX+7+VAT+++:::19+S'UNS+S'CNT+2:1'MOA+77:178.5'MOA+79:150'TAX+7+VAT+++:::19+S'"
+              "MOA+124:28.5'",
+    "APERAK": "BGM+313+ACK1+27'DTM+137:20261129:102'RFF+ACW:PO1'NAD+MR+0614141000005::9'ERC+12'FTX+AAO+++bad'",
+}
+INVRPT = {
+    "D96A": "BGM+35+INV1+9'DTM+137:20261129:102'NAD+SU+0614141000005::9'LIN+1++00614141000012:EN'"
+            "QTY+145:500:PCE'LOC+18+WH1'",
+    "D01B": "BGM+35+INV1+9'DTM+137:20261129:102'NAD+SU+0614141000005::9'LIN+1++00614141000012:EN'"
+            "INV+1++11'QTY+145:500:PCE'LOC+18+WH1'",
+}
+
+
+@pytest.mark.parametrize("version", ["D96A", "D01B"])
+@pytest.mark.parametrize("doc", [*TYPICAL, "INVRPT"])
+def test_typical_messages_of_every_definition_validate(doc: str, version: str) -> None:
+    body = INVRPT[version] if doc == "INVRPT" else TYPICAL[doc]
+    found = issues(body, f"{doc}:D:{version[1:]}:UN")
+    assert found == [], [str(i) for i in found]
