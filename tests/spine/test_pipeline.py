@@ -203,3 +203,20 @@ def test_partner_997_settles_what_we_sent(make) -> None:
     assert pipeline.journal.get(sent["51"]).state is State.REJECTED
     # a 997 is not acknowledged with a 997
     assert pipeline.journal.children(accepted.id) == []
+
+
+def test_odoo_down_for_good_ends_dead_after_the_limit_and_replay_revives(make, monkeypatch) -> None:
+    from gateway.pipeline import replay
+    pipeline = make({"odoo": {"enabled": True}, "outbox": {"max_attempts": 3}})
+
+    def post(doc: Any) -> list[OdooLink]:
+        raise OdooUnavailable("503 Service Unavailable")
+
+    fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order(8))
+    for _ in range(3):
+        pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
+        result = pipeline.advance(message.id)
+    assert result.state is State.DEAD and result.attempts == 3 and "503" in result.last_error
+    revived = replay(pipeline.journal, message.id)
+    assert revived.state is State.RECEIVED and revived.attempts == 0
