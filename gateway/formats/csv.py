@@ -47,8 +47,10 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                                    offset=exc.start))
     env = Envelope(syntax=Syntax.CSV, encoding=encoding, index=0)
     result.interchanges.append(env)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter, quotechar=s.quotechar or None,
-                        quoting=csv.QUOTE_MINIMAL if s.quotechar else csv.QUOTE_NONE, strict=True)
+    quoted = bool(s.quotechar) and s.quoting != "none"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter,
+                        quotechar=s.quotechar if quoted else None,
+                        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=True)
     header: list[str] | None = None
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
@@ -160,8 +162,9 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
         for r in materialised:
             names.extend(k for k in r if k not in names)
     buf = io.StringIO()
+    quoting = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "none": csv.QUOTE_NONE}[s.quoting]
     writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
-                        quoting=csv.QUOTE_MINIMAL)
+                        quoting=quoting, escapechar="\\" if quoting == csv.QUOTE_NONE else None)
     if s.header:
         writer.writerow(names)
     for r in materialised:

@@ -84,3 +84,11 @@ def test_writer_in_partner_dialect_reads_back() -> None:
 def test_formats_parse_reads_csv_only_for_a_csv_partner() -> None:
     r = parse(b"a,b\n1,2\n", csv=CsvSettings())
     assert r.syntax is Syntax.CSV and r.transactions[0].rows[0]["b"] == "2"
+
+
+def test_quoting_all_and_none() -> None:
+    rows = [{"a": "1", "b": "x,y"}]
+    assert csv_format.write(rows, CsvSettings(quoting="all")) == b'"a","b"\r\n"1","x,y"\r\n'
+    assert csv_format.write(rows, CsvSettings(quoting="none", delimiter=";")) == b"a;b\r\n1;x,y\r\n"
+    r = csv_format.parse(b'a;b\n"1";x"y\n', CsvSettings(quoting="none", delimiter=";"))
+    assert r.transactions[0].rows[0] == {"1": '"1"', "2": 'x"y', "a": '"1"', "b": 'x"y'}
