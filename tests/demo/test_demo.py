@@ -27,6 +27,8 @@ pytestmark = pytest.mark.slow
 STEP = re.compile(r"^\[(\d+)/(\d+)\] (.+?): (ok|SKIPPED|FAILED) \([\d.]+ s\)\s?(.*)$")
 ACK_MARKERS = (b"ST*997*", b"ST*999*", b"+CONTRL:")
 ASN_MARKERS = (b"ST*856*", b"+DESADV:")
+INVOICE_MARKERS = (b"ST*810*", b"+INVOIC:")
+INVENTORY_MARKERS = (b"ST*846*", b"+INVRPT:")
 
 
 @dataclass
@@ -162,16 +164,24 @@ def _received_files(workdir: Path, partner: str) -> list[Path]:
             and not p.name.startswith(".")]
 
 
-def test_acknowledgements_and_asns_in_the_summary_are_files_the_partners_got(demo: DemoRun):
+def test_acknowledgements_asns_invoices_and_feeds_in_the_summary_are_files_the_partners_got(demo: DemoRun):
     for partner, row in demo.summary.items():
         if partner.startswith("("):
             continue
         files = [p.read_bytes() for p in _received_files(demo.workdir, partner)]
-        acks = sum(any(m in data for m in ACK_MARKERS) for data in files)
-        asns = sum(any(m in data for m in ASN_MARKERS) for data in files)
-        assert row["acknowledged"] == acks, (partner, row)
-        if partner != "shopmarket":           # its CSV shipment confirmation has no envelope to recognise
-            assert row["ASNs"] == asns, (partner, row)
+
+        def count(markers: tuple[bytes, ...], files: list[bytes] = files) -> int:
+            return sum(any(m in data for m in markers) for data in files)
+
+        assert row["acknowledged"] == count(ACK_MARKERS), (partner, row)
+        assert row["invoices"] == count(INVOICE_MARKERS), (partner, row)
+        assert row["inventory"] == count(INVENTORY_MARKERS), (partner, row)
+        if partner == "shopmarket":          # CSV, no envelope: every file it picks up is a shipment confirmation
+            assert row["ASNs"] == len(files), (partner, row)
+        else:
+            assert row["ASNs"] == count(ASN_MARKERS), (partner, row)
+    assert sum(r["ASNs"] for r in demo.summary.values()) > 0 or \
+        demo.steps["ASNs, invoices and the inventory feed go out"][0] == "SKIPPED"
 
 
 def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun):
