@@ -182,7 +182,7 @@ class CsvSettings(Strict):
     decimal: str = "."
     group_by: str | None = None              # column whose value groups rows into one document
     quoting: Literal["minimal", "all", "none"] = Field(
-        "minimal", description="outbound: quote only cells that need it, every cell, or none; "
+        default="minimal", description="outbound: quote only cells that need it, every cell, or none; "
         "inbound 'none' reads quote characters as data")
 
 

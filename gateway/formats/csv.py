@@ -162,9 +162,15 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
         for r in materialised:
             names.extend(k for k in r if k not in names)
     buf = io.StringIO()
-    quoting = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "none": csv.QUOTE_NONE}[s.quoting]
-    writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
-                        quoting=quoting, escapechar="\\" if quoting == csv.QUOTE_NONE else None)
+    if s.quoting == "all":
+        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
+                            quoting=csv.QUOTE_ALL)
+    elif s.quoting == "none":
+        writer = csv.writer(buf, delimiter=s.delimiter, lineterminator="\r\n", quoting=csv.QUOTE_NONE,
+                            escapechar="\\")
+    else:
+        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
+                            quoting=csv.QUOTE_MINIMAL)
     if s.header:
         writer.writerow(names)
     for r in materialised:
