@@ -257,3 +257,28 @@ async def test_host_key_is_persisted_across_restarts(sftp):
         assert again.host_key.export_public_key() == first
     finally:
         await again.close()
+
+
+async def test_no_shell_no_exec(sftp):
+    import subprocess
+    r = await in_thread(lambda: subprocess.run(
+        ["ssh", "-F", "/dev/null", "-p", str(sftp.server.port), "-i", str(sftp.nw_key), "-o", "IdentitiesOnly=yes",
+         "-o", f"UserKnownHostsFile={sftp.known_hosts}", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+         "northwind@127.0.0.1", "id"], capture_output=True, text=True, timeout=60))
+    assert r.returncode != 0 and "exec request failed" in r.stderr and r.stdout == ""
+
+
+async def test_keep_processed_moves_the_upload_to_inbound_processed(sftp):
+    sftp.settings.keep_processed = True
+
+    def run():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        s.putfo(__import__("io").BytesIO(DOC), "inbound/po-k.edi")
+        listing = s.listdir("inbound/processed")
+        with pytest.raises(OSError):
+            s.open("inbound/processed/po-k.edi", "wb")          # not writable, only a record
+        ssh.close()
+        return listing
+    assert await in_thread(run) == ["po-k.edi"]
+    assert [m.filename for m in sftp.intake.messages()] == ["po-k.edi"]
