@@ -253,11 +253,15 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
 
 
 def _interchange_end(data: bytes, start: int, d: Delimiters) -> int:
-    """Byte offset just past the UNZ segment (and its trailing whitespace) of the interchange at `start`."""
+    """Byte offset just past the UNZ segment (and its trailing whitespace) of the interchange at `start`.
+
+    A UNA or UNB at the start of a segment also ends it (the UNZ is missing), so the next
+    interchange is read with its own separators instead of as stray segments of this one.
+    """
     term = d.segment.encode("latin-1")
     esep = re.escape(d.element.encode("latin-1"))
     rel = d.release.encode("latin-1") if d.release else b""
-    pattern = re.compile(re.escape(term) + rb"[ \t\r\n]*UNZ" + esep)
+    pattern = re.compile(re.escape(term) + rb"[ \t\r\n]*(UNZ" + esep + rb"|UNB" + esep + rb"|UNA)")
     pos = start
     while True:
         m = pattern.search(data, pos)
@@ -266,6 +270,8 @@ def _interchange_end(data: bytes, start: int, d: Delimiters) -> int:
         if rel and _released(data, m.start(), rel):
             pos = m.end()
             continue
+        if m.group(1)[:3] != b"UNZ":
+            return m.start() + len(term)          # the next interchange starts here; this one lacks its UNZ
         end = m.end()
         while True:
             t = data.find(term, end)

@@ -278,3 +278,12 @@ def test_byte_offsets_are_exact_in_multibyte_text() -> None:
     assert r.issues == []
     for seg in r.transactions[0].segments:
         assert data[seg.offset:seg.offset + 3] == seg.tag.encode()
+
+
+def test_interchange_without_unz_does_not_swallow_the_next_one() -> None:
+    a = b"UNB+UNOA:3+S+R+261129:0900+1'UNH+1+X:D:96A:UN'UNT+2+1'\n"
+    b = b"UNA:|.? 'UNB|UNOA:3|S2|R|261129:0900|2'UNH|7|Y:D:96A:UN'UNT|2|7'UNZ|1|2'"
+    r = edifact.parse(a + b, validate=False)
+    assert [e.control_number for e in r.interchanges] == ["1", "2"]
+    assert [(t.doc_type, t.envelope.index) for t in r.transactions] == [("X", 0), ("Y", 1)]
+    assert [(i.interchange, i.segment_tag) for i in r.errors] == [(0, "UNZ")]
