@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -59,6 +60,7 @@ def test_mutated_interchanges_never_raise(seed: bytes, edits: list[tuple[int, by
         data[at:at + len(blob)] = blob
     data = data[: max(1, cut % (len(data) + 1))]
     result = edifact.parse(bytes(data))
+    list(edifact.iter_segments(io.BytesIO(bytes(data)), 64))
     for issue in result.issues:
         assert issue.location() and issue.message
     try:
