@@ -97,9 +97,24 @@ def resolve_secret(settings: OdooSettings) -> str:
                       "EDI_GATEWAY_ODOO_PASSWORD or the systemd credential odoo-password")
 
 
-def backoff_delay(attempt: int, base: float, cap: float = 30.0) -> float:
+def backoff_delay(attempt: int, base: float, cap: float = 10.0) -> float:
     """Exponential backoff with full jitter: attempt 1 waits up to `base`, then doubles, capped."""
     return random.uniform(base / 2, min(cap, base * 2 ** (attempt - 1)))
+
+
+def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: bool = True) -> T:
+    """Run `fn`, retrying Transient failures with backoff when safe (or certainly not executed)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except Transient as exc:
+            if not (exc.certain or safe) or attempt > retry_max:
+                raise OdooUnavailable(f"{what}: {exc}") from exc
+            delay = backoff_delay(attempt, base)
+            log.warning("odoo %s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
+            time.sleep(delay)
 
 
 def map_error(name: str, message: str) -> Exception:
@@ -132,19 +147,11 @@ class OdooClient(abc.ABC):
     # ------------------------------------------------------------------ retries
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """`model.method(*args, **kwargs)` with retries where they are safe."""
-        attempt = 0
-        while True:
-            attempt += 1
+        def once() -> Any:
             self.calls += 1
-            try:
-                return self._execute(model, method, list(args), kwargs)
-            except Transient as exc:
-                safe = exc.certain or method in READ_METHODS
-                if not safe or attempt > self.settings.retry_max:
-                    raise OdooUnavailable(f"{model}.{method}: {exc}") from exc
-                delay = backoff_delay(attempt, self.retry_base)
-                log.warning("odoo %s.%s failed (%s); retry %d in %.1fs", model, method, exc, attempt, delay)
-                time.sleep(delay)
+            return self._execute(model, method, list(args), kwargs)
+        return retrying(once, f"{model}.{method}", self.settings.retry_max, self.retry_base,
+                        safe=method in READ_METHODS)
 
     # ------------------------------------------------------------------ conveniences
     def search(self, model: str, domain: list[Any], *, offset: int = 0, limit: int | None = None,
@@ -205,12 +212,14 @@ class JsonRpcClient(OdooClient):
         ssl = parts.scheme == "https"
         self._lock = threading.Lock()
         self._secret = secret
+        def login() -> Any:
+            self._odoo = self._wire(lambda: odoorpc.ODOO(
+                parts.hostname or "127.0.0.1", protocol="jsonrpc+ssl" if ssl else "jsonrpc",
+                port=parts.port or (443 if ssl else 80), timeout=settings.timeout), "version_info")
+            return self._wire(lambda: self._odoo.login(settings.database, settings.username, secret), "login")
+
         try:
-            self._odoo = odoorpc.ODOO(parts.hostname or "127.0.0.1", protocol="jsonrpc+ssl" if ssl else "jsonrpc",
-                                      port=parts.port or (443 if ssl else 80), timeout=settings.timeout)
-            self._wire(lambda: self._odoo.login(settings.database, settings.username, secret), "login")
-        except Transient as exc:
-            raise OdooUnavailable(f"cannot reach Odoo at {settings.url}: {exc}") from exc
+            retrying(login, f"cannot reach Odoo at {settings.url}", settings.retry_max, retry_base)
         except OdooRejected as exc:
             raise OdooUnavailable(f"Odoo at {settings.url} refused the login of {settings.username!r} on "
                                   f"{settings.database!r}: {exc}") from exc
@@ -264,8 +273,7 @@ class Json2Client(OdooClient):
         super().__init__(settings, retry_base)
         self._base = settings.url.rstrip("/")
         self._key = api_key
-        info = probe_version(settings.url, settings.timeout)
-        self.version = info
+        self.version = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base)
         # whoami: proves the key works before the first document depends on it
         try:
             self.call("res.users", "context_get")
@@ -323,16 +331,22 @@ class Json2Client(OdooClient):
 
 # --------------------------------------------------------------------------- choosing
 
-def probe_version(url: str, timeout: float = 10.0) -> tuple[int, int]:
+def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_base: float = 0.5) -> tuple[int, int]:
     """The server's (major, minor) from /web/webclient/version_info (every version since 8)."""
     body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).encode()
     request = urllib.request.Request(url.rstrip("/") + "/web/webclient/version_info", data=body,
                                      headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            result = json.loads(response.read()).get("result") or {}
-    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-        raise OdooUnavailable(f"cannot reach Odoo at {url}: {getattr(exc, 'reason', exc)}") from exc
+
+    def once() -> dict[str, Any]:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read()).get("result") or {}
+        except urllib.error.HTTPError as exc:
+            raise Transient(f"HTTP {exc.code}", certain=True) from exc
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            raise Transient(str(getattr(exc, "reason", exc)), certain=True) from exc
+
+    result = retrying(once, f"cannot reach Odoo at {url}", retry_max, retry_base)
     info = result.get("server_version_info") or [0, 0]
     try:
         return int(info[0]), int(info[1]) if len(info) > 1 and isinstance(info[1], int) else 0
@@ -345,7 +359,8 @@ def connect(settings: OdooSettings, retry_base: float = 0.5) -> OdooClient:
     secret = resolve_secret(settings)
     protocol = settings.protocol
     if protocol == "auto":
-        protocol = "json2" if probe_version(settings.url, settings.timeout)[0] >= 19 else "jsonrpc"
+        major = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base)[0]
+        protocol = "json2" if major >= 19 else "jsonrpc"
     if protocol == "json2":
         return Json2Client(settings, secret, retry_base)
     return JsonRpcClient(settings, secret, retry_base)

@@ -104,7 +104,7 @@ def test_nobody_listening_is_unavailable() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(OdooUnavailable, match="cannot reach Odoo"):
-        connect(OdooSettings(url=f"http://127.0.0.1:{port}", password="x", timeout=2))
+        connect(OdooSettings(url=f"http://127.0.0.1:{port}", password="x", timeout=2, retry_max=1), retry_base=0.01)
 
 
 def test_wrong_secret_is_unavailable_not_a_document_problem(sandbox: SandboxServer) -> None:

@@ -1,0 +1,113 @@
+"""Through the real pipeline: a BigBox 850 sample is posted once, and each Odoo failure ends where it should
+(the journal's quarantine reason carries Odoo's exception name and message; outages wait and retry)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig, load
+from gateway.config.models import GatewayConfig, OdooSettings, OutboxSettings
+from gateway.journal.api import State
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import open_journal
+from gateway.odoo.sandbox import SandboxServer
+from gateway.pipeline import Pipeline
+from gateway.transports.base import IntakeMeta
+from tests.odoo.conftest import API_KEY_19
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+SAMPLE = EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"
+
+
+@pytest.fixture(scope="module")
+def examples() -> LoadedConfig:
+    return load(EXAMPLES / "gateway.yaml")
+
+
+def pipeline_for(tmp: Path, examples: LoadedConfig, sandbox: SandboxServer, **odoo: Any) -> tuple[Pipeline, Any]:
+    secret = API_KEY_19 if sandbox.version >= 19 else "admin"
+    settings = {"url": sandbox.url, "password": secret, "timeout": 5.0, "retry_max": 2, **odoo}
+    gateway = GatewayConfig(state_dir=tmp / "state", archive_dir=tmp / "archive", quarantine_dir=tmp / "quarantine",
+                            our_ids=examples.gateway.our_ids, odoo=OdooSettings(**settings),
+                            outbox=OutboxSettings(min_backoff=0.01, max_backoff=0.02))
+    config = LoadedConfig(path=tmp / "gateway.yaml", gateway=gateway, partners=dict(examples.partners),
+                          profiles=examples.profiles)
+    journal = open_journal(tmp / "state")
+    return Pipeline(config, journal, Archive(tmp / "archive")), journal
+
+
+def run(pipeline: Pipeline, message_id: str, until: set[State], rounds: int = 20) -> Any:
+    message = pipeline.advance(message_id)
+    for _ in range(rounds):
+        if message.state in until:
+            return message
+        time.sleep(0.03)                         # the backoff above is 10-20 ms
+        message = pipeline.advance(message_id)
+    return message
+
+
+def orders(sandbox: SandboxServer) -> list[dict[str, Any]]:
+    odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port)
+    odoo.login("demo", "admin", API_KEY_19 if sandbox.version >= 19 else "admin")
+    return odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001234")],
+                                                         ["order_line", "partner_shipping_id"]])
+
+
+async def test_sample_order_posted_once_despite_a_lost_response(tmp_path: Path, examples: LoadedConfig,
+                                                                sandbox: SandboxServer) -> None:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    sandbox.faults.drop_after_create["sale.order"] = 1
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    first = pipeline.advance(message.id)
+    assert first.state is State.RETRY_WAIT and "OdooUnavailable" not in (first.last_error or "") \
+        and "sale.order.create" in (first.last_error or "")
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE
+    assert [(link.model, link.role) for link in journal.odoo_links(message.id)] == [("sale.order", "found")]
+    [order] = orders(sandbox)
+    assert order["id"] == journal.odoo_links(message.id)[0].record_id and order["partner_shipping_id"][1].endswith(
+        "BigBox DC 1")
+
+
+async def test_odoo_access_error_reaches_the_quarantine_reason(tmp_path: Path, examples: LoadedConfig) -> None:
+    with SandboxServer(17) as sandbox:
+        pipeline, journal = pipeline_for(tmp_path, examples, sandbox, username="portal", password="portal")
+        message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                        partner="bigbox"))
+        result = run(pipeline, message.id, {State.QUARANTINED})
+        assert result.state is State.QUARANTINED
+        assert "odoo.exceptions.AccessError: You are not allowed to access" in (result.last_error or "")
+        reason = (tmp_path / "quarantine" / "bigbox").glob("*.reason.txt")
+        assert "odoo.exceptions.AccessError" in next(reason).read_text()
+
+
+async def test_unknown_product_is_quarantined_naming_line_and_item(tmp_path: Path, examples: LoadedConfig,
+                                                                   odoo: odoorpc.ODOO,
+                                                                   sandbox: SandboxServer) -> None:
+    odoo.execute_kw("product.customerinfo", "unlink", [odoo.execute_kw("product.customerinfo", "search",
+                                                                       [[("product_code", "=", "BB-1002")]])])
+    odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    result = run(pipeline, message.id, {State.QUARANTINED})
+    assert result.state is State.QUARANTINED
+    assert "order 4500001234, line 2" in (result.last_error or "") and "BB-1002" in (result.last_error or "")
+    assert orders(sandbox) == []
+
+
+async def test_odoo_outage_waits_and_retries(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    sandbox.faults.unavailable = 3
+    first = pipeline.advance(message.id)
+    assert first.state is State.RETRY_WAIT and "503" in (first.last_error or "")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    assert len(orders(sandbox)) == 1
