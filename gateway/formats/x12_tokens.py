@@ -391,7 +391,7 @@ class Tokenizer:
                 prev.suffix = lead
             bulk = None
             if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
-                parts_list = [p.split(el) for p in pieces]
+                parts_list = list(map(str.split, pieces, repeat(el)))
                 bulk = list(map(list.pop, parts_list, repeat(0)))
                 if "IEA" in bulk or "ISA" in bulk:
                     bulk = None
