@@ -175,7 +175,7 @@ def _ucf(group: Group, issue: Issue | None) -> list[str | list[str]]:
 def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
     tx = m.tx
     unh = tx.segments[0] if tx.segments and tx.segments[0].tag == "UNH" else None
-    s009 = unh.get(2).split(unh.component_sep) if unh is not None else [tx.doc_type]
+    s009 = unh.get(2).split(unh.component_sep)[:5] if unh is not None else [tx.doc_type]   # v3 S009 has 5
     ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
     h = m.header_issue
     if h is not None:
