@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
+from gateway.config.models import (As2Channel, As2ServerSettings, GatewayConfig, OurIds, OutboxSettings,
+                                   PartnerConfig)
 from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
@@ -33,12 +34,14 @@ def world(tmp_path: Path):
 
 
 async def start_server(world, intake, *, tls: bool = False, require_signed: bool = True,
-                       require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024) -> As2Server:
+                       require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
+                       min_backoff: float = 5.0) -> As2Server:
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
                                  private_key=world.ours.key_path, max_body=max_body,
                                  tls_certificate=world.ours.cert_path if tls else None,
                                  tls_key=world.ours.key_path if tls else None)
-    config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"))
+    config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"),
+                           outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=min_backoff * 4))
     partner = PartnerConfig(id="bigbox", inbound=[As2Channel(
         channel="as2", as2_id="BIGBOX-AS2", certificates=[world.partner.cert_path, world.partner_new.cert_path],
         require_signed=require_signed, require_encrypted=require_encrypted)])
@@ -269,5 +272,58 @@ async def test_https_with_configured_certificate(world, intake):
         assert reply.status == 200
         fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
         assert fields["disposition"].endswith("; processed")
+    finally:
+        await server.close()
+
+
+async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world, intake):
+    import asyncio
+
+    from tests.helpers.net import free_port
+    port = free_port()
+    got: list[bytes] = []
+
+    async def sink(request: web.Request) -> web.Response:
+        got.append(await request.read())
+        return web.Response(text="ok")
+
+    server = await start_server(world, intake, min_backoff=0.05)
+    runner = None
+    try:
+        ctype, body, _ = build_message(world.tmp / "r", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<retry@bigbox>", ctype,
+                                                    async_url=f"http://127.0.0.1:{port}/mdn"))
+        assert reply.status == 200
+        for _ in range(400):                                  # the first attempts find nobody listening
+            rows = server.ledger._db.execute("SELECT attempts, last_error FROM mdn_out").fetchall()
+            if rows and rows[0][0] >= 2:
+                break
+            await asyncio.sleep(0.02)
+        assert rows[0][0] >= 2 and rows[0][1]
+        app = web.Application()
+        app.router.add_post("/mdn", sink)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        for _ in range(400):
+            if got:
+                break
+            await asyncio.sleep(0.02)
+        assert len(got) == 1 and b"<retry@bigbox>" in got[0]
+        assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+        if runner is not None:
+            await runner.cleanup()
+
+
+async def test_file_name_from_content_disposition_is_reduced_to_a_safe_base_name(world, intake):
+    server = await start_server(world, intake)
+    try:
+        ctype, body, _ = build_message(world.tmp / "fn", PAYLOAD, signer=world.partner, recipient=world.ours,
+                                       filename="../../etc/po 850.edi")
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<fn@bigbox>", ctype))
+        assert reply.status == 200
+        assert intake.messages()[0].filename == "po_850.edi"
     finally:
         await server.close()
