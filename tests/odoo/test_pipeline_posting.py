@@ -77,7 +77,7 @@ async def test_sample_order_posted_once_despite_a_lost_response(tmp_path: Path, 
 
 async def test_odoo_access_error_reaches_the_quarantine_reason(tmp_path: Path, examples: LoadedConfig) -> None:
     with SandboxServer(17) as sandbox:
-        pipeline, journal = pipeline_for(tmp_path, examples, sandbox, username="portal", password="portal")
+        pipeline, _journal = pipeline_for(tmp_path, examples, sandbox, username="portal", password="portal")
         message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
                                                                         partner="bigbox"))
         result = run(pipeline, message.id, {State.QUARANTINED})
@@ -93,7 +93,7 @@ async def test_unknown_product_is_quarantined_naming_line_and_item(tmp_path: Pat
     odoo.execute_kw("product.customerinfo", "unlink", [odoo.execute_kw("product.customerinfo", "search",
                                                                        [[("product_code", "=", "BB-1002")]])])
     odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
                                                                     partner="bigbox"))
     result = run(pipeline, message.id, {State.QUARANTINED})
@@ -103,7 +103,7 @@ async def test_unknown_product_is_quarantined_naming_line_and_item(tmp_path: Pat
 
 
 async def test_odoo_outage_waits_and_retries(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
                                                                     partner="bigbox"))
     sandbox.faults.unavailable = 3
