@@ -318,11 +318,18 @@ def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[Conf
         registry = ProfileRegistry.load(translations_dir, our_ids=our_ids)
     except ConfigError as exc:
         return None, list(getattr(exc, "errors", None) or [exc])
+    except Exception as exc:   # a bug in the engine must read as an error, never as a traceback
+        return None, [ConfigError(f"translation profiles could not be loaded: {type(exc).__name__}: {exc}",
+                                  str(translations_dir))]
     try:
         from gateway.translate import lint_profiles  # type: ignore[attr-defined]
     except ImportError:
         return registry, []
-    return registry, list(lint_profiles(registry))
+    try:
+        return registry, list(lint_profiles(registry))
+    except Exception as exc:
+        return registry, [ConfigError(f"translation profiles could not be checked: {type(exc).__name__}: {exc}",
+                                      str(translations_dir))]
 
 
 def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
