@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway import sdnotify
-from gateway.cli import EXIT_CONFIG, EXIT_OK, EXIT_UNAVAILABLE
+from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, load
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, GatewayError
@@ -272,6 +272,9 @@ def run(config_path: str | Path | None) -> int:
         return EXIT_UNAVAILABLE
     try:
         return asyncio.run(daemon.run())
+    except Exception:     # a bug: logged with its traceback for the operator; systemd restarts us
+        log.exception("the gateway stopped on an internal error; every message resumes at the next start")
+        return EXIT_ERROR
     finally:
         daemon.journal.close()
 
