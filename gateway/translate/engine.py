@@ -162,6 +162,9 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         if fspec is None:
             continue
         compiled.append(compile_field(str(path), fspec, node_ctx, fields_spec.loc(path)))
+    for bulk in (f for f in compiled if f.bulk):
+        bulk.skip_keys.update(f.path[len(bulk.path) + 1:] for f in compiled
+                              if f.path.startswith(bulk.path + "."))
     node.fields_in = [f for f in compiled if f.bulk] + [f for f in compiled if not f.bulk]
     if segmental and node.fields_in:
         node.fast_fill = _generate_fill(node.fields_in, f"{ctx.tag or node.tag}_{name}")

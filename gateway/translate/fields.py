@@ -8,6 +8,7 @@ document then only calls the closures.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.util
 import itertools
@@ -61,6 +62,7 @@ class Field:
     # what the engine's code generator needs to inline a plain element read:
     # (element, component, converter or None, default, required); None for other kinds of field
     simple: tuple[int, int, Callable[[Any], Any] | None, Any, bool] | None = None
+    skip_keys: "builtins.set[str]" = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -334,8 +336,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     if path.startswith("_") and path != "_":
         setter = _write_only             # `_name`: computed outbound (a count), not kept inbound
     getter = make_getter(str(spec.get("from", path)))      # from: write another canonical value here
-    if "if" in spec:                                        # if: write only when that value is present
-        condition = make_getter(str(spec["if"]))
+    condition = make_getter(str(spec["if"])) if "if" in spec else None   # if: only when that value is present
+    if condition is not None:
         plain_getter = getter
 
         def getter(item: Mapping[str, Any]) -> Any:
@@ -386,6 +388,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         return value
 
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
+        if condition is not None and condition(item) in (None, ""):
+            return False                          # not even a default or a count
         value = getter(item)
         data = True
         if value is None or value == "":
@@ -535,23 +539,22 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
     # outbound order: preferred qualifiers first, then the code list's order
     order = [table.get(q, q) for q in prefer] + [v for v in table.values()]
 
+    skip: set[str] = set()          # filled by the node: keys an explicit pick writes (item_ids.buyer)
+
     def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
         ids = getter(item)
         if not ids:
             return False
-        written = {v for p, v in out.items() if p >= start and isinstance(v, str)}
         keys = [k for k in dict.fromkeys(order) if k in ids] + [k for k in ids if k not in order]
         n = 0
         for key in keys:
             qualifier = table_out.get(key) or (key if key.isupper() or key.isdigit() else None)
-            value = str(ids[key])
-            if qualifier is None or value in written:
+            if qualifier is None or key in skip:
                 continue
             pos = _pair_slots(out, start)
-            out[pos], out[pos + 1] = qualifier, value
-            written.add(value)
+            out[pos], out[pos + 1] = qualifier, str(ids[key])
             n += 1
             if limit is not None and n >= int(limit):
                 break
         return n > 0
-    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter)
+    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip)

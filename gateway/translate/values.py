@@ -151,13 +151,11 @@ def sscc_in(raw: str) -> str:
 
 
 def sscc_out(value: Any) -> str:
-    """17 digits get their check digit; 18 digits must already carry the right one."""
+    """17 digits get their check digit; 18 digits must already carry the right one; other ids pass."""
     text = str(value).strip()
     if len(text) == 17 and text.isdigit():
         return text + gs1_check_digit(text)
-    if len(text) != 18 or not text.isdigit():
-        raise ValueError(f"SSCC {value!r} is not 17 or 18 digits")
-    return sscc_in(text)
+    return sscc_in(text)        # 18 digits: verified; anything else is not an SSCC-18 and goes as read
 
 
 def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
