@@ -62,7 +62,7 @@ class Field:
     # what the engine's code generator needs to inline a plain element read:
     # (element, component, converter or None, default, required); None for other kinds of field
     simple: tuple[int, int, Callable[[Any], Any] | None, Any, bool] | None = None
-    skip_keys: "builtins.set[str]" = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
+    skip_keys: builtins.set[str] = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
