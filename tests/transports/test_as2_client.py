@@ -205,3 +205,29 @@ async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path, in
         await receiver.close()
         await mdn_server.close()
         journal.close()
+
+
+async def test_https_send_trusting_the_partner_ca(tmp_path, intake):
+    certs = tmp_path / "certs"
+    acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox", dns="localhost")
+    receiver = As2Server(GatewayConfig(our_ids=OurIds(as2_id="BIGBOX-AS2"), as2_server=As2ServerSettings(
+        enabled=True, port=0, certificate=bigbox.cert_path, private_key=bigbox.key_path,
+        tls_certificate=bigbox.cert_path, tls_key=bigbox.key_path)),
+        {"acme": PartnerConfig(id="acme", inbound=[As2Channel(channel="as2", as2_id="ACMEDIST",
+                                                              certificates=[acme.cert_path])])},
+        intake, Ledger(tmp_path / "r" / "as2.sqlite3"), tmp_path / "r" / "work")
+    await receiver.start()
+    try:
+        url = f"https://127.0.0.1:{receiver.port}/as2"
+        sender = sender_for(tmp_path, acme)
+        trusted = PartnerConfig(id="bigbox", outbound=As2Channel(
+            channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path], url=url, tls_ca=bigbox.cert_path))
+        result = await sender.send(outbound_message("01HTTPS"), DOC, trusted)
+        assert result.detail == "MDN processed"
+        untrusted = PartnerConfig(id="bigbox", outbound=As2Channel(
+            channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path], url=url))
+        with pytest.raises(DeliveryRetry, match="certificate verify failed"):
+            await sender.send(outbound_message("01HTTPS2"), DOC, untrusted)
+        assert len(intake.messages()) == 1
+    finally:
+        await receiver.close()
