@@ -216,3 +216,44 @@ def test_deprecated_rpc_can_be_turned_off() -> None:
         reply = jsonrpc(server, "object", "execute_kw", "demo", 2, "admin", "res.partner", "search", [[]], {})
         assert reply["error"]["code"] == 404
         assert jsonrpc(server, "common", "version")["result"]["server_version"] == "19.0"
+
+
+# ---------------------------------------------------------------------------- web client endpoints, None results
+
+def test_web_session_and_call_kw_need_the_cookie(sandbox: SandboxServer) -> None:
+    import http.cookiejar
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def web(path: str, params: dict[str, Any], use: Any = opener) -> dict[str, Any]:
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}).encode()
+        req = urllib.request.Request(sandbox.url + path, data=body, headers={"Content-Type": "application/json"})
+        with use.open(req, timeout=5) as resp:
+            return json.loads(resp.read())  # type: ignore[no-any-return]
+
+    call = {"model": "res.partner", "method": "search_read", "args": [[("ref", "=", "BIGBOX")], ["name"]],
+            "kwargs": {}}
+    expired = web("/web/dataset/call_kw/res.partner/search_read", call)["error"]
+    assert expired["code"] == 100 and expired["data"]["name"] == "odoo.http.SessionExpiredException"
+    denied = web("/web/session/authenticate", {"db": "demo", "login": "admin", "password": "nope"})["error"]
+    assert denied["data"]["name"] == "odoo.exceptions.AccessDenied"
+    info = web("/web/session/authenticate", {"db": "demo", "login": "admin", "password": secret(sandbox)})["result"]
+    assert info["uid"] == 2 and info["db"] == "demo" and "session_id" not in info
+    assert any(c.name == "session_id" for c in jar)
+    assert web("/web/dataset/call_kw/res.partner/search_read", call)["result"] == [{"id": 4, "name": "BigBox Retail"}]
+    assert web("/web/session/get_session_info", {})["result"]["username"] == "admin"
+    web("/web/session/destroy", {})
+    assert web("/web/dataset/call_kw", call)["error"]["code"] == 100
+
+
+def test_none_results(sandbox: SandboxServer) -> None:
+    """`button_draft` returns None: JSON-RPC leaves `result` out; XML-RPC cannot marshal it (fault 1)."""
+    move = obj(sandbox, "account.move", "create", [{"move_type": "out_invoice", "partner_id": 4, "invoice_line_ids": [
+        [0, 0, {"product_id": 1, "quantity": 1}]]}])["result"]
+    assert obj(sandbox, "account.move", "action_post", [[move]])["result"] is False
+    reply = obj(sandbox, "account.move", "button_draft", [[move]])
+    assert "result" not in reply and "error" not in reply
+    models = xmlrpc.client.ServerProxy(f"{sandbox.url}/xmlrpc/2/object")
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        models.execute_kw("demo", 2, secret(sandbox), "account.move", "button_draft", [[move]])
+    assert info.value.faultCode == 1 and "cannot marshal None" in info.value.faultString

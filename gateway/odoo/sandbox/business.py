@@ -538,6 +538,12 @@ def move_action_post(env: Env, ids: list[int]) -> bool:
     return False
 
 
+def move_button_draft(env: Env, ids: list[int]) -> None:
+    """Back to draft; returns None like Odoo's, which XML-RPC cannot marshal (fault 1, odoo/odoo #51741)."""
+    for rid in ids:
+        env.write("account.move", [rid], {"state": "draft"})
+
+
 def purchase_button_confirm(env: Env, ids: list[int]) -> bool:
     n = names(env.db.version)
     for rid in ids:
@@ -603,6 +609,7 @@ METHODS: dict[tuple[str, str], Method] = {
     ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),
     ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),
     ("account.move", "action_post"): Method(move_action_post, True, []),
+    ("account.move", "button_draft"): Method(move_button_draft, True, []),
     ("purchase.order", "button_confirm"): Method(purchase_button_confirm, True, []),
     ("res.users", "context_get"): Method(context_get, False, []),
     ("ir.model.data", "check_object_reference"): Method(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ from gateway.odoo.sandbox import business, models, seed
 from gateway.odoo.sandbox.business import Method
 from gateway.odoo.sandbox.exceptions import (
     AccessDenied,
+    AccessError,
     LockError,
     OdooException,
     OdooTypeError,
@@ -102,6 +104,7 @@ class SandboxServer:
         self.service = Service(self.db)
         self.faults = Faults()
         self.deprecated_rpc = deprecated_rpc
+        self.sessions: dict[str, int] = {}
         self.host = host
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
@@ -142,6 +145,22 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def session_info(self, uid: int) -> dict[str, Any]:
+        """The keys of ir.http.session_info() that clients read (uid, db, context, companies, version)."""
+        env = self.db.env(uid)
+        user = env.read("res.users", [uid], ["login", "name", "partner_id", "company_id"], load=None)[0]
+        company = user["company_id"]
+        return {"uid": uid, "is_system": uid in (1, 2), "is_admin": uid in (1, 2), "is_public": False,
+                "is_internal_user": True, "db": self.db.name, "username": user["login"], "name": user["name"],
+                "partner_id": user["partner_id"],
+                "partner_display_name": env.display_name("res.partner", user["partner_id"]),
+                "user_context": {"lang": "en_US", "tz": "UTC", "uid": uid},
+                "server_version": f"{self.version}.0",
+                "server_version_info": [self.version, 0, 0, "final", 0, ""],
+                "user_companies": {"current_company": company, "allowed_companies": {
+                    str(company): {"id": company, "name": env.display_name("res.company", company)}}},
+                "web.base.url": self.url}
 
     # ------------------------------------------------------------------ data calls with faults
     def data_call(self, model: str, method: str, run: Any) -> Any:
@@ -222,7 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(503, UNAVAILABLE_HTML, "text/html", {"Retry-After": "1"})
             return
         try:
-            if path == "/jsonrpc" or path in ("/web/webclient/version_info", "/web/database/list"):
+            if path == "/jsonrpc" or path in ("/web/webclient/version_info", "/web/database/list") \
+                    or path.startswith(("/web/session/", "/web/dataset/call_kw", "/web/dataset/call_button")):
                 self._jsonrpc(path, body)
             elif path.startswith("/xmlrpc/2/"):
                 self._xmlrpc(path[len("/xmlrpc/2/"):], body)
@@ -249,8 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         rid = request.get("id") if isinstance(request, dict) else None
         params = request.get("params") or {} if isinstance(request, dict) else {}
+        headers: dict[str, str] = {}
         try:
-            if path == "/web/webclient/version_info":
+            if path.startswith(("/web/session/", "/web/dataset/")):
+                result = self._web(path, params, headers)
+            elif path == "/web/webclient/version_info":
                 result = sb.service.version()
             elif path == "/web/database/list":
                 result = sb.service.db_service("list", [])
@@ -273,6 +296,12 @@ class _Handler(BaseHTTPRequestHandler):
                     raise _NotFound()
         except _Drop:
             raise
+        except _SessionExpired:
+            self._json(200, {"jsonrpc": "2.0", "id": rid, "error": {
+                "code": 100, "message": "Odoo Session Expired", "data": {
+                    "name": "odoo.http.SessionExpiredException", "debug": "", "message": "Session expired",
+                    "arguments": ["Session expired"], "context": {}}}})
+            return
         except _NotFound:
             self._json(200, {"jsonrpc": "2.0", "id": rid, "error": {
                 "code": 404, "message": "404: Not Found", "data": {
@@ -285,7 +314,45 @@ class _Handler(BaseHTTPRequestHandler):
         response: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
         if result is not None:
             response["result"] = result
+        if headers:
+            self._json(200, response, headers)
+            return
         self._json(200, response)
+
+    # ------------------------------------------------------------------ web client session endpoints
+    def _session_uid(self) -> int:
+        cookie = self.headers.get("Cookie") or ""
+        match = re.search(r"(?:^|;\s*)session_id=([^;]+)", cookie)
+        uid = self.sandbox.sessions.get(match.group(1)) if match else None
+        if uid is None:
+            raise _SessionExpired()
+        return uid
+
+    def _web(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
+        """/web/session/authenticate (cookie), get_session_info, destroy, /web/dataset/call_kw (needs the cookie)."""
+        sb = self.sandbox
+        if path == "/web/session/authenticate":
+            if params.get("db") != sb.db.name:
+                raise AccessError("Database not found.")
+            uid = sb.db.authenticate(str(params.get("login") or ""), str(params.get("password") or ""))
+            if uid is None:
+                raise AccessDenied()
+            sid = secrets.token_hex(20)
+            sb.sessions[sid] = uid
+            headers["Set-Cookie"] = f"session_id={sid}; HttpOnly; Path=/; Max-Age=604800; SameSite=Lax"
+            return sb.session_info(uid)
+        uid = self._session_uid()
+        if path == "/web/session/get_session_info":
+            return sb.session_info(uid)
+        if path == "/web/session/destroy":
+            cookie = re.search(r"session_id=([^;]+)", self.headers.get("Cookie") or "")
+            sb.sessions.pop(cookie.group(1) if cookie else "", None)
+            return None
+        if path.startswith(("/web/dataset/call_kw", "/web/dataset/call_button")):
+            model, method = str(params.get("model") or ""), str(params.get("method") or "")
+            args, kwargs = list(params.get("args") or []), dict(params.get("kwargs") or {})
+            return sb.data_call(model, method, lambda: sb.service.execute_kw(uid, model, method, args, kwargs))
+        raise _NotFound()
 
     # ------------------------------------------------------------------ XML-RPC
     def _xmlrpc(self, service: str, body: bytes) -> None:
@@ -385,6 +452,10 @@ def _quiet_disconnects(self: ThreadingHTTPServer, request: Any, client_address: 
 
 
 class _NotFound(Exception):
+    pass
+
+
+class _SessionExpired(Exception):
     pass
 
 
