@@ -122,6 +122,9 @@ def _parse(data: bytes, validate: bool) -> ParseResult:
                                    code="13", level="interchange", interchange=0, offset=0))
     if validate:
         from gateway.formats.edifact_validate import validate as check
+        from gateway.formats.edifact_validate import validate_envelope
+        for env in result.interchanges:
+            result.issues.extend(validate_envelope(env))
         for tx in result.transactions:
             result.issues.extend(check(tx, tx.envelope.index if tx.envelope is not None else None))
     return result
@@ -555,18 +558,9 @@ class _Builder:
             service_segments=[seg])
         self.envelope = env
         self.result.interchanges.append(env)
-        if not seg.get(5):
-            self.issue(Severity.ERROR, "UNB has no interchange control reference (0020)", "13", "interchange",
-                       seg, element=5)
         if h.syntax_version and h.syntax_version not in "1234":
             self.issue(Severity.ERROR, f"syntax version {h.syntax_version!r} is not 1 to 4", "2",
                        "interchange", seg, element=1, component=2, value=h.syntax_version)
-        if not sender[0]:
-            self.issue(Severity.ERROR, "UNB has no interchange sender (S002 0004)", "13", "interchange", seg,
-                       element=2, component=1)
-        if not recipient[0]:
-            self.issue(Severity.ERROR, "UNB has no interchange recipient (S003 0010)", "13", "interchange", seg,
-                       element=3, component=1)
 
     def _need_envelope(self, seg: Segment) -> Envelope:
         if self.envelope is None:

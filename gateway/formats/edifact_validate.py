@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from gateway.formats import edifact_defs as defs
-from gateway.formats.base import Issue, Segment, Severity, Transaction
+from gateway.formats.base import Envelope, Issue, Segment, Severity, Transaction
 
 MAX_ISSUES = 100   # per message: enough for a CONTRL and a human, bounded for a hostile file
 _NUMERIC = re.compile(r"^-?(\d*)(?:[.,](\d*))?$")
@@ -37,6 +37,28 @@ def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
     return checker.issues
 
 
+def validate_envelope(env: Envelope) -> list[Issue]:
+    """Issues of the interchange's own segments (UNB, UNG, UNE, UNZ) against ISO 9735.
+
+    A missing mandatory element is an ERROR (the interchange cannot be trusted); a value of the
+    wrong type or length is a WARNING, so a partner's long reference does not bounce a whole file.
+    """
+    directory = defs.directory(defs.SERVICE)
+    assert directory is not None
+    checker = _Checker(None, env.index, directory)
+    group = -1
+    for seg in env.service_segments:
+        if seg.tag == "UNG":
+            group += 1
+        checker.group = group if seg.tag in ("UNG", "UNE") else None
+        checker.elements(seg)
+    for issue in checker.issues:
+        issue.level = "group" if issue.segment_tag in ("UNG", "UNE") else "interchange"
+        if issue.code != "13":
+            issue.severity = Severity.WARNING
+    return checker.issues
+
+
 @dataclass(slots=True)
 class _Frame:
     nodes: list[defs.Node]
@@ -46,31 +68,34 @@ class _Frame:
 
 
 class _Checker:
-    def __init__(self, tx: Transaction, interchange: int | None, directory: defs.Directory | None) -> None:
+    def __init__(self, tx: Transaction | None, interchange: int | None, directory: defs.Directory | None) -> None:
         self.tx = tx
         self.interchange = interchange
         self.directory = directory
         self.issues: list[Issue] = []
+        self.group: int | None = tx.group.index if tx is not None and tx.group is not None else None
 
     def issue(self, message: str, code: str, seg: Segment, level: str = "segment", loop: str = "",
               element: int | None = None, component: int | None = None, ref: str = "",
               value: str = "", repetition: int | None = None) -> None:
+        transaction = self.tx.index if self.tx is not None else None
         if len(self.issues) == MAX_ISSUES:
             self.issues.append(Issue(
                 Severity.ERROR, f"more than {MAX_ISSUES} errors in this message; the rest are not listed",
-                code="18", level="transaction", interchange=self.interchange, transaction=self.tx.index,
+                code="18", level="transaction", interchange=self.interchange, transaction=transaction,
                 segment_tag=seg.tag, segment_position=seg.position or None, offset=seg.offset))
         if len(self.issues) > MAX_ISSUES:
             return
         self.issues.append(Issue(
             Severity.ERROR, message, code=code, level=level, interchange=self.interchange,
-            group=self.tx.group.index if self.tx.group is not None else None, transaction=self.tx.index,
+            group=self.group, transaction=transaction,
             segment_tag=seg.tag, segment_position=seg.position or None, element_position=element,
             component_position=component, repetition_position=repetition, element_ref=ref, value=value,
             loop_id=loop, offset=seg.offset))
 
     # ------------------------------------------------------------------ structure
     def structure(self, table: list[defs.Node]) -> None:
+        assert self.tx is not None
         stack = [_Frame(table, "")]
         for seg in self.tx.segments:
             depth, j = self._find(stack, seg.tag)

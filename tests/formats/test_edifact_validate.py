@@ -151,3 +151,18 @@ def test_typical_messages_of_every_definition_validate(doc: str, version: str) -
     body = INVRPT[version] if doc == "INVRPT" else TYPICAL[doc]
     found = issues(body, f"{doc}:D:{version[1:]}:UN")
     assert found == [], [str(i) for i in found]
+
+
+def test_envelope_segments_are_checked_against_iso_9735() -> None:
+    data = (b"UNB+UNOC:3+:14+R:14+261129:9+++++x'UNH+1+ORDERS:D:96A:UN'" + GOOD.encode()
+            + b"UNT+10+1'UNZ+1+'")
+    found = {(i.severity.value, i.code, i.segment_tag, i.element_position, i.component_position)
+             for i in edifact.parse(data).issues}
+    assert found == {
+        ("error", "13", "UNB", 2, 1),      # no sender id
+        ("error", "13", "UNB", 5, None),   # no control reference
+        ("warning", "40", "UNB", 4, 2),    # time is n4
+        ("warning", "37", "UNB", 9, None),  # ack request n1
+        ("error", "13", "UNZ", 2, None),   # UNZ reference missing
+    }
+    assert all(i.level == "interchange" and i.transaction is None for i in edifact.parse(data).issues)
