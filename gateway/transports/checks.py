@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncssh
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gateway.config.models import (As2Channel, GatewayConfig, PartnerConfig, SftpAccountChannel,
                                    SftpRemoteChannel)
@@ -75,7 +76,8 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
             try:
                 our_cert = load_certificates(settings.certificate)[0]
                 key = load_private_key(settings.private_key, settings.private_key_password_file)
-                if our_cert.public_key().public_numbers() != key.public_key().public_numbers():
+                spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+                if our_cert.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
                     errors.append(ConfigError("as2_server.certificate does not belong to as2_server.private_key",
                                               path=str(settings.certificate)))
             except ConfigError as exc:

@@ -151,6 +151,7 @@ class SftpServer:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.connections: set[asyncssh.SSHServerConnection] = set()
 
     # ---------------------------------------------------------------- lifecycle
     def prepare(self, clear_staging: bool = True) -> None:
@@ -176,9 +177,14 @@ class SftpServer:
                  self.host_key.get_fingerprint())
 
     async def close(self) -> None:
+        """Stop listening, then close the open sessions (an upload not committed yet is not acknowledged)."""
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
+        for conn in list(self.connections):
+            conn.close()
+        for conn in list(self.connections):
+            await conn.wait_closed()
         for task in list(self._tasks):
             task.cancel()
 
@@ -253,10 +259,17 @@ class _Auth(asyncssh.SSHServer):
     def __init__(self, owner: SftpServer) -> None:
         self.owner = owner
         self.peer = "?"
+        self.conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
+        self.conn = conn
+        self.owner.connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.conn is not None:
+            self.owner.connections.discard(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         return True

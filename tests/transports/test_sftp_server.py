@@ -282,3 +282,30 @@ async def test_keep_processed_moves_the_upload_to_inbound_processed(sftp):
         return listing
     assert await in_thread(run) == ["po-k.edi"]
     assert [m.filename for m in sftp.intake.messages()] == ["po-k.edi"]
+
+
+async def test_close_ends_open_sessions(sftp):
+    import threading
+    ready, done = threading.Event(), threading.Event()
+    errors: list[str] = []
+
+    def client():
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        s.listdir("/")
+        ready.set()
+        done.wait(30)
+        try:
+            s.listdir("/")
+        except Exception as exc:     # the session is gone
+            errors.append(type(exc).__name__)
+        ssh.close()
+    t = threading.Thread(target=client)
+    t.start()
+    await asyncio.to_thread(ready.wait, 30)
+    assert len(sftp.server.connections) == 1
+    await sftp.server.close()
+    assert not sftp.server.connections
+    done.set()
+    await asyncio.to_thread(t.join, 30)
+    assert errors

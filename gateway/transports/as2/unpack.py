@@ -87,7 +87,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             if encrypted:
                 raise Refused("unexpected-processing-error", "message is encrypted twice")
             out = work / f"layer{depth}.dec"
-            with _body_stream(ent, work / f"layer{depth}.der") as src, out.open("wb") as dst:
+            with _BodyStream(ent, work / f"layer{depth}.der") as src, out.open("wb") as dst:
                 try:
                     cms.decrypt_stream(src, dst, policy.ours)
                 except cms.CmsError as exc:
@@ -105,7 +105,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             sig_ent = _entity(ent.path, *parts[1])
             if sig_ent.content_type not in ("application/pkcs7-signature", "application/x-pkcs7-signature"):
                 raise Refused("integrity-check-failed", f"signature part is {sig_ent.content_type}")
-            with _body_stream(sig_ent, work / f"layer{depth}.p7s") as f:
+            with _BodyStream(sig_ent, work / f"layer{depth}.p7s") as f:
                 sig = f.read(1 << 20)
             path, (a, b) = ent.path, parts[0]
             try:
@@ -118,7 +118,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             ent = content
         elif ctype in PKCS7_MIME and smime == "compressed-data":
             out = work / f"layer{depth}.inflated"
-            with _body_stream(ent, work / f"layer{depth}.z") as src, out.open("wb") as dst:
+            with _BodyStream(ent, work / f"layer{depth}.z") as src, out.open("wb") as dst:
                 try:
                     cms.decompress_stream(src, dst, policy.max_size)
                 except cms.CmsError as exc:
@@ -167,7 +167,7 @@ def _entity(path: Path, start: int = 0, end: int | None = None) -> mime.Entity:
         raise Refused("unexpected-processing-error", str(exc)) from exc
 
 
-class _body_stream:
+class _BodyStream:
     """Open an entity's body positioned at its start; decode base64 into `scratch` first."""
 
     def __init__(self, ent: mime.Entity, scratch: Path) -> None:
