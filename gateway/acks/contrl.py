@@ -176,6 +176,8 @@ def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
     tx = m.tx
     unh = tx.segments[0] if tx.segments and tx.segments[0].tag == "UNH" else None
     s009 = unh.get(2).split(unh.component_sep)[:5] if unh is not None else [tx.doc_type]   # v3 S009 has 5
+    if len(s009) == 5 and len(s009[4]) > 6:
+        s009 = s009[:4]       # an over-long association code (0057 an..6) would make our CONTRL invalid
     ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
     h = m.header_issue
     if h is not None:

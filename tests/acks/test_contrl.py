@@ -168,3 +168,20 @@ def test_inbound_contrl_matches_the_interchange_we_sent(journal: SqliteJournal) 
     # Then the journal finds our message from the UCI reference
     assert ack.status == "accepted"
     assert journal.match_ack("eurohandel", "CONTRL", ack.interchange_control or "", ack.group_control) == sent.id
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "edifact"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_contrl_for_every_corpus_interchange_is_itself_valid(journal: SqliteJournal) -> None:
+    built = 0
+    for path in sorted(CORPUS.glob("*.edi")):
+        result = edifact.parse(path.read_bytes())
+        for doc in contrl.build(result, partner(), OURS, journal, now=NOW):
+            back = edifact.parse(doc.data)
+            assert back.issues == [], (path.name, [str(i) for i in back.issues])
+            ack = contrl.read(back.transactions[0])
+            assert ack.interchange_control == result.interchanges[0].control_number or len(result.interchanges) > 1
+            built += 1
+    assert built >= 40
