@@ -121,6 +121,18 @@ def _segment_loops(report: _SetReport, ack_999: bool) -> list[list[str]]:
     return out
 
 
+def _group_number(number: str) -> str:
+    """AK102 must be 1-9 digits; a partner's malformed GS06 is quoted by its digits."""
+    if number.isdigit() and len(number) <= 9:
+        return number
+    return "".join(c for c in number if c.isdigit())[:9] or "0"
+
+
+def _set_number(number: str) -> str:
+    """AK202 must be 4-9 characters; a partner's malformed ST02 is cut or zero-filled to fit."""
+    return number[:9].rjust(4, "0")
+
+
 def _copy(value: str) -> str:
     """AK404 / IK404: the bad value, without characters that would break our own delimiters."""
     return "".join(c for c in value if c.isalnum() or c in " .-/")[:99]
@@ -135,10 +147,10 @@ def _trim(elements: list[str]) -> list[str]:
 
 def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[Issue], included: int,
                     ack_999: bool, d: Delimiters, rejected: bool) -> list[list[str]]:
-    body: list[list[str]] = [_trim(["AK1", group.functional_id, group.control_number,
-                                    group.version if ack_999 else ""])]
+    body: list[list[str]] = [_trim(["AK1", group.functional_id[:2], _group_number(group.control_number),
+                                    group.version[:12] if ack_999 else ""])]
     for r in reports:
-        body.append(_trim(["AK2", r.tx.doc_type, r.tx.control_number,
+        body.append(_trim(["AK2", r.tx.doc_type[:3], _set_number(r.tx.control_number),
                            r.tx.segments[0].get(3) if ack_999 and r.tx.segments else ""]))
         for seg in _segment_loops(r, ack_999):
             body.append(_trim([seg[0], *[e.replace("{c}", d.component) for e in seg[1:]]]))
@@ -158,10 +170,20 @@ def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[
     return body
 
 
-def _control_version(env: Envelope) -> str:
-    """ISA12 for our answer: the partner's, unless theirs is not a valid version."""
+def _control_version(env: Envelope, group_version: str = "") -> str:
+    """ISA12 for our answer: the partner's (unless not a valid version), raised to the group's if older."""
     version = env.version
-    return version if len(version) == 5 and version.isdigit() and version >= "00200" else "00401"
+    version = version if len(version) == 5 and version.isdigit() and version >= "00200" else "00401"
+    wanted = group_version[:5]
+    return wanted if len(wanted) == 5 and wanted.isdigit() and wanted[:3] > version[:3] else version
+
+
+def _group_version(env: Envelope, group: Group) -> str:
+    """GS08 of our 997: the acknowledged group's, or a plain version when theirs is not one."""
+    version = group.version
+    if len(version) >= 6 and version[:6].isdigit():
+        return version
+    return "005010" if env.version >= "00501" else "004010"
 
 
 def _mirror(env: Envelope) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -218,7 +240,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
                                    ack_999, d, rejected)
             st = journal.next_control_number(partner.id, "st")
             kind = "999" if ack_999 else "997"
-            version = VERSION_999 if ack_999 else group.version
+            version = VERSION_999 if ack_999 else _group_version(env, group)
             per_kind[(ack_999, version)].append(
                 OutTransaction(kind, f"{st:04d}", body, VERSION_999 if ack_999 else ""))
         for (ack_999, version), transactions in per_kind.items():
@@ -227,7 +249,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
             first_group = groups_by_env[id(env)][0]
             group_out = OutGroup(ACK_FUNCTIONAL_ID, first_group.receiver_id, first_group.sender_id, str(gs), version,
                                  transactions)
-            data = write_interchange(d, sender, receiver, isa, [group_out], version=_control_version(env),
+            data = write_interchange(d, sender, receiver, isa, [group_out], version=_control_version(env, version),
                                      when=now, test=env.test)
             kind = "999" if ack_999 else "997"
             docs.append(RenderedDocument(kind, Syntax.X12, f"{partner.id}_{kind}_{isa:09d}.x12", data,

@@ -127,3 +127,27 @@ def test_specific_real_world_layouts() -> None:
     adobe = parse(by_name["810_004010_oopf_adobe_cr.edi"])
     isa12 = [i for i in adobe.errors if i.segment_tag == "ISA"]
     assert [(i.element_position, i.code, i.value) for i in isa12] == [(12, "017", "00040")]
+
+
+def test_acknowledgements_for_every_file_are_themselves_clean(tmp_path: Path) -> None:
+    """997 / 999 / TA1 for each corpus file (errors and all) read back without a single finding."""
+    from gateway.acks import x12 as acks
+    from gateway.config.models import OurIds, PartnerConfig, X12Id, X12Settings
+    from gateway.journal.sqlite import SqliteJournal
+
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    ours = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"))
+    built = 0
+    try:
+        for path in FILES:
+            result = parse(path)
+            for ack in ("997", "999"):
+                partner = PartnerConfig(id="p", x12=X12Settings(ack=ack, ta1=True))
+                for doc in acks.build(result, partner, ours, journal):
+                    again = x12.parse(doc.data)
+                    assert [str(i) for i in again.issues if i.severity is not Severity.INFO] == [], path.name
+                    assert {t.doc_type for t in again.transactions} <= {"997", "999", "TA1"}
+                    built += 1
+    finally:
+        journal.close()
+    assert built >= len(FILES)
