@@ -200,6 +200,9 @@ class OdooClient(abc.ABC):
 # --------------------------------------------------------------------------- JSON-RPC via odoorpc
 
 class JsonRpcClient(OdooClient):
+    """odoorpc, one logged-in connection per thread: odoorpc objects are not thread-safe, and the
+    pipeline's workers post in parallel."""
+
     protocol = "jsonrpc"
 
     def __init__(self, settings: OdooSettings, secret: str, retry_base: float = 0.5) -> None:
@@ -209,28 +212,40 @@ class JsonRpcClient(OdooClient):
         parts = urlsplit(settings.url)
         if parts.path not in ("", "/"):
             raise ConfigError(f"odoo.url {settings.url!r}: odoorpc cannot use a path prefix; use the server root")
-        ssl = parts.scheme == "https"
-        self._lock = threading.Lock()
+        self._host = parts.hostname or "127.0.0.1"
+        self._ssl = parts.scheme == "https"
+        self._port = parts.port or (443 if self._ssl else 80)
         self._secret = secret
-        def login() -> Any:
-            self._odoo = self._wire(lambda: odoorpc.ODOO(
-                parts.hostname or "127.0.0.1", protocol="jsonrpc+ssl" if ssl else "jsonrpc",
-                port=parts.port or (443 if ssl else 80), timeout=settings.timeout), "version_info")
-            return self._wire(lambda: self._odoo.login(settings.database, settings.username, secret), "login")
-
-        try:
-            retrying(login, f"cannot reach Odoo at {settings.url}", settings.retry_max, retry_base)
-        except OdooRejected as exc:
-            raise OdooUnavailable(f"Odoo at {settings.url} refused the login of {settings.username!r} on "
-                                  f"{settings.database!r}: {exc}") from exc
-        raw = self._odoo.version or "0.0"
+        self._local = threading.local()
+        raw = self._connection().version or "0.0"      # proves the credentials before the first document
         digits = [int(p) for p in "".join(c for c in raw if c.isdigit() or c == ".").split(".") if p][:2]
         self.version = (digits + [0, 0])[0], (digits + [0, 0])[1]
 
+    def _connection(self) -> Any:
+        """This thread's logged-in odoorpc.ODOO (version_info, login, context_get on first use)."""
+        odoo = getattr(self._local, "odoo", None)
+        if odoo is not None:
+            return odoo
+        s = self.settings
+
+        def login() -> Any:
+            conn = self._wire(lambda: self._odoorpc.ODOO(self._host, protocol="jsonrpc+ssl" if self._ssl
+                                                         else "jsonrpc", port=self._port, timeout=s.timeout),
+                              "version_info")
+            self._wire(lambda: conn.login(s.database, s.username, self._secret), "login")
+            return conn
+
+        try:
+            odoo = retrying(login, f"cannot reach Odoo at {s.url}", s.retry_max, self.retry_base)
+        except OdooRejected as exc:
+            raise OdooUnavailable(f"Odoo at {s.url} refused the login of {s.username!r} on "
+                                  f"{s.database!r}: {exc}") from exc
+        self._local.odoo = odoo
+        return odoo
+
     def _wire(self, fn: Callable[[], T], what: str) -> T:
         try:
-            with self._lock:
-                return fn()
+            return fn()
         except self._odoorpc.error.RPCError as exc:
             info = exc.info if isinstance(getattr(exc, "info", None), dict) else {}
             data = info.get("data") or {}
@@ -249,11 +264,11 @@ class JsonRpcClient(OdooClient):
             raise Transient(f"{what}: unreadable answer: {exc}", certain=False) from exc
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        return self._wire(lambda: self._odoo.execute_kw(model, method, args, kwargs), f"{model}.{method}")
+        odoo = self._connection()
+        return self._wire(lambda: odoo.execute_kw(model, method, args, kwargs), f"{model}.{method}")
 
     def close(self) -> None:
-        with self._lock:
-            self._odoo = None
+        self._local = threading.local()
 
 
 def _http_status_error(status: int, what: str) -> Exception:
