@@ -57,3 +57,41 @@ def test_flaky_destination_recovers_and_dead_one_is_resent(tmp_path: Path) -> No
         assert [e["to_state"] for e in ws.events(broken)][-4:] == ["dead", "queued", "sent", "done"]
         # resend of an inbound id is refused with a clear message
         assert cli("resend", "01NOTANID", config=ws.config).returncode == 1
+
+
+async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch) -> None:
+    import asyncio
+
+    from gateway.config.loader import load
+    from gateway.journal.api import Direction, State
+    from gateway.journal.archive import Archive
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.outbound.channels import CHANNELS, DeliveryResult
+    from gateway.outbound.outbox import Outbox
+
+    class Counting:
+        name = "folder"
+        running = peak = 0
+
+        async def deliver(self, message, data, partner) -> DeliveryResult:
+            Counting.running += 1
+            Counting.peak = max(Counting.peak, Counting.running)
+            await asyncio.sleep(0.05)
+            Counting.running -= 1
+            return DeliveryResult(detail="counted")
+
+    monkeypatch.setitem(CHANNELS, "folder", Counting())
+    ws = Workspace.create(tmp_path, {"outbox": {"concurrency_per_channel": 2}}, partners={"fine": {"name": "F"}})
+    config = load(ws.config, environ={})
+    journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
+    archive = Archive(config.gateway.archive_dir)
+    outbox = Outbox(config, journal, archive)
+    ids = []
+    for n in range(8):
+        sha = archive.put(f"doc {n}".encode())
+        ids.append(journal.record_intake(direction=Direction.OUT, partner="fine", channel="folder", filename=f"{n}.txt",
+                                         sha256=sha, size=5, source_key=f"k{n}", state=State.QUEUED).id)
+    results = await asyncio.gather(*(outbox.deliver_one(i) for i in ids))
+    assert all(m.state is State.DONE for m in results)
+    assert Counting.peak == 2
+    journal.close()
