@@ -358,7 +358,7 @@ class X12Reader:
     def _stray(self, seg: Segment) -> None:
         self.segment_count += 1
         where = "between transaction sets" if self._grp else "outside any functional group"
-        tag = seg.tag if len(seg.tag) <= 3 else seg.tag[:12] + "..."
+        tag = seg.tag if len(seg.tag) <= 12 else seg.tag[:12] + "..."
         self._issue(Severity.ERROR, f"segment {tag!r} {where}: it belongs to no transaction set and was "
                     "not read", codes.TA_BAD_CONTENT, "interchange", seg)
 

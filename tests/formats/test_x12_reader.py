@@ -177,3 +177,30 @@ def test_writer_pads_isa_counts_and_uses_given_numbers() -> None:
     assert "SE*4*0001~" in text and "GE*2*7~" in text and text.endswith("IEA*1*000000042~\n")
     again = x12.parse(data)
     assert not again.errors and [t.control_number for t in again.transactions] == ["0001", "0002"]
+
+
+def test_non_ascii_values_keep_byte_offsets_and_bad_bytes_are_kept() -> None:
+    body = list(BODY)
+    body.insert(2, "N1*ST*Lager Köln*92*0042")
+    body[7] = "SE*7*0001"
+    data = interchange(suffix="\n", body=body).encode()
+    result = x12.parse(data)
+    segs = result.transactions[0].segments
+    assert segs[1].get(2) == "Lager Köln"
+    assert data[segs[3].offset:segs[3].offset + 3] == b"PO1"           # offsets are bytes, not characters
+    assert write_parsed(result) == data
+    latin = data.replace("Köln".encode(), "K\xf6ln".encode("latin-1"))
+    odd = x12.parse(latin)
+    assert any("not valid UTF-8" in i.message for i in odd.issues)
+    assert write_parsed(odd) == latin                                    # the bytes survive as they were
+    assert latin[odd.transactions[0].segments[3].offset:][:3] == b"PO1"
+
+
+def test_segment_terminator_missing_at_the_end_and_junk_inside_a_group() -> None:
+    text = interchange(suffix="\r\n")
+    result = x12.parse(text.rstrip("\r\n~").encode())
+    notes = [i for i in result.issues if i.segment_tag == "IEA"]
+    assert notes and notes[0].severity is Severity.WARNING and not result.errors
+    junk = text.replace("ST*850*0001~", "HELLO~ST*850*0001~")
+    issue = next(i for i in x12.parse(junk.encode()).errors)
+    assert "'HELLO' between transaction sets" in issue.message and issue.offset == junk.index("HELLO")
