@@ -67,6 +67,7 @@ class Demo:
     notes: list[str] = field(default_factory=list)
     receivers: dict[str, Any] = field(default_factory=dict)       # partner -> its AS2 server (As2Receiver)
     expect_out: dict[str, int] = field(default_factory=dict)      # outbound documents Odoo's work calls for
+    _log_stream: TextIO | None = None
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -133,6 +134,7 @@ class Demo:
             await asyncio.to_thread(shutil.rmtree, self.workdir)
             progress.note(f"replacing the previous demo workspace {self.workdir}")
         self.ws = await asyncio.to_thread(workspace.create, self.workdir)
+        self._log_partners_to_file()
         names = sorted(p.stem for p in (self.ws.root / "partners").glob("*.yaml"))
         how = "edi-gateway init" if self.ws.created_by == "init" else "the shipped examples (init not built)"
         return f"{self.ws.root} from {how}; partners: {', '.join(names) or 'none'}"
@@ -388,8 +390,18 @@ class Demo:
             await self.ops_in_demo()
         for receiver in self.receivers.values():
             await receiver.stop()
+        if self._log_stream is not None:
+            self._log_stream.flush()
         if self.sandbox is not None:
             await asyncio.to_thread(odoo_day.stop_sandbox, self.sandbox)
+
+    def _log_partners_to_file(self) -> None:
+        """What the partners' clients and servers log in this process goes to logs/demo-partners.log."""
+        assert self.ws is not None
+        from gateway import logs
+        stream = (self.ws.root / "logs" / "demo-partners.log").open("a", encoding="utf-8")
+        self._log_stream = stream
+        logs.configure("text", "INFO", stream)
 
     async def _serve_ops_here(self) -> None:
         """Without a running daemon, the demo serves the status page itself (same journal, read-only)."""
