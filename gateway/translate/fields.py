@@ -522,19 +522,20 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
     def read(seg: Any) -> Any:
         elements = seg.elements
         end = len(elements) - 1 if stop is None else min(stop, len(elements)) - 1
-        found: list[tuple[str, str]] = []
-        for i in range(first_i, end, 2):
-            q, v = elements[i], elements[i + 1]
-            if q and v:
-                found.append((q, v.strip()))
-        if not found:
-            return None
         if rank:
+            found = [(elements[i], elements[i + 1].strip()) for i in range(first_i, end, 2)
+                     if elements[i] and elements[i + 1]]
             found.sort(key=lambda qv: rank.get(qv[0], len(rank)))
+        else:
+            found = [(elements[i], elements[i + 1]) for i in range(first_i, end, 2)]
         result: dict[str, str] = {}
+        get = table.get
         for q, v in found:
-            result.setdefault(table.get(q, q), v)
-        return result
+            if q and v:
+                key = get(q, q)
+                if key not in result:
+                    result[key] = v.strip()
+        return result or None
 
     # outbound order: preferred qualifiers first, then the code list's order
     order = [table.get(q, q) for q in prefer] + [v for v in table.values()]
