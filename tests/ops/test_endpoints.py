@@ -261,3 +261,19 @@ def test_progress_since_ignores_failed_attempts_and_their_retries():
     assert progress_since([(None, "received", "t0"), ("received", "parsed", "t1"), ("parsed", r, "t2"),
                            (r, "parsed", "t3")]) == "t1"
     assert progress_since([(None, q, "t0"), (q, s, "t1"), (s, d, "t2"), (d, q, "t3")]) == "t3"   # a resend
+
+
+async def test_healthz_reaches_a_real_odoo_protocol_server(world):
+    from gateway.odoo.sandbox import SandboxServer
+    with SandboxServer(version=18, seed_name=None) as odoo:
+        world.config.odoo.enabled = True
+        world.config.odoo.url = odoo.url
+        ctx = SimpleNamespace(config=world.config, journal=world.journal, partners=PARTNERS, ports={})
+        stop = await start(ctx)
+        try:
+            status, _, body = await get(f"http://127.0.0.1:{ctx.ports['ops']}/healthz")
+        finally:
+            await stop()
+    report = json.loads(body)
+    assert status == 200, report
+    assert report["checks"]["odoo"] == {"ok": True, "detail": "Odoo 18.0"}
