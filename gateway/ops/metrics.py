@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from gateway import __version__
 from gateway.journal.api import State
 from gateway.ops.queries import LATENCY_BUCKETS, JournalQueries
 
@@ -108,7 +109,9 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
     for partner, n in sorted(queries.overdue_ack_counts(now).items()):
         overdue.add(n, partner=partner)
 
-    families = [messages, latency, retries, dead, quarantined, depth, oldest, overdue]
+    info = Family(PREFIX + "info", "gauge", "Always 1; the labels say which edi-gateway answers.")
+    info.add(1, version=__version__)
+    families = [info, messages, latency, retries, dead, quarantined, depth, oldest, overdue]
     if checks is not None:
         ready = Family(PREFIX + "ready", "gauge", "1 when a readiness check passed at its last run, else 0.")
         for name, ok in sorted(checks.items()):
