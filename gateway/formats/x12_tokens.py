@@ -83,16 +83,14 @@ def split_header(text: str) -> tuple[list[str], Delimiters, int]:
 
 
 def _leading_eol(text: str, at: int) -> str:
-    """The CR/LF run (or else the space run) that follows position `at`."""
+    """What follows the ISA terminator as layout: whitespace up to the last line end ("\r\n",
+    "  \n"), or the spaces when no line end follows; indentation after a line end is not part of it."""
     j = at
-    while j < len(text) and text[j] in _EOL:
+    while j < len(text) and text[j] in " \t\r\n":
         j += 1
-    if j == at:
-        while j < len(text) and text[j] == " ":
-            j += 1
-        if j == len(text) or text[j] in _EOL:   # spaces that are only padding before a line end
-            return text[at:j] if j < len(text) else ""
-    return text[at:j]
+    run = text[at:j]
+    last = max(run.rfind("\n"), run.rfind("\r"))
+    return run[:last + 1] if last >= 0 else run
 
 
 def _wrap_width(text: str, isa_end: int, term: str) -> tuple[int, str]:

@@ -45,7 +45,8 @@ def test_plain_interchange_fills_the_model() -> None:
 
 
 @pytest.mark.parametrize("term,suffix", [("~", ""), ("~", "\n"), ("~", "\r\n"), ("~", "  "), ("\n", ""),
-                                         ("\r", ""), ("\r", "\n"), ("\x15", "\r\n"), ("!", "\n"), ("|", "")])
+                                         ("\r", ""), ("\r", "\n"), ("\x15", "\r\n"), ("!", "\n"), ("|", ""),
+                                         ("~", "  \r\n")])
 def test_terminators_and_what_follows_them(term: str, suffix: str) -> None:
     data = interchange(term, suffix).encode()
     result = x12.parse(data)
