@@ -221,26 +221,25 @@ class Pipeline:
                                        error=reason, attempts=attempts,
                                        next_attempt_at=utcnow() + timedelta(seconds=wait))
 
-    def _quarantine(self, message: Message, reason: str) -> Message:
+    def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it."""
+        partner = fields.get("partner") or message.partner
         try:
-            self._copy_to_quarantine(message, reason)
+            self._copy_to_quarantine(message, reason, partner)
         except OSError as exc:
             reason += f" (copy to quarantine failed: {exc.strerror or exc})"
         log.error("quarantined: %s", reason)
-        return self.journal.transition(message.id, State.QUARANTINED, reason, error=reason)
+        return self.journal.transition(message.id, State.QUARANTINED, reason, error=reason, **fields)
 
-    def _copy_to_quarantine(self, message: Message, reason: str) -> Path:
-        folder = self.config.gateway.quarantine_dir / _safe_name(message.partner or "unknown")
+    def _copy_to_quarantine(self, message: Message, reason: str, partner: str | None) -> Path:
+        folder = self.config.gateway.quarantine_dir / _safe_name(partner or "unknown")
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message.id}_{_safe_name(message.filename)}"
         if not target.exists():
             tmp = folder / f".{target.name}.tmp"
             tmp.unlink(missing_ok=True)
-            try:
-                os.link(self.archive.path(message.sha256), tmp)
-            except OSError:
-                shutil.copyfile(self.archive.path(message.sha256), tmp)
+            # a copy, not a hard link: someone editing the quarantined file must not change the archive
+            shutil.copyfile(self.archive.path(message.sha256), tmp)
             os.replace(tmp, target)
         reason_file = folder / f"{target.name}.reason.txt"
         reason_file.write_text(f"message {message.id}\nfile {message.filename}\nfrom {message.channel}"
@@ -305,7 +304,7 @@ class Pipeline:
             return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent")
         if not result.transactions or result.fatal:
             problems = "; ".join(str(i) for i in result.errors[:10]) or "no document in the file"
-            raise _Permanent(f"rejected: {problems}")
+            return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{', '.join(doc_types)}", last_error=None, **fields,
                                        meta={"parse": summary})
@@ -317,6 +316,9 @@ class Pipeline:
         acks = _require("gateway.acks", "read")
         for tx in acks_txs:
             ack = acks.read(tx)
+            if tx.syntax.value == "x12":     # TA1 by ISA13, 997/999 by GS06: the X12 module knows how
+                _require("gateway.acks.x12", "apply").apply(ack, partner.id, self.journal)
+                continue
             target = self.journal.match_ack(partner.id, ack.ack_standard, ack.interchange_control or "",
                                             ack.group_control)
             if target is None:
@@ -406,10 +408,6 @@ class Pipeline:
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:
         return replay(self.journal, message_id)
-
-
-class _Permanent(GatewayError):
-    """A step decided the message cannot go on (fatal validation errors)."""
 
 
 def replay(journal: SqliteJournal, message_id: str) -> Message:

@@ -220,3 +220,15 @@ def test_odoo_down_for_good_ends_dead_after_the_limit_and_replay_revives(make, m
     assert result.state is State.DEAD and result.attempts == 3 and "503" in result.last_error
     revived = replay(pipeline.journal, message.id)
     assert revived.state is State.RECEIVED and revived.attempts == 0
+
+
+def test_rejected_interchange_is_quarantined_under_its_partner_with_a_negative_ack(make) -> None:
+    pipeline = make()
+    bad = purchase_order(9).replace(b"SE*5*0009", b"SE*99*0009")       # wrong segment count
+    message = submit(pipeline, bad, name="bad.x12")
+    result = pipeline.advance(message.id)
+    assert result.state is State.QUARANTINED and result.partner == "acme" and result.control_number == "000000009"
+    assert "rejected" in result.last_error
+    assert list((pipeline.config.gateway.quarantine_dir / "acme").glob(f"{message.id}_bad.x12"))
+    [ack] = pipeline.journal.children(message.id)
+    assert ack.doc_type == "997" and b"AK5*R" in pipeline.archive.read(ack.sha256)
