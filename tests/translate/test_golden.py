@@ -69,3 +69,16 @@ def test_fixture_renders_to_reviewed_bytes_and_reads_back(partner_id: str, doc_t
     assert rendered.control_number == result.interchanges[0].control_number
     back = translate(result.transactions[0], partner, config.profiles, profile=f"{partner_id}-{doc_type}")
     assert back[0].model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
+
+
+def test_render_picks_the_partner_document_by_canonical_type(config: LoadedConfig, journal: SqliteJournal) -> None:
+    """Given no partner type (the scheduler's call), the partner's outbound document for ShipNotice is used,
+    and control numbers come from the journal: a second rendering gets the next ones."""
+    doc = from_json((GOLDEN / "northwind" / "856_ship_notice.json").read_bytes())
+    partner = config.partners["northwind"]
+    first = render(doc, partner, config.profiles, journal, our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    second = render(doc, partner, config.profiles, journal, our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    assert first.doc_type == "856" and first.expects_ack == "999"
+    assert (first.control_number, second.control_number) == ("000000001", "000000002")
+    assert (first.transaction_numbers, second.transaction_numbers) == (["0001"], ["0002"])
+    assert first.filename == "northwind_856_000000001.x12" and first.source_record == "stock.picking,51"
