@@ -1,9 +1,11 @@
 """Odoo -> outbound canonical documents: shipments, invoices and stock, each exported once.
 
 Each `extract_*` function finds the candidates for one partner (records of its company
-and delivery contacts changed in the last `lookback_days`), claims each record version
-with `journal.export_mark(partner, model, id, write_date, kind)` and builds documents for
-the claimed ones only, with bulk reads (a fixed number of calls per run, not per record).
+and delivery contacts changed in the last `lookback_days`), builds their documents with
+bulk reads (a fixed number of calls per run, not per record) and returns those whose
+record version it could claim with `journal.export_mark(partner, model, id, write_date,
+kind)`. The scheduler passes `claim_marks=False` and marks after queuing instead, so a
+crash between the two cannot lose a document (see scheduler.py).
 A record changed later (new write_date) is a new version and is exported again: a
 corrected invoice re-sent, say. The outbox key (`outbox_key`) is the same record version,
 so a re-run after a crash never queues a document twice.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,14 +45,23 @@ from gateway.translate.canonical import (
 
 log = logging.getLogger("gateway.odoo.extraction")
 
+# (model, record id, write_date) -> True when that record version needs no document (already queued)
+Exclude = Callable[[str, int, str], bool]
+
 KIND_SHIP = "ship_notice"
 KIND_INVOICE = "invoice"
 KIND_INVENTORY = "inventory"
 
 
+def record_key(model: str, record_id: int | str, write_date: str, doc_type: str) -> str:
+    """The outbox's idempotency key of an Odoo record version rendered as one document type."""
+    return f"odoo:{model},{record_id}@{write_date}:{doc_type}"
+
+
 def outbox_key(doc: Document, doc_type: str) -> str:
-    """The outbox's idempotency key of an extracted document: the Odoo record version and the type."""
-    return f"odoo:{doc.source.odoo_record}@{doc.source.odoo_write_date}:{doc_type}"
+    """`record_key` of an extracted document."""
+    model, _, rid = (doc.source.odoo_record or ",").partition(",")
+    return record_key(model, rid, str(doc.source.odoo_write_date), doc_type)
 
 
 def _since(days: int) -> str:
@@ -169,7 +181,8 @@ def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
 
 def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                          cache: Cache | None = None, lookback_days: int = 30,
-                         kind: str = KIND_SHIP) -> list[ShipNotice]:
+                         kind: str = KIND_SHIP, claim_marks: bool = True,
+                         exclude: Exclude | None = None) -> list[ShipNotice]:
     """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
@@ -177,6 +190,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 ("write_date", ">=", _since(lookback_days))],
                               ["name", "partner_id", "origin", "sale_id", "date_done", "carrier_id",
                                "carrier_tracking_ref", "weight", "shipping_weight", "write_date"], order="id")
+    rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
     if not rows:
         return []
     picking_ids = [r["id"] for r in rows]
@@ -241,7 +255,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]))))
-    docs = claim(journal, partner, docs, kind)
+    docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
 
@@ -249,7 +263,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
 # --------------------------------------------------------------------------- invoices
 
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
-                     cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE) -> list[Invoice]:
+                     cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE,
+                     claim_marks: bool = True, exclude: Exclude | None = None) -> list[Invoice]:
     """Posted customer invoices and credit notes of the partner -> Invoice, once per version."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
@@ -259,6 +274,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
                                "amount_total", "write_date"], order="id")
+    rows = [r for r in rows if not exclude or not exclude("account.move", r["id"], str(r["write_date"]))]
     if not rows:
         return []
     lines = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
@@ -318,7 +334,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]))))
-    docs = claim(journal, partner, docs, kind)
+    docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
 
@@ -326,7 +342,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
 # --------------------------------------------------------------------------- inventory
 
 def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
-                      slot: str | None = None, kind: str = KIND_INVENTORY) -> list[InventoryAdvice]:
+                      slot: str | None = None, kind: str = KIND_INVENTORY,
+                      claim_marks: bool = True) -> list[InventoryAdvice]:
     """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
 
     The products are the ones the partner has customer codes for, or every storable product sold.
@@ -374,4 +391,4 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                                      _party("seller", ctx.company(), ctx.gln_field)) if p is not None],
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
-    return claim(journal, partner, docs, kind)
+    return claim(journal, partner, docs, kind) if claim_marks else docs

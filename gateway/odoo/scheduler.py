@@ -8,9 +8,12 @@ For every active partner document with `direction: out` and a trigger:
   types: ShipNotice; 810/INVOIC-like: Invoice).
 
 A job runs the extraction in a worker thread, renders each document with the partner's
-profile (`gateway.translate.render`) and queues it with `ctx.pipeline.queue_outbound(...,
-key=outbox_key)`, so a re-run never queues a record version twice. A document claimed but
-not queued (render or journal error) is kept and retried at the job's next run.
+profile (`gateway.translate.render`), queues it with `ctx.pipeline.queue_outbound(...,
+key=outbox_key)` and only then records the export mark. The outbox key makes the queueing
+idempotent, so the order queue-then-mark cannot double a document, and a crash (or a render
+error) before the queueing leaves the record unexported for the next run: nothing lost.
+Record versions whose key is already among the partner's recent outbound messages are
+skipped without rendering.
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
 """
@@ -28,6 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
 from gateway.errors import GatewayError, OdooUnavailable
+from gateway.journal.api import Direction
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.lookup import Cache
@@ -35,6 +39,7 @@ from gateway.translate.canonical import Document
 
 log = logging.getLogger("gateway.odoo.scheduler")
 
+KNOWN_WINDOW = 5000        # recent outbound messages per partner whose keys skip re-rendering
 INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
 SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
 INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
@@ -65,7 +70,6 @@ class OdooScheduler:
         self.render = render
         self.client: OdooClient | None = None
         self.cache = Cache()
-        self.pending: dict[str, list[Document]] = {}
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     # ------------------------------------------------------------------ lifecycle
@@ -105,13 +109,13 @@ class OdooScheduler:
         setting = next((d for d in partner.documents if d.type == doc_type), None) if partner else None
         if partner is None or setting is None or not partner.active:
             return 0
-        kind = kind_of(setting)
-        key = f"{partner_id}:{doc_type}"
+        kind = kind_of(setting) or ""
         try:
             if self.client is None:
                 self.client = await in_thread(self.client_factory)
-            docs = self.pending.pop(key, []) + await in_thread(self._extract, self.client, partner, setting, kind or "",
-                                                               slot)
+            known = {m.source_key for m in await in_thread(self.ctx.journal.find, direction=Direction.OUT,
+                                                                      partner=partner.id, limit=KNOWN_WINDOW)}
+            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known)
         except OdooUnavailable as exc:
             log.warning("partner %s %s: Odoo unavailable, next run retries: %s", partner_id, doc_type, exc)
             return 0
@@ -119,26 +123,38 @@ class OdooScheduler:
             log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
             return 0
         queued = 0
-        for index, doc in enumerate(docs):
+        for doc in docs:
             try:
-                await in_thread(self._queue, doc, partner, setting)
-                queued += 1
-            except Exception as exc:  # noqa: BLE001 - render or journal failure: keep the claimed document for the next run
-                self.pending.setdefault(key, []).extend(docs[index:index + 1])
+                if extraction.outbox_key(doc, setting.type) not in known:
+                    await in_thread(self._queue, doc, partner, setting)
+                    queued += 1
+                await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
+            except Exception as exc:  # noqa: BLE001 - render or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
         return queued
 
+    def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
+        model, _, rid = (doc.source.odoo_record or ",0").partition(",")
+        self.ctx.journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind)
+
     def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
-                 slot: str | None) -> list[Document]:
+                 slot: str | None, known: set[str | None]) -> list[Document]:
         mark = f"{kind}:{setting.type}"
+
+        def exclude(model: str, rid: int, write_date: str) -> bool:
+            return extraction.record_key(model, rid, write_date, setting.type) in known
+
         lookback = self.ctx.config.gateway.odoo.lookback_days
         if kind == extraction.KIND_SHIP:
-            return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark))
+            return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
+                                                        claim_marks=False, exclude=exclude))
         if kind == extraction.KIND_INVOICE:
-            return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark))
+            return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
+                                                    claim_marks=False, exclude=exclude))
         slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-        return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark))
+        return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
+                                                 claim_marks=False))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings) -> None:
         render_fn = self.render or _engine_render()

@@ -72,6 +72,21 @@ async def test_delivery_is_queued_once(sandbox: SandboxServer, client: OdooClien
     assert data["orders"][0]["packs"][0]["sscc"] == "006141410000123452"
 
 
+async def test_a_restart_neither_loses_nor_doubles(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                                   journal: Any, tmp_path: Path) -> None:
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 1
+    [message] = outbound(journal)
+    model, _, rid = message.source_key.removeprefix("odoo:").partition("@")[0].partition(",")
+    write_date = message.source_key.partition("@")[2].rpartition(":")[0]
+    assert journal.export_mark("bigbox", model, int(rid), write_date, "ship_notice:856") is False   # marked
+    again = OdooScheduler(ctx, lambda: client, render=json_render)     # a restarted daemon: no memory
+    assert await again.run_once("bigbox", "856") == 0
+    assert len(outbound(journal)) == 1
+
+
 async def test_a_failed_render_is_retried_at_the_next_run(sandbox: SandboxServer, client: OdooClient,
                                                           odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
     [link] = post(client, order(), BIGBOX, Cache())
