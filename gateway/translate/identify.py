@@ -50,12 +50,16 @@ def _describe(env: Envelope, group: Group | None) -> str:
     return f"sender id {env.sender_id.strip() or '(none)'}"
 
 
-def _addressed_to_us(env: Envelope, our_ids: OurIds | None) -> bool:
+def _addressed_to_us(env: Envelope, group: Group | None, our_ids: OurIds | None) -> bool:
     if our_ids is None:
         return True
     receiver = env.receiver_id.strip()
     if env.syntax is Syntax.X12 and our_ids.x12 is not None:
-        return receiver == our_ids.x12.id
+        qualifier = env.receiver_qualifier.strip()
+        if receiver != our_ids.x12.id or (qualifier and qualifier != our_ids.x12.qualifier):
+            return False                  # ISA07/08
+        ours = {our_ids.x12.id, *([our_ids.gs] if our_ids.gs else [])}
+        return group is None or not group.receiver_id.strip() or group.receiver_id.strip() in ours   # GS03
     if env.syntax is Syntax.EDIFACT and our_ids.edifact is not None:
         return receiver == our_ids.edifact.id
     if env.syntax is Syntax.XML and our_ids.xml and receiver:
@@ -90,9 +94,10 @@ def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, Partn
     found: PartnerConfig | None = channel_partner
     for env in result.interchanges:
         group = next((g for g in result.groups if _group_in(result, g, env)), None)
-        if not _addressed_to_us(env, our_ids):
+        if not _addressed_to_us(env, group, our_ids):
+            gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
             raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
-                                 f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}, not to us")
+                                 f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us")
         claimants = [p for p in partners.values() if p.active and _envelope_claims(p, env, group)]
         if channel_partner is not None:
             if claimants and channel_partner not in claimants:

@@ -79,8 +79,12 @@ def test_production_interchange_for_a_partner_in_test(config: LoadedConfig) -> N
 
 def test_interchange_for_someone_else_is_refused(config: LoadedConfig) -> None:
     result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", receiver="OTHERCO"))
-    with pytest.raises(PartnerUnknown, match="addressed to ZZ/OTHERCO, not to us"):
+    with pytest.raises(PartnerUnknown, match="addressed to ZZ/OTHERCO, GS03 OTHERCO, not to us"):
         identify(result, meta(), config.partners, config.gateway.our_ids)
+    wrong_gs = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX").replace(
+        b"GS*PO*BIGBOX*ACMEDIST", b"GS*PO*BIGBOX*SOMEONE"))
+    with pytest.raises(PartnerUnknown, match="GS03 SOMEONE, not to us"):
+        identify(wrong_gs, meta(), config.partners, config.gateway.our_ids)
 
 
 def test_inactive_partner_is_not_matched(config: LoadedConfig) -> None:
