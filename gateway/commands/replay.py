@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.cli import EXIT_ERROR, EXIT_OK
-from gateway.config.args import add_config_argument, open_state
-from gateway.errors import JournalError
+from gateway.config.args import add_config_argument, change_message
 from gateway.pipeline import replay
 
 HELP = "re-run a quarantined or dead inbound message (the running gateway picks it up)"
@@ -18,19 +16,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    opened = open_state(args)
-    if isinstance(opened, int):
-        return opened
-    _, journal, _ = opened
-    try:
-        message = replay(journal, args.id)
-    except KeyError:
-        print(f"error: no message {args.id}")
-        return EXIT_ERROR
-    except JournalError as exc:
-        print(f"error: {exc}")
-        return EXIT_ERROR
-    finally:
-        journal.close()
-    print(f"{message.id} is {message.state.value} again; the running gateway will process it")
-    return EXIT_OK
+    return change_message(args, replay, "process")

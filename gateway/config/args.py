@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
-from gateway.cli import EXIT_CONFIG, EXIT_UNAVAILABLE
+from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, find_config, load, load_gateway
 from gateway.config.models import GatewayConfig
 from gateway.errors import ConfigError, JournalError
+from gateway.journal.api import Message
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
 
@@ -54,3 +56,23 @@ def open_state(args: argparse.Namespace) -> tuple[GatewayConfig, SqliteJournal, 
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     return gateway, journal, Archive(gateway.archive_dir)
+
+
+def change_message(args: argparse.Namespace, action: Callable[[SqliteJournal, str], Message], then: str) -> int:
+    """Shared body of `replay` and `resend`: apply `action` to message `args.id` and say what happens next."""
+    opened = open_state(args)
+    if isinstance(opened, int):
+        return opened
+    _, journal, _ = opened
+    try:
+        message = action(journal, args.id)
+    except KeyError:
+        print(f"error: no message {args.id}")
+        return EXIT_ERROR
+    except JournalError as exc:
+        print(f"error: {exc}")
+        return EXIT_ERROR
+    finally:
+        journal.close()
+    print(f"{message.id} is {message.state.value} again; the running gateway will {then} it")
+    return EXIT_OK
