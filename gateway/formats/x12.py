@@ -66,6 +66,50 @@ _ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
 _DIGITS = re.compile(r"\d+\Z")
 
 
+class SeenNumbers:
+    """Control numbers seen so far, in memory that stays flat for the usual consecutive numbering.
+
+    Numbers counting up by one are kept as runs (first, last); anything else goes to a set.
+    A group of a million sets numbered 0001, 0002, ... costs one run, not a million strings.
+    """
+
+    __slots__ = ("_first", "_last", "_width", "_runs", "_other")
+
+    def __init__(self) -> None:
+        self._first = self._last = -2
+        self._width = 0
+        self._runs: list[tuple[int, int, int]] = []     # (first, last, digits) of closed runs
+        self._other: set[str] = set()
+
+    def add(self, number: str) -> bool:
+        """Record `number`; False when it was seen before."""
+        if number.isdigit() and len(number) == self._width and int(number) == self._last + 1:
+            self._last += 1
+            return True
+        if number in self:
+            return False
+        if number.isdigit():
+            if self._first >= 0:
+                self._runs.append((self._first, self._last, self._width))
+            self._first = self._last = int(number)
+            self._width = len(number)
+        else:
+            self._other.add(number)
+        return True
+
+    def __contains__(self, number: object) -> bool:
+        if not isinstance(number, str):
+            return False
+        if number in self._other:
+            return True
+        if not number.isdigit():
+            return False
+        value, width = int(number), len(number)
+        if width == self._width and self._first <= value <= self._last:
+            return True
+        return any(w == width and a <= value <= b for a, b, w in self._runs)
+
+
 def _isa_problems(el: list[str]) -> list[tuple[int, str, str]]:
     """(element position, TA105 code, sentence) for each ISA field that breaks the standard."""
     found: list[tuple[int, str, str]] = []
@@ -112,8 +156,8 @@ class X12Reader:
         self._tx: Transaction | None = None
         self._env_groups = 0
         self._grp_sets = 0
-        self._grp_numbers: set[str] = set()
-        self._st_numbers: set[str] = set()
+        self._grp_numbers = SeenNumbers()
+        self._st_numbers = SeenNumbers()
 
     # ------------------------------------------------------------------ helpers
     def _issue(self, severity: Severity, message: str, code: str, level: str, seg: Segment | None = None,
@@ -236,7 +280,7 @@ class X12Reader:
         self.interchanges.append(env)
         self._env = env
         self._env_groups = 0
-        self._grp_numbers = set()
+        self._grp_numbers = SeenNumbers()
         for pos, code, message in _isa_problems(el):
             self._issue(Severity.ERROR, message, code, "interchange", seg, element=pos, value=el[pos - 1])
 
@@ -268,15 +312,14 @@ class X12Reader:
         self._grp = group
         self._env_groups += 1
         self._grp_sets = 0
-        self._st_numbers = set()
+        self._st_numbers = SeenNumbers()
         number = group.control_number
         if not _DIGITS.match(number) or len(number) > 9:
             self._issue(Severity.ERROR, f"GS06 group control number {number!r} must be 1 to 9 digits",
                         codes.GROUP_CONTROL_SYNTAX, "group", seg, element=6, value=number)
-        elif number in self._grp_numbers:
+        elif not self._grp_numbers.add(number):
             self._issue(Severity.ERROR, f"GS06 group control number {number} is used twice in this interchange",
                         codes.GROUP_CONTROL_NOT_UNIQUE, "group", seg, element=6, value=number)
-        self._grp_numbers.add(number)
         if len(group.functional_id) != 2:
             self._issue(Severity.ERROR, f"GS01 functional identifier {group.functional_id!r} must be 2 letters",
                         codes.GROUP_NOT_SUPPORTED, "group", seg, element=1, value=group.functional_id)
@@ -328,10 +371,9 @@ class X12Reader:
         if not 4 <= len(number) <= 9:
             self._issue(Severity.ERROR, f"ST02 control number {number!r} must be 4 to 9 characters",
                         codes.TX_BAD_CONTROL_NUMBER, "transaction", seg, element=2, in_tx=True, value=number)
-        elif number in self._st_numbers:
+        elif not self._st_numbers.add(number):
             self._issue(Severity.ERROR, f"ST02 control number {number} is used twice in this group",
                         codes.TX_CONTROL_NOT_UNIQUE, "transaction", seg, element=2, in_tx=True, value=number)
-        self._st_numbers.add(number)
         return tx
 
     def _close_tx(self, seg: Segment, count: int) -> None:

@@ -205,3 +205,17 @@ def test_segment_terminator_missing_at_the_end_and_junk_inside_a_group() -> None
     junk = text.replace("ST*850*0001~", "HELLO~ST*850*0001~")
     issue = next(i for i in x12.parse(junk.encode()).errors)
     assert "'HELLO' between transaction sets" in issue.message and issue.offset == junk.index("HELLO")
+
+
+def test_duplicate_set_and_group_numbers_are_found_in_flat_memory() -> None:
+    from gateway.formats.x12 import SeenNumbers
+    seen = SeenNumbers()
+    assert all(seen.add(f"{n:04d}") for n in range(1, 5000))
+    assert seen._runs == [] and not seen._other                 # one run, whatever the count
+    assert not seen.add("0042") and seen.add("42") and not seen.add("42")
+    assert seen.add("A1") and not seen.add("A1") and seen.add("9000") and not seen.add("0100")
+    body = BODY[:7] + ["ST*850*0001", "BEG*00*SA*PO-2**20260115", "CTT*0", "SE*4*0001"] + \
+        ["GE*2*101", "IEA*1*000000101"]
+    result = x12.parse(interchange(body=body).encode())
+    dup = [i for i in result.errors if i.code == "23"]
+    assert [(i.transaction, i.element_position) for i in dup] == [(1, 2)]
