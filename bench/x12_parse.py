@@ -138,7 +138,7 @@ def measure(reader: str, path: Path, runs: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 MB file only")
-    parser.add_argument("--runs", type=int, default=2, help="runs per reader and size; the best is kept")
+    parser.add_argument("--runs", type=int, default=3, help="runs per reader and size; the best is kept")
     parser.add_argument("--child", nargs=2, metavar=("READER", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
