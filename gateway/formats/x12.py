@@ -73,7 +73,7 @@ class SeenNumbers:
     A group of a million sets numbered 0001, 0002, ... costs one run, not a million strings.
     """
 
-    __slots__ = ("_first", "_last", "_width", "_runs", "_other")
+    __slots__ = ("_first", "_last", "_other", "_runs", "_width")
 
     def __init__(self) -> None:
         self._first = self._last = -2
