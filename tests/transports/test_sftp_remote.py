@@ -142,3 +142,25 @@ async def test_push_writes_temp_then_renames(sshd, intake, tmp_path):
     wrong = PartnerConfig(id="eurohandel", outbound=channel(sshd, known_host_key=f"{bad[0]} {bad[1]}"))
     with pytest.raises(DeliveryRejected, match="does not match the pinned known_host_key"):
         await REMOTE.deliver(msg, DOC, wrong)
+
+
+async def test_poller_backs_off_while_the_partner_is_down_and_reports_it(sshd, intake, tmp_path):
+    import asyncio
+
+    from gateway.transports.sftp_remote import _Running
+    p = poller(sshd, intake, tmp_path, port=free_port(), interval=0.05)
+    running = _Running()
+    running.pollers = [p]
+    task = asyncio.create_task(p.run())
+    try:
+        for _ in range(400):
+            if p.failures >= 2:
+                break
+            await asyncio.sleep(0.02)
+        assert p.failures >= 2 and p.last_error
+        ok, detail = await running.health()
+        assert not ok and detail.startswith("eurohandel: ") and f"{sshd.user}@127.0.0.1" in detail
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert intake.messages() == []
