@@ -11,8 +11,13 @@ from pathlib import Path
 import asyncssh
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from gateway.config.models import (As2Channel, GatewayConfig, PartnerConfig, SftpAccountChannel,
-                                   SftpRemoteChannel)
+from gateway.config.models import (
+    As2Channel,
+    GatewayConfig,
+    PartnerConfig,
+    SftpAccountChannel,
+    SftpRemoteChannel,
+)
 from gateway.errors import ConfigError
 from gateway.transports.keys import load_certificates, load_private_key
 from gateway.transports.sftp_server import load_public_keys

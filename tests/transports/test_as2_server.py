@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from gateway.config.models import (As2Channel, As2ServerSettings, GatewayConfig, OurIds, OutboxSettings,
-                                   PartnerConfig)
+from gateway.config.models import (
+    As2Channel,
+    As2ServerSettings,
+    GatewayConfig,
+    OurIds,
+    OutboxSettings,
+    PartnerConfig,
+)
 from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger

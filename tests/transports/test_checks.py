@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.config.models import (As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig,
-                                   SftpAccountChannel, SftpRemoteChannel)
+from gateway.config.models import (
+    As2Channel,
+    As2ServerSettings,
+    GatewayConfig,
+    PartnerConfig,
+    SftpAccountChannel,
+    SftpRemoteChannel,
+)
 from gateway.transports.checks import check
 from tests.transports.certs import make_cert
 from tests.transports.sftp_util import make_key
