@@ -71,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: no partner {args.partner!r} (known: {', '.join(sorted(partners)) or 'none'})",
                   file=sys.stderr)
             return EXIT_ERROR
+    if partner is None and formats.detect(data) is None:
+        csv_partners = [p for p in partners.values() if p.csv is not None]
+        if len(csv_partners) == 1:           # not EDI nor XML: the one partner who sends CSV
+            partner = csv_partners[0]
+            print(f"note: not X12, EDIFACT or XML; read as CSV of partner {partner.id}", file=sys.stderr)
     try:
         result = formats.parse(data, csv=partner.csv if partner else None, xml=partner.xml if partner else None)
     except FormatError as exc:
@@ -111,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
 def summary(doc: Document) -> str:
     """A few lines a coordinator can check against the partner's paper: header, parties, lines."""
     src = doc.source
+    origin = " ".join(x for x in (src.syntax, src.standard_type, src.version) if x)
     out = [f"{doc.doc_type} {doc.number}" + (f" of {doc.date}" if doc.date else "")
-           + f"  [{src.syntax} {src.standard_type} {src.version or ''}, partner {src.partner or '-'}]"]
+           + f"  [{origin}, partner {src.partner or '-'}]"]
     for party in doc.parties:
         ids = ", ".join(f"{k} {v}" for k, v in party.ids.items())
         out.append(f"  {party.role:<10} {party.name or ''}" + (f" ({ids})" if ids else ""))
