@@ -33,6 +33,7 @@ from gateway.demo.workspace import Workspace
 
 INBOUND_TIMEOUT = 25.0      # seconds to wait for the partners' orders to reach Odoo
 OUTBOUND_TIMEOUT = 20.0     # seconds to wait for ASNs, invoices and the inventory feed
+PARTNER_BACK_AFTER = 60.0   # --keep-running: the partner down for maintenance comes back after this
 
 
 class Unavailable(Exception):
@@ -359,6 +360,10 @@ class Demo:
                   f"  gateway log   {self.ws.log_path}\n"
                   f"  outbox        {self.ws.root / 'outbox'}\n")
         if self.keep_running and self.gateway is not None:
+            down = [p for p, r in self.receivers.items() if not r.running]
+            if down:
+                out.write(f"\n{', '.join(down)}'s AS2 server comes back in {PARTNER_BACK_AFTER:g} s: watch the "
+                          f"stuck documents leave the status page as the outbox retries.\n")
             out.write("\nThe gateway and the Odoo sandbox keep running; press Ctrl-C to stop them.\n")
         out.flush()
 
@@ -367,16 +372,33 @@ class Demo:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        back_at = time.monotonic() + PARTNER_BACK_AFTER
         try:
             while not stop.is_set():
                 if self.gateway is not None and self.gateway.poll() is not None:
                     self.stream.write(f"The gateway stopped (exit {self.gateway.returncode}).\n")
                     break
+                if back_at and time.monotonic() >= back_at:
+                    back_at = 0.0
+                    await self._partners_come_back()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), 0.5)
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+
+    async def _partners_come_back(self) -> None:
+        """Maintenance over: the partner's AS2 server is back, and the outbox's next retry delivers."""
+        for partner, receiver in self.receivers.items():
+            if not receiver.running:
+                try:
+                    await receiver.start()
+                except OSError as exc:
+                    self.stream.write(f"{partner}'s AS2 server could not come back: {exc.strerror or exc}\n")
+                    continue
+                self.stream.write(f"{partner}'s AS2 server is back from maintenance: the documents waiting for "
+                                  f"it go out at their next retry (watch {self.status_url()}).\n")
+                self.stream.flush()
 
     async def stop(self) -> None:
         if self.gateway is not None and self.gateway.poll() is None:
