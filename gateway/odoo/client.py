@@ -27,7 +27,6 @@ import asyncio
 import http.client
 import json
 import logging
-import os
 import random
 import threading
 import time
@@ -80,7 +79,9 @@ class Transient(Exception):
 
 
 def resolve_secret(settings: OdooSettings) -> str:
-    """The password or API key: settings, then password_file, env, systemd credential `odoo-password`."""
+    """The password or API key. The config loader has already folded EDI_GATEWAY_ODOO_PASSWORD and the
+    systemd credential `odoo-password` into `settings.password`; `password_file` is read here for
+    settings built without the loader (tests, scripts)."""
     if settings.password is not None:
         return settings.password.get_secret_value()
     if settings.password_file is not None:
@@ -88,13 +89,8 @@ def resolve_secret(settings: OdooSettings) -> str:
             return Path(settings.password_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"cannot read the Odoo password file: {exc.strerror}", str(settings.password_file)) from exc
-    if os.environ.get("EDI_GATEWAY_ODOO_PASSWORD"):
-        return os.environ["EDI_GATEWAY_ODOO_PASSWORD"]
-    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-    if cred_dir and (Path(cred_dir) / "odoo-password").is_file():
-        return (Path(cred_dir) / "odoo-password").read_text(encoding="utf-8").strip()
-    raise ConfigError("no Odoo password or API key: set odoo.password, odoo.password_file, "
-                      "EDI_GATEWAY_ODOO_PASSWORD or the systemd credential odoo-password")
+    raise ConfigError("no Odoo password or API key: set odoo.password_file, EDI_GATEWAY_ODOO_PASSWORD or the "
+                      "systemd credential odoo-password")
 
 
 def backoff_delay(attempt: int, base: float, cap: float = 10.0) -> float:

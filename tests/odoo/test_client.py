@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -129,9 +130,10 @@ def test_backoff_grows_and_is_capped() -> None:
     assert all(backoff_delay(10, 0.5, cap=3.0) <= 3.0 for _ in range(20))
 
 
-def test_secret_from_systemd_credential(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_secret_from_a_password_file(tmp_path: Path) -> None:
+    from gateway.errors import ConfigError
     from gateway.odoo.client import resolve_secret
-    (tmp_path / "odoo-password").write_text("s3cret\n")
-    monkeypatch.delenv("EDI_GATEWAY_ODOO_PASSWORD", raising=False)
-    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
-    assert resolve_secret(OdooSettings()) == "s3cret"
+    (tmp_path / "odoo-key").write_text("s3cret\n")
+    assert resolve_secret(OdooSettings(password_file=tmp_path / "odoo-key")) == "s3cret"
+    with pytest.raises(ConfigError, match="no Odoo password"):
+        resolve_secret(OdooSettings())
