@@ -179,6 +179,10 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         vals["commitment_date"] = f"{requested.date} {requested.time or '12:00'}:00"[:19]
     notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
     notes += [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
+    notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
+    notes += [f"{ac.kind} {ac.code or ''} {ac.description or ''}: "
+              f"{ac.amount if ac.amount is not None else f'{ac.percent}%'} (not applied to the Odoo order)".replace(
+                  "  ", " ") for ac in doc.allowances_charges]
     notes += doc.notes
     vals["note"] = _html(notes)
     finder = ProductFinder(client, cache, customer["id"], "customer")

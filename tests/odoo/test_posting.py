@@ -15,6 +15,7 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import (
     Address,
+    AllowanceCharge,
     DateValue,
     InventoryAdvice,
     InventoryLine,
@@ -42,14 +43,17 @@ def uom_field(sandbox: SandboxServer) -> str:
 
 
 def test_order_becomes_a_sale_order(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    doc = order(dates=[DateValue(qualifier="requested_delivery", date="2026-12-05")], notes=["Dock 4 only"])
+    doc = order(dates=[DateValue(qualifier="requested_delivery", date="2026-12-05")], notes=["Dock 4 only"],
+                terms="Net 30", allowances_charges=[AllowanceCharge(kind="allowance", code="C310",
+                                                                     description="Discount", amount=Decimal(25))])
     links = post(client, doc, bigbox(), Cache())
     assert [(link.model, link.role, link.message_id) for link in links] == [("sale.order", "created", "01TESTMESSAGE")]
     [so] = orders(odoo, "PO-1001")
     assert so["id"] == links[0].record_id
     assert so["partner_id"][0] == 4 and so["partner_shipping_id"] == [8, "BigBox Retail, BigBox DC 1"]
     assert so["state"] == "draft" and so["commitment_date"] == "2026-12-05 12:00:00"
-    assert "Dock 4 only" in so["note"]
+    assert "Dock 4 only" in so["note"] and "terms: Net 30" in so["note"]
+    assert "allowance C310 Discount: 25 (not applied to the Odoo order)" in so["note"]
     lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"]],
                             {"fields": ["product_id", "product_uom_qty", uom_field(sandbox), "price_unit", "sequence"]})
     assert [(line["product_id"][1], line["product_uom_qty"], line[uom_field(sandbox)][1], line["price_unit"],
