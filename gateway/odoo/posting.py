@@ -137,7 +137,8 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         order = {"id": order_id, "name": None, "state": "draft", "note": order_vals.get("note") or False}
         links.insert(0, _link(doc, "sale.order", order_id, "created"))
         log.info("created sale.order %s for %s", order_id, label)
-    _apply_price_policy(client, doc, partner, order, cache, label)
+    if order["state"] in ("draft", "sent"):    # confirmed: the prices were settled before, and people own it now
+        _apply_price_policy(client, doc, partner, order, cache, label)
     if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
         client.call("sale.order", "action_confirm", [order["id"]])
     return links
