@@ -173,13 +173,18 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
 
 # --------------------------------------------------------------------------- products
 
-def _barcode_variants(kind: str, value: str) -> list[str]:
-    """GTIN-14, EAN-13 and UPC-A spell the same number with different leading zeros."""
+def gtin_key(value: str) -> str:
+    """One spelling per number: GTIN-14, EAN-13 and UPC-A differ only by leading zeros."""
     digits = value.strip()
-    if not digits.isdigit():
-        return [digits]
-    core = digits.lstrip("0")
-    return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n} | {digits})
+    return digits.lstrip("0").zfill(14) if digits.isdigit() and len(digits.lstrip("0")) <= 14 else digits
+
+
+def _barcode_variants(key: str) -> list[str]:
+    """The spellings Odoo may store for a gtin_key (barcode fields hold whatever was typed in)."""
+    if not key.isdigit():
+        return [key]
+    core = key.lstrip("0")
+    return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})
 
 
 @dataclass
@@ -212,7 +217,7 @@ class ProductFinder:
         keys: list[tuple[str, str]] = []
         for kind in BARCODE_KINDS:
             if ids.get(kind):
-                keys += [("barcode", v) for v in _barcode_variants(kind, ids[kind])]
+                keys.append(("barcode", gtin_key(ids[kind])))
         if ids.get(self.partner_kind):
             keys.append(("partner_code", ids[self.partner_kind]))
         for kind in self.own_kinds:
@@ -225,8 +230,9 @@ class ProductFinder:
         wanted: dict[str, set[str]] = {"barcode": set(), "partner_code": set(), "default_code": set()}
         for _, ids in lines:
             for kind, value in self._keys(ids):
-                if self._cached(kind, value) is MISSING:
-                    wanted[kind].add(value)
+                if self._cached(kind, value) is not MISSING:
+                    break               # the most trusted identifier that is known: nothing to ask
+                wanted[kind].add(value)
         self._fetch(wanted)
         out: dict[str, ProductMatch] = {}
         for label, ids in lines:
@@ -255,18 +261,19 @@ class ProductFinder:
     def _fetch(self, wanted: dict[str, set[str]]) -> None:
         fields = ["display_name", "default_code", "barcode", "uom_id", "product_tmpl_id"]
         if wanted["barcode"] or wanted["default_code"]:
+            spellings = sorted({v for key in wanted["barcode"] for v in _barcode_variants(key)})
             domain: list[Any] = []
-            if wanted["barcode"] and wanted["default_code"]:
-                domain = ["|", ("barcode", "in", sorted(wanted["barcode"])),
-                          ("default_code", "in", sorted(wanted["default_code"]))]
-            elif wanted["barcode"]:
-                domain = [("barcode", "in", sorted(wanted["barcode"]))]
+            if spellings and wanted["default_code"]:
+                domain = ["|", ("barcode", "in", spellings), ("default_code", "in", sorted(wanted["default_code"]))]
+            elif spellings:
+                domain = [("barcode", "in", spellings)]
             else:
                 domain = [("default_code", "in", sorted(wanted["default_code"]))]
             rows = self.client.search_read("product.product", domain, fields)
             for kind in ("barcode", "default_code"):
                 for value in wanted[kind]:
-                    hits = [r for r in rows if r.get(kind) == value]
+                    hits = [r for r in rows if r.get(kind) and (gtin_key(r[kind]) if kind == "barcode"
+                                                                else r[kind]) == value]
                     self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
         if wanted["partner_code"]:
             model = "product.customerinfo" if self.role == "customer" else "product.supplierinfo"
