@@ -8,12 +8,12 @@ then `name{label="value"} number`, label values escaped (backslash, quote, newli
 
 from __future__ import annotations
 
+import importlib.metadata
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from gateway import __version__
 from gateway.journal.api import State
 from gateway.ops.queries import LATENCY_BUCKETS, JournalQueries
 
@@ -69,6 +69,15 @@ def render(families: list[Family]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _version() -> str:
+    """The installed distribution's version (the package metadata, not gateway/__init__: an editable
+    install may import `gateway` as a namespace package outside the source tree)."""
+    try:
+        return importlib.metadata.version("edi-gateway")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | None = None) -> list[Family]:
     """Every metric the gateway exports, read from the journal now."""
     messages = Family(PREFIX + "messages", "gauge", "Messages in the journal by direction, state, partner and type.")
@@ -110,7 +119,7 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
         overdue.add(n, partner=partner)
 
     info = Family(PREFIX + "info", "gauge", "Always 1; the labels say which edi-gateway answers.")
-    info.add(1, version=__version__)
+    info.add(1, version=_version())
     families = [info, messages, latency, retries, dead, quarantined, depth, oldest, overdue]
     if checks is not None:
         ready = Family(PREFIX + "ready", "gauge", "1 when a readiness check passed at its last run, else 0.")
