@@ -128,6 +128,18 @@ def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
     return profile
 
 
+class ProfileErrors(ConfigError):
+    """Every profile that failed to load (`errors`), so that lint shows them all in one run."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = list(dict.fromkeys(errors))
+        first = self.errors[0]
+        super().__init__(first.message, first.path, first.line, first.column, first.hint)
+
+    def __str__(self) -> str:
+        return "\n".join(ConfigError.__str__(e) for e in self.errors)
+
+
 class ProfileRegistry:
     """Every profile by name: the package's base profiles, then the workspace's translations/ folders."""
 
@@ -143,25 +155,38 @@ class ProfileRegistry:
              our_ids: Any = None) -> ProfileRegistry:
         """Read base profiles (unless base=False) and every `*.yaml` in `dirs`, then compile them all.
 
-        A workspace profile with a base profile's name replaces it. Raises the first ConfigError.
+        A workspace profile with a base profile's name replaces it. Raises ProfileErrors listing
+        every profile that cannot be read or compiled (each a ConfigError at file:line).
         """
         registry = cls()
         registry.our_ids = our_ids
         if isinstance(dirs, (str, Path)):
             dirs = [dirs]
         folders = ([BASE_DIR] if base else []) + [Path(d) for d in (dirs or [])]
+        errors: list[ConfigError] = []
         for folder in folders:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.yaml")):
-                data = load_yaml(path)
+                try:
+                    data = load_yaml(path)
+                except ConfigError as exc:
+                    errors.append(exc)
+                    continue
                 registry.add(data, path.stem)
                 name = str(data.get("profile") or path.stem)
                 if folder == BASE_DIR:
                     registry.base_names.add(name)
                 else:
                     registry.base_names.discard(name)
-        registry.compile_all()
+        for name in registry.sources:
+            if not registry.is_abstract(name):
+                try:
+                    registry.get(name)
+                except ConfigError as exc:
+                    errors.append(exc)
+        if errors:
+            raise ProfileErrors(errors)
         return registry
 
     def add(self, data: YMap, default_name: str) -> None:

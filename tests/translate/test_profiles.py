@@ -199,3 +199,14 @@ def test_missing_function_is_a_config_error(tmp_path: Path) -> None:
         registry(tmp_path, {"gm-850.yaml": (
             "extends: x12-004010-850\nstructure:\n  beg:\n    fields:\n"
             "      number: {at: 3, function: 'nomodule:fn'}\n")})
+
+
+def test_every_broken_profile_is_reported_at_once(tmp_path: Path) -> None:
+    from gateway.translate.profile import ProfileErrors
+    with pytest.raises(ProfileErrors) as err:
+        registry(tmp_path, {"a.yaml": "extends: x12-004010-850\nstructure:\n  beg: {seg: BEG, fields: {number: 99x}}\n",
+                            "b.yaml": "extends: nothing-like-it\n",
+                            "c.yaml": "structure: [unclosed\n"})
+    where = sorted((Path(e.path or "").name, e.line) for e in err.value.errors)
+    assert [w[0] for w in where] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert all(line for _, line in where)
