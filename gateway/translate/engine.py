@@ -557,7 +557,8 @@ def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[s
             for item in _items(child, context):
                 for fld in child.fields_out:
                     fld.write(item, header, {})
-                _write_rows(child, item, header, rows) if child.children else None
+                if child.children:
+                    _write_rows(child, item, header, rows)
         else:
             each_children.append(child)
     if not each_children:
