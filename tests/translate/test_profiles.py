@@ -76,6 +76,10 @@ def test_implied_decimals_both_ways(tmp_path: Path) -> None:
     tx = parse(interchange(body, st="810", gs="IN")).transactions[0]
     inv = translate(tx, None, ProfileRegistry.load([]))[0]
     assert inv.totals.total_amount == Decimal("12.34")
+    from gateway.translate.values import number_out
+    assert number_out(2)(inv.totals.total_amount) == "1234"
+    from tests.translate.conftest import GOLDEN
+    assert "TDS*100700~" in (GOLDEN / "bigbox" / "810_invoice.expected.x12").read_text()   # 1007.00 written
 
 
 @pytest.mark.parametrize(("text", "message"), [
