@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,105 @@ def make_certificate(cert_path: Path, key_path: Path, common_name: str) -> None:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     key_path.chmod(0o600)
+
+
+# --------------------------------------------------------------------------- picking up and acknowledging
+
+@dataclass
+class X12Party:
+    qualifier: str
+    id: str
+
+
+def x12_functional_ack(data: bytes, kind: str, sender: X12Party, receiver: X12Party, control: int) -> bytes | None:
+    """The 997 or 999 a partner's translator sends back for an X12 interchange it accepted.
+
+    Written from the interchange's own envelope (delimiters from the ISA, GS01/GS06/GS08, each
+    ST01/ST02), independently of the gateway's acknowledgement builder. None when `data` is not
+    X12 or is itself an acknowledgement.
+    """
+    text = data.decode("latin-1")
+    if not text.startswith("ISA") or len(text) < 106:
+        return None
+    el, seg = text[3], text[105]
+    segments = [s.strip("\r\n") for s in text.split(seg) if s.strip("\r\n")]
+    groups = [s.split(el) for s in segments if s.startswith("GS" + el)]
+    sets = [s.split(el) for s in segments if s.startswith("ST" + el)]
+    if not groups or not sets or sets[0][1] in ("997", "999", "TA1"):
+        return None
+    gs = groups[0]
+    now = dt.datetime.now(dt.UTC)
+    version = gs[8]
+    ack_version = "005010X231A1" if kind == "999" else version
+    body = [el.join(["ST", kind, "0001"] + ([ack_version] if kind == "999" else [])),
+            el.join(["AK1", gs[1], gs[6]] + ([version] if kind == "999" else []))]
+    for st in sets:
+        body.append(el.join(["AK2", st[1], st[2]]))
+        body.append(el.join(["IK5" if kind == "999" else "AK5", "A"]))
+    body.append(el.join(["AK9", "A", str(len(sets)), str(len(sets)), str(len(sets))]))
+    body.append(el.join(["SE", str(len(body) + 1), "0001"]))
+    isa = el.join(["ISA", "00", " " * 10, "00", " " * 10, f"{sender.qualifier:<2}", f"{sender.id:<15}",
+                   f"{receiver.qualifier:<2}", f"{receiver.id:<15}", now.strftime("%y%m%d"), now.strftime("%H%M"),
+                   "^" if version >= "00402" else "U", version[:5], f"{control:09d}", "0", "P", ":"])
+    head = el.join(["GS", "FA", gs[3], gs[2], now.strftime("%Y%m%d"), now.strftime("%H%M"), str(control), "X",
+                    ack_version])
+    out = [isa, head, *body, el.join(["GE", "1", str(control)]), el.join(["IEA", "1", f"{control:09d}"])]
+    return "".join(s + seg + "\n" for s in out).encode("latin-1")
+
+
+def _parties(ws: Workspace, partner: str) -> tuple[X12Party, X12Party, str] | None:
+    """(the partner's X12 id, ours, the ack it sends) from the workspace's partner file and gateway.yaml."""
+    yaml = YAML(typ="safe")
+    pdata = yaml.load((ws.root / "partners" / f"{partner}.yaml").read_text(encoding="utf-8")) or {}
+    gdata = yaml.load(ws.config_path.read_text(encoding="utf-8")) or {}
+    x12 = pdata.get("x12") or {}
+    ours = ((gdata.get("our_ids") or {}).get("x12")) or {}
+    if not x12.get("ids") or not ours or x12.get("ack", "997") == "none":
+        return None
+    theirs = x12["ids"][0]
+    return (X12Party(str(theirs.get("qualifier", "ZZ")), str(theirs["id"])),
+            X12Party(str(ours.get("qualifier", "ZZ")), str(ours["id"])), str(x12.get("ack", "997")))
+
+
+async def pick_up_sftp(ws: Workspace, partner: str) -> tuple[list[str], list[str]]:
+    """Log in as the partner, fetch and delete what waits in outbound/, answer X12 documents with a 997/999.
+
+    Returns (files fetched, acknowledgements uploaded). Fetched files go to demo-partners/<partner>/received.
+    """
+    import asyncssh
+
+    host_key = _server_host_key(ws)
+    known_hosts: Any = ([host_key], [], []) if host_key is not None else None
+    received = ws.partner_dir / partner / "received"
+    received.mkdir(parents=True, exist_ok=True)
+    parties = _parties(ws, partner)
+    counter = ws.partner_dir / partner / "isa-counter"
+    fetched: list[str] = []
+    acks: list[str] = []
+    async with asyncssh.connect("127.0.0.1", ws.ports.sftp, username=partner,
+                                client_keys=[str(ws.partner_keys[partner])], known_hosts=known_hosts,
+                                agent_path=None, config=None) as conn, conn.start_sftp_client() as sftp:
+        for name in sorted(await sftp.listdir("outbound")):
+            if name in (".", ".."):
+                continue
+            local = received / name
+            # open/read rather than get(): asyncssh's get() asks for data ranges, which our server's
+            # outbound file handles do not support yet (reported to the transports owner)
+            async with sftp.open(f"outbound/{name}", "rb") as remote:
+                content: bytes = await remote.read()
+                local.write_bytes(content)
+            await sftp.remove(f"outbound/{name}")            # fetched: the gateway settles the message
+            fetched.append(name)
+            if parties is None:
+                continue
+            control = int(counter.read_text()) + 1 if counter.is_file() else 1
+            ack = x12_functional_ack(local.read_bytes(), parties[2], parties[0], parties[1], control)
+            if ack is None:
+                continue
+            counter.write_text(str(control))
+            ack_name = f"{parties[2]}_{control:09d}.x12"
+            async with sftp.open(f"inbound/{ack_name}.part", "wb") as f:
+                await f.write(ack)
+            await sftp.rename(f"inbound/{ack_name}.part", f"inbound/{ack_name}")
+            acks.append(ack_name)
+    return fetched, acks

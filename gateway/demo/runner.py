@@ -33,6 +33,7 @@ from gateway.demo.workspace import Workspace
 
 INBOUND_TIMEOUT = 25.0      # seconds to wait for the partners' orders to reach Odoo
 OUTBOUND_TIMEOUT = 20.0     # seconds to wait for ASNs, invoices and the inventory feed
+ACK_TIMEOUT = 15.0          # seconds for the partners' 997/999 to be read and matched
 PARTNER_BACK_AFTER = 60.0   # --keep-running: the partner down for maintenance comes back after this
 
 
@@ -96,6 +97,7 @@ class Demo:
             ("Orders reach Odoo, acknowledgements go back", self.wait_inbound),
             ("The warehouse ships and accounting invoices, in Odoo", self.work_in_odoo),
             ("ASNs, invoices and the inventory feed go out", self.wait_outbound),
+            ("Partners fetch their files over SFTP and acknowledge them", self.partners_pick_up),
         ]
 
     async def run(self) -> int:
@@ -326,6 +328,30 @@ class Demo:
             raise Unavailable(text)
         if not finished:
             raise StepFailed(text)
+        return text
+
+    async def partners_pick_up(self, progress: Progress) -> str:
+        assert self.ws is not None
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running, so its SFTP server is not either")
+        if not _part_available("gateway.transports.sftp_server", "start"):
+            raise Unavailable("the SFTP server (gateway.transports.sftp_server) is not built")
+        pickers = [p for p in self.ws.sftp_pickup if (self.ws.root / "partners" / f"{p}.yaml").is_file()]
+        if not pickers:
+            raise Unavailable("no example partner fetches its files over SFTP")
+        parts, total_acks = [], 0
+        for partner in pickers:
+            fetched, acks = await partners.pick_up_sftp(self.ws, partner)
+            total_acks += len(acks)
+            parts.append(f"{partner} fetched {len(fetched)}" + (f", sent {len(acks)} {acks[0][:3]}s" if acks else ""))
+            progress.note(parts[-1])
+        text = "; ".join(parts)
+        if total_acks:
+            finished, seen = await watch.wait_for_partner_acks(self.journal_path, total_acks, ACK_TIMEOUT,
+                                                               progress.note)
+            if not finished:
+                raise StepFailed(f"{text}; {seen}")
+            text += f"; {seen}"
         return text
 
     # ------------------------------------------------------------------ end

@@ -166,3 +166,28 @@ async def wait_for_outbound(path: Path, want: dict[str, int], timeout: float,
         if waiting:
             text += "; " + ("" if finished else "still ") + "waiting: " + "; ".join(waiting)
     return finished, text
+
+
+async def wait_for_partner_acks(path: Path, expected: int, timeout: float,
+                                note: Callable[[str], None]) -> tuple[bool, str]:
+    """Until `expected` acknowledgements from partners are read, and say what they settled."""
+
+    def counts(db: sqlite3.Connection) -> tuple[int, int, int]:
+        read = db.execute(f"SELECT COUNT(*) FROM messages WHERE direction = 'in' AND doc_type IN "
+                          f"({_marks(ACK_TYPES)}) AND state IN ({_marks(SETTLED_IN)})",
+                          (*ACK_TYPES, *SETTLED_IN)).fetchone()[0]
+        matched = db.execute("SELECT COUNT(*) FROM events WHERE reason LIKE '%acknowledgement matched%'"
+                             ).fetchone()[0]
+        waiting = db.execute("SELECT COUNT(*) FROM messages m JOIN ack_expectations a ON a.message_id = m.id "
+                             "WHERE m.direction = 'out' AND m.state = 'sent'").fetchone()[0]
+        return read, matched, waiting
+
+    def done(db: sqlite3.Connection) -> bool:
+        return counts(db)[0] >= expected
+
+    def describe(db: sqlite3.Connection) -> str:
+        read, matched, waiting = counts(db)
+        return (f"{read}/{expected} partner acknowledgements read, {matched} matched to what we sent; "
+                f"{waiting} sent documents still await theirs")
+
+    return await _poll(path, done, timeout, note, describe)

@@ -43,6 +43,7 @@ class Workspace:
     created_by: str                                   # "init" or "examples"
     partner_keys: dict[str, Path] = field(default_factory=dict)   # SFTP user -> partner's private key
     as2_partners: dict[str, tuple[str, Path, Path]] = field(default_factory=dict)  # id -> (AS2 id, cert, key)
+    sftp_pickup: list[str] = field(default_factory=list)    # partners who fetch our files over SFTP
 
     def our_as2(self) -> tuple[str, Path]:
         """The gateway's AS2 id and certificate, as a partner is told them."""
@@ -124,6 +125,7 @@ def create(root: Path) -> Workspace:
         (root / sub).mkdir(parents=True, exist_ok=True)
     _configure(ws)
     _compress_schedules(ws)
+    _sftp_pickup(ws)
     _partner_credentials(ws)
     _as2_certificates(ws)
     return ws
@@ -163,6 +165,25 @@ def _compress_schedules(ws: Workspace) -> None:
         if changed:
             data.yaml_set_comment_before_after_key(
                 "documents", before=f"demo: scheduled documents run on every Odoo poll (was: {', '.join(changed)})")
+            with partner_file.open("w", encoding="utf-8") as f:
+                yaml.dump(data, f)
+
+
+def _sftp_pickup(ws: Workspace) -> None:
+    """Partners who send over our SFTP server fetch what we send from it too: outbound `sftp` channel.
+
+    The examples deliver into a folder under the partner's SFTP home (sftp/<user>/outbox); the
+    SFTP server only shows a partner its inbound/ and outbound/, and settles a message when the
+    partner fetches and deletes it, so the demo uses the `sftp` channel for them.
+    """
+    yaml = _yaml()
+    for partner_file in sorted((ws.root / "partners").glob("*.yaml")):
+        data: Any = yaml.load(partner_file.read_text(encoding="utf-8")) or {}
+        users = [c["user"] for c in data.get("inbound") or [] if c.get("channel") == "sftp"]
+        out = data.get("outbound") or {}
+        if users and out.get("channel") == "folder" and str(out.get("path", "")).startswith(f"sftp/{users[0]}/"):
+            data["outbound"] = {"channel": "sftp", "user": users[0]}
+            ws.sftp_pickup.append(partner_file.stem)
             with partner_file.open("w", encoding="utf-8") as f:
                 yaml.dump(data, f)
 

@@ -117,7 +117,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 def test_every_step_ran_or_names_the_missing_part(demo: DemoRun):
     text = "\n".join(demo.lines)
     assert "Traceback" not in text
-    assert len(demo.steps) == 11, text
+    assert len(demo.steps) == 12, text
     failed = {t: d for t, (o, d) in demo.steps.items() if o == "FAILED"}
     assert not failed, failed
     for title, (outcome, detail) in demo.steps.items():
@@ -127,7 +127,8 @@ def test_every_step_ran_or_names_the_missing_part(demo: DemoRun):
     # the parts that exist today must run for real
     for title in ("Create the workspace", "Start the Odoo sandbox with demo data",
                   "Start the gateway (edi-gateway run)", "BigBox sends an X12 850 over AS2",
-                  "Northwind uploads an X12 850 over SFTP", "A malformed file lands in the inbox"):
+                  "Northwind uploads an X12 850 over SFTP", "A malformed file lands in the inbox",
+                  "Partners fetch their files over SFTP and acknowledge them"):
         assert demo.steps[title][0] == "ok", (title, demo.steps[title])
     assert "edi-gateway messages --config" in text and "edi-gateway show" in text and demo.status_url
 
@@ -159,7 +160,7 @@ def test_orders_in_the_summary_are_the_orders_in_odoo(demo: DemoRun):
 def _received_files(workdir: Path, partner: str) -> list[Path]:
     """Every file the partner got from us: its outbox folder, its SFTP pickup folder, its AS2 server."""
     places = [workdir / "outbox" / partner, workdir / "sftp" / partner / "outbox",
-              workdir / "demo-partners" / partner / "received"]
+              workdir / "sftp" / partner / "outbound", workdir / "demo-partners" / partner / "received"]
     return [p for place in places if place.is_dir() for p in place.rglob("*") if p.is_file()
             and not p.name.startswith(".")]
 
@@ -182,6 +183,19 @@ def test_acknowledgements_asns_invoices_and_feeds_in_the_summary_are_files_the_p
             assert row["ASNs"] == count(ASN_MARKERS), (partner, row)
     assert sum(r["ASNs"] for r in demo.summary.values()) > 0 or \
         demo.steps["ASNs, invoices and the inventory feed go out"][0] == "SKIPPED"
+
+
+def test_northwinds_999s_settled_what_it_fetched(demo: DemoRun):
+    import sqlite3
+    db = sqlite3.connect(f"file:{demo.workdir / 'state' / 'journal.sqlite3'}?mode=ro", uri=True)
+    acks_in = db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'in' AND partner = 'northwind' "
+                         "AND doc_type = '999' AND state = 'done'").fetchone()[0]
+    waiting = db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'out' AND partner = 'northwind' "
+                         "AND state NOT IN ('done')").fetchone()[0]
+    db.close()
+    uploaded = list((demo.workdir / "demo-partners" / "northwind").glob("isa-counter"))
+    assert uploaded and acks_in == int(uploaded[0].read_text())
+    assert waiting == 0                       # every 856/810/846 we sent Northwind is settled
 
 
 def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun):
