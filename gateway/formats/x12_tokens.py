@@ -33,6 +33,7 @@ _HEADER_MIN = 600            # characters to look at before deciding an ISA head
 _BOM = "\ufeff"
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
+MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
 
 
 class HeaderError(Exception):
@@ -365,6 +366,13 @@ class Tokenizer:
                 eaten, step = "", tlen
             if not pieces:
                 self._buf = buf
+                if len(buf) > MAX_SEGMENT:
+                    self._give_up(d)
+                    if batch:
+                        if collect:
+                            gc.enable()
+                        yield batch, tags
+                    return
                 if self._fill():
                     consumed = bool(lead)
                     continue
@@ -483,6 +491,16 @@ class Tokenizer:
                 batch, tags = [], []
             if not self._fill() and not leftover:
                 return
+
+    def _give_up(self, d: Delimiters) -> None:
+        """A 'segment' longer than MAX_SEGMENT: the terminator is wrong or the data is not X12; stop here."""
+        self.issues.append(Issue(
+            Severity.ERROR, f"no segment terminator {d.segment!r} in {len(self._buf) >> 20} MB: the rest of the "
+            "file was not read (wrong terminator in ISA, or not X12 data)", code=codes.TA_BAD_TERMINATOR,
+            level="interchange", interchange=self.interchange, offset=self._byte_offset(self._off)))
+        self._buf = ""
+        while self._fill():          # drain in bounded memory
+            self._buf = ""
 
     def _unterminated(self, text: str, prev: Segment, d: Delimiters) -> Segment | None:
         """Text at the end of the file with no terminator: read it as a last segment, and say so."""

@@ -120,3 +120,13 @@ def test_pathological_inputs_finish_quickly() -> None:
     many = head.replace(b"000000001", b"000000002") + b"IEA*0*000000002~"
     result = check((head + b"IEA*0*000000001~") + many * 3_000)
     assert result is not None and len(result.interchanges) == 3_001
+
+
+@pytest.mark.timeout(120)
+def test_a_file_without_terminators_is_given_up_in_bounded_time_and_memory() -> None:
+    from gateway.formats import x12_tokens
+    head = (b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*U*00401*"
+            b"000000001*0*P*>~GS*PO*A*B*20260101*1200*1*X*004010~ST*850*0001~BEG*00*SA*1")
+    result = check(head + b"*X" * (x12_tokens.MAX_SEGMENT // 2 + 100_000))
+    assert result is not None
+    assert any(i.code == "004" and "no segment terminator" in i.message for i in result.errors)
