@@ -1,0 +1,1 @@
+"""Transaction set definitions, one JSON file per set."""
