@@ -108,7 +108,7 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
         sent = ", ".join(f"{esc(t)}: {n}" for t, n in sorted(f.outbound.items())) or "–"
         records = ", ".join(f"{n} {esc(model)}" for model, n in sorted(f.odoo_records.items()))
         posted = str(f.posted) + (f"<br><small>{records}</small>" if records else "")
-        flow_rows.append([name, str(f.received), posted, str(f.acks_sent), sent, str(f.in_flight),
+        flow_rows.append([name, str(f.received), posted, f"{f.acks_sent} / {f.acks_received}", sent, str(f.in_flight),
                           f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
@@ -127,9 +127,9 @@ def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[
                     for r, kind, ctrl, due in overdue]
     body = health_badges(checks) + "".join([
         _section("flow", "Flow per partner", len(flows), _table(
-            ["Partner", "Files received", "Posted to Odoo", "Acks sent", "Sent out", "In flight", "Quarantined",
+            ["Partner", "Files received", "Posted to Odoo", "Acks sent / received", "Sent out", "In flight", "Quarantined",
              "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
-        _section("stuck", f"Stuck: in the same state for more than {threshold}", len(stuck), _table(
+        _section("stuck", f"Stuck: no progress for more than {threshold}", len(stuck), _table(
             ["Message", "Partner", "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,
             "Nothing is stuck.", {6})),
         _section("quarantine", "Quarantine", len(quarantined), _table(

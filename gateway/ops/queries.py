@@ -63,11 +63,12 @@ class PartnerFlow:
     """One row of the status page's flow table."""
 
     partner: str
-    received: int = 0           # inbound documents taken in (duplicates excluded)
+    received: int = 0           # inbound files taken in (duplicates and the partner's acks excluded)
     posted: int = 0             # inbound files that reached Odoo
     odoo_records: dict[str, int] = field(default_factory=dict)   # distinct Odoo records they made, by model
     in_flight: int = 0          # inbound and outbound still moving
     acks_sent: int = 0          # 997/999/TA1/CONTRL we sent
+    acks_received: int = 0      # the partner's 997/999/TA1/CONTRL for what we sent
     outbound: dict[str, int] = field(default_factory=dict)   # other documents we sent, by type
     quarantined: int = 0
     dead: int = 0
@@ -191,7 +192,10 @@ class JournalQueries:
             elif state in {s.value for s in IN_FLIGHT}:
                 f.in_flight += n
             if direction == "in" and state != State.DUPLICATE.value:
-                f.received += n
+                if doc_type in ACK_TYPES:
+                    f.acks_received += n
+                else:
+                    f.received += n
             if direction == "out" and state in (State.SENT.value, State.DONE.value, State.REJECTED.value):
                 if doc_type in ACK_TYPES:
                     f.acks_sent += n

@@ -68,6 +68,11 @@ def populate(world: World) -> None:
                   filename="bigbox_856_2.x12", state=State.QUEUED)
     j.transition(asn, State.SENT, "MDN ok", doc_type="856", control_number="000000002")
     j.expect_ack(asn, "bigbox", "997", "000000002", "2", datetime.now(UTC) - timedelta(hours=1))
+    # a 997 from bigbox for something else we sent: an acknowledgement received, not a file received
+    ack_in = _intake(world, "bigbox_997_in", b"ISA*...997 from bigbox...~", partner="bigbox", channel="as2",
+                     filename="997_from_bigbox.edi")
+    j.transition(ack_in, State.PARSED, "acknowledgement read", doc_type="997", control_number="000000555")
+    j.transition(ack_in, State.DONE, "acknowledgement matched to what we sent")
     # northwind: an 850 waiting to retry (Odoo down), for hours: stuck
     nw = _intake(world, "northwind_po", b"ISA*...northwind 850...~", partner="northwind", channel="sftp",
                  filename="nw_po_42.x12")
