@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gateway.errors import FormatError
 from gateway.formats.base import Delimiters, ParseResult, Segment, Transaction
 
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
@@ -69,10 +70,28 @@ class X12Writer:
 
     # ------------------------------------------------------------------ segments
     def segment(self, tag: str, elements: Iterable[str], suffix: str | None = None) -> None:
-        """Write one segment; trailing empty elements are the caller's business (kept as given)."""
+        """Write one segment; trailing empty elements are the caller's business (kept as given).
+
+        X12 has no escape character: a value holding the element separator or the segment
+        terminator would silently cut the partner's reading, so it is refused here (FormatError
+        naming the segment and element) rather than sent.
+        """
         d = self.d
-        self._parts.append(d.element.join((tag, *elements)) + d.segment + (d.suffix if suffix is None else suffix))
+        values = list(elements)
+        text = d.element.join((tag, *values))
+        if text.count(d.element) != len(values) or d.segment in text:
+            self._refuse(tag, values)
+        self._parts.append(text + d.segment + (d.suffix if suffix is None else suffix))
         self._count += 1
+
+    def _refuse(self, tag: str, values: list[str]) -> None:
+        d = self.d
+        for pos, value in enumerate(values, start=1):
+            for sep, what in ((d.element, "element separator"), (d.segment, "segment terminator")):
+                if sep in value:
+                    raise FormatError(f"{tag}{pos:02d} value {value!r} contains the {what} {sep!r}; change the "
+                                      "data or the partner's delimiters", location=f"segment {tag}, element {pos}")
+        raise FormatError(f"segment id {tag!r} contains a delimiter", location=f"segment {tag}")
 
     def _write(self, item: Segment | Sequence[str]) -> None:
         if isinstance(item, Segment):

@@ -219,3 +219,14 @@ def test_duplicate_set_and_group_numbers_are_found_in_flat_memory() -> None:
     result = x12.parse(interchange(body=body).encode())
     dup = [i for i in result.errors if i.code == "23"]
     assert [(i.transaction, i.element_position) for i in dup] == [(1, 2)]
+
+
+def test_writer_refuses_values_that_hold_a_delimiter() -> None:
+    d = Delimiters("*", ">", "~", suffix="\n")
+    group = OutGroup("PO", "A", "B", "1", "004010", [OutTransaction("850", "0001", [["PID", "F", "", "", "", "A*B"]])])
+    with pytest.raises(FormatError) as err:
+        write_interchange(d, ("ZZ", "A"), ("ZZ", "B"), 1, [group])
+    assert err.value.location == "segment PID, element 5" and "element separator" in err.value.message
+    group.transactions[0].body = [["PID", "F", "", "", "", "TILDE~HERE"]]
+    with pytest.raises(FormatError, match="segment terminator"):
+        write_interchange(d, ("ZZ", "A"), ("ZZ", "B"), 1, [group])
