@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(path, str(exc), args.json)
     except Exception as exc:   # noqa: BLE001  a reader bug must not show a user a traceback
         return _fail(path, f"could not be read ({type(exc).__name__}: {exc})", args.json)
-    if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        print(render_text(report))
+    text = json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:          # `inspect FILE | head`: the reader went away, that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 

@@ -67,3 +67,15 @@ def test_other_syntaxes_go_through_the_same_entry_point(sub: str, pattern: str) 
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["syntax"] == sub
+
+
+def test_output_piped_into_a_closed_reader_is_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "po.x12"
+    path.write_text(BAD_X12 * 200)
+    proc = subprocess.Popen([sys.executable, "-m", "gateway", "inspect", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()                       # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err
