@@ -363,7 +363,7 @@ class Demo:
         partner_ids = sorted(p.stem for p in (self.ws.root / "partners").glob("*.yaml"))
         rows = summary.collect(self.journal_path, partner_ids)
         out.write("\nSummary per partner (from the journal):\n\n")
-        out.write(summary.table(rows) + "\n")
+        out.write(summary.table(rows) + "\n\n" + summary.LEGEND + "\n")
         for name, reason in summary.quarantined(self.journal_path):
             out.write(f"\nQuarantined: {name}\n  reason: {reason}\n  copy and reason file: "
                       f"{self.ws.root / 'quarantine'}\n")

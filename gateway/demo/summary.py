@@ -44,7 +44,7 @@ def collect(journal_path: Path, partners: list[str]) -> list[PartnerSummary]:
     rows = []
     for partner in sorted(set(partners) | set(flows)):
         f = flows.get(partner)
-        s = PartnerSummary(partner=partner or "(unidentified)")
+        s = PartnerSummary(partner=partner or "(unknown sender)")
         if f is not None:
             s.received = f.received
             s.acknowledged = f.acks_sent
@@ -85,3 +85,8 @@ def quarantined(journal_path: Path) -> list[tuple[str, str]]:
         return [(r.filename, r.last_error or r.reason or "") for r in queries.quarantined()]
     finally:
         queries.close()
+
+
+LEGEND = ("received: files the partner sent (not its acknowledgements); posted to Odoo: sale orders created;\n"
+          "acknowledged: 997/999/CONTRL we sent back; ASNs, invoices, inventory: documents delivered to the partner\n"
+          "(what waits in the outbox for a partner that is down is not counted until it is delivered).")
