@@ -3,6 +3,7 @@ permanent ones quarantine with a copy, a crash in the middle of a step doubles n
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import gateway.formats
 from gateway.config.loader import load
 from gateway.errors import OdooRejected, OdooUnavailable
 from gateway.journal.api import Direction, OdooLink, State
@@ -72,14 +74,19 @@ def test_intake_returns_committed_message_and_detects_same_source(make) -> None:
 def test_missing_reader_leaves_message_received_with_a_clear_error(make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make()
     message = submit(pipeline, purchase_order(2))
-    monkeypatch.setitem(sys.modules, "gateway.formats.x12", None)     # as if not installed
+    real = importlib.import_module("gateway.formats.x12")
+    # as if not installed: `from gateway.formats import x12` finds the package attribute first,
+    # so a module imported earlier in the same run must go from there as well
+    monkeypatch.setitem(sys.modules, "gateway.formats.x12", None)
+    monkeypatch.delattr(gateway.formats, "x12", raising=False)
     parked = pipeline.advance(message.id)
     assert parked.state is State.RECEIVED
     assert parked.last_error.startswith("waiting in received") and "gateway.formats.x12" in parked.last_error
     assert pipeline.is_parked(message.id)
     assert [e.to_state for e in pipeline.journal.events(message.id)] == [State.RECEIVED]
     # once the part is there, the same message goes on
-    monkeypatch.delitem(sys.modules, "gateway.formats.x12")
+    monkeypatch.setitem(sys.modules, "gateway.formats.x12", real)    # the same module object, not a second copy
+    monkeypatch.setattr(gateway.formats, "x12", real, raising=False)
     pipeline.unpark_all()
     assert pipeline.advance(message.id).state is State.DONE       # odoo disabled in the workspace
 
