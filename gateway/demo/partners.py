@@ -223,3 +223,64 @@ async def pick_up_sftp(ws: Workspace, partner: str) -> tuple[list[str], list[str
             await sftp.rename(f"inbound/{ack_name}.part", f"inbound/{ack_name}")
             acks.append(ack_name)
     return fetched, acks
+
+
+def edifact_contrl(data: bytes, control: int) -> bytes | None:
+    """The CONTRL a partner's translator sends for an EDIFACT interchange it accepted (UCI action 7).
+
+    Written from our interchange's UNB (sender, recipient, reference, syntax), with the default
+    delimiters; None when `data` is not EDIFACT or is itself a CONTRL.
+    """
+    text = data.decode("latin-1")
+    if text.startswith("UNA"):
+        comp, el, rel, seg = text[3], text[4], text[6], text[8]
+        text = text[9:]
+    else:
+        comp, el, rel, seg = ":", "+", "?", "'"
+    segments = [s.strip("\r\n") for s in text.split(seg) if s.strip("\r\n")]
+    unb = next((s.split(el) for s in segments if s.startswith("UNB" + el)), None)
+    if unb is None or any(f"{el}CONTRL{comp}" in s for s in segments if s.startswith("UNH")):
+        return None
+    if rel in "".join(unb):
+        return None                        # released characters in the envelope: not for this simple writer
+    now = dt.datetime.now(dt.UTC)
+    out = [
+        el.join(["UNB", unb[1], unb[3], unb[2], now.strftime("%y%m%d") + comp + now.strftime("%H%M"),
+                 f"C{control:08d}"]),
+        el.join(["UNH", "1", comp.join(["CONTRL", "D", "3", "UN"])]),
+        el.join(["UCI", unb[5], unb[2], unb[3], "7"]),
+        el.join(["UNT", "3", "1"]),
+        el.join(["UNZ", "1", f"C{control:08d}"]),
+    ]
+    return (f"UNA{comp}{el}.{rel} {seg}\n" + "".join(s + seg + "\n" for s in out)).encode("latin-1")
+
+
+def acknowledge_folder_deliveries(ws: Workspace, partner: str) -> list[str]:
+    """A folder partner reads what we delivered to it and drops a CONTRL for each interchange into the inbox."""
+    yaml = YAML(typ="safe")
+    pdata = yaml.load((ws.root / "partners" / f"{partner}.yaml").read_text(encoding="utf-8")) or {}
+    out = pdata.get("outbound") or {}
+    if out.get("channel") != "folder" or not (pdata.get("edifact") or {}):
+        return []
+    folder = Path(out.get("path") or f"outbox/{partner}")
+    folder = folder if folder.is_absolute() else ws.root / folder
+    state = ws.partner_dir / partner
+    state.mkdir(parents=True, exist_ok=True)
+    done_file = state / "acknowledged.txt"
+    done = set(done_file.read_text().split()) if done_file.is_file() else set()
+    counter = state / "unb-counter"
+    sent = []
+    for path in sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")):
+        if path.name in done:
+            continue
+        control = int(counter.read_text()) + 1 if counter.is_file() else 1
+        contrl = edifact_contrl(path.read_bytes(), control)
+        done.add(path.name)
+        if contrl is None:
+            continue
+        counter.write_text(str(control))
+        name = f"CONTRL_{partner}_{control:06d}.edi"
+        _atomic_drop(contrl, ws.root / "inbox", name)
+        sent.append(name)
+    done_file.write_text("\n".join(sorted(done)) + "\n")
+    return sent

@@ -97,7 +97,7 @@ class Demo:
             ("Orders reach Odoo, acknowledgements go back", self.wait_inbound),
             ("The warehouse ships and accounting invoices, in Odoo", self.work_in_odoo),
             ("ASNs, invoices and the inventory feed go out", self.wait_outbound),
-            ("Partners fetch their files over SFTP and acknowledge them", self.partners_pick_up),
+            ("Partners fetch what we sent and acknowledge it", self.partners_pick_up),
         ]
 
     async def run(self) -> int:
@@ -331,20 +331,32 @@ class Demo:
         return text
 
     async def partners_pick_up(self, progress: Progress) -> str:
+        """SFTP partners fetch and delete what waits for them (Northwind answers with 999s); EuroHandel reads
+        its folder and drops a CONTRL per interchange into the shared inbox."""
         assert self.ws is not None
         if self.gateway is None:
-            raise Unavailable("the gateway is not running, so its SFTP server is not either")
-        if not _part_available("gateway.transports.sftp_server", "start"):
-            raise Unavailable("the SFTP server (gateway.transports.sftp_server) is not built")
-        pickers = [p for p in self.ws.sftp_pickup if (self.ws.root / "partners" / f"{p}.yaml").is_file()]
-        if not pickers:
-            raise Unavailable("no example partner fetches its files over SFTP")
-        parts, total_acks = [], 0
+            raise Unavailable("the gateway is not running, nothing would read the partners' acknowledgements")
+        configured = {p.stem for p in (self.ws.root / "partners").glob("*.yaml")}
+        parts: list[str] = []
+        total_acks = 0
+        pickers = [p for p in self.ws.sftp_pickup if p in configured]
+        if pickers and not _part_available("gateway.transports.sftp_server", "start"):
+            parts.append("SFTP pickup skipped: the SFTP server (gateway.transports.sftp_server) is not built")
+            pickers = []
         for partner in pickers:
             fetched, acks = await partners.pick_up_sftp(self.ws, partner)
             total_acks += len(acks)
-            parts.append(f"{partner} fetched {len(fetched)}" + (f", sent {len(acks)} {acks[0][:3]}s" if acks else ""))
+            parts.append(f"{partner} fetched {len(fetched)} over SFTP"
+                         + (f", sent {len(acks)} {acks[0][:3]}s" if acks else ""))
             progress.note(parts[-1])
+        for partner in sorted(configured - set(pickers)):
+            contrls = await asyncio.to_thread(partners.acknowledge_folder_deliveries, self.ws, partner)
+            if contrls:
+                total_acks += len(contrls)
+                parts.append(f"{partner} sent {len(contrls)} CONTRLs to the shared folder")
+                progress.note(parts[-1])
+        if not total_acks and not parts:
+            raise Unavailable("no example partner fetches or acknowledges what we sent")
         text = "; ".join(parts)
         if total_acks:
             finished, seen = await watch.wait_for_partner_acks(self.journal_path, total_acks, ACK_TIMEOUT,

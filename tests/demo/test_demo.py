@@ -128,7 +128,7 @@ def test_every_step_ran_or_names_the_missing_part(demo: DemoRun):
     for title in ("Create the workspace", "Start the Odoo sandbox with demo data",
                   "Start the gateway (edi-gateway run)", "BigBox sends an X12 850 over AS2",
                   "Northwind uploads an X12 850 over SFTP", "A malformed file lands in the inbox",
-                  "Partners fetch their files over SFTP and acknowledge them"):
+                  "Partners fetch what we sent and acknowledge it"):
         assert demo.steps[title][0] == "ok", (title, demo.steps[title])
     assert "edi-gateway messages --config" in text and "edi-gateway show" in text and demo.status_url
 
