@@ -9,10 +9,10 @@ from gateway import acks
 from gateway.demo.partners import X12Party, edifact_contrl, x12_functional_ack
 from gateway.formats import parse
 
-OUR_856 = ("ISA*00*          *00*          *ZZ*ACMEDIST       *12*8005551234     *261129*0919*^*00501*000000005*0*P*:~\n"
-           "GS*SH*ACMEDIST*NORTHWIND*20261129*0919*5*X*005010~\nST*856*0005*005010~\nBSN*00*WH/OUT/4*20261129*0919~\n"
-           "SE*3*0005~\nST*856*0006*005010~\nBSN*00*WH/OUT/5*20261129*0919~\nSE*3*0006~\nGE*2*5~\n"
-           "IEA*1*000000005~\n").encode()
+OUR_856 = (b"ISA*00*          *00*          *ZZ*ACMEDIST       *12*8005551234     *261129*0919*^*00501*000000005*0*P*:~\n"
+           b"GS*SH*ACMEDIST*NORTHWIND*20261129*0919*5*X*005010~\nST*856*0005*005010~\nBSN*00*WH/OUT/4*20261129*0919~\n"
+           b"SE*3*0005~\nST*856*0006*005010~\nBSN*00*WH/OUT/5*20261129*0919~\nSE*3*0006~\nGE*2*5~\n"
+           b"IEA*1*000000005~\n")
 OUR_DESADV = ("UNA:+.? '\nUNB+UNOC:3+0614141000005:14+4012345000009:14+261129:0923+4++++1'\n"
               "UNH+4+DESADV:D:96A:UN:EAN005'\nBGM+351+WH/OUT/00006+9'\nUNT+3+4'\nUNZ+1+4'\n").encode("latin-1")
 
