@@ -164,7 +164,7 @@ class RemotePoller:
                 delay = min(self.max_backoff, self.ch.interval * 2 ** min(self.failures, 16))
                 log.warning("sftp_remote %s: poll failed (%s), next try in %.0fs", self.partner.id,
                             self.last_error, delay)
-            except Exception as exc:                      # e.g. the journal is unwritable: keep running
+            except Exception as exc:  # noqa: BLE001 - e.g. the journal is unwritable: the poller keeps running
                 self.failures += 1
                 self.last_error = str(exc)
                 delay = min(self.max_backoff, self.ch.interval * 2 ** min(self.failures, 16))

@@ -386,7 +386,7 @@ class JailedSftp(asyncssh.SFTPServer):
             visible = Path(self.jail) / INBOUND / name
             if not pflags & FXF_TRUNC and visible.is_file() and not visible.is_symlink() and is_temp_name(name):
                 shutil.copyfile(visible, staged)              # resuming a temp-name upload
-            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)
+            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)  # noqa: SIM115 - the SFTP handle owns it
             return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
                            size=staged.stat().st_size)
         name = self._outbound_name(path)
@@ -449,9 +449,9 @@ class JailedSftp(asyncssh.SFTPServer):
 
     def _committed(self, path: bytes) -> asyncssh.SFTPAttrs | None:
         parts = self._parts(path)
-        if len(parts) == 2 and parts[0] == INBOUND and parts[1] in self.recent:
-            if not os.path.lexists(self._local(parts)):
-                return self.recent[parts[1]]
+        if (len(parts) == 2 and parts[0] == INBOUND and parts[1] in self.recent
+                and not os.path.lexists(self._local(parts))):
+            return self.recent[parts[1]]
         return None
 
     def stat(self, path: bytes) -> Any:

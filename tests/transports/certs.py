@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def make_cert(tmp: Path, name: str, dns: str | None = None) -> Cert:
                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True))
     if dns:
         builder = builder.add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName(dns), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), critical=False)
+            [x509.DNSName(dns), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
     cert = builder.sign(key, hashes.SHA256())
     tmp.mkdir(parents=True, exist_ok=True)
     cert_path = tmp / f"{name}.crt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import socket
@@ -37,7 +38,7 @@ def openssh_sftp(tmp: Path, port: int, user: str, key: Path, known_hosts: Path, 
            "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
            "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
            "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", f"{user}@127.0.0.1"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     if check:
         assert r.returncode == 0, r.stdout + r.stderr
     return r
@@ -61,7 +62,7 @@ class Sshd:
         shutil.copy(user_pub, self.authorized)
         self.authorized.chmod(0o600)
         self.port = free_port()
-        self.user = os.environ.get("USER") or __import__("getpass").getuser()
+        self.user = os.environ.get("USER") or getpass.getuser()
         self.config = self.dir / "sshd_config"
         self.config.write_text(
             f"ListenAddress 127.0.0.1:{self.port}\nHostKey {self.host_key}\nPidFile {self.dir / 'sshd.pid'}\n"

@@ -68,7 +68,7 @@ class Peer:
                     "-outform", "SMIME", "-out", t / "mdn.signed")
         assert r.returncode == 0, r.stderr
         head, _, mdn_body = (t / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
-        ctype = [ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:")][0]
+        ctype = next(ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:"))
         return web.Response(body=mdn_body, headers={"Content-Type": ctype.split(":", 1)[1].strip(),
                                                      "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,8 +31,8 @@ async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path):
     ctype, body, _ = await asyncio.to_thread(build_message, tmp_path / "msg", payload, signer=partner,
                                              recipient=ours)
     del payload
-    proc = subprocess.Popen([sys.executable, "-m", "tests.transports.as2_server_proc", str(tmp_path)],
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.transports.as2_server_proc",
+                                                str(tmp_path), cwd=Path(__file__).resolve().parents[2])
     try:
         for _ in range(300):
             if (tmp_path / "port").exists():
@@ -55,4 +54,4 @@ async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path):
         assert any(p.is_file() and p.stat().st_size == SIZE // len(line) * len(line) for p in stored)
     finally:
         proc.terminate()
-        proc.wait(10)
+        await asyncio.wait_for(proc.wait(), 10)

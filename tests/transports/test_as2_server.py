@@ -254,7 +254,7 @@ async def test_async_mdn_is_posted_to_receipt_delivery_option(world, intake):
     port = site._server.sockets[0].getsockname()[1]
     server = await start_server(world, intake)
     try:
-        ctype, body, entity = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
+        ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<async@bigbox>", ctype,
                                                     async_url=f"http://127.0.0.1:{port}/mdn"))
         assert reply.status == 200 and b"asynchronously" in reply.body

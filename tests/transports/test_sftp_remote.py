@@ -34,9 +34,9 @@ def sshd(tmp_path: Path):
 
 
 def channel(sshd: Sshd, **kw) -> SftpRemoteChannel:
-    base = dict(channel="sftp_remote", host="127.0.0.1", port=sshd.port, user=sshd.user, key=sshd.client_key,
-                known_host_key=sshd.host_pub, remote_dir=str(sshd.remote / "out"), pattern="*.edi",
-                push_dir=str(sshd.remote / "in"), interval=0.1, timeout=20)
+    base = {"channel": "sftp_remote", "host": "127.0.0.1", "port": sshd.port, "user": sshd.user,
+            "key": sshd.client_key, "known_host_key": sshd.host_pub, "remote_dir": str(sshd.remote / "out"),
+            "pattern": "*.edi", "push_dir": str(sshd.remote / "in"), "interval": 0.1, "timeout": 20}
     base.update(kw)
     return SftpRemoteChannel(**base)
 
@@ -68,7 +68,7 @@ async def test_move_after_commit(sshd, intake, tmp_path):
     p = poller(sshd, intake, tmp_path, after="move", move_to=str(sshd.remote / "out" / "archive"))
     (sshd.remote / "out" / "o.edi").write_bytes(DOC)
     await p.poll_once()
-    (msg,) = await p.poll_once()
+    (_,) = await p.poll_once()
     assert (sshd.remote / "out" / "archive" / "o.edi").read_bytes() == DOC
     assert not (sshd.remote / "out" / "o.edi").exists()
 

@@ -129,12 +129,12 @@ class As2Sender:
         if ch.url.startswith("https:"):
             ssl_ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
         try:
-            async with ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session:
-                async with session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
-                                        ssl=ssl_ctx) as resp:
-                    status = resp.status
-                    reply = await resp.content.read(mdn.MAX_MDN + 1)
-                    reply_type = resp.headers.get("Content-Type", "")
+            async with (ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session,
+                        session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
+                                     ssl=ssl_ctx) as resp):
+                status = resp.status
+                reply = await resp.content.read(mdn.MAX_MDN + 1)
+                reply_type = resp.headers.get("Content-Type", "")
         except (TimeoutError, ClientError, OSError) as exc:
             raise DeliveryRetry(f"AS2 POST to {ch.url} failed: {exc or type(exc).__name__}") from exc
         message_id = built.headers["Message-ID"]

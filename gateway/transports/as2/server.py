@@ -216,7 +216,7 @@ class As2Server:
                                  "subject": h.get("Subject", "")})
         try:
             message = await self.intake.submit(got.payload, meta)
-        except Exception as exc:                              # not stored: no MDN, the partner resends
+        except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: no MDN, the partner resends
             log.error("AS2 message %s from %s not stored: %s", message_id, pid, exc)
             return _refuse(503, "the gateway could not store the message; send it again later")
         self.ledger.remember(pid, message_id, message.id, self.settings.duplicate_window_days)
