@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,7 +48,11 @@ async def _headers(request: web.Request, handler: Callable[[web.Request], Awaita
     """No scripts, no framing, no sniffing, no caching: the pages are plain server-rendered reads."""
     if request.method not in ("GET", "HEAD"):
         raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except sqlite3.Error as exc:     # journal locked for long, missing, corrupt: say so, do not 500 with a trace
+        log.warning("ops %s: journal unreadable: %s", request.path, exc)
+        response = web.Response(status=503, text=f"journal unavailable: {exc}\n", content_type="text/plain")
     response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
                                                    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -279,3 +279,21 @@ async def test_healthz_reaches_a_real_odoo_protocol_server(world):
     report = json.loads(body)
     assert status == 200, report
     assert report["checks"]["odoo"] == {"ok": True, "detail": "Odoo 18.0"}
+
+
+async def test_an_unreadable_journal_is_a_503_with_the_reason_not_a_crash(world, tmp_path):
+    bad = tmp_path / "not-a-journal.sqlite3"
+    bad.write_bytes(b"this is not a database, it was overwritten by mistake " * 100)
+    ctx = SimpleNamespace(config=world.config, journal=SimpleNamespace(path=bad), partners=PARTNERS, ports={})
+    stop = await start(ctx)
+    try:
+        base = f"http://127.0.0.1:{ctx.ports['ops']}"
+        for path in ("/", "/metrics", f"/messages/{world.ids['bad_file']}"):
+            status, headers, body = await get(base + path)
+            assert status == 503, (path, status)
+            assert body.startswith(b"journal unavailable: file is not a database"), body[:100]
+            assert headers["X-Content-Type-Options"] == "nosniff"
+        status, _, body = await get(base + "/healthz")
+        assert status == 503 and json.loads(body)["checks"]["journal"]["ok"] is False
+    finally:
+        await stop()
