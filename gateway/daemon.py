@@ -32,7 +32,7 @@ from typing import Any
 
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
-from gateway.config.loader import ConfigErrors, LoadedConfig, load
+from gateway.config.loader import ConfigErrors, LoadedConfig, load_checked
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, GatewayError
 from gateway.journal.api import Direction, Message
@@ -201,10 +201,10 @@ class Daemon:
         return all(results)
 
     async def reload(self) -> None:
-        """SIGHUP: re-lint; on success swap partners and profiles, else keep the running ones."""
+        """SIGHUP: re-lint (transport checks included); on success swap partners and profiles, else keep the running ones."""
         sdnotify.notify("RELOADING=1")
         try:
-            fresh = await asyncio.to_thread(load, self.config.path)
+            fresh = await asyncio.to_thread(load_checked, self.config.path)
         except ConfigError as exc:
             for error in getattr(exc, "errors", [exc]):
                 log.error("reload refused, keeping the running configuration: %s", error)
@@ -254,7 +254,7 @@ class Daemon:
 def run(config_path: str | Path | None) -> int:
     """`edi-gateway run`: load (refuse to start on any error), then serve until SIGTERM."""
     try:
-        config = load(config_path)
+        config = load_checked(config_path)
     except ConfigErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)

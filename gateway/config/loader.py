@@ -405,10 +405,63 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
                         profiles=profiles, warnings=warnings)
 
 
+def _paths_in(value: Any) -> list[Path]:
+    """Every Path a settings model refers to (certificates, keys), recursively."""
+    if isinstance(value, Path):
+        return [value]
+    if isinstance(value, BaseModel):
+        return [p for name in type(value).model_fields for p in _paths_in(getattr(value, name))]
+    if isinstance(value, list):
+        return [p for item in value for p in _paths_in(item)]
+    return []
+
+
+def check_transports(config: LoadedConfig) -> list[ConfigError]:
+    """`gateway.transports.checks.check` (certificates and keys load, AS2 ids and SFTP users unique,
+    the servers on that partners need), each partner's error pointing at its partner file.
+
+    Not part of `load()`: a test or a tool may load a configuration whose keys live elsewhere;
+    `lint`, `run` and the SIGHUP reload call it. Skipped when the transports are not installed.
+    """
+    try:
+        from gateway.transports import checks
+    except ImportError:
+        return []
+    try:
+        found = checks.check(config.gateway, config.partners, config.partner_files)
+    except Exception as exc:    # a bug in a check must read as an error, never as a traceback
+        return [ConfigError(f"transport settings could not be checked: {type(exc).__name__}: {exc}", str(config.path))]
+    owner: dict[Path, str] = {}
+    for pid, partner in config.partners.items():
+        for referenced in _paths_in(partner.inbound) + _paths_in(partner.outbound):
+            owner.setdefault(referenced.resolve(), pid)
+    files = {str(f) for f in config.partner_files.values()}
+    errors = []
+    for error in found:
+        if error.path is None:                      # a gateway.yaml setting (a server that must be enabled)
+            error = ConfigError(error.message, str(config.path), hint=error.hint)
+        elif error.path not in files:                # a certificate or key file: say whose it is
+            pid = owner.get(Path(error.path).resolve())
+            if pid is not None and pid in config.partner_files:
+                where = ConfigError(error.message, error.path, error.line, error.column)
+                error = ConfigError(f"partner {pid}: {where}", str(config.partner_files[pid]), hint=error.hint)
+        errors.append(error)
+    return errors
+
+
+def load_checked(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> LoadedConfig:
+    """`load()` plus the transport checks: what `run` and the SIGHUP reload start from."""
+    config = load(path, environ)
+    errors = check_transports(config)
+    if errors:
+        raise ConfigErrors(errors)
+    return config
+
+
 def lint(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> list[ConfigError]:
     """Every configuration error, empty when the configuration is good."""
     try:
-        load(path, environ)
+        load_checked(path, environ)
     except ConfigErrors as exc:
         return list(exc.errors)
     except ConfigError as exc:

@@ -132,3 +132,29 @@ def test_errors_inside_lists_and_unions_point_at_the_item(tmp_path: Path) -> Non
     write(tmp_path, "id: p\ninbound:\n  - channel: as2\n    as2_id: P\n    digest: md5\n", "partners/p.yaml")
     [error] = lint(path, environ={})
     assert error.line == 5 and "inbound[0].digest" in str(error) and "sha256" in str(error)
+
+
+def test_lint_and_run_apply_the_transport_checks_naming_the_partner_file(tmp_path: Path) -> None:
+    import asyncssh
+    path = write(tmp_path, "odoo: {enabled: false}\nops: {enabled: false}\n")
+    (tmp_path / "keys").mkdir()
+    asyncssh.generate_private_key("ssh-ed25519").write_public_key(str(tmp_path / "keys" / "b.pub"))
+    write(tmp_path, "id: a\ninbound:\n  - {channel: as2, as2_id: A, certificates: [certs/missing.pem]}\n",
+          "partners/a.yaml")
+    for pid in ("b", "c"):
+        write(tmp_path, f"id: {pid}\ninbound:\n  - {{channel: sftp, user: shared, authorized_keys: [keys/b.pub]}}\n",
+              f"partners/{pid}.yaml")
+    partners = tmp_path / "partners"
+    assert load(path, environ={})            # the schema alone is fine; the transport checks are not
+    errors = [str(e) for e in lint(path, environ={})]
+    assert any(e.startswith(f"{partners / 'a.yaml'}: partner a: {tmp_path / 'certs' / 'missing.pem'}: "
+                            "cannot read certificate") for e in errors), errors
+    assert f"{partners / 'c.yaml'}: SFTP user 'shared' is also used by partner b" in errors
+    assert any(e.startswith(f"{path}: a partner uses AS2 but as2_server.enabled is false") for e in errors)
+    proc = subprocess.run([sys.executable, "-m", "gateway", "lint", "--config", str(path)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 1 and "is also used by partner b" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "gateway", "run", "--config", str(path)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
+    assert proc.returncode == 3 and "missing.pem: cannot read certificate" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "state").exists()

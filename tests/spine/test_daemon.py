@@ -185,6 +185,14 @@ def test_sighup_reloads_partners_and_keeps_the_old_ones_on_error(tmp_path: Path)
         gw.signal(signal.SIGHUP)
         gw.wait_notification("READY=1", after=seen)
         assert "reload refused" in gw.output() and "newco.yaml:2:1" in gw.output()
+        # a partner file the schema accepts but the transport checks refuse (no certificate): refused too
+        (ws.root / "partners" / "newco.yaml").write_text(
+            "id: newco\ninbound:\n  - {channel: as2, as2_id: NEWCO, certificates: [certs/newco.pem]}\n")
+        seen = len(gw.poll_notifications())
+        gw.signal(signal.SIGHUP)
+        gw.wait_notification("READY=1", after=seen)
+        assert "newco.pem: cannot read certificate" in gw.output()
+        assert gw.output().count("reloaded: 2 partners") == 1
         msg2 = _queue_outbound(ws, "newco", "again.txt", b"again")
         wait_for(lambda: ws.messages(id=msg2)[0]["state"] == "done", timeout=60, message="still delivered")
         assert gw.proc is not None and gw.proc.poll() is None
