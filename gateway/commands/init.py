@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import shutil
 from pathlib import Path
-from typing import Any
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
 

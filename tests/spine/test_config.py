@@ -152,9 +152,9 @@ def test_lint_and_run_apply_the_transport_checks_naming_the_partner_file(tmp_pat
     assert f"{partners / 'c.yaml'}: SFTP user 'shared' is also used by partner b" in errors
     assert any(e.startswith(f"{path}: a partner uses AS2 but as2_server.enabled is false") for e in errors)
     proc = subprocess.run([sys.executable, "-m", "gateway", "lint", "--config", str(path)],
-                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+                          check=False, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 1 and "is also used by partner b" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "gateway", "run", "--config", str(path)],
-                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
+                          check=False, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert proc.returncode == 3 and "missing.pem: cannot read certificate" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "state").exists()
