@@ -83,6 +83,12 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "file"
 
 
+def _issues(issues: list[Any], limit: int = 10) -> str:
+    """The first `limit` reader issues, each with its location, and how many more there are."""
+    text = "; ".join(str(i) for i in issues[:limit])
+    return text + (f"; and {len(issues) - limit} more" if len(issues) > limit else "")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -281,7 +287,14 @@ class Pipeline:
     def _parse(self, message: Message) -> Message:
         partner = self._partner_for(message)
         result = self._parse_bytes(message, partner)
-        partner = self._identify(message, result)
+        try:
+            partner = self._identify(message, result)
+        except PartnerUnknown as exc:
+            if not result.errors:
+                raise
+            # the reader's own located errors say what is wrong with the file; lead with them
+            raise PartnerUnknown(f"rejected: {_issues(result.errors)}; no partner could be identified: {exc}") \
+                from None
         summary = {"interchanges": len(result.interchanges), "transactions": len(result.transactions),
                    "issues": [str(i) for i in result.issues[:50]]}
         first = result.interchanges[0] if result.interchanges else None
@@ -303,7 +316,7 @@ class Pipeline:
                                               meta={"parse": summary})
             return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent")
         if not result.transactions or result.fatal:
-            problems = "; ".join(str(i) for i in result.errors[:10]) or "no document in the file"
+            problems = _issues(result.errors) or "no document in the file"
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{', '.join(doc_types)}", last_error=None, **fields,

@@ -300,3 +300,27 @@ def test_purge_command_keeps_what_is_needed(tmp_path: Path) -> None:
     assert orphan.exists()
     assert "1 file removed" in cli("purge", "--days", "5", config=ws.config).stdout
     assert not orphan.exists() and ws.archived(row["sha256"]).exists()
+
+
+def test_unattributable_file_with_reader_errors_is_quarantined_leading_with_them(tmp_path: Path) -> None:
+    # Given a running gateway whose shared inbox says nothing about who sends what
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    hostile = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+               b"<r>&b;</r>")
+    # an X12 file from a sender nobody configured, whose ISA06 is not 15 characters wide
+    broken_isa = purchase_order(31, sender="NOBODY").replace(b"*ZZ*NOBODY         *", b"*ZZ*NOBODY*", 1)
+    assert broken_isa != purchase_order(31, sender="NOBODY")
+    with GatewayProcess(ws.config):
+        ws.drop("evil.xml", hostile)
+        ws.drop("broken.x12", broken_isa)
+        wait_for(lambda: ws.count(state="quarantined") == 2, message="both quarantined")
+    rows = {r["filename"]: r for r in ws.messages(direction="in")}
+    # Then each reason leads with the reader's located error, then says no partner was found
+    xml_reason = rows["evil.xml"]["last_error"]
+    assert xml_reason.startswith("parse: rejected: interchange 1: XML document declares entities"), xml_reason
+    assert "; no partner could be identified: no partner for evil.xml" in xml_reason
+    x12_reason = rows["broken.x12"]["last_error"]
+    assert x12_reason.startswith("parse: rejected: interchange 1, segment ISA, element 6: ISA06"), x12_reason
+    assert "no partner could be identified: no partner matches ISA05/06 ZZ/NOBODY" in x12_reason
+    [copy] = (ws.root / "quarantine" / "unknown").glob("*_evil.xml")
+    assert "XML document declares entities" in Path(f"{copy}.reason.txt").read_text()
