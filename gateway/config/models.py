@@ -114,6 +114,9 @@ class GatewayConfig(Strict):
     ops: OpsSettings = Field(default_factory=OpsSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     workers: int = 4
+    retry_hours: float = Field(72.0, gt=0, description="inbound: how long a transient failure (Odoo down) is "
+                               "retried, backoff capped at outbox.max_backoff, before the message is dead; "
+                               "outbound deliveries stop after outbox.max_attempts")
     queue_size: int = 64
     drain_seconds: float = 20.0
     log_format: Literal["auto", "text", "json"] = "auto"
