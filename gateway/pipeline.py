@@ -89,6 +89,14 @@ def _issues(issues: list[Any], limit: int = 10) -> str:
     return text + (f"; and {len(issues) - limit} more" if len(issues) > limit else "")
 
 
+def _parse_time(value: Any) -> datetime | None:
+    """An ISO timestamp kept in a message's meta, or None."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -197,6 +205,8 @@ class Pipeline:
             step = self._steps[message.state]
             try:
                 message = step(self, message)
+                if message.meta.get("failing_since") and message.state is not State.RETRY_WAIT:
+                    message = self.journal.note(message.id, meta={"failing_since": None})   # recovered
             except StepUnavailable as exc:
                 return self._park(message, str(exc))
             except ImportError as exc:        # another part imports a module not built yet
@@ -210,22 +220,31 @@ class Pipeline:
         return message
 
     def _failed(self, message: Message, exc: GatewayError, step: str) -> Message:
+        """Permanent: quarantine. Transient (Odoo down): retry with backoff for `retry_hours`, then DEAD.
+
+        Inbound is bounded by time, not attempts: an Odoo outage of hours must heal by itself,
+        and with backoff capped at `outbox.max_backoff` a count would run out in about an hour.
+        """
         reason = f"{step}: {exc}"
         if not exc.transient:
             return self._quarantine(message, reason)
         attempts = message.attempts + 1
-        limit = self.config.gateway.outbox.max_attempts      # one retry policy for every step (gateway.yaml outbox)
-        if attempts >= limit:
+        now = utcnow()
+        since = _parse_time(message.meta.get("failing_since")) or now
+        hours = self.config.gateway.retry_hours
+        deadline = since + timedelta(hours=hours)
+        if now >= deadline:
+            why = f"gave up after {hours:g} hours of transient failures ({attempts} attempts)"
             if State.DEAD not in ALLOWED[message.state]:
-                return self._quarantine(message, f"{reason} (gave up after {attempts} attempts)")
-            return self.journal.transition(message.id, State.DEAD, f"gave up after {attempts} attempts",
-                                           error=reason, attempts=attempts)
+                return self._quarantine(message, f"{reason} ({why})")
+            return self.journal.transition(message.id, State.DEAD, why, error=reason, attempts=attempts)
         outbox = self.config.gateway.outbox
         wait = compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)
-        log.warning("%s, retry in %.0fs", reason, wait)
+        retry_at = min(now + timedelta(seconds=wait), deadline)      # one last try at the deadline
+        log.warning("%s, retry in %.0fs", reason, (retry_at - now).total_seconds())
         return self.journal.transition(message.id, State.RETRY_WAIT, f"{step} failed (transient)",
-                                       error=reason, attempts=attempts,
-                                       next_attempt_at=utcnow() + timedelta(seconds=wait))
+                                       error=reason, attempts=attempts, next_attempt_at=retry_at,
+                                       meta={"failing_since": since.isoformat()})
 
     def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it."""
@@ -432,7 +451,8 @@ def replay(journal: SqliteJournal, message_id: str) -> Message:
         raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or duplicate "
                            "messages can be replayed")
     return journal.transition(message_id, State.RECEIVED, "replay requested", attempts=0,
-                              meta={"force": message.state is State.DUPLICATE, "acks_queued": False},
+                              meta={"force": message.state is State.DUPLICATE, "acks_queued": False,
+                                    "failing_since": None},
                               last_error=None)
 
 

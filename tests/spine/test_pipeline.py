@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,21 +213,52 @@ def test_partner_997_settles_what_we_sent(make) -> None:
     assert pipeline.journal.children(accepted.id) == []
 
 
-def test_odoo_down_for_good_ends_dead_after_the_limit_and_replay_revives(make, monkeypatch) -> None:
+def test_odoo_down_is_retried_for_retry_hours_not_attempts_then_dead_and_replay_revives(make, monkeypatch) -> None:
+    import gateway.pipeline
     from gateway.pipeline import replay
-    pipeline = make({"odoo": {"enabled": True}, "outbox": {"max_attempts": 3}})
+    # max_attempts bounds outbound deliveries only; an inbound message waits out an Odoo outage of hours
+    pipeline = make({"odoo": {"enabled": True}, "retry_hours": 2,
+                     "outbox": {"max_attempts": 3, "min_backoff": 60, "max_backoff": 900}})
+    clock = [datetime(2026, 11, 29, 8, 0, tzinfo=UTC)]
+    monkeypatch.setattr(gateway.pipeline, "utcnow", lambda: clock[0])
 
     def post(doc: Any) -> list[OdooLink]:
         raise OdooUnavailable("503 Service Unavailable")
 
     fake_odoo(monkeypatch, post)
     message = submit(pipeline, purchase_order(8))
-    for _ in range(3):
-        pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
+    first_failure = clock[0]
+    result = pipeline.advance(message.id)
+    waits: list[float] = []
+    while result.state is State.RETRY_WAIT and len(waits) < 200:
+        assert result.meta["failing_since"] == first_failure.isoformat()
+        waits.append((result.next_attempt_at - clock[0]).total_seconds())
+        clock[0] = result.next_attempt_at
         result = pipeline.advance(message.id)
-    assert result.state is State.DEAD and result.attempts == 3 and "503" in result.last_error
+    assert result.state is State.DEAD and "503" in result.last_error
+    assert clock[0] == first_failure + timedelta(hours=2)                 # the last try is at the deadline
+    assert result.attempts > 3 and max(waits) <= 900                     # backoff capped at outbox.max_backoff
+    assert "gave up after 2 hours of transient failures" in pipeline.journal.events(message.id)[-1].reason
     revived = replay(pipeline.journal, message.id)
-    assert revived.state is State.RECEIVED and revived.attempts == 0
+    assert revived.state is State.RECEIVED and revived.attempts == 0 and revived.meta["failing_since"] is None
+
+
+def test_recovered_message_forgets_when_its_failures_began(make, monkeypatch) -> None:
+    outcomes = [OdooUnavailable("connection refused"), None]
+
+    def post(doc: Any) -> list[OdooLink]:
+        outcome = outcomes.pop(0)
+        if outcome:
+            raise outcome
+        return [OdooLink("", "sale.order", 7)]
+
+    pipeline = make({"odoo": {"enabled": True}})
+    fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order(18))
+    assert pipeline.advance(message.id).meta["failing_since"]
+    pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
+    done = pipeline.advance(message.id)
+    assert done.state is State.DONE and done.meta["failing_since"] is None
 
 
 def test_rejected_interchange_is_quarantined_under_its_partner_with_a_negative_ack(make) -> None:
