@@ -304,6 +304,24 @@ class Demo:
                 want["invoices"] += counts.get("invoiced", 0)
         return want
 
+    async def _end_of_day(self) -> str:
+        """The compressed schedules (an 846 every minute) go back to production; SIGHUP reloads them."""
+        assert self.ws is not None and self.gateway is not None
+        restored = await asyncio.to_thread(workspace.restore_schedules, self.ws)
+        if not restored:
+            return ""
+        mark = self.ws.log_path.stat().st_size if self.ws.log_path.is_file() else 0
+        self.gateway.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:          # the gateway logs "reloaded" (or why it refused)
+            with self.ws.log_path.open("rb") as f:
+                f.seek(mark)
+                tail = f.read().decode("utf-8", "replace")
+            if "reloaded" in tail or "reload refused" in tail:
+                break
+            await asyncio.sleep(0.1)
+        return ", ".join(restored)
+
     async def _partner_goes_down(self, partner: str) -> str:
         """A partner's AS2 server goes down for maintenance: what we send it waits in the outbox, retrying."""
         receiver = self.receivers.get(partner)
@@ -339,6 +357,9 @@ class Demo:
         configured = {p.stem for p in (self.ws.root / "partners").glob("*.yaml")}
         parts: list[str] = []
         total_acks = 0
+        restored = await self._end_of_day()
+        if restored:
+            parts.append(f"schedules back to production ({restored})")
         pickers = [p for p in self.ws.sftp_pickup if p in configured]
         if pickers and not _part_available("gateway.transports.sftp_server", "start"):
             parts.append("SFTP pickup skipped: the SFTP server (gateway.transports.sftp_server) is not built")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SANDBOX_PASSWORD = "admin"          # the sandbox's demo admin; never a real credential
@@ -44,6 +45,7 @@ class Workspace:
     partner_keys: dict[str, Path] = field(default_factory=dict)   # SFTP user -> partner's private key
     as2_partners: dict[str, tuple[str, Path, Path]] = field(default_factory=dict)  # id -> (AS2 id, cert, key)
     sftp_pickup: list[str] = field(default_factory=list)    # partners who fetch our files over SFTP
+    compressed: dict[str, dict[str, str]] = field(default_factory=dict)   # partner -> doc type -> its cron
 
     def our_as2(self) -> tuple[str, Path]:
         """The gateway's AS2 id and certificate, as a partner is told them."""
@@ -161,12 +163,37 @@ def _compress_schedules(ws: Workspace) -> None:
         changed = []
         for doc in data.get("documents") or []:
             if doc.get("trigger") == "schedule" and doc.get("schedule"):
-                changed.append(f"{doc.get('type')} '{doc.pop('schedule')}'")
+                cron = doc.pop("schedule")
+                ws.compressed.setdefault(partner_file.stem, {})[str(doc.get("type"))] = str(cron)
+                changed.append(f"{doc.get('type')} '{cron}'")
         if changed:
             data.yaml_set_comment_before_after_key(
                 "documents", before=f"demo: scheduled documents run on every Odoo poll (was: {', '.join(changed)})")
             with partner_file.open("w", encoding="utf-8") as f:
                 yaml.dump(data, f)
+
+
+def restore_schedules(ws: Workspace) -> list[str]:
+    """Put the production schedules back (the demo's day is over); the gateway reloads them on SIGHUP."""
+    yaml = _yaml()
+    restored = []
+    for partner, crons in ws.compressed.items():
+        path = ws.root / "partners" / f"{partner}.yaml"
+        if not path.is_file():
+            continue
+        data: Any = yaml.load(path.read_text(encoding="utf-8")) or {}
+        for doc in data.get("documents") or []:
+            cron = crons.get(str(doc.get("type")))
+            if cron and doc.get("trigger") == "schedule":
+                doc["schedule"] = DoubleQuotedScalarString(cron)
+                restored.append(f"{partner} {doc.get('type')} at '{cron}'")
+        comments = data.ca.items.get("documents")
+        if comments:
+            data.ca.items.pop("documents")          # the "demo: every Odoo poll" note no longer holds
+        with path.open("w", encoding="utf-8") as f:
+            yaml.dump(data, f)
+    ws.compressed.clear()
+    return restored
 
 
 def _sftp_pickup(ws: Workspace) -> None:
