@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
-from itertools import compress
 from typing import BinaryIO
 
 from gateway.errors import FormatError
@@ -41,7 +40,6 @@ __all__ = [
     "write_parsed",
 ]
 
-_CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 
 # ISA01..ISA16: (width, TA105 code when wrong, what it is)
 _ISA_FIELDS: tuple[tuple[int, str, str], ...] = (
@@ -191,9 +189,7 @@ class X12Reader:
         control segments (ISA GS ST SE GE IEA TA1) are looked at one by one."""
         tx: Transaction | None = None
         segs: list[Segment] = []
-        is_control = _CONTROL.__contains__
-        for batch, tags in self._tok.batches():
-            marks = list(compress(range(len(tags)), map(is_control, tags)))
+        for batch, tags, marks in self._tok.batches():
             marks.append(len(batch))
             start = 0
             for mark in marks:

@@ -34,6 +34,7 @@ _BOM = "\ufeff"
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
 MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
+CONTROL_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})   # envelope and set boundaries
 
 
 class HeaderError(Exception):
@@ -189,11 +190,12 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ segments
     def __iter__(self) -> Iterator[Segment]:
-        for batch, _tags in self.batches():
+        for batch, _tags, _marks in self.batches():
             yield from batch
 
-    def batches(self) -> Iterator[tuple[list[Segment], list[str]]]:
-        """(segments, their tags) per chunk, cut after each IEA, so callers work on lists, not per segment.
+    def batches(self) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
+        """(segments, their tags, indexes of the CONTROL_TAGS segments) per chunk, cut after each IEA,
+        so callers work on lists and look only at the few envelope and ST/SE segments one by one.
 
         `Segment.position` is already set: 1 for ST and counting on until the next ST (envelope
         segments get a number too; the reader resets them to 0). An ISA is always the first segment
@@ -309,7 +311,7 @@ class Tokenizer:
         isa11 = head.split(d.element, 12)[11]
         return (isa11 if len(isa11) == 1 and not isa11.isalnum() and isa11 != " " else None) == d.repetition
 
-    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[str]]]:
+    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
         """Lists of segments from `isa` up to and including its IEA (or the end of input).
 
         The cyclic garbage collector is paused while a chunk is cut into segments (they form no
@@ -324,7 +326,7 @@ class Tokenizer:
             if collect:
                 gc.enable()
 
-    def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[str]]]:
+    def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
         """The hot loop.
 
         When every terminator in the buffer is followed by the usual suffix, the buffer is split on
@@ -343,6 +345,8 @@ class Tokenizer:
         ws = _WS
         batch: list[Segment] = [isa]
         tags: list[str] = ["ISA"]
+        marks: list[int] = [0]
+        is_control = CONTROL_TAGS.__contains__
         inline_isa = False
         consumed = False              # the suffix after the previous segment is already behind us
         pos = 0                       # position of the last segment within its transaction
@@ -356,8 +360,8 @@ class Tokenizer:
                 consumed = True
             lead = suffix if consumed else ""
             cut = buf.rfind(full) if suffix and term not in suffix else -1
-            if cut >= 0 and buf.count(term, 0, cut) == buf.count(full, 0, cut):
-                pieces = buf[:cut].split(full)
+            pieces = buf[:cut].split(full) if cut >= 0 else []
+            if pieces and buf.count(term, 0, cut) == len(pieces) - 1:
                 leftover = buf[cut + len(full):]
                 eaten, step = suffix, tlen + slen
             else:
@@ -371,7 +375,7 @@ class Tokenizer:
                     if batch:
                         if collect:
                             gc.enable()
-                        yield batch, tags
+                        yield batch, tags, marks
                     return
                 if self._fill():
                     consumed = bool(lead)
@@ -381,6 +385,8 @@ class Tokenizer:
                     seg = self._unterminated(leftover, prev, d)
                     if seg is not None:
                         seg.position = 1 if seg.tag == "ST" else pos + 1
+                        if seg.tag in CONTROL_TAGS:
+                            marks.append(len(batch))
                         batch.append(seg)
                         tags.append(seg.tag)
                 else:
@@ -388,7 +394,7 @@ class Tokenizer:
                 if batch:
                     if collect:
                         gc.enable()
-                    yield batch, tags
+                    yield batch, tags, marks
                 return
             ascii_only = buf.isascii()
             off = self._off
@@ -399,11 +405,12 @@ class Tokenizer:
             if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
                 parts_list = list(map(str.split, pieces, repeat(el)))
                 bulk = list(map(list.pop, parts_list, repeat(0)))
-                if "IEA" in bulk or "ISA" in bulk:
+                found = list(compress(range(len(bulk)), map(is_control, bulk)))
+                if any(bulk[m] == "IEA" or bulk[m] == "ISA" for m in found):
                     bulk = None
             if bulk is not None:
                 n = len(bulk)
-                starts = list(compress(range(n), map("ST".__eq__, bulk)))
+                starts = [m for m in found if bulk[m] == "ST"]
                 if starts:
                     bounds = starts + [n]
                     positions = chain(range(pos + 1, pos + 1 + starts[0]),
@@ -413,7 +420,13 @@ class Tokenizer:
                     positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
                     pos += n
                 offsets = list(accumulate(map(step.__add__, map(len, pieces)), initial=off))
-                made = list(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
+                if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
+                    made = list(map(Segment, bulk, parts_list, positions, offsets))
+                else:
+                    made = list(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
+                if found:
+                    base = len(batch)
+                    marks += [base + m for m in found]
                 batch += made
                 tags += bulk
                 prev = made[-1]
@@ -451,7 +464,7 @@ class Tokenizer:
                     if batch:
                         if collect:
                             gc.enable()
-                        yield batch, tags
+                        yield batch, tags, marks
                     return
                 inline_isa = False
                 pos = 1 if tag == "ST" else pos + 1
@@ -461,14 +474,16 @@ class Tokenizer:
                 del parts[0]
                 off += (len(raw) if ascii_only else self._width(raw)) + step
                 prev = seg
+                if tag in CONTROL_TAGS:
+                    marks.append(len(batch))
                 batch.append(seg)
                 tags.append(tag)
                 if tag == "IEA":
                     if collect:
                         gc.enable()
-                    yield batch, tags
+                    yield batch, tags, marks
                     gc.disable()
-                    batch, tags = [], []
+                    batch, tags, marks = [], [], []
                     if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
                         inline_isa = True
                         self.interchange += 1     # next ISA, same delimiters: read straight on
@@ -486,9 +501,9 @@ class Tokenizer:
             if batch:
                 if collect:
                     gc.enable()
-                yield batch, tags
+                yield batch, tags, marks
                 gc.disable()
-                batch, tags = [], []
+                batch, tags, marks = [], [], []
             if not self._fill() and not leftover:
                 return
 
