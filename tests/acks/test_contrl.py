@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,11 +39,11 @@ def interchange(*bodies: str, ref: str = "77", ung: bool = False) -> bytes:
 
 def partner(**edi: object) -> PartnerConfig:
     return PartnerConfig(id="eurohandel", edifact=EdifactSettings(ids=[EdifactId(qualifier="14", id="4012345000009")],
-                                                                  **edi))  # type: ignore[arg-type]
+                                                                  **edi))
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> SqliteJournal:
+def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
     j = SqliteJournal(tmp_path / "journal.sqlite3")
     yield j
     j.close()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.formats import Syntax, detect, edifact, parse
-from gateway.formats.base import Severity
+from gateway.formats import detect, edifact, parse
+from gateway.formats.base import Severity, Syntax
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted((CORPUS / "edifact").glob("*.edi")) if CORPUS.is_dir() else []

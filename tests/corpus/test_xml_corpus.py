@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.formats import Syntax, detect, parse
+from gateway.formats import detect, parse
+from gateway.formats.base import Syntax
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted((CORPUS / "xml").glob("*.xml")) if CORPUS.is_dir() else []

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from gateway.config.models import CsvSettings
-from gateway.formats import Syntax, parse
 from gateway.formats import csv as csv_format
-from gateway.formats.base import Severity
+from gateway.formats import parse
+from gateway.formats.base import Severity, Syntax
 
 ORDERS = (
     "order_no;sku;qty;price;name\r\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.formats import Syntax, detect, edifact
-from gateway.formats.base import Delimiters, Segment, Severity
+from gateway.formats import detect, edifact
+from gateway.formats.base import Delimiters, Segment, Severity, Syntax
 
 ORDERS = (
     "UNA:+.? '\n"
@@ -131,7 +131,7 @@ def test_several_interchanges_in_one_file_with_their_own_una() -> None:
     assert r.issues == []
     assert [e.control_number for e in r.interchanges] == ["1", "2"]
     assert [e.index for e in r.interchanges] == [0, 1]
-    assert [(t.doc_type, t.envelope.sender_id) for t in r.transactions] == [("ORDERS", "S"), ("DESADV", "S2")]
+    assert [(t.doc_type, t.envelope and t.envelope.sender_id) for t in r.transactions] == [("ORDERS", "S"), ("DESADV", "S2")]
     assert edifact.write_result(r) == a + b
 
 
@@ -285,5 +285,5 @@ def test_interchange_without_unz_does_not_swallow_the_next_one() -> None:
     b = b"UNA:|.? 'UNB|UNOA:3|S2|R|261129:0900|2'UNH|7|Y:D:96A:UN'UNT|2|7'UNZ|1|2'"
     r = edifact.parse(a + b, validate=False)
     assert [e.control_number for e in r.interchanges] == ["1", "2"]
-    assert [(t.doc_type, t.envelope.index) for t in r.transactions] == [("X", 0), ("Y", 1)]
+    assert [(t.doc_type, t.envelope and t.envelope.index) for t in r.transactions] == [("X", 0), ("Y", 1)]
     assert [(i.interchange, i.segment_tag) for i in r.errors] == [(0, "UNZ")]

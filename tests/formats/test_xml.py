@@ -7,8 +7,9 @@ from pathlib import Path
 from lxml import etree
 
 from gateway.config.models import XmlSettings
-from gateway.formats import Syntax, detect, parse
+from gateway.formats import detect, parse
 from gateway.formats import xml as xml_format
+from gateway.formats.base import Syntax
 
 UBL_ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 <Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
