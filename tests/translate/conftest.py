@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from gateway.commands.init import _stand_in_credentials
 from gateway.config.loader import LoadedConfig, load
 from gateway.journal.sqlite import SqliteJournal
 
@@ -20,7 +22,11 @@ RENDER_TIME = datetime(2026, 12, 2, 16, 30)
 
 
 def make_workspace(target: Path) -> Path:
-    """A gateway.yaml workspace with the example partners this package owns and their profiles."""
+    """A gateway.yaml workspace with the example partners this package owns and their profiles.
+
+    Lint checks that the certificates and keys a partner file names exist, so the stand-ins
+    `edi-gateway init` writes are written here too (one way to make them).
+    """
     (target / "partners").mkdir(parents=True)
     (target / "translations").mkdir()
     shutil.copy(EXAMPLES / "gateway.yaml", target / "gateway.yaml")
@@ -28,6 +34,7 @@ def make_workspace(target: Path) -> Path:
         shutil.copy(EXAMPLES / "partners" / f"{partner}.yaml", target / "partners")
         for profile in (EXAMPLES / "translations").glob(f"{partner}-*.yaml"):
             shutil.copy(profile, target / "translations")
+    _stand_in_credentials(target)
     return target / "gateway.yaml"
 
 
@@ -42,7 +49,7 @@ def config(workspace: Path) -> LoadedConfig:
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> SqliteJournal:
+def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
     j = SqliteJournal(tmp_path / "journal.sqlite3")
     yield j
     j.close()

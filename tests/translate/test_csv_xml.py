@@ -14,6 +14,7 @@ from gateway.formats import csv as csv_format
 from gateway.formats import xml as xml_format
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import render, translate
+from gateway.translate.canonical import PurchaseOrder
 from tests.translate.helpers import registry
 
 CSV_PROFILE = """syntax: csv
@@ -91,6 +92,7 @@ def test_csv_rows_to_canonical_and_back(tmp_path: Path, journal: SqliteJournal) 
     settings = CsvSettings(delimiter=";", decimal=",", group_by="order")
     result = csv_format.parse(CSV_DATA.encode(), settings=settings)
     doc = translate(result.transactions[0], None, reg, profile="t-csv-order")[0]
+    assert isinstance(doc, PurchaseOrder)
     assert (doc.number, doc.date) == ("A-1", "2026-11-28")
     assert [(ln.item_ids["sku"], ln.quantity, ln.unit, ln.unit_price) for ln in doc.lines] == [
         ("WB-100", Decimal(3), "EA", Decimal("12.50")), ("GL-300", Decimal(1), "CS", Decimal("504.00"))]
@@ -113,6 +115,7 @@ def test_xml_with_namespaces_to_canonical_and_back(tmp_path: Path, journal: Sqli
     reg = registry(tmp_path, {"t-xml-order.yaml": XML_PROFILE})
     result = xml_format.parse(XML_DATA)
     doc = translate(result.transactions[0], None, reg, profile="t-xml-order")[0]
+    assert isinstance(doc, PurchaseOrder)
     assert (doc.number, doc.currency) == ("X-77", "EUR")
     assert doc.party("buyer").ids == {"gln": "4012345000009"}  # type: ignore[union-attr]
     assert [ln.item_ids["gtin"] for ln in doc.lines] == ["00614141000012", "00614141000036"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,7 +91,7 @@ def ws(tmp_path: Path) -> Path:
     return config
 
 
-def _translate(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+def _translate(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
     code = main(["translate", str(config.parent / "gm.edi"), "--config", str(config), "--json"])
     out, err = capsys.readouterr()
     return code, json.loads(out) if out.strip() else {}, err

@@ -12,7 +12,7 @@ from gateway.errors import ConfigError, TranslationError
 from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, lint_profiles, render, translate
-from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.canonical import Invoice, Pack, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.values import gs1_check_digit, make_sscc, sscc_out
 from tests.translate.conftest import RENDER_TIME
 from tests.translate.helpers import PO_BODY, interchange, parse, registry
@@ -75,6 +75,7 @@ def test_implied_decimals_both_ways(tmp_path: Path) -> None:
     body = ["BIG*20261203*INV-1**PO-1", "IT1*1*4*EA*2.50**UP*614141000012", "TDS*1234", "CTT*1"]
     tx = parse(interchange(body, st="810", gs="IN")).transactions[0]
     inv = translate(tx, None, ProfileRegistry.load([]))[0]
+    assert isinstance(inv, Invoice)
     assert inv.totals.total_amount == Decimal("12.34")
     from gateway.translate.values import number_out
     assert number_out(2)(inv.totals.total_amount) == "1234"
@@ -159,6 +160,7 @@ def test_856_tare_pack_item_hierarchy_and_generated_ssccs(tmp_path: Path, journa
     assert "CTT*7~" in text
     assert not x12.parse(out.data).errors
     back = translate(x12.parse(out.data).transactions[0], None, reg, profile="p1-856")[0]
+    assert isinstance(back, ShipNotice)
     tare = back.orders[0].packs[0]
     assert tare.level == "tare" and [p.level for p in tare.packs] == ["pack", "pack"]
     assert [p.sscc for p in [tare, *tare.packs]] == ssccs
