@@ -87,7 +87,7 @@ def run_naive(port: int, n: int, orders: int) -> tuple[float, float]:
         count["calls"] += 1
         return real_json(url, params)
 
-    odoo.json = counting  # type: ignore[method-assign]
+    odoo.json = counting
     uom_field = "product_uom_id" if odoo.version.startswith("19") else "product_uom"
     started = time.perf_counter()
     for i in range(orders):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_jsonrpc_can_be_forced_on_19() -> None:
     ("res.partner", "search", [[("nope", "=", 1)]], {}, "builtins.ValueError", "Invalid field"),
 ])
 def test_odoo_errors_become_rejections_with_odoos_message(client: OdooClient, model: str, method: str,
-                                                           args: list, kwargs: dict, name: str | None,
+                                                           args: list[Any], kwargs: dict[str, Any], name: str | None,
                                                            text: str | None) -> None:
     if name is None:
         assert client.call(model, method, *args, **kwargs) is True
@@ -43,7 +44,7 @@ def test_odoo_errors_become_rejections_with_odoos_message(client: OdooClient, mo
     with pytest.raises(OdooRejected) as info:
         client.call(model, method, *args, **kwargs)
     assert info.value.odoo_error == name
-    assert text in str(info.value) and name in str(info.value)
+    assert text is not None and text in str(info.value) and name in str(info.value)
 
 
 def test_user_error_from_a_business_method(client: OdooClient) -> None:

@@ -61,7 +61,7 @@ async def test_sample_orders_round_trip(config: Any, partner_id: str, sandbox: S
         if kind_of(setting) is not None:
             queued += await scheduler.run_once(partner_id, setting.type, slot="2026-11-29 06:00")
     out = journal.find(direction=Direction.OUT, limit=100)
-    assert queued == len(out) and queued >= 1, scheduler.pending
+    assert queued == len(out) and queued >= 1, (queued, [m.doc_type for m in out])
     for message in out:
         data = scheduler.ctx.pipeline.archive.read(message.sha256)
         if message.doc_type not in ("846", "INVRPT"):

@@ -99,7 +99,7 @@ def test_posted_invoice_becomes_one_invoice(sandbox: SandboxServer, client: Odoo
     [doc] = extract_invoices(client, bigbox(), journal)
     assert doc.number.startswith("INV/") and doc.po_number == "PO-1001" and doc.currency == "USD"
     assert [(line.line_no, line.quantity, line.unit, line.unit_price, line.amount) for line in doc.lines] == [
-        ("1", 24, "EA", Decimal("12.5"), Decimal(300)), ("2", 2, "CS", Decimal(504), Decimal(1008))]
+        ("1", Decimal(24), "EA", Decimal("12.5"), Decimal(300)), ("2", Decimal(2), "CS", Decimal(504), Decimal(1008))]
     assert doc.totals.total_amount == Decimal(1308) and doc.totals.line_count == 2
     assert doc.lines[1].item_ids["buyer"] == "BB-1003"
     assert doc.check() == []

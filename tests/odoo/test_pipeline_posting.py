@@ -54,8 +54,10 @@ def run(pipeline: Pipeline, message_id: str, until: set[State], rounds: int = 20
 def orders(sandbox: SandboxServer) -> list[dict[str, Any]]:
     odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port)
     odoo.login("demo", "admin", API_KEY_19 if sandbox.version >= 19 else "admin")
-    return odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001234")],
-                                                         ["order_line", "partner_shipping_id"]])
+    rows: list[dict[str, Any]] = odoo.execute_kw("sale.order", "search_read",
+                                                 [[("client_order_ref", "=", "4500001234")],
+                                                  ["order_line", "partner_shipping_id"]])
+    return rows
 
 
 async def test_sample_order_posted_once_despite_a_lost_response(tmp_path: Path, examples: LoadedConfig,

@@ -33,9 +33,11 @@ from tests.odoo.conftest import bigbox, northwind, order
 
 
 def orders(odoo: odoorpc.ODOO, ref: str) -> list[dict[str, Any]]:
-    return odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]],
-                           {"fields": ["partner_id", "partner_shipping_id", "state", "note", "tag_ids", "order_line",
-                                       "commitment_date", "picking_ids"]})
+    rows: list[dict[str, Any]] = odoo.execute_kw(
+        "sale.order", "search_read", [[("client_order_ref", "=", ref)]],
+        {"fields": ["partner_id", "partner_shipping_id", "state", "note", "tag_ids", "order_line",
+                    "commitment_date", "picking_ids"]})
+    return rows
 
 
 def uom_field(sandbox: SandboxServer) -> str:

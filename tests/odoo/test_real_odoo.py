@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def real() -> OdooClient:
 
 
 @pytest.fixture(scope="module")
-def world(real: OdooClient) -> dict[str, Any]:
+def world(real: OdooClient) -> Iterator[dict[str, Any]]:
     tag = f"EDI-TEST-{int(time.time())}"
     gln = f"09{int(time.time()) % 10**11:011d}"
     customer = real.create("res.partner", {"name": f"{tag} Customer", "ref": tag, "is_company": True})

@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.request
 import xmlrpc.client
+from collections.abc import Callable
 from typing import Any
 
 import odoorpc
@@ -149,7 +150,8 @@ def test_xmlrpc_fault_codes(sandbox: SandboxServer) -> None:
     rows = models.execute_kw("demo", uid, secret(sandbox), "res.partner", "search_read",
                              [[("ref", "=", "NORTHWIND")]], {"fields": ["name"]})
     assert rows == [{"id": 5, "name": "Northwind Traders"}]
-    cases = [(lambda: common.authenticate("demo", "admin", "bad", {}), 3, "Access Denied"),
+    cases: list[tuple[Callable[[], object], int, str]] = [
+             (lambda: common.authenticate("demo", "admin", "bad", {}), 3, "Access Denied"),
              (lambda: models.execute_kw("demo", uid, secret(sandbox), "nope", "search", [[]]), 2,
               "Object nope doesn't exist"),
              (lambda: models.execute_kw("demo", uid, secret(sandbox), "res.partner", "_private", [[]]), 4,

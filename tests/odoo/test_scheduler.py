@@ -12,7 +12,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.formats.base import Syntax
-from gateway.journal.api import Direction, State
+from gateway.journal.api import Direction, Journal, Message, State
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
@@ -53,7 +53,7 @@ BIGBOX = PartnerConfig(id="bigbox", odoo={"partner_ref": "BIGBOX", "confirm_orde
                                    "schedule": "0 */4 * * *"}])
 
 
-def outbound(journal: Any) -> list[Any]:
+def outbound(journal: Journal) -> list[Message]:
     return journal.find(direction=Direction.OUT, limit=100)
 
 
@@ -67,6 +67,7 @@ async def test_delivery_is_queued_once(sandbox: SandboxServer, client: OdooClien
     assert await scheduler.run_once("bigbox", "810") == 0          # not invoiced yet
     [message] = outbound(journal)
     assert message.state is State.QUEUED and message.doc_type == "856" and message.partner == "bigbox"
+    assert message.source_key is not None
     assert message.source_key.startswith("odoo:stock.picking,") and message.source_key.endswith(":856")
     data = json.loads(scheduler.ctx.pipeline.archive.read(message.sha256))
     assert data["orders"][0]["packs"][0]["sscc"] == "006141410000123452"
@@ -79,6 +80,7 @@ async def test_a_restart_neither_loses_nor_doubles(sandbox: SandboxServer, clien
     ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
     assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 1
     [message] = outbound(journal)
+    assert message.source_key is not None
     model, _, rid = message.source_key.removeprefix("odoo:").partition("@")[0].partition(",")
     write_date = message.source_key.partition("@")[2].rpartition(":")[0]
     assert journal.export_mark("bigbox", model, int(rid), write_date, "ship_notice:856") is False   # marked
