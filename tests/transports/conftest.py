@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ class JournalIntake:
 
 
 @pytest.fixture
-def intake(tmp_path: Path):
+def intake(tmp_path: Path) -> Iterator[JournalIntake]:
     it = JournalIntake(tmp_path / "state")
     yield it
     it.journal.close()

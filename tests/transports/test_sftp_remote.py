@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import State
 from gateway.outbound.sftp_channel import REMOTE
 from gateway.transports.sftp_remote import RemotePoller
+from tests.transports.conftest import JournalIntake
 from tests.transports.sftp_util import Sshd, free_port, make_key
 
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
@@ -19,34 +21,41 @@ pytestmark = pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="ope
 DOC = b"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+260101:1200+42'\n"
 
 
+class PartnerSshd(Sshd):
+    """The partner's sshd: our client key is authorized; its home has out/ (we fetch) and in/ (we push)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.client_key = make_key(tmp / "keys" / "gateway")
+        super().__init__(tmp, Path(str(self.client_key) + ".pub"))
+        self.remote = tmp / "partner-home"
+        (self.remote / "out").mkdir(parents=True)
+        (self.remote / "in").mkdir()
+
+
 @pytest.fixture
-def sshd(tmp_path: Path):
-    key = make_key(tmp_path / "keys" / "gateway")
-    server = Sshd(tmp_path, Path(str(key) + ".pub"))
+def sshd(tmp_path: Path) -> Iterator[PartnerSshd]:
+    server = PartnerSshd(tmp_path)
     server.start()
-    server.client_key = key
-    remote = tmp_path / "partner-home"
-    (remote / "out").mkdir(parents=True)
-    (remote / "in").mkdir()
-    server.remote = remote
     yield server
     server.stop()
 
 
-def channel(sshd: Sshd, **kw) -> SftpRemoteChannel:
-    base = {"channel": "sftp_remote", "host": "127.0.0.1", "port": sshd.port, "user": sshd.user,
-            "key": sshd.client_key, "known_host_key": sshd.host_pub, "remote_dir": str(sshd.remote / "out"),
-            "pattern": "*.edi", "push_dir": str(sshd.remote / "in"), "interval": 0.1, "timeout": 20}
+def channel(sshd: PartnerSshd, **kw: object) -> SftpRemoteChannel:
+    base: dict[str, object] = {
+        "channel": "sftp_remote", "host": "127.0.0.1", "port": sshd.port, "user": sshd.user,
+        "key": sshd.client_key, "known_host_key": sshd.host_pub, "remote_dir": str(sshd.remote / "out"),
+        "pattern": "*.edi", "push_dir": str(sshd.remote / "in"), "interval": 0.1, "timeout": 20}
     base.update(kw)
     return SftpRemoteChannel(**base)
 
 
-def poller(sshd, intake, tmp_path, **kw) -> RemotePoller:
+def poller(sshd: PartnerSshd, intake: JournalIntake, tmp_path: Path, **kw: object) -> RemotePoller:
     ch = channel(sshd, **kw)
     return RemotePoller(PartnerConfig(id="eurohandel", inbound=[ch]), ch, intake, tmp_path / "dl")
 
 
-async def test_file_taken_only_when_stable_then_deleted_remotely(sshd, intake, tmp_path):
+async def test_file_taken_only_when_stable_then_deleted_remotely(sshd: PartnerSshd, intake: JournalIntake,
+                                                                 tmp_path: Path) -> None:
     p = poller(sshd, intake, tmp_path)
     f = sshd.remote / "out" / "orders-1.edi"
     f.write_bytes(DOC[:20])
@@ -63,7 +72,7 @@ async def test_file_taken_only_when_stable_then_deleted_remotely(sshd, intake, t
     assert await p.poll_once() == [] and len(intake.messages()) == 1
 
 
-async def test_move_after_commit(sshd, intake, tmp_path):
+async def test_move_after_commit(sshd: PartnerSshd, intake: JournalIntake, tmp_path: Path) -> None:
     (sshd.remote / "out" / "archive").mkdir()
     p = poller(sshd, intake, tmp_path, after="move", move_to=str(sshd.remote / "out" / "archive"))
     (sshd.remote / "out" / "o.edi").write_bytes(DOC)
@@ -73,7 +82,8 @@ async def test_move_after_commit(sshd, intake, tmp_path):
     assert not (sshd.remote / "out" / "o.edi").exists()
 
 
-async def test_commit_failure_leaves_the_remote_file(sshd, intake, tmp_path):
+async def test_commit_failure_leaves_the_remote_file(sshd: PartnerSshd, intake: JournalIntake,
+                                                     tmp_path: Path) -> None:
     from gateway.errors import JournalError
     p = poller(sshd, intake, tmp_path)
     (sshd.remote / "out" / "o.edi").write_bytes(DOC)
@@ -85,7 +95,9 @@ async def test_commit_failure_leaves_the_remote_file(sshd, intake, tmp_path):
     assert intake.messages() == []
 
 
-async def test_refetch_after_lost_delete_is_a_duplicate_not_a_second_document(sshd, intake, tmp_path):
+async def test_refetch_after_lost_delete_is_a_duplicate_not_a_second_document(sshd: PartnerSshd,
+                                                                              intake: JournalIntake,
+                                                                              tmp_path: Path) -> None:
     """As after a crash between commit and remote delete: the file is fetched again, recorded DUPLICATE."""
     p = poller(sshd, intake, tmp_path)
     f = sshd.remote / "out" / "o.edi"
@@ -100,7 +112,7 @@ async def test_refetch_after_lost_delete_is_a_duplicate_not_a_second_document(ss
     assert not f.exists()
 
 
-async def test_changed_host_key_is_refused(sshd, intake, tmp_path):
+async def test_changed_host_key_is_refused(sshd: PartnerSshd, intake: JournalIntake, tmp_path: Path) -> None:
     other = make_key(tmp_path / "other")
     wrong = Path(str(other) + ".pub").read_text().split()
     p = poller(sshd, intake, tmp_path, known_host_key=f"{wrong[0]} {wrong[1]}")
@@ -112,14 +124,15 @@ async def test_changed_host_key_is_refused(sshd, intake, tmp_path):
     assert (sshd.remote / "out" / "o.edi").exists()
 
 
-async def test_wrong_client_key_is_refused(sshd, intake, tmp_path):
+async def test_wrong_client_key_is_refused(sshd: PartnerSshd, intake: JournalIntake, tmp_path: Path) -> None:
     import asyncssh
     p = poller(sshd, intake, tmp_path, key=make_key(tmp_path / "not-authorized"))
     with pytest.raises(asyncssh.PermissionDenied):
         await p.poll_once()
 
 
-async def test_push_writes_temp_then_renames(sshd, intake, tmp_path):
+async def test_push_writes_temp_then_renames(sshd: PartnerSshd, intake: JournalIntake,
+                                             tmp_path: Path) -> None:
     from datetime import datetime
 
     from gateway.journal.api import Direction, Message
@@ -144,7 +157,9 @@ async def test_push_writes_temp_then_renames(sshd, intake, tmp_path):
         await REMOTE.deliver(msg, DOC, wrong)
 
 
-async def test_poller_backs_off_while_the_partner_is_down_and_reports_it(sshd, intake, tmp_path):
+async def test_poller_backs_off_while_the_partner_is_down_and_reports_it(sshd: PartnerSshd,
+                                                                         intake: JournalIntake,
+                                                                         tmp_path: Path) -> None:
     import asyncio
 
     from gateway.transports.sftp_remote import _Running

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import paramiko
@@ -15,13 +17,39 @@ from gateway.errors import JournalError
 from gateway.journal.api import Direction, State
 from gateway.outbound.sftp_channel import ACCOUNT
 from gateway.transports.sftp_server import SftpServer, hash_password
+from tests.transports.conftest import JournalIntake
 from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
 
 DOC = b"ISA*00*          *00*          *12*8005551234     *ZZ*ACMEDIST       *260101*1200*^*00501*000000007*0*P*>~\n"
 
 
+@dataclass
+class SftpWorld:
+    """A started SftpServer with two partner accounts, their client keys and a pinned known_hosts."""
+
+    server: SftpServer
+    tmp: Path
+    intake: JournalIntake
+    partners: dict[str, PartnerConfig]
+    settings: SftpServerSettings
+    nw_key: Path
+    shop_key: Path
+    stranger: Path
+    known_hosts: Path
+
+    @property
+    def port(self) -> int:
+        assert self.server.port is not None, "server not started"
+        return self.server.port
+
+    @property
+    def host_pub(self) -> bytes:
+        assert self.server.host_key is not None, "server not started"
+        return self.server.host_key.export_public_key()
+
+
 @pytest.fixture
-async def sftp(tmp_path: Path, intake):
+async def sftp(tmp_path: Path, intake: JournalIntake) -> AsyncIterator[SftpWorld]:
     keys = tmp_path / "keys"
     nw_key, shop_key, stranger = make_key(keys / "northwind"), make_key(keys / "shopmarket"), make_key(keys / "x")
     partners = {
@@ -38,36 +66,31 @@ async def sftp(tmp_path: Path, intake):
     server = SftpServer(settings, partners, intake, intake.journal)
     await server.start()
     ACCOUNT.configure(settings.root, partners)
-    w = type("Sftp", (), {})()
-    w.server, w.tmp, w.intake, w.partners, w.settings = server, tmp_path, intake, partners, settings
-    w.nw_key, w.shop_key, w.stranger = nw_key, shop_key, stranger
-    w.known_hosts = tmp_path / "known_hosts"
-    w.known_hosts.write_text(known_hosts_line("127.0.0.1", server.port, server.host_key.export_public_key()))
+    w = SftpWorld(server, tmp_path, intake, partners, settings, nw_key, shop_key, stranger,
+                  tmp_path / "known_hosts")
+    w.known_hosts.write_text(known_hosts_line("127.0.0.1", w.port, w.host_pub))
     yield w
     await server.close()
 
 
-def paramiko_client(w, key: Path | None = None, user: str = "northwind", password: str | None = None):
+def paramiko_client(w: SftpWorld, key: Path | None = None, user: str = "northwind",
+                    password: str | None = None) -> paramiko.SSHClient:
     """paramiko with the host key pinned from our persisted key (RejectPolicy for anything else)."""
     ssh = paramiko.SSHClient()
     ssh.load_host_keys(str(w.known_hosts))
     ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
-    ssh.connect("127.0.0.1", port=w.server.port, username=user,
+    ssh.connect("127.0.0.1", port=w.port, username=user,
                 key_filename=str(key) if key else None, password=password,
                 look_for_keys=False, allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
     return ssh
 
 
-async def in_thread(fn, *args):
-    return await asyncio.to_thread(fn, *args)
-
-
-def inbound_files(w, user="northwind") -> list[str]:
+def inbound_files(w: SftpWorld, user: str = "northwind") -> list[str]:
     return sorted(os.listdir(w.settings.root / user / "inbound"))
 
 
-async def test_paramiko_upload_is_committed_before_close_returns_and_leaves_inbound(sftp):
-    def run():
+async def test_paramiko_upload_is_committed_before_close_returns_and_leaves_inbound(sftp: SftpWorld) -> None:
+    def run() -> None:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         assert sorted(s.listdir("/")) == ["inbound", "outbound"]
@@ -77,15 +100,15 @@ async def test_paramiko_upload_is_committed_before_close_returns_and_leaves_inbo
         assert len(sftp.intake.messages()) == 1
         s.close()
         ssh.close()
-    await in_thread(run)
+    await asyncio.to_thread(run)
     (msg,) = sftp.intake.messages()
     assert msg.channel == "sftp" and msg.partner == "northwind" and msg.filename == "po-1.edi"
     assert sftp.intake.stored(msg) == DOC
     assert inbound_files(sftp) == []
 
 
-async def test_paramiko_temp_name_then_rename(sftp):
-    def run():
+async def test_paramiko_temp_name_then_rename(sftp: SftpWorld) -> None:
+    def run() -> None:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         s.putfo(io.BytesIO(DOC), "inbound/po-2.edi.part")
@@ -93,24 +116,24 @@ async def test_paramiko_temp_name_then_rename(sftp):
         assert "po-2.edi.part" in s.listdir("inbound")
         s.posix_rename("inbound/po-2.edi.part", "inbound/po-2.edi")
         ssh.close()
-    await in_thread(run)
+    await asyncio.to_thread(run)
     (msg,) = sftp.intake.messages()
     assert msg.filename == "po-2.edi" and sftp.intake.stored(msg) == DOC
     assert inbound_files(sftp) == []
 
 
-async def test_password_login(sftp):
-    def run():
+async def test_password_login(sftp: SftpWorld) -> None:
+    def run() -> None:
         ssh = paramiko_client(sftp, None, password="s3cret")
         s = ssh.open_sftp()
         attrs = s.putfo(io.BytesIO(DOC), "inbound/pw.edi")     # paramiko stats after put
         assert attrs.st_size == len(DOC)
         ssh.close()
-    await in_thread(run)
+    await asyncio.to_thread(run)
     assert [m.filename for m in sftp.intake.messages()] == ["pw.edi"]
 
 
-async def test_escape_attempts_are_refused(sftp):
+async def test_escape_attempts_are_refused(sftp: SftpWorld) -> None:
     outside = sftp.tmp / "secret.txt"
     outside.write_text("not for partners")
     os.symlink(outside, sftp.settings.root / "northwind" / "outbound" / "link-out")
@@ -118,11 +141,11 @@ async def test_escape_attempts_are_refused(sftp):
     os.symlink(sftp.tmp, sftp.settings.root / "northwind" / "inbound" / "escape-dir")
     os.symlink(outside, sftp.settings.root / "northwind" / "inbound" / "escape-file.edi")
 
-    def run():
+    def run() -> dict[str, str]:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
-        failures = {}
-        attempts = {
+        failures: dict[str, str] = {}
+        attempts: dict[str, Callable[[], object]] = {
             "read symlink out": lambda: s.open("/outbound/link-out").read(),
             "list symlinked other jail": lambda: s.listdir("/outbound/shop"),
             "write through symlinked dir": lambda: s.open("/inbound/escape-dir/x.edi", "wb").write(b"x"),
@@ -147,7 +170,7 @@ async def test_escape_attempts_are_refused(sftp):
         assert sorted(s.listdir("/outbound")) == []               # symlinks are not listed
         ssh.close()
         return failures
-    failures = await in_thread(run)
+    failures = await asyncio.to_thread(run)
     assert "ALLOWED" not in failures.values(), failures
     assert "outside your folder" in failures["read symlink out"]
     assert "outside your folder" in failures["write onto symlinked file"]
@@ -156,8 +179,8 @@ async def test_escape_attempts_are_refused(sftp):
     assert inbound_files(sftp, "shopmarket") == []
 
 
-async def test_oversized_upload_is_refused_and_nothing_stored(sftp):
-    def run():
+async def test_oversized_upload_is_refused_and_nothing_stored(sftp: SftpWorld) -> None:
+    def run() -> None:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         with pytest.raises(IOError, match="larger than the limit of 65536 bytes"), \
@@ -165,22 +188,22 @@ async def test_oversized_upload_is_refused_and_nothing_stored(sftp):
             f.write(b"x" * (70 * 1024))
             f.flush()
         ssh.close()
-    await in_thread(run)
+    await asyncio.to_thread(run)
     assert sftp.intake.messages() == []
     assert list((sftp.settings.root / ".staging" / "northwind").iterdir()) == []
 
 
-async def test_failed_commit_fails_the_close_and_keeps_nothing(sftp):
+async def test_failed_commit_fails_the_close_and_keeps_nothing(sftp: SftpWorld) -> None:
     """OpenSSH reports a failed close; paramiko ignores close status, so it is shown with a rename."""
     local = sftp.tmp / "po-x.edi"
     local.write_bytes(DOC)
     sftp.intake.fail = JournalError("disk full")
-    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
-                        f"put {local} inbound/po-x.edi\n", False)
+    r = await asyncio.to_thread(openssh_sftp, sftp.tmp, sftp.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                                f"put {local} inbound/po-x.edi\n", False)
     assert r.returncode != 0 and "close remote: Failure" in r.stderr      # OpenSSH prints the status only
     sftp.intake.fail = JournalError("disk full")
 
-    def run():
+    def run() -> None:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         s.putfo(io.BytesIO(DOC), "inbound/po-y.edi.part")
@@ -189,32 +212,32 @@ async def test_failed_commit_fails_the_close_and_keeps_nothing(sftp):
         assert "po-y.edi.part" in s.listdir("inbound")         # still there for a second try
         s.posix_rename("inbound/po-y.edi.part", "inbound/po-y.edi")
         ssh.close()
-    await in_thread(run)
+    await asyncio.to_thread(run)
     assert [m.filename for m in sftp.intake.messages()] == ["po-y.edi"]
     assert list((sftp.settings.root / ".staging" / "northwind").iterdir()) == []
 
 
-async def test_wrong_key_refused_and_repeated_failures_lock_out(sftp):
-    def run():
+async def test_wrong_key_refused_and_repeated_failures_lock_out(sftp: SftpWorld) -> None:
+    def run() -> None:
         for _ in range(3):
             with pytest.raises(paramiko.AuthenticationException):
                 paramiko_client(sftp, sftp.stranger)
         # locked out now: even the right key is refused from this address
         with pytest.raises(paramiko.AuthenticationException):
             paramiko_client(sftp, sftp.nw_key)
-    await in_thread(run)
+    await asyncio.to_thread(run)
     assert sftp.server.locked("127.0.0.1")
     assert sftp.intake.messages() == []
 
 
-async def test_other_partners_key_cannot_log_in_as_northwind(sftp):
-    def run():
+async def test_other_partners_key_cannot_log_in_as_northwind(sftp: SftpWorld) -> None:
+    def run() -> None:
         with pytest.raises(paramiko.AuthenticationException):
             paramiko_client(sftp, sftp.shop_key, user="northwind")
-    await in_thread(run)
+    await asyncio.to_thread(run)
 
 
-async def test_openssh_sftp_batch_upload_rename_and_fetch_outbound(sftp):
+async def test_openssh_sftp_batch_upload_rename_and_fetch_outbound(sftp: SftpWorld) -> None:
     journal = sftp.intake.journal
     out = journal.record_intake(direction=Direction.OUT, partner="northwind", channel="sftp",
                                 filename="northwind_856_000000012.x12", sha256="2" * 64, size=5,
@@ -225,11 +248,12 @@ async def test_openssh_sftp_batch_upload_rename_and_fetch_outbound(sftp):
     local = sftp.tmp / "po-3.edi"
     local.write_bytes(DOC)
     fetched = sftp.tmp / "fetched.x12"
-    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
-                        f"put {local} inbound/po-3.edi.part\nrename inbound/po-3.edi.part inbound/po-3.edi\n"
-                        f"put {local} inbound/po-4.edi\nls outbound\n"
-                        f"get outbound/northwind_856_000000012.x12 {fetched}\n"
-                        "rm outbound/northwind_856_000000012.x12\n")
+    r = await asyncio.to_thread(openssh_sftp, sftp.tmp, sftp.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                                f"put {local} inbound/po-3.edi.part\n"
+                                "rename inbound/po-3.edi.part inbound/po-3.edi\n"
+                                f"put {local} inbound/po-4.edi\nls outbound\n"
+                                f"get outbound/northwind_856_000000012.x12 {fetched}\n"
+                                "rm outbound/northwind_856_000000012.x12\n")
     assert "northwind_856_000000012.x12" in r.stdout
     assert sorted(m.filename for m in sftp.intake.messages()) == ["po-3.edi", "po-4.edi"]
     assert fetched.read_bytes() == b"ASN~\n"
@@ -237,60 +261,61 @@ async def test_openssh_sftp_batch_upload_rename_and_fetch_outbound(sftp):
     assert inbound_files(sftp) == []
 
 
-async def test_openssh_refuses_escape_and_a_changed_host_key(sftp):
-    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, sftp.known_hosts,
-                        "cd ..\npwd\nls /\nget /etc/passwd\n", False)
+async def test_openssh_refuses_escape_and_a_changed_host_key(sftp: SftpWorld) -> None:
+    r = await asyncio.to_thread(openssh_sftp, sftp.tmp, sftp.port, "northwind", sftp.nw_key, sftp.known_hosts,
+                                "cd ..\npwd\nls /\nget /etc/passwd\n", False)
     assert r.returncode != 0
     assert "Remote working directory: /" in r.stdout
     assert not (sftp.tmp / "passwd").exists()
     wrong = sftp.tmp / "wrong_known_hosts"
     other = make_key(sftp.tmp / "other_host")
-    wrong.write_text(known_hosts_line("127.0.0.1", sftp.server.port, Path(str(other) + ".pub")))
-    r = await in_thread(openssh_sftp, sftp.tmp, sftp.server.port, "northwind", sftp.nw_key, wrong, "ls\n", False)
+    wrong.write_text(known_hosts_line("127.0.0.1", sftp.port, Path(str(other) + ".pub")))
+    r = await asyncio.to_thread(openssh_sftp, sftp.tmp, sftp.port, "northwind", sftp.nw_key, wrong, "ls\n",
+                                False)
     assert r.returncode != 0 and "HOST IDENTIFICATION HAS CHANGED" in r.stderr
 
 
-async def test_host_key_is_persisted_across_restarts(sftp):
-    first = sftp.server.host_key.export_public_key()
+async def test_host_key_is_persisted_across_restarts(sftp: SftpWorld) -> None:
+    first = sftp.host_pub
     again = SftpServer(sftp.settings, sftp.partners, sftp.intake)
     await again.start()
     try:
-        assert again.host_key.export_public_key() == first
+        assert again.host_key is not None and again.host_key.export_public_key() == first
     finally:
         await again.close()
 
 
-async def test_no_shell_no_exec(sftp):
+async def test_no_shell_no_exec(sftp: SftpWorld) -> None:
     import subprocess
-    r = await in_thread(lambda: subprocess.run(
-        ["ssh", "-F", "/dev/null", "-p", str(sftp.server.port), "-i", str(sftp.nw_key), "-o", "IdentitiesOnly=yes",
+    r = await asyncio.to_thread(lambda: subprocess.run(
+        ["ssh", "-F", "/dev/null", "-p", str(sftp.port), "-i", str(sftp.nw_key), "-o", "IdentitiesOnly=yes",
          "-o", f"UserKnownHostsFile={sftp.known_hosts}", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
          "northwind@127.0.0.1", "id"], capture_output=True, text=True, timeout=60, check=False))
     assert r.returncode != 0 and "exec request failed" in r.stderr and r.stdout == ""
 
 
-async def test_keep_processed_moves_the_upload_to_inbound_processed(sftp):
+async def test_keep_processed_moves_the_upload_to_inbound_processed(sftp: SftpWorld) -> None:
     sftp.settings.keep_processed = True
 
-    def run():
+    def run() -> list[str]:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         s.putfo(io.BytesIO(DOC), "inbound/po-k.edi")
-        listing = s.listdir("inbound/processed")
+        listing: list[str] = s.listdir("inbound/processed")
         with pytest.raises(OSError):
             s.open("inbound/processed/po-k.edi", "wb")          # not writable, only a record
         ssh.close()
         return listing
-    assert await in_thread(run) == ["po-k.edi"]
+    assert await asyncio.to_thread(run) == ["po-k.edi"]
     assert [m.filename for m in sftp.intake.messages()] == ["po-k.edi"]
 
 
-async def test_close_ends_open_sessions(sftp):
+async def test_close_ends_open_sessions(sftp: SftpWorld) -> None:
     import threading
     ready, done = threading.Event(), threading.Event()
     errors: list[str] = []
 
-    def client():
+    def client() -> None:
         ssh = paramiko_client(sftp, sftp.nw_key)
         s = ssh.open_sftp()
         s.listdir("/")
