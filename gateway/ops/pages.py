@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -96,51 +97,93 @@ def health_badges(results: list[CheckResult]) -> str:
     return '<p class="checks">' + " ".join(parts) + "</p>" if parts else ""
 
 
-def status_page(*, now: datetime, flows: list[PartnerFlow], partner_names: dict[str, str], stuck: list[Row],
-                stuck_after: timedelta, quarantined: list[Row], dead: list[Row],
-                overdue: list[tuple[Row, str, str, str]], checks: list[CheckResult]) -> str:
-    """The coordinator's overview: flow per partner, stuck messages, quarantine, dead letters, overdue acks."""
+@dataclass
+class Board:
+    """What the status page (all partners) and a partner's page (one) show."""
+
+    flows: list[PartnerFlow]
+    partner_names: dict[str, str]
+    stuck: list[Row]
+    stuck_after: timedelta
+    quarantined: list[Row]
+    dead: list[Row]
+    overdue: list[tuple[Row, str, str, str]]
+    recent: list[Row]
+
+
+def _partner_link(partner: str | None) -> str:
+    return f'<a href="/partners/{esc(partner)}">{esc(partner)}</a>' if partner else "?"
+
+
+def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
+    """The sections in the order a coordinator reads them; the partner column only on the overview."""
     flow_rows = []
-    for f in flows:
-        label = partner_names.get(f.partner, "") if f.partner else ""
-        name = (f"<strong>{esc(f.partner)}</strong>" + (f"<br><small>{esc(label)}</small>" if label else "")
+    for f in board.flows:
+        label = board.partner_names.get(f.partner, "") if f.partner else ""
+        name = (f"<strong>{_partner_link(f.partner)}</strong>" + (f"<br><small>{esc(label)}</small>" if label else "")
                 if f.partner else "<em>unidentified</em>")
         sent = ", ".join(f"{esc(t)}: {n}" for t, n in sorted(f.outbound.items())) or "–"
         records = ", ".join(f"{n} {esc(model)}" for model, n in sorted(f.odoo_records.items()))
         posted = str(f.posted) + (f"<br><small>{records}</small>" if records else "")
-        flow_rows.append([name, str(f.received), posted, f"{f.acks_sent} / {f.acks_received}", sent, str(f.in_flight),
-                          f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
+        flow_rows.append([name, str(f.received), posted, f"{f.acks_sent} / {f.acks_received}", sent,
+                          str(f.in_flight), f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
-    seconds = stuck_after.total_seconds()
+
+    def who(r: Row) -> list[str]:
+        return [_partner_link(r.partner)] if show_partner else []
+
+    partner_head = ["Partner"] if show_partner else []
+    shift = 1 if show_partner else 0
+    seconds = board.stuck_after.total_seconds()
     threshold = f"{round(seconds):d} s" if seconds < 60 else f"{seconds / 60:g} min"
-    stuck_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
+    stuck_rows = [[_link(r), *who(r), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
                    f'<span class="err nowrap">{_age(r.since or r.updated_at, now)}</span>', str(r.attempts),
-                   esc(r.last_error or r.reason or "")] for r in stuck]
-    quarantine_rows = [[_link(r), esc(r.partner or "?"), f"<code>{esc(r.filename)}</code>", _when(r.created_at),
+                   esc(r.last_error or r.reason or "")] for r in board.stuck]
+    quarantine_rows = [[_link(r), *who(r), f"<code>{esc(r.filename)}</code>", _when(r.created_at),
                         f'<span class="err">{esc(r.last_error or r.reason or "")}</span>',
-                        f'<a href="/messages/{esc(r.id)}#raw">view raw file</a>'] for r in quarantined]
-    dead_rows = [[_link(r), esc(r.partner or "?"), esc(r.direction), esc(r.doc_type or ""), str(r.attempts),
-                  esc(r.last_error or r.reason or "")] for r in dead]
-    overdue_rows = [[_link(r), esc(r.partner or "?"), esc(r.doc_type or ""), f"<code>{esc(ctrl)}</code>",
+                        f'<a href="/messages/{esc(r.id)}#raw">view raw file</a>'] for r in board.quarantined]
+    dead_rows = [[_link(r), *who(r), esc(r.direction), esc(r.doc_type or ""), str(r.attempts),
+                  esc(r.last_error or r.reason or "")] for r in board.dead]
+    overdue_rows = [[_link(r), *who(r), esc(r.doc_type or ""), f"<code>{esc(ctrl)}</code>",
                      esc(kind), _when(due), f'<span class="err">{_age(due, now)}</span>']
-                    for r, kind, ctrl, due in overdue]
-    body = health_badges(checks) + "".join([
-        _section("flow", "Flow per partner", len(flows), _table(
-            ["Partner", "Files received", "Posted to Odoo", "Acks sent / received", "Sent out", "In flight", "Quarantined",
-             "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
-        _section("stuck", f"Stuck: no progress for more than {threshold}", len(stuck), _table(
-            ["Message", "Partner", "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,
-            "Nothing is stuck.", {6})),
-        _section("quarantine", "Quarantine", len(quarantined), _table(
-            ["Message", "Partner", "File", "Received", "Reason", ""], quarantine_rows, "The quarantine is empty.")),
-        _section("overdue", "Overdue acknowledgements", len(overdue), _table(
-            ["Message", "Partner", "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
+                    for r, kind, ctrl, due in board.overdue]
+    recent_rows = [[_when(r.updated_at), _link(r), *who(r), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
+                    f"<code>{esc(r.filename)}</code>"] for r in board.recent]
+    return [
+        _section("flow", "Flow per partner" if show_partner else "Flow", len(board.flows), _table(
+            ["Partner", "Files received", "Posted to Odoo", "Acks sent / received", "Sent out", "In flight",
+             "Quarantined", "Dead", "Last activity"], flow_rows, "No messages yet.", {1, 2, 3, 5, 6, 7})),
+        _section("stuck", f"Stuck: no progress for more than {threshold}", len(board.stuck), _table(
+            ["Message", *partner_head, "Dir", "Type", "State", "For", "Attempts", "Last error"], stuck_rows,
+            "Nothing is stuck.", {5 + shift})),
+        _section("quarantine", "Quarantine", len(board.quarantined), _table(
+            ["Message", *partner_head, "File", "Received", "Reason", ""], quarantine_rows,
+            "The quarantine is empty.")),
+        _section("overdue", "Overdue acknowledgements", len(board.overdue), _table(
+            ["Message", *partner_head, "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
             "No acknowledgement is overdue.")),
-        _section("dead", "Dead letters", len(dead), _table(
-            ["Message", "Partner", "Dir", "Type", "Attempts", "Last error"], dead_rows, "No dead letters.", {4})),
-    ])
-    return page("Status", body, now, refresh=30)
+        _section("dead", "Dead letters", len(board.dead), _table(
+            ["Message", *partner_head, "Dir", "Type", "Attempts", "Last error"], dead_rows, "No dead letters.",
+            {3 + shift})),
+        _section("recent", "Latest messages", len(board.recent), _table(
+            ["Last change", "Message", *partner_head, "Dir", "Type", "State", "File"], recent_rows,
+            "No messages yet.")),
+    ]
+
+
+def status_page(*, now: datetime, board: Board, checks: list[CheckResult]) -> str:
+    """The coordinator's overview: flow per partner, stuck, quarantine, overdue acks, dead letters, latest."""
+    return page("Status", health_badges(checks) + "".join(_sections(board, now, show_partner=True)), now,
+                refresh=30)
+
+
+def partner_page(*, now: datetime, partner: str, board: Board) -> str:
+    """One partner: its flow, what is stuck or quarantined, overdue acknowledgements, its latest messages."""
+    name = board.partner_names.get(partner, "")
+    title = f"Partner {partner}" + (f" ({name})" if name else "")
+    back = '<p><a href="/">&larr; all partners</a></p>'
+    return page(title, back + "".join(_sections(board, now, show_partner=False)), now, refresh=30)
 
 
 def visible(data: bytes) -> str:

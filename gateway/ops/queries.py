@@ -221,7 +221,8 @@ class JournalQueries:
                     attempts=r["attempts"], last_error=r["last_error"], reason=r["reason"], sha256=r["sha256"])
                 for r in rows]
 
-    def stuck(self, now: datetime, older_than: timedelta, limit: int = 200) -> list[Row]:
+    def stuck(self, now: datetime, older_than: timedelta, limit: int = 200, partner: str | None = None
+              ) -> list[Row]:
         """Messages still in flight that made no progress for longer than `older_than`, longest first.
 
         A failed attempt and its retry (x -> retry_wait -> x) are not progress, so a message
@@ -229,10 +230,13 @@ class JournalQueries:
         """
         cutoff = _ts(now - older_than)
         states = tuple(s.value for s in IN_FLIGHT)
-        candidates = f"SELECT id FROM messages WHERE state IN ({_marks(states)}) AND created_at <= ? LIMIT 5000"
+        only = " AND partner = ?" if partner is not None else ""
+        candidates = (f"SELECT id FROM messages WHERE state IN ({_marks(states)}) AND created_at <= ?{only} "
+                      f"LIMIT 5000")
         history: dict[str, list[tuple[str | None, str, str]]] = {}
         for r in self._rows(f"SELECT message_id, from_state, to_state, at FROM events WHERE message_id IN "
-                            f"({candidates}) ORDER BY message_id, seq", (*states, cutoff)):
+                            f"({candidates}) ORDER BY message_id, seq",
+                            (*states, cutoff, *([partner] if partner is not None else []))):
             history.setdefault(r["message_id"], []).append((r["from_state"], r["to_state"], r["at"]))
         since = {mid: progress_since(events) for mid, events in history.items()}
         ids = sorted((t, mid) for mid, t in since.items() if t is not None and t <= cutoff)[:limit]
@@ -247,17 +251,34 @@ class JournalQueries:
                 out.append(rows[mid])
         return out
 
-    def quarantined(self, limit: int = 200) -> list[Row]:
-        return self._list("m.state = ?", (State.QUARANTINED.value,), limit, order="m.updated_at DESC")
+    def _in_state(self, state: State, limit: int, partner: str | None) -> list[Row]:
+        if partner is None:
+            return self._list("m.state = ?", (state.value,), limit, order="m.updated_at DESC")
+        return self._list("m.state = ? AND m.partner = ?", (state.value, partner), limit, order="m.updated_at DESC")
 
-    def dead(self, limit: int = 200) -> list[Row]:
-        return self._list("m.state = ?", (State.DEAD.value,), limit, order="m.updated_at DESC")
+    def quarantined(self, limit: int = 200, partner: str | None = None) -> list[Row]:
+        return self._in_state(State.QUARANTINED, limit, partner)
 
-    def overdue_acks(self, now: datetime, limit: int = 200) -> list[tuple[Row, str, str, str]]:
+    def dead(self, limit: int = 200, partner: str | None = None) -> list[Row]:
+        return self._in_state(State.DEAD, limit, partner)
+
+    def recent(self, limit: int = 25, partner: str | None = None) -> list[Row]:
+        """The latest messages by last change (ids are time-ordered, so the newest created come first on ties)."""
+        if partner is None:
+            return self._list("1 = 1", (), limit, order="m.updated_at DESC, m.id DESC")
+        return self._list("m.partner = ?", (partner,), limit, order="m.updated_at DESC, m.id DESC")
+
+    def partners(self) -> set[str]:
+        return {r["p"] for r in self._rows("SELECT DISTINCT partner AS p FROM messages WHERE partner IS NOT NULL")}
+
+    def overdue_acks(self, now: datetime, limit: int = 200, partner: str | None = None
+                     ) -> list[tuple[Row, str, str, str]]:
         """(message, ack kind, control number, due at) for sent messages whose ack is past due."""
+        only = " AND m.partner = ?" if partner is not None else ""
         rows = self._rows("SELECT a.message_id, a.kind, a.control_number, a.due_at FROM ack_expectations a "
-                          "JOIN messages m ON m.id = a.message_id WHERE a.due_at <= ? AND m.state = ? "
-                          "ORDER BY a.due_at LIMIT ?", (_ts(now), State.SENT.value, limit))
+                          f"JOIN messages m ON m.id = a.message_id WHERE a.due_at <= ? AND m.state = ?{only} "
+                          "ORDER BY a.due_at LIMIT ?",
+                          (_ts(now), State.SENT.value, *([partner] if partner is not None else []), limit))
         out = []
         for r in rows:
             found = self.message(r["message_id"])

@@ -3,8 +3,9 @@
     GET /healthz        readiness: 200 with every check ok, else 503 (JSON body lists each check)
     GET /healthz/live   liveness: 200 while the event loop answers
     GET /metrics        Prometheus text format
-    GET /               status page (flow, stuck, quarantine, overdue acks, dead letters)
+    GET /               status page (flow, stuck, quarantine, overdue acks, dead letters, latest messages)
     GET /messages/{id}  one message: fields, events, Odoo records, derived messages, raw bytes (escaped)
+    GET /partners/{id}  one partner: its flow, stuck, quarantine, overdue acks, dead letters, latest messages
 
 Journal reads run in a worker thread so a slow query never stalls transports on the event loop.
 """
@@ -30,7 +31,8 @@ from gateway.ops.queries import JournalQueries, PartnerFlow
 
 log = logging.getLogger("gateway.ops")
 
-_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")                    # message ids (ULIDs)
+_PARTNER = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]{0,63}$")  # partner ids as partner files name them
 Stopper = Callable[[], Awaitable[None]]
 
 QUERIES = web.AppKey("queries", JournalQueries)
@@ -99,23 +101,38 @@ def _stuck_after(request: web.Request) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-async def status(request: web.Request) -> web.Response:
-    now = _now()
+def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Board:
+    """Read everything a page shows (in a worker thread)."""
     q = request.app[QUERIES]
     stuck_after = _stuck_after(request)
-
-    def read() -> dict[str, Any]:
-        return {"flows": q.flow(), "stuck": q.stuck(now, stuck_after), "quarantined": q.quarantined(),
-                "dead": q.dead(), "overdue": q.overdue_acks(now)}
-
-    data, checks = await asyncio.gather(asyncio.to_thread(read), request.app[READINESS].run())
     known = _partner_names(request.app[STATE]["ctx"])
-    flows = data["flows"]
+    flows = q.flow()
     present = {f.partner for f in flows}
     flows += [PartnerFlow(partner=p) for p in sorted(known) if p not in present]   # partners with no traffic yet
-    return _html(pages.status_page(now=now, flows=flows, partner_names=known, stuck=data["stuck"],
-                                   stuck_after=stuck_after, quarantined=data["quarantined"], dead=data["dead"],
-                                   overdue=data["overdue"], checks=checks))
+    if partner is not None:
+        flows = [f for f in flows if f.partner == partner]
+    return pages.Board(flows=flows, partner_names=known, stuck=q.stuck(now, stuck_after, partner=partner),
+                       stuck_after=stuck_after, quarantined=q.quarantined(partner=partner),
+                       dead=q.dead(partner=partner), overdue=q.overdue_acks(now, partner=partner),
+                       recent=q.recent(50 if partner else 25, partner=partner))
+
+
+async def status(request: web.Request) -> web.Response:
+    now = _now()
+    board, checks = await asyncio.gather(asyncio.to_thread(_board, request, now, None),
+                                         request.app[READINESS].run())
+    return _html(pages.status_page(now=now, board=board, checks=checks))
+
+
+async def partner(request: web.Request) -> web.Response:
+    now = _now()
+    partner_id = request.match_info["id"]
+    if not _PARTNER.match(partner_id):
+        return _html(pages.not_found(now, "No such partner."), 404)
+    board = await asyncio.to_thread(_board, request, now, partner_id)
+    if not board.flows and not board.recent:
+        return _html(pages.not_found(now, f"No partner {partner_id} is configured or has messages."), 404)
+    return _html(pages.partner_page(now=now, partner=partner_id, board=board))
 
 
 async def message(request: web.Request) -> web.Response:
@@ -166,6 +183,7 @@ def build_app(ctx: Any) -> web.Application:
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/", status)
     app.router.add_get("/messages/{id}", message)
+    app.router.add_get("/partners/{id}", partner)
 
     async def close_queries(app: web.Application) -> None:
         app[QUERIES].close()

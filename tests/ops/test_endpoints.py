@@ -297,3 +297,35 @@ async def test_an_unreadable_journal_is_a_503_with_the_reason_not_a_crash(world,
         assert status == 503 and json.loads(body)["checks"]["journal"]["ok"] is False
     finally:
         await stop()
+
+
+async def test_partner_page_shows_only_that_partner(served):
+    world, base, _ = served
+    status, _, body = await get(base + "/partners/northwind")
+    html = body.decode()
+    assert status == 200 and "<title>Partner northwind (Northwind Traders)</title>" in html
+    stuck = html.split('id="stuck"')[1].split("</section>")[0]
+    assert world.ids["northwind_po"] in stuck
+    recent = html.split('id="recent"')[1].split("</section>")[0]
+    assert world.ids["northwind_po"] in recent and world.ids["northwind_846"] in recent
+    assert world.ids["bigbox_po"] not in html and world.ids["bad_file"] not in html
+    assert "The quarantine is empty." in html
+    dead = html.split('id="dead"')[1].split("</section>")[0]
+    assert world.ids["northwind_846"] in dead
+
+
+async def test_overview_links_partners_and_lists_the_latest_messages(served):
+    world, base, _ = served
+    html = (await get(base + "/"))[2].decode()
+    assert '<a href="/partners/bigbox">bigbox</a>' in html
+    recent = html.split('id="recent"')[1].split("</section>")[0]
+    assert world.ids["shop_fresh"] in recent and world.ids["bad_file"] in recent
+
+
+@pytest.mark.parametrize("partner, code", [("quietco", 200), ("nobody", 404), ("..", 404), ("a%2Fb", 404)])
+async def test_partner_page_for_configured_unknown_and_odd_ids(served, partner, code):
+    _, base, _ = served
+    status, _, body = await get(f"{base}/partners/{partner}")
+    assert status == code
+    if code == 200:
+        assert b"No messages yet." in body
