@@ -44,6 +44,8 @@ from gateway.transports.folder import FolderInbox
 
 log = logging.getLogger("gateway.daemon")
 
+ACK_CHECK_SECONDS = 60.0     # how often sent messages are checked for an acknowledgement past its window
+
 Stopper = Callable[[], Awaitable[None]]
 
 
@@ -144,6 +146,7 @@ class Daemon:
         log.info("edi-gateway running: %d partners, %d messages to resume", len(self.ctx.partners), pending)
         sdnotify.notify("READY=1", f"STATUS={self._status()}")
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
+        self._tasks.append(asyncio.create_task(self._watch_acks(), name="overdue-acks"))
         while not self._stop.is_set():
             stop = asyncio.create_task(self._stop.wait())
             reload = asyncio.create_task(self._reload.wait())
@@ -225,6 +228,17 @@ class Daemon:
                     log.error("reload of %s failed: %s", name, exc)
         log.info("reloaded: %d partners", len(fresh.partners))
         sdnotify.notify("READY=1", f"STATUS={self._status()}")
+
+    async def _watch_acks(self) -> None:
+        """At start and every minute: flag sent messages whose acknowledgement is overdue (once each)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.pipeline.flag_overdue_acks)
+            except GatewayError as exc:
+                log.error("overdue acknowledgement check failed: %s", exc)
+            except Exception:      # a bug here must not end the check for the rest of the run
+                log.exception("overdue acknowledgement check failed")
+            await asyncio.sleep(ACK_CHECK_SECONDS)
 
     # ------------------------------------------------------------------ systemd
     def _status(self) -> str:

@@ -24,8 +24,8 @@ import logging
 import os
 import random
 import re
-import threading
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -436,6 +436,31 @@ class Pipeline:
         State.TRANSLATED: _post,
         State.POSTED: _posted,
     }
+
+    # ------------------------------------------------------------------ overdue acknowledgements
+    def flag_overdue_acks(self, now: datetime | None = None) -> list[Message]:
+        """Mark each SENT message whose 997/999/CONTRL did not come within the partner's window, once.
+
+        The mark (meta `ack_overdue`: when it was noticed) is what `messages`, `show` and the
+        status page show; the WARNING names partner, message and control number for alerting.
+        """
+        now = now or utcnow()
+        try:
+            overdue_ids = _require("gateway.acks.x12", "overdue").overdue(self.journal, now)
+        except StepUnavailable:
+            overdue_ids = [m.id for m in self.journal.overdue_acks(now)]
+        flagged = []
+        for message_id in overdue_ids:
+            message = self.journal.get(message_id)
+            if message.meta.get("ack_overdue"):
+                continue
+            kind = message.meta.get("expects_ack") or "acknowledgement"
+            with log_context(message_id=message.id, partner=message.partner, control_number=message.control_number):
+                log.warning("acknowledgement overdue: partner %s, message %s (%s %s), control number %s: no %s "
+                            "within the partner's window", message.partner, message.id, message.doc_type or "",
+                            message.filename, message.control_number or "-", kind)
+            flagged.append(self.journal.note(message.id, meta={"ack_overdue": now.isoformat()}))
+        return flagged
 
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:

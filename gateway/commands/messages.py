@@ -29,7 +29,17 @@ def as_dict(message: Message) -> dict[str, object]:
             "attempts": message.attempts, "created_at": message.created_at.isoformat(),
             "updated_at": message.updated_at.isoformat(),
             "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
-            "last_error": message.last_error}
+            "last_error": message.last_error, "ack_overdue": message.meta.get("ack_overdue")}
+
+
+def overdue_note(message: Message) -> str | None:
+    """'997 overdue since ...' for a sent message whose acknowledgement did not come in time."""
+    since = message.meta.get("ack_overdue")
+    if not since:
+        return None
+    kind = message.meta.get("expects_ack") or "acknowledgement"
+    late = " (it came later)" if message.state.value in {"done", "rejected"} else ""
+    return f"{kind} overdue since {str(since)[:19].replace('T', ' ')} UTC{late}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,4 +69,6 @@ def run(args: argparse.Namespace) -> int:
               f"{(m.doc_type or '-')[:8]:8}  {(m.control_number or '-')[:10]:10}  {m.filename}")
         if m.last_error and m.state.value in {"quarantined", "dead", "retry_wait", "received", "queued"}:
             print(f"{'':28}! {m.last_error}")
+        if (note := overdue_note(m)) and m.state.value == "sent":
+            print(f"{'':28}! {note}")
     return EXIT_OK

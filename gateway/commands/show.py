@@ -6,7 +6,7 @@ import argparse
 import json
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
-from gateway.commands.messages import as_dict
+from gateway.commands.messages import as_dict, overdue_note
 from gateway.config.args import add_config_argument, open_state
 
 HELP = "show one message: events, errors, archive path, Odoo links, related messages"
@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error     {message.last_error}")
     if message.meta.get("delivery"):
         print(f"delivery  {message.meta['delivery']}")
+    if note := overdue_note(message):
+        print(f"ack       {note}")
     print("events")
     for e in events:
         print(f"  {e.at:%Y-%m-%d %H:%M:%S}  {(e.from_state.value if e.from_state else '-'):>11} -> "

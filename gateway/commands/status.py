@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime
 
 from gateway.cli import EXIT_OK
+from gateway.commands.messages import overdue_note
 from gateway.config.args import add_config_argument, open_state
 from gateway.journal.api import State
 
@@ -28,11 +30,12 @@ def run(args: argparse.Namespace) -> int:
         counts = journal.counts()
         attention = [m for state in ATTENTION for m in journal.find(state=state, limit=20)]
         next_due = journal.next_due_at()
+        overdue = [m for m in journal.overdue_acks(datetime.now(UTC)) if m.meta.get("ack_overdue")]
     finally:
         journal.close()
     if args.json:
         print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "counts": counts,
-                          "attention": [m.id for m in attention],
+                          "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     print(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
@@ -44,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {state.value:12} {counts[state.value]}")
     if next_due:
         print(f"next retry at {next_due:%Y-%m-%d %H:%M:%S} UTC")
+    if overdue:
+        print(f"acknowledgements overdue: {len(overdue)} (the partner did not answer within its window)")
+        for m in overdue[:20]:
+            print(f"  {m.id}  {m.partner or '-':12} {m.doc_type or '-':6} ctrl {m.control_number or '-'}: "
+                  f"{overdue_note(m)}")
     if attention:
         print("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
         for m in attention:

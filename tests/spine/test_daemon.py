@@ -324,3 +324,57 @@ def test_unattributable_file_with_reader_errors_is_quarantined_leading_with_them
     assert "no partner could be identified: no partner matches ISA05/06 ZZ/NOBODY" in x12_reason
     [copy] = (ws.root / "quarantine" / "unknown").glob("*_evil.xml")
     assert "XML document declares entities" in Path(f"{copy}.reason.txt").read_text()
+
+
+def _sent_awaiting_ack(ws: Workspace, name: str, control: str, due_in_hours: float) -> str:
+    """An outbound 856 the partner got, whose 997 is due `due_in_hours` from now (negative: past due)."""
+    from datetime import UTC, datetime, timedelta
+
+    from gateway.journal.api import Direction, State
+    from gateway.journal.archive import Archive
+    from gateway.journal.sqlite import SqliteJournal
+    data = f"ISA...856 {control}...".encode()
+    sha = Archive(ws.root / "archive").put(data)
+    journal = SqliteJournal(ws.journal_path)
+    try:
+        message = journal.record_intake(direction=Direction.OUT, partner="acme", channel="folder", filename=name,
+                                        sha256=sha, size=len(data), source_key=f"test:{name}", state=State.SENT,
+                                        doc_type="856", control_number=control, meta={"expects_ack": "997"})
+        journal.expect_ack(message.id, "acme", "997", control, control.lstrip("0"),
+                           datetime.now(UTC) + timedelta(hours=due_in_hours))
+    finally:
+        journal.close()
+    return message.id
+
+
+def test_overdue_acknowledgement_is_flagged_once_and_shown(tmp_path: Path) -> None:
+    import json
+    # Given a sent ASN whose 997 is past the partner's window, and one still within it
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    ws.root.joinpath("state").mkdir(exist_ok=True)
+    late = _sent_awaiting_ack(ws, "asn-late.x12", "000000501", -1)
+    in_time = _sent_awaiting_ack(ws, "asn-ok.x12", "000000502", +5)
+    # When the gateway starts (the check runs at start, then every minute)
+    with GatewayProcess(ws.config) as gw:
+        wait_for(lambda: "ack_overdue" in json.loads(ws.messages(id=late)[0]["meta"]), message="flagged")
+        assert "ack_overdue" not in json.loads(ws.messages(id=in_time)[0]["meta"])
+        wait_for(lambda: "acknowledgement overdue" in gw.output(), message="the warning")
+        [line] = [x for x in gw.output().splitlines() if "acknowledgement overdue" in x]
+        assert "WARNING" in line and "partner acme" in line and late in line and "control number 000000501" in line
+        # Then messages, show and status say so
+        lines = cli("messages", "--state", "sent", config=ws.config).stdout.splitlines()
+
+        def note_under(message_id: str) -> str:
+            index = next(i for i, x in enumerate(lines) if x.startswith(message_id))
+            return lines[index + 1] if index + 1 < len(lines) and lines[index + 1].startswith(" ") else ""
+        assert "! 997 overdue since" in note_under(late) and note_under(in_time) == ""
+        assert "ack       997 overdue since" in cli("show", late, config=ws.config).stdout
+        status = cli("status", config=ws.config).stdout
+        assert "acknowledgements overdue: 1" in status and late in status
+        assert json.loads(cli("show", late, "--json", config=ws.config).stdout)["ack_overdue"]
+    # And a restart does not report it again: once per message
+    with GatewayProcess(ws.config) as gw:
+        wait_for(lambda: "edi-gateway running" in gw.output(), message="started")
+        time.sleep(1.0)      # give the start-up check every chance to (wrongly) warn again
+        assert "acknowledgement overdue" not in gw.output()
+    assert ws.messages(id=late)[0]["state"] == "sent"
