@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,6 +44,17 @@ class Item:
     max: int | None            # None: unbounded (">1")
     body: list[Item] | None = None     # a loop when set
     loop_id: str = ""
+    index: dict[str, tuple[int, ...]] = field(default_factory=dict)   # tag -> its positions in body
+    mandatory: tuple[int, ...] = ()                                   # positions of the "M" items in body
+    next_mandatory: tuple[int, ...] = ()       # [k]: the first "M" position >= k (len(body) when none)
+
+    def __post_init__(self) -> None:
+        body = self.body or []
+        for k, sub in enumerate(body):
+            self.index[sub.tag] = (*self.index.get(sub.tag, ()), k)
+        self.mandatory = tuple(k for k, sub in enumerate(body) if sub.req == "M")
+        self.next_mandatory = tuple(min((m for m in self.mandatory if m >= k), default=len(body))
+                                    for k in range(len(body) + 1))
 
 
 @dataclass(slots=True)
@@ -54,6 +66,7 @@ class SetDef:
     codes: dict[str, list[str]]
     element_req: dict[str, str]
     hierarchy: dict[str, Any] | None
+    plans: dict[str | None, dict[str, _Plan | None]] = field(default_factory=dict)   # repetition sep -> tag -> plan
 
 
 @dataclass(slots=True)
@@ -124,7 +137,23 @@ class _Compiled:
     rules: list[tuple[str, list[int]]]
 
 
-_COMPILED: dict[tuple[int, str], _Compiled | None] = {}
+Check = Callable[[str], bool]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A segment's checks, compiled once per set definition and repetition separator.
+
+    `clean(elements)` is True only when the segment has nothing to report: no element over the
+    defined number, no mandatory element missing, every value of the right type, length and
+    code, no syntax note to look at. Then the detailed checks (`_Checker.elements_in_detail`)
+    never run; otherwise they do, so every finding and its wording comes from one place.
+    """
+
+    spec: _Compiled
+    clean: Callable[[list[str]], bool]
+
+
 _MISSING = object()
 
 
@@ -146,6 +175,73 @@ def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
         if m:
             rules.append((m.group(1), [int(m.group(2)[i:i + 2]) for i in range(0, len(m.group(2)), 2)]))
     return _Compiled(raw.get("n", len(fields)), fields, rules)
+
+
+def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> Check:
+    """`check_value` for the types worth a call (dates, times, decimals), remembering good values."""
+    good: set[str] = set()
+
+    def check(v: str) -> bool:
+        if v in good:
+            return True
+        if (sep and sep in v) or check_value(v, espec, allowed) is not None:
+            return False
+        if len(good) < 4096:
+            good.add(v)
+        return True
+    return check
+
+
+def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, sep: str | None,
+                names: dict[str, Any]) -> str:
+    """A Python expression over `x`, true only for values `check_value` accepts with no repetition
+    separator in them ("False" for composites, which are checked in detail)."""
+    if espec is None:
+        return "False"
+    kind, low, high = espec[0], espec[1], espec[2]
+    if kind == "ID" and allowed is not None:
+        names[f"codes{i}"] = frozenset(c for c in allowed if c and not (sep and sep in c)
+                                       and check_value(c, espec, allowed) is None)
+        return f"x in codes{i}"
+    if kind in ("AN", "ID"):
+        return f"{int(low)} <= len(x) <= {int(high)} and x.isprintable()" + (" and sep not in x" if sep else "")
+    if kind not in ("DT", "TM", "R"):     # N, N0..N9: unsigned ASCII digits need nothing more
+        return f"{int(low)} <= len(x) <= {int(high)} and x.isdigit() and x.isascii()"
+    names[f"check{i}"] = _remembered(espec, allowed, sep)
+    return f"check{i}(x)"
+
+
+def _plan(d: SetDef, tag: str, sep: str | None, dic: Dictionary) -> _Plan | None:
+    """Compile the quick test of one segment into a single Python function, once.
+
+    The function is generated (as `dataclasses` does for `__init__`) so that a clean segment costs
+    one call with inline comparisons instead of a call per element: validation is most of the work
+    of translating a small file.
+    """
+    spec = _compile(d, tag, dic)
+    if spec is None:
+        return None
+    names: dict[str, Any] = {"sep": sep}
+    lines = ["def clean(v):", "    n = len(v)", f"    if n > {spec.most} and any(v[{spec.most}:]):",
+             "        return False"]
+    for pos, _name, _ref, req, espec, allowed in spec.fields:
+        i = pos - 1
+        if req == "M":
+            lines += [f"    if n <= {i} or not v[{i}]:", "        return False"]
+        test = _quick_test(i, espec, allowed, sep, names)
+        lines += [f"    if n > {i}:", f"        x = v[{i}]", f"        if x and not ({test}):",
+                  "            return False"]
+    for kind, positions in spec.rules:
+        present = " + ".join(f"(n > {p - 1} and v[{p - 1}] != '')" for p in positions)
+        if kind == "R":
+            lines += [f"    if not ({present}):", "        return False"]
+        elif kind == "E":
+            lines += [f"    if ({present}) > 1:", "        return False"]
+        else:       # P, C, L: the detailed check decides unless none or all are present
+            lines += [f"    k = {present}", f"    if k and k != {len(positions)}:", "        return False"]
+    lines.append("    return True")
+    exec("\n".join(lines), names)      # noqa: S102 - source built above from the definitions' numbers only
+    return _Plan(spec, names["clean"])
 
 
 # --------------------------------------------------------------------------- values
@@ -237,46 +333,56 @@ class _Checker:
             return
         stack = [_Frame(self.d.root, 0, {0}, 1, segments[0])]     # ST is body[0] of the root
         self.elements(segments[0])
+        place, elements, in_detail = self.place, self.elements, self.elements_in_detail
+        sep = segments[0].repetition_sep
+        plans = self.d.plans.setdefault(sep, {})
         for seg in segments[1:]:
-            self.place(seg, stack)
-            self.elements(seg)
+            place(seg, stack)
+            plan = plans.get(seg.tag, _MISSING) if seg.repetition_sep == sep else _MISSING
+            if plan is _MISSING:
+                elements(seg)
+            elif plan is not None and not plan.clean(seg.elements):     # type: ignore[union-attr]
+                in_detail(seg, plan.spec)                                  # type: ignore[union-attr]
         last = segments[-1]
         while stack:
             self.close(stack.pop(), last)
         if self.d.hierarchy:
             self.hierarchy()
 
-    @staticmethod
-    def _find(body: list[Item], start: int, tag: str) -> int:
-        for j in range(start, len(body)):
-            if body[j].tag == tag:
-                return j
-        return -1
-
     def place(self, seg: Segment, stack: list[_Frame]) -> None:
         tag = seg.tag
-        for depth in range(len(stack) - 1, -1, -1):
+        depth = len(stack)
+        while depth:
+            depth -= 1
             frame = stack[depth]
-            body = frame.item.body or []
+            where = frame.item.index.get(tag)
+            if where is None:
+                continue
             # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
-            j = self._find(body, frame.idx if frame.idx or depth == 0 else 1, tag)
-            if j < 0:
+            idx = frame.idx
+            start = idx if idx or not depth else 1
+            for j in where:
+                if j >= start:
+                    break
+            else:
                 continue
             while len(stack) > depth + 1:
                 self.close(stack.pop(), seg)
-            item = body[j]
-            self.skipped(frame, j, seg)
-            frame.count = frame.count + 1 if j == frame.idx and j in frame.seen else 1
+            if frame.item.next_mandatory[idx + 1] < j:   # a mandatory item passed over (frame.idx was seen)
+                self.skipped(frame, j, seg)
+            # the item at frame.idx has always been seen: the same item again is one more use of it
+            count = frame.count = frame.count + 1 if j == idx else 1
             frame.idx = j
             frame.seen.add(j)
+            item = frame.item.body[j]          # type: ignore[index]
             limit = item.max
             if item.body is None:
-                if limit is not None and frame.count > limit:
-                    self.issue(Severity.ERROR, f"{tag} appears {frame.count} times here; at most {limit} allowed",
+                if limit is not None and count > limit:
+                    self.issue(Severity.ERROR, f"{tag} appears {count} times here; at most {limit} allowed",
                                codes.SEG_OVER_MAX_USE, seg, frame.item.loop_id)
             else:
-                if limit is not None and frame.count > limit:
-                    self.issue(Severity.ERROR, f"loop {item.loop_id} repeats {frame.count} times; at most {limit} "
+                if limit is not None and count > limit:
+                    self.issue(Severity.ERROR, f"loop {item.loop_id} repeats {count} times; at most {limit} "
                                "allowed", codes.SEG_LOOP_OVER_MAX, seg, item.loop_id)
                 stack.append(_Frame(item, 0, {0}, 1, seg))
             return
@@ -304,15 +410,17 @@ class _Checker:
     def skipped(self, frame: _Frame, upto: int, at: Segment) -> None:
         """Mandatory items passed over on the way to body[upto] are missing: say so where it shows."""
         body = frame.item.body or []
-        for k in range(frame.idx, upto):
-            if body[k].req == "M" and k not in frame.seen:
+        low = frame.idx
+        for k in frame.item.mandatory:
+            if low <= k < upto and k not in frame.seen:
                 self.missing(frame, body[k], at)
                 frame.seen.add(k)
 
     def close(self, frame: _Frame, at: Segment) -> None:
-        for k, item in enumerate(frame.item.body or []):
-            if item.req == "M" and k not in frame.seen and item.tag != "SE":   # a missing SE: the reader says so
-                self.missing(frame, item, at)
+        body = frame.item.body or []
+        for k in frame.item.mandatory:
+            if k not in frame.seen and body[k].tag != "SE":   # a missing SE: the reader says so
+                self.missing(frame, body[k], at)
 
     def missing(self, frame: _Frame, item: Item, at: Segment) -> None:
         what = f"loop {item.loop_id}" if item.body is not None else f"segment {item.tag}"
@@ -324,18 +432,16 @@ class _Checker:
             offset=at.offset, **self.where))
 
     # ---- elements
-    def compiled(self, tag: str) -> _Compiled | None:
-        key = (id(self.d), tag)           # VICS and plain definitions of one set differ
-        found = _COMPILED.get(key, _MISSING)
-        if found is _MISSING:
-            found = _compile(self.d, tag, self.dic)
-            _COMPILED[key] = found
-        return found   # type: ignore[return-value]
-
     def elements(self, seg: Segment) -> None:
-        spec = self.compiled(seg.tag)
-        if spec is None:
-            return
+        """Element checks; the common case, a segment with nothing to report, takes the quick path."""
+        plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
+        plan = plans.get(seg.tag, _MISSING)
+        if plan is _MISSING:
+            plan = plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
+        if plan is not None and not plan.clean(seg.elements):       # type: ignore[union-attr]
+            self.elements_in_detail(seg, plan.spec)                  # type: ignore[union-attr]
+
+    def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
         values = seg.elements
         count = len(values)
         most = spec.most
