@@ -414,9 +414,12 @@ class Demo:
                   f"  edi-gateway messages --config {cfg}          every message and its state\n"
                   f"  edi-gateway show MESSAGE_ID --config {cfg}   one message: events, Odoo records, bytes\n"
                   f"  edi-gateway messages --state quarantined --config {cfg}   what a person must look at\n"
-                  f"  status page   {self.status_url()}   (metrics: {self.status_url()}metrics, "
-                  f"health: {self.status_url()}healthz)\n"
-                  f"  gateway log   {self.ws.log_path}\n"
+                  + (f"  status page   {self.status_url()}   (metrics: {self.status_url()}metrics, "
+                     f"health: {self.status_url()}healthz)\n" if self.keep_running and self.gateway is not None else
+                     f"  status page   {self.status_url()} while a gateway runs on this workspace: "
+                     f"edi-gateway run --config {cfg}\n"
+                     f"                (or see it live with: edi-gateway demo --keep-running)\n")
+                  + f"  gateway log   {self.ws.log_path}\n"
                   f"  outbox        {self.ws.root / 'outbox'}\n")
         if self.keep_running and self.gateway is not None:
             down = [p for p, r in self.receivers.items() if not r.running]
