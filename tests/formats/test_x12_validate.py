@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from importlib import resources
 
 import pytest
@@ -149,3 +150,58 @@ def test_997_and_999_definitions_catch_broken_acks() -> None:
     ok999 = read("999", ["AK1*PO*1*005010", "AK2*850*0001", "IK3*PO1*3**8", "IK4*2*330*6*X", "IK5*R*5",
                          "AK9*R*1*1*0"], version="005010X231A1", fid="FA")
     assert ok999 == []
+
+
+def _some_values(rng: random.Random, spec: list[object] | None, allowed: list[str] | None) -> list[str]:
+    """Values around an element's limits: good and bad codes, lengths, dates, numbers, odd characters."""
+    out = ["", "A", "0", "-1", "1.5", ".5", "1.", "12345678901234567890123", "20261129", "261129", "20261332",
+           "1230", "2460", "123059", "X" * 81, "A\x01B", "A^B", "A>B", "Ü", "١٢", "²", " ", "1-2"]
+    if spec is not None:
+        low, high = int(spec[1]), int(spec[2])   # type: ignore[call-overload]
+        for size in {max(low - 1, 1), low, high, high + 1}:
+            out += ["9" * size, "A" * size, "-" + "9" * size]
+    if allowed:
+        out += list(allowed[:5]) + [allowed[0] + "^" + allowed[-1], allowed[0].lower(), allowed[0] + " "]
+    return [rng.choice(out) for _ in range(6)] + out
+
+
+@pytest.mark.parametrize("doc,version", [("850", "004010"), ("850", "004010VICS"), ("856", "005010"),
+                                         ("810", "004010"), ("855", "004010"), ("846", "005010"),
+                                         ("997", "004010"), ("999", "005010X231A1")])
+@pytest.mark.parametrize("sep", [None, "^"])
+def test_the_quick_element_check_passes_only_segments_without_findings(doc: str, version: str,
+                                                                       sep: str | None) -> None:
+    """The compiled quick check may only say "clean" when the detailed checks find nothing."""
+    from gateway.formats.base import Segment, Syntax, Transaction
+    from gateway.formats.x12_validate import _Checker, _plan, dictionary
+
+    definition = set_definition(doc, version)
+    assert definition is not None
+    rng = random.Random(f"{doc}{version}{sep}")
+    dic = dictionary()
+    total_clean = total_dirty = 0
+    for tag in sorted(definition.tags):
+        plan = _plan(definition, tag, sep, dic)
+        if plan is None:
+            continue
+        spec = plan.spec
+        pools = {pos: _some_values(rng, espec, allowed) for pos, _n, _r, _q, espec, allowed in spec.fields}
+        pools.update({pos: ["", "A", "1>2>3", "X>", ">>>>>>>>>>>>>>>>>>>>"] for pos, _n, ref, _q, espec, _a
+                      in spec.fields if espec is None})
+        clean = 0
+        for _ in range(300):
+            size = rng.randint(0, spec.most + 1)
+            values = [rng.choice(pools.get(p, ["", "Z"])) for p in range(1, size + 1)]
+            if rng.random() < 0.5:      # mostly valid: every mandatory element filled with a good value
+                for pos, _n, _r, req, espec, allowed in spec.fields:
+                    if pos <= size and (req == "M" or rng.random() < 0.3):
+                        values[pos - 1] = allowed[0] if allowed else "9" * int(espec[1]) if espec else values[pos - 1]
+            seg = Segment(tag, values, 2, 0, ">", sep)
+            issues: list[Issue] = []
+            _Checker(Transaction(Syntax.X12, doc, segments=[seg]), definition, issues).elements_in_detail(seg, spec)
+            if plan.clean(values):
+                clean += 1
+                assert issues == [], (tag, values, [str(i) for i in issues])
+        total_clean += clean
+        total_dirty += 300 - clean
+    assert total_clean > 300 and total_dirty > 300      # both answers were exercised
