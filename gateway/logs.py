@@ -59,6 +59,12 @@ def log_context(**fields: Any) -> Iterator[None]:
         _context.reset(token)
 
 
+def add_context(**fields: Any) -> None:
+    """Inside a `log_context` block: add fields learned on the way (the partner once the envelope is read,
+    the control number once parsed). They last until the enclosing block ends, like its own fields."""
+    _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
+
+
 def current_context() -> dict[str, Any]:
     """The fields the next record logged here would carry."""
     return dict(_context.get())

@@ -67,6 +67,20 @@ def test_json_line_has_fields_and_context_is_gone_after_block(capture):
     assert "partner" not in third
 
 
+def test_fields_learned_inside_a_block_last_until_it_ends(capture):
+    logger, buffer, use = capture
+    use("json")
+    with logs.log_context(message_id="01JZ"):
+        logger.info("received")
+        logs.add_context(partner="eurohandel", control_number="EH000417")
+        logger.info("parsed")
+    logger.info("after")
+    received, parsed, after = (json.loads(x) for x in lines(buffer))
+    assert "partner" not in received and received["message_id"] == "01JZ"
+    assert parsed["partner"] == "eurohandel" and parsed["control_number"] == "EH000417"
+    assert "partner" not in after and "message_id" not in after
+
+
 async def test_context_follows_each_task_separately(capture):
     logger, buffer, use = capture
     use("json")

@@ -1,0 +1,64 @@
+"""The real daemon's logs: with JOURNAL_STREAM naming its stderr (as systemd sets it) every line is one JSON
+object, the lines about a message carry its id (and its partner once known); the Odoo secret never appears."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+pytestmark = pytest.mark.slow
+
+SECRET = "Odoo-Pa55-never-logged"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_path: Path):
+    ws = tmp_path / "ws"
+    subprocess.run([sys.executable, "-m", "gateway", "init", str(ws)], check=True, capture_output=True)
+    yaml = YAML()
+    config = yaml.load((ws / "gateway.yaml").read_text())
+    config["ops"]["port"] = _free_port()
+    config["as2_server"]["port"] = _free_port()
+    config["sftp_server"]["port"] = _free_port()
+    config["inbox"][0]["min_age"] = 0.2
+    with (ws / "gateway.yaml").open("w") as f:
+        yaml.dump(config, f)
+    sample = ws / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
+    err_path = tmp_path / "stderr.log"
+    with err_path.open("w") as err:
+        st = os.fstat(err.fileno())
+        env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}", "EDI_GATEWAY_ODOO_PASSWORD": SECRET}
+        proc = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(ws / "gateway.yaml")],
+                                stdout=err, stderr=err, env=env, cwd=ws)
+        try:
+            deadline = time.monotonic() + 30
+            while "edi-gateway running" not in err_path.read_text() and time.monotonic() < deadline:
+                assert proc.poll() is None, err_path.read_text()
+                time.sleep(0.1)
+            (ws / "inbox" / sample.name).write_bytes(sample.read_bytes())
+            while '"partner": "eurohandel"' not in err_path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    text = err_path.read_text()
+    assert SECRET not in text
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]   # every line is JSON
+    assert all({"ts", "level", "logger", "msg"} <= set(r) for r in records)
+    assert any(r.get("partner") == "eurohandel" and r.get("message_id") for r in records), text
+    received = [r for r in records if r["msg"].startswith("received ORDERS_4500012345.edi")]
+    assert received and received[0].get("message_id"), text
