@@ -124,10 +124,10 @@ class _Context:
 
     def company(self) -> dict[str, Any] | None:
         """Our company's partner (GLN, address), the ship-from / seller of every document; cached."""
-        found = self.cache.get("our_company", id(self.client))
+        found: dict[str, Any] | None = self.cache.get("our_company", id(self.client))
         if found is MISSING:
             found = self.cache.put("our_company", id(self.client), self._company())
-        return found  # type: ignore[no-any-return]
+        return found
 
     def _company(self) -> dict[str, Any] | None:
         uid = self.uid()

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
@@ -22,6 +22,7 @@ from gateway.odoo.client import OdooClient
 from gateway.translate.canonical import Document, Party
 
 MISSING = object()
+T = TypeVar("T")
 
 # canonical (UN/ECE Rec 20) unit code -> Odoo unit name (stock data of every database)
 UNITS: dict[str, str] = {"EA": "Units", "C62": "Units", "NIU": "Units", "PCE": "Units", "H87": "Units",
@@ -47,7 +48,7 @@ class Cache:
                 return MISSING
             return hit[1]
 
-    def put(self, kind: str, key: Any, value: Any) -> Any:
+    def put(self, kind: str, key: Any, value: T) -> T:
         with self._lock:
             self._data[(kind, key)] = (self.clock() + self.ttl, value)
         return value
@@ -71,7 +72,7 @@ class Names:
 
     @staticmethod
     def of(client: OdooClient, cache: Cache) -> Names:
-        found = cache.get("names", id(client))
+        found: Names = cache.get("names", id(client))
         if found is MISSING:
             sale = client.fields("sale.order.line")
             purchase = client.fields("purchase.order.line") if client.has_model("purchase.order.line") else {}
@@ -79,7 +80,7 @@ class Names:
                 sale_uom="product_uom_id" if "product_uom_id" in sale else "product_uom",
                 sale_tax="tax_ids" if "tax_ids" in sale else "tax_id",
                 purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom"))
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 def m2o_id(value: Any) -> int | None:
@@ -114,9 +115,9 @@ def partner_fields(partner: PartnerConfig) -> list[str]:
 def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document | None, cache: Cache,
                        roles: Iterable[str] = ("buyer", "bill_to")) -> dict[str, Any]:
     """The partner's company in Odoo: by its Odoo reference, its GLN, or the GLN the document gives."""
-    cached = cache.get("partner", partner.id)
+    cached: dict[str, Any] = cache.get("partner", partner.id)
     if cached is not MISSING:
-        return cached  # type: ignore[no-any-return]
+        return cached
     cfg = partner.odoo
     tried: list[str] = []
     rows: list[dict[str, Any]] = []
@@ -137,7 +138,7 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
     if len(rows) > 1:
         raise OdooRejected(f"partner {partner.id}: several Odoo companies match {' or '.join(tried)}: "
                            f"{', '.join(r['name'] for r in rows)}")
-    return cache.put("partner", partner.id, rows[0])  # type: ignore[no-any-return]
+    return cache.put("partner", partner.id, rows[0])
 
 
 def party_label(party: Party) -> str:
@@ -151,9 +152,9 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
     gln_field = partner.odoo.gln_field
     key = (company["id"], tuple(sorted(party.ids.items())), party.name,
            party.address.postal_code if party.address else None)
-    cached = cache.get("contact", key)
+    cached: dict[str, Any] | None = cache.get("contact", key)
     if cached is not MISSING:
-        return cached  # type: ignore[no-any-return]
+        return cached
     scope = [("id", "child_of", company["id"])]
     if party.ids.get("gln"):
         domain = scope + [(gln_field, "=", party.ids["gln"])]
@@ -168,7 +169,7 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
     rows = client.search_read("res.partner", domain, partner_fields(partner), limit=1)
     if not rows:
         return None
-    return cache.put("contact", key, rows[0])  # type: ignore[no-any-return]
+    return cache.put("contact", key, rows[0])
 
 
 # --------------------------------------------------------------------------- products
@@ -350,8 +351,8 @@ def currency_id(client: OdooClient, cache: Cache, code: str, label: str) -> int:
 def record_by(client: OdooClient, cache: Cache, model: str, domain: list[Any], fields: list[str],
               key: Any) -> dict[str, Any] | None:
     """One cached record (warehouse, tag, company ...) found by a domain."""
-    found = cache.get(model, key)
+    found: dict[str, Any] | None = cache.get(model, key)
     if found is MISSING:
         rows = client.search_read(model, domain, fields, limit=1)
         found = cache.put(model, key, rows[0]) if rows else None
-    return found  # type: ignore[no-any-return]
+    return found
