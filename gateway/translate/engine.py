@@ -269,8 +269,8 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
                 pass
         _fill(node, record, target, syntax)
         return target
-    if node.each_set is not None:
-        items = node.each_get(parent)  # type: ignore[misc]
+    if node.each_set is not None and node.each_get is not None:      # set together from `each:`
+        items = node.each_get(parent)
         if items is None:
             items = []
             node.each_set(parent, items)
@@ -285,8 +285,9 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
         if node.key is not None and items:
             probe: dict[str, Any] = {}
             _fill(node, record, probe, syntax)
-            if node.key(probe) is not None and node.key(probe) == node.key(items[-1]):
-                return items[-1]   # type: ignore[no-any-return]
+            last: dict[str, Any] = items[-1]
+            if node.key(probe) is not None and node.key(probe) == node.key(last):
+                return last
             items.append(probe)
             return probe
         target = {}
@@ -325,7 +326,8 @@ def _generate_fill(fields: list[Field], label: str) -> Callable[[Any, dict[str, 
             lines += ["    if v:"] + ([f"        v = conv{k}(v)"] if convert is not None else []) + [f"        {store}"]
     namespace: dict[str, Any] = dict(env)
     exec(compile("\n".join(lines), f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
-    return namespace["fill"]  # type: ignore[no-any-return]
+    fill: Callable[[Any, dict[str, Any]], None] = namespace["fill"]
+    return fill
 
 
 def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:

@@ -83,12 +83,12 @@ def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
                 sys.modules[key] = module
         else:
             module = importlib.import_module(module_name)
-        fn = getattr(module, attr)
+        fn: object = getattr(module, attr)
     except Exception as exc:  # noqa: BLE001 - any import failure is a config error at this line
         raise ConfigError(f"cannot load function {ref!r}: {exc}", where[0], where[1]) from None
     if not callable(fn):
         raise ConfigError(f"{ref!r} is not callable", where[0], where[1])
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 # ---------------------------------------------------------------- canonical side (dict paths)
@@ -103,7 +103,7 @@ def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any
         key = keys[0]
 
         def set_one(target: dict[str, Any], value: Any) -> None:
-            target[key] = value  # type: ignore[index]
+            target[key] = value  # type: ignore[index]  # an all-digit path keys by int, as deeper levels do
         return set_one
 
     if len(keys) == 2 and not merge and not any(isinstance(k, int) for k in keys):
@@ -146,7 +146,7 @@ def make_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
     keys = _path_keys(path)
     if len(keys) == 1:
         key = keys[0]
-        return lambda item: item.get(key)  # type: ignore[arg-type]
+        return lambda item: item.get(key)  # type: ignore[arg-type]  # int key: as make_setter
 
     def get(item: Any) -> Any:
         node = item
@@ -262,20 +262,15 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
             return found
         inbound.append(map_in)
         outbound.insert(0, map_out)
-    if "date" in spec:
-        fmt = str(spec["date"])
-        if fmt not in values.DATE_FORMATS:
-            raise ConfigError(f"unknown date format {fmt!r} (known: {', '.join(values.DATE_FORMATS)})",
-                              where[0], where[1])
-        inbound.append(values.date_in(fmt))
-        outbound.insert(0, values.date_out(fmt))
-    if "time" in spec:
-        fmt = str(spec["time"])
-        if fmt not in values.TIME_FORMATS:
-            raise ConfigError(f"unknown time format {fmt!r} (known: {', '.join(values.TIME_FORMATS)})",
-                              where[0], where[1])
-        inbound.append(values.time_in(fmt))
-        outbound.insert(0, values.time_out(fmt))
+    for key, known, conv_in, conv_out in (("date", values.DATE_FORMATS, values.date_in, values.date_out),
+                                          ("time", values.TIME_FORMATS, values.time_in, values.time_out)):
+        if key in spec:
+            fmt = str(spec[key])
+            if fmt not in known:
+                raise ConfigError(f"unknown {key} format {fmt!r} (known: {', '.join(known)})",
+                                  where[0], where[1])
+            inbound.append(conv_in(fmt))
+            outbound.insert(0, conv_out(fmt))
     implied = spec.get("decimals")
     if implied is not None and (not isinstance(implied, int) or implied < 0):
         raise ConfigError("decimals: must be a whole number of implied decimal places", where[0], where[1])

@@ -50,7 +50,8 @@ def _err(message: str, where: tuple[str, int], hint: str | None = None) -> Confi
 
 
 def _model_for(doc: str) -> type[BaseModel]:
-    return getattr(canonical, doc)  # type: ignore[no-any-return]
+    model: type[BaseModel] = getattr(canonical, doc)
+    return model
 
 
 def _list_model(model: type[BaseModel], name: str) -> type[BaseModel] | None | bool:

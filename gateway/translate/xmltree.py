@@ -25,7 +25,7 @@ _PRED = re.compile(r"\[@([\w:.\-]+)=(?:'([^']*)'|\"([^\"]*)\")\]")
 def qname(name: str, namespaces: Mapping[str, str], where: Where) -> str:
     prefix, _, local = name.rpartition(":")
     if not prefix:
-        default = namespaces.get("", namespaces.get(None, ""))  # type: ignore[call-overload]
+        default = namespaces.get("", "")               # the profile loader keys the default namespace ""
         return f"{{{default}}}{local}" if default else local
     if prefix not in namespaces:
         raise ConfigError(f"namespace prefix {prefix!r} is not declared under namespaces:", where[0], where[1])
