@@ -62,6 +62,7 @@ _ISA_FIELDS: tuple[tuple[int, str, str], ...] = (
 )
 _ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
 _DIGITS = re.compile(r"\d+\Z")
+_GS_VERSION = re.compile(r"\d{6}")
 
 
 class SeenNumbers:
@@ -320,7 +321,7 @@ class X12Reader:
             self._issue(Severity.ERROR, f"GS01 functional identifier {group.functional_id!r} must be 2 letters",
                         codes.GROUP_NOT_SUPPORTED, "group", seg, element=1, value=group.functional_id)
         version = group.version
-        if not re.match(r"\d{6}", version):
+        if not _GS_VERSION.match(version):
             self._issue(Severity.ERROR, f"GS08 version {version!r} is not an X12 version such as 004010",
                         codes.GROUP_VERSION_UNSUPPORTED, "group", seg, element=8, value=version)
         elif _ISA_VERSION.match(env.version) and version[:3] > env.version[:3]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import codecs
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from itertools import accumulate, chain, compress, pairwise, repeat
 from typing import BinaryIO
 
@@ -35,6 +36,12 @@ _BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
 MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
 CONTROL_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})   # envelope and set boundaries
+
+
+@lru_cache(maxsize=64)
+def _irregular(full: str, term: str) -> Callable[[str], re.Match[str] | None]:
+    """Search for a segment that is indented or empty (whitespace or a terminator right after `full`)."""
+    return re.compile(re.escape(full) + "[" + re.escape(_WS + term) + "]").search
 
 
 class HeaderError(Exception):
@@ -351,7 +358,7 @@ class Tokenizer:
         consumed = False              # the suffix after the previous segment is already behind us
         pos = 0                       # position of the last segment within its transaction
         # a segment that is indented or empty (whitespace or another terminator right after one)
-        irregular = re.compile(re.escape(full) + "[" + re.escape(_WS + term) + "]").search
+        irregular = _irregular(full, term)
         while True:
             buf = self._buf
             if suffix and not consumed and buf.startswith(suffix):
@@ -402,12 +409,20 @@ class Tokenizer:
             if first and lead != suffix:
                 prev.suffix = lead
             bulk = None
+            rest: list[str] = []
             if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
                 parts_list = list(map(str.split, pieces, repeat(el)))
                 bulk = list(map(list.pop, parts_list, repeat(0)))
                 found = list(compress(range(len(bulk)), map(is_control, bulk)))
-                if any(bulk[m] == "IEA" or bulk[m] == "ISA" for m in found):
+                # an interchange boundary: the segments before it in bulk, it and the rest one by one
+                stop = next((m for m in found if bulk[m] == "IEA" or bulk[m] == "ISA"), -1)
+                if stop == 0:
                     bulk = None
+                elif stop > 0:
+                    rest = pieces[stop:]
+                    pieces = pieces[:stop]
+                    del bulk[stop:], parts_list[stop:]
+                    found = [m for m in found if m < stop]
             if bulk is not None:
                 n = len(bulk)
                 starts = [m for m in found if bulk[m] == "ST"]
@@ -431,7 +446,8 @@ class Tokenizer:
                 tags += bulk
                 prev = made[-1]
                 off = offsets[-1]
-                pieces = []
+                pieces = rest
+                lead = eaten          # what precedes the first of the rest
             missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
             for i, raw in enumerate(pieces):
                 if raw[:1] > " ":
