@@ -541,4 +541,6 @@ def run(workdir: Path, keep_running: bool = False, stream: TextIO | None = None,
     try:
         return asyncio.run(demo.run())
     except KeyboardInterrupt:
+        # the gateway child gets SIGTERM from the kernel as this process ends (gateway.demo.child)
+        demo.stream.write("\nInterrupted: the demo stops, and its gateway and Odoo sandbox with it.\n")
         return 130
