@@ -44,14 +44,15 @@ class Item:
     max: int | None            # None: unbounded (">1")
     body: list[Item] | None = None     # a loop when set
     loop_id: str = ""
-    index: dict[str, tuple[int, ...]] = field(default_factory=dict)   # tag -> its positions in body
+    after: list[dict[str, int]] = field(default_factory=list)  # [k]: tag -> its first position >= k in body
     mandatory: tuple[int, ...] = ()                                   # positions of the "M" items in body
     next_mandatory: tuple[int, ...] = ()       # [k]: the first "M" position >= k (len(body) when none)
 
     def __post_init__(self) -> None:
         body = self.body or []
-        for k, sub in enumerate(body):
-            self.index[sub.tag] = (*self.index.get(sub.tag, ()), k)
+        self.after = [{} for _ in range(len(body) + 1)]
+        for k in range(len(body) - 1, -1, -1):
+            self.after[k] = {**self.after[k + 1], body[k].tag: k}
         self.mandatory = tuple(k for k, sub in enumerate(body) if sub.req == "M")
         self.next_mandatory = tuple(min((m for m in self.mandatory if m >= k), default=len(body))
                                     for k in range(len(body) + 1))
@@ -355,16 +356,10 @@ class _Checker:
         while depth:
             depth -= 1
             frame = stack[depth]
-            where = frame.item.index.get(tag)
-            if where is None:
-                continue
-            # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
             idx = frame.idx
-            start = idx if idx or not depth else 1
-            for j in where:
-                if j >= start:
-                    break
-            else:
+            # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
+            j = frame.item.after[idx if idx or not depth else 1].get(tag)
+            if j is None:
                 continue
             while len(stack) > depth + 1:
                 self.close(stack.pop(), seg)
