@@ -294,8 +294,8 @@ class _Auth(asyncssh.SSHServer):
         acct = self.owner.accounts.get(username)
         if self.owner.locked(self.peer):
             return False
-        ok = bool(acct and acct.password_hash) and await asyncio.to_thread(
-            check_password, password, acct.password_hash or "")     # type: ignore[union-attr]
+        stored = acct.password_hash if acct is not None else None
+        ok = bool(stored) and await asyncio.to_thread(check_password, password, stored or "")
         if not ok:
             await self.owner.failed(self.peer, username, "password")
         return ok
@@ -386,7 +386,8 @@ class JailedSftp(asyncssh.SFTPServer):
             visible = Path(self.jail) / INBOUND / name
             if not pflags & FXF_TRUNC and visible.is_file() and not visible.is_symlink() and is_temp_name(name):
                 shutil.copyfile(visible, staged)              # resuming a temp-name upload
-            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)  # noqa: SIM115 - the SFTP handle owns it
+            # the SFTP handle owns the file until close (no with-block can span the requests)
+            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)  # noqa: SIM115
             return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
                            size=staged.stat().st_size)
         name = self._outbound_name(path)

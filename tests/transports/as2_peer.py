@@ -6,7 +6,17 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiohttp import web
+
 from tests.transports.certs import Cert
+
+
+async def serve(app: web.Application, port: int = 0) -> tuple[web.AppRunner, int]:
+    """Serve `app` on 127.0.0.1 (a free port unless one is given); the caller cleans up the runner."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, int(runner.addresses[0][1])
 
 
 def openssl(*args: object) -> subprocess.CompletedProcess[bytes]:

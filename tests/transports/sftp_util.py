@@ -12,6 +12,8 @@ from pathlib import Path
 
 import asyncssh
 
+from tests.helpers.net import free_port
+
 
 def make_key(path: Path) -> Path:
     """An ed25519 key pair in OpenSSH format (`path`, `path.pub`), mode 0600."""
@@ -42,12 +44,6 @@ def openssh_sftp(tmp: Path, port: int, user: str, key: Path, known_hosts: Path, 
     if check:
         assert r.returncode == 0, r.stdout + r.stderr
     return r
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Sshd:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
-from gateway.journal.api import Direction, Message, State
+from gateway.journal.api import Direction, Journal, Message, State
 from gateway.transports.as2.client import As2Sender
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
-from tests.transports.as2_peer import openssl
-from tests.transports.certs import make_cert
+from tests.transports.as2_peer import openssl, serve
+from tests.transports.certs import Cert, make_cert
+from tests.transports.conftest import JournalIntake
 
 DOC = b"ISA*00*          *00*          *ZZ*ACMEDIST       *ZZ*BIGBOXRETAIL   *260101*1200*U*00401*000000042*0*P*>~\n"
 
@@ -26,8 +29,9 @@ DOC = b"ISA*00*          *00*          *ZZ*ACMEDIST       *ZZ*BIGBOXRETAIL   *26
 class Peer:
     """An AS2 partner made of aiohttp + openssl: decrypts, verifies, answers an openssl-signed MDN."""
 
-    def __init__(self, tmp: Path, ours, theirs) -> None:
+    def __init__(self, tmp: Path, ours: Cert, theirs: Cert) -> None:
         self.tmp, self.ours, self.theirs = tmp, ours, theirs
+        self.url = ""
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.fail_next = 0
         self.mic_override: str | None = None
@@ -74,22 +78,19 @@ class Peer:
 
 
 @pytest.fixture
-async def peer(tmp_path: Path):
+async def peer(tmp_path: Path) -> AsyncIterator[Peer]:
     certs = tmp_path / "certs"
     ours, theirs = make_cert(certs, "acme"), make_cert(certs, "bigbox")
     p = Peer(tmp_path, ours, theirs)
     app = web.Application(client_max_size=1 << 30)
     app.router.add_post("/as2", p.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    p.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/as2"
+    runner, port = await serve(app)
+    p.url = f"http://127.0.0.1:{port}/as2"
     yield p
     await runner.cleanup()
 
 
-def sender_for(tmp: Path, ours, journal=None) -> As2Sender:
+def sender_for(tmp: Path, ours: Cert, journal: Journal | None = None) -> As2Sender:
     config = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
         certificate=ours.cert_path, private_key=ours.key_path))
     return As2Sender(config, journal, Ledger(tmp / "state" / "as2.sqlite3"), tmp / "state" / "as2-out")
@@ -102,12 +103,13 @@ def outbound_message(mid: str = "01OUTBOUND0000000000000001") -> Message:
                    updated_at=now, syntax="x12", doc_type="997", control_number="000000042")
 
 
-def partner_for(peer: Peer, **kw) -> PartnerConfig:
+def partner_for(peer: Peer, **kw: Any) -> PartnerConfig:
     ch = As2Channel(channel="as2", as2_id="BIGBOX-AS2", certificates=[peer.theirs.cert_path], url=peer.url, **kw)
     return PartnerConfig(id="bigbox", outbound=ch)
 
 
-async def test_openssl_decrypts_and_verifies_what_we_send_and_its_mdn_settles(tmp_path, peer):
+async def test_openssl_decrypts_and_verifies_what_we_send_and_its_mdn_settles(tmp_path: Path,
+                                                                              peer: Peer) -> None:
     sender = sender_for(tmp_path, peer.ours)
     result = await sender.send(outbound_message(), DOC, partner_for(peer))
     assert result.detail == "MDN processed"
@@ -117,25 +119,25 @@ async def test_openssl_decrypts_and_verifies_what_we_send_and_its_mdn_settles(tm
     assert "signed-receipt-micalg=optional, sha-256" in headers["Disposition-Notification-Options"]
 
 
-async def test_mic_spelled_sha256_is_accepted(tmp_path, peer):
+async def test_mic_spelled_sha256_is_accepted(tmp_path: Path, peer: Peer) -> None:
     peer.mic_alg = "sha256"
     result = await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
     assert result.detail == "MDN processed"
 
 
-async def test_mic_mismatch_is_a_rejection(tmp_path, peer):
+async def test_mic_mismatch_is_a_rejection(tmp_path: Path, peer: Peer) -> None:
     peer.mic_override = base64.b64encode(b"\0" * 32).decode()
     with pytest.raises(DeliveryRejected, match="MDN MIC mismatch"):
         await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
 
 
-async def test_mdn_signed_by_someone_else_is_a_rejection(tmp_path, peer):
+async def test_mdn_signed_by_someone_else_is_a_rejection(tmp_path: Path, peer: Peer) -> None:
     peer.sign_with = make_cert(tmp_path / "certs", "impostor")
     with pytest.raises(DeliveryRejected, match="does not verify"):
         await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
 
 
-async def test_retry_reuses_message_id_and_bytes(tmp_path, peer):
+async def test_retry_reuses_message_id_and_bytes(tmp_path: Path, peer: Peer) -> None:
     peer.fail_next = 1
     sender = sender_for(tmp_path, peer.ours)
     with pytest.raises(DeliveryRetry, match="HTTP 503"):
@@ -147,7 +149,7 @@ async def test_retry_reuses_message_id_and_bytes(tmp_path, peer):
     assert h1["Message-ID"] == h2["Message-ID"] and b1 == b2
 
 
-async def test_endpoint_down_is_transient(tmp_path, peer):
+async def test_endpoint_down_is_transient(tmp_path: Path, peer: Peer) -> None:
     ch_partner = partner_for(peer)
     assert isinstance(ch_partner.outbound, As2Channel)
     ch_partner.outbound.url = "http://127.0.0.1:9/as2"
@@ -156,7 +158,8 @@ async def test_endpoint_down_is_transient(tmp_path, peer):
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path, intake, mode):
+async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path: Path, intake: JournalIntake,
+                                                                    mode: str) -> None:
     """Round trip between two gateways: compress+sign+encrypt, MDN sync or async settles the journal."""
     certs = tmp_path / "certs"
     acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
@@ -207,7 +210,7 @@ async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path, in
         journal.close()
 
 
-async def test_https_send_trusting_the_partner_ca(tmp_path, intake):
+async def test_https_send_trusting_the_partner_ca(tmp_path: Path, intake: JournalIntake) -> None:
     certs = tmp_path / "certs"
     acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox", dns="localhost")
     receiver = As2Server(GatewayConfig(our_ids=OurIds(as2_id="BIGBOX-AS2"), as2_server=As2ServerSettings(

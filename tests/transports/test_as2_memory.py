@@ -23,7 +23,7 @@ def vm(pid: int, key: str) -> int:
 
 
 @pytest.mark.slow
-async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path):
+async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path: Path) -> None:
     ours = make_cert(tmp_path, "acme")
     partner = make_cert(tmp_path, "bigbox")
     line = b"LIN*1*BP*WB-100*UP*614141000012~\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,25 +23,34 @@ from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
-from tests.transports.as2_peer import as2_headers, build_message, curl_post, verify_mdn
-from tests.transports.certs import make_cert
+from tests.helpers.net import free_port
+from tests.transports.as2_peer import Reply, as2_headers, build_message, curl_post, serve, verify_mdn
+from tests.transports.certs import Cert, make_cert
+from tests.transports.conftest import JournalIntake
 
 PAYLOAD = b"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260101*1200*U*00401*000000001*0*P*>~\n"
 
 
+@dataclass
+class World:
+    """Our certificate, the partner's current and next one, a stranger's; `url` once a server is started."""
+
+    tmp: Path
+    ours: Cert
+    partner: Cert
+    partner_new: Cert
+    stranger: Cert
+    url: str = ""
+
+
 @pytest.fixture
-def world(tmp_path: Path):
+def world(tmp_path: Path) -> World:
     certs = tmp_path / "certs"
-    w = type("World", (), {})()
-    w.tmp = tmp_path
-    w.ours = make_cert(certs, "acme", dns="localhost")
-    w.partner = make_cert(certs, "bigbox")
-    w.partner_new = make_cert(certs, "bigbox-2027")
-    w.stranger = make_cert(certs, "stranger")
-    return w
+    return World(tmp_path, ours=make_cert(certs, "acme", dns="localhost"), partner=make_cert(certs, "bigbox"),
+                 partner_new=make_cert(certs, "bigbox-2027"), stranger=make_cert(certs, "stranger"))
 
 
-async def start_server(world, intake, *, tls: bool = False, require_signed: bool = True,
+async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
                        min_backoff: float = 5.0) -> As2Server:
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
@@ -58,15 +69,14 @@ async def start_server(world, intake, *, tls: bool = False, require_signed: bool
     return server
 
 
-async def post(world, body: Path, headers: dict[str, str], cacert: Path | None = None):
-    import asyncio
+async def post(world: World, body: Path, headers: dict[str, str], cacert: Path | None = None) -> Reply:
     return await asyncio.to_thread(curl_post, world.url, body, headers, world.tmp, cacert)
 
 
 def mdn_fields(report: bytes) -> dict[str, str]:
     text = report.decode()
     part = text[text.index("message/disposition-notification"):]
-    fields = {}
+    fields: dict[str, str] = {}
     for line in part.split("\r\n")[1:]:
         if ":" in line:
             k, v = line.split(":", 1)
@@ -74,7 +84,7 @@ def mdn_fields(report: bytes) -> dict[str, str]:
     return fields
 
 
-async def test_signed_encrypted_message_gets_signed_mdn_with_mic(world, intake):
+async def test_signed_encrypted_message_gets_signed_mdn_with_mic(world: World, intake: JournalIntake) -> None:
     server = await start_server(world, intake)
     try:
         ctype, body, entity = build_message(world.tmp / "m1", PAYLOAD, signer=world.partner,
@@ -97,7 +107,8 @@ async def test_signed_encrypted_message_gets_signed_mdn_with_mic(world, intake):
 
 @pytest.mark.parametrize("digest,micalg,cipher", [("sha1", "sha1", "-des3"), ("sha512", "sha-512", "-aes128"),
                                                   ("sha384", "sha384", "-aes192")])
-async def test_digest_and_cipher_matrix(world, intake, digest, micalg, cipher):
+async def test_digest_and_cipher_matrix(world: World, intake: JournalIntake, digest: str, micalg: str,
+                                        cipher: str) -> None:
     server = await start_server(world, intake)
     try:
         ctype, body, entity = build_message(world.tmp / "mx", PAYLOAD, signer=world.partner_new,
@@ -112,7 +123,8 @@ async def test_digest_and_cipher_matrix(world, intake, digest, micalg, cipher):
         await server.close()
 
 
-async def test_pss_signature_oaep_encryption_and_compressed_payload(world, intake):
+async def test_pss_signature_oaep_encryption_and_compressed_payload(world: World,
+                                                                    intake: JournalIntake) -> None:
     """RSASSA-PSS + RSAES-OAEP from openssl, around compressed-data built with asn1crypto (base64 part)."""
     server = await start_server(world, intake)
     try:
@@ -130,7 +142,8 @@ async def test_pss_signature_oaep_encryption_and_compressed_payload(world, intak
         await server.close()
 
 
-async def test_duplicate_message_id_gets_duplicate_mdn_and_is_not_processed_again(world, intake):
+async def test_duplicate_message_id_gets_duplicate_mdn_and_is_not_processed_again(world: World,
+                                                                                  intake: JournalIntake) -> None:
     server = await start_server(world, intake)
     try:
         ctype, body, _ = build_message(world.tmp / "d", PAYLOAD, signer=world.partner, recipient=world.ours)
@@ -147,7 +160,7 @@ async def test_duplicate_message_id_gets_duplicate_mdn_and_is_not_processed_agai
 
 
 @pytest.mark.parametrize("case", ["wrong_key", "unsigned", "tampered", "unencrypted"])
-async def test_refusals_store_nothing(world, intake, case):
+async def test_refusals_store_nothing(world: World, intake: JournalIntake, case: str) -> None:
     server = await start_server(world, intake)
     try:
         signer = {"wrong_key": world.stranger, "unsigned": None}.get(case, world.partner)
@@ -173,7 +186,8 @@ async def test_refusals_store_nothing(world, intake, case):
         await server.close()
 
 
-async def test_garbage_body_gets_error_mdn_and_storage_failure_gets_503(world, intake):
+async def test_garbage_body_gets_error_mdn_and_storage_failure_gets_503(world: World,
+                                                                        intake: JournalIntake) -> None:
     from gateway.errors import JournalError
     server = await start_server(world, intake)
     try:
@@ -196,7 +210,8 @@ async def test_garbage_body_gets_error_mdn_and_storage_failure_gets_503(world, i
         await server.close()
 
 
-async def test_unknown_partner_and_wrong_recipient_are_refused_before_reading(world, intake):
+async def test_unknown_partner_and_wrong_recipient_are_refused_before_reading(world: World,
+                                                                              intake: JournalIntake) -> None:
     server = await start_server(world, intake)
     try:
         ctype, body, _ = build_message(world.tmp / "u", PAYLOAD, signer=world.partner, recipient=world.ours)
@@ -209,7 +224,7 @@ async def test_unknown_partner_and_wrong_recipient_are_refused_before_reading(wo
         await server.close()
 
 
-async def test_oversized_body_is_refused(world, intake):
+async def test_oversized_body_is_refused(world: World, intake: JournalIntake) -> None:
     server = await start_server(world, intake, max_body=4096)
     try:
         ctype, body, _ = build_message(world.tmp / "big", PAYLOAD * 100, signer=world.partner,
@@ -221,7 +236,8 @@ async def test_oversized_body_is_refused(world, intake):
         await server.close()
 
 
-async def test_unsigned_unencrypted_allowed_by_profile_with_unsigned_mdn(world, intake):
+async def test_unsigned_unencrypted_allowed_by_profile_with_unsigned_mdn(world: World,
+                                                                         intake: JournalIntake) -> None:
     server = await start_server(world, intake, require_signed=False, require_encrypted=False)
     try:
         ctype, body, _ = build_message(world.tmp / "plain", PAYLOAD, signer=None, recipient=None)
@@ -235,9 +251,8 @@ async def test_unsigned_unencrypted_allowed_by_profile_with_unsigned_mdn(world, 
         await server.close()
 
 
-async def test_async_mdn_is_posted_to_receipt_delivery_option(world, intake):
+async def test_async_mdn_is_posted_to_receipt_delivery_option(world: World, intake: JournalIntake) -> None:
     received: list[tuple[dict[str, str], bytes]] = []
-    import asyncio
     got_one = asyncio.Event()
 
     async def sink(request: web.Request) -> web.Response:
@@ -247,11 +262,7 @@ async def test_async_mdn_is_posted_to_receipt_delivery_option(world, intake):
 
     app = web.Application()
     app.router.add_post("/mdn", sink)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await serve(app)
     server = await start_server(world, intake)
     try:
         ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
@@ -269,7 +280,7 @@ async def test_async_mdn_is_posted_to_receipt_delivery_option(world, intake):
         await runner.cleanup()
 
 
-async def test_https_with_configured_certificate(world, intake):
+async def test_https_with_configured_certificate(world: World, intake: JournalIntake) -> None:
     server = await start_server(world, intake, tls=True)
     try:
         ctype, body, _ = build_message(world.tmp / "tls", PAYLOAD, signer=world.partner, recipient=world.ours)
@@ -282,10 +293,8 @@ async def test_https_with_configured_certificate(world, intake):
         await server.close()
 
 
-async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world, intake):
-    import asyncio
-
-    from tests.helpers.net import free_port
+async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world: World,
+                                                                       intake: JournalIntake) -> None:
     port = free_port()
     got: list[bytes] = []
 
@@ -308,9 +317,7 @@ async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world, in
         assert rows[0][0] >= 2 and rows[0][1]
         app = web.Application()
         app.router.add_post("/mdn", sink)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner, _ = await serve(app, port)
         for _ in range(400):
             if got:
                 break
@@ -323,7 +330,8 @@ async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world, in
             await runner.cleanup()
 
 
-async def test_file_name_from_content_disposition_is_reduced_to_a_safe_base_name(world, intake):
+async def test_file_name_from_content_disposition_is_reduced_to_a_safe_base_name(world: World,
+                                                                                 intake: JournalIntake) -> None:
     server = await start_server(world, intake)
     try:
         ctype, body, _ = build_message(world.tmp / "fn", PAYLOAD, signer=world.partner, recipient=world.ours,

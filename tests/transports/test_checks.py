@@ -17,7 +17,7 @@ from tests.transports.certs import make_cert
 from tests.transports.sftp_util import make_key
 
 
-def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path):
+def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path) -> None:
     ours, theirs, other = make_cert(tmp_path, "acme"), make_cert(tmp_path, "bigbox"), make_cert(tmp_path, "x")
     key = make_key(tmp_path / "nw")
     gw = GatewayConfig(as2_server=As2ServerSettings(enabled=True, certificate=ours.cert_path,

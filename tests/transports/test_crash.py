@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,13 @@ DOC = (b"ISA*00*          *00*          *12*8005551234     *ZZ*ACMEDIST       *2
        b"GE*1*7~IEA*1*000000007~\n")
 
 
+def died(gw: GatewayProcess, timeout: float) -> None:
+    """Wait for the armed daemon to kill itself at the crash point, then reap it."""
+    assert gw.proc is not None
+    gw.proc.wait(timeout)
+    gw.kill()
+
+
 def crashing(ws: Workspace, channel: str, tmp: Path) -> GatewayProcess:
     marker = tmp / "crash.armed"
     marker.write_text("1")
@@ -32,12 +40,12 @@ def crashing(ws: Workspace, channel: str, tmp: Path) -> GatewayProcess:
                           env={"EDI_TEST_CRASH_MARKER": str(marker), "EDI_TEST_CRASH_CHANNEL": channel})
 
 
-def processed_once(ws: Workspace, channel: str) -> list[dict]:
+def processed_once(ws: Workspace, channel: str) -> list[dict[str, Any]]:
     rows = [m for m in ws.messages(direction="in") if m["channel"] == channel]
     return [m for m in rows if m["state"] != "duplicate"]
 
 
-def test_sftp_server_crash_after_commit(tmp_path):
+def test_sftp_server_crash_after_commit(tmp_path: Path) -> None:
     key = make_key(tmp_path / "keys" / "northwind")
     port = free_port()
     ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port,
@@ -57,8 +65,7 @@ def test_sftp_server_crash_after_commit(tmp_path):
 
     first = upload()
     assert first.returncode != 0                      # the daemon died before the close was confirmed
-    gw.proc.wait(30)
-    gw.kill()
+    died(gw, 30)
     assert len(processed_once(ws, "sftp")) == 1       # but the commit had happened
     with GatewayProcess(ws.config):
         again = upload()                               # the partner sends again, as it got no OK
@@ -71,7 +78,7 @@ def test_sftp_server_crash_after_commit(tmp_path):
     assert list((ws.root / "sftp" / "northwind" / "inbound").iterdir()) == []
 
 
-def test_as2_crash_after_commit_before_mdn(tmp_path):
+def test_as2_crash_after_commit_before_mdn(tmp_path: Path) -> None:
     certs = tmp_path / "certs"
     ours, partner = make_cert(certs, "acme"), make_cert(certs, "bigbox")
     port = free_port()
@@ -86,8 +93,7 @@ def test_as2_crash_after_commit_before_mdn(tmp_path):
     gw = crashing(ws, "as2", tmp_path).start()
     with pytest.raises(AssertionError):                 # curl: empty reply, no MDN
         curl_post(url, body, headers, tmp_path)
-    gw.proc.wait(30)
-    gw.kill()
+    died(gw, 30)
     assert len(processed_once(ws, "as2")) == 1
     with GatewayProcess(ws.config):
         reply = curl_post(url, body, headers, tmp_path)  # the partner resends: same Message-ID
@@ -97,7 +103,7 @@ def test_as2_crash_after_commit_before_mdn(tmp_path):
 
 
 @pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
-def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path):
+def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path: Path) -> None:
     key = make_key(tmp_path / "keys" / "gateway")
     sshd = Sshd(tmp_path, Path(str(key) + ".pub"))
     sshd.start()
@@ -109,8 +115,7 @@ def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path):
             "known_host_key": sshd.host_pub, "remote_dir": str(remote), "pattern": "*.edi", "interval": 0.2}]}})
         (remote / "orders-9.edi").write_bytes(DOC)
         gw = crashing(ws, "sftp_remote", tmp_path).start()
-        gw.proc.wait(60)                                 # polls twice, commits, dies before the delete
-        gw.kill()
+        died(gw, 60)                                     # polls twice, commits, dies before the delete
         assert (remote / "orders-9.edi").exists()
         assert len(processed_once(ws, "sftp_remote")) == 1
         with GatewayProcess(ws.config):

@@ -22,6 +22,7 @@ from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.transports.certs import make_cert
+from tests.transports.conftest import JournalIntake
 from tests.transports.sftp_util import Sshd, known_hosts_line, make_key, openssh_sftp
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,7 @@ def state(ws: Workspace, mid: str) -> str:
 
 
 @pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
-def test_sftp_push_retries_through_the_outbox_until_the_partner_is_up(tmp_path):
+def test_sftp_push_retries_through_the_outbox_until_the_partner_is_up(tmp_path: Path) -> None:
     key = make_key(tmp_path / "keys" / "gateway")
     sshd = Sshd(tmp_path, Path(str(key) + ".pub"))          # port chosen, not started yet
     drop = tmp_path / "partner" / "in"
@@ -67,7 +68,7 @@ def test_sftp_push_retries_through_the_outbox_until_the_partner_is_up(tmp_path):
         sshd.stop()
 
 
-def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path):
+def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path) -> None:
     key = make_key(tmp_path / "keys" / "northwind")
     port = free_port()
     ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
@@ -89,7 +90,7 @@ def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path):
     assert "fetched and deleted by northwind" in ws.events(mid)[-1]["reason"]
 
 
-async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path, intake):
+async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake: JournalIntake) -> None:
     certs = tmp_path / "certs"
     acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
     # the partner: our AS2 server code as an independent process-local receiver

@@ -13,8 +13,9 @@ from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import State
 from gateway.outbound.sftp_channel import REMOTE
 from gateway.transports.sftp_remote import RemotePoller
+from tests.helpers.net import free_port
 from tests.transports.conftest import JournalIntake
-from tests.transports.sftp_util import Sshd, free_port, make_key
+from tests.transports.sftp_util import Sshd, make_key
 
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
 

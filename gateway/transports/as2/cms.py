@@ -211,7 +211,7 @@ def _verify_one(pub: object, sig: bytes, sig_alg: algos.SignedDigestAlgorithm, d
 
 # --------------------------------------------------------------------------- encryption
 
-def _cipher(name: str, key: bytes, iv: bytes) -> Cipher:  # type: ignore[type-arg]
+def _cipher(name: str, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
     if name == "tripledes_3key":
         return Cipher(TripleDES(key), modes.CBC(iv))
     if name in ("aes128_cbc", "aes192_cbc", "aes256_cbc"):

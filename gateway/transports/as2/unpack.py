@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography import x509
 
@@ -173,7 +174,7 @@ class _BodyStream:
     def __init__(self, ent: mime.Entity, scratch: Path) -> None:
         self.ent, self.scratch = ent, scratch
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> BinaryIO:
         if self.ent.transfer_encoding in ("binary", "8bit", "7bit", ""):
             self.f = self.ent.path.open("rb")
             self.f.seek(self.ent.body_start)
