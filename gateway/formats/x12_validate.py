@@ -232,14 +232,12 @@ def _plan(d: SetDef, tag: str, sep: str | None, dic: Dictionary) -> _Plan | None
         test = _quick_test(i, espec, allowed, sep, names)
         lines += [f"    if n > {i}:", f"        x = v[{i}]", f"        if x and not ({test}):",
                   "            return False"]
-    for kind, positions in spec.rules:
+    for kind, positions in spec.rules:      # the conditions under which `_Checker.rule` reports
         present = " + ".join(f"(n > {p - 1} and v[{p - 1}] != '')" for p in positions)
-        if kind == "R":
-            lines += [f"    if not ({present}):", "        return False"]
-        elif kind == "E":
-            lines += [f"    if ({present}) > 1:", "        return False"]
-        else:       # P, C, L: the detailed check decides unless none or all are present
-            lines += [f"    k = {present}", f"    if k and k != {len(positions)}:", "        return False"]
+        first = f"(n > {positions[0] - 1} and v[{positions[0] - 1}] != '')"
+        problem = {"R": "k == 0", "E": "k > 1", "P": f"0 < k < {len(positions)}",
+                   "C": f"{first} and k != {len(positions)}", "L": f"{first} and k == 1"}[kind]
+        lines += [f"    k = {present}", f"    if {problem}:", "        return False"]
     lines.append("    return True")
     exec("\n".join(lines), names)      # noqa: S102 - source built above from the definitions' numbers only
     return _Plan(spec, names["clean"])

@@ -205,3 +205,28 @@ def test_the_quick_element_check_passes_only_segments_without_findings(doc: str,
         total_clean += clean
         total_dirty += 300 - clean
     assert total_clean > 300 and total_dirty > 300      # both answers were exercised
+
+
+@pytest.mark.parametrize("rule", ["R010203", "P0102", "C010203", "E0103", "L010203"])
+def test_the_quick_check_agrees_with_every_syntax_note_kind(rule: str) -> None:
+    """Every presence pattern of a synthetic segment: clean exactly when the detailed check is silent."""
+    import itertools
+
+    from gateway.formats.base import Segment, Syntax, Transaction
+    from gateway.formats.x12_validate import Dictionary, Item, SetDef, _Checker, _plan
+
+    dic = Dictionary({"1": ["AN", 1, 5, "Note"]}, {}, {"ZZZ": {"el": [["1", "O"]] * 4, "rules": [rule]}})
+    root = Item("ST", "M", 1, [Item("ST", "M", 1), Item("ZZZ", "O", 1)])
+    definition = SetDef("999", "test", root, frozenset({"ST", "ZZZ"}), {}, {}, None)
+    plan = _plan(definition, "ZZZ", None, dic)
+    assert plan is not None
+    outcomes = set()
+    for pattern in itertools.product(["", "A"], repeat=4):
+        values = list(pattern)
+        seg = Segment("ZZZ", values, 2)
+        checker = _Checker(Transaction(Syntax.X12, "999", segments=[seg]), definition, [])
+        checker.dic = dic
+        checker.elements_in_detail(seg, plan.spec)
+        assert plan.clean(values) is (checker.issues == []), (rule, values, [str(i) for i in checker.issues])
+        outcomes.add(plan.clean(values))
+    assert outcomes == {True, False}
