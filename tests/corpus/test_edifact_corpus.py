@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gateway.formats import detect, edifact, parse
-from gateway.formats.base import Severity, Syntax
+from gateway.formats.base import ParseResult, Severity, Syntax
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted((CORPUS / "edifact").glob("*.edi")) if CORPUS.is_dir() else []
@@ -69,7 +69,7 @@ STRUCTURE_FAULTS = {
 DEFINED = re.compile(r"^(ORDERS|ORDRSP|DESADV|INVOIC|INVRPT|APERAK)_D(96A|01B)_")
 
 
-def _well_formed(result: edifact.ParseResult) -> bool:  # type: ignore[name-defined]
+def _well_formed(result: ParseResult) -> bool:
     return not any(i.severity in (Severity.ERROR, Severity.WARNING) for i in result.issues)
 
 

@@ -38,9 +38,11 @@ def test_definitions_load_for_every_message_and_directory() -> None:
     assert orders is not None
     lin = next(n for n in orders if n.trigger == "LIN")
     assert (lin.tag, lin.max, lin.mandatory) == ("SG25", 200000, False)
-    fmt = edifact_defs.directory("D96A").elements["6060"]  # type: ignore[union-attr]
+    d96a, d01b = edifact_defs.directory("D96A"), edifact_defs.directory("D01B")
+    assert d96a is not None and d01b is not None
+    fmt = d96a.elements["6060"]
     assert (fmt.kind, fmt.max) == ("n", 15)
-    assert edifact_defs.directory("D01B").elements["6060"].text == "an..35"  # type: ignore[union-attr]
+    assert d01b.elements["6060"].text == "an..35"
 
 
 def test_missing_mandatory_segment_is_code_13_at_the_next_segment() -> None:

@@ -86,7 +86,8 @@ def test_other_customers_deliveries_are_not_extracted(client: OdooClient, odoo: 
     deliver(odoo, link.record_id)
     assert extract_ship_notices(client, bigbox(), journal) == []
     [asn] = extract_ship_notices(client, northwind(), journal)
-    assert asn.party("ship_to").ids == {"store": "0042"}      # type: ignore[union-attr]
+    ship_to = asn.party("ship_to")
+    assert ship_to is not None and ship_to.ids == {"store": "0042"}
 
 
 def test_posted_invoice_becomes_one_invoice(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,

@@ -13,6 +13,7 @@ import pytest
 from gateway.config.models import XmlSettings
 from gateway.formats import parse
 from gateway.formats import xml as xml_format
+from gateway.formats.base import ParseResult
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -62,9 +63,9 @@ def web() -> Iterator[str]:
     server.server_close()
 
 
-def refused(result: object) -> str:
-    errors = result.errors  # type: ignore[attr-defined]
-    assert result.fatal and result.transactions == [] and len(errors) == 1  # type: ignore[attr-defined]
+def refused(result: ParseResult) -> str:
+    errors = result.errors
+    assert result.fatal and result.transactions == [] and len(errors) == 1
     return str(errors[0])
 
 

@@ -117,7 +117,8 @@ def test_xml_with_namespaces_to_canonical_and_back(tmp_path: Path, journal: Sqli
     doc = translate(result.transactions[0], None, reg, profile="t-xml-order")[0]
     assert isinstance(doc, PurchaseOrder)
     assert (doc.number, doc.currency) == ("X-77", "EUR")
-    assert doc.party("buyer").ids == {"gln": "4012345000009"}  # type: ignore[union-attr]
+    buyer = doc.party("buyer")
+    assert buyer is not None and buyer.ids == {"gln": "4012345000009"}
     assert [ln.item_ids["gtin"] for ln in doc.lines] == ["00614141000012", "00614141000036"]
     partner = PartnerConfig(id="x", documents=[DocumentSettings(type="Order", direction="out",
                                                                 profile="t-xml-order")])

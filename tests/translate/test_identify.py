@@ -68,8 +68,9 @@ def test_test_interchange_for_a_production_partner_is_refused(config: LoadedConf
 
 def test_production_interchange_for_a_partner_in_test(config: LoadedConfig) -> None:
     partners = dict(config.partners)
-    partners["bigbox"] = partners["bigbox"].model_copy(
-        update={"x12": partners["bigbox"].x12.model_copy(update={"test": True})})  # type: ignore[union-attr]
+    x12 = partners["bigbox"].x12
+    assert x12 is not None
+    partners["bigbox"] = partners["bigbox"].model_copy(update={"x12": x12.model_copy(update={"test": True})})
     result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="P"))
     with pytest.raises(PartnerUnknown, match="set up for testing"):
         identify(result, meta(), partners, config.gateway.our_ids)

@@ -12,7 +12,7 @@ from gateway.errors import ConfigError, TranslationError
 from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, lint_profiles, render, translate
-from gateway.translate.canonical import Invoice, Pack, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.canonical import Invoice, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.values import gs1_check_digit, make_sscc, sscc_out
 from tests.translate.conftest import RENDER_TIME
 from tests.translate.helpers import PO_BODY, interchange, parse, registry
@@ -20,15 +20,18 @@ from tests.translate.helpers import PO_BODY, interchange, parse, registry
 OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), gs="ACMEDIST")
 
 
-def _po(reg: ProfileRegistry, body: list[str], profile: str | None = None):  # type: ignore[no-untyped-def]
+def _po(reg: ProfileRegistry, body: list[str], profile: str | None = None) -> PurchaseOrder:
     tx = parse(interchange(body)).transactions[0]
-    return translate(tx, None, reg, profile=profile)[0]
+    doc = translate(tx, None, reg, profile=profile)[0]
+    assert isinstance(doc, PurchaseOrder)
+    return doc
 
 
 def test_base_850_reads_header_parties_and_lines() -> None:
     doc = _po(ProfileRegistry.load([]), PO_BODY)
     assert (doc.number, doc.date, doc.reference("department")) == ("PO-1", "2026-11-28", "042")
-    assert doc.party("ship_to").ids == {"gln": "0860001000023"}
+    ship_to = doc.party("ship_to")
+    assert ship_to is not None and ship_to.ids == {"gln": "0860001000023"}
     assert [ln.quantity for ln in doc.lines] == [Decimal(10), Decimal(2)]
     assert doc.lines[1].unit == "CS"                              # CA -> Rec 20 CS
     assert doc.totals.line_count == 2 and doc.totals.quantity_total == Decimal(12)
