@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK
-from gateway.config.args import add_config_argument
-from gateway.config.loader import ConfigErrors, find_config, load
+from gateway.cli import EXIT_ERROR, EXIT_OK
+from gateway.config.args import add_config_argument, load_or_exit_code
+from gateway.config.loader import find_config
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import ConfigError, FormatError, PartnerUnknown, TranslationError
 from gateway.formats.base import Severity
@@ -35,18 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def workspace(config_arg: str | None) -> tuple[dict[str, PartnerConfig], Any, OurIds | None] | int:
     """(partners, profiles, our ids) from gateway.yaml; base profiles only when there is no gateway.yaml."""
     from gateway.translate import ProfileRegistry
-    path = find_config(config_arg)
-    if config_arg is None and not path.is_file():
+    if config_arg is None and not find_config(None).is_file():
         return {}, ProfileRegistry.load([]), None
-    try:
-        config = load(path)
-    except ConfigErrors as exc:
-        for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    config = load_or_exit_code(argparse.Namespace(config=config_arg))
+    if isinstance(config, int):
+        return config
     profiles = config.profiles if config.profiles is not None else ProfileRegistry.load([])
     return config.partners, profiles, config.gateway.our_ids
 

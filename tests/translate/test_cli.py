@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli import main
+from gateway.cli import EXIT_CONFIG, main
 from tests.translate.conftest import EXAMPLES, GOLDEN
 
 
@@ -63,6 +63,16 @@ def test_translate_missing_file_and_unknown_partner(workspace: Path, capsys: pyt
     code, _, err = run(capsys, "translate", str(EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"),
                        "--partner", "nobody", "--config", str(workspace))
     assert code == 1 and "no partner 'nobody'" in err
+
+
+def test_translate_with_a_broken_config_names_the_file_and_exits_3(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "gateway.yaml"
+    config.write_text("outbox: {min_backof: 5}\n")
+    sample = EXAMPLES / "samples" / "northwind" / "850_NW-77002-03.edi"
+    code, out, err = run(capsys, "translate", str(sample), "--config", str(config))
+    assert code == EXIT_CONFIG and out == ""
+    assert f"error: {config}:1" in err and "min_backof" in err
 
 
 def test_render_prints_the_partner_file(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
