@@ -356,8 +356,9 @@ class X12Reader:
         if grp is None:
             self._issue(Severity.ERROR, "ST segment outside a functional group (no GS before it)",
                         codes.TA_BAD_CONTENT, "interchange", seg)
-        doc_type, number = seg.get(1), seg.get(2)
-        tx = Transaction(Syntax.X12, doc_type, version=seg.get(3) or (grp.version if grp else ""),
+        el = seg.elements
+        doc_type, number, version = (el + ["", "", ""])[:3] if len(el) < 3 else el[:3]
+        tx = Transaction(Syntax.X12, doc_type, version=version or (grp.version if grp else ""),
                          control_number=number, envelope=self._env, group=grp, segments=[seg],
                          index=self._grp_sets)
         self._grp_sets += 1
@@ -376,8 +377,11 @@ class X12Reader:
     def _close_tx(self, seg: Segment, count: int) -> None:
         tx = self._tx
         assert tx is not None
-        se01, se02 = seg.get(1), seg.get(2)
-        if not _DIGITS.match(se01) or int(se01) != count:
+        el = seg.elements
+        se01, se02 = (el[0], el[1]) if len(el) > 1 else (seg.get(1), seg.get(2))
+        if se01.isascii() and se01.isdigit() and int(se01) == count:
+            pass                    # the usual case, without the regular expression
+        elif not _DIGITS.match(se01) or int(se01) != count:
             self._issue(Severity.ERROR, f"SE01 says {se01!r} segments but transaction set {tx.control_number} "
                         f"has {count} (ST to SE)", codes.TX_COUNT_MISMATCH, "transaction", seg, element=1,
                         in_tx=True, value=se01)
