@@ -60,6 +60,7 @@ _ISA_FIELDS: tuple[tuple[int, str, str], ...] = (
     (1, codes.TA_BAD_TEST_INDICATOR, "usage indicator"),
     (1, codes.TA_BAD_COMPONENT_SEP, "component separator"),
 )
+_ISA_WIDTHS = tuple(width for width, _, _ in _ISA_FIELDS)
 _ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
 _DIGITS = re.compile(r"\d+\Z")
 _GS_VERSION = re.compile(r"\d{6}")
@@ -113,6 +114,8 @@ def _isa_problems(el: list[str]) -> list[tuple[int, str, str]]:
     """(element position, TA105 code, sentence) for each ISA field that breaks the standard."""
     found: list[tuple[int, str, str]] = []
     for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
+        if pos == 1 and tuple(map(len, el)) == _ISA_WIDTHS:
+            break                   # every width right (the usual case): on to the values
         if len(value) != width:
             found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
                                        f"found {len(value)} ({value!r})")))
