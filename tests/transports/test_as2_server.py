@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,15 @@ from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
 from tests.helpers.net import free_port
-from tests.transports.as2_peer import Reply, as2_headers, build_message, curl_post, serve, verify_mdn
+from tests.transports.as2_peer import (
+    Reply,
+    as2_headers,
+    build_message,
+    compressed_entity,
+    curl_post,
+    serve,
+    verify_mdn,
+)
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake
 
@@ -247,6 +256,27 @@ async def test_unsigned_unencrypted_allowed_by_profile_with_unsigned_mdn(world: 
         got = mdn.read(reply.headers["content-type"], reply.body, [], require_signed=False)
         assert got.disposition.ok and not got.signed
         assert intake.stored(intake.messages()[0]) == PAYLOAD
+    finally:
+        await server.close()
+
+
+async def test_corrupt_compressed_layer_gets_decompression_failed_and_stores_nothing(
+        world: World, intake: JournalIntake) -> None:
+    server = await start_server(world, intake, require_signed=False, require_encrypted=False)
+    try:
+        inner = b"Content-Type: application/edi-x12\r\n\r\n" + PAYLOAD
+        der = bytearray(base64.b64decode(compressed_entity(inner).partition(b"\r\n\r\n")[2]))
+        at = der.index(zlib.compress(inner))
+        der[at:at + 2] = b"\x00\x00"                          # no zlib header: the inflate fails
+        body = world.tmp / "corrupt.p7z"
+        body.write_bytes(bytes(der))
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<zip@x>",
+                                                    "application/pkcs7-mime; smime-type=compressed-data",
+                                                    signed_mdn=False))
+        assert reply.status == 200
+        got = mdn.read(reply.headers["content-type"], reply.body, [], require_signed=False)
+        assert str(got.disposition) == "processed/error: decompression-failed"
+        assert intake.messages() == []
     finally:
         await server.close()
 

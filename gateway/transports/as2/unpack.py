@@ -87,17 +87,12 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
         if ctype in PKCS7_MIME and smime in ("enveloped-data", ""):
             if encrypted:
                 raise Refused("unexpected-processing-error", "message is encrypted twice")
-            out = work / f"layer{depth}.dec"
-            with _BodyStream(ent, work / f"layer{depth}.der") as src, out.open("wb") as dst:
-                try:
-                    cms.decrypt_stream(src, dst, policy.ours)
-                except cms.CmsError as exc:
-                    raise Refused("decryption-failed", str(exc)) from exc
+            ent = _layer(ent, work / f"layer{depth}", "decryption-failed",
+                         lambda src, dst: cms.decrypt_stream(src, dst, policy.ours))
             encrypted = True
             layers.append("encrypted")
-            ent = _entity(out)
             if not signed:
-                mic_range = (out, ent.start, ent.end)
+                mic_range = (ent.path, ent.start, ent.end)
         elif ctype == "multipart/signed":
             parts = mime.split_multipart(ent)
             if len(parts) != 2:
@@ -118,15 +113,10 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             mic_range = (path, a, b)
             ent = content
         elif ctype in PKCS7_MIME and smime == "compressed-data":
-            out = work / f"layer{depth}.inflated"
-            with _BodyStream(ent, work / f"layer{depth}.z") as src, out.open("wb") as dst:
-                try:
-                    cms.decompress_stream(src, dst, policy.max_size)
-                except cms.CmsError as exc:
-                    raise Refused("decompression-failed", str(exc)) from exc
+            ent = _layer(ent, work / f"layer{depth}", "decompression-failed",
+                         lambda src, dst: cms.decompress_stream(src, dst, policy.max_size))
             compressed = True
             layers.append("compressed")
-            ent = _entity(out)
         elif ctype in PKCS7_MIME:
             raise Refused("unexpected-processing-error", f"unsupported smime-type {smime!r}")
         else:
@@ -159,6 +149,18 @@ def _digests(path: Path, start: int, end: int) -> Callable[[str], Iterator[bytes
         for canonical in (False, True):
             yield mime.digest_range(path, start, end, name, canonical=canonical)
     return digests
+
+
+def _layer(ent: mime.Entity, stem: Path, refusal: str,
+           step: Callable[[BinaryIO, BinaryIO], object]) -> mime.Entity:
+    """Stream `ent`'s body through one CMS step (decrypt, decompress) into `<stem>.out`; the entity inside."""
+    out = stem.with_suffix(".out")
+    with _BodyStream(ent, stem.with_suffix(".body")) as src, out.open("wb") as dst:
+        try:
+            step(src, dst)
+        except cms.CmsError as exc:
+            raise Refused(refusal, str(exc)) from exc
+    return _entity(out)
 
 
 def _entity(path: Path, start: int = 0, end: int | None = None) -> mime.Entity:
