@@ -319,6 +319,11 @@ class _Reader:
     file: Any
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """asyncssh answers a client's "ranges" request (asyncssh's own get()) by seeking the handle
+        with SEEK_DATA / SEEK_HOLE, so a read handle must be seekable."""
+        return int(self.file.seek(offset, whence))
+
 
 def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
     return asyncssh.SFTPPermissionDenied(what)

@@ -335,3 +335,20 @@ async def test_close_ends_open_sessions(sftp: SftpWorld) -> None:
     done.set()
     await asyncio.to_thread(t.join, 30)
     assert errors
+
+
+async def test_asyncssh_client_fetches_outbound_with_get(sftp: SftpWorld) -> None:
+    """asyncssh's own get() asks for the file's data ranges first; the read handle must answer it."""
+    import asyncssh
+
+    journal = sftp.intake.journal
+    out = journal.record_intake(direction=Direction.OUT, partner="northwind", channel="sftp",
+                                filename="northwind_810_000000021.x12", sha256="3" * 64, size=9,
+                                source_key="810:21", state=State.QUEUED)
+    await ACCOUNT.deliver(out, b"INVOICE~\n", sftp.partners["northwind"])
+    fetched = sftp.tmp / "fetched-810.x12"
+    async with asyncssh.connect("127.0.0.1", sftp.port, username="northwind",
+                                client_keys=[str(sftp.nw_key)], known_hosts=str(sftp.known_hosts)) as conn:
+        async with conn.start_sftp_client() as client:
+            await client.get("/outbound/northwind_810_000000021.x12", str(fetched))
+    assert fetched.read_bytes() == b"INVOICE~\n"
