@@ -211,6 +211,16 @@ def _verify_one(pub: object, sig: bytes, sig_alg: algos.SignedDigestAlgorithm, d
 
 # --------------------------------------------------------------------------- encryption
 
+def _content_info_head(oid: str, content_len: int) -> bytes:
+    """ContentInfo { contentType oid, [0] EXPLICIT SEQUENCE } up to where the SEQUENCE's `content_len`
+    bytes begin: written first so that the content itself can be streamed after it."""
+    inner = der.header(0x30, content_len)
+    oid_der: bytes = core.ObjectIdentifier(oid).dump()
+    explicit = der.header(0xA0, len(inner) + content_len)
+    outer = der.header(0x30, len(oid_der) + len(explicit) + len(inner) + content_len)
+    return outer + oid_der + explicit + inner
+
+
 def _cipher(name: str, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
     if name == "tripledes_3key":
         return Cipher(TripleDES(key), modes.CBC(iv))
@@ -249,12 +259,8 @@ def encrypt_stream(src: BinaryIO, size: int, dst: BinaryIO, recipients: list[x50
     eci_len = len(ctype) + len(calg) + len(enc_hdr) + enc_len
     eci_hdr = der.header(0x30, eci_len)
     env_len = len(version) + len(rinfos) + len(eci_hdr) + eci_len
-    env_hdr = der.header(0x30, env_len)
-    outer_oid = core.ObjectIdentifier(OID_ENVELOPED).dump()
-    explicit = der.header(0xA0, len(env_hdr) + env_len)
-    ci_len = len(outer_oid) + len(explicit) + len(env_hdr) + env_len
-    dst.write(der.header(0x30, ci_len) + outer_oid + explicit + env_hdr + version + rinfos
-              + eci_hdr + ctype + calg + enc_hdr)
+    dst.write(_content_info_head(OID_ENVELOPED, env_len) + version + rinfos + eci_hdr + ctype + calg
+              + enc_hdr)
     enc = _cipher(alg_name, key, iv).encryptor()
     padder = sym_padding.PKCS7(block * 8).padder()
     left = size
@@ -353,11 +359,7 @@ def compress_stream(src: BinaryIO, dst: BinaryIO, scratch: BinaryIO) -> None:
     eci_len = len(ctype) + len(expl) + len(oct_hdr) + n
     eci_hdr = der.header(0x30, eci_len)
     cd_len = len(version) + len(calg) + len(eci_hdr) + eci_len
-    cd_hdr = der.header(0x30, cd_len)
-    oid = core.ObjectIdentifier(OID_COMPRESSED).dump()
-    outer = der.header(0xA0, len(cd_hdr) + cd_len)
-    dst.write(der.header(0x30, len(oid) + len(outer) + len(cd_hdr) + cd_len) + oid + outer + cd_hdr
-              + version + calg + eci_hdr + ctype + expl + oct_hdr)
+    dst.write(_content_info_head(OID_COMPRESSED, cd_len) + version + calg + eci_hdr + ctype + expl + oct_hdr)
     while chunk := scratch.read(der.CHUNK):
         dst.write(chunk)
 
