@@ -347,8 +347,8 @@ async def test_asyncssh_client_fetches_outbound_with_get(sftp: SftpWorld) -> Non
                                 source_key="810:21", state=State.QUEUED)
     await ACCOUNT.deliver(out, b"INVOICE~\n", sftp.partners["northwind"])
     fetched = sftp.tmp / "fetched-810.x12"
-    async with asyncssh.connect("127.0.0.1", sftp.port, username="northwind",
-                                client_keys=[str(sftp.nw_key)], known_hosts=str(sftp.known_hosts)) as conn:
-        async with conn.start_sftp_client() as client:
-            await client.get("/outbound/northwind_810_000000021.x12", str(fetched))
+    async with (asyncssh.connect("127.0.0.1", sftp.port, username="northwind", client_keys=[str(sftp.nw_key)],
+                                 known_hosts=str(sftp.known_hosts)) as conn,
+                conn.start_sftp_client() as client):
+        await client.get("/outbound/northwind_810_000000021.x12", str(fetched))
     assert fetched.read_bytes() == b"INVOICE~\n"
