@@ -38,7 +38,7 @@ from gateway.errors import GatewayError, JournalError, PartnerUnknown, Transport
 from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
-from gateway.logs import log_context
+from gateway.logs import add_context, log_context
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.pipeline")
@@ -321,6 +321,7 @@ class Pipeline:
         doc_types = sorted({t.doc_type for t in result.transactions})
         fields = {"partner": partner.id, "syntax": result.syntax.value, "control_number": control or None,
                   "doc_type": ",".join(doc_types) or None}
+        add_context(partner=partner.id, control_number=control or None)
         if first is not None and control and not message.meta.get("force"):
             sender = f"{first.sender_qualifier}:{first.sender_id}"
             earlier = self.journal.seen_interchange(partner.id, sender, control, message.id)

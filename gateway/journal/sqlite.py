@@ -9,6 +9,7 @@ same time; SQLite's busy timeout serialises them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -22,6 +23,12 @@ from typing import Any
 
 from gateway.errors import JournalError
 from gateway.journal.api import ALLOWED, Direction, Event, Journal, Message, OdooLink, State
+from gateway.logs import log_context
+
+log = logging.getLogger("gateway.journal")
+
+# states a human has to look at: their transitions are logged as warnings
+_ATTENTION = frozenset({State.QUARANTINED, State.DEAD, State.REJECTED})
 
 # States a worker or the outbox still has to act on (SENT waits for an ack, tracked separately).
 ACTIVE: frozenset[State] = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED,
@@ -63,6 +70,7 @@ CREATE TABLE IF NOT EXISTS events (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_message ON events(message_id, seq);
+CREATE INDEX IF NOT EXISTS events_state ON events(to_state, message_id);   -- /metrics latency and stuck queries
 CREATE TABLE IF NOT EXISTS counters (
     partner TEXT NOT NULL, kind TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (partner, kind)
@@ -268,9 +276,15 @@ class SqliteJournal(Journal):
             sets.update(fields)
             assignments = ", ".join(f"{name} = ?" for name in sets)
             db.execute(f"UPDATE messages SET {assignments} WHERE id = ?", (*sets.values(), message_id))
-            self._event(db, message_id, now, current.state, to, reason if error is None or error in reason
-                        else f"{reason}: {error}")
-            return self._get(db, message_id)
+            text = reason if error is None or error in reason else f"{reason}: {error}"
+            self._event(db, message_id, now, current.state, to, text)
+            updated = self._get(db, message_id)
+        # the audit trail, mirrored in the log after the commit (partner and control number come from
+        # the caller's log_context once the envelope is read)
+        with log_context(message_id=message_id, partner=updated.partner, control_number=updated.control_number):
+            log.log(logging.WARNING if to in _ATTENTION else logging.INFO, "%s -> %s: %s",
+                    current.state.value, to.value, text)
+        return updated
 
     def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None,
              look_again_at: datetime | None = None) -> Message:

@@ -50,7 +50,7 @@ def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_
                 assert proc.poll() is None, err_path.read_text()
                 time.sleep(0.1)
             (ws / "inbox" / sample.name).write_bytes(sample.read_bytes())
-            while '"partner": "eurohandel"' not in err_path.read_text() and time.monotonic() < deadline:
+            while '"control_number"' not in err_path.read_text() and time.monotonic() < deadline:
                 time.sleep(0.1)
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -60,5 +60,7 @@ def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_
     records = [json.loads(line) for line in text.splitlines() if line.strip()]   # every line is JSON
     assert all({"ts", "level", "logger", "msg"} <= set(r) for r in records)
     assert any(r.get("partner") == "eurohandel" and r.get("message_id") for r in records), text
+    # once the envelope is read, the lines of a file from the shared inbox carry its partner and UNB number
+    assert any(r.get("partner") == "eurohandel" and r.get("control_number") for r in records), text
     received = [r for r in records if r["msg"].startswith("received ORDERS_4500012345.edi")]
     assert received and received[0].get("message_id"), text
