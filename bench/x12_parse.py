@@ -166,6 +166,9 @@ def main() -> int:
             summary.append((mb, pyx / ours, ours / split, figures["ours"]["rss_mb"]))
             print(f"{mb:>4}MB ratios: ours is {pyx / ours:.1f}x pyx12 (goal >= 10x); "
                   f"bare split is {ours / split:.1f}x ours (goal <= 4x)")
+            if "ours+validate" in figures:
+                print(f"{mb:>4}MB ours+validate is {pyx / figures['ours+validate']['cpu']:.1f}x pyx12's reader "
+                      "(which checks no structure)")
     if len(summary) > 1:
         rss = [s[3] for s in summary]
         print("ours peak RSS by size: " + ", ".join(f"{s[0]} MB -> {s[3]:.1f} MB" for s in summary)
