@@ -193,7 +193,7 @@ class X12Reader:
         control segments (ISA GS ST SE GE IEA TA1) are looked at one by one."""
         tx: Transaction | None = None
         segs: list[Segment] = []
-        for batch, tags, marks in self._tok.batches():
+        for batch, marks in self._tok.batches():
             marks.append(len(batch))
             start = 0
             for mark in marks:
@@ -207,7 +207,7 @@ class X12Reader:
                     break
                 start = mark + 1
                 seg = batch[mark]
-                tag = tags[mark]
+                tag = seg.tag
                 if tx is not None:
                     if tag == "SE":
                         segs.append(seg)

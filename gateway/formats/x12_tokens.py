@@ -197,11 +197,11 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ segments
     def __iter__(self) -> Iterator[Segment]:
-        for batch, _tags, _marks in self.batches():
+        for batch, _marks in self.batches():
             yield from batch
 
-    def batches(self) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
-        """(segments, their tags, indexes of the CONTROL_TAGS segments) per chunk, cut after each IEA,
+    def batches(self) -> Iterator[tuple[list[Segment], list[int]]]:
+        """(segments, indexes of the CONTROL_TAGS segments among them) per chunk, cut after each IEA,
         so callers work on lists and look only at the few envelope and ST/SE segments one by one.
 
         `Segment.position` is already set: 1 for ST and counting on until the next ST (envelope
@@ -318,7 +318,7 @@ class Tokenizer:
         isa11 = head.split(d.element, 12)[11]
         return (isa11 if len(isa11) == 1 and not isa11.isalnum() and isa11 != " " else None) == d.repetition
 
-    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
+    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[int]]]:
         """Lists of segments from `isa` up to and including its IEA (or the end of input).
 
         The cyclic garbage collector is paused while a chunk is cut into segments (they form no
@@ -333,7 +333,7 @@ class Tokenizer:
             if collect:
                 gc.enable()
 
-    def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[str], list[int]]]:
+    def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[int]]]:
         """The hot loop.
 
         When every terminator in the buffer is followed by the usual suffix, the buffer is split on
@@ -351,7 +351,6 @@ class Tokenizer:
         wrap = self._wrap
         ws = _WS
         batch: list[Segment] = [isa]
-        tags: list[str] = ["ISA"]
         marks: list[int] = [0]
         is_control = CONTROL_TAGS.__contains__
         inline_isa = False
@@ -382,7 +381,7 @@ class Tokenizer:
                     if batch:
                         if collect:
                             gc.enable()
-                        yield batch, tags, marks
+                        yield batch, marks
                     return
                 if self._fill():
                     consumed = bool(lead)
@@ -395,13 +394,12 @@ class Tokenizer:
                         if seg.tag in CONTROL_TAGS:
                             marks.append(len(batch))
                         batch.append(seg)
-                        tags.append(seg.tag)
                 else:
                     prev.suffix = None if lead + leftover == suffix else lead + leftover
                 if batch:
                     if collect:
                         gc.enable()
-                    yield batch, tags, marks
+                    yield batch, marks
                 return
             ascii_only = buf.isascii()
             off = self._off
@@ -435,16 +433,14 @@ class Tokenizer:
                     positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
                     pos += n
                 offsets = list(accumulate(map(step.__add__, map(len, pieces)), initial=off))
-                if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
-                    made = list(map(Segment, bulk, parts_list, positions, offsets))
-                else:
-                    made = list(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
                 if found:
                     base = len(batch)
                     marks += [base + m for m in found]
-                batch += made
-                tags += bulk
-                prev = made[-1]
+                if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
+                    batch.extend(map(Segment, bulk, parts_list, positions, offsets))
+                else:
+                    batch.extend(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
+                prev = batch[-1]
                 off = offsets[-1]
                 pieces = rest
                 lead = eaten          # what precedes the first of the rest
@@ -480,7 +476,7 @@ class Tokenizer:
                     if batch:
                         if collect:
                             gc.enable()
-                        yield batch, tags, marks
+                        yield batch, marks
                     return
                 inline_isa = False
                 pos = 1 if tag == "ST" else pos + 1
@@ -493,13 +489,12 @@ class Tokenizer:
                 if tag in CONTROL_TAGS:
                     marks.append(len(batch))
                 batch.append(seg)
-                tags.append(tag)
                 if tag == "IEA":
                     if collect:
                         gc.enable()
-                    yield batch, tags, marks
+                    yield batch, marks
                     gc.disable()
-                    batch, tags, marks = [], [], []
+                    batch, marks = [], []
                     if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
                         inline_isa = True
                         self.interchange += 1     # next ISA, same delimiters: read straight on
@@ -517,9 +512,9 @@ class Tokenizer:
             if batch:
                 if collect:
                     gc.enable()
-                yield batch, tags, marks
+                yield batch, marks
                 gc.disable()
-                batch, tags, marks = [], [], []
+                batch, marks = [], []
             if not self._fill() and not leftover:
                 return
 
