@@ -155,9 +155,6 @@ class _Plan:
     clean: Callable[[list[str]], bool]
 
 
-_MISSING = object()
-
-
 def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
     """A segment's dictionary entry with the set's code lists and VICS overrides applied, once."""
     raw = dic.segments.get(tag)
@@ -337,11 +334,12 @@ class _Checker:
         plans = self.d.plans.setdefault(sep, {})
         for seg in segments[1:]:
             place(seg, stack)
-            plan = plans.get(seg.tag, _MISSING) if seg.repetition_sep == sep else _MISSING
-            if plan is _MISSING:
-                elements(seg)
-            elif plan is not None and not plan.clean(seg.elements):     # type: ignore[union-attr]
-                in_detail(seg, plan.spec)                                  # type: ignore[union-attr]
+            if seg.tag not in plans or seg.repetition_sep != sep:
+                elements(seg)                       # compiles the segment's plan on first sight
+                continue
+            plan = plans[seg.tag]
+            if plan is not None and not plan.clean(seg.elements):
+                in_detail(seg, plan.spec)
         last = segments[-1]
         while stack:
             self.close(stack.pop(), last)
@@ -428,11 +426,11 @@ class _Checker:
     def elements(self, seg: Segment) -> None:
         """Element checks; the common case, a segment with nothing to report, takes the quick path."""
         plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
-        plan = plans.get(seg.tag, _MISSING)
-        if plan is _MISSING:
-            plan = plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
-        if plan is not None and not plan.clean(seg.elements):       # type: ignore[union-attr]
-            self.elements_in_detail(seg, plan.spec)                  # type: ignore[union-attr]
+        if seg.tag not in plans:
+            plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
+        plan = plans[seg.tag]
+        if plan is not None and not plan.clean(seg.elements):
+            self.elements_in_detail(seg, plan.spec)
 
     def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
         values = seg.elements
