@@ -2,7 +2,9 @@
 
 Commit before acknowledgement: an upload is written to a staging file outside the jail;
 when its write handle closes (or a temp name is renamed to its final name) the bytes go
-through `Intake.submit()` and only then does the close/rename return OK. A crash before
+through `Intake.submit()` and only then does the close/rename return OK. The blocking file
+work of a commit (fsync, copies, renames) runs in a worker thread, so one partner's large
+upload never stalls the other sessions of the event loop. A crash before
 that leaves only a staging file, cleared at start: the partner never got OK and sends
 again. The jail is enforced on every path: lexical `..` is clamped at the jail root and
 anything whose real path leaves the jail (a symlink) is refused.
@@ -216,12 +218,16 @@ class SftpServer:
         message = await self.intake.submit(staged, meta)
         log.info("SFTP upload %s/%s/%s committed as %s (%s)", acct.user, INBOUND, name, message.id,
                  message.state.value)
+        await asyncio.to_thread(self._set_aside, acct, staged, name, message.id)
+
+    def _set_aside(self, acct: Account, staged: Path, name: str, message_id: str) -> None:
+        """After the commit: keep the upload in inbound/processed/ (keep_processed) or drop the staging file."""
         if self.settings.keep_processed:
             done = acct.jail / INBOUND / PROCESSED
             done.mkdir(exist_ok=True)
             target = done / name
             if target.exists():
-                target = done / f"{time.strftime('%Y%m%dT%H%M%S')}-{message.id}-{name}"
+                target = done / f"{time.strftime('%Y%m%dT%H%M%S')}-{message_id}-{name}"
             os.replace(staged, target)
         else:
             staged.unlink(missing_ok=True)
@@ -329,6 +335,30 @@ def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
     return asyncssh.SFTPPermissionDenied(what)
 
 
+def _stage(staged: Path, resume: Path | None) -> tuple[Any, int]:
+    """Open an upload's staging file (blocking: callers run it in a thread). `resume`: the temp-name
+    upload in inbound/ a client continues (no truncate), copied in first when it is a plain file."""
+    if resume is not None and resume.is_file() and not resume.is_symlink():
+        shutil.copyfile(resume, staged)
+    # the SFTP handle owns the file until close (no with-block can span the requests)
+    f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)  # noqa: SIM115
+    return f, os.fstat(f.fileno()).st_size
+
+
+def _open_read(local: str) -> Any:
+    """An outbound file for reading (blocking: callers run it in a thread); the handle owns it until close."""
+    return open(local, "rb", buffering=0)
+
+
+def _make_durable(file: Any) -> None:
+    """Flush, fsync and close an upload's staging file (blocking: callers run it in a thread)."""
+    try:
+        file.flush()
+        os.fsync(file.fileno())
+    finally:
+        file.close()
+
+
 class JailedSftp(asyncssh.SFTPServer):
     """One partner's view: `/`, `/inbound` (write files), `/outbound` (read and delete files)."""
 
@@ -384,22 +414,18 @@ class JailedSftp(asyncssh.SFTPServer):
         return parts[1]
 
     # ---------------------------------------------------------------- files
-    def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
+    async def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
         if pflags & (FXF_WRITE | FXF_APPEND | FXF_CREAT | FXF_TRUNC):
             name = self._inbound_name(path)
             staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
-            visible = Path(self.jail) / INBOUND / name
-            if not pflags & FXF_TRUNC and visible.is_file() and not visible.is_symlink() and is_temp_name(name):
-                shutil.copyfile(visible, staged)              # resuming a temp-name upload
-            # the SFTP handle owns the file until close (no with-block can span the requests)
-            f = open(staged, "r+b" if staged.exists() else "w+b", buffering=0)  # noqa: SIM115
-            return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
-                           size=staged.stat().st_size)
+            resume = Path(self.jail) / INBOUND / name if not pflags & FXF_TRUNC and is_temp_name(name) else None
+            f, size = await asyncio.to_thread(_stage, staged, resume)
+            return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name), size=size)
         name = self._outbound_name(path)
         local = self._local([OUTBOUND, name])
         if os.path.islink(local) or not os.path.isfile(local):
             raise asyncssh.SFTPNoSuchFile(f"outbound/{name} does not exist")
-        return _Reader(open(local, "rb", buffering=0))
+        return _Reader(await asyncio.to_thread(_open_read, local))
 
     def read(self, file_obj: object, offset: int, size: int) -> bytes:
         if not isinstance(file_obj, _Reader):
@@ -426,21 +452,19 @@ class JailedSftp(asyncssh.SFTPServer):
         if not isinstance(file_obj, _Upload):
             return
         up = file_obj
-        up.file.flush()
-        os.fsync(up.file.fileno())
-        up.file.close()
+        await asyncio.to_thread(_make_durable, up.file)
         if up.too_big:
-            up.staged.unlink(missing_ok=True)
+            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
             log.warning("SFTP %s: upload %s refused, larger than %d bytes", self.acct.user, up.name, up.limit)
             raise asyncssh.SFTPFailure(f"{up.name}: larger than the limit of {up.limit} bytes; upload refused")
         if up.temp:
-            os.replace(up.staged, Path(self.jail) / INBOUND / up.name)
+            await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
             return
         await self._commit(up.staged, up.name)
 
     async def _commit(self, staged: Path, name: str) -> None:
         try:
-            st = staged.stat()
+            st = await asyncio.to_thread(staged.stat)
             await self.owner.take(self.acct, staged, name)
             self.recent[name] = asyncssh.SFTPAttrs(type=asyncssh.FILEXFER_TYPE_REGULAR, size=st.st_size,
                                                    permissions=0o100644, atime=int(st.st_atime),
@@ -448,7 +472,7 @@ class JailedSftp(asyncssh.SFTPServer):
             if len(self.recent) > 100:
                 self.recent.pop(next(iter(self.recent)))
         except Exception as exc:
-            staged.unlink(missing_ok=True)
+            await asyncio.to_thread(staged.unlink, missing_ok=True)
             log.error("SFTP %s: upload %s not committed: %s", self.acct.user, name, exc)
             raise asyncssh.SFTPFailure(f"{name}: not accepted (gateway could not store it), send it again") \
                 from exc
@@ -486,13 +510,13 @@ class JailedSftp(asyncssh.SFTPServer):
         if not src.is_file() or src.is_symlink():
             raise asyncssh.SFTPNoSuchFile(f"inbound/{old} does not exist")
         if is_temp_name(new):
-            os.replace(src, Path(self._local([INBOUND, new])))
+            await asyncio.to_thread(os.replace, src, Path(self._local([INBOUND, new])))
             return
         # temp -> final: commit the bytes under the final name; the temp file goes only after the commit
         staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
-        shutil.copyfile(src, staged)
+        await asyncio.to_thread(shutil.copyfile, src, staged)
         await self._commit(staged, new)
-        src.unlink(missing_ok=True)
+        await asyncio.to_thread(src.unlink, missing_ok=True)
 
     async def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
         await self.rename(oldpath, newpath)

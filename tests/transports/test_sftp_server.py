@@ -352,3 +352,49 @@ async def test_asyncssh_client_fetches_outbound_with_get(sftp: SftpWorld) -> Non
                 conn.start_sftp_client() as client):
         await client.get("/outbound/northwind_810_000000021.x12", str(fetched))
     assert fetched.read_bytes() == b"INVOICE~\n"
+
+
+async def test_another_session_is_served_while_an_upload_is_being_made_durable(
+        sftp: SftpWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fsync of a closing upload is held by the test until another partner's `ls` is answered:
+    were it run on the event loop, that `ls` could only be answered after the hold ran out."""
+    import threading
+
+    staging = str(sftp.server.root / ".staging")
+    real_fsync = os.fsync
+    session_open, in_fsync, listed = threading.Event(), threading.Event(), threading.Event()
+    released_by_listing: list[bool] = []
+
+    def held_fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(staging):
+            in_fsync.set()
+            released_by_listing.append(listed.wait(15))
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", held_fsync)
+
+    def other_partner() -> list[str]:
+        ssh = paramiko_client(sftp, sftp.shop_key, user="shopmarket")
+        s = ssh.open_sftp()
+        s.listdir("/")
+        session_open.set()
+        assert in_fsync.wait(30), "the upload never reached its commit"
+        names: list[str] = s.listdir("/")                        # answered while the upload's fsync is held
+        listed.set()
+        ssh.close()
+        return names
+
+    def uploader() -> int:
+        assert session_open.wait(30)
+        ssh = paramiko_client(sftp, sftp.nw_key)
+        s = ssh.open_sftp()
+        s.putfo(io.BytesIO(DOC), "inbound/held.edi")
+        committed = len(sftp.intake.messages())                   # close answered only after the commit
+        ssh.close()
+        return committed
+
+    names, committed = await asyncio.gather(asyncio.to_thread(other_partner), asyncio.to_thread(uploader))
+    assert sorted(names) == ["inbound", "outbound"]
+    assert released_by_listing == [True]
+    assert committed == 1
+    (msg,) = sftp.intake.messages()
+    assert msg.filename == "held.edi" and sftp.intake.stored(msg) == DOC
