@@ -23,7 +23,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,10 @@ def is_temp_name(name: str) -> bool:
 
 # --------------------------------------------------------------------------- passwords
 
-def hash_password(password: str, iterations: int = 600_000) -> str:
+DEFAULT_ITERATIONS = 600_000
+
+
+def hash_password(password: str, iterations: int = DEFAULT_ITERATIONS) -> str:
     """`pbkdf2_sha256$iterations$salt$hash` (the Django format) for `password_hash` in a partner file."""
     salt = base64.b64encode(os.urandom(12)).decode().rstrip("=")
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
@@ -60,14 +63,26 @@ def hash_password(password: str, iterations: int = 600_000) -> str:
 
 
 def check_password(password: str, encoded: str) -> bool:
+    """Whether `password` matches a `hash_password` string; the digests are compared in constant time."""
     try:
         algo, iterations, salt, expected = encoded.split("$", 3)
+        rounds = int(iterations)
     except ValueError:
         return False
-    if algo != "pbkdf2_sha256":
+    if algo != "pbkdf2_sha256" or rounds < 1:
         return False
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
-    return hmac.compare_digest(base64.b64encode(digest).decode(), expected)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), rounds)
+    return hmac.compare_digest(base64.b64encode(digest), expected.encode())
+
+
+def dummy_hash(hashes: Iterable[str | None]) -> str:
+    """A hash no password matches, as costly as the accounts' own (their highest iteration count):
+    checking a password against it for an unknown user takes as long as for a real account."""
+    rounds = [int(h.split("$")[1]) for h in hashes
+              if h and h.startswith("pbkdf2_sha256$") and h.split("$")[1].isdigit()]
+    salt = base64.b64encode(os.urandom(12)).decode().rstrip("=")
+    never = base64.b64encode(os.urandom(32)).decode()
+    return f"pbkdf2_sha256${max(rounds, default=DEFAULT_ITERATIONS)}${salt}${never}"
 
 
 # --------------------------------------------------------------------------- accounts
@@ -145,7 +160,7 @@ class SftpServer:
                  journal: Journal | None = None) -> None:
         self.settings = settings
         self.root = Path(settings.root).resolve()
-        self.accounts = accounts_from(partners, self.root)
+        self.use_accounts(accounts_from(partners, self.root))
         self.intake = intake
         self.journal = journal
         self.failures: dict[str, list[float]] = {}
@@ -154,6 +169,19 @@ class SftpServer:
         self.port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
+
+    def use_accounts(self, accounts: dict[str, Account]) -> None:
+        """The accounts logins are checked against (at start and after a reload)."""
+        self.accounts = accounts
+        self.dummy_hash = dummy_hash(a.password_hash for a in accounts.values())
+
+    def password_hash_for(self, user: str) -> tuple[str, bool]:
+        """The hash a password for `user` is checked against, and whether it is a real account's: an
+        unknown user or an account without a password gets the dummy hash (same cost, never matches)."""
+        acct = self.accounts.get(user)
+        if acct is not None and acct.password_hash:
+            return acct.password_hash, True
+        return self.dummy_hash, False
 
     # ---------------------------------------------------------------- lifecycle
     def prepare(self, clear_staging: bool = True) -> None:
@@ -297,11 +325,10 @@ class _Auth(asyncssh.SSHServer):
         return any(a.password_hash for a in self.owner.accounts.values())
 
     async def validate_password(self, username: str, password: str) -> bool:
-        acct = self.owner.accounts.get(username)
         if self.owner.locked(self.peer):
             return False
-        stored = acct.password_hash if acct is not None else None
-        ok = bool(stored) and await asyncio.to_thread(check_password, password, stored or "")
+        encoded, real = self.owner.password_hash_for(username)
+        ok = await asyncio.to_thread(check_password, password, encoded) and real
         if not ok:
             await self.owner.failed(self.peer, username, "password")
         return ok
@@ -613,7 +640,7 @@ async def reload(ctx: Any) -> None:
     if server is None:
         return
     try:
-        server.accounts = accounts_from(partners, server.root)
+        server.use_accounts(accounts_from(partners, server.root))
         server.prepare(clear_staging=False)
     except ConfigError as exc:
         log.error("SFTP accounts not reloaded, keeping the previous ones: %s", exc)

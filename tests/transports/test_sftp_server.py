@@ -398,3 +398,30 @@ async def test_another_session_is_served_while_an_upload_is_being_made_durable(
     assert committed == 1
     (msg,) = sftp.intake.messages()
     assert msg.filename == "held.edi" and sftp.intake.stored(msg) == DOC
+
+
+async def test_unknown_users_and_key_only_accounts_cost_a_password_check_too(
+        sftp: SftpWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A password login for an account that does not exist (or has no password) runs the same
+    hash check, against a dummy hash of the same cost, so its timing does not reveal the account."""
+    from gateway.transports import sftp_server
+
+    checked: list[tuple[str, str]] = []
+    real_check = sftp_server.check_password
+
+    def spy(password: str, encoded: str) -> bool:
+        checked.append((password, encoded))
+        return real_check(password, encoded)
+    monkeypatch.setattr(sftp_server, "check_password", spy)
+
+    def run() -> None:
+        for user in ("ghost", "shopmarket", "northwind"):
+            with pytest.raises(paramiko.AuthenticationException):
+                paramiko_client(sftp, None, user=user, password="guess")
+    await asyncio.to_thread(run)
+    assert [password for password, _ in checked] == ["guess", "guess", "guess"]
+    known = sftp.server.accounts["northwind"].password_hash
+    assert known is not None and checked[2][1] == known
+    costs = {encoded.split("$")[1] for _, encoded in checked}
+    assert costs == {known.split("$")[1]}                          # same algorithm and iterations for all three
+    assert checked[0][1] != known and checked[1][1] != known
