@@ -69,9 +69,13 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
     if uses_as2 and not gateway.as2_server.enabled:
         errors.append(ConfigError("a partner uses AS2 but as2_server.enabled is false (the AS2 transport also "
                                   "sends, and receives the MDNs)"))
-    if any(isinstance(p.outbound, SftpAccountChannel) for p in partners.values()) and not gateway.sftp_server.enabled:
-        errors.append(ConfigError("a partner fetches its files from our SFTP server (outbound: sftp) but "
-                                  "sftp_server.enabled is false"))
+    if not gateway.sftp_server.enabled:
+        if any(isinstance(ch, SftpAccountChannel) for p in partners.values() for ch in p.inbound):
+            errors.append(ConfigError("a partner uploads to our SFTP server (inbound: sftp) but "
+                                      "sftp_server.enabled is false"))
+        if any(isinstance(p.outbound, SftpAccountChannel) for p in partners.values()):
+            errors.append(ConfigError("a partner fetches its files from our SFTP server (outbound: sftp) but "
+                                      "sftp_server.enabled is false"))
     settings = gateway.as2_server
     if settings.enabled or uses_as2:
         if not settings.certificate or not settings.private_key:

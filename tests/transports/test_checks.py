@@ -11,6 +11,7 @@ from gateway.config.models import (
     PartnerConfig,
     SftpAccountChannel,
     SftpRemoteChannel,
+    SftpServerSettings,
 )
 from gateway.transports.checks import check
 from tests.transports.certs import make_cert
@@ -21,7 +22,8 @@ def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path) -> None:
     ours, theirs, other = make_cert(tmp_path, "acme"), make_cert(tmp_path, "bigbox"), make_cert(tmp_path, "x")
     key = make_key(tmp_path / "nw")
     gw = GatewayConfig(as2_server=As2ServerSettings(enabled=True, certificate=ours.cert_path,
-                                                    private_key=ours.key_path))
+                                                    private_key=ours.key_path),
+                       sftp_server=SftpServerSettings(enabled=True))
     good = {"bigbox": PartnerConfig(id="bigbox", inbound=[As2Channel(channel="as2", as2_id="BB",
                                                                      certificates=[theirs.cert_path])]),
             "nw": PartnerConfig(id="nw", inbound=[SftpAccountChannel(channel="sftp", user="nw",
@@ -50,3 +52,16 @@ def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path) -> None:
     assert "as2_server.certificate does not belong to as2_server.private_key" in text
     off = check(GatewayConfig(), {"b": bad["b"]})
     assert any("as2_server.enabled is false" in str(e) for e in off)
+
+
+def test_sftp_accounts_need_the_sftp_server_enabled(tmp_path: Path) -> None:
+    key = make_key(tmp_path / "nw")
+    account = SftpAccountChannel(channel="sftp", user="nw", authorized_keys=[Path(f"{key}.pub")])
+    sends = {"nw": PartnerConfig(id="nw", inbound=[account])}
+    fetches = {"nw": PartnerConfig(id="nw", outbound=SftpAccountChannel(channel="sftp", user="nw"))}
+    inbound_off = [str(e) for e in check(GatewayConfig(), sends)]
+    assert any("uploads to our SFTP server (inbound: sftp)" in e and "sftp_server.enabled is false" in e
+               for e in inbound_off), inbound_off
+    assert any("outbound: sftp" in str(e) for e in check(GatewayConfig(), fetches))
+    on = GatewayConfig(sftp_server=SftpServerSettings(enabled=True))
+    assert check(on, sends) == [] and check(on, fetches) == []
