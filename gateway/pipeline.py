@@ -55,7 +55,7 @@ def compute_backoff(attempt: int, min_backoff: float, max_backoff: float, *,
     attempt 1 -> min_backoff, 2 -> 2*min, ... capped at max_backoff; jitter keeps each value
     within [half, full] of that, so many messages failing together do not retry together.
     """
-    base = min(max_backoff, min_backoff * (2 ** max(0, attempt - 1)))
+    base = min(max_backoff, min_backoff * 2.0 ** max(0, attempt - 1))
     if not jitter:
         return base
     return base / 2 + rand() * base / 2
@@ -295,7 +295,7 @@ class Pipeline:
             raise
         meta = IntakeMeta(channel=message.channel, filename=message.filename, partner=message.partner,
                           source_key=message.source_key, extra=dict(message.meta))
-        partner = translate.identify(result, meta, self.config.partners, self._our_ids())
+        partner: PartnerConfig | None = translate.identify(result, meta, self.config.partners, self._our_ids())
         if partner is None:
             raise PartnerUnknown(f"no partner profile matches {message.filename}")
         return partner

@@ -327,7 +327,7 @@ def read(tx: Transaction) -> FunctionalAck:
         elif seg.tag == "AK9":
             status = _STATUS.get(seg.get(1), "rejected")
     return FunctionalAck(number=group_control or tx.control_number, ack_standard=tx.doc_type,
-                         group_control=group_control, functional_id=functional_id, status=status,  # type: ignore[arg-type]
+                         group_control=group_control, functional_id=functional_id, status=status,
                          transactions=acked, source=source)
 
 

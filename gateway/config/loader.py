@@ -311,23 +311,23 @@ def load_partners(partners_dir: Path, base: Path) -> tuple[dict[str, PartnerConf
 def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[ConfigError]]:
     """Translation profiles through the translation engine, when it is installed, and their lint."""
     try:
-        from gateway.translate import ProfileRegistry  # type: ignore[attr-defined]
+        from gateway.translate import ProfileRegistry
     except ImportError:
         return None, []
     try:
         registry = ProfileRegistry.load(translations_dir, our_ids=our_ids)
     except ConfigError as exc:
         return None, list(getattr(exc, "errors", None) or [exc])
-    except Exception as exc:   # a bug in the engine must read as an error, never as a traceback
+    except Exception as exc:  # noqa: BLE001 - a bug in the engine must read as an error, never as a traceback
         return None, [ConfigError(f"translation profiles could not be loaded: {type(exc).__name__}: {exc}",
                                   str(translations_dir))]
     try:
-        from gateway.translate import lint_profiles  # type: ignore[attr-defined]
+        from gateway.translate import lint_profiles
     except ImportError:
         return registry, []
     try:
         return registry, list(lint_profiles(registry))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - likewise for a bug in its lint
         return registry, [ConfigError(f"translation profiles could not be checked: {type(exc).__name__}: {exc}",
                                       str(translations_dir))]
 
@@ -429,7 +429,7 @@ def check_transports(config: LoadedConfig) -> list[ConfigError]:
         return []
     try:
         found = checks.check(config.gateway, config.partners, config.partner_files)
-    except Exception as exc:    # a bug in a check must read as an error, never as a traceback
+    except Exception as exc:  # noqa: BLE001 - a bug in a check must read as an error, never as a traceback
         return [ConfigError(f"transport settings could not be checked: {type(exc).__name__}: {exc}", str(config.path))]
     owner: dict[Path, str] = {}
     for pid, partner in config.partners.items():
@@ -441,10 +441,11 @@ def check_transports(config: LoadedConfig) -> list[ConfigError]:
         if error.path is None:                      # a gateway.yaml setting (a server that must be enabled)
             error = ConfigError(error.message, str(config.path), hint=error.hint)
         elif error.path not in files:                # a certificate or key file: say whose it is
-            pid = owner.get(Path(error.path).resolve())
-            if pid is not None and pid in config.partner_files:
+            owner_id = owner.get(Path(error.path).resolve())
+            if owner_id is not None and owner_id in config.partner_files:
                 where = ConfigError(error.message, error.path, error.line, error.column)
-                error = ConfigError(f"partner {pid}: {where}", str(config.partner_files[pid]), hint=error.hint)
+                error = ConfigError(f"partner {owner_id}: {where}", str(config.partner_files[owner_id]),
+                                    hint=error.hint)
         errors.append(error)
     return errors
 
