@@ -55,7 +55,7 @@ def compute_backoff(attempt: int, min_backoff: float, max_backoff: float, *,
     attempt 1 -> min_backoff, 2 -> 2*min, ... capped at max_backoff; jitter keeps each value
     within [half, full] of that, so many messages failing together do not retry together.
     """
-    base = min(max_backoff, min_backoff * 2.0 ** max(0, attempt - 1))
+    base = min(max_backoff, min_backoff * 2.0 ** min(max(0, attempt - 1), 64))    # 2.0 ** 1024 overflows
     if not jitter:
         return base
     return base / 2 + rand() * base / 2

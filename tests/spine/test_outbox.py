@@ -22,6 +22,8 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
     rng = random.Random(7)
     values = {compute_backoff(4, 1, 100, rand=rng.random) for _ in range(50)}
     assert len(values) > 40 and all(4 <= v <= 8 for v in values)
+    # a message retried for days with a small max_backoff reaches thousands of attempts: still capped
+    assert compute_backoff(5000, 0.01, 1.0, jitter=False) == 1.0
 
 
 def test_flaky_destination_recovers_and_dead_one_is_resent(tmp_path: Path) -> None:
