@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     partners = sorted(p.stem for p in (target / "partners").glob("*.yaml"))
     for pid in partners:
         (target / "outbox" / pid).mkdir(exist_ok=True)
-    made = _stand_in_credentials(target)
+    made = write_stand_in_credentials(target)
     print(f"workspace ready in {target}")
     print(f"  partners: {', '.join(partners) or '(none)'}")
     print(f"  check:    edi-gateway lint --config {target / 'gateway.yaml'}")
@@ -54,17 +54,21 @@ def run(args: argparse.Namespace) -> int:
 PARTNER_SIDE = "partner-credentials"
 
 
-def _stand_in_credentials(target: Path) -> list[str]:
-    """Certificates and keys the example partner files name, so the workspace lints and runs as shipped.
+def write_stand_in_credentials(workspace: Path) -> list[str]:
+    """Write the certificates and keys the workspace's partner files name but that do not exist yet.
 
-    Lint refuses an AS2 partner without a loadable certificate (and without our AS2 server and its
-    certificate), an SFTP account without its public keys. The partner's halves go to
-    partner-credentials/, never where the gateway reads its own secrets.
+    So an example workspace lints and runs as shipped: lint refuses an AS2 partner without a
+    loadable certificate (and without our AS2 server and its certificate), an SFTP account
+    without its public keys. The partners' private halves go to `partner-credentials/`, never
+    where the gateway reads its own secrets; files that exist are left alone, so a second call
+    writes nothing. Returns the files written where the gateway reads them, relative to
+    `workspace`. `init` calls it; tests and tools that build a workspace of their own call it
+    too (one way to make stand-ins).
     """
     from gateway.config.loader import load_partners
     from gateway.config.models import As2Channel, SftpAccountChannel
 
-    partners, _files, _errors = load_partners(target / "partners", target.resolve())
+    partners, _files, _errors = load_partners(workspace / "partners", workspace.resolve())
     made: list[str] = []
     uses_as2 = False
     for pid, partner in partners.items():
@@ -73,15 +77,16 @@ def _stand_in_credentials(target: Path) -> list[str]:
                 uses_as2 = True
                 for cert in channel.certificates:
                     if not cert.exists():
-                        _certificate(cert, target / PARTNER_SIDE / f"{pid}.key", f"{partner.name or pid} AS2")
-                        made.append(str(cert.relative_to(target.resolve())))
+                        _certificate(cert, workspace / PARTNER_SIDE / f"{pid}.key", f"{partner.name or pid} AS2")
+                        made.append(str(cert.relative_to(workspace.resolve())))
             elif isinstance(channel, SftpAccountChannel):
                 for public in channel.authorized_keys:
                     if not public.exists():
-                        _ssh_key(public, target / PARTNER_SIDE / f"{channel.user}_ed25519", f"{channel.user}@partner")
-                        made.append(str(public.relative_to(target.resolve())))
+                        _ssh_key(public, workspace / PARTNER_SIDE / f"{channel.user}_ed25519",
+                                 f"{channel.user}@partner")
+                        made.append(str(public.relative_to(workspace.resolve())))
     if uses_as2:
-        made += _our_as2_certificate(target)
+        made += _our_as2_certificate(workspace)
     return made
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.commands.init import _stand_in_credentials
+from gateway.commands.init import write_stand_in_credentials
 from gateway.config.loader import LoadedConfig, load
 from gateway.journal.sqlite import SqliteJournal
 
@@ -34,7 +34,7 @@ def make_workspace(target: Path) -> Path:
         shutil.copy(EXAMPLES / "partners" / f"{partner}.yaml", target / "partners")
         for profile in (EXAMPLES / "translations").glob(f"{partner}-*.yaml"):
             shutil.copy(profile, target / "translations")
-    _stand_in_credentials(target)
+    write_stand_in_credentials(target)
     return target / "gateway.yaml"
 
 

@@ -138,3 +138,30 @@ def test_yaml_only_onboarding(ws: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "PO1*1*3*CT***CB*GM-CAT-881~" in out and "ACK*IA*3*CT~" in out
     from gateway.formats import x12
     assert not x12.parse(out.encode()).errors
+
+
+def test_stand_in_credentials_make_a_copied_workspace_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Given example partner files copied without the certificates and keys they name, when the
+    public `write_stand_in_credentials` runs, then lint is clean, the partners' private halves are
+    kept apart (mode 0600) and a second run writes nothing."""
+    import shutil
+
+    from gateway.commands.init import EXAMPLES, PARTNER_SIDE, write_stand_in_credentials
+
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "translations").mkdir()
+    shutil.copy(EXAMPLES / "gateway.yaml", tmp_path / "gateway.yaml")
+    for partner in ("bigbox", "northwind"):
+        shutil.copy(EXAMPLES / "partners" / f"{partner}.yaml", tmp_path / "partners")
+        for profile in (EXAMPLES / "translations").glob(f"{partner}-*.yaml"):
+            shutil.copy(profile, tmp_path / "translations")
+    assert main(["lint", "--config", str(tmp_path / "gateway.yaml")]) != 0       # keys and certificates missing
+    made = write_stand_in_credentials(tmp_path)
+    assert "keys/northwind.pub" in made and any(m.endswith(".pem") for m in made)
+    assert all((tmp_path / m).is_file() for m in made)
+    private = sorted(p.name for p in (tmp_path / PARTNER_SIDE).iterdir())
+    assert "northwind_ed25519" in private and "bigbox.key" in private
+    assert all((tmp_path / PARTNER_SIDE / name).stat().st_mode & 0o077 == 0 for name in private)
+    capsys.readouterr()
+    assert main(["lint", "--config", str(tmp_path / "gateway.yaml")]) == 0, capsys.readouterr().out
+    assert write_stand_in_credentials(tmp_path) == []
