@@ -7,7 +7,10 @@ the decimal mark and which column groups rows into one document (the order numbe
 Each row is a dict holding its cells by header name (when there is a header) *and* by
 1-based column position ("1", "2", ...), so a profile can map columns either way. Row
 numbers are the ones a spreadsheet shows (the header is row 1). With a decimal comma,
-cells that are plainly numbers ("1.234,50", "-3,5") are given with a decimal point.
+cells that are plainly numbers in that dialect ("1.234,50", "1.000", "-3,5") are given with a
+decimal point ("1234.50", "1000", "-3.5"). A cell that only reads as a number with a decimal
+*point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
+rather than silently turned into the wrong amount.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from gateway.config.models import CsvSettings
 from gateway.formats.base import Envelope, Issue, ParseResult, Severity, Syntax, Transaction
 
 _BOM = b"\xef\xbb\xbf"
-_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d+$|^-?\d+,\d+$")
+# Decimal-comma dialect: German thousands form ("1.234,50", "1.000") or a plain decimal comma ("12,50").
+_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+,\d+$")
+# In that dialect, numbers written with a decimal point ("1.5", "1,234.50"): ambiguous, kept as text.
+_POINT_NUMBER = re.compile(r"^-?\d+\.\d+$|^-?\d{1,3}(?:,\d{3})+\.\d+$")
 _DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
 
 
@@ -108,6 +114,8 @@ def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings
          bad_bytes: bool) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
     values = [_decimal_in(c, s) for c in cells]
+    if s.decimal == ",":
+        issues.extend(_ambiguous_decimals(cells, header, row_no))
     row = {str(i): v for i, v in enumerate(values, start=1)}
     if header is not None:
         for name, v in zip(header, values):
@@ -138,9 +146,27 @@ def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:
 
 
 def _decimal_in(value: str, s: CsvSettings) -> str:
+    """A decimal-comma number ("1.234,50", "1.000", "12,50") with a decimal point; anything else as is."""
     if s.decimal == "," and _COMMA_NUMBER.match(value.strip()):
         return value.strip().replace(".", "").replace(",", ".")
     return value
+
+
+def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int) -> list[Issue]:
+    """WARNINGs for cells of a decimal-comma row that only read as numbers with a decimal point.
+
+    "1.5" could be one and a half (a sender ignoring its own dialect) or a typo for "1.500";
+    guessing either way can order a thousand times too much, so a person decides.
+    """
+    issues: list[Issue] = []
+    for pos, cell in enumerate(cells, start=1):
+        text = cell.strip()
+        if "." in text and _POINT_NUMBER.match(text) and not _COMMA_NUMBER.match(text):
+            name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
+            issues.append(Issue(Severity.WARNING, f"{text} uses '.' but this partner's decimal mark is ',' "
+                                f"(row {row_no}, column {name!r}): left as text, not read as a number",
+                                code="decimal", level="element", row=row_no, column=name, value=text))
+    return issues
 
 
 def _decimal_out(value: str, s: CsvSettings) -> str:

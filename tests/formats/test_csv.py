@@ -92,3 +92,48 @@ def test_quoting_all_and_none() -> None:
     assert csv_format.write(rows, CsvSettings(quoting="none", delimiter=";")) == b"a;b\r\n1;x,y\r\n"
     r = csv_format.parse(b'a;b\n"1";x"y\n', CsvSettings(quoting="none", delimiter=";"))
     assert r.transactions[0].rows[0] == {"1": '"1"', "2": 'x"y', "a": '"1"', "b": 'x"y'}
+
+
+GERMAN = CsvSettings(delimiter=";", decimal=",", group_by="order_no")
+
+
+def test_german_thousands_are_read_as_thousands() -> None:
+    # Given a decimal-comma partner sending German thousands, with and without decimals
+    data = b"order_no;qty;price\nSO-1;1.000;1.234,50\nSO-1;-2.500.000;12,50\n"
+    # When it is read
+    r = csv_format.parse(data, GERMAN)
+    # Then "1.000" is a thousand (not 1) and "1.234,50" is 1234.50 (not 1.234), with no finding
+    assert r.issues == []
+    rows = r.transactions[0].rows
+    assert (rows[0]["qty"], rows[0]["price"]) == ("1000", "1234.50")
+    assert (rows[1]["qty"], rows[1]["price"]) == ("-2500000", "12.50")     # plain 12,50 as before
+
+
+def test_decimal_point_in_a_decimal_comma_file_is_kept_as_text_and_warned() -> None:
+    # Given values that only read as numbers with a decimal point, in a decimal-comma dialect
+    data = b"order_no;qty;price;delivery\nSO-1;1.5;1,234.50;29.11.2026\nSO-1;1.0000;7;x\n"
+    r = csv_format.parse(data, GERMAN)
+    # Then they are left as text, not converted
+    rows = r.transactions[0].rows
+    assert (rows[0]["qty"], rows[0]["price"], rows[1]["qty"]) == ("1.5", "1,234.50", "1.0000")
+    assert rows[0]["delivery"] == "29.11.2026"                   # a date is not a number: no finding
+    # And each is a WARNING naming row and column; the document is still accepted
+    found = [(i.severity, i.row, i.column, i.code) for i in r.issues]
+    assert found == [(Severity.WARNING, 2, "qty", "decimal"), (Severity.WARNING, 2, "price", "decimal"),
+                     (Severity.WARNING, 3, "qty", "decimal")]
+    assert r.issues[0].message.startswith("1.5 uses '.' but this partner's decimal mark is ','")
+    assert str(r.issues[0]).startswith("transaction 1, row 2, column qty: 1.5 uses '.'")
+    assert r.transactions[0].accepted is True
+
+
+def test_decimal_point_partner_is_not_affected() -> None:
+    # Given a partner whose decimal mark is '.', the same cells are plain data with no finding
+    data = b"order_no,qty,price\nSO-1,1.5,1.000\n"
+    r = csv_format.parse(data, CsvSettings(group_by="order_no"))
+    assert r.issues == []
+    assert (r.transactions[0].rows[0]["qty"], r.transactions[0].rows[0]["price"]) == ("1.5", "1.000")
+
+
+def test_without_header_the_warning_names_the_column_position() -> None:
+    r = csv_format.parse(b"SO-1;2.75\n", CsvSettings(delimiter=";", decimal=",", header=False))
+    assert [(i.row, i.column) for i in r.issues] == [(1, "2")]
