@@ -553,7 +553,7 @@ class _Builder:
             date=when[0], time=when[1] if len(when) > 1 else "",
             test=seg.get(11) == "1",
             ack_requested=seg.get(9) == "1",
-            delimiters=self.d, raw_header=list(seg.elements), index=self.index,
+            delimiters=self.d, raw_header=plain_elements(seg, self.d), index=self.index,
             encoding=self.codec, service_string=h.service_string, bom=self.bom,
             service_segments=[seg])
         self.envelope = env
@@ -588,7 +588,8 @@ class _Builder:
         self.group = Group(functional_id=seg.get(1), sender_id=sender[0], receiver_id=recipient[0],
                            control_number=seg.get(5), version="".join(s008[:2]),
                            date=when[0], time=when[1] if len(when) > 1 else "",
-                           index=self.group_count, raw_header=list(seg.elements), message_type=seg.get(1))
+                           index=self.group_count, raw_header=plain_elements(seg, self.d),
+                           message_type=seg.get(1))
         self.group_count += 1
         self.groups_in_interchange += 1
         self.message_count = 0
@@ -693,6 +694,27 @@ class _Builder:
                                             segment_tag="UNZ"))
         self.result.segment_count += sum(len(t.segments) for t in self.result.transactions
                                          if t.envelope is self.envelope) + len(self.envelope.service_segments)
+
+
+def plain(value: str, d: Delimiters) -> str:
+    """`value` of a segment that holds released separators, with its real separators shown as `d`'s.
+
+    Such a segment keeps its real separators as noncharacters (see the module docstring) so that
+    splitting stays exact; text meant for people or for an envelope's raw header must not carry
+    them. The result is ambiguous where a literal separator was released: it is for reading only.
+    """
+    if COMPONENT_MARK in value:
+        value = value.replace(COMPONENT_MARK, d.component)
+    if REPETITION_MARK in value and d.repetition:
+        value = value.replace(REPETITION_MARK, d.repetition)
+    return value
+
+
+def plain_elements(seg: Segment, d: Delimiters) -> list[str]:
+    """The elements of `seg` as `plain` text (a copy; the segment keeps its exact form)."""
+    if seg.component_sep != COMPONENT_MARK:
+        return list(seg.elements)
+    return [plain(v, d) for v in seg.elements]
 
 
 def number(value: str) -> Decimal:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from gateway.formats import edifact_defs as defs
-from gateway.formats.base import Envelope, Issue, Segment, Severity, Transaction
+from gateway.formats.base import Delimiters, Envelope, Issue, Segment, Severity, Transaction
+from gateway.formats.edifact import COMPONENT_MARK, plain
 
 MAX_ISSUES = 100   # per message: enough for a CONTRL and a human, bounded for a hostile file
 _NUMERIC = re.compile(r"^-?(\d*)(?:[.,](\d*))?$")
@@ -46,6 +47,7 @@ def validate_envelope(env: Envelope) -> list[Issue]:
     directory = defs.directory(defs.SERVICE)
     assert directory is not None
     checker = _Checker(None, env.index, directory)
+    checker.delimiters = env.delimiters
     group = -1
     for seg in env.service_segments:
         if seg.tag == "UNG":
@@ -74,6 +76,8 @@ class _Checker:
         self.directory = directory
         self.issues: list[Issue] = []
         self.group: int | None = tx.group.index if tx is not None and tx.group is not None else None
+        env = tx.envelope if tx is not None else None
+        self.delimiters: Delimiters | None = env.delimiters if env is not None else None
 
     def issue(self, message: str, code: str, seg: Segment, level: str = "segment", loop: str = "",
               element: int | None = None, component: int | None = None, ref: str = "",
@@ -86,6 +90,8 @@ class _Checker:
                 segment_tag=seg.tag, segment_position=seg.position or None, offset=seg.offset))
         if len(self.issues) > MAX_ISSUES:
             return
+        if seg.component_sep == COMPONENT_MARK and self.delimiters is not None:
+            value, message = plain(value, self.delimiters), plain(message, self.delimiters)   # no noncharacters
         self.issues.append(Issue(
             Severity.ERROR, message, code=code, level=level, interchange=self.interchange,
             group=self.group, transaction=transaction,
