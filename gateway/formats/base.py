@@ -47,7 +47,9 @@ class Segment:
 
     Elements are kept as raw strings (components and repetitions not split) so that
     reading stays fast; `component()` splits on demand. EDIFACT readers store values
-    with release characters already removed.
+    with release characters already removed; in a segment that holds a released (literal)
+    separator, `component_sep` / `repetition_sep` are private noncharacters, so split with
+    them (or use `component()` / `repeats()`), never with a literal ":".
     """
 
     tag: str
