@@ -179,18 +179,15 @@ class X12Reader:
         collect = gc.isenabled()
         gc.disable()
         try:
-            for tx in self._read():
-                if collect:
-                    gc.enable()
-                yield tx
-                gc.disable()
+            yield from self._read(collect)
         finally:
             if collect:
                 gc.enable()
 
-    def _read(self) -> Iterator[Transaction]:
+    def _read(self, collect: bool) -> Iterator[Transaction]:
         """Runs of ordinary segments are moved into their transaction with one list slice; only the
-        control segments (ISA GS ST SE GE IEA TA1) are looked at one by one."""
+        control segments (ISA GS ST SE GE IEA TA1) are looked at one by one. The collector runs
+        (if it was on) only while the caller has a transaction."""
         tx: Transaction | None = None
         segs: list[Segment] = []
         for batch, marks in self._tok.batches():
@@ -214,20 +211,30 @@ class X12Reader:
                         seg.position = len(segs)
                         self._close_tx(seg, len(segs))
                         self.segment_count += len(segs)
+                        if collect:
+                            gc.enable()
                         yield tx
+                        gc.disable()
                         tx = self._tx = None
                         continue
                     self._tx = tx
                     self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
                                 f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
                     self.segment_count += len(segs)
+                    if collect:
+                        gc.enable()
                     yield tx
+                    gc.disable()
                     tx = self._tx = None
                 if tag == "ST":
                     tx = self._open_tx(seg)
                     segs = tx.segments
                 elif tag == "TA1":
-                    yield self._ta1(seg)
+                    ta1 = self._ta1(seg)
+                    if collect:
+                        gc.enable()
+                    yield ta1
+                    gc.disable()
                 else:
                     seg.position = 0
                     self._envelope_segment(seg)
@@ -237,7 +244,10 @@ class X12Reader:
                         f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
                         tx.segments[0], in_tx=False)
             self.segment_count += len(segs)
+            if collect:
+                gc.enable()
             yield tx
+            gc.disable()
             self._tx = None
         self._end_of_file()
         self.trailing = self._tok.trailing_junk
