@@ -25,7 +25,7 @@ from gateway.translate.yamlsrc import Where, YMap
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
-    "upper", "strip_zeros", "now", "from", "if",
+    "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at",
 })
 
 
@@ -344,6 +344,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         return _compile_pairs(path, spec, ctx, where, setter, getter)
     if "pair" in spec:
         return _compile_pair(path, spec, ctx, where, setter, getter)
+    if "format_at" in spec:
+        return _compile_dtm(path, spec, ctx, where, setter, getter)
     conv_in, conv_out = _converters(spec, ctx, where)
     convert_in = _chain(conv_in)
     convert_out = _chain(conv_out)
@@ -405,7 +407,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             return data
         return False
     simple = None
-    if ctx.syntax in ("x12", "edifact") and function is None and positions and spec.get("at") is not None:
+    if (ctx.syntax in ("x12", "edifact") and function is None and positions and spec.get("at") is not None
+            and spec.get("time") != "auto"):        # time: auto may read no time from a date: not inlined
         pos, comp = parse_address(spec["at"], ctx, where)
         simple = (pos, comp, convert_in, default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
@@ -479,6 +482,9 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
     conv_in, conv_out = _converters(spec, ctx, where)
     convert_in, convert_out = _chain(conv_in), _chain(conv_out)
     first_i = start - 1
+    if "components" in spec:
+        return _compile_composite_pair(path, spec, ctx, where, setter, getter, qualifier, start,
+                                       convert_in, convert_out)
 
     def read(seg: Any) -> Any:
         elements = seg.elements
@@ -509,6 +515,8 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
         table, table_out = _code_table(spec["codes"], ctx, where)
     else:
         table, table_out = {}, {}
+    if "components" in spec:
+        return _compile_composite_pairs(path, spec, ctx, where, setter, getter, start, table, table_out)
     prefer = [str(q) for q in spec.get("prefer", [])]
     rank = {q: i for i, q in enumerate(prefer)}
     first_i = start - 1
@@ -554,3 +562,150 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
                 break
         return n > 0
     return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip)
+
+
+# ---------------------------------------------------------------- EDIFACT composite id pairs
+
+def _components(spec: YMap, ctx: Context, where: Where) -> tuple[int, int]:
+    """`components: [value, qualifier]`: where value and qualifier sit inside each composite (C212: [1, 2])."""
+    comps = spec["components"]
+    if (ctx.syntax != "edifact" or not isinstance(comps, list) or len(comps) != 2
+            or not all(isinstance(c, int) and c >= 1 for c in comps) or comps[0] == comps[1]):
+        raise ConfigError("components: is [value component, qualifier component] of an EDIFACT composite, "
+                          "e.g. [1, 2] for C212 or [1, 3] for C082", where[0], where[1])
+    return int(comps[0]), int(comps[1])
+
+
+def _split_pair(raw: str, sep: str, vi: int, qi: int) -> tuple[str, str]:
+    parts = raw.split(sep)
+    n = len(parts)
+    return (parts[vi].strip() if vi < n else ""), (parts[qi].strip() if qi < n else "")
+
+
+def _written(counts: dict[str, Any], item: Mapping[str, Any], path: str) -> builtins.set[str]:
+    """Ids of `item` already written under `path` in this message: each id is written once (LIN03, then PIA)."""
+    seen: dict[tuple[int, str], builtins.set[str]] = counts.setdefault("__ids_written__", {})
+    return seen.setdefault((id(item), path), builtins.set())
+
+
+def _free(out: dict[int, Any], pos: int) -> int:
+    while pos in out:
+        pos += 1
+    return pos
+
+
+def _compile_composite_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any,
+                             start: int, table: Mapping[str, str], table_out: Mapping[str, str]) -> Field:
+    """`pairs: 2, components: [1, 2]`: each element from PIA02 on is a composite id:type (7140:7143).
+
+    Inbound the ids go into a dict keyed by the code-mapped qualifier (an empty qualifier is looked
+    up as "" in the code list, else kept as "id"); outbound each id is written as a composite into
+    the next free element, in code-list order, once per item and path (LIN03 first, PIA the rest).
+    """
+    vcomp, qcomp = _components(spec, ctx, where)
+    vi, qi = vcomp - 1, qcomp - 1
+    limit = int(spec.get("max", 99))
+    first_i = start - 1
+    empty_key = table.get("", "id")
+    order = list(dict.fromkeys(table.values()))
+    only = [str(k) for k in spec["only"]] if "only" in spec else None
+    if only is not None:
+        order = [k for k in only]
+    skip: set[str] = set()
+
+    def read(seg: Any) -> Any:
+        result: dict[str, str] = {}
+        sep = seg.component_sep
+        for raw in seg.elements[first_i:first_i + limit]:
+            value, qualifier = _split_pair(raw, sep, vi, qi)
+            if value:
+                result.setdefault(table.get(qualifier, qualifier) if qualifier else empty_key, value)
+        return result or None
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
+        ids = getter(item)
+        if not ids:
+            return False
+        done = _written(counts, item, path)
+        n, pos = 0, start
+        keys = [k for k in order if k in ids] + ([k for k in ids if k not in order] if only is None else [])
+        for key in keys:
+            qualifier = table_out.get(key) or (key if key.isupper() or key.isdigit() else None)
+            if qualifier is None or key in skip or key in done or ids[key] in (None, ""):
+                continue
+            pos = _free(out, pos)
+            out[pos] = {vcomp: str(ids[key]), qcomp: qualifier}
+            done.add(key)
+            n += 1
+            if n >= limit:
+                break
+        return n > 0
+    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip)
+
+
+def _compile_composite_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any,
+                            qualifier: str, start: int, convert_in: Any, convert_out: Any) -> Field:
+    """`pair: IN, at: 2, components: [1, 2]`: the value of the first composite from PIA02 on typed IN."""
+    vcomp, qcomp = _components(spec, ctx, where)
+    vi, qi = vcomp - 1, qcomp - 1
+    first_i = start - 1
+    parent, _, key = path.rpartition(".")
+
+    def read(seg: Any) -> Any:
+        sep = seg.component_sep
+        for raw in seg.elements[first_i:]:
+            value, q = _split_pair(raw, sep, vi, qi)
+            if q == qualifier and value:
+                return convert_in(value) if convert_in else value
+        return None
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
+        value = getter(item)
+        if value is None or value == "":
+            return False
+        done = _written(counts, item, parent) if parent else builtins.set()
+        if key in done:
+            return False
+        out[_free(out, start)] = {vcomp: str(convert_out(value) if convert_out else value), qcomp: qualifier}
+        done.add(key)
+        return True
+    return Field(path, where, read, write, positions=(start,), set=setter)
+
+
+def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
+    """`date: auto, format_at: 1.3`: an EDIFACT DTM C507 whose 2379 code says the format.
+
+    Inbound the code picks the format (102, 203, 204, 101, 718: a range, its start); an empty or
+    unknown code falls back to the value's length. Outbound the code is written with the value:
+    203 with the time when the item has one (the `time` next to this date), else 102.
+    """
+    if ctx.syntax != "edifact" or "at" not in spec or spec.get("date") is None:
+        raise ConfigError("format_at: is for an EDIFACT date field with at: and date: (DTM 1.2 / 1.3)",
+                          where[0], where[1])
+    read_value, put_value, positions = _place(spec["at"], ctx, where)
+    read_code, put_code, _ = _place(spec["format_at"], ctx, where)
+    assert read_value is not None and read_code is not None
+    by_code = {code: values.date_in(code) for code in ("102", "203", "204", "101", "718")}
+    by_length = values.date_in("auto")
+    required = bool(spec.get("required"))
+    default = spec.get("default")
+    keys = path.split(".")
+    time_of = make_getter(".".join([*keys[:-1], "time"])) if keys[-1] == "date" else (lambda item: None)
+
+    def read(seg: Any) -> Any:
+        raw = read_value(seg).strip()
+        if not raw:
+            if required:
+                raise Missing(f"{path} is required")
+            return default
+        return by_code.get(read_code(seg).strip(), by_length)(raw)
+
+    def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
+        value = getter(item)
+        if value is None or value == "":
+            return False
+        raw, code = values.date_time_out(value, time_of(item))
+        put_value(out, raw)
+        put_code(out, code)
+        return True
+    return Field(path, where, read, write, positions=positions, set=setter, address=str(spec["at"]))

@@ -16,11 +16,16 @@ DATE_FORMATS: dict[str, str] = {
     "CCYYMMDD": "CCYYMMDD", "YYYYMMDD": "CCYYMMDD", "102": "CCYYMMDD",
     "YYMMDD": "YYMMDD", "101": "YYMMDD",
     "CCYYMMDDHHMM": "CCYYMMDDHHMM", "203": "CCYYMMDDHHMM",
+    "CCYYMMDDHHMMSS": "CCYYMMDDHHMM", "204": "CCYYMMDDHHMM",
+    "718": "718",                                       # CCYYMMDD-CCYYMMDD, a range: its start is the date
     "CCYY-MM-DD": "CCYY-MM-DD", "ISO": "CCYY-MM-DD",
     "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY",
     "auto": "auto",
 }
 TIME_FORMATS = ("HHMM", "HHMMSS", "HH:MM", "HH:MM:SS", "auto")
+# `date: auto`: the format by the length of the value (EDIFACT 2379 102, 101, 203, 204, 718 range)
+_BY_LENGTH = {8: "CCYYMMDD", 6: "YYMMDD", 12: "CCYYMMDDHHMM", 14: "CCYYMMDDHHMM", 10: "CCYY-MM-DD",
+              17: "718"}
 
 
 def date_in(fmt: str) -> Callable[[str], str]:
@@ -31,10 +36,10 @@ def date_in(fmt: str) -> Callable[[str], str]:
         text = raw.strip()
         use = kind
         if use == "auto":
-            use = {8: "CCYYMMDD", 6: "YYMMDD", 12: "CCYYMMDDHHMM", 10: "CCYY-MM-DD"}.get(len(text), "")
-            if use == "CCYY-MM-DD" and "-" not in text:
-                use = ""
-        if use in ("CCYYMMDD", "CCYYMMDDHHMM"):
+            use = _BY_LENGTH.get(len(text), "")
+            if (use == "CCYY-MM-DD") != ("-" in text[4:5]):
+                use = "718" if len(text) == 17 and text[8:9] == "-" else ""
+        if use in ("CCYYMMDD", "CCYYMMDDHHMM", "718"):
             y, m, d = text[0:4], text[4:6], text[6:8]
         elif use == "YYMMDD":
             yy = int(text[0:2]) if text[0:2].isdigit() else -1
@@ -75,7 +80,10 @@ def date_out(fmt: str) -> Callable[[Any], str]:
     return convert
 
 
-def time_in(fmt: str) -> Callable[[str], str]:
+def time_in(fmt: str) -> Callable[[str], str | None]:
+    if fmt == "auto":
+        return _time_auto
+
     def convert(raw: str) -> str:
         text = raw.strip().replace(":", "")
         if not text.isdigit() or len(text) not in (4, 6, 8):
@@ -85,7 +93,23 @@ def time_in(fmt: str) -> Callable[[str], str]:
     return convert
 
 
+def _time_auto(raw: str) -> str | None:
+    """The time inside a DTM date/time value: 203 CCYYMMDDHHMM, 204 CCYYMMDDHHMMSS, a bare HHMM[SS];
+    None for a value that is only a date (102, 101, a 718 range)."""
+    text = raw.strip().replace(":", "")
+    if len(text) in (12, 14) and text.isdigit():
+        text = text[8:]
+    elif len(text) != 4 or not text.isdigit():
+        return None
+    if int(text[0:2]) > 24 or int(text[2:4]) > 59:
+        raise ValueError(f"time {raw!r} is not a time of day")
+    return f"{text[0:2]}:{text[2:4]}" + (f":{text[4:6]}" if len(text) == 6 else "")
+
+
 def time_out(fmt: str) -> Callable[[Any], str]:
+    if fmt == "auto":
+        return lambda value: ""         # read-only: the date field (format_at:) writes the time with the date
+
     def convert(value: Any) -> str:
         text = str(value)
         digits = text.replace(":", "")
@@ -93,6 +117,16 @@ def time_out(fmt: str) -> Callable[[Any], str]:
             return text[:5] if fmt == "HH:MM" else (text + ":00")[:8]
         return digits[:4] if fmt == "HHMM" else (digits + "00")[:6]
     return convert
+
+
+def date_time_out(value: Any, time: Any) -> tuple[str, str]:
+    """EDIFACT DTM outbound: (C507 2380 value, 2379 format): 203 CCYYMMDDHHMM with a time, else 102."""
+    text = str(value)
+    digits = f"{text[0:4]}{text[5:7]}{text[8:10]}"
+    if time:
+        clock = str(time).replace(":", "")
+        return digits + clock[:4].ljust(4, "0"), "203"
+    return digits, "102"
 
 
 def number_in(decimal_mark: str = ".", implied: int | None = None) -> Callable[[str], Decimal]:

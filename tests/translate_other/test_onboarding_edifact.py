@@ -4,7 +4,7 @@ Given a new retailer ("Nordkauf") whose D96A ORDERS differ from the base profile
   1. the order number travels in RFF+ON, BGM 1004 is empty;
   2. it orders in "STK" (Stück) and "KRT" (a carton of 6 for this partner -> canonical "CS");
   3. its own article number comes as PIA+5 ...:IN and must become the `buyer` id Odoo matches on;
-  4. the requested delivery date is DTM+69 (promised date) in CCYYMMDDHHMM (203);
+  4. the requested delivery date is DTM+69 (promised date) in CCYYMMDDHHMM (203), written back as 203;
   5. it sends a department in RFF+API under the buyer NAD,
 when its partner profile (written here, no Python) extends edifact-d96a-orders,
 then the order translates with every one of those read the partner's way, and renders back.
@@ -50,6 +50,7 @@ PROFILE = """\
 extends: edifact-d96a-orders
 codes:
   units: {STK: EA, KRT: CS, _out: {EA: STK, CS: KRT}}      # 2. their units
+  item_types: {IN: buyer, _out: {buyer: IN}}               # 3. their article number (IN) is *the* buyer id
   date_qualifiers: {"69": requested_delivery, _out: {requested_delivery: "69"}}   # 4. DTM+69 is the date
 structure:
   bgm:
@@ -67,13 +68,6 @@ structure:
         seg: RFF
         when: {1.1: API}
         fields: {ids.department: 1.2}                      # 5. buyer department
-  lines:
-    children:
-      buyer_item:
-        fields:
-          item_ids.buyer_item: null
-          item_ids.buyer: 2.1                              # 3. their article number is *the* buyer id
-      buyer_part: null                                     #    (and they never send BP)
 """
 
 
@@ -108,4 +102,4 @@ def test_partner_onboarded_by_yaml_only(tmp_path: Path) -> None:
     finally:
         journal.close()
     assert b"QTY+21:30:STK'" in out and b"QTY+21:2:KRT'" in out and b"RFF+ON:NK-2026-5512'" in out
-    assert b"PIA+5+NK-778812:IN'" in out and b"DTM+69:20261208:102'" in out
+    assert b"PIA+5+NK-778812:IN'" in out and b"DTM+69:202612081400:203'" in out

@@ -1,0 +1,141 @@
+"""Engine primitives the EDIFACT / UBL / cXML / CSV base profiles need (engine-requests.md A-K).
+
+Each test feeds a small real file through the real reader, the base profile and the engine,
+and where the primitive writes too, renders the canonical document back and reads it again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.formats import parse
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate.canonical import Document
+from tests.translate_other.conftest import RENDER_TIME
+
+OUR = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
+
+
+def edifact(body: str, una: str = "UNA:+.? '") -> bytes:
+    """An interchange around `body` (segments one per line, without UNH/UNT)."""
+    segs = [s for s in body.strip().splitlines() if s.strip()]
+    return "\n".join([
+        una,
+        "UNB+UNOC:3+4098765000002:14+0614141000005:14+261130:0700+T0001'",
+        "UNH+1+ORDERS:D:96A:UN:EAN008'",
+        *segs,
+        f"UNT+{len(segs) + 2}+1'",
+        "UNZ+1+T0001'",
+    ]).encode("latin-1")
+
+
+def partner(**edifact_settings: object) -> PartnerConfig:
+    return PartnerConfig.model_validate({
+        "id": "tp", "edifact": {"ids": [{"qualifier": "14", "id": "4098765000002"}], **edifact_settings},
+        "documents": [{"type": "ORDERS", "direction": "in", "profile": "edifact-d96a-orders"},
+                      {"type": "ORDERS", "direction": "out", "profile": "edifact-d96a-orders"}]})
+
+
+@pytest.fixture(scope="module")
+def registry() -> ProfileRegistry:
+    return ProfileRegistry.load([])
+
+
+def read_one(data: bytes, registry: ProfileRegistry, tp: PartnerConfig | None = None) -> Document:
+    result = parse(data)
+    assert [str(i) for i in result.errors] == []
+    [doc] = translate(result.transactions[0], tp or partner(), registry)
+    return doc
+
+
+def render_bytes(doc: Document, registry: ProfileRegistry, tmp_path: Path, tp: PartnerConfig | None = None) -> bytes:
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        return render(doc, tp or partner(), registry, journal, "ORDERS", our_ids=OUR, now=RENDER_TIME).data
+    finally:
+        journal.close()
+
+
+ORDER_IDS = """
+BGM+220+PO-1+9'
+DTM+137:20261130:102'
+NAD+BY+4098765000002::9++Nordkauf AG'
+NAD+SU+SUP-77::91'
+NAD+DP+123456789::16'
+LIN+1++WB-100:SA'
+PIA+5+NK-1:IN+BP-9:BP+9780306406157:IB'
+QTY+21:3:PCE'
+LIN+2++0614141000029:EN'
+PIA+5+WR-200:SA'
+PIA+1+UPC-X:UP'
+QTY+21:1:PCE'
+UNS+S'
+"""
+
+
+def test_composite_ids_read_by_their_qualifier(registry: ProfileRegistry) -> None:
+    """A: LIN03 C212 value:type, every PIA02..06 C212, NAD02 C082 id::agency -> ids keyed by code list."""
+    doc = read_one(edifact(ORDER_IDS), registry)
+    assert [p.ids for p in doc.parties] == [{"gln": "4098765000002"}, {"seller": "SUP-77"}, {"duns": "123456789"}]
+    assert [ln.item_ids for ln in doc.lines] == [
+        {"vendor": "WB-100", "buyer_item": "NK-1", "buyer": "BP-9", "isbn": "9780306406157"},
+        {"ean": "0614141000029", "vendor": "WR-200", "upc": "UPC-X"}]
+
+
+def test_composite_ids_written_back_once_each(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """A outbound: NAD02 as id::agency, LIN03 only a GTIN kind, the other ids once each in PIA02..06."""
+    doc = read_one(edifact(ORDER_IDS), registry)
+    out = render_bytes(doc, registry, tmp_path).decode("latin-1")
+    assert "NAD+BY+4098765000002::9++Nordkauf AG'" in out
+    assert "NAD+SU+SUP-77::91'" in out and "NAD+DP+123456789::16'" in out
+    assert "LIN+1'" in out and "PIA+5+WB-100:SA+NK-1:IN+BP-9:BP+9780306406157:IB'" in out
+    assert "LIN+2++0614141000029:EN'" in out and "PIA+5+UPC-X:UP+WR-200:SA'" in out
+    again = read_one(out.encode("latin-1"), registry)
+    assert [ln.item_ids for ln in again.lines] == [ln.item_ids for ln in doc.lines]
+    assert [p.ids for p in again.parties] == [p.ids for p in doc.parties]
+
+
+DATES = """
+BGM+220+PO-2+9'
+DTM+137:20261130:102'
+DTM+2:202612031000:203'
+DTM+10:20261204083015:204'
+DTM+64:261205:101'
+DTM+63:20261206-20261210:718'
+NAD+BY+4098765000002::9'
+LIN+1++0614141000012:EN'
+QTY+21:1:PCE'
+UNS+S'
+"""
+
+
+def test_dtm_formats_and_times(registry: ProfileRegistry) -> None:
+    """B: 2379 102/203/204/101/718 read by their code (a range gives its start), time from 203/204."""
+    doc = read_one(edifact(DATES), registry)
+    assert doc.date == "2026-11-30"
+    assert [(d.qualifier, d.date, d.time) for d in doc.dates] == [
+        ("requested_delivery", "2026-12-03", "10:00"), ("requested_ship", "2026-12-04", "08:30:15"),
+        ("deliver_not_before", "2026-12-05", None), ("deliver_not_after", "2026-12-06", None)]
+
+
+def test_dtm_written_203_with_a_time_else_102(registry: ProfileRegistry, tmp_path: Path) -> None:
+    doc = read_one(edifact(DATES), registry)
+    out = render_bytes(doc, registry, tmp_path).decode("latin-1")
+    assert "DTM+137:20261130:102'" in out
+    assert "DTM+2:202612031000:203'" in out and "DTM+10:202612040830:203'" in out
+    assert "DTM+64:20261205:102'" in out and "DTM+63:20261206:102'" in out
+    again = read_one(out.encode("latin-1"), registry)
+    assert [(d.qualifier, d.date, d.time) for d in again.dates][:2] == [
+        ("requested_delivery", "2026-12-03", "10:00"), ("requested_ship", "2026-12-04", "08:30")]
+
+
+def test_dtm_bad_date_named(registry: ProfileRegistry) -> None:
+    result = parse(edifact(DATES.replace("20261130:102", "20261331:102")))
+    with pytest.raises(Exception, match=r"DTM.*20261331|20261331.*") as info:
+        translate(result.transactions[0], partner(), registry)
+    assert "edifact-d96a-orders.yaml" in str(info.value)
