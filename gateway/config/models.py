@@ -171,6 +171,8 @@ class EdifactSettings(Strict):
     syntax_version: str = "3"
     version: str = "D96A"
     una: bool = True
+    decimal: Literal[".", ","] = Field(default=".", description="outbound decimal mark, shown in UNA (inbound "
+                                       "numbers are read with either mark, as ISO 9735 allows)")
     contrl: bool = True
     contrl_on_success: bool = True
     test: bool = False

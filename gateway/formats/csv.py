@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from gateway.config.models import CsvSettings
 from gateway.formats.base import Envelope, Issue, ParseResult, Severity, Syntax, Transaction
@@ -169,20 +170,26 @@ def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int)
     return issues
 
 
-def _decimal_out(value: str, s: CsvSettings) -> str:
-    if s.decimal == "," and _DOT_NUMBER.match(value):
-        return value.replace(".", ",")
-    return value
+def _cell(value: object, s: CsvSettings) -> str:
+    """A cell as text: numbers (Decimal, float) with the partner's decimal mark, text exactly as given."""
+    if value is None:
+        return ""
+    if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", s.decimal) if s.decimal != "." else text
+    return str(value)
 
 
 def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = None,
           columns: Sequence[str] | None = None) -> bytes:
     """Outbound CSV in the partner's dialect: header row (if the partner wants one), CRLF line ends.
 
-    `columns` fixes the column order; by default it is the order keys first appear in.
+    `columns` fixes the column order; by default it is the order keys first appear in. Text cells
+    are written as given (an item code "10.5" stays "10.5"); only number values (Decimal, float) take
+    the partner's decimal mark. The translation engine formats canonical numbers itself.
     """
     s = settings or CsvSettings()
-    materialised = [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
+    materialised = [{k: _cell(v, s) for k, v in r.items()} for r in rows]
     names = list(columns) if columns is not None else []
     if columns is None:
         for r in materialised:
@@ -200,5 +207,5 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
     if s.header:
         writer.writerow(names)
     for r in materialised:
-        writer.writerow([_decimal_out(r.get(n, ""), s) for n in names])
+        writer.writerow([r.get(n, "") for n in names])
     return buf.getvalue().encode(s.encoding)

@@ -32,7 +32,7 @@ from gateway.translate.fields import (
 from gateway.translate.yamlsrc import Where, YMap, fmt_where
 
 NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fields", "value", "children",
-                       "always", "key", "note", "_after", "_before"})
+                       "always", "key", "note", "nested", "_after", "_before"})
 KINDS = ("seg", "loop", "hl", "rows", "xpath")
 
 OutSegment = tuple[str, dict[int, Any]]
@@ -66,6 +66,10 @@ class Node:
     note: str = ""
     fast_fill: Callable[[Any, dict[str, Any]], None] | None = None   # generated, segment syntaxes
     simple_each: str | None = None              # `each:` a top-level list, no value:/key: (fast path)
+    nested: str | None = None                   # items nest under the item their parent_seq names (CPS packs)
+    nested_get: Callable[[Any], Any] | None = None
+    seq_raw: Callable[[Any], str] | None = None
+    parent_raw: Callable[[Any], str] | None = None
 
     def matches(self, record: Any) -> bool:
         for reader, allowed in self.when:
@@ -172,6 +176,15 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
     node.consts = [(make_getter(f.path), f.const) for f in compiled if f.const is not None]
     if node.each is not None and "." not in node.each and "value" not in spec and spec.get("key") is None:
         node.simple_each = node.each
+    if spec.get("nested") is not None:
+        node.nested = str(spec["nested"])
+        node.seq_raw = next((f.raw for f in compiled if f.numbering == "seq"), None)
+        node.parent_raw = next((f.raw for f in compiled if f.numbering == "parent"), None)
+        if node.each is None or node.seq_raw is None or node.parent_raw is None or not segmental:
+            raise ConfigError(f"node {name!r}: nested: needs each: and fields with seq: and parent_seq: "
+                              "(CPS01 / CPS02)", where[0], where[1])
+        node.nested_get = make_getter(node.nested)
+        node.simple_each = None
     if "value" in spec:
         if not node.each:
             raise ConfigError(f"node {name!r}: value: maps a list of plain values and needs each:",
@@ -362,6 +375,7 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
     doc: dict[str, Any] = {}
     stack: list[list[Any]] = [[root, doc, -1]]
     hl_frames: dict[str, tuple[int, list[Any]]] = {}
+    numbered: dict[tuple[int, str], dict[str, Any]] = {}     # nested: nodes' items by their number
     body = segments
     if body and body[0].tag in ("ST", "UNH"):
         body = body[1:-1] if body[-1].tag in ("SE", "UNT") else body[1:]
@@ -406,13 +420,33 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
             del stack[depth + 1:]
         frame = stack[depth]
         frame[2] = node.order
-        target = _apply(node, seg, frame[1], syntax)
+        if node.nested is None:
+            target = _apply(node, seg, frame[1], syntax)
+        else:
+            target = _apply_nested(node, seg, frame[1], syntax, numbered)
         if node.children:
             new_frame = [node, target, -1]
             stack.append(new_frame)
             if tag == "HL":
                 hl_frames[seg.get(1)] = (len(stack) - 1, new_frame)
     return doc
+
+
+def _apply_nested(node: Node, seg: Any, parent: dict[str, Any], syntax: str,
+                  numbered: dict[tuple[int, str], dict[str, Any]]) -> dict[str, Any]:
+    """A `nested:` node's record: under the item its parent number names (CPS02), else a new top item."""
+    assert node.seq_raw is not None and node.parent_raw is not None and node.nested is not None
+    owner = numbered.get((id(node), node.parent_raw(seg).strip()))
+    if owner is None:
+        target = _apply(node, seg, parent, syntax)
+    else:
+        target = {}
+        owner.setdefault(node.nested, []).append(target)
+        _fill(node, seg, target, syntax)
+    number = node.seq_raw(seg).strip()
+    if number:
+        numbered[(id(node), number)] = target
+    return target
 
 
 def _pick(cands: list[Node], seg: Any, floor: int) -> Node | None:
@@ -487,18 +521,20 @@ class SegmentWriter:
     root: Node
     syntax: str
     now: Any = None                              # render time, for `now:` fields (BSN04, BIA04 ...)
+    decimal: str = "."                           # the partner's decimal mark for number fields (EDIFACT UNA)
     out: list[OutSegment] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)
     hl_counter: int = 0
 
     def write(self, doc: Mapping[str, Any]) -> list[OutSegment]:
         self.counts["__now__"] = self.now
+        self.counts["__decimal__"] = self.decimal
         for child in self.root.children:
             self._emit(child, doc, "")
         return self.out
 
-    def _emit(self, node: Node, context: Any, hl_parent: str) -> None:
-        for item in _items(node, context):
+    def _emit(self, node: Node, context: Any, hl_parent: str, items: list[Any] | None = None) -> None:
+        for item in _items(node, context) if items is None else items:
             try:
                 if node.kind == "hl":
                     self._emit_hl(node, item, hl_parent)
@@ -525,6 +561,21 @@ class SegmentWriter:
                                        profile=fmt_where(node.where)) from None
             for child in node.children:
                 self._emit(child, item, hl_parent)
+            if node.nested_get is not None:
+                self._emit_nested(node, item, hl_parent)
+
+    def _emit_nested(self, node: Node, item: Any, hl_parent: str) -> None:
+        """The item's own sub-items (a pallet's cartons) by the same node, their parent_seq = its number."""
+        inner = node.nested_get(item) if node.nested_get is not None else None
+        if not inner:
+            return
+        key = f"__parent__{node.tag}"
+        outer = self.counts.get(key)
+        self.counts[key] = self.counts.get(node.tag, 0)
+        try:
+            self._emit(node, item, hl_parent, list(inner))
+        finally:
+            self.counts[key] = outer
 
     def _emit_hl(self, node: Node, item: Any, hl_parent: str) -> None:
         self.hl_counter += 1
@@ -544,23 +595,26 @@ class SegmentWriter:
         elements[4] = "1" if self.hl_counter > before else "0"
 
 
-def write_rows(root: Node, doc: Mapping[str, Any]) -> list[dict[str, str]]:
-    """CSV rows: one per innermost `rows: each` item, carrying the fields of every level above it."""
+def write_rows(root: Node, doc: Mapping[str, Any], decimal: str = ".") -> list[dict[str, str]]:
+    """CSV rows: one per innermost `rows: each` item, carrying the fields of every level above it.
+
+    `decimal` is the partner's decimal mark, used for canonical number fields only."""
     rows: list[dict[str, str]] = []
-    _write_rows(root, doc, {}, rows)
+    _write_rows(root, doc, {}, rows, {"__decimal__": decimal})
     return rows
 
 
-def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[str, str]]) -> None:
+def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[str, str]],
+                counts: dict[str, Any]) -> None:
     header = dict(row)
     each_children = []
     for child in node.children:
         if child.select == "first":
             for item in _items(child, context):
                 for fld in child.fields_out:
-                    fld.write(item, header, {})
+                    fld.write(item, header, counts)
                 if child.children:
-                    _write_rows(child, item, header, rows)
+                    _write_rows(child, item, header, rows, counts)
         else:
             each_children.append(child)
     if not each_children:
@@ -571,8 +625,8 @@ def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[s
         for item in _items(child, context):
             line = dict(header)
             for fld in child.fields_out:
-                fld.write(item, line, {})
-            _write_rows(child, item, line, rows)
+                fld.write(item, line, counts)
+            _write_rows(child, item, line, rows, counts)
 
 
 def write_xml(root: Node, doc: Mapping[str, Any], root_element: Any) -> Any:

@@ -25,7 +25,7 @@ from gateway.translate.yamlsrc import Where, YMap
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
-    "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at",
+    "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq",
 })
 
 
@@ -63,6 +63,8 @@ class Field:
     # (element, component, converter or None, default, required); None for other kinds of field
     simple: tuple[int, int, Callable[[Any], Any] | None, Any, bool] | None = None
     skip_keys: builtins.set[str] = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
+    numbering: str = ""               # "seq" / "parent": the segment's own / its parent's number (nested:)
+    raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -275,7 +277,8 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
     if implied is not None and (not isinstance(implied, int) or implied < 0):
         raise ConfigError("decimals: must be a whole number of implied decimal places", where[0], where[1])
     if spec.get("number") or implied:
-        inbound.append(values.number_in(ctx.decimal_mark, implied))
+        mark = "either" if ctx.syntax == "edifact" and ctx.decimal_mark == "." else ctx.decimal_mark
+        inbound.append(values.number_in(mark, implied))
         outbound.insert(0, values.number_out(implied, ctx.decimal_mark))
     if spec.get("int"):
         inbound.append(values.int_in)
@@ -353,11 +356,15 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     default = spec.get("default")
     required = bool(spec.get("required"))
     count_tag = spec.get("count")
+    seq_tag = spec.get("seq")                  # outbound: the 1-based number of the segment being written
+    parent_tag = spec.get("parent_seq")        # outbound: the number of the enclosing one (nested: node)
     const = spec.get("const")
     now_format = spec.get("now")               # outbound: the render time when the document has no value
     if now_format is not None and str(now_format) not in ("CCYYMMDD", "YYMMDD", "HHMM", "HHMMSS"):
         raise ConfigError(f"now: is CCYYMMDD, YYMMDD, HHMM or HHMMSS (got {now_format!r})", where[0], where[1])
     now_strf = {"CCYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "HHMM": "%H%M", "HHMMSS": "%H%M%S"}.get(str(now_format))
+    # a canonical number: written with the partner's decimal mark (EDIFACT UNA, CSV csv.decimal)
+    numeric = bool(spec.get("number")) and not spec.get("decimals") and "function_out" not in spec
 
     if const is not None and "at" not in spec:
         # a constant: inbound sets it, outbound selects the items that carry it
@@ -368,6 +375,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             return False
         return Field(path, where, read_const, write_nothing, const=const, set=setter)
 
+    if (seq_tag is not None or parent_tag is not None) and ("at" not in spec or ctx.syntax not in ("x12", "edifact")):
+        raise ConfigError("seq: / parent_seq: number segments and need at: (CPS01 / CPS02)", where[0], where[1])
     if "at" not in spec and count_tag is None and now_format is None:
         raise ConfigError(f"field {path!r} says where nothing is (add at:, pairs:, first: or const:)",
                           where[0], where[1])
@@ -390,7 +399,13 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         value = getter(item)
         data = True
         if value is None or value == "":
-            if count_tag is not None:
+            if seq_tag is not None:
+                value = counts.get(str(seq_tag), 0) + 1
+            elif parent_tag is not None:
+                value = counts.get(f"__parent__{parent_tag}")
+                if value is None:
+                    return False
+            elif count_tag is not None:
                 value = counts.get(str(count_tag), 0)
             elif now_strf is not None and counts.get("__now__") is not None:
                 raw_now = counts["__now__"].strftime(now_strf)
@@ -402,6 +417,10 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             else:
                 return False
         raw = convert_out(value) if convert_out else (value if isinstance(value, str) else _plain(value))
+        if numeric:
+            mark = counts.get("__decimal__")
+            if mark is not None and mark != ".":
+                raw = raw.replace(".", mark)
         if placer is not None and raw != "":
             placer(out, str(raw))
             return data
@@ -412,7 +431,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         pos, comp = parse_address(spec["at"], ctx, where)
         simple = (pos, comp, convert_in, default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
-                 simple=simple)
+                 simple=simple, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
+                 raw=raw_reader)
 
 
 def _plain(value: Any) -> str:

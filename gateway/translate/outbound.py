@@ -38,9 +38,10 @@ def document_setting(doc: Document, partner: PartnerConfig, profiles: ProfileReg
     return found
 
 
-def segments_of(profile: Profile, data: Mapping[str, Any], now: datetime | None = None) -> list[engine.OutSegment]:
+def segments_of(profile: Profile, data: Mapping[str, Any], now: datetime | None = None,
+                decimal: str = ".") -> list[engine.OutSegment]:
     assert profile.root is not None
-    return engine.SegmentWriter(profile.root, profile.syntax, now=now or datetime.now()).write(data)
+    return engine.SegmentWriter(profile.root, profile.syntax, now=now or datetime.now(), decimal=decimal).write(data)
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
@@ -152,13 +153,20 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     unb = journal.next_control_number(partner.id, "unb")
     unh = journal.next_control_number(partner.id, "unh")
     receiver = settings.ids[0]
+    delimiters = None
+    if settings.decimal != ".":
+        from gateway.formats.edifact import DEFAULT_DELIMITERS
+        repetition = DEFAULT_DELIMITERS.repetition or ("*" if settings.syntax_version == "4" else None)
+        delimiters = Delimiters(element=DEFAULT_DELIMITERS.element, component=DEFAULT_DELIMITERS.component,
+                                segment=DEFAULT_DELIMITERS.segment, repetition=repetition,
+                                release=DEFAULT_DELIMITERS.release, decimal=settings.decimal)
     writer = Writer(sender=Party(our.edifact.id, our.edifact.qualifier), recipient=Party(receiver.id, receiver.qualifier),
                     control_number=str(unb), date=when.strftime("%y%m%d"), time=when.strftime("%H%M"),
                     syntax=settings.syntax, syntax_version=settings.syntax_version, una=settings.una,
-                    test=settings.test, ack_request=settings.contrl)
+                    test=settings.test, ack_request=settings.contrl, delimiters=delimiters)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
-    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data, when)]
+    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data, when, settings.decimal)]
     writer.message(str(unh), message_type, body)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.EDIFACT,
                             filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),
@@ -171,7 +179,7 @@ def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
                 doc: Document) -> RenderedDocument:
     from gateway.formats import csv as csv_format
     assert profile.root is not None
-    rows = engine.write_rows(profile.root, data)
+    rows = engine.write_rows(profile.root, data, partner.csv.decimal if partner.csv else ".")
     columns = list(profile.columns)
     for row in rows:
         columns.extend(k for k in row if k not in columns)

@@ -133,7 +133,10 @@ def number_in(decimal_mark: str = ".", implied: int | None = None) -> Callable[[
     """Raw number -> Decimal; `implied` decimals for X12 N2-type elements (TDS01 '12345' -> 123.45)."""
     def convert(raw: str) -> Decimal:
         text = raw.strip()
-        if decimal_mark != ".":
+        if decimal_mark == "either":      # EDIFACT (ISO 9735): '.' or ',' whatever the UNA says, no thousands
+            if "," in text:
+                text = text.replace(",", ".")
+        elif decimal_mark != ".":
             text = text.replace(".", "").replace(decimal_mark, ".")
         try:
             value = Decimal(text)

@@ -139,3 +139,130 @@ def test_dtm_bad_date_named(registry: ProfileRegistry) -> None:
     with pytest.raises(Exception, match=r"DTM.*20261331|20261331.*") as info:
         translate(result.transactions[0], partner(), registry)
     assert "edifact-d96a-orders.yaml" in str(info.value)
+
+
+COMMA_ORDER = """
+BGM+220+PO-3+9'
+DTM+137:20261130:102'
+NAD+BY+4098765000002::9'
+LIN+1++0614141000012:EN'
+PIA+5+10.5:SA'
+QTY+21:2,5:PCE'
+PRI+AAA:12,50'
+LIN+2++0614141000029:EN'
+QTY+21:3:PCE'
+PRI+AAA:1.25'
+UNS+S'
+"""
+
+
+def test_decimal_comma_read_whatever_the_una_says(registry: ProfileRegistry) -> None:
+    """E: a UNA with ',' (and, as ISO 9735 allows, a '.' in the same file) reads as Decimals."""
+    doc = read_one(edifact(COMMA_ORDER, una="UNA:+,? '"), registry)
+    assert [(ln.quantity, ln.unit_price) for ln in doc.lines] == [(Decimal("2.5"), Decimal("12.50")),
+                                                                  (Decimal(3), Decimal("1.25"))]
+    assert doc.lines[0].item_ids["vendor"] == "10.5"
+
+
+def test_decimal_comma_written_for_a_comma_partner(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """E outbound: the partner's edifact.decimal ',' is in the UNA and in every number, not in codes."""
+    doc = read_one(edifact(COMMA_ORDER, una="UNA:+,? '"), registry)
+    comma = partner(decimal=",")
+    out = render_bytes(doc, registry, tmp_path, comma).decode("latin-1")
+    assert out.startswith("UNA:+,? '")
+    assert "QTY+21:2,5:PCE'" in out and "PRI+AAA:12,50'" in out and "PRI+AAA:1,25'" in out
+    assert "PIA+5+10.5:SA'" in out and "CNT+1:5,5'" in out
+    point = render_bytes(doc, registry, tmp_path / "p", partner()).decode("latin-1")
+    assert point.startswith("UNA:+.? '") and "PRI+AAA:12.50'" in point
+    again = read_one(out.encode("latin-1"), registry)
+    assert [(ln.quantity, ln.unit_price) for ln in again.lines] == [(ln.quantity, ln.unit_price) for ln in doc.lines]
+
+
+def test_csv_decimal_comma_only_in_number_columns(tmp_path: Path) -> None:
+    """F: ShopMarket (csv.decimal ',') gets Menge 2,5 while the item code "10.5" and the Lieferschein stay as they are."""
+    from gateway.config.loader import load
+    from gateway.translate.canonical import from_json
+    from tests.translate_other.conftest import HERE, make_workspace
+
+    config = load(make_workspace(tmp_path / "ws"))
+    doc = from_json((HERE / "fixtures" / "shopmarket_shipnotice.json").read_bytes())
+    data = doc.model_dump(mode="python")
+    item = data["orders"][0]["items"][0]
+    item["quantity"], item["item_ids"] = Decimal("2.5"), {"vendor": "10.5"}
+    data["number"] = "1.25"
+    changed = type(doc).model_validate(data)
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        out = render(changed, config.partners["shopmarket"], config.profiles, journal, "csv-shipment",
+                     now=RENDER_TIME).data.decode("utf-8")
+    finally:
+        journal.close()
+    first = out.splitlines()[1].split(";")
+    assert first[1:4] == ["1", "10.5", "2,5"] and first[-1] == "1.25"
+
+
+def test_csv_writer_leaves_text_alone() -> None:
+    """F: gateway.formats.csv.write formats number values with the mark, never rewrites text cells."""
+    from gateway.config.models import CsvSettings
+    from gateway.formats import csv as csv_format
+    german = CsvSettings(delimiter=";", decimal=",")
+    rows = [{"sku": "10.5", "qty": Decimal("2.50"), "weight": 1.5, "note": "-3.25"}]
+    assert csv_format.write(rows, german) == b"sku;qty;weight;note\r\n10.5;2,50;1,5;-3.25\r\n"
+    assert csv_format.write(rows, CsvSettings()) == b"sku,qty,weight,note\r\n10.5,2.50,1.5,-3.25\r\n"
+
+
+DESADV = """
+BGM+351+DN-9+9'
+DTM+137:20261201:102'
+RFF+ON:PO-77'
+NAD+BY+4098765000002::9'
+CPS+1'
+CPS+2+1'
+PAC+1++201'
+PCI+33E'
+GIN+BJ+006141410000010011'
+CPS+3+2'
+PAC+1++CT'
+PCI+33E'
+GIN+BJ+006141410000010028'
+LIN+1++0614141000012:EN'
+QTY+12:10:PCE'
+CPS+4+2'
+PAC+1++CT'
+LIN+2++0614141000029:EN'
+QTY+12:5:PCE'
+CPS+5'
+PAC+1++CT'
+LIN+3++0614141000036:EN'
+QTY+12:1:PCE'
+CNT+2:3'
+"""
+
+
+def desadv_partner() -> PartnerConfig:
+    return PartnerConfig.model_validate({
+        "id": "tp", "edifact": {"ids": [{"qualifier": "14", "id": "4098765000002"}]},
+        "documents": [{"type": "DESADV", "direction": "in", "profile": "edifact-d96a-desadv"},
+                      {"type": "DESADV", "direction": "out", "profile": "edifact-d96a-desadv"}]})
+
+
+def test_cps_nested_packs_both_ways(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """D: CPS02 names the parent package: packs nest on reading; writing numbers CPS 1.. with the parent's number."""
+    data = edifact(DESADV).replace(b"ORDERS:D:96A:UN:EAN008", b"DESADV:D:96A:UN:EAN005")
+    tp = desadv_partner()
+    doc = read_one(data, registry, tp)
+
+    def shape(packs: list) -> list:
+        return [(p.sscc, [i.line_no for i in p.items], shape(p.packs)) for p in packs]
+    expected = [(None, [], [("006141410000010011", [], [("006141410000010028", ["1"], []), (None, ["2"], [])])]),
+                (None, ["3"], [])]
+    assert shape(doc.orders[0].packs) == expected
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        out = render(doc, tp, registry, journal, "DESADV", our_ids=OUR, now=RENDER_TIME).data.decode("latin-1")
+    finally:
+        journal.close()
+    cps = [line for line in out.splitlines() if line.startswith("CPS")]
+    assert cps == ["CPS+1'", "CPS+2+1'", "CPS+3+2'", "CPS+4+2'", "CPS+5'"]
+    again = read_one(out.encode("latin-1"), registry, tp)
+    assert shape(again.orders[0].packs) == expected
