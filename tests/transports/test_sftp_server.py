@@ -368,7 +368,7 @@ async def test_another_session_is_served_while_an_upload_is_being_made_durable(
     def held_fsync(fd: int) -> None:
         if os.readlink(f"/proc/self/fd/{fd}").startswith(staging):
             in_fsync.set()
-            released_by_listing.append(listed.wait(15))
+            released_by_listing.append(listed.wait(30))    # a bound for the failing case only
         real_fsync(fd)
     monkeypatch.setattr(os, "fsync", held_fsync)
 
