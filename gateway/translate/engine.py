@@ -629,19 +629,19 @@ def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[s
             _write_rows(child, item, line, rows, counts)
 
 
-def write_xml(root: Node, doc: Mapping[str, Any], root_element: Any) -> Any:
-    _write_xml(root, doc, root_element)
+def write_xml(root: Node, doc: Mapping[str, Any], root_element: Any, now: Any = None) -> Any:
+    _write_xml(root, doc, root_element, {"__now__": now})
     return root_element
 
 
-def _write_xml(node: Node, context: Any, element: Any) -> None:
+def _write_xml(node: Node, context: Any, element: Any, counts: dict[str, Any]) -> None:
     from gateway.translate import xmltree
     for child in node.children:
         for item in _items(child, context):
             steps, _ = child.xml_steps
             target = xmltree.walk(element, steps, create_last=child.each is not None) if steps else element
             if child.value is not None:
-                child.value.write({"_": item}, target, {})
+                child.value.write({"_": item}, target, counts)
             for fld in child.fields_out:
-                fld.write(item, target, {})
-            _write_xml(child, item, target)
+                fld.write(item, target, counts)
+            _write_xml(child, item, target, counts)

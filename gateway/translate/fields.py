@@ -360,9 +360,11 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     parent_tag = spec.get("parent_seq")        # outbound: the number of the enclosing one (nested: node)
     const = spec.get("const")
     now_format = spec.get("now")               # outbound: the render time when the document has no value
-    if now_format is not None and str(now_format) not in ("CCYYMMDD", "YYMMDD", "HHMM", "HHMMSS"):
-        raise ConfigError(f"now: is CCYYMMDD, YYMMDD, HHMM or HHMMSS (got {now_format!r})", where[0], where[1])
-    now_strf = {"CCYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "HHMM": "%H%M", "HHMMSS": "%H%M%S"}.get(str(now_format))
+    now_formats = {"CCYYMMDD": "%Y%m%d", "YYMMDD": "%y%m%d", "HHMM": "%H%M", "HHMMSS": "%H%M%S",
+                   "CCYY-MM-DD": "%Y-%m-%d", "CCYY-MM-DDTHH:MM:SS": "%Y-%m-%dT%H:%M:%S"}
+    if now_format is not None and str(now_format) not in now_formats:
+        raise ConfigError(f"now: is one of {', '.join(now_formats)} (got {now_format!r})", where[0], where[1])
+    now_strf = now_formats.get(str(now_format))
     # a canonical number: written with the partner's decimal mark (EDIFACT UNA, CSV csv.decimal)
     numeric = bool(spec.get("number")) and not spec.get("decimals") and "function_out" not in spec
 

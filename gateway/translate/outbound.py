@@ -107,7 +107,7 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
         return _render_edifact(profile, data, partner, our, journal, setting.type, when, doc)
     if profile.syntax == "csv":
         return _render_csv(profile, data, partner, setting.type, doc)
-    return _render_xml(profile, data, partner, setting.type, doc)
+    return _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
 
 
 def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
@@ -188,10 +188,11 @@ def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
                             data=body, source_record=doc.source.odoo_record)
 
 
-def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
-                doc: Document) -> RenderedDocument:
+def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
+                journal: Journal, doc_type: str, when: datetime, doc: Document) -> RenderedDocument:
     from lxml import etree
 
+    from gateway.formats import xml as xml_format
     from gateway.translate import xmltree
     assert profile.root is not None
     if not profile.root_element:
@@ -200,8 +201,43 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     where = profile.where("root")
     nsmap = {(k or None): v for k, v in profile.namespaces.items()}
     root = etree.Element(xmltree.qname(profile.root_element, profile.namespaces, where), nsmap=nsmap)
-    engine.write_xml(profile.root, data, root)
-    from gateway.formats import xml as xml_format
-    body = xml_format.serialize(root, doctype=profile.data.get("doctype"))
+    engine.write_xml(profile.root, data, root, now=when)
+    doctype = profile.data.get("doctype")
+    control = ""
+    if etree.QName(root).localname == "cXML":
+        control = _cxml_envelope(root, partner, our, journal, when)
+        doctype = doctype or xml_format.cxml_doctype()
+    body = xml_format.serialize(root, doctype=doctype)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
-                            data=body, source_record=doc.source.odoo_record)
+                            data=body, control_number=control or None, source_record=doc.source.odoo_record)
+
+
+def _credential(parent: Any, identity: str) -> None:
+    """A cXML Credential; an id written `DUNS:123456789` names its domain, else NetworkID."""
+    from lxml import etree
+    domain, _, ident = identity.rpartition(":") if ":" in identity else ("NetworkID", "", identity)
+    cred = etree.SubElement(parent, "Credential", domain=domain)
+    etree.SubElement(cred, "Identity").text = ident
+
+
+def _cxml_envelope(root: Any, partner: PartnerConfig, our: OurIds | None, journal: Journal, when: datetime) -> str:
+    """cXML root attributes (payloadID from the journal, timestamp) and the Header: From us, To the
+    partner (partner.xml.ids[0]), Sender us. No SharedSecret: the transport authenticates us."""
+    from lxml import etree
+    ours = our.xml if our is not None else None
+    theirs = partner.xml.ids[0] if partner.xml is not None and partner.xml.ids else None
+    if not ours or not theirs:
+        raise ConfigError(f"cXML to partner {partner.id} needs our_ids.xml (gateway.yaml) and "
+                          f"xml.ids in partners/{partner.id}.yaml for the Header From/To credentials")
+    number = journal.next_control_number(partner.id, "payload")
+    stamp = when.isoformat(timespec="seconds")
+    host = ours.rpartition(":")[2].replace(" ", "")
+    payload = f"{when.strftime('%Y%m%d%H%M%S')}.{number}@{host}"
+    root.set("payloadID", payload)
+    root.set("timestamp", stamp)
+    header = etree.Element("Header")
+    for side, identity in (("From", ours), ("To", theirs), ("Sender", ours)):
+        _credential(etree.SubElement(header, side), identity)
+    etree.SubElement(header[2], "UserAgent").text = "edi-gateway"
+    root.insert(0, header)
+    return payload

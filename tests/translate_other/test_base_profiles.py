@@ -22,7 +22,7 @@ from gateway.translate.canonical import Document, from_dict, from_json
 from gateway.translate.inbound import fill_totals, to_plain
 from tests.translate_other.conftest import HERE, RENDER_TIME
 
-OUR_IDS = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
+OUR_IDS = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}, "xml": "0614141000005"})
 
 
 def _fixture(name: str) -> Document:

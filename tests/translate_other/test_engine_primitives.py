@@ -266,3 +266,54 @@ def test_cps_nested_packs_both_ways(registry: ProfileRegistry, tmp_path: Path) -
     assert cps == ["CPS+1'", "CPS+2+1'", "CPS+3+2'", "CPS+4+2'", "CPS+5'"]
     again = read_one(out.encode("latin-1"), registry, tp)
     assert shape(again.orders[0].packs) == expected
+
+
+def test_cxml_envelope_doctype_payload_and_credentials(tmp_path: Path) -> None:
+    """J: a cXML document goes out with the DOCTYPE line, payloadID/timestamp and From/To/Sender credentials;
+    reading it back (the DTD is never fetched) gives the envelope and the same order."""
+    from gateway.translate.canonical import from_dict
+    registry = ProfileRegistry.load([])
+    tp = PartnerConfig.model_validate({
+        "id": "ariba-buyer", "xml": {"ids": ["AN01000000001"]},
+        "documents": [{"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"},
+                      {"type": "OrderRequest", "direction": "in", "profile": "cxml-orderrequest"}]})
+    doc = from_dict({"doc_type": "PurchaseOrder", "number": "PO-5", "date": "2026-11-30", "currency": "EUR",
+                     "lines": [{"line_no": "1", "item_ids": {"vendor": "WB-100"}, "quantity": "2", "unit": "EA",
+                                "unit_price": "12.50"}]})
+    our = OurIds.model_validate({"xml": "DUNS:123456789"})
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        first = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=RENDER_TIME)
+        second = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=RENDER_TIME)
+    finally:
+        journal.close()
+    text = first.data.decode("utf-8")
+    assert '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd">' in text
+    assert 'payloadID="20261201143000.1@123456789"' in text and 'timestamp="2026-12-01T14:30:00"' in text
+    assert first.control_number == "20261201143000.1@123456789" != second.control_number
+    assert text.index("<Header>") < text.index("<Request")
+    result = parse(first.data)
+    assert [str(i) for i in result.errors] == []
+    env = result.transactions[0].envelope
+    assert env is not None
+    assert (env.sender_qualifier, env.sender_id, env.receiver_qualifier, env.receiver_id) == (
+        "DUNS", "123456789", "NetworkID", "AN01000000001")
+    assert "sender:DUNS:123456789" in env.raw_header
+    [back] = translate(result.transactions[0], tp, registry)
+    assert back.number == "PO-5" and back.lines[0].unit_price == Decimal("12.50")
+
+
+def test_cxml_without_our_xml_id_is_a_config_error(tmp_path: Path) -> None:
+    from gateway.errors import ConfigError
+    from gateway.translate.canonical import from_dict
+    tp = PartnerConfig.model_validate({
+        "id": "ariba-buyer", "xml": {"ids": ["AN01000000001"]},
+        "documents": [{"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"}]})
+    doc = from_dict({"doc_type": "PurchaseOrder", "number": "PO-5",
+                     "lines": [{"line_no": "1", "item_ids": {"vendor": "W"}, "quantity": "1"}]})
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        with pytest.raises(ConfigError, match="our_ids.xml"):
+            render(doc, tp, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OurIds(), now=RENDER_TIME)
+    finally:
+        journal.close()
