@@ -203,11 +203,7 @@ async def pick_up_sftp(ws: Workspace, partner: str) -> tuple[list[str], list[str
             if name in (".", ".."):
                 continue
             local = received / name
-            # open/read rather than get(): asyncssh's get() asks for data ranges, which our server's
-            # outbound file handles do not support yet (reported to the transports owner)
-            async with sftp.open(f"outbound/{name}", "rb") as remote:
-                content: bytes = await remote.read()
-                local.write_bytes(content)
+            await sftp.get(f"outbound/{name}", str(local))
             await sftp.remove(f"outbound/{name}")            # fetched: the gateway settles the message
             fetched.append(name)
             if parties is None:

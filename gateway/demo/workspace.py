@@ -199,15 +199,18 @@ def restore_schedules(ws: Workspace) -> list[str]:
 def _sftp_pickup(ws: Workspace) -> None:
     """Partners who send over our SFTP server fetch what we send from it too: outbound `sftp` channel.
 
-    The examples deliver into a folder under the partner's SFTP home (sftp/<user>/outbox); the
-    SFTP server only shows a partner its inbound/ and outbound/, and settles a message when the
-    partner fetches and deletes it, so the demo uses the `sftp` channel for them.
+    A partner file that delivers into a folder under the partner's SFTP home instead is switched
+    to the `sftp` channel: the SFTP server only shows a partner its inbound/ and outbound/, and
+    settles a message when the partner fetches and deletes it.
     """
     yaml = _yaml()
     for partner_file in sorted((ws.root / "partners").glob("*.yaml")):
         data: Any = yaml.load(partner_file.read_text(encoding="utf-8")) or {}
         users = [c["user"] for c in data.get("inbound") or [] if c.get("channel") == "sftp"]
         out = data.get("outbound") or {}
+        if users and out.get("channel") == "sftp":
+            ws.sftp_pickup.append(partner_file.stem)          # already fetches from its outbound/
+            continue
         if users and out.get("channel") == "folder" and str(out.get("path", "")).startswith(f"sftp/{users[0]}/"):
             data["outbound"] = {"channel": "sftp", "user": users[0]}
             ws.sftp_pickup.append(partner_file.stem)
