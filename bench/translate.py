@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,8 +78,9 @@ def batches(megabytes: float, per_file: int) -> list[bytes]:
     bodies: list[tuple[str, str]] = []
     for sample in sorted((ROOT / "gateway" / "examples" / "samples").glob("*/850_*.edi")):
         text = sample.read_text()
-        st, ge = text.index("\nST*") + 1, text.index("\nGE*") + 1    # at segment starts: "ACMEDIST*" holds "ST*"
-        head, rest = text[:st], text[st:ge]
+        # at segment starts: "ACMEDIST*" holds "ST*"
+        start, end = text.index("\nST*") + 1, text.index("\nGE*") + 1
+        head, rest = text[:start], text[start:end]
         for st in rest.split("ST*850*")[1:]:
             bodies.append((head, "ST*850*" + st))
     out: list[bytes] = []
@@ -182,14 +184,14 @@ def bots_run(parse: Callable[[bytes], tuple[int, str | None]], files: list[bytes
     return time.process_time() - start, docs
 
 
-def worker(reader: str, path: Path, runs: int) -> dict[str, object]:
+def worker(reader: str, path: Path, runs: int) -> dict[str, Any]:
     """Run one reader over the pickled files at `path` in this process; return its figures."""
     files: list[bytes] = pickle.loads(path.read_bytes())
     if reader == "check":
         parse = bots_parser() if bots_available() else None
         return {"ours": [ours_check(d) for d in files],
                 "bots": [parse(d)[1] for d in files] if parse else None}
-    out: dict[str, object] = {"bytes": float(sum(map(len, files)))}
+    out: dict[str, Any] = {"bytes": float(sum(map(len, files)))}
     if reader == "ours":
         run_once(files[:20])                                   # warm-up: imports, profile compilation
         results = [run_once(files) for _ in range(runs)]
@@ -199,22 +201,24 @@ def worker(reader: str, path: Path, runs: int) -> dict[str, object]:
         from importlib.metadata import version
         parse = bots_parser()
         bots_run(parse, files[:20])                            # warm-up: imports, grammar reading
-        results = [bots_run(parse, files) for _ in range(runs)]
-        out.update(full=min(r[0] for r in results), docs=float(results[0][1]), version=version(BOTS_PACKAGE))
+        passes = [bots_run(parse, files) for _ in range(runs)]
+        out.update(full=min(cpu for cpu, _ in passes), docs=float(passes[0][1]))
+        out["version"] = version(BOTS_PACKAGE)
     else:
         raise SystemExit(f"unknown reader {reader}")
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
-def spawn(reader: str, path: Path, runs: int) -> dict[str, object] | str:
+def spawn(reader: str, path: Path, runs: int) -> dict[str, Any] | str:
     """One reader in a fresh process: its figures, or the tail of its stderr when it failed."""
     command = [sys.executable, __file__, "--worker", reader, "--file", str(path), "--runs", str(runs)]
     proc = subprocess.run(command, check=False, capture_output=True, text=True,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if proc.returncode != 0:
         return proc.stderr[-2000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def common_input(tmp: Path, candidates: list[bytes], names: list[str], runs: int
@@ -271,12 +275,12 @@ def main() -> int:
         ours = spawn("ours", path, args.runs)
         if isinstance(ours, str):
             raise SystemExit(f"ours failed:\n{ours}")
-        bots: dict[str, object] | str | None = spawn("bots", path, args.runs) if with_bots else None
+        bots: dict[str, Any] | str | None = spawn("bots", path, args.runs) if with_bots else None
     report(ours, bots, len(files))
     return 0
 
 
-def report(ours: dict, bots: dict | str | None, count: int) -> None:
+def report(ours: dict[str, Any], bots: dict[str, Any] | str | None, count: int) -> None:
     """The table: our three stages and Bots' parser, ratios ours/Bots, and the quoted Bots translator."""
     size, docs = ours["bytes"] / 1e6, ours["docs"]
     print(f"X12 850 files -> JSON: {count} files, {size:.2f} MB, {int(docs)} documents "
