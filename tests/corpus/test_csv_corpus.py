@@ -8,11 +8,11 @@ import pytest
 
 from gateway.config.models import CsvSettings
 from gateway.formats import csv as csv_format
+from tests.helpers.corpus import corpus_files, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-FILES = sorted((CORPUS / "csv").glob("*.csv")) if CORPUS.is_dir() else []
+FILES = corpus_files("csv", "*.csv")
 
-pytestmark = pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
+pytestmark = needs_corpus
 
 # (settings, expected documents, expected data rows) per file, from SOURCES.md's descriptions.
 DIALECTS = {
@@ -52,7 +52,7 @@ def test_detect_names_every_corpus_file_by_content() -> None:
     from gateway.formats import detect
     wrong = []
     for folder, syntax in EXPECTED_SYNTAX.items():
-        for path in sorted((CORPUS / folder).iterdir()):
+        for path in corpus_files(folder):
             found = detect(path.read_bytes())
             if (found.value if found else None) != syntax:
                 wrong.append((path.name, found))

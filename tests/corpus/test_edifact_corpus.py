@@ -10,19 +10,17 @@ import pytest
 
 from gateway.formats import detect, edifact, parse
 from gateway.formats.base import ParseResult, Severity, Syntax
+from tests.helpers.corpus import CORPUS, corpus_files, needs_corpus, sources_md
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-FILES = sorted((CORPUS / "edifact").glob("*.edi")) if CORPUS.is_dir() else []
+FILES = corpus_files("edifact", "*.edi")
 
-pytestmark = pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
+pytestmark = needs_corpus
 
 
 def _catalogue() -> dict[str, tuple[int, list[str]]]:
     """messages=N and types=[...] per file, as SOURCES.md's independent scan recorded them."""
     out: dict[str, tuple[int, list[str]]] = {}
-    if not FILES:
-        return out
-    for line in (CORPUS / "SOURCES.md").read_text(encoding="utf-8").splitlines():
+    for line in sources_md().splitlines():
         m = re.match(r"\| edifact/(\S+) \|", line)
         counts = re.search(r"messages=(\d+) types=\[([^\]]*)\]", line)
         if m and counts and counts.group(1) != "0":   # the scan could not split the "|"-separated file
@@ -107,6 +105,12 @@ def test_faulty_fixtures_give_located_issues_with_the_right_code(name: str) -> N
     found = [i for i in result.issues if i.code == KNOWN_FAULTS[name]]
     assert found, [str(i) for i in result.issues]
     assert all(i.interchange == 0 and (i.segment_tag or i.offset is not None) for i in found)
+
+
+def test_catalogue_and_defined_selection_are_not_empty() -> None:
+    # the per-file count check and the validation test must not pass (or vanish) vacuously
+    assert len(CATALOGUE) >= len(FILES) - 2, sorted({p.name for p in FILES} - set(CATALOGUE))
+    assert len([p for p in FILES if DEFINED.match(p.name)]) >= 15
 
 
 def test_most_of_the_corpus_is_well_formed() -> None:

@@ -10,16 +10,15 @@ import pytest
 
 from gateway.formats import x12
 from gateway.formats.base import ParseResult, Severity
+from tests.helpers.corpus import corpus_files, needs_corpus, sources_md
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-X12_DIR = CORPUS / "x12"
-FILES = sorted(X12_DIR.glob("*.edi")) if X12_DIR.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason="shared corpus not present")
+FILES = corpus_files("x12", "*.edi")
+pytestmark = needs_corpus
+
 
 def _sources() -> dict[str, str]:
-    text = (CORPUS / "SOURCES.md").read_text("utf-8") if FILES else ""
     rows = {}
-    for line in text.splitlines():
+    for line in sources_md().splitlines():
         if line.startswith("| x12/"):
             name = line.split("|")[1].strip()[4:]
             rows[name] = line

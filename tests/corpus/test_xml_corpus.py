@@ -9,11 +9,11 @@ import pytest
 
 from gateway.formats import detect, parse
 from gateway.formats.base import Syntax
+from tests.helpers.corpus import corpus_files, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-FILES = sorted((CORPUS / "xml").glob("*.xml")) if CORPUS.is_dir() else []
+FILES = corpus_files("xml", "*.xml")
 
-pytestmark = pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
+pytestmark = needs_corpus
 
 
 def expected(name: str) -> tuple[str, str]:
