@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+from tests.helpers.corpus import corpus_files, needs_corpus
+
 BAD_X12 = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260115*1030*U*00401*"
            "000000101*0*P*>~\nGS*PO*BIGBOX*ACMEDIST*20260115*1030*101*X*004010~\nST*850*0001~\n"
            "BEG*00*SA*PO-1**2026011X~\nPO1*1*10*EA*12.50**UP*614141000012~\nCTT*1~\nSE*9*0001~\n"
@@ -59,10 +60,10 @@ def test_unreadable_files_exit_1_without_traceback(tmp_path: Path, content: byte
     assert inspect(str(tmp_path / "missing.x12")).returncode == 1
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@needs_corpus
 @pytest.mark.parametrize("sub,pattern", [("edifact", "ORDERS*"), ("xml", "*.xml"), ("csv", "*.csv")])
 def test_other_syntaxes_go_through_the_same_entry_point(sub: str, pattern: str) -> None:
-    path = min((CORPUS / sub).glob(pattern))
+    path = corpus_files(sub, pattern)[0]
     done = inspect(str(path), "--json")
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
