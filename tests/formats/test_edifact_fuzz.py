@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,9 +13,9 @@ from gateway.formats import csv as csv_format
 from gateway.formats import edifact
 from gateway.formats import xml as xml_format
 from gateway.formats.base import Delimiters
+from tests.helpers.corpus import corpus_files
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-SEEDS = [p.read_bytes() for p in sorted((CORPUS / "edifact").glob("*.edi"))[:12]] if CORPUS.is_dir() else []
+SEEDS = [p.read_bytes() for p in corpus_files("edifact", "*.edi")[:12]]   # plus a built-in one: runs without the corpus
 SEEDS.append(b"UNA:+.? 'UNB+UNOC:3+S+R+261129:0900+1'UNH+1+ORDERS:D:96A:UN'BGM+220+1'UNT+3+1'UNZ+1+1'")
 
 # Latin-1 text including every service character the writer must release.
