@@ -169,10 +169,11 @@ class As2Sender:
             log.warning("async MDN from %s for unknown Message-ID %s", partner.id, got.original_message_id)
             return f"unknown Original-Message-ID {got.original_message_id}"
         ch = outbound_as2(partner)
-        if ch is not None and ch.mdn_signed and not got.signed:
-            verdict: str | None = "MDN is not signed but a signed MDN was requested"
-        else:
-            verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
+        if (ch is None or ch.mdn_signed) and not got.signed:
+            # anyone can POST an unsigned MDN: it proves nothing, so it settles nothing (not even a rejection)
+            log.warning("unsigned async MDN for %s ignored: %s asks for signed MDNs", rec.journal_id, partner.id)
+            return "MDN is not signed but a signed MDN was requested; ignored"
+        verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
         if self.journal is None:
             return "no journal"
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)

@@ -278,10 +278,15 @@ class As2Server:
         if known is None:
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
         body = await request.content.read(mdn.MAX_MDN + 1)
+        # AS2-From is only a header: unless the partner's channel waives signed MDNs, only its
+        # signature tells its receipt from anyone's, so an unsigned one must not settle anything
+        out = known.partner.outbound
+        signed = out.mdn_signed if isinstance(out, As2Channel) else True
         try:
-            got = mdn.read(request.headers.get("Content-Type", ""), body, known.certs, require_signed=False)
+            got = mdn.read(request.headers.get("Content-Type", ""), body, known.certs, require_signed=signed)
         except (mime.MimeError, cms.CmsError) as exc:
-            return _refuse(400, f"not a valid MDN: {exc}")
+            log.warning("async MDN claiming to be from %s refused: %s", known.partner.id, exc)
+            return _refuse(403 if isinstance(exc, cms.CmsError) else 400, f"not a valid MDN: {exc}")
         if self.on_mdn is None:
             return _refuse(503, "no outbound AS2 channel to match MDNs")
         answer = await self.on_mdn(known.partner, got)
