@@ -32,7 +32,7 @@ from gateway.translate.fields import (
 from gateway.translate.yamlsrc import Where, YMap, fmt_where
 
 NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fields", "value", "children",
-                       "always", "key", "note", "nested", "_after", "_before"})
+                       "always", "key", "note", "nested", "read_only", "_after", "_before"})
 KINDS = ("seg", "loop", "hl", "rows", "xpath")
 
 OutSegment = tuple[str, dict[int, Any]]
@@ -67,6 +67,7 @@ class Node:
     fast_fill: Callable[[Any, dict[str, Any]], None] | None = None   # generated, segment syntaxes
     simple_each: str | None = None              # `each:` a top-level list, no value:/key: (fast path)
     nested: str | None = None                   # items nest under the item their parent_seq names (CPS packs)
+    read_only: bool = False                     # inbound only: outbound skips it (any XPath allowed)
     nested_get: Callable[[Any], Any] | None = None
     seq_raw: Callable[[Any], str] | None = None
     parent_raw: Callable[[Any], str] | None = None
@@ -104,7 +105,8 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
     if len(kinds) != 1:
         raise ConfigError(f"node {name!r} needs exactly one of {', '.join(KINDS)}", where[0], where[1])
     kind = kinds[0]
-    node = Node(name=name, kind=kind, where=where, always=bool(spec.get("always")), note=str(spec.get("note", "")))
+    node = Node(name=name, kind=kind, where=where, always=bool(spec.get("always")), note=str(spec.get("note", "")),
+                read_only=bool(spec.get("read_only")))
     segmental = ctx.syntax in ("x12", "edifact")
     if kind in ("seg", "loop", "hl") and not segmental:
         raise ConfigError(f"node {name!r}: {kind}: is for X12 / EDIFACT profiles; use "
@@ -133,7 +135,8 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         node.select = str(spec["xpath"])
         node.xpath = _xpath_nodes(node.select, ctx, where)
         from gateway.translate import xmltree
-        node.xml_steps = xmltree.parse_steps(node.select, ctx.namespaces, where)
+        if not node.read_only:
+            node.xml_steps = xmltree.parse_steps(node.select, ctx.namespaces, where)
     if "when" in spec:
         if not segmental:
             raise ConfigError(f"node {name!r}: when: needs a segment syntax; use an XPath predicate or a "
@@ -165,6 +168,10 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
     for path, fspec in fields_spec.items():
         if fspec is None:
             continue
+        if node.read_only and isinstance(fspec, YMap) and "at" in fspec and "read_only" not in fspec:
+            fspec = YMap({**fspec, "read_only": True}, where=fspec.where)
+        elif node.read_only and not isinstance(fspec, YMap):
+            fspec = YMap({"at": fspec, "read_only": True}, where=fields_spec.loc(path))
         compiled.append(compile_field(str(path), fspec, node_ctx, fields_spec.loc(path)))
     for bulk in (f for f in compiled if f.bulk):
         bulk.skip_keys.update(f.path[len(bulk.path) + 1:] for f in compiled
@@ -502,6 +509,8 @@ def _read_xml(node: Node, element: Any, target: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- outbound
 
 def _items(node: Node, context: Any) -> list[Any]:
+    if node.read_only:
+        return []
     if node.each_get is None:
         items = [context]
     else:
@@ -529,6 +538,7 @@ class SegmentWriter:
     def write(self, doc: Mapping[str, Any]) -> list[OutSegment]:
         self.counts["__now__"] = self.now
         self.counts["__decimal__"] = self.decimal
+        self.counts["__doc__"] = doc
         for child in self.root.children:
             self._emit(child, doc, "")
         return self.out
@@ -600,7 +610,7 @@ def write_rows(root: Node, doc: Mapping[str, Any], decimal: str = ".") -> list[d
 
     `decimal` is the partner's decimal mark, used for canonical number fields only."""
     rows: list[dict[str, str]] = []
-    _write_rows(root, doc, {}, rows, {"__decimal__": decimal})
+    _write_rows(root, doc, {}, rows, {"__decimal__": decimal, "__doc__": doc})
     return rows
 
 
@@ -630,7 +640,7 @@ def _write_rows(node: Node, context: Any, row: dict[str, str], rows: list[dict[s
 
 
 def write_xml(root: Node, doc: Mapping[str, Any], root_element: Any, now: Any = None) -> Any:
-    _write_xml(root, doc, root_element, {"__now__": now})
+    _write_xml(root, doc, root_element, {"__now__": now, "__doc__": doc})
     return root_element
 
 

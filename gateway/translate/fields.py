@@ -25,7 +25,7 @@ from gateway.translate.yamlsrc import Where, YMap
 FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
-    "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq",
+    "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq", "read_only",
 })
 
 
@@ -333,9 +333,11 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     setter = make_setter(path, merge="pairs" in spec)
     if path.startswith("_") and path != "_":
         setter = _write_only             # `_name`: computed outbound (a count), not kept inbound
-    getter = make_getter(str(spec.get("from", path)))      # from: write another canonical value here
+    source = str(spec.get("from", path))
+    getter = make_getter(source.lstrip("/"))                # from: write another canonical value here
+    from_doc = source.startswith("/")                       # from: /currency -- a value of the whole document
     condition = make_getter(str(spec["if"])) if "if" in spec else None   # if: only when that value is present
-    if condition is not None:
+    if condition is not None and not from_doc:
         plain_getter = getter
 
         def getter(item: Mapping[str, Any]) -> Any:
@@ -382,7 +384,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     if "at" not in spec and count_tag is None and now_format is None:
         raise ConfigError(f"field {path!r} says where nothing is (add at:, pairs:, first: or const:)",
                           where[0], where[1])
-    raw_reader, placer, positions = _place(spec.get("at"), ctx, where)
+    raw_reader, placer, positions = _place(spec.get("at"), ctx, where, read_only=bool(spec.get("read_only")))
 
     def read(record: Any) -> Any:
         raw = raw_reader(record).strip() if raw_reader else ""
@@ -398,8 +400,9 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
         if condition is not None and condition(item) in (None, ""):
             return False                          # not even a default or a count
-        value = getter(item)
-        data = True
+        value = getter(counts.get("__doc__") or {}) if from_doc else getter(item)
+        data = not from_doc                       # the document's currency alone does not make a record
+
         if value is None or value == "":
             if seq_tag is not None:
                 value = counts.get(str(seq_tag), 0) + 1
@@ -446,13 +449,15 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _place(at: Any, ctx: Context, where: Where) -> tuple[Callable[[Any], str] | None, Any, tuple[int, ...]]:
-    """(reader, placer, positions) for an `at:` address in this syntax."""
+def _place(at: Any, ctx: Context, where: Where, read_only: bool = False
+           ) -> tuple[Callable[[Any], str] | None, Any, tuple[int, ...]]:
+    """(reader, placer, positions) for an `at:` address in this syntax; `read_only`: no placer, so an
+    XML address may be any XPath (`@requestedDeliveryDate`, `cbc:ID[not(@schemeID)]`)."""
     if at is None:
         return None, None, ()
     if ctx.syntax in ("x12", "edifact"):
         pos, comp = parse_address(at, ctx, where)
-        return seg_reader(pos, comp), seg_placer(pos, comp), (pos,)
+        return seg_reader(pos, comp), None if read_only else seg_placer(pos, comp), (pos,)
     if ctx.syntax == "csv":
         column = str(at)
 
@@ -461,10 +466,10 @@ def _place(at: Any, ctx: Context, where: Where) -> tuple[Callable[[Any], str] | 
 
         def put_col(out: dict[str, str], raw: str) -> None:
             out[column] = raw
-        return read_col, put_col, ()
+        return read_col, None if read_only else put_col, ()
     expr = str(at)
     from gateway.translate import xmltree
-    return xml_reader(expr, ctx, where), xmltree.placer(expr, ctx.namespaces, where), ()
+    return xml_reader(expr, ctx, where), None if read_only else xmltree.placer(expr, ctx.namespaces, where), ()
 
 
 def _compile_first(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:

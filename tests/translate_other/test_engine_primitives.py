@@ -317,3 +317,72 @@ def test_cxml_without_our_xml_id_is_a_config_error(tmp_path: Path) -> None:
             render(doc, tp, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OurIds(), now=RENDER_TIME)
     finally:
         journal.close()
+
+
+CXML_ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd">
+<cXML payloadID="1.2@buyer" timestamp="2026-11-30T08:00:00+01:00">
+ <Header><From><Credential domain="NetworkID"><Identity>AN01</Identity></Credential></From>
+  <To><Credential domain="DUNS"><Identity>123456789</Identity></Credential></To>
+  <Sender><Credential domain="NetworkID"><Identity>AN01</Identity></Credential><UserAgent>x</UserAgent></Sender></Header>
+ <Request><OrderRequest>
+  <OrderRequestHeader orderID="PO-9" orderDate="2026-11-30T08:00:00+01:00" type="new"/>
+  <ItemOut quantity="2" lineNumber="1" requestedDeliveryDate="2026-12-07T09:30:00+01:00">
+   <ItemID><SupplierPartID>WB-100</SupplierPartID></ItemID>
+   <ItemDetail><UnitPrice><Money currency="CHF">12.50</Money></UnitPrice><Description>W</Description>
+    <UnitOfMeasure>EA</UnitOfMeasure></ItemDetail></ItemOut>
+  <ItemOut quantity="1" lineNumber="2">
+   <ItemID><SupplierPartID>WR-200</SupplierPartID></ItemID>
+   <ItemDetail><UnitPrice><Money currency="CHF">3</Money></UnitPrice><Description>R</Description>
+    <UnitOfMeasure>EA</UnitOfMeasure></ItemDetail></ItemOut>
+ </OrderRequest></Request></cXML>"""
+
+
+def _xml_partner(profile: str, doc_type: str) -> PartnerConfig:
+    return PartnerConfig.model_validate({
+        "id": "xp", "xml": {"ids": ["AN01"]},
+        "documents": [{"type": doc_type, "direction": "out", "profile": profile},
+                      {"type": doc_type, "direction": "in", "profile": profile}]})
+
+
+def test_cxml_conditional_node_and_money_currency(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """H: requestedDeliveryDate -> lines.dates only on the ItemOut that has it; I: the Money currency is the
+    document currency when the header has no Total, and every Money is written with it."""
+    tp = _xml_partner("cxml-orderrequest", "OrderRequest")
+    result = parse(CXML_ORDER)
+    assert [str(i) for i in result.errors] == []
+    [doc] = translate(result.transactions[0], tp, registry)
+    assert doc.currency == "CHF"
+    assert [[(d.qualifier, d.date, d.time) for d in ln.dates] for ln in doc.lines] == [
+        [("requested_delivery", "2026-12-07", "09:30")], []]
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        out = render(doc, tp, registry, journal, "OrderRequest",
+                     our_ids=OurIds.model_validate({"xml": "DUNS:123456789"}), now=RENDER_TIME).data.decode()
+    finally:
+        journal.close()
+    assert out.count('<Money currency="CHF">') == 2 and "requestedDeliveryDate" not in out
+
+
+def test_ubl_amounts_carry_the_document_currency(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """I: UBL amounts are written with currencyID = the document currency and read back; without a
+    DocumentCurrencyCode the first amount's currencyID is the document's currency."""
+    from gateway.translate.canonical import from_dict
+    tp = _xml_partner("ubl-2.1-invoice", "Invoice")
+    doc = from_dict({"doc_type": "Invoice", "number": "INV-1", "date": "2026-12-01", "currency": "SEK",
+                     "lines": [{"line_no": "1", "item_ids": {"vendor": "WB-100"}, "quantity": "2", "unit": "EA",
+                                "unit_price": "12.50", "amount": "25.00"}],
+                     "totals": {"total_amount": "25.00"}})
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        out = render(doc, tp, registry, journal, "Invoice", now=RENDER_TIME).data.decode()
+    finally:
+        journal.close()
+    assert 'currencyID="SEK">25.00</cbc:LineExtensionAmount>' in out
+    assert 'currencyID="SEK">12.50</cbc:PriceAmount>' in out
+    assert 'currencyID="SEK">25.00</cbc:TaxInclusiveAmount>' in out
+    stripped = out.replace("<cbc:DocumentCurrencyCode>SEK</cbc:DocumentCurrencyCode>", "")
+    assert "DocumentCurrencyCode" not in stripped
+    result = parse(stripped.encode())
+    [back] = translate(result.transactions[0], tp, registry)
+    assert back.currency == "SEK" and back.lines[0].amount == Decimal("25.00")
