@@ -386,3 +386,36 @@ def test_ubl_amounts_carry_the_document_currency(registry: ProfileRegistry, tmp_
     result = parse(stripped.encode())
     [back] = translate(result.transactions[0], tp, registry)
     assert back.currency == "SEK" and back.lines[0].amount == Decimal("25.00")
+
+
+MERGED = """\
+extends: edifact-d96a-orders
+structure:
+  allowances:
+    children:
+      amount: &moa
+        seg: MOA
+        when: {1.1: ["8", "23", "204", "131"]}
+        fields: {amount: {at: 1.2, number: true}}
+  lines:
+    children:
+      line_allowances:
+        children:
+          amount:
+            <<: *moa
+            when: {1.1: ["8", "204"]}
+"""
+
+
+def test_yaml_merge_keys_are_supported(tmp_path: Path) -> None:
+    """K: `<<: *anchor` merges the anchored mapping; keys said next to it win; errors keep a line."""
+    from gateway.translate.profile import ProfileErrors
+    (tmp_path / "mk-orders.yaml").write_text(MERGED, encoding="utf-8")
+    profile = ProfileRegistry.load([tmp_path]).get("mk-orders")
+    line_alc = profile.data["structure"]["lines"]["children"]["line_allowances"]["children"]["amount"]
+    assert line_alc["seg"] == "MOA" and line_alc["when"] == {1.1: ["8", "204"]}
+    (tmp_path / "mk-orders.yaml").write_text(MERGED.replace("      amount: &moa\n", "      amount: &moa\n"
+                                                            "        sequence: 3\n"), encoding="utf-8")
+    with pytest.raises(ProfileErrors) as info:
+        ProfileRegistry.load([tmp_path])
+    assert "mk-orders.yaml:" in str(info.value) and "sequence" in str(info.value)
