@@ -118,7 +118,7 @@ _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # password=x  api_key: x  (query strings, key=value text, YAML)
     (re.compile(r"(?i)(\b[\w-]*" + _SECRET_KEYS + r"\s*[=:]\s*)(?!['\"]?\*\*\*)[^\s&,;'\"}]+"), r"\1" + MASK),
     # scheme://user:password@host
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)"), r"\1" + MASK + r"\2"),
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^\s/]*(@)"), r"\1" + MASK + r"\2"),
     # PEM private keys
     (re.compile(r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.DOTALL),
      "-----BEGIN PRIVATE KEY-----" + MASK + "-----END PRIVATE KEY-----"),
@@ -133,6 +133,21 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 4:   # shorter values would mask ordinary words
         with _registered_lock:
             _registered.add(value)
+
+
+def redact_url(url: str) -> str:
+    """`url` with any `user:password@` part replaced by `***@`, for messages that name where we connect.
+
+    Error texts end up in the journal (`last_error`), `show`, the status page and /healthz, none of
+    which pass through the log filter."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = next((i for i, c in enumerate(rest) if c in "/?#"), len(rest))
+    authority = rest[:end]
+    if "@" not in authority:
+        return url
+    return f"{head}://{MASK}@{authority.rpartition('@')[2]}{rest[end:]}"
 
 
 def mask(text: str) -> str:

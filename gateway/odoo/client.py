@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from gateway.config.models import OdooSettings
 from gateway.errors import ConfigError, OdooRejected, OdooUnavailable
+from gateway.logs import redact_url
 
 log = logging.getLogger("gateway.odoo")
 # odoorpc logs whole requests at DEBUG, and execute_kw carries the password in its args.
@@ -207,7 +208,7 @@ class JsonRpcClient(OdooClient):
         self._odoorpc = odoorpc
         parts = urlsplit(settings.url)
         if parts.path not in ("", "/"):
-            raise ConfigError(f"odoo.url {settings.url!r}: odoorpc cannot use a path prefix; use the server root")
+            raise ConfigError(f"odoo.url {redact_url(settings.url)!r}: odoorpc cannot use a path prefix; use the server root")
         self._host = parts.hostname or "127.0.0.1"
         self._ssl = parts.scheme == "https"
         self._port = parts.port or (443 if self._ssl else 80)
@@ -232,9 +233,9 @@ class JsonRpcClient(OdooClient):
             return conn
 
         try:
-            odoo = retrying(login, f"cannot reach Odoo at {s.url}", s.retry_max, self.retry_base)
+            odoo = retrying(login, f"cannot reach Odoo at {redact_url(s.url)}", s.retry_max, self.retry_base)
         except OdooRejected as exc:
-            raise OdooUnavailable(f"Odoo at {s.url} refused the login of {s.username!r} on "
+            raise OdooUnavailable(f"Odoo at {redact_url(s.url)} refused the login of {s.username!r} on "
                                   f"{s.database!r}: {exc}") from exc
         self._local.odoo = odoo
         return odoo
@@ -289,7 +290,7 @@ class Json2Client(OdooClient):
         try:
             self.call("res.users", "context_get")
         except OdooRejected as exc:
-            raise OdooUnavailable(f"Odoo at {settings.url} refused the API key of {settings.username!r}: {exc}") from exc
+            raise OdooUnavailable(f"Odoo at {redact_url(settings.url)} refused the API key of {settings.username!r}: {exc}") from exc
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)
@@ -357,7 +358,7 @@ def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_bas
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise Transient(str(getattr(exc, "reason", exc)), certain=True) from exc
 
-    result = retrying(once, f"cannot reach Odoo at {url}", retry_max, retry_base)
+    result = retrying(once, f"cannot reach Odoo at {redact_url(url)}", retry_max, retry_base)
     info = result.get("server_version_info") or [0, 0]
     try:
         return int(info[0]), int(info[1]) if len(info) > 1 and isinstance(info[1], int) else 0

@@ -26,6 +26,8 @@ from typing import Any
 
 import aiohttp
 
+from gateway.logs import mask, redact_url
+
 CheckFn = Callable[[], Awaitable[tuple[bool, str]]]
 CHECK_TIMEOUT = 3.0
 
@@ -66,6 +68,7 @@ def journal_check(db_path: Path, archive_dir: Path | None) -> CheckFn:
 def odoo_check(url: str, timeout: float = CHECK_TIMEOUT) -> CheckFn:
     """Odoo answers JSON-RPC /web/webclient/version_info (no login, no secret involved)."""
     endpoint = url.rstrip("/") + "/web/webclient/version_info"
+    shown = redact_url(url)        # the detail is on /healthz and the status page: no credentials
 
     async def check() -> tuple[bool, str]:
         body = {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
@@ -73,13 +76,13 @@ def odoo_check(url: str, timeout: float = CHECK_TIMEOUT) -> CheckFn:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session, \
                     session.post(endpoint, json=body) as response:
                 if response.status != 200:
-                    return False, f"{url} answered HTTP {response.status}"
+                    return False, f"{shown} answered HTTP {response.status}"
                 payload = await response.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            return False, f"{url} unreachable: {type(exc).__name__}: {exc}".rstrip(": ")
+            return False, f"{shown} unreachable: {type(exc).__name__}: {mask(str(exc))}".rstrip(": ")
         result = payload.get("result") if isinstance(payload, dict) else None
         if not isinstance(result, dict):
-            return False, f"{url} did not answer like Odoo"
+            return False, f"{shown} did not answer like Odoo"
         return True, f"Odoo {result.get('server_version', '?')}"
     return check
 

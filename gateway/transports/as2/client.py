@@ -25,6 +25,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
+from gateway.logs import redact_url
 from gateway.outbound.channels import DeliveryResult
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
@@ -136,12 +137,12 @@ class As2Sender:
                 reply = await resp.content.read(mdn.MAX_MDN + 1)
                 reply_type = resp.headers.get("Content-Type", "")
         except (TimeoutError, ClientError, OSError) as exc:
-            raise DeliveryRetry(f"AS2 POST to {ch.url} failed: {exc or type(exc).__name__}") from exc
+            raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}") from exc
         message_id = built.headers["Message-ID"]
         if status >= 500 or status in (408, 429):
-            raise DeliveryRetry(f"AS2 endpoint {ch.url} answered HTTP {status}")
+            raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}")
         if status >= 300:
-            raise DeliveryRejected(f"AS2 endpoint {ch.url} refused {message_id}: HTTP {status} "
+            raise DeliveryRejected(f"AS2 endpoint {redact_url(ch.url)} refused {message_id}: HTTP {status} "
                                    f"{reply[:200].decode('utf-8', 'replace').strip()}")
         meta = {"as2_message_id": message_id, "mic": built.mic, "mic_alg": built.mic_alg}
         if ch.mdn == "none":
