@@ -209,7 +209,7 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
         doctype = doctype or xml_format.cxml_doctype()
     body = xml_format.serialize(root, doctype=doctype)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
-                            data=body, control_number=control or None, source_record=doc.source.odoo_record)
+                            data=body, control_number=control, source_record=doc.source.odoo_record)
 
 
 def _credential(parent: Any, identity: str) -> None:
