@@ -278,6 +278,9 @@ def run(config_path: str | Path | None) -> int:
             print(f"error: {error}", file=sys.stderr)
         print("not started: fix the configuration (edi-gateway lint)", file=sys.stderr)
         return EXIT_CONFIG
+    # the journal, archive and quarantine hold partner data: never readable by other users, even when
+    # started from a login shell (umask 022); systemd's UMask=0027 is the same floor
+    os.umask(os.umask(0o027) | 0o027)
     from gateway import logs
     logs.configure(config.gateway.log_format, config.gateway.log_level)
     logs.register_config_secrets(config.gateway)
