@@ -419,3 +419,37 @@ def test_yaml_merge_keys_are_supported(tmp_path: Path) -> None:
     with pytest.raises(ProfileErrors) as info:
         ProfileRegistry.load([tmp_path])
     assert "mk-orders.yaml:" in str(info.value) and "sequence" in str(info.value)
+
+
+UBL_ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>PO-U1</cbc:ID><cbc:IssueDate>2026-11-30</cbc:IssueDate>
+ <cac:BuyerCustomerParty><cac:Party>
+  <cac:PartyIdentification><cbc:ID>CUST-0042</cbc:ID></cac:PartyIdentification>
+  <cac:PartyIdentification><cbc:ID schemeID="GLN">4098765000002</cbc:ID></cac:PartyIdentification>
+  <cac:PartyName><cbc:Name>Nordkauf</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>
+ <cac:OrderLine><cac:LineItem><cbc:ID>1</cbc:ID><cbc:Quantity unitCode="EA">2</cbc:Quantity>
+  <cbc:LineExtensionAmount currencyID="NOK">20</cbc:LineExtensionAmount>
+  <cac:Item><cbc:Name>W</cbc:Name><cac:SellersItemIdentification><cbc:ID>WB-100</cbc:ID></cac:SellersItemIdentification>
+  </cac:Item></cac:LineItem></cac:OrderLine>
+</Order>"""
+
+
+def test_ubl_party_id_without_scheme_is_read_only(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """H: cbc:ID[not(@schemeID)] is read as ids.id next to the GLN, and never written back; I: no
+    DocumentCurrencyCode, so the first amount's currencyID is the order's currency."""
+    tp = _xml_partner("ubl-2.1-order", "Order")
+    result = parse(UBL_ORDER)
+    assert [str(i) for i in result.errors] == []
+    [doc] = translate(result.transactions[0], tp, registry)
+    buyer = doc.party("buyer")
+    assert buyer is not None and buyer.ids == {"gln": "4098765000002", "id": "CUST-0042"}
+    assert doc.currency == "NOK"
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        out = render(doc, tp, registry, journal, "Order", now=RENDER_TIME).data.decode()
+    finally:
+        journal.close()
+    assert "CUST-0042" not in out and "4098765000002" in out and 'currencyID="NOK"' in out
