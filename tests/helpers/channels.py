@@ -44,7 +44,8 @@ class ControlledFolder:
 
     def _control(self) -> dict[str, Any]:
         try:
-            return json.loads((control_dir() / "channel.json").read_text())
+            control: dict[str, Any] = json.loads((control_dir() / "channel.json").read_text())
+            return control
         except FileNotFoundError:
             return {}
 

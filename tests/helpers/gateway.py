@@ -23,7 +23,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, BinaryIO, Self
 
 from ruamel.yaml import YAML
 
@@ -148,7 +149,7 @@ def cli(*args: str, config: Path | None = None, env: dict[str, str] | None = Non
     cmd = [sys.executable, "-m", "gateway", *args]
     if config is not None:
         cmd += ["--config", str(config)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False,
                           env={**os.environ, **(env or {})})
 
 
@@ -168,13 +169,14 @@ class GatewayProcess:
         self._sockdir = tempfile.mkdtemp(prefix="gwnotify")
         self._sockpath = os.path.join(self._sockdir, "notify")
         self._sock: socket.socket | None = None
+        self._log: BinaryIO | None = None
         self.log_path = config.parent / f"daemon-{os.getpid()}-{id(self)}.log"
 
-    def start(self) -> GatewayProcess:
+    def start(self) -> Self:
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._sock.bind(self._sockpath)
         self._sock.setblocking(False)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - the daemon writes to it until _close()
         env = {k: v for k, v in os.environ.items() if k not in ("WATCHDOG_USEC", "WATCHDOG_PID")}
         env.update({"NOTIFY_SOCKET": self._sockpath, "PYTHONUNBUFFERED": "1", **self.env})
         if self.preload:
@@ -250,14 +252,15 @@ class GatewayProcess:
                 os.rmdir(self._sockdir)
             except OSError:
                 pass
-        if getattr(self, "_log", None) is not None:
+        if self._log is not None:
             self._log.close()
-            self._log = None  # type: ignore[assignment]
+            self._log = None
 
-    def __enter__(self) -> GatewayProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if self.proc is None:
             return
         if exc_type is not None:

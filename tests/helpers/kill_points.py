@@ -66,4 +66,4 @@ def _write_then(folder: Path, name: str, data: bytes) -> Path:
 Archive.put = _put_then                              # type: ignore[method-assign]
 Pipeline.submit_sync = _submit_then                  # type: ignore[method-assign]
 Pipeline.queue_outbound = _queue_then                # type: ignore[method-assign]
-FolderDelivery.write = staticmethod(_write_then)     # type: ignore[method-assign,assignment]
+FolderDelivery.write = staticmethod(_write_then)     # type: ignore[method-assign]

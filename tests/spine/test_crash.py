@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import time
@@ -102,7 +103,7 @@ def check_nothing_lost_nothing_doubled(ws: Workspace, dropped: dict[str, bytes],
     for row in originals:
         events = ws.events(row["id"])
         assert events[0]["to_state"] == "received"
-        assert all(a["to_state"] == b["from_state"] for a, b in zip(events, events[1:]))
+        assert all(a["to_state"] == b["from_state"] for a, b in itertools.pairwise(events))
 
 
 @pytest.mark.parametrize("point", ["after_archive", "after_commit", "after_ack", "after_write"])

@@ -8,24 +8,27 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gateway.errors import JournalError
-from gateway.journal.api import ALLOWED, Direction, OdooLink, State
+from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.sqlite import SqliteJournal, new_id
 
 
 @pytest.fixture
-def journal(tmp_path: Path):
+def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
     j = SqliteJournal(tmp_path / "journal.sqlite3")
     yield j
     j.close()
 
 
-def _intake(j: SqliteJournal, sha: str = "a" * 64, key: str | None = "inbox/a.x12", **kw):
+def _intake(j: SqliteJournal, sha: str = "a" * 64, key: str | None = "inbox/a.x12", **kw: Any) -> Message:
     return j.record_intake(direction=kw.pop("direction", Direction.IN), partner=kw.pop("partner", "acme"),
                            channel="folder", filename="a.x12", sha256=sha, size=3, source_key=key, **kw)
 
@@ -139,7 +142,7 @@ def test_control_numbers_are_unique_across_threads(journal: SqliteJournal) -> No
     assert sorted(out) == list(range(1, 101))
 
 
-def _take_numbers(db: str, count: int, queue) -> None:   # runs in another process
+def _take_numbers(db: str, count: int, queue: Queue[list[int]]) -> None:   # runs in another process
     j = SqliteJournal(db)
     queue.put([j.next_control_number("acme", "isa") for _ in range(count)])
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from gateway.pipeline import compute_backoff
 from tests.helpers.channels import write_control
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
@@ -61,11 +63,12 @@ def test_flaky_destination_recovers_and_dead_one_is_resent(tmp_path: Path) -> No
         assert cli("resend", "01NOTANID", config=ws.config).returncode == 1
 
 
-async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch) -> None:
+async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
     from gateway.config.loader import load
-    from gateway.journal.api import Direction, State
+    from gateway.config.models import PartnerConfig
+    from gateway.journal.api import Direction, Message, State
     from gateway.journal.archive import Archive
     from gateway.journal.sqlite import SqliteJournal
     from gateway.outbound.channels import CHANNELS, DeliveryResult
@@ -75,7 +78,7 @@ async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch) -
         name = "folder"
         running = peak = 0
 
-        async def deliver(self, message, data, partner) -> DeliveryResult:
+        async def deliver(self, message: Message, data: bytes, partner: PartnerConfig) -> DeliveryResult:
             Counting.running += 1
             Counting.peak = max(Counting.peak, Counting.running)
             await asyncio.sleep(0.05)

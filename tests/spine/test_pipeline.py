@@ -6,16 +6,17 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
 import gateway.formats
 from gateway.config.loader import load
 from gateway.errors import OdooRejected, OdooUnavailable
-from gateway.journal.api import Direction, OdooLink, State
+from gateway.journal.api import Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.pipeline import Pipeline
@@ -27,8 +28,12 @@ from tests.spine.test_crash import EURO
 from tests.spine.test_daemon import ACME
 
 
+class Make(Protocol):
+    def __call__(self, settings: dict[str, Any] | None = None) -> Pipeline: ...
+
+
 @pytest.fixture
-def make(tmp_path: Path):
+def make(tmp_path: Path) -> Iterator[Make]:
     made: list[SqliteJournal] = []
 
     def build(settings: dict[str, Any] | None = None) -> Pipeline:
@@ -43,11 +48,11 @@ def make(tmp_path: Path):
         journal.close()
 
 
-def submit(pipeline: Pipeline, data: bytes, name: str = "po.x12", key: str | None = None):
+def submit(pipeline: Pipeline, data: bytes, name: str = "po.x12", key: str | None = None) -> Message:
     return pipeline.submit_sync(data, IntakeMeta(channel="folder", filename=name, source_key=key or name))
 
 
-def fake_odoo(monkeypatch: pytest.MonkeyPatch, post) -> list[Any]:
+def fake_odoo(monkeypatch: pytest.MonkeyPatch, post: Callable[[Any], list[OdooLink]]) -> list[Any]:
     calls: list[Any] = []
     client = types.ModuleType("gateway.odoo.client")
     client.connect = lambda settings: "client"            # type: ignore[attr-defined]
@@ -63,7 +68,7 @@ def fake_odoo(monkeypatch: pytest.MonkeyPatch, post) -> list[Any]:
     return calls
 
 
-def test_intake_returns_committed_message_and_detects_same_source(make) -> None:
+def test_intake_returns_committed_message_and_detects_same_source(make: Make) -> None:
     pipeline = make()
     first = submit(pipeline, purchase_order(1))
     assert first.state is State.RECEIVED
@@ -72,7 +77,7 @@ def test_intake_returns_committed_message_and_detects_same_source(make) -> None:
     assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
 
 
-def test_missing_reader_leaves_message_received_with_a_clear_error(make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_reader_leaves_message_received_with_a_clear_error(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make()
     message = submit(pipeline, purchase_order(2))
     real = importlib.import_module("gateway.formats.x12")
@@ -82,7 +87,8 @@ def test_missing_reader_leaves_message_received_with_a_clear_error(make, monkeyp
     monkeypatch.delattr(gateway.formats, "x12", raising=False)
     parked = pipeline.advance(message.id)
     assert parked.state is State.RECEIVED
-    assert parked.last_error.startswith("waiting in received") and "gateway.formats.x12" in parked.last_error
+    assert parked.last_error is not None and parked.last_error.startswith("waiting in received")
+    assert "gateway.formats.x12" in parked.last_error
     assert pipeline.is_parked(message.id)
     assert [e.to_state for e in pipeline.journal.events(message.id)] == [State.RECEIVED]
     # once the part is there, the same message goes on
@@ -92,18 +98,18 @@ def test_missing_reader_leaves_message_received_with_a_clear_error(make, monkeyp
     assert pipeline.advance(message.id).state is State.DONE       # odoo disabled in the workspace
 
 
-def test_odoo_disabled_keeps_translated_documents(make) -> None:
+def test_odoo_disabled_keeps_translated_documents(make: Make) -> None:
     pipeline = make()
     message = submit(pipeline, purchase_order(3))
     done = pipeline.advance(message.id)
     assert done.state is State.DONE and done.partner == "acme" and done.doc_type == "850"
     states = [e.to_state for e in pipeline.journal.events(message.id)]
     assert states == [State.RECEIVED, State.PARSED, State.TRANSLATED, State.DONE]
-    assert "odoo disabled" in pipeline.journal.events(message.id)[-1].reason
-    assert '"PurchaseOrder"' in pipeline.journal.get_blob(message.id, "canonical")
+    assert "odoo disabled" in (pipeline.journal.events(message.id)[-1].reason or "")
+    assert '"PurchaseOrder"' in (pipeline.journal.get_blob(message.id, "canonical") or "")
 
 
-def test_transient_odoo_error_waits_and_retries(make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_transient_odoo_error_waits_and_retries(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make({"odoo": {"enabled": True}})
     outcomes = [OdooUnavailable("connection refused"), None]
 
@@ -117,7 +123,7 @@ def test_transient_odoo_error_waits_and_retries(make, monkeypatch: pytest.Monkey
     message = submit(pipeline, purchase_order(4))
     waiting = pipeline.advance(message.id)
     assert waiting.state is State.RETRY_WAIT and waiting.attempts == 1
-    assert waiting.meta["resume_state"] == "translated" and "connection refused" in waiting.last_error
+    assert waiting.meta["resume_state"] == "translated" and "connection refused" in (waiting.last_error or "")
     assert waiting.next_attempt_at is not None
     assert pipeline.advance(message.id).state is State.RETRY_WAIT          # not due yet: untouched
     pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
@@ -126,7 +132,7 @@ def test_transient_odoo_error_waits_and_retries(make, monkeypatch: pytest.Monkey
     assert pipeline.journal.odoo_links(message.id) == [OdooLink(message.id, "sale.order", 42, "created")]
 
 
-def test_permanent_error_quarantines_with_copy_and_reason(make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permanent_error_quarantines_with_copy_and_reason(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make({"odoo": {"enabled": True}})
 
     def post(doc: Any) -> list[OdooLink]:
@@ -135,7 +141,7 @@ def test_permanent_error_quarantines_with_copy_and_reason(make, monkeypatch: pyt
     fake_odoo(monkeypatch, post)
     message = submit(pipeline, purchase_order(5), name="../../evil name.x12", key="k5")
     result = pipeline.advance(message.id)
-    assert result.state is State.QUARANTINED and "no product with barcode" in result.last_error
+    assert result.state is State.QUARANTINED and "no product with barcode" in (result.last_error or "")
     folder = pipeline.config.gateway.quarantine_dir / "acme"
     [copy] = folder.glob(f"{message.id}_*.x12")
     assert copy.name == f"{message.id}_evil_name.x12"          # no path escape, no odd characters
@@ -144,7 +150,7 @@ def test_permanent_error_quarantines_with_copy_and_reason(make, monkeypatch: pyt
     assert "no product with barcode" in reason and f"edi-gateway replay {message.id}" in reason
 
 
-def test_same_interchange_from_another_source_is_a_duplicate(make) -> None:
+def test_same_interchange_from_another_source_is_a_duplicate(make: Make) -> None:
     pipeline = make()
     first = submit(pipeline, purchase_order(6), name="a.x12")
     second = submit(pipeline, purchase_order(6), name="b.x12")
@@ -157,12 +163,12 @@ class Crash(BaseException):
     """Stands for the process dying: not caught by the pipeline."""
 
 
-def test_crash_after_queuing_the_ack_does_not_double_it(make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_after_queuing_the_ack_does_not_double_it(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make()
     message = submit(pipeline, orders(7), name="o.edi")
     real = pipeline.journal.transition
 
-    def crash_on_parsed(message_id: str, to: State, *args: Any, **kw: Any):
+    def crash_on_parsed(message_id: str, to: State, *args: Any, **kw: Any) -> Message:
         if to is State.PARSED:
             raise Crash()
         return real(message_id, to, *args, **kw)
@@ -178,7 +184,7 @@ def test_crash_after_queuing_the_ack_does_not_double_it(make, monkeypatch: pytes
     assert [c.id for c in pipeline.journal.children(message.id)] == [ack.id]
 
 
-def test_replay_of_a_quarantined_message(make) -> None:
+def test_replay_of_a_quarantined_message(make: Make) -> None:
     from gateway.pipeline import replay
     pipeline = make()
     message = submit(pipeline, b"junk", name="junk.txt")
@@ -189,7 +195,7 @@ def test_replay_of_a_quarantined_message(make) -> None:
         replay(pipeline.journal, message.id)
 
 
-def test_partner_997_settles_what_we_sent(make) -> None:
+def test_partner_997_settles_what_we_sent(make: Make) -> None:
     from gateway.formats.base import Syntax
     from gateway.outbound.rendered import RenderedDocument
     from tests.helpers.x12 import functional_ack
@@ -213,7 +219,7 @@ def test_partner_997_settles_what_we_sent(make) -> None:
     assert pipeline.journal.children(accepted.id) == []
 
 
-def test_odoo_down_is_retried_for_retry_hours_not_attempts_then_dead_and_replay_revives(make, monkeypatch) -> None:
+def test_odoo_down_is_retried_for_retry_hours_not_attempts_then_dead_and_replay_revives(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     import gateway.pipeline
     from gateway.pipeline import replay
     # max_attempts bounds outbound deliveries only; an inbound message waits out an Odoo outage of hours
@@ -232,10 +238,11 @@ def test_odoo_down_is_retried_for_retry_hours_not_attempts_then_dead_and_replay_
     waits: list[float] = []
     while result.state is State.RETRY_WAIT and len(waits) < 200:
         assert result.meta["failing_since"] == first_failure.isoformat()
+        assert result.next_attempt_at is not None
         waits.append((result.next_attempt_at - clock[0]).total_seconds())
         clock[0] = result.next_attempt_at
         result = pipeline.advance(message.id)
-    assert result.state is State.DEAD and "503" in result.last_error
+    assert result.state is State.DEAD and "503" in (result.last_error or "")
     assert clock[0] == first_failure + timedelta(hours=2)                 # the last try is at the deadline
     assert result.attempts > 3 and max(waits) <= 900                     # backoff capped at outbox.max_backoff
     assert "gave up after 2 hours of transient failures" in pipeline.journal.events(message.id)[-1].reason
@@ -243,7 +250,7 @@ def test_odoo_down_is_retried_for_retry_hours_not_attempts_then_dead_and_replay_
     assert revived.state is State.RECEIVED and revived.attempts == 0 and revived.meta["failing_since"] is None
 
 
-def test_recovered_message_forgets_when_its_failures_began(make, monkeypatch) -> None:
+def test_recovered_message_forgets_when_its_failures_began(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes = [OdooUnavailable("connection refused"), None]
 
     def post(doc: Any) -> list[OdooLink]:
@@ -261,13 +268,13 @@ def test_recovered_message_forgets_when_its_failures_began(make, monkeypatch) ->
     assert done.state is State.DONE and done.meta["failing_since"] is None
 
 
-def test_rejected_interchange_is_quarantined_under_its_partner_with_a_negative_ack(make) -> None:
+def test_rejected_interchange_is_quarantined_under_its_partner_with_a_negative_ack(make: Make) -> None:
     pipeline = make()
     bad = purchase_order(9).replace(b"SE*5*0009", b"SE*99*0009")       # wrong segment count
     message = submit(pipeline, bad, name="bad.x12")
     result = pipeline.advance(message.id)
     assert result.state is State.QUARANTINED and result.partner == "acme" and result.control_number == "000000009"
-    assert "rejected" in result.last_error
+    assert "rejected" in (result.last_error or "")
     assert list((pipeline.config.gateway.quarantine_dir / "acme").glob(f"{message.id}_bad.x12"))
     [ack] = pipeline.journal.children(message.id)
     assert ack.doc_type == "997" and b"AK5*R" in pipeline.archive.read(ack.sha256)
