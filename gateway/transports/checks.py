@@ -46,6 +46,13 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                                                   f"{as2_ids[ch.as2_id]}", path=where))
                     for cert in ch.certificates:
                         load_certificates(cert)
+                    # the AS2 server also accepts from a partner's outbound channel when it has no inbound one;
+                    # AS2-From is a header anyone can write: only the partner's signature says who sent it
+                    receives = ch in p.inbound or not any(isinstance(c, As2Channel) for c in p.inbound)
+                    if receives and not ch.require_signed:
+                        errors.append(ConfigError(f"partner {pid}: inbound AS2 with require_signed: false lets "
+                                                  "anyone send documents as this partner", path=where,
+                                                  hint="remove require_signed: false"))
                     if (ch.require_signed or ch.encrypt) and not ch.certificates:
                         errors.append(ConfigError(f"partner {pid}: AS2 needs the partner's certificate "
                                                   "(certificates:)", path=where))
