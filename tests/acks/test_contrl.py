@@ -14,6 +14,7 @@ from gateway.config.models import EdifactId, EdifactSettings, OurIds, PartnerCon
 from gateway.formats import edifact
 from gateway.journal.api import Direction
 from gateway.journal.sqlite import SqliteJournal
+from tests.helpers.corpus import corpus_files, needs_corpus
 
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
 OURS = OurIds(edifact=EdifactId(qualifier="14", id="0614141000005"))
@@ -171,13 +172,10 @@ def test_inbound_contrl_matches_the_interchange_we_sent(journal: SqliteJournal) 
     assert journal.match_ack("eurohandel", "CONTRL", ack.interchange_control or "", ack.group_control) == sent.id
 
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "edifact"
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@needs_corpus
 def test_contrl_for_every_corpus_interchange_is_itself_valid(journal: SqliteJournal) -> None:
     built = 0
-    for path in sorted(CORPUS.glob("*.edi")):
+    for path in corpus_files("edifact", "*.edi"):
         result = edifact.parse(path.read_bytes())
         for doc in contrl.build(result, partner(), OURS, journal, now=NOW):
             back = edifact.parse(doc.data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def file_of(isa: str, version: str, sets: list[list[str]], gs06: str = "101") ->
 
 
 @pytest.fixture()
-def journal(tmp_path: Path) -> SqliteJournal:
+def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
     j = SqliteJournal(tmp_path / "journal.sqlite3")
     yield j
     j.close()
@@ -143,7 +144,8 @@ def test_999_for_005010_and_numbers_from_the_journal(journal: SqliteJournal) -> 
     assert text[1] == "AK1*PO*101*005010"
     assert "IK3*BEG*2**8" in text and "IK4*5*373*8*2026011X" in text
     assert [t for t in text if t.startswith("IK5")] == ["IK5*A", "IK5*R*5"]
-    assert ack.interchanges[0].version == "00501" and ack.interchanges[0].delimiters.repetition == "^"
+    delimiters = ack.interchanges[0].delimiters
+    assert ack.interchanges[0].version == "00501" and delimiters is not None and delimiters.repetition == "^"
     assert pyx12_errors(substitute_healthcare_codes(first[0].data, "PO", "850")) == []
 
 
