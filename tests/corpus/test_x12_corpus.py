@@ -112,10 +112,10 @@ def test_published_failing_fixtures_give_located_errors() -> None:
 
 def test_specific_real_world_layouts() -> None:
     by_name = {p.name: p for p in FILES}
-    wrapped = parse(by_name["850_004010_bots_wrapped80-crlf.edi"])
-    assert wrapped.interchanges[0].delimiters.wrap == 79         # 79 characters + CRLF per line
-    nak = parse(by_name["850_004010_bots_nak-crlf.edi"])
-    assert nak.interchanges[0].delimiters.segment == "\x15" and nak.interchanges[0].delimiters.suffix == "\r\n"
+    wrapped = parse(by_name["850_004010_bots_wrapped80-crlf.edi"]).interchanges[0].delimiters
+    assert wrapped is not None and wrapped.wrap == 79         # 79 characters + CRLF per line
+    nak = parse(by_name["850_004010_bots_nak-crlf.edi"]).interchanges[0].delimiters
+    assert nak is not None and nak.segment == "\x15" and nak.suffix == "\r\n"
     rep = parse(by_name["997_005010X230_staedi_extradelim.edi"])
     ak3 = next(s for s in rep.transactions[0].segments if s.tag == "AK3")
     assert ak3.repeats(2) == ["AK302-R1", "AK302-R2", "AK302-R3-COMP1:AK302-R3-COMP2"]
