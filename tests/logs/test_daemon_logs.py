@@ -6,34 +6,29 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+
+from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for
 
 pytestmark = pytest.mark.slow
 
 SECRET = "Odoo-Pa55-never-logged"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_path: Path):
+def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     subprocess.run([sys.executable, "-m", "gateway", "init", str(ws)], check=True, capture_output=True)
     yaml = YAML()
     config = yaml.load((ws / "gateway.yaml").read_text())
-    config["ops"]["port"] = _free_port()
-    config["as2_server"]["port"] = _free_port()
-    config["sftp_server"]["port"] = _free_port()
+    config["ops"]["port"] = free_port()
+    config["as2_server"]["port"] = free_port()
+    config["sftp_server"]["port"] = free_port()
     config["inbox"][0]["min_age"] = 0.2
     with (ws / "gateway.yaml").open("w") as f:
         yaml.dump(config, f)
@@ -45,13 +40,12 @@ def test_daemon_under_journald_writes_json_lines_with_context_and_no_secret(tmp_
         proc = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(ws / "gateway.yaml")],
                                 stdout=err, stderr=err, env=env, cwd=ws)
         try:
-            deadline = time.monotonic() + 30
-            while "edi-gateway running" not in err_path.read_text() and time.monotonic() < deadline:
+            def running() -> bool:
                 assert proc.poll() is None, err_path.read_text()
-                time.sleep(0.1)
+                return "edi-gateway running" in err_path.read_text()
+            wait_for(running, message="the daemon running")
             (ws / "inbox" / sample.name).write_bytes(sample.read_bytes())
-            while '"control_number"' not in err_path.read_text() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            wait_for(lambda: '"control_number"' in err_path.read_text(), message="a line with the UNB number")
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)

@@ -10,14 +10,18 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from gateway import logs
 
+Capture = tuple[logging.Logger, io.StringIO, Callable[[str], None]]
+
 
 @pytest.fixture
-def capture():
+def capture() -> Iterator[Capture]:
     """A logger wired to a fresh gateway handler writing into a StringIO; returns (logger, buffer, set_format)."""
     buffer = io.StringIO()
     logger = logging.getLogger("test.edi.logs")
@@ -43,7 +47,7 @@ def lines(buffer: io.StringIO) -> list[str]:
     return [line for line in buffer.getvalue().splitlines() if line]
 
 
-def test_text_line_carries_partner_message_and_control_number(capture):
+def test_text_line_carries_partner_message_and_control_number(capture: Capture) -> None:
     logger, buffer, _ = capture
     with logs.log_context(partner="acme", message_id="01JABC", control_number="000123"):
         logger.info("posted sale.order %d", 42)
@@ -52,7 +56,7 @@ def test_text_line_carries_partner_message_and_control_number(capture):
     assert " INFO " in line and "test.edi.logs" in line
 
 
-def test_json_line_has_fields_and_context_is_gone_after_block(capture):
+def test_json_line_has_fields_and_context_is_gone_after_block(capture: Capture) -> None:
     logger, buffer, use = capture
     use("json")
     with logs.log_context(partner="bigbox", message_id="01JX"):
@@ -67,7 +71,7 @@ def test_json_line_has_fields_and_context_is_gone_after_block(capture):
     assert "partner" not in third
 
 
-def test_fields_learned_inside_a_block_last_until_it_ends(capture):
+def test_fields_learned_inside_a_block_last_until_it_ends(capture: Capture) -> None:
     logger, buffer, use = capture
     use("json")
     with logs.log_context(message_id="01JZ"):
@@ -81,7 +85,7 @@ def test_fields_learned_inside_a_block_last_until_it_ends(capture):
     assert "partner" not in after and "message_id" not in after
 
 
-async def test_context_follows_each_task_separately(capture):
+async def test_context_follows_each_task_separately(capture: Capture) -> None:
     logger, buffer, use = capture
     use("json")
 
@@ -94,7 +98,7 @@ async def test_context_follows_each_task_separately(capture):
     assert sorted(json.loads(x)["partner"] for x in lines(buffer)) == ["a", "b", "c"]
 
 
-def test_adapter_binds_fields_on_top_of_ambient_context(capture):
+def test_adapter_binds_fields_on_top_of_ambient_context(capture: Capture) -> None:
     logger, buffer, use = capture
     use("json")
     log = logs.bind(logger, partner="northwind", doc_type="850")
@@ -114,7 +118,7 @@ def test_adapter_binds_fields_on_top_of_ambient_context(capture):
     ("ODOO_API_KEY: 0123abcd", "0123abcd"),
     ("key -----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY----- loaded", "MIIEabc"),
 ])
-def test_secrets_are_masked_in_both_formats(capture, text, secret):
+def test_secrets_are_masked_in_both_formats(capture: Capture, text: str, secret: str) -> None:
     logger, buffer, use = capture
     for fmt in ("text", "json"):
         use(fmt)
@@ -125,7 +129,7 @@ def test_secrets_are_masked_in_both_formats(capture, text, secret):
     assert logs.MASK in out
 
 
-def test_registered_secret_is_masked_in_args_and_traceback(capture):
+def test_registered_secret_is_masked_in_args_and_traceback(capture: Capture) -> None:
     logger, buffer, use = capture
     logs.register_secret("Pa55-from-a-file")
     for fmt in ("text", "json"):
@@ -140,21 +144,21 @@ def test_registered_secret_is_masked_in_args_and_traceback(capture):
     assert "odoo login ['admin', '***']" in out
 
 
-def test_ordinary_text_is_untouched(capture):
+def test_ordinary_text_is_untouched(capture: Capture) -> None:
     logger, buffer, _ = capture
     text = "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   ~ password_file /etc/edi/odoo.key tokens left 3"
     logger.info(text)
     assert text in buffer.getvalue()
 
 
-def test_bad_format_arguments_do_not_raise_or_leak(capture):
+def test_bad_format_arguments_do_not_raise_or_leak(capture: Capture) -> None:
     logger, buffer, _ = capture
     logger.info("two args %s %s", "password=abc12345")  # noqa: PLE1206 - the mistake under test
     assert "abc12345" not in buffer.getvalue()
     assert "unformattable" in buffer.getvalue()
 
 
-def test_json_chosen_only_when_journal_stream_is_our_stderr(tmp_path):
+def test_json_chosen_only_when_journal_stream_is_our_stderr(tmp_path: Path) -> None:
     """systemd sets JOURNAL_STREAM=dev:inode of the stream it connected; a redirect elsewhere stays text."""
     target = tmp_path / "err.log"
     code = ("import logging, gateway.logs as L; L.configure('auto'); "
@@ -173,7 +177,7 @@ def test_json_chosen_only_when_journal_stream_is_our_stderr(tmp_path):
     assert "[partner=p1] hello" in second
 
 
-def test_configure_replaces_its_own_handler_only():
+def test_configure_replaces_its_own_handler_only() -> None:
     root = logging.getLogger()
     before = list(root.handlers)
     level = root.level
@@ -188,7 +192,7 @@ def test_configure_replaces_its_own_handler_only():
         root.setLevel(level)
 
 
-def test_config_secrets_are_registered_so_positional_passwords_are_masked(capture, tmp_path):
+def test_config_secrets_are_registered_so_positional_passwords_are_masked(capture: Capture, tmp_path: Path) -> None:
     from gateway.config.models import GatewayConfig
     key = tmp_path / "odoo.key"
     key.write_text("ak-9f8e7d6c5b4a\n")
