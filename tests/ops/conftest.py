@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,7 +97,7 @@ def populate(world: World) -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path) -> Iterator[World]:
     for sub in ("state", "archive", "inbox"):
         (tmp_path / sub).mkdir()
     config = GatewayConfig.model_validate({
@@ -110,13 +111,15 @@ def world(tmp_path: Path) -> World:
     journal.close()
 
 
+Served = tuple[World, str, SimpleNamespace]          # the world, the endpoint's base URL, the ops context
+
 PARTNERS = {p: PartnerConfig(id=p, name=n) for p, n in
             [("bigbox", "BigBox Retail"), ("northwind", "Northwind Traders"), ("eurohandel", "EuroHandel GmbH"),
              ("shopmarket", "ShopMarket"), ("quietco", "Quiet Co (no traffic yet)")]}
 
 
 @pytest.fixture
-async def served(world: World):
+async def served(world: World) -> AsyncIterator[Served]:
     """The ops endpoint over the world's journal; yields (world, base_url, ctx)."""
     ctx = SimpleNamespace(config=world.config, journal=world.journal, partners=PARTNERS, ports={})
     stop = await start(ctx)

@@ -8,12 +8,13 @@ import struct
 from pathlib import Path
 
 from .browser import dump_dom, needs_chromium, screenshot
+from .conftest import Served
 
 SHOTS = Path(os.environ.get("EDI_SCREENSHOT_DIR", "")) if os.environ.get("EDI_SCREENSHOT_DIR") else None
 
 
 @needs_chromium
-async def test_chromium_renders_partners_stuck_message_and_quarantine(served, tmp_path):
+async def test_chromium_renders_partners_stuck_message_and_quarantine(served: Served, tmp_path: Path) -> None:
     world, base, _ = served
     dom = await dump_dom(base + "/")
     assert "<title>Status</title>" in dom

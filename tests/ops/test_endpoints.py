@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 import sqlite3
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,26 +15,28 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.ops import start
 
-from .conftest import PARTNERS, fetch
+from .conftest import PARTNERS, Served, World, fetch
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
-async def get(url: str, method: str = "GET"):
+async def get(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
     return await asyncio.to_thread(fetch, url, method)
 
 
-def samples(text: str) -> dict[tuple[str, frozenset], float]:
-    out = {}
+def samples(text: str) -> Samples:
+    out: Samples = {}
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             out[(s.name, frozenset(s.labels.items()))] = s.value
     return out
 
 
-def value(all_samples, name: str, **labels: str) -> float:
+def value(all_samples: Samples, name: str, **labels: str) -> float:
     return all_samples[(name, frozenset(labels.items()))]
 
 
-async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served):
+async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served: Served) -> None:
     _, base, _ = served
     status, headers, body = await get(base + "/metrics")
     assert status == 200
@@ -64,7 +67,7 @@ async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served
     assert value(s, "edi_gateway_ready", check="transport:folder") == 1
 
 
-async def test_metrics_follow_the_journal_as_it_changes(served):
+async def test_metrics_follow_the_journal_as_it_changes(served: Served) -> None:
     world, base, _ = served
     from gateway.journal.api import Direction, State
     sha = world.archive.put(b"ISA*...810...~")
@@ -79,7 +82,7 @@ async def test_metrics_follow_the_journal_as_it_changes(served):
     assert value(s, "edi_gateway_retries_total", partner="bigbox", direction="out") == 1
 
 
-def test_label_values_are_escaped():
+def test_label_values_are_escaped() -> None:
     from gateway.ops.metrics import Family, render
     fam = Family("x_total", "counter", "help with \\ and\nnewline")
     fam.add(3, partner='we"ird\\name\nline')
@@ -89,7 +92,7 @@ def test_label_values_are_escaped():
     assert parsed.documentation == "help with \\ and\nnewline"
 
 
-async def test_healthz_ready_when_journal_writable_and_transports_listen(world):
+async def test_healthz_ready_when_journal_writable_and_transports_listen(world: World) -> None:
     listener = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     world.config.sftp_server.enabled = True
@@ -111,7 +114,7 @@ async def test_healthz_ready_when_journal_writable_and_transports_listen(world):
         await listener.wait_closed()
 
 
-async def test_healthz_names_each_failing_check(world):
+async def test_healthz_names_each_failing_check(world: World) -> None:
     listener = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
     closed_port = listener.sockets[0].getsockname()[1]
     listener.close()
@@ -140,8 +143,8 @@ async def test_healthz_names_each_failing_check(world):
         await stop()
 
 
-async def test_daemon_checks_replace_defaults(world):
-    async def transports_from_daemon():
+async def test_daemon_checks_replace_defaults(world: World) -> None:
+    async def transports_from_daemon() -> tuple[bool, str]:
         return False, "sftp listener crashed: address in use"
     ctx = SimpleNamespace(config=world.config, journal=world.journal, partners=PARTNERS, ports={},
                           health_checks={"transport:sftp": transports_from_daemon})
@@ -158,7 +161,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-async def test_status_page_shows_flow_stuck_quarantine_overdue_and_dead(served):
+async def test_status_page_shows_flow_stuck_quarantine_overdue_and_dead(served: Served) -> None:
     world, base, _ = served
     status, headers, body = await get(base + "/")
     html = body.decode()
@@ -185,14 +188,14 @@ async def test_status_page_shows_flow_stuck_quarantine_overdue_and_dead(served):
     assert world.ids["northwind_846"] in dead
 
 
-async def test_stuck_threshold_can_be_narrowed_for_one_look(served):
+async def test_stuck_threshold_can_be_narrowed_for_one_look(served: Served) -> None:
     world, base, _ = served
     html = (await get(base + "/?stuck_after=0"))[2].decode()
     stuck = html.split('id="stuck"')[1].split("</section>")[0]
     assert world.ids["shop_fresh"] in stuck and "no progress for more than 0 s" in stuck
 
 
-async def test_raw_file_view_is_escaped(served):
+async def test_raw_file_view_is_escaped(served: Served) -> None:
     world, base, _ = served
     status, _, body = await get(f"{base}/messages/{world.ids['bad_file']}")
     html = body.decode()
@@ -205,7 +208,7 @@ async def test_raw_file_view_is_escaped(served):
     assert "expected 9 digits" in html and "quarantined" in html
 
 
-async def test_message_page_shows_events_and_odoo_links(served):
+async def test_message_page_shows_events_and_odoo_links(served: Served) -> None:
     world, base, _ = served
     html = (await get(f"{base}/messages/{world.ids['bigbox_po']}"))[2].decode()
     assert "posted sale.order 7" in html and "sale.order" in html
@@ -214,18 +217,18 @@ async def test_message_page_shows_events_and_odoo_links(served):
 
 @pytest.mark.parametrize("path, code", [("/messages/NOPE", 404), ("/messages/..%2F..%2Fetc%2Fpasswd", 404),
                                         ("/nothing-here", 404)])
-async def test_unknown_paths_are_404(served, path, code):
+async def test_unknown_paths_are_404(served: Served, path: str, code: int) -> None:
     _, base, _ = served
     assert (await get(base + path))[0] == code
 
 
-async def test_the_endpoint_is_read_only(served):
+async def test_the_endpoint_is_read_only(served: Served) -> None:
     _, base, _ = served
     assert (await get(base + "/", "POST"))[0] == 405
     assert (await get(base + "/metrics", "DELETE"))[0] == 405
 
 
-async def test_binds_loopback_by_default_and_disabled_means_no_listener(world):
+async def test_binds_loopback_by_default_and_disabled_means_no_listener(world: World) -> None:
     from gateway.config.models import OpsSettings
     assert OpsSettings().host == "127.0.0.1"
     world.config.ops.enabled = False
@@ -235,7 +238,7 @@ async def test_binds_loopback_by_default_and_disabled_means_no_listener(world):
     await stop()
 
 
-async def test_retrying_or_noting_does_not_reset_the_stuck_clock(served):
+async def test_retrying_or_noting_does_not_reset_the_stuck_clock(served: Served) -> None:
     world, base, _ = served
     from gateway.journal.api import State
     nw = world.ids["northwind_po"]
@@ -255,7 +258,7 @@ async def test_retrying_or_noting_does_not_reset_the_stuck_clock(served):
     assert nw not in html.split('id="stuck"')[1].split("</section>")[0]
 
 
-def test_progress_since_ignores_failed_attempts_and_their_retries():
+def test_progress_since_ignores_failed_attempts_and_their_retries() -> None:
     from gateway.ops.queries import progress_since
     q, r, s, d = "queued", "retry_wait", "sent", "done"
     assert progress_since([(None, q, "t0"), (q, r, "t1"), (r, q, "t2"), (q, r, "t3"), (r, r, "t4")]) == "t0"
@@ -265,7 +268,7 @@ def test_progress_since_ignores_failed_attempts_and_their_retries():
     assert progress_since([(None, q, "t0"), (q, s, "t1"), (s, d, "t2"), (d, q, "t3")]) == "t3"   # a resend
 
 
-async def test_healthz_reaches_a_real_odoo_protocol_server(world):
+async def test_healthz_reaches_a_real_odoo_protocol_server(world: World) -> None:
     from gateway.odoo.sandbox import SandboxServer
     with SandboxServer(version=18, seed_name=None) as odoo:
         world.config.odoo.enabled = True
@@ -281,7 +284,7 @@ async def test_healthz_reaches_a_real_odoo_protocol_server(world):
     assert report["checks"]["odoo"] == {"ok": True, "detail": "Odoo 18.0"}
 
 
-async def test_an_unreadable_journal_is_a_503_with_the_reason_not_a_crash(world, tmp_path):
+async def test_an_unreadable_journal_is_a_503_with_the_reason_not_a_crash(world: World, tmp_path: Path) -> None:
     bad = tmp_path / "not-a-journal.sqlite3"
     bad.write_bytes(b"this is not a database, it was overwritten by mistake " * 100)
     ctx = SimpleNamespace(config=world.config, journal=SimpleNamespace(path=bad), partners=PARTNERS, ports={})
@@ -299,7 +302,7 @@ async def test_an_unreadable_journal_is_a_503_with_the_reason_not_a_crash(world,
         await stop()
 
 
-async def test_partner_page_shows_only_that_partner(served):
+async def test_partner_page_shows_only_that_partner(served: Served) -> None:
     world, base, _ = served
     status, _, body = await get(base + "/partners/northwind")
     html = body.decode()
@@ -314,7 +317,7 @@ async def test_partner_page_shows_only_that_partner(served):
     assert world.ids["northwind_846"] in dead
 
 
-async def test_overview_links_partners_and_lists_the_latest_messages(served):
+async def test_overview_links_partners_and_lists_the_latest_messages(served: Served) -> None:
     world, base, _ = served
     html = (await get(base + "/"))[2].decode()
     assert '<a href="/partners/bigbox">bigbox</a>' in html
@@ -323,7 +326,7 @@ async def test_overview_links_partners_and_lists_the_latest_messages(served):
 
 
 @pytest.mark.parametrize("partner, code", [("quietco", 200), ("nobody", 404), ("..", 404), ("a%2Fb", 404)])
-async def test_partner_page_for_configured_unknown_and_odd_ids(served, partner, code):
+async def test_partner_page_for_configured_unknown_and_odd_ids(served: Served, partner: str, code: int) -> None:
     _, base, _ = served
     status, _, body = await get(f"{base}/partners/{partner}")
     assert status == code
