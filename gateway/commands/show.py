@@ -6,7 +6,7 @@ import argparse
 import json
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
-from gateway.commands.messages import as_dict, overdue_note
+from gateway.commands.messages import as_dict, echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
 
 HELP = "show one message: events, errors, archive path, Odoo links, related messages"
@@ -45,34 +45,34 @@ def run(args: argparse.Namespace) -> int:
                    children=[as_dict(c) for c in children])
         print(json.dumps(out, indent=2, default=str))
         return EXIT_OK
-    print(f"message   {message.id}  ({message.direction.value}, {message.state.value})")
-    print(f"partner   {message.partner or '-'}")
-    print(f"file      {message.filename}  via {message.channel}"
-          f"{'  from ' + message.source_key if message.source_key else ''}")
-    print(f"content   {message.syntax or '?'} {message.doc_type or ''}  control {message.control_number or '-'}"
-          f"  {message.size} bytes")
-    print(f"archive   {path}{'' if stored else '  (purged)'}")
+    echo(f"message   {message.id}  ({message.direction.value}, {message.state.value})")
+    echo(f"partner   {message.partner or '-'}")
+    echo(f"file      {message.filename}  via {message.channel}"
+         f"{'  from ' + message.source_key if message.source_key else ''}")
+    echo(f"content   {message.syntax or '?'} {message.doc_type or ''}  control {message.control_number or '-'}"
+         f"  {message.size} bytes")
+    echo(f"archive   {path}{'' if stored else '  (purged)'}")
     if message.parent_id:
-        print(f"parent    {message.parent_id}")
+        echo(f"parent    {message.parent_id}")
     if message.attempts or message.next_attempt_at:
-        print(f"attempts  {message.attempts}"
-              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
+        echo(f"attempts  {message.attempts}"
+             f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
     if message.last_error:
-        print(f"error     {message.last_error}")
+        echo(f"error     {message.last_error}")
     if message.meta.get("delivery"):
-        print(f"delivery  {message.meta['delivery']}")
+        echo(f"delivery  {message.meta['delivery']}")
     if note := overdue_note(message):
-        print(f"ack       {note}")
-    print("events")
+        echo(f"ack       {note}")
+    echo("events")
     for e in events:
-        print(f"  {e.at:%Y-%m-%d %H:%M:%S}  {(e.from_state.value if e.from_state else '-'):>11} -> "
-              f"{e.to_state.value:11}  {e.reason}")
+        echo(f"  {e.at:%Y-%m-%d %H:%M:%S}  {(e.from_state.value if e.from_state else '-'):>11} -> "
+             f"{e.to_state.value:11}  {e.reason}")
     if links:
-        print("odoo")
+        echo("odoo")
         for link in links:
-            print(f"  {link.model},{link.record_id}  ({link.role})")
+            echo(f"  {link.model},{link.record_id}  ({link.role})")
     if children:
-        print("related")
+        echo("related")
         for c in children:
-            print(f"  {c.id}  {c.direction.value:3} {c.state.value:11} {c.doc_type or '-':8} {c.filename}")
+            echo(f"  {c.id}  {c.direction.value:3} {c.state.value:11} {c.doc_type or '-':8} {c.filename}")
     return EXIT_OK

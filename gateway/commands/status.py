@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from gateway.cli import EXIT_OK
-from gateway.commands.messages import overdue_note
+from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
 from gateway.journal.api import State
 
@@ -38,22 +38,22 @@ def run(args: argparse.Namespace) -> int:
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
-    print(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
-    print(f"archive  {gateway.archive_dir}")
+    echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
+    echo(f"archive  {gateway.archive_dir}")
     total = sum(counts.values())
-    print(f"messages {total}")
+    echo(f"messages {total}")
     for state in State:
         if counts.get(state.value):
-            print(f"  {state.value:12} {counts[state.value]}")
+            echo(f"  {state.value:12} {counts[state.value]}")
     if next_due:
-        print(f"next retry at {next_due:%Y-%m-%d %H:%M:%S} UTC")
+        echo(f"next retry at {next_due:%Y-%m-%d %H:%M:%S} UTC")
     if overdue:
-        print(f"acknowledgements overdue: {len(overdue)} (the partner did not answer within its window)")
+        echo(f"acknowledgements overdue: {len(overdue)} (the partner did not answer within its window)")
         for m in overdue[:20]:
-            print(f"  {m.id}  {m.partner or '-':12} {m.doc_type or '-':6} ctrl {m.control_number or '-'}: "
-                  f"{overdue_note(m)}")
+            echo(f"  {m.id}  {m.partner or '-':12} {m.doc_type or '-':6} ctrl {m.control_number or '-'}: "
+                 f"{overdue_note(m)}")
     if attention:
-        print("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
+        echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
         for m in attention:
-            print(f"  {m.id}  {m.state.value:11} {m.partner or '-':12} {m.filename}: {m.last_error or ''}")
+            echo(f"  {m.id}  {m.state.value:11} {m.partner or '-':12} {m.filename}: {m.last_error or ''}")
     return EXIT_OK
