@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def _parse_summary(lines: list[str]) -> dict[str, dict[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     """One demo run with --keep-running: parsed output while it stays up; stopped with Ctrl-C (SIGINT)."""
     workdir = tmp_path_factory.mktemp("demo") / "workspace"
     env = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "EDI_GATEWAY_ODOO_PASSWORD")}
@@ -114,7 +115,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
         run.exit_code = proc.returncode
 
 
-def test_every_step_ran_or_names_the_missing_part(demo: DemoRun):
+def test_every_step_ran_or_names_the_missing_part(demo: DemoRun) -> None:
     text = "\n".join(demo.lines)
     assert "Traceback" not in text
     assert len(demo.steps) == 12, text
@@ -143,18 +144,21 @@ def _partner_refs(workdir: Path) -> dict[str, str]:
     return refs
 
 
-def test_orders_in_the_summary_are_the_orders_in_odoo(demo: DemoRun):
+def test_orders_in_the_summary_are_the_orders_in_odoo(demo: DemoRun) -> None:
     import odoorpc
 
     assert demo.odoo_port is not None
     odoo = odoorpc.ODOO("127.0.0.1", port=demo.odoo_port, timeout=30)
     odoo.login("demo", "admin", "admin")
-    for partner, ref in _partner_refs(demo.workdir).items():
+    refs = _partner_refs(demo.workdir)
+    assert refs, "no example partner has an Odoo partner_ref: nothing would be compared"
+    for partner, ref in refs.items():
         commercial = odoo.env["res.partner"].search([("ref", "=", ref)])
         assert commercial, f"sandbox has no partner with ref {ref}"
         orders = odoo.env["sale.order"].search([("partner_id", "child_of", commercial),
                                                 ("client_order_ref", "!=", False)])
         assert demo.summary[partner]["posted to Odoo"] == len(orders), (partner, demo.summary[partner])
+    assert sum(demo.summary[p]["posted to Odoo"] for p in refs) > 0, demo.summary
 
 
 def _received_files(workdir: Path, partner: str) -> list[Path]:
@@ -165,7 +169,8 @@ def _received_files(workdir: Path, partner: str) -> list[Path]:
             and not p.name.startswith(".")]
 
 
-def test_acknowledgements_asns_invoices_and_feeds_in_the_summary_are_files_the_partners_got(demo: DemoRun):
+def test_acknowledgements_asns_invoices_and_feeds_in_the_summary_are_files_the_partners_got(demo: DemoRun) -> None:
+    assert demo.summary, "no summary table parsed: nothing would be compared"
     for partner, row in demo.summary.items():
         if partner.startswith("("):
             continue
@@ -181,11 +186,12 @@ def test_acknowledgements_asns_invoices_and_feeds_in_the_summary_are_files_the_p
             assert row["ASNs"] == len(files), (partner, row)
         else:
             assert row["ASNs"] == count(ASN_MARKERS), (partner, row)
+    assert sum(r["acknowledged"] for r in demo.summary.values()) > 0, demo.summary
     assert sum(r["ASNs"] for r in demo.summary.values()) > 0 or \
         demo.steps["ASNs, invoices and the inventory feed go out"][0] == "SKIPPED"
 
 
-def test_northwinds_999s_settled_what_it_fetched(demo: DemoRun):
+def test_northwinds_999s_settled_what_it_fetched(demo: DemoRun) -> None:
     import sqlite3
     db = sqlite3.connect(f"file:{demo.workdir / 'state' / 'journal.sqlite3'}?mode=ro", uri=True)
     acks_in = db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'in' AND partner = 'northwind' "
@@ -199,7 +205,7 @@ def test_northwinds_999s_settled_what_it_fetched(demo: DemoRun):
     assert fetched and states == {name: "done" for name in fetched}    # everything it fetched is settled
 
 
-def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun):
+def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun) -> None:
     text = "\n".join(demo.lines)
     assert "Quarantined: PO_truncated_0830.x12" in text
     reason = text.split("Quarantined: PO_truncated_0830.x12")[1].splitlines()[1]
@@ -211,11 +217,12 @@ def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun):
 
 def _fetch_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
+        body: bytes = response.read()
+    return body.decode("utf-8")
 
 
 @needs_chromium
-async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(demo: DemoRun, tmp_path):
+async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(demo: DemoRun, tmp_path: Path) -> None:
     assert demo.status_url is not None
     stuck_rows: list[str] = []
     dom = ""
@@ -238,7 +245,7 @@ async def test_status_page_during_the_demo_shows_partners_stuck_and_quarantine(d
     assert "Events" in raw
 
 
-def test_ctrl_c_stops_the_demo_and_its_gateway_cleanly(demo: DemoRun):
+def test_ctrl_c_stops_the_demo_and_its_gateway_cleanly(demo: DemoRun) -> None:
     demo.proc.send_signal(signal.SIGINT)
     assert demo.proc.wait(timeout=40) == 0
     assert demo.status_url is not None
@@ -246,7 +253,7 @@ def test_ctrl_c_stops_the_demo_and_its_gateway_cleanly(demo: DemoRun):
         _fetch_text(demo.status_url)
 
 
-def test_a_second_demo_replaces_the_first_workspace_but_never_a_foreign_folder(tmp_path: Path):
+def test_a_second_demo_replaces_the_first_workspace_but_never_a_foreign_folder(tmp_path: Path) -> None:
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")

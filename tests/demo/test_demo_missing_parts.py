@@ -26,7 +26,7 @@ sys.meta_path.insert(0, Hide())
 '''
 
 
-def test_missing_sftp_server_and_sandbox_are_named_and_the_rest_runs(tmp_path: Path):
+def test_missing_sftp_server_and_sandbox_are_named_and_the_rest_runs(tmp_path: Path) -> None:
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(HOOK.format(hidden=["gateway.transports.sftp_server",

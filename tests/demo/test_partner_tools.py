@@ -18,7 +18,7 @@ OUR_DESADV = ("UNA:+.? '\nUNB+UNOC:3+0614141000005:14+4012345000009:14+261129:09
 
 
 @pytest.mark.parametrize("kind", ["999", "997"])
-def test_x12_ack_reads_back_as_an_accepted_ack_of_our_group(kind):
+def test_x12_ack_reads_back_as_an_accepted_ack_of_our_group(kind: str) -> None:
     data = x12_functional_ack(OUR_856, kind, X12Party("12", "8005551234"), X12Party("ZZ", "ACMEDIST"), 42)
     assert data is not None
     result = parse(data)
@@ -32,7 +32,7 @@ def test_x12_ack_reads_back_as_an_accepted_ack_of_our_group(kind):
     assert (env.sender_qualifier, env.sender_id.strip()) == ("12", "8005551234")
 
 
-def test_contrl_reads_back_as_an_accepted_ack_of_our_interchange():
+def test_contrl_reads_back_as_an_accepted_ack_of_our_interchange() -> None:
     data = edifact_contrl(OUR_DESADV, 7)
     assert data is not None
     result = parse(data)
@@ -43,7 +43,7 @@ def test_contrl_reads_back_as_an_accepted_ack_of_our_interchange():
     assert ack.interchange_control == "4"
 
 
-def test_acknowledgements_are_not_acknowledged():
+def test_acknowledgements_are_not_acknowledged() -> None:
     ours_997 = x12_functional_ack(OUR_856, "997", X12Party("12", "8005551234"), X12Party("ZZ", "ACMEDIST"), 1)
     assert ours_997 is not None
     assert x12_functional_ack(ours_997, "997", X12Party("ZZ", "A"), X12Party("ZZ", "B"), 2) is None

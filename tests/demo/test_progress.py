@@ -20,7 +20,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_plain_lines_when_not_a_terminal():
+def test_plain_lines_when_not_a_terminal() -> None:
     out = io.StringIO()
     p = Progress(2, out)
     p.begin("First")
@@ -36,7 +36,7 @@ def test_plain_lines_when_not_a_terminal():
     assert [r.outcome for r in p.results] == ["ok", "skipped"]
 
 
-def test_bar_on_a_terminal_and_ascii_when_the_encoding_lacks_the_glyphs():
+def test_bar_on_a_terminal_and_ascii_when_the_encoding_lacks_the_glyphs() -> None:
     for encoding, full, tick in (("utf-8", "\u2588", "\u2714"), ("latin-1", "#", "+")):
         out = Terminal(encoding)
         p = Progress(2, out)
