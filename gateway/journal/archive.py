@@ -37,6 +37,12 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _no_follow(path: str, flags: int) -> int:
+    """Open a submitted file only if it is not a symlink: a name swapped for a link between a transport's
+    check and this open (a shared inbox others can write) must not archive what the link points at."""
+    return os.open(path, flags | os.O_NOFOLLOW)
+
+
 class Archive:
     """Files under `root`, named by the sha256 of their content."""
 
@@ -67,7 +73,7 @@ class Archive:
                     digest.update(data)
                     out.write(data)
                 else:
-                    with open(data, "rb") as src:
+                    with open(data, "rb", opener=_no_follow) as src:
                         while chunk := src.read(CHUNK):
                             digest.update(chunk)
                             out.write(chunk)
