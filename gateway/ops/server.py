@@ -13,8 +13,10 @@ Journal reads run in a worker thread so a slow query never stalls transports on 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import re
+import socket
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -50,6 +52,9 @@ async def _headers(request: web.Request, handler: Callable[[web.Request], Awaita
     """No scripts, no framing, no sniffing, no caching: the pages are plain server-rendered reads."""
     if request.method not in ("GET", "HEAD"):
         raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
+    if not _trusted_host(request.host, request.app[STATE]["host_names"]):
+        return web.Response(status=421, text="unknown Host: open the status page by address or localhost\n",
+                            content_type="text/plain")
     try:
         response = await handler(request)
     except sqlite3.Error as exc:     # journal locked for long, missing, corrupt: say so, do not 500 with a trace
@@ -61,6 +66,28 @@ async def _headers(request: web.Request, handler: Callable[[web.Request], Awaita
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _trusted_host(host: str | None, names: set[str]) -> bool:
+    """The Host a browser sent names this machine, not some web site's domain re-resolved to 127.0.0.1
+    (DNS rebinding would let any page a user opens read the status page and raw partner files)."""
+    if not host:
+        return True                                   # HTTP/1.0 clients: no browser sends this
+    if host.startswith("["):
+        name = host[1:].partition("]")[0]             # [::1]:8780
+    else:
+        name = host.partition(":")[0] if host.count(":") == 1 else host
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name.rstrip(".").lower() in names
+
+
+def _host_names(ops_host: str) -> set[str]:
+    """Names this endpoint answers to besides addresses (looked up once: getfqdn may ask DNS)."""
+    return {n.rstrip(".").lower() for n in ("localhost", ops_host, socket.gethostname(), socket.getfqdn()) if n}
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -175,7 +202,7 @@ def build_app(ctx: Any) -> web.Application:
     app = web.Application(middlewares=[_headers])
     app[QUERIES] = JournalQueries(db_path)
     app[READINESS] = Readiness(default_checks(ctx))
-    app[STATE] = {"stuck_after_minutes": config.ops.stuck_after_minutes,
+    app[STATE] = {"stuck_after_minutes": config.ops.stuck_after_minutes, "host_names": _host_names(config.ops.host),
                   "archive_dir": Path(getattr(getattr(ctx, "archive", None), "root", None) or config.archive_dir),
                   "ctx": ctx}
     app.router.add_get("/healthz", healthz)
