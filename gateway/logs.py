@@ -135,6 +135,15 @@ def register_secret(value: str | None) -> None:
             _registered.add(value)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """`text` with control characters escaped (`\\x1b`, `\\n`): file names and errors quote what partners
+    sent, and raw they would forge log lines or act on the operator's terminal (ESC, BEL, CR, bidi)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
 def redact_url(url: str) -> str:
     """`url` with any `user:password@` part replaced by `***@`, for messages that name where we connect.
 
@@ -224,6 +233,11 @@ class TextFormatter(logging.Formatter):
         else:
             record.edi_text = ""
         return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """One record, one line: a newline in a partner's file name must not forge a log line."""
+        record.message = printable(record.message)
+        return super().formatMessage(record)
 
 
 # --------------------------------------------------------------------------- set-up

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
 from gateway.cli import EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
 from gateway.journal.api import Direction, Message, State
+from gateway.logs import printable
 
 HELP = "list messages (newest first), filtered by state, partner, direction"
 
@@ -33,18 +33,9 @@ def as_dict(message: Message) -> dict[str, object]:
             "last_error": message.last_error, "ack_overdue": message.meta.get("ack_overdue")}
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def shown(text: object) -> str:
-    """`text` safe for a terminal: file names and errors quote what partners sent, and a control
-    character there (ESC, BEL, CR, bidi overrides) would act on the operator's terminal; escaped instead."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
-
-
 def echo(line: str = "") -> None:
-    """Print one line of a command's text output with `shown` applied."""
-    print(shown(line))
+    """Print one line of a command's text output, partner-sent control characters escaped."""
+    print(printable(line))
 
 
 def overdue_note(message: Message) -> str | None:
@@ -80,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{'ID':26}  {'DIR':3}  {'STATE':11}  {'PARTNER':12}  {'TYPE':8}  {'CTRL':10}  FILE")
     for m in found:
-        print(f"{m.id:26}  {m.direction.value:3}  {m.state.value:11}  {(m.partner or '-')[:12]:12}  "
-              f"{shown(m.doc_type or '-')[:8]:8}  {shown(m.control_number or '-')[:10]:10}  {shown(m.filename)}")
+        echo(f"{m.id:26}  {m.direction.value:3}  {m.state.value:11}  {(m.partner or '-')[:12]:12}  "
+             f"{(m.doc_type or '-')[:8]:8}  {(m.control_number or '-')[:10]:10}  {m.filename}")
         if m.last_error and m.state.value in {"quarantined", "dead", "retry_wait", "received", "queued"}:
-            print(f"{'':28}! {shown(m.last_error)}")
+            echo(f"{'':28}! {m.last_error}")
         if (note := overdue_note(m)) and m.state.value == "sent":
             print(f"{'':28}! {note}")
     return EXIT_OK
