@@ -19,6 +19,7 @@ from gateway.journal.api import Direction, Journal, Message, State
 from gateway.transports.as2.client import As2Sender
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
+from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import openssl, serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake
@@ -195,11 +196,7 @@ async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path: Pa
             assert result.detail == "MDN processed" and not result.ack_pending
         else:
             assert result.ack_pending
-            for _ in range(200):
-                if journal.get(msg.id).state is State.DONE:
-                    break
-                await asyncio.sleep(0.05)
-            assert journal.get(msg.id).state is State.DONE
+            await wait_for_async(lambda: journal.get(msg.id).state is State.DONE, message="the async MDN settled it")
         (received,) = intake.messages()
         assert intake.stored(received) == DOC
         assert received.meta["layers"] == ["encrypted", "signed", "compressed"]

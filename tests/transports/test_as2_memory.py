@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import as2_headers, build_message, curl_post
 from tests.transports.certs import make_cert
 
@@ -34,10 +35,7 @@ async def test_100mb_signed_encrypted_payload_peak_rss(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.transports.as2_server_proc",
                                                 str(tmp_path), cwd=Path(__file__).resolve().parents[2])
     try:
-        for _ in range(300):
-            if (tmp_path / "port").exists():
-                break
-            await asyncio.sleep(0.05)
+        await wait_for_async((tmp_path / "port").exists, timeout=60, message="the AS2 server's port file")
         port = int((tmp_path / "port").read_text())
         baseline = vm(proc.pid, "VmHWM")
         started = time.monotonic()

@@ -25,6 +25,7 @@ from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
 from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import (
     Reply,
     as2_headers,
@@ -339,19 +340,14 @@ async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world: Wo
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<retry@bigbox>", ctype,
                                                     async_url=f"http://127.0.0.1:{port}/mdn"))
         assert reply.status == 200
-        for _ in range(400):                                  # the first attempts find nobody listening
-            rows = server.ledger._db.execute("SELECT attempts, last_error FROM mdn_out").fetchall()
-            if rows and rows[0][0] >= 2:
-                break
-            await asyncio.sleep(0.02)
-        assert rows[0][0] >= 2 and rows[0][1]
+        # the first attempts find nobody listening
+        rows = await wait_for_async(lambda: [r for r in server.ledger._db.execute(
+            "SELECT attempts, last_error FROM mdn_out").fetchall() if r[0] >= 2], message="two failed MDN posts")
+        assert rows[0][1]
         app = web.Application()
         app.router.add_post("/mdn", sink)
         runner, _ = await serve(app, port)
-        for _ in range(400):
-            if got:
-                break
-            await asyncio.sleep(0.02)
+        await wait_for_async(lambda: got, message="the MDN delivered once the partner listens")
         assert len(got) == 1 and b"<retry@bigbox>" in got[0]
         assert len(intake.messages()) == 1
     finally:

@@ -14,6 +14,7 @@ from gateway.journal.api import State
 from gateway.outbound.sftp_channel import REMOTE
 from gateway.transports.sftp_remote import RemotePoller
 from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for_async
 from tests.transports.conftest import JournalIntake
 from tests.transports.sftp_util import Sshd, make_key
 
@@ -169,11 +170,8 @@ async def test_poller_backs_off_while_the_partner_is_down_and_reports_it(sshd: P
     running.pollers = [p]
     task = asyncio.create_task(p.run())
     try:
-        for _ in range(400):
-            if p.failures >= 2:
-                break
-            await asyncio.sleep(0.02)
-        assert p.failures >= 2 and p.last_error
+        await wait_for_async(lambda: p.failures >= 2, message="two failed polls")
+        assert p.last_error
         ok, detail = await running.health()
         assert not ok and detail.startswith("eurohandel: ") and f"{sshd.user}@127.0.0.1" in detail
     finally:
