@@ -37,7 +37,8 @@ def value(all_samples: Samples, name: str, **labels: str) -> float:
 
 
 async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served: Served) -> None:
-    _, base, _ = served
+    world, base, _ = served
+    world.age(world.ids["bigbox_856"], 3)              # the unacknowledged ASN went out three hours ago
     status, headers, body = await get(base + "/metrics")
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -58,7 +59,7 @@ async def test_metrics_are_valid_prometheus_text_with_the_journal_figures(served
     assert value(s, "edi_gateway_dead_letters_total", partner="northwind", direction="out") == 1
     assert value(s, "edi_gateway_quarantined_total", partner="eurohandel", direction="in") == 1
     assert value(s, "edi_gateway_overdue_acks", partner="bigbox") == 1
-    assert value(s, "edi_gateway_oldest_unacked_outbound_age_seconds", partner="bigbox") >= 0
+    assert value(s, "edi_gateway_oldest_unacked_outbound_age_seconds", partner="bigbox") >= 3 * 3600
     assert ("edi_gateway_outbox_depth", frozenset({("partner", "bigbox")})) not in s   # nothing queued
     assert "# TYPE edi_gateway_intake_to_odoo_seconds histogram" in text
     import importlib.metadata
