@@ -9,7 +9,7 @@ import pytest
 from gateway.errors import FormatError
 from gateway.formats import detect, x12
 from gateway.formats import parse as parse_any
-from gateway.formats.base import Delimiters, Severity, Syntax
+from gateway.formats.base import Delimiters, Envelope, Severity, Syntax, Transaction
 from gateway.formats.x12 import OutGroup, OutTransaction, X12Reader, write_interchange, write_parsed
 
 ISA = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260115*1030*U*00401*"
@@ -17,6 +17,12 @@ ISA = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *26
 BODY = ["GS*PO*BIGBOX*ACMEDIST*20260115*1030*101*X*004010VICS",
         "ST*850*0001", "BEG*00*SA*PO-4711**20260115", "PO1*1*10*EA*12.50**UP*614141000012",
         "PO1*2*5*CA*8.75**UP*614141000029", "CTT*2", "SE*6*0001", "GE*1*101", "IEA*1*000000101"]
+
+
+def delims(env: Envelope) -> Delimiters:
+    """The delimiters an interchange was read with (every readable X12 interchange has them)."""
+    assert env.delimiters is not None
+    return env.delimiters
 
 
 def interchange(term: str = "~", suffix: str = "", el: str = "*", isa: str = ISA, body: list[str] | None = None) -> str:
@@ -50,8 +56,8 @@ def test_plain_interchange_fills_the_model() -> None:
 def test_terminators_and_what_follows_them(term: str, suffix: str) -> None:
     data = interchange(term, suffix).encode()
     result = x12.parse(data)
-    assert result.interchanges[0].delimiters.segment == term
-    assert result.interchanges[0].delimiters.suffix == suffix.replace("  ", "  ")
+    assert delims(result.interchanges[0]).segment == term
+    assert delims(result.interchanges[0]).suffix == suffix.replace("  ", "  ")
     assert [s.tag for s in result.transactions[0].segments][-1] == "SE"
     assert not result.errors
     assert write_parsed(result) == data
@@ -75,7 +81,7 @@ def test_lines_wrapped_at_fixed_width_are_unwrapped_and_rewrapped() -> None:
     data = "".join(flat[i:i + 80] + "\r\n" for i in range(0, len(flat), 80)).encode()
     result = x12.parse(data)
     assert not result.errors
-    assert result.interchanges[0].delimiters.wrap == 80
+    assert delims(result.interchanges[0]).wrap == 80
     po1 = result.transactions[0].segments[2]
     assert po1.get(7) == "614141000012"
     assert data[po1.offset:po1.offset + 3] == b"PO1"
@@ -86,8 +92,8 @@ def test_several_interchanges_with_different_delimiters_and_trailing_bytes() -> 
     second = interchange("\x15", "\r\n", el="|").replace("000000101", "000000102")
     data = (interchange("~", "\n") + second + "garbage after the end").encode()
     result = x12.parse(data)
-    assert [e.delimiters.element for e in result.interchanges] == ["*", "|"]
-    assert [e.delimiters.segment for e in result.interchanges] == ["~", "\x15"]
+    assert [delims(e).element for e in result.interchanges] == ["*", "|"]
+    assert [delims(e).segment for e in result.interchanges] == ["~", "\x15"]
     assert len(result.transactions) == 2 and all(t.accepted for t in result.transactions)
     info = [i for i in result.issues if i.severity is Severity.INFO]
     assert len(info) == 1 and "after the last IEA" in info[0].message and info[0].offset is not None
@@ -97,9 +103,9 @@ def test_several_interchanges_with_different_delimiters_and_trailing_bytes() -> 
 def test_repetition_separator_from_00402_only() -> None:
     isa_5010 = ISA.replace("*U*00401*", "*^*00501*")
     result = x12.parse(interchange(isa=isa_5010).encode())
-    assert result.interchanges[0].delimiters.repetition == "^"
+    assert delims(result.interchanges[0]).repetition == "^"
     assert result.transactions[0].segments[1].repetition_sep == "^"
-    assert x12.parse(interchange().encode()).interchanges[0].delimiters.repetition is None
+    assert delims(x12.parse(interchange().encode()).interchanges[0]).repetition is None
 
 
 def test_ta1_surfaces_as_its_own_transaction() -> None:
@@ -114,7 +120,7 @@ def test_streaming_with_tiny_chunks_gives_the_same_result() -> None:
     whole = x12.parse(data)
     reader = X12Reader(io.BytesIO(data), chunk_size=7)
     txs = list(reader)
-    def layout(items: list) -> list:
+    def layout(items: list[Transaction]) -> list[tuple[str, list[tuple[str, int, int, list[str]]]]]:
         return [(t.control_number, [(s.tag, s.position, s.offset, s.elements) for s in t.segments]) for t in items]
     assert layout(txs) == layout(whole.transactions)
     assert [s.position for s in whole.transactions[0].segments] == [1, 2, 3, 4, 5, 6]
