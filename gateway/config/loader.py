@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from gateway.errors import ConfigError
 DEFAULT_LOCATIONS = (Path("gateway.yaml"), Path("/etc/edi-gateway/gateway.yaml"))
 ENV_PREFIX = "EDI_GATEWAY_ODOO_"
 CREDENTIAL_NAME = "odoo-password"
+PARTNER_ID = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]{0,63}$")   # a folder name: no '/', never '..'
 
 
 class ConfigErrors(ConfigError):
@@ -296,6 +298,11 @@ def load_partners(partners_dir: Path, base: Path) -> tuple[dict[str, PartnerConf
             continue
         except ConfigError as exc:
             errors.append(exc)
+            continue
+        if not PARTNER_ID.match(partner.id):
+            line, col, _ = _position(root, ("id",))
+            errors.append(ConfigError("id: letters, digits, _ . - only (the id names the partner's folders, "
+                                      "outbox/<id>/ and quarantine/<id>/)", str(file), line, col))
             continue
         if partner.id in partners:
             line, col, _ = _position(root, ("id",))
