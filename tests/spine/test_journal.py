@@ -214,6 +214,13 @@ def test_ids_are_sortable_and_unique() -> None:
     assert ids == sorted(ids) and len(set(ids)) == 2000 and all(len(i) == 26 for i in ids)
 
 
+def test_unopenable_journal_raises_journal_error_for_any_user(tmp_path: Path) -> None:
+    # a folder where the journal file should be: refused whoever runs the tests, root included
+    (tmp_path / "taken.sqlite3").mkdir()
+    with pytest.raises(JournalError, match="cannot open journal"):
+        SqliteJournal(tmp_path / "taken.sqlite3")
+
+
 def test_unwritable_journal_raises_journal_error(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root ignores file permissions")
