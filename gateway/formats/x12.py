@@ -110,9 +110,18 @@ class SeenNumbers:
         return any(w == width and a <= value <= b for a, b, w in self._runs)
 
 
-def _isa_problems(el: list[str]) -> list[tuple[int, str, str]]:
-    """(element position, TA105 code, sentence) for each ISA field that breaks the standard."""
+def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, str]]:
+    """(element position, TA105 code, sentence) for each ISA field that breaks the standard.
+
+    ISA fields are read by position, so a field may hold the segment terminator; such a header
+    cannot be what the sender meant (and cannot be written back), so it is reported.
+    """
     found: list[tuple[int, str, str]] = []
+    if terminator:
+        for pos, ((_, code, what), value) in enumerate(zip(_ISA_FIELDS[:15], el), start=1):
+            if terminator in value:
+                found.append((pos, code, f"ISA{pos:02d} ({what}) {value!r} contains the segment terminator "
+                                          f"{terminator!r}: the ISA header is damaged"))
     for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
         if pos == 1 and tuple(map(len, el)) == _ISA_WIDTHS:
             break                   # every width right (the usual case): on to the values
@@ -291,7 +300,7 @@ class X12Reader:
         self._env = env
         self._env_groups = 0
         self._grp_numbers = SeenNumbers()
-        for pos, code, message in _isa_problems(el):
+        for pos, code, message in _isa_problems(el, tok.delimiters.segment if tok.delimiters else ""):
             self._issue(Severity.ERROR, message, code, "interchange", seg, element=pos, value=el[pos - 1])
 
     def _close_interchange(self, seg: Segment) -> None:

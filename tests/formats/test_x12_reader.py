@@ -236,3 +236,14 @@ def test_writer_refuses_values_that_hold_a_delimiter() -> None:
     group.transactions[0].body = [["PID", "F", "", "", "", "TILDE~HERE"]]
     with pytest.raises(FormatError, match="segment terminator"):
         write_interchange(d, ("ZZ", "A"), ("ZZ", "B"), 1, [group])
+
+
+def test_isa_field_holding_the_segment_terminator_is_reported() -> None:
+    """ISA fields are read by position: a terminator inside one is a damaged header, said so, and the file
+    is not written back silently (found by the property tests)."""
+    data = (b"ISA*00*\n         *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261129*1017*U*00401*"
+            b"000000001*0*P*|\nGS*PO*S*R*20261129*1017*1*X*004010\nGE*0*1\nIEA*1*000000001\n")
+    result = x12.parse(data)
+    errors = [i for i in result.errors if i.segment_tag == "ISA"]
+    assert errors and errors[0].element_position == 2
+    assert "contains the segment terminator" in errors[0].message
