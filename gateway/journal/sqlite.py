@@ -157,7 +157,7 @@ class SqliteJournal(Journal):
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
 
     # ------------------------------------------------------------------ plumbing

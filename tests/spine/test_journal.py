@@ -243,3 +243,9 @@ def test_match_ack_by_group_number_alone(journal: SqliteJournal) -> None:
     journal.expect_ack(out.id, "acme", "997", "000000042", "42", datetime.now(UTC))
     assert journal.match_ack("acme", "997", "", "42") == out.id
     assert journal.match_ack("acme", "997", "", None) is None
+
+
+def test_a_file_where_the_journal_folder_should_be_is_a_journal_error(tmp_path: Path) -> None:
+    (tmp_path / "state").write_text("not a folder")
+    with pytest.raises(JournalError, match="cannot open journal"):
+        SqliteJournal(tmp_path / "state" / "journal.sqlite3")
