@@ -228,7 +228,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = record_context(record)
         if fields:
-            parts = [f"{CONTEXT_FIELDS.get(k, k)}={v}" for k, v in fields.items()]
+            parts = [f"{CONTEXT_FIELDS.get(k, k)}={printable(v)}" for k, v in fields.items()]
             record.edi_text = "[" + " ".join(parts) + "] "
         else:
             record.edi_text = ""

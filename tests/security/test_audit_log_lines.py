@@ -23,6 +23,8 @@ def test_audit_partner_text_cannot_forge_a_log_line() -> None:
     try:
         name = "po.x12\n2026-11-29 10:00:00 INFO  gateway.pipeline [partner=bigbox] posted sale.order 1\x1b[2J"
         logger.info("SFTP upload %s committed", name)
+        with logs.log_context(partner="acme", control_number="42\n2026-11-29 10:00:01 ERROR  forged \x1b[31m"):
+            logger.info("parsed")              # the control number is read from the partner's envelope
         try:
             raise ValueError("boom")
         except ValueError:
@@ -31,6 +33,7 @@ def test_audit_partner_text_cannot_forge_a_log_line() -> None:
         logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
     assert "committed" in lines[0] and "posted sale.order 1" in lines[0]
-    assert not any(line.startswith("2026-11-29 10:00:00") for line in lines[1:])
+    assert "parsed" in lines[1] and "forged" in lines[1]
+    assert not any(line.startswith("2026-11-29 10:00:0") for line in lines[1:])
     assert "\x1b" not in stream.getvalue()
     assert any(line.startswith("Traceback") for line in lines)
