@@ -6,6 +6,7 @@ import argparse
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument
+from gateway.config.exposure import exposure_warnings
 from gateway.config.loader import find_config, lint, load
 
 HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
@@ -26,5 +27,7 @@ def run(args: argparse.Namespace) -> int:
     config = load(path)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         print(f"warning (shipped profile): {warning}")
+    for warning in dict.fromkeys(str(w) for w in exposure_warnings(config)):
+        print(f"warning: {warning}")
     print(f"{path}: ok ({len(config.partners)} partner{'s' if len(config.partners) != 1 else ''})")
     return EXIT_OK

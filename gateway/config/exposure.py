@@ -1,0 +1,63 @@
+"""Settings that work but expose a secret or a page: `lint` warns about them, `run` still starts.
+
+They are warnings, not errors, because each has a legitimate setup (Odoo behind a trusted private
+network, the status page behind a firewall, a key file shared with a service group); the operator
+should still see them once, with the reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import stat
+import typing
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from gateway.config.loader import CREDENTIAL_NAME, LoadedConfig
+from gateway.errors import ConfigError
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1); False for names and other addresses."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _readable_by_others(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+    except OSError:
+        return False                     # a missing file is lint's error to report, not a warning
+
+
+def exposure_warnings(config: LoadedConfig,
+                      environ: typing.Mapping[str, str] | None = None) -> list[ConfigError]:
+    """Odoo's secret sent in clear, an ops page reachable from the network, secret files others may read."""
+    environ = os.environ if environ is None else environ
+    gateway, where = config.gateway, str(config.path)
+    warnings: list[ConfigError] = []
+    url = urlsplit(gateway.odoo.url)
+    if gateway.odoo.enabled and url.scheme == "http" and not is_loopback(url.hostname or ""):
+        warnings.append(ConfigError(f"odoo.url is plain http:// to {url.hostname}: the Odoo password or API key "
+                                    "travels in clear", where, hint="use https://"))
+    if gateway.ops.enabled and not is_loopback(gateway.ops.host):
+        warnings.append(ConfigError(f"ops.host {gateway.ops.host!r} is not a loopback address: the status page "
+                                    "has no login and shows partner files", where,
+                                    hint="keep 127.0.0.1 and reach it through an SSH tunnel or a proxy with login"))
+    secrets = {"as2_server.private_key": gateway.as2_server.private_key,
+               "as2_server.private_key_password_file": gateway.as2_server.private_key_password_file,
+               "odoo.password_file": gateway.odoo.password_file}
+    credentials = environ.get("CREDENTIALS_DIRECTORY")
+    if credentials:
+        secrets[f"systemd credential {CREDENTIAL_NAME}"] = Path(credentials) / CREDENTIAL_NAME
+    for name, path in secrets.items():
+        if path is not None and _readable_by_others(path):
+            warnings.append(ConfigError(f"{name}: {path} is readable by group or others", where,
+                                        hint=f"chmod 600 {path}"))
+    return warnings
