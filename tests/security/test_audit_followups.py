@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tests.helpers.gateway import Workspace, cli
 
-
 # --------------------------------------------------------------------------- 1. lint warns about exposure
 
 def _exposed_workspace(root: Path, mode: int) -> tuple[Workspace, Path]:
@@ -51,3 +50,19 @@ def test_audit_lint_quiet_for_loopback_and_private_secret_files(tmp_path: Path) 
     ws.write_config()
     done = cli("lint", config=ws.config, env={"CREDENTIALS_DIRECTORY": str(creds)})
     assert not [line for line in done.stdout.splitlines() if line.startswith("warning:")], done.stdout
+
+
+# --------------------------------------------------------------------------- 2. one certificate, one error
+
+def test_audit_lint_reports_a_shared_bad_certificate_once(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "gw")
+    (ws.root / "shared.pem").write_text("-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n")
+    (ws.root / "our.key").write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    ws.settings["as2_server"] = {"enabled": True, "port": 0, "certificate": "shared.pem", "private_key": "our.key"}
+    ws.write_config()
+    ws.write_partner("bb", {"name": "BB", "inbound": [{"channel": "as2", "as2_id": "BB", "require_signed": True,
+                                                       "certificates": ["shared.pem"]}]})
+    done = cli("lint", config=ws.config)
+    assert done.returncode != 0
+    bad = [line for line in done.stdout.splitlines() if "not a PEM or DER X.509 certificate" in line]
+    assert len(bad) == 1, done.stdout
