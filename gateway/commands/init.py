@@ -123,6 +123,8 @@ def _certificate(cert_path: Path, key_path: Path, common_name: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
+    from gateway.transports.keys import write_secret
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
@@ -132,18 +134,18 @@ def _certificate(cert_path: Path, key_path: Path, common_name: str) -> None:
     for path in (cert_path, key_path):
         path.parent.mkdir(parents=True, exist_ok=True)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.touch(mode=0o600)
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    write_secret(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption()))
 
 
 def _ssh_key(public_path: Path, private_path: Path, comment: str) -> None:
     """An ed25519 key pair: the public half where the partner file lists it, the private half aside."""
     import asyncssh
 
+    from gateway.transports.keys import write_secret
+
     key = asyncssh.generate_private_key("ssh-ed25519", comment=comment)
     for path in (public_path, private_path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    private_path.touch(mode=0o600)
-    key.write_private_key(str(private_path))
+    write_secret(private_path, key.export_private_key())
     key.write_public_key(str(public_path))

@@ -222,6 +222,8 @@ def _partner_credentials(ws: Workspace) -> None:
     """SSH key pairs for the partners' SFTP accounts: public half where the partner file says, private kept."""
     import asyncssh
 
+    from gateway.transports.keys import write_secret
+
     yaml = _yaml()
     for partner_file in sorted((ws.root / "partners").glob("*.yaml")):
         data: Any = yaml.load(partner_file.read_text(encoding="utf-8")) or {}
@@ -231,8 +233,7 @@ def _partner_credentials(ws: Workspace) -> None:
             user = str(channel["user"])
             private = ws.partner_dir / f"{user}_ed25519"
             key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{user}@demo-partner")
-            key.write_private_key(str(private))
-            private.chmod(0o600)
+            write_secret(private, key.export_private_key())
             ws.partner_keys[user] = private
             listed = list(channel.get("authorized_keys") or [])
             if not listed:

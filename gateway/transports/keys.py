@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cryptography import x509
@@ -23,6 +24,27 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
         return [x509.load_der_x509_certificate(data)]
     except ValueError as exc:
         raise ConfigError("not a PEM or DER X.509 certificate", path=str(path)) from exc
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write a private key readable by its owner only from the first byte, whatever the umask.
+
+    Writing then chmod-ing leaves a window in which others can read the key, and an existing
+    file keeps its old mode; so the bytes go to a new file created 0600 that replaces `path`.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)                   # left by a crash; O_EXCL below must create it anew
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_private_key(path: Path, password_file: Path | None = None

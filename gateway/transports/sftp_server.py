@@ -35,6 +35,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.transports.base import Intake, IntakeMeta
+from gateway.transports.keys import write_secret
 
 log = logging.getLogger("gateway.transports.sftp")
 
@@ -139,13 +140,7 @@ def load_host_key(path: Path) -> asyncssh.SSHKey:
         return asyncssh.read_private_key(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     key = asyncssh.generate_private_key("ssh-ed25519")
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.export_private_key())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_secret(path, key.export_private_key())
     path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
     log.info("generated SFTP host key %s (%s)", path, key.get_fingerprint())
     return key

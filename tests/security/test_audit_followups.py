@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.helpers.gateway import Workspace, cli
 
@@ -66,3 +70,44 @@ def test_audit_lint_reports_a_shared_bad_certificate_once(tmp_path: Path) -> Non
     assert done.returncode != 0
     bad = [line for line in done.stdout.splitlines() if "not a PEM or DER X.509 certificate" in line]
     assert len(bad) == 1, done.stdout
+
+
+# --------------------------------------------------------------------------- 3. private keys born 0600
+
+@pytest.fixture
+def no_chmod(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A login umask and no chmod: a key file's mode is then the mode it was created with."""
+    monkeypatch.setattr(os, "chmod", lambda *a, **k: None)
+    monkeypatch.setattr(Path, "chmod", lambda *a, **k: None)
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _private(path: Path) -> bool:
+    return stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_audit_private_keys_are_created_0600(tmp_path: Path, no_chmod: None) -> None:
+    from gateway.commands import init
+    from gateway.demo import partners, workspace
+    from gateway.transports.sftp_server import load_host_key
+
+    stale = tmp_path / "stale.key"                # an older key file, left world-readable: replaced, not reused
+    stale.write_text("old")                       # 0644 under the login umask
+    assert not _private(stale)
+    partners.make_certificate(tmp_path / "demo.pem", tmp_path / "demo.key", "demo")
+    init._certificate(tmp_path / "init.pem", stale, "init")
+    init._ssh_key(tmp_path / "init_ssh.pub", tmp_path / "init_ssh", "x@y")
+    load_host_key(tmp_path / "host_key")
+    ws = workspace.Workspace(tmp_path / "ws", workspace.Ports(0, 0, 0, 0), "examples")
+    (ws.root / "partners").mkdir(parents=True)
+    ws.partner_dir.mkdir()
+    (ws.root / "partners" / "p.yaml").write_text("id: p\ninbound: [{channel: sftp, user: puser}]\n")
+    workspace._partner_credentials(ws)
+    for key in (tmp_path / "demo.key", stale, tmp_path / "init_ssh", tmp_path / "host_key",
+                ws.partner_keys["puser"]):
+        assert _private(key), f"{key} {stat.filemode(key.stat().st_mode)}"
+    assert stale.read_text() != "old"
