@@ -196,7 +196,8 @@ class SftpServer:
             self.settings.host, self.settings.port, server_host_keys=[self.host_key],
             server_factory=lambda: _Auth(self), sftp_factory=lambda chan: JailedSftp(chan, self),
             allow_scp=False, agent_forwarding=False, x11_forwarding=False, allow_pty=False,
-            login_timeout=60, encoding=None)
+            # no GSSAPI (Kerberos): a host keytab would let any domain user in past the partner accounts
+            gss_host=None, login_timeout=60, encoding=None)
         self.port = self._acceptor.sockets[0].getsockname()[1]
         log.info("SFTP server listening on %s:%s, host key %s", self.settings.host, self.port,
                  self.host_key.get_fingerprint())

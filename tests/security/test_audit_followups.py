@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncssh.connection
+import paramiko
 import pytest
 
 from tests.helpers.gateway import Workspace, cli
@@ -111,3 +114,58 @@ def test_audit_private_keys_are_created_0600(tmp_path: Path, no_chmod: None) -> 
                 ws.partner_keys["puser"]):
         assert _private(key), f"{key} {stat.filemode(key.stat().st_mode)}"
     assert stale.read_text() != "old"
+
+
+# --------------------------------------------------------------------------- 4. SFTP server: no GSSAPI login
+
+class _KerberosReady:
+    """Stands in for asyncssh's GSSServer on a machine with python-gssapi and a host keytab."""
+
+    def __init__(self, host: str, store: object) -> None:
+        self.host = host
+        self.mechs = [b"\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"]    # the Kerberos V5 OID, DER
+        self.complete = False
+
+    def reset(self) -> None:
+        pass
+
+
+def _offered_auth(port: int) -> list[str]:
+    """The methods the server lists after a `none` attempt (RFC 4252 5.2), seen by paramiko."""
+    transport = paramiko.Transport(("127.0.0.1", port))
+    try:
+        transport.start_client(timeout=20)
+        try:
+            transport.auth_none("northwind")
+        except paramiko.BadAuthenticationType as exc:
+            return list(exc.allowed_types)
+        raise AssertionError("the server accepted a login without credentials")
+    finally:
+        transport.close()
+
+
+async def test_audit_sftp_server_offers_no_gssapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.config.models import PartnerConfig, SftpAccountChannel, SftpServerSettings
+    from gateway.transports.sftp_server import SftpServer, hash_password
+    from tests.transports.conftest import JournalIntake
+    from tests.transports.sftp_util import make_key
+
+    monkeypatch.setattr(asyncssh.connection, "GSSServer", _KerberosReady)
+    key = make_key(tmp_path / "keys" / "northwind")
+    partners = {"northwind": PartnerConfig(id="northwind", inbound=[SftpAccountChannel(
+        channel="sftp", user="northwind", authorized_keys=[Path(f"{key}.pub")],
+        password_hash=hash_password("s3cret", iterations=1000))])}
+    settings = SftpServerSettings(enabled=True, host="127.0.0.1", port=0, root=tmp_path / "sftp",
+                                  host_key=tmp_path / "state" / "ssh_host_ed25519_key")
+    intake = JournalIntake(tmp_path / "state")
+    server = SftpServer(settings, partners, intake, intake.journal)
+    await server.start()
+    try:
+        assert server.port is not None
+        offered = await asyncio.to_thread(_offered_auth, server.port)
+    finally:
+        await server.close()
+        intake.journal.close()
+    assert not [m for m in offered if m.startswith("gssapi")], offered
+    assert set(offered) <= {"publickey", "password", "keyboard-interactive"}, offered
+    assert "publickey" in offered
