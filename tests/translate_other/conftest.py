@@ -3,7 +3,6 @@ shopmarket example partners, a real SQLite journal, a fixed render clock."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,25 +11,19 @@ import pytest
 
 from gateway.config.loader import LoadedConfig, load
 from gateway.journal.sqlite import SqliteJournal
+from tests.helpers.corpus import CORPUS as CORPUS  # re-exported for the test modules
+from tests.helpers.examples import EXAMPLES as EXAMPLES  # re-exported for the test modules
+from tests.helpers.examples import example_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "gateway" / "examples"
 HERE = Path(__file__).resolve().parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 PARTNERS = ("eurohandel", "shopmarket")
 RENDER_TIME = datetime(2026, 12, 1, 14, 30)
 
 
 def make_workspace(target: Path) -> Path:
-    """A gateway.yaml workspace holding only the partners (and their overrides) this package owns."""
-    (target / "partners").mkdir(parents=True)
-    (target / "translations").mkdir()
-    shutil.copy(EXAMPLES / "gateway.yaml", target / "gateway.yaml")
-    for partner in PARTNERS:
-        shutil.copy(EXAMPLES / "partners" / f"{partner}.yaml", target / "partners")
-        for profile in (EXAMPLES / "translations").glob(f"{partner}-*.yaml"):
-            shutil.copy(profile, target / "translations")
-    return target / "gateway.yaml"
+    """A workspace with the example partners these tests are about."""
+    return example_workspace(target, PARTNERS)
 
 
 @pytest.fixture(scope="session")
