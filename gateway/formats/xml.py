@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -261,10 +262,40 @@ def _cxml(root: Any) -> tuple[Envelope, Transaction]:
 
 # ----------------------------------------------------------------------------- XSD validation
 
+class _LocalSchemasOnly(etree.Resolver):  # type: ignore[misc]
+    """Refuses every schema location that is not a local file, and remembers which.
+
+    `no_network` covers the parser's own loads only; libxml2's schema compiler loads
+    xs:import / xs:include / xs:redefine itself, through the document's resolvers. A refused
+    location gets a stand-in that is no schema, so nothing is fetched and loading fails.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[str] = []
+
+    def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
+        scheme = urlsplit(url or "").scheme.lower()
+        if scheme in ("", "file") or (len(scheme) == 1 and scheme.isalpha()):   # a path ("C:" on Windows)
+            return None
+        self.refused.append(str(url))
+        return self.resolve_string("<refused/>", context)
+
+
 @lru_cache(maxsize=32)
 def _schema(path: str) -> etree.XMLSchema:
-    doc = etree.parse(path, _parser())
-    return etree.XMLSchema(doc)
+    parser = _parser()
+    local = _LocalSchemasOnly()
+    parser.resolvers.add(local)
+    try:
+        schema = etree.XMLSchema(etree.parse(path, parser))
+    except etree.XMLSchemaParseError:
+        if not local.refused:
+            raise
+    if local.refused:                 # also when libxml2 let a failed xs:import pass as a warning
+        raise etree.XMLSchemaParseError(f"schema location {local.refused[0]} refused: schemas are read "
+                                        "from local files only")
+    return schema
 
 
 def validate_xsd(tx: Transaction, schema_path: str | Path) -> list[Issue]:

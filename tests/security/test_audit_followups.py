@@ -13,6 +13,7 @@ import paramiko
 import pytest
 
 from tests.helpers.gateway import Workspace, cli
+from tests.security.test_xml_attacks import assert_never_fetched, web  # noqa: F401 - web is a fixture
 
 # --------------------------------------------------------------------------- 1. lint warns about exposure
 
@@ -169,3 +170,23 @@ async def test_audit_sftp_server_offers_no_gssapi(tmp_path: Path, monkeypatch: p
     assert not [m for m in offered if m.startswith("gssapi")], offered
     assert set(offered) <= {"publickey", "password", "keyboard-interactive"}, offered
     assert "publickey" in offered
+
+
+# --------------------------------------------------------------------------- 5. XSD imports stay local
+
+@pytest.mark.parametrize("kind", ["import", "include"])
+def test_audit_xsd_remote_import_is_refused_not_fetched(tmp_path: Path, web: str, kind: str) -> None:  # noqa: F811
+    from gateway.formats import xml as xml_format
+
+    namespace = 'namespace="urn:remote" ' if kind == "import" else ""
+    xsd = tmp_path / f"{kind}.xsd"
+    xsd.write_text(f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:{kind} {namespace}schemaLocation="{web}/x.xsd"/>
+  <xs:element name="note" type="xs:string"/>
+</xs:schema>""")
+    tx = xml_format.parse(b"<note>hello</note>").transactions[0]
+    issues = xml_format.validate_xsd(tx, xsd)
+    assert [i.code for i in issues] == ["schema"], issues
+    assert f"{web}/x.xsd" in str(issues[0]) and "refused" in str(issues[0]), issues
+    assert_never_fetched(web)
+
