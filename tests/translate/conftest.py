@@ -10,9 +10,10 @@ import pytest
 
 from gateway.config.loader import LoadedConfig, load
 from gateway.journal.sqlite import SqliteJournal
-from tests.helpers.corpus import CORPUS as CORPUS  # re-exported for the test modules
-from tests.helpers.examples import EXAMPLES as EXAMPLES  # re-exported for the test modules
-from tests.helpers.examples import example_workspace
+from tests.helpers.corpus import CORPUS
+from tests.helpers.examples import EXAMPLES, example_workspace
+
+__all__ = ["CORPUS", "EXAMPLES", "RENDER_TIME", "make_workspace"]   # what the test modules import from here
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
