@@ -199,7 +199,7 @@ class Daemon:
         for name, stopper in reversed(self.stoppers):
             try:
                 await asyncio.wait_for(stopper(), timeout=max(0.1, deadline - time.monotonic()))
-            except Exception as exc:   # one part failing to stop must not keep the others running
+            except Exception as exc:  # noqa: BLE001 - one part failing to stop must not keep the others running
                 log.error("stopping %s: %s", name, exc)
         for task in self._tasks:
             task.cancel()
@@ -228,7 +228,7 @@ class Daemon:
             if hook is not None:
                 try:
                     await hook(self.ctx)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - a part's failed reload must not stop the daemon
                     log.error("reload of %s failed: %s", name, exc)
         log.info("reloaded: %d partners", len(fresh.partners))
         sdnotify.notify("READY=1", f"STATUS={self._status()}")

@@ -120,8 +120,8 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     if terminator:
         for pos, ((_, code, what), value) in enumerate(zip(_ISA_FIELDS[:15], el), start=1):
             if terminator in value:
-                found.append((pos, code, f"ISA{pos:02d} ({what}) {value!r} contains the segment terminator "
-                                          f"{terminator!r}: the ISA header is damaged"))
+                found.append((pos, code, (f"ISA{pos:02d} ({what}) {value!r} contains the segment terminator "
+                                          f"{terminator!r}: the ISA header is damaged")))
     for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
         if pos == 1 and tuple(map(len, el)) == _ISA_WIDTHS:
             break                   # every width right (the usual case): on to the values
