@@ -190,3 +190,70 @@ def test_audit_xsd_remote_import_is_refused_not_fetched(tmp_path: Path, web: str
     assert f"{web}/x.xsd" in str(issues[0]) and "refused" in str(issues[0]), issues
     assert_never_fetched(web)
 
+
+
+# --------------------------------------------------------------------------- 6. unsigned failed MDNs
+
+async def test_audit_unsigned_failed_mdn_must_quote_our_mic_to_reject(tmp_path: Path) -> None:
+    """With `mdn_signed: false` anyone can POST an MDN; only one that quotes the MIC we computed
+    (known to the partner, never sent in clear to anyone else) may turn SENT into REJECTED."""
+    import aiohttp
+
+    from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
+    from gateway.journal.api import Direction, State
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.transports.as2 import mdn
+    from gateway.transports.as2.client import As2Sender
+    from gateway.transports.as2.ledger import Ledger, SentRecord
+    from gateway.transports.as2.server import As2Server
+    from tests.transports.certs import make_cert
+    from tests.transports.conftest import JournalIntake
+
+    acme, bigbox = make_cert(tmp_path / "certs", "acme"), make_cert(tmp_path / "certs", "bigbox")
+    intake = JournalIntake(tmp_path / "in")
+    journal = SqliteJournal(tmp_path / "s" / "journal.sqlite3")
+    config = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
+        enabled=True, port=0, certificate=acme.cert_path, private_key=acme.key_path))
+    ledger = Ledger(tmp_path / "s" / "as2.sqlite3")
+    sender = As2Sender(config, journal, ledger, tmp_path / "s" / "out")
+    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path], url="http://127.0.0.1:9/as2",
+        mdn="async", mdn_signed=False))
+    server = As2Server(config, {"bigbox": partner}, intake, ledger, tmp_path / "s" / "work", on_mdn=sender.receipt)
+    failed = mdn.Disposition("processed", "error", "decryption-failed")
+
+    def sent_message(n: int) -> tuple[str, str]:
+        msg = journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2",
+                                    filename=f"bigbox_856_{n}.x12", sha256=f"{n}" * 64, size=10,
+                                    source_key=f"856:{n}", state=State.QUEUED)
+        ledger.record_sent(SentRecord(f"<{msg.id}@ACMEDIST>", msg.id, "bigbox", "b3VyLW1pYw==", "sha256"))
+        journal.transition(msg.id, State.SENT, "posted, awaiting async MDN", expect=State.QUEUED)
+        return msg.id, f"<{msg.id}@ACMEDIST>"
+
+    async def post(original: str, disposition: mdn.Disposition, mic: tuple[str, str] | None) -> str:
+        headers, body = mdn.build(original_message_id=original, our_id="BIGBOX-AS2", partner_id="ACMEDIST",
+                                  disposition=disposition, mic=mic, text="unsigned", signer=None)
+        assert server.port is not None
+        async with aiohttp.ClientSession() as session, session.post(
+                f"http://127.0.0.1:{server.port}/as2/mdn", data=body, headers=headers) as resp:
+            assert resp.status == 200
+            return await resp.text()
+
+    await server.start()
+    try:
+        first, first_as2 = sent_message(1)
+        for disposition, mic in ((failed, None), (failed, ("Zm9yZ2Vk", "sha-256")),
+                                 (mdn.Disposition("processed"), ("Zm9yZ2Vk", "sha-256"))):
+            answer = await post(first_as2, disposition, mic)
+            assert "ignored" in answer, answer
+            assert journal.get(first).state is State.SENT, (disposition, mic)
+        # the partner's real (unsigned) failure quotes our MIC: that one rejects
+        await post(first_as2, failed, ("b3VyLW1pYw==", "sha-256"))
+        assert journal.get(first).state is State.REJECTED
+        second, second_as2 = sent_message(2)
+        await post(second_as2, mdn.Disposition("processed"), ("b3VyLW1pYw==", "sha-256"))
+        assert journal.get(second).state is State.DONE
+    finally:
+        await server.close()
+        journal.close()
+        intake.journal.close()

@@ -175,6 +175,12 @@ class As2Sender:
             log.warning("unsigned async MDN for %s ignored: %s asks for signed MDNs", rec.journal_id, partner.id)
             return "MDN is not signed but a signed MDN was requested; ignored"
         verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
+        if verdict is not None and not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg):
+            # an unsigned MDN may come from anyone who knows a Message-ID; only the partner knows the MIC
+            # it computed over what we sent, so without it the MDN cannot reject anything
+            log.warning("unsigned async MDN for %s from %s ignored: %s, and it does not quote our MIC",
+                        rec.journal_id, partner.id, got.disposition)
+            return "unsigned MDN without the MIC of our message; ignored"
         if self.journal is None:
             return "no journal"
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
@@ -189,6 +195,11 @@ class As2Sender:
                 return f"{rec.journal_id} already {current.state.value}"
             await asyncio.sleep(0.1)
         return f"{rec.journal_id} is not awaiting an MDN"
+
+
+def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str) -> bool:
+    """The MDN's Received-Content-MIC is the one we computed when sending (same algorithm)."""
+    return got.mic == mic and (not got.mic_alg or got.mic_alg == mic_alg)
 
 
 def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | None:
