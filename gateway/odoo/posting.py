@@ -116,6 +116,8 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     names = Names.of(client, cache)
     label = f"order {doc.number}"
     customer = commercial_partner(client, partner, doc, cache)
+    if doc.purpose == "cancel":
+        return _cancel_order(client, doc, customer, label)
     _check_currency(client, partner, doc, customer, cache, label)
     existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                                  ("partner_id", "child_of", customer["id"]),
@@ -142,6 +144,42 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
         client.call("sale.order", "action_confirm", [order["id"]])
     return links
+
+
+def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str) -> list[OdooLink]:
+    """A cancellation: the order is cancelled through Odoo's action_cancel unless goods left or an invoice
+    was posted. Already cancelled is success, so a retry after a lost answer finds its own work."""
+    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                             ("partner_id", "child_of", customer["id"])],
+                              ["name", "state", "picking_ids", "invoice_ids"], order="id")
+    if not rows:
+        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to cancel "
+                           f"(no sale order with customer reference {doc.number} for {customer['name']})")
+    live = [r for r in rows if r["state"] != "cancel"]
+    if not live:
+        return [_link(doc, "sale.order", rows[-1]["id"], "found")]
+    order = live[0]
+    blockers = [f"delivery {p['name']} is done" for p in client.search_read(
+        "stock.picking", [("id", "in", order["picking_ids"]), ("state", "=", "done")], ["name"], order="id")
+        if order["picking_ids"]]
+    blockers += [f"invoice {m['name']} is posted" for m in client.search_read(
+        "account.move", [("id", "in", order["invoice_ids"]), ("state", "=", "posted")], ["name"], order="id")
+        if order["invoice_ids"]]
+    if blockers:
+        raise OdooRejected(f"PO {doc.number} cannot be cancelled: {', '.join(blockers)} "
+                           f"(sale order {order['name']}); handle it in Odoo")
+    result = client.call("sale.order", "action_cancel", [order["id"]])
+    if isinstance(result, dict) and result.get("res_model") == "sale.order.cancel":
+        # 17+: an order past draft asks for the cancel wizard, as the Cancel button does; a client creates it
+        # for this order and confirms it without the customer mail (the partner sent the cancellation)
+        wizard = client.create("sale.order.cancel", {"order_id": order["id"]},
+                               context=dict(result.get("context") or {}))
+        result = client.call("sale.order.cancel", "action_cancel", [wizard])
+    if isinstance(result, dict):
+        raise OdooRejected(f"{label}: Odoo asks for {result.get('res_model')} to cancel sale order "
+                           f"{order['name']}; cancel it in Odoo")
+    log.info("cancelled sale.order %s (%s) for %s", order["id"], order["name"], label)
+    return [_link(doc, "sale.order", order["id"], "updated")]
 
 
 def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],

@@ -1,7 +1,9 @@
 """Business behaviour of the sandbox: create hooks and the public methods the gateway calls.
 
 Modelled on Odoo 17-19: `sale.order.action_confirm` creates the outgoing picking with its
-moves and reserves stock; `stock.picking.button_validate` returns the backorder wizard
+moves and reserves stock; `sale.order.action_cancel` returns the `sale.order.cancel` wizard
+for an order past draft (context `disable_cancel_warning` skips it) and cancels its open
+pickings; `stock.picking.button_validate` returns the backorder wizard
 or moves the quants; `sale.advance.payment.inv.create_invoices` is the public invoicing
 path (`_create_invoices` is private); `account.move.action_post` numbers and posts.
 """
@@ -331,6 +333,62 @@ def sale_action_confirm(env: Env, ids: list[int]) -> bool:
     return True
 
 
+def sale_action_cancel(env: Env, ids: list[int]) -> Any:
+    """Odoo 17-19: a locked order is refused; an order past draft opens the `sale.order.cancel` wizard
+    unless the context says `disable_cancel_warning`; else `_action_cancel`."""
+    orders = [env.record("sale.order", rid) for rid in ids]
+    if any(o.get("locked") for o in orders):
+        raise UserError("You cannot cancel a locked order. Please unlock it first.")
+    if not env.context.get("disable_cancel_warning") and any(o.get("state") != "draft" for o in orders):
+        if len(ids) != 1:
+            raise OdooValueError(f"Expected singleton: sale.order{tuple(ids)}")
+        return {"name": "Cancel Sales Order", "view_mode": "form", "res_model": "sale.order.cancel",
+                "type": "ir.actions.act_window", "target": "new", "view_id": False,
+                "context": {"default_order_id": ids[0], "mark_so_as_canceled": True}}
+    for rid in ids:
+        _sale_cancel(env, rid)
+    return True
+
+
+def _sale_cancel(env: Env, order: int) -> None:
+    """sale_stock's `_action_cancel`: the order's pickings that are not done are cancelled (their moves
+    too, reservations released), draft invoices are cancelled, then the order."""
+    for pick in [i for i, r in env.db.data["stock.picking"].items() if r.get("sale_id") == order
+                 and r.get("state") not in ("done", "cancel")]:
+        for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == pick
+                     and r.get("state") not in ("done", "cancel")]:
+            _unreserve(env, move)
+            env.write("stock.move", [move], {"state": "cancel", "quantity": 0.0})
+        env.write("stock.picking", [pick], {"state": "cancel"})
+    drafts = [i for i, r in env.db.data["account.move"].items() if r.get("state") == "draft"
+              and i in (env.get("sale.order", order, "invoice_ids") or [])]
+    if drafts:
+        env.write("account.move", drafts, {"state": "cancel"})
+    env.write("sale.order", [order], {"state": "cancel"})
+
+
+def _unreserve(env: Env, move: int) -> None:
+    rec = env.db.data["stock.move"][move]
+    lines = [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]
+    for line_id in lines:
+        line = env.db.data["stock.move.line"][line_id]
+        src = line.get("location_id") or rec["location_id"]
+        if _usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
+            ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get("quantity", 0.0))
+            _add_quant(env, rec["product_id"], src, 0.0, -ref_qty, line.get("lot_id"), line.get("package_id"))
+    if lines:
+        env.unlink("stock.move.line", lines)
+
+
+def sale_cancel_wizard_cancel(env: Env, ids: list[int]) -> Any:
+    """`sale.order.cancel.action_cancel`: the order's action_cancel without the warning."""
+    result: Any = True
+    for rid in ids:
+        order = int(env.record("sale.order.cancel", rid)["order_id"])
+        result = sale_action_cancel(env.with_context(disable_cancel_warning=True), [order])
+    return result
+
+
 def _assign_picking(env: Env, picking: int) -> None:
     """Reserve stock for the picking's moves (action_assign)."""
     moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
@@ -603,6 +661,8 @@ def install(models: dict[str, ModelSpec]) -> None:
 
 METHODS: dict[tuple[str, str], Method] = {
     ("sale.order", "action_confirm"): Method(sale_action_confirm, True, []),
+    ("sale.order", "action_cancel"): Method(sale_action_cancel, True, []),
+    ("sale.order.cancel", "action_cancel"): Method(sale_cancel_wizard_cancel, True, []),
     ("stock.picking", "button_validate"): Method(picking_button_validate, True, []),
     ("stock.picking", "action_assign"): Method(picking_action_assign, True, []),
     ("stock.backorder.confirmation", "process"): Method(backorder_process, True, []),

@@ -55,6 +55,7 @@ class Faults:
     serialization: int = 0                                    # raise a serialisation failure this many times
     lock: int = 0                                             # raise a lock conflict (19: LockError 409)
     drop_after_create: dict[str, int] = field(default_factory=dict)   # model -> creates to commit then drop
+    # (also "model.method" -> calls of that method to commit then drop)
     delay: float = 0.0                                        # seconds to sleep before answering
     calls: int = 0                                            # data calls served (for benchmarks)
     lock_: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -177,7 +178,7 @@ class SandboxServer:
             exc.odoo_name = "psycopg2.errors.LockNotAvailable"
             raise exc
         result = run()
-        if method == "create" and self.faults.take_drop(model):
+        if (method == "create" and self.faults.take_drop(model)) or self.faults.take_drop(f"{model}.{method}"):
             raise _Drop()
         return result
 

@@ -1,0 +1,170 @@
+"""A partner's cancellation (X12 BEG01 01, EDIFACT BGM 1225 1) cancels the sale order in the sandbox (17, 19),
+idempotently; one that Odoo has already acted on (goods left, invoice posted) is quarantined with the reason.
+Checked with odoorpc as an independent client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.conftest import API_KEY_19, bigbox, order
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline tests below
+
+
+@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    keys = [API_KEY_19] if request.param >= 19 else []
+    server = SandboxServer(version=request.param, seed_name="demo", api_keys=keys)
+    server.start()
+    yield server
+    server.stop()
+
+
+def sale_orders(odoo: odoorpc.ODOO, ref: str = "PO-1001") -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]],
+                                                 {"fields": ["state", "picking_ids", "name"]})
+    return rows
+
+
+def cancel(number: str = "PO-1001") -> Any:
+    return order(number, purpose="cancel")
+
+
+def reserved(odoo: odoorpc.ODOO) -> float:
+    quants = odoo.execute_kw("stock.quant", "search_read", [[("reserved_quantity", ">", 0)]],
+                             {"fields": ["reserved_quantity"]})
+    return float(sum(q["reserved_quantity"] for q in quants))
+
+
+def test_cancel_of_a_draft_order(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    created = post(client, order(), bigbox(), Cache())
+    links = post(client, cancel(), bigbox(), Cache())
+    assert [(link.model, link.record_id, link.role) for link in links] == [
+        ("sale.order", created[0].record_id, "updated")]
+    [so] = sale_orders(odoo)
+    assert so["state"] == "cancel"
+    # a second delivery of the same cancellation is a success that changes nothing
+    assert [(link.model, link.role) for link in post(client, cancel(), bigbox(), Cache())] == [("sale.order", "found")]
+    assert [so["state"] for so in sale_orders(odoo)] == ["cancel"]
+
+
+def test_cancel_of_a_confirmed_order_goes_through_the_wizard(sandbox: SandboxServer, client: OdooClient,
+                                                            odoo: odoorpc.ODOO) -> None:
+    post(client, order(), bigbox(confirm_orders=True), Cache())
+    [so] = sale_orders(odoo)
+    assert so["state"] == "sale" and reserved(odoo) > 0
+    # what the Cancel button gets for a confirmed order: the wizard, not a cancellation
+    action = odoo.execute_kw("sale.order", "action_cancel", [[so["id"]]])
+    assert action["res_model"] == "sale.order.cancel" and sale_orders(odoo)[0]["state"] == "sale"
+    links = post(client, cancel(), bigbox(), Cache())
+    assert [(link.model, link.record_id, link.role) for link in links] == [("sale.order", so["id"], "updated")]
+    [so] = sale_orders(odoo)
+    [pick] = odoo.execute_kw("stock.picking", "read", [so["picking_ids"], ["state", "move_ids"]])
+    moves = odoo.execute_kw("stock.move", "read", [pick["move_ids"], ["state"]])
+    assert so["state"] == "cancel" and pick["state"] == "cancel" and {m["state"] for m in moves} == {"cancel"}
+    assert reserved(odoo) == 0.0               # the delivery's reservations were released
+
+
+def test_retry_after_a_lost_cancel_answer_finds_the_cancelled_order(sandbox: SandboxServer, client: OdooClient,
+                                                                   odoo: odoorpc.ODOO) -> None:
+    post(client, order(), bigbox(confirm_orders=True), Cache())
+    sandbox.faults.drop_after_create["sale.order.cancel.action_cancel"] = 1
+    with pytest.raises(OdooUnavailable):
+        post(client, cancel(), bigbox(), Cache())
+    assert [so["state"] for so in sale_orders(odoo)] == ["cancel"]      # done before the answer was lost
+    assert [(link.model, link.role) for link in post(client, cancel(), bigbox(), Cache())] == [("sale.order", "found")]
+    assert len(sale_orders(odoo)) == 1
+
+
+def test_cancel_of_an_unknown_order_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    with pytest.raises(OdooRejected, match="no sale order for PO PO-4040 to cancel"):
+        post(client, cancel("PO-4040"), bigbox(), Cache())
+    assert sale_orders(odoo, "PO-4040") == []
+
+
+def test_cancel_after_the_delivery_is_done_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    post(client, order(), bigbox(confirm_orders=True), Cache())
+    [so] = sale_orders(odoo)
+    assert odoo.execute_kw("stock.picking", "button_validate", [so["picking_ids"]]) is True
+    [pick] = odoo.execute_kw("stock.picking", "read", [so["picking_ids"], ["name"]])
+    with pytest.raises(OdooRejected, match=f"PO PO-1001 cannot be cancelled: delivery {pick['name']} is done"):
+        post(client, cancel(), bigbox(), Cache())
+    assert [so["state"] for so in sale_orders(odoo)] == ["sale"]
+
+
+def test_cancel_after_an_invoice_is_posted_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    post(client, order(), bigbox(confirm_orders=True), Cache())
+    [so] = sale_orders(odoo)
+    [line] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"])]], {"limit": 1})
+    bill = odoo.execute_kw("account.move", "create", [{
+        "move_type": "out_invoice", "partner_id": 4, "invoice_line_ids": [
+            [0, 0, {"product_id": 1, "quantity": 1, "price_unit": 12.5, "sale_line_ids": [[6, 0, [line]]]}]]}])
+    odoo.execute_kw("account.move", "action_post", [[bill]])
+    [name] = [m["name"] for m in odoo.execute_kw("account.move", "read", [[bill], ["name"]])]
+    with pytest.raises(OdooRejected, match=f"PO PO-1001 cannot be cancelled: invoice {name} is posted"):
+        post(client, cancel(), bigbox(), Cache())
+    assert [so["state"] for so in sale_orders(odoo)] == ["sale"]
+
+
+# --------------------------------------------------------------------------- through the pipeline
+
+def cancellation_850() -> bytes:
+    """The BigBox sample as BEG01 01 (cancellation) of the same PO, in its own interchange."""
+    data = SAMPLE.read_bytes()
+    assert data.count(b"BEG*00*") == 1 and data.count(b"000001201") == 2 and data.count(b"GE*1*1201~") == 1
+    return data.replace(b"BEG*00*", b"BEG*01*").replace(b"000001201", b"000001202").replace(
+        b"*1201*X*", b"*1202*X*").replace(b"GE*1*1201~", b"GE*1*1202~")
+
+
+def pipeline_orders(odoo: odoorpc.ODOO) -> list[dict[str, Any]]:
+    return sale_orders(odoo, "4500001234")
+
+
+async def submit(pipeline: Any, data: bytes, name: str) -> Any:
+    return await pipeline.submit(data, IntakeMeta(channel="as2", filename=name, partner="bigbox"))
+
+
+async def test_pipeline_original_then_cancellation_leaves_one_cancelled_order(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    second = await submit(pipeline, cancellation_850(), "850_4500001234_cancel.edi")
+    assert run(pipeline, second.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    assert so["state"] == "cancel"
+    assert [(link.model, link.record_id, link.role) for link in journal.odoo_links(second.id)] == [
+        ("sale.order", so["id"], "updated")]
+
+
+async def test_pipeline_cancellation_after_a_done_delivery_is_quarantined(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("stock.picking", "button_validate", [so["picking_ids"]], {"context": {"skip_backorder": True}})
+    [pick] = odoo.execute_kw("stock.picking", "read", [so["picking_ids"], ["name", "state"]])
+    assert pick["state"] == "done"
+    second = await submit(pipeline, cancellation_850(), "850_4500001234_cancel.edi")
+    result = run(pipeline, second.id, {State.QUARANTINED})
+    assert result.state is State.QUARANTINED
+    expected = f"PO 4500001234 cannot be cancelled: delivery {pick['name']} is done"
+    assert expected in (result.last_error or "")
+    assert expected in next((tmp_path / "quarantine" / "bigbox").glob("*.reason.txt")).read_text()
+    assert [so["state"] for so in pipeline_orders(odoo)] == ["sale"]
