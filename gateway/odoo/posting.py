@@ -118,6 +118,8 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
         return _cancel_order(client, doc, customer, label)
+    if doc.purpose == "replace":
+        return _replace_order(client, doc, partner, customer, names, cache, label)
     _check_currency(client, partner, doc, customer, cache, label)
     existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                                  ("partner_id", "child_of", customer["id"]),
@@ -182,6 +184,38 @@ def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, An
     return [_link(doc, "sale.order", order["id"], "updated")]
 
 
+def _replace_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """A replacement: a quotation (draft/sent) gets the new lines in one write (old ones deleted) and a note
+    naming the message; the note makes a retry find its own work. A confirmed order belongs to people now."""
+    _check_currency(client, partner, doc, customer, cache, label)
+    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                             ("partner_id", "child_of", customer["id"]),
+                                             ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
+                              limit=1)
+    if not rows:
+        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to replace "
+                           f"(no open sale order with customer reference {doc.number} for {customer['name']})")
+    order = rows[0]
+    marker = html.escape(f"EDI replacement {doc.number} (message {doc.source.message_id or doc.date or '-'})")
+    if marker in (order.get("note") or ""):
+        return [_link(doc, "sale.order", order["id"], "found")]
+    if order["state"] not in ("draft", "sent"):
+        raise OdooRejected(f"PO {doc.number} cannot be replaced: sale order {order['name']} is confirmed "
+                           f"(state {order['state']}); change it in Odoo")
+    commands = [[2, line, 0] for line in order["order_line"]]
+    commands += _line_commands(client, doc, partner, customer, names, cache, label)
+    note = (order.get("note") or "") + _html([html.unescape(marker) + f": {len(order['order_line'])} line(s) "
+                                              f"replaced by {len(doc.lines)}"])
+    client.write("sale.order", [order["id"]], {"order_line": commands, "note": note})
+    log.info("replaced the lines of sale.order %s (%s) for %s", order["id"], order["name"], label)
+    order["note"] = note
+    _apply_price_policy(client, doc, partner, order, cache, label)
+    if partner.odoo.confirm_orders:
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return [_link(doc, "sale.order", order["id"], "updated")]
+
+
 def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
                     cache: Cache, label: str) -> None:
     wanted = doc.currency or partner.odoo.currency
@@ -224,18 +258,24 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                   "  ", " ") for ac in doc.allowances_charges]
     notes += doc.notes
     vals["note"] = _html(notes)
+    vals["order_line"] = _line_commands(client, doc, partner, customer, names, cache, label)
+    return vals, links
+
+
+def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   names: Names, cache: Cache, label: str) -> list[list[Any]]:
+    """One x2many create command per order line, products and units resolved in bulk."""
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
-    commands = []
+    commands: list[list[Any]] = []
     for seq, lab, line in zip(_sequences(doc.lines), labels, doc.lines):
         match = matches[lab]
         qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
                                       match.uom_id, lab)
         commands.append([0, 0, {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
                                 "sequence": seq}])
-    vals["order_line"] = commands
-    return vals, links
+    return commands
 
 
 def _ship_to(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any], party: Any,

@@ -5,6 +5,7 @@ Checked with odoorpc as an independent client."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Line, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import API_KEY_19, bigbox, order
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
@@ -117,6 +119,50 @@ def test_cancel_after_an_invoice_is_posted_is_rejected(client: OdooClient, odoo:
     with pytest.raises(OdooRejected, match=f"PO PO-1001 cannot be cancelled: invoice {name} is posted"):
         post(client, cancel(), bigbox(), Cache())
     assert [so["state"] for so in sale_orders(odoo)] == ["sale"]
+
+
+# --------------------------------------------------------------------------- replace (BEG01 05, BGM 1225 5)
+
+def replacement(message_id: str = "02REPLACEMENT") -> Any:
+    lines = [Line(line_no="1", item_ids={"buyer": "BB-1002"}, quantity=Decimal(10), unit_price=Decimal("8.75"))]
+    doc = order(lines=lines, purpose="replace")
+    return doc.model_copy(update={"source": Source(standard_type="850", message_id=message_id)})
+
+
+def line_rows(odoo: odoorpc.ODOO, so: int) -> list[tuple[str, float]]:
+    rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so)]],
+                           {"fields": ["product_id", "product_uom_qty"]})
+    return [(r["product_id"][1], r["product_uom_qty"]) for r in rows]
+
+
+def test_replace_of_a_quotation_replaces_its_lines_once(sandbox: SandboxServer, client: OdooClient,
+                                                        odoo: odoorpc.ODOO) -> None:
+    [created] = post(client, order(), bigbox(), Cache())
+    sandbox.faults.drop_after_create["sale.order.write"] = 1      # the replacement lands, its answer is lost
+    with pytest.raises(OdooUnavailable):
+        post(client, replacement(), bigbox(), Cache())
+    assert line_rows(odoo, created.record_id) == [("[WR-200] Red Widget", 10.0)]
+    assert [(link.record_id, link.role) for link in post(client, replacement(), bigbox(), Cache())] == [
+        (created.record_id, "found")]
+    [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["note", "state"]])
+    assert line_rows(odoo, created.record_id) == [("[WR-200] Red Widget", 10.0)] and so["state"] == "draft"
+    assert so["note"].count("EDI replacement PO-1001 (message 02REPLACEMENT): 2 line(s) replaced by 1") == 1
+    # a later replacement of the same PO is applied again
+    assert post(client, replacement("03AGAIN"), bigbox(), Cache())[0].role == "updated"
+    assert len(sale_orders(odoo)) == 1
+
+
+def test_replace_of_a_confirmed_order_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    post(client, order(), bigbox(confirm_orders=True), Cache())
+    [so] = sale_orders(odoo)
+    with pytest.raises(OdooRejected, match=f"PO PO-1001 cannot be replaced: sale order {so['name']} is confirmed"):
+        post(client, replacement(), bigbox(), Cache())
+    assert len(line_rows(odoo, so["id"])) == 2
+
+
+def test_replace_of_an_unknown_order_is_rejected(client: OdooClient) -> None:
+    with pytest.raises(OdooRejected, match="no sale order for PO PO-1001 to replace"):
+        post(client, replacement(), bigbox(), Cache())
 
 
 # --------------------------------------------------------------------------- through the pipeline
