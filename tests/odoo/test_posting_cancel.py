@@ -214,3 +214,21 @@ async def test_pipeline_cancellation_after_a_done_delivery_is_quarantined(
     assert expected in (result.last_error or "")
     assert expected in next((tmp_path / "quarantine" / "bigbox").glob("*.reason.txt")).read_text()
     assert [so["state"] for so in pipeline_orders(odoo)] == ["sale"]
+
+
+EH_SAMPLE = SAMPLE.parents[1] / "eurohandel" / "ORDERS_4500012345.edi"
+
+
+async def test_pipeline_edifact_bgm_1225_1_cancels_the_order(tmp_path: Path, examples: LoadedConfig,
+                                                              sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    data = EH_SAMPLE.read_bytes()
+    assert data.count(b"BGM+220+4500012345+9'") == 1 and data.count(b"EH000417") == 2
+    cancellation = data.replace(b"BGM+220+4500012345+9'", b"BGM+220+4500012345+1'").replace(
+        b"EH000417", b"EH000418")
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    for payload, name in ((data, EH_SAMPLE.name), (cancellation, "ORDERS_4500012345_cancel.edi")):
+        message = await pipeline.submit(payload, IntakeMeta(channel="folder", filename=name))
+        assert run(pipeline, message.id, {State.DONE}).state is State.DONE, message.id
+    [so] = sale_orders(odoo, "4500012345")
+    assert so["state"] == "cancel"
+    assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
