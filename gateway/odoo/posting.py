@@ -132,7 +132,7 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
                                f"change the order in Odoo")
         links.append(_link(doc, "sale.order", order["id"], "found"))
     else:
-        if doc.purpose in ("cancel", "change", "replace"):
+        if doc.purpose == "change":               # cancel and replace are handled above
             raise OdooRejected(f"{label}: a {doc.purpose} for an order that is not in Odoo "
                                f"(no sale order with customer reference {doc.number} for {customer['name']})")
         order_vals, contact_links = _order_values(client, doc, partner, customer, names, cache, label)
