@@ -8,7 +8,9 @@ after a lost response finds the first record instead of doubling it:
 - PurchaseOrder (customer) -> sale.order: duplicate check on client_order_ref + commercial
   partner; ship-to by GLN / store number (created when `odoo.create_ship_to`); products by
   barcode, customer code or internal reference; units through the code map; price policy
-  with tolerance and a flag (tag + note) on mismatch; optional confirmation.
+  with tolerance and a flag (tag + note) on mismatch; optional confirmation. A cancellation
+  cancels that order (action_cancel, through the 17+ wizard) unless goods left or an invoice
+  was posted; a replacement rewrites a quotation's lines. Both are no-ops when repeated.
 - Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
 - ShipNotice (vendor / 3PL) -> the PO's open receipt: quantities, lots, SSCC packages,
   tracking; validated only with `odoo.validate_receipts`.
