@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from gateway import acks
 from gateway.acks import contrl
@@ -42,12 +38,6 @@ def partner(**edi: object) -> PartnerConfig:
     return PartnerConfig(id="eurohandel", edifact=EdifactSettings(ids=[EdifactId(qualifier="14", id="4012345000009")],
                                                                   **edi))
 
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
-    j = SqliteJournal(tmp_path / "journal.sqlite3")
-    yield j
-    j.close()
 
 
 def segments(data: bytes) -> list[str]:

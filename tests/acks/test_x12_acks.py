@@ -5,11 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from gateway.acks import x12 as acks
 from gateway.config.models import OurIds, PartnerConfig, X12Id, X12Settings
@@ -37,12 +33,6 @@ def file_of(isa: str, version: str, sets: list[list[str]], gs06: str = "101") ->
     segs += [f"GE*{len(sets)}*{gs06}", f"IEA*1*{isa.split('*')[13]}"]
     return (isa + "\n" + "".join(s + "~\n" for s in segs)).encode()
 
-
-@pytest.fixture()
-def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
-    j = SqliteJournal(tmp_path / "journal.sqlite3")
-    yield j
-    j.close()
 
 
 def partner(ack: str = "997", ta1: bool = False) -> PartnerConfig:

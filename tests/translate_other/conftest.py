@@ -3,14 +3,12 @@ shopmarket example partners, a real SQLite journal, a fixed render clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from gateway.config.loader import LoadedConfig, load
-from gateway.journal.sqlite import SqliteJournal
 from tests.helpers.corpus import CORPUS
 from tests.helpers.examples import EXAMPLES, example_workspace
 
@@ -36,9 +34,3 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def config(workspace: Path) -> LoadedConfig:
     return load(workspace)
 
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SqliteJournal]:
-    j = SqliteJournal(tmp_path / "journal.sqlite3")
-    yield j
-    j.close()
