@@ -4,7 +4,6 @@ Checked with odoorpc as an independent client."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,14 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line, Source
 from gateway.transports.base import IntakeMeta
-from tests.odoo.conftest import API_KEY_19, bigbox, order
+from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline tests below
 
 
-@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
-def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
-    keys = [API_KEY_19] if request.param >= 19 else []
-    server = SandboxServer(version=request.param, seed_name="demo", api_keys=keys)
-    server.start()
-    yield server
-    server.stop()
+# the conftest's sandbox fixture, in two of its three modes (17 and 19 cover both protocols)
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 
 
 def sale_orders(odoo: odoorpc.ODOO, ref: str = "PO-1001") -> list[dict[str, Any]]:
