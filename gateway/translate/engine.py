@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from gateway.errors import ConfigError, TranslationError
@@ -65,6 +66,8 @@ class Node:
     xml_steps: Any = None
     note: str = ""
     fast_fill: Callable[[Any, dict[str, Any]], None] | None = None   # generated, segment syntaxes
+    # generated, segment syntaxes: map a segment into its parent's target, return the node's target
+    apply: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
     simple_each: str | None = None              # `each:` a top-level list, no value:/key: (fast path)
     nested: str | None = None                   # items nest under the item their parent_seq names (CPS packs)
     read_only: bool = False                     # inbound only: outbound skips it (any XPath allowed)
@@ -177,8 +180,6 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         bulk.skip_keys.update(f.path[len(bulk.path) + 1:] for f in compiled
                               if f.path.startswith(bulk.path + "."))
     node.fields_in = [f for f in compiled if f.bulk] + [f for f in compiled if not f.bulk]
-    if segmental and node.fields_in:
-        node.fast_fill = _generate_fill(node.fields_in, f"{ctx.tag or node.tag}_{name}")
     node.fields_out = [f for f in compiled if not f.bulk] + [f for f in compiled if f.bulk]
     node.consts = [(make_getter(f.path), f.const) for f in compiled if f.const is not None]
     if node.each is not None and "." not in node.each and "value" not in spec and spec.get("key") is None:
@@ -199,6 +200,8 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         node.value = compile_field("_", spec["value"], node_ctx, spec.loc("value"))
     if spec.get("key") is not None:
         node.key = make_getter(str(spec["key"]))
+    if segmental:
+        _generate(node, f"{ctx.tag or node.tag}_{name}", ctx.syntax)
     children = spec.get("children") or YMap()
     if children and kind == "seg":
         raise ConfigError(f"node {name!r}: a seg: node has no children; make it a loop:", where[0], where[1])
@@ -316,38 +319,136 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
     return target
 
 
-def _generate_fill(fields: list[Field], label: str) -> Callable[[Any, dict[str, Any]], None]:
-    """Python source for reading all fields of a segment node in one function, compiled once.
+def _generate(node: Node, label: str, syntax: str) -> None:
+    """Python source for a segment node, compiled once: `fast_fill(seg, target)` reads all its
+    fields, and `apply(seg, parent)` also makes the item it maps to (`each:`) -- one call per segment.
 
-    Plain element reads are inlined (no call per field); other fields call their closures.
-    Any error makes the caller re-run the field-by-field path, which locates it precisely.
+    Why generated: a segment's fields are read by straight-line code (element reads, code lists,
+    numbers inlined; other fields call their closures) instead of a loop of calls per field.
+    Any error makes `apply` re-run the field-by-field path, which locates it precisely.
     """
-    env: dict[str, Any] = {}
-    lines = ["def fill(seg, target):", "    el = seg.elements", "    n = len(el)"]
-    for k, fld in enumerate(fields):
-        keys = fld.path.split(".")
-        single = len(keys) == 1 and not fld.path.startswith("_") and not fld.bulk
-        env[f"set{k}"] = fld.set
-        store = f"target[{fld.path!r}] = v" if single else f"set{k}(target, v)"
-        if fld.simple is None or fld.simple[1]:
-            env[f"read{k}"] = fld.read
-            lines += [f"    v = read{k}(seg)", "    if v is not None:", f"        {store}"]
-            continue
-        pos, _, convert, default, required = fld.simple
-        i = pos - 1
-        lines.append(f"    v = el[{i}].strip() if n > {i} else ''")
-        if convert is not None:
-            env[f"conv{k}"] = convert
-        if required or default is not None:
-            env[f"read{k}"] = fld.read
-            lines += ["    if not v:", f"        v = read{k}(seg)", "        if v is not None:", f"            {store}"]
-            lines += ["    else:", f"        v = conv{k}(v)" if convert is not None else "        pass", f"        {store}"]
+    env: dict[str, Any] = {"Decimal": Decimal}
+    body = ["el = seg.elements", "n = len(el)"]
+    for k, fld in enumerate(node.fields_in):
+        body += _field_source(fld, f"f{k}", env)
+    fill = ["def fill(seg, target):"] + ["    " + line for line in body]
+    env["slow"] = lambda seg, target: _fill_fields(node, seg, target, syntax)
+    if node.simple_each is not None or (node.each is None and node.nested is None):
+        head = ["def apply(seg, parent):"]
+        if node.simple_each is not None:
+            head += [f"    items = parent.get({node.simple_each!r})", "    if items is None:",
+                     f"        items = parent[{node.simple_each!r}] = []", "    target = {}",
+                     "    items.append(target)"]
         else:
-            lines += ["    if v:"] + ([f"        v = conv{k}(v)"] if convert is not None else []) + [f"        {store}"]
+            head += ["    target = parent"]
+        apply = head + ["    try:"] + ["        " + line for line in body] + [
+            "    except Exception:  # located by the field-by-field path", "        slow(seg, target)",
+            "    return target"]
+    else:
+        env["generic"] = lambda seg, parent: _apply(node, seg, parent, syntax)
+        apply = ["def apply(seg, parent):", "    return generic(seg, parent)"]
     namespace: dict[str, Any] = dict(env)
-    exec(compile("\n".join(lines), f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
-    fill: Callable[[Any, dict[str, Any]], None] = namespace["fill"]
-    return fill
+    source = "\n".join(fill + apply)
+    exec(compile(source, f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
+    node.fast_fill = namespace["fill"]
+    node.apply = namespace["apply"]
+
+
+def _field_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
+    """Lines that read one field and store its value into `target` (nothing when it has none)."""
+    store = _store_source(fld, name, env)
+    spec = fld.inline
+    if spec is not None and spec[0] == "el" and spec[3] is None and not spec[4]:
+        # the commonest field, stored where it is read: `v = el[i].strip()`, converted when not empty
+        i = spec[1]
+        return ([f"v = el[{i}].strip() if n > {i} else ''", "if v:"]
+                + _indent(_steps_source(spec[2], name, env) + store, 1))
+    return _value_source(fld, name, env) + ["if v is not None:"] + _indent(store, 1)
+
+
+def _value_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
+    """Lines that leave the field's inbound value in `v` (None when absent), as `fld.read` returns it."""
+    spec = fld.inline
+    kind = spec[0] if spec is not None else "call"
+    if spec is None or kind == "call":
+        env[f"read_{name}"] = fld.read
+        return [f"v = read_{name}(seg)"]
+    if kind == "el":
+        _, i, steps, default, required = spec
+        lines = [f"v = el[{i}].strip() if n > {i} else ''", "if v:"]
+        lines += _indent(_steps_source(steps, name, env) or ["pass"], 1) + ["else:"]
+        if required:
+            env["Missing"] = Missing
+            lines += ["    raise Missing()"]         # re-run field by field: that path words the error
+        else:
+            env[f"default_{name}"] = default
+            lines += [f"    v = default_{name}"]
+        return lines
+    if kind == "pair":
+        _, i, qualifier, steps = spec
+        return (["v = None", f"for i in range({i}, n - 1, 2):", f"    if el[i] == {qualifier!r} and el[i + 1]:",
+                 "        v = el[i + 1].strip()"] + _indent(_steps_source(steps, name, env), 2) + ["        break"])
+    if kind == "pairs":
+        _, i, stop, table = spec
+        env[f"table_{name}"] = table
+        end = "n - 1" if stop is None else f"min({stop}, n) - 1"
+        return ["r = {}", f"for i in range({i}, {end}, 2):", "    q = el[i]", "    if q:", "        w = el[i + 1]",
+                "        if w:", f"            q = table_{name}.get(q, q)", "            if q not in r:",
+                "                r[q] = w.strip()", "v = r or None"]
+    _, alternatives, default, required = spec          # first: the first alternative that has a value
+    lines = []
+    for j, alt in enumerate(alternatives):
+        alt_lines = _value_source(alt, f"{name}_{j}", env)
+        lines += alt_lines if j == 0 else ["if v is None:"] + _indent(alt_lines, 1)
+    if required:
+        env["Missing"] = Missing
+        lines += ["if v is None:", "    raise Missing()"]
+    elif default is not None:
+        env[f"default_{name}"] = default
+        lines += ["if v is None:", f"    v = default_{name}"]
+    return lines
+
+
+def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> list[str]:
+    """The inbound conversions of a non-empty raw value `v`, in order (see fields._converters)."""
+    lines = []
+    for j, (kind, data, function) in enumerate(steps):
+        if kind == "upper":
+            lines.append("v = v.upper()")
+        elif kind == "codes":
+            env[f"codes_{name}_{j}"] = data
+            lines.append(f"v = codes_{name}_{j}.get(v, v)")
+        elif kind == "decimal":                     # values.number_in, no implied decimals
+            if data == "either":
+                lines += ["if ',' in v:", "    v = v.replace(',', '.')"]
+            lines.append("v = Decimal(v)")
+        elif kind == "int":
+            lines.append("v = int(v)")
+        else:
+            env[f"convert_{name}_{j}"] = function
+            lines.append(f"v = convert_{name}_{j}(v)")
+    return lines
+
+
+def _store_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
+    """`target[...] = v` as `fld.set` does it (fields.make_setter), inlined for one or two plain keys."""
+    keys = fld.path.split(".")
+    if fld.path.startswith("_") and fld.path != "_":
+        return ["pass"]                             # write-only (`_name`): read, never kept
+    if any(k.isdigit() for k in keys) or len(keys) > 2 or (fld.bulk and len(keys) > 1):
+        env[f"set_{name}"] = fld.set
+        return [f"set_{name}(target, v)"]
+    if fld.bulk:                                    # pairs: merged into a dict already there
+        return [f"c = target.get({keys[0]!r})", "if isinstance(c, dict):", "    for kk, vv in v.items():",
+                "        c.setdefault(kk, vv)", "else:", f"    target[{keys[0]!r}] = v"]
+    if len(keys) == 1:
+        return [f"target[{keys[0]!r}] = v"]
+    return [f"c = target.get({keys[0]!r})", "if c is None:", f"    c = target[{keys[0]!r}] = {{}}",
+            f"c[{keys[1]!r}] = v"]
+
+
+def _indent(lines: list[str], levels: int) -> list[str]:
+    return ["    " * levels + line for line in lines]
 
 
 def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
@@ -358,6 +459,10 @@ def _fill(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
             return
         except Exception:  # noqa: BLE001, S110 - re-run field by field: that path names the field at fault
             pass
+    _fill_fields(node, record, target, syntax)
+
+
+def _fill_fields(node: Node, record: Any, target: dict[str, Any], syntax: str) -> None:
     for fld in node.fields_in:
         try:
             value = fld.read(record)
@@ -427,8 +532,9 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
             del stack[depth + 1:]
         frame = stack[depth]
         frame[2] = node.order
-        if node.nested is None:
-            target = _apply(node, seg, frame[1], syntax)
+        apply = node.apply
+        if node.nested is None and apply is not None:
+            target = apply(seg, frame[1])
         else:
             target = _apply_nested(node, seg, frame[1], syntax, numbered)
         if node.children:

@@ -59,9 +59,13 @@ class Field:
     positions: tuple[int, ...] = ()   # element positions read (lint)
     address: str = ""                 # the `at:` as written (CSV column, XPath) for messages
     set: Callable[[dict[str, Any], Any], None] = lambda t, v: None
-    # what the engine's code generator needs to inline a plain element read:
-    # (element, component, converter or None, default, required); None for other kinds of field
-    simple: tuple[int, int, Callable[[Any], Any] | None, Any, bool] | None = None
+    # what the engine's code generator needs to inline the inbound read (None: it calls `read`):
+    # ("el", index, steps, default, required)   a plain element, no component, no function
+    # ("pair", index, qualifier, steps)         `pair:` over consecutive elements
+    # ("pairs", index, stop index or None, code table)   `pairs:` without prefer: / components:
+    # ("first", alternatives, default, required)
+    # where steps are the inbound conversions, each (kind, data, function), see _converters
+    inline: tuple[Any, ...] | None = None
     skip_keys: builtins.set[str] = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
     numbering: str = ""               # "seq" / "parent": the segment's own / its parent's number (nested:)
     raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
@@ -236,12 +240,23 @@ def xml_reader(expr: str, ctx: Context, where: Where) -> Callable[[Any], str]:
 
 # ---------------------------------------------------------------- conversions
 
-def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:
-    """(inbound chain, outbound chain) for the conversion keys of a field spec."""
+Step = tuple[str, Any, Callable[[Any], Any]]
+
+
+def _converters(spec: YMap, ctx: Context, where: Where
+                ) -> tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]], list[Step]]:
+    """(inbound chain, outbound chain, inbound steps) for the conversion keys of a field spec.
+
+    The steps are the inbound chain described for the engine's code generator, which inlines
+    the common ones: ("upper"), ("codes", table) not strict, ("decimal", mark) plain numbers,
+    ("int"); ("call") is any other converter, called as it is.
+    """
     inbound: list[Callable[[Any], Any]] = []
     outbound: list[Callable[[Any], Any]] = []
+    steps: list[Step] = []
     if spec.get("upper"):
         inbound.append(str.upper)
+        steps.append(("upper", None, str.upper))
     if "codes" in spec:
         name = spec["codes"]
         table, table_out = _code_table(name, ctx, where)
@@ -263,6 +278,7 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
                 return str(value)
             return found
         inbound.append(map_in)
+        steps.append(("call", None, map_in) if strict else ("codes", table, map_in))
         outbound.insert(0, map_out)
     for key, known, conv_in, conv_out in (("date", values.DATE_FORMATS, values.date_in, values.date_out),
                                           ("time", values.TIME_FORMATS, values.time_in, values.time_out)):
@@ -272,6 +288,7 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
                 raise ConfigError(f"unknown {key} format {fmt!r} (known: {', '.join(known)})",
                                   where[0], where[1])
             inbound.append(conv_in(fmt))
+            steps.append(("call", None, inbound[-1]))
             outbound.insert(0, conv_out(fmt))
     implied = spec.get("decimals")
     if implied is not None and (not isinstance(implied, int) or implied < 0):
@@ -279,19 +296,24 @@ def _converters(spec: YMap, ctx: Context, where: Where) -> tuple[list[Callable[[
     if spec.get("number") or implied:
         mark = "either" if ctx.syntax == "edifact" and ctx.decimal_mark == "." else ctx.decimal_mark
         inbound.append(values.number_in(mark, implied))
+        steps.append(("decimal", mark, inbound[-1]) if mark in (".", "either") and not implied
+                     else ("call", None, inbound[-1]))
         outbound.insert(0, values.number_out(implied, ctx.decimal_mark))
     if spec.get("int"):
         inbound.append(values.int_in)
+        steps.append(("int", None, values.int_in))
         outbound.insert(0, str)
     if spec.get("strip_zeros"):
         inbound.append(lambda raw: raw.lstrip("0") or "0")
+        steps.append(("call", None, inbound[-1]))
     if spec.get("sscc"):
         inbound.append(values.sscc_in)
+        steps.append(("call", None, values.sscc_in))
         outbound.insert(0, values.sscc_out)
     if "function_out" in spec:
         fn_out = load_function(str(spec["function_out"]), ctx, where)
         outbound.insert(0, fn_out)
-    return inbound, outbound
+    return inbound, outbound, steps
 
 
 def _code_table(name: Any, ctx: Context, where: Where) -> tuple[Mapping[str, str], Mapping[str, str]]:
@@ -351,7 +373,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         return _compile_pair(path, spec, ctx, where, setter, getter)
     if "format_at" in spec:
         return _compile_dtm(path, spec, ctx, where, setter, getter)
-    conv_in, conv_out = _converters(spec, ctx, where)
+    conv_in, conv_out, steps = _converters(spec, ctx, where)
     convert_in = _chain(conv_in)
     convert_out = _chain(conv_out)
     function = load_function(str(spec["function"]), ctx, where) if "function" in spec else None
@@ -430,13 +452,14 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             placer(out, str(raw))
             return data
         return False
-    simple = None
+    inline = None
     if (ctx.syntax in ("x12", "edifact") and function is None and positions and spec.get("at") is not None
             and spec.get("time") != "auto"):        # time: auto may read no time from a date: not inlined
         pos, comp = parse_address(spec["at"], ctx, where)
-        simple = (pos, comp, convert_in, default, required)
+        if not comp:
+            inline = ("el", pos - 1, tuple(steps), default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
-                 simple=simple, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
+                 inline=inline, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
                  raw=raw_reader)
 
 
@@ -490,7 +513,8 @@ def _compile_first(path: str, spec: YMap, ctx: Context, where: Where, setter: An
             raise Missing(f"{path} is required (none of {len(compiled)} alternatives present)")
         return default
     positions = tuple(p for alt in compiled for p in alt.positions)
-    return Field(path, where, read, compiled[0].write, positions=positions, set=setter)
+    inline = ("first", tuple(compiled), default, required) if ctx.syntax in ("x12", "edifact") else None
+    return Field(path, where, read, compiled[0].write, positions=positions, set=setter, inline=inline)
 
 
 def _pair_slots(out: dict[int, Any], start: int) -> int:
@@ -506,7 +530,7 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
         raise ConfigError("pair: is for X12 / EDIFACT qualifier-value element pairs", where[0], where[1])
     qualifier = str(spec["pair"])
     start, _ = parse_address(spec.get("at", 1), ctx, where)
-    conv_in, conv_out = _converters(spec, ctx, where)
+    conv_in, conv_out, steps = _converters(spec, ctx, where)
     convert_in, convert_out = _chain(conv_in), _chain(conv_out)
     first_i = start - 1
     if "components" in spec:
@@ -529,7 +553,8 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
         out[pos] = qualifier
         out[pos + 1] = str(convert_out(value) if convert_out else value)
         return True
-    return Field(path, where, read, write, positions=(start,), set=setter)
+    return Field(path, where, read, write, positions=(start,), set=setter,
+                 inline=("pair", first_i, qualifier, tuple(steps)))
 
 
 def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
@@ -588,7 +613,9 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
             if limit is not None and n >= int(limit):
                 break
         return n > 0
-    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip)
+    inline = None if rank else ("pairs", first_i, stop, table)
+    return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip,
+                 inline=inline)
 
 
 # ---------------------------------------------------------------- EDIFACT composite id pairs
