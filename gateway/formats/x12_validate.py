@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 from gateway.formats import x12_codes as codes
@@ -35,6 +37,7 @@ _NUMBER = re.compile(r"-?\d+\Z")
 _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
 _RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_REPETITION_SEP = attrgetter("repetition_sep")
 
 
 @dataclass(slots=True)
@@ -68,6 +71,7 @@ class SetDef:
     element_req: dict[str, str]
     hierarchy: dict[str, Any] | None
     plans: dict[str | None, dict[str, _Plan | None]] = field(default_factory=dict)   # repetition sep -> tag -> plan
+    machines: dict[tuple[str | None, bool, bool], _Machine] = field(default_factory=dict)   # see _machine
 
 
 @dataclass(slots=True)
@@ -294,16 +298,141 @@ def _valid_time(value: str) -> bool:
     return len(value) < 6 or int(value[4:6]) <= 59
 
 
-# --------------------------------------------------------------------------- per transaction
+# --------------------------------------------------------------------------- placing segments
+
+# In a transaction of at most this many segments no use or repeat count can pass a maximum of at
+# least this many, so steps counted only against such maxima need no counting there.
+_SHORT = 200
+
 
 @dataclass(slots=True)
-class _Frame:
-    item: Item
-    idx: int = 0
-    seen: set[int] = field(default_factory=set)
-    count: int = 1         # uses of body[idx] (segment) or iterations of it (loop)
-    start: Segment | None = None
+class _Step:
+    """What placing one tag does from one node; worked out once per (node, tag) from the definition."""
 
+    node: _Node                               # where the segment lands
+    level: int                                # the frame it lands in (0: the set itself)
+    repeat: bool                              # the same item again: one more use, or one more loop iteration
+    loop: bool                                # it starts an iteration of a loop
+    limit: int | None                         # that item's maximum use / repeat (None: unbounded)
+    loop_id: str                              # the loop named in a max-use finding
+    missing: tuple[tuple[Item, Item], ...]    # (loop, mandatory item) passed over or left open, in report order
+
+
+@dataclass(slots=True, eq=False)
+class _Node:
+    """A place in a set's definition: the open frames (item, position in its body), outermost first.
+
+    The stack of open loops a segment-by-segment walk keeps is a function of the item placed
+    last, and so is every finding about order and mandatory items; only the use and repeat counts
+    vary. So each (node, tag) is worked out once (`_Machine.step`), and `fast` holds the steps that
+    are a bare move: placing a segment is then one dict lookup.
+    """
+
+    path: tuple[tuple[Item, int], ...]
+    clean: Callable[[list[str]], bool]        # the quick element check of the segment placed here
+    spec: _Compiled | None
+    end: tuple[tuple[Item, Item], ...]        # mandatory items missing when the set ends here
+    fast: dict[str, _Node] = field(default_factory=dict)
+    steps: dict[str, _Step | None] = field(default_factory=dict)    # None: the tag has no place from here
+
+
+def _always(values: list[str]) -> bool:
+    return True
+
+
+def _never(values: list[str]) -> bool:
+    return False
+
+
+class _Machine:
+    """A set definition as nodes and steps, built as transactions reach them and kept with the definition.
+
+    One per repetition separator (the quick element checks depend on it) and per transaction
+    size class (`short`: steps counted only against maxima of `_SHORT` or more are bare moves).
+    Without `quick`, every segment gets the detailed element checks (segments of one transaction
+    with different separators, which the reader never makes).
+    """
+
+    def __init__(self, d: SetDef, sep: str | None, short: bool, quick: bool) -> None:
+        self.d = d
+        self.sep = sep
+        self.short = short
+        self.quick = quick
+        self.dic = dictionary()
+        self.nodes: dict[tuple[int, ...], _Node] = {}
+        self.depth = _depth(d.root)
+        self.start = self.node(((d.root, 0),))
+
+    def plan(self, tag: str) -> _Plan | None:
+        plans = self.d.plans.setdefault(self.sep, {})    # per definition: VICS and plain ones differ
+        if tag not in plans:
+            plans[tag] = _plan(self.d, tag, self.sep, self.dic)
+        return plans[tag]
+
+    def node(self, path: tuple[tuple[Item, int], ...]) -> _Node:
+        key = tuple(idx for _item, idx in path)
+        found = self.nodes.get(key)
+        if found is None:
+            item, idx = path[-1]
+            plan = self.plan(item.body[idx].tag)        # type: ignore[index]
+            clean = _always if plan is None else plan.clean if self.quick else _never
+            end = tuple(pair for frame in reversed(path) for pair in _left_open(*frame))
+            found = self.nodes[key] = _Node(path, clean, plan.spec if plan else None, end)
+        return found
+
+    def step(self, node: _Node, tag: str) -> _Step | None:
+        """Where `tag` goes from `node`, as the walk of the standard defines it (None: out of place)."""
+        if tag in node.steps:
+            return node.steps[tag]
+        found = self._work_out(node.path, tag)
+        if tag not in self.d.tags:
+            return found                  # None; damaged data may hold any tag: not kept
+        node.steps[tag] = found
+        if found is not None and not found.missing and (
+                found.limit is None or (not found.repeat and not found.loop)
+                or (self.short and found.limit >= _SHORT)):
+            node.fast[tag] = found.node
+        return found
+
+    def _work_out(self, path: tuple[tuple[Item, int], ...], tag: str) -> _Step | None:
+        depth = len(path)
+        while depth:
+            depth -= 1
+            item, idx = path[depth]
+            # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
+            j = item.after[idx if idx or not depth else 1].get(tag)
+            if j is None:
+                continue
+            body = item.body or []
+            missing = [pair for frame in reversed(path[depth + 1:]) for pair in _left_open(*frame)]
+            missing += [(item, body[k]) for k in item.mandatory if idx < k < j]   # passed over
+            target = body[j]
+            loop = target.body is not None
+            new = (*path[:depth], (item, j), *(((target, 0),) if loop else ()))
+            return _Step(self.node(new), depth, j == idx, loop, target.max,
+                         target.loop_id if loop else item.loop_id, tuple(missing))
+        return None
+
+
+def _left_open(frame: Item, idx: int) -> list[tuple[Item, Item]]:
+    """Mandatory items after body[idx] of a frame being closed (a missing SE: the reader says so)."""
+    body = frame.body or []
+    return [(frame, body[k]) for k in frame.mandatory if k > idx and body[k].tag != "SE"]
+
+
+def _depth(item: Item) -> int:
+    return 1 + max((_depth(sub) for sub in item.body or [] if sub.body is not None), default=0)
+
+
+def _machine(d: SetDef, sep: str | None, short: bool, quick: bool) -> _Machine:
+    key = (sep, short, quick)
+    found = d.machines.get(key)
+    if found is None:
+        found = d.machines[key] = _Machine(d, sep, short, quick)
+    return found
+
+
+# --------------------------------------------------------------------------- per transaction
 
 class _Checker:
     """Walks one transaction set's segments through its definition, collecting issues."""
@@ -313,8 +442,15 @@ class _Checker:
         self.d = definition
         self.issues = issues
         self.dic = dictionary()
-        self.where: dict[str, Any] = {"interchange": tx.envelope.index if tx.envelope else None,
-                      "group": tx.group.index if tx.group else None, "transaction": tx.index}
+        self._where: dict[str, Any] | None = None
+
+    @property
+    def where(self) -> dict[str, Any]:
+        if self._where is None:
+            tx = self.tx
+            self._where = {"interchange": tx.envelope.index if tx.envelope else None,
+                           "group": tx.group.index if tx.group else None, "transaction": tx.index}
+        return self._where
 
     def issue(self, severity: Severity, message: str, code: str, seg: Segment, loop_id: str = "",
               level: str = "segment", **extra: Any) -> None:
@@ -327,63 +463,65 @@ class _Checker:
         segments = self.tx.segments
         if not segments:
             return
-        stack = [_Frame(self.d.root, 0, {0}, 1, segments[0])]     # ST is body[0] of the root
-        self.elements(segments[0])
-        place, elements, in_detail = self.place, self.elements, self.elements_in_detail
-        sep = segments[0].repetition_sep
-        plans = self.d.plans.setdefault(sep, {})
-        for seg in segments[1:]:
-            place(seg, stack)
-            if seg.tag not in plans or seg.repetition_sep != sep:
-                elements(seg)                       # compiles the segment's plan on first sight
+        first = segments[0]
+        sep = first.repetition_sep
+        uniform = len(set(map(_REPETITION_SEP, segments))) == 1
+        machine = _machine(self.d, sep, len(segments) <= _SHORT, uniform)
+        node = machine.start                      # ST is body[0] of the root
+        self.elements(first)
+        counts = [0] * machine.depth              # iterations of the counted loop open at each level
+        uses = 1                                  # uses of the segment item placed last
+        in_detail, place, elements = self.elements_in_detail, self.place, self.elements
+        fast = node.fast
+        # The hot loop: most segments are a bare move (one lookup) and a clean element check (one call).
+        for seg in islice(segments, 1, None):
+            nxt = fast.get(seg.tag)
+            if nxt is None:
+                node, uses = place(machine, node, seg, uses, counts)
+                fast = node.fast
+                elements(seg)
                 continue
-            plan = plans[seg.tag]
-            if plan is not None and not plan.clean(seg.elements):
-                in_detail(seg, plan.spec)
+            node = nxt
+            fast = nxt.fast
+            uses = 1
+            if not nxt.clean(seg.elements):
+                in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # clean is _always without a spec
         last = segments[-1]
-        while stack:
-            self.close(stack.pop(), last)
+        for frame, item in node.end:
+            self.missing(frame, item, last)
         if self.d.hierarchy:
             self.hierarchy()
 
-    def place(self, seg: Segment, stack: list[_Frame]) -> None:
-        tag = seg.tag
-        depth = len(stack)
-        while depth:
-            depth -= 1
-            frame = stack[depth]
-            idx = frame.idx
-            # body[0] of a loop is its trigger: seeing it again starts a new iteration, one level up
-            j = frame.item.after[idx if idx or not depth else 1].get(tag)
-            if j is None:
-                continue
-            while len(stack) > depth + 1:
-                self.close(stack.pop(), seg)
-            if frame.item.next_mandatory[idx + 1] < j:   # a mandatory item passed over (frame.idx was seen)
-                self.skipped(frame, j, seg)
-            # the item at frame.idx has always been seen: the same item again is one more use of it
-            count = frame.count = frame.count + 1 if j == idx else 1
-            frame.idx = j
-            frame.seen.add(j)
-            item = frame.item.body[j]          # type: ignore[index]
-            limit = item.max
-            if item.body is None:
-                if limit is not None and count > limit:
-                    self.issue(Severity.ERROR, f"{tag} appears {count} times here; at most {limit} allowed",
-                               codes.SEG_OVER_MAX_USE, seg, frame.item.loop_id)
-            else:
-                if limit is not None and count > limit:
-                    self.issue(Severity.ERROR, f"loop {item.loop_id} repeats {count} times; at most {limit} "
-                               "allowed", codes.SEG_LOOP_OVER_MAX, seg, item.loop_id)
-                stack.append(_Frame(item, 0, {0}, 1, seg))
-            return
-        self.misplaced(seg, stack)
+    def place(self, machine: _Machine, node: _Node, seg: Segment, uses: int, counts: list[int]) -> tuple[_Node, int]:
+        """A step that is not a bare move: counted, with findings, or out of place. (node, uses) after it."""
+        step = machine.step(node, seg.tag)
+        if step is None:
+            self.misplaced(seg, node)
+            return node, uses
+        for frame, item in step.missing:
+            self.missing(frame, item, seg)
+        limit = step.limit
+        level = step.level
+        if step.loop:
+            count = counts[level] = counts[level] + 1 if step.repeat else 1
+            if limit is not None and count > limit:
+                self.issue(Severity.ERROR, f"loop {step.loop_id} repeats {count} times; at most {limit} "
+                           "allowed", codes.SEG_LOOP_OVER_MAX, seg, step.loop_id)
+            return step.node, 1
+        if not step.repeat:
+            return step.node, 1
+        uses += 1
+        if limit is not None and uses > limit:
+            self.issue(Severity.ERROR, f"{seg.tag} appears {uses} times here; at most {limit} allowed",
+                       codes.SEG_OVER_MAX_USE, seg, step.loop_id)
+        return step.node, uses
 
-    def misplaced(self, seg: Segment, stack: list[_Frame]) -> None:
+    def misplaced(self, seg: Segment, node: _Node) -> None:
         tag = seg.tag
-        loop = stack[-1].item.loop_id
+        top = node.path[-1][0]
+        loop = top.loop_id
         if tag in self.d.tags:
-            inside = f"inside loop {loop}" if loop else f"at the level of {stack[-1].item.tag}" if len(stack) > 1 \
+            inside = f"inside loop {loop}" if loop else f"at the level of {top.tag}" if len(node.path) > 1 \
                 else "after the segments that follow it in the standard"
             self.issue(Severity.WARNING, f"segment {tag} is out of sequence ({inside}); it was read but check "
                        "the partner's segment order", codes.SEG_OUT_OF_SEQUENCE, seg, loop)
@@ -398,28 +536,13 @@ class _Checker:
             self.issue(Severity.ERROR, f"{shown!r} is not a segment identifier (wrong delimiter or damaged "
                        "data?)", codes.SEG_UNRECOGNIZED, seg, loop)
 
-    def skipped(self, frame: _Frame, upto: int, at: Segment) -> None:
-        """Mandatory items passed over on the way to body[upto] are missing: say so where it shows."""
-        body = frame.item.body or []
-        low = frame.idx
-        for k in frame.item.mandatory:
-            if low <= k < upto and k not in frame.seen:
-                self.missing(frame, body[k], at)
-                frame.seen.add(k)
-
-    def close(self, frame: _Frame, at: Segment) -> None:
-        body = frame.item.body or []
-        for k in frame.item.mandatory:
-            if k not in frame.seen and body[k].tag != "SE":   # a missing SE: the reader says so
-                self.missing(frame, body[k], at)
-
-    def missing(self, frame: _Frame, item: Item, at: Segment) -> None:
+    def missing(self, frame: Item, item: Item, at: Segment) -> None:
         what = f"loop {item.loop_id}" if item.body is not None else f"segment {item.tag}"
-        inside = f" in loop {frame.item.loop_id}" if frame.item.loop_id else ""
+        inside = f" in loop {frame.loop_id}" if frame.loop_id else ""
         self.issues.append(Issue(
             Severity.ERROR, f"mandatory {what}{inside} is missing (detected at {at.tag}, "
             f"segment {at.position})", code=codes.SEG_MANDATORY_MISSING, level="segment",
-            segment_tag=item.tag, segment_position=at.position, loop_id=frame.item.loop_id,
+            segment_tag=item.tag, segment_position=at.position, loop_id=frame.loop_id,
             offset=at.offset, **self.where))
 
     # ---- elements
@@ -566,15 +689,18 @@ def validate_transaction(tx: Transaction) -> list[Issue]:
 
 def validate_result(result: ParseResult) -> None:
     """Add structure issues for every transaction set that has a definition; others are read generically."""
+    issues = result.issues
     for tx in result.transactions:
         if tx.doc_type == "TA1":
             continue
         version = tx.version or (tx.group.version if tx.group else "")
-        if set_definition(tx.doc_type, version) is None:
-            result.issues.append(Issue(
+        definition = set_definition(tx.doc_type, version)
+        if definition is None:
+            issues.append(Issue(
                 Severity.INFO, f"no structure definition for {tx.doc_type} version {version or '?'}; read "
                 "generically (envelope checked, segments not)", level="transaction",
                 interchange=tx.envelope.index if tx.envelope else None, group=tx.group.index if tx.group else None,
                 transaction=tx.index, segment_tag="ST", segment_position=1))
             continue
-        result.issues.extend(validate_transaction(tx))
+        if tx.segments:
+            _Checker(tx, definition, issues).run()
