@@ -20,8 +20,9 @@ import codecs
 import gc
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate, chain, compress, pairwise, repeat
+from operator import add
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
@@ -409,6 +410,8 @@ class Tokenizer:
             bulk = None
             rest: list[str] = []
             if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
+                # The bulk path: every step below is one C-level pass over the whole chunk (map,
+                # accumulate), so no Python bytecode runs per segment except Segment.__init__.
                 parts_list = list(map(str.split, pieces, repeat(el)))
                 bulk = list(map(list.pop, parts_list, repeat(0)))
                 found = list(compress(range(len(bulk)), map(is_control, bulk)))
@@ -432,7 +435,9 @@ class Tokenizer:
                 else:
                     positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
                     pos += n
-                offsets = list(accumulate(map(step.__add__, map(len, pieces)), initial=off))
+                # offsets run one ahead of the segments: map() below stops when `bulk` (its first
+                # iterable) is exhausted, so the last value, where the rest starts, is left for next()
+                offsets = accumulate(map(partial(add, step), map(len, pieces)), initial=off)
                 if found:
                     base = len(batch)
                     marks += [base + m for m in found]
@@ -441,7 +446,7 @@ class Tokenizer:
                 else:
                     batch.extend(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
                 prev = batch[-1]
-                off = offsets[-1]
+                off = next(offsets)
                 pieces = rest
                 lead = eaten          # what precedes the first of the rest
             missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
