@@ -348,8 +348,14 @@ def from_json(text: str | bytes) -> Document:
     return _ADAPTER.validate_json(text)
 
 
+# The adapter's own validator, called without TypeAdapter.validate_python's Python wrapper (which
+# only checks by_alias/by_name arguments we never pass): same validator, same errors, ~0.3 us less
+# per document on the inbound hot path.
+_VALIDATE_PYTHON = _ADAPTER.validator.validate_python
+
+
 def from_dict(data: dict[str, object]) -> Document:
-    return _ADAPTER.validate_python(data)
+    return _VALIDATE_PYTHON(data)  # type: ignore[no-any-return]
 
 
 def to_json(doc: Document, indent: int | None = 2) -> str:
