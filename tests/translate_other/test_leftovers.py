@@ -1,0 +1,121 @@
+"""Functional leftovers of issue #4: the 846 SCH line item schedule, cXML requestedDeliveryDate
+written outbound, EDIFACT item ids sent without a type code.
+
+Given a canonical document, when it is rendered with a base profile, then the file says what
+the standard wants and translating it back gives the document again; given a partner's file,
+when it is translated, then the canonical document carries what the file said.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
+from gateway.formats import x12
+from gateway.formats.x12_validate import validate_transaction
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate.canonical import Document, from_dict
+from gateway.translate.inbound import to_plain
+from tests.translate_other.conftest import RENDER_TIME
+
+OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), xml="0614141000005")
+
+
+@pytest.fixture(scope="module")
+def base() -> ProfileRegistry:
+    return ProfileRegistry.load()
+
+
+def _json(doc: Document) -> dict[str, Any]:
+    """The canonical JSON as the journal stores it (numbers as strings, no empty fields)."""
+    return json.loads(doc.model_dump_json(exclude_none=True))
+
+
+def _x12_partner(doc_type: str, profile: str, version: str) -> PartnerConfig:
+    return PartnerConfig(id="p1", x12=X12Settings(ids=[X12Id(qualifier="ZZ", id="P1")], version=version),
+                         documents=[DocumentSettings(type=doc_type, direction="out", profile=profile)])
+
+
+def _x12(body: str, version: str = "004010") -> bytes:
+    """An interchange around one transaction set's segments (ST..SE counted here)."""
+    segs = [s for s in body.split("~") if s]
+    st = f"ST*{segs[0][:3]}*0001" + (f"*{version}" if version >= "005010" else "")
+    tx = [st, *segs[1:]]
+    tx.append(f"SE*{len(tx) + 1}*0001")
+    isa = (f"ISA*00*          *00*          *ZZ*P1             *ZZ*US             *261201*1200*"
+           f"{'^' if version >= '005010' else 'U'}*{'00501' if version >= '005010' else '00401'}*000000007*0*P*>")
+    return "~".join([isa, f"GS*IB*P1*US*20261201*1200*7*X*{version}", *tx, "GE*1*7", "IEA*1*000000007", ""]).encode()
+
+
+# ---------------------------------------------------------------- 846: SCH line item schedule
+
+def _inventory() -> Document:
+    return from_dict({
+        "doc_type": "InventoryAdvice", "number": "INV-20261201", "date": "2026-12-01",
+        "lines": [
+            {"line_no": "1", "item_ids": {"vendor": "WB-100", "upc": "614141000012"},
+             "quantities": [{"qualifier": "available", "value": "452", "unit": "EA"},
+                            {"qualifier": "on_hand", "value": "500", "unit": "EA"}]},
+            {"line_no": "2", "item_ids": {"vendor": "SP-500"},
+             "quantities": [{"qualifier": "available", "value": "0", "unit": "EA"},
+                            {"qualifier": "on_order", "value": "120", "unit": "CS", "date": "2026-12-11"},
+                            {"qualifier": "on_order", "value": "80", "unit": "EA", "date": "2026-12-18"}]},
+        ]})
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_846_dated_quantities_render_as_qty_with_sch_and_read_back(version: str, base: ProfileRegistry,
+                                                                   journal: SqliteJournal) -> None:
+    doc = _inventory()
+    partner = _x12_partner("846", f"x12-{version}-846", version)
+    rendered = render(doc, partner, base, journal, "846", our_ids=OUR, now=RENDER_TIME)
+    text = rendered.data.decode()
+    body = text[text.index("LIN*2"):text.index("CTT")]
+    assert body.replace("\n", "").split("~")[:-1] == ["LIN*2*VN*SP-500", "QTY*33*0*EA",
+                                    "QTY*63*120*CA", "SCH*120*CA***018*20261211",
+                                    "QTY*63*80*EA", "SCH*80*EA***018*20261218"]
+    assert "DTM*018" not in text                   # the date goes in SCH, not in a DTM
+    result = x12.parse(rendered.data)
+    assert not result.errors
+    tx = result.transactions[0]
+    assert validate_transaction(tx) == []          # SCH sits in the QTY loop of the 846 set
+    back = translate(tx, partner, base, profile=f"x12-{version}-846")
+    assert to_plain(back[0])["lines"] == to_plain(doc)["lines"]
+
+
+def test_846_sch_and_partner_dtm_dates_are_read_into_the_quantity(base: ProfileRegistry) -> None:
+    data = _x12("846~BIA*00*MM*INV-7*20261201~LIN*1*VN*A1~QTY*33*0*EA~SCH*25*EA***018*20261215"
+                "~LIN*2*VN*A2~QTY*17*5*EA~DTM*018*20261220~QTY*63*40*EA~CTT*2")
+    result = x12.parse(data)
+    assert not result.errors
+    tx = result.transactions[0]
+    assert validate_transaction(tx) == []
+    doc = translate(tx, None, base)[0]
+    lines = _json(doc)["lines"]
+    assert lines[0]["quantities"] == [{"qualifier": "available", "value": "0", "unit": "EA", "date": "2026-12-15"}]
+    assert lines[1]["quantities"] == [{"qualifier": "on_hand", "value": "5", "unit": "EA", "date": "2026-12-20"},
+                                      {"qualifier": "on_order", "value": "40", "unit": "EA"}]
+
+
+def test_846_sch_quantity_can_be_the_canonical_quantity_for_a_partner(tmp_path: Any) -> None:
+    """A partner whose SCH01 is the future quantity (QTY*33*0 now, SCH*25 from a date) says so in YAML."""
+    (tmp_path / "hub-846.yaml").write_text(
+        "extends: x12-004010-846\n"
+        "structure:\n"
+        "  lines:\n"
+        "    children:\n"
+        "      quantities:\n"
+        "        children:\n"
+        "          schedule:\n"
+        "            fields:\n"
+        "              value: {at: 1, number: true}\n", encoding="utf-8")
+    reg = ProfileRegistry.load([tmp_path])
+    tx = x12.parse(_x12("846~BIA*00*MM*INV-8*20261201~LIN*1*VN*A1~QTY*33*0*EA~SCH*25*EA***018*20261215"
+                        "~CTT*1")).transactions[0]
+    doc = translate(tx, None, reg, profile="hub-846")[0]
+    assert _json(doc)["lines"][0]["quantities"] == [
+        {"qualifier": "available", "value": "25", "unit": "EA", "date": "2026-12-15"}]
