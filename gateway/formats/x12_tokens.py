@@ -404,112 +404,116 @@ class Tokenizer:
                 return
             ascii_only = buf.isascii()
             off = self._off
-            first = pieces[0][:1] > " "
-            if first and lead != suffix:
-                prev.suffix = lead
-            bulk = None
-            rest: list[str] = []
-            if eaten == suffix and first and ascii_only and not wrap and not irregular(buf):
-                # The bulk path: every step below is one C-level pass over the whole chunk (map,
-                # accumulate), so no Python bytecode runs per segment except Segment.__init__.
-                parts_list = list(map(str.split, pieces, repeat(el)))
-                bulk = list(map(list.pop, parts_list, repeat(0)))
-                found = list(compress(range(len(bulk)), map(is_control, bulk)))
-                # an interchange boundary: the segments before it in bulk, it and the rest one by one
-                stop = next((m for m in found if bulk[m] == "IEA" or bulk[m] == "ISA"), -1)
-                if stop == 0:
-                    bulk = None
-                elif stop > 0:
-                    rest = pieces[stop:]
-                    pieces = pieces[:stop]
-                    del bulk[stop:], parts_list[stop:]
-                    found = [m for m in found if m < stop]
-            if bulk is not None:
-                n = len(bulk)
-                starts = [m for m in found if bulk[m] == "ST"]
-                if starts:
-                    bounds = starts + [n]
-                    positions = chain(range(pos + 1, pos + 1 + starts[0]),
-                                      *(range(1, b - a + 1) for a, b in pairwise(bounds)))
-                    pos = n - starts[-1]
-                else:
-                    positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
-                    pos += n
-                # offsets run one ahead of the segments: map() below stops when `bulk` (its first
-                # iterable) is exhausted, so the last value, where the rest starts, is left for next()
-                offsets = accumulate(map(partial(add, step), map(len, pieces)), initial=off)
-                if found:
-                    base = len(batch)
-                    marks += [base + m for m in found]
-                if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
-                    batch.extend(map(Segment, bulk, parts_list, positions, offsets))
-                else:
-                    batch.extend(map(Segment, bulk, parts_list, positions, offsets, repeat(comp), repeat(rep)))
-                prev = batch[-1]
-                off = next(offsets)
-                pieces = rest
-                lead = eaten          # what precedes the first of the rest
             missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
-            for i, raw in enumerate(pieces):
-                if raw[:1] > " ":
-                    body = raw
-                    pre = 0
-                    if missing and i:
-                        prev.suffix = eaten
-                else:
-                    body = raw.lstrip(ws)
-                    pre = len(raw) - len(body)
-                    gap = (lead if i == 0 else eaten) + raw[:pre]
-                    if gap != suffix:
-                        prev.suffix = gap
-                    if not body:
-                        self.issues.append(Issue(Severity.WARNING, "empty segment (two terminators in a row) "
-                                                 "ignored", level="interchange", interchange=self.interchange,
-                                                 offset=self._byte_offset(off)))
-                        prev.suffix = gap + term + eaten
-                        off += (len(raw) if ascii_only else self._width(raw)) + step
-                        continue
-                    if not ascii_only:
-                        pre = self._width(raw[:pre])
-                parts = body.split(el)
-                tag = parts[0]
-                if tag == "ISA" and not inline_isa:
-                    # a new interchange without an IEA before it: read its header afresh
-                    self._off = off + pre
-                    self._buf = (term + eaten).join([body, *pieces[i + 1:], leftover])
-                    self._last = prev
-                    if batch:
+            if pieces[0][:1] > " " and lead != suffix:
+                prev.suffix = lead
+            # The bulk path needs the usual suffix after every terminator, ASCII text, no hard wrap and
+            # no indented or empty segment in the chunk. Then the whole chunk is split at once, each
+            # step one C-level pass (map, accumulate), so no bytecode runs per segment except
+            # Segment.__init__; only IEA and ISA (interchange boundaries) are read one by one below.
+            bulk = eaten == suffix and ascii_only and not wrap and pieces[0][:1] > " " and not irregular(buf)
+            if bulk:
+                parts_list = list(map(str.split, pieces, repeat(el)))
+                tags = list(map(list.pop, parts_list, repeat(0)))
+                found = list(compress(range(len(tags)), map(is_control, tags)))
+                bounds = [m for m in found if tags[m] == "IEA" or tags[m] == "ISA"]
+            at = 0                        # the first piece not read yet
+            while at < len(pieces):
+                stop = next((m for m in bounds if m >= at), len(pieces)) if bulk else at
+                if stop > at:
+                    n = stop - at
+                    marked = [m - at for m in found if at <= m < stop]
+                    starts = [m for m in marked if tags[at + m] == "ST"]
+                    if starts:
+                        ends = starts + [n]
+                        positions = chain(range(pos + 1, pos + 1 + starts[0]),
+                                          *(range(1, b - a + 1) for a, b in pairwise(ends)))
+                        pos = n - starts[-1]
+                    else:
+                        positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
+                        pos += n
+                    # offsets run one ahead of the segments: map() below stops when its first iterable
+                    # is exhausted, so the last value, where the next piece starts, is left for next()
+                    offsets = accumulate(map(partial(add, step), map(len, pieces[at:stop])), initial=off)
+                    if marked:
+                        base = len(batch)
+                        marks += [base + m for m in marked]
+                    if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
+                        batch.extend(map(Segment, tags[at:stop], parts_list[at:stop], positions, offsets))
+                    else:
+                        batch.extend(map(Segment, tags[at:stop], parts_list[at:stop], positions, offsets,
+                                         repeat(comp), repeat(rep)))
+                    prev = batch[-1]
+                    off = next(offsets)
+                    at = stop
+                # one by one, keeping every irregularity for the writer
+                for i in range(at, len(pieces)):
+                    raw = pieces[i]
+                    if raw[:1] > " ":
+                        body = raw
+                        pre = 0
+                        if missing and i:
+                            prev.suffix = eaten
+                    else:
+                        body = raw.lstrip(ws)
+                        pre = len(raw) - len(body)
+                        gap = (lead if i == 0 else eaten) + raw[:pre]
+                        if gap != suffix:
+                            prev.suffix = gap
+                        if not body:
+                            self.issues.append(Issue(Severity.WARNING, "empty segment (two terminators in a row) "
+                                                     "ignored", level="interchange", interchange=self.interchange,
+                                                     offset=self._byte_offset(off)))
+                            prev.suffix = gap + term + eaten
+                            off += (len(raw) if ascii_only else self._width(raw)) + step
+                            continue
+                        if not ascii_only:
+                            pre = self._width(raw[:pre])
+                    parts = body.split(el)
+                    tag = parts[0]
+                    if tag == "ISA" and not inline_isa:
+                        # a new interchange without an IEA before it: read its header afresh
+                        self._off = off + pre
+                        self._buf = (term + eaten).join([body, *pieces[i + 1:], leftover])
+                        self._last = prev
+                        if batch:
+                            if collect:
+                                gc.enable()
+                            yield batch, marks
+                        return
+                    pos = 1 if tag == "ST" else pos + 1
+                    seg = Segment(tag, parts, pos, off + pre, comp, rep)
+                    if wrap:
+                        seg.offset = self._byte_offset(off + pre)
+                    del parts[0]
+                    off += (len(raw) if ascii_only else self._width(raw)) + step
+                    prev = seg
+                    if tag in CONTROL_TAGS:
+                        marks.append(len(batch))
+                    batch.append(seg)
+                    if inline_isa:
+                        # the ISA of the next interchange, same delimiters: back to the bulk path
+                        inline_isa = False
+                        at = i + 1
+                        break
+                    if tag == "IEA":
                         if collect:
                             gc.enable()
                         yield batch, marks
-                    return
-                inline_isa = False
-                pos = 1 if tag == "ST" else pos + 1
-                seg = Segment(tag, parts, pos, off + pre, comp, rep)
-                if wrap:
-                    seg.offset = self._byte_offset(off + pre)
-                del parts[0]
-                off += (len(raw) if ascii_only else self._width(raw)) + step
-                prev = seg
-                if tag in CONTROL_TAGS:
-                    marks.append(len(batch))
-                batch.append(seg)
-                if tag == "IEA":
-                    if collect:
-                        gc.enable()
-                    yield batch, marks
-                    gc.disable()
-                    batch, marks = [], []
-                    if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
-                        inline_isa = True
-                        self.interchange += 1     # next ISA, same delimiters: read straight on
-                        self.bom = False
-                        self.leading = ""
-                        continue
-                    self._off = off - (slen if eaten else 0)
-                    self._buf = eaten + (term + eaten).join(pieces[i + 1:] + [leftover])
-                    self._last = seg
-                    return
+                        gc.disable()
+                        batch, marks = [], []
+                        if i + 1 < len(pieces) and self._same_header(pieces[i + 1], d):
+                            inline_isa = True
+                            self.interchange += 1     # next ISA, same delimiters: read straight on
+                            self.bom = False
+                            self.leading = ""
+                            continue
+                        self._off = off - (slen if eaten else 0)
+                        self._buf = eaten + (term + eaten).join(pieces[i + 1:] + [leftover])
+                        self._last = seg
+                        return
+                else:
+                    break
             self._off = off
             self._buf = leftover
             self._last = prev
