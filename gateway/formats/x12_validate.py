@@ -27,7 +27,6 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
-from operator import attrgetter
 from typing import Any
 
 from gateway.formats import x12_codes as codes
@@ -37,7 +36,6 @@ _NUMBER = re.compile(r"-?\d+\Z")
 _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
 _RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
 _CONTROL = re.compile(r"[\x00-\x1f]")
-_REPETITION_SEP = attrgetter("repetition_sep")
 
 
 @dataclass(slots=True)
@@ -157,6 +155,7 @@ class _Plan:
 
     spec: _Compiled
     clean: Callable[[list[str]], bool]
+    by_length: _ByLength          # clean(values) is by_length[len(values)](values)
 
 
 def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
@@ -179,8 +178,9 @@ def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
     return _Compiled(raw.get("n", len(fields)), fields, rules)
 
 
-def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> Check:
-    """`check_value` for the types worth a call (dates, times, decimals), remembering good values."""
+def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> tuple[set[str], Check]:
+    """`check_value` for the types worth a call (dates, times, decimals), and the good values it has seen
+    (the quick test looks there first, without a call)."""
     good: set[str] = set()
 
     def check(v: str) -> bool:
@@ -191,57 +191,116 @@ def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) ->
         if len(good) < 4096:
             good.add(v)
         return True
-    return check
+    return good, check
 
 
 def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, sep: str | None,
                 names: dict[str, Any]) -> str:
-    """A Python expression over `x`, true only for values `check_value` accepts with no repetition
-    separator in them ("False" for composites, which are checked in detail)."""
+    """A Python expression over the non-empty value `x{i}`, true only for values `check_value` accepts
+    with no repetition separator in them ("False" for composites, which are checked in detail)."""
     if espec is None:
         return "False"
-    kind, low, high = espec[0], espec[1], espec[2]
+    x = f"x{i}"
+    kind, low, high = espec[0], int(espec[1]), int(espec[2])
+    size = f"len({x}) == {high}" if low == high else f"len({x}) <= {high}" if low <= 1 \
+        else f"{low} <= len({x}) <= {high}"                    # a non-empty value is at least 1 long
     if kind == "ID" and allowed is not None:
         names[f"codes{i}"] = frozenset(c for c in allowed if c and not (sep and sep in c)
                                        and check_value(c, espec, allowed) is None)
-        return f"x in codes{i}"
+        return f"{x} in codes{i}"
     if kind in ("AN", "ID"):
-        return f"{int(low)} <= len(x) <= {int(high)} and x.isprintable()" + (" and sep not in x" if sep else "")
+        return f"{size} and {x}.isprintable()" + (f" and sep not in {x}" if sep else "")
     if kind not in ("DT", "TM", "R"):     # N, N0..N9: unsigned ASCII digits need nothing more
-        return f"{int(low)} <= len(x) <= {int(high)} and x.isdigit() and x.isascii()"
-    names[f"check{i}"] = _remembered(espec, allowed, sep)
-    return f"check{i}(x)"
+        return f"{size} and {x}.isdigit() and {x}.isascii()"
+    names[f"good{i}"], names[f"check{i}"] = _remembered(espec, allowed, sep)
+    return f"{x} in good{i} or check{i}({x})"
+
+
+def _rule_problem(kind: str, positions: list[int], width: int) -> str | None:
+    """The condition under which `_Checker.rule` reports a syntax note, over the first `width` values
+    (later ones are absent); None when it cannot report."""
+    here = [f"x{p - 1}" for p in positions if p <= width]
+    first = positions[0] <= width
+    if kind == "R":
+        return f"not ({' or '.join(here)})" if here else "True"
+    if kind == "E":
+        return " + ".join(f"({x} != '')" for x in here) + " > 1" if len(here) > 1 else None
+    if kind == "P":
+        if not here:
+            return None
+        if len(here) < len(positions):            # some can never be present: all must be absent
+            return " or ".join(here)
+        return f"({' or '.join(here)}) and not ({' and '.join(here)})"
+    rest = here[1:] if first else []
+    if not first:                                  # C and L only speak when the first is present
+        return None
+    if kind == "C":
+        return here[0] if len(rest) < len(positions) - 1 else f"{here[0]} and not ({' and '.join(rest)})"
+    return f"{here[0]} and not ({' or '.join(rest)})" if rest else here[0]     # L
+
+
+class _ByLength(dict[int, Callable[[list[str]], bool]]):
+    """A segment's quick test for each number of elements, generated the first time that number is seen."""
+
+    def __init__(self, spec: _Compiled | None, sep: str | None,
+                 fixed: Callable[[list[str]], bool] | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.sep = sep
+        self.fixed = fixed                        # the answer for every length instead of a generated test
+
+    def __missing__(self, width: int) -> Callable[[list[str]], bool]:
+        if self.fixed is not None:
+            return self.fixed
+        if self.spec is None:                     # a segment without a definition: nothing to check
+            return _always
+        most = self.spec.most
+        if width > most:                          # one test for every longer segment: not kept per length
+            return self.get(-1) or self.setdefault(-1, _generate(self.spec, most, self.sep, True))
+        found = self[width] = _generate(self.spec, width, self.sep, False)
+        return found
+
+
+def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Callable[[list[str]], bool]:
+    """The quick test of a segment with `width` elements (`longer`: more than defined) as one function.
+
+    Generated (as `dataclasses` does for `__init__`) so that a clean segment costs one call: the values
+    are unpacked into locals at once and each is tested inline; positions past `width` are known to be
+    absent, so a mandatory one makes the whole test False and syntax notes about them fold away.
+    """
+    names: dict[str, Any] = {"sep": sep}
+    targets = [f"x{i}" for i in range(width)]
+    lines = ["def clean(v):"]
+    if longer:
+        lines += [f"    if any(v[{width}:]):", "        return False", f"    v = v[:{width}]"]
+    if width:
+        lines.append(f"    {', '.join(targets)}, = v")
+    for pos, _name, _ref, req, espec, allowed in spec.fields:
+        i = pos - 1
+        if i >= width:
+            if req == "M":
+                lines.append("    return False")
+                break
+            continue
+        test = _quick_test(i, espec, allowed, sep, names)
+        condition = f"not (x{i} and ({test}))" if req == "M" else f"x{i} and not ({test})"
+        lines += [f"    if {condition}:", "        return False"]
+    for kind, positions in spec.rules:
+        problem = _rule_problem(kind, positions, width)
+        if problem is not None:
+            lines += [f"    if {problem}:", "        return False"]
+    lines.append("    return True")
+    exec("\n".join(lines), names)      # noqa: S102 - source built above from the definitions' numbers only
+    return names["clean"]              # type: ignore[no-any-return]
 
 
 def _plan(d: SetDef, tag: str, sep: str | None, dic: Dictionary) -> _Plan | None:
-    """Compile the quick test of one segment into a single Python function, once.
-
-    The function is generated (as `dataclasses` does for `__init__`) so that a clean segment costs
-    one call with inline comparisons instead of a call per element: validation is most of the work
-    of translating a small file.
-    """
+    """A segment's compiled checks for one definition and repetition separator, built once."""
     spec = _compile(d, tag, dic)
     if spec is None:
         return None
-    names: dict[str, Any] = {"sep": sep}
-    lines = ["def clean(v):", "    n = len(v)", f"    if n > {spec.most} and any(v[{spec.most}:]):",
-             "        return False"]
-    for pos, _name, _ref, req, espec, allowed in spec.fields:
-        i = pos - 1
-        if req == "M":
-            lines += [f"    if n <= {i} or not v[{i}]:", "        return False"]
-        test = _quick_test(i, espec, allowed, sep, names)
-        lines += [f"    if n > {i}:", f"        x = v[{i}]", f"        if x and not ({test}):",
-                  "            return False"]
-    for kind, positions in spec.rules:      # the conditions under which `_Checker.rule` reports
-        present = " + ".join(f"(n > {p - 1} and v[{p - 1}] != '')" for p in positions)
-        first = f"(n > {positions[0] - 1} and v[{positions[0] - 1}] != '')"
-        problem = {"R": "k == 0", "E": "k > 1", "P": f"0 < k < {len(positions)}",
-                   "C": f"{first} and k != {len(positions)}", "L": f"{first} and k == 1"}[kind]
-        lines += [f"    k = {present}", f"    if {problem}:", "        return False"]
-    lines.append("    return True")
-    exec("\n".join(lines), names)      # noqa: S102 - source built above from the definitions' numbers only
-    return _Plan(spec, names["clean"])
+    by_length = _ByLength(spec, sep)
+    return _Plan(spec, lambda values: by_length[len(values)](values), by_length)
 
 
 # --------------------------------------------------------------------------- values
@@ -329,7 +388,7 @@ class _Node:
     """
 
     path: tuple[tuple[Item, int], ...]
-    clean: Callable[[list[str]], bool]        # the quick element check of the segment placed here
+    cleans: _ByLength                         # the quick element test of the segment placed here, by length
     spec: _Compiled | None
     end: tuple[tuple[Item, Item], ...]        # mandatory items missing when the set ends here
     fast: dict[str, _Node] = field(default_factory=dict)
@@ -375,9 +434,14 @@ class _Machine:
         if found is None:
             item, idx = path[-1]
             plan = self.plan(item.body[idx].tag)        # type: ignore[index]
-            clean = _always if plan is None else plan.clean if self.quick else _never
+            if plan is None:
+                cleans = _ByLength(None, self.sep)             # no definition: nothing to check
+            elif self.quick:
+                cleans = plan.by_length
+            else:
+                cleans = _ByLength(plan.spec, self.sep, _never)     # every segment checked in detail
             end = tuple(pair for frame in reversed(path) for pair in _left_open(*frame))
-            found = self.nodes[key] = _Node(path, clean, plan.spec if plan else None, end)
+            found = self.nodes[key] = _Node(path, cleans, plan.spec if plan else None, end)
         return found
 
     def step(self, node: _Node, tag: str) -> _Step | None:
@@ -418,6 +482,13 @@ def _left_open(frame: Item, idx: int) -> list[tuple[Item, Item]]:
     """Mandatory items after body[idx] of a frame being closed (a missing SE: the reader says so)."""
     body = frame.body or []
     return [(frame, body[k]) for k in frame.mandatory if k > idx and body[k].tag != "SE"]
+
+
+def _one_separator(segments: list[Segment], sep: str | None) -> bool:
+    for seg in segments:
+        if seg.repetition_sep != sep:
+            return False
+    return True
 
 
 def _depth(item: Item) -> int:
@@ -465,7 +536,7 @@ class _Checker:
             return
         first = segments[0]
         sep = first.repetition_sep
-        uniform = len(set(map(_REPETITION_SEP, segments))) == 1
+        uniform = _one_separator(segments, sep)
         machine = _machine(self.d, sep, len(segments) <= _SHORT, uniform)
         node = machine.start                      # ST is body[0] of the root
         self.elements(first)
@@ -484,8 +555,9 @@ class _Checker:
             node = nxt
             fast = nxt.fast
             uses = 1
-            if not nxt.clean(seg.elements):
-                in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # clean is _always without a spec
+            values = seg.elements
+            if not nxt.cleans[len(values)](values):
+                in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
         last = segments[-1]
         for frame, item in node.end:
             self.missing(frame, item, last)

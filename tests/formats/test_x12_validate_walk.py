@@ -100,3 +100,34 @@ def test_segments_with_different_repetition_separators_are_each_checked_with_the
     issues: list[Issue] = validate_transaction(tx)
     # BEG01 is split on its own "^" (one bad code, XX); REF01 has no separator: "DP^ZZ" is one bad value
     assert [(i.segment_tag, i.element_position, i.value) for i in issues] == [("BEG", 1, "XX"), ("REF", 1, "DP^ZZ")]
+
+
+@pytest.mark.parametrize("rule", ["R0304", "R020304", "P0304", "C0204", "C020304", "E020304", "L020304", "L0204"])
+@pytest.mark.parametrize("sep", [None, "^"])
+def test_the_quick_test_of_each_length_agrees_with_the_detailed_checks(rule: str, sep: str | None) -> None:
+    """Segments of 0-5 elements (the definition has 4, the first mandatory), every pattern of values: the
+    quick test passes only segments without findings, and all of those that hold no repetition separator."""
+    import itertools
+
+    from gateway.formats.x12_validate import Dictionary, Item, SetDef, _Checker, _plan
+
+    dic = Dictionary({"1": ["AN", 1, 5, "Note"], "2": ["ID", 2, 2, "Code"], "3": ["R", 1, 4, "Amount"]}, {},
+                     {"ZZZ": {"n": 4, "el": [["3", "M"], ["2", "O"], ["1", "O"], ["1", "O"]], "rules": [rule]}})
+    root = Item("ST", "M", 1, [Item("ST", "M", 1), Item("ZZZ", "O", 1)])
+    definition = SetDef("999", "test", root, frozenset({"ST", "ZZZ"}), {}, {}, None)
+    plan = _plan(definition, "ZZZ", sep, dic)
+    assert plan is not None
+    outcomes = set()
+    for width in range(6):
+        for pattern in itertools.product(["", "AB", "12.5", *(["A^B"] if sep else [])], repeat=width):
+            values = list(pattern)
+            seg = Segment("ZZZ", values, 2, 0, ">", sep)
+            checker = _Checker(Transaction(Syntax.X12, "999", segments=[seg]), definition, [])
+            checker.dic = dic
+            checker.elements_in_detail(seg, plan.spec)
+            quick = plan.by_length[width](values)
+            assert quick is plan.clean(values)
+            assert quick is (checker.issues == []) or (not quick and sep and sep in "".join(values)), \
+                (rule, values, checker.issues)
+            outcomes.add(quick)
+    assert outcomes == {True, False}
