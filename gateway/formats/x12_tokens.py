@@ -45,6 +45,15 @@ def _irregular(full: str, term: str) -> Callable[[str], re.Match[str] | None]:
     return re.compile(re.escape(full) + "[" + re.escape(_WS + term) + "]").search
 
 
+@lru_cache(maxsize=256)
+def _delimiters(el: str, comp: str, term: str, rep: str | None, suffix: str, wrap: int = 0,
+                wrap_eol: str = "\r\n") -> Delimiters:
+    """One shared `Delimiters` per combination: they are immutable, real traffic uses a handful of
+    combinations, and building a frozen dataclass costs more than reading a small file's ISA."""
+    return Delimiters(element=el, component=comp, segment=term, repetition=rep, suffix=suffix, wrap=wrap,
+                      wrap_eol=wrap_eol)
+
+
 class HeaderError(Exception):
     """An ISA header from which no delimiters can be found (not an interchange)."""
 
@@ -89,7 +98,7 @@ def split_header(text: str) -> tuple[list[str], Delimiters, int]:
     if len(isa11) == 1 and not isa11.isalnum() and isa11 not in (el, comp, term, " "):
         rep = isa11
     suffix = _leading_eol(text, end + 2)
-    return elements, Delimiters(element=el, component=comp, segment=term, repetition=rep, suffix=suffix), end + 2
+    return elements, _delimiters(el, comp, term, rep, suffix), end + 2
 
 
 def _leading_eol(text: str, at: int) -> str:
@@ -107,7 +116,10 @@ def _wrap_width(text: str, isa_end: int, term: str) -> tuple[int, str]:
     """(width, eol) when the text is hard-wrapped at a fixed width, else (0, "")."""
     if term in _EOL:
         return 0, ""
-    first = min((i for i in (text.find("\r"), text.find("\n")) if i >= 0), default=-1)
+    first = text.find("\n")
+    cr = text.find("\r", 0, first if first >= 0 else len(text))
+    if cr >= 0:
+        first = cr
     if first <= 0 or first == isa_end or text[first - 1] == term:
         return 0, ""
     eol = "\r\n" if text.startswith("\r\n", first) else text[first]
@@ -147,6 +159,9 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ input
     def _read_chunks(self) -> Iterator[str]:
+        if isinstance(self._source, (bytes, bytearray, memoryview)) and len(self._source) <= self._chunk_size:
+            yield bytes(self._source).decode("utf-8", "surrogateescape")     # a small file: one piece
+            return
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         if isinstance(self._source, (bytes, bytearray, memoryview)):
             data = bytes(self._source)
@@ -208,17 +223,27 @@ class Tokenizer:
         `Segment.position` is already set: 1 for ST and counting on until the next ST (envelope
         segments get a number too; the reader resets them to 0). An ISA is always the first segment
         of its list, so `delimiters` and friends describe it while the list is being consumed.
+
+        The cyclic garbage collector is paused while a chunk is cut into segments (they form no
+        cycles, and a collection every 700 new objects would otherwise halve the speed); it runs
+        again whenever control goes back to the caller.
         """
         self._fill()
         if self._buf.startswith(_BOM):
             self.bom = True
             self._buf = self._buf[1:]
             self._off = 3
-        while self._seek_header():
-            isa = self._header()
-            if isa is None:
-                continue
-            yield from self._body(isa)
+        collect = gc.isenabled()
+        try:
+            while self._seek_header():
+                isa = self._header()
+                if isa is None:
+                    continue
+                gc.disable()
+                yield from self._cut(isa, collect)
+        finally:
+            if collect:
+                gc.enable()
 
     def _seek_header(self) -> bool:
         """Skip to the next ISA; False at end of input. Reports what was skipped that is not whitespace."""
@@ -297,11 +322,11 @@ class Tokenizer:
                     self._hold, clean = "\r", clean[:-1]
                 self._buf = text = clean
                 elements, delims, length = split_header(text)
-                delims = Delimiters(delims.element, delims.component, delims.segment, delims.repetition,
-                                    suffix="", wrap=width, wrap_eol=eol)
+                delims = _delimiters(delims.element, delims.component, delims.segment, delims.repetition, "",
+                                     width, eol)
         elif self._wrap:
-            delims = Delimiters(delims.element, delims.component, delims.segment, delims.repetition,
-                                suffix="", wrap=self._wrap, wrap_eol=self._wrap_eol)
+            delims = _delimiters(delims.element, delims.component, delims.segment, delims.repetition, "",
+                                 self._wrap, self._wrap_eol)
         self.interchange += 1
         self.delimiters = delims
         seg = Segment("ISA", elements, 0, self._byte_offset(self._off), delims.component, delims.repetition)
@@ -319,23 +344,8 @@ class Tokenizer:
         isa11 = head.split(d.element, 12)[11]
         return (isa11 if len(isa11) == 1 and not isa11.isalnum() and isa11 != " " else None) == d.repetition
 
-    def _body(self, isa: Segment) -> Iterator[tuple[list[Segment], list[int]]]:
-        """Lists of segments from `isa` up to and including its IEA (or the end of input).
-
-        The cyclic garbage collector is paused while a chunk is cut into segments (they form no
-        cycles, and a collection every 700 new objects would otherwise halve the speed); it runs
-        again whenever control goes back to the caller.
-        """
-        collect = gc.isenabled()
-        gc.disable()
-        try:
-            yield from self._cut(isa, collect)
-        finally:
-            if collect:
-                gc.enable()
-
     def _cut(self, isa: Segment, collect: bool) -> Iterator[tuple[list[Segment], list[int]]]:
-        """The hot loop.
+        """The hot loop: lists of segments from `isa` up to and including its IEA (or the end of input).
 
         When every terminator in the buffer is followed by the usual suffix, the buffer is split on
         both at once; when moreover no segment is indented, empty, non-ASCII or an envelope boundary,
