@@ -83,18 +83,21 @@ class SeenNumbers:
 
     def add(self, number: str) -> bool:
         """Record `number`; False when it was seen before."""
-        if number.isdigit() and len(number) == self._width and int(number) == self._last + 1:
-            self._last += 1
-            return True
-        if number in self:
-            return False
-        if number.isdigit():
-            if self._first >= 0:
-                self._runs.append((self._first, self._last, self._width))
-            self._first = self._last = int(number)
-            self._width = len(number)
-        else:
+        if not number.isdecimal():
+            if number in self._other:
+                return False
             self._other.add(number)
+            return True
+        value = int(number)
+        if len(number) == self._width and value == self._last + 1:
+            self._last = value
+            return True
+        if self._first >= 0:          # (with no run open, no number was recorded yet)
+            if number in self:
+                return False
+            self._runs.append((self._first, self._last, self._width))
+        self._first = self._last = value
+        self._width = len(number)
         return True
 
     def __contains__(self, number: object) -> bool:
@@ -102,7 +105,7 @@ class SeenNumbers:
             return False
         if number in self._other:
             return True
-        if not number.isdigit():
+        if not number.isdecimal():
             return False
         value, width = int(number), len(number)
         if width == self._width and self._first <= value <= self._last:
@@ -117,17 +120,16 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     cannot be what the sender meant (and cannot be written back), so it is reported.
     """
     found: list[tuple[int, str, str]] = []
-    if terminator:
+    if terminator and terminator in "".join(el[:15]):
         for pos, ((_, code, what), value) in enumerate(zip(_ISA_FIELDS[:15], el), start=1):
             if terminator in value:
                 found.append((pos, code, (f"ISA{pos:02d} ({what}) {value!r} contains the segment terminator "
                                           f"{terminator!r}: the ISA header is damaged")))
-    for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
-        if pos == 1 and tuple(map(len, el)) == _ISA_WIDTHS:
-            break                   # every width right (the usual case): on to the values
-        if len(value) != width:
-            found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
-                                       f"found {len(value)} ({value!r})")))
+    if tuple(map(len, el)) != _ISA_WIDTHS:     # (every width right is the usual case)
+        for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
+            if len(value) != width:
+                    found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
+                                           f"found {len(value)} ({value!r})")))
     if len(el) != 16:
         return found
     checks = (
@@ -184,82 +186,81 @@ class X12Reader:
             element_position=element, value=value, offset=seg.offset if seg else None))
 
     def __iter__(self) -> Iterator[Transaction]:
-        """Transactions as their SE is read. The garbage collector is paused between yields (see Tokenizer)."""
+        """Transactions as their SE is read.
+
+        Runs of ordinary segments are moved into their transaction with one list slice; only the
+        control segments (ISA GS ST SE GE IEA TA1) are looked at one by one. The garbage collector
+        is paused (see Tokenizer) and runs (if it was on) only while the caller has a transaction.
+        """
         collect = gc.isenabled()
         gc.disable()
         try:
-            yield from self._read(collect)
-        finally:
-            if collect:
-                gc.enable()
-
-    def _read(self, collect: bool) -> Iterator[Transaction]:
-        """Runs of ordinary segments are moved into their transaction with one list slice; only the
-        control segments (ISA GS ST SE GE IEA TA1) are looked at one by one. The collector runs
-        (if it was on) only while the caller has a transaction."""
-        tx: Transaction | None = None
-        segs: list[Segment] = []
-        for batch, marks in self._tok.batches():
-            marks.append(len(batch))
-            start = 0
-            for mark in marks:
-                if mark > start:
+            tx: Transaction | None = None
+            segs: list[Segment] = []
+            for batch, marks in self._tok.batches():
+                marks.append(len(batch))
+                start = 0
+                for mark in marks:
+                    if mark > start:
+                        if tx is not None:
+                            segs += batch[start:mark]
+                        else:
+                            for seg in batch[start:mark]:
+                                self._stray(seg)
+                    if mark == len(batch):
+                        break
+                    start = mark + 1
+                    seg = batch[mark]
+                    tag = seg.tag
                     if tx is not None:
-                        segs += batch[start:mark]
-                    else:
-                        for seg in batch[start:mark]:
-                            self._stray(seg)
-                if mark == len(batch):
-                    break
-                start = mark + 1
-                seg = batch[mark]
-                tag = seg.tag
-                if tx is not None:
-                    if tag == "SE":
-                        segs.append(seg)
-                        seg.position = len(segs)
-                        self._close_tx(seg, len(segs))
+                        if tag == "SE":
+                            segs.append(seg)
+                            seg.position = len(segs)
+                            self._close_tx(seg, len(segs))
+                            self.segment_count += len(segs)
+                            if collect:
+                                gc.enable()
+                            yield tx
+                            gc.disable()
+                            tx = self._tx = None
+                            continue
+                        self._tx = tx
+                        self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
+                                    f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
                         self.segment_count += len(segs)
                         if collect:
                             gc.enable()
                         yield tx
                         gc.disable()
                         tx = self._tx = None
-                        continue
-                    self._tx = tx
-                    self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
-                                f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
-                    self.segment_count += len(segs)
-                    if collect:
-                        gc.enable()
-                    yield tx
-                    gc.disable()
-                    tx = self._tx = None
-                if tag == "ST":
-                    tx = self._open_tx(seg)
-                    segs = tx.segments
-                elif tag == "TA1":
-                    ta1 = self._ta1(seg)
-                    if collect:
-                        gc.enable()
-                    yield ta1
-                    gc.disable()
-                else:
-                    seg.position = 0
-                    self._envelope_segment(seg)
-        if tx is not None:
-            self._tx = tx
-            self._issue(Severity.ERROR, f"the file ends inside transaction set {tx.doc_type} "
-                        f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
-                        tx.segments[0], in_tx=False)
-            self.segment_count += len(segs)
+                    if tag == "ST":
+                        tx = self._open_tx(seg)
+                        segs = tx.segments
+                    elif tag == "TA1":
+                        ta1 = self._ta1(seg)
+                        if collect:
+                            gc.enable()
+                        yield ta1
+                        gc.disable()
+                    else:
+                        seg.position = 0
+                        self._envelope_segment(seg)
+            if tx is not None:
+                self._tx = tx
+                self._issue(Severity.ERROR, f"the file ends inside transaction set {tx.doc_type} "
+                            f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
+                            tx.segments[0], in_tx=False)
+                self.segment_count += len(segs)
+                if collect:
+                    gc.enable()
+                yield tx
+                gc.disable()
+                self._tx = None
+            self._end_of_file()
+            self.trailing = self._tok.trailing_junk
+        finally:
             if collect:
                 gc.enable()
-            yield tx
-            gc.disable()
-            self._tx = None
-        self._end_of_file()
-        self.trailing = self._tok.trailing_junk
 
     # ------------------------------------------------------------------ envelope segments
     def _envelope_segment(self, seg: Segment) -> None:
@@ -324,9 +325,11 @@ class X12Reader:
         if self._grp is not None:
             self._issue(Severity.ERROR, f"functional group {self._grp.control_number} has no GE trailer before "
                         "the next GS", codes.GROUP_TRAILER_MISSING, "group", seg)
-        group = Group(functional_id=seg.get(1), sender_id=seg.get(2), receiver_id=seg.get(3),
-                      control_number=seg.get(6), version=seg.get(8), date=seg.get(4), time=seg.get(5),
-                      index=self._env_groups, raw_header=list(seg.elements))
+        el = seg.elements
+        if len(el) < 8:
+            el = el + [""] * (8 - len(el))
+        group = Group(functional_id=el[0], sender_id=el[1], receiver_id=el[2], control_number=el[5],
+                      version=el[7], date=el[3], time=el[4], index=self._env_groups, raw_header=list(seg.elements))
         self.groups.append(group)
         self._grp = group
         self._env_groups += 1
@@ -442,6 +445,8 @@ def iter_segments(source: bytes | BinaryIO, issues: list[Issue] | None = None) -
 
 def apply_acceptance(result: ParseResult) -> None:
     """Mark transactions rejected (accepted=False) by ERROR issues at their level or above."""
+    if not any(issue.severity is Severity.ERROR for issue in result.issues):
+        return                      # the usual case
     bad_env: set[int] = set()
     bad_grp: set[tuple[int, int]] = set()
     bad_tx: set[tuple[int, int, int]] = set()
