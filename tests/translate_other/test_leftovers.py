@@ -119,3 +119,79 @@ def test_846_sch_quantity_can_be_the_canonical_quantity_for_a_partner(tmp_path: 
     doc = translate(tx, None, reg, profile="hub-846")[0]
     assert _json(doc)["lines"][0]["quantities"] == [
         {"qualifier": "available", "value": "25", "unit": "EA", "date": "2026-12-15"}]
+
+
+# ---------------------------------------------------------------- EDIFACT: item ids without a type code
+
+EDI_ORDER = (b"UNA:+.? 'UNB+UNOC:3+4000000000009:14+0614141000005:14+261127:0815+EH1'"
+             b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO-77+9'DTM+137:20261127:102'"
+             b"NAD+BY+4000000000009::9'NAD+SU+0614141000005::9'CUX+2:EUR:9'"
+             b"LIN+1++4711.001'PIA+1+BX-7:IN'QTY+21:5:PCE'"
+             b"LIN+2++0614141000029:EN'PIA+5+WR-200'QTY+21:3:PCE'"
+             b"UNS+S'CNT+2:2'UNT+15+1'UNZ+1+EH1'")
+
+
+def _edifact_partner(profile: str) -> PartnerConfig:
+    return PartnerConfig.model_validate({
+        "id": "eh", "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}], "version": "D96A"},
+        "documents": [{"type": "ORDERS", "direction": "out", "profile": profile},
+                      {"type": "ORDERS", "direction": "in", "profile": profile}]})
+
+
+def _read_edifact(data: bytes, reg: ProfileRegistry, partner: PartnerConfig, profile: str) -> Document:
+    from gateway.formats import parse
+    result = parse(data)
+    assert [str(i) for i in result.errors] == []
+    [doc] = translate(result.transactions[0], partner, reg, profile=profile)
+    return doc
+
+
+def _render_edifact(doc: Document, reg: ProfileRegistry, partner: PartnerConfig, journal: SqliteJournal) -> bytes:
+    our = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
+    return render(doc, partner, reg, journal, "ORDERS", our_ids=our, now=RENDER_TIME).data
+
+
+def test_edifact_untyped_item_id_is_kept_as_id_by_the_base(base: ProfileRegistry) -> None:
+    """Whose number an id without a type code is, the standard does not say: the base keeps it as `id`
+    (shown by `translate`, named in Odoo's "no product" error) next to the typed ids of the line."""
+    doc = _read_edifact(EDI_ORDER, base, _edifact_partner("edifact-d96a-orders"), "edifact-d96a-orders")
+    assert [ln.item_ids for ln in doc.lines] == [{"id": "4711.001", "buyer_item": "BX-7"},
+                                                  {"ean": "0614141000029", "id": "WR-200"}]
+
+
+def test_edifact_untyped_item_id_is_the_partners_convention_in_yaml(tmp_path: Any, journal: SqliteJournal) -> None:
+    """Given a partner whose untyped ids are its own article numbers, when its ORDERS is read,
+    then they are `buyer` ids (what Odoo matches in product.customerinfo); rendered again they
+    carry the type code of a buyer's number (BP) and read back the same."""
+    (tmp_path / "eh-orders.yaml").write_text(
+        "extends: edifact-d96a-orders\n"
+        "codes:\n"
+        "  item_types: {\"\": buyer}\n", encoding="utf-8")
+    reg = ProfileRegistry.load([tmp_path])
+    partner = _edifact_partner("eh-orders")
+    doc = _read_edifact(EDI_ORDER, reg, partner, "eh-orders")
+    assert [ln.item_ids for ln in doc.lines] == [{"buyer": "4711.001", "buyer_item": "BX-7"},
+                                                  {"ean": "0614141000029", "buyer": "WR-200"}]
+    out = _render_edifact(doc, reg, partner, journal)
+    assert b"4711.001:BP" in out and b"WR-200:BP" in out
+    back = _read_edifact(out, reg, partner, "eh-orders")
+    assert [ln.item_ids for ln in back.lines] == [ln.item_ids for ln in doc.lines]
+
+
+def test_edifact_untyped_ids_differ_between_lin_and_pia_per_node(tmp_path: Any) -> None:
+    """LIN03 without a type is the GTIN, a PIA id without one is our (the supplier's) number."""
+    (tmp_path / "eh2-orders.yaml").write_text(
+        "extends: edifact-d96a-orders\n"
+        "codes:\n"
+        "  lin_types: {\"\": ean, EN: ean, SRV: gtin, UP: upc}\n"
+        "  item_types: {\"\": vendor}\n"
+        "structure:\n"
+        "  lines:\n"
+        "    fields:\n"
+        "      item_ids: {pairs: 3, components: [1, 2], max: 1, codes: lin_types, only: [ean, gtin, upc]}\n",
+        encoding="utf-8")
+    reg = ProfileRegistry.load([tmp_path])
+    data = EDI_ORDER.replace(b"LIN+1++4711.001'", b"LIN+1++0614141000012'")
+    doc = _read_edifact(data, reg, _edifact_partner("eh2-orders"), "eh2-orders")
+    assert [ln.item_ids for ln in doc.lines] == [{"ean": "0614141000012", "buyer_item": "BX-7"},
+                                                  {"ean": "0614141000029", "vendor": "WR-200"}]
