@@ -13,6 +13,7 @@ of YAML. Outbound, the same nodes are walked over the canonical dict and emit se
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +38,10 @@ NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fi
 KINDS = ("seg", "loop", "hl", "rows", "xpath")
 
 OutSegment = tuple[str, dict[int, Any]]
+# (the node, its level and whether it opens one, when the choice does not depend on the data, else
+#  None, -1, False; the innermost level's own candidates or None; the enclosing levels' candidates
+#  as (level, node) in search order)
+Plan = tuple["Node | None", int, bool, "tuple[Node, ...] | None", "tuple[tuple[int, Node], ...]"]
 
 
 @dataclass(slots=True, eq=False)
@@ -60,6 +65,8 @@ class Node:
     key: Callable[[Any], Any] | None = None     # rows: group consecutive rows with the same key into one item
     children: list[Node] = field(default_factory=list)
     dispatch: dict[str, list[Node]] = field(default_factory=dict)
+    # when this node's level is the innermost open one: tag -> Plan (see _plan)
+    plans: dict[str, Plan] = field(default_factory=dict)
     always: bool = False
     order: int = 0                              # position among its siblings (segment order)
     xpath: Any = None
@@ -93,6 +100,8 @@ def compile_structure(structure: YMap, ctx: Context, where: Where) -> Node:
     root = Node(name="structure", kind="root", where=where)
     root.children = [compile_node(name, spec, ctx, structure.loc(name)) for name, spec in structure.items()]
     _build_dispatch(root)
+    if ctx.syntax in ("x12", "edifact"):
+        _plan(root, [root])
     return root
 
 
@@ -232,6 +241,36 @@ def _build_dispatch(node: Node) -> None:
         _qualified_first(cands)
 
 
+def _plan(node: Node, chain: list[Node]) -> None:
+    """Node.plans of `node` (the innermost open level; `chain` = the open levels, root first) and below.
+
+    The open levels are always a chain of ancestors, so which enclosing candidates a segment may
+    go to is known here: a level's node placed before the open child loop cannot follow it (see
+    read_segments). Only the innermost level's floor depends on the data (its last matched node).
+    """
+    tags = {tag for level in chain for tag in level.dispatch}
+    for tag in tags:
+        own = node.dispatch.get(tag)
+        up: list[tuple[int, Node]] = []
+        for depth in range(len(chain) - 2, -1, -1):
+            floor = chain[depth + 1].order
+            up += [(depth, cand) for cand in chain[depth].dispatch.get(tag, ()) if cand.order >= floor]
+        if own is not None or up or tag == "HL":   # HL: an enclosing level may take it (read_segments)
+            static: tuple[Node | None, int] = (None, -1)
+            if tag != "HL":
+                if own is not None and len(own) == 1 and not own[0].when:
+                    static = (own[0], len(chain) - 1)        # a lone candidate is taken whatever its order
+                elif own is None and not up[0][1].when:
+                    static = (up[0][1], up[0][0])
+            if static[0] is not None and static[0].apply is None:
+                static = (None, -1)                          # nested: read_segments numbers its items
+            opens = static[0] is not None and bool(static[0].children)
+            node.plans[tag] = (*static, opens, tuple(own) if own is not None else None, tuple(up))
+    for child in node.children:
+        if child.children:
+            _plan(child, [*chain, child])
+
+
 def _qualified_first(cands: list[Node]) -> None:
     """Within a run of same-tag siblings (REF*BM, REF*CN, REF), try the qualified ones first.
 
@@ -333,7 +372,9 @@ def _generate(node: Node, label: str, syntax: str) -> None:
         body += _field_source(fld, f"f{k}", env)
     fill = ["def fill(seg, target):"] + ["    " + line for line in body]
     env["slow"] = lambda seg, target: _fill_fields(node, seg, target, syntax)
-    if node.simple_each is not None or (node.each is None and node.nested is None):
+    if node.nested is not None:
+        apply = []                                  # read_segments numbers nested items itself
+    elif node.simple_each is not None or node.each is None:
         head = ["def apply(seg, parent):"]
         if node.simple_each is not None:
             head += [f"    items = parent.get({node.simple_each!r})", "    if items is None:",
@@ -347,11 +388,19 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     else:
         env["generic"] = lambda seg, parent: _apply(node, seg, parent, syntax)
         apply = ["def apply(seg, parent):", "    return generic(seg, parent)"]
+        each = node.each or ""
+        if node.value is not None and node.key is None and "." not in each and not each.isdigit():
+            # `value:` a plain list of values (MSG notes): one value per segment, appended
+            apply = ["def apply(seg, parent):", f"    items = parent.get({each!r})", "    if items is None:",
+                     f"        items = parent[{each!r}] = []", "    try:", "        el = seg.elements",
+                     "        n = len(el)"] + _indent(_value_source(node.value, "value", env), 2) + [
+                     "    except Exception:  # located by the generic path", "        return generic(seg, parent)",
+                     "    if v is not None:", "        items.append(v)", "    return parent"]
     namespace: dict[str, Any] = dict(env)
     source = "\n".join(fill + apply)
     exec(compile(source, f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
     node.fast_fill = namespace["fill"]
-    node.apply = namespace["apply"]
+    node.apply = namespace.get("apply")
 
 
 def _field_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
@@ -432,19 +481,27 @@ def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> lis
 
 def _store_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     """`target[...] = v` as `fld.set` does it (fields.make_setter), inlined for one or two plain keys."""
-    keys = fld.path.split(".")
+    keys: list[str | int] = [int(k) if k.isdigit() else k for k in fld.path.split(".")]
     if fld.path.startswith("_") and fld.path != "_":
         return ["pass"]                             # write-only (`_name`): read, never kept
-    if any(k.isdigit() for k in keys) or len(keys) > 2 or (fld.bulk and len(keys) > 1):
+    if fld.bulk and len(keys) > 1 or isinstance(keys[0], int):
         env[f"set_{name}"] = fld.set
         return [f"set_{name}(target, v)"]
     if fld.bulk:                                    # pairs: merged into a dict already there
         return [f"c = target.get({keys[0]!r})", "if isinstance(c, dict):", "    for kk, vv in v.items():",
                 "        c.setdefault(kk, vv)", "else:", f"    target[{keys[0]!r}] = v"]
-    if len(keys) == 1:
-        return [f"target[{keys[0]!r}] = v"]
-    return [f"c = target.get({keys[0]!r})", "if c is None:", f"    c = target[{keys[0]!r}] = {{}}",
-            f"c[{keys[1]!r}] = v"]
+    lines, node = [], "target"
+    for level, (key, nxt) in enumerate(itertools.pairwise(keys)):   # down to the last container
+        new, child = ("[]" if isinstance(nxt, int) else "{}"), f"c{level}"
+        if isinstance(key, int):
+            lines += [f"while len({node}) <= {key}:", f"    {node}.append({new})", f"{child} = {node}[{key}]"]
+        else:
+            lines += [f"{child} = {node}.get({key!r})", f"if {child} is None:", f"    {child} = {node}[{key!r}] = {new}"]
+        node = child
+    last = keys[-1]
+    if isinstance(last, int):
+        lines += [f"while len({node}) <= {last}:", f"    {node}.append(None)"]
+    return lines + [f"{node}[{last!r}] = v"]
 
 
 def _indent(lines: list[str], levels: int) -> list[str]:
@@ -486,63 +543,87 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
     """
     doc: dict[str, Any] = {}
     stack: list[list[Any]] = [[root, doc, -1]]
+    top = 0                                   # len(stack) - 1
+    plans = root.plans                        # the innermost level's
     hl_frames: dict[str, tuple[int, list[Any]]] = {}
     numbered: dict[tuple[int, str], dict[str, Any]] = {}     # nested: nodes' items by their number
     body = segments
     if body and body[0].tag in ("ST", "UNH"):
         body = body[1:-1] if body[-1].tag in ("SE", "UNT") else body[1:]
+    # the hot loop of inbound translation: most segments take the plan's fixed node (no search),
+    # so this is kept to a few operations per segment; _choose does the rest
     for seg in body:
-        tag = seg.tag
-        node: Node | None = None
-        depth = len(stack) - 1
-        if tag == "HL":
-            parent = hl_frames.get(seg.get(2))
-            if parent is not None and parent[0] < len(stack) and stack[parent[0]] is parent[1]:
-                depth = parent[0]
-                for cand in stack[depth][0].dispatch.get("HL", ()):
-                    if cand.matches(seg):
-                        node = cand
-                        break
+        plan = plans.get(seg.tag)
+        if plan is None:
+            continue                          # a segment no open level maps
+        node, depth, opens, _, _ = plan
         if node is None:
-            while depth >= 0:
-                cands = stack[depth][0].dispatch.get(tag)
-                if cands is not None:
-                    if depth + 1 < len(stack):
-                        # an enclosing level's node placed before the open loop cannot follow it:
-                        # such a segment belongs to the loop (unmapped there), so the loop stays open
-                        floor = stack[depth + 1][0].order
-                        for cand in cands:
-                            if cand.order >= floor and (not cand.when or cand.matches(seg)):
-                                node = cand
-                                break
-                    else:
-                        floor = stack[depth][2]
-                        for cand in cands:
-                            if cand.order >= floor and (not cand.when or cand.matches(seg)):
-                                node = cand
-                                break
-                        else:
-                            node = _pick(cands, seg, -1)
-                    if node is not None:
-                        break
-                depth -= 1
-        if node is None:
-            continue                      # a segment the profile does not map
-        if depth + 1 < len(stack):
+            node, depth = _choose(plan, stack, seg, hl_frames)
+            if node is None:
+                continue                      # a segment the profile does not map here
+            opens = bool(node.children)
+        if depth != top:
             del stack[depth + 1:]
+            top = depth
+            plans = stack[depth][0].plans
         frame = stack[depth]
         frame[2] = node.order
         apply = node.apply
-        if node.nested is None and apply is not None:
+        if apply is not None:
             target = apply(seg, frame[1])
         else:
             target = _apply_nested(node, seg, frame[1], syntax, numbered)
-        if node.children:
+        if opens:
             new_frame = [node, target, -1]
             stack.append(new_frame)
-            if tag == "HL":
-                hl_frames[seg.get(1)] = (len(stack) - 1, new_frame)
+            top += 1
+            plans = node.plans
+            if seg.tag == "HL":
+                hl_frames[seg.get(1)] = (top, new_frame)
     return doc
+
+
+def _choose(plan: Plan, stack: list[list[Any]], seg: Any, hl_frames: dict[str, tuple[int, list[Any]]]
+            ) -> tuple[Node | None, int]:
+    """The node for `seg` and the level it goes to when its plan leaves a choice (`when:`, HL, order)."""
+    depth = len(stack) - 1
+    if seg.tag == "HL":                   # an HL goes under the level its HL02 names when that is open
+        parent = hl_frames.get(seg.get(2))
+        if parent is not None and parent[0] < len(stack) and stack[parent[0]] is parent[1]:
+            depth = parent[0]
+            for cand in stack[depth][0].dispatch.get("HL", ()):
+                if cand.matches(seg):
+                    return cand, depth
+            if depth < len(stack) - 1:
+                return _search(stack, depth, seg.tag, seg)
+    _, _, _, own, up = plan
+    if own is not None:
+        floor = stack[-1][2]
+        for cand in own:
+            if cand.order >= floor and (not cand.when or cand.matches(seg)):
+                return cand, len(stack) - 1
+        found = _pick(own, seg, -1)
+        if found is not None:
+            return found, len(stack) - 1
+    for depth, cand in up:
+        if not cand.when or cand.matches(seg):
+            return cand, depth
+    return None, -1
+
+
+def _search(stack: list[list[Any]], depth: int, tag: str, seg: Any) -> tuple[Node | None, int]:
+    """The node for `seg` from open level `depth` outwards (what Node.plans precompute for the innermost)."""
+    while depth >= 0:
+        cands = stack[depth][0].dispatch.get(tag)
+        if cands is not None:
+            if depth + 1 < len(stack):
+                found = _pick(cands, seg, stack[depth + 1][0].order)
+            else:
+                found = _pick(cands, seg, stack[depth][2]) or _pick(cands, seg, -1)
+            if found is not None:
+                return found, depth
+        depth -= 1
+    return None, depth
 
 
 def _apply_nested(node: Node, seg: Any, parent: dict[str, Any], syntax: str,
@@ -562,7 +643,7 @@ def _apply_nested(node: Node, seg: Any, parent: dict[str, Any], syntax: str,
     return target
 
 
-def _pick(cands: list[Node], seg: Any, floor: int) -> Node | None:
+def _pick(cands: Iterable[Node], seg: Any, floor: int) -> Node | None:
     for cand in cands:
         if cand.order >= floor and cand.matches(seg):
             return cand

@@ -84,11 +84,14 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     return data
 
 
-def validate(data: dict[str, Any], profile: Profile, location: str) -> Document:
-    """Canonical model validation; errors name the canonical field, the profile and the transaction."""
+def validate(data: dict[str, Any], profile: Profile, location: str | Transaction) -> Document:
+    """Canonical model validation; errors name the canonical field, the profile and the transaction
+    (`location`, or the transaction it is worded from only when there is an error)."""
     try:
         return canonical.from_dict(data)
     except ValidationError as exc:
+        if isinstance(location, Transaction):
+            location = _tx_location(location)
         problems = []
         for err in exc.errors()[:5]:
             loc = [str(p) for p in err["loc"] if str(p) != profile.document]
@@ -119,7 +122,7 @@ def _translate(tx: Transaction, partner: PartnerConfig | None, profile: Profile)
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
-    doc = validate(data, profile, _tx_location(tx))
+    doc = validate(data, profile, tx)
     return [doc]
 
 

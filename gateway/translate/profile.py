@@ -249,9 +249,11 @@ class ProfileRegistry:
 
     def base_for(self, syntax: str, message: str, version: str) -> Profile | None:
         key = (syntax, message, version)
-        if key not in self._base_cache:
-            self._base_cache[key] = self._find_base(syntax, message, version)
-        return self._base_cache[key]
+        try:
+            return self._base_cache[key]            # one look-up per transaction: the common case
+        except KeyError:
+            found = self._base_cache[key] = self._find_base(syntax, message, version)
+            return found
 
     def _find_base(self, syntax: str, message: str, version: str) -> Profile | None:
         """The base profile for a message and version ("850", "004010VICS" -> x12-004010-850).

@@ -31,9 +31,17 @@ _BY_LENGTH = {8: "CCYYMMDD", 6: "YYMMDD", 12: "CCYYMMDDHHMM", 14: "CCYYMMDDHHMM"
 def date_in(fmt: str) -> Callable[[str], str]:
     """Raw date -> ISO 'YYYY-MM-DD'."""
     kind = DATE_FORMATS[fmt]
+    eight = kind in ("CCYYMMDD", "auto")
 
     def convert(raw: str) -> str:
         text = raw.strip()
+        if eight and len(text) == 8 and text.isdigit() and text.isascii():
+            # the usual CCYYMMDD, checked as below (for two ASCII digits "01" <= m <= "12" is
+            # 1 <= int(m) <= 12) without picking the format per call
+            m, d = text[4:6], text[6:8]
+            if "01" <= m <= "12" and "01" <= d <= "31":
+                return f"{text[0:4]}-{m}-{d}"
+            raise ValueError(f"date {raw!r} is not {fmt}")
         use = kind
         if use == "auto":
             use = _BY_LENGTH.get(len(text), "")
