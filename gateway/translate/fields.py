@@ -684,11 +684,13 @@ def _compile_composite_pairs(path: str, spec: YMap, ctx: Context, where: Where, 
         n, pos = 0, start
         keys = [k for k in order if k in ids] + ([k for k in ids if k not in order] if only is None else [])
         for key in keys:
-            qualifier = table_out.get(key) or (key if key.isupper() or key.isdigit() else None)
+            qualifier = table_out.get(key)          # "" (the code list's untyped id): written without a type
+            if qualifier is None:
+                qualifier = key if key.isupper() or key.isdigit() else None
             if qualifier is None or key in skip or key in done or ids[key] in (None, ""):
                 continue
             pos = _free(out, pos)
-            out[pos] = {vcomp: str(ids[key]), qcomp: qualifier}
+            out[pos] = {vcomp: str(ids[key]), qcomp: qualifier} if qualifier else {vcomp: str(ids[key])}
             done.add(key)
             n += 1
             if n >= limit:

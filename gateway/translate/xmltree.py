@@ -19,6 +19,9 @@ from gateway.translate.yamlsrc import Where
 
 _STEP = re.compile(r"^(?P<name>[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)"
                    r"(?P<preds>(?:\[@[\w:.\-]+=(?:'[^']*'|\"[^\"]*\")\])*)$")
+# the context element itself, when it has these attributes (`self::*[@requestedDeliveryDate]`): inbound
+# the predicate selects, outbound there is no step to make (the fields are written on the element)
+_SELF = re.compile(r"self::\*(?:\[@[\w:.\-]+\])*")
 _PRED = re.compile(r"\[@([\w:.\-]+)=(?:'([^']*)'|\"([^\"]*)\")\]")
 
 
@@ -34,10 +37,11 @@ def qname(name: str, namespaces: Mapping[str, str], where: Where) -> str:
 
 def parse_steps(expr: str, namespaces: Mapping[str, str], where: Where
                 ) -> tuple[list[tuple[str, list[tuple[str, str]]]], str | None]:
-    """(element steps with attribute predicates, final attribute or None); '.' steps are skipped."""
+    """(element steps with attribute predicates, final attribute or None); '.' and `self::*[@attr]`
+    steps are skipped."""
     steps: list[tuple[str, list[tuple[str, str]]]] = []
     attr: str | None = None
-    parts = [p for p in expr.split("/") if p not in ("", ".")]
+    parts = [p for p in expr.split("/") if p not in ("", ".") and not _SELF.fullmatch(p)]
     for i, part in enumerate(parts):
         if part.startswith("@") and i == len(parts) - 1:
             attr = part[1:]
