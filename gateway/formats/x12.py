@@ -128,8 +128,8 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     if tuple(map(len, el)) != _ISA_WIDTHS:     # (every width right is the usual case)
         for pos, ((width, code, what), value) in enumerate(zip(_ISA_FIELDS, el), start=1):
             if len(value) != width:
-                    found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
-                                           f"found {len(value)} ({value!r})")))
+                found.append((pos, code, (f"ISA{pos:02d} ({what}) must be exactly {width} characters, "
+                                          f"found {len(value)} ({value!r})")))
     if len(el) != 16:
         return found
     checks = (
@@ -169,8 +169,8 @@ class X12Reader:
         self._tx: Transaction | None = None
         self._env_groups = 0
         self._grp_sets = 0
-        self._grp_numbers = SeenNumbers()
-        self._st_numbers = SeenNumbers()
+        # each ISA / GS starts its own; until then (an ST before any GS) one placeholder serves both
+        self._grp_numbers = self._st_numbers = SeenNumbers()
 
     # ------------------------------------------------------------------ helpers
     def _issue(self, severity: Severity, message: str, code: str, level: str, seg: Segment | None = None,
@@ -290,7 +290,8 @@ class X12Reader:
             self._env = None
         tok = self._tok
         el = seg.elements
-        el += [""] * (16 - len(el))
+        if len(el) < 16:
+            el += [""] * (16 - len(el))
         env = Envelope(Syntax.X12, sender_qualifier=el[4], sender_id=el[5].strip(), receiver_qualifier=el[6],
                        receiver_id=el[7].strip(), control_number=el[12], version=el[11], date=el[8],
                        time=el[9], test=el[14] == "T", ack_requested=el[13] == "1",
