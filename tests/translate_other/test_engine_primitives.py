@@ -361,7 +361,8 @@ def test_cxml_conditional_node_and_money_currency(registry: ProfileRegistry, tmp
                      our_ids=OurIds.model_validate({"xml": "DUNS:123456789"}), now=RENDER_TIME).data.decode()
     finally:
         journal.close()
-    assert out.count('<Money currency="CHF">') == 2 and "requestedDeliveryDate" not in out
+    assert out.count('<Money currency="CHF">') == 2
+    assert out.count('requestedDeliveryDate="2026-12-07"') == 1     # written on the ItemOut that had it
 
 
 def test_ubl_amounts_carry_the_document_currency(registry: ProfileRegistry, tmp_path: Path) -> None:

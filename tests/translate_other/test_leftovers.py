@@ -9,6 +9,8 @@ when it is translated, then the canonical document carries what the file said.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,12 +153,18 @@ def _render_edifact(doc: Document, reg: ProfileRegistry, partner: PartnerConfig,
     return render(doc, partner, reg, journal, "ORDERS", our_ids=our, now=RENDER_TIME).data
 
 
-def test_edifact_untyped_item_id_is_kept_as_id_by_the_base(base: ProfileRegistry) -> None:
+def test_edifact_untyped_item_id_is_kept_as_id_by_the_base(base: ProfileRegistry, journal: SqliteJournal) -> None:
     """Whose number an id without a type code is, the standard does not say: the base keeps it as `id`
-    (shown by `translate`, named in Odoo's "no product" error) next to the typed ids of the line."""
-    doc = _read_edifact(EDI_ORDER, base, _edifact_partner("edifact-d96a-orders"), "edifact-d96a-orders")
+    (shown by `translate`, named in Odoo's "no product" error) next to the typed ids of the line,
+    and writes it back without a type code."""
+    partner = _edifact_partner("edifact-d96a-orders")
+    doc = _read_edifact(EDI_ORDER, base, partner, "edifact-d96a-orders")
     assert [ln.item_ids for ln in doc.lines] == [{"id": "4711.001", "buyer_item": "BX-7"},
                                                   {"ean": "0614141000029", "id": "WR-200"}]
+    out = _render_edifact(doc, base, partner, journal)
+    assert b"PIA+5+BX-7:IN+4711.001'" in out and b"PIA+5+WR-200'" in out   # no type code invented
+    back = _read_edifact(out, base, partner, "edifact-d96a-orders")
+    assert [ln.item_ids for ln in back.lines] == [ln.item_ids for ln in doc.lines]
 
 
 def test_edifact_untyped_item_id_is_the_partners_convention_in_yaml(tmp_path: Any, journal: SqliteJournal) -> None:
@@ -174,6 +182,15 @@ def test_edifact_untyped_item_id_is_the_partners_convention_in_yaml(tmp_path: An
                                                   {"ean": "0614141000029", "buyer": "WR-200"}]
     out = _render_edifact(doc, reg, partner, journal)
     assert b"4711.001:BP" in out and b"WR-200:BP" in out
+    back = _read_edifact(out, reg, partner, "eh-orders")
+    assert [ln.item_ids for ln in back.lines] == [ln.item_ids for ln in doc.lines]
+    (tmp_path / "eh-orders.yaml").write_text(          # ... or untyped, as it sends them
+        "extends: edifact-d96a-orders\n"
+        "codes:\n"
+        "  item_types: {\"\": buyer, _out: {buyer: \"\"}}\n", encoding="utf-8")
+    reg = ProfileRegistry.load([tmp_path])
+    out = _render_edifact(doc, reg, partner, journal)
+    assert b":BP" not in out and b"PIA+5+BX-7:IN+4711.001'" in out
     back = _read_edifact(out, reg, partner, "eh-orders")
     assert [ln.item_ids for ln in back.lines] == [ln.item_ids for ln in doc.lines]
 
@@ -195,3 +212,49 @@ def test_edifact_untyped_ids_differ_between_lin_and_pia_per_node(tmp_path: Any) 
     doc = _read_edifact(data, reg, _edifact_partner("eh2-orders"), "eh2-orders")
     assert [ln.item_ids for ln in doc.lines] == [{"ean": "0614141000012", "buyer_item": "BX-7"},
                                                   {"ean": "0614141000029", "vendor": "WR-200"}]
+
+
+# ---------------------------------------------------------------- cXML: requestedDeliveryDate both ways
+
+UPDATE = os.environ.get("EDI_GOLDEN_UPDATE") == "1"
+EXPECTED = Path(__file__).resolve().parent / "expected"
+
+
+def _cxml_order() -> Document:
+    return from_dict({
+        "doc_type": "PurchaseOrder", "number": "PO-4711", "date": "2026-11-30", "currency": "USD",
+        "parties": [{"role": "ship_to", "name": "Northwind Store 42", "ids": {"address": "ST-42"},
+                     "address": {"lines": ["1 Main St"], "city": "Springfield", "postal_code": "12345",
+                                 "country": "US"}}],
+        "lines": [
+            {"line_no": "1", "item_ids": {"vendor": "WB-100"}, "description": "Blue Widget", "quantity": "24",
+             "unit": "EA", "unit_price": "12.50",
+             "dates": [{"qualifier": "requested_delivery", "date": "2026-12-07"}]},
+            {"line_no": "2", "item_ids": {"vendor": "WR-200"}, "description": "Red Widget", "quantity": "6",
+             "unit": "EA", "unit_price": "3.00"},
+        ],
+        "totals": {"total_amount": "318.00"}})
+
+
+def test_cxml_requested_delivery_date_is_written_and_read_back(base: ProfileRegistry, journal: SqliteJournal) -> None:
+    """Given an order whose first line has a requested delivery date, when it is rendered as a cXML
+    OrderRequest, then that ItemOut (only) carries requestedDeliveryDate, the bytes are the reviewed
+    ones, and reading them back gives the order again."""
+    partner = PartnerConfig.model_validate({
+        "id": "ariba-buyer", "xml": {"ids": ["AN01000000001"]},
+        "documents": [{"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"}]})
+    doc = _cxml_order()
+    rendered = render(doc, partner, base, journal, "OrderRequest",
+                      our_ids=OurIds.model_validate({"xml": "DUNS:123456789"}), now=RENDER_TIME)
+    text = rendered.data.decode()
+    items = text.split("<ItemOut ")[1:]
+    assert 'requestedDeliveryDate="2026-12-07"' in items[0] and "requestedDeliveryDate" not in items[1]
+    path = EXPECTED / "cxml_OrderRequest.xml"
+    if UPDATE:
+        path.write_bytes(rendered.data)
+    assert rendered.data == path.read_bytes()
+    from gateway.formats import parse
+    result = parse(rendered.data)
+    assert [str(i) for i in result.errors] == []
+    [back] = translate(result.transactions[0], partner, base, profile="cxml-orderrequest")
+    assert back.model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
