@@ -38,10 +38,11 @@ NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fi
 KINDS = ("seg", "loop", "hl", "rows", "xpath")
 
 OutSegment = tuple[str, dict[int, Any]]
-# (the node, its level and whether it opens one, when the choice does not depend on the data, else
-#  None, -1, False; the innermost level's own candidates or None; the enclosing levels' candidates
-#  as (level, node) in search order)
-Plan = tuple["Node | None", int, bool, "tuple[Node, ...] | None", "tuple[tuple[int, Node], ...]"]
+# (when the choice does not depend on the data: the node's apply, its level, whether it opens one, its
+#  order, the node; else None, -1, False, -1, None. Then the innermost level's own candidates or None
+#  and the enclosing levels' candidates as (level, node) in search order.)
+Plan = tuple["Callable[[Any, dict[str, Any]], dict[str, Any]] | None", int, bool, int, "Node | None",
+             "tuple[Node, ...] | None", "tuple[tuple[int, Node], ...]"]
 
 
 @dataclass(slots=True, eq=False)
@@ -264,8 +265,10 @@ def _plan(node: Node, chain: list[Node]) -> None:
                     static = (up[0][1], up[0][0])
             if static[0] is not None and static[0].apply is None:
                 static = (None, -1)                          # nested: read_segments numbers its items
-            opens = static[0] is not None and bool(static[0].children)
-            node.plans[tag] = (*static, opens, tuple(own) if own is not None else None, tuple(up))
+            chosen, level = static
+            node.plans[tag] = (chosen.apply if chosen else None, level, bool(chosen and chosen.children),
+                               chosen.order if chosen else -1, chosen,
+                               tuple(own) if own is not None else None, tuple(up))
     for child in node.children:
         if child.children:
             _plan(child, [*chain, child])
@@ -368,8 +371,11 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     """
     env: dict[str, Any] = {"Decimal": Decimal}
     body = ["el = seg.elements", "n = len(el)"]
+    scans = _shared_scans(node.fields_in)
+    for start, var in scans.items():
+        body += _scan_source(start, var)
     for k, fld in enumerate(node.fields_in):
-        body += _field_source(fld, f"f{k}", env)
+        body += _field_source(fld, f"f{k}", env, scans)
     fill = ["def fill(seg, target):"] + ["    " + line for line in body]
     env["slow"] = lambda seg, target: _fill_fields(node, seg, target, syntax)
     if node.nested is not None:
@@ -403,19 +409,51 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     node.apply = namespace.get("apply")
 
 
-def _field_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
+def _pair_starts(fields: Iterable[Field]) -> Iterable[int]:
+    """Start indexes of the qualifier/value scans these fields make (pair:, pairs: without max:)."""
+    for fld in fields:
+        spec = fld.inline
+        if spec is None:
+            continue
+        if spec[0] == "pair" and spec[2] or spec[0] == "pairs" and spec[2] is None:
+            yield spec[1]
+        elif spec[0] == "first":
+            yield from _pair_starts(spec[1])
+
+
+def _shared_scans(fields: list[Field]) -> dict[int, str]:
+    """Pair scans several fields make from the same element (PO106 pairs + item_ids.buyer BP / IN):
+    made once per segment into a dict {qualifier: first non-empty value}."""
+    starts = list(_pair_starts(fields))
+    return {start: f"scan{start}" for start in dict.fromkeys(starts) if starts.count(start) > 1}
+
+
+def _scan_source(start: int, var: str) -> list[str]:
+    # the first non-empty value of each non-empty qualifier, in the order of the segment: what a
+    # `pair:` read finds for its qualifier, and what a `pairs:` read keeps before mapping the codes
+    return [f"{var} = {{}}", f"for i in range({start}, n - 1, 2):", "    q = el[i]", f"    if q and q not in {var}:",
+            "        w = el[i + 1]", "        if w:", f"            {var}[q] = w"]
+
+
+def _field_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, str]) -> list[str]:
     """Lines that read one field and store its value into `target` (nothing when it has none)."""
     store = _store_source(fld, name, env)
     spec = fld.inline
-    if spec is not None and spec[0] == "el" and spec[3] is None and not spec[4]:
+    if spec is not None and spec[0] == "el":
         # the commonest field, stored where it is read: `v = el[i].strip()`, converted when not empty
-        i = spec[1]
-        return ([f"v = el[{i}].strip() if n > {i} else ''", "if v:"]
-                + _indent(_steps_source(spec[2], name, env) + store, 1))
-    return _value_source(fld, name, env) + ["if v is not None:"] + _indent(store, 1)
+        _, i, steps, default, required = spec
+        lines = [f"v = el[{i}].strip() if n > {i} else ''", "if v:"] + _indent(_steps_source(steps, name, env) + store, 1)
+        if required:
+            env["Missing"] = Missing
+            lines += ["else:", "    raise Missing()"]      # re-run field by field: that path words the error
+        elif default is not None:
+            env[f"default_{name}"] = default
+            lines += ["else:", f"    v = default_{name}"] + _indent(store, 1)
+        return lines
+    return _value_source(fld, name, env, scans) + ["if v is not None:"] + _indent(store, 1)
 
 
-def _value_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
+def _value_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, str] | None = None) -> list[str]:
     """Lines that leave the field's inbound value in `v` (None when absent), as `fld.read` returns it."""
     spec = fld.inline
     kind = spec[0] if spec is not None else "call"
@@ -433,6 +471,14 @@ def _value_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
             env[f"default_{name}"] = default
             lines += [f"    v = default_{name}"]
         return lines
+    if kind == "pair" and scans and spec[1] in scans and spec[2]:
+        _, i, qualifier, steps = spec
+        return ([f"v = {scans[i]}.get({qualifier!r})", "if v is not None:", "    v = v.strip()"]
+                + _indent(_steps_source(steps, name, env), 1))
+    if kind == "pairs" and scans and spec[1] in scans and spec[2] is None:
+        env[f"table_{name}"] = spec[3]
+        return ["r = {}", f"for q, w in {scans[spec[1]]}.items():", f"    q = table_{name}.get(q, q)",
+                "    if q not in r:", "        r[q] = w.strip()", "v = r or None"]
     if kind == "pair":
         _, i, qualifier, steps = spec
         return (["v = None", f"for i in range({i}, n - 1, 2):", f"    if el[i] == {qualifier!r} and el[i + 1]:",
@@ -447,7 +493,7 @@ def _value_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     _, alternatives, default, required = spec          # first: the first alternative that has a value
     lines = []
     for j, alt in enumerate(alternatives):
-        alt_lines = _value_source(alt, f"{name}_{j}", env)
+        alt_lines = _value_source(alt, f"{name}_{j}", env, scans)
         lines += alt_lines if j == 0 else ["if v is None:"] + _indent(alt_lines, 1)
     if required:
         env["Missing"] = Missing
@@ -556,24 +602,25 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
         plan = plans.get(seg.tag)
         if plan is None:
             continue                          # a segment no open level maps
-        node, depth, opens, _, _ = plan
-        if node is None:
+        apply, depth, opens, order, node, _, _ = plan
+        if apply is None:
             node, depth = _choose(plan, stack, seg, hl_frames)
             if node is None:
                 continue                      # a segment the profile does not map here
-            opens = bool(node.children)
+            apply, opens, order = node.apply, bool(node.children), node.order
         if depth != top:
             del stack[depth + 1:]
             top = depth
             plans = stack[depth][0].plans
         frame = stack[depth]
-        frame[2] = node.order
-        apply = node.apply
+        frame[2] = order
         if apply is not None:
             target = apply(seg, frame[1])
         else:
+            assert node is not None
             target = _apply_nested(node, seg, frame[1], syntax, numbered)
         if opens:
+            assert node is not None           # a plan with an apply names its node
             new_frame = [node, target, -1]
             stack.append(new_frame)
             top += 1
@@ -596,7 +643,7 @@ def _choose(plan: Plan, stack: list[list[Any]], seg: Any, hl_frames: dict[str, t
                     return cand, depth
             if depth < len(stack) - 1:
                 return _search(stack, depth, seg.tag, seg)
-    _, _, _, own, up = plan
+    _, _, _, _, _, own, up = plan
     if own is not None:
         floor = stack[-1][2]
         for cand in own:
