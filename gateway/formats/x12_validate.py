@@ -69,7 +69,7 @@ class SetDef:
     element_req: dict[str, str]
     hierarchy: dict[str, Any] | None
     plans: dict[str | None, dict[str, _Plan | None]] = field(default_factory=dict)   # repetition sep -> tag -> plan
-    machines: dict[tuple[str | None, bool, bool], _Machine] = field(default_factory=dict)   # see _machine
+    machines: dict[tuple[str | None, bool], _Machine] = field(default_factory=dict)   # see _machine
 
 
 @dataclass(slots=True)
@@ -141,9 +141,9 @@ class _Compiled:
 
 
 Check = Callable[[str], bool]
+Test = Callable[[list[str]], bool]
 
 
-@dataclass(slots=True)
 class _Plan:
     """A segment's checks, compiled once per set definition and repetition separator.
 
@@ -151,11 +151,27 @@ class _Plan:
     defined number, no mandatory element missing, every value of the right type, length and
     code, no syntax note to look at. Then the detailed checks (`_Checker.elements_in_detail`)
     never run; otherwise they do, so every finding and its wording comes from one place.
+
+    `by_length[n]` is that test for segments of n elements, generated the first time such a
+    segment is seen; the last entry serves every segment with more elements than defined.
     """
 
-    spec: _Compiled
-    clean: Callable[[list[str]], bool]
-    by_length: _ByLength          # clean(values) is by_length[len(values)](values)
+    __slots__ = ("by_length", "sep", "spec")
+
+    def __init__(self, spec: _Compiled, sep: str | None) -> None:
+        self.spec = spec
+        self.sep = sep
+        self.by_length: list[Test] = [self._first(width) for width in range(spec.most + 2)]
+
+    def clean(self, values: list[str]) -> bool:
+        return self.by_length[min(len(values), self.spec.most + 1)](values)
+
+    def _first(self, width: int) -> Test:
+        def first(values: list[str]) -> bool:       # generates the test, puts it in its place, runs it
+            most = self.spec.most
+            test = self.by_length[width] = _generate(self.spec, min(width, most), self.sep, width > most)
+            return test(values)
+        return first
 
 
 def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
@@ -239,29 +255,7 @@ def _rule_problem(kind: str, positions: list[int], width: int) -> str | None:
     return f"{here[0]} and not ({' or '.join(rest)})" if rest else here[0]     # L
 
 
-class _ByLength(dict[int, Callable[[list[str]], bool]]):
-    """A segment's quick test for each number of elements, generated the first time that number is seen."""
-
-    def __init__(self, spec: _Compiled | None, sep: str | None,
-                 fixed: Callable[[list[str]], bool] | None = None) -> None:
-        super().__init__()
-        self.spec = spec
-        self.sep = sep
-        self.fixed = fixed                        # the answer for every length instead of a generated test
-
-    def __missing__(self, width: int) -> Callable[[list[str]], bool]:
-        if self.fixed is not None:
-            return self.fixed
-        if self.spec is None:                     # a segment without a definition: nothing to check
-            return _always
-        most = self.spec.most
-        if width > most:                          # one test for every longer segment: not kept per length
-            return self.get(-1) or self.setdefault(-1, _generate(self.spec, most, self.sep, True))
-        found = self[width] = _generate(self.spec, width, self.sep, False)
-        return found
-
-
-def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Callable[[list[str]], bool]:
+def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Test:
     """The quick test of a segment with `width` elements (`longer`: more than defined) as one function.
 
     Generated (as `dataclasses` does for `__init__`) so that a clean segment costs one call: the values
@@ -299,8 +293,7 @@ def _plan(d: SetDef, tag: str, sep: str | None, dic: Dictionary) -> _Plan | None
     spec = _compile(d, tag, dic)
     if spec is None:
         return None
-    by_length = _ByLength(spec, sep)
-    return _Plan(spec, lambda values: by_length[len(values)](values), by_length)
+    return _Plan(spec, sep)
 
 
 # --------------------------------------------------------------------------- values
@@ -388,7 +381,7 @@ class _Node:
     """
 
     path: tuple[tuple[Item, int], ...]
-    cleans: _ByLength                         # the quick element test of the segment placed here, by length
+    tests: list[Test]                         # the quick element test of the segment placed here, by length
     spec: _Compiled | None
     end: tuple[tuple[Item, Item], ...]        # mandatory items missing when the set ends here
     fast: dict[str, _Node] = field(default_factory=dict)
@@ -399,24 +392,17 @@ def _always(values: list[str]) -> bool:
     return True
 
 
-def _never(values: list[str]) -> bool:
-    return False
-
-
 class _Machine:
     """A set definition as nodes and steps, built as transactions reach them and kept with the definition.
 
     One per repetition separator (the quick element checks depend on it) and per transaction
     size class (`short`: steps counted only against maxima of `_SHORT` or more are bare moves).
-    Without `quick`, every segment gets the detailed element checks (segments of one transaction
-    with different separators, which the reader never makes).
     """
 
-    def __init__(self, d: SetDef, sep: str | None, short: bool, quick: bool) -> None:
+    def __init__(self, d: SetDef, sep: str | None, short: bool) -> None:
         self.d = d
         self.sep = sep
         self.short = short
-        self.quick = quick
         self.dic = dictionary()
         self.nodes: dict[tuple[int, ...], _Node] = {}
         self.depth = _depth(d.root)
@@ -434,14 +420,9 @@ class _Machine:
         if found is None:
             item, idx = path[-1]
             plan = self.plan(item.body[idx].tag)        # type: ignore[index]
-            if plan is None:
-                cleans = _ByLength(None, self.sep)             # no definition: nothing to check
-            elif self.quick:
-                cleans = plan.by_length
-            else:
-                cleans = _ByLength(plan.spec, self.sep, _never)     # every segment checked in detail
+            tests: list[Test] = plan.by_length if plan else [_always]     # no definition: nothing to check
             end = tuple(pair for frame in reversed(path) for pair in _left_open(*frame))
-            found = self.nodes[key] = _Node(path, cleans, plan.spec if plan else None, end)
+            found = self.nodes[key] = _Node(path, tests, plan.spec if plan else None, end)
         return found
 
     def step(self, node: _Node, tag: str) -> _Step | None:
@@ -484,22 +465,15 @@ def _left_open(frame: Item, idx: int) -> list[tuple[Item, Item]]:
     return [(frame, body[k]) for k in frame.mandatory if k > idx and body[k].tag != "SE"]
 
 
-def _one_separator(segments: list[Segment], sep: str | None) -> bool:
-    for seg in segments:
-        if seg.repetition_sep != sep:
-            return False
-    return True
-
-
 def _depth(item: Item) -> int:
     return 1 + max((_depth(sub) for sub in item.body or [] if sub.body is not None), default=0)
 
 
-def _machine(d: SetDef, sep: str | None, short: bool, quick: bool) -> _Machine:
-    key = (sep, short, quick)
+def _machine(d: SetDef, sep: str | None, short: bool) -> _Machine:
+    key = (sep, short)
     found = d.machines.get(key)
     if found is None:
-        found = d.machines[key] = _Machine(d, sep, short, quick)
+        found = d.machines[key] = _Machine(d, sep, short)
     return found
 
 
@@ -536,27 +510,42 @@ class _Checker:
             return
         first = segments[0]
         sep = first.repetition_sep
-        uniform = _one_separator(segments, sep)
-        machine = _machine(self.d, sep, len(segments) <= _SHORT, uniform)
+        machine = _machine(self.d, sep, len(segments) <= _SHORT)
         node = machine.start                      # ST is body[0] of the root
-        self.elements(first)
+        if first.tag == "ST":
+            self.elements(first, node.tests, node.spec)
+        else:
+            self.elements(first)
         counts = [0] * machine.depth              # iterations of the counted loop open at each level
         uses = 1                                  # uses of the segment item placed last
-        in_detail, place, elements = self.elements_in_detail, self.place, self.elements
+        in_detail, place, count, elements = self.elements_in_detail, self.place, self.count, self.elements
         fast = node.fast
-        # The hot loop: most segments are a bare move (one lookup) and a clean element check (one call).
+        # The hot loop: most segments are a bare move (one lookup) and a clean quick test (one call);
+        # a counted step (a use or loop iteration with a maximum) costs one more lookup and a call.
         for seg in islice(segments, 1, None):
             nxt = fast.get(seg.tag)
-            if nxt is None:
-                node, uses = place(machine, node, seg, uses, counts)
-                fast = node.fast
-                elements(seg)
-                continue
+            if nxt is not None:
+                uses = 1
+            else:
+                step = node.steps.get(seg.tag)
+                if step is None or step.missing:  # out of place, findings, or a step not worked out yet
+                    node, uses = place(machine, node, seg, uses, counts)
+                    fast = node.fast
+                    elements(seg)
+                    continue
+                uses = count(step, seg, uses, counts)
+                nxt = step.node
             node = nxt
             fast = nxt.fast
-            uses = 1
             values = seg.elements
-            if not nxt.cleans[len(values)](values):
+            if seg.repetition_sep is not sep:     # never from the reader: the test of the segment's own
+                elements(seg)                     # separator (an equal one that is another object too)
+                continue
+            try:
+                test = nxt.tests[len(values)]
+            except IndexError:                    # more elements than defined, and more than one more
+                test = nxt.tests[-1]
+            if not test(values):
                 in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
         last = segments[-1]
         for frame, item in node.end:
@@ -572,21 +561,25 @@ class _Checker:
             return node, uses
         for frame, item in step.missing:
             self.missing(frame, item, seg)
+        return step.node, self.count(step, seg, uses, counts)
+
+    def count(self, step: _Step, seg: Segment, uses: int, counts: list[int]) -> int:
+        """Count a use or loop iteration against its maximum; the uses of the segment item placed now."""
         limit = step.limit
-        level = step.level
         if step.loop:
+            level = step.level
             count = counts[level] = counts[level] + 1 if step.repeat else 1
             if limit is not None and count > limit:
                 self.issue(Severity.ERROR, f"loop {step.loop_id} repeats {count} times; at most {limit} "
                            "allowed", codes.SEG_LOOP_OVER_MAX, seg, step.loop_id)
-            return step.node, 1
+            return 1
         if not step.repeat:
-            return step.node, 1
+            return 1
         uses += 1
         if limit is not None and uses > limit:
             self.issue(Severity.ERROR, f"{seg.tag} appears {uses} times here; at most {limit} allowed",
                        codes.SEG_OVER_MAX_USE, seg, step.loop_id)
-        return step.node, uses
+        return uses
 
     def misplaced(self, seg: Segment, node: _Node) -> None:
         tag = seg.tag
@@ -618,14 +611,20 @@ class _Checker:
             offset=at.offset, **self.where))
 
     # ---- elements
-    def elements(self, seg: Segment) -> None:
-        """Element checks; the common case, a segment with nothing to report, takes the quick path."""
-        plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
-        if seg.tag not in plans:
-            plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
-        plan = plans[seg.tag]
-        if plan is not None and not plan.clean(seg.elements):
-            self.elements_in_detail(seg, plan.spec)
+    def elements(self, seg: Segment, tests: list[Test] | None = None, spec: _Compiled | None = None) -> None:
+        """Element checks; the common case, a segment with nothing to report, takes the quick path.
+        `tests`, `spec`: the segment's plan for its separator, when the caller has it at hand."""
+        if tests is None:
+            plans = self.d.plans.setdefault(seg.repetition_sep, {})   # per definition: VICS and plain ones differ
+            if seg.tag not in plans:
+                plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
+            plan = plans[seg.tag]
+            if plan is None:
+                return
+            tests, spec = plan.by_length, plan.spec
+        values = seg.elements
+        if spec is not None and not tests[min(len(values), len(tests) - 1)](values):
+            self.elements_in_detail(seg, spec)
 
     def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
         values = seg.elements
