@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache, partial
 from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import add
@@ -37,12 +37,6 @@ _BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
 MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
 CONTROL_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})   # envelope and set boundaries
-
-
-@lru_cache(maxsize=64)
-def _irregular(full: str, term: str) -> Callable[[str], re.Match[str] | None]:
-    """Search for a segment that is indented or empty (whitespace or a terminator right after `full`)."""
-    return re.compile(re.escape(full) + "[" + re.escape(_WS + term) + "]").search
 
 
 @lru_cache(maxsize=256)
@@ -367,8 +361,6 @@ class Tokenizer:
         inline_isa = False
         consumed = False              # the suffix after the previous segment is already behind us
         pos = 0                       # position of the last segment within its transaction
-        # a segment that is indented or empty (whitespace or another terminator right after one)
-        irregular = _irregular(full, term)
         while True:
             buf = self._buf
             if suffix and not consumed and buf.startswith(suffix):
@@ -421,10 +413,14 @@ class Tokenizer:
             # no indented or empty segment in the chunk. Then the whole chunk is split at once, each
             # step one C-level pass (map, accumulate), so no bytecode runs per segment except
             # Segment.__init__; only IEA and ISA (interchange boundaries) are read one by one below.
-            bulk = eaten == suffix and ascii_only and not wrap and pieces[0][:1] > " " and not irregular(buf)
+            bulk = eaten == suffix and ascii_only and not wrap
             if bulk:
                 parts_list = list(map(str.split, pieces, repeat(el)))
                 tags = list(map(list.pop, parts_list, repeat(0)))
+                # an indented or empty segment has a tag that is empty or starts with whitespace: the
+                # least tag shows whether any does (cheaper than a regular expression over the chunk)
+                bulk = min(tags)[:1] > " "
+            if bulk:
                 found = list(compress(range(len(tags)), map(is_control, tags)))
                 bounds = [m for m in found if tags[m] == "IEA" or tags[m] == "ISA"]
             at = 0                        # the first piece not read yet
