@@ -14,6 +14,7 @@ of YAML. Outbound, the same nodes are walked over the canonical dict and emit se
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +43,7 @@ OutSegment = tuple[str, dict[int, Any]]
 #  order, the node; else None, -1, False, -1, None. Then the innermost level's own candidates or None
 #  and the enclosing levels' candidates as (level, node) in search order.)
 Plan = tuple["Callable[[Any, dict[str, Any]], dict[str, Any]] | None", int, bool, int, "Node | None",
-             "tuple[Node, ...] | None", "tuple[tuple[int, Node], ...]"]
+             "Callable[[Any], bool] | None", "tuple[Node, ...] | None", "tuple[tuple[int, Node], ...]"]
 
 
 @dataclass(slots=True, eq=False)
@@ -54,6 +55,8 @@ class Node:
     select: str = ""                            # rows: first|each; xpath expression
     when: tuple[tuple[Callable[[Any], str], frozenset[str]], ...] = ()
     when_out: tuple[tuple[Callable[[dict[int, Any], str], None], str], ...] = ()
+    when_at: tuple[tuple[int, int, frozenset[str]], ...] = ()   # `when` as (element, component, allowed)
+    test: Callable[[Any], bool] | None = None   # generated `matches` (segment syntaxes, nodes with when)
     when_text: str = ""
     each: str | None = None
     each_get: Callable[[Any], Any] | None = None
@@ -135,6 +138,7 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         node.tag = "HL"
         levels = spec["hl"] if isinstance(spec["hl"], list) else [spec["hl"]]
         node.when = ((seg_reader(3, 0), frozenset(str(v) for v in levels)),)
+        node.when_at = ((3, 0, node.when[0][1]),)
         node.when_out = ((seg_placer(3, 0), str(levels[0])),)
         node.when_text = f"HL03={'/'.join(map(str, levels))}"
         node_ctx = Context(ctx.syntax, ctx.codes, ctx.codes_out, ctx.profile_dir, ctx.decimal_mark,
@@ -165,6 +169,7 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
             vals = allowed if isinstance(allowed, list) else [allowed]
             checks.append((seg_reader(pos, comp), frozenset(str(v) for v in vals)))
             outs.append((seg_placer(pos, comp), str(vals[0])))
+            node.when_at += ((pos, comp, checks[-1][1]),)
         node.when = node.when + tuple(checks)
         node.when_out = node.when_out + tuple(outs)
         node.when_text = ", ".join(f"{node.tag}{int(str(a).split('.')[0]):02d}="
@@ -258,16 +263,16 @@ def _plan(node: Node, chain: list[Node]) -> None:
             up += [(depth, cand) for cand in chain[depth].dispatch.get(tag, ()) if cand.order >= floor]
         if own is not None or up or tag == "HL":   # HL: an enclosing level may take it (read_segments)
             static: tuple[Node | None, int] = (None, -1)
-            if tag != "HL":
-                if own is not None and len(own) == 1 and not own[0].when:
-                    static = (own[0], len(chain) - 1)        # a lone candidate is taken whatever its order
-                elif own is None and not up[0][1].when:
+            if tag != "HL":                 # the node to take when its `when` (its test) holds:
+                if own is not None and len(own) == 1:
+                    static = (own[0], len(chain) - 1)        # a lone candidate, whatever its order
+                elif own is None:
                     static = (up[0][1], up[0][0])
             if static[0] is not None and static[0].apply is None:
                 static = (None, -1)                          # nested: read_segments numbers its items
             chosen, level = static
             node.plans[tag] = (chosen.apply if chosen else None, level, bool(chosen and chosen.children),
-                               chosen.order if chosen else -1, chosen,
+                               chosen.order if chosen else -1, chosen, chosen.test if chosen else None,
                                tuple(own) if own is not None else None, tuple(up))
     for child in node.children:
         if child.children:
@@ -376,6 +381,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
         body += _scan_source(start, var)
     for k, fld in enumerate(node.fields_in):
         body += _field_source(fld, f"f{k}", env, scans)
+    body = _unchecked_variant(body)
     fill = ["def fill(seg, target):"] + ["    " + line for line in body]
     env["slow"] = lambda seg, target: _fill_fields(node, seg, target, syntax)
     if node.nested is not None:
@@ -402,11 +408,37 @@ def _generate(node: Node, label: str, syntax: str) -> None:
                      "        n = len(el)"] + _indent(_value_source(node.value, "value", env), 2) + [
                      "    except Exception:  # located by the generic path", "        return generic(seg, parent)",
                      "    if v is not None:", "        items.append(v)", "    return parent"]
+    test = []
+    if node.when:
+        # Node.matches without a call per condition: `(el[i] if n > i else '') in allowed and ...`
+        conditions = []
+        for k, (pos, comp, allowed) in enumerate(node.when_at):
+            env[f"allowed{k}"] = allowed
+            if comp:
+                env[f"when{k}"] = seg_reader(pos, comp)
+                conditions.append(f"when{k}(seg) in allowed{k}")
+            else:
+                conditions.append(f"(el[{pos - 1}] if n > {pos - 1} else '') in allowed{k}")
+        test = ["def test(seg):", "    el = seg.elements", "    n = len(el)", f"    return {' and '.join(conditions)}"]
     namespace: dict[str, Any] = dict(env)
-    source = "\n".join(fill + apply)
+    source = "\n".join(fill + apply + test)
     exec(compile(source, f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
     node.fast_fill = namespace["fill"]
     node.apply = namespace.get("apply")
+    node.test = namespace.get("test")
+
+
+_CHECKED_READ = re.compile(r"el\[(\d+)\]\.strip\(\) if n > \1 else ''")
+
+
+def _unchecked_variant(body: list[str]) -> list[str]:
+    """`body` twice: when the segment has every element read, without a length check per read."""
+    reads = [int(i) for line in body for i in _CHECKED_READ.findall(line)]
+    if len(reads) < 2:
+        return body
+    head, rest = body[:2], body[2:]                 # el = seg.elements; n = len(el)
+    unchecked = [_CHECKED_READ.sub(r"el[\1].strip()", line) for line in rest]
+    return head + [f"if n > {max(reads)}:"] + _indent(unchecked, 1) + ["else:"] + _indent(rest, 1)
 
 
 def _pair_starts(fields: Iterable[Field]) -> Iterable[int]:
@@ -519,6 +551,11 @@ def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> lis
             lines.append("v = Decimal(v)")
         elif kind == "int":
             lines.append("v = int(v)")
+        elif kind == "date8":                       # values.date_in's CCYYMMDD case; any other: the call
+            env[f"convert_{name}_{j}"] = function
+            lines += [("if len(v) == 8 and v.isdigit() and v.isascii() and '01' <= v[4:6] <= '12' "
+                       "and '01' <= v[6:8] <= '31':"), "    v = f'{v[0:4]}-{v[4:6]}-{v[6:8]}'", "else:",
+                      f"    v = convert_{name}_{j}(v)"]
         else:
             env[f"convert_{name}_{j}"] = function
             lines.append(f"v = convert_{name}_{j}(v)")
@@ -602,8 +639,8 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
         plan = plans.get(seg.tag)
         if plan is None:
             continue                          # a segment no open level maps
-        apply, depth, opens, order, node, _, _ = plan
-        if apply is None:
+        apply, depth, opens, order, node, test, _, _ = plan
+        if apply is None or test is not None and not test(seg):
             node, depth = _choose(plan, stack, seg, hl_frames)
             if node is None:
                 continue                      # a segment the profile does not map here
@@ -643,7 +680,7 @@ def _choose(plan: Plan, stack: list[list[Any]], seg: Any, hl_frames: dict[str, t
                     return cand, depth
             if depth < len(stack) - 1:
                 return _search(stack, depth, seg.tag, seg)
-    _, _, _, _, _, own, up = plan
+    _, _, _, _, _, _, own, up = plan
     if own is not None:
         floor = stack[-1][2]
         for cand in own:

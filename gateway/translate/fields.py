@@ -249,7 +249,7 @@ def _converters(spec: YMap, ctx: Context, where: Where
 
     The steps are the inbound chain described for the engine's code generator, which inlines
     the common ones: ("upper"), ("codes", table) not strict, ("decimal", mark) plain numbers,
-    ("int"); ("call") is any other converter, called as it is.
+    ("int"), ("date8") a CCYYMMDD date (else the converter is called); ("call") any other converter.
     """
     inbound: list[Callable[[Any], Any]] = []
     outbound: list[Callable[[Any], Any]] = []
@@ -288,7 +288,8 @@ def _converters(spec: YMap, ctx: Context, where: Where
                 raise ConfigError(f"unknown {key} format {fmt!r} (known: {', '.join(known)})",
                                   where[0], where[1])
             inbound.append(conv_in(fmt))
-            steps.append(("call", None, inbound[-1]))
+            eight = key == "date" and values.DATE_FORMATS[fmt] in ("CCYYMMDD", "auto")
+            steps.append(("date8" if eight else "call", None, inbound[-1]))
             outbound.insert(0, conv_out(fmt))
     implied = spec.get("decimals")
     if implied is not None and (not isinstance(implied, int) or implied < 0):
