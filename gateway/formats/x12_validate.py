@@ -69,7 +69,8 @@ class SetDef:
     element_req: dict[str, str]
     hierarchy: dict[str, Any] | None
     plans: dict[str | None, dict[str, _Plan | None]] = field(default_factory=dict)   # repetition sep -> tag -> plan
-    machines: dict[tuple[str | None, bool], _Machine] = field(default_factory=dict)   # see _machine
+    short_machines: dict[str | None, _Machine] = field(default_factory=dict)   # repetition sep -> machine
+    long_machines: dict[str | None, _Machine] = field(default_factory=dict)    # (see _Machine)
 
 
 @dataclass(slots=True)
@@ -195,8 +196,9 @@ def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
 
 
 def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> tuple[set[str], Check]:
-    """`check_value` for the types worth a call (dates, times, decimals), and the good values it has seen
-    (the quick test looks there first, without a call)."""
+    """`check_value` for the types worth a call (dates, times, decimals) and for codes without a list
+    (a small vocabulary: qualifiers, units), and the good values it has seen (the quick test looks
+    there first, without a call)."""
     good: set[str] = set()
 
     def check(v: str) -> bool:
@@ -224,9 +226,9 @@ def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, sep:
         names[f"codes{i}"] = frozenset(c for c in allowed if c and not (sep and sep in c)
                                        and check_value(c, espec, allowed) is None)
         return f"{x} in codes{i}"
-    if kind in ("AN", "ID"):
+    if kind == "AN":
         return f"{size} and {x}.isprintable()" + (f" and sep not in {x}" if sep else "")
-    if kind not in ("DT", "TM", "R"):     # N, N0..N9: unsigned ASCII digits need nothing more
+    if kind not in ("DT", "TM", "R", "ID"):     # N, N0..N9: unsigned ASCII digits need nothing more
         return f"{size} and {x}.isdigit() and {x}.isascii()"
     names[f"good{i}"], names[f"check{i}"] = _remembered(espec, allowed, sep)
     return f"{x} in good{i} or check{i}({x})"
@@ -407,6 +409,8 @@ class _Machine:
         self.nodes: dict[tuple[int, ...], _Node] = {}
         self.depth = _depth(d.root)
         self.start = self.node(((d.root, 0),))
+        # before the set: its first segment, when it is an ST, is placed like any other
+        self.before = _Node((), [_always], None, (), {"ST": self.start})
 
     def plan(self, tag: str) -> _Plan | None:
         plans = self.d.plans.setdefault(self.sep, {})    # per definition: VICS and plain ones differ
@@ -470,10 +474,10 @@ def _depth(item: Item) -> int:
 
 
 def _machine(d: SetDef, sep: str | None, short: bool) -> _Machine:
-    key = (sep, short)
-    found = d.machines.get(key)
+    machines = d.short_machines if short else d.long_machines
+    found = machines.get(sep)
     if found is None:
-        found = d.machines[key] = _Machine(d, sep, short)
+        found = machines[sep] = _Machine(d, sep, short)
     return found
 
 
@@ -510,43 +514,44 @@ class _Checker:
             return
         first = segments[0]
         sep = first.repetition_sep
-        machine = _machine(self.d, sep, len(segments) <= _SHORT)
-        node = machine.start                      # ST is body[0] of the root
+        short = len(segments) <= _SHORT
+        machine = (self.d.short_machines if short else self.d.long_machines).get(sep) \
+            or _machine(self.d, sep, short)
         if first.tag == "ST":
-            self.elements(first, node.tests, node.spec)
-        else:
+            node, begin = machine.before, 0
+        else:                                     # the first segment stands for ST (body[0] of the root)
+            node, begin = machine.start, 1
             self.elements(first)
         counts = [0] * machine.depth              # iterations of the counted loop open at each level
         uses = 1                                  # uses of the segment item placed last
-        in_detail, place, count, elements = self.elements_in_detail, self.place, self.count, self.elements
         fast = node.fast
         # The hot loop: most segments are a bare move (one lookup) and a clean quick test (one call);
         # a counted step (a use or loop iteration with a maximum) costs one more lookup and a call.
-        for seg in islice(segments, 1, None):
+        for seg in islice(segments, begin, None):
             nxt = fast.get(seg.tag)
             if nxt is not None:
                 uses = 1
             else:
                 step = node.steps.get(seg.tag)
                 if step is None or step.missing:  # out of place, findings, or a step not worked out yet
-                    node, uses = place(machine, node, seg, uses, counts)
+                    node, uses = self.place(machine, node, seg, uses, counts)
                     fast = node.fast
-                    elements(seg)
+                    self.elements(seg)
                     continue
-                uses = count(step, seg, uses, counts)
+                uses = self.count(step, seg, uses, counts)
                 nxt = step.node
             node = nxt
             fast = nxt.fast
             values = seg.elements
             if seg.repetition_sep is not sep:     # never from the reader: the test of the segment's own
-                elements(seg)                     # separator (an equal one that is another object too)
+                self.elements(seg)                # separator (an equal one that is another object too)
                 continue
             try:
                 test = nxt.tests[len(values)]
             except IndexError:                    # more elements than defined, and more than one more
                 test = nxt.tests[-1]
             if not test(values):
-                in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
+                self.elements_in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
         last = segments[-1]
         for frame, item in node.end:
             self.missing(frame, item, last)
@@ -611,20 +616,14 @@ class _Checker:
             offset=at.offset, **self.where))
 
     # ---- elements
-    def elements(self, seg: Segment, tests: list[Test] | None = None, spec: _Compiled | None = None) -> None:
-        """Element checks; the common case, a segment with nothing to report, takes the quick path.
-        `tests`, `spec`: the segment's plan for its separator, when the caller has it at hand."""
-        if tests is None:
-            plans = self.d.plans.setdefault(seg.repetition_sep, {})   # per definition: VICS and plain ones differ
-            if seg.tag not in plans:
-                plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
-            plan = plans[seg.tag]
-            if plan is None:
-                return
-            tests, spec = plan.by_length, plan.spec
-        values = seg.elements
-        if spec is not None and not tests[min(len(values), len(tests) - 1)](values):
-            self.elements_in_detail(seg, spec)
+    def elements(self, seg: Segment) -> None:
+        """Element checks; the common case, a segment with nothing to report, takes the quick path."""
+        plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
+        if seg.tag not in plans:
+            plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
+        plan = plans[seg.tag]
+        if plan is not None and not plan.clean(seg.elements):
+            self.elements_in_detail(seg, plan.spec)
 
     def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
         values = seg.elements
