@@ -476,7 +476,7 @@ class Tokenizer:
                         if not ascii_only:
                             pre = self._width(raw[:pre])
                     parts = body.split(el)
-                    tag = parts[0]
+                    tag = parts.pop(0)
                     if tag == "ISA" and not inline_isa:
                         # a new interchange without an IEA before it: read its header afresh
                         self._off = off + pre
@@ -488,14 +488,13 @@ class Tokenizer:
                             yield batch, marks
                         return
                     pos = 1 if tag == "ST" else pos + 1
-                    seg = Segment(tag, parts, pos, off + pre, comp, rep)
-                    if wrap:
-                        seg.offset = self._byte_offset(off + pre)
-                    del parts[0]
+                    seg = Segment(tag, parts, pos, self._byte_offset(off + pre) if wrap else off + pre, comp, rep)
                     off += (len(raw) if ascii_only else self._width(raw)) + step
                     prev = seg
-                    if tag in CONTROL_TAGS:
-                        marks.append(len(batch))
+                    if tag not in CONTROL_TAGS:
+                        batch.append(seg)
+                        continue
+                    marks.append(len(batch))
                     batch.append(seg)
                     if inline_isa:
                         # the ISA of the next interchange, same delimiters: back to the bulk path
