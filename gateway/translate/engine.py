@@ -382,11 +382,13 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     for k, fld in enumerate(node.fields_in):
         body += _field_source(fld, f"f{k}", env, scans)
     body = _unchecked_variant(body)
+    # fill is for the generic path (_apply: value:, key:, nested:, a dotted each:); apply does its own
     fill = ["def fill(seg, target):"] + ["    " + line for line in body]
     env["slow"] = lambda seg, target: _fill_fields(node, seg, target, syntax)
     if node.nested is not None:
         apply = []                                  # read_segments numbers nested items itself
     elif node.simple_each is not None or node.each is None:
+        fill = []
         head = ["def apply(seg, parent):"]
         if node.simple_each is not None:
             head += [f"    items = parent.get({node.simple_each!r})", "    if items is None:",
@@ -423,7 +425,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     namespace: dict[str, Any] = dict(env)
     source = "\n".join(fill + apply + test)
     exec(compile(source, f"<profile node {label}>", "exec"), namespace)  # noqa: S102 - our own source
-    node.fast_fill = namespace["fill"]
+    node.fast_fill = namespace.get("fill")
     node.apply = namespace.get("apply")
     node.test = namespace.get("test")
 
