@@ -142,8 +142,8 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
         (14, el[13] in ("0", "1")),
         (15, el[14] in ("P", "T", "I")),
     )
-    for pos, ok in checks:
-        if not ok and not any(p == pos for p, _, _ in found):
+    for pos in [pos for pos, ok in checks if not ok]:      # usually none
+        if not any(p == pos for p, _, _ in found):
             width, code, what = _ISA_FIELDS[pos - 1]
             found.append((pos, code, f"ISA{pos:02d} ({what}) has an invalid value {el[pos - 1]!r}"))
     return found
