@@ -5,9 +5,12 @@ One node model serves all four syntaxes. A node selects records in its context
 CSV rows, `xpath:` XML elements), optionally binds each one to a new item of a
 canonical list (`each:`), maps `fields:` both ways, and has `children:`.
 
-Segment syntaxes are read in one pass over the segments with a stack of open loops
-and a dispatch table per node (tag -> candidate nodes): no per-segment interpretation
-of YAML. Outbound, the same nodes are walked over the canonical dict and emit segments
+Segment syntaxes are read in one pass over the segments with a stack of open loops.
+At compile time each level that can be the innermost open one gets a plan per tag (which
+node takes the segment and at which level; a search only where `when:`, HL or order make
+it depend on the data), and each node a generated `apply` (Python source compiled once:
+element reads, code lists, numbers and stores inlined), so a segment costs one dict
+look-up and one call; any error re-runs the node field by field to locate it. Outbound, the same nodes are walked over the canonical dict and emit segments
 (`[tag, {position: value}]`), CSV rows or XML elements.
 """
 
