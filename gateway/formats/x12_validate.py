@@ -36,6 +36,7 @@ _NUMBER = re.compile(r"-?\d+\Z")
 _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
 _RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_TAG = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 
 
 @dataclass(slots=True)
@@ -196,9 +197,9 @@ def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
 
 
 def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> tuple[set[str], Check]:
-    """`check_value` for the types worth a call (dates, times, decimals) and for codes without a list
-    (a small vocabulary: qualifiers, units), and the good values it has seen (the quick test looks
-    there first, without a call)."""
+    """`check_value` for every type but free text (AN): dates, times, decimals, whole numbers and codes
+    without a list (values that recur: qualifiers, units, counts), and the good values it has seen
+    (the quick test looks there first, without a call)."""
     good: set[str] = set()
 
     def check(v: str) -> bool:
@@ -220,16 +221,14 @@ def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, sep:
         return "False"
     x = f"x{i}"
     kind, low, high = espec[0], int(espec[1]), int(espec[2])
-    size = f"len({x}) == {high}" if low == high else f"len({x}) <= {high}" if low <= 1 \
-        else f"{low} <= len({x}) <= {high}"                    # a non-empty value is at least 1 long
     if kind == "ID" and allowed is not None:
         names[f"codes{i}"] = frozenset(c for c in allowed if c and not (sep and sep in c)
                                        and check_value(c, espec, allowed) is None)
         return f"{x} in codes{i}"
-    if kind == "AN":
+    if kind == "AN":                     # free text: rarely the same twice, so tested inline every time
+        size = f"len({x}) == {high}" if low == high else f"len({x}) <= {high}" if low <= 1 \
+            else f"{low} <= len({x}) <= {high}"                # a non-empty value is at least 1 long
         return f"{size} and {x}.isprintable()" + (f" and sep not in {x}" if sep else "")
-    if kind not in ("DT", "TM", "R", "ID"):     # N, N0..N9: unsigned ASCII digits need nothing more
-        return f"{size} and {x}.isdigit() and {x}.isascii()"
     names[f"good{i}"], names[f"check{i}"] = _remembered(espec, allowed, sep)
     return f"{x} in good{i} or check{i}({x})"
 
@@ -433,10 +432,9 @@ class _Machine:
         """Where `tag` goes from `node`, as the walk of the standard defines it (None: out of place)."""
         if tag in node.steps:
             return node.steps[tag]
-        found = self._work_out(node.path, tag)
         if tag not in self.d.tags:
-            return found                  # None; damaged data may hold any tag: not kept
-        node.steps[tag] = found
+            return None                   # no place anywhere; damaged data may hold any tag: not kept
+        found = node.steps[tag] = self._work_out(node.path, tag)
         if found is not None and not found.missing and (
                 found.limit is None or (not found.repeat and not found.loop)
                 or (self.short and found.limit >= _SHORT)):
@@ -485,6 +483,8 @@ def _machine(d: SetDef, sep: str | None, short: bool) -> _Machine:
 
 class _Checker:
     """Walks one transaction set's segments through its definition, collecting issues."""
+
+    __slots__ = ("_where", "d", "dic", "issues", "tx")
 
     def __init__(self, tx: Transaction, definition: SetDef, issues: list[Issue]) -> None:
         self.tx = tx
@@ -538,8 +538,12 @@ class _Checker:
                     fast = node.fast
                     self.elements(seg)
                     continue
-                uses = self.count(step, seg, uses, counts)
                 nxt = step.node
+                if step.repeat:
+                    uses = self.count(step, seg, uses, counts)
+                else:                             # a counted loop entered afresh: its first iteration
+                    counts[step.level] = 1
+                    uses = 1
             node = nxt
             fast = nxt.fast
             values = seg.elements
@@ -598,7 +602,7 @@ class _Checker:
         elif tag in self.dic.segments:
             self.issue(Severity.ERROR, f"segment {tag} is not part of transaction set {self.d.id} "
                        f"({self.d.name})", codes.SEG_NOT_IN_SET, seg, loop)
-        elif re.fullmatch(r"[A-Z][A-Z0-9]{1,2}", tag):
+        elif _TAG.fullmatch(tag):
             self.issue(Severity.ERROR, f"segment {tag} is not defined in transaction set {self.d.id}",
                        codes.SEG_NOT_IN_SET, seg, loop)
         else:
