@@ -379,11 +379,8 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     """
     env: dict[str, Any] = {"Decimal": Decimal}
     body = ["el = seg.elements", "n = len(el)"]
-    scans = _shared_scans(node.fields_in)
-    for start, var in scans.items():
-        body += _scan_source(start, var)
     for k, fld in enumerate(node.fields_in):
-        body += _field_source(fld, f"f{k}", env, scans)
+        body += _field_source(fld, f"f{k}", env)
     body = _unchecked_variant(body)
     # fill is for the generic path (_apply: value:, key:, nested:, a dotted each:); apply does its own
     fill = ["def fill(seg, target):"] + ["    " + line for line in body]
@@ -446,33 +443,46 @@ def _unchecked_variant(body: list[str]) -> list[str]:
     return head + [f"if n > {max(reads)}:"] + _indent(unchecked, 1) + ["else:"] + _indent(rest, 1)
 
 
-def _pair_starts(fields: Iterable[Field]) -> Iterable[int]:
-    """Start indexes of the qualifier/value scans these fields make (pair:, pairs: without max:)."""
-    for fld in fields:
-        spec = fld.inline
-        if spec is None:
-            continue
-        if spec[0] == "pair" and spec[2] or spec[0] == "pairs" and spec[2] is None:
-            yield spec[1]
-        elif spec[0] == "first":
-            yield from _pair_starts(spec[1])
+# qualifier/value pairs read without a loop (PO106/PO107 ... N103/N104): a loop costs more than the
+# few pairs a segment usually carries; pairs after these are read by a loop
+UNROLLED_PAIRS = 3
 
 
-def _shared_scans(fields: list[Field]) -> dict[int, str]:
-    """Pair scans several fields make from the same element (PO106 pairs + item_ids.buyer BP / IN):
-    made once per segment into a dict {qualifier: first non-empty value}."""
-    starts = list(_pair_starts(fields))
-    return {start: f"scan{start}" for start in dict.fromkeys(starts) if starts.count(start) > 1}
+def _pair_source(i: int, qualifier: str) -> list[str]:
+    """`pair:` -- the raw value of the first pair from element index `i` qualified `qualifier`, in `v`."""
+    tests = [f"n > {j + 1} and el[{j}] == {qualifier!r} and el[{j + 1}]"
+             for j in range(i, i + 2 * UNROLLED_PAIRS, 2)]
+    lines = ["v = None"]
+    for k, test in enumerate(tests):
+        j = i + 2 * k
+        lines += [f"{'if' if k == 0 else 'elif'} {test}:", f"    v = el[{j + 1}]"]
+    rest = i + 2 * UNROLLED_PAIRS
+    return lines + [f"elif n > {rest + 1}:", f"    for i in range({rest}, n - 1, 2):", f"        if el[i] == {qualifier!r} and el[i + 1]:",
+                    "            v = el[i + 1]", "            break"]
 
 
-def _scan_source(start: int, var: str) -> list[str]:
-    # the first non-empty value of each non-empty qualifier, in the order of the segment: what a
-    # `pair:` read finds for its qualifier, and what a `pairs:` read keeps before mapping the codes
-    return [f"{var} = {{}}", f"for i in range({start}, n - 1, 2):", "    q = el[i]", f"    if q and q not in {var}:",
-            "        w = el[i + 1]", "        if w:", f"            {var}[q] = w"]
+def _pairs_source(i: int, stop: int | None, table: str) -> list[str]:
+    """`pairs:` -- {mapped qualifier: value} of the pairs from element index `i` (value index < stop) in `r`."""
+    def one(j: int, first: bool) -> list[str]:
+        keep = ([f"    r[{table}.get(q, q)] = w.strip()"] if first else
+                [f"    q = {table}.get(q, q)", "    if q not in r:", "        r[q] = w.strip()"])
+        return [f"q = el[{j}]", f"w = el[{j + 1}]", "if q and w:"] + keep
+    lines: list[str] = []
+    depth = 0
+    j = i
+    while depth < UNROLLED_PAIRS and (stop is None or j + 1 < stop):
+        lines += _indent([f"if n > {j + 1}:"] + _indent(one(j, depth == 0), 1), depth)
+        depth += 1
+        j += 2
+    if stop is None or j + 1 < stop:
+        end = "n - 1" if stop is None else f"min({stop}, n) - 1"
+        lines += _indent([f"for i in range({j}, {end}, 2):", "    q = el[i]", "    w = el[i + 1]", "    if q and w:",
+                          f"        q = {table}.get(q, q)", "        if q not in r:", "            r[q] = w.strip()"],
+                         depth)
+    return ["r = {}"] + lines + ["v = r or None"]
 
 
-def _field_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, str]) -> list[str]:
+def _field_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     """Lines that read one field and store its value into `target` (nothing when it has none)."""
     store = _store_source(fld, name, env)
     spec = fld.inline
@@ -487,10 +497,10 @@ def _field_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, s
             env[f"default_{name}"] = default
             lines += ["else:", f"    v = default_{name}"] + _indent(store, 1)
         return lines
-    return _value_source(fld, name, env, scans) + ["if v is not None:"] + _indent(store, 1)
+    return _value_source(fld, name, env) + ["if v is not None:"] + _indent(store, 1)
 
 
-def _value_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, str] | None = None) -> list[str]:
+def _value_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     """Lines that leave the field's inbound value in `v` (None when absent), as `fld.read` returns it."""
     spec = fld.inline
     kind = spec[0] if spec is not None else "call"
@@ -508,29 +518,18 @@ def _value_source(fld: Field, name: str, env: dict[str, Any], scans: dict[int, s
             env[f"default_{name}"] = default
             lines += [f"    v = default_{name}"]
         return lines
-    if kind == "pair" and scans and spec[1] in scans and spec[2]:
-        _, i, qualifier, steps = spec
-        return ([f"v = {scans[i]}.get({qualifier!r})", "if v is not None:", "    v = v.strip()"]
-                + _indent(_steps_source(steps, name, env), 1))
-    if kind == "pairs" and scans and spec[1] in scans and spec[2] is None:
-        env[f"table_{name}"] = spec[3]
-        return ["r = {}", f"for q, w in {scans[spec[1]]}.items():", f"    q = table_{name}.get(q, q)",
-                "    if q not in r:", "        r[q] = w.strip()", "v = r or None"]
     if kind == "pair":
         _, i, qualifier, steps = spec
-        return (["v = None", f"for i in range({i}, n - 1, 2):", f"    if el[i] == {qualifier!r} and el[i + 1]:",
-                 "        v = el[i + 1].strip()"] + _indent(_steps_source(steps, name, env), 2) + ["        break"])
+        return (_pair_source(i, qualifier) + ["if v is not None:", "    v = v.strip()"]
+                + _indent(_steps_source(steps, name, env), 1))
     if kind == "pairs":
         _, i, stop, table = spec
         env[f"table_{name}"] = table
-        end = "n - 1" if stop is None else f"min({stop}, n) - 1"
-        return ["r = {}", f"for i in range({i}, {end}, 2):", "    q = el[i]", "    if q:", "        w = el[i + 1]",
-                "        if w:", f"            q = table_{name}.get(q, q)", "            if q not in r:",
-                "                r[q] = w.strip()", "v = r or None"]
+        return _pairs_source(i, stop, f"table_{name}")
     _, alternatives, default, required = spec          # first: the first alternative that has a value
     lines = []
     for j, alt in enumerate(alternatives):
-        alt_lines = _value_source(alt, f"{name}_{j}", env, scans)
+        alt_lines = _value_source(alt, f"{name}_{j}", env)
         lines += alt_lines if j == 0 else ["if v is None:"] + _indent(alt_lines, 1)
     if required:
         env["Missing"] = Missing
