@@ -557,8 +557,8 @@ def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> lis
             lines.append("v = int(v)")
         elif kind == "date8":                       # values.date_in's CCYYMMDD case; any other: the call
             env[f"convert_{name}_{j}"] = function
-            lines += [("if len(v) == 8 and v.isdigit() and v.isascii() and '01' <= v[4:6] <= '12' "
-                       "and '01' <= v[6:8] <= '31':"), "    v = f'{v[0:4]}-{v[4:6]}-{v[6:8]}'", "else:",
+            lines += [("if len(v) == 8 and v.isdigit() and v.isascii() and '01' <= (m := v[4:6]) <= '12' "
+                       "and '01' <= (d := v[6:8]) <= '31':"), "    v = f'{v[0:4]}-{m}-{d}'", "else:",
                       f"    v = convert_{name}_{j}(v)"]
         else:
             env[f"convert_{name}_{j}"] = function
