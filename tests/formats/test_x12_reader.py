@@ -247,3 +247,13 @@ def test_isa_field_holding_the_segment_terminator_is_reported() -> None:
     errors = [i for i in result.errors if i.segment_tag == "ISA"]
     assert errors and errors[0].element_position == 2
     assert "contains the segment terminator" in errors[0].message
+
+
+def test_control_numbers_of_superscript_digits_are_compared_not_converted() -> None:
+    # "²" is a digit to str.isdigit() but not to int(): such ST02s once raised ValueError
+    body = BODY[:6] + ["SE*6*\u00b2\u00b2\u00b2\u00b2", "ST*850*\u00b2\u00b2\u00b2\u00b2", "BEG*00*SA*PO-2**20260115",
+                       "SE*3*\u00b2\u00b2\u00b2\u00b2", "GE*2*101", "IEA*1*000000101"]
+    body[1] = "ST*850*\u00b2\u00b2\u00b2\u00b2"
+    result = x12.parse(interchange(suffix="\n", body=body).encode(), validate=False)
+    assert [tx.control_number for tx in result.transactions] == ["\u00b2\u00b2\u00b2\u00b2"] * 2
+    assert [i.message for i in result.errors] == ["ST02 control number \u00b2\u00b2\u00b2\u00b2 is used twice in this group"]
