@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooValueError, UserError
-from gateway.odoo.sandbox.models import names
+from gateway.odoo.sandbox.models import from_reference, names, to_reference
 from gateway.odoo.sandbox.orm import Env, ModelSpec, now_str
 
 REQUIRED = object()
@@ -30,17 +30,6 @@ class Method:
 
 
 # --------------------------------------------------------------------------- uom and stock helpers
-
-def to_reference(env: Env, uom: int, qty: float) -> float:
-    rec = env.db.data["uom.uom"][uom]
-    if env.db.version >= 19:
-        return qty * (rec.get("relative_factor") or 1.0)
-    return qty / (rec.get("factor") or 1.0)
-
-
-def from_reference(env: Env, uom: int, qty: float) -> float:
-    return qty / (to_reference(env, uom, 1.0) or 1.0)
-
 
 def is_storable(env: Env, product: int) -> bool:
     if env.db.version == 17:
@@ -434,6 +423,22 @@ def _assign_picking(env: Env, picking: int) -> None:
     env.write("stock.picking", [picking], {"state": "assigned" if any_reserved else "confirmed"})
 
 
+def picking_action_confirm(env: Env, ids: list[int]) -> bool:
+    """Mark as To Do: draft moves become confirmed; a receipt (from a supplier or inventory location)
+    is made ready at once, as stock's `action_confirm` does (nothing to reserve there)."""
+    for rid in ids:
+        moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == rid
+                 and r.get("state") == "draft"]
+        if not moves:
+            continue
+        env.write("stock.move", moves, {"state": "confirmed"})
+        env.write("stock.picking", [rid], {"state": "confirmed"})
+        src = env.db.data["stock.picking"][rid].get("location_id")
+        if src and _usage(env, src) in ("supplier", "inventory"):
+            _assign_picking(env, rid)
+    return True
+
+
 def picking_action_assign(env: Env, ids: list[int]) -> bool:
     for rid in ids:
         _assign_picking(env, rid)
@@ -503,7 +508,9 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             env.create("stock.move", [{"picking_id": back, "product_id": rec["product_id"], "name": rec.get("name"),
                                        "product_uom_qty": qty, "product_uom": rec["product_uom"],
                                        "sale_line_id": rec.get("sale_line_id"),
-                                       "purchase_line_id": rec.get("purchase_line_id"), "state": "confirmed"}])
+                                       "purchase_line_id": rec.get("purchase_line_id"), "state": "confirmed",
+                                       # stock's _split copies the move: the rest is still expected when it was
+                                       "date": rec.get("date") or now_str(), "date_deadline": rec.get("date_deadline")}])
         _assign_picking(env, back)
 
 
@@ -618,10 +625,12 @@ def purchase_button_confirm(env: Env, ids: list[int]) -> bool:
         for line in [i for i, r in env.db.data["purchase.order.line"].items() if r.get("order_id") == rid
                      and r.get("product_id") and not r.get("display_type")]:
             rec = env.db.data["purchase.order.line"][line]
+            # purchase_stock's _prepare_stock_move_vals: the receipt is expected on the line's planned date
+            planned = rec.get("date_planned") or order.get("date_planned") or now_str()
             env.create("stock.move", [{"picking_id": picking, "product_id": rec["product_id"], "name": rec.get("name"),
                                        "product_uom_qty": rec.get("product_qty", 0.0),
                                        "product_uom": rec.get(n["purchase_uom"]), "purchase_line_id": line,
-                                       "state": "confirmed"}])
+                                       "date": planned, "date_deadline": planned, "state": "confirmed"}])
         _assign_picking(env, picking)
     return True
 
@@ -665,6 +674,7 @@ METHODS: dict[tuple[str, str], Method] = {
     ("sale.order.cancel", "action_cancel"): Method(sale_cancel_wizard_cancel, True, []),
     ("stock.picking", "button_validate"): Method(picking_button_validate, True, []),
     ("stock.picking", "action_assign"): Method(picking_action_assign, True, []),
+    ("stock.picking", "action_confirm"): Method(picking_action_confirm, True, []),
     ("stock.backorder.confirmation", "process"): Method(backorder_process, True, []),
     ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),
     ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),

@@ -141,6 +141,28 @@ def _template_variant_setter(fname: str) -> Any:
     return setter
 
 
+def to_reference(env: Env, uom: int, qty: float) -> float:
+    """A quantity in `uom` as the reference unit of its category (19: relative_factor, before: factor)."""
+    rec = env.db.data["uom.uom"][uom]
+    if env.db.version >= 19:
+        return qty * (rec.get("relative_factor") or 1.0)
+    return qty / (rec.get("factor") or 1.0)
+
+
+def from_reference(env: Env, uom: int, qty: float) -> float:
+    return qty / (to_reference(env, uom, 1.0) or 1.0)
+
+
+def _move_product_qty(env: Env, rid: int) -> float:
+    """stock.move.product_qty: the demand in the product's own unit (Odoo stores it; computed here)."""
+    rec = env.db.data["stock.move"][rid]
+    qty = float(rec.get("product_uom_qty", 0.0))
+    unit = env.get("product.product", rec["product_id"], "uom_id") if rec.get("product_id") else None
+    if not rec.get("product_uom") or not unit or unit == rec["product_uom"]:
+        return qty
+    return from_reference(env, unit, to_reference(env, rec["product_uom"], qty))
+
+
 def _location_name(env: Env, rid: int) -> str:
     rec = env.db.data["stock.location"][rid]
     if rec.get("location_id"):
@@ -500,7 +522,11 @@ def build(version: int) -> dict[str, ModelSpec]:
         "picking_type_id": M2O("stock.picking.type", "Operation Type"),
         "product_id": M2O("product.product", "Product", required=True),
         "product_uom_qty": F("Demand"), "quantity": F("Quantity"),
+        "product_qty": COMP("float", _move_product_qty, string="Real Quantity"),
         "product_uom": M2O("uom.uom", "UoM", required=True), "picked": B("Picked"),
+        "picking_code": REL("selection", "picking_type_id", "code",
+                            selection=[("incoming", "Receipt"), ("outgoing", "Delivery"),
+                                       ("internal", "Internal Transfer")]),
         "state": SEL([("draft", "New"), ("waiting", "Waiting Another Move"), ("confirmed", "Waiting Availability"),
                       ("partially_available", "Partially Available"), ("assigned", "Available"),
                       ("done", "Done"), ("cancel", "Cancelled")], "Status", default="draft"),
@@ -510,7 +536,8 @@ def build(version: int) -> dict[str, ModelSpec]:
         "location_id": M2O("stock.location", "Source Location", required=True),
         "location_dest_id": M2O("stock.location", "Destination Location", required=True),
         "origin": C("Source Document"), "partner_id": M2O("res.partner", "Destination Address"),
-        "date": DT("Date Scheduled", default=_now), "company_id": M2O("res.company", "Company", default=_company)},
+        "date": DT("Date Scheduled", default=_now), "date_deadline": DT("Deadline"),
+        "company_id": M2O("res.company", "Company", default=_company)},
         display=lambda env, rid: str(env.db.data["stock.move"][rid].get("name") or ""))
     model("stock.lot", "Lot/Serial", {
         "name": C("Lot/Serial Number", required=True), "product_id": M2O("product.product", "Product", required=True),
