@@ -115,6 +115,22 @@ def test_a_partial_receipt_moves_to_on_hand_and_the_backorder_stays_expected(
     assert got["GL-300"] == [("available", 130, "EA", None), ("on_hand", 130, "EA", None)]
 
 
+def test_each_warehouse_reports_only_the_receipts_into_it(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    wh2 = odoo.execute_kw("stock.warehouse", "create", [{"name": "West Coast", "code": "WH2"}])
+    [west] = odoo.execute_kw("stock.warehouse", "read", [[wh2], ["in_type_id"]])
+    po = purchase(odoo, sandbox.version, [("SP-500", 60, "Units", "2026-12-14 09:00:00")], confirm=False)
+    odoo.execute_kw("purchase.order", "write", [[po], {"picking_type_id": west["in_type_id"][0]}])
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    purchase(odoo, sandbox.version, [("SP-500", 25, "Units", "2026-12-15 09:00:00")])   # into the first one
+    docs = {d.lines[0].location: by_code(d) for d in extract_inventory(client, northwind(), journal,
+                                                                       slot="2026-12-04 08:00")}
+    assert docs["WH2"]["SP-500"][2:] == [("on_order", 60, "EA", "2026-12-14")]
+    assert docs["WH"]["SP-500"][2:] == [("on_order", 25, "EA", "2026-12-15")]
+    [only] = extract_inventory(client, northwind(warehouse="WH2"), journal, slot="2026-12-04 12:00")
+    assert by_code(only)["SP-500"][2:] == [("on_order", 60, "EA", "2026-12-14")]
+
+
 def test_incoming_stock_costs_one_call_per_warehouse_however_many_receipts(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
     def calls(slot: str) -> int:

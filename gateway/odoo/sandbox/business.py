@@ -176,6 +176,26 @@ def purchase_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     return vals
 
 
+def warehouse_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]) -> None:
+    """A warehouse made through the API gets its locations (view CODE, CODE/Stock) and its Receipts and
+    Delivery Orders operation types, as stock's `stock.warehouse.create` does. The seed's first
+    warehouse brings its own (with Odoo's xml ids), so one given a stock location is left alone."""
+    for rid, vals in zip(ids, vals_list, strict=True):
+        if vals.get("lot_stock_id") or vals.get("view_location_id"):
+            continue
+        code = str(env.db.data["stock.warehouse"][rid].get("code"))
+        view = env.create("stock.location", [{"name": code, "usage": "view", "warehouse_id": rid}])[0]
+        stock = env.create("stock.location", [{"name": "Stock", "usage": "internal", "location_id": view,
+                                               "warehouse_id": rid}])[0]
+        types = env.create("stock.picking.type", [
+            {"name": "Receipts", "code": "incoming", "sequence_code": "IN", "warehouse_id": rid,
+             "default_location_src_id": _location(env, "supplier"), "default_location_dest_id": stock},
+            {"name": "Delivery Orders", "code": "outgoing", "sequence_code": "OUT", "warehouse_id": rid,
+             "default_location_src_id": stock, "default_location_dest_id": _location(env, "customer")}])
+        env.write("stock.warehouse", [rid], {"view_location_id": view, "lot_stock_id": stock,
+                                             "in_type_id": types[0], "out_type_id": types[1]})
+
+
 def picking_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     ptype = vals.get("picking_type_id")
     if ptype and env.exists("stock.picking.type", ptype):
@@ -617,10 +637,12 @@ def purchase_button_confirm(env: Env, ids: list[int]) -> bool:
             continue
         env.write("purchase.order", [rid], {"state": "purchase"})
         wh = env.db.data["stock.warehouse"][min(env.db.data["stock.warehouse"])]
+        ptype = order.get("picking_type_id") or wh["in_type_id"]       # "Deliver To": the receiving warehouse
+        dest = env.db.data["stock.picking.type"][ptype].get("default_location_dest_id") or wh["lot_stock_id"]
         picking = env.create("stock.picking", [{
-            "picking_type_id": order.get("picking_type_id") or wh["in_type_id"], "partner_id": order["partner_id"],
+            "picking_type_id": ptype, "partner_id": order["partner_id"],
             "origin": order.get("name"), "purchase_id": rid, "location_id": _location(env, "supplier"),
-            "location_dest_id": wh["lot_stock_id"], "scheduled_date": order.get("date_planned") or now_str(),
+            "location_dest_id": dest, "scheduled_date": order.get("date_planned") or now_str(),
             "state": "confirmed"}])[0]
         for line in [i for i, r in env.db.data["purchase.order.line"].items() if r.get("order_id") == rid
                      and r.get("product_id") and not r.get("display_type")]:
@@ -655,6 +677,7 @@ def install(models: dict[str, ModelSpec]) -> None:
         "sale.order": {"pre_create": sale_pre_create},
         "sale.order.line": {"pre_create": sale_line_pre_create},
         "purchase.order.line": {"pre_create": purchase_line_pre_create},
+        "stock.warehouse": {"on_create": warehouse_on_create},
         "stock.picking": {"pre_create": picking_pre_create},
         "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},
         "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
