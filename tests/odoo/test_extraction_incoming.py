@@ -15,13 +15,14 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig, load
+from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import x12
 from gateway.formats.x12_validate import validate_transaction
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_inventory
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import render
+from gateway.translate import ProfileRegistry, render
 from gateway.translate.canonical import InventoryAdvice, Line
 from tests.odoo.conftest import bigbox, northwind, order
 
@@ -171,6 +172,20 @@ def test_northwind_846_says_qty_63_and_sch_for_each_arrival(
     issues = [i.message for i in validate_transaction(result.transactions[0])]
     assert [m for m in issues if m not in ("at least one of N102, N103 is required",
                                            "N103, N104 must be used together")] == []
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+def test_an_invrpt_partner_gets_qty_21_with_its_date(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 09:00:00")])
+    partner = PartnerConfig.model_validate({
+        "id": "eh", "odoo": {"partner_ref": "NORTHWIND"},
+        "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}], "version": "D96A"},
+        "documents": [{"type": "INVRPT", "direction": "out", "profile": "edifact-d96a-invrpt"}]})
+    [doc] = extract_inventory(client, partner, journal, slot="2026-12-04 08:00")
+    our = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
+    text = render(doc, partner, ProfileRegistry.load(), journal, "INVRPT", our_ids=our).data.decode()
+    assert "LOC+18+WH'QTY+198:0:PCE'QTY+145:0:PCE'QTY+21:120:PCE'DTM+194:20261211:102'UNT" in text.replace("\n", "")
 
 
 def test_no_open_receipt_keeps_the_two_quantities(client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
