@@ -405,10 +405,12 @@ def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[in
     The open moves of receipts (operation type code 'incoming', not draft, done or cancelled)
     into any location of the warehouse (child of its view location: Stock, or Input with two-
     or three-step reception), in one search_read per warehouse. `product_qty` is the demand in
-    the product's own unit, the unit of the on-hand figures; `date` is the move's scheduled
-    date, the one Odoo's forecast uses and a vendor's confirmed date moves (date_deadline stays
-    the first promise). `picking_type_id.code` is a path every version from 16 to 19 searches.
-    The date is the UTC calendar day Odoo stores.
+    the product's own unit, the unit of the on-hand figures. The expected day is the later of
+    the move's `date` (scheduled: what the warehouse plans, moved when the receipt is
+    rescheduled, what Odoo's forecast counts) and its `date_deadline` (where purchase_stock
+    puts a vendor's new promise when the buyer changes the line's planned date; the `date`
+    stays): stock is not there before both. `picking_type_id.code` is a path every version
+    from 16 to 19 searches. Days are the UTC calendar days Odoo stores.
     """
     view = m2o_id(warehouse.get("view_location_id"))
     if not view or not product_ids:
@@ -417,10 +419,10 @@ def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[in
                                               ("state", "not in", ["draft", "done", "cancel"]),
                                               ("location_dest_id", "child_of", view),
                                               ("product_id", "in", sorted(product_ids))],
-                               ["product_id", "product_qty", "date"], order="date, id")
+                               ["product_id", "product_qty", "date", "date_deadline"], order="id")
     out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for move in moves:
-        product, day = m2o_id(move["product_id"]), str(move.get("date") or "")[:10]
+        product, day = m2o_id(move["product_id"]), max(str(move.get(f) or "")[:10] for f in ("date", "date_deadline"))
         if product and day and move.get("product_qty"):
             out[product][day] += _dec(move["product_qty"])   # Decimal: 0.1 + 0.2 stays 0.3
     return out

@@ -116,6 +116,23 @@ def test_a_partial_receipt_moves_to_on_hand_and_the_backorder_stays_expected(
     assert got["GL-300"] == [("available", 130, "EA", None), ("on_hand", 130, "EA", None)]
 
 
+def test_a_later_vendor_promise_or_a_rescheduled_receipt_moves_the_date(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    po = purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 09:00:00"),
+                                          ("CB-400", 10, "Units", "2026-12-11 09:00:00")])
+    lines = odoo.execute_kw("purchase.order.line", "search_read", [[("order_id", "=", po)], ["product_id"]])
+    [sp_line] = [line["id"] for line in lines if line["product_id"][0] == product(odoo, "SP-500")]
+    odoo.execute_kw("purchase.order.line", "write", [[sp_line], {"date_planned": "2026-12-16 09:00:00"}])
+    got = by_code(extract_inventory(client, northwind(), journal, slot="2026-12-04 08:00")[0])
+    assert got["SP-500"][2:] == [("on_order", 120, "EA", "2026-12-16")]    # the vendor is late: not before the 16th
+    assert got["CB-400"][2:] == [("on_order", 10, "EA", "2026-12-11")]
+    [pick] = odoo.execute_kw("purchase.order", "read", [[po], ["picking_ids"]])[0]["picking_ids"]
+    odoo.execute_kw("stock.picking", "write", [[pick], {"scheduled_date": "2026-12-18 07:00:00"}])
+    got = by_code(extract_inventory(client, northwind(), journal, slot="2026-12-04 12:00")[0])
+    assert got["SP-500"][2:] == [("on_order", 120, "EA", "2026-12-18")]    # the warehouse receives it later still
+    assert got["CB-400"][2:] == [("on_order", 10, "EA", "2026-12-18")]
+
+
 def test_each_warehouse_reports_only_the_receipts_into_it(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
     wh2 = odoo.execute_kw("stock.warehouse", "create", [{"name": "West Coast", "code": "WH2"}])

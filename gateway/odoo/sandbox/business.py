@@ -196,6 +196,28 @@ def warehouse_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]
                                              "in_type_id": types[0], "out_type_id": types[1]})
 
 
+def _open_moves(env: Env, field: str, ids: list[int]) -> list[int]:
+    return [i for i, r in env.db.data["stock.move"].items() if r.get(field) in ids
+            and r.get("state") not in ("done", "cancel")]
+
+
+def purchase_line_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """A new planned date on a confirmed line (the vendor's new promise) becomes the deadline of its open
+    receipt moves; their scheduled `date` stays (purchase_stock `_update_move_date_deadline`)."""
+    if vals.get("date_planned"):
+        moves = _open_moves(env, "purchase_line_id", ids)
+        if moves:
+            env.write("stock.move", moves, {"date_deadline": vals["date_planned"]})
+
+
+def picking_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """Rescheduling a transfer moves the scheduled date of its open moves (stock `_set_scheduled_date`)."""
+    if vals.get("scheduled_date"):
+        moves = _open_moves(env, "picking_id", ids)
+        if moves:
+            env.write("stock.move", moves, {"date": vals["scheduled_date"]})
+
+
 def picking_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     ptype = vals.get("picking_type_id")
     if ptype and env.exists("stock.picking.type", ptype):
@@ -676,9 +698,9 @@ def install(models: dict[str, ModelSpec]) -> None:
         "product.template": {"pre_create": template_pre_create, "on_create": template_on_create},
         "sale.order": {"pre_create": sale_pre_create},
         "sale.order.line": {"pre_create": sale_line_pre_create},
-        "purchase.order.line": {"pre_create": purchase_line_pre_create},
+        "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_write": purchase_line_on_write},
         "stock.warehouse": {"on_create": warehouse_on_create},
-        "stock.picking": {"pre_create": picking_pre_create},
+        "stock.picking": {"pre_create": picking_pre_create, "on_write": picking_on_write},
         "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},
         "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
                             "on_create": move_line_on_create},
