@@ -173,7 +173,9 @@ class EdifactSettings(Strict):
     una: bool = True
     decimal: Literal[".", ","] = Field(default=".", description="outbound decimal mark, shown in UNA (inbound "
                                        "numbers are read with either mark, as ISO 9735 allows)")
-    contrl: bool = True
+    contrl: bool | Literal["requested"] = Field(default=True, description=(
+        "send CONTRL for interchanges read: true always, false never, requested only when the UNB "
+        "asks for one (0031 = 1; then also for a clean interchange). Truthy: our UNBs ask the partner for one"))
     contrl_on_success: bool = True
     test: bool = False
     ack_window_hours: float = 24.0
@@ -261,6 +263,8 @@ class As2Channel(Strict):
     encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des"] = "aes256-cbc"
     mdn: Literal["sync", "async", "none"] = "sync"
     mdn_signed: bool = True
+    mdn_timeout_hours: float = Field(0.5, gt=0, description="hours an async MDN may take before the sent "
+                                     "message is flagged overdue (never resent by itself)")
     tls_ca: Path | None = Field(None, description="CA file to trust for the partner's HTTPS endpoint")
     timeout: float = Field(300.0, description="seconds for one AS2 POST including a sync MDN")
 
