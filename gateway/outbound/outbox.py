@@ -6,7 +6,9 @@ concurrency limit. A transient failure (`DeliveryRetry`, or any error a channel 
 classify) waits in RETRY_WAIT for `compute_backoff()`; after `max_attempts` the message is
 DEAD with the reason kept, until `edi-gateway resend ID`. A permanent refusal
 (`DeliveryRejected`) is DEAD at once. A delivered message is SENT; it is DONE at once unless
-an acknowledgement (997/999/CONTRL, async MDN) is expected, which settles it later.
+an acknowledgement (997/999/CONTRL, async MDN) is expected, which settles it later. A
+channel's `DeliveryResult.awaits` (an async MDN) becomes an ack expectation with its due
+time, so a confirmation that never comes shows as overdue; it is never resent by itself.
 """
 
 from __future__ import annotations
@@ -98,10 +100,19 @@ class Outbox:
             except Exception as exc:    # a channel's unexpected error: retry, never crash the outbox
                 log.exception("channel %s failed", name, extra={"edi": {"message_id": message.id}})
                 return await self._failed(message, exc, transient=True)
+        awaits: dict[str, str] = {}
+        if result.awaits is not None:
+            # recorded before SENT: a crash in between leaves the message QUEUED, so it is delivered again
+            # (same AS2 Message-ID) and this upsert on (message, kind) only moves the due time; the
+            # overdue queries count SENT messages only, so the early row never shows on its own
+            due = utcnow() + result.awaits.within
+            await asyncio.to_thread(self.journal.expect_ack, message.id, partner.id, result.awaits.kind,
+                                    result.awaits.reference, None, due)
+            awaits = {"awaits": result.awaits.kind, "awaits_due": due.isoformat()}
         sent = await asyncio.to_thread(
             self.journal.transition, message.id, State.SENT, result.detail or f"delivered via {name}",
             expect=State.QUEUED, last_error=None,
-            meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta})
+            meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta, **awaits})
         log.info("sent %s via %s: %s", message.filename, name, result.detail,
                  extra={"edi": {"message_id": message.id, "partner": message.partner}})
         if result.ack_pending or message.meta.get("expects_ack"):

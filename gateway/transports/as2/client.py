@@ -16,7 +16,7 @@ import shutil
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
 from gateway.logs import redact_url
-from gateway.outbound.channels import DeliveryResult
+from gateway.outbound.channels import Awaiting, DeliveryResult
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
@@ -149,8 +149,11 @@ class As2Sender:
             self.forget(message.id)
             return DeliveryResult(detail=f"AS2 {message_id} posted (no MDN requested)", meta=meta)
         if ch.mdn == "async":
+            # overdue (ops pages, metrics, one warning) after mdn_timeout_hours; never resent by itself: the
+            # partner may have the message and only its MDN got lost, so a resend is the coordinator's call
             return DeliveryResult(detail=f"AS2 {message_id} posted, awaiting async MDN", ack_pending=True,
-                                  meta=meta)
+                                  meta=meta, awaits=Awaiting("MDN", message_id,
+                                                             timedelta(hours=ch.mdn_timeout_hours)))
         certs = [c for p in ch.certificates for c in load_certificates(p)]
         try:
             got = mdn.read(reply_type, reply, certs, require_signed=ch.mdn_signed)
