@@ -7,7 +7,8 @@ What we send, per interchange read:
 - UCM per message: 7 acknowledged / 4 rejected, UNH/UNT faults in the UCM itself;
 - UCS per faulty segment (position from UNH = 1) and UCD per faulty element (position.component).
 A CONTRL is never answered with a CONTRL. Whether one is sent at all, and for clean
-interchanges too, is the partner's `edifact.contrl` / `edifact.contrl_on_success`.
+interchanges too, is the partner's `edifact.contrl` / `edifact.contrl_on_success`; with
+`contrl: requested` one is sent exactly when the UNB asks for it (0031 = 1), clean or not.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
         txs = [t for t in result.transactions if t.envelope is env]
         if txs and all(t.doc_type == "CONTRL" for t in txs):
             continue          # ISO 9735-4: a CONTRL is not acknowledged
+        if settings.contrl == "requested" and not env.ack_requested:
+            continue          # this partner's CONTRLs answer the UNB acknowledgement request (0031) only
         report = _report(result, env, txs)
-        if report.clean and not settings.contrl_on_success:
+        if report.clean and not settings.contrl_on_success and settings.contrl != "requested":
             continue
         out.append(_render(report, partner, our_ids, journal, now or datetime.now(UTC)))
     return out

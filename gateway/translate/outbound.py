@@ -163,7 +163,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     writer = Writer(sender=Party(our.edifact.id, our.edifact.qualifier), recipient=Party(receiver.id, receiver.qualifier),
                     control_number=str(unb), date=when.strftime("%y%m%d"), time=when.strftime("%H%M"),
                     syntax=settings.syntax, syntax_version=settings.syntax_version, una=settings.una,
-                    test=settings.test, ack_request=settings.contrl, delimiters=delimiters)
+                    test=settings.test, ack_request=bool(settings.contrl), delimiters=delimiters)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
     body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data, when, settings.decimal)]

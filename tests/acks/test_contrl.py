@@ -19,7 +19,7 @@ GOOD_BODY = ("BGM+220+PO1+9'DTM+137:20261129:102'NAD+BY+4012345000009::9'LIN+1++
              "QTY+21:12:PCE'UNS+S'")
 
 
-def interchange(*bodies: str, ref: str = "77", ung: bool = False) -> bytes:
+def interchange(*bodies: str, ref: str = "77", ung: bool = False, ack: bool = True) -> bytes:
     msgs = []
     for n, body in enumerate(bodies, start=1):
         segs = [s for s in body.split("'") if s]
@@ -30,7 +30,8 @@ def interchange(*bodies: str, ref: str = "77", ung: bool = False) -> bytes:
         count = 1
     else:
         count = len(bodies)
-    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:0915+{ref}++++1'{inner}"
+    request = "++++1" if ack else ""        # UNB 0031: acknowledgement requested
+    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:0915+{ref}{request}'{inner}"
             f"UNZ+{count}+{ref}'").encode("latin-1")
 
 
@@ -75,6 +76,19 @@ def test_contrl_off_or_only_on_errors(journal: SqliteJournal) -> None:
     assert acks.build(clean, partner(contrl_on_success=False), OURS, journal) == []
     broken = edifact.parse(interchange(GOOD_BODY.replace("DTM+137:20261129:102'", "")))
     assert len(acks.build(broken, partner(contrl_on_success=False), OURS, journal)) == 1
+
+
+def test_contrl_requested_answers_exactly_the_interchanges_that_ask(journal: SqliteJournal) -> None:
+    requested = partner(contrl="requested", contrl_on_success=False)
+    # an interchange asking for acknowledgement (UNB 0031 = 1) gets one, even when it is clean
+    [doc] = contrl.build(edifact.parse(interchange(GOOD_BODY)), requested, OURS, journal, now=NOW)
+    assert "UCI+77+4012345000009:14+0614141000005:14+7" in segments(doc.data)
+    # one that does not ask gets none, clean or broken
+    assert acks.build(edifact.parse(interchange(GOOD_BODY, ack=False)), requested, OURS, journal) == []
+    broken = interchange(GOOD_BODY.replace("DTM+137:20261129:102'", ""), ack=False)
+    assert acks.build(edifact.parse(broken), requested, OURS, journal) == []
+    # the default (true) answers both
+    assert len(acks.build(edifact.parse(interchange(GOOD_BODY, ack=False)), partner(), OURS, journal)) == 1
 
 
 def test_segment_and_element_errors_become_ucs_and_ucd(journal: SqliteJournal) -> None:

@@ -13,9 +13,10 @@ EUROHANDEL = {"name": "EuroHandel", "edifact": {"ids": [{"qualifier": "14", "id"
 SETTINGS = {"our_ids": {"edifact": {"qualifier": "14", "id": "0614141000005"}}}
 
 
-def order(ref: str, body: str) -> bytes:
+def order(ref: str, body: str, ack_request: bool = False) -> bytes:
     segs = [s for s in body.split("'") if s]
-    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:0915+{ref}'UNH+1+ORDERS:D:96A:UN'"
+    ask = "++++1" if ack_request else ""      # UNB 0031
+    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:0915+{ref}{ask}'UNH+1+ORDERS:D:96A:UN'"
             + "".join(s + "'" for s in segs) + f"UNT+{len(segs) + 2}+1'UNZ+1+{ref}'").encode("latin-1")
 
 
@@ -47,3 +48,24 @@ def test_daemon_answers_edifact_with_contrl_and_does_not_answer_a_contrl(tmp_pat
                  message="their CONTRL read")
     # Then no CONTRL answers their CONTRL: still exactly one in the outbox
     assert len(contrls()) == 1
+
+
+def test_partner_with_contrl_requested_gets_one_only_when_its_unb_asks(tmp_path: Path) -> None:
+    partner = {**EUROHANDEL, "edifact": {**EUROHANDEL["edifact"], "contrl": "requested",  # type: ignore[dict-item]
+                                         "contrl_on_success": False}}
+    ws = Workspace.create(tmp_path, SETTINGS, partners={"eurohandel": partner})
+    outbox = ws.root / "outbox" / "eurohandel"
+    body = "BGM+220+PO1+9'DTM+137:20261129:102'NAD+BY+4012345000009::9'LIN+1++00614141000012:EN'QTY+21:1x'UNS+S'"
+    with GatewayProcess(ws.config):
+        # Given a faulty order whose UNB does not ask for acknowledgement: read and quarantined, no CONTRL
+        ws.drop("quiet.edi", order("601", body))
+        wait_for(lambda: [m for m in ws.messages(filename="quiet.edi") if m["state"] in ("quarantined", "done")],
+                 message="the first order handled")
+        # When the next order's UNB asks for one (0031 = 1)
+        ws.drop("asks.edi", order("602", body, ack_request=True))
+        [path] = wait_for(lambda: sorted(outbox.glob("*CONTRL*")) if outbox.is_dir() else [],
+                          message="a CONTRL in outbox/eurohandel")
+    # Then exactly one CONTRL went out, answering interchange 602
+    assert len(sorted(outbox.glob("*CONTRL*"))) == 1
+    uci = edifact.parse(path.read_bytes()).transactions[0].segments[1]
+    assert (uci.tag, uci.get(1)) == ("UCI", "602")
