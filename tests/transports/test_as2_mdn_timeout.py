@@ -4,13 +4,16 @@ The partner is an aiohttp + openssl AS2 peer that takes our message and keeps it
 the daemon's outbox records the expectation (kind MDN, the AS2 Message-ID, due after the
 partner's `mdn_timeout_hours`), the ops queries, /metrics and the status page show it overdue,
 and the late openssl-signed MDN, posted with curl, still settles the message and clears it.
-Sync-MDN and no-MDN partners record no MDN expectation.
+Sync-MDN and no-MDN partners record no MDN expectation. A SIGKILL between recording the
+expectation and marking the message SENT loses nothing and doubles nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import sqlite3
 import subprocess
 from datetime import datetime, timedelta
@@ -19,6 +22,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from gateway.journal.sqlite import SqliteJournal
 from gateway.ops.queries import JournalQueries
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
@@ -31,6 +35,26 @@ from tests.transports.test_outbound_daemon import ASN, queue, state
 pytestmark = pytest.mark.slow
 
 TIMEOUT_HOURS = 2 / 3600                # two seconds: set by the test, so the wait for "overdue" stays short
+KILL_MARKER = "EDI_TEST_MDN_KILL_MARKER"
+
+
+def _die_after_mdn_expectation() -> None:
+    """In the daemon (this module preloaded): SIGKILL once, right after the MDN expectation is recorded."""
+    expect_ack = SqliteJournal.expect_ack
+
+    def expect_then_die(self: SqliteJournal, message_id: str, partner: str, kind: str, control_number: str,
+                        group_number: str | None, due_at: datetime) -> None:
+        expect_ack(self, message_id, partner, kind, control_number, group_number, due_at)
+        marker = Path(os.environ[KILL_MARKER])
+        if kind == "MDN" and marker.exists():
+            marker.unlink()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    SqliteJournal.expect_ack = expect_then_die  # type: ignore[method-assign]
+
+
+if os.environ.get(KILL_MARKER):
+    _die_after_mdn_expectation()
 
 
 def http_get(url: str) -> str:
@@ -41,7 +65,7 @@ def http_get(url: str) -> str:
 
 
 def overdue_gauge(metrics: str, partner: str) -> float | None:
-    found = re.search(rf'^edi_gateway_overdue_acks\{{partner="{partner}"\}} (\S+)$', metrics, re.M)
+    found = re.search(rf'^edi_gateway_overdue_acks\{{partner="{partner}"\}} (\S+)$', metrics, re.MULTILINE)
     return float(found.group(1)) if found else None
 
 
@@ -136,6 +160,55 @@ async def test_async_mdn_overdue_then_late_mdn_settles_and_clears(tmp_path: Path
             assert "async MDN processed" in ws.events(mid)[-1]["reason"]
         finally:
             await asyncio.to_thread(gw.stop)
+    finally:
+        await runner.cleanup()
+
+
+async def test_kill_between_expectation_and_sent_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+    peer = Peer(tmp_path / "peer", acme, bigbox)
+    (tmp_path / "peer").mkdir()
+    app = web.Application(client_max_size=1 << 24)
+    app.router.add_post("/as2", peer.handle)
+    runner, peer_port = await serve(app)
+    port = free_port()
+    ws = Workspace.create(tmp_path / "gw", {
+        "ops": {"enabled": False},
+        "as2_server": {"enabled": True, "host": "127.0.0.1", "port": port, "as2_id": "ACMEDIST",
+                       "certificate": str(acme.cert_path), "private_key": str(acme.key_path),
+                       "public_url": ws_url(port)}},
+        partners={"bigbox": {"outbound": {"channel": "as2", "as2_id": "BIGBOX-AS2", "mdn": "async",
+                                          "url": f"http://127.0.0.1:{peer_port}/as2",
+                                          "certificates": [str(bigbox.cert_path)]}}})
+    marker = tmp_path / "kill.armed"
+    marker.write_text("1")
+    try:
+        gw = await asyncio.to_thread(GatewayProcess(ws.config, preload=["tests.transports.test_as2_mdn_timeout"],
+                                                    env={KILL_MARKER: str(marker)}).start)
+        mid = await asyncio.to_thread(queue, ws, "bigbox", "as2", "bigbox_856_12.x12", ASN)
+        assert gw.proc is not None
+        await asyncio.to_thread(gw.proc.wait, 60)           # killed right after the expectation
+        gw.kill()
+        assert not marker.exists() and state(ws, mid) == "queued"
+        ((kind, first_ref, first_due),) = expectations(ws, mid)
+        assert kind == "MDN" and len(peer.requests) == 1
+        gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+        try:
+            await asyncio.to_thread(wait_for, lambda: state(ws, mid) == "sent", 60, 0.05, "sent after restart")
+        finally:
+            await asyncio.to_thread(gw.stop)
+        # the same AS2 message again (the partner's duplicate check applies), one expectation, a later due
+        assert [h["Message-ID"] for h, _ in peer.requests] == [first_ref, first_ref]
+        ((kind, ref, due_at),) = expectations(ws, mid)
+        assert (kind, ref) == ("MDN", first_ref) and due_at >= first_due
+        queries = JournalQueries(ws.journal_path)
+        try:
+            later = datetime.fromisoformat(due_at) + timedelta(seconds=1)
+            assert [r.id for r, *_ in queries.overdue_acks(later)] == [mid]
+            assert queries.overdue_ack_counts(later) == {"bigbox": 1}
+        finally:
+            queries.close()
     finally:
         await runner.cleanup()
 
