@@ -137,6 +137,15 @@ async def test_async_mdn_overdue_then_late_mdn_settles_and_clears(tmp_path: Path
             assert mid in section and "MDN" in section and f"{mid}@" in section
             assert state(ws, mid) == "sent"                     # never resent or failed by the timeout
             assert len(peer.requests) == 1
+        finally:
+            await asyncio.to_thread(gw.stop)
+        # the daemon's overdue check (at start, then every minute) logs it once; a restart keeps it awaited
+        gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+        try:
+            await asyncio.to_thread(wait_for, lambda: f"message {mid}" in gw.output(), 30, 0.05, "overdue warning")
+            warning = next(line for line in gw.output().splitlines() if f"message {mid}" in line)
+            assert "acknowledgement overdue: partner bigbox" in warning and "WARNING" in warning.upper()
+            assert state(ws, mid) == "sent" and len(peer.requests) == 1
 
             # partners with a sync MDN or none: delivered and done, no MDN expectation
             for partner in ("syncco", "noneco"):
