@@ -455,7 +455,7 @@ class Pipeline:
             message = self.journal.get(message_id)
             if message.meta.get("ack_overdue"):
                 continue
-            kind = message.meta.get("expects_ack") or "acknowledgement"
+            kind = _overdue_kind(message, now)
             with log_context(message_id=message.id, partner=message.partner, control_number=message.control_number):
                 log.warning("acknowledgement overdue: partner %s, message %s (%s %s), control number %s: no %s "
                             "within the partner's window", message.partner, message.id, message.doc_type or "",
@@ -466,6 +466,15 @@ class Pipeline:
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:
         return replay(self.journal, message_id)
+
+
+def _overdue_kind(message: Message, now: datetime) -> str:
+    """What is missing: an async MDN past its due time (with its AS2 Message-ID), else the document's ack."""
+    due = message.meta.get("awaits_due")
+    if message.meta.get("awaits") and due and datetime.fromisoformat(str(due)) <= now:
+        reference = message.meta.get("as2_message_id")
+        return f"{message.meta['awaits']}" + (f" for {reference}" if reference else "")
+    return str(message.meta.get("expects_ack") or "acknowledgement")
 
 
 def replay(journal: SqliteJournal, message_id: str) -> Message:

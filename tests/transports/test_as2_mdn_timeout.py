@@ -145,6 +145,7 @@ async def test_async_mdn_overdue_then_late_mdn_settles_and_clears(tmp_path: Path
             await asyncio.to_thread(wait_for, lambda: f"message {mid}" in gw.output(), 30, 0.05, "overdue warning")
             warning = next(line for line in gw.output().splitlines() if f"message {mid}" in line)
             assert "acknowledgement overdue: partner bigbox" in warning and "WARNING" in warning.upper()
+            assert "no MDN for <" in warning                    # names what is missing: the MDN, by Message-ID
             assert state(ws, mid) == "sent" and len(peer.requests) == 1
 
             # partners with a sync MDN or none: delivered and done, no MDN expectation
