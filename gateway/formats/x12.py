@@ -213,26 +213,24 @@ class X12Reader:
                     seg = batch[mark]
                     tag = seg.tag
                     if tx is not None:
+                        # an SE closes the set; any other control segment means its SE is missing
                         if tag == "SE":
                             segs.append(seg)
                             seg.position = len(segs)
                             self._close_tx(seg, len(segs))
-                            self.segment_count += len(segs)
-                            if collect:
-                                gc.enable()
-                            yield tx
-                            gc.disable()
-                            tx = self._tx = None
-                            continue
-                        self._tx = tx
-                        self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has no SE "
-                                    f"trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg, in_tx=True)
+                        else:
+                            self._tx = tx
+                            self._issue(Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has "
+                                        f"no SE trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg,
+                                        in_tx=True)
                         self.segment_count += len(segs)
                         if collect:
                             gc.enable()
                         yield tx
                         gc.disable()
                         tx = self._tx = None
+                        if tag == "SE":
+                            continue
                     if tag == "ST":
                         tx = self._open_tx(seg)
                         segs = tx.segments
