@@ -31,3 +31,26 @@ def sources_md() -> str:
     """SOURCES.md, the corpus's own independent description of every file; '' when the corpus is absent."""
     path = CORPUS / "SOURCES.md"
     return path.read_text(encoding="utf-8") if CORPUS.is_dir() else ""
+
+
+def check_translate_cli(path: Path, failing: dict[str, str], capsys: pytest.CaptureFixture[str],
+                        located: tuple[str, ...] = (".yaml:",), shown: tuple[str, ...] = ("line ", "item ")) -> None:
+    """`edi-gateway translate FILE` in the current folder (no gateway.yaml: base profiles only).
+
+    A file in `failing` must exit 1 with its expected message and a location (one of `located`,
+    the profile file:line by default); any other file exits 0, shows its lines (one of `shown`)
+    and prints no error line. Never a traceback.
+    """
+    from gateway.cli import main
+    code = main(["translate", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if path.name in failing:
+        assert code == 1
+        assert failing[path.name] in err
+        assert any(mark in err for mark in located)     # names the profile file and line
+        return
+    assert code == 0, err
+    assert any(mark in out for mark in shown)           # its lines are shown
+    assert not [ln for ln in err.splitlines() if ln.startswith("error:")]
+
