@@ -1,6 +1,7 @@
 """Odoo's side of the demo: the sandbox with the demo world, and the day's work a person does in Odoo.
 
-The warehouse validates the deliveries of the orders the gateway posted and accounting invoices
+Purchasing restocks from the vendor (so the inventory feed has stock on its way, 846 QTY + SCH);
+the warehouse validates the deliveries of the orders the gateway posted and accounting invoices
 and posts them. This goes through odoorpc, Odoo's ordinary external API, as any script or the
 web client would, so the gateway later finds done pickings and posted invoices exactly as it
 would in a real Odoo.
@@ -9,6 +10,7 @@ would in a real Odoo.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 ODOO_VERSION = 17
@@ -42,6 +44,31 @@ def describe(odoo: Any) -> str:
     products = odoo.env["product.product"].search_count([])
     partners = odoo.env["res.partner"].search_count([("customer_rank", ">", 0), ("is_company", "=", True)])
     return f"Odoo {version}, {products} products, {partners} customers"
+
+
+# what purchasing orders from the vendor at the start of the day: (product code, quantity, days until it arrives)
+RESTOCK = (("SP-500", 120.0, 3), ("SP-500", 80.0, 6))
+
+
+def restock(odoo: Any, today: date | None = None) -> str:
+    """A confirmed purchase order to the demo vendor, its receipts expected in a few days.
+
+    Confirming it creates the incoming receipt the way Odoo does, so the inventory feed reports
+    that stock as on order with its dates.
+    """
+    today = today or date.today()
+    vendor = odoo.env["res.partner"].search([("ref", "=", "WIDGETWORKS")])
+    products = odoo.env["product.product"]
+    lines = []
+    for code, qty, days in RESTOCK:
+        [product] = products.search([("default_code", "=", code)])
+        lines.append((0, 0, {"product_id": product, "product_qty": qty, "price_unit": 1.0,
+                             "date_planned": f"{today + timedelta(days=days)} 09:00:00"}))
+    order = odoo.env["purchase.order"]
+    po = order.create({"partner_id": vendor[0], "order_line": lines})
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    arrivals = ", ".join(f"{int(qty)} {code} on {today + timedelta(days=days)}" for code, qty, days in RESTOCK)
+    return f"purchase order {order.browse(po).name} confirmed: {arrivals}"
 
 
 def edi_orders(odoo: Any) -> list[int]:

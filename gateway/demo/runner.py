@@ -148,6 +148,7 @@ class Demo:
         if self.sandbox is None:
             raise Unavailable("the Odoo sandbox (gateway.odoo.sandbox) is not built; orders stay in the journal")
         self.odoo = await asyncio.to_thread(odoo_day.connect, self.ws.ports.odoo, workspace.SANDBOX_PASSWORD)
+        progress.note(await asyncio.to_thread(odoo_day.restock, self.odoo))
         return f"http://127.0.0.1:{self.ws.ports.odoo} ({odoo_day.describe(self.odoo)})"
 
     async def start_gateway(self, progress: Progress) -> str:

@@ -205,6 +205,18 @@ def test_northwinds_999s_settled_what_it_fetched(demo: DemoRun) -> None:
     assert fetched and states == {name: "done" for name in fetched}    # everything it fetched is settled
 
 
+def test_northwinds_846_reports_the_restock_on_its_way(demo: DemoRun) -> None:
+    """The demo's purchase order (two arrivals of SP-500) is in the inventory feed as QTY 63 + SCH."""
+    received = demo.workdir / "demo-partners" / "northwind" / "received"
+    feeds = [p for p in received.iterdir() if b"ST*846*" in p.read_bytes()]
+    assert feeds
+    segments = [s.strip() for s in feeds[0].read_text().split("~")]
+    schedules = [(segments[i - 1].split("*")[2], s.split("*")[1]) for i, s in enumerate(segments)
+                 if s.startswith("SCH*") and segments[i - 1].startswith("QTY*63*")]
+    assert schedules == [("120", "120"), ("80", "80")], segments
+    assert "purchase order" in "\n".join(demo.lines) and "120 SP-500 on" in "\n".join(demo.lines)
+
+
 def test_the_malformed_file_is_quarantined_with_its_reason(demo: DemoRun) -> None:
     text = "\n".join(demo.lines)
     assert "Quarantined: PO_truncated_0830.x12" in text
