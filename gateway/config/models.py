@@ -213,6 +213,11 @@ class OdooPartnerSettings(Strict):
     validate_receipts: bool = Field(False, description="validate the receipt after applying a vendor's ship notice")
     availability_field: str = Field("x_edi_available_qty", description="product.supplierinfo field that receives "
                                     "a vendor's available quantity (846 / INVRPT)")
+    charge_products: dict[str, str] = Field(default_factory=dict, description="purchase-order allowance/charge "
+                                            "code (X12 SAC02 / EDIFACT ALC 7161, e.g. D240 freight) or kind "
+                                            "('allowance' / 'charge') as a fallback -> internal reference "
+                                            "(default_code) of the Odoo service product that carries it as an "
+                                            "order line; unmapped ones go into the order note")
 
 
 class FolderChannel(Strict):
