@@ -8,7 +8,8 @@ after a lost response finds the first record instead of doubling it:
 - PurchaseOrder (customer) -> sale.order: duplicate check on client_order_ref + commercial
   partner; ship-to by GLN / store number (created when `odoo.create_ship_to`); products by
   barcode, customer code or internal reference; units through the code map; price policy
-  with tolerance and a flag (tag + note) on mismatch; optional confirmation. A cancellation
+  with tolerance and a flag (tag + note) on mismatch; allowances/charges as lines on the service
+  products `odoo.charge_products` maps them to (else in the note); optional confirmation. A cancellation
   cancels that order (action_cancel, through the 17+ wizard) unless goods left or an invoice
   was posted; a replacement rewrites a quotation's lines. Both are no-ops when repeated.
 - Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -206,9 +208,10 @@ def _replace_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
         raise OdooRejected(f"PO {doc.number} cannot be replaced: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
     commands = [[2, line, 0] for line in order["order_line"]]
-    commands += _line_commands(client, doc, partner, customer, names, cache, label)
+    new_lines, charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
+    commands += new_lines
     note = (order.get("note") or "") + _html([html.unescape(marker) + f": {len(order['order_line'])} line(s) "
-                                              f"replaced by {len(doc.lines)}"])
+                                              f"replaced by {len(doc.lines)}", *charge_notes])
     client.write("sale.order", [order["id"]], {"order_line": commands, "note": note})
     log.info("replaced the lines of sale.order %s (%s) for %s", order["id"], order["name"], label)
     order["note"] = note
@@ -255,29 +258,115 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
     notes += [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
     notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
-    notes += [f"{ac.kind} {ac.code or ''} {ac.description or ''}: "
-              f"{ac.amount if ac.amount is not None else f'{ac.percent}%'} (not applied to the Odoo order)".replace(
-                  "  ", " ") for ac in doc.allowances_charges]
+    vals["order_line"], charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
+    notes += charge_notes
     notes += doc.notes
     vals["note"] = _html(notes)
-    vals["order_line"] = _line_commands(client, doc, partner, customer, names, cache, label)
     return vals, links
 
 
 def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                   names: Names, cache: Cache, label: str) -> list[list[Any]]:
-    """One x2many create command per order line, products and units resolved in bulk."""
+                   names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
+    """One x2many create command per order line and per mapped allowance/charge, products and units resolved
+    in bulk (one lookup for both); also the note lines for the allowances/charges."""
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
-    matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
+    charges = _charges(doc, partner, label)
+    wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
+    wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
+    try:
+        matches = finder.resolve(wanted)
+    except OdooRejected:
+        _name_missing_charge_product(finder, wanted[:len(doc.lines)], charges, label)
+        raise
     commands: list[list[Any]] = []
-    for seq, lab, line in zip(_sequences(doc.lines), labels, doc.lines):
+    sequences = _sequences(doc.lines)
+    for seq, lab, line in zip(sequences, labels, doc.lines):
         match = matches[lab]
         qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
                                       match.uom_id, lab)
         commands.append([0, 0, {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
                                 "sequence": seq}])
-    return commands
+    # after every order line's sequence, so the price check (which pairs lines by sequence) never sees them
+    seq = max(sequences, default=0)
+    for charge in charges:
+        if charge.label in matches and charge.amount is not None:
+            seq += 1
+            match = matches[charge.label]
+            item: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": 1.0,
+                                    "price_unit": float(charge.amount), "name": charge.name, "sequence": seq}
+            if match.uom_id:
+                item[names.sale_uom] = match.uom_id
+            commands.append([0, 0, item])
+    return commands, [c.note for c in charges]
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """One allowance/charge of an order: the product it maps to (by which key), its signed amount when known
+    (an order line then), and its note line."""
+
+    label: str
+    name: str
+    key: str | None
+    default_code: str | None
+    amount: Decimal | None
+    note: str
+
+
+def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str) -> list[_Charge]:
+    """The order's allowances/charges with the product `odoo.charge_products` maps each to (by code, else kind)."""
+    mapping = partner.odoo.charge_products
+    out: list[_Charge] = []
+    for index, ac in enumerate(doc.allowances_charges, 1):
+        text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
+        shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
+        key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+        default_code = mapping[key] if key else None
+        amount, why = _charge_amount(doc, partner, ac.amount, ac.percent, ac.base_amount)
+        if default_code is None:
+            note = f"{text}: {shown} (not applied to the Odoo order)"
+        elif amount is None:
+            note = f"{text}: {shown} (not applied to the Odoo order: {why})"
+        else:
+            amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
+            note = f"{text}: {shown} (order line {default_code}, {amount})"
+        out.append(_Charge(f"{label}, {ac.kind} {ac.code or index}", ac.description or ac.code or ac.kind,
+                           key, default_code, amount, note))
+    return out
+
+
+def _charge_amount(doc: PurchaseOrder, partner: PartnerConfig, amount: Decimal | None, percent: Decimal | None,
+                   base: Decimal | None) -> tuple[Decimal | None, str]:
+    """(amount, why not): the amount sent, else the percent of the base amount sent, else of the lines'
+    subtotal as priced on the order, which is the order's total only under the 'order' price policy."""
+    if amount is not None:
+        return amount, ""
+    if percent is None:
+        return None, "no amount or percent"
+    if base is None:
+        if partner.odoo.price_policy != "order":
+            return None, ("a percent without a base amount, and the line prices come from the Odoo pricelist "
+                          "(price_policy pricelist)")
+        if any(line.unit_price is None for line in doc.lines):
+            return None, "a percent without a base amount, and a line without a price"
+        base = sum((line.quantity * (line.unit_price or Decimal(0)) for line in doc.lines), Decimal(0))
+    return (base * percent / 100).quantize(Decimal("0.01")), ""
+
+
+def _name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, dict[str, str]]],
+                                 charges: list[_Charge], label: str) -> None:
+    """After a failed bulk lookup: an order line's own error first, else the charge product that is missing."""
+    finder.resolve(lines)
+    for charge in charges:
+        if charge.default_code is None or charge.amount is None:
+            continue
+        try:
+            finder.resolve([(charge.label, {"default_code": charge.default_code})])
+        except OdooRejected:
+            raise OdooRejected(f"{charge.label}: no product with internal reference {charge.default_code!r} in "
+                               f"Odoo (partner setting odoo.charge_products maps {charge.key!r} to it); "
+                               f"create the service product or change the partner setting") from None
 
 
 def _ship_to(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any], party: Any,

@@ -1,0 +1,140 @@
+"""PO allowances and charges as sale order lines on service products (odoo.charge_products), over real HTTP
+against the sandbox in 17 and 19 mode, checked with odoorpc as an independent client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.errors import OdooRejected
+from gateway.formats import x12
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
+from tests.odoo.conftest import API_KEY_19, bigbox, order
+
+CHARGES = {"D240": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"}
+
+
+@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    """Overrides conftest's: the charge lines are checked in the oldest and the newest mode."""
+    server = SandboxServer(version=request.param, seed_name="demo",
+                           api_keys=[API_KEY_19] if request.param >= 19 else [])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def services(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> dict[str, int]:
+    """The service products an integrator creates for freight and discounts (not in the demo seed)."""
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    return {code: odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code,
+                                                                  kind: "service", "list_price": 0.0}])
+            for code, name in (("SVC-FREIGHT", "Freight"), ("SVC-DISCOUNT", "Discount"))}
+
+
+def x12_order(po: str, sacs: list[str]) -> PurchaseOrder:
+    """A BigBox 850 read and translated as the pipeline does, with these SAC segments in the header."""
+    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *sacs,
+            "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
+            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", "PO1*2*10*EA*8.75*PE*BP*BB-1002", "CTT*2"]
+    body.append(f"SE*{len(body) + 1}*0001")
+    data = "~\n".join([
+        "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
+        "GS*PO*BIGBOX*ACMEDIST*20261129*0850*1*X*004010", *body, "GE*1*1", "IEA*1*000000001"]) + "~\n"
+    [tx] = x12.parse(data.encode("ascii")).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+def sac(kind: str, code: str, amount: str = "", percent: str = "", description: str = "") -> str:
+    elements = [kind, code, "", "", amount, "3" if percent else "", percent, *[""] * 7, description]
+    return "SAC*" + "*".join(elements).rstrip("*")
+
+
+FREIGHT = sac("C", "D240", amount="5000", description="FREIGHT")            # $50.00 (implied 2 decimals)
+DISCOUNT = sac("A", "C310", percent="2", description="PROMO DISCOUNT")       # 2 % of the order
+HANDLING = sac("C", "H090", amount="1500", description="SPECIAL HANDLING")  # not mapped
+
+
+def read_order(odoo: odoorpc.ODOO, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]],
+                           {"fields": ["note", "tag_ids", "order_line", "amount_untaxed", "state"]})
+    lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"]],
+                            {"fields": ["product_id", "name", "product_uom_qty", "price_unit", "sequence"]})
+    return so, sorted(lines, key=lambda r: r["sequence"])
+
+
+def test_mapped_charges_become_order_lines(client: OdooClient, odoo: odoorpc.ODOO,
+                                           services: dict[str, int]) -> None:
+    doc = x12_order("PO-CH-1", [FREIGHT, DISCOUNT, HANDLING])
+    assert [(ac.kind, ac.code, ac.amount, ac.percent) for ac in doc.allowances_charges] == [
+        ("charge", "D240", Decimal("50.00"), None), ("allowance", "C310", None, Decimal(2)),
+        ("charge", "H090", Decimal("15.00"), None)]
+    links = post(client, doc, bigbox(charge_products=CHARGES), Cache())
+    assert [(link.model, link.role) for link in links] == [("sale.order", "created")]
+    so, lines = read_order(odoo, "PO-CH-1")
+    assert [(r["product_id"][0], r["name"], r["product_uom_qty"], r["price_unit"]) for r in lines[2:]] == [
+        (services["SVC-FREIGHT"], "FREIGHT", 1.0, 50.0),
+        (services["SVC-DISCOUNT"], "PROMO DISCOUNT", 1.0, -7.75)]    # 2 % of 24 x 12.50 + 10 x 8.75 = 387.50
+    assert [r["price_unit"] for r in lines[:2]] == [12.5, 8.75]
+    assert so["amount_untaxed"] == pytest.approx(387.50 + 50 - 7.75)
+    note = so["note"]
+    assert "charge D240 FREIGHT: 50.00 (order line SVC-FREIGHT, 50.00)" in note
+    assert "allowance C310 PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in note
+    assert "charge H090 SPECIAL HANDLING: 15.00 (not applied to the Odoo order)" in note
+    assert note.count("not applied") == 1
+    assert so["tag_ids"] == [] and "EDI price check" not in note     # charge lines are no price mismatches
+
+    again = post(client, doc, bigbox(charge_products=CHARGES), Cache())
+    assert [(link.model, link.role, link.record_id) for link in again] == [("sale.order", "found", so["id"])]
+    assert read_order(odoo, "PO-CH-1") == (so, lines)                    # nothing created, nothing changed
+
+
+def test_charges_cost_no_call_in_steady_state(client: OdooClient, services: dict[str, int]) -> None:
+    cache = Cache()
+    partner = bigbox(charge_products=CHARGES)
+    post(client, x12_order("WARM", [FREIGHT, DISCOUNT]), partner, cache)
+    counts = {}
+    for po, sacs in (("PLAIN", []), ("CHARGED", [FREIGHT, DISCOUNT, HANDLING])):
+        before = client.calls
+        post(client, x12_order(po, sacs), partner, cache)
+        counts[po] = client.calls - before
+    # duplicate check, create (charge lines in the same call), price check
+    assert counts == {"PLAIN": 3, "CHARGED": 3}
+
+
+def test_percent_unknown_under_pricelist_policy_stays_in_the_note(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                  services: dict[str, int]) -> None:
+    post(client, x12_order("PO-CH-2", [FREIGHT, DISCOUNT]),
+         bigbox(charge_products=CHARGES, price_policy="pricelist"), Cache())
+    so, lines = read_order(odoo, "PO-CH-2")
+    assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("FREIGHT", 50.0)]
+    assert ("allowance C310 PROMO DISCOUNT: 2% (not applied to the Odoo order: a percent without a base amount, "
+            "and the line prices come from the Odoo pricelist (price_policy pricelist))") in so["note"]
+
+
+def test_percent_of_the_base_amount_sent(client: OdooClient, odoo: odoorpc.ODOO, services: dict[str, int]) -> None:
+    doc = order("PO-CH-3", allowances_charges=[AllowanceCharge(kind="allowance", code="C310", percent=Decimal(10),
+                                                               base_amount=Decimal("200.00"))])
+    post(client, doc, bigbox(charge_products=CHARGES, price_policy="pricelist"), Cache())
+    _, lines = read_order(odoo, "PO-CH-3")
+    assert [(r["name"], r["price_unit"], r["sequence"]) for r in lines[2:]] == [("C310", -20.0, 3)]
+
+
+def test_mapped_product_missing_in_odoo_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    with pytest.raises(OdooRejected) as info:
+        post(client, x12_order("PO-CH-4", [FREIGHT]), bigbox(charge_products=CHARGES), Cache())
+    assert str(info.value) == ("order PO-CH-4, charge D240: no product with internal reference 'SVC-FREIGHT' in "
+                               "Odoo (partner setting odoo.charge_products maps 'D240' to it); create the service "
+                               "product or change the partner setting")
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CH-4")]]) == []
