@@ -18,6 +18,7 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
 from tests.odoo.conftest import API_KEY_19, bigbox, order
+from tests.odoo.test_extraction import deliver, invoice
 
 CHARGES = {"D240": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"}
 
@@ -37,7 +38,8 @@ def services(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> dict[str, int]:
     """The service products an integrator creates for freight and discounts (not in the demo seed)."""
     kind = "detailed_type" if sandbox.version < 18 else "type"
     return {code: odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code,
-                                                                  kind: "service", "list_price": 0.0}])
+                                                                  kind: "service", "list_price": 0.0,
+                                                                  "invoice_policy": "order"}])
             for code, name in (("SVC-FREIGHT", "Freight"), ("SVC-DISCOUNT", "Discount"))}
 
 
@@ -138,3 +140,47 @@ def test_mapped_product_missing_in_odoo_is_rejected(client: OdooClient, odoo: od
                                "Odoo (partner setting odoo.charge_products maps 'D240' to it); create the service "
                                "product or change the partner setting")
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CH-4")]]) == []
+
+
+def test_confirmed_order_ships_goods_and_invoices_the_charges(client: OdooClient, odoo: odoorpc.ODOO,
+                                                             services: dict[str, int]) -> None:
+    [link] = post(client, x12_order("PO-CH-5", [FREIGHT, DISCOUNT]), bigbox(charge_products=CHARGES,
+                                                                             confirm_orders=True), Cache())
+    so, _ = read_order(odoo, "PO-CH-5")
+    assert so["state"] == "sale"
+    [pick] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["picking_ids"]])[0]["picking_ids"]
+    moved = odoo.execute_kw("stock.move", "search_read", [[("picking_id", "=", pick)], ["product_id"]])
+    assert sorted(m["product_id"][1] for m in moved) == ["[WB-100] Blue Widget", "[WR-200] Red Widget"]
+    deliver(odoo, link.record_id)
+    move = odoo.execute_kw("account.move", "read", [[invoice(odoo, link.record_id)],
+                                                    ["invoice_line_ids", "amount_untaxed"]])[0]
+    lines = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["product_id", "price_unit"]])
+    assert sorted((r["product_id"][0], r["price_unit"]) for r in lines if r["product_id"][0] in services.values()) \
+        == sorted([(services["SVC-FREIGHT"], 50.0), (services["SVC-DISCOUNT"], -7.75)])
+    assert move["amount_untaxed"] == pytest.approx(so["amount_untaxed"]) == pytest.approx(429.75)
+
+
+def test_replacement_rewrites_the_charge_lines_once(client: OdooClient, odoo: odoorpc.ODOO,
+                                                    services: dict[str, int]) -> None:
+    partner = bigbox(charge_products=CHARGES)
+    post(client, x12_order("PO-CH-6", [FREIGHT, HANDLING]), partner, Cache())
+    replacement = x12_order("PO-CH-6", [sac("C", "D240", amount="7500", description="FREIGHT"), DISCOUNT])
+    replacement = replacement.model_copy(update={"purpose": "replace",
+                                                 "source": replacement.source.model_copy(update={"message_id": "R1"})})
+    assert post(client, replacement, partner, Cache())[0].role == "updated"
+    so, lines = read_order(odoo, "PO-CH-6")
+    assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("FREIGHT", 75.0), ("PROMO DISCOUNT", -7.75)]
+    assert "allowance C310 PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in so["note"]
+    assert post(client, replacement, partner, Cache())[0].role == "found"
+    assert read_order(odoo, "PO-CH-6") == (so, lines)
+
+
+def test_percent_of_unpriced_lines_stays_in_the_note(client: OdooClient, odoo: odoorpc.ODOO,
+                                                     services: dict[str, int]) -> None:
+    doc = order("PO-CH-7", allowances_charges=[AllowanceCharge(kind="allowance", code="C310", percent=Decimal(5))])
+    doc = doc.model_copy(update={"lines": [doc.lines[0], doc.lines[1].model_copy(update={"unit_price": None})]})
+    post(client, doc, bigbox(charge_products=CHARGES), Cache())
+    so, lines = read_order(odoo, "PO-CH-7")
+    assert len(lines) == 2
+    assert ("allowance C310: 5% (not applied to the Odoo order: a percent without a base amount, and a line "
+            "without a price)") in so["note"]
