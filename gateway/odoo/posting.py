@@ -277,7 +277,7 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     try:
         matches = finder.resolve(wanted)
     except OdooRejected:
-        _name_missing_charge_product(finder, wanted[:len(doc.lines)], charges, label)
+        _name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise
     commands: list[list[Any]] = []
     sequences = _sequences(doc.lines)
@@ -355,7 +355,7 @@ def _charge_amount(doc: PurchaseOrder, partner: PartnerConfig, amount: Decimal |
 
 
 def _name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, dict[str, str]]],
-                                 charges: list[_Charge], label: str) -> None:
+                                 charges: list[_Charge]) -> None:
     """After a failed bulk lookup: an order line's own error first, else the charge product that is missing."""
     finder.resolve(lines)
     for charge in charges:
