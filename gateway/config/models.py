@@ -265,7 +265,7 @@ class As2Channel(Strict):
     encrypt: bool = True
     compress: bool = False
     digest: Literal["sha256", "sha384", "sha512", "sha1"] = "sha256"
-    encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des"] = "aes256-cbc"
+    encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des", "aes128-gcm", "aes256-gcm"] = "aes256-cbc"
     mdn: Literal["sync", "async", "none"] = "sync"
     mdn_signed: bool = True
     mdn_timeout_hours: float = Field(0.5, gt=0, description="hours an async MDN may take before the sent "
