@@ -16,12 +16,12 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from asn1crypto import algos, cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import padding as sym_padding
@@ -34,6 +34,7 @@ from gateway.transports.as2 import der
 OID_DATA = "1.2.840.113549.1.7.1"
 OID_SIGNED = "1.2.840.113549.1.7.2"
 OID_ENVELOPED = "1.2.840.113549.1.7.3"
+OID_AUTH_ENVELOPED = "1.2.840.113549.1.9.16.1.23"
 OID_COMPRESSED = "1.2.840.113549.1.9.16.1.9"
 OID_ZLIB = "1.2.840.113549.1.9.16.3.8"
 
@@ -41,11 +42,14 @@ DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "md5": hashes.MD5, "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
     "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
-# our name -> (asn1crypto EncryptionAlgorithm name, key bytes, cipher factory)
+# our name -> (asn1crypto EncryptionAlgorithm name, key bytes)
 CIPHERS: dict[str, tuple[str, int]] = {
     "aes128-cbc": ("aes128_cbc", 16), "aes192-cbc": ("aes192_cbc", 24), "aes256-cbc": ("aes256_cbc", 32),
     "3des": ("tripledes_3key", 24),
+    "aes128-gcm": ("aes128_gcm", 16), "aes256-gcm": ("aes256_gcm", 32),
 }
+# AES-GCM (RFC 5084) content encryption: only inside AuthEnvelopedData; asn1crypto name -> key bytes
+GCM_KEYS = {"aes128_gcm": 16, "aes192_gcm": 24, "aes256_gcm": 32}
 
 
 class CmsError(ValueError):
@@ -229,14 +233,61 @@ def _cipher(name: str, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
     raise CmsError(f"unsupported content encryption algorithm {name}")
 
 
+class GcmParameters(core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    """RFC 5084 GCMParameters (asn1crypto knows the AES-GCM OIDs but not their parameters)."""
+
+    _fields: ClassVar = [("aes_nonce", core.OctetString), ("aes_icvlen", core.Integer, {"default": 12})]
+
+
 def encrypt_stream(src: BinaryIO, size: int, dst: BinaryIO, recipients: list[x509.Certificate],
                    algorithm: str = "aes256-cbc") -> None:
-    """Write an EnvelopedData (DER, definite lengths) of the `size` bytes read from `src`."""
+    """Write an EnvelopedData (CBC ciphers) or AuthEnvelopedData (AES-GCM, RFC 5083/5084) of the `size`
+    bytes read from `src`, DER with definite lengths."""
     if algorithm not in CIPHERS:
         raise CmsError(f"unsupported encryption {algorithm}")
     alg_name, key_len = CIPHERS[algorithm]
+    gcm = alg_name in GCM_KEYS
     block = 8 if alg_name == "tripledes_3key" else 16
-    key, iv = os.urandom(key_len), os.urandom(block)
+    key = os.urandom(key_len)
+    iv = os.urandom(12 if gcm else block)               # RFC 5084: a 12-byte nonce is recommended
+    version = core.Integer(0).dump()
+    rinfos = _recipient_infos(key, recipients)
+    ctype = core.ObjectIdentifier(OID_DATA).dump()
+    params: core.Asn1Value = (GcmParameters({"aes_nonce": iv, "aes_icvlen": 16}) if gcm
+                              else core.OctetString(iv))
+    calg = cms.EncryptionAlgorithm({"algorithm": alg_name, "parameters": params}).dump()
+    enc_len = size if gcm else (size // block + 1) * block
+    enc_hdr = der.header(0x80, enc_len)
+    eci_len = len(ctype) + len(calg) + len(enc_hdr) + enc_len
+    eci_hdr = der.header(0x30, eci_len)
+    mac_len = len(der.header(0x04, 16)) + 16 if gcm else 0
+    env_len = len(version) + len(rinfos) + len(eci_hdr) + eci_len + mac_len
+    dst.write(_content_info_head(OID_AUTH_ENVELOPED if gcm else OID_ENVELOPED, env_len) + version + rinfos
+              + eci_hdr + ctype + calg + enc_hdr)
+    if gcm:
+        enc = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
+        _copy(src, size, dst, enc.update)
+        dst.write(enc.finalize())
+        dst.write(der.tlv(0x04, enc.tag))               # the mac, after the content it authenticates
+        return
+    cbc = _cipher(alg_name, key, iv).encryptor()
+    padder = sym_padding.PKCS7(block * 8).padder()
+    _copy(src, size, dst, lambda chunk: cbc.update(padder.update(chunk)))
+    dst.write(cbc.update(padder.finalize()) + cbc.finalize())
+
+
+def _copy(src: BinaryIO, size: int, dst: BinaryIO, transform: Callable[[bytes], bytes]) -> None:
+    left = size
+    while left:
+        chunk = src.read(min(der.CHUNK, left))
+        if not chunk:
+            raise CmsError("source shorter than announced")
+        left -= len(chunk)
+        dst.write(transform(chunk))
+
+
+def _recipient_infos(key: bytes, recipients: list[x509.Certificate]) -> bytes:
+    """RecipientInfos (DER): the content key wrapped with RSA PKCS#1 v1.5 for each certificate."""
     infos = []
     for cert in recipients:
         pub = cert.public_key()
@@ -250,36 +301,21 @@ def encrypt_stream(src: BinaryIO, size: int, dst: BinaryIO, recipients: list[x50
             "key_encryption_algorithm": cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"}),
             "encrypted_key": pub.encrypt(key, padding.PKCS1v15()),
         })}))
-    version = core.Integer(0).dump()
-    rinfos = cms.RecipientInfos(infos).dump()
-    ctype = core.ObjectIdentifier(OID_DATA).dump()
-    calg = cms.EncryptionAlgorithm({"algorithm": alg_name, "parameters": core.OctetString(iv)}).dump()
-    enc_len = (size // block + 1) * block
-    enc_hdr = der.header(0x80, enc_len)
-    eci_len = len(ctype) + len(calg) + len(enc_hdr) + enc_len
-    eci_hdr = der.header(0x30, eci_len)
-    env_len = len(version) + len(rinfos) + len(eci_hdr) + eci_len
-    dst.write(_content_info_head(OID_ENVELOPED, env_len) + version + rinfos + eci_hdr + ctype + calg
-              + enc_hdr)
-    enc = _cipher(alg_name, key, iv).encryptor()
-    padder = sym_padding.PKCS7(block * 8).padder()
-    left = size
-    while left:
-        chunk = src.read(min(der.CHUNK, left))
-        if not chunk:
-            raise CmsError("source shorter than announced")
-        left -= len(chunk)
-        dst.write(enc.update(padder.update(chunk)))
-    dst.write(enc.update(padder.finalize()) + enc.finalize())
+    return bytes(cms.RecipientInfos(infos).dump())
 
 
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
-    """Decrypt an EnvelopedData read from `src` into `dst`; returns the content cipher name."""
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: BinaryIO | None = None) -> str:
+    """Decrypt an EnvelopedData or AuthEnvelopedData read from `src` into `dst`; returns the cipher name.
+
+    The content type inside the body decides, not the MIME smime-type, which partners get wrong.
+    AuthEnvelopedData (AES-GCM) needs `scratch`: see `_open_auth`.
+    """
     r = der.Reader(src)
     try:
-        ci = r.expect(0x30)
-        if core.ObjectIdentifier.load(r.whole()).dotted != OID_ENVELOPED:
-            raise CmsError("body is not a CMS EnvelopedData")
+        r.expect(0x30)
+        oid = core.ObjectIdentifier.load(r.whole()).dotted
+        if oid not in (OID_ENVELOPED, OID_AUTH_ENVELOPED):
+            raise CmsError("body is not a CMS EnvelopedData or AuthEnvelopedData")
         r.expect(0xA0)
         r.expect(0x30)
         r.whole()                                       # version
@@ -287,16 +323,23 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
         if item[0] == 0xA0:                             # originatorInfo: not used for key transport
             item = r.whole()
         rinfos = cms.RecipientInfos.load(item)
-        r.expect(0x30)                                  # encryptedContentInfo
+        r.expect(0x30)                                  # (auth)EncryptedContentInfo
         r.whole()                                       # content type
         calg = cms.EncryptionAlgorithm.load(r.whole())
         key = _unwrap_key(rinfos, ours)
-        alg_name = calg["algorithm"].native
-        cipher = _cipher(alg_name, key, calg["parameters"].native)
-        block = 8 if alg_name == "tripledes_3key" else 16
+        alg_name = str(calg["algorithm"].native)
         h = r.header()
         if h.tag not in (0x80, 0xA0):
             raise CmsError("EnvelopedData carries no encrypted content")
+        if oid == OID_AUTH_ENVELOPED:
+            if scratch is None:
+                raise CmsError("AuthEnvelopedData needs a scratch file")
+            _open_auth(r, h, dst, scratch, alg_name, key, calg["parameters"].dump())
+            return alg_name
+        if alg_name in GCM_KEYS:
+            raise CmsError(f"{alg_name} is only valid inside AuthEnvelopedData")
+        cipher = _cipher(alg_name, key, calg["parameters"].native)
+        block = 8 if alg_name == "tripledes_3key" else 16
         dec = cipher.decryptor()
         unpad = sym_padding.PKCS7(block * 8).unpadder()
         dst.writelines(unpad.update(dec.update(chunk)) for chunk in r.octets(h))
@@ -304,10 +347,63 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity]) -> str:
             dst.write(unpad.update(dec.finalize()) + unpad.finalize())
         except ValueError as exc:
             raise CmsError("decryption failed: wrong key or damaged content") from exc
-        del ci
     except der.DerError as exc:
         raise CmsError(f"encrypted body is not valid CMS: {exc}") from exc
-    return str(alg_name)
+    return alg_name
+
+
+def _open_auth(r: der.Reader, h: der.Header, dst: BinaryIO, scratch: BinaryIO, alg_name: str, key: bytes,
+               params_der: bytes) -> None:
+    """The rest of an AuthEnvelopedData (RFC 5083) after the encrypted content's header.
+
+    The GCM tag (`mac`) follows the ciphertext, and `cryptography` checks it only at
+    finalize, so the ciphertext is copied to `scratch` (disk, chunked) first; the tag is
+    then known before any plaintext is produced. Plaintext written to `dst` is still
+    unauthenticated until the end: on a bad tag `dst` is emptied and CmsError raised, and
+    the caller releases nothing.
+    """
+    if alg_name not in GCM_KEYS:
+        raise CmsError(f"unsupported authenticated content encryption algorithm {alg_name}")
+    try:
+        params = GcmParameters.load(params_der)
+        nonce, icvlen = bytes(params["aes_nonce"].native), int(params["aes_icvlen"].native)
+    except (ValueError, TypeError) as exc:
+        raise CmsError(f"AES-GCM parameters are not valid: {exc}") from exc
+    if len(key) != GCM_KEYS[alg_name] or not 12 <= icvlen <= 16 or not nonce:
+        raise CmsError("AES-GCM key, nonce or tag length is not valid")
+    scratch.seek(0)
+    scratch.truncate()
+    scratch.writelines(r.octets(h))
+    item = r.whole()                                    # authAttrs [1] (authenticated, not encrypted) or mac
+    aad = b""
+    if item[0] == 0xA1:                                 # RFC 5083: the AAD is their DER with a SET tag
+        aad = der.tlv(0x31, _contents(item))
+        item = r.whole()
+    if item[0] != 0x04:
+        raise CmsError("AuthEnvelopedData carries no message authentication code")
+    tag = _contents(item)
+    if len(tag) != icvlen:
+        raise CmsError("AES-GCM tag length does not match its parameters")
+    dec = Cipher(algorithms.AES(key), modes.GCM(nonce, tag, min_tag_length=12)).decryptor()
+    if aad:
+        dec.authenticate_additional_data(aad)
+    scratch.seek(0)
+    start = dst.tell()
+    while chunk := scratch.read(der.CHUNK):
+        dst.write(dec.update(chunk))
+    try:
+        dst.write(dec.finalize())
+    except InvalidTag as exc:
+        dst.seek(start)
+        dst.truncate()
+        raise CmsError("decryption failed: AES-GCM tag does not verify (wrong key or altered content)") from exc
+
+
+def _contents(tlv_bytes: bytes) -> bytes:
+    """The content octets of one definite-length TLV as `der.Reader.whole` returns it."""
+    n = tlv_bytes[1]
+    skip = 2 if n < 0x80 else 2 + (n & 0x7F)
+    return tlv_bytes[skip:]
 
 
 def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:

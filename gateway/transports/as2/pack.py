@@ -74,9 +74,10 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
     if recipients:
         out = next_path()
         with cur.open("rb") as src, out.open("wb") as dst:
-            dst.write(b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
-                      b"Content-Transfer-Encoding: binary\r\n"
-                      b"Content-Disposition: attachment; filename=smime.p7m\r\n\r\n")
+            smime_type = "authEnveloped-data" if encryption.endswith("-gcm") else "enveloped-data"   # RFC 5083
+            dst.write(f"Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m\r\n"
+                      "Content-Transfer-Encoding: binary\r\n"
+                      "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n".encode())
             cms.encrypt_stream(src, cur.stat().st_size, dst, recipients, encryption)
         cur = out
     ent = mime.read_entity(cur)

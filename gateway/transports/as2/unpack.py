@@ -84,11 +84,11 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     for depth in range(MAX_LAYERS):
         ctype = ent.content_type
         smime = (ent.param("smime-type") or "").lower()
-        if ctype in PKCS7_MIME and smime in ("enveloped-data", ""):
+        if ctype in PKCS7_MIME and smime in ("enveloped-data", "authenveloped-data", ""):
             if encrypted:
                 raise Refused("unexpected-processing-error", "message is encrypted twice")
             ent = _layer(ent, work / f"layer{depth}", "decryption-failed",
-                         lambda src, dst: cms.decrypt_stream(src, dst, policy.ours))
+                         _decrypt(policy.ours, work / f"layer{depth}.ciphertext"))
             encrypted = True
             layers.append("encrypted")
             if not signed:
@@ -141,6 +141,17 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
         mic_range = (ent.path, ent.start, ent.end)
     mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
     return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers)
+
+
+def _decrypt(ours: list[cms.Identity], scratch: Path) -> Callable[[BinaryIO, BinaryIO], object]:
+    """The decrypt step; AES-GCM (AuthEnvelopedData) parks the ciphertext in `scratch` until its tag is read."""
+    def step(src: BinaryIO, dst: BinaryIO) -> str:
+        try:
+            with scratch.open("w+b") as f:
+                return cms.decrypt_stream(src, dst, ours, f)
+        finally:
+            scratch.unlink(missing_ok=True)             # a second copy of the body: free the disk now
+    return step
 
 
 def _digests(path: Path, start: int, end: int) -> Callable[[str], Iterator[bytes]]:

@@ -1,0 +1,159 @@
+"""AS2 with AES-GCM (CMS AuthEnvelopedData, RFC 5083/5084): openssl cms as the independent partner.
+
+Inbound: openssl encrypts with -aes-128-gcm / -aes-256-gcm (RSA PKCS#1 v1.5 or OAEP key
+transport), curl posts to our server over 127.0.0.1. Outbound: openssl decrypts what we send.
+A changed ciphertext byte or tag must give `decryption-failed` and store nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms as acms
+
+from gateway.transports.as2 import cms
+from tests.helpers.wait import wait_for_async
+from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl
+from tests.transports.certs import make_cert
+from tests.transports.conftest import JournalIntake
+from tests.transports.test_as2_client import (  # noqa: F401  (peer is a fixture)
+    DOC,
+    Peer,
+    outbound_message,
+    partner_for,
+    peer,
+    sender_for,
+)
+from tests.transports.test_as2_memory import vm
+from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server, verify_mdn
+from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
+
+AUTH_CTYPE = "application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m"
+
+
+@pytest.mark.parametrize("cipher,key_transport,label", [
+    ("-aes-128-gcm", "pkcs1", AUTH_CTYPE),
+    ("-aes-256-gcm", "oaep", AUTH_CTYPE),
+    ("-aes-256-gcm", "pkcs1", "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m"),
+])
+async def test_openssl_gcm_message_is_decrypted_and_gets_processed_mdn(
+        world: World, intake: JournalIntake, cipher: str, key_transport: str, label: str) -> None:
+    """The last case: a partner labelling AuthEnvelopedData as enveloped-data; the CMS content type decides."""
+    server = await start_server(world, intake)
+    try:
+        opts = ("-keyopt", "rsa_padding_mode:oaep") if key_transport == "oaep" else ()
+        _, body, entity = build_message(world.tmp / "g", PAYLOAD, signer=world.partner, recipient=world.ours,
+                                        cipher=cipher, encrypt_opts=opts)
+        assert acms.ContentInfo.load(body.read_bytes())["content_type"].native == "authenticated_enveloped_data"
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<gcm@bigbox>", label))
+        assert reply.status == 200
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(entity.read_bytes()).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD and msg.meta["layers"] == ["encrypted", "signed"]
+    finally:
+        await server.close()
+
+
+def _tampered(body: Path, where: str) -> None:
+    """Flip one bit of the GCM tag (the `mac`, last item of openssl's DER) or of the ciphertext before it."""
+    data = bytearray(body.read_bytes())
+    info = acms.ContentInfo.load(bytes(data))
+    mac = info["content"]["mac"].native
+    assert data[-len(mac):] == mac and len(mac) == 16          # openssl writes no unauthAttrs after it
+    data[-1 if where == "tag" else -(len(mac) + 2 + 40)] ^= 0x01
+    body.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", ["ciphertext", "tag"])
+async def test_altered_gcm_ciphertext_or_tag_is_refused_and_nothing_stored(
+        world: World, intake: JournalIntake, where: str) -> None:
+    server = await start_server(world, intake)
+    try:
+        _, body, _ = build_message(world.tmp / where, PAYLOAD, signer=world.partner, recipient=world.ours,
+                                   cipher="-aes-128-gcm")
+        _tampered(body, where)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{where}@bigbox>", AUTH_CTYPE))
+        assert reply.status == 200
+        report = verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours)
+        assert mdn_fields(report)["disposition"].endswith("processed/error: decryption-failed")
+        assert b"AES-GCM tag does not verify" in report
+        assert intake.messages() == [] and list(intake.archive) == []
+        assert list((world.tmp / "state" / "as2-work").iterdir()) == []      # no decrypted leftovers
+    finally:
+        await server.close()
+
+
+def test_a_bad_tag_releases_no_plaintext(tmp_path: Path) -> None:
+    """Even the caller's output file is emptied when the tag fails (unverified plaintext is never kept)."""
+    ours = make_cert(tmp_path, "acme")
+    entity = tmp_path / "entity"
+    entity.write_bytes(b"Content-Type: application/edi-x12\r\n\r\n" + PAYLOAD * 50)
+    enc = tmp_path / "enc.der"
+    r = openssl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-in", entity, "-outform", "DER", "-out", enc,
+                "-recip", ours.cert_path)
+    assert r.returncode == 0, r.stderr
+    out = io.BytesIO()
+    with enc.open("rb") as src:
+        assert cms.decrypt_stream(src, out, [ours.identity], io.BytesIO()) == "aes256_gcm"
+    assert out.getvalue() == entity.read_bytes()
+    _tampered(enc, "tag")
+    out = io.BytesIO()
+    with enc.open("rb") as src, pytest.raises(cms.CmsError, match="AES-GCM tag does not verify"):
+        cms.decrypt_stream(src, out, [ours.identity], io.BytesIO())
+    assert out.getvalue() == b""
+
+
+@pytest.mark.parametrize("encryption,oid_name", [("aes128-gcm", "aes-128-gcm"), ("aes256-gcm", "aes-256-gcm")])
+async def test_openssl_decrypts_our_gcm_message(tmp_path: Path, peer: Peer, encryption: str,  # noqa: F811
+                                                oid_name: str) -> None:
+    sender = sender_for(tmp_path, peer.ours)
+    result = await sender.send(outbound_message(), DOC, partner_for(peer, encryption=encryption))
+    assert result.detail == "MDN processed"
+    assert peer.payloads == [DOC]                       # openssl cms -decrypt, then -verify, in the peer
+    headers, body = peer.requests[0]
+    assert "smime-type=authEnveloped-data" in headers["Content-Type"]
+    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "in.der").stdout.decode()
+    assert ":id-smime-ct-authEnvelopedData" in parsed and f":{oid_name}" in parsed
+
+
+SIZE = 100 * 1024 * 1024
+
+
+@pytest.mark.slow
+async def test_100mb_gcm_payload_peak_rss(tmp_path: Path) -> None:
+    """The ciphertext waits on disk for the tag: memory must stay as flat as for CBC."""
+    ours = make_cert(tmp_path, "acme")
+    partner = make_cert(tmp_path, "bigbox")
+    line = b"LIN*1*BP*WB-100*UP*614141000012~\n"
+    payload = line * (SIZE // len(line))
+    _, body, _ = await asyncio.to_thread(build_message, tmp_path / "msg", payload, signer=partner,
+                                         recipient=ours, cipher="-aes-256-gcm")
+    del payload
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.transports.as2_server_proc",
+                                                str(tmp_path), cwd=Path(__file__).resolve().parents[2])
+    try:
+        await wait_for_async((tmp_path / "port").exists, timeout=60, message="the AS2 server's port file")
+        port = int((tmp_path / "port").read_text())
+        baseline = vm(proc.pid, "VmHWM")
+        started = time.monotonic()
+        reply = await asyncio.to_thread(curl_post, f"http://127.0.0.1:{port}/as2", body,
+                                        as2_headers("BIGBOX-AS2", "ACMEDIST", "<big@bigbox>", AUTH_CTYPE), tmp_path)
+        assert reply.status == 200 and b"; processed" in reply.body
+        elapsed = time.monotonic() - started          # reported, never asserted
+        growth = vm(proc.pid, "VmHWM") - baseline
+        print(f"\nAS2 100 MB signed + AES-256-GCM: server RSS growth {growth >> 20} MiB "
+              f"({growth / SIZE:.2f}x payload), round trip {elapsed:.1f}s")
+        assert growth < 2 * SIZE
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 10)
