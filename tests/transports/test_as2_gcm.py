@@ -20,7 +20,7 @@ from asn1crypto import cms as acms
 
 from gateway.transports.as2 import cms
 from tests.helpers.wait import wait_for_async
-from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl
+from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl, verify_mdn
 from tests.transports.certs import make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import (  # noqa: F401  (peer is a fixture)
@@ -32,7 +32,7 @@ from tests.transports.test_as2_client import (  # noqa: F401  (peer is a fixture
     sender_for,
 )
 from tests.transports.test_as2_memory import vm
-from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server, verify_mdn
+from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server
 from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
 
 AUTH_CTYPE = "application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m"
@@ -122,7 +122,8 @@ async def test_openssl_decrypts_our_gcm_message(tmp_path: Path, peer: Peer, encr
     assert peer.payloads == [DOC]                       # openssl cms -decrypt, then -verify, in the peer
     headers, body = peer.requests[0]
     assert "smime-type=authEnveloped-data" in headers["Content-Type"]
-    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "in.der").stdout.decode()
+    (tmp_path / "sent.der").write_bytes(body)
+    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "sent.der").stdout.decode()
     assert ":id-smime-ct-authEnvelopedData" in parsed and f":{oid_name}" in parsed
 
 
