@@ -11,17 +11,23 @@ import asyncio
 import base64
 import hashlib
 import io
+import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
 from asn1crypto import cms as acms
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.transports.as2 import cms
 from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl, verify_mdn
-from tests.transports.certs import make_cert
+from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import (  # noqa: F401  (peer is a fixture)
     DOC,
@@ -158,3 +164,50 @@ async def test_100mb_gcm_payload_peak_rss(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 10)
+
+
+def _auth_enveloped(tmp: Path, content: bytes, recipient: Cert, attrs: acms.CMSAttributes,
+                    wire_attrs: acms.CMSAttributes) -> Path:
+    """An AuthEnvelopedData with authAttrs, by the RFC 5083 text (openssl writes none): the tag covers
+    `attrs` as AAD, the message carries `wire_attrs` (equal, or altered to show they are authenticated)."""
+    key, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, content, attrs.dump())  # AAD: the DER with its SET OF tag
+    cert = asn1_x509.Certificate.load(recipient.identity.cert.public_bytes(Encoding.DER))
+    pub = recipient.identity.cert.public_key()
+    assert isinstance(pub, rsa.RSAPublicKey)
+    rc = acms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number})
+    data = acms.ContentInfo({"content_type": "authenticated_enveloped_data", "content": acms.AuthEnvelopedData({
+        "version": "v0",
+        "recipient_infos": [acms.RecipientInfo({"ktri": {
+            "version": "v0", "rid": {"issuer_and_serial_number": rc},
+            "key_encryption_algorithm": {"algorithm": "rsaes_pkcs1v15"},
+            "encrypted_key": pub.encrypt(key, asym_padding.PKCS1v15())}})],
+        "auth_encrypted_content_info": {
+            "content_type": "data",
+            "content_encryption_algorithm": {"algorithm": "aes128_gcm",
+                                             "parameters": cms.GcmParameters({"aes_nonce": nonce, "aes_icvlen": 16})},
+            "encrypted_content": sealed[:-16]},
+        "auth_attrs": wire_attrs,
+        "mac": sealed[-16:]})}).dump()
+    path = tmp / "authattrs.der"
+    path.write_bytes(data)
+    return path
+
+
+def test_auth_attrs_are_authenticated(tmp_path: Path) -> None:
+    ours = make_cert(tmp_path, "acme")
+    content = b"Content-Type: application/edi-x12\r\n\r\n" + PAYLOAD
+
+    def attrs(ctype: str) -> acms.CMSAttributes:
+        return acms.CMSAttributes([acms.CMSAttribute({"type": "content_type", "values": [ctype]})])
+
+    good = _auth_enveloped(tmp_path, content, ours, attrs("data"), attrs("data"))
+    out = io.BytesIO()
+    with good.open("rb") as src:
+        cms.decrypt_stream(src, out, [ours.identity], io.BytesIO())
+    assert out.getvalue() == content
+    bad = _auth_enveloped(tmp_path, content, ours, attrs("data"), attrs("signed_data"))
+    out = io.BytesIO()
+    with bad.open("rb") as src, pytest.raises(cms.CmsError, match="tag does not verify"):
+        cms.decrypt_stream(src, out, [ours.identity], io.BytesIO())
+    assert out.getvalue() == b""

@@ -384,7 +384,10 @@ def _open_auth(r: der.Reader, h: der.Header, dst: BinaryIO, scratch: BinaryIO, a
     tag = _contents(item)
     if len(tag) != icvlen:
         raise CmsError("AES-GCM tag length does not match its parameters")
-    dec = Cipher(algorithms.AES(key), modes.GCM(nonce, tag, min_tag_length=12)).decryptor()
+    try:
+        dec = Cipher(algorithms.AES(key), modes.GCM(nonce, tag, min_tag_length=12)).decryptor()
+    except ValueError as exc:                           # e.g. a nonce shorter than 8 bytes
+        raise CmsError(f"AES-GCM parameters are not valid: {exc}") from exc
     if aad:
         dec.authenticate_additional_data(aad)
     scratch.seek(0)
