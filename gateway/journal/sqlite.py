@@ -61,6 +61,8 @@ CREATE INDEX IF NOT EXISTS messages_source ON messages(channel, source_key, sha2
 CREATE INDEX IF NOT EXISTS messages_parent ON messages(parent_id);
 CREATE INDEX IF NOT EXISTS messages_key ON messages(direction, source_key);
 CREATE INDEX IF NOT EXISTS messages_sha ON messages(sha256);
+-- covers /metrics' per-state counts (an index-only scan in group order) and the outbox / unacked lookups
+CREATE INDEX IF NOT EXISTS messages_metrics ON messages(direction, state, partner, doc_type);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     message_id TEXT NOT NULL,

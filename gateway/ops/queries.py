@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.journal.api import State
 
 # Inbound and outbound states a worker or the outbox still has to move (not waiting on a partner).
 IN_FLIGHT = (State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.QUEUED, State.RETRY_WAIT)
 ACK_TYPES = ("997", "999", "TA1", "CONTRL")
+T = TypeVar("T")
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0, 86400.0)
 
 
@@ -103,7 +105,9 @@ class JournalQueries:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._memos: dict[str, Any] = {}
+        self._memo_version: int | None = None
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
@@ -116,55 +120,94 @@ class JournalQueries:
         with self._lock:
             return self._conn().execute(sql, params).fetchall()
 
+    def _memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, reused until the journal changes: scrapes of an unchanged journal cost one PRAGMA.
+
+        PRAGMA data_version changes whenever another connection commits to the database, and every
+        write comes from another connection (this one is read-only), so a reused answer is always the
+        one the query would give now. Callers must not mutate what they get.
+        """
+        with self._lock:
+            version = int(self._conn().execute("PRAGMA data_version").fetchone()[0])
+            if version != self._memo_version:
+                self._memos.clear()
+                self._memo_version = version
+            if key not in self._memos:
+                self._memos[key] = compute()
+            result: T = self._memos[key]
+            return result
+
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            self._memos.clear()
+            self._memo_version = None
 
     # ------------------------------------------------------------------ metrics
     def message_counts(self) -> list[tuple[str, str, str, str, int]]:
         """(direction, state, partner, doc_type, count) for every combination present."""
-        rows = self._rows("SELECT direction, state, IFNULL(partner, '') AS p, IFNULL(doc_type, '') AS t, "
-                          "COUNT(*) AS n FROM messages GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
-        return [(r["direction"], r["state"], r["p"], r["t"], r["n"]) for r in rows]
+        return self._memo("message_counts", self._message_counts)
+
+    def _message_counts(self) -> list[tuple[str, str, str, str, int]]:
+        # Grouped on the bare columns so SQLite walks the messages_metrics index in order (no temp
+        # b-tree); NULL and '' are merged and the few hundred groups sorted here instead.
+        counts: dict[tuple[str, str, str, str], int] = {}
+        for d, st, p, t, n in self._rows("SELECT direction, state, partner, doc_type, COUNT(*) FROM messages "
+                                         "GROUP BY direction, state, partner, doc_type"):
+            key = (d, st, p or "", t or "")
+            counts[key] = counts.get(key, 0) + n
+        return [(*key, n) for key, n in sorted(counts.items())]
 
     def intake_to_odoo(self) -> dict[tuple[str, str], Histogram]:
         """Seconds from intake to the first POSTED event, bucketed, per (partner, doc_type)."""
+        return self._memo("intake_to_odoo", self._intake_to_odoo)
+
+    def _intake_to_odoo(self) -> dict[tuple[str, str], Histogram]:
         cases = ", ".join(f"SUM(CASE WHEN s <= {b!r} THEN 1 ELSE 0 END)" for b in LATENCY_BUCKETS)
+        # driven from events_state(to_state, message_id): grouping on e.message_id follows that index's
+        # order, where grouping on m.id needed a temp b-tree over every posted message
         rows = self._rows(
             f"SELECT p, t, COUNT(*), SUM(s), {cases} FROM ("
             " SELECT IFNULL(m.partner, '') AS p, IFNULL(m.doc_type, '') AS t,"
             " (julianday(MIN(e.at)) - julianday(m.created_at)) * 86400.0 AS s"
-            " FROM messages m JOIN events e ON e.message_id = m.id AND e.to_state = ?"
-            " WHERE m.direction = 'in' GROUP BY m.id) GROUP BY p, t ORDER BY p, t",
+            " FROM events e JOIN messages m ON m.id = e.message_id"
+            " WHERE e.to_state = ? AND m.direction = 'in' GROUP BY e.message_id) GROUP BY p, t ORDER BY p, t",
             (State.POSTED.value,))
         return {(r[0], r[1]): Histogram(buckets=[int(x) for x in tuple(r)[4:]], count=int(r[2]),
                                         total=float(r[3] or 0.0)) for r in rows}
 
     def event_totals(self, to_state: State) -> list[tuple[str, str, int]]:
         """(partner, direction, count) of transitions into `to_state`, ever: a counter."""
-        rows = self._rows("SELECT IFNULL(m.partner, '') AS p, m.direction AS d, COUNT(*) AS n FROM events e "
-                          "JOIN messages m ON m.id = e.message_id WHERE e.to_state = ? GROUP BY 1, 2 ORDER BY 1, 2",
-                          (to_state.value,))
-        return [(r["p"], r["d"], r["n"]) for r in rows]
+        def compute() -> list[tuple[str, str, int]]:
+            rows = self._rows("SELECT IFNULL(m.partner, '') AS p, m.direction AS d, COUNT(*) AS n FROM events e "
+                              "JOIN messages m ON m.id = e.message_id WHERE e.to_state = ? GROUP BY 1, 2 "
+                              "ORDER BY 1, 2", (to_state.value,))
+            return [(r["p"], r["d"], r["n"]) for r in rows]
+        return self._memo(f"event_totals:{to_state.value}", compute)
 
     def outbox_depth(self) -> dict[str, int]:
         """Outbound messages waiting to be (re)sent, per partner."""
-        rows = self._rows("SELECT IFNULL(partner, '') AS p, COUNT(*) AS n FROM messages WHERE direction = 'out' "
-                          "AND state IN (?, ?) GROUP BY 1", (State.QUEUED.value, State.RETRY_WAIT.value))
-        return {r["p"]: r["n"] for r in rows}
+        def compute() -> dict[str, int]:
+            rows = self._rows("SELECT IFNULL(partner, '') AS p, COUNT(*) AS n FROM messages "
+                              "WHERE direction = 'out' AND state IN (?, ?) GROUP BY 1",
+                              (State.QUEUED.value, State.RETRY_WAIT.value))
+            return {r["p"]: r["n"] for r in rows}
+        return dict(self._memo("outbox_depth", compute))
 
     def oldest_unacked(self, now: datetime) -> dict[str, float]:
         """Per partner, the age in seconds of the oldest outbound message sent and still awaiting its ack."""
-        rows = self._rows(
-            "SELECT IFNULL(m.partner, '') AS p, MIN(m.updated_at) AS t FROM messages m "
-            "WHERE m.direction = 'out' AND m.state = ? "
-            "AND EXISTS (SELECT 1 FROM ack_expectations a WHERE a.message_id = m.id) GROUP BY 1",
-            (State.SENT.value,))
+        def compute() -> list[tuple[str, str]]:
+            rows = self._rows(
+                "SELECT IFNULL(m.partner, '') AS p, MIN(m.updated_at) AS t FROM messages m "
+                "WHERE m.direction = 'out' AND m.state = ? "
+                "AND EXISTS (SELECT 1 FROM ack_expectations a WHERE a.message_id = m.id) GROUP BY 1",
+                (State.SENT.value,))
+            return [(r["p"], r["t"]) for r in rows]
         out: dict[str, float] = {}
-        for r in rows:
-            out[r["p"]] = max(0.0, (now - datetime.fromisoformat(r["t"])).total_seconds())
+        for partner, sent_at in self._memo("oldest_unacked", compute):     # the age is `now`'s, never reused
+            out[partner] = max(0.0, (now - datetime.fromisoformat(sent_at)).total_seconds())
         return out
 
     def overdue_ack_counts(self, now: datetime) -> dict[str, int]:
