@@ -1,7 +1,8 @@
 """/metrics: the Prometheus text exposition format (version 0.0.4), written out directly.
 
 Every figure is computed from the journal at scrape time, so counters survive restarts and
-agree with what `messages` and the status page show; nothing is kept in process memory.
+agree with what `messages` and the status page show; the only thing kept in memory is the last
+query results, reused while the journal has not changed since (see JournalQueries._memo).
 The format is small enough that a dependency would not earn its place: HELP and TYPE lines,
 then `name{label="value"} number`, label values escaped (backslash, quote, newline).
 """
