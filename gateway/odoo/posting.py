@@ -9,7 +9,8 @@ after a lost response finds the first record instead of doubling it:
   partner; ship-to by GLN / store number (created when `odoo.create_ship_to`); products by
   barcode, customer code or internal reference; units through the code map; price policy
   with tolerance and a flag (tag + note) on mismatch; allowances/charges as lines on the service
-  products `odoo.charge_products` maps them to (else in the note); optional confirmation. A cancellation
+  products `odoo.charge_products` maps them to (else in the note); a line's allowances as that order
+  line's discount, its charges like the order's; optional confirmation. A cancellation
   cancels that order (action_cancel, through the 17+ wizard) unless goods left or an invoice
   was posted; a replacement rewrites a quotation's lines. Both are no-ops when repeated.
 - Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
@@ -27,7 +28,7 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -48,6 +49,7 @@ from gateway.odoo.lookup import (
     unit_id,
 )
 from gateway.translate.canonical import (
+    AllowanceCharge,
     Document,
     InventoryAdvice,
     Invoice,
@@ -66,6 +68,7 @@ PRICE_FLAG_TAG = "EDI price mismatch"
 CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
 STALE_ERRORS = ("odoo.exceptions.MissingError", "odoo.exceptions.ValidationError")
 REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
+DISCOUNT_PRECISION = Decimal("0.01")     # Odoo's default "Discount" decimal precision (2 digits)
 
 
 def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache | None = None) -> list[OdooLink]:
@@ -272,6 +275,13 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
     charges = _charges(doc, partner, label)
+    notes = [c.note for c in charges]
+    discounts: list[Decimal | None] = []
+    for index, line in enumerate(doc.lines, 1):
+        discount, line_charges, line_notes = _line_allowances(line, index, partner, label)
+        discounts.append(discount)
+        charges += line_charges
+        notes += line_notes
     wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
     wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
     try:
@@ -281,12 +291,15 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
         raise
     commands: list[list[Any]] = []
     sequences = _sequences(doc.lines)
-    for seq, lab, line in zip(sequences, labels, doc.lines):
+    for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
         qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
                                       match.uom_id, lab)
-        commands.append([0, 0, {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
-                                "sequence": seq}])
+        values: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
+                                  "sequence": seq}
+        if discount is not None:     # price_unit stays the gross price, so the price check never sees a discount
+            values["discount"] = float(discount)
+        commands.append([0, 0, values])
     # after every order line's sequence, so the price check (which pairs lines by sequence) never sees them
     seq = max(sequences, default=0)
     for charge in charges:
@@ -298,7 +311,7 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
             if match.uom_id:
                 item[names.sale_uom] = match.uom_id
             commands.append([0, 0, item])
-    return commands, [c.note for c in charges]
+    return commands, notes
 
 
 @dataclass(frozen=True)
@@ -317,26 +330,87 @@ class _Charge:
 def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str) -> list[_Charge]:
     """The order's allowances/charges with the product `odoo.charge_products` maps each to (by code, else kind)."""
     mapping = partner.odoo.charge_products
-    out: list[_Charge] = []
-    for index, ac in enumerate(doc.allowances_charges, 1):
-        text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
-        shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
-        key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
-        default_code = mapping[key] if key else None
-        amount, why = _charge_amount(doc, partner, ac.amount, ac.percent, ac.base_amount)
-        if default_code is None:
-            note = f"{text}: {shown} (not applied to the Odoo order)"
-        elif amount is None:
-            note = f"{text}: {shown} (not applied to the Odoo order: {why})"
+    return [_charge(ac, index, doc.lines, mapping, partner, label) for index, ac in
+            enumerate(doc.allowances_charges, 1)]
+
+
+def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[str, str], partner: PartnerConfig,
+            label: str, where: str = "", name_suffix: str = "", unmapped_why: str = "") -> _Charge:
+    """One allowance/charge as an order line on its mapped product (by code, else kind) when its amount is
+    known, else a note line. `lines` are what a percent without a base amount is a percent of; `where` prefixes
+    the note (a line's own ones name the line)."""
+    text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
+    shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
+    key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+    default_code = mapping[key] if key else None
+    amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount)
+    if default_code is None:
+        note = f"{where}{text}: {shown} (not applied to the Odoo order{': ' + unmapped_why if unmapped_why else ''})"
+    elif amount is None:
+        note = f"{where}{text}: {shown} (not applied to the Odoo order: {why})"
+    else:
+        amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
+        note = f"{where}{text}: {shown} (order line {default_code}, {amount})"
+    return _Charge(f"{label}, {ac.kind} {ac.code or index}", (ac.description or ac.code or ac.kind) + name_suffix,
+                   key, default_code, amount, note)
+
+
+def _line_allowances(line: Line, index: int, partner: PartnerConfig,
+                     label: str) -> tuple[Decimal | None, list[_Charge], list[str]]:
+    """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
+    them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
+    charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
+
+    Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): the line keeps
+    Π(1 - p/100) of its gross. An amount (SAC05 / MOA: for the whole line) comes off the gross line total
+    quantity x unit price, known only when the line is priced on the order (price_policy order). The net is
+    gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to Odoo's 2-digit precision."""
+    where = f"line {line.line_no or index}: "
+    line_label = _label(line, index, label)
+    gross = line.quantity * line.unit_price if line.unit_price is not None else Decimal(0)
+    priced = partner.odoo.price_policy == "order" and gross > 0
+    kept = Decimal(1)                         # the share of the gross the percents leave
+    off = Decimal(0)                          # the amounts off
+    applied: list[AllowanceCharge] = []
+    others: list[tuple[AllowanceCharge, str]] = []      # (allowance/charge, why it is not in the discount)
+    amounts: list[AllowanceCharge] = []
+    for ac in line.allowances_charges:
+        if ac.kind != "allowance":
+            others.append((ac, ""))
+        elif ac.amount is not None:
+            amounts.append(ac)
+        elif ac.percent is None:
+            others.append((ac, "no amount or percent"))
+        elif Decimal(0) <= ac.percent <= 100:
+            kept *= 1 - ac.percent / 100
+            applied.append(ac)
         else:
-            amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
-            note = f"{text}: {shown} (order line {default_code}, {amount})"
-        out.append(_Charge(f"{label}, {ac.kind} {ac.code or index}", ac.description or ac.code or ac.kind,
-                           key, default_code, amount, note))
-    return out
+            others.append((ac, f"a percent of {ac.percent} is no discount"))
+    for ac in amounts:                        # after the percents, so no amount takes the line below zero
+        amount = abs(ac.amount or Decimal(0))
+        if priced and off + amount <= gross * kept:
+            off += amount
+            applied.append(ac)
+        elif not priced:
+            others.append((ac, "an amount off a line priced by the Odoo pricelist (price_policy pricelist)"
+                           if partner.odoo.price_policy != "order" else "an amount off a line without a price"))
+        else:
+            others.append((ac, "more than the line's amount"))
+    notes: list[str] = []
+    discount: Decimal | None = None
+    if applied:
+        net_share = kept - (off / gross if off else Decimal(0))
+        discount = ((1 - net_share) * 100).quantize(DISCOUNT_PRECISION, ROUND_HALF_UP)
+        texts = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
+                 (f"{ac.percent}%" if ac.amount is None else f"{ac.amount}") for ac in applied]
+        notes.append(f"{where}{', '.join(texts)} (order line discount {discount}%)")
+    mapping = partner.odoo.charge_products
+    charges = [_charge(ac, i, [line], mapping, partner, line_label, where, f" (line {line.line_no or index})", why)
+               for i, (ac, why) in enumerate(others, 1)]
+    return discount, charges, notes + [c.note for c in charges]
 
 
-def _charge_amount(doc: PurchaseOrder, partner: PartnerConfig, amount: Decimal | None, percent: Decimal | None,
+def _charge_amount(lines: list[Line], partner: PartnerConfig, amount: Decimal | None, percent: Decimal | None,
                    base: Decimal | None) -> tuple[Decimal | None, str]:
     """(amount, why not): the amount sent, else the percent of the base amount sent, else of the lines'
     subtotal as priced on the order, which is the order's total only under the 'order' price policy."""
@@ -348,9 +422,9 @@ def _charge_amount(doc: PurchaseOrder, partner: PartnerConfig, amount: Decimal |
         if partner.odoo.price_policy != "order":
             return None, ("a percent without a base amount, and the line prices come from the Odoo pricelist "
                           "(price_policy pricelist)")
-        if any(line.unit_price is None for line in doc.lines):
+        if any(line.unit_price is None for line in lines):
             return None, "a percent without a base amount, and a line without a price"
-        base = sum((line.quantity * (line.unit_price or Decimal(0)) for line in doc.lines), Decimal(0))
+        base = sum((line.quantity * (line.unit_price or Decimal(0)) for line in lines), Decimal(0))
     return (base * percent / 100).quantize(Decimal("0.01")), ""
 
 

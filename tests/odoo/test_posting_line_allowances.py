@@ -1,0 +1,144 @@
+"""PO line allowances as the sale order line's discount, line charges (and allowances a discount cannot express)
+as charge lines or note lines, over real HTTP against the sandbox in 17 and 19 mode, read back with odoorpc."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.formats import x12
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import PurchaseOrder
+from tests.odoo.conftest import API_KEY_19, bigbox
+from tests.odoo.test_posting_charges import sac
+
+CHARGES = {"D240": "SVC-FREIGHT"}
+PROMO = sac("A", "C310", percent="10", description="PROMO")           # 10 % off the line
+EXTRA = sac("A", "C310", percent="5", description="EXTRA")            # then 5 % more: 14.5 % in all
+TEN_OFF = sac("A", "A260", amount="1000", description="TEN OFF")      # $10.00 off the line (2 implied decimals)
+FREIGHT = sac("C", "D240", amount="2000", description="FREIGHT")     # $20.00, mapped to SVC-FREIGHT
+HANDLING = sac("C", "H090", amount="500", description="HANDLING")    # $5.00, not mapped
+
+
+@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    """Overrides conftest's: the discounts are checked in the oldest and the newest mode."""
+    server = SandboxServer(version=request.param, seed_name="demo",
+                           api_keys=[API_KEY_19] if request.param >= 19 else [])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def freight(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> int:
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    return int(odoo.execute_kw("product.product", "create", [{"name": "Freight", "default_code": "SVC-FREIGHT",
+                                                               kind: "service", "list_price": 0.0}]))
+
+
+def x12_order(po: str, line1: list[str], line2: list[str]) -> PurchaseOrder:
+    """A BigBox 850 read and translated as the pipeline does, these SAC segments inside each PO1 loop."""
+    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129",
+            "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
+            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", *line1,
+            "PO1*2*10*EA*8.75*PE*BP*BB-1002", *line2, "CTT*2"]
+    body.append(f"SE*{len(body) + 1}*0001")
+    data = "~\n".join([
+        "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
+        "GS*PO*BIGBOX*ACMEDIST*20261129*0850*1*X*004010", *body, "GE*1*1", "IEA*1*000000001"]) + "~\n"
+    [tx] = x12.parse(data.encode("ascii")).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+def read_order(odoo: odoorpc.ODOO, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]],
+                           {"fields": ["note", "tag_ids", "order_line", "amount_untaxed"]})
+    lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"]],
+                            {"fields": ["name", "product_id", "product_uom_qty", "price_unit", "discount",
+                                        "price_subtotal", "sequence"]})
+    return so, sorted(lines, key=lambda r: r["sequence"])
+
+
+def test_sac_in_the_po1_loop_is_read_into_the_line() -> None:
+    doc = x12_order("PO-LA-0", [PROMO, EXTRA, HANDLING], [TEN_OFF])
+    assert doc.allowances_charges == []
+    assert [[(ac.kind, ac.code, ac.amount, ac.percent) for ac in line.allowances_charges] for line in doc.lines] == [
+        [("allowance", "C310", None, Decimal(10)), ("allowance", "C310", None, Decimal(5)),
+         ("charge", "H090", Decimal("5.00"), None)],
+        [("allowance", "A260", Decimal("10.00"), None)]]
+
+
+def test_line_allowances_become_the_lines_discount(client: OdooClient, odoo: odoorpc.ODOO, freight: int) -> None:
+    doc = x12_order("PO-LA-1", [PROMO, EXTRA, FREIGHT], [TEN_OFF, HANDLING])
+    partner = bigbox(charge_products=CHARGES)
+    [link] = post(client, doc, partner, Cache())
+    assert link.role == "created"
+    so, lines = read_order(odoo, "PO-LA-1")
+    assert [(r["price_unit"], r["discount"]) for r in lines[:2]] == [
+        (12.5, 14.5),                      # 1 - 0.90 x 0.95, compounded
+        (8.75, 11.43)]                     # 10.00 / (10 x 8.75) = 11.428...%, Odoo's 2-digit precision
+    for row in lines:                      # Odoo's subtotal: price_unit x qty x (1 - discount/100)
+        assert row["price_subtotal"] == pytest.approx(
+            round(row["price_unit"] * row["product_uom_qty"] * (1 - row["discount"] / 100), 2))
+    assert [r["price_subtotal"] for r in lines[:2]] == pytest.approx([256.50, 77.50])
+    assert [(r["product_id"][0], r["name"], r["product_uom_qty"], r["price_unit"], r["discount"])
+            for r in lines[2:]] == [(freight, "FREIGHT (line 1)", 1.0, 20.0, 0.0)]
+    assert so["amount_untaxed"] == pytest.approx(256.50 + 77.50 + 20.0)
+    note = so["note"]
+    assert "line 1: allowance C310 PROMO: 10%, allowance C310 EXTRA: 5% (order line discount 14.50%)" in note
+    assert "line 2: allowance A260 TEN OFF: 10.00 (order line discount 11.43%)" in note
+    assert "line 1: charge D240 FREIGHT: 20.00 (order line SVC-FREIGHT, 20.00)" in note
+    assert "line 2: charge H090 HANDLING: 5.00 (not applied to the Odoo order)" in note
+    assert so["tag_ids"] == [] and "EDI price check" not in note      # the gross price is what is compared
+
+    again = post(client, doc, partner, Cache())
+    assert [(x.model, x.role, x.record_id) for x in again] == [("sale.order", "found", so["id"])]
+    assert read_order(odoo, "PO-LA-1") == (so, lines)                 # nothing created, nothing changed
+    assert odoo.execute_kw("sale.order", "search_count", [[("client_order_ref", "=", "PO-LA-1")]]) == 1
+
+
+def test_line_allowances_cost_no_call(client: OdooClient, freight: int) -> None:
+    cache = Cache()
+    partner = bigbox(charge_products=CHARGES)
+    post(client, x12_order("LA-WARM", [FREIGHT], []), partner, cache)
+    counts = {}
+    for po, line1, line2 in (("LA-PLAIN", [], []), ("LA-MIXED", [PROMO, FREIGHT, HANDLING], [TEN_OFF])):
+        before = client.calls
+        post(client, x12_order(po, line1, line2), partner, cache)
+        counts[po] = client.calls - before
+    assert counts == {"LA-PLAIN": 3, "LA-MIXED": 3}     # duplicate check, create (all in it), price check
+
+
+def test_pricelist_policy_keeps_an_amount_off_visible(client: OdooClient, odoo: odoorpc.ODOO, freight: int) -> None:
+    post(client, x12_order("PO-LA-2", [PROMO], [TEN_OFF]), bigbox(price_policy="pricelist"), Cache())
+    so, lines = read_order(odoo, "PO-LA-2")
+    assert len(lines) == 2
+    assert [r["discount"] for r in lines] == [10.0, 0.0]               # a percent needs no price
+    for row in lines:
+        assert row["price_subtotal"] == pytest.approx(
+            round(row["price_unit"] * row["product_uom_qty"] * (1 - row["discount"] / 100), 2))
+    assert ("line 2: allowance A260 TEN OFF: 10.00 (not applied to the Odoo order: an amount off a line priced "
+            "by the Odoo pricelist (price_policy pricelist))") in so["note"]
+    assert "line 1: allowance C310 PROMO: 10% (order line discount 10.00%)" in so["note"]
+
+
+def test_an_unexpressible_allowance_with_a_mapped_code_is_a_charge_line(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                        freight: int) -> None:
+    too_much = sac("A", "D240", amount="9000", description="BIG REBATE")      # $90 off a $87.50 line
+    post(client, x12_order("PO-LA-3", [], [too_much]), bigbox(charge_products=CHARGES), Cache())
+    so, lines = read_order(odoo, "PO-LA-3")
+    assert [r["discount"] for r in lines[:2]] == [0.0, 0.0]
+    assert [(r["product_id"][0], r["name"], r["price_unit"]) for r in lines[2:]] == [
+        (freight, "BIG REBATE (line 2)", -90.0)]
+    assert "line 2: allowance D240 BIG REBATE: 90.00 (order line SVC-FREIGHT, -90.00)" in so["note"]
+    assert so["amount_untaxed"] == pytest.approx(300.0 + 87.5 - 90.0)
