@@ -17,6 +17,7 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
 from tests.odoo.conftest import API_KEY_19, bigbox
+from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_posting_charges import sac
 
 CHARGES = {"D240": "SVC-FREIGHT"}
@@ -142,3 +143,31 @@ def test_an_unexpressible_allowance_with_a_mapped_code_is_a_charge_line(client: 
         (freight, "BIG REBATE (line 2)", -90.0)]
     assert "line 2: allowance D240 BIG REBATE: 90.00 (order line SVC-FREIGHT, -90.00)" in so["note"]
     assert so["amount_untaxed"] == pytest.approx(300.0 + 87.5 - 90.0)
+
+
+def test_the_invoice_of_a_confirmed_order_carries_the_discount(client: OdooClient, odoo: odoorpc.ODOO,
+                                                              freight: int) -> None:
+    [link] = post(client, x12_order("PO-LA-4", [PROMO, EXTRA], [TEN_OFF]),
+                  bigbox(charge_products=CHARGES, confirm_orders=True), Cache())
+    so, _ = read_order(odoo, "PO-LA-4")
+    deliver(odoo, link.record_id)
+    move = odoo.execute_kw("account.move", "read", [[invoice(odoo, link.record_id)],
+                                                    ["invoice_line_ids", "amount_untaxed"]])[0]
+    rows = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["price_unit", "discount"]])
+    assert sorted((r["price_unit"], r["discount"]) for r in rows) == [(8.75, 11.43), (12.5, 14.5)]
+    assert move["amount_untaxed"] == pytest.approx(so["amount_untaxed"]) == pytest.approx(256.50 + 77.50)
+
+
+def test_a_replacement_rewrites_the_discounts_once(client: OdooClient, odoo: odoorpc.ODOO, freight: int) -> None:
+    partner = bigbox(charge_products=CHARGES)
+    post(client, x12_order("PO-LA-5", [PROMO], []), partner, Cache())
+    replacement = x12_order("PO-LA-5", [], [TEN_OFF, FREIGHT])
+    replacement = replacement.model_copy(update={"purpose": "replace",
+                                                 "source": replacement.source.model_copy(update={"message_id": "R1"})})
+    assert post(client, replacement, partner, Cache())[0].role == "updated"
+    so, lines = read_order(odoo, "PO-LA-5")
+    assert [(r["price_unit"], r["discount"]) for r in lines] == [(12.5, 0.0), (8.75, 11.43), (20.0, 0.0)]
+    assert lines[2]["name"] == "FREIGHT (line 2)"
+    assert "line 2: allowance A260 TEN OFF: 10.00 (order line discount 11.43%)" in so["note"]
+    assert post(client, replacement, partner, Cache())[0].role == "found"
+    assert read_order(odoo, "PO-LA-5") == (so, lines)
