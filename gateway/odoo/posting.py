@@ -274,14 +274,17 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     in bulk (one lookup for both); also the note lines for the allowances/charges."""
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
-    charges = _charges(doc, partner, label)
-    notes = [c.note for c in charges]
     discounts: list[Decimal | None] = []
+    line_charges: list[_Charge] = []
+    line_notes: list[str] = []
     for index, line in enumerate(doc.lines, 1):
-        discount, line_charges, line_notes = _line_allowances(line, index, partner, label)
+        discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label)
         discounts.append(discount)
-        charges += line_charges
-        notes += line_notes
+        line_charges += charges_of_line
+        line_notes += notes_of_line
+    charges = _charges(doc, partner, label, discounts)      # a percent of the order is of the discounted lines
+    notes = [c.note for c in charges] + line_notes
+    charges += line_charges
     wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
     wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
     try:
@@ -327,15 +330,17 @@ class _Charge:
     note: str
 
 
-def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str) -> list[_Charge]:
+def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
+             discounts: list[Decimal | None]) -> list[_Charge]:
     """The order's allowances/charges with the product `odoo.charge_products` maps each to (by code, else kind)."""
     mapping = partner.odoo.charge_products
-    return [_charge(ac, index, doc.lines, mapping, partner, label) for index, ac in
+    return [_charge(ac, index, doc.lines, mapping, partner, label, discounts=discounts) for index, ac in
             enumerate(doc.allowances_charges, 1)]
 
 
 def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[str, str], partner: PartnerConfig,
-            label: str, where: str = "", name_suffix: str = "", unmapped_why: str = "") -> _Charge:
+            label: str, where: str = "", name_suffix: str = "", unmapped_why: str = "",
+            discounts: list[Decimal | None] | None = None) -> _Charge:
     """One allowance/charge as an order line on its mapped product (by code, else kind) when its amount is
     known, else a note line. `lines` are what a percent without a base amount is a percent of; `where` prefixes
     the note (a line's own ones name the line)."""
@@ -343,7 +348,7 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
     shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
     key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
     default_code = mapping[key] if key else None
-    amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount)
+    amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount, discounts)
     if default_code is None:
         note = f"{where}{text}: {shown} (not applied to the Odoo order{': ' + unmapped_why if unmapped_why else ''})"
     elif amount is None:
@@ -410,10 +415,17 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig,
     return discount, charges, notes + [c.note for c in charges]
 
 
+def _subtotal(line: Line, discount: Decimal | None) -> Decimal:
+    """A line's amount on the order: after its discount, rounded to the cent as Odoo's price_subtotal then is."""
+    gross = line.quantity * (line.unit_price or Decimal(0))
+    return (gross * (1 - discount / 100)).quantize(Decimal("0.01"), ROUND_HALF_UP) if discount else gross
+
+
 def _charge_amount(lines: list[Line], partner: PartnerConfig, amount: Decimal | None, percent: Decimal | None,
-                   base: Decimal | None) -> tuple[Decimal | None, str]:
+                   base: Decimal | None, discounts: list[Decimal | None] | None = None) -> tuple[Decimal | None, str]:
     """(amount, why not): the amount sent, else the percent of the base amount sent, else of the lines'
-    subtotal as priced on the order, which is the order's total only under the 'order' price policy."""
+    subtotal as priced on the order (after their `discounts`, as Odoo's subtotals are), which is the order's
+    total only under the 'order' price policy."""
     if amount is not None:
         return amount, ""
     if percent is None:
@@ -424,7 +436,7 @@ def _charge_amount(lines: list[Line], partner: PartnerConfig, amount: Decimal | 
                           "(price_policy pricelist)")
         if any(line.unit_price is None for line in lines):
             return None, "a percent without a base amount, and a line without a price"
-        base = sum((line.quantity * (line.unit_price or Decimal(0)) for line in lines), Decimal(0))
+        base = sum((_subtotal(line, d) for line, d in zip(lines, discounts or [None] * len(lines))), Decimal(0))
     return (base * percent / 100).quantize(Decimal("0.01")), ""
 
 

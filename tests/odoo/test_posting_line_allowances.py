@@ -20,7 +20,7 @@ from tests.odoo.conftest import API_KEY_19, bigbox
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_posting_charges import sac
 
-CHARGES = {"D240": "SVC-FREIGHT"}
+CHARGES = {"D240": "SVC-FREIGHT", "C320": "SVC-DISCOUNT"}
 PROMO = sac("A", "C310", percent="10", description="PROMO")           # 10 % off the line
 EXTRA = sac("A", "C310", percent="5", description="EXTRA")            # then 5 % more: 14.5 % in all
 TEN_OFF = sac("A", "A260", amount="1000", description="TEN OFF")      # $10.00 off the line (2 implied decimals)
@@ -40,14 +40,17 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def freight(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> int:
+    """The service products an integrator creates for freight and order discounts; returns freight's id."""
     kind = "detailed_type" if sandbox.version < 18 else "type"
-    return int(odoo.execute_kw("product.product", "create", [{"name": "Freight", "default_code": "SVC-FREIGHT",
-                                                               kind: "service", "list_price": 0.0}]))
+    ids = [int(odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code,
+                                                             kind: "service", "list_price": 0.0}]))
+           for name, code in (("Freight", "SVC-FREIGHT"), ("Discount", "SVC-DISCOUNT"))]
+    return ids[0]
 
 
-def x12_order(po: str, line1: list[str], line2: list[str]) -> PurchaseOrder:
+def x12_order(po: str, line1: list[str], line2: list[str], header: tuple[str, ...] = ()) -> PurchaseOrder:
     """A BigBox 850 read and translated as the pipeline does, these SAC segments inside each PO1 loop."""
-    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129",
+    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *header,
             "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
             "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", *line1,
             "PO1*2*10*EA*8.75*PE*BP*BB-1002", *line2, "CTT*2"]
@@ -171,3 +174,13 @@ def test_a_replacement_rewrites_the_discounts_once(client: OdooClient, odoo: odo
     assert "line 2: allowance A260 TEN OFF: 10.00 (order line discount 11.43%)" in so["note"]
     assert post(client, replacement, partner, Cache())[0].role == "found"
     assert read_order(odoo, "PO-LA-5") == (so, lines)
+
+
+def test_an_order_percent_is_of_the_discounted_lines(client: OdooClient, odoo: odoorpc.ODOO, freight: int) -> None:
+    header = sac("A", "C320", percent="2", description="ORDER DISCOUNT")
+    post(client, x12_order("PO-LA-6", [PROMO, EXTRA], [TEN_OFF], (header,)), bigbox(charge_products=CHARGES),
+         Cache())
+    so, lines = read_order(odoo, "PO-LA-6")
+    assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("ORDER DISCOUNT", -6.68)]   # 2 % of 334.00
+    assert so["amount_untaxed"] == pytest.approx(256.50 + 77.50 - 6.68)
+    assert "allowance C320 ORDER DISCOUNT: 2% (order line SVC-DISCOUNT, -6.68)" in so["note"]
