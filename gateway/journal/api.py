@@ -120,6 +120,11 @@ class Journal(abc.ABC):
         syntax, doc_type, control_number, partner, meta (merged) and attempts.
         """
 
+    @abc.abstractmethod
+    def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None,
+             look_again_at: datetime | None = None) -> Message:
+        """Record a problem or detail on a message without changing its state (no event row)."""
+
     # ---- reads ---------------------------------------------------------------------
     @abc.abstractmethod
     def get(self, message_id: str) -> Message: ...
@@ -153,6 +158,11 @@ class Journal(abc.ABC):
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
                    group_number: str | None, due_at: datetime) -> None:
         """Remember that `message_id` (outbound) awaits a 997/999/CONTRL/MDN by these numbers."""
+
+    @abc.abstractmethod
+    def settle_ack(self, message_id: str, kind: str) -> None:
+        """The `kind` expectation of `message_id` is met while the message still awaits another (an async
+        MDN came back; its 997 has not): it no longer counts as overdue."""
 
     @abc.abstractmethod
     def match_ack(self, partner: str, kind: str, control_number: str,

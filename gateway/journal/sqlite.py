@@ -387,6 +387,10 @@ class SqliteJournal(Journal):
                        "group_number, due_at) VALUES (?,?,?,?,?,?)",
                        (message_id, partner, kind, control_number, group_number or "", _ts(due_at)))
 
+    def settle_ack(self, message_id: str, kind: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM ack_expectations WHERE message_id = ? AND kind = ?", (message_id, kind))
+
     def match_ack(self, partner: str, kind: str, control_number: str, group_number: str | None) -> str | None:
         """An empty control number matches by group number alone (a 997 quotes GS06, not ISA13)."""
         sql = "SELECT message_id FROM ack_expectations WHERE partner = ? AND kind = ?"

@@ -275,6 +275,12 @@ class SftpServer:
         assert self.journal is not None
         for _ in range(100):
             current = await asyncio.to_thread(self.journal.get, message_id)
+            if current.state is State.SENT and current.meta.get("expects_ack"):
+                # fetched, but its 997/999/CONTRL is still to come: it stays SENT (and can go overdue) until then
+                await asyncio.to_thread(self.journal.note, message_id, meta={"fetched_by": acct.user})
+                log.info("SFTP outbound %s/%s fetched by partner: %s awaits its %s", acct.user, name, message_id,
+                         current.meta["expects_ack"])
+                return
             if current.state is State.SENT:
                 await asyncio.to_thread(self.journal.transition, message_id, State.DONE,
                                         f"fetched and deleted by {acct.user} over SFTP", expect=State.SENT)

@@ -8,6 +8,8 @@ AS2 send whose asynchronous MDN comes back to the daemon's receipt endpoint.
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,13 +32,25 @@ pytestmark = pytest.mark.slow
 ASN = b"ISA*00*          *00*          *ZZ*ACMEDIST       *12*8005551234     *260101*1200*^*00501*000000012*0*P*>~\n"
 
 
-def queue(ws: Workspace, partner: str, channel: str, name: str, data: bytes) -> str:
+def queue(ws: Workspace, partner: str, channel: str, name: str, data: bytes, expects: str | None = None) -> str:
+    """An outbound message QUEUED for the outbox; with `expects` ("999") it awaits that ack, overdue already."""
     sha = Archive(ws.root / "archive").put(data)
     journal = SqliteJournal(ws.journal_path)
     try:
-        return journal.record_intake(direction=Direction.OUT, partner=partner, channel=channel, filename=name,
-                                     sha256=sha, size=len(data), source_key=f"test:{name}",
-                                     state=State.QUEUED, syntax="x12").id
+        mid = journal.record_intake(direction=Direction.OUT, partner=partner, channel=channel, filename=name,
+                                    sha256=sha, size=len(data), source_key=f"test:{name}", state=State.QUEUED,
+                                    syntax="x12", meta={"expects_ack": expects} if expects else None).id
+        if expects:
+            journal.expect_ack(mid, partner, expects, "000000012", "12", datetime.now(UTC) - timedelta(hours=1))
+        return mid
+    finally:
+        journal.close()
+
+
+def overdue(ws: Workspace) -> list[str]:
+    journal = SqliteJournal(ws.journal_path)
+    try:
+        return [m.id for m in journal.overdue_acks(datetime.now(UTC))]
     finally:
         journal.close()
 
@@ -90,7 +104,32 @@ def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path) -
     assert "fetched and deleted by northwind" in ws.events(mid)[-1]["reason"]
 
 
-async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake: JournalIntake) -> None:
+def test_a_fetched_file_that_awaits_its_999_stays_sent_and_can_go_overdue(tmp_path: Path) -> None:
+    key = make_key(tmp_path / "keys" / "northwind")
+    port = free_port()
+    ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
+                          partners={"northwind": {
+                              "inbound": [{"channel": "sftp", "user": "northwind",
+                                           "authorized_keys": [str(key) + ".pub"]}],
+                              "outbound": {"channel": "sftp", "user": "northwind"}}})
+    with GatewayProcess(ws.config):
+        mid = queue(ws, "northwind", "sftp", "northwind_856_13.x12", ASN, expects="999")
+        wait_for(lambda: state(ws, mid) == "sent", timeout=60, message="placed in outbound/")
+        known = tmp_path / "known_hosts"
+        known.write_bytes(known_hosts_line("127.0.0.1", port,
+                                           (ws.root / "state" / "ssh_host_ed25519_key.pub")).encode())
+        openssh_sftp(tmp_path, port, "northwind", key, known,
+                     f"get outbound/northwind_856_13.x12 {tmp_path / 'got.x12'}\nrm outbound/northwind_856_13.x12\n")
+        wait_for(lambda: json.loads(ws.messages(id=mid)[0]["meta"]).get("fetched_by") == "northwind", timeout=30,
+                 message="the fetch noted")
+        # fetched is delivered, not acknowledged: the 999 is still awaited, and its window has passed
+        assert state(ws, mid) == "sent"
+        assert mid in overdue(ws)
+
+
+@pytest.mark.parametrize("expects", [None, "997"], ids=["no-ack", "awaits-997"])
+async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake: JournalIntake,
+                                                          expects: str | None) -> None:
     certs = tmp_path / "certs"
     acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
     # the partner: our AS2 server code as an independent process-local receiver
@@ -110,10 +149,19 @@ async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake
     try:
         gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
         try:
-            mid = await asyncio.to_thread(queue, ws, "bigbox", "as2", "bigbox_856_12.x12", ASN)
-            await asyncio.to_thread(wait_for, lambda: state(ws, mid) == "done", 60, 0.05, "async MDN settled")
-            reasons = [e["reason"] for e in ws.events(mid)]
-            assert any("awaiting async MDN" in r for r in reasons) and "async MDN processed" in reasons[-1]
+            mid = await asyncio.to_thread(queue, ws, "bigbox", "as2", "bigbox_856_12.x12", ASN, expects)
+            if expects is None:
+                await asyncio.to_thread(wait_for, lambda: state(ws, mid) == "done", 60, 0.05, "async MDN settled")
+                reasons = [e["reason"] for e in ws.events(mid)]
+                assert any("awaiting async MDN" in r for r in reasons) and "async MDN processed" in reasons[-1]
+            else:
+                # the MDN says delivered; the 997 is still awaited (its window passed): SENT, overdue for it alone
+                await asyncio.to_thread(wait_for, lambda: "mdn" in json.loads(ws.messages(id=mid)[0]["meta"]),
+                                        60, 0.05, "async MDN noted")
+                assert state(ws, mid) == "sent" and mid in overdue(ws)
+                kinds = [r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?",
+                                                      (mid,))]
+                assert kinds == ["997"]
         finally:
             await asyncio.to_thread(gw.stop)
         (got,) = intake.messages()

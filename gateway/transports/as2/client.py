@@ -189,6 +189,14 @@ class As2Sender:
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
         for _ in range(50):                         # the outbox may not have marked it SENT yet
             current = await asyncio.to_thread(self.journal.get, rec.journal_id)
+            if current.state is State.SENT and to is State.DONE and current.meta.get("expects_ack"):
+                # delivered, but its 997/999/CONTRL is still to come: it stays SENT (and can go overdue) until then
+                await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
+                await asyncio.to_thread(self.journal.note, rec.journal_id, meta={"mdn": str(got.disposition)})
+                self.forget(rec.journal_id)
+                log.info("async MDN for %s: %s; awaiting its %s", rec.journal_id, got.disposition,
+                         current.meta["expects_ack"])
+                return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
             if current.state is State.SENT:
                 await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
                                         meta={"mdn": str(got.disposition)})
