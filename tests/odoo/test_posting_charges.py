@@ -3,7 +3,7 @@ against the sandbox in 17 and 19 mode, checked with odoorpc as an independent cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -43,11 +43,13 @@ def services(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> dict[str, int]:
             for code, name in (("SVC-FREIGHT", "Freight"), ("SVC-DISCOUNT", "Discount"))}
 
 
-def x12_order(po: str, sacs: list[str]) -> PurchaseOrder:
-    """A BigBox 850 read and translated as the pipeline does, with these SAC segments in the header."""
+def x12_order(po: str, sacs: Sequence[str], line1: Sequence[str] = (), line2: Sequence[str] = ()) -> PurchaseOrder:
+    """A BigBox 850 read and translated as the pipeline does, with these SAC segments in the header (`sacs`)
+    and inside each PO1 loop (`line1`, `line2`)."""
     body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *sacs,
             "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
-            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", "PO1*2*10*EA*8.75*PE*BP*BB-1002", "CTT*2"]
+            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", *line1,
+            "PO1*2*10*EA*8.75*PE*BP*BB-1002", *line2, "CTT*2"]
     body.append(f"SE*{len(body) + 1}*0001")
     data = "~\n".join([
         "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",

@@ -3,22 +3,19 @@ as charge lines or note lines, over real HTTP against the sandbox in 17 and 19 m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import odoorpc
 import pytest
 
-from gateway.formats import x12
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
-from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
-from tests.odoo.conftest import API_KEY_19, bigbox
+from tests.odoo.conftest import bigbox
 from tests.odoo.test_extraction import deliver, invoice
-from tests.odoo.test_posting_charges import sac
+from tests.odoo.test_posting_charges import sac, sandbox, services  # noqa: F401  (fixtures)
+from tests.odoo.test_posting_charges import x12_order as header_and_line_order
 
 CHARGES = {"D240": "SVC-FREIGHT", "C320": "SVC-DISCOUNT"}
 PROMO = sac("A", "C310", percent="10", description="PROMO")           # 10 % off the line
@@ -28,40 +25,15 @@ FREIGHT = sac("C", "D240", amount="2000", description="FREIGHT")     # $20.00, m
 HANDLING = sac("C", "H090", amount="500", description="HANDLING")    # $5.00, not mapped
 
 
-@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
-def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
-    """Overrides conftest's: the discounts are checked in the oldest and the newest mode."""
-    server = SandboxServer(version=request.param, seed_name="demo",
-                           api_keys=[API_KEY_19] if request.param >= 19 else [])
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def freight(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> int:
+def freight(services: dict[str, int]) -> int:  # noqa: F811  (the fixture imported above)
     """The service products an integrator creates for freight and order discounts; returns freight's id."""
-    kind = "detailed_type" if sandbox.version < 18 else "type"
-    ids = [int(odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code,
-                                                             kind: "service", "list_price": 0.0}]))
-           for name, code in (("Freight", "SVC-FREIGHT"), ("Discount", "SVC-DISCOUNT"))]
-    return ids[0]
+    return services["SVC-FREIGHT"]
 
 
 def x12_order(po: str, line1: list[str], line2: list[str], header: tuple[str, ...] = ()) -> PurchaseOrder:
     """A BigBox 850 read and translated as the pipeline does, these SAC segments inside each PO1 loop."""
-    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *header,
-            "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
-            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", *line1,
-            "PO1*2*10*EA*8.75*PE*BP*BB-1002", *line2, "CTT*2"]
-    body.append(f"SE*{len(body) + 1}*0001")
-    data = "~\n".join([
-        "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
-        "GS*PO*BIGBOX*ACMEDIST*20261129*0850*1*X*004010", *body, "GE*1*1", "IEA*1*000000001"]) + "~\n"
-    [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
-    assert isinstance(doc, PurchaseOrder)
-    return doc
+    return header_and_line_order(po, header, line1, line2)
 
 
 def read_order(odoo: odoorpc.ODOO, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
