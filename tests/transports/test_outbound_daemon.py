@@ -82,7 +82,8 @@ def test_sftp_push_retries_through_the_outbox_until_the_partner_is_up(tmp_path: 
         sshd.stop()
 
 
-def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path) -> None:
+@pytest.mark.parametrize("expects", [None, "999"], ids=["no-ack", "awaits-999"])
+def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path, expects: str | None) -> None:
     key = make_key(tmp_path / "keys" / "northwind")
     port = free_port()
     ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
@@ -91,7 +92,7 @@ def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path) -
                                            "authorized_keys": [str(key) + ".pub"]}],
                               "outbound": {"channel": "sftp", "user": "northwind"}}})
     with GatewayProcess(ws.config):
-        mid = queue(ws, "northwind", "sftp", "northwind_856_12.x12", ASN)
+        mid = queue(ws, "northwind", "sftp", "northwind_856_12.x12", ASN, expects)
         wait_for(lambda: state(ws, mid) == "sent", timeout=60, message="placed in outbound/")
         known = tmp_path / "known_hosts"
         known.write_bytes(known_hosts_line("127.0.0.1", port,
@@ -99,32 +100,17 @@ def test_file_fetched_from_our_sftp_server_settles_the_message(tmp_path: Path) -
         got = tmp_path / "got.x12"
         openssh_sftp(tmp_path, port, "northwind", key, known,
                      f"get outbound/northwind_856_12.x12 {got}\nrm outbound/northwind_856_12.x12\n")
-        wait_for(lambda: state(ws, mid) == "done", timeout=30, message="settled by the fetch")
+        if expects is None:
+            wait_for(lambda: state(ws, mid) == "done", timeout=30, message="settled by the fetch")
+        else:
+            wait_for(lambda: json.loads(ws.messages(id=mid)[0]["meta"]).get("fetched_by") == "northwind",
+                     timeout=30, message="the fetch noted")
+            # fetched is delivered, not acknowledged: the 999 is still awaited, and its window has passed
+            assert state(ws, mid) == "sent"
+            assert mid in overdue(ws)
     assert got.read_bytes() == ASN
-    assert "fetched and deleted by northwind" in ws.events(mid)[-1]["reason"]
-
-
-def test_a_fetched_file_that_awaits_its_999_stays_sent_and_can_go_overdue(tmp_path: Path) -> None:
-    key = make_key(tmp_path / "keys" / "northwind")
-    port = free_port()
-    ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
-                          partners={"northwind": {
-                              "inbound": [{"channel": "sftp", "user": "northwind",
-                                           "authorized_keys": [str(key) + ".pub"]}],
-                              "outbound": {"channel": "sftp", "user": "northwind"}}})
-    with GatewayProcess(ws.config):
-        mid = queue(ws, "northwind", "sftp", "northwind_856_13.x12", ASN, expects="999")
-        wait_for(lambda: state(ws, mid) == "sent", timeout=60, message="placed in outbound/")
-        known = tmp_path / "known_hosts"
-        known.write_bytes(known_hosts_line("127.0.0.1", port,
-                                           (ws.root / "state" / "ssh_host_ed25519_key.pub")).encode())
-        openssh_sftp(tmp_path, port, "northwind", key, known,
-                     f"get outbound/northwind_856_13.x12 {tmp_path / 'got.x12'}\nrm outbound/northwind_856_13.x12\n")
-        wait_for(lambda: json.loads(ws.messages(id=mid)[0]["meta"]).get("fetched_by") == "northwind", timeout=30,
-                 message="the fetch noted")
-        # fetched is delivered, not acknowledged: the 999 is still awaited, and its window has passed
-        assert state(ws, mid) == "sent"
-        assert mid in overdue(ws)
+    if expects is None:
+        assert "fetched and deleted by northwind" in ws.events(mid)[-1]["reason"]
 
 
 @pytest.mark.parametrize("expects", [None, "997"], ids=["no-ack", "awaits-997"])
