@@ -5,6 +5,8 @@ The outbox picks a `DeliveryChannel` by the partner's `outbound.channel` and cal
 `DeliveryRejected` (permanent: dead letter). Channels register themselves by name.
 A channel whose confirmation comes later says so with `DeliveryResult.awaits`; the outbox
 then records it as an acknowledgement expectation, overdue like a late 997 once `within` passes.
+When such a confirmation arrives (a fetch from our SFTP server, an async MDN), the channel
+calls `confirm_delivery`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from gateway.config.models import PartnerConfig
-from gateway.journal.api import Message
+from gateway.journal.api import Journal, Message, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +50,13 @@ CHANNELS: dict[str, DeliveryChannel] = {}
 def register(channel: DeliveryChannel) -> None:
     """Make a channel available to the outbox under its name."""
     CHANNELS[channel.name] = channel
+
+
+def confirm_delivery(journal: Journal, message: Message, reason: str, meta: dict[str, Any]) -> bool:
+    """A SENT message's delivery is confirmed: DONE, unless its 997/999/CONTRL is still to come; then it
+    stays SENT (so it can go overdue) with the confirmation noted. True when it is DONE."""
+    if message.meta.get("expects_ack"):
+        journal.note(message.id, meta={**meta, "delivered": reason})
+        return False
+    journal.transition(message.id, State.DONE, reason, expect=State.SENT, meta=meta)
+    return True

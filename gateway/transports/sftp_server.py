@@ -34,6 +34,7 @@ from asyncssh.constants import FXF_APPEND, FXF_CREAT, FXF_TRUNC, FXF_WRITE
 from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChannel, SftpServerSettings
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
+from gateway.outbound.channels import confirm_delivery
 from gateway.transports.base import Intake, IntakeMeta
 from gateway.transports.keys import write_secret
 
@@ -275,16 +276,12 @@ class SftpServer:
         assert self.journal is not None
         for _ in range(100):
             current = await asyncio.to_thread(self.journal.get, message_id)
-            if current.state is State.SENT and current.meta.get("expects_ack"):
-                # fetched, but its 997/999/CONTRL is still to come: it stays SENT (and can go overdue) until then
-                await asyncio.to_thread(self.journal.note, message_id, meta={"fetched_by": acct.user})
-                log.info("SFTP outbound %s/%s fetched by partner: %s awaits its %s", acct.user, name, message_id,
-                         current.meta["expects_ack"])
-                return
             if current.state is State.SENT:
-                await asyncio.to_thread(self.journal.transition, message_id, State.DONE,
-                                        f"fetched and deleted by {acct.user} over SFTP", expect=State.SENT)
-                log.info("SFTP outbound %s/%s fetched by partner: %s done", acct.user, name, message_id)
+                done = await asyncio.to_thread(confirm_delivery, self.journal, current,
+                                               f"fetched and deleted by {acct.user} over SFTP",
+                                               {"fetched_by": acct.user})
+                log.info("SFTP outbound %s/%s fetched by partner: %s %s", acct.user, name, message_id,
+                         "done" if done else f"awaits its {current.meta['expects_ack']}")
                 return
             if current.state is not State.QUEUED:
                 return

@@ -26,7 +26,7 @@ from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
 from gateway.logs import redact_url
-from gateway.outbound.channels import Awaiting, DeliveryResult
+from gateway.outbound.channels import Awaiting, DeliveryResult, confirm_delivery
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
@@ -189,19 +189,19 @@ class As2Sender:
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
         for _ in range(50):                         # the outbox may not have marked it SENT yet
             current = await asyncio.to_thread(self.journal.get, rec.journal_id)
-            if current.state is State.SENT and to is State.DONE and current.meta.get("expects_ack"):
-                # delivered, but its 997/999/CONTRL is still to come: it stays SENT (and can go overdue) until then
-                await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
-                await asyncio.to_thread(self.journal.note, rec.journal_id, meta={"mdn": str(got.disposition)})
-                self.forget(rec.journal_id)
-                log.info("async MDN for %s: %s; awaiting its %s", rec.journal_id, got.disposition,
-                         current.meta["expects_ack"])
-                return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
             if current.state is State.SENT:
-                await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
-                                        meta={"mdn": str(got.disposition)})
+                meta = {"mdn": str(got.disposition)}
+                if to is State.REJECTED:
+                    await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
+                                            meta=meta)
+                    done = True
+                else:
+                    await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
+                    done = await asyncio.to_thread(confirm_delivery, self.journal, current, reason, meta)
                 self.forget(rec.journal_id)
-                return f"settled {rec.journal_id}: {to.value}"
+                if done:
+                    return f"settled {rec.journal_id}: {to.value}"
+                return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
             if current.state in (State.DONE, State.REJECTED):
                 return f"{rec.journal_id} already {current.state.value}"
             await asyncio.sleep(0.1)
