@@ -13,15 +13,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
 from gateway.journal.api import Direction, State
-from gateway.journal.sqlite import SqliteJournal
 from gateway.transports.as2 import mdn
-from gateway.transports.as2.client import As2Sender
-from gateway.transports.as2.ledger import Ledger, SentRecord
-from gateway.transports.as2.server import As2Server
+from gateway.transports.as2.ledger import SentRecord
 from tests.transports.certs import make_cert
-from tests.transports.conftest import JournalIntake
+from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 
 
 @pytest.fixture
@@ -43,16 +39,8 @@ async def _post_forged_mdn(port: int, original: str, disposition: mdn.Dispositio
 async def test_audit_unsigned_async_mdn_does_not_settle_outbound(tmp_path: Path, intake: JournalIntake) -> None:
     certs = tmp_path / "certs"
     acme, bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
-    journal = SqliteJournal(tmp_path / "s" / "journal.sqlite3")
-    config = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
-        enabled=True, port=0, certificate=acme.cert_path, private_key=acme.key_path))
-    ledger = Ledger(tmp_path / "s" / "as2.sqlite3")
-    sender = As2Sender(config, journal, ledger, tmp_path / "s" / "out")
-    bigbox_cfg = PartnerConfig(id="bigbox", outbound=As2Channel(
-        channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path],
-        url="http://127.0.0.1:9/as2", mdn="async"))                     # mdn_signed: True (default)
-    server = As2Server(config, {"bigbox": bigbox_cfg}, intake, ledger, tmp_path / "s" / "work",
-                       on_mdn=sender.receipt)
+    ours = sending_gateway(tmp_path / "s", acme, bigbox_as2(bigbox, mdn="async"), intake)  # mdn_signed (default)
+    journal, ledger, server = ours.journal, ours.ledger, ours.server
     await server.start()
     try:
         msg = journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2",

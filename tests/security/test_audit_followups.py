@@ -199,27 +199,16 @@ async def test_audit_unsigned_failed_mdn_must_quote_our_mic_to_reject(tmp_path: 
     (known to the partner, never sent in clear to anyone else) may turn SENT into REJECTED."""
     import aiohttp
 
-    from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
     from gateway.journal.api import Direction, State
-    from gateway.journal.sqlite import SqliteJournal
     from gateway.transports.as2 import mdn
-    from gateway.transports.as2.client import As2Sender
-    from gateway.transports.as2.ledger import Ledger, SentRecord
-    from gateway.transports.as2.server import As2Server
+    from gateway.transports.as2.ledger import SentRecord
     from tests.transports.certs import make_cert
-    from tests.transports.conftest import JournalIntake
+    from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 
     acme, bigbox = make_cert(tmp_path / "certs", "acme"), make_cert(tmp_path / "certs", "bigbox")
     intake = JournalIntake(tmp_path / "in")
-    journal = SqliteJournal(tmp_path / "s" / "journal.sqlite3")
-    config = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
-        enabled=True, port=0, certificate=acme.cert_path, private_key=acme.key_path))
-    ledger = Ledger(tmp_path / "s" / "as2.sqlite3")
-    sender = As2Sender(config, journal, ledger, tmp_path / "s" / "out")
-    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
-        channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path], url="http://127.0.0.1:9/as2",
-        mdn="async", mdn_signed=False))
-    server = As2Server(config, {"bigbox": partner}, intake, ledger, tmp_path / "s" / "work", on_mdn=sender.receipt)
+    ours = sending_gateway(tmp_path / "s", acme, bigbox_as2(bigbox, mdn="async", mdn_signed=False), intake)
+    journal, ledger, server = ours.journal, ours.ledger, ours.server
     failed = mdn.Disposition("processed", "error", "decryption-failed")
 
     def sent_message(n: int) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from gateway.transports.as2.server import As2Server
 from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import openssl, serve
 from tests.transports.certs import Cert, make_cert
-from tests.transports.conftest import JournalIntake
+from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 
 DOC = b"ISA*00*          *00*          *ZZ*ACMEDIST       *ZZ*BIGBOXRETAIL   *260101*1200*U*00401*000000042*0*P*>~\n"
 
@@ -173,19 +173,11 @@ async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path: Pa
                          tmp_path / "r" / "work")
     await receiver.start()
     # sending gateway (ACME) with its own server for async MDNs
-    from gateway.journal.sqlite import SqliteJournal
-    journal = SqliteJournal(tmp_path / "s" / "journal.sqlite3")
-    send_cfg = GatewayConfig(our_ids=OurIds(as2_id="ACMEDIST"), as2_server=As2ServerSettings(
-        enabled=True, port=0, certificate=acme.cert_path, private_key=acme.key_path))
-    ledger = Ledger(tmp_path / "s" / "as2.sqlite3")
-    sender = As2Sender(send_cfg, journal, ledger, tmp_path / "s" / "out")
-    bigbox_at_acme = PartnerConfig(id="bigbox", outbound=As2Channel(
-        channel="as2", as2_id="BIGBOX-AS2", certificates=[bigbox.cert_path],
-        url=f"http://127.0.0.1:{receiver.port}/as2", compress=True, mdn=mode))
-    mdn_server = As2Server(send_cfg, {"bigbox": bigbox_at_acme}, intake, ledger, tmp_path / "s" / "work",
-                           on_mdn=sender.receipt)
+    bigbox_at_acme = bigbox_as2(bigbox, url=f"http://127.0.0.1:{receiver.port}/as2", compress=True, mdn=mode)
+    ours = sending_gateway(tmp_path / "s", acme, bigbox_at_acme, intake)
+    journal, sender, mdn_server = ours.journal, ours.sender, ours.server
     await mdn_server.start()
-    send_cfg.as2_server.public_url = f"http://127.0.0.1:{mdn_server.port}/as2"
+    ours.config.as2_server.public_url = f"http://127.0.0.1:{mdn_server.port}/as2"
     try:
         msg = journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2",
                                     filename="bigbox_856_1.x12", sha256="1" * 64, size=len(DOC),
