@@ -148,6 +148,7 @@ async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake
                 kinds = [r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?",
                                                       (mid,))]
                 assert kinds == ["997"]
+                assert json.loads(ws.messages(id=mid)[0]["meta"])["awaits"] is None    # the overdue one is the 997
         finally:
             await asyncio.to_thread(gw.stop)
         (got,) = intake.messages()

@@ -196,8 +196,10 @@ class As2Sender:
                                             meta=meta)
                     done = True
                 else:
+                    # the MDN is in: no longer awaited, whatever else (a 997) still is
                     await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
-                    done = await asyncio.to_thread(confirm_delivery, self.journal, current, reason, meta)
+                    done = await asyncio.to_thread(confirm_delivery, self.journal, current, reason,
+                                                   {**meta, "awaits": None})
                 self.forget(rec.journal_id)
                 if done:
                     return f"settled {rec.journal_id}: {to.value}"
