@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 
 class Syntax(str, Enum):
@@ -41,8 +42,14 @@ class Delimiters:
     wrap_eol: str = "\r\n"             # the line end of a wrapped file
 
 
-@dataclass(slots=True)
-class Segment:
+def _field(index: int, doc: str) -> Any:
+    """A named, settable view of one slot of a `Segment` (a C-level getter: reads stay cheap)."""
+    def put(seg: list[Any], value: Any) -> None:
+        seg[index] = value
+    return property(itemgetter(index), put, doc=doc)
+
+
+class Segment(list):  # type: ignore[type-arg]
     """One X12/EDIFACT segment. `elements[0]` is the first data element (BEG01 / BGM01).
 
     Elements are kept as raw strings (components and repetitions not split) so that
@@ -50,20 +57,45 @@ class Segment:
     with release characters already removed; in a segment that holds a released (literal)
     separator, `component_sep` / `repetition_sep` are private noncharacters, so split with
     them (or use `component()` / `repeats()`), never with a literal ":".
+
+    Why a list underneath: readers make one of these per segment, hundreds of thousands per
+    file, and a list subclass can be built from a tuple entirely in C (`Segment.bulk`), where a
+    dataclass runs a Python `__init__` per segment, about a third of what reading a segment costs.
+    The fields are named properties over the list's seven slots; use them, never the indexes.
+    Two segments are equal when all their fields are.
     """
 
-    tag: str
-    elements: list[str]
-    position: int = 0        # 1-based position within its transaction (ST / UNH = 1), 0 for envelope segments
-    offset: int = 0          # byte offset of the segment in the source file
-    component_sep: str = ">"
-    repetition_sep: str | None = None
-    suffix: str | None = None   # what followed this segment's terminator when it differs from Delimiters.suffix
+    __slots__ = ()
+
+    def __init__(self, tag: str, elements: list[str], position: int = 0, offset: int = 0,
+                 component_sep: str = ">", repetition_sep: str | None = None, suffix: str | None = None) -> None:
+        list.__init__(self, (tag, elements, position, offset, component_sep, repetition_sep, suffix))
+
+    if TYPE_CHECKING:
+        tag: str
+        elements: list[str]
+        position: int        # 1-based position within its transaction (ST / UNH = 1), 0 for envelope segments
+        offset: int          # byte offset of the segment in the source file
+        component_sep: str
+        repetition_sep: str | None
+        suffix: str | None   # what followed this segment's terminator when it differs from Delimiters.suffix
+
+        @staticmethod
+        def bulk(fields: tuple[str, list[str], int, int, str, str | None, str | None]) -> Segment: ...
+    else:
+        tag = _field(0, "segment id: 'BEG', 'UNH'")
+        elements = _field(1, "data elements as read (components and repetitions not split)")
+        position = _field(2, "1-based position within its transaction (ST / UNH = 1), 0 for envelope segments")
+        offset = _field(3, "byte offset of the segment in the source file")
+        component_sep = _field(4, "component separator of this segment's interchange")
+        repetition_sep = _field(5, "repetition separator, None when the interchange has none")
+        suffix = _field(6, "what followed this segment's terminator when it differs from Delimiters.suffix")
 
     def get(self, index: int, default: str = "") -> str:
         """Element by 1-based X12/EDIFACT position (BEG03 -> get(3)); missing elements read as default."""
-        if 0 < index <= len(self.elements):
-            return self.elements[index - 1]
+        elements: list[str] = self[1]
+        if 0 < index <= len(elements):
+            return elements[index - 1]
         return default
 
     def component(self, index: int, comp: int, default: str = "") -> str:
@@ -82,6 +114,31 @@ class Segment:
         if self.repetition_sep and self.repetition_sep in value:
             return value.split(self.repetition_sep)
         return [value] if value else []
+
+    def __repr__(self) -> str:
+        return (f"Segment(tag={self.tag!r}, elements={self.elements!r}, position={self.position!r}, "
+                f"offset={self.offset!r}, component_sep={self.component_sep!r}, "
+                f"repetition_sep={self.repetition_sep!r}, suffix={self.suffix!r})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Segment, tuple(self))
+
+
+POSITION = 2
+"""Index of `Segment.position` in the list: for readers that renumber every segment in their hot loop
+(`seg[POSITION] = n` is a C-level store; the property's setter is a Python call)."""
+
+
+class _BulkSegment(Segment):
+    """What `Segment.bulk` makes: a Segment whose constructor is list's own (C) one, taking the
+    seven fields as one tuple, e.g. from zip() over columns of tags, element lists, positions..."""
+
+    __slots__ = ()
+    __init__ = list.__init__
+
+
+if not TYPE_CHECKING:
+    Segment.bulk = _BulkSegment
 
 
 @dataclass(slots=True)

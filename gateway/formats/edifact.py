@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from gateway.errors import FormatError
 from gateway.formats.base import (
+    POSITION,
     Delimiters,
     Envelope,
     Group,
@@ -447,6 +448,7 @@ class _Builder:
         newline_term = d.segment == "\n"
         segs_out = self._consume
         tags: dict[str, str] = {}
+        make = Segment.bulk
         n_pieces = len(pieces)
         wrapped = False
         codec = self.codec
@@ -497,7 +499,7 @@ class _Builder:
             if seg_csep in tag:
                 tag = tag.split(seg_csep, 1)[0]
             tag = tags.setdefault(tag, tag)         # one string per tag, not one per segment
-            seg = Segment(tag, parts[1:], 0, offset, seg_csep, seg_rsep)
+            seg = make((tag, parts[1:], 0, offset, seg_csep, seg_rsep, None))
             segs_out(seg)
             last = seg
         self._finish()
@@ -508,7 +510,7 @@ class _Builder:
         tx = self.tx
         if tx is not None:
             if tag == "UNT":
-                seg.position = len(tx.segments) + 1
+                seg[POSITION] = len(tx.segments) + 1
                 tx.segments.append(seg)
                 self._close_message(seg)
                 return
@@ -517,7 +519,7 @@ class _Builder:
                            f"before {tag}", "13", "transaction", tx.segments[-1], tx=tx)
                 self.tx = None
             else:
-                seg.position = len(tx.segments) + 1
+                seg[POSITION] = len(tx.segments) + 1
                 tx.segments.append(seg)
                 return
         if tag == "UNH":
@@ -991,6 +993,7 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
     offset = 0
     position = 0
     eof = False
+    make = Segment.bulk
     while True:
         if not eof:
             chunk = stream.read(chunk_size)
@@ -1025,7 +1028,7 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
                 position = 1
             elif position:
                 position += 1
-            seg = Segment(tag, parts[1:], position, seg_offset, csep, rsep)
+            seg = make((tag, parts[1:], position, seg_offset, csep, rsep, None))
             if tag == "UNT":
                 position = 0
             yield seg

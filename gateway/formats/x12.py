@@ -216,7 +216,8 @@ class X12Reader:
                         # an SE closes the set; any other control segment means its SE is missing
                         if tag == "SE":
                             segs.append(seg)
-                            seg.position = len(segs)
+                            if seg.position != len(segs):     # the tokenizer counted from the ST already
+                                seg.position = len(segs)
                             self._close_tx(seg, len(segs))
                         else:
                             self._tx = tx
@@ -375,7 +376,8 @@ class X12Reader:
 
     # ------------------------------------------------------------------ transaction sets
     def _open_tx(self, seg: Segment) -> Transaction:
-        seg.position = 1
+        if seg.position != 1:
+            seg.position = 1
         grp = self._grp
         if grp is None:
             self._issue(Severity.ERROR, "ST segment outside a functional group (no GS before it)",

@@ -20,7 +20,7 @@ import codecs
 import gc
 import re
 from collections.abc import Iterator
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import add
 from typing import BinaryIO
@@ -358,6 +358,7 @@ class Tokenizer:
         batch: list[Segment] = [isa]
         marks: list[int] = [0]
         is_control = CONTROL_TAGS.__contains__
+        make = Segment.bulk
         inline_isa = False
         consumed = False              # the suffix after the previous segment is already behind us
         pos = 0                       # position of the last segment within its transaction
@@ -440,15 +441,13 @@ class Tokenizer:
                         pos += n
                     # offsets run one ahead of the segments: map() below stops when its first iterable
                     # is exhausted, so the last value, where the next piece starts, is left for next()
-                    offsets = accumulate(map(partial(add, step), map(len, pieces[at:stop])), initial=off)
+                    offsets = accumulate(map(add, map(len, pieces[at:stop]), repeat(step)), initial=off)
                     if marked:
                         base = len(batch)
                         marks += [base + m for m in marked]
-                    if comp == ">" and rep is None:     # Segment's defaults: two arguments fewer per call
-                        batch.extend(map(Segment, tags[at:stop], parts_list[at:stop], positions, offsets))
-                    else:
-                        batch.extend(map(Segment, tags[at:stop], parts_list[at:stop], positions, offsets,
-                                         repeat(comp), repeat(rep)))
+                    # zip() stops at the end of tags before it takes the next offset (see above)
+                    batch.extend(map(make, zip(tags[at:stop], parts_list[at:stop], positions, offsets,
+                                               repeat(comp), repeat(rep), repeat(None))))
                     prev = batch[-1]
                     off = next(offsets)
                     at = stop
