@@ -12,7 +12,8 @@ after a lost response finds the first record instead of doubling it:
   products `odoo.charge_products` maps them to (else in the note); a line's allowances as that order
   line's discount, its charges like the order's; optional confirmation. A cancellation
   cancels that order (action_cancel, through the 17+ wizard) unless goods left or an invoice
-  was posted; a replacement rewrites a quotation's lines. Both are no-ops when repeated.
+  was posted; a replacement (and a change, with `odoo.order_changes: revise`) rewrites a quotation's
+  header and lines. All are no-ops when repeated.
 - Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
 - ShipNotice (vendor / 3PL) -> the PO's open receipt: quantities, lots, SSCC packages,
   tracking; validated only with `odoo.validate_receipts`.
@@ -126,7 +127,9 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if doc.purpose == "cancel":
         return _cancel_order(client, doc, customer, label)
     if doc.purpose == "replace":
-        return _replace_order(client, doc, partner, customer, names, cache, label)
+        return _revise_order(client, doc, partner, customer, names, cache, label, "replacement")
+    if doc.purpose == "change" and partner.odoo.order_changes == "revise":
+        return _revise_order(client, doc, partner, customer, names, cache, label, "change")
     _check_currency(client, partner, doc, customer, cache, label)
     existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                                  ("partner_id", "child_of", customer["id"]),
@@ -135,8 +138,10 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if existing:
         order = existing[0]
         if doc.purpose not in ("original", "confirmation", ""):
+            hint = (" (or set odoo.order_changes: revise when this partner's changes carry the whole order)"
+                    if doc.purpose == "change" else "")
             raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
-                               f"change the order in Odoo")
+                               f"change the order in Odoo{hint}")
         links.append(_link(doc, "sale.order", order["id"], "found"))
     else:
         if doc.purpose == "change":               # cancel and replace are handled above
@@ -191,37 +196,41 @@ def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, An
     return [_link(doc, "sale.order", order["id"], "updated")]
 
 
-def _replace_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                   names: Names, cache: Cache, label: str) -> list[OdooLink]:
-    """A replacement: a quotation (draft/sent) gets the new lines in one write (old ones deleted) and a note
-    naming the message; the note makes a retry find its own work. A confirmed order belongs to people now."""
+def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                  names: Names, cache: Cache, label: str, kind: str) -> list[OdooLink]:
+    """A replacement, or a change that carries the whole order: a quotation (draft/sent) gets the new lines
+    (old ones deleted), the new header (ship-to, requested date, warehouse) and a note naming the message,
+    all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
     _check_currency(client, partner, doc, customer, cache, label)
+    verb = "replace" if kind == "replacement" else "change"
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                              ("partner_id", "child_of", customer["id"]),
                                              ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
                               limit=1)
     if not rows:
-        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to replace "
+        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to {verb} "
                            f"(no open sale order with customer reference {doc.number} for {customer['name']})")
     order = rows[0]
-    marker = html.escape(f"EDI replacement {doc.number} (message {doc.source.message_id or doc.date or '-'})")
+    marker = html.escape(f"EDI {kind} {doc.number} (message {doc.source.message_id or doc.date or '-'})")
     if marker in (order.get("note") or ""):
         return [_link(doc, "sale.order", order["id"], "found")]
     if order["state"] not in ("draft", "sent"):
-        raise OdooRejected(f"PO {doc.number} cannot be replaced: sale order {order['name']} is confirmed "
+        raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
-    commands = [[2, line, 0] for line in order["order_line"]]
+    vals, links = _header_values(client, doc, partner, customer, cache, label)
+    commands: list[list[Any]] = [[2, line, 0] for line in order["order_line"]]
     new_lines, charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
-    commands += new_lines
-    note = (order.get("note") or "") + _html([html.unescape(marker) + f": {len(order['order_line'])} line(s) "
-                                              f"replaced by {len(doc.lines)}", *charge_notes])
-    client.write("sale.order", [order["id"]], {"order_line": commands, "note": note})
-    log.info("replaced the lines of sale.order %s (%s) for %s", order["id"], order["name"], label)
-    order["note"] = note
+    vals["order_line"] = commands + new_lines
+    vals["note"] = (order.get("note") or "") + _html([html.unescape(marker) + f": {len(order['order_line'])} "
+                                                      f"line(s) replaced by {len(doc.lines)}",
+                                                      *_header_notes(doc), *charge_notes, *doc.notes])
+    client.write("sale.order", [order["id"]], vals)
+    log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
+    order["note"] = vals["note"]
     _apply_price_policy(client, doc, partner, order, cache, label)
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
-    return [_link(doc, "sale.order", order["id"], "updated")]
+    return [_link(doc, "sale.order", order["id"], "updated"), *links]
 
 
 def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
@@ -239,10 +248,33 @@ def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, c
 
 def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                   names: Names, cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
-    links: list[OdooLink] = []
-    ship_to = doc.party("ship_to")
     vals: dict[str, Any] = {"partner_id": customer["id"], "client_order_ref": doc.number,
                             "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
+    header, links = _header_values(client, doc, partner, customer, cache, label)
+    vals.update(header)
+    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
+    notes += _header_notes(doc)
+    vals["order_line"], charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
+    notes += charge_notes
+    notes += doc.notes
+    vals["note"] = _html(notes)
+    return vals, links
+
+
+def _header_notes(doc: PurchaseOrder) -> list[str]:
+    """What the order's header says that Odoo has no field for: references, terms, carrier."""
+    notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
+    notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
+    return notes
+
+
+def _header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+    """The sale order fields a PO's header sets (ship-to contact, warehouse, requested date), for a new order
+    and for a revision of one; plus the link of a ship-to contact created for it."""
+    links: list[OdooLink] = []
+    vals: dict[str, Any] = {}
+    ship_to = doc.party("ship_to")
     if ship_to is not None:
         contact, created = _ship_to(client, partner, doc, customer, ship_to, cache, label)
         vals["partner_shipping_id"] = contact
@@ -258,13 +290,6 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
     if requested is not None:
         vals["commitment_date"] = f"{requested.date} {requested.time or '12:00'}:00"[:19]
-    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
-    notes += [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
-    notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
-    vals["order_line"], charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
-    notes += charge_notes
-    notes += doc.notes
-    vals["note"] = _html(notes)
     return vals, links
 
 

@@ -228,23 +228,30 @@ async def test_pipeline_edifact_bgm_1225_1_cancels_the_order(tmp_path: Path, exa
     assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
 
 
-async def test_pipeline_x12_beg01_05_replaces_the_quotation_lines(tmp_path: Path, examples: LoadedConfig,
-                                                                  sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+def revised_850(purpose: bytes, control: bytes) -> bytes:
+    """The BigBox sample with BEG01 `purpose`, only its first two lines, in interchange and group `control`
+    (4 digits) instead of 1201."""
     data = SAMPLE.read_bytes()
     assert data.count(b"PO1*") == 3
-    # the replacement keeps only the first two lines of the original
     head, _, tail = data.partition(b"PO1*")
     lines = [b"PO1*" + chunk for chunk in tail.split(b"PO1*")]
     last = lines[-1]
     trailer = last[last.index(b"CTT*"):]
     kept = b"".join(lines[:2])
-    body = (head + kept + trailer).replace(b"BEG*00*", b"BEG*05*").replace(b"CTT*3*", b"CTT*2*")
+    body = (head + kept + trailer).replace(b"BEG*00*", b"BEG*" + purpose + b"*").replace(b"CTT*3*", b"CTT*2*")
     segments = body.split(b"~")
     st = next(i for i, seg in enumerate(segments) if seg.strip().startswith(b"ST*"))
     se = next(i for i, seg in enumerate(segments) if seg.strip().startswith(b"SE*"))
     segments[se] = segments[se].replace(b"SE*25*", b"SE*" + str(se - st + 1).encode() + b"*")
-    replacement = b"~".join(segments).replace(b"000001201", b"000001203").replace(b"*1201*X*", b"*1203*X*").replace(
-        b"GE*1*1201~", b"GE*1*1203~")
+    return b"~".join(segments).replace(b"000001201", b"00000" + control).replace(
+        b"*1201*X*", b"*" + control + b"*X*").replace(b"GE*1*1201~", b"GE*1*" + control + b"~")
+
+
+async def test_pipeline_x12_beg01_05_replaces_the_quotation_lines(tmp_path: Path, examples: LoadedConfig,
+                                                                  sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    data = SAMPLE.read_bytes()
+    # the replacement keeps only the first two lines of the original
+    replacement = revised_850(b"05", b"1203")
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     first = await submit(pipeline, data, SAMPLE.name)
     assert run(pipeline, first.id, {State.DONE}).state is State.DONE
