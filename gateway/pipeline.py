@@ -27,7 +27,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -277,11 +277,14 @@ class Pipeline:
     def _partner_for(self, message: Message) -> PartnerConfig | None:
         return self.config.partners.get(message.partner) if message.partner else None
 
-    def _parse_bytes(self, message: Message, partner: PartnerConfig | None) -> Any:
+    def _parse_bytes(self, message: Message, partner: PartnerConfig | None,
+                     each: Callable[[Any], None] | None = None) -> Any:
+        """The archived file read again (`formats.parse`); `each` sees every transaction as it is read."""
         formats = _require("gateway.formats", "parse")
         data = self.archive.read(message.sha256)
         try:
-            return formats.parse(data, csv=partner.csv if partner else None, xml=partner.xml if partner else None)
+            return formats.parse(data, csv=partner.csv if partner else None, xml=partner.xml if partner else None,
+                                 each=each)
         except ImportError as exc:
             raise StepUnavailable(f"no reader for this syntax is installed ({exc})") from None
 
@@ -305,7 +308,8 @@ class Pipeline:
 
     def _parse(self, message: Message) -> Message:
         partner = self._partner_for(message)
-        result = self._parse_bytes(message, partner)
+        # this step needs the envelopes, the issues and the acknowledgements' own segments, not the documents'
+        result = self._parse_bytes(message, partner, each=_release_unless_ack)
         try:
             partner = self._identify(message, result)
         except PartnerUnknown as exc:
@@ -375,15 +379,35 @@ class Pipeline:
         self.journal.note(message.id, meta={"acks_queued": True})
 
     def _translate(self, message: Message) -> Message:
+        """Each transaction is translated (and serialised) as soon as it is read, then its segments are let go,
+        so a big batch file needs memory for its JSON, not for its parse tree. A set that a later group or
+        interchange trailer rejects is dropped, and so is its translation error."""
         partner = self._require_partner(message)
         translate = _require("gateway.translate", "translate")
         canonical = _require("gateway.translate.canonical", "to_json")
-        result = self._parse_bytes(message, partner)
-        documents = []
-        for tx in result.transactions:
-            if tx.accepted and tx.doc_type not in ACK_KINDS:
-                documents.extend(translate.translate(tx, partner, self.config.profiles))
-        blob = "[" + ",".join(canonical.to_json(d, indent=None) for d in documents) + "]"
+        translated: list[tuple[Any, list[str] | Exception]] = []
+
+        def each(tx: Any) -> None:
+            if tx.doc_type in ACK_KINDS:
+                return
+            try:
+                out: list[str] | Exception = [canonical.to_json(d, indent=None)
+                                              for d in translate.translate(tx, partner, self.config.profiles)]
+            except Exception as exc:  # noqa: BLE001 - raised below if the set turns out to be accepted
+                out = exc
+            translated.append((tx, out))
+            _release_unless_ack(tx)
+
+        self._parse_bytes(message, partner, each=each)
+        documents: list[str] = []
+        for tx, out in translated:
+            if not tx.accepted:
+                continue
+            if isinstance(out, Exception):
+                raise out
+            documents += out
+        # one document per line: posting reads them back one at a time
+        blob = "[\n" + ",\n".join(documents) + "\n]" if documents else "[]"
         self.journal.put_blob(message.id, "canonical", blob)
         return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
                                        f"document{'s' if len(documents) != 1 else ''}", last_error=None)
@@ -394,26 +418,37 @@ class Pipeline:
         if not odoo.enabled:
             return self.journal.transition(message.id, State.DONE, "odoo disabled: kept, not posted",
                                            last_error=None)
-        documents = self._canonical(message)
         wanted = {d.type for d in partner.documents if d.direction == "in" and not d.post}
-        to_post = [d for d in documents if (d.source.standard_type or "") not in wanted]
-        if to_post:
-            posting = _require("gateway.odoo.posting", "post")
-            client = self._odoo()
-            for doc in to_post:
-                for link in posting.post(client, doc, partner, self._odoo_cache) or []:
-                    self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
-        message = self.journal.transition(message.id, State.POSTED, f"posted {len(to_post)} document"
-                                          f"{'s' if len(to_post) != 1 else ''} to Odoo", last_error=None)
+        posting: Any = None
+        posted = 0
+        for doc in self._canonical(message):
+            if (doc.source.standard_type or "") in wanted:
+                continue
+            if posting is None:
+                posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
+            for link in posting.post(client, doc, partner, self._odoo_cache) or []:
+                self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
+            posted += 1
+        message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
+                                          f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
         return message
 
     def _posted(self, message: Message) -> Message:
         return self.journal.transition(message.id, State.DONE, "done")
 
-    def _canonical(self, message: Message) -> list[Any]:
+    def _canonical(self, message: Message) -> Iterator[Any]:
+        """The message's canonical documents, one at a time (a batch file's thousands are never all built)."""
         canonical = _require("gateway.translate.canonical", "from_dict")
         blob = self.journal.get_blob(message.id, "canonical") or "[]"
-        return [canonical.from_dict(d) for d in json.loads(blob)]
+        if not blob.startswith("[\n"):            # empty, or written before documents went one per line
+            for data in json.loads(blob):
+                yield canonical.from_dict(data)
+            return
+        start, last = 2, len(blob) - 2             # between "[\n" and "\n]"; JSON text has no raw line break
+        while start < last:
+            end = blob.find("\n", start)
+            yield canonical.from_dict(json.loads(blob[start:end - 1 if blob[end - 1] == "," else end]))
+            start = end + 1
 
     def _odoo(self) -> Any:
         """One Odoo client (and lookup cache) shared by the workers; the client serialises its calls."""
@@ -466,6 +501,13 @@ class Pipeline:
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:
         return replay(self.journal, message_id)
+
+
+def _release_unless_ack(tx: Any) -> None:
+    """Let go of a read transaction's segments but its first (ST / UNH, which acknowledgements quote);
+    an inbound acknowledgement keeps them all: they are what is matched to what we sent."""
+    if tx.doc_type not in ACK_KINDS:
+        del tx.segments[1:]
 
 
 def _overdue_kind(message: Message, now: datetime) -> str:

@@ -7,9 +7,11 @@ partner profile says the partner sends CSV).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gateway.config.models import CsvSettings, XmlSettings
 from gateway.errors import FormatError
-from gateway.formats.base import ParseResult, Syntax
+from gateway.formats.base import ParseResult, Syntax, Transaction
 
 _BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -50,10 +52,13 @@ def detect(data: bytes) -> Syntax | None:
 
 
 def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None = None,
-          xml: XmlSettings | None = None) -> ParseResult:
+          xml: XmlSettings | None = None, each: Callable[[Transaction], None] | None = None) -> ParseResult:
     """Read `data` with the reader its content calls for.
 
     `csv` settings make a non-EDI, non-XML file readable as CSV (a partner who sends CSV).
+    `each` is called with every transaction once it is read and checked, in file order: X12 while
+    the file is still being read (see `x12.parse`), the other syntaxes once the whole file is.
+    Whether a transaction is accepted is final only in the returned result.
     Raises FormatError when the bytes are none of the four syntaxes.
     """
     found = syntax or detect(data)
@@ -61,15 +66,20 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
         found = Syntax.CSV
     if found is Syntax.X12:
         from gateway.formats import x12
-        return x12.parse(data)
+        return x12.parse(data, each=each)
     if found is Syntax.EDIFACT:
         from gateway.formats import edifact
-        return edifact.parse(data)
-    if found is Syntax.XML:
+        result = edifact.parse(data)
+    elif found is Syntax.XML:
         from gateway.formats import xml as xml_format
-        return xml_format.parse(data, settings=xml)
-    if found is Syntax.CSV:
+        result = xml_format.parse(data, settings=xml)
+    elif found is Syntax.CSV:
         from gateway.formats import csv as csv_format
-        return csv_format.parse(data, settings=csv or CsvSettings())
-    raise FormatError("not an X12, EDIFACT or XML document, and the partner sends no CSV "
-                      f"(file starts with {data[:16]!r})")
+        result = csv_format.parse(data, settings=csv or CsvSettings())
+    else:
+        raise FormatError("not an X12, EDIFACT or XML document, and the partner sends no CSV "
+                          f"(file starts with {data[:16]!r})")
+    if each is not None:
+        for tx in result.transactions:
+            each(tx)
+    return result

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from gateway.errors import FormatError
@@ -467,19 +467,32 @@ def apply_acceptance(result: ParseResult) -> None:
             tx.accepted = False
 
 
-def parse(data: bytes, *, validate: bool = True) -> ParseResult:
+def parse(data: bytes, *, validate: bool = True, each: Callable[[Transaction], None] | None = None) -> ParseResult:
     """Read a whole X12 file: envelopes, groups, transactions and every issue found.
 
+    `each`, when given, is called with every transaction set as soon as it is read and checked, while
+    the rest of the file is still to come: a caller that translates it there and then drops its
+    segments keeps memory bounded by one set, not the file. Whether a set is accepted is final only in
+    the returned result (a group or interchange trailer further on can still reject it).
     Raises FormatError only when no interchange at all can be read from `data`.
     """
     reader = X12Reader(data)
-    transactions = list(reader)
+    if each is None:
+        transactions = list(reader)
+    else:
+        from gateway.formats.x12_validate import check_transaction
+        transactions = []
+        for tx in reader:
+            if validate:
+                check_transaction(tx, reader.issues)
+            transactions.append(tx)
+            each(tx)
     if not reader.interchanges:
         first = next((i.message for i in reader.issues if i.severity is Severity.ERROR), "no ISA header found")
         raise FormatError(f"not a readable X12 file: {first}", location="byte 0")
     result = ParseResult(Syntax.X12, interchanges=reader.interchanges, groups=reader.groups,
                          transactions=transactions, issues=reader.issues, segment_count=reader.segment_count)
-    if validate:
+    if validate and each is None:
         from gateway.formats.x12_validate import validate_result
         validate_result(result)
     apply_acceptance(result)

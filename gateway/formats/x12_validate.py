@@ -763,18 +763,23 @@ def validate_transaction(tx: Transaction) -> list[Issue]:
 
 def validate_result(result: ParseResult) -> None:
     """Add structure issues for every transaction set that has a definition; others are read generically."""
-    issues = result.issues
     for tx in result.transactions:
-        if tx.doc_type == "TA1":
-            continue
-        version = tx.version or (tx.group.version if tx.group else "")
-        definition = set_definition(tx.doc_type, version)
-        if definition is None:
-            issues.append(Issue(
-                Severity.INFO, f"no structure definition for {tx.doc_type} version {version or '?'}; read "
-                "generically (envelope checked, segments not)", level="transaction",
-                interchange=tx.envelope.index if tx.envelope else None, group=tx.group.index if tx.group else None,
-                transaction=tx.index, segment_tag="ST", segment_position=1))
-            continue
-        if tx.segments:
-            _Checker(tx, definition, issues).run()
+        check_transaction(tx, result.issues)
+
+
+def check_transaction(tx: Transaction, issues: list[Issue]) -> None:
+    """Add the structure issues of one transaction set to `issues` (a streaming reader's caller checks each
+    set as it is read, then may drop its segments)."""
+    if tx.doc_type == "TA1":
+        return
+    version = tx.version or (tx.group.version if tx.group else "")
+    definition = set_definition(tx.doc_type, version)
+    if definition is None:
+        issues.append(Issue(
+            Severity.INFO, f"no structure definition for {tx.doc_type} version {version or '?'}; read "
+            "generically (envelope checked, segments not)", level="transaction",
+            interchange=tx.envelope.index if tx.envelope else None, group=tx.group.index if tx.group else None,
+            transaction=tx.index, segment_tag="ST", segment_position=1))
+        return
+    if tx.segments:
+        _Checker(tx, definition, issues).run()

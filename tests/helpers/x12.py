@@ -32,3 +32,22 @@ def functional_ack(control: int, group_acked: str, status: str = "A", functional
         "SE*4*0001", f"GE*1*{control}", f"IEA*1*{control:09d}",
     ]
     return ("~\n".join(segments) + "~\n").encode("ascii")
+
+
+def purchase_order_batch(control: int, count: int, lines: int = 20, sender: str = "ACMERETAIL",
+                         receiver: str = "ACMEDIST") -> bytes:
+    """One interchange, one group, `count` 850s of `lines` lines each: a retailer's morning batch file."""
+    segments = [
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*261129*0850*U*00401*{control:09d}*0*P*>",
+        f"GS*PO*{sender}*{receiver}*20261129*0850*{control}*X*004010",
+    ]
+    for n in range(1, count + 1):
+        body = [f"ST*850*{n:04d}", f"BEG*00*SA*PO{control:03d}{n:07d}**20261129", "DTM*002*20261205",
+                "N1*ST*DC 1*UL*0860001000023"]
+        for line in range(1, lines + 1):
+            body += [f"PO1*{line}*{line * 3}*EA*12.50**UP*6141410{line:05d}*VN*WB-{line:03d}",
+                     "PID*F****BLUE WIDGET 10 PACK"]
+        body += [f"CTT*{lines}", f"SE*{len(body) + 2}*{n:04d}"]
+        segments += body
+    segments += [f"GE*{count}*{control}", f"IEA*1*{control:09d}"]
+    return ("~\n".join(segments) + "~\n").encode("ascii")

@@ -278,3 +278,17 @@ def test_rejected_interchange_is_quarantined_under_its_partner_with_a_negative_a
     assert list((pipeline.config.gateway.quarantine_dir / "acme").glob(f"{message.id}_bad.x12"))
     [ack] = pipeline.journal.children(message.id)
     assert ack.doc_type == "997" and b"AK5*R" in pipeline.archive.read(ack.sha256)
+
+
+def test_a_set_rejected_by_a_later_group_trailer_is_not_translated(make: Make) -> None:
+    # sets are translated as they are read; the second interchange's GE01 (read after its set) rejects the
+    # set, so its document must not be kept
+    pipeline = make()
+    good, bad = purchase_order(10), purchase_order(11).replace(b"GE*1*11~", b"GE*2*11~")
+    message = submit(pipeline, good + bad, name="two.x12")
+    done = pipeline.advance(message.id)
+    assert done.state is State.DONE, done.last_error
+    blob = pipeline.journal.get_blob(message.id, "canonical") or ""
+    assert "PO0000010" in blob and "PO0000011" not in blob
+    [reason] = [e.reason for e in pipeline.journal.events(message.id) if e.to_state is State.TRANSLATED]
+    assert reason == "translated into 1 document"
