@@ -3,8 +3,8 @@ parts other modules add (SFTP, AS2, remote SFTP, the ops server, the Odoo schedu
 
 Start-up resumes every message from its last committed state (the workers simply take what the
 journal says is due). SIGTERM (or SIGINT) stops intake, lets running steps finish within
-`drain_seconds` and exits 0; SIGHUP re-lints and reloads partner and translation files, keeping
-the old ones when the new ones have errors. Under systemd it reports READY=1, STATUS= and
+`drain_seconds` and exits 0; SIGHUP re-lints and reloads partner and translation files and the
+inbox folders of gateway.yaml, keeping the old ones when the new ones have errors. Under systemd it reports READY=1, STATUS= and
 WATCHDOG=1.
 
 Parts plug in through one convention (see docs/ARCHITECTURE.md, "Daemon parts")::
@@ -34,7 +34,7 @@ from typing import Any
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, load_checked
-from gateway.config.models import PartnerConfig
+from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError
 from gateway.journal.api import Direction, Message
 from gateway.journal.archive import Archive
@@ -217,7 +217,7 @@ class Daemon:
                 log.error("reload refused, keeping the running configuration: %s", error)
             sdnotify.notify("READY=1", f"STATUS=reload failed; {self._status()}")
             return
-        fresh.gateway = self.config.gateway       # listeners, folders and limits change on restart only
+        fresh.gateway = await self._apply_gateway_changes(fresh.gateway)
         self.config = fresh
         self.ctx.config = fresh
         self.pipeline.config = fresh
@@ -232,6 +232,37 @@ class Daemon:
                     log.error("reload of %s failed: %s", name, exc)
         log.info("reloaded: %d partners", len(fresh.partners))
         sdnotify.notify("READY=1", f"STATUS={self._status()}")
+
+    async def _apply_gateway_changes(self, fresh: GatewayConfig) -> GatewayConfig:
+        """The running gateway settings with the new `inbox:` list applied (added folders watched, removed ones
+        let go once a file being taken is in); the rest of gateway.yaml (listeners, state folders, limits)
+        changes on restart only, and each setting left waiting is named in the log."""
+        old = self.config.gateway
+        waiting = [name for name in type(old).model_fields
+                   if name != "inbox" and getattr(old, name) != getattr(fresh, name)]
+        if waiting:
+            log.warning("gateway.yaml changes that apply at the next restart, not now: %s", ", ".join(waiting))
+        if fresh.inbox == old.inbox:
+            return old
+        kept = [inbox for inbox in self.inboxes if inbox.settings in fresh.inbox]
+        for inbox in self.inboxes:
+            if inbox not in kept:
+                await inbox.stop()
+                log.info("no longer watching %s", inbox.folder)
+        running = [inbox.settings for inbox in kept]
+        for settings in fresh.inbox:
+            if settings in running:
+                continue
+            inbox = FolderInbox(settings, self.pipeline)
+            try:
+                await inbox.start()
+            except OSError as exc:
+                log.error("cannot watch %s: %s", settings.path, exc.strerror or exc)
+                await inbox.stop()
+                continue
+            kept.append(inbox)
+        self.inboxes = kept
+        return old.model_copy(update={"inbox": [inbox.settings for inbox in kept]})
 
     async def _watch_acks(self) -> None:
         """At start and every minute: flag sent messages whose acknowledgement is overdue (once each)."""

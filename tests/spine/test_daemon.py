@@ -381,3 +381,27 @@ def test_overdue_acknowledgement_is_flagged_once_and_shown(tmp_path: Path) -> No
         warned = [x for x in gw.output().splitlines() if "acknowledgement overdue" in x]
         assert len(warned) == 1 and later in warned[0] and late not in warned[0], warned
     assert ws.messages(id=late)[0]["state"] == "sent"
+
+
+def test_sighup_applies_inbox_folders_and_names_what_waits_for_a_restart(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("first.x12", purchase_order(301))
+        wait_for(lambda: (ws.processed / "first.x12").exists(), message="the shared inbox is watched")
+        # When gateway.yaml swaps the shared inbox for a folder of Acme's own, and a limit changes too
+        own = ws.root / "acme-in"
+        ws.settings["inbox"] = [{"path": "acme-in", "processed": "acme-in/done", "min_age": 0.3, "partner": "acme"}]
+        ws.settings["drain_seconds"] = 3.0
+        ws.write_config()
+        seen = len(gw.poll_notifications())
+        gw.signal(signal.SIGHUP)
+        gw.wait_notification("READY=1", after=seen)
+        # Then the new folder is watched at once, the old one no longer, and the limit waits for a restart
+        assert "apply at the next restart, not now: drain_seconds" in gw.output()
+        ws.drop("second.x12", purchase_order(302), folder=own)
+        wait_for(lambda: (own / "done" / "second.x12").exists(), message="the new inbox is watched")
+        ws.drop("third.x12", purchase_order(303))
+        time.sleep(1.5)                      # several of the old inbox's min_age periods: not taken
+        assert (ws.inbox / "third.x12").exists()
+        assert sorted(m["filename"] for m in ws.messages() if m["direction"] == "in") == ["first.x12", "second.x12"]
+        assert gw.proc is not None and gw.proc.poll() is None
