@@ -56,8 +56,8 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     """Read `data` with the reader its content calls for.
 
     `csv` settings make a non-EDI, non-XML file readable as CSV (a partner who sends CSV).
-    `each` is called with every transaction once it is read and checked, in file order: X12 while
-    the file is still being read (see `x12.parse`), the other syntaxes once the whole file is.
+    `each` is called with every transaction once it is read and checked, in file order: X12 and
+    EDIFACT while the file is still being read (see `x12.parse`), XML and CSV once the whole file is.
     Whether a transaction is accepted is final only in the returned result.
     Raises FormatError when the bytes are none of the four syntaxes.
     """
@@ -69,7 +69,7 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
         return x12.parse(data, each=each)
     if found is Syntax.EDIFACT:
         from gateway.formats import edifact
-        result = edifact.parse(data)
+        return edifact.parse(data, each=each)
     elif found is Syntax.XML:
         from gateway.formats import xml as xml_format
         result = xml_format.parse(data, settings=xml)

@@ -73,22 +73,34 @@ SERVICE_TAGS = frozenset({"UNA", "UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
 
 # ----------------------------------------------------------------------------- reading
 
-def parse(data: bytes, *, validate: bool = True) -> ParseResult:
+def parse(data: bytes, *, validate: bool = True, each: Callable[[Transaction], None] | None = None) -> ParseResult:
     """Read every interchange in `data`; never raises on bad input (problems become Issues).
 
     With `validate`, messages we carry definitions for (ORDERS, ORDRSP, DESADV, INVOIC, INVRPT,
     APERAK in D96A / D01B, CONTRL) are also checked against their segment tables.
+    `each`, when given, is called with every message as soon as it is read (UNT) and checked, so a
+    caller that translates it there and drops its segments needs memory for the interchange's text,
+    not for all its segments.
     """
     gc_was_on = gc.isenabled()
     gc.disable()          # hundreds of thousands of new objects, no cycles: skip the collector's rescans
+    call = None
+    if each is not None:
+        def call(tx: Transaction) -> None:
+            if gc_was_on:
+                gc.enable()          # the caller's own work runs with the collector on
+            try:
+                each(tx)
+            finally:
+                gc.disable()
     try:
-        return _parse(data, validate)
+        return _parse(data, validate, call)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _parse(data: bytes, validate: bool) -> ParseResult:
+def _parse(data: bytes, validate: bool, each: Callable[[Transaction], None] | None = None) -> ParseResult:
     result = ParseResult(syntax=Syntax.EDIFACT)
     pos = 0
     bom = data.startswith(_BOM)
@@ -113,7 +125,7 @@ def _parse(data: bytes, validate: bool) -> ParseResult:
                                            offset=start))
             break
         before = len(result.interchanges)
-        end = _read_interchange(data, start, index, bom and index == 0, result)
+        end = _read_interchange(data, start, index, bom and index == 0, result, validate, each)
         if len(result.interchanges) > before and start > pos:
             result.interchanges[before].leading = data[pos:start].decode("latin-1")
         pos = end
@@ -126,8 +138,9 @@ def _parse(data: bytes, validate: bool) -> ParseResult:
         from gateway.formats.edifact_validate import validate_envelope
         for env in result.interchanges:
             result.issues.extend(validate_envelope(env))
-        for tx in result.transactions:
-            result.issues.extend(check(tx, tx.envelope.index if tx.envelope is not None else None))
+        if each is None:                      # else each message was checked when it was read
+            for tx in result.transactions:
+                result.issues.extend(check(tx, tx.envelope.index if tx.envelope is not None else None))
     return result
 
 
@@ -302,7 +315,8 @@ def _released(data: bytes | str, at: int, rel: bytes | str) -> bool:
     return n % 2 == 1
 
 
-def _read_interchange(data: bytes, start: int, index: int, bom: bool, result: ParseResult) -> int:
+def _read_interchange(data: bytes, start: int, index: int, bom: bool, result: ParseResult, validate: bool = True,
+                      each: Callable[[Transaction], None] | None = None) -> int:
     header = _read_header(data, start, index)
     d = header.delimiters
     result.issues.extend(header.issues)
@@ -312,7 +326,7 @@ def _read_interchange(data: bytes, start: int, index: int, bom: bool, result: Pa
     result.issues.extend(dec_issues)
     byte_offsets = codec not in _SINGLE_BYTE and len(text) != len(body)
     del body
-    builder = _Builder(result, index, header, text, codec, bom, byte_offsets)
+    builder = _Builder(result, index, header, text, codec, bom, byte_offsets, validate, each)
     del text                      # the builder drops it once split, so the whole text is not held twice
     builder.run()
     return end
@@ -385,8 +399,12 @@ class _Builder:
     """Turns the segment strings of one interchange into envelopes, groups, transactions and Issues."""
 
     def __init__(self, result: ParseResult, index: int, header: _Header, text: str, codec: str,
-                 bom: bool, byte_offsets: bool) -> None:
+                 bom: bool, byte_offsets: bool, validate: bool = True,
+                 each: Callable[[Transaction], None] | None = None) -> None:
         self.result = result
+        self.validate = validate
+        self.each = each
+        self.message_segments = 0         # UNH..UNT of the messages read so far (each may let them go)
         self.index = index
         self.header = header
         self.text = text
@@ -518,6 +536,7 @@ class _Builder:
                 self.issue(Severity.ERROR, f"message {tx.control_number!r} ({tx.doc_type}) has no UNT trailer "
                            f"before {tag}", "13", "transaction", tx.segments[-1], tx=tx)
                 self.tx = None
+                self._done(tx)
             else:
                 seg[POSITION] = len(tx.segments) + 1
                 tx.segments.append(seg)
@@ -653,6 +672,17 @@ class _Builder:
             self.issue(Severity.ERROR, f"UNT reference {seg.get(2)!r} does not match UNH reference "
                        f"{tx.control_number!r}", "28", "transaction", seg, element=2, value=seg.get(2), tx=tx)
         self.tx = None
+        self._done(tx)
+
+    def _done(self, tx: Transaction) -> None:
+        """A message is complete (its UNT, or what ended it without one): count it, and with `each`,
+        check it and hand it over now."""
+        self.message_segments += len(tx.segments)
+        if self.each is not None:
+            if self.validate:
+                from gateway.formats.edifact_validate import validate as check
+                self.result.issues.extend(check(tx, self.index))
+            self.each(tx)
 
     def _check_count(self, seg: Segment, actual: int, level: str, what: str) -> None:
         count = seg.get(1)
@@ -682,6 +712,7 @@ class _Builder:
             self.issue(Severity.ERROR, f"message {tx.control_number!r} ({tx.doc_type}) has no UNT trailer",
                        "13", "transaction", tx.segments[-1], tx=tx)
             self.tx = None
+            self._done(tx)
         if self.envelope is None:
             self.result.issues.append(Issue(Severity.ERROR, "no UNB interchange header", code="13",
                                             level="interchange", interchange=self.index,
@@ -694,8 +725,7 @@ class _Builder:
             self.result.issues.append(Issue(Severity.ERROR, "interchange has no UNZ trailer (file truncated?)",
                                             code="13", level="interchange", interchange=self.index,
                                             segment_tag="UNZ"))
-        self.result.segment_count += sum(len(t.segments) for t in self.result.transactions
-                                         if t.envelope is self.envelope) + len(self.envelope.service_segments)
+        self.result.segment_count += self.message_segments + len(self.envelope.service_segments)
 
 
 def plain(value: str, d: Delimiters) -> str:

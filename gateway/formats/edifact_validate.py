@@ -177,6 +177,8 @@ class _Checker:
         if key in clean:
             return                                    # bulk files repeat segments; each is checked once
         before = len(self.issues)
+        if before > MAX_ISSUES:
+            return                                    # nothing more is listed, and nothing is learnt as clean
         self._elements(seg, spec)
         if len(self.issues) == before and len(clean) < _MEMO_SIZE and len(key) < 256:
             clean.add(key)

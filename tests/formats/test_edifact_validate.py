@@ -168,3 +168,14 @@ def test_envelope_segments_are_checked_against_iso_9735() -> None:
         ("error", "13", "UNZ", 2, None),   # UNZ reference missing
     }
     assert all(i.level == "interchange" and i.transaction is None for i in edifact.parse(data).issues)
+
+
+def test_a_segment_past_the_issue_cap_is_not_remembered_as_clean() -> None:
+    # a message with more errors than are listed; its last bad QTY is never checked, so it must not be taken
+    # for a clean segment when the next message (in the same process) carries it
+    lines = "".join(f"LIN+{n}++00614141000012:EN'QTY+21:{n}:TOOLONG{n}'" for n in range(1, 120))
+    flooded = GOOD.replace("LIN+1++00614141000012:EN'QTY+21:12:PCE'", lines + "LIN+120++00614141000012:EN'"
+                           "QTY+21:5:BADUNIT'")
+    assert any(i.code == "18" for i in issues(flooded))          # "more than 100 errors"
+    later = GOOD.replace("QTY+21:12:PCE'", "QTY+21:5:BADUNIT'")
+    assert [i.value for i in issues(later) if i.segment_tag == "QTY"] == ["BADUNIT"]
