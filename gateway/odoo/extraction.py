@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
@@ -88,6 +89,19 @@ def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) 
     return out
 
 
+def local_day(value: Any, zone: tzinfo) -> str | None:
+    """The calendar day (YYYY-MM-DD) in `zone` of an Odoo datetime ("YYYY-MM-DD HH:MM[:SS]", stored in UTC);
+    a date, or a value that is not a datetime, is its own first ten characters; empty is None."""
+    text = str(value or "")
+    if len(text) > 10:
+        try:
+            moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:
+            return text[:10]
+        return moment.astimezone(zone).date().isoformat()
+    return text or None
+
+
 def _party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None:
     if not row:
         return None
@@ -139,8 +153,25 @@ class _Context:
         return self.partners({partner}).get(partner or 0) if partner else None
 
     def uid(self) -> int | None:
-        ctx = self.client.call("res.users", "context_get")
-        return int(ctx["uid"]) if isinstance(ctx, dict) and ctx.get("uid") else None
+        ctx = self._user_context()
+        return int(ctx["uid"]) if ctx.get("uid") else None
+
+    def zone(self) -> tzinfo:
+        """The time zone of the API user's preferences, in which Odoo shows that user its times: the days
+        partners are told (ship date, order date, expected arrivals). UTC when unset or unknown."""
+        name = self._user_context().get("tz") or "UTC"
+        try:
+            return ZoneInfo(str(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("Odoo user time zone %r is unknown here; days are told in UTC", name)
+            return UTC
+
+    def _user_context(self) -> dict[str, Any]:
+        found: dict[str, Any] | None = self.cache.get("user_context", id(self.client))
+        if found is MISSING or found is None:
+            ctx = self.client.call("res.users", "context_get")
+            found = self.cache.put("user_context", id(self.client), ctx if isinstance(ctx, dict) else {})
+        return found or {}
 
     def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
         """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code."""
@@ -193,6 +224,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
     if not rows:
         return []
+    zone = ctx.zone()
     picking_ids = [r["id"] for r in rows]
     moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
                                ["picking_id", "product_id", "product_uom_qty", "quantity", "product_uom",
@@ -239,16 +271,16 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                     loose.append(item)
         ship_order = ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
                                pick.get("origin") or pick["name"],
-                               po_date=str((order or {}).get("date_order") or "")[:10] or None,
+                               po_date=local_day((order or {}).get("date_order"), zone),
                                references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                                packs=list(packs.values()), items=loose)
         parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("ship_from", company, ctx.gln_field)) if p is not None]
-        done = str(pick.get("date_done") or "")
+        done = local_day(pick.get("date_done"), zone)
         weight = pick.get("shipping_weight") or pick.get("weight")
         docs.append(ShipNotice(
-            number=pick["name"], date=done[:10] or None, ship_date=done[:10] or None,
+            number=pick["name"], date=done, ship_date=done,
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=len(packs) or None, parties=parties, orders=[ship_order],
@@ -377,7 +409,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     for wh in warehouses:
         stock = client.read("product.product", sorted(product_ids), ["free_qty", "qty_available", "uom_id"],
                             context={"warehouse_id": wh["id"]})
-        arriving = _incoming(client, wh, product_ids)
+        arriving = _incoming(client, wh, product_ids, ctx.zone())
         lines = []
         for index, row in enumerate(stock, 1):
             ids, name = _items(items.get(row["id"], {}))
@@ -390,7 +422,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                                        quantities=quantities))
         if lines:
             docs.append(InventoryAdvice(
-                number=f"{wh['code']}-{stamp}", date=slot[:10],
+                number=f"{wh['code']}-{stamp}", date=local_day(slot, ctx.zone()),
                 parties=[p for p in (_party("buyer", ctx.partners({ctx.customer["id"]}).get(ctx.customer["id"]),
                                             ctx.gln_field),
                                      _party("seller", ctx.company(), ctx.gln_field)) if p is not None],
@@ -399,7 +431,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     return claim(journal, partner, docs, kind) if claim_marks else docs
 
 
-def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[int]) -> dict[int, dict[str, Decimal]]:
+def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[int],
+              zone: tzinfo = UTC) -> dict[int, dict[str, Decimal]]:
     """Stock still to arrive in a warehouse: product id -> {expected date YYYY-MM-DD: quantity}.
 
     The open moves of receipts (operation type code 'incoming', not draft, done or cancelled)
@@ -410,7 +443,7 @@ def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[in
     rescheduled, what Odoo's forecast counts) and its `date_deadline` (where purchase_stock
     puts a vendor's new promise when the buyer changes the line's planned date; the `date`
     stays): stock is not there before both. `picking_type_id.code` is a path every version
-    from 16 to 19 searches. Days are the UTC calendar days Odoo stores.
+    from 16 to 19 searches. Days are calendar days in `zone` (Odoo stores UTC).
     """
     view = m2o_id(warehouse.get("view_location_id"))
     if not view or not product_ids:
@@ -422,7 +455,8 @@ def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[in
                                ["product_id", "product_qty", "date", "date_deadline"], order="id")
     out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for move in moves:
-        product, day = m2o_id(move["product_id"]), max(str(move.get(f) or "")[:10] for f in ("date", "date_deadline"))
+        product = m2o_id(move["product_id"])
+        day = max(local_day(move.get(f), zone) or "" for f in ("date", "date_deadline"))
         if product and day and move.get("product_qty"):
             out[product][day] += _dec(move["product_qty"])   # Decimal: 0.1 + 0.2 stays 0.3
     return out

@@ -1,0 +1,66 @@
+"""Days told to partners are the days of the Odoo user's time zone, not Odoo's stored UTC: an evening
+shipment in New York is announced with that day's date (an ASN dated tomorrow earns retailers' chargebacks),
+and so are an evening order and an evening arrival in the 846. Sandbox over HTTP, odoorpc as the user."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import odoorpc
+import pytest
+
+from gateway.odoo.client import OdooClient
+from gateway.odoo.extraction import extract_inventory, extract_ship_notices, local_day
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.conftest import bigbox, northwind, order
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_extraction_incoming import by_code, purchase
+
+
+def set_time_zone(odoo: odoorpc.ODOO, name: str) -> None:
+    odoo.execute_kw("res.users", "write", [[odoo.env.uid], {"tz": name}])
+
+
+def test_local_day() -> None:
+    ny = ZoneInfo("America/New_York")
+    assert local_day("2026-12-05 02:30:00", ny) == "2026-12-04"        # 21:30 the evening before
+    assert local_day("2026-12-05 15:00:00", ny) == "2026-12-05"
+    assert local_day("2026-12-05 20:00:00", ZoneInfo("Australia/Sydney")) == "2026-12-06"
+    assert local_day("2026-12-05 02:30", UTC) == "2026-12-05"
+    assert local_day("2026-12-05", ny) == "2026-12-05"                 # a date field is a day already
+    assert local_day(False, ny) is None and local_day("", ny) is None
+
+
+def test_an_evening_shipment_in_new_york_is_announced_on_its_own_day(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    set_time_zone(odoo, "America/New_York")
+    [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
+    picking = deliver(odoo, link.record_id)
+    # validated at 21:40 in New York on 4 December, which Odoo stores as 02:40 UTC on the 5th
+    odoo.execute_kw("stock.picking", "write", [[picking], {"date_done": "2026-12-05 02:40:00"}])
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"date_order": "2026-12-02 23:15:00"}])
+    [asn] = extract_ship_notices(client, bigbox(), journal)
+    assert asn.ship_date == "2026-12-04" and asn.date == "2026-12-04"
+    assert asn.orders[0].po_date == "2026-12-02"                       # 18:15 in New York
+
+
+@pytest.mark.parametrize("zone, day", [("UTC", "2026-12-11"), ("America/Los_Angeles", "2026-12-10")])
+def test_846_arrivals_and_report_day_follow_the_users_time_zone(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, zone: str, day: str) -> None:
+    set_time_zone(odoo, zone)
+    purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 05:00:00")])   # 21:00 on the 10th in LA
+    [doc] = extract_inventory(client, northwind(), journal, slot="2026-12-04 03:00")
+    assert by_code(doc)["SP-500"][2:] == [("on_order", 120, "EA", day)]
+    assert doc.date == ("2026-12-04" if zone == "UTC" else "2026-12-03")
+
+
+def test_an_unknown_time_zone_falls_back_to_utc(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                               journal: Any) -> None:
+    # Odoo's list of zones (pytz) and this machine's (zoneinfo) can differ: a name we do not know is UTC
+    set_time_zone(odoo, "Mars/Olympus_Mons")
+    purchase(odoo, sandbox.version, [("SP-500", 5, "Units", "2026-12-11 05:00:00")])
+    [doc] = extract_inventory(client, northwind(), journal, slot="2026-12-04 03:00")
+    assert by_code(doc)["SP-500"][2:] == [("on_order", 5, "EA", "2026-12-11")]
