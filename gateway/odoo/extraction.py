@@ -19,12 +19,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import MISSING, Cache, commercial_partner, ids_of, m2o_id, m2o_name, unit_code
+from gateway.odoo.lookup import (
+    MISSING,
+    Cache,
+    commercial_partner,
+    ids_of,
+    m2o_id,
+    m2o_name,
+    unit_code,
+    user_context,
+    user_zone,
+)
 from gateway.translate.canonical import (
     Address,
     Document,
@@ -153,25 +162,11 @@ class _Context:
         return self.partners({partner}).get(partner or 0) if partner else None
 
     def uid(self) -> int | None:
-        ctx = self._user_context()
+        ctx = user_context(self.client, self.cache)
         return int(ctx["uid"]) if ctx.get("uid") else None
 
     def zone(self) -> tzinfo:
-        """The time zone of the API user's preferences, in which Odoo shows that user its times: the days
-        partners are told (ship date, order date, expected arrivals). UTC when unset or unknown."""
-        name = self._user_context().get("tz") or "UTC"
-        try:
-            return ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("Odoo user time zone %r is unknown here; days are told in UTC", name)
-            return UTC
-
-    def _user_context(self) -> dict[str, Any]:
-        found: dict[str, Any] | None = self.cache.get("user_context", id(self.client))
-        if found is MISSING or found is None:
-            ctx = self.client.call("res.users", "context_get")
-            found = self.cache.put("user_context", id(self.client), ctx if isinstance(ctx, dict) else {})
-        return found or {}
+        return user_zone(self.client, self.cache)
 
     def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
         """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code."""

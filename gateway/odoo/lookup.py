@@ -10,11 +10,14 @@ line count.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
@@ -23,6 +26,7 @@ from gateway.translate.canonical import Document, Party
 
 MISSING = object()
 T = TypeVar("T")
+log = logging.getLogger("gateway.odoo.lookup")
 
 # canonical (UN/ECE Rec 20) unit code -> Odoo unit name (stock data of every database)
 UNITS: dict[str, str] = {"EA": "Units", "C62": "Units", "NIU": "Units", "PCE": "Units", "H87": "Units",
@@ -81,6 +85,26 @@ class Names:
                 sale_tax="tax_ids" if "tax_ids" in sale else "tax_id",
                 purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom"))
         return found
+
+
+def user_context(client: OdooClient, cache: Cache) -> dict[str, Any]:
+    """The API user's context (uid, lang, tz), read once per cache period."""
+    found = cache.get("user_context", id(client))
+    if found is MISSING:
+        ctx = client.call("res.users", "context_get")
+        found = cache.put("user_context", id(client), ctx if isinstance(ctx, dict) else {})
+    return dict(found)
+
+
+def user_zone(client: OdooClient, cache: Cache) -> tzinfo:
+    """The time zone of the API user's preferences, in which Odoo shows that user its times: the zone of
+    the days and times exchanged with partners (Odoo stores UTC). UTC when unset or unknown here."""
+    name = user_context(client, cache).get("tz") or "UTC"
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("Odoo user time zone %r is unknown here; days are taken as UTC", name)
+        return UTC
 
 
 def m2o_id(value: Any) -> int | None:

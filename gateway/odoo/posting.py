@@ -29,6 +29,7 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -48,6 +49,7 @@ from gateway.odoo.lookup import (
     party_label,
     record_by,
     unit_id,
+    user_zone,
 )
 from gateway.translate.canonical import (
     AllowanceCharge,
@@ -289,8 +291,18 @@ def _header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
         vals["warehouse_id"] = wh["id"]
     requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
     if requested is not None:
-        vals["commitment_date"] = f"{requested.date} {requested.time or '12:00'}:00"[:19]
+        vals["commitment_date"] = _utc(requested.date, requested.time, user_zone(client, cache))
     return vals, links
+
+
+def _utc(day: str, time: str | None, zone: tzinfo) -> str:
+    """A partner's date (and time, else noon) as Odoo stores datetimes: UTC. The partner's clock is taken to be
+    the Odoo user's, so Odoo shows the day and hour the partner wrote."""
+    try:
+        local = datetime.fromisoformat(f"{day}T{time or '12:00'}")
+    except ValueError:
+        local = datetime.fromisoformat(f"{day}T12:00")
+    return local.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],

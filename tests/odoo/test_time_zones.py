@@ -1,6 +1,7 @@
-"""Days told to partners are the days of the Odoo user's time zone, not Odoo's stored UTC: an evening
+"""Days and times exchanged with partners are in the Odoo user's time zone, not Odoo's stored UTC: an evening
 shipment in New York is announced with that day's date (an ASN dated tomorrow earns retailers' chargebacks),
-and so are an evening order and an evening arrival in the 846. Sandbox over HTTP, odoorpc as the user."""
+and so are an evening order and an evening arrival in the 846; a PO's requested delivery at 08:00 shows as
+08:00 in Odoo. Sandbox over HTTP, odoorpc as the user."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_inventory, extract_ship_notices, local_day
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import DateValue
 from tests.odoo.conftest import bigbox, northwind, order
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import by_code, purchase
@@ -64,3 +66,13 @@ def test_an_unknown_time_zone_falls_back_to_utc(sandbox: SandboxServer, client: 
     purchase(odoo, sandbox.version, [("SP-500", 5, "Units", "2026-12-11 05:00:00")])
     [doc] = extract_inventory(client, northwind(), journal, slot="2026-12-04 03:00")
     assert by_code(doc)["SP-500"][2:] == [("on_order", 5, "EA", "2026-12-11")]
+
+
+@pytest.mark.parametrize("time, stored", [("08:00", "2026-12-20 13:00:00"), (None, "2026-12-20 17:00:00")])
+def test_a_requested_delivery_is_stored_as_the_partners_local_time(
+        client: OdooClient, odoo: odoorpc.ODOO, time: str | None, stored: str) -> None:
+    set_time_zone(odoo, "America/New_York")
+    doc = order(dates=[DateValue(qualifier="requested_delivery", date="2026-12-20", time=time)])
+    [created] = post(client, doc, bigbox(), Cache())
+    [row] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["commitment_date"]])
+    assert row["commitment_date"] == stored          # what Odoo shows a New York user as 08:00 (or noon)
