@@ -90,3 +90,31 @@ def test_an_existing_journal_gets_the_metrics_index_on_open(tmp_path: Path) -> N
             "GROUP BY direction, state, partner, doc_type"))
     assert "messages_metrics" in names
     assert "COVERING INDEX messages_metrics" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_latency_histogram_kept_up_to_date_equals_a_full_count(tmp_path: Path) -> None:
+    # one reader scrapes after every few writes (and keeps its histogram up to date from the new events);
+    # a fresh reader each time counts everything: both must agree, also for a message posted twice
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    kept = JournalQueries(journal.path)
+    posted = []
+    for n in range(12):
+        msg = journal.record_intake(direction=Direction.IN, partner=("acme", "euro")[n % 2], channel="folder",
+                                    filename=f"{n}.x12", sha256=f"{n:064x}", size=10, source_key=f"folder:{n}")
+        journal.transition(msg.id, State.PARSED, "parsed", doc_type=("850", "ORDERS")[n % 2])
+        journal.transition(msg.id, State.TRANSLATED, "translated")
+        if n % 3:
+            journal.transition(msg.id, State.POSTED, "posted")
+            posted.append(msg.id)
+        if n == 7:         # a second POSTED event for an earlier message (as after a replay): counted once
+            with sqlite3.connect(journal.path) as db:
+                db.execute("INSERT INTO events (message_id, at, from_state, to_state, reason) VALUES "
+                           "(?, '2099-01-01T00:00:00.000000+00:00', 'translated', 'posted', 'again')", (posted[0],))
+        fresh = JournalQueries(journal.path)
+        assert kept.intake_to_odoo() == fresh.intake_to_odoo()
+        fresh.close()
+    figures = kept.intake_to_odoo()
+    assert sum(h.count for h in figures.values()) == len(posted) == 8
+    assert set(figures) == {("acme", "850"), ("euro", "ORDERS")}
+    kept.close()
+    journal.close()
