@@ -269,7 +269,11 @@ class As2Channel(Strict):
     encrypt: bool = True
     compress: bool = False
     digest: Literal["sha256", "sha384", "sha512", "sha1"] = "sha256"
-    encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des", "aes128-gcm", "aes256-gcm"] = "aes256-cbc"
+    encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des", "aes128-gcm", "aes192-gcm",
+                        "aes256-gcm"] = "aes256-cbc"
+    key_encryption: Literal["rsa", "rsa-oaep"] = Field(
+        "rsa", description="how the content key is wrapped for the partner's certificate: rsa (RSAES-PKCS1-v1_5, "
+        "what every AS2 product reads) or rsa-oaep (RSAES-OAEP, SHA-256, when the partner's policy asks for it)")
     mdn: Literal["sync", "async", "none"] = "sync"
     mdn_signed: bool = True
     mdn_timeout_hours: float = Field(0.5, gt=0, description="hours an async MDN may take before the sent "

@@ -223,3 +223,29 @@ async def test_https_send_trusting_the_partner_ca(tmp_path: Path, intake: Journa
         assert len(intake.messages()) == 1
     finally:
         await receiver.close()
+
+
+# --------------------------------------------------------------------------- RSA-OAEP key transport
+
+@pytest.mark.parametrize("encryption, smime_type", [("aes256-cbc", "enveloped-data"),
+                                                    ("aes192-gcm", "authEnveloped-data")])
+async def test_openssl_decrypts_what_we_wrap_with_rsa_oaep(tmp_path: Path, peer: Peer, encryption: str,
+                                                           smime_type: str) -> None:
+    sender = sender_for(tmp_path, peer.ours)
+    partner = partner_for(peer, encryption=encryption, key_encryption="rsa-oaep")
+    result = await sender.send(outbound_message(), DOC, partner)
+    assert result.detail == "MDN processed"
+    assert peer.payloads == [DOC]                       # openssl cms -decrypt, then -verify, in the peer
+    headers, body = peer.requests[0]
+    assert f"smime-type={smime_type}" in headers["Content-Type"]
+    (tmp_path / "sent.der").write_bytes(body)
+    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "sent.der").stdout.decode()
+    assert ":rsaesOaep" in parsed and ":mgf1" in parsed and ":sha256" in parsed
+
+
+async def test_the_default_stays_pkcs1_v1_5(tmp_path: Path, peer: Peer) -> None:
+    sender = sender_for(tmp_path, peer.ours)
+    assert (await sender.send(outbound_message(), DOC, partner_for(peer))).detail == "MDN processed"
+    (tmp_path / "sent.der").write_bytes(peer.requests[0][1])
+    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "sent.der").stdout.decode()
+    assert ":rsaesOaep" not in parsed and ":rsaEncryption" in parsed

@@ -83,7 +83,7 @@ class As2Sender:
                       content_type=CONTENT_TYPES.get((message.syntax or "").lower(), "application/edi-x12"),
                       signer=self.identity if ch.sign else None, digest=ch.digest,
                       recipients=[_current(certs)] if ch.encrypt else None, encryption=ch.encryption,
-                      compress=ch.compress)
+                      key_transport=ch.key_encryption, compress=ch.compress)
         body = folder / "body"
         os.replace(packed.body, body)
         shutil.rmtree(folder / "layers", ignore_errors=True)

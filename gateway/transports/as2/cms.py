@@ -46,8 +46,9 @@ DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
 CIPHERS: dict[str, tuple[str, int]] = {
     "aes128-cbc": ("aes128_cbc", 16), "aes192-cbc": ("aes192_cbc", 24), "aes256-cbc": ("aes256_cbc", 32),
     "3des": ("tripledes_3key", 24),
-    "aes128-gcm": ("aes128_gcm", 16), "aes256-gcm": ("aes256_gcm", 32),
+    "aes128-gcm": ("aes128_gcm", 16), "aes192-gcm": ("aes192_gcm", 24), "aes256-gcm": ("aes256_gcm", 32),
 }
+KEY_TRANSPORTS = ("rsa", "rsa-oaep")     # RSAES-PKCS1-v1_5; RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 4055)
 # AES-GCM (RFC 5084) content encryption: only inside AuthEnvelopedData; asn1crypto name -> key bytes
 GCM_KEYS = {"aes128_gcm": 16, "aes192_gcm": 24, "aes256_gcm": 32}
 
@@ -240,18 +241,20 @@ class GcmParameters(core.Sequence):  # type: ignore[misc]  # asn1crypto is untyp
 
 
 def encrypt_stream(src: BinaryIO, size: int, dst: BinaryIO, recipients: list[x509.Certificate],
-                   algorithm: str = "aes256-cbc") -> None:
+                   algorithm: str = "aes256-cbc", key_transport: str = "rsa") -> None:
     """Write an EnvelopedData (CBC ciphers) or AuthEnvelopedData (AES-GCM, RFC 5083/5084) of the `size`
-    bytes read from `src`, DER with definite lengths."""
+    bytes read from `src`, DER with definite lengths; the content key wrapped per `key_transport`."""
     if algorithm not in CIPHERS:
         raise CmsError(f"unsupported encryption {algorithm}")
+    if key_transport not in KEY_TRANSPORTS:
+        raise CmsError(f"unsupported key transport {key_transport}")
     alg_name, key_len = CIPHERS[algorithm]
     gcm = alg_name in GCM_KEYS
     block = 8 if alg_name == "tripledes_3key" else 16
     key = os.urandom(key_len)
     iv = os.urandom(12 if gcm else block)               # RFC 5084: a 12-byte nonce is recommended
     version = core.Integer(0).dump()
-    rinfos = _recipient_infos(key, recipients)
+    rinfos = _recipient_infos(key, recipients, key_transport)
     ctype = core.ObjectIdentifier(OID_DATA).dump()
     params: core.Asn1Value = (GcmParameters({"aes_nonce": iv, "aes_icvlen": 16}) if gcm
                               else core.OctetString(iv))
@@ -286,8 +289,18 @@ def _copy(src: BinaryIO, size: int, dst: BinaryIO, transform: Callable[[bytes], 
         dst.write(transform(chunk))
 
 
-def _recipient_infos(key: bytes, recipients: list[x509.Certificate]) -> bytes:
-    """RecipientInfos (DER): the content key wrapped with RSA PKCS#1 v1.5 for each certificate."""
+def _recipient_infos(key: bytes, recipients: list[x509.Certificate], key_transport: str = "rsa") -> bytes:
+    """RecipientInfos (DER): the content key wrapped for each certificate with RSA PKCS#1 v1.5, or with
+    RSA-OAEP (SHA-256, MGF1 with SHA-256, no label: the parameters named in full, RFC 4055 section 4.1)."""
+    if key_transport == "rsa-oaep":
+        sha256 = algos.DigestAlgorithm({"algorithm": "sha256"})
+        wrap = cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_oaep", "parameters": algos.RSAESOAEPParams({
+            "hash_algorithm": sha256,
+            "mask_gen_algorithm": algos.MaskGenAlgorithm({"algorithm": "mgf1", "parameters": sha256})})})
+        pad: padding.AsymmetricPadding = padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None)
+    else:
+        wrap = cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"})
+        pad = padding.PKCS1v15()
     infos = []
     for cert in recipients:
         pub = cert.public_key()
@@ -298,8 +311,8 @@ def _recipient_infos(key: bytes, recipients: list[x509.Certificate]) -> bytes:
             "version": "v0",
             "rid": cms.RecipientIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
                 "issuer": acert.issuer, "serial_number": acert.serial_number})}),
-            "key_encryption_algorithm": cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"}),
-            "encrypted_key": pub.encrypt(key, padding.PKCS1v15()),
+            "key_encryption_algorithm": wrap,
+            "encrypted_key": pub.encrypt(key, pad),
         })}))
     return bytes(cms.RecipientInfos(infos).dump())
 

@@ -29,7 +29,7 @@ def _quote(name: str) -> str:
 def pack(payload: Path, work: Path, *, filename: str, content_type: str = "application/edi-x12",
          signer: cms.Identity | None = None, digest: str = "sha256",
          recipients: list[x509.Certificate] | None = None, encryption: str = "aes256-cbc",
-         compress: bool = False) -> Packed:
+         key_transport: str = "rsa", compress: bool = False) -> Packed:
     """Layers in RFC 4130 order: compress (before signing), sign, encrypt."""
     work.mkdir(parents=True, exist_ok=True)
     step = 0
@@ -78,7 +78,7 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
             dst.write(f"Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m\r\n"
                       "Content-Transfer-Encoding: binary\r\n"
                       "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n".encode())
-            cms.encrypt_stream(src, cur.stat().st_size, dst, recipients, encryption)
+            cms.encrypt_stream(src, cur.stat().st_size, dst, recipients, encryption, key_transport)
         cur = out
     ent = mime.read_entity(cur)
     ctype = str(ent.headers["Content-Type"]).replace("\r\n", "").replace("\n", "")
