@@ -32,6 +32,7 @@ from tests.transports.as2_peer import (
     build_message,
     compressed_entity,
     curl_post,
+    openssl,
     serve,
     verify_mdn,
 )
@@ -365,5 +366,73 @@ async def test_file_name_from_content_disposition_is_reduced_to_a_safe_base_name
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<fn@bigbox>", ctype))
         assert reply.status == 200
         assert intake.messages()[0].filename == "po_850.edi"
+    finally:
+        await server.close()
+
+
+# --------------------------------------------------------------------------- opaque signatures (signed-data)
+
+def _opaque(tmp: Path, signer: Cert, recipient: Cert, tamper: bool = False,
+            stream: bool = False) -> tuple[Path, Path]:
+    """openssl's opaque signature (-nodetach: the entity inside the SignedData), optionally with one payload
+    byte changed inside it, as a binary pkcs7-mime entity, encrypted for `recipient`: (body, signed entity)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    entity = tmp / "entity"
+    entity.write_bytes(b'Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename="po.edi"'
+                       b"\r\n\r\n" + PAYLOAD)
+    der = tmp / "signed.der"
+    r = openssl("cms", "-sign", "-nodetach", "-binary", "-md", "sha256", "-in", entity, "-signer",
+                signer.cert_path, "-inkey", signer.key_path, *(("-stream",) if stream else ()), "-outform", "DER",
+                "-out", der)
+    assert r.returncode == 0, r.stderr
+    data = der.read_bytes()
+    if tamper:
+        at = data.index(PAYLOAD[:8])
+        data = data[:at] + PAYLOAD[:8].swapcase() + data[at + 8:]
+    wrapped = tmp / "signed.mime"
+    wrapped.write_bytes(b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\n"
+                        b"Content-Transfer-Encoding: binary\r\n\r\n" + data)
+    body = tmp / "body"
+    r = openssl("cms", "-encrypt", "-binary", "-aes256", "-in", wrapped, "-outform", "DER", "-out", body,
+                "-recip", recipient.cert_path)
+    assert r.returncode == 0, r.stderr
+    return body, entity
+
+
+ENVELOPED = "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["der", "ber-indefinite"])
+async def test_an_opaque_signature_is_verified_and_the_entity_inside_is_kept(world: World, intake: JournalIntake,
+                                                                            stream: bool) -> None:
+    server = await start_server(world, intake)
+    try:
+        body, entity = _opaque(world.tmp / "opaque", world.partner, world.ours, stream=stream)
+        if stream:                                   # indefinite lengths inside, as streaming signers write
+            assert b"\x24\x80" in (world.tmp / "opaque" / "signed.der").read_bytes()
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<opaque@bigbox>", ENVELOPED))
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(entity.read_bytes()).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"       # over the signed entity, as RFC 4130
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD and msg.meta["layers"] == ["encrypted", "signed"]
+        assert msg.filename == "po.edi"
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("case", ["tampered", "wrong_key"])
+async def test_an_opaque_signature_that_does_not_verify_is_refused(world: World, intake: JournalIntake,
+                                                                   case: str) -> None:
+    server = await start_server(world, intake)
+    try:
+        signer = world.stranger if case == "wrong_key" else world.partner
+        body, _ = _opaque(world.tmp / case, signer, world.ours, tamper=case == "tampered")
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<op-{case}@bigbox>", ENVELOPED))
+        report = verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours).decode()
+        assert mdn_fields(report.encode())["disposition"].endswith("processed/error: authentication-failed")
+        assert ("MIC mismatch" if case == "tampered" else "does not verify with any configured partner") in report
+        assert intake.messages() == [] and list(intake.archive) == []
     finally:
         await server.close()

@@ -193,6 +193,56 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
                    + (f" ({last})" if last and str(last) else ""))
 
 
+def _enter(r: der.Reader, oids: tuple[str, ...], refusal: str) -> str:
+    """Step into a ContentInfo whose content type is one of `oids`, up to its content's first field; the OID."""
+    r.expect(0x30)
+    oid = str(core.ObjectIdentifier.load(r.whole()).dotted)
+    if oid not in oids:
+        raise CmsError(refusal)
+    r.expect(0xA0)
+    r.expect(0x30)
+    return oid
+
+
+def open_signed_stream(src: BinaryIO, dst: BinaryIO, certs: list[x509.Certificate]) -> Verified:
+    """An opaque signature (smime-type=signed-data: a SignedData that carries its content): the content is
+    streamed to `dst` while it is hashed, then the signature is checked as a detached one over it.
+    `dst` holds unverified bytes until this returns; a caller discards it on CmsError."""
+    r = der.Reader(src)
+    try:
+        _enter(r, (OID_SIGNED,), "body is not a CMS SignedData")
+        version = r.whole()
+        digest_algs = r.whole()
+        names = {norm_digest(a["algorithm"].native) for a in cms.DigestAlgorithms.load(digest_algs)}
+        hashers = {n: new_hash(n) for n in names if n in DIGESTS}
+        encap = r.expect(0x30)
+        r.whole()                                       # eContentType
+        wrapper = r.header()
+        if wrapper.tag != 0xA0:
+            raise CmsError("SignedData carries no content (a detached signature needs multipart/signed)")
+        octets = r.header()
+        if octets.tag not in (0x04, 0x24):
+            raise CmsError("signed content is not an OCTET STRING")
+        for chunk in r.octets(octets):
+            for h in hashers.values():
+                h.update(chunk)
+            dst.write(chunk)
+        r.end_of_contents(wrapper)
+        r.end_of_contents(encap)
+        rest = []                                       # [0] certificates, [1] crls, then signerInfos
+        while True:
+            item = r.whole()
+            if item[0] == 0x31:
+                break
+            rest.append(item)
+        detached = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData.load(der.tlv(
+            0x30, version + digest_algs + der.tlv(0x30, core.ObjectIdentifier(OID_DATA).dump())
+            + b"".join(rest) + item))}).dump()
+    except der.DerError as exc:
+        raise CmsError(f"signed body is not valid CMS: {exc}") from exc
+    return verify_detached(detached, lambda name: iter([hashers[name].digest()] if name in hashers else []), certs)
+
+
 def _verify_one(pub: object, sig: bytes, sig_alg: algos.SignedDigestAlgorithm, data: bytes,
                 content_digest: bytes, hash_cls: Callable[[], hashes.HashAlgorithm], prehashed: bool) -> None:
     name = sig_alg["algorithm"].native
@@ -325,12 +375,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: 
     """
     r = der.Reader(src)
     try:
-        r.expect(0x30)
-        oid = core.ObjectIdentifier.load(r.whole()).dotted
-        if oid not in (OID_ENVELOPED, OID_AUTH_ENVELOPED):
-            raise CmsError("body is not a CMS EnvelopedData or AuthEnvelopedData")
-        r.expect(0xA0)
-        r.expect(0x30)
+        oid = _enter(r, (OID_ENVELOPED, OID_AUTH_ENVELOPED), "body is not a CMS EnvelopedData or AuthEnvelopedData")
         r.whole()                                       # version
         item = r.whole()
         if item[0] == 0xA0:                             # originatorInfo: not used for key transport
@@ -480,11 +525,7 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, max_size: int | None = None)
     """Inflate a CompressedData read from `src` into `dst` (bounded: no zip bombs)."""
     r = der.Reader(src)
     try:
-        r.expect(0x30)
-        if core.ObjectIdentifier.load(r.whole()).dotted != OID_COMPRESSED:
-            raise CmsError("part is not a CMS CompressedData")
-        r.expect(0xA0)
-        r.expect(0x30)
+        _enter(r, (OID_COMPRESSED,), "part is not a CMS CompressedData")
         r.whole()
         alg = cms.CompressionAlgorithm.load(r.whole())
         if alg["algorithm"].dotted != OID_ZLIB:

@@ -112,6 +112,15 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             layers.append("signed")
             mic_range = (path, a, b)
             ent = content
+        elif ctype in PKCS7_MIME and smime == "signed-data":
+            # an opaque signature: the signed entity is inside the SignedData, the MIC is over it
+            if signed:
+                raise Refused("unexpected-processing-error", "message is signed twice")
+            ent = _layer(ent, work / f"layer{depth}", "authentication-failed",
+                         lambda src, dst: cms.open_signed_stream(src, dst, policy.certs))
+            signed = True
+            layers.append("signed")
+            mic_range = (ent.path, ent.start, ent.end)
         elif ctype in PKCS7_MIME and smime == "compressed-data":
             ent = _layer(ent, work / f"layer{depth}", "decompression-failed",
                          lambda src, dst: cms.decompress_stream(src, dst, policy.max_size))
