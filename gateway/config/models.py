@@ -261,6 +261,8 @@ class SftpRemoteChannel(Strict):
 class As2Channel(Strict):
     channel: Literal["as2"]
     as2_id: str
+    our_as2_id: str | None = Field(None, description="the AS2 id this partner knows us by (AS2-To of what it "
+                                   "sends, AS2-From of what we send and of our MDNs), when it is not our_ids.as2_id")
     certificates: list[Path] = Field(default_factory=list, description="partner certs; several during rollover")
     url: str | None = None                    # outbound endpoint
     require_signed: bool = True

@@ -249,3 +249,19 @@ async def test_the_default_stays_pkcs1_v1_5(tmp_path: Path, peer: Peer) -> None:
     (tmp_path / "sent.der").write_bytes(peer.requests[0][1])
     parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "sent.der").stdout.decode()
     assert ":rsaesOaep" not in parsed and ":rsaEncryption" in parsed
+
+
+@pytest.mark.parametrize("on", ["outbound", "inbound"])
+async def test_we_send_as_the_as2_id_the_partner_knows_us_by(tmp_path: Path, peer: Peer, on: str) -> None:
+    # set on the outbound channel, or only on the inbound one (the partner knows us by one id either way)
+    sender = sender_for(tmp_path, peer.ours)
+    partner = partner_for(peer, our_as2_id="ACME-FOR-BIGBOX")
+    if on == "inbound":
+        out = partner.outbound
+        assert isinstance(out, As2Channel)
+        partner = partner.model_copy(update={"inbound": [out], "outbound": out.model_copy(update={"our_as2_id": None})})
+    result = await sender.send(outbound_message(), DOC, partner)
+    assert result.detail == "MDN processed" and peer.payloads == [DOC]
+    headers, _ = peer.requests[0]
+    assert headers["AS2-From"] == "ACME-FOR-BIGBOX" and headers["Disposition-Notification-To"] == "ACME-FOR-BIGBOX"
+    assert headers["Message-ID"].endswith("@ACME-FOR-BIGBOX>")

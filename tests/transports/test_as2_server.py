@@ -63,7 +63,7 @@ def world(tmp_path: Path) -> World:
 
 async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
-                       min_backoff: float = 5.0) -> As2Server:
+                       min_backoff: float = 5.0, our_as2_id: str | None = None) -> As2Server:
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
                                  private_key=world.ours.key_path, max_body=max_body,
                                  tls_certificate=world.ours.cert_path if tls else None,
@@ -72,7 +72,7 @@ async def start_server(world: World, intake: JournalIntake, *, tls: bool = False
                            outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=min_backoff * 4))
     partner = PartnerConfig(id="bigbox", inbound=[As2Channel(
         channel="as2", as2_id="BIGBOX-AS2", certificates=[world.partner.cert_path, world.partner_new.cert_path],
-        require_signed=require_signed, require_encrypted=require_encrypted)])
+        require_signed=require_signed, require_encrypted=require_encrypted, our_as2_id=our_as2_id)])
     server = As2Server(config, {"bigbox": partner}, intake, Ledger(world.tmp / "state" / "as2.sqlite3"),
                        world.tmp / "state" / "as2-work")
     await server.start()
@@ -434,5 +434,26 @@ async def test_an_opaque_signature_that_does_not_verify_is_refused(world: World,
         assert mdn_fields(report.encode())["disposition"].endswith("processed/error: authentication-failed")
         assert ("MIC mismatch" if case == "tampered" else "does not verify with any configured partner") in report
         assert intake.messages() == [] and list(intake.archive) == []
+    finally:
+        await server.close()
+
+
+async def test_a_partner_that_knows_us_by_another_as2_id(world: World, intake: JournalIntake) -> None:
+    # BigBox's AS2 setup names us ACME-FOR-BIGBOX: that is the AS2-To it sends and the AS2-From of our MDN;
+    # our main id is then refused from BigBox (it would be a misrouted message) and a stranger id from anyone
+    server = await start_server(world, intake, our_as2_id="ACME-FOR-BIGBOX")
+    try:
+        ctype, body, _ = build_message(world.tmp / "local", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACME-FOR-BIGBOX", "<local@bigbox>", ctype))
+        assert reply.status == 200 and reply.headers["as2-from"] == "ACME-FOR-BIGBOX"
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed") and fields["final-recipient"] == "rfc822; ACME-FOR-BIGBOX"
+        (msg,) = intake.messages()
+        assert msg.meta["as2_to"] == "ACME-FOR-BIGBOX"
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<main@bigbox>", ctype))
+        assert reply.status == 403 and b"is not the AS2 id partner 'BIGBOX-AS2' knows us by" in reply.body
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "SOMEONE", "<other@bigbox>", ctype))
+        assert reply.status == 403 and b"is not our AS2 id" in reply.body
+        assert len(intake.messages()) == 1
     finally:
         await server.close()

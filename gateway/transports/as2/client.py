@@ -30,7 +30,7 @@ from gateway.outbound.channels import Awaiting, DeliveryResult, confirm_delivery
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
-from gateway.transports.as2.server import our_as2_id, our_identity
+from gateway.transports.as2.server import inbound_as2, our_as2_id, our_identity
 from gateway.transports.keys import load_certificates
 
 log = logging.getLogger("gateway.transports.as2")
@@ -88,15 +88,17 @@ class As2Sender:
         os.replace(packed.body, body)
         shutil.rmtree(folder / "layers", ignore_errors=True)
         payload.unlink()
-        domain = re.sub(r"[^A-Za-z0-9.-]", "", self.our_id) or "edi-gateway"
+        inbound = inbound_as2(partner)                # the id this partner knows us by, set on either channel
+        local = ch.our_as2_id or (inbound.our_as2_id if inbound else None) or self.our_id
+        domain = re.sub(r"[^A-Za-z0-9.-]", "", local) or "edi-gateway"
         headers = {
-            "AS2-Version": "1.2", "AS2-From": mdn.quote_id(self.our_id), "AS2-To": mdn.quote_id(ch.as2_id),
+            "AS2-Version": "1.2", "AS2-From": mdn.quote_id(local), "AS2-To": mdn.quote_id(ch.as2_id),
             "Message-ID": f"<{message.id}@{domain}>", "MIME-Version": "1.0",
             "Subject": f"{message.doc_type or 'EDI'} {message.control_number or message.filename}",
             "Content-Type": packed.content_type,
         }
         if ch.mdn != "none":
-            headers["Disposition-Notification-To"] = self.our_id
+            headers["Disposition-Notification-To"] = local
             if ch.mdn_signed:
                 headers["Disposition-Notification-Options"] = (
                     "signed-receipt-protocol=optional, pkcs7-signature; "

@@ -92,6 +92,15 @@ class As2Server:
         self._wake = asyncio.Event()
         self.port: int | None = None
 
+    @property
+    def our_ids(self) -> set[str]:
+        """Every AS2 id we answer to: ours, and the ones partners know us by (`our_as2_id`)."""
+        return {self.our_id} | {p.channel.our_as2_id for p in self.partners.values() if p.channel.our_as2_id}
+
+    def local_id(self, known: As2Partner) -> str:
+        """The AS2 id this partner knows us by."""
+        return known.channel.our_as2_id or self.our_id
+
     # ---------------------------------------------------------------- lifecycle
     def app(self) -> web.Application:
         app = web.Application(client_max_size=self.settings.max_body)
@@ -140,12 +149,14 @@ class As2Server:
             return await self.receive_mdn(request)
         if not as2_from or not as2_to or not message_id:
             return _refuse(400, "AS2-From, AS2-To and Message-ID headers are required")
-        if as2_to != self.our_id:
-            return _refuse(403, f"AS2-To {as2_to!r} is not our AS2 id")
         known = self.partners.get(as2_from)
+        if as2_to not in self.our_ids:
+            return _refuse(403, f"AS2-To {as2_to!r} is not our AS2 id")
         if known is None:
             log.warning("AS2 message %s refused: unknown partner AS2-From %r", message_id, as2_from)
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
+        if as2_to != self.local_id(known):
+            return _refuse(403, f"AS2-To {as2_to!r} is not the AS2 id partner {as2_from!r} knows us by")
         if self.identity is None:
             return _refuse(503, "AS2 server has no certificate/private key configured")
         if request.content_length is not None and request.content_length > self.settings.max_body:
@@ -211,7 +222,7 @@ class As2Server:
         meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
                           source_key=f"{known.channel.as2_id}:{message_id}",
                           extra={"as2_message_id": message_id, "as2_from": known.channel.as2_id,
-                                 "as2_to": self.our_id, "mic": got.mic, "mic_alg": got.mic_alg,
+                                 "as2_to": self.local_id(known), "mic": got.mic, "mic_alg": got.mic_alg,
                                  "layers": got.layers, "content_type": got.content_type,
                                  "subject": h.get("Subject", "")})
         try:
@@ -235,7 +246,7 @@ class As2Server:
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
                       mic: tuple[str, str] | None, text: str, sign: bool, async_url: str | None,
                       micalg: str) -> web.StreamResponse:
-        headers, body = mdn.build(original_message_id=message_id, our_id=self.our_id,
+        headers, body = mdn.build(original_message_id=message_id, our_id=self.local_id(known),
                                   partner_id=known.channel.as2_id, disposition=disp, mic=mic,
                                   text=f"The AS2 message {message_id} was {disp}. {text}",
                                   signer=self.identity if sign else None, sign_digest=micalg)
