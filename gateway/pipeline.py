@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
-from gateway.errors import GatewayError, JournalError, PartnerUnknown, TransportError
+from gateway.errors import GatewayError, JournalError, OdooRejected, PartnerUnknown, TransportError
 from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
@@ -421,14 +421,28 @@ class Pipeline:
         wanted = {d.type for d in partner.documents if d.direction == "in" and not d.post}
         posting: Any = None
         posted = 0
+        refused: list[GatewayError] = []
         for doc in self._canonical(message):
             if (doc.source.standard_type or "") in wanted:
                 continue
             if posting is None:
                 posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
-            for link in posting.post(client, doc, partner, self._odoo_cache) or []:
+            try:
+                links = posting.post(client, doc, partner, self._odoo_cache) or []
+            except GatewayError as exc:
+                if exc.transient:
+                    raise                 # Odoo is down: the whole step waits; what was posted is found again
+                refused.append(exc)       # one bad order of a batch does not hold back the others
+                continue
+            for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
+        if refused:
+            if len(refused) == 1 and not posted:
+                raise refused[0]
+            shown = "; ".join(str(exc) for exc in refused[:10]) + ("; ..." if len(refused) > 10 else "")
+            raise OdooRejected(f"{len(refused)} of {posted + len(refused)} documents refused by Odoo ({posted} "
+                               f"posted; a replay finds those and tries the rest again): {shown}")
         message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
                                           f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
         return message

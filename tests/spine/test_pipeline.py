@@ -23,7 +23,7 @@ from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
 from tests.helpers.edifact import orders
 from tests.helpers.gateway import Workspace
-from tests.helpers.x12 import purchase_order
+from tests.helpers.x12 import purchase_order, purchase_order_batch
 from tests.spine.test_crash import EURO
 from tests.spine.test_daemon import ACME
 
@@ -292,3 +292,39 @@ def test_a_set_rejected_by_a_later_group_trailer_is_not_translated(make: Make) -
     assert "PO0000010" in blob and "PO0000011" not in blob
     [reason] = [e.reason for e in pipeline.journal.events(message.id) if e.to_state is State.TRANSLATED]
     assert reason == "translated into 1 document"
+
+
+def test_one_refused_order_of_a_batch_does_not_hold_back_the_others(make: Make,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make({"odoo": {"enabled": True}})
+    batch = purchase_order_batch(12, 4, lines=1)
+
+    def post(doc: Any) -> list[OdooLink]:
+        if doc.number.endswith("0000002"):
+            raise OdooRejected(f"order {doc.number}: line 1: no product with barcode 61414100001", "ValidationError")
+        return [OdooLink("", "sale.order", int(doc.number[-2:]))]
+
+    calls = fake_odoo(monkeypatch, post)
+    message = submit(pipeline, batch, name="batch.x12")
+    result = pipeline.advance(message.id)
+    assert [doc.number for doc in calls] == ["PO0120000001", "PO0120000002", "PO0120000003", "PO0120000004"]
+    assert result.state is State.QUARANTINED
+    assert "1 of 4 documents refused by Odoo (3 posted; a replay finds those and tries the rest again)" in (
+        result.last_error or "")
+    assert "order PO0120000002: line 1: no product with barcode" in (result.last_error or "")
+    assert [link.record_id for link in pipeline.journal.odoo_links(message.id)] == [1, 3, 4]
+
+
+def test_odoo_down_in_the_middle_of_a_batch_waits_for_the_whole_step(make: Make,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make({"odoo": {"enabled": True}})
+
+    def post(doc: Any) -> list[OdooLink]:
+        if doc.number.endswith("0000002"):
+            raise OdooUnavailable("connection refused")
+        return [OdooLink("", "sale.order", int(doc.number[-2:]))]
+
+    calls = fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order_batch(13, 3, lines=1), name="batch.x12")
+    assert pipeline.advance(message.id).state is State.RETRY_WAIT
+    assert len(calls) == 2                         # stopped at the outage: the rest waits with the message
