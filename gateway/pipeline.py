@@ -34,7 +34,14 @@ from typing import Any, ClassVar
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
-from gateway.errors import GatewayError, JournalError, OdooRejected, PartnerUnknown, TransportError
+from gateway.errors import (
+    GatewayError,
+    JournalError,
+    OdooRejected,
+    PartnerUnknown,
+    TranslationError,
+    TransportError,
+)
 from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
@@ -400,22 +407,30 @@ class Pipeline:
 
         self._parse_bytes(message, partner, each=each)
         documents: list[str] = []
+        failed: list[Exception] = []
         for tx, out in translated:
             if not tx.accepted:
                 continue
             if isinstance(out, Exception):
-                raise out
+                failed.append(out)        # one odd order of a batch does not hold back the others
+                continue
             documents += out
+        if failed and not documents:
+            raise failed[0]
         # one document per line: posting reads them back one at a time
         blob = "[\n" + ",\n".join(documents) + "\n]" if documents else "[]"
         self.journal.put_blob(message.id, "canonical", blob)
+        untranslated = [str(exc) for exc in failed] or None      # quarantined after the rest is posted
         return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
-                                       f"document{'s' if len(documents) != 1 else ''}", last_error=None)
+                                       f"document{'s' if len(documents) != 1 else ''}"
+                                       + (f"; {len(failed)} not translated" if failed else ""),
+                                       last_error=None, meta={"untranslated": untranslated})
 
     def _post(self, message: Message) -> Message:
         partner = self._require_partner(message)
         odoo = self.config.gateway.odoo
         if not odoo.enabled:
+            self._refuse_untranslated(message, 0)
             return self.journal.transition(message.id, State.DONE, "odoo disabled: kept, not posted",
                                            last_error=None)
         wanted = {d.type for d in partner.documents if d.direction == "in" and not d.post}
@@ -438,14 +453,24 @@ class Pipeline:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
         if refused:
-            if len(refused) == 1 and not posted:
+            if len(refused) == 1 and not posted and not message.meta.get("untranslated"):
                 raise refused[0]
-            shown = "; ".join(str(exc) for exc in refused[:10]) + ("; ..." if len(refused) > 10 else "")
             raise OdooRejected(f"{len(refused)} of {posted + len(refused)} documents refused by Odoo ({posted} "
-                               f"posted; a replay finds those and tries the rest again): {shown}")
+                               f"posted; a replay finds those and tries the rest again): {_listed(refused)}"
+                               + _untranslated_note(message))
+        self._refuse_untranslated(message, posted)
         message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
                                           f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
         return message
+
+    @staticmethod
+    def _refuse_untranslated(message: Message, posted: int) -> None:
+        """After the rest of a file went on: the sets that could not be translated put it in quarantine."""
+        failed = message.meta.get("untranslated")
+        if failed:
+            raise TranslationError(f"{len(failed)} transaction set{'s' if len(failed) != 1 else ''} could not be "
+                                   f"translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
+                                   f"finds those and tries the rest again): {_listed(failed)}")
 
     def _posted(self, message: Message) -> Message:
         return self.journal.transition(message.id, State.DONE, "done")
@@ -515,6 +540,15 @@ class Pipeline:
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:
         return replay(self.journal, message_id)
+
+
+def _listed(problems: list[Any], limit: int = 10) -> str:
+    return "; ".join(map(str, problems[:limit])) + ("; ..." if len(problems) > limit else "")
+
+
+def _untranslated_note(message: Message) -> str:
+    failed = message.meta.get("untranslated") or []
+    return f"; also not translated: {_listed(failed)}" if failed else ""
 
 
 def _release_unless_ack(tx: Any) -> None:

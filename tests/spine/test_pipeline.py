@@ -328,3 +328,29 @@ def test_odoo_down_in_the_middle_of_a_batch_waits_for_the_whole_step(make: Make,
     message = submit(pipeline, purchase_order_batch(13, 3, lines=1), name="batch.x12")
     assert pipeline.advance(message.id).state is State.RETRY_WAIT
     assert len(calls) == 2                         # stopped at the outage: the rest waits with the message
+
+
+def test_a_set_that_cannot_be_translated_does_not_hold_back_the_others(make: Make,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # the second order's delivery date is 13th month: read with a warning, refused by the profile
+    pipeline = make({"odoo": {"enabled": True}})
+    batch = purchase_order_batch(14, 3, lines=1).replace(b"PO0140000002**20261129~\nDTM*002*20261205",
+                                                        b"PO0140000002**20261129~\nDTM*002*20261305")
+    calls = fake_odoo(monkeypatch, lambda doc: [OdooLink("", "sale.order", int(doc.number[-2:]))])
+    message = submit(pipeline, batch, name="batch.x12")
+    result = pipeline.advance(message.id)
+    assert [doc.number for doc in calls] == ["PO0140000001", "PO0140000003"]
+    assert result.state is State.QUARANTINED
+    error = result.last_error or ""
+    assert "1 transaction set could not be translated (2 documents posted; a replay finds those" in error
+    assert "DTM02: date '20261305'" in error
+    [translated] = [e.reason for e in pipeline.journal.events(message.id) if e.to_state is State.TRANSLATED]
+    assert translated == "translated into 2 documents; 1 not translated"
+
+
+def test_without_odoo_an_untranslated_set_still_quarantines_the_file(make: Make) -> None:
+    pipeline = make()
+    batch = purchase_order_batch(15, 2, lines=1).replace(b"DTM*002*20261205", b"DTM*002*20261305", 1)
+    result = pipeline.advance(submit(pipeline, batch, name="batch.x12").id)
+    assert result.state is State.QUARANTINED and "(0 documents posted" in (result.last_error or "")
+    assert '"PO0150000002"' in (pipeline.journal.get_blob(result.id, "canonical") or "")
