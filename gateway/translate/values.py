@@ -41,7 +41,7 @@ def date_in(fmt: str) -> Callable[[str], str]:
             m, d = text[4:6], text[6:8]
             if "01" <= m <= "12" and "01" <= d <= "31":
                 return f"{text[0:4]}-{m}-{d}"
-            raise ValueError(f"date {raw!r} is not {fmt}")
+            raise ValueError(f"date {raw!r} is not a valid CCYYMMDD date (month 01-12, day 01-31)")
         use = kind
         if use == "auto":
             use = _BY_LENGTH.get(len(text), "")
@@ -62,7 +62,7 @@ def date_in(fmt: str) -> Callable[[str], str]:
             raise ValueError(f"date {raw!r} is not in a known format")
         if not (y.isdigit() and m.isdigit() and d.isdigit() and len(y) == 4 and 1 <= int(m) <= 12
                 and 1 <= int(d) <= 31):
-            raise ValueError(f"date {raw!r} is not {fmt}")
+            raise ValueError(f"date {raw!r} is not a valid {use} date (month 01-12, day 01-31)")
         return f"{y}-{m}-{d}"
     return convert
 
