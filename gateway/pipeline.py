@@ -168,6 +168,37 @@ class Pipeline:
             self.on_new()
         return message
 
+    def hold_outbound(self, partner: PartnerConfig, doc: Any, doc_type: str, key: str, reason: str) -> Message:
+        """An outbound document that could not be rendered: its canonical JSON kept and recorded QUARANTINED
+        with the reason (once per Odoo record version), so it is on the status page and in the quarantine
+        folder, not only in the log. It is never sent: the next run renders the record again, and
+        `settle_held` closes this entry once that works."""
+        canonical = _require("gateway.translate.canonical", "to_json")
+        data = canonical.to_json(doc).encode()
+        record = doc.source.odoo_record or doc.number
+        message = self.journal.record_intake(
+            direction=Direction.OUT, partner=partner.id, channel="render", sha256=self.archive.put(data),
+            filename=_safe_name(f"{partner.id}_{doc_type}_{record}.json"), size=len(data),
+            source_key=f"held:{key}", state=State.QUARANTINED, doc_type=doc_type, syntax="json",
+            meta={"held": True, "source_record": doc.source.odoo_record})
+        if message.last_error is None:                     # the first failure of this record version
+            reason = f"render {doc_type} of {record}: {reason}; not sent (the next run tries again)"
+            try:
+                self._copy_to_quarantine(message, reason, partner.id)
+            except OSError as exc:
+                reason += f" (copy to quarantine failed: {exc.strerror or exc})"
+            message = self.journal.note(message.id, error=reason)
+            log.error("held: %s", reason)
+        return message
+
+    def settle_held(self, partner: PartnerConfig, key: str, rendered_as: str) -> None:
+        """A document held earlier (see `hold_outbound`) has now been rendered and queued: its entry is done."""
+        for held in self.journal.find(state=State.QUARANTINED, partner=partner.id, direction=Direction.OUT,
+                                      limit=1000):
+            if held.source_key == f"held:{key}":
+                self.journal.transition(held.id, State.DONE, f"rendered after all, as {rendered_as}",
+                                        last_error=None)
+
     @staticmethod
     def _ack_window(partner: PartnerConfig, syntax: str | None) -> float:
         if syntax == "edifact" and partner.edifact:

@@ -47,7 +47,8 @@ ALLOWED: dict[State, frozenset[State]] = {
     State.SENT: frozenset({State.DONE, State.REJECTED, State.QUEUED}),
     State.RETRY_WAIT: frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED,
                                  State.RETRY_WAIT, State.DEAD, State.QUARANTINED}),
-    State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED}),   # replay / resend
+    # replay / resend; DONE: an outbound document held because it could not be rendered, rendered later
+    State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED, State.DONE}),
     State.DEAD: frozenset({State.RECEIVED, State.QUEUED}),          # replay / resend
     State.DONE: frozenset({State.QUEUED, State.REJECTED}),          # resend; late negative ack
     State.REJECTED: frozenset({State.QUEUED}),

@@ -124,12 +124,23 @@ class OdooScheduler:
             return 0
         queued = 0
         for doc in docs:
+            key = extraction.outbox_key(doc, setting.type)
             try:
-                if extraction.outbox_key(doc, setting.type) not in known:
+                if key not in known:
                     await in_thread(self._queue, doc, partner, setting)
                     queued += 1
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
-            except Exception as exc:  # noqa: BLE001 - render or journal failure: the next run tries again
+            except GatewayError as exc:   # the profile cannot render it: held where a person looks, retried
+                if exc.transient:
+                    log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
+                              doc.source.odoo_record, exc)
+                    continue
+                try:
+                    await in_thread(self.ctx.pipeline.hold_outbound, partner, doc, setting.type, key, str(exc))
+                except Exception as hold_exc:  # noqa: BLE001 - the journal is down: the log is all there is
+                    log.error("partner %s %s: %s not rendered (%s) nor held: %s", partner_id, doc_type,
+                              doc.source.odoo_record, exc, hold_exc)
+            except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
         return queued
@@ -161,7 +172,9 @@ class OdooScheduler:
         rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
-        self.ctx.pipeline.queue_outbound(partner, rendered, key=extraction.outbox_key(doc, setting.type))
+        key = extraction.outbox_key(doc, setting.type)
+        message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key)
+        self.ctx.pipeline.settle_held(partner, key, message.id)
 
 
 def _engine_render() -> Callable[..., Any]:

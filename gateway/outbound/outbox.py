@@ -153,6 +153,9 @@ def resend(journal: SqliteJournal, message_id: str) -> Message:
     message = journal.get(message_id)
     if message.direction is not Direction.OUT:
         raise JournalError(f"{message_id} is inbound: use replay")
+    if message.meta.get("held"):
+        raise JournalError(f"{message_id} was never rendered ({message.last_error}); fix the cause: the next "
+                           "scheduled run renders the record again")
     if message.state is State.QUEUED or message.state is State.RETRY_WAIT:
         return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0) \
             if message.state is State.RETRY_WAIT else message

@@ -137,3 +137,37 @@ async def test_jobs_per_partner_document(journal: Any, tmp_path: Path) -> None:
 def test_kind_of(setting: dict[str, Any], kind: str | None) -> None:
     from gateway.config.models import DocumentSettings
     assert kind_of(DocumentSettings(direction="out", profile="p", **setting)) == kind
+
+
+async def test_a_document_the_profile_cannot_render_is_held_in_quarantine_until_it_renders(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    from gateway.errors import JournalError, TranslationError
+    from gateway.outbound.outbox import resend
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    broken = {"yes": True}
+
+    def render(*args: Any, **kw: Any) -> RenderedDocument:
+        if broken["yes"]:
+            raise TranslationError("item 1 has no GTIN, which LIN03 (UP) requires", "segment 12 LIN",
+                                   "bigbox-856.yaml:40")
+        return json_render(*args, **kw)
+
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    scheduler = OdooScheduler(ctx, lambda: client, render=render)
+    for _ in range(2):                       # failing again at the next run: still one entry
+        assert await scheduler.run_once("bigbox", "856") == 0
+    [held] = outbound(journal)
+    assert held.state is State.QUARANTINED and held.doc_type == "856" and held.meta["held"] is True
+    assert "item 1 has no GTIN" in (held.last_error or "") and "not sent (the next run tries again)" in (
+        held.last_error or "")
+    assert json.loads(ctx.pipeline.archive.read(held.sha256))["doc_type"] == "ShipNotice"
+    [copy] = (ctx.config.gateway.quarantine_dir / "bigbox").glob(f"{held.id}_*.json")
+    assert "no GTIN" in Path(f"{copy}.reason.txt").read_text()
+    with pytest.raises(JournalError, match="was never rendered"):
+        resend(journal, held.id)             # the canonical JSON must never reach the partner
+    broken["yes"] = False                    # the profile is fixed
+    assert await scheduler.run_once("bigbox", "856") == 1
+    states = {m.id: m.state for m in outbound(journal)}
+    assert states[held.id] is State.DONE and sorted(states.values()) == [State.DONE, State.QUEUED]
+    assert "rendered after all" in journal.events(held.id)[-1].reason
