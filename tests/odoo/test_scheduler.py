@@ -27,7 +27,7 @@ from tests.odoo.test_extraction import deliver
 
 class Ctx:
     def __init__(self, tmp: Path, journal: Any, partners: dict[str, PartnerConfig]) -> None:
-        gateway = GatewayConfig(state_dir=tmp / "state", archive_dir=tmp / "archive")
+        gateway = GatewayConfig(state_dir=tmp / "state", archive_dir=tmp / "archive", quarantine_dir=tmp / "quarantine")
         self.config = LoadedConfig(path=tmp / "gateway.yaml", gateway=gateway, partners=partners)
         self.journal = journal
         self.pipeline = Pipeline(self.config, journal, Archive(tmp / "archive"))
