@@ -187,6 +187,9 @@ class CsvSettings(Strict):
     encoding: str = "utf-8"
     header: bool = True
     decimal: str = "."
+    number_columns: list[str] | None = Field(
+        None, description="with decimal ',': the columns (header names or 1-based positions) read as numbers, "
+        "so that codes such as 10.100.200 in the others stay as written; default: every column")
     group_by: str | None = None              # column whose value groups rows into one document
     quoting: Literal["minimal", "all", "none"] = Field(
         default="minimal", description="outbound: quote only cells that need it, every cell, or none; "

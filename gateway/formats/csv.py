@@ -8,7 +8,7 @@ Each row is a dict holding its cells by header name (when there is a header) *an
 1-based column position ("1", "2", ...), so a profile can map columns either way. Row
 numbers are the ones a spreadsheet shows (the header is row 1). With a decimal comma,
 cells that are plainly numbers in that dialect ("1.234,50", "1.000", "-3,5") are given with a
-decimal point ("1234.50", "1000", "-3.5"). A cell that only reads as a number with a decimal
+decimal point ("1234.50", "1000", "-3.5"), in every column or only in `number_columns`. A cell that only reads as a number with a decimal
 *point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
 rather than silently turned into the wrong amount.
 """
@@ -114,9 +114,10 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
 def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings,
          bad_bytes: bool) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
-    values = [_decimal_in(c, s) for c in cells]
+    numeric = _numeric(len(cells), header, s)
+    values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
     if s.decimal == ",":
-        issues.extend(_ambiguous_decimals(cells, header, row_no))
+        issues.extend(_ambiguous_decimals(cells, header, row_no, numeric))
     row = {str(i): v for i, v in enumerate(values, start=1)}
     if header is not None:
         for name, v in zip(header, values):
@@ -146,6 +147,15 @@ def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:
     return row.get(s.group_by, "").strip()
 
 
+def _numeric(width: int, header: list[str] | None, s: CsvSettings) -> list[bool]:
+    """Per cell: may it be read as a number (`number_columns`, by header name or 1-based position)?"""
+    if s.number_columns is None:
+        return [True] * width
+    wanted = set(s.number_columns)
+    return [str(pos) in wanted or (header is not None and pos <= len(header) and header[pos - 1] in wanted)
+            for pos in range(1, width + 1)]
+
+
 def _decimal_in(value: str, s: CsvSettings) -> str:
     """A decimal-comma number ("1.234,50", "1.000", "12,50") with a decimal point; anything else as is."""
     if s.decimal == "," and _COMMA_NUMBER.match(value.strip()):
@@ -153,16 +163,17 @@ def _decimal_in(value: str, s: CsvSettings) -> str:
     return value
 
 
-def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int) -> list[Issue]:
+def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,
+                        numeric: list[bool]) -> list[Issue]:
     """WARNINGs for cells of a decimal-comma row that only read as numbers with a decimal point.
 
     "1.5" could be one and a half (a sender ignoring its own dialect) or a typo for "1.500";
     guessing either way can order a thousand times too much, so a person decides.
     """
     issues: list[Issue] = []
-    for pos, cell in enumerate(cells, start=1):
+    for pos, (cell, number) in enumerate(zip(cells, numeric), start=1):
         text = cell.strip()
-        if "." in text and _POINT_NUMBER.match(text) and not _COMMA_NUMBER.match(text):
+        if number and "." in text and _POINT_NUMBER.match(text) and not _COMMA_NUMBER.match(text):
             name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
             issues.append(Issue(Severity.WARNING, f"{text} uses '.' but this partner's decimal mark is ',' "
                                 f"(row {row_no}, column {name!r}): left as text, not read as a number",

@@ -130,6 +130,20 @@ def test_decimal_point_in_a_decimal_comma_file_is_kept_as_text_and_warned() -> N
     assert r.transactions[0].accepted is True
 
 
+def test_number_columns_keep_dotted_codes_in_the_other_columns_as_written() -> None:
+    # Given a decimal-comma partner whose item codes look like German thousands ("10.100.200", "1.000")
+    data = b"order_no;sku;qty;price;ean\nSO-1;10.100.200;1.000;12,50;1.5\n"
+    # When every column may hold numbers (the default), the codes are mangled: that is what the setting is for
+    default = csv_format.parse(data, GERMAN).transactions[0].rows[0]
+    assert default["sku"] == "10100200"
+    # And with number_columns (by name or 1-based position) only those are read as numbers, warned only there
+    settings = GERMAN.model_copy(update={"number_columns": ["qty", "4"]})
+    r = csv_format.parse(data, settings)
+    row = r.transactions[0].rows[0]
+    assert (row["sku"], row["qty"], row["price"], row["ean"]) == ("10.100.200", "1000", "12.50", "1.5")
+    assert r.issues == []                        # "1.5" in a code column is not an ambiguous number
+
+
 def test_decimal_point_partner_is_not_affected() -> None:
     # Given a partner whose decimal mark is '.', the same cells are plain data with no finding
     data = b"order_no,qty,price\nSO-1,1.5,1.000\n"
