@@ -127,19 +127,10 @@ class OdooScheduler:
             key = extraction.outbox_key(doc, setting.type)
             try:
                 if key not in known:
-                    await in_thread(self._queue, doc, partner, setting)
+                    if not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known):
+                        continue          # held: not marked, so the next run renders it again
                     queued += 1
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
-            except GatewayError as exc:   # the profile cannot render it: held where a person looks, retried
-                if exc.transient:
-                    log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
-                              doc.source.odoo_record, exc)
-                    continue
-                try:
-                    await in_thread(self.ctx.pipeline.hold_outbound, partner, doc, setting.type, key, str(exc))
-                except Exception as hold_exc:  # noqa: BLE001 - the journal is down: the log is all there is
-                    log.error("partner %s %s: %s not rendered (%s) nor held: %s", partner_id, doc_type,
-                              doc.source.odoo_record, exc, hold_exc)
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
@@ -167,14 +158,24 @@ class OdooScheduler:
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False))
 
-    def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings) -> None:
+    def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool) -> bool:
+        """Render and queue one document; False when the profile cannot render it (then it is held in
+        quarantine with the reason, see `Pipeline.hold_outbound`). `was_held`: an earlier run held it."""
         render_fn = self.render or _engine_render()
-        rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
+        key = extraction.outbox_key(doc, setting.type)
+        try:
+            rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
+        except GatewayError as exc:
+            if exc.transient:
+                raise
+            self.ctx.pipeline.hold_outbound(partner, doc, setting.type, key, str(exc))
+            return False
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
-        key = extraction.outbox_key(doc, setting.type)
         message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key)
-        self.ctx.pipeline.settle_held(partner, key, message.id)
+        if was_held:
+            self.ctx.pipeline.settle_held(partner, key, message.id)
+        return True
 
 
 def _engine_render() -> Callable[..., Any]:
