@@ -461,7 +461,9 @@ class Pipeline:
         partner = self._require_partner(message)
         odoo = self.config.gateway.odoo
         if not odoo.enabled:
-            self._refuse_untranslated(message, 0)
+            problem = _unfinished(message, 0, [])
+            if problem is not None:
+                raise problem
             return self.journal.transition(message.id, State.DONE, "odoo disabled: kept, not posted",
                                            last_error=None)
         wanted = {d.type for d in partner.documents if d.direction == "in" and not d.post}
@@ -483,25 +485,12 @@ class Pipeline:
             for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
-        if refused:
-            if len(refused) == 1 and not posted and not message.meta.get("untranslated"):
-                raise refused[0]
-            raise OdooRejected(f"{len(refused)} of {posted + len(refused)} documents refused by Odoo ({posted} "
-                               f"posted; a replay finds those and tries the rest again): {_listed(refused)}"
-                               + _untranslated_note(message))
-        self._refuse_untranslated(message, posted)
+        problem = _unfinished(message, posted, refused)
+        if problem is not None:
+            raise problem
         message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
                                           f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
         return message
-
-    @staticmethod
-    def _refuse_untranslated(message: Message, posted: int) -> None:
-        """After the rest of a file went on: the sets that could not be translated put it in quarantine."""
-        failed = message.meta.get("untranslated")
-        if failed:
-            raise TranslationError(f"{len(failed)} transaction set{'s' if len(failed) != 1 else ''} could not be "
-                                   f"translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
-                                   f"finds those and tries the rest again): {_listed(failed)}")
 
     def _posted(self, message: Message) -> Message:
         return self.journal.transition(message.id, State.DONE, "done")
@@ -577,9 +566,22 @@ def _listed(problems: list[Any], limit: int = 10) -> str:
     return "; ".join(map(str, problems[:limit])) + ("; ..." if len(problems) > limit else "")
 
 
-def _untranslated_note(message: Message) -> str:
-    failed = message.meta.get("untranslated") or []
-    return f"; also not translated: {_listed(failed)}" if failed else ""
+def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> GatewayError | None:
+    """Why part of a file did not reach Odoo, once the rest did: orders Odoo refused, sets the profile
+    could not translate (in the TRANSLATED step's meta). None when all of it went through. A lone
+    refused document of a file is its own error, as it would have been alone."""
+    untranslated = message.meta.get("untranslated") or []
+    if len(refused) == 1 and not posted and not untranslated:
+        return refused[0]
+    if refused:
+        return OdooRejected(f"{len(refused)} of {posted + len(refused)} documents refused by Odoo ({posted} posted; "
+                            f"a replay finds those and tries the rest again): {_listed(refused)}"
+                            + (f"; also not translated: {_listed(untranslated)}" if untranslated else ""))
+    if untranslated:
+        return TranslationError(f"{len(untranslated)} transaction set{'s' if len(untranslated) != 1 else ''} could "
+                                f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
+                                f"finds those and tries the rest again): {_listed(untranslated)}")
+    return None
 
 
 def _release_unless_ack(tx: Any) -> None:

@@ -354,3 +354,22 @@ def test_without_odoo_an_untranslated_set_still_quarantines_the_file(make: Make)
     result = pipeline.advance(submit(pipeline, batch, name="batch.x12").id)
     assert result.state is State.QUARANTINED and "(0 documents posted" in (result.last_error or "")
     assert '"PO0150000002"' in (pipeline.journal.get_blob(result.id, "canonical") or "")
+
+
+def test_refused_and_untranslated_orders_of_one_batch_are_named_together(make: Make,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = make({"odoo": {"enabled": True}})
+    batch = purchase_order_batch(16, 3, lines=1).replace(b"PO0160000002**20261129~\nDTM*002*20261205",
+                                                        b"PO0160000002**20261129~\nDTM*002*20261305")
+
+    def post(doc: Any) -> list[OdooLink]:
+        if doc.number.endswith("0000003"):
+            raise OdooRejected(f"order {doc.number}: customer on hold")
+        return [OdooLink("", "sale.order", 1)]
+
+    fake_odoo(monkeypatch, post)
+    result = pipeline.advance(submit(pipeline, batch, name="batch.x12").id)
+    error = result.last_error or ""
+    assert result.state is State.QUARANTINED
+    assert "1 of 2 documents refused by Odoo (1 posted" in error and "order PO0160000003: customer on hold" in error
+    assert "; also not translated: " in error and "date '20261305'" in error
