@@ -70,7 +70,7 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     if found is Syntax.EDIFACT:
         from gateway.formats import edifact
         return edifact.parse(data, each=each)
-    elif found is Syntax.XML:
+    if found is Syntax.XML:
         from gateway.formats import xml as xml_format
         result = xml_format.parse(data, settings=xml)
     elif found is Syntax.CSV:

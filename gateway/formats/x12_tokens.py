@@ -439,13 +439,12 @@ class Tokenizer:
                     else:
                         positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
                         pos += n
-                    # offsets run one ahead of the segments: map() below stops when its first iterable
-                    # is exhausted, so the last value, where the next piece starts, is left for next()
+                    # offsets run one ahead of the segments: zip() below stops when tags run out, before
+                    # it takes an offset, so the last value, where the next piece starts, is left for next()
                     offsets = accumulate(map(add, map(len, pieces[at:stop]), repeat(step)), initial=off)
                     if marked:
                         base = len(batch)
                         marks += [base + m for m in marked]
-                    # zip() stops at the end of tags before it takes the next offset (see above)
                     batch.extend(map(make, zip(tags[at:stop], parts_list[at:stop], positions, offsets,
                                                repeat(comp), repeat(rep), repeat(None))))
                     prev = batch[-1]
