@@ -373,3 +373,25 @@ def test_refused_and_untranslated_orders_of_one_batch_are_named_together(make: M
     assert result.state is State.QUARANTINED
     assert "1 of 2 documents refused by Odoo (1 posted" in error and "order PO0160000003: customer on hold" in error
     assert "; also not translated: " in error and "date '20261305'" in error
+
+
+def test_documents_stored_before_one_per_line_blobs_are_still_posted(make: Make,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # a message translated by an earlier version (canonical blob "[doc,doc]" on one line), posted after an upgrade
+    pipeline = make({"odoo": {"enabled": True}})
+    outcomes: list[Any] = [OdooUnavailable("down")]
+
+    def post(doc: Any) -> list[OdooLink]:
+        if outcomes:
+            raise outcomes.pop()
+        return [OdooLink("", "sale.order", int(doc.number[-2:]))]
+
+    calls = fake_odoo(monkeypatch, post)
+    message = submit(pipeline, purchase_order_batch(17, 2, lines=1), name="batch.x12")
+    assert pipeline.advance(message.id).state is State.RETRY_WAIT
+    blob = pipeline.journal.get_blob(message.id, "canonical") or ""
+    assert blob.startswith("[\n")
+    pipeline.journal.put_blob(message.id, "canonical", "[" + ",".join(blob[2:-2].split(",\n")) + "]")
+    pipeline.journal._db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", (message.id,))
+    assert pipeline.advance(message.id).state is State.DONE
+    assert [doc.number for doc in calls] == ["PO0170000001", "PO0170000001", "PO0170000002"]
