@@ -209,9 +209,10 @@ class OdooPartnerSettings(Strict):
     price_tolerance: float = 0.01
     confirm_orders: bool = False
     order_changes: Literal["hold", "revise"] = Field(
-        "hold", description="a change of a purchase order (X12 850 BEG01 04, EDIFACT BGM 1225 4, cXML "
-        "type=update): hold quarantines it for someone to apply in Odoo; revise takes it as the whole revised "
-        "order and rewrites the quotation like a replacement (a confirmed order is still held)")
+        "hold", description="a change of a purchase order (X12 850 BEG01 04 or 860, EDIFACT BGM 1225 4, cXML "
+        "type=update): hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
+        "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
+        "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
     warehouse: str | None = None
     currency: str | None = None
     units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name, "

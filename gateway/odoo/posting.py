@@ -52,6 +52,7 @@ from gateway.odoo.lookup import (
     user_zone,
 )
 from gateway.translate.canonical import (
+    LINE_CHANGES,
     AllowanceCharge,
     Document,
     InventoryAdvice,
@@ -115,6 +116,13 @@ def _quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache,
     return float(quantity), unit_id(client, partner, cache, unit, label)
 
 
+def _stated(line: Line, label: str) -> Decimal:
+    """A line's quantity where one is needed (a change line may leave it out; the canonical model lets no other)."""
+    if line.quantity is None:
+        raise OdooRejected(f"{label}: no quantity")
+    return line.quantity
+
+
 def _html(paragraphs: list[str]) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
 
@@ -131,6 +139,8 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if doc.purpose == "replace":
         return _revise_order(client, doc, partner, customer, names, cache, label, "replacement")
     if doc.purpose == "change" and partner.odoo.order_changes == "revise":
+        if any(line.change for line in doc.lines):
+            return _merge_changes(client, doc, partner, customer, names, cache, label)
         return _revise_order(client, doc, partner, customer, names, cache, label, "change")
     _check_currency(client, partner, doc, customer, cache, label)
     existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
@@ -205,20 +215,18 @@ def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
     _check_currency(client, partner, doc, customer, cache, label)
     verb = "replace" if kind == "replacement" else "change"
-    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
-                                             ("partner_id", "child_of", customer["id"]),
-                                             ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
-                              limit=1)
-    if not rows:
-        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to {verb} "
-                           f"(no open sale order with customer reference {doc.number} for {customer['name']})")
-    order = rows[0]
-    marker = html.escape(f"EDI {kind} {doc.number} (message {doc.source.message_id or doc.date or '-'})")
+    order, marker = _order_to_revise(client, doc, customer, label, verb, kind)
     if marker in (order.get("note") or ""):
         return [_link(doc, "sale.order", order["id"], "found")]
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
+    kept = [line for line in doc.lines if line.change != "delete"]      # an 860 replacement may list deleted lines
+    missing = [_label(line, i, label) for i, line in enumerate(kept, 1) if line.quantity is None]
+    if missing or not kept:
+        raise OdooRejected(f"{label}: a {kind} must give every line with its quantity "
+                           f"({', '.join(missing) if missing else 'no line is left'}); change the order in Odoo")
+    doc = doc.model_copy(update={"lines": kept})
     vals, links = _header_values(client, doc, partner, customer, cache, label)
     commands: list[list[Any]] = [[2, line, 0] for line in order["order_line"]]
     new_lines, charge_notes = _line_commands(client, doc, partner, customer, names, cache, label)
@@ -233,6 +241,160 @@ def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,
+                     kind: str) -> tuple[dict[str, Any], str]:
+    """The open sale order a replacement or change is for, and the note marker that names this message (its
+    presence in the note means the message was applied already)."""
+    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                             ("partner_id", "child_of", customer["id"]),
+                                             ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
+                              limit=1)
+    if not rows:
+        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to {verb} "
+                           f"(no open sale order with customer reference {doc.number} for {customer['name']})")
+    marker = html.escape(f"EDI {kind} {doc.number} ({_message_key(doc)})")
+    return rows[0], marker
+
+
+def _message_key(doc: Document) -> str:
+    """What names one inbound message for good: its interchange and set control numbers (a partner's next
+    change of the same PO has new ones; a replay or a retry has the same), else the journal id it was given."""
+    src = doc.source
+    if src.interchange_control:
+        return f"interchange {src.interchange_control} set {src.transaction_control or '-'}"
+    return f"message {src.message_id or doc.date or '-'}"
+
+
+def _merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """A change that lists only what changes (X12 860 POC lines, each with its change kind), merged into the
+    quotation in one write: `add` lines are created, `delete` lines removed, `change` lines get the quantity
+    (and, under the 'order' price policy, the price) they state; `unchanged` lines are left alone. The order
+    line is found by product, the partner's line number (the sequence) telling apart two lines of one product.
+    Header fields the change carries (ship-to, requested date) are rewritten in the same write, with a note
+    naming the message, which makes a retry find its own work. A confirmed order belongs to people now."""
+    _check_currency(client, partner, doc, customer, cache, label)
+    order, marker = _order_to_revise(client, doc, customer, label, "change", "change")
+    if marker in (order.get("note") or ""):
+        if order["state"] in ("draft", "sent"):         # a retry: the price step may not have run
+            _merged_prices(client, doc, partner, customer, order, cache, label)
+        return [_link(doc, "sale.order", order["id"], "found")]
+    if order["state"] not in ("draft", "sent"):
+        raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "
+                           f"(state {order['state']}); change it in Odoo")
+    unknown = sorted({line.change for line in doc.lines if line.change and line.change not in LINE_CHANGES})
+    if unknown:
+        raise OdooRejected(f"{label}: change kind(s) {', '.join(map(repr, unknown))} are not applied automatically "
+                           f"(known: {', '.join(LINE_CHANGES)}); map the partner's codes in its profile "
+                           "(codes: line_changes) or change the order in Odoo")
+    existing = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                                  ["sequence", "product_id", "product_uom_qty", "price_unit"], order="sequence,id")
+    labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
+    adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
+    matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
+        [(lab, line.item_ids) for lab, line in touched + adds])
+    commands: list[list[Any]] = []
+    summary: list[str] = []
+    taken: set[int] = set()
+    for lab, line in touched:
+        row = _order_line_for(existing, matches[lab].product_id, line.line_no, taken)
+        if row is None and line.change == "delete":
+            summary.append(f"{lab}: {matches[lab].name} is not on the order (already removed)")
+            continue
+        if row is None:
+            raise OdooRejected(f"{lab}: {matches[lab].name} is not on sale order {order['name']}, so the change "
+                               "cannot be applied; change the order in Odoo")
+        taken.add(row["id"])
+        if line.change == "delete":
+            commands.append([2, row["id"], 0])
+            summary.append(f"{lab}: {matches[lab].name} removed")
+            continue
+        values: dict[str, Any] = {}
+        if line.quantity is not None:
+            qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+                                          matches[lab].uom_id, lab)
+            values.update({"product_uom_qty": qty, names.sale_uom: uom})
+        if values:
+            commands.append([1, row["id"], values])
+        summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
+                                                          if line.quantity is not None else "kept its quantity"))
+    commands += _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing, summary)
+    vals, links = _header_values(client, doc, partner, customer, cache, label)
+    if not doc.party("ship_to"):
+        vals.pop("partner_shipping_id", None)
+    if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
+        vals["order_line"] = commands
+    vals["note"] = (order.get("note") or "") + _html([html.unescape(marker) + ": " + "; ".join(summary or
+                                                                                          ["nothing to change"]),
+                                                      *_header_notes(doc), *doc.notes])
+    client.write("sale.order", [order["id"]], vals)
+    log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
+             order["name"], label)
+    order["note"] = vals["note"]
+    _merged_prices(client, doc, partner, customer, order, cache, label)
+    if partner.odoo.confirm_orders:
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return [_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                 names: Names, cache: Cache, label: str, adds: list[tuple[str, Line]], matches: dict[str, Any],
+                 existing: list[dict[str, Any]], summary: list[str]) -> list[list[Any]]:
+    """Create commands for a change's `add` lines, numbered with the partner's line numbers where those are
+    free, else after the order's last line. A line already on the order under its number with its product
+    (the partner sent the addition again in a later change) is not added twice."""
+    new: list[tuple[str, Line]] = []
+    for lab, line in adds:
+        number = int(line.line_no) if line.line_no and line.line_no.isdigit() else None
+        if any(r["sequence"] == number and m2o_id(r["product_id"]) == matches[lab].product_id for r in existing):
+            summary.append(f"{lab}: {matches[lab].name} is on the order already (added before)")
+        else:
+            new.append((lab, line))
+    if not new:
+        return []
+    wanted = _sequences([line for _, line in new])
+    first = max((row["sequence"] for row in existing), default=0) + 1
+    if {row["sequence"] for row in existing} & set(wanted):
+        wanted = list(range(first, first + len(new)))
+    lines = [line.model_copy(update={"line_no": str(seq)}) for (_, line), seq in zip(new, wanted)]
+    commands, _ = _line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
+                                 partner, customer, names, cache, label)
+    summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
+    return commands
+
+
+def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   order: dict[str, Any], cache: Cache, label: str) -> None:
+    """The price policy for a merged change's added lines and changed lines that state a price, each paired with
+    its order line by product as the merge found it; run again by a retry, which then changes nothing."""
+    lines = [(_label(line, i, label), line) for i, line in enumerate(doc.lines, 1)
+             if line.change == "add" or line.change == "change" and line.unit_price is not None]
+    if not lines:
+        return
+    matches = ProductFinder(client, cache, customer["id"], "customer").resolve([(lab, l.item_ids) for lab, l in lines])
+    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                              ["sequence", "price_unit", "product_id"], order="sequence,id")
+    taken: set[int] = set()
+    pairs: list[tuple[dict[str, Any], str, Line]] = []
+    for lab, line in lines:
+        row = _order_line_for(rows, matches[lab].product_id, line.line_no, taken)
+        if row is not None:
+            taken.add(row["id"])
+            pairs.append((row, lab.split(", ", 1)[-1], line))
+    _price_check(client, partner, order, pairs, cache, label)
+
+
+def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None,
+                    taken: set[int]) -> dict[str, Any] | None:
+    """The order line a change line is about: the one of its product, or among several of that product the one
+    the partner's line number (its sequence) names."""
+    same = [r for r in rows if m2o_id(r["product_id"]) == product and r["id"] not in taken]
+    if len(same) > 1 and line_no and line_no.isdigit():
+        return next((r for r in same if r["sequence"] == int(line_no)), same[0])
+    return same[0] if same else None
 
 
 def _check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
@@ -333,7 +495,7 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     sequences = _sequences(doc.lines)
     for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
-        qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+        qty, uom = _quantity_and_unit(client, partner, cache, _stated(line, lab), line.unit, line.pack_size,
                                       match.uom_id, lab)
         values: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
                                   "sequence": seq}
@@ -409,7 +571,7 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig,
     gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to Odoo's 2-digit precision."""
     where = f"line {line.line_no or index}: "
     line_label = _label(line, index, label)
-    gross = line.quantity * line.unit_price if line.unit_price is not None else Decimal(0)
+    gross = (line.quantity or Decimal(0)) * line.unit_price if line.unit_price is not None else Decimal(0)
     priced = partner.odoo.price_policy == "order" and gross > 0
     kept = Decimal(1)                         # the share of the gross the percents leave
     off = Decimal(0)                          # the amounts off
@@ -454,7 +616,7 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig,
 
 def _subtotal(line: Line, discount: Decimal | None) -> Decimal:
     """A line's amount on the order: after its discount, rounded to the cent as Odoo's price_subtotal then is."""
-    gross = line.quantity * (line.unit_price or Decimal(0))
+    gross = (line.quantity or Decimal(0)) * (line.unit_price or Decimal(0))
     return (gross * (1 - discount / 100)).quantize(Decimal("0.01"), ROUND_HALF_UP) if discount else gross
 
 
@@ -527,18 +689,24 @@ def _ship_to(client: OdooClient, partner: PartnerConfig, doc: Document, customer
 def _apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
                         cache: Cache, label: str) -> None:
     """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
-    lines = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
-                               ["sequence", "price_unit", "product_id"])
-    by_seq = {row["sequence"]: row for row in lines}
+    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                              ["sequence", "price_unit", "product_id"])
+    by_seq = {row["sequence"]: row for row in rows}
+    _price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
+                                          in zip(_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
+                                          if seq in by_seq], cache, label)
+
+
+def _price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any],
+                 pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
+    """The price policy over (sale order line row, name, partner's line): the 'order' policy writes the partner's
+    price, either policy flags a difference beyond the tolerance (tag + note). Repeating it changes nothing."""
     tolerance = Decimal(str(partner.odoo.price_tolerance))
     updates: list[list[Any]] = []
     flags: list[str] = []
-    for seq, index, line in zip(_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines):
-        row = by_seq.get(seq)
-        if row is None:
-            continue
+    for row, shown, line in pairs:
         odoo_price = Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
-        name = f"line {line.line_no or index} ({m2o_name(row['product_id']) or ''})"
+        name = f"{shown} ({m2o_name(row['product_id']) or ''})"
         if line.unit_price is None:
             if partner.odoo.price_policy == "order":
                 flags.append(f"{name}: no price in the order; Odoo's price {odoo_price} kept")
@@ -612,7 +780,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     commands = []
     for lab, line in zip(labels, doc.lines):
         match = matches[lab]
-        qty, uom = _quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+        qty, uom = _quantity_and_unit(client, partner, cache, _stated(line, lab), line.unit, line.pack_size,
                                       match.uom_id, lab)
         price = line.unit_price if line.unit_price is not None else (
             line.amount / line.quantity if line.amount is not None and line.quantity else None)

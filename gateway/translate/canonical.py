@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 
 class Model(BaseModel):
@@ -94,10 +94,11 @@ class Line(Model):
     line_no: str | None = None
     item_ids: dict[str, str] = Field(default_factory=dict)     # buyer, vendor, gtin, upc, ean, sku, ...
     description: str | None = None
-    quantity: Decimal
+    quantity: Decimal | None = None             # required on every line but a change line that keeps its quantity
     unit: str = "EA"
     unit_price: Decimal | None = None
     price_basis: str | None = None              # X12 PO105 / EDIFACT PRI qualifier
+    change: str | None = None                   # order change lines (X12 860 POC02): add, delete, change, unchanged
     amount: Decimal | None = None               # extended amount when sent
     pack_size: Decimal | None = None            # units per pack (PO4 / PAC)
     inner_pack: Decimal | None = None
@@ -159,10 +160,27 @@ class Document(Model):
         return []
 
 
+LINE_CHANGES = ("add", "delete", "change", "unchanged")
+"""What a change line (X12 860 POC02, through the profile's `line_changes` codes) does to its order line."""
+KEEPS_QUANTITY = frozenset({"delete", "change", "unchanged"})
+"""Change-line kinds that may leave the quantity out: the order line keeps (or loses) the one it has."""
+
+
+def _require_quantities(lines: list[Line]) -> None:
+    """A line states its quantity, unless it is a change line that keeps the order line's own (an X12 860
+    price or date change, a deleted line). Checked per document, not per line, because it is cheaper."""
+    for idx, line in enumerate(lines, 1):
+        if line.quantity is None and line.change not in KEEPS_QUANTITY:
+            raise ValueError(f"line {line.line_no or idx}: no quantity" +
+                             (f" (a change line of kind {line.change!r} must state one)" if line.change else ""))
+
+
 def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
     problems: list[str] = []
     for idx, line in enumerate(lines, 1):
         name = f"line {line.line_no or idx}"
+        if line.quantity is None:
+            continue
         if line.quantity < 0:
             problems.append(f"{name}: quantity {line.quantity} is negative")
         if not line.item_ids:
@@ -174,7 +192,7 @@ def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
     if totals is not None and totals.line_count is not None and totals.line_count != len(lines):
         problems.append(f"totals: line count {totals.line_count} but the document has {len(lines)} lines")
     if totals is not None and totals.quantity_total is not None and lines:
-        qty = sum((line.quantity for line in lines), Decimal(0))
+        qty = sum((line.quantity or Decimal(0) for line in lines), Decimal(0))
         if qty != totals.quantity_total:
             problems.append(f"totals: quantity total {totals.quantity_total} but the lines add up to {qty}")
     return problems
@@ -186,10 +204,17 @@ class PurchaseOrder(Document):
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
     terms: str | None = None
     ship_method: str | None = None
-    lines: list[Line] = Field(min_length=1)
+    lines: list[Line] = Field(default_factory=list)      # none only in a cancellation (an X12 860 BCH01 01)
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
     taxes: list[Tax] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
+
+    @model_validator(mode="after")
+    def _quantities(self) -> PurchaseOrder:
+        if not self.lines and self.purpose != "cancel":
+            raise ValueError(f"order {self.number} has no lines (only a cancellation may have none)")
+        _require_quantities(self.lines)
+        return self
 
     def check(self) -> list[str]:
         return _line_problems(self.lines, self.totals)
@@ -202,6 +227,11 @@ class PurchaseOrderAck(Document):
     ack_type: str = "accepted"                  # accepted, accepted_with_changes, rejected
     lines: list[Line] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
+
+    @model_validator(mode="after")
+    def _quantities(self) -> PurchaseOrderAck:
+        _require_quantities(self.lines)
+        return self
 
 
 class ShipItem(Model):
@@ -286,10 +316,15 @@ class Invoice(Document):
     taxes: list[Tax] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
 
+    @model_validator(mode="after")
+    def _quantities(self) -> Invoice:
+        _require_quantities(self.lines)
+        return self
+
     def check(self) -> list[str]:
         problems = _line_problems(self.lines, self.totals)
         if self.totals.total_amount is not None and all(l.unit_price is not None for l in self.lines):
-            lines_amount = sum(((l.amount if l.amount is not None else l.quantity * (l.unit_price or 0))
+            lines_amount = sum(((l.amount if l.amount is not None else (l.quantity or 0) * (l.unit_price or 0))
                                 for l in self.lines), Decimal(0))
             charges = sum(((ac.amount or 0) * (1 if ac.kind == "charge" else -1)
                            for ac in self.allowances_charges), Decimal(0))

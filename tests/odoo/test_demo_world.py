@@ -30,7 +30,7 @@ def config() -> Any:
 def documents(config: Any, partner_id: str) -> list[Any]:
     partner = config.partners[partner_id]
     docs = []
-    for sample in sorted((EXAMPLES / "samples" / partner_id).iterdir()):
+    for sample in sorted(p for p in (EXAMPLES / "samples" / partner_id).iterdir() if p.is_file()):
         csv = partner.csv if sample.suffix == ".csv" else None
         result = formats.parse(sample.read_bytes(), csv=csv) if csv else formats.parse(sample.read_bytes())
         for tx in result.transactions:

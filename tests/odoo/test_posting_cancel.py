@@ -263,5 +263,5 @@ async def test_pipeline_x12_beg01_05_replaces_the_quotation_lines(tmp_path: Path
     [so] = pipeline_orders(odoo)
     assert len(line_rows(odoo, so["id"])) == 2 and so["state"] == "draft"
     [note] = [r["note"] for r in odoo.execute_kw("sale.order", "read", [[so["id"]], ["note"]])]
-    assert "EDI replacement 4500001234 (message " in note and "3 line(s) replaced by 2" in note
+    assert "EDI replacement 4500001234 (interchange 0000012" in note and "3 line(s) replaced by 2" in note
     assert [(link.record_id, link.role) for link in journal.odoo_links(second.id)] == [(so["id"], "updated")]

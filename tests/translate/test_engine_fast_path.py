@@ -22,7 +22,7 @@ from gateway.translate.engine import Node
 from tests.translate.conftest import CORPUS, EXAMPLES
 
 FILES = sorted([*(CORPUS / "x12").glob("*.edi"), *(CORPUS / "edifact").glob("*"),
-                *(EXAMPLES / "samples").glob("*/*")])
+                *(EXAMPLES / "samples").glob("*/*"), *(EXAMPLES / "samples").glob("*/later/*")])
 FILES = [p for p in FILES if p.is_file() and p.suffix.lower() in (".edi", ".x12", ".edifact", ".txt", ".dat")]
 # corpus files are named after their messages ("850_004010_...", "mixed_810-850_..."); keep those a base
 # profile reads (profile files are named "x12-004010-850.yaml", "edifact-d96a-orders.yaml")

@@ -1,0 +1,176 @@
+"""A partner's X12 860 (a change that lists only the lines that change) merged into the sale order in the
+sandbox (17, 19): each POC line adds, deletes or changes its order line, in one write, once; held for a
+person by default, for a confirmed order, and for what cannot be applied as sent. Checked with odoorpc as
+an independent client; the pipeline tests run BigBox's sample 850 and 860 files through the real pipeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import DateValue, Line, PurchaseOrder, Source
+from tests.odoo.conftest import bigbox, order
+from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline tests below
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+CHANGE_860 = EXAMPLES / "samples" / "bigbox" / "later" / "860_4500001234.edi"
+BLUE = {"upc": "614141000012", "buyer": "BB-1001"}
+GADGET = {"buyer": "BB-1003"}
+CABLE = {"buyer": "BB-1004"}
+
+
+def three_lines() -> PurchaseOrder:
+    """PO-1001 as the quotation the changes below start from: 24 Blue Widgets, 2 cases of Gadget Large."""
+    return order()
+
+
+def change(*lines: Line, message_id: str = "02CHANGE860", **kw: Any) -> PurchaseOrder:
+    doc = order(lines=list(lines), purpose="change", **kw)
+    return doc.model_copy(update={"source": Source(standard_type="860", message_id=message_id)})
+
+
+def rows(odoo: odoorpc.ODOO, so: int) -> list[tuple[str, float, float]]:
+    found = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so)]],
+                            {"fields": ["product_id", "product_uom_qty", "price_unit"], "order": "sequence,id"})
+    return [(r["product_id"][1], r["product_uom_qty"], r["price_unit"]) for r in found]
+
+
+def note(odoo: odoorpc.ODOO, so: int) -> str:
+    [row] = odoo.execute_kw("sale.order", "read", [[so], ["note"]])
+    return str(row["note"] or "")
+
+
+def test_an_860_adds_deletes_and_changes_lines_in_one_write_once(sandbox: SandboxServer, client: OdooClient,
+                                                                 odoo: odoorpc.ODOO) -> None:
+    partner = bigbox(order_changes="revise", price_policy="order")
+    [created] = post(client, three_lines(), partner, Cache())
+    so = created.record_id
+    doc = change(Line(line_no="1", item_ids=BLUE, quantity=Decimal(30), unit_price=Decimal("12.00"), change="change"),
+                 Line(line_no="2", item_ids=GADGET, change="delete"),
+                 Line(line_no="3", item_ids=CABLE, quantity=Decimal(5), unit_price=Decimal("29.00"), change="add"))
+    sandbox.faults.drop_after_create["sale.order.write"] = 1      # the merge lands, its answer is lost
+    with pytest.raises(OdooUnavailable):
+        post(client, doc, partner, Cache())
+    links = post(client, doc, partner, Cache())                    # the retry finds its own work
+    assert [(link.record_id, link.role) for link in links] == [(so, "found")]
+    assert rows(odoo, so) == [("[WB-100] Blue Widget", 30.0, 12.0), ("[CB-400] Cable Bundle", 5.0, 29.0)]
+    text = note(odoo, so)
+    assert text.count("EDI change PO-1001 (message 02CHANGE860)") == 1
+    assert "line 1: [WB-100] Blue Widget quantity 24 -&gt; 30" in text and "Gadget Large removed" in text
+    # a later change of the same PO is merged again
+    again = change(Line(line_no="3", item_ids=CABLE, quantity=Decimal(7), change="change"), message_id="03CHANGE860")
+    assert post(client, again, partner, Cache())[0].role == "updated"
+    assert [r[:2] for r in rows(odoo, so)] == [("[WB-100] Blue Widget", 30.0), ("[CB-400] Cable Bundle", 7.0)]
+
+
+def test_an_860_price_change_follows_the_price_policy(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A change line without a quantity keeps the order line's; its price is written under the 'order' policy
+    and only flagged under 'pricelist'."""
+    for policy, expected in (("order", 11.0), ("pricelist", 12.5)):
+        number = f"PO-{policy}"
+        [created] = post(client, order(number), bigbox(order_changes="revise", price_policy=policy), Cache())
+        doc = change(Line(line_no="1", item_ids=BLUE, unit_price=Decimal("11.00"), change="change"),
+                     Line(line_no="2", item_ids=GADGET, change="unchanged"))
+        post(client, doc.model_copy(update={"number": number}), bigbox(order_changes="revise", price_policy=policy),
+             Cache())
+        got = rows(odoo, created.record_id)
+        assert got[0] == ("[WB-100] Blue Widget", 24.0, expected) and got[1][1] == 2.0, policy
+        assert "order price 11.00, Odoo price 12.50" in note(odoo, created.record_id)
+
+
+def test_an_860_moves_the_requested_date_and_keeps_the_ship_to(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    [created] = post(client, three_lines(), bigbox(order_changes="revise"), Cache())
+    [before] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["partner_shipping_id"]])
+    doc = change(Line(line_no="1", item_ids=BLUE, change="unchanged"),
+                 dates=[DateValue(qualifier="requested_delivery", date="2026-12-24")])
+    doc = doc.model_copy(update={"parties": []})                  # an 860 that does not repeat the ship-to
+    post(client, doc, bigbox(order_changes="revise"), Cache())
+    [after] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["commitment_date", "partner_shipping_id"]])
+    assert after["commitment_date"].startswith("2026-12-24")
+    assert after["partner_shipping_id"] == before["partner_shipping_id"]
+    assert [r[1] for r in rows(odoo, created.record_id)] == [24.0, 2.0]
+
+
+def test_an_860_is_held_by_default_and_for_a_confirmed_order(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    doc = change(Line(line_no="1", item_ids=BLUE, quantity=Decimal(30), change="change"))
+    [created] = post(client, three_lines(), bigbox(), Cache())
+    with pytest.raises(OdooRejected, match=r"odoo.order_changes: revise"):
+        post(client, doc, bigbox(), Cache())
+    odoo.execute_kw("sale.order", "action_confirm", [[created.record_id]])
+    with pytest.raises(OdooRejected, match=r"cannot be changed: sale order .* is confirmed"):
+        post(client, doc, bigbox(order_changes="revise"), Cache())
+    assert [r[1] for r in rows(odoo, created.record_id)] == [24.0, 2.0]
+
+
+def test_what_cannot_be_applied_is_rejected_naming_the_line(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    partner = bigbox(order_changes="revise")
+    [created] = post(client, three_lines(), partner, Cache())
+    not_on_order = change(Line(line_no="4", item_ids=CABLE, quantity=Decimal(3), change="change"))
+    with pytest.raises(OdooRejected, match=r"line 4: \[CB-400\] Cable Bundle is not on sale order"):
+        post(client, not_on_order, partner, Cache())
+    unknown_kind = change(Line(line_no="1", item_ids=BLUE, quantity=Decimal(3), change="XX"))
+    with pytest.raises(OdooRejected, match=r"change kind\(s\) 'XX' .*codes: line_changes"):
+        post(client, unknown_kind, partner, Cache())
+    # deleting a line that is already gone is no error: the note says so
+    gone = change(Line(line_no="4", item_ids=CABLE, change="delete"))
+    post(client, gone, partner, Cache())
+    assert "Cable Bundle is not on the order (already removed)" in note(odoo, created.record_id)
+    assert [r[1] for r in rows(odoo, created.record_id)] == [24.0, 2.0]
+
+
+def test_a_replacement_860_keeps_only_the_lines_it_does_not_delete(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    [created] = post(client, three_lines(), bigbox(), Cache())
+    doc = order(lines=[Line(line_no="1", item_ids=BLUE, quantity=Decimal(12), change="change"),
+                       Line(line_no="2", item_ids=GADGET, change="delete")], purpose="replace")
+    post(client, doc.model_copy(update={"source": Source(standard_type="860", message_id="05REPLACE")}), bigbox(),
+         Cache())
+    assert [r[:2] for r in rows(odoo, created.record_id)] == [("[WB-100] Blue Widget", 12.0)]
+
+
+# --------------------------------------------------------------------------- through the pipeline
+
+async def test_pipeline_bigbox_860_sample_is_merged_into_its_850(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """BigBox's sample 850 (3 lines), then its sample 860: line 1 quantity 24 -> 36, line 2 deleted, line 3's
+    price 42.00 -> 39.90 (BigBox is on the pricelist policy: flagged), line 4 added; the 997 acknowledges the PC
+    group. BigBox's next 860 for the PO is merged as well; the line 4 it adds again is on the order already."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    second = await submit(pipeline, CHANGE_860.read_bytes(), CHANGE_860.name)
+    done = run(pipeline, second.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    assert [r[:2] for r in rows(odoo, so["id"])] == [("[WB-100] Blue Widget", 36.0), ("[GL-300] Gadget Large", 6.0),
+                                                    ("[CB-400] Cable Bundle", 12.0)]
+    text = note(odoo, so["id"])
+    assert "EDI change 4500001234 (interchange 000001210 set 0001): " in text
+    assert "order price 39.90, Odoo price 42.00" in text
+    assert [(link.record_id, link.role) for link in journal.odoo_links(second.id)] == [(so["id"], "updated")]
+    [ack] = journal.children(second.id)
+    sent = pipeline.archive.read(ack.sha256)
+    assert ack.doc_type == "997" and b"AK1*PC*1210~" in sent and b"AK9*A*1*1*1~" in sent
+    # BigBox's next change of the same PO (same PO date, a new interchange) is applied too, not taken for this one
+    later = CHANGE_860.read_bytes().replace(b"000001210", b"000001211").replace(b"POC*1*QI*36*36*", b"POC*1*QD*30*30*")
+    third = await submit(pipeline, later, "860_4500001234_2.edi")
+    assert run(pipeline, third.id, {State.DONE}).state is State.DONE
+    assert [r[:2] for r in rows(odoo, so["id"])] == [("[WB-100] Blue Widget", 30.0), ("[GL-300] Gadget Large", 6.0),
+                                                    ("[CB-400] Cable Bundle", 12.0)]
+    text = note(odoo, so["id"])
+    assert "line 4: [CB-400] Cable Bundle is on the order already (added before)" in text
+    assert "EDI change 4500001234 (interchange 000001210 set 0001)" in text
+    assert "EDI change 4500001234 (interchange 000001211 set 0001)" in text
