@@ -104,6 +104,15 @@ class OdooRejected(OdooError):
         super().__init__(f"{odoo_error}: {message}" if odoo_error else message)
 
 
+class OrderNotInOdoo(OdooRejected):
+    """A change or cancellation whose purchase order has no sale order (yet): its original may still be on the
+    way, a file behind or a worker behind, so the message waits `wait_minutes` for it before it is quarantined."""
+
+    def __init__(self, message: str, wait_minutes: float) -> None:
+        super().__init__(message)
+        self.wait_minutes = wait_minutes
+
+
 class DeliveryError(GatewayError):
     """Base of outbound delivery failures."""
 

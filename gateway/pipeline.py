@@ -243,8 +243,10 @@ class Pipeline:
             step = self._steps[message.state]
             try:
                 message = step(self, message)
-                if message.meta.get("failing_since") and message.state is not State.RETRY_WAIT:
-                    message = self.journal.note(message.id, meta={"failing_since": None})   # recovered
+                if message.state is not State.RETRY_WAIT:                            # recovered, or found
+                    done = {k: None for k in ("failing_since", "waiting_since") if message.meta.get(k)}
+                    if done:
+                        message = self.journal.note(message.id, meta=done)
             except StepUnavailable as exc:
                 return self._park(message, str(exc))
             except ImportError as exc:        # another part imports a module not built yet
@@ -264,6 +266,9 @@ class Pipeline:
         and with backoff capped at `outbox.max_backoff` a count would run out in about an hour.
         """
         reason = f"{step}: {exc}"
+        wait = getattr(exc, "wait_minutes", None)
+        if wait is not None:
+            return self._wait_for_order(message, reason, wait)
         if not exc.transient:
             return self._quarantine(message, reason)
         attempts = message.attempts + 1
@@ -283,6 +288,23 @@ class Pipeline:
         return self.journal.transition(message.id, State.RETRY_WAIT, f"{step} failed (transient)",
                                        error=reason, attempts=attempts, next_attempt_at=retry_at,
                                        meta={"failing_since": since.isoformat()})
+
+    def _wait_for_order(self, message: Message, reason: str, minutes: float) -> Message:
+        """A change or cancellation that came before its order reached Odoo: tried again with backoff for
+        `minutes` after the first miss, then quarantined (a replay after the order is in Odoo applies it)."""
+        now = utcnow()
+        since = _parse_time(message.meta.get("waiting_since")) or now
+        deadline = since + timedelta(minutes=minutes)
+        if now >= deadline:
+            return self._quarantine(message, f"{reason} (waited {minutes:g} minutes for the order)")
+        attempts = message.attempts + 1
+        outbox = self.config.gateway.outbox
+        retry_at = min(now + timedelta(seconds=compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)),
+                       deadline)
+        log.info("%s; waiting for the order until %s", reason, deadline.isoformat(timespec="seconds"))
+        return self.journal.transition(message.id, State.RETRY_WAIT, "waiting for its order to reach Odoo",
+                                       error=reason, attempts=attempts, next_attempt_at=retry_at,
+                                       meta={"waiting_since": since.isoformat()})
 
     def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it."""
@@ -470,6 +492,7 @@ class Pipeline:
         posting: Any = None
         posted = 0
         refused: list[GatewayError] = []
+        waiting: list[GatewayError] = []
         for doc in self._canonical(message):
             if (doc.source.standard_type or "") in wanted:
                 continue
@@ -480,11 +503,17 @@ class Pipeline:
             except GatewayError as exc:
                 if exc.transient:
                     raise                 # Odoo is down: the whole step waits; what was posted is found again
-                refused.append(exc)       # one bad order of a batch does not hold back the others
+                if getattr(exc, "wait_minutes", None) is not None:
+                    waiting.append(exc)   # its order is not in Odoo yet: the others go on, then the step waits
+                else:
+                    refused.append(exc)   # one bad order of a batch does not hold back the others
                 continue
             for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
+        if waiting and not refused:
+            raise waiting[0]              # tried again later; what was posted now is found again then
+        refused += waiting
         problem = _unfinished(message, posted, refused)
         if problem is not None:
             raise problem

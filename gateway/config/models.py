@@ -213,6 +213,9 @@ class OdooPartnerSettings(Strict):
         "type=update): hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
         "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
         "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
+    order_wait_minutes: float = Field(
+        120, ge=0, description="how long a change or cancellation whose order is not in Odoo yet waits for it "
+        "(its original a file or a worker behind) before it is quarantined; 0 quarantines at once")
     warehouse: str | None = None
     currency: str | None = None
     units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name, "

@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
-from gateway.errors import OdooRejected
+from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import (
@@ -135,7 +135,7 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     label = f"order {doc.number}"
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
-        return _cancel_order(client, doc, customer, label)
+        return _cancel_order(client, doc, customer, label, partner.odoo.order_wait_minutes)
     if doc.purpose == "replace":
         return _revise_order(client, doc, partner, customer, names, cache, label, "replacement")
     if doc.purpose == "change" and partner.odoo.order_changes == "revise":
@@ -157,8 +157,9 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         links.append(_link(doc, "sale.order", order["id"], "found"))
     else:
         if doc.purpose == "change":               # cancel and replace are handled above
-            raise OdooRejected(f"{label}: a {doc.purpose} for an order that is not in Odoo "
-                               f"(no sale order with customer reference {doc.number} for {customer['name']})")
+            raise OrderNotInOdoo(f"{label}: a {doc.purpose} for an order that is not in Odoo "
+                                 f"(no sale order with customer reference {doc.number} for {customer['name']})",
+                                 partner.odoo.order_wait_minutes)
         order_vals, contact_links = _order_values(client, doc, partner, customer, names, cache, label)
         links += contact_links
         order_id = client.create("sale.order", order_vals)
@@ -172,15 +173,16 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     return links
 
 
-def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str) -> list[OdooLink]:
+def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str,
+                  wait: float) -> list[OdooLink]:
     """A cancellation: the order is cancelled through Odoo's action_cancel unless goods left or an invoice
     was posted. Already cancelled is success, so a retry after a lost answer finds its own work."""
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                              ("partner_id", "child_of", customer["id"])],
                               ["name", "state", "picking_ids", "invoice_ids"], order="id")
     if not rows:
-        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to cancel "
-                           f"(no sale order with customer reference {doc.number} for {customer['name']})")
+        raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to cancel "
+                             f"(no sale order with customer reference {doc.number} for {customer['name']})", wait)
     live = [r for r in rows if r["state"] != "cancel"]
     if not live:
         return [_link(doc, "sale.order", rows[-1]["id"], "found")]
@@ -215,7 +217,7 @@ def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
     _check_currency(client, partner, doc, customer, cache, label)
     verb = "replace" if kind == "replacement" else "change"
-    order, marker = _order_to_revise(client, doc, customer, label, verb, kind)
+    order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
     if marker in (order.get("note") or ""):
         return [_link(doc, "sale.order", order["id"], "found")]
     if order["state"] not in ("draft", "sent"):
@@ -244,7 +246,7 @@ def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 
 
 def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,
-                     kind: str) -> tuple[dict[str, Any], str]:
+                     kind: str, wait: float) -> tuple[dict[str, Any], str]:
     """The open sale order a replacement or change is for, and the note marker that names this message (its
     presence in the note means the message was applied already)."""
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
@@ -252,8 +254,9 @@ def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str,
                                              ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
                               limit=1)
     if not rows:
-        raise OdooRejected(f"{label}: no sale order for PO {doc.number} to {verb} "
-                           f"(no open sale order with customer reference {doc.number} for {customer['name']})")
+        raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to {verb} "
+                             f"(no open sale order with customer reference {doc.number} for {customer['name']})",
+                             wait)
     marker = html.escape(f"EDI {kind} {doc.number} ({_message_key(doc)})")
     return rows[0], marker
 
@@ -276,7 +279,8 @@ def _merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     Header fields the change carries (ship-to, requested date) are rewritten in the same write, with a note
     naming the message, which makes a retry find its own work. A confirmed order belongs to people now."""
     _check_currency(client, partner, doc, customer, cache, label)
-    order, marker = _order_to_revise(client, doc, customer, label, "change", "change")
+    order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
+                                     partner.odoo.order_wait_minutes)
     if marker in (order.get("note") or ""):
         if order["state"] in ("draft", "sent"):         # a retry: the price step may not have run
             _merged_prices(client, doc, partner, customer, order, cache, label)

@@ -174,3 +174,32 @@ async def test_pipeline_bigbox_860_sample_is_merged_into_its_850(
     assert "line 4: [CB-400] Cable Bundle is on the order already (added before)" in text
     assert "EDI change 4500001234 (interchange 000001210 set 0001)" in text
     assert "EDI change 4500001234 (interchange 000001211 set 0001)" in text
+
+
+async def test_pipeline_an_860_before_its_850_waits_for_the_order(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The 860 is posted first (a worker or a file ahead of its 850): it waits in RETRY_WAIT, naming why,
+    and is merged once the 850 is in; with `order_wait_minutes: 0` it is quarantined at once, and says so."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    early = await submit(pipeline, CHANGE_860.read_bytes(), CHANGE_860.name)
+    waiting = run(pipeline, early.id, {State.RETRY_WAIT})
+    assert waiting.state is State.RETRY_WAIT and "no sale order for PO 4500001234 to change" in (waiting.last_error
+                                                                                                or "")
+    assert waiting.meta.get("waiting_since") and pipeline_orders(odoo) == []
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    journal.transition(early.id, State.RETRY_WAIT, "due now", next_attempt_at=None)     # its backoff, cut short
+    done = run(pipeline, early.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    assert not done.meta.get("waiting_since")
+    [so] = pipeline_orders(odoo)
+    assert [r[:2] for r in rows(odoo, so["id"])][0] == ("[WB-100] Blue Widget", 36.0)
+
+    impatient = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = impatient.model_copy(
+        update={"odoo": impatient.odoo.model_copy(update={"order_wait_minutes": 0})})
+    other = CHANGE_860.read_bytes().replace(b"4500001234", b"4500009999").replace(b"000001210", b"000001299")
+    held = run(pipeline, (await submit(pipeline, other, "860_4500009999.edi")).id, {State.QUARANTINED})
+    assert held.state is State.QUARANTINED
+    assert "no sale order for PO 4500009999 to change" in (held.last_error or "")
+    assert "(waited 0 minutes for the order)" in (held.last_error or "")
