@@ -122,13 +122,16 @@ def summary(doc: Document) -> str:
     lines = getattr(doc, "lines", None) or []
     for line in lines:
         ids = ", ".join(f"{k} {v}" for k, v in line.item_ids.items())
-        qty = getattr(line, "quantity", None)
-        if qty is None:
+        if hasattr(line, "quantities"):            # an inventory line: several qualified quantities
             qty_text = "; ".join(f"{q.qualifier} {q.value} {q.unit}" for q in line.quantities)
         else:
-            qty_text = f"{qty} {line.unit}"
+            change = getattr(line, "change", None)
+            qty_text = (f"{line.quantity} {line.unit}" if line.quantity is not None
+                        else "" if change == "delete" else "quantity kept")
             if getattr(line, "unit_price", None) is not None:
                 qty_text += f" @ {line.unit_price}"
+            if change:
+                qty_text = f"{change}: {qty_text}".rstrip(": ")
         out.append(f"  line {line.line_no or '?':>4}: {qty_text}  {ids}" + (f"  {line.description}" if line.description else ""))
     for order in getattr(doc, "orders", []) or []:
         out.append(f"  order {order.po_number}: {len(order.packs)} pack(s), {len(order.items)} loose item(s)")

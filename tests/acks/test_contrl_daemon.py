@@ -25,7 +25,7 @@ def test_daemon_answers_edifact_with_contrl_and_does_not_answer_a_contrl(tmp_pat
     outbox = ws.root / "outbox" / "eurohandel"
 
     def contrls() -> list[Path]:
-        return sorted(outbox.glob("*CONTRL*")) if outbox.is_dir() else []
+        return sorted(outbox.glob("*CONTRL*.edi")) if outbox.is_dir() else []
 
     with GatewayProcess(ws.config):
         # Given an order whose QTY is not numeric
@@ -63,9 +63,9 @@ def test_partner_with_contrl_requested_gets_one_only_when_its_unb_asks(tmp_path:
                  message="the first order handled")
         # When the next order's UNB asks for one (0031 = 1)
         ws.drop("asks.edi", order("602", body, ack_request=True))
-        [path] = wait_for(lambda: sorted(outbox.glob("*CONTRL*")) if outbox.is_dir() else [],
+        [path] = wait_for(lambda: sorted(outbox.glob("*CONTRL*.edi")) if outbox.is_dir() else [],
                           message="a CONTRL in outbox/eurohandel")
     # Then exactly one CONTRL went out, answering interchange 602
-    assert len(sorted(outbox.glob("*CONTRL*"))) == 1
+    assert len(sorted(outbox.glob("*CONTRL*.edi"))) == 1
     uci = edifact.parse(path.read_bytes()).transactions[0].segments[1]
     assert (uci.tag, uci.get(1)) == ("UCI", "602")

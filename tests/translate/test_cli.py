@@ -28,6 +28,18 @@ def test_translate_identifies_the_partner_and_prints_lines(workspace: Path, caps
     assert "ship_to" in out and "store 0107" in out
 
 
+def test_translate_shows_what_each_change_line_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)                       # no gateway.yaml: the base ORDCHG profile
+    sample = EXAMPLES / "samples" / "eurohandel" / "later" / "ORDCHG_4500012345.edi"
+    code, out, err = run(capsys, "translate", str(sample))
+    assert code == 0, err
+    assert "line    1: change: 60 EA  ean 0614141000012" in out
+    assert "line    2: delete  ean 0614141000029" in out
+    assert "line    3: change: quantity kept @ 39.90  ean 0614141000036" in out
+    assert "line    4: add: 8 EA @ 30.00" in out
+
+
 def test_translate_json_is_the_canonical_document(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"
     code, out, _ = run(capsys, "translate", str(sample), "--config", str(workspace), "--json")

@@ -29,6 +29,7 @@ UPDATE = os.environ.get("EDI_GOLDEN_UPDATE") == "1"
 SAMPLES = [
     ("eurohandel", "ORDERS_4500012345.edi", "eurohandel_ORDERS_4500012345.json"),
     ("eurohandel", "ORDERS_4500012346-47.edi", "eurohandel_ORDERS_4500012346-47.json"),
+    ("eurohandel", "later/ORDCHG_4500012345.edi", "eurohandel_ORDCHG_4500012345.json"),
     ("shopmarket", "orders_20261128_0600.csv", "shopmarket_orders_20261128_0600.json"),
 ]
 # eurohandel drops files into the shared inbox (the UNB sender names it); shopmarket logs into our SFTP server

@@ -1,7 +1,8 @@
-"""A partner's X12 860 (a change that lists only the lines that change) merged into the sale order in the
-sandbox (17, 19): each POC line adds, deletes or changes its order line, in one write, once; held for a
-person by default, for a confirmed order, and for what cannot be applied as sent. Checked with odoorpc as
-an independent client; the pipeline tests run BigBox's sample 850 and 860 files through the real pipeline."""
+"""A partner's change that lists only the lines that change (X12 860, EDIFACT ORDCHG) merged into the sale
+order in the sandbox (17, 19): each line adds, deletes or changes its order line, in one write, once; held
+for a person by default, for a confirmed order, and for what cannot be applied as sent. Checked with
+odoorpc as an independent client; the pipeline tests run BigBox's sample 850 and 860 files, and
+EuroHandel's ORDERS and ORDCHG, through the real pipeline."""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import DateValue, Line, PurchaseOrder, Source
+from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
-from tests.odoo.test_posting_cancel import pipeline_orders, submit
+from tests.odoo.test_posting_cancel import EH_SAMPLE, pipeline_orders, sale_orders, submit
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline tests below
 
 pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 
 CHANGE_860 = EXAMPLES / "samples" / "bigbox" / "later" / "860_4500001234.edi"
+ORDCHG = EXAMPLES / "samples" / "eurohandel" / "later" / "ORDCHG_4500012345.edi"
 BLUE = {"upc": "614141000012", "buyer": "BB-1001"}
 GADGET = {"buyer": "BB-1003"}
 CABLE = {"buyer": "BB-1004"}
@@ -193,7 +196,7 @@ async def test_pipeline_an_860_before_its_850_waits_for_the_order(
     assert done.state is State.DONE, done.last_error
     assert not done.meta.get("waiting_since")
     [so] = pipeline_orders(odoo)
-    assert [r[:2] for r in rows(odoo, so["id"])][0] == ("[WB-100] Blue Widget", 36.0)
+    assert rows(odoo, so["id"])[0][:2] == ("[WB-100] Blue Widget", 36.0)
 
     impatient = pipeline.config.partners["bigbox"]
     pipeline.config.partners["bigbox"] = impatient.model_copy(
@@ -203,3 +206,22 @@ async def test_pipeline_an_860_before_its_850_waits_for_the_order(
     assert held.state is State.QUARANTINED
     assert "no sale order for PO 4500009999 to change" in (held.last_error or "")
     assert "(waited 0 minutes for the order)" in (held.last_error or "")
+
+
+async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDERS (48 Blue Widget, 4 cartons of Red Widget, 10 Gadget Large), then its ORDCHG: LIN
+    action 3 with a QTY (48 -> 60), 2 (Red Widget removed), 3 with only a PRI (kept quantity, EuroHandel is on
+    the order price policy: 39.90 written), 1 (8 Cable Bundle added); the CONTRL answers it."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    for path in (EH_SAMPLE, ORDCHG):
+        message = await pipeline.submit(path.read_bytes(), IntakeMeta(channel="folder", filename=path.name))
+        done = run(pipeline, message.id, {State.DONE})
+        assert done.state is State.DONE, done.last_error
+    [so] = sale_orders(odoo, "4500012345")
+    assert rows(odoo, so["id"]) == [("[WB-100] Blue Widget", 60.0, 12.5), ("[GL-300] Gadget Large", 10.0, 39.9),
+                                    ("[CB-400] Cable Bundle", 8.0, 30.0)]
+    assert "EDI change 4500012345 (interchange EH000431 set 1)" in note(odoo, so["id"])
+    assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
+    [contrl] = journal.children(message.id)
+    assert contrl.doc_type == "CONTRL" and b"UCI+EH000431+" in pipeline.archive.read(contrl.sha256)
