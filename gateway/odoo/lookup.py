@@ -87,6 +87,18 @@ class Names:
         return found
 
 
+def discount_digits(client: OdooClient, cache: Cache) -> int:
+    """Decimal places of a sale order line's Discount (%) as this database keeps them (its "Discount" decimal
+    accuracy, 2 unless an admin changed it): a discount is rounded to that, as Odoo would round it on write."""
+    found = cache.get("discount_digits", id(client))
+    if found is MISSING:
+        meta = client.call("sale.order.line", "fields_get", ["discount"], ["digits"])
+        digits = (meta.get("discount") or {}).get("digits") if isinstance(meta, dict) else None
+        found = cache.put("discount_digits", id(client),
+                          int(digits[1]) if isinstance(digits, (list, tuple)) and len(digits) == 2 else 2)
+    return int(found)
+
+
 def user_context(client: OdooClient, cache: Cache) -> dict[str, Any]:
     """The API user's context (uid, lang, tz), read once per cache period."""
     found = cache.get("user_context", id(client))

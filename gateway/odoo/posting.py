@@ -43,6 +43,7 @@ from gateway.odoo.lookup import (
     ProductFinder,
     commercial_partner,
     currency_id,
+    discount_digits,
     find_contact,
     m2o_id,
     m2o_name,
@@ -72,7 +73,6 @@ PRICE_FLAG_TAG = "EDI price mismatch"
 CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
 STALE_ERRORS = ("odoo.exceptions.MissingError", "odoo.exceptions.ValidationError")
 REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
-DISCOUNT_PRECISION = Decimal("0.01")     # Odoo's default "Discount" decimal precision (2 digits)
 
 
 def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache | None = None) -> list[OdooLink]:
@@ -478,10 +478,11 @@ def _line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [_label(line, i, label) for i, line in enumerate(doc.lines, 1)]
     discounts: list[Decimal | None] = []
+    digits = discount_digits(client, cache)
     line_charges: list[_Charge] = []
     line_notes: list[str] = []
     for index, line in enumerate(doc.lines, 1):
-        discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label)
+        discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label, digits)
         discounts.append(discount)
         line_charges += charges_of_line
         line_notes += notes_of_line
@@ -563,8 +564,8 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
                    key, default_code, amount, note)
 
 
-def _line_allowances(line: Line, index: int, partner: PartnerConfig,
-                     label: str) -> tuple[Decimal | None, list[_Charge], list[str]]:
+def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
+                     digits: int) -> tuple[Decimal | None, list[_Charge], list[str]]:
     """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
     them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
     charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
@@ -572,7 +573,8 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig,
     Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): the line keeps
     Π(1 - p/100) of its gross. An amount (SAC05 / MOA: for the whole line) comes off the gross line total
     quantity x unit price, known only when the line is priced on the order (price_policy order). The net is
-    gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to Odoo's 2-digit precision."""
+    gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to `digits` places (the
+    database's Discount accuracy, `lookup.discount_digits`)."""
     where = f"line {line.line_no or index}: "
     line_label = _label(line, index, label)
     gross = (line.quantity or Decimal(0)) * line.unit_price if line.unit_price is not None else Decimal(0)
@@ -608,7 +610,7 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig,
     discount: Decimal | None = None
     if applied:
         net_share = kept - (off / gross if off else Decimal(0))
-        discount = ((1 - net_share) * 100).quantize(DISCOUNT_PRECISION, ROUND_HALF_UP)
+        discount = ((1 - net_share) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
         texts = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
                  (f"{ac.percent}%" if ac.amount is None else f"{ac.amount}") for ac in applied]
         notes.append(f"{where}{', '.join(texts)} (order line discount {discount}%)")

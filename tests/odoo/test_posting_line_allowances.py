@@ -156,3 +156,18 @@ def test_an_order_percent_is_of_the_discounted_lines(client: OdooClient, odoo: o
     assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("ORDER DISCOUNT", -6.68)]   # 2 % of 334.00
     assert so["amount_untaxed"] == pytest.approx(256.50 + 77.50 - 6.68)
     assert "allowance C320 ORDER DISCOUNT: 2% (order line SVC-DISCOUNT, -6.68)" in so["note"]
+
+
+def test_the_discount_follows_the_databases_discount_accuracy(client: OdooClient, odoo: odoorpc.ODOO,
+                                                              freight: int) -> None:
+    """An admin set Settings > Technical > Decimal Accuracy "Discount" to 4 digits: $10.00 off 10 x 8.75 is
+    written as 11.4286 % (11.43 at the default 2), and the line's subtotal is still the partner's 77.50."""
+    [accuracy] = odoo.execute_kw("decimal.precision", "search", [[("name", "=", "Discount")]])
+    odoo.execute_kw("decimal.precision", "write", [[accuracy], {"digits": 4}])
+    assert odoo.execute_kw("sale.order.line", "fields_get", [["discount"]], {"attributes": ["digits"]}) == {
+        "discount": {"digits": [16, 4]}}
+    post(client, x12_order("PO-LA-4", [], [TEN_OFF]), bigbox(charge_products=CHARGES), Cache())
+    _, lines = read_order(odoo, "PO-LA-4")
+    assert lines[1]["discount"] == 11.4286
+    assert lines[1]["price_subtotal"] == pytest.approx(77.50)
+    assert "(order line discount 11.4286%)" in read_order(odoo, "PO-LA-4")[0]["note"]

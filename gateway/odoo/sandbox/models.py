@@ -464,6 +464,8 @@ def build(version: int) -> dict[str, ModelSpec]:
         "type": SEL([("sale", "Sales"), ("purchase", "Purchase"), ("general", "Miscellaneous")], required=True),
         "company_id": M2O("res.company", "Company", default=_company)})
     model("crm.tag", "CRM Tag", {"name": C("Tag Name", required=True), "color": I("Color")})
+    model("decimal.precision", "Decimal Precision", {"name": C("Usage", required=True), "digits": I("Digits",
+                                                                                                 default=2)})
     model("delivery.carrier", "Shipping Methods", {
         "name": C("Delivery Method", required=True), "delivery_type": SEL([("fixed", "Fixed Price"),
                                                                           ("base_on_rule", "Based on Rules")],
@@ -594,7 +596,7 @@ def build(version: int) -> dict[str, ModelSpec]:
         "order_id": M2O("sale.order", "Order Reference", required=True), "sequence": I("Sequence", default=10),
         "product_id": M2O("product.product", "Product"), "name": T("Description"),
         "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
-        "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["sale_tax"]: M2M("account.tax", "Taxes"),
+        "price_unit": F("Unit Price"), "discount": F("Discount (%)", digits="Discount"), n["sale_tax"]: M2M("account.tax", "Taxes"),
         "qty_delivered": COMP("float", _moved_qty("sale_line_id", "outgoing")),
         "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),

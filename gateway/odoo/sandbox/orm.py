@@ -41,6 +41,7 @@ class Field:
     help: str = ""
     cascade: bool = False                          # one2many: command 3 deletes the line (ondelete=cascade)
     setter: Callable[[Env, int, Any], None] | None = None   # inverse of a computed field
+    digits: str | None = None                      # float: the decimal.precision record it is rounded to
 
     @property
     def stored(self) -> bool:
@@ -427,6 +428,8 @@ class Env:
                 rec[fname] = value if value is not None else False
             elif f.type in ("float", "monetary"):
                 rec[fname] = float(value or 0.0)
+                if f.digits:                       # as Odoo does on write: rounded to the field's precision
+                    rec[fname] = round(rec[fname], self.precision(f.digits))
             elif f.type == "integer":
                 rec[fname] = int(value or 0)
             elif f.type == "boolean":
@@ -504,6 +507,13 @@ class Env:
                     self.write(rel, [line], {inverse: owner})
 
     # ------------------------------------------------------------------ metadata
+    def precision(self, name: str) -> int:
+        """Digits of a decimal.precision record (Settings > Technical > Decimal Accuracy), 2 when missing."""
+        for rec in self.db.data.get("decimal.precision", {}).values():
+            if rec.get("name") == name:
+                return int(rec.get("digits") or 0)
+        return 2
+
     def fields_get(self, model: str, allfields: list[str] | None = None,
                    attributes: list[str] | None = None) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -522,6 +532,8 @@ class Env:
                 desc["relation_field"] = f.inverse
             if f.selection is not None:
                 desc["selection"] = [list(s) for s in f.selection]
+            if f.digits:
+                desc["digits"] = [16, self.precision(f.digits)]
             if attributes:
                 desc = {k: v for k, v in desc.items() if k in attributes}
             out[fname] = desc

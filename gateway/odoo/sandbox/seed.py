@@ -49,6 +49,8 @@ def base(db: Database, login: str = "admin", password: str = "admin", api_keys: 
     _one(env, "res.users", {"login": "__system__", "partner_id": admin_partner - 1, "active": False}, "base.user_root")
     _one(env, "res.users", {"login": login, "partner_id": admin_partner, "company_ids": [[6, 0, [company]]]},
          "base.user_admin")
+    for usage, digits in (("Discount", 2), ("Product Price", 2)):
+        _one(env, "decimal.precision", {"name": usage, "digits": digits}, None)
     if db.version < 19:
         unit_cat = _one(env, "uom.category", {"name": "Unit"}, "uom.product_uom_categ_unit")
         weight = _one(env, "uom.category", {"name": "Weight"}, "uom.product_uom_categ_kgm")
