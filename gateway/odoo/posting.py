@@ -430,9 +430,13 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 
 
 def _header_notes(doc: PurchaseOrder) -> list[str]:
-    """What the order's header says that Odoo has no field for: references, terms, carrier."""
+    """What the order says that Odoo has no field for: references, terms, carrier, and how each line's quantity
+    is to be split between stores (SDQ), which the people packing the order need to see."""
     notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
     notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
+    notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
+              + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
+              for i, line in enumerate(doc.lines, 1) if line.allocations]
     return notes
 
 

@@ -99,6 +99,8 @@ class Line(Model):
     unit_price: Decimal | None = None
     price_basis: str | None = None              # X12 PO105 / EDIFACT PRI qualifier
     change: str | None = None                   # order change lines (X12 860 POC02): add, delete, change, unchanged
+    allocations: dict[str, Decimal] = Field(default_factory=dict)   # SDQ: location id -> its share of the quantity
+    allocation_kind: str | None = None          # what those ids are (SDQ02 through id_qualifiers): store, gln ...
     amount: Decimal | None = None               # extended amount when sent
     pack_size: Decimal | None = None            # units per pack (PO4 / PAC)
     inner_pack: Decimal | None = None
@@ -185,6 +187,9 @@ def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
             problems.append(f"{name}: quantity {line.quantity} is negative")
         if not line.item_ids:
             problems.append(f"{name}: no item identifier (buyer, vendor, GTIN/UPC or SKU)")
+        if line.allocations and sum(line.allocations.values(), Decimal(0)) != line.quantity:
+            problems.append(f"{name}: its allocations add up to {sum(line.allocations.values(), Decimal(0))}, "
+                            f"not its quantity {line.quantity}")
         if line.amount is not None and line.unit_price is not None:
             expected = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
             if abs(expected - line.amount) > Decimal("0.01"):

@@ -272,3 +272,14 @@ def test_vendor_inventory_sets_availability_on_vendor_lines(client: OdooClient, 
     assert found["WW-WB-100"] == 900.0 and found["WW-GL-300"] == 4.0 and found["WW-WR-200"] == 0.0
     with pytest.raises(OdooRejected, match="has no field 'x_missing'"):
         post(client, advice, widgetworks(availability_field="x_missing"), Cache())
+
+
+def test_store_allocations_are_in_the_order_note(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A line split between stores (X12 SDQ) goes to the order's ship-to, with the split in the note for the
+    people packing it."""
+    lines = [Line(line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(36), unit_price=Decimal("12.50"),
+                  allocation_kind="store", allocations={"0107": Decimal(12), "0203": Decimal(24)}),
+             Line(line_no="2", item_ids={"buyer": "BB-1003"}, quantity=Decimal(6), unit_price=Decimal("42.00"))]
+    [created] = post(client, order("PO-SDQ", lines=lines), bigbox(), Cache())
+    [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["note"]])
+    assert "line 1 for store 0107: 12, 0203: 24" in so["note"] and "line 2 for" not in so["note"]

@@ -1,0 +1,54 @@
+"""X12 850 SDQ store allocations: each PO1 line's quantity per store (or DC), read, checked and written back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
+from gateway.formats import x12
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate.canonical import PurchaseOrder
+from tests.translate.helpers import interchange
+
+PROFILES = ProfileRegistry.load([])
+BODY = ["BEG*00*SA*PO-9**20261127", "N1*ST*DC 1*UL*0860001000023",
+        "PO1*1*36*EA*12.50*PE*BP*BB-1001", "SDQ*EA*92*0107*12*0203*24",
+        "PO1*2*6*EA*42.00*PE*BP*BB-1003", "SDQ*EA*92*0107*2", "SDQ*EA*92*0203*4", "CTT*2*42"]
+
+
+def read(body: list[str]) -> PurchaseOrder:
+    result = x12.parse(interchange(body))
+    assert not result.errors, result.errors
+    [doc] = translate(result.transactions[0], None, PROFILES)
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+def test_sdq_pairs_are_the_lines_allocations_over_several_segments() -> None:
+    doc = read(BODY)
+    assert [(ln.allocation_kind, ln.allocations) for ln in doc.lines] == [
+        ("buyer", {"0107": Decimal(12), "0203": Decimal(24)}), ("buyer", {"0107": Decimal(2), "0203": Decimal(4)})]
+    assert doc.check() == []
+
+
+def test_allocations_that_do_not_add_up_are_reported() -> None:
+    doc = read([*BODY[:3], "SDQ*EA*92*0107*12*0203*20", *BODY[4:]])
+    assert doc.check() == ["line 1: its allocations add up to 32, not its quantity 36"]
+
+
+def test_allocations_render_back_as_sdq(tmp_path: Path) -> None:
+    doc = read(BODY)
+    partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
+                            documents=[DocumentSettings(type="850", direction="out", profile="x12-004010-850")])
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    out = render(doc, partner, PROFILES, journal, "850", our_ids=OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST")),
+                 now=datetime(2026, 12, 1))
+    journal.close()
+    assert b"SDQ*EA*92*0107*12*0203*24~" in out.data and b"SDQ*EA*92*0107*2*0203*4~" in out.data
+    result = x12.parse(out.data)
+    assert not result.errors, result.errors
+    [back] = translate(result.transactions[0], None, PROFILES)
+    assert [ln.allocations for ln in back.lines] == [ln.allocations for ln in doc.lines]
