@@ -7,6 +7,7 @@ from pathlib import Path
 from gateway.formats import x12
 from gateway.formats.base import ParseResult
 from gateway.translate import ProfileRegistry
+from gateway.translate.canonical import Document
 
 
 def interchange(body: list[str], *, st: str = "850", gs: str = "PO", version: str = "004010",
@@ -43,3 +44,22 @@ PO_BODY = [
     "PO1*2*2*CA*105.00*PE*IN*NW-A2*VN*WR-200",
     "CTT*2*12",
 ]
+
+
+def render_x12_base(doc: Document, doc_type: str, tmp: Path, profiles: ProfileRegistry) -> bytes:
+    """`doc` written with the 004010 base profile of `doc_type` for a partner that has only that (fresh journal)."""
+    from datetime import datetime
+
+    from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.translate import render
+    partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
+                            documents=[DocumentSettings(type=doc_type, direction="out",
+                                                        profile=f"x12-004010-{doc_type}")])
+    journal = SqliteJournal(tmp / "render.sqlite3")
+    try:
+        return render(doc, partner, profiles, journal, doc_type, our_ids=OurIds(x12=X12Id(qualifier="ZZ",
+                                                                                        id="ACMEDIST")),
+                      now=datetime(2026, 12, 1)).data
+    finally:
+        journal.close()

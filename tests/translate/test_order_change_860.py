@@ -3,21 +3,18 @@ what the canonical model lets a change line leave out."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
 from gateway.errors import TranslationError
 from gateway.formats import x12
-from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import Line, PurchaseOrder
 from tests.translate.conftest import EXAMPLES
-from tests.translate.helpers import interchange
+from tests.translate.helpers import interchange, render_x12_base
 
 SAMPLE = EXAMPLES / "samples" / "bigbox" / "later" / "860_4500001234.edi"
 PROFILES = ProfileRegistry.load([])
@@ -80,15 +77,10 @@ def test_the_bigbox_sample_renders_back_to_what_it_reads(tmp_path: Path) -> None
     the validator."""
     [tx] = x12.parse(SAMPLE.read_bytes()).transactions
     [doc] = translate(tx, None, PROFILES)
-    partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
-                            documents=[DocumentSettings(type="860", direction="out", profile="x12-004010-860")])
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    out = render(doc, partner, PROFILES, journal, "860", our_ids=OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST")),
-                 now=datetime(2026, 12, 1))
-    journal.close()
-    result = x12.parse(out.data)
+    data = render_x12_base(doc, "860", tmp_path, PROFILES)
+    result = x12.parse(data)
     assert not result.errors, result.errors
-    assert b"BCH*04*SA*4500001234**" in out.data and b"POC*2*DI*0*" in out.data and b"POC*4*AI*12*" in out.data
+    assert b"BCH*04*SA*4500001234**" in data and b"POC*2*DI*0*" in data and b"POC*4*AI*12*" in data
     [back] = translate(result.transactions[0], None, PROFILES)
     assert back.totals.quantity_total == sum(ln.quantity or 0 for ln in doc.lines) == 54
     assert back.model_dump(exclude={"source", "totals"}) == doc.model_dump(exclude={"source", "totals"})

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
 from gateway.formats import x12
-from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
-from tests.translate.helpers import interchange
+from tests.translate.helpers import interchange, render_x12_base
 
 PROFILES = ProfileRegistry.load([])
 BODY = ["BEG*00*SA*PO-9**20261127", "N1*ST*DC 1*UL*0860001000023",
@@ -41,14 +38,9 @@ def test_allocations_that_do_not_add_up_are_reported() -> None:
 
 def test_allocations_render_back_as_sdq(tmp_path: Path) -> None:
     doc = read(BODY)
-    partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
-                            documents=[DocumentSettings(type="850", direction="out", profile="x12-004010-850")])
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    out = render(doc, partner, PROFILES, journal, "850", our_ids=OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST")),
-                 now=datetime(2026, 12, 1))
-    journal.close()
-    assert b"SDQ*EA*92*0107*12*0203*24~" in out.data and b"SDQ*EA*92*0107*2*0203*4~" in out.data
-    result = x12.parse(out.data)
+    data = render_x12_base(doc, "850", tmp_path, PROFILES)
+    assert b"SDQ*EA*92*0107*12*0203*24~" in data and b"SDQ*EA*92*0107*2*0203*4~" in data
+    result = x12.parse(data)
     assert not result.errors, result.errors
     [back] = translate(result.transactions[0], None, PROFILES)
     assert [ln.allocations for ln in back.lines] == [ln.allocations for ln in doc.lines]
