@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
-import json
 import logging
 import os
 import random
@@ -471,7 +470,7 @@ class Pipeline:
         if failed and not documents:
             raise failed[0]
         # one document per line: posting reads them back one at a time
-        blob = "[\n" + ",\n".join(documents) + "\n]" if documents else "[]"
+        blob = _require("gateway.translate.canonical", "blob_of").blob_of(documents)
         self.journal.put_blob(message.id, "canonical", blob)
         untranslated = [str(exc) for exc in failed] or None      # quarantined after the rest is posted
         return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
@@ -526,17 +525,8 @@ class Pipeline:
 
     def _canonical(self, message: Message) -> Iterator[Any]:
         """The message's canonical documents, one at a time (a batch file's thousands are never all built)."""
-        canonical = _require("gateway.translate.canonical", "from_dict")
-        blob = self.journal.get_blob(message.id, "canonical") or "[]"
-        if not blob.startswith("[\n"):            # empty, or written before documents went one per line
-            for data in json.loads(blob):
-                yield canonical.from_dict(data)
-            return
-        start, last = 2, len(blob) - 2             # between "[\n" and "\n]"; JSON text has no raw line break
-        while start < last:
-            end = blob.find("\n", start)
-            yield canonical.from_dict(json.loads(blob[start:end - 1 if blob[end - 1] == "," else end]))
-            start = end + 1
+        canonical = _require("gateway.translate.canonical", "documents_in")
+        yield from canonical.documents_in(self.journal.get_blob(message.id, "canonical") or "[]")
 
     def _odoo(self) -> Any:
         """One Odoo client (and lookup cache) shared by the workers; the client serialises its calls."""

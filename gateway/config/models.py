@@ -301,7 +301,7 @@ class DocumentSettings(Strict):
     type: str                                 # "850", "856", "ORDERS", "DESADV", "csv-order", "cxml-OrderRequest"
     direction: Literal["in", "out"]
     profile: str                              # translation profile name (translations/<profile>.yaml)
-    trigger: Literal["delivery_done", "invoice_posted", "schedule", "order_received", "none"] = "none"
+    trigger: Literal["delivery_done", "invoice_posted", "order_confirmed", "schedule", "none"] = "none"
     schedule: str | None = None               # cron expression for schedule triggers
     post: bool = True                         # inbound: post to Odoo
 

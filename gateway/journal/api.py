@@ -181,6 +181,10 @@ class Journal(abc.ABC):
     def odoo_links(self, message_id: str) -> list[OdooLink]: ...
 
     @abc.abstractmethod
+    def linked_messages(self, model: str, record_id: int) -> list[str]:
+        """Ids of the messages linked to one Odoo record, oldest first: the inbound order behind a sale order."""
+
+    @abc.abstractmethod
     def export_mark(self, partner: str, model: str, record_id: int, write_date: str, kind: str) -> bool:
         """Claim an Odoo record version for export. False if (partner, model, id, write_date, kind) was exported."""
 

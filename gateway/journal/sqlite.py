@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS odoo_links (
     message_id TEXT NOT NULL, model TEXT NOT NULL, record_id INTEGER NOT NULL, role TEXT NOT NULL,
     PRIMARY KEY (message_id, model, record_id)
 );
+CREATE INDEX IF NOT EXISTS odoo_link_record ON odoo_links(model, record_id);
 CREATE TABLE IF NOT EXISTS export_marks (
     partner TEXT NOT NULL, model TEXT NOT NULL, record_id INTEGER NOT NULL,
     write_date TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
@@ -422,6 +423,11 @@ class SqliteJournal(Journal):
     def odoo_links(self, message_id: str) -> list[OdooLink]:
         rows = self._read("SELECT * FROM odoo_links WHERE message_id = ? ORDER BY rowid", (message_id,))
         return [OdooLink(r["message_id"], r["model"], r["record_id"], r["role"]) for r in rows]
+
+    def linked_messages(self, model: str, record_id: int) -> list[str]:
+        rows = self._read("SELECT message_id FROM odoo_links WHERE model = ? AND record_id = ? ORDER BY rowid",
+                          (model, record_id))
+        return [r["message_id"] for r in rows]
 
     def export_mark(self, partner: str, model: str, record_id: int, write_date: str, kind: str) -> bool:
         with self._tx() as db:

@@ -26,7 +26,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import (
     MISSING,
     Cache,
+    Names,
     commercial_partner,
+    counts_cases,
     ids_of,
     m2o_id,
     m2o_name,
@@ -36,6 +38,7 @@ from gateway.odoo.lookup import (
 )
 from gateway.translate.canonical import (
     Address,
+    DateValue,
     Document,
     InventoryAdvice,
     InventoryLine,
@@ -43,6 +46,8 @@ from gateway.translate.canonical import (
     Line,
     Pack,
     Party,
+    PurchaseOrder,
+    PurchaseOrderAck,
     Quantity,
     Reference,
     ShipItem,
@@ -51,6 +56,7 @@ from gateway.translate.canonical import (
     Source,
     Tax,
     Totals,
+    documents_in,
 )
 
 log = logging.getLogger("gateway.odoo.extraction")
@@ -61,6 +67,7 @@ Exclude = Callable[[str, int, str], bool]
 KIND_SHIP = "ship_notice"
 KIND_INVOICE = "invoice"
 KIND_INVENTORY = "inventory"
+KIND_ORDER_ACK = "order_ack"
 
 
 def record_key(model: str, record_id: int | str, write_date: str, doc_type: str) -> str:
@@ -364,6 +371,119 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
+
+
+# --------------------------------------------------------------------------- order acknowledgments
+
+def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
+                       lookback_days: int = 30, kind: str = KIND_ORDER_ACK, claim_marks: bool = True,
+                       exclude: Exclude | None = None) -> list[PurchaseOrderAck]:
+    """Confirmed sale orders of the partner -> PurchaseOrderAck (855 / ORDRSP), once per confirmation.
+
+    Each line of the partner's own order (found through the journal: the inbound message linked to the sale
+    order) is acknowledged against what the confirmed order holds: `accepted` as ordered, `changed` with
+    Odoo's quantity and price when a person changed them, `rejected` (quantity 0) when its line is gone. An
+    order typed in Odoo by hand, or whose message was purged, is acknowledged as it stands. The version key is
+    the confirmation time (`date_order`, which Odoo sets on confirming), so later edits, deliveries and
+    invoices send nothing more, and an order cancelled and confirmed again is acknowledged again."""
+    ctx = _Context(client, partner, cache)
+    rows = client.search_read("sale.order", [("state", "in", ["sale", "done"]),
+                                             ("partner_id", "child_of", ctx.customer["id"]),
+                                             ("date_order", ">=", _since(lookback_days))],
+                              ["name", "client_order_ref", "date_order", "partner_shipping_id", "currency_id",
+                               "commitment_date"], order="id")
+    rows = [r for r in rows if not exclude or not exclude("sale.order", r["id"], str(r["date_order"]))]
+    if not rows:
+        return []
+    names = Names.of(client, ctx.cache)
+    lines = client.search_read("sale.order.line", [("order_id", "in", [r["id"] for r in rows])],
+                               ["order_id", "sequence", "product_id", "name", "product_uom_qty", "price_unit",
+                                names.sale_uom], order="order_id, sequence, id")
+    charges = set(partner.odoo.charge_products.values())
+    items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
+    contacts = ctx.partners({m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]} - {0})
+    company = ctx.company()
+    by_order: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines:
+        ids = items.get(m2o_id(line["product_id"]) or 0, {})
+        if line["product_id"] and ids.get("vendor") not in charges:      # charge lines are not the partner's
+            by_order[m2o_id(line["order_id"]) or 0].append(line)
+    docs = []
+    for so in rows:
+        ordered = _ordered_lines(journal, so)
+        acked = _ack_lines(partner, so, by_order[so["id"]], ordered, items, names.sale_uom)
+        statuses = {line.status for line in acked}
+        ack_type = ("rejected" if statuses == {"rejected"} else
+                    "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
+        parties = [p for p in (_party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field),
+                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               _party("seller", company, ctx.gln_field)) if p is not None]
+        po_number = so.get("client_order_ref") or so["name"]
+        day = local_day(so["date_order"], ctx.zone())
+        promised = local_day(so.get("commitment_date"), ctx.zone())
+        docs.append(PurchaseOrderAck(
+            number=so["name"], date=day, po_number=po_number,
+            po_date=ordered[0].date if ordered else None, ack_type=ack_type,
+            currency=m2o_name(so.get("currency_id")), parties=parties, lines=acked,
+            references=[Reference(qualifier="vendor_order", value=so["name"])],
+            dates=[DateValue(qualifier="delivery_promised", date=promised)] if promised else [],
+            totals=Totals(line_count=len(acked)),
+            source=Source(partner=partner.id, odoo_record=f"sale.order,{so['id']}",
+                          odoo_write_date=str(so["date_order"]))))
+    docs = claim(journal, partner, docs, kind) if claim_marks else docs
+    log.info("partner %s: %d order acknowledgment(s) to send", partner.id, len(docs))
+    return docs
+
+
+def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
+    """The partner's order behind a sale order, as translated when it came in ([] when there is none)."""
+    number = so.get("client_order_ref")
+    for message_id in journal.linked_messages("sale.order", so["id"]):
+        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]"):
+            if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose in ("original", ""):
+                return [doc]
+    return []
+
+
+def _ack_lines(partner: PartnerConfig, so: dict[str, Any], rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
+               items: dict[int, dict[str, str]], uom_field: str) -> list[Line]:
+    """Acknowledgment lines: the partner's lines against the order's rows (by line number = sequence, else by
+    product), or the rows as they stand when the partner's order is not known."""
+    def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
+        found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
+        return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
+                    quantity=_dec(row["product_uom_qty"]), unit=unit_code(partner, m2o_name(row.get(uom_field))),
+                    unit_price=_dec(row["price_unit"]), status=status)
+    if not ordered:
+        return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
+    out: list[Line] = []
+    free = list(rows)
+    for index, line in enumerate(ordered[0].lines, 1):
+        number = line.line_no or str(index)
+        row = next((r for r in free if str(r["sequence"]) == number), None)
+        if row is None:
+            row = next((r for r in free if _same_item(items.get(m2o_id(r["product_id"]) or 0, {}), line)), None)
+        if row is None:
+            out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected"}))
+            continue
+        free.remove(row)
+        quantity = line.quantity or Decimal(0)
+        if counts_cases(partner, line.unit, line.pack_size):
+            quantity *= line.pack_size or 1            # posted as pack_size units per case
+        same = (_dec(row["product_uom_qty"]) == quantity and
+                (line.unit_price is None or _dec(row["price_unit"]).quantize(Decimal("0.01")) ==
+                 line.unit_price.quantize(Decimal("0.01"))))
+        if same:                                        # their line, as they sent it
+            out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
+        else:
+            out.append(line_of(row, "changed", number, line.item_ids).model_copy(
+                update={"price_basis": line.price_basis}))
+    return out
+
+
+def _same_item(ids: dict[str, str], line: Line) -> bool:
+    """True when an Odoo product's identifiers share one with an order line's (GTIN/UPC, our code, theirs)."""
+    return any(ids.get(k) and ids.get(k) == v for k, v in line.item_ids.items())
 
 
 # --------------------------------------------------------------------------- inventory

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,6 +86,15 @@ class Names:
                 sale_tax="tax_ids" if "tax_ids" in sale else "tax_id",
                 purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom"))
         return found
+
+
+CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
+
+
+def counts_cases(partner: PartnerConfig, unit: str, pack_size: Decimal | None) -> bool:
+    """True when a line's quantity is in cases of `pack_size` product units that Odoo counts as units: the
+    unit is a case and the partner maps no Odoo unit to it (`odoo.units`)."""
+    return unit.upper() in CASE_UNITS and bool(pack_size) and unit not in partner.odoo.units
 
 
 def discount_digits(client: OdooClient, cache: Cache) -> int:

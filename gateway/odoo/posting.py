@@ -42,6 +42,7 @@ from gateway.odoo.lookup import (
     Names,
     ProductFinder,
     commercial_partner,
+    counts_cases,
     currency_id,
     discount_digits,
     find_contact,
@@ -70,7 +71,6 @@ log = logging.getLogger("gateway.odoo.posting")
 __all__ = ["Cache", "post"]
 
 PRICE_FLAG_TAG = "EDI price mismatch"
-CASE_UNITS = ("CS", "CA", "CT", "PK", "BX")
 STALE_ERRORS = ("odoo.exceptions.MissingError", "odoo.exceptions.ValidationError")
 REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
 
@@ -111,7 +111,8 @@ def _sequences(lines: list[Line]) -> list[int]:
 def _quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, quantity: Decimal, unit: str,
                        pack_size: Decimal | None, product_uom: int | None, label: str) -> tuple[float, int]:
     """(quantity, uom id): a case without a mapped unit counts pack_size product units per case."""
-    if unit.upper() in CASE_UNITS and pack_size and unit not in partner.odoo.units and product_uom:
+    if counts_cases(partner, unit, pack_size) and product_uom:
+        assert pack_size is not None
         return float(quantity * pack_size), product_uom
     return float(quantity), unit_id(client, partner, cache, unit, label)
 

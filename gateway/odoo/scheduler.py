@@ -4,6 +4,7 @@ For every active partner document with `direction: out` and a trigger:
 
 - `delivery_done`  -> poll every `odoo.poll_seconds` for done deliveries (ShipNotice);
 - `invoice_posted` -> poll for posted invoices (Invoice);
+- `order_confirmed` -> poll for confirmed sale orders (PurchaseOrderAck: 855 / ORDRSP);
 - `schedule`       -> at the cron `schedule` (inventory types: InventoryAdvice; 856/DESADV-like
   types: ShipNotice; 810/INVOIC-like: Invoice).
 
@@ -43,18 +44,22 @@ KNOWN_WINDOW = 5000        # recent outbound messages per partner whose keys ski
 INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
 SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
 INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
+ORDER_ACK_WORDS = ("855", "ORDRSP", "ORDERRESPONSE", "CONFIRMATION")
 
 
 def kind_of(doc: DocumentSettings) -> str | None:
     """Which extraction feeds an outbound document setting, or None when it is not Odoo-triggered."""
-    if doc.direction != "out" or doc.trigger in ("none", "order_received"):
+    if doc.direction != "out" or doc.trigger == "none":
         return None
     if doc.trigger == "delivery_done":
         return extraction.KIND_SHIP
     if doc.trigger == "invoice_posted":
         return extraction.KIND_INVOICE
+    if doc.trigger == "order_confirmed":
+        return extraction.KIND_ORDER_ACK
     name = doc.type.upper()
-    for words, kind in ((SHIP_WORDS, extraction.KIND_SHIP), (INVOICE_WORDS, extraction.KIND_INVOICE)):
+    for words, kind in ((SHIP_WORDS, extraction.KIND_SHIP), (INVOICE_WORDS, extraction.KIND_INVOICE),
+                        (ORDER_ACK_WORDS, extraction.KIND_ORDER_ACK)):
         if any(w in name for w in words) and not any(w in name for w in INVENTORY_WORDS):
             return kind
     return extraction.KIND_INVENTORY
@@ -154,6 +159,9 @@ class OdooScheduler:
         if kind == extraction.KIND_INVOICE:
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude))
+        if kind == extraction.KIND_ORDER_ACK:
+            return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
+                                                      claim_marks=False, exclude=exclude))
         slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False))

@@ -18,6 +18,8 @@ them. They are the contract between translation (`gateway.translate`) and Odoo
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -396,6 +398,26 @@ _VALIDATE_PYTHON = _ADAPTER.validator.validate_python
 
 def from_dict(data: dict[str, object]) -> Document:
     return _VALIDATE_PYTHON(data)  # type: ignore[no-any-return]
+
+
+def blob_of(documents: list[str]) -> str:
+    """A message's canonical documents (each `to_json(doc, indent=None)`) as the journal keeps them: a JSON
+    list with one document per line, so that `documents_in` can read them back one at a time."""
+    return "[\n" + ",\n".join(documents) + "\n]" if documents else "[]"
+
+
+def documents_in(blob: str) -> Iterator[Document]:
+    """The documents of a `blob_of` text, one at a time (a batch file's thousands are never all built); a blob
+    written before documents went one per line is read whole."""
+    if not blob.startswith("[\n"):
+        for data in json.loads(blob):
+            yield from_dict(data)
+        return
+    start, last = 2, len(blob) - 2             # between "[\n" and "\n]"; JSON text has no raw line break
+    while start < last:
+        end = blob.find("\n", start)
+        yield from_dict(json.loads(blob[start:end - 1 if blob[end - 1] == "," else end]))
+        start = end + 1
 
 
 def to_json(doc: Document, indent: int | None = 2) -> str:

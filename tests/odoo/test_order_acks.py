@@ -1,0 +1,85 @@
+"""855 purchase order acknowledgments from confirmed sale orders (`trigger: order_confirmed`), in the sandbox
+(17, 19): BigBox's sample 850 goes through the real pipeline, a person changes and confirms the quotation in
+Odoo (odoorpc, an independent client), and the scheduler queues one X12 855 that says what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import DocumentSettings
+from gateway.formats import x12
+from gateway.journal.api import Direction, State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler, kind_of
+from gateway.translate import translate
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the tests below
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+ACK = DocumentSettings(type="855", direction="out", profile="x12-004010-855", trigger="order_confirmed")
+
+
+async def bigbox_with_855(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+                          client: OdooClient) -> tuple[Any, OdooScheduler]:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    return pipeline, OdooScheduler(ctx, lambda: client)
+
+
+def sent_855(pipeline: Any) -> list[bytes]:
+    return [pipeline.archive.read(m.sha256) for m in pipeline.journal.find(direction=Direction.OUT, limit=50)
+            if m.doc_type == "855"]
+
+
+def test_order_confirmed_is_the_order_ack_kind(sandbox: SandboxServer) -> None:
+    assert kind_of(ACK) == "order_ack"
+    assert kind_of(ACK.model_copy(update={"trigger": "schedule", "schedule": "0 6 * * *"})) == "order_ack"
+
+
+async def test_a_confirmed_order_is_acknowledged_once_with_what_changed(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    pipeline, scheduler = await bigbox_with_855(tmp_path, examples, sandbox, client)
+    [so] = pipeline_orders(odoo)
+    assert await scheduler.run_once("bigbox", "855") == 0                  # a quotation: nothing to say yet
+    lines = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"])]],
+                            {"fields": ["sequence", "product_uom_qty"], "order": "sequence"})
+    odoo.execute_kw("sale.order.line", "write", [[lines[1]["id"]], {"product_uom_qty": 40}])   # 48 -> 40
+    odoo.execute_kw("sale.order.line", "unlink", [[lines[2]["id"]]])                          # no gadgets
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    assert await scheduler.run_once("bigbox", "855") == 1
+    assert await scheduler.run_once("bigbox", "855") == 0                  # once per confirmation
+    [data] = sent_855(pipeline)
+    result = x12.parse(data)
+    assert not result.errors, result.errors
+    assert b"BAK*00*AC*4500001234*20261127****S" in data and b"DTM*067*20261208~" in data  # promised day
+    assert b"PO1*1*24*EA*12.50*PE*BP*BB-1001*" in data and b"ACK*IA*24*EA~" in data           # as they sent it
+    assert b"PO1*2*40*EA*8.75*PE*BP*BB-1002*" in data and b"ACK*IC*40*EA~" in data           # what Odoo holds
+    assert b"PO1*3*0*EA*42.00*PE*BP*BB-1003*" in data and b"ACK*IR*0*EA~" in data
+    [ack] = translate(result.transactions[0], None, pipeline.config.profiles, profile="x12-004010-855")
+    assert [(line.line_no, line.status, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
+        ("1", "accepted", 24), ("2", "changed", 40), ("3", "rejected", 0)]
+
+
+async def test_an_unchanged_order_is_accepted_as_sent(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    pipeline, scheduler = await bigbox_with_855(tmp_path, examples, sandbox, client)
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    assert await scheduler.run_once("bigbox", "855") == 1
+    [data] = sent_855(pipeline)
+    assert b"BAK*00*AD*4500001234" in data and data.count(b"ACK*IA*") == 3 and b"ACK*IC" not in data
