@@ -1,5 +1,5 @@
-"""X12 860 purchase order changes: the structure definition, the 004010/005010 base profiles both ways, and
-what the canonical model lets a change line leave out."""
+"""Purchase order changes: the X12 860 structure definition and 004010/005010 base profiles both ways, the
+EDIFACT ORDCHG action codes, and what the canonical model lets a change line leave out."""
 
 from __future__ import annotations
 
@@ -96,3 +96,15 @@ def test_a_code_the_list_lacks_is_kept_as_sent_and_a_partner_can_map_it(tmp_path
     result = x12.parse(interchange(body, st="860", gs="PC"))
     [mapped] = translate(result.transactions[0], None, profiles, profile="acme-860")
     assert mapped.lines[0].change == "delete"
+
+
+def test_an_ordchg_lin_without_an_action_code_is_a_change_never_a_whole_order() -> None:
+    """EANCOM makes LIN 1229 mandatory in ORDCHG; a partner that leaves it out still means "changed", and
+    a change line must never make the message read as the whole revised order (which would drop the
+    order lines it does not list)."""
+    from gateway.formats import parse
+    sample = EXAMPLES / "samples" / "eurohandel" / "later" / "ORDCHG_4500012345.edi"
+    data = sample.read_bytes().replace(b"LIN+1+3+", b"LIN+1++")
+    [doc] = translate(parse(data).transactions[0], None, PROFILES)
+    assert [(ln.line_no, ln.change) for ln in doc.lines] == [  # type: ignore[attr-defined]
+        ("1", "change"), ("2", "delete"), ("3", "change"), ("4", "add")]
