@@ -213,6 +213,10 @@ class OdooPartnerSettings(Strict):
         "type=update): hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
         "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
         "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
+    day_zone: Literal["user", "warehouse"] = Field(
+        "user", description="the clock of the days told to this partner (ship, promised and arrival days, the "
+        "846 report day) and of its requested dates: the Odoo API user's time zone, or that of the address of "
+        "the warehouse concerned (its contact's Timezone; the user's when it has none)")
     order_wait_minutes: float = Field(
         120, ge=0, description="how long a change or cancellation whose order is not in Odoo yet waits for it "
         "(its original a file or a worker behind) before it is quarantined; 0 quarantines at once")

@@ -29,12 +29,12 @@ from gateway.odoo.lookup import (
     Names,
     commercial_partner,
     counts_cases,
+    day_zone,
     ids_of,
     m2o_id,
     m2o_name,
     unit_code,
     user_context,
-    user_zone,
 )
 from gateway.translate.canonical import (
     Address,
@@ -172,8 +172,16 @@ class _Context:
         ctx = user_context(self.client, self.cache)
         return int(ctx["uid"]) if ctx.get("uid") else None
 
-    def zone(self) -> tzinfo:
-        return user_zone(self.client, self.cache)
+    def zone(self, warehouse: int | None = None) -> tzinfo:
+        return day_zone(self.client, self.partner, self.cache, warehouse)
+
+    def picking_warehouses(self, rows: list[dict[str, Any]]) -> dict[int, int | None]:
+        """Picking id -> its warehouse (through its operation type), asked for only when days follow warehouses."""
+        if self.partner.odoo.day_zone != "warehouse":
+            return {}
+        types = {t["id"]: m2o_id(t["warehouse_id"]) for t in self.client.read(
+            "stock.picking.type", ids_of(r.get("picking_type_id") for r in rows), ["warehouse_id"])}
+        return {r["id"]: types.get(m2o_id(r.get("picking_type_id")) or 0) for r in rows}
 
     def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
         """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code."""
@@ -222,11 +230,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 ("partner_id", "child_of", ctx.customer["id"]),
                                                 ("write_date", ">=", _since(lookback_days))],
                               ["name", "partner_id", "origin", "sale_id", "date_done", "carrier_id",
-                               "carrier_tracking_ref", "weight", "shipping_weight", "write_date"], order="id")
+                               "carrier_tracking_ref", "weight", "shipping_weight", "write_date", "picking_type_id"],
+                              order="id")
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
     if not rows:
         return []
-    zone = ctx.zone()
+    warehouses = ctx.picking_warehouses(rows)
     picking_ids = [r["id"] for r in rows]
     moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
                                ["picking_id", "product_id", "product_uom_qty", "quantity", "product_uom",
@@ -250,6 +259,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     docs = []
     for pick in rows:
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
+        zone = ctx.zone(warehouses.get(pick["id"]))
         packs: dict[str, Pack] = {}
         loose: list[ShipItem] = []
         for move in by_picking[pick["id"]]:
@@ -391,7 +401,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                                              ("partner_id", "child_of", ctx.customer["id"]),
                                              ("date_order", ">=", _since(lookback_days))],
                               ["name", "client_order_ref", "date_order", "partner_shipping_id", "currency_id",
-                               "commitment_date"], order="id")
+                               "commitment_date", "warehouse_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("sale.order", r["id"], str(r["date_order"]))]
     if not rows:
         return []
@@ -419,8 +429,9 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("seller", company, ctx.gln_field)) if p is not None]
         po_number = so.get("client_order_ref") or so["name"]
-        day = local_day(so["date_order"], ctx.zone())
-        promised = local_day(so.get("commitment_date"), ctx.zone())
+        zone = ctx.zone(m2o_id(so.get("warehouse_id")))
+        day = local_day(so["date_order"], zone)
+        promised = local_day(so.get("commitment_date"), zone)
         docs.append(PurchaseOrderAck(
             number=so["name"], date=day, po_number=po_number,
             po_date=ordered[0].date if ordered else None, ack_type=ack_type,
@@ -524,7 +535,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     for wh in warehouses:
         stock = client.read("product.product", sorted(product_ids), ["free_qty", "qty_available", "uom_id"],
                             context={"warehouse_id": wh["id"]})
-        arriving = _incoming(client, wh, product_ids, ctx.zone())
+        arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
         lines = []
         for index, row in enumerate(stock, 1):
             ids, name = _items(items.get(row["id"], {}))
@@ -537,7 +548,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                                        quantities=quantities))
         if lines:
             docs.append(InventoryAdvice(
-                number=f"{wh['code']}-{stamp}", date=local_day(slot, ctx.zone()),
+                number=f"{wh['code']}-{stamp}", date=local_day(slot, ctx.zone(wh["id"])),
                 parties=[p for p in (_party("buyer", ctx.partners({ctx.customer["id"]}).get(ctx.customer["id"]),
                                             ctx.gln_field),
                                      _party("seller", ctx.company(), ctx.gln_field)) if p is not None],

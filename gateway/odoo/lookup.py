@@ -121,12 +121,31 @@ def user_context(client: OdooClient, cache: Cache) -> dict[str, Any]:
 def user_zone(client: OdooClient, cache: Cache) -> tzinfo:
     """The time zone of the API user's preferences, in which Odoo shows that user its times: the zone of
     the days and times exchanged with partners (Odoo stores UTC). UTC when unset or unknown here."""
-    name = user_context(client, cache).get("tz") or "UTC"
+    return _zone(str(user_context(client, cache).get("tz") or "UTC"), "Odoo user")
+
+
+def _zone(name: str, what: str) -> tzinfo:
     try:
-        return ZoneInfo(str(name))
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        log.warning("Odoo user time zone %r is unknown here; days are taken as UTC", name)
+        log.warning("%s time zone %r is unknown here; days are taken as UTC", what, name)
         return UTC
+
+
+def day_zone(client: OdooClient, partner: PartnerConfig, cache: Cache, warehouse: int | None = None) -> tzinfo:
+    """The zone of the days exchanged with `partner` about `warehouse`: with `odoo.day_zone: warehouse`, that of
+    the warehouse's address (its Timezone), read once per cache period; else, or when it has none, the user's."""
+    if partner.odoo.day_zone == "warehouse" and warehouse:
+        zones: dict[int, str] = cache.get("warehouse_zones", id(client))
+        if zones is MISSING:
+            rows = client.search_read("stock.warehouse", [], ["partner_id"])
+            tz = {r["id"]: r.get("tz") for r in client.read("res.partner", ids_of(w["partner_id"] for w in rows),
+                                                               ["tz"])}
+            zones = cache.put("warehouse_zones", id(client), {
+                w["id"]: str(tz[m2o_id(w["partner_id"]) or 0]) for w in rows if tz.get(m2o_id(w["partner_id"]) or 0)})
+        if zones.get(warehouse):
+            return _zone(str(zones[warehouse]), f"warehouse {warehouse}")
+    return user_zone(client, cache)
 
 
 def m2o_id(value: Any) -> int | None:

@@ -44,6 +44,7 @@ from gateway.odoo.lookup import (
     commercial_partner,
     counts_cases,
     currency_id,
+    day_zone,
     discount_digits,
     find_contact,
     m2o_id,
@@ -51,7 +52,6 @@ from gateway.odoo.lookup import (
     party_label,
     record_by,
     unit_id,
-    user_zone,
 )
 from gateway.translate.canonical import (
     LINE_CHANGES,
@@ -462,7 +462,8 @@ def _header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
         vals["warehouse_id"] = wh["id"]
     requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
     if requested is not None:
-        vals["commitment_date"] = _utc(requested.date, requested.time, user_zone(client, cache))
+        vals["commitment_date"] = _utc(requested.date, requested.time,
+                                       day_zone(client, partner, cache, vals.get("warehouse_id")))
     return vals, links
 
 

@@ -76,3 +76,44 @@ def test_a_requested_delivery_is_stored_as_the_partners_local_time(
     [created] = post(client, doc, bigbox(), Cache())
     [row] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["commitment_date"]])
     assert row["commitment_date"] == stored          # what Odoo shows a New York user as 08:00 (or noon)
+
+
+def los_angeles_warehouse(odoo: odoorpc.ODOO) -> int:
+    """The (only) warehouse gets an address in Los Angeles; the API user stays in New York."""
+    set_time_zone(odoo, "America/New_York")
+    address = odoo.execute_kw("res.partner", "create", [{"name": "West DC", "tz": "America/Los_Angeles"}])
+    [warehouse] = odoo.execute_kw("stock.warehouse", "search", [[]])
+    odoo.execute_kw("stock.warehouse", "write", [[warehouse], {"partner_id": address}])
+    return int(warehouse)
+
+
+@pytest.mark.parametrize("day_zone, day", [("user", "2026-12-05"), ("warehouse", "2026-12-04")])
+def test_with_day_zone_warehouse_a_shipment_is_dated_by_its_warehouses_clock(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, day_zone: str, day: str) -> None:
+    los_angeles_warehouse(odoo)
+    [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
+    picking = deliver(odoo, link.record_id)
+    # validated at 21:30 on 4 December in Los Angeles: 00:30 on the 5th in New York, 05:30 UTC
+    odoo.execute_kw("stock.picking", "write", [[picking], {"date_done": "2026-12-05 05:30:00"}])
+    [asn] = extract_ship_notices(client, bigbox(day_zone=day_zone), journal)
+    assert asn.ship_date == day
+
+
+@pytest.mark.parametrize("day_zone, stored", [("user", "2026-12-20 17:00:00"), ("warehouse", "2026-12-20 20:00:00")])
+def test_with_day_zone_warehouse_a_requested_date_is_noon_at_the_warehouse(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, day_zone: str, stored: str) -> None:
+    los_angeles_warehouse(odoo)
+    [code] = [w["code"] for w in odoo.execute_kw("stock.warehouse", "search_read", [[]], {"fields": ["code"]})]
+    doc = order(dates=[DateValue(qualifier="requested_delivery", date="2026-12-20")])
+    [link] = post(client, doc, bigbox(day_zone=day_zone, warehouse=code), Cache())
+    [so] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["commitment_date"]])
+    assert so["commitment_date"] == stored
+
+
+@pytest.mark.parametrize("day_zone, day", [("user", "2026-12-11"), ("warehouse", "2026-12-10")])
+def test_with_day_zone_warehouse_846_arrivals_follow_the_warehouse(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, day_zone: str, day: str) -> None:
+    los_angeles_warehouse(odoo)
+    purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 05:00:00")])   # 21:00 on the 10th in LA
+    [doc] = extract_inventory(client, northwind(day_zone=day_zone), journal, slot="2026-12-04 03:00")
+    assert by_code(doc)["SP-500"][2:] == [("on_order", 120, "EA", day)]

@@ -370,6 +370,7 @@ def build(version: int) -> dict[str, ModelSpec]:
         "street": C("Street"), "street2": C("Street2"), "zip": C("Zip"), "city": C("City"),
         "state_id": M2O("res.country.state", "State"), "country_id": M2O("res.country", "Country"),
         "email": C("Email"), "phone": C("Phone"), "company_id": M2O("res.company", "Company"),
+        "tz": C("Timezone", help="Odoo: a selection of zone names, set from the creating user's by default"),
         "customer_rank": I("Customer Rank"), "supplier_rank": I("Supplier Rank"),
         "property_product_pricelist": M2O("product.pricelist", "Pricelist"),
         "lang": C("Language", default="en_US"), "active": B(default=True),
