@@ -76,6 +76,13 @@ def edi_orders(odoo: Any) -> list[int]:
     return list(odoo.env["sale.order"].search([("client_order_ref", "!=", False)], order="id"))
 
 
+def changed_orders(odoo: Any) -> list[str]:
+    """PO numbers of the sale orders a partner's change was merged into (the merge notes it on the order)."""
+    rows = odoo.execute_kw("sale.order", "search_read", [[("note", "ilike", "EDI change ")]],
+                           {"fields": ["client_order_ref"], "order": "id"})
+    return sorted(str(r["client_order_ref"]) for r in rows)
+
+
 def _customer_ref(odoo: Any, order: Any) -> str:
     partner = order.partner_id
     commercial = partner.commercial_partner_id if "commercial_partner_id" in partner._columns else partner

@@ -25,8 +25,9 @@ MALFORMED = (b"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST~"
              b"GS*PO*BIGBOX*ACMEDIST*20261128*0830*77*X*004010VICS~ST*850*0001~BEG*00*SA*PO-77**20261128~")
 
 
-def samples(ws: Workspace, partner: str) -> list[Path]:
-    folder = ws.root / "samples" / partner
+def samples(ws: Workspace, partner: str, later: bool = False) -> list[Path]:
+    """The partner's sample files; `later`: those it sends once its orders are in Odoo (changes)."""
+    folder = ws.root / "samples" / partner / ("later" if later else "")
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
@@ -38,10 +39,10 @@ def _atomic_drop(src_data: bytes, folder: Path, name: str) -> None:
     os.replace(tmp, folder / name)
 
 
-def drop_in_folder(ws: Workspace, partner: str) -> list[str]:
-    """The partner's sample files, placed in the shared inbox."""
+def drop_in_folder(ws: Workspace, partner: str, later: bool = False) -> list[str]:
+    """The partner's sample files (`later`: its changes), placed in the shared inbox."""
     names = []
-    for path in samples(ws, partner):
+    for path in samples(ws, partner, later):
         _atomic_drop(path.read_bytes(), ws.root / "inbox", path.name)
         names.append(path.name)
     return names

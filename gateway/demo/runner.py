@@ -95,6 +95,7 @@ class Demo:
             ("BigBox sends an X12 850 over AS2", self.send_bigbox),
             ("A malformed file lands in the inbox", self.send_malformed),
             ("Orders reach Odoo, acknowledgements go back", self.wait_inbound),
+            ("BigBox (X12 860) and EuroHandel (ORDCHG) change orders", self.send_changes),
             ("The warehouse ships and accounting invoices, in Odoo", self.work_in_odoo),
             ("ASNs, invoices and the inventory feed go out", self.wait_outbound),
             ("Partners fetch what we sent and acknowledge it", self.partners_pick_up),
@@ -249,22 +250,54 @@ class Demo:
         files = partners.samples(self.ws, "bigbox")
         if not files:
             raise Unavailable("no BigBox sample files (gateway/examples/samples/bigbox)")
+        return await self._send_as2("bigbox", files, progress) + " signed and encrypted, signed MDN checked"
+
+    async def _send_as2(self, partner: str, files: list[Path], progress: Progress) -> str:
+        """The partner's AS2 station sends `files` to our AS2 server, one message each, and checks the MDNs."""
+        assert self.ws is not None
         from gateway.demo.as2_station import As2Station
-        as2_id, cert, key = self.ws.as2_partners["bigbox"]
+        as2_id, cert, key = self.ws.as2_partners[partner]
         our_id, our_cert = self.ws.our_as2()
-        station = As2Station(work=self.ws.partner_dir / "bigbox", as2_id=as2_id, cert=cert, key=key,
+        station = As2Station(work=self.ws.partner_dir / partner, as2_id=as2_id, cert=cert, key=key,
                              gateway_as2_id=our_id, gateway_cert=our_cert,
                              url=f"http://127.0.0.1:{self.ws.ports.as2}/as2")
         sent = []
         try:
             for path in files:
                 detail = await station.send(path.name, path.read_bytes())
-                self._record("bigbox", path.name)
+                self._record(partner, path.name)
                 sent.append(f"{path.name} ({detail})")
                 progress.note(sent[-1])
         finally:
             station.close()
-        return ", ".join(sent) + " signed and encrypted, signed MDN checked"
+        return ", ".join(sent)
+
+    async def send_changes(self, progress: Progress) -> str:
+        """Partners change orders that are in Odoo by now: BigBox's 860 and EuroHandel's ORDCHG list only the
+        lines that change, and both partners say `odoo.order_changes: revise`, so each is merged line by line."""
+        assert self.ws is not None
+        if self.gateway is None:
+            raise Unavailable("the gateway is not running, nothing would take the changes")
+        sent: list[str] = []
+        configured = {p.stem for p in (self.ws.root / "partners").glob("*.yaml")}
+        changes = partners.samples(self.ws, "bigbox", later=True)
+        if changes and "bigbox" in configured and "bigbox" in self.ws.as2_partners:
+            sent.append("BigBox " + await self._send_as2("bigbox", changes, progress))
+        if "eurohandel" in configured:
+            dropped = await asyncio.to_thread(partners.drop_in_folder, self.ws, "eurohandel", True)
+            for name in dropped:
+                self._record("eurohandel", name)
+            if dropped:
+                sent.append("EuroHandel " + ", ".join(dropped) + " into the shared folder")
+        if not sent:
+            raise Unavailable("no example partner with changes to send (samples/<partner>/later)")
+        expected = sum(len(v) for v in self.sent.values()) + (1 if self.malformed else 0)
+        finished, text = await watch.wait_for_inbound(self.journal_path, expected, INBOUND_TIMEOUT, progress.note)
+        if not finished:
+            raise StepFailed(text)
+        merged = await asyncio.to_thread(odoo_day.changed_orders, self.odoo) if self.odoo is not None else []
+        return "; ".join(sent) + (f"; merged line by line into the quotations of PO {', '.join(merged)} "
+                                  "(each order's note says what changed)" if merged else f"; {text}")
 
     async def send_malformed(self, progress: Progress) -> str:
         assert self.ws is not None

@@ -118,7 +118,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
 def test_every_step_ran_or_names_the_missing_part(demo: DemoRun) -> None:
     text = "\n".join(demo.lines)
     assert "Traceback" not in text
-    assert len(demo.steps) == 12, text
+    assert len(demo.steps) == 13, text
     failed = {t: d for t, (o, d) in demo.steps.items() if o == "FAILED"}
     assert not failed, failed
     for title, (outcome, detail) in demo.steps.items():
@@ -129,6 +129,7 @@ def test_every_step_ran_or_names_the_missing_part(demo: DemoRun) -> None:
     for title in ("Create the workspace", "Start the Odoo sandbox with demo data",
                   "Start the gateway (edi-gateway run)", "BigBox sends an X12 850 over AS2",
                   "Northwind uploads an X12 850 over SFTP", "A malformed file lands in the inbox",
+                  "BigBox (X12 860) and EuroHandel (ORDCHG) change orders",
                   "Partners fetch what we sent and acknowledge it"):
         assert demo.steps[title][0] == "ok", (title, demo.steps[title])
     assert "edi-gateway messages --config" in text and "edi-gateway show" in text and demo.status_url
@@ -159,6 +160,26 @@ def test_orders_in_the_summary_are_the_orders_in_odoo(demo: DemoRun) -> None:
                                                 ("client_order_ref", "!=", False)])
         assert demo.summary[partner]["posted to Odoo"] == len(orders), (partner, demo.summary[partner])
     assert sum(demo.summary[p]["posted to Odoo"] for p in refs) > 0, demo.summary
+
+
+def test_the_partners_changes_were_merged_into_their_orders(demo: DemoRun) -> None:
+    """BigBox's 860 (line 1 up to 36, line 2 removed, line 3 repriced, line 4 added) and EuroHandel's ORDCHG
+    (48 -> 60, a line removed, one repriced, one added) are what the confirmed and shipped orders hold."""
+    import odoorpc
+
+    assert demo.odoo_port is not None
+    odoo = odoorpc.ODOO("127.0.0.1", port=demo.odoo_port, timeout=30)
+    odoo.login("demo", "admin", "admin")
+    expected = {"4500001234": [("WB-100", 36.0), ("GL-300", 6.0), ("CB-400", 12.0)],
+                "4500012345": [("WB-100", 60.0), ("GL-300", 10.0), ("CB-400", 8.0)]}
+    for po, lines in expected.items():
+        [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", po)]],
+                               {"fields": ["order_line", "note", "state"]})
+        rows = odoo.execute_kw("sale.order.line", "read", [so["order_line"], ["product_id", "product_uom_qty"]])
+        got = [(r["product_id"][1].split("]")[0].strip("["), r["product_uom_qty"]) for r in rows]
+        assert sorted(got) == sorted(lines), (po, got)
+        assert f"EDI change {po} (interchange " in so["note"] and so["state"] == "sale"
+    assert "merged line by line into the quotations of PO 4500001234, 4500012345" in "\n".join(demo.lines)
 
 
 def _received_files(workdir: Path, partner: str) -> list[Path]:

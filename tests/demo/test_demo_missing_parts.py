@@ -51,4 +51,4 @@ def test_missing_sftp_server_and_sandbox_are_named_and_the_rest_runs(tmp_path: P
     assert "FAILED" not in steps.values(), out
     assert proc.returncode == 0, out
     assert "Quarantined: PO_truncated_0830.x12" in out
-    assert re.search(r"^bigbox\s+2\s", out, re.MULTILINE), out          # BigBox's two files were received
+    assert re.search(r"^bigbox\s+3\s", out, re.MULTILINE), out          # its two 850 files and its 860
