@@ -29,7 +29,7 @@ SAMPLES = sorted((f, p) for p in ("bigbox", "northwind") for pattern in ("*.edi"
                  for f in (EXAMPLES / "samples" / p).glob(pattern))
 FIXTURES = [("bigbox", "856", "856_ship_notice.json"), ("bigbox", "810", "810_invoice.json"),
             ("northwind", "856", "856_ship_notice.json"), ("northwind", "810", "810_invoice.json"),
-            ("northwind", "846", "846_inventory.json")]
+            ("northwind", "846", "846_inventory.json"), ("northwind", "855", "855_ack.json")]
 CHANNEL = {"bigbox": IntakeMeta(channel="as2", filename="x", partner="bigbox"),
            "northwind": IntakeMeta(channel="sftp", filename="x", partner="northwind")}
 
