@@ -35,7 +35,7 @@ PO = ["BEG*00*SA*PO-1**20260115", "REF*DP*042", "N1*ST*DC 1*UL*0860001000023", "
 
 def test_definitions_are_data_for_every_set_and_version() -> None:
     folder = resources.files("gateway.formats").joinpath("x12_defs", "sets")
-    for doc in ("850", "855", "856", "810", "846", "997"):
+    for doc in ("850", "855", "856", "810", "846", "860", "997"):
         raw = json.loads(folder.joinpath(f"{doc}.json").read_text("utf-8"))
         assert raw["versions"] == ["004010", "005010"]
         assert set_definition(doc, "004010") and set_definition(doc, "005010X000")
@@ -237,3 +237,12 @@ def test_the_quick_check_agrees_with_every_syntax_note_kind(rule: str) -> None:
         assert plan.clean(values) is (checker.issues == []), (rule, values, [str(i) for i in checker.issues])
         outcomes.add(plan.clean(values))
     assert outcomes == {True, False}
+
+
+def test_segments_the_standard_allows_are_not_flagged() -> None:
+    """Definition gaps found on real files: BAK08 is the seller's reference (BAK09 the date), IT8 has 27
+    elements, and an 850's heading may carry an SPI loop (with MSG) and an ADV loop after its N1 loops."""
+    assert read("855", ["BAK*00*AD*7542*20110928****83517234*20110928", "PO1*1*1*EA*1.00**BP*X", "ACK*IA*1*EA"],
+                fid="PR") == []
+    assert read("850", ["BEG*00*SA*PO-1**20260115", "N1*ST*STORE*92*0042", "SPI*ZZ", "MSG*ship to the back",
+                        "ADV*ZZ*1", "PO1*1*1*EA*1.00**BP*X", "IT8*******B0", "CTT*1"]) == []
