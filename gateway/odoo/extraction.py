@@ -393,12 +393,14 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     Each line of the partner's own order (found through the journal: the inbound message linked to the sale
     order) is acknowledged against what the confirmed order holds: `accepted` as ordered, `changed` with
     Odoo's quantity and price when a person changed them, `rejected` (quantity 0) when its line is gone. An
-    order typed in Odoo by hand, or whose message was purged, is acknowledged as it stands. The version key is
+    order typed in Odoo with the customer's PO number, or whose message was purged, is acknowledged as it
+    stands; one without a customer reference has no PO to acknowledge. The version key is
     the confirmation time (`date_order`, which Odoo sets on confirming), so later edits, deliveries and
     invoices send nothing more, and an order cancelled and confirmed again is acknowledged again."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("sale.order", [("state", "in", ["sale", "done"]),
                                              ("partner_id", "child_of", ctx.customer["id"]),
+                                             ("client_order_ref", "!=", False),       # a PO to acknowledge
                                              ("date_order", ">=", _since(lookback_days))],
                               ["name", "client_order_ref", "date_order", "partner_shipping_id", "currency_id",
                                "commitment_date", "warehouse_id"], order="id")

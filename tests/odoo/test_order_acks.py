@@ -83,3 +83,19 @@ async def test_an_unchanged_order_is_accepted_as_sent(
     assert await scheduler.run_once("bigbox", "855") == 1
     [data] = sent_855(pipeline)
     assert b"BAK*00*AD*4500001234" in data and data.count(b"ACK*IA*") == 3 and b"ACK*IC" not in data
+
+
+async def test_an_order_typed_in_odoo_is_acknowledged_as_it_stands_only_with_a_po_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    pipeline, scheduler = await bigbox_with_855(tmp_path, examples, sandbox, client)
+    [so] = pipeline_orders(odoo)
+    customer = odoo.execute_kw("sale.order", "read", [[so["id"]], ["partner_id"]])[0]["partner_id"][0]
+    [product] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    for ref in ("PHONE-77", False):
+        typed = odoo.execute_kw("sale.order", "create", [{"partner_id": customer, "client_order_ref": ref,
+                                                          "order_line": [[0, 0, {"product_id": product,
+                                                                                 "product_uom_qty": 5}]]}])
+        odoo.execute_kw("sale.order", "action_confirm", [[typed]])
+    assert await scheduler.run_once("bigbox", "855") == 1                  # the one with a PO number
+    [data] = sent_855(pipeline)
+    assert b"BAK*00*AD*PHONE-77*" in data and b"ACK*IA*5*EA~" in data
