@@ -213,6 +213,10 @@ class OdooPartnerSettings(Strict):
         "type=update): hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
         "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
         "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
+    store_orders: Literal["one", "split"] = Field(
+        "one", description="a PO whose lines are allocated to stores (X12 SDQ): one sale order to the PO's ship-to "
+        "with the allocations in its note, or split: one sale order per store, shipped to the store's delivery "
+        "contact (Reference = store number, or its GLN)")
     day_zone: Literal["user", "warehouse"] = Field(
         "user", description="the clock of the days told to this partner (ship, promised and arrival days, the "
         "846 report day) and of its requested dates: the Odoo API user's time zone, or that of the address of "

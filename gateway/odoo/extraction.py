@@ -423,6 +423,9 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     docs = []
     for so in rows:
         ordered = _ordered_lines(journal, so)
+        if ordered and partner.odoo.store_orders == "split":
+            contact = contacts.get(m2o_id(so["partner_shipping_id"]) or 0) or {}
+            ordered = [_store_share(ordered[0], {str(contact.get(k) or "") for k in ("ref", ctx.gln_field)} - {""})]
         acked = _ack_lines(partner, so, by_order[so["id"]], ordered, items, names.sale_uom)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
@@ -456,6 +459,17 @@ def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
             if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose in ("original", ""):
                 return [doc]
     return []
+
+
+def _store_share(po: PurchaseOrder, store: set[str]) -> PurchaseOrder:
+    """What of a PO split into store orders (`odoo.store_orders: split`) one sale order holds: the lines
+    allocated to its store (`store`: the delivery contact's Reference and GLN) with that store's quantities,
+    or, for the order to the PO's own ship-to, the lines allocated to no store."""
+    shares = [line.model_copy(update={"quantity": qty, "allocations": {}}) for line in po.lines
+              for where, qty in line.allocations.items() if where in store and qty]
+    if not shares and not any(where in store for line in po.lines for where in line.allocations):
+        shares = [line for line in po.lines if not line.allocations]
+    return po.model_copy(update={"lines": shares})
 
 
 def _ack_lines(partner: PartnerConfig, so: dict[str, Any], rows: list[dict[str, Any]], ordered: list[PurchaseOrder],

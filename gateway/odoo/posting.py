@@ -61,9 +61,11 @@ from gateway.translate.canonical import (
     Invoice,
     Line,
     Pack,
+    Party,
     PurchaseOrder,
     ShipItem,
     ShipNotice,
+    Totals,
 )
 
 log = logging.getLogger("gateway.odoo.posting")
@@ -144,9 +146,21 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
             return _merge_changes(client, doc, partner, customer, names, cache, label)
         return _revise_order(client, doc, partner, customer, names, cache, label, "change")
     _check_currency(client, partner, doc, customer, cache, label)
-    existing = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
-                                                 ("partner_id", "child_of", customer["id"]),
-                                                 ("state", "!=", "cancel")], ["name", "state", "note"], limit=1)
+    if partner.odoo.store_orders == "split" and doc.purpose in ("original", "") and \
+            any(line.allocations for line in doc.lines):
+        return _post_store_orders(client, doc, partner, customer, names, cache, label)
+    return _post_one(client, doc, partner, customer, names, cache, label)
+
+
+def _post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+              names: Names, cache: Cache, label: str, shipping: int | None = None) -> list[OdooLink]:
+    """The sale order of a PO (of one store's part of it, `shipping` its delivery contact): found when it
+    exists, else created with its lines in one call; then the price policy and the confirmation."""
+    domain: list[Any] = [("client_order_ref", "=", doc.number), ("partner_id", "child_of", customer["id"]),
+                         ("state", "!=", "cancel")]
+    if shipping is not None:
+        domain.append(("partner_shipping_id", "=", shipping))
+    existing = client.search_read("sale.order", domain, ["name", "state", "note"], limit=1)
     links: list[OdooLink] = []
     if existing:
         order = existing[0]
@@ -174,6 +188,45 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     return links
 
 
+def _post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                       names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """`odoo.store_orders: split`: a PO whose lines are allocated to stores (X12 SDQ) becomes one sale order per
+    store, shipped to that store's delivery contact (its number is the contact's Reference, or its GLN), with
+    the store's share of each line; lines allocated to no store go to the PO's own ship-to. The order's own
+    allowances and charges go on the first of them. Each is found again by PO number and delivery contact,
+    so a retry creates only what is missing."""
+    parts: dict[str | None, list[Line]] = {}
+    for line in doc.lines:
+        if not line.allocations:
+            parts.setdefault(None, []).append(line)
+            continue
+        for location, quantity in line.allocations.items():
+            if quantity:
+                parts.setdefault(location, []).append(line.model_copy(update={
+                    "quantity": quantity, "allocations": {}, "amount": None}))
+    links: list[OdooLink] = []
+    kinds = {line.allocation_kind for line in doc.lines if line.allocations}
+    charges = doc.allowances_charges
+    for store in sorted(parts, key=lambda loc: (loc is not None, loc or "")):
+        if store is None:
+            ship_to = doc.party("ship_to")
+        else:
+            ship_to = Party(role="ship_to", name=None, ids={"gln" if kinds == {"gln"} else "store": store})
+        others = [p for p in doc.parties if p.role != "ship_to"]
+        part = doc.model_copy(update={"lines": parts[store], "parties": others + ([ship_to] if ship_to else []),
+                                      "allowances_charges": charges, "totals": Totals()})
+        charges = []
+        shipping = None
+        if ship_to is not None:
+            shipping, created = _ship_to(client, partner, part, customer, ship_to, cache,
+                                         f"{label} for {party_label(ship_to)}")
+            if created:
+                links.append(_link(doc, "res.partner", shipping, "created"))
+        where = f"{label} for {party_label(ship_to)}" if ship_to is not None else label
+        links += _post_one(client, part, partner, customer, names, cache, where, shipping)
+    return links
+
+
 def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str,
                   wait: float) -> list[OdooLink]:
     """A cancellation: the order is cancelled through Odoo's action_cancel unless goods left or an invoice
@@ -187,28 +240,31 @@ def _cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, An
     live = [r for r in rows if r["state"] != "cancel"]
     if not live:
         return [_link(doc, "sale.order", rows[-1]["id"], "found")]
-    order = live[0]
+    # every sale order of the PO (one per store when it was split): none is cancelled if one cannot be
     blockers = [f"delivery {p['name']} is done" for p in client.search_read(
-        "stock.picking", [("id", "in", order["picking_ids"]), ("state", "=", "done")], ["name"], order="id")
-        if order["picking_ids"]]
+        "stock.picking", [("id", "in", [i for o in live for i in o["picking_ids"]]), ("state", "=", "done")],
+        ["name"], order="id") if any(o["picking_ids"] for o in live)]
     blockers += [f"invoice {m['name']} is posted" for m in client.search_read(
-        "account.move", [("id", "in", order["invoice_ids"]), ("state", "=", "posted")], ["name"], order="id")
-        if order["invoice_ids"]]
+        "account.move", [("id", "in", [i for o in live for i in o["invoice_ids"]]), ("state", "=", "posted")],
+        ["name"], order="id") if any(o["invoice_ids"] for o in live)]
     if blockers:
         raise OdooRejected(f"PO {doc.number} cannot be cancelled: {', '.join(blockers)} "
-                           f"(sale order {order['name']}); handle it in Odoo")
-    result = client.call("sale.order", "action_cancel", [order["id"]])
-    if isinstance(result, dict) and result.get("res_model") == "sale.order.cancel":
-        # 17+: an order past draft asks for the cancel wizard, as the Cancel button does; a client creates it
-        # for this order and confirms it without the customer mail (the partner sent the cancellation)
-        wizard = client.create("sale.order.cancel", {"order_id": order["id"]},
-                               context=dict(result.get("context") or {}))
-        result = client.call("sale.order.cancel", "action_cancel", [wizard])
-    if isinstance(result, dict):
-        raise OdooRejected(f"{label}: Odoo asks for {result.get('res_model')} to cancel sale order "
-                           f"{order['name']}; cancel it in Odoo")
-    log.info("cancelled sale.order %s (%s) for %s", order["id"], order["name"], label)
-    return [_link(doc, "sale.order", order["id"], "updated")]
+                           f"(sale order {', '.join(o['name'] for o in live)}); handle it in Odoo")
+    links = []
+    for order in live:
+        result = client.call("sale.order", "action_cancel", [order["id"]])
+        if isinstance(result, dict) and result.get("res_model") == "sale.order.cancel":
+            # 17+: an order past draft asks for the cancel wizard, as the Cancel button does; a client creates
+            # it for this order and confirms it without the customer mail (the partner sent the cancellation)
+            wizard = client.create("sale.order.cancel", {"order_id": order["id"]},
+                                   context=dict(result.get("context") or {}))
+            result = client.call("sale.order.cancel", "action_cancel", [wizard])
+        if isinstance(result, dict):
+            raise OdooRejected(f"{label}: Odoo asks for {result.get('res_model')} to cancel sale order "
+                               f"{order['name']}; cancel it in Odoo")
+        log.info("cancelled sale.order %s (%s) for %s", order["id"], order["name"], label)
+        links.append(_link(doc, "sale.order", order["id"], "updated"))
+    return links
 
 
 def _revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -253,7 +309,11 @@ def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str,
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                              ("partner_id", "child_of", customer["id"]),
                                              ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
-                              limit=1)
+                              limit=2)
+    if len(rows) > 1:
+        raise OdooRejected(f"{label}: PO {doc.number} is in several sale orders ({rows[0]['name']}, "
+                           f"{rows[1]['name']}, ...: one per store?); a {kind} is not applied to them "
+                           "automatically; change them in Odoo")
     if not rows:
         raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to {verb} "
                              f"(no open sale order with customer reference {doc.number} for {customer['name']})",
