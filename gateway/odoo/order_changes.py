@@ -1,0 +1,271 @@
+"""A partner's change, replacement or cancellation of a purchase order, applied to its sale order(s).
+
+A cancellation cancels every live sale order of the PO (Odoo's own Cancel, through the 17+ wizard)
+unless goods left or an invoice was posted. With `odoo.order_changes: revise`, a replacement or a change
+that carries the whole order rewrites a quotation's header and lines in one write, and a change that lists
+only what changes (X12 860, EDIFACT ORDCHG) is merged line by line. Each applied message is noted on the
+order under its interchange and set numbers, so a retry or replay finds its own work. A confirmed order,
+or a PO in several sale orders, is left to a person (OdooRejected naming why); a change or cancellation
+ahead of its order raises OrderNotInOdoo, which waits for it.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected, OrderNotInOdoo
+from gateway.journal.api import OdooLink
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import Cache, Names, ProductFinder, m2o_id
+from gateway.odoo.records import html_notes, label_of, record_link
+from gateway.odoo.sale_orders import (
+    apply_price_policy,
+    check_currency,
+    header_notes,
+    header_values,
+    line_commands,
+    line_sequences,
+    price_check,
+    quantity_and_unit,
+)
+from gateway.translate.canonical import LINE_CHANGES, Document, Line, PurchaseOrder
+
+log = logging.getLogger("gateway.odoo.order_changes")
+
+
+def cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str,
+                  wait: float) -> list[OdooLink]:
+    """A cancellation: the order is cancelled through Odoo's action_cancel unless goods left or an invoice
+    was posted. Already cancelled is success, so a retry after a lost answer finds its own work."""
+    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                             ("partner_id", "child_of", customer["id"])],
+                              ["name", "state", "picking_ids", "invoice_ids"], order="id")
+    if not rows:
+        raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to cancel "
+                             f"(no sale order with customer reference {doc.number} for {customer['name']})", wait)
+    live = [r for r in rows if r["state"] != "cancel"]
+    if not live:
+        return [record_link(doc, "sale.order", rows[-1]["id"], "found")]
+    # every sale order of the PO (one per store when it was split): none is cancelled if one cannot be
+    blockers = [f"delivery {p['name']} is done" for p in client.search_read(
+        "stock.picking", [("id", "in", [i for o in live for i in o["picking_ids"]]), ("state", "=", "done")],
+        ["name"], order="id") if any(o["picking_ids"] for o in live)]
+    blockers += [f"invoice {m['name']} is posted" for m in client.search_read(
+        "account.move", [("id", "in", [i for o in live for i in o["invoice_ids"]]), ("state", "=", "posted")],
+        ["name"], order="id") if any(o["invoice_ids"] for o in live)]
+    if blockers:
+        raise OdooRejected(f"PO {doc.number} cannot be cancelled: {', '.join(blockers)} "
+                           f"(sale order {', '.join(o['name'] for o in live)}); handle it in Odoo")
+    links = []
+    for order in live:
+        result = client.call("sale.order", "action_cancel", [order["id"]])
+        if isinstance(result, dict) and result.get("res_model") == "sale.order.cancel":
+            # 17+: an order past draft asks for the cancel wizard, as the Cancel button does; a client creates
+            # it for this order and confirms it without the customer mail (the partner sent the cancellation)
+            wizard = client.create("sale.order.cancel", {"order_id": order["id"]},
+                                   context=dict(result.get("context") or {}))
+            result = client.call("sale.order.cancel", "action_cancel", [wizard])
+        if isinstance(result, dict):
+            raise OdooRejected(f"{label}: Odoo asks for {result.get('res_model')} to cancel sale order "
+                               f"{order['name']}; cancel it in Odoo")
+        log.info("cancelled sale.order %s (%s) for %s", order["id"], order["name"], label)
+        links.append(record_link(doc, "sale.order", order["id"], "updated"))
+    return links
+
+
+def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                  names: Names, cache: Cache, label: str, kind: str) -> list[OdooLink]:
+    """A replacement, or a change that carries the whole order: a quotation (draft/sent) gets the new lines
+    (old ones deleted), the new header (ship-to, requested date, warehouse) and a note naming the message,
+    all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
+    check_currency(client, partner, doc, customer, cache, label)
+    verb = "replace" if kind == "replacement" else "change"
+    order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
+    if marker in (order.get("note") or ""):
+        return [record_link(doc, "sale.order", order["id"], "found")]
+    if order["state"] not in ("draft", "sent"):
+        raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
+                           f"(state {order['state']}); change it in Odoo")
+    kept = [line for line in doc.lines if line.change != "delete"]      # an 860 replacement may list deleted lines
+    missing = [label_of(line, i, label) for i, line in enumerate(kept, 1) if line.quantity is None]
+    if missing or not kept:
+        raise OdooRejected(f"{label}: a {kind} must give every line with its quantity "
+                           f"({', '.join(missing) if missing else 'no line is left'}); change the order in Odoo")
+    doc = doc.model_copy(update={"lines": kept})
+    vals, links = header_values(client, doc, partner, customer, cache, label)
+    commands: list[list[Any]] = [[2, line, 0] for line in order["order_line"]]
+    new_lines, charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
+    vals["order_line"] = commands + new_lines
+    vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + f": {len(order['order_line'])} "
+                                                      f"line(s) replaced by {len(doc.lines)}",
+                                                      *header_notes(doc), *charge_notes, *doc.notes])
+    client.write("sale.order", [order["id"]], vals)
+    log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
+    order["note"] = vals["note"]
+    apply_price_policy(client, doc, partner, order, cache, label)
+    if partner.odoo.confirm_orders:
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,
+                     kind: str, wait: float) -> tuple[dict[str, Any], str]:
+    """The open sale order a replacement or change is for, and the note marker that names this message (its
+    presence in the note means the message was applied already)."""
+    rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
+                                             ("partner_id", "child_of", customer["id"]),
+                                             ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
+                              limit=2)
+    if len(rows) > 1:
+        raise OdooRejected(f"{label}: PO {doc.number} is in several sale orders ({rows[0]['name']}, "
+                           f"{rows[1]['name']}, ...: one per store?); a {kind} is not applied to them "
+                           "automatically; change them in Odoo")
+    if not rows:
+        raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to {verb} "
+                             f"(no open sale order with customer reference {doc.number} for {customer['name']})",
+                             wait)
+    marker = html.escape(f"EDI {kind} {doc.number} ({_message_key(doc)})")
+    return rows[0], marker
+
+
+def _message_key(doc: Document) -> str:
+    """What names one inbound message for good: its interchange and set control numbers (a partner's next
+    change of the same PO has new ones; a replay or a retry has the same), else the journal id it was given."""
+    src = doc.source
+    if src.interchange_control:
+        return f"interchange {src.interchange_control} set {src.transaction_control or '-'}"
+    return f"message {src.message_id or doc.date or '-'}"
+
+
+def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """A change that lists only what changes (X12 860 POC lines, each with its change kind), merged into the
+    quotation in one write: `add` lines are created, `delete` lines removed, `change` lines get the quantity
+    (and, under the 'order' price policy, the price) they state; `unchanged` lines are left alone. The order
+    line is found by product, the partner's line number (the sequence) telling apart two lines of one product.
+    Header fields the change carries (ship-to, requested date) are rewritten in the same write, with a note
+    naming the message, which makes a retry find its own work. A confirmed order belongs to people now."""
+    check_currency(client, partner, doc, customer, cache, label)
+    order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
+                                     partner.odoo.order_wait_minutes)
+    if marker in (order.get("note") or ""):
+        if order["state"] in ("draft", "sent"):         # a retry: the price step may not have run
+            _merged_prices(client, doc, partner, customer, order, cache, label)
+        return [record_link(doc, "sale.order", order["id"], "found")]
+    if order["state"] not in ("draft", "sent"):
+        raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "
+                           f"(state {order['state']}); change it in Odoo")
+    unknown = sorted({line.change for line in doc.lines if line.change and line.change not in LINE_CHANGES})
+    if unknown:
+        raise OdooRejected(f"{label}: change kind(s) {', '.join(map(repr, unknown))} are not applied automatically "
+                           f"(known: {', '.join(LINE_CHANGES)}); map the partner's codes in its profile "
+                           "(codes: line_changes) or change the order in Odoo")
+    existing = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                                  ["sequence", "product_id", "product_uom_qty", "price_unit"], order="sequence,id")
+    labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
+    adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
+    matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
+        [(lab, line.item_ids) for lab, line in touched + adds])
+    commands: list[list[Any]] = []
+    summary: list[str] = []
+    taken: set[int] = set()
+    for lab, line in touched:
+        row = _order_line_for(existing, matches[lab].product_id, line.line_no, taken)
+        if row is None and line.change == "delete":
+            summary.append(f"{lab}: {matches[lab].name} is not on the order (already removed)")
+            continue
+        if row is None:
+            raise OdooRejected(f"{lab}: {matches[lab].name} is not on sale order {order['name']}, so the change "
+                               "cannot be applied; change the order in Odoo")
+        taken.add(row["id"])
+        if line.change == "delete":
+            commands.append([2, row["id"], 0])
+            summary.append(f"{lab}: {matches[lab].name} removed")
+            continue
+        values: dict[str, Any] = {}
+        if line.quantity is not None:
+            qty, uom = quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+                                          matches[lab].uom_id, lab)
+            values.update({"product_uom_qty": qty, names.sale_uom: uom})
+        if values:
+            commands.append([1, row["id"], values])
+        summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
+                                                          if line.quantity is not None else "kept its quantity"))
+    commands += _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing, summary)
+    vals, links = header_values(client, doc, partner, customer, cache, label)
+    if not doc.party("ship_to"):
+        vals.pop("partner_shipping_id", None)
+    if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
+        vals["order_line"] = commands
+    vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(summary or
+                                                                                          ["nothing to change"]),
+                                                      *header_notes(doc), *doc.notes])
+    client.write("sale.order", [order["id"]], vals)
+    log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
+             order["name"], label)
+    order["note"] = vals["note"]
+    _merged_prices(client, doc, partner, customer, order, cache, label)
+    if partner.odoo.confirm_orders:
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                 names: Names, cache: Cache, label: str, adds: list[tuple[str, Line]], matches: dict[str, Any],
+                 existing: list[dict[str, Any]], summary: list[str]) -> list[list[Any]]:
+    """Create commands for a change's `add` lines, numbered with the partner's line numbers where those are
+    free, else after the order's last line. A line already on the order under its number with its product
+    (the partner sent the addition again in a later change) is not added twice."""
+    new: list[tuple[str, Line]] = []
+    for lab, line in adds:
+        number = int(line.line_no) if line.line_no and line.line_no.isdigit() else None
+        if any(r["sequence"] == number and m2o_id(r["product_id"]) == matches[lab].product_id for r in existing):
+            summary.append(f"{lab}: {matches[lab].name} is on the order already (added before)")
+        else:
+            new.append((lab, line))
+    if not new:
+        return []
+    wanted = line_sequences([line for _, line in new])
+    first = max((row["sequence"] for row in existing), default=0) + 1
+    if {row["sequence"] for row in existing} & set(wanted):
+        wanted = list(range(first, first + len(new)))
+    lines = [line.model_copy(update={"line_no": str(seq)}) for (_, line), seq in zip(new, wanted)]
+    commands, _ = line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
+                                 partner, customer, names, cache, label)
+    summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
+    return commands
+
+
+def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   order: dict[str, Any], cache: Cache, label: str) -> None:
+    """The price policy for a merged change's added lines and changed lines that state a price, each paired with
+    its order line by product as the merge found it; run again by a retry, which then changes nothing."""
+    lines = [(label_of(line, i, label), line) for i, line in enumerate(doc.lines, 1)
+             if line.change == "add" or line.change == "change" and line.unit_price is not None]
+    if not lines:
+        return
+    matches = ProductFinder(client, cache, customer["id"], "customer").resolve([(lab, l.item_ids) for lab, l in lines])
+    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                              ["sequence", "price_unit", "product_id"], order="sequence,id")
+    taken: set[int] = set()
+    pairs: list[tuple[dict[str, Any], str, Line]] = []
+    for lab, line in lines:
+        row = _order_line_for(rows, matches[lab].product_id, line.line_no, taken)
+        if row is not None:
+            taken.add(row["id"])
+            pairs.append((row, lab.split(", ", 1)[-1], line))
+    price_check(client, partner, order, pairs, cache, label)
+
+
+def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None,
+                    taken: set[int]) -> dict[str, Any] | None:
+    """The order line a change line is about: the one of its product, or among several of that product the one
+    the partner's line number (its sequence) names."""
+    same = [r for r in rows if m2o_id(r["product_id"]) == product and r["id"] not in taken]
+    if len(same) > 1 and line_no and line_no.isdigit():
+        return next((r for r in same if r["sequence"] == int(line_no)), same[0])
+    return same[0] if same else None

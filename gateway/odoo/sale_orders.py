@@ -1,0 +1,488 @@
+"""PurchaseOrder (customer) -> sale.order: the order's header and lines in one create, found again on a retry.
+
+Duplicate check on client_order_ref + commercial partner (+ the delivery contact for store orders);
+ship-to by GLN / store number (created when `odoo.create_ship_to`); products by barcode, customer code or
+internal reference; units through the code map; price policy with tolerance and a flag (tag + note) on
+mismatch; allowances/charges as lines on the service products `odoo.charge_products` maps them to (else in
+the note); a line's allowances as that order line's discount, its charges like the order's; store
+allocations (SDQ) in the note, or one order per store with `odoo.store_orders: split`; optional
+confirmation. Changes, replacements and cancellations of an order are `gateway.odoo.order_changes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected, OrderNotInOdoo
+from gateway.journal.api import OdooLink
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import (
+    Cache,
+    Names,
+    ProductFinder,
+    counts_cases,
+    day_zone,
+    discount_digits,
+    find_contact,
+    m2o_id,
+    m2o_name,
+    party_label,
+    record_by,
+    unit_id,
+)
+from gateway.odoo.records import html_notes, label_of, record_link
+from gateway.translate.canonical import AllowanceCharge, Document, Line, Party, PurchaseOrder, Totals
+
+log = logging.getLogger("gateway.odoo.sale_orders")
+
+PRICE_FLAG_TAG = "EDI price mismatch"
+REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
+
+
+def line_sequences(lines: list[Line]) -> list[int]:
+    """The partner's line numbers as Odoo line sequences when they are distinct numbers, else 1..N."""
+    numbers = [line.line_no for line in lines]
+    if all(n and n.isdigit() for n in numbers) and len({int(n or 0) for n in numbers}) == len(numbers):
+        return [int(n or 0) for n in numbers]
+    return list(range(1, len(lines) + 1))
+
+
+def quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, quantity: Decimal, unit: str,
+                       pack_size: Decimal | None, product_uom: int | None, label: str) -> tuple[float, int]:
+    """(quantity, uom id): a case without a mapped unit counts pack_size product units per case."""
+    if counts_cases(partner, unit, pack_size) and product_uom:
+        assert pack_size is not None
+        return float(quantity * pack_size), product_uom
+    return float(quantity), unit_id(client, partner, cache, unit, label)
+
+
+def stated_quantity(line: Line, label: str) -> Decimal:
+    """A line's quantity where one is needed (a change line may leave it out; the canonical model lets no other)."""
+    if line.quantity is None:
+        raise OdooRejected(f"{label}: no quantity")
+    return line.quantity
+
+
+def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+              names: Names, cache: Cache, label: str, shipping: int | None = None) -> list[OdooLink]:
+    """The sale order of a PO (of one store's part of it, `shipping` its delivery contact): found when it
+    exists, else created with its lines in one call; then the price policy and the confirmation."""
+    domain: list[Any] = [("client_order_ref", "=", doc.number), ("partner_id", "child_of", customer["id"]),
+                         ("state", "!=", "cancel")]
+    if shipping is not None:
+        domain.append(("partner_shipping_id", "=", shipping))
+    existing = client.search_read("sale.order", domain, ["name", "state", "note"], limit=1)
+    links: list[OdooLink] = []
+    if existing:
+        order = existing[0]
+        if doc.purpose not in ("original", "confirmation", ""):
+            hint = (" (or set odoo.order_changes: revise when this partner's changes carry the whole order)"
+                    if doc.purpose == "change" else "")
+            raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
+                               f"change the order in Odoo{hint}")
+        links.append(record_link(doc, "sale.order", order["id"], "found"))
+    else:
+        if doc.purpose == "change":               # cancel and replace are handled above
+            raise OrderNotInOdoo(f"{label}: a {doc.purpose} for an order that is not in Odoo "
+                                 f"(no sale order with customer reference {doc.number} for {customer['name']})",
+                                 partner.odoo.order_wait_minutes)
+        order_vals, contact_links = _order_values(client, doc, partner, customer, names, cache, label)
+        links += contact_links
+        order_id = client.create("sale.order", order_vals)
+        order = {"id": order_id, "name": None, "state": "draft", "note": order_vals.get("note") or False}
+        links.insert(0, record_link(doc, "sale.order", order_id, "created"))
+        log.info("created sale.order %s for %s", order_id, label)
+    if order["state"] in ("draft", "sent"):    # confirmed: the prices were settled before, and people own it now
+        apply_price_policy(client, doc, partner, order, cache, label)
+    if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
+        client.call("sale.order", "action_confirm", [order["id"]])
+    return links
+
+
+def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                       names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """`odoo.store_orders: split`: a PO whose lines are allocated to stores (X12 SDQ) becomes one sale order per
+    store, shipped to that store's delivery contact (its number is the contact's Reference, or its GLN), with
+    the store's share of each line; lines allocated to no store go to the PO's own ship-to. The order's own
+    allowances and charges go on the first of them. Each is found again by PO number and delivery contact,
+    so a retry creates only what is missing."""
+    parts: dict[str | None, list[Line]] = {}
+    for line in doc.lines:
+        if not line.allocations:
+            parts.setdefault(None, []).append(line)
+            continue
+        for location, quantity in line.allocations.items():
+            if quantity:
+                parts.setdefault(location, []).append(line.model_copy(update={
+                    "quantity": quantity, "allocations": {}, "amount": None}))
+    links: list[OdooLink] = []
+    kinds = {line.allocation_kind for line in doc.lines if line.allocations}
+    charges = doc.allowances_charges
+    for store in sorted(parts, key=lambda loc: (loc is not None, loc or "")):
+        if store is None:
+            ship_to = doc.party("ship_to")
+        else:
+            ship_to = Party(role="ship_to", name=None, ids={"gln" if kinds == {"gln"} else "store": store})
+        others = [p for p in doc.parties if p.role != "ship_to"]
+        part = doc.model_copy(update={"lines": parts[store], "parties": others + ([ship_to] if ship_to else []),
+                                      "allowances_charges": charges, "totals": Totals()})
+        charges = []
+        shipping = None
+        if ship_to is not None:
+            shipping, created = ship_to_contact(client, partner, part, customer, ship_to, cache,
+                                         f"{label} for {party_label(ship_to)}")
+            if created:
+                links.append(record_link(doc, "res.partner", shipping, "created"))
+        where = f"{label} for {party_label(ship_to)}" if ship_to is not None else label
+        links += post_one(client, part, partner, customer, names, cache, where, shipping)
+    return links
+
+
+def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
+                    cache: Cache, label: str) -> None:
+    wanted = doc.currency or partner.odoo.currency
+    pricelist = m2o_id(customer.get("property_product_pricelist"))
+    if not wanted or not pricelist:
+        return
+    row = record_by(client, cache, "product.pricelist", [("id", "=", pricelist)], ["name", "currency_id"], pricelist)
+    have = m2o_name(row.get("currency_id")) if row else None
+    if have and have != wanted:
+        raise OdooRejected(f"{label}: currency mismatch: the order is in {wanted} but {customer['name']}'s "
+                           f"pricelist {row['name'] if row else ''} is in {have}")
+
+
+def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                  names: Names, cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+    vals: dict[str, Any] = {"partner_id": customer["id"], "client_order_ref": doc.number,
+                            "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
+    header, links = header_values(client, doc, partner, customer, cache, label)
+    vals.update(header)
+    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
+    notes += header_notes(doc)
+    vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
+    notes += charge_notes
+    notes += doc.notes
+    vals["note"] = html_notes(notes)
+    return vals, links
+
+
+def header_notes(doc: PurchaseOrder) -> list[str]:
+    """What the order says that Odoo has no field for: references, terms, carrier, and how each line's quantity
+    is to be split between stores (SDQ), which the people packing the order need to see."""
+    notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
+    notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
+    notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
+              + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
+              for i, line in enumerate(doc.lines, 1) if line.allocations]
+    return notes
+
+
+def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+    """The sale order fields a PO's header sets (ship-to contact, warehouse, requested date), for a new order
+    and for a revision of one; plus the link of a ship-to contact created for it."""
+    links: list[OdooLink] = []
+    vals: dict[str, Any] = {}
+    ship_to = doc.party("ship_to")
+    if ship_to is not None:
+        contact, created = ship_to_contact(client, partner, doc, customer, ship_to, cache, label)
+        vals["partner_shipping_id"] = contact
+        if created:
+            links.append(record_link(doc, "res.partner", contact, "created"))
+    if partner.odoo.warehouse:
+        wh = record_by(client, cache, "stock.warehouse", ["|", ("code", "=", partner.odoo.warehouse),
+                                                          ("name", "=", partner.odoo.warehouse)],
+                       ["name"], partner.odoo.warehouse)
+        if wh is None:
+            raise OdooRejected(f"{label}: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo")
+        vals["warehouse_id"] = wh["id"]
+    requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
+    if requested is not None:
+        vals["commitment_date"] = _utc(requested.date, requested.time,
+                                       day_zone(client, partner, cache, vals.get("warehouse_id")))
+    return vals, links
+
+
+def _utc(day: str, time: str | None, zone: tzinfo) -> str:
+    """A partner's date (and time, else noon) as Odoo stores datetimes: UTC. The partner's clock is taken to be
+    the Odoo user's, so Odoo shows the day and hour the partner wrote."""
+    try:
+        local = datetime.fromisoformat(f"{day}T{time or '12:00'}")
+    except ValueError:
+        local = datetime.fromisoformat(f"{day}T12:00")
+    return local.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                   names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
+    """One x2many create command per order line and per mapped allowance/charge, products and units resolved
+    in bulk (one lookup for both); also the note lines for the allowances/charges."""
+    finder = ProductFinder(client, cache, customer["id"], "customer")
+    labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    discounts: list[Decimal | None] = []
+    digits = discount_digits(client, cache)
+    line_charges: list[_Charge] = []
+    line_notes: list[str] = []
+    for index, line in enumerate(doc.lines, 1):
+        discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label, digits)
+        discounts.append(discount)
+        line_charges += charges_of_line
+        line_notes += notes_of_line
+    charges = _charges(doc, partner, label, discounts)      # a percent of the order is of the discounted lines
+    notes = [c.note for c in charges] + line_notes
+    charges += line_charges
+    wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
+    wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
+    try:
+        matches = finder.resolve(wanted)
+    except OdooRejected:
+        _name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
+        raise
+    commands: list[list[Any]] = []
+    sequences = line_sequences(doc.lines)
+    for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
+        match = matches[lab]
+        qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
+                                      match.uom_id, lab)
+        values: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
+                                  "sequence": seq}
+        if discount is not None:     # price_unit stays the gross price, so the price check never sees a discount
+            values["discount"] = float(discount)
+        commands.append([0, 0, values])
+    # after every order line's sequence, so the price check (which pairs lines by sequence) never sees them
+    seq = max(sequences, default=0)
+    for charge in charges:
+        if charge.label in matches and charge.amount is not None:
+            seq += 1
+            match = matches[charge.label]
+            item: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": 1.0,
+                                    "price_unit": float(charge.amount), "name": charge.name, "sequence": seq}
+            if match.uom_id:
+                item[names.sale_uom] = match.uom_id
+            commands.append([0, 0, item])
+    return commands, notes
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """One allowance/charge of an order: the product it maps to (by which key), its signed amount when known
+    (an order line then), and its note line."""
+
+    label: str
+    name: str
+    key: str | None
+    default_code: str | None
+    amount: Decimal | None
+    note: str
+
+
+def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
+             discounts: list[Decimal | None]) -> list[_Charge]:
+    """The order's allowances/charges with the product `odoo.charge_products` maps each to (by code, else kind)."""
+    mapping = partner.odoo.charge_products
+    return [_charge(ac, index, doc.lines, mapping, partner, label, discounts=discounts) for index, ac in
+            enumerate(doc.allowances_charges, 1)]
+
+
+def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[str, str], partner: PartnerConfig,
+            label: str, where: str = "", name_suffix: str = "", unmapped_why: str = "",
+            discounts: list[Decimal | None] | None = None) -> _Charge:
+    """One allowance/charge as an order line on its mapped product (by code, else kind) when its amount is
+    known, else a note line. `lines` are what a percent without a base amount is a percent of; `where` prefixes
+    the note (a line's own ones name the line)."""
+    text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
+    shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
+    key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+    default_code = mapping[key] if key else None
+    amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount, discounts)
+    if default_code is None:
+        note = f"{where}{text}: {shown} (not applied to the Odoo order{': ' + unmapped_why if unmapped_why else ''})"
+    elif amount is None:
+        note = f"{where}{text}: {shown} (not applied to the Odoo order: {why})"
+    else:
+        amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
+        note = f"{where}{text}: {shown} (order line {default_code}, {amount})"
+    return _Charge(f"{label}, {ac.kind} {ac.code or index}", (ac.description or ac.code or ac.kind) + name_suffix,
+                   key, default_code, amount, note)
+
+
+def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
+                     digits: int) -> tuple[Decimal | None, list[_Charge], list[str]]:
+    """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
+    them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
+    charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
+
+    Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): the line keeps
+    Π(1 - p/100) of its gross. An amount (SAC05 / MOA: for the whole line) comes off the gross line total
+    quantity x unit price, known only when the line is priced on the order (price_policy order). The net is
+    gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to `digits` places (the
+    database's Discount accuracy, `lookup.discount_digits`)."""
+    where = f"line {line.line_no or index}: "
+    line_label = label_of(line, index, label)
+    gross = (line.quantity or Decimal(0)) * line.unit_price if line.unit_price is not None else Decimal(0)
+    priced = partner.odoo.price_policy == "order" and gross > 0
+    kept = Decimal(1)                         # the share of the gross the percents leave
+    off = Decimal(0)                          # the amounts off
+    applied: list[AllowanceCharge] = []
+    others: list[tuple[AllowanceCharge, str]] = []      # (allowance/charge, why it is not in the discount)
+    amounts: list[AllowanceCharge] = []
+    for ac in line.allowances_charges:
+        if ac.kind != "allowance":
+            others.append((ac, ""))
+        elif ac.amount is not None:
+            amounts.append(ac)
+        elif ac.percent is None:
+            others.append((ac, "no amount or percent"))
+        elif Decimal(0) <= ac.percent <= 100:
+            kept *= 1 - ac.percent / 100
+            applied.append(ac)
+        else:
+            others.append((ac, f"a percent of {ac.percent} is no discount"))
+    for ac in amounts:                        # after the percents, so no amount takes the line below zero
+        amount = abs(ac.amount or Decimal(0))
+        if priced and off + amount <= gross * kept:
+            off += amount
+            applied.append(ac)
+        elif not priced:
+            others.append((ac, "an amount off a line priced by the Odoo pricelist (price_policy pricelist)"
+                           if partner.odoo.price_policy != "order" else "an amount off a line without a price"))
+        else:
+            others.append((ac, "more than the line's amount"))
+    notes: list[str] = []
+    discount: Decimal | None = None
+    if applied:
+        net_share = kept - (off / gross if off else Decimal(0))
+        discount = ((1 - net_share) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        texts = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
+                 (f"{ac.percent}%" if ac.amount is None else f"{ac.amount}") for ac in applied]
+        notes.append(f"{where}{', '.join(texts)} (order line discount {discount}%)")
+    mapping = partner.odoo.charge_products
+    charges = [_charge(ac, i, [line], mapping, partner, line_label, where, f" (line {line.line_no or index})", why)
+               for i, (ac, why) in enumerate(others, 1)]
+    return discount, charges, notes + [c.note for c in charges]
+
+
+def _subtotal(line: Line, discount: Decimal | None) -> Decimal:
+    """A line's amount on the order: after its discount, rounded to the cent as Odoo's price_subtotal then is."""
+    gross = (line.quantity or Decimal(0)) * (line.unit_price or Decimal(0))
+    return (gross * (1 - discount / 100)).quantize(Decimal("0.01"), ROUND_HALF_UP) if discount else gross
+
+
+def _charge_amount(lines: list[Line], partner: PartnerConfig, amount: Decimal | None, percent: Decimal | None,
+                   base: Decimal | None, discounts: list[Decimal | None] | None = None) -> tuple[Decimal | None, str]:
+    """(amount, why not): the amount sent, else the percent of the base amount sent, else of the lines'
+    subtotal as priced on the order (after their `discounts`, as Odoo's subtotals are), which is the order's
+    total only under the 'order' price policy."""
+    if amount is not None:
+        return amount, ""
+    if percent is None:
+        return None, "no amount or percent"
+    if base is None:
+        if partner.odoo.price_policy != "order":
+            return None, ("a percent without a base amount, and the line prices come from the Odoo pricelist "
+                          "(price_policy pricelist)")
+        if any(line.unit_price is None for line in lines):
+            return None, "a percent without a base amount, and a line without a price"
+        base = sum((_subtotal(line, d) for line, d in zip(lines, discounts or [None] * len(lines))), Decimal(0))
+    return (base * percent / 100).quantize(Decimal("0.01")), ""
+
+
+def _name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, dict[str, str]]],
+                                 charges: list[_Charge]) -> None:
+    """After a failed bulk lookup: an order line's own error first, else the charge product that is missing."""
+    finder.resolve(lines)
+    for charge in charges:
+        if charge.default_code is None or charge.amount is None:
+            continue
+        try:
+            finder.resolve([(charge.label, {"default_code": charge.default_code})])
+        except OdooRejected:
+            raise OdooRejected(f"{charge.label}: no product with internal reference {charge.default_code!r} in "
+                               f"Odoo (partner setting odoo.charge_products maps {charge.key!r} to it); "
+                               f"create the service product or change the partner setting") from None
+
+
+def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any], party: Any,
+             cache: Cache, label: str) -> tuple[int, bool]:
+    found = find_contact(client, partner, customer, party, cache)
+    if found is not None:
+        return int(found["id"]), False
+    if not partner.odoo.create_ship_to:
+        raise OdooRejected(f"{label}: ship-to {party_label(party)} is not a delivery address of {customer['name']} "
+                           f"in Odoo (add it there, or set odoo.create_ship_to for this partner)")
+    address = party.address
+    vals: dict[str, Any] = {"parent_id": customer["id"], "type": "delivery",
+                            "name": party.name or f"{customer['name']} {party_label(party)}"}
+    if party.ids.get("store"):
+        vals["ref"] = party.ids["store"]
+    if party.ids.get("gln"):
+        vals[partner.odoo.gln_field] = party.ids["gln"]
+    if address is not None:
+        vals.update({"street": address.lines[0] if address.lines else False,
+                     "street2": ", ".join(address.lines[1:]) or False,
+                     "city": address.city or False, "zip": address.postal_code or False})
+        if address.country:
+            country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
+                                address.country.upper())
+            if country is not None:
+                vals["country_id"] = country["id"]
+    if party.contact is not None:
+        vals.update({k: v for k, v in (("email", party.contact.email), ("phone", party.contact.phone)) if v})
+    contact = client.create("res.partner", vals)
+    log.info("created delivery contact res.partner %s for %s", contact, label)
+    cache.invalidate("contact")
+    return contact, True
+
+
+def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
+                        cache: Cache, label: str) -> None:
+    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
+    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
+                              ["sequence", "price_unit", "product_id"])
+    by_seq = {row["sequence"]: row for row in rows}
+    price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
+                                          in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
+                                          if seq in by_seq], cache, label)
+
+
+def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any],
+                 pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
+    """The price policy over (sale order line row, name, partner's line): the 'order' policy writes the partner's
+    price, either policy flags a difference beyond the tolerance (tag + note). Repeating it changes nothing."""
+    tolerance = Decimal(str(partner.odoo.price_tolerance))
+    updates: list[list[Any]] = []
+    flags: list[str] = []
+    for row, shown, line in pairs:
+        odoo_price = Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
+        name = f"{shown} ({m2o_name(row['product_id']) or ''})"
+        if line.unit_price is None:
+            if partner.odoo.price_policy == "order":
+                flags.append(f"{name}: no price in the order; Odoo's price {odoo_price} kept")
+            continue
+        if abs(line.unit_price - odoo_price) <= tolerance:
+            continue
+        flags.append(f"{name}: order price {line.unit_price}, Odoo price {odoo_price}")
+        if partner.odoo.price_policy == "order":
+            updates.append([1, row["id"], {"price_unit": float(line.unit_price)}])
+    if not updates and not flags:
+        return
+    vals: dict[str, Any] = {}
+    if updates:
+        vals["order_line"] = updates
+    if flags:
+        note = order.get("note") or ""
+        text = html_notes(["EDI price check (" + partner.odoo.price_policy + " price kept): " + "; ".join(flags)])
+        if text not in note:
+            vals["note"] = note + text
+        tag = record_by(client, cache, "crm.tag", [("name", "=", PRICE_FLAG_TAG)], ["name"], PRICE_FLAG_TAG)
+        tag_id = tag["id"] if tag else cache.put("crm.tag", PRICE_FLAG_TAG, {
+            "id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})["id"]
+        vals["tag_ids"] = [[4, tag_id, 0]]
+        log.warning("%s: price mismatch on %d line(s): %s%s", label, len(flags), "; ".join(flags[:3]),
+                    " ..." if len(flags) > 3 else "")
+    client.write("sale.order", [order["id"]], vals)
