@@ -201,6 +201,10 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         vals.pop("partner_shipping_id", None)
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
+    unapplied = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
+                 (f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%") for ac in doc.allowances_charges]
+    if unapplied:
+        summary.append("order allowances/charges in the change, not applied: " + "; ".join(unapplied))
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(summary or
                                                                                           ["nothing to change"]),
                                                       *header_notes(doc), *doc.notes])

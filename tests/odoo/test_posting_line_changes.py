@@ -225,3 +225,15 @@ async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
     assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
     [contrl] = journal.children(message.id)
     assert contrl.doc_type == "CONTRL" and b"UCI+EH000431+" in pipeline.archive.read(contrl.sha256)
+
+
+def test_a_changes_own_allowances_are_noted_not_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    from gateway.translate.canonical import AllowanceCharge
+    partner = bigbox(order_changes="revise")
+    [created] = post(client, three_lines(), partner, Cache())
+    doc = change(Line(line_no="1", item_ids=BLUE, quantity=Decimal(30), change="change"))
+    doc = doc.model_copy(update={"allowances_charges": [AllowanceCharge(kind="charge", code="D240",
+                                                                        description="FREIGHT", amount=Decimal(20))]})
+    post(client, doc, partner, Cache())
+    assert "order allowances/charges in the change, not applied: charge D240 FREIGHT: 20" in note(odoo, created.record_id)
+    assert [r[1] for r in rows(odoo, created.record_id)] == [30.0, 2.0]
