@@ -426,7 +426,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         if ordered and partner.odoo.store_orders == "split":
             contact = contacts.get(m2o_id(so["partner_shipping_id"]) or 0) or {}
             ordered = [_store_share(ordered[0], {str(contact.get(k) or "") for k in ("ref", ctx.gln_field)} - {""})]
-        acked = _ack_lines(partner, so, by_order[so["id"]], ordered, items, names.sale_uom)
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -472,7 +472,7 @@ def _store_share(po: PurchaseOrder, store: set[str]) -> PurchaseOrder:
     return po.model_copy(update={"lines": shares})
 
 
-def _ack_lines(partner: PartnerConfig, so: dict[str, Any], rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
+def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
                items: dict[int, dict[str, str]], uom_field: str) -> list[Line]:
     """Acknowledgment lines: the partner's lines against the order's rows (by line number = sequence, else by
     product), or the rows as they stand when the partner's order is not known."""
