@@ -92,6 +92,8 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
                                  f"(no sale order with customer reference {doc.number} for {customer['name']})",
                                  partner.odoo.order_wait_minutes)
         order_vals, contact_links = _order_values(client, doc, partner, customer, names, cache, label)
+        if shipping is not None:            # what the duplicate check above looks for, whatever Odoo would default
+            order_vals["partner_shipping_id"] = shipping
         links += contact_links
         order_id = client.create("sale.order", order_vals)
         order = {"id": order_id, "name": None, "state": "draft", "note": order_vals.get("note") or False}
@@ -132,10 +134,10 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         part = doc.model_copy(update={"lines": parts[store], "parties": others + ([ship_to] if ship_to else []),
                                       "allowances_charges": charges, "totals": Totals()})
         charges = []
-        shipping = None
+        shipping = customer["id"]            # no ship-to: Odoo delivers to the customer itself
         if ship_to is not None:
             shipping, created = ship_to_contact(client, partner, part, customer, ship_to, cache,
-                                         f"{label} for {party_label(ship_to)}")
+                                                f"{label} for {party_label(ship_to)}")
             if created:
                 links.append(record_link(doc, "res.partner", shipping, "created"))
         where = f"{label} for {party_label(ship_to)}" if ship_to is not None else label

@@ -110,3 +110,17 @@ async def test_each_store_order_is_acknowledged_with_its_share(
     assert shares == [(("1", "12"),), (("1", "12"),), (("2", "48"), ("3", "6"))], shares
     assert all(b"ACK*IR" not in pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT,
                                                                                      limit=50) if m.doc_type == "855")
+
+
+def test_without_a_ship_to_the_unallocated_lines_go_to_the_customer_once(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """The lines allocated to no store, in a PO without a ship-to, are the customer's own order: found again
+    on a second delivery by that, not taken for one of the store orders."""
+    partner = bigbox(store_orders="split", create_ship_to=True)
+    doc = allocated("PO-NOSHIP").model_copy(update={"parties": []})
+    first = post(client, doc, partner, Cache())
+    again = post(client, doc, partner, Cache())
+    assert sorted(link.role for link in first if link.model == "sale.order") == ["created"] * 3
+    assert [link.role for link in again if link.model == "sale.order"] == ["found"] * 3
+    assert sorted(lines for _, _, lines in orders_of(odoo, "PO-NOSHIP")) == [
+        [("GL-300", 6.0), ("WB-100", 12.0)], [("WB-100", 24.0)], [("WR-200", 4.0)]]
