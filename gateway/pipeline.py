@@ -270,40 +270,41 @@ class Pipeline:
             return self._wait_for_order(message, reason, wait)
         if not exc.transient:
             return self._quarantine(message, reason)
-        attempts = message.attempts + 1
-        now = utcnow()
-        since = _parse_time(message.meta.get("failing_since")) or now
         hours = self.config.gateway.retry_hours
-        deadline = since + timedelta(hours=hours)
-        if now >= deadline:
-            why = f"gave up after {hours:g} hours of transient failures ({attempts} attempts)"
-            if State.DEAD not in ALLOWED[message.state]:
-                return self._quarantine(message, f"{reason} ({why})")
-            return self.journal.transition(message.id, State.DEAD, why, error=reason, attempts=attempts)
-        outbox = self.config.gateway.outbox
-        wait = compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)
-        retry_at = min(now + timedelta(seconds=wait), deadline)      # one last try at the deadline
-        log.warning("%s, retry in %.0fs", reason, (retry_at - now).total_seconds())
-        return self.journal.transition(message.id, State.RETRY_WAIT, f"{step} failed (transient)",
-                                       error=reason, attempts=attempts, next_attempt_at=retry_at,
-                                       meta={"failing_since": since.isoformat()})
+        retried = self._retry_until(message, reason, "failing_since", timedelta(hours=hours),
+                                    f"{step} failed (transient)")
+        if retried is not None:
+            return retried
+        why = f"gave up after {hours:g} hours of transient failures ({message.attempts + 1} attempts)"
+        if State.DEAD not in ALLOWED[message.state]:
+            return self._quarantine(message, f"{reason} ({why})")
+        return self.journal.transition(message.id, State.DEAD, why, error=reason, attempts=message.attempts + 1)
 
     def _wait_for_order(self, message: Message, reason: str, minutes: float) -> Message:
         """A change or cancellation that came before its order reached Odoo: tried again with backoff for
         `minutes` after the first miss, then quarantined (a replay after the order is in Odoo applies it)."""
+        retried = self._retry_until(message, reason, "waiting_since", timedelta(minutes=minutes),
+                                    "waiting for its order to reach Odoo")
+        if retried is not None:
+            return retried
+        return self._quarantine(message, f"{reason} (waited {minutes:g} minutes for the order)")
+
+    def _retry_until(self, message: Message, reason: str, since_key: str, limit: timedelta,
+                     event: str) -> Message | None:
+        """RETRY_WAIT with backoff (the last try at the deadline) until `limit` after the first failure, which
+        `meta[since_key]` keeps; None once that deadline has passed."""
         now = utcnow()
-        since = _parse_time(message.meta.get("waiting_since")) or now
-        deadline = since + timedelta(minutes=minutes)
+        since = _parse_time(message.meta.get(since_key)) or now
+        deadline = since + limit
         if now >= deadline:
-            return self._quarantine(message, f"{reason} (waited {minutes:g} minutes for the order)")
+            return None
         attempts = message.attempts + 1
         outbox = self.config.gateway.outbox
-        retry_at = min(now + timedelta(seconds=compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)),
-                       deadline)
-        log.info("%s; waiting for the order until %s", reason, deadline.isoformat(timespec="seconds"))
-        return self.journal.transition(message.id, State.RETRY_WAIT, "waiting for its order to reach Odoo",
-                                       error=reason, attempts=attempts, next_attempt_at=retry_at,
-                                       meta={"waiting_since": since.isoformat()})
+        wait = compute_backoff(attempts, outbox.min_backoff, outbox.max_backoff)
+        retry_at = min(now + timedelta(seconds=wait), deadline)
+        log.warning("%s; %s, next try in %.0fs", reason, event, (retry_at - now).total_seconds())
+        return self.journal.transition(message.id, State.RETRY_WAIT, event, error=reason, attempts=attempts,
+                                       next_attempt_at=retry_at, meta={since_key: since.isoformat()})
 
     def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it."""
