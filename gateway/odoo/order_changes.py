@@ -37,7 +37,7 @@ log = logging.getLogger("gateway.odoo.order_changes")
 
 
 def cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str,
-                  wait: float) -> list[OdooLink]:
+                 wait: float) -> list[OdooLink]:
     """A cancellation: the order is cancelled through Odoo's action_cancel unless goods left or an invoice
     was posted. Already cancelled is success, so a retry after a lost answer finds its own work."""
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
@@ -50,12 +50,12 @@ def cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any
     if not live:
         return [record_link(doc, "sale.order", rows[-1]["id"], "found")]
     # every sale order of the PO (one per store when it was split): none is cancelled if one cannot be
+    pickings = [i for o in live for i in o["picking_ids"]]
+    invoices = [i for o in live for i in o["invoice_ids"]]
     blockers = [f"delivery {p['name']} is done" for p in client.search_read(
-        "stock.picking", [("id", "in", [i for o in live for i in o["picking_ids"]]), ("state", "=", "done")],
-        ["name"], order="id") if any(o["picking_ids"] for o in live)]
+        "stock.picking", [("id", "in", pickings), ("state", "=", "done")], ["name"], order="id")] if pickings else []
     blockers += [f"invoice {m['name']} is posted" for m in client.search_read(
-        "account.move", [("id", "in", [i for o in live for i in o["invoice_ids"]]), ("state", "=", "posted")],
-        ["name"], order="id") if any(o["invoice_ids"] for o in live)]
+        "account.move", [("id", "in", invoices), ("state", "=", "posted")], ["name"], order="id")] if invoices else []
     if blockers:
         raise OdooRejected(f"PO {doc.number} cannot be cancelled: {', '.join(blockers)} "
                            f"(sale order {', '.join(o['name'] for o in live)}); handle it in Odoo")
@@ -77,7 +77,7 @@ def cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any
 
 
 def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                  names: Names, cache: Cache, label: str, kind: str) -> list[OdooLink]:
+                 names: Names, cache: Cache, label: str, kind: str) -> list[OdooLink]:
     """A replacement, or a change that carries the whole order: a quotation (draft/sent) gets the new lines
     (old ones deleted), the new header (ship-to, requested date, warehouse) and a note naming the message,
     all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
@@ -141,7 +141,7 @@ def _message_key(doc: Document) -> str:
 
 
 def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                   names: Names, cache: Cache, label: str) -> list[OdooLink]:
+                  names: Names, cache: Cache, label: str) -> list[OdooLink]:
     """A change that lists only what changes (X12 860 POC lines, each with its change kind), merged into the
     quotation in one write: `add` lines are created, `delete` lines removed, `change` lines get the quantity
     (and, under the 'order' price policy, the price) they state; `unchanged` lines are left alone. The order
@@ -189,16 +189,14 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         values: dict[str, Any] = {}
         if line.quantity is not None:
             qty, uom = quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
-                                          matches[lab].uom_id, lab)
+                                         matches[lab].uom_id, lab)
             values.update({"product_uom_qty": qty, names.sale_uom: uom})
         if values:
             commands.append([1, row["id"], values])
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
-                                                          if line.quantity is not None else "kept its quantity"))
+                                                         if line.quantity is not None else "kept its quantity"))
     commands += _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing, summary)
-    vals, links = header_values(client, doc, partner, customer, cache, label)
-    if not doc.party("ship_to"):
-        vals.pop("partner_shipping_id", None)
+    vals, links = header_values(client, doc, partner, customer, cache, label)      # ship-to only when it has one
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
     unapplied = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
@@ -239,7 +237,7 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
         wanted = list(range(first, first + len(new)))
     lines = [line.model_copy(update={"line_no": str(seq)}) for (_, line), seq in zip(new, wanted)]
     commands, _ = line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
-                                 partner, customer, names, cache, label)
+                                partner, customer, names, cache, label)
     summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
     return commands
 
@@ -248,20 +246,21 @@ def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
                    order: dict[str, Any], cache: Cache, label: str) -> None:
     """The price policy for a merged change's added lines and changed lines that state a price, each paired with
     its order line by product as the merge found it; run again by a retry, which then changes nothing."""
-    lines = [(label_of(line, i, label), line) for i, line in enumerate(doc.lines, 1)
+    lines = [(i, line) for i, line in enumerate(doc.lines, 1)
              if line.change == "add" or line.change == "change" and line.unit_price is not None]
     if not lines:
         return
-    matches = ProductFinder(client, cache, customer["id"], "customer").resolve([(lab, l.item_ids) for lab, l in lines])
+    matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
+        [(label_of(line, i, label), line.item_ids) for i, line in lines])
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
                               ["sequence", "price_unit", "product_id"], order="sequence,id")
     taken: set[int] = set()
     pairs: list[tuple[dict[str, Any], str, Line]] = []
-    for lab, line in lines:
-        row = _order_line_for(rows, matches[lab].product_id, line.line_no, taken)
+    for i, line in lines:
+        row = _order_line_for(rows, matches[label_of(line, i, label)].product_id, line.line_no, taken)
         if row is not None:
             taken.add(row["id"])
-            pairs.append((row, lab.split(", ", 1)[-1], line))
+            pairs.append((row, f"line {line.line_no or i}", line))
     price_check(client, partner, order, pairs, cache, label)
 
 

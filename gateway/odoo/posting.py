@@ -146,7 +146,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     for lab, line in zip(labels, doc.lines):
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
-                                      match.uom_id, lab)
+                                     match.uom_id, lab)
         price = line.unit_price if line.unit_price is not None else (
             line.amount / line.quantity if line.amount is not None and line.quantity else None)
         item: dict[str, Any] = {"product_id": match.product_id, "quantity": qty, "product_uom_id": uom}
@@ -221,7 +221,7 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
             if move is None:
                 raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
             qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None,
-                                          match.uom_id, lab)
+                                         match.uom_id, lab)
             vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
                                     "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
                                     "location_dest_id": m2o_id(picking["location_dest_id"])}

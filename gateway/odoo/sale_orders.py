@@ -53,7 +53,7 @@ def line_sequences(lines: list[Line]) -> list[int]:
 
 
 def quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, quantity: Decimal, unit: str,
-                       pack_size: Decimal | None, product_uom: int | None, label: str) -> tuple[float, int]:
+                      pack_size: Decimal | None, product_uom: int | None, label: str) -> tuple[float, int]:
     """(quantity, uom id): a case without a mapped unit counts pack_size product units per case."""
     if counts_cases(partner, unit, pack_size) and product_uom:
         assert pack_size is not None
@@ -69,7 +69,7 @@ def stated_quantity(line: Line, label: str) -> Decimal:
 
 
 def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-              names: Names, cache: Cache, label: str, shipping: int | None = None) -> list[OdooLink]:
+             names: Names, cache: Cache, label: str, shipping: int | None = None) -> list[OdooLink]:
     """The sale order of a PO (of one store's part of it, `shipping` its delivery contact): found when it
     exists, else created with its lines in one call; then the price policy and the confirmation."""
     domain: list[Any] = [("client_order_ref", "=", doc.number), ("partner_id", "child_of", customer["id"]),
@@ -107,7 +107,7 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
 
 
 def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                       names: Names, cache: Cache, label: str) -> list[OdooLink]:
+                      names: Names, cache: Cache, label: str) -> list[OdooLink]:
     """`odoo.store_orders: split`: a PO whose lines are allocated to stores (X12 SDQ) becomes one sale order per
     store, shipped to that store's delivery contact (its number is the contact's Reference, or its GLN), with
     the store's share of each line; lines allocated to no store go to the PO's own ship-to. The order's own
@@ -146,7 +146,7 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
 
 
 def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
-                    cache: Cache, label: str) -> None:
+                   cache: Cache, label: str) -> None:
     wanted = doc.currency or partner.odoo.currency
     pricelist = m2o_id(customer.get("property_product_pricelist"))
     if not wanted or not pricelist:
@@ -185,7 +185,7 @@ def header_notes(doc: PurchaseOrder) -> list[str]:
 
 
 def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                   cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+                  cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
     """The sale order fields a PO's header sets (ship-to contact, warehouse, requested date), for a new order
     and for a revision of one; plus the link of a ship-to contact created for it."""
     links: list[OdooLink] = []
@@ -221,7 +221,7 @@ def _utc(day: str, time: str | None, zone: tzinfo) -> str:
 
 
 def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                   names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
+                  names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
     """One x2many create command per order line and per mapped allowance/charge, products and units resolved
     in bulk (one lookup for both); also the note lines for the allowances/charges."""
     finder = ProductFinder(client, cache, customer["id"], "customer")
@@ -250,7 +250,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
-                                      match.uom_id, lab)
+                                     match.uom_id, lab)
         values: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
                                   "sequence": seq}
         if discount is not None:     # price_unit stays the gross price, so the price check never sees a discount
@@ -442,18 +442,18 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
 
 
 def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
-                        cache: Cache, label: str) -> None:
+                       cache: Cache, label: str) -> None:
     """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
                               ["sequence", "price_unit", "product_id"])
     by_seq = {row["sequence"]: row for row in rows}
     price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
-                                          in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
-                                          if seq in by_seq], cache, label)
+                                         in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
+                                         if seq in by_seq], cache, label)
 
 
 def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any],
-                 pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
+                pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
     """The price policy over (sale order line row, name, partner's line): the 'order' policy writes the partner's
     price, either policy flags a difference beyond the tolerance (tag + note). Repeating it changes nothing."""
     tolerance = Decimal(str(partner.odoo.price_tolerance))
