@@ -125,12 +125,12 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     links: list[OdooLink] = []
     kinds = {line.allocation_kind for line in doc.lines if line.allocations}
     charges = doc.allowances_charges
+    others = [p for p in doc.parties if p.role != "ship_to"]
     for store in sorted(parts, key=lambda loc: (loc is not None, loc or "")):
         if store is None:
             ship_to = doc.party("ship_to")
         else:
             ship_to = Party(role="ship_to", name=None, ids={"gln" if kinds == {"gln"} else "store": store})
-        others = [p for p in doc.parties if p.role != "ship_to"]
         part = doc.model_copy(update={"lines": parts[store], "parties": others + ([ship_to] if ship_to else []),
                                       "allowances_charges": charges, "totals": Totals()})
         charges = []

@@ -99,3 +99,26 @@ async def test_an_order_typed_in_odoo_is_acknowledged_as_it_stands_only_with_a_p
     assert await scheduler.run_once("bigbox", "855") == 1                  # the one with a PO number
     [data] = sent_855(pipeline)
     assert b"BAK*00*AD*PHONE-77*" in data and b"ACK*IA*5*EA~" in data
+
+
+async def test_a_line_ordered_in_cases_that_odoo_counts_in_units_is_accepted_as_sent(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 cases of 12 (PO4*12, no Odoo unit mapped to CS) are posted as 24 units: the same order, so the 855
+    echoes the partner's 2 cases as accepted rather than reporting a change to 24 EA."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
+    message = await submit(pipeline, cases, "850_cases.edi")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    [first] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]],
+                              {"fields": ["product_uom_qty"]})
+    assert first["product_uom_qty"] == 24.0
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [data] = sent_855(pipeline)
+    # the partner's CS goes back as X12's CA (the base code list writes the first code of a unit)
+    assert b"PO1*1*2*CA*150.00*" in data and b"ACK*IA*2*CA~" in data and b"BAK*00*AD*" in data
