@@ -498,6 +498,7 @@ class Pipeline:
                 continue
             if posting is None:
                 posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
+            doc.source.message_id = message.id    # names the message in Odoo notes when it has no control numbers
             try:
                 links = posting.post(client, doc, partner, self._odoo_cache) or []
             except GatewayError as exc:

@@ -109,6 +109,15 @@ def test_odoo_disabled_keeps_translated_documents(make: Make) -> None:
     assert '"PurchaseOrder"' in (pipeline.journal.get_blob(message.id, "canonical") or "")
 
 
+def test_posted_documents_carry_their_journal_message_id(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an order change's note names when its source has no control numbers (a CSV file)."""
+    pipeline = make({"odoo": {"enabled": True}})
+    calls = fake_odoo(monkeypatch, lambda doc: [OdooLink("", "sale.order", 7)])
+    message = submit(pipeline, purchase_order(9))
+    assert pipeline.advance(message.id).state is State.DONE
+    assert [doc.source.message_id for doc in calls] == [message.id]
+
+
 def test_transient_odoo_error_waits_and_retries(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = make({"odoo": {"enabled": True}})
     outcomes = [OdooUnavailable("connection refused"), None]
