@@ -49,6 +49,35 @@ def _field(index: int, doc: str) -> Any:
     return property(itemgetter(index), put, doc=doc)
 
 
+def _offset(seg: list[Any]) -> int:
+    """`Segment.offset`: stored, or found in the text the reader cut the segment from.
+
+    The X12 reader's bulk path makes no int per segment (that was a tenth of reading a segment):
+    it stores `((text, start, start_offset, separator), delta)`, one tuple shared by the segments
+    of one transaction within one chunk of ASCII text split on `separator` (terminator + suffix).
+    The segment is piece number position + delta after `start` in `text`. A reader that keeps
+    segments keeps their chunk's text too (about the size of the file, next to ~15x in segments).
+    """
+    value = seg[3]
+    if value.__class__ is int:
+        return value
+    (text, at, start_offset, separator), delta = value
+    for _ in range(seg[2] + delta):
+        at = text.index(separator, at) + len(separator)
+    return start_offset + at - value[0][1]  # type: ignore[no-any-return]
+
+
+def _put_offset(seg: list[Any], value: int) -> None:
+    seg[3] = value
+
+
+def _put_position(seg: list[Any], value: int) -> None:
+    """A lazily located segment is pinned to its offset first: that offset is found from the position."""
+    if seg[3].__class__ is not int:
+        seg[3] = _offset(seg)
+    seg[2] = value
+
+
 class Segment(list):  # type: ignore[type-arg]
     """One X12/EDIFACT segment. `elements[0]` is the first data element (BEG01 / BGM01).
 
@@ -85,8 +114,9 @@ class Segment(list):  # type: ignore[type-arg]
     else:
         tag = _field(0, "segment id: 'BEG', 'UNH'")
         elements = _field(1, "data elements as read (components and repetitions not split)")
-        position = _field(2, "1-based position within its transaction (ST / UNH = 1), 0 for envelope segments")
-        offset = _field(3, "byte offset of the segment in the source file")
+        position = property(itemgetter(2), _put_position,
+                            doc="1-based position within its transaction (ST / UNH = 1), 0 for envelope segments")
+        offset = property(_offset, _put_offset, doc="byte offset of the segment in the source file")
         component_sep = _field(4, "component separator of this segment's interchange")
         repetition_sep = _field(5, "repetition separator, None when the interchange has none")
         suffix = _field(6, "what followed this segment's terminator when it differs from Delimiters.suffix")
@@ -120,13 +150,29 @@ class Segment(list):  # type: ignore[type-arg]
                 f"offset={self.offset!r}, component_sep={self.component_sep!r}, "
                 f"repetition_sep={self.repetition_sep!r}, suffix={self.suffix!r})")
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self[0], self[1], self[2], self.offset, self[4], self[5], self[6])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __ne__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return self._fields() != other._fields()
+
+    __hash__ = None  # mutable, as a list
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Segment, tuple(self))
+        return (Segment, self._fields())
 
 
 POSITION = 2
 """Index of `Segment.position` in the list: for readers that renumber every segment in their hot loop
-(`seg[POSITION] = n` is a C-level store; the property's setter is a Python call)."""
+(`seg[POSITION] = n` is a C-level store; the property's setter is a Python call). Only for segments
+made with an int offset (the EDIFACT reader's): a lazily located one needs the setter, which pins it."""
 
 
 class _BulkSegment(Segment):

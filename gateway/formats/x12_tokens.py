@@ -21,8 +21,7 @@ import gc
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import accumulate, chain, compress, pairwise, repeat
-from operator import add
+from itertools import chain, compress, pairwise, repeat
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
@@ -406,13 +405,13 @@ class Tokenizer:
                     yield batch, marks
                 return
             ascii_only = buf.isascii()
-            off = self._off
+            off = base_off = self._off
             missing = eaten != suffix     # pieces still carry their suffix (or lack it): check each
             if pieces[0][:1] > " " and lead != suffix:
                 prev.suffix = lead
             # The bulk path needs the usual suffix after every terminator, ASCII text, no hard wrap and
             # no indented or empty segment in the chunk. Then the whole chunk is split at once, each
-            # step one C-level pass (map, accumulate), so no bytecode runs per segment except
+            # step one C-level pass (map, compress), so no bytecode runs per segment except
             # Segment.__init__; only IEA and ISA (interchange boundaries) are read one by one below.
             bulk = eaten == suffix and ascii_only and not wrap
             if bulk:
@@ -431,24 +430,31 @@ class Tokenizer:
                     n = stop - at
                     marked = [m - at for m in found if at <= m < stop]
                     starts = [m for m in marked if tags[at + m] == "ST"]
+                    # Offsets are located lazily (see base._offset): each segment gets (run, delta), one
+                    # tuple per transaction, instead of an int per segment; run = the chunk's text, where
+                    # the run starts in it and at which byte offset, and the terminator + suffix.
+                    run = (buf, off - base_off, off, full)
                     if starts:
                         ends = starts + [n]
                         positions = chain(range(pos + 1, pos + 1 + starts[0]),
                                           *(range(1, b - a + 1) for a, b in pairwise(ends)))
+                        offsets = chain(repeat((run, -pos - 1), starts[0]),
+                                        *(repeat((run, a - 1), b - a) for a, b in pairwise(ends)))
                         pos = n - starts[-1]
                     else:
                         positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
+                        offsets = repeat((run, -pos - 1), n)      # type: ignore[assignment]
                         pos += n
-                    # offsets run one ahead of the segments: zip() below stops when tags run out, before
-                    # it takes an offset, so the last value, where the next piece starts, is left for next()
-                    offsets = accumulate(map(add, map(len, pieces[at:stop]), repeat(step)), initial=off)
                     if marked:
                         base = len(batch)
                         marks += [base + m for m in marked]
                     batch.extend(map(make, zip(tags[at:stop], parts_list[at:stop], positions, offsets,
                                                repeat(comp), repeat(rep), repeat(None))))
                     prev = batch[-1]
-                    off = next(offsets)
+                    # after the whole chunk: where the leftover starts; before an interchange boundary
+                    # (rare): the lengths of the run's pieces
+                    off = (base_off + len(buf) - len(leftover) if stop == len(pieces) else
+                           off + sum(map(len, pieces[at:stop])) + n * step)
                     at = stop
                 # one by one, keeping every irregularity for the writer
                 for i in range(at, len(pieces)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import pickle
 
 from gateway.formats import x12
@@ -58,3 +59,38 @@ def test_reader_segments_carry_their_positions_and_offsets() -> None:
     assert [(s.tag, s.position) for s in segs] == [("ST", 1), ("BEG", 2), ("SE", 3)]
     assert [data[s.offset:s.offset + 3] for s in segs] == [b"ST*", b"BEG", b"SE*"]
     assert all(isinstance(s, Segment) for s in segs)
+
+
+BIG = (b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261129*0900*U*00401*"
+       b"000000001*0*P*>~\nGS*PO*S*R*20261129*0900*1*X*004010~\n"
+       + b"".join(b"ST*850*%04d~\nBEG*00*SA*PO%d**20261129~\n" % (n, n)
+                  + b"".join(b"PO1*%d*%d*EA*1.5**UP*6141410000%02d~\n" % (i, i, i) for i in range(1, 30))
+                  + b"SE*31*%04d~\n" % n for n in range(1, 41))
+       + b"GE*40*1~\nIEA*1*000000001~\n")
+
+
+def test_lazily_located_segments_find_their_bytes_and_pin_when_renumbered() -> None:
+    """The bulk path locates offsets lazily (from the chunk's text and the position): every one must
+    still point at its segment, survive a change of position, and compare and pickle by value."""
+    result = x12.parse(BIG, validate=False)
+    segs = [s for tx in result.transactions for s in tx.segments]
+    assert any(not isinstance(s[3], int) for s in segs)        # the lazy form is what is being tested
+    assert all(BIG[s.offset:s.offset + len(s.tag) + 1] == s.tag.encode() + b"*" for s in segs)
+    again = x12.parse(BIG, validate=False)
+    assert [s for tx in again.transactions for s in tx.segments] == segs
+    po1 = result.transactions[5].segments[7]
+    where = po1.offset
+    po1.position = 99                                           # pins the offset before renumbering
+    assert po1.offset == where and isinstance(po1[3], int) and BIG[where:where + 6] == b"PO1*6*"
+    twin = pickle.loads(pickle.dumps(result.transactions[9].segments[4]))
+    assert twin == result.transactions[9].segments[4] and isinstance(twin[3], int)
+    assert copy.copy(result.transactions[9].segments[4]).offset == twin.offset
+    assert result.transactions[9].segments[4] != result.transactions[9].segments[5]
+
+
+def test_offsets_are_the_same_whatever_the_chunk_size() -> None:
+    """Chunks cut mid-segment, mid-transaction and on the terminator: each run locates its own."""
+    whole = [(s.tag, s.position, s.offset) for tx in x12.parse(BIG, validate=False).transactions for s in tx.segments]
+    for size in (64, 333, 1000, 4096):
+        reader = x12.X12Reader(io.BytesIO(BIG), chunk_size=size)
+        assert [(s.tag, s.position, s.offset) for tx in reader for s in tx.segments] == whole
