@@ -384,9 +384,9 @@ class X12Reader:
                         codes.TA_BAD_CONTENT, "interchange", seg)
         el = seg.elements
         doc_type, number, version = (el + ["", "", ""])[:3] if len(el) < 3 else el[:3]
-        tx = Transaction(Syntax.X12, doc_type, version=version or (grp.version if grp else ""),
-                         control_number=number, envelope=self._env, group=grp, segments=[seg],
-                         index=self._grp_sets)
+        # positional: half the cost of keywords, once per transaction set
+        tx = Transaction(Syntax.X12, doc_type, version or (grp.version if grp else ""), number, self._env, grp,
+                         [seg], None, [], [], self._grp_sets)
         self._grp_sets += 1
         self._tx = tx
         if not (len(doc_type) == 3 and doc_type.isdigit()):

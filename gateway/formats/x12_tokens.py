@@ -368,10 +368,10 @@ class Tokenizer:
                 self._off += slen
                 consumed = True
             lead = suffix if consumed else ""
-            cut = buf.rfind(full) if suffix and term not in suffix else -1
-            pieces = buf[:cut].split(full) if cut >= 0 else []
-            if pieces and buf.count(term, 0, cut) == len(pieces) - 1:
-                leftover = buf[cut + len(full):]
+            pieces = buf.split(full) if suffix and term not in suffix else [buf]
+            leftover = pieces.pop()
+            # no terminator left inside a piece (one without its suffix); join + memchr beats count()
+            if pieces and term not in "".join(pieces):
                 eaten, step = suffix, tlen + slen
             else:
                 pieces = buf.split(term)
