@@ -161,11 +161,16 @@ class Tokenizer:
             for i in range(0, len(data), self._chunk_size):
                 yield decoder.decode(data[i:i + self._chunk_size])
         else:
+            clean = True              # the decoder holds no partial character
             while True:
                 block = self._source.read(self._chunk_size)
                 if not block:
                     break
-                yield decoder.decode(block)
+                if clean and block.isascii():
+                    yield block.decode("ascii")       # the usual chunk: no incremental decoder's copy and call
+                else:
+                    yield decoder.decode(block)
+                    clean = not decoder.getstate()[0]
         yield decoder.decode(b"", final=True)
 
     def _fill(self) -> bool:

@@ -203,6 +203,27 @@ def test_non_ascii_values_keep_byte_offsets_and_bad_bytes_are_kept() -> None:
     assert latin[odd.transactions[0].segments[3].offset:][:3] == b"PO1"
 
 
+def test_characters_split_across_chunks_read_the_same_as_whole() -> None:
+    """ASCII chunks skip the incremental decoder; a chunk after one that ends inside a character must not."""
+    def sample(name: str) -> bytes:
+        body = list(BODY)
+        body.insert(2, f"N1*ST*{name}*92*0042")
+        body[7] = "SE*7*0001"
+        return interchange(suffix="\n", body=body).encode()
+    utf8 = sample("Lager Köln Süd ĂŞ")
+    # a UTF-8 lead byte, then only ASCII: not UTF-8, and the byte must stay where it was
+    broken = sample("Lager K~ln central warehouse").replace(b"K~ln", b"K\xc3ln")
+    for data, name in ((utf8, "Lager Köln Süd ĂŞ"), (broken, "Lager K\udcc3ln central warehouse")):
+        whole = [(s.tag, s.elements, s.offset) for t in x12.parse(data).transactions for s in t.segments]
+        assert whole[1][1][1] == name
+        lead = broken.index(b"\xc3") + 1
+        for size in [*range(5, 60), lead, lead + 1, lead - 1]:        # lead: a chunk ends on the lead byte
+            with io.BytesIO(data) as fh:
+                reader = X12Reader(fh, chunk_size=size)
+                assert [(s.tag, s.elements, s.offset) for t in reader for s in t.segments] == whole, size
+                assert any("UTF-8" in i.message for i in reader.issues) == (data is broken)
+
+
 def test_segment_terminator_missing_at_the_end_and_junk_inside_a_group() -> None:
     text = interchange(suffix="\r\n")
     result = x12.parse(text.rstrip("\r\n~").encode())
