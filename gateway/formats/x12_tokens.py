@@ -433,7 +433,8 @@ class Tokenizer:
                 stop = next((m for m in bounds if m >= at), len(pieces)) if bulk else at
                 if stop > at:
                     n = stop - at
-                    marked = [m - at for m in found if at <= m < stop]
+                    whole = n == len(pieces)          # the usual run: the whole chunk, nothing to cut out
+                    marked = found if whole else [m - at for m in found if at <= m < stop]
                     starts = [m for m in marked if tags[at + m] == "ST"]
                     # Offsets are located lazily (see base._offset): each segment gets (run, delta), one
                     # tuple per transaction, instead of an int per segment; run = the chunk's text, where
@@ -452,8 +453,9 @@ class Tokenizer:
                         pos += n
                     if marked:
                         base = len(batch)
-                        marks += [base + m for m in marked]
-                    batch.extend(map(make, zip(tags[at:stop], parts_list[at:stop], positions, offsets,
+                        marks += [base + m for m in marked] if base else marked
+                    batch.extend(map(make, zip(tags if whole else tags[at:stop],
+                                               parts_list if whole else parts_list[at:stop], positions, offsets,
                                                repeat(comp), repeat(rep), repeat(None))))
                     prev = batch[-1]
                     # after the whole chunk: where the leftover starts; before an interchange boundary
