@@ -12,7 +12,7 @@ ours/pyx12 and split/ours. Each figure is the best of `--runs` runs.
 Readers:
   ours     gateway.formats.x12.X12Reader over the open file: every segment with its elements,
            delimiters from the ISA, positions and offsets, transactions with envelope checks
-           (ISA/IEA, GS/GE, ST/SE numbers and counts), read in 64 KiB chunks
+           (ISA/IEA, GS/GE, ST/SE numbers and counts), read in 16 KiB chunks
   pyx12    pyx12.x12file.X12Reader: iterate every segment (its own envelope/loop counting)
   split    bare streaming tokenizer: 64 KiB chunks, bytes.split on "~", each segment split on "*"
   ours+validate (files up to 10 MB)  gateway.formats.x12.parse: the whole ParseResult in memory,

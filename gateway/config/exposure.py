@@ -53,6 +53,9 @@ def exposure_warnings(config: LoadedConfig,
     secrets = {"as2_server.private_key": gateway.as2_server.private_key,
                "as2_server.private_key_password_file": gateway.as2_server.private_key_password_file,
                "odoo.password_file": gateway.odoo.password_file}
+    for n, pair in enumerate(gateway.as2_server.previous_keys):
+        secrets[f"as2_server.previous_keys[{n}].private_key"] = pair.private_key
+        secrets[f"as2_server.previous_keys[{n}].private_key_password_file"] = pair.private_key_password_file
     credentials = environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         secrets[f"systemd credential {CREDENTIAL_NAME}"] = Path(credentials) / CREDENTIAL_NAME

@@ -62,6 +62,14 @@ class SftpServerSettings(Strict):
     lockout_seconds: float = Field(300.0, description="how long a locked-out address is refused")
 
 
+class As2KeyPair(Strict):
+    """One of our earlier AS2 certificates with its key: still opens what partners encrypt to it."""
+
+    certificate: Path
+    private_key: Path
+    private_key_password_file: Path | None = None
+
+
 class As2ServerSettings(Strict):
     enabled: bool = False
     host: str = "127.0.0.1"
@@ -71,6 +79,10 @@ class As2ServerSettings(Strict):
     certificate: Path | None = None         # our signing/decryption certificate (PEM)
     private_key: Path | None = None         # its key (PEM)
     private_key_password_file: Path | None = None
+    previous_keys: list[As2KeyPair] = Field(
+        default_factory=list, description="our earlier certificates and keys, during a rollover of ours: "
+        "messages still encrypted to one of them are opened (and the partner named in a warning); "
+        "signing always uses `certificate`")
     tls_certificate: Path | None = None     # HTTPS when set
     tls_key: Path | None = None
     duplicate_window_days: int = 30

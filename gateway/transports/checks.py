@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncssh
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gateway.config.models import (
@@ -92,12 +94,26 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
             try:
                 our_cert = load_certificates(settings.certificate)[0]
                 key = load_private_key(settings.private_key, settings.private_key_password_file)
-                spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-                if our_cert.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
+                if not _belongs(our_cert, key):
                     errors.append(ConfigError("as2_server.certificate does not belong to as2_server.private_key",
                                               path=str(settings.certificate)))
+            except ConfigError as exc:
+                errors.append(exc)
+        for n, pair in enumerate(settings.previous_keys):
+            name = f"as2_server.previous_keys[{n}]"
+            try:
+                if not _belongs(load_certificates(pair.certificate)[0],
+                                load_private_key(pair.private_key, pair.private_key_password_file)):
+                    errors.append(ConfigError(f"{name}.certificate does not belong to its private_key",
+                                              path=str(pair.certificate)))
             except ConfigError as exc:
                 errors.append(exc)
         if bool(settings.tls_certificate) != bool(settings.tls_key):
             errors.append(ConfigError("as2_server.tls_certificate and tls_key go together"))
     return errors
+
+
+def _belongs(cert: x509.Certificate, key: PrivateKeyTypes) -> bool:
+    """The certificate carries this private key's public key."""
+    spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return cert.public_key().public_bytes(*spki) == key.public_key().public_bytes(*spki)

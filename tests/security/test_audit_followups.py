@@ -22,13 +22,15 @@ def _exposed_workspace(root: Path, mode: int) -> tuple[Workspace, Path]:
     root.mkdir(parents=True)
     creds = root / "creds"
     creds.mkdir()
-    for secret in (root / "odoo.pass", root / "our.key", creds / "odoo-password"):
+    for secret in (root / "odoo.pass", root / "our.key", root / "our-2025.key", creds / "odoo-password"):
         secret.write_text("not-a-real-secret\n")
         os.chmod(secret, mode)
     return Workspace.create(root / "gw", {
         "odoo": {"enabled": True, "url": "http://odoo.example.com:8069", "password_file": str(root / "odoo.pass")},
         "ops": {"enabled": True, "host": "0.0.0.0", "port": 0},
-        "as2_server": {"private_key": str(root / "our.key")},
+        "as2_server": {"private_key": str(root / "our.key"),
+                       "previous_keys": [{"certificate": str(root / "our-2025.crt"),
+                                          "private_key": str(root / "our-2025.key")}]},
     }), creds
 
 
@@ -40,7 +42,8 @@ def test_audit_lint_warns_cleartext_odoo_open_ops_and_loose_secret_files(tmp_pat
     text = "\n".join(warnings)
     assert "odoo.url is plain http:// to odoo.example.com" in text, done.stdout
     assert "ops.host '0.0.0.0' is not a loopback address" in text, done.stdout
-    for name in ("as2_server.private_key:", "odoo.password_file:", "systemd credential odoo-password:"):
+    for name in ("as2_server.private_key:", "as2_server.previous_keys[0].private_key:", "odoo.password_file:",
+                 "systemd credential odoo-password:"):
         assert name in text and "readable by group or others" in text, (name, done.stdout)
     assert "not-a-real-secret" not in done.stdout + done.stderr
 

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from gateway.config.models import (
     As2Channel,
+    As2KeyPair,
     As2ServerSettings,
     GatewayConfig,
     OurIds,
@@ -63,9 +64,12 @@ def world(tmp_path: Path) -> World:
 
 async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
-                       min_backoff: float = 5.0, our_as2_id: str | None = None) -> As2Server:
+                       min_backoff: float = 5.0, our_as2_id: str | None = None,
+                       previous: list[Cert] | None = None) -> As2Server:
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
                                  private_key=world.ours.key_path, max_body=max_body,
+                                 previous_keys=[As2KeyPair(certificate=c.cert_path, private_key=c.key_path)
+                                                for c in previous or []],
                                  tls_certificate=world.ours.cert_path if tls else None,
                                  tls_key=world.ours.key_path if tls else None)
     config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"),
@@ -455,5 +459,42 @@ async def test_a_partner_that_knows_us_by_another_as2_id(world: World, intake: J
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "SOMEONE", "<other@bigbox>", ctype))
         assert reply.status == 403 and b"is not our AS2 id" in reply.body
         assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+
+
+async def test_a_message_encrypted_to_our_previous_certificate_opens_during_our_rollover(
+        world: World, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    """We moved to a new certificate; BigBox still encrypts to the old one. With the old key pair in
+    previous_keys the message is opened, the MDN is signed with the new key, and the journal and the
+    log say BigBox has not switched. Without it: decryption-failed, nothing stored."""
+    old = make_cert(world.tmp / "certs", "acme-2025")
+    ctype, body, _ = build_message(world.tmp / "old", PAYLOAD, signer=world.partner, recipient=old)
+    server = await start_server(world, intake)
+    try:
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<old1@bigbox>", ctype))
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("processed/error: decryption-failed")
+        assert intake.messages() == []
+    finally:
+        await server.close()
+    server = await start_server(world, intake, previous=[old])
+    try:
+        with caplog.at_level("WARNING"):
+            reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<old2@bigbox>", ctype))
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed")
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD
+        serial = format(old.identity.cert.serial_number, "X")
+        assert msg.meta["encrypted_to_previous_certificate"] == serial
+        assert any("encrypted to our previous certificate" in r.getMessage() and serial in r.getMessage()
+                   and "bigbox" in r.getMessage() for r in caplog.records)
+        # the current certificate still works, and is not reported
+        ctype, body, _ = build_message(world.tmp / "new", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<new1@bigbox>", ctype))
+        assert reply.status == 200 and len(intake.messages()) == 2
+        (fresh,) = [m for m in intake.messages() if m.meta["as2_message_id"] == "<new1@bigbox>"]
+        assert "encrypted_to_previous_certificate" not in fresh.meta
     finally:
         await server.close()

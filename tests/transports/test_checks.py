@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gateway.config.models import (
     As2Channel,
+    As2KeyPair,
     As2ServerSettings,
     GatewayConfig,
     PartnerConfig,
@@ -34,8 +35,10 @@ def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path) -> None:
     bad_pem.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
     bad_pub = tmp_path / "bad.pub"
     bad_pub.write_text("ssh-ed25519 AAAAnotakey\n")
-    gw_bad = GatewayConfig(as2_server=As2ServerSettings(enabled=True, certificate=other.cert_path,
-                                                        private_key=ours.key_path))
+    gw_bad = GatewayConfig(as2_server=As2ServerSettings(
+        enabled=True, certificate=other.cert_path, private_key=ours.key_path,
+        previous_keys=[As2KeyPair(certificate=theirs.cert_path, private_key=theirs.key_path),
+                       As2KeyPair(certificate=theirs.cert_path, private_key=ours.key_path)]))
     bad = {
         "a": PartnerConfig(id="a", inbound=[As2Channel(channel="as2", as2_id="BB", certificates=[bad_pem])]),
         "b": PartnerConfig(id="b", inbound=[As2Channel(channel="as2", as2_id="BB", certificates=[theirs.cert_path])]),
@@ -50,6 +53,8 @@ def test_good_settings_pass_and_broken_ones_are_named(tmp_path: Path) -> None:
     assert "bad.pub:1: not an OpenSSH public key" in text
     assert "partners/d.yaml: partner d: cannot load SFTP key" in text
     assert "as2_server.certificate does not belong to as2_server.private_key" in text
+    assert "as2_server.previous_keys[1].certificate does not belong to its private_key" in text
+    assert "previous_keys[0]" not in text
     off = check(GatewayConfig(), {"b": bad["b"]})
     assert any("as2_server.enabled is false" in str(e) for e in off)
 

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar, NamedTuple
 
 from asn1crypto import algos, cms, core
 from asn1crypto import x509 as asn1_x509
@@ -367,8 +367,18 @@ def _recipient_infos(key: bytes, recipients: list[x509.Certificate], key_transpo
     return bytes(cms.RecipientInfos(infos).dump())
 
 
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: BinaryIO | None = None) -> str:
-    """Decrypt an EnvelopedData or AuthEnvelopedData read from `src` into `dst`; returns the cipher name.
+class Opened(NamedTuple):
+    """What opened an encrypted body: the content cipher, and which of our identities it was sent to."""
+
+    cipher: str
+    recipient: Identity
+
+
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: BinaryIO | None = None) -> Opened:
+    """Decrypt an EnvelopedData or AuthEnvelopedData read from `src` into `dst`.
+
+    `ours` may hold several identities (the current key pair and previous ones during a rollover of
+    our certificate): the recipient info that names one of them is the one opened.
 
     The content type inside the body decides, not the MIME smime-type, which partners get wrong.
     AuthEnvelopedData (AES-GCM) needs `scratch`: see `_open_auth`.
@@ -384,7 +394,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: 
         r.expect(0x30)                                  # (auth)EncryptedContentInfo
         r.whole()                                       # content type
         calg = cms.EncryptionAlgorithm.load(r.whole())
-        key = _unwrap_key(rinfos, ours)
+        key, recipient = _unwrap_key(rinfos, ours)
         alg_name = str(calg["algorithm"].native)
         h = r.header()
         if h.tag not in (0x80, 0xA0):
@@ -393,7 +403,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: 
             if scratch is None:
                 raise CmsError("AuthEnvelopedData needs a scratch file")
             _open_auth(r, h, dst, scratch, alg_name, key, calg["parameters"].dump())
-            return alg_name
+            return Opened(alg_name, recipient)
         if alg_name in GCM_KEYS:
             raise CmsError(f"{alg_name} is only valid inside AuthEnvelopedData")
         cipher = _cipher(alg_name, key, calg["parameters"].native)
@@ -407,7 +417,7 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, ours: list[Identity], scratch: 
             raise CmsError("decryption failed: wrong key or damaged content") from exc
     except der.DerError as exc:
         raise CmsError(f"encrypted body is not valid CMS: {exc}") from exc
-    return alg_name
+    return Opened(alg_name, recipient)
 
 
 def _open_auth(r: der.Reader, h: der.Header, dst: BinaryIO, scratch: BinaryIO, alg_name: str, key: bytes,
@@ -467,7 +477,7 @@ def _contents(tlv_bytes: bytes) -> bytes:
     return tlv_bytes[skip:]
 
 
-def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:
+def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> tuple[bytes, Identity]:
     for ri in rinfos:
         if ri.name != "ktri":
             continue
@@ -492,7 +502,7 @@ def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> bytes:
             else:
                 pad = padding.PKCS1v15()
             try:
-                return bytes(ident.key.decrypt(ktri["encrypted_key"].native, pad))
+                return bytes(ident.key.decrypt(ktri["encrypted_key"].native, pad)), ident
             except ValueError as exc:
                 raise CmsError("content key does not decrypt with our private key") from exc
     raise CmsError("message is not encrypted for our certificate")

@@ -55,6 +55,13 @@ def our_identity(settings: As2ServerSettings) -> cms.Identity | None:
     return cms.Identity(cert, load_private_key(settings.private_key, settings.private_key_password_file))
 
 
+def previous_identities(settings: As2ServerSettings) -> list[cms.Identity]:
+    """Our earlier key pairs (`previous_keys`): they decrypt, never sign."""
+    return [cms.Identity(load_certificates(pair.certificate)[0],
+                         load_private_key(pair.private_key, pair.private_key_password_file))
+            for pair in settings.previous_keys]
+
+
 def our_as2_id(config: GatewayConfig) -> str:
     if config.our_ids and config.our_ids.as2_id:
         return config.our_ids.as2_id
@@ -86,6 +93,7 @@ class As2Server:
         self.work_dir = work_dir
         self.our_id = our_as2_id(config)
         self.identity = our_identity(self.settings)
+        self.previous = previous_identities(self.settings)
         self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
         self._runner: web.AppRunner | None = None
         self._mdn_task: asyncio.Task[None] | None = None
@@ -187,7 +195,7 @@ class As2Server:
         micalg = choose_micalg(options)
         spelled = micalg_spelling(options, micalg)
         ch = known.channel
-        policy = Policy(known.certs, [self.identity] if self.identity else [], ch.require_signed,
+        policy = Policy(known.certs, ([self.identity] if self.identity else []) + self.previous, ch.require_signed,
                         ch.require_encrypted, self.settings.max_body)
         wants_mdn = bool(h.get("Disposition-Notification-To"))
         async_url = (h.get("Receipt-Delivery-Option") or "").strip() or None
@@ -218,13 +226,15 @@ class As2Server:
             return await self._answer(known, message_id, disp, (got.mic, spelled),
                                       f"duplicate of message {earlier}; not processed again",
                                       sign_mdn, async_url, micalg)
+        old_key = self._previous_key_used(got.recipient, pid, message_id)
         filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
         meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
                           source_key=f"{known.channel.as2_id}:{message_id}",
                           extra={"as2_message_id": message_id, "as2_from": known.channel.as2_id,
                                  "as2_to": self.local_id(known), "mic": got.mic, "mic_alg": got.mic_alg,
                                  "layers": got.layers, "content_type": got.content_type,
-                                 "subject": h.get("Subject", "")})
+                                 "subject": h.get("Subject", ""),
+                                 **({"encrypted_to_previous_certificate": old_key} if old_key else {})})
         try:
             message = await self.intake.submit(got.payload, meta)
         except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: no MDN, the partner resends
@@ -242,6 +252,17 @@ class As2Server:
             return web.Response(status=200, text="OK\r\n")
         return await self._answer(known, message_id, disp, (got.mic, spelled), text, sign_mdn,
                                   async_url, micalg)
+
+    def _previous_key_used(self, recipient: Any, pid: str, message_id: str) -> str:
+        """When a partner encrypted to one of our previous certificates: a warning, and the serial for the journal."""
+        if recipient is None or self.identity is None or recipient == self.identity.cert:
+            return ""
+        serial = format(recipient.serial_number, "X")
+        log.warning("AS2 message %s from %s was encrypted to our previous certificate (serial %s, valid until %s), "
+                    "not the current one (serial %X): the partner has not switched to our new certificate yet",
+                    message_id, pid, serial, recipient.not_valid_after_utc.date().isoformat(),
+                    self.identity.cert.serial_number)
+        return serial
 
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
                       mic: tuple[str, str] | None, text: str, sign: bool, async_url: str | None,

@@ -52,6 +52,7 @@ class Unpacked:
     encrypted: bool = False
     compressed: bool = False
     layers: list[str] = field(default_factory=list)
+    recipient: x509.Certificate | None = None   # which of our certificates it was encrypted to
 
 
 def choose_micalg(options: str | None, fallback: str = "sha256") -> str:
@@ -81,6 +82,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     signed = encrypted = compressed = False
     mic_range: tuple[Path, int, int] | None = None
     layers: list[str] = []
+    opened: list[cms.Opened] = []
     for depth in range(MAX_LAYERS):
         ctype = ent.content_type
         smime = (ent.param("smime-type") or "").lower()
@@ -88,7 +90,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             if encrypted:
                 raise Refused("unexpected-processing-error", "message is encrypted twice")
             ent = _layer(ent, work / f"layer{depth}", "decryption-failed",
-                         _decrypt(policy.ours, work / f"layer{depth}.ciphertext"))
+                         _decrypt(policy.ours, work / f"layer{depth}.ciphertext", opened))
             encrypted = True
             layers.append("encrypted")
             if not signed:
@@ -149,15 +151,19 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     if mic_range is None:
         mic_range = (ent.path, ent.start, ent.end)
     mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
-    return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers)
+    return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers,
+                    opened[0].recipient.cert if opened else None)
 
 
-def _decrypt(ours: list[cms.Identity], scratch: Path) -> Callable[[BinaryIO, BinaryIO], object]:
-    """The decrypt step; AES-GCM (AuthEnvelopedData) parks the ciphertext in `scratch` until its tag is read."""
-    def step(src: BinaryIO, dst: BinaryIO) -> str:
+def _decrypt(ours: list[cms.Identity], scratch: Path, opened: list[cms.Opened]) -> Callable[[BinaryIO, BinaryIO], object]:
+    """The decrypt step; AES-GCM (AuthEnvelopedData) parks the ciphertext in `scratch` until its tag is read.
+    What opened the body is appended to `opened`."""
+    def step(src: BinaryIO, dst: BinaryIO) -> cms.Opened:
         try:
             with scratch.open("w+b") as f:
-                return cms.decrypt_stream(src, dst, ours, f)
+                result = cms.decrypt_stream(src, dst, ours, f)
+                opened.append(result)
+                return result
         finally:
             scratch.unlink(missing_ok=True)             # a second copy of the body: free the disk now
     return step
