@@ -28,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from gateway.errors import ConfigError, GatewayError
 from gateway.journal.api import Direction, Message
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
+from gateway.ops.certificates import certificates_in_use, expiry_warnings
 from gateway.outbound.outbox import Outbox
 from gateway.pipeline import Pipeline, WorkerPool
 from gateway.transports.folder import FolderInbox
@@ -317,6 +319,8 @@ def run(config_path: str | Path | None) -> int:
     logs.register_config_secrets(config.gateway)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         log.warning("shipped profile: %s", warning)
+    for warning in expiry_warnings(certificates_in_use(config.gateway, config.partners), datetime.now(UTC)):
+        log.warning("certificate: %s", warning)
     try:
         daemon = Daemon(config)
     except GatewayError as exc:

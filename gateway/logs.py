@@ -299,8 +299,9 @@ def register_config_secrets(config: Any) -> None:
     if password is not None:
         register_secret(password.get_secret_value() if hasattr(password, "get_secret_value") else str(password))
     register_secret(os.environ.get("EDI_GATEWAY_ODOO_PASSWORD"))
-    for path in (getattr(odoo, "password_file", None),
-                 getattr(getattr(config, "as2_server", None), "private_key_password_file", None)):
+    as2 = getattr(config, "as2_server", None)
+    for path in (getattr(odoo, "password_file", None), getattr(as2, "private_key_password_file", None),
+                 *(pair.private_key_password_file for pair in getattr(as2, "previous_keys", None) or [])):
         if path:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 register_secret(Path(path).read_text(encoding="utf-8").strip())

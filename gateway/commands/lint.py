@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument
 from gateway.config.exposure import exposure_warnings
 from gateway.config.loader import find_config, lint, load
+from gateway.ops.certificates import certificates_in_use, expiry_warnings
 
 HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
 
@@ -28,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         print(f"warning (shipped profile): {warning}")
     for warning in dict.fromkeys(str(w) for w in exposure_warnings(config)):
+        print(f"warning: {warning}")
+    for warning in expiry_warnings(certificates_in_use(config.gateway, config.partners), datetime.now(UTC)):
         print(f"warning: {warning}")
     print(f"{path}: ok ({len(config.partners)} partner{'s' if len(config.partners) != 1 else ''})")
     return EXIT_OK

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from gateway.journal.api import State
+from gateway.ops.certificates import CertificateInUse
 from gateway.ops.queries import LATENCY_BUCKETS, JournalQueries
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -79,8 +80,9 @@ def _version() -> str:
         return "unknown"
 
 
-def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | None = None) -> list[Family]:
-    """Every metric the gateway exports, read from the journal now."""
+def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | None = None,
+            certificates: list[CertificateInUse] | None = None) -> list[Family]:
+    """Every metric the gateway exports, read from the journal now (and the certificates configured)."""
     messages = Family(PREFIX + "messages", "gauge", "Messages in the journal by direction, state, partner and type.")
     for direction, state, partner, doc_type, n in queries.message_counts():
         messages.add(n, direction=direction, state=state, partner=partner, type=doc_type)
@@ -127,4 +129,11 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
         for name, ok in sorted(checks.items()):
             ready.add(1 if ok else 0, check=name)
         families.append(ready)
+    if certificates:
+        expiry = Family(PREFIX + "certificate_expiry_seconds", "gauge",
+                        "Seconds until a configured certificate expires (negative once it has); use is as2, "
+                        "as2_previous, as2_tls or partner_as2.")
+        for c in certificates:
+            expiry.add((c.not_after - now).total_seconds(), use=c.use, partner=c.partner, serial=c.serial)
+        families.append(expiry)
     return families

@@ -172,10 +172,17 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
     ]
 
 
-def status_page(*, now: datetime, board: Board, checks: list[CheckResult]) -> str:
+def notices(lines: list[str]) -> str:
+    """Warnings that are not about one message (certificates about to expire), above everything else."""
+    if not lines:
+        return ""
+    return '<ul class="notices">' + "".join(f'<li class="warn">{esc(line)}</li>' for line in lines) + "</ul>"
+
+
+def status_page(*, now: datetime, board: Board, checks: list[CheckResult], warnings: list[str] | None = None) -> str:
     """The coordinator's overview: flow per partner, stuck, quarantine, overdue acks, dead letters, latest."""
-    return page("Status", health_badges(checks) + "".join(_sections(board, now, show_partner=True)), now,
-                refresh=30)
+    return page("Status", health_badges(checks) + notices(warnings or [])
+                + "".join(_sections(board, now, show_partner=True)), now, refresh=30)
 
 
 def partner_page(*, now: datetime, partner: str, board: Board) -> str:

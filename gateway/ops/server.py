@@ -28,6 +28,7 @@ from aiohttp import web
 from gateway.errors import TransportError
 from gateway.journal.archive import Archive
 from gateway.ops import metrics, pages
+from gateway.ops.certificates import CertificateInUse, certificates_in_use, expiry_warnings
 from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
 
@@ -106,12 +107,20 @@ async def live(request: web.Request) -> web.Response:
     return web.json_response({"status": "live", "live": True})
 
 
+def _certificates(ctx: Any) -> list[CertificateInUse]:
+    """The certificates configured now (read on each request: SIGHUP may change them; a few PEM files)."""
+    config = getattr(ctx.config, "gateway", ctx.config)
+    partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", None) or {}
+    return certificates_in_use(config, dict(partners))
+
+
 async def metrics_endpoint(request: web.Request) -> web.Response:
     now = _now()
     queries = request.app[QUERIES]
     results = await request.app[READINESS].run()        # cached for a couple of seconds
     checks = {r.name: r.ok for r in results}
-    families = await asyncio.to_thread(metrics.collect, queries, now, checks)
+    certificates = await asyncio.to_thread(_certificates, request.app[STATE]["ctx"])
+    families = await asyncio.to_thread(metrics.collect, queries, now, checks, certificates)
     return web.Response(body=metrics.render(families).encode("utf-8"),
                         headers={"Content-Type": metrics.CONTENT_TYPE})
 
@@ -146,9 +155,11 @@ def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Bo
 
 async def status(request: web.Request) -> web.Response:
     now = _now()
-    board, checks = await asyncio.gather(asyncio.to_thread(_board, request, now, None),
-                                         request.app[READINESS].run())
-    return _html(pages.status_page(now=now, board=board, checks=checks))
+    board, checks, certificates = await asyncio.gather(
+        asyncio.to_thread(_board, request, now, None), request.app[READINESS].run(),
+        asyncio.to_thread(_certificates, request.app[STATE]["ctx"]))
+    return _html(pages.status_page(now=now, board=board, checks=checks,
+                                   warnings=expiry_warnings(certificates, now)))
 
 
 async def partner(request: web.Request) -> web.Response:

@@ -23,14 +23,16 @@ class Cert:
     identity: Identity
 
 
-def make_cert(tmp: Path, name: str, dns: str | None = None) -> Cert:
-    """A self-signed RSA-2048 certificate + key written as PEM files under `tmp`."""
+def make_cert(tmp: Path, name: str, dns: str | None = None, days: int = 30) -> Cert:
+    """A self-signed RSA-2048 certificate + key written as PEM files under `tmp`, valid for `days` more
+    days (expired that many days ago when negative)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+               .not_valid_before(now - dt.timedelta(days=max(1, 1 - days)))
+               .not_valid_after(now + dt.timedelta(days=days, hours=1))
                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True))
     if dns:
         builder = builder.add_extension(x509.SubjectAlternativeName(
