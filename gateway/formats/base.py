@@ -53,18 +53,27 @@ def _offset(seg: list[Any]) -> int:
     """`Segment.offset`: stored, or found in the text the reader cut the segment from.
 
     The X12 reader's bulk path makes no int per segment (that was a tenth of reading a segment):
-    it stores `((text, start, start_offset, separator), delta)`, one tuple shared by the segments
-    of one transaction within one chunk of ASCII text split on `separator` (terminator + suffix).
-    The segment is piece number position + delta after `start` in `text`. A reader that keeps
-    segments keeps their chunk's text too (about the size of the file, next to ~15x in segments).
+    it stores `((text, start, start_offset, separator, count, end), delta)`, one tuple shared by the
+    segments of one transaction within one run of `count` segments of ASCII text, each followed by
+    `separator` (terminator + suffix), from `start` to `end` in `text`. The segment is piece number
+    position + delta of the run, found from whichever end is nearer. A reader that keeps segments
+    keeps their chunk's text too (about the size of the file, next to ~15x in segments).
     """
     value = seg[3]
     if value.__class__ is int:
         return value
-    (text, at, start_offset, separator), delta = value
-    for _ in range(seg[2] + delta):
-        at = text.index(separator, at) + len(separator)
-    return start_offset + at - value[0][1]  # type: ignore[no-any-return]
+    (text, start, start_offset, separator, count, end), delta = value
+    index = seg[2] + delta
+    if index <= count - index:
+        at = start
+        for _ in range(index):
+            at = text.index(separator, at) + len(separator)
+    else:
+        at = end
+        for _ in range(count - index):
+            before = text.rfind(separator, start, at - len(separator))
+            at = before + len(separator) if before >= 0 else start
+    return start_offset + at - start  # type: ignore[no-any-return]
 
 
 def _put_offset(seg: list[Any], value: int) -> None:

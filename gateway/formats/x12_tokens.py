@@ -438,8 +438,12 @@ class Tokenizer:
                     starts = [m for m in marked if tags[at + m] == "ST"]
                     # Offsets are located lazily (see base._offset): each segment gets (run, delta), one
                     # tuple per transaction, instead of an int per segment; run = the chunk's text, where
-                    # the run starts in it and at which byte offset, and the terminator + suffix.
-                    run = (buf, off - base_off, off, full)
+                    # the run starts in it and at which byte offset, the terminator + suffix, how many
+                    # segments and where they end: the leftover's start after a whole chunk, else (an
+                    # interchange boundary, rare) from the lengths of the run's pieces.
+                    end = (base_off + len(buf) - len(leftover) if stop == len(pieces) else
+                           off + sum(map(len, pieces[at:stop])) + n * step)
+                    run = (buf, off - base_off, off, full, n, end - base_off)
                     if starts:
                         ends = starts + [n]
                         positions = chain(range(pos + 1, pos + 1 + starts[0]),
@@ -458,10 +462,7 @@ class Tokenizer:
                                                parts_list if whole else parts_list[at:stop], positions, offsets,
                                                repeat(comp), repeat(rep), repeat(None))))
                     prev = batch[-1]
-                    # after the whole chunk: where the leftover starts; before an interchange boundary
-                    # (rare): the lengths of the run's pieces
-                    off = (base_off + len(buf) - len(leftover) if stop == len(pieces) else
-                           off + sum(map(len, pieces[at:stop])) + n * step)
+                    off = end
                     at = stop
                 # one by one, keeping every irregularity for the writer
                 for i in range(at, len(pieces)):
