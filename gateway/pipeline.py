@@ -52,6 +52,7 @@ log = logging.getLogger("gateway.pipeline")
 INBOUND_WORK = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.RETRY_WAIT})
 PARK_SECONDS = 30.0          # how long a message waits for a missing module before it is tried again
 ACK_KINDS = {"997", "999", "TA1", "CONTRL"}
+CHANGE_PURPOSES = frozenset({"change", "replace", "cancel"})   # what `trigger: change_applied` answers once posted
 
 
 def compute_backoff(attempt: int, min_backoff: float, max_backoff: float, *,
@@ -493,7 +494,9 @@ class Pipeline:
         posted = 0
         refused: list[GatewayError] = []
         waiting: list[GatewayError] = []
-        for doc in self._canonical(message):
+        answers = [d for d in partner.documents if d.direction == "out" and d.trigger == "change_applied"]
+        answered = 0
+        for index, doc in enumerate(self._canonical(message)):
             if (doc.source.standard_type or "") in wanted:
                 continue
             if posting is None:
@@ -512,6 +515,12 @@ class Pipeline:
             for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
+            if answers and links and getattr(doc, "purpose", "") in CHANGE_PURPOSES \
+                    and not message.meta.get("change_acks_queued"):
+                self._answer_change(message, partner, doc, links, client, index, answers)
+                answered += 1
+        if answered:
+            self.journal.note(message.id, meta={"change_acks_queued": True})
         if waiting and not refused:
             raise waiting[0]              # tried again later; what was posted now is found again then
         refused += waiting
@@ -521,6 +530,24 @@ class Pipeline:
         message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
                                           f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
         return message
+
+    def _answer_change(self, message: Message, partner: PartnerConfig, doc: Any, links: list[Any], client: Any,
+                       index: int, answers: list[Any]) -> None:
+        """Queue the partner's answer to a change now applied in Odoo (X12 865, `trigger: change_applied`);
+        one the profile cannot write is held in quarantine with the reason, as the scheduler does."""
+        ack = _require("gateway.odoo.order_changes", "change_acknowledgment").change_acknowledgment(client, doc, links)
+        render = _require("gateway.translate", "render").render
+        for setting in answers:
+            key = f"{message.id}:{setting.type}:{index}"
+            try:
+                rendered = render(ack, partner, self.config.profiles, self.journal, setting.type,
+                                  our_ids=self._our_ids())
+            except GatewayError as exc:
+                if exc.transient:
+                    raise
+                self.hold_outbound(partner, ack, setting.type, key, str(exc))
+                continue
+            self.queue_outbound(partner, rendered, parent_id=message.id, key=key)
 
     def _posted(self, message: Message) -> Message:
         return self.journal.transition(message.id, State.DONE, "done")

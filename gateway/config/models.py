@@ -321,7 +321,8 @@ class DocumentSettings(Strict):
     type: str                                 # "850", "856", "ORDERS", "DESADV", "csv-order", "cxml-OrderRequest"
     direction: Literal["in", "out"]
     profile: str                              # translation profile name (translations/<profile>.yaml)
-    trigger: Literal["delivery_done", "invoice_posted", "order_confirmed", "schedule", "none"] = "none"
+    trigger: Literal["delivery_done", "invoice_posted", "order_confirmed", "change_applied", "schedule",
+                     "none"] = "none"           # change_applied: the answer to a PO change once it is in Odoo
     schedule: str | None = None               # cron expression for schedule triggers
     post: bool = True                         # inbound: post to Odoo
 

@@ -122,6 +122,19 @@ async def wait_for_inbound(path: Path, expected: int, timeout: float, note: Call
     return finished, text
 
 
+def outbound_count(path: Path, doc_types: tuple[str, ...]) -> int:
+    """How many outbound documents of these types the journal holds (0 when it cannot be read yet)."""
+    db = _connect(path)
+    if db is None:
+        return 0
+    try:
+        row = db.execute(f"SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' AND doc_type IN "
+                         f"({_marks(doc_types)})", doc_types).fetchone()
+        return int(row["n"])
+    finally:
+        db.close()
+
+
 async def wait_for_outbound(path: Path, want: dict[str, int], timeout: float,
                             note: Callable[[str], None]) -> tuple[bool, str]:
     """Until each group ("ASNs", "invoices", "inventory feeds") has `want` documents, each one delivered

@@ -31,7 +31,16 @@ from gateway.odoo.sale_orders import (
     price_check,
     quantity_and_unit,
 )
-from gateway.translate.canonical import LINE_CHANGES, Document, Line, PurchaseOrder
+from gateway.translate.canonical import (
+    LINE_CHANGES,
+    Document,
+    Line,
+    PurchaseOrder,
+    PurchaseOrderAck,
+    Reference,
+    Source,
+    Totals,
+)
 
 log = logging.getLogger("gateway.odoo.order_changes")
 
@@ -272,3 +281,19 @@ def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | Non
     if len(same) > 1 and line_no and line_no.isdigit():
         return next((r for r in same if r["sequence"] == int(line_no)), same[0])
     return same[0] if same else None
+
+
+def change_acknowledgment(client: OdooClient, doc: PurchaseOrder, links: list[OdooLink]) -> PurchaseOrderAck:
+    """What answers a change, replacement or cancellation once it is applied to the Odoo order(s)
+    (X12 865, `trigger: change_applied`): every line taken as the partner sent it, since one that
+    cannot be is refused before anything is written; the sale order's name as our order number."""
+    ids = sorted({link.record_id for link in links if link.model == "sale.order"})
+    names = [row["name"] for row in client.read("sale.order", ids, ["name"])] if ids else []
+    lines = [line.model_copy(update={"status": "accepted"}) for line in doc.lines]
+    parties = [p for p in (doc.party("buyer"), doc.party("seller")) if p is not None]
+    return PurchaseOrderAck(
+        number=names[0] if len(names) == 1 else doc.number, po_number=doc.number, po_date=doc.date,
+        change_sequence=doc.change_sequence, ack_type="accepted", currency=doc.currency, parties=parties,
+        lines=lines, references=[Reference(qualifier="vendor_order", value=n) for n in names],
+        totals=Totals(line_count=len(lines)),
+        source=Source(partner=doc.source.partner, odoo_record=f"sale.order,{ids[0]}" if len(ids) == 1 else None))

@@ -49,8 +49,8 @@ ORDER_ACK_WORDS = ("855", "ORDRSP", "ORDERRESPONSE", "CONFIRMATION")
 
 def kind_of(doc: DocumentSettings) -> str | None:
     """Which extraction feeds an outbound document setting, or None when it is not Odoo-triggered."""
-    if doc.direction != "out" or doc.trigger == "none":
-        return None
+    if doc.direction != "out" or doc.trigger in ("none", "change_applied"):
+        return None                 # change_applied: queued by the pipeline when the change is posted
     if doc.trigger == "delivery_done":
         return extraction.KIND_SHIP
     if doc.trigger == "invoice_posted":

@@ -208,6 +208,7 @@ def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
 class PurchaseOrder(Document):
     doc_type: Literal["PurchaseOrder"] = "PurchaseOrder"
     purpose: str = "original"                   # original, replace, cancel, change
+    change_sequence: str | None = None          # a change's own number (X12 860 BCH05)
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
     terms: str | None = None
     ship_method: str | None = None
@@ -232,6 +233,7 @@ class PurchaseOrderAck(Document):
     po_number: str
     po_date: str | None = None                  # BAK04 / DTM+171: the date of the order acknowledged
     ack_type: str = "accepted"                  # accepted, accepted_with_changes, rejected
+    change_sequence: str | None = None          # answering a PO change (X12 865 BCA05): the change's number
     lines: list[Line] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
 

@@ -15,10 +15,12 @@ import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.formats import x12
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import translate
 from gateway.translate.canonical import DateValue, Line, PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order
@@ -164,13 +166,36 @@ async def test_pipeline_bigbox_860_sample_is_merged_into_its_850(
     assert "EDI change 4500001234 (interchange 000001210 set 0001): " in text
     assert "order price 39.90, Odoo price 42.00" in text
     assert [(link.record_id, link.role) for link in journal.odoo_links(second.id)] == [(so["id"], "updated")]
-    [ack] = journal.children(second.id)
+    answer, ack = sorted(journal.children(second.id), key=lambda m: m.doc_type or "")
     sent = pipeline.archive.read(ack.sha256)
     assert ack.doc_type == "997" and b"AK1*PC*1210~" in sent and b"AK9*A*1*1*1~" in sent
+    # the 865 answers the change now in Odoo: BCA05 the change's number, each POC line as sent with ACK*IA,
+    # our sale order's name in BCA09; read back by the gateway's own 865 profile, valid against the 865 set
+    assert answer.doc_type == "865" and answer.state is State.QUEUED
+    text865 = pipeline.archive.read(answer.sha256).decode()
+    segments = [s.strip() for s in text865.split("~") if s.strip()]
+    bca = next(s for s in segments if s.startswith("BCA*")).split("*")
+    assert (bca[1], bca[2], bca[3], bca[5], bca[6], bca[9]) == ("00", "AD", "4500001234", "1", "20261127", so["name"])
+    assert len(bca[10]) == 8                                # the acknowledgment's own date
+    # (QI and PC are both "change" in the canonical model: written back as CA, changes to line items)
+    assert [s for s in segments if s.startswith(("POC*", "ACK*"))] == [
+        "POC*1*CA*36**EA*12.50*PE*BP*BB-1001*VN*WB-100*UP*614141000012", "ACK*IA*36*EA",
+        "POC*2*DI*0**EA***BP*BB-1002*VN*WR-200*UP*614141000029", "ACK*IA*0*EA",
+        "POC*3*CA*6**EA*39.90*PE*BP*BB-1003*VN*GL-300*UP*614141000036", "ACK*IA*6*EA",
+        "POC*4*AI*12**EA*30.00*PE*BP*BB-1004*VN*CB-400*UP*614141000043", "ACK*IA*12*EA"]
+    parsed = x12.parse(text865.encode())
+    assert parsed.errors == [] and parsed.groups[0].functional_id == "CA"
+    [back] = translate(parsed.transactions[0], examples.partners["bigbox"], examples.profiles, profile="bigbox-865")
+    assert (back.po_number, back.change_sequence, [ln.change for ln in back.lines]) == \
+        ("4500001234", "1", ["change", "delete", "change", "add"])
     # BigBox's next change of the same PO (same PO date, a new interchange) is applied too, not taken for this one
     later = CHANGE_860.read_bytes().replace(b"000001210", b"000001211").replace(b"POC*1*QI*36*36*", b"POC*1*QD*30*30*")
     third = await submit(pipeline, later, "860_4500001234_2.edi")
+    sandbox.faults.drop_after_create["sale.order.write"] = 1       # the merge is written, its answer lost
     assert run(pipeline, third.id, {State.DONE}).state is State.DONE
+    # retried, the change finds its own work: one 865 for it, not two
+    assert sorted(m.doc_type or "" for m in journal.children(third.id)) == ["865", "997"]
+    assert any(e.to_state is State.RETRY_WAIT for e in journal.events(third.id))
     assert [r[:2] for r in rows(odoo, so["id"])] == [("[WB-100] Blue Widget", 30.0), ("[GL-300] Gadget Large", 6.0),
                                                     ("[CB-400] Cable Bundle", 12.0)]
     text = note(odoo, so["id"])

@@ -28,6 +28,7 @@ UPDATE = os.environ.get("EDI_GOLDEN_UPDATE") == "1"
 SAMPLES = sorted((f, p) for p in ("bigbox", "northwind") for pattern in ("*.edi", "later/*.edi")
                  for f in (EXAMPLES / "samples" / p).glob(pattern))
 FIXTURES = [("bigbox", "856", "856_ship_notice.json"), ("bigbox", "810", "810_invoice.json"),
+            ("bigbox", "865", "865_change_ack.json"),
             ("northwind", "856", "856_ship_notice.json"), ("northwind", "810", "810_invoice.json"),
             ("northwind", "846", "846_inventory.json"), ("northwind", "855", "855_ack.json")]
 CHANNEL = {"bigbox": IntakeMeta(channel="as2", filename="x", partner="bigbox"),
