@@ -296,11 +296,11 @@ class Demo:
         if not finished:
             raise StepFailed(text)
         merged = await asyncio.to_thread(odoo_day.changed_orders, self.odoo) if self.odoo is not None else []
-        answers = await asyncio.to_thread(watch.outbound_count, self.journal_path, ("865",))
+        answers = [f"{n} {kind}" for kind in ("865", "ORDRSP")
+                   if (n := await asyncio.to_thread(watch.outbound_count, self.journal_path, (kind,)))]
         return "; ".join(sent) + (f"; merged line by line into the quotations of PO {', '.join(merged)} "
                                   "(each order's note says what changed)" if merged else f"; {text}") + (
-            f"; BigBox answered with {answers} 865 change acknowledgment{'s' if answers != 1 else ''}"
-            if answers else "")
+            f"; each change answered once applied ({', '.join(answers)})" if answers else "")
 
     async def send_malformed(self, progress: Progress) -> str:
         assert self.ws is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+from decimal import Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -289,7 +290,9 @@ def change_acknowledgment(client: OdooClient, doc: PurchaseOrder, links: list[Od
     cannot be is refused before anything is written; the sale order's name as our order number."""
     ids = sorted({link.record_id for link in links if link.model == "sale.order"})
     names = [row["name"] for row in client.read("sale.order", ids, ["name"])] if ids else []
-    lines = [line.model_copy(update={"status": "accepted"}) for line in doc.lines]
+    lines = [line.model_copy(update={"status": "accepted", **({"quantity": Decimal(0)} if line.change == "delete"
+                                                               and line.quantity is None else {})})
+             for line in doc.lines]
     parties = [p for p in (doc.party("buyer"), doc.party("seller")) if p is not None]
     return PurchaseOrderAck(
         number=names[0] if len(names) == 1 else doc.number, po_number=doc.number, po_date=doc.date,

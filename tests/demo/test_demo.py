@@ -180,7 +180,7 @@ def test_the_partners_changes_were_merged_into_their_orders(demo: DemoRun) -> No
         assert sorted(got) == sorted(lines), (po, got)
         assert f"EDI change {po} (interchange " in so["note"] and so["state"] == "sale"
     assert "merged line by line into the quotations of PO 4500001234, 4500012345" in "\n".join(demo.lines)
-    assert "BigBox answered with 1 865 change acknowledgment" in "\n".join(demo.lines)
+    assert "each change answered once applied (1 865, 1 ORDRSP)" in "\n".join(demo.lines)
 
 
 def _received_files(workdir: Path, partner: str) -> list[Path]:

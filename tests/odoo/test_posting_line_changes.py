@@ -237,7 +237,8 @@ async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """EuroHandel's ORDERS (48 Blue Widget, 4 cartons of Red Widget, 10 Gadget Large), then its ORDCHG: LIN
     action 3 with a QTY (48 -> 60), 2 (Red Widget removed), 3 with only a PRI (kept quantity, EuroHandel is on
-    the order price policy: 39.90 written), 1 (8 Cable Bundle added); the CONTRL answers it."""
+    the order price policy: 39.90 written), 1 (8 Cable Bundle added); the CONTRL answers it, and an ORDRSP once
+    it is merged."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     for path in (EH_SAMPLE, ORDCHG):
         message = await pipeline.submit(path.read_bytes(), IntakeMeta(channel="folder", filename=path.name))
@@ -248,8 +249,17 @@ async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
                                     ("[CB-400] Cable Bundle", 8.0, 30.0)]
     assert "EDI change 4500012345 (interchange EH000431 set 1)" in note(odoo, so["id"])
     assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
-    [contrl] = journal.children(message.id)
+    contrl, answer = sorted(journal.children(message.id), key=lambda m: m.doc_type or "")
     assert contrl.doc_type == "CONTRL" and b"UCI+EH000431+" in pipeline.archive.read(contrl.sha256)
+    # the ORDRSP answers the change now in Odoo (trigger change_applied): each LIN accepted as sent (1229 5), the
+    # removed line with quantity 0, the repriced one without a QTY of its own (it kept its quantity)
+    assert answer.doc_type == "ORDRSP" and answer.state is State.QUEUED
+    text = pipeline.archive.read(answer.sha256).decode("latin-1")
+    body = [s.strip() for s in text.split("'") if s.strip().startswith(("BGM", "RFF", "LIN", "QTY", "PRI"))]
+    assert body == ["BGM+231+" + so["name"] + "+29", "RFF+ON:4500012345", "RFF+VN:" + so["name"],
+                    "LIN+1+5+0614141000012:EN", "QTY+21:60:PCE", "LIN+2+5+0614141000029:EN", "QTY+21:0:PCE",
+                    "LIN+3+5+0614141000036:EN", "PRI+AAA:39.90", "LIN+4+5+0614141000043:EN", "QTY+21:8:PCE",
+                    "PRI+AAA:30.00"]
 
 
 def test_a_changes_own_allowances_are_noted_not_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
