@@ -339,8 +339,14 @@ def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[Conf
                                       str(translations_dir))]
 
 
+TRIGGER_DOCUMENTS = {"delivery_done": "ShipNotice", "invoice_posted": "Invoice", "order_confirmed": "PurchaseOrderAck",
+                     "change_applied": "PurchaseOrderAck"}
+"""What an outbound trigger produces: the profile a document names must write that canonical document."""
+
+
 def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
-    """Each partner document must name a profile that exists."""
+    """Each partner document must name a profile that exists, and a triggered one a profile writing what the
+    trigger produces (an 865 profile under `delivery_done` would only fail when the first delivery is done)."""
     names = set(profiles.names()) if profiles is not None and hasattr(profiles, "names") else None
     if names is None:
         return []
@@ -354,6 +360,21 @@ def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Pa
                 errors.append(ConfigError(f"documents[{index}].profile: no translation profile '{doc.profile}'",
                                           str(files[pid]), line, col,
                                           f"did you mean '{close[0]}'?" if close else None))
+                continue
+            wanted = TRIGGER_DOCUMENTS.get(doc.trigger)
+            if wanted is None or profiles.is_abstract(doc.profile):
+                continue
+            try:
+                writes = profiles.get(doc.profile).document
+            except ConfigError:
+                continue                          # the profile's own error is reported with the profiles
+            if writes != wanted or doc.direction != "out":
+                root = _read_yaml(files[pid])
+                line, col, _ = _position(root, ("documents", index, "trigger"))
+                what = (f"profile '{doc.profile}' writes {writes}" if writes != wanted
+                        else "it is an inbound document")
+                errors.append(ConfigError(f"documents[{index}].trigger: {doc.trigger} sends a {wanted}, but {what}",
+                                          str(files[pid]), line, col))
     return errors
 
 

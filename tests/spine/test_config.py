@@ -159,3 +159,22 @@ def test_lint_and_run_apply_the_transport_checks_naming_the_partner_file(tmp_pat
                           check=False, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert proc.returncode == 3 and "missing.pem: cannot read certificate" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "state").exists()
+
+
+def test_a_triggered_document_needs_a_profile_that_writes_what_the_trigger_sends(tmp_path: Path) -> None:
+    """`change_applied` answers a PO change with a PurchaseOrderAck: an 856 profile there would only fail on the
+    first change, so lint names the line; the right pairs pass."""
+    path = write(tmp_path, "odoo: {enabled: false}\n")
+    write(tmp_path, "id: acme\ndocuments:\n"
+          "  - {type: '865', direction: out, profile: x12-004010-865, trigger: change_applied}\n"
+          "  - {type: '856', direction: out, profile: x12-004010-856, trigger: change_applied}\n"
+          "  - {type: '855', direction: out, profile: x12-004010-810, trigger: order_confirmed}\n"
+          "  - {type: '856', direction: out, profile: x12-004010-856, trigger: delivery_done}\n",
+          "partners/acme.yaml")
+    errors = [str(e) for e in lint(path, environ={})]
+    acme = str(tmp_path / "partners" / "acme.yaml")
+    assert errors == [
+        (f"{acme}:4:60: documents[1].trigger: change_applied sends a PurchaseOrderAck, but profile "
+         "'x12-004010-856' writes ShipNotice"),
+        (f"{acme}:5:60: documents[2].trigger: order_confirmed sends a PurchaseOrderAck, but profile "
+         "'x12-004010-810' writes Invoice")], errors
