@@ -533,21 +533,24 @@ class Pipeline:
 
     def _answer_change(self, message: Message, partner: PartnerConfig, doc: Any, links: list[Any], client: Any,
                        index: int, answers: list[Any]) -> None:
-        """Queue the partner's answer to a change now applied in Odoo (X12 865, `trigger: change_applied`);
-        one the profile cannot write is held in quarantine with the reason, as the scheduler does."""
+        """Queue the partner's answer to a change now applied in Odoo (X12 865, `trigger: change_applied`).
+
+        One the profile cannot write quarantines the change message (nothing polls for it again, unlike the
+        scheduler's documents): the reason says the change is in Odoo; a replay after the profile is fixed
+        finds the change applied and sends the answer."""
         ack = _require("gateway.odoo.order_changes", "change_acknowledgment").change_acknowledgment(client, doc, links)
         render = _require("gateway.translate", "render").render
         for setting in answers:
-            key = f"{message.id}:{setting.type}:{index}"
             try:
                 rendered = render(ack, partner, self.config.profiles, self.journal, setting.type,
                                   our_ids=self._our_ids())
             except GatewayError as exc:
                 if exc.transient:
                     raise
-                self.hold_outbound(partner, ack, setting.type, key, str(exc))
-                continue
-            self.queue_outbound(partner, rendered, parent_id=message.id, key=key)
+                raise TranslationError(f"the change of PO {doc.number} is applied in Odoo, but its {setting.type} "
+                                       f"answer cannot be written: {exc}; fix the profile, then replay this "
+                                       "message (the change is not applied twice)") from exc
+            self.queue_outbound(partner, rendered, parent_id=message.id, key=f"{message.id}:{setting.type}:{index}")
 
     def _posted(self, message: Message) -> Message:
         return self.journal.transition(message.id, State.DONE, "done")

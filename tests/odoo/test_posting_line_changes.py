@@ -14,12 +14,13 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.errors import OdooRejected, OdooUnavailable, TranslationError
 from gateway.formats import x12
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.pipeline import replay
 from gateway.translate import translate
 from gateway.translate.canonical import DateValue, Line, PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
@@ -272,3 +273,38 @@ def test_a_changes_own_allowances_are_noted_not_applied(client: OdooClient, odoo
     post(client, doc, partner, Cache())
     assert "order allowances/charges in the change, not applied: charge D240 FREIGHT: 20" in note(odoo, created.record_id)
     assert [r[1] for r in rows(odoo, created.record_id)] == [30.0, 2.0]
+
+
+async def test_pipeline_an_answer_that_cannot_be_written_quarantines_the_change_until_replayed(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """BigBox's 865 cannot be rendered (a profile mistake): the 860 is applied in Odoo, then quarantined saying
+    so; nothing polls for a change answer, so the replay after the fix is what sends it, without applying the
+    change a second time."""
+    import gateway.translate
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    real_render = gateway.translate.render
+
+    def broken(doc: Any, partner: Any, profiles: Any, journal: Any, doc_type: str | None = None, **kw: Any) -> Any:
+        if doc_type == "865":
+            raise TranslationError("POC03 required", profile="bigbox-865.yaml:9")
+        return real_render(doc, partner, profiles, journal, doc_type, **kw)
+
+    monkeypatch.setattr(gateway.translate, "render", broken)
+    change_msg = await submit(pipeline, CHANGE_860.read_bytes(), CHANGE_860.name)
+    held = run(pipeline, change_msg.id, {State.QUARANTINED})
+    assert held.state is State.QUARANTINED
+    assert "the change of PO 4500001234 is applied in Odoo, but its 865 answer cannot be written" in (held.last_error
+                                                                                                      or "")
+    assert "bigbox-865.yaml:9: POC03 required" in (held.last_error or "")
+    [so] = pipeline_orders(odoo)
+    merged = rows(odoo, so["id"])
+    assert merged[0][:2] == ("[WB-100] Blue Widget", 36.0)
+    assert [m.doc_type for m in journal.children(change_msg.id)] == ["997"]
+    monkeypatch.setattr(gateway.translate, "render", real_render)           # the profile fixed
+    replay(journal, change_msg.id)
+    assert run(pipeline, change_msg.id, {State.DONE}).state is State.DONE
+    assert rows(odoo, so["id"]) == merged                                    # not applied twice
+    assert sorted(m.doc_type or "" for m in journal.children(change_msg.id)) == ["865", "997"]
