@@ -211,12 +211,12 @@ class X12Reader:
                         break
                     start = mark + 1
                     seg = batch[mark]
-                    tag = seg.tag
+                    tag = seg[0]                              # (seg.tag: a property call per control segment)
                     if tx is not None:
                         # an SE closes the set; any other control segment means its SE is missing
                         if tag == "SE":
                             segs.append(seg)
-                            if seg.position != len(segs):     # the tokenizer counted from the ST already
+                            if seg[2] != len(segs):           # the tokenizer counted from the ST already
                                 seg.position = len(segs)
                             self._close_tx(seg, len(segs))
                         else:
@@ -376,14 +376,13 @@ class X12Reader:
 
     # ------------------------------------------------------------------ transaction sets
     def _open_tx(self, seg: Segment) -> Transaction:
-        if seg.position != 1:
+        if seg[2] != 1:                       # (seg.position and seg.elements: a property call each)
             seg.position = 1
         grp = self._grp
         if grp is None:
             self._issue(Severity.ERROR, "ST segment outside a functional group (no GS before it)",
                         codes.TA_BAD_CONTENT, "interchange", seg)
-        el = seg.elements
-        doc_type, number, version = (el + ["", "", ""])[:3] if len(el) < 3 else el[:3]
+        doc_type, number, version = (*seg[1], "", "", "")[:3]
         # positional: half the cost of keywords, once per transaction set
         tx = Transaction(Syntax.X12, doc_type, version or (grp.version if grp else ""), number, self._env, grp,
                          [seg], None, [], [], self._grp_sets)
@@ -403,8 +402,7 @@ class X12Reader:
     def _close_tx(self, seg: Segment, count: int) -> None:
         tx = self._tx
         assert tx is not None
-        el = seg.elements
-        se01, se02 = (el[0], el[1]) if len(el) > 1 else (seg.get(1), seg.get(2))
+        se01, se02 = (*seg[1], "", "")[:2]
         if se01.isascii() and se01.isdigit() and int(se01) == count:
             pass                    # the usual case, without the regular expression
         elif not _DIGITS.match(se01) or int(se01) != count:
