@@ -172,3 +172,20 @@ def test_auth_attrs_are_authenticated(tmp_path: Path) -> None:
     with bad.open("rb") as src, pytest.raises(cms.CmsError, match="tag does not verify"):
         cms.decrypt_stream(src, out, [ours.identity], io.BytesIO())
     assert out.getvalue() == b""
+
+
+def test_a_body_for_our_current_and_previous_certificate_is_opened_with_the_current_one(tmp_path: Path) -> None:
+    """During a rollover a partner may encrypt to both of our certificates; whichever recipient info comes
+    first, the current key opens it (only a body for the previous certificate alone is reported as such)."""
+    current, previous = make_cert(tmp_path, "acme-2027"), make_cert(tmp_path, "acme-2026")
+    for order in ([previous, current], [current, previous]):
+        enc = io.BytesIO()
+        cms.encrypt_stream(io.BytesIO(PAYLOAD), len(PAYLOAD), enc, [c.identity.cert for c in order])
+        enc.seek(0)
+        out = io.BytesIO()
+        opened = cms.decrypt_stream(enc, out, [current.identity, previous.identity], io.BytesIO())
+        assert out.getvalue() == PAYLOAD and opened.recipient is current.identity
+    enc = io.BytesIO()
+    cms.encrypt_stream(io.BytesIO(PAYLOAD), len(PAYLOAD), enc, [previous.identity.cert])
+    enc.seek(0)
+    assert cms.decrypt_stream(enc, io.BytesIO(), [current.identity, previous.identity]).recipient is previous.identity

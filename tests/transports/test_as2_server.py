@@ -496,5 +496,12 @@ async def test_a_message_encrypted_to_our_previous_certificate_opens_during_our_
         assert reply.status == 200 and len(intake.messages()) == 2
         (fresh,) = [m for m in intake.messages() if m.meta["as2_message_id"] == "<new1@bigbox>"]
         assert "encrypted_to_previous_certificate" not in fresh.meta
+        # encrypted to both of our certificates (openssl orders the recipient infos): the current key opens it
+        ctype, body, _ = build_message(world.tmp / "both", PAYLOAD + b"\n", signer=world.partner, recipient=old,
+                                       encrypt_opts=("-recip", str(world.ours.cert_path)))
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<both@bigbox>", ctype))
+        assert reply.status == 200
+        (both,) = [m for m in intake.messages() if m.meta["as2_message_id"] == "<both@bigbox>"]
+        assert "encrypted_to_previous_certificate" not in both.meta
     finally:
         await server.close()

@@ -478,13 +478,15 @@ def _contents(tlv_bytes: bytes) -> bytes:
 
 
 def _unwrap_key(rinfos: cms.RecipientInfos, ours: list[Identity]) -> tuple[bytes, Identity]:
-    for ri in rinfos:
-        if ri.name != "ktri":
-            continue
-        ktri = ri.chosen
-        rid = ktri["rid"]
-        for ident in ours:
-            acert = _asn1_cert(ident.cert)
+    """The content key, from the recipient info for the first of `ours` that has one: a message encrypted
+    to our current and our previous certificate is opened with the current one, whatever the order."""
+    for ident in ours:
+        acert = _asn1_cert(ident.cert)
+        for ri in rinfos:
+            if ri.name != "ktri":
+                continue
+            ktri = ri.chosen
+            rid = ktri["rid"]
             if rid.name == "issuer_and_serial_number":
                 ias = rid.chosen
                 if ias["serial_number"].native != acert.serial_number or ias["issuer"] != acert.issuer:
