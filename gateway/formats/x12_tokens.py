@@ -35,6 +35,14 @@ _BOM = "\ufeff"
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
 MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
+_NUMBERS = tuple(range(CHUNK_SIZE // 2))
+"""Piece indexes and positions made once: a chunk's worth of ints that compress() and the positions take
+from here instead of a range() making one per segment (most above CPython's cache of small ints)."""
+
+
+def _numbers(start: int, stop: int) -> tuple[int, ...] | range:
+    """start .. stop - 1, from `_NUMBERS` when they are in it (a long transaction's positions are not)."""
+    return _NUMBERS[start:stop] if stop <= len(_NUMBERS) else range(start, stop)
 CONTROL_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})   # envelope and set boundaries
 
 
@@ -426,7 +434,8 @@ class Tokenizer:
                 # least tag shows whether any does (cheaper than a regular expression over the chunk)
                 bulk = min(tags)[:1] > " "
             if bulk:
-                found = list(compress(range(len(tags)), map(is_control, tags)))
+                found = list(compress(_NUMBERS if len(tags) <= len(_NUMBERS) else range(len(tags)),
+                                      map(is_control, tags)))
                 bounds = [m for m in found if tags[m] == "IEA" or tags[m] == "ISA"]
             at = 0                        # the first piece not read yet
             while at < len(pieces):
@@ -446,13 +455,13 @@ class Tokenizer:
                     run = (buf, off - base_off, off, full, n, end - base_off)
                     if starts:
                         ends = starts + [n]
-                        positions = chain(range(pos + 1, pos + 1 + starts[0]),
-                                          *(range(1, b - a + 1) for a, b in pairwise(ends)))
+                        positions = chain(_numbers(pos + 1, pos + 1 + starts[0]),
+                                          *(_numbers(1, b - a + 1) for a, b in pairwise(ends)))
                         offsets = chain(repeat((run, -pos - 1), starts[0]),
                                         *(repeat((run, a - 1), b - a) for a, b in pairwise(ends)))
                         pos = n - starts[-1]
                     else:
-                        positions = range(pos + 1, pos + 1 + n)      # type: ignore[assignment]
+                        positions = _numbers(pos + 1, pos + 1 + n)      # type: ignore[assignment]
                         offsets = repeat((run, -pos - 1), n)      # type: ignore[assignment]
                         pos += n
                     if marked:

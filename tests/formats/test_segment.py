@@ -94,3 +94,19 @@ def test_offsets_are_the_same_whatever_the_chunk_size() -> None:
     for size in (64, 333, 1000, 4096):
         reader = x12.X12Reader(io.BytesIO(BIG), chunk_size=size)
         assert [(s.tag, s.position, s.offset) for tx in reader for s in tx.segments] == whole
+
+
+def test_positions_past_the_precomputed_numbers_come_from_a_range() -> None:
+    """A transaction set longer than the reader's table of ready-made numbers (half a chunk of them):
+    positions go on counting, the SE count still matches, offsets still point at their segments."""
+    lines = 9_500
+    data = (b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261129*0900*U*00401*"
+            b"000000001*0*P*>~\nGS*PO*S*R*20261129*0900*1*X*004010~\nST*850*0001~\nBEG*00*SA*PO1**20261129~\n"
+            + b"".join(b"PO1*%d*1*EA*1.5**UP*614141000012~\n" % i for i in range(1, lines + 1))
+            + b"SE*%d*0001~\nGE*1*1~\nIEA*1*000000001~\n" % (lines + 3))
+    result = x12.parse(data, validate=False)
+    assert not result.errors
+    segs = result.transactions[0].segments
+    assert [s.position for s in segs] == list(range(1, lines + 4))
+    for s in (segs[8190], segs[8191], segs[8192], segs[9000], segs[-2]):
+        assert data[s.offset:s.offset + len(s.tag) + 1] == s.tag.encode() + b"*"
