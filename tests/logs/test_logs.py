@@ -196,10 +196,17 @@ def test_config_secrets_are_registered_so_positional_passwords_are_masked(captur
     from gateway.config.models import GatewayConfig
     key = tmp_path / "odoo.key"
     key.write_text("ak-9f8e7d6c5b4a\n")
-    config = GatewayConfig.model_validate({"odoo": {"password": "Inl1ne-Pass", "password_file": str(key)}})
+    old_pass = tmp_path / "as2-2025.pass"
+    old_pass.write_text("0ld-K3y-Phrase\n")
+    config = GatewayConfig.model_validate({
+        "odoo": {"password": "Inl1ne-Pass", "password_file": str(key)},
+        "as2_server": {"previous_keys": [{"certificate": "old.crt", "private_key": "old.key",
+                                          "private_key_password_file": str(old_pass)}]}})
     logs.register_config_secrets(config)
     logger, buffer, _ = capture
     logger.debug("execute_kw %s", ["demo", 2, "Inl1ne-Pass", "sale.order", "create"])
     logger.debug("execute_kw %s", ["demo", 2, "ak-9f8e7d6c5b4a", "sale.order", "create"])
+    logger.debug("loading %s", ["old.key", "0ld-K3y-Phrase"])         # a previous AS2 key's passphrase
     out = buffer.getvalue()
-    assert "Inl1ne-Pass" not in out and "ak-9f8e7d6c5b4a" not in out and out.count("'***'") == 2
+    assert "Inl1ne-Pass" not in out and "ak-9f8e7d6c5b4a" not in out and "0ld-K3y-Phrase" not in out
+    assert out.count("'***'") == 3
