@@ -495,7 +495,8 @@ class Pipeline:
         refused: list[GatewayError] = []
         waiting: list[GatewayError] = []
         answers = [d for d in partner.documents if d.direction == "out" and d.trigger == "change_applied"]
-        answered = 0
+        # answers queued by an earlier try of this step (by key: a batch's documents post one by one)
+        queued = {m.source_key for m in self.journal.children(message.id)} if answers else set()
         for index, doc in enumerate(self._canonical(message)):
             if (doc.source.standard_type or "") in wanted:
                 continue
@@ -515,12 +516,8 @@ class Pipeline:
             for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
-            if answers and links and getattr(doc, "purpose", "") in CHANGE_PURPOSES \
-                    and not message.meta.get("change_acks_queued"):
-                self._answer_change(message, partner, doc, links, client, index, answers)
-                answered += 1
-        if answered:
-            self.journal.note(message.id, meta={"change_acks_queued": True})
+            if answers and links and getattr(doc, "purpose", "") in CHANGE_PURPOSES:
+                self._answer_change(message, partner, doc, links, client, index, answers, queued)
         if waiting and not refused:
             raise waiting[0]              # tried again later; what was posted now is found again then
         refused += waiting
@@ -532,15 +529,19 @@ class Pipeline:
         return message
 
     def _answer_change(self, message: Message, partner: PartnerConfig, doc: Any, links: list[Any], client: Any,
-                       index: int, answers: list[Any]) -> None:
-        """Queue the partner's answer to a change now applied in Odoo (X12 865, `trigger: change_applied`).
+                       index: int, answers: list[Any], queued: set[str | None]) -> None:
+        """Queue the partner's answer to a change now applied in Odoo (X12 865, `trigger: change_applied`),
+        keyed `<message>:<type>:<document index>`; one in `queued` (an earlier try) is not rendered again.
 
         One the profile cannot write quarantines the change message (nothing polls for it again, unlike the
         scheduler's documents): the reason says the change is in Odoo; a replay after the profile is fixed
         finds the change applied and sends the answer."""
+        todo = [s for s in answers if f"{message.id}:{s.type}:{index}" not in queued]
+        if not todo:
+            return
         ack = _require("gateway.odoo.order_changes", "change_acknowledgment").change_acknowledgment(client, doc, links)
         render = _require("gateway.translate", "render").render
-        for setting in answers:
+        for setting in todo:
             try:
                 rendered = render(ack, partner, self.config.profiles, self.journal, setting.type,
                                   our_ids=self._our_ids())

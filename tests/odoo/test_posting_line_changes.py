@@ -308,3 +308,31 @@ async def test_pipeline_an_answer_that_cannot_be_written_quarantines_the_change_
     assert run(pipeline, change_msg.id, {State.DONE}).state is State.DONE
     assert rows(odoo, so["id"]) == merged                                    # not applied twice
     assert sorted(m.doc_type or "" for m in journal.children(change_msg.id)) == ["865", "997"]
+
+
+async def test_pipeline_a_file_of_two_changes_answers_each_once_even_when_one_waits_for_its_order(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """One 860 file changes PO 4500001234 (in Odoo) and PO 4500001235 (its 850 not yet in): the first is
+    merged and answered, the second waits; once its order is in, the retry answers the second only."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    text = CHANGE_860.read_text()
+    head, rest = text.split("ST*860*0001~\n")
+    body, tail = rest.split("GE*1*1210~\n")
+    second_set = ("ST*860*0002~\nBCH*04*SA*4500001235**3*20261128****20261129~\n"
+                  "POC*1*QD*5*5*EA*30.00*PE*BP*BB-1004*UP*614141000043*VN*CB-400~\nCTT*1~\nSE*5*0002~\n")
+    two = (head + "ST*860*0001~\n" + body + second_set + "GE*2*1210~\n" + tail).encode()
+    both = await submit(pipeline, two, "860_two_changes.edi")
+    waiting = run(pipeline, both.id, {State.RETRY_WAIT})
+    assert waiting.state is State.RETRY_WAIT and "4500001235" in (waiting.last_error or "")
+    answers = [m for m in journal.children(both.id) if m.doc_type == "865"]
+    assert len(answers) == 1 and b"BCA*00*AD*4500001234*" in pipeline.archive.read(answers[0].sha256)
+    later = EXAMPLES / "samples" / "bigbox" / "850_4500001235-36.edi"
+    orders = await submit(pipeline, later.read_bytes(), later.name)
+    assert run(pipeline, orders.id, {State.DONE}).state is State.DONE
+    journal.transition(both.id, State.RETRY_WAIT, "due now", next_attempt_at=None)
+    assert run(pipeline, both.id, {State.DONE}).state is State.DONE
+    answers = sorted(pipeline.archive.read(m.sha256).decode().split("BCA*00*AD*")[1][:10]
+                     for m in journal.children(both.id) if m.doc_type == "865")
+    assert answers == ["4500001234", "4500001235"]
