@@ -300,9 +300,11 @@ class As2Channel(Strict):
     digest: Literal["sha256", "sha384", "sha512", "sha1"] = "sha256"
     encryption: Literal["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des", "aes128-gcm", "aes192-gcm",
                         "aes256-gcm"] = "aes256-cbc"
-    key_encryption: Literal["rsa", "rsa-oaep"] = Field(
+    key_encryption: Literal["rsa", "rsa-oaep", "rsa-oaep-sha1", "rsa-oaep-sha256", "rsa-oaep-sha384",
+                            "rsa-oaep-sha512"] = Field(
         "rsa", description="how the content key is wrapped for the partner's certificate: rsa (RSAES-PKCS1-v1_5, "
-        "what every AS2 product reads) or rsa-oaep (RSAES-OAEP, SHA-256, when the partner's policy asks for it)")
+        "what every AS2 product reads) or rsa-oaep (RSAES-OAEP with SHA-256, when the partner's policy asks "
+        "for it; rsa-oaep-sha1 / -sha384 / -sha512 for OAEP with another digest)")
     mdn: Literal["sync", "async", "none"] = "sync"
     mdn_signed: bool = True
     mdn_timeout_hours: float = Field(0.5, gt=0, description="hours an async MDN may take before the sent "

@@ -243,6 +243,21 @@ async def test_openssl_decrypts_what_we_wrap_with_rsa_oaep(tmp_path: Path, peer:
     assert ":rsaesOaep" in parsed and ":mgf1" in parsed and ":sha256" in parsed
 
 
+# SHA-1 is OAEP's default: DER leaves the parameters out (an empty SEQUENCE), as RFC 4055 says
+@pytest.mark.parametrize("key_encryption, digest", [("rsa-oaep-sha1", "l=   0 cons: SEQUENCE"),
+                                                    ("rsa-oaep-sha384", ":sha384"), ("rsa-oaep-sha512", ":sha512")])
+async def test_openssl_decrypts_rsa_oaep_with_the_digest_the_partner_asks_for(tmp_path: Path, peer: Peer,
+                                                                              key_encryption: str, digest: str) -> None:
+    sender = sender_for(tmp_path, peer.ours)
+    result = await sender.send(outbound_message(), DOC, partner_for(peer, key_encryption=key_encryption))
+    assert result.detail == "MDN processed" and peer.payloads == [DOC]     # openssl cms -decrypt in the peer
+    (tmp_path / "sent.der").write_bytes(peer.requests[0][1])
+    parsed = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "sent.der").stdout.decode()
+    oaep = parsed[parsed.index(":rsaesOaep"):][:600]
+    assert digest in oaep and ":sha256" not in oaep
+    assert (":mgf1" in oaep) is (key_encryption != "rsa-oaep-sha1")
+
+
 async def test_the_default_stays_pkcs1_v1_5(tmp_path: Path, peer: Peer) -> None:
     sender = sender_for(tmp_path, peer.ours)
     assert (await sender.send(outbound_message(), DOC, partner_for(peer))).detail == "MDN processed"

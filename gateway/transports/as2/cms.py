@@ -48,7 +48,10 @@ CIPHERS: dict[str, tuple[str, int]] = {
     "3des": ("tripledes_3key", 24),
     "aes128-gcm": ("aes128_gcm", 16), "aes192-gcm": ("aes192_gcm", 24), "aes256-gcm": ("aes256_gcm", 32),
 }
-KEY_TRANSPORTS = ("rsa", "rsa-oaep")     # RSAES-PKCS1-v1_5; RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 4055)
+OAEP_DIGESTS = {"rsa-oaep": "sha256", "rsa-oaep-sha1": "sha1", "rsa-oaep-sha256": "sha256",
+                "rsa-oaep-sha384": "sha384", "rsa-oaep-sha512": "sha512"}
+"""`key_encryption` names for RSAES-OAEP and the digest of OAEP and its MGF1 (RFC 4055): `rsa-oaep` is SHA-256."""
+KEY_TRANSPORTS = ("rsa", *OAEP_DIGESTS)     # RSAES-PKCS1-v1_5, or RSAES-OAEP
 # AES-GCM (RFC 5084) content encryption: only inside AuthEnvelopedData; asn1crypto name -> key bytes
 GCM_KEYS = {"aes128_gcm": 16, "aes192_gcm": 24, "aes256_gcm": 32}
 
@@ -341,13 +344,16 @@ def _copy(src: BinaryIO, size: int, dst: BinaryIO, transform: Callable[[bytes], 
 
 def _recipient_infos(key: bytes, recipients: list[x509.Certificate], key_transport: str = "rsa") -> bytes:
     """RecipientInfos (DER): the content key wrapped for each certificate with RSA PKCS#1 v1.5, or with
-    RSA-OAEP (SHA-256, MGF1 with SHA-256, no label: the parameters named in full, RFC 4055 section 4.1)."""
-    if key_transport == "rsa-oaep":
-        sha256 = algos.DigestAlgorithm({"algorithm": "sha256"})
+    RSA-OAEP (the digest of `OAEP_DIGESTS` for OAEP and MGF1, no label: the parameters named in full,
+    RFC 4055 section 4.1)."""
+    if key_transport in OAEP_DIGESTS:
+        name = OAEP_DIGESTS[key_transport]
+        digest = algos.DigestAlgorithm({"algorithm": name})
         wrap = cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_oaep", "parameters": algos.RSAESOAEPParams({
-            "hash_algorithm": sha256,
-            "mask_gen_algorithm": algos.MaskGenAlgorithm({"algorithm": "mgf1", "parameters": sha256})})})
-        pad: padding.AsymmetricPadding = padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None)
+            "hash_algorithm": digest,
+            "mask_gen_algorithm": algos.MaskGenAlgorithm({"algorithm": "mgf1", "parameters": digest})})})
+        h = DIGESTS[name]
+        pad: padding.AsymmetricPadding = padding.OAEP(padding.MGF1(h()), h(), None)
     else:
         wrap = cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"})
         pad = padding.PKCS1v15()
