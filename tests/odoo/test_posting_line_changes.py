@@ -336,3 +336,25 @@ async def test_pipeline_a_file_of_two_changes_answers_each_once_even_when_one_wa
     answers = sorted(pipeline.archive.read(m.sha256).decode().split("BCA*00*AD*")[1][:10]
                      for m in journal.children(both.id) if m.doc_type == "865")
     assert answers == ["4500001234", "4500001235"]
+
+
+async def test_pipeline_a_cancellation_860_is_answered_by_an_865_without_lines(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """BigBox cancels PO 4500001234 (BCH01 01, no POC lines): the quotation is cancelled and the 865 says so
+    for the PO, with no line loop (CTT*0)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    text = CHANGE_860.read_text()
+    head, rest = text.split("ST*860*0001~\n")
+    cancel = (head + "ST*860*0001~\nBCH*01*SA*4500001234**2*20261127****20261128~\nCTT*0~\nSE*4*0001~\n"
+              + "GE*1*1210~\n" + rest.split("GE*1*1210~\n")[1]).encode()
+    message = await submit(pipeline, cancel, "860_cancel.edi")
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    assert so["state"] == "cancel"
+    [answer] = [m for m in journal.children(message.id) if m.doc_type == "865"]
+    sent = pipeline.archive.read(answer.sha256).decode()
+    assert "BCA*00*AD*4500001234**2*20261127" in sent and "POC*" not in sent and "CTT*0~" in sent
+    assert x12.parse(sent.encode()).errors == []
