@@ -94,6 +94,21 @@ def test_mutated_interchanges_never_crash(data: bytes, edits: list[tuple[int, in
 
 
 @FAST
+@given(interchanges(), st.integers(8, 400))
+def test_every_segment_offset_points_at_its_tag_whatever_the_layout_and_chunk(data: bytes, chunk: int) -> None:
+    """Offsets located lazily (the bulk path) or stored (one by one) name the byte where the segment's tag
+    starts, for every generated separator, suffix and chunk size; read whole or streamed, the same."""
+    result = check(data)
+    assert result is not None
+    segments = [s for t in result.transactions for s in t.segments]
+    segments += [s for e in result.interchanges for s in e.service_segments]
+    for seg in segments:
+        assert data[seg.offset:seg.offset + len(seg.tag.encode())] == seg.tag.encode(), (seg, seg.offset)
+    streamed = [(s.tag, s.position, s.offset) for t in x12.X12Reader(data, chunk_size=chunk) for s in t.segments]
+    assert streamed == [(s.tag, s.position, s.offset) for t in result.transactions for s in t.segments]
+
+
+@FAST
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_after_an_isa_prefix_never_crash(tail: bytes) -> None:
     check(b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*U*00401*"
