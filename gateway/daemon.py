@@ -40,7 +40,7 @@ from gateway.errors import ConfigError, GatewayError
 from gateway.journal.api import Direction, Message
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
-from gateway.ops.certificates import certificates_in_use, expiry_warnings
+from gateway.ops.certificates import Reminders, certificates_in_use, expiry_warnings
 from gateway.outbound.outbox import Outbox
 from gateway.pipeline import Pipeline, WorkerPool
 from gateway.transports.folder import FolderInbox
@@ -48,6 +48,7 @@ from gateway.transports.folder import FolderInbox
 log = logging.getLogger("gateway.daemon")
 
 ACK_CHECK_SECONDS = 60.0     # how often sent messages are checked for an acknowledgement past its window
+CERT_CHECK_SECONDS = 3600.0  # how often the configured certificates' expiry is looked at (see Reminders)
 
 Stopper = Callable[[], Awaitable[None]]
 
@@ -150,6 +151,7 @@ class Daemon:
         sdnotify.notify("READY=1", f"STATUS={self._status()}")
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
         self._tasks.append(asyncio.create_task(self._watch_acks(), name="overdue-acks"))
+        self._tasks.append(asyncio.create_task(self._watch_certificates(), name="certificates"))
         # start-up's objects (modules, profiles, config) live as long as the process: out of every later
         # collection, which measured 15-20% of the translation hot path
         gc.freeze()
@@ -277,6 +279,19 @@ class Daemon:
                 log.exception("overdue acknowledgement check failed")
             await asyncio.sleep(ACK_CHECK_SECONDS)
 
+    async def _watch_certificates(self) -> None:
+        """At start and every hour: log the certificates that expired or expire soon (each once a day)."""
+        reminders = Reminders()
+        while True:
+            try:
+                found = await asyncio.to_thread(certificates_in_use, self.ctx.config.gateway, self.ctx.partners)
+                now = datetime.now(UTC)
+                for warning in reminders.due(expiry_warnings(found, now), now):
+                    log.warning("certificate: %s", warning)
+            except Exception:      # a bug here must not end the check for the rest of the run
+                log.exception("certificate check failed")
+            await asyncio.sleep(CERT_CHECK_SECONDS)
+
     # ------------------------------------------------------------------ systemd
     def _status(self) -> str:
         counts = self.journal.counts()
@@ -319,8 +334,6 @@ def run(config_path: str | Path | None) -> int:
     logs.register_config_secrets(config.gateway)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         log.warning("shipped profile: %s", warning)
-    for warning in expiry_warnings(certificates_in_use(config.gateway, config.partners), datetime.now(UTC)):
-        log.warning("certificate: %s", warning)
     try:
         daemon = Daemon(config)
     except GatewayError as exc:

@@ -11,8 +11,8 @@ current certificate and the TLS one count; `previous_keys` are old by design and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
@@ -20,6 +20,7 @@ from gateway.errors import ConfigError
 from gateway.transports.keys import load_certificates
 
 WARN_DAYS = 30
+REMIND_EVERY = timedelta(days=1)     # how often the daemon's log repeats a warning that still holds
 
 USES = {
     "as2": "our AS2 certificate",
@@ -99,3 +100,17 @@ def expiry_warnings(certs: list[CertificateInUse], now: datetime, days: int = WA
             out.append(f"{c.describe()} expires on {when}, in {left.days} day{'s' if left.days != 1 else ''}: "
                        f"{action}")
     return out
+
+
+@dataclass
+class Reminders:
+    """Which expiry warnings the running daemon logs now: each when it first appears, then once a day while
+    it holds (a daemon runs for months; a warning logged only at start is read by nobody)."""
+
+    last: dict[str, datetime] = field(default_factory=dict)
+
+    def due(self, warnings: list[str], now: datetime) -> list[str]:
+        never = datetime.min.replace(tzinfo=UTC)
+        due = [w for w in warnings if now - self.last.get(w, never) >= REMIND_EVERY]
+        self.last = {w: now if w in due else self.last[w] for w in warnings}     # a resolved one is forgotten
+        return due

@@ -95,3 +95,33 @@ def test_lint_warns_about_a_certificate_that_expires_soon(tmp_path: Path) -> Non
     warnings = [line for line in done.stdout.splitlines() if line.startswith("warning:")]
     assert any("our AS2 certificate" in w and "in 5 days" in w for w in warnings), done.stdout
     assert not any("bigbox" in w for w in warnings), done.stdout
+
+
+def test_the_daemon_log_repeats_a_warning_once_a_day_while_it_holds() -> None:
+    """Logged when it first appears, not again within the day (the check runs hourly), again the next day;
+    a warning that no longer holds is forgotten, so it is logged afresh if it comes back."""
+    from datetime import timedelta
+
+    from gateway.ops.certificates import Reminders
+    start = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    reminders = Reminders()
+    expired = "partner northwind's AS2 certificate ... expired on 2026-11-27: ask northwind for its new one"
+    assert reminders.due([expired], start) == [expired]
+    assert reminders.due([expired], start + timedelta(hours=1)) == []
+    assert reminders.due([expired], start + timedelta(hours=23)) == []
+    assert reminders.due([expired], start + timedelta(hours=24)) == [expired]
+    assert reminders.due([], start + timedelta(hours=25)) == []                 # the partner's new one is in
+    assert reminders.due([expired], start + timedelta(hours=26)) == [expired]   # back: logged at once
+
+
+def test_a_running_daemon_logs_a_certificate_that_expires_soon(tmp_path: Path) -> None:
+    from tests.helpers.gateway import GatewayProcess
+    from tests.helpers.wait import wait_for
+    soon = make_cert(tmp_path / "certs", "acme", days=5)
+    ws = Workspace.create(tmp_path / "gw", {"as2_server": {
+        "enabled": True, "host": "127.0.0.1", "port": 0, "certificate": str(soon.cert_path),
+        "private_key": str(soon.key_path)}})
+    with GatewayProcess(ws.config) as gw:
+        wait_for(lambda: "certificate: our AS2 certificate" in gw.output(), message="the certificate warning")
+        text = gw.output()
+    assert "in 5 days" in text and "keep this key in previous_keys" in text, text
