@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
@@ -53,16 +54,15 @@ def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerCo
         if path is None:
             return
         try:
-            certs = load_certificates(path)
+            stat = path.stat()
+            certs = _facts(path, stat.st_mtime_ns, stat.st_size)
         except (ConfigError, OSError):
             return
-        for cert in certs[:1] if partner == "" else certs:
-            serial = format(cert.serial_number, "X")
+        for subject, serial, not_after in certs[:1] if partner == "" else certs:
             if (use, partner, serial) in seen:
                 continue
             seen.add((use, partner, serial))
-            found.append(CertificateInUse(use, partner, path, cert.subject.rfc4514_string(), serial,
-                                          cert.not_valid_after_utc))
+            found.append(CertificateInUse(use, partner, path, subject, serial, not_after))
 
     as2 = gateway.as2_server
     add("as2", "", as2.certificate)
@@ -75,6 +75,14 @@ def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerCo
                 for path in channel.certificates:
                     add("partner_as2", pid, path)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _facts(path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, str, datetime], ...]:
+    """(subject, serial, not after) of each certificate in a file, parsed again only when the file changes:
+    every /metrics scrape and status page asks (mtime and size are part of the key)."""
+    return tuple((c.subject.rfc4514_string(), format(c.serial_number, "X"), c.not_valid_after_utc)
+                 for c in load_certificates(path))
 
 
 def expiry_warnings(certs: list[CertificateInUse], now: datetime, days: int = WARN_DAYS) -> list[str]:

@@ -125,3 +125,25 @@ def test_a_running_daemon_logs_a_certificate_that_expires_soon(tmp_path: Path) -
         wait_for(lambda: "certificate: our AS2 certificate" in gw.output(), message="the certificate warning")
         text = gw.output()
     assert "in 5 days" in text and "keep this key in previous_keys" in text, text
+
+
+def test_a_certificate_file_is_parsed_again_only_when_it_changes(tmp_path: Path) -> None:
+    """Every scrape and status page asks for the certificates: an unchanged file is not parsed again; a
+    file replaced by the next certificate (a rollover) is."""
+    import os
+    import shutil
+
+    from gateway.ops import certificates
+    first, second = make_cert(tmp_path / "a", "acme", days=100), make_cert(tmp_path / "b", "acme", days=400)
+    path = tmp_path / "ours.crt"
+    shutil.copy(first.cert_path, path)
+    gw = GatewayConfig(as2_server=As2ServerSettings(certificate=path))
+    before = certificates._facts.cache_info()
+    [a] = certificates_in_use(gw, {})
+    [b] = certificates_in_use(gw, {})
+    after = certificates._facts.cache_info()
+    assert a == b and after.misses == before.misses + 1 and after.hits == before.hits + 1
+    shutil.copy(second.cert_path, path)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    [c] = certificates_in_use(gw, {})
+    assert c.serial == format(second.identity.cert.serial_number, "X") != a.serial

@@ -48,17 +48,19 @@ def inbound_as2(partner: PartnerConfig) -> As2Channel | None:
     return partner.outbound if isinstance(partner.outbound, As2Channel) else None
 
 
+def _identity(certificate: Path, private_key: Path, password_file: Path | None) -> cms.Identity:
+    return cms.Identity(load_certificates(certificate)[0], load_private_key(private_key, password_file))
+
+
 def our_identity(settings: As2ServerSettings) -> cms.Identity | None:
     if not settings.certificate or not settings.private_key:
         return None
-    cert = load_certificates(settings.certificate)[0]
-    return cms.Identity(cert, load_private_key(settings.private_key, settings.private_key_password_file))
+    return _identity(settings.certificate, settings.private_key, settings.private_key_password_file)
 
 
 def previous_identities(settings: As2ServerSettings) -> list[cms.Identity]:
     """Our earlier key pairs (`previous_keys`): they decrypt, never sign."""
-    return [cms.Identity(load_certificates(pair.certificate)[0],
-                         load_private_key(pair.private_key, pair.private_key_password_file))
+    return [_identity(pair.certificate, pair.private_key, pair.private_key_password_file)
             for pair in settings.previous_keys]
 
 
