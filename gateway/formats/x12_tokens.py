@@ -545,6 +545,9 @@ class Tokenizer:
             self._buf = leftover
             self._last = prev
             consumed = bool(eaten)
+            # drop this chunk's working lists now: they hold the element lists of segments the caller is
+            # about to free, which the next chunk's segments can then reuse (warm memory, fewer new pages)
+            pieces, parts_list, tags = [], [], []
             if batch:
                 if collect:
                     gc.enable()
