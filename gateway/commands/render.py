@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from gateway.translate import render
     from gateway.translate.canonical import from_json
+    from gateway.translate.outbound import problems
     loaded = workspace(args.config)
     if isinstance(loaded, int):
         return loaded
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {args.document}: not a canonical document: {where}: {first['msg']}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        rendered = render(doc, partner, profiles, cast(Journal, PreviewNumbers()), args.doc_type, our_ids=our_ids)
+        # unchecked, so that the bytes a problem is in can be looked at; the problems follow on stderr
+        rendered = render(doc, partner, profiles, cast(Journal, PreviewNumbers()), args.doc_type, our_ids=our_ids,
+                          check=False)
     except (TranslationError, ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -76,4 +79,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(rendered.data.decode("utf-8", "replace"))
         if not rendered.data.endswith(b"\n"):
             sys.stdout.write("\n")
+    found = problems(rendered)
+    for issue in found:
+        print(f"error: the partner's validation would refuse this file: {issue}", file=sys.stderr)
+    if found:
+        print(f"error: {len(found)} problem(s); the daemon holds such a document instead of sending it",
+              file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK

@@ -287,11 +287,14 @@ def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | Non
 def change_acknowledgment(client: OdooClient, doc: PurchaseOrder, links: list[OdooLink]) -> PurchaseOrderAck:
     """What answers a change, replacement or cancellation once it is applied to the Odoo order(s)
     (X12 865, `trigger: change_applied`): every line taken as the partner sent it, since one that
-    cannot be is refused before anything is written; the sale order's name as our order number."""
+    cannot be is refused before anything is written; the sale order's name as our order number.
+    The lines of a replacement (an 860 BCH01 05, a restated ORDERS) carry no change of their own:
+    each is answered as changed, since the 865 says for every line what happened to it (POC02)."""
     ids = sorted({link.record_id for link in links if link.model == "sale.order"})
     names = [row["name"] for row in client.read("sale.order", ids, ["name"])] if ids else []
-    lines = [line.model_copy(update={"status": "accepted", **({"quantity": Decimal(0)} if line.change == "delete"
-                                                               and line.quantity is None else {})})
+    lines = [line.model_copy(update={"status": "accepted", "change": line.change or "change",
+                                     **({"quantity": Decimal(0)} if line.change == "delete"
+                                        and line.quantity is None else {})})
              for line in doc.lines]
     parties = [p for p in (doc.party("buyer"), doc.party("seller")) if p is not None]
     return PurchaseOrderAck(

@@ -748,6 +748,9 @@ def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any,
     default = spec.get("default")
     keys = path.split(".")
     time_of = make_getter(".".join([*keys[:-1], "time"])) if keys[-1] == "date" else (lambda item: None)
+    stamped = spec.get("now") is not None      # outbound: the render date (102) when the document has none
+    if stamped and str(spec["now"]) != "CCYYMMDD":
+        raise ConfigError("now: with format_at: writes the render date as CCYYMMDD (format 102)", where[0], where[1])
 
     def read(seg: Any) -> Any:
         raw = read_value(seg).strip()
@@ -760,7 +763,11 @@ def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any,
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
         value = getter(item)
         if value is None or value == "":
-            return False
+            stamp = counts.get("__now__") if stamped else None
+            if stamp is not None:
+                put_value(out, stamp.strftime("%Y%m%d"))
+                put_code(out, "102")
+            return False                          # (the render date alone does not make a segment worth writing)
         raw, code = values.date_time_out(value, time_of(item))
         put_value(out, raw)
         put_code(out, code)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from gateway.config.models import DocumentSettings, OurIds, PartnerConfig
 from gateway.errors import ConfigError, TranslationError
-from gateway.formats.base import Delimiters, Syntax
+from gateway.formats.base import Delimiters, Issue, Severity, Syntax
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
 from gateway.translate import engine, values
@@ -42,6 +43,53 @@ def segments_of(profile: Profile, data: Mapping[str, Any], now: datetime | None 
                 decimal: str = ".") -> list[engine.OutSegment]:
     assert profile.root is not None
     return engine.SegmentWriter(profile.root, profile.syntax, now=now or datetime.now(), decimal=decimal).write(data)
+
+
+FREE_TEXT = {"x12": frozenset({"352", "93", "166"}),                       # description, name, address line
+             "edifact": frozenset({"7008", "3036", "3042", "3124", "4440"})}  # description, name, street, line, text
+"""Elements that hold prose: a value longer than the standard allows is cut to fit, not refused. An Odoo product
+name of 90 characters in PID05 (at most 80) or IMD 7008 (35) is the daily case; an identifier too long is not
+shortened (the partner would match on it): it makes the document fail its check instead."""
+
+
+@lru_cache(maxsize=4096)
+def _free_text_max(syntax: str, version: str, tag: str, pos: int, comp: int) -> int | None:
+    """The maximum length of element `pos` (component `comp`, 0 for a simple element) of segment `tag` when
+    it is free text (FREE_TEXT), else None."""
+    if syntax == "x12":
+        from gateway.formats.x12_validate import dictionary
+        d = dictionary()
+        refs = d.segments.get(tag, {}).get("el", [])
+        ref = refs[pos - 1][0] if pos <= len(refs) else ""
+        if ref in d.composites:
+            parts = d.composites[ref]
+            ref = parts[comp - 1][0] if 0 < comp <= len(parts) else ""
+        return int(d.elements[ref][2]) if ref in FREE_TEXT["x12"] else None
+    from gateway.formats import edifact_defs
+    directory = edifact_defs.directory(version)
+    if directory is None:
+        return None
+    erefs = directory.segments.get(tag, [])
+    ref = erefs[pos - 1].ref if pos <= len(erefs) else ""
+    if ref in directory.composites:
+        cparts = directory.composites[ref]
+        ref = cparts[comp - 1].ref if 0 < comp <= len(cparts) else ""
+    return directory.elements[ref].max if ref in FREE_TEXT["edifact"] else None
+
+
+def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str) -> None:
+    """Cut free-text values (see FREE_TEXT) to the length their element allows, in place."""
+    for tag, elements in segments:
+        for pos, value in elements.items():
+            for comp, raw in (value.items() if isinstance(value, dict) else ((0, value),)):
+                if isinstance(raw, str) and len(raw) > 35:         # (no free-text element allows less)
+                    limit = _free_text_max(syntax, version, tag, pos, comp)
+                    if limit is not None and len(raw) > limit:
+                        cut = raw[:limit].rstrip()
+                        if comp:
+                            value[comp] = cut
+                        else:
+                            elements[pos] = cut
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
@@ -80,9 +128,12 @@ def assign_ssccs(data: dict[str, Any], profile: Profile, partner: PartnerConfig,
 
 
 def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, journal: Journal,
-           doc_type: str | None = None, *, our_ids: OurIds | None = None, now: datetime | None = None
-           ) -> RenderedDocument:
-    """The partner's outbound file for `doc`: profile picked from the partner's `documents:`."""
+           doc_type: str | None = None, *, our_ids: OurIds | None = None, now: datetime | None = None,
+           check: bool = True) -> RenderedDocument:
+    """The partner's outbound file for `doc`: profile picked from the partner's `documents:`.
+
+    `check`: an X12 or EDIFACT file is validated as the partner will and refused when it breaks its
+    standard (see `_checked`); off only to look at what a profile writes (`edi-gateway render`, tests)."""
     setting = document_setting(doc, partner, profiles, doc_type)
     profile = profiles.get(setting.profile)
     if profile.document != doc.doc_type:
@@ -102,12 +153,38 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
                                    profile=f"{where[0]}:{where[1]}") from None
     when = now or datetime.now()
     if profile.syntax == "x12":
-        return _render_x12(profile, data, partner, our, journal, setting.type, when, doc)
+        rendered = _render_x12(profile, data, partner, our, journal, setting.type, when, doc)
+        return _checked(rendered, profile, doc) if check else rendered
     if profile.syntax == "edifact":
-        return _render_edifact(profile, data, partner, our, journal, setting.type, when, doc)
+        rendered = _render_edifact(profile, data, partner, our, journal, setting.type, when, doc)
+        return _checked(rendered, profile, doc) if check else rendered
     if profile.syntax == "csv":
         return _render_csv(profile, data, partner, setting.type, doc)
     return _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
+
+
+def problems(rendered: RenderedDocument) -> list[Issue]:
+    """The errors a validating reader finds in a rendered X12 or EDIFACT file (none for XML and CSV)."""
+    if rendered.syntax not in (Syntax.X12, Syntax.EDIFACT):
+        return []
+    from gateway.formats import parse
+    return [i for i in parse(rendered.data, syntax=rendered.syntax).issues if i.severity is Severity.ERROR]
+
+
+def _checked(rendered: RenderedDocument, profile: Profile, doc: Document) -> RenderedDocument:
+    """`rendered`, read back and validated as the partner's translator will: refused when it breaks its
+    standard (a value too long for its element, a mandatory element or segment missing, a pair half filled).
+
+    Sent anyway, such a file comes back rejected in the partner's 997 / CONTRL hours later, or is
+    charged back; refused here with its location, the scheduler holds the document with the reason
+    until the data in Odoo or the profile is fixed, and nothing invalid leaves the gateway."""
+    errors = problems(rendered)
+    if not errors:
+        return rendered
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise TranslationError(f"the {rendered.doc_type} written for {doc.doc_type} {doc.number} would not pass the "
+                           f"partner's validation: {errors[0]}{more}; correct the value in Odoo, or the profile "
+                           "if it wrote the element wrongly", profile=profile.location)
 
 
 def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
@@ -121,7 +198,9 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     d = settings.delimiters
     delims = Delimiters(element=d.element, component=d.component, segment=d.segment,
                         repetition=d.repetition, suffix=d.suffix)
-    body = [[tag, *_elements(elements, d.component)] for tag, elements in segments_of(profile, data, when)]
+    written = segments_of(profile, data, when)
+    _fit_free_text(written, "x12", settings.version)
+    body = [[tag, *_elements(elements, d.component)] for tag, elements in written]
     isa = journal.next_control_number(partner.id, "isa")
     gs = journal.next_control_number(partner.id, "gs")
     st = f"{journal.next_control_number(partner.id, 'st', 9999):04d}"
@@ -166,7 +245,9 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
                     test=settings.test, ack_request=bool(settings.contrl), delimiters=delimiters)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
-    body = [(tag, _elements(elements, ":")) for tag, elements in segments_of(profile, data, when, settings.decimal)]
+    written = segments_of(profile, data, when, settings.decimal)
+    _fit_free_text(written, "edifact", version)
+    body = [(tag, _elements(elements, ":")) for tag, elements in written]
     writer.message(str(unh), message_type, body)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.EDIFACT,
                             filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),

@@ -1,0 +1,77 @@
+"""What leaves the gateway passes the partner's validation: free text is cut to fit its element, anything
+else that breaks the standard is refused with its location (the scheduler then holds the document)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.config.loader import LoadedConfig, load
+from gateway.errors import TranslationError
+from gateway.formats import parse
+from gateway.formats.base import Severity
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import render, translate
+from gateway.translate.canonical import Document, from_json
+from tests.helpers.examples import example_workspace
+from tests.translate.conftest import GOLDEN, RENDER_TIME
+
+LONG_NAME = "Industrial stainless steel widget assembly with mounting brackets, 10 pack, blue anodised finish"
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> LoadedConfig:
+    """The example partners writing X12 004010 (BigBox), 005010 (Northwind) and EDIFACT D96A (EuroHandel)."""
+    return load(example_workspace(Path(tmp_path_factory.mktemp("ws_check")), ("bigbox", "northwind", "eurohandel")))
+
+
+def _invoice(**changes: object) -> Document:
+    doc = from_json((GOLDEN / "bigbox" / "810_invoice.json").read_bytes())
+    lines = [doc.lines[0].model_copy(update={"description": LONG_NAME}), *doc.lines[1:]]
+    return doc.model_copy(update={"lines": lines, **changes})
+
+
+@pytest.mark.parametrize(("partner_id", "doc_type", "limit"), [("bigbox", "810", 80), ("northwind", "810", 80),
+                                                              ("eurohandel", "INVOIC", 35)])
+def test_a_product_name_longer_than_its_element_is_cut_to_fit(partner_id: str, doc_type: str, limit: int,
+                                                               config: LoadedConfig, journal: SqliteJournal) -> None:
+    """Odoo product names run long; PID05 allows 80 characters, an EDIFACT IMD 7008 35: the description is
+    cut there (a partner's translator rejects the whole invoice otherwise), and the invoice goes out."""
+    assert len(LONG_NAME) > 80
+    rendered = render(_invoice(allowances_charges=[]), config.partners[partner_id], config.profiles, journal, doc_type,
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    result = parse(rendered.data)
+    assert [i for i in result.issues if i.severity is Severity.ERROR] == []
+    back = translate(result.transactions[0], config.partners[partner_id], config.profiles)[0]
+    assert back.lines[0].description == LONG_NAME[:limit].rstrip()
+
+
+def test_an_identifier_too_long_for_its_element_is_refused_with_its_location(
+        config: LoadedConfig, journal: SqliteJournal) -> None:
+    """An invoice number is what the partner matches its payment on: it is never shortened. One longer
+    than BIG02 allows makes render refuse the document, naming the element and what was expected, so the
+    scheduler holds it instead of sending what the partner's 997 would reject."""
+    doc = _invoice(number="INV/2026/BIGBOX/000000012345")
+    partner = config.partners["bigbox"]
+    with pytest.raises(TranslationError) as err:
+        render(doc, partner, config.profiles, journal, "810", our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    message = str(err.value)
+    assert "the 810 written for Invoice INV/2026/BIGBOX/000000012345 would not pass the partner's validation" in message
+    assert "segment 2 BIG, element 2" in message and "correct the value in Odoo" in message
+    assert err.value.profile is not None and "bigbox-810.yaml:" in err.value.profile
+    preview = render(doc, partner, config.profiles, journal, "810", our_ids=config.gateway.our_ids,
+                     now=RENDER_TIME, check=False)            # what `edi-gateway render` shows
+    assert b"BIG*" in preview.data and b"INV/2026/BIGBOX/000000012345" in preview.data
+
+
+def test_an_x12_acknowledgment_renders_as_a_valid_ordrsp(config: LoadedConfig, journal: SqliteJournal) -> None:
+    """The canonical acknowledgment of an X12 partner's order, written as an ORDRSP: its scheduled delivery
+    date (855 DTM 067) goes out as DTM 69 (promised for), not as the canonical word, and DTM 137, mandatory,
+    is written even though the document has no date of its own. Both broke the check before."""
+    doc = from_json((GOLDEN / "northwind" / "855_ack.json").read_bytes()).model_copy(update={"date": None})
+    assert any(d.qualifier == "delivery_scheduled" for d in doc.dates)
+    rendered = render(doc, config.partners["eurohandel"], config.profiles, journal, "ORDRSP",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    text = rendered.data.decode()
+    assert "DTM+137:20261202:102'" in text and "DTM+69:" in text and "delivery_scheduled" not in text
