@@ -116,3 +116,17 @@ def test_render_bad_value_names_the_profile_line(workspace: Path, tmp_path: Path
     code, _, err = run(capsys, "render", str(path), "--partner", "bigbox", "--type", "856", "--config", str(workspace))
     assert code == 1
     assert "x12-004010-856.yaml:" in err and "MAN02 (sscc)" in err and "check digit 8, expected 7" in err
+
+
+def test_render_shows_a_file_the_partner_would_refuse_and_says_why(workspace: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The preview prints the bytes even when they break the standard (so the element can be looked at),
+    lists each problem on stderr and exits 1: the daemon would hold that document instead of sending it."""
+    doc = json.loads((GOLDEN / "bigbox" / "810_invoice.json").read_text())
+    doc["number"] = "INV/2026/BIGBOX/000000012345"            # BIG02 allows 22 characters
+    path = tmp_path / "invoice.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "render", str(path), "--partner", "bigbox", "--type", "810", "--config", str(workspace))
+    assert code == 1 and "BIG*" in out and "INV/2026/BIGBOX/000000012345" in out
+    assert "the partner's validation would refuse this file" in err and "segment 2 BIG, element 2" in err
+    assert "the daemon holds such a document instead of sending it" in err
