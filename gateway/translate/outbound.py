@@ -152,11 +152,9 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
             raise TranslationError(f"before_write hook failed: {type(exc).__name__}: {exc}",
                                    profile=f"{where[0]}:{where[1]}") from None
     when = now or datetime.now()
-    if profile.syntax == "x12":
-        rendered = _render_x12(profile, data, partner, our, journal, setting.type, when, doc)
-        return _checked(rendered, profile, doc) if check else rendered
-    if profile.syntax == "edifact":
-        rendered = _render_edifact(profile, data, partner, our, journal, setting.type, when, doc)
+    if profile.syntax in ("x12", "edifact"):
+        write = _render_x12 if profile.syntax == "x12" else _render_edifact
+        rendered = write(profile, data, partner, our, journal, setting.type, when, doc)
         return _checked(rendered, profile, doc) if check else rendered
     if profile.syntax == "csv":
         return _render_csv(profile, data, partner, setting.type, doc)
