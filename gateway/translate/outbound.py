@@ -50,6 +50,8 @@ FREE_TEXT = {"x12": frozenset({"352", "93", "166"}),                       # des
 """Elements that hold prose: a value longer than the standard allows is cut to fit, not refused. An Odoo product
 name of 90 characters in PID05 (at most 80) or IMD 7008 (35) is the daily case; an identifier too long is not
 shortened (the partner would match on it): it makes the document fail its check instead."""
+SHORTEST_FREE_TEXT = 35
+"""No FREE_TEXT element allows fewer characters (EDIFACT an..35), so shorter values are never looked up."""
 
 
 @lru_cache(maxsize=4096)
@@ -82,7 +84,7 @@ def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str)
     for tag, elements in segments:
         for pos, value in elements.items():
             for comp, raw in (value.items() if isinstance(value, dict) else ((0, value),)):
-                if isinstance(raw, str) and len(raw) > 35:         # (no free-text element allows less)
+                if isinstance(raw, str) and len(raw) > SHORTEST_FREE_TEXT:
                     limit = _free_text_max(syntax, version, tag, pos, comp)
                     if limit is not None and len(raw) > limit:
                         cut = raw[:limit].rstrip()

@@ -75,3 +75,17 @@ def test_an_x12_acknowledgment_renders_as_a_valid_ordrsp(config: LoadedConfig, j
                       our_ids=config.gateway.our_ids, now=RENDER_TIME)
     text = rendered.data.decode()
     assert "DTM+137:20261202:102'" in text and "DTM+69:" in text and "delivery_scheduled" not in text
+
+
+def test_no_free_text_element_allows_fewer_characters_than_the_shortcut_assumes() -> None:
+    """Values up to SHORTEST_FREE_TEXT characters are not looked up: that holds only while every free-text
+    element of the X12 dictionary and of each EDIFACT directory allows at least that many."""
+    from gateway.formats import edifact_defs
+    from gateway.formats.x12_validate import dictionary
+    from gateway.translate.outbound import FREE_TEXT, SHORTEST_FREE_TEXT
+    limits = [int(dictionary().elements[ref][2]) for ref in FREE_TEXT["x12"]]
+    for version in ("D96A", "D01B"):
+        directory = edifact_defs.directory(version)
+        assert directory is not None
+        limits += [directory.elements[ref].max for ref in FREE_TEXT["edifact"]]
+    assert min(limits) == SHORTEST_FREE_TEXT
