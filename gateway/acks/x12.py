@@ -321,7 +321,7 @@ def read(tx: Transaction) -> FunctionalAck:
             current.errors.append(f"element {seg.get(1)} (ref {seg.get(2) or '?'}): error {seg.get(3)}")
         elif seg.tag in ("AK5", "IK5") and current is not None:
             current.status = _TX_STATUS.get(seg.get(1), "rejected")
-            reasons = [c for c in seg.elements[1:] if c]
+            reasons = [c for c in seg.fields[2:] if c]
             if reasons:
                 current.errors.append("set error codes " + ", ".join(reasons))
         elif seg.tag == "AK9":

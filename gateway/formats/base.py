@@ -42,11 +42,10 @@ class Delimiters:
     wrap_eol: str = "\r\n"             # the line end of a wrapped file
 
 
-def _field(index: int, doc: str) -> Any:
-    """A named, settable view of one slot of a `Segment` (a C-level getter: reads stay cheap)."""
-    def put(seg: list[Any], value: Any) -> None:
-        seg[index] = value
-    return property(itemgetter(index), put, doc=doc)
+FIELDS, POSITION, OFFSET, SEPARATORS, SUFFIX = range(5)
+"""Indexes of a `Segment`'s slots. Readers' hot loops may store `seg[POSITION] = n` (a C-level store; the
+property's setter is a Python call), only on segments made with an int offset (the EDIFACT reader's):
+a lazily located one needs the setter, which pins it. Everything else uses the named properties."""
 
 
 def _offset(seg: list[Any]) -> int:
@@ -59,11 +58,11 @@ def _offset(seg: list[Any]) -> int:
     position + delta of the run, found from whichever end is nearer. A reader that keeps segments
     keeps their chunk's text too (about the size of the file, next to ~15x in segments).
     """
-    value = seg[3]
+    value = seg[OFFSET]
     if value.__class__ is int:
         return value
     (text, start, start_offset, separator, count, end), delta = value
-    index = seg[2] + delta
+    index = seg[POSITION] + delta
     if index <= count - index:
         at = start
         for _ in range(index):
@@ -77,18 +76,54 @@ def _offset(seg: list[Any]) -> int:
 
 
 def _put_offset(seg: list[Any], value: int) -> None:
-    seg[3] = value
+    seg[OFFSET] = value
 
 
 def _put_position(seg: list[Any], value: int) -> None:
     """A lazily located segment is pinned to its offset first: that offset is found from the position."""
-    if seg[3].__class__ is not int:
-        seg[3] = _offset(seg)
-    seg[2] = value
+    if seg[OFFSET].__class__ is not int:
+        seg[OFFSET] = _offset(seg)
+    seg[POSITION] = value
+
+
+def _tag(seg: list[Any]) -> str:
+    return seg[FIELDS][0]  # type: ignore[no-any-return]
+
+
+def _put_tag(seg: list[Any], value: str) -> None:
+    seg[FIELDS][0] = value
+
+
+def _component_sep(seg: list[Any]) -> str:
+    return seg[SEPARATORS][0]  # type: ignore[no-any-return]
+
+
+def _put_component_sep(seg: list[Any], value: str) -> None:
+    seg[SEPARATORS] = (value, seg[SEPARATORS][1])
+
+
+def _repetition_sep(seg: list[Any]) -> str | None:
+    return seg[SEPARATORS][1]  # type: ignore[no-any-return]
+
+
+def _put_repetition_sep(seg: list[Any], value: str | None) -> None:
+    seg[SEPARATORS] = (seg[SEPARATORS][0], value)
+
+
+def _suffix(seg: list[Any]) -> str | None:
+    return seg[SUFFIX] if len(seg) > SUFFIX else None
+
+
+def _put_suffix(seg: list[Any], value: str | None) -> None:
+    if len(seg) > SUFFIX:
+        seg[SUFFIX] = value
+    elif value is not None:
+        seg.append(value)
 
 
 class Segment(list):  # type: ignore[type-arg]
-    """One X12/EDIFACT segment. `elements[0]` is the first data element (BEG01 / BGM01).
+    """One X12/EDIFACT segment: `fields` is the tag then the data elements, so that element n is
+    `fields[n]` (BEG03 = fields[3], BGM01 = fields[1]), as X12 and EDIFACT number them.
 
     Elements are kept as raw strings (components and repetitions not split) so that
     reading stays fast; `component()` splits on demand. EDIFACT readers store values
@@ -99,7 +134,10 @@ class Segment(list):  # type: ignore[type-arg]
     Why a list underneath: readers make one of these per segment, hundreds of thousands per
     file, and a list subclass can be built from a tuple entirely in C (`Segment.bulk`), where a
     dataclass runs a Python `__init__` per segment, about a third of what reading a segment costs.
-    The fields are named properties over the list's seven slots; use them, never the indexes.
+    Why the tag inside `fields`: the readers split a segment's text on the element separator and keep
+    that list as it comes, instead of taking the tag off its front (a copy of every element pointer).
+    The slots are [fields, position, offset, (component_sep, repetition_sep)], and the suffix as a fifth
+    only when a segment has one; use the named properties, never the indexes (but see POSITION).
     Two segments are equal when all their fields are.
     """
 
@@ -107,34 +145,43 @@ class Segment(list):  # type: ignore[type-arg]
 
     def __init__(self, tag: str, elements: list[str], position: int = 0, offset: int = 0,
                  component_sep: str = ">", repetition_sep: str | None = None, suffix: str | None = None) -> None:
-        list.__init__(self, (tag, elements, position, offset, component_sep, repetition_sep, suffix))
+        list.__init__(self, ([tag, *elements], position, offset, (component_sep, repetition_sep)))
+        if suffix is not None:
+            self.append(suffix)
 
     if TYPE_CHECKING:
+        fields: list[str]
         tag: str
-        elements: list[str]
         position: int        # 1-based position within its transaction (ST / UNH = 1), 0 for envelope segments
         offset: int          # byte offset of the segment in the source file
         component_sep: str
         repetition_sep: str | None
+        separators: tuple[str, str | None]
         suffix: str | None   # what followed this segment's terminator when it differs from Delimiters.suffix
 
         @staticmethod
-        def bulk(fields: tuple[str, list[str], int, int, str, str | None, str | None]) -> Segment: ...
+        def bulk(slots: tuple[list[str], int, Any, tuple[str, str | None]]) -> Segment: ...  # offset or locator
     else:
-        tag = _field(0, "segment id: 'BEG', 'UNH'")
-        elements = _field(1, "data elements as read (components and repetitions not split)")
-        position = property(itemgetter(2), _put_position,
+        fields = property(itemgetter(FIELDS), doc="the segment id then its data elements as read: element n at n")
+        tag = property(_tag, _put_tag, doc="segment id: 'BEG', 'UNH' (fields[0])")
+        position = property(itemgetter(POSITION), _put_position,
                             doc="1-based position within its transaction (ST / UNH = 1), 0 for envelope segments")
         offset = property(_offset, _put_offset, doc="byte offset of the segment in the source file")
-        component_sep = _field(4, "component separator of this segment's interchange")
-        repetition_sep = _field(5, "repetition separator, None when the interchange has none")
-        suffix = _field(6, "what followed this segment's terminator when it differs from Delimiters.suffix")
+        component_sep = property(_component_sep, _put_component_sep,
+                                 doc="component separator of this segment's interchange")
+        repetition_sep = property(_repetition_sep, _put_repetition_sep,
+                                  doc="repetition separator, None when the interchange has none")
+        separators = property(itemgetter(SEPARATORS),
+                              doc="(component_sep, repetition_sep): one tuple shared by the segments a reader "
+                                  "cuts from one interchange, so `is` tells a segment that has its own")
+        suffix = property(_suffix, _put_suffix,
+                          doc="what followed this segment's terminator when it differs from Delimiters.suffix")
 
     def get(self, index: int, default: str = "") -> str:
         """Element by 1-based X12/EDIFACT position (BEG03 -> get(3)); missing elements read as default."""
-        elements: list[str] = self[1]
-        if 0 < index <= len(elements):
-            return elements[index - 1]
+        fields: list[str] = self[FIELDS]
+        if 0 < index < len(fields):
+            return fields[index]
         return default
 
     def component(self, index: int, comp: int, default: str = "") -> str:
@@ -155,12 +202,14 @@ class Segment(list):  # type: ignore[type-arg]
         return [value] if value else []
 
     def __repr__(self) -> str:
-        return (f"Segment(tag={self.tag!r}, elements={self.elements!r}, position={self.position!r}, "
+        return (f"Segment(tag={self.tag!r}, elements={self[FIELDS][1:]!r}, position={self.position!r}, "
                 f"offset={self.offset!r}, component_sep={self.component_sep!r}, "
                 f"repetition_sep={self.repetition_sep!r}, suffix={self.suffix!r})")
 
     def _fields(self) -> tuple[Any, ...]:
-        return (self[0], self[1], self[2], self.offset, self[4], self[5], self[6])
+        """The constructor's arguments: what equality compares and pickling stores."""
+        fields = self[FIELDS]
+        return (fields[0], fields[1:], self[POSITION], self.offset, *self[SEPARATORS], self.suffix)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Segment):
@@ -178,15 +227,10 @@ class Segment(list):  # type: ignore[type-arg]
         return (Segment, self._fields())
 
 
-POSITION = 2
-"""Index of `Segment.position` in the list: for readers that renumber every segment in their hot loop
-(`seg[POSITION] = n` is a C-level store; the property's setter is a Python call). Only for segments
-made with an int offset (the EDIFACT reader's): a lazily located one needs the setter, which pins it."""
-
-
 class _BulkSegment(Segment):
     """What `Segment.bulk` makes: a Segment whose constructor is list's own (C) one, taking the
-    seven fields as one tuple, e.g. from zip() over columns of tags, element lists, positions..."""
+    slots as one tuple (fields, position, offset, (component_sep, repetition_sep)), e.g. from zip()
+    over columns of element lists, positions, offsets and one separators pair."""
 
     __slots__ = ()
     __init__ = list.__init__

@@ -516,8 +516,8 @@ class _Builder:
             tag = parts[0]
             if seg_csep in tag:
                 tag = tag.split(seg_csep, 1)[0]
-            tag = tags.setdefault(tag, tag)         # one string per tag, not one per segment
-            seg = make((tag, parts[1:], 0, offset, seg_csep, seg_rsep, None))
+            parts[0] = tags.setdefault(tag, tag)    # one string per tag, not one per segment
+            seg = make((parts, 0, offset, (seg_csep, seg_rsep)))
             segs_out(seg)
             last = seg
         self._finish()
@@ -745,8 +745,8 @@ def plain(value: str, d: Delimiters) -> str:
 def plain_elements(seg: Segment, d: Delimiters) -> list[str]:
     """The elements of `seg` as `plain` text (a copy; the segment keeps its exact form)."""
     if seg.component_sep != COMPONENT_MARK:
-        return list(seg.elements)
-    return [plain(v, d) for v in seg.elements]
+        return seg.fields[1:]
+    return [plain(v, d) for v in seg.fields[1:]]
 
 
 def number(value: str) -> Decimal:
@@ -791,10 +791,11 @@ class Escaper:
 def format_segment(seg: Segment, d: Delimiters, escape: Escaper | None = None) -> str:
     """One segment as text with terminator (no suffix), releasing service characters in the data."""
     esc = escape or Escaper(d)
-    out = [seg.tag]
+    fields = seg.fields
+    out = [fields[0]]
     csep_in = seg.component_sep
     rsep_in = seg.repetition_sep
-    for value in seg.elements:
+    for value in fields[1:]:
         if not esc.pattern.search(value) and csep_in == d.component and (rsep_in or "") == (d.repetition or ""):
             out.append(value)
             continue
@@ -891,7 +892,7 @@ def _with_count(seg: Segment, count: int) -> Segment:
     old = seg.get(1)
     if old.isdigit() and int(old) == count:
         return seg
-    elements = list(seg.elements) or [""]
+    elements = seg.fields[1:] or [""]
     elements[0] = str(count)
     return Segment(seg.tag, elements, seg.position, seg.offset, seg.component_sep, seg.repetition_sep,
                    seg.suffix)
@@ -1058,7 +1059,7 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
                 position = 1
             elif position:
                 position += 1
-            seg = make((tag, parts[1:], position, seg_offset, csep, rsep, None))
+            seg = make((parts, position, seg_offset, (csep, rsep)))
             if tag == "UNT":
                 position = 0
             yield seg

@@ -173,7 +173,7 @@ class _Checker:
         if spec is None:
             return
         clean = _clean_memo(self.directory)
-        key = seg.component_sep + (seg.repetition_sep or "") + seg.tag + "\x00".join(seg.elements)
+        key = seg.component_sep + (seg.repetition_sep or "") + "\x00".join(seg.fields)
         if key in clean:
             return                                    # bulk files repeat segments; each is checked once
         before = len(self.issues)
@@ -184,7 +184,7 @@ class _Checker:
             clean.add(key)
 
     def _elements(self, seg: Segment, spec: tuple[_Element, ...]) -> None:
-        values = seg.elements
+        values = seg.fields[1:]
         if len(values) > len(spec):
             self.issue(f"{seg.tag} has {len(values)} data elements, at most {len(spec)} defined", "16", seg,
                        level="element", element=len(spec) + 1, value=values[len(spec)])

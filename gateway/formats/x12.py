@@ -20,7 +20,18 @@ from typing import BinaryIO
 
 from gateway.errors import FormatError
 from gateway.formats import x12_codes as codes
-from gateway.formats.base import Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax, Transaction
+from gateway.formats.base import (
+    FIELDS,
+    POSITION,
+    Envelope,
+    Group,
+    Issue,
+    ParseResult,
+    Segment,
+    Severity,
+    Syntax,
+    Transaction,
+)
 from gateway.formats.x12_tokens import CHUNK_SIZE, Tokenizer
 from gateway.formats.x12_writer import OutGroup, OutTransaction, X12Writer, write_interchange, write_parsed
 
@@ -211,12 +222,12 @@ class X12Reader:
                         break
                     start = mark + 1
                     seg = batch[mark]
-                    tag = seg[0]                              # (seg.tag: a property call per control segment)
+                    tag = seg[FIELDS][0]                      # (seg.tag: a property call per control segment)
                     if tx is not None:
                         # an SE closes the set; any other control segment means its SE is missing
                         if tag == "SE":
                             segs.append(seg)
-                            if seg[2] != len(segs):           # the tokenizer counted from the ST already
+                            if seg[POSITION] != len(segs):    # the tokenizer counted from the ST already
                                 seg.position = len(segs)
                             self._close_tx(seg, len(segs))
                         else:
@@ -291,9 +302,10 @@ class X12Reader:
                         "the next ISA", codes.TA_BAD_STRUCTURE, "interchange", seg)
             self._env = None
         tok = self._tok
-        el = seg.elements
-        if len(el) < 16:
-            el += [""] * (16 - len(el))
+        fields = seg.fields
+        if len(fields) < 17:
+            fields += [""] * (17 - len(fields))       # a short ISA is padded: it is written back whole
+        el = fields[1:]
         env = Envelope(Syntax.X12, sender_qualifier=el[4], sender_id=el[5].strip(), receiver_qualifier=el[6],
                        receiver_id=el[7].strip(), control_number=el[12], version=el[11], date=el[8],
                        time=el[9], test=el[14] == "T", ack_requested=el[13] == "1",
@@ -328,11 +340,12 @@ class X12Reader:
         if self._grp is not None:
             self._issue(Severity.ERROR, f"functional group {self._grp.control_number} has no GE trailer before "
                         "the next GS", codes.GROUP_TRAILER_MISSING, "group", seg)
-        el = seg.elements
+        el = seg.fields[1:]
+        raw_header = list(el)
         if len(el) < 8:
-            el = el + [""] * (8 - len(el))
+            el += [""] * (8 - len(el))
         group = Group(functional_id=el[0], sender_id=el[1], receiver_id=el[2], control_number=el[5],
-                      version=el[7], date=el[3], time=el[4], index=self._env_groups, raw_header=list(seg.elements))
+                      version=el[7], date=el[3], time=el[4], index=self._env_groups, raw_header=raw_header)
         self.groups.append(group)
         self._grp = group
         self._env_groups += 1
@@ -379,13 +392,13 @@ class X12Reader:
 
     # ------------------------------------------------------------------ transaction sets
     def _open_tx(self, seg: Segment) -> Transaction:
-        if seg[2] != 1:                       # (seg.position and seg.elements: a property call each)
+        if seg[POSITION] != 1:                # (seg.position and seg.tag: a property call each)
             seg.position = 1
         grp = self._grp
         if grp is None:
             self._issue(Severity.ERROR, "ST segment outside a functional group (no GS before it)",
                         codes.TA_BAD_CONTENT, "interchange", seg)
-        doc_type, number, version = (*seg[1], "", "", "")[:3]
+        doc_type, number, version = (*seg[FIELDS], "", "", "")[1:4]
         # positional: half the cost of keywords, once per transaction set
         tx = Transaction(Syntax.X12, doc_type, version or (grp.version if grp else ""), number, self._env, grp,
                          [seg], None, [], [], self._grp_sets)
@@ -405,7 +418,7 @@ class X12Reader:
     def _close_tx(self, seg: Segment, count: int) -> None:
         tx = self._tx
         assert tx is not None
-        se01, se02 = (*seg[1], "", "")[:2]
+        se01, se02 = (*seg[FIELDS], "", "")[1:3]
         if se01.isascii() and se01.isdigit() and int(se01) == count:
             pass                    # the usual case, without the regular expression
         elif not _DIGITS.match(se01) or int(se01) != count:

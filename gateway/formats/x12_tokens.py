@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain, compress, pairwise, repeat
+from operator import itemgetter
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
@@ -360,7 +361,8 @@ class Tokenizer:
         """
         d = self.delimiters
         assert d is not None
-        term, el, comp, rep, suffix = d.segment, d.element, d.component, d.repetition, d.suffix
+        term, el, suffix = d.segment, d.element, d.suffix
+        seps = (d.component, d.repetition)
         tlen = self._width(term)
         slen = self._width(suffix)
         full = term + suffix
@@ -370,6 +372,7 @@ class Tokenizer:
         batch: list[Segment] = [isa]
         marks: list[int] = [0]
         is_control = CONTROL_TAGS.__contains__
+        first = itemgetter(0)
         make = Segment.bulk
         inline_isa = False
         consumed = False              # the suffix after the previous segment is already behind us
@@ -429,7 +432,7 @@ class Tokenizer:
             bulk = eaten == suffix and ascii_only and not wrap
             if bulk:
                 parts_list = list(map(str.split, pieces, repeat(el)))
-                tags = list(map(list.pop, parts_list, repeat(0)))
+                tags = list(map(first, parts_list))         # each segment's fields keep their tag
                 # an indented or empty segment has a tag that is empty or starts with whitespace: every
                 # tag non-empty and all of them letters and digits (bytes.isalnum, a table look-up per
                 # character, over the tags joined) shows none does; any other tag takes the path below
@@ -468,9 +471,8 @@ class Tokenizer:
                     if marked:
                         base = len(batch)
                         marks += [base + m for m in marked] if base else marked
-                    batch.extend(map(make, zip(tags if whole else tags[at:stop],
-                                               parts_list if whole else parts_list[at:stop], positions, offsets,
-                                               repeat(comp), repeat(rep), repeat(None))))
+                    batch.extend(map(make, zip(parts_list if whole else parts_list[at:stop], positions, offsets,
+                                               repeat(seps))))
                     prev = batch[-1]
                     off = end
                     at = stop
@@ -498,7 +500,7 @@ class Tokenizer:
                         if not ascii_only:
                             pre = self._width(raw[:pre])
                     parts = body.split(el)
-                    tag = parts.pop(0)
+                    tag = parts[0]
                     if tag == "ISA" and not inline_isa:
                         # a new interchange without an IEA before it: read its header afresh
                         self._off = off + pre
@@ -510,7 +512,7 @@ class Tokenizer:
                             yield batch, marks
                         return
                     pos = 1 if tag == "ST" else pos + 1
-                    seg = Segment(tag, parts, pos, self._byte_offset(off + pre) if wrap else off + pre, comp, rep)
+                    seg = make((parts, pos, self._byte_offset(off + pre) if wrap else off + pre, seps))
                     off += (len(raw) if ascii_only else self._width(raw)) + step
                     prev = seg
                     if tag not in CONTROL_TAGS:
@@ -574,7 +576,7 @@ class Tokenizer:
         prev.suffix = None if gap == d.suffix else gap
         off = self._byte_offset(self._off + self._width(gap))
         parts = body.rstrip(_WS).split(d.element)
-        tag = parts.pop(0)
+        tag = parts[0]
         if not (2 <= len(tag) <= 3 and tag.isalnum()):
             self.trailing_junk = text
             self.issues.append(Issue(Severity.INFO, f"{len(body)} characters after the last segment were ignored "
@@ -586,7 +588,7 @@ class Tokenizer:
                                  f"the last segment {tag} has no segment terminator "
                                  f"{d.segment!r}", level="interchange", interchange=self.interchange,
                                  segment_tag=tag, offset=off, code=codes.TA_PREMATURE_EOF))
-        seg = Segment(tag, parts, 0, off, d.component, d.repetition)
+        seg = Segment.bulk((parts, 0, off, (d.component, d.repetition)))
         self._buf = ""
         self._last = seg
         return seg

@@ -154,8 +154,9 @@ class _Plan:
     code, no syntax note to look at. Then the detailed checks (`_Checker.elements_in_detail`)
     never run; otherwise they do, so every finding and its wording comes from one place.
 
-    `by_length[n]` is that test for segments of n elements, generated the first time such a
-    segment is seen; the last entry serves every segment with more elements than defined.
+    `by_length[n]` is that test for segments of n fields (the tag and n - 1 elements, `Segment.fields`),
+    generated the first time such a segment is seen; the last entry serves every segment with more
+    elements than defined.
     """
 
     __slots__ = ("by_length", "sep", "spec")
@@ -163,16 +164,16 @@ class _Plan:
     def __init__(self, spec: _Compiled, sep: str | None) -> None:
         self.spec = spec
         self.sep = sep
-        self.by_length: list[Test] = [self._first(width) for width in range(spec.most + 2)]
+        self.by_length: list[Test] = [self._first(n) for n in range(spec.most + 3)]
 
-    def clean(self, values: list[str]) -> bool:
-        return self.by_length[min(len(values), self.spec.most + 1)](values)
+    def clean(self, fields: list[str]) -> bool:
+        return self.by_length[min(len(fields), self.spec.most + 2)](fields)
 
-    def _first(self, width: int) -> Test:
-        def first(values: list[str]) -> bool:       # generates the test, puts it in its place, runs it
-            most = self.spec.most
-            test = self.by_length[width] = _generate(self.spec, min(width, most), self.sep, width > most)
-            return test(values)
+    def _first(self, n: int) -> Test:
+        def first(fields: list[str]) -> bool:       # generates the test, puts it in its place, runs it
+            most, width = self.spec.most, max(n - 1, 0)
+            test = self.by_length[n] = _generate(self.spec, min(width, most), self.sep, width > most)
+            return test(fields)
         return first
 
 
@@ -264,12 +265,12 @@ def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Tes
     absent, so a mandatory one makes the whole test False and syntax notes about them fold away.
     """
     names: dict[str, Any] = {"sep": sep}
-    targets = [f"x{i}" for i in range(width)]
-    lines = ["def clean(v):"]
+    targets = ["_tag"] + [f"x{i}" for i in range(width)]
+    lines = ["def clean(v):"]                 # v: Segment.fields, the tag then the elements
     if longer:
-        lines += [f"    if any(v[{width}:]):", "        return False", f"    v = v[:{width}]"]
+        lines += [f"    if any(v[{width + 1}:]):", "        return False", f"    v = v[:{width + 1}]"]
     if width:
-        lines.append(f"    {', '.join(targets)}, = v")
+        lines.append(f"    {', '.join(targets)} = v")
     for pos, _name, _ref, req, espec, allowed in spec.fields:
         i = pos - 1
         if i >= width:
@@ -513,7 +514,8 @@ class _Checker:
         if not segments:
             return
         first = segments[0]
-        sep = first.repetition_sep
+        seps = first.separators
+        sep = seps[1]
         short = len(segments) <= _SHORT
         machine = (self.d.short_machines if short else self.d.long_machines).get(sep) \
             or _machine(self.d, sep, short)
@@ -528,11 +530,13 @@ class _Checker:
         # The hot loop: most segments are a bare move (one lookup) and a clean quick test (one call);
         # a counted step (a use or loop iteration with a maximum) costs one more lookup and a call.
         for seg in islice(segments, begin, None):
-            nxt = fast.get(seg.tag)
+            fields = seg.fields
+            tag = fields[0]
+            nxt = fast.get(tag)
             if nxt is not None:
                 uses = 1
             else:
-                step = node.steps.get(seg.tag)
+                step = node.steps.get(tag)
                 if step is None or step.missing:  # out of place, findings, or a step not worked out yet
                     node, uses = self.place(machine, node, seg, uses, counts)
                     fast = node.fast
@@ -546,15 +550,14 @@ class _Checker:
                     uses = 1
             node = nxt
             fast = nxt.fast
-            values = seg.elements
-            if seg.repetition_sep is not sep:     # never from the reader: the test of the segment's own
-                self.elements(seg)                # separator (an equal one that is another object too)
+            if seg.separators is not seps:        # never from the reader, which shares one per interchange:
+                self.elements(seg)                # the test of the segment's own repetition separator
                 continue
             try:
-                test = nxt.tests[len(values)]
+                test = nxt.tests[len(fields)]
             except IndexError:                    # more elements than defined, and more than one more
                 test = nxt.tests[-1]
-            if not test(values):
+            if not test(fields):
                 self.elements_in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
         last = segments[-1]
         for frame, item in node.end:
@@ -623,14 +626,15 @@ class _Checker:
     def elements(self, seg: Segment) -> None:
         """Element checks; the common case, a segment with nothing to report, takes the quick path."""
         plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
-        if seg.tag not in plans:
-            plans[seg.tag] = _plan(self.d, seg.tag, seg.repetition_sep, self.dic)
-        plan = plans[seg.tag]
-        if plan is not None and not plan.clean(seg.elements):
+        tag = seg.tag
+        if tag not in plans:
+            plans[tag] = _plan(self.d, tag, seg.repetition_sep, self.dic)
+        plan = plans[tag]
+        if plan is not None and not plan.clean(seg.fields):
             self.elements_in_detail(seg, plan.spec)
 
     def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
-        values = seg.elements
+        values = seg.fields[1:]
         count = len(values)
         most = spec.most
         if count > most and any(values[most:]):

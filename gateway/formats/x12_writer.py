@@ -95,7 +95,8 @@ class X12Writer:
 
     def _write(self, item: Segment | Sequence[str]) -> None:
         if isinstance(item, Segment):
-            self.segment(item.tag, item.elements, item.suffix)
+            fields = item.fields
+            self.segment(fields[0], fields[1:], item.suffix)
         else:
             self.segment(item[0], item[1:])
 
@@ -133,18 +134,18 @@ class X12Writer:
         for item in body:
             self._write(item)
         count = self._count_text(self._count - start + 1, se.get(1) if se else None)
-        self.segment("SE", [count, control_number, *(se.elements[2:] if se else ())], se.suffix if se else None)
+        self.segment("SE", [count, control_number, *(se.fields[3:] if se else ())], se.suffix if se else None)
         self._sets += 1
 
     def end_group(self, ge: Segment | None = None) -> None:
         """GE with the counted number of sets (`ge`: the trailer as read, for its layout)."""
         count = self._count_text(self._sets, ge.get(1) if ge else None)
-        self.segment("GE", [count, self._gs06, *(ge.elements[2:] if ge else ())], ge.suffix if ge else None)
+        self.segment("GE", [count, self._gs06, *(ge.fields[3:] if ge else ())], ge.suffix if ge else None)
 
     def end_interchange(self, iea: Segment | None = None) -> None:
         """IEA with the counted number of groups (`iea`: the trailer as read, for its layout)."""
         count = self._count_text(self._groups, iea.get(1) if iea else None)
-        self.segment("IEA", [count, self._isa13, *(iea.elements[2:] if iea else ())], iea.suffix if iea else None)
+        self.segment("IEA", [count, self._isa13, *(iea.fields[3:] if iea else ())], iea.suffix if iea else None)
 
     @staticmethod
     def _count_text(count: int, like: str | None) -> str:
@@ -220,10 +221,10 @@ def write_parsed(result: ParseResult) -> bytes:
             if isinstance(item, Transaction):
                 w._write(item.segments[0])
             elif item.tag == "ISA":
-                w.begin_interchange(item.elements, item.suffix, exact=True)
+                w.begin_interchange(item.fields[1:], item.suffix, exact=True)
             elif item.tag == "GS":
                 group = next(groups)
-                w.begin_group(item.elements, item.suffix)
+                w.begin_group(item.fields[1:], item.suffix)
                 for tx in by_group.get(id(group), []):
                     closed = tx.segments[-1].tag == "SE"
                     w.transaction(tx.doc_type, tx.control_number, tx.segments[1:-1] if closed else tx.segments[1:],

@@ -60,6 +60,7 @@ class Field:
     address: str = ""                 # the `at:` as written (CSV column, XPath) for messages
     set: Callable[[dict[str, Any], Any], None] = lambda t, v: None
     # what the engine's code generator needs to inline the inbound read (None: it calls `read`):
+    # (index: the element's position, its place in Segment.fields)
     # ("el", index, steps, default, required)   a plain element, no component, no function
     # ("pair", index, qualifier, steps)         `pair:` over consecutive elements
     # ("pairs", index, stop index or None, code table)   `pairs:` without prefer: / components:
@@ -187,19 +188,19 @@ def parse_address(spec: Any, ctx: Context, where: Where) -> tuple[int, int]:
 
 
 def seg_reader(pos: int, comp: int) -> Callable[[Any], str]:
-    i = pos - 1
+    i = pos
     if not comp:
         def get(seg: Any) -> str:
-            elements = seg.elements
-            return elements[i] if i < len(elements) else ""
+            fields = seg.fields
+            return fields[i] if i < len(fields) else ""
         return get
     c = comp - 1
 
     def get_comp(seg: Any) -> str:
-        elements = seg.elements
-        if i >= len(elements):
+        fields = seg.fields
+        if i >= len(fields):
             return ""
-        parts = elements[i].split(seg.component_sep)
+        parts = fields[i].split(seg.component_sep)
         return parts[c] if c < len(parts) else ""
     return get_comp
 
@@ -458,7 +459,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             and spec.get("time") != "auto"):        # time: auto may read no time from a date: not inlined
         pos, comp = parse_address(spec["at"], ctx, where)
         if not comp:
-            inline = ("el", pos - 1, tuple(steps), default, required)
+            inline = ("el", pos, tuple(steps), default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
                  inline=inline, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
                  raw=raw_reader)
@@ -533,13 +534,13 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
     start, _ = parse_address(spec.get("at", 1), ctx, where)
     conv_in, conv_out, steps = _converters(spec, ctx, where)
     convert_in, convert_out = _chain(conv_in), _chain(conv_out)
-    first_i = start - 1
+    first_i = start
     if "components" in spec:
         return _compile_composite_pair(path, spec, ctx, where, setter, getter, qualifier, start,
                                        convert_in, convert_out)
 
     def read(seg: Any) -> Any:
-        elements = seg.elements
+        elements = seg.fields
         for i in range(first_i, len(elements) - 1, 2):
             if elements[i] == qualifier and elements[i + 1]:
                 raw = elements[i + 1].strip()
@@ -572,11 +573,11 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
         return _compile_composite_pairs(path, spec, ctx, where, setter, getter, start, table, table_out)
     prefer = [str(q) for q in spec.get("prefer", [])]
     rank = {q: i for i, q in enumerate(prefer)}
-    first_i = start - 1
+    first_i = start
     stop = None if limit is None else first_i + 2 * int(limit)
 
     def read(seg: Any) -> Any:
-        elements = seg.elements
+        elements = seg.fields
         end = len(elements) - 1 if stop is None else min(stop, len(elements)) - 1
         if rank:
             found = [(elements[i], elements[i + 1].strip()) for i in range(first_i, end, 2)
@@ -660,7 +661,7 @@ def _compile_composite_pairs(path: str, spec: YMap, ctx: Context, where: Where, 
     vcomp, qcomp = _components(spec, ctx, where)
     vi, qi = vcomp - 1, qcomp - 1
     limit = int(spec.get("max", 99))
-    first_i = start - 1
+    first_i = start
     empty_key = table.get("", "id")
     order = list(dict.fromkeys(table.values()))
     only = [str(k) for k in spec["only"]] if "only" in spec else None
@@ -671,7 +672,7 @@ def _compile_composite_pairs(path: str, spec: YMap, ctx: Context, where: Where, 
     def read(seg: Any) -> Any:
         result: dict[str, str] = {}
         sep = seg.component_sep
-        for raw in seg.elements[first_i:first_i + limit]:
+        for raw in seg.fields[first_i:first_i + limit]:
             value, qualifier = _split_pair(raw, sep, vi, qi)
             if value:
                 result.setdefault(table.get(qualifier, qualifier) if qualifier else empty_key, value)
@@ -705,12 +706,12 @@ def _compile_composite_pair(path: str, spec: YMap, ctx: Context, where: Where, s
     """`pair: IN, at: 2, components: [1, 2]`: the value of the first composite from PIA02 on typed IN."""
     vcomp, qcomp = _components(spec, ctx, where)
     vi, qi = vcomp - 1, qcomp - 1
-    first_i = start - 1
+    first_i = start
     parent, _, key = path.rpartition(".")
 
     def read(seg: Any) -> Any:
         sep = seg.component_sep
-        for raw in seg.elements[first_i:]:
+        for raw in seg.fields[first_i:]:
             value, q = _split_pair(raw, sep, vi, qi)
             if q == qualifier and value:
                 return convert_in(value) if convert_in else value

@@ -37,7 +37,7 @@ def test_daemon_answers_edifact_with_contrl_and_does_not_answer_a_contrl(tmp_pat
         assert sent.issues == []
         env = sent.interchanges[0]
         assert (env.sender_id, env.receiver_id) == ("0614141000005", "4012345000009")
-        body = [s.tag + "+" + "+".join(s.elements) for s in sent.transactions[0].segments[1:-1]]
+        body = ["+".join(s.fields) for s in sent.transactions[0].segments[1:-1]]
         assert body == ["UCI+501+4012345000009:14+0614141000005:14+7", "UCM+1+ORDERS:D:96A:UN+4", "UCS+6",
                         "UCD+37+1:2"]
         # When the partner sends us a CONTRL (for something we never sent)

@@ -97,7 +97,7 @@ def test_997_for_a_group_with_good_and_bad_sets(journal: SqliteJournal) -> None:
     assert ack.groups[0].functional_id == "FA" and ack.groups[0].version == "004010"
     assert doc.control_number == env.control_number and doc.group_number == ack.groups[0].control_number
     segs = [s for s in ack.transactions[0].segments]
-    text = [s.tag + "*" + "*".join(s.elements) for s in segs]
+    text = ["*".join(s.fields) for s in segs]
     # AK101/AK201 are checked here, since pyx12 cannot (see substitute_healthcare_codes)
     assert text[1] == "AK1*PO*101"
     assert [t for t in text if t.startswith("AK2")] == ["AK2*850*0001", "AK2*850*0002", "AK2*850*0003"]
@@ -129,7 +129,7 @@ def test_999_for_005010_and_numbers_from_the_journal(journal: SqliteJournal) -> 
     assert int(second[0].control_number) == int(first[0].control_number) + 1
     ack = x12.parse(first[0].data)
     assert not ack.errors, [str(i) for i in ack.errors]
-    text = ["*".join([s.tag, *s.elements]) for s in ack.transactions[0].segments]
+    text = ["*".join(s.fields) for s in ack.transactions[0].segments]
     assert ack.groups[0].version == "005010X231A1" and text[0].endswith("*005010X231A1")
     assert text[1] == "AK1*PO*101*005010"
     assert "IK3*BEG*2**8" in text and "IK4*5*373*8*2026011X" in text
@@ -155,7 +155,7 @@ def test_ta1_when_asked_and_interchange_rejected(journal: SqliteJournal) -> None
     ta1 = x12.parse(docs[0].data)
     seg = ta1.transactions[0].segments[0]
     assert ta1.transactions[0].doc_type == "TA1" and not ta1.errors
-    assert seg.elements == ["000000101", "260115", "1030", "R", "001"]
+    assert seg.fields == ["TA1", "000000101", "260115", "1030", "R", "001"]
     assert not ta1.groups
     # without TA1 configured, the partner still hears about it in the 997
     docs = acks.build(result, partner(ta1=False), OUR, journal)

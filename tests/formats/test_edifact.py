@@ -233,12 +233,12 @@ def test_iter_segments_streams_the_same_segments_in_small_chunks() -> None:
             ).encode("latin-1")
     assert len(data) > 4096 + 2000
     parsed = edifact.parse(data, validate=False)
-    expected = [(s.tag, s.elements, s.position) for env in parsed.interchanges for s in
+    expected = [(s.tag, s.fields, s.position) for env in parsed.interchanges for s in
                 [env.service_segments[0]]
                 + [seg for t in parsed.transactions if t.envelope is env for seg in t.segments]
                 + env.service_segments[1:]]
     for chunk in (1, 7, 4096):
-        streamed = [(s.tag, s.elements, s.position) for s in edifact.iter_segments(io.BytesIO(data), chunk)]
+        streamed = [(s.tag, s.fields, s.position) for s in edifact.iter_segments(io.BytesIO(data), chunk)]
         assert streamed == expected, chunk
     assert list(edifact.iter_segments(io.BytesIO(b"not edifact"))) == []
 

@@ -7,7 +7,7 @@ import io
 import pickle
 
 from gateway.formats import x12
-from gateway.formats.base import POSITION, Segment
+from gateway.formats.base import OFFSET, POSITION, Segment
 
 
 def test_fields_defaults_and_element_access() -> None:
@@ -34,18 +34,30 @@ def test_fields_are_settable_and_equality_covers_every_field() -> None:
 
 
 def test_bulk_segments_are_segments_with_the_same_fields() -> None:
-    fields = ("BEG", ["00", "SA", "PO1"], 2, 40, ":", "^", None)
-    made = Segment.bulk(fields)
+    made = Segment.bulk((["BEG", "00", "SA", "PO1"], 2, 40, (":", "^")))
     assert isinstance(made, Segment)
-    assert made == Segment(*fields)
-    assert (made.tag, made.elements, made.position, made.offset, made.component_sep, made.repetition_sep) == \
-        fields[:6]
+    assert made == Segment("BEG", ["00", "SA", "PO1"], 2, 40, ":", "^")
+    assert (made.tag, made.fields, made.position, made.offset, made.component_sep, made.repetition_sep) == \
+        ("BEG", ["BEG", "00", "SA", "PO1"], 2, 40, ":", "^")
+    assert made.get(3) == "PO1" and made.get(4) == "" and made.separators == (":", "^")
     made.suffix = "\n"
-    assert made.suffix == "\n"
+    assert made.suffix == "\n" and made == Segment("BEG", ["00", "SA", "PO1"], 2, 40, ":", "^", "\n")
+    made.suffix = None
+    assert made.suffix is None and made == Segment("BEG", ["00", "SA", "PO1"], 2, 40, ":", "^")
+
+
+def test_the_tag_is_field_zero_and_element_n_is_field_n() -> None:
+    seg = Segment("N1", ["ST", "DC 1", "92", "0042"])
+    assert seg.fields == ["N1", "ST", "DC 1", "92", "0042"] and seg.get(4) == seg.fields[4] == "0042"
+    seg.tag = "N2"
+    seg.component_sep = ":"
+    seg.repetition_sep = "^"
+    assert (seg.fields[0], seg.separators) == ("N2", (":", "^"))
+    assert seg != Segment("N1", ["ST", "DC 1", "92", "0042"])
 
 
 def test_segments_survive_pickle_and_copy() -> None:
-    seg = Segment.bulk(("N1", ["ST", "DC 1"], 5, 99, ">", None, "\n"))
+    seg = Segment("N1", ["ST", "DC 1"], 5, 99, ">", None, "\n")
     for twin in (pickle.loads(pickle.dumps(seg)), copy.copy(seg), copy.deepcopy(seg)):
         assert twin == seg and isinstance(twin, Segment) and twin.suffix == "\n"
 
@@ -74,16 +86,16 @@ def test_lazily_located_segments_find_their_bytes_and_pin_when_renumbered() -> N
     still point at its segment, survive a change of position, and compare and pickle by value."""
     result = x12.parse(BIG, validate=False)
     segs = [s for tx in result.transactions for s in tx.segments]
-    assert any(not isinstance(s[3], int) for s in segs)        # the lazy form is what is being tested
+    assert any(not isinstance(s[OFFSET], int) for s in segs)        # the lazy form is what is being tested
     assert all(BIG[s.offset:s.offset + len(s.tag) + 1] == s.tag.encode() + b"*" for s in segs)
     again = x12.parse(BIG, validate=False)
     assert [s for tx in again.transactions for s in tx.segments] == segs
     po1 = result.transactions[5].segments[7]
     where = po1.offset
     po1.position = 99                                           # pins the offset before renumbering
-    assert po1.offset == where and isinstance(po1[3], int) and BIG[where:where + 6] == b"PO1*6*"
+    assert po1.offset == where and isinstance(po1[OFFSET], int) and BIG[where:where + 6] == b"PO1*6*"
     twin = pickle.loads(pickle.dumps(result.transactions[9].segments[4]))
-    assert twin == result.transactions[9].segments[4] and isinstance(twin[3], int)
+    assert twin == result.transactions[9].segments[4] and isinstance(twin[OFFSET], int)
     assert copy.copy(result.transactions[9].segments[4]).offset == twin.offset
     assert result.transactions[9].segments[4] != result.transactions[9].segments[5]
 

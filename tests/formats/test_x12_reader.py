@@ -121,7 +121,7 @@ def test_streaming_with_tiny_chunks_gives_the_same_result() -> None:
     reader = X12Reader(io.BytesIO(data), chunk_size=7)
     txs = list(reader)
     def layout(items: list[Transaction]) -> list[tuple[str, list[tuple[str, int, int, list[str]]]]]:
-        return [(t.control_number, [(s.tag, s.position, s.offset, s.elements) for s in t.segments]) for t in items]
+        return [(t.control_number, [(s.tag, s.position, s.offset, s.fields) for s in t.segments]) for t in items]
     assert layout(txs) == layout(whole.transactions)
     assert [s.position for s in whole.transactions[0].segments] == [1, 2, 3, 4, 5, 6]
     assert [s.position for e in whole.interchanges for s in e.service_segments] == [0] * 12
@@ -214,13 +214,13 @@ def test_characters_split_across_chunks_read_the_same_as_whole() -> None:
     # a UTF-8 lead byte, then only ASCII: not UTF-8, and the byte must stay where it was
     broken = sample("Lager K~ln central warehouse").replace(b"K~ln", b"K\xc3ln")
     for data, name in ((utf8, "Lager Köln Süd ĂŞ"), (broken, "Lager K\udcc3ln central warehouse")):
-        whole = [(s.tag, s.elements, s.offset) for t in x12.parse(data).transactions for s in t.segments]
-        assert whole[1][1][1] == name
+        whole = [(s.tag, s.fields, s.offset) for t in x12.parse(data).transactions for s in t.segments]
+        assert whole[1][1][2] == name
         lead = broken.index(b"\xc3") + 1
         for size in [*range(5, 60), lead, lead + 1, lead - 1]:        # lead: a chunk ends on the lead byte
             with io.BytesIO(data) as fh:
                 reader = X12Reader(fh, chunk_size=size)
-                assert [(s.tag, s.elements, s.offset) for t in reader for s in t.segments] == whole, size
+                assert [(s.tag, s.fields, s.offset) for t in reader for s in t.segments] == whole, size
                 assert any("UTF-8" in i.message for i in reader.issues) == (data is broken)
 
 

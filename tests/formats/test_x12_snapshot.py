@@ -88,11 +88,11 @@ def findings(data: bytes) -> dict[str, object]:
     digest = hashlib.sha256()
     for tx in result.transactions:
         for seg in tx.segments:
-            digest.update(repr((seg.tag, seg.elements, seg.position, seg.offset, seg.component_sep,
+            digest.update(repr((seg.tag, seg.fields[1:], seg.position, seg.offset, seg.component_sep,
                                 seg.repetition_sep, seg.suffix)).encode("utf-8", "backslashreplace"))
     for env in result.interchanges:
         for seg in env.service_segments:
-            digest.update(repr((seg.tag, seg.elements, seg.position, seg.offset, seg.component_sep,
+            digest.update(repr((seg.tag, seg.fields[1:], seg.position, seg.offset, seg.component_sep,
                                 seg.repetition_sep, seg.suffix)).encode("utf-8", "backslashreplace"))
     issues = [[i.severity.value, i.code, i.level, i.interchange, i.group, i.transaction, i.segment_tag,
                i.segment_position, i.element_position, i.component_position, i.repetition_position,

@@ -206,7 +206,7 @@ def test_the_quick_element_check_passes_only_segments_without_findings(doc: str,
             seg = Segment(tag, values, 2, 0, ">", sep)
             issues: list[Issue] = []
             _Checker(Transaction(Syntax.X12, doc, segments=[seg]), definition, issues).elements_in_detail(seg, spec)
-            if plan.clean(values):
+            if plan.clean(seg.fields):
                 clean += 1
                 assert issues == [], (tag, values, [str(i) for i in issues])
         total_clean += clean
@@ -234,8 +234,8 @@ def test_the_quick_check_agrees_with_every_syntax_note_kind(rule: str) -> None:
         checker = _Checker(Transaction(Syntax.X12, "999", segments=[seg]), definition, [])
         checker.dic = dic
         checker.elements_in_detail(seg, plan.spec)
-        assert plan.clean(values) is (checker.issues == []), (rule, values, [str(i) for i in checker.issues])
-        outcomes.add(plan.clean(values))
+        assert plan.clean(seg.fields) is (checker.issues == []), (rule, values, [str(i) for i in checker.issues])
+        outcomes.add(plan.clean(seg.fields))
     assert outcomes == {True, False}
 
 
