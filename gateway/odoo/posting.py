@@ -290,8 +290,12 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
             [i for i in infos if not i["product_id"] and m2o_id(i["product_tmpl_id"]) == match.template_id]
         if not rows:
             raise OdooRejected(f"{lab}: {match.name} has no vendor line for {vendor['name']} in Odoo")
-        qty = next((q for k in AVAILABLE_QUALIFIERS for q in line.quantities if q.qualifier == k), line.quantities[0])
-        value, _ = quantity_and_unit(client, partner, cache, qty.value, qty.unit, None, match.uom_id, lab)
+        # the first available kind the line states, all of it: a split schedule (846 SCH) is several
+        # quantities of one kind, each with its date, that together are what the vendor has
+        kind = next((k for k in AVAILABLE_QUALIFIERS if any(q.qualifier == k for q in line.quantities)),
+                    line.quantities[0].qualifier)
+        value = sum(quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id, lab)[0]
+                    for q in line.quantities if q.qualifier == kind)
         for row in rows:
             if row.get(field) != value:
                 groups.setdefault(value, []).append(row["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, TranslationError
@@ -59,6 +59,7 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
         data = engine.read_rows(profile.root, tx.rows, tx.row_numbers)
     else:
         data = engine.read_xml(profile.root, tx.tree)
+    _split_schedules(data)
     for key, value in profile.defaults.items():
         data.setdefault(str(key), value)
     data["doc_type"] = profile.document
@@ -82,6 +83,37 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
                                    location=_tx_location(tx),
                                    profile=f"{profile.where('hooks')[0]}:{profile.where('hooks')[1]}") from None
     return data
+
+
+INBOUND_LISTS: dict[tuple[type[BaseModel], str], type[BaseModel]] = {(canonical.Quantity, "schedule"): canonical.Quantity}
+"""Lists a read-only profile node may fill that the canonical model does not have, by (model, name): the
+model of their items. `read` turns them into canonical data (a quantity's `schedule`: `_split_schedules`)."""
+
+
+def _split_schedules(data: dict[str, Any]) -> None:
+    """A line's quantity read with a `schedule` list (X12 846 SCH lines: 300 on order, 100 due 12-01 and
+    200 due 12-15) becomes one quantity per schedule line, each with its own value, unit and date, plus
+    an undated one for what the schedule leaves of the total. Each schedule line is kept as sent when
+    they add up to more than the total: they are the detail, the total is a summary."""
+    for line in data.get("lines") or ():
+        quantities = line.get("quantities") if isinstance(line, dict) else None
+        if not isinstance(quantities, list) or not any(isinstance(q, dict) and "schedule" in q for q in quantities):
+            continue
+        split: list[Any] = []
+        for qty in quantities:
+            schedule = qty.pop("schedule", None) if isinstance(qty, dict) else None
+            if not schedule:
+                split.append(qty)
+                continue
+            parts = [{**qty, **{k: v for k, v in entry.items() if v is not None}} for entry in schedule]
+            try:
+                rest = Decimal(str(qty["value"])) - sum((Decimal(str(p["value"])) for p in parts), Decimal(0))
+            except (KeyError, ArithmeticError, ValueError):
+                rest = Decimal(0)          # no total or a value that is not a number: validation names it
+            if rest > 0:
+                split.append({**qty, "value": rest})
+            split += parts
+        line["quantities"] = split
 
 
 def validate(data: dict[str, Any], profile: Profile, location: str | Transaction) -> Document:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from gateway.errors import ConfigError
 from gateway.translate import canonical
 from gateway.translate.engine import Node
+from gateway.translate.inbound import INBOUND_LISTS
 from gateway.translate.profile import Profile, ProfileRegistry
 
 # Segments (max element count) of the X12 transaction sets we ship profiles for, 004010 and 005010.
@@ -88,6 +89,8 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
             found = _list_model(current, part)
             if found is None:
                 found = _sub_model(current, part)
+            if found is None and node.read_only:
+                found = INBOUND_LISTS.get((current, part))
             if found is None:
                 problems.append(_err(f"each: {node.each!r}: {part!r} is not a field of {current.__name__}; "
                                      "this node can never map anything", node.where,
@@ -148,9 +151,12 @@ def _check_shadowing(node: Node, problems: list[ConfigError]) -> None:
             runs.setdefault(cand.order, []).append(cand)
         for run in runs.values():
             catch_all = [c for c in run if not c.when]
-            if len(catch_all) > 1:
-                problems.append(_err(f"{tag} node {catch_all[1].name!r} can never match: {catch_all[0].name!r} "
-                                     f"(line {catch_all[0].where[1]}) takes every {tag} first", catch_all[1].where))
+            # a read-only node before one that writes is the pair that reads a segment one way and writes
+            # it another (846 SCH: each read as a share of its QTY, written as a dated quantity's one SCH)
+            shadowed = [c for c in catch_all[1:] if not (catch_all[0].read_only and not c.read_only)]
+            if shadowed:
+                problems.append(_err(f"{tag} node {shadowed[0].name!r} can never match: {catch_all[0].name!r} "
+                                     f"(line {catch_all[0].where[1]}) takes every {tag} first", shadowed[0].where))
             seen: set[str] = set()
             for c in run:
                 if c.when and c.when_text in seen:

@@ -263,13 +263,18 @@ def test_vendor_ship_notice_updates_and_validates_the_receipt(sandbox: SandboxSe
 def test_vendor_inventory_sets_availability_on_vendor_lines(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     advice = InventoryAdvice(number="846-1", lines=[
         InventoryLine(item_ids={"vendor": "WW-WB-100"}, quantities=[Quantity(qualifier="available", value=Decimal(900))]),
-        InventoryLine(item_ids={"vendor": "WW-GL-300"}, quantities=[Quantity(qualifier="on_hand", value=Decimal(4))])])
+        InventoryLine(item_ids={"vendor": "WW-GL-300"}, quantities=[Quantity(qualifier="on_hand", value=Decimal(4))]),
+        # a split schedule read from an 846 (QTY 33 with two SCH): what is available is all of it
+        InventoryLine(item_ids={"vendor": "WW-WR-200"}, quantities=[
+            Quantity(qualifier="on_order", value=Decimal(50)),
+            Quantity(qualifier="available", value=Decimal(30)),
+            Quantity(qualifier="available", value=Decimal(12), date="2026-12-11")])])
     links = post(client, advice, widgetworks(), Cache())
     assert {link.model for link in links} == {"product.supplierinfo"}
     rows = odoo.execute_kw("product.supplierinfo", "search_read", [[("partner_id", "=", 12)],
                                                                    ["product_code", "x_edi_available_qty"]])
     found = {r["product_code"]: r["x_edi_available_qty"] for r in rows}
-    assert found["WW-WB-100"] == 900.0 and found["WW-GL-300"] == 4.0 and found["WW-WR-200"] == 0.0
+    assert found["WW-WB-100"] == 900.0 and found["WW-GL-300"] == 4.0 and found["WW-WR-200"] == 42.0
     with pytest.raises(OdooRejected, match="has no field 'x_missing'"):
         post(client, advice, widgetworks(availability_field="x_missing"), Cache())
 

@@ -124,6 +124,36 @@ def test_lint_finds_unknown_segments_elements_dead_nodes_and_unmapped_fields(tmp
     assert problems and all(p[0] == "lint-850.yaml" for p in problems)
 
 
+def test_lint_accepts_a_read_only_node_before_the_one_that_writes_the_same_segment(tmp_path: Path) -> None:
+    """The pair that reads a segment one way and writes it another (the 846's SCH) is not dead code; a
+    read-only node after another one of its tag still is."""
+    head = ("syntax: x12\nmessage: '850'\nversion: '004010'\ndocument: PurchaseOrder\nstructure:\n"
+            "  beg: {seg: BEG, fields: {number: 3}}\n")
+    pair = registry(tmp_path / "pair", {"pair.yaml": head + (
+        "  refs_in: {seg: REF, read_only: true, each: references, fields: {qualifier: 1, value: 3}}\n"
+        "  refs: {seg: REF, each: references, fields: {qualifier: 1, value: 2}}\n")})
+    assert not [p for p in lint_profiles(pair) if "can never match" in p.message]
+    dead = registry(tmp_path / "dead", {"dead.yaml": head + (
+        "  refs: {seg: REF, each: references, fields: {qualifier: 1, value: 2}}\n"
+        "  refs_in: {seg: REF, read_only: true, each: references, fields: {qualifier: 1, value: 3}}\n")})
+    assert [p.line for p in lint_profiles(dead) if "can never match" in p.message] == [8]
+
+
+def test_lint_admits_a_quantity_schedule_only_where_it_is_read() -> None:
+    """`each: schedule` under a quantity (846 SCH shares, split into quantities when read) is fine in a
+    read-only node, as the base 846 profile has it, and a list no document has in a node that writes."""
+    reg = ProfileRegistry.load([])
+    node = next(n for n in reg.get("x12-004010-846").root.walk() if n.name == "schedule_in")   # type: ignore[union-attr]
+    assert node.read_only and node.each == "schedule"
+    assert not [p for p in lint_profiles(reg) if "schedule" in p.message]
+    node.read_only = False
+    try:
+        assert [p.line for p in lint_profiles(reg) if "'schedule' is not a field of Quantity" in p.message] == \
+            [node.where[1]]
+    finally:
+        node.read_only = True
+
+
 def test_shipped_and_example_profiles_lint_clean() -> None:
     from tests.translate.conftest import EXAMPLES
     reg = ProfileRegistry.load([EXAMPLES / "translations"])
