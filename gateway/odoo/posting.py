@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -32,6 +33,7 @@ from gateway.odoo.lookup import (
     ProductFinder,
     commercial_partner,
     currency_id,
+    day_zone,
     m2o_id,
     m2o_name,
 )
@@ -284,18 +286,19 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
                                                         ("product_tmpl_id", "in", templates)],
                                ["product_id", "product_tmpl_id", field])
     groups: dict[float, list[int]] = {}
+    today = datetime.now(day_zone(client, partner, cache)).date().isoformat()
     for lab, line in zip(labels, doc.lines):
         match = matches[lab]
         rows = [i for i in infos if m2o_id(i["product_id"]) == match.product_id] or \
             [i for i in infos if not i["product_id"] and m2o_id(i["product_tmpl_id"]) == match.template_id]
         if not rows:
             raise OdooRejected(f"{lab}: {match.name} has no vendor line for {vendor['name']} in Odoo")
-        # the first available kind the line states, all of it: a split schedule (846 SCH) is several
-        # quantities of one kind, each with its date, that together are what the vendor has
+        # what the vendor has today of the first available kind the line states: a schedule (846 SCH) makes
+        # several quantities of one kind, and those dated after today are not there yet
         kind = next((k for k in AVAILABLE_QUALIFIERS if any(q.qualifier == k for q in line.quantities)),
                     line.quantities[0].qualifier)
         value = sum(quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id, lab)[0]
-                    for q in line.quantities if q.qualifier == kind)
+                    for q in line.quantities if q.qualifier == kind and (q.date is None or q.date <= today))
         for row in rows:
             if row.get(field) != value:
                 groups.setdefault(value, []).append(row["id"])

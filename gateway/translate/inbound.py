@@ -91,10 +91,14 @@ model of their items. `read` turns them into canonical data (a quantity's `sched
 
 
 def _split_schedules(data: dict[str, Any]) -> None:
-    """A line's quantity read with a `schedule` list (X12 846 SCH lines: 300 on order, 100 due 12-01 and
-    200 due 12-15) becomes one quantity per schedule line, each with its own value, unit and date, plus
-    an undated one for what the schedule leaves of the total. Each schedule line is kept as sent when
-    they add up to more than the total: they are the detail, the total is a summary."""
+    """A line's quantity read with a `schedule` list (X12 846 SCH lines) becomes one quantity per schedule
+    line, each with its own value, unit and date, and keeps what the schedule does not account for:
+
+    * 300 on order, SCH 100 due 12-11 and 200 due 12-18: the two dated quantities (a split);
+    * 12 on order, SCH 5 due 12-09: 7 without a date and the 5 dated;
+    * 0 available, SCH 25 from 12-15 (more than the total: the schedule adds to it): the 0 as sent, without
+      a date, and the 25 dated.
+    """
     for line in data.get("lines") or ():
         quantities = line.get("quantities") if isinstance(line, dict) else None
         if not isinstance(quantities, list) or not any(isinstance(q, dict) and "schedule" in q for q in quantities):
@@ -107,11 +111,15 @@ def _split_schedules(data: dict[str, Any]) -> None:
                 continue
             parts = [{**qty, **{k: v for k, v in entry.items() if v is not None}} for entry in schedule]
             try:
-                rest = Decimal(str(qty["value"])) - sum((Decimal(str(p["value"])) for p in parts), Decimal(0))
+                total = Decimal(str(qty["value"]))
+                rest = total - sum((Decimal(str(p["value"])) for p in parts), Decimal(0))
             except (KeyError, ArithmeticError, ValueError):
-                rest = Decimal(0)          # no total or a value that is not a number: validation names it
+                split.append(qty)          # no total, or a value that is not a number: validation names it
+                continue
             if rest > 0:
                 split.append({**qty, "value": rest})
+            elif rest < 0:
+                split.append(qty)
             split += parts
         line["quantities"] = split
 

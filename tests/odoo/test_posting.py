@@ -264,11 +264,12 @@ def test_vendor_inventory_sets_availability_on_vendor_lines(client: OdooClient, 
     advice = InventoryAdvice(number="846-1", lines=[
         InventoryLine(item_ids={"vendor": "WW-WB-100"}, quantities=[Quantity(qualifier="available", value=Decimal(900))]),
         InventoryLine(item_ids={"vendor": "WW-GL-300"}, quantities=[Quantity(qualifier="on_hand", value=Decimal(4))]),
-        # a split schedule read from an 846 (QTY 33 with two SCH): what is available is all of it
+        # a schedule read from an 846 (QTY 33 with SCH lines): what is there today, not what comes later
         InventoryLine(item_ids={"vendor": "WW-WR-200"}, quantities=[
             Quantity(qualifier="on_order", value=Decimal(50)),
             Quantity(qualifier="available", value=Decimal(30)),
-            Quantity(qualifier="available", value=Decimal(12), date="2026-12-11")])])
+            Quantity(qualifier="available", value=Decimal(12), date="2020-12-11"),
+            Quantity(qualifier="available", value=Decimal(7), date="2099-12-11")])])
     links = post(client, advice, widgetworks(), Cache())
     assert {link.model for link in links} == {"product.supplierinfo"}
     rows = odoo.execute_kw("product.supplierinfo", "search_read", [[("partner_id", "=", 12)],

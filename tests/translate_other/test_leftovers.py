@@ -99,29 +99,11 @@ def test_846_sch_and_partner_dtm_dates_are_read_into_the_quantity(base: ProfileR
     assert validate_transaction(tx) == []
     doc = translate(tx, None, base)[0]
     lines = _json(doc)["lines"]
-    assert lines[0]["quantities"] == [{"qualifier": "available", "value": "0", "unit": "EA", "date": "2026-12-15"}]
+    # none now, 25 from the 15th: the SCH adds to QTY02 (see test_inventory_schedule for a split)
+    assert lines[0]["quantities"] == [{"qualifier": "available", "value": "0", "unit": "EA"},
+                                      {"qualifier": "available", "value": "25", "unit": "EA", "date": "2026-12-15"}]
     assert lines[1]["quantities"] == [{"qualifier": "on_hand", "value": "5", "unit": "EA", "date": "2026-12-20"},
                                       {"qualifier": "on_order", "value": "40", "unit": "EA"}]
-
-
-def test_846_sch_quantity_can_be_the_canonical_quantity_for_a_partner(tmp_path: Any) -> None:
-    """A partner whose SCH01 is the future quantity (QTY*33*0 now, SCH*25 from a date) says so in YAML."""
-    (tmp_path / "hub-846.yaml").write_text(
-        "extends: x12-004010-846\n"
-        "structure:\n"
-        "  lines:\n"
-        "    children:\n"
-        "      quantities:\n"
-        "        children:\n"
-        "          schedule:\n"
-        "            fields:\n"
-        "              value: {at: 1, number: true}\n", encoding="utf-8")
-    reg = ProfileRegistry.load([tmp_path])
-    tx = x12.parse(_x12("846~BIA*00*MM*INV-8*20261201~LIN*1*VN*A1~QTY*33*0*EA~SCH*25*EA***018*20261215"
-                        "~CTT*1")).transactions[0]
-    doc = translate(tx, None, reg, profile="hub-846")[0]
-    assert _json(doc)["lines"][0]["quantities"] == [
-        {"qualifier": "available", "value": "25", "unit": "EA", "date": "2026-12-15"}]
 
 
 # ---------------------------------------------------------------- EDIFACT: item ids without a type code
