@@ -27,9 +27,26 @@ def test_conforming_orders_has_no_issue() -> None:
     assert issues(GOOD) == []
 
 
+CHANGE = ("BGM+230+4500012345+4'DTM+137:20261128:102'NAD+BY+4012345000009::9'LIN+1+3+0614141000012:EN'"
+          "QTY+21:60:PCE'LIN+2+2+0614141000029:EN'UNS+S'CNT+2:2'")
+
+
+@pytest.mark.parametrize("version", ["D:96A", "D:01B"])
+def test_an_ordchg_is_checked_against_its_own_segment_table(version: str) -> None:
+    """ORDCHG has a segment table of its own (the ORDERS one plus the AJT adjustment groups, with other
+    repeats): a conforming change has no issue, a segment out of place is reported where it is."""
+    mtype = f"ORDCHG:{version}:UN"
+    assert issues(CHANGE, mtype) == []
+    misplaced = issues(CHANGE.replace("NAD+BY", "QTY+21:1:PCE'NAD+BY"), mtype)
+    assert [(i.code, i.segment_tag, i.segment_position) for i in misplaced if i.severity is Severity.ERROR] == \
+        [("15", "QTY", 4)]
+    ajt = issues(CHANGE.replace("NAD+BY", "AJT+1'FTX+AAI+++late delivery'NAD+BY"), mtype)
+    assert ajt == []                                  # the adjustment group ORDERS does not have
+
+
 def test_definitions_load_for_every_message_and_directory() -> None:
     for version in ("D96A", "D01B"):
-        for doc in ("ORDERS", "ORDRSP", "DESADV", "INVOIC", "INVRPT", "APERAK"):
+        for doc in ("ORDERS", "ORDCHG", "ORDRSP", "DESADV", "INVOIC", "INVRPT", "APERAK"):
             table = edifact_defs.message(doc, version)
             assert table is not None and table[0].tag == "UNH" and table[-1].tag == "UNT", (doc, version)
     contrl = edifact_defs.message("CONTRL", "D3")
