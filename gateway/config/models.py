@@ -244,6 +244,11 @@ class OdooPartnerSettings(Strict):
     validate_receipts: bool = Field(False, description="validate the receipt after applying a vendor's ship notice")
     availability_field: str = Field("x_edi_available_qty", description="product.supplierinfo field that receives "
                                     "a vendor's available quantity (846 / INVRPT)")
+    tax_type: str = Field("VAT", description="canonical type of the Odoo taxes on this partner's invoices "
+                          "(VAT, GST, sales, local, county, city, excise: written as X12 TXI01 / EDIFACT TAX "
+                          "5153 through the profile's tax_types codes); a US retailer wants sales")
+    tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax) -> "
+                                      "canonical tax type, for the taxes that are not tax_type")
     charge_products: dict[str, str] = Field(default_factory=dict, description="purchase-order allowance/charge "
                                             "code (X12 SAC02 / EDIFACT ALC 7161, e.g. D240 freight) or kind "
                                             "('allowance' / 'charge') as a fallback -> internal reference "

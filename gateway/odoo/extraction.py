@@ -327,6 +327,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                 "product_uom_id", "tax_ids", "price_subtotal", "sale_line_ids"], order="move_id, sequence, id")
     taxes = {t["id"]: t for t in client.read("account.tax", sorted({t for line in lines for t in line["tax_ids"]}),
                                               ["name", "amount", "amount_type"])}
+
+    def tax_type(tax: dict[str, Any]) -> str:
+        """The canonical type of an Odoo tax for this partner: by its name, else the partner's one type."""
+        return partner.odoo.tax_types.get(tax["name"], partner.odoo.tax_type)
+
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
@@ -355,7 +360,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 if tax and tax.get("amount_type") == "percent":
                     amount = (subtotal * _dec(tax["amount"]) / 100).quantize(Decimal("0.01"))
                     tax_totals[tid] += amount
-                    line_taxes.append(Tax(rate=_dec(tax["amount"]), amount=amount, taxable_amount=subtotal))
+                    line_taxes.append(Tax(type=tax_type(tax), rate=_dec(tax["amount"]), amount=amount,
+                                          taxable_amount=subtotal))
             doc_lines.append(Line(line_no=str(sale["sequence"]) if sale else str(index), item_ids=ids,
                                   description=line.get("name") or name, quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
@@ -373,7 +379,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
-            taxes=[Tax(rate=_dec(taxes[t]["amount"]), amount=a) for t, a in tax_totals.items()],
+            taxes=[Tax(type=tax_type(taxes[t]), rate=_dec(taxes[t]["amount"]), amount=a) for t, a in tax_totals.items()],
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import odoorpc
 
+from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_inventory, extract_invoices, extract_ship_notices, outbox_key
 from gateway.odoo.posting import Cache, post
@@ -105,6 +107,30 @@ def test_posted_invoice_becomes_one_invoice(sandbox: SandboxServer, client: Odoo
     assert doc.lines[1].item_ids["buyer"] == "BB-1003"
     assert doc.check() == []
     assert extract_invoices(client, bigbox(), journal) == []
+
+
+def test_invoice_taxes_carry_the_partner_tax_type(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                                  journal: Any, tmp_path: Path) -> None:
+    """Odoo says a tax's rate, not whether it is a VAT or a US sales tax: the partner's settings say (a US
+    retailer's 810 wants TXI*ST, not TXI*VA), by tax name first."""
+    [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
+    deliver(odoo, link.record_id)
+    move = invoice(odoo, link.record_id)
+    [tax] = odoo.execute_kw("account.tax", "search", [[("name", "=", "Tax 15%")]])
+    lines = odoo.execute_kw("account.move.line", "search", [[("move_id", "=", move), ("display_type", "=", "product")]])
+    odoo.execute_kw("account.move.line", "write", [lines, {"tax_ids": [(6, 0, [tax])]}])
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    [doc] = extract_invoices(client, bigbox(tax_type="sales"), journal)
+    assert [(t.type, t.rate, t.amount) for t in doc.taxes] == [("sales", Decimal(15), Decimal("196.20"))]
+    assert {t.type for line in doc.lines for t in line.taxes} == {"sales"}
+    for name, settings, expected in (("named", {"tax_type": "sales", "tax_types": {"Tax 15%": "county"}}, "county"),
+                                     ("default", {}, "VAT")):
+        fresh = SqliteJournal(tmp_path / f"{name}.sqlite3")           # (the first one marked it exported)
+        try:
+            [again] = extract_invoices(client, bigbox(**settings), fresh)
+        finally:
+            fresh.close()
+        assert [t.type for t in again.taxes] == [expected]
 
 
 def test_inventory_reports_free_stock_once_per_slot(client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:

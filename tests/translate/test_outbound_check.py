@@ -3,6 +3,7 @@ else that breaks the standard is refused with its location (the scheduler then h
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from gateway.formats import parse
 from gateway.formats.base import Severity
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import render, translate
-from gateway.translate.canonical import Document, from_json
+from gateway.translate.canonical import Document, Tax, from_json
 from tests.helpers.examples import example_workspace
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
@@ -75,6 +76,28 @@ def test_an_x12_acknowledgment_renders_as_a_valid_ordrsp(config: LoadedConfig, j
                       our_ids=config.gateway.our_ids, now=RENDER_TIME)
     text = rendered.data.decode()
     assert "DTM+137:20261202:102'" in text and "DTM+69:" in text and "delivery_scheduled" not in text
+
+
+@pytest.mark.parametrize(("tax_type", "x12_code", "edifact_code", "read_back"), [
+    ("sales", "ST", "STT", "sales"), ("local", "LT", "LOC", "local"), ("county", "CT", "LOC", "local"),
+    ("VAT", "VA", "VAT", "VAT"), ("GST", "GS", "GST", "GST")])
+def test_tax_types_are_the_same_words_in_x12_and_edifact(tax_type: str, x12_code: str, edifact_code: str,
+                                                         read_back: str, config: LoadedConfig,
+                                                         journal: SqliteJournal) -> None:
+    """A tax type is a canonical word both syntaxes write with their own code: an invoice read from X12
+    (TXI*ST, a state sales tax) goes out as an EDIFACT INVOIC (TAX+7+STT) and passes its check."""
+    taxes = [Tax(type=tax_type, rate=Decimal("9.5"), amount=Decimal("53.55"))]
+    doc = _invoice(allowances_charges=[], taxes=taxes)
+    x12_file = render(doc, config.partners["bigbox"], config.profiles, journal, "810",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert f"TXI*{x12_code}*53.55*9.5" in x12_file
+    from_x12 = translate(parse(x12_file.encode()).transactions[0], config.partners["bigbox"], config.profiles)[0]
+    assert [t.type for t in from_x12.taxes] == [tax_type]                  # type: ignore[attr-defined]
+    edifact_file = render(from_x12, config.partners["eurohandel"], config.profiles, journal, "INVOIC",
+                          our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert f"TAX+7+{edifact_code}+" in edifact_file
+    back = translate(parse(edifact_file.encode()).transactions[0], config.partners["eurohandel"], config.profiles)[0]
+    assert [t.type for t in back.taxes] == [read_back]                     # type: ignore[attr-defined]
 
 
 def test_no_free_text_element_allows_fewer_characters_than_the_shortcut_assumes() -> None:
