@@ -429,8 +429,32 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
     errors.extend(_check_profile_names(partners, files, profiles))
     if errors:
         raise ConfigErrors(errors)
+    partners = {pid: _with_number_columns(partner, profiles) for pid, partner in partners.items()}
     return LoadedConfig(path=path.resolve(), gateway=gateway, partners=partners, partner_files=files,
                         profiles=profiles, warnings=warnings)
+
+
+def _with_number_columns(partner: PartnerConfig, profiles: Any) -> PartnerConfig:
+    """A decimal-comma CSV partner without `number_columns` gets the columns its inbound profiles read as
+    numbers: only those are read in the German thousands form, so an article number such as 10.100.200
+    in any other column stays as written (read as a number it would be 10100200)."""
+    csv = partner.csv
+    if csv is None or csv.decimal != "," or csv.number_columns is not None or profiles is None:
+        return partner
+    columns: list[str] = []
+    for doc in partner.documents:
+        if doc.direction != "in" or profiles.is_abstract(doc.profile):
+            continue
+        profile = profiles.get(doc.profile)
+        if profile.syntax != "csv" or profile.root is None:
+            continue
+        for node in profile.root.walk():
+            for fld in node.fields_in:
+                if fld.numeric and fld.address and fld.address not in columns:
+                    columns.append(fld.address)
+    if not columns:
+        return partner
+    return partner.model_copy(update={"csv": csv.model_copy(update={"number_columns": columns})})
 
 
 def _paths_in(value: Any) -> list[Path]:

@@ -201,7 +201,8 @@ class CsvSettings(Strict):
     decimal: str = "."
     number_columns: list[str] | None = Field(
         None, description="with decimal ',': the columns (header names or 1-based positions) read as numbers, "
-        "so that codes such as 10.100.200 in the others stay as written; default: every column")
+        "so that codes such as 10.100.200 in the others stay as written; default: the columns the partner's "
+        "inbound CSV profiles read as numbers (number:, decimals:, int:), or every column when they read none")
     group_by: str | None = None              # column whose value groups rows into one document
     quoting: Literal["minimal", "all", "none"] = Field(
         default="minimal", description="outbound: quote only cells that need it, every cell, or none; "

@@ -70,6 +70,7 @@ class Field:
     skip_keys: builtins.set[str] = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
     numbering: str = ""               # "seq" / "parent": the segment's own / its parent's number (nested:)
     raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
+    numeric: bool = False             # read as a number (number:, decimals:, int:): a CSV number column
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -462,7 +463,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             inline = ("el", pos, tuple(steps), default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
                  inline=inline, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
-                 raw=raw_reader)
+                 raw=raw_reader, numeric=bool(spec.get("number") or spec.get("decimals") or spec.get("int")))
 
 
 def _plain(value: Any) -> str:
