@@ -9,6 +9,8 @@ return. Workers then take due inbound messages and run one step per state::
 Each step ends in one `journal.transition()`, and everything a step does before it is
 idempotent (interchange dedupe keyed by message, acknowledgements keyed by parent + type,
 Odoo posting that finds what it created), so a step re-run after a crash doubles nothing.
+The parse and translate steps write their rows and their transition in one `journal.batch()`
+(one commit: all or none); posting commits each Odoo link as soon as the record exists.
 Transient errors wait in RETRY_WAIT with backoff; permanent ones quarantine the message with
 its reason and a copy of the file. A step whose module is not installed leaves the message
 where it is, with `last_error` saying what is missing, and tries again later.
@@ -387,6 +389,14 @@ class Pipeline:
         fields = {"partner": partner.id, "syntax": result.syntax.value, "control_number": control or None,
                   "doc_type": ",".join(doc_types) or None}
         add_context(partner=partner.id, control_number=control or None)
+        with self.journal.batch():            # the step's rows and its state change: one commit
+            return self._parsed(message, result, partner, fields, summary)
+
+    def _parsed(self, message: Message, result: Any, partner: PartnerConfig, fields: dict[str, Any],
+                summary: dict[str, Any]) -> Message:
+        """What a parsed file leads to: duplicate check, acknowledgements read and queued, the next state."""
+        first = result.interchanges[0] if result.interchanges else None
+        control = fields["control_number"]
         if first is not None and control and not message.meta.get("force"):
             sender = f"{first.sender_qualifier}:{first.sender_id}"
             earlier = self.journal.seen_interchange(partner.id, sender, control, message.id)
@@ -404,8 +414,8 @@ class Pipeline:
             problems = _issues(result.errors) or "no document in the file"
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
-                                       f"{', '.join(doc_types)}", last_error=None, **fields,
-                                       meta={"parse": summary})
+                                       f"{(fields['doc_type'] or '').replace(',', ', ')}", last_error=None,
+                                       **fields, meta={"parse": summary})
 
     def _read_inbound_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
         acks_txs = [t for t in result.transactions if t.doc_type in ACK_KINDS]
@@ -473,12 +483,13 @@ class Pipeline:
             raise failed[0]
         # one document per line: posting reads them back one at a time
         blob = _require("gateway.translate.canonical", "blob_of").blob_of(documents)
-        self.journal.put_blob(message.id, "canonical", blob)
         untranslated = [str(exc) for exc in failed] or None      # quarantined after the rest is posted
-        return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
-                                       f"document{'s' if len(documents) != 1 else ''}"
-                                       + (f"; {len(failed)} not translated" if failed else ""),
-                                       last_error=None, meta={"untranslated": untranslated})
+        with self.journal.batch():            # the documents and the state change: one commit
+            self.journal.put_blob(message.id, "canonical", blob)
+            return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
+                                           f"document{'s' if len(documents) != 1 else ''}"
+                                           + (f"; {len(failed)} not translated" if failed else ""),
+                                           last_error=None, meta={"untranslated": untranslated})
 
     def _post(self, message: Message) -> Message:
         partner = self._require_partner(message)

@@ -156,6 +156,7 @@ class SqliteJournal(Journal):
             self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
+            self._batch_owner: int | None = None
             with self._tx() as db:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -165,9 +166,25 @@ class SqliteJournal(Journal):
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write of this thread inside is one transaction: one commit (one fsync) for a pipeline step's
+        rows, its events and its state change, and all of them or none after a crash. Other threads wait
+        for it, so a step opens it after its slow work (reading the file), around its journal writes only."""
+        with self._tx():
+            self._batch_owner = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._batch_owner = None
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, committed (and fsynced, synchronous=FULL) on exit."""
+        """One write transaction, committed (and fsynced, synchronous=FULL) on exit; inside `batch()`, part
+        of the batch's."""
         with self._lock:
+            if self._batch_owner == threading.get_ident():
+                yield self._db
+                return
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
