@@ -459,6 +459,7 @@ class _Builder:
         unrel = _Unreleaser(d) if has_release else None
         rel = d.release or ""
         esep, csep, rsep = d.element, d.component, d.repetition
+        seps = (csep, rsep)                           # shared by the segments, as the X12 reader's
         base = h.body_start
         char_pos = 0
         term_len = len(d.segment)
@@ -510,14 +511,16 @@ class _Builder:
                     segment_tag=tag))
             if unrel is not None and rel in body:
                 parts, seg_csep, seg_rsep = unrel.split(body)
+                seg_seps = (seg_csep, seg_rsep)       # a released separator: this segment's own marks
             else:
                 parts = body.split(esep)
-                seg_csep, seg_rsep = csep, rsep
+                seg_csep, seg_seps = csep, seps
             tag = parts[0]
             if seg_csep in tag:
                 tag = tag.split(seg_csep, 1)[0]
             parts[0] = tags.setdefault(tag, tag)    # one string per tag, not one per segment
-            seg = make((parts, 0, offset, (seg_csep, seg_rsep)))
+            # kept for the whole result: an exact-size copy (str.split's list holds room for 12 items)
+            seg = make((parts[:], 0, offset, seg_seps))
             segs_out(seg)
             last = seg
         self._finish()
@@ -1025,6 +1028,7 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
     position = 0
     eof = False
     make = Segment.bulk
+    seps = (d.component, d.repetition)
     while True:
         if not eof:
             chunk = stream.read(chunk_size)
@@ -1052,14 +1056,17 @@ def iter_segments(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[Segme
                 continue
             if unrel is not None and rel in body:
                 parts, csep, rsep = unrel.split(body)
+                seps = (csep, rsep)
             else:
-                parts, csep, rsep = body.split(d.element), d.component, d.repetition
+                parts = body.split(d.element)
+                if seps[0] != d.component or seps[1] != d.repetition:
+                    seps = (d.component, d.repetition)   # one tuple for every segment until the next UNA
             tag = parts[0]
             if tag == "UNH":
                 position = 1
             elif position:
                 position += 1
-            seg = make((parts, position, seg_offset, (csep, rsep)))
+            seg = make((parts, position, seg_offset, seps))
             if tag == "UNT":
                 position = 0
             yield seg
