@@ -240,6 +240,12 @@ if not TYPE_CHECKING:
     Segment.bulk = _BulkSegment
 
 
+UNDECODED_UTF8 = "utf-8, with bytes that are not"
+"""`Envelope.encoding` of an X12 interchange in a file that is not valid UTF-8 (a Latin-1 "Köln"): its values
+hold those bytes as lone surrogates (surrogateescape), which the writer turns back into the same bytes and
+translation reads as Windows-1252 text (see translate.inbound)."""
+
+
 @dataclass(slots=True)
 class Envelope:
     """Interchange-level (ISA / UNB / XML header / CSV file) facts: who sent it, to whom, which number."""

@@ -23,6 +23,7 @@ from gateway.formats import x12_codes as codes
 from gateway.formats.base import (
     FIELDS,
     POSITION,
+    UNDECODED_UTF8,
     Envelope,
     Group,
     Issue,
@@ -236,6 +237,8 @@ class X12Reader:
                                         f"no SE trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg,
                                         in_tx=True)
                         self.segment_count += len(segs)
+                        if self._tok.bad_bytes_reported and tx.envelope is not None:
+                            tx.envelope.encoding = UNDECODED_UTF8
                         if collect:
                             gc.enable()
                         yield tx
@@ -264,6 +267,8 @@ class X12Reader:
                             f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
                             tx.segments[0], in_tx=False)
                 self.segment_count += len(segs)
+                if self._tok.bad_bytes_reported and tx.envelope is not None:
+                    tx.envelope.encoding = UNDECODED_UTF8
                 if collect:
                     gc.enable()
                 yield tx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, TranslationError
-from gateway.formats.base import Syntax, Transaction
+from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction
 from gateway.translate import canonical, engine
 from gateway.translate.canonical import Document
 from gateway.translate.profile import Profile, ProfileRegistry
@@ -74,6 +75,8 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
         "transaction_control": tx.control_number or None,
         "test": bool(env.test) if env else False,
     }
+    if env is not None and env.encoding == UNDECODED_UTF8:
+        data = _readable(data)
     hook = profile.hooks.get("after_read")
     if hook is not None:
         try:
@@ -83,6 +86,25 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
                                    location=_tx_location(tx),
                                    profile=f"{profile.where('hooks')[0]}:{profile.where('hooks')[1]}") from None
     return data
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]+")
+
+
+def _readable(value: Any) -> Any:
+    """`value` with the bytes an X12 file held that are not UTF-8 (kept by the reader as lone surrogates)
+    read as Windows-1252, the legacy encoding they nearly always are ("K\\xf6ln" -> "Köln"): JSON, the
+    journal and Odoo take only real text. The file itself is archived and acknowledged as sent."""
+    if isinstance(value, str):
+        if not value.isascii() and _UNDECODED.search(value):
+            return _UNDECODED.sub(lambda m: bytes(ord(c) - 0xDC00 for c in m.group()).decode("cp1252", "replace"),
+                                  value)
+        return value
+    if isinstance(value, dict):
+        return {k: _readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    return value
 
 
 INBOUND_LISTS: dict[tuple[type[BaseModel], str], type[BaseModel]] = {(canonical.Quantity, "schedule"): canonical.Quantity}

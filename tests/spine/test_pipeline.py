@@ -4,6 +4,7 @@ permanent ones quarantine with a copy, a crash in the middle of a step doubles n
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -107,6 +108,21 @@ def test_odoo_disabled_keeps_translated_documents(make: Make) -> None:
     assert states == [State.RECEIVED, State.PARSED, State.TRANSLATED, State.DONE]
     assert "odoo disabled" in (pipeline.journal.events(message.id)[-1].reason or "")
     assert '"PurchaseOrder"' in (pipeline.journal.get_blob(message.id, "canonical") or "")
+
+
+def test_a_latin1_x12_file_is_translated_with_its_characters_and_archived_as_sent(make: Make) -> None:
+    """X12 declares no character set and some partners send Windows-1252 / Latin-1 names: the file is kept
+    byte for byte (a warning says it is not UTF-8), and its documents carry the characters, not an error."""
+    pipeline = make()
+    data = purchase_order(4).replace(b"PO1*1*", b"N1*ST*Gro\xdfhandel K\xf6ln S\xfcd*92*0042~\nPO1*1*")
+    data = data.replace(b"SE*5*", b"SE*6*")
+    message = submit(pipeline, data, name="latin1.x12")
+    done = pipeline.advance(message.id)
+    assert done.state is State.DONE, done.last_error
+    assert any("not valid UTF-8" in issue for issue in done.meta["parse"]["issues"])
+    [doc] = json.loads(pipeline.journal.get_blob(message.id, "canonical") or "[]")
+    assert [p["name"] for p in doc["parties"] if p["role"] == "ship_to"] == ["Großhandel Köln Süd"]
+    assert pipeline.archive.read(done.sha256) == data
 
 
 def test_posted_documents_carry_their_journal_message_id(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
