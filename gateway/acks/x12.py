@@ -123,9 +123,9 @@ def _segment_loops(report: _SetReport, ack_999: bool) -> list[list[str]]:
 
 def _group_number(number: str) -> str:
     """AK102 must be 1-9 digits; a partner's malformed GS06 is quoted by its digits."""
-    if number.isdigit() and len(number) <= 9:
+    if number.isdecimal() and len(number) <= 9:
         return number
-    return "".join(c for c in number if c.isdigit())[:9] or "0"
+    return "".join(c for c in number if c.isdecimal())[:9] or "0"
 
 
 def _set_number(number: str) -> str:
@@ -173,15 +173,15 @@ def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[
 def _control_version(env: Envelope, group_version: str = "") -> str:
     """ISA12 for our answer: the partner's (unless not a valid version), raised to the group's if older."""
     version = env.version
-    version = version if len(version) == 5 and version.isdigit() and version >= "00200" else "00401"
+    version = version if len(version) == 5 and version.isdecimal() and version >= "00200" else "00401"
     wanted = group_version[:5]
-    return wanted if len(wanted) == 5 and wanted.isdigit() and wanted[:3] > version[:3] else version
+    return wanted if len(wanted) == 5 and wanted.isdecimal() and wanted[:3] > version[:3] else version
 
 
 def _group_version(env: Envelope, group: Group) -> str:
     """GS08 of our 997: the acknowledged group's, or a plain version when theirs is not one."""
     version = group.version
-    if len(version) >= 6 and version[:6].isdigit():
+    if len(version) >= 6 and version[:6].isdecimal():
         return version
     return "005010" if env.version >= "00501" else "004010"
 
@@ -235,7 +235,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
             reports = [_set_report(tx, by_tx.get((env.index, group.index, tx.index), []), rejected)
                        for tx in txs_by_group[id(group)]]
             ge = _trailers(env).get(group.index)
-            included = int(ge.get(1)) if ge is not None and ge.get(1).isdigit() else len(reports)
+            included = int(ge.get(1)) if ge is not None and ge.get(1).isdecimal() else len(reports)
             body = _functional_ack(group, reports, by_grp.get((env.index, group.index), []), included,
                                    ack_999, d, rejected)
             st = journal.next_control_number(partner.id, "st")

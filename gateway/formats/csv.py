@@ -78,7 +78,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         if s.header and header is None:
             header = [c.strip() for c in cells]
             env.raw_header = header
-            if s.group_by and s.group_by not in header and not s.group_by.isdigit():
+            if s.group_by and s.group_by not in header and not s.group_by.isdecimal():
                 result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
                                            f"orders by (columns: {', '.join(header)})", code="header",
                                            level="interchange", row=row_no, column=s.group_by))

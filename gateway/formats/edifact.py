@@ -668,7 +668,7 @@ class _Builder:
         tx = self.tx
         assert tx is not None
         count = seg.get(1)
-        if not count.isdigit() or int(count) != len(tx.segments):
+        if not count.isdecimal() or int(count) != len(tx.segments):
             self.issue(Severity.ERROR, f"UNT says {count!r} segments but the message has {len(tx.segments)} "
                        "(UNH..UNT inclusive)", "29", "transaction", seg, element=1, value=count, tx=tx)
         if seg.get(2) != tx.control_number:
@@ -689,7 +689,7 @@ class _Builder:
 
     def _check_count(self, seg: Segment, actual: int, level: str, what: str) -> None:
         count = seg.get(1)
-        if not count.isdigit() or int(count) != actual:
+        if not count.isdecimal() or int(count) != actual:
             self.issue(Severity.ERROR, f"{seg.tag} control count {count!r} does not match the {actual} {what}",
                        "29", level, seg, element=1, value=count)
 
@@ -893,7 +893,7 @@ def _emit_message(tx: Transaction, emit: Callable[[Segment], None]) -> None:
 def _with_count(seg: Segment, count: int) -> Segment:
     """`seg` with element 1 set to `count`, keeping the original text when it already says so."""
     old = seg.get(1)
-    if old.isdigit() and int(old) == count:
+    if old.isdecimal() and int(old) == count:
         return seg
     elements = seg.fields[1:] or [""]
     elements[0] = str(count)

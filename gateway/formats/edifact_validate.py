@@ -252,7 +252,7 @@ class _Checker:
             size = len(m.group(1)) + len(m.group(2) or "")
         else:
             size = len(value)
-            if kind == "a" and any(c.isdigit() for c in value):
+            if kind == "a" and any(c.isdecimal() for c in value):
                 self.issue(f"data element {ref} ({where}) must be alphabetic ({fmt.text}), got {value!r}", "37",
                            seg, level="element", element=pos, component=cpos, ref=ref, value=value,
                            repetition=repetition)

@@ -147,10 +147,10 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     checks = (
         (1, el[0] in ("00", "01", "02", "03", "04", "05", "06")),
         (3, el[2] in ("00", "01")),
-        (9, el[8].isdigit() and 1 <= int(el[8][2:4] or 0) <= 12),
-        (10, el[9].isdigit() and int(el[9][:2] or 99) < 24 and int(el[9][2:] or 99) < 60),
+        (9, el[8].isdecimal() and 1 <= int(el[8][2:4] or 0) <= 12),
+        (10, el[9].isdecimal() and int(el[9][:2] or 99) < 24 and int(el[9][2:] or 99) < 60),
         (12, bool(_ISA_VERSION.match(el[11]))),
-        (13, el[12].isdigit()),
+        (13, el[12].isdecimal()),
         (14, el[13] in ("0", "1")),
         (15, el[14] in ("P", "T", "I")),
     )
@@ -409,7 +409,7 @@ class X12Reader:
                          [seg], None, [], [], self._grp_sets)
         self._grp_sets += 1
         self._tx = tx
-        if not (len(doc_type) == 3 and doc_type.isdigit()):
+        if not (len(doc_type) == 3 and doc_type.isdecimal()):
             self._issue(Severity.ERROR, f"ST01 {doc_type!r} is not a transaction set identifier",
                         codes.TX_BAD_ID, "transaction", seg, element=1, in_tx=True, value=doc_type)
         if not 4 <= len(number) <= 9:
@@ -424,7 +424,7 @@ class X12Reader:
         tx = self._tx
         assert tx is not None
         se01, se02 = (*seg[FIELDS], "", "")[1:3]
-        if se01.isascii() and se01.isdigit() and int(se01) == count:
+        if se01.isascii() and se01.isdecimal() and int(se01) == count:
             pass                    # the usual case, without the regular expression
         elif not _DIGITS.match(se01) or int(se01) != count:
             self._issue(Severity.ERROR, f"SE01 says {se01!r} segments but transaction set {tx.control_number} "

@@ -334,7 +334,7 @@ def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -
 
 
 def _valid_date(value: str, width: int) -> bool:
-    if not value.isdigit() or len(value) not in (6, 8) or (width == 8 and len(value) != 8):
+    if not value.isdecimal() or len(value) not in (6, 8) or (width == 8 and len(value) != 8):
         return False
     year = int(value[:4]) if len(value) == 8 else 2000 + int(value[:2])
     try:
@@ -345,7 +345,7 @@ def _valid_date(value: str, width: int) -> bool:
 
 
 def _valid_time(value: str) -> bool:
-    if not value.isdigit() or not 4 <= len(value) <= 8:
+    if not value.isdecimal() or not 4 <= len(value) <= 8:
         return False
     if int(value[:2]) > 23 or int(value[2:4]) > 59:
         return False

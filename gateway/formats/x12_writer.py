@@ -150,7 +150,7 @@ class X12Writer:
     @staticmethod
     def _count_text(count: int, like: str | None) -> str:
         """The count as digits; zero-padded like `like` when that is the same number (rewriting)."""
-        if like and like.isdigit() and int(like) == count:
+        if like and like.isdecimal() and int(like) == count:
             return like
         return str(count)
 

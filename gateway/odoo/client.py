@@ -215,7 +215,7 @@ class JsonRpcClient(OdooClient):
         self._secret = secret
         self._local = threading.local()
         raw = self._connection().version or "0.0"      # proves the credentials before the first document
-        digits = [int(p) for p in "".join(c for c in raw if c.isdigit() or c == ".").split(".") if p][:2]
+        digits = [int(p) for p in "".join(c for c in raw if c.isdecimal() or c == ".").split(".") if p][:2]
         self.version = (digits + [0, 0])[0], (digits + [0, 0])[1]
 
     def _connection(self) -> Any:

@@ -197,7 +197,7 @@ class _Context:
         for r in rows:
             ids: dict[str, str] = {}
             barcode = r.get("barcode") or ""
-            if barcode.isdigit():
+            if barcode.isdecimal():
                 core = barcode.lstrip("0")
                 ids["gtin"] = core.zfill(14)
                 if len(core) <= 12:

@@ -242,12 +242,12 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
 def gtin_key(value: str) -> str:
     """One spelling per number: GTIN-14, EAN-13 and UPC-A differ only by leading zeros."""
     digits = value.strip()
-    return digits.lstrip("0").zfill(14) if digits.isdigit() and len(digits.lstrip("0")) <= 14 else digits
+    return digits.lstrip("0").zfill(14) if digits.isdecimal() and len(digits.lstrip("0")) <= 14 else digits
 
 
 def _barcode_variants(key: str) -> list[str]:
     """The spellings Odoo may store for a gtin_key (barcode fields hold whatever was typed in)."""
-    if not key.isdigit():
+    if not key.isdecimal():
         return [key]
     core = key.lstrip("0")
     return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})

@@ -234,7 +234,7 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     (the partner sent the addition again in a later change) is not added twice."""
     new: list[tuple[str, Line]] = []
     for lab, line in adds:
-        number = int(line.line_no) if line.line_no and line.line_no.isdigit() else None
+        number = int(line.line_no) if line.line_no and line.line_no.isdecimal() else None
         if any(r["sequence"] == number and m2o_id(r["product_id"]) == matches[lab].product_id for r in existing):
             summary.append(f"{lab}: {matches[lab].name} is on the order already (added before)")
         else:
@@ -279,7 +279,7 @@ def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | Non
     """The order line a change line is about: the one of its product, or among several of that product the one
     the partner's line number (its sequence) names."""
     same = [r for r in rows if m2o_id(r["product_id"]) == product and r["id"] not in taken]
-    if len(same) > 1 and line_no and line_no.isdigit():
+    if len(same) > 1 and line_no and line_no.isdecimal():
         return next((r for r in same if r["sequence"] == int(line_no)), same[0])
     return same[0] if same else None
 

@@ -47,7 +47,7 @@ REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "re
 def line_sequences(lines: list[Line]) -> list[int]:
     """The partner's line numbers as Odoo line sequences when they are distinct numbers, else 1..N."""
     numbers = [line.line_no for line in lines]
-    if all(n and n.isdigit() for n in numbers) and len({int(n or 0) for n in numbers}) == len(numbers):
+    if all(n and n.isdecimal() for n in numbers) and len({int(n or 0) for n in numbers}) == len(numbers):
         return [int(n or 0) for n in numbers]
     return list(range(1, len(lines) + 1))
 

@@ -177,7 +177,7 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         node.when_out = node.when_out + tuple(outs)
         node.when_text = ", ".join(f"{node.tag}{int(str(a).split('.')[0]):02d}="
                                    f"{'/'.join(map(str, v if isinstance(v, list) else [v]))}"
-                                   for a, v in when.items() if str(a).split('.')[0].isdigit())
+                                   for a, v in when.items() if str(a).split('.')[0].isdecimal())
     if spec.get("each") is not None:
         node.each = str(spec["each"])
         node.each_get = make_getter(node.each)
@@ -403,7 +403,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
         env["generic"] = lambda seg, parent: _apply(node, seg, parent, syntax)
         apply = ["def apply(seg, parent):", "    return generic(seg, parent)"]
         each = node.each or ""
-        if node.value is not None and node.key is None and "." not in each and not each.isdigit():
+        if node.value is not None and node.key is None and "." not in each and not each.isdecimal():
             # `value:` a plain list of values (MSG notes): one value per segment, appended
             apply = ["def apply(seg, parent):", f"    items = parent.get({each!r})", "    if items is None:",
                      f"        items = parent[{each!r}] = []", "    try:", "        el = seg.fields",
@@ -557,7 +557,7 @@ def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> lis
             lines.append("v = int(v)")
         elif kind == "date8":                       # values.date_in's CCYYMMDD case; any other: the call
             env[f"convert_{name}_{j}"] = function
-            lines += [("if len(v) == 8 and v.isdigit() and v.isascii() and '01' <= (m := v[4:6]) <= '12' "
+            lines += [("if len(v) == 8 and v.isdecimal() and v.isascii() and '01' <= (m := v[4:6]) <= '12' "
                        "and '01' <= (d := v[6:8]) <= '31':"), "    v = f'{v[0:4]}-{m}-{d}'", "else:",
                       f"    v = convert_{name}_{j}(v)"]
         else:
@@ -568,7 +568,7 @@ def _steps_source(steps: tuple[Any, ...], name: str, env: dict[str, Any]) -> lis
 
 def _store_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     """`target[...] = v` as `fld.set` does it (fields.make_setter), inlined for one or two plain keys."""
-    keys: list[str | int] = [int(k) if k.isdigit() else k for k in fld.path.split(".")]
+    keys: list[str | int] = [int(k) if k.isdecimal() else k for k in fld.path.split(".")]
     if fld.path.startswith("_") and fld.path != "_":
         return ["pass"]                             # write-only (`_name`): read, never kept
     if fld.bulk and len(keys) > 1 or isinstance(keys[0], int):

@@ -102,7 +102,7 @@ def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
 # ---------------------------------------------------------------- canonical side (dict paths)
 
 def _path_keys(path: str) -> list[str | int]:
-    return [int(p) if p.isdigit() else p for p in path.split(".")]
+    return [int(p) if p.isdecimal() else p for p in path.split(".")]
 
 
 def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any], None]:
@@ -182,7 +182,7 @@ def parse_address(spec: Any, ctx: Context, where: Where) -> tuple[int, int]:
         text = text[len(ctx.tag):].lstrip("-_")
     text = text.replace("-", ".")
     elem, _, comp = text.partition(".")
-    if not elem.isdigit() or (comp and not comp.isdigit()) or int(elem) < 1:
+    if not elem.isdecimal() or (comp and not comp.isdecimal()) or int(elem) < 1:
         raise ConfigError(f"{spec!r} is not an element address of {ctx.tag or 'the segment'} "
                           "(write 3, 3.2 or TAG03)", where[0], where[1])
     return int(elem), int(comp or 0)
@@ -607,7 +607,7 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
         keys = [k for k in dict.fromkeys(order) if k in ids] + [k for k in ids if k not in order]
         n = 0
         for key in keys:
-            qualifier = table_out.get(key) or (key if key.isupper() or key.isdigit() else None)
+            qualifier = table_out.get(key) or (key if key.isupper() or key.isdecimal() else None)
             if qualifier is None or key in skip:
                 continue
             pos = _pair_slots(out, start)
@@ -689,7 +689,7 @@ def _compile_composite_pairs(path: str, spec: YMap, ctx: Context, where: Where, 
         for key in keys:
             qualifier = table_out.get(key)          # "" (the code list's untyped id): written without a type
             if qualifier is None:
-                qualifier = key if key.isupper() or key.isdigit() else None
+                qualifier = key if key.isupper() or key.isdecimal() else None
             if qualifier is None or key in skip or key in done or ids[key] in (None, ""):
                 continue
             pos = _free(out, pos)

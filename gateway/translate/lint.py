@@ -84,7 +84,7 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
     if node.each is not None and model is not None:
         current: type[BaseModel] | None = model
         for part in node.each.split("."):
-            if part.isdigit() or current is None:
+            if part.isdecimal() or current is None:
                 continue                      # orders.0.packs: the first order's packs
             found = _list_model(current, part)
             if found is None:
@@ -105,7 +105,7 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
         top = fld.path.split(".")[0]
         if top.startswith("_"):
             continue                        # write-only (computed / default) element
-        parts = [p for p in fld.path.split(".") if not p.isdigit()]
+        parts = [p for p in fld.path.split(".") if not p.isdecimal()]
         for i in range(1, len(parts) + 1):
             mapped.add(here + ".".join(parts[:i]))
         if item_model is not None and top not in item_model.model_fields:

@@ -35,7 +35,7 @@ def date_in(fmt: str) -> Callable[[str], str]:
 
     def convert(raw: str) -> str:
         text = raw.strip()
-        if eight and len(text) == 8 and text.isdigit() and text.isascii():
+        if eight and len(text) == 8 and text.isdecimal() and text.isascii():
             # the usual CCYYMMDD, checked as below (for two ASCII digits "01" <= m <= "12" is
             # 1 <= int(m) <= 12) without picking the format per call
             m, d = text[4:6], text[6:8]
@@ -50,7 +50,7 @@ def date_in(fmt: str) -> Callable[[str], str]:
         if use in ("CCYYMMDD", "CCYYMMDDHHMM", "718"):
             y, m, d = text[0:4], text[4:6], text[6:8]
         elif use == "YYMMDD":
-            yy = int(text[0:2]) if text[0:2].isdigit() else -1
+            yy = int(text[0:2]) if text[0:2].isdecimal() else -1
             y, m, d = (("20" if yy < 50 else "19") + text[0:2]), text[2:4], text[4:6]
         elif use == "CCYY-MM-DD":
             y, m, d = text[0:4], text[5:7], text[8:10]
@@ -60,7 +60,7 @@ def date_in(fmt: str) -> Callable[[str], str]:
             m, d, y = text[0:2], text[3:5], text[6:10]
         else:
             raise ValueError(f"date {raw!r} is not in a known format")
-        if not (y.isdigit() and m.isdigit() and d.isdigit() and len(y) == 4 and 1 <= int(m) <= 12
+        if not (y.isdecimal() and m.isdecimal() and d.isdecimal() and len(y) == 4 and 1 <= int(m) <= 12
                 and 1 <= int(d) <= 31):
             raise ValueError(f"date {raw!r} is not a valid {use} date (month 01-12, day 01-31)")
         return f"{y}-{m}-{d}"
@@ -94,7 +94,7 @@ def time_in(fmt: str) -> Callable[[str], str | None]:
 
     def convert(raw: str) -> str:
         text = raw.strip().replace(":", "")
-        if not text.isdigit() or len(text) not in (4, 6, 8):
+        if not text.isdecimal() or len(text) not in (4, 6, 8):
             raise ValueError(f"time {raw!r} is not {fmt}")
         out = f"{text[0:2]}:{text[2:4]}"
         return out + f":{text[4:6]}" if len(text) >= 6 else out
@@ -105,9 +105,9 @@ def _time_auto(raw: str) -> str | None:
     """The time inside a DTM date/time value: 203 CCYYMMDDHHMM, 204 CCYYMMDDHHMMSS, a bare HHMM[SS];
     None for a value that is only a date (102, 101, a 718 range)."""
     text = raw.strip().replace(":", "")
-    if len(text) in (12, 14) and text.isdigit():
+    if len(text) in (12, 14) and text.isdecimal():
         text = text[8:]
-    elif len(text) != 4 or not text.isdigit():
+    elif len(text) != 4 or not text.isdecimal():
         return None
     if int(text[0:2]) > 24 or int(text[2:4]) > 59:
         raise ValueError(f"time {raw!r} is not a time of day")
@@ -188,7 +188,7 @@ def sscc_in(raw: str) -> str:
     text = raw.strip()
     if len(text) == 20 and text.startswith("00"):
         text = text[2:]
-    if len(text) != 18 or not text.isdigit():
+    if len(text) != 18 or not text.isdecimal():
         return text            # not an SSCC-18 (some senders put other package ids in MAN*GM): kept as sent
     if gs1_check_digit(text[:17]) != text[17]:
         raise ValueError(f"SSCC {raw!r} has check digit {text[17]}, expected {gs1_check_digit(text[:17])}")
@@ -198,7 +198,7 @@ def sscc_in(raw: str) -> str:
 def sscc_out(value: Any) -> str:
     """17 digits get their check digit; 18 digits must already carry the right one; other ids pass."""
     text = str(value).strip()
-    if len(text) == 17 and text.isdigit():
+    if len(text) == 17 and text.isdecimal():
         return text + gs1_check_digit(text)
     return sscc_in(text)        # 18 digits: verified; anything else is not an SSCC-18 and goes as read
 

@@ -81,7 +81,7 @@ def dummy_hash(hashes: Iterable[str | None]) -> str:
     """A hash no password matches, as costly as the accounts' own (their highest iteration count):
     checking a password against it for an unknown user takes as long as for a real account."""
     rounds = [int(h.split("$")[1]) for h in hashes
-              if h and h.startswith("pbkdf2_sha256$") and h.split("$")[1].isdigit()]
+              if h and h.startswith("pbkdf2_sha256$") and h.split("$")[1].isdecimal()]
     salt = base64.b64encode(os.urandom(12)).decode().rstrip("=")
     never = base64.b64encode(os.urandom(32)).decode()
     return f"pbkdf2_sha256${max(rounds, default=DEFAULT_ITERATIONS)}${salt}${never}"

@@ -196,3 +196,18 @@ def test_a_segment_past_the_issue_cap_is_not_remembered_as_clean() -> None:
     assert any(i.code == "18" for i in issues(flooded))          # "more than 100 errors"
     later = GOOD.replace("QTY+21:12:PCE'", "QTY+21:5:BADUNIT'")
     assert [i.value for i in issues(later) if i.segment_tag == "QTY"] == ["BADUNIT"]
+
+
+def test_digits_that_are_not_decimal_are_reported_never_a_crash() -> None:
+    """'³' is a digit to str.isdigit() but not to int(): counts, dates and times holding one are errors in
+    the file (found by a mutation fuzz run: the UNZ count crashed the reader)."""
+    from gateway.formats import x12
+    data = message(GOOD).replace(b"UNT+10+1", b"UNT+1\xc2\xb30+1").replace(b"UNZ+1+1", b"UNZ+\xc2\xb3+1")
+    result = edifact.parse(data)
+    assert {i.segment_tag for i in result.errors} >= {"UNT", "UNZ"}
+    po = (b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261129*0900*U*00401*"
+          b"000000001*0*P*>~GS*PO*S*R*20261129*0900*1*X*004010~ST*850*0001~BEG*00*SA*PO1**2026112\xc2\xb3~"
+          b"DTM*002*20261205*1\xc2\xb300~PO1*1*2*EA*1.5**UP*614141000012~CTT*1~SE*\xc2\xb36*0001~GE*1*1~IEA*1*000000001~")
+    checked = x12.parse(po)
+    assert {(i.segment_tag, i.element_position) for i in checked.errors} >= {("BEG", 5), ("SE", 1)}
+    assert ("DTM", 3) in {(i.segment_tag, i.element_position) for i in checked.issues}     # a time: a warning
