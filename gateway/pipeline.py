@@ -332,7 +332,8 @@ class Pipeline:
         reason_file = folder / f"{target.name}.reason.txt"
         reason_file.write_text(f"message {message.id}\nfile {message.filename}\nfrom {message.channel}"
                                f"{' ' + message.source_key if message.source_key else ''}\n\n{reason}\n\n"
-                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8")
+                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8",
+                               errors="backslashreplace")      # a value quoted from a file that is not UTF-8
         fsync_dir(folder)
         return target
 

@@ -109,6 +109,17 @@ _id_lock = threading.Lock()
 _last_id: list[int] = [0, 0]   # [millis, random80] of the last id, for monotonic ids within a process
 
 
+def _text(value: Any) -> Any:
+    """A str as SQLite can store it: bytes a partner's file held that are not UTF-8 (kept by the readers
+    as lone surrogates) written as \\xNN, so that a reason or a control number quoting them is recorded."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value
+
+
 def new_id() -> str:
     """A 26-character ULID: sortable by creation time, unique without coordination."""
     with _id_lock:
@@ -292,8 +303,9 @@ class SqliteJournal(Journal):
             sets = {"state": to.value, "updated_at": now, "meta": json.dumps(meta, default=str),
                     "next_attempt_at": _ts(next_attempt_at)}
             if error is not None:
-                sets["last_error"] = error
-            sets.update(fields)
+                sets["last_error"] = error = _text(error)
+            sets.update({name: _text(value) for name, value in fields.items()})
+            reason = _text(reason)
             assignments = ", ".join(f"{name} = ?" for name in sets)
             db.execute(f"UPDATE messages SET {assignments} WHERE id = ?", (*sets.values(), message_id))
             text = reason if error is None or error in reason else f"{reason}: {error}"
@@ -318,7 +330,7 @@ class SqliteJournal(Journal):
             merged = {**current.meta, **(meta or {})}
             db.execute("UPDATE messages SET last_error = ?, meta = ?, updated_at = ?, next_attempt_at = ? "
                        "WHERE id = ?",
-                       (error if error is not None else current.last_error, json.dumps(merged, default=str),
+                       (_text(error) if error is not None else current.last_error, json.dumps(merged, default=str),
                         _ts(utcnow()), _ts(look_again_at) if look_again_at else _ts(current.next_attempt_at),
                         message_id))
             return self._get(db, message_id)
@@ -388,6 +400,7 @@ class SqliteJournal(Journal):
 
     # ------------------------------------------------------------------ interchange dedupe
     def seen_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> str | None:
+        sender, control_number = _text(sender), _text(control_number)
         with self._tx() as db:
             row = db.execute("SELECT message_id FROM interchanges WHERE partner = ? AND sender = ? "
                              "AND control_number = ?", (partner, sender, control_number)).fetchone()
@@ -411,6 +424,7 @@ class SqliteJournal(Journal):
 
     def match_ack(self, partner: str, kind: str, control_number: str, group_number: str | None) -> str | None:
         """An empty control number matches by group number alone (a 997 quotes GS06, not ISA13)."""
+        control_number, group_number = _text(control_number), _text(group_number)
         sql = "SELECT message_id FROM ack_expectations WHERE partner = ? AND kind = ?"
         params: tuple[Any, ...] = (partner, kind)
         if control_number:

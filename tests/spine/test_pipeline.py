@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -123,6 +124,25 @@ def test_a_latin1_x12_file_is_translated_with_its_characters_and_archived_as_sen
     [doc] = json.loads(pipeline.journal.get_blob(message.id, "canonical") or "[]")
     assert [p["name"] for p in doc["parties"] if p["role"] == "ship_to"] == ["Großhandel Köln Süd"]
     assert pipeline.archive.read(done.sha256) == data
+
+
+@pytest.mark.parametrize("damage", [(b"*000000011*", b"*00000\xe9011*"), (b"ST*850*", b"ST*8\xe950*"),
+                                    (b"ACMERETAIL     ", b"ACMERET\xe9IL     ")], ids=["ISA13", "ST01", "ISA06"])
+def test_a_byte_that_is_not_utf8_in_an_envelope_is_a_located_quarantine_reason(
+        make: Make, damage: tuple[bytes, bytes], request: pytest.FixtureRequest) -> None:
+    """Such a byte in a control number, a set id or a sender id made the journal refuse the reason (not UTF-8
+    text) and the message was quarantined as an internal error; now the reason names the element."""
+    damage_id = request.node.callspec.id
+    pipeline = make()
+    message = submit(pipeline, purchase_order(11).replace(*damage, 1), name="bad.x12")
+    done = pipeline.advance(message.id)
+    assert done.state is State.QUARANTINED
+    reason = done.last_error or ""
+    assert "internal error" not in reason and re.search(r"\\(udc|x)e9", reason), reason
+    element = {"ISA13": "ISA13", "ST01": "ST01", "ISA06": "ISA05/06"}[damage_id]
+    assert element in reason
+    [kept] = Path(pipeline.config.path).parent.rglob(f"{message.id}_*.reason.txt")
+    assert element in kept.read_text(encoding="utf-8")
 
 
 def test_posted_documents_carry_their_journal_message_id(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
