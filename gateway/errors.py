@@ -21,6 +21,17 @@ a human must act) is decided here, by class, and nowhere else::
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """`text` as UTF-8 can carry it: the bytes a partner's file held that are not UTF-8 (kept by the readers as
+    lone surrogates) written as \\xNN, so that a reason quoting them can be logged, journaled and shown."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 class GatewayError(Exception):
     """Base of every error the gateway raises on purpose."""
 

@@ -42,6 +42,7 @@ from gateway.errors import (
     PartnerUnknown,
     TranslationError,
     TransportError,
+    printable,
 )
 from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
@@ -267,7 +268,7 @@ class Pipeline:
         Inbound is bounded by time, not attempts: an Odoo outage of hours must heal by itself,
         and with backoff capped at `outbox.max_backoff` a count would run out in about an hour.
         """
-        reason = f"{step}: {exc}"
+        reason = printable(f"{step}: {exc}")
         wait = getattr(exc, "wait_minutes", None)
         if wait is not None:
             return self._wait_for_order(message, reason, wait)
@@ -311,6 +312,7 @@ class Pipeline:
 
     def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it."""
+        reason = printable(reason)
         partner = fields.get("partner") or message.partner
         try:
             self._copy_to_quarantine(message, reason, partner)
@@ -332,8 +334,7 @@ class Pipeline:
         reason_file = folder / f"{target.name}.reason.txt"
         reason_file.write_text(f"message {message.id}\nfile {message.filename}\nfrom {message.channel}"
                                f"{' ' + message.source_key if message.source_key else ''}\n\n{reason}\n\n"
-                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8",
-                               errors="backslashreplace")      # a value quoted from a file that is not UTF-8
+                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8")
         fsync_dir(folder)
         return target
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.errors import JournalError
+from gateway.errors import JournalError, printable
 from gateway.journal.api import ALLOWED, Direction, Event, Journal, Message, OdooLink, State
 from gateway.logs import log_context
 
@@ -110,14 +110,9 @@ _last_id: list[int] = [0, 0]   # [millis, random80] of the last id, for monotoni
 
 
 def _text(value: Any) -> Any:
-    """A str as SQLite can store it: bytes a partner's file held that are not UTF-8 (kept by the readers
-    as lone surrogates) written as \\xNN, so that a reason or a control number quoting them is recorded."""
-    if isinstance(value, str) and not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return value
+    """A value as SQLite can store it: a str through `printable` (a reason or a control number quoting
+    bytes of a partner's file that are not UTF-8)."""
+    return printable(value) if isinstance(value, str) else value
 
 
 def new_id() -> str:
