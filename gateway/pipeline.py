@@ -10,7 +10,8 @@ Each step ends in one `journal.transition()`, and everything a step does before 
 idempotent (interchange dedupe keyed by message, acknowledgements keyed by parent + type,
 Odoo posting that finds what it created), so a step re-run after a crash doubles nothing.
 The parse and translate steps write their rows and their transition in one `journal.batch()`
-(one commit: all or none); posting commits each Odoo link as soon as the record exists.
+(one commit: all or none); posting commits each Odoo link as soon as the record exists, then POSTED
+and DONE together.
 Transient errors wait in RETRY_WAIT with backoff; permanent ones quarantine the message with
 its reason and a copy of the file. A step whose module is not installed leaves the message
 where it is, with `last_error` saying what is missing, and tries again later.
@@ -537,9 +538,10 @@ class Pipeline:
         problem = _unfinished(message, posted, refused)
         if problem is not None:
             raise problem
-        message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
-                                          f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
-        return message
+        with self.journal.batch():            # nothing is left to do once posted: POSTED and DONE, one commit
+            message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
+                                              f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
+            return self._posted(message)
 
     def _answer_change(self, message: Message, partner: PartnerConfig, doc: Any, links: list[Any], client: Any,
                        index: int, answers: list[Any], queued: set[str | None]) -> None:

@@ -70,6 +70,25 @@ def fake_odoo(monkeypatch: pytest.MonkeyPatch, post: Callable[[Any], list[OdooLi
     return calls
 
 
+def count_commits(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The journal's COMMITs from now on, one entry each (each one an fsync of the WAL)."""
+    commits: list[str] = []
+    db = pipeline.journal._db
+    real_execute = db.execute
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(db, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql == "COMMIT":
+                commits.append(sql)
+            return real_execute(sql, *args)
+
+    monkeypatch.setattr(pipeline.journal, "_db", Counting())
+    return commits
+
+
 def test_intake_returns_committed_message_and_detects_same_source(make: Make) -> None:
     pipeline = make()
     first = submit(pipeline, purchase_order(1))
@@ -238,24 +257,26 @@ def test_a_parse_step_is_one_journal_commit(make: Make, monkeypatch: pytest.Monk
     and TRANSLATED."""
     pipeline = make()
     message = submit(pipeline, orders(8), name="o8.edi")
-    commits: list[str] = []
-    db = pipeline.journal._db
-    real_execute = db.execute
-
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(db, name)
-
-        def execute(self, sql: str, *args: Any) -> Any:
-            if sql == "COMMIT":
-                commits.append(sql)
-            return real_execute(sql, *args)
-
-    monkeypatch.setattr(pipeline.journal, "_db", Counting())
+    commits = count_commits(pipeline, monkeypatch)
     assert pipeline.advance(message.id).state is State.DONE
     steps = [e.to_state for e in pipeline.journal.events(message.id)][1:]
     assert steps == [State.PARSED, State.TRANSLATED, State.DONE]        # (Odoo off: kept, not posted)
     assert len(commits) == len(steps) and len(pipeline.journal.children(message.id)) == 1
+
+
+def test_a_posted_message_commits_each_odoo_link_then_posted_and_done_once(
+        make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posting commits each Odoo record's link as soon as it exists (a crash must not lose it); POSTED and
+    DONE, with nothing between them to do, are one commit that keeps both events."""
+    pipeline = make({"odoo": {"enabled": True}})
+    fake_odoo(monkeypatch, lambda doc: [OdooLink("", "sale.order", 7), OdooLink("", "res.partner", 3, "created")])
+    message = submit(pipeline, purchase_order(12))
+    commits = count_commits(pipeline, monkeypatch)
+    assert pipeline.advance(message.id).state is State.DONE
+    steps = [e.to_state for e in pipeline.journal.events(message.id)][1:]
+    assert steps == [State.PARSED, State.TRANSLATED, State.POSTED, State.DONE]
+    assert len(commits) == 2 + 2 + 1            # parse, translate; the two links; posted + done
+    assert len(pipeline.journal.odoo_links(message.id)) == 2
 
 
 def test_replay_of_a_quarantined_message(make: Make) -> None:
