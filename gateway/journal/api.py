@@ -9,6 +9,7 @@ audit trail. Nothing else writes a message's state.
 from __future__ import annotations
 
 import abc
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -125,6 +126,11 @@ class Journal(abc.ABC):
     def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None,
              look_again_at: datetime | None = None) -> Message:
         """Record a problem or detail on a message without changing its state (no event row)."""
+
+    @abc.abstractmethod
+    def batch(self) -> AbstractContextManager[None]:
+        """Every write of the calling thread inside is one transaction (one commit): a pipeline step's rows
+        and its state change, all of them or none after a crash."""
 
     # ---- reads ---------------------------------------------------------------------
     @abc.abstractmethod
