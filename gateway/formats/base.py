@@ -8,6 +8,7 @@ are built from the `ParseResult`; the pipeline never looks at raw bytes again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from operator import itemgetter
@@ -243,7 +244,18 @@ if not TYPE_CHECKING:
 UNDECODED_UTF8 = "utf-8, with bytes that are not"
 """`Envelope.encoding` of an X12 interchange in a file that is not valid UTF-8 (a Latin-1 "Köln"): its values
 hold those bytes as lone surrogates (surrogateescape), which the writer turns back into the same bytes and
-translation reads as Windows-1252 text (see translate.inbound)."""
+translation reads with `as_cp1252`."""
+
+UNDECODED = re.compile("[\udc80-\udcff]+")
+"""A run of bytes that are not UTF-8, as a reader decoding with surrogateescape keeps them."""
+
+
+def as_cp1252(text: str) -> str:
+    """`text` with its undecoded bytes read as Windows-1252, the legacy encoding they nearly always are
+    ("K\\udcf6ln" -> "Köln"); JSON, the journal and Odoo take only real text."""
+    if text.isascii() or not UNDECODED.search(text):
+        return text
+    return UNDECODED.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace"), text)
 
 
 @dataclass(slots=True)

@@ -237,8 +237,7 @@ class X12Reader:
                                         f"no SE trailer before {tag}", codes.TX_TRAILER_MISSING, "transaction", seg,
                                         in_tx=True)
                         self.segment_count += len(segs)
-                        if self._tok.bad_bytes_reported and tx.envelope is not None:
-                            tx.envelope.encoding = UNDECODED_UTF8
+                        self._mark_undecoded(tx)
                         if collect:
                             gc.enable()
                         yield tx
@@ -267,8 +266,7 @@ class X12Reader:
                             f"{tx.control_number} (no SE trailer)", codes.TX_TRAILER_MISSING, "transaction",
                             tx.segments[0], in_tx=False)
                 self.segment_count += len(segs)
-                if self._tok.bad_bytes_reported and tx.envelope is not None:
-                    tx.envelope.encoding = UNDECODED_UTF8
+                self._mark_undecoded(tx)
                 if collect:
                     gc.enable()
                 yield tx
@@ -279,6 +277,11 @@ class X12Reader:
         finally:
             if collect:
                 gc.enable()
+
+    def _mark_undecoded(self, tx: Transaction) -> None:
+        """A set read from a file with bytes that are not UTF-8: its interchange says so (UNDECODED_UTF8)."""
+        if self._tok.bad_bytes_reported and tx.envelope is not None:
+            tx.envelope.encoding = UNDECODED_UTF8
 
     # ------------------------------------------------------------------ envelope segments
     def _envelope_segment(self, seg: Segment) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import gc
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain, compress, pairwise, repeat
@@ -26,14 +25,13 @@ from operator import itemgetter
 from typing import BinaryIO
 
 from gateway.formats import x12_codes as codes
-from gateway.formats.base import Delimiters, Issue, Segment, Severity
+from gateway.formats.base import UNDECODED, Delimiters, Issue, Segment, Severity
 
 CHUNK_SIZE = 1 << 14          # 16 KiB: what str.split needs to be fast; its segments' objects (~15x the text) stay in cache
 _WS = " \t\r\n\x00"
 _EOL = "\r\n"
 _HEADER_MIN = 600            # characters to look at before deciding an ISA header is broken
 _BOM = "\ufeff"
-_BAD_BYTES = re.compile("[\udc80-\udcff]")
 _ISA_FIELDS = 16
 MAX_SEGMENT = 8 << 20        # characters without a terminator after which the rest of a file is not read
 _NUMBERS = tuple(range(CHUNK_SIZE // 2))
@@ -189,7 +187,7 @@ class Tokenizer:
         for text in self._chunks:
             if not text:
                 continue
-            if not text.isascii() and not self.bad_bytes_reported and _BAD_BYTES.search(text):
+            if not text.isascii() and not self.bad_bytes_reported and UNDECODED.search(text):
                 self.bad_bytes_reported = True
                 self.issues.append(Issue(Severity.WARNING, "the file is not valid UTF-8; the bytes that are "
                                          "not were kept as they are", level="interchange",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, TranslationError
-from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction
+from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
 from gateway.translate import canonical, engine
 from gateway.translate.canonical import Document
 from gateway.translate.profile import Profile, ProfileRegistry
@@ -88,18 +87,11 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     return data
 
 
-_UNDECODED = re.compile("[\udc80-\udcff]+")
-
-
 def _readable(value: Any) -> Any:
-    """`value` with the bytes an X12 file held that are not UTF-8 (kept by the reader as lone surrogates)
-    read as Windows-1252, the legacy encoding they nearly always are ("K\\xf6ln" -> "Köln"): JSON, the
-    journal and Odoo take only real text. The file itself is archived and acknowledged as sent."""
+    """`value` with the bytes an X12 file held that are not UTF-8 read as Windows-1252 (`as_cp1252`) in
+    every string; the file itself is archived and acknowledged as sent."""
     if isinstance(value, str):
-        if not value.isascii() and _UNDECODED.search(value):
-            return _UNDECODED.sub(lambda m: bytes(ord(c) - 0xDC00 for c in m.group()).decode("cp1252", "replace"),
-                                  value)
-        return value
+        return as_cp1252(value)
     if isinstance(value, dict):
         return {k: _readable(v) for k, v in value.items()}
     if isinstance(value, list):
