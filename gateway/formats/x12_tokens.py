@@ -76,14 +76,21 @@ def split_header(text: str) -> tuple[list[str], Delimiters, int]:
         raise HeaderError(f"ISA is followed by {el!r}, which cannot be an element separator",
                           codes.TA_BAD_ELEMENT_SEP)
     if len(text) >= 106 and text[103] == el and text.count(el, 0, 104) == _ISA_FIELDS:
-        end = 104
+        pos = 103
     else:
         pos = 3
         for _ in range(_ISA_FIELDS - 1):
             pos = text.find(el, pos + 1, _HEADER_MIN)
             if pos < 0:
-                raise HeaderError("the ISA header does not have 16 elements", codes.TA_BAD_STRUCTURE)
-        end = pos + 1
+                break
+    short = _cut_short(text, el, pos)
+    if short:
+        raise HeaderError(f"it ends after ISA{short:02d}, where a GS segment begins: an ISA has 16 elements "
+                          "(the sender's envelope is cut short or has fields missing)",
+                          codes.TA_BAD_STRUCTURE)
+    if pos < 0:
+        raise HeaderError("the ISA header does not have 16 elements", codes.TA_BAD_STRUCTURE)
+    end = pos + 1
     if len(text) < end + 2:
         raise HeaderError("the file ends inside the ISA header", codes.TA_PREMATURE_EOF)
     comp, term = text[end], text[end + 1]
@@ -99,6 +106,24 @@ def split_header(text: str) -> tuple[list[str], Delimiters, int]:
         rep = isa11
     suffix = _leading_eol(text, end + 2)
     return elements, _delimiters(el, comp, term, rep, suffix), end + 2
+
+
+def _cut_short(text: str, el: str, sixteenth: int) -> int:
+    """The number of ISA elements when a GS segment starts before the header's 16th element separator
+    (`sixteenth`, -1 when there is none), else 0. Counting separators on into the GS would blame ISA16
+    for whatever character follows them, which tells the reader nothing."""
+    limit = sixteenth if sixteenth >= 0 else min(len(text), _HEADER_MIN)
+    at = text.find("GS" + el, 4, limit)
+    while at >= 0:
+        head = text[4:at]
+        before = head.rstrip(_WS)
+        # a terminator (neither a letter, digit nor the element separator) or a line end right before
+        # "GS*": "...*ACMEDIST~GS*" or "...*ACMEDIST\nGS*", not a sender id such as "KINGS*"
+        if before and ((not before[-1].isalnum() and before[-1] != el) or "\n" in head[len(before):]
+                       or "\r" in head[len(before):]):
+            return before.count(el) + 1
+        at = text.find("GS" + el, at + 1, limit)
+    return 0
 
 
 def _leading_eol(text: str, at: int) -> str:

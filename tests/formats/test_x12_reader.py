@@ -160,6 +160,19 @@ def test_isa_field_widths_are_checked() -> None:
     assert "15 characters" in issue.message
 
 
+@pytest.mark.parametrize("term,suffix", [("~", ""), ("~", "\r\n"), ("\n", ""), ("'", "\n")])
+@pytest.mark.parametrize("kept,sender", [(8, "BIGBOXRETAIL   "), (10, "KINGS"), (12, "BIGBOXRETAIL   ")])
+def test_an_isa_cut_short_before_its_gs_says_where_it_ends(term: str, suffix: str, kept: int, sender: str) -> None:
+    """An ISA that stops early and runs into its GS: counting 16 separators on into the GS would blame
+    'ISA16' for a character of the GS (the reason once read "no segment terminator after ISA16 (found '0')")."""
+    isa = ISA.replace("BIGBOXRETAIL   ", sender)
+    head = "*".join(isa.split("*")[:kept + 1]).replace("~", "")
+    data = (head + term + suffix + "".join(s + term + suffix for s in BODY)).encode()
+    with pytest.raises(FormatError) as raised:
+        x12.parse(data)
+    assert f"it ends after ISA{kept:02d}, where a GS segment begins: an ISA has 16 elements" in str(raised.value)
+
+
 def test_not_x12_raises_format_error_and_detect_routes() -> None:
     with pytest.raises(FormatError):
         x12.parse(b"hello world")
