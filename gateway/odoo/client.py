@@ -132,6 +132,7 @@ class OdooClient(abc.ABC):
         self.retry_base = retry_base
         self.calls = 0
         self._fields: dict[str, dict[str, Any]] = {}
+        self._models: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ the wire (one attempt)
     @abc.abstractmethod
@@ -191,7 +192,10 @@ class OdooClient(abc.ABC):
         return self._fields[model]
 
     def has_model(self, model: str) -> bool:
-        return bool(self.search("ir.model", [("model", "=", model)], limit=1))
+        """Whether the database has `model` (an add-on's), cached for the client's life like `fields`."""
+        if model not in self._models:
+            self._models[model] = bool(self.search("ir.model", [("model", "=", model)], limit=1))
+        return self._models[model]
 
 
 # --------------------------------------------------------------------------- JSON-RPC via odoorpc

@@ -226,12 +226,15 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                          exclude: Exclude | None = None) -> list[ShipNotice]:
     """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
     ctx = _Context(client, partner, cache)
+    # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
+    # from 18): a database without it ships without them, where asking for them would fail every extraction
+    present = client.fields("stock.picking")
+    shipping = [f for f in ("carrier_id", "carrier_tracking_ref", "weight", "shipping_weight") if f in present]
     rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
                                                 ("partner_id", "child_of", ctx.customer["id"]),
                                                 ("write_date", ">=", _since(lookback_days))],
-                              ["name", "partner_id", "origin", "sale_id", "date_done", "carrier_id",
-                               "carrier_tracking_ref", "weight", "shipping_weight", "write_date", "picking_type_id"],
-                              order="id")
+                              ["name", "partner_id", "origin", "sale_id", "date_done", *shipping, "write_date",
+                               "picking_type_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
     if not rows:
         return []

@@ -310,7 +310,13 @@ class ProductFinder:
                     break
             if match is None:
                 shown = ", ".join(f"{k} {v}" for k, v in ids.items()) or "no item identifier"
-                raise OdooRejected(f"{label}: no product in Odoo for {shown}")
+                hint = ""
+                if ids.get(self.partner_kind) and not self._codes_model():
+                    hint = (f" (the {self.partner_kind}'s item numbers are looked up in product.customerinfo, "
+                            "which this Odoo does not have: install the OCA module "
+                            "product_supplierinfo_for_customer, or have the partner send a GTIN or our "
+                            "item number)")
+                raise OdooRejected(f"{label}: no product in Odoo for {shown}{hint}")
             out[label] = match
         return out
 
@@ -341,8 +347,8 @@ class ProductFinder:
                     hits = [r for r in rows if r.get(kind) and (gtin_key(r[kind]) if kind == "barcode"
                                                                 else r[kind]) == value]
                     self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
-        if wanted["partner_code"]:
-            model = "product.customerinfo" if self.role == "customer" else "product.supplierinfo"
+        if wanted["partner_code"] and self._codes_model():
+            model = self._codes_model()
             infos = self.client.search_read(model, [("partner_id", "=", self.partner_id),
                                                     ("product_code", "in", sorted(wanted["partner_code"]))],
                                             ["product_code", "product_id", "product_tmpl_id"])
@@ -371,6 +377,14 @@ class ProductFinder:
                     if found is not None:
                         match = self._match(found, f"{self.partner_kind} item {value}")
                 self._put("partner_code", value, match)
+
+    def _codes_model(self) -> str:
+        """Where the partner's own item numbers are kept: product.supplierinfo (Odoo's) for a vendor;
+        product.customerinfo for a customer, which only the OCA module product_supplierinfo_for_customer
+        adds ("" without it: such numbers then find nothing, and the other identifiers are used)."""
+        if self.role != "customer":
+            return "product.supplierinfo"
+        return "product.customerinfo" if self.client.has_model("product.customerinfo") else ""
 
     @staticmethod
     def _match(row: dict[str, Any], via: str) -> ProductMatch:

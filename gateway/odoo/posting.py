@@ -236,8 +236,11 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
         pick_vals: dict[str, Any] = {"move_line_ids": commands}
         if marker not in (picking.get("note") or ""):
             pick_vals["note"] = (picking.get("note") or "") + html_notes([marker])
-        if tracking:
+        if tracking and "carrier_tracking_ref" in client.fields("stock.picking"):
             pick_vals["carrier_tracking_ref"] = tracking
+        elif tracking and f"tracking {tracking}" not in (picking.get("note") or ""):
+            # a database without Delivery (stock_delivery) has no tracking field: the note keeps it
+            pick_vals["note"] = pick_vals.get("note", picking.get("note") or "") + html_notes([f"tracking {tracking}"])
         client.write("stock.picking", [picking["id"]], pick_vals)
         if partner.odoo.validate_receipts:
             result = client.call("stock.picking", "button_validate", [picking["id"]],
@@ -250,13 +253,15 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
 
 
 def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:
-    """stock.quant.package per SSCC (its name), created when missing; safe to repeat."""
+    """A package per SSCC (its name), created when missing; safe to repeat. The model is the one the move
+    lines' destination package points to: `stock.quant.package` up to 18, `stock.package` from 19."""
     wanted = sorted(set(ssccs))
     if not wanted:
         return {}
-    found = {r["name"]: r["id"] for r in client.search_read("stock.quant.package", [("name", "in", wanted)], ["name"])}
+    model = client.fields("stock.move.line")["result_package_id"]["relation"]
+    found = {r["name"]: r["id"] for r in client.search_read(model, [("name", "in", wanted)], ["name"])}
     missing = [s for s in wanted if s not in found]
-    for sscc, pid in zip(missing, client.create_many("stock.quant.package", [{"name": s} for s in missing])):
+    for sscc, pid in zip(missing, client.create_many(model, [{"name": s} for s in missing])):
         found[sscc] = pid
     return found
 

@@ -8,6 +8,7 @@ import odoorpc
 import pytest
 
 from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.sandbox.models import package_model
 
 
 def kw(odoo: odoorpc.ODOO, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -130,7 +131,7 @@ def test_receipt_with_lot_and_package_updates_stock(sandbox: SandboxServer, odoo
     pick = kw(odoo, "stock.picking", "search_read", [("purchase_id", "=", po)], ["move_ids", "picking_type_code"])[0]
     assert pick["picking_type_code"] == "incoming"
     line = kw(odoo, "stock.move.line", "search", [("picking_id", "=", pick["id"])])
-    package = kw(odoo, "stock.quant.package", "create", {"name": "006141410000000025"})
+    package = kw(odoo, package_model(sandbox.version), "create", {"name": "006141410000000025"})
     kw(odoo, "stock.move.line", "write", line, {"quantity": 40, "lot_name": "LOT-7", "result_package_id": package})
     assert kw(odoo, "stock.picking", "button_validate", [pick["id"]]) is True
     quant = kw(odoo, "stock.quant", "search_read", [("product_id", "=", 5), ("location_id.usage", "=", "internal")],

@@ -6,7 +6,14 @@ Only what the EDI flows touch, but with real names, types, relations and selecti
 - 17: product `detailed_type` (consu|service|product; `type` follows it), res.users `groups_id`.
 - 18: product `type` consu|service|combo plus the boolean `is_storable`.
 - 19: sale/purchase lines `product_uom_id` and `tax_ids`; uom categories are gone
-  (`relative_factor`, `relative_uom_id`); res.users `group_ids`.
+  (`relative_factor`, `relative_uom_id`); res.users `group_ids`; packages are `stock.package`
+  (`stock.quant.package` before; OpenUpgrade stock 19.0.1.1 pre-migration renames the model).
+
+Add-ons a real database may lack (`build(version, without=...)`):
+
+- `product_supplierinfo_for_customer` (OCA): the `product.customerinfo` model of customer item codes;
+- `stock_delivery` (Odoo's Delivery, 17+): `delivery.carrier` and the picking's `carrier_id`,
+  `carrier_tracking_ref`, `weight` (and `shipping_weight` on 17: from 18 it is part of `stock`).
 """
 
 from __future__ import annotations
@@ -334,9 +341,24 @@ def _now(env: Env) -> str:
 
 # --------------------------------------------------------------------------- the models
 
-def build(version: int) -> dict[str, ModelSpec]:
+def package_model(version: int) -> str:
+    """The model of packages (pallets, cartons) in `version`."""
+    return "stock.package" if version >= 19 else "stock.quant.package"
+
+
+ADDONS = ("product_supplierinfo_for_customer", "stock_delivery")
+"""Add-ons the sandbox can leave out, as a database without them (see the module docstring)."""
+
+
+def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, ModelSpec]:
+    unknown = without - set(ADDONS)
+    if unknown:
+        raise ValueError(f"the sandbox cannot leave out {sorted(unknown)} (only {', '.join(ADDONS)})")
     n = names(version)
     specs: list[ModelSpec] = []
+    package = package_model(version)
+    customer_codes = "product_supplierinfo_for_customer" not in without
+    delivery = "stock_delivery" not in without
 
     def model(name: str, description: str, fields: dict[str, Field], **kw: Any) -> None:
         specs.append(ModelSpec(name, description, fields, **kw))
@@ -413,7 +435,7 @@ def build(version: int) -> dict[str, ModelSpec]:
         "categ_id": M2O("product.category", "Product Category"), "active": B(default=True),
         "taxes_id": M2M("account.tax", "Customer Taxes"), "supplier_taxes_id": M2M("account.tax", "Vendor Taxes"),
         "seller_ids": O2M("product.supplierinfo", "product_tmpl_id", "Vendors"),
-        "customer_ids": O2M("product.customerinfo", "product_tmpl_id", "Customer"),
+        **({"customer_ids": O2M("product.customerinfo", "product_tmpl_id", "Customer")} if customer_codes else {}),
         "product_variant_ids": O2M("product.product", "product_tmpl_id", "Products"),
         "company_id": M2O("res.company", "Company"), "description_sale": T("Sales Description"),
         "weight": F("Weight"), **kinds}
@@ -439,11 +461,13 @@ def build(version: int) -> dict[str, ModelSpec]:
               "x_edi_available_date": D("Vendor Availability Date (EDI)")}
     model("product.supplierinfo", "Supplier Pricelist", {**info, **studio}, order="sequence, min_qty DESC, price, id",
           display=lambda env, rid: env.display_name("res.partner", env.db.data["product.supplierinfo"][rid]["partner_id"]))
-    model("product.customerinfo", "Customer Pricelist",
-          {**info, "partner_id": M2O("res.partner", "Customer", required=True),
-           "product_code": C("Customer Product Code"), "product_name": C("Customer Product Name")},
-          order="sequence, min_qty DESC, price, id",
-          display=lambda env, rid: env.display_name("res.partner", env.db.data["product.customerinfo"][rid]["partner_id"]))
+    if customer_codes:
+        model("product.customerinfo", "Customer Pricelist",
+              {**info, "partner_id": M2O("res.partner", "Customer", required=True),
+               "product_code": C("Customer Product Code"), "product_name": C("Customer Product Name")},
+              order="sequence, min_qty DESC, price, id",
+              display=lambda env, rid: env.display_name("res.partner",
+                                                        env.db.data["product.customerinfo"][rid]["partner_id"]))
     model("product.pricelist", "Pricelist", {
         "name": C("Pricelist Name", required=True), "currency_id": M2O("res.currency", "Currency", default=_currency),
         "item_ids": O2M("product.pricelist.item", "pricelist_id", "Pricelist Rules"), "active": B(default=True),
@@ -467,11 +491,16 @@ def build(version: int) -> dict[str, ModelSpec]:
     model("crm.tag", "CRM Tag", {"name": C("Tag Name", required=True), "color": I("Color")})
     model("decimal.precision", "Decimal Precision", {"name": C("Usage", required=True), "digits": I("Digits",
                                                                                                  default=2)})
-    model("delivery.carrier", "Shipping Methods", {
-        "name": C("Delivery Method", required=True), "delivery_type": SEL([("fixed", "Fixed Price"),
-                                                                          ("base_on_rule", "Based on Rules")],
-                                                                         default="fixed"),
-        "active": B(default=True)})
+    if delivery:
+        model("delivery.carrier", "Shipping Methods", {
+            "name": C("Delivery Method", required=True), "delivery_type": SEL([("fixed", "Fixed Price"),
+                                                                              ("base_on_rule", "Based on Rules")],
+                                                                             default="fixed"),
+            "active": B(default=True)})
+    carrier_fields = {"carrier_id": M2O("delivery.carrier", "Carrier"), "carrier_tracking_ref": C("Tracking Reference"),
+                      "weight": F("Weight")} if delivery else {}
+    if delivery or version >= 18:
+        carrier_fields["shipping_weight"] = F("Weight for Shipping")
     model("stock.location", "Inventory Locations", {
         "name": C("Location Name", required=True), "complete_name": COMP("char", _location_name),
         "location_id": M2O("stock.location", "Parent Location"),
@@ -515,8 +544,7 @@ def build(version: int) -> dict[str, ModelSpec]:
         "move_line_ids": O2M("stock.move.line", "picking_id", "Operations"),
         "scheduled_date": DT("Scheduled Date", default=_now), "date_deadline": DT("Deadline"),
         "date_done": DT("Date of Transfer"), "backorder_id": M2O("stock.picking", "Back Order of"),
-        "carrier_id": M2O("delivery.carrier", "Carrier"), "carrier_tracking_ref": C("Tracking Reference"),
-        "weight": F("Weight"), "shipping_weight": F("Weight for Shipping"),
+        **carrier_fields,
         "state": SEL(picking_states, "Status", default="draft"), "note": H("Notes"),
         "company_id": M2O("res.company", "Company", default=_company)}, order="priority desc, scheduled_date asc, id desc"
         .replace("priority desc, ", ""))
@@ -545,22 +573,22 @@ def build(version: int) -> dict[str, ModelSpec]:
     model("stock.lot", "Lot/Serial", {
         "name": C("Lot/Serial Number", required=True), "product_id": M2O("product.product", "Product", required=True),
         "expiration_date": DT("Expiration Date"), "company_id": M2O("res.company", "Company", default=_company)})
-    model("stock.quant.package", "Packages", {
+    model(package, "Packages", {
         "name": C("Package Reference", required=True), "shipping_weight": F("Shipping Weight"),
         "location_id": M2O("stock.location", "Location"), "company_id": M2O("res.company", "Company")})
     model("stock.move.line", "Product Moves (Stock Move Line)", {
         "move_id": M2O("stock.move", "Stock Operation"), "picking_id": M2O("stock.picking", "Transfer"),
         "product_id": M2O("product.product", "Product"), "quantity": F("Quantity"),
         "product_uom_id": M2O("uom.uom", "Unit of Measure"), "lot_id": M2O("stock.lot", "Lot/Serial Number"),
-        "lot_name": C("Lot/Serial Number Name"), "package_id": M2O("stock.quant.package", "Source Package"),
-        "result_package_id": M2O("stock.quant.package", "Destination Package"),
+        "lot_name": C("Lot/Serial Number Name"), "package_id": M2O(package, "Source Package"),
+        "result_package_id": M2O(package, "Destination Package"),
         "location_id": M2O("stock.location", "From"), "location_dest_id": M2O("stock.location", "To"),
         "picked": B("Picked"), "state": REL("selection", "move_id", "state"),
         "company_id": M2O("res.company", "Company", default=_company)})
     model("stock.quant", "Quants", {
         "product_id": M2O("product.product", "Product", required=True),
         "location_id": M2O("stock.location", "Location", required=True), "lot_id": M2O("stock.lot", "Lot/Serial Number"),
-        "package_id": M2O("stock.quant.package", "Package"), "owner_id": M2O("res.partner", "Owner"),
+        "package_id": M2O(package, "Package"), "owner_id": M2O("res.partner", "Owner"),
         "quantity": F("Quantity"), "reserved_quantity": F("Reserved Quantity"),
         "available_quantity": COMP("float", _available), "inventory_quantity": F("Counted Quantity"),
         "in_date": DT("Incoming Date", default=_now), "company_id": M2O("res.company", "Company", default=_company)})

@@ -163,15 +163,16 @@ def demo(db: Database, login: str = "admin", password: str = "admin", api_keys: 
                                                 "invoice_policy": "delivery", **storable},
                        f"demo.product_{code.replace('-', '_').lower()}")
         tmpl = env.get("product.product", product, "product_tmpl_id")
-        for partner, pcode in ((bigbox, bb), (northwind, nw)):
+        for partner, pcode in ((bigbox, bb), (northwind, nw)) if "product.customerinfo" in env.db.models else ():
             env.create("product.customerinfo", [{"partner_id": partner, "product_tmpl_id": tmpl, "product_id": product,
                                                   "product_code": pcode, "product_name": name}])
         env.create("product.supplierinfo", [{"partner_id": vendor, "product_tmpl_id": tmpl, "product_id": product,
                                               "product_code": f"WW-{code}", "price": round(price * 0.6, 2)}])
         if qty:
             env.create("stock.quant", [{"product_id": product, "location_id": stock, "quantity": float(qty)}])
-    _one(env, "delivery.carrier", {"name": "UPS Ground"}, "demo.carrier_ups")
-    _one(env, "delivery.carrier", {"name": "FedEx Ground"}, "demo.carrier_fedex")
+    if "delivery.carrier" in env.db.models:
+        _one(env, "delivery.carrier", {"name": "UPS Ground"}, "demo.carrier_ups")
+        _one(env, "delivery.carrier", {"name": "FedEx Ground"}, "demo.carrier_fedex")
     _one(env, "crm.tag", {"name": "EDI"}, "demo.tag_edi")
     db.users[3] = User(3, "portal", "portal", admin=False)
     portal_partner = _one(env, "res.partner", {"name": "Portal User"})

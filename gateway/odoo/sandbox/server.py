@@ -86,13 +86,15 @@ class SandboxServer:
 
     def __init__(self, version: int = 17, seed_name: str | None = "demo", database: str = "demo",
                  login: str = "admin", password: str = "admin", api_keys: list[str] | None = None,
-                 host: str = "127.0.0.1", port: int = 0, deprecated_rpc: bool = True) -> None:
+                 host: str = "127.0.0.1", port: int = 0, deprecated_rpc: bool = True,
+                 without: tuple[str, ...] = ()) -> None:
+        """`without`: add-ons this database lacks (`models.ADDONS`), as many real ones do."""
         if version not in VERSIONS:
             raise ValueError(f"Odoo version {version} is not one the sandbox models (17, 18 or 19)")
         if host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError("the sandbox listens on loopback only")
         self.version = version
-        specs = models.build(version)
+        specs = models.build(version, frozenset(without))
         business.install(specs)
         self.db = Database(database, version, specs)
         keys = list(api_keys) if api_keys is not None else ([password] if version >= 19 else [])
