@@ -107,6 +107,14 @@ class OdooUnavailable(OdooError):
     transient = True
 
 
+class OdooCredentialsRefused(OdooUnavailable):
+    """Odoo refused the gateway's password or API key after it had worked (changed, expired: Odoo 19's keys
+    last three months at most, revoked). Transient: documents wait, as in an outage, instead of each being
+    quarantined; whoever holds a client makes it anew for the next attempt."""
+
+    detail = ""                 # Odoo's own exception name and message
+
+
 class OdooRejected(OdooError):
     """Odoo refused the data (access, validation, missing record): permanent, carries Odoo's message."""
 

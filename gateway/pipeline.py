@@ -39,6 +39,7 @@ from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import (
     GatewayError,
     JournalError,
+    OdooCredentialsRefused,
     OdooRejected,
     PartnerUnknown,
     TranslationError,
@@ -520,6 +521,8 @@ class Pipeline:
             try:
                 links = posting.post(client, doc, partner, self._odoo_cache) or []
             except GatewayError as exc:
+                if isinstance(exc, OdooCredentialsRefused):
+                    self._forget_odoo()   # the next attempt logs in afresh
                 if exc.transient:
                     raise                 # Odoo is down: the whole step waits; what was posted is found again
                 if getattr(exc, "wait_minutes", None) is not None:
@@ -585,6 +588,13 @@ class Pipeline:
                 self._odoo_client = client_mod.connect(self.config.gateway.odoo)
                 self._odoo_cache = getattr(posting, "Cache", dict)()
             return self._odoo_client
+
+    def _forget_odoo(self) -> None:
+        """Drop the shared client (its login was refused); the next `_odoo()` connects again."""
+        with self._odoo_lock:
+            client, self._odoo_client = self._odoo_client, None
+        if client is not None:
+            client.close()
 
     def _require_partner(self, message: Message) -> PartnerConfig:
         partner = self._partner_for(message)

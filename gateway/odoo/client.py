@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from gateway.config.models import OdooSettings
-from gateway.errors import ConfigError, OdooRejected, OdooUnavailable
+from gateway.errors import ConfigError, OdooCredentialsRefused, OdooRejected, OdooUnavailable
 from gateway.logs import redact_url
 
 log = logging.getLogger("gateway.odoo")
@@ -54,6 +54,8 @@ TRANSIENT_NAMES = {
     "odoo.service.model.RetryableJobError", "werkzeug.exceptions.ServiceUnavailable",
     "werkzeug.exceptions.TooManyRequests",
 }
+# authentication refused: Odoo's AccessDenied (a login, or every JSON-RPC call's password), JSON-2's 401
+CREDENTIAL_NAMES = {"odoo.exceptions.AccessDenied", "werkzeug.exceptions.Unauthorized"}
 # methods that change nothing: safe to retry whatever happened to the first attempt
 READ_METHODS = {"search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get",
                 "check_object_reference", "default_get", "exists", "version"}
@@ -115,10 +117,22 @@ def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: 
 
 
 def map_error(name: str, message: str) -> Exception:
-    """Odoo's exception name and message -> Transient (retry) or OdooRejected (quarantine)."""
+    """Odoo's exception name and message -> Transient (retry), OdooCredentialsRefused (documents wait) or
+    OdooRejected (quarantine)."""
     if name in TRANSIENT_NAMES or name.startswith("psycopg2.errors.") and "Serialization" in name:
         return Transient(f"{name}: {message}", certain=True)
+    if name in CREDENTIAL_NAMES:
+        return credentials_refused(f"{name}: {message}" if message else name)
     return OdooRejected(message, odoo_error=name)
+
+
+def credentials_refused(detail: str, who: str = "the gateway's password or API key") -> OdooCredentialsRefused:
+    """`detail`: Odoo's exception name and message, kept (`.detail`) for a caller that says more of `who`."""
+    exc = OdooCredentialsRefused(f"Odoo refused {who} ({detail}): it was changed, has expired or was revoked; "
+                                 "documents wait and are posted once Odoo accepts it again (a new one in the "
+                                 "configuration takes effect on restart)")
+    exc.detail = detail
+    return exc
 
 
 class OdooClient(abc.ABC):
@@ -238,9 +252,10 @@ class JsonRpcClient(OdooClient):
 
         try:
             odoo = retrying(login, f"cannot reach Odoo at {redact_url(s.url)}", s.retry_max, self.retry_base)
-        except OdooRejected as exc:
-            raise OdooUnavailable(f"Odoo at {redact_url(s.url)} refused the login of {s.username!r} on "
-                                  f"{s.database!r}: {exc}") from exc
+        except (OdooRejected, OdooCredentialsRefused) as exc:
+            # every worker thread logs in on its first call: a refusal there is the same as mid-run
+            raise credentials_refused(getattr(exc, "detail", str(exc)), f"the login of {s.username!r} on "
+                                      f"{s.database!r} at {redact_url(s.url)}") from exc
         self._local.odoo = odoo
         return odoo
 
@@ -273,6 +288,8 @@ class JsonRpcClient(OdooClient):
 
 
 def _http_status_error(status: int, what: str) -> Exception:
+    if status == 401:
+        return credentials_refused(f"{what}: HTTP 401")
     if status in (503, 429):
         return Transient(f"{what}: HTTP {status}", certain=True)
     if status >= 500:
@@ -293,8 +310,9 @@ class Json2Client(OdooClient):
         # whoami: proves the key works before the first document depends on it
         try:
             self.call("res.users", "context_get")
-        except OdooRejected as exc:
-            raise OdooUnavailable(f"Odoo at {redact_url(settings.url)} refused the API key of {settings.username!r}: {exc}") from exc
+        except (OdooRejected, OdooCredentialsRefused) as exc:
+            raise credentials_refused(getattr(exc, "detail", str(exc)), f"the API key of {settings.username!r} at "
+                                      f"{redact_url(settings.url)}") from exc
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)

@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
-from gateway.errors import GatewayError, OdooUnavailable
+from gateway.errors import GatewayError, OdooCredentialsRefused, OdooUnavailable
 from gateway.journal.api import Direction
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
@@ -122,6 +122,8 @@ class OdooScheduler:
                                                                       partner=partner.id, limit=KNOWN_WINDOW)}
             docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known)
         except OdooUnavailable as exc:
+            if isinstance(exc, OdooCredentialsRefused):
+                self.client = None          # the next run logs in afresh
             log.warning("partner %s %s: Odoo unavailable, next run retries: %s", partner_id, doc_type, exc)
             return 0
         except GatewayError as exc:

@@ -113,3 +113,25 @@ async def test_odoo_outage_waits_and_retries(tmp_path: Path, examples: LoadedCon
     assert first.state is State.RETRY_WAIT and "503" in (first.last_error or "")
     assert run(pipeline, message.id, {State.DONE}).state is State.DONE
     assert len(orders(sandbox)) == 1
+
+
+async def test_a_password_or_key_refused_mid_run_makes_documents_wait_not_quarantined(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """Odoo 19's API keys expire (three months at most) and any key can be revoked: what was a working login is
+    refused from one call on. That is an outage to fix in Odoo or the configuration, not a fault of each
+    document: they wait, as when Odoo is down, and go through once the credentials work again."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline._odoo()                                   # logged in, as a running gateway is
+    [user] = [u for u in sandbox.db.users.values() if u.login == "admin"]
+    secret, keys = user.password, list(user.api_keys)
+    user.password, user.api_keys = "changed-by-an-admin", []
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    waiting = run(pipeline, message.id, {State.RETRY_WAIT, State.QUARANTINED})
+    assert waiting.state is State.RETRY_WAIT, waiting.last_error
+    assert "Odoo refused the gateway's password or API key" in (waiting.last_error or "")
+    assert pipeline._odoo_client is None              # the next attempt logs in afresh
+    assert journal.odoo_links(message.id) == []
+    user.password, user.api_keys = secret, keys
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    assert len(orders(sandbox)) == 1

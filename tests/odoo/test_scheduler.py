@@ -14,14 +14,14 @@ from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.formats.base import Syntax
 from gateway.journal.api import Direction, Journal, Message, State
 from gateway.journal.archive import Archive
-from gateway.odoo.client import OdooClient
+from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler, kind_of
 from gateway.outbound.rendered import RenderedDocument
 from gateway.pipeline import Pipeline
 from gateway.translate.canonical import Document, to_json
-from tests.odoo.conftest import order
+from tests.odoo.conftest import order, settings_for
 from tests.odoo.test_extraction import deliver
 
 
@@ -115,6 +115,25 @@ async def test_odoo_down_is_a_quiet_retry(sandbox: SandboxServer, client: OdooCl
     assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 0
     sandbox.faults.unavailable = 0
     assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 1
+
+
+async def test_a_refused_login_is_a_quiet_retry_with_a_fresh_client(sandbox: SandboxServer, journal: Any,
+                                                                      tmp_path: Path) -> None:
+    made: list[OdooClient] = []
+
+    def factory() -> OdooClient:
+        made.append(connect(settings_for(sandbox), retry_base=0.01))
+        return made[-1]
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), factory, render=json_render)
+    [user] = [u for u in sandbox.db.users.values() if u.login == "admin"]
+    scheduler.client = factory()                       # logged in before the key was revoked
+    secret, keys = user.password, list(user.api_keys)
+    user.password, user.api_keys = "changed-by-an-admin", []
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 0
+    assert scheduler.client is None                    # not kept: the next run logs in afresh
+    user.password, user.api_keys = secret, keys
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 1
+    assert len(made) == 2
 
 
 async def test_jobs_per_partner_document(journal: Any, tmp_path: Path) -> None:
