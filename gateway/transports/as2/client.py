@@ -136,7 +136,7 @@ class As2Sender:
                         session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
                                      ssl=ssl_ctx) as resp):
                 status = resp.status
-                reply = await resp.content.read(mdn.MAX_MDN + 1)
+                reply = await mdn.receive(resp.content)
                 reply_type = resp.headers.get("Content-Type", "")
         except (TimeoutError, ClientError, OSError) as exc:
             raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}") from exc

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiohttp import StreamReader
 from cryptography import x509
 
 from gateway.transports.as2 import cms, mime
@@ -110,6 +111,20 @@ class Mdn:
     mic_alg: str | None             # normalised ("sha256")
     signed: bool
     text: str
+
+
+async def receive(stream: StreamReader, limit: int = MAX_MDN) -> bytes:
+    """The whole body of an MDN as it arrives over HTTP, up to `limit` + 1 bytes (more is refused by `read`).
+
+    `StreamReader.read(n)` returns what has arrived so far, not n bytes: an MDN bigger than one
+    TCP segment would be cut short, so this reads to the end of the body.
+    """
+    body = bytearray()
+    async for chunk in stream.iter_any():
+        body += chunk
+        if len(body) > limit:
+            break
+    return bytes(body)
 
 
 def read(content_type: str, body: bytes, certs: list[x509.Certificate], require_signed: bool) -> Mdn:

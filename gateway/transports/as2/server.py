@@ -311,7 +311,7 @@ class As2Server:
         known = self.partners.get(as2_from)
         if known is None:
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
-        body = await request.content.read(mdn.MAX_MDN + 1)
+        body = await mdn.receive(request.content)
         # AS2-From is only a header: unless the partner's channel waives signed MDNs, only its
         # signature tells its receipt from anyone's, so an unsigned one must not settle anything
         out = known.partner.outbound

@@ -1,0 +1,134 @@
+"""The AS2 server and sender under awkward or hostile traffic, over real sockets on 127.0.0.1.
+
+MDNs that arrive in several TCP writes, bodies full of boundary lines, connections that stall,
+more requests than the server takes at once, nested compression.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from gateway.config.models import PartnerConfig
+from gateway.transports.as2 import mdn
+from tests.transports.as2_peer import serve
+from tests.transports.certs import make_cert
+from tests.transports.conftest import JournalIntake
+from tests.transports.test_as2_client import DOC, Peer, outbound_message, partner_for, sender_for
+from tests.transports.test_as2_server import World, start_server
+from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
+
+
+async def exchange(port: int, pieces: list[bytes], pause: float = 0.3) -> bytes:
+    """Send `pieces` as separate TCP writes `pause` seconds apart, then read the answer to EOF."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for i, piece in enumerate(pieces):
+            if i:
+                await asyncio.sleep(pause)
+            writer.write(piece)
+            await writer.drain()
+        return await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+
+
+def http_post(path: str, headers: dict[str, str], body: bytes) -> bytes:
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+            f"{head}\r\n").encode()
+
+
+def status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def signed_mdn(world: World) -> tuple[dict[str, str], bytes]:
+    """A correctly signed MDN from the partner for one of our messages (about 2.5 KB)."""
+    headers, body = mdn.build(original_message_id="<out1@edi-gateway>", our_id="BIGBOX-AS2", partner_id="ACMEDIST",
+                              disposition=mdn.Disposition("processed"), mic=("abc=", "sha-256"), text="ok",
+                              signer=world.partner.identity)
+    return headers, body
+
+
+@pytest.fixture
+async def mdn_server(world: World, intake: JournalIntake) -> AsyncIterator[tuple[int, list[mdn.Mdn]]]:
+    """Our AS2 server, its port, and the MDNs it hands on as async receipts."""
+    server = await start_server(world, intake)
+    got: list[mdn.Mdn] = []
+
+    async def on_mdn(partner: PartnerConfig, m: mdn.Mdn) -> str:
+        got.append(m)
+        return "settled"
+    server.on_mdn = on_mdn
+    assert server.port
+    try:
+        yield server.port, got
+    finally:
+        await server.close()
+
+
+# ---------------------------------------------------------------- A2: bodies that come in several TCP writes
+async def test_an_async_mdn_sent_in_two_tcp_writes_is_read_whole(world: World,
+                                                                  mdn_server: tuple[int, list[mdn.Mdn]]) -> None:
+    port, got = mdn_server
+    headers, body = signed_mdn(world)
+    assert len(body) > 2000
+    answer = await exchange(port, [http_post("/as2/mdn", headers, body) + body[:1000], body[1000:]])
+    assert status(answer) == 200, answer
+    assert [m.original_message_id for m in got] == ["<out1@edi-gateway>"] and got[0].signed
+
+
+async def test_an_async_mdn_in_two_http_chunks_is_read_whole(world: World,
+                                                              mdn_server: tuple[int, list[mdn.Mdn]]) -> None:
+    port, got = mdn_server
+    headers, body = signed_mdn(world)
+    head = http_post("/as2/mdn", headers, body).replace(f"Content-Length: {len(body)}".encode(),
+                                                        b"Transfer-Encoding: chunked")
+    half = len(body) // 2
+    first = f"{half:x}\r\n".encode() + body[:half] + b"\r\n"
+    second = f"{len(body) - half:x}\r\n".encode() + body[half:] + b"\r\n0\r\n\r\n"
+    answer = await exchange(port, [head + first, second])
+    assert status(answer) == 200, answer
+    assert len(got) == 1 and got[0].disposition.ok
+
+
+class SplitPeer(Peer):
+    """The openssl AS2 peer, answering its signed synchronous MDN in two writes 0.3 s apart."""
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        self.requests.append((dict(request.headers), body))
+        answer = await asyncio.to_thread(self.answer, dict(request.headers), body)
+        assert isinstance(answer.body, bytes) and len(answer.body) > 2000
+        resp = web.StreamResponse(headers=answer.headers)
+        resp.content_length = len(answer.body)
+        await resp.prepare(request)
+        await resp.write(answer.body[:1000])
+        await asyncio.sleep(0.3)
+        await resp.write(answer.body[1000:])
+        await resp.write_eof()
+        return resp
+
+
+@pytest.fixture
+async def split_peer(tmp_path: Path) -> AsyncIterator[SplitPeer]:
+    certs = tmp_path / "certs"
+    p = SplitPeer(tmp_path, make_cert(certs, "acme"), make_cert(certs, "bigbox"))
+    app = web.Application()
+    app.router.add_post("/as2", p.handle)
+    runner, port = await serve(app)
+    p.url = f"http://127.0.0.1:{port}/as2"
+    yield p
+    await runner.cleanup()
+
+
+async def test_a_sync_mdn_answered_in_two_tcp_writes_settles_the_message(tmp_path: Path,
+                                                                         split_peer: SplitPeer) -> None:
+    result = await sender_for(tmp_path, split_peer.ours).send(outbound_message(), DOC, partner_for(split_peer))
+    assert result.detail == "MDN processed"
+    assert split_peer.payloads == [DOC]
