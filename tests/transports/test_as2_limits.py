@@ -7,15 +7,17 @@ more requests than the server takes at once, nested compression.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
 
-from gateway.config.models import PartnerConfig
+from gateway.config.models import As2Channel, PartnerConfig
 from gateway.transports.as2 import mdn
-from tests.transports.as2_peer import serve
+from tests.transports.as2_peer import as2_headers, serve
 from tests.transports.certs import make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import DOC, Peer, outbound_message, partner_for, sender_for
@@ -59,6 +61,10 @@ def signed_mdn(world: World) -> tuple[dict[str, str], bytes]:
 async def mdn_server(world: World, intake: JournalIntake) -> AsyncIterator[tuple[int, list[mdn.Mdn]]]:
     """Our AS2 server, its port, and the MDNs it hands on as async receipts."""
     server = await start_server(world, intake)
+    # this partner's channel waives signed MDNs, so unsigned ones are parsed too
+    known = server.partners["BIGBOX-AS2"]
+    known.partner = known.partner.model_copy(update={"outbound": As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", mdn_signed=False)})
     got: list[mdn.Mdn] = []
 
     async def on_mdn(partner: PartnerConfig, m: mdn.Mdn) -> str:
@@ -132,3 +138,56 @@ async def test_a_sync_mdn_answered_in_two_tcp_writes_settles_the_message(tmp_pat
     result = await sender_for(tmp_path, split_peer.ours).send(outbound_message(), DOC, partner_for(split_peer))
     assert result.detail == "MDN processed"
     assert split_peer.payloads == [DOC]
+
+
+# ---------------------------------------------------------------- A1: bodies full of boundary lines
+BOUNDARY_LINES = b"--b\n" * 10_000
+SIGNED_CT = 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="b"'
+
+
+async def test_a_signed_message_of_boundary_lines_is_refused_after_the_parts_it_may_have(
+        world: World, intake: JournalIntake) -> None:
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<lines@bigbox>", SIGNED_CT, signed_mdn=False)
+        answer = await exchange(server.port, [http_post("/as2", headers, BOUNDARY_LINES) + BOUNDARY_LINES])
+        head, _, body = answer.partition(b"\r\n\r\n")
+        ctype = next(ln.split(b":", 1)[1].strip().decode() for ln in head.split(b"\r\n")
+                     if ln.lower().startswith(b"content-type:"))
+        got = mdn.read(ctype, body, [], require_signed=False)
+        assert str(got.disposition) == "processed/error: integrity-check-failed"
+        assert "multipart/signed has more than 2 parts" in got.text
+        assert intake.messages() == []
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("ctype,refusal", [
+    (SIGNED_CT, "multipart/signed has more than 2 parts"),
+    ('multipart/report; report-type=disposition-notification; boundary="b"', "multipart/report has more than 8 parts"),
+])
+async def test_an_async_mdn_of_boundary_lines_is_refused_after_the_parts_it_may_have(
+        world: World, mdn_server: tuple[int, list[mdn.Mdn]], ctype: str, refusal: str) -> None:
+    port, got = mdn_server
+    headers = {"AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST", "Content-Type": ctype}
+    answer = await exchange(port, [http_post("/as2/mdn", headers, BOUNDARY_LINES) + BOUNDARY_LINES])
+    assert status(answer) == 400 and f"not a valid MDN: {refusal}".encode() in answer, answer
+    assert got == []
+
+
+async def test_an_async_mdn_is_read_off_the_event_loop(world: World, mdn_server: tuple[int, list[mdn.Mdn]],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing and verifying an MDN is CPU work: done in a worker thread, AS2 and SFTP keep being served."""
+    threads: list[int] = []
+    read = mdn.read
+
+    def spy(*args: Any, **kw: Any) -> mdn.Mdn:
+        threads.append(threading.get_ident())
+        return read(*args, **kw)
+    monkeypatch.setattr(mdn, "read", spy)
+    port, got = mdn_server
+    headers, body = signed_mdn(world)
+    answer = await exchange(port, [http_post("/as2/mdn", headers, body) + body])
+    assert status(answer) == 200 and len(got) == 1
+    assert threads and threading.get_ident() not in threads

@@ -158,7 +158,7 @@ class As2Sender:
                                                              timedelta(hours=ch.mdn_timeout_hours)))
         certs = [c for p in ch.certificates for c in load_certificates(p)]
         try:
-            got = mdn.read(reply_type, reply, certs, require_signed=ch.mdn_signed)
+            got = await asyncio.to_thread(mdn.read, reply_type, reply, certs, require_signed=ch.mdn_signed)
         except (mime.MimeError, cms.CmsError) as exc:
             raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
         verdict = check_mdn(got, message_id, built.mic, built.mic_alg)

@@ -15,6 +15,7 @@ from cryptography import x509
 from gateway.transports.as2 import cms, mime
 
 MAX_MDN = 1 << 20
+MAX_REPORT_PARTS = 8        # RFC 6522: a text, the notification, maybe the original; some products add one
 
 
 @dataclass(slots=True)
@@ -137,7 +138,7 @@ def read(content_type: str, body: bytes, certs: list[x509.Certificate], require_
         ent = mime.read_entity(path)
         signed = False
         if ent.content_type == "multipart/signed":
-            parts = mime.split_multipart(ent)
+            parts = mime.split_multipart(ent, 2)
             if len(parts) != 2:
                 raise mime.MimeError("signed MDN must have two parts")
             signed_part = mime.read_entity(path, *parts[0])
@@ -152,7 +153,7 @@ def read(content_type: str, body: bytes, certs: list[x509.Certificate], require_
             raise mime.MimeError(f"MDN is {ent.content_type}, expected multipart/report")
         text = ""
         fields = None
-        for start, end in mime.split_multipart(ent):
+        for start, end in mime.split_multipart(ent, MAX_REPORT_PARTS):
             part = mime.read_entity(path, start, end)
             raw = _decoded(part, Path(tmp) / "part")
             if part.content_type == "message/disposition-notification":

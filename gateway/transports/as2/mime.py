@@ -105,12 +105,44 @@ def digest_range(path: Path, start: int, end: int, name: str, canonical: bool = 
     return h.digest()
 
 
-def split_multipart(ent: Entity) -> list[tuple[int, int]]:
-    """Byte ranges of the body parts of a multipart entity (delimiter CRLF excluded)."""
+def split_multipart(ent: Entity, max_parts: int) -> list[tuple[int, int]]:
+    """Byte ranges of the body parts of a multipart entity (delimiter CRLF excluded).
+
+    More than `max_parts` parts is refused: the scan stops at the delimiter after the last part
+    allowed, so a body of nothing but boundary lines costs no more than the parts it may have.
+    """
     boundary = ent.param("boundary")
     if not boundary:
         raise MimeError(f"{ent.content_type} without a boundary parameter")
     marker = b"--" + boundary.encode("latin-1")
+    positions = _delimiters(ent, marker, max_parts + 1)
+    if len(positions) < 2:
+        raise MimeError(f"multipart body has no parts delimited by boundary {boundary!r}")
+    parts: list[tuple[int, int]] = []
+    with ent.path.open("rb") as f:
+        for a, b in itertools.pairwise(positions):
+            f.seek(a + len(marker))
+            line = f.read(256)
+            if line.startswith(b"--"):
+                return parts                            # close delimiter
+            nl = line.find(b"\n")
+            if nl < 0:
+                raise MimeError("boundary line not terminated")
+            start = a + len(marker) + nl + 1
+            end = b - 1                                 # the LF before the next delimiter
+            f.seek(end - 1)
+            if f.read(1) == b"\r":
+                end -= 1
+            parts.append((start, max(start, end)))
+        if len(positions) > max_parts:
+            f.seek(positions[-1] + len(marker))
+            if f.read(2) != b"--":
+                raise MimeError(f"{ent.content_type} has more than {max_parts} parts")
+    return parts
+
+
+def _delimiters(ent: Entity, marker: bytes, limit: int) -> list[int]:
+    """Offsets of the first `limit` delimiter lines (`marker` at the start of a line) in the body."""
     positions: list[int] = []
     overlap = len(marker) + 2
     with ent.path.open("rb") as f:
@@ -128,31 +160,16 @@ def split_multipart(ent: Entity) -> list[tuple[int, int]]:
             while i >= 0:
                 at = base + i
                 line_start = at == ent.body_start or (i > 0 and buf[i - 1:i] == b"\n")
-                if line_start and at not in positions:
+                # offsets only grow: the carried-over tail may hold a delimiter already seen
+                if line_start and (not positions or at > positions[-1]):
                     positions.append(at)
+                    if len(positions) == limit:
+                        return positions
                 i = buf.find(marker, i + 1)
             pos += len(chunk)
             carry = buf[-overlap:]
             carry_at = base + len(buf) - len(carry)
-    if len(positions) < 2:
-        raise MimeError(f"multipart body has no parts delimited by boundary {boundary!r}")
-    parts: list[tuple[int, int]] = []
-    with ent.path.open("rb") as f:
-        for a, b in itertools.pairwise(positions):
-            f.seek(a + len(marker))
-            line = f.read(256)
-            if line.startswith(b"--"):
-                break                                   # close delimiter
-            nl = line.find(b"\n")
-            if nl < 0:
-                raise MimeError("boundary line not terminated")
-            start = a + len(marker) + nl + 1
-            end = b - 1                                 # the LF before the next delimiter
-            f.seek(end - 1)
-            if f.read(1) == b"\r":
-                end -= 1
-            parts.append((start, max(start, end)))
-    return parts
+    return positions
 
 
 def decode_body(ent: Entity, dst: BinaryIO) -> int:

@@ -317,7 +317,8 @@ class As2Server:
         out = known.partner.outbound
         signed = out.mdn_signed if isinstance(out, As2Channel) else True
         try:
-            got = mdn.read(request.headers.get("Content-Type", ""), body, known.certs, require_signed=signed)
+            got = await asyncio.to_thread(mdn.read, request.headers.get("Content-Type", ""), body, known.certs,
+                                          require_signed=signed)
         except (mime.MimeError, cms.CmsError) as exc:
             log.warning("async MDN claiming to be from %s refused: %s", known.partner.id, exc)
             return _refuse(403 if isinstance(exc, cms.CmsError) else 400, f"not a valid MDN: {exc}")

@@ -96,7 +96,10 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             if not signed:
                 mic_range = (ent.path, ent.start, ent.end)
         elif ctype == "multipart/signed":
-            parts = mime.split_multipart(ent)
+            try:
+                parts = mime.split_multipart(ent, 2)
+            except mime.MimeError as exc:
+                raise Refused("integrity-check-failed", str(exc)) from exc
             if len(parts) != 2:
                 raise Refused("integrity-check-failed", f"multipart/signed has {len(parts)} parts, expected 2")
             content = _entity(ent.path, *parts[0])
