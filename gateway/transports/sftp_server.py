@@ -6,8 +6,11 @@ through `Intake.submit()` and only then does the close/rename return OK. The blo
 work of a commit (fsync, copies, renames) runs in a worker thread, so one partner's large
 upload never stalls the other sessions of the event loop. A crash before
 that leaves only a staging file, cleared at start: the partner never got OK and sends
-again. The jail is enforced on every path: lexical `..` is clamped at the jail root and
-anything whose real path leaves the jail (a symlink) is refused.
+again. An upload still open when its session ends (the client crashed or the connection
+dropped: asyncssh closes the handles it leaves) is never taken: its bytes may stop anywhere.
+The jail is enforced on every path: lexical `..` is clamped at the jail root and
+anything whose real path leaves the jail (a symlink) is refused; attributes (modes, owners,
+times) are never set by a partner.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 NAME_RE = re.compile(r"^[^/\x00]{1,255}$")
 TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".upload", ".uploading")
 INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
+NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
+MAX_OPEN_FILES = 64                 # open handles per session: more is a client gone wrong (or an attack)
 
 
 def is_temp_name(name: str) -> bool:
@@ -225,7 +230,10 @@ class SftpServer:
     def locked(self, peer: str) -> bool:
         now = time.monotonic()
         recent = [t for t in self.failures.get(peer, []) if now - t < self.settings.lockout_seconds]
-        self.failures[peer] = recent
+        if recent:
+            self.failures[peer] = recent
+        else:
+            self.failures.pop(peer, None)     # an address that stopped failing is forgotten
         return len(recent) >= self.settings.max_failed_logins
 
     async def failed(self, peer: str, user: str, how: str) -> None:
@@ -243,7 +251,11 @@ class SftpServer:
         message = await self.intake.submit(staged, meta)
         log.info("SFTP upload %s/%s/%s committed as %s (%s)", acct.user, INBOUND, name, message.id,
                  message.state.value)
-        await asyncio.to_thread(self._set_aside, acct, staged, name, message.id)
+        try:
+            await asyncio.to_thread(self._set_aside, acct, staged, name, message.id)
+        except OSError as exc:      # committed all the same: the partner is told so, the copy stays staged
+            log.warning("SFTP upload %s/%s/%s (%s): its processed copy was not kept: %s", acct.user, INBOUND,
+                        name, message.id, exc)
 
     def _set_aside(self, acct: Account, staged: Path, name: str, message_id: str) -> None:
         """After the commit: keep the upload in inbound/processed/ (keep_processed) or drop the staging file."""
@@ -252,7 +264,7 @@ class SftpServer:
             done.mkdir(exist_ok=True)
             target = done / name
             if target.exists():
-                target = done / f"{time.strftime('%Y%m%dT%H%M%S')}-{message_id}-{name}"
+                target = done / _fit(f"{time.strftime('%Y%m%dT%H%M%S')}-{message_id}-", name)
             os.replace(staged, target)
         else:
             staged.unlink(missing_ok=True)
@@ -293,12 +305,19 @@ class _Auth(asyncssh.SSHServer):
         self.owner = owner
         self.peer = "?"
         self.conn: asyncssh.SSHServerConnection | None = None
+        self.key_refused = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
         self.conn = conn
         self.owner.connections.add(conn)
+        self.key_refused = False
+
+    def auth_completed(self) -> None:
+        """A partner got in: the failures counted against its address are forgotten (a client that offered
+        another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
+        self.owner.failures.pop(self.peer, None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
@@ -317,6 +336,9 @@ class _Auth(asyncssh.SSHServer):
             return False
         if acct is not None and key.public_data in acct.keys:
             return True
+        if acct is not None and self.key_refused:
+            return False        # clients offer every key they hold: one refused key per connection counts
+        self.key_refused = acct is not None
         await self.owner.failed(self.peer, username, "unknown key" if acct else "unknown user")
         return False
 
@@ -342,6 +364,7 @@ class _Upload:
     file: Any
     limit: int
     temp: bool
+    append: bool = False            # FXF_APPEND: every write goes to the end, whatever offset it names
     too_big: bool = False
     size: int = 0
 
@@ -355,6 +378,13 @@ class _Reader:
         """asyncssh answers a client's "ranges" request (asyncssh's own get()) by seeking the handle
         with SEEK_DATA / SEEK_HOLE, so a read handle must be seekable."""
         return int(self.file.seek(offset, whence))
+
+
+def _fit(prefix: str, name: str) -> str:
+    """`prefix` + `name`, with `name` cut from the front so that the whole fits NAME_MAX bytes."""
+    room = NAME_MAX - len(prefix.encode())
+    data = name.encode("utf-8", "surrogateescape")
+    return prefix + data[max(0, len(data) - room):].decode("utf-8", "ignore")
 
 
 def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
@@ -376,6 +406,10 @@ def _open_read(local: str) -> Any:
     return open(local, "rb", buffering=0)
 
 
+def _discard(file: Any) -> None:
+    file.close()
+
+
 def _make_durable(file: Any) -> None:
     """Flush, fsync and close an upload's staging file (blocking: callers run it in a thread)."""
     try:
@@ -383,6 +417,23 @@ def _make_durable(file: Any) -> None:
         os.fsync(file.fileno())
     finally:
         file.close()
+
+
+class _SessionHandler(asyncssh.sftp.SFTPServerHandler):
+    """asyncssh's SFTP session, telling our server when the session is over before asyncssh closes the
+    handles the client left open. asyncssh calls `SFTPServer.close` for those exactly as for a close the
+    client asked for; without this, a crashed client's half-written upload would be taken as complete."""
+
+    async def _cleanup(self, exc: Exception | None) -> None:
+        server = getattr(self, "_server", None)
+        if isinstance(server, JailedSftp):
+            server.ending = True
+        await super()._cleanup(exc)
+
+
+# asyncssh makes its session handler by this module-level name (asyncssh.sftp._sftp_handler); the test of a
+# client killed mid-upload fails if a later asyncssh stops doing so
+asyncssh.sftp.SFTPServerHandler = _SessionHandler  # type: ignore[misc]
 
 
 class JailedSftp(asyncssh.SFTPServer):
@@ -394,12 +445,17 @@ class JailedSftp(asyncssh.SFTPServer):
         self.acct = owner.accounts[user]
         self.jail = os.path.realpath(self.acct.jail)
         self.recent: dict[str, asyncssh.SFTPAttrs] = {}     # committed this session: clients stat after put
+        self.ending = False            # the session is over: handles still open are closed for it, not by it
+        self.open_files = 0
         super().__init__(chan, chroot=self.jail.encode())
 
     # ---------------------------------------------------------------- path policy
     @staticmethod
     def _virtual(path: bytes) -> str:
-        text = path.decode("utf-8", "strict") if isinstance(path, bytes) else str(path)
+        try:
+            text = path.decode("utf-8", "strict") if isinstance(path, bytes) else str(path)
+        except UnicodeDecodeError:
+            raise _denied("path is not valid UTF-8") from None
         if "\x00" in text or "\\" in text:
             raise _denied("path contains forbidden characters")
         return posixpath.normpath(posixpath.join("/", text)).replace("//", "/")
@@ -429,6 +485,8 @@ class JailedSftp(asyncssh.SFTPServer):
         parts = self._parts(path)
         if len(parts) != 2 or parts[0] != INBOUND or parts[1] == PROCESSED or not NAME_RE.match(parts[1]):
             raise _denied("files may only be written directly into inbound/")
+        if len(parts[1].encode()) > NAME_MAX:
+            raise _denied(f"file names may be at most {NAME_MAX} bytes long")
         self._local(parts)
         return parts[1]
 
@@ -441,17 +499,24 @@ class JailedSftp(asyncssh.SFTPServer):
 
     # ---------------------------------------------------------------- files
     async def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
+        if self.open_files >= MAX_OPEN_FILES:
+            raise asyncssh.SFTPFailure(f"at most {MAX_OPEN_FILES} files may be open at once in a session; "
+                                       "close some first")
         if pflags & (FXF_WRITE | FXF_APPEND | FXF_CREAT | FXF_TRUNC):
             name = self._inbound_name(path)
             staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
             resume = Path(self.jail) / INBOUND / name if not pflags & FXF_TRUNC and is_temp_name(name) else None
             f, size = await asyncio.to_thread(_stage, staged, resume)
-            return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name), size=size)
+            self.open_files += 1
+            return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
+                           append=bool(pflags & FXF_APPEND), size=size)
         name = self._outbound_name(path)
         local = self._local([OUTBOUND, name])
         if os.path.islink(local) or not os.path.isfile(local):
             raise asyncssh.SFTPNoSuchFile(f"outbound/{name} does not exist")
-        return _Reader(await asyncio.to_thread(_open_read, local))
+        reader = _Reader(await asyncio.to_thread(_open_read, local))
+        self.open_files += 1
+        return reader
 
     def read(self, file_obj: object, offset: int, size: int) -> bytes:
         if not isinstance(file_obj, _Reader):
@@ -462,6 +527,8 @@ class JailedSftp(asyncssh.SFTPServer):
     def write(self, file_obj: object, offset: int, data: bytes) -> int:
         if not isinstance(file_obj, _Upload):
             raise _denied("outbound files are read-only")
+        if file_obj.append:
+            offset = file_obj.size
         if file_obj.too_big or offset + len(data) > file_obj.limit:
             file_obj.too_big = True
             raise asyncssh.SFTPFailure(f"{file_obj.name}: larger than the limit of {file_obj.limit} bytes; "
@@ -472,12 +539,17 @@ class JailedSftp(asyncssh.SFTPServer):
         return int(n)
 
     async def close(self, file_obj: object) -> None:
+        if isinstance(file_obj, (_Reader, _Upload)):
+            self.open_files -= 1
         if isinstance(file_obj, _Reader):
             file_obj.file.close()
             return
         if not isinstance(file_obj, _Upload):
             return
         up = file_obj
+        if self.ending:
+            await self._abandon(up)
+            return
         await asyncio.to_thread(_make_durable, up.file)
         if up.too_big:
             await asyncio.to_thread(up.staged.unlink, missing_ok=True)
@@ -487,6 +559,26 @@ class JailedSftp(asyncssh.SFTPServer):
             await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
             return
         await self._commit(up.staged, up.name)
+
+    async def _abandon(self, up: _Upload) -> None:
+        """An upload the client never closed: the session ended under it (a crash, a dropped connection).
+        Its bytes may stop anywhere, so it is not taken; a temp-name upload is kept in inbound/ under its
+        name, as a client that resumes expects. Never raises: asyncssh closes the session's other handles
+        after this one."""
+        try:
+            await asyncio.to_thread(_make_durable if up.temp and not up.too_big else _discard, up.file)
+            if up.temp and not up.too_big:
+                await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
+                return
+            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
+            log.warning("SFTP %s: upload %s abandoned (the session ended before the client closed it): not "
+                        "taken, %d bytes discarded; the partner must send it again", self.acct.user, up.name,
+                        up.size)
+        except OSError as exc:
+            log.error("SFTP %s: abandoned upload %s could not be cleared: %s", self.acct.user, up.name, exc)
+
+    def exit(self) -> None:
+        """The session is over (asyncssh has closed every handle left open)."""
 
     async def _commit(self, staged: Path, name: str) -> None:
         try:
@@ -527,7 +619,22 @@ class JailedSftp(asyncssh.SFTPServer):
         # times/modes of uploads are not kept
 
     def setstat(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
-        self._inbound_name(path)
+        self._inbound_name(path)          # clients set times after a put: accepted, and not applied
+
+    def lsetstat(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
+        """`lsetstat@openssh.com` (OpenSSH `chmod -h`): as `setstat`; asyncssh's own would chmod / chown
+        whatever the path names, the jail's folders and the files waiting in outbound/ included."""
+        self.setstat(path, attrs)
+
+    def fsync(self, file_obj: object) -> None:
+        """`fsync@openssh.com` (OpenSSH `put -f`): an upload's bytes so far to disk (a commit fsyncs anyway)."""
+        if isinstance(file_obj, _Upload):
+            os.fsync(file_obj.file.fileno())
+        elif not isinstance(file_obj, _Reader):
+            raise asyncssh.SFTPInvalidHandle("unknown handle")
+
+    def fstatvfs(self, file_obj: object) -> Any:
+        raise asyncssh.SFTPOpUnsupported("statvfs is not offered")
 
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
         old = self._inbound_name(oldpath)
