@@ -17,6 +17,8 @@ from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
 from gateway.transports.as2 import mdn
+from gateway.transports.as2 import server as server_module
+from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import as2_headers, serve
 from tests.transports.certs import make_cert
 from tests.transports.conftest import JournalIntake
@@ -59,7 +61,7 @@ def signed_mdn(world: World) -> tuple[dict[str, str], bytes]:
 
 @pytest.fixture
 async def mdn_server(world: World, intake: JournalIntake) -> AsyncIterator[tuple[int, list[mdn.Mdn]]]:
-    """Our AS2 server, its port, and the MDNs it hands on as async receipts."""
+    """Our AS2 server's port, and the MDNs it hands on as async receipts."""
     server = await start_server(world, intake)
     # this partner's channel waives signed MDNs, so unsigned ones are parsed too
     known = server.partners["BIGBOX-AS2"]
@@ -191,3 +193,91 @@ async def test_an_async_mdn_is_read_off_the_event_loop(world: World, mdn_server:
     answer = await exchange(port, [http_post("/as2/mdn", headers, body) + body])
     assert status(answer) == 200 and len(got) == 1
     assert threads and threading.get_ident() not in threads
+
+
+# ---------------------------------------------------------------- A3: connections that stall, too many requests
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP response (status, headers, body by Content-Length), without waiting for the connection to end."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+    body = await asyncio.wait_for(reader.readexactly(int(headers.get("content-length", "0"))), 30)
+    return int(lines[0].split()[1]), headers, body
+
+
+async def open_request(port: int, path: str, headers: dict[str, str], body: bytes,
+                       sent: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A request whose body stops after `sent` bytes (the connection stays open)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(http_post(path, headers, body) + body[:sent])
+    await writer.drain()
+    return reader, writer
+
+
+@pytest.mark.parametrize("path", ["/as2", "/as2/mdn"])
+async def test_a_body_that_stalls_is_dropped_after_the_deadline(world: World, intake: JournalIntake, path: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "BODY_DEADLINE", 0.5)
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        body = b"x" * 5000
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<stall@bigbox>", SIGNED_CT)
+        reader, writer = await open_request(server.port, path, headers, body, sent=1000)
+        try:
+            code, _, text = await read_response(reader)
+        finally:
+            writer.close()
+        assert code == 408 and b"request body not received in time" in text
+        assert intake.messages() == []
+        await wait_for_async(lambda: not any((world.tmp / "state" / "as2-work").iterdir()),
+                             message="the work folder of the dropped request removed")
+    finally:
+        await server.close()
+
+
+async def test_a_connection_that_never_finishes_its_headers_is_closed(world: World, intake: JournalIntake,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "IDLE_TIMEOUT", 0.5)
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        idle_reader, idle = await asyncio.open_connection("127.0.0.1", server.port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST /as2 HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        try:
+            assert await asyncio.wait_for(reader.read(), 30) == b""          # closed by the server
+            assert await asyncio.wait_for(idle_reader.read(), 30) == b""
+        finally:
+            writer.close()
+            idle.close()
+    finally:
+        await server.close()
+
+
+async def test_requests_beyond_the_cap_are_told_to_come_back(world: World, mdn_server: tuple[int, list[mdn.Mdn]],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "MAX_IN_FLIGHT", 1)
+    port, got = mdn_server
+    headers, body = signed_mdn(world)
+    reader, writer = await open_request(port, "/as2/mdn", headers, body, sent=1000)   # holds the one slot
+    try:
+        await wait_for_async(lambda: world.server and world.server.in_flight == 1, message="the first request in")
+        second_reader, second = await open_request(port, "/as2/mdn", headers, body, sent=len(body))
+        code, beyond, text = await read_response(second_reader)
+        second.close()
+        assert code == 503 and beyond["retry-after"] == "30" and b"try again later" in text
+        writer.write(body[1000:])
+        code, _, _ = await read_response(reader)
+        assert code == 200 and len(got) == 1
+    finally:
+        writer.close()
+    assert status(await exchange(port, [http_post("/as2/mdn", headers, body) + body])) == 200
+    assert len(got) == 2
+
+
+async def test_responses_do_not_name_python_or_aiohttp(mdn_server: tuple[int, list[mdn.Mdn]]) -> None:
+    port, _ = mdn_server
+    answer = await exchange(port, [http_post("/as2/mdn", {"AS2-From": "NOBODY"}, b"")])
+    assert status(answer) == 403
+    assert b"\r\nServer: edi-gateway\r\n" in answer and b"aiohttp" not in answer and b"Python" not in answer

@@ -45,7 +45,7 @@ PAYLOAD = b"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST      
 
 @dataclass
 class World:
-    """Our certificate, the partner's current and next one, a stranger's; `url` once a server is started."""
+    """Our certificate, the partner's current and next one, a stranger's; `url` and `server` once a server is started."""
 
     tmp: Path
     ours: Cert
@@ -53,6 +53,7 @@ class World:
     partner_new: Cert
     stranger: Cert
     url: str = ""
+    server: As2Server | None = None
 
 
 @pytest.fixture
@@ -80,6 +81,7 @@ async def start_server(world: World, intake: JournalIntake, *, tls: bool = False
     server = As2Server(config, {"bigbox": partner}, intake, Ledger(world.tmp / "state" / "as2.sqlite3"),
                        world.tmp / "state" / "as2-work")
     await server.start()
+    world.server = server
     world.url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{server.port}/as2"
     return server
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, StreamReader, web
+from aiohttp.typedefs import Handler
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
 from gateway.journal.api import State
@@ -31,7 +32,14 @@ from gateway.transports.keys import load_certificates, load_private_key
 
 log = logging.getLogger("gateway.transports.as2")
 
-CHUNK = 1 << 20
+# Connections and bodies that stall must not hold sockets and work folders for ever
+# (no settings yet: these are module constants a test may lower)
+IDLE_TIMEOUT = 30.0            # seconds a connection may wait for (the rest of) a request's headers
+BODY_DEADLINE = 120.0          # seconds for a request body, plus one more per BODY_MIN_RATE bytes received
+BODY_MIN_RATE = 8 * 1024       # bytes/s: big bodies on slow links get time, a trickle does not
+MAX_IN_FLIGHT = 64             # requests handled at once; more are told to come back (503, Retry-After)
+RETRY_AFTER = 30               # seconds, in that 503
+SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions
 
 
 @dataclass(slots=True)
@@ -101,6 +109,7 @@ class As2Server:
         self._mdn_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.port: int | None = None
+        self.in_flight = 0
 
     @property
     def our_ids(self) -> set[str]:
@@ -113,7 +122,8 @@ class As2Server:
 
     # ---------------------------------------------------------------- lifecycle
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=self.settings.max_body)
+        app = web.Application(client_max_size=self.settings.max_body, middlewares=[self._admission()])
+        app.on_response_prepare.append(_server_header)
         base = self.settings.path.rstrip("/") or "/as2"
         app.router.add_post(base, self.receive)
         app.router.add_post(base + "/mdn", self.receive_mdn)
@@ -123,7 +133,7 @@ class As2Server:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.work_dir.iterdir():           # bodies of requests a crash interrupted
             shutil.rmtree(stale, ignore_errors=True)
-        self._runner = web.AppRunner(self.app(), access_log=None)
+        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=IDLE_TIMEOUT)
         await self._runner.setup()
         ctx = None
         if self.settings.tls_certificate and self.settings.tls_key:
@@ -137,6 +147,22 @@ class As2Server:
         self._mdn_task = asyncio.create_task(self._send_async_mdns())
         log.info("AS2 server listening on %s:%s%s (%s)", self.settings.host, self.port, self.settings.path,
                  "https" if ctx else "http")
+
+    def _admission(self) -> Any:
+        """Middleware: at most MAX_IN_FLIGHT requests at once; beyond, 503 with Retry-After (partners resend)."""
+        @web.middleware
+        async def admit(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if self.in_flight >= MAX_IN_FLIGHT:
+                log.warning("AS2 request from %s refused: %d requests already in progress", request.remote,
+                            self.in_flight)
+                return web.Response(status=503, text="busy, try again later\r\n",
+                                    headers={"Retry-After": str(RETRY_AFTER)})
+            self.in_flight += 1
+            try:
+                return await handler(request)
+            finally:
+                self.in_flight -= 1
+        return admit
 
     async def close(self) -> None:
         if self._mdn_task:
@@ -186,13 +212,17 @@ class As2Server:
         if h.get("Content-Transfer-Encoding"):
             head += f"Content-Transfer-Encoding: {h['Content-Transfer-Encoding']}\r\n"
         size = 0
+        started = asyncio.get_running_loop().time()
         with outer.open("wb") as f:
             f.write((head + "\r\n").encode("latin-1"))
-            async for chunk in request.content.iter_chunked(CHUNK):
-                size += len(chunk)
-                if size > self.settings.max_body:
-                    return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
-                f.write(chunk)
+            try:
+                while chunk := await _next_chunk(request.content, started, size):
+                    size += len(chunk)
+                    if size > self.settings.max_body:
+                        return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
+                    f.write(chunk)
+            except TimeoutError:
+                return _too_slow(f"message {message_id}", known.partner.id, size)
         options = h.get("Disposition-Notification-Options")
         micalg = choose_micalg(options)
         spelled = micalg_spelling(options, micalg)
@@ -311,7 +341,11 @@ class As2Server:
         known = self.partners.get(as2_from)
         if known is None:
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
-        body = await mdn.receive(request.content)
+        try:
+            async with asyncio.timeout(BODY_DEADLINE):
+                body = await mdn.receive(request.content)
+        except TimeoutError:
+            return _too_slow("async MDN", known.partner.id, 0)
         # AS2-From is only a header: unless the partner's channel waives signed MDNs, only its
         # signature tells its receipt from anyone's, so an unsigned one must not settle anything
         out = known.partner.outbound
@@ -326,6 +360,22 @@ class As2Server:
             return _refuse(503, "no outbound AS2 channel to match MDNs")
         answer = await self.on_mdn(known.partner, got)
         return web.Response(status=200, text=f"{answer}\r\n")
+
+
+async def _next_chunk(content: StreamReader, started: float, received: int) -> bytes:
+    """The next piece of a request body (b"" at its end); TimeoutError once it is later than a live sender
+    would be: BODY_DEADLINE seconds after `started`, plus one second per BODY_MIN_RATE bytes received."""
+    async with asyncio.timeout_at(started + BODY_DEADLINE + received / BODY_MIN_RATE):
+        return await content.readany()
+
+
+def _too_slow(what: str, pid: str, received: int) -> web.Response:
+    log.warning("AS2 %s from %s dropped: its body stalled after %d bytes", what, pid, received)
+    return _refuse(408, "request body not received in time")
+
+
+async def _server_header(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER_HEADER
 
 
 def _refuse(status: int, text: str) -> web.Response:
