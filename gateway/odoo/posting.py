@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -40,6 +40,7 @@ from gateway.odoo.lookup import (
 from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
+    PURPOSES,
     check_currency,
     post_one,
     post_store_orders,
@@ -70,14 +71,18 @@ def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache
     if handler is None:
         raise OdooRejected(f"{doc.doc_type} {doc.number}: the gateway does not post this document type to Odoo")
     try:
-        return handler(client, doc, partner, cache)
-    except OdooRejected as exc:
-        if exc.odoo_error not in STALE_ERRORS:
-            raise
-        # a cached id Odoo no longer accepts (archived product, deleted contact): look up afresh, once
-        log.info("odoo rejected %s %s (%s); retrying with fresh lookups", doc.doc_type, doc.number, exc)
-        cache.invalidate()
-        return handler(client, doc, partner, cache)
+        try:
+            return handler(client, doc, partner, cache)
+        except OdooRejected as exc:
+            if exc.odoo_error not in STALE_ERRORS:
+                raise
+            # a cached id Odoo no longer accepts (archived product, deleted contact): look up afresh, once
+            log.info("odoo rejected %s %s (%s); retrying with fresh lookups", doc.doc_type, doc.number, exc)
+            cache.invalidate()
+            return handler(client, doc, partner, cache)
+    except ArithmeticError as exc:      # decimal.InvalidOperation: beyond 28 significant digits
+        raise OdooRejected(f"{doc.doc_type} {doc.number}: a quantity, price or amount is too large to compute "
+                           f"with ({type(exc).__name__}); check the partner's figures") from None
 
 
 # --------------------------------------------------------------------------- PurchaseOrder -> sale.order
@@ -86,6 +91,13 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     assert isinstance(doc, PurchaseOrder)
     names = Names.of(client, cache)
     label = f"order {doc.number}"
+    if not doc.number.strip():
+        raise OdooRejected("an order without a number (PO number): Odoo could not find it again, so a repeat "
+                           "would make a second sale order; it is not posted")
+    if doc.purpose not in PURPOSES:
+        raise OdooRejected(f"{label}: purpose {doc.purpose!r} is not one the gateway applies "
+                           f"({', '.join(sorted(p for p in PURPOSES if p))}); map the partner's code in the "
+                           "profile's `purpose` codes")
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
         return cancel_order(client, doc, customer, label, partner.odoo.order_wait_minutes)
@@ -111,6 +123,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     assert isinstance(doc, Invoice)
     names = Names.of(client, cache)
     label = f"invoice {doc.number}"
+    if not doc.number.strip():
+        raise OdooRejected("an invoice without a number: Odoo could not find its bill again, so a repeat would "
+                           "make a second one; it is not posted")
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
     existing = client.search("account.move", [("move_type", "=", move_type), ("partner_id", "child_of", vendor["id"]),
@@ -129,10 +144,12 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"])],
                                       ["product_id", "sequence", names.purchase_uom])
     vals: dict[str, Any] = {"move_type": move_type, "partner_id": vendor["id"], "ref": doc.number}
-    if doc.date:
-        vals["invoice_date"] = doc.date
-    if doc.due_date:
-        vals["invoice_date_due"] = doc.due_date
+    for field_name, day, what in (("invoice_date", doc.date, "date"), ("invoice_date_due", doc.due_date, "due date")):
+        if day:
+            try:
+                vals[field_name] = date.fromisoformat(day).isoformat()
+            except ValueError:
+                raise OdooRejected(f"{label}: its {what} {day!r} is not a calendar date (YYYY-MM-DD)") from None
     if po is not None:
         vals["invoice_origin"] = po["name"]
     if doc.currency:

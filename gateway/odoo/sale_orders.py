@@ -68,6 +68,12 @@ def stated_quantity(line: Line, label: str) -> Decimal:
     return line.quantity
 
 
+AS_SENT = frozenset({"original", "confirmation", "duplicate", "copy", ""})
+"""Purposes that mean the order as first sent: one that is in Odoo already is found, not changed (an X12 BEG01
+07 / EDIFACT BGM 7 duplicate, 31 copy, 06 confirmation); one that is not is created."""
+PURPOSES = AS_SENT | {"change", "replace", "cancel"}
+
+
 def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
              names: Names, cache: Cache, label: str, shipping: int | None = None) -> list[OdooLink]:
     """The sale order of a PO (of one store's part of it, `shipping` its delivery contact): found when it
@@ -80,7 +86,7 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
     links: list[OdooLink] = []
     if existing:
         order = existing[0]
-        if doc.purpose not in ("original", "confirmation", ""):
+        if doc.purpose not in AS_SENT:
             hint = (" (or set odoo.order_changes: revise when this partner's changes carry the whole order)"
                     if doc.purpose == "change" else "")
             raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
@@ -119,6 +125,9 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
             parts.setdefault(None, []).append(line)
             continue
         for location, quantity in line.allocations.items():
+            if not location.strip():
+                raise OdooRejected(f"{label}, line {line.line_no or '?'}: an allocation of {quantity} names no "
+                                   "store or location")
             if quantity:
                 parts.setdefault(location, []).append(line.model_copy(update={
                     "quantity": quantity, "allocations": {}, "amount": None}))
@@ -205,8 +214,12 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         vals["warehouse_id"] = wh["id"]
     requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
     if requested is not None:
-        vals["commitment_date"] = _utc(requested.date, requested.time,
-                                       day_zone(client, partner, cache, vals.get("warehouse_id")))
+        zone = day_zone(client, partner, cache, vals.get("warehouse_id"))
+        try:
+            vals["commitment_date"] = _utc(requested.date, requested.time, zone)
+        except ValueError:
+            raise OdooRejected(f"{label}: the {requested.qualifier.replace('_', ' ')} date "
+                               f"{requested.date!r} is not a calendar date (YYYY-MM-DD)") from None
     return vals, links
 
 
@@ -417,6 +430,11 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
     if not partner.odoo.create_ship_to:
         raise OdooRejected(f"{label}: ship-to {party_label(party)} is not a delivery address of {customer['name']} "
                            f"in Odoo (add it there, or set odoo.create_ship_to for this partner)")
+    if not (party.ids.get("gln") or party.ids.get("store") or party.name):
+        # a contact made without any of these could never be found again: every repeat would make another
+        raise OdooRejected(f"{label}: ship-to {party_label(party)} has no GLN, store number or name to find its "
+                           f"delivery address of {customer['name']} by; add it in Odoo (or have the partner "
+                           "send one of them)")
     address = party.address
     vals: dict[str, Any] = {"parent_id": customer["id"], "type": "delivery",
                             "name": party.name or f"{customer['name']} {party_label(party)}"}

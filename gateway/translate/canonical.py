@@ -193,7 +193,11 @@ def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
             problems.append(f"{name}: its allocations add up to {sum(line.allocations.values(), Decimal(0))}, "
                             f"not its quantity {line.quantity}")
         if line.amount is not None and line.unit_price is not None:
-            expected = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+            try:
+                expected = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+            except ArithmeticError:
+                problems.append(f"{name}: quantity {line.quantity} x price {line.unit_price} is too large to check")
+                continue
             if abs(expected - line.amount) > Decimal("0.01"):
                 problems.append(f"{name}: amount {line.amount} is not quantity {line.quantity} x price {line.unit_price} = {expected}")
     if totals is not None and totals.line_count is not None and totals.line_count != len(lines):
@@ -339,7 +343,11 @@ class Invoice(Document):
                            for ac in self.allowances_charges), Decimal(0))
             tax = self.totals.tax_amount if self.totals.tax_amount is not None else sum(
                 (t.amount or Decimal(0) for t in self.taxes), Decimal(0))
-            expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
+            try:
+                expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
+            except ArithmeticError:
+                return [*problems, (f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
+                                    "is too large to check")]
             if abs(expected - self.totals.total_amount) > Decimal("0.02"):
                 problems.append(f"totals: total {self.totals.total_amount} but lines {lines_amount} "
                                 f"+ allowances/charges {charges} + tax {tax} = {expected}")

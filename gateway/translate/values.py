@@ -8,6 +8,7 @@ value -> raw string), picked once when a profile is compiled. Converters raise
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -39,9 +40,9 @@ def date_in(fmt: str) -> Callable[[str], str]:
             # the usual CCYYMMDD, checked as below (for two ASCII digits "01" <= m <= "12" is
             # 1 <= int(m) <= 12) without picking the format per call
             m, d = text[4:6], text[6:8]
-            if "01" <= m <= "12" and "01" <= d <= "31":
+            if "01" <= m <= "12" and "01" <= d <= "28" or _is_day(text[0:4], m, d):
                 return f"{text[0:4]}-{m}-{d}"
-            raise ValueError(f"date {raw!r} is not a valid CCYYMMDD date (month 01-12, day 01-31)")
+            raise ValueError(f"date {raw!r} is not a valid CCYYMMDD date (no such day)")
         use = kind
         if use == "auto":
             use = _BY_LENGTH.get(len(text), "")
@@ -60,11 +61,21 @@ def date_in(fmt: str) -> Callable[[str], str]:
             m, d, y = text[0:2], text[3:5], text[6:10]
         else:
             raise ValueError(f"date {raw!r} is not in a known format")
-        if not (y.isdecimal() and m.isdecimal() and d.isdecimal() and len(y) == 4 and 1 <= int(m) <= 12
-                and 1 <= int(d) <= 31):
-            raise ValueError(f"date {raw!r} is not a valid {use} date (month 01-12, day 01-31)")
+        if not (len(y) == 4 and _is_day(y, m, d)):
+            raise ValueError(f"date {raw!r} is not a valid {use} date (no such day)")
         return f"{y}-{m}-{d}"
     return convert
+
+
+def _is_day(y: str, m: str, d: str) -> bool:
+    """Whether year, month and day (digits) name a day of the calendar: 2026-02-30 does not."""
+    if not (y.isdecimal() and m.isdecimal() and d.isdecimal()):
+        return False
+    try:
+        date(int(y), int(m), int(d))
+    except ValueError:
+        return False
+    return True
 
 
 def date_out(fmt: str) -> Callable[[Any], str]:

@@ -438,7 +438,7 @@ def test_a_set_that_cannot_be_translated_does_not_hold_back_the_others(make: Mak
     assert result.state is State.QUARANTINED
     error = result.last_error or ""
     assert "1 transaction set could not be translated (2 documents posted; a replay finds those" in error
-    assert "DTM02: date '20261305' is not a valid CCYYMMDD date (month 01-12, day 01-31)" in error
+    assert "DTM02: date '20261305' is not a valid CCYYMMDD date (no such day)" in error
     [translated] = [e.reason for e in pipeline.journal.events(message.id) if e.to_state is State.TRANSLATED]
     assert translated == "translated into 2 documents; 1 not translated"
 

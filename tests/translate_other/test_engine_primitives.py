@@ -143,6 +143,17 @@ def test_dtm_bad_date_named(registry: ProfileRegistry) -> None:
     assert "edifact-d96a-orders.yaml" in str(info.value)
 
 
+@pytest.mark.parametrize("day", ["20260230", "20250229", "20261131", "20260000"])
+def test_a_date_that_is_no_day_of_the_calendar_is_named(registry: ProfileRegistry, day: str) -> None:
+    """February 30th passed the month 01-12 / day 01-31 check, then crashed the Odoo posting."""
+    result = parse(edifact(DATES.replace("20261130:102", f"{day}:102")))
+    with pytest.raises(Exception, match=f"DTM element DTM01: date '{day}' is not a valid CCYYMMDD date "
+                                        r"\(no such day\)"):
+        translate(result.transactions[0], partner(), registry)
+    leap = parse(edifact(DATES.replace("20261130:102", "20280229:102")))
+    assert translate(leap.transactions[0], partner(), registry)[0].date == "2028-02-29"
+
+
 COMMA_ORDER = """
 BGM+220+PO-3+9'
 DTM+137:20261130:102'
