@@ -7,7 +7,13 @@ more requests than the server takes at once, nested compression.
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
+import os
+import quopri
+import random
 import threading
+import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,14 +22,14 @@ import pytest
 from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
-from gateway.transports.as2 import mdn
+from gateway.transports.as2 import mdn, mime
 from gateway.transports.as2 import server as server_module
 from tests.helpers.wait import wait_for_async
-from tests.transports.as2_peer import as2_headers, serve
+from tests.transports.as2_peer import as2_headers, compressed_entity, serve
 from tests.transports.certs import make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import DOC, Peer, outbound_message, partner_for, sender_for
-from tests.transports.test_as2_server import World, start_server
+from tests.transports.test_as2_server import World, post, start_server
 from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
 
 
@@ -281,3 +287,80 @@ async def test_responses_do_not_name_python_or_aiohttp(mdn_server: tuple[int, li
     answer = await exchange(port, [http_post("/as2/mdn", {"AS2-From": "NOBODY"}, b"")])
     assert status(answer) == 403
     assert b"\r\nServer: edi-gateway\r\n" in answer and b"aiohttp" not in answer and b"Python" not in answer
+
+
+# ---------------------------------------------------------------- A5: work done before the sender is known
+def compressed_der(entity: bytes) -> bytes:
+    """A CMS CompressedData (DER) holding `entity`."""
+    return base64.b64decode(compressed_entity(entity).partition(b"\r\n\r\n")[2])
+
+
+async def test_nested_compression_shares_one_decompression_budget(world: World, intake: JournalIntake) -> None:
+    """Three compressed layers, each within max_body, that together inflate past it, are refused;
+    the same payload in one layer is taken."""
+    server = await start_server(world, intake, require_signed=False, require_encrypted=False, max_body=1 << 20)
+    try:
+        payload = os.urandom(300_000)                       # incompressible: every layer inflates to about its size
+        inner = b"Content-Type: application/octet-stream\r\n\r\n" + payload
+        layers = [inner, compressed_entity(inner)]
+        layers.append(compressed_entity(layers[-1]))
+        assert all(len(x) < 1 << 20 for x in layers) and sum(map(len, layers)) > 1 << 20
+        for name, der, expected in [("nested", compressed_der(layers[-1]), "processed/error: decompression-failed"),
+                                    ("single", compressed_der(inner), "processed")]:
+            body = world.tmp / f"{name}.p7z"
+            body.write_bytes(der)
+            reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{name}@x>",
+                                                        "application/pkcs7-mime; smime-type=compressed-data",
+                                                        signed_mdn=False))
+            got = mdn.read(reply.headers["content-type"], reply.body, [], require_signed=False)
+            assert str(got.disposition) == expected, (name, got.text)
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == payload
+    finally:
+        await server.close()
+
+
+async def test_a_quoted_printable_body_is_decoded_without_holding_it_in_memory(world: World,
+                                                                               intake: JournalIntake) -> None:
+    """A 24 MB quoted-printable body, refused as it does not decrypt: Python's peak allocations while it
+    is received and decoded stay a few MiB, not the body's size."""
+    server = await start_server(world, intake)
+    body = world.tmp / "qp.body"
+    body.write_bytes(b"=41" * (8 << 20))
+    headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<qp@x>", "application/pkcs7-mime; smime-type=enveloped-data",
+                          signed_mdn=False)
+    headers["Content-Transfer-Encoding"] = "quoted-printable"
+    tracemalloc.start()
+    try:
+        reply = await post(world, body, headers)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        await server.close()
+    got = mdn.read(reply.headers["content-type"], reply.body, [], require_signed=False)
+    assert str(got.disposition) == "processed/error: decryption-failed"
+    assert peak < 16 << 20, f"peak {peak >> 20} MiB"             # 8 MiB here; 56 MiB when decoded whole
+
+
+@pytest.mark.parametrize("chunk,line", [(7, 1 << 20), (40, 5), (3, 4)])
+def test_quoted_printable_decoded_in_pieces_reads_as_decoded_whole(tmp_path: Path, chunk: int, line: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny chunks and line limits, so escapes, soft line breaks and malformed '=' fall on every cut."""
+    monkeypatch.setattr(mime, "CHUNK", chunk)
+    monkeypatch.setattr(mime, "MAX_QP_LINE", line)
+    pieces = [b"=", b"=4", b"1", b"A", b" ", b"\t", b"\r\n", b"\n", b"=\r\n", b"=\n", b"=3D", b"=ZZ", b"=41", b"\r"]
+    rng = random.Random(chunk)
+    decoded = 0
+    for n in range(1500):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        path = tmp_path / "qp"
+        path.write_bytes(b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + data)
+        out = io.BytesIO()
+        try:
+            written = mime.decode_body(mime.read_entity(path), out)
+        except mime.MimeError as exc:                   # only a line longer than MAX_QP_LINE with no safe cut
+            assert "quoted-printable line longer than" in str(exc) and line < 1 << 20
+            continue
+        assert out.getvalue() == quopri.decodestring(data) and written == len(out.getvalue()), data
+        decoded += 1
+    assert decoded > 1000

@@ -557,12 +557,17 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, max_size: int | None = None)
         for chunk in r.octets(h):
             data = chunk
             while data:
-                out = z.decompress(data, der.CHUNK)
-                total += len(out)
-                if max_size is not None and total > max_size:
-                    raise CmsError(f"decompressed content exceeds {max_size} bytes")
-                dst.write(out)
+                total = _bounded_write(dst, z.decompress(data, der.CHUNK), total, max_size)
                 data = z.unconsumed_tail
-        dst.write(z.flush())
+        _bounded_write(dst, z.flush(), total, max_size)
     except (der.DerError, zlib.error) as exc:
         raise CmsError(f"compressed part is not valid: {exc}") from exc
+
+
+def _bounded_write(dst: BinaryIO, data: bytes, total: int, max_size: int | None) -> int:
+    """Write inflated bytes unless they take the total past `max_size` (a zip bomb); the new total."""
+    total += len(data)
+    if max_size is not None and total > max_size:
+        raise CmsError(f"decompressed content exceeds {max_size} bytes")
+    dst.write(data)
+    return total

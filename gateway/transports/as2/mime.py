@@ -11,7 +11,6 @@ import base64
 import binascii
 import hashlib
 import itertools
-import quopri
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message as EmailMessage
@@ -22,6 +21,7 @@ from typing import BinaryIO
 
 CHUNK = 1 << 20
 MAX_HEADER = 64 * 1024
+MAX_QP_LINE = CHUNK         # a quoted-printable "line" longer than this is decoded in pieces (RFC 2045: 76)
 
 
 class MimeError(ValueError):
@@ -197,9 +197,29 @@ def decode_body(ent: Entity, dst: BinaryIO) -> int:
             raise MimeError("base64 body ends with an incomplete group")
         return written
     if enc == "quoted-printable":
-        data = b"".join(iter_range(ent.path, ent.body_start, ent.end))
-        out = quopri.decodestring(data)
+        rest = b""
+        for chunk in iter_range(ent.path, ent.body_start, ent.end):
+            data = rest + chunk
+            cut = _qp_cut(data)
+            out, rest = binascii.a2b_qp(data[:cut]), data[cut:]
+            dst.write(out)
+            written += len(out)
+        out = binascii.a2b_qp(rest)
         dst.write(out)
-        return len(out)
+        return written + len(out)
     raise MimeError(f"unsupported Content-Transfer-Encoding {enc!r}")
 
+
+def _qp_cut(data: bytes) -> int:
+    """Where quoted-printable `data` (starting at a line or a cut) can be cut to decode it in pieces."""
+    cut = data.rfind(b"\n") + 1
+    if cut or len(data) <= MAX_QP_LINE:
+        return cut
+    # a line longer than any QP writer makes: cut where no escape (=XY), "==" or soft break (= CR LF)
+    # spans the cut, as binascii.a2b_qp reads them
+    for c in range(len(data) - 1, max(2, len(data) - 256), -1):
+        if b"=" not in data[c - 2:c] or (data[c] == 0x3D and data[c - 1] not in b"=\r"):
+            if data.find(b"=\r", 0, c) < 0:
+                return c
+            break
+    raise MimeError(f"quoted-printable line longer than {MAX_QP_LINE} bytes")

@@ -8,6 +8,7 @@ modifier the MDN must carry.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     mic_range: tuple[Path, int, int] | None = None
     layers: list[str] = []
     opened: list[cms.Opened] = []
+    inflated = 0            # decompressed bytes over all layers: one budget (max_size) per message, not per layer
     for depth in range(MAX_LAYERS):
         ctype = ent.content_type
         smime = (ent.param("smime-type") or "").lower()
@@ -127,8 +129,10 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             layers.append("signed")
             mic_range = (ent.path, ent.start, ent.end)
         elif ctype in PKCS7_MIME and smime == "compressed-data":
+            budget = None if policy.max_size is None else policy.max_size - inflated
             ent = _layer(ent, work / f"layer{depth}", "decompression-failed",
-                         lambda src, dst: cms.decompress_stream(src, dst, policy.max_size))
+                         functools.partial(cms.decompress_stream, max_size=budget))
+            inflated += ent.end
             compressed = True
             layers.append("compressed")
         elif ctype in PKCS7_MIME:
