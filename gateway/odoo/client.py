@@ -381,11 +381,15 @@ def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_bas
             raise Transient(str(getattr(exc, "reason", exc)), certain=True) from exc
 
     result = retrying(once, f"cannot reach Odoo at {redact_url(url)}", retry_max, retry_base)
-    info = result.get("server_version_info") or [0, 0]
-    try:
-        return int(info[0]), int(info[1]) if len(info) > 1 and isinstance(info[1], int) else 0
-    except (TypeError, ValueError):
-        return 0, 0
+    return version_of(result.get("server_version_info") or [0, 0])
+
+
+def version_of(info: list[Any]) -> tuple[int, int]:
+    """(major, minor) of `server_version_info`: [17, 0, 0, "final", 0], and Odoo Online's ["saas~19", 1, ...]
+    (a major of "saas~19" read as 0 would send a 19 to the deprecated /jsonrpc); (0, 0) when unreadable."""
+    digits = "".join(c for c in str(info[0] if info else "") if c.isdecimal())
+    minor = info[1] if len(info) > 1 and isinstance(info[1], int) else 0
+    return (int(digits), minor) if digits.isascii() and digits else (0, 0)
 
 
 def connect(settings: OdooSettings, retry_base: float = 0.5) -> OdooClient:

@@ -98,6 +98,10 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         raise OdooRejected(f"{label}: purpose {doc.purpose!r} is not one the gateway applies "
                            f"({', '.join(sorted(p for p in PURPOSES if p))}); map the partner's code in the "
                            "profile's `purpose` codes")
+    negative = next((line for line in doc.lines if line.quantity is not None and line.quantity < 0), None)
+    if negative is not None:
+        raise OdooRejected(f"{label}, line {negative.line_no or doc.lines.index(negative) + 1}: quantity "
+                           f"{negative.quantity} is negative")
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
         return cancel_order(client, doc, customer, label, partner.odoo.order_wait_minutes)

@@ -47,9 +47,10 @@ REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "re
 def line_sequences(lines: list[Line]) -> list[int]:
     """The partner's line numbers as Odoo line sequences when they are distinct numbers, else 1..N."""
     numbers = [line.line_no for line in lines]
-    if all(n and n.isdecimal() for n in numbers) and len({int(n or 0) for n in numbers}) == len(numbers):
+    if all(n and n.isascii() and n.isdecimal() and int(n) < 2 ** 31 for n in numbers) and \
+            len({int(n or 0) for n in numbers}) == len(numbers):
         return [int(n or 0) for n in numbers]
-    return list(range(1, len(lines) + 1))
+    return list(range(1, len(lines) + 1))      # (Odoo's sequence is a PostgreSQL integer)
 
 
 def quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, quantity: Decimal, unit: str,
@@ -131,6 +132,14 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
             if quantity:
                 parts.setdefault(location, []).append(line.model_copy(update={
                     "quantity": quantity, "allocations": {}, "amount": None}))
+        allocated = sum(line.allocations.values(), Decimal(0))
+        rest = (line.quantity or Decimal(0)) - allocated
+        if rest < 0:
+            raise OdooRejected(f"{label}, line {line.line_no or '?'}: its store allocations add up to {allocated}, "
+                               f"more than its quantity {line.quantity}")
+        if rest > 0:                    # what no store is given goes to the PO's own ship-to, never lost
+            parts.setdefault(None, []).append(line.model_copy(update={
+                "quantity": rest, "allocations": {}, "amount": None}))
     links: list[OdooLink] = []
     kinds = {line.allocation_kind for line in doc.lines if line.allocations}
     charges = doc.allowances_charges

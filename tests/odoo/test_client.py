@@ -10,7 +10,7 @@ import pytest
 
 from gateway.config.models import OdooSettings
 from gateway.errors import OdooRejected, OdooUnavailable
-from gateway.odoo.client import Json2Client, JsonRpcClient, OdooClient, backoff_delay, connect
+from gateway.odoo.client import Json2Client, JsonRpcClient, OdooClient, backoff_delay, connect, version_of
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import API_KEY_19, settings_for
 
@@ -138,3 +138,10 @@ def test_secret_from_a_password_file(tmp_path: Path) -> None:
     assert resolve_secret(OdooSettings(password_file=tmp_path / "odoo-key")) == "s3cret"
     with pytest.raises(ConfigError, match="no Odoo password"):
         resolve_secret(OdooSettings())
+
+
+@pytest.mark.parametrize("info,expected", [([17, 0, 0, "final", 0, ""], (17, 0)), (["saas~19", 1, 0, "final", 0], (19, 1)),
+                                           (["saas~18", 3], (18, 3)), (["x"], (0, 0)), ([], (0, 0))])
+def test_server_versions_of_odoo_online_read_as_their_major(info: list[Any], expected: tuple[int, int]) -> None:
+    """Odoo Online answers version_info with "saas~19"; read as 0, `auto` would speak the deprecated /jsonrpc."""
+    assert version_of(info) == expected

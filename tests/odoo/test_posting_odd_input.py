@@ -96,3 +96,22 @@ def test_figures_too_large_to_compute_are_refused_by_name(client: OdooClient) ->
     problems = Invoice(number="INV-BIG", lines=[Line(line_no="1", item_ids={"upc": "1"}, quantity=Decimal("1e12"),
                                                      unit_price=Decimal("1e15"), amount=Decimal(1))]).check()
     assert problems == ["line 1: quantity 1E+12 x price 1E+15 is too large to check"]
+
+
+def test_a_negative_quantity_is_refused_before_anything_is_written(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    before = counts(odoo)
+    lines = [*LINE, Line(line_no="2", item_ids={"upc": "614141000029"}, quantity=Decimal(-3))]
+    with pytest.raises(OdooRejected, match="order PO-ODD-6, line 2: quantity -3 is negative"):
+        post(client, order("PO-ODD-6", lines=lines), bigbox(), Cache())
+    assert counts(odoo) == before
+
+
+def test_line_numbers_beyond_an_integer_column_are_not_sent_as_sequences(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """Odoo keeps a line's sequence in a PostgreSQL integer: a partner's line 99999999999999999999 would be
+    refused there with a raw "integer out of range" (the sandbox would take it); such numbers give 1..N."""
+    lines = [Line(line_no="99999999999999999999", item_ids={"upc": "614141000012"}, quantity=Decimal(1)),
+             Line(line_no="2147483648", item_ids={"upc": "614141000029"}, quantity=Decimal(1))]
+    [link] = post(client, order("PO-ODD-7", lines=lines), bigbox(), Cache())
+    rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", link.record_id)], ["sequence"]])
+    assert sorted(r["sequence"] for r in rows) == [1, 2]

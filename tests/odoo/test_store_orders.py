@@ -124,3 +124,18 @@ def test_without_a_ship_to_the_unallocated_lines_go_to_the_customer_once(client:
     assert [link.role for link in again if link.model == "sale.order"] == ["found"] * 3
     assert sorted(lines for _, _, lines in orders_of(odoo, "PO-NOSHIP")) == [
         [("GL-300", 6.0), ("WB-100", 12.0)], [("WB-100", 24.0)], [("WR-200", 4.0)]]
+
+
+def test_what_no_store_is_given_goes_to_the_pos_own_ship_to(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A line of 36 with 12 for store 0107: the other 24 go to the PO's ship-to (they were dropped), and
+    allocations adding up to more than the line are refused before anything is written."""
+    partner = bigbox(store_orders="split", create_ship_to=True)
+    lines = [Line(line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(36), allocation_kind="buyer",
+                  allocations={"0107": Decimal(12)})]
+    post(client, order("PO-PART", lines=lines), partner, Cache())
+    assert sorted((ship, lines) for ship, _, lines in orders_of(odoo, "PO-PART")) == [
+        ("0107", [("WB-100", 12.0)]), ("BigBox DC 1", [("WB-100", 24.0)])]
+    over = [lines[0].model_copy(update={"allocations": {"0107": Decimal(30), "0203": Decimal(12)}})]
+    with pytest.raises(OdooRejected, match="line 1: its store allocations add up to 42, more than its quantity 36"):
+        post(client, order("PO-OVER", lines=over), partner, Cache())
+    assert orders_of(odoo, "PO-OVER") == []

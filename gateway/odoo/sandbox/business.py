@@ -2,8 +2,8 @@
 
 Modelled on Odoo 17-19: `sale.order.action_confirm` creates the outgoing picking with its
 moves and reserves stock; `sale.order.action_cancel` returns the `sale.order.cancel` wizard
-for an order past draft (context `disable_cancel_warning` skips it) and cancels its open
-pickings; `stock.picking.button_validate` returns the backorder wizard
+for an order past draft in 17 and 18 (context `disable_cancel_warning` skips it; 19 has no such
+wizard and cancels at once) and cancels its open pickings; `stock.picking.button_validate` returns the backorder wizard
 or moves the quants; `sale.advance.payment.inv.create_invoices` is the public invoicing
 path (`_create_invoices` is private); `account.move.action_post` numbers and posts.
 """
@@ -365,12 +365,13 @@ def sale_action_confirm(env: Env, ids: list[int]) -> bool:
 
 
 def sale_action_cancel(env: Env, ids: list[int]) -> Any:
-    """Odoo 17-19: a locked order is refused; an order past draft opens the `sale.order.cancel` wizard
-    unless the context says `disable_cancel_warning`; else `_action_cancel`."""
+    """Odoo 17-19: a locked order is refused; in 17 and 18 an order past draft opens the `sale.order.cancel`
+    wizard unless the context says `disable_cancel_warning`; else (and always in 19) `_action_cancel`."""
     orders = [env.record("sale.order", rid) for rid in ids]
     if any(o.get("locked") for o in orders):
         raise UserError("You cannot cancel a locked order. Please unlock it first.")
-    if not env.context.get("disable_cancel_warning") and any(o.get("state") != "draft" for o in orders):
+    if env.db.version < 19 and not env.context.get("disable_cancel_warning") and \
+            any(o.get("state") != "draft" for o in orders):
         if len(ids) != 1:
             raise OdooValueError(f"Expected singleton: sale.order{tuple(ids)}")
         return {"name": "Cancel Sales Order", "view_mode": "form", "res_model": "sale.order.cancel",

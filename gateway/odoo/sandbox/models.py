@@ -635,8 +635,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "state": REL("selection", "order_id", "state", selection=so_states),
         "company_id": REL("many2one", "order_id", "company_id", relation="res.company")},
         order="order_id, sequence, id", display=lambda env, rid: f"{env.display_name('sale.order', env.db.data['sale.order.line'][rid]['order_id'])} - {env.db.data['sale.order.line'][rid].get('name') or ''}")
-    model("sale.order.cancel", "Sales Order Cancel", {
-        "order_id": M2O("sale.order", "Sale Order", required=True)}, transient=True)
+    if version < 19:                    # 19 cancels at once (OpenUpgrade sale 19.0.1.2 drops the wizard's access)
+        model("sale.order.cancel", "Sales Order Cancel", {
+            "order_id": M2O("sale.order", "Sale Order", required=True)}, transient=True)
     model("sale.advance.payment.inv", "Sales Advance Payment Invoice", {
         "advance_payment_method": SEL([("delivered", "Regular invoice"), ("percentage", "Down payment (percentage)"),
                                        ("fixed", "Down payment (fixed amount)")], "Create Invoice",
