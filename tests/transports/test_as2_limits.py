@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import logging
 import os
 import quopri
 import random
@@ -238,6 +239,25 @@ async def test_a_body_that_stalls_is_dropped_after_the_deadline(world: World, in
         assert intake.messages() == []
         await wait_for_async(lambda: not any((world.tmp / "state" / "as2-work").iterdir()),
                              message="the work folder of the dropped request removed")
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("path", ["/as2", "/as2/mdn"])
+async def test_a_sender_that_hangs_up_mid_body_is_a_warning_not_an_error(world: World, intake: JournalIntake,
+                                                                         path: str,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<cut@bigbox>", SIGNED_CT)
+        _, writer = await open_request(server.port, path, headers, b"x" * 5000, sent=1000)
+        writer.close()
+        logged = await wait_for_async(lambda: [(r.levelname, r.getMessage()) for r in caplog.records
+                                               if r.levelno >= logging.WARNING], message="a log record")
+        assert len(logged) == 1 and logged[0][0] == "WARNING", logged
+        assert "from bigbox not received: the connection closed" in logged[0][1]
+        assert intake.messages() == [] and not any((world.tmp / "state" / "as2-work").iterdir())
     finally:
         await server.close()
 

@@ -221,8 +221,8 @@ class As2Server:
                     if size > self.settings.max_body:
                         return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
                     f.write(chunk)
-            except TimeoutError:
-                return _too_slow(f"message {message_id}", known.partner.id, size)
+            except (TimeoutError, ConnectionResetError) as exc:
+                return _unfinished(f"message {message_id}", known.partner.id, exc, size)
         options = h.get("Disposition-Notification-Options")
         micalg = choose_micalg(options)
         spelled = micalg_spelling(options, micalg)
@@ -344,8 +344,8 @@ class As2Server:
         try:
             async with asyncio.timeout(BODY_DEADLINE):
                 body = await mdn.receive(request.content)
-        except TimeoutError:
-            return _too_slow("async MDN", known.partner.id, 0)
+        except (TimeoutError, ConnectionResetError) as exc:
+            return _unfinished("async MDN", known.partner.id, exc)
         # AS2-From is only a header: unless the partner's channel waives signed MDNs, only its
         # signature tells its receipt from anyone's, so an unsigned one must not settle anything
         out = known.partner.outbound
@@ -369,9 +369,14 @@ async def _next_chunk(content: StreamReader, started: float, received: int) -> b
         return await content.readany()
 
 
-def _too_slow(what: str, pid: str, received: int) -> web.Response:
-    log.warning("AS2 %s from %s dropped: its body stalled after %d bytes", what, pid, received)
-    return _refuse(408, "request body not received in time")
+def _unfinished(what: str, pid: str, exc: Exception, received: int | None = None) -> web.Response:
+    """A body that stalled (TimeoutError) or whose connection closed early: nothing is stored."""
+    got = "" if received is None else f" after {received} bytes"
+    if isinstance(exc, TimeoutError):
+        log.warning("AS2 %s from %s dropped: its body stalled%s", what, pid, got)
+        return _refuse(408, "request body not received in time")
+    log.warning("AS2 %s from %s not received: the connection closed%s, before the end of its body", what, pid, got)
+    return _refuse(400, "connection closed before the end of the body")
 
 
 async def _server_header(request: web.Request, response: web.StreamResponse) -> None:
