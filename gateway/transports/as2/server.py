@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, StreamReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
@@ -31,6 +32,7 @@ from gateway.transports.base import Intake, IntakeMeta
 from gateway.transports.keys import load_certificates, load_private_key
 
 log = logging.getLogger("gateway.transports.as2")
+http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own messages about our connections
 
 # Connections and bodies that stall must not hold sockets and work folders for ever
 # (no settings yet: these are module constants a test may lower)
@@ -133,7 +135,8 @@ class As2Server:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.work_dir.iterdir():           # bodies of requests a crash interrupted
             shutil.rmtree(stale, ignore_errors=True)
-        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=IDLE_TIMEOUT)
+        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=IDLE_TIMEOUT,
+                                      logger=http_log)
         await self._runner.setup()
         ctx = None
         if self.settings.tls_certificate and self.settings.tls_key:
@@ -381,6 +384,24 @@ def _unfinished(what: str, pid: str, exc: Exception, received: int | None = None
 
 async def _server_header(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Server"] = SERVER_HEADER
+
+
+class _MalformedRequests(logging.Filter):
+    """aiohttp logs a malformed request at ERROR with a traceback that quotes the bytes received (perhaps a
+    partner's payload): one line at WARNING instead, without them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            first = (str(exc.message).splitlines() or [""])[0][:120]
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "malformed HTTP request from %s refused (HTTP %s): %s", (remote, exc.code, first)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+http_log.addFilter(_MalformedRequests())
 
 
 def _refuse(status: int, text: str) -> web.Response:
