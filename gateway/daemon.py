@@ -121,8 +121,10 @@ class Daemon:
         self.inbound = WorkerPool("worker", self.journal, self.pipeline.advance,
                                   lambda m: m.direction is Direction.IN,
                                   gw.workers, gw.queue_size)
+        # after a disk-full pause: what was delivered while its last journal write failed is finished then
         self.outbound = WorkerPool("outbox", self.journal, self.outbox.deliver_one, self.outbox.wants,
-                                   max(1, gw.outbox.concurrency_per_channel * 2), gw.queue_size)
+                                   max(1, gw.outbox.concurrency_per_channel * 2), gw.queue_size,
+                                   after_pause=self.outbox.resume)
 
         def wake() -> None:
             for pool in (self.inbound, self.outbound):

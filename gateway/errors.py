@@ -69,6 +69,13 @@ class JournalError(GatewayError):
     """The journal or the archive could not durably record something."""
 
 
+class StorageFull(JournalError):
+    """The disk (or quota) of the archive or journal is full. Transient: nothing new is taken (senders are
+    not acknowledged, inbox files stay), and what is in flight waits where it is until space is freed."""
+
+    transient = True
+
+
 class TransportError(GatewayError):
     """A transport could not receive or send."""
 

@@ -42,6 +42,7 @@ from gateway.errors import (
     OdooCredentialsRefused,
     OdooRejected,
     PartnerUnknown,
+    StorageFull,
     TranslationError,
     TransportError,
     printable,
@@ -56,6 +57,7 @@ log = logging.getLogger("gateway.pipeline")
 
 INBOUND_WORK = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.RETRY_WAIT})
 PARK_SECONDS = 30.0          # how long a message waits for a missing module before it is tried again
+MAX_COOLING = 60.0           # the longest a message (or the whole pool, disk full) is held back after a failure
 ACK_KINDS = {"997", "999", "TA1", "CONTRL"}
 CHANGE_PURPOSES = frozenset({"change", "replace", "cancel"})   # what `trigger: change_applied` answers once posted
 
@@ -695,8 +697,10 @@ class WorkerPool:
     """Takes due messages from the journal into a bounded queue; workers run them in threads."""
 
     def __init__(self, name: str, journal: SqliteJournal, handle: Callable[[str], Any],
-                 select: Callable[[Message], bool], workers: int, queue_size: int) -> None:
+                 select: Callable[[Message], bool], workers: int, queue_size: int,
+                 after_pause: Callable[[], Any] | None = None) -> None:
         self.name = name
+        self.after_pause = after_pause  # run (in a thread) once work goes through again after a disk-full pause
         self.journal = journal
         self.handle = handle            # blocking function run in a thread, or a coroutine function
         self.select = select
@@ -707,6 +711,28 @@ class WorkerPool:
         self.stopping = False
         self.busy = 0
         self._tasks: list[asyncio.Task[Any]] = []
+        # a message whose step raised what it could not record: not taken again before this (monotonic)
+        self._cooling: dict[str, tuple[float, float]] = {}     # id -> (until, last delay)
+        self._paused_until = 0.0        # the journal or archive disk is full: nothing is taken before this
+        self._pause = 0.0
+
+    def _cool(self, message_id: str) -> float:
+        """Back off a message whose step failed in a way the journal did not record: 1 s, doubling to 60 s
+        (without it, the dispatcher would hand it out again every half second)."""
+        delay = min(MAX_COOLING, self._cooling.get(message_id, (0.0, 0.5))[1] * 2)
+        self._cooling[message_id] = (time.monotonic() + delay, delay)
+        return delay
+
+    def _storage_full(self, exc: StorageFull) -> None:
+        """The disk under the journal or archive is full: every step would fail the same way, so none is
+        taken for a while (1 s, doubling to 60 s; one log line per pause), until one goes through."""
+        now = time.monotonic()
+        if now < self._paused_until:
+            return
+        self._pause = min(MAX_COOLING, max(1.0, self._pause * 2))
+        self._paused_until = now + self._pause
+        log.error("%s: %s; no message is taken for %.0f s (free space, nothing is lost: what was received "
+                  "waits in the journal, senders are not acknowledged)", self.name, exc, self._pause)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._dispatch(), name=f"{self.name}-dispatch")]
@@ -714,15 +740,21 @@ class WorkerPool:
 
     async def _dispatch(self) -> None:
         while not self.stopping:
+            wait = self._paused_until - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(min(wait, 0.5))
+                continue
             try:
                 due = await asyncio.to_thread(self.journal.due, utcnow(), 500)
             except JournalError as exc:
                 log.error("%s: cannot read the journal: %s", self.name, exc)
                 due = []
+            now = time.monotonic()
             for message in due:
                 if self.stopping:
                     break
-                if message.id in self.in_flight or not self.select(message):
+                if message.id in self.in_flight or not self.select(message) or \
+                        self._cooling.get(message.id, (0.0, 0.0))[0] > now:
                     continue
                 self.in_flight.add(message.id)
                 await self.queue.put(message.id)          # blocks when full: backpressure
@@ -741,8 +773,19 @@ class WorkerPool:
                     await self.handle(message_id)
                 else:
                     await asyncio.to_thread(self.handle, message_id)
+                self._cooling.pop(message_id, None)
+                if self._pause:
+                    self._pause = 0.0
+                    log.info("%s: the journal and archive take writes again", self.name)
+                    if self.after_pause is not None:
+                        await asyncio.to_thread(self.after_pause)
+            except StorageFull as exc:
+                self._storage_full(exc)
             except Exception:
-                log.exception("%s: unexpected error on %s", self.name, message_id)
+                if message_id not in self._cooling:
+                    log.exception("%s: unexpected error on %s", self.name, message_id)
+                delay = self._cool(message_id)
+                log.error("%s: message %s is tried again in %.0f s", self.name, message_id, delay)
             finally:
                 self.busy -= 1
                 self.in_flight.discard(message_id)

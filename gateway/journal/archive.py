@@ -8,6 +8,7 @@ one file. `purge()` removes files older than the retention that no journal row s
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from gateway.errors import JournalError
+from gateway.errors import JournalError, StorageFull
 
 CHUNK = 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -43,6 +44,12 @@ def _no_follow(path: str, flags: int) -> int:
     return os.open(path, flags | os.O_NOFOLLOW)
 
 
+def storage_error(exc: OSError, what: str) -> JournalError:
+    """`what` failed: StorageFull (transient) when the disk or quota is full, else JournalError."""
+    kind = StorageFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else JournalError
+    return kind(f"{what}: {exc.strerror or exc}")
+
+
 class Archive:
     """Files under `root`, named by the sha256 of their content."""
 
@@ -64,7 +71,7 @@ class Archive:
             tmp_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=".put-")
         except OSError as exc:
-            raise JournalError(f"archive {self.root} is not writable: {exc.strerror or exc}") from exc
+            raise storage_error(exc, f"archive {self.root} is not writable") from exc
         tmp = Path(tmp_name)
         try:
             digest = hashlib.sha256()
@@ -94,8 +101,8 @@ class Archive:
             return sha
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise JournalError(f"archive {self.root}: cannot store {getattr(data, 'name', 'bytes')}: "
-                               f"{exc.strerror or exc}") from exc
+            raise storage_error(exc, f"archive {self.root}: cannot store {getattr(data, 'name', 'bytes')}") \
+                from exc
 
     def open(self, sha256: str) -> BinaryIO:
         try:

@@ -15,13 +15,13 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.errors import JournalError, printable
+from gateway.errors import JournalError, StorageFull, printable
 from gateway.journal.api import ALLOWED, Direction, Event, Journal, Message, OdooLink, State
 from gateway.logs import log_context
 
@@ -147,6 +147,12 @@ def _dt(value: str | None) -> datetime | None:
 _FIELDS = ("syntax", "doc_type", "control_number", "partner", "attempts", "filename", "last_error")
 
 
+def _journal_error(exc: sqlite3.Error, what: str) -> JournalError:
+    """StorageFull (transient) for SQLite's SQLITE_FULL (disk or quota full), else JournalError."""
+    full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return (StorageFull if full else JournalError)(f"{what}: {exc}")
+
+
 class SqliteJournal(Journal):
     """The embedded journal. `path` is the database file (created with its folder)."""
 
@@ -163,6 +169,7 @@ class SqliteJournal(Journal):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
             self._batch_owner: int | None = None
+            self._after_commit: list[Callable[[], None]] | None = None
             with self._tx() as db:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -176,12 +183,17 @@ class SqliteJournal(Journal):
         """Every write of this thread inside is one transaction: one commit (one fsync) for a pipeline step's
         rows, its events and its state change, and all of them or none after a crash. Other threads wait
         for it, so a step opens it after its slow work (reading the file), around its journal writes only."""
+        committed: list[Callable[[], None]] = []
         with self._tx():
             self._batch_owner = threading.get_ident()
+            self._after_commit = committed
             try:
                 yield
             finally:
                 self._batch_owner = None
+                self._after_commit = None
+        for mirror in committed:            # only once committed: a batch rolled back logged no transition
+            mirror()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -194,17 +206,25 @@ class SqliteJournal(Journal):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise JournalError(f"journal {self.path} is not writable: {exc}") from exc
+                raise _journal_error(exc, f"journal {self.path} is not writable") from exc
             try:
                 yield self._db
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise _journal_error(exc, f"journal {self.path} write failed") from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise JournalError(f"journal {self.path} commit failed: {exc}") from exc
+                self._rollback()
+                raise _journal_error(exc, f"journal {self.path} commit failed") from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction; SQLite may have rolled it back itself (a full disk does that)."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -307,10 +327,16 @@ class SqliteJournal(Journal):
             self._event(db, message_id, now, current.state, to, text)
             updated = self._get(db, message_id)
         # the audit trail, mirrored in the log after the commit (partner and control number come from
-        # the caller's log_context once the envelope is read)
-        with log_context(message_id=message_id, partner=updated.partner, control_number=updated.control_number):
-            log.log(logging.WARNING if to in _ATTENTION else logging.INFO, "%s -> %s: %s",
-                    current.state.value, to.value, text)
+        # the caller's log_context once the envelope is read); inside a batch, after the batch's commit
+        def mirror() -> None:
+            with log_context(message_id=message_id, partner=updated.partner,
+                             control_number=updated.control_number):
+                log.log(logging.WARNING if to in _ATTENTION else logging.INFO, "%s -> %s: %s",
+                        current.state.value, to.value, text)
+        if self._after_commit is not None and self._batch_owner == threading.get_ident():
+            self._after_commit.append(mirror)
+        else:
+            mirror()
         return updated
 
     def note(self, message_id: str, *, error: str | None = None, meta: dict[str, Any] | None = None,

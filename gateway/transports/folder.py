@@ -23,7 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from gateway.config.models import FolderInboxSettings
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, StorageFull
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.transports.folder")
@@ -32,6 +32,7 @@ TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".filepart", ".crdownload", "~")
 RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed something
 TAKE_AT_ONCE = 4             # files submitted concurrently per inbox
 RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after this
+FULL_PAUSE_MAX = 60.0        # the longest the inbox waits for space on the archive's disk before trying again
 
 
 def is_temporary(name: str) -> bool:
@@ -77,6 +78,8 @@ class FolderInbox:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.taken = 0
+        self._full_until = 0.0          # the archive's disk is full: no file is tried before this (monotonic)
+        self._full_pause = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -158,7 +161,7 @@ class FolderInbox:
                 last_scan = now
             ready = [p for p in self._candidates() if self.ready(p, time.monotonic())]
             for start in range(0, len(ready), TAKE_AT_ONCE):     # a few at once: their fsyncs overlap
-                if self._stopping:
+                if self._stopping or time.monotonic() < self._full_until:
                     break
                 await asyncio.gather(*(self._take(p) for p in ready[start:start + TAKE_AT_ONCE]))
             self._wake.clear()
@@ -173,6 +176,15 @@ class FolderInbox:
                           source_key=str(path), extra={"inbox": str(self.folder)})
         try:
             message = await self.intake.submit(path, meta)
+            self._full_pause = 0.0
+        except StorageFull as exc:
+            # every file would fail alike: the whole inbox waits (1 s, doubling to 60 s), one line a pause
+            if time.monotonic() >= self._full_until:
+                self._full_pause = min(FULL_PAUSE_MAX, max(1.0, self._full_pause * 2))
+                self._full_until = time.monotonic() + self._full_pause
+                log.error("%s: not taking files for %.0f s, they stay in the inbox: %s", self.folder,
+                          self._full_pause, exc)
+            return
         except (GatewayError, OSError) as exc:
             seen = self._seen.get(path)
             if seen is not None:

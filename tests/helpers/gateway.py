@@ -92,7 +92,7 @@ class Workspace:
 
     @property
     def journal_path(self) -> Path:
-        return self.root / "state" / "journal.sqlite3"
+        return self.root / self.settings.get("state_dir", "state") / "journal.sqlite3"   # (an absolute one wins)
 
     def write_config(self) -> None:
         self.config.write_text(dump_yaml(self.settings))
