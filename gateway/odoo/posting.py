@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -61,6 +62,7 @@ log = logging.getLogger("gateway.odoo.posting")
 
 __all__ = ["Cache", "post"]
 
+ODOO_EXACT = Decimal("1e15")   # Odoo keeps quantities and prices as floats: integers beyond 15 digits are not exact
 STALE_ERRORS = ("odoo.exceptions.MissingError", "odoo.exceptions.ValidationError")
 
 
@@ -98,10 +100,13 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         raise OdooRejected(f"{label}: purpose {doc.purpose!r} is not one the gateway applies "
                            f"({', '.join(sorted(p for p in PURPOSES if p))}); map the partner's code in the "
                            "profile's `purpose` codes")
-    negative = next((line for line in doc.lines if line.quantity is not None and line.quantity < 0), None)
-    if negative is not None:
-        raise OdooRejected(f"{label}, line {negative.line_no or doc.lines.index(negative) + 1}: quantity "
-                           f"{negative.quantity} is negative")
+    for index, line in enumerate(doc.lines, 1):
+        where = f"{label}, line {line.line_no or index}"
+        if line.quantity is not None and line.quantity < 0:
+            raise OdooRejected(f"{where}: quantity {line.quantity} is negative")
+        for what, value in (("quantity", line.quantity), ("unit price", line.unit_price)):
+            if value is not None and abs(value) >= ODOO_EXACT:
+                raise OdooRejected(f"{where}: {what} {value} has more digits than Odoo keeps exactly (15)")
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
         return cancel_order(client, doc, customer, label, partner.odoo.order_wait_minutes)
