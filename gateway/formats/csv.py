@@ -32,10 +32,28 @@ _POINT_NUMBER = re.compile(r"^-?\d+\.\d+$|^-?\d{1,3}(?:,\d{3})+\.\d+$")
 _DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
 
 
+BINARY_PROBE = 8192             # bytes looked at for a NUL, the mark of a file that is not text
+_EXPORT = "not CSV text; ask the partner for the CSV export"
+_BINARY_KINDS = (
+    (b"\xff\xfe", "UTF-16 text (Excel's 'Unicode text'): set the partner's `csv.encoding: utf-16`"),
+    (b"\xfe\xff", "UTF-16 text: set the partner's `csv.encoding: utf-16`"),
+    (b"%PDF-", f"a PDF, {_EXPORT}"), (b"PK\x03\x04", f"a zip file (or an Excel .xlsx), {_EXPORT}"),
+    (b"\xd0\xcf\x11\xe0", f"an Excel .xls file, {_EXPORT}"), (b"\x89PNG", f"a PNG image, {_EXPORT}"),
+    (b"\xff\xd8\xff", f"a JPEG image, {_EXPORT}"), (b"\x1f\x8b", f"a gzip file, {_EXPORT}"))
+"""Files sent by mistake where CSV is expected, by their first bytes: what to tell whoever reads the reason."""
+
+
 def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     """Read `data` as CSV in the partner's dialect; never raises on bad input (problems become Issues)."""
     s = settings or CsvSettings()
     result = ParseResult(syntax=Syntax.CSV)
+    if b"\x00" in data[:BINARY_PROBE] and not s.encoding.replace("_", "-").lower().startswith("utf-16"):
+        # text in the partner's encoding never holds NUL: a PDF, an image or an archive sent by mistake
+        what = next((text for magic, text in _BINARY_KINDS if data.startswith(magic)),
+                    "a binary file, not CSV text (it holds NUL bytes); ask the partner for the CSV export")
+        result.issues.append(Issue(Severity.ERROR, f"this is {what}", code="encoding", level="interchange",
+                                   offset=data.index(b"\x00")))
+        return result
     encoding = s.encoding
     if data.startswith(_BOM) and encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
         encoding = "utf-8-sig"

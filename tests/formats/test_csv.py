@@ -155,3 +155,26 @@ def test_decimal_point_partner_is_not_affected() -> None:
 def test_without_header_the_warning_names_the_column_position() -> None:
     r = csv_format.parse(b"SO-1;2.75\n", CsvSettings(delimiter=";", decimal=",", header=False))
     assert [(i.row, i.column) for i in r.issues] == [(1, "2")]
+
+
+def test_a_binary_file_where_csv_is_expected_says_what_it_is() -> None:
+    """A PDF, an Excel workbook or Excel's UTF-16 'Unicode text' sent instead of the CSV export: the reason
+    says which and what to do, instead of a header row of binary garbage."""
+    found = {}
+    for name, data in (("xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256))),
+                       ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00"),
+                       ("utf16", "order_no;sku\r\n1;A\r\n".encode("utf-16")),
+                       ("other", b"\x13\x37garbage\x00\x01")):
+        result = csv_format.parse(data, DIALECT)
+        assert result.transactions == [] and len(result.errors) == 1, name
+        found[name] = result.errors[0].message
+    assert found["xlsx"] == "this is a zip file (or an Excel .xlsx), not CSV text; ask the partner for the CSV export"
+    assert found["pdf"] == "this is a PDF, not CSV text; ask the partner for the CSV export"
+    assert found["utf16"].startswith("this is UTF-16 text (Excel's 'Unicode text'): set the partner's "
+                                     "`csv.encoding: utf-16`")
+    assert found["other"] == ("this is a binary file, not CSV text (it holds NUL bytes); ask the partner for "
+                              "the CSV export")
+    utf16 = csv_format.parse("order_no;sku\r\n1;A\r\n".encode("utf-16"),
+                             CsvSettings(delimiter=";", encoding="utf-16", group_by="order_no"))
+    [[row]] = [tx.rows for tx in utf16.transactions]              # with its encoding set, it reads
+    assert (row["order_no"], row["sku"]) == ("1", "A")
