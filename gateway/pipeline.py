@@ -30,6 +30,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -127,6 +128,7 @@ class Pipeline:
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
         self._odoo_lock = threading.Lock()
+        self._numbers: dict[tuple[str, str], list[Any]] = {}     # (partner, number) -> [lock, users]
 
     # ------------------------------------------------------------------ intake (the commit point)
     async def submit(self, data: bytes | Path, meta: IntakeMeta) -> Message:
@@ -521,7 +523,8 @@ class Pipeline:
                 posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
             doc.source.message_id = message.id    # names the message in Odoo notes when it has no control numbers
             try:
-                links = posting.post(client, doc, partner, self._odoo_cache) or []
+                with self._posting(partner.id, doc.number):
+                    links = posting.post(client, doc, partner, self._odoo_cache) or []
             except GatewayError as exc:
                 if isinstance(exc, OdooCredentialsRefused):
                     self._forget_odoo()   # the next attempt logs in afresh
@@ -590,6 +593,24 @@ class Pipeline:
                 self._odoo_client = client_mod.connect(self.config.gateway.odoo)
                 self._odoo_cache = getattr(posting, "Cache", dict)()
             return self._odoo_client
+
+    @contextmanager
+    def _posting(self, partner: str, number: str) -> Iterator[None]:
+        """One document of a business number at a time per partner. Posting looks for the order (bill,
+        receipt) before it creates one: two workers posting the same PO at once (a partner's resend in a
+        new interchange, a change right behind its order) would both find none and both create it."""
+        key = (partner, number)
+        with self._odoo_lock:
+            entry = self._numbers.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._odoo_lock:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._numbers[key]
 
     def _forget_odoo(self) -> None:
         """Drop the shared client (its login was refused); the next `_odoo()` connects again."""

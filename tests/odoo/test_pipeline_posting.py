@@ -135,3 +135,27 @@ async def test_a_password_or_key_refused_mid_run_makes_documents_wait_not_quaran
     user.password, user.api_keys = secret, keys
     assert run(pipeline, message.id, {State.DONE}).state is State.DONE
     assert len(orders(sandbox)) == 1
+
+
+async def test_the_same_po_in_two_files_posted_at_once_makes_one_order(tmp_path: Path, examples: LoadedConfig,
+                                                                       sandbox: SandboxServer) -> None:
+    """A partner resends a PO in a new interchange (its first send timed out on its side): two messages, two
+    workers, the same PO at the same moment. Each looks for the order before creating it; without posting
+    one business number at a time, both found none and both created one."""
+    from concurrent.futures import ThreadPoolExecutor
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    data = SAMPLE.read_bytes()
+    resent = data.replace(data[90:99], b"%09d" % (int(data[90:99]) + 1))       # another ISA13 / IEA02
+    first = await pipeline.submit(data, IntakeMeta(channel="as2", filename="a.edi", partner="bigbox"))
+    second = await pipeline.submit(resent, IntakeMeta(channel="as2", filename="b.edi", partner="bigbox"))
+    sandbox.faults.unavailable = 10 ** 6                # Odoo down: both are parsed and translated, then wait
+    for message in (first, second):
+        assert pipeline.advance(message.id).state is State.RETRY_WAIT
+    sandbox.faults.unavailable = 0
+    sandbox.faults.delay = 0.05                         # back, and every call takes a while, as over a WAN
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda m: run(pipeline, m.id, {State.DONE}), (first, second)))
+    assert [m.state for m in done] == [State.DONE, State.DONE]
+    assert len(orders(sandbox)) == 1
+    links = [(link.model, link.role) for m in done for link in journal.odoo_links(m.id) if link.model == "sale.order"]
+    assert sorted(links) == [("sale.order", "created"), ("sale.order", "found")]
