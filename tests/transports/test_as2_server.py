@@ -507,3 +507,42 @@ async def test_a_message_encrypted_to_our_previous_certificate_opens_during_our_
         assert "encrypted_to_previous_certificate" not in both.meta
     finally:
         await server.close()
+
+
+async def test_a_partner_url_that_hangs_does_not_hold_back_other_partners_mdns(world: World,
+                                                                                intake: JournalIntake) -> None:
+    """Async MDNs go to the URL each sender names. One that accepts the POST and never answers held every
+    later MDN back until it timed out (a probe measured 182 s); destinations are now posted side by side."""
+    hung, release = asyncio.Event(), asyncio.Event()
+    got: list[bytes] = []
+
+    async def hang(request: web.Request) -> web.Response:
+        hung.set()
+        await release.wait()
+        return web.Response(text="late")
+
+    async def sink(request: web.Request) -> web.Response:
+        got.append(await request.read())
+        return web.Response(text="ok")
+
+    slow_app, fast_app = web.Application(), web.Application()
+    slow_app.router.add_post("/mdn", hang)
+    fast_app.router.add_post("/mdn", sink)
+    (slow, slow_port), (fast, fast_port) = await serve(slow_app), await serve(fast_app)
+    server = await start_server(world, intake)
+    try:
+        for name, port in (("hung", slow_port), ("fast", fast_port)):
+            ctype, body, _ = build_message(world.tmp / name, PAYLOAD + name.encode(), signer=world.partner,
+                                           recipient=world.ours)
+            reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{name}@bigbox>", ctype,
+                                                        async_url=f"http://127.0.0.1:{port}/mdn"))
+            assert reply.status == 200
+            if name == "hung":
+                await asyncio.wait_for(hung.wait(), 20)        # the first MDN's POST is stuck there
+        await wait_for_async(lambda: got, message="the other partner's MDN, while the first still hangs")
+        assert not release.is_set() and b"<fast@bigbox>" in got[0]
+    finally:
+        release.set()
+        await server.close()
+        await slow.cleanup()
+        await fast.cleanup()

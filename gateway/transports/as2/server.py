@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -41,6 +42,7 @@ BODY_DEADLINE = 120.0          # seconds for a request body, plus one more per B
 BODY_MIN_RATE = 8 * 1024       # bytes/s: big bodies on slow links get time, a trickle does not
 MAX_IN_FLIGHT = 64             # requests handled at once; more are told to come back (503, Retry-After)
 RETRY_AFTER = 30               # seconds, in that 503
+MDN_POST_TIMEOUT = 30.0        # seconds for one async MDN POST to a partner's URL
 SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions
 
 
@@ -312,31 +314,54 @@ class As2Server:
             return web.Response(status=200, text="MDN will be sent asynchronously\r\n")
         return web.Response(status=200, body=body, headers=headers)
 
+    async def _post_mdns(self, session: ClientSession, items: list[Any]) -> None:
+        """POST the due MDNs of one destination, in order; a failure is retried with the outbox's backoff."""
+        box = self.config.outbox
+        for item in items:
+            try:
+                async with session.post(item.url, data=item.body, headers=item.headers) as resp:
+                    if resp.status >= 300:
+                        raise ClientError(f"HTTP {resp.status}")
+                self.ledger.mdn_sent(item.id)
+                log.info("async MDN %s sent to %s", item.id, item.url)
+            except (TimeoutError, ClientError, OSError) as exc:
+                delay = min(box.max_backoff, box.min_backoff * 2 ** item.attempts)
+                give_up = item.attempts + 1 >= box.max_attempts
+                self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
+                log.warning("async MDN %s to %s failed (%s)%s", item.id, item.url, exc or type(exc).__name__,
+                            ", giving up" if give_up else f", retry in {delay:.0f}s")
+
     async def _send_async_mdns(self) -> None:
         """The durable async-MDN outbox: POST each queued MDN, retry with backoff, give up after the limit."""
-        box = self.config.outbox
-        async with ClientSession(timeout=ClientTimeout(total=60)) as session:
-            while True:
-                for item in self.ledger.due_mdns():
+        # one task per destination, each posting its MDNs in order: a partner whose URL hangs delays its own
+        # MDNs (each POST waits up to MDN_POST_TIMEOUT), not everyone's
+        posting: dict[str, asyncio.Task[None]] = {}
+        async with ClientSession(timeout=ClientTimeout(total=MDN_POST_TIMEOUT, connect=10)) as session:
+            try:
+                while True:
+                    by_host: dict[str, list[Any]] = {}
+                    for item in self.ledger.due_mdns():
+                        by_host.setdefault(urlsplit(item.url).netloc.lower(), []).append(item)
+                    for host, items in by_host.items():
+                        if host not in posting or posting[host].done():
+                            posting[host] = asyncio.create_task(self._post_mdns(session, items))
+                            posting[host].add_done_callback(lambda _task: self._wake.set())
+                    nxt = self.ledger.next_mdn_at()
+                    timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
+                    if by_host and all(not posting[host].done() for host in by_host):
+                        timeout = max(timeout, 1.0)       # what is due is being posted: its task wakes us
+                    self._wake.clear()
+                    # (not wait_for: on 3.11 it can swallow the cancellation of close() when the wake comes
+                    # at the same moment, a posting task ending, and this loop would then never end)
                     try:
-                        async with session.post(item.url, data=item.body, headers=item.headers) as resp:
-                            if resp.status >= 300:
-                                raise ClientError(f"HTTP {resp.status}")
-                        self.ledger.mdn_sent(item.id)
-                        log.info("async MDN %s sent to %s", item.id, item.url)
-                    except (TimeoutError, ClientError, OSError) as exc:
-                        delay = min(box.max_backoff, box.min_backoff * 2 ** item.attempts)
-                        give_up = item.attempts + 1 >= box.max_attempts
-                        self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
-                        log.warning("async MDN %s to %s failed (%s)%s", item.id, item.url, exc,
-                                    ", giving up" if give_up else f", retry in {delay:.0f}s")
-                nxt = self.ledger.next_mdn_at()
-                timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
-                except TimeoutError:
-                    pass
+                        async with asyncio.timeout(timeout):
+                            await self._wake.wait()
+                    except TimeoutError:
+                        pass
+            finally:
+                for task in posting.values():
+                    task.cancel()
+                await asyncio.gather(*posting.values(), return_exceptions=True)
 
     # ---------------------------------------------------------------- async MDN receipts
     async def receive_mdn(self, request: web.Request) -> web.StreamResponse:
