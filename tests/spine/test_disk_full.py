@@ -5,13 +5,12 @@ nor spin: files stay in the inbox until there is room, and every one is taken ex
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.disk import full, grow, small_disk
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
@@ -19,40 +18,21 @@ from tests.spine.test_daemon import ACME
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs (root only: CI runs as root); remount it bigger to free space."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
-                             capture_output=True, text=True, check=False)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+def disk(tmp_path: Path) -> Iterator[Path]:
+    with small_disk(tmp_path / "disk") as path:
+        yield path
 
 
-def grow(disk: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
-
-
-def full(disk: Path) -> bool:
-    return os.statvfs(disk).f_bavail == 0
-
-
-def test_a_full_disk_holds_everything_back_and_loses_nothing(tmp_path: Path, small_disk: Path) -> None:
+def test_a_full_disk_holds_everything_back_and_loses_nothing(tmp_path: Path, disk: Path) -> None:
     ws = Workspace.create(tmp_path / "gw", {
-        "state_dir": str(small_disk / "state"), "archive_dir": str(small_disk / "archive"),
-        "quarantine_dir": str(small_disk / "quarantine"), "outbox_dir": str(small_disk / "outbox")},
+        "state_dir": str(disk / "state"), "archive_dir": str(disk / "archive"),
+        "quarantine_dir": str(disk / "quarantine"), "outbox_dir": str(disk / "outbox")},
         partners={"acme": ACME})
     orders = {f"order{i:03d}.x12": purchase_order(1000 + i, lines=20) for i in range(120)}
     with GatewayProcess(ws.config) as gw:
         for name, data in orders.items():
             ws.drop(name, data)
-        wait_for(lambda: full(small_disk) and "stay in the inbox" in gw.output(), timeout=60,
+        wait_for(lambda: full(disk) and "stay in the inbox" in gw.output(), timeout=60,
                  message="the disk full and the inbox waiting")
         waiting = [p.name for p in ws.inbox.iterdir() if p.is_file()]
         assert waiting, "every file was taken: the disk did not fill"
@@ -60,7 +40,7 @@ def test_a_full_disk_holds_everything_back_and_loses_nothing(tmp_path: Path, sma
         assert "unexpected error" not in log and "internal error" not in log, log[-3000:]
         assert gw.proc is not None and gw.proc.poll() is None
 
-        grow(small_disk)                                 # space freed: everything goes on by itself
+        grow(disk)                                 # space freed: everything goes on by itself
         wait_for(lambda: not any(p.is_file() for p in ws.inbox.iterdir()), timeout=120,
                  message="the inbox emptied")
         wait_for(lambda: ws.count(direction="in", state="done") == len(orders), timeout=120,

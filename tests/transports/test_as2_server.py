@@ -25,6 +25,7 @@ from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
+from tests.helpers.disk import small_disk
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import (
@@ -546,3 +547,21 @@ async def test_a_partner_url_that_hangs_does_not_hold_back_other_partners_mdns(w
         await server.close()
         await slow.cleanup()
         await fast.cleanup()
+
+
+async def test_a_full_work_disk_answers_503_and_stores_nothing(world: World, intake: JournalIntake) -> None:
+    """The body is written to the work folder as it arrives: when that disk is full the sender gets a 503
+    (send it again later), no MDN, nothing stored, and the server goes on (it was a 500 and a traceback)."""
+    with small_disk(world.tmp / "state" / "as2-work", "64k"):
+        server = await start_server(world, intake)
+        try:
+            ctype, body, _ = build_message(world.tmp / "big", PAYLOAD * 2000, signer=world.partner,
+                                           recipient=world.ours, compress=False)
+            reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<full@bigbox>", ctype))
+            assert reply.status == 503 and b"send it again later" in reply.body
+            assert intake.messages() == []
+            ctype, body, _ = build_message(world.tmp / "small", PAYLOAD, signer=world.partner, recipient=world.ours)
+            reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<small@bigbox>", ctype))
+            assert reply.status == 200 and len(intake.messages()) == 1         # still serving
+        finally:
+            await server.close()

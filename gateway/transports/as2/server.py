@@ -203,9 +203,12 @@ class As2Server:
         if request.content_length is not None and request.content_length > self.settings.max_body:
             return _refuse(413, f"body of {request.content_length} bytes exceeds {self.settings.max_body}")
         work = self.work_dir / uuid.uuid4().hex
-        work.mkdir(parents=True)
         try:
+            work.mkdir(parents=True)
             return await self._receive(request, known, message_id, work)
+        except OSError as exc:          # the work folder's disk is full (or gone): not stored, no MDN, resend
+            log.error("AS2 message %s from %s not stored: %s", message_id, known.partner.id, exc)
+            return _refuse(503, "the gateway could not store the message; send it again later")
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
