@@ -365,6 +365,7 @@ class _Upload:
     limit: int
     temp: bool
     append: bool = False            # FXF_APPEND: every write goes to the end, whatever offset it names
+    failed: str = ""                # a write that could not be stored (a full disk): the upload is never taken
     too_big: bool = False
     size: int = 0
 
@@ -533,8 +534,15 @@ class JailedSftp(asyncssh.SFTPServer):
             file_obj.too_big = True
             raise asyncssh.SFTPFailure(f"{file_obj.name}: larger than the limit of {file_obj.limit} bytes; "
                                        "upload refused")
-        file_obj.file.seek(offset)
-        n = file_obj.file.write(data)
+        if file_obj.failed:
+            raise asyncssh.SFTPFailure(f"{file_obj.name}: not stored ({file_obj.failed}); send it again later")
+        try:
+            file_obj.file.seek(offset)
+            n = file_obj.file.write(data)
+        except OSError as exc:          # the staging disk is full: this upload can no longer be whole
+            file_obj.failed = exc.strerror or str(exc)
+            raise asyncssh.SFTPFailure(f"{file_obj.name}: not stored ({file_obj.failed}); send it again "
+                                       "later") from None
         file_obj.size = max(file_obj.size, offset + len(data))
         return int(n)
 
@@ -550,11 +558,19 @@ class JailedSftp(asyncssh.SFTPServer):
         if self.ending:
             await self._abandon(up)
             return
-        await asyncio.to_thread(_make_durable, up.file)
+        try:
+            await asyncio.to_thread(_make_durable, up.file)
+        except OSError as exc:
+            up.failed = up.failed or exc.strerror or str(exc)
         if up.too_big:
             await asyncio.to_thread(up.staged.unlink, missing_ok=True)
             log.warning("SFTP %s: upload %s refused, larger than %d bytes", self.acct.user, up.name, up.limit)
             raise asyncssh.SFTPFailure(f"{up.name}: larger than the limit of {up.limit} bytes; upload refused")
+        if up.failed:                   # some of its bytes never reached the disk: never a document
+            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
+            log.error("SFTP %s: upload %s not stored (%s); the partner was told to send it again",
+                      self.acct.user, up.name, up.failed)
+            raise asyncssh.SFTPFailure(f"{up.name}: not stored ({up.failed}); send it again later")
         if up.temp:
             await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
             return
@@ -566,8 +582,9 @@ class JailedSftp(asyncssh.SFTPServer):
         name, as a client that resumes expects. Never raises: asyncssh closes the session's other handles
         after this one."""
         try:
-            await asyncio.to_thread(_make_durable if up.temp and not up.too_big else _discard, up.file)
-            if up.temp and not up.too_big:
+            keep = up.temp and not up.too_big and not up.failed
+            await asyncio.to_thread(_make_durable if keep else _discard, up.file)
+            if keep:
                 await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
                 return
             await asyncio.to_thread(up.staged.unlink, missing_ok=True)

@@ -14,6 +14,7 @@ import paramiko
 import pytest
 
 from gateway.transports.sftp_server import MAX_OPEN_FILES, SftpServer
+from tests.helpers.disk import small_disk
 from tests.helpers.wait import wait_for_async
 from tests.transports.sftp_util import openssh_sftp
 from tests.transports.test_sftp_server import DOC, SftpWorld, inbound_files, paramiko_client, sftp  # noqa: F401
@@ -181,3 +182,34 @@ async def test_kept_copies_of_long_names_never_undo_the_acknowledgement(tmp_path
         assert len(kept) == 2 and all(len(k.encode()) <= 255 for k in kept)
     finally:
         await server.close()
+
+
+async def test_a_full_staging_disk_fails_the_upload_and_keeps_nothing(tmp_path: Path, world: SftpWorld) -> None:
+    """Uploads are staged on the gateway's disk as they arrive. When it is full, the write fails, and so does
+    the close the client sends after it (paramiko closes in its with-block): the bytes that did reach the
+    disk are never taken for the whole file, and the next upload, once there is room, goes through."""
+    with small_disk(tmp_path / "small", "256k") as disk:
+        settings = world.settings.model_copy(update={"root": disk / "sftp", "max_file_size": 10 << 20})
+        server = SftpServer(settings, world.partners, world.intake, world.intake.journal)
+        await server.start()
+        try:
+            def put(name: str, data: bytes) -> None:
+                ssh = paramiko.SSHClient()
+                ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+                ssh.connect("127.0.0.1", port=server.port or 0, username="northwind",
+                            key_filename=str(world.nw_key), look_for_keys=False, allow_agent=False, timeout=20)
+                try:
+                    with ssh.open_sftp().open(f"/inbound/{name}", "wb") as f:
+                        f.set_pipelined(False)
+                        for start in range(0, len(data), 32768):
+                            f.write(data[start:start + 32768])
+                finally:
+                    ssh.close()
+            with pytest.raises(OSError, match="not stored"):
+                await asyncio.to_thread(put, "po-big.edi", DOC * 4000)              # ~400 KB on 256 KB
+            assert world.intake.messages() == []
+            assert os.listdir(server.staging_dir("northwind")) == []
+            await asyncio.to_thread(put, "po-small.edi", DOC)
+            assert [m.filename for m in world.intake.messages()] == ["po-small.edi"]
+        finally:
+            await server.close()
