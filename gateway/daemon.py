@@ -18,6 +18,7 @@ Parts plug in through one convention (see docs/ARCHITECTURE.md, "Daemon parts"):
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import gc
 import importlib
 import logging
@@ -30,13 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, load_checked
 from gateway.config.models import GatewayConfig, PartnerConfig
-from gateway.errors import ConfigError, GatewayError
+from gateway.errors import ConfigError, GatewayError, JournalError
 from gateway.journal.api import Direction, Message
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
@@ -337,6 +338,7 @@ def run(config_path: str | Path | None) -> int:
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         log.warning("shipped profile: %s", warning)
     try:
+        lock = single_instance(config.gateway.state_dir)
         daemon = Daemon(config)
     except GatewayError as exc:
         log.error("cannot start: %s", exc)
@@ -348,6 +350,32 @@ def run(config_path: str | Path | None) -> int:
         return EXIT_ERROR
     finally:
         daemon.journal.close()
+        lock.close()
+
+
+def single_instance(state_dir: Path) -> TextIO:
+    """Hold `state_dir/gateway.lock` for the daemon's life (the kernel lets go when the process ends, however it
+    ends). A second daemon on the same journal, say `edi-gateway run` by hand beside the systemd service,
+    would take the same files and post and deliver the same messages twice."""
+    path = Path(state_dir) / "gateway.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until the daemon ends
+    except OSError as exc:
+        raise JournalError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise JournalError(f"another edi-gateway runs on {state_dir} ({holder}); stop it first (systemctl "
+                           "stop edi-gateway), or give this one its own state_dir") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 __all__ = ["PARTS", "Daemon", "GatewayContext", "Message", "Stopper", "run"]

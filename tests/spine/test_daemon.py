@@ -405,3 +405,18 @@ def test_sighup_applies_inbox_folders_and_names_what_waits_for_a_restart(tmp_pat
         assert (ws.inbox / "third.x12").exists()
         assert sorted(m["filename"] for m in ws.messages() if m["direction"] == "in") == ["first.x12", "second.x12"]
         assert gw.proc is not None and gw.proc.poll() is None
+
+
+def test_a_second_daemon_on_the_same_journal_refuses_to_start(tmp_path: Path) -> None:
+    """`edi-gateway run` by hand beside the running service would take the same inbox files and post and
+    deliver the same messages twice: it stops at once, naming the one that runs."""
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    with GatewayProcess(ws.config) as gw:
+        assert gw.proc is not None
+        second = cli("run", config=ws.config)
+        assert second.returncode == 4
+        assert f"another edi-gateway runs on {ws.root / 'state'} (pid {gw.proc.pid})" in second.stderr + second.stdout
+        ws.drop("order1.x12", purchase_order(501))                   # the first one goes on as before
+        wait_for(lambda: ws.count(direction="in") == 1, message="the file taken by the running daemon")
+    again = GatewayProcess(ws.config).start()                       # once it has stopped, a new one starts
+    assert again.stop() == 0
