@@ -463,7 +463,6 @@ class Demo:
             if down:
                 out.write(f"\n{', '.join(down)}'s AS2 server comes back in {PARTNER_BACK_AFTER:g} s: watch the "
                           f"stuck documents leave the status page as the outbox retries.\n")
-            out.write("\nThe gateway and the Odoo sandbox keep running; press Ctrl-C to stop them.\n")
         out.flush()
 
     async def wait_for_interrupt(self) -> None:
@@ -471,6 +470,9 @@ class Demo:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        # said only now: a Ctrl-C right after it reaches the handler above, not a bare KeyboardInterrupt
+        self.stream.write("\nThe gateway and the Odoo sandbox keep running; press Ctrl-C to stop them.\n")
+        self.stream.flush()
         back_at = time.monotonic() + PARTNER_BACK_AFTER
         try:
             while not stop.is_set():
