@@ -48,6 +48,7 @@ from gateway.errors import (
     TransportError,
     printable,
 )
+from gateway.holdback import HoldBack
 from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
@@ -732,28 +733,19 @@ class WorkerPool:
         self.stopping = False
         self.busy = 0
         self._tasks: list[asyncio.Task[Any]] = []
-        # a message whose step raised what it could not record: not taken again before this (monotonic)
-        self._cooling: dict[str, tuple[float, float]] = {}     # id -> (until, last delay)
-        self._paused_until = 0.0        # the journal or archive disk is full: nothing is taken before this
-        self._pause = 0.0
-
-    def _cool(self, message_id: str) -> float:
-        """Back off a message whose step failed in a way the journal did not record: 1 s, doubling to 60 s
-        (without it, the dispatcher would hand it out again every half second)."""
-        delay = min(MAX_COOLING, self._cooling.get(message_id, (0.0, 0.5))[1] * 2)
-        self._cooling[message_id] = (time.monotonic() + delay, delay)
-        return delay
+        # a message whose step raised what the journal could not record: without a pause, the dispatcher
+        # would hand it out again every half second
+        self._cooling: dict[str, HoldBack] = {}
+        self._full = HoldBack(MAX_COOLING)      # the journal or archive disk is full: nothing is taken
 
     def _storage_full(self, exc: StorageFull) -> None:
         """The disk under the journal or archive is full: every step would fail the same way, so none is
-        taken for a while (1 s, doubling to 60 s; one log line per pause), until one goes through."""
-        now = time.monotonic()
-        if now < self._paused_until:
+        taken for a while (one log line per pause), until one goes through."""
+        if self._full.holding():
             return
-        self._pause = min(MAX_COOLING, max(1.0, self._pause * 2))
-        self._paused_until = now + self._pause
+        seconds = self._full.fail()
         log.error("%s: %s; no message is taken for %.0f s (free space, nothing is lost: what was received "
-                  "waits in the journal, senders are not acknowledged)", self.name, exc, self._pause)
+                  "waits in the journal, senders are not acknowledged)", self.name, exc, seconds)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._dispatch(), name=f"{self.name}-dispatch")]
@@ -761,7 +753,7 @@ class WorkerPool:
 
     async def _dispatch(self) -> None:
         while not self.stopping:
-            wait = self._paused_until - time.monotonic()
+            wait = self._full.until - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(min(wait, 0.5))
                 continue
@@ -774,8 +766,9 @@ class WorkerPool:
             for message in due:
                 if self.stopping:
                     break
+                cooling = self._cooling.get(message.id)
                 if message.id in self.in_flight or not self.select(message) or \
-                        self._cooling.get(message.id, (0.0, 0.0))[0] > now:
+                        cooling is not None and cooling.holding(now):
                     continue
                 self.in_flight.add(message.id)
                 await self.queue.put(message.id)          # blocks when full: backpressure
@@ -795,8 +788,7 @@ class WorkerPool:
                 else:
                     await asyncio.to_thread(self.handle, message_id)
                 self._cooling.pop(message_id, None)
-                if self._pause:
-                    self._pause = 0.0
+                if self._full.clear():
                     log.info("%s: the journal and archive take writes again", self.name)
                     if self.after_pause is not None:
                         await asyncio.to_thread(self.after_pause)
@@ -805,7 +797,7 @@ class WorkerPool:
             except Exception:
                 if message_id not in self._cooling:
                     log.exception("%s: unexpected error on %s", self.name, message_id)
-                delay = self._cool(message_id)
+                delay = self._cooling.setdefault(message_id, HoldBack(MAX_COOLING)).fail()
                 log.error("%s: message %s is tried again in %.0f s", self.name, message_id, delay)
             finally:
                 self.busy -= 1

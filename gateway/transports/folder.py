@@ -24,6 +24,7 @@ from watchdog.observers import Observer
 
 from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError, StorageFull
+from gateway.holdback import HoldBack
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.transports.folder")
@@ -78,8 +79,7 @@ class FolderInbox:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.taken = 0
-        self._full_until = 0.0          # the archive's disk is full: no file is tried before this (monotonic)
-        self._full_pause = 0.0
+        self._full = HoldBack(FULL_PAUSE_MAX)   # the archive's disk is full: no file is tried meanwhile
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -161,7 +161,7 @@ class FolderInbox:
                 last_scan = now
             ready = [p for p in self._candidates() if self.ready(p, time.monotonic())]
             for start in range(0, len(ready), TAKE_AT_ONCE):     # a few at once: their fsyncs overlap
-                if self._stopping or time.monotonic() < self._full_until:
+                if self._stopping or self._full.holding():
                     break
                 await asyncio.gather(*(self._take(p) for p in ready[start:start + TAKE_AT_ONCE]))
             self._wake.clear()
@@ -176,14 +176,12 @@ class FolderInbox:
                           source_key=str(path), extra={"inbox": str(self.folder)})
         try:
             message = await self.intake.submit(path, meta)
-            self._full_pause = 0.0
+            self._full.clear()
         except StorageFull as exc:
             # every file would fail alike: the whole inbox waits (1 s, doubling to 60 s), one line a pause
-            if time.monotonic() >= self._full_until:
-                self._full_pause = min(FULL_PAUSE_MAX, max(1.0, self._full_pause * 2))
-                self._full_until = time.monotonic() + self._full_pause
+            if not self._full.holding():
                 log.error("%s: not taking files for %.0f s, they stay in the inbox: %s", self.folder,
-                          self._full_pause, exc)
+                          self._full.fail(), exc)
             return
         except (GatewayError, OSError) as exc:
             seen = self._seen.get(path)
