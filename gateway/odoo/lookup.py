@@ -347,8 +347,8 @@ class ProductFinder:
                     hits = [r for r in rows if r.get(kind) and (gtin_key(r[kind]) if kind == "barcode"
                                                                 else r[kind]) == value]
                     self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
-        if wanted["partner_code"] and self._codes_model():
-            model = self._codes_model()
+        model = self._codes_model() if wanted["partner_code"] else ""
+        if model:
             infos = self.client.search_read(model, [("partner_id", "=", self.partner_id),
                                                     ("product_code", "in", sorted(wanted["partner_code"]))],
                                             ["product_code", "product_id", "product_tmpl_id"])

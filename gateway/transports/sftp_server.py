@@ -312,7 +312,6 @@ class _Auth(asyncssh.SSHServer):
         self.peer = str(peer[0]) if peer else "?"
         self.conn = conn
         self.owner.connections.add(conn)
-        self.key_refused = False
 
     def auth_completed(self) -> None:
         """A partner got in: the failures counted against its address are forgotten (a client that offered
@@ -593,9 +592,6 @@ class JailedSftp(asyncssh.SFTPServer):
                         up.size)
         except OSError as exc:
             log.error("SFTP %s: abandoned upload %s could not be cleared: %s", self.acct.user, up.name, exc)
-
-    def exit(self) -> None:
-        """The session is over (asyncssh has closed every handle left open)."""
 
     async def _commit(self, staged: Path, name: str) -> None:
         try:
