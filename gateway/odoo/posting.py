@@ -72,6 +72,11 @@ def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache
     handler = HANDLERS.get(doc.doc_type)
     if handler is None:
         raise OdooRejected(f"{doc.doc_type} {doc.number}: the gateway does not post this document type to Odoo")
+    nul = nul_field(doc.model_dump(mode="python", exclude_none=True))
+    if nul is not None:
+        raise OdooRejected(f"{doc.doc_type} {doc.number}: {nul} holds a NUL character (0x00), which Odoo's "
+                           "database cannot store; the partner's file has it (its validation warning names the "
+                           "segment and element): ask for the file again without it")
     try:
         try:
             return handler(client, doc, partner, cache)
@@ -85,6 +90,25 @@ def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache
     except ArithmeticError as exc:      # decimal.InvalidOperation: beyond 28 significant digits
         raise OdooRejected(f"{doc.doc_type} {doc.number}: a quantity, price or amount is too large to compute "
                            f"with ({type(exc).__name__}); check the partner's figures") from None
+
+
+def nul_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first text in `value` holding a NUL character, which PostgreSQL refuses in
+    any query (found before anything is written, so no half-posted document)."""
+    if isinstance(value, str):
+        return (path or "document") if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = ((f"[{i}]", v) for i, v in enumerate(value, 1))
+    else:
+        return None
+    for key, item in items:
+        key = str(key)
+        found = nul_field(item, path + key if key.startswith("[") else f"{path}.{key}" if path else key)
+        if found is not None:
+            return found
+    return None
 
 
 # --------------------------------------------------------------------------- PurchaseOrder -> sale.order

@@ -98,8 +98,8 @@ def test_figures_too_large_to_compute_are_refused_by_name(client: OdooClient, od
                                                r"keeps exactly \(15\)"):
             post(client, order("PO-ODD-5", lines=lines), bigbox(price_policy="order"), Cache())
     assert counts(odoo) == before
-    lines = [Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal("99999999999999"),
-                  unit_price=Decimal("99999999999999"))]
+    lines = [Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal(99999999999999),
+                  unit_price=Decimal(99999999999999))]
     doc = order("PO-ODD-8", lines=lines, allowances_charges=[{"kind": "allowance", "percent": Decimal(2)}])
     with pytest.raises(OdooRejected, match="PurchaseOrder PO-ODD-8: a quantity, price or amount is too large"):
         post(client, doc, bigbox(price_policy="order"), Cache())
@@ -125,3 +125,24 @@ def test_line_numbers_beyond_an_integer_column_are_not_sent_as_sequences(client:
     [link] = post(client, order("PO-ODD-7", lines=lines), bigbox(), Cache())
     rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", link.record_id)], ["sequence"]])
     assert sorted(r["sequence"] for r in rows) == [1, 2]
+
+
+def test_text_holding_a_nul_character_is_refused_by_field_before_anything_is_written(
+        client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PostgreSQL refuses a NUL character in any query (the sandbox answers as Odoo does): a partner's name
+    or description holding one is refused naming the field, before the contact or the order is made."""
+    before = counts(odoo)
+    ship_to = Party(role="ship_to", name="AC\x00ME DC 9", ids={"gln": "0860001999999"})
+    with pytest.raises(OdooRejected, match=r"PurchaseOrder PO-ODD-9: parties\[1\]\.name holds a NUL character "
+                                           r"\(0x00\), which Odoo's database cannot store"):
+        post(client, order("PO-ODD-9", ship_to=ship_to), bigbox(create_ship_to=True), Cache())
+    lines = [Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal(2), description="BLUE\x00")]
+    with pytest.raises(OdooRejected, match=r"lines\[1\]\.description holds a NUL character"):
+        post(client, order("PO-ODD-10", lines=lines), bigbox(), Cache())
+    assert counts(odoo) == before
+
+
+def test_the_sandbox_refuses_a_nul_character_as_postgresql_does(client: OdooClient) -> None:
+    with pytest.raises(OdooRejected, match=r"A string literal cannot contain NUL \(0x00\) characters") as caught:
+        client.call("res.partner", "search", [("name", "=", "A\x00B")])
+    assert caught.value.odoo_error == "builtins.ValueError"

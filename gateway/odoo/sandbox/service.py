@@ -189,6 +189,9 @@ class Service:
 
     def run(self, uid: int, model: str, method: Method, ids: list[int], bound: dict[str, Any],
             context: dict[str, Any]) -> Any:
+        if _holds_nul(bound):
+            # psycopg2 refuses such a query parameter whatever the column: Odoo answers with its ValueError
+            raise OdooValueError("A string literal cannot contain NUL (0x00) characters.")
         with self.db.transaction():
             env = self.db.env(uid, context)
             if any(method is m for m in self.generic.values()):
@@ -198,6 +201,16 @@ class Service:
             if method.on_records:
                 return method.fn(env, ids, **bound)
             return method.fn(env, **bound)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def bind(name: str, method: Method, args: list[Any], kwargs: dict[str, Any], style: str) -> dict[str, Any]:
