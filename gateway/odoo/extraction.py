@@ -559,7 +559,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
     for wh in warehouses:
         stock = client.read("product.product", sorted(product_ids), ["free_qty", "qty_available", "uom_id"],
-                            context={"warehouse_id": wh["id"]})
+                            context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
         arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
         lines = []
         for index, row in enumerate(stock, 1):

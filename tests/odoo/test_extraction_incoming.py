@@ -149,6 +149,28 @@ def test_each_warehouse_reports_only_the_receipts_into_it(
     assert by_code(only)["SP-500"][2:] == [("on_order", 60, "EA", "2026-12-14")]
 
 
+def test_each_warehouse_reports_only_its_own_stock(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    """Odoo 16-17 restrict a product's quantities to a warehouse by the context key `warehouse`, 18 and 19 by
+    `warehouse_id` (the other key is ignored there): with only one of them, every warehouse's 846 on the other
+    versions said the stock of all warehouses together."""
+    wh2 = odoo.execute_kw("stock.warehouse", "create", [{"name": "West Coast", "code": "WH2"}])
+    [west] = odoo.execute_kw("stock.warehouse", "read", [[wh2], ["in_type_id"]])
+    po = purchase(odoo, sandbox.version, [("SP-500", 60, "Units", "2026-12-03 09:00:00")], confirm=False)
+    odoo.execute_kw("purchase.order", "write", [[po], {"picking_type_id": west["in_type_id"][0]}])
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    [pick] = odoo.execute_kw("purchase.order", "read", [[po], ["picking_ids"]])[0]["picking_ids"]
+    for move in odoo.execute_kw("stock.move", "search", [[("picking_id", "=", pick)]]):
+        odoo.execute_kw("stock.move", "write", [[move], {"quantity": 60}])
+    assert odoo.execute_kw("stock.picking", "button_validate", [[pick]]) is True
+    docs = {d.lines[0].location: by_code(d) for d in extract_inventory(client, northwind(), journal,
+                                                                       slot="2026-12-04 08:00")}
+    assert docs["WH2"]["SP-500"] == [("available", 60, "EA", None), ("on_hand", 60, "EA", None)]
+    assert docs["WH"]["SP-500"] == [("available", 0, "EA", None), ("on_hand", 0, "EA", None)]
+    assert docs["WH2"]["WR-200"] == [("available", 0, "EA", None), ("on_hand", 0, "EA", None)]
+    assert docs["WH"]["WR-200"][:2] == [("available", 300, "EA", None), ("on_hand", 300, "EA", None)]
+
+
 def test_incoming_stock_costs_one_call_per_warehouse_however_many_receipts(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
     def calls(slot: str) -> int:

@@ -178,14 +178,16 @@ def _location_name(env: Env, rid: int) -> str:
 
 
 def internal_locations(env: Env) -> set[int]:
-    """Internal stock locations the context restricts to (`location`, `warehouse_id`, `warehouse`)."""
+    """Internal stock locations the context restricts to: `location`, else the warehouse, which Odoo 16-17
+    read from `warehouse` and 18 on from `warehouse_id` (stock/models/product.py `_get_domain_locations`);
+    the key the other versions read means nothing there."""
     ctx = env.context
     roots: list[int] = []
     if ctx.get("location"):
         loc = ctx["location"]
         roots = loc if isinstance(loc, list) else [loc]
     else:
-        wh = ctx.get("warehouse_id") or ctx.get("warehouse")
+        wh = ctx.get("warehouse" if env.db.version <= 17 else "warehouse_id")
         whs = [wh] if isinstance(wh, int) else (wh or list(env.db.data["stock.warehouse"]))
         roots = [env.db.data["stock.warehouse"][w]["lot_stock_id"] for w in whs if w in env.db.data["stock.warehouse"]]
     locs = env.hierarchy("stock.location", roots, down=True)
