@@ -60,6 +60,9 @@ class SftpServerSettings(Strict):
     login_throttle_seconds: float = 1.0
     max_failed_logins: int = Field(5, description="failed logins from one address before it is locked out")
     lockout_seconds: float = Field(300.0, description="how long a locked-out address is refused")
+    max_connections: int = Field(100, gt=0, description="SSH connections open at once, logged in or not; more "
+                                 "are disconnected at once (too many connections), so a flood cannot use up "
+                                 "the daemon's file descriptors")
 
 
 class As2KeyPair(Strict):
@@ -88,6 +91,18 @@ class As2ServerSettings(Strict):
     duplicate_window_days: int = 30
     max_body: int = 200 * 1024 * 1024
     public_url: str | None = Field(None, description="URL partners send to, used for async MDN receipt")
+    max_connections: int = Field(200, gt=0, description="HTTP connections open at once; more are closed at once, "
+                                 "so a flood cannot use up the daemon's file descriptors")
+    max_in_flight: int = Field(64, gt=0, description="requests handled at once; more are answered 503 with "
+                               "Retry-After (partners' AS2 software resends)")
+    idle_timeout: float = Field(30.0, gt=0, description="seconds a connection may wait for (the rest of) a "
+                                "request's headers")
+    body_deadline: float = Field(120.0, gt=0, description="seconds for a request body, plus one more per "
+                                 "body_min_rate bytes received: a big body on a slow link gets time, a trickle "
+                                 "does not")
+    body_min_rate: int = Field(8 * 1024, gt=0, description="bytes per second (see body_deadline)")
+    mdn_post_timeout: float = Field(30.0, gt=0, description="seconds for one asynchronous MDN POST to a "
+                                    "partner's URL")
 
 
 class OutboxSettings(Strict):
