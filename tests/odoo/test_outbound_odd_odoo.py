@@ -1,0 +1,90 @@
+"""Odd but real Odoo data on the outbound path: extracted from the sandbox, rendered with the example partners'
+profiles, validated as the partner will and read back to the same figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig, load
+from gateway.formats import parse
+from gateway.odoo.client import OdooClient
+from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.sandbox.models import package_model
+from gateway.translate import render, translate
+from gateway.translate.canonical import Document, Line, Party, PurchaseOrder, Source
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+BIGBOX_DC = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023"})
+
+
+@pytest.fixture(scope="module")
+def examples() -> LoadedConfig:
+    return load(EXAMPLES / "gateway.yaml")
+
+
+def ordered(examples: LoadedConfig, client: OdooClient, partner_id: str, number: str, ship_to: Party,
+            lines: list[Line]) -> int:
+    """The partner's order posted and confirmed in Odoo; returns the sale order id."""
+    partner = examples.partners[partner_id].model_copy(deep=True)
+    partner.odoo = partner.odoo.model_copy(update={"confirm_orders": True, "price_policy": "odoo"})
+    doc = PurchaseOrder(number=number, parties=[ship_to], lines=lines,
+                        source=Source(standard_type="850", message_id="01ODDODOO"))
+    return post(client, doc, partner, Cache())[0].record_id
+
+
+def line(number: str, ids: dict[str, str], quantity: int, unit: str = "EA") -> Line:
+    return Line(line_no=number, item_ids=ids, quantity=Decimal(quantity), unit=unit)
+
+
+def pack_and_ship(odoo: odoorpc.ODOO, order_id: int, packages: list[str | None], weight: float = 0.0) -> int:
+    """The warehouse puts the n-th move line into the n-th package (None: not packed) and validates."""
+    [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+    lines = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick)]])
+    model = package_model(int(odoo.version.split(".")[0]))
+    for line_id, name in zip(lines, packages, strict=False):
+        if name:
+            found = odoo.execute_kw(model, "search", [[("name", "=", name)]])
+            package = found[0] if found else odoo.execute_kw(model, "create", [{"name": name}])
+            odoo.execute_kw("stock.move.line", "write", [[line_id], {"result_package_id": package}])
+    if weight:
+        odoo.execute_kw("stock.picking", "write", [[pick], {"weight": weight}])
+    odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+    return int(pick)
+
+
+def rendered_and_read_back(examples: LoadedConfig, journal: Any, partner_id: str, doc: Document,
+                           doc_type: str) -> tuple[bytes, Document]:
+    """`doc` rendered for the partner (validated: render refuses what breaks the standard) and read back."""
+    partner = examples.partners[partner_id]
+    out = render(doc, partner, examples.profiles, journal, doc_type, our_ids=examples.gateway.our_ids)
+    result = parse(out.data)
+    assert [str(i) for i in result.errors] == []
+    profile = next(d.profile for d in partner.documents if d.type == doc_type)
+    [back] = [d for tx in result.transactions for d in translate(tx, partner, examples.profiles, profile=profile)]
+    return out.data, back
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+def test_cartons_without_a_weight_render_a_valid_td1(sandbox: SandboxServer, client: OdooClient,
+                                                     odoo: odoorpc.ODOO, journal: Any,
+                                                     examples: LoadedConfig) -> None:
+    """Products without a weight (Odoo's default) leave the picking's weight 0: the 856's TD1 then says the
+    carton count without TD106 'G', which X12 allows only together with TD107 (C0607); with a weight it has both."""
+    order_id = ordered(examples, client, "bigbox", "PO-TD1", BIGBOX_DC,
+                       [line("1", {"buyer": "BB-1001"}, 24), line("2", {"buyer": "BB-1002"}, 6)])
+    pack_and_ship(odoo, order_id, ["006141410000123452", "006141410000123469"])
+    [asn] = extract_ship_notices(client, examples.partners["bigbox"], journal)
+    assert asn.gross_weight is None and asn.package_count == 2
+    data, back = rendered_and_read_back(examples, journal, "bigbox", asn, "856")
+    assert "TD1*CTN25*2~" in data.decode()
+    assert back.package_count == 2 and back.gross_weight is None
+    weighed = asn.model_copy(update={"gross_weight": Decimal("12.5"), "weight_unit": "KGM"})
+    data, back = rendered_and_read_back(examples, journal, "bigbox", weighed, "856")
+    assert "TD1*CTN25*2****G*12.5*KG~" in data.decode() and back.gross_weight == Decimal("12.5")
