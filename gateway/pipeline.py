@@ -141,12 +141,15 @@ class Pipeline:
         if not self.accepting:
             raise TransportError("the gateway is stopping and takes no new files")
         sha = self.archive.put(data)
+        # a name that is not UTF-8 (a folder file's bytes, kept by os as lone surrogates) is recorded as \xNN:
+        # the journal cannot store the surrogates, and the file must be taken all the same
+        source_key = printable(meta.source_key) if meta.source_key is not None else None
         message = self.journal.record_intake(
-            direction=Direction.IN, partner=meta.partner, channel=meta.channel, filename=meta.filename,
-            sha256=sha, size=self.archive.path(sha).stat().st_size, source_key=meta.source_key,
+            direction=Direction.IN, partner=meta.partner, channel=meta.channel, filename=printable(meta.filename),
+            sha256=sha, size=self.archive.path(sha).stat().st_size, source_key=source_key,
             meta=dict(meta.extra))
         log.info("%s %s from %s (%d bytes)", "duplicate" if message.state is State.DUPLICATE else "received",
-                 meta.filename, meta.channel, message.size,
+                 message.filename, meta.channel, message.size,
                  extra={"edi": {k: v for k, v in (("message_id", message.id), ("partner", meta.partner)) if v}})
         if self.on_new is not None:
             self.on_new()

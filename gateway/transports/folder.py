@@ -23,7 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from gateway.config.models import FolderInboxSettings
-from gateway.errors import GatewayError, StorageFull
+from gateway.errors import GatewayError, StorageFull, printable
 from gateway.holdback import HoldBack
 from gateway.transports.base import IntakeMeta
 
@@ -136,7 +136,7 @@ class FolderInbox:
         """True when `path` exists and its size and mtime have been stable for min_age."""
         try:
             st = path.lstat()
-        except FileNotFoundError:
+        except OSError:                  # gone (or not looked at: the next scan sees it again)
             self._seen.pop(path, None)
             return False
         if not os.path.isfile(path) or path.is_symlink():
@@ -184,19 +184,27 @@ class FolderInbox:
                           self._full.fail(), exc)
             return
         except (GatewayError, OSError) as exc:
-            seen = self._seen.get(path)
-            if seen is not None:
-                seen.not_before = time.monotonic() + RETRY_SECONDS
-            log.error("not taken, stays in the inbox: %s: %s", path.name, exc)
+            self._later(path)
+            log.error("not taken, stays in the inbox: %s: %s", printable(path.name), exc)
+            return
+        except Exception:
+            # a bug must not end this inbox's task (nothing would be taken any more, silently): the file waits
+            self._later(path)
+            log.exception("not taken, stays in the inbox: %s: unexpected error", printable(path.name))
             return
         # committed: now the file may leave the inbox
         try:
             self._release(path, message.id)
         except OSError as exc:
             log.error("%s is recorded as %s but could not leave the inbox: %s (it will be seen as a "
-                      "duplicate next time)", path.name, message.id, exc.strerror or exc)
+                      "duplicate next time)", printable(path.name), message.id, exc.strerror or exc)
         self._seen.pop(path, None)
         self.taken += 1
+
+    def _later(self, path: Path) -> None:
+        seen = self._seen.get(path)
+        if seen is not None:
+            seen.not_before = time.monotonic() + RETRY_SECONDS
 
     def _release(self, path: Path, message_id: str) -> None:
         processed = self.settings.processed
