@@ -416,6 +416,10 @@ class Pipeline:
                 return self.journal.transition(
                     message.id, State.DUPLICATE, f"interchange {control} from {sender} was received before "
                     f"as {earlier}", **fields, meta={"duplicate_of": earlier})
+            if not any(t.accepted for t in result.transactions if t.envelope is first):
+                # rejected (a negative TA1 / 997 / CONTRL says so): the partner's corrected resend may carry
+                # the same control number, and must not be taken for a repeat of this one
+                self.journal.forget_interchange(partner.id, sender, control, message.id)
         self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):

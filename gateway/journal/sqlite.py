@@ -431,6 +431,14 @@ class SqliteJournal(Journal):
                        "VALUES (?,?,?,?,?)", (partner, sender, control_number, message_id, _ts(utcnow())))
             return None
 
+    def forget_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> None:
+        """Undo `seen_interchange` for `message_id`: the interchange was rejected, so the partner's corrected
+        resend under the same control number is a new interchange, not a duplicate."""
+        sender, control_number = _text(sender), _text(control_number)
+        with self._tx() as db:
+            db.execute("DELETE FROM interchanges WHERE partner = ? AND sender = ? AND control_number = ? "
+                       "AND message_id = ?", (partner, sender, control_number, message_id))
+
     # ------------------------------------------------------------------ ack tracking
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
                    group_number: str | None, due_at: datetime) -> None:

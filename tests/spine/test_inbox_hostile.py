@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tests.helpers.edifact import orders
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
@@ -35,3 +36,40 @@ def test_a_file_name_that_is_not_utf8_is_taken_and_the_inbox_goes_on(tmp_path: P
     assert set(rows) == {"commande-\\xe9t\\xff.x12", "after.x12"}        # the name readable, its bytes shown
     assert sorted(os.listdir(os.fsencode(ws.processed))) == [b"after.x12", b"commande-\xe9t\xff.x12"]
     assert not [p for p in ws.inbox.iterdir() if p.is_file()]
+
+
+EURO = {"name": "EuroHandel", "edifact": {"ids": [{"qualifier": "14", "id": "4012345000009"}], "contrl": True},
+        "documents": [{"type": "ORDERS", "direction": "in", "profile": "edifact-d96a-orders"}]}
+
+
+def test_the_corrected_resend_of_a_rejected_interchange_is_not_a_duplicate(tmp_path: Path) -> None:
+    # Given a running gateway with an X12 and an EDIFACT partner
+    settings = {"our_ids": {**OUR_IDS["our_ids"], "edifact": {"qualifier": "14", "id": "0614141000005"}}}
+    ws = Workspace.create(tmp_path, settings, partners={"acme": ACME, "eurohandel": EURO})
+    x12, edi = purchase_order(201), orders(301)
+    with GatewayProcess(ws.config):
+        # When each partner's file arrives cut short (the transfer broke off) ...
+        ws.drop("po-201.x12", x12[:len(x12) * 2 // 3])
+        ws.drop("orders-301.edi", edi[:len(edi) * 2 // 3])
+        wait_for(lambda: ws.count(direction="in", state="quarantined") == 2, message="both quarantined")
+        # ... they are rejected with a TA1 and a CONTRL that say so
+        wait_for(lambda: ws.count(direction="out") == 2, message="the negative acknowledgements")
+        replies = {r["doc_type"]: ws.archived(r["sha256"]).read_bytes() for r in ws.messages(direction="out")}
+        assert b"TA1*000000201*" in replies["TA1"] and b"*R*023~" in replies["TA1"]
+        assert b"UCI+301+4012345000009:14+0614141000005:14+4" in replies["CONTRL"]
+        # When the partners send the whole files again, under the same control numbers
+        ws.drop("po-201-again.x12", x12)
+        ws.drop("orders-301-again.edi", edi)
+        # Then they are read and accepted, not recorded as duplicates of what was rejected
+        wait_for(lambda: ws.count(direction="in", state="done") == 2, message="the resends done")
+        rows = {r["filename"]: r for r in ws.messages(direction="in")}
+        assert rows["po-201-again.x12"]["control_number"] == "000000201"
+        assert rows["orders-301-again.edi"]["control_number"] == "301"
+        wait_for(lambda: ws.count(direction="out") == 4, message="their acknowledgements")
+        answers = [ws.archived(r["sha256"]).read_bytes() for r in ws.messages(direction="out")][2:]
+        assert any(b"AK1*PO*201~" in a and b"AK9*A*1*1*1~" in a for a in answers)
+        assert any(b"UCI+301+4012345000009:14+0614141000005:14+7'" in a for a in answers)
+        # And a third copy of an accepted interchange is still a duplicate
+        ws.drop("po-201-third.x12", x12)
+        wait_for(lambda: ws.count(direction="in", state="duplicate") == 1, message="the repeat a duplicate")
+    assert ws.messages(direction="in", state="duplicate")[0]["filename"] == "po-201-third.x12"
