@@ -23,6 +23,7 @@ import gc
 import importlib
 import logging
 import os
+import resource
 import signal
 import sys
 import time
@@ -337,6 +338,7 @@ def run(config_path: str | Path | None) -> int:
     logs.register_config_secrets(config.gateway)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         log.warning("shipped profile: %s", warning)
+    raise_open_files_limit()
     try:
         lock = single_instance(config.gateway.state_dir)
         daemon = Daemon(config)
@@ -351,6 +353,22 @@ def run(config_path: str | Path | None) -> int:
     finally:
         daemon.journal.close()
         lock.close()
+
+
+def raise_open_files_limit() -> None:
+    """Raise the soft limit on open files to the hard one (systemd gives services 1024 soft, 524288 hard): every
+    SFTP or AS2 connection is a file descriptor, and the journal, the archive and the outbox need theirs
+    however many partners are connected. The listeners' max_connections stay far below either limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft == resource.RLIM_INFINITY or soft >= target:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (OSError, ValueError) as exc:
+        log.warning("open files limit stays at %d: %s", soft, exc)
+        return
+    log.info("open files limit raised from %d to %d", soft, target)
 
 
 def single_instance(state_dir: Path) -> TextIO:

@@ -9,6 +9,8 @@ is not acknowledged and keeps the file. Transports never parse documents.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,3 +35,21 @@ class Intake(Protocol):
         (we have the bytes) but the document is not processed again.
         """
         ...
+
+
+class Refusals:
+    """Connections a listener refused beyond its cap (`setting`): counted, and logged at most once a minute
+    with the count, so a flood of connections does not flood the log as well."""
+
+    def __init__(self, log: logging.Logger, what: str, setting: str) -> None:
+        self.log, self.what, self.setting = log, what, setting
+        self.count = 0
+        self._logged_at = -60.0
+
+    def add(self, peer: str, open_now: int) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self._logged_at >= 60:
+            self._logged_at = now
+            self.log.warning("%s connection from %s refused: %d connections are open (%s); %d refused so far",
+                             self.what, peer, open_now, self.setting, self.count)

@@ -38,7 +38,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import confirm_delivery
-from gateway.transports.base import Intake, IntakeMeta
+from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
 log = logging.getLogger("gateway.transports.sftp")
@@ -170,6 +170,7 @@ class SftpServer:
         self.port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
+        self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
 
     def use_accounts(self, accounts: dict[str, Account]) -> None:
         """The accounts logins are checked against (at start and after a reload)."""
@@ -310,6 +311,14 @@ class _Auth(asyncssh.SSHServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
+        if len(self.owner.connections) >= self.owner.settings.max_connections:
+            # a flood of connections that never log in must not use up the daemon's file descriptors: one
+            # beyond the cap is closed at once, as sshd's MaxStartups does (a client that reads on past our
+            # version line gets the reason; OpenSSH says "Connection closed")
+            self.owner.refused.add(self.peer, len(self.owner.connections))
+            asyncio.get_running_loop().call_soon(
+                conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections, try again later")
+            return
         self.conn = conn
         self.owner.connections.add(conn)
 

@@ -157,10 +157,13 @@ class GatewayProcess:
     """`python -m gateway run` in a subprocess, with a NOTIFY_SOCKET to know when it is READY."""
 
     def __init__(self, config: Path, *, env: dict[str, str] | None = None, wait_ready: bool = True,
-                 ready_timeout: float = 30.0, preload: list[str] | None = None) -> None:
-        """`preload`: modules imported in the daemon process before it starts (test channels)."""
+                 ready_timeout: float = 30.0, preload: list[str] | None = None,
+                 open_files: tuple[int, int] | None = None) -> None:
+        """`preload`: modules imported in the daemon process before it starts (test channels); `open_files`:
+        the (soft, hard) limit on open files the daemon starts with, as a service manager would set it."""
         self.config = config
         self.preload = preload or []
+        self.open_files = open_files
         self.env = env or {}
         self.wait_ready = wait_ready
         self.ready_timeout = ready_timeout
@@ -185,6 +188,10 @@ class GatewayProcess:
             cmd = [sys.executable, "-c", code]
         else:
             cmd = [sys.executable, "-m", "gateway"]
+        if self.open_files:          # set in a first process that then becomes the daemon (no preexec_fn)
+            limit = (f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, {self.open_files}); "
+                     "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+            cmd = [sys.executable, "-c", limit, *cmd[1:]]
         self.proc = subprocess.Popen([*cmd, "run", "--config", str(self.config)],
                                      cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         if self.wait_ready:

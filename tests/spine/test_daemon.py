@@ -420,3 +420,16 @@ def test_a_second_daemon_on_the_same_journal_refuses_to_start(tmp_path: Path) ->
         wait_for(lambda: ws.count(direction="in") == 1, message="the file taken by the running daemon")
     again = GatewayProcess(ws.config).start()                       # once it has stopped, a new one starts
     assert again.stop() == 0
+
+
+def test_the_daemon_raises_its_open_files_limit_to_the_hard_one(tmp_path: Path) -> None:
+    """systemd starts services with 1024 open files (soft) of 524288 (hard): every SFTP or AS2 connection is one,
+    and the journal, archive and outbox must still get theirs. The daemon takes what the hard limit allows."""
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    with GatewayProcess(ws.config, open_files=(256, 4096)) as gw:
+        assert gw.proc is not None
+        limits = Path(f"/proc/{gw.proc.pid}/limits").read_text()
+        [line] = [ln for ln in limits.splitlines() if ln.startswith("Max open files")]
+        assert line.split()[3:5] == ["4096", "4096"], line
+        ws.drop("order1.x12", purchase_order(502))
+        wait_for(lambda: ws.count(direction="in") == 1, message="the file taken")

@@ -24,7 +24,6 @@ from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
 from gateway.transports.as2 import mdn, mime
-from gateway.transports.as2 import server as server_module
 from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import as2_headers, compressed_entity, serve
 from tests.transports.certs import make_cert
@@ -222,10 +221,9 @@ async def open_request(port: int, path: str, headers: dict[str, str], body: byte
 
 
 @pytest.mark.parametrize("path", ["/as2", "/as2/mdn"])
-async def test_a_body_that_stalls_is_dropped_after_the_deadline(world: World, intake: JournalIntake, path: str,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server_module, "BODY_DEADLINE", 0.5)
-    server = await start_server(world, intake)
+async def test_a_body_that_stalls_is_dropped_after_the_deadline(world: World, intake: JournalIntake,
+                                                                path: str) -> None:
+    server = await start_server(world, intake, body_deadline=0.5)
     try:
         assert server.port
         body = b"x" * 5000
@@ -277,10 +275,8 @@ async def test_a_malformed_request_is_logged_in_one_line_without_its_bytes(
     assert not any("CONFIDENTIAL" in (r.getMessage() + str(r.exc_text or "")) for r in caplog.records)
 
 
-async def test_a_connection_that_never_finishes_its_headers_is_closed(world: World, intake: JournalIntake,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server_module, "IDLE_TIMEOUT", 0.5)
-    server = await start_server(world, intake)
+async def test_a_connection_that_never_finishes_its_headers_is_closed(world: World, intake: JournalIntake) -> None:
+    server = await start_server(world, intake, idle_timeout=0.5)
     try:
         assert server.port
         idle_reader, idle = await asyncio.open_connection("127.0.0.1", server.port)
@@ -296,10 +292,11 @@ async def test_a_connection_that_never_finishes_its_headers_is_closed(world: Wor
         await server.close()
 
 
-async def test_requests_beyond_the_cap_are_told_to_come_back(world: World, mdn_server: tuple[int, list[mdn.Mdn]],
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server_module, "MAX_IN_FLIGHT", 1)
+async def test_requests_beyond_the_cap_are_told_to_come_back(world: World, mdn_server: tuple[int, list[mdn.Mdn]]
+                                                             ) -> None:
     port, got = mdn_server
+    assert world.server is not None
+    world.server.settings.max_in_flight = 1
     headers, body = signed_mdn(world)
     reader, writer = await open_request(port, "/as2/mdn", headers, body, sent=1000)   # holds the one slot
     try:
@@ -315,6 +312,37 @@ async def test_requests_beyond_the_cap_are_told_to_come_back(world: World, mdn_s
         writer.close()
     assert status(await exchange(port, [http_post("/as2/mdn", headers, body) + body])) == 200
     assert len(got) == 2
+
+
+async def test_connections_beyond_the_cap_are_closed_and_the_open_ones_still_served(
+        world: World, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    """A flood of connections that send nothing must not use up the daemon's file descriptors (the journal and
+    the archive need them): beyond as2_server.max_connections a new one is closed at once, logged once."""
+    server = await start_server(world, intake, max_connections=3, idle_timeout=120)
+    opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    try:
+        assert server.port
+        for _ in range(3):
+            opened.append(await asyncio.open_connection("127.0.0.1", server.port))
+        await wait_for_async(lambda: server._runner is not None and server._runner.server is not None
+                             and len(server._runner.server.connections) == 3, message="three connections open")
+        for _ in range(5):
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            assert await asyncio.wait_for(reader.read(), 30) == b""       # closed by the server, unanswered
+            writer.close()
+        refusals = [r for r in caplog.records if "AS2 connection from 127.0.0.1 refused" in r.getMessage()]
+        assert len(refusals) == 1 and "as2_server.max_connections" in refusals[0].getMessage()
+        reader, writer = opened[0]                                        # an open one is served
+        writer.write(http_post("/as2", {"AS2-From": "NOBODY"}, b""))
+        assert status(await asyncio.wait_for(reader.read(), 30)) == 400
+        opened.pop(0)
+        await wait_for_async(lambda: server._runner is not None and server._runner.server is not None
+                             and len(server._runner.server.connections) == 2, message="its connection gone")
+        assert status(await exchange(server.port, [http_post("/as2/mdn", {"AS2-From": "NOBODY"}, b"")])) == 403
+    finally:
+        for _, writer in opened:
+            writer.close()
+        await server.close()
 
 
 async def test_responses_do_not_name_python_or_aiohttp(mdn_server: tuple[int, list[mdn.Mdn]]) -> None:

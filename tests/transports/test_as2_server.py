@@ -8,6 +8,7 @@ import hashlib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -67,13 +68,14 @@ def world(tmp_path: Path) -> World:
 async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
                        min_backoff: float = 5.0, our_as2_id: str | None = None,
-                       previous: list[Cert] | None = None) -> As2Server:
+                       previous: list[Cert] | None = None, **limits: Any) -> As2Server:
+    """`limits`: as2_server settings such as max_connections, idle_timeout, body_deadline."""
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
                                  private_key=world.ours.key_path, max_body=max_body,
                                  previous_keys=[As2KeyPair(certificate=c.cert_path, private_key=c.key_path)
                                                 for c in previous or []],
                                  tls_certificate=world.ours.cert_path if tls else None,
-                                 tls_key=world.ours.key_path if tls else None)
+                                 tls_key=world.ours.key_path if tls else None, **limits)
     config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"),
                            outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=min_backoff * 4))
     partner = PartnerConfig(id="bigbox", inbound=[As2Channel(

@@ -213,3 +213,35 @@ async def test_a_full_staging_disk_fails_the_upload_and_keeps_nothing(tmp_path: 
             assert [m.filename for m in world.intake.messages()] == ["po-small.edi"]
         finally:
             await server.close()
+
+
+async def test_connections_beyond_the_cap_are_told_so_and_the_open_ones_still_served(
+        world: SftpWorld, caplog: pytest.LogCaptureFixture) -> None:
+    """A flood of connections that never log in must not use up the daemon's file descriptors (the journal and
+    the archive need them): beyond sftp_server.max_connections a new one is disconnected at once (as sshd's
+    MaxStartups does; logged once, with the count); a partner already connected goes on, and gets in again once
+    there is room."""
+    world.server.settings.max_connections = 2
+    idle = [await asyncio.open_connection("127.0.0.1", world.port)]     # a connection that never logs in
+    conn, client = await asyncssh_client(world)                        # a partner, logged in
+    try:
+        await wait_for_async(lambda: len(world.server.connections) == 2, message="two connections open")
+        with pytest.raises((paramiko.SSHException, EOFError)):         # closed while paramiko reads or writes
+            await asyncio.to_thread(paramiko_client, world, world.nw_key)
+        done = await asyncio.to_thread(openssh_sftp, world.tmp, world.port, "northwind", world.nw_key,
+                                       world.known_hosts, "ls /\n", check=False)
+        assert done.returncode != 0 and "Connection closed" in done.stderr, done.stderr
+        refusals = [r for r in caplog.records if "SFTP connection from 127.0.0.1 refused" in r.getMessage()]
+        assert len(refusals) == 1 and "sftp_server.max_connections" in refusals[0].getMessage()
+        async with client.open("/inbound/po-cap.edi", "wb") as f:        # the partner inside goes on
+            await f.write(DOC)
+        assert [m.filename for m in world.intake.messages()] == ["po-cap.edi"]
+    finally:
+        conn.close()
+        await conn.wait_closed()
+        for _, writer in idle:
+            writer.close()
+    await wait_for_async(lambda: len(world.server.connections) == 0, message="both connections gone")
+    again = await asyncio.to_thread(openssh_sftp, world.tmp, world.port, "northwind", world.nw_key,
+                                    world.known_hosts, "ls /\n", check=False)
+    assert again.returncode == 0, again.stderr

@@ -29,20 +29,16 @@ from gateway.journal.api import State
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
-from gateway.transports.base import Intake, IntakeMeta
+from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import load_certificates, load_private_key
 
 log = logging.getLogger("gateway.transports.as2")
 http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own messages about our connections
 
-# Connections and bodies that stall must not hold sockets and work folders for ever
-# (no settings yet: these are module constants a test may lower)
-IDLE_TIMEOUT = 30.0            # seconds a connection may wait for (the rest of) a request's headers
-BODY_DEADLINE = 120.0          # seconds for a request body, plus one more per BODY_MIN_RATE bytes received
-BODY_MIN_RATE = 8 * 1024       # bytes/s: big bodies on slow links get time, a trickle does not
-MAX_IN_FLIGHT = 64             # requests handled at once; more are told to come back (503, Retry-After)
-RETRY_AFTER = 30               # seconds, in that 503
-MDN_POST_TIMEOUT = 30.0        # seconds for one async MDN POST to a partner's URL
+# Connections and bodies that stall must not hold sockets and work folders for ever: the limits are
+# settings (as2_server: max_connections, max_in_flight, idle_timeout, body_deadline, body_min_rate,
+# mdn_post_timeout)
+RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight
 SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions
 
 
@@ -137,14 +133,16 @@ class As2Server:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.work_dir.iterdir():           # bodies of requests a crash interrupted
             shutil.rmtree(stale, ignore_errors=True)
-        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=IDLE_TIMEOUT,
+        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=self.settings.idle_timeout,
                                       logger=http_log)
         await self._runner.setup()
         ctx = None
         if self.settings.tls_certificate and self.settings.tls_key:
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(self.settings.tls_certificate, self.settings.tls_key)
-        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=ctx)
+        site = _CappedSite(self._runner, self.settings.host, self.settings.port, ssl_context=ctx,
+                           max_connections=self.settings.max_connections,
+                           handshake_timeout=self.settings.idle_timeout)
         await site.start()
         sockets = getattr(site._server, "sockets", None)
         if sockets:
@@ -154,10 +152,10 @@ class As2Server:
                  "https" if ctx else "http")
 
     def _admission(self) -> Any:
-        """Middleware: at most MAX_IN_FLIGHT requests at once; beyond, 503 with Retry-After (partners resend)."""
+        """Middleware: at most max_in_flight requests at once; beyond, 503 with Retry-After (partners resend)."""
         @web.middleware
         async def admit(request: web.Request, handler: Handler) -> web.StreamResponse:
-            if self.in_flight >= MAX_IN_FLIGHT:
+            if self.in_flight >= self.settings.max_in_flight:
                 log.warning("AS2 request from %s refused: %d requests already in progress", request.remote,
                             self.in_flight)
                 return web.Response(status=503, text="busy, try again later\r\n",
@@ -224,7 +222,7 @@ class As2Server:
         with outer.open("wb") as f:
             f.write((head + "\r\n").encode("latin-1"))
             try:
-                while chunk := await _next_chunk(request.content, started, size):
+                while chunk := await _next_chunk(request.content, started, size, self.settings):
                     size += len(chunk)
                     if size > self.settings.max_body:
                         return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
@@ -337,9 +335,9 @@ class As2Server:
     async def _send_async_mdns(self) -> None:
         """The durable async-MDN outbox: POST each queued MDN, retry with backoff, give up after the limit."""
         # one task per destination, each posting its MDNs in order: a partner whose URL hangs delays its own
-        # MDNs (each POST waits up to MDN_POST_TIMEOUT), not everyone's
+        # MDNs (each POST waits up to mdn_post_timeout), not everyone's
         posting: dict[str, asyncio.Task[None]] = {}
-        async with ClientSession(timeout=ClientTimeout(total=MDN_POST_TIMEOUT, connect=10)) as session:
+        async with ClientSession(timeout=ClientTimeout(total=self.settings.mdn_post_timeout, connect=10)) as session:
             try:
                 while True:
                     by_host: dict[str, list[Any]] = {}
@@ -373,7 +371,7 @@ class As2Server:
         if known is None:
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
         try:
-            async with asyncio.timeout(BODY_DEADLINE):
+            async with asyncio.timeout(self.settings.body_deadline):
                 body = await mdn.receive(request.content)
         except (TimeoutError, ConnectionResetError) as exc:
             return _unfinished("async MDN", known.partner.id, exc)
@@ -393,10 +391,51 @@ class As2Server:
         return web.Response(status=200, text=f"{answer}\r\n")
 
 
-async def _next_chunk(content: StreamReader, started: float, received: int) -> bytes:
+class _CappedSite(web.TCPSite):
+    """aiohttp's TCP site, accepting at most `max_connections` connections at once: one more is closed as
+    soon as it is accepted (the partner's AS2 software retries later), so a flood of connections that send
+    nothing cannot use up the daemon's file descriptors. A connection counts once its TLS handshake is over;
+    a handshake is cut after `handshake_timeout` seconds. Refusals are logged once a minute, with a count."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, *, ssl_context: ssl.SSLContext | None,
+                 max_connections: int, handshake_timeout: float) -> None:
+        super().__init__(runner, host, port, ssl_context=ssl_context)
+        self.max_connections = max_connections
+        self.handshake_timeout = handshake_timeout
+        self.refused = Refusals(log, "AS2", "as2_server.max_connections")
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)                 # registers the site with its runner, as TCPSite does
+        server = self._runner.server
+        assert server is not None
+
+        def accept() -> asyncio.BaseProtocol:
+            if len(server.connections) < self.max_connections:
+                return server()
+            return _Closed(self.refused, len(server.connections))
+
+        self._server = await asyncio.get_running_loop().create_server(
+            accept, self._host, self._port, ssl=self._ssl_context, backlog=self._backlog,
+            reuse_address=self._reuse_address, reuse_port=self._reuse_port,
+            ssl_handshake_timeout=self.handshake_timeout if self._ssl_context else None)
+
+
+class _Closed(asyncio.Protocol):
+    """A connection beyond the limit: counted, and closed as soon as it is made."""
+
+    def __init__(self, refused: Refusals, open_now: int) -> None:
+        self.refused, self.open_now = refused, open_now
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        self.refused.add(str(peer[0]) if peer else "?", self.open_now)
+        transport.close()
+
+
+async def _next_chunk(content: StreamReader, started: float, received: int, limits: As2ServerSettings) -> bytes:
     """The next piece of a request body (b"" at its end); TimeoutError once it is later than a live sender
-    would be: BODY_DEADLINE seconds after `started`, plus one second per BODY_MIN_RATE bytes received."""
-    async with asyncio.timeout_at(started + BODY_DEADLINE + received / BODY_MIN_RATE):
+    would be: body_deadline seconds after `started`, plus one second per body_min_rate bytes received."""
+    async with asyncio.timeout_at(started + limits.body_deadline + received / limits.body_min_rate):
         return await content.readany()
 
 
