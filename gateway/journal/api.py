@@ -160,6 +160,11 @@ class Journal(abc.ABC):
     def seen_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> str | None:
         """Record an inbound interchange; return the first message id if this one was seen before."""
 
+    @abc.abstractmethod
+    def forget_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> None:
+        """Undo `seen_interchange` for `message_id`: a rejected interchange's corrected resend may carry the
+        same control number and is not a duplicate."""
+
     # ---- outbound ack tracking -----------------------------------------------------
     @abc.abstractmethod
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
