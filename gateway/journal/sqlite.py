@@ -104,6 +104,12 @@ CREATE TABLE IF NOT EXISTS blobs (
 );
 """
 
+SCHEMA_VERSION = 1
+"""The journal's layout, kept in SQLite's `user_version`. A release that changes the layout raises it and adds
+the step from the one before to `_MIGRATIONS`; a journal written by a newer release is refused, so going back
+to an older gateway never writes rows that release's journal cannot read."""
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}   # from version n to n + 1
+
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _id_lock = threading.Lock()
 _last_id: list[int] = [0, 0]   # [millis, random80] of the last id, for monotonic ids within a process
@@ -153,6 +159,23 @@ def _journal_error(exc: sqlite3.Error, what: str) -> JournalError:
     return (StorageFull if full else JournalError)(f"{what}: {exc}")
 
 
+def _upgrade(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the journal to SCHEMA_VERSION (a new one is made at it; one from before the version was kept is
+    version 1), or refuse one a newer gateway wrote."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise JournalError(f"journal {path} was written by a newer edi-gateway (journal schema {version}; this one "
+                           f"knows up to {SCHEMA_VERSION}): run that release again, or restore the journal's "
+                           "backup from before the upgrade")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    for step in range(max(version, 1), SCHEMA_VERSION):
+        _MIGRATIONS[step](db)
+    if version != SCHEMA_VERSION:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 class SqliteJournal(Journal):
     """The embedded journal. `path` is the database file (created with its folder)."""
 
@@ -171,9 +194,7 @@ class SqliteJournal(Journal):
             self._batch_owner: int | None = None
             self._after_commit: list[Callable[[], None]] | None = None
             with self._tx() as db:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                _upgrade(db, self.path)
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
 

@@ -433,3 +433,30 @@ def test_the_daemon_raises_its_open_files_limit_to_the_hard_one(tmp_path: Path) 
         assert line.split()[3:5] == ["4096", "4096"], line
         ws.drop("order1.x12", purchase_order(502))
         wait_for(lambda: ws.count(direction="in") == 1, message="the file taken")
+
+
+def test_a_journal_written_by_a_newer_gateway_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    """Going back to an older release after an upgrade that changed the journal's layout must not write rows
+    the newer layout cannot read: the older gateway refuses to start and says what to do. A journal it knows
+    is opened (and a new one made) at its own schema version."""
+    import sqlite3
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    with GatewayProcess(ws.config):
+        pass
+    path = ws.root / "state" / "journal.sqlite3"
+    def content() -> list[str]:
+        db = sqlite3.connect(path)
+        try:
+            return [*db.iterdump(), str(db.execute("PRAGMA user_version").fetchone()[0])]
+        finally:
+            db.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    db.execute("PRAGMA user_version = 7")
+    db.close()
+    before = content()
+    refused = cli("run", config=ws.config)
+    assert refused.returncode == 4
+    assert (f"journal {path} was written by a newer edi-gateway (journal schema 7; this one knows up to 1)"
+            in refused.stderr + refused.stdout)
+    assert content() == before
