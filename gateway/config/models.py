@@ -117,6 +117,9 @@ class OpsSettings(Strict):
     host: str = "127.0.0.1"
     port: int = 8780
     stuck_after_minutes: float = Field(30.0, description="status page: in-flight messages unchanged this long are stuck")
+    min_free_mb: int = Field(1024, ge=0, description="status page and daemon log: warn when a filesystem the "
+                             "gateway writes to (state, archive, quarantine, outbox, inboxes, SFTP root) has less "
+                             "free space than this many MB")
 
 
 class RetentionSettings(Strict):
