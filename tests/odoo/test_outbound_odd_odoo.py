@@ -13,12 +13,12 @@ import pytest
 from gateway.config.loader import LoadedConfig, load
 from gateway.formats import parse
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extraction import extract_invoices, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model
 from gateway.translate import render, translate
-from gateway.translate.canonical import Document, Line, Party, PurchaseOrder, Source
+from gateway.translate.canonical import Document, Invoice, Line, Party, PurchaseOrder, Source
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 BIGBOX_DC = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023"})
@@ -88,3 +88,53 @@ def test_cartons_without_a_weight_render_a_valid_td1(sandbox: SandboxServer, cli
     weighed = asn.model_copy(update={"gross_weight": Decimal("12.5"), "weight_unit": "KGM"})
     data, back = rendered_and_read_back(examples, journal, "bigbox", weighed, "856")
     assert "TD1*CTN25*2****G*12.5*KG~" in data.decode() and back.gross_weight == Decimal("12.5")
+
+
+def invoiced(odoo: odoorpc.ODOO, order_id: int, changes: list[dict[str, Any]] | None = None) -> int:
+    """The order delivered and invoiced; `changes[i]` written on the invoice's i-th product line before posting
+    (a discount, other taxes), as accounting does on the draft."""
+    pack_and_ship(odoo, order_id, [])
+    wizard = odoo.execute_kw("sale.advance.payment.inv", "create", [{"advance_payment_method": "delivered"}],
+                             {"context": {"active_model": "sale.order", "active_ids": [order_id]}})
+    odoo.execute_kw("sale.advance.payment.inv", "create_invoices", [[wizard]])
+    move = odoo.execute_kw("sale.order", "read", [[order_id], ["invoice_ids"]])[0]["invoice_ids"][-1]
+    lines = odoo.execute_kw("account.move.line", "search", [[("move_id", "=", move), ("display_type", "=", "product")]],
+                            {"order": "sequence, id"})
+    for line_id, vals in zip(lines, changes or [], strict=False):
+        odoo.execute_kw("account.move.line", "write", [[line_id], vals])
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    return int(move)
+
+
+def tax(odoo: odoorpc.ODOO, name: str, amount: float, amount_type: str = "percent") -> int:
+    found = odoo.execute_kw("account.tax", "search", [[("name", "=", name)]])
+    return int(found[0]) if found else int(odoo.execute_kw("account.tax", "create", [{
+        "name": name, "amount": amount, "amount_type": amount_type, "type_tax_use": "sale"}]))
+
+
+def odoo_totals(odoo: odoorpc.ODOO, move: int) -> tuple[Decimal, Decimal, Decimal]:
+    [row] = odoo.execute_kw("account.move", "read", [[move], ["amount_untaxed", "amount_tax", "amount_total"]])
+    return tuple(Decimal(str(row[f])) for f in ("amount_untaxed", "amount_tax", "amount_total"))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+@pytest.mark.parametrize("partner_id", ["bigbox", "northwind"])
+def test_an_810_with_taxes_on_its_lines_keeps_the_it1_loop_order(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        partner_id: str) -> None:
+    """A taxed invoice line carries TXI in its IT1 loop, which comes before PID there (004010 and 005010 810): written
+    after PID it broke the 810 ('mandatory segment TDS is missing'), so every taxed invoice was held."""
+    ship_to, codes = (BIGBOX_DC, ("BB-1001", "BB-1002")) if partner_id == "bigbox" else (
+        Party(role="ship_to", ids={"store": "0042"}), ("NW-A1", "NW-A2"))
+    order_id = ordered(examples, client, partner_id, f"{partner_id}-TAX", ship_to,
+                       [line("1", {"buyer": codes[0]}, 24), line("2", {"buyer": codes[1]}, 10)])
+    sales = tax(odoo, "Tax 15%", 15.0)
+    move = invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [sales])]}, {"tax_ids": [(6, 0, [sales])]}])
+    [doc] = extract_invoices(client, examples.partners[partner_id], journal)
+    data, back = rendered_and_read_back(examples, journal, partner_id, doc, "810")
+    segments = data.decode().replace("\n", "").split("~")
+    at = next(i for i, s in enumerate(segments) if s.startswith("IT1*1*"))
+    assert [s.split("*")[0] for s in segments[at:at + 3]] == ["IT1", "TXI", "PID"]
+    assert isinstance(back, Invoice) and back.check() == []
+    assert [[t.amount for t in ln.taxes] for ln in back.lines] == [[t.amount for t in ln.taxes] for ln in doc.lines]
+    assert back.totals.total_amount == odoo_totals(odoo, move)[2]
