@@ -43,6 +43,7 @@ from gateway.journal.api import Direction, Message
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
 from gateway.ops.certificates import Reminders, certificates_in_use, expiry_warnings
+from gateway.ops.disk import free_space, low_space_warnings
 from gateway.outbound.outbox import Outbox
 from gateway.pipeline import Pipeline, WorkerPool
 from gateway.transports.folder import FolderInbox
@@ -51,6 +52,7 @@ log = logging.getLogger("gateway.daemon")
 
 ACK_CHECK_SECONDS = 60.0     # how often sent messages are checked for an acknowledgement past its window
 CERT_CHECK_SECONDS = 3600.0  # how often the configured certificates' expiry is looked at (see Reminders)
+DISK_CHECK_SECONDS = 300.0   # how often the free space where the gateway writes is looked at
 
 Stopper = Callable[[], Awaitable[None]]
 
@@ -156,6 +158,7 @@ class Daemon:
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
         self._tasks.append(asyncio.create_task(self._watch_acks(), name="overdue-acks"))
         self._tasks.append(asyncio.create_task(self._watch_certificates(), name="certificates"))
+        self._tasks.append(asyncio.create_task(self._watch_disk(), name="disk"))
         # start-up's objects (modules, profiles, config) live as long as the process: out of every later
         # collection, which measured 15-20% of the translation hot path
         gc.freeze()
@@ -295,6 +298,22 @@ class Daemon:
             except Exception:      # a bug here must not end the check for the rest of the run
                 log.exception("certificate check failed")
             await asyncio.sleep(CERT_CHECK_SECONDS)
+
+    async def _watch_disk(self) -> None:
+        """At start and every few minutes: log each filesystem the gateway writes to that has less than
+        ops.min_free_mb free (when it first does, then once a day while it does)."""
+        reminders = Reminders()
+        while True:
+            try:
+                gateway = self.ctx.config.gateway
+                spaces = await asyncio.to_thread(free_space, gateway)
+                low = {str(s.path): w for s, w in ((s, low_space_warnings([s], gateway.ops.min_free_mb))
+                                                   for s in spaces) if w}
+                for path in reminders.due(list(low), datetime.now(UTC)):
+                    log.warning("disk: %s", low[path][0])
+            except Exception:      # a bug here must not end the check for the rest of the run
+                log.exception("free space check failed")
+            await asyncio.sleep(DISK_CHECK_SECONDS)
 
     # ------------------------------------------------------------------ systemd
     def _status(self) -> str:

@@ -112,8 +112,8 @@ def expiry_warnings(certs: list[CertificateInUse], now: datetime, days: int = WA
 
 @dataclass
 class Reminders:
-    """Which expiry warnings the running daemon logs now: each when it first appears, then once a day while
-    it holds (a daemon runs for months; a warning logged only at start is read by nobody)."""
+    """Which warnings (or keys naming them) the running daemon logs now: each when it first appears, then once a
+    day while it holds (a daemon runs for months; a warning logged only at start is read by nobody)."""
 
     last: dict[str, datetime] = field(default_factory=dict)
 

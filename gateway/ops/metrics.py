@@ -17,6 +17,7 @@ from typing import Literal
 
 from gateway.journal.api import State
 from gateway.ops.certificates import CertificateInUse
+from gateway.ops.disk import FreeSpace
 from gateway.ops.queries import LATENCY_BUCKETS, JournalQueries
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -81,8 +82,10 @@ def _version() -> str:
 
 
 def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | None = None,
-            certificates: list[CertificateInUse] | None = None) -> list[Family]:
-    """Every metric the gateway exports, read from the journal now (and the certificates configured)."""
+            certificates: list[CertificateInUse] | None = None, spaces: list[FreeSpace] | None = None
+            ) -> list[Family]:
+    """Every metric the gateway exports, read from the journal now (and the certificates configured, and the
+    free space where it writes)."""
     messages = Family(PREFIX + "messages", "gauge", "Messages in the journal by direction, state, partner and type.")
     for direction, state, partner, doc_type, n in queries.message_counts():
         messages.add(n, direction=direction, state=state, partner=partner, type=doc_type)
@@ -136,4 +139,12 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
         for c in certificates:
             expiry.add((c.not_after - now).total_seconds(), use=c.use, partner=c.partner, serial=c.serial)
         families.append(expiry)
+    if spaces:
+        free = Family(PREFIX + "free_bytes", "gauge", "Free bytes on each filesystem the gateway writes to; uses "
+                      "lists what it keeps there (state, archive, quarantine, outbox, inbox, sftp).")
+        size = Family(PREFIX + "filesystem_size_bytes", "gauge", "Size of each filesystem the gateway writes to.")
+        for space in spaces:
+            free.add(space.free, path=str(space.path), uses=",".join(space.uses))
+            size.add(space.total, path=str(space.path), uses=",".join(space.uses))
+        families += [free, size]
     return families

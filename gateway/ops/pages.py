@@ -173,7 +173,8 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
 
 
 def notices(lines: list[str]) -> str:
-    """Warnings that are not about one message (certificates about to expire), above everything else."""
+    """Warnings that are not about one message (a disk filling up, certificates about to expire), above
+    everything else."""
     if not lines:
         return ""
     return '<ul class="notices">' + "".join(f'<li class="warn">{esc(line)}</li>' for line in lines) + "</ul>"

@@ -29,6 +29,7 @@ from gateway.errors import TransportError
 from gateway.journal.archive import Archive
 from gateway.ops import metrics, pages
 from gateway.ops.certificates import CertificateInUse, certificates_in_use, expiry_warnings
+from gateway.ops.disk import FreeSpace, free_space, low_space_warnings
 from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
 
@@ -107,9 +108,17 @@ async def live(request: web.Request) -> web.Response:
     return web.json_response({"status": "live", "live": True})
 
 
+def _gateway_config(ctx: Any) -> Any:
+    return getattr(ctx.config, "gateway", ctx.config)
+
+
+def _free_space(ctx: Any) -> list[FreeSpace]:
+    return free_space(_gateway_config(ctx))
+
+
 def _certificates(ctx: Any) -> list[CertificateInUse]:
     """The certificates configured now (read on each request: SIGHUP may change them; a few PEM files)."""
-    config = getattr(ctx.config, "gateway", ctx.config)
+    config = _gateway_config(ctx)
     partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", None) or {}
     return certificates_in_use(config, dict(partners))
 
@@ -119,8 +128,10 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     queries = request.app[QUERIES]
     results = await request.app[READINESS].run()        # cached for a couple of seconds
     checks = {r.name: r.ok for r in results}
-    certificates = await asyncio.to_thread(_certificates, request.app[STATE]["ctx"])
-    families = await asyncio.to_thread(metrics.collect, queries, now, checks, certificates)
+    ctx = request.app[STATE]["ctx"]
+    certificates, spaces = await asyncio.gather(asyncio.to_thread(_certificates, ctx),
+                                                asyncio.to_thread(_free_space, ctx))
+    families = await asyncio.to_thread(metrics.collect, queries, now, checks, certificates, spaces)
     return web.Response(body=metrics.render(families).encode("utf-8"),
                         headers={"Content-Type": metrics.CONTENT_TYPE})
 
@@ -155,11 +166,12 @@ def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Bo
 
 async def status(request: web.Request) -> web.Response:
     now = _now()
-    board, checks, certificates = await asyncio.gather(
+    ctx = request.app[STATE]["ctx"]
+    board, checks, certificates, spaces = await asyncio.gather(
         asyncio.to_thread(_board, request, now, None), request.app[READINESS].run(),
-        asyncio.to_thread(_certificates, request.app[STATE]["ctx"]))
-    return _html(pages.status_page(now=now, board=board, checks=checks,
-                                   warnings=expiry_warnings(certificates, now)))
+        asyncio.to_thread(_certificates, ctx), asyncio.to_thread(_free_space, ctx))
+    warnings = low_space_warnings(spaces, _gateway_config(ctx).ops.min_free_mb) + expiry_warnings(certificates, now)
+    return _html(pages.status_page(now=now, board=board, checks=checks, warnings=warnings))
 
 
 async def partner(request: web.Request) -> web.Response:

@@ -58,10 +58,11 @@ class Workspace:
     @classmethod
     def create(cls, root: Path, settings: dict[str, Any] | None = None,
                partners: dict[str, dict[str, Any]] | None = None) -> Workspace:
-        """`settings` is merged into the defaults (odoo off, ops off, fast inbox, quick retries)."""
+        """`settings` is merged into the defaults (odoo off, ops off, fast inbox, quick retries, no free-space
+        warning: the tests' daemons must log the same on a nearly full CI disk)."""
         base = {
             "odoo": {"enabled": False},
-            "ops": {"enabled": False},
+            "ops": {"enabled": False, "min_free_mb": 0},
             "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.3}],
             "outbox": {"max_attempts": 5, "min_backoff": 0.1, "max_backoff": 0.5, "concurrency_per_channel": 2},
             "drain_seconds": 10.0,
