@@ -344,6 +344,12 @@ TRIGGER_DOCUMENTS = {"delivery_done": "ShipNotice", "invoice_posted": "Invoice",
 """What an outbound trigger produces: the profile a document names must write that canonical document."""
 
 
+def _line_of(file: Path, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+    """1-based (line, column) of the key at `loc` in a YAML file that was read before."""
+    line, col, _ = _position(_read_yaml(file), loc)
+    return line, col
+
+
 def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
     """Each partner document must name a profile that exists, and a triggered one a profile writing what the
     trigger produces (an 865 profile under `delivery_done` would only fail when the first delivery is done)."""
@@ -354,27 +360,81 @@ def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Pa
     for pid, partner in partners.items():
         for index, doc in enumerate(partner.documents):
             if doc.profile not in names:
-                root = _read_yaml(files[pid])
-                line, col, _ = _position(root, ("documents", index, "profile"))
+                line, col = _line_of(files[pid], ("documents", index, "profile"))
                 close = difflib.get_close_matches(doc.profile, sorted(names), n=1)
                 errors.append(ConfigError(f"documents[{index}].profile: no translation profile '{doc.profile}'",
                                           str(files[pid]), line, col,
                                           f"did you mean '{close[0]}'?" if close else None))
                 continue
-            wanted = TRIGGER_DOCUMENTS.get(doc.trigger)
-            if wanted is None or profiles.is_abstract(doc.profile):
+            if profiles.is_abstract(doc.profile):
+                line, col = _line_of(files[pid], ("documents", index, "profile"))
+                errors.append(ConfigError(f"documents[{index}].profile: '{doc.profile}' is abstract (shared code "
+                                          "lists, only extended): name a profile that extends it",
+                                          str(files[pid]), line, col))
                 continue
             try:
-                writes = profiles.get(doc.profile).document
+                profile = profiles.get(doc.profile)
             except ConfigError:
                 continue                          # the profile's own error is reported with the profiles
-            if writes != wanted or doc.direction != "out":
-                root = _read_yaml(files[pid])
-                line, col, _ = _position(root, ("documents", index, "trigger"))
+            wanted = TRIGGER_DOCUMENTS.get(doc.trigger)
+            writes = profile.document
+            if wanted is not None and (writes != wanted or doc.direction != "out"):
+                line, col = _line_of(files[pid], ("documents", index, "trigger"))
                 what = (f"profile '{doc.profile}' writes {writes}" if writes != wanted
                         else "it is an inbound document")
                 errors.append(ConfigError(f"documents[{index}].trigger: {doc.trigger} sends a {wanted}, but {what}",
                                           str(files[pid]), line, col))
+            elif profile.syntax in ("x12", "edifact") and profile.message and doc.type != profile.message:
+                # the type picks the profile for a file (an 850 read with the 860 profile) and names what is sent
+                line, col = _line_of(files[pid], ("documents", index, "type"))
+                errors.append(ConfigError(f"documents[{index}].type: '{doc.type}', but profile '{doc.profile}' is "
+                                          f"for {profile.syntax.upper()} {profile.message}", str(files[pid]), line,
+                                          col, f"type: \"{profile.message}\", or a profile for {doc.type}"))
+    return errors
+
+
+def _sender_ids(partner: PartnerConfig) -> list[tuple[tuple[Any, ...], tuple[Any, ...], str]]:
+    """(claim, location in the partner file, text) of each envelope id that makes a file this partner's."""
+    claims: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = []
+    if partner.x12 is not None:
+        claims += [(("x12", i.qualifier, i.id), ("x12", "ids", n), f"ISA sender {i.qualifier}/{i.id}")
+                   for n, i in enumerate(partner.x12.ids)]
+        claims += [(("gs", g), ("x12", "gs_ids", n), f"GS sender {g}") for n, g in enumerate(partner.x12.gs_ids)]
+    if partner.edifact is not None:
+        claims += [(("edifact", i.qualifier, i.id), ("edifact", "ids", n),
+                    f"UNB sender {i.id}" + (f":{i.qualifier}" if i.qualifier else ""))
+                   for n, i in enumerate(partner.edifact.ids)]
+    if partner.xml is not None:
+        claims += [(("xml", x), ("xml", "ids", n), f"XML sender {x}") for n, x in enumerate(partner.xml.ids)]
+    return claims
+
+
+def _same_sender(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    if a[0] == b[0] == "edifact":               # an id without a qualifier is claimed under any qualifier
+        return a[2] == b[2] and (not a[1] or not b[1] or a[1] == b[1])
+    return a == b
+
+
+def _check_sender_ids(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
+                      files: dict[str, Path]) -> list[ConfigError]:
+    """Two active partners claiming the same envelope id: a file in a shared inbox (an `inbox:` entry without
+    `partner:`) from that sender would silently go to the first of them, whose file sorts first."""
+    if all(inbox.partner for inbox in gateway.inbox):
+        return []                                 # every file arrives over a channel that names its partner
+    errors: list[ConfigError] = []
+    seen: list[tuple[tuple[Any, ...], str]] = []
+    for pid, partner in partners.items():
+        if not partner.active:
+            continue
+        for claim, loc, text in _sender_ids(partner):
+            other = next((owner for known, owner in seen if owner != pid and _same_sender(known, claim)), None)
+            if other is not None:
+                line, col, found = _position(_read_yaml(files[pid]), loc)
+                errors.append(ConfigError(f"{_field_name(found)}: {text} is also partner {other}'s "
+                                          f"({files[other]}): a file from it in the shared inbox would go to "
+                                          f"{other}", str(files[pid]), line, col,
+                                          "each partner needs its own sender ids"))
+            seen.append((claim, pid))
     return errors
 
 
@@ -422,6 +482,7 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             hint = difflib.get_close_matches(inbox.partner, list(partners), n=1)
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
+    errors.extend(_check_sender_ids(gateway, partners, files))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
     # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings
     warnings = [e for e in profile_errors if _shipped(e.path)]

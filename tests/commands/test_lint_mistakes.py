@@ -1,0 +1,86 @@
+"""A coordinator's mistakes in an `edi-gateway init` workspace, each found by `edi-gateway lint` (a subprocess)
+at the file, line and key, with what was expected, and never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gateway import cli
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("init") / "ws"
+    done = cli("init", str(root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+@pytest.fixture
+def ws(pristine: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(pristine, target, symlinks=True)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def lint(ws: Path) -> list[str]:
+    """The error lines of `edi-gateway lint` (exit 1 expected), with the workspace folder left out."""
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    return [line.replace(f"{ws}/", "") for line in done.stdout.splitlines()[:-1]]
+
+
+def test_the_init_workspace_is_clean(ws: Path) -> None:
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert done.returncode == 0 and done.stdout.endswith("ok (4 partners)\n"), done.stdout
+
+
+def test_a_document_type_that_is_not_its_profiles_message(ws: Path) -> None:
+    """Swapped profiles (the 850 read with the 860 profile) and a misspelt type passed lint; translate then blamed
+    the base profile ("number: field required")."""
+    partner = ws / "partners" / "bigbox.yaml"
+    edit(partner, 'type: "850", direction: in, profile: bigbox-850', 'type: "850", direction: in, profile: bigbox-860')
+    edit(partner, 'type: "860", direction: in, profile: bigbox-860', 'type: "860", direction: in, profile: bigbox-850')
+    edit(partner, 'type: "856", direction: out', 'type: "8560", direction: out')
+    expected = [("850", "860", 28, 0), ("860", "850", 29, 1), ("8560", "856", 31, 3)]
+    assert lint(ws) == [f"partners/bigbox.yaml:{line}:6: documents[{n}].type: '{typ}', but profile 'bigbox-{real}' "
+                        f'is for X12 {real} (type: "{real}", or a profile for {typ})'
+                        for typ, real, line, n in expected]
+
+
+def test_a_document_naming_an_abstract_profile(ws: Path) -> None:
+    edit(ws / "partners" / "northwind.yaml", "profile: northwind-850", "profile: northwind-codes")
+    [error] = lint(ws)
+    assert error.startswith("partners/northwind.yaml:28:34: documents[0].profile: 'northwind-codes' is abstract")
+
+
+def test_two_partners_with_the_same_sender_ids(ws: Path) -> None:
+    """A copy of bigbox.yaml for a second partner kept bigbox's ISA and GS ids: lint said ok, and the shared inbox
+    gave every file of that sender to whichever partner file sorts first."""
+    text = (ws / "partners" / "bigbox.yaml").read_text()
+    (ws / "partners" / "bigbox2.yaml").write_text(text.replace("id: bigbox\n", "id: bigbox2\n")
+                                                  .replace("BIGBOX-AS2", "BIGBOX2-AS2"))
+    edit(ws / "partners" / "northwind.yaml", '{qualifier: "12", id: "8005551234"}', '{qualifier: ZZ, id: ACMEX}')
+    edit(ws / "partners" / "eurohandel.yaml", '{qualifier: "14", id: "4012345000009"}', '{id: "ACMEX"}')
+    (ws / "partners" / "zz.yaml").write_text('id: zz\nedifact:\n  ids: [{qualifier: "ZZ", id: ACMEX}]\n'
+                                             'x12:\n  ids: [{qualifier: "12", id: ACMEX}]\n')
+    errors = lint(ws)
+    said = ("{0}: {1} is also partner {2}'s (partners/{2}.yaml): a file from it in the shared inbox would go to {2} "
+            "(each partner needs its own sender ids)")
+    assert errors == [said.format("partners/bigbox2.yaml:16:7: x12.ids[0]", "ISA sender ZZ/BIGBOXRETAIL", "bigbox"),
+                      said.format("partners/bigbox2.yaml:17:12: x12.gs_ids[0]", "GS sender BIGBOX", "bigbox"),
+                      said.format("partners/zz.yaml:3:9: edifact.ids[0]", "UNB sender ACMEX:ZZ", "eurohandel")], errors
+    # the same ids behind channels that name their partner (no shared inbox) are not ambiguous
+    edit(ws / "gateway.yaml", "  - path: inbox\n", "  - path: inbox\n    partner: northwind\n")
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stdout
