@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -89,6 +89,19 @@ def _dec(value: Any) -> Decimal:
     """Odoo's float as a Decimal without float noise or exponent: 490.0 -> 490, 12.5 -> 12.5."""
     d = Decimal(str(value or 0))
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def _money(value: Decimal) -> Decimal:
+    """An amount rounded to the cent as Odoo rounds money (float_round HALF-UP: 13.125 -> 13.13), not half to even."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _net_price(line: dict[str, Any]) -> Decimal:
+    """An invoice line's unit price after its discount (%): what its quantity is charged at, so that quantity x
+    price is the line's amount (Odoo's price_unit is the price before the discount)."""
+    price = _dec(line["price_unit"])
+    discount = _dec(line.get("discount"))
+    return _dec(price * (100 - discount) / 100) if discount else price
 
 
 def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) -> list[Any]:
@@ -360,15 +373,16 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             line_taxes = []
             for tid in line["tax_ids"]:
                 tax = taxes.get(tid)
-                if tax and tax.get("amount_type") == "percent":
-                    amount = (subtotal * _dec(tax["amount"]) / 100).quantize(Decimal("0.01"))
+                if tax and tax.get("amount_type") in ("percent", "fixed"):
+                    amount = _money(subtotal * _dec(tax["amount"]) / 100 if tax["amount_type"] == "percent"
+                                    else _dec(line["quantity"]) * _dec(tax["amount"]))
                     tax_totals[tid] += amount
-                    line_taxes.append(Tax(type=tax_type(tax), rate=_dec(tax["amount"]), amount=amount,
-                                          taxable_amount=subtotal))
+                    line_taxes.append(Tax(type=tax_type(tax), amount=amount, taxable_amount=subtotal,
+                                          rate=_dec(tax["amount"]) if tax["amount_type"] == "percent" else None))
             doc_lines.append(Line(line_no=str(sale["sequence"]) if sale else str(index), item_ids=ids,
                                   description=line.get("name") or name, quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
-                                  unit_price=_dec(line["price_unit"]), amount=subtotal, taxes=line_taxes))
+                                  unit_price=_net_price(line), amount=subtotal, taxes=line_taxes))
         if not doc_lines:
             continue
         parties = [p for p in (_party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
@@ -382,7 +396,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
-            taxes=[Tax(type=tax_type(taxes[t]), rate=_dec(taxes[t]["amount"]), amount=a) for t, a in tax_totals.items()],
+            taxes=[Tax(type=tax_type(taxes[t]), amount=a,
+                       rate=_dec(taxes[t]["amount"]) if taxes[t]["amount_type"] == "percent" else None)
+                   for t, a in tax_totals.items()],
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",

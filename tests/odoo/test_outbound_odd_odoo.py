@@ -138,3 +138,47 @@ def test_an_810_with_taxes_on_its_lines_keeps_the_it1_loop_order(
     assert isinstance(back, Invoice) and back.check() == []
     assert [[t.amount for t in ln.taxes] for ln in back.lines] == [[t.amount for t in ln.taxes] for ln in doc.lines]
     assert back.totals.total_amount == odoo_totals(odoo, move)[2]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+def test_invoice_taxes_are_rounded_half_up_and_add_up_to_odoos_tax(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """Odoo rounds each line's tax half up (87.50 x 15 % = 13.125 -> 13.13) and its tax total adds those: the
+    INVOIC's TAX/MOA 124 amounts were rounded half to even (13.12) and added up to a cent less than MOA 176.
+    A fixed tax (an amount per unit, say a recycling fee) was left out of the tax amounts altogether."""
+    order_id = ordered(examples, client, "eurohandel", "EH-TAX", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                       [line("1", {"gtin": "00614141000029"}, 10), line("2", {"gtin": "00614141000012"}, 3)])
+    vat, fee = tax(odoo, "Tax 15%", 15.0), tax(odoo, "Recycling fee", 0.25, "fixed")
+    move = invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [vat])]}, {"tax_ids": [(6, 0, [vat, fee])]}])
+    untaxed, tax_amount, total = odoo_totals(odoo, move)
+    assert tax_amount == Decimal("19.51")                         # 13.13 + 5.63 (37.50 x 15 %) + 0.75
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert [[t.amount for t in ln.taxes] for ln in doc.lines] == [[Decimal("13.13")],
+                                                                   [Decimal("5.63"), Decimal("0.75")]]
+    assert sum(t.amount or 0 for t in doc.taxes) == tax_amount == doc.totals.tax_amount
+    assert doc.check() == []
+    _, back = rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
+    assert isinstance(back, Invoice) and back.check() == []
+    assert sum(t.amount or 0 for t in back.taxes) == back.totals.tax_amount == tax_amount
+    assert (back.totals.lines_amount, back.totals.total_amount) == (untaxed, total)
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+@pytest.mark.parametrize(("partner_id", "doc_type"), [("bigbox", "810"), ("eurohandel", "INVOIC")])
+def test_a_discounted_invoice_line_is_priced_net(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                                 journal: Any, examples: LoadedConfig, partner_id: str,
+                                                 doc_type: str) -> None:
+    """Odoo keeps a discounted line's price before the discount (price_unit 12.50, discount 10 %, subtotal 270):
+    sent as the unit price, the partner's quantity x price (300) disagreed with the line amount and the total."""
+    ship_to, ids = (BIGBOX_DC, {"buyer": "BB-1001"}) if partner_id == "bigbox" else (
+        Party(role="ship_to", ids={"gln": "4012345000016"}), {"gtin": "00614141000012"})
+    order_id = ordered(examples, client, partner_id, f"{partner_id}-DISC", ship_to, [line("1", ids, 24)])
+    move = invoiced(odoo, order_id, [{"discount": 10.0}])
+    untaxed, _, total = odoo_totals(odoo, move)
+    [doc] = extract_invoices(client, examples.partners[partner_id], journal)
+    [first] = doc.lines
+    assert (first.quantity, first.unit_price, first.amount) == (Decimal(24), Decimal("11.25"), Decimal(270))
+    assert doc.check() == []
+    _, back = rendered_and_read_back(examples, journal, partner_id, doc, doc_type)
+    assert isinstance(back, Invoice) and back.check() == []
+    assert back.lines[0].unit_price == Decimal("11.25") and back.totals.total_amount == total == untaxed

@@ -18,6 +18,7 @@ Add-ons a real database may lack (`build(version, without=...)`):
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.odoo.sandbox.orm import Env, Field, ModelSpec
@@ -213,36 +214,43 @@ def _qty(kind: str) -> Any:
     return compute
 
 
-def _tax_rate(env: Env, tax_ids: list[int]) -> float:
-    return float(sum(env.db.data["account.tax"][t].get("amount", 0.0) for t in tax_ids
-                     if t in env.db.data["account.tax"])) / 100.0
+def money_round(value: float) -> float:
+    """`res.currency.round` of a 0.01 currency: float_round HALF-UP (13.125 -> 13.13), not Python's round, which
+    rounds a binary-exact half to even (13.125 -> 13.12)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
+    """A line's subtotal and tax, the company's default `round_per_line`: the subtotal is rounded, then each of
+    its taxes on it (a percentage of it; a fixed tax, its amount per unit), and those rounded amounts are what
+    the document's tax adds up."""
+    quantity = rec.get(qty, 0.0)
+    sub = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
+    taxes = [env.db.data["account.tax"][t] for t in rec.get(tax) or [] if t in env.db.data["account.tax"]]
+    return sub, sum(money_round(quantity * float(t.get("amount", 0.0)) if t.get("amount_type") == "fixed"
+                                else sub * float(t.get("amount", 0.0)) / 100.0) for t in taxes)
 
 
 def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
     def compute(env: Env, rid: int) -> float:
-        rec = env.db.data[model][rid]
-        base = rec.get(qty, 0.0) * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0)
-        if total:
-            base *= 1 + _tax_rate(env, rec.get(tax) or [])
-        return round(float(base), 2)
+        sub, tax_amount = _line_figures(env, env.db.data[model][rid], qty, tax)
+        return money_round(sub + tax_amount) if total else sub
     return compute
 
 
 def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, tax: str) -> Any:
     def compute(env: Env, rid: int) -> float:
-        lines = [r for r in env.db.data[line_model].values() if r.get(inverse) == rid]
-        sub = sum(r.get(qty, 0.0) * r.get("price_unit", 0.0) * (1 - r.get("discount", 0.0) / 100.0)
-                  for r in lines if not r.get("display_type") or r.get("display_type") == "product")
-        tax_amount = sum(r.get(qty, 0.0) * r.get("price_unit", 0.0) * (1 - r.get("discount", 0.0) / 100.0)
-                         * _tax_rate(env, r.get(tax) or []) for r in lines
-                         if not r.get("display_type") or r.get("display_type") == "product")
+        figures = [_line_figures(env, r, qty, tax) for r in env.db.data[line_model].values() if r.get(inverse) == rid
+                   and (not r.get("display_type") or r.get("display_type") == "product")]
+        sub = money_round(sum(f[0] for f in figures))
+        tax_amount = money_round(sum(f[1] for f in figures))
         if fname == "untaxed":
-            return round(float(sub), 2)
+            return sub
         if fname == "tax":
-            return round(float(tax_amount), 2)
+            return tax_amount
         if fname == "residual" and model == "account.move" and env.db.data[model][rid].get("payment_state") == "paid":
             return 0.0
-        return round(float(sub + tax_amount), 2)
+        return money_round(sub + tax_amount)
     return compute
 
 
