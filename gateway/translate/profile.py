@@ -132,7 +132,8 @@ class ProfileErrors(ConfigError):
     """Every profile that failed to load (`errors`), so that lint shows them all in one run."""
 
     def __init__(self, errors: list[ConfigError]) -> None:
-        self.errors = list(dict.fromkeys(errors))
+        # a shared file's problem (a code list, a cycle of extends) fails each profile built on it: say it once
+        self.errors = list({str(e): e for e in errors}.values())
         first = self.errors[0]
         super().__init__(first.message, first.path, first.line, first.column, first.hint)
 

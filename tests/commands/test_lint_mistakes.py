@@ -84,3 +84,15 @@ def test_two_partners_with_the_same_sender_ids(ws: Path) -> None:
     edit(ws / "gateway.yaml", "  - path: inbox\n", "  - path: inbox\n    partner: northwind\n")
     done = cli("lint", config=ws / "gateway.yaml")
     assert done.returncode == 0, done.stdout
+
+
+def test_a_mistake_in_a_shared_profile_is_reported_once(ws: Path) -> None:
+    """Five northwind profiles extend northwind-codes: its bad code list was printed five times ("5 errors")."""
+    edit(ws / "translations" / "northwind-codes.yaml", "units: {CA: DZN}", "units: [CA, DZN]")
+    assert lint(ws) == ["translations/northwind-codes.yaml:6: code list 'units' must map codes to canonical values"]
+
+
+def test_a_cycle_of_extends(ws: Path) -> None:
+    edit(ws / "translations" / "northwind-codes.yaml", "abstract: true\n", "abstract: true\nextends: northwind-850\n")
+    assert lint(ws) == ["translations/northwind-850.yaml:3: extends: 'northwind-codes' makes a cycle",
+                        "translations/northwind-codes.yaml:4: extends: 'northwind-850' makes a cycle"]
