@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+from gateway.config.filenames import pattern_for, render_pattern
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import (
@@ -165,11 +166,17 @@ class Pipeline:
         """
         sha = self.archive.put(rendered.data)
         channel = partner.outbound.channel if partner.outbound else "folder"
+        name = rendered.filename
+        pattern = pattern_for(partner.filenames, rendered.doc_type)
+        if pattern is not None:       # the partner's own names; CSV and XML have no control number: a counter
+            control = rendered.control_number or f"{self.journal.next_control_number(partner.id, 'file'):09d}"
+            name = render_pattern(pattern, partner=partner.id, doc_type=rendered.doc_type, control=control,
+                                  number=rendered.number, when=utcnow())
         meta = {"expects_ack": rendered.expects_ack, "group_number": rendered.group_number,
                 "transaction_numbers": list(rendered.transaction_numbers),
                 "source_record": rendered.source_record}
         message = self.journal.record_intake(
-            direction=Direction.OUT, partner=partner.id, channel=channel, filename=_safe_name(rendered.filename),
+            direction=Direction.OUT, partner=partner.id, channel=channel, filename=_safe_name(name),
             sha256=sha, size=len(rendered.data), source_key=key, meta=meta, parent_id=parent_id,
             state=State.QUEUED, doc_type=rendered.doc_type, control_number=rendered.control_number or None,
             syntax=getattr(rendered.syntax, "value", rendered.syntax))

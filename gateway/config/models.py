@@ -16,7 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+
+from gateway.config.filenames import check_pattern
 
 
 class Strict(BaseModel):
@@ -364,6 +366,11 @@ class PartnerConfig(Strict):
     xml: XmlSettings | None = None
     inbound: list[Channel] = Field(default_factory=list)
     outbound: Channel | None = None           # default: folder outbox/<partner id>/
+    filenames: dict[str, Annotated[str, AfterValidator(check_pattern)]] = Field(
+        default_factory=dict, description="names of the files we send, by document type (856, 810, 997, "
+        "DESADV, ...) or '*' for any other: a pattern over {partner}, {type}, {control} (required), {number} "
+        "and {date} (UTC; {date:%Y%m%d} for another format), e.g. 'ASN_{number}_{control}.txt'; without one, "
+        "<partner>_<type>_<control>.<x12|edi|csv|xml>")
     documents: list[DocumentSettings] = Field(default_factory=list)
 
 

@@ -18,3 +18,4 @@ class RenderedDocument:
     transaction_numbers: list[str] = field(default_factory=list)   # ST02 / UNH0062
     expects_ack: str | None = None        # "997" | "999" | "CONTRL" | None: what the partner should send back
     source_record: str | None = None      # "stock.picking,42" for extracted documents
+    number: str = ""                      # the document's own number (ASN, invoice, ...): `{number}` in file names

@@ -218,7 +218,7 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
                             filename=f"{partner.id}_{doc_type}_{isa:09d}.x12", data=data_bytes,
                             control_number=f"{isa:09d}", group_number=str(gs), transaction_numbers=[st],
                             expects_ack=settings.ack if settings.ack != "none" else None,
-                            source_record=doc.source.odoo_record)
+                            source_record=doc.source.odoo_record, number=doc.number)
 
 
 def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
@@ -253,7 +253,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
                             filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),
                             control_number=str(unb), transaction_numbers=[str(unh)],
                             expects_ack="CONTRL" if settings.contrl else None,
-                            source_record=doc.source.odoo_record)
+                            source_record=doc.source.odoo_record, number=doc.number)
 
 
 def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, doc_type: str,
@@ -266,7 +266,7 @@ def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
         columns.extend(k for k in row if k not in columns)
     body = csv_format.write(rows, partner.csv, columns)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.CSV, filename=f"{partner.id}_{doc_type}_{doc.number}.csv",
-                            data=body, source_record=doc.source.odoo_record)
+                            data=body, source_record=doc.source.odoo_record, number=doc.number)
 
 
 def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
@@ -290,7 +290,7 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
         doctype = doctype or xml_format.cxml_doctype()
     body = xml_format.serialize(root, doctype=doctype)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
-                            data=body, control_number=control, source_record=doc.source.odoo_record)
+                            data=body, control_number=control, source_record=doc.source.odoo_record, number=doc.number)
 
 
 def _credential(parent: Any, identity: str) -> None:
