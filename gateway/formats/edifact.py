@@ -141,7 +141,29 @@ def _parse(data: bytes, validate: bool, each: Callable[[Transaction], None] | No
         if each is None:                      # else each message was checked when it was read
             for tx in result.transactions:
                 result.issues.extend(check(tx, tx.envelope.index if tx.envelope is not None else None))
+    _apply_acceptance(result)
     return result
+
+
+def _apply_acceptance(result: ParseResult) -> None:
+    """Messages under an interchange (or group) with an ERROR of its own are not accepted: the CONTRL
+    rejects that level and all below it (UCI / UCF action 4), so none of them may go on to translation,
+    as X12's interchange and group errors reject their sets (`x12.apply_acceptance`)."""
+    bad_env: set[int] = set()
+    bad_grp: set[tuple[int, int]] = set()
+    for issue in result.issues:
+        if issue.severity is not Severity.ERROR or issue.interchange is None or issue.transaction is not None:
+            continue
+        if issue.level == "interchange":
+            bad_env.add(issue.interchange)
+        elif issue.level == "group" and issue.group is not None:
+            bad_grp.add((issue.interchange, issue.group))
+    if not bad_env and not bad_grp:
+        return                          # the usual case
+    for tx in result.transactions:
+        env = tx.envelope.index if tx.envelope is not None else -1
+        if env in bad_env or tx.group is not None and (env, tx.group.index) in bad_grp:
+            tx.accepted = False
 
 
 def _skip_ws(data: bytes, pos: int) -> int:

@@ -153,7 +153,8 @@ def test_wrong_counts_and_references_are_located_with_contrl_codes() -> None:
     by_code = {(i.code, i.segment_tag, i.element_position, i.transaction) for i in r.issues}
     assert ("29", "UNT", 1, 0) in by_code and ("28", "UNT", 2, 0) in by_code
     assert ("29", "UNZ", 1, None) in by_code and ("28", "UNZ", 2, None) in by_code
-    assert [t.accepted for t in r.transactions] == [False, True]
+    # the first by its UNT, the second by the UNZ's faults: the CONTRL rejects the interchange (UCI action 4)
+    assert [t.accepted for t in r.transactions] == [False, False]
     unt = next(i for i in r.issues if i.code == "29" and i.segment_tag == "UNT")
     assert unt.location() == "interchange 1, transaction 1, segment 3 UNT, element 1"
     # the writer computes the counts

@@ -4,6 +4,7 @@ acknowledged, that the inbox keeps taking files, and that nothing is lost or dou
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from tests.helpers.edifact import orders
@@ -73,3 +74,38 @@ def test_the_corrected_resend_of_a_rejected_interchange_is_not_a_duplicate(tmp_p
         ws.drop("po-201-third.x12", x12)
         wait_for(lambda: ws.count(direction="in", state="duplicate") == 1, message="the repeat a duplicate")
     assert ws.messages(direction="in", state="duplicate")[0]["filename"] == "po-201-third.x12"
+
+
+def test_an_edifact_interchange_its_contrl_rejects_is_not_processed(tmp_path: Path) -> None:
+    # Given a running gateway with an EDIFACT partner that gets a CONTRL for every interchange
+    settings = {"our_ids": {**OUR_IDS["our_ids"], "edifact": {"qualifier": "14", "id": "0614141000005"}}}
+    ws = Workspace.create(tmp_path, settings, partners={"eurohandel": EURO})
+    with GatewayProcess(ws.config):
+        # When an interchange arrives without its UNZ trailer (the end of the transfer lost), alone and
+        # behind a complete one in the same file
+        ws.drop("cut.edi", orders(401).split(b"UNZ+")[0])
+        ws.drop("two.edi", orders(402) + orders(403).split(b"UNZ+")[0])
+        wait_for(lambda: ws.count(direction="in", state="quarantined") == 1
+                 and ws.count(direction="in", state="done") == 1, message="one quarantined, one done")
+        wait_for(lambda: ws.count(direction="out") == 3, message="a CONTRL per interchange")
+    rows = {r["filename"]: r for r in ws.messages(direction="in")}
+    # Then the interchange the CONTRL rejects (UCI action 4, 13 missing, UNZ) is not translated: alone, the
+    # file is quarantined with a reason naming the segment ...
+    assert rows["cut.edi"]["state"] == "quarantined"
+    assert "segment UNZ: interchange has no UNZ trailer" in rows["cut.edi"]["last_error"]
+    contrls = {r["parent_id"]: [] for r in ws.messages(direction="out")}
+    for r in ws.messages(direction="out"):
+        contrls[r["parent_id"]].append(ws.archived(r["sha256"]).read_bytes())
+    [cut_contrl] = contrls[rows["cut.edi"]["id"]]
+    assert b"UCI+401+4012345000009:14+0614141000005:14+4+13+UNZ'" in cut_contrl
+    # ... and beside a complete one only that one's order is kept, as its CONTRLs say
+    two = contrls[rows["two.edi"]["id"]]
+    assert any(b"UCI+402+4012345000009:14+0614141000005:14+7'" in c for c in two)
+    assert any(b"UCI+403+4012345000009:14+0614141000005:14+4+13+UNZ'" in c for c in two)
+    db = sqlite3.connect(f"file:{ws.journal_path}?mode=ro", uri=True)
+    try:
+        [(blob,)] = db.execute("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'",
+                               (rows["two.edi"]["id"],)).fetchall()
+    finally:
+        db.close()
+    assert "PO0000402" in blob and "PO0000403" not in blob
