@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ def fsync_dir(path: Path) -> None:
 def _no_follow(path: str, flags: int) -> int:
     """Open a submitted file only if it is not a symlink: a name swapped for a link between a transport's
     check and this open (a shared inbox others can write) must not archive what the link points at."""
-    return os.open(path, flags | os.O_NOFOLLOW)
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)   # a FIFO swapped in must not block the read
 
 
 def storage_error(exc: OSError, what: str) -> JournalError:
@@ -81,9 +82,20 @@ class Archive:
                     out.write(data)
                 else:
                     with open(data, "rb", opener=_no_follow) as src:
+                        first = os.fstat(src.fileno())
+                        if not stat.S_ISREG(first.st_mode):
+                            raise JournalError(f"{data} is not a regular file: not stored")
+                        read = 0
                         while chunk := src.read(CHUNK):
                             digest.update(chunk)
                             out.write(chunk)
+                            read += len(chunk)
+                        last = os.fstat(src.fileno())
+                        if read != last.st_size or (first.st_size, first.st_mtime_ns) != (last.st_size,
+                                                                                          last.st_mtime_ns):
+                            raise JournalError(f"{data} was written to while it was read ({read:,} bytes read, "
+                                               f"{last.st_size:,} now): not stored; it is read again once "
+                                               "it stays unchanged")
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
@@ -99,6 +111,9 @@ class Archive:
             os.replace(tmp, final)
             fsync_dir(final.parent)
             return sha
+        except JournalError:
+            tmp.unlink(missing_ok=True)
+            raise
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise storage_error(exc, f"archive {self.root}: cannot store {getattr(data, 'name', 'bytes')}") \

@@ -36,6 +36,12 @@ RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after t
 FULL_PAUSE_MAX = 60.0        # the longest the inbox waits for space on the archive's disk before trying again
 
 
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another: its inode (a rename-into-place is a new one), size, mtime."""
+    st = path.lstat()
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def is_temporary(name: str) -> bool:
     """Names that mean "still being written" by convention."""
     return name.startswith(".") or name.lower().endswith(TEMP_SUFFIXES)
@@ -175,6 +181,7 @@ class FolderInbox:
         meta = IntakeMeta(channel="folder", filename=path.name, partner=self.settings.partner,
                           source_key=str(path), extra={"inbox": str(self.folder)})
         try:
+            before = _identity(path)
             message = await self.intake.submit(path, meta)
             self._full.clear()
         except StorageFull as exc:
@@ -192,8 +199,13 @@ class FolderInbox:
             self._later(path)
             log.exception("not taken, stays in the inbox: %s: unexpected error", printable(path.name))
             return
-        # committed: now the file may leave the inbox
+        # committed: now the file may leave the inbox, unless what is there now is not what was read (the
+        # sender replaced or rewrote it meanwhile): that stays, and is taken again once it is stable
         try:
+            if _identity(path) != before:
+                log.warning("%s changed while it was taken: recorded as %s as it was read; the new content stays "
+                            "in the inbox and is taken once it is stable", printable(path.name), message.id)
+                return
             self._release(path, message.id)
         except OSError as exc:
             log.error("%s is recorded as %s but could not leave the inbox: %s (it will be seen as a "

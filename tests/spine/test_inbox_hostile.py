@@ -3,10 +3,17 @@ acknowledged, that the inbox keeps taking files, and that nothing is lost or dou
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
+
+from gateway.errors import JournalError
+from gateway.journal import archive as archive_module
+from gateway.journal.archive import Archive
 from tests.helpers.edifact import orders
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.wait import wait_for
@@ -109,3 +116,69 @@ def test_an_edifact_interchange_its_contrl_rejects_is_not_processed(tmp_path: Pa
     finally:
         db.close()
     assert "PO0000402" in blob and "PO0000403" not in blob
+
+
+def test_a_file_replaced_while_it_is_taken_is_taken_again_not_lost(tmp_path: Path) -> None:
+    # Given a running gateway, and a partner who renames a corrected file into place over one it sent just as
+    # the gateway has read and recorded the first (tests/helpers/inbox_hooks.py does it at that moment)
+    from tests.helpers.inbox_hooks import REPLACEMENT
+    ws = Workspace.create(tmp_path, OUR_IDS, partners={"acme": ACME})
+    with GatewayProcess(ws.config, preload=["tests.helpers.inbox_hooks"]) as gw:
+        ws.drop("swap.x12", purchase_order(1))
+        # Then both versions are recorded: the replacement was not moved away as if it had been read
+        wait_for(lambda: ws.count(direction="in", state="done") == 2, message="both versions done")
+        wait_for(lambda: not (ws.inbox / "swap.x12").exists(), message="the inbox emptied")
+        assert "changed while it was taken" in gw.output()
+    rows = ws.messages(direction="in")
+    assert sorted(r["control_number"] for r in rows) == ["000000001", "000000002"]
+    assert {ws.archived(r["sha256"]).read_bytes() for r in rows} == {purchase_order(1), REPLACEMENT}
+
+
+def test_the_archive_refuses_a_fifo_and_a_file_written_while_read(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = Archive(tmp_path / "archive")
+    # a FIFO (swapped in for a file between the inbox's check and the read) is refused, not waited on
+    fifo = tmp_path / "order.x12"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(target=lambda: _put(archive, fifo, outcome), daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():                      # blocked on the FIFO: let it go, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(30)
+        pytest.fail("the archive waited for a writer on a FIFO")
+    assert isinstance(outcome[0], JournalError) and "not a regular file" in str(outcome[0])
+    # a file the sender is still writing while it is read is not stored half
+    growing = tmp_path / "growing.x12"
+    growing.write_bytes(purchase_order(3))
+    real_sha256 = hashlib.sha256
+
+    class Appending:
+        def __init__(self) -> None:
+            self.digest = real_sha256()
+
+        def update(self, chunk: bytes) -> None:
+            if not growing.with_suffix(".more").exists():
+                growing.with_suffix(".more").touch()
+                with open(growing, "ab") as out:
+                    out.write(b"GS*PO*ACMERETAIL*ACMEDIST*20261129*0851*4*X*004010~\n")
+            self.digest.update(chunk)
+
+        def hexdigest(self) -> str:
+            return self.digest.hexdigest()
+
+    monkeypatch.setattr(archive_module, "CHUNK", 64)
+    monkeypatch.setattr(archive_module.hashlib, "sha256", Appending)
+    with pytest.raises(JournalError, match="written to while it was read"):
+        archive.put(growing)
+    monkeypatch.undo()
+    assert not list((tmp_path / "archive" / "tmp").iterdir())          # no half copy left behind
+    assert archive.put(growing) == hashlib.sha256(growing.read_bytes()).hexdigest()
+
+
+def _put(archive: Archive, path: Path, outcome: list[BaseException]) -> None:
+    try:
+        archive.put(path)
+    except BaseException as exc:  # noqa: BLE001 - handed to the test
+        outcome.append(exc)
