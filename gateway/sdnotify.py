@@ -19,7 +19,9 @@ def notify(*lines: str) -> bool:
         address = "\0" + address[1:]          # abstract namespace
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.sendto("\n".join(lines).encode("utf-8"), address)
+            # never wait: it is sent from the event loop, and a manager whose queue is full (it reads no more)
+            # would stop the whole daemon on a blocking send; the line is dropped instead
+            sock.sendto("\n".join(lines).encode("utf-8"), socket.MSG_DONTWAIT, address)
         return True
     except OSError:
         return False

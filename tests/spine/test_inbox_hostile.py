@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -182,3 +183,24 @@ def _put(archive: Archive, path: Path, outcome: list[BaseException]) -> None:
         archive.put(path)
     except BaseException as exc:  # noqa: BLE001 - handed to the test
         outcome.append(exc)
+
+
+def test_a_notify_socket_nobody_reads_does_not_stop_the_daemon(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The daemon reports STATUS= every 10 s from its event loop. Seen with 10,000 inbox files: once the
+    # receiver's queue was full (net.unix.max_dgram_qlen unread datagrams), the send blocked and the daemon
+    # stopped taking and processing anything. A full queue now drops the line.
+    from gateway import sdnotify
+    path = str(tmp_path / "notify")
+    manager = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    manager.bind(path)                                   # bound, never read
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    results: list[bool] = []
+    sender = threading.Thread(target=lambda: results.extend(sdnotify.notify(f"STATUS={i}") for i in range(2000)),
+                              daemon=True)
+    sender.start()
+    sender.join(60)
+    blocked = sender.is_alive()
+    manager.close()                                      # lets a blocked send fail, so the thread ends
+    assert not blocked, "notify waited for the manager to read"
+    assert results[0] is True and results[-1] is False   # delivered while there was room, then dropped
