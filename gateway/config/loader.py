@@ -257,8 +257,11 @@ def _odoo_from_environment(config: GatewayConfig, root: Any, path: Path,
             odoo.password = SecretStr(odoo.password_file.read_text(encoding="utf-8").strip())
         except OSError as exc:
             line, col, _ = _position(root, ("odoo", "password_file"))
-            raise ConfigError(f"odoo.password_file: cannot read {odoo.password_file}: {exc.strerror or exc}",
-                              str(path), line, col) from None
+            # not found: not repeated, it may be the password itself written where its file's name belongs
+            what = ("no such file: give the name of the file that holds the password or API key (relative to "
+                    "gateway.yaml's folder), not the secret itself" if isinstance(exc, FileNotFoundError)
+                    else f"cannot read {odoo.password_file}: {exc.strerror or exc}")
+            raise ConfigError(f"odoo.password_file: {what}", str(path), line, col) from None
         return
     credentials = environ.get("CREDENTIALS_DIRECTORY")
     if credentials and (Path(credentials) / CREDENTIAL_NAME).is_file():
@@ -551,7 +554,18 @@ def check_transports(config: LoadedConfig) -> list[ConfigError]:
     files = {str(f) for f in config.partner_files.values()}
     errors = []
     for error in found:
-        if error.path is None:                      # a gateway.yaml setting (a server that must be enabled)
+        loc = getattr(error, "loc", None)
+        if loc is not None and (error.path is None or error.path in files):
+            # the key it is about, at its line: in the partner file, else in gateway.yaml
+            file = Path(error.path) if error.path is not None else config.path
+            try:
+                line, col, at = _position(_read_yaml(file), loc)
+            except ConfigError:
+                line, col, at = None, None, ()
+            if not at:
+                line = col = None                   # not written at all: no line to show
+            error = ConfigError(f"{_field_name(loc)}: {error.message}", str(file), line, col, error.hint)
+        elif error.path is None:                    # a gateway.yaml setting (a server that must be enabled)
             error = ConfigError(error.message, str(config.path), hint=error.hint)
         elif error.path not in files:                # a certificate or key file: say whose it is
             owner_id = owner.get(Path(error.path).resolve())

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 from cryptography import x509
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gateway.config.models import (
     As2Channel,
+    As2ServerSettings,
     GatewayConfig,
     PartnerConfig,
     SftpAccountChannel,
@@ -29,88 +31,167 @@ def _where(pid: str, files: dict[str, Path]) -> str | None:
     return str(files[pid]) if pid in files else None
 
 
+def _at(error: ConfigError, loc: tuple[Any, ...]) -> ConfigError:
+    """`error` with the key it is about (`loc`: its place in the partner file, or in gateway.yaml for an error
+    without a path), so that `gateway.config.loader.check_transports` can name the file's line and the key."""
+    error.loc = loc  # type: ignore[attr-defined]
+    return error
+
+
+def _about(exc: ConfigError, where: str | None, loc: tuple[Any, ...]) -> ConfigError:
+    """A certificate or key file's own error (it names that file) as an error of the setting that names it."""
+    error = _at(ConfigError(str(exc), path=where), loc)
+    error.file_error = str(exc)  # type: ignore[attr-defined]
+    return error
+
+
+def _secret_file(path: Path, loc: tuple[Any, ...], where: str | None, what: str = "") -> ConfigError | None:
+    """A key or password file that is not there. Its value is not repeated: a password or a pasted PEM key
+    where a file name belongs would be printed in the error."""
+    if path.exists():
+        return None
+    return _at(ConfigError(f"{what}no such file: give the name of the file that holds the "
+                           f"{loc[-1].replace('_', ' ')} (relative to gateway.yaml's folder), not the secret itself",
+                           path=where), loc)
+
+
 def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
           partner_files: dict[str, Path] | None = None) -> list[ConfigError]:
+    """Each error carries `loc`, the key it is about, when it is about one."""
     files = partner_files or {}
     errors: list[ConfigError] = []
     as2_ids: dict[str, str] = {}
     users: dict[str, str] = {}
-    uses_as2 = False
+    as2_users: list[str] = []
     for pid, p in partners.items():
         where = _where(pid, files)
-        channels = list(p.inbound) + ([p.outbound] if p.outbound else [])
-        for ch in channels:
+        channels: list[tuple[Any, tuple[Any, ...]]] = [(ch, ("inbound", n)) for n, ch in enumerate(p.inbound)]
+        if p.outbound:
+            channels.append((p.outbound, ("outbound",)))
+        for ch, at in channels:
             try:
                 if isinstance(ch, As2Channel):
-                    uses_as2 = True
+                    if pid not in as2_users:
+                        as2_users.append(pid)
                     if ch in p.inbound and as2_ids.setdefault(ch.as2_id, pid) != pid:
-                        errors.append(ConfigError(f"AS2 id {ch.as2_id!r} is also used by partner "
-                                                  f"{as2_ids[ch.as2_id]}", path=where))
-                    for cert in ch.certificates:
-                        load_certificates(cert)
+                        errors.append(_at(ConfigError(f"AS2 id {ch.as2_id!r} is also used by partner "
+                                                      f"{as2_ids[ch.as2_id]}", path=where), (*at, "as2_id")))
+                    for n, cert in enumerate(ch.certificates):
+                        try:
+                            load_certificates(cert)
+                        except ConfigError as exc:
+                            errors.append(_about(exc, where, (*at, "certificates", n)))
                     # the AS2 server also accepts from a partner's outbound channel when it has no inbound one;
                     # AS2-From is a header anyone can write: only the partner's signature says who sent it
                     receives = ch in p.inbound or not any(isinstance(c, As2Channel) for c in p.inbound)
                     if receives and not ch.require_signed:
-                        errors.append(ConfigError(f"partner {pid}: inbound AS2 with require_signed: false lets "
-                                                  "anyone send documents as this partner", path=where,
-                                                  hint="remove require_signed: false"))
+                        errors.append(_at(ConfigError(f"partner {pid}: inbound AS2 with require_signed: false lets "
+                                                      "anyone send documents as this partner", path=where,
+                                                      hint="remove require_signed: false"), (*at, "require_signed")))
                     if (ch.require_signed or ch.encrypt) and not ch.certificates:
-                        errors.append(ConfigError(f"partner {pid}: AS2 needs the partner's certificate "
-                                                  "(certificates:)", path=where))
+                        errors.append(_at(ConfigError(f"partner {pid}: AS2 needs the partner's certificate "
+                                                      "(certificates:)", path=where), (*at, "certificates")))
                     if ch is p.outbound and not ch.url:
-                        errors.append(ConfigError(f"partner {pid}: outbound AS2 needs url:", path=where))
+                        errors.append(_at(ConfigError(f"partner {pid}: outbound AS2 needs url:", path=where),
+                                          (*at, "url")))
                 elif isinstance(ch, SftpAccountChannel):
                     if users.setdefault(ch.user, pid) != pid:
-                        errors.append(ConfigError(f"SFTP user {ch.user!r} is also used by partner {users[ch.user]}",
-                                                  path=where))
-                    load_public_keys(ch.authorized_keys)
+                        errors.append(_at(ConfigError(f"SFTP user {ch.user!r} is also used by partner "
+                                                      f"{users[ch.user]}", path=where), (*at, "user")))
+                    for n, pub in enumerate(ch.authorized_keys):
+                        try:
+                            load_public_keys([pub])
+                        except ConfigError as exc:
+                            errors.append(_about(exc, where, (*at, "authorized_keys", n)))
                     if ch in p.inbound and not ch.authorized_keys and not ch.password_hash:
-                        errors.append(ConfigError(f"partner {pid}: SFTP account {ch.user!r} has neither "
-                                                  "authorized_keys nor password_hash", path=where))
+                        errors.append(_at(ConfigError(f"partner {pid}: SFTP account {ch.user!r} has neither "
+                                                      "authorized_keys nor password_hash", path=where),
+                                          (*at, "authorized_keys")))
                 elif isinstance(ch, SftpRemoteChannel):
-                    asyncssh.read_private_key(str(ch.key))
+                    missing = _secret_file(ch.key, (*at, "key"), where, f"partner {pid}: cannot load SFTP key: ")
+                    if missing is not None:
+                        errors.append(missing)
+                    else:
+                        asyncssh.read_private_key(str(ch.key))
             except ConfigError as exc:
                 errors.append(exc)
             except (OSError, asyncssh.KeyImportError, ValueError) as exc:
-                errors.append(ConfigError(f"partner {pid}: cannot load SFTP key {getattr(ch, 'key', '')}: {exc}",
-                                          path=where))
-    if uses_as2 and not gateway.as2_server.enabled:
-        errors.append(ConfigError("a partner uses AS2 but as2_server.enabled is false (the AS2 transport also "
-                                  "sends, and receives the MDNs)"))
+                errors.append(_at(ConfigError(f"partner {pid}: cannot load SFTP key {getattr(ch, 'key', '')}: "
+                                              f"{exc}", path=where), (*at, "key")))
+    if as2_users and not gateway.as2_server.enabled:
+        errors.append(_at(ConfigError(f"{_who(as2_users)} AS2 but as2_server.enabled is false "
+                                      "(the AS2 transport also sends, and receives the MDNs)"),
+                          ("as2_server", "enabled")))
     if not gateway.sftp_server.enabled:
-        if any(isinstance(ch, SftpAccountChannel) for p in partners.values() for ch in p.inbound):
-            errors.append(ConfigError("a partner uploads to our SFTP server (inbound: sftp) but "
-                                      "sftp_server.enabled is false"))
-        if any(isinstance(p.outbound, SftpAccountChannel) for p in partners.values()):
-            errors.append(ConfigError("a partner fetches its files from our SFTP server (outbound: sftp) but "
-                                      "sftp_server.enabled is false"))
-    settings = gateway.as2_server
-    if settings.enabled or uses_as2:
-        if not settings.certificate or not settings.private_key:
-            errors.append(ConfigError("as2_server.certificate and as2_server.private_key are required "
-                                      "when a partner uses AS2"))
-        else:
-            try:
-                our_cert = load_certificates(settings.certificate)[0]
-                key = load_private_key(settings.private_key, settings.private_key_password_file)
-                if not _belongs(our_cert, key):
-                    errors.append(ConfigError("as2_server.certificate does not belong to as2_server.private_key",
-                                              path=str(settings.certificate)))
-            except ConfigError as exc:
-                errors.append(exc)
-        for n, pair in enumerate(settings.previous_keys):
-            name = f"as2_server.previous_keys[{n}]"
-            try:
-                if not _belongs(load_certificates(pair.certificate)[0],
-                                load_private_key(pair.private_key, pair.private_key_password_file)):
-                    errors.append(ConfigError(f"{name}.certificate does not belong to its private_key",
-                                              path=str(pair.certificate)))
-            except ConfigError as exc:
-                errors.append(exc)
-        if bool(settings.tls_certificate) != bool(settings.tls_key):
-            errors.append(ConfigError("as2_server.tls_certificate and tls_key go together"))
+        uploads = [pid for pid, p in partners.items() if any(isinstance(ch, SftpAccountChannel) for ch in p.inbound)]
+        if uploads:
+            errors.append(_at(ConfigError(f"{_who(uploads, 'uploads', 'upload')} to our SFTP server (inbound: sftp) but "
+                                          "sftp_server.enabled is false"), ("sftp_server", "enabled")))
+        fetches = [pid for pid, p in partners.items() if isinstance(p.outbound, SftpAccountChannel)]
+        if fetches:
+            errors.append(_at(ConfigError(f"{_who(fetches, 'fetches', 'fetch')} files from our SFTP server (outbound: sftp) "
+                                          "but sftp_server.enabled is false"),
+                              ("sftp_server", "enabled")))
+    errors.extend(_check_our_keys(gateway.as2_server, uses_as2=bool(as2_users)))
+    # a broken certificate named by our AS2 server and a partner (or by two partners): said once
+    seen: set[str] = set()
+    unique = []
+    for error in errors:
+        said = getattr(error, "file_error", None)
+        if said is None or said not in seen:
+            unique.append(error)
+            seen.add(said or "")
+    return unique
+
+
+def _who(pids: list[str], one: str = "uses", many: str = "use") -> str:
+    """'partner a uses' / 'partners a, b use'."""
+    if len(pids) == 1:
+        return f"partner {pids[0]} {one}"
+    return f"partners {', '.join(pids)} {many}"
+
+
+def _check_our_keys(settings: As2ServerSettings, uses_as2: bool) -> list[ConfigError]:
+    """Our AS2 certificate and key, and the earlier pairs kept during a rollover."""
+    errors: list[ConfigError] = []
+    if not (settings.enabled or uses_as2):
+        return errors
+    if not settings.certificate or not settings.private_key:
+        missing = "certificate" if not settings.certificate else "private_key"
+        errors.append(_at(ConfigError("as2_server.certificate and as2_server.private_key are required "
+                                      "when a partner uses AS2"), ("as2_server", missing)))
+    else:
+        errors.extend(_pair_errors(settings.certificate, settings.private_key, settings.private_key_password_file,
+                                   ("as2_server",), "as2_server.certificate does not belong to "
+                                   "as2_server.private_key"))
+    for n, pair in enumerate(settings.previous_keys):
+        errors.extend(_pair_errors(pair.certificate, pair.private_key, pair.private_key_password_file,
+                                   ("as2_server", "previous_keys", n),
+                                   f"as2_server.previous_keys[{n}].certificate does not belong to its private_key"))
+    if bool(settings.tls_certificate) != bool(settings.tls_key):
+        errors.append(_at(ConfigError("as2_server.tls_certificate and tls_key go together"),
+                          ("as2_server", "tls_key" if settings.tls_certificate else "tls_certificate")))
     return errors
+
+
+def _pair_errors(certificate: Path, private_key: Path, password_file: Path | None, at: tuple[Any, ...],
+                 mismatch: str) -> list[ConfigError]:
+    errors = [e for e in (_secret_file(private_key, (*at, "private_key"), None),
+                          _secret_file(password_file, (*at, "private_key_password_file"), None)
+                          if password_file else None) if e is not None]
+    try:
+        cert = load_certificates(certificate)[0]
+    except ConfigError as exc:
+        return [*errors, _about(exc, None, (*at, "certificate"))]
+    if errors:
+        return errors
+    try:
+        key = load_private_key(private_key, password_file)
+    except ConfigError as exc:
+        return [_about(exc, None, (*at, "private_key"))]
+    if not _belongs(cert, key):
+        return [_at(ConfigError(mismatch), (*at, "certificate"))]
+    return []
 
 
 def _belongs(cert: x509.Certificate, key: PrivateKeyTypes) -> bool:

@@ -96,3 +96,48 @@ def test_a_cycle_of_extends(ws: Path) -> None:
     edit(ws / "translations" / "northwind-codes.yaml", "abstract: true\n", "abstract: true\nextends: northwind-850\n")
     assert lint(ws) == ["translations/northwind-850.yaml:3: extends: 'northwind-codes' makes a cycle",
                         "translations/northwind-codes.yaml:4: extends: 'northwind-850' makes a cycle"]
+
+
+def test_transport_mistakes_name_the_line_and_key(ws: Path) -> None:
+    """A missing certificate or key file, a reused AS2 id or SFTP account, a server switched off: these errors
+    named the file alone ("partners/bigbox.yaml: partner bigbox: ...", "gateway.yaml: a partner uses AS2 ..."),
+    and our missing private key named only the key's path, not gateway.yaml."""
+    (ws / "certs" / "bigbox.pem").unlink()
+    (ws / "keys" / "acmedist.key").unlink()
+    edit(ws / "partners" / "shopmarket.yaml", "user: shopmarket", "user: northwind")
+    text = (ws / "partners" / "bigbox.yaml").read_text()
+    (ws / "partners" / "bigbox2.yaml").write_text(text.replace("id: bigbox\n", "id: bigbox2\n")
+                                                  .replace("BIGBOXRETAIL", "BB2").replace("[BIGBOX]", "[BB2]"))
+    edit(ws / "gateway.yaml", "sftp_server: {enabled: true,", "sftp_server: {enabled: false,")
+    assert lint(ws) == [
+        ("partners/bigbox.yaml:25:20: inbound[0].certificates[0]: "
+         "certs/bigbox.pem: cannot read certificate: No such file or directory"),
+        "partners/bigbox2.yaml:24:5: inbound[0].as2_id: AS2 id 'BIGBOX-AS2' is also used by partner bigbox",
+        "partners/shopmarket.yaml:20:5: inbound[0].user: SFTP user 'northwind' is also used by partner northwind",
+        ("gateway.yaml:35:15: sftp_server.enabled: partners northwind, shopmarket upload to our SFTP server "
+         "(inbound: sftp) but sftp_server.enabled is false"),
+        ("gateway.yaml:35:15: sftp_server.enabled: partner northwind fetches files from our SFTP server "
+         "(outbound: sftp) but sftp_server.enabled is false"),
+        ("gateway.yaml:36:91: as2_server.private_key: no such file: give the name of the file that holds the "
+         "private key (relative to gateway.yaml's folder), not the secret itself")]
+
+
+@pytest.mark.parametrize("key,secret", [("password_file", "s3cret-Passw0rd"),
+                                        ("password_file", "odoo-api-key-5f2b9c"),
+                                        ("private_key", '"-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEF"')])
+def test_a_secret_written_where_its_file_belongs_is_not_printed(ws: Path, key: str, secret: str) -> None:
+    """`password_file: <the password>` printed "cannot read /ws/<the password>"; a PEM key pasted as
+    as2_server.private_key was printed as the error's file name, without gateway.yaml or its line."""
+    config = ws / "gateway.yaml"
+    if key == "password_file":
+        edit(config, "  username: admin\n", f"  username: admin\n  password_file: {secret}\n")
+        where = "gateway.yaml:27:3: odoo.password_file"
+    else:
+        edit(config, "private_key: keys/acmedist.key", f"private_key: {secret}")
+        where = "gateway.yaml:36:91: as2_server.private_key"
+    [error] = lint(ws)
+    assert error.startswith(f"{where}: no such file: give the name of the file"), error
+    assert "MIIEv" not in error and secret not in error
+    done = cli("run", config=config)
+    assert done.returncode == 3 and secret.strip('"') not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and where.replace("gateway.yaml", str(config)) in done.stderr

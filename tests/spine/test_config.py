@@ -148,10 +148,11 @@ def test_lint_and_run_apply_the_transport_checks_naming_the_partner_file(tmp_pat
     partners = tmp_path / "partners"
     assert load(path, environ={})            # the schema alone is fine; the transport checks are not
     errors = [str(e) for e in lint(path, environ={})]
-    assert any(e.startswith(f"{partners / 'a.yaml'}: partner a: {tmp_path / 'certs' / 'missing.pem'}: "
-                            "cannot read certificate") for e in errors), errors
-    assert f"{partners / 'c.yaml'}: SFTP user 'shared' is also used by partner b" in errors
-    assert any(e.startswith(f"{path}: a partner uses AS2 but as2_server.enabled is false") for e in errors)
+    assert any(e.startswith(f"{partners / 'a.yaml'}:3:46: inbound[0].certificates[0]: "
+                            f"{tmp_path / 'certs' / 'missing.pem'}: cannot read certificate") for e in errors), errors
+    assert f"{partners / 'c.yaml'}:3:21: inbound[0].user: SFTP user 'shared' is also used by partner b" in errors
+    assert any(e.startswith(f"{path}: as2_server.enabled: partner a uses AS2 but as2_server.enabled is false")
+               for e in errors)
     proc = subprocess.run([sys.executable, "-m", "gateway", "lint", "--config", str(path)],
                           check=False, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 1 and "is also used by partner b" in proc.stdout
