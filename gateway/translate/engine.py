@@ -839,6 +839,8 @@ class SegmentWriter:
                         raise TranslationError(f"{fld.path}: {exc}", location=f"{where} ({node.name})",
                                                profile=fmt_where(fld.where)) from None
                 if not data and not node.always:
+                    if node.kind == "loop" and node.children:
+                        self._emit_group_of_children(node, item, hl_parent, elements)
                     continue
                 self.out.append((node.tag, elements))
                 self.counts[node.tag] = self.counts.get(node.tag, 0) + 1
@@ -849,6 +851,19 @@ class SegmentWriter:
                 self._emit(child, item, hl_parent)
             if node.nested_get is not None:
                 self._emit_nested(node, item, hl_parent)
+
+    def _emit_group_of_children(self, node: Node, item: Any, hl_parent: str, elements: dict[int, Any]) -> None:
+        """A loop whose first segment has nothing of its own (a DESADV PAC with only its default count) but whose
+        children have something to say (the package's SSCC in PCI/GIN, its weight): the group's first segment is
+        written for them, since they cannot stand outside their group; with no child written, nothing is."""
+        start = len(self.out)
+        self.counts[node.tag] = self.counts.get(node.tag, 0) + 1
+        for child in node.children:
+            self._emit(child, item, hl_parent)
+        if len(self.out) > start:
+            self.out.insert(start, (node.tag, elements))
+        else:
+            self.counts[node.tag] -= 1
 
     def _emit_nested(self, node: Node, item: Any, hl_parent: str) -> None:
         """The item's own sub-items (a pallet's cartons) by the same node, their parent_seq = its number."""

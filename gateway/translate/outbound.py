@@ -129,6 +129,44 @@ def assign_ssccs(data: dict[str, Any], profile: Profile, partner: PartnerConfig,
         walk(order.get("packs", []))
 
 
+def _item_places(profile: Profile) -> tuple[bool, bool]:
+    """Whether the profile writes a ship notice's items of an order (no package) and items inside packages."""
+    assert profile.root is not None
+    loose = packed = False
+
+    def walk(node: engine.Node, in_pack: bool) -> None:
+        nonlocal loose, packed
+        if node.read_only:
+            return
+        last = (node.each or "").rsplit(".", 1)[-1]
+        if last == "items":
+            packed, loose = packed or in_pack, loose or not in_pack
+        for child in node.children:
+            walk(child, in_pack or last == "packs")
+    walk(profile.root, False)
+    return loose, packed
+
+
+def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:
+    """A ship notice's items where the partner's profile has a place for them, so that none is left out: a profile
+    with no items inside packages (a CSV confirmation, one row per item; a UBL despatch advice, its lines apart from
+    its handling units) gets the packed items as the order's items too; one with items only inside packages (the
+    DESADV, LIN in CPS groups) gets the items shipped without a package as one group of their own, with no SSCC."""
+    if data.get("doc_type") != "ShipNotice":
+        return
+    loose, packed = _item_places(profile)
+    if loose == packed:
+        return
+
+    def in_packs(packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [item for pack in packs for item in [*pack.get("items", []), *in_packs(pack.get("packs", []))]]
+    for order in data.get("orders", []):
+        if loose:
+            order["items"] = [*order.get("items", []), *in_packs(order.get("packs", []))]
+        elif order.get("items"):
+            order["packs"] = [*order.get("packs", []), {"level": "pack", "items": order.pop("items"), "packs": []}]
+
+
 def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, journal: Journal,
            doc_type: str | None = None, *, our_ids: OurIds | None = None, now: datetime | None = None,
            check: bool = True) -> RenderedDocument:
@@ -145,6 +183,7 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     data = to_plain(doc)
     fill_totals(data)
     assign_ssccs(data, profile, partner, journal)
+    fit_items_to_profile(data, profile)            # after the SSCCs: a group of loose items is no package
     hook = profile.hooks.get("before_write")
     if hook is not None:
         try:

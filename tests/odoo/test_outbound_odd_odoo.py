@@ -18,7 +18,7 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model
 from gateway.translate import render, translate
-from gateway.translate.canonical import Document, Invoice, Line, Party, PurchaseOrder, Source
+from gateway.translate.canonical import Document, Invoice, Line, Party, PurchaseOrder, ShipNotice, Source
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 BIGBOX_DC = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023"})
@@ -182,3 +182,42 @@ def test_a_discounted_invoice_line_is_priced_net(sandbox: SandboxServer, client:
     _, back = rendered_and_read_back(examples, journal, partner_id, doc, doc_type)
     assert isinstance(back, Invoice) and back.check() == []
     assert back.lines[0].unit_price == Decimal("11.25") and back.totals.total_amount == total == untaxed
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+def test_a_desadv_carries_every_line_and_the_packages_ssccs(sandbox: SandboxServer, client: OdooClient,
+                                                             odoo: odoorpc.ODOO, journal: Any,
+                                                             examples: LoadedConfig) -> None:
+    """A delivery with one line in a package and one not packed (Odoo lets the warehouse pack some moves only):
+    the DESADV wrote only the packed line (LIN sits in CPS groups, which were the packages), and the package's
+    SSCC was left out with its PAC group, which had nothing of its own but the default count (Odoo packages have
+    no EDIFACT packaging code). Now the package is PAC + PCI + GIN+BJ, the loose line a CPS group of its own."""
+    order_id = ordered(examples, client, "eurohandel", "EH-LOOSE", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                       [line("1", {"gtin": "00614141000012"}, 10), line("2", {"gtin": "00614141000029"}, 5)])
+    pack_and_ship(odoo, order_id, ["006141410000123452", None])
+    [asn] = extract_ship_notices(client, examples.partners["eurohandel"], journal)
+    assert [len(o.packs) for o in asn.orders] == [1] and [len(o.items) for o in asn.orders] == [1]
+    data, back = rendered_and_read_back(examples, journal, "eurohandel", asn, "DESADV")
+    text = data.decode("latin-1").replace("\n", "")
+    assert "CPS+1'PAC+1'PCI+33E'GIN+BJ+006141410000123452'LIN+1++00614141000012:SRV'" in text
+    assert "CPS+2'LIN+2++00614141000029:SRV'" in text and "CNT+2:2'" in text
+    assert isinstance(back, ShipNotice)
+    assert sorted((i.line_no, i.quantity) for i in back.all_items()) == [("1", 10), ("2", 5)]
+    assert [p.sscc for p in back.orders[0].packs] == ["006141410000123452", None]
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+def test_a_csv_shipment_confirmation_lists_packed_lines_too(sandbox: SandboxServer, client: OdooClient,
+                                                            odoo: odoorpc.ODOO, journal: Any,
+                                                            examples: LoadedConfig) -> None:
+    """The CSV confirmation has one row per item of an order and no place for packages: the lines the warehouse
+    had put in a package were left out of it, so a fully packed delivery confirmed nothing."""
+    shopper = Party(role="ship_to", name="Hans Meier", address={"lines": ["Hauptstr. 1"], "city": "Berlin",
+                                                                 "postal_code": "10115", "country": "DE"})
+    order_id = ordered(examples, client, "shopmarket", "SM-PACKED", shopper,
+                       [line("1", {"vendor": "WB-100"}, 3), line("2", {"vendor": "WR-200"}, 2)])
+    pack_and_ship(odoo, order_id, ["PACK0000001", "PACK0000002"])
+    [asn] = extract_ship_notices(client, examples.partners["shopmarket"], journal)
+    out = render(asn, examples.partners["shopmarket"], examples.profiles, journal, "csv-shipment").data.decode()
+    rows = sorted(row.split(";")[:4] for row in out.splitlines()[1:])
+    assert rows == [["SM-PACKED", "1", "WB-100", "3"], ["SM-PACKED", "2", "WR-200", "2"]]
