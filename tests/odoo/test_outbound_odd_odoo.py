@@ -221,3 +221,19 @@ def test_a_csv_shipment_confirmation_lists_packed_lines_too(sandbox: SandboxServ
     out = render(asn, examples.partners["shopmarket"], examples.profiles, journal, "csv-shipment").data.decode()
     rows = sorted(row.split(";")[:4] for row in out.splitlines()[1:])
     assert rows == [["SM-PACKED", "1", "WB-100", "3"], ["SM-PACKED", "2", "WR-200", "2"]]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+def test_northwinds_item_numbers_are_qualified_in_inside_packages_too(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """Northwind's item numbers go as LIN*..*IN; its profile said so for items directly under the order only, so a
+    delivery Odoo had packed sent them as BP, which Northwind reads as another kind of number (buyer_part)."""
+    order_id = ordered(examples, client, "northwind", "NW-PACKED", Party(role="ship_to", ids={"store": "0042"}),
+                       [line("1", {"buyer": "NW-A1"}, 10), line("2", {"buyer": "NW-A2"}, 4)])
+    pack_and_ship(odoo, order_id, ["006141410000123452", None])
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    data, back = rendered_and_read_back(examples, journal, "northwind", asn, "856")
+    lins = [s for s in data.decode().replace("\n", "").split("~") if s.startswith("LIN*")]
+    assert [s.split("*")[2:4] for s in lins] == [["IN", "NW-A1"], ["IN", "NW-A2"]]
+    assert isinstance(back, ShipNotice)
+    assert sorted(i.item_ids["buyer"] for i in back.all_items()) == ["NW-A1", "NW-A2"]
