@@ -226,6 +226,17 @@ class _Context:
         return out
 
 
+def _sscc_of(package: str) -> str | None:
+    """A package's name as its SSCC-18 when it is one (18 digits, or 20 with the GS1 application identifier 00,
+    as a scanned label reads), else None: Odoo names packages PACK0000001 unless the warehouse labels them with
+    SSCCs, and such a name in MAN*GM / GIN+BJ is no SSCC the partner can scan (a profile with `sscc:` gives the
+    package one of ours instead). A wrong check digit is left for rendering to refuse, naming the SSCC."""
+    text = package.strip()
+    if len(text) == 20 and text.startswith("00"):
+        text = text[2:]
+    return text if len(text) == 18 and text.isdecimal() else None
+
+
 def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
     clean = {k: v for k, v in ids.items() if not k.startswith("_")}
     return clean, ids.get("_name", "")
@@ -293,8 +304,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                 lot=m2o_name(line.get("lot_id")))
                 package = m2o_name(line.get("result_package_id"))
                 if package:
-                    packs.setdefault(package, Pack(sscc=package, tracking_number=pick.get("carrier_tracking_ref")
-                                                   or None)).items.append(item)
+                    packs.setdefault(package, Pack(sscc=_sscc_of(package), tracking_number=pick.get(
+                        "carrier_tracking_ref") or None)).items.append(item)
                 else:
                     loose.append(item)
         ship_order = ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or

@@ -237,3 +237,21 @@ def test_northwinds_item_numbers_are_qualified_in_inside_packages_too(
     assert [s.split("*")[2:4] for s in lins] == [["IN", "NW-A1"], ["IN", "NW-A2"]]
     assert isinstance(back, ShipNotice)
     assert sorted(i.item_ids["buyer"] for i in back.all_items()) == ["NW-A1", "NW-A2"]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+def test_a_package_named_by_odoos_sequence_is_no_sscc(sandbox: SandboxServer, client: OdooClient,
+                                                     odoo: odoorpc.ODOO, journal: Any,
+                                                     examples: LoadedConfig) -> None:
+    """Odoo names a package PACK0000001 unless the warehouse labels it with an SSCC: that name went out as the
+    SSCC (MAN*GM*PACK0000001), which no scanner matches. BigBox's profile gives such a package one of our SSCCs;
+    a package named with an SSCC (as labelled, or scanned with its AI 00) keeps it."""
+    order_id = ordered(examples, client, "bigbox", "PO-PACKNAME", BIGBOX_DC,
+                       [line("1", {"buyer": "BB-1001"}, 24), line("2", {"buyer": "BB-1002"}, 6)])
+    pack_and_ship(odoo, order_id, ["PACK0000001", "00006141410000123452"])
+    [asn] = extract_ship_notices(client, examples.partners["bigbox"], journal)
+    assert [p.sscc for p in asn.orders[0].packs] == [None, "006141410000123452"]
+    data, back = rendered_and_read_back(examples, journal, "bigbox", asn, "856")
+    ssccs = [s.split("*")[2] for s in data.decode().replace("\n", "").split("~") if s.startswith("MAN*GM*")]
+    assert ssccs[1] == "006141410000123452" and ssccs[0].startswith("00614141") and len(ssccs[0]) == 18
+    assert isinstance(back, ShipNotice) and [p.sscc for p in back.orders[0].packs] == ssccs
