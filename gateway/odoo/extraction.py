@@ -364,8 +364,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref"])}
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
-    contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} |
-                            {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]} - {0})
+    contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
+                             {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
     company = ctx.company()
     by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
@@ -449,7 +449,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                                 names.sale_uom], order="order_id, sequence, id")
     charges = set(partner.odoo.charge_products.values())
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
-    contacts = ctx.partners({m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]} - {0})
+    contacts = ctx.partners(({m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
     company = ctx.company()
     by_order: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:

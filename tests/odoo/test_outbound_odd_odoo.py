@@ -255,3 +255,22 @@ def test_a_package_named_by_odoos_sequence_is_no_sscc(sandbox: SandboxServer, cl
     ssccs = [s.split("*")[2] for s in data.decode().replace("\n", "").split("~") if s.startswith("MAN*GM*")]
     assert ssccs[1] == "006141410000123452" and ssccs[0].startswith("00614141") and len(ssccs[0]) == 18
     assert isinstance(back, ShipNotice) and [p.sscc for p in back.orders[0].packs] == ssccs
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+def test_a_credit_note_without_a_delivery_address_is_extracted(sandbox: SandboxServer, client: OdooClient,
+                                                                odoo: odoorpc.ODOO, journal: Any,
+                                                                examples: LoadedConfig) -> None:
+    """A credit note typed in Accounting whose Delivery Address was cleared: the contacts to read included id 0
+    (`a | b - {0}` takes 0 out of b only), Odoo answered MissingError, and no invoice of the partner went out."""
+    customer = odoo.execute_kw("res.partner", "search", [[("ref", "=", "EUROHANDEL")]])[0]
+    product = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])[0]
+    move = odoo.execute_kw("account.move", "create", [{
+        "move_type": "out_refund", "partner_id": customer, "partner_shipping_id": False, "ref": "RMA-7",
+        "invoice_line_ids": [(0, 0, {"product_id": product, "quantity": 2, "price_unit": 12.5})]}])
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert doc.invoice_type == "credit_note" and doc.party("ship_to") is None and doc.po_number == "RMA-7"
+    _, back = rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
+    assert isinstance(back, Invoice) and back.invoice_type == "credit_note"
+    assert back.totals.total_amount == Decimal(25) and back.check() == []
