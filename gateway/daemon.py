@@ -36,7 +36,7 @@ from typing import Any, TextIO
 
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
-from gateway.config.loader import ConfigErrors, LoadedConfig, load_checked
+from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, load_checked
 from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError, JournalError
 from gateway.journal.api import Direction, Message
@@ -148,7 +148,7 @@ class Daemon:
             await self._shutdown()
             return EXIT_UNAVAILABLE
         except OSError as exc:
-            log.error("cannot start: %s", exc.strerror or exc)
+            log.error("cannot start: %s%s", f"{exc.filename}: " if exc.filename else "", exc.strerror or exc)
             await self._shutdown()
             return EXIT_UNAVAILABLE
         pending = sum(self.journal.counts().get(s, 0) for s in ("received", "parsed", "translated", "posted",
@@ -357,6 +357,8 @@ def run(config_path: str | Path | None) -> int:
     logs.register_config_secrets(config.gateway)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         log.warning("shipped profile: %s", warning)
+    for problem in check_folders(config):
+        log.warning("folder: %s", problem)
     raise_open_files_limit()
     try:
         lock = single_instance(config.gateway.state_dir)

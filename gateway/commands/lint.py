@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument
 from gateway.config.exposure import exposure_warnings
-from gateway.config.loader import find_config, lint, load
+from gateway.config.loader import check_folders, find_config, lint, load
 from gateway.ops.certificates import certificates_in_use, expiry_warnings
 
 HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     config = load(path)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         print(f"warning (shipped profile): {warning}")
+    for folder in check_folders(config):
+        print(f"warning: {folder}")
     for warning in dict.fromkeys(str(w) for w in exposure_warnings(config)):
         print(f"warning: {warning}")
     for warning in expiry_warnings(certificates_in_use(config.gateway, config.partners), datetime.now(UTC)):

@@ -578,6 +578,22 @@ def check_transports(config: LoadedConfig) -> list[ConfigError]:
     return list({str(e): e for e in errors}.values())
 
 
+def check_folders(config: LoadedConfig) -> list[ConfigError]:
+    """Folders the configuration names that are not folders this user can write, nor can be made
+    (`gateway.config.folders`), each at the key that names it. Warnings, not errors: the daemon starts and
+    holds back what needs such a folder until it is fixed (an archive on a disk not mounted yet)."""
+    from gateway.config import folders
+    errors = []
+    for pid, loc, reason in folders.check(config.gateway, config.partners):
+        file = config.partner_files.get(pid, config.path) if pid is not None else config.path
+        try:
+            line, col = _line_of(file, loc)
+        except ConfigError:
+            line = col = None
+        errors.append(ConfigError(f"{_field_name(loc)}: {reason}", str(file), line, col))
+    return errors
+
+
 def load_checked(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> LoadedConfig:
     """`load()` plus the transport checks: what `run` and the SIGHUP reload start from."""
     config = load(path, environ)

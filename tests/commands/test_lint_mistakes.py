@@ -141,3 +141,38 @@ def test_a_secret_written_where_its_file_belongs_is_not_printed(ws: Path, key: s
     done = cli("run", config=config)
     assert done.returncode == 3 and secret.strip('"') not in done.stdout + done.stderr
     assert "Traceback" not in done.stderr and where.replace("gateway.yaml", str(config)) in done.stderr
+
+
+def test_a_folder_where_a_file_is(ws: Path) -> None:
+    """A folder setting naming a file (or a path through one) passed lint without a word; `run` then said
+    "cannot start: File exists" for an inbox (no setting, no path), and with archive_dir under a file it started
+    and held back every file with no hint at the setting. Warnings, since the daemon is made to start with an
+    unusable archive and go on once it is usable (tests/spine/test_daemon.py)."""
+    (ws / "notes.txt").write_text("x")
+    edit(ws / "gateway.yaml", "archive_dir: archive ", "archive_dir: notes.txt/archive ")
+    edit(ws / "gateway.yaml", "  - path: inbox\n", "  - path: notes.txt\n")
+    edit(ws / "partners" / "eurohandel.yaml", "path: outbox/eurohandel", "path: notes.txt/eurohandel")
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stdout
+    warnings = [line.replace(f"{ws}/", "") for line in done.stdout.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: gateway.yaml:6:1: archive_dir: notes.txt is a file, so notes.txt/archive cannot be made",
+        "warning: gateway.yaml:31:5: inbox[0].path: notes.txt is a file, not a folder",
+        ("warning: partners/eurohandel.yaml:25:29: outbound.path: notes.txt is a file, so notes.txt/eurohandel "
+         "cannot be made")], done.stdout
+    done = cli("run", config=ws / "gateway.yaml")         # the inbox cannot be watched: it does not start
+    assert done.returncode == 4 and "Traceback" not in done.stdout + done.stderr
+    assert f"folder: {ws}/gateway.yaml:31:5: inbox[0].path: {ws}/notes.txt is a file" in done.stderr
+    assert f"cannot start: {ws}/notes.txt: File exists" in done.stderr
+
+
+def test_a_folder_this_user_cannot_write(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(os.access stands in for permissions: the tests may run as root, who may write anything.)"""
+    from gateway.config import folders
+    from gateway.config.loader import check_folders, load
+    (ws / "archive").mkdir(exist_ok=True)
+    real = folders.os.access
+    monkeypatch.setattr(folders.os, "access", lambda p, m: Path(p).name != "archive" and real(p, m))
+    [warning] = check_folders(load(ws / "gateway.yaml", environ={}))
+    assert str(warning) == (f"{ws}/gateway.yaml:6:1: archive_dir: {ws}/archive is not writable by this user "
+                            f"(uid {folders.os.geteuid()})")
