@@ -158,7 +158,12 @@ class OdooClient(abc.ABC):
 
     # ------------------------------------------------------------------ retries
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """`model.method(*args, **kwargs)` with retries where they are safe."""
+        """`model.method(*args, **kwargs)` with retries where they are safe; with `odoo.company_id`, in that
+        company (`allowed_company_ids` in the context: what Odoo creates gets it, searches see its records)."""
+        company = self.settings.company_id
+        if company is not None and "allowed_company_ids" not in (kwargs.get("context") or {}):
+            kwargs["context"] = {**(kwargs.get("context") or {}), "allowed_company_ids": [company]}
+
         def once() -> Any:
             self.calls += 1
             return self._execute(model, method, list(args), kwargs)
@@ -399,9 +404,17 @@ def connect(settings: OdooSettings, retry_base: float = 0.5) -> OdooClient:
     if protocol == "auto":
         major = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base)[0]
         protocol = "json2" if major >= 19 else "jsonrpc"
-    if protocol == "json2":
-        return Json2Client(settings, secret, retry_base)
-    return JsonRpcClient(settings, secret, retry_base)
+    client: OdooClient = Json2Client(settings, secret, retry_base) if protocol == "json2" else \
+        JsonRpcClient(settings, secret, retry_base)
+    if settings.company_id is not None:
+        try:
+            client.call("res.company", "search", [("id", "=", settings.company_id)])
+        except OdooRejected as exc:   # the user's permissions, not a document's fault: documents wait
+            raise OdooUnavailable(f"odoo.company_id {settings.company_id}: the user {settings.username!r} may not "
+                                  f"work in that company, or there is none ({exc}); documents wait until the user "
+                                  "may (Odoo: Settings > Users > Allowed Companies), or the id is corrected "
+                                  "(restart)") from None
+    return client
 
 
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

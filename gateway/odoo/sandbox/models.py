@@ -98,7 +98,7 @@ def names(version: int) -> dict[str, str]:
 # --------------------------------------------------------------------------- computes
 
 def _company(env: Env) -> Any:
-    return min(env.db.data["res.company"]) if env.db.data["res.company"] else False
+    return env.company
 
 
 def _currency(env: Env) -> Any:

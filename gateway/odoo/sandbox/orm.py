@@ -157,6 +157,28 @@ class Env:
     def with_context(self, **extra: Any) -> Env:
         return Env(self.db, self.uid, {**self.context, **extra})
 
+    # ------------------------------------------------------------------ companies
+    @property
+    def companies(self) -> list[int]:
+        """The companies this call works in, as Odoo's `env.companies`: the context's `allowed_company_ids`
+        (each one the user may work in, else AccessError), or the user's default company."""
+        user = self.db.data["res.users"].get(self.uid, {})
+        default = user.get("company_id") or (min(self.db.data["res.company"]) if self.db.data["res.company"]
+                                             else False)
+        allowed = self.context.get("allowed_company_ids")
+        if not allowed:
+            return [default] if default else []
+        permitted = set(user.get("company_ids") or []) | ({default} if default else set())
+        if not isinstance(allowed, list) or any(c not in permitted for c in allowed):
+            raise AccessError("Access to unauthorized or invalid companies.")
+        return list(allowed)
+
+    @property
+    def company(self) -> Any:
+        """`env.company`: the first of `companies` (the default of every record's company_id)."""
+        companies = self.companies
+        return companies[0] if companies else False
+
     # ------------------------------------------------------------------ access
     def spec(self, model: str) -> ModelSpec:
         return self.db.models[model]
@@ -246,6 +268,10 @@ class Env:
         dom = list(domain or [])
         if "active" in spec.fields and self.context.get("active_test", True) and not _mentions(dom, "active"):
             ids = [i for i in ids if self.db.data[model][i].get("active", True)]
+        companies = self.companies
+        if "company_id" in spec.fields and spec.fields["company_id"].stored and model != "res.users":
+            # Odoo's multi-company record rules: a record of another company is not there for this call
+            ids = [i for i in ids if self.db.data[model][i].get("company_id") in (False, None, *companies)]
         ids = domains.filter_ids(self, model, dom, ids)
         ids = self._sort(model, ids, order or spec.order)
         if offset:
