@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from gateway.config.models import GatewayConfig, PartnerConfig
+from gateway.config.models import FolderChannel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError
 
 DEFAULT_LOCATIONS = (Path("gateway.yaml"), Path("/etc/edi-gateway/gateway.yaml"))
@@ -441,6 +441,25 @@ def _check_sender_ids(gateway: GatewayConfig, partners: dict[str, PartnerConfig]
     return errors
 
 
+def _check_partner_inboxes(gateway: GatewayConfig, partners: dict[str, PartnerConfig], files: dict[str, Path],
+                           config_path: Path) -> list[ConfigError]:
+    """A partner's `inbound: [{channel: folder, path: X}]` is only a label: what watches a folder is an `inbox:`
+    entry of gateway.yaml. A path no entry names would never be read (files left there wait forever)."""
+    watched = {Path(inbox.path).resolve() for inbox in gateway.inbox}
+    errors = []
+    for pid, partner in partners.items():
+        for n, channel in enumerate(partner.inbound):
+            if isinstance(channel, FolderChannel) and channel.path is not None \
+                    and Path(channel.path).resolve() not in watched:
+                line, col = _line_of(files[pid], ("inbound", n, "path"))
+                errors.append(ConfigError(
+                    f"inbound[{n}].path: no inbox watches {channel.path}: a folder is watched by an inbox: entry "
+                    f"in {config_path.name}", str(files[pid]), line, col,
+                    f"add '- {{path: {channel.path}, partner: {pid}}}' under inbox: in {config_path.name}, "
+                    "or leave path out (the shared inbox)"))
+    return errors
+
+
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -486,6 +505,7 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
     errors.extend(_check_sender_ids(gateway, partners, files))
+    errors.extend(_check_partner_inboxes(gateway, partners, files, path))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
     # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings
     warnings = [e for e in profile_errors if _shipped(e.path)]

@@ -176,3 +176,16 @@ def test_a_folder_this_user_cannot_write(ws: Path, monkeypatch: pytest.MonkeyPat
     [warning] = check_folders(load(ws / "gateway.yaml", environ={}))
     assert str(warning) == (f"{ws}/gateway.yaml:6:1: archive_dir: {ws}/archive is not writable by this user "
                             f"(uid {folders.os.geteuid()})")
+
+
+def test_a_partner_inbox_folder_that_nothing_watches(ws: Path) -> None:
+    """`inbound: [{channel: folder, path: inbox/eurohandel}]` passed lint, but only gateway.yaml's `inbox:` entries
+    are watched: EuroHandel's files would have waited in that folder for ever."""
+    partner = ws / "partners" / "eurohandel.yaml"
+    edit(partner, "  - {channel: folder}  ", "  - {channel: folder, path: inbox/eurohandel}  ")
+    [error] = lint(ws)
+    assert error == ("partners/eurohandel.yaml:24:23: inbound[0].path: no inbox watches inbox/eurohandel: a folder is "
+                     "watched by an inbox: entry in gateway.yaml (add '- {path: inbox/eurohandel, partner: eurohandel}' "
+                     "under inbox: in gateway.yaml, or leave path out (the shared inbox))")
+    edit(ws / "gateway.yaml", "inbox:\n", "inbox:\n  - {path: inbox/eurohandel, partner: eurohandel}\n")
+    assert cli("lint", config=ws / "gateway.yaml").returncode == 0
