@@ -77,6 +77,12 @@ def run(args: argparse.Namespace) -> int:
     for issue in result.issues:
         if issue.severity is not Severity.INFO:
             print(f"validation {issue.severity.value}: {args.file}: {issue}", file=sys.stderr)
+    if partner is not None and args.partner and result.interchanges:
+        # --partner forces the profiles; a file whose envelope says another sender is most likely the wrong one
+        try:
+            identify(result, IntakeMeta(channel="given", filename=args.file, partner=partner.id), partners, our_ids)
+        except PartnerUnknown as exc:
+            print(f"note: {exc}; translated with {partner.id}'s profiles all the same (--partner)", file=sys.stderr)
     if partner is None and partners:
         try:
             partner = identify(result, IntakeMeta(channel="cli", filename=args.file), partners, our_ids)
