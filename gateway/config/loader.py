@@ -141,8 +141,8 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return out
 
 
-def _known_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model found at `loc` below `model` (empty when it cannot be told)."""
+def _models_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[type[BaseModel]]:
+    """The models that may be found at `loc` below `model` (empty when it cannot be told)."""
     candidates: list[type[BaseModel]] = [model]
     for step in loc:
         if isinstance(step, int):
@@ -158,7 +158,23 @@ def _known_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         candidates = nxt
         if not candidates:
             return []
-    return sorted({name for cand in candidates for name in cand.model_fields})
+    return candidates
+
+
+def _known_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found at `loc` below `model` (empty when it cannot be told)."""
+    return sorted({name for cand in _models_at(model, loc) for name in cand.model_fields})
+
+
+def _description(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The description of the field at `loc` (below `model`), when it has one."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    for cand in _models_at(model, loc[:-1]):
+        info = cand.model_fields.get(loc[-1])
+        if info is not None and info.description:
+            return info.description
+    return None
 
 
 def _hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
@@ -198,6 +214,8 @@ def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Pa
             message = f"expected one of: {', '.join(tags)}"
             close = difflib.get_close_matches(str(ctx.get("tag", "")), tags, n=1)
             hint = f"did you mean '{close[0]}'?" if close else None
+        elif kind == "string_pattern_mismatch" and _description(model, loc):
+            message = f"expected {_description(model, loc)}"     # the field's words, not its regular expression
         else:
             message = f"expected: {err['msg']}"
         error = ConfigError(f"{name}: {message}", str(path), line, col, hint)

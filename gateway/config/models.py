@@ -31,7 +31,8 @@ class OdooSettings(Strict):
     """How to reach Odoo. Env vars EDI_GATEWAY_ODOO_URL/_DATABASE/_USERNAME/_PASSWORD override."""
 
     enabled: bool = Field(True, description="false: translated documents are kept, not posted")
-    url: str = "http://127.0.0.1:8069"
+    url: str = Field("http://127.0.0.1:8069", pattern=r"^https?://[^\s/?#]+",
+                     description="http(s)://host[:port] of the Odoo server")
     database: str = "demo"
     username: str = "admin"
     password: SecretStr | None = None

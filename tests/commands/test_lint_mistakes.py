@@ -189,3 +189,13 @@ def test_a_partner_inbox_folder_that_nothing_watches(ws: Path) -> None:
                      "under inbox: in gateway.yaml, or leave path out (the shared inbox))")
     edit(ws / "gateway.yaml", "inbox:\n", "inbox:\n  - {path: inbox/eurohandel, partner: eurohandel}\n")
     assert cli("lint", config=ws / "gateway.yaml").returncode == 0
+
+
+def test_an_odoo_url_without_its_scheme(ws: Path) -> None:
+    """`url: 127.0.0.1:8069` passed lint; every posting then failed as Odoo being unavailable, retried for days.
+    A pattern's error says what the field wants in words, not as its regular expression."""
+    edit(ws / "gateway.yaml", "url: http://127.0.0.1:8069", "url: 127.0.0.1:8069")
+    edit(ws / "partners" / "northwind.yaml", "user: northwind\n", "user: north wind\n")
+    user = "inbound[0].user: expected account name (letters, digits, _ . -); also the jail folder name"
+    assert lint(ws) == ["gateway.yaml:24:3: odoo.url: expected http(s)://host[:port] of the Odoo server",
+                        f"partners/northwind.yaml:24:5: {user}"]
