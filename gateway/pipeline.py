@@ -385,6 +385,14 @@ class Pipeline:
             raise PartnerUnknown(f"no partner profile matches {message.filename}")
         return partner
 
+    def _refuse_undeclared(self, result: Any, partner: PartnerConfig) -> None:
+        """Sets of a type the partner does not send are rejected (see translate.identify.refuse_undeclared)."""
+        try:
+            refuse = _require("gateway.translate", "refuse_undeclared")
+        except StepUnavailable:
+            return
+        refuse.refuse_undeclared(result, partner, self.config.profiles)
+
     def _our_ids(self) -> OurIds:
         return self.config.gateway.our_ids or OurIds()
 
@@ -400,6 +408,7 @@ class Pipeline:
             # the reader's own located errors say what is wrong with the file; lead with them
             raise PartnerUnknown(f"rejected: {_issues(result.errors)}; no partner could be identified: {exc}") \
                 from None
+        self._refuse_undeclared(result, partner)
         summary = {"interchanges": len(result.interchanges), "transactions": len(result.transactions),
                    "issues": [str(i) for i in result.issues[:50]]}
         first = result.interchanges[0] if result.interchanges else None
@@ -492,7 +501,7 @@ class Pipeline:
             translated.append((tx, out))
             _release_unless_ack(tx)
 
-        self._parse_bytes(message, partner, each=each)
+        self._refuse_undeclared(self._parse_bytes(message, partner, each=each), partner)
         documents: list[str] = []
         failed: list[Exception] = []
         for tx, out in translated:

@@ -6,10 +6,10 @@ Profiles compile once into engine nodes; `translate` and `render` only run them.
 
 from __future__ import annotations
 
-from gateway.translate.identify import identify
+from gateway.translate.identify import identify, refuse_undeclared
 from gateway.translate.inbound import translate
 from gateway.translate.lint import lint_profiles
 from gateway.translate.outbound import render
 from gateway.translate.profile import Profile, ProfileRegistry
 
-__all__ = ["Profile", "ProfileRegistry", "identify", "lint_profiles", "render", "translate"]
+__all__ = ["Profile", "ProfileRegistry", "identify", "lint_profiles", "refuse_undeclared", "render", "translate"]

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import PartnerUnknown
-from gateway.formats.base import Envelope, Group, ParseResult, Syntax
+from gateway.formats.base import Envelope, Group, Issue, ParseResult, Severity, Syntax
+from gateway.translate.profile import ProfileRegistry
 from gateway.transports.base import IntakeMeta
 
 
@@ -124,3 +125,39 @@ def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, Partn
 
 def _group_in(result: ParseResult, group: Group, env: Envelope) -> bool:
     return any(t.group is group and t.envelope is env for t in result.transactions)
+
+
+ACK_TYPES = frozenset({"997", "999", "TA1", "CONTRL"})
+
+
+def refuse_undeclared(result: ParseResult, partner: PartnerConfig, profiles: ProfileRegistry) -> None:
+    """X12 sets and EDIFACT messages of a type the partner is not set up to send are rejected (AK5 R with
+    AK502 1, "transaction set not supported"; CONTRL UCM 4 with 0085 17, "no agreement") and go no further.
+
+    A partner that lists inbound documents has agreed to send those: a customer's 810 would otherwise be read
+    by the base profile and become a vendor bill in Odoo, a vendor's 850 a sale order. A partner that lists
+    none takes whatever the base profiles read. Acknowledgements are always taken; CSV and XML files are
+    matched to their profile as before."""
+    inbound = [d for d in partner.documents if d.direction == "in"]
+    if not inbound:
+        return
+    declared = {d.type for d in inbound}
+    for d in inbound:
+        if d.profile in profiles:
+            declared.add(profiles.get(d.profile).message)
+    for tx in result.transactions:
+        if tx.syntax not in (Syntax.X12, Syntax.EDIFACT) or tx.doc_type in ACK_TYPES or tx.doc_type in declared:
+            continue
+        if not tx.accepted:
+            continue
+        tx.accepted = False
+        x12 = tx.syntax is Syntax.X12
+        first = tx.segments[0] if tx.segments else None
+        result.issues.append(Issue(
+            Severity.ERROR, f"partner {partner.id} is not set up to send {tx.doc_type} (its documents: "
+            f"{', '.join(sorted(d.type for d in inbound))}): not translated or posted; to take it, add it to the "
+            f"partner's documents", code="1" if x12 else "17", level="transaction",
+            interchange=tx.envelope.index if tx.envelope else None,
+            group=tx.group.index if tx.group else None, transaction=tx.index,
+            segment_tag="ST" if x12 else "UNH", segment_position=1 if x12 else None,
+            offset=first.offset if first is not None else None))
