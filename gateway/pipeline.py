@@ -100,6 +100,32 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "file"
 
 
+def _sender(env: Any) -> str:
+    """How an interchange's sender is recorded for duplicate detection: qualifier:id as sent."""
+    return f"{env.sender_qualifier}:{env.sender_id}"
+
+
+def _reject_repeated(result: Any, repeated: dict[int, str]) -> list[Any]:
+    """Interchanges received before (in another file): an interchange-level error each (X12 TA105 025, EDIFACT
+    0085 26, so a TA1 or CONTRL can say so and no 997 is sent for them), their sets not accepted."""
+    base = importlib.import_module("gateway.formats.base")
+    found = []
+    for env in result.interchanges:
+        if env.index not in repeated:
+            continue
+        x12 = env.syntax.value == "x12"
+        found.append(base.Issue(
+            base.Severity.ERROR, f"interchange {env.control_number} from {_sender(env)} was received before "
+            f"(message {repeated[env.index]}); it is not processed again", code="025" if x12 else "26",
+            level="interchange", interchange=env.index, segment_tag="ISA" if x12 else "UNB",
+            element_position=13 if x12 else None, value=env.control_number))
+        for tx in result.transactions:
+            if tx.envelope is env:
+                tx.accepted = False
+    result.issues.extend(found)
+    return found
+
+
 def _issues(issues: list[Any], limit: int = 10) -> str:
     """The first `limit` reader issues, each with its location, and how many more there are."""
     text = "; ".join(str(i) for i in issues[:limit])
@@ -423,19 +449,31 @@ class Pipeline:
     def _parsed(self, message: Message, result: Any, partner: PartnerConfig, fields: dict[str, Any],
                 summary: dict[str, Any]) -> Message:
         """What a parsed file leads to: duplicate check, acknowledgements read and queued, the next state."""
-        first = result.interchanges[0] if result.interchanges else None
-        control = fields["control_number"]
-        if first is not None and control and not message.meta.get("force"):
-            sender = f"{first.sender_qualifier}:{first.sender_id}"
-            earlier = self.journal.seen_interchange(partner.id, sender, control, message.id)
-            if earlier is not None:
+        repeated: dict[int, str] = {}         # interchange index -> the message that brought it first
+        if not message.meta.get("force"):
+            for env in result.interchanges:
+                if env.control_number:
+                    earlier = self.journal.seen_interchange(partner.id, _sender(env), env.control_number,
+                                                            message.id)
+                    if earlier is not None:
+                        repeated[env.index] = earlier
+            if repeated and len(repeated) == len(result.interchanges):
+                first = result.interchanges[0]
                 return self.journal.transition(
-                    message.id, State.DUPLICATE, f"interchange {control} from {sender} was received before "
-                    f"as {earlier}", **fields, meta={"duplicate_of": earlier})
-            if not any(t.accepted for t in result.transactions if t.envelope is first):
-                # rejected (a negative TA1 / 997 / CONTRL says so): the partner's corrected resend may carry
-                # the same control number, and must not be taken for a repeat of this one
-                self.journal.forget_interchange(partner.id, sender, control, message.id)
+                    message.id, State.DUPLICATE, f"interchange {first.control_number} from {_sender(first)} was "
+                    f"received before as {repeated[first.index]}", **fields,
+                    meta={"duplicate_of": repeated[first.index]})
+            # a file that also holds interchanges received before: those are rejected as duplicates (TA1 025,
+            # CONTRL 26), the others go on; the translate step leaves them out too (meta below)
+            summary["issues"] += [str(i) for i in _reject_repeated(result, repeated)]
+            for env in result.interchanges:
+                if env.control_number and env.index not in repeated and \
+                        not any(t.accepted for t in result.transactions if t.envelope is env):
+                    # rejected (a negative TA1 / 997 / CONTRL says so): the partner's corrected resend may
+                    # carry the same control number, and must not be taken for a repeat of this one
+                    self.journal.forget_interchange(partner.id, _sender(env), env.control_number, message.id)
+        if repeated:
+            summary["repeated_interchanges"] = sorted(repeated)
         self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
@@ -501,7 +539,12 @@ class Pipeline:
             translated.append((tx, out))
             _release_unless_ack(tx)
 
-        self._refuse_undeclared(self._parse_bytes(message, partner, each=each), partner)
+        result = self._parse_bytes(message, partner, each=each)
+        self._refuse_undeclared(result, partner)
+        repeated = set((message.meta.get("parse") or {}).get("repeated_interchanges") or ())
+        for tx in result.transactions:
+            if tx.envelope is not None and tx.envelope.index in repeated:
+                tx.accepted = False               # received before, in another file: not again
         documents: list[str] = []
         failed: list[Exception] = []
         for tx, out in translated:
