@@ -410,11 +410,23 @@ def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str,
 
 
 def unit_code(partner: PartnerConfig, uom_name: str | None) -> str:
-    """Odoo unit name -> canonical code (the reverse of unit_id), EA when unknown."""
+    """Odoo unit name -> canonical code (the reverse of unit_id). A unit neither the partner's `odoo.units` nor
+    the common ones name stays Odoo's name ("Boxes"): sent as EA, 5 boxes of 12 would have become 5 pieces.
+    An X12 or EDIFACT file then fails its own check at that unit element and is held with the reason
+    (a CSV or XML file says "Boxes"); logged once per partner and unit with the fix."""
+    if not uom_name:
+        return "EA"
     for code, name in list(partner.odoo.units.items()) + list(UNITS.items()):
         if name == uom_name:
             return code
-    return "EA"
+    if (partner.id, uom_name) not in _UNMAPPED:
+        _UNMAPPED.add((partner.id, uom_name))
+        log.warning("Odoo unit %r has no code for partner %s: add it to the partner's odoo.units (for example "
+                    "CA: %s), or its documents with that unit are held", uom_name, partner.id, uom_name)
+    return uom_name
+
+
+_UNMAPPED: set[tuple[str, str]] = set()
 
 
 def currency_id(client: OdooClient, cache: Cache, code: str, label: str) -> int:
