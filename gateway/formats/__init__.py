@@ -33,6 +33,19 @@ def _head(data: bytes) -> bytes:
     return head.lstrip(b" \t\r\n\x00")
 
 
+def _wide(data: bytes) -> tuple[str, bytes] | None:
+    """("UTF-16"/"UTF-32", the first bytes as UTF-8) for text stored two or four bytes a character: by its byte
+    order mark, or by every other byte of its first ones being NUL (UTF-16 without a mark)."""
+    head = data[:256]
+    for bom, codec in _WIDE_BOMS:
+        if head.startswith(bom):
+            return codec[:6].upper(), head[len(bom):len(bom) + 240].decode(codec, "ignore").encode("utf-8")
+    if len(head) >= 8 and head[:8].count(0) == 4 and (head[1:8:2] == b"\0" * 4 or head[0:8:2] == b"\0" * 4):
+        codec = "utf-16-le" if head[1] == 0 else "utf-16-be"
+        return "UTF-16", head[:240].decode(codec, "ignore").encode("utf-8")
+    return None
+
+
 def detect(data: bytes) -> Syntax | None:
     """Which syntax `data` is in, from its first bytes; None when it is not X12, EDIFACT or XML.
 
@@ -64,6 +77,14 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     found = syntax or detect(data)
     if found is None and csv is not None:
         found = Syntax.CSV
+    wide = _wide(data) if found in (Syntax.X12, Syntax.EDIFACT, None) else None
+    if wide is not None:
+        what = "X12" if found is Syntax.X12 else "EDIFACT" if found is Syntax.EDIFACT else \
+            {b"ISA": "X12", b"UNA": "EDIFACT", b"UNB": "EDIFACT"}.get(_head(wide[1])[:3])
+        if what is not None:
+            raise FormatError(f"the file is {what} saved as {wide[0]} text (two or four bytes a character): {what} is "
+                              "sent as ASCII or UTF-8, one byte a character; ask the partner to send it so (or save "
+                              "it as ANSI or UTF-8)")
     if found is Syntax.X12:
         from gateway.formats import x12
         return x12.parse(data, each=each)
@@ -76,6 +97,11 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     elif found is Syntax.CSV:
         from gateway.formats import csv as csv_format
         result = csv_format.parse(data, settings=csv or CsvSettings())
+    elif not data:
+        raise FormatError("the file is empty (0 bytes): nothing to read; if the partner meant to send something, "
+                          "ask for it again")
+    elif not data.strip(b" \t\r\n\x00"):
+        raise FormatError(f"the file holds only blank space ({len(data)} bytes): nothing to read")
     else:
         raise FormatError("not an X12, EDIFACT or XML document, and the partner sends no CSV "
                           f"(file starts with {data[:16]!r})")

@@ -80,9 +80,9 @@ def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
-        result.issues.append(Issue(Severity.ERROR, f"not well-formed XML: {exc.msg}", code="syntax",
-                                   level="interchange", interchange=0,
-                                   column=f"line {line}, column {col}" if line else ""))
+        where = f" (line {line}, column {col})" if line and f"line {line}" not in exc.msg else ""
+        result.issues.append(Issue(Severity.ERROR, f"not well-formed XML: {exc.msg}{where}", code="syntax",
+                                   level="interchange", interchange=0))
         return result
     except ValueError as exc:          # e.g. a str with an encoding declaration: not our case, but never raise
         result.issues.append(Issue(Severity.ERROR, f"not readable as XML: {exc}", code="syntax",
