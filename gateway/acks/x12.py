@@ -191,11 +191,18 @@ def _mirror(env: Envelope) -> tuple[tuple[str, str], tuple[str, str]]:
     return (env.receiver_qualifier, env.receiver_id), (env.sender_qualifier, env.sender_id)
 
 
-def _ta1(env: Envelope, issues: list[Issue]) -> list[str]:
+def _ta1(env: Envelope, issues: list[Issue], now: datetime) -> list[str]:
+    """TA101-TA105. The interchange's own number, date and time, as far as they are valid: TA101 is 9 digits
+    and TA102/TA103 a date and time, and a partner's malformed ISA13 (the very thing a TA1 may be about) must
+    not make our TA1 invalid too: its digits are quoted, the date and time are ours when theirs are not one."""
     status = _worst(issues)
     first = next((i.code for i in issues if i.severity is Severity.ERROR and i.code), None) or \
         next((i.code for i in issues if i.code), codes.TA_OK)
-    return [env.control_number, env.date, env.time, status, first if status != "A" else codes.TA_OK]
+    number = env.control_number if len(env.control_number) == 9 and env.control_number.isdecimal() else \
+        "".join(c for c in env.control_number if c.isdecimal())[-9:].zfill(9)
+    date = env.date if len(env.date) == 6 and env.date.isdecimal() else now.strftime("%y%m%d")
+    time = env.time if len(env.time) == 4 and env.time.isdecimal() else now.strftime("%H%M")
+    return [number, date, time, status, first if status != "A" else codes.TA_OK]
 
 
 def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
@@ -222,7 +229,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
         if settings.ta1 and (env_issues or env.ack_requested):
             number = journal.next_control_number(partner.id, "isa")
             data = write_interchange(d, sender, receiver, number, [], version=_control_version(env), when=now,
-                                     test=env.test, ta1=[_ta1(env, env_issues)])
+                                     test=env.test, ta1=[_ta1(env, env_issues, now)])
             docs.append(RenderedDocument("TA1", Syntax.X12, f"{partner.id}_TA1_{number:09d}.x12", data,
                                          control_number=f"{number:09d}"))
         if settings.ack == "none" or duplicate or (rejected and settings.ta1):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import io
 import json
 import logging
@@ -161,6 +163,18 @@ def test_ta1_when_asked_and_interchange_rejected(journal: SqliteJournal) -> None
     docs = acks.build(result, partner(ta1=False), OUR, journal)
     assert [d.doc_type for d in docs] == ["997"]
     assert "AK9*R*1*1*0" in docs[0].data.decode()
+
+
+def test_a_ta1_about_a_malformed_isa13_is_itself_valid(journal: SqliteJournal) -> None:
+    """The TA1 that tells a partner its ISA13 is not 9 digits quotes it as far as it can: echoing '00000080X'
+    (and a date that is no date) made our own TA1 invalid, so the partner's translator refused it in turn."""
+    text = file_of(ISA_4010, "004010", [GOOD_850]).decode()
+    text = text.replace("*000000101*", "*00000080X*", 1).replace("*260115*1030*", "*26011X*10:3*", 1)
+    docs = acks.build(x12.parse(text.encode()), partner(ta1=True), OUR, journal,
+                      now=datetime(2026, 11, 30, 9, 5))
+    ta1 = x12.parse(docs[0].data)
+    assert not ta1.errors, [str(i) for i in ta1.errors]
+    assert ta1.transactions[0].segments[0].fields[:4] == ["TA1", "000000080", "261130", "0905"]
 
 
 def test_clean_interchange_with_isa14_gets_accepting_ta1_and_997(journal: SqliteJournal) -> None:
