@@ -7,6 +7,7 @@ the journal, so rendering never uses up numbers the partner will expect in seque
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -34,6 +35,21 @@ class PreviewNumbers:
         return value
 
 
+def _one_document(data: bytes) -> bytes:
+    """The document of `data`: itself, or the only one of a JSON list (what `translate --json` prints for a
+    file of several documents, and the golden files hold); ValueError for a list of several."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return data                    # from_json says what is wrong, with the place
+    if isinstance(parsed, list):
+        if len(parsed) != 1:
+            raise ValueError(f"holds {len(parsed)} documents; render takes one (save the one you want alone, "
+                             "e.g. jq '.[0]')")
+        return json.dumps(parsed[0]).encode()
+    return data
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("document", metavar="DOC.json", help="a canonical document (edi-gateway translate --json)")
     parser.add_argument("--partner", "-p", required=True, help="partner id")
@@ -56,14 +72,18 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     try:
-        doc = from_json(Path(args.document).read_bytes())
+        doc = from_json(_one_document(Path(args.document).read_bytes()))
     except OSError as exc:
         print(f"error: {args.document}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     except ValidationError as exc:
         first: Any = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        print(f"error: {args.document}: not a canonical document: {where}: {first['msg']}", file=sys.stderr)
+        print(f"error: {args.document}: not a canonical document: {where + ': ' if where else ''}{first['msg']}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:          # several documents in a list (ValidationError is a ValueError too)
+        print(f"error: {args.document}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     try:
         # unchecked, so that the bytes a problem is in can be looked at; the problems follow on stderr

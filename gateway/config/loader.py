@@ -84,9 +84,16 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise ConfigError(f"YAML syntax: {problem}", str(path), mark.line + 1 if mark else None,
+        raise ConfigError(f"YAML syntax: {yaml_problem(exc)}", str(path), mark.line + 1 if mark else None,
                           mark.column + 1 if mark else None) from None
+
+
+def yaml_problem(exc: MarkedYAMLError) -> str:
+    """ruamel's words for a YAML syntax error, with what to do where the words do not say it."""
+    problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+    if "'\\t'" in problem or "\t" in problem:
+        problem += " (a tab: YAML indents with spaces only; replace the tabs with spaces)"
+    return problem
 
 
 def _plain(node: Any) -> Any:
@@ -224,9 +231,12 @@ def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Pa
     return errors
 
 
-def _validate(model: type[BaseModel], path: Path) -> tuple[Any, Any]:
-    """(validated model, YAML tree) or raise ConfigErrors naming every problem in the file."""
+def _validate(model: type[BaseModel], path: Path, empty: str | None = None) -> tuple[Any, Any]:
+    """(validated model, YAML tree) or raise ConfigErrors naming every problem in the file. An empty file is
+    all defaults, or, with `empty`, that error at its first line."""
     root = _read_yaml(path)
+    if root is None and empty is not None:
+        raise ConfigError(empty, str(path), 1, 1)
     if root is None:
         root = CommentedMap()
     if not isinstance(root, CommentedMap):
@@ -313,7 +323,9 @@ def load_partners(partners_dir: Path, base: Path) -> tuple[dict[str, PartnerConf
         if file.name.startswith("."):
             continue
         try:
-            partner, root = _validate(PartnerConfig, file)
+            partner, root = _validate(PartnerConfig, file, empty=f"the partner file is empty: it needs at least "
+                                      f"`id: {file.stem}` and what the partner sends (README, Adding a partner); "
+                                      "or remove the file")
         except ConfigErrors as exc:
             errors.extend(exc.errors)
             continue

@@ -177,8 +177,13 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     setting = document_setting(doc, partner, profiles, doc_type)
     profile = profiles.get(setting.profile)
     if profile.document != doc.doc_type:
-        raise ConfigError(f"profile {profile.name} writes {profile.document}, not {doc.doc_type}",
-                          profile.path, profile.data.where[1])
+        fitting = [d.type for d in partner.documents if d.direction == "out" and d.profile in profiles
+                   and profiles.get(d.profile).document == doc.doc_type]
+        instead = f"; partner {partner.id}'s {', '.join(fitting)} write{'s' if len(fitting) == 1 else ''} one" \
+            if fitting else f"; none of partner {partner.id}'s outbound documents writes one"
+        raise TranslationError(f"the document is a {doc.doc_type}, but partner {partner.id}'s {setting.type} "
+                               f"(profile {profile.name}) writes a {profile.document}{instead}",
+                               profile=f"{profile.path}:{profile.data.where[1]}")
     our = our_ids or profiles.our_ids
     data = to_plain(doc)
     fill_totals(data)

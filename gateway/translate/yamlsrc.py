@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from gateway.config.loader import yaml_problem
 from gateway.errors import ConfigError
 
 Where = tuple[str, int]   # (file, 1-based line)
@@ -83,8 +84,8 @@ def _load_yaml(path: Path) -> YMap:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError(str(exc.problem or exc), str(path), mark.line + 1 if mark else None,
+        mark = exc.problem_mark or exc.context_mark
+        raise ConfigError(f"YAML syntax: {yaml_problem(exc)}", str(path), mark.line + 1 if mark else None,
                           mark.column + 1 if mark else None) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", str(path)) from None

@@ -179,3 +179,16 @@ def test_a_triggered_document_needs_a_profile_that_writes_what_the_trigger_sends
          "'x12-004010-856' writes ShipNotice"),
         (f"{acme}:5:60: documents[2].trigger: order_confirmed sends a PurchaseOrderAck, but profile "
          "'x12-004010-810' writes Invoice")], errors
+
+
+def test_a_tab_and_an_empty_partner_file_say_what_to_do(tmp_path: Path) -> None:
+    path = write(tmp_path, "odoo: {enabled: false}\n")
+    write(tmp_path, "id: tabby\nx12:\n\tids: []\n", "partners/tabby.yaml")
+    write(tmp_path, "", "partners/empty.yaml")
+    write(tmp_path, "extends: x12-004010-850\nstructure:\n\tlines: {}\n", "translations/tabbed.yaml")
+    errors = {Path(e.path or "").name: e for e in lint(path, environ={})}
+    tab = errors["tabby.yaml"]
+    assert (tab.line, tab.column) == (3, 1) and "a tab: YAML indents with spaces only" in str(tab)
+    assert "a tab: YAML indents with spaces only" in str(errors["tabbed.yaml"])
+    empty = errors["empty.yaml"]
+    assert empty.line == 1 and "the partner file is empty: it needs at least `id: empty`" in str(empty)

@@ -107,6 +107,30 @@ def test_render_errors(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1 and "not a canonical document: ShipNotice.orders" in err
 
 
+def test_render_says_which_document_it_takes_and_reads_a_list_of_one(workspace: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A purchase order given where a ship notice is rendered names the document's type and the partner's
+    outbound documents, not the shipped profile as if it were wrong; JSON as the golden files and
+    `translate --json` of a file of several documents hold it (a list) is read when it holds one document;
+    a file that is no JSON says so without an empty place ('document: : ...')."""
+    order = str(GOLDEN / "bigbox" / "850_4500001234.json")
+    code, _, err = run(capsys, "render", order, "--partner", "bigbox", "--type", "856", "--config", str(workspace))
+    assert code == 1 and "the document is a PurchaseOrder, but partner bigbox's 856" in err, err
+    assert "writes a ShipNotice; none of partner bigbox's outbound documents writes one" in err
+    asn = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    listed = tmp_path / "listed.json"
+    listed.write_text(json.dumps([asn]))
+    code, out, err = run(capsys, "render", str(listed), "--partner", "bigbox", "--type", "856",
+                         "--config", str(workspace))
+    assert code == 0 and out.startswith("ISA*"), err
+    listed.write_text(json.dumps([asn, asn]))
+    code, _, err = run(capsys, "render", str(listed), "--partner", "bigbox", "--config", str(workspace))
+    assert code == 1 and "holds 2 documents; render takes one" in err
+    listed.write_text("{bad")
+    code, _, err = run(capsys, "render", str(listed), "--partner", "bigbox", "--config", str(workspace))
+    assert code == 1 and f"{listed}: not a canonical document: Invalid JSON" in err, err
+
+
 def test_render_bad_value_names_the_profile_line(workspace: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
