@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument
 from gateway.config.exposure import exposure_warnings
-from gateway.config.loader import check_folders, find_config, lint, load
+from gateway.config.loader import ConfigErrors, check_folders, find_config, load_checked
+from gateway.errors import ConfigError
 from gateway.ops.certificates import certificates_in_use, expiry_warnings
 
 HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
@@ -20,13 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = find_config(args.config)
-    errors = lint(path)
-    for error in errors:
-        print(error)
-    if errors:
+    try:
+        config = load_checked(path)       # once: loading (the profiles above all) is most of lint's time
+    except (ConfigErrors, ConfigError) as exc:
+        errors = list(exc.errors) if isinstance(exc, ConfigErrors) else [exc]
+        for error in errors:
+            print(error)
         print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
         return EXIT_ERROR
-    config = load(path)
     for warning in dict.fromkeys(str(w) for w in config.warnings):
         print(f"warning (shipped profile): {warning}")
     for folder in check_folders(config):
