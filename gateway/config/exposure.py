@@ -14,7 +14,7 @@ import typing
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gateway.config.loader import CREDENTIAL_NAME, LoadedConfig
+from gateway.config.loader import CREDENTIAL_NAME, LoadedConfig, key_position
 from gateway.errors import ConfigError
 
 
@@ -45,10 +45,12 @@ def exposure_warnings(config: LoadedConfig,
     url = urlsplit(gateway.odoo.url)
     if gateway.odoo.enabled and url.scheme == "http" and not is_loopback(url.hostname or ""):
         warnings.append(ConfigError(f"odoo.url is plain http:// to {url.hostname}: the Odoo password or API key "
-                                    "travels in clear", where, hint="use https://"))
+                                    "travels in clear", where, *key_position(config.path, "odoo.url"),
+                                    hint="use https://"))
     if gateway.ops.enabled and not is_loopback(gateway.ops.host):
         warnings.append(ConfigError(f"ops.host {gateway.ops.host!r} is not a loopback address: the status page "
                                     "has no login and shows partner files", where,
+                                    *key_position(config.path, "ops.host"),
                                     hint="keep 127.0.0.1 and reach it through an SSH tunnel or a proxy with login"))
     secrets = {"as2_server.private_key": gateway.as2_server.private_key,
                "as2_server.private_key_password_file": gateway.as2_server.private_key_password_file,
@@ -61,6 +63,7 @@ def exposure_warnings(config: LoadedConfig,
         secrets[f"systemd credential {CREDENTIAL_NAME}"] = Path(credentials) / CREDENTIAL_NAME
     for name, path in secrets.items():
         if path is not None and _readable_by_others(path):
-            warnings.append(ConfigError(f"{name}: {path} is readable by group or others", where,
+            at = key_position(config.path, name) if not name.startswith("systemd") else (None, None)
+            warnings.append(ConfigError(f"{name}: {path} is readable by group or others", where, *at,
                                         hint=f"chmod 600 {path}"))
     return warnings

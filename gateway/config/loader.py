@@ -377,6 +377,22 @@ TRIGGER_DOCUMENTS = {"delivery_done": "ShipNotice", "invoice_posted": "Invoice",
 """What an outbound trigger produces: the profile a document names must write that canonical document."""
 
 
+def key_position(file: Path, dotted: str) -> tuple[int | None, int | None]:
+    """(line, column) of a setting written `odoo.url` or `as2_server.previous_keys[0].private_key` in `file`;
+    (None, None) when the file does not hold it (a default, an environment variable) or cannot be read."""
+    loc: list[Any] = []
+    for part in dotted.split("."):
+        name, _, rest = part.partition("[")
+        loc.append(name)
+        if rest:
+            loc.append(int(rest.rstrip("]")))
+    try:
+        line, col, found = _position(_read_yaml(file), tuple(loc))
+    except ConfigError:
+        return None, None
+    return (line, col) if len(found) == len(loc) else (None, None)
+
+
 def _line_of(file: Path, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
     """1-based (line, column) of the key at `loc` in a YAML file that was read before."""
     line, col, _ = _position(_read_yaml(file), loc)

@@ -42,6 +42,11 @@ def test_audit_lint_warns_cleartext_odoo_open_ops_and_loose_secret_files(tmp_pat
     text = "\n".join(warnings)
     assert "odoo.url is plain http:// to odoo.example.com" in text, done.stdout
     assert "ops.host '0.0.0.0' is not a loopback address" in text, done.stdout
+    # each at the line of its key in gateway.yaml, as errors are
+    config = str(ws.config)
+    for key in ("odoo.url is plain", "ops.host '0.0.0.0'", "as2_server.previous_keys[0].private_key:"):
+        [line] = [w for w in warnings if key in w]
+        assert line.startswith(f"warning: {config}:") and line.split(":", 3)[2].isdecimal(), line
     for name in ("as2_server.private_key:", "as2_server.previous_keys[0].private_key:", "odoo.password_file:",
                  "systemd credential odoo-password:"):
         assert name in text and "readable by group or others" in text, (name, done.stdout)
