@@ -306,7 +306,7 @@ class _Auth(asyncssh.SSHServer):
         self.owner = owner
         self.peer = "?"
         self.conn: asyncssh.SSHServerConnection | None = None
-        self.key_refused = False
+        self.key_refused: set[str] = set()      # user names a key was refused for on this connection
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
@@ -344,9 +344,12 @@ class _Auth(asyncssh.SSHServer):
             return False
         if acct is not None and key.public_data in acct.keys:
             return True
-        if acct is not None and self.key_refused:
-            return False        # clients offer every key they hold: one refused key per connection counts
-        self.key_refused = acct is not None
+        # clients offer every key they hold: one refused key per connection and user name counts, for a
+        # real account and an unknown name alike (counting each key of an unknown name made its throttle
+        # pauses longer and its lockout sooner: that told which user names exist)
+        if username in self.key_refused:
+            return False
+        self.key_refused.add(username)
         await self.owner.failed(self.peer, username, "unknown key" if acct else "unknown user")
         return False
 
