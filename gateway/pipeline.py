@@ -54,6 +54,7 @@ from gateway.journal.api import ALLOWED, Direction, Message, OdooLink, State
 from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import add_context, log_context
+from gateway.logs import printable as escape_controls
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.pipeline")
@@ -375,8 +376,12 @@ class Pipeline:
             shutil.copyfile(self.archive.path(message.sha256), tmp)
             os.replace(tmp, target)
         reason_file = folder / f"{target.name}.reason.txt"
-        reason_file.write_text(f"message {message.id}\nfile {message.filename}\nfrom {message.channel}"
-                               f"{' ' + message.source_key if message.source_key else ''}\n\n{reason}\n\n"
+        # read by a person (cat, less -R): what the partner chose (its file name, the text a reason quotes)
+        # goes in with its control characters escaped, as in the log and on the terminal
+        source = f" {escape_controls(message.source_key)}" if message.source_key else ""
+        said = "\n".join(escape_controls(line) for line in reason.split("\n"))
+        reason_file.write_text(f"message {message.id}\nfile {escape_controls(message.filename)}\n"
+                               f"from {message.channel}{source}\n\n{said}\n\n"
                                f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8")
         fsync_dir(folder)
         return target

@@ -7,6 +7,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from gateway.journal.api import State
+from tests.spine.test_pipeline import Make, make, submit  # noqa: F401 - make is a fixture
 from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
 from tests.transports.sftp_util import make_key
 from tests.transports.test_sftp_server import SftpWorld, sftp  # noqa: F401 - sftp is a fixture
@@ -32,3 +34,26 @@ async def test_refused_keys_count_alike_for_real_and_unknown_users(sftp: SftpWor
     known = await _offer_keys(sftp, "northwind", keys)
     unknown = await _offer_keys(sftp, "no-such-partner", keys)
     assert known == unknown == 1
+
+
+# --------------------------------------------------------------------------- quarantine reason files
+
+ESCAPES = "order\x1b]0;owned\x07\x1b[2J\r\u202e.x12"
+
+
+def _control_characters(text: str) -> list[str]:
+    return sorted({c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0
+                   or 0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069})
+
+
+def test_a_quarantine_reason_file_carries_no_control_characters(make: Make) -> None:  # noqa: F811
+    """The `.reason.txt` beside a quarantined copy is read by a person (`cat`, `less -R`, an editor): it
+    quoted the partner's file name, its source key and the reason raw, so an SFTP or inbox name holding
+    ESC sequences retitled or cleared the operator's terminal, as `show` and `messages` no longer can."""
+    pipeline = make()
+    message = submit(pipeline, b"ISA*not an interchange \x1b[1A\x1b[2K~", name=ESCAPES, key=f"sftp:acme:inbound/{ESCAPES}")
+    assert pipeline.advance(message.id).state is State.QUARANTINED
+    [reason] = pipeline.config.gateway.quarantine_dir.rglob("*.reason.txt")
+    text = reason.read_bytes().decode("utf-8")      # not read_text: it would turn CR into LF
+    assert "order" in text and f"edi-gateway replay {message.id}" in text
+    assert _control_characters(text) == []
