@@ -185,11 +185,12 @@ class Pipeline:
 
     # ------------------------------------------------------------------ outbound documents
     def queue_outbound(self, partner: PartnerConfig, rendered: Any, *, parent_id: str | None = None,
-                       key: str | None = None) -> Message:
+                       key: str | None = None, meta: dict[str, Any] | None = None) -> Message:
         """Archive a RenderedDocument and record it QUEUED for the outbox, once per `key`.
 
         `key` identifies the document across re-runs (parent + doc type + index, or the Odoo
-        record version): calling again with the same key returns the first message.
+        record version): calling again with the same key returns the first message. `meta`: more
+        to keep on the message, written with it (the scheduler's digest of the document's content).
         """
         sha = self.archive.put(rendered.data)
         channel = partner.outbound.channel if partner.outbound else "folder"
@@ -201,7 +202,7 @@ class Pipeline:
                                   number=rendered.number, when=utcnow())
         meta = {"expects_ack": rendered.expects_ack, "group_number": rendered.group_number,
                 "transaction_numbers": list(rendered.transaction_numbers),
-                "source_record": rendered.source_record}
+                "source_record": rendered.source_record, **(meta or {})}
         message = self.journal.record_intake(
             direction=Direction.OUT, partner=partner.id, channel=channel, filename=_safe_name(name),
             sha256=sha, size=len(rendered.data), source_key=key, meta=meta, parent_id=parent_id,

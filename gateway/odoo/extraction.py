@@ -13,6 +13,7 @@ so a re-run after a crash never queues a document twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -57,6 +58,7 @@ from gateway.translate.canonical import (
     Tax,
     Totals,
     documents_in,
+    to_json,
 )
 
 log = logging.getLogger("gateway.odoo.extraction")
@@ -79,6 +81,14 @@ def outbox_key(doc: Document, doc_type: str) -> str:
     """`record_key` of an extracted document."""
     model, _, rid = (doc.source.odoo_record or ",").partition(",")
     return record_key(model, rid, str(doc.source.odoo_write_date), doc_type)
+
+
+def content_digest(doc: Document) -> str:
+    """What a document says, without the record version it was read at: two versions of an Odoo record whose
+    documents have the same digest are the same document to the partner (Odoo writes a posted invoice again
+    when it is sent or paid, a done transfer when it is printed: a new write_date, nothing new to tell)."""
+    same = doc.model_copy(update={"source": doc.source.model_copy(update={"odoo_write_date": None})})
+    return hashlib.sha256(to_json(same, indent=None).encode()).hexdigest()
 
 
 def _since(days: int) -> str:

@@ -32,11 +32,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
 from gateway.errors import GatewayError, OdooCredentialsRefused, OdooUnavailable
-from gateway.journal.api import Direction
+from gateway.journal.api import Direction, Message
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.lookup import Cache
-from gateway.translate.canonical import Document
+from gateway.translate.canonical import Document, ShipNotice
 
 log = logging.getLogger("gateway.odoo.scheduler")
 
@@ -118,8 +118,9 @@ class OdooScheduler:
         try:
             if self.client is None:
                 self.client = await in_thread(self.client_factory)
-            known = {m.source_key for m in await in_thread(self.ctx.journal.find, direction=Direction.OUT,
-                                                                      partner=partner.id, limit=KNOWN_WINDOW)}
+            recent = await in_thread(self.ctx.journal.find, direction=Direction.OUT, partner=partner.id,
+                                     limit=KNOWN_WINDOW)
+            known = {m.source_key for m in recent}
             docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known)
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
@@ -130,13 +131,24 @@ class OdooScheduler:
             log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
             return 0
         queued = 0
+        last = _last_sent(recent, setting.type) if kind in (extraction.KIND_SHIP, extraction.KIND_INVOICE) else {}
         for doc in docs:
             key = extraction.outbox_key(doc, setting.type)
             try:
                 if key not in known:
-                    if not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known):
+                    before = last.get(doc.source.odoo_record or "")
+                    digest = extraction.content_digest(doc) if kind in (extraction.KIND_SHIP,
+                                                                        extraction.KIND_INVOICE) else None
+                    if before is not None and digest is not None and before.meta.get("content") == digest:
+                        # written again in Odoo (sent, paid, printed) without a change the partner would see
+                        log.info("partner %s %s: %s changed in Odoo (write_date %s) but not its document, already "
+                                 "queued as %s: not sent again", partner_id, doc_type, doc.source.odoo_record,
+                                 doc.source.odoo_write_date, before.id)
+                    elif not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known,
+                                             digest, before):
                         continue          # held: not marked, so the next run renders it again
-                    queued += 1
+                    else:
+                        queued += 1
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
@@ -168,11 +180,16 @@ class OdooScheduler:
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False))
 
-    def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool) -> bool:
+    def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,
+               digest: str | None = None, before: Message | None = None) -> bool:
         """Render and queue one document; False when the profile cannot render it (then it is held in
-        quarantine with the reason, see `Pipeline.hold_outbound`). `was_held`: an earlier run held it."""
+        quarantine with the reason, see `Pipeline.hold_outbound`). `was_held`: an earlier run held it.
+        `digest`: its content's (kept on the message); `before`: the message an earlier version of the same
+        record went out as, which a ship notice now replaces (BSN01 05, BGM 1225 5)."""
         render_fn = self.render or _engine_render()
         key = extraction.outbox_key(doc, setting.type)
+        if before is not None and isinstance(doc, ShipNotice) and doc.purpose == "original":
+            doc = doc.model_copy(update={"purpose": "replace"})
         try:
             rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         except GatewayError as exc:
@@ -182,10 +199,22 @@ class OdooScheduler:
             return False
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
-        message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key)
+        message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
+                                                   meta={"content": digest} if digest else None)
         if was_held:
             self.ctx.pipeline.settle_held(partner, key, message.id)
         return True
+
+
+def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:
+    """Odoo record ("account.move,7") -> the latest message one of its versions was queued as, `doc_type`."""
+    out: dict[str, Message] = {}
+    for message in recent:                                   # newest first
+        record = message.meta.get("source_record")
+        if (record and not message.meta.get("held") and (message.source_key or "").startswith("odoo:")
+                and (message.source_key or "").endswith(f":{doc_type}")):
+            out.setdefault(str(record), message)
+    return out
 
 
 def _engine_render() -> Callable[..., Any]:

@@ -637,7 +637,11 @@ def move_action_post(env: Env, ids: list[int]) -> bool:
         year = date.today().year
         prefix = {"out_invoice": "INV", "out_refund": "RINV", "in_invoice": "BILL", "in_refund": "RBILL"}.get(
             str(mtype), "MISC")
-        vals: dict[str, Any] = {"state": "posted", "name": f"{prefix}/{year}/{env.db.next_sequence(prefix):05d}"}
+        vals: dict[str, Any] = {"state": "posted", "posted_before": True}
+        if not (move.get("posted_before") and move.get("name") not in (False, None, "", "/")):
+            # account.move._compute_name: a move that has a name and was posted before keeps it; a reset to
+            # draft, an edit and a new post give the customer the same invoice number again
+            vals["name"] = f"{prefix}/{year}/{env.db.next_sequence(prefix):05d}"
         if not move.get("invoice_date"):
             vals["invoice_date"] = date.today().isoformat()
         if not move.get("invoice_date_due"):

@@ -706,7 +706,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "payment_state": SEL([("not_paid", "Not Paid"), ("in_payment", "In Payment"), ("paid", "Paid"),
                               ("partial", "Partially Paid"), ("reversed", "Reversed"),
                               ("invoicing_legacy", "Invoicing App Legacy")], "Payment Status", default="not_paid"),
-        "narration": H("Terms and Conditions"), "company_id": M2O("res.company", "Company", default=_company)},
+        "narration": H("Terms and Conditions"), "company_id": M2O("res.company", "Company", default=_company),
+        # set by _post (a move posted before keeps its number when it is posted again) and by Send & Print
+        "posted_before": B("Posted Before", readonly=True), "is_move_sent": B("Is Move Sent", readonly=True)},
         order="date desc, name desc, id desc")
     model("account.move.line", "Journal Item", {
         "move_id": M2O("account.move", "Journal Entry", required=True), "sequence": I("Sequence", default=10),
