@@ -12,7 +12,8 @@ pattern is a Python format string over a few fields:
 - `{date}`: when the file was queued, UTC, `YYYYMMDDhhmmss` unless a format follows: `{date:%Y-%m-%d}`.
 
 Characters other than letters, digits, `.`, `_` and `-` in a field's value become `_` (a PO number such as
-`PO/2026/7` must not name a folder).
+`PO/2026/7` must not name a folder). Only `{date}` takes a format; a format or conversion on another field
+(`{control:.3}`, `{control:0<9}`) would give two files one name, and is refused.
 """
 
 from __future__ import annotations
@@ -37,13 +38,23 @@ def check_pattern(pattern: str) -> str:
     """`pattern` when it names only known fields, holds `{control}` and makes a plain file name; else ValueError
     saying what is wrong (the config loader puts the partner file's line in front)."""
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)
+                  if name is not None]
     except ValueError as exc:
         raise ValueError(f"file name pattern {pattern!r}: {exc} (a literal brace is written {{{{ or }}}})") from None
+    names = [name for name, _, _ in fields]
     unknown = [n for n in names if n not in FIELDS]
     if unknown:
         raise ValueError(f"file name pattern {pattern!r}: unknown field {{{unknown[0]}}}; the fields are "
                          + ", ".join(f"{{{f}}}" for f in FIELDS))
+    # a format spec or conversion changes a value after the check below rendered its sample: `{control:.3}` cuts
+    # every control number to 3 characters, `{control:0<9}` makes EDIFACT's 7 and 70 one name; only {date}
+    # takes one, its strftime format
+    for name, spec, conversion in fields:
+        if conversion or (spec and name != "date"):
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"file name pattern {pattern!r}: {written} takes no format or conversion; write "
+                             f"{{{name}}} (only {{date}} has a format, as in {{date:%Y%m%d}})")
     if "control" not in names:
         raise ValueError(f"file name pattern {pattern!r} needs {{control}} (the interchange control number, or a "
                          "counter for CSV and XML files): without it two files could get the same name and the "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncssh
 import pytest
 
+from gateway.config.filenames import check_pattern, render_pattern
+from gateway.config.models import PartnerConfig
 from gateway.journal.api import State
 from tests.spine.test_pipeline import Make, make, submit  # noqa: F401 - make is a fixture
 from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
@@ -57,3 +60,23 @@ def test_a_quarantine_reason_file_carries_no_control_characters(make: Make) -> N
     text = reason.read_bytes().decode("utf-8")      # not read_text: it would turn CR into LF
     assert "order" in text and f"edi-gateway replay {message.id}" in text
     assert _control_characters(text) == []
+
+
+# --------------------------------------------------------------------------- outbound file name patterns
+
+@pytest.mark.parametrize("pattern", ["ASN_{control:.3}.dat",           # cut: 000000001 .. 000000999 are one name
+                                     "INV_{control!s:.5}.edi",         # the same through a conversion
+                                     "{control:0<9}.edi"])             # EDIFACT's short 7 and 70: 700000000
+def test_a_format_spec_cannot_make_two_outbound_files_share_a_name(pattern: str) -> None:
+    """`{control}` is required so that no two files we send get one name (the second would overwrite the first
+    in outbox/ or the partner's outbound/ before it was fetched). A format spec on it passed the check, which
+    renders one sample number (9 digits), and undid that: cut to a few characters, or filled on the right for
+    the short UNB numbers of EDIFACT."""
+    when = datetime(2026, 1, 2, tzinfo=UTC)
+    names = {Path(render_pattern(pattern, partner="euro", doc_type="DESADV", control=c, number="1",
+                                 when=when)).name for c in ("7", "70", "000000071", "000000072")}
+    assert len(names) < 4                                  # what the pattern did to the names
+    with pytest.raises(ValueError, match=r"\{control\}"):
+        check_pattern(pattern)
+    with pytest.raises(ValueError):
+        PartnerConfig(id="euro", filenames={"*": pattern})
