@@ -310,6 +310,9 @@ class SftpRemoteChannel(Strict):
     move_to: str | None = None
     push_dir: str | None = Field(None, description="remote folder for outbound files; default remote_dir")
     timeout: float = Field(60.0, description="seconds for connecting and each SFTP operation")
+    max_file_size: int = Field(100 * 1024 * 1024, gt=0, description="a remote file larger than this is left "
+                               "where it is (with a warning), and a download stops at it: a partner's server "
+                               "must not fill the gateway's disk")
 
 
 class As2Channel(Strict):

@@ -32,6 +32,7 @@ from gateway.transports.base import Intake, IntakeMeta
 from gateway.transports.sftp_server import is_temp_name
 
 log = logging.getLogger("gateway.transports.sftp_remote")
+DOWNLOAD_CHUNK = 1 << 20
 
 
 def _connect(ch: SftpRemoteChannel) -> Any:
@@ -94,6 +95,7 @@ class RemotePoller:
     work_dir: Path
     max_backoff: float = 3600.0
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
+    too_big: dict[str, int] = field(default_factory=dict)      # files over max_file_size, already warned about
     failures: int = 0
     last_error: str | None = None
 
@@ -101,6 +103,7 @@ class RemotePoller:
         """One poll: list, take what was stable since the last poll, then delete/move it remotely."""
         taken: list[Message] = []
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        too_big: dict[str, int] = {}
         async with _connect(self.ch) as conn, conn.start_sftp_client() as sftp:
             current: dict[str, tuple[int, int]] = {}
             for entry in await sftp.readdir(self.ch.remote_dir):
@@ -109,6 +112,13 @@ class RemotePoller:
                 if name in (".", "..") or is_temp_name(name) or not fnmatch.fnmatch(name, self.ch.pattern):
                     continue
                 if a.permissions is None or not stat.S_ISREG(a.permissions):
+                    continue
+                if (a.size or 0) > self.ch.max_file_size:
+                    if self.too_big.get(name) != a.size:          # once per file and size, not every poll
+                        log.warning("sftp_remote %s: %s is %d bytes, over max_file_size (%d): left on the "
+                                    "partner's server", self.partner.id, posixpath.join(self.ch.remote_dir, name),
+                                    a.size, self.ch.max_file_size)
+                    too_big[name] = a.size or 0
                     continue
                 current[name] = (a.size or 0, a.mtime or 0)
             for name, observed in sorted(current.items()):
@@ -119,13 +129,15 @@ class RemotePoller:
                     taken.append(message)
                     current.pop(name, None)
             self.seen = current
+            self.too_big = too_big
         return taken
 
     async def _take(self, sftp: asyncssh.SFTPClient, name: str, observed: tuple[int, int]) -> Message | None:
         remote = posixpath.join(self.ch.remote_dir, name)
         local = self.work_dir / f"{uuid.uuid4().hex}.download"
         try:
-            await sftp.get(remote, str(local))
+            if not await self._download(sftp, remote, local):
+                return None
             if local.stat().st_size != observed[0]:
                 log.info("sftp_remote %s: %s changed while downloading, retaking later", self.partner.id, remote)
                 return None
@@ -148,6 +160,23 @@ class RemotePoller:
             await sftp.remove(remote)
         log.info("sftp_remote %s: took %s as %s (%s)", self.partner.id, remote, message.id, message.state.value)
         return message
+
+    async def _download(self, sftp: asyncssh.SFTPClient, remote: str, local: Path) -> bool:
+        """Copy `remote` to `local`, reading no more than max_file_size + 1 bytes (the listing's size is the
+        server's word: a server that serves more than it listed is cut off); False when it was larger."""
+        limit = self.ch.max_file_size
+        got = 0
+        async with sftp.open(remote, "rb") as src:
+            with local.open("wb") as dst:
+                while chunk := await src.read(min(DOWNLOAD_CHUNK, limit + 1 - got)):
+                    assert isinstance(chunk, bytes)                 # opened "rb": bytes, never text
+                    got += len(chunk)
+                    if got > limit:
+                        log.warning("sftp_remote %s: download of %s stopped: more than max_file_size (%d bytes); "
+                                    "left on the partner's server", self.partner.id, remote, limit)
+                        return False
+                    await asyncio.to_thread(dst.write, chunk)
+        return True
 
     async def run(self) -> None:
         """Poll every `interval`; connection failures back off (doubling, up to `max_backoff`)."""

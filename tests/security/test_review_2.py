@@ -11,9 +11,11 @@ import pytest
 from gateway.config.filenames import check_pattern, render_pattern
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import State
+from gateway.transports.sftp_remote import _connect
 from tests.spine.test_pipeline import Make, make, submit  # noqa: F401 - make is a fixture
 from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
 from tests.transports.sftp_util import make_key
+from tests.transports.test_sftp_remote import DOC, PartnerSshd, poller, sshd  # noqa: F401 - sshd is a fixture
 from tests.transports.test_sftp_server import SftpWorld, sftp  # noqa: F401 - sftp is a fixture
 
 # --------------------------------------------------------------------------- SFTP: which user names exist
@@ -80,3 +82,30 @@ def test_a_format_spec_cannot_make_two_outbound_files_share_a_name(pattern: str)
         check_pattern(pattern)
     with pytest.raises(ValueError):
         PartnerConfig(id="euro", filenames={"*": pattern})
+
+
+# --------------------------------------------------------------------------- polling a partner's SFTP server
+
+@pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
+async def test_a_partner_server_cannot_fill_our_disk_with_one_big_file(sshd: PartnerSshd,  # noqa: F811
+                                                                       intake: JournalIntake,  # noqa: F811
+                                                                       tmp_path: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Our own SFTP server refuses uploads past `max_file_size` and AS2 bodies past `max_body`; the poller
+    downloaded whatever size a partner's server listed (or served), into state/ beside the journal, then
+    archived it: a compromised or broken partner server could fill the gateway's disk. It now leaves a file
+    past the limit where it is (and says so), and stops reading any download at the limit."""
+    p = poller(sshd, intake, tmp_path, max_file_size=1000)
+    big = sshd.remote / "out" / "huge.edi"
+    big.write_bytes(DOC * 100)                                        # ~7 KB, over the 1000-byte limit
+    (sshd.remote / "out" / "small.edi").write_bytes(DOC)
+    assert await p.poll_once() == []
+    taken = await p.poll_once()
+    assert [m.filename for m in taken] == ["small.edi"]
+    assert big.exists() and [m.filename for m in intake.messages()] == ["small.edi"]
+    # a server that lists one size and serves more: the download stops past the limit, nothing is taken
+    caplog.clear()
+    async with _connect(p.ch) as conn, conn.start_sftp_client() as client:
+        assert await p._take(client, "huge.edi", (len(DOC), 0)) is None
+    assert big.exists() and len(intake.messages()) == 1
+    assert any("max_file_size" in r.getMessage() and "stopped" in r.getMessage() for r in caplog.records)
