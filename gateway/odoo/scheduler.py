@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -87,13 +87,17 @@ class OdooScheduler:
             for doc in partner.documents:
                 if kind_of(doc) is None:
                     continue
+                first: dict[str, Any] = {}
                 if doc.trigger == "schedule" and doc.schedule:
-                    trigger: Any = CronTrigger.from_crontab(doc.schedule, timezone=UTC)
+                    trigger: Any = cron_trigger(doc.schedule)
+                    # the latest slot at once: one missed while the daemon was down (or a run a crash cut
+                    # short) is run now, once; a slot already sent is found by its outbox keys
+                    first["next_run_time"] = datetime.now(UTC)
                 else:
                     trigger = IntervalTrigger(seconds=poll, timezone=UTC)
                 self.scheduler.add_job(self.run_once, trigger, args=[partner.id, doc.type],
                                        id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
-                                       misfire_grace_time=max(1, int(poll)), replace_existing=True)
+                                       misfire_grace_time=max(1, int(poll)), replace_existing=True, **first)
                 log.info("partner %s: %s (%s) %s", partner.id, doc.type, kind_of(doc),
                          f"at {doc.schedule}" if doc.trigger == "schedule" and doc.schedule else f"every {poll:g}s")
 
@@ -176,7 +180,7 @@ class OdooScheduler:
         if kind == extraction.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude))
-        slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+        slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None)
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False))
 
@@ -204,6 +208,48 @@ class OdooScheduler:
         if was_held:
             self.ctx.pipeline.settle_held(partner, key, message.id)
         return True
+
+
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")      # crontab's 0-7, Sunday both ends
+
+
+def cron_trigger(schedule: str) -> CronTrigger:
+    """A crontab line ("minute hour day month weekday", UTC) as APScheduler's trigger. APScheduler counts weekdays
+    from Monday = 0, crontab from Sunday = 0 (7 too), and `CronTrigger.from_crontab` passes the numbers through:
+    "0 6 * * 1-5" (weekdays at 6) fired Tuesday to Saturday. Numbered weekdays are given by name instead."""
+    fields = schedule.split()
+    if len(fields) == 5 and not any(c.isalpha() for c in fields[4]):
+        days: list[str] = []
+        for part in fields[4].split(","):
+            span, _, step = part.partition("/")
+            first, _, last = span.partition("-")
+            low, high = (0, 7 if step else 6) if span == "*" else (int(first), int(last or (7 if step else first)))
+            if not (0 <= low <= high <= 7):
+                raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
+            days += [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1)) if DAY_NAMES[d] not in days]
+        if fields[4] != "*":
+            fields[4] = ",".join(days)
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
+
+
+def current_slot(schedule: str | None, now: datetime | None = None) -> str:
+    """The schedule slot a run at `now` belongs to ("YYYY-MM-DD HH:MM", UTC): the latest time at or before `now`
+    the cron `schedule` fires, not the minute the job happens to run in (late by a busy loop, or run at start
+    for a slot missed while the daemon was down), so that every run of one slot has the same outbox keys."""
+    now = now or datetime.now(UTC)
+    if schedule:
+        trigger = cron_trigger(schedule)
+        for back in (timedelta(hours=1), timedelta(days=1), timedelta(days=32), timedelta(days=367),
+                     timedelta(days=8 * 366)):
+            fire = trigger.get_next_fire_time(None, now - back)
+            if fire is None or fire > now:
+                continue
+            while True:
+                after = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+                if after is None or after > now:
+                    return str(fire.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
+                fire = after
+    return now.strftime("%Y-%m-%d %H:%M")
 
 
 def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.orm import now_str
-from gateway.odoo.scheduler import OdooScheduler
+from gateway.odoo.scheduler import OdooScheduler, cron_trigger, current_slot
+from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.wait import wait_for
 from tests.odoo.conftest import order
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
@@ -93,3 +96,60 @@ async def test_a_shipment_corrected_after_its_asn_went_out_is_sent_as_a_replacem
     assert (first["number"], first["tracking_number"]) == (second["number"], "1Z999AA10123456784")
     assert (second["purpose"], second["tracking_number"]) == ("replace", "1Z999AA10123456799")
     assert "purpose" not in first or first["purpose"] == "original"
+
+
+# --------------------------------------------------------------------------- schedule slots
+
+def test_crontab_weekdays_count_from_sunday() -> None:
+    """APScheduler's own numbering starts on Monday: "1-5" (crontab: Monday to Friday) fired Tuesday to Saturday."""
+    def days(schedule: str) -> list[str]:
+        trigger, fire, out = cron_trigger(schedule), None, []
+        start = datetime(2026, 11, 22, tzinfo=UTC)                        # a Sunday
+        for _ in range(7):
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1) if fire else start)
+            out.append(fire.strftime("%a"))
+        return out
+    assert days("0 6 * * 1-5") == ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon", "Tue"]
+    assert days("0 6 * * 0") == days("0 6 * * 7") == ["Sun"] * 7
+    assert days("0 6 * * 0,6")[:2] == ["Sun", "Sat"] and days("0 6 * * mon-fri") == days("0 6 * * 1-5")
+    assert len(set(days("0 6 * * *"))) == 7
+
+
+def test_a_run_belongs_to_the_slot_it_was_scheduled_for() -> None:
+    late = datetime(2026, 11, 30, 8, 1, 30, tzinfo=UTC)                 # the 08:00 run, late by a busy loop
+    assert current_slot("0 */4 * * *", late) == "2026-11-30 08:00"
+    assert current_slot("0 6 * * *", late) == "2026-11-30 06:00"
+    assert current_slot("0 0 1 1 *", late) == "2026-01-01 00:00"     # a yearly slot, missed while stopped
+    assert current_slot("*/15 * * * *", late) == "2026-11-30 08:00"
+    assert current_slot(None, late) == "2026-11-30 08:01"
+
+
+def stock_feed_workspace(tmp_path: Path, server: SandboxServer) -> Workspace:
+    partner = {"name": "Northwind", "odoo": {"partner_ref": "NORTHWIND"},
+               "x12": {"ids": [{"qualifier": "12", "id": "8005551234"}], "gs_ids": ["NORTHWIND"],
+                       "version": "005010"},
+               "documents": [{"type": "846", "direction": "out", "profile": "x12-005010-846",
+                              "trigger": "schedule", "schedule": "0 0 1 1 *"}]}        # once a year
+    odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
+            "timeout": 5.0, "retry_max": 2, "poll_seconds": 3600}
+    ours = {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST"}
+    return Workspace.create(tmp_path, {"odoo": odoo, "our_ids": ours}, partners={"northwind": partner})
+
+
+def test_a_slot_missed_while_the_daemon_was_down_is_run_once_at_start(tmp_path: Path) -> None:
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        ws = stock_feed_workspace(tmp_path, server)
+        for _ in range(2):                                               # started, stopped, started again
+            with GatewayProcess(ws.config) as gw:
+                wait_for(lambda: ws.count(direction="out", doc_type="846") > 0, timeout=30,
+                         message="the 846 of the missed slot")
+                time.sleep(1)          # what a second run of the slot would queue (it must not)
+                assert "Traceback" not in gw.output()
+        feeds = ws.messages(direction="out", doc_type="846")
+        assert len(feeds) == len({m["source_key"] for m in feeds}) >= 1
+        assert all(m["source_key"].endswith("@2026-01-01 00:00:846") and m["state"] in ("queued", "sent", "done")
+                   for m in feeds), feeds
+    finally:
+        server.stop()
