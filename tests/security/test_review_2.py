@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from gateway.transports.sftp_remote import _connect
 from tests.spine.test_pipeline import Make, make, submit  # noqa: F401 - make is a fixture
 from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
 from tests.transports.sftp_util import make_key
+from tests.transports.test_as2_limits import exchange, status
+from tests.transports.test_as2_server import World, start_server, world  # noqa: F401 - world is a fixture
 from tests.transports.test_sftp_remote import DOC, PartnerSshd, poller, sshd  # noqa: F401 - sshd is a fixture
 from tests.transports.test_sftp_server import SftpWorld, sftp  # noqa: F401 - sftp is a fixture
 
@@ -109,3 +112,28 @@ async def test_a_partner_server_cannot_fill_our_disk_with_one_big_file(sshd: Par
         assert await p._take(client, "huge.edi", (len(DOC), 0)) is None
     assert big.exists() and len(intake.messages()) == 1
     assert any("max_file_size" in r.getMessage() and "stopped" in r.getMessage() for r in caplog.records)
+
+
+# --------------------------------------------------------------------------- AS2 headers that are not text
+
+async def test_an_as2_message_id_that_is_not_utf8_is_refused_plainly(world: World, intake: JournalIntake,  # noqa: F811
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Anyone (no signature needed) who named a partner's AS2-From and sent a Message-ID holding bytes that are
+    not UTF-8 got a 500 and an ERROR with a traceback in our log, once per request: the error MDN quoting the
+    Message-ID could not be encoded. A signed message with such an id failed the same way in the duplicate
+    check, after the signature was checked, so its partner's resends all failed too."""
+    server = await start_server(world, intake)
+    try:
+        body = b"not cms"
+        head = (b"POST /as2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\nConnection: close\r\n"
+                b"AS2-From: BIGBOX-AS2\r\nAS2-To: ACMEDIST\r\nMessage-ID: <a\xff\xfeb@bigbox>\r\n"
+                b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n"
+                b"Disposition-Notification-To: edi@bigbox\r\n\r\n" % len(body))
+        assert server.port
+        answer = await exchange(server.port, [head + body])
+        assert status(answer) == 400, answer[:200]
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert intake.messages() == []
+    finally:
+        await server.close()
+

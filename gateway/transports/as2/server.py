@@ -188,6 +188,10 @@ class As2Server:
             return await self.receive_mdn(request)
         if not as2_from or not as2_to or not message_id:
             return _refuse(400, "AS2-From, AS2-To and Message-ID headers are required")
+        if not _is_text(message_id):
+            # HTTP keeps header bytes that are not UTF-8 as lone surrogates: the MDN quoting the id and the
+            # duplicate check could not encode them (a 500 and a traceback for anyone who sends one)
+            return _refuse(400, "the Message-ID header is not UTF-8 text")
         known = self.partners.get(as2_from)
         if as2_to not in self.our_ids:
             return _refuse(403, f"AS2-To {as2_to!r} is not our AS2 id")
@@ -469,6 +473,15 @@ class _MalformedRequests(logging.Filter):
 
 
 http_log.addFilter(_MalformedRequests())
+
+
+def _is_text(value: str) -> bool:
+    """`value` can be written as UTF-8 (a header whose bytes were not UTF-8 holds lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refuse(status: int, text: str) -> web.Response:
