@@ -91,6 +91,25 @@ def content_digest(doc: Document) -> str:
     return hashlib.sha256(to_json(same, indent=None).encode()).hexdigest()
 
 
+def unchanged(client: OdooClient, model: str, docs: list[Any], field: str = "write_date") -> list[Any]:
+    """The documents whose record is still the version they were built from. A record written while its document
+    was read (an invoice reset to draft and edited between the search and the lines) would go out with what the
+    newer version says under the older version's key: it is left for the next run, which builds the new version.
+    One call per run."""
+    if not docs:
+        return docs
+    ids = [int((d.source.odoo_record or ",0").partition(",")[2]) for d in docs]
+    now = {r["id"]: str(r[field]) for r in client.search_read(model, [("id", "in", ids)], [field])}
+    kept = []
+    for doc, rid in zip(docs, ids, strict=True):
+        if now.get(rid) == doc.source.odoo_write_date:
+            kept.append(doc)
+        else:
+            log.info("%s was changed in Odoo while its document was built: left for the next run",
+                     doc.source.odoo_record)
+    return kept
+
+
 def _since(days: int) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -336,6 +355,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]))))
+    docs = unchanged(client, "stock.picking", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
@@ -424,6 +444,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]))))
+    docs = unchanged(client, "account.move", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
@@ -492,6 +513,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             totals=Totals(line_count=len(acked)),
             source=Source(partner=partner.id, odoo_record=f"sale.order,{so['id']}",
                           odoo_write_date=str(so["date_order"]))))
+    docs = unchanged(client, "sale.order", docs, "date_order")
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d order acknowledgment(s) to send", partner.id, len(docs))
     return docs

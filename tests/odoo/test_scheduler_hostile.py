@@ -153,3 +153,33 @@ def test_a_slot_missed_while_the_daemon_was_down_is_run_once_at_start(tmp_path: 
                    for m in feeds), feeds
     finally:
         server.stop()
+
+
+async def test_an_invoice_edited_while_its_document_is_built_waits_for_its_next_version(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """Reset to draft and repriced between the search and the reads: the 810 would carry a price never posted,
+    under the posted version's key (and the version posted afterwards would go out as a second 810)."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    move = invoice(odoo, link.record_id)
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    search_read, edited = client.search_read, []
+
+    def meanwhile(model: str, *args: Any, **kw: Any) -> Any:
+        rows = search_read(model, *args, **kw)
+        if model == "account.move" and not edited:        # the run found the posted invoice; then someone edits it
+            edited.append(model)
+            next_second()
+            odoo.execute_kw("account.move", "button_draft", [[move]])
+            [line] = odoo.execute_kw("account.move.line", "search", [[("move_id", "=", move)]])[:1]
+            odoo.execute_kw("account.move.line", "write", [[line], {"price_unit": 12.0}])
+        return rows
+    client.search_read = meanwhile                         # type: ignore[method-assign]
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    scheduler = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "810") == 0 and edited
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    assert await scheduler.run_once("bigbox", "810") == 1
+    assert await scheduler.run_once("bigbox", "810") == 0
+    [doc] = sent(ctx, journal)
+    assert doc["lines"][0]["unit_price"] == "12"
