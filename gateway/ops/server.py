@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import math
 import re
 import socket
 import sqlite3
@@ -38,6 +39,7 @@ log = logging.getLogger("gateway.ops")
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")                    # message ids (ULIDs)
 _PARTNER = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]{0,63}$")  # partner ids as partner files name them
 Stopper = Callable[[], Awaitable[None]]
+MAX_STUCK_AFTER_MINUTES = 10 * 366 * 24 * 60                   # `?stuck_after=` beyond ten years means "ever"
 
 QUERIES = web.AppKey("queries", JournalQueries)
 READINESS = web.AppKey("readiness", Readiness)
@@ -142,9 +144,11 @@ def _stuck_after(request: web.Request) -> timedelta:
     given = request.query.get("stuck_after")
     if given:
         try:
-            minutes = max(0.0, float(given))
+            asked = float(given)
         except ValueError:
-            pass
+            asked = math.nan
+        if math.isfinite(asked):           # inf or 1e300 overflowed the timedelta: a 500 and a traceback
+            minutes = min(max(0.0, asked), MAX_STUCK_AFTER_MINUTES)
     return timedelta(minutes=minutes)
 
 

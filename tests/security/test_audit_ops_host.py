@@ -9,7 +9,9 @@ carry the foreign domain in Host; they must be refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,7 +33,9 @@ def _get(port: int, path: str, host: str) -> int:
         conn.close()
 
 
-async def test_audit_ops_refuses_foreign_host_header(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def ops_endpoint(tmp_path: Path) -> AsyncIterator[int]:
+    """The ops endpoint of an empty gateway on a free loopback port; its port."""
     config = GatewayConfig(state_dir=tmp_path / "state", archive_dir=tmp_path / "archive",
                            ops=OpsSettings(host="127.0.0.1", port=0))
     (tmp_path / "state").mkdir()
@@ -39,13 +43,17 @@ async def test_audit_ops_refuses_foreign_host_header(tmp_path: Path) -> None:
     ctx = SimpleNamespace(config=config, journal=journal, partners={}, ports={})
     stop = await start(ctx)
     try:
-        port = ctx.ports["ops"]
+        yield ctx.ports["ops"]
+    finally:
+        await stop()
+        journal.close()
+
+
+async def test_audit_ops_refuses_foreign_host_header(tmp_path: Path) -> None:
+    async with ops_endpoint(tmp_path) as port:
         for path in ("/", "/metrics", "/messages/01ABC"):
             assert await asyncio.to_thread(_get, port, path, "rebind.attacker.example") == 421, path
             assert await asyncio.to_thread(_get, port, path, f"rebind.attacker.example:{port}") == 421, path
         assert await asyncio.to_thread(_get, port, "/", f"127.0.0.1:{port}") == 200
         assert await asyncio.to_thread(_get, port, "/", f"localhost:{port}") == 200
         assert await asyncio.to_thread(_get, port, "/", f"[::1]:{port}") == 200
-    finally:
-        await stop()
-        journal.close()

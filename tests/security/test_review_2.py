@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from gateway.config.filenames import check_pattern, render_pattern
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import State
 from gateway.transports.sftp_remote import _connect
+from tests.security.test_audit_ops_host import _get, ops_endpoint
 from tests.spine.test_pipeline import Make, make, submit  # noqa: F401 - make is a fixture
 from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
 from tests.transports.sftp_util import make_key
@@ -137,3 +139,18 @@ async def test_an_as2_message_id_that_is_not_utf8_is_refused_plainly(world: Worl
     finally:
         await server.close()
 
+
+
+# --------------------------------------------------------------------------- the status page's one parameter
+
+@pytest.mark.parametrize("value", ["inf", "1e300", "nan", "-inf"])
+async def test_the_stuck_after_parameter_cannot_fail_the_status_page(tmp_path: Path, value: str,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """`/?stuck_after=MINUTES` widens the stuck threshold for one look. `inf` or `1e300` overflowed the
+    timedelta: a 500 and an ERROR with a traceback in the daemon's log, for any web page the operator has open
+    (an <img> pointing at http://127.0.0.1:8780/?stuck_after=inf passes the Host check: it is an address)."""
+    async with ops_endpoint(tmp_path) as port:
+        assert await asyncio.to_thread(_get, port, f"/?stuck_after={value}", f"127.0.0.1:{port}") == 200
+        assert await asyncio.to_thread(_get, port, f"/partners/acme?stuck_after={value}",
+                                       f"127.0.0.1:{port}") == 404
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
