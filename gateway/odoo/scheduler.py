@@ -122,10 +122,12 @@ class OdooScheduler:
         try:
             if self.client is None:
                 self.client = await in_thread(self.client_factory)
+            started = datetime.now(UTC)
             recent = await in_thread(self.ctx.journal.find, direction=Direction.OUT, partner=partner.id,
                                      limit=KNOWN_WINDOW)
             known = {m.source_key for m in recent}
-            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known)
+            days = await in_thread(self._lookback, partner.id, setting.type, started)
+            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days)
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
                 self.client = None          # the next run logs in afresh
@@ -157,20 +159,35 @@ class OdooScheduler:
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
+        await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
+                        started.isoformat())
         return queued
+
+    def _lookback(self, partner_id: str, doc_type: str, now: datetime) -> int:
+        """How many days back a run looks: `odoo.lookback_days`, or back to the last run that reached Odoo when
+        that is longer ago (Odoo down for longer than the window: what was done meanwhile is still found), with
+        two days to spare for the two clocks."""
+        days = int(self.ctx.config.gateway.odoo.lookback_days)
+        last = self.ctx.journal.get_blob(_run_key(partner_id, doc_type), "last_run")
+        if last:
+            try:
+                days = max(days, (now - datetime.fromisoformat(last)).days + 2)
+            except (TypeError, ValueError):
+                log.warning("partner %s %s: last run time %r unreadable, looking back %d days", partner_id,
+                            doc_type, last, days)
+        return days
 
     def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
         model, _, rid = (doc.source.odoo_record or ",0").partition(",")
         self.ctx.journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind)
 
     def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
-                 slot: str | None, known: set[str | None]) -> list[Document]:
+                 slot: str | None, known: set[str | None], lookback: int) -> list[Document]:
         mark = f"{kind}:{setting.type}"
 
         def exclude(model: str, rid: int, write_date: str) -> bool:
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
-        lookback = self.ctx.config.gateway.odoo.lookback_days
         if kind == extraction.KIND_SHIP:
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                         claim_marks=False, exclude=exclude))
@@ -250,6 +267,11 @@ def current_slot(schedule: str | None, now: datetime | None = None) -> str:
                     return str(fire.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
                 fire = after
     return now.strftime("%Y-%m-%d %H:%M")
+
+
+def _run_key(partner_id: str, doc_type: str) -> str:
+    """Where the journal keeps the start of a job's last run that reached Odoo (a blob of no message)."""
+    return f"odoo-scheduler:{partner_id}:{doc_type}"
 
 
 def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:

@@ -183,3 +183,27 @@ async def test_an_invoice_edited_while_its_document_is_built_waits_for_its_next_
     assert await scheduler.run_once("bigbox", "810") == 0
     [doc] = sent(ctx, journal)
     assert doc["lines"][0]["unit_price"] == "12"
+
+
+# --------------------------------------------------------------------------- the lookback window
+
+async def test_what_was_shipped_while_odoo_was_down_longer_than_the_window_is_still_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """`lookback_days: 1`, the last run that reached Odoo five days ago, a delivery validated four days ago (Odoo
+    was down in between): the window moved past it while nobody could look, and it was never sent."""
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    ctx.config.gateway.odoo.lookback_days = 1
+    scheduler = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "856") == 0                 # reaches Odoo: nothing shipped yet
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    days_ago = datetime.now(UTC) - timedelta(days=4)                       # what the days since then did:
+    sandbox.db.data["stock.picking"][pick]["write_date"] = days_ago.strftime("%Y-%m-%d %H:%M:%S")
+    journal.put_blob("odoo-scheduler:bigbox:856", "last_run", (days_ago - timedelta(days=1)).isoformat())
+    sandbox.faults.unavailable = 1000
+    assert await scheduler.run_once("bigbox", "856") == 0                 # Odoo still down
+    sandbox.faults.unavailable = 0
+    assert await scheduler.run_once("bigbox", "856") == 1                 # back: the delivery is found
+    assert await scheduler.run_once("bigbox", "856") == 0
+    [message] = outbound(journal)
+    assert message.source_key == f"odoo:stock.picking,{pick}@{days_ago:%Y-%m-%d %H:%M:%S}:856"
