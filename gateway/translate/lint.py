@@ -2,7 +2,8 @@
 
 Checks what compiling cannot: segments and element positions unknown to the declared
 X12 version (when `gateway.formats.x12_defs` provides the definitions, else a built-in
-table of the segments the base profiles use), mappings that can never match (a node
+table of the segments the base profiles use) or EDIFACT message and directory (element and
+component positions too, from `gateway.formats.edifact_defs`), mappings that can never match (a node
 shadowed by an earlier catch-all of the same tag, an `each:` list the document type
 does not have), and canonical fields a document requires that no node maps.
 """
@@ -115,8 +116,49 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
         _check_paths(profile, child, item_model, problems, mapped, here)
 
 
+def _message_tags(nodes: list[Any]) -> set[str]:
+    return {t for n in nodes for t in (_message_tags(n.children) if n.children else {n.tag})}
+
+
+def _check_edifact_segments(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
+    """Segments the declared EDIFACT message/directory does not have, and element or component positions past
+    a segment's (composite's) end, from the UN tables in gateway/formats/edifact_defs."""
+    from gateway.formats import edifact_defs
+    table = edifact_defs.message(profile.message, profile.version)
+    directory = edifact_defs.directory_for(profile.message, profile.version)
+    if directory is None:
+        return                                # a directory we have no tables for: nothing to check against
+    tags = _message_tags(table) if table is not None else None
+    for child in node.walk():
+        if not child.tag or child.kind == "root":
+            continue
+        if tags is not None and child.tag not in tags:
+            problems.append(_err(f"{child.tag} is not part of the {profile.message} message ({profile.version}); "
+                                 "this node can never match", child.where))
+            continue
+        refs = directory.segments.get(child.tag)
+        if refs is None:
+            continue                          # the directories hold the segments our validator checks, not all
+        for fld in child.fields_in:
+            for pos in fld.positions:
+                if pos > len(refs):
+                    problems.append(_err(f"{child.tag} element {pos} does not exist ({child.tag} has {len(refs)})",
+                                         fld.where))
+            head, _, component = fld.address.partition(".")
+            if head.isdecimal() and component.isdecimal() and 0 < int(head) <= len(refs):
+                ref = refs[int(head) - 1]
+                parts = directory.composites.get(ref.ref) if ref.composite else None
+                most = len(parts) if parts is not None else 1
+                if int(component) > most:
+                    problems.append(_err(f"{child.tag} element {head} ({ref.ref}) has {most} component"
+                                         f"{'s' if most != 1 else ''}; {fld.address} does not exist", fld.where))
+
+
 def _check_segments(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
     """Segments the declared X12 set/version does not have, element positions past a segment's end."""
+    if profile.syntax == "edifact":
+        _check_edifact_segments(profile, node, problems)
+        return
     if profile.syntax != "x12":
         return
     defs = _x12_defs()
