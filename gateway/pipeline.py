@@ -55,6 +55,7 @@ from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import add_context, log_context
 from gateway.logs import printable as escape_controls
+from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
 from gateway.transports.base import IntakeMeta
 
 log = logging.getLogger("gateway.pipeline")
@@ -511,6 +512,10 @@ class Pipeline:
                 continue
             sent = self.journal.get(target)
             verdict = State.REJECTED if ack.status == "rejected" else State.DONE
+            if sent.state in NOT_YET_SENT:      # the partner has it, though our delivery was not confirmed
+                ack_before_sent(self.journal, target, ack.ack_standard, verdict,
+                                f"{ack.ack_standard} {ack.status} (in {message.id})", {"ack_message": message.id})
+                continue
             if verdict not in ALLOWED[sent.state]:
                 continue   # already settled (a re-run after a crash)
             self.journal.transition(target, verdict, f"{ack.ack_standard} {ack.status} (in {message.id})",

@@ -345,6 +345,7 @@ def apply(ack: FunctionalAck, partner: str, journal: Journal) -> list[str]:
     accepted; a partially accepted group is rejected only when every set we sent was.
     """
     from gateway.journal.api import State
+    from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
     if ack.ack_standard == "TA1":
         matched = journal.match_ack(partner, "TA1", ack.interchange_control or "", None) or \
             journal.match_ack(partner, "997", ack.interchange_control or "", None) or \
@@ -364,6 +365,10 @@ def apply(ack: FunctionalAck, partner: str, journal: Journal) -> list[str]:
     reason = f"{ack.ack_standard} {ack.status}" + (f" ({'; '.join(ack.notes)})" if ack.notes else "")
     if message.state is State.SENT or (message.state is State.DONE and rejected):
         journal.transition(matched, target, reason)
+    elif message.state in NOT_YET_SENT:
+        # the partner has it though our delivery was not confirmed (a POST that timed out): kept, not lost,
+        # and the document is not sent again
+        ack_before_sent(journal, matched, ack.ack_standard, target, reason)
     return [matched]
 
 

@@ -203,7 +203,11 @@ class SqliteJournal(Journal):
     def batch(self) -> Iterator[None]:
         """Every write of this thread inside is one transaction: one commit (one fsync) for a pipeline step's
         rows, its events and its state change, and all of them or none after a crash. Other threads wait
-        for it, so a step opens it after its slow work (reading the file), around its journal writes only."""
+        for it, so a step opens it after its slow work (reading the file), around its journal writes only.
+        A batch opened inside one of the same thread is part of the outer one."""
+        if self._batch_owner == threading.get_ident():
+            yield
+            return
         committed: list[Callable[[], None]] = []
         with self._tx():
             self._batch_owner = threading.get_ident()

@@ -52,6 +52,70 @@ def register(channel: DeliveryChannel) -> None:
     CHANNELS[channel.name] = channel
 
 
+# An acknowledgement (997/999/CONTRL, a rejecting TA1, an async MDN) can come before our side recorded the delivery:
+# the partner took the document but our POST timed out or the connection dropped before its answer (RETRY_WAIT,
+# or DEAD after the last attempt), or it answers while the delivery is still in flight (QUEUED).
+NOT_YET_SENT = frozenset({State.QUEUED, State.RETRY_WAIT, State.DEAD})
+
+
+def ack_before_sent(journal: Journal, message_id: str, kind: str, to: State, reason: str,
+                    meta: dict[str, Any] | None = None) -> Message:
+    """Keep an acknowledgement that came before the message was SENT (meta `early_acks`) instead of dropping it.
+
+    The partner has the document, so it is not sent again: a message waiting to retry (or given up) is queued
+    at once, and the outbox settles a queued message with early acks without delivering it (`settle_early`),
+    as it does one whose delivery was in flight when the acknowledgement came."""
+    with journal.batch():
+        current = journal.get(message_id)
+        if current.state not in NOT_YET_SENT and current.state is not State.SENT:
+            return current
+        early = [*(current.meta.get("early_acks") or []),
+                 {"kind": kind, "state": to.value, "reason": reason, "meta": meta or {}}]
+        if current.state in (State.RETRY_WAIT, State.DEAD):
+            journal.transition(message_id, State.QUEUED, f"{reason} before its delivery was confirmed: the partner "
+                               "has it, so it is settled and not sent again", expect=current.state,
+                               meta={"early_acks": early})
+        else:
+            journal.note(message_id, meta={"early_acks": early})
+        if current.state is State.SENT:         # the outbox recorded the delivery meanwhile
+            return settle_early(journal, message_id)
+        return journal.get(message_id)
+
+
+def settle_early(journal: Journal, message_id: str) -> Message:
+    """Apply the acknowledgements kept by `ack_before_sent` to a QUEUED or SENT message: QUEUED -> SENT without
+    delivering it again, then REJECTED if one of them rejects it, DONE if a 997/999/CONTRL accepts it, else (a
+    positive MDN alone) delivered as `confirm_delivery` says."""
+    with journal.batch():
+        current = journal.get(message_id)
+        early: list[dict[str, Any]] = list(current.meta.get("early_acks") or [])
+        if not early or current.state not in (State.QUEUED, State.SENT):
+            return current
+        said = "; ".join(str(e.get("reason")) for e in early)
+        if current.state is State.QUEUED:
+            current = journal.transition(message_id, State.SENT, f"not sent again: the partner acknowledged it "
+                                         f"before its delivery was confirmed ({said})", expect=State.QUEUED,
+                                         last_error=None, meta={"early_acks": None})
+        else:
+            current = journal.note(message_id, meta={"early_acks": None})
+        rejected = [e for e in early if e.get("state") == State.REJECTED.value]
+        functional = [e for e in early if e.get("kind") != "MDN"]
+        mdns = [e for e in early if e.get("kind") == "MDN"]
+        extra: dict[str, Any] = {}
+        for e in early:
+            extra.update(e.get("meta") or {})
+        if mdns:
+            journal.settle_ack(message_id, "MDN")
+            extra["awaits"] = None
+        if rejected:
+            journal.transition(message_id, State.REJECTED, str(rejected[0]["reason"]), expect=State.SENT, meta=extra)
+        elif functional:
+            journal.transition(message_id, State.DONE, str(functional[-1]["reason"]), expect=State.SENT, meta=extra)
+        else:
+            confirm_delivery(journal, current, str(mdns[-1]["reason"]), extra)
+        return journal.get(message_id)
+
+
 def confirm_delivery(journal: Journal, message: Message, reason: str, meta: dict[str, Any]) -> bool:
     """A SENT message's delivery is confirmed: DONE, unless its 997/999/CONTRL is still to come; then it
     stays SENT (so it can go overdue) with the confirmation noted. True when it is DONE."""

@@ -9,6 +9,9 @@ DEAD with the reason kept, until `edi-gateway resend ID`. A permanent refusal
 an acknowledgement (997/999/CONTRL, async MDN) is expected, which settles it later. A
 channel's `DeliveryResult.awaits` (an async MDN) becomes an ack expectation with its due
 time, so a confirmation that never comes shows as overdue; it is never resent by itself.
+An acknowledgement that comes before the delivery is recorded (the partner took it, our POST
+timed out) is kept on the message (`channels.ack_before_sent`) and settles it without another
+delivery (`channels.settle_early`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound import folder_channel
-from gateway.outbound.channels import CHANNELS
+from gateway.outbound.channels import CHANNELS, settle_early
 from gateway.pipeline import PARK_SECONDS, compute_backoff, utcnow
 
 log = logging.getLogger("gateway.outbox")
@@ -79,6 +82,8 @@ class Outbox:
                                               f"retry {message.attempts + 1}", expect=State.RETRY_WAIT)
         if message.state is not State.QUEUED:
             return message
+        if message.meta.get("early_acks"):         # the partner acknowledged it already: not delivered again
+            return await asyncio.to_thread(settle_early, self.journal, message.id)
         partner = self.config.partners.get(message.partner or "")
         channel, name = self.channel_for(message)
         if partner is None or channel is None:
@@ -115,6 +120,8 @@ class Outbox:
             meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta, **awaits})
         log.info("sent %s via %s: %s", message.filename, name, result.detail,
                  extra={"edi": {"message_id": message.id, "partner": message.partner}})
+        if sent.meta.get("early_acks"):            # its acknowledgement came while it was being delivered
+            return await asyncio.to_thread(settle_early, self.journal, message.id)
         if result.ack_pending or message.meta.get("expects_ack"):
             return sent
         return await asyncio.to_thread(self.journal.transition, message.id, State.DONE,
@@ -132,6 +139,12 @@ class Outbox:
         return finished
 
     async def _failed(self, message: Message, exc: BaseException, *, transient: bool) -> Message:
+        fresh = await asyncio.to_thread(self.journal.get, message.id)
+        if fresh.meta.get("early_acks"):
+            # the partner acknowledged it while we were delivering it (our POST then timed out): it has it
+            log.warning("delivery failed (%s), but the partner acknowledged it meanwhile: not retried", exc,
+                        extra={"edi": {"message_id": message.id, "partner": message.partner}})
+            return await asyncio.to_thread(settle_early, self.journal, message.id)
         settings = self.config.gateway.outbox
         attempts = message.attempts + 1
         reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, GatewayError) else str(exc)

@@ -26,7 +26,13 @@ from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
 from gateway.logs import redact_url
-from gateway.outbound.channels import Awaiting, DeliveryResult, confirm_delivery
+from gateway.outbound.channels import (
+    NOT_YET_SENT,
+    Awaiting,
+    DeliveryResult,
+    ack_before_sent,
+    confirm_delivery,
+)
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
@@ -189,27 +195,31 @@ class As2Sender:
         if self.journal is None:
             return "no journal"
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
-        for _ in range(50):                         # the outbox may not have marked it SENT yet
-            current = await asyncio.to_thread(self.journal.get, rec.journal_id)
-            if current.state is State.SENT:
-                meta = {"mdn": str(got.disposition)}
-                if to is State.REJECTED:
-                    await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
-                                            meta=meta)
-                    done = True
-                else:
-                    # the MDN is in: no longer awaited, whatever else (a 997) still is
-                    await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
-                    done = await asyncio.to_thread(confirm_delivery, self.journal, current, reason,
-                                                   {**meta, "awaits": None})
+        current = await asyncio.to_thread(self.journal.get, rec.journal_id)
+        meta = {"mdn": str(got.disposition)}
+        if current.state in NOT_YET_SENT:
+            # before the outbox recorded the delivery: the POST is still out (the partner answers it after its
+            # MDN), timed out, or was given up. Kept on the message and applied once the outbox records it; the
+            # partner has it, so it is not sent again
+            settled = await asyncio.to_thread(ack_before_sent, self.journal, rec.journal_id, "MDN", to, reason, meta)
+            if current.state is not State.QUEUED:         # no POST of it is running: its built body is not needed
                 self.forget(rec.journal_id)
-                if done:
-                    return f"settled {rec.journal_id}: {to.value}"
-                return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
-            if current.state in (State.DONE, State.REJECTED):
-                return f"{rec.journal_id} already {current.state.value}"
-            await asyncio.sleep(0.1)
-        return f"{rec.journal_id} is not awaiting an MDN"
+            return f"{rec.journal_id} {settled.state.value}: MDN kept for when its delivery is recorded"
+        if current.state is State.SENT:
+            if to is State.REJECTED:
+                await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
+                                        meta=meta)
+                done = True
+            else:
+                # the MDN is in: no longer awaited, whatever else (a 997) still is
+                await asyncio.to_thread(self.journal.settle_ack, rec.journal_id, "MDN")
+                done = await asyncio.to_thread(confirm_delivery, self.journal, current, reason,
+                                               {**meta, "awaits": None})
+            self.forget(rec.journal_id)
+            if done:
+                return f"settled {rec.journal_id}: {to.value}"
+            return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
+        return f"{rec.journal_id} already {current.state.value}"
 
 
 def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str) -> bool:

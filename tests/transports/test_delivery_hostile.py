@@ -1,0 +1,146 @@
+"""Outbound delivery to partners that misbehave, through the real daemon and real servers on loopback.
+
+The AS2 partner is an aiohttp endpoint that signs its MDNs with its own key (our MDN builder, given the
+partner's identity) and posts them to the daemon's `/as2/mdn`, sometimes before answering our POST, and
+sometimes answering that POST too late. What the partner acknowledged is settled and never sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+
+from gateway.transports.as2 import mdn
+from gateway.transports.as2.ledger import Ledger
+from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for
+from tests.spine.test_acks_hostile import queue_asn, row
+from tests.transports.as2_peer import serve
+from tests.transports.certs import Cert, make_cert
+
+pytestmark = pytest.mark.slow
+
+class Partner:
+    """The partner's AS2 endpoint. `mdn_first`: its async MDN goes out before it answers our POST, which it
+    answers after `delay` seconds; `disposition`: what the MDN says."""
+
+    def __init__(self, theirs: Cert) -> None:
+        self.theirs = theirs
+        self.ledger_path: Path | None = None      # the daemon's state/as2.sqlite3: the MIC it expects
+        self.posts: list[dict[str, str]] = []
+        self.mdn_answers: list[str] = []
+        self.delay = 0.0
+        self.disposition = mdn.Disposition("processed")
+        self.mdn_first = True
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.posts.append(dict(request.headers))
+        if self.mdn_first:
+            await self.send_mdn(request.headers["Message-ID"], request.headers["Receipt-Delivery-Option"])
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return web.Response(status=200, text="ok")
+
+    async def send_mdn(self, message_id: str, url: str) -> None:
+        assert self.ledger_path is not None
+        ledger = Ledger(self.ledger_path)
+        try:
+            rec = ledger.sent(message_id)
+        finally:
+            ledger.close()
+        assert rec is not None
+        headers, body = mdn.build(original_message_id=message_id, our_id="ACMERETAIL-AS2", partner_id="ACMEDIST",
+                                  disposition=self.disposition, mic=(rec.mic, rec.mic_alg), text="received",
+                                  signer=self.theirs.identity)
+        async with ClientSession() as session, session.post(url, data=body, headers=headers) as resp:
+            self.mdn_answers.append(f"{resp.status} {await resp.text()}")
+
+
+@pytest.fixture
+async def partner(tmp_path: Path) -> AsyncIterator[tuple[Partner, str, Cert]]:
+    ours, theirs = make_cert(tmp_path / "certs", "acme"), make_cert(tmp_path / "certs", "acmeretail")
+    p = Partner(theirs)
+    app = web.Application()
+    app.router.add_post("/as2", p.handle)
+    runner, port = await serve(app)
+    yield p, f"http://127.0.0.1:{port}/as2", ours
+    await runner.cleanup()
+
+
+def as2_workspace(tmp_path: Path, url: str, ours: Cert, theirs: Cert, **channel: Any) -> Workspace:
+    port = free_port()
+    return Workspace.create(tmp_path / "gw", {
+        "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "as2_id": "ACMEDIST"},
+        "outbox": {"min_backoff": 120, "max_backoff": 120},
+        "as2_server": {"enabled": True, "host": "127.0.0.1", "port": port, "certificate": str(ours.cert_path),
+                       "private_key": str(ours.key_path), "public_url": f"http://127.0.0.1:{port}/as2"}},
+        partners={"acme": {"name": "Acme Retail", "x12": {"ids": [{"qualifier": "ZZ", "id": "ACMERETAIL"}],
+                                                          "ack": "none"},
+                           "outbound": {"channel": "as2", "as2_id": "ACMERETAIL-AS2", "url": url, "mdn": "async",
+                                        "certificates": [str(theirs.cert_path)], "sign": True, "encrypt": True,
+                                        **channel}}})
+
+
+@pytest.mark.parametrize("disposition,final", [(mdn.Disposition("processed"), "done"),
+                                               (mdn.Disposition("processed", "error", "decryption-failed"),
+                                                "rejected")], ids=["processed", "decryption-failed"])
+async def test_an_async_mdn_before_our_post_timed_out_settles_the_message_without_a_second_post(
+        tmp_path: Path, partner: tuple[Partner, str, Cert], disposition: mdn.Disposition, final: str) -> None:
+    peer, url, ours = partner
+    peer.delay, peer.disposition = 4, disposition       # MDN first, then our POST times out waiting for its answer
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, timeout=2)
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        mid = await asyncio.to_thread(queue_asn, ws, None)
+        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] == final, 60, 0.05,
+                                f"the message {final} by the partner's MDN")
+        await asyncio.sleep(1)
+        assert row(ws, mid)["state"] == final
+    finally:
+        await asyncio.to_thread(gw.stop)
+    assert len(peer.posts) == 1, "the partner had it: no second POST"
+    assert len(peer.mdn_answers) == 1 and peer.mdn_answers[0].startswith("200")
+    reasons = [e["reason"] for e in ws.events(mid)]
+    assert any("not sent again" in r for r in reasons), reasons
+    assert any(str(disposition) in r for r in reasons), reasons
+    meta = json.loads(row(ws, mid)["meta"])
+    assert meta.get("early_acks") is None and meta.get("mdn") == str(disposition)
+    overdue = ws._query("SELECT 1 FROM ack_expectations a JOIN messages m ON m.id = a.message_id "
+                        "WHERE m.state = 'sent'")
+    assert overdue == []
+
+
+async def test_killed_while_the_post_is_out_and_its_mdn_already_in_the_restart_sends_nothing_again(
+        tmp_path: Path, partner: tuple[Partner, str, Cert]) -> None:
+    peer, url, ours = partner
+    peer.delay = 10                     # it keeps our POST open after sending its MDN; we are killed meanwhile
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, timeout=900)
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        mid = await asyncio.to_thread(queue_asn, ws, "997")
+        await asyncio.to_thread(wait_for, lambda: peer.mdn_answers, 60, 0.05, "the partner's MDN answered")
+    finally:
+        await asyncio.to_thread(gw.kill)
+    assert row(ws, mid)["state"] == "queued"            # the POST never returned: no delivery recorded
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        await asyncio.to_thread(wait_for, lambda: "mdn" in json.loads(row(ws, mid)["meta"]), 60, 0.05,
+                                "the MDN applied after the restart")
+        await asyncio.sleep(1)
+    finally:
+        await asyncio.to_thread(gw.stop)
+    assert len(peer.posts) == 1, "the partner had it (its MDN says so): not posted again after the restart"
+    # delivered (MDN), still awaiting its 997: SENT, with only the 997 expected
+    assert row(ws, mid)["state"] == "sent"
+    kinds = [r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?", (mid,))]
+    assert kinds == ["997"]
