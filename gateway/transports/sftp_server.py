@@ -510,6 +510,11 @@ class JailedSftp(asyncssh.SFTPServer):
         return parts[1]
 
     # ---------------------------------------------------------------- files
+    def open56(self, path: bytes, desired_access: int, flags: int, attrs: asyncssh.SFTPAttrs) -> object:
+        """SFTP v5/v6 opens are refused: `open` holds the jail's rules, and asyncssh would call this one
+        instead for a client that negotiated a later version (asyncssh's server offers v3 today)."""
+        raise asyncssh.SFTPOpUnsupported("SFTP v5/v6 open is not supported; use SFTP v3")
+
     async def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
         if self.open_files >= MAX_OPEN_FILES:
             raise asyncssh.SFTPFailure(f"at most {MAX_OPEN_FILES} files may be open at once in a session; "

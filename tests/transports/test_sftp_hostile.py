@@ -245,3 +245,12 @@ async def test_connections_beyond_the_cap_are_told_so_and_the_open_ones_still_se
     again = await asyncio.to_thread(openssh_sftp, world.tmp, world.port, "northwind", world.nw_key,
                                     world.known_hosts, "ls /\n", check=False)
     assert again.returncode == 0, again.stderr
+
+
+def test_sftp_v5_opens_cannot_bypass_the_jails_rules() -> None:
+    """`open` holds the jail's rules; asyncssh calls `open56` instead for a client that negotiated SFTP v5/v6
+    (its server offers v3 today, so this guards a future upgrade or setting): it is refused, never inherited."""
+    from gateway.transports.sftp_server import JailedSftp
+    assert JailedSftp.open56 is not asyncssh.SFTPServer.open56
+    with pytest.raises(asyncssh.SFTPOpUnsupported, match="SFTP v5/v6 open is not supported"):
+        JailedSftp.open56(object(), b"/../../etc/passwd", 0, 0, asyncssh.SFTPAttrs())  # type: ignore[arg-type]
