@@ -138,6 +138,9 @@ def register_secret(value: str | None) -> None:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def printable(text: object) -> str:
     """`text` with control characters escaped (`\\x1b`, `\\n`): file names and errors quote what partners
     sent, and raw they would forge log lines or act on the operator's terminal (ESC, BEL, CR, bidi)."""
@@ -216,7 +219,8 @@ class JsonFormatter(logging.Formatter):
             out["exc"] = record.exc_text
         if record.stack_info:
             out["stack"] = record.stack_info
-        return json.dumps(out, ensure_ascii=False)
+        # json escapes \x00-\x1f itself; DEL, the C1 controls and the bidi overrides it leaves raw
+        return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(out, ensure_ascii=False))
 
 
 class TextFormatter(logging.Formatter):

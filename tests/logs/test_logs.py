@@ -98,6 +98,21 @@ async def test_context_follows_each_task_separately(capture: Capture) -> None:
     assert sorted(json.loads(x)["partner"] for x in lines(buffer)) == ["a", "b", "c"]
 
 
+def test_json_lines_escape_the_controls_json_itself_leaves_raw(capture: Capture) -> None:
+    """journalctl -o cat prints the JSON as it is: a partner's file name with a bidi override or a C1 control
+    (\x9b is CSI) would act on the operator's terminal. They are written as \\uXXXX escapes, still the same
+    text once the JSON is read."""
+    logger, buffer, use = capture
+    use("json")
+    name = "invoice\u202etxt.exe \x9b2J \x7f \u2066x\u2069 \x1b[31m"
+    with logs.log_context(filename=name):
+        logger.warning("took %s", name)
+    [line] = lines(buffer)
+    assert not any(c in line for c in "\u202e\x9b\x7f\u2066\u2069\x1b"), line
+    record = json.loads(line)
+    assert record["msg"] == f"took {name}" and record["filename"] == name
+
+
 def test_adapter_binds_fields_on_top_of_ambient_context(capture: Capture) -> None:
     logger, buffer, use = capture
     use("json")
