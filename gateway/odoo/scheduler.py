@@ -32,11 +32,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
 from gateway.errors import GatewayError, OdooCredentialsRefused, OdooUnavailable
-from gateway.journal.api import Direction, Message
+from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.lookup import Cache
-from gateway.translate.canonical import Document, ShipNotice
+from gateway.translate.canonical import Document, Invoice, ShipNotice
 
 log = logging.getLogger("gateway.odoo.scheduler")
 
@@ -211,6 +211,18 @@ class OdooScheduler:
         key = extraction.outbox_key(doc, setting.type)
         if before is not None and isinstance(doc, ShipNotice) and doc.purpose == "original":
             doc = doc.model_copy(update={"purpose": "replace"})
+        if before is not None and isinstance(doc, Invoice) and before.state not in (State.REJECTED, State.DEAD):
+            # Odoo keeps a re-posted invoice's number: the partner's payables would take a second invoice under
+            # it as a duplicate (or pay both); a person decides. An earlier one the partner rejected, or that
+            # never left, is simply replaced.
+            if not was_held:
+                self.ctx.pipeline.hold_outbound(
+                    partner, doc, setting.type, key,
+                    f"invoice {doc.number} went out before with other figures (message {before.id}, "
+                    f"{before.state.value}) and Odoo kept its number: a second invoice under that number is a "
+                    "duplicate to the partner; correct it with a credit note and a new invoice in Odoo, or send "
+                    "this one by hand if the partner takes replacements")
+            return False
         try:
             rendered = render_fn(doc, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         except GatewayError as exc:

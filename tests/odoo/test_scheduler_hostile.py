@@ -63,20 +63,41 @@ async def test_an_invoice_written_again_unchanged_is_not_sent_twice(
     assert len(outbound(journal)) == 1
 
 
-async def test_an_invoice_reset_changed_and_posted_again_is_sent_once_more_with_its_number(
-        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
-    ctx, scheduler, move = await invoice_sent(client, odoo, journal, tmp_path)
+async def repriced(scheduler: OdooScheduler, odoo: odoorpc.ODOO, move: int) -> None:
+    """The posted invoice reset to draft, a line repriced, posted again (Odoo keeps its number)."""
     next_second()
     odoo.execute_kw("account.move", "button_draft", [[move]])
     assert await scheduler.run_once("bigbox", "810") == 0            # a draft is nothing to send
     [line] = odoo.execute_kw("account.move.line", "search", [[("move_id", "=", move)]])[:1]
     odoo.execute_kw("account.move.line", "write", [[line], {"price_unit": 12.0}])
     odoo.execute_kw("account.move", "action_post", [[move]])
+
+
+async def test_an_invoice_reset_changed_and_posted_again_is_held_for_a_person(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """A second 810 under the number the partner has is a duplicate to its payables (or paid twice): the corrected
+    invoice is held in quarantine saying so, once, and nothing more is sent."""
+    ctx, scheduler, move = await invoice_sent(client, odoo, journal, tmp_path)
+    await repriced(scheduler, odoo, move)
+    assert await scheduler.run_once("bigbox", "810") == 0
+    assert await scheduler.run_once("bigbox", "810") == 0
+    [first] = sent(ctx, journal)
+    [held] = [m for m in outbound(journal) if m.state is State.QUARANTINED]
+    assert f"invoice {first['number']} went out before with other figures" in (held.last_error or "")
+    assert "credit note and a new invoice" in (held.last_error or "")
+
+
+async def test_an_invoice_the_partner_rejected_is_replaced_by_its_correction(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    ctx, scheduler, move = await invoice_sent(client, odoo, journal, tmp_path)
+    [queued] = [m for m in outbound(journal) if m.state is State.QUEUED]
+    journal.transition(queued.id, State.SENT, "written")
+    journal.transition(queued.id, State.REJECTED, "997 rejected (in 01TEST)")   # the partner's 997 said AK5 R
+    await repriced(scheduler, odoo, move)
     assert await scheduler.run_once("bigbox", "810") == 1            # the corrected invoice
     assert await scheduler.run_once("bigbox", "810") == 0
-    first, second = sent(ctx, journal)
-    assert first["number"] == second["number"]                       # Odoo keeps the number of a move posted before
-    assert first["lines"][0]["unit_price"] != second["lines"][0]["unit_price"]
+    [second] = sent(ctx, journal)
+    assert second["lines"][0]["unit_price"] == "12.0" or float(second["lines"][0]["unit_price"]) == 12.0
 
 
 async def test_a_shipment_corrected_after_its_asn_went_out_is_sent_as_a_replacement(
