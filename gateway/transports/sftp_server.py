@@ -285,6 +285,37 @@ class SftpServer:
             await task
         index.unlink(missing_ok=True)
 
+    def settle_fetched_before_start(self) -> int:
+        """At start: files of ours that left outbound/ while the gateway was not there to settle them (the
+        partner's delete went through, then the process died before its message was settled) settle their
+        messages now, from the index of what we placed. Without it such a message stayed SENT for good, never
+        flagged unless an acknowledgement was also expected. Returns how many were settled."""
+        if self.journal is None:
+            return 0
+        settled = 0
+        for acct in self.accounts.values():
+            index = self.index_dir(acct.user)
+            if not index.is_dir():
+                continue
+            for entry in sorted(index.iterdir()):
+                if (acct.jail / OUTBOUND / entry.name).exists() or not entry.is_file():
+                    continue
+                try:
+                    message_id = entry.read_text().strip()
+                    current = self.journal.get(message_id)
+                except (OSError, KeyError):
+                    continue
+                if current.state is State.SENT and not current.meta.get("fetched_by"):
+                    done = confirm_delivery(self.journal, current, f"outbound/{entry.name} gone at the next start: "
+                                            f"fetched and deleted by {acct.user} before the restart",
+                                            {"fetched_by": acct.user})
+                    log.info("SFTP outbound %s/%s was fetched before the restart: %s %s", acct.user, entry.name,
+                             message_id, "done" if done else f"awaits its {current.meta.get('expects_ack')}")
+                    settled += 1
+                if current.state not in (State.QUEUED, State.RETRY_WAIT):   # those are about to be placed again
+                    entry.unlink(missing_ok=True)
+        return settled
+
     async def _settle(self, message_id: str, name: str, acct: Account) -> None:
         assert self.journal is not None
         for _ in range(100):
@@ -748,6 +779,7 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     server: SftpServer | None = None
     if config.sftp_server.enabled:
         server = SftpServer(config.sftp_server, partners, ctx.pipeline, ctx.journal)
+        await asyncio.to_thread(server.settle_fetched_before_start)
         await server.start()
         ports = getattr(ctx, "ports", None)
         if isinstance(ports, dict):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,34 @@ from gateway.transports.as2.ledger import Ledger
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
-from tests.spine.test_acks_hostile import queue_asn, row
+from tests.spine.test_acks_hostile import ASN, queue_asn, row
 from tests.transports.as2_peer import serve
 from tests.transports.certs import Cert, make_cert
+from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
 
 pytestmark = pytest.mark.slow
+
+FETCH_KILL = "EDI_TEST_FETCH_KILL_MARKER"
+
+
+def _die_before_a_fetch_is_settled() -> None:
+    """In the daemon (this module preloaded): SIGKILL once, after the partner's delete of one of our outbound
+    files, before its message is settled."""
+    from gateway.transports.sftp_server import Account, SftpServer
+    fetched = SftpServer.fetched
+
+    async def die_then_fetched(self: SftpServer, acct: Account, name: str) -> None:
+        marker = Path(os.environ[FETCH_KILL])
+        if marker.exists():
+            marker.unlink()
+            os.kill(os.getpid(), signal.SIGKILL)
+        await fetched(self, acct, name)
+
+    SftpServer.fetched = die_then_fetched  # type: ignore[method-assign]
+
+
+if os.environ.get(FETCH_KILL):
+    _die_before_a_fetch_is_settled()
 
 class Partner:
     """The partner's AS2 endpoint. `mdn_first`: its async MDN goes out before it answers our POST, which it
@@ -144,3 +169,43 @@ async def test_killed_while_the_post_is_out_and_its_mdn_already_in_the_restart_s
     assert row(ws, mid)["state"] == "sent"
     kinds = [r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?", (mid,))]
     assert kinds == ["997"]
+
+
+@pytest.mark.parametrize("expects", [None, "999"], ids=["no-ack", "awaits-999"])
+def test_a_fetch_whose_settling_a_crash_cut_off_is_settled_at_the_restart(tmp_path: Path,
+                                                                          expects: str | None) -> None:
+    key, port = make_key(tmp_path / "keys" / "northwind"), free_port()
+    account = {"channel": "sftp", "user": "northwind"}
+    ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
+                          partners={"acme": {"inbound": [{**account, "authorized_keys": [f"{key}.pub"]}],
+                                             "outbound": account}})
+    marker = tmp_path / "kill-marker"
+    marker.touch()
+    outbound = ws.root / "sftp" / "northwind" / "outbound"
+    gw = GatewayProcess(ws.config, preload=["tests.transports.test_delivery_hostile"],
+                        env={FETCH_KILL: str(marker)}).start()
+    try:
+        mid = queue_asn(ws, expects)
+        wait_for(lambda: row(ws, mid)["state"] == "sent", timeout=60, message="placed in outbound/")
+        known = tmp_path / "known_hosts"
+        known.write_bytes(known_hosts_line("127.0.0.1", port,
+                                           (ws.root / "state" / "ssh_host_ed25519_key.pub")).encode())
+        openssh_sftp(tmp_path, port, "northwind", key, known,
+                     f"get outbound/acme_856_000000012.x12 {tmp_path / 'got'}\nrm outbound/acme_856_000000012.x12\n",
+                     check=False)
+        wait_for(lambda: gw.proc is not None and gw.proc.poll() is not None, timeout=30, message="killed")
+    finally:
+        gw.kill()
+    assert not marker.exists() and list(outbound.iterdir()) == []       # the file is gone: the partner has it
+    assert row(ws, mid)["state"] == "sent"
+    with GatewayProcess(ws.config):
+        if expects is None:
+            wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled at the restart")
+        else:
+            wait_for(lambda: json.loads(row(ws, mid)["meta"]).get("fetched_by") == "northwind", timeout=30,
+                     message="the fetch noted at the restart")
+            assert row(ws, mid)["state"] == "sent"          # fetched is delivered, its 999 still awaited
+    assert list(outbound.iterdir()) == []                  # not placed again
+    assert (tmp_path / "got").read_bytes() == ASN
+    if expects is None:
+        assert "northwind" in ws.events(mid)[-1]["reason"]
