@@ -399,6 +399,23 @@ def _line_of(file: Path, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
     return line, col
 
 
+def _check_document_types(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
+    """One document of a type and direction per partner: the gateway picks a partner's document by its type
+    (one scheduler job per partner and type, one profile per inbound type), so a second one would never
+    be used, or would be used instead of the first."""
+    errors = []
+    for pid, partner in partners.items():
+        seen: dict[tuple[str, str], int] = {}
+        for index, doc in enumerate(partner.documents):
+            first = seen.setdefault((doc.type, doc.direction), index)
+            if first != index:
+                line, col = _line_of(files[pid], ("documents", index, "type"))
+                errors.append(ConfigError(
+                    f"documents[{index}].type: '{doc.type}' ({doc.direction}) is already documents[{first}]: one "
+                    "document of a type and direction per partner; remove one", str(files[pid]), line, col))
+    return errors
+
+
 def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
     """Each partner document must name a profile that exists, and a triggered one a profile writing what the
     trigger produces (an 865 profile under `delivery_done` would only fail when the first delivery is done)."""
@@ -550,6 +567,7 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             hint = difflib.get_close_matches(inbox.partner, list(partners), n=1)
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
+    errors.extend(_check_document_types(partners, files))
     errors.extend(_check_sender_ids(gateway, partners, files))
     errors.extend(_check_partner_inboxes(gateway, partners, files, path))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)

@@ -192,3 +192,17 @@ def test_a_tab_and_an_empty_partner_file_say_what_to_do(tmp_path: Path) -> None:
     assert "a tab: YAML indents with spaces only" in str(errors["tabbed.yaml"])
     empty = errors["empty.yaml"]
     assert empty.line == 1 and "the partner file is empty: it needs at least `id: empty`" in str(empty)
+
+
+def test_a_partner_document_type_given_twice_is_an_error_at_the_second(tmp_path: Path) -> None:
+    """The scheduler keeps one job per partner and type: a second 846 (another schedule, another profile) never
+    ran, or ran instead of the first."""
+    path = write(tmp_path, "odoo: {enabled: false}\n")
+    write(tmp_path, "id: acme\nx12: {ids: [{qualifier: ZZ, id: ACME}]}\ndocuments:\n"
+          "  - {type: '846', direction: out, profile: x12-004010-846, trigger: schedule, schedule: '0 6 * * *'}\n"
+          "  - {type: '850', direction: in, profile: x12-004010-850}\n"
+          "  - {type: '846', direction: out, profile: x12-004010-846, trigger: schedule, schedule: '0 18 * * *'}\n",
+          "partners/acme.yaml")
+    [error] = lint(path, environ={})
+    assert (Path(error.path or "").name, error.line) == ("acme.yaml", 6)
+    assert "documents[2].type: '846' (out) is already documents[0]" in str(error)
