@@ -170,7 +170,7 @@ def test_a_triggered_document_needs_a_profile_that_writes_what_the_trigger_sends
           "  - {type: '865', direction: out, profile: x12-004010-865, trigger: change_applied}\n"
           "  - {type: '856', direction: out, profile: x12-004010-856, trigger: change_applied}\n"
           "  - {type: '855', direction: out, profile: x12-004010-810, trigger: order_confirmed}\n"
-          "  - {type: '856', direction: out, profile: x12-004010-856, trigger: delivery_done}\n",
+          "  - {type: '810', direction: out, profile: x12-004010-810, trigger: invoice_posted}\n",
           "partners/acme.yaml")
     errors = [str(e) for e in lint(path, environ={})]
     acme = str(tmp_path / "partners" / "acme.yaml")
