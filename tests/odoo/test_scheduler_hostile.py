@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
+import pytest
 
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
@@ -228,3 +229,33 @@ async def test_what_was_shipped_while_odoo_was_down_longer_than_the_window_is_st
     assert await scheduler.run_once("bigbox", "856") == 0
     [message] = outbound(journal)
     assert message.source_key == f"odoo:stock.picking,{pick}@{days_ago:%Y-%m-%d %H:%M:%S}:856"
+
+
+async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A permanent refusal (a record Odoo cannot give) stops every invoice to the partner: it was one ERROR line
+    in the log per poll. It is now one quarantine entry on the status page while it lasts, closed by the
+    first run that works; a refusal that comes back later is a new entry."""
+    from gateway.errors import OdooRejected
+    from gateway.odoo import extraction
+    _, scheduler, _ = await invoice_sent(client, odoo, journal, tmp_path)
+    real = extraction.extract_invoices
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise OdooRejected("Record does not exist or has been deleted.", odoo_error="odoo.exceptions.MissingError")
+    monkeypatch.setattr(extraction, "extract_invoices", refused)
+    for _ in range(3):
+        assert await scheduler.run_once("bigbox", "810") == 0
+
+    def held() -> list[Any]:
+        return [m for m in outbound(journal) if (m.source_key or "").startswith("held:extract:810:")]
+    [entry] = held()
+    assert entry.state is State.QUARANTINED and entry.partner == "bigbox"
+    assert "extract 810 for bigbox from Odoo: odoo.exceptions.MissingError: Record does not exist" in entry.last_error
+    monkeypatch.setattr(extraction, "extract_invoices", real)
+    assert await scheduler.run_once("bigbox", "810") == 0                # nothing new, but it works again
+    assert [m.state for m in held()] == [State.DONE]
+    monkeypatch.setattr(extraction, "extract_invoices", refused)
+    assert await scheduler.run_once("bigbox", "810") == 0
+    assert sorted(m.state.value for m in held()) == ["done", "quarantined"]
