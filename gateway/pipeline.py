@@ -210,7 +210,7 @@ class Pipeline:
             state=State.QUEUED, doc_type=rendered.doc_type, control_number=rendered.control_number or None,
             syntax=getattr(rendered.syntax, "value", rendered.syntax))
         if rendered.expects_ack and rendered.control_number:
-            hours = self._ack_window(partner, message.syntax)
+            hours = self.ack_window(partner, message.syntax)
             self.journal.expect_ack(message.id, partner.id, rendered.expects_ack, rendered.control_number,
                                     rendered.group_number, utcnow() + timedelta(hours=hours))
         if self.on_new is not None:
@@ -249,7 +249,8 @@ class Pipeline:
                                         last_error=None)
 
     @staticmethod
-    def _ack_window(partner: PartnerConfig, syntax: str | None) -> float:
+    def ack_window(partner: PartnerConfig, syntax: str | None) -> float:
+        """Hours the partner has to acknowledge what we send it (its x12/edifact ack_window_hours, else 24)."""
         if syntax == "edifact" and partner.edifact:
             return partner.edifact.ack_window_hours
         if partner.x12:

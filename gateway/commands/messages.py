@@ -43,7 +43,7 @@ def overdue_note(message: Message) -> str | None:
     since = message.meta.get("ack_overdue")
     if not since:
         return None
-    kind = message.meta.get("expects_ack") or "acknowledgement"
+    kind = message.meta.get("expects_ack") or message.meta.get("awaits") or "acknowledgement"   # MDN, pickup
     late = " (it came later)" if message.state.value in {"done", "rejected"} else ""
     return f"{kind} overdue since {str(since)[:19].replace('T', ' ')} UTC{late}"
 

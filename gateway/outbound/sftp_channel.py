@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from gateway.config.models import PartnerConfig, SftpAccountChannel, SftpRemoteChannel
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Message
 from gateway.journal.archive import fsync_dir
-from gateway.outbound.channels import DeliveryResult, register
+from gateway.outbound.channels import Awaiting, DeliveryResult, register
+
+PICKUP = "pickup"       # the ack_expectations kind of a file waiting in our SFTP server for the partner
 
 
 def safe_name(message: Message) -> str:
@@ -39,10 +42,15 @@ class SftpAccountDelivery:
             raise DeliveryRejected(f"partner {partner.id} has no outbound SFTP account")
         if self.root is None:
             raise DeliveryRetry("the SFTP transport is not started (gateway.transports.sftp_server.start)")
+        from gateway.pipeline import Pipeline
         name = safe_name(message)
         await asyncio.to_thread(self._place, self.root, ch.user, name, message.id, data)
+        # a file nobody fetches must not wait unseen: overdue (status page, metrics, one warning) after the
+        # partner's acknowledgement window, like a 997 that does not come; the fetch settles it
+        window = timedelta(hours=Pipeline.ack_window(partner, message.syntax))
         return DeliveryResult(detail=f"waiting in {ch.user}:outbound/{name} for pickup", ack_pending=True,
-                              meta={"sftp_path": f"outbound/{name}"})
+                              meta={"sftp_path": f"outbound/{name}"},
+                              awaits=Awaiting(PICKUP, f"outbound/{name}", window))
 
     @staticmethod
     def _place(root: Path, user: str, name: str, message_id: str, data: bytes) -> None:

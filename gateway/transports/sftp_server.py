@@ -38,6 +38,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import confirm_delivery
+from gateway.outbound.sftp_channel import PICKUP
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
@@ -306,9 +307,10 @@ class SftpServer:
                 except (OSError, KeyError):
                     continue
                 if current.state is State.SENT and not current.meta.get("fetched_by"):
+                    self.journal.settle_ack(message_id, PICKUP)
                     done = confirm_delivery(self.journal, current, f"outbound/{entry.name} gone at the next start: "
                                             f"fetched and deleted by {acct.user} before the restart",
-                                            {"fetched_by": acct.user})
+                                            {"fetched_by": acct.user, "awaits": None})
                     log.info("SFTP outbound %s/%s was fetched before the restart: %s %s", acct.user, entry.name,
                              message_id, "done" if done else f"awaits its {current.meta.get('expects_ack')}")
                     settled += 1
@@ -321,9 +323,10 @@ class SftpServer:
         for _ in range(100):
             current = await asyncio.to_thread(self.journal.get, message_id)
             if current.state is State.SENT:
+                await asyncio.to_thread(self.journal.settle_ack, message_id, PICKUP)     # no longer overdue
                 done = await asyncio.to_thread(confirm_delivery, self.journal, current,
                                                f"fetched and deleted by {acct.user} over SFTP",
-                                               {"fetched_by": acct.user})
+                                               {"fetched_by": acct.user, "awaits": None})
                 log.info("SFTP outbound %s/%s fetched by partner: %s %s", acct.user, name, message_id,
                          "done" if done else f"awaits its {current.meta['expects_ack']}")
                 return

@@ -12,12 +12,14 @@ import json
 import os
 import signal
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession, web
 
+from gateway.journal.sqlite import SqliteJournal
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from tests.helpers.gateway import GatewayProcess, Workspace
@@ -209,3 +211,33 @@ def test_a_fetch_whose_settling_a_crash_cut_off_is_settled_at_the_restart(tmp_pa
     assert (tmp_path / "got").read_bytes() == ASN
     if expects is None:
         assert "northwind" in ws.events(mid)[-1]["reason"]
+
+
+def test_a_file_the_partner_never_fetches_is_flagged_overdue_and_its_fetch_clears_it(tmp_path: Path) -> None:
+    from gateway.ops.queries import JournalQueries
+    key, port = make_key(tmp_path / "keys" / "northwind"), free_port()
+    account = {"channel": "sftp", "user": "northwind"}
+    ws = Workspace.create(tmp_path / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
+                          partners={"acme": {"inbound": [{**account, "authorized_keys": [f"{key}.pub"]}],
+                                             "outbound": account}})
+    later = datetime.now(UTC) + timedelta(days=2)           # past any window: no waiting for the clock
+    with GatewayProcess(ws.config):
+        mid = queue_asn(ws, None)                          # what we send with no 997 to come (a 997 of ours, a CSV)
+        wait_for(lambda: row(ws, mid)["state"] == "sent", timeout=60, message="placed in outbound/")
+        # never fetched: overdue once its window passed, on the status page's list and in the journal's
+        queries = JournalQueries(ws.journal_path)
+        try:
+            assert [(r.id, kind) for r, kind, _, _ in queries.overdue_acks(later)] == [(mid, "pickup")]
+        finally:
+            queries.close()
+        journal = SqliteJournal(ws.journal_path)
+        try:
+            assert [m.id for m in journal.overdue_acks(later)] == [mid]
+        finally:
+            journal.close()
+        known = tmp_path / "known_hosts"
+        known.write_bytes(known_hosts_line("127.0.0.1", port,
+                                           (ws.root / "state" / "ssh_host_ed25519_key.pub")).encode())
+        openssh_sftp(tmp_path, port, "northwind", key, known, "rm outbound/acme_856_000000012.x12\n")
+        wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled by the fetch")
+    assert ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?", (mid,)) == []
