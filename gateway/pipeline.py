@@ -482,12 +482,14 @@ class Pipeline:
                     self.journal.forget_interchange(partner.id, _sender(env), env.control_number, message.id)
         if repeated:
             summary["repeated_interchanges"] = sorted(repeated)
-        self._read_inbound_acks(message, result, partner)
+        unmatched = self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
             message = self.journal.transition(message.id, State.PARSED, "acknowledgement read", **fields,
-                                              meta={"parse": summary})
-            return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent")
+                                              meta={"parse": summary, "unmatched_acks": unmatched or None})
+            return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent"
+                                           if not unmatched else f"acknowledgement matches nothing we sent: "
+                                           f"{'; '.join(unmatched)}")
         if not result.transactions or result.fatal:
             problems = _issues(result.errors) or "no document in the file"
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
@@ -495,21 +497,28 @@ class Pipeline:
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}", last_error=None,
                                        **fields, meta={"parse": summary})
 
-    def _read_inbound_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
+    def _read_inbound_acks(self, message: Message, result: Any, partner: PartnerConfig) -> list[str]:
+        """Apply the partner's acknowledgements in the file to what we sent; those that match nothing, said."""
         acks_txs = [t for t in result.transactions if t.doc_type in ACK_KINDS]
+        unmatched: list[str] = []
         if not acks_txs:
-            return
+            return unmatched
         acks = _require("gateway.acks", "read")
         for tx in acks_txs:
             ack = acks.read(tx)
+            what = (f"{ack.ack_standard} for interchange {ack.interchange_control}" if ack.ack_standard == "TA1"
+                    or not ack.group_control else f"{ack.ack_standard} for group {ack.group_control}")
             if tx.syntax.value == "x12":     # TA1 by ISA13, 997/999 by GS06: the X12 module knows how
-                _require("gateway.acks.x12", "apply").apply(ack, partner.id, self.journal)
+                if not _require("gateway.acks.x12", "apply").apply(ack, partner.id, self.journal) and \
+                        not (ack.ack_standard == "TA1" and ack.status != "rejected"):
+                    log.warning("%s matches nothing we sent", what)
+                    unmatched.append(f"{what} ({ack.status})")
                 continue
             target = self.journal.match_ack(partner.id, ack.ack_standard, ack.interchange_control or "",
                                             ack.group_control)
             if target is None:
-                log.warning("%s %s matches nothing we sent", ack.ack_standard, ack.group_control or
-                            ack.interchange_control)
+                log.warning("%s matches nothing we sent", what)
+                unmatched.append(f"{what} ({ack.status})")
                 continue
             sent = self.journal.get(target)
             verdict = State.REJECTED if ack.status == "rejected" else State.DONE
@@ -521,6 +530,7 @@ class Pipeline:
                 continue   # already settled (a re-run after a crash)
             self.journal.transition(target, verdict, f"{ack.ack_standard} {ack.status} (in {message.id})",
                                     meta={"ack_message": message.id})
+        return unmatched
 
     def _queue_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
         if message.meta.get("acks_queued"):

@@ -119,3 +119,20 @@ async def test_a_997_for_a_document_waiting_to_be_retried_settles_it_and_it_is_n
         await asyncio.to_thread(gw.stop)
     assert len(peer.bodies) == 1                     # delivered once: the retry never went out
     assert json.loads(row(ws, mid)["meta"]).get("early_acks") in (None, [])
+
+
+def test_a_997_for_a_group_we_never_sent_says_so(tmp_path: Path) -> None:
+    from tests.helpers.gateway import cli
+    ws = workspace(tmp_path, "http://127.0.0.1:9/as2")
+    with GatewayProcess(ws.config):
+        mid = queue_asn(ws, "997", group="12")
+        ws.drop("stray997.x12", functional_ack(901, "4242", "R", sender="ACMERETAIL"))
+        wait_for(lambda: [m for m in ws.messages(filename="stray997.x12") if m["state"] == "done"], 30,
+                 message="the stray 997 read")
+    (stray,) = ws.messages(filename="stray997.x12")
+    reason = ws.events(stray["id"])[-1]["reason"]
+    assert "matches nothing we sent" in reason and "4242" in reason, reason
+    assert json.loads(stray["meta"])["unmatched_acks"] == ["997 for group 4242 (rejected)"]
+    shown = cli("show", stray["id"], config=ws.config)
+    assert "matches nothing we sent" in shown.stdout, shown.stdout
+    assert row(ws, mid)["state"] in ("queued", "retry_wait")          # our 856 (group 12) untouched
