@@ -110,7 +110,7 @@ def _sender(env: Any) -> str:
 def _reject_repeated(result: Any, repeated: dict[int, str]) -> list[Any]:
     """Interchanges received before (in another file): an interchange-level error each (X12 TA105 025, EDIFACT
     0085 26, so a TA1 or CONTRL can say so and no 997 is sent for them), their sets not accepted."""
-    base = importlib.import_module("gateway.formats.base")
+    base = _require("gateway.formats.base", "Issue", "Severity")
     found = []
     for env in result.interchanges:
         if env.index not in repeated:
