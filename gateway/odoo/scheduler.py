@@ -77,6 +77,7 @@ class OdooScheduler:
         self.client: OdooClient | None = None
         self.cache = Cache()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.settled: set[tuple[str, str]] = set()   # jobs whose held extraction failures are closed, this run
 
     # ------------------------------------------------------------------ lifecycle
     def schedule(self) -> None:
@@ -137,8 +138,11 @@ class OdooScheduler:
         except GatewayError as exc:
             log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
             await in_thread(self._hold_extraction, partner, setting.type, str(exc))
+            self.settled.discard((partner.id, setting.type))
             return 0
-        await in_thread(self._settle_extraction, partner, setting.type)
+        if (partner.id, setting.type) not in self.settled:     # once after start, and after each failure
+            await in_thread(self._settle_extraction, partner, setting.type)
+            self.settled.add((partner.id, setting.type))
         queued = 0
         last = _last_sent(recent, setting.type) if kind in (extraction.KIND_SHIP, extraction.KIND_INVOICE) else {}
         for doc in docs:
