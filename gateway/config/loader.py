@@ -416,6 +416,30 @@ def _check_document_types(partners: dict[str, PartnerConfig], files: dict[str, P
     return errors
 
 
+def _check_schedules(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
+    """A scheduled document needs a crontab line the scheduler can use; a bad one passed lint and only the
+    daemon's start found it."""
+    from gateway.odoo.scheduler import cron_trigger
+    errors = []
+    for pid, partner in partners.items():
+        for index, doc in enumerate(partner.documents):
+            if doc.trigger != "schedule":
+                continue
+            line, col = _line_of(files[pid], ("documents", index, "schedule" if doc.schedule else "trigger"))
+            problem = None
+            if not doc.schedule:
+                problem = "trigger: schedule needs schedule: a crontab line, e.g. '0 6 * * 1-5' (06:00 UTC on weekdays)"
+            else:
+                try:
+                    cron_trigger(doc.schedule)
+                except ValueError as exc:
+                    problem = (f"schedule: {doc.schedule!r} is not a crontab line ('minute hour day month weekday', "
+                               f"UTC, e.g. '0 */4 * * *'): {exc}")
+            if problem is not None:
+                errors.append(ConfigError(f"documents[{index}].{problem}", str(files[pid]), line, col))
+    return errors
+
+
 def _check_profile_names(partners: dict[str, PartnerConfig], files: dict[str, Path], profiles: Any) -> list[ConfigError]:
     """Each partner document must name a profile that exists, and a triggered one a profile writing what the
     trigger produces (an 865 profile under `delivery_done` would only fail when the first delivery is done)."""
@@ -568,6 +592,7 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
             errors.append(ConfigError(f"inbox[{index}].partner: no partner file has id '{inbox.partner}'",
                                       str(path), line, col, f"did you mean '{hint[0]}'?" if hint else None))
     errors.extend(_check_document_types(partners, files))
+    errors.extend(_check_schedules(partners, files))
     errors.extend(_check_sender_ids(gateway, partners, files))
     errors.extend(_check_partner_inboxes(gateway, partners, files, path))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)

@@ -206,3 +206,17 @@ def test_a_partner_document_type_given_twice_is_an_error_at_the_second(tmp_path:
     [error] = lint(path, environ={})
     assert (Path(error.path or "").name, error.line) == ("acme.yaml", 6)
     assert "documents[2].type: '846' (out) is already documents[0]" in str(error)
+
+
+def test_a_schedule_that_is_no_crontab_line_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """It passed lint, and only the daemon's start found it."""
+    path = write(tmp_path, "odoo: {enabled: false}\n")
+    write(tmp_path, "id: acme\nx12: {ids: [{qualifier: ZZ, id: ACME}]}\ndocuments:\n"
+          "  - {type: '846', direction: out, profile: x12-004010-846, trigger: schedule, schedule: '0 25 * * *'}\n"
+          "  - {type: '856', direction: out, profile: x12-004010-856, trigger: schedule}\n",
+          "partners/acme.yaml")
+    errors = sorted((e.line or 0, str(e)) for e in lint(path, environ={}))
+    assert [line for line, _ in errors] == [4, 5]
+    assert "documents[0].schedule: '0 25 * * *' is not a crontab line" in errors[0][1]
+    assert "higher than the maximum value (23)" in errors[0][1]
+    assert "documents[1].trigger: schedule needs schedule: a crontab line" in errors[1][1]
