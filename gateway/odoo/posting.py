@@ -56,6 +56,7 @@ from gateway.translate.canonical import (
     PurchaseOrder,
     ShipItem,
     ShipNotice,
+    ShipOrder,
 )
 
 log = logging.getLogger("gateway.odoo.posting")
@@ -237,52 +238,23 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
     assert isinstance(doc, ShipNotice)
     label = f"ship notice {doc.number}"
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
-    links: list[OdooLink] = []
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
-    for order in doc.orders:
-        olabel = f"{label}, purchase order {order.po_number}"
-        pos = client.search("purchase.order", [("name", "=", order.po_number),
-                                               ("partner_id", "child_of", vendor["id"])], limit=1)
-        if not pos:
-            raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
-        pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
-                                                        ("picking_type_code", "=", "incoming"),
-                                                        ("state", "!=", "cancel")],
-                                      ["name", "state", "location_id", "location_dest_id", "note"], order="id")
-        marker = f"EDI ship notice {doc.number}"
-        applied = [p for p in pickings if marker in (p.get("note") or "")]
-        done = [p for p in applied if p["state"] == "done"]
-        if done:                         # this notice was applied and the receipt validated: nothing to redo
-            links.append(record_link(doc, "stock.picking", done[0]["id"], "found"))
+    # every order of the notice is checked before any receipt is written: a notice covering two POs whose
+    # second names an unknown PO or a product not on its receipt must not leave the first one half applied
+    plans: list[tuple[str, dict[str, Any], str, list[list[Any]], str | None] | OdooLink] = []
+    for order in _by_po(doc.orders):
+        plans.append(_plan_receipt(client, doc, partner, cache, vendor, finder, order, label))
+    packages = _packages(client, [c[2]["result_package_id"] for p in plans if not isinstance(p, OdooLink)
+                                  for c in p[3] if c[0] == 0 and "result_package_id" in c[2]])
+    links: list[OdooLink] = []
+    for plan in plans:
+        if isinstance(plan, OdooLink):
+            links.append(plan)
             continue
-        open_ = applied or [p for p in pickings if p["state"] != "done"]
-        if not open_:
-            raise OdooRejected(f"{olabel}: the purchase order has no open receipt in Odoo (is it confirmed, or "
-                               f"already received?)")
-        picking = open_[0]
-        entries = [(None, item, None) for item in order.items] + _walk(order.packs)
-        labels = [label_of(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
-        matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])
-        moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
-                                   ["product_id", "product_uom", "move_line_ids"])
-        packages = _packages(client, [s for s, _, _ in entries if s])
-        commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
-        for lab, (sscc, item, _) in zip(labels, entries):
-            match = matches[lab]
-            move = next((m for m in moves if m2o_id(m["product_id"]) == match.product_id), None)
-            if move is None:
-                raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
-            qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None,
-                                         match.uom_id, lab)
-            vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
-                                    "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
-                                    "location_dest_id": m2o_id(picking["location_dest_id"])}
-            if item.lot:
-                vals["lot_name"] = item.lot
-            if sscc:
-                vals["result_package_id"] = packages[sscc]
-            commands.append([0, 0, vals])
-        tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
+        olabel, picking, marker, commands, tracking = plan
+        for command in commands:
+            if command[0] == 0 and "result_package_id" in command[2]:
+                command[2]["result_package_id"] = packages[command[2]["result_package_id"]]
         pick_vals: dict[str, Any] = {"move_line_ids": commands}
         if marker not in (picking.get("note") or ""):
             pick_vals["note"] = (picking.get("note") or "") + html_notes([marker])
@@ -300,6 +272,69 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
                                    f"{picking['name']}; validate it in Odoo")
         links.append(record_link(doc, "stock.picking", picking["id"], "updated"))
     return links
+
+
+def _by_po(orders: list[ShipOrder]) -> list[ShipOrder]:
+    """The notice's orders, one per PO number: a PO in two order loops is received as one (its receipt's move
+    lines are replaced by the notice's, so a second loop must not replace the first's)."""
+    merged: dict[str, ShipOrder] = {}
+    for order in orders:
+        first = merged.get(order.po_number)
+        merged[order.po_number] = order if first is None else first.model_copy(update={
+            "items": first.items + order.items, "packs": first.packs + order.packs})
+    return list(merged.values())
+
+
+def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, cache: Cache,
+                  vendor: dict[str, Any], finder: ProductFinder, order: ShipOrder, label: str,
+                  ) -> tuple[str, dict[str, Any], str, list[list[Any]], str | None] | OdooLink:
+    """One order of a ship notice: the link of its receipt when the notice is applied and validated already,
+    else (label, receipt, marker, move line commands with the SSCC in `result_package_id`, tracking):
+    everything checked, nothing written."""
+    olabel = f"{label}, purchase order {order.po_number}"
+    pos = client.search("purchase.order", [("name", "=", order.po_number),
+                                           ("partner_id", "child_of", vendor["id"])], limit=1)
+    if not pos:
+        raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
+    pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
+                                                    ("picking_type_code", "=", "incoming"),
+                                                    ("state", "!=", "cancel")],
+                                  ["name", "state", "location_id", "location_dest_id", "note"], order="id")
+    marker = f"EDI ship notice {doc.number}"
+    applied = [p for p in pickings if marker in (p.get("note") or "")]
+    done = [p for p in applied if p["state"] == "done"]
+    if done:                         # this notice was applied and the receipt validated: nothing to redo
+        return record_link(doc, "stock.picking", done[0]["id"], "found")
+    open_ = applied or [p for p in pickings if p["state"] != "done"]
+    if not open_:
+        raise OdooRejected(f"{olabel}: the purchase order has no open receipt in Odoo (is it confirmed, or "
+                           f"already received?)")
+    picking = open_[0]
+    entries = [(None, item, None) for item in order.items] + _walk(order.packs)
+    labels = [label_of(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
+    matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])
+    moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
+                               ["product_id", "product_uom", "move_line_ids"])
+    planned = []
+    for lab, (sscc, item, _) in zip(labels, entries):
+        match = matches[lab]
+        move = next((m for m in moves if m2o_id(m["product_id"]) == match.product_id), None)
+        if move is None:
+            raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
+        qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None, match.uom_id, lab)
+        planned.append((sscc, item, move, match, qty, uom))
+    commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
+    for sscc, item, move, match, qty, uom in planned:
+        vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
+                                "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
+                                "location_dest_id": m2o_id(picking["location_dest_id"])}
+        if item.lot:
+            vals["lot_name"] = item.lot
+        if sscc:
+            vals["result_package_id"] = sscc        # its package id once every order is checked
+        commands.append([0, 0, vals])
+    tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
+    return olabel, picking, marker, commands, tracking
 
 
 def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:

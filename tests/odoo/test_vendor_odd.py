@@ -1,0 +1,69 @@
+"""Odd but real vendor documents posted into the sandbox (17, 18, 19): each is posted correctly, or refused
+naming the line before anything is written; never a doubled record."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+
+
+def widgetworks(**odoo: Any) -> PartnerConfig:
+    return PartnerConfig(id="widgetworks", odoo={"partner_ref": "WIDGETWORKS", **odoo})
+
+
+def purchase(odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]] | None = None) -> tuple[int, str]:
+    lines = lines or [(1, 100, 7.5), (2, 50, 5.25)]
+    po = odoo.execute_kw("purchase.order", "create", [{"partner_id": 12, "order_line": [
+        (0, 0, {"product_id": p, "product_qty": q, "price_unit": u}) for p, q, u in lines]}])
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    return po, odoo.execute_kw("purchase.order", "read", [[po], ["name"]])[0]["name"]
+
+
+def receipt(odoo: odoorpc.ODOO, po: int) -> dict[str, Any]:
+    pick = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)],
+                                                            ["note", "state", "move_line_ids"]])[0]
+    pick["lines"] = sorted((m["product_id"][0], m["quantity"]) for m in odoo.execute_kw(
+        "stock.move.line", "read", [pick["move_line_ids"], ["product_id", "quantity"]]))
+    return dict(pick)
+
+
+def test_a_notice_for_two_pos_is_refused_whole_when_the_second_is_wrong(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """The second PO's line names a product not on its receipt: the first PO's receipt is left as it was
+    (no ASN lines, no package, not validated), not half applied."""
+    po1, name1 = purchase(odoo)
+    _po2, name2 = purchase(odoo, [(2, 10, 5.25)])
+    before = receipt(odoo, po1)
+    asn = ShipNotice(number="ASN-2PO", orders=[
+        ShipOrder(po_number=name1, packs=[Pack(sscc="006141410000009991", items=[
+            ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100))])]),
+        ShipOrder(po_number=name2, items=[ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"},
+                                                   quantity=Decimal(10))])])
+    with pytest.raises(OdooRejected, match=rf"purchase order {name2}, line 1: .* is not on receipt"):
+        post(client, asn, widgetworks(validate_receipts=True), Cache())
+    after = receipt(odoo, po1)
+    assert (after["state"], after["note"], after["lines"]) == (before["state"], before["note"], before["lines"])
+    assert "EDI ship notice" not in str(after["note"] or "")
+    model = "stock.package" if odoo.version.startswith("19") else "stock.quant.package"
+    assert odoo.execute_kw(model, "search", [[("name", "=", "006141410000009991")]]) == []
+
+
+def test_a_po_in_two_order_loops_is_received_whole(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Two order loops of one PO (two pallets loaded separately): both loops' items are on the receipt."""
+    po, name = purchase(odoo)
+    asn = ShipNotice(number="ASN-SPLIT", orders=[
+        ShipOrder(po_number=name, items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(60))]),
+        ShipOrder(po_number=name, items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(40)),
+                                         ShipItem(item_ids={"vendor": "WW-WR-200"}, quantity=Decimal(50))])])
+    links = post(client, asn, widgetworks(), Cache())
+    assert len(links) == 1
+    assert receipt(odoo, po)["lines"] == [(1, 40.0), (1, 60.0), (2, 50.0)]
