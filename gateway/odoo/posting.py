@@ -193,7 +193,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                                f"{po['name']} in {m2o_name(po['currency_id'])}")
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    charges = _bill_charges(doc, partner, label)
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
+    charge_products = _charge_products(finder, charges)
     unused = list(po_lines)
     commands = []
     for lab, line in zip(labels, doc.lines):
@@ -214,12 +216,60 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         elif po is not None:
             raise OdooRejected(f"{lab}: {match.name} is not on purchase order {po['name']}")
         commands.append([0, 0, item])
+    for (charge_label, name, _, amount), product in zip(charges, charge_products):
+        commands.append([0, 0, {"product_id": product, "quantity": 1.0, "price_unit": float(amount),
+                                "name": name}])
+        log.info("%s: bill line %s %s", charge_label, name, amount)
     vals["invoice_line_ids"] = commands
     if doc.notes:
         vals["narration"] = html_notes(doc.notes)
     bill = client.create("account.move", vals)
     log.info("created vendor bill account.move %s for %s", bill, label)
     return [record_link(doc, "account.move", bill, "created")]
+
+
+def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tuple[str, str, str, Decimal]]:
+    """(label, line name, internal reference, signed amount) of each of the invoice's allowances/charges
+    (freight, handling, a discount), as a bill line on the service product `odoo.charge_products` maps its
+    code (else its kind) to. One the bill cannot carry is refused: a bill without it would not match the
+    vendor's total."""
+    mapping = partner.odoo.charge_products
+    subtotal = None if any(line.unit_price is None and line.amount is None for line in doc.lines) else sum(
+        (line.amount if line.amount is not None else (line.quantity or Decimal(0)) * (line.unit_price or 0)
+         for line in doc.lines), Decimal(0))
+    out = []
+    for index, ac in enumerate(doc.allowances_charges, 1):
+        lab = f"{label}, {ac.kind} {ac.code or index}"
+        text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
+        base = ac.base_amount if ac.base_amount is not None else subtotal
+        amount = ac.amount if ac.amount is not None else (base * ac.percent / 100).quantize(Decimal("0.01")) \
+            if ac.percent is not None and base is not None else None
+        if amount is None:
+            raise OdooRejected(f"{lab}: {text} has no amount the bill can take (no amount, and no percent of a "
+                               "known base); enter the bill in Odoo")
+        if not amount:
+            continue
+        key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+        if key is None:
+            raise OdooRejected(f"{lab}: {text} of {amount} has no Odoo product to go on the bill as a line; map "
+                               f"its code (or '{ac.kind}') to a service product in the partner's "
+                               "odoo.charge_products, then replay")
+        amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
+        out.append((lab, ac.description or ac.code or ac.kind, mapping[key], amount))
+    return out
+
+
+def _charge_products(finder: ProductFinder, charges: list[tuple[str, str, str, Decimal]]) -> list[int]:
+    """The product of each bill charge, by internal reference."""
+    products = []
+    for lab, _, code, _ in charges:
+        try:
+            products.append(finder.resolve([(lab, {"default_code": code})])[lab].product_id)
+        except OdooRejected:
+            raise OdooRejected(f"{lab}: no product with internal reference {code!r} in Odoo (partner setting "
+                               "odoo.charge_products maps it); create the service product or change the "
+                               "partner setting") from None
+    return products
 
 
 # --------------------------------------------------------------------------- ShipNotice (vendor) -> receipt

@@ -13,7 +13,8 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
-from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import AllowanceCharge, Invoice, Line, Pack, ShipItem, ShipNotice, ShipOrder
 
 
 def widgetworks(**odoo: Any) -> PartnerConfig:
@@ -67,3 +68,34 @@ def test_a_po_in_two_order_loops_is_received_whole(client: OdooClient, odoo: odo
     links = post(client, asn, widgetworks(), Cache())
     assert len(links) == 1
     assert receipt(odoo, po)["lines"] == [(1, 40.0), (1, 60.0), (2, 50.0)]
+
+
+def bill_lines(odoo: odoorpc.ODOO, move: int) -> list[tuple[str, float, float]]:
+    ids = odoo.execute_kw("account.move", "read", [[move], ["invoice_line_ids"]])[0]["invoice_line_ids"]
+    return sorted((r["name"], r["quantity"], r["price_unit"]) for r in odoo.execute_kw(
+        "account.move.line", "read", [ids, ["name", "quantity", "price_unit"]]))
+
+
+def test_an_invoice_with_freight_and_a_discount_bills_them(sandbox: SandboxServer, client: OdooClient,
+                                                           odoo: odoorpc.ODOO) -> None:
+    """The vendor's freight charge and discount are bill lines on the mapped service products, so the
+    bill's total is the invoice's; unmapped, the invoice is refused naming the charge, nothing written."""
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    for code, name in (("SVC-FREIGHT", "Freight"), ("SVC-DISCOUNT", "Discount")):
+        odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code, kind: "service"}])
+    _po, name = purchase(odoo)
+    invoice = Invoice(number="WW-INV-FR", po_number=name, lines=[
+        Line(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100), unit_price=Decimal("7.50"))],
+        allowances_charges=[AllowanceCharge(kind="charge", code="D240", description="Freight", amount=Decimal(45)),
+                            AllowanceCharge(kind="allowance", code="C310", percent=Decimal(2))])
+    with pytest.raises(OdooRejected, match=r"invoice WW-INV-FR, charge D240: charge D240 Freight of 45 has no "
+                                           r"Odoo product .* odoo.charge_products"):
+        post(client, invoice, widgetworks(), Cache())
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-INV-FR")]]) == []
+    partner = widgetworks(charge_products={"D240": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"})
+    links = post(client, invoice, partner, Cache())
+    assert [(n, q, p) for n, q, p in bill_lines(odoo, links[0].record_id) if q == 1.0] == [
+        ("C310", 1.0, -15.0), ("Freight", 1.0, 45.0)]
+    assert odoo.execute_kw("account.move", "read", [[links[0].record_id], ["amount_untaxed"]])[0][
+        "amount_untaxed"] == 750 + 45 - 15
+    assert post(client, invoice, partner, Cache())[0].role == "found"
