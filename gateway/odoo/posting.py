@@ -212,6 +212,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         po_line = next((p for p in unused if m2o_id(p["product_id"]) == match.product_id), None)
         if po_line is not None:
             unused.remove(po_line)
+        else:       # the product on a second invoice line (another delivery, a price change): same PO line
+            po_line = next((p for p in po_lines if m2o_id(p["product_id"]) == match.product_id), None)
+        if po_line is not None:
             item["purchase_line_id"] = po_line["id"]
         elif po is not None:
             raise OdooRejected(f"{lab}: {match.name} is not on purchase order {po['name']}")

@@ -99,3 +99,18 @@ def test_an_invoice_with_freight_and_a_discount_bills_them(sandbox: SandboxServe
     assert odoo.execute_kw("account.move", "read", [[links[0].record_id], ["amount_untaxed"]])[0][
         "amount_untaxed"] == 750 + 45 - 15
     assert post(client, invoice, partner, Cache())[0].role == "found"
+
+
+def test_an_invoice_listing_one_po_line_twice_links_both_to_it(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Two invoice lines for one PO line (two deliveries billed at once): both are on the bill, linked to
+    that PO line; it was refused as 'not on purchase order'."""
+    po, name = purchase(odoo)
+    invoice = Invoice(number="WW-INV-2X", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(60), unit_price=Decimal("7.50")),
+        Line(line_no="2", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(40), unit_price=Decimal("7.50"))])
+    links = post(client, invoice, widgetworks(), Cache())
+    ids = odoo.execute_kw("account.move", "read", [[links[0].record_id], ["invoice_line_ids"]])[0]["invoice_line_ids"]
+    po_line = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po), ("product_id", "=", 1)]])
+    assert sorted((r["quantity"], r["purchase_line_id"][0]) for r in odoo.execute_kw(
+        "account.move.line", "read", [ids, ["quantity", "purchase_line_id"]])) == [(40.0, po_line[0]),
+                                                                                     (60.0, po_line[0])]
