@@ -377,6 +377,9 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
     if "format_at" in spec:
         return _compile_dtm(path, spec, ctx, where, setter, getter)
     conv_in, conv_out, steps = _converters(spec, ctx, where)
+    if path in values.BARCODE_PATHS and "function" not in spec:
+        conv_in.append(values.barcode_in)         # a GTIN a spreadsheet wrote as 6.14141E+11: refused
+        steps.append(("call", None, values.barcode_in))
     convert_in = _chain(conv_in)
     convert_out = _chain(conv_out)
     function = load_function(str(spec["function"]), ctx, where) if "function" in spec else None

@@ -7,6 +7,7 @@ value -> raw string), picked once when a profile is compiled. Converters raise
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -212,6 +213,21 @@ def sscc_out(value: Any) -> str:
     if len(text) == 17 and text.isdecimal():
         return text + gs1_check_digit(text)
     return sscc_in(text)        # 18 digits: verified; anything else is not an SSCC-18 and goes as read
+
+
+# A long number as a spreadsheet shows it (6.14141E+11, 6,14141E+11): its last digits are gone.
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+$")
+BARCODE_PATHS = frozenset({"item_ids.gtin", "item_ids.ean", "item_ids.upc", "item_ids.barcode"})
+"""Canonical item ids that hold a GTIN / EAN / UPC number: read through `barcode_in`."""
+
+
+def barcode_in(raw: str) -> str:
+    """A GTIN/EAN/UPC as sent; one a spreadsheet turned into scientific notation is refused, not guessed."""
+    if _SCIENTIFIC.match(raw.strip()):
+        raise ValueError(f"{raw.strip()!r} is a barcode number in scientific notation, as a spreadsheet shows a "
+                         "long number: its last digits are lost; expected all its digits (8, 12, 13 or 14), "
+                         "written as text (a spreadsheet column formatted as text)")
+    return raw
 
 
 def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
