@@ -428,7 +428,8 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
                                                         ("product_id", "=", False),
                                                         ("product_tmpl_id", "in", templates)],
                                ["product_id", "product_tmpl_id", field])
-    groups: dict[float, list[int]] = {}
+    totals: dict[int, float] = {}           # per vendor line: one product on several lines (per location) adds up
+    rows_of: dict[int, dict[str, Any]] = {}
     today = datetime.now(day_zone(client, partner, cache)).date().isoformat()
     for lab, line in zip(labels, doc.lines):
         match = matches[lab]
@@ -443,8 +444,12 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
         value = sum(quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id, lab)[0]
                     for q in line.quantities if q.qualifier == kind and (q.date is None or q.date <= today))
         for row in rows:
-            if row.get(field) != value:
-                groups.setdefault(value, []).append(row["id"])
+            totals[row["id"]] = totals.get(row["id"], 0.0) + value
+            rows_of[row["id"]] = row
+    groups: dict[float, list[int]] = {}
+    for rid, value in totals.items():
+        if rows_of[rid].get(field) != value:
+            groups.setdefault(value, []).append(rid)
     for value, ids in groups.items():
         client.write("product.supplierinfo", ids, {field: value})
     return [record_link(doc, "product.supplierinfo", i["id"], "updated") for i in infos]

@@ -14,7 +14,18 @@ from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import AllowanceCharge, Invoice, Line, Pack, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.canonical import (
+    AllowanceCharge,
+    InventoryAdvice,
+    InventoryLine,
+    Invoice,
+    Line,
+    Pack,
+    Quantity,
+    ShipItem,
+    ShipNotice,
+    ShipOrder,
+)
 
 
 def widgetworks(**odoo: Any) -> PartnerConfig:
@@ -114,3 +125,26 @@ def test_an_invoice_listing_one_po_line_twice_links_both_to_it(client: OdooClien
     assert sorted((r["quantity"], r["purchase_line_id"][0]) for r in odoo.execute_kw(
         "account.move.line", "read", [ids, ["quantity", "purchase_line_id"]])) == [(40.0, po_line[0]),
                                                                                      (60.0, po_line[0])]
+
+
+def test_an_846_with_a_product_at_two_locations_adds_them_up(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A vendor's 846 per warehouse (one LIN per location): what it has of the product is the sum; the
+    last location's quantity alone was written."""
+    advice = InventoryAdvice(number="846-LOC", lines=[
+        InventoryLine(line_no="1", location="EAST", item_ids={"vendor": "WW-WB-100"},
+                      quantities=[Quantity(qualifier="available", value=Decimal(300))]),
+        InventoryLine(line_no="2", location="WEST", item_ids={"vendor": "WW-WB-100"},
+                      quantities=[Quantity(qualifier="available", value=Decimal(25))])])
+    post(client, advice, widgetworks(), Cache())
+    rows = odoo.execute_kw("product.supplierinfo", "search_read", [[("partner_id", "=", 12),
+                                                                    ("product_code", "=", "WW-WB-100")],
+                                                                   ["x_edi_available_qty"]])
+    assert [r["x_edi_available_qty"] for r in rows] == [325.0]
+    # a product we do not buy from this vendor: refused naming the line, nothing written
+    odoo.execute_kw("product.product", "create", [{"name": "Other Vendor's Part", "default_code": "OV-1"}])
+    with pytest.raises(OdooRejected, match=r"inventory advice 846-X, line 2: .* has no vendor line for Widget Works"):
+        post(client, InventoryAdvice(number="846-X", lines=[advice.lines[0], InventoryLine(
+            line_no="2", item_ids={"sku": "OV-1"}, quantities=[Quantity(qualifier="available", value=Decimal(3))])]),
+            widgetworks(), Cache())
+    assert odoo.execute_kw("product.supplierinfo", "read", [[rows[0]["id"]], ["x_edi_available_qty"]])[0][
+        "x_edi_available_qty"] == 325.0
