@@ -766,11 +766,14 @@ def _read_rows(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -
 
 def read_xml(root: Node, tree: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {}
-    _read_xml(root, tree, doc)
+    currencies: list[tuple[str, Field, Node, Any]] = []
+    _read_xml(root, tree, doc, currencies)
+    _check_currencies(doc, currencies)
     return doc
 
 
-def _read_xml(node: Node, element: Any, target: dict[str, Any]) -> None:
+def _read_xml(node: Node, element: Any, target: dict[str, Any],
+              currencies: list[tuple[str, Field, Node, Any]]) -> None:
     for child in node.children:
         found = child.xpath(element)
         if not isinstance(found, list):
@@ -779,7 +782,24 @@ def _read_xml(node: Node, element: Any, target: dict[str, Any]) -> None:
             found = found[:1]
         for match in found:
             inner = _apply(child, match, target, "xml")
-            _read_xml(child, match, inner)
+            for fld in child.fields_in:
+                if fld.doc_value == "currency" and fld.raw is not None:
+                    sent = fld.raw(match).strip()
+                    if sent:
+                        currencies.append((sent, fld, child, match))
+            _read_xml(child, match, inner, currencies)
+
+
+def _check_currencies(doc: dict[str, Any], currencies: list[tuple[str, Field, Node, Any]]) -> None:
+    """An amount in another currency than the document's (cXML Money/@currency, UBL @currencyID where
+    outbound writes the document currency) is refused: it would be read as an amount in the document's."""
+    currency = str(doc.get("currency") or "").strip()
+    if not currency:
+        return
+    for sent, fld, node, match in currencies:
+        if sent.upper() != currency.upper():
+            raise _located(ValueError(f"amount in {sent}, but the document's currency is {currency}: amounts "
+                                      f"are not converted; expected {currency} here"), fld, node, match, "xml")
 
 
 # ---------------------------------------------------------------- outbound

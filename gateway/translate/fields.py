@@ -71,6 +71,7 @@ class Field:
     numbering: str = ""               # "seq" / "parent": the segment's own / its parent's number (nested:)
     raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
     numeric: bool = False             # read as a number (number:, decimals:, int:): a CSV number column
+    doc_value: str = ""               # `from: /currency`: the document value written here (checked inbound)
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -466,7 +467,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
             inline = ("el", pos, tuple(steps), default, required)
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec.get("at", "")),
                  inline=inline, numbering="seq" if seq_tag is not None else "parent" if parent_tag is not None else "",
-                 raw=raw_reader, numeric=bool(spec.get("number") or spec.get("decimals") or spec.get("int")))
+                 raw=raw_reader, numeric=bool(spec.get("number") or spec.get("decimals") or spec.get("int")),
+                 doc_value=source.lstrip("/") if from_doc else "")
 
 
 def _plain(value: Any) -> str:
