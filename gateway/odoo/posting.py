@@ -125,13 +125,8 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         raise OdooRejected(f"{label}: purpose {doc.purpose!r} is not one the gateway applies "
                            f"({', '.join(sorted(p for p in PURPOSES if p))}); map the partner's code in the "
                            "profile's `purpose` codes")
-    for index, line in enumerate(doc.lines, 1):
-        where = f"{label}, line {line.line_no or index}"
-        if line.quantity is not None and line.quantity < 0:
-            raise OdooRejected(f"{where}: quantity {line.quantity} is negative")
-        for what, value in (("quantity", line.quantity), ("unit price", line.unit_price)):
-            if value is not None and abs(value) >= ODOO_EXACT:
-                raise OdooRejected(f"{where}: {what} {value} has more digits than Odoo keeps exactly (15)")
+    check_figures(label, [(line.line_no or str(index), line.quantity, line.unit_price)
+                          for index, line in enumerate(doc.lines, 1)])
     customer = commercial_partner(client, partner, doc, cache)
     if doc.purpose == "cancel":
         return cancel_order(client, doc, customer, label, partner.odoo.order_wait_minutes)
@@ -148,6 +143,21 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     return post_one(client, doc, partner, customer, names, cache, label)
 
 
+def check_figures(label: str, lines: list[tuple[str, Decimal | None, Decimal | None]], *,
+                  negative_ok: bool = False) -> None:
+    """Refuse, before anything is written, a quantity below zero (unless `negative_ok`: an invoice's credit
+    line) and a quantity or price Odoo cannot keep exactly (a float: 15 digits), naming the line; the
+    retry of a record Odoo made with a rounded figure would not find it again. `lines`: (line number,
+    quantity, unit price)."""
+    for number, quantity, price in lines:
+        where = f"{label}, line {number}"
+        if quantity is not None and quantity < 0 and not negative_ok:
+            raise OdooRejected(f"{where}: quantity {quantity} is negative")
+        for what, value in (("quantity", quantity), ("unit price", price)):
+            if value is not None and abs(value) >= ODOO_EXACT:
+                raise OdooRejected(f"{where}: {what} {value} has more digits than Odoo keeps exactly (15)")
+
+
 # --------------------------------------------------------------------------- Invoice (vendor) -> vendor bill
 
 VENDOR_ROLES = ("seller", "supplier", "vendor", "remit_to", "ship_from")
@@ -160,6 +170,8 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     if not doc.number.strip():
         raise OdooRejected("an invoice without a number: Odoo could not find its bill again, so a repeat would "
                            "make a second one; it is not posted")
+    check_figures(label, [(line.line_no or str(index), line.quantity, line.unit_price)
+                          for index, line in enumerate(doc.lines, 1)], negative_ok=True)
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
     existing = client.search("account.move", [("move_type", "=", move_type), ("partner_id", "child_of", vendor["id"]),
@@ -290,6 +302,8 @@ def _walk(packs: list[Pack], outer: str | None = None) -> list[tuple[str | None,
 def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
     assert isinstance(doc, ShipNotice)
     label = f"ship notice {doc.number}"
+    check_figures(label, [(item.line_no or str(index), item.quantity, None)
+                          for index, item in enumerate(doc.all_items(), 1)])
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     # every order of the notice is checked before any receipt is written: a notice covering two POs whose

@@ -148,3 +148,31 @@ def test_an_846_with_a_product_at_two_locations_adds_them_up(client: OdooClient,
             widgetworks(), Cache())
     assert odoo.execute_kw("product.supplierinfo", "read", [[rows[0]["id"]], ["x_edi_available_qty"]])[0][
         "x_edi_available_qty"] == 325.0
+
+
+def test_vendor_figures_that_cannot_be_right_are_refused_before_anything_is_written(client: OdooClient,
+                                                                                   odoo: odoorpc.ODOO) -> None:
+    """Orders had these checks; a vendor's ship notice of -5 pieces rewrote the receipt with a negative quantity,
+    and a price beyond 15 digits made a bill whose rounded figure the retry could not find again. A credit line
+    on an invoice (a return) keeps its negative quantity."""
+    po, name = purchase(odoo)
+    before = receipt(odoo, po)
+    asn = ShipNotice(number="ASN-NEG", orders=[ShipOrder(po_number=name, items=[
+        ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(-5))])])
+    with pytest.raises(OdooRejected, match="ship notice ASN-NEG, line 1: quantity -5 is negative"):
+        post(client, asn, widgetworks(), Cache())
+    assert receipt(odoo, po)["lines"] == before["lines"]
+    bills = odoo.execute_kw("account.move", "search_count", [[("move_type", "=", "in_invoice")]])
+    huge = Invoice(number="INV-HUGE", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(1), unit_price=Decimal("1e15"),
+             amount=Decimal("1e15"))])
+    with pytest.raises(OdooRejected, match=r"invoice INV-HUGE, line 1: unit price .* more digits than Odoo keeps"):
+        post(client, huge, widgetworks(), Cache())
+    assert odoo.execute_kw("account.move", "search_count", [[("move_type", "=", "in_invoice")]]) == bills
+    credit = Invoice(number="INV-RET", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(2), unit_price=Decimal("7.5"),
+             amount=Decimal(15)),
+        Line(line_no="2", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(-1), unit_price=Decimal("7.5"),
+             amount=Decimal("-7.5"))])
+    [link] = post(client, credit, widgetworks(), Cache())
+    assert link.role == "created"
