@@ -79,6 +79,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     header: list[str] | None = None
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
+    orphans = False                # a data row without its group_by value
     row_no = 0
     while True:
         try:
@@ -106,8 +107,10 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         key = _group_key(row, s)
         if s.group_by and not key:
             result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
-                                       "belongs to no document", code="missing", level="segment", row=row_no,
-                                       column=s.group_by))
+                                       "belongs to no document: no document of this file is taken, since any of "
+                                       "them may be missing this line (fill it in and send the file again)",
+                                       code="missing", level="segment", row=row_no, column=s.group_by))
+            orphans = True
             continue
         tx = groups.get(key)
         if tx is None:
@@ -121,6 +124,9 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             tx.accepted = False
         for issue in row_issues:
             issue.transaction = tx.index
+    if orphans:                    # an order posted without one of its lines is worse than a file held back
+        for tx in order:
+            tx.accepted = False
     result.transactions = order
     result.segment_count = sum(len(t.rows) for t in order)
     if not order and not result.errors:
