@@ -62,10 +62,20 @@ def date_in(fmt: str) -> Callable[[str], str]:
             m, d, y = text[0:2], text[3:5], text[6:10]
         else:
             raise ValueError(f"date {raw!r} is not in a known format")
+        marks = _SEPARATORS.get(use)
+        if marks is not None and (text[marks[0]:marks[0] + 1], text[marks[1]:marks[1] + 1]) != marks[2:]:
+            # read by position, 2026/11/30 would pass as 2026-11-30 and 30/11/2026 be "no such day"
+            raise ValueError(f"date {raw!r} is not written {use} (like {_EXAMPLES[use]})")
         if not (len(y) == 4 and _is_day(y, m, d)):
             raise ValueError(f"date {raw!r} is not a valid {use} date (no such day)")
         return f"{y}-{m}-{d}"
     return convert
+
+
+# where a format's separators stand, and which they are
+_SEPARATORS: dict[str, tuple[int, int, str, str]] = {"CCYY-MM-DD": (4, 7, "-", "-"), "DD.MM.CCYY": (2, 5, ".", "."),
+                                                     "MM/DD/CCYY": (2, 5, "/", "/")}
+_EXAMPLES = {"CCYY-MM-DD": "2026-11-30", "DD.MM.CCYY": "30.11.2026", "MM/DD/CCYY": "11/30/2026"}
 
 
 def _is_day(y: str, m: str, d: str) -> bool:

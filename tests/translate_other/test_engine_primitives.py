@@ -6,6 +6,7 @@ and where the primitive writes too, renders the canonical document back and read
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -464,3 +465,17 @@ def test_ubl_party_id_without_scheme_is_read_only(registry: ProfileRegistry, tmp
     finally:
         journal.close()
     assert "CUST-0042" not in out and "4098765000002" in out and 'currencyID="NOK"' in out
+
+
+@pytest.mark.parametrize(("fmt", "raw", "expected"), [
+    ("ISO", "2026/11/30", "is not written CCYY-MM-DD (like 2026-11-30)"),     # passed as 2026-11-30
+    ("ISO", "30/11/2026", "is not written CCYY-MM-DD (like 2026-11-30)"),     # said "no such day"
+    ("DD.MM.CCYY", "30/11/2026", "is not written DD.MM.CCYY (like 30.11.2026)"),
+    ("MM/DD/CCYY", "11.30.2026", "is not written MM/DD/CCYY (like 11/30/2026)"),
+])
+def test_a_date_with_other_separators_says_which_format_was_expected(fmt: str, raw: str, expected: str) -> None:
+    from gateway.translate.values import date_in
+    with pytest.raises(ValueError, match=re.escape(f"date {raw!r} {expected}")):
+        date_in(fmt)(raw)
+    assert date_in(fmt)({"ISO": "2026-11-30", "DD.MM.CCYY": "30.11.2026", "MM/DD/CCYY": "11/30/2026"}[fmt]) \
+        == "2026-11-30"
