@@ -417,26 +417,21 @@ def _check_document_types(partners: dict[str, PartnerConfig], files: dict[str, P
 
 
 def _check_schedules(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
-    """A scheduled document needs a crontab line the scheduler can use; a bad one passed lint and only the
-    daemon's start found it."""
+    """A scheduled document's `schedule` must be a crontab line the scheduler can use (without one the document
+    runs at every Odoo poll); a bad one passed lint and only the daemon's start found it."""
     from gateway.odoo.scheduler import cron_trigger
     errors = []
     for pid, partner in partners.items():
         for index, doc in enumerate(partner.documents):
-            if doc.trigger != "schedule":
-                continue
-            line, col = _line_of(files[pid], ("documents", index, "schedule" if doc.schedule else "trigger"))
-            problem = None
-            if not doc.schedule:
-                problem = "trigger: schedule needs schedule: a crontab line, e.g. '0 6 * * 1-5' (06:00 UTC on weekdays)"
-            else:
-                try:
-                    cron_trigger(doc.schedule)
-                except ValueError as exc:
-                    problem = (f"schedule: {doc.schedule!r} is not a crontab line ('minute hour day month weekday', "
-                               f"UTC, e.g. '0 */4 * * *'): {exc}")
-            if problem is not None:
-                errors.append(ConfigError(f"documents[{index}].{problem}", str(files[pid]), line, col))
+            if doc.trigger != "schedule" or not doc.schedule:
+                continue                          # without a schedule it runs at every Odoo poll
+            try:
+                cron_trigger(doc.schedule)
+            except ValueError as exc:
+                line, col = _line_of(files[pid], ("documents", index, "schedule"))
+                errors.append(ConfigError(f"documents[{index}].schedule: {doc.schedule!r} is not a crontab line "
+                                          f"('minute hour day month weekday', UTC, e.g. '0 */4 * * *'): {exc}",
+                                          str(files[pid]), line, col))
     return errors
 
 
