@@ -21,6 +21,7 @@ Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daem
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -97,7 +98,7 @@ class OdooScheduler:
                     first["next_run_time"] = datetime.now(UTC)
                 else:
                     trigger = IntervalTrigger(seconds=poll, timezone=UTC)
-                self.scheduler.add_job(self.run_once, trigger, args=[partner.id, doc.type],
+                self.scheduler.add_job(self._job, trigger, args=[partner.id, doc.type],
                                        id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
                                        misfire_grace_time=max(1, int(poll)), replace_existing=True, **first)
                 log.info("partner %s: %s (%s) %s", partner.id, doc.type, kind_of(doc),
@@ -114,6 +115,15 @@ class OdooScheduler:
             self.client.close()
 
     # ------------------------------------------------------------------ one job
+    async def _job(self, partner_id: str, doc_type: str) -> None:
+        """`run_once` as APScheduler runs it. A run the daemon's stop cancels ends quietly: what it queued is
+        marked, the rest is found again by the next run; APScheduler would log the cancellation as an ERROR
+        with its traceback, at every stop that comes during a run."""
+        try:
+            await self.run_once(partner_id, doc_type)
+        except asyncio.CancelledError:
+            log.info("partner %s %s: run stopped with the daemon; the next run picks it up", partner_id, doc_type)
+
     async def run_once(self, partner_id: str, doc_type: str, slot: str | None = None) -> int:
         """Extract, render and queue one partner document type; returns how many were queued."""
         partner = self.ctx.partners.get(partner_id)

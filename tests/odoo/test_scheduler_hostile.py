@@ -3,7 +3,9 @@ and posted again, edited while their document is built, slots missed while the d
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -259,3 +261,28 @@ async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
     monkeypatch.setattr(extraction, "extract_invoices", refused)
     assert await scheduler.run_once("bigbox", "810") == 0
     assert sorted(m.state.value for m in held()) == ["done", "quarantined"]
+
+
+async def test_a_run_the_daemons_stop_cancels_ends_quietly(tmp_path: Path, journal: Any,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """APScheduler logs a job's CancelledError as an ERROR with its traceback: every stop that came during a run
+    said so, three times in the demo's log. The job APScheduler runs ends quietly; run_once itself still
+    passes a cancellation on to whoever awaits it."""
+    caplog.set_level(logging.INFO, logger="gateway.odoo.scheduler")
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    scheduler = OdooScheduler(ctx, lambda: None, render=json_render)     # type: ignore[arg-type,return-value]
+    scheduler.schedule()
+    assert {job.func for job in scheduler.scheduler.get_jobs()} == {scheduler._job}
+    started = asyncio.Event()
+
+    async def slow_run(partner_id: str, doc_type: str, slot: str | None = None) -> int:
+        started.set()
+        await asyncio.Event().wait()                                    # a run in flight
+        return 0
+    monkeypatch.setattr(scheduler, "run_once", slow_run)
+    task = asyncio.create_task(scheduler._job("bigbox", "810"))
+    await started.wait()
+    task.cancel()
+    assert await task is None                                           # ended, no exception
+    assert any("run stopped with the daemon" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
