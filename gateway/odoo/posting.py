@@ -397,6 +397,10 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                 "location_dest_id": m2o_id(picking["location_dest_id"])}
         if item.lot:
             vals["lot_name"] = item.lot
+            if item.expiry_date and "expiration_date" in client.fields("stock.move.line"):
+                # product_expiry gives it to the lot the line creates; noon UTC is that day in every zone a
+                # warehouse is in (midnight would show the day before west of Greenwich)
+                vals["expiration_date"] = f"{item.expiry_date} 12:00:00"
         if sscc:
             vals["result_package_id"] = sscc        # its package id once every order is checked
         commands.append([0, 0, vals])

@@ -176,3 +176,37 @@ def test_vendor_figures_that_cannot_be_right_are_refused_before_anything_is_writ
              amount=Decimal("-7.5"))])
     [link] = post(client, credit, widgetworks(), Cache())
     assert link.role == "created"
+
+
+def lot_expiry(odoo: odoorpc.ODOO, name: str) -> Any:
+    [lot] = odoo.execute_kw("stock.lot", "search_read", [[("name", "=", name)], ["expiration_date"]])
+    return lot["expiration_date"]
+
+
+def test_a_lots_expiry_date_reaches_the_lot_the_receipt_creates(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Food and pharma distributors pick by expiry: the vendor's date was read and then dropped."""
+    _, name = purchase(odoo)
+    asn = ShipNotice(number="ASN-EXP", orders=[ShipOrder(po_number=name, items=[
+        ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100), lot="L-2027-03",
+                 expiry_date="2027-03-31")])])
+    post(client, asn, widgetworks(), Cache())
+    assert str(lot_expiry(odoo, "L-2027-03")).startswith("2027-03-31")
+
+
+def test_without_the_expiration_dates_app_the_lot_is_made_all_the_same() -> None:
+    from gateway.odoo.client import connect
+    from tests.odoo.conftest import settings_for
+    server = SandboxServer(version=18, seed_name="demo", without=("product_expiry",))
+    server.start()
+    try:
+        client = connect(settings_for(server), retry_base=0.01)
+        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=10)
+        odoo.login("demo", "admin", "admin")
+        _, name = purchase(odoo)
+        asn = ShipNotice(number="ASN-NOEXP", orders=[ShipOrder(po_number=name, items=[
+            ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100), lot="L-NOEXP",
+                     expiry_date="2027-03-31")])])
+        post(client, asn, widgetworks(), Cache())
+        assert lot_expiry(odoo, "L-NOEXP") is False
+    finally:
+        server.stop()

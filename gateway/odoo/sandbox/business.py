@@ -253,7 +253,7 @@ def move_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
                          ("location_dest_id", "location_dest_id"), ("product_uom_id", "product_uom")):
             vals.setdefault(key, move.get(src))
     if vals.get("lot_name") and not vals.get("lot_id") and vals.get("product_id"):
-        vals["lot_id"] = _lot(env, vals["product_id"], vals["lot_name"])
+        vals["lot_id"] = _lot(env, vals["product_id"], vals["lot_name"], vals.get("expiration_date"))
     return vals
 
 
@@ -302,11 +302,14 @@ def move_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
         _ = rec
 
 
-def _lot(env: Env, product: int, name: str) -> int:
+def _lot(env: Env, product: int, name: str, expiration: Any = None) -> int:
+    """The product's lot of that name; a new one gets the move line's expiration date (product_expiry's
+    `_prepare_new_lot_vals`), an existing one keeps its own."""
     for rid, rec in env.db.data["stock.lot"].items():
         if rec.get("product_id") == product and rec.get("name") == name:
             return rid
-    return env.create("stock.lot", [{"product_id": product, "name": name}])[0]
+    return env.create("stock.lot", [{"product_id": product, "name": name,
+                                     **({"expiration_date": expiration} if expiration else {})}])[0]
 
 
 def move_pre_create_account(env: Env, vals: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ Add-ons a real database may lack (`build(version, without=...)`):
 
 - `product_supplierinfo_for_customer` (OCA): the `product.customerinfo` model of customer item codes;
 - `stock_delivery` (Odoo's Delivery, 17+): `delivery.carrier` and the picking's `carrier_id`,
-  `carrier_tracking_ref`, `weight` (and `shipping_weight` on 17: from 18 it is part of `stock`).
+  `carrier_tracking_ref`, `weight` (and `shipping_weight` on 17: from 18 it is part of `stock`);
+- `product_expiry` (Odoo's Expiration Dates): the move line's `expiration_date`, given to the lot a receipt
+  line creates (`stock.move.line._prepare_new_lot_vals`).
 """
 
 from __future__ import annotations
@@ -356,7 +358,7 @@ def package_model(version: int) -> str:
     return "stock.package" if version >= 19 else "stock.quant.package"
 
 
-ADDONS = ("product_supplierinfo_for_customer", "stock_delivery")
+ADDONS = ("product_supplierinfo_for_customer", "stock_delivery", "product_expiry")
 """Add-ons the sandbox can leave out, as a database without them (see the module docstring)."""
 
 
@@ -369,6 +371,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     package = package_model(version)
     customer_codes = "product_supplierinfo_for_customer" not in without
     delivery = "stock_delivery" not in without
+    expiry = "product_expiry" not in without
 
     def model(name: str, description: str, fields: dict[str, Field], **kw: Any) -> None:
         specs.append(ModelSpec(name, description, fields, **kw))
@@ -594,6 +597,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "result_package_id": M2O(package, "Destination Package"),
         "location_id": M2O("stock.location", "From"), "location_dest_id": M2O("stock.location", "To"),
         "picked": B("Picked"), "state": REL("selection", "move_id", "state"),
+        **({"expiration_date": DT("Expiration Date")} if expiry else {}),
         "company_id": M2O("res.company", "Company", default=_company)})
     model("stock.quant", "Quants", {
         "product_id": M2O("product.product", "Product", required=True),
