@@ -20,6 +20,7 @@ where it is, with `last_error` saying what is missing, and tries again later.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib
 import inspect
 import logging
@@ -100,6 +101,9 @@ def _safe_name(name: str) -> str:
     """A file name with no folder part and no surprising characters."""
     base = Path(name.replace("\\", "/")).name or "file"
     return re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "file"
+
+
+EXTRACTION_HELD = "held:extract:"       # key prefix of the quarantine entry of a failing Odoo extraction
 
 
 def _sender(env: Any) -> str:
@@ -223,15 +227,30 @@ class Pipeline:
         folder, not only in the log. It is never sent: the next run renders the record again, and
         `settle_held` closes this entry once that works."""
         canonical = _require("gateway.translate.canonical", "to_json")
-        data = canonical.to_json(doc).encode()
         record = doc.source.odoo_record or doc.number
+        return self._hold(partner, canonical.to_json(doc).encode(), f"{partner.id}_{doc_type}_{record}.json",
+                          f"held:{key}", doc_type, "render", "json", {"source_record": doc.source.odoo_record},
+                          f"render {doc_type} of {record}: {reason}; not sent (the next run tries again)")
+
+    def hold_extraction(self, partner: PartnerConfig, doc_type: str, reason: str) -> Message | None:
+        """Odoo refused a read of a partner's extraction job: nothing of the type goes to the partner until it
+        works, so it is put where people look, once while that failure lasts (a new entry for another reason
+        or after it worked in between); `settle_held` with the job's key prefix closes it."""
+        text = f"extract {doc_type} for {partner.id} from Odoo: {reason}; nothing of this type is sent to the " \
+            "partner until it works (each poll tries again)"
+        prefix = f"{EXTRACTION_HELD}{doc_type}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        if self.held(partner, prefix):
+            return None                                     # still the same failure, already there
+        return self._hold(partner, text.encode(), f"{partner.id}_{doc_type}_extraction.txt",
+                          f"{prefix}:{utcnow().isoformat()}", doc_type, "extract", None, {}, text)
+
+    def _hold(self, partner: PartnerConfig, data: bytes, filename: str, key: str, doc_type: str, channel: str,
+              syntax: str | None, meta: dict[str, Any], reason: str) -> Message:
         message = self.journal.record_intake(
-            direction=Direction.OUT, partner=partner.id, channel="render", sha256=self.archive.put(data),
-            filename=_safe_name(f"{partner.id}_{doc_type}_{record}.json"), size=len(data),
-            source_key=f"held:{key}", state=State.QUARANTINED, doc_type=doc_type, syntax="json",
-            meta={"held": True, "source_record": doc.source.odoo_record})
-        if message.last_error is None:                     # the first failure of this record version
-            reason = f"render {doc_type} of {record}: {reason}; not sent (the next run tries again)"
+            direction=Direction.OUT, partner=partner.id, channel=channel, sha256=self.archive.put(data),
+            filename=_safe_name(filename), size=len(data), source_key=key, state=State.QUARANTINED,
+            doc_type=doc_type, syntax=syntax, meta={"held": True, **meta})
+        if message.last_error is None:                     # the first failure under this key
             try:
                 self._copy_to_quarantine(message, reason, partner.id)
             except OSError as exc:
@@ -240,13 +259,16 @@ class Pipeline:
             log.error("held: %s", reason)
         return message
 
-    def settle_held(self, partner: PartnerConfig, key: str, rendered_as: str) -> None:
-        """A document held earlier (see `hold_outbound`) has now been rendered and queued: its entry is done."""
-        for held in self.journal.find(state=State.QUARANTINED, partner=partner.id, direction=Direction.OUT,
-                                      limit=1000):
-            if held.source_key == f"held:{key}":
-                self.journal.transition(held.id, State.DONE, f"rendered after all, as {rendered_as}",
-                                        last_error=None)
+    def held(self, partner: PartnerConfig, key_prefix: str) -> list[Message]:
+        """The partner's outbound entries still held in quarantine whose key starts with `key_prefix`."""
+        return [m for m in self.journal.find(state=State.QUARANTINED, partner=partner.id, direction=Direction.OUT,
+                                             limit=1000) if (m.source_key or "").startswith(key_prefix)]
+
+    def settle_held(self, partner: PartnerConfig, key: str, reason: str, *, prefix: bool = False) -> None:
+        """What `hold_outbound` (its key) or `hold_extraction` (the job's key prefix) held works now: done."""
+        for entry in self.held(partner, key):
+            if prefix or entry.source_key == key:
+                self.journal.transition(entry.id, State.DONE, reason, last_error=None)
 
     @staticmethod
     def ack_window(partner: PartnerConfig, syntax: str | None) -> float:

@@ -22,7 +22,6 @@ Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daem
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.lookup import Cache
+from gateway.pipeline import EXTRACTION_HELD
 from gateway.translate.canonical import Document, Invoice, ShipNotice
 
 log = logging.getLogger("gateway.odoo.scheduler")
@@ -147,11 +147,12 @@ class OdooScheduler:
             return 0
         except GatewayError as exc:
             log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
-            await in_thread(self._hold_extraction, partner, setting.type, str(exc))
+            await in_thread(self.ctx.pipeline.hold_extraction, partner, setting.type, str(exc))
             self.settled.discard((partner.id, setting.type))
             return 0
         if (partner.id, setting.type) not in self.settled:     # once after start, and after each failure
-            await in_thread(self._settle_extraction, partner, setting.type)
+            await in_thread(lambda: self.ctx.pipeline.settle_held(
+                partner, f"{EXTRACTION_HELD}{setting.type}:", "extraction from Odoo works again", prefix=True))
             self.settled.add((partner.id, setting.type))
         queued = 0
         last = _last_sent(recent, setting.type) if kind in (extraction.KIND_SHIP, extraction.KIND_INVOICE) else {}
@@ -252,35 +253,8 @@ class OdooScheduler:
         message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
                                                    meta={"content": digest} if digest else None)
         if was_held:
-            self.ctx.pipeline.settle_held(partner, key, message.id)
+            self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
         return True
-
-    def _hold_extraction(self, partner: PartnerConfig, doc_type: str, reason: str) -> None:
-        """Odoo refused a read of this job (a record it cannot give, a field it does not have): nothing of the
-        type goes out for the partner until it is fixed, so it is put where people look, the quarantine on the
-        status page, once while it lasts; the next run that works closes it (`_settle_extraction`)."""
-        text = f"extract {doc_type} for {partner.id} from Odoo: {reason}; nothing of this type is sent to the " \
-            "partner until it works (each poll tries again)"
-        prefix = f"{EXTRACTION_HELD}{doc_type}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-        if self._held_extractions(partner, prefix):
-            return                                          # still the same failure, already there
-        data = text.encode()
-        message = self.ctx.journal.record_intake(
-            direction=Direction.OUT, partner=partner.id, channel="extract", filename=f"{partner.id}_{doc_type}"
-            "_extraction.txt", sha256=self.ctx.pipeline.archive.put(data), size=len(data),
-            source_key=f"{prefix}:{datetime.now(UTC).isoformat()}", state=State.QUARANTINED, doc_type=doc_type,
-            meta={"held": True})
-        self.ctx.journal.note(message.id, error=text)
-
-    def _held_extractions(self, partner: PartnerConfig, prefix: str) -> list[Message]:
-        return [m for m in self.ctx.journal.find(state=State.QUARANTINED, partner=partner.id,
-                                                 direction=Direction.OUT, limit=1000)
-                if (m.source_key or "").startswith(prefix)]
-
-    def _settle_extraction(self, partner: PartnerConfig, doc_type: str) -> None:
-        """An extraction that works again closes what earlier failures of it put in quarantine."""
-        for held in self._held_extractions(partner, f"{EXTRACTION_HELD}{doc_type}:"):
-            self.ctx.journal.transition(held.id, State.DONE, "extraction from Odoo works again", last_error=None)
 
 
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")      # crontab's 0-7, Sunday both ends
@@ -328,9 +302,6 @@ def current_slot(schedule: str | None, now: datetime | None = None) -> str:
 def _run_key(partner_id: str, doc_type: str) -> str:
     """Where the journal keeps the start of a job's last run that reached Odoo (a blob of no message)."""
     return f"odoo-scheduler:{partner_id}:{doc_type}"
-
-
-EXTRACTION_HELD = "held:extract:"       # source key prefix of the quarantine entry of a failing extraction
 
 
 def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:
