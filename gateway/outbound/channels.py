@@ -34,6 +34,8 @@ class DeliveryResult:
     ack_pending: bool = False            # True when delivery confirmation comes later (async MDN, SFTP pickup)
     meta: dict[str, Any] = field(default_factory=dict)
     awaits: Awaiting | None = None       # recorded by the outbox as an ack expectation, due after `within`
+    rejected: str | None = None          # delivered, and refused in the answer (a negative synchronous MDN): why.
+    #                                      The outbox records SENT then REJECTED, as for the same refusal by async MDN
 
 
 class DeliveryChannel(Protocol):

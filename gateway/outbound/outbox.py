@@ -120,6 +120,11 @@ class Outbox:
             meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta, **awaits})
         log.info("sent %s via %s: %s", message.filename, name, result.detail,
                  extra={"edi": {"message_id": message.id, "partner": message.partner}})
+        if result.rejected is not None:
+            log.error("rejected by the partner: %s", result.rejected,
+                      extra={"edi": {"message_id": message.id, "partner": message.partner}})
+            return await asyncio.to_thread(self.journal.transition, message.id, State.REJECTED, result.rejected,
+                                           expect=State.SENT, error=result.rejected)
         if sent.meta.get("early_acks"):            # its acknowledgement came while it was being delivered
             return await asyncio.to_thread(settle_early, self.journal, message.id)
         if result.ack_pending or message.meta.get("expects_ack"):

@@ -56,7 +56,8 @@ if os.environ.get(FETCH_KILL):
 
 class Partner:
     """The partner's AS2 endpoint. `mdn_first`: its async MDN goes out before it answers our POST, which it
-    answers after `delay` seconds; `disposition`: what the MDN says."""
+    answers after `delay` seconds; `sync`: the MDN is the answer to our POST instead (when we ask for one there);
+    `disposition`: what the MDN says."""
 
     def __init__(self, theirs: Cert) -> None:
         self.theirs = theirs
@@ -70,13 +71,17 @@ class Partner:
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         self.posts.append(dict(request.headers))
+        if "Receipt-Delivery-Option" not in request.headers:
+            headers, body = self.mdn(request.headers["Message-ID"])
+            return web.Response(status=200, body=body, headers=headers)
         if self.mdn_first:
             await self.send_mdn(request.headers["Message-ID"], request.headers["Receipt-Delivery-Option"])
         if self.delay:
             await asyncio.sleep(self.delay)
         return web.Response(status=200, text="ok")
 
-    async def send_mdn(self, message_id: str, url: str) -> None:
+    def mdn(self, message_id: str) -> tuple[dict[str, str], bytes]:
+        """Its signed MDN for our `message_id`, quoting the MIC the daemon computed (from its ledger)."""
         assert self.ledger_path is not None
         ledger = Ledger(self.ledger_path)
         try:
@@ -84,9 +89,12 @@ class Partner:
         finally:
             ledger.close()
         assert rec is not None
-        headers, body = mdn.build(original_message_id=message_id, our_id="ACMERETAIL-AS2", partner_id="ACMEDIST",
-                                  disposition=self.disposition, mic=(rec.mic, rec.mic_alg), text="received",
-                                  signer=self.theirs.identity)
+        return mdn.build(original_message_id=message_id, our_id="ACMERETAIL-AS2", partner_id="ACMEDIST",
+                         disposition=self.disposition, mic=(rec.mic, rec.mic_alg), text="received",
+                         signer=self.theirs.identity)
+
+    async def send_mdn(self, message_id: str, url: str) -> None:
+        headers, body = self.mdn(message_id)
         async with ClientSession() as session, session.post(url, data=body, headers=headers) as resp:
             self.mdn_answers.append(f"{resp.status} {await resp.text()}")
 
@@ -144,6 +152,33 @@ async def test_an_async_mdn_before_our_post_timed_out_settles_the_message_withou
     overdue = ws._query("SELECT 1 FROM ack_expectations a JOIN messages m ON m.id = a.message_id "
                         "WHERE m.state = 'sent'")
     assert overdue == []
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_negative_mdn_rejects_the_message_whether_sync_or_async(
+        tmp_path: Path, partner: tuple[Partner, str, Cert], mode: str) -> None:
+    """The partner took our message and refused it in its MDN: its answer, not a failed delivery. Either way the
+    MDN comes, the message ends `rejected` (delivered, then refused) with the partner's reason, and is not retried."""
+    peer, url, ours = partner
+    peer.disposition, peer.mdn_first = mdn.Disposition("processed", "error", "authentication-failed"), False
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, mdn=mode)
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        mid = await asyncio.to_thread(queue_asn, ws, None)
+        if mode == "async":
+            await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] == "sent", 60, 0.05, "posted")
+            await peer.send_mdn(peer.posts[0]["Message-ID"], peer.posts[0]["Receipt-Delivery-Option"])
+        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("rejected", "dead"), 60, 0.05,
+                                "the partner's negative MDN applied")
+    finally:
+        await asyncio.to_thread(gw.stop)
+    final = row(ws, mid)
+    assert final["state"] == "rejected" and final["attempts"] == 0
+    assert "processed/error: authentication-failed" in final["last_error"]
+    assert [e["to_state"] for e in ws.events(mid)][-2:] == ["sent", "rejected"]
+    assert json.loads(final["meta"])["mdn"] == "processed/error: authentication-failed"
+    assert len(peer.posts) == 1
 
 
 async def test_killed_while_the_post_is_out_and_its_mdn_already_in_the_restart_sends_nothing_again(

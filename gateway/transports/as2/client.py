@@ -169,9 +169,10 @@ class As2Sender:
             raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
         verdict = check_mdn(got, message_id, built.mic, built.mic_alg)
         self.forget(message.id)
-        if verdict is not None:
-            raise DeliveryRejected(verdict)
-        return DeliveryResult(detail=f"MDN {got.disposition}", meta={**meta, "mdn": str(got.disposition)})
+        # a readable MDN that refuses the message (negative disposition, another MIC) is the partner's answer, not
+        # a failed delivery: rejected, the same outcome as that MDN sent asynchronously (see receipt())
+        return DeliveryResult(detail=f"MDN {got.disposition}", meta={**meta, "mdn": str(got.disposition)},
+                              rejected=verdict)
 
     # ---------------------------------------------------------------- async MDN receipts
     async def receipt(self, partner: PartnerConfig, got: mdn.Mdn) -> str:
@@ -208,7 +209,7 @@ class As2Sender:
         if current.state is State.SENT:
             if to is State.REJECTED:
                 await asyncio.to_thread(self.journal.transition, rec.journal_id, to, reason, expect=State.SENT,
-                                        meta=meta)
+                                        error=reason, meta=meta)
                 done = True
             else:
                 # the MDN is in: no longer awaited, whatever else (a 997) still is
