@@ -39,6 +39,7 @@ from gateway.odoo.lookup import (
     m2o_name,
 )
 from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
+from gateway.odoo.receipts import noted, notice_marker, receipt_for
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
     PURPOSES,
@@ -323,7 +324,7 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
             if command[0] == 0 and "result_package_id" in command[2]:
                 command[2]["result_package_id"] = packages[command[2]["result_package_id"]]
         pick_vals: dict[str, Any] = {"move_line_ids": commands}
-        if marker not in (picking.get("note") or ""):
+        if not noted(picking, marker):
             pick_vals["note"] = (picking.get("note") or "") + html_notes([marker])
         if tracking and "carrier_tracking_ref" in client.fields("stock.picking"):
             pick_vals["carrier_tracking_ref"] = tracking
@@ -363,20 +364,16 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                            ("partner_id", "child_of", vendor["id"])], limit=1)
     if not pos:
         raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
+    fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done"]
+    if "carrier_tracking_ref" in client.fields("stock.picking"):
+        fields.append("carrier_tracking_ref")
     pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
                                                     ("picking_type_code", "=", "incoming"),
-                                                    ("state", "!=", "cancel")],
-                                  ["name", "state", "location_id", "location_dest_id", "note"], order="id")
-    marker = f"EDI ship notice {doc.number}"
-    applied = [p for p in pickings if marker in (p.get("note") or "")]
-    done = [p for p in applied if p["state"] == "done"]
-    if done:                         # this notice was applied and the receipt validated: nothing to redo
-        return record_link(doc, "stock.picking", done[0]["id"], "found")
-    open_ = applied or [p for p in pickings if p["state"] != "done"]
-    if not open_:
-        raise OdooRejected(f"{olabel}: the purchase order has no open receipt in Odoo (is it confirmed, or "
-                           f"already received?)")
-    picking = open_[0]
+                                                    ("state", "!=", "cancel")], fields, order="id")
+    picking = receipt_for(client, doc, order, pickings, olabel)
+    if picking["state"] == "done":   # this notice was applied and the receipt validated: nothing to redo
+        return record_link(doc, "stock.picking", picking["id"], "found")
+    marker = notice_marker(doc)
     entries = [(None, item, None) for item in order.items] + _walk(order.packs)
     labels = [label_of(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
     matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])

@@ -276,6 +276,13 @@ def move_line_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]
             _sync_move_quantity(env, move)
 
 
+def move_line_on_unlink(env: Env, gone: list[dict[str, Any]]) -> None:
+    """A move's quantity is the sum of its move lines' in 17+ (computed): deleting a line lowers it."""
+    for move in {r.get("move_id") for r in gone}:
+        if move and move in env.db.data["stock.move"]:
+            _sync_move_quantity(env, move)
+
+
 def _sync_move_quantity(env: Env, move: int) -> None:
     total = sum(r.get("quantity", 0.0) for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
     env.db.remember("write", "stock.move", move)
@@ -711,7 +718,7 @@ def install(models: dict[str, ModelSpec]) -> None:
         "stock.picking": {"pre_create": picking_pre_create, "on_write": picking_on_write},
         "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},
         "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
-                            "on_create": move_line_on_create},
+                            "on_create": move_line_on_create, "on_unlink": move_line_on_unlink},
         "account.move": {"pre_create": move_pre_create_account},
         "account.move.line": {"pre_create": account_line_pre_create},
         "sale.advance.payment.inv": {"pre_create": advance_pre_create},

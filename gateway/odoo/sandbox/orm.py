@@ -60,6 +60,7 @@ class ModelSpec:
     pre_create: Callable[[Env, dict[str, Any]], dict[str, Any]] | None = None
     on_create: Callable[[Env, list[int], list[dict[str, Any]]], None] | None = None
     on_write: Callable[[Env, list[int], dict[str, Any]], None] | None = None
+    on_unlink: Callable[[Env, list[dict[str, Any]]], None] | None = None     # the records as they were
     transient: bool = False
 
 
@@ -399,6 +400,7 @@ class Env:
         self.check_access(model, "write")
         for rid in ids:
             self.record(model, rid)
+        gone: list[dict[str, Any]] = []
         for rid in ids:
             if rid not in self.db.data[model]:
                 continue
@@ -406,7 +408,10 @@ class Env:
                 if f.type == "one2many" and f.cascade:
                     self.unlink(f.relation or "", self.get(model, rid, fname))
             self.db.remember("unlink", model, rid)
-            del self.db.data[model][rid]
+            gone.append(self.db.data[model].pop(rid))
+        spec = self.spec(model)
+        if spec.on_unlink and gone:
+            spec.on_unlink(self, gone)
         return True
 
     def _check_fields(self, model: str, vals: dict[str, Any]) -> None:

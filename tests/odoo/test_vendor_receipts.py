@@ -1,0 +1,105 @@
+"""Vendor ship notices on the receipts of our purchase orders, in the sandbox over HTTP (17, 18, 19): nothing
+is received twice, a product on two PO lines is received on the right line, and serial numbers reach Odoo."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.errors import OdooRejected
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+from tests.odoo.test_vendor_odd import purchase, widgetworks
+
+
+def notice(number: str, po: str, qty: int, purpose: str = "original", **kw: Any) -> ShipNotice:
+    return ShipNotice(number=number, purpose=purpose, orders=[ShipOrder(po_number=po, items=[
+        ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(qty))])], **kw)
+
+
+def receipts(odoo: odoorpc.ODOO, po: int) -> list[dict[str, Any]]:
+    """The PO's receipts in order, each with its note, state and (product, quantity) move lines."""
+    picks: list[dict[str, Any]] = odoo.execute_kw("stock.picking", "search_read", [
+        [("purchase_id", "=", po)], ["name", "note", "state", "move_line_ids"]], {"order": "id"})
+    for pick in picks:
+        pick["lines"] = sorted((m["product_id"][0], m["quantity"]) for m in odoo.execute_kw(
+            "stock.move.line", "read", [pick["move_line_ids"], ["product_id", "quantity"]]))
+    return picks
+
+
+def received(odoo: odoorpc.ODOO, po: int) -> list[float]:
+    ids = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po)]], {"order": "id"})
+    return [r["qty_received"] for r in odoo.execute_kw("purchase.order.line", "read", [ids, ["qty_received"]])]
+
+
+def validated_then_backorder(client: OdooClient, odoo: odoorpc.ODOO, **kw: Any) -> tuple[int, str, str]:
+    """A PO of 100 blue + 50 red widgets whose notice ASN-R1 (60 blue) was applied and validated: a backorder
+    is open. Returns the PO's id and name and the validated receipt's name."""
+    po, name = purchase(odoo)
+    post(client, notice("ASN-R1", name, 60, **kw), widgetworks(validate_receipts=True), Cache())
+    done, backorder = receipts(odoo, po)
+    assert (done["state"], backorder["state"], backorder["lines"][0]) == ("done", "assigned", (1, 40.0))
+    return po, name, done["name"]
+
+
+@pytest.mark.parametrize("number", ["ASN-R1", "ASN-R1-NEW"])
+def test_a_replacement_after_the_receipt_was_validated_is_held(client: OdooClient, odoo: odoorpc.ODOO,
+                                                               number: str) -> None:
+    """The vendor corrects ASN-R1 (60 -> 70) after we received and validated it: applied to the backorder,
+    the 70 would be received on top of the 60. It is held naming the validated receipt, nothing written; the
+    vendor's next shipment (a new original notice) still goes to the backorder."""
+    po, name, done = validated_then_backorder(client, odoo)
+    before = receipts(odoo, po)
+    with pytest.raises(OdooRejected, match=rf"ship notice {number}, purchase order {name}: the notice .*"
+                                           rf"{done} \(from EDI ship notice ASN-R1\) was validated on \d{{4}}-.*"
+                                           r"nothing was written"):
+        post(client, notice(number, name, 70, "replace"), widgetworks(validate_receipts=True), Cache())
+    assert receipts(odoo, po) == before and received(odoo, po) == [60.0, 0.0]
+    post(client, notice("ASN-R2", name, 40), widgetworks(validate_receipts=True), Cache())
+    assert received(odoo, po) == [100.0, 0.0]
+
+
+def test_a_replacement_before_validation_replaces_and_its_retry_is_found(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """While the receipt is open a replacement (same or new number) is what the vendor ships: it replaces
+    the first notice's lines; once validated, the same replacement again (a lost response) is found, not held."""
+    po, name = purchase(odoo)
+    post(client, notice("ASN-O1", name, 60), widgetworks(), Cache())
+    post(client, notice("ASN-O1", name, 70, "replace"), widgetworks(), Cache())
+    assert [r["lines"] for r in receipts(odoo, po)] == [[(1, 70.0)]]
+    post(client, notice("ASN-O1B", name, 80, "replace"), widgetworks(validate_receipts=True), Cache())
+    links = post(client, notice("ASN-O1B", name, 80, "replace"), widgetworks(validate_receipts=True), Cache())
+    assert links[0].role == "found" and received(odoo, po) == [80.0, 0.0]
+    assert post(client, notice("ASN-O1", name, 60), widgetworks(), Cache())[0].role == "found"   # a late copy
+
+
+@pytest.mark.parametrize("again", ["sscc", "tracking"])
+def test_the_same_shipment_under_a_new_notice_number_is_held(client: OdooClient, odoo: odoorpc.ODOO,
+                                                             again: str) -> None:
+    """A vendor system resending shipment ASN-S1 as ASN-S2 (an original): its pallet's SSCC, or its tracking
+    number, is on the validated receipt, so the 60 are not received again on the backorder."""
+    po, name = purchase(odoo)
+    pallet = [Pack(sscc="006141410000005554", items=[ShipItem(item_ids={"vendor": "WW-WB-100"},
+                                                              quantity=Decimal(60))])]
+    first = ShipNotice(number="ASN-S1", tracking_number="1Z999AA10123456784",
+                       orders=[ShipOrder(po_number=name, packs=pallet)])
+    post(client, first, widgetworks(validate_receipts=True), Cache())
+    done = receipts(odoo, po)[0]["name"]
+    second = first.model_copy(update={"number": "ASN-S2"})
+    if again == "tracking":
+        second = second.model_copy(update={"orders": [ShipOrder(po_number=name, items=pallet[0].items)]})
+    else:
+        second = second.model_copy(update={"tracking_number": None})
+    what = "tracking number 1Z999AA10123456784" if again == "tracking" else "package 006141410000005554 \\(SSCC\\)"
+    with pytest.raises(OdooRejected, match=rf"ship notice ASN-S2, purchase order {name}: the notice has {what}, "
+                                           rf"already received: receipt {done} \(from EDI ship notice ASN-S1\)"):
+        post(client, second, widgetworks(validate_receipts=True), Cache())
+    assert received(odoo, po) == [60.0, 0.0]
+    third = ShipNotice(number="ASN-S3", orders=[ShipOrder(po_number=name, packs=[
+        Pack(sscc="006141410000005561", items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(40))])])])
+    post(client, third, widgetworks(validate_receipts=True), Cache())
+    assert received(odoo, po) == [100.0, 0.0]
