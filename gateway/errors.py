@@ -14,8 +14,8 @@ a human must act) is decided here, by class, and nowhere else::
     │   ├── OdooUnavailable      (transient)   network, 5xx, lock/serialization conflicts, timeouts
     │   └── OdooRejected         (permanent)   access, validation, missing record, unknown product
     └── DeliveryError
-        ├── DeliveryRetry        (transient)   partner endpoint down, timeout
-        └── DeliveryRejected     (permanent)   partner refused the message (bad cert, 4xx, negative MDN)
+        ├── DeliveryRetry        (transient)   partner endpoint down, timeout, busy (with its Retry-After)
+        └── DeliveryRejected     (permanent)   partner refused the message (bad cert, 4xx, unverifiable MDN)
 """
 
 from __future__ import annotations
@@ -147,6 +147,10 @@ class DeliveryRetry(DeliveryError):
     """The partner's endpoint is down or timed out: retry with backoff."""
 
     transient = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after    # seconds the partner asked us to wait (HTTP Retry-After), if it did
 
 
 class DeliveryRejected(DeliveryError):

@@ -3,7 +3,8 @@
 The channel is looked up in `gateway.outbound.channels.CHANNELS` by the partner's
 `outbound.channel` (default "folder": outbox/<partner>/). Each channel has its own
 concurrency limit. A transient failure (`DeliveryRetry`, or any error a channel did not
-classify) waits in RETRY_WAIT for `compute_backoff()`; after `max_attempts` the message is
+classify) waits in RETRY_WAIT for `compute_backoff()` (or the partner's longer Retry-After, see
+`retry_after`); after `max_attempts` the message is
 DEAD with the reason kept, until `edi-gateway resend ID`. A permanent refusal
 (`DeliveryRejected`) is DEAD at once. A delivered message is SENT; it is DONE at once unless
 an acknowledgement (997/999/CONTRL, async MDN) is expected, which settles it later. A
@@ -23,12 +24,13 @@ from datetime import timedelta
 from typing import Any
 
 from gateway.config.loader import LoadedConfig
-from gateway.errors import DeliveryError, GatewayError, JournalError
+from gateway.errors import DeliveryError, DeliveryRetry, GatewayError, JournalError
 from gateway.journal.api import Direction, Message, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound import folder_channel
 from gateway.outbound.channels import CHANNELS, settle_early
+from gateway.outbound.retry_after import retry_wait
 from gateway.pipeline import PARK_SECONDS, compute_backoff, utcnow
 
 log = logging.getLogger("gateway.outbox")
@@ -159,8 +161,11 @@ class Outbox:
             log.error("dead: %s: %s", why, reason, extra=extra)
             return await asyncio.to_thread(self.journal.transition, message.id, State.DEAD, why,
                                            error=reason, attempts=attempts)
-        wait = compute_backoff(attempts, settings.min_backoff, settings.max_backoff)
-        log.warning("delivery failed (%s), retry %d in %.1fs", reason, attempts + 1, wait, extra=extra)
+        asked = exc.retry_after if isinstance(exc, DeliveryRetry) else None
+        wait = retry_wait(compute_backoff(attempts, settings.min_backoff, settings.max_backoff), asked,
+                          settings.max_backoff)
+        log.warning("delivery failed (%s), retry %d in %.1fs%s", reason, attempts + 1, wait,
+                    "" if asked is None else f" (the partner asked for {asked:.0f}s)", extra=extra)
         return await asyncio.to_thread(self.journal.transition, message.id, State.RETRY_WAIT,
                                        f"delivery failed, attempt {attempts}", error=reason, attempts=attempts,
                                        next_attempt_at=utcnow() + timedelta(seconds=wait))

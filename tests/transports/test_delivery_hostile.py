@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ if os.environ.get(FETCH_KILL):
 class Partner:
     """The partner's AS2 endpoint. `mdn_first`: its async MDN goes out before it answers our POST, which it
     answers after `delay` seconds; `sync`: the MDN is the answer to our POST instead (when we ask for one there);
-    `disposition`: what the MDN says."""
+    `disposition`: what the MDN says; `busy`: it answers 503 with this Retry-After instead."""
 
     def __init__(self, theirs: Cert) -> None:
         self.theirs = theirs
@@ -67,10 +68,13 @@ class Partner:
         self.delay = 0.0
         self.disposition = mdn.Disposition("processed")
         self.mdn_first = True
+        self.busy: str | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         self.posts.append(dict(request.headers))
+        if self.busy is not None:
+            return web.Response(status=503, text="maintenance", headers={"Retry-After": self.busy})
         if "Receipt-Delivery-Option" not in request.headers:
             headers, body = self.mdn(request.headers["Message-ID"])
             return web.Response(status=200, body=body, headers=headers)
@@ -110,11 +114,12 @@ async def partner(tmp_path: Path) -> AsyncIterator[tuple[Partner, str, Cert]]:
     await runner.cleanup()
 
 
-def as2_workspace(tmp_path: Path, url: str, ours: Cert, theirs: Cert, **channel: Any) -> Workspace:
+def as2_workspace(tmp_path: Path, url: str, ours: Cert, theirs: Cert, outbox: dict[str, Any] | None = None,
+                  **channel: Any) -> Workspace:
     port = free_port()
     return Workspace.create(tmp_path / "gw", {
         "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "as2_id": "ACMEDIST"},
-        "outbox": {"min_backoff": 120, "max_backoff": 120},
+        "outbox": outbox or {"min_backoff": 120, "max_backoff": 120},
         "as2_server": {"enabled": True, "host": "127.0.0.1", "port": port, "certificate": str(ours.cert_path),
                        "private_key": str(ours.key_path), "public_url": f"http://127.0.0.1:{port}/as2"}},
         partners={"acme": {"name": "Acme Retail", "x12": {"ids": [{"qualifier": "ZZ", "id": "ACMERETAIL"}],
@@ -179,6 +184,36 @@ async def test_a_negative_mdn_rejects_the_message_whether_sync_or_async(
     assert [e["to_state"] for e in ws.events(mid)][-2:] == ["sent", "rejected"]
     assert json.loads(final["meta"])["mdn"] == "processed/error: authentication-failed"
     assert len(peer.posts) == 1
+
+
+@pytest.mark.parametrize("header,expected", [("600", 600), ("in-a-date", 600), ("86400", 3600), ("soon", None)],
+                         ids=["seconds", "http-date", "capped-at-max-backoff", "unreadable"])
+async def test_a_busy_partners_retry_after_sets_the_next_attempt(
+        tmp_path: Path, partner: tuple[Partner, str, Cert], header: str, expected: int | None) -> None:
+    """A 503 with Retry-After (seconds or an HTTP date) moves the next attempt to when the partner asked, up to
+    outbox.max_backoff; an unreadable one leaves our own backoff (min_backoff 1 s here)."""
+    peer, url, ours = partner
+    peer.busy = header
+    if header == "in-a-date":
+        peer.busy = format_datetime(datetime.now(UTC) + timedelta(seconds=600), usegmt=True)
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={"min_backoff": 1, "max_backoff": 3600},
+                       mdn="sync")
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        mid = await asyncio.to_thread(queue_asn, ws, None)
+        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] == "retry_wait", 60, 0.05, "refused busy")
+        waiting = row(ws, mid)
+    finally:
+        await asyncio.to_thread(gw.stop)
+    waited = (datetime.fromisoformat(waiting["next_attempt_at"])
+              - datetime.fromisoformat(waiting["updated_at"])).total_seconds()
+    if expected is None:
+        assert waited <= 1
+    else:
+        assert expected - 5 <= waited <= expected
+        assert "HTTP 503, Retry-After" in waiting["last_error"]
+    assert waiting["attempts"] == 1 and len(peer.posts) == 1
 
 
 async def test_killed_while_the_post_is_out_and_its_mdn_already_in_the_restart_sends_nothing_again(

@@ -16,7 +16,7 @@ import shutil
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from gateway.outbound.channels import (
     ack_before_sent,
     confirm_delivery,
 )
+from gateway.outbound.retry_after import parse_retry_after
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
@@ -144,11 +145,14 @@ class As2Sender:
                 status = resp.status
                 reply = await mdn.receive(resp.content)
                 reply_type = resp.headers.get("Content-Type", "")
+                asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
+                    if status in (429, 503) else None
         except (TimeoutError, ClientError, OSError) as exc:
             raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}") from exc
         message_id = built.headers["Message-ID"]
         if status >= 500 or status in (408, 429):
-            raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}")
+            raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}"
+                                + ("" if asked is None else f", Retry-After {asked:.0f}s"), retry_after=asked)
         if status >= 300:
             raise DeliveryRejected(f"AS2 endpoint {redact_url(ch.url)} refused {message_id}: HTTP {status} "
                                    f"{reply[:200].decode('utf-8', 'replace').strip()}")
@@ -245,7 +249,6 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | No
 
 def _current(certs: list[Any]) -> Any:
     """Of several partner certificates (rollover), encrypt for the newest one valid now."""
-    from datetime import datetime
     now = datetime.now(UTC)
     valid = [c for c in certs if c.not_valid_before_utc <= now <= c.not_valid_after_utc] or certs
     return max(valid, key=lambda c: c.not_valid_before_utc)
