@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -135,8 +135,7 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
     node_ctx = ctx
     if kind in ("seg", "loop"):
         node.tag = str(spec[kind]).strip().upper()
-        node_ctx = Context(ctx.syntax, ctx.codes, ctx.codes_out, ctx.profile_dir, ctx.decimal_mark,
-                           ctx.namespaces, node.tag)
+        node_ctx = replace(ctx, tag=node.tag)
     elif kind == "hl":
         node.tag = "HL"
         levels = spec["hl"] if isinstance(spec["hl"], list) else [spec["hl"]]
@@ -144,8 +143,7 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         node.when_at = ((3, 0, node.when[0][1]),)
         node.when_out = ((seg_placer(3, 0), str(levels[0])),)
         node.when_text = f"HL03={'/'.join(map(str, levels))}"
-        node_ctx = Context(ctx.syntax, ctx.codes, ctx.codes_out, ctx.profile_dir, ctx.decimal_mark,
-                           ctx.namespaces, "HL")
+        node_ctx = replace(ctx, tag="HL")
     elif kind == "rows":
         node.select = str(spec["rows"])
         if node.select not in ("first", "each"):
@@ -224,6 +222,9 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
     if children and kind == "seg":
         raise ConfigError(f"node {name!r}: a seg: node has no children; make it a loop:", where[0], where[1])
     node.children = [compile_node(str(n), s, ctx, children.loc(n)) for n, s in children.items()]
+    for child in node.children:
+        if child.kind == "xpath" and child.select == "." and kind == "xpath":
+            child.select = node.select      # (compiled already) errors name the element it reads: its parent's
     return node
 
 

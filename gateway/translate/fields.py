@@ -44,6 +44,7 @@ class Context:
     decimal_mark: str = "."
     namespaces: Mapping[str, str] = field(default_factory=dict)
     tag: str = ""                               # segment tag of the node (X12 / EDIFACT)
+    used_codes: builtins.set[str] = field(default_factory=lambda: builtins.set())  # code lists fields name (lint)
 
 
 @dataclass(slots=True)
@@ -330,6 +331,7 @@ def _code_table(name: Any, ctx: Context, where: Where) -> tuple[Mapping[str, str
     if name not in ctx.codes:
         raise ConfigError(f"code list {name!r} is not defined under codes:", where[0], where[1],
                           hint=f"defined: {', '.join(sorted(ctx.codes)) or 'none'}")
+    ctx.used_codes.add(name)
     return ctx.codes[name], ctx.codes_out[name]
 
 

@@ -10,6 +10,7 @@ does not have), and canonical fields a document requires that no node maps.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from gateway.translate import canonical
 from gateway.translate.engine import Node
 from gateway.translate.inbound import INBOUND_LISTS
 from gateway.translate.profile import Profile, ProfileRegistry
+from gateway.translate.yamlsrc import YMap
 
 # Segments (max element count) of the X12 transaction sets we ship profiles for, 004010 and 005010.
 X12_SEGMENTS: dict[str, int] = {
@@ -225,9 +227,37 @@ def lint_profile(profile: Profile) -> list[ConfigError]:
     return problems
 
 
+def _unused_code_lists(registry: ProfileRegistry, profiles: list[Profile]) -> list[ConfigError]:
+    """Code lists that no field of any profile built on their file names: a misspelt list (`unitz:` for
+    `units:`) is otherwise silently never applied. A shared file's list that only some of the profiles
+    extending it use is fine; a file no compiled profile is built on is not judged, nor are the shipped
+    base files (their common lists are offered to partner profiles, like `contact_qualifiers`)."""
+    used: dict[str, set[str]] = {}           # profile file (source name) -> lists its dependants' fields use
+    users: dict[str, list[str]] = {}
+    for profile in profiles:
+        for source in profile.chain:
+            used.setdefault(source, set()).update(profile.used_codes)
+            users.setdefault(source, []).append(profile.name)
+    problems = []
+    for source in sorted(used.keys() - registry.base_names):
+        codes = registry.sources[source].get("codes")
+        if not isinstance(codes, YMap):
+            continue
+        for name in map(str, codes):
+            if name in used[source]:
+                continue
+            close = difflib.get_close_matches(name, sorted(used[source]), n=1)
+            said = f"; did you mean {close[0]!r}?" if close else ""
+            named = ", ".join(users[source][:3]) + (" ..." if len(users[source]) > 3 else "")
+            problems.append(_err(f"code list {name!r} is used by no field{said}", codes.loc(name),
+                                 hint=None if close else f"no field of {named} names it"))
+    return problems
+
+
 def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
     """Every problem of every profile in `registry` (compile errors included), each with file:line."""
     problems: list[ConfigError] = []
+    compiled: list[Profile] = []
     for name in registry.names():
         if registry.is_abstract(name):
             continue
@@ -236,7 +266,9 @@ def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
         except ConfigError as exc:
             problems.append(exc)
             continue
+        compiled.append(profile)
         problems.extend(lint_profile(profile))
+    problems.extend(_unused_code_lists(registry, compiled))
     unique: dict[str, ConfigError] = {}
     for problem in problems:               # a base profile's problem is reported once, not per partner
         unique.setdefault(str(problem), problem)

@@ -51,6 +51,7 @@ class Profile:
     namespaces: dict[str, str] = field(default_factory=dict)
     root_element: str = ""
     columns: list[str] = field(default_factory=list)
+    used_codes: set[str] = field(default_factory=set)   # the code lists its fields name (lint: unused ones)
 
     def where(self, key: str) -> Where:
         return self.data.loc(key)
@@ -119,6 +120,7 @@ def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
         root_element=str(data.get("root", "")), columns=[str(c) for c in data.get("columns") or []],
     )
     profile.root = engine.compile_structure(structure, ctx, data.loc("structure"))
+    profile.used_codes = ctx.used_codes
     hooks = data.get("hooks") or YMap()
     for hook_name, ref in hooks.items():
         if hook_name not in ("after_read", "before_write"):

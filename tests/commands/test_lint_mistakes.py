@@ -92,6 +92,24 @@ def test_a_mistake_in_a_shared_profile_is_reported_once(ws: Path) -> None:
     assert lint(ws) == ["translations/northwind-codes.yaml:6: code list 'units' must map codes to canonical values"]
 
 
+def test_a_misspelt_code_list_name(ws: Path) -> None:
+    """`unitz:` for `units:` passed lint: the list was merged in and never used, so Northwind's CA stayed CA (and a
+    code list for a segment the profile does not map was just as silent)."""
+    edit(ws / "translations" / "northwind-codes.yaml", "units: {CA: DZN}", "unitz: {CA: DZN}")
+    (ws / "translations" / "bigbox-850.yaml").write_text(
+        (ws / "translations" / "bigbox-850.yaml").read_text() + "codes:\n  weight_units: {LB: LBR}\n")
+    assert lint(ws) == [
+        "translations/bigbox-850.yaml:9: code list 'weight_units' is used by no field (no field of bigbox-850 names it)",
+        "translations/northwind-codes.yaml:6: code list 'unitz' is used by no field; did you mean 'units'?"]
+
+
+def test_a_shared_code_list_that_only_some_profiles_use(ws: Path) -> None:
+    """northwind-codes serves five profiles; weight units only mean something to the 856 (TD1, MEA)."""
+    edit(ws / "translations" / "northwind-codes.yaml", "units: {CA: DZN}", "units: {CA: DZN}\n  weight_units: {LB: LBR}")
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stdout
+
+
 def test_a_cycle_of_extends(ws: Path) -> None:
     edit(ws / "translations" / "northwind-codes.yaml", "abstract: true\n", "abstract: true\nextends: northwind-850\n")
     assert lint(ws) == ["translations/northwind-850.yaml:3: extends: 'northwind-codes' makes a cycle",
