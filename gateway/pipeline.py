@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -79,6 +80,18 @@ def compute_backoff(attempt: int, min_backoff: float, max_backoff: float, *,
     if not jitter:
         return base
     return base / 2 + rand() * base / 2
+
+
+@dataclass(slots=True)
+class SeenDocuments:
+    """The parse step's findings on a file's CSV / XML documents received before (see `_seen_documents`)."""
+
+    repeated: dict[int, str] = field(default_factory=dict)   # transaction index -> the message that brought it
+    said: list[str] = field(default_factory=list)            # an issue line per repeated document
+    revised: list[str] = field(default_factory=list)         # messages whose documents this one corrects
+    revisions: list[str] = field(default_factory=list)       # said in the PARSED event
+    duplicate: str | None = None                             # every document repeated: why the file is one
+    first: str | None = None
 
 
 class StepUnavailable(Exception):
@@ -482,7 +495,7 @@ class Pipeline:
         repeated: dict[int, str] = {}         # interchange index -> the message that brought it first
         if not message.meta.get("force"):
             for env in result.interchanges:
-                if env.control_number:
+                if env.control_number and env.syntax.value in ("x12", "edifact"):   # XML: by document, below
                     earlier = self.journal.seen_interchange(partner.id, _sender(env), env.control_number,
                                                             message.id)
                     if earlier is not None:
@@ -504,6 +517,13 @@ class Pipeline:
                     self.journal.forget_interchange(partner.id, _sender(env), env.control_number, message.id)
         if repeated:
             summary["repeated_interchanges"] = sorted(repeated)
+        seen = self._seen_documents(message, result, partner)
+        if seen.duplicate is not None:
+            return self.journal.transition(message.id, State.DUPLICATE, seen.duplicate, **fields,
+                                           meta={"duplicate_of": seen.first})
+        if seen.repeated:
+            summary["repeated_documents"] = sorted(seen.repeated)
+            summary["issues"] += seen.said
         unmatched = self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
@@ -516,8 +536,43 @@ class Pipeline:
             problems = _issues(result.errors) or "no document in the file"
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
-                                       f"{(fields['doc_type'] or '').replace(',', ', ')}", last_error=None,
-                                       **fields, meta={"parse": summary})
+                                       f"{(fields['doc_type'] or '').replace(',', ', ')}"
+                                       + "".join(f"; {said}" for said in seen.revisions), last_error=None,
+                                       **fields, meta={"parse": summary, "revises": seen.revised or None})
+
+    def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
+        """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
+        the same content again is a duplicate, not processed again; the same number with other content is a
+        corrected resend, processed and said so. A forced replay of a duplicate skips the check."""
+        seen = SeenDocuments()
+        if message.meta.get("force"):
+            return seen
+        keys = _require("gateway.content_keys", "document_keys").document_keys(result)
+        for key in keys:
+            known = self.journal.seen_document(partner.id, key.kind, key.key, key.digest, message.id)
+            if known.duplicate_of is not None:
+                seen.repeated[key.index] = known.duplicate_of
+                seen.said.append(f"{key.label} was received before as {known.duplicate_of} "
+                                 f"({self._state_of(known.duplicate_of)}); it is not processed again")
+            elif known.revises is not None:
+                seen.revised.append(known.revises)
+                seen.revisions.append(f"{key.label} revises {known.revises} (same number, other content)")
+                log.info("%s from %s: a corrected resend of %s (same number, other content)", key.label,
+                         partner.id, known.revises)
+        if seen.repeated and len(seen.repeated) == len(result.transactions):
+            first = keys[0]
+            seen.first = seen.repeated[first.index]
+            seen.duplicate = (f"{first.label} was received before as {seen.first} ({self._state_of(seen.first)})"
+                              if len(keys) == 1 else f"all {len(keys)} documents were received before: "
+                              f"{first.label} as {seen.first} ({self._state_of(seen.first)}), ...")
+        return seen
+
+    def _state_of(self, message_id: str) -> str:
+        """Where an earlier message is now (a quarantined first copy is the one to replay)."""
+        try:
+            return self.journal.get(message_id).state.value
+        except KeyError:
+            return "purged"
 
     def _read_inbound_acks(self, message: Message, result: Any, partner: PartnerConfig) -> list[str]:
         """Apply the partner's acknowledgements in the file to what we sent; those that match nothing, said."""
@@ -585,9 +640,11 @@ class Pipeline:
 
         result = self._parse_bytes(message, partner, each=each)
         self._refuse_undeclared(result, partner)
-        repeated = set((message.meta.get("parse") or {}).get("repeated_interchanges") or ())
-        for tx in result.transactions:
-            if tx.envelope is not None and tx.envelope.index in repeated:
+        parsed = message.meta.get("parse") or {}
+        repeated = set(parsed.get("repeated_interchanges") or ())
+        documents_seen = set(parsed.get("repeated_documents") or ())
+        for index, tx in enumerate(result.transactions):
+            if tx.envelope is not None and tx.envelope.index in repeated or index in documents_seen:
                 tx.accepted = False               # received before, in another file: not again
         documents: list[str] = []
         failed: list[Exception] = []

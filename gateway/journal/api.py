@@ -97,6 +97,14 @@ class OdooLink:
     role: str = "created"            # "created", "found" (idempotent hit), "updated"
 
 
+@dataclass(slots=True, frozen=True)
+class DocumentSeen:
+    """What the journal knew of a document without a control number (CSV, XML) when it came in."""
+
+    duplicate_of: str | None = None  # the message that brought the same document, same content, first
+    revises: str | None = None       # the latest message that brought the same document with other content
+
+
 class Journal(abc.ABC):
     """Durable record of messages, events, outbox, control numbers and Odoo links."""
 
@@ -164,6 +172,14 @@ class Journal(abc.ABC):
     def forget_interchange(self, partner: str, sender: str, control_number: str, message_id: str) -> None:
         """Undo `seen_interchange` for `message_id`: a rejected interchange's corrected resend may carry the
         same control number and is not a duplicate."""
+
+    # ---- document dedupe (CSV, XML: no control numbers) -----------------------------
+    @abc.abstractmethod
+    def seen_document(self, partner: str, kind: str, key: str, digest: str, message_id: str) -> DocumentSeen:
+        """Record a partner's document by its own key (cXML payloadID, UBL ID + IssueDate, CSV order number)
+        and its content's digest. Seen before with the same digest (in another message): a duplicate.
+        Seen before with another digest: a corrected resend, which is processed (as X12 processes one sent
+        under a new control number), naming the message it revises."""
 
     # ---- outbound ack tracking -----------------------------------------------------
     @abc.abstractmethod

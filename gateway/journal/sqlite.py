@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.errors import JournalError, StorageFull, printable
-from gateway.journal.api import ALLOWED, Direction, Event, Journal, Message, OdooLink, State
+from gateway.journal.api import ALLOWED, Direction, DocumentSeen, Event, Journal, Message, OdooLink, State
 from gateway.logs import log_context
 
 log = logging.getLogger("gateway.journal")
@@ -82,6 +82,13 @@ CREATE TABLE IF NOT EXISTS interchanges (
     message_id TEXT NOT NULL, at TEXT NOT NULL,
     PRIMARY KEY (partner, sender, control_number)
 );
+-- documents without control numbers (CSV, XML): a partner's document by its own key and its content's digest
+CREATE TABLE IF NOT EXISTS documents (
+    partner TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+    message_id TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (partner, kind, key, digest)
+);
+CREATE INDEX IF NOT EXISTS documents_message ON documents(message_id);
 CREATE TABLE IF NOT EXISTS ack_expectations (
     message_id TEXT NOT NULL, partner TEXT NOT NULL, kind TEXT NOT NULL,
     control_number TEXT NOT NULL, group_number TEXT NOT NULL DEFAULT '', due_at TEXT NOT NULL,
@@ -463,6 +470,22 @@ class SqliteJournal(Journal):
         with self._tx() as db:
             db.execute("DELETE FROM interchanges WHERE partner = ? AND sender = ? AND control_number = ? "
                        "AND message_id = ?", (partner, sender, control_number, message_id))
+
+    # ------------------------------------------------------------------ document dedupe (no control numbers)
+    def seen_document(self, partner: str, kind: str, key: str, digest: str, message_id: str) -> DocumentSeen:
+        key = _text(key)
+        with self._tx() as db:
+            same = db.execute("SELECT message_id FROM documents WHERE partner = ? AND kind = ? AND key = ? "
+                              "AND digest = ?", (partner, kind, key, digest)).fetchone()
+            if same is not None:
+                earlier = str(same["message_id"])
+                return DocumentSeen(duplicate_of=None if earlier == message_id else earlier)
+            other = db.execute("SELECT message_id FROM documents WHERE partner = ? AND kind = ? AND key = ? "
+                               "AND message_id != ? ORDER BY at DESC, message_id DESC LIMIT 1",
+                               (partner, kind, key, message_id)).fetchone()
+            db.execute("INSERT INTO documents (partner, kind, key, digest, message_id, at) VALUES (?,?,?,?,?,?)",
+                       (partner, kind, key, digest, message_id, _ts(utcnow())))
+            return DocumentSeen(revises=str(other["message_id"]) if other is not None else None)
 
     # ------------------------------------------------------------------ ack tracking
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,

@@ -1,0 +1,164 @@
+"""CSV and XML files carry no interchange control numbers: a document received before is known by its own key
+(CSV order number, UBL ID + IssueDate, cXML payloadID) and a digest of its content. The same content again,
+under another file name or AS2 Message-ID, is a DUPLICATE naming the first message; the same number with
+other content is a corrected resend, processed and said so (as X12 processes one sent under a new ISA13)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.config.loader import load
+from gateway.journal.api import Message, State
+from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal
+from gateway.pipeline import Pipeline
+from gateway.transports.base import IntakeMeta
+from tests.helpers.gateway import Workspace
+
+CORPUS = Path("/work/shared/corpus/xml")
+SHOP = {"name": "Shop", "csv": {"delimiter": ",", "group_by": "order_number"},
+        "documents": [{"type": "csv-order", "direction": "in", "profile": "csv-order"}]}
+VENDOR = {"name": "Vendor", "xml": {"ids": ["4000000000009", "supplierid"]},
+          "documents": [{"type": "Invoice", "direction": "in", "profile": "ubl-2.1-invoice"},
+                        {"type": "InvoiceDetailRequest", "direction": "in", "profile": "cxml-invoicedetailrequest"}]}
+PARTNERS: dict[str, dict[str, Any]] = {"shop": SHOP, "vendor": VENDOR}
+
+HEADER = "order_number,order_date,sku,quantity,unit_price\n"
+
+
+def orders(*rows: str) -> bytes:
+    return (HEADER + "".join(f"{row}\n" for row in rows)).encode()
+
+
+PO1 = ("PO1,2026-11-28,WB-100,2,12.50", "PO1,2026-11-28,GL-300,1,42.00")
+PO2 = ("PO2,2026-11-28,WB-100,5,12.50",)
+
+
+def ubl_invoice(number: str = "INV-42", issued: str = "2026-12-01", quantity: str = "48",
+                indent: str = "  ") -> bytes:
+    """A small UBL 2.1 invoice; `indent` changes the bytes, not the document."""
+    amount = f"{int(quantity) * 12.5:.2f}"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+{indent}<cbc:UBLVersionID>2.1</cbc:UBLVersionID>
+{indent}<cbc:ID>{number}</cbc:ID>
+{indent}<cbc:IssueDate>{issued}</cbc:IssueDate>
+{indent}<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+{indent}<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+{indent}<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID="0088">4000000000009</cbc:EndpointID>
+{indent}</cac:Party></cac:AccountingSupplierParty>
+{indent}<cac:OrderReference><cbc:ID>4500012345</cbc:ID></cac:OrderReference>
+{indent}<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount>
+{indent}</cac:LegalMonetaryTotal>
+{indent}<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="EA">{quantity}</cbc:InvoicedQuantity>
+{indent}<cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount>
+{indent}<cac:Item><cbc:Description>Blue Widget</cbc:Description>
+{indent}<cac:SellersItemIdentification><cbc:ID>WB-100</cbc:ID></cac:SellersItemIdentification></cac:Item>
+{indent}<cac:Price><cbc:PriceAmount currencyID="EUR">12.50</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+</Invoice>
+""".encode()
+
+
+def cxml_invoice() -> bytes:
+    """A cXML invoice of a third party's (Coupa's sample in the corpus)."""
+    return (CORPUS / "cxml_InvoiceDetailRequest_officeluv_tax-total.xml").read_bytes()
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
+    ws = Workspace.create(tmp_path, partners=PARTNERS)
+    config = load(ws.config, environ={})
+    journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
+    yield Pipeline(config, journal, Archive(config.gateway.archive_dir))
+    journal.close()
+
+
+def run(pipeline: Pipeline, data: bytes, name: str, partner: str, channel: str = "folder") -> Message:
+    message = pipeline.submit_sync(data, IntakeMeta(channel=channel, filename=name, source_key=name,
+                                                    partner=partner))
+    return pipeline.advance(message.id)
+
+
+def numbers(pipeline: Pipeline, message: Message) -> list[str]:
+    """The numbers of the documents a message translated (what went on towards Odoo)."""
+    blob = pipeline.journal.get_blob(message.id, "canonical") or ""
+    return sorted(line.split('"number":"')[1].split('"')[0] for line in blob.splitlines() if line.startswith("{"))
+
+
+def test_a_csv_file_sent_again_under_another_name_is_a_duplicate_of_the_first(pipeline: Pipeline) -> None:
+    first = run(pipeline, orders(*PO1, *PO2), "orders-0600.csv", "shop")
+    assert first.state is State.DONE and numbers(pipeline, first) == ["PO1", "PO2"]
+    again = run(pipeline, orders(*PO1, *PO2), "orders-0600-resent.csv", "shop", channel="sftp")
+    assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
+    [event] = [e for e in pipeline.journal.events(again.id) if e.to_state is State.DUPLICATE]
+    assert event.reason == (f"all 2 documents were received before: CSV document PO1 (rows 2-3) as {first.id} "
+                            "(done), ...")
+
+
+def test_a_csv_file_repeating_an_order_among_new_ones_takes_only_the_new_ones(pipeline: Pipeline) -> None:
+    first = run(pipeline, orders(*PO1), "a.csv", "shop")
+    # PO1 again (in another place of another export), PO2 new
+    mixed = run(pipeline, orders(*PO2, *PO1), "b.csv", "shop")
+    assert mixed.state is State.DONE and numbers(pipeline, mixed) == ["PO2"]
+    assert mixed.meta["parse"]["repeated_documents"] == [1]
+    assert f"CSV document PO1 (rows 3-4) was received before as {first.id} (done); it is not processed again" \
+        in mixed.meta["parse"]["issues"]
+
+
+def test_a_corrected_csv_order_is_processed_and_names_the_one_it_revises(pipeline: Pipeline) -> None:
+    first = run(pipeline, orders(*PO1), "a.csv", "shop")
+    corrected = run(pipeline, orders(PO1[0], "PO1,2026-11-28,GL-300,3,42.00"), "a-corrected.csv", "shop")
+    assert corrected.state is State.DONE and numbers(pipeline, corrected) == ["PO1"]
+    assert corrected.meta["revises"] == [first.id]
+    [event] = [e for e in pipeline.journal.events(corrected.id) if e.to_state is State.PARSED]
+    assert f"CSV document PO1 (rows 2-3) revises {first.id} (same number, other content)" in event.reason
+    # the first version sent once more is still the first one's duplicate
+    stale = run(pipeline, orders(*PO1), "a-again.csv", "shop")
+    assert stale.state is State.DUPLICATE and stale.meta["duplicate_of"] == first.id
+
+
+def test_ubl_documents_are_known_by_id_and_issue_date(pipeline: Pipeline) -> None:
+    first = run(pipeline, ubl_invoice(), "inv.xml", "vendor")
+    assert first.state is State.DONE and numbers(pipeline, first) == ["INV-42"]
+    # the same invoice written out differently (indentation): the same document
+    again = run(pipeline, ubl_invoice(indent="    "), "inv-again.xml", "vendor")
+    assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
+    assert "UBL Invoice INV-42 of 2026-12-01 was received before as" in (pipeline.journal.events(again.id)[-1].reason)
+    corrected = run(pipeline, ubl_invoice(quantity="40"), "inv-corrected.xml", "vendor")
+    assert corrected.state is State.DONE and corrected.meta["revises"] == [first.id]
+    # the same number issued on another day is another invoice, not a correction
+    other = run(pipeline, ubl_invoice(issued="2027-12-01"), "inv-next-year.xml", "vendor")
+    assert other.state is State.DONE and not other.meta.get("revises")
+
+
+def test_a_cxml_payload_resent_with_another_header_is_a_duplicate(pipeline: Pipeline) -> None:
+    data = cxml_invoice()
+    first = run(pipeline, data, "coupa.xml", "vendor")
+    assert first.state is State.DONE, first.last_error
+    # a retry carries the same payloadID; its timestamp and the route's credentials may differ
+    retry = data.replace(b'timestamp="2009-05-04T01:24:51-07:00"', b'timestamp="2009-05-04T02:00:00-07:00"') \
+        .replace(b"<SharedSecret>secret</SharedSecret>", b"<SharedSecret>other</SharedSecret>")
+    assert retry != data
+    again = run(pipeline, retry, "coupa-retry.xml", "vendor", channel="as2")
+    assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
+    # the same payloadID with another body: a correction
+    changed = data.replace(b'<Money currency="USD">365</Money>', b'<Money currency="USD">360</Money>', 1)
+    assert changed != data
+    corrected = run(pipeline, changed, "coupa-changed.xml", "vendor")
+    assert corrected.state is State.DONE and corrected.meta["revises"] == [first.id]
+
+
+def test_a_duplicate_replayed_on_purpose_is_processed(pipeline: Pipeline) -> None:
+    first = run(pipeline, ubl_invoice(), "inv.xml", "vendor")
+    again = run(pipeline, ubl_invoice(), "inv-again.xml", "vendor")
+    assert again.state is State.DUPLICATE
+    pipeline.replay(again.id)
+    replayed = pipeline.advance(again.id)
+    assert replayed.state is State.DONE and numbers(pipeline, replayed) == ["INV-42"]
+    assert first.state is State.DONE
