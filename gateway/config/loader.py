@@ -419,7 +419,7 @@ def _check_document_types(partners: dict[str, PartnerConfig], files: dict[str, P
 def _check_schedules(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
     """A scheduled document's `schedule` must be a crontab line the scheduler can use (without one the document
     runs at every Odoo poll); a bad one passed lint and only the daemon's start found it."""
-    from gateway.odoo.scheduler import cron_trigger
+    from gateway.odoo.crontab import cron_trigger
     errors = []
     for pid, partner in partners.items():
         for index, doc in enumerate(partner.documents):
@@ -430,8 +430,8 @@ def _check_schedules(partners: dict[str, PartnerConfig], files: dict[str, Path])
             except ValueError as exc:
                 line, col = _line_of(files[pid], ("documents", index, "schedule"))
                 errors.append(ConfigError(f"documents[{index}].schedule: {doc.schedule!r} is not a crontab line "
-                                          f"('minute hour day month weekday', UTC, e.g. '0 */4 * * *'): {exc}",
-                                          str(files[pid]), line, col))
+                                          "('minute hour day month weekday', on the clock of its schedule_timezone, "
+                                          f"e.g. '0 */4 * * *'): {exc}", str(files[pid]), line, col))
     return errors
 
 

@@ -15,14 +15,29 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from gateway.config.filenames import check_pattern
+from gateway.transports.destinations import check_allow_entry
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def check_zone(name: str) -> str:
+    """An IANA time zone name zoneinfo knows: a misspelt one would otherwise only fail when a schedule is built."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone name (IANA, as 'America/Chicago', 'Europe/Berlin' or "
+                         "'UTC')") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_zone)]
 
 
 # --------------------------------------------------------------------------- gateway.yaml
@@ -43,6 +58,10 @@ class OdooSettings(Strict):
     company_id: int | None = None
     poll_seconds: float = Field(60.0, description="how often delivery_done / invoice_posted triggers look at Odoo")
     lookback_days: int = Field(30, description="extraction looks at records changed in this many days")
+    schedule_timezone: TimeZoneName = Field(
+        "UTC", description="time zone (IANA name, e.g. 'America/Chicago') whose wall clock the partners' "
+        "`schedule` crontab lines are read in, daylight saving time included; a document's own "
+        "`schedule_timezone` overrides it")
 
 
 class FolderInboxSettings(Strict):
@@ -341,6 +360,11 @@ class As2Channel(Strict):
                                      "message is flagged overdue (never resent by itself)")
     tls_ca: Path | None = Field(None, description="CA file to trust for the partner's HTTPS endpoint")
     timeout: float = Field(300.0, description="seconds for one AS2 POST including a sync MDN")
+    async_mdn_allow: list[Annotated[str, AfterValidator(check_allow_entry)]] = Field(
+        default_factory=list, description="where this partner's asynchronous MDN URLs may lead besides public "
+        "addresses: addresses or networks ('10.20.0.0/16', '127.0.0.1') and URL prefixes "
+        "('https://as2.partner.vpn/mdn'); loopback, private, link-local, multicast and unspecified addresses are "
+        "refused otherwise (the MDN is not sent, the message is still taken)")
 
 
 Channel = Annotated[FolderChannel | SftpAccountChannel | SftpRemoteChannel | As2Channel,
@@ -356,6 +380,9 @@ class DocumentSettings(Strict):
     trigger: Literal["delivery_done", "invoice_posted", "order_confirmed", "change_applied", "schedule",
                      "none"] = "none"           # change_applied: the answer to a PO change once it is in Odoo
     schedule: str | None = None               # cron expression for schedule triggers
+    schedule_timezone: TimeZoneName | None = Field(
+        None, description="time zone (IANA name) of `schedule`, e.g. 'America/Chicago' for '0 6 * * 1-5' at 6:00 "
+        "in the warehouse's Chicago; default the gateway's `odoo.schedule_timezone`")
     post: bool = True                         # inbound: post to Odoo
 
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
@@ -36,6 +36,7 @@ from gateway.errors import GatewayError, OdooCredentialsRefused, OdooUnavailable
 from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
+from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.lookup import Cache
 from gateway.pipeline import EXTRACTION_HELD
 from gateway.translate.canonical import Document, Invoice, ShipNotice
@@ -92,7 +93,7 @@ class OdooScheduler:
                     continue
                 first: dict[str, Any] = {}
                 if doc.trigger == "schedule" and doc.schedule:
-                    trigger: Any = cron_trigger(doc.schedule)
+                    trigger: Any = cron_trigger(doc.schedule, self.zone_of(doc))
                     # the latest slot at once: one missed while the daemon was down (or a run a crash cut
                     # short) is run now, once; a slot already sent is found by its outbox keys
                     first["next_run_time"] = datetime.now(UTC)
@@ -102,7 +103,12 @@ class OdooScheduler:
                                        id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
                                        misfire_grace_time=max(1, int(poll)), replace_existing=True, **first)
                 log.info("partner %s: %s (%s) %s", partner.id, doc.type, kind_of(doc),
-                         f"at {doc.schedule}" if doc.trigger == "schedule" and doc.schedule else f"every {poll:g}s")
+                         f"at {doc.schedule} ({self.zone_of(doc)})" if doc.trigger == "schedule" and doc.schedule else f"every {poll:g}s")
+
+    def zone_of(self, doc: DocumentSettings) -> ZoneInfo:
+        """The time zone a document's `schedule` is read in: its own `schedule_timezone`, else the gateway's
+        `odoo.schedule_timezone` (UTC unless set). Both were checked to be IANA names when the config loaded."""
+        return ZoneInfo(doc.schedule_timezone or self.ctx.config.gateway.odoo.schedule_timezone)
 
     async def start(self) -> None:
         self.schedule()
@@ -215,7 +221,8 @@ class OdooScheduler:
         if kind == extraction.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude))
-        slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None)
+        slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None,
+                                    zone=self.zone_of(setting))
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False))
 
@@ -257,35 +264,14 @@ class OdooScheduler:
         return True
 
 
-DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")      # crontab's 0-7, Sunday both ends
-
-
-def cron_trigger(schedule: str) -> CronTrigger:
-    """A crontab line ("minute hour day month weekday", UTC) as APScheduler's trigger. APScheduler counts weekdays
-    from Monday = 0, crontab from Sunday = 0 (7 too), and `CronTrigger.from_crontab` passes the numbers through:
-    "0 6 * * 1-5" (weekdays at 6) fired Tuesday to Saturday. Numbered weekdays are given by name instead."""
-    fields = schedule.split()
-    if len(fields) == 5 and not any(c.isalpha() for c in fields[4]):
-        days: list[str] = []
-        for part in fields[4].split(","):
-            span, _, step = part.partition("/")
-            first, _, last = span.partition("-")
-            low, high = (0, 7 if step else 6) if span == "*" else (int(first), int(last or (7 if step else first)))
-            if not (0 <= low <= high <= 7):
-                raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
-            days += [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1)) if DAY_NAMES[d] not in days]
-        if fields[4] != "*":
-            fields[4] = ",".join(days)
-    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
-
-
-def current_slot(schedule: str | None, now: datetime | None = None) -> str:
+def current_slot(schedule: str | None, now: datetime | None = None, zone: tzinfo = UTC) -> str:
     """The schedule slot a run at `now` belongs to ("YYYY-MM-DD HH:MM", UTC): the latest time at or before `now`
-    the cron `schedule` fires, not the minute the job happens to run in (late by a busy loop, or run at start
-    for a slot missed while the daemon was down), so that every run of one slot has the same outbox keys."""
+    the cron `schedule` (read in `zone`) fires, not the minute the job happens to run in (late by a busy loop, or
+    run at start for a slot missed while the daemon was down), so that every run of one slot has the same outbox
+    keys."""
     now = now or datetime.now(UTC)
     if schedule:
-        trigger = cron_trigger(schedule)
+        trigger = cron_trigger(schedule, zone)
         for back in (timedelta(hours=1), timedelta(days=1), timedelta(days=32), timedelta(days=367),
                      timedelta(days=8 * 366)):
             fire = trigger.get_next_fire_time(None, now - back)

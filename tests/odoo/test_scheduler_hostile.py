@@ -10,10 +10,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import odoorpc
 import pytest
 
+from gateway.config.models import DocumentSettings
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
@@ -137,6 +139,86 @@ def test_crontab_weekdays_count_from_sunday() -> None:
     assert days("0 6 * * 0") == days("0 6 * * 7") == ["Sun"] * 7
     assert days("0 6 * * 0,6")[:2] == ["Sun", "Sat"] and days("0 6 * * mon-fri") == days("0 6 * * 1-5")
     assert len(set(days("0 6 * * *"))) == 7
+
+
+def fires(schedule: str, start: datetime, count: int, zone: str = "UTC") -> list[datetime]:
+    """The next `count` firings of a crontab line from `start`, as APScheduler asks for them."""
+    trigger, fire, out = cron_trigger(schedule, ZoneInfo(zone)), None, []
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1) if fire else start)
+        out.append(fire)
+    return out
+
+
+def test_day_of_month_or_weekday_fires_as_cron_does() -> None:
+    """Both restricted: cron fires on either ("the 1st and every Monday"); APScheduler only on a Monday the 1st,
+    which put a monthly feed months apart. A field starting with "*" restricts nothing, as in cron, and the
+    other alone decides ("*/2": odd days, and of those the Mondays)."""
+    start = datetime(2026, 11, 22, tzinfo=UTC)                            # a Sunday
+    assert [f"{f:%a %d %b}" for f in fires("0 6 1 * 1", start, 5)] == [
+        "Mon 23 Nov", "Mon 30 Nov", "Tue 01 Dec", "Mon 07 Dec", "Mon 14 Dec"]
+    assert [f"{f:%a %d %b}" for f in fires("0 6 1,15 * 6", start, 4)] == [
+        "Sat 28 Nov", "Tue 01 Dec", "Sat 05 Dec", "Sat 12 Dec"]
+    assert [f"{f:%a %d %b}" for f in fires("0 6 */2 * 1", start, 3)] == ["Mon 23 Nov", "Mon 07 Dec", "Mon 21 Dec"]
+    assert [f"{f:%d}" for f in fires("0 6 1 * *", start, 2)] == ["01", "01"]
+    assert fires("0 0 30 2 *", start, 1) == [None]                       # never: no firing, no endless search
+
+
+def test_a_schedule_is_read_on_the_clock_of_its_time_zone() -> None:
+    """"0 6 * * 1-5" at a Chicago warehouse: 12:00 UTC in winter, 11:00 UTC once the clocks went forward."""
+    start = datetime(2026, 3, 5, 12, 0, 1, tzinfo=UTC)                     # Thursday, after that day's run
+    assert [f"{f.astimezone(UTC):%a %d %H:%M}" for f in fires("0 6 * * 1-5", start, 3, "America/Chicago")] == [
+        "Fri 06 12:00", "Mon 09 11:00", "Tue 10 11:00"]                      # DST began Sunday the 8th
+    late = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)                        # 06:30 in Kolkata (UTC+05:30)
+    assert current_slot("0 6 * * *", late, ZoneInfo("Asia/Kolkata")) == "2026-11-30 00:30"
+    assert current_slot("0 6 * * *", late) == "2026-11-29 06:00"
+
+
+def test_the_hour_the_clock_skips_fires_at_the_jump_and_the_hour_it_repeats_fires_once() -> None:
+    """Cron's way: a time skipped in spring runs when the clock jumps, one repeated in autumn runs once.
+    APScheduler's own cron fired the repeated 01:30 twice and then answered that same time for ever (a slot
+    lookup after it never ended)."""
+    spring = fires("30 2 * * *", datetime(2026, 3, 7, tzinfo=UTC), 3, "America/Chicago")
+    assert [f"{f.astimezone(ZoneInfo('America/Chicago')):%d %H:%M %Z}" for f in spring] == [
+        "07 02:30 CST", "08 03:00 CDT", "09 02:30 CDT"]
+    every = fires("*/20 2 * * *", datetime(2026, 3, 8, tzinfo=UTC), 2, "America/Chicago")
+    assert [f"{f.astimezone(UTC):%d %H:%M}" for f in every] == ["08 08:00", "09 07:00"]     # once at the jump
+    autumn = fires("30 1 * * *", datetime(2026, 10, 31, tzinfo=UTC), 3, "America/Chicago")
+    assert [f"{f.astimezone(UTC):%d %H:%M}" for f in autumn] == ["31 06:30", "01 06:30", "02 07:30"]
+    after_both = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)                  # 01:00 CST: both 01:30s are past
+    assert current_slot("30 1 * * *", after_both, ZoneInfo("America/Chicago")) == "2026-11-01 06:30"
+
+
+def test_lint_refuses_a_time_zone_zoneinfo_does_not_know(tmp_path: Path) -> None:
+    from gateway.config.loader import lint
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "gateway.yaml").write_text("odoo:\n  enabled: false\n  schedule_timezone: Europe/Berlln\n")
+    (tmp_path / "partners" / "acme.yaml").write_text(
+        "id: acme\nx12: {ids: [{qualifier: ZZ, id: ACME}]}\ndocuments:\n"
+        "  - {type: '846', direction: out, profile: x12-004010-846, trigger: schedule, schedule: '0 6 * * 1-5',\n"
+        "     schedule_timezone: America/Chicgo}\n"
+        "  - {type: '856', direction: out, profile: x12-004010-856, trigger: schedule, schedule: '0 7 * * *',\n"
+        "     schedule_timezone: America/Chicago}\n")
+    errors = sorted((Path(e.path or "").name, e.line, str(e)) for e in lint(tmp_path / "gateway.yaml", environ={}))
+    assert [(name, line) for name, line, _ in errors] == [("acme.yaml", 5), ("gateway.yaml", 3)]
+    assert "documents[0].schedule_timezone" in errors[0][2] and "'America/Chicgo' is not a time zone" in errors[0][2]
+    assert "odoo.schedule_timezone" in errors[1][2] and "'Europe/Berlln' is not a time zone" in errors[1][2]
+
+
+async def test_a_scheduled_feed_runs_in_the_slot_of_its_time_zone(
+        sandbox: SandboxServer, client: OdooClient, journal: Any, tmp_path: Path) -> None:
+    """The slot (the 846's version key) is the zone's 06:00, written in UTC: Kolkata's is 00:30 UTC."""
+    feed = DocumentSettings(type="846", direction="out", profile="p", trigger="schedule", schedule="0 6 * * *",
+                            schedule_timezone="Asia/Kolkata")
+    partner = BIGBOX.model_copy(update={"documents": [d for d in BIGBOX.documents if d.type != "846"] + [feed]})
+    ctx = Ctx(tmp_path, journal, {"bigbox": partner})
+    scheduler = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "846") == 1
+    [message] = outbound(journal)
+    assert (message.source_key or "").endswith(" 00:30:846")
+    scheduler.schedule()
+    [job] = [j for j in scheduler.scheduler.get_jobs() if j.id == "bigbox:846"]
+    assert "Asia/Kolkata" in str(job.trigger)
 
 
 def test_a_run_belongs_to_the_slot_it_was_scheduled_for() -> None:

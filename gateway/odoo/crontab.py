@@ -1,0 +1,101 @@
+"""Crontab lines as cron reads them, in a time zone's wall-clock time, as an APScheduler trigger.
+
+A coordinator writes "0 6 * * 1-5" meaning 6:00 at the warehouse on weekdays. APScheduler's own
+`CronTrigger.from_crontab` differs from cron three ways, each fixed here:
+
+- weekdays: APScheduler counts from Monday = 0, crontab from Sunday = 0 (7 too): "1-5" fired Tuesday to
+  Saturday. Numbered weekdays are given to it by name instead.
+- day of month and weekday both restricted ("0 6 1 * 1": the 1st and every Monday): cron fires when
+  EITHER matches, APScheduler only when both do (a Monday the 1st). As in cron (Vixie, cronie), a field
+  that starts with "*" ("*", "*/2") is no restriction, and then the other one alone decides.
+- daylight saving time (APScheduler 3 with a zoneinfo zone fires a wall time of the autumn's repeated hour
+  twice, and then keeps answering that same time): a wall time the clock skips in spring fires when the clock
+  jumps (as cron runs it "right after the change"), one it repeats in autumn fires once, at the first pass.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")      # crontab's 0-7, Sunday both ends
+
+
+class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APScheduler 3 has no types
+    """A crontab line read in `zone`'s wall-clock time. The wall times are found by APScheduler's cron arithmetic
+    on naive clock readings (no zone, so no DST of its own), then placed on the zone's timeline here."""
+
+    def __init__(self, schedule: str, zone: tzinfo = UTC) -> None:
+        self.schedule, self.zone = schedule, zone
+        fields = _named_weekdays(schedule)
+        day, weekday = fields[2], fields[4]
+        if day.startswith("*") or weekday.startswith("*"):
+            variants = [fields]
+        else:                                                  # cron's OR: one trigger per restricted field
+            variants = [[*fields[:4], "*"], [*fields[:2], "*", fields[3], weekday]]
+        self.walls = [CronTrigger.from_crontab(" ".join(v), timezone=UTC) for v in variants]
+
+    def __str__(self) -> str:
+        return f"cron[{self.schedule!r} {self.zone}]"
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        """The first firing at or after `now`, or right after `previous_fire_time` when that is earlier (how
+        APScheduler asks for the runs a busy loop missed; the answer must then be later than it)."""
+        after = now if previous_fire_time is None else min(now, previous_fire_time + timedelta(microseconds=1))
+        # the reading a moment before: a skipped wall time fires at the very moment of the jump, whose own
+        # reading is already past it
+        wall = _wall((after - timedelta(microseconds=1)).astimezone(self.zone))
+        while True:
+            found = [t for t in (w.get_next_fire_time(None, wall) for w in self.walls) if t is not None]
+            if not found:
+                return None                                   # "0 0 30 2 *": never
+            wall = min(found)
+            fire = self.instant(wall)
+            if fire >= after:
+                return fire
+            wall += timedelta(minutes=1)
+
+    def instant(self, wall: datetime) -> datetime:
+        """When a wall-clock time (a naive reading carried as UTC) happens in the zone: the first pass of a
+        repeated time, the moment the clock jumps for a skipped one."""
+        local = wall.replace(tzinfo=self.zone)                # fold 0: the first of two passes
+        fire = local.astimezone(UTC)
+        if _wall(fire.astimezone(self.zone)) == wall:
+            return fire
+        # skipped: fold 0 reads it with the offset before the jump, so it lands after the jump; walk back to it
+        jump = local.replace(fold=1).astimezone(UTC)          # the offset after the jump: lands before it
+        while _wall((jump + timedelta(minutes=1)).astimezone(self.zone)) < wall:
+            jump += timedelta(minutes=1)
+        return jump + timedelta(minutes=1)
+
+
+def cron_trigger(schedule: str, zone: tzinfo = UTC) -> WallClockCron:
+    """A crontab line ("minute hour day month weekday") in `zone`'s wall-clock time; ValueError when it is none."""
+    return WallClockCron(schedule, zone)
+
+
+def _named_weekdays(schedule: str) -> list[str]:
+    """The five fields, the weekday's numbers (crontab's, Sunday = 0 or 7) given as names."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError(f"Wrong number of fields; got {len(fields)}, expected 5")
+    if not any(c.isalpha() for c in fields[4]) and not fields[4].startswith("*"):
+        days: list[str] = []
+        for part in fields[4].split(","):
+            span, _, step = part.partition("/")
+            first, _, last = span.partition("-")
+            low, high = int(first), int(last or (7 if step else first))
+            if not (0 <= low <= high <= 7):
+                raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
+            days += [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1)) if DAY_NAMES[d] not in days]
+        fields[4] = ",".join(days)
+    elif fields[4].startswith("*/"):
+        fields[4] = ",".join(dict.fromkeys(DAY_NAMES[d] for d in range(0, 8, int(fields[4][2:]))))
+    return fields
+
+
+def _wall(moment: datetime) -> datetime:
+    """A zone-aware moment's clock reading, carried as UTC (so APScheduler's cron does no DST of its own)."""
+    return moment.replace(tzinfo=UTC, fold=0)
