@@ -39,7 +39,7 @@ from gateway.odoo.lookup import (
     m2o_name,
 )
 from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
-from gateway.odoo.receipts import noted, notice_marker, receipt_for
+from gateway.odoo.receipts import noted, notice_marker, receipt_for, share_out
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
     PURPOSES,
@@ -378,29 +378,31 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     labels = [label_of(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
     matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])
     moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
-                               ["product_id", "product_uom", "move_line_ids"])
+                               ["product_id", "product_uom", "product_uom_qty", "purchase_line_id", "move_line_ids"])
     planned = []
     for lab, (sscc, item, _) in zip(labels, entries):
         match = matches[lab]
-        move = next((m for m in moves if m2o_id(m["product_id"]) == match.product_id), None)
-        if move is None:
+        if not any(m2o_id(m["product_id"]) == match.product_id for m in moves):
             raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
         qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None, match.uom_id, lab)
-        planned.append((sscc, item, move, match, qty, uom))
+        planned.append((sscc, item, match, qty, uom))
+    shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
+                                                            for _, item, match, qty, uom in planned])
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
-    for sscc, item, move, match, qty, uom in planned:
-        vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
-                                "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
-                                "location_dest_id": m2o_id(picking["location_dest_id"])}
-        if item.lot:
-            vals["lot_name"] = item.lot
-            if item.expiry_date and "expiration_date" in client.fields("stock.move.line"):
-                # product_expiry gives it to the lot the line creates; noon UTC is that day in every zone a
-                # warehouse is in (midnight would show the day before west of Greenwich)
-                vals["expiration_date"] = f"{item.expiry_date} 12:00:00"
-        if sscc:
-            vals["result_package_id"] = sscc        # its package id once every order is checked
-        commands.append([0, 0, vals])
+    for (sscc, item, match, _, uom), share in zip(planned, shares):
+        for move, qty in share:
+            vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
+                                    "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
+                                    "location_dest_id": m2o_id(picking["location_dest_id"])}
+            if item.lot:
+                vals["lot_name"] = item.lot
+                if item.expiry_date and "expiration_date" in client.fields("stock.move.line"):
+                    # product_expiry gives it to the lot the line creates; noon UTC is that day in every zone a
+                    # warehouse is in (midnight would show the day before west of Greenwich)
+                    vals["expiration_date"] = f"{item.expiry_date} 12:00:00"
+            if sscc:
+                vals["result_package_id"] = sscc        # its package id once every order is checked
+            commands.append([0, 0, vals])
     tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
     return olabel, picking, marker, commands, tracking
 

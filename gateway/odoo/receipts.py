@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import m2o_id
 from gateway.odoo.records import html_notes
 from gateway.translate.canonical import Pack, ShipNotice, ShipOrder
 
@@ -99,3 +100,65 @@ def _held(olabel: str, picking: dict[str, Any], why: str) -> OdooRejected:
     return OdooRejected(f"{olabel}: the notice {why} {picking['name']}{by} was validated{when}; nothing was "
                         f"written, so nothing is received twice: compare the notice with that receipt and correct "
                         f"it in Odoo if they differ (a return, or a receipt for what is missing)")
+
+
+def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
+              wanted: list[tuple[str | None, int, float, int]]) -> list[list[tuple[dict[str, Any], float]]]:
+    """The receipt moves each notice item (PO line number, product, quantity, unit) is received on, with how
+    much on each. A product on one PO line: that line's move. On several: the PO line the notice names (its
+    line number counts the PO's product lines as Odoo orders them), else their open quantities filled in line
+    order; what is above all of them goes on the last, as any over-delivery does."""
+    by_product: dict[int, list[dict[str, Any]]] = {}
+    for move in moves:
+        by_product.setdefault(m2o_id(move["product_id"]) or 0, []).append(move)
+    shares: list[list[tuple[dict[str, Any], float]] | None] = [
+        [(by_product[product][0], qty)] if len(by_product[product]) == 1 else None
+        for _, product, qty, _ in wanted]
+    if all(share is not None for share in shares):
+        return [share for share in shares if share is not None]     # the usual case: no call
+    lines = client.search_read("purchase.order.line", [("order_id", "=", po_id), ("display_type", "=", False)],
+                               ["product_id"], order="sequence, id")
+    position = {line["id"]: index for index, line in enumerate(lines, 1)}
+    for group in by_product.values():
+        group.sort(key=lambda m: (position.get(m2o_id(m.get("purchase_line_id")) or 0, len(position) + 1), m["id"]))
+    left = {m["id"]: float(m.get("product_uom_qty") or 0.0) for m in moves}
+    for index, (line_no, product, qty, _) in enumerate(wanted):     # named lines first: they take their own
+        named = _line_number(line_no)
+        target = next((m for m in by_product[product] if named is not None
+                       and position.get(m2o_id(m.get("purchase_line_id")) or 0) == named), None)
+        if shares[index] is None and target is not None:
+            shares[index] = [(target, qty)]
+            left[target["id"]] -= qty
+    for index, (_, product, qty, uom) in enumerate(wanted):
+        if shares[index] is None:
+            shares[index] = _fill(by_product[product], left, qty, uom)
+    return [share or [] for share in shares]
+
+
+def _line_number(line_no: str | None) -> int | None:
+    text = (line_no or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float,
+          uom: int) -> list[tuple[dict[str, Any], float]]:
+    """`qty` spread over the open quantities of `group` in line order, the rest on the last move. A quantity in
+    another unit than a move's is not compared with it: it goes whole to the first move still open."""
+    if any(m2o_id(m.get("product_uom")) != uom for m in group):
+        move = next((m for m in group if left[m["id"]] > 1e-9), group[-1])
+        left[move["id"]] = 0.0
+        return [(move, qty)]
+    parts: list[tuple[dict[str, Any], float]] = []
+    rest = qty
+    for move in group:
+        take = min(rest, max(left[move["id"]], 0.0))
+        if take > 1e-9:
+            parts.append((move, take))
+            left[move["id"]] -= take
+            rest -= take
+    if rest > 1e-9:
+        if parts and parts[-1][0] is group[-1]:
+            parts[-1] = (group[-1], parts[-1][1] + rest)
+        else:
+            parts.append((group[-1], rest))
+    return parts or [(group[0], qty)]

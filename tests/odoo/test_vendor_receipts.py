@@ -103,3 +103,37 @@ def test_the_same_shipment_under_a_new_notice_number_is_held(client: OdooClient,
         Pack(sscc="006141410000005561", items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(40))])])])
     post(client, third, widgetworks(validate_receipts=True), Cache())
     assert received(odoo, po) == [100.0, 0.0]
+
+
+def items(*rows: tuple[str | None, int]) -> list[ShipItem]:
+    return [ShipItem(line_no=line_no, item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(qty)) for line_no, qty in rows]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([("3", 30), ("1", 100)], [100.0, 0.0, 30.0]),          # the PO line each names
+    ([("003", 25), ("1", 60)], [60.0, 0.0, 25.0]),          # zero-padded, part of each
+    ([(None, 120)], [100.0, 0.0, 20.0]),                    # none named: open quantities in line order
+    ([("2", 120)], [100.0, 0.0, 20.0]),                     # line 2 is the red widget: as if none were named
+    ([(None, 140)], [100.0, 0.0, 40.0]),                    # 10 over: on the last line, as any over-delivery
+    ([("3", 50)], [0.0, 0.0, 50.0]),                        # a named line takes more than it has open
+], ids=["named", "padded", "line-order", "wrong-line", "over", "named-over"])
+def test_a_product_on_two_po_lines_is_received_on_each(client: OdooClient, odoo: odoorpc.ODOO,
+                                                       rows: list[tuple[str | None, int]],
+                                                       expected: list[float]) -> None:
+    """Blue widgets on PO lines 1 (100) and 3 (30): the notice's quantities reach the line it names, or fill
+    the lines in order; all of them landed on line 1, and line 3 stayed open for goods already received."""
+    po, name = purchase(odoo, [(1, 100, 7.5), (2, 50, 5.25), (1, 30, 7.0)])
+    asn = ShipNotice(number="ASN-2L", orders=[ShipOrder(po_number=name, items=items(*rows))])
+    post(client, asn, widgetworks(validate_receipts=True), Cache())
+    assert received(odoo, po) == expected
+
+
+def test_a_quantity_in_another_unit_goes_whole_to_the_first_open_line(client: OdooClient,
+                                                                      odoo: odoorpc.ODOO) -> None:
+    """6 cases of a dozen against lines open in units: no dozen is compared with a unit (5 dozen on line 1
+    and 1 on line 3 would be 60 + 12), the 72 go to the first line still open."""
+    po, name = purchase(odoo, [(1, 5, 7.5), (2, 50, 5.25), (1, 100, 7.0)])
+    asn = ShipNotice(number="ASN-DZ", orders=[ShipOrder(po_number=name, items=[
+        ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(6), unit="CS")])])
+    post(client, asn, widgetworks(validate_receipts=True, units={"CS": "Dozens"}), Cache())
+    assert received(odoo, po) == [72.0, 0.0, 0.0]

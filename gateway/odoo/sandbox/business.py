@@ -284,10 +284,19 @@ def move_line_on_unlink(env: Env, gone: list[dict[str, Any]]) -> None:
 
 
 def _sync_move_quantity(env: Env, move: int) -> None:
-    total = sum(r.get("quantity", 0.0) for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
+    """The move's quantity in its own unit: a line in dozens on a move in units counts twelve each."""
+    unit = env.db.data["stock.move"][move].get("product_uom")
+    total = sum(_in_unit(env, r.get("quantity", 0.0), r.get("product_uom_id"), unit)
+                for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
     env.db.remember("write", "stock.move", move)
     env.db.data["stock.move"][move]["quantity"] = total
     env.db.data["stock.move"][move]["write_date"] = now_str()
+
+
+def _in_unit(env: Env, qty: float, unit: int | None, to: int | None) -> float:
+    if not unit or not to or unit == to:
+        return float(qty)
+    return from_reference(env, to, to_reference(env, unit, qty))
 
 
 def move_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
