@@ -3,7 +3,9 @@
 Reading uses full XPath (lxml). Writing needs the inverse, so outbound paths are limited
 to child steps with optional `[@attr='value']` predicates and a final `@attr`: each step
 finds an existing child with that name (and predicate) or creates it, so fields written
-in profile order build the document in that order.
+in profile order build the document in that order. The last element step may also hold a
+predicate on its children (`cac:Delivery[cac:DeliveryLocation or cac:DeliveryParty]`): it
+only selects on reading; writing makes the element and the node's fields fill those children.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ _STEP = re.compile(r"^(?P<name>[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)"
 # the predicate selects, outbound there is no step to make (the fields are written on the element)
 _SELF = re.compile(r"self::\*(?:\[@[\w:.\-]+\])*")
 _PRED = re.compile(r"\[@([\w:.\-]+)=(?:'([^']*)'|\"([^\"]*)\")\]")
+_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
+_HAS = re.compile(rf"\[{_NAME}(?: or {_NAME})*\]$")     # [cac:A] or [cac:A or cac:B]: has such a child
 
 
 def qname(name: str, namespaces: Mapping[str, str], where: Where) -> str:
@@ -42,11 +46,14 @@ def parse_steps(expr: str, namespaces: Mapping[str, str], where: Where
     steps: list[tuple[str, list[tuple[str, str]]]] = []
     attr: str | None = None
     parts = [p for p in expr.split("/") if p not in ("", ".") and not _SELF.fullmatch(p)]
+    last_element = len(parts) - 2 if parts and parts[-1].startswith("@") else len(parts) - 1
     for i, part in enumerate(parts):
         if part.startswith("@") and i == len(parts) - 1:
             attr = part[1:]
             attr = qname(attr, namespaces, where) if ":" in attr else attr
             continue
+        if i == last_element:
+            part = _HAS.sub("", part)
         match = _STEP.match(part)
         if not match:
             raise ConfigError(f"XPath {expr!r} cannot be written outbound (step {part!r}); use child steps, "

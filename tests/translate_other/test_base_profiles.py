@@ -125,13 +125,20 @@ def _xml_order() -> Document:
                    "description": "Blue Widget", "quantity": "24", "unit": "EA", "unit_price": "12.50",
                    "amount": "300.00"},
                   {"line_no": "2", "item_ids": {"vendor": "GL-300"}, "description": "Gadget Large",
-                   "quantity": "6", "unit": "EA", "unit_price": "42.00", "amount": "252.00"}],
+                   "quantity": "6", "unit": "EA", "unit_price": "42.00", "amount": "252.00",
+                   # its own ship-to and day (UBL LineItem/Delivery, cXML ItemOut/ShipTo), its own discount
+                   "parties": [{"role": "ship_to", "name": "Filiale Bonn", "ids": {"gln": "4012345000023"},
+                                "address": {"lines": ["Poststraße 1"], "city": "Bonn", "postal_code": "53111",
+                                            "country": "DE"}}],
+                   "dates": [{"qualifier": "requested_delivery", "date": "2026-12-07"}],
+                   "allowances_charges": [{"kind": "allowance", "code": "95", "description": "Rabatt",
+                                           "percent": "5", "amount": "12.60", "base_amount": "252.00"}]}],
         "totals": {"total_amount": "552.00"}})
 
 
 def _cxml(make: Any) -> Any:
     """What the cXML bodies carry: no GTIN slot, addresses without GLNs (the buyer is the Header's From),
-    no line amount on an ItemOut, no ship-notice parties or packages."""
+    no line amount or allowance on an ItemOut, no ship-notice parties or packages."""
     def made() -> Document:
         data = to_plain(make())
         for line in data.get("lines", []):
@@ -140,6 +147,8 @@ def _cxml(make: Any) -> Any:
             data["parties"] = [{**p, "ids": {}} for p in data["parties"] if p["role"] in ("ship_to", "bill_to")]
             for line in data["lines"]:
                 line.pop("amount", None)
+                line.pop("allowances_charges", None)        # an ItemOut has no allowance or charge
+                line["parties"] = [{**p, "ids": {}} for p in line.get("parties", [])]
         if data["doc_type"] == "ShipNotice":
             data["parties"] = []
             for order in data["orders"]:

@@ -1,0 +1,102 @@
+"""A line's own ship-to, requested day and allowances in third-party XML orders reach the canonical lines.
+
+Given the corpus's OASIS UBL 2.1 Order and the cXML sample OrderRequest (as sent, and with what a buyer adds to
+a line: a UBL LineItem Delivery with its place, a LineItem AllowanceCharge, a cXML ItemOut ShipTo), when they
+are translated with the base profiles, then each line carries its own ship-to party, requested delivery date
+and allowance, and a line Delivery that names only a period gives a date and no ship-to.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gateway.formats import parse
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import AllowanceCharge, DateValue, PurchaseOrder
+from tests.helpers.corpus import CORPUS, needs_corpus
+
+pytestmark = needs_corpus
+
+UBL = CORPUS / "xml" / "ubl-2.1_Order_phubl_oasis.xml"
+CXML = CORPUS / "xml" / "cxml_OrderRequest_cxmlphp_sample.xml"
+
+
+@pytest.fixture(scope="module")
+def registry() -> ProfileRegistry:
+    return ProfileRegistry.load([])
+
+
+def _order(data: bytes, profile: str, registry: ProfileRegistry) -> PurchaseOrder:
+    result = parse(data)
+    assert [str(e) for e in result.errors] == []
+    [doc] = [d for tx in result.transactions for d in translate(tx, None, registry, profile=profile)]
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+def test_ubl_line_delivery_period_is_the_lines_requested_day_without_a_ship_to(registry: ProfileRegistry) -> None:
+    doc = _order(UBL.read_bytes(), "ubl-2.1-order", registry)
+    assert [line.dates for line in doc.lines] == [[DateValue(qualifier="requested_delivery", date="2010-02-10")]] * 2
+    assert [line.parties for line in doc.lines] == [[], []]
+    assert [line.allowances_charges for line in doc.lines] == [[], []]
+
+
+def test_ubl_line_delivery_place_and_allowance_are_the_lines_own(registry: ProfileRegistry) -> None:
+    text = UBL.read_text(encoding="utf-8")
+    line_2 = text.index("<cbc:ID>2</cbc:ID>")
+    delivery = text.index("<cac:Delivery>", line_2)
+    text = text[:delivery] + """<cac:Delivery>
+        <cac:DeliveryLocation>
+          <cbc:ID schemeID="GLN">7300010000001</cbc:ID>
+          <cac:Address><cbc:StreetName>Hamngatan 4</cbc:StreetName><cbc:CityName>Malmo</cbc:CityName>
+            <cbc:PostalZone>21122</cbc:PostalZone><cac:Country><cbc:IdentificationCode>SE</cbc:IdentificationCode>
+            </cac:Country></cac:Address>
+        </cac:DeliveryLocation>
+        <cac:DeliveryParty><cac:PartyName><cbc:Name>Store Malmo</cbc:Name></cac:PartyName></cac:DeliveryParty>
+      </cac:Delivery>
+      <cac:AllowanceCharge>
+        <cbc:ChargeIndicator>false</cbc:ChargeIndicator>
+        <cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>
+        <cbc:AllowanceChargeReason>Volume discount</cbc:AllowanceChargeReason>
+        <cbc:Amount currencyID="SEK">22.50</cbc:Amount>
+        <cbc:BaseAmount currencyID="SEK">225</cbc:BaseAmount>
+      </cac:AllowanceCharge>
+      """ + text[delivery:]
+    doc = _order(text.encode(), "ubl-2.1-order", registry)
+    first, second = doc.lines
+    assert first.parties == [] and first.allowances_charges == []
+    [place] = second.parties
+    assert (place.role, place.ids, place.name) == ("ship_to", {"gln": "7300010000001"}, "Store Malmo")
+    assert place.address is not None and (place.address.city, place.address.postal_code) == ("Malmo", "21122")
+    assert second.dates == [DateValue(qualifier="requested_delivery", date="2010-02-10")]
+    assert second.allowances_charges == [AllowanceCharge(kind="allowance", code="95", description="Volume discount",
+                                                         amount=Decimal("22.50"), base_amount=Decimal(225))]
+    assert doc.party("ship_to") is not None and doc.party("ship_to") != place
+
+
+def test_cxml_itemout_ship_to_is_the_lines_own(registry: ProfileRegistry) -> None:
+    text = CXML.read_text(encoding="utf-8")
+    end = text.index("</ItemDetail>", text.index('lineNumber="2"')) + len("</ItemDetail>")
+    text = text[:end] + """
+                 <ShipTo>
+                     <Address addressID="STORE-0203">
+                         <Name xml:lang="en">Acme Store Berlin</Name>
+                         <PostalAddress>
+                             <DeliverTo>Receiving</DeliverTo>
+                             <Street>Alexanderplatz 1</Street>
+                             <City>Berlin</City>
+                             <PostalCode>10178</PostalCode>
+                             <Country isoCountryCode="DE">Germany</Country>
+                         </PostalAddress>
+                     </Address>
+                 </ShipTo>""" + text[end:]
+    doc = _order(text.encode(), "cxml-orderrequest", registry)
+    first, second = doc.lines
+    assert first.parties == []
+    [place] = second.parties
+    assert (place.role, place.ids, place.name) == ("ship_to", {"address": "STORE-0203"}, "Acme Store Berlin")
+    assert place.address is not None and (place.address.lines, place.address.country) == (["Alexanderplatz 1"], "DE")
+    assert place.contact is not None and place.contact.name == "Receiving"
+    assert second.dates == [DateValue(qualifier="requested_delivery", date="2020-02-28", time="00:00")]
