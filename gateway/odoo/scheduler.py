@@ -22,6 +22,7 @@ Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daem
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -48,6 +49,8 @@ INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
 SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
 INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
 ORDER_ACK_WORDS = ("855", "ORDRSP", "ORDERRESPONSE", "CONFIRMATION")
+DIGESTED = (extraction.KIND_SHIP, extraction.KIND_INVOICE)    # kinds whose messages keep their content's digest
+SETTLED_AFTER = timedelta(seconds=2)     # a read this long after another is in a later second of Odoo's clock
 
 
 def kind_of(doc: DocumentSettings) -> str | None:
@@ -145,7 +148,11 @@ class OdooScheduler:
                                      limit=KNOWN_WINDOW)
             known = {m.source_key for m in recent}
             days = await in_thread(self._lookback, partner.id, setting.type, started)
-            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days)
+            overlap, read_before = await in_thread(self._overlap, partner.id, setting.type)
+            seen: list[str] = []
+            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
+                                   overlap if kind in DIGESTED else None, seen)
+            read = datetime.now(UTC)
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
                 self.client = None          # the next run logs in afresh
@@ -161,21 +168,24 @@ class OdooScheduler:
                 partner, f"{EXTRACTION_HELD}{setting.type}:", "extraction from Odoo works again", prefix=True))
             self.settled.add((partner.id, setting.type))
         queued = 0
-        last = _last_sent(recent, setting.type) if kind in (extraction.KIND_SHIP, extraction.KIND_INVOICE) else {}
+        last = _last_sent(recent, setting.type) if kind in DIGESTED else {}
         for doc in docs:
             key = extraction.outbox_key(doc, setting.type)
             try:
+                before = last.get(doc.source.odoo_record or "")
+                digest = extraction.content_digest(doc) if kind in DIGESTED else None
+                if key in known and digest is not None and before is not None and \
+                        before.meta.get("content") not in (None, digest):
+                    # written again in the second the last run read it: the same write_date, another document
+                    key = _same_second_key(key, digest)
                 if key not in known:
-                    before = last.get(doc.source.odoo_record or "")
-                    digest = extraction.content_digest(doc) if kind in (extraction.KIND_SHIP,
-                                                                        extraction.KIND_INVOICE) else None
                     if before is not None and digest is not None and before.meta.get("content") == digest:
                         # written again in Odoo (sent, paid, printed) without a change the partner would see
                         log.info("partner %s %s: %s changed in Odoo (write_date %s) but not its document, already "
                                  "queued as %s: not sent again", partner_id, doc_type, doc.source.odoo_record,
                                  doc.source.odoo_write_date, before.id)
                     elif not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known,
-                                             digest, before):
+                                             digest, before, key):
                         continue          # held: not marked, so the next run renders it again
                     else:
                         queued += 1
@@ -185,6 +195,12 @@ class OdooScheduler:
                           doc.source.odoo_record, exc)
         await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
                         started.isoformat())
+        if kind in DIGESTED:
+            later = read_before is not None and started - read_before >= SETTLED_AFTER
+            following = _overlap_after(seen, overlap, later)
+            if following is not None:
+                await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "overlap",
+                                json.dumps({"from": following, "read": read.isoformat()}))
         return queued
 
     def _lookback(self, partner_id: str, doc_type: str, now: datetime) -> int:
@@ -201,15 +217,35 @@ class OdooScheduler:
                             doc_type, last, days)
         return days
 
+    def _overlap(self, partner_id: str, doc_type: str) -> tuple[str | None, datetime | None]:
+        """The write_date from which this run builds record versions again although they were queued (see
+        `_extract`), and when the run that chose it had finished reading Odoo; (None, None) before any."""
+        text = self.ctx.journal.get_blob(_run_key(partner_id, doc_type), "overlap")
+        try:
+            kept = json.loads(text) if text else {}
+            return kept.get("from"), datetime.fromisoformat(kept["read"]) if kept.get("read") else None
+        except (TypeError, ValueError, AttributeError):
+            log.warning("partner %s %s: overlap mark %r unreadable, starting afresh", partner_id, doc_type, text)
+            return None, None
+
     def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
         model, _, rid = (doc.source.odoo_record or ",0").partition(",")
         self.ctx.journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind)
 
     def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
-                 slot: str | None, known: set[str | None], lookback: int) -> list[Document]:
+                 slot: str | None, known: set[str | None], lookback: int, overlap: str | None = None,
+                 seen: list[str] | None = None) -> list[Document]:
+        """The job's documents. A record version already queued is left out before its document is built, unless
+        its write_date is at or after `overlap` (the newest write_date the last run saw): Odoo's write_date counts
+        seconds, so a write in the second the last run read the record would look like the version it read; those
+        are built again and compared by content (`run_once`). `seen` receives the write_dates the search found."""
         mark = f"{kind}:{setting.type}"
 
         def exclude(model: str, rid: int, write_date: str) -> bool:
+            if seen is not None:
+                seen.append(write_date)
+            if overlap is not None and write_date >= overlap:
+                return False
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
         if kind == extraction.KIND_SHIP:
@@ -227,13 +263,14 @@ class OdooScheduler:
                                                  claim_marks=False))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,
-               digest: str | None = None, before: Message | None = None) -> bool:
+               digest: str | None = None, before: Message | None = None, key: str | None = None) -> bool:
         """Render and queue one document; False when the profile cannot render it (then it is held in
         quarantine with the reason, see `Pipeline.hold_outbound`). `was_held`: an earlier run held it.
         `digest`: its content's (kept on the message); `before`: the message an earlier version of the same
-        record went out as, which a ship notice now replaces (BSN01 05, BGM 1225 5)."""
+        record went out as, which a ship notice now replaces (BSN01 05, BGM 1225 5); `key`: the outbox key when
+        it is not the record version's own (`_same_second_key`)."""
         render_fn = self.render or _engine_render()
-        key = extraction.outbox_key(doc, setting.type)
+        key = key or extraction.outbox_key(doc, setting.type)
         if before is not None and isinstance(doc, ShipNotice) and doc.purpose == "original":
             doc = doc.model_copy(update={"purpose": "replace"})
         if before is not None and isinstance(doc, Invoice) and before.state not in (State.REJECTED, State.DEAD):
@@ -288,6 +325,31 @@ def current_slot(schedule: str | None, now: datetime | None = None, zone: tzinfo
 def _run_key(partner_id: str, doc_type: str) -> str:
     """Where the journal keeps the start of a job's last run that reached Odoo (a blob of no message)."""
     return f"odoo-scheduler:{partner_id}:{doc_type}"
+
+
+def _overlap_after(seen: list[str], overlap: str | None, later: bool) -> str | None:
+    """The write_date from which the next run builds queued versions again. A write in the second of a read gets
+    the write_date of that second, which is at least the newest one the read found (`seen`): from there. When
+    nothing newer was found, the versions from `overlap` on stay open until a run read them again `later` (at
+    least `SETTLED_AFTER` after the run that chose it finished reading, so in a later second of Odoo's clock
+    whatever the skew between the two clocks): then what it read is final, and the mark moves a second on."""
+    top = max(seen, default=None)
+    if top is not None and (overlap is None or top > overlap):
+        return top
+    if overlap is not None and later:
+        try:
+            return (datetime.strptime(overlap, "%Y-%m-%d %H:%M:%S") + timedelta(seconds=1)).strftime(
+                "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return overlap
+    return overlap
+
+
+def _same_second_key(key: str, digest: str) -> str:
+    """The outbox key of a record version written in the same second as the one queued under `key` (so with its
+    write_date) but saying something else: the write_date with the start of its content digest."""
+    head, _, tail = key.rpartition(":")
+    return f"{head}#{digest[:16]}:{tail}"
 
 
 def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:

@@ -124,6 +124,43 @@ async def test_a_shipment_corrected_after_its_asn_went_out_is_sent_as_a_replacem
     assert "purpose" not in first or first["purpose"] == "original"
 
 
+async def test_a_shipment_corrected_in_the_second_its_asn_was_read_is_still_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """Odoo's write_date counts seconds: a correction saved in the second the run read the delivery kept the
+    write_date of the version that went out, so its key said "already sent" and the correction never went. The
+    newest second a run saw is built again by the next one and compared by content; once a run read it later,
+    it is final and no longer built."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    scheduler = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "856") == 1
+    read_at = sandbox.db.data["stock.picking"][pick]["write_date"]
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
+    sandbox.db.data["stock.picking"][pick]["write_date"] = read_at          # saved in that same second
+    assert await scheduler.run_once("bigbox", "856") == 1
+    assert await scheduler.run_once("bigbox", "856") == 0                  # built again: nothing new
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 0
+    first, second = sent(ctx, journal)
+    assert (second["purpose"], second["tracking_number"]) == ("replace", "1Z999AA10123456799")
+    assert first["number"] == second["number"] and first.get("purpose", "original") == "original"
+    # a run well after the one that last read that second: its versions are final and are not built again
+    blob = json.loads(journal.get_blob("odoo-scheduler:bigbox:856", "overlap"))
+    blob["read"] = (datetime.fromisoformat(blob["read"]) - timedelta(seconds=10)).isoformat()
+    journal.put_blob("odoo-scheduler:bigbox:856", "overlap", json.dumps(blob))
+    assert await scheduler.run_once("bigbox", "856") == 0
+    assert json.loads(journal.get_blob("odoo-scheduler:bigbox:856", "overlap"))["from"] > read_at
+    search_read, models = client.search_read, []
+
+    def counted(model: str, *args: Any, **kw: Any) -> Any:
+        models.append(model)
+        return search_read(model, *args, **kw)
+    client.search_read = counted                                           # type: ignore[method-assign]
+    assert await scheduler.run_once("bigbox", "856") == 0
+    assert "stock.picking" in models and "stock.move" not in models
+    assert len(sent(ctx, journal)) == 2
+
+
 # --------------------------------------------------------------------------- schedule slots
 
 def test_crontab_weekdays_count_from_sunday() -> None:
