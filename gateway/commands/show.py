@@ -54,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     echo(f"archive   {path}{'' if stored else '  (purged)'}")
     if message.parent_id:
         echo(f"parent    {message.parent_id}")
+    if message.meta.get("duplicate_of"):
+        echo(f"same as   {message.meta['duplicate_of']}  (a duplicate, not processed; `edi-gateway replay "
+             f"{message.id}` processes it anyway)")
+    for other in message.meta.get("revises") or ():
+        echo(f"revises   {other}  (same document number, other content)")
     if message.attempts or message.next_attempt_at:
         echo(f"attempts  {message.attempts}"
              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")

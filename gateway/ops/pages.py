@@ -125,7 +125,9 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
         sent = ", ".join(f"{esc(t)}: {n}" for t, n in sorted(f.outbound.items())) or "–"
         records = ", ".join(f"{n} {esc(model)}" for model, n in sorted(f.odoo_records.items()))
         posted = str(f.posted) + (f"<br><small>{records}</small>" if records else "")
-        flow_rows.append([name, str(f.received), posted, f"{f.acks_sent} / {f.acks_received}", sent,
+        received = str(f.received) + (f"<br><small>{f.duplicates} duplicate{'s' if f.duplicates != 1 else ''}"
+                                      "</small>" if f.duplicates else "")
+        flow_rows.append([name, received, posted, f"{f.acks_sent} / {f.acks_received}", sent,
                           str(f.in_flight), f'<span class="err">{f.quarantined}</span>' if f.quarantined else "0",
                           f'<span class="err">{f.dead}</span>' if f.dead else "0",
                           _age(f.last_activity, now) + (" ago" if f.last_activity else "")])
@@ -211,8 +213,9 @@ def visible(data: bytes) -> str:
 
 def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
-                 raw_error: str | None) -> str:
-    """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes."""
+                 raw_error: str | None, related: Sequence[tuple[str, str]] = ()) -> str:
+    """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes. `related`:
+    (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises")."""
     fields = [("Partner", esc(row.partner or "?")), ("Direction", esc(row.direction)), ("State", esc(row.state)),
               ("Channel", esc(row.channel)), ("File", f"<code>{esc(row.filename)}</code>"),
               ("Type", esc(row.doc_type or "")), ("Control number", esc(row.control_number or "")),
@@ -220,6 +223,7 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
               ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
+    fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
     info = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in fields) + "</dl>"
     event_rows = [[_when(at), esc(frm or ""), esc(to), esc(reason)] for at, frm, to, reason in events]
     link_rows = [[esc(model), str(rid), esc(role)] for model, rid, role in links]

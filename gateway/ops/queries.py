@@ -9,6 +9,7 @@ Timestamps are stored as UTC ISO-8601 text, so comparing them as strings orders 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -367,6 +368,14 @@ class JournalQueries:
     def message(self, message_id: str) -> Row | None:
         found = self._list("m.id = ?", (message_id,), 1)
         return found[0] if found else None
+
+    def related(self, message_id: str) -> list[tuple[str, str]]:
+        """(what, message id) of the earlier messages this one repeats ("Duplicate of") or corrects ("Revises"),
+        as the pipeline noted them in its meta."""
+        rows = self._rows("SELECT meta FROM messages WHERE id = ?", (message_id,))
+        meta = json.loads(rows[0]["meta"] or "{}") if rows else {}
+        first = [("Duplicate of", str(meta["duplicate_of"]))] if meta.get("duplicate_of") else []
+        return first + [("Revises", str(other)) for other in meta.get("revises") or ()]
 
     def events(self, message_id: str) -> list[tuple[str, str | None, str, str]]:
         """(at, from, to, reason) of one message, oldest first."""

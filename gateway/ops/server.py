@@ -208,7 +208,8 @@ async def message(request: web.Request) -> web.Response:
         except Exception as exc:  # noqa: BLE001 - purged or unreadable: say so on the page
             error = f"The archived bytes are not available: {exc}"
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
-                "children": q.children(message_id), "raw": raw, "raw_error": error}
+                "children": q.children(message_id), "raw": raw, "raw_error": error,
+                "related": q.related(message_id)}
 
     data = await asyncio.to_thread(read)
     if data is None:

@@ -5,6 +5,7 @@ other content is a corrected resend, processed and said so (as X12 processes one
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
-from tests.helpers.gateway import Workspace
+from tests.helpers.gateway import GatewayProcess, Workspace, cli
+from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for
 
 CORPUS = Path("/work/shared/corpus/xml")
 SHOP = {"name": "Shop", "csv": {"delimiter": ",", "group_by": "order_number"},
@@ -162,3 +165,51 @@ def test_a_duplicate_replayed_on_purpose_is_processed(pipeline: Pipeline) -> Non
     replayed = pipeline.advance(again.id)
     assert replayed.state is State.DONE and numbers(pipeline, replayed) == ["INV-42"]
     assert first.state is State.DONE
+
+
+def test_the_daemon_knows_a_file_sent_again_after_a_restart(tmp_path: Path) -> None:
+    """The real daemon: a partner's CSV export and a vendor's UBL invoice dropped into their inbox folders, the
+    daemon restarted, the same files dropped again under new names (a resend by a partner's scheduler), then a
+    corrected invoice. `edi-gateway show`, the status page and `edi-gateway replay` see it all."""
+    port = free_port()
+    inboxes = [{"path": f"inbox/{p}", "processed": f"inbox/{p}/done", "min_age": 0.2, "partner": p}
+               for p in PARTNERS]
+    ws = Workspace.create(tmp_path, {"inbox": inboxes, "ops": {"enabled": True, "host": "127.0.0.1",
+                                                               "port": port}}, partners=PARTNERS)
+
+    def settled(count: int) -> bool:
+        return sum(m["state"] in ("done", "duplicate", "quarantined") for m in ws.messages(direction="in")) == count
+
+    csv_file, invoice = orders(*PO1, *PO2), ubl_invoice()
+    with GatewayProcess(ws.config):
+        ws.drop("orders-0600.csv", csv_file, ws.root / "inbox" / "shop")
+        ws.drop("INV-42.xml", invoice, ws.root / "inbox" / "vendor")
+        wait_for(lambda: settled(2), message="the first copies processed")
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("orders-0600 (1).csv", csv_file, ws.root / "inbox" / "shop")
+        ws.drop("INV-42-resent.xml", invoice, ws.root / "inbox" / "vendor")
+        wait_for(lambda: settled(4), message="the second copies settled")
+        ws.drop("INV-42-corrected.xml", ubl_invoice(quantity="40"), ws.root / "inbox" / "vendor")
+        wait_for(lambda: settled(5), message="the correction processed")
+        rows = {m["filename"]: m for m in ws.messages(direction="in")}
+        assert {name: m["state"] for name, m in rows.items()} == {
+            "orders-0600.csv": "done", "INV-42.xml": "done", "orders-0600 (1).csv": "duplicate",
+            "INV-42-resent.xml": "duplicate", "INV-42-corrected.xml": "done"}, [m["last_error"] for m in rows.values()]
+        first, dup = rows["INV-42.xml"]["id"], rows["INV-42-resent.xml"]["id"]
+        # the status page: the duplicates counted in the partner's flow, the copy pointing to the first
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/partners/vendor", timeout=10) as page:
+            assert "1 duplicate<" in page.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/messages/{dup}", timeout=10) as page:
+            assert f'<dt>Duplicate of</dt><dd><a href="/messages/{first}">{first}</a></dd>' in page.read().decode()
+        corrected = rows["INV-42-corrected.xml"]["id"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/messages/{corrected}", timeout=10) as page:
+            assert f'<dt>Revises</dt><dd><a href="/messages/{first}">{first}</a></dd>' in page.read().decode()
+        shown = cli("show", dup, config=ws.config)
+        assert shown.returncode == 0 and f"same as   {first}" in shown.stdout, shown.stdout
+        assert f"edi-gateway replay {dup}" in shown.stdout
+        assert f"UBL Invoice INV-42 of 2026-12-01 was received before as {first} (done)" in shown.stdout
+        assert f"revises   {first}" in cli("show", corrected, config=ws.config).stdout
+        # replayed on purpose, the copy is processed after all
+        assert cli("replay", dup, config=ws.config).returncode == 0
+        wait_for(lambda: ws.messages(id=dup)[0]["state"] == "done", message="the replayed copy processed")
+        assert "Traceback" not in gw.output()
