@@ -39,7 +39,15 @@ from gateway.odoo.lookup import (
     m2o_name,
 )
 from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
-from gateway.odoo.receipts import noted, notice_marker, receipt_for, share_out
+from gateway.odoo.receipts import (
+    check_serials,
+    noted,
+    notice_marker,
+    per_serial,
+    receipt_for,
+    share_out,
+    tracked_by_serial,
+)
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
     PURPOSES,
@@ -387,15 +395,22 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
         qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None, match.uom_id, lab)
         planned.append((sscc, item, match, qty, uom))
     shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
-                                                            for _, item, match, qty, uom in planned])
+                                               for _, item, match, qty, uom in planned])
+    serial = tracked_by_serial(client, [match.product_id for _, item, match, _, _ in planned if item.serials])
+    seen: set[str] = set()
+    for lab, (_, item, match, qty, uom) in zip(labels, planned):
+        if match.product_id in serial:
+            check_serials(lab, item, qty, uom, match.uom_id, seen)
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
-        for move, qty in share:
+        pieces = per_serial(share, item.serials) if match.product_id in serial else [
+            (move, qty, item.lot) for move, qty in share]
+        for move, qty, lot in pieces:
             vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
                                     "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
                                     "location_dest_id": m2o_id(picking["location_dest_id"])}
-            if item.lot:
-                vals["lot_name"] = item.lot
+            if lot:
+                vals["lot_name"] = lot
                 if item.expiry_date and "expiration_date" in client.fields("stock.move.line"):
                     # product_expiry gives it to the lot the line creates; noon UTC is that day in every zone a
                     # warehouse is in (midnight would show the day before west of Greenwich)

@@ -15,7 +15,7 @@ from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import m2o_id
 from gateway.odoo.records import html_notes
-from gateway.translate.canonical import Pack, ShipNotice, ShipOrder
+from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
 
 MARKER = "EDI ship notice"
 
@@ -162,3 +162,41 @@ def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float,
         else:
             parts.append((group[-1], rest))
     return parts or [(group[0], qty)]
+
+
+def tracked_by_serial(client: OdooClient, products: list[int]) -> set[int]:
+    """Those of the products a notice gives serial numbers for that Odoo tracks by serial number: one call,
+    made only when a notice has serial numbers."""
+    if not products:
+        return set()
+    rows = client.read("product.product", sorted(set(products)), ["tracking"])
+    return {int(r["id"]) for r in rows if r.get("tracking") == "serial"}
+
+
+def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom: int | None,
+                  seen: set[str]) -> None:
+    """A serial-tracked item is received one move line per serial number: the notice must give one per unit,
+    each once (Odoo refuses a serial number twice); else it is held, nothing written."""
+    if uom != product_uom:
+        raise OdooRejected(f"{label}: {len(item.serials)} serial numbers for {item.quantity} {item.unit}: a serial "
+                           f"number is one unit of the product, so the quantity must be in its own unit; ask the "
+                           f"vendor for a corrected notice")
+    if len(item.serials) != qty:
+        raise OdooRejected(f"{label}: {len(item.serials)} serial numbers for a quantity of {item.quantity}: the "
+                           f"notice must give one per unit; ask the vendor for a corrected notice, or receive the "
+                           f"goods in Odoo by hand")
+    for serial in item.serials:
+        if serial in seen:
+            raise OdooRejected(f"{label}: serial number {serial} is in the notice twice; a serial number is one "
+                               f"unit only: ask the vendor for a corrected notice")
+        seen.add(serial)
+
+
+def per_serial(share: list[tuple[dict[str, Any], float]],
+               serials: list[str]) -> list[tuple[dict[str, Any], float, str]]:
+    """The serial numbers dealt out over the moves an item is received on, in order: one unit each."""
+    out: list[tuple[dict[str, Any], float, str]] = []
+    rest = iter(serials)
+    for move, qty in share:
+        out += [(move, 1.0, serial) for _, serial in zip(range(round(qty)), rest)]
+    return out

@@ -137,3 +137,65 @@ def test_a_quantity_in_another_unit_goes_whole_to_the_first_open_line(client: Od
         ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(6), unit="CS")])])
     post(client, asn, widgetworks(validate_receipts=True, units={"CS": "Dozens"}), Cache())
     assert received(odoo, po) == [72.0, 0.0, 0.0]
+
+
+def track_by_serial(odoo: odoorpc.ODOO, product: int = 1) -> None:
+    [template] = odoo.execute_kw("product.product", "read", [[product], ["product_tmpl_id"]])
+    odoo.execute_kw("product.template", "write", [[template["product_tmpl_id"][0]], {"tracking": "serial"}])
+
+
+def serial_lines(odoo: odoorpc.ODOO, po: int) -> list[tuple[int, float, str]]:
+    """(PO line position, quantity, serial number) of the PO's received move lines."""
+    lines = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po)]], {"order": "id"})
+    moves = odoo.execute_kw("stock.move", "search_read", [[("purchase_line_id", "in", lines)],
+                                                          ["purchase_line_id", "move_line_ids"]])
+    out = []
+    for move in moves:
+        for row in odoo.execute_kw("stock.move.line", "read", [move["move_line_ids"], ["quantity", "lot_id"]]):
+            out.append((lines.index(move["purchase_line_id"][0]) + 1, row["quantity"],
+                        row["lot_id"][1] if row["lot_id"] else ""))
+    return sorted(out)
+
+
+def serial_notice(name: str, qty: int, serials: list[str], **kw: Any) -> ShipNotice:
+    return ShipNotice(number="ASN-SN", orders=[ShipOrder(po_number=name, packs=[Pack(
+        sscc="006141410000007770", items=[ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(qty),
+                                                   serials=serials, **kw)])])])
+
+
+def test_serial_numbers_become_one_move_line_each(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Blue widgets tracked by serial number, on PO lines 1 and 3 (2 each): the notice's four serial numbers
+    are four received lines of one unit, the first two on line 1; the receipt validates, the lots exist."""
+    track_by_serial(odoo)
+    po, name = purchase(odoo, [(1, 2, 7.5), (2, 50, 5.25), (1, 2, 7.0)])
+    post(client, serial_notice(name, 4, ["SN-1", "SN-2", "SN-3", "SN-4"]), widgetworks(validate_receipts=True),
+         Cache())
+    assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
+        (1, 1.0, "SN-1"), (1, 1.0, "SN-2"), (3, 1.0, "SN-3"), (3, 1.0, "SN-4")]
+    assert received(odoo, po) == [2.0, 0.0, 2.0]
+    assert sorted(r["name"] for r in odoo.execute_kw("stock.lot", "search_read", [[("product_id", "=", 1)],
+                                                                                  ["name"]])) == [
+        "SN-1", "SN-2", "SN-3", "SN-4"]
+
+
+@pytest.mark.parametrize(("qty", "serials", "why"), [
+    (3, ["SN-1", "SN-2"], "2 serial numbers for a quantity of 3: the notice must give one per unit"),
+    (2, ["SN-1", "SN-1"], "serial number SN-1 is in the notice twice"),
+], ids=["count", "twice"])
+def test_serial_numbers_that_do_not_add_up_are_held(client: OdooClient, odoo: odoorpc.ODOO, qty: int,
+                                                    serials: list[str], why: str) -> None:
+    track_by_serial(odoo)
+    po, name = purchase(odoo)
+    before = receipts(odoo, po)
+    with pytest.raises(OdooRejected, match=rf"ship notice ASN-SN, purchase order {name}, line 1: {why}"):
+        post(client, serial_notice(name, qty, serials), widgetworks(validate_receipts=True), Cache())
+    assert receipts(odoo, po) == before
+
+
+def test_serial_numbers_of_a_product_not_tracked_by_serial_leave_one_line(client: OdooClient,
+                                                                          odoo: odoorpc.ODOO) -> None:
+    """Odoo does not track these widgets by serial number: the notice's serials are not lots, the quantity is
+    one line (lot-tracked goods keep their batch)."""
+    po, name = purchase(odoo)
+    post(client, serial_notice(name, 2, ["SN-1", "SN-2"], lot="B-7"), widgetworks(), Cache())
+    assert [line for line in serial_lines(odoo, po) if line[0] == 1] == [(1, 2.0, "B-7")]

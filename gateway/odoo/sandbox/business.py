@@ -516,6 +516,7 @@ def picking_button_validate(env: Env, ids: list[int]) -> Any:
         if not any(m.get("quantity", 0.0) > 0 for m in moves):
             raise UserError("You cannot validate a transfer if no quantities are reserved nor done. You can use the "
                             "info button on the top right corner of your screen to cancel the transfer.")
+        _check_tracking(env, rid)
         if any(m.get("quantity", 0.0) < m.get("product_uom_qty", 0.0) - 1e-9 for m in moves):
             need_backorder.append(rid)
     if need_backorder and not env.context.get("skip_backorder"):
@@ -527,6 +528,33 @@ def picking_button_validate(env: Env, ids: list[int]) -> Any:
     for rid in todo:
         _action_done(env, rid, create_backorder=rid not in no_backorder)
     return True
+
+
+def _check_tracking(env: Env, picking: int) -> None:
+    """stock.move.line._action_done's checks for a product tracked by lot or serial: a lot on every line
+    with a quantity, and a serial number is one unit, once."""
+    seen: set[tuple[int, int]] = set()
+    for move_id, move in env.db.data["stock.move"].items():
+        if move.get("picking_id") != picking or move.get("state") in ("done", "cancel"):
+            continue
+        tracking = env.get("product.product", move["product_id"], "tracking")
+        if tracking not in ("lot", "serial"):
+            continue
+        name = env.get("product.product", move["product_id"], "name")
+        lines = [r for r in env.db.data["stock.move.line"].values()
+                 if r.get("move_id") == move_id and r.get("quantity", 0.0) > 0]
+        for line in lines:
+            if not line.get("lot_id"):
+                raise UserError(f"You need to supply a Lot/Serial number for product:\n - {name}")
+            if tracking == "serial":
+                if abs(line["quantity"] - 1.0) > 1e-9:
+                    raise UserError("You can only process 1.0 Units of products with unique serial number.")
+                key = (move["product_id"], line["lot_id"])
+                if key in seen:
+                    lot = env.get("stock.lot", line["lot_id"], "name")
+                    raise UserError(f"The serial number has already been assigned: \n Product: {name}, "
+                                    f"Serial Number: {lot}")
+                seen.add(key)
 
 
 def _action_done(env: Env, picking: int, create_backorder: bool) -> None:

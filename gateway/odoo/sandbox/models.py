@@ -451,7 +451,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         **({"customer_ids": O2M("product.customerinfo", "product_tmpl_id", "Customer")} if customer_codes else {}),
         "product_variant_ids": O2M("product.product", "product_tmpl_id", "Products"),
         "company_id": M2O("res.company", "Company"), "description_sale": T("Sales Description"),
-        "weight": F("Weight"), **kinds}
+        "weight": F("Weight"), **kinds,
+        "tracking": SEL([("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "By Quantity")],
+                        "Tracking", default="none")}
     model("product.template", "Product", template_fields, order="name")
     related = {k: REL(f.type, "product_tmpl_id", k, relation=f.relation, selection=f.selection)
                for k, f in template_fields.items()
