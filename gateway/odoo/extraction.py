@@ -114,6 +114,12 @@ def _since(days: int) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _candidates(field: str, lookback_days: int, record_ids: list[int] | None) -> tuple[str, str, Any]:
+    """The search clause choosing the records to look at: changed (`field`) within the window, or the records
+    `record_ids` whatever their age (the scheduler's held ones, tried again until they are sent or settled)."""
+    return ("id", "in", record_ids) if record_ids is not None else (field, ">=", _since(lookback_days))
+
+
 def _dec(value: Any) -> Decimal:
     """Odoo's float as a Decimal without float noise or exponent: 490.0 -> 490, 12.5 -> 12.5."""
     d = Decimal(str(value or 0))
@@ -276,7 +282,7 @@ def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
 def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                          cache: Cache | None = None, lookback_days: int = 30,
                          kind: str = KIND_SHIP, claim_marks: bool = True,
-                         exclude: Exclude | None = None) -> list[ShipNotice]:
+                         exclude: Exclude | None = None, record_ids: list[int] | None = None) -> list[ShipNotice]:
     """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
     ctx = _Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
@@ -285,7 +291,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     shipping = [f for f in ("carrier_id", "carrier_tracking_ref", "weight", "shipping_weight") if f in present]
     rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
                                                 ("partner_id", "child_of", ctx.customer["id"]),
-                                                ("write_date", ">=", _since(lookback_days))],
+                                                _candidates("write_date", lookback_days, record_ids)],
                               ["name", "partner_id", "origin", "sale_id", "date_done", *shipping, "write_date",
                                "picking_type_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
@@ -352,6 +358,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=len(packs) or None, parties=parties, orders=[ship_order],
+            structure="SOPI" if packs else "SOI",        # BSN05 0001 / 0004: nothing packed has no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]))))
@@ -365,13 +372,14 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
 
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                      cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE,
-                     claim_marks: bool = True, exclude: Exclude | None = None) -> list[Invoice]:
+                     claim_marks: bool = True, exclude: Exclude | None = None,
+                     record_ids: list[int] | None = None) -> list[Invoice]:
     """Posted customer invoices and credit notes of the partner -> Invoice, once per version."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
                                                ("state", "=", "posted"),
                                                ("partner_id", "child_of", ctx.customer["id"]),
-                                               ("write_date", ">=", _since(lookback_days))],
+                                               _candidates("write_date", lookback_days, record_ids)],
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
                                "amount_total", "write_date"], order="id")
@@ -454,7 +462,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
 
 def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
                        lookback_days: int = 30, kind: str = KIND_ORDER_ACK, claim_marks: bool = True,
-                       exclude: Exclude | None = None) -> list[PurchaseOrderAck]:
+                       exclude: Exclude | None = None,
+                       record_ids: list[int] | None = None) -> list[PurchaseOrderAck]:
     """Confirmed sale orders of the partner -> PurchaseOrderAck (855 / ORDRSP), once per confirmation.
 
     Each line of the partner's own order (found through the journal: the inbound message linked to the sale
@@ -468,7 +477,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     rows = client.search_read("sale.order", [("state", "in", ["sale", "done"]),
                                              ("partner_id", "child_of", ctx.customer["id"]),
                                              ("client_order_ref", "!=", False),       # a PO to acknowledge
-                                             ("date_order", ">=", _since(lookback_days))],
+                                             _candidates("date_order", lookback_days, record_ids)],
                               ["name", "client_order_ref", "date_order", "partner_shipping_id", "currency_id",
                                "commitment_date", "warehouse_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("sale.order", r["id"], str(r["date_order"]))]

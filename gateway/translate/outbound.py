@@ -129,6 +129,9 @@ def assign_ssccs(data: dict[str, Any], profile: Profile, partner: PartnerConfig,
         walk(order.get("packs", []))
 
 
+PICK_AND_PACK = ("SOPI", "SOTPI")      # ship notice hierarchies with every item in a pack (BSN05 0001)
+
+
 def _item_places(profile: Profile) -> tuple[bool, bool]:
     """Whether the profile writes a ship notice's items of an order (no package) and items inside packages."""
     assert profile.root is not None
@@ -151,19 +154,24 @@ def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:
     """A ship notice's items where the partner's profile has a place for them, so that none is left out: a profile
     with no items inside packages (a CSV confirmation, one row per item; a UBL despatch advice, its lines apart from
     its handling units) gets the packed items as the order's items too; one with items only inside packages (the
-    DESADV, LIN in CPS groups) gets the items shipped without a package as one group of their own, with no SSCC."""
+    DESADV, LIN in CPS groups) gets the items shipped without a package as one group of their own, with no SSCC.
+    So does an order of a pick-and-pack ship notice (BSN05 0001 shipment/order/pack/item) that has packs, where
+    the profile has both places: VICS wants every item under a pack level, and the items beside the packs (a
+    delivery Odoo packed in part) were written as HL I directly under the order. That group has no SSCC: it is no
+    package the warehouse labelled. An order with no pack at all is left as it is (a file read without BSN05)."""
     if data.get("doc_type") != "ShipNotice":
         return
     loose, packed = _item_places(profile)
-    if loose == packed:
+    pick_and_pack = loose and packed and data.get("structure") in PICK_AND_PACK      # an X12 856: both places
+    if loose == packed and not pick_and_pack:
         return
 
     def in_packs(packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [item for pack in packs for item in [*pack.get("items", []), *in_packs(pack.get("packs", []))]]
     for order in data.get("orders", []):
-        if loose:
+        if loose and not pick_and_pack:
             order["items"] = [*order.get("items", []), *in_packs(order.get("packs", []))]
-        elif order.get("items"):
+        elif order.get("items") and (order.get("packs") or not pick_and_pack):
             order["packs"] = [*order.get("packs", []), {"level": "pack", "items": order.pop("items"), "packs": []}]
 
 
