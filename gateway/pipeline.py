@@ -523,7 +523,7 @@ class Pipeline:
                                            meta={"duplicate_of": seen.first})
         if seen.repeated:
             summary["repeated_documents"] = sorted(seen.repeated)
-            summary["issues"] += seen.said
+            summary["issues"] += seen.said[:50]
         unmatched = self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
@@ -537,8 +537,9 @@ class Pipeline:
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
-                                       + "".join(f"; {said}" for said in seen.revisions), last_error=None,
-                                       **fields, meta={"parse": summary, "revises": seen.revised or None})
+                                       + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else ""),
+                                       last_error=None, **fields,
+                                       meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None})
 
     def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
         """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
