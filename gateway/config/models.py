@@ -262,8 +262,9 @@ class OdooPartnerSettings(Strict):
     price_tolerance: float = 0.01
     confirm_orders: bool = False
     order_changes: Literal["hold", "revise"] = Field(
-        "hold", description="a change of a purchase order (X12 850 BEG01 04 or 860, EDIFACT BGM 1225 4, cXML "
-        "type=update): hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
+        "hold", description="a change of a purchase order (X12 850 BEG01 04 or 860, EDIFACT BGM 1225 4; a "
+        "replacement, X12 BEG01 05, EDIFACT 5 or cXML type=update, rewrites a quotation whatever this says): "
+        "hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
         "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
         "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
     store_orders: Literal["one", "split"] = Field(

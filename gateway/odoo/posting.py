@@ -28,6 +28,7 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
+from gateway.odoo.destinations import destinations
 from gateway.odoo.lookup import (
     Cache,
     Names,
@@ -147,7 +148,7 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         return revise_order(client, doc, partner, customer, names, cache, label, "change")
     check_currency(client, partner, doc, customer, cache, label)
     if partner.odoo.store_orders == "split" and doc.purpose in ("original", "") and \
-            any(line.allocations for line in doc.lines):
+            any(place is not None for place, _ in destinations(doc, label)):
         return post_store_orders(client, doc, partner, customer, names, cache, label)
     return post_one(client, doc, partner, customer, names, cache, label)
 

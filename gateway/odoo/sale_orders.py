@@ -5,7 +5,8 @@ ship-to by GLN / store number (created when `odoo.create_ship_to`); products by 
 internal reference; units through the code map; price policy with tolerance and a flag (tag + note) on
 mismatch; allowances/charges as lines on the service products `odoo.charge_products` maps them to (else in
 the note); a line's allowances as that order line's discount, its charges like the order's; store
-allocations (SDQ) in the note, or one order per store with `odoo.store_orders: split`; optional
+allocations (SDQ) and lines with a ship-to of their own in the note, or one order per place with
+`odoo.store_orders: split` (`gateway.odoo.destinations`); optional
 confirmation. Changes, replacements and cancellations of an order are `gateway.odoo.order_changes`.
 """
 
@@ -21,6 +22,7 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
+from gateway.odoo.destinations import destinations, place_notes
 from gateway.odoo.lookup import (
     Cache,
     Names,
@@ -36,7 +38,7 @@ from gateway.odoo.lookup import (
     unit_id,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
-from gateway.translate.canonical import AllowanceCharge, Document, Line, Party, PurchaseOrder, Totals
+from gateway.translate.canonical import AllowanceCharge, Document, Line, PurchaseOrder, Totals
 
 log = logging.getLogger("gateway.odoo.sale_orders")
 
@@ -115,41 +117,17 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
 
 def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                       names: Names, cache: Cache, label: str) -> list[OdooLink]:
-    """`odoo.store_orders: split`: a PO whose lines are allocated to stores (X12 SDQ) becomes one sale order per
-    store, shipped to that store's delivery contact (its number is the contact's Reference, or its GLN), with
-    the store's share of each line; lines allocated to no store go to the PO's own ship-to. The order's own
-    allowances and charges go on the first of them. Each is found again by PO number and delivery contact,
-    so a retry creates only what is missing."""
-    parts: dict[str | None, list[Line]] = {}
-    for line in doc.lines:
-        if not line.allocations:
-            parts.setdefault(None, []).append(line)
-            continue
-        for location, quantity in line.allocations.items():
-            if not location.strip():
-                raise OdooRejected(f"{label}, line {line.line_no or '?'}: an allocation of {quantity} names no "
-                                   "store or location")
-            if quantity:
-                parts.setdefault(location, []).append(line.model_copy(update={
-                    "quantity": quantity, "allocations": {}, "amount": None}))
-        allocated = sum(line.allocations.values(), Decimal(0))
-        rest = (line.quantity or Decimal(0)) - allocated
-        if rest < 0:
-            raise OdooRejected(f"{label}, line {line.line_no or '?'}: its store allocations add up to {allocated}, "
-                               f"more than its quantity {line.quantity}")
-        if rest > 0:                    # what no store is given goes to the PO's own ship-to, never lost
-            parts.setdefault(None, []).append(line.model_copy(update={
-                "quantity": rest, "allocations": {}, "amount": None}))
+    """`odoo.store_orders: split`: a PO whose lines go to several places (stores its lines are allocated to, X12
+    SDQ; a line's own ship-to) becomes one sale order per place, shipped to that place's delivery contact (a
+    store's number is the contact's Reference, or its GLN), with the place's share of each line; the rest goes
+    to the PO's own ship-to. The order's own allowances and charges go on the first of them. Each is found
+    again by PO number and delivery contact, so a retry creates only what is missing."""
     links: list[OdooLink] = []
-    kinds = {line.allocation_kind for line in doc.lines if line.allocations}
     charges = doc.allowances_charges
     others = [p for p in doc.parties if p.role != "ship_to"]
-    for store in sorted(parts, key=lambda loc: (loc is not None, loc or "")):
-        if store is None:
-            ship_to = doc.party("ship_to")
-        else:
-            ship_to = Party(role="ship_to", name=None, ids={"gln" if kinds == {"gln"} else "store": store})
-        part = doc.model_copy(update={"lines": parts[store], "parties": others + ([ship_to] if ship_to else []),
+    for place, lines in destinations(doc, label):
+        ship_to = doc.party("ship_to") if place is None else place
+        part = doc.model_copy(update={"lines": lines, "parties": others + ([ship_to] if ship_to else []),
                                       "allowances_charges": charges, "totals": Totals()})
         charges = []
         shipping = customer["id"]            # no ship-to: Odoo delivers to the customer itself
@@ -192,14 +170,15 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 
 
 def header_notes(doc: PurchaseOrder) -> list[str]:
-    """What the order says that Odoo has no field for: references, terms, carrier, and how each line's quantity
-    is to be split between stores (SDQ), which the people packing the order need to see."""
+    """What the order says that Odoo has no field for: references, terms, carrier, how each line's quantity
+    is to be split between stores (SDQ) and which lines go to a ship-to of their own, which the people packing
+    the order need to see."""
     notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
     notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
     notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
               + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
               for i, line in enumerate(doc.lines, 1) if line.allocations]
-    return notes
+    return notes + place_notes(doc)
 
 
 def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],

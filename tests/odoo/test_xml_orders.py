@@ -1,0 +1,148 @@
+"""cXML and UBL orders in the sandbox (17, 19) over real HTTP: a line's own ship-to is never silently the header's
+(one sale order per place with `odoo.store_orders: split`, else the place named in the order's note), and a
+cXML `type="update"` replaces the whole quotation (lines dropped from it go), `type="delete"` cancels it.
+Files are read and translated by the real XML reader and base profiles; odoorpc checks what Odoo holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.errors import OdooRejected
+from gateway.formats import parse
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import PurchaseOrder
+from tests.odoo.conftest import bigbox
+from tests.odoo.test_store_orders import orders_of
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+REGISTRY = ProfileRegistry.load([])
+DC = '<Address addressID="DC1"><Name xml:lang="en">BigBox DC 1</Name></Address>'
+BERLIN = ('<Address addressID="STORE-0203"><Name xml:lang="en">BigBox Store Berlin</Name><PostalAddress>'
+          '<Street>Alexanderplatz 1</Street><City>Berlin</City><PostalCode>10178</PostalCode>'
+          '<Country isoCountryCode="DE">Germany</Country></PostalAddress></Address>')
+
+
+def cxml(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, str | None]]) -> PurchaseOrder:
+    """An OrderRequest of `kind` (new, update, delete) with (line number, supplier part, quantity, ship-to)
+    lines, read and translated as the daemon does."""
+    items = "".join(
+        f'<ItemOut quantity="{qty}" lineNumber="{no}"><ItemID><SupplierPartID>{part}</SupplierPartID></ItemID>'
+        f'<ItemDetail><UnitPrice><Money currency="USD">{PRICES[part]}</Money></UnitPrice>'
+        f'<Description xml:lang="en">{part}</Description><UnitOfMeasure>EA</UnitOfMeasure></ItemDetail>'
+        + (f"<ShipTo>{ship}</ShipTo>" if ship else "") + "</ItemOut>" for no, part, qty, ship in lines)
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="{payload}@bigbox.example" timestamp="2026-11-28T09:00:00-06:00"><Header>
+<From><Credential domain="NetworkId"><Identity>bigbox</Identity></Credential></From>
+<To><Credential domain="NetworkId"><Identity>us</Identity></Credential></To>
+<Sender><Credential domain="NetworkId"><Identity>bigbox</Identity></Credential><UserAgent>t</UserAgent></Sender>
+</Header><Request><OrderRequest><OrderRequestHeader orderID="{number}" orderDate="2026-11-28T09:00:00-06:00"
+ type="{kind}"><ShipTo>{DC}</ShipTo></OrderRequestHeader>{items}</OrderRequest></Request></cXML>"""
+    return _read(text, "cxml-orderrequest")
+
+
+PRICES = {"WB-100": "12.50", "GL-300": "42.00", "WR-200": "8.75"}
+
+
+def ubl(number: str, lines: list[tuple[str, str, int, str | None]]) -> PurchaseOrder:
+    """A UBL 2.1 Order to BigBox DC 1 (by GLN) whose lines may name their own delivery GLN and name."""
+    items = "".join(
+        f'<cac:OrderLine><cac:LineItem><cbc:ID>{no}</cbc:ID><cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>'
+        + (f'<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="GLN">{gln}</cbc:ID></cac:DeliveryLocation>'
+           f"<cac:DeliveryParty><cac:PartyName><cbc:Name>BigBox Store {gln[-3:]}</cbc:Name></cac:PartyName>"
+           "</cac:DeliveryParty></cac:Delivery>" if gln else "")
+        + f'<cac:Price><cbc:PriceAmount currencyID="USD">{PRICES[part]}</cbc:PriceAmount></cac:Price>'
+        f"<cac:Item><cac:SellersItemIdentification><cbc:ID>{part}</cbc:ID></cac:SellersItemIdentification>"
+        "</cac:Item></cac:LineItem></cac:OrderLine>" for no, part, qty, gln in lines)
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>{number}</cbc:ID><cbc:IssueDate>2026-11-28</cbc:IssueDate>
+<cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode>
+<cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="GLN">0860001000009</cbc:EndpointID>
+<cac:PartyName><cbc:Name>BigBox Retail</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>
+<cac:SellerSupplierParty><cac:Party><cac:PartyName><cbc:Name>Us</cbc:Name></cac:PartyName></cac:Party>
+</cac:SellerSupplierParty>
+<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="GLN">0860001000023</cbc:ID></cac:DeliveryLocation>
+</cac:Delivery>{items}</Order>"""
+    return _read(text, "ubl-2.1-order")
+
+
+def _read(text: str, profile: str) -> PurchaseOrder:
+    result = parse(text.encode())
+    assert [str(e) for e in result.errors] == []
+    [doc] = [d for tx in result.transactions for d in translate(tx, None, REGISTRY, profile=profile)]
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+def note_of(odoo: odoorpc.ODOO, ref: str) -> str:
+    [row] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]], {"fields": ["note"]})
+    return str(row["note"])
+
+
+def roles(links: list[Any]) -> list[str]:
+    return [link.role for link in links if link.model == "sale.order"]
+
+
+def test_a_cxml_line_with_its_own_ship_to_gets_its_own_sale_order(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Line 2 goes to the Berlin store, line 3 names the DC again (the header's place): two orders, once."""
+    partner = bigbox(store_orders="split", create_ship_to=True)
+    doc = cxml("CX-SPLIT", "new", "1", [("1", "WB-100", 24, None), ("2", "GL-300", 6, BERLIN),
+                                         ("3", "WR-200", 4, DC)])
+    assert roles(post(client, doc, partner, Cache())) == ["created", "created"]
+    assert roles(post(client, doc, partner, Cache())) == ["found", "found"]
+    assert sorted((ship, lines) for ship, _, lines in orders_of(odoo, "CX-SPLIT")) == [
+        ("BigBox DC 1", [("WB-100", 24.0), ("WR-200", 4.0)]), ("BigBox Store Berlin", [("GL-300", 6.0)])]
+    [store] = odoo.execute_kw("res.partner", "search_read", [[("name", "=", "BigBox Store Berlin")]],
+                              {"fields": ["type", "city", "zip", "parent_id"]})
+    assert (store["type"], store["city"], store["zip"], store["parent_id"][1]) == (
+        "delivery", "Berlin", "10178", "BigBox Retail")
+    update = cxml("CX-SPLIT", "update", "2", [("1", "WB-100", 30, None), ("2", "GL-300", 6, BERLIN)])
+    with pytest.raises(OdooRejected, match=r"PO CX-SPLIT is in several sale orders .* change them in Odoo"):
+        post(client, update, partner, Cache())
+
+
+def test_one_order_names_the_lines_other_ship_to_in_its_note(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """`store_orders: one` (the default): a UBL line delivered elsewhere stays on the DC's order, and the note
+    says where it is to go; a line whose Delivery is the header's place is not named."""
+    doc = ubl("UBL-ONE", [("1", "WB-100", 24, None), ("2", "GL-300", 6, "0860001000207"),
+                          ("3", "WR-200", 4, "0860001000023")])
+    post(client, doc, bigbox(), Cache())
+    [(ship, _, lines)] = orders_of(odoo, "UBL-ONE")
+    assert (ship, lines) == ("BigBox DC 1", [("GL-300", 6.0), ("WB-100", 24.0), ("WR-200", 4.0)])
+    note = note_of(odoo, "UBL-ONE")
+    assert "line 2 ships to BigBox Store 207, gln 0860001000207, not to the order&#x27;s ship-to" in note
+    assert "line 3" not in note and "line 1" not in note
+
+
+def test_a_ubl_line_delivered_elsewhere_is_split_by_its_gln(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    partner = bigbox(store_orders="split", create_ship_to=True)
+    doc = ubl("UBL-SPLIT", [("1", "WB-100", 24, None), ("2", "GL-300", 6, "0860001000207")])
+    assert roles(post(client, doc, partner, Cache())) == ["created", "created"]
+    got = sorted((ship, lines) for ship, _, lines in orders_of(odoo, "UBL-SPLIT"))
+    assert got == [("BigBox DC 1", [("WB-100", 24.0)]), ("BigBox Store 207", [("GL-300", 6.0)])]
+
+
+def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
+                                                                        odoo: odoorpc.ODOO) -> None:
+    """cXML: an update is the order again, whole: GL-300 left out of it leaves the quotation, WB-100 takes the
+    new quantity, WR-200 comes in; applied for a partner that holds changes (the default), found on a replay."""
+    partner = bigbox()
+    post(client, cxml("CX-UPD", "new", "10", [("1", "WB-100", 24, None), ("2", "GL-300", 6, None)]), partner,
+         Cache())
+    update = cxml("CX-UPD", "update", "11", [("1", "WB-100", 30, None), ("3", "WR-200", 10, None)])
+    assert update.purpose == "replace"
+    assert roles(post(client, update, partner, Cache())) == ["updated"]
+    assert roles(post(client, update, partner, Cache())) == ["found"]
+    [(_, state, lines)] = orders_of(odoo, "CX-UPD")
+    assert (state, lines) == ("draft", [("WB-100", 30.0), ("WR-200", 10.0)])
+    delete = cxml("CX-UPD", "delete", "12", [("1", "WB-100", 30, None), ("3", "WR-200", 10, None)])
+    assert roles(post(client, delete, partner, Cache())) == ["updated"]
+    assert [state for _, state, _ in orders_of(odoo, "CX-UPD")] == ["cancel"]
