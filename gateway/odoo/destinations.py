@@ -21,11 +21,12 @@ def line_ship_to(line: Line) -> Party | None:
 
 def same_place(a: Party, b: Party) -> bool:
     """Whether two ship-to parties name one place: by the identifiers both carry (GLN, store, address id),
-    else by name and, where both give one, address."""
+    else by name and, where both give one, postal code (as a delivery contact is found by them)."""
     shared = a.ids.keys() & b.ids.keys()
     if shared:
         return all(a.ids[k] == b.ids[k] for k in shared)
-    return a.name == b.name and (a.address is None or b.address is None or a.address == b.address)
+    zips = {p.address.postal_code for p in (a, b) if p.address is not None and p.address.postal_code}
+    return a.name == b.name and len(zips) <= 1
 
 
 def own_place(line: Line, header: Party | None) -> Party | None:

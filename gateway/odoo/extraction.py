@@ -24,6 +24,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
+from gateway.odoo.destinations import destinations, same_place
 from gateway.odoo.lookup import (
     MISSING,
     Cache,
@@ -501,7 +502,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         ordered = _ordered_lines(journal, so)
         if ordered and partner.odoo.store_orders == "split":
             contact = contacts.get(m2o_id(so["partner_shipping_id"]) or 0) or {}
-            ordered = [_store_share(ordered[0], {str(contact.get(k) or "") for k in ("ref", ctx.gln_field)} - {""})]
+            ordered = [_store_share(ordered[0], _party("ship_to", contact, ctx.gln_field))]
         acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
@@ -538,15 +539,16 @@ def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
     return []
 
 
-def _store_share(po: PurchaseOrder, store: set[str]) -> PurchaseOrder:
-    """What of a PO split into store orders (`odoo.store_orders: split`) one sale order holds: the lines
-    allocated to its store (`store`: the delivery contact's Reference and GLN) with that store's quantities,
-    or, for the order to the PO's own ship-to, the lines allocated to no store."""
-    shares = [line.model_copy(update={"quantity": qty, "allocations": {}}) for line in po.lines
-              for where, qty in line.allocations.items() if where in store and qty]
-    if not shares and not any(where in store for line in po.lines for where in line.allocations):
-        shares = [line for line in po.lines if not line.allocations]
-    return po.model_copy(update={"lines": shares})
+def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:
+    """What of a PO split by place (`odoo.store_orders: split`) one sale order holds: the lines, with their
+    quantities, that `gateway.odoo.destinations` sends to the order's delivery contact (`ship_to`), or, for the
+    order to the PO's own ship-to, those it sends there."""
+    places = destinations(po, f"order {po.number}")
+    mine = next((lines for place, lines in places
+                 if place is not None and ship_to is not None and same_place(place, ship_to)), None)
+    if mine is None:
+        mine = next((lines for place, lines in places if place is None), [])
+    return po.model_copy(update={"lines": mine})
 
 
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list[PurchaseOrder],

@@ -5,19 +5,30 @@ Files are read and translated by the real XML reader and base profiles; odoorpc 
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import odoorpc
 import pytest
 
+from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooRejected
-from gateway.formats import parse
+from gateway.formats import parse, x12
+from gateway.journal.api import Direction, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
 from tests.odoo.conftest import bigbox
+from tests.odoo.test_order_acks import ACK
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import submit
 from tests.odoo.test_store_orders import orders_of
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline test below
 
 pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 
@@ -146,3 +157,30 @@ def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client
     delete = cxml("CX-UPD", "delete", "12", [("1", "WB-100", 30, None), ("3", "WR-200", 10, None)])
     assert roles(post(client, delete, partner, Cache())) == ["updated"]
     assert [state for _, state, _ in orders_of(odoo, "CX-UPD")] == ["cancel"]
+
+
+async def test_an_x12_line_shipped_to_a_store_gets_its_own_order_and_acknowledgment(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The same through the daemon's pipeline with an X12 850 whose line 2 names its store (N1*ST in its PO1
+    loop): the DC's order has lines 1 and 3, the store's line 2, and each 855 acknowledges its own lines."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = config.model_copy(update={
+        "documents": [*config.documents, ACK],
+        "odoo": config.odoo.model_copy(update={"store_orders": "split", "create_ship_to": True})})
+    text = SAMPLE.read_bytes().replace(b"PO4*12*1*EA~\nPO1*3*",
+                                       b"PO4*12*1*EA~\nN1*ST*BIGBOX STORE 0107*UL*0860001000107~\nPO1*3*")
+    message = await submit(pipeline, text.replace(b"SE*25*0001", b"SE*26*0001"), "850_line_ship_to.edi")
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    assert sorted((ship, lines) for ship, _, lines in orders_of(odoo, "4500001234")) == [
+        ("BIGBOX STORE 0107", [("WR-200", 48.0)]), ("BigBox DC 1", [("GL-300", 6.0), ("WB-100", 24.0)])]
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"] for so in odoo.execute_kw(
+        "sale.order", "search_read", [[("client_order_ref", "=", "4500001234")]], {"fields": ["id"]})]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 2
+    acks = [x12.parse(pipeline.archive.read(m.sha256)) for m in journal.find(direction=Direction.OUT, limit=50)
+            if m.doc_type == "855"]
+    shares = sorted(tuple((seg.get(1), seg.get(2)) for seg in result.transactions[0].segments if seg.tag == "PO1")
+                    for result in acks)
+    assert shares == [(("1", "24"), ("3", "6")), (("2", "48"),)], shares
