@@ -49,6 +49,8 @@ INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
 SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
 INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
 ORDER_ACK_WORDS = ("855", "ORDRSP", "ORDERRESPONSE", "CONFIRMATION")
+MODELS = {extraction.KIND_SHIP: "stock.picking", extraction.KIND_INVOICE: "account.move",   # what a kind reads
+          extraction.KIND_ORDER_ACK: "sale.order"}
 DIGESTED = (extraction.KIND_SHIP, extraction.KIND_INVOICE)    # kinds whose messages keep their content's digest
 SETTLED_AFTER = timedelta(seconds=2)     # a read this long after another is in a later second of Odoo's clock
 
@@ -149,10 +151,15 @@ class OdooScheduler:
             known = {m.source_key for m in recent}
             days = await in_thread(self._lookback, partner.id, setting.type, started)
             overlap, read_before = await in_thread(self._overlap, partner.id, setting.type)
-            seen: list[str] = []
+            seen: dict[str, str] = {}
             docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
                                    overlap if kind in DIGESTED else None, seen)
-            read = datetime.now(UTC)
+            read, window = datetime.now(UTC), list(seen.values())
+            held = await in_thread(self._held_records, partner, setting.type)
+            aside = [int(r.partition(",")[2]) for r in held if r not in seen and r.startswith(f"{MODELS.get(kind)},")]
+            if aside:                  # held, and out of the window by now: tried by id until sent or settled
+                docs += await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
+                                        None, seen, sorted(aside))
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
                 self.client = None          # the next run logs in afresh
@@ -169,6 +176,11 @@ class OdooScheduler:
             self.settled.add((partner.id, setting.type))
         queued = 0
         last = _last_sent(recent, setting.type) if kind in DIGESTED else {}
+        handled: dict[str, str] = {}         # record -> the key of its version this run found queued, or queued
+        for record, write_date in seen.items():
+            model, _, rid = record.partition(",")
+            if (key := extraction.record_key(model, rid, write_date, setting.type)) in known:
+                handled[record] = key        # left out by the search: already queued
         for doc in docs:
             key = extraction.outbox_key(doc, setting.type)
             try:
@@ -190,14 +202,16 @@ class OdooScheduler:
                     else:
                         queued += 1
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
+                handled[doc.source.odoo_record or ""] = key
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
+        await in_thread(self._settle_superseded, partner, held, handled)
         await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
                         started.isoformat())
         if kind in DIGESTED:
             later = read_before is not None and started - read_before >= SETTLED_AFTER
-            following = _overlap_after(seen, overlap, later)
+            following = _overlap_after(window, overlap, later)
             if following is not None:
                 await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "overlap",
                                 json.dumps({"from": following, "read": read.isoformat()}))
@@ -228,35 +242,61 @@ class OdooScheduler:
             log.warning("partner %s %s: overlap mark %r unreadable, starting afresh", partner_id, doc_type, text)
             return None, None
 
+    def _held_records(self, partner: PartnerConfig, doc_type: str) -> dict[str, list[Message]]:
+        """Odoo record ("account.move,7") -> its versions held in quarantine for this job (`Pipeline.hold_outbound`:
+        the profile could not render them, or an invoice changed after it went out), still open."""
+        out: dict[str, list[Message]] = {}
+        for entry in self.ctx.pipeline.held(partner, "held:odoo:"):
+            key = entry.source_key or ""
+            if key.endswith(f":{doc_type}"):
+                out.setdefault(key.removeprefix("held:odoo:").partition("@")[0], []).append(entry)
+        return out
+
+    def _settle_superseded(self, partner: PartnerConfig, held: dict[str, list[Message]],
+                           handled: dict[str, str]) -> None:
+        """Close the held versions of records whose current version this run found queued, or queued, or needing
+        nothing: a held version the record has moved past would otherwise stay open for ever."""
+        for record, entries in held.items():
+            current = handled.get(record)
+            for entry in entries:
+                if current is not None and entry.source_key != f"held:{current}":
+                    self.ctx.pipeline.settle_held(
+                        partner, entry.source_key or "", f"superseded: {record} was changed in Odoo since, and its "
+                        f"current version ({current.partition('@')[2].rpartition(':')[0]}) is queued or needs "
+                        "nothing sent")
+
     def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
         model, _, rid = (doc.source.odoo_record or ",0").partition(",")
         self.ctx.journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind)
 
     def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
                  slot: str | None, known: set[str | None], lookback: int, overlap: str | None = None,
-                 seen: list[str] | None = None) -> list[Document]:
+                 seen: dict[str, str] | None = None, record_ids: list[int] | None = None) -> list[Document]:
         """The job's documents. A record version already queued is left out before its document is built, unless
         its write_date is at or after `overlap` (the newest write_date the last run saw): Odoo's write_date counts
         seconds, so a write in the second the last run read the record would look like the version it read; those
-        are built again and compared by content (`run_once`). `seen` receives the write_dates the search found."""
+        are built again and compared by content (`run_once`). `seen` receives the write_date of each record the
+        search found ("account.move,7" -> write_date). `record_ids`: these records, whatever their age, instead of
+        the window (not for stock levels: a later slot's report is the one to send)."""
         mark = f"{kind}:{setting.type}"
 
         def exclude(model: str, rid: int, write_date: str) -> bool:
             if seen is not None:
-                seen.append(write_date)
+                seen[f"{model},{rid}"] = write_date
             if overlap is not None and write_date >= overlap:
                 return False
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
         if kind == extraction.KIND_SHIP:
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
-                                                        claim_marks=False, exclude=exclude))
+                                                        claim_marks=False, exclude=exclude,
+                                                        record_ids=record_ids))
         if kind == extraction.KIND_INVOICE:
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
-                                                    claim_marks=False, exclude=exclude))
+                                                    claim_marks=False, exclude=exclude, record_ids=record_ids))
         if kind == extraction.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
-                                                      claim_marks=False, exclude=exclude))
+                                                      claim_marks=False, exclude=exclude, record_ids=record_ids))
         slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None,
                                     zone=self.zone_of(setting))
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,

@@ -352,6 +352,69 @@ async def test_what_was_shipped_while_odoo_was_down_longer_than_the_window_is_st
     assert message.source_key == f"odoo:stock.picking,{pick}@{days_ago:%Y-%m-%d %H:%M:%S}:856"
 
 
+def failing_on(tracking: set[str]) -> Any:
+    """The test renderer, refusing ship notices with one of these tracking numbers (as a profile check would)."""
+    from gateway.errors import TranslationError
+
+    def render(doc: Any, *args: Any, **kw: Any) -> Any:
+        if getattr(doc, "tracking_number", None) in tracking:
+            raise TranslationError(f"tracking number {doc.tracking_number} is not the carrier's format", "REF*CN")
+        return json_render(doc, *args, **kw)
+    return render
+
+
+def held_856(journal: Any) -> list[Any]:
+    return [m for m in outbound(journal) if (m.source_key or "").startswith("held:odoo:stock.picking,")]
+
+
+async def test_a_held_shipment_is_tried_by_id_after_it_left_the_window(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """Held in quarantine (the profile refused it), then older than the window: nothing looked at it again, so
+    the fixed profile never sent it, and its entry stayed open for ever. Held records are read by id until
+    they are sent or settled."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "BAD"}])
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S")
+    sandbox.db.data["stock.picking"][pick]["write_date"] = week_ago       # held a week ago, when the window
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})                       # was 30 days; now it is 1
+    refused = {"BAD"}
+    scheduler = OdooScheduler(ctx, lambda: client, render=failing_on(refused))
+    assert await scheduler.run_once("bigbox", "856") == 0
+    key = f"odoo:stock.picking,{pick}@{week_ago}:856"
+    assert [m.source_key for m in held_856(journal)] == [f"held:{key}"]
+    ctx.config.gateway.odoo.lookback_days = 1
+    assert await scheduler.run_once("bigbox", "856") == 0                 # still refused: still that one entry
+    assert [(m.source_key, m.state) for m in held_856(journal)] == [(f"held:{key}", State.QUARANTINED)]
+    refused.clear()                                                        # the profile is fixed
+    assert await scheduler.run_once("bigbox", "856") == 1
+    assert await scheduler.run_once("bigbox", "856") == 0
+    [queued] = [m for m in outbound(journal) if m.state is State.QUEUED]
+    assert queued.source_key == key
+    assert all(m.state is State.DONE for m in held_856(journal))
+
+
+async def test_a_held_version_the_record_moved_past_is_settled(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The held version was corrected in Odoo and the correction went out: the entry of the version nobody will
+    send stayed on the status page."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "BAD"}])
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    scheduler = OdooScheduler(ctx, lambda: client, render=failing_on({"BAD"}))
+    assert await scheduler.run_once("bigbox", "856") == 0
+    [held] = held_856(journal)
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
+    assert await scheduler.run_once("bigbox", "856") == 1
+    [entry] = held_856(journal)
+    assert entry.id == held.id and entry.state is State.DONE
+    assert "superseded" in journal.events(held.id)[-1].reason
+    assert [m.state for m in outbound(journal) if m.id != held.id] == [State.QUEUED]
+
+
 async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
