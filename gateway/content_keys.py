@@ -33,6 +33,7 @@ class DocumentKey:
     key: str
     digest: str
     label: str           # how a person names it: "UBL Invoice INV-1 of 2026-11-28"
+    number: str = ""     # the document's business number, as its canonical document carries it
 
 
 def document_keys(result: ParseResult) -> list[DocumentKey]:
@@ -53,7 +54,8 @@ def _csv_key(index: int, tx: Transaction) -> DocumentKey:
         f"rows {tx.row_numbers[0]}-{tx.row_numbers[-1]}" if tx.row_numbers else "no rows"
     if not tx.control_number:
         return DocumentKey(index, "csv", digest, digest, f"CSV document ({rows})")
-    return DocumentKey(index, "csv", tx.control_number, digest, f"CSV document {tx.control_number} ({rows})")
+    return DocumentKey(index, "csv", tx.control_number, digest, f"CSV document {tx.control_number} ({rows})",
+                       tx.control_number)
 
 
 def _xml_key(index: int, tx: Transaction) -> DocumentKey:
@@ -63,11 +65,12 @@ def _xml_key(index: int, tx: Transaction) -> DocumentKey:
     if version.startswith("cXML") and env is not None and env.control_number:
         body = next((b for b in map(root.find, ("Request", "Message", "Response")) if b is not None), root)
         return DocumentKey(index, kind, env.control_number, _digest(body),
-                           f"cXML {tx.doc_type} {tx.control_number} (payloadID {env.control_number})")
+                           f"cXML {tx.doc_type} {tx.control_number} (payloadID {env.control_number})",
+                           tx.control_number)
     if version.startswith("UBL") and env is not None and env.control_number:
         dated = f" of {env.date}" if env.date else ""
         return DocumentKey(index, kind, f"{env.control_number}|{env.date}", _digest(root),
-                           f"UBL {tx.doc_type} {env.control_number}{dated}")
+                           f"UBL {tx.doc_type} {env.control_number}{dated}", env.control_number)
     digest = _digest(root)
     return DocumentKey(index, kind, digest, digest, f"XML {tx.doc_type}")
 

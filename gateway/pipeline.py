@@ -89,6 +89,7 @@ class SeenDocuments:
     repeated: dict[int, str] = field(default_factory=dict)   # transaction index -> the message that brought it
     said: list[str] = field(default_factory=list)            # an issue line per repeated document
     revised: list[str] = field(default_factory=list)         # messages whose documents this one corrects
+    revised_numbers: list[str] = field(default_factory=list)  # the corrected documents' numbers
     revisions: list[str] = field(default_factory=list)       # said in the PARSED event
     duplicate: str | None = None                             # every document repeated: why the file is one
     first: str | None = None
@@ -539,7 +540,8 @@ class Pipeline:
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
                                        + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else ""),
                                        last_error=None, **fields,
-                                       meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None})
+                                       meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None,
+                                             "revised_numbers": seen.revised_numbers or None})
 
     def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
         """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
@@ -557,6 +559,7 @@ class Pipeline:
                                  f"({self._state_of(known.duplicate_of)}); it is not processed again")
             elif known.revises is not None:
                 seen.revised.append(known.revises)
+                seen.revised_numbers.append(key.number)
                 seen.revisions.append(f"{key.label} revises {known.revises} (same number, other content)")
                 log.info("%s from %s: a corrected resend of %s (same number, other content)", key.label,
                          partner.id, known.revises)
@@ -685,6 +688,9 @@ class Pipeline:
         answers = [d for d in partner.documents if d.direction == "out" and d.trigger == "change_applied"]
         # answers queued by an earlier try of this step (by key: a batch's documents post one by one)
         queued = {m.source_key for m in self.journal.children(message.id)} if answers else set()
+        corrections = set(message.meta.get("revised_numbers") or ())
+        revised = set(message.meta.get("revises") or ())
+        not_applied: list[str] = []
         for index, doc in enumerate(self._canonical(message)):
             if (doc.source.standard_type or "") in wanted:
                 continue
@@ -707,6 +713,10 @@ class Pipeline:
             for link in links:
                 self.journal.link_odoo(OdooLink(message.id, link.model, link.record_id, link.role))
             posted += 1
+            if doc.number in corrections and links and all(link.role == "found" for link in links) and \
+                    revised & set(self.journal.linked_messages(links[0].model, links[0].record_id)):
+                # the record the revised message made or found: the correction changed nothing in Odoo
+                not_applied.append(f"{doc.number} ({links[0].model},{links[0].record_id})")
             if answers and links and getattr(doc, "purpose", "") in CHANGE_PURPOSES:
                 self._answer_change(message, partner, doc, links, client, index, answers, queued)
         if waiting and not refused:
@@ -715,9 +725,14 @@ class Pipeline:
         problem = _unfinished(message, posted, refused)
         if problem is not None:
             raise problem
+        said = ""
+        if not_applied:
+            said = (f"; corrected, but found in Odoo as first received and left as it is (change it there): "
+                    f"{_listed(not_applied)}")
+            log.warning("%s from %s%s", message.filename, partner.id, said)
         with self.journal.batch():            # nothing is left to do once posted: POSTED and DONE, one commit
             message = self.journal.transition(message.id, State.POSTED, f"posted {posted} document"
-                                              f"{'s' if posted != 1 else ''} to Odoo", last_error=None)
+                                              f"{'s' if posted != 1 else ''} to Odoo{said}", last_error=None)
             return self._posted(message)
 
     def _answer_change(self, message: Message, partner: PartnerConfig, doc: Any, links: list[Any], client: Any,

@@ -16,11 +16,14 @@ from gateway.config.loader import load
 from gateway.journal.api import Message, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
+from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
+from tests.odoo.test_pipeline_posting import EXAMPLES, pipeline_for
+from tests.odoo.test_pipeline_posting import run as advance_until
 
 CORPUS = Path("/work/shared/corpus/xml")
 SHOP = {"name": "Shop", "csv": {"delimiter": ",", "group_by": "order_number"},
@@ -223,3 +226,54 @@ def test_the_daemon_knows_a_file_sent_again_after_a_restart(tmp_path: Path) -> N
         assert cli("replay", dup, config=ws.config).returncode == 0
         wait_for(lambda: ws.messages(id=dup)[0]["state"] == "done", message="the replayed copy processed")
         assert "Traceback" not in gw.output()
+
+
+def test_odoo_gets_a_resent_export_once_and_a_correction_it_cannot_apply_is_said(tmp_path: Path) -> None:
+    """ShopMarket's CSV export posted to the Odoo sandbox over HTTP; the same export again makes no second
+    call; a corrected order is processed as X12 processes one under a new ISA13: Odoo finds the order as first
+    received and leaves it, which the message says (a person changes it in Odoo)."""
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        pipeline, journal = pipeline_for(tmp_path, load(EXAMPLES / "gateway.yaml"), server)
+        export = (EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv").read_bytes()
+        first = run(pipeline, export, "orders_20261128_0600.csv", "shopmarket", channel="sftp")
+        assert first.state is State.DONE, first.last_error
+        made = [link.role for link in journal.odoo_links(first.id) if link.model == "sale.order"]
+        assert made == ["created"] * 3
+        calls = server.faults.calls
+        again = run(pipeline, export, "orders_20261128_0600 (2).csv", "shopmarket", channel="sftp")
+        assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
+        assert server.faults.calls == calls                       # Odoo was not asked anything
+        corrected = export.replace(b"Blue Widget;10;12,50;125,00", b"Blue Widget;12;12,50;150,00")
+        assert corrected != export
+        fixed = run(pipeline, corrected, "orders_20261128_0615.csv", "shopmarket", channel="sftp")
+        assert fixed.state is State.DONE and fixed.meta["revises"] == [first.id]
+        [link] = [link for link in journal.odoo_links(fixed.id) if link.role == "found"]
+        [posted] = [e for e in journal.events(fixed.id) if e.to_state is State.POSTED]
+        assert posted.reason == ("posted 1 document to Odoo; corrected, but found in Odoo as first received and "
+                                 f"left as it is (change it there): SM-2026-118736 (sale.order,{link.record_id})")
+    finally:
+        server.stop()
+
+
+def test_a_correction_of_an_order_odoo_refused_is_created_and_not_said_to_be_left(tmp_path: Path) -> None:
+    """The first export named a product Odoo does not know (quarantined); the partner's corrected export is
+    posted, and the order it creates, found again after a lost response, is no correction left unapplied."""
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        pipeline, journal = pipeline_for(tmp_path, load(EXAMPLES / "gateway.yaml"), server)
+        export = (EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv").read_bytes()
+        head, *rows = export.decode().splitlines(keepends=True)
+        one = head + "".join(r for r in rows if r.startswith("SM-2026-118736"))
+        wrong = run(pipeline, one.replace(";WB-100;0614141000012;", ";NOPE-1;;").encode(), "a.csv", "shopmarket")
+        assert wrong.state is State.QUARANTINED and "NOPE-1" in (wrong.last_error or ""), wrong.last_error
+        server.faults.drop_after_create["sale.order"] = 1
+        fixed = advance_until(pipeline, run(pipeline, one.encode(), "a-fixed.csv", "shopmarket").id, {State.DONE})
+        assert fixed.state is State.DONE and fixed.meta["revises"] == [wrong.id]
+        assert [link.role for link in journal.odoo_links(fixed.id) if link.model == "sale.order"] == ["found"]
+        [posted] = [e for e in journal.events(fixed.id) if e.to_state is State.POSTED]
+        assert posted.reason == "posted 1 document to Odoo"
+    finally:
+        server.stop()
