@@ -38,7 +38,7 @@ from gateway.odoo.lookup import (
     unit_id,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
-from gateway.translate.canonical import AllowanceCharge, Document, Line, PurchaseOrder, Totals
+from gateway.translate.canonical import AllowanceCharge, DateValue, Document, Line, PurchaseOrder, Totals
 
 log = logging.getLogger("gateway.odoo.sale_orders")
 
@@ -171,14 +171,14 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 
 def header_notes(doc: PurchaseOrder) -> list[str]:
     """What the order says that Odoo has no field for: references, terms, carrier, how each line's quantity
-    is to be split between stores (SDQ) and which lines go to a ship-to of their own, which the people packing
-    the order need to see."""
+    is to be split between stores (SDQ), which lines go to a ship-to of their own or are wanted on another day,
+    which the people packing the order need to see."""
     notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
     notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
     notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
               + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
               for i, line in enumerate(doc.lines, 1) if line.allocations]
-    return notes + place_notes(doc)
+    return notes + place_notes(doc) + _day_notes(doc)
 
 
 def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -200,7 +200,7 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         if wh is None:
             raise OdooRejected(f"{label}: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo")
         vals["warehouse_id"] = wh["id"]
-    requested = next((d for q in REQUESTED_DATES for d in doc.dates if d.qualifier == q), None)
+    requested = order_requested(doc)
     if requested is not None:
         zone = day_zone(client, partner, cache, vals.get("warehouse_id"))
         try:
@@ -209,6 +209,31 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             raise OdooRejected(f"{label}: the {requested.qualifier.replace('_', ' ')} date "
                                f"{requested.date!r} is not a calendar date (YYYY-MM-DD)") from None
     return vals, links
+
+
+def requested_date(dates: list[DateValue]) -> DateValue | None:
+    return next((d for q in REQUESTED_DATES for d in dates if d.qualifier == q), None)
+
+
+def order_requested(doc: PurchaseOrder) -> DateValue | None:
+    """The day the order is wanted: its own requested date, else the earliest its lines ask for (a UBL order
+    may give the period only on its lines), so the order's commitment date is never left empty by that."""
+    found = requested_date(doc.dates)
+    if found is None:
+        days = [day for line in doc.lines if (day := requested_date(line.dates)) is not None]
+        found = min(days, key=lambda d: (d.date, d.time or ""), default=None)
+    return found
+
+
+def _day_notes(doc: PurchaseOrder) -> list[str]:
+    """The lines wanted on another day than the order (Odoo keeps one commitment date per order)."""
+    order_day = order_requested(doc)
+    notes = []
+    for index, line in enumerate(doc.lines, 1):
+        day = requested_date(line.dates)
+        if day is not None and order_day is not None and day.date != order_day.date:
+            notes.append(f"line {line.line_no or index} requested for {day.date}, not the order's {order_day.date}")
+    return notes
 
 
 def _utc(day: str, time: str | None, zone: tzinfo) -> str:

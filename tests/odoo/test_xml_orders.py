@@ -60,13 +60,22 @@ def cxml(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, 
 PRICES = {"WB-100": "12.50", "GL-300": "42.00", "WR-200": "8.75"}
 
 
-def ubl(number: str, lines: list[tuple[str, str, int, str | None]]) -> PurchaseOrder:
-    """A UBL 2.1 Order to BigBox DC 1 (by GLN) whose lines may name their own delivery GLN and name."""
+def ubl(number: str, lines: list[tuple[str, str, int, str | None]], days: dict[str, str] | None = None
+        ) -> PurchaseOrder:
+    """A UBL 2.1 Order to BigBox DC 1 (by GLN) whose lines may name their own delivery GLN and name, and their
+    own requested day (`days`: line number -> StartDate)."""
+    def delivery(no: str, gln: str | None) -> str:
+        place = (f'<cac:DeliveryLocation><cbc:ID schemeID="GLN">{gln}</cbc:ID></cac:DeliveryLocation>' if gln
+                 else "")
+        day = (days or {}).get(no)
+        period = (f"<cac:RequestedDeliveryPeriod><cbc:StartDate>{day}</cbc:StartDate></cac:RequestedDeliveryPeriod>"
+                  if day else "")
+        party = (f"<cac:DeliveryParty><cac:PartyName><cbc:Name>BigBox Store {gln[-3:]}</cbc:Name></cac:PartyName>"
+                 "</cac:DeliveryParty>" if gln else "")
+        return f"<cac:Delivery>{place}{period}{party}</cac:Delivery>" if place or period else ""
     items = "".join(
         f'<cac:OrderLine><cac:LineItem><cbc:ID>{no}</cbc:ID><cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>'
-        + (f'<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="GLN">{gln}</cbc:ID></cac:DeliveryLocation>'
-           f"<cac:DeliveryParty><cac:PartyName><cbc:Name>BigBox Store {gln[-3:]}</cbc:Name></cac:PartyName>"
-           "</cac:DeliveryParty></cac:Delivery>" if gln else "")
+        + delivery(no, gln)
         + f'<cac:Price><cbc:PriceAmount currencyID="USD">{PRICES[part]}</cbc:PriceAmount></cac:Price>'
         f"<cac:Item><cac:SellersItemIdentification><cbc:ID>{part}</cbc:ID></cac:SellersItemIdentification>"
         "</cac:Item></cac:LineItem></cac:OrderLine>" for no, part, qty, gln in lines)
@@ -139,6 +148,20 @@ def test_a_ubl_line_delivered_elsewhere_is_split_by_its_gln(client: OdooClient, 
     assert roles(post(client, doc, partner, Cache())) == ["created", "created"]
     got = sorted((ship, lines) for ship, _, lines in orders_of(odoo, "UBL-SPLIT"))
     assert got == [("BigBox DC 1", [("WB-100", 24.0)]), ("BigBox Store 207", [("GL-300", 6.0)])]
+
+
+def test_the_order_is_wanted_on_its_earliest_line_day_and_other_days_are_noted(client: OdooClient,
+                                                                              odoo: odoorpc.ODOO) -> None:
+    """A UBL order whose requested period is given on its lines only: Odoo's one commitment date is the earliest
+    (noon, the API user's day), and the line wanted later is named in the note."""
+    doc = ubl("UBL-DAYS", [("1", "WB-100", 24, None), ("2", "GL-300", 6, None), ("3", "WR-200", 4, None)],
+              days={"1": "2026-12-09", "2": "2026-12-07", "3": "2026-12-07"})
+    post(client, doc, bigbox(), Cache())
+    [row] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "UBL-DAYS")]],
+                            {"fields": ["commitment_date", "note"]})
+    assert row["commitment_date"] == "2026-12-07 12:00:00"
+    assert "line 1 requested for 2026-12-09, not the order&#x27;s 2026-12-07" in row["note"]
+    assert "line 2 requested" not in row["note"] and "line 3 requested" not in row["note"]
 
 
 def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
