@@ -176,11 +176,11 @@ class OdooScheduler:
             self.settled.add((partner.id, setting.type))
         queued = 0
         last = _last_sent(recent, setting.type) if kind in DIGESTED else {}
-        handled: dict[str, str] = {}         # record -> the key of its version this run found queued, or queued
+        current: dict[str, str] = {}         # record -> the key of the version this run found of it
         for record, write_date in seen.items():
             model, _, rid = record.partition(",")
             if (key := extraction.record_key(model, rid, write_date, setting.type)) in known:
-                handled[record] = key        # left out by the search: already queued
+                current[record] = key        # left out by the search: already queued
         for doc in docs:
             key = extraction.outbox_key(doc, setting.type)
             try:
@@ -190,6 +190,7 @@ class OdooScheduler:
                         before.meta.get("content") not in (None, digest):
                     # written again in the second the last run read it: the same write_date, another document
                     key = _same_second_key(key, digest)
+                current[doc.source.odoo_record or ""] = key
                 if key not in known:
                     if before is not None and digest is not None and before.meta.get("content") == digest:
                         # written again in Odoo (sent, paid, printed) without a change the partner would see
@@ -202,11 +203,10 @@ class OdooScheduler:
                     else:
                         queued += 1
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
-                handled[doc.source.odoo_record or ""] = key
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
-        await in_thread(self._settle_superseded, partner, held, handled)
+        await in_thread(self._settle_superseded, partner, held, current)
         await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
                         started.isoformat())
         if kind in DIGESTED:
@@ -253,17 +253,16 @@ class OdooScheduler:
         return out
 
     def _settle_superseded(self, partner: PartnerConfig, held: dict[str, list[Message]],
-                           handled: dict[str, str]) -> None:
-        """Close the held versions of records whose current version this run found queued, or queued, or needing
-        nothing: a held version the record has moved past would otherwise stay open for ever."""
+                           current: dict[str, str]) -> None:
+        """Close the held versions of records this run found at another version (queued, held in turn, or needing
+        nothing sent): a held version the record has moved past would otherwise stay open for ever."""
         for record, entries in held.items():
-            current = handled.get(record)
+            now = current.get(record)
             for entry in entries:
-                if current is not None and entry.source_key != f"held:{current}":
+                if now is not None and entry.source_key != f"held:{now}":
                     self.ctx.pipeline.settle_held(
-                        partner, entry.source_key or "", f"superseded: {record} was changed in Odoo since, and its "
-                        f"current version ({current.partition('@')[2].rpartition(':')[0]}) is queued or needs "
-                        "nothing sent")
+                        partner, entry.source_key or "", f"superseded: {record} was changed in Odoo since; its "
+                        f"version of {now.partition('@')[2].rpartition(':')[0]} is the one that counts")
 
     def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
         model, _, rid = (doc.source.odoo_record or ",0").partition(",")

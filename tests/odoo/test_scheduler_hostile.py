@@ -396,23 +396,28 @@ async def test_a_held_shipment_is_tried_by_id_after_it_left_the_window(
 
 async def test_a_held_version_the_record_moved_past_is_settled(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
-    """The held version was corrected in Odoo and the correction went out: the entry of the version nobody will
-    send stayed on the status page."""
+    """The held version was corrected in Odoo, wrongly again, then rightly, and the correction went out: the
+    entries of the versions nobody will send stayed on the status page, one per attempt."""
     [link] = post(client, order(), BIGBOX, Cache())
     pick = deliver(odoo, link.record_id)
     next_second()
     odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "BAD"}])
     ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
-    scheduler = OdooScheduler(ctx, lambda: client, render=failing_on({"BAD"}))
+    scheduler = OdooScheduler(ctx, lambda: client, render=failing_on({"BAD", "BAD AGAIN"}))
     assert await scheduler.run_once("bigbox", "856") == 0
-    [held] = held_856(journal)
+    [first] = held_856(journal)
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "BAD AGAIN"}])
+    assert await scheduler.run_once("bigbox", "856") == 0
+    assert {m.id: m.state for m in held_856(journal)}[first.id] is State.DONE       # the second one is open
+    [second] = [m for m in held_856(journal) if m.state is State.QUARANTINED]
+    assert "superseded" in journal.events(first.id)[-1].reason
     next_second()
     odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
     assert await scheduler.run_once("bigbox", "856") == 1
-    [entry] = held_856(journal)
-    assert entry.id == held.id and entry.state is State.DONE
-    assert "superseded" in journal.events(held.id)[-1].reason
-    assert [m.state for m in outbound(journal) if m.id != held.id] == [State.QUEUED]
+    assert [m.state for m in held_856(journal)] == [State.DONE, State.DONE]
+    assert "superseded" in journal.events(second.id)[-1].reason
+    assert [m.state for m in outbound(journal) if not m.meta.get("held")] == [State.QUEUED]
 
 
 async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
