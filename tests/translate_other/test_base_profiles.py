@@ -131,7 +131,7 @@ def _xml_order() -> Document:
                                 "address": {"lines": ["Poststraße 1"], "city": "Bonn", "postal_code": "53111",
                                             "country": "DE"}}],
                    "dates": [{"qualifier": "requested_delivery", "date": "2026-12-07"}],
-                   "allowances_charges": [{"kind": "allowance", "code": "95", "description": "Rabatt",
+                   "allowances_charges": [{"kind": "allowance", "code": "64", "description": "Sondervereinbarung",
                                            "percent": "5", "amount": "12.60", "base_amount": "252.00"}]}],
         "totals": {"total_amount": "552.00"}})
 

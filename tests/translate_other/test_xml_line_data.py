@@ -58,8 +58,8 @@ def test_ubl_line_delivery_place_and_allowance_are_the_lines_own(registry: Profi
       </cac:Delivery>
       <cac:AllowanceCharge>
         <cbc:ChargeIndicator>false</cbc:ChargeIndicator>
-        <cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>
-        <cbc:AllowanceChargeReason>Volume discount</cbc:AllowanceChargeReason>
+        <cbc:AllowanceChargeReasonCode>64</cbc:AllowanceChargeReasonCode>
+        <cbc:AllowanceChargeReason>Special agreement</cbc:AllowanceChargeReason>
         <cbc:Amount currencyID="SEK">22.50</cbc:Amount>
         <cbc:BaseAmount currencyID="SEK">225</cbc:BaseAmount>
       </cac:AllowanceCharge>
@@ -71,7 +71,7 @@ def test_ubl_line_delivery_place_and_allowance_are_the_lines_own(registry: Profi
     assert (place.role, place.ids, place.name) == ("ship_to", {"gln": "7300010000001"}, "Store Malmo")
     assert place.address is not None and (place.address.city, place.address.postal_code) == ("Malmo", "21122")
     assert second.dates == [DateValue(qualifier="requested_delivery", date="2010-02-10")]
-    assert second.allowances_charges == [AllowanceCharge(kind="allowance", code="95", description="Volume discount",
+    assert second.allowances_charges == [AllowanceCharge(kind="allowance", code="64", description="Special agreement",
                                                          amount=Decimal("22.50"), base_amount=Decimal(225))]
     assert doc.party("ship_to") is not None and doc.party("ship_to") != place
 
