@@ -18,13 +18,15 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, same_place
+from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, rate_of, read_taxes
+from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
     MISSING,
     Cache,
@@ -66,6 +68,8 @@ log = logging.getLogger("gateway.odoo.extraction")
 
 # (model, record id, write_date) -> True when that record version needs no document (already queued)
 Exclude = Callable[[str, int, str], bool]
+# (document, reason): a document that cannot go out as Odoo has it, kept for a person (Pipeline.hold_outbound)
+Hold = Callable[[Document, str], None]
 
 KIND_SHIP = "ship_notice"
 KIND_INVOICE = "invoice"
@@ -119,17 +123,6 @@ def _candidates(field: str, lookback_days: int, record_ids: list[int] | None) ->
     """The search clause choosing the records to look at: changed (`field`) within the window, or the records
     `record_ids` whatever their age (the scheduler's held ones, tried again until they are sent or settled)."""
     return ("id", "in", record_ids) if record_ids is not None else (field, ">=", _since(lookback_days))
-
-
-def _dec(value: Any) -> Decimal:
-    """Odoo's float as a Decimal without float noise or exponent: 490.0 -> 490, 12.5 -> 12.5."""
-    d = Decimal(str(value or 0))
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
-
-
-def _money(value: Decimal) -> Decimal:
-    """An amount rounded to the cent as Odoo rounds money (float_round HALF-UP: 13.125 -> 13.13), not half to even."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _net_price(line: dict[str, Any]) -> Decimal:
@@ -374,8 +367,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                      cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE,
                      claim_marks: bool = True, exclude: Exclude | None = None,
-                     record_ids: list[int] | None = None) -> list[Invoice]:
-    """Posted customer invoices and credit notes of the partner -> Invoice, once per version."""
+                     record_ids: list[int] | None = None, hold: Hold | None = None) -> list[Invoice]:
+    """Posted customer invoices and credit notes of the partner -> Invoice, once per version.
+
+    Taxes are each line's taxes one by one (see invoice_taxes), adding up to Odoo's tax on the line; the
+    document's taxes add those up by tax, and must come to Odoo's `amount_tax`. An invoice whose taxes cannot be
+    told so is not returned but given to `hold` with the reason (without `hold`, logged): sent, the partner's
+    tax lines would disagree with its total, or with the tax Odoo booked."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
                                                ("state", "=", "posted"),
@@ -390,9 +388,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     lines = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
                                                      ("display_type", "=", "product")],
                                ["move_id", "product_id", "name", "quantity", "price_unit", "discount",
-                                "product_uom_id", "tax_ids", "price_subtotal", "sale_line_ids"], order="move_id, sequence, id")
-    taxes = {t["id"]: t for t in client.read("account.tax", sorted({t for line in lines for t in line["tax_ids"]}),
-                                              ["name", "amount", "amount_type"])}
+                                "product_uom_id", "tax_ids", "price_subtotal", "price_total", "sale_line_ids"],
+                               order="move_id, sequence, id")
+    taxes = read_taxes(client, {t for line in lines for t in line["tax_ids"]})
 
     def tax_type(tax: dict[str, Any]) -> str:
         """The canonical type of an Odoo tax for this partner: by its name, else the partner's one type."""
@@ -414,27 +412,32 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         doc_lines = []
         po_number = move.get("ref") or None
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
+        problems: list[str] = []
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
                 po_number = orders.get(m2o_id(sale["order_id"]) or 0, {}).get("client_order_ref") or None
             ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
-            line_taxes = []
-            for tid in line["tax_ids"]:
-                tax = taxes.get(tid)
-                if tax and tax.get("amount_type") in ("percent", "fixed"):
-                    amount = _money(subtotal * _dec(tax["amount"]) / 100 if tax["amount_type"] == "percent"
-                                    else _dec(line["quantity"]) * _dec(tax["amount"]))
-                    tax_totals[tid] += amount
-                    line_taxes.append(Tax(type=tax_type(tax), amount=amount, taxable_amount=subtotal,
-                                          rate=_dec(tax["amount"]) if tax["amount_type"] == "percent" else None))
-            doc_lines.append(Line(line_no=str(sale["sequence"]) if sale else str(index), item_ids=ids,
+            line_no = str(sale["sequence"]) if sale else str(index)
+            try:
+                found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})")
+            except TaxMismatch as exc:
+                problems.append(str(exc))
+                found = []
+            for tax, amount in found:
+                tax_totals[tax["id"]] += amount
+            doc_lines.append(Line(line_no=line_no, item_ids=ids,
                                   description=line.get("name") or name, quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
-                                  unit_price=_net_price(line), amount=subtotal, taxes=line_taxes))
+                                  unit_price=_net_price(line), amount=subtotal,
+                                  taxes=[Tax(type=tax_type(tax), amount=amount, taxable_amount=subtotal,
+                                             rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
+        if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
+            problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
+                            f"{_dec(move['amount_tax'])}")
         parties = [p for p in (_party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
                                _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -446,13 +449,19 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
-            taxes=[Tax(type=tax_type(taxes[t]), amount=a,
-                       rate=_dec(taxes[t]["amount"]) if taxes[t]["amount_type"] == "percent" else None)
-                   for t, a in tax_totals.items()],
+            taxes=[Tax(type=tax_type(taxes[t]), amount=a, rate=rate_of(taxes[t])) for t, a in tax_totals.items()],
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]))))
+        if problems:
+            held = docs.pop()
+            reason = (f"invoice {held.number}: {'; '.join(problems)}: its tax lines would disagree with Odoo's; "
+                      "send it by hand, or change the taxes in Odoo (a new version is read again)")
+            if hold is not None:
+                hold(held, reason)
+            else:
+                log.error("partner %s: %s", partner.id, reason)
     docs = unchanged(client, "account.move", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))

@@ -15,11 +15,14 @@ Add-ons a real database may lack (`build(version, without=...)`):
 - `stock_delivery` (Odoo's Delivery, 17+): `delivery.carrier` and the picking's `carrier_id`,
   `carrier_tracking_ref`, `weight` (and `shipping_weight` on 17: from 18 it is part of `stock`);
 - `product_expiry` (Odoo's Expiration Dates): the move line's `expiration_date`, given to the lot a receipt
-  line creates (`stock.move.line._prepare_new_lot_vals`).
+  line creates (`stock.move.line._prepare_new_lot_vals`);
+- `account_tax_python`: taxes of amount_type `code`, computed by a formula (`python_compute`, a `result = ...`
+  statement, to 17; `formula`, an expression, from 18). The sandbox evaluates plain arithmetic only.
 """
 
 from __future__ import annotations
 
+import ast
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -222,15 +225,59 @@ def money_round(value: float) -> float:
     return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def formula_field(version: int) -> str:
+    """The field of a `code` tax's formula (account_tax_python): a `result = ...` statement to 17, an expression
+    from 18."""
+    return "formula" if version >= 18 else "python_compute"
+
+
+def _leaf_taxes(env: Env, ids: list[int]) -> list[dict[str, Any]]:
+    """The taxes a line's taxes amount to: a group is its children, in their sequence (Odoo's `flatten_taxes_hierarchy`)."""
+    data = env.db.data["account.tax"]
+    taxes = [data[t] for t in sorted((t for t in ids if t in data), key=lambda t: (data[t].get("sequence", 1), t))]
+    return [leaf for t in taxes for leaf in (_leaf_taxes(env, t.get("children_tax_ids") or [])
+                                             if t.get("amount_type") == "group" else [t])]
+
+
+def _tax_amount(env: Env, tax: dict[str, Any], sub: float, quantity: float, price_unit: float) -> float:
+    """One tax on a tax-excluded subtotal, as Odoo 16-19 compute it: a percentage of it; a fixed amount per unit;
+    `division` (price-included style) sub / (1 - rate) - sub; `code`, its formula (arithmetic only here)."""
+    rate = float(tax.get("amount", 0.0))
+    kind = tax.get("amount_type")
+    if kind == "fixed":
+        return quantity * rate
+    if kind == "division":
+        return sub * rate / 100.0 / (1 - rate / 100.0) if rate != 100.0 else 0.0
+    if kind == "code":
+        text = str(tax.get(formula_field(env.db.version)) or "0").strip()
+        text = text.split("=", 1)[1] if text.startswith("result") else text
+        return _arithmetic(ast.parse(text.strip(), mode="eval").body,
+                           {"base": sub, "base_amount": sub, "quantity": quantity, "price_unit": price_unit})
+    return sub * rate / 100.0
+
+
+def _arithmetic(node: ast.AST, names: dict[str, float]) -> float:
+    """A formula of numbers, the names Odoo gives a tax formula, + - * / and brackets: nothing else is run."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in names:
+        return names[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_arithmetic(node.operand, names)
+    ops = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__}
+    if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        return float(ops[type(node.op)](_arithmetic(node.left, names), _arithmetic(node.right, names)))
+    raise ValueError(f"the sandbox evaluates arithmetic tax formulas only, not {ast.dump(node)}")
+
+
 def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
     """A line's subtotal and tax, the company's default `round_per_line`: the subtotal is rounded, then each of
-    its taxes on it (a percentage of it; a fixed tax, its amount per unit), and those rounded amounts are what
-    the document's tax adds up."""
+    its taxes on it (groups expanded into their children), and those rounded amounts are what the document's
+    tax adds up."""
     quantity = rec.get(qty, 0.0)
     sub = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
-    taxes = [env.db.data["account.tax"][t] for t in rec.get(tax) or [] if t in env.db.data["account.tax"]]
-    return sub, sum(money_round(quantity * float(t.get("amount", 0.0)) if t.get("amount_type") == "fixed"
-                                else sub * float(t.get("amount", 0.0)) / 100.0) for t in taxes)
+    return sub, sum(money_round(_tax_amount(env, t, sub, quantity, rec.get("price_unit", 0.0)))
+                    for t in _leaf_taxes(env, rec.get(tax) or []))
 
 
 def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
@@ -358,7 +405,7 @@ def package_model(version: int) -> str:
     return "stock.package" if version >= 19 else "stock.quant.package"
 
 
-ADDONS = ("product_supplierinfo_for_customer", "stock_delivery", "product_expiry")
+ADDONS = ("product_supplierinfo_for_customer", "stock_delivery", "product_expiry", "account_tax_python")
 """Add-ons the sandbox can leave out, as a database without them (see the module docstring)."""
 
 
@@ -372,6 +419,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     customer_codes = "product_supplierinfo_for_customer" not in without
     delivery = "stock_delivery" not in without
     expiry = "product_expiry" not in without
+    tax_code = "account_tax_python" not in without
 
     def model(name: str, description: str, fields: dict[str, Field], **kw: Any) -> None:
         specs.append(ModelSpec(name, description, fields, **kw))
@@ -494,9 +542,13 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                           default="3_global"),
         "compute_price": SEL([("fixed", "Fixed Price"), ("percentage", "Discount")], default="fixed"),
         "fixed_price": F("Fixed Price"), "percent_price": F("Percentage Price"), "min_quantity": F("Min. Quantity")})
+    tax_types = [("group", "Group of Taxes"), ("fixed", "Fixed"), ("percent", "Percentage of Price"),
+                 ("division", "Percentage of Price Tax Included")] + ([("code", "Python Code")] if tax_code else [])
     model("account.tax", "Tax", {
-        "name": C("Tax Name", required=True), "amount": F("Amount"),
-        "amount_type": SEL([("percent", "Percentage of Price"), ("fixed", "Fixed")], default="percent"),
+        "name": C("Tax Name", required=True), "amount": F("Amount"), "sequence": I("Sequence", default=1),
+        "amount_type": SEL(tax_types, default="percent"),
+        "children_tax_ids": M2M("account.tax", "Children Taxes"),
+        **({formula_field(version): T("Python Code")} if tax_code else {}),
         "type_tax_use": SEL([("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")], default="sale"),
         "active": B(default=True), "company_id": M2O("res.company", "Company", default=_company)})
     model("account.journal", "Journal", {

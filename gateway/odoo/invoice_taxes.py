@@ -1,0 +1,106 @@
+"""An Odoo invoice line's taxes, one by one, as the partner's document lists them (TXI, TAX/MOA 124, cac:TaxTotal).
+
+Odoo gives each line's tax-excluded amount (`price_subtotal`) and its amount with taxes (`price_total`), so the
+line's tax in all is always Odoo's own figure; what it does not give is that figure tax by tax. A line's taxes are
+expanded as Odoo does (a `group` is its children, in their sequence) and each is computed on the subtotal as Odoo
+16-19 compute it: `percent` a percentage of it, `fixed` an amount per unit, `division` (the price-included style)
+subtotal x rate / (1 - rate). A `code` tax (account_tax_python) runs a formula the gateway does not evaluate: it is
+Odoo's line tax less the others. What does not add up to Odoo's line tax (two formula taxes on one line, a tax
+included in the base of the next) is a `TaxMismatch`: the invoice is held, not sent with figures Odoo disagrees with.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from gateway.odoo.client import OdooClient
+
+TAX_FIELDS = ["name", "amount", "amount_type", "children_tax_ids"]
+COMPUTED = ("percent", "fixed", "division")     # what the gateway computes; `code` is Odoo's figure less these
+
+
+class TaxMismatch(ValueError):
+    """A line's taxes cannot be told one by one so that they add up to Odoo's tax on the line."""
+
+
+def dec(value: Any) -> Decimal:
+    """Odoo's float as a Decimal without float noise or exponent: 490.0 -> 490, 12.5 -> 12.5."""
+    d = Decimal(str(value or 0))
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def money(value: Decimal) -> Decimal:
+    """An amount rounded to the cent as Odoo rounds money (float_round HALF-UP: 13.125 -> 13.13), not half to even."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def read_taxes(client: OdooClient, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The taxes `ids` and the children of the groups among them, by id: one read per level of groups."""
+    found: dict[int, dict[str, Any]] = {}
+    wanted = set(ids)
+    while wanted:
+        rows = client.read("account.tax", sorted(wanted), TAX_FIELDS)
+        found.update({t["id"]: t for t in rows})
+        wanted = {c for t in rows for c in t.get("children_tax_ids") or []} - set(found)
+    return found
+
+
+def leaves(taxes: dict[int, dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+    """The taxes a line's `tax_ids` amount to: each group replaced by its children (Odoo orders a group's children
+    by their sequence; `children_tax_ids` is read in that order)."""
+    return [leaf for t in ids if t in taxes
+            for leaf in (leaves(taxes, taxes[t].get("children_tax_ids") or [])
+                         if taxes[t].get("amount_type") == "group" else [taxes[t]])]
+
+
+def rate_of(tax: dict[str, Any]) -> Decimal | None:
+    """The percentage to send with a tax: a `percent` tax's own; `division`, `fixed` and `code` have none that is
+    a percentage of the taxable amount."""
+    return dec(tax["amount"]) if tax.get("amount_type") == "percent" else None
+
+
+def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal: Decimal,
+               label: str) -> list[tuple[dict[str, Any], Decimal]]:
+    """Each tax of an invoice line (groups expanded) with its amount, adding up to Odoo's tax on the line
+    (`price_total` - `price_subtotal`). `label` names the line in a `TaxMismatch`."""
+    found = leaves(taxes, line["tax_ids"])
+    if not found:
+        return []
+    odoo_tax = dec(line["price_total"]) - subtotal
+    amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"])) for t in found}
+    unknown = [t for t in found if amounts[t["id"]] is None]
+    known = sum((a for a in amounts.values() if a is not None), Decimal(0))
+    if len(unknown) > 1:
+        raise TaxMismatch(f"{label}: taxes {_names(unknown)} are computed by Odoo formulas (amount type 'code') and "
+                          f"Odoo gives only their sum with the line's other taxes ({odoo_tax}), not each one")
+    if unknown:
+        amounts[unknown[0]["id"]] = odoo_tax - known
+    elif len(found) == 1:
+        amounts[found[0]["id"]] = odoo_tax      # Odoo's own figure (a price-included tax rounds from the total)
+    elif known != odoo_tax:
+        raise TaxMismatch(f"{label}: taxes {_names(found)} come to {known} on the line's {subtotal}, Odoo's tax on "
+                          f"the line is {odoo_tax} (a tax included in the base of the next one?)")
+    return [(t, amounts[t["id"]] or Decimal(0)) for t in found]
+
+
+def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal) -> Decimal | None:
+    """One tax on a line's tax-excluded subtotal, rounded, as Odoo 16-19 compute it; None for a `code` tax.
+
+    `division` is the same on the excluded subtotal whether the price includes it or not: excluded, Odoo adds
+    subtotal / (1 - rate) - subtotal (16-17 `_compute_amount`; 18-19 `_eval_tax_amount_price_excluded`, where a
+    batch of division taxes shares one 1 - sum of rates); included, the tax is rate x total and the subtotal
+    the rest, (1 - rate) x total."""
+    kind = tax.get("amount_type")
+    rate = dec(tax["amount"])
+    if kind == "percent":
+        return money(subtotal * rate / 100)
+    if kind == "fixed":                            # math.copysign(quantity, base): a negative line, a negative fee
+        return money((-abs(quantity) if subtotal < 0 else abs(quantity) if subtotal else quantity) * rate)
+    if kind == "division":
+        return money(subtotal * rate / (100 - rate)) if rate != 100 else Decimal(0)
+    return None
+
+
+def _names(taxes: list[dict[str, Any]]) -> str:
+    return ", ".join(f"'{t['name']}'" for t in taxes)
