@@ -267,14 +267,14 @@ def test_a_run_belongs_to_the_slot_it_was_scheduled_for() -> None:
     assert current_slot(None, late) == "2026-11-30 08:01"
 
 
-def stock_feed_workspace(tmp_path: Path, server: SandboxServer) -> Workspace:
+def stock_feed_workspace(tmp_path: Path, server: SandboxServer, **odoo_settings: Any) -> Workspace:
     partner = {"name": "Northwind", "odoo": {"partner_ref": "NORTHWIND"},
                "x12": {"ids": [{"qualifier": "12", "id": "8005551234"}], "gs_ids": ["NORTHWIND"],
                        "version": "005010"},
                "documents": [{"type": "846", "direction": "out", "profile": "x12-005010-846",
                               "trigger": "schedule", "schedule": "0 0 1 1 *"}]}        # once a year
     odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
-            "timeout": 5.0, "retry_max": 2, "poll_seconds": 3600}
+            "timeout": 5.0, "retry_max": 2, "poll_seconds": 3600, **odoo_settings}
     ours = {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST"}
     return Workspace.create(tmp_path, {"odoo": odoo, "our_ids": ours}, partners={"northwind": partner})
 
@@ -294,6 +294,24 @@ def test_a_slot_missed_while_the_daemon_was_down_is_run_once_at_start(tmp_path: 
         assert len(feeds) == len({m["source_key"] for m in feeds}) >= 1
         assert all(m["source_key"].endswith("@2026-01-01 00:00:846") and m["state"] in ("queued", "sent", "done")
                    for m in feeds), feeds
+    finally:
+        server.stop()
+
+
+def test_the_daemon_reads_schedules_on_the_clock_of_the_gateways_time_zone(tmp_path: Path) -> None:
+    """gateway.yaml `odoo.schedule_timezone: Asia/Kolkata`: the yearly "0 0 1 1 *" feed is New Year's midnight in
+    Kolkata, 18:30 UTC the day before, and that is the slot its 846 goes out for."""
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        ws = stock_feed_workspace(tmp_path, server, schedule_timezone="Asia/Kolkata")
+        with GatewayProcess(ws.config) as gw:
+            wait_for(lambda: ws.count(direction="out", doc_type="846") > 0, timeout=30, message="the 846")
+            assert "Traceback" not in gw.output() and "(Asia/Kolkata)" in gw.output()
+        kolkata = ZoneInfo("Asia/Kolkata")
+        new_year = datetime(datetime.now(kolkata).year, 1, 1, tzinfo=kolkata).astimezone(UTC)
+        [feed] = ws.messages(direction="out", doc_type="846")
+        assert feed["source_key"].endswith(f"@{new_year:%Y-%m-%d %H:%M}:846") and new_year.minute == 30
     finally:
         server.stop()
 
