@@ -524,7 +524,7 @@ class Pipeline:
                                            meta={"duplicate_of": seen.first})
         if seen.repeated:
             summary["repeated_documents"] = sorted(seen.repeated)
-            summary["issues"] += seen.said[:50]
+            summary["issues"] += seen.said
         unmatched = self._read_inbound_acks(message, result, partner)
         self._queue_acks(message, result, partner)
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
@@ -555,14 +555,17 @@ class Pipeline:
             known = self.journal.seen_document(partner.id, key.kind, key.key, key.digest, message.id)
             if known.duplicate_of is not None:
                 seen.repeated[key.index] = known.duplicate_of
-                seen.said.append(f"{key.label} was received before as {known.duplicate_of} "
-                                 f"({self._state_of(known.duplicate_of)}); it is not processed again")
+                if len(seen.said) < 50:           # what the parse summary keeps
+                    seen.said.append(f"{key.label} was received before as {known.duplicate_of} "
+                                     f"({self._state_of(known.duplicate_of)}); it is not processed again")
             elif known.revises is not None:
                 seen.revised.append(known.revises)
                 seen.revised_numbers.append(key.number)
-                seen.revisions.append(f"{key.label} revises {known.revises} (same number, other content)")
-                log.info("%s from %s: a corrected resend of %s (same number, other content)", key.label,
-                         partner.id, known.revises)
+                if len(seen.revisions) <= 5:      # the PARSED event names five, then "..."
+                    seen.revisions.append(f"{key.label} revises {known.revises} (same number, other content)")
+        if seen.revisions:
+            log.info("%s from %s: %d corrected resend%s: %s", message.filename, partner.id, len(seen.revised),
+                     "s" if len(seen.revised) != 1 else "", _listed(seen.revisions, 5))
         if seen.repeated and len(seen.repeated) == len(result.transactions):
             first = keys[0]
             seen.first = seen.repeated[first.index]

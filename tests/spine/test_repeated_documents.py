@@ -5,6 +5,7 @@ other content is a corrected resend, processed and said so (as X12 processes one
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,14 +130,19 @@ def test_a_corrected_csv_order_is_processed_and_names_the_one_it_revises(pipelin
     assert stale.state is State.DUPLICATE and stale.meta["duplicate_of"] == first.id
 
 
-def test_a_batch_of_corrections_names_the_earlier_message_once(pipeline: Pipeline) -> None:
-    """A partner's whole export sent again with every order changed: one pointer, and an event that stays short."""
+def test_a_batch_of_corrections_names_the_earlier_message_once(pipeline: Pipeline,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """A partner's whole export sent again with every order changed: one pointer, one log line, and an event
+    that stays short."""
+    caplog.set_level(logging.INFO, logger="gateway.pipeline")
     first = run(pipeline, orders(*(f"PO{n},2026-11-28,WB-100,1,12.50" for n in range(20))), "day.csv", "shop")
     again = run(pipeline, orders(*(f"PO{n},2026-11-28,WB-100,2,12.50" for n in range(20))), "day-2.csv", "shop")
     assert again.state is State.DONE and len(numbers(pipeline, again)) == 20
     assert again.meta["revises"] == [first.id]
     [event] = [e for e in pipeline.journal.events(again.id) if e.to_state is State.PARSED]
     assert event.reason.count("revises") == 5 and event.reason.endswith("; ...")
+    [said] = [r.getMessage() for r in caplog.records if "corrected resend" in r.getMessage()]
+    assert said.startswith("day-2.csv from shop: 20 corrected resends: CSV document PO0 (row 2) revises")
 
 
 def test_ubl_documents_are_known_by_id_and_issue_date(pipeline: Pipeline) -> None:
