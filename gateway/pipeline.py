@@ -87,7 +87,8 @@ class SeenDocuments:
     """The parse step's findings on a file's CSV / XML documents received before (see `_seen_documents`)."""
 
     repeated: dict[int, str] = field(default_factory=dict)   # transaction index -> the message that brought it
-    said: list[str] = field(default_factory=list)            # an issue line per repeated document
+    said: list[str] = field(default_factory=list)            # an issue line per repeated document (50 at most)
+    before: list[str] = field(default_factory=list)          # the first repeated ones, named in the PARSED event
     revised: list[str] = field(default_factory=list)         # messages whose documents this one corrects
     revised_numbers: list[str] = field(default_factory=list)  # the corrected documents' numbers
     revisions: list[str] = field(default_factory=list)       # said in the PARSED event
@@ -538,7 +539,9 @@ class Pipeline:
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
-                                       + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else ""),
+                                       + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else "")
+                                       + (f"; left out, {len(seen.repeated)} received before: "
+                                          f"{_listed(seen.before, 3)}" if seen.before else ""),
                                        last_error=None, **fields,
                                        meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None,
                                              "revised_numbers": seen.revised_numbers or None})
@@ -555,6 +558,8 @@ class Pipeline:
             known = self.journal.seen_document(partner.id, key.kind, key.key, key.digest, message.id)
             if known.duplicate_of is not None:
                 seen.repeated[key.index] = known.duplicate_of
+                if len(seen.before) <= 3:         # the PARSED event names three, then "..."
+                    seen.before.append(f"{key.label} as {known.duplicate_of}")
                 if len(seen.said) < 50:           # what the parse summary keeps
                     seen.said.append(f"{key.label} was received before as {known.duplicate_of} "
                                      f"({self._state_of(known.duplicate_of)}); it is not processed again")

@@ -116,6 +116,8 @@ def test_a_csv_file_repeating_an_order_among_new_ones_takes_only_the_new_ones(pi
     assert mixed.meta["parse"]["repeated_documents"] == [1]
     assert f"CSV document PO1 (rows 3-4) was received before as {first.id} (done); it is not processed again" \
         in mixed.meta["parse"]["issues"]
+    [event] = [e for e in pipeline.journal.events(mixed.id) if e.to_state is State.PARSED]
+    assert event.reason == f"parsed csv csv; left out, 1 received before: CSV document PO1 (rows 3-4) as {first.id}"
 
 
 def test_a_corrected_csv_order_is_processed_and_names_the_one_it_revises(pipeline: Pipeline) -> None:
