@@ -29,12 +29,11 @@ class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APSche
 
     def __init__(self, schedule: str, zone: tzinfo = UTC) -> None:
         self.schedule, self.zone = schedule, zone
-        fields = _named_weekdays(schedule)
-        day, weekday = fields[2], fields[4]
-        if day.startswith("*") or weekday.startswith("*"):
+        fields, written = _named_weekdays(schedule), schedule.split()
+        if written[2].startswith("*") or written[4].startswith("*"):
             variants = [fields]
         else:                                                  # cron's OR: one trigger per restricted field
-            variants = [[*fields[:4], "*"], [*fields[:2], "*", fields[3], weekday]]
+            variants = [[*fields[:4], "*"], [*fields[:2], "*", *fields[3:]]]
         self.walls = [CronTrigger.from_crontab(" ".join(v), timezone=UTC) for v in variants]
 
     def __str__(self) -> str:
@@ -81,19 +80,22 @@ def _named_weekdays(schedule: str) -> list[str]:
     fields = schedule.split()
     if len(fields) != 5:
         raise ValueError(f"Wrong number of fields; got {len(fields)}, expected 5")
-    if not any(c.isalpha() for c in fields[4]) and not fields[4].startswith("*"):
-        days: list[str] = []
-        for part in fields[4].split(","):
-            span, _, step = part.partition("/")
-            first, _, last = span.partition("-")
-            low, high = int(first), int(last or (7 if step else first))
-            if not (0 <= low <= high <= 7):
-                raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
-            days += [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1)) if DAY_NAMES[d] not in days]
-        fields[4] = ",".join(days)
-    elif fields[4].startswith("*/"):
-        fields[4] = ",".join(dict.fromkeys(DAY_NAMES[d] for d in range(0, 8, int(fields[4][2:]))))
+    if fields[4] != "*":
+        fields[4] = ",".join(dict.fromkeys(name for part in fields[4].split(",")
+                                           for name in _weekday_names(part, schedule)))
     return fields
+
+
+def _weekday_names(part: str, schedule: str) -> list[str]:
+    """One comma part of the weekday field as day names ("1-5" -> mon..fri); names stay as they are."""
+    if any(c.isalpha() for c in part):
+        return [part]
+    span, _, step = part.partition("/")
+    first, _, last = span.partition("-")
+    low, high = (0, 7) if span == "*" else (int(first), int(last or (7 if step else first)))
+    if not (0 <= low <= high <= 7):
+        raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
+    return [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1))]
 
 
 def _wall(moment: datetime) -> datetime:

@@ -175,6 +175,8 @@ def test_crontab_weekdays_count_from_sunday() -> None:
     assert days("0 6 * * 1-5") == ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon", "Tue"]
     assert days("0 6 * * 0") == days("0 6 * * 7") == ["Sun"] * 7
     assert days("0 6 * * 0,6")[:2] == ["Sun", "Sat"] and days("0 6 * * mon-fri") == days("0 6 * * 1-5")
+    assert days("0 6 * * 1,fri")[:2] == days("0 6 * * mon,5")[:2] == ["Mon", "Fri"]     # numbers and names mixed
+    assert days("0 6 * * */3")[:3] == ["Sun", "Wed", "Sat"]
     assert len(set(days("0 6 * * *"))) == 7
 
 
@@ -197,6 +199,7 @@ def test_day_of_month_or_weekday_fires_as_cron_does() -> None:
     assert [f"{f:%a %d %b}" for f in fires("0 6 1,15 * 6", start, 4)] == [
         "Sat 28 Nov", "Tue 01 Dec", "Sat 05 Dec", "Sat 12 Dec"]
     assert [f"{f:%a %d %b}" for f in fires("0 6 */2 * 1", start, 3)] == ["Mon 23 Nov", "Mon 07 Dec", "Mon 21 Dec"]
+    assert [f"{f:%a %d %b %Y}" for f in fires("0 6 1 * */2", start, 2)] == ["Tue 01 Dec 2026", "Thu 01 Apr 2027"]
     assert [f"{f:%d}" for f in fires("0 6 1 * *", start, 2)] == ["01", "01"]
     assert fires("0 0 30 2 *", start, 1) == [None]                       # never: no firing, no endless search
 
