@@ -13,6 +13,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import DocumentSettings, XmlSettings
 from gateway.errors import OdooRejected
 from gateway.formats import parse, x12
 from gateway.journal.api import Direction, State
@@ -42,6 +43,10 @@ BERLIN = ('<Address addressID="STORE-0203"><Name xml:lang="en">BigBox Store Berl
 def cxml(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, str | None]]) -> PurchaseOrder:
     """An OrderRequest of `kind` (new, update, delete) with (line number, supplier part, quantity, ship-to)
     lines, read and translated as the daemon does."""
+    return _read(cxml_text(number, kind, payload, lines).decode(), "cxml-orderrequest")
+
+
+def cxml_text(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, str | None]]) -> bytes:
     items = "".join(
         f'<ItemOut quantity="{qty}" lineNumber="{no}"><ItemID><SupplierPartID>{part}</SupplierPartID></ItemID>'
         f'<ItemDetail><UnitPrice><Money currency="USD">{PRICES[part]}</Money></UnitPrice>'
@@ -54,7 +59,7 @@ def cxml(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, 
 <Sender><Credential domain="NetworkId"><Identity>bigbox</Identity></Credential><UserAgent>t</UserAgent></Sender>
 </Header><Request><OrderRequest><OrderRequestHeader orderID="{number}" orderDate="2026-11-28T09:00:00-06:00"
  type="{kind}"><ShipTo>{DC}</ShipTo></OrderRequestHeader>{items}</OrderRequest></Request></cXML>"""
-    return _read(text, "cxml-orderrequest")
+    return text.encode()
 
 
 PRICES = {"WB-100": "12.50", "GL-300": "42.00", "WR-200": "8.75"}
@@ -207,3 +212,25 @@ async def test_an_x12_line_shipped_to_a_store_gets_its_own_order_and_acknowledgm
     shares = sorted(tuple((seg.get(1), seg.get(2)) for seg in result.transactions[0].segments if seg.tag == "PO1")
                     for result in acks)
     assert shares == [(("1", "24"), ("3", "6")), (("2", "48"),)], shares
+
+
+async def test_the_daemon_applies_a_cxml_update_as_the_whole_order(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Through the pipeline (intake, journal, translation, posting): BigBox's cXML order, then its update
+    without line 2 and with a new line 3, leaves one quotation holding the update's lines; the same update
+    sent again is the daemon's duplicate and changes nothing."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = config.model_copy(update={
+        "xml": XmlSettings(ids=["bigbox"]),
+        "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
+                                                          profile="cxml-orderrequest")]})
+    new = cxml_text("CX-PIPE", "new", "20", [("1", "WB-100", 24, None), ("2", "GL-300", 6, None)])
+    update = cxml_text("CX-PIPE", "update", "21", [("1", "WB-100", 36, None), ("3", "WR-200", 12, None)])
+    for name, data in (("order.xml", new), ("update.xml", update), ("update-again.xml", update)):
+        message = await submit(pipeline, data, name)
+        done = run(pipeline, message.id, {State.DONE, State.DUPLICATE})
+        assert done.state is (State.DUPLICATE if name == "update-again.xml" else State.DONE), done.last_error
+    [(_, state, lines)] = orders_of(odoo, "CX-PIPE")
+    assert (state, lines) == ("draft", [("WB-100", 36.0), ("WR-200", 12.0)])
+    assert note_of(odoo, "CX-PIPE").count("EDI replacement CX-PIPE") == 1
