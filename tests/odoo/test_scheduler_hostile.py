@@ -441,6 +441,29 @@ async def test_a_held_version_the_record_moved_past_is_settled(
     assert [m.state for m in outbound(journal) if not m.meta.get("held")] == [State.QUEUED]
 
 
+async def test_a_held_stock_report_is_settled_by_the_next_slots(
+        sandbox: SandboxServer, client: OdooClient, journal: Any, tmp_path: Path) -> None:
+    """An 846 the profile refused is not read again for its own slot (stock has moved on since): the next slot's
+    report replaces it, so its entry is closed as superseded when that one is queued, or held in its turn."""
+    from gateway.errors import TranslationError
+    broken = {"yes": True}
+
+    def render(*args: Any, **kw: Any) -> Any:
+        if broken["yes"]:
+            raise TranslationError("item 3 has no GTIN, which LIN03 (UP) requires", "segment 9 LIN")
+        return json_render(*args, **kw)
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=render)
+
+    def held() -> dict[str, State]:
+        return {(m.source_key or "").rpartition("@")[2]: m.state for m in outbound(journal) if m.meta.get("held")}
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 08:00") == 0
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 12:00") == 0
+    assert held() == {"2026-11-29 08:00:846": State.DONE, "2026-11-29 12:00:846": State.QUARANTINED}
+    broken["yes"] = False
+    assert await scheduler.run_once("bigbox", "846", slot="2026-11-29 16:00") == 1
+    assert set(held().values()) == {State.DONE}
+
+
 async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
