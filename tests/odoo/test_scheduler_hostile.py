@@ -225,6 +225,8 @@ def test_the_hour_the_clock_skips_fires_at_the_jump_and_the_hour_it_repeats_fire
     assert [f"{f.astimezone(UTC):%d %H:%M}" for f in every] == ["08 08:00", "09 07:00"]     # once at the jump
     autumn = fires("30 1 * * *", datetime(2026, 10, 31, tzinfo=UTC), 3, "America/Chicago")
     assert [f"{f.astimezone(UTC):%d %H:%M}" for f in autumn] == ["31 06:30", "01 06:30", "02 07:30"]
+    half_hour = fires("45 1 * * *", datetime(2026, 4, 4, tzinfo=UTC), 2, "Australia/Lord_Howe")   # steps 30 min
+    assert [f"{f.astimezone(UTC):%d %H:%M}" for f in half_hour] == ["04 14:45", "05 15:15"]
     after_both = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)                  # 01:00 CST: both 01:30s are past
     assert current_slot("30 1 * * *", after_both, ZoneInfo("America/Chicago")) == "2026-11-01 06:30"
 
