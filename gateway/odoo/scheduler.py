@@ -291,8 +291,12 @@ class OdooScheduler:
                                                         claim_marks=False, exclude=exclude,
                                                         record_ids=record_ids))
         if kind == extraction.KIND_INVOICE:
+            def hold(doc: Document, reason: str) -> None:       # taxes Odoo gives no figures for: for a person
+                self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type),
+                                                reason)
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
-                                                    claim_marks=False, exclude=exclude, record_ids=record_ids))
+                                                    claim_marks=False, exclude=exclude, record_ids=record_ids,
+                                                    hold=hold))
         if kind == extraction.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude, record_ids=record_ids))

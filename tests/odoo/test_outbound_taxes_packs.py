@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import odoorpc
@@ -168,3 +169,41 @@ def test_two_formula_taxes_on_a_line_hold_the_invoice_naming_them(
     assert doc.po_number == "EH-ONE" and taxes_of(doc)[1] == [Decimal("0.70")]
     [(kept, reason)] = held
     assert kept.po_number == "EH-TWO" and "'Deposit', 'Eco fee'" in reason and "line 1" in reason
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_the_daemons_scheduler_holds_such_an_invoice_in_quarantine(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """The scheduler's 810 job holds the invoice it cannot tell tax by tax where people look (quarantine, with the
+    reason naming the taxes), once however many runs find it, and sends the partner's other invoices."""
+    from gateway.config.models import GatewayConfig
+    from gateway.journal.api import Direction, State
+    from gateway.journal.archive import Archive
+    from gateway.odoo.scheduler import OdooScheduler
+    from gateway.pipeline import Pipeline
+
+    first = a_tax(odoo, "Deposit", 0.0, "code", **formula(odoo, "quantity * 0.35"))
+    second = a_tax(odoo, "Eco fee", 0.0, "code", **formula(odoo, "base * 0.02"))
+    sales = a_tax(odoo, "Sales tax", 0.0, "group", children_tax_ids=[(6, 0, [a_tax(odoo, "State 6%", 6.0)])])
+    held_order = odd.ordered(examples, client, "bigbox", "PO-TWO-CODES", odd.BIGBOX_DC,
+                             [odd.line("1", {"buyer": "BB-1001"}, 10)])
+    sent_order = odd.ordered(examples, client, "bigbox", "PO-GROUPED", odd.BIGBOX_DC,
+                             [odd.line("1", {"buyer": "BB-1001"}, 4)])
+    odd.invoiced(odoo, held_order, [{"tax_ids": [(6, 0, [first, second])]}])
+    odd.invoiced(odoo, sent_order, [{"tax_ids": [(6, 0, [sales])]}])
+
+    gateway = GatewayConfig(state_dir=tmp_path / "state", archive_dir=tmp_path / "archive",
+                            quarantine_dir=tmp_path / "quarantine", our_ids=examples.gateway.our_ids)
+    config = LoadedConfig(path=tmp_path / "gateway.yaml", gateway=gateway, partners=examples.partners,
+                          profiles=examples.profiles)
+    pipeline = Pipeline(config, journal, Archive(tmp_path / "archive"))
+    ctx = SimpleNamespace(config=config, journal=journal, pipeline=pipeline, partners=examples.partners)
+    scheduler = OdooScheduler(ctx, lambda: client)
+    assert await scheduler.run_once("bigbox", "810") == 1
+    assert await scheduler.run_once("bigbox", "810") == 0
+    out = journal.find(direction=Direction.OUT, partner="bigbox", limit=10)
+    [held] = [m for m in out if m.state is State.QUARANTINED]
+    [sent] = [m for m in out if m.state is State.QUEUED]
+    assert "'Deposit', 'Eco fee'" in (held.last_error or "") and held.doc_type == "810"
+    assert b"TXI*ST*" in pipeline.archive.read(sent.sha256) and len(out) == 2
