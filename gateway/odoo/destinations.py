@@ -29,6 +29,19 @@ def same_place(a: Party, b: Party) -> bool:
     return a.name == b.name and len(zips) <= 1
 
 
+def order_ship_to(doc: PurchaseOrder) -> Party | None:
+    """The order's ship-to: its header's, else the one place every line names (a cXML order may give its
+    ShipTo only on the ItemOuts)."""
+    header = doc.party("ship_to")
+    if header is not None or not doc.lines:
+        return header
+    places = [line_ship_to(line) for line in doc.lines]
+    first = places[0]
+    if first is not None and all(p is not None and same_place(p, first) for p in places):
+        return first
+    return None
+
+
 def own_place(line: Line, header: Party | None) -> Party | None:
     """The line's own ship-to when it is not the order's (None: the line goes where the order goes)."""
     place = line_ship_to(line)
@@ -50,7 +63,7 @@ def destinations(doc: PurchaseOrder, label: str) -> list[tuple[Party | None, lis
     """Each place the order's lines go to, with its share of them: the order's own ship-to (None) first, then the
     others by name. A store allocation goes to the store (its id as GLN or store number, as the allocations say);
     what no store is given, and a line without allocations, to the line's own ship-to, else the order's."""
-    header = doc.party("ship_to")
+    header = order_ship_to(doc)
     kinds = {line.allocation_kind for line in doc.lines if line.allocations}
     places: list[tuple[Party | None, list[Line]]] = [(None, [])]
 
@@ -86,7 +99,7 @@ def destinations(doc: PurchaseOrder, label: str) -> list[tuple[Party | None, lis
 
 def place_notes(doc: PurchaseOrder) -> list[str]:
     """For one order to the order's ship-to: the lines that should go elsewhere, each naming its place."""
-    header = doc.party("ship_to")
+    header = order_ship_to(doc)
     notes = []
     for index, line in enumerate(doc.lines, 1):
         place = own_place(line, header)

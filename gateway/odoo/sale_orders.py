@@ -22,7 +22,7 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
-from gateway.odoo.destinations import destinations, place_notes
+from gateway.odoo.destinations import destinations, order_ship_to, place_notes
 from gateway.odoo.lookup import (
     Cache,
     Names,
@@ -126,7 +126,7 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     charges = doc.allowances_charges
     others = [p for p in doc.parties if p.role != "ship_to"]
     for place, lines in destinations(doc, label):
-        ship_to = doc.party("ship_to") if place is None else place
+        ship_to = order_ship_to(doc) if place is None else place
         part = doc.model_copy(update={"lines": lines, "parties": others + ([ship_to] if ship_to else []),
                                       "allowances_charges": charges, "totals": Totals()})
         charges = []
@@ -187,7 +187,7 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     and for a revision of one; plus the link of a ship-to contact created for it."""
     links: list[OdooLink] = []
     vals: dict[str, Any] = {}
-    ship_to = doc.party("ship_to")
+    ship_to = order_ship_to(doc)
     if ship_to is not None:
         contact, created = ship_to_contact(client, partner, doc, customer, ship_to, cache, label)
         vals["partner_shipping_id"] = contact

@@ -46,7 +46,8 @@ def cxml(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, 
     return _read(cxml_text(number, kind, payload, lines).decode(), "cxml-orderrequest")
 
 
-def cxml_text(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, str | None]]) -> bytes:
+def cxml_text(number: str, kind: str, payload: str, lines: list[tuple[str, str, int, str | None]],
+              header: str | None = DC) -> bytes:
     items = "".join(
         f'<ItemOut quantity="{qty}" lineNumber="{no}"><ItemID><SupplierPartID>{part}</SupplierPartID></ItemID>'
         f'<ItemDetail><UnitPrice><Money currency="USD">{PRICES[part]}</Money></UnitPrice>'
@@ -58,7 +59,7 @@ def cxml_text(number: str, kind: str, payload: str, lines: list[tuple[str, str, 
 <To><Credential domain="NetworkId"><Identity>us</Identity></Credential></To>
 <Sender><Credential domain="NetworkId"><Identity>bigbox</Identity></Credential><UserAgent>t</UserAgent></Sender>
 </Header><Request><OrderRequest><OrderRequestHeader orderID="{number}" orderDate="2026-11-28T09:00:00-06:00"
- type="{kind}"><ShipTo>{DC}</ShipTo></OrderRequestHeader>{items}</OrderRequest></Request></cXML>"""
+ type="{kind}">{f"<ShipTo>{header}</ShipTo>" if header else ""}</OrderRequestHeader>{items}</OrderRequest></Request></cXML>"""
     return text.encode()
 
 
@@ -132,6 +133,22 @@ def test_a_cxml_line_with_its_own_ship_to_gets_its_own_sale_order(client: OdooCl
     update = cxml("CX-SPLIT", "update", "2", [("1", "WB-100", 30, None), ("2", "GL-300", 6, BERLIN)])
     with pytest.raises(OdooRejected, match=r"PO CX-SPLIT is in several sale orders .* change them in Odoo"):
         post(client, update, partner, Cache())
+
+
+def test_a_ship_to_given_only_on_every_line_is_the_orders(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A cXML order without a header ShipTo whose ItemOuts all name the Berlin store: one order, to the store,
+    with no line named as going elsewhere; lines naming different places and no header are split as ever."""
+    lines: list[tuple[str, str, int, str | None]] = [("1", "WB-100", 24, BERLIN), ("2", "GL-300", 6, BERLIN)]
+    doc = _read(cxml_text("CX-LINES", "new", "30", lines, header=None).decode(), "cxml-orderrequest")
+    post(client, doc, bigbox(create_ship_to=True), Cache())
+    [(ship, _, got)] = orders_of(odoo, "CX-LINES")
+    assert (ship, got) == ("BigBox Store Berlin", [("GL-300", 6.0), ("WB-100", 24.0)])
+    assert "ships to" not in note_of(odoo, "CX-LINES")
+    mixed = _read(cxml_text("CX-MIXED", "new", "31", [("1", "WB-100", 24, BERLIN), ("2", "GL-300", 6, DC)],
+                            header=None).decode(), "cxml-orderrequest")
+    post(client, mixed, bigbox(store_orders="split", create_ship_to=True), Cache())
+    assert sorted((ship, got) for ship, _, got in orders_of(odoo, "CX-MIXED")) == [
+        ("BigBox DC 1", [("GL-300", 6.0)]), ("BigBox Store Berlin", [("WB-100", 24.0)])]
 
 
 def test_one_order_names_the_lines_other_ship_to_in_its_note(client: OdooClient, odoo: odoorpc.ODOO) -> None:
