@@ -418,11 +418,17 @@ def _check_document_types(partners: dict[str, PartnerConfig], files: dict[str, P
 
 def _check_schedules(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
     """A scheduled document's `schedule` must be a crontab line the scheduler can use (without one the document
-    runs at every Odoo poll); a bad one passed lint and only the daemon's start found it."""
+    runs at every Odoo poll); a bad one passed lint and only the daemon's start found it. A `schedule_timezone`
+    on a document without a schedule would look like it moved something, and moves nothing."""
     from gateway.odoo.crontab import cron_trigger
     errors = []
     for pid, partner in partners.items():
         for index, doc in enumerate(partner.documents):
+            if doc.schedule_timezone and (doc.trigger != "schedule" or not doc.schedule):
+                line, col = _line_of(files[pid], ("documents", index, "schedule_timezone"))
+                errors.append(ConfigError(f"documents[{index}].schedule_timezone: only the clock of a `schedule` "
+                                          "(with trigger: schedule); this document has none, so it is unused",
+                                          str(files[pid]), line, col))
             if doc.trigger != "schedule" or not doc.schedule:
                 continue                          # without a schedule it runs at every Odoo poll
             try:

@@ -247,6 +247,22 @@ def test_lint_refuses_a_time_zone_zoneinfo_does_not_know(tmp_path: Path) -> None
     assert "odoo.schedule_timezone" in errors[1][2] and "'Europe/Berlln' is not a time zone" in errors[1][2]
 
 
+def test_lint_refuses_a_time_zone_on_a_document_without_a_schedule(tmp_path: Path) -> None:
+    """A polled 810 given the warehouse's zone: it reads like its invoices wait for 6:00 Chicago; nothing does."""
+    from gateway.config.loader import lint
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "gateway.yaml").write_text("odoo:\n  enabled: false\n")
+    (tmp_path / "partners" / "acme.yaml").write_text(
+        "id: acme\nx12: {ids: [{qualifier: ZZ, id: ACME}]}\ndocuments:\n"
+        "  - {type: '846', direction: out, profile: x12-004010-846, trigger: schedule, schedule: '0 6 * * 1-5',\n"
+        "     schedule_timezone: America/Chicago}\n"
+        "  - {type: '810', direction: out, profile: x12-004010-810, trigger: invoice_posted,\n"
+        "     schedule_timezone: America/Chicago}\n")
+    [error] = lint(tmp_path / "gateway.yaml", environ={})
+    assert (Path(error.path or "").name, error.line) == ("acme.yaml", 7)
+    assert "documents[1].schedule_timezone: only the clock of a `schedule`" in str(error)
+
+
 async def test_a_scheduled_feed_runs_in_the_slot_of_its_time_zone(
         sandbox: SandboxServer, client: OdooClient, journal: Any, tmp_path: Path) -> None:
     """The slot (the 846's version key) is the zone's 06:00, written in UTC: Kolkata's is 00:30 UTC."""
