@@ -14,7 +14,11 @@ key=outbox_key)` and only then records the export mark. The outbox key makes the
 idempotent, so the order queue-then-mark cannot double a document, and a crash (or a render
 error) before the queueing leaves the record unexported for the next run: nothing lost.
 Record versions whose key is already among the partner's recent outbound messages are
-skipped without rendering.
+skipped without rendering, except those of the newest write_date second the last run saw
+(write_date counts seconds: a write in the second of a read looks like the version read),
+which are built again and compared by content. Records held in quarantine are read again by
+id, whatever the window, until they are sent or settled. Schedules are crontab lines on the
+clock of a time zone, read as cron reads them (`gateway.odoo.crontab`).
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
 """
