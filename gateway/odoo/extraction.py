@@ -25,7 +25,7 @@ from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, same_place
-from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, rate_of, read_taxes
+from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
     MISSING,
@@ -381,10 +381,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                                _candidates("write_date", lookback_days, record_ids)],
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
-                               "amount_total", "write_date"], order="id")
+                               "amount_total", "write_date", "company_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("account.move", r["id"], str(r["write_date"]))]
     if not rows:
         return []
+    globally = {c["id"] for c in client.read("res.company", ids_of(r["company_id"] for r in rows),
+                                              ["tax_calculation_rounding_method"])
+                if c.get("tax_calculation_rounding_method") == "round_globally"}
     lines = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
                                                      ("display_type", "=", "product")],
                                ["move_id", "product_id", "name", "quantity", "price_unit", "discount",
@@ -421,7 +424,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)
             try:
-                found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})")
+                found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
+                                   m2o_id(move["company_id"]) in globally)
             except TaxMismatch as exc:
                 problems.append(str(exc))
                 found = []
@@ -431,10 +435,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                   description=line.get("name") or name, quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
                                   unit_price=_net_price(line), amount=subtotal,
-                                  taxes=[Tax(type=tax_type(tax), amount=amount, taxable_amount=subtotal,
+                                  taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
+        tax_totals = {t: money(a) for t, a in tax_totals.items()}        # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
                             f"{_dec(move['amount_tax'])}")

@@ -7,6 +7,7 @@ expanded as Odoo does (a `group` is its children, in their sequence) and each is
 subtotal x rate / (1 - rate). A `code` tax (account_tax_python) runs a formula the gateway does not evaluate: it is
 Odoo's line tax less the others. What does not add up to Odoo's line tax (two formula taxes on one line, a tax
 included in the base of the next) is a `TaxMismatch`: the invoice is held, not sent with figures Odoo disagrees with.
+A company that rounds taxes globally has them added up unrounded by tax and rounded once, as its tax lines are.
 """
 
 from __future__ import annotations
@@ -60,15 +61,19 @@ def rate_of(tax: dict[str, Any]) -> Decimal | None:
     return dec(tax["amount"]) if tax.get("amount_type") == "percent" else None
 
 
-def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal: Decimal,
-               label: str) -> list[tuple[dict[str, Any], Decimal]]:
+def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal: Decimal, label: str,
+               globally: bool = False) -> list[tuple[dict[str, Any], Decimal]]:
     """Each tax of an invoice line (groups expanded) with its amount, adding up to Odoo's tax on the line
-    (`price_total` - `price_subtotal`). `label` names the line in a `TaxMismatch`."""
+    (`price_total` - `price_subtotal`). `label` names the line in a `TaxMismatch`.
+
+    `globally`: the company rounds taxes globally (Tax Calculation Rounding Method): Odoo keeps a line's taxes
+    unrounded, rounds only the line's total, and the invoice's tax lines round each tax's sum over the lines. The
+    amounts are then unrounded too, for the caller to add up by tax and round (`money`) as Odoo does."""
     found = leaves(taxes, line["tax_ids"])
     if not found:
         return []
     odoo_tax = dec(line["price_total"]) - subtotal
-    amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"])) for t in found}
+    amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"]), not globally) for t in found}
     unknown = [t for t in found if amounts[t["id"]] is None]
     known = sum((a for a in amounts.values() if a is not None), Decimal(0))
     if len(unknown) > 1:
@@ -76,16 +81,17 @@ def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal:
                           f"Odoo gives only their sum with the line's other taxes ({odoo_tax}), not each one")
     if unknown:
         amounts[unknown[0]["id"]] = odoo_tax - known
-    elif len(found) == 1:
+    elif len(found) == 1 and not globally:
         amounts[found[0]["id"]] = odoo_tax      # Odoo's own figure (a price-included tax rounds from the total)
-    elif known != odoo_tax:
+    elif money(subtotal + known) - subtotal != odoo_tax:
         raise TaxMismatch(f"{label}: taxes {_names(found)} come to {known} on the line's {subtotal}, Odoo's tax on "
                           f"the line is {odoo_tax} (a tax included in the base of the next one?)")
     return [(t, amounts[t["id"]] or Decimal(0)) for t in found]
 
 
-def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal) -> Decimal | None:
-    """One tax on a line's tax-excluded subtotal, rounded, as Odoo 16-19 compute it; None for a `code` tax.
+def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded: bool) -> Decimal | None:
+    """One tax on a line's tax-excluded subtotal (`rounded` to the cent, or not), as Odoo 16-19 compute it; None for
+    a `code` tax.
 
     `division` is the same on the excluded subtotal whether the price includes it or not: excluded, Odoo adds
     subtotal / (1 - rate) - subtotal (16-17 `_compute_amount`; 18-19 `_eval_tax_amount_price_excluded`, where a
@@ -94,12 +100,14 @@ def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal) -> Deci
     kind = tax.get("amount_type")
     rate = dec(tax["amount"])
     if kind == "percent":
-        return money(subtotal * rate / 100)
-    if kind == "fixed":                            # math.copysign(quantity, base): a negative line, a negative fee
-        return money((-abs(quantity) if subtotal < 0 else abs(quantity) if subtotal else quantity) * rate)
-    if kind == "division":
-        return money(subtotal * rate / (100 - rate)) if rate != 100 else Decimal(0)
-    return None
+        amount = subtotal * rate / 100
+    elif kind == "fixed":                          # math.copysign(quantity, base): a negative line, a negative fee
+        amount = (-abs(quantity) if subtotal < 0 else abs(quantity) if subtotal else quantity) * rate
+    elif kind == "division":
+        amount = subtotal * rate / (100 - rate) if rate != 100 else Decimal(0)
+    else:
+        return None
+    return money(amount) if rounded else amount
 
 
 def _names(taxes: list[dict[str, Any]]) -> str:

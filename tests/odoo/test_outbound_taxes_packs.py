@@ -207,3 +207,25 @@ async def test_the_daemons_scheduler_holds_such_an_invoice_in_quarantine(
     [sent] = [m for m in out if m.state is State.QUEUED]
     assert "'Deposit', 'Eco fee'" in (held.last_error or "") and held.doc_type == "810"
     assert b"TXI*ST*" in pipeline.archive.read(sent.sha256) and len(out) == 2
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+def test_taxes_rounded_globally_add_up_as_odoos_tax_lines(sandbox: SandboxServer, client: OdooClient,
+                                                          odoo: odoorpc.ODOO, journal: Any,
+                                                          examples: LoadedConfig) -> None:
+    """A company that rounds taxes globally (Accounting settings) books 15 % of two lines of 12.50 as one tax line
+    of 3.75 (1.875 + 1.875, rounded once), not 3.76: the document's tax is that sum rounded, as Odoo's tax line;
+    each line's own tax, shown rounded, is 1.88."""
+    [company] = odoo.execute_kw("res.company", "search", [[]], {"limit": 1})
+    odoo.execute_kw("res.company", "write", [[company], {"tax_calculation_rounding_method": "round_globally"}])
+    vat = a_tax(odoo, "VAT 15%", 15.0)
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-GLOBAL", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                           [odd.line("1", {"gtin": "00614141000012"}, 1), odd.line("2", {"gtin": "00614141000029"}, 1)])
+    move = odd.invoiced(odoo, order_id, [{"price_unit": 12.5, "tax_ids": [(6, 0, [vat])]}] * 2)
+    _, tax_amount, total = odd.odoo_totals(odoo, move)
+    assert (tax_amount, total) == (Decimal("3.75"), Decimal("28.75"))
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert taxes_of(doc) == ([[("VAT", Decimal(15), Decimal("1.88"))]] * 2, [Decimal("3.75")])
+    _, back = odd.rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
+    assert isinstance(back, Invoice) and back.check() == [] and back.totals.total_amount == total
+    assert [t.amount for t in back.taxes] == [Decimal("3.75")]

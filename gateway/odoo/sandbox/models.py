@@ -231,12 +231,12 @@ def formula_field(version: int) -> str:
     return "formula" if version >= 18 else "python_compute"
 
 
-def _leaf_taxes(env: Env, ids: list[int]) -> list[dict[str, Any]]:
+def _leaf_taxes(env: Env, ids: list[int]) -> list[int]:
     """The taxes a line's taxes amount to: a group is its children, in their sequence (Odoo's `flatten_taxes_hierarchy`)."""
     data = env.db.data["account.tax"]
-    taxes = [data[t] for t in sorted((t for t in ids if t in data), key=lambda t: (data[t].get("sequence", 1), t))]
-    return [leaf for t in taxes for leaf in (_leaf_taxes(env, t.get("children_tax_ids") or [])
-                                             if t.get("amount_type") == "group" else [t])]
+    return [leaf for t in sorted((t for t in ids if t in data), key=lambda t: (data[t].get("sequence", 1), t))
+            for leaf in (_leaf_taxes(env, data[t].get("children_tax_ids") or [])
+                         if data[t].get("amount_type") == "group" else [t])]
 
 
 def _tax_amount(env: Env, tax: dict[str, Any], sub: float, quantity: float, price_unit: float) -> float:
@@ -270,14 +270,28 @@ def _arithmetic(node: ast.AST, names: dict[str, float]) -> float:
     raise ValueError(f"the sandbox evaluates arithmetic tax formulas only, not {ast.dump(node)}")
 
 
-def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
-    """A line's subtotal and tax, the company's default `round_per_line`: the subtotal is rounded, then each of
-    its taxes on it (groups expanded into their children), and those rounded amounts are what the document's
-    tax adds up."""
+def _rounds_globally(env: Env) -> bool:
+    """The company's Tax Calculation Rounding Method is 'Round Globally' (round_per_line is Odoo's default)."""
+    company = _company(env)
+    return bool(company) and env.db.data["res.company"][company].get(
+        "tax_calculation_rounding_method") == "round_globally"
+
+
+def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, list[tuple[int, float]]]:
+    """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded."""
     quantity = rec.get(qty, 0.0)
     sub = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
-    return sub, sum(money_round(_tax_amount(env, t, sub, quantity, rec.get("price_unit", 0.0)))
-                    for t in _leaf_taxes(env, rec.get(tax) or []))
+    data = env.db.data["account.tax"]
+    return sub, [(t, _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0)))
+                 for t in _leaf_taxes(env, rec.get(tax) or [])]
+
+
+def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
+    """A line's subtotal and tax. With `round_per_line` (the default) each tax is rounded, and those rounded
+    amounts are what the document's tax adds up; with `round_globally` the line's taxes are left unrounded (its
+    total is rounded with them) and the document rounds each tax's sum over its lines (its tax lines)."""
+    sub, taxes = _line_taxes(env, rec, qty, tax)
+    return sub, sum(a if _rounds_globally(env) else money_round(a) for _, a in taxes)
 
 
 def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
@@ -293,6 +307,13 @@ def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, 
                    and (not r.get("display_type") or r.get("display_type") == "product")]
         sub = money_round(sum(f[0] for f in figures))
         tax_amount = money_round(sum(f[1] for f in figures))
+        if _rounds_globally(env):           # one tax line per tax: the sum of its unrounded amounts, rounded
+            by_tax: dict[int, float] = {}
+            for r in env.db.data[line_model].values():
+                if r.get(inverse) == rid and (not r.get("display_type") or r.get("display_type") == "product"):
+                    for t, amount in _line_taxes(env, r, qty, tax)[1]:
+                        by_tax[t] = by_tax.get(t, 0.0) + amount
+            tax_amount = money_round(sum(money_round(a) for a in by_tax.values()))
         if fname == "untaxed":
             return sub
         if fname == "tax":
@@ -431,7 +452,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                                                 "country_id": M2O("res.country", "Country", required=True)})
     model("res.company", "Companies", {
         "name": C("Company Name", required=True), "partner_id": M2O("res.partner", "Partner"),
-        "currency_id": M2O("res.currency", "Currency"), "country_id": M2O("res.country", "Country")})
+        "currency_id": M2O("res.currency", "Currency"), "country_id": M2O("res.country", "Country"),
+        "tax_calculation_rounding_method": SEL([("round_per_line", "Round per Line"),
+                                                ("round_globally", "Round Globally")], default="round_per_line")})
     model("res.groups", "Access Groups", {"name": C("Name", required=True)})
     model("res.users", "User", {
         "name": REL("char", "partner_id", "name"), "login": C("Login", required=True),
