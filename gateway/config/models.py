@@ -291,8 +291,9 @@ class OdooPartnerSettings(Strict):
                           "5153 through the profile's tax_types codes); a US retailer wants sales")
     tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax) -> "
                                       "canonical tax type, for the taxes that are not tax_type")
-    charge_products: dict[str, str] = Field(default_factory=dict, description="purchase-order allowance/charge "
-                                            "code (X12 SAC02 / EDIFACT ALC 7161, e.g. D240 freight) or kind "
+    charge_products: dict[str, str] = Field(default_factory=dict, description="allowance/charge code (the "
+                                            "canonical word the profiles read X12 SAC02 / EDIFACT ALC 7161 into, "
+                                            "e.g. freight for D240 or FC; a partner code is found too) or kind "
                                             "('allowance' / 'charge') as a fallback -> internal reference "
                                             "(default_code) of the Odoo service product that carries it as an "
                                             "order line; unmapped ones go into the order note")

@@ -68,6 +68,7 @@ from gateway.translate.canonical import (
     ShipNotice,
     ShipOrder,
 )
+from gateway.translate.charges import charge_key
 
 log = logging.getLogger("gateway.odoo.posting")
 
@@ -274,7 +275,7 @@ def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tupl
                                "known base); enter the bill in Odoo")
         if not amount:
             continue
-        key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+        key = charge_key(ac.code, ac.kind, mapping)
         if key is None:
             raise OdooRejected(f"{lab}: {text} of {amount} has no Odoo product to go on the bill as a line; map "
                                f"its code (or '{ac.kind}') to a service product in the partner's "

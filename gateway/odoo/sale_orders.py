@@ -39,6 +39,7 @@ from gateway.odoo.lookup import (
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.translate.canonical import AllowanceCharge, DateValue, Document, Line, PurchaseOrder, Totals
+from gateway.translate.charges import charge_key
 
 log = logging.getLogger("gateway.odoo.sale_orders")
 
@@ -325,7 +326,7 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
     the note (a line's own ones name the line)."""
     text = " ".join(p for p in (ac.kind, ac.code, ac.description) if p)
     shown = f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%"
-    key = ac.code if ac.code in mapping else ac.kind if ac.kind in mapping else None
+    key = charge_key(ac.code, ac.kind, mapping)
     default_code = mapping[key] if key else None
     amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount, discounts)
     if default_code is None:

@@ -20,7 +20,7 @@ from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
 from tests.odoo.conftest import API_KEY_19, bigbox, order
 from tests.odoo.test_extraction import deliver, invoice
 
-CHARGES = {"D240": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"}
+CHARGES = {"freight": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"}   # canonical words: SAC02 D240 is freight
 
 
 @pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
@@ -82,8 +82,8 @@ def test_mapped_charges_become_order_lines(client: OdooClient, odoo: odoorpc.ODO
                                            services: dict[str, int]) -> None:
     doc = x12_order("PO-CH-1", [FREIGHT, DISCOUNT, HANDLING])
     assert [(ac.kind, ac.code, ac.amount, ac.percent) for ac in doc.allowances_charges] == [
-        ("charge", "D240", Decimal("50.00"), None), ("allowance", "C310", None, Decimal(2)),
-        ("charge", "H090", Decimal("15.00"), None)]
+        ("charge", "freight", Decimal("50.00"), None), ("allowance", "discount", None, Decimal(2)),
+        ("charge", "special_handling", Decimal("15.00"), None)]
     links = post(client, doc, bigbox(charge_products=CHARGES), Cache())
     assert [(link.model, link.role) for link in links] == [("sale.order", "created")]
     so, lines = read_order(odoo, "PO-CH-1")
@@ -93,9 +93,9 @@ def test_mapped_charges_become_order_lines(client: OdooClient, odoo: odoorpc.ODO
     assert [r["price_unit"] for r in lines[:2]] == [12.5, 8.75]
     assert so["amount_untaxed"] == pytest.approx(387.50 + 50 - 7.75)
     note = so["note"]
-    assert "charge D240 FREIGHT: 50.00 (order line SVC-FREIGHT, 50.00)" in note
-    assert "allowance C310 PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in note
-    assert "charge H090 SPECIAL HANDLING: 15.00 (not applied to the Odoo order)" in note
+    assert "charge freight FREIGHT: 50.00 (order line SVC-FREIGHT, 50.00)" in note
+    assert "allowance discount PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in note
+    assert "charge special_handling SPECIAL HANDLING: 15.00 (not applied to the Odoo order)" in note
     assert note.count("not applied") == 1
     assert so["tag_ids"] == [] and "EDI price check" not in note     # charge lines are no price mismatches
 
@@ -123,7 +123,7 @@ def test_percent_unknown_under_pricelist_policy_stays_in_the_note(client: OdooCl
          bigbox(charge_products=CHARGES, price_policy="pricelist"), Cache())
     so, lines = read_order(odoo, "PO-CH-2")
     assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("FREIGHT", 50.0)]
-    assert ("allowance C310 PROMO DISCOUNT: 2% (not applied to the Odoo order: a percent without a base amount, "
+    assert ("allowance discount PROMO DISCOUNT: 2% (not applied to the Odoo order: a percent without a base amount, "
             "and the line prices come from the Odoo pricelist (price_policy pricelist))") in so["note"]
 
 
@@ -136,9 +136,10 @@ def test_percent_of_the_base_amount_sent(client: OdooClient, odoo: odoorpc.ODOO,
 
 
 def test_mapped_product_missing_in_odoo_is_rejected(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """(A setting written with the partner's code, from before the canonical words, still finds its charge.)"""
     with pytest.raises(OdooRejected) as info:
-        post(client, x12_order("PO-CH-4", [FREIGHT]), bigbox(charge_products=CHARGES), Cache())
-    assert str(info.value) == ("order PO-CH-4, charge D240: no product with internal reference 'SVC-FREIGHT' in "
+        post(client, x12_order("PO-CH-4", [FREIGHT]), bigbox(charge_products={"D240": "SVC-FREIGHT"}), Cache())
+    assert str(info.value) == ("order PO-CH-4, charge freight: no product with internal reference 'SVC-FREIGHT' in "
                                "Odoo (partner setting odoo.charge_products maps 'D240' to it); create the service "
                                "product or change the partner setting")
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CH-4")]]) == []
@@ -172,7 +173,7 @@ def test_replacement_rewrites_the_charge_lines_once(client: OdooClient, odoo: od
     assert post(client, replacement, partner, Cache())[0].role == "updated"
     so, lines = read_order(odoo, "PO-CH-6")
     assert [(r["name"], r["price_unit"]) for r in lines[2:]] == [("FREIGHT", 75.0), ("PROMO DISCOUNT", -7.75)]
-    assert "allowance C310 PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in so["note"]
+    assert "allowance discount PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, -7.75)" in so["note"]
     assert post(client, replacement, partner, Cache())[0].role == "found"
     assert read_order(odoo, "PO-CH-6") == (so, lines)
 

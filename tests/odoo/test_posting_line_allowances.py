@@ -17,7 +17,7 @@ from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_posting_charges import sac, sandbox, services  # noqa: F401  (fixtures)
 from tests.odoo.test_posting_charges import x12_order as header_and_line_order
 
-CHARGES = {"D240": "SVC-FREIGHT", "C320": "SVC-DISCOUNT"}
+CHARGES = {"freight": "SVC-FREIGHT", "C320": "SVC-DISCOUNT"}
 PROMO = sac("A", "C310", percent="10", description="PROMO")           # 10 % off the line
 EXTRA = sac("A", "C310", percent="5", description="EXTRA")            # then 5 % more: 14.5 % in all
 TEN_OFF = sac("A", "A260", amount="1000", description="TEN OFF")      # $10.00 off the line (2 implied decimals)
@@ -49,9 +49,9 @@ def test_sac_in_the_po1_loop_is_read_into_the_line() -> None:
     doc = x12_order("PO-LA-0", [PROMO, EXTRA, HANDLING], [TEN_OFF])
     assert doc.allowances_charges == []
     assert [[(ac.kind, ac.code, ac.amount, ac.percent) for ac in line.allowances_charges] for line in doc.lines] == [
-        [("allowance", "C310", None, Decimal(10)), ("allowance", "C310", None, Decimal(5)),
-         ("charge", "H090", Decimal("5.00"), None)],
-        [("allowance", "A260", Decimal("10.00"), None)]]
+        [("allowance", "discount", None, Decimal(10)), ("allowance", "discount", None, Decimal(5)),
+         ("charge", "special_handling", Decimal("5.00"), None)],
+        [("allowance", "advertising_allowance", Decimal("10.00"), None)]]
 
 
 def test_line_allowances_become_the_lines_discount(client: OdooClient, odoo: odoorpc.ODOO, freight: int) -> None:
@@ -71,10 +71,10 @@ def test_line_allowances_become_the_lines_discount(client: OdooClient, odoo: odo
             for r in lines[2:]] == [(freight, "FREIGHT (line 1)", 1.0, 20.0, 0.0)]
     assert so["amount_untaxed"] == pytest.approx(256.50 + 77.50 + 20.0)
     note = so["note"]
-    assert "line 1: allowance C310 PROMO: 10%, allowance C310 EXTRA: 5% (order line discount 14.50%)" in note
-    assert "line 2: allowance A260 TEN OFF: 10.00 (order line discount 11.43%)" in note
-    assert "line 1: charge D240 FREIGHT: 20.00 (order line SVC-FREIGHT, 20.00)" in note
-    assert "line 2: charge H090 HANDLING: 5.00 (not applied to the Odoo order)" in note
+    assert "line 1: allowance discount PROMO: 10%, allowance discount EXTRA: 5% (order line discount 14.50%)" in note
+    assert "line 2: allowance advertising_allowance TEN OFF: 10.00 (order line discount 11.43%)" in note
+    assert "line 1: charge freight FREIGHT: 20.00 (order line SVC-FREIGHT, 20.00)" in note
+    assert "line 2: charge special_handling HANDLING: 5.00 (not applied to the Odoo order)" in note
     assert so["tag_ids"] == [] and "EDI price check" not in note      # the gross price is what is compared
 
     again = post(client, doc, partner, Cache())
@@ -103,9 +103,9 @@ def test_pricelist_policy_keeps_an_amount_off_visible(client: OdooClient, odoo: 
     for row in lines:
         assert row["price_subtotal"] == pytest.approx(
             round(row["price_unit"] * row["product_uom_qty"] * (1 - row["discount"] / 100), 2))
-    assert ("line 2: allowance A260 TEN OFF: 10.00 (not applied to the Odoo order: an amount off a line priced "
+    assert ("line 2: allowance advertising_allowance TEN OFF: 10.00 (not applied to the Odoo order: an amount off a line priced "
             "by the Odoo pricelist (price_policy pricelist))") in so["note"]
-    assert "line 1: allowance C310 PROMO: 10% (order line discount 10.00%)" in so["note"]
+    assert "line 1: allowance discount PROMO: 10% (order line discount 10.00%)" in so["note"]
 
 
 def test_an_unexpressible_allowance_with_a_mapped_code_is_a_charge_line(client: OdooClient, odoo: odoorpc.ODOO,
@@ -116,7 +116,7 @@ def test_an_unexpressible_allowance_with_a_mapped_code_is_a_charge_line(client: 
     assert [r["discount"] for r in lines[:2]] == [0.0, 0.0]
     assert [(r["product_id"][0], r["name"], r["price_unit"]) for r in lines[2:]] == [
         (freight, "BIG REBATE (line 2)", -90.0)]
-    assert "line 2: allowance D240 BIG REBATE: 90.00 (order line SVC-FREIGHT, -90.00)" in so["note"]
+    assert "line 2: allowance freight BIG REBATE: 90.00 (order line SVC-FREIGHT, -90.00)" in so["note"]
     assert so["amount_untaxed"] == pytest.approx(300.0 + 87.5 - 90.0)
 
 
@@ -143,7 +143,7 @@ def test_a_replacement_rewrites_the_discounts_once(client: OdooClient, odoo: odo
     so, lines = read_order(odoo, "PO-LA-5")
     assert [(r["price_unit"], r["discount"]) for r in lines] == [(12.5, 0.0), (8.75, 11.43), (20.0, 0.0)]
     assert lines[2]["name"] == "FREIGHT (line 2)"
-    assert "line 2: allowance A260 TEN OFF: 10.00 (order line discount 11.43%)" in so["note"]
+    assert "line 2: allowance advertising_allowance TEN OFF: 10.00 (order line discount 11.43%)" in so["note"]
     assert post(client, replacement, partner, Cache())[0].role == "found"
     assert read_order(odoo, "PO-LA-5") == (so, lines)
 

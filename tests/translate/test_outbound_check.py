@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from gateway.config.loader import LoadedConfig, load
+from gateway.config.models import PartnerConfig
 from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.formats.base import Severity
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import render, translate
-from gateway.translate.canonical import Document, Tax, from_json
+from gateway.translate.canonical import AllowanceCharge, Document, Tax, from_json
 from tests.helpers.examples import example_workspace
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
@@ -98,6 +99,55 @@ def test_tax_types_are_the_same_words_in_x12_and_edifact(tax_type: str, x12_code
     assert f"TAX+7+{edifact_code}+" in edifact_file
     back = translate(parse(edifact_file.encode()).transactions[0], config.partners["eurohandel"], config.profiles)[0]
     assert [t.type for t in back.taxes] == [read_back]                     # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("kind", "code", "x12_code", "edifact_code", "ubl_code"), [
+    ("charge", "freight", "D240", "FC", "FC"), ("allowance", "discount", "C310", "DI", "95"),
+    ("charge", "insurance", "D980", "IN", "IN"), ("charge", "special_handling", "H090", "SH", "SH")])
+def test_allowance_codes_are_the_same_words_in_x12_edifact_and_ubl(
+        kind: str, code: str, x12_code: str, edifact_code: str, ubl_code: str, config: LoadedConfig,
+        journal: SqliteJournal) -> None:
+    """An invoice read from X12 with a freight charge (SAC*C*D240) carried D240 into the INVOIC's ALC 7161,
+    and the outbound check refused it: the code is now a canonical word each syntax writes with its own code
+    (UBL: UNCL 5189 for an allowance's reason, 7161 for a charge's)."""
+    charge = AllowanceCharge(kind=kind, code=code, amount=Decimal("35.00"), description="AS AGREED")  # type: ignore[arg-type]
+    doc = _invoice(allowances_charges=[charge])
+    x12_file = render(doc, config.partners["bigbox"], config.profiles, journal, "810",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert f"SAC*{kind[0].upper()}*{x12_code}***3500" in x12_file
+    from_x12 = translate(parse(x12_file.encode()).transactions[0], config.partners["bigbox"], config.profiles)[0]
+    assert from_x12.allowances_charges == [charge]                         # type: ignore[attr-defined]
+    edifact_file = render(from_x12, config.partners["eurohandel"], config.profiles, journal, "INVOIC",
+                          our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert f"ALC+{kind[0].upper()}++++{edifact_code}" in edifact_file
+    back = translate(parse(edifact_file.encode()).transactions[0], config.partners["eurohandel"], config.profiles)[0]
+    assert back.allowances_charges == [charge]                             # type: ignore[attr-defined]
+    ubl = PartnerConfig.model_validate({"id": "ubl-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
+        {"type": "Invoice", "direction": d, "profile": "ubl-2.1-invoice"} for d in ("in", "out")]})
+    ubl_file = render(back, ubl, config.profiles, journal, "Invoice", our_ids=config.gateway.our_ids,
+                      now=RENDER_TIME).data.decode()
+    assert f"<cbc:AllowanceChargeReasonCode>{ubl_code}</cbc:AllowanceChargeReasonCode>" in ubl_file
+    from_ubl = translate(parse(ubl_file.encode()).transactions[0], ubl, config.profiles)[0]
+    assert from_ubl.allowances_charges == [charge]                         # type: ignore[attr-defined]
+
+
+def test_an_allowance_code_only_one_syntax_has(config: LoadedConfig, journal: SqliteJournal) -> None:
+    """A code outside the shared words stays as the partner sent it (G830 shipping and handling goes back out
+    as G830), and a word the other syntax has no code for (fuel_surcharge, X12 D270) is still refused there,
+    naming the ALC element, rather than sent as a code the partner cannot read."""
+    sac = [AllowanceCharge(kind="charge", code="G830", amount=Decimal("5.00")),
+           AllowanceCharge(kind="charge", code="fuel_surcharge", amount=Decimal("7.00"))]
+    x12_file = render(_invoice(allowances_charges=sac), config.partners["bigbox"], config.profiles, journal, "810",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert "SAC*C*G830***500~" in x12_file and "SAC*C*D270***700~" in x12_file
+    from_x12 = translate(parse(x12_file.encode()).transactions[0], config.partners["bigbox"], config.profiles)[0]
+    assert from_x12.allowances_charges == sac                               # type: ignore[attr-defined]
+    with pytest.raises(TranslationError) as err:
+        render(from_x12.model_copy(update={"allowances_charges": sac[1:]}), config.partners["eurohandel"],
+               config.profiles, journal, "INVOIC", our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    assert "would not pass the partner's validation" in str(err.value)
+    assert "ALC, element 5.1: data element 7161 (ALC element 5.1) is 14 characters long" in str(err.value)
+    assert "'fuel_surcharge'" in str(err.value)
 
 
 def test_no_free_text_element_allows_fewer_characters_than_the_shortcut_assumes() -> None:

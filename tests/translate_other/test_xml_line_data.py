@@ -100,3 +100,22 @@ def test_cxml_itemout_ship_to_is_the_lines_own(registry: ProfileRegistry) -> Non
     assert place.address is not None and (place.address.lines, place.address.country) == (["Alexanderplatz 1"], "DE")
     assert place.contact is not None and place.contact.name == "Receiving"
     assert second.dates == [DateValue(qualifier="requested_delivery", date="2020-02-28", time="00:00")]
+
+
+def test_a_ubl_header_delivery_with_only_a_period_is_no_ship_to(registry: ProfileRegistry) -> None:
+    """A header Delivery that gives only the requested period (as PEPPOL orders may) is the order's day, not a
+    ship-to without name or identifiers (which no Odoo contact could be found or made for); a header
+    DeliveryLocation's ID without a scheme is its `id`, and its Name its name, as on a line."""
+    text = UBL.read_text(encoding="utf-8")
+    start = text.index("<cac:Delivery>")
+    end = text.index("</cac:Delivery>", start) + len("</cac:Delivery>")
+    period = ("<cac:Delivery><cac:RequestedDeliveryPeriod><cbc:StartDate>2010-02-12</cbc:StartDate>"
+              "</cac:RequestedDeliveryPeriod></cac:Delivery>")
+    doc = _order((text[:start] + period + text[end:]).encode(), "ubl-2.1-order", registry)
+    assert doc.party("ship_to") is None
+    assert doc.dates == [DateValue(qualifier="requested_delivery", date="2010-02-12")]
+    named = ("<cac:Delivery><cac:DeliveryLocation><cbc:ID>STORE-7</cbc:ID><cbc:Name>Store 7</cbc:Name>"
+             "</cac:DeliveryLocation></cac:Delivery>")
+    doc = _order((text[:start] + named + text[end:]).encode(), "ubl-2.1-order", registry)
+    place = doc.party("ship_to")
+    assert place is not None and (place.ids, place.name) == ({"id": "STORE-7"}, "Store 7")
