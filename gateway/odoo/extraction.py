@@ -415,6 +415,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         doc_lines = []
         po_number = move.get("ref") or None
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
+        tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
         problems: list[str] = []
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
@@ -431,6 +432,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 found = []
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
+                tax_bases[tax["id"]] += subtotal
             doc_lines.append(Line(line_no=line_no, item_ids=ids,
                                   description=line.get("name") or name, quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
@@ -454,7 +456,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
-            taxes=[Tax(type=tax_type(taxes[t]), amount=a, rate=rate_of(taxes[t])) for t, a in tax_totals.items()],
+            taxes=[Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t], rate=rate_of(taxes[t]))
+                   for t, a in tax_totals.items()],
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",

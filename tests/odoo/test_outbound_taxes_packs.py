@@ -229,3 +229,34 @@ def test_taxes_rounded_globally_add_up_as_odoos_tax_lines(sandbox: SandboxServer
     _, back = odd.rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
     assert isinstance(back, Invoice) and back.check() == [] and back.totals.total_amount == total
     assert [t.amount for t in back.taxes] == [Decimal("3.75")]
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+def test_a_ubl_invoice_has_a_tax_subtotal_per_child_with_its_taxable_amount(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """UBL's TaxTotal has one TaxSubtotal per tax with the amount it is on (TaxableAmount, which Peppol requires):
+    a group's children each get theirs, on the lines that carry the group, and a tax on one line only is on that
+    line's amount. The invoice's taxes had no taxable amount at all."""
+    from gateway.config.models import PartnerConfig
+    from gateway.formats import parse
+    from gateway.translate import render, translate
+
+    federal, provincial = a_tax(odoo, "GST 5%", 5.0), a_tax(odoo, "PST 7%", 7.0)
+    group = a_tax(odoo, "GST+PST", 0.0, "group", children_tax_ids=[(6, 0, [federal, provincial])])
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-UBL", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                           [odd.line("1", {"gtin": "00614141000012"}, 10), odd.line("2", {"gtin": "00614141000029"}, 4)])
+    move = odd.invoiced(odoo, order_id, [{"price_unit": 10.0, "tax_ids": [(6, 0, [group])]},
+                                         {"price_unit": 25.0, "tax_ids": [(6, 0, [federal])]}])
+    _, tax_amount, total = odd.odoo_totals(odoo, move)
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert [(t.rate, t.taxable_amount, t.amount) for t in doc.taxes] == [
+        (Decimal(5), Decimal(200), Decimal(10)), (Decimal(7), Decimal(100), Decimal(7))]
+    ubl = PartnerConfig.model_validate({"id": "ubl-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
+        {"type": "Invoice", "direction": d, "profile": "ubl-2.1-invoice"} for d in ("in", "out")]})
+    data = render(doc, ubl, examples.profiles, journal, "Invoice", our_ids=examples.gateway.our_ids).data
+    assert data.count(b"<cac:TaxSubtotal>") == 2
+    [back] = translate(parse(data).transactions[0], ubl, examples.profiles)
+    assert isinstance(back, Invoice) and back.check() == []
+    assert [(t.rate, t.taxable_amount, t.amount) for t in back.taxes] == [(t.rate, t.taxable_amount, t.amount)
+                                                                          for t in doc.taxes]
+    assert back.totals.tax_amount == tax_amount == Decimal(17) and back.totals.total_amount == total
