@@ -168,7 +168,8 @@ async def test_our_client_to_our_server_compressed_signed_encrypted(tmp_path: Pa
     recv_cfg = GatewayConfig(our_ids=OurIds(as2_id="BIGBOX-AS2"), as2_server=As2ServerSettings(
         enabled=True, port=0, certificate=bigbox.cert_path, private_key=bigbox.key_path))
     acme_at_bigbox = PartnerConfig(id="acme", inbound=[As2Channel(channel="as2", as2_id="ACMEDIST",
-                                                                  certificates=[acme.cert_path])])
+                                                                  certificates=[acme.cert_path],
+                                                                  async_mdn_allow=["127.0.0.1"])])
     receiver = As2Server(recv_cfg, {"acme": acme_at_bigbox}, intake, Ledger(tmp_path / "r" / "as2.sqlite3"),
                          tmp_path / "r" / "work")
     await receiver.start()

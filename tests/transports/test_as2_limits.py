@@ -25,11 +25,11 @@ from aiohttp import web
 from gateway.config.models import As2Channel, PartnerConfig
 from gateway.transports.as2 import mdn, mime
 from tests.helpers.wait import wait_for_async
-from tests.transports.as2_peer import as2_headers, compressed_entity, serve
+from tests.transports.as2_peer import as2_headers, build_message, compressed_entity, serve
 from tests.transports.certs import make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import DOC, Peer, outbound_message, partner_for, sender_for
-from tests.transports.test_as2_server import World, post, start_server
+from tests.transports.test_as2_server import PAYLOAD, World, post, start_server
 from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
 
 
@@ -341,6 +341,35 @@ async def test_connections_beyond_the_cap_are_closed_and_the_open_ones_still_ser
         assert status(await exchange(server.port, [http_post("/as2/mdn", {"AS2-From": "NOBODY"}, b"")])) == 403
     finally:
         for _, writer in opened:
+            writer.close()
+        await server.close()
+
+
+async def test_connections_still_in_their_tls_handshake_count_against_the_cap(
+        world: World, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    """Over HTTPS, connections that never send their TLS hello hold sockets as much as idle ones: they count from
+    their accept, so one beyond max_connections is closed at once, not after idle_timeout; once one of them
+    goes, a partner's real TLS request is served."""
+    server = await start_server(world, intake, tls=True, max_connections=3, idle_timeout=120)
+    stalled: list[asyncio.StreamWriter] = []
+    try:
+        assert server.port
+        for _ in range(3):
+            stalled.append((await asyncio.open_connection("127.0.0.1", server.port))[1])
+        await wait_for_async(lambda: server.site and len(server.site.handshakes) == 3, message="3 in handshake")
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        assert await asyncio.wait_for(reader.read(), 30) == b""          # closed at once, not in 120 s
+        writer.close()
+        refusals = [r for r in caplog.records if "AS2 connection from 127.0.0.1 refused" in r.getMessage()]
+        assert len(refusals) == 1 and "3 connections are open" in refusals[0].getMessage()
+        stalled.pop().close()                                               # one handshake given up
+        await wait_for_async(lambda: server.site and len(server.site.handshakes) == 2, message="its slot freed")
+        ctype, body, _ = build_message(world.tmp / "tls", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<tls-cap@bigbox>", ctype),
+                           cacert=world.ours.cert_path)
+        assert reply.status == 200 and len(intake.messages()) == 1
+    finally:
+        for writer in stalled:
             writer.close()
         await server.close()
 

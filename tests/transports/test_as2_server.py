@@ -26,6 +26,7 @@ from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
+from gateway.transports.destinations import Destinations
 from tests.helpers.disk import small_disk
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for_async
@@ -68,8 +69,10 @@ def world(tmp_path: Path) -> World:
 async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
                        min_backoff: float = 5.0, our_as2_id: str | None = None,
-                       previous: list[Cert] | None = None, **limits: Any) -> As2Server:
-    """`limits`: as2_server settings such as max_connections, idle_timeout, body_deadline."""
+                       previous: list[Cert] | None = None, mdn_allow: tuple[str, ...] = ("127.0.0.1",),
+                       **limits: Any) -> As2Server:
+    """`limits`: as2_server settings such as max_connections, idle_timeout, body_deadline; `mdn_allow`: the
+    partner's async_mdn_allow (its MDN URLs are on loopback here)."""
     settings = As2ServerSettings(enabled=True, host="127.0.0.1", port=0, certificate=world.ours.cert_path,
                                  private_key=world.ours.key_path, max_body=max_body,
                                  previous_keys=[As2KeyPair(certificate=c.cert_path, private_key=c.key_path)
@@ -80,7 +83,8 @@ async def start_server(world: World, intake: JournalIntake, *, tls: bool = False
                            outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=min_backoff * 4))
     partner = PartnerConfig(id="bigbox", inbound=[As2Channel(
         channel="as2", as2_id="BIGBOX-AS2", certificates=[world.partner.cert_path, world.partner_new.cert_path],
-        require_signed=require_signed, require_encrypted=require_encrypted, our_as2_id=our_as2_id)])
+        require_signed=require_signed, require_encrypted=require_encrypted, our_as2_id=our_as2_id,
+        async_mdn_allow=list(mdn_allow))])
     server = As2Server(config, {"bigbox": partner}, intake, Ledger(world.tmp / "state" / "as2.sqlite3"),
                        world.tmp / "state" / "as2-work")
     await server.start()
@@ -315,6 +319,72 @@ async def test_async_mdn_is_posted_to_receipt_delivery_option(world: World, inta
         fields = mdn_fields(verify_mdn(world.tmp, headers["Content-Type"], mdn_body, world.ours))
         assert fields["original-message-id"] == "<async@bigbox>"
         assert fields["disposition"].endswith("; processed")
+        assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "127.0.0.2"])
+async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_message_still_taken(
+        world: World, intake: JournalIntake, host: str) -> None:
+    """A partner's Receipt-Delivery-Option pointing into the gateway's host (or network) is not POSTed to unless
+    its channel's async_mdn_allow lists it: the message is taken and flagged, no MDN is queued, the log says why."""
+    received: list[bytes] = []
+
+    async def sink(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mdn", sink)
+    runner, port = await serve(app)
+    server = await start_server(world, intake, mdn_allow=())
+    try:
+        ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<ssrf@bigbox>", ctype,
+                                                    async_url=f"http://{host}:{port}/mdn"))
+        assert reply.status == 200 and b"the asynchronous MDN is not sent" in reply.body
+        (got,) = intake.messages()
+        assert intake.stored(got) == PAYLOAD
+        assert "loopback address, which the partner's async_mdn_allow does not list" in got.meta["async_mdn_refused"]
+        assert server.ledger._db.execute("SELECT COUNT(*) FROM mdn_out").fetchone() == (0,)
+        await asyncio.sleep(0.3)
+        assert received == []
+    finally:
+        await server.close()
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("allow", [(), ("http://localhost:{port}/",)], ids=["refused", "url-prefix-allowed"])
+async def test_a_name_is_checked_on_the_addresses_it_resolves_to_when_the_mdn_is_sent(
+        world: World, intake: JournalIntake, allow: tuple[str, ...]) -> None:
+    """`localhost` passes the look at the URL (a name) and is refused as it is connected to (127.0.0.1/::1): what
+    a name resolves to is checked at send time, where a rebinding name would show its real address. Listed as a
+    URL prefix, the same URL is used."""
+    received: list[bytes] = []
+
+    async def sink(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mdn", sink)
+    runner, port = await serve(app)
+    server = await start_server(world, intake, mdn_allow=tuple(a.format(port=port) for a in allow))
+    try:
+        ctype, body, _ = build_message(world.tmp / "n", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<name@bigbox>", ctype,
+                                                    async_url=f"http://localhost:{port}/mdn"))
+        assert reply.status == 200 and b"asynchronously" in reply.body
+        rows = await wait_for_async(lambda: server.ledger._db.execute(
+            "SELECT done, attempts, last_error FROM mdn_out WHERE done != 0").fetchall(), message="the MDN settled")
+        if allow:
+            assert rows == [(1, 0, None)] and len(received) == 1 and b"<name@bigbox>" in received[0]
+        else:
+            ((done, attempts, error),) = rows
+            assert (done, attempts) == (3, 0) and received == []
+            assert error.startswith("localhost: ") and "is a loopback address" in error
         assert len(intake.messages()) == 1
     finally:
         await server.close()
@@ -567,3 +637,19 @@ async def test_a_full_work_disk_answers_503_and_stores_nothing(world: World, int
             assert reply.status == 200 and len(intake.messages()) == 1         # still serving
         finally:
             await server.close()
+
+
+def test_async_mdn_allow_entries_are_checked_when_the_partner_is_read() -> None:
+    """An entry is an address, a network or an http(s) URL prefix; a prefix without a path ends at its host."""
+    ch = As2Channel(channel="as2", as2_id="X", async_mdn_allow=["10.20.0.0/16", "::1", "HTTPS://As2.Partner.Example"])
+    assert ch.async_mdn_allow == ["10.20.0.0/16", "::1/128", "https://as2.partner.example/"]
+    policy = Destinations.of(ch.async_mdn_allow)
+    assert policy.check_url("https://as2.partner.example/mdn") is None
+    assert policy.check_url("http://[::1]:4080/mdn") is None
+    assert policy.listed("https://as2.partner.example.evil/mdn") is False
+    assert policy.listed("https://as2.partner.example@127.0.0.1/mdn") is False
+    assert "only http and https" in (policy.check_url("file:///etc/passwd") or "")
+    assert "loopback" in (policy.check_url("http://[::ffff:127.0.0.1]/") or "")
+    for bad in ("intranet", "https:///mdn", "10.20.0.0/33"):
+        with pytest.raises(ValueError, match="async_mdn_allow"):
+            As2Channel(channel="as2", as2_id="X", async_mdn_allow=[bad])

@@ -11,7 +11,7 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -68,13 +68,14 @@ class Partner:
         self.delay = 0.0
         self.disposition = mdn.Disposition("processed")
         self.mdn_first = True
-        self.busy: str | None = None
+        self.busy: str | Callable[[], str] | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         self.posts.append(dict(request.headers))
         if self.busy is not None:
-            return web.Response(status=503, text="maintenance", headers={"Retry-After": self.busy})
+            after = self.busy() if callable(self.busy) else self.busy
+            return web.Response(status=503, text="maintenance", headers={"Retry-After": after})
         if "Receipt-Delivery-Option" not in request.headers:
             headers, body = self.mdn(request.headers["Message-ID"])
             return web.Response(status=200, body=body, headers=headers)
@@ -195,7 +196,7 @@ async def test_a_busy_partners_retry_after_sets_the_next_attempt(
     peer, url, ours = partner
     peer.busy = header
     if header == "in-a-date":
-        peer.busy = format_datetime(datetime.now(UTC) + timedelta(seconds=600), usegmt=True)
+        peer.busy = lambda: format_datetime(datetime.now(UTC) + timedelta(seconds=600), usegmt=True)
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={"min_backoff": 1, "max_backoff": 3600},
                        mdn="sync")
     peer.ledger_path = ws.root / "state" / "as2.sqlite3"

@@ -122,7 +122,8 @@ async def test_as2_send_with_async_mdn_through_the_daemon(tmp_path: Path, intake
     recv = As2Server(GatewayConfig(our_ids=OurIds(as2_id="BIGBOX-AS2"), as2_server=As2ServerSettings(
         enabled=True, port=0, certificate=bigbox.cert_path, private_key=bigbox.key_path)),
         {"acme": PartnerConfig(id="acme", inbound=[As2Channel(channel="as2", as2_id="ACMEDIST",
-                                                              certificates=[acme.cert_path])])},
+                                                              certificates=[acme.cert_path],
+                                                              async_mdn_allow=["127.0.0.1"])])},
         intake, Ledger(tmp_path / "recv" / "as2.sqlite3"), tmp_path / "recv" / "work")
     await recv.start()
     port = free_port()

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS sent (
 CREATE TABLE IF NOT EXISTS mdn_out (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, url TEXT NOT NULL,
     headers TEXT NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL, last_error TEXT, done INTEGER NOT NULL DEFAULT 0);
+    next_at REAL NOT NULL, last_error TEXT, done INTEGER NOT NULL DEFAULT 0);  -- 1 sent, 2 given up, 3 refused
 """
 
 
@@ -109,6 +109,11 @@ class Ledger:
         with self._lock:
             self._db.execute("UPDATE mdn_out SET attempts=attempts+1, next_at=?, last_error=?, done=? WHERE id=?",
                              (time.time() + delay, error, 2 if give_up else 0, mdn_id))
+
+    def mdn_refused(self, mdn_id: int, reason: str) -> None:
+        """Not sent, and never tried again: its URL leads where the partner's settings do not allow (done=3)."""
+        with self._lock:
+            self._db.execute("UPDATE mdn_out SET last_error=?, done=3 WHERE id=?", (reason, mdn_id))
 
     def next_mdn_at(self) -> float | None:
         with self._lock:

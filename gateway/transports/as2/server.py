@@ -12,24 +12,42 @@ import asyncio
 import logging
 import re
 import shutil
+import socket
 import ssl
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, StreamReader, web
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    StreamReader,
+    TCPConnector,
+    ThreadedResolver,
+    web,
+)
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
+from gateway.errors import DeliveryRetry
 from gateway.journal.api import State
+from gateway.logs import redact_url
+from gateway.outbound.retry_after import parse_retry_after, retry_wait
+from gateway.pipeline import compute_backoff
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
 from gateway.transports.base import Intake, IntakeMeta, Refusals
+from gateway.transports.destinations import DestinationRefused, Destinations
 from gateway.transports.keys import load_certificates, load_private_key
 
 log = logging.getLogger("gateway.transports.as2")
@@ -106,6 +124,7 @@ class As2Server:
         self.previous = previous_identities(self.settings)
         self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
         self._runner: web.AppRunner | None = None
+        self.site: _CappedSite | None = None
         self._mdn_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.port: int | None = None
@@ -144,6 +163,7 @@ class As2Server:
                            max_connections=self.settings.max_connections,
                            handshake_timeout=self.settings.idle_timeout)
         await site.start()
+        self.site = site
         sockets = getattr(site._server, "sockets", None)
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
@@ -245,6 +265,7 @@ class As2Server:
         pid = known.partner.id
         if async_url and not async_url.lower().startswith(("http://", "https://")):
             async_url = None                                  # mailto: etc. are AS1: answer synchronously
+        mdn_refused = self._check_mdn_url(known, async_url, message_id) if async_url else None
         try:
             got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
         except Exception as exc:                              # never a traceback to the partner
@@ -267,7 +288,7 @@ class As2Server:
             disp = mdn.Disposition("processed", "warning", "duplicate-document")
             return await self._answer(known, message_id, disp, (got.mic, spelled),
                                       f"duplicate of message {earlier}; not processed again",
-                                      sign_mdn, async_url, micalg)
+                                      sign_mdn, async_url, micalg, mdn_refused)
         old_key = self._previous_key_used(got.recipient, pid, message_id)
         filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
         meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
@@ -276,7 +297,8 @@ class As2Server:
                                  "as2_to": self.local_id(known), "mic": got.mic, "mic_alg": got.mic_alg,
                                  "layers": got.layers, "content_type": got.content_type,
                                  "subject": h.get("Subject", ""),
-                                 **({"encrypted_to_previous_certificate": old_key} if old_key else {})})
+                                 **({"encrypted_to_previous_certificate": old_key} if old_key else {}),
+                                 **({"async_mdn_refused": mdn_refused} if mdn_refused else {})})
         try:
             message = await self.intake.submit(got.payload, meta)
         except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: no MDN, the partner resends
@@ -293,7 +315,17 @@ class As2Server:
         if not wants_mdn:
             return web.Response(status=200, text="OK\r\n")
         return await self._answer(known, message_id, disp, (got.mic, spelled), text, sign_mdn,
-                                  async_url, micalg)
+                                  async_url, micalg, mdn_refused)
+
+    def _check_mdn_url(self, known: As2Partner, url: str, message_id: str) -> str | None:
+        """Why the MDN cannot go to the URL the partner named (a warning in the log), or None; a name that
+        passes here is checked again on its addresses when the MDN is POSTed."""
+        refused = Destinations.of(known.channel.async_mdn_allow).check_url(url)
+        if refused:
+            log.warning("AS2 message %s from %s: its asynchronous MDN is not sent to %s: %s (a partner's URL may "
+                        "lead there only if its AS2 channel lists it in async_mdn_allow)", message_id,
+                        known.partner.id, redact_url(url), refused)
+        return refused
 
     def _previous_key_used(self, recipient: Any, pid: str, message_id: str) -> str:
         """When a partner encrypted to one of our previous certificates: a warning, and the serial for the journal."""
@@ -308,65 +340,103 @@ class As2Server:
 
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
                       mic: tuple[str, str] | None, text: str, sign: bool, async_url: str | None,
-                      micalg: str) -> web.StreamResponse:
+                      micalg: str, mdn_refused: str | None = None) -> web.StreamResponse:
         headers, body = mdn.build(original_message_id=message_id, our_id=self.local_id(known),
                                   partner_id=known.channel.as2_id, disposition=disp, mic=mic,
                                   text=f"The AS2 message {message_id} was {disp}. {text}",
                                   signer=self.identity if sign else None, sign_digest=micalg)
+        if async_url and mdn_refused:
+            return web.Response(status=200, text=f"received; the asynchronous MDN is not sent: {mdn_refused}\r\n")
         if async_url:
             self.ledger.queue_mdn(known.partner.id, async_url, headers, body)
             self._wake.set()
             return web.Response(status=200, text="MDN will be sent asynchronously\r\n")
         return web.Response(status=200, body=body, headers=headers)
 
-    async def _post_mdns(self, session: ClientSession, items: list[Any]) -> None:
-        """POST the due MDNs of one destination, in order; a failure is retried with the outbox's backoff."""
+    def _destinations(self, partner_id: str) -> Destinations:
+        """Where the partner's MDN URLs may lead (public addresses only, for a partner no longer configured)."""
+        known = next((p for p in self.partners.values() if p.partner.id == partner_id), None)
+        return Destinations.of(known.channel.async_mdn_allow if known else [])
+
+    async def _post_mdns(self, items: list[Any]) -> None:
+        """POST the due MDNs of one destination, in order; a failure is retried with the outbox's backoff (or the
+        partner's Retry-After), a URL that leads where the partner's settings do not allow is not tried again."""
         box = self.config.outbox
         for item in items:
+            where = redact_url(item.url)
             try:
-                async with session.post(item.url, data=item.body, headers=item.headers) as resp:
-                    if resp.status >= 300:
-                        raise ClientError(f"HTTP {resp.status}")
-                self.ledger.mdn_sent(item.id)
-                log.info("async MDN %s sent to %s", item.id, item.url)
+                refused = await self._post_mdn(item)
             except (TimeoutError, ClientError, OSError) as exc:
-                delay = min(box.max_backoff, box.min_backoff * 2 ** item.attempts)
+                asked = exc.retry_after if isinstance(exc, DeliveryRetry) else None
+                delay = retry_wait(compute_backoff(item.attempts + 1, box.min_backoff, box.max_backoff, jitter=False),
+                                   asked, box.max_backoff)
                 give_up = item.attempts + 1 >= box.max_attempts
                 self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
-                log.warning("async MDN %s to %s failed (%s)%s", item.id, item.url, exc or type(exc).__name__,
+                log.warning("async MDN %s to %s failed (%s)%s", item.id, where, exc or type(exc).__name__,
                             ", giving up" if give_up else f", retry in {delay:.0f}s")
+                continue
+            if refused:
+                self.ledger.mdn_refused(item.id, refused)
+                log.warning("async MDN %s for %s not sent to %s: %s (a partner's URL may lead there only if its AS2 "
+                            "channel lists it in async_mdn_allow)", item.id, item.partner, where, refused)
+            else:
+                self.ledger.mdn_sent(item.id)
+                log.info("async MDN %s sent to %s", item.id, where)
+
+    async def _post_mdn(self, item: Any) -> str | None:
+        """POST one MDN; why it was not (its URL or the addresses its name resolved to are not allowed), or None
+        once sent. A connection of its own, no redirects followed: only the checked address is ever reached."""
+        policy = self._destinations(item.partner)
+        refused = policy.check_url(item.url)
+        if refused:
+            return refused
+        # a URL the partner's settings list goes wherever its name leads; any other only to allowed addresses
+        resolver = None if policy.listed(item.url) else _AllowedOnly(policy)
+        connector = TCPConnector(resolver=resolver, use_dns_cache=False, force_close=True)
+        try:
+            async with (ClientSession(connector=connector, timeout=ClientTimeout(
+                            total=self.settings.mdn_post_timeout, connect=10)) as session,
+                        session.post(item.url, data=item.body, headers=item.headers, allow_redirects=False) as resp):
+                if resp.status >= 300:
+                    asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
+                        if resp.status in (429, 503) else None
+                    raise DeliveryRetry(f"HTTP {resp.status}", retry_after=asked)
+        except ClientConnectorError as exc:
+            if isinstance(exc.os_error, DestinationRefused):
+                return str(exc.os_error)
+            raise
+        return None
 
     async def _send_async_mdns(self) -> None:
         """The durable async-MDN outbox: POST each queued MDN, retry with backoff, give up after the limit."""
         # one task per destination, each posting its MDNs in order: a partner whose URL hangs delays its own
         # MDNs (each POST waits up to mdn_post_timeout), not everyone's
         posting: dict[str, asyncio.Task[None]] = {}
-        async with ClientSession(timeout=ClientTimeout(total=self.settings.mdn_post_timeout, connect=10)) as session:
-            try:
-                while True:
-                    by_host: dict[str, list[Any]] = {}
-                    for item in self.ledger.due_mdns():
-                        by_host.setdefault(urlsplit(item.url).netloc.lower(), []).append(item)
-                    for host, items in by_host.items():
-                        if host not in posting or posting[host].done():
-                            posting[host] = asyncio.create_task(self._post_mdns(session, items))
-                            posting[host].add_done_callback(lambda _task: self._wake.set())
-                    nxt = self.ledger.next_mdn_at()
-                    timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
-                    if by_host and all(not posting[host].done() for host in by_host):
-                        timeout = max(timeout, 1.0)       # what is due is being posted: its task wakes us
-                    self._wake.clear()
-                    # (not wait_for: on 3.11 it can swallow the cancellation of close() when the wake comes
-                    # at the same moment, a posting task ending, and this loop would then never end)
-                    try:
-                        async with asyncio.timeout(timeout):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
-            finally:
-                for task in posting.values():
-                    task.cancel()
-                await asyncio.gather(*posting.values(), return_exceptions=True)
+        try:
+            while True:
+                by_host: dict[str, list[Any]] = {}
+                for item in self.ledger.due_mdns():
+                    by_host.setdefault(urlsplit(item.url).netloc.lower(), []).append(item)
+                for host, items in by_host.items():
+                    if host not in posting or posting[host].done():
+                        posting[host] = asyncio.create_task(self._post_mdns(items))
+                        posting[host].add_done_callback(lambda _task: self._wake.set())
+                nxt = self.ledger.next_mdn_at()
+                timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
+                if by_host and all(not posting[host].done() for host in by_host):
+                    timeout = max(timeout, 1.0)       # what is due is being posted: its task wakes us
+                self._wake.clear()
+                # (not wait_for: on 3.11 it can swallow the cancellation of close() when the wake comes
+                # at the same moment, a posting task ending, and this loop would then never end)
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            for task in posting.values():
+                task.cancel()
+            await asyncio.gather(*posting.values(), return_exceptions=True)
 
     # ---------------------------------------------------------------- async MDN receipts
     async def receive_mdn(self, request: web.Request) -> web.StreamResponse:
@@ -395,11 +465,34 @@ class As2Server:
         return web.Response(status=200, text=f"{answer}\r\n")
 
 
+class _AllowedOnly(AbstractResolver):
+    """aiohttp's resolver, keeping only the addresses the partner's policy allows: the connection goes to an
+    address checked as it is made, so a name that now resolves elsewhere (DNS rebinding) gains nothing."""
+
+    def __init__(self, policy: Destinations) -> None:
+        self.policy = policy
+        self.inner = ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        found = await self.inner.resolve(host, port, family)
+        why = [self.policy.check_address(ip_address(r["host"].partition("%")[0])) for r in found]
+        kept = [r for r, no in zip(found, why, strict=True) if no is None]
+        if not kept:
+            raise DestinationRefused(f"{host}: {'; '.join(w for w in why if w) or 'no address'}")
+        return kept
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 class _CappedSite(web.TCPSite):
     """aiohttp's TCP site, accepting at most `max_connections` connections at once: one more is closed as
     soon as it is accepted (the partner's AS2 software retries later), so a flood of connections that send
-    nothing cannot use up the daemon's file descriptors. A connection counts once its TLS handshake is over;
-    a handshake is cut after `handshake_timeout` seconds. Refusals are logged once a minute, with a count."""
+    nothing cannot use up the daemon's file descriptors. A connection counts from its accept, its TLS
+    handshake included (cut after `handshake_timeout` seconds): TLS is started on the accepted connection
+    (`_Handshake`) rather than by the listener, which would hand it over, and let it be counted, only once
+    the handshake is over. Refusals are logged once a minute, with a count."""
 
     def __init__(self, runner: web.AppRunner, host: str, port: int, *, ssl_context: ssl.SSLContext | None,
                  max_connections: int, handshake_timeout: float) -> None:
@@ -407,21 +500,74 @@ class _CappedSite(web.TCPSite):
         self.max_connections = max_connections
         self.handshake_timeout = handshake_timeout
         self.refused = Refusals(log, "AS2", "as2_server.max_connections")
+        self.handshakes: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await web.BaseSite.start(self)                 # registers the site with its runner, as TCPSite does
         server = self._runner.server
         assert server is not None
+        tls = self._ssl_context
 
         def accept() -> asyncio.BaseProtocol:
-            if len(server.connections) < self.max_connections:
-                return server()
-            return _Closed(self.refused, len(server.connections))
+            open_now = len(server.connections) + len(self.handshakes)
+            if open_now >= self.max_connections:
+                return _Closed(self.refused, open_now)
+            return server() if tls is None else _Handshake(self, tls, server())
 
         self._server = await asyncio.get_running_loop().create_server(
-            accept, self._host, self._port, ssl=self._ssl_context, backlog=self._backlog,
-            reuse_address=self._reuse_address, reuse_port=self._reuse_port,
-            ssl_handshake_timeout=self.handshake_timeout if self._ssl_context else None)
+            accept, self._host, self._port, backlog=self._backlog,
+            reuse_address=self._reuse_address, reuse_port=self._reuse_port)
+
+    async def stop(self) -> None:
+        for task in self.handshakes:
+            task.cancel()
+        await asyncio.gather(*self.handshakes, return_exceptions=True)
+        await super().stop()
+
+
+class _Handshake(asyncio.Protocol):
+    """An accepted connection during its TLS handshake, counted in its site's `handshakes` until it ends: then
+    the connection is handed to `handler` (aiohttp's protocol) over TLS, or closed. Until the hand-over this is
+    the TLS layer's application protocol, keeping what arrives with the end of the handshake for the handler."""
+
+    def __init__(self, site: _CappedSite, context: ssl.SSLContext, handler: asyncio.Protocol) -> None:
+        self.site, self.context, self.handler = site, context, handler
+        self.early: list[bytes] = []
+        self.eof = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.pause_reading()                    # the client's hello is for the TLS layer, once it is there
+        task = asyncio.get_running_loop().create_task(self._start_tls(transport))
+        self.site.handshakes.add(task)
+        task.add_done_callback(self.site.handshakes.discard)
+
+    async def _start_tls(self, transport: asyncio.Transport) -> None:
+        try:
+            secure = await asyncio.get_running_loop().start_tls(
+                transport, self, self.context, server_side=True, ssl_handshake_timeout=self.site.handshake_timeout)
+        except (OSError, ssl.SSLError, TimeoutError, ConnectionError) as exc:
+            transport.close()
+            log.debug("AS2 TLS handshake not completed: %s", exc or type(exc).__name__)
+            return
+        except asyncio.CancelledError:
+            transport.close()
+            raise
+        if secure is None or secure.is_closing():
+            return
+        secure.set_protocol(self.handler)
+        self.handler.connection_made(secure)
+        for data in self.early:
+            self.handler.data_received(data)
+        if self.eof:
+            self.handler.eof_received()
+
+    def data_received(self, data: bytes) -> None:
+        self.early.append(data)
+
+    def eof_received(self) -> bool | None:
+        self.eof = True
+        return True
 
 
 class _Closed(asyncio.Protocol):

@@ -1,0 +1,108 @@
+"""Where the gateway may connect when a partner names the URL (an asynchronous MDN's Receipt-Delivery-Option).
+
+The partner is authenticated, but the URL is still its choice: pointed at http://127.0.0.1:8780/ or
+at an address of the gateway's own network, our POST would reach services that only trust the
+gateway's host (server-side request forgery). So such a URL goes only over http/https to a public
+address; loopback, private, link-local, multicast, unspecified and reserved addresses are refused
+unless the partner's `async_mdn_allow` lists the address (or its network, "10.20.0.0/16") or the
+URL (a prefix, "https://as2.partner.vpn/mdn"). Names are checked on the addresses they resolve to
+as the connection is made (see `As2Server`'s resolver), not once beforehand, so a name that
+resolves elsewhere by the time we connect (DNS rebinding) gains nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+from urllib.parse import urlsplit
+
+Address = IPv4Address | IPv6Address
+Network = IPv4Network | IPv6Network
+
+
+class DestinationRefused(OSError):
+    """A URL, or the address its name resolved to, that the partner's allowances do not cover."""
+
+
+def check_allow_entry(entry: str) -> str:
+    """Config check of one `async_mdn_allow` entry: an address or network, or an http(s) URL prefix with a host;
+    returned normalised (a URL without a path gets "/", so "https://a.example" does not allow a.example.evil)."""
+    text = entry.strip()
+    if not text.lower().startswith(("http://", "https://")):
+        try:
+            return str(ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is neither an address or network (10.20.0.0/16) nor an http(s) URL "
+                             "prefix (https://as2.partner.example/mdn)") from None
+    parts = urlsplit(text)
+    if not parts.hostname:
+        raise ValueError(f"URL prefix {entry!r} has no host")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
+
+
+def plain(address: Address) -> Address:
+    """An IPv4-mapped IPv6 address as the IPv4 address it is (::ffff:127.0.0.1 is 127.0.0.1)."""
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def why_refused(address: Address) -> str | None:
+    """Why a partner's URL may not lead to `address` by default; None for a public address."""
+    address = plain(address)
+    for flag, what in (("is_unspecified", "the unspecified"), ("is_loopback", "a loopback"),
+                       ("is_link_local", "a link-local"), ("is_multicast", "a multicast")):
+        if getattr(address, flag):
+            return f"{address} is {what} address"
+    if not address.is_global:
+        return f"{address} is a private or reserved address"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Destinations:
+    """One partner's policy: public addresses, plus its allowed networks and URL prefixes."""
+
+    networks: tuple[Network, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, allow: Iterable[str]) -> Destinations:
+        entries = [check_allow_entry(e) for e in allow]
+        return cls(tuple(ip_network(e) for e in entries if "://" not in e),
+                   tuple(e for e in entries if "://" in e))
+
+    def listed(self, url: str) -> bool:
+        """The URL starts with an allowed prefix (scheme and host:port compared whole)."""
+        parts = urlsplit(url.strip())
+        here = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
+        for prefix in self.prefixes:
+            base = prefix.split("/", 3)
+            if here.split("/", 3)[:3] == base[:3] and here.startswith(prefix):
+                return True
+        return False
+
+    def check_url(self, url: str) -> str | None:
+        """What can be said before any lookup: why the URL is refused (its scheme, no host, an address literal
+        that is not allowed), or None (a listed URL, or a name whose addresses are checked as we connect)."""
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https"):
+            return f"{parts.scheme or 'no'} scheme: only http and https are used"
+        if not parts.hostname:
+            return "the URL has no host"
+        if self.listed(url):
+            return None
+        try:
+            address = ip_address(parts.hostname)
+        except ValueError:
+            return None                                    # a name: see check_address, at connect time
+        return self.check_address(address)
+
+    def check_address(self, address: Address) -> str | None:
+        """Why `address` is refused (with how to allow it), or None."""
+        address = plain(address)
+        why = why_refused(address)
+        if why is None or any(address in net for net in self.networks if net.version == address.version):
+            return None
+        return f"{why}, which the partner's async_mdn_allow does not list"
