@@ -132,11 +132,11 @@ def test_transport_mistakes_name_the_line_and_key(ws: Path) -> None:
          "certs/bigbox.pem: cannot read certificate: No such file or directory"),
         "partners/bigbox2.yaml:24:5: inbound[0].as2_id: AS2 id 'BIGBOX-AS2' is also used by partner bigbox",
         "partners/shopmarket.yaml:20:5: inbound[0].user: SFTP user 'northwind' is also used by partner northwind",
-        ("gateway.yaml:35:15: sftp_server.enabled: partners northwind, shopmarket upload to our SFTP server "
+        ("gateway.yaml:36:15: sftp_server.enabled: partners northwind, shopmarket upload to our SFTP server "
          "(inbound: sftp) but sftp_server.enabled is false"),
-        ("gateway.yaml:35:15: sftp_server.enabled: partner northwind fetches files from our SFTP server "
+        ("gateway.yaml:36:15: sftp_server.enabled: partner northwind fetches files from our SFTP server "
          "(outbound: sftp) but sftp_server.enabled is false"),
-        ("gateway.yaml:36:91: as2_server.private_key: no such file: give the name of the file that holds the "
+        ("gateway.yaml:37:91: as2_server.private_key: no such file: give the name of the file that holds the "
          "private key (relative to gateway.yaml's folder), not the secret itself")]
 
 
@@ -152,7 +152,7 @@ def test_a_secret_written_where_its_file_belongs_is_not_printed(ws: Path, key: s
         where = "gateway.yaml:27:3: odoo.password_file"
     else:
         edit(config, "private_key: keys/acmedist.key", f"private_key: {secret}")
-        where = "gateway.yaml:36:91: as2_server.private_key"
+        where = "gateway.yaml:37:91: as2_server.private_key"
     [error] = lint(ws)
     assert error.startswith(f"{where}: no such file: give the name of the file"), error
     assert "MIIEv" not in error and secret not in error
@@ -175,12 +175,12 @@ def test_a_folder_where_a_file_is(ws: Path) -> None:
     warnings = [line.replace(f"{ws}/", "") for line in done.stdout.splitlines() if line.startswith("warning: ")]
     assert warnings == [
         "warning: gateway.yaml:6:1: archive_dir: notes.txt is a file, so notes.txt/archive cannot be made",
-        "warning: gateway.yaml:31:5: inbox[0].path: notes.txt is a file, not a folder",
+        "warning: gateway.yaml:32:5: inbox[0].path: notes.txt is a file, not a folder",
         ("warning: partners/eurohandel.yaml:25:29: outbound.path: notes.txt is a file, so notes.txt/eurohandel "
          "cannot be made")], done.stdout
     done = cli("run", config=ws / "gateway.yaml")         # the inbox cannot be watched: it does not start
     assert done.returncode == 4 and "Traceback" not in done.stdout + done.stderr
-    assert f"folder: {ws}/gateway.yaml:31:5: inbox[0].path: {ws}/notes.txt is a file" in done.stderr
+    assert f"folder: {ws}/gateway.yaml:32:5: inbox[0].path: {ws}/notes.txt is a file" in done.stderr
     assert f"cannot start: {ws}/notes.txt: File exists" in done.stderr
 
 
