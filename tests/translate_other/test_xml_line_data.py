@@ -9,13 +9,17 @@ and allowance, and a line Delivery that names only a period gives a date and no 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from gateway.config.models import PartnerConfig
 from gateway.formats import parse
-from gateway.translate import ProfileRegistry, translate
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, DateValue, PurchaseOrder
 from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.translate_other.test_base_profiles import OUR_IDS
 
 pytestmark = needs_corpus
 
@@ -119,3 +123,21 @@ def test_a_ubl_header_delivery_with_only_a_period_is_no_ship_to(registry: Profil
     doc = _order((text[:start] + named + text[end:]).encode(), "ubl-2.1-order", registry)
     place = doc.party("ship_to")
     assert place is not None and (place.ids, place.name) == ({"id": "STORE-7"}, "Store 7")
+
+
+@pytest.mark.parametrize(("purpose", "kind"), [("original", "new"), ("replace", "update"), ("change", "update"),
+                                               ("cancel", "delete")])
+def test_cxml_order_type_written_and_read(purpose: str, kind: str, registry: ProfileRegistry, tmp_path: Path) -> None:
+    """cXML knows new, update (the whole order again) and delete: a canonical replacement or change is written
+    as an update, which reads back as a replacement; no other type is written."""
+    doc = _order(CXML.read_bytes(), "cxml-orderrequest", registry).model_copy(update={"purpose": purpose})
+    partner = PartnerConfig.model_validate({"id": "acme-test", "xml": {"ids": ["buyer"]}, "documents": [
+        {"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"}]})
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        rendered = render(doc, partner, registry, journal, "OrderRequest", our_ids=OUR_IDS)
+    finally:
+        journal.close()
+    assert f'type="{kind}"'.encode() in rendered.data
+    back = _order(rendered.data, "cxml-orderrequest", registry)
+    assert back.purpose == {"change": "replace"}.get(purpose, purpose)
