@@ -66,10 +66,17 @@ def cxml_text(number: str, kind: str, payload: str, lines: list[tuple[str, str, 
 PRICES = {"WB-100": "12.50", "GL-300": "42.00", "WR-200": "8.75"}
 
 
-def ubl(number: str, lines: list[tuple[str, str, int, str | None]], days: dict[str, str] | None = None
-        ) -> PurchaseOrder:
-    """A UBL 2.1 Order to BigBox DC 1 (by GLN) whose lines may name their own delivery GLN and name, and their
-    own requested day (`days`: line number -> StartDate)."""
+def ubl(number: str, lines: list[tuple[str, str, int, str | None]], days: dict[str, str] | None = None,
+        discounts: dict[str, str] | None = None) -> PurchaseOrder:
+    """A UBL 2.1 Order to BigBox DC 1 (by GLN) whose lines may name their own delivery GLN and name, their
+    own requested day (`days`: line number -> StartDate) and a discount (line number -> percent)."""
+    def allowance(no: str) -> str:
+        percent = (discounts or {}).get(no)
+        return ("<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+                f"<cbc:AllowanceChargeReason>Promotion</cbc:AllowanceChargeReason>"
+                f"<cbc:MultiplierFactorNumeric>{percent}</cbc:MultiplierFactorNumeric></cac:AllowanceCharge>"
+                if percent else "")
+
     def delivery(no: str, gln: str | None) -> str:
         place = (f'<cac:DeliveryLocation><cbc:ID schemeID="GLN">{gln}</cbc:ID></cac:DeliveryLocation>' if gln
                  else "")
@@ -81,7 +88,7 @@ def ubl(number: str, lines: list[tuple[str, str, int, str | None]], days: dict[s
         return f"<cac:Delivery>{place}{period}{party}</cac:Delivery>" if place or period else ""
     items = "".join(
         f'<cac:OrderLine><cac:LineItem><cbc:ID>{no}</cbc:ID><cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>'
-        + delivery(no, gln)
+        + delivery(no, gln) + allowance(no)
         + f'<cac:Price><cbc:PriceAmount currencyID="USD">{PRICES[part]}</cbc:PriceAmount></cac:Price>'
         f"<cac:Item><cac:SellersItemIdentification><cbc:ID>{part}</cbc:ID></cac:SellersItemIdentification>"
         "</cac:Item></cac:LineItem></cac:OrderLine>" for no, part, qty, gln in lines)
@@ -184,6 +191,16 @@ def test_the_order_is_wanted_on_its_earliest_line_day_and_other_days_are_noted(c
     assert row["commitment_date"] == "2026-12-07 12:00:00"
     assert "line 1 requested for 2026-12-09, not the order&#x27;s 2026-12-07" in row["note"]
     assert "line 2 requested" not in row["note"] and "line 3 requested" not in row["note"]
+
+
+def test_a_ubl_line_allowance_is_that_order_lines_discount(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A LineItem AllowanceCharge (10 %) is the Odoo line's discount, the gross price kept; other lines have none."""
+    post(client, ubl("UBL-DISC", [("1", "WB-100", 24, None), ("2", "GL-300", 6, None)], discounts={"2": "10"}),
+         bigbox(), Cache())
+    rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id.client_order_ref", "=", "UBL-DISC")]],
+                           {"fields": ["product_id", "discount", "price_unit"], "order": "sequence"})
+    assert [(r["product_id"][1].split("]")[0].strip("["), r["discount"], r["price_unit"]) for r in rows] == [
+        ("WB-100", 0.0, 12.5), ("GL-300", 10.0, 42.0)]
 
 
 def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
