@@ -395,9 +395,14 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                order="move_id, sequence, id")
     taxes = read_taxes(client, {t for line in lines for t in line["tax_ids"]})
 
+    groups = {c: t["name"] for t in taxes.values() if t.get("amount_type") == "group"
+              for c in t.get("children_tax_ids") or []}
+
     def tax_type(tax: dict[str, Any]) -> str:
-        """The canonical type of an Odoo tax for this partner: by its name, else the partner's one type."""
-        return partner.odoo.tax_types.get(tax["name"], partner.odoo.tax_type)
+        """The canonical type of an Odoo tax for this partner: by its name, else by the name of the group it was
+        sent for (`odoo.tax_types` may name the group the invoice line shows), else the partner's one type."""
+        named = partner.odoo.tax_types
+        return named.get(tax["name"]) or named.get(groups.get(tax["id"], "")) or partner.odoo.tax_type
 
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}

@@ -107,6 +107,10 @@ def test_a_group_of_taxes_is_sent_as_its_children(sandbox: SandboxServer, client
     assert sum((a for ln in lines for _, _, a in ln), Decimal(0)) == sum(totals, Decimal(0)) == tax_amount > 0
     data, back = odd.rendered_and_read_back(examples, journal, "bigbox", doc, "810")
     assert data.decode().count("TXI*ST*") == 6                    # each line's two, then the invoice's two
+    local = examples.partners["bigbox"].model_copy(deep=True)    # a type named for the group is its children's
+    local.odoo = local.odoo.model_copy(update={"tax_types": {"Sales tax 7.5%": "local", "State 6%": "sales"}})
+    [again] = extract_invoices(client, local, journal, claim_marks=False)
+    assert [t.type for t in again.taxes] == ["sales", "local"]
     assert isinstance(back, Invoice) and back.check() == []
     assert taxes_of(back)[0] == lines and back.totals.total_amount == total
 
