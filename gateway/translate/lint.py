@@ -19,8 +19,8 @@ from gateway.errors import ConfigError
 from gateway.translate import canonical
 from gateway.translate.engine import Node
 from gateway.translate.inbound import INBOUND_LISTS
-from gateway.translate.profile import Profile, ProfileRegistry
-from gateway.translate.yamlsrc import YMap
+from gateway.translate.profile import BASE_DIR, Profile, ProfileRegistry
+from gateway.translate.yamlsrc import YMap, load_yaml
 
 # Segments (max element count) of the X12 transaction sets we ship profiles for, 004010 and 005010.
 X12_SEGMENTS: dict[str, int] = {
@@ -227,11 +227,19 @@ def lint_profile(profile: Profile) -> list[ConfigError]:
     return problems
 
 
+def _shipped_lists(name: str) -> set[str]:
+    """The code lists the shipped base file `name` defines (none when no base file has that name)."""
+    path = BASE_DIR / f"{name}.yaml"
+    codes = load_yaml(path).get("codes") if path.is_file() else None
+    return set(map(str, codes)) if isinstance(codes, YMap) else set()
+
+
 def _unused_code_lists(registry: ProfileRegistry, profiles: list[Profile]) -> list[ConfigError]:
     """Code lists that no field of any profile built on their file names: a misspelt list (`unitz:` for
     `units:`) is otherwise silently never applied. A shared file's list that only some of the profiles
     extending it use is fine; a file no compiled profile is built on is not judged, nor are the shipped
-    base files (their common lists are offered to partner profiles, like `contact_qualifiers`)."""
+    base files' lists (offered to partner profiles, like `contact_qualifiers`), also in a workspace copy
+    that overrides one."""
     used: dict[str, set[str]] = {}           # profile file (source name) -> lists its dependants' fields use
     users: dict[str, list[str]] = {}
     for profile in profiles:
@@ -243,8 +251,9 @@ def _unused_code_lists(registry: ProfileRegistry, profiles: list[Profile]) -> li
         codes = registry.sources[source].get("codes")
         if not isinstance(codes, YMap):
             continue
+        offered = _shipped_lists(source)
         for name in map(str, codes):
-            if name in used[source]:
+            if name in used[source] or name in offered:
                 continue
             close = difflib.get_close_matches(name, sorted(used[source]), n=1)
             said = f"; did you mean {close[0]!r}?" if close else ""

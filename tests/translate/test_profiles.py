@@ -13,6 +13,7 @@ from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, lint_profiles, render, translate
 from gateway.translate.canonical import Invoice, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.profile import BASE_DIR
 from gateway.translate.values import gs1_check_digit, make_sscc, sscc_out
 from tests.translate.conftest import RENDER_TIME
 from tests.translate.helpers import PO_BODY, interchange, parse, registry
@@ -169,6 +170,19 @@ def test_lint_checks_edifact_segments_elements_and_components_against_the_un_tab
     assert "eh-orders.yaml:3: CPS is not part of the ORDERS message (D96A)" in text
     assert "eh-orders.yaml:8: BGM element 2 (1004) has 1 component; 2.9 does not exist" in text
     assert "eh-orders.yaml:9: BGM element 9 does not exist (BGM has 4)" in text
+
+
+def test_lint_names_a_code_list_no_field_uses(tmp_path: Path) -> None:
+    """A misspelt list (`unitz:`) was merged in and never applied. A workspace copy of a shipped common file
+    keeps the lists the shipped one offers (X12 PER `contact_qualifiers`, which no base field names) without a
+    word; a list it adds that nothing uses is named."""
+    reg = registry(tmp_path, {
+        "acme-850.yaml": "extends: x12-004010-850\ncodes:\n  unitz: {CA: DZN}\n  units: {KAR: CS}\n",
+        "x12-common.yaml": (BASE_DIR / "x12-common.yaml").read_text() + "  scac: {UPSN: ups}\n"})
+    found = [(Path(p.path or "").name, p.line, p.message) for p in lint_profiles(reg)]
+    common_lines = (tmp_path / "x12-common.yaml").read_text().count("\n")
+    assert found == [("acme-850.yaml", 3, "code list 'unitz' is used by no field; did you mean 'units'?"),
+                     ("x12-common.yaml", common_lines, "code list 'scac' is used by no field")]
 
 
 def test_shipped_and_example_profiles_lint_clean() -> None:
