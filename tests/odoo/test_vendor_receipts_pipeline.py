@@ -1,21 +1,27 @@
-"""A vendor's X12 856 files through the real pipeline into the sandbox over HTTP: the serial numbers in its
-REF*SE segments become the received lines, and a replacement (BSN01 05) that comes after the receipt was
-validated is quarantined naming that receipt, with nothing written to Odoo."""
+"""Vendors' files read by the base profiles and posted into the sandbox over HTTP: an X12 856 through the
+real pipeline (the serial numbers in its REF*SE segments become the received lines, and a replacement,
+BSN01 05, that comes after the receipt was validated is quarantined naming that receipt, nothing written to
+Odoo), and an EDIFACT DESADV and a UBL DespatchAdvice whose lines name their PO line and give serials."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import odoorpc
+import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
+from gateway.formats import parse
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import ProfileRegistry, translate
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_odd import purchase
-from tests.odoo.test_vendor_receipts import receipts, received, track_by_serial
+from tests.odoo.test_vendor_receipts import receipts, received, serial_lines, track_by_serial
 
 __all__ = ["examples"]
 
@@ -66,3 +72,60 @@ async def test_serials_are_received_and_a_late_replacement_is_held(tmp_path: Pat
     assert done["name"] in reason and "nothing was written" in reason
     assert receipts(odoo, po)[1] == backorder and received(odoo, po) == [3.0, 0.0]
     assert journal.odoo_links(again.id) == []
+
+
+def desadv(po: str) -> bytes:
+    """A vendor's D96A DESADV: serial-tracked blue widgets for PO line 3 (RFF+LI), the serial numbers as
+    GIN+BN and GIR ..:BN, and blue widgets for PO line 1 named as RFF+ON's line number."""
+    body = ["BGM+351+DA-77+9", "DTM+137:20261129:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9", "CPS+1",
+            "LIN+1++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:2:PCE", "GIN+BN+SN-1", "GIR+3+SN-2:BN",
+            "RFF+LI:3", "LIN+2++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:3:PCE", "GIN+BN+SN-3",
+            "GIN+BN+SN-4", "GIN+BN+SN-5", f"RFF+ON:{po}:1"]
+    segments = ["UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+7", "UNH+1+DESADV:D:96A:UN:EAN005",
+                *body, f"UNT+{len(body) + 2}+1", "UNZ+1+7"]
+    return ("UNA:+.? '" + "".join(s + "'" for s in segments)).encode()
+
+
+def despatch_advice(po: str) -> bytes:
+    """The same shipment as a UBL 2.1 DespatchAdvice: one ItemInstance per unit, with its SerialID."""
+    def line(no: str, po_line: str, serials: list[str]) -> str:
+        instances = "".join(f"<cac:ItemInstance><cbc:SerialID>{s}</cbc:SerialID></cac:ItemInstance>" for s in serials)
+        return (f"<cac:DespatchLine><cbc:ID>{no}</cbc:ID>"
+                f'<cbc:DeliveredQuantity unitCode="EA">{len(serials)}</cbc:DeliveredQuantity>'
+                f"<cac:OrderLineReference><cbc:LineID>{po_line}</cbc:LineID></cac:OrderLineReference>"
+                f"<cac:Item><cbc:Name>Blue Widget</cbc:Name><cac:SellersItemIdentification><cbc:ID>WW-WB-100</cbc:ID>"
+                f"</cac:SellersItemIdentification>{instances}</cac:Item></cac:DespatchLine>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<DespatchAdvice xmlns="urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2" '
+            'xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
+            'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+            "<cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>DA-78</cbc:ID><cbc:IssueDate>2026-11-29</cbc:IssueDate>"
+            f"<cac:OrderReference><cbc:ID>{po}</cbc:ID></cac:OrderReference>"
+            "<cac:DespatchSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0088\">4000000000009</cbc:EndpointID>"
+            "</cac:Party></cac:DespatchSupplierParty>"
+            + line("1", "3", ["SN-1", "SN-2"]) + line("2", "1", ["SN-3", "SN-4", "SN-5"])
+            + "</DespatchAdvice>").encode()
+
+
+@pytest.mark.parametrize("kind", ["DESADV", "DespatchAdvice"])
+def test_desadv_and_ubl_serials_reach_the_po_line_they_name(client: OdooClient, odoo: odoorpc.ODOO,
+                                                            kind: str) -> None:
+    """Blue widgets on PO lines 1 (3) and 3 (2), tracked by serial: each file's lines name their PO line
+    (EDIFACT RFF+LI / RFF+ON's line number, UBL OrderLineReference) and give one serial per unit, read from
+    the file by the base profile and received one line each on that PO line."""
+    track_by_serial(odoo)
+    po, name = purchase(odoo, [(1, 3, 7.5), (2, 50, 5.25), (1, 2, 7.0)])
+    profile = "edifact-d96a-desadv" if kind == "DESADV" else "ubl-2.1-despatchadvice"
+    data = desadv(name) if kind == "DESADV" else despatch_advice(name)
+    partner = PartnerConfig.model_validate({
+        "id": "widgetworks", "odoo": {"partner_ref": "WIDGETWORKS", "validate_receipts": True},
+        "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}]}, "xml": {"ids": ["4000000000009"]},
+        "documents": [{"type": kind, "direction": "in", "profile": profile}]})
+    result = parse(data)
+    assert [str(i) for i in result.errors] == []
+    [doc] = [d for tx in result.transactions for d in translate(tx, partner, ProfileRegistry.load([]),
+                                                                profile=profile)]
+    post(client, doc, partner, Cache())
+    assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
+        (1, 1.0, "SN-3"), (1, 1.0, "SN-4"), (1, 1.0, "SN-5"), (3, 1.0, "SN-1"), (3, 1.0, "SN-2")]
+    assert received(odoo, po) == [3.0, 0.0, 2.0]
