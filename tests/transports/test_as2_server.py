@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,7 @@ def world(tmp_path: Path) -> World:
 
 async def start_server(world: World, intake: JournalIntake, *, tls: bool = False, require_signed: bool = True,
                        require_encrypted: bool = True, max_body: int = 200 * 1024 * 1024,
-                       min_backoff: float = 5.0, our_as2_id: str | None = None,
+                       min_backoff: float = 5.0, max_backoff: float | None = None, our_as2_id: str | None = None,
                        previous: list[Cert] | None = None, mdn_allow: tuple[str, ...] = ("127.0.0.1",),
                        **limits: Any) -> As2Server:
     """`limits`: as2_server settings such as max_connections, idle_timeout, body_deadline; `mdn_allow`: the
@@ -80,7 +81,7 @@ async def start_server(world: World, intake: JournalIntake, *, tls: bool = False
                                  tls_certificate=world.ours.cert_path if tls else None,
                                  tls_key=world.ours.key_path if tls else None, **limits)
     config = GatewayConfig(as2_server=settings, our_ids=OurIds(as2_id="ACMEDIST"),
-                           outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=min_backoff * 4))
+                           outbox=OutboxSettings(min_backoff=min_backoff, max_backoff=max_backoff or min_backoff * 4))
     partner = PartnerConfig(id="bigbox", inbound=[As2Channel(
         channel="as2", as2_id="BIGBOX-AS2", certificates=[world.partner.cert_path, world.partner_new.cert_path],
         require_signed=require_signed, require_encrypted=require_encrypted, our_as2_id=our_as2_id,
@@ -434,6 +435,42 @@ async def test_async_mdn_is_retried_until_the_partner_endpoint_answers(world: Wo
         await server.close()
         if runner is not None:
             await runner.cleanup()
+
+
+async def test_an_async_mdn_answered_503_with_retry_after_waits_that_long(world: World,
+                                                                          intake: JournalIntake) -> None:
+    """The partner's MDN endpoint is busy and says when to come back: that wait, not our 0.05 s backoff
+    (capped at outbox.max_backoff, 0.2 s here, in the second case)."""
+    answers: list[str] = []
+
+    async def busy(request: web.Request) -> web.Response:
+        await request.read()
+        answers.append("503")
+        return web.Response(status=503, text="busy", headers={"Retry-After": "120"})
+
+    app = web.Application()
+    app.router.add_post("/mdn", busy)
+    runner, port = await serve(app)
+    try:
+        for max_backoff, waits in ((300.0, 120.0), (0.2, 0.2)):
+            server = await start_server(world, intake, min_backoff=0.05, max_backoff=max_backoff)
+            try:
+                ctype, body, _ = build_message(world.tmp / "b", PAYLOAD, signer=world.partner, recipient=world.ours)
+                reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<busy{waits}@bigbox>",
+                                                            ctype, async_url=f"http://127.0.0.1:{port}/mdn"))
+                assert reply.status == 200
+                ((attempts, error, next_at),) = await wait_for_async(lambda db=server.ledger._db: db.execute(
+                    "SELECT attempts, last_error, next_at FROM mdn_out WHERE attempts > 0 AND "
+                    "id = (SELECT MAX(id) FROM mdn_out)").fetchall(), message="the busy answer recorded")
+                assert attempts >= 1 and error == "HTTP 503"
+                if waits > 1:
+                    assert attempts == 1 and waits - 10 < next_at - time.time() <= waits
+                else:
+                    await wait_for_async(lambda: len(answers) >= 4, message="retried within max_backoff")
+            finally:
+                await server.close()
+    finally:
+        await runner.cleanup()
 
 
 async def test_file_name_from_content_disposition_is_reduced_to_a_safe_base_name(world: World,

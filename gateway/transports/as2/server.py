@@ -366,7 +366,7 @@ class As2Server:
             where = redact_url(item.url)
             try:
                 refused = await self._post_mdn(item)
-            except (TimeoutError, ClientError, OSError) as exc:
+            except (TimeoutError, ClientError, OSError, DeliveryRetry) as exc:
                 asked = exc.retry_after if isinstance(exc, DeliveryRetry) else None
                 delay = retry_wait(compute_backoff(item.attempts + 1, box.min_backoff, box.max_backoff, jitter=False),
                                    asked, box.max_backoff)
