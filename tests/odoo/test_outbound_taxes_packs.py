@@ -264,3 +264,20 @@ def test_a_ubl_invoice_has_a_tax_subtotal_per_child_with_its_taxable_amount(
     assert [(t.rate, t.taxable_amount, t.amount) for t in back.taxes] == [(t.rate, t.taxable_amount, t.amount)
                                                                           for t in doc.taxes]
     assert back.totals.tax_amount == tax_amount == Decimal(17) and back.totals.total_amount == total
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+def test_a_fixed_tax_on_a_negative_line_is_negative(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                                    journal: Any, examples: LoadedConfig) -> None:
+    """Odoo gives a fixed tax the sign of the line's amount (math.copysign(quantity, base)): a credit line of -10.00
+    on an invoice with 15 % and a 0.25 fee carries -1.50 and -0.25. Counted +0.25, the line's taxes disagreed with
+    Odoo's -1.75 and the invoice was held."""
+    vat, fee = a_tax(odoo, "VAT 15%", 15.0), a_tax(odoo, "Fee", 0.25, "fixed")
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-NEG", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                           [odd.line("1", {"gtin": "00614141000012"}, 10), odd.line("2", {"gtin": "00614141000029"}, 1)])
+    move = odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [vat])]},
+                                         {"price_unit": -10.0, "tax_ids": [(6, 0, [vat, fee])]}])
+    _, tax_amount, _ = odd.odoo_totals(odoo, move)
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert [t.amount for t in doc.lines[1].taxes] == [Decimal("-1.50"), Decimal("-0.25")]
+    assert sum(t.amount or 0 for t in doc.taxes) == tax_amount == Decimal("17.00")      # 18.75 - 1.50 - 0.25

@@ -23,6 +23,7 @@ Add-ons a real database may lack (`build(version, without=...)`):
 from __future__ import annotations
 
 import ast
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -244,8 +245,8 @@ def _tax_amount(env: Env, tax: dict[str, Any], sub: float, quantity: float, pric
     `division` (price-included style) sub / (1 - rate) - sub; `code`, its formula (arithmetic only here)."""
     rate = float(tax.get("amount", 0.0))
     kind = tax.get("amount_type")
-    if kind == "fixed":
-        return quantity * rate
+    if kind == "fixed":                 # math.copysign(quantity, base): a fee on a negative line is negative
+        return math.copysign(quantity, sub) * rate if sub else quantity * rate
     if kind == "division":
         return sub * rate / 100.0 / (1 - rate / 100.0) if rate != 100.0 else 0.0
     if kind == "code":
