@@ -364,6 +364,8 @@ async def test_connections_still_in_their_tls_handshake_count_against_the_cap(
         assert len(refusals) == 1 and "3 connections are open" in refusals[0].getMessage()
         stalled.pop().close()                                               # one handshake given up
         await wait_for_async(lambda: server.site and len(server.site.handshakes) == 2, message="its slot freed")
+        stalled[-1].write(b"POST /as2 HTTP/1.1\r\nHost: x\r\n\r\n")    # one that speaks HTTP, not TLS
+        await wait_for_async(lambda: server.site and len(server.site.handshakes) == 1, message="a failed one freed")
         ctype, body, _ = build_message(world.tmp / "tls", PAYLOAD, signer=world.partner, recipient=world.ours)
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<tls-cap@bigbox>", ctype),
                            cacert=world.ours.cert_path)

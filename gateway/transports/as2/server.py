@@ -546,13 +546,13 @@ class _Handshake(asyncio.Protocol):
         try:
             secure = await asyncio.get_running_loop().start_tls(
                 transport, self, self.context, server_side=True, ssl_handshake_timeout=self.site.handshake_timeout)
-        except (OSError, ssl.SSLError, TimeoutError, ConnectionError) as exc:
-            transport.close()
-            log.debug("AS2 TLS handshake not completed: %s", exc or type(exc).__name__)
-            return
         except asyncio.CancelledError:
             transport.close()
             raise
+        except Exception as exc:  # noqa: BLE001 - a failed handshake (bad hello, timeout, peer gone) ends it alone
+            transport.close()
+            log.debug("AS2 TLS handshake not completed: %s", exc or type(exc).__name__)
+            return
         if secure is None or secure.is_closing():
             return
         secure.set_protocol(self.handler)
