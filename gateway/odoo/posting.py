@@ -42,12 +42,13 @@ from gateway.odoo.lookup import (
 from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
 from gateway.odoo.receipts import (
     check_serials,
+    check_tracking,
     noted,
     notice_marker,
     per_serial,
     receipt_for,
     share_out,
-    tracked_by_serial,
+    tracking_of,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -398,14 +399,17 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
         planned.append((sscc, item, match, qty, uom))
     shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
                                                for _, item, match, qty, uom in planned])
-    serial = tracked_by_serial(client, [match.product_id for _, item, match, _, _ in planned if item.serials])
+    validating = partner.odoo.validate_receipts
+    tracked = tracking_of(client, [match.product_id for _, item, match, _, _ in planned if item.serials or validating])
+    serial = {product for product, how in tracked.items() if how == "serial"}
     seen: set[str] = set()
     for lab, (_, item, match, qty, uom) in zip(labels, planned):
-        if match.product_id in serial:
+        check_tracking(lab, item, match.name, tracked.get(match.product_id, "none"), validating)
+        if match.product_id in serial and item.serials:
             check_serials(lab, item, qty, uom, match.uom_id, seen)
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
-        pieces = per_serial(share, item.serials) if match.product_id in serial else [
+        pieces = per_serial(share, item.serials) if match.product_id in serial and item.serials else [
             (move, qty, item.lot) for move, qty in share]
         for move, qty, lot in pieces:
             vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,

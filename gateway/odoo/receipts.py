@@ -164,13 +164,26 @@ def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float,
     return parts or [(group[0], qty)]
 
 
-def tracked_by_serial(client: OdooClient, products: list[int]) -> set[int]:
-    """Those of the products a notice gives serial numbers for that Odoo tracks by serial number: one call,
-    made only when a notice has serial numbers."""
+def tracking_of(client: OdooClient, products: list[int]) -> dict[int, str]:
+    """How Odoo tracks these products (none, lot, serial): one call, made only for the products of items with
+    serial numbers, or of every item when the receipt is to be validated."""
     if not products:
-        return set()
-    rows = client.read("product.product", sorted(set(products)), ["tracking"])
-    return {int(r["id"]) for r in rows if r.get("tracking") == "serial"}
+        return {}
+    return {int(r["id"]): str(r.get("tracking") or "none")
+            for r in client.read("product.product", sorted(set(products)), ["tracking"])}
+
+
+def check_tracking(label: str, item: ShipItem, product: str, tracking: str, validating: bool) -> None:
+    """A receipt to validate must give a lot-tracked item its lot and a serial-tracked one its serial
+    numbers: Odoo refuses to validate it without, after the notice's lines were written. Held before."""
+    if validating and tracking == "serial" and not item.serials:
+        raise OdooRejected(f"{label}: {product} is tracked by serial number in Odoo and the notice gives none "
+                           f"(X12 REF*SE, EDIFACT GIN+BN, UBL SerialID), so Odoo would not validate the receipt; "
+                           f"nothing was written: receive it in Odoo, scanning the serial numbers")
+    if validating and tracking == "lot" and not item.lot:
+        raise OdooRejected(f"{label}: {product} is tracked by lot in Odoo and the notice gives no lot (X12 REF*LT, "
+                           f"EDIFACT PIA ..:NB, UBL LotNumberID), so Odoo would not validate the receipt; nothing "
+                           f"was written: receive it in Odoo, entering the lot")
 
 
 def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom: int | None,

@@ -139,9 +139,10 @@ def test_a_quantity_in_another_unit_goes_whole_to_the_first_open_line(client: Od
     assert received(odoo, po) == [72.0, 0.0, 0.0]
 
 
-def track_by_serial(odoo: odoorpc.ODOO, product: int = 1) -> None:
+def track(odoo: odoorpc.ODOO, how: str = "serial", product: int = 1) -> None:
+    """Odoo tracks the product (blue widgets) by serial number, or by lot."""
     [template] = odoo.execute_kw("product.product", "read", [[product], ["product_tmpl_id"]])
-    odoo.execute_kw("product.template", "write", [[template["product_tmpl_id"][0]], {"tracking": "serial"}])
+    odoo.execute_kw("product.template", "write", [[template["product_tmpl_id"][0]], {"tracking": how}])
 
 
 def serial_lines(odoo: odoorpc.ODOO, po: int) -> list[tuple[int, float, str]]:
@@ -166,7 +167,7 @@ def serial_notice(name: str, qty: int, serials: list[str], **kw: Any) -> ShipNot
 def test_serial_numbers_become_one_move_line_each(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """Blue widgets tracked by serial number, on PO lines 1 and 3 (2 each): the notice's four serial numbers
     are four received lines of one unit, the first two on line 1; the receipt validates, the lots exist."""
-    track_by_serial(odoo)
+    track(odoo)
     po, name = purchase(odoo, [(1, 2, 7.5), (2, 50, 5.25), (1, 2, 7.0)])
     post(client, serial_notice(name, 4, ["SN-1", "SN-2", "SN-3", "SN-4"]), widgetworks(validate_receipts=True),
          Cache())
@@ -184,7 +185,7 @@ def test_serial_numbers_become_one_move_line_each(client: OdooClient, odoo: odoo
 ], ids=["count", "twice"])
 def test_serial_numbers_that_do_not_add_up_are_held(client: OdooClient, odoo: odoorpc.ODOO, qty: int,
                                                     serials: list[str], why: str) -> None:
-    track_by_serial(odoo)
+    track(odoo)
     po, name = purchase(odoo)
     before = receipts(odoo, po)
     with pytest.raises(OdooRejected, match=rf"ship notice ASN-SN, purchase order {name}, line 1: {why}"):
@@ -199,3 +200,21 @@ def test_serial_numbers_of_a_product_not_tracked_by_serial_leave_one_line(client
     po, name = purchase(odoo)
     post(client, serial_notice(name, 2, ["SN-1", "SN-2"], lot="B-7"), widgetworks(), Cache())
     assert [line for line in serial_lines(odoo, po) if line[0] == 1] == [(1, 2.0, "B-7")]
+
+
+@pytest.mark.parametrize("how", ["serial", "lot"])
+def test_a_tracked_product_without_its_serials_or_lot_is_held_before_validation(client: OdooClient,
+                                                                                odoo: odoorpc.ODOO, how: str) -> None:
+    """Odoo refuses to validate a tracked product's line without its lot or serial numbers, after the notice's
+    lines were written: the notice is held before, naming the line, the receipt as it was. Without
+    validate_receipts the quantities are written, and the serials are scanned at the dock."""
+    track(odoo, how)
+    po, name = purchase(odoo)
+    before = receipts(odoo, po)
+    kind = "serial number" if how == "serial" else "lot"
+    with pytest.raises(OdooRejected, match=rf"ship notice ASN-SN, purchase order {name}, line 1: \[WB-100\] Blue "
+                                           rf"Widget is tracked by {kind} in Odoo"):
+        post(client, serial_notice(name, 2, []), widgetworks(validate_receipts=True), Cache())
+    assert receipts(odoo, po) == before
+    post(client, serial_notice(name, 2, []), widgetworks(), Cache())
+    assert [line for line in serial_lines(odoo, po) if line[0] == 1] == [(1, 2.0, "")]

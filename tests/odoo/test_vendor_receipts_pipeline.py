@@ -21,7 +21,7 @@ from gateway.translate import ProfileRegistry, translate
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_odd import purchase
-from tests.odoo.test_vendor_receipts import receipts, received, serial_lines, track_by_serial
+from tests.odoo.test_vendor_receipts import receipts, received, serial_lines, track
 
 __all__ = ["examples"]
 
@@ -46,7 +46,7 @@ def asn(control: int, purpose: str, number: str, po: str, serials: list[str]) ->
 async def test_serials_are_received_and_a_late_replacement_is_held(tmp_path: Path, examples: LoadedConfig,
                                                                    sandbox: SandboxServer,
                                                                    odoo: odoorpc.ODOO) -> None:
-    track_by_serial(odoo)
+    track(odoo)
     po, name = purchase(odoo, [(1, 3, 7.5), (2, 50, 5.25)])
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     pipeline.config.partners["widgetworks"] = VENDOR
@@ -113,7 +113,7 @@ def test_desadv_and_ubl_serials_reach_the_po_line_they_name(client: OdooClient, 
     """Blue widgets on PO lines 1 (3) and 3 (2), tracked by serial: each file's lines name their PO line
     (EDIFACT RFF+LI / RFF+ON's line number, UBL OrderLineReference) and give one serial per unit, read from
     the file by the base profile and received one line each on that PO line."""
-    track_by_serial(odoo)
+    track(odoo)
     po, name = purchase(odoo, [(1, 3, 7.5), (2, 50, 5.25), (1, 2, 7.0)])
     profile = "edifact-d96a-desadv" if kind == "DESADV" else "ubl-2.1-despatchadvice"
     data = desadv(name) if kind == "DESADV" else despatch_advice(name)
