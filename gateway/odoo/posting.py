@@ -8,8 +8,9 @@ after a lost response finds the first record instead of doubling it:
 - PurchaseOrder (customer) -> sale.order (`gateway.odoo.sale_orders`); its cancellation, replacement or
   change -> that sale order (`gateway.odoo.order_changes`).
 - Invoice (vendor) -> draft vendor bill, duplicate check on vendor + ref, linked to the PO.
-- ShipNotice (vendor / 3PL) -> the PO's open receipt: quantities, lots, SSCC packages,
-  tracking; validated only with `odoo.validate_receipts`.
+- ShipNotice (vendor / 3PL) -> the PO's open receipt: quantities on the PO lines they name, lots, serial
+  numbers, SSCC packages, tracking; validated only with `odoo.validate_receipts`. Which receipt, and when
+  none may take it (goods already received): `gateway.odoo.receipts`.
 - InventoryAdvice (vendor) -> the vendor's availability on its product.supplierinfo lines.
 
 What Odoo cannot take (unknown product, ship-to or unit, currency mismatch) raises
