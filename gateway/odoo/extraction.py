@@ -18,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -127,10 +127,15 @@ def _candidates(field: str, lookback_days: int, record_ids: list[int] | None) ->
 
 def _net_price(line: dict[str, Any]) -> Decimal:
     """An invoice line's unit price after its discount (%): what its quantity is charged at, so that quantity x
-    price is the line's amount (Odoo's price_unit is the price before the discount)."""
+    price is the line's amount (Odoo's price_unit is the price before the discount). A price that includes a tax
+    (10.00 with 21 % in it: an amount of 8.26) is the amount per unit instead, to four decimals."""
     price = _dec(line["price_unit"])
     discount = _dec(line.get("discount"))
-    return _dec(price * (100 - discount) / 100) if discount else price
+    net = _dec(price * (100 - discount) / 100) if discount else price
+    quantity, subtotal = _dec(line["quantity"]), _dec(line["price_subtotal"])
+    if not quantity or money(net * quantity) == subtotal:
+        return net
+    return _dec((subtotal / quantity).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) -> list[Any]:

@@ -281,3 +281,25 @@ def test_a_fixed_tax_on_a_negative_line_is_negative(sandbox: SandboxServer, clie
     [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
     assert [t.amount for t in doc.lines[1].taxes] == [Decimal("-1.50"), Decimal("-0.25")]
     assert sum(t.amount or 0 for t in doc.taxes) == tax_amount == Decimal("17.00")      # 18.75 - 1.50 - 0.25
+
+
+@pytest.mark.parametrize("sandbox", [17, 18], indirect=True, ids=["odoo17", "odoo18"])
+def test_a_tax_included_in_the_price_is_odoos_figure(sandbox: SandboxServer, client: OdooClient,
+                                                     odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """A line of 10.00 with 21 % included in the price: Odoo takes 1.74 out of it (10 - 10 / 1.21) and leaves 8.26;
+    21 % of the 8.26 would be 1.73. The line's only tax is Odoo's own figure, so it adds up to Odoo's tax total.
+    Its unit price is the 8.26 it is charged at without the tax: the 10.00 Odoo keeps made quantity x price
+    disagree with the line's amount."""
+    included = {"price_include_override": "tax_included"} if int(odoo.version.split(".")[0]) >= 18 else {
+        "price_include": True}
+    vat = a_tax(odoo, "VAT 21% incl.", 21.0, **included)
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-INCL", Party(role="ship_to", ids={"gln": "4012345000016"}),
+                           [odd.line("1", {"gtin": "00614141000012"}, 1)])
+    move = odd.invoiced(odoo, order_id, [{"price_unit": 10.0, "tax_ids": [(6, 0, [vat])]}])
+    untaxed, tax_amount, total = odd.odoo_totals(odoo, move)
+    assert (untaxed, tax_amount, total) == (Decimal("8.26"), Decimal("1.74"), Decimal(10))
+    [doc] = extract_invoices(client, examples.partners["eurohandel"], journal)
+    assert taxes_of(doc) == ([[("VAT", Decimal(21), Decimal("1.74"))]], [Decimal("1.74")])
+    assert doc.lines[0].unit_price == Decimal("8.26") and doc.check() == []     # the price without the tax in it
+    _, back = odd.rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
+    assert isinstance(back, Invoice) and back.check() == [] and back.totals.total_amount == total

@@ -278,13 +278,27 @@ def _rounds_globally(env: Env) -> bool:
         "tax_calculation_rounding_method") == "round_globally"
 
 
+def _included(env: Env, tax: dict[str, Any]) -> bool:
+    """A percentage tax included in the price: `price_include` to 17, `price_include_override` from 18 (the
+    sandbox has no company default for it: a tax is excluded unless it says so)."""
+    if tax.get("amount_type") != "percent":
+        return False
+    return tax.get("price_include_override") == "tax_included" if env.db.version >= 18 else bool(
+        tax.get("price_include"))
+
+
 def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, list[tuple[int, float]]]:
-    """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded."""
+    """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded.
+    Percentage taxes included in the price are taken out of the line's amount first (amount / (1 + their rates)),
+    each its share of what is taken out, as Odoo 18's `_eval_tax_amount_price_included` (16-17 alike for one)."""
     quantity = rec.get(qty, 0.0)
-    sub = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
+    amount = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
     data = env.db.data["account.tax"]
-    return sub, [(t, _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0)))
-                 for t in _leaf_taxes(env, rec.get(tax) or [])]
+    leaves = _leaf_taxes(env, rec.get(tax) or [])
+    factor = 1 + sum(float(data[t].get("amount", 0.0)) for t in leaves if _included(env, data[t])) / 100.0
+    sub = money_round(amount / factor)
+    return sub, [(t, amount * float(data[t].get("amount", 0.0)) / 100.0 / factor if _included(env, data[t])
+                  else _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0))) for t in leaves]
 
 
 def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
@@ -572,6 +586,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "name": C("Tax Name", required=True), "amount": F("Amount"), "sequence": I("Sequence", default=1),
         "amount_type": SEL(tax_types, default="percent"),
         "children_tax_ids": M2M("account.tax", "Children Taxes"),
+        **({"price_include_override": SEL([("tax_included", "Tax Included"), ("tax_excluded", "Tax Excluded")],
+                                          "Included in Price")} if version >= 18 else
+           {"price_include": B("Included in Price")}),
         **({formula_field(version): T("Python Code")} if tax_code else {}),
         "type_tax_use": SEL([("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")], default="sale"),
         "active": B(default=True), "company_id": M2O("res.company", "Company", default=_company)})
