@@ -341,10 +341,13 @@ class OdooScheduler:
             return False
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
-        message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
-                                                   meta={"content": digest} if digest else None)
-        if was_held:
-            self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
+        # one commit: queued but still held after a crash, the entry would stay open for ever (the next run
+        # finds the key queued and renders nothing), inviting a person to send by hand what already went out
+        with self.ctx.journal.batch():
+            message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
+                                                       meta={"content": digest} if digest else None)
+            if was_held:
+                self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
         return True
 
 

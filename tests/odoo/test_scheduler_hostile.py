@@ -535,3 +535,38 @@ async def test_a_run_the_daemons_stop_cancels_ends_quietly(tmp_path: Path, journ
     task.cancel()
     assert await task is None                                           # ended, no exception
     assert any("run stopped with the daemon" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
+
+
+class Killed(BaseException):
+    """The process dying at this point (not an error the scheduler's run could catch and log)."""
+
+
+async def test_a_held_shipment_queued_just_before_a_crash_is_not_left_held(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """A held ship notice renders after the profile was fixed; the gateway dies between queueing it and closing
+    its quarantine entry. After the restart the queued key is known, so nothing renders it again: the entry
+    stayed open for ever, inviting a person to send by hand what already went out. Queueing and closing are
+    one journal commit."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "BAD"}])
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    refused = {"BAD"}
+    assert await OdooScheduler(ctx, lambda: client, render=failing_on(refused)).run_once("bigbox", "856") == 0
+    [held] = held_856(journal)
+    refused.clear()                                                        # the profile is fixed
+
+    def die(partner: Any, key: str, *args: Any, **kw: Any) -> None:
+        if key == held.source_key:
+            raise Killed
+        settle(partner, key, *args, **kw)
+    settle, ctx.pipeline.settle_held = ctx.pipeline.settle_held, die       # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        await OdooScheduler(ctx, lambda: client, render=failing_on(refused)).run_once("bigbox", "856")
+    ctx.pipeline.settle_held = settle                                      # type: ignore[method-assign]
+    restarted = OdooScheduler(ctx, lambda: client, render=failing_on(refused))
+    assert await restarted.run_once("bigbox", "856") == 1                 # the queue died with the process
+    assert await restarted.run_once("bigbox", "856") == 0
+    assert journal.get(held.id).state is State.DONE
+    [queued] = [m for m in outbound(journal) if m.state is State.QUEUED]
+    assert queued.source_key == held.source_key.removeprefix("held:")
