@@ -13,6 +13,7 @@ from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, lint_profiles, render, translate
 from gateway.translate.canonical import Invoice, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.charges import charge_key
 from gateway.translate.profile import BASE_DIR
 from gateway.translate.values import gs1_check_digit, make_sscc, sscc_out
 from tests.translate.conftest import RENDER_TIME
@@ -183,6 +184,16 @@ def test_lint_names_a_code_list_no_field_uses(tmp_path: Path) -> None:
     common_lines = (tmp_path / "x12-common.yaml").read_text().count("\n")
     assert found == [("acme-850.yaml", 3, "code list 'unitz' is used by no field; did you mean 'units'?"),
                      ("x12-common.yaml", common_lines, "code list 'scac' is used by no field")]
+
+
+def test_a_charge_setting_keyed_by_a_partner_code_finds_the_canonical_word() -> None:
+    """odoo.charge_products written before allowance codes were canonical ({D240: SVC-FREIGHT}) still maps
+    the freight an 810 or an INVOIC now reads as `freight`; the word itself wins, the kind is the fallback."""
+    assert charge_key("freight", "charge", {"D240": "SVC-FREIGHT"}) == "D240"
+    assert charge_key("freight", "charge", {"FC": "SVC-FC", "freight": "SVC-FREIGHT"}) == "freight"
+    assert charge_key("discount", "allowance", {"95": "SVC-DISCOUNT", "allowance": "SVC-OTHER"}) == "95"
+    assert charge_key("G830", "charge", {"D240": "SVC-FREIGHT", "charge": "SVC-CHARGE"}) == "charge"
+    assert charge_key(None, "allowance", {"charge": "SVC-CHARGE"}) is None
 
 
 def test_shipped_and_example_profiles_lint_clean() -> None:
