@@ -326,11 +326,8 @@ async def test_async_mdn_is_posted_to_receipt_delivery_option(world: World, inta
         await runner.cleanup()
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "127.0.0.2"])
-async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_message_still_taken(
-        world: World, intake: JournalIntake, host: str) -> None:
-    """A partner's Receipt-Delivery-Option pointing into the gateway's host (or network) is not POSTed to unless
-    its channel's async_mdn_allow lists it: the message is taken and flagged, no MDN is queued, the log says why."""
+async def mdn_sink() -> tuple[list[bytes], web.AppRunner, int]:
+    """A partner's async MDN endpoint (POST /mdn) on loopback: the bodies it got, its runner and port."""
     received: list[bytes] = []
 
     async def sink(request: web.Request) -> web.Response:
@@ -340,6 +337,15 @@ async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_mes
     app = web.Application()
     app.router.add_post("/mdn", sink)
     runner, port = await serve(app)
+    return received, runner, port
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "127.0.0.2"])
+async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_message_still_taken(
+        world: World, intake: JournalIntake, host: str) -> None:
+    """A partner's Receipt-Delivery-Option pointing into the gateway's host (or network) is not POSTed to unless
+    its channel's async_mdn_allow lists it: the message is taken and flagged, no MDN is queued, the log says why."""
+    received, runner, port = await mdn_sink()
     server = await start_server(world, intake, mdn_allow=())
     try:
         ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
@@ -363,15 +369,7 @@ async def test_a_name_is_checked_on_the_addresses_it_resolves_to_when_the_mdn_is
     """`localhost` passes the look at the URL (a name) and is refused as it is connected to (127.0.0.1/::1): what
     a name resolves to is checked at send time, where a rebinding name would show its real address. Listed as a
     URL prefix, the same URL is used."""
-    received: list[bytes] = []
-
-    async def sink(request: web.Request) -> web.Response:
-        received.append(await request.read())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/mdn", sink)
-    runner, port = await serve(app)
+    received, runner, port = await mdn_sink()
     server = await start_server(world, intake, mdn_allow=tuple(a.format(port=port) for a in allow))
     try:
         ctype, body, _ = build_message(world.tmp / "n", PAYLOAD, signer=world.partner, recipient=world.ours)
