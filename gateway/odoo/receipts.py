@@ -2,9 +2,10 @@
 
 A ship notice replaces the move lines of one open receipt, so the same notice repeated never adds goods.
 What must not happen is a notice for goods already received landing on the backorder Odoo left open
-after the receipt was validated: a replacement (X12 BSN01 `05`, EDIFACT BGM `5`) of a validated notice,
-or the same shipment sent again under a new notice number (its SSCC or tracking number already on a
-validated receipt). Those are held for a person, naming the validated receipt, and nothing is written.
+after the receipt was validated: a replacement or change (X12 BSN01 `05`/`04`, EDIFACT BGM `5`/`4`) of a
+validated notice, or the same shipment sent again under a new notice number (its SSCC or tracking number
+already on a validated receipt). Those are held for a person, naming the validated receipt, and nothing is
+written; so is a cancellation (BSN01 `01`, BGM `1`/`3`), which was applied as if it announced goods.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from gateway.odoo.records import html_notes
 from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
 
 MARKER = "EDI ship notice"
+REVISIONS = {"replace": ("replacement", "replaces"), "change": ("change", "changes")}   # BSN01 05 / 04, BGM 5 / 4
 
 
 def notice_marker(doc: ShipNotice) -> str:
     """The note paragraph a receipt gets from this notice; a replacement's differs from its original's, so
     a retry of the replacement is told from a replacement arriving after its original was validated."""
-    return f"{MARKER} {doc.number} (replacement)" if doc.purpose == "replace" else f"{MARKER} {doc.number}"
+    revision = REVISIONS.get(doc.purpose)
+    return f"{MARKER} {doc.number} ({revision[0]})" if revision else f"{MARKER} {doc.number}"
 
 
 def noted(picking: dict[str, Any], paragraph: str) -> bool:
@@ -35,26 +38,30 @@ def receipt_for(client: OdooClient, doc: ShipNotice, order: ShipOrder, pickings:
                 olabel: str) -> dict[str, Any]:
     """The open receipt this notice goes to, or its validated receipt when it was applied and validated
     already (a retry: nothing to redo). Raises OdooRejected, nothing written, when it would receive goods
-    twice."""
+    twice, or when it cancels a notice (the gateway takes no goods off a receipt)."""
     original = f"{MARKER} {doc.number}"
-    own = [p for p in pickings if noted(p, notice_marker(doc)) or doc.purpose != "replace" and
-           noted(p, f"{original} (replacement)")]
+    any_version = [p for p in pickings if noted(p, original) or any(
+        noted(p, f"{original} ({noun})") for noun, _ in REVISIONS.values())]
+    if doc.purpose == "cancel":
+        raise _cancelled(olabel, doc.number, any_version)
+    revision = REVISIONS.get(doc.purpose)
+    own = [p for p in pickings if noted(p, notice_marker(doc))] if revision else any_version
     finished = [p for p in own if p["state"] == "done"]
     if finished:
         return finished[0]
     done = [p for p in pickings if p["state"] == "done"]
     open_ = [p for p in pickings if p["state"] != "done"]
-    if not own and doc.purpose == "replace":
+    if not own and revision:
         replaced = [p for p in done if noted(p, original)]
         if replaced:
-            raise _held(olabel, replaced[0], f"replaces ship notice {doc.number}, whose receipt")
+            raise _held(olabel, replaced[0], f"{revision[1]} ship notice {doc.number}, whose receipt")
         by_notice = [p for p in open_ if noted(p, original)] or [p for p in open_ if MARKER in (p.get("note") or "")]
         if by_notice:                # it replaces the notice an open receipt has: that receipt takes it
             return by_notice[0]
         earlier = [p for p in done if MARKER in (p.get("note") or "")]
         if earlier:
-            raise _held(olabel, earlier[0], "is a replacement, and no open receipt has a ship notice to replace; "
-                                            "it most likely replaces the one whose receipt")
+            raise _held(olabel, earlier[0], f"is a {revision[0]}, and no open receipt has a ship notice to "
+                                            f"replace; it most likely {revision[1]} the one whose receipt")
     if not own and done:
         _check_not_received(client, doc, order, done, olabel)
     candidates = [p for p in own if p["state"] != "done"] or open_
@@ -90,6 +97,20 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
 def _packs(packs: list[Pack]) -> list[Pack]:
     """Every pack of a pack tree (tares and the packs in them)."""
     return [q for p in packs for q in [p, *_packs(p.packs)]]
+
+
+def _cancelled(olabel: str, number: str, carrying: list[dict[str, Any]]) -> OdooRejected:
+    """A cancelled notice is held: the goods it announced are on a receipt (open or validated) that a person
+    corrects, or on none, when there is nothing to undo unless the notice itself comes after it."""
+    if not carrying:
+        return OdooRejected(f"{olabel}: the notice cancels ship notice {number}, which no receipt of the purchase "
+                            f"order carries: nothing was written and there is nothing to undo (unless that notice "
+                            f"comes after its cancellation: then take its quantities off the receipt)")
+    receipt = carrying[0]
+    state = "validated" if receipt["state"] == "done" else "open"
+    return OdooRejected(f"{olabel}: the notice cancels ship notice {number}, which receipt {receipt['name']} "
+                        f"({state}) carries; nothing was written: the gateway takes no goods off a receipt, so "
+                        f"correct it in Odoo (its quantities, or a return if it was validated)")
 
 
 def _held(olabel: str, picking: dict[str, Any], why: str) -> OdooRejected:

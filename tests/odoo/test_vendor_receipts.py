@@ -46,9 +46,10 @@ def validated_then_backorder(client: OdooClient, odoo: odoorpc.ODOO, **kw: Any) 
     return po, name, done["name"]
 
 
-@pytest.mark.parametrize("number", ["ASN-R1", "ASN-R1-NEW"])
+@pytest.mark.parametrize(("number", "purpose"), [("ASN-R1", "replace"), ("ASN-R1-NEW", "replace"),
+                                                  ("ASN-R1", "change")])
 def test_a_replacement_after_the_receipt_was_validated_is_held(client: OdooClient, odoo: odoorpc.ODOO,
-                                                               number: str) -> None:
+                                                               number: str, purpose: str) -> None:
     """The vendor corrects ASN-R1 (60 -> 70) after we received and validated it: applied to the backorder,
     the 70 would be received on top of the 60. It is held naming the validated receipt, nothing written; the
     vendor's next shipment (a new original notice) still goes to the backorder."""
@@ -57,7 +58,7 @@ def test_a_replacement_after_the_receipt_was_validated_is_held(client: OdooClien
     with pytest.raises(OdooRejected, match=rf"ship notice {number}, purchase order {name}: the notice .*"
                                            rf"{done} \(from EDI ship notice ASN-R1\) was validated on \d{{4}}-.*"
                                            r"nothing was written"):
-        post(client, notice(number, name, 70, "replace"), widgetworks(validate_receipts=True), Cache())
+        post(client, notice(number, name, 70, purpose), widgetworks(validate_receipts=True), Cache())
     assert receipts(odoo, po) == before and received(odoo, po) == [60.0, 0.0]
     post(client, notice("ASN-R2", name, 40), widgetworks(validate_receipts=True), Cache())
     assert received(odoo, po) == [100.0, 0.0]
@@ -218,3 +219,20 @@ def test_a_tracked_product_without_its_serials_or_lot_is_held_before_validation(
     assert receipts(odoo, po) == before
     post(client, serial_notice(name, 2, []), widgetworks(), Cache())
     assert [line for line in serial_lines(odoo, po) if line[0] == 1] == [(1, 2.0, "")]
+
+
+@pytest.mark.parametrize("state", ["open", "validated", "never applied"])
+def test_a_cancelled_notice_is_held_not_received(client: OdooClient, odoo: odoorpc.ODOO, state: str) -> None:
+    """A vendor's cancellation (BSN01 01) repeats the notice it cancels: it was received like a shipment.
+    It is held naming the receipt that carries the cancelled notice (a person takes the goods off it), or
+    saying that none does; nothing is written."""
+    po, name = purchase(odoo)
+    if state != "never applied":
+        post(client, notice("ASN-C1", name, 60), widgetworks(validate_receipts=state == "validated"), Cache())
+    before = receipts(odoo, po)
+    carried = f"which receipt {before[0]['name']} \\({state}\\) carries" if state != "never applied" else \
+        "which no receipt of the purchase order carries"
+    with pytest.raises(OdooRejected, match=rf"ship notice ASN-C1, purchase order {name}: the notice cancels ship "
+                                           rf"notice ASN-C1, {carried}"):
+        post(client, notice("ASN-C1", name, 60, "cancel"), widgetworks(validate_receipts=True), Cache())
+    assert receipts(odoo, po) == before
