@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gateway.config.loader import LoadedConfig, load
-from gateway.config.models import PartnerConfig
+from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.formats.base import Severity
@@ -129,6 +129,26 @@ def test_allowance_codes_are_the_same_words_in_x12_edifact_and_ubl(
     assert f"<cbc:AllowanceChargeReasonCode>{ubl_code}</cbc:AllowanceChargeReasonCode>" in ubl_file
     from_ubl = translate(parse(ubl_file.encode()).transactions[0], ubl, config.profiles)[0]
     assert from_ubl.allowances_charges == [charge]                         # type: ignore[attr-defined]
+
+
+def test_an_x12_freight_charge_is_a_cxml_invoices_shipping_amount(config: LoadedConfig,
+                                                                  journal: SqliteJournal) -> None:
+    """cXML has no codes, only places: ShippingAmount was read as the word `shipping`, so freight read from an
+    810 (SAC*C*D240) had no place in an InvoiceDetailRequest; both are `freight` now."""
+    sac = [AllowanceCharge(kind="charge", code="freight", amount=Decimal("35.00")),
+           AllowanceCharge(kind="charge", code="special_handling", amount=Decimal("5.00"))]
+    x12_file = render(_invoice(allowances_charges=sac), config.partners["bigbox"], config.profiles, journal, "810",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME).data
+    from_x12 = translate(parse(x12_file).transactions[0], config.partners["bigbox"], config.profiles)[0]
+    cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
+        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
+    cxml_file = render(from_x12, cxml, config.profiles, journal, "InvoiceDetailRequest",
+                       our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME).data
+    text = " ".join(cxml_file.decode().split())
+    assert '<ShippingAmount> <Money currency="USD">35.00</Money> </ShippingAmount>' in text
+    assert '<SpecialHandlingAmount> <Money currency="USD">5.00</Money> </SpecialHandlingAmount>' in text
+    back = translate(parse(cxml_file).transactions[0], cxml, config.profiles)[0]
+    assert back.allowances_charges == sac                                  # type: ignore[attr-defined]
 
 
 def test_an_allowance_code_only_one_syntax_has(config: LoadedConfig, journal: SqliteJournal) -> None:
