@@ -116,23 +116,30 @@ class Outbox:
             await asyncio.to_thread(self.journal.expect_ack, message.id, partner.id, result.awaits.kind,
                                     result.awaits.reference, None, due)
             awaits = {"awaits": result.awaits.kind, "awaits_due": due.isoformat()}
-        sent = await asyncio.to_thread(
-            self.journal.transition, message.id, State.SENT, result.detail or f"delivered via {name}",
-            expect=State.QUEUED, last_error=None,
-            meta={"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta, **awaits})
-        log.info("sent %s via %s: %s", message.filename, name, result.detail,
-                 extra={"edi": {"message_id": message.id, "partner": message.partner}})
+        detail = result.detail or f"delivered via {name}"
+        meta = {"delivery": result.detail, "ack_pending": result.ack_pending, **result.meta, **awaits}
+        extra = {"edi": {"message_id": message.id, "partner": message.partner}}
         if result.rejected is not None:
-            log.error("rejected by the partner: %s", result.rejected,
-                      extra={"edi": {"message_id": message.id, "partner": message.partner}})
-            return await asyncio.to_thread(self.journal.transition, message.id, State.REJECTED, result.rejected,
-                                           expect=State.SENT, error=result.rejected)
+            log.error("sent %s via %s, rejected by the partner: %s", message.filename, name, result.rejected,
+                      extra=extra)
+            return await asyncio.to_thread(self._sent_and_rejected, message.id, detail, result.rejected, meta)
+        sent = await asyncio.to_thread(self.journal.transition, message.id, State.SENT, detail,
+                                       expect=State.QUEUED, last_error=None, meta=meta)
+        log.info("sent %s via %s: %s", message.filename, name, result.detail, extra=extra)
         if sent.meta.get("early_acks"):            # its acknowledgement came while it was being delivered
             return await asyncio.to_thread(settle_early, self.journal, message.id)
         if result.ack_pending or message.meta.get("expects_ack"):
             return sent
         return await asyncio.to_thread(self.journal.transition, message.id, State.DONE,
                                        "no acknowledgement expected", expect=State.SENT)
+
+    def _sent_and_rejected(self, message_id: str, detail: str, reason: str, meta: dict[str, Any]) -> Message:
+        """Delivered and refused in the same answer (a negative synchronous MDN): SENT and REJECTED in one
+        commit. Apart, a crash between them left a SENT message that `resume()` finished as delivered, the
+        refusal lost; together, the crash leaves it QUEUED, sent again (same AS2 Message-ID) and refused again."""
+        with self.journal.batch():
+            self.journal.transition(message_id, State.SENT, detail, expect=State.QUEUED, last_error=None, meta=meta)
+            return self.journal.transition(message_id, State.REJECTED, reason, expect=State.SENT, error=reason)
 
     def resume(self) -> int:
         """At start-up: finish messages delivered just before a crash (SENT, no acknowledgement expected)."""
