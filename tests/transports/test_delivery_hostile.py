@@ -27,9 +27,10 @@ from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.spine.test_acks_hostile import ASN, queue_asn, row
-from tests.transports.as2_peer import serve
+from tests.transports.as2_peer import as2_headers, build_message, curl_post, serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
+from tests.transports.test_as2_server import mdn_sink
 
 pytestmark = pytest.mark.slow
 
@@ -215,6 +216,38 @@ async def test_a_busy_partners_retry_after_sets_the_next_attempt(
         assert expected - 5 <= waited <= expected
         assert "HTTP 503, Retry-After" in waiting["last_error"]
     assert waiting["attempts"] == 1 and len(peer.posts) == 1
+
+
+async def test_the_daemon_posts_an_async_mdn_only_where_the_partners_yaml_allows(tmp_path: Path) -> None:
+    """Through the daemon and a partner YAML: an MDN URL under the partner's async_mdn_allow prefix gets its MDN;
+    another on the same loopback host does not (the message is taken, flagged, and goes on the same way)."""
+    certs = tmp_path / "certs"
+    ours, theirs = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+    received, runner, sink_port = await mdn_sink()
+    port = free_port()
+    ws = Workspace.create(tmp_path / "gw", {"as2_server": {
+        "enabled": True, "host": "127.0.0.1", "port": port, "as2_id": "ACMEDIST", "certificate": str(ours.cert_path),
+        "private_key": str(ours.key_path)}}, partners={"bigbox": {"inbound": [{
+            "channel": "as2", "as2_id": "BIGBOX-AS2", "certificates": [str(theirs.cert_path)],
+            "async_mdn_allow": [f"http://127.0.0.1:{sink_port}/mdn"]}]}})
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        for name, path in (("allowed", "/mdn"), ("refused", "/admin")):
+            ctype, body, _ = build_message(tmp_path / name, ASN, signer=theirs, recipient=ours)
+            headers = as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{name}@bigbox>", ctype,
+                                  async_url=f"http://127.0.0.1:{sink_port}{path}")
+            reply = await asyncio.to_thread(curl_post, f"http://127.0.0.1:{port}/as2", body, headers, tmp_path)
+            assert reply.status == 200
+        await asyncio.to_thread(wait_for, lambda: received, 60, 0.05, "the allowed MDN")
+        await asyncio.sleep(0.5)
+    finally:
+        await asyncio.to_thread(gw.stop)
+        await runner.cleanup()
+    assert len(received) == 1 and b"<allowed@bigbox>" in received[0]
+    rows = {json.loads(m["meta"])["as2_message_id"]: m for m in ws.messages(direction="in")}
+    assert "async_mdn_refused" not in json.loads(rows["<allowed@bigbox>"]["meta"])
+    assert "127.0.0.1 is a loopback address" in json.loads(rows["<refused@bigbox>"]["meta"])["async_mdn_refused"]
+    assert rows["<allowed@bigbox>"]["state"] == rows["<refused@bigbox>"]["state"]
 
 
 async def test_killed_while_the_post_is_out_and_its_mdn_already_in_the_restart_sends_nothing_again(
