@@ -1,5 +1,7 @@
 """A partner's change, replacement or cancellation of a purchase order, applied to its sale order(s).
 
+An order sent again as an original with other content than its sale order has (`post_original`) is
+applied as a replacement to a quotation with `odoo.order_changes: revise`, else held naming the differences.
 A cancellation cancels every live sale order of the PO (Odoo's own Cancel, through the 17+ wizard)
 unless goods left or an invoice was posted. With `odoo.order_changes: revise`, a replacement or a change
 that carries the whole order rewrites a quotation's header and lines in one write, and a change that lists
@@ -23,18 +25,21 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import Cache, Names, ProductFinder, m2o_id
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
+    OtherContent,
     apply_price_policy,
     check_currency,
     header_notes,
     header_values,
     line_commands,
     line_sequences,
+    message_key,
+    order_line_for,
+    post_one,
     price_check,
     quantity_and_unit,
 )
 from gateway.translate.canonical import (
     LINE_CHANGES,
-    Document,
     Line,
     PurchaseOrder,
     PurchaseOrderAck,
@@ -86,11 +91,28 @@ def cancel_order(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any
     return links
 
 
+def post_original(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                  names: Names, cache: Cache, label: str) -> list[OdooLink]:
+    """An order as first sent: created, or found when Odoo has it as the order says. One Odoo has with other
+    content (the partner's second original of the PO, a corrected export) replaces a quotation as a
+    replacement would, when the partner's changes are revised; else it is held (OtherContent names why)."""
+    try:
+        return post_one(client, doc, partner, customer, names, cache, label)
+    except OtherContent as exc:
+        if not exc.replaceable:
+            raise
+        log.warning("%s: sent again as an original with other content than sale order %s; applied as a "
+                    "replacement: %s", label, exc.order["name"], "; ".join(exc.differences))
+        return revise_order(client, doc, partner, customer, names, cache, label, "replacement",
+                            "sent again as an original with other content: " + "; ".join(exc.differences))
+
+
 def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                 names: Names, cache: Cache, label: str, kind: str) -> list[OdooLink]:
+                 names: Names, cache: Cache, label: str, kind: str, why: str = "") -> list[OdooLink]:
     """A replacement, or a change that carries the whole order: a quotation (draft/sent) gets the new lines
-    (old ones deleted), the new header (ship-to, requested date, warehouse) and a note naming the message,
-    all in one write; the note makes a retry find its own work. A confirmed order belongs to people now."""
+    (old ones deleted), the new header (ship-to, requested date, warehouse) and a note naming the message
+    (and `why`, when it was no replacement by its purpose), all in one write; the note makes a retry find its
+    own work. A confirmed order belongs to people now."""
     check_currency(client, partner, doc, customer, cache, label)
     verb = "replace" if kind == "replacement" else "change"
     order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
@@ -110,7 +132,8 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     new_lines, charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     vals["order_line"] = commands + new_lines
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + f": {len(order['order_line'])} "
-                                                      f"line(s) replaced by {len(doc.lines)}",
+                                                      f"line(s) replaced by {len(doc.lines)}"
+                                                      + (f" ({why})" if why else ""),
                                                       *header_notes(doc), *charge_notes, *doc.notes])
     client.write("sale.order", [order["id"]], vals)
     log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
@@ -137,17 +160,8 @@ def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str,
         raise OrderNotInOdoo(f"{label}: no sale order for PO {doc.number} to {verb} "
                              f"(no open sale order with customer reference {doc.number} for {customer['name']})",
                              wait)
-    marker = html.escape(f"EDI {kind} {doc.number} ({_message_key(doc)})")
+    marker = html.escape(f"EDI {kind} {doc.number} ({message_key(doc)})")
     return rows[0], marker
-
-
-def _message_key(doc: Document) -> str:
-    """What names one inbound message for good: its interchange and set control numbers (a partner's next
-    change of the same PO has new ones; a replay or a retry has the same), else the journal id it was given."""
-    src = doc.source
-    if src.interchange_control:
-        return f"interchange {src.interchange_control} set {src.transaction_control or '-'}"
-    return f"message {src.message_id or doc.date or '-'}"
 
 
 def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -184,7 +198,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     summary: list[str] = []
     taken: set[int] = set()
     for lab, line in touched:
-        row = _order_line_for(existing, matches[lab].product_id, line.line_no, taken)
+        row = order_line_for(existing, matches[lab].product_id, line.line_no, taken)
         if row is None and line.change == "delete":
             summary.append(f"{lab}: {matches[lab].name} is not on the order (already removed)")
             continue
@@ -267,21 +281,11 @@ def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
     taken: set[int] = set()
     pairs: list[tuple[dict[str, Any], str, Line]] = []
     for i, line in lines:
-        row = _order_line_for(rows, matches[label_of(line, i, label)].product_id, line.line_no, taken)
+        row = order_line_for(rows, matches[label_of(line, i, label)].product_id, line.line_no, taken)
         if row is not None:
             taken.add(row["id"])
             pairs.append((row, f"line {line.line_no or i}", line))
     price_check(client, partner, order, pairs, cache, label)
-
-
-def _order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None,
-                    taken: set[int]) -> dict[str, Any] | None:
-    """The order line a change line is about: the one of its product, or among several of that product the one
-    the partner's line number (its sequence) names."""
-    same = [r for r in rows if m2o_id(r["product_id"]) == product and r["id"] not in taken]
-    if len(same) > 1 and line_no and line_no.isdecimal():
-        return next((r for r in same if r["sequence"] == int(line_no)), same[0])
-    return same[0] if same else None
 
 
 def change_acknowledgment(client: OdooClient, doc: PurchaseOrder, links: list[OdooLink]) -> PurchaseOrderAck:

@@ -40,7 +40,7 @@ from gateway.odoo.lookup import (
     m2o_id,
     m2o_name,
 )
-from gateway.odoo.order_changes import cancel_order, merge_changes, revise_order
+from gateway.odoo.order_changes import cancel_order, merge_changes, post_original, revise_order
 from gateway.odoo.receipts import (
     check_serials,
     check_tracking,
@@ -55,7 +55,6 @@ from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
     PURPOSES,
     check_currency,
-    post_one,
     post_store_orders,
     quantity_and_unit,
     stated_quantity,
@@ -153,7 +152,7 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if partner.odoo.store_orders == "split" and doc.purpose in ("original", "") and \
             any(place is not None for place, _ in destinations(doc, label)):
         return post_store_orders(client, doc, partner, customer, names, cache, label)
-    return post_one(client, doc, partner, customer, names, cache, label)
+    return post_original(client, doc, partner, customer, names, cache, label)
 
 
 def check_figures(label: str, lines: list[tuple[str, Decimal | None, Decimal | None]], *,

@@ -1,6 +1,8 @@
 """PurchaseOrder (customer) -> sale.order: the order's header and lines in one create, found again on a retry.
 
-Duplicate check on client_order_ref + commercial partner (+ the delivery contact for store orders);
+Duplicate check on client_order_ref + commercial partner (+ the delivery contact for store orders); an order
+found again that this message did not make is compared with what it says (`order_differences`), and one with
+other content is not simply found (`OtherContent`);
 ship-to by GLN / store number (created when `odoo.create_ship_to`); products by barcode, customer code or
 internal reference; units through the code map; price policy with tolerance and a flag (tag + note) on
 mismatch; allowances/charges as lines on the service products `odoo.charge_products` maps them to (else in
@@ -12,6 +14,7 @@ confirmation. Changes, replacements and cancellations of an order are `gateway.o
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -86,7 +89,8 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
                          ("state", "!=", "cancel")]
     if shipping is not None:
         domain.append(("partner_shipping_id", "=", shipping))
-    existing = client.search_read("sale.order", domain, ["name", "state", "note"], limit=1)
+    existing = client.search_read("sale.order", domain, ["name", "state", "note", "partner_shipping_id",
+                                                         "commitment_date"], limit=1)
     links: list[OdooLink] = []
     if existing:
         order = existing[0]
@@ -95,6 +99,10 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
                     if doc.purpose == "change" else "")
             raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
                                f"change the order in Odoo{hint}")
+        if not made_by(doc, order):         # this message's own earlier try (a lost response) is simply found
+            differences = order_differences(client, doc, partner, customer, names, cache, label, order)
+            if differences:
+                raise OtherContent(doc, partner, order, differences, label, several=shipping is not None)
         links.append(record_link(doc, "sale.order", order["id"], "found"))
     else:
         if doc.purpose == "change":               # cancel and replace are handled above
@@ -114,6 +122,51 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
     if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
         client.call("sale.order", "action_confirm", [order["id"]])
     return links
+
+
+def message_key(doc: Document) -> str:
+    """What names one inbound message for good: its interchange and set control numbers (a partner's next
+    message about the same PO has new ones; a replay or a retry has the same), else the journal id it was given."""
+    src = doc.source
+    if src.interchange_control:
+        return f"interchange {src.interchange_control} set {src.transaction_control or '-'}"
+    return f"message {src.message_id or doc.date or '-'}"
+
+
+def named(doc: Document) -> bool:
+    """Whether `message_key` names the message itself (not only the document's date)."""
+    return bool(doc.source.interchange_control or doc.source.message_id)
+
+
+def made_by(doc: Document, order: dict[str, Any]) -> bool:
+    """Whether this very message wrote the sale order already (created it, or was applied to it): the order's
+    note names it. Its own retry after a lost response, or a replay, is then found as it is, never compared."""
+    return named(doc) and html.escape(f"({message_key(doc)})") in (order.get("note") or "")
+
+
+class OtherContent(OdooRejected):
+    """An order sent again as first sent (a new X12 ISA13 or EDIFACT UNB, a corrected CSV/XML export) whose
+    sale order Odoo has with other content: held for a person, the reason naming each difference, unless
+    `replaceable` (a quotation, a partner whose changes are revised), when it is applied as a replacement."""
+
+    def __init__(self, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any], differences: list[str],
+                 label: str, several: bool = False) -> None:
+        self.order = order
+        self.differences = differences
+        quotation = order["state"] in ("draft", "sent")
+        self.replaceable = quotation and not several and partner.odoo.order_changes == "revise"
+        replay = f"`edi-gateway replay {doc.source.message_id}`" if doc.source.message_id else "a replay"
+        if several:
+            why = "it is one of the PO's sale orders (one per place it ships to), which are not replaced automatically"
+        elif not quotation:
+            why = f"sale order {order['name']} is confirmed (state {order['state']}), so it is not replaced automatically"
+        else:
+            why = (f"it is not applied automatically (odoo.order_changes: {partner.odoo.order_changes}; with revise, "
+                   f"a resend with other content replaces a quotation, and {replay} applies this one)")
+        listed = "; ".join(differences[:10]) + (f"; ... ({len(differences) - 10} more)" if len(differences) > 10 else "")
+        super().__init__(f"{label}: sent again as an original ({message_key(doc)}) with other content than sale "
+                         f"order {order['name']} has in Odoo: {listed}; {why}. Change the order in Odoo if the "
+                         f"partner means it (then {replay} finds it as it is), or ask the partner")
 
 
 def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -161,7 +214,8 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                             "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
     header, links = header_values(client, doc, partner, customer, cache, label)
     vals.update(header)
-    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")]
+    notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")
+             + (f" ({message_key(doc)})" if named(doc) else "")]       # how a retry knows its own order
     notes += header_notes(doc)
     vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     notes += charge_notes
@@ -194,22 +248,38 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         vals["partner_shipping_id"] = contact
         if created:
             links.append(record_link(doc, "res.partner", contact, "created"))
-    if partner.odoo.warehouse:
-        wh = record_by(client, cache, "stock.warehouse", ["|", ("code", "=", partner.odoo.warehouse),
-                                                          ("name", "=", partner.odoo.warehouse)],
-                       ["name"], partner.odoo.warehouse)
-        if wh is None:
-            raise OdooRejected(f"{label}: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo")
-        vals["warehouse_id"] = wh["id"]
-    requested = order_requested(doc)
-    if requested is not None:
-        zone = day_zone(client, partner, cache, vals.get("warehouse_id"))
-        try:
-            vals["commitment_date"] = _utc(requested.date, requested.time, zone)
-        except ValueError:
-            raise OdooRejected(f"{label}: the {requested.qualifier.replace('_', ' ')} date "
-                               f"{requested.date!r} is not a calendar date (YYYY-MM-DD)") from None
+    warehouse = _warehouse(client, partner, cache, label)
+    if warehouse is not None:
+        vals["warehouse_id"] = warehouse
+    commitment = _commitment(client, doc, partner, cache, warehouse, label)
+    if commitment is not None:
+        vals["commitment_date"] = commitment
     return vals, links
+
+
+def _warehouse(client: OdooClient, partner: PartnerConfig, cache: Cache, label: str) -> int | None:
+    """The id of the partner's `odoo.warehouse`, if it names one."""
+    if not partner.odoo.warehouse:
+        return None
+    wh = record_by(client, cache, "stock.warehouse", ["|", ("code", "=", partner.odoo.warehouse),
+                                                      ("name", "=", partner.odoo.warehouse)],
+                   ["name"], partner.odoo.warehouse)
+    if wh is None:
+        raise OdooRejected(f"{label}: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo")
+    return int(wh["id"])
+
+
+def _commitment(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cache: Cache,
+                warehouse: int | None, label: str) -> str | None:
+    """The order's requested day as the sale order's commitment_date (UTC, as Odoo stores it), if it has one."""
+    requested = order_requested(doc)
+    if requested is None:
+        return None
+    try:
+        return _utc(requested.date, requested.time, day_zone(client, partner, cache, warehouse))
+    except ValueError:
+        raise OdooRejected(f"{label}: the {requested.qualifier.replace('_', ' ')} date "
+                           f"{requested.date!r} is not a calendar date (YYYY-MM-DD)") from None
 
 
 def requested_date(dates: list[DateValue]) -> DateValue | None:
@@ -473,6 +543,87 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
     return contact, True
 
 
+QUANTITY_EPSILON = Decimal("0.005")     # Odoo keeps quantities to its unit precision (2 places by default)
+
+
+def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
+                      names: Names, cache: Cache, label: str, order: dict[str, Any]) -> list[str]:
+    """What a PO says that its sale order in Odoo does not, each naming what Odoo has and what the order says:
+    the ship-to and requested day when the PO gives them, and its lines (and mapped allowance/charge lines)
+    as `line_commands` would write them now, paired with the order lines by product (`order_line_for`):
+    another product, quantity, unit or discount, and the price where the gateway sets it (a price sent
+    under the 'order' policy, compared as `price_check` does; a charge's amount). What Odoo fills in where
+    the PO says nothing (pricelist prices, the customer's own address, a section or note line) is no difference."""
+    said: list[str] = []
+    ship_to = order_ship_to(doc)
+    shipping = order.get("partner_shipping_id")
+    if ship_to is not None:
+        contact = find_contact(client, partner, customer, ship_to, cache)
+        if contact is None or int(contact["id"]) != m2o_id(shipping):
+            said.append(f"ship-to: Odoo has {m2o_name(shipping) or 'none'}, the order says {party_label(ship_to)}")
+    commitment = _commitment(client, doc, partner, cache, _warehouse(client, partner, cache, label), label)
+    if commitment is not None and commitment != (order.get("commitment_date") or None):
+        day = order_requested(doc)
+        said.append(f"requested date: Odoo has {order.get('commitment_date') or 'none'} (UTC), the order says "
+                    f"{day.date if day else ''}{' ' + day.time if day and day.time else ''}")
+    commands, _ = line_commands(client, doc, partner, customer, names, cache, label)
+    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"]), ("display_type", "=", False)],
+                              ["sequence", "product_id", "product_uom_qty", names.sale_uom, "price_unit", "discount"],
+                              order="sequence,id")
+    taken: set[int] = set()
+    for index, (_, _, values) in enumerate(commands):
+        line = doc.lines[index] if index < len(doc.lines) else None
+        sent = f"{line.quantity} {line.unit}" if line is not None else f"{values['price_unit']}"
+        shown = f"line {line.line_no or index + 1}" if line is not None else str(values["name"])
+        row = order_line_for(rows, values["product_id"], str(values["sequence"]), taken)
+        if row is None:
+            item = ", ".join(f"{k} {v}" for k, v in line.item_ids.items()) if line is not None else "charge"
+            said.append(f"{shown} ({item}): the order says {sent}, Odoo has no such line")
+            continue
+        taken.add(row["id"])
+        what: list[str] = []
+        if abs(Decimal(str(row["product_uom_qty"])) - Decimal(str(values["product_uom_qty"]))) > QUANTITY_EPSILON \
+                or names.sale_uom in values and m2o_id(row.get(names.sale_uom)) != values[names.sale_uom]:
+            what.append(f"Odoo has {_quantity_of(row, names)}, the order says {sent}")
+        if "discount" in values and abs(Decimal(str(row.get("discount") or 0)) - Decimal(str(values["discount"]))) \
+                > Decimal("0.000001"):
+            what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
+        wanted = Decimal(str(values["price_unit"])) if "price_unit" in values else \
+            line.unit_price if line is not None and partner.odoo.price_policy == "order" else None
+        if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
+            what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
+        if what:
+            said.append(f"{shown} ({m2o_name(row['product_id'])}): " + ", ".join(what))
+    said += [f"{m2o_name(row['product_id'])}: Odoo has {_quantity_of(row, names)}, the order does not list it"
+             for row in rows if row["id"] not in taken]
+    return said
+
+
+def _quantity_of(row: dict[str, Any], names: Names) -> str:
+    """An order line's quantity and unit as a person reads them: "24 Units"."""
+    return f"{row['product_uom_qty']:g} {m2o_name(row.get(names.sale_uom)) or ''}".strip()
+
+
+def order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None,
+                   taken: set[int]) -> dict[str, Any] | None:
+    """The order line a partner's line is about: the one of its product, or among several of that product the one
+    the partner's line number (its sequence) names."""
+    same = [r for r in rows if m2o_id(r["product_id"]) == product and r["id"] not in taken]
+    if len(same) > 1 and line_no and line_no.isdecimal():
+        return next((r for r in same if r["sequence"] == int(line_no)), same[0])
+    return same[0] if same else None
+
+
+def odoo_price(row: dict[str, Any]) -> Decimal:
+    """An order line's unit price to the cent, as the price policy compares it."""
+    return Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
+
+
+def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
+    """Whether the partner's price is Odoo's within the partner's `odoo.price_tolerance`."""
+    return abs(price - odoo) <= Decimal(str(partner.odoo.price_tolerance))
+
+
 def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
                        cache: Cache, label: str) -> None:
     """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
@@ -488,19 +639,18 @@ def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any
                 pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
     """The price policy over (sale order line row, name, partner's line): the 'order' policy writes the partner's
     price, either policy flags a difference beyond the tolerance (tag + note). Repeating it changes nothing."""
-    tolerance = Decimal(str(partner.odoo.price_tolerance))
     updates: list[list[Any]] = []
     flags: list[str] = []
     for row, shown, line in pairs:
-        odoo_price = Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
+        price = odoo_price(row)
         name = f"{shown} ({m2o_name(row['product_id']) or ''})"
         if line.unit_price is None:
             if partner.odoo.price_policy == "order":
-                flags.append(f"{name}: no price in the order; Odoo's price {odoo_price} kept")
+                flags.append(f"{name}: no price in the order; Odoo's price {price} kept")
             continue
-        if abs(line.unit_price - odoo_price) <= tolerance:
+        if price_within(partner, line.unit_price, price):
             continue
-        flags.append(f"{name}: order price {line.unit_price}, Odoo price {odoo_price}")
+        flags.append(f"{name}: order price {line.unit_price}, Odoo price {price}")
         if partner.odoo.price_policy == "order":
             updates.append([1, row["id"], {"price_unit": float(line.unit_price)}])
     if not updates and not flags:

@@ -238,8 +238,9 @@ def test_the_daemon_knows_a_file_sent_again_after_a_restart(tmp_path: Path) -> N
 
 def test_odoo_gets_a_resent_export_once_and_a_correction_it_cannot_apply_is_said(tmp_path: Path) -> None:
     """ShopMarket's CSV export posted to the Odoo sandbox over HTTP; the same export again makes no second
-    call; a corrected order is processed as X12 processes one under a new ISA13: Odoo finds the order as first
-    received and leaves it, which the message says (a person changes it in Odoo)."""
+    call; a corrected order is processed as X12 processes one under a new ISA13. A correction of what the sale
+    order does not hold apart from its note (the carrier) is found and left as first received, which the message
+    says (a person changes it in Odoo); one of its lines or quantities is held (tests/odoo/test_resent_originals)."""
     server = SandboxServer(version=17, seed_name="demo")
     server.start()
     try:
@@ -253,7 +254,7 @@ def test_odoo_gets_a_resent_export_once_and_a_correction_it_cannot_apply_is_said
         again = run(pipeline, export, "orders_20261128_0600 (2).csv", "shopmarket", channel="sftp")
         assert again.state is State.DUPLICATE and again.meta["duplicate_of"] == first.id
         assert server.faults.calls == calls                       # Odoo was not asked anything
-        corrected = export.replace(b"Blue Widget;10;12,50;125,00", b"Blue Widget;12;12,50;150,00")
+        corrected = export.replace(b";DPD Express", b";GLS Express")
         assert corrected != export
         fixed = run(pipeline, corrected, "orders_20261128_0615.csv", "shopmarket", channel="sftp")
         assert fixed.state is State.DONE and fixed.meta["revises"] == [first.id]

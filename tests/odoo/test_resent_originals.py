@@ -1,0 +1,174 @@
+"""A PO sent again as an original (X12 850 BEG01 00 under a new ISA13, a corrected CSV export) whose sale
+order Odoo has: found when it says what the order has; with other content, a quotation of a partner whose
+changes are revised is replaced, anything else is held naming each difference. Never a second sale order,
+and the gateway's own retry after a lost response stays quiet. Through the pipeline against the sandbox over
+HTTP, with the example partners' files; odoorpc checks what Odoo holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.sandbox import SandboxServer
+from gateway.pipeline import Pipeline
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, revised_850, submit
+from tests.odoo.test_posting_line_changes import note, rows
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported
+
+SHOP_EXPORT = EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv"
+
+
+def renumbered(data: bytes, control: bytes) -> bytes:
+    """The same 850 under interchange and group `control` (4 digits) instead of 1201: the partner's resend."""
+    return data.replace(b"000001201", b"00000" + control).replace(b"*1201*X*", b"*" + control + b"*X*") \
+        .replace(b"GE*1*1201~", b"GE*1*" + control + b"~")
+
+
+def set_order_changes(pipeline: Pipeline, partner: str, value: str) -> None:
+    config = pipeline.config.partners[partner]
+    pipeline.config.partners[partner] = config.model_copy(
+        update={"odoo": config.odoo.model_copy(update={"order_changes": value})})
+
+
+def posted_reason(journal: Any, message_id: str) -> str:
+    [posted] = [e for e in journal.events(message_id) if e.to_state is State.POSTED]
+    return str(posted.reason)
+
+
+ORIGINAL = [("[WB-100] Blue Widget", 24.0, 12.5), ("[WR-200] Red Widget", 48.0, 8.75),
+            ("[GL-300] Gadget Large", 6.0, 42.0)]
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+async def test_x12_second_original_same_content_is_found_other_content_replaces_the_quotation(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)       # BigBox: order_changes revise
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+
+    same = await submit(pipeline, renumbered(SAMPLE.read_bytes(), b"1202"), "850_4500001234_again.edi")
+    assert run(pipeline, same.id, {State.DONE}).state is State.DONE
+    assert [(link.record_id, link.role) for link in journal.odoo_links(same.id)] == [(so["id"], "found")]
+    assert posted_reason(journal, same.id) == "posted 1 document to Odoo"
+    assert rows(odoo, so["id"]) == ORIGINAL
+
+    # an original again, two lines only, the first with 30 instead of 24
+    other = revised_850(b"00", b"1203").replace(b"PO1*1*24*EA*", b"PO1*1*30*EA*")
+    message = await submit(pipeline, other, "850_4500001234_resent.edi")
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    assert [(link.record_id, link.role) for link in journal.odoo_links(message.id)] == [(so["id"], "updated")]
+    [after] = pipeline_orders(odoo)
+    assert after["id"] == so["id"]
+    assert rows(odoo, so["id"]) == [("[WB-100] Blue Widget", 30.0, 12.5), ("[WR-200] Red Widget", 48.0, 8.75)]
+    assert ("EDI replacement 4500001234 (interchange 000001203 set 0001): 3 line(s) replaced by 2 (sent again as "
+            "an original with other content: line 1 ([WB-100] Blue Widget): Odoo has 24 Units, the order says 30 EA; "
+            "[GL-300] Gadget Large: Odoo has 6 Units, the order does not list it)") in note(odoo, so["id"])
+
+    resent = await submit(pipeline, revised_850(b"00", b"1204").replace(b"PO1*1*24*EA*", b"PO1*1*30*EA*"),
+                          "850_4500001234_resent_again.edi")
+    assert run(pipeline, resent.id, {State.DONE}).state is State.DONE       # what the order has now: found
+    assert [link.role for link in journal.odoo_links(resent.id)] == ["found"]
+    assert len(pipeline_orders(odoo)) == 1
+
+
+async def test_x12_second_original_of_a_confirmed_order_is_held_naming_each_difference(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+
+    other = renumbered(SAMPLE.read_bytes(), b"1205").replace(b"PO1*2*48*EA*8.75*", b"PO1*2*48*EA*9.10*") \
+        .replace(b"DTM*002*20261208~", b"DTM*002*20261215~").replace(b"N1*ST*BIGBOX DC 1*UL*0860001000023~",
+                                                                   b"N1*ST*BIGBOX DC 2*UL*0860001000030~")
+    message = await submit(pipeline, other, "850_4500001234_resent.edi")
+    held = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert held.state is State.QUARANTINED
+    reason = held.last_error or ""
+    assert reason.startswith(f"post: order 4500001234: sent again as an original (interchange 000001205 set 0001) with "
+                             f"other content than sale order {so['name']} has in Odoo: ship-to: Odoo has ")
+    assert "the order says gln 0860001000030; requested date: Odoo has 2026-12-08 " in reason
+    assert "the order says 2026-12-15; line 2 ([WR-200] Red Widget): price: Odoo has 8.75, the order says 9.10; " \
+        f"sale order {so['name']} is confirmed (state sale), so it is not replaced automatically. Change the order " \
+        f"in Odoo if the partner means it (then `edi-gateway replay {message.id}` finds it as it is)" in reason
+    assert rows(odoo, so["id"]) == ORIGINAL and len(pipeline_orders(odoo)) == 1
+
+
+async def test_a_hold_partner_s_quotation_is_held_and_replay_with_revise_replaces_it(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    set_order_changes(pipeline, "bigbox", "hold")
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    message = await submit(pipeline, revised_850(b"00", b"1206"), "850_4500001234_resent.edi")
+    held = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert held.state is State.QUARANTINED
+    assert ": [GL-300] Gadget Large: Odoo has 6 Units, the order does not list it; it is not applied automatically " \
+        "(odoo.order_changes: hold; with revise, a resend with other content replaces a quotation, and " \
+        f"`edi-gateway replay {message.id}` applies this one)" in (held.last_error or "")
+    assert rows(odoo, so["id"]) == ORIGINAL
+
+    set_order_changes(pipeline, "bigbox", "revise")
+    pipeline.replay(message.id)
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    assert rows(odoo, so["id"]) == ORIGINAL[:2] and len(pipeline_orders(odoo)) == 1
+
+
+async def test_own_retry_after_a_lost_response_is_found_quietly_though_odoo_priced_it_otherwise(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The create lands and its answer is lost before the 'order' price policy wrote the partner's price:
+    the order Odoo has then carries the pricelist's 12.50, not the 13.10 sent. The retry knows the order as its
+    own (its note names the interchange), finds it and writes the price, as a first try would have."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    sandbox.faults.drop_after_create["sale.order"] = 1
+    data = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*", b"PO1*1*24*EA*13.10*")
+    message = await submit(pipeline, data, SAMPLE.name)
+    assert pipeline.advance(message.id).state is State.RETRY_WAIT
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert [link.role for link in journal.odoo_links(message.id)] == ["found"]
+    assert posted_reason(journal, message.id) == "posted 1 document to Odoo"
+    [so] = pipeline_orders(odoo)
+    assert rows(odoo, so["id"])[0] == ("[WB-100] Blue Widget", 24.0, 13.1)
+    assert "EDI 850 4500001234 of 2026-11-27 (interchange 000001201 set 0001)" in note(odoo, so["id"])
+    assert "replacement" not in note(odoo, so["id"])
+
+
+async def test_a_corrected_csv_export_is_held_then_replaces_the_quotation_on_replay_with_revise(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """ShopMarket (order_changes hold) exports its orders again with 12 Blue Widgets instead of 10 on
+    SM-2026-118736: the file's two other orders are repeats the gateway skips, the corrected one is held
+    naming the line (it was found and left as first received)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    export = SHOP_EXPORT.read_bytes()
+    first = pipeline.submit_sync(export, IntakeMeta(channel="sftp", filename="a.csv", partner="shopmarket"))
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    corrected = export.replace(b"Blue Widget;10;12,50;125,00", b"Blue Widget;12;12,50;150,00")
+    message = pipeline.submit_sync(corrected, IntakeMeta(channel="sftp", filename="b.csv", partner="shopmarket"))
+    held = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert held.state is State.QUARANTINED
+    assert f"post: order SM-2026-118736: sent again as an original (message {message.id}) with other content than " \
+        "sale order" in (held.last_error or "")
+    assert "line 1 ([WB-100] Blue Widget): Odoo has 10 Units, the order says 12 EA" in (held.last_error or "")
+    assert journal.odoo_links(message.id) == []
+
+    set_order_changes(pipeline, "shopmarket", "revise")
+    pipeline.replay(message.id)
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "SM-2026-118736")]],
+                           {"fields": ["order_line"]})
+    assert rows(odoo, so["id"])[0][:2] == ("[WB-100] Blue Widget", 12.0)
