@@ -9,6 +9,7 @@ runs through. Points:
 - `after_commit`   intake committed, the source (inbox file) not yet released
 - `after_ack`      an acknowledgement queued, the inbound message not yet moved to PARSED
 - `after_write`    a file delivered to the partner's folder, the outbound message not yet SENT
+- `after_sent`     an outbound message's move to SENT written (in the open transaction), nothing after it
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from gateway.journal.api import State
 from gateway.journal.archive import Archive
+from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound.folder_channel import FolderDelivery
 from gateway.pipeline import Pipeline
 
@@ -36,6 +39,7 @@ _put = Archive.put
 _submit_sync = Pipeline.submit_sync
 _queue_outbound = Pipeline.queue_outbound
 _write = FolderDelivery.write
+_transition = SqliteJournal.transition
 
 
 def _put_then(self: Archive, data: Any) -> str:
@@ -63,7 +67,15 @@ def _write_then(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
+def _transition_then(self: SqliteJournal, message_id: str, to: State, *args: Any, **kw: Any) -> Any:
+    message = _transition(self, message_id, to, *args, **kw)
+    if to is State.SENT:
+        _maybe_die("after_sent")
+    return message
+
+
 Archive.put = _put_then                              # type: ignore[method-assign]
 Pipeline.submit_sync = _submit_then                  # type: ignore[method-assign]
 Pipeline.queue_outbound = _queue_then                # type: ignore[method-assign]
 FolderDelivery.write = staticmethod(_write_then)     # type: ignore[method-assign]
+SqliteJournal.transition = _transition_then          # type: ignore[method-assign]
