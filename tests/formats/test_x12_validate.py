@@ -246,3 +246,33 @@ def test_segments_the_standard_allows_are_not_flagged() -> None:
                 fid="PR") == []
     assert read("850", ["BEG*00*SA*PO-1**20260115", "N1*ST*STORE*92*0042", "SPI*ZZ", "MSG*ship to the back",
                         "ADV*ZZ*1", "PO1*1*1*EA*1.00**BP*X", "IT8*******B0", "CTT*1"]) == []
+
+
+def test_prf_elements_in_their_places() -> None:
+    """PRF05 is the Assigned Identification (350, the PO line a vendor's 856 names), PRF06 the contract number
+    (367, up to 30 characters), PRF07 the PO type code (92): 350 was missing, so a contract number in PRF06 was
+    checked as a two-letter PO type code and the ship notice got an error it did not have."""
+    bsn = ["BSN*00*SHIP1*20260115*1200", "HL*1**S", "TD1*CTN25*2", "HL*2*1*O",
+           "PRF*PO-1***20260110*0003*CONTRACT-2026-NORTH*SA", "HL*3*2*I", "LIN**UP*614141000012", "SN1**10*EA",
+           "CTT*3"]
+    assert read("856", bsn, fid="SH") == []
+    wrong = [*bsn[:4], "PRF*PO-1*****CONTRACT*SALE", *bsn[5:]]
+    assert [(i.segment_tag, i.element_position, i.code) for i in read("856", wrong, fid="SH")] == [("PRF", 7, "5")]
+
+
+def test_itd_deferred_due_date_and_sn1_load_make_up_are_what_x12_says() -> None:
+    """ITD09 (388) is the Terms Deferred Due Date, a date, and ITD10 (389) its amount; SN107 (728) the
+    Returnable Container Load Make-Up Code, an id of one or two characters. The dictionary had 388 as an
+    amount (a deferred due date was an error, a bad one passed) and 728 as a quantity."""
+    po = ["BEG*00*SA*PO-1**20260110", "ITD*01*3*2**10**30*****Net 30 2/10", "PO1*1*10*EA*9.5**UP*614141000012",
+          "CTT*1"]
+    assert read("850", po) == []
+    deferred = [po[0], "ITD*04*3*******20260301*1500", *po[2:]]
+    assert read("850", deferred) == []
+    amount_as_date = [po[0], "ITD*04*3*******150000*1500", *po[2:]]
+    assert [(i.segment_tag, i.element_position) for i in read("850", amount_as_date)] == [("ITD", 9)]
+    bsn = ["BSN*00*SHIP1*20260115*1200", "HL*1**S", "TD1*CTN25*2", "HL*2*1*O", "PRF*PO-1", "HL*3*2*I",
+           "LIN**UP*614141000012", "SN1**10*EA****1*AC", "CTT*3"]
+    assert read("856", bsn, fid="SH") == []
+    three = [*bsn[:7], "SN1**10*EA****123*AC", bsn[8]]
+    assert [(i.segment_tag, i.element_position) for i in read("856", three, fid="SH")] == [("SN1", 7)]
