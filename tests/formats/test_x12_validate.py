@@ -276,3 +276,13 @@ def test_itd_deferred_due_date_and_sn1_load_make_up_are_what_x12_says() -> None:
     assert read("856", bsn, fid="SH") == []
     three = [*bsn[:7], "SN1**10*EA****123*AC", bsn[8]]
     assert [(i.segment_tag, i.element_position) for i in read("856", three, fid="SH")] == [("SN1", 7)]
+
+
+def test_request_reference_number_takes_45_characters() -> None:
+    """Element 326 (BAK06, BCA07, ACK06) is AN 1/45 in X12: the dictionary said 30, so a buyer's long RFQ
+    reference drew a warning it did not deserve."""
+    reference = "RFQ-2026-NORTHWIND-SPRING-RESET-0001-A"                       # 38 characters
+    bak = [f"BAK*00*AC*PO-1*20260110**{reference}", "PO1*1*10*EA*9.5**UP*614141000012", "CTT*1"]
+    assert read("855", bak, fid="PR") == []
+    too_long = [f"BAK*00*AC*PO-1*20260110**{reference}-{'X' * 8}", *bak[1:]]
+    assert [(i.segment_tag, i.element_position) for i in read("855", too_long, fid="PR")] == [("BAK", 6)]
