@@ -6,6 +6,7 @@ HTTP, with the example partners' files; odoorpc checks what Odoo holds."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,19 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.errors import OdooRejected
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import Pipeline
+from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
 from gateway.transports.base import IntakeMeta
+from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, revised_850, submit
 from tests.odoo.test_posting_line_changes import note, rows
+from tests.odoo.test_store_orders import allocated, orders_of
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported
 
@@ -172,3 +179,49 @@ async def test_a_corrected_csv_export_is_held_then_replaces_the_quotation_on_rep
     [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "SM-2026-118736")]],
                            {"fields": ["order_line"]})
     assert rows(odoo, so["id"])[0][:2] == ("[WB-100] Blue Widget", 12.0)
+
+
+# --------------------------------------------------------------------------- what counts as other content
+
+def again(doc: PurchaseOrder, message_id: str = "01RESENT", **changes: Any) -> PurchaseOrder:
+    """The order as another message of the partner says it (a new journal id names it)."""
+    return doc.model_copy(update={"source": doc.source.model_copy(update={"message_id": message_id}), **changes})
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_a_price_is_other_content_only_where_the_gateway_sets_it(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Under the 'pricelist' policy Odoo's prices stand whatever the order says, so another price sent is no
+    difference; under 'order' it is, and so is a line's discount (an allowance) it did not have."""
+    first = order()
+    post(client, first, bigbox(price_policy="pricelist"), Cache())
+    repriced = [first.lines[0].model_copy(update={"unit_price": Decimal("13.00")}), first.lines[1]]
+    links = post(client, again(first, lines=repriced), bigbox(price_policy="pricelist"), Cache())
+    assert [link.role for link in links] == ["found"]
+    with pytest.raises(OdooRejected, match=r"line 1 \(\[WB-100\] Blue Widget\): price: Odoo has 12.50, the order "
+                                           r"says 13.00; it is not applied automatically \(odoo.order_changes: hold"):
+        post(client, again(first, lines=repriced), bigbox(), Cache())
+    discounted = [first.lines[0], first.lines[1].model_copy(update={"allowances_charges": [
+        AllowanceCharge(kind="allowance", percent=Decimal(5))]})]
+    with pytest.raises(OdooRejected, match=r"line 2 \(\[GL-300\] Gadget Large\): discount: Odoo has 0(\.0)?%, "
+                                           r"the order says 5.0%"):
+        post(client, again(first, lines=discounted), bigbox(price_policy="pricelist"), Cache())
+    assert [link.role for link in post(client, again(first), bigbox(), Cache())] == ["found"]   # 2 CS = 2 Dozens
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_store_orders_are_found_again_and_one_with_other_content_is_held(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    partner = bigbox(store_orders="split", create_ship_to=True, order_changes="revise")
+    first = allocated()
+    post(client, first, partner, Cache())
+    links = post(client, again(first), partner, Cache())
+    assert [link.role for link in links if link.model == "sale.order"] == ["found"] * 3
+    more = [first.lines[0].model_copy(update={"quantity": Decimal(42), "allocations": {"0107": Decimal(12),
+                                                                                       "0203": Decimal(30)}}),
+            *first.lines[1:]]
+    with pytest.raises(OdooRejected, match=r"for store 0203: sent again as an original \(message 01MORE\) with other "
+                                           r"content than sale order S\d+ has in Odoo: line 1 \(\[WB-100\] Blue Widget\)"
+                                           r": Odoo has 24 Units, the order says 30 EA; it is one of the PO's sale "
+                                           r"orders \(one per place it ships to\)"):
+        post(client, again(first, "01MORE", lines=more), partner, Cache())
+    assert len(orders_of(odoo, "PO-SDQ")) == 3
