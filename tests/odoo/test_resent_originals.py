@@ -31,6 +31,7 @@ from tests.odoo.test_store_orders import allocated, orders_of
 __all__ = ["examples"]      # the module-scoped fixture, re-exported
 
 SHOP_EXPORT = EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv"
+EH_ORDERS = EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
 
 
 def renumbered(data: bytes, control: bytes) -> bytes:
@@ -225,3 +226,27 @@ def test_store_orders_are_found_again_and_one_with_other_content_is_held(client:
                                            r"orders \(one per place it ships to\)"):
         post(client, again(first, "01MORE", lines=more), partner, Cache())
     assert len(orders_of(odoo, "PO-SDQ")) == 3
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+async def test_edifact_orders_sent_again_under_a_new_unb(tmp_path: Path, examples: LoadedConfig,
+                                                         sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDERS (BGM 9) again under a new UNB: its cartons of Red Widget (KAR, 12 a carton) compare
+    as the units Odoo counts, so it is found; again with 60 Blue Widgets instead of 48, the quotation is
+    replaced (EuroHandel's changes are revised)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    data = EH_ORDERS.read_bytes()
+    for ref, body in ((b"EH000417", data), (b"EH000418", data), (b"EH000419", data.replace(b"QTY+21:48:PCE'",
+                                                                                          b"QTY+21:60:PCE'"))):
+        message = await pipeline.submit(body.replace(b"EH000417", ref), IntakeMeta(channel="folder",
+                                                                                  filename=f"{ref.decode()}.edi"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+        assert done.state is State.DONE, done.last_error
+        assert [link.role for link in journal.odoo_links(message.id) if link.model == "sale.order"] == \
+            [{b"EH000417": "created", b"EH000418": "found", b"EH000419": "updated"}[ref]]
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")]],
+                           {"fields": ["state"]})
+    assert rows(odoo, so["id"])[0][:2] == ("[WB-100] Blue Widget", 60.0)
+    assert "EDI replacement 4500012345 (interchange EH000419 set 1): 3 line(s) replaced by 3 (sent again as an " \
+        "original with other content: line 1 ([WB-100] Blue Widget): Odoo has 48 Units, the order says 60 " in \
+        note(odoo, so["id"])
