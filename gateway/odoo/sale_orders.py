@@ -544,6 +544,9 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
 
 
 QUANTITY_EPSILON = Decimal("0.005")     # Odoo keeps quantities to its unit precision (2 places by default)
+ODOO_MADE_LINES = ("is_delivery", "is_downpayment")
+"""Order line flags of lines Odoo adds itself (a delivery method's shipping line, a down payment), which no
+partner's order lists; read where the database has them (`delivery` is an add-on)."""
 
 
 def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -553,7 +556,8 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     as `line_commands` would write them now, paired with the order lines by product (`order_line_for`):
     another product, quantity, unit or discount, and the price where the gateway sets it (a price sent
     under the 'order' policy, compared as `price_check` does; a charge's amount). What Odoo fills in where
-    the PO says nothing (pricelist prices, the customer's own address, a section or note line) is no difference."""
+    the PO says nothing (pricelist prices, the customer's own address, a section or note line, its shipping or
+    down payment line) is no difference."""
     said: list[str] = []
     ship_to = order_ship_to(doc)
     shipping = order.get("partner_shipping_id")
@@ -567,9 +571,11 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         said.append(f"requested date: Odoo has {order.get('commitment_date') or 'none'} (UTC), the order says "
                     f"{day.date if day else ''}{' ' + day.time if day and day.time else ''}")
     commands, _ = line_commands(client, doc, partner, customer, names, cache, label)
-    rows = client.search_read("sale.order.line", [("order_id", "=", order["id"]), ("display_type", "=", False)],
-                              ["sequence", "product_id", "product_uom_qty", names.sale_uom, "price_unit", "discount"],
-                              order="sequence,id")
+    odoo_made = [f for f in ODOO_MADE_LINES if f in client.fields("sale.order.line")]
+    rows = [row for row in client.search_read(
+        "sale.order.line", [("order_id", "=", order["id"]), ("display_type", "=", False)],
+        ["sequence", "product_id", "product_uom_qty", names.sale_uom, "price_unit", "discount", *odoo_made],
+        order="sequence,id") if not any(row.get(f) for f in odoo_made)]
     taken: set[int] = set()
     for index, (_, _, values) in enumerate(commands):
         line = doc.lines[index] if index < len(doc.lines) else None

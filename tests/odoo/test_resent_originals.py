@@ -250,3 +250,22 @@ async def test_edifact_orders_sent_again_under_a_new_unb(tmp_path: Path, example
     assert "EDI replacement 4500012345 (interchange EH000419 set 1): 3 line(s) replaced by 3 (sent again as an " \
         "original with other content: line 1 ([WB-100] Blue Widget): Odoo has 48 Units, the order says 60 " in \
         note(odoo, so["id"])
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_lines_odoo_adds_are_no_difference_a_line_a_person_adds_is(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A shipping line (Delivery's is_delivery), a down payment and a section on the quotation are Odoo's own:
+    the partner's resend is found. A product line a person added is named: the order does not list it."""
+    first = order()
+    [link] = post(client, first, bigbox(), Cache())
+    [cable] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "CB-400")]])
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"order_line": [
+        [0, 0, {"product_id": cable, "product_uom_qty": 1, "price_unit": 9.95, "is_delivery": True}],
+        [0, 0, {"product_id": cable, "product_uom_qty": 1, "price_unit": 50.0, "is_downpayment": True}],
+        [0, 0, {"display_type": "line_section", "name": "Rush"}]]}])
+    assert [link.role for link in post(client, again(first), bigbox(), Cache())] == ["found"]
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"order_line": [
+        [0, 0, {"product_id": cable, "product_uom_qty": 3, "price_unit": 30.0}]]}])
+    with pytest.raises(OdooRejected, match=r"has in Odoo: \[CB-400\] Cable Bundle: Odoo has 3 Units, the order does "
+                                           r"not list it; it is not applied"):
+        post(client, again(first, "01RESENT2"), bigbox(), Cache())

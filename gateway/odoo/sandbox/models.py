@@ -739,6 +739,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
         "display_type": SEL([("line_section", "Section"), ("line_note", "Note")], "Display Type"),
+        "is_downpayment": B("Is a down payment"),
+        **({"is_delivery": B("Is a Delivery")} if delivery else {}),     # the shipping line Odoo adds
         "price_subtotal": COMP("monetary", _line_amount("sale.order.line", "product_uom_qty", n["sale_tax"], False)),
         "price_total": COMP("monetary", _line_amount("sale.order.line", "product_uom_qty", n["sale_tax"], True)),
         "state": REL("selection", "order_id", "state", selection=so_states),
