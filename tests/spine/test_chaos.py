@@ -9,7 +9,6 @@ EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it (
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -18,23 +17,31 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import odoorpc.error
+import paramiko
 import pytest
 from ruamel.yaml import YAML
 
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.spine.test_crash import ACTIVE
+from tests.transports.as2_peer import as2_headers, build_message, curl_post
+from tests.transports.certs import make_cert
+from tests.transports.sftp_util import known_hosts_line, make_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 SAMPLES = EXAMPLES / "samples"
 FIRST_SEED = int(os.environ.get("EDI_CHAOS_SEED", "20261130"))
 SEEDS = [FIRST_SEED + n for n in range(int(os.environ.get("EDI_CHAOS_SEEDS", "1")))]
 ROUNDS = int(os.environ.get("EDI_CHAOS_ROUNDS", "8"))
+KILL_POINTS = ["after_archive", "after_commit", "after_ack", "after_write", "after_sent"]
 SHIPPED = {"bigbox": "856", "eurohandel": "DESADV", "shopmarket": "csv-shipment"}
 
 
@@ -74,24 +81,97 @@ def ship(odoo: odoorpc.ODOO, order_id: int) -> bool:
     return True
 
 
-MAKERS = [("bigbox", x12_order, "edi"), ("eurohandel", edifact_order, "edi"), ("shopmarket", csv_order, "csv")]
+MAKERS = [("bigbox", x12_order), ("eurohandel", edifact_order), ("shopmarket", csv_order)]
+CHANNELS = {"bigbox": ("folder", "as2"), "eurohandel": ("folder",), "shopmarket": ("sftp",)}
 
 
-def chaos_workspace(root: Path, server: SandboxServer) -> Workspace:
-    """The demo partners, every inbound channel a folder (shopmarket's its own), outbound into folders."""
+@dataclass
+class Sent:
+    """One file a partner sent: by name (folder, SFTP) or AS2 Message-ID; `again`: a copy of an earlier one."""
+
+    ident: str
+    channel: str
+    data: bytes
+    again: bool
+    acked: bool = False
+
+
+def ident(row: dict[str, Any]) -> str:
+    """The partner's own name of what a journal row received."""
+    if row["channel"] == "as2":
+        return str(json.loads(row["meta"])["as2_message_id"])
+    if row["channel"] == "sftp":
+        return str(row["source_key"]).rpartition("/")[2]
+    return Path(row["filename"]).name
+
+
+class Partners:
+    """The partners' side of the wire: a BigBox AS2 station (its certificate) and ShopMarket's SFTP key."""
+
+    def __init__(self, root: Path) -> None:
+        certs = root / "certs"
+        self.ours, self.bigbox = make_cert(certs, "acme"), make_cert(certs, "bigbox")
+        self.key = make_key(root / "keys" / "shopmarket")
+        self.sftp_port, self.as2_port = free_port(), free_port()
+        self.tmp = root / "peer"
+
+    def sftp_put(self, ws: Workspace, name: str, data: bytes) -> bool:
+        """paramiko upload; True once the close was answered OK (the gateway has it)."""
+        host_pub = ws.root / "state" / "ssh_host_ed25519_key.pub"
+        if not host_pub.exists():
+            return False
+        known = self.tmp / "known_hosts"
+        known.parent.mkdir(parents=True, exist_ok=True)
+        known.write_text(known_hosts_line("127.0.0.1", self.sftp_port, host_pub.read_bytes()))
+        ssh = paramiko.SSHClient()
+        try:
+            ssh.load_host_keys(str(known))
+            ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
+            ssh.connect("127.0.0.1", port=self.sftp_port, username="shopmarket", key_filename=str(self.key),
+                        look_for_keys=False, allow_agent=False, timeout=5, banner_timeout=5, auth_timeout=5)
+            with ssh.open_sftp() as sftp, sftp.open(f"/inbound/{name}", "wb") as handle:
+                handle.write(data)
+            return True
+        except (OSError, EOFError, paramiko.SSHException):
+            return False
+        finally:
+            ssh.close()
+
+    def as2_post(self, message_id: str, data: bytes) -> bool:
+        """A signed, encrypted AS2 POST; True once a positive MDN came back (a duplicate's too)."""
+        folder = self.tmp / message_id.strip("<>")
+        ctype, body, _ = build_message(folder, data, signer=self.bigbox, recipient=self.ours)
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", message_id, ctype)
+        try:
+            reply = curl_post(f"http://127.0.0.1:{self.as2_port}/as2", body, headers, folder)
+        except AssertionError:                       # no answer: the daemon died or is not up yet
+            return False
+        return reply.status == 200 and b"processed" in reply.body and b"processed/error" not in reply.body
+
+
+def chaos_workspace(root: Path, server: SandboxServer, peers: Partners) -> Workspace:
+    """The demo partners: BigBox over AS2 and the shared inbox, EuroHandel into the inbox, ShopMarket over SFTP;
+    outbound into folders; Odoo the sandbox, polled every second."""
     odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
             "timeout": 5.0, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
-    inboxes = [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05},
-               {"path": "inbox-shop", "processed": "inbox-shop/processed", "min_age": 0.05, "partner": "shopmarket"}]
-    settings = {"odoo": odoo, "inbox": inboxes, "retry_hours": 1, "workers": 2,
-                "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST",
+    settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
+                "retry_hours": 1, "workers": 2,
+                "sftp_server": {"enabled": True, "host": "127.0.0.1", "port": peers.sftp_port,
+                                "login_throttle_seconds": 0.01},
+                "as2_server": {"enabled": True, "host": "127.0.0.1", "port": peers.as2_port, "as2_id": "ACMEDIST",
+                               "certificate": str(peers.ours.cert_path), "private_key": str(peers.ours.key_path)},
+                "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST", "as2_id": "ACMEDIST",
                             "edifact": {"qualifier": "14", "id": "0614141000005"}}}
-    ws = Workspace.create(root, settings)
+    ws = Workspace.create(root / "gw", settings)
     shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
+    inbound = {"bigbox": [{"channel": "as2", "as2_id": "BIGBOX-AS2", "certificates": [str(peers.bigbox.cert_path)]},
+                          {"channel": "folder"}],
+               "eurohandel": [{"channel": "folder"}],
+               "shopmarket": [{"channel": "sftp", "user": "shopmarket", "authorized_keys": [f"{peers.key}.pub"]}]}
     yaml = YAML(typ="safe")
-    for pid in ("bigbox", "eurohandel", "shopmarket"):
+    for pid, channels in inbound.items():
         body = yaml.load((EXAMPLES / "partners" / f"{pid}.yaml").read_text())
-        body["inbound"] = [{"channel": "folder"}]
+        body["inbound"] = channels
         body["outbound"] = {"channel": "folder", "path": f"outbox/{pid}"}
         # the invoice trigger stays out: the chaos run ships, it does not invoice
         body["documents"] = [d for d in body["documents"] if d.get("trigger") != "invoice_posted"]
@@ -102,9 +182,9 @@ def chaos_workspace(root: Path, server: SandboxServer) -> Workspace:
 class Chaos:
     """One seeded run: what was sent, what Odoo should hold, what was shipped."""
 
-    def __init__(self, ws: Workspace, server: SandboxServer, seed: int) -> None:
-        self.ws, self.server, self.rng, self.seed = ws, server, random.Random(seed), seed
-        self.dropped: dict[str, bytes] = {}          # name -> bytes (a resend has its own name)
+    def __init__(self, ws: Workspace, server: SandboxServer, peers: Partners, seed: int) -> None:
+        self.ws, self.server, self.peers, self.rng, self.seed = ws, server, peers, random.Random(seed), seed
+        self.sent: dict[str, Sent] = {}
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.shipped: set[int] = set()               # sale.order ids whose delivery was validated
         self.tried: set[int] = set()                 # ... or tried (out of stock)
@@ -113,24 +193,37 @@ class Chaos:
         self.odoo.login("demo", "admin", "admin")
 
     def drop(self, count: int) -> None:
+        """New files (and now and then one sent before, again under a new name), into their channels."""
         for _ in range(count):
-            if self.dropped and self.rng.random() < 0.15:      # a partner sends a file again, other name
-                name = self.rng.choice(sorted(n for n in self.dropped if ".again" not in n))
-                again = f"{name}.again{self.control}"
-                self.dropped[again] = self.dropped[name]
-                self._put(again, self.dropped[name])
+            taken = {ident(r) for r in self.ws.messages(direction="in") if r["state"] != "duplicate"}
+            firsts = sorted(i for i, s in self.sent.items() if not s.again and i in taken)
+            if firsts and self.rng.random() < 0.15:       # only one the gateway has: else the copy may be first
+                first = self.sent[self.rng.choice(firsts)]
+                item = Sent(self._name(first.channel, "again"), first.channel, first.data, True)
             else:
-                partner, make, ext = self.rng.choice(MAKERS)
+                partner, make = self.rng.choice(MAKERS)
                 number, data = make(self.control)
                 self.numbers[number] = partner
-                name = f"{partner}-{self.control}.{ext}"
-                self.dropped[name] = data
-                self._put(name, data)
+                channel = self.rng.choice(CHANNELS[partner])
+                item = Sent(self._name(channel, partner), channel, data, False)
+            self.sent[item.ident] = item
+            if item.channel == "folder":
+                self.ws.drop(item.ident, item.data)
+                item.acked = True                    # the inbox keeps it until the gateway takes it
             self.control += 1
 
-    def _put(self, name: str, data: bytes) -> None:
-        shop = name.startswith("shopmarket")
-        self.ws.drop(name, data, self.ws.root / "inbox-shop" if shop else None)
+    def _name(self, channel: str, what: str) -> str:
+        return f"<{what}-{self.control}@bigbox>" if channel == "as2" else f"{what}-{self.control}.edi"
+
+    def deliver(self) -> None:
+        """The SFTP and AS2 partners send what has no OK yet (again: their retry after a lost answer)."""
+        for item in self.sent.values():
+            if item.acked:
+                continue
+            if item.channel == "sftp":
+                item.acked = self.peers.sftp_put(self.ws, item.ident, item.data)
+            else:
+                item.acked = self.peers.as2_post(item.ident, item.data)
 
     def ship_some(self) -> None:
         """The warehouse validates the delivery of some orders already in Odoo (once each); not while
@@ -148,30 +241,44 @@ class Chaos:
                     self.shipped.add(row["id"])
 
     def settled(self) -> bool:
-        for folder in (self.ws.inbox, self.ws.root / "inbox-shop"):
-            if any(p.is_file() for p in folder.iterdir()):
-                return False
+        if any(p.is_file() for p in self.ws.inbox.iterdir()) or not all(s.acked for s in self.sent.values()):
+            return False
         rows = self.ws.messages()
         shipped = {r["source_key"] for r in rows if r["direction"] == "out" and r["doc_type"] in SHIPPED.values()}
         return all(r["state"] not in ACTIVE and (r["state"] != "sent" or json.loads(r["meta"]).get("expects_ack"))
-                   for r in rows) and \
-            len(shipped) >= len(self.shipped)
+                   for r in rows) and len(shipped) >= len(self.shipped)
+
+    def _daemon(self) -> GatewayProcess:
+        """Started; half the time armed to SIGKILL itself at a named unlucky point (tests/helpers/kill_points)."""
+        point = self.rng.choice(KILL_POINTS) if self.rng.random() < 0.5 else ""
+        marker = self.ws.root.parent / "kill.marker"
+        marker.touch()
+        env = {"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}
+        wait_ready = self.rng.random() < 0.8
+        gw = GatewayProcess(self.ws.config, wait_ready=wait_ready, preload=["tests.helpers.kill_points"], env=env)
+        try:
+            return gw.start()
+        except AssertionError:       # killed itself before READY (a kill point in the resume at start-up)
+            gw.kill()
+            return GatewayProcess(self.ws.config, wait_ready=False).start()
 
     def run(self) -> None:
         for _ in range(ROUNDS):
             self.drop(self.rng.randint(1, 4))
-            gw = GatewayProcess(self.ws.config, wait_ready=self.rng.random() < 0.8).start()
+            gw = self._daemon()
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
-            time.sleep(self.rng.uniform(0.2, 1.2))
+            self.deliver()
+            time.sleep(self.rng.uniform(0.0, 1.0))
             self.drop(self.rng.randint(0, 3))
             self.ship_some()
-            time.sleep(self.rng.uniform(0.0, 1.5))
+            self.deliver()
+            time.sleep(self.rng.uniform(0.0, 1.0))
             gw.kill()
         self.server.faults.unavailable = 0
         with GatewayProcess(self.ws.config) as gw:
             for _ in range(3):                                 # ship what arrived late, let it settle
-                wait_for(self.settled, timeout=60, message=f"settled (seed {self.seed})")
+                wait_for(lambda: self.deliver() or self.settled(), timeout=60, message=f"settled (seed {self.seed})")
                 self.ship_some()
             wait_for(self.settled, timeout=60, message=f"settled (seed {self.seed})")
             assert "Traceback" not in gw.output(), gw.output()[-3000:]
@@ -181,16 +288,16 @@ def check(chaos: Chaos) -> None:
     """The promises after crashes and restarts."""
     ws, label = chaos.ws, f"seed {chaos.seed}"
     inbound = ws.messages(direction="in")
-    by_source = Counter(r["source_key"] for r in inbound)
-    # every file journaled once under its name, archived byte for byte, moved out of the inbox
-    names = {Path(r["source_key"] or r["filename"]).name for r in inbound}
-    assert names == set(chaos.dropped), f"{label}: lost {set(chaos.dropped) - names}"
+    # every file journaled under its own name (or Message-ID), archived byte for byte
+    received = {ident(r) for r in inbound}
+    assert received == set(chaos.sent), f"{label}: lost {set(chaos.sent) - received}"
     for row in inbound:
-        assert ws.archived(row["sha256"]).read_bytes() == chaos.dropped[Path(row["filename"]).name], label
+        assert ws.archived(row["sha256"]).read_bytes() == chaos.sent[ident(row)].data, label
+    # processed once: each first copy is one message, each resend (a lost OK, a copy) a duplicate
     originals = [r for r in inbound if r["state"] != "duplicate"]
-    firsts = Counter(hashlib.sha256(chaos.dropped[n]).hexdigest() for n in chaos.dropped if ".again" not in n)
-    per_sha = Counter(r["sha256"] for r in originals)
-    assert per_sha == firsts, f"{label}: {per_sha - firsts} {firsts - per_sha} {by_source.most_common(3)}"
+    firsts = Counter(i for i, s in chaos.sent.items() if not s.again)
+    once = Counter(ident(r) for r in originals)
+    assert once == firsts, f"{label}: twice {once - firsts}, never {firsts - once}"
     stuck = [(r["id"], r["state"], r["last_error"]) for r in ws.messages() if r["state"] not in ("done", "duplicate")
              and not (r["state"] == "sent" and json.loads(r["meta"]).get("expects_ack"))]
     assert not stuck, f"{label}: {stuck}"
@@ -217,8 +324,8 @@ def check(chaos: Chaos) -> None:
     for row in outbound:
         path = ws.root / "outbox" / row["partner"] / row["filename"]
         assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
-    print(f"{label}: {len(chaos.dropped)} files, {len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, "
-          f"{Counter(r['state'] for r in ws.messages())}")
+    print(f"{label}: {len(chaos.sent)} files {Counter(s.channel for s in chaos.sent.values())}, "
+          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {Counter(r['state'] for r in ws.messages())}")
 
 
 @pytest.fixture
@@ -232,7 +339,8 @@ def sandbox17() -> Iterator[SandboxServer]:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigkill_while_orders_post_and_shipments_go_out(tmp_path: Path, sandbox17: SandboxServer, seed: int) -> None:
-    chaos = Chaos(chaos_workspace(tmp_path, sandbox17), sandbox17, seed)
+    peers = Partners(tmp_path)
+    chaos = Chaos(chaos_workspace(tmp_path, sandbox17, peers), sandbox17, peers, seed)
     chaos.run()
     check(chaos)
 
