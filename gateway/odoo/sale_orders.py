@@ -579,7 +579,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     taken: set[int] = set()
     for index, (_, _, values) in enumerate(commands):
         line = doc.lines[index] if index < len(doc.lines) else None
-        sent = f"{line.quantity} {line.unit}" if line is not None else f"{values['price_unit']}"
+        sent = f"{line.quantity} {line.unit}" if line is not None else f"{Decimal(str(values['price_unit'])):.2f}"
         shown = f"line {line.line_no or index + 1}" if line is not None else str(values["name"])
         row = order_line_for(rows, values["product_id"], str(values["sequence"]), taken)
         if row is None:
@@ -594,7 +594,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         if "discount" in values and abs(Decimal(str(row.get("discount") or 0)) - Decimal(str(values["discount"]))) \
                 > Decimal("0.000001"):
             what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
-        wanted = Decimal(str(values["price_unit"])) if "price_unit" in values else \
+        wanted = Decimal(str(values["price_unit"])).quantize(CENT) if "price_unit" in values else \
             line.unit_price if line is not None and partner.odoo.price_policy == "order" else None
         if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
             what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
@@ -620,9 +620,12 @@ def order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None
     return same[0] if same else None
 
 
+CENT = Decimal("0.01")
+
+
 def odoo_price(row: dict[str, Any]) -> Decimal:
     """An order line's unit price to the cent, as the price policy compares it."""
-    return Decimal(str(row["price_unit"])).quantize(Decimal("0.01"))
+    return Decimal(str(row["price_unit"])).quantize(CENT)
 
 
 def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:

@@ -25,10 +25,11 @@ from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, revised_850, submit
+from tests.odoo.test_posting_charges import CHARGES, DISCOUNT, FREIGHT, services, x12_order
 from tests.odoo.test_posting_line_changes import note, rows
 from tests.odoo.test_store_orders import allocated, orders_of
 
-__all__ = ["examples"]      # the module-scoped fixture, re-exported
+__all__ = ["examples", "services"]      # fixtures, re-exported
 
 SHOP_EXPORT = EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv"
 EH_ORDERS = EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
@@ -269,3 +270,19 @@ def test_lines_odoo_adds_are_no_difference_a_line_a_person_adds_is(client: OdooC
     with pytest.raises(OdooRejected, match=r"has in Odoo: \[CB-400\] Cable Bundle: Odoo has 3 Units, the order does "
                                            r"not list it; it is not applied"):
         post(client, again(first, "01RESENT2"), bigbox(), Cache())
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_charge_lines_compare_by_their_amounts(client: OdooClient, services: dict[str, int]) -> None:
+    """An 850's freight (an amount) and promotional discount (2 % of the lines) are order lines on service
+    products: the same order under a new ISA13 is found; with freight of 60.00 instead of 50.00 it is not."""
+    partner = bigbox(charge_products=CHARGES)
+    doc = x12_order("PO-CH-R", [FREIGHT, DISCOUNT])
+    post(client, doc, partner, Cache())
+    resent = doc.model_copy(update={"source": doc.source.model_copy(update={"interchange_control": "000000002"})})
+    assert [link.role for link in post(client, resent, partner, Cache())] == ["found"]
+    dearer = x12_order("PO-CH-R", [FREIGHT.replace("*5000*", "*6000*"), DISCOUNT])
+    dearer = dearer.model_copy(update={"source": dearer.source.model_copy(update={"interchange_control": "000000003"})})
+    with pytest.raises(OdooRejected, match=r"has in Odoo: FREIGHT \(\[SVC-FREIGHT\] Freight\): price: Odoo has 50.00, "
+                                           r"the order says 60.00; it is not applied"):
+        post(client, dearer, partner, Cache())
