@@ -286,3 +286,58 @@ def test_request_reference_number_takes_45_characters() -> None:
     assert read("855", bak, fid="PR") == []
     too_long = [f"BAK*00*AC*PO-1*20260110**{reference}-{'X' * 8}", *bak[1:]]
     assert [(i.segment_tag, i.element_position) for i in read("855", too_long, fid="PR")] == [("BAK", 6)]
+
+
+def where(issues: list[Issue]) -> list[tuple[str, int | None, int | None]]:
+    return [(i.segment_tag, i.element_position, i.component_position) for i in issues]
+
+
+def test_element_counts_are_the_standards() -> None:
+    """Each segment takes as many elements as X12 defines (the larger count where 004010 and 005010 differ).
+    The dictionary allowed 10 in BIG, which has 11 in 005010, and 10 in MEA (12 in 005010), so a correct
+    invoice or order drew 'too many elements'; TAX has 13 (not 16), so a 14th went unnoticed."""
+    big = "BIG*20260110*INV-1*20260105*PO-1******CR*0001"                  # BIG11 set in 005010
+    assert read("810", [big, "IT1*1*10*EA*9.5**UP*614141000012", "TDS*9500"], "005010", fid="IN") == []
+    mea = "MEA*PD*WT*12.5*LB********ZZ"                                     # MEA12
+    assert read("850", [*PO[:2], mea, *PO[2:]], "005010") == []
+    tax = "TAX*" + "*" * 12 + "X*Y"                                          # a 14th element
+    assert where(read("850", [*PO[:2], tax, *PO[2:]])) == [("TAX", 14, None)]
+
+
+def test_composite_unit_of_measure_has_fifteen_components() -> None:
+    """C001 (QTY03, POC05) repeats unit, exponent and multiplier five times: a second unit drew a warning."""
+    body = ["BIA*00*SI*INV-1*20260110", "LIN**UP*614141000012", "QTY*33*10*CA>1>12>EA>1>1", "CTT*1"]
+    assert read("846", body, fid="IB") == []
+    body[2] = "QTY*33*10*CA>1>12>EA>X"
+    assert where(read("846", body, fid="IB")) == [("QTY", 3, 5)]
+
+
+def test_bia06_is_the_action_code() -> None:
+    """BIA06 is element 306 (Action Code, ID 1/2: '2' is change), not 640 (Transaction Type Code, 2/2)."""
+    assert read("846", ["BIA*00*SI*INV-1*20260110**2", "LIN**UP*614141000012", "CTT*1"], fid="IB") == []
+
+
+def test_lengths_of_exchange_rate_quantity_invoiced_communication_number_loop_id() -> None:
+    """280 Exchange Rate is R 4/10; 358 Quantity Invoiced R 1/15 and 364 Communication Number AN 1/256
+    in 005010 (the longer length is kept for both versions); 447 Loop Identifier Code AN 1/6 in 004010."""
+    cur = ["BEG*00*SA*PO-1**20260115", "CUR*BY*EUR*1.0850", *PO[1:]]
+    assert read("850", cur) == []
+    cur[1] = "CUR*BY*EUR*1.1"
+    assert where(read("850", cur)) == [("CUR", 3, None)]
+    it1 = ["BIG*20260110*INV-1", "IT1*1*123456789012*EA*9.5**UP*614141000012", "TDS*9500"]
+    assert read("810", it1, "005010", fid="IN") == []
+    email = "purchasing.north-west-distribution-centre.receiving-team@example-wholesale-distribution-group.com"
+    per = [*PO[:2], f"PER*BD*JANE*EM*{email}", *PO[2:]]
+    assert len(email) > 80 and read("850", per, "005010") == []
+    ack = ["AK1*PO*1", "AK2*850*0001", "AK3*N1*4*N1LOOP*8", "AK5*R*5", "AK9*R*1*1*0"]
+    assert read("997", ack, fid="FA") == []
+
+
+def test_999_context_composites_are_context_reference_and_element_references() -> None:
+    """CTX01-2 is the Context Reference (AN 1/35) and CTX06's components are data element reference
+    numbers (N0 1/4); both were read as 1271 Industry Code (AN 1/50), so a word went by as a number."""
+    body = ["AK1*PO*1*005010", "AK2*850*0001", "IK3*PO1*3**8", "CTX*SITUATIONAL TRIGGER>PO102*PO1*3**2*330",
+            "IK4*2*330*6*X", "IK5*R*5", "AK9*R*1*1*0"]
+    assert read("999", body, "005010X231A1", fid="FA") == []
+    body[3] = "CTX*SITUATIONAL TRIGGER>" + "R" * 36 + "*PO1*3**2*QTY"
+    assert where(read("999", body, "005010X231A1", fid="FA")) == [("CTX", 1, 2), ("CTX", 6, 1)]
