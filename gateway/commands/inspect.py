@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,11 +57,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:   # noqa: BLE001  a reader bug must not show a user a traceback
         return _fail(path, f"could not be read ({type(exc).__name__}: {exc})", args.json)
     text = json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report)
-    try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:          # `inspect FILE | head`: the reader went away, that is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(text)                      # `inspect FILE | head`: gateway.cli takes the broken pipe
     return EXIT_OK
 
 
