@@ -14,7 +14,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.errors import OdooRejected
+from gateway.errors import OdooRejected, OdooUnavailable
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
@@ -286,3 +286,23 @@ def test_charge_lines_compare_by_their_amounts(client: OdooClient, services: dic
     with pytest.raises(OdooRejected, match=r"has in Odoo: FREIGHT \(\[SVC-FREIGHT\] Freight\): price: Odoo has 50.00, "
                                            r"the order says 60.00; it is not applied"):
         post(client, dearer, partner, Cache())
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_a_replacing_resend_whose_answer_is_lost_is_found_by_its_retry(sandbox: SandboxServer, client: OdooClient,
+                                                                      odoo: odoorpc.ODOO) -> None:
+    """The resend's replacement lands and Odoo's answer is lost: the retry finds its own note on the order
+    (the message made it what it is), so it is found, priced, and nothing is replaced twice."""
+    first = order()
+    [created] = post(client, first, bigbox(order_changes="revise"), Cache())
+    more = again(first, lines=[first.lines[0].model_copy(update={"quantity": Decimal(30),
+                                                                   "unit_price": Decimal("12.90")})])
+    sandbox.faults.drop_after_create["sale.order.write"] = 1
+    with pytest.raises(OdooUnavailable):
+        post(client, more, bigbox(order_changes="revise"), Cache())
+    assert rows(odoo, created.record_id) == [("[WB-100] Blue Widget", 30.0, 12.5)]     # before the price policy
+    links = post(client, more, bigbox(order_changes="revise"), Cache())
+    assert [(link.record_id, link.role) for link in links] == [(created.record_id, "found")]
+    assert rows(odoo, created.record_id) == [("[WB-100] Blue Widget", 30.0, 12.9)]
+    assert note(odoo, created.record_id).count("EDI replacement PO-1001 (message 01RESENT): 2 line(s) replaced by "
+                                               "1 (sent again as an original with other content: ") == 1
