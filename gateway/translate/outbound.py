@@ -129,9 +129,6 @@ def assign_ssccs(data: dict[str, Any], profile: Profile, partner: PartnerConfig,
         walk(order.get("packs", []))
 
 
-PICK_AND_PACK = ("SOPI", "SOTPI")      # ship notice hierarchies with every item in a pack (BSN05 0001)
-
-
 def _item_places(profile: Profile) -> tuple[bool, bool]:
     """Whether the profile writes a ship notice's items of an order (no package) and items inside packages."""
     assert profile.root is not None
@@ -154,25 +151,51 @@ def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:
     """A ship notice's items where the partner's profile has a place for them, so that none is left out: a profile
     with no items inside packages (a CSV confirmation, one row per item; a UBL despatch advice, its lines apart from
     its handling units) gets the packed items as the order's items too; one with items only inside packages (the
-    DESADV, LIN in CPS groups) gets the items shipped without a package as one group of their own, with no SSCC.
-    So does an order of a pick-and-pack ship notice (BSN05 0001 shipment/order/pack/item) that has packs, where
-    the profile has both places: VICS wants every item under a pack level, and the items beside the packs (a
-    delivery Odoo packed in part) were written as HL I directly under the order. That group has no SSCC: it is no
-    package the warehouse labelled. An order with no pack at all is left as it is (a file read without BSN05)."""
+    DESADV, LIN in CPS groups) gets the items shipped without a package as one group of their own, with no SSCC."""
     if data.get("doc_type") != "ShipNotice":
         return
     loose, packed = _item_places(profile)
-    pick_and_pack = loose and packed and data.get("structure") in PICK_AND_PACK      # an X12 856: both places
-    if loose == packed and not pick_and_pack:
+    if loose == packed:
         return
 
     def in_packs(packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [item for pack in packs for item in [*pack.get("items", []), *in_packs(pack.get("packs", []))]]
     for order in data.get("orders", []):
-        if loose and not pick_and_pack:
+        if loose:
             order["items"] = [*order.get("items", []), *in_packs(order.get("packs", []))]
-        elif order.get("items") and (order.get("packs") or not pick_and_pack):
-            order["packs"] = [*order.get("packs", []), {"level": "pack", "items": order.pop("items"), "packs": []}]
+        elif order.get("items"):
+            order["packs"] = [*order.get("packs", []), _pack_of(order.pop("items"))]
+
+
+PICK_AND_PACK = ("SOPI", "SOTPI")      # ship notice hierarchies with every item in a pack (BSN05 0001)
+
+
+def _pack_of(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"level": "pack", "items": items, "packs": []}
+
+
+def pack_loose_items(data: dict[str, Any], profile: Profile) -> None:
+    """Every item of a pick-and-pack ship notice under a pack, where the profile has a place for items beside the
+    packs too (an X12 856): VICS's shipment/order/pack/item (BSN05 0001) has no item directly under an order, and
+    the lines a warehouse did not put in a package in Odoo were written so, beside the packed ones. They go in one
+    pack of their own per order. Before `assign_ssccs`: a profile that gives cartons our SSCCs (`sscc:`, as
+    BigBox's, whose HL P each carry MAN*GM) declares every carton labelled, and gives that pack one too, and then
+    also a delivery nothing was packed in is pick and pack (one pack, BSN05 0001), counted in TD1; a profile
+    without writes such a delivery as shipment/order/item (0004), and a pack of loose items without MAN*GM. An
+    order with no pack at all in a document that says 0001 is left as it is there (a file read without BSN05)."""
+    if data.get("doc_type") != "ShipNotice" or _item_places(profile) != (True, True):
+        return
+    labelled = bool(profile.sscc.get("company_prefix"))
+    if not labelled and data.get("structure") not in PICK_AND_PACK:
+        return
+    added = 0
+    for order in data.get("orders", []):
+        if order.get("items") and (order.get("packs") or labelled):
+            order["packs"] = [*order.get("packs", []), _pack_of(order.pop("items"))]
+            added += 1
+    if added and labelled:
+        data["structure"] = "SOPI" if data.get("structure") not in PICK_AND_PACK else data["structure"]
+        data["package_count"] = (data.get("package_count") or 0) + added
 
 
 def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, journal: Journal,
@@ -195,6 +218,7 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     our = our_ids or profiles.our_ids
     data = to_plain(doc)
     fill_totals(data)
+    pack_loose_items(data, profile)                # before the SSCCs: a carton of a labelling partner
     assign_ssccs(data, profile, partner, journal)
     fit_items_to_profile(data, profile)            # after the SSCCs: a group of loose items is no package
     hook = profile.hooks.get("before_write")

@@ -34,13 +34,17 @@ def hierarchy(data: bytes) -> tuple[str, list[tuple[str, str]]]:
     return bsn[5], [(s[3], levels.get(s[2], "")) for s in segments if s[0] == "HL"]
 
 
+def segments(data: bytes, tag: str) -> list[str]:
+    return [s for s in data.decode().replace("\n", "").split("~") if s.startswith(tag)]
+
+
 @pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
-def test_a_partly_packed_delivery_puts_its_loose_lines_in_a_pack_of_their_own(
+def test_a_partly_packed_delivery_puts_its_loose_lines_in_a_carton_of_their_own(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
-    """BigBox's 856 is pick and pack (BSN05 0001: shipment/order/pack/item). A delivery whose warehouse packed
-    one line and not the other wrote the unpacked line as HL I directly under the order, beside the pack, which a
-    VICS reader takes for an item of no carton. Now it is a pack level of its own; that pack has no SSCC (MAN*GM):
-    no carton was labelled for it, and one of our numbers would match no label at BigBox's dock."""
+    """BigBox's 856 is pick and pack (BSN05 0001: shipment/order/pack/item, its profile: 'one carton per HL P with
+    its SSCC-18 in MAN*GM'). A delivery whose warehouse packed one line and not the other wrote the unpacked line as
+    HL I directly under the order, beside the pack, which a VICS reader takes for an item in no carton. Now it is a
+    pack level of its own, numbered from our GS1 prefix like any carton Odoo sends without an SSCC, and counted."""
     order_id = odd.ordered(examples, client, "bigbox", "PO-MIXED", odd.BIGBOX_DC,
                            [odd.line("1", {"buyer": "BB-1001"}, 24), odd.line("2", {"buyer": "BB-1002"}, 6)])
     odd.pack_and_ship(odoo, order_id, ["006141410000123452", None])
@@ -50,12 +54,42 @@ def test_a_partly_packed_delivery_puts_its_loose_lines_in_a_pack_of_their_own(
     structure, levels = hierarchy(data)
     assert structure == "0001"
     assert levels == [("S", ""), ("O", "S"), ("P", "O"), ("I", "P"), ("P", "O"), ("I", "P")]
-    assert [s for s in data.decode().replace("\n", "").split("~") if s.startswith("MAN*")] == [
-        "MAN*GM*006141410000123452"]
-    assert "TD1*CTN25*1~" in data.decode()            # one carton counted: the warehouse's
+    ssccs = [s.split("*")[2] for s in segments(data, "MAN*GM*")]
+    assert ssccs[0] == "006141410000123452" and ssccs[1].startswith("00614141") and len(ssccs) == 2
+    assert segments(data, "TD1*") == ["TD1*CTN25*2"]                 # the warehouse's carton and this one
     assert isinstance(back, ShipNotice)
     assert [[(i.line_no, i.quantity) for i in p.items] for p in back.orders[0].packs] == [[("1", 24)], [("2", 6)]]
-    assert back.orders[0].items == []
+    assert back.orders[0].items == [] and [p.sscc for p in back.orders[0].packs] == ssccs
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+def test_a_delivery_nothing_was_packed_in_is_one_carton_to_a_pick_and_pack_partner(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """To BigBox, a delivery nobody packed in Odoo went out as BSN05 0001 with its items under the order and no
+    pack level at all. It is one carton (HL P with our SSCC) now, as the profile declares every carton."""
+    order_id = odd.ordered(examples, client, "bigbox", "PO-UNPACKED", odd.BIGBOX_DC,
+                           [odd.line("1", {"buyer": "BB-1001"}, 24), odd.line("2", {"buyer": "BB-1002"}, 6)])
+    odd.pack_and_ship(odoo, order_id, [])
+    [asn] = extract_ship_notices(client, examples.partners["bigbox"], journal)
+    data, back = odd.rendered_and_read_back(examples, journal, "bigbox", asn, "856")
+    assert hierarchy(data) == ("0001", [("S", ""), ("O", "S"), ("P", "O"), ("I", "P"), ("I", "P")])
+    assert len(segments(data, "MAN*GM*00614141")) == 1 and segments(data, "TD1*") == ["TD1*CTN25*1"]
+    assert isinstance(back, ShipNotice) and back.structure == "SOPI" and back.package_count == 1
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+def test_a_partner_without_cartons_gets_a_pack_level_without_an_sscc(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """Northwind numbers no cartons (its profile has no `sscc:`): a partly packed delivery's loose line is a pack
+    level of its own without MAN*GM (no carton was labelled for it), so that no HL I sits beside the packs."""
+    order_id = odd.ordered(examples, client, "northwind", "NW-MIXED", Party(role="ship_to", ids={"store": "0042"}),
+                           [odd.line("1", {"buyer": "NW-A1"}, 10), odd.line("2", {"buyer": "NW-A2"}, 4)])
+    odd.pack_and_ship(odoo, order_id, ["006141410000123452", None])
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    data, back = odd.rendered_and_read_back(examples, journal, "northwind", asn, "856")
+    assert hierarchy(data) == ("0001", [("S", ""), ("O", "S"), ("P", "O"), ("I", "P"), ("P", "O"), ("I", "P")])
+    assert segments(data, "MAN*") == ["MAN*GM*006141410000123452"] and segments(data, "TD1*") == ["TD1*CTN25*1"]
+    assert isinstance(back, ShipNotice) and [p.sscc for p in back.orders[0].packs] == ["006141410000123452", None]
 
 
 @pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
