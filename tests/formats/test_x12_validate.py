@@ -341,3 +341,48 @@ def test_999_context_composites_are_context_reference_and_element_references() -
     assert read("999", body, "005010X231A1", fid="FA") == []
     body[3] = "CTX*SITUATIONAL TRIGGER>" + "R" * 36 + "*PO1*3**2*QTY"
     assert where(read("999", body, "005010X231A1", fid="FA")) == [("CTX", 1, 2), ("CTX", 6, 1)]
+
+
+ORDER_CHANGE = ["BCH*04*SA*PO-1**3*20260110", "POC*1*CA*36**EA*12.50*PE*UP*614141000012", "CTT*1"]
+CHANGE_ACK = ["BCA*00*AC*PO-1**3*20260110", "POC*1*CA*36**EA*12.50*PE*UP*614141000012", "CTT*1"]
+INVOICE = ["BIG*20260110*INV-1", "IT1*1*10*EA*9.5**UP*614141000012", "TDS*9500"]
+ADVICE = ["BIA*00*SI*INV-1*20260110", "LIN**UP*614141000012", "CTT*1"]
+ACK = ["BAK*00*AC*PO-1*20260110", "PO1*1*10*EA*9.5**UP*614141000012", "CTT*1"]
+
+
+def insert(body: list[str], at: int, *segments: str) -> list[str]:
+    return [*body[:at], *segments, *body[at:]]
+
+
+@pytest.mark.parametrize(("doc", "version", "fid", "body"), [
+    # 004010 850: a line's ship-to with its own lead time (PO1/N1/LDT loop; the corpus's vscedi 850 has one)
+    ("850", "004010", "PO", insert(PO, 7, "N1*ST*STORE 12*92*0012", "LDT*AO*5*DA", "QTY*01*4")),
+    # 005010 850: notes in MTX (which took MSG's place), a form in PWK, the ship-to's individual name (IN2)
+    ("850", "005010", "PO", insert(PO, 2, "N9*ZZ*NOTES", "MTX*GEN*DELIVER TO DOCK 4", "PWK*OZ*EL")),
+    ("850", "005010", "PO", insert(PO, 3, "IN2*05*JANE")),
+    ("850", "005010", "PO", insert(PO, 7, "MTX*LIN*GIFT WRAP")),
+    ("850", "004010", "PO", insert(PO, 2, "AMT*TT*125", "FA1*DZ", "FA2*58*ABC")),
+    # 846: a line's allowance, contact, store quantities and unit (all in the LIN loop of 004010 and 005010)
+    ("846", "004010", "IB", insert(ADVICE, 2, "SAC*A*C310***500", "PER*IC*JANE", "SDQ*EA*92*0012*4",
+                                   "UIT*EA*9.5", "QTY*33*10", "UIT*CA")),
+    ("846", "005010", "IB", insert(ADVICE, 2, "SLN*1**I*4*EA", "MEA*PD*WT*2", "PKG*F*68***CARTON")),
+    ("846", "004010", "IB", insert(ADVICE, 1, "N1*WH*MAIN DC*92*01", "REF*IA*778")),
+    # 855: the advertising loop, notes in an N1, a schedule line's acknowledgment (SLN/ACK)
+    ("855", "004010", "PR", insert(ACK, 1, "N1*ST*DC 1*92*01", "MSG*CALL FIRST", "ADV*AB*1")),
+    ("855", "004010", "PR", insert(ACK, 2, "SLN*1**I*4*EA*9.5", "ACK*IA*4*EA")),
+    # 860 / 865: header G53 (maintenance type), the SPI loop, CTT's five AMTs; 865's POC/PD loop
+    ("860", "004010", "PC", insert(ORDER_CHANGE, 1, "G53*001")),
+    ("860", "004010", "PC", insert(ORDER_CHANGE, 1, "SPI*00", "REF*ZZ*SPEC-1")),
+    ("860", "004010", "PC", [*ORDER_CHANGE, "AMT*TT*450", "AMT*1*5"]),
+    ("865", "004010", "CA", insert(CHANGE_ACK, 2, "PD*01*4*1", "PDD*01")),
+    ("865", "005010", "CA", insert(CHANGE_ACK, 1, "N1*ST*DC 1*92*01", "MTX*GEN*CALL FIRST")),
+    # 810 005010: a condition indicator (CRC) and a header allowance's date
+    ("810", "005010", "IN", insert(INVOICE, 1, "CRC*ZZ*N*01")),
+    ("810", "005010", "IN", insert(INVOICE, 3, "SAC*A*C310***500", "DTM*011*20260109")),
+])
+def test_segments_the_standard_places_in_the_set_are_read_clean(doc: str, version: str, fid: str,
+                                                                 body: list[str]) -> None:
+    """The set definitions hold every segment and loop X12 places there in 004010 or 005010 (checked
+    against Bots' grammars). Each of these was missing, so a correct document was rejected for 'a segment
+    not defined in the set' or told its segment was out of sequence."""
+    assert read(doc, body, version, fid=fid) == []
