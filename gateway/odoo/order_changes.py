@@ -117,11 +117,15 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     verb = "replace" if kind == "replacement" else "change"
     order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
     if marker in (order.get("note") or ""):
+        if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
+            apply_price_policy(client, doc.model_copy(update={"lines": _kept(doc)}), partner, order, cache, label)
+            if partner.odoo.confirm_orders:
+                client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
-    kept = [line for line in doc.lines if line.change != "delete"]      # an 860 replacement may list deleted lines
+    kept = _kept(doc)
     missing = [label_of(line, i, label) for i, line in enumerate(kept, 1) if line.quantity is None]
     if missing or not kept:
         raise OdooRejected(f"{label}: a {kind} must give every line with its quantity "
@@ -142,6 +146,11 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _kept(doc: PurchaseOrder) -> list[Line]:
+    """A revision's lines but those it deletes (an 860 replacement may list deleted lines)."""
+    return [line for line in doc.lines if line.change != "delete"]
 
 
 def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,

@@ -173,6 +173,25 @@ def cancellation_850() -> bytes:
         b"*1201*X*", b"*1202*X*").replace(b"GE*1*1201~", b"GE*1*1202~")
 
 
+def test_a_replacement_whose_answer_is_lost_is_priced_and_confirmed_by_its_retry(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The replacement's write lands and its answer is lost before the 'order' price policy and the
+    confirmation ran: the retry finds its note on the order and does both, as the first try would have."""
+    partner = bigbox(confirm_orders=False)
+    [created] = post(client, order(), partner, Cache())
+    doc = replacement()
+    doc = doc.model_copy(update={"lines": [doc.lines[0].model_copy(update={"unit_price": Decimal("9.10")})]})
+    sandbox.faults.drop_after_create["sale.order.write"] = 1
+    with pytest.raises(OdooUnavailable):
+        post(client, doc, bigbox(confirm_orders=True), Cache())
+    links = post(client, doc, bigbox(confirm_orders=True), Cache())
+    assert [(link.record_id, link.role) for link in links] == [(created.record_id, "found")]
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", created.record_id)]],
+                             {"fields": ["price_unit"]})
+    [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["state"]])
+    assert (line["price_unit"], so["state"]) == (9.1, "sale")
+
+
 def pipeline_orders(odoo: odoorpc.ODOO) -> list[dict[str, Any]]:
     return sale_orders(odoo, "4500001234")
 
