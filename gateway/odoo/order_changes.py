@@ -185,8 +185,10 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)
     if marker in (order.get("note") or ""):
-        if order["state"] in ("draft", "sent"):         # a retry: the price step may not have run
+        if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
             _merged_prices(client, doc, partner, customer, order, cache, label)
+            if partner.odoo.confirm_orders:
+                client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "

@@ -83,6 +83,21 @@ def test_an_860_adds_deletes_and_changes_lines_in_one_write_once(sandbox: Sandbo
     assert [r[:2] for r in rows(odoo, so)] == [("[WB-100] Blue Widget", 30.0), ("[CB-400] Cable Bundle", 7.0)]
 
 
+def test_an_860_whose_answer_is_lost_is_confirmed_by_its_retry(sandbox: SandboxServer, client: OdooClient,
+                                                               odoo: odoorpc.ODOO) -> None:
+    """With confirm_orders, the merge lands and its answer is lost before the confirmation: the retry, finding
+    its note on the quotation, prices and confirms it as the first try would have."""
+    partner = bigbox(order_changes="revise", confirm_orders=True)
+    [created] = post(client, three_lines(), bigbox(), Cache())
+    doc = change(Line(line_no="1", item_ids=BLUE, quantity=Decimal(30), unit_price=Decimal("12.00"), change="change"))
+    sandbox.faults.drop_after_create["sale.order.write"] = 1
+    with pytest.raises(OdooUnavailable):
+        post(client, doc, partner, Cache())
+    assert [link.role for link in post(client, doc, partner, Cache())] == ["found"]
+    [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["state"]])
+    assert (so["state"], rows(odoo, created.record_id)[0]) == ("sale", ("[WB-100] Blue Widget", 30.0, 12.0))
+
+
 def test_an_860_price_change_follows_the_price_policy(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """A change line without a quantity keeps the order line's; its price is written under the 'order' policy
     and only flagged under 'pricelist'."""
