@@ -58,7 +58,6 @@ KNOWN_FAULTS = {
 # Files that are well-formed EDIFACT but break their message's segment table or directory.
 STRUCTURE_FAULTS = {
     "ORDERS_D01B_phpedifact_ean010.edi": "39",      # QTY 6411 'GBND' longer than an..3
-    "ORDRSP_D01B_edireader_unoc-latin1.edi": "37",  # scrambled 'Loremx' in numeric 1082
     "DESADV_D96A_effektor_bom.edi": "15",           # GIN straight after PAC (PCI missing)
     "INVOIC_D01B_edinet_ean011.edi": "13",          # no BGM
     "mixed_IFTMIN-INVOIC_D96A_edinet.edi": "13",    # one-segment INVOIC bodies

@@ -211,3 +211,41 @@ def test_digits_that_are_not_decimal_are_reported_never_a_crash() -> None:
     checked = x12.parse(po)
     assert {(i.segment_tag, i.element_position) for i in checked.errors} >= {("BEG", 5), ("SE", 1)}
     assert ("DTM", 3) in {(i.segment_tag, i.element_position) for i in checked.issues}     # a time: a warning
+
+
+def where(found: list[Issue]) -> list[tuple[str, str, int | None, int | None]]:
+    return [(i.code, i.segment_tag, i.element_position, i.component_position) for i in found]
+
+
+def test_d01b_lengths_that_grew_since_d96a() -> None:
+    """In D.01B the line item identifier (1082) is an..6, code list identifications (1131) an..17 and
+    hierarchical ids (7164, 7166) an..35; the dictionary kept D.96A's n..6, an..3 and an..12 for them, so a
+    correct D.01B order or despatch advice drew errors. D.96A still says n..6 and an..3."""
+    body = GOOD.replace("LIN+1++", "LIN+A1++").replace("UNS+S", "LOC+7+DOCK4:ACMELOCLIST:92'UNS+S")
+    assert issues(body, "ORDERS:D:01B:UN") == []
+    assert where(issues(body)) == [("37", "LIN", 1, None), ("39", "LOC", 2, 2)]
+    desadv = TYPICAL["DESADV"].replace("CPS+2+1'", "CPS+PALLET-0614141-0001+SHIPMENT-0614141-2026'")
+    assert issues(desadv, "DESADV:D:01B:UN") == []
+    assert where(issues(desadv, "DESADV:D:96A:UN")) == [("39", "CPS", 1, None), ("39", "CPS", 2, None)]
+
+
+def test_d96a_elements_as_the_directory_defines_them() -> None:
+    """D.96A: C243 (TAX05) has seven components, the account holder number (3194) is an..35, the payment
+    terms identification (C110's 4277) is mandatory, IMD02 is 7081 (simple), RCS has three elements and INP
+    carries C849 (3301, 3285), C522 (4403, 4401, 1131, 3055, 4400) and C850; the dictionary had four
+    components, an..17, conditional, C272, four elements and composites of other segments."""
+    tax = GOOD.replace("LIN+1", "TAX+7+VAT+++:::21:PRICE:ZZZ:9+S'LIN+1")
+    assert issues(tax) == []
+    fii = GOOD.replace("LIN+1", "NAD+SU+0614141000005::9'FII+RB+DE89370400440532013000:ACME GMBH'LIN+1")
+    assert issues(fii) == []
+    pat = GOOD.replace("LIN+1", "PAT+1+:1:9+5:3:D:30'LIN+1")
+    assert where(issues(pat)) == [("13", "PAT", 2, 1)]
+    imd = GOOD.replace("QTY+21", "IMD+F+8+:::BLUE WIDGET'QTY+21")
+    assert issues(imd) == []
+    assert where(issues(imd.replace("IMD+F+8+", "IMD+F+8:ZZ:9+"))) == [("16", "IMD", 2, 2)]
+    d96a = edifact_defs.directory("D96A")
+    assert d96a is not None
+    assert [r.ref for r in d96a.segments["RCS"]] == ["7293", "C550", "1229"]
+    assert [(r.ref, r.mandatory) for r in d96a.composites["C522"]] == \
+        [("4403", True), ("4401", False), ("1131", False), ("3055", False), ("4400", False)]
+    assert [r.ref for r in d96a.segments["INP"]] == ["C849", "C522", "C850", "1229"]
