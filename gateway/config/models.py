@@ -266,7 +266,9 @@ class OdooPartnerSettings(Strict):
         "replacement, X12 BEG01 05, EDIFACT 5 or cXML type=update, rewrites a quotation whatever this says): "
         "hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
         "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
-        "revised order, rewriting the quotation like a replacement (a confirmed order is still held)")
+        "revised order, rewriting the quotation like a replacement (a confirmed order is still held); an "
+        "original sent again with other content than its sale order has (a new ISA13 or UNB, a corrected CSV/XML "
+        "export) is held naming the differences, or with revise replaces a quotation")
     store_orders: Literal["one", "split"] = Field(
         "one", description="a PO whose lines are allocated to stores (X12 SDQ): one sale order to the PO's ship-to "
         "with the allocations in its note, or split: one sale order per store, shipped to the store's delivery "
