@@ -249,3 +249,26 @@ def test_d96a_elements_as_the_directory_defines_them() -> None:
     assert [(r.ref, r.mandatory) for r in d96a.composites["C522"]] == \
         [("4403", True), ("4401", False), ("1131", False), ("3055", False), ("4400", False)]
     assert [r.ref for r in d96a.segments["INP"]] == ["C849", "C522", "C850", "1229"]
+
+
+def test_d01b_desadv_package_identification_holds_its_goods_identity_numbers() -> None:
+    """In D.01B's DESADV the GIN and COD groups belong to the PCI group (as GIN does in D.96A); the table had
+    them beside it, so a second PCI with its own SSCC was reported out of place."""
+    body = TYPICAL["DESADV"].replace("GIN+BJ+006141410000000018'",
+                                     "GIN+BJ+006141410000000018'PCI+33E'GIN+BJ+006141410000000025'")
+    assert issues(body, "DESADV:D:01B:UN") == []
+    assert issues(body, "DESADV:D:96A:UN") == []
+
+
+@pytest.mark.parametrize(("mtype", "body"), [
+    ("ORDRSP:D:01B:UN", "BGM+231+RSP1+29'DTM+137:20261129:102'" + "LIN+1+5'" * 2001 + "UNS+S'"),
+    ("INVOIC:D:01B:UN", "BGM+380+INV1+9'DTM+137:20261129:102'" + "LIN+1++00614141000012:EN'QTY+47:1'" * 10000
+     + "UNS+S'MOA+77:1'"),
+    ("INVRPT:D:01B:UN", "BGM+35+INV1+9'DTM+137:20261129:102'" + "LIN+1++00614141000012:EN'" * 10000),
+    ("INVOIC:D:01B:UN", "BGM+380+INV1+9'DTM+137:20261129:102'" + "RFF+ON:PO1'" * 10000 + "UNS+S'MOA+77:1'"),
+    ("ORDERS:D:01B:UN", GOOD.replace("LIN+1", "RCS+1'" + "FTX+AAI+++note'" * 10000 + "LIN+1")),
+])
+def test_d01b_repeats_as_the_directory_allows(mtype: str, body: str) -> None:
+    """D.01B allows 200000 ORDRSP lines, 9999999 INVOIC and INVRPT lines, 99999 INVOIC references and 99999
+    FTX in an RCS group; the tables said 2000, 9999, 9999 and 9999, so a large message was rejected."""
+    assert issues(body, mtype) == []
