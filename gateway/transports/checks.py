@@ -133,6 +133,7 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                                           "but sftp_server.enabled is false"),
                               ("sftp_server", "enabled")))
     errors.extend(_check_our_keys(gateway.as2_server, uses_as2=bool(as2_users)))
+    errors.extend(_check_our_as2_id(gateway))
     # a broken certificate named by our AS2 server and a partner (or by two partners): said once
     seen: set[str] = set()
     unique = []
@@ -149,6 +150,17 @@ def _who(pids: list[str], one: str = "uses", many: str = "use") -> str:
     if len(pids) == 1:
         return f"partner {pids[0]} {one}"
     return f"partners {', '.join(pids)} {many}"
+
+
+def _check_our_as2_id(gateway: GatewayConfig) -> list[ConfigError]:
+    """as2_server.as2_id is used only when our_ids.as2_id is not set: written beside another our_ids.as2_id (the
+    init workspace has one) it was ignored without a word, and partners sending to it were refused."""
+    server_id, ours = gateway.as2_server.as2_id, gateway.our_ids.as2_id if gateway.our_ids else None
+    if "as2_id" not in gateway.as2_server.model_fields_set or not ours or ours == server_id:
+        return []
+    return [_at(ConfigError(f"{server_id!r} is not used: our_ids.as2_id {ours!r} is our AS2 id "
+                            "(the AS2-To partners send, the AS2-From we send); keep one of the two"),
+                ("as2_server", "as2_id"))]
 
 
 def _check_our_keys(settings: As2ServerSettings, uses_as2: bool) -> list[ConfigError]:

@@ -217,3 +217,14 @@ def test_an_odoo_url_without_its_scheme(ws: Path) -> None:
     user = "inbound[0].user: expected account name (letters, digits, _ . -); also the jail folder name"
     assert lint(ws) == ["gateway.yaml:24:3: odoo.url: expected http(s)://host[:port] of the Odoo server",
                         f"partners/northwind.yaml:24:5: {user}"]
+
+
+def test_our_as2_id_written_twice(ws: Path) -> None:
+    """README lists as2_server.as2_id; beside init's our_ids.as2_id (ACMEDIST) it was ignored without a word and
+    a partner sending AS2-To ACMEAS2 was refused."""
+    edit(ws / "gateway.yaml", "as2_server: {enabled: true,", "as2_server: {enabled: true, as2_id: ACMEAS2,")
+    assert lint(ws) == [
+        ("gateway.yaml:37:29: as2_server.as2_id: 'ACMEAS2' is not used: our_ids.as2_id "
+         "'ACMEDIST' is our AS2 id (the AS2-To partners send, the AS2-From we send); keep one of the two")]
+    edit(ws / "gateway.yaml", "as2_id: ACMEAS2,", "as2_id: ACMEDIST,")
+    assert cli("lint", config=ws / "gateway.yaml").returncode == 0
