@@ -417,3 +417,22 @@ def test_segments_in_the_standards_order_are_read_clean(doc: str, version: str, 
     Bots' grammars and, for the 846 heading, published 846 tables): these segments, in the standard's
     order, were told they were out of sequence, or (AT9, a line LDT's LM) rejected."""
     assert read(doc, body, version, fid=fid) == []
+
+
+@pytest.mark.parametrize(("doc", "fid", "body"), [
+    # 855 lines: LDT (lead time) after DTM, AMT after MAN, as segments of the line (the definition had the
+    # 850's LS/LDT/LE loop and line AMT loop at the end of the line instead)
+    ("855", "PR", insert(ACK, 2, "DTM*002*20260120", "LDT*AO*5*DA", "TD5*O*2*UPSN")),
+    ("855", "PR", insert(ACK, 2, "MAN*GM*00012345", "AMT*1*95", "CTB*OR**01*10")),
+    # 860 / 865 changed lines: PKG after PWK
+    ("860", "PC", insert(ORDER_CHANGE, 2, "PWK*OZ*EL", "PKG*F*68***CARTON", "REF*ZZ*1")),
+    ("865", "CA", insert(CHANGE_ACK, 2, "PWK*OZ*EL", "PKG*F*68***CARTON", "REF*ZZ*1")),
+    # 846 quantities: LDT a segment before DTM (not a loop taking the next QTY), LS/LE around REF loops
+    ("846", "IB", insert(ADVICE, 2, "QTY*33*10", "LDT*AO*5*DA", "DTM*018*20260120", "QTY*17*4")),
+    ("846", "IB", insert(ADVICE, 2, "QTY*33*10", "LS*A", "REF*LT*LOT-7", "DTM*036*20270101", "LE*A")),
+])
+def test_line_segments_where_the_standard_has_them(doc: str, fid: str, body: list[str]) -> None:
+    """Where our definition had a loop of the same tag at another place (copied from the 850's line), the
+    standard's segment at its own place was out of sequence; the 846's LDT loop even took the next QTY
+    as its own, and REF inside LS/LE came after the point where the definition allowed it."""
+    assert read(doc, body, fid=fid) == []
