@@ -436,3 +436,12 @@ def test_line_segments_where_the_standard_has_them(doc: str, fid: str, body: lis
     standard's segment at its own place was out of sequence; the 846's LDT loop even took the next QTY
     as its own, and REF inside LS/LE came after the point where the definition allowed it."""
     assert read(doc, body, fid=fid) == []
+
+
+def test_td5_syntax_notes_are_conditional() -> None:
+    """TD5's notes are C0203 and C0708 (if the qualifier, then the code), not paired: a carrier code without a
+    qualifier (TD503) or a location without its qualifier (TD508) is allowed; the other notes (C1011, C1312,
+    C1413, C1512) were missing."""
+    assert read("850", insert(PO, 2, "TD5*B**UPSN*U", "TD5*O***M****PHILADELPHIA")) == []
+    assert where(read("850", insert(PO, 2, "TD5*B*2**U"))) == [("TD5", 3, None)]
+    assert where(read("850", insert(PO, 2, "TD5*B*2*UPSN*U******CD"))) == [("TD5", 11, None)]
