@@ -445,3 +445,13 @@ def test_td5_syntax_notes_are_conditional() -> None:
     assert read("850", insert(PO, 2, "TD5*B**UPSN*U", "TD5*O***M****PHILADELPHIA")) == []
     assert where(read("850", insert(PO, 2, "TD5*B*2**U"))) == [("TD5", 3, None)]
     assert where(read("850", insert(PO, 2, "TD5*B*2*UPSN*U******CD"))) == [("TD5", 11, None)]
+
+
+def test_requirements_the_standard_sets() -> None:
+    """The 846's LIN loop is mandatory (an inventory advice names its items) and so is MSG in the 810's N9
+    loop (the N9 introduces the message text); both were optional."""
+    assert [(i.code, i.segment_tag) for i in read("846", ["BIA*00*SI*INV-1*20260110", "CTT*0"], fid="IB")] == \
+        [("3", "LIN")]
+    note = insert(INVOICE, 1, "N9*L1*NOTES")
+    assert [(i.code, i.segment_tag) for i in read("810", note, fid="IN")] == [("3", "MSG")]
+    assert read("810", insert(INVOICE, 1, "N9*L1*NOTES", "MSG*PAY BY THE 15TH"), fid="IN") == []
