@@ -455,3 +455,14 @@ def test_requirements_the_standard_sets() -> None:
     note = insert(INVOICE, 1, "N9*L1*NOTES")
     assert [(i.code, i.segment_tag) for i in read("810", note, fid="IN")] == [("3", "MSG")]
     assert read("810", insert(INVOICE, 1, "N9*L1*NOTES", "MSG*PAY BY THE 15TH"), fid="IN") == []
+
+
+def test_maximum_uses_are_the_standards() -> None:
+    """Where our definitions allowed more than X12 does in either version (855/865 CSH 1 and N1/N4 1, 846
+    heading N1 loop 5, QTY loop 99, 850 SPI/REF 5, 855 SLN/PO3 25, ...), the extra use went unnoticed."""
+    two_n4 = insert(ACK, 1, "N1*ST*DC 1*92*01", "N4*SEATTLE*WA*98101", "N4*TACOMA*WA*98402")
+    assert [(i.code, i.segment_tag) for i in read("855", two_n4, fid="PR")] == [("5", "N4")]
+    six_n1 = insert(ADVICE, 1, *[f"N1*WH*DC {n}*92*0{n}" for n in range(6)])
+    assert [(i.code, i.segment_tag) for i in read("846", six_n1, fid="IB")] == [("4", "N1")]
+    six_ref = insert(PO, 2, "SPI*00", *[f"REF*ZZ*SPEC-{n}" for n in range(6)])
+    assert [(i.code, i.segment_tag) for i in read("850", six_ref)] == [("5", "REF")]
