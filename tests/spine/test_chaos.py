@@ -1,10 +1,12 @@
-"""A seeded chaos run: the real daemon, the demo partners' X12, EDIFACT and CSV orders arriving in inbox
-folders (some sent twice), Odoo (the sandbox, over HTTP) taking the orders and going down now and then, its
-warehouse shipping some of them so the scheduler sends ship notices, and SIGKILL at random moments.
+"""A seeded chaos run: the real daemon, the demo partners' X12, EDIFACT and CSV orders arriving in the inbox
+folder, over SFTP and over AS2 (some sent twice), Odoo (the sandbox, over HTTP) taking the orders, going down now
+and then and losing the answer to a create, its warehouse shipping some of them so the scheduler sends ship
+notices, and SIGKILL at random moments or at named unlucky points.
 After a last clean run settles: each file archived and journaled once, each Odoo order made once, each
 acknowledgement and ship notice queued and delivered once, nothing left half-way.
 
-EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it (CI: the fixed one).
+EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it, EDI_CHAOS_ROUNDS kills per seed
+(default 8; CI: the fixed seed).
 """
 
 from __future__ import annotations
@@ -269,6 +271,8 @@ class Chaos:
             gw = self._daemon()
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
+            if self.rng.random() < 0.25:                       # an order made, its answer lost
+                self.server.faults.drop_after_create["sale.order"] = 1
             self.deliver()
             time.sleep(self.rng.uniform(0.0, 1.0))
             self.drop(self.rng.randint(0, 3))
@@ -277,6 +281,7 @@ class Chaos:
             time.sleep(self.rng.uniform(0.0, 1.0))
             gw.kill()
         self.server.faults.unavailable = 0
+        self.server.faults.drop_after_create.clear()
         with GatewayProcess(self.ws.config) as gw:
             for _ in range(3):                                 # ship what arrived late, let it settle
                 wait_for(lambda: self.deliver() or self.settled(), timeout=60, message=f"settled (seed {self.seed})")
@@ -308,6 +313,10 @@ def check(chaos: Chaos) -> None:
                                   [[("client_order_ref", "in", sorted(chaos.numbers))], ["client_order_ref"]])
     refs = Counter(r["client_order_ref"] for r in found)
     assert refs == Counter(set(chaos.numbers)), f"{label}: {refs - Counter(set(chaos.numbers))}"
+    # and the consumer's delivery address ShopMarket's orders name, made for the first and found after
+    if "shopmarket" in chaos.numbers.values():
+        contacts = chaos.odoo.execute_kw("res.partner", "search_read", [[("name", "=", "Jana Nowak")], ["type"]])
+        assert len(contacts) == 1, f"{label}: {contacts}"
     # acknowledgements and ship notices: one message per key, one file per message, no control number twice
     outbound = ws.messages(direction="out")
     keys = Counter(r["source_key"] or f"{r['parent_id']}:{r['doc_type']}" for r in outbound)
