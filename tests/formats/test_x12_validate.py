@@ -466,3 +466,16 @@ def test_maximum_uses_are_the_standards() -> None:
     assert [(i.code, i.segment_tag) for i in read("846", six_n1, fid="IB")] == [("4", "N1")]
     six_ref = insert(PO, 2, "SPI*00", *[f"REF*ZZ*SPEC-{n}" for n in range(6)])
     assert [(i.code, i.segment_tag) for i in read("850", six_ref)] == [("5", "REF")]
+
+
+@pytest.mark.parametrize(("doc", "fid", "body"), [
+    ("850", "PO", insert(PO, 2, "TXI*ST*12.5", "LDT*AO*5*DA", "QTY*01*4", "MTX*GEN*FIRST DROP")),
+    ("860", "PC", insert(ORDER_CHANGE, 1, "PCT*ZZ*10", "LDT*AO*5*DA", "QTY*01*4")),
+    ("865", "CA", insert(CHANGE_ACK, 1, "G53*001", "LDT*AO*5*DA", "QTY*01*4")),
+])
+def test_005010_heading_lead_time_loop(doc: str, fid: str, body: list[str]) -> None:
+    """005010 moved the heading's LDT into a loop of its own after TXI/PCT/G53 (with QTY, MTX, REF); one
+    definition serves both versions, so 004010's LDT after DTM stays and the loop is added where 005010
+    has it. The 005010 form was out of sequence, its QTY even 'not in place'."""
+    assert read(doc, body, "005010", fid=fid) == []
+    assert read("850", insert(PO, 2, "DTM*002*20260120", "LDT*AO*3*DA")) == []          # 004010's place
