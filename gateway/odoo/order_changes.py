@@ -28,6 +28,7 @@ from gateway.odoo.sale_orders import (
     OtherContent,
     apply_price_policy,
     check_currency,
+    content_mark,
     header_notes,
     header_values,
     line_commands,
@@ -137,7 +138,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     vals["order_line"] = commands + new_lines
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + f": {len(order['order_line'])} "
                                                       f"line(s) replaced by {len(doc.lines)}"
-                                                      + (f" ({why})" if why else ""),
+                                                      + (f" ({why})" if why else "") + f" {content_mark(doc)}",
                                                       *header_notes(doc), *charge_notes, *doc.notes])
     client.write("sale.order", [order["id"]], vals)
     log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)

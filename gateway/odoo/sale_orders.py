@@ -14,6 +14,7 @@ confirmation. Changes, replacements and cancellations of an order are `gateway.o
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 from dataclasses import dataclass
@@ -99,7 +100,9 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
                     if doc.purpose == "change" else "")
             raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
                                f"change the order in Odoo{hint}")
-        if not made_by(doc, order):         # this message's own earlier try (a lost response) is simply found
+        # this message's own earlier try (a lost response), or a resend of what made or last replaced the order
+        # (however people edited it since), is simply found
+        if not made_by(doc, order) and not says_as_before(doc, order):
             differences = order_differences(client, doc, partner, customer, names, cache, label, order)
             if differences:
                 raise OtherContent(doc, partner, order, differences, label, several=shipping is not None)
@@ -142,6 +145,20 @@ def made_by(doc: Document, order: dict[str, Any]) -> bool:
     """Whether this very message wrote the sale order already (created it, or was applied to it): the order's
     note names it. Its own retry after a lost response, or a replay, is then found as it is, never compared."""
     return named(doc) and html.escape(f"({message_key(doc)})") in (order.get("note") or "")
+
+
+def content_mark(doc: Document) -> str:
+    """A digest of what the document says, its envelope aside (control numbers, message id, file name), written
+    in the note of the sale order it makes or replaces: a partner's resend of that very content under a new
+    control number is then found as it is, whatever people changed in Odoo since (a quantity a salesperson
+    corrected is not put back, a confirmed order is not held for a difference its own people made)."""
+    said = doc.model_dump_json(exclude={"source"}, exclude_none=True).encode("utf-8")
+    return f"[content {hashlib.sha256(said).hexdigest()[:16]}]"
+
+
+def says_as_before(doc: Document, order: dict[str, Any]) -> bool:
+    """Whether the sale order was made or last replaced from a document saying exactly what `doc` says."""
+    return content_mark(doc) in (order.get("note") or "")
 
 
 class OtherContent(OdooRejected):
@@ -215,7 +232,8 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     header, links = header_values(client, doc, partner, customer, cache, label)
     vals.update(header)
     notes = [f"EDI {doc.source.standard_type or 'order'} {doc.number}" + (f" of {doc.date}" if doc.date else "")
-             + (f" ({message_key(doc)})" if named(doc) else "")]       # how a retry knows its own order
+             + (f" ({message_key(doc)})" if named(doc) else "")       # how a retry knows its own order
+             + f" {content_mark(doc)}"]                                # and a resend, its content
     notes += header_notes(doc)
     vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     notes += charge_notes

@@ -185,6 +185,9 @@ async def test_a_corrected_csv_export_is_held_then_replaces_the_quotation_on_rep
 
 # --------------------------------------------------------------------------- what counts as other content
 
+NOTED = ["sent again by the VAN"]     # a resend that differs in what is not compared (its notes)
+
+
 def again(doc: PurchaseOrder, message_id: str = "01RESENT", **changes: Any) -> PurchaseOrder:
     """The order as another message of the partner says it (a new journal id names it)."""
     return doc.model_copy(update={"source": doc.source.model_copy(update={"message_id": message_id}), **changes})
@@ -207,7 +210,8 @@ def test_a_price_is_other_content_only_where_the_gateway_sets_it(client: OdooCli
     with pytest.raises(OdooRejected, match=r"line 2 \(\[GL-300\] Gadget Large\): discount: Odoo has 0(\.0)?%, "
                                            r"the order says 5.0%"):
         post(client, again(first, lines=discounted), bigbox(price_policy="pricelist"), Cache())
-    assert [link.role for link in post(client, again(first), bigbox(), Cache())] == ["found"]   # 2 CS = 2 Dozens
+    # a note of its own, which is not compared: the rest is compared (the same content is found unread)
+    assert [link.role for link in post(client, again(first, notes=NOTED), bigbox(), Cache())] == ["found"]  # 2 CS = 2 Dozens
 
 
 @pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
@@ -216,7 +220,7 @@ def test_store_orders_are_found_again_and_one_with_other_content_is_held(client:
     partner = bigbox(store_orders="split", create_ship_to=True, order_changes="revise")
     first = allocated()
     post(client, first, partner, Cache())
-    links = post(client, again(first), partner, Cache())
+    links = post(client, again(first, notes=NOTED), partner, Cache())
     assert [link.role for link in links if link.model == "sale.order"] == ["found"] * 3
     more = [first.lines[0].model_copy(update={"quantity": Decimal(42), "allocations": {"0107": Decimal(12),
                                                                                        "0203": Decimal(30)}}),
@@ -264,12 +268,12 @@ def test_lines_odoo_adds_are_no_difference_a_line_a_person_adds_is(client: OdooC
         [0, 0, {"product_id": cable, "product_uom_qty": 1, "price_unit": 9.95, "is_delivery": True}],
         [0, 0, {"product_id": cable, "product_uom_qty": 1, "price_unit": 50.0, "is_downpayment": True}],
         [0, 0, {"display_type": "line_section", "name": "Rush"}]]}])
-    assert [link.role for link in post(client, again(first), bigbox(), Cache())] == ["found"]
+    assert [link.role for link in post(client, again(first, notes=NOTED), bigbox(), Cache())] == ["found"]
     odoo.execute_kw("sale.order", "write", [[link.record_id], {"order_line": [
         [0, 0, {"product_id": cable, "product_uom_qty": 3, "price_unit": 30.0}]]}])
     with pytest.raises(OdooRejected, match=r"has in Odoo: \[CB-400\] Cable Bundle: Odoo has 3 Units, the order does "
                                            r"not list it; it is not applied"):
-        post(client, again(first, "01RESENT2"), bigbox(), Cache())
+        post(client, again(first, "01RESENT2", notes=NOTED), bigbox(), Cache())
 
 
 @pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
@@ -306,3 +310,28 @@ def test_a_replacing_resend_whose_answer_is_lost_is_found_by_its_retry(sandbox: 
     assert rows(odoo, created.record_id) == [("[WB-100] Blue Widget", 30.0, 12.9)]
     assert note(odoo, created.record_id).count("EDI replacement PO-1001 (message 01RESENT): 2 line(s) replaced by "
                                                "1 (sent again as an original with other content: ") == 1
+
+
+@pytest.mark.parametrize("confirmed", [False, True], ids=["quotation", "confirmed"])
+async def test_a_resend_of_the_same_content_is_found_whatever_people_changed_in_odoo_since(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO, confirmed: bool) -> None:
+    """A salesperson corrected a quantity (the customer phoned); the partner's VAN then delivers the same 850
+    again under a new ISA13. It says what made the order, so it is found: the quotation of a partner whose
+    changes are revised is not put back to 24, a confirmed order is not held for a difference its own people
+    made. The order's note carries the content's digest; another content is still compared (tests above)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)       # BigBox: order_changes revise
+    first = await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)
+    assert run(pipeline, first.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    [line_1] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("product_uom_qty", "=", 24)]])
+    odoo.execute_kw("sale.order.line", "write", [[line_1], {"product_uom_qty": 20}])
+    if confirmed:
+        odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    edited = [("[WB-100] Blue Widget", 20.0, 12.5), *ORIGINAL[1:]]
+    assert rows(odoo, so["id"]) == edited
+
+    again = await submit(pipeline, renumbered(SAMPLE.read_bytes(), b"1206"), "850_4500001234_van_again.edi")
+    done = run(pipeline, again.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert [(link.record_id, link.role) for link in journal.odoo_links(again.id)] == [(so["id"], "found")]
+    assert rows(odoo, so["id"]) == edited and len(pipeline_orders(odoo)) == 1
