@@ -184,9 +184,27 @@ def _description(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     return None
 
 
+def _elsewhere(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """Where the unknown key at `loc` is a key after all: a level above (`odoo: {retry_hours}`, a top-level key)
+    or a section just below (`confirm_orders` in a partner file, an `odoo:` key). None when neither."""
+    key, here = loc[-1], loc[:-1]
+    for depth in range(len(here) - 1, -1, -1):
+        if key in _known_fields(model, here[:depth]):
+            where = f"under {_field_name(here[:depth])}" if depth else "at the top level"
+            return f"'{key}' belongs {where}, not under {_field_name(here)}"
+    for cand in _models_at(model, here):
+        for name, info in cand.model_fields.items():
+            if any(key in sub.model_fields for sub in _models_in(info.annotation)):
+                return f"'{key}' belongs under {_field_name((*here, name))}"
+    return None
+
+
 def _hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     if not loc or not isinstance(loc[-1], str):
         return None
+    elsewhere = _elsewhere(model, loc)
+    if elsewhere:
+        return elsewhere
     known = _known_fields(model, loc[:-1])
     close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
     if close:

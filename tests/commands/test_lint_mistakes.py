@@ -228,3 +228,15 @@ def test_our_as2_id_written_twice(ws: Path) -> None:
          "'ACMEDIST' is our AS2 id (the AS2-To partners send, the AS2-From we send); keep one of the two")]
     edit(ws / "gateway.yaml", "as2_id: ACMEAS2,", "as2_id: ACMEDIST,")
     assert cli("lint", config=ws / "gateway.yaml").returncode == 0
+
+
+def test_a_key_in_the_wrong_section_says_where_it_belongs(ws: Path) -> None:
+    """README's Connection bullet names retry_hours beside odoo's settings; written under odoo: lint said 'did you
+    mean retry_max?', which is another setting. A partner's confirm_orders at the top of its file said only the
+    known keys."""
+    edit(ws / "gateway.yaml", "  database: demo\n", "  database: demo\n  retry_hours: 24\n")
+    edit(ws / "partners" / "bigbox.yaml", "name: BigBox Retail Stores\n", "name: BigBox Retail Stores\nconfirm_orders: true\n")
+    assert lint(ws) == [
+        ("gateway.yaml:26:3: odoo.retry_hours: unknown key 'retry_hours' ('retry_hours' belongs at the top level, "
+         "not under odoo)"),
+        "partners/bigbox.yaml:8:1: confirm_orders: unknown key 'confirm_orders' ('confirm_orders' belongs under odoo)"]
