@@ -188,7 +188,10 @@ def _elsewhere(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """Where the unknown key at `loc` is a key after all: a level above (`odoo: {retry_hours}`, a top-level key)
     or a section just below (`confirm_orders` in a partner file, an `odoo:` key). None when neither."""
     key, here = loc[-1], loc[:-1]
+    level = set(_models_at(model, here))
     for depth in range(len(here) - 1, -1, -1):
+        if level <= set(_models_at(model, here[:depth])):
+            continue                      # the same level: a list's item or a union's tag (inbound[0], outbound.sftp)
         if key in _known_fields(model, here[:depth]):
             where = f"under {_field_name(here[:depth])}" if depth else "at the top level"
             return f"'{key}' belongs {where}, not under {_field_name(here)}"

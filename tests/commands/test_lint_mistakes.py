@@ -240,3 +240,10 @@ def test_a_key_in_the_wrong_section_says_where_it_belongs(ws: Path) -> None:
         ("gateway.yaml:26:3: odoo.retry_hours: unknown key 'retry_hours' ('retry_hours' belongs at the top level, "
          "not under odoo)"),
         "partners/bigbox.yaml:8:1: confirm_orders: unknown key 'confirm_orders' ('confirm_orders' belongs under odoo)"]
+    # an AS2 channel's url on an SFTP channel belongs to no other level of the file: no such hint
+    edit(ws / "gateway.yaml", "  retry_hours: 24\n", "")
+    edit(ws / "partners" / "bigbox.yaml", "confirm_orders: true\n", "")
+    edit(ws / "partners" / "northwind.yaml", "outbound: {channel: sftp, user: northwind", "outbound: {channel: sftp, "
+         "user: northwind, url: 'https://x'")
+    assert lint(ws) == [("partners/northwind.yaml:26:44: outbound.url: unknown key 'url' "
+                         "(known keys: authorized_keys, channel, password_hash, user)")]
