@@ -63,6 +63,17 @@ def edifact_order(n: int) -> tuple[str, bytes]:
     return number.decode(), data.replace(b"EH000417", b"EH%06d" % n).replace(b"4500012345", number)
 
 
+def x12_change(n: int, number: str) -> bytes:
+    """BigBox's sample 860 for PO <number> in interchange <n>: WB-100 to 36, WR-200 deleted, GL-300 repriced,
+    CB-400 added."""
+    text = (SAMPLES / "bigbox" / "later" / "860_4500001234.edi").read_text()
+    text = text.replace("000001210", f"{n:09d}").replace("*1210*", f"*{n}*").replace("GE*1*1210", f"GE*1*{n}")
+    return text.replace("4500001234", number).encode()
+
+
+CHANGED = {"WB-100": 36.0, "GL-300": 6.0, "CB-400": 12.0}     # the lines of an order after x12_change
+
+
 def csv_order(n: int) -> tuple[str, bytes]:
     """ShopMarket's first sample order as SM-CHAOS-<n> (CSV has no envelope: a resend is known by content)."""
     head, *rows = (SAMPLES / "shopmarket" / "orders_20261128_0600.csv").read_text().splitlines()
@@ -191,6 +202,8 @@ class Chaos:
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.shipped: set[int] = set()               # sale.order ids whose delivery was validated
         self.tried: set[int] = set()                 # ... or tried (out of stock)
+        self.to_change: set[str] = set()             # BigBox orders in Odoo kept as quotations, never shipped
+        self.changed: set[str] = set()               # ... and changed by an 860
         self.control = 1
         self.odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
         self.odoo.login("demo", "admin", "admin")
@@ -200,9 +213,15 @@ class Chaos:
         for _ in range(count):
             taken = {ident(r) for r in self.ws.messages(direction="in") if r["state"] != "duplicate"}
             firsts = sorted(i for i, s in self.sent.items() if not s.again and i in taken)
+            changeable = sorted(self.to_change - self.changed)
             if firsts and self.rng.random() < 0.15:       # only one the gateway has: else the copy may be first
                 first = self.sent[self.rng.choice(firsts)]
                 item = Sent(self._name(first.channel, "again"), first.channel, first.data, True)
+            elif changeable and self.rng.random() < 0.4:  # BigBox changes an order Odoo has (its 865 answers)
+                number = self.rng.choice(changeable)
+                self.changed.add(number)
+                channel = self.rng.choice(CHANNELS["bigbox"])
+                item = Sent(self._name(channel, "change"), channel, x12_change(self.control, number), False)
             else:
                 partner, make = self.rng.choice(MAKERS)
                 number, data = make(self.control)
@@ -233,10 +252,15 @@ class Chaos:
         the sandbox plays an outage (its 503s are for the gateway)."""
         if self.server.faults.unavailable:
             return
-        found = self.odoo.execute_kw("sale.order", "search_read",
-                                     [[("client_order_ref", "in", sorted(self.numbers))], ["id", "state"]])
+        found = self.odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "in", sorted(self.numbers))],
+                                                                   ["id", "state", "client_order_ref"]])
         for row in found:
-            if row["id"] not in self.tried and self.rng.random() < 0.4:
+            number = row["client_order_ref"]
+            if row["id"] in self.tried or number in self.to_change:
+                continue
+            if self.numbers[number] == "bigbox" and self.rng.random() < 0.3:
+                self.to_change.add(number)           # kept a quotation: BigBox will change it
+            elif self.rng.random() < 0.4:
                 self.tried.add(row["id"])
                 if row["state"] in ("draft", "sent"):
                     self.odoo.execute_kw("sale.order", "action_confirm", [[row["id"]]])
@@ -313,6 +337,17 @@ def check(chaos: Chaos) -> None:
                                   [[("client_order_ref", "in", sorted(chaos.numbers))], ["client_order_ref"]])
     refs = Counter(r["client_order_ref"] for r in found)
     assert refs == Counter(set(chaos.numbers)), f"{label}: {refs - Counter(set(chaos.numbers))}"
+    # each change applied once (its added line not twice), answered by one 865
+    for number in sorted(chaos.changed):
+        [order] = [r["id"] for r in found if r["client_order_ref"] == number]
+        lines = chaos.odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order)],
+                                                                          ["product_id", "product_uom_qty"]])
+        got = Counter({line["product_id"][1]: line["product_uom_qty"] for line in lines if line["product_uom_qty"]})
+        assert len(lines) == len({line["product_id"][0] for line in lines}), f"{label}: {number} {lines}"
+        assert {p.split("]")[0].strip("["): q for p, q in got.items()} == CHANGED, f"{label}: {number} {lines}"
+    changes = [r for r in originals if r["doc_type"] == "860"]
+    answers = Counter(r["parent_id"] for r in ws.messages(direction="out", doc_type="865"))
+    assert len(changes) == len(chaos.changed) and answers == Counter(r["id"] for r in changes), f"{label}: {answers}"
     # and the consumer's delivery address ShopMarket's orders name, made for the first and found after
     if "shopmarket" in chaos.numbers.values():
         contacts = chaos.odoo.execute_kw("res.partner", "search_read", [[("name", "=", "Jana Nowak")], ["type"]])
@@ -321,7 +356,7 @@ def check(chaos: Chaos) -> None:
     outbound = ws.messages(direction="out")
     keys = Counter(r["source_key"] or f"{r['parent_id']}:{r['doc_type']}" for r in outbound)
     assert all(n == 1 for n in keys.values()), f"{label}: {keys.most_common(3)}"
-    acks = Counter((r["parent_id"], r["doc_type"]) for r in outbound if r["parent_id"])
+    acks = Counter((r["parent_id"], r["doc_type"]) for r in outbound if r["doc_type"] in ("997", "CONTRL"))
     wanted = {(r["id"], "997" if r["partner"] == "bigbox" else "CONTRL") for r in originals
               if r["partner"] in ("bigbox", "eurohandel")}
     assert set(acks) == wanted and all(n == 1 for n in acks.values()), f"{label}: {acks} {wanted}"
@@ -336,7 +371,7 @@ def check(chaos: Chaos) -> None:
         path = ws.root / "outbox" / row["partner"] / row["filename"]
         assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
     print(f"{label}: {len(chaos.sent)} files {Counter(s.channel for s in chaos.sent.values())}, "
-          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {Counter(r['state'] for r in ws.messages())}")
+          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {len(chaos.changed)} changed, {Counter(r['state'] for r in ws.messages())}")
 
 
 @pytest.fixture
