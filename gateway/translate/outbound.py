@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -14,8 +15,10 @@ from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
 from gateway.translate import engine, values
 from gateway.translate.canonical import Document
-from gateway.translate.inbound import fill_totals, to_plain
+from gateway.translate.inbound import fill_totals, to_plain, translate
 from gateway.translate.profile import Profile, ProfileRegistry
+
+log = logging.getLogger("gateway.translate")
 
 # canonical document -> the X12 / EDIFACT type names a partner's `documents:` may use for it
 DEFAULT_TYPES = {
@@ -233,10 +236,15 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     if profile.syntax in ("x12", "edifact"):
         write = _render_x12 if profile.syntax == "x12" else _render_edifact
         rendered = write(profile, data, partner, our, journal, setting.type, when, doc)
-        return _checked(rendered, profile, doc) if check else rendered
-    if profile.syntax == "csv":
-        return _render_csv(profile, data, partner, setting.type, doc)
-    return _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
+        if check:
+            _checked(rendered, profile, doc)
+    elif profile.syntax == "csv":
+        rendered = _render_csv(profile, data, partner, setting.type, doc)
+    else:
+        rendered = _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
+    if check:
+        _charges_kept(rendered, profile, profiles, partner, doc)
+    return rendered
 
 
 def problems(rendered: RenderedDocument) -> list[Issue]:
@@ -261,6 +269,37 @@ def _checked(rendered: RenderedDocument, profile: Profile, doc: Document) -> Ren
     raise TranslationError(f"the {rendered.doc_type} written for {doc.doc_type} {doc.number} would not pass the "
                            f"partner's validation: {errors[0]}{more}; correct the value in Odoo, or the profile "
                            "if it wrote the element wrongly", profile=profile.location)
+
+
+def _charges_kept(rendered: RenderedDocument, profile: Profile, profiles: ProfileRegistry, partner: PartnerConfig,
+                  doc: Document) -> None:
+    """Refuse an invoice whose written file leaves out an allowance or charge the invoice has: read back with
+    the same profile, every (kind, code, amount) must be there. A profile may have no place for one (cXML's
+    summary has ShippingAmount and SpecialHandlingAmount only); sent anyway, the partner pays the lines and
+    not the freight, and nobody is told. Held instead, naming what has no place."""
+    wanted = getattr(doc, "allowances_charges", None)
+    if doc.doc_type != "Invoice" or not wanted:
+        return
+    from gateway.formats import parse
+    try:
+        result = parse(rendered.data, syntax=rendered.syntax)
+        back = [d for tx in result.transactions for d in translate(tx, partner, profiles, profile=profile.name)]
+    except Exception as exc:  # noqa: BLE001 - a profile that cannot read its own file is lint's to name
+        log.debug("%s %s: not read back for its charges (%s)", rendered.doc_type, doc.number, exc)
+        return
+    kept = [(c.kind, c.code, c.amount) for d in back for c in getattr(d, "allowances_charges", [])]
+    left_out = []
+    for charge in wanted:
+        figure = (charge.kind, charge.code, charge.amount)
+        if figure in kept:
+            kept.remove(figure)
+        else:
+            left_out.append(f"{charge.kind} {charge.code or '(no code)'} {charge.amount}")
+    if left_out:
+        raise TranslationError(f"the {rendered.doc_type} written for invoice {doc.number} has no place for "
+                               f"{', '.join(left_out)} (profile {profile.name} writes no such "
+                               f"{'one' if len(left_out) == 1 else 'ones'}); the partner would not be charged it. "
+                               "Map it in the partner's profile, or invoice it another way", profile=profile.location)
 
 
 def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,

@@ -182,3 +182,28 @@ def test_no_free_text_element_allows_fewer_characters_than_the_shortcut_assumes(
         assert directory is not None
         limits += [directory.elements[ref].max for ref in FREE_TEXT["edifact"]]
     assert min(limits) == SHORTEST_FREE_TEXT
+
+
+def test_a_charge_the_target_has_no_place_for_holds_the_invoice(config: LoadedConfig,
+                                                                 journal: SqliteJournal) -> None:
+    """A cXML invoice summary has places for freight (ShippingAmount) and special handling only: an invoice with
+    an insurance charge and a discount went out without them, the partner paying the lines and nobody told. It is
+    refused, naming each figure with no place (the scheduler holds it); the 810 carries them all."""
+    charges = [AllowanceCharge(kind="charge", code="freight", amount=Decimal("35.00")),
+               AllowanceCharge(kind="charge", code="insurance", amount=Decimal("12.00")),
+               AllowanceCharge(kind="allowance", code="discount", amount=Decimal("20.00"))]
+    doc = _invoice(allowances_charges=charges)
+    cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
+        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
+    with pytest.raises(TranslationError, match=r"the InvoiceDetailRequest written for invoice \S+ has no place for "
+                                               r"charge insurance 12.00, allowance discount 20.00 \(profile "
+                                               r"cxml-invoicedetailrequest writes no such ones\)"):
+        render(doc, cxml, config.profiles, journal, "InvoiceDetailRequest",
+               our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME)
+    freight_only = render(_invoice(allowances_charges=charges[:1]), cxml, config.profiles, journal,
+                          "InvoiceDetailRequest", our_ids=OurIds.model_validate({"xml": "0614141000005"}),
+                          now=RENDER_TIME)
+    assert b"<ShippingAmount>" in freight_only.data
+    x12_file = render(doc, config.partners["bigbox"], config.profiles, journal, "810",
+                      our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert "SAC*C*D240***3500" in x12_file and "SAC*C*D980***1200" in x12_file and "SAC*A*C310***2000" in x12_file
