@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,6 +47,7 @@ from gateway.translate.canonical import AllowanceCharge, DateValue, Document, Li
 from gateway.translate.charges import charge_key
 
 log = logging.getLogger("gateway.odoo.sale_orders")
+_NEW_CONTACTS = threading.Lock()   # see ship_to_contact
 
 PRICE_FLAG_TAG = "EDI price mismatch"
 REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
@@ -555,9 +557,15 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
                 vals["country_id"] = country["id"]
     if party.contact is not None:
         vals.update({k: v for k, v in (("email", party.contact.email), ("phone", party.contact.phone)) if v})
-    contact = client.create("res.partner", vals)
+    with _NEW_CONTACTS:
+        # two workers posting orders to one new address (a consumer's two orders in an export) would each find
+        # none and each create it: one creates at a time, and looks again first (misses are not cached)
+        found = find_contact(client, partner, customer, party, cache)
+        if found is not None:
+            return int(found["id"]), False
+        contact = client.create("res.partner", vals)
+        cache.invalidate("contact")
     log.info("created delivery contact res.partner %s for %s", contact, label)
-    cache.invalidate("contact")
     return contact, True
 
 

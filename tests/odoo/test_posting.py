@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -289,3 +290,29 @@ def test_store_allocations_are_in_the_order_note(client: OdooClient, odoo: odoor
     [created] = post(client, order("PO-SDQ", lines=lines), bigbox(), Cache())
     [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["note"]])
     assert "line 1 for store 0107: 12, 0203: 24" in so["note"] and "line 2 for" not in so["note"]
+
+
+def test_a_new_ship_to_two_workers_post_at_once_is_created_once(sandbox: SandboxServer, client: OdooClient,
+                                                                  odoo: odoorpc.ODOO) -> None:
+    """Two orders of one consumer (ShopMarket's export) posted by two workers at the same moment: each looked
+    for the delivery address, found none and created it, so Odoo had the consumer twice. Found by the chaos
+    test (tests/spine/test_chaos.py); the find-or-create of a new contact is one at a time."""
+    partner = PartnerConfig(id="shopmarket", odoo={"partner_ref": "SHOPMARKET", "create_ship_to": True})
+    consumer = Party(role="ship_to", name="Erika Mustermann",
+                     address=Address(lines=["Hauptstr. 5"], city="Berlin", postal_code="10115", country="DE"))
+    cache, start = Cache(), threading.Barrier(2)
+    sandbox.faults.delay = 0.2                   # each call answers late: both workers look before either creates
+
+    def worker(number: str) -> None:
+        start.wait()
+        post(client, order(number, ship_to=consumer, lines=[Line(line_no="1", item_ids={"sku": "WB-100"},
+                                                                 quantity=Decimal(1))]), partner, cache)
+    threads = [threading.Thread(target=worker, args=(f"SM-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    sandbox.faults.delay = 0.0
+    contacts = odoo.execute_kw("res.partner", "search", [[("name", "=", "Erika Mustermann")]])
+    assert len(contacts) == 1 and len(orders(odoo, "SM-1") + orders(odoo, "SM-2")) == 2
+    assert orders(odoo, "SM-1")[0]["partner_shipping_id"][0] == orders(odoo, "SM-2")[0]["partner_shipping_id"][0]
