@@ -335,12 +335,23 @@ def test_lengths_of_exchange_rate_quantity_invoiced_communication_number_loop_id
 
 def test_999_context_composites_are_context_reference_and_element_references() -> None:
     """CTX01-2 is the Context Reference (AN 1/35) and CTX06's components are data element reference
-    numbers (N0 1/4); both were read as 1271 Industry Code (AN 1/50), so a word went by as a number."""
+    numbers (at most 4 long); both were read as 1271 Industry Code (AN 1/50)."""
     body = ["AK1*PO*1*005010", "AK2*850*0001", "IK3*PO1*3**8", "CTX*SITUATIONAL TRIGGER>PO102*PO1*3**2*330",
             "IK4*2*330*6*X", "IK5*R*5", "AK9*R*1*1*0"]
     assert read("999", body, "005010X231A1", fid="FA") == []
-    body[3] = "CTX*SITUATIONAL TRIGGER>" + "R" * 36 + "*PO1*3**2*QTY"
+    body[3] = "CTX*SITUATIONAL TRIGGER>" + "R" * 36 + "*PO1*3**2*QTY01"
     assert where(read("999", body, "005010X231A1", fid="FA")) == [("CTX", 1, 2), ("CTX", 6, 1)]
+
+
+def test_999_context_may_name_the_composite_as_real_999s_do() -> None:
+    """CTX06 written as the composite id and its element ('C023>1325', the Wisconsin DHS sample and
+    StAEDI's 999s) is accepted: 005010 defines both as N0, later releases AN 1/4. A 999 acknowledges
+    one of our own files, so a warning on its wording is noise to the coordinator."""
+    body = ["AK1*HC*1*005010X222A1", "AK2*837*0001", "IK3*CLM*22**8", "CTX*SITUATIONAL TRIGGER*CLM*43**5>3*C023>1325",
+            "IK4*5>3*1325*7*X", "IK5*R*5", "AK9*R*1*1*0"]
+    assert read("999", body, "005010X231A1", fid="FA") == []
+    ack = ["AK1*PO*1", "AK2*850*0001", "AK3*PO1*3**8", "AK4*2*C023*7*X", "AK5*R*5", "AK9*R*1*1*0"]
+    assert read("997", ack, fid="FA") == []
 
 
 ORDER_CHANGE = ["BCH*04*SA*PO-1**3*20260110", "POC*1*CA*36**EA*12.50*PE*UP*614141000012", "CTT*1"]
