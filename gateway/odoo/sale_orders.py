@@ -47,7 +47,9 @@ from gateway.translate.canonical import AllowanceCharge, DateValue, Document, Li
 from gateway.translate.charges import charge_key
 
 log = logging.getLogger("gateway.odoo.sale_orders")
-_NEW_CONTACTS = threading.Lock()   # see ship_to_contact
+# records shared by the orders of several workers (a consumer's delivery address, the price flag tag): two
+# workers finding none at once would each create one, so the find-or-create of a new one runs one at a time
+_CREATING = threading.Lock()
 
 PRICE_FLAG_TAG = "EDI price mismatch"
 REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
@@ -557,9 +559,7 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
                 vals["country_id"] = country["id"]
     if party.contact is not None:
         vals.update({k: v for k, v in (("email", party.contact.email), ("phone", party.contact.phone)) if v})
-    with _NEW_CONTACTS:
-        # two workers posting orders to one new address (a consumer's two orders in an export) would each find
-        # none and each create it: one creates at a time, and looks again first (misses are not cached)
+    with _CREATING:            # looked for again: another worker may have made it (misses are not cached)
         found = find_contact(client, partner, customer, party, cache)
         if found is not None:
             return int(found["id"]), False
@@ -567,6 +567,15 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
         cache.invalidate("contact")
     log.info("created delivery contact res.partner %s for %s", contact, label)
     return contact, True
+
+
+def _price_flag_tag(client: OdooClient, cache: Cache) -> int:
+    """The id of the crm.tag orders with a price mismatch get, made the first time."""
+    with _CREATING:
+        tag = record_by(client, cache, "crm.tag", [("name", "=", PRICE_FLAG_TAG)], ["name"], PRICE_FLAG_TAG)
+        if tag is None:
+            tag = cache.put("crm.tag", PRICE_FLAG_TAG, {"id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})
+        return int(tag["id"])
 
 
 QUANTITY_EPSILON = Decimal("0.005")     # Odoo keeps quantities to its unit precision (2 places by default)
@@ -698,10 +707,7 @@ def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any
         text = html_notes(["EDI price check (" + partner.odoo.price_policy + " price kept): " + "; ".join(flags)])
         if text not in note:
             vals["note"] = note + text
-        tag = record_by(client, cache, "crm.tag", [("name", "=", PRICE_FLAG_TAG)], ["name"], PRICE_FLAG_TAG)
-        tag_id = tag["id"] if tag else cache.put("crm.tag", PRICE_FLAG_TAG, {
-            "id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})["id"]
-        vals["tag_ids"] = [[4, tag_id, 0]]
+        vals["tag_ids"] = [[4, _price_flag_tag(client, cache), 0]]
         log.warning("%s: price mismatch on %d line(s): %s%s", label, len(flags), "; ".join(flags[:3]),
                     " ..." if len(flags) > 3 else "")
     client.write("sale.order", [order["id"]], vals)

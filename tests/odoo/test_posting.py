@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -292,6 +293,22 @@ def test_store_allocations_are_in_the_order_note(client: OdooClient, odoo: odoor
     assert "line 1 for store 0107: 12, 0203: 24" in so["note"] and "line 2 for" not in so["note"]
 
 
+def at_once(sandbox: SandboxServer, *posts: Callable[[], object]) -> None:
+    """Run the posts in threads started together, each Odoo call answered late: all look before any creates."""
+    start = threading.Barrier(len(posts))
+    sandbox.faults.delay = 0.2
+
+    def run(post_one: Callable[[], object]) -> None:
+        start.wait()
+        post_one()
+    threads = [threading.Thread(target=run, args=(p,)) for p in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    sandbox.faults.delay = 0.0
+
+
 def test_a_new_ship_to_two_workers_post_at_once_is_created_once(sandbox: SandboxServer, client: OdooClient,
                                                                   odoo: odoorpc.ODOO) -> None:
     """Two orders of one consumer (ShopMarket's export) posted by two workers at the same moment: each looked
@@ -300,19 +317,21 @@ def test_a_new_ship_to_two_workers_post_at_once_is_created_once(sandbox: Sandbox
     partner = PartnerConfig(id="shopmarket", odoo={"partner_ref": "SHOPMARKET", "create_ship_to": True})
     consumer = Party(role="ship_to", name="Erika Mustermann",
                      address=Address(lines=["Hauptstr. 5"], city="Berlin", postal_code="10115", country="DE"))
-    cache, start = Cache(), threading.Barrier(2)
-    sandbox.faults.delay = 0.2                   # each call answers late: both workers look before either creates
-
-    def worker(number: str) -> None:
-        start.wait()
-        post(client, order(number, ship_to=consumer, lines=[Line(line_no="1", item_ids={"sku": "WB-100"},
-                                                                 quantity=Decimal(1))]), partner, cache)
-    threads = [threading.Thread(target=worker, args=(f"SM-{n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    sandbox.faults.delay = 0.0
+    cache = Cache()                              # the workers share the pipeline's
+    at_once(sandbox, *(lambda n=n: post(client, order(n, ship_to=consumer, lines=[Line(
+        line_no="1", item_ids={"sku": "WB-100"}, quantity=Decimal(1))]), partner, cache) for n in ("SM-1", "SM-2")))
     contacts = odoo.execute_kw("res.partner", "search", [[("name", "=", "Erika Mustermann")]])
     assert len(contacts) == 1 and len(orders(odoo, "SM-1") + orders(odoo, "SM-2")) == 2
     assert orders(odoo, "SM-1")[0]["partner_shipping_id"][0] == orders(odoo, "SM-2")[0]["partner_shipping_id"][0]
+
+
+def test_the_price_flag_tag_two_workers_need_at_once_is_created_once(sandbox: SandboxServer, client: OdooClient,
+                                                                      odoo: odoorpc.ODOO) -> None:
+    """The first two orders with a price mismatch, posted at the same moment, made the tag twice."""
+    cache = Cache()
+    at_once(sandbox, *(lambda n=n: post(client, order(n, lines=[Line(
+        line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(3), unit_price=Decimal("11.00"))]),
+        bigbox(price_policy="order"), cache) for n in ("PR-1", "PR-2")))
+    tags = odoo.execute_kw("crm.tag", "search", [[("name", "=", "EDI price mismatch")]])
+    assert len(tags) == 1
+    assert orders(odoo, "PR-1")[0]["tag_ids"] == orders(odoo, "PR-2")[0]["tag_ids"] == tags
