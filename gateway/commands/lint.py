@@ -37,5 +37,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}")
     for warning in expiry_warnings(certificates_in_use(config.gateway, config.partners), datetime.now(UTC)):
         print(f"warning: {warning}")
+    if config.gateway.odoo.enabled and config.gateway.odoo.password is None:
+        print(f"warning: {path}: odoo is enabled but no password or API key is given here (odoo.password_file, "
+              "EDI_GATEWAY_ODOO_PASSWORD): unless the service gets the systemd credential odoo-password, which "
+              "lint cannot see, every received document will wait with 'no Odoo password or API key'")
     print(f"{path}: ok ({len(config.partners)} partner{'s' if len(config.partners) != 1 else ''})")
     return EXIT_OK

@@ -247,3 +247,17 @@ def test_a_key_in_the_wrong_section_says_where_it_belongs(ws: Path) -> None:
          "user: northwind, url: 'https://x'")
     assert lint(ws) == [("partners/northwind.yaml:26:44: outbound.url: unknown key 'url' "
                          "(known keys: authorized_keys, channel, password_hash, user)")]
+
+
+def test_odoo_enabled_without_a_secret_is_a_warning(ws: Path) -> None:
+    """Pointing `odoo:` at an Odoo without its password passed lint in silence, and the daemon then held every
+    received document with "no Odoo password or API key". A warning (not an error: under systemd the secret may
+    be a credential only the service sees); gone once the environment gives it."""
+    edit(ws / "gateway.yaml", "  enabled: false\n  url:", "  enabled: true\n  url:")
+    done = cli("lint", config=ws / "gateway.yaml", env={"EDI_GATEWAY_ODOO_PASSWORD": ""})
+    assert done.returncode == 0, done.stdout
+    assert (f"warning: {ws / 'gateway.yaml'}: odoo is enabled but no password or API key is given here "
+            "(odoo.password_file, EDI_GATEWAY_ODOO_PASSWORD)") in done.stdout
+    given = cli("lint", config=ws / "gateway.yaml", env={"EDI_GATEWAY_ODOO_PASSWORD": "s3cret-key"})
+    assert given.returncode == 0 and "no password or API key" not in given.stdout, given.stdout
+    assert "s3cret-key" not in given.stdout + given.stderr
