@@ -353,7 +353,9 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
                 value = node.value.read(record)
             except (ValueError, Missing) as exc:
                 raise _located(exc, node.value, node, record, syntax) from None
-            if value is not None:
+            if isinstance(value, list):          # repeat: every repetition of a composite
+                items.extend(value)
+            elif value is not None:
                 items.append(value)
             return parent
         if node.key is not None and items:
@@ -410,7 +412,8 @@ def _generate(node: Node, label: str, syntax: str) -> None:
                      f"        items = parent[{each!r}] = []", "    try:", "        el = seg.fields",
                      "        n = len(el)"] + _indent(_value_source(node.value, "value", env), 2) + [
                      "    except Exception:  # located by the generic path", "        return generic(seg, parent)",
-                     "    if v is not None:", "        items.append(v)", "    return parent"]
+                     "    if isinstance(v, list):", "        items.extend(v)",      # repeat: every repetition
+                     "    elif v is not None:", "        items.append(v)", "    return parent"]
     test = []
     if node.when:
         # Node.matches without a call per condition: `(el[i] if n > i else '') in allowed and ...`

@@ -26,6 +26,7 @@ FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
     "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq", "read_only",
+    "repeat", "through",
 })
 
 
@@ -371,6 +372,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         def getter(item: Mapping[str, Any]) -> Any:
             value = condition(item)
             return plain_getter(item) if value is not None and value != "" else None
+    if "repeat" in spec or "through" in spec:
+        return _compile_repeat(path, spec, ctx, where)
     if "first" in spec:
         return _compile_first(path, spec, ctx, where, setter, getter)
     if "pairs" in spec:
@@ -532,6 +535,45 @@ def _pair_slots(out: dict[int, Any], start: int) -> int:
     while pos in out or pos + 1 in out:
         pos += 2
     return pos
+
+
+def _compile_repeat(path: str, spec: YMap, ctx: Context, where: Where) -> Field:
+    """`repeat: 5`: a composite repeated in the elements after `at:` (EDIFACT GIN's five C208, GIR's C206): read,
+    the list of every value present. `through: 2`: the component of each that ends a range (C208's second 7402),
+    counted out. `when: {2: BN}`: only the repetitions with that component (GIR's 7405). Written: one value at
+    `at:`, so a list of them is one segment each."""
+    if ctx.syntax not in ("x12", "edifact") or "at" not in spec:
+        raise ConfigError("repeat: / through: read repeated X12 / EDIFACT elements from an at: address",
+                          where[0], where[1])
+    pos, comp = parse_address(spec["at"], ctx, where)
+    repeat, through = spec.get("repeat", 1), spec.get("through")
+    if not isinstance(repeat, int) or repeat < 1 or (through is not None and (not comp or not isinstance(through, int))):
+        raise ConfigError("repeat: is a number of elements, through: a component number beside a component at: "
+                          "(at: 2.1, through: 2)", where[0], where[1])
+    conditions = spec.get("when") or {}
+    plain = YMap({k: v for k, v in spec.items() if k not in ("repeat", "through", "when")}, where=spec.where)
+    first = compile_field(path, plain, ctx, where)
+    optional = YMap({k: v for k, v in plain.items() if k != "required"}, where=spec.where)
+    starts = [first] + [compile_field(path, YMap({**optional, "at": f"{pos + k}.{comp}" if comp else pos + k},
+                                                 where=spec.where), ctx, where) for k in range(1, repeat)]
+    ends = [compile_field(path, YMap({**optional, "at": f"{pos + k}.{through}"}, where=spec.where), ctx, where)
+            for k in range(repeat)] if through is not None else []
+    tests = [[(seg_reader(pos + k, int(c)), {str(v) for v in (vs if isinstance(vs, list) else [vs])})
+              for c, vs in conditions.items()] for k in range(repeat)]
+
+    def read(record: Any) -> list[Any] | None:
+        found: list[Any] = []
+        for k, start in enumerate(starts):
+            if any(get(record) not in allowed for get, allowed in tests[k]):
+                continue
+            value = start.read(record)
+            end = ends[k].read(record) if ends else None
+            if value is None:
+                continue
+            found += values.identity_range(str(value), str(end)) if end is not None else [value]
+        return found or None
+    return Field(path, where, read, first.write, positions=tuple(pos + k for k in range(repeat)), set=first.set,
+                 address=str(spec["at"]))
 
 
 def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:

@@ -248,3 +248,26 @@ def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
         raise ValueError(f"GS1 company prefix {company_prefix!r} is too long for an SSCC")
     serial_text = str(serial % (10 ** width)).zfill(width)
     return sscc_out(body + serial_text)
+
+
+RANGE_LIMIT = 10000
+_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
+
+
+def identity_range(first: str, last: str) -> list[str]:
+    """Every number of a range given by its first and last (EDIFACT C208: `SN-0007:SN-0010` is SN-0007 to SN-0010
+    inclusive, as EANCOM's note on it says). Both ends must be the same prefix and a number of the same width; a
+    range that cannot be counted out, or of more than RANGE_LIMIT numbers (a mistyped end), is refused."""
+    if last == first:
+        return [first]
+    head, tail = _TRAILING_DIGITS.match(first), _TRAILING_DIGITS.match(last)
+    if (head is None or tail is None or head.group(1) != tail.group(1)
+            or len(head.group(2)) != len(tail.group(2)) or int(tail.group(2)) < int(head.group(2))):
+        raise ValueError(f"range {first}:{last} cannot be counted out: its first and last must be the same "
+                         f"prefix and a number of the same width, the last not below the first")
+    start, stop = int(head.group(2)), int(tail.group(2))
+    if stop - start >= RANGE_LIMIT:
+        raise ValueError(f"range {first}:{last} has {stop - start + 1} numbers, more than {RANGE_LIMIT}: "
+                         f"is its last mistyped?")
+    width = len(head.group(2))
+    return [f"{head.group(1)}{n:0{width}d}" for n in range(start, stop + 1)]

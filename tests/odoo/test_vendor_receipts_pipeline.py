@@ -6,12 +6,14 @@ Odoo), and an EDIFACT DESADV and a UBL DespatchAdvice whose lines name their PO 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
+from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
@@ -81,6 +83,11 @@ def desadv(po: str) -> bytes:
             "LIN+1++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:2:PCE", "GIN+BN+SN-1", "GIR+3+SN-2:BN",
             "RFF+LI:3", "LIN+2++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:3:PCE", "GIN+BN+SN-3",
             "GIN+BN+SN-4", "GIN+BN+SN-5", f"RFF+ON:{po}:1"]
+    return interchange(body)
+
+
+def interchange(body: list[str]) -> bytes:
+    """A D96A DESADV interchange of these message segments (BGM to the last line's)."""
     segments = ["UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+7", "UNH+1+DESADV:D:96A:UN:EAN005",
                 *body, f"UNT+{len(body) + 2}+1", "UNZ+1+7"]
     return ("UNA:+.? '" + "".join(s + "'" for s in segments)).encode()
@@ -129,3 +136,44 @@ def test_desadv_and_ubl_serials_reach_the_po_line_they_name(client: OdooClient, 
     assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
         (1, 1.0, "SN-3"), (1, 1.0, "SN-4"), (1, 1.0, "SN-5"), (3, 1.0, "SN-1"), (3, 1.0, "SN-2")]
     assert received(odoo, po) == [3.0, 0.0, 2.0]
+
+
+DESADV_PARTNER = PartnerConfig.model_validate({
+    "id": "widgetworks", "odoo": {"partner_ref": "WIDGETWORKS", "validate_receipts": True},
+    "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}]},
+    "documents": [{"type": "DESADV", "direction": "in", "profile": "edifact-d96a-desadv"}]})
+
+
+def read_desadv(data: bytes) -> list[Any]:
+    result = parse(data)
+    assert [str(i) for i in result.errors] == []
+    return [d for tx in result.transactions for d in translate(tx, DESADV_PARTNER, ProfileRegistry.load([]),
+                                                               profile="edifact-d96a-desadv")]
+
+
+def test_desadv_reads_every_identity_number_of_a_gin_and_gir(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A GIN carries up to five C208 identity number ranges, each one number or first:last (EANCOM: a sequential
+    series is one C208, its second 7402 the larger number), and GIR up to five C206 with their own qualifier:
+    eight serial-tracked blue widgets given as GIN+BN+SN-01:SN-03+SN-07, GIN+BN+SN-10+SN-11 and GIR with two
+    serials and a batch number (BX, not a serial) are received one line per serial. Only the first number of
+    each segment was read, and the notice held for 3 serial numbers for a quantity of 8."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 8, 7.5)])
+    body = ["BGM+351+DA-80+9", "DTM+137:20261129:102", f"RFF+ON:{name}", "NAD+SU+4000000000009::9", "CPS+1",
+            "LIN+1++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:8:PCE", "GIN+BN+SN-01:SN-03+SN-07",
+            "GIN+BN+SN-10+SN-11", "GIR+3+SN-20:BN+L-5:BX+SN-21:BN"]
+    [doc] = read_desadv(interchange(body))
+    post(client, doc, DESADV_PARTNER, Cache())
+    assert sorted(line[2] for line in serial_lines(odoo, po)) == [
+        "SN-01", "SN-02", "SN-03", "SN-07", "SN-10", "SN-11", "SN-20", "SN-21"]
+    assert received(odoo, po) == [8.0]
+
+
+def test_desadv_range_that_cannot_be_counted_is_refused_naming_the_segment() -> None:
+    """A range whose ends are not one prefix and a number of one width (SN-9:XY-12) has no count: the file is
+    refused naming the GIN, not read as its first number only."""
+    body = ["BGM+351+DA-81+9", "DTM+137:20261129:102", "RFF+ON:P00001", "NAD+SU+4000000000009::9", "CPS+1",
+            "LIN+1++0614141000012:EN", "QTY+12:4:PCE", "GIN+BN+SN-9:XY-12"]
+    with pytest.raises(TranslationError) as caught:
+        read_desadv(interchange(body))
+    assert "GIN" in str(caught.value) and "SN-9:XY-12 cannot be counted out" in str(caught.value)
