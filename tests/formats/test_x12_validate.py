@@ -490,3 +490,30 @@ def test_005010_heading_lead_time_loop(doc: str, fid: str, body: list[str]) -> N
     has it. The 005010 form was out of sequence, its QTY even 'not in place'."""
     assert read(doc, body, "005010", fid=fid) == []
     assert read("850", insert(PO, 2, "DTM*002*20260120", "LDT*AO*3*DA")) == []          # 004010's place
+
+
+def test_elements_of_segments_that_had_only_a_count() -> None:
+    """SAC, TD3, TD4, PO3, CTP, SCH, FOB and NTE had only an element count, so nothing in them was checked:
+    a charge without a code (SAC02 or an agency code) went to Odoo as an allowance of nothing. They now have
+    the standard's elements and syntax notes (004010 and 005010; the longer length where they differ)."""
+    header = insert(PO, 2, "FOB*PP*OR*ORIGIN*01*FOB", "SAC*C*D240***1500", "SAC*A*C310***500*3*2",
+                    "TD3*TL*ABCD*123456789012", "TD4*ZZZ*9*3*FLAMMABLE")
+    lines = insert(header, 11, "PO3*QT**PRP*11.5*PE*100*EA", "CTP*RS*RES*12.5*10*EA*DIS*.9")
+    assert read("850", insert(lines, 14, "SCH*5*EA*ST*STORE 12*002*20260201")) == []
+    assert read("810", insert(INVOICE, 1, "NTE*GEN*LEAVE AT THE DOCK"), fid="IN") == []
+    cases = [
+        (insert(PO, 2, "SAC*A***100.00"), [("SAC", 2, None), ("SAC", 3, None)]),   # R0203, P0304
+        (insert(PO, 2, "SAC*C*D2400***1500"), [("SAC", 2, None)]),                    # 1300 is ID 4/4
+        (insert(PO, 2, "SAC*C*D240***15.00"), [("SAC", 5, None)]),                    # N2: implied decimals
+        (insert(PO, 2, "TD3*TL*ABCD"), [("TD3", 3, None)]),                           # C0203
+        (insert(PO, 2, "TD4**9"), [("TD4", 3, None)]),                                # C0203
+        (insert(PO, 2, "FOB*PP**ORIGIN"), [("FOB", 2, None)]),                        # C0302
+        (insert(PO, 6, "CTP**RES*12.5*10"), [("CTP", 5, None)]),                      # P0405
+        (insert(PO, 6, "PO3*QT**PRP*11.5"), [("PO3", 6, None), ("PO3", 7, None)]),    # PO306/07 mandatory
+        (insert(PO, 7, "SCH*5*EA*ST**002*20260201"), [("SCH", 4, None)]),            # C0304
+        (insert(PO, 7, "SCH*5*EA***002*2026021"), [("SCH", 6, None)]),                # SCH06 is a date
+        (insert(PO, 5, "N4*SEATTLE*WA*98101***SEA"), [("N4", 5, None)]),              # C0605
+    ]
+    for body, expected in cases:
+        assert where(read("850", body)) == expected, body
+    assert where(read("810", insert(INVOICE, 1, "NTE*GEN"), fid="IN")) == [("NTE", 2, None)]
