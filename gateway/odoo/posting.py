@@ -409,11 +409,11 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
             check_serials(lab, item, qty, uom, match.uom_id, seen)
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
-        pieces = per_serial(share, item.serials) if match.product_id in serial and item.serials else [
-            (move, qty, item.lot) for move, qty in share]
-        for move, qty, lot in pieces:
+        pieces = per_serial(share, item.serials, uom) if match.product_id in serial and item.serials else [
+            (piece.move, piece.quantity, piece.uom, item.lot) for piece in share]
+        for move, qty, unit, lot in pieces:
             vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
-                                    "product_uom_id": uom, "location_id": m2o_id(picking["location_id"]),
+                                    "product_uom_id": unit, "location_id": m2o_id(picking["location_id"]),
                                     "location_dest_id": m2o_id(picking["location_dest_id"])}
             if lot:
                 vals["lot_name"] = lot

@@ -10,7 +10,7 @@ written; so is a cancellation (BSN01 `01`, BGM `1`/`3`), which was applied as if
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
@@ -123,18 +123,30 @@ def _held(olabel: str, picking: dict[str, Any], why: str) -> OdooRejected:
                         f"it in Odoo if they differ (a return, or a receipt for what is missing)")
 
 
+class Piece(NamedTuple):
+    """A part of a notice item received on one move: `quantity` in `uom` (the move's unit when the notice's
+    differs, so 6 dozen on lines open in units is 5 Units and 67 Units, never 0.42 dozen), and `units` the
+    same part in the notice's unit (what its serial numbers count)."""
+
+    move: dict[str, Any]
+    quantity: float
+    uom: int
+    units: float
+
+
 def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
-              wanted: list[tuple[str | None, int, float, int]]) -> list[list[tuple[dict[str, Any], float]]]:
+              wanted: list[tuple[str | None, int, float, int]]) -> list[list[Piece]]:
     """The receipt moves each notice item (PO line number, product, quantity, unit) is received on, with how
     much on each. A product on one PO line: that line's move. On several: the PO line the notice names (its
     line number counts the PO's product lines as Odoo orders them), else their open quantities filled in line
-    order; what is above all of them goes on the last, as any over-delivery does."""
+    order, compared through the units' factors when the notice's unit is not the lines'; what is above all of
+    them goes on the last, as any over-delivery does."""
     by_product: dict[int, list[dict[str, Any]]] = {}
     for move in moves:
         by_product.setdefault(m2o_id(move["product_id"]) or 0, []).append(move)
-    shares: list[list[tuple[dict[str, Any], float]] | None] = [
-        [(by_product[product][0], qty)] if len(by_product[product]) == 1 else None
-        for _, product, qty, _ in wanted]
+    shares: list[list[Piece] | None] = [
+        [Piece(by_product[product][0], qty, uom, qty)] if len(by_product[product]) == 1 else None
+        for _, product, qty, uom in wanted]
     if all(share is not None for share in shares):
         return [share for share in shares if share is not None]     # the usual case: no call
     lines = client.search_read("purchase.order.line", [("order_id", "=", po_id), ("display_type", "=", False)],
@@ -142,17 +154,20 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
     position = {line["id"]: index for index, line in enumerate(lines, 1)}
     for group in by_product.values():
         group.sort(key=lambda m: (position.get(m2o_id(m.get("purchase_line_id")) or 0, len(position) + 1), m["id"]))
+    units = {uom for index, (_, _, _, uom) in enumerate(wanted) if shares[index] is None}
+    units |= {m2o_id(m.get("product_uom")) or 0 for m in moves}
+    ratios = unit_ratios(client, units) if len(units) > 1 else {}
     left = {m["id"]: float(m.get("product_uom_qty") or 0.0) for m in moves}
-    for index, (line_no, product, qty, _) in enumerate(wanted):     # named lines first: they take their own
+    for index, (line_no, product, qty, uom) in enumerate(wanted):     # named lines first: they take their own
         named = _line_number(line_no)
         target = next((m for m in by_product[product] if named is not None
                        and position.get(m2o_id(m.get("purchase_line_id")) or 0) == named), None)
         if shares[index] is None and target is not None:
-            shares[index] = [(target, qty)]
-            left[target["id"]] -= qty
+            shares[index] = [Piece(target, qty, uom, qty)]
+            left[target["id"]] -= _convert(ratios, qty, uom, m2o_id(target.get("product_uom")) or 0) or 0.0
     for index, (_, product, qty, uom) in enumerate(wanted):
         if shares[index] is None:
-            shares[index] = _fill(by_product[product], left, qty, uom)
+            shares[index] = _fill(by_product[product], left, qty, uom, ratios)
     return [share or [] for share in shares]
 
 
@@ -161,28 +176,71 @@ def _line_number(line_no: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float,
-          uom: int) -> list[tuple[dict[str, Any], float]]:
-    """`qty` spread over the open quantities of `group` in line order, the rest on the last move. A quantity in
-    another unit than a move's is not compared with it: it goes whole to the first move still open."""
-    if any(m2o_id(m.get("product_uom")) != uom for m in group):
+def unit_ratios(client: OdooClient, uoms: set[int]) -> dict[int, tuple[int, float]]:
+    """Each unit as (the unit it is counted in, how many of that one it is): Odoo 19's relative_factor
+    followed up its relative_uom_id chain to the unit at the top (Dozens: 12 Units), before 19 the category
+    and 1 / factor (Dozens: factor 1/12). Units with another top or category do not compare."""
+    if "relative_factor" in client.fields("uom.uom"):
+        found: dict[int, tuple[int | None, float]] = {}
+        todo = {u for u in uoms if u}
+        while todo:
+            for rec in client.read("uom.uom", sorted(todo), ["relative_factor", "relative_uom_id"]):
+                found[int(rec["id"])] = (m2o_id(rec.get("relative_uom_id")), float(rec.get("relative_factor") or 1.0))
+            todo = {parent for parent, _ in found.values() if parent and parent not in found}
+        ratios: dict[int, tuple[int, float]] = {}
+        for uom in uoms:
+            top, ratio, seen = uom, 1.0, set()
+            while top not in seen and found.get(top, (None, 1.0))[0]:
+                seen.add(top)
+                parent, factor = found[top]
+                top, ratio = int(parent or top), ratio * factor
+            ratios[uom] = (top, ratio)
+        return ratios
+    return {int(rec["id"]): (m2o_id(rec.get("category_id")) or 0, 1.0 / float(rec.get("factor") or 1.0))
+            for rec in client.read("uom.uom", sorted(u for u in uoms if u), ["factor", "category_id"])}
+
+
+def _convert(ratios: dict[int, tuple[int, float]], qty: float, source: int, target: int) -> float | None:
+    """`qty` of unit `source` in unit `target`, or None when they do not compare."""
+    if source == target:
+        return qty
+    a, b = ratios.get(source), ratios.get(target)
+    if a is None or b is None or a[0] != b[0] or not b[1]:
+        return None
+    return qty * a[1] / b[1]
+
+
+def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float, uom: int,
+          ratios: dict[int, tuple[int, float]]) -> list[Piece]:
+    """`qty` of `uom` spread over the open quantities of `group` in line order, the rest on the last move. A
+    move in another unit is compared through the units' factors and takes its part in its own unit; a unit that
+    does not compare with a move's (another category) goes whole to the first move still open."""
+    units = [m2o_id(m.get("product_uom")) or 0 for m in group]
+    if any(_convert(ratios, 1.0, uom, unit) is None for unit in units):
         move = next((m for m in group if left[m["id"]] > 1e-9), group[-1])
         left[move["id"]] = 0.0
-        return [(move, qty)]
-    parts: list[tuple[dict[str, Any], float]] = []
+        return [Piece(move, qty, uom, qty)]
+    parts: list[Piece] = []
     rest = qty
-    for move in group:
-        take = min(rest, max(left[move["id"]], 0.0))
+    for move, unit in zip(group, units):
+        take = min(rest, max(_convert(ratios, left[move["id"]], unit, uom) or 0.0, 0.0))
         if take > 1e-9:
-            parts.append((move, take))
-            left[move["id"]] -= take
+            parts.append(_piece(ratios, move, take, uom, unit))
+            left[move["id"]] -= _convert(ratios, take, uom, unit) or 0.0
             rest -= take
     if rest > 1e-9:
-        if parts and parts[-1][0] is group[-1]:
-            parts[-1] = (group[-1], parts[-1][1] + rest)
-        else:
-            parts.append((group[-1], rest))
-    return parts or [(group[0], qty)]
+        if parts and parts[-1].move is group[-1]:
+            rest += parts.pop().units
+        parts.append(_piece(ratios, group[-1], rest, uom, units[-1]))
+    return parts or [Piece(group[0], qty, uom, qty)]
+
+
+def _piece(ratios: dict[int, tuple[int, float]], move: dict[str, Any], units: float, uom: int, unit: int) -> Piece:
+    """`units` of `uom` on `move`, written in the move's own unit when it is another (rounded as Odoo keeps
+    quantities, so 72 Units is not 71.99999999)."""
+    if unit == uom:
+        return Piece(move, units, uom, units)
+    return Piece(move, round(_convert(ratios, units, uom, unit) or 0.0, 6), unit, units)
 
 
 def tracking_of(client: OdooClient, products: list[int]) -> dict[int, str]:
@@ -226,11 +284,11 @@ def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom:
         seen.add(serial)
 
 
-def per_serial(share: list[tuple[dict[str, Any], float]],
-               serials: list[str]) -> list[tuple[dict[str, Any], float, str]]:
-    """The serial numbers dealt out over the moves an item is received on, in order: one unit each."""
-    out: list[tuple[dict[str, Any], float, str]] = []
+def per_serial(share: list[Piece], serials: list[str], uom: int) -> list[tuple[dict[str, Any], float, int, str]]:
+    """The serial numbers dealt out over the moves an item is received on, in order: one unit (of the notice's
+    unit, the product's own) each."""
+    out: list[tuple[dict[str, Any], float, int, str]] = []
     rest = iter(serials)
-    for move, qty in share:
-        out += [(move, 1.0, serial) for _, serial in zip(range(round(qty)), rest)]
+    for piece in share:
+        out += [(piece.move, 1.0, uom, serial) for _, serial in zip(range(round(piece.units)), rest)]
     return out

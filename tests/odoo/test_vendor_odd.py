@@ -32,11 +32,13 @@ def widgetworks(**odoo: Any) -> PartnerConfig:
     return PartnerConfig(id="widgetworks", odoo={"partner_ref": "WIDGETWORKS", **odoo})
 
 
-def purchase(odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]] | None = None) -> tuple[int, str]:
+def purchase(odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]] | None = None,
+             confirm: bool = True) -> tuple[int, str]:
     lines = lines or [(1, 100, 7.5), (2, 50, 5.25)]
     po = odoo.execute_kw("purchase.order", "create", [{"partner_id": 12, "order_line": [
         (0, 0, {"product_id": p, "product_qty": q, "price_unit": u}) for p, q, u in lines]}])
-    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    if confirm:
+        odoo.execute_kw("purchase.order", "button_confirm", [[po]])
     return po, odoo.execute_kw("purchase.order", "read", [[po], ["name"]])[0]["name"]
 
 

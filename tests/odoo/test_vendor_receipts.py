@@ -129,15 +129,36 @@ def test_a_product_on_two_po_lines_is_received_on_each(client: OdooClient, odoo:
     assert received(odoo, po) == expected
 
 
-def test_a_quantity_in_another_unit_goes_whole_to_the_first_open_line(client: OdooClient,
-                                                                      odoo: odoorpc.ODOO) -> None:
-    """6 cases of a dozen against lines open in units: no dozen is compared with a unit (5 dozen on line 1
-    and 1 on line 3 would be 60 + 12), the 72 go to the first line still open."""
-    po, name = purchase(odoo, [(1, 5, 7.5), (2, 50, 5.25), (1, 100, 7.0)])
+def dozens_on_line_one(odoo: odoorpc.ODOO, po: int) -> None:
+    """The PO's first line is bought in dozens (a person changed its unit before confirming, as buyers do)."""
+    uom_field = "product_uom_id" if "product_uom_id" in odoo.execute_kw("purchase.order.line", "fields_get", [],
+                                                                         {"attributes": ["type"]}) else "product_uom"
+    [dozen] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Dozens")]])
+    [first] = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po)]], {"order": "id", "limit": 1})
+    odoo.execute_kw("purchase.order.line", "write", [[first], {uom_field: dozen}])
+
+
+@pytest.mark.parametrize(("lines", "dozens", "qty", "unit", "expected"), [
+    ([(1, 5, 7.5), (2, 50, 5.25), (1, 100, 7.0)], False, 6, "CS", [5.0, 0.0, 67.0]),     # 6 dozen on units
+    ([(1, 2, 90.0), (2, 50, 5.25), (1, 100, 7.0)], True, 30, "EA", [2.0, 0.0, 6.0]),     # 30 units on dozens
+    ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 4, "CS", [2.0, 0.0, 24.0]),      # 2 over on the last
+    ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 18, "EA", [1.5, 0.0, 0.0]),      # part of the first
+], ids=["dozens-on-units", "units-on-dozens", "over", "half-dozen"])
+def test_a_quantity_in_another_unit_is_split_over_the_lines_by_the_units_factors(
+        client: OdooClient, odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]], dozens: bool, qty: int,
+        unit: str, expected: list[float]) -> None:
+    """Blue widgets on PO lines 1 and 3, one of them maybe in dozens, the notice in cases of a dozen or in
+    units: its quantity fills the lines' open quantities in line order as Odoo's unit factors count them (its
+    relative_factor in 19), each line receiving its part in its own unit. It went whole to the first open
+    line: 6 dozen against 5 units open left line 3 open for 67 widgets already received."""
+    po, name = purchase(odoo, lines, confirm=not dozens)
+    if dozens:
+        dozens_on_line_one(odoo, po)
+        odoo.execute_kw("purchase.order", "button_confirm", [[po]])
     asn = ShipNotice(number="ASN-DZ", orders=[ShipOrder(po_number=name, items=[
-        ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(6), unit="CS")])])
+        ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(qty), unit=unit)])])
     post(client, asn, widgetworks(validate_receipts=True, units={"CS": "Dozens"}), Cache())
-    assert received(odoo, po) == [72.0, 0.0, 0.0]
+    assert received(odoo, po) == expected
 
 
 def track(odoo: odoorpc.ODOO, how: str = "serial", product: int = 1) -> None:
