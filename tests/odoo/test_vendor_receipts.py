@@ -201,6 +201,21 @@ def test_serial_numbers_become_one_move_line_each(client: OdooClient, odoo: odoo
         "SN-1", "SN-2", "SN-3", "SN-4"]
 
 
+def test_serial_numbers_on_a_line_bought_in_dozens_are_dealt_out_by_units(client: OdooClient,
+                                                                           odoo: odoorpc.ODOO) -> None:
+    """Serial-tracked blue widgets on line 1 in dozens (1 dozen) and line 3 in units (2): fourteen serial
+    numbers are twelve lines of one unit on line 1 and two on line 3, as the factors count a dozen."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 1, 90.0), (2, 50, 5.25), (1, 2, 7.0)], confirm=False)
+    dozens_on_line_one(odoo, po)
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    serials = [f"SN-{n:02d}" for n in range(1, 15)]
+    post(client, serial_notice(name, 14, serials), widgetworks(validate_receipts=True), Cache())
+    assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
+        *((1, 1.0, s) for s in serials[:12]), (3, 1.0, "SN-13"), (3, 1.0, "SN-14")]
+    assert received(odoo, po) == [1.0, 0.0, 2.0]
+
+
 @pytest.mark.parametrize(("qty", "serials", "why"), [
     (3, ["SN-1", "SN-2"], "2 serial numbers for a quantity of 3: the notice must give one per unit"),
     (2, ["SN-1", "SN-1"], "serial number SN-1 is in the notice twice"),
