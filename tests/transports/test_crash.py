@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from gateway.transports.as2 import mdn
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.spine.test_acks_hostile import queue_asn, row
-from tests.transports.as2_peer import as2_headers, build_message, curl_post, serve
+from tests.transports.as2_peer import as2_headers, build_message, curl_post
 from tests.transports.certs import Cert, make_cert
 from tests.transports.sftp_util import Sshd, known_hosts_line, make_key
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
+from tests.transports.test_delivery_hostile import partner as as2_partner  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.slow
 
@@ -132,25 +131,13 @@ def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path: Path) -> 
         sshd.stop()
 
 
-@pytest.fixture
-async def partner(tmp_path: Path) -> AsyncIterator[tuple[Partner, str, Cert]]:
-    """The misbehaving AS2 partner of test_delivery_hostile, on loopback."""
-    ours, theirs = make_cert(tmp_path / "certs", "acme"), make_cert(tmp_path / "certs", "acmeretail")
-    peer = Partner(theirs)
-    app = web.Application()
-    app.router.add_post("/as2", peer.handle)
-    runner, port = await serve(app)
-    yield peer, f"http://127.0.0.1:{port}/as2", ours
-    await runner.cleanup()
-
-
 async def test_as2_negative_sync_mdn_survives_a_crash_right_after_sent(
-        tmp_path: Path, partner: tuple[Partner, str, Cert]) -> None:
+        tmp_path: Path, as2_partner: tuple[Partner, str, Cert]) -> None:  # noqa: F811 (the fixture above)
     """Our POST is answered with a negative synchronous MDN and the daemon dies once SENT is written: the restart
     finished the SENT message as delivered (no acknowledgement expected), the partner's refusal lost. SENT and
     REJECTED are one commit, so the message is still QUEUED after the crash and its resend (same Message-ID) is
     refused again."""
-    peer, url, ours = partner
+    peer, url, ours = as2_partner
     peer.disposition, peer.mdn_first = mdn.Disposition("processed", "error", "authentication-failed"), False
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, mdn="sync", outbox={"min_backoff": 0.1, "max_backoff": 0.5})
     peer.ledger_path = ws.root / "state" / "as2.sqlite3"
