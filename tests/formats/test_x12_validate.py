@@ -517,3 +517,24 @@ def test_elements_of_segments_that_had_only_a_count() -> None:
     for body, expected in cases:
         assert where(read("850", body)) == expected, body
     assert where(read("810", insert(INVOICE, 1, "NTE*GEN"), fid="IN")) == [("NTE", 2, None)]
+
+
+def test_terms_currency_taxes_packaging_and_store_quantities_are_checked_whole() -> None:
+    """ITD, CUR and TXI had their first elements only and no syntax notes; SDQ (store allocations, which
+    the 850 profile reads) and PKG had none at all. A discount percent with no date or days (ITD L03040513),
+    a rate date without its qualifier (CUR C0807), a tax with neither amount, percent nor exemption (TXI
+    R020306), a store without its quantity (SDQ P0506) or a packaging code without its agency (PKG C0403)
+    went by."""
+    good = insert(insert(PO, 7, "SDQ*EA*92*0012*4*0013*6", "TXI*ST*1.25*.06***2"),
+                  1, "CUR*BY*USD*1.0850*SE*CAD*IMF*007*20260115")
+    assert read("850", insert(good, 3, "ITD*08*3*2**10**30")) == []
+    assert read("850", insert(PO, 7, "PKG*S*68*VI*PALLET")) == []
+    cases = [
+        (insert(PO, 2, "ITD*08*3*2"), ("ITD", 4)),
+        (insert(PO, 1, "CUR*BY*USD******20260115"), ("CUR", 7)),
+        (insert(PO, 7, "TXI*ST"), ("TXI", 2)),
+        (insert(PO, 7, "SDQ*EA*92*0012*4*0013"), ("SDQ", 6)),
+        (insert(PO, 7, "PKG*S*68**PALLET"), ("PKG", 3)),
+    ]
+    for body, (tag, pos) in cases:
+        assert where(read("850", body)) == [(tag, pos, None)], body
