@@ -26,9 +26,10 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,8 +121,9 @@ class Daemon:
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._reload.set)
         gw = self.config.gateway
-        loop.set_default_executor(ThreadPoolExecutor(
-            max_workers=gw.workers + gw.outbox.concurrency_per_channel * 2 + 8, thread_name_prefix="gw"))
+        self.executor = ThreadPoolExecutor(max_workers=gw.workers + gw.outbox.concurrency_per_channel * 2 + 8,
+                                           thread_name_prefix="gw")
+        loop.set_default_executor(self.executor)
         self.inbound = WorkerPool("worker", self.journal, self.pipeline.advance,
                                   lambda m: m.direction is Direction.IN,
                                   gw.workers, gw.queue_size)
@@ -203,6 +205,7 @@ class Daemon:
     async def _shutdown(self) -> bool:
         """Stop intake first (senders keep what we did not commit), then drain the workers."""
         self.pipeline.accepting = False
+        self.pipeline.halt.set()           # worker threads waiting to retry Odoo give up now, without a retry
         self.ctx.stopping.set()
         deadline = time.monotonic() + self.config.gateway.drain_seconds
         for inbox in self.inboxes:
@@ -216,7 +219,24 @@ class Daemon:
             task.cancel()
         left = max(0.1, deadline - time.monotonic())
         results = await asyncio.gather(self.inbound.stop(left), self.outbound.stop(left))
-        return all(results)
+        return all(results) and await self._threads_finished(deadline)
+
+    async def _threads_finished(self, deadline: float) -> bool:
+        """Wait until `deadline` for the threads still working for tasks the stop cancelled (a scheduler run, a
+        disk check); True when none is left. asyncio.run waits for them too, without a bound, after "stopped"."""
+        finished: Future[None] = Future()
+
+        def close() -> None:
+            self.executor.shutdown(wait=True)
+            finished.set_result(None)
+
+        # not the executor's own thread, and a daemon one: the interpreter does not wait for it at exit
+        threading.Thread(target=close, name="gw-stop", daemon=True).start()
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(finished), timeout=max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            return False
+        return True
 
     async def reload(self) -> None:
         """SIGHUP: re-lint (transport checks included); on success swap partners and profiles, else keep the running ones."""

@@ -114,6 +114,11 @@ class OdooUnavailable(OdooError):
     transient = True
 
 
+class OdooStopped(OdooUnavailable):
+    """A wait for Odoo (a retry's backoff) that the daemon's stop ended, with no further attempt: the step is left
+    as it stood, to be resumed at the next start, rather than holding the stop for the rest of its retries."""
+
+
 class OdooCredentialsRefused(OdooUnavailable):
     """Odoo refused the gateway's password or API key after it had worked (changed, expired: Odoo 19's keys
     last three months at most, revoked). Transient: documents wait, as in an outage, instead of each being

@@ -45,6 +45,7 @@ from gateway.errors import (
     JournalError,
     OdooCredentialsRefused,
     OdooRejected,
+    OdooStopped,
     PartnerUnknown,
     StorageFull,
     TranslationError,
@@ -177,6 +178,7 @@ class Pipeline:
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
         self._odoo_lock = threading.Lock()
+        self.halt = threading.Event()      # set by the daemon's stop: its worker threads wait for Odoo no longer
         self._numbers: dict[tuple[str, str], list[Any]] = {}     # (partner, number) -> [lock, users]
 
     # ------------------------------------------------------------------ intake (the commit point)
@@ -336,6 +338,8 @@ class Pipeline:
                         message = self.journal.note(message.id, meta=done)
             except StepUnavailable as exc:
                 return self._park(message, str(exc))
+            except OdooStopped as exc:
+                return self._left_at_stop(message, f"{step.__name__.strip('_')}: {exc}")
             except ImportError as exc:        # another part imports a module not built yet
                 return self._park(message, f"a module this step needs is not installed: {exc}")
             except GatewayError as exc:
@@ -367,6 +371,12 @@ class Pipeline:
         if State.DEAD not in ALLOWED[message.state]:
             return self._quarantine(message, f"{reason} ({why})")
         return self.journal.transition(message.id, State.DEAD, why, error=reason, attempts=message.attempts + 1)
+
+    def _left_at_stop(self, message: Message, reason: str) -> Message:
+        """The daemon stopped while the step waited for Odoo: not a failed attempt, so no backoff is set and no
+        attempt counted; the message stays in its last committed state, which the next start resumes at once."""
+        log.info("%s left for the next start: %s", message.filename, reason)
+        return self.journal.note(message.id, error=printable(reason))
 
     def _wait_for_order(self, message: Message, reason: str, minutes: float) -> Message:
         """A change or cancellation that came before its order reached Odoo: tried again with backoff for
@@ -782,7 +792,7 @@ class Pipeline:
             if self._odoo_client is None:
                 client_mod = _require("gateway.odoo.client", "connect")
                 posting = _require("gateway.odoo.posting")
-                self._odoo_client = client_mod.connect(self.config.gateway.odoo)
+                self._odoo_client = client_mod.connect(self.config.gateway.odoo, halt=self.halt)
                 self._odoo_cache = getattr(posting, "Cache", dict)()
             return self._odoo_client
 

@@ -15,7 +15,9 @@ event loop never blocks. Every failure leaves as one of two errors from gateway.
   lock and concurrency errors. Read-only calls, and calls the server certainly did not
   run (503, refused connection, serialisation failure: rolled back), are retried here with
   exponential backoff; a write whose outcome is unknown (connection dropped, timeout) is
-  not, because posting is idempotent one level up and re-runs its search first.
+  not, because posting is idempotent one level up and re-runs its search first. A client made with
+  `halt` (the daemon's stop, one per daemon) ends a backoff wait as soon as it is set and raises
+  `OdooStopped` instead of another attempt: a stop while Odoo is down waits for no retries.
 - `OdooRejected` (permanent): access, validation, missing record, bad arguments. It
   carries Odoo's own message and exception name (`odoo.exceptions.ValidationError`).
 """
@@ -38,7 +40,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from gateway.config.models import OdooSettings
-from gateway.errors import ConfigError, OdooCredentialsRefused, OdooRejected, OdooUnavailable
+from gateway.errors import ConfigError, OdooCredentialsRefused, OdooRejected, OdooStopped, OdooUnavailable
 from gateway.logs import redact_url
 
 log = logging.getLogger("gateway.odoo")
@@ -101,8 +103,10 @@ def backoff_delay(attempt: int, base: float, cap: float = 10.0) -> float:
     return random.uniform(base / 2, min(cap, base * 2 ** (attempt - 1)))
 
 
-def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: bool = True) -> T:
-    """Run `fn`, retrying Transient failures with backoff when safe (or certainly not executed)."""
+def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: bool = True,
+             halt: threading.Event | None = None) -> T:
+    """Run `fn`, retrying Transient failures with backoff when safe (or certainly not executed). `halt` set
+    (the daemon stops) ends the backoff wait at once with OdooStopped, and no further attempt is made."""
     attempt = 0
     while True:
         attempt += 1
@@ -112,8 +116,12 @@ def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: 
             if not (exc.certain or safe) or attempt > retry_max:
                 raise OdooUnavailable(f"{what}: {exc}") from exc
             delay = backoff_delay(attempt, base)
-            log.warning("odoo %s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
-            time.sleep(delay)
+            if halt is None or not halt.is_set():
+                log.warning("odoo %s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
+            if halt is None:
+                time.sleep(delay)
+            elif halt.wait(delay):
+                raise OdooStopped(f"{what}: {exc}; not tried again: the gateway is stopping") from exc
 
 
 def map_error(name: str, message: str) -> Exception:
@@ -141,9 +149,10 @@ class OdooClient(abc.ABC):
     version: tuple[int, int]
     protocol: str
 
-    def __init__(self, settings: OdooSettings, retry_base: float = 0.5) -> None:
+    def __init__(self, settings: OdooSettings, retry_base: float = 0.5, halt: threading.Event | None = None) -> None:
         self.settings = settings
         self.retry_base = retry_base
+        self.halt = halt            # the daemon's stop: ends retry waits (see retrying)
         self.calls = 0
         self._fields: dict[str, dict[str, Any]] = {}
         self._models: dict[str, bool] = {}
@@ -168,7 +177,7 @@ class OdooClient(abc.ABC):
             self.calls += 1
             return self._execute(model, method, list(args), kwargs)
         return retrying(once, f"{model}.{method}", self.settings.retry_max, self.retry_base,
-                        safe=method in READ_METHODS)
+                        safe=method in READ_METHODS, halt=self.halt)
 
     # ------------------------------------------------------------------ conveniences
     def search(self, model: str, domain: list[Any], *, offset: int = 0, limit: int | None = None,
@@ -225,8 +234,9 @@ class JsonRpcClient(OdooClient):
 
     protocol = "jsonrpc"
 
-    def __init__(self, settings: OdooSettings, secret: str, retry_base: float = 0.5) -> None:
-        super().__init__(settings, retry_base)
+    def __init__(self, settings: OdooSettings, secret: str, retry_base: float = 0.5,
+                 halt: threading.Event | None = None) -> None:
+        super().__init__(settings, retry_base, halt)
         import odoorpc
         self._odoorpc = odoorpc
         parts = urlsplit(settings.url)
@@ -256,7 +266,8 @@ class JsonRpcClient(OdooClient):
             return conn
 
         try:
-            odoo = retrying(login, f"cannot reach Odoo at {redact_url(s.url)}", s.retry_max, self.retry_base)
+            odoo = retrying(login, f"cannot reach Odoo at {redact_url(s.url)}", s.retry_max, self.retry_base,
+                            halt=self.halt)
         except (OdooRejected, OdooCredentialsRefused) as exc:
             # every worker thread logs in on its first call: a refusal there is the same as mid-run
             raise credentials_refused(getattr(exc, "detail", str(exc)), f"the login of {s.username!r} on "
@@ -307,11 +318,12 @@ def _http_status_error(status: int, what: str) -> Exception:
 class Json2Client(OdooClient):
     protocol = "json2"
 
-    def __init__(self, settings: OdooSettings, api_key: str, retry_base: float = 0.5) -> None:
-        super().__init__(settings, retry_base)
+    def __init__(self, settings: OdooSettings, api_key: str, retry_base: float = 0.5,
+                 halt: threading.Event | None = None) -> None:
+        super().__init__(settings, retry_base, halt)
         self._base = settings.url.rstrip("/")
         self._key = api_key
-        self.version = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base)
+        self.version = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base, halt)
         # whoami: proves the key works before the first document depends on it
         try:
             self.call("res.users", "context_get")
@@ -370,7 +382,8 @@ class Json2Client(OdooClient):
 
 # --------------------------------------------------------------------------- choosing
 
-def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_base: float = 0.5) -> tuple[int, int]:
+def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_base: float = 0.5,
+                  halt: threading.Event | None = None) -> tuple[int, int]:
     """The server's (major, minor) from /web/webclient/version_info (every version since 8)."""
     body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).encode()
     request = urllib.request.Request(url.rstrip("/") + "/web/webclient/version_info", data=body,
@@ -385,7 +398,7 @@ def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_bas
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise Transient(str(getattr(exc, "reason", exc)), certain=True) from exc
 
-    result = retrying(once, f"cannot reach Odoo at {redact_url(url)}", retry_max, retry_base)
+    result = retrying(once, f"cannot reach Odoo at {redact_url(url)}", retry_max, retry_base, halt=halt)
     return version_of(result.get("server_version_info") or [0, 0])
 
 
@@ -397,15 +410,16 @@ def version_of(info: list[Any]) -> tuple[int, int]:
     return (int(digits), minor) if digits.isascii() and digits else (0, 0)
 
 
-def connect(settings: OdooSettings, retry_base: float = 0.5) -> OdooClient:
-    """A logged-in client for `settings` (protocol `auto`: JSON-2 from Odoo 19 on, JSON-RPC before)."""
+def connect(settings: OdooSettings, retry_base: float = 0.5, halt: threading.Event | None = None) -> OdooClient:
+    """A logged-in client for `settings` (protocol `auto`: JSON-2 from Odoo 19 on, JSON-RPC before); `halt`: the
+    daemon's stop, which ends its retry waits (each daemon has its own: tests run several in one process)."""
     secret = resolve_secret(settings)
     protocol = settings.protocol
     if protocol == "auto":
-        major = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base)[0]
+        major = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base, halt)[0]
         protocol = "json2" if major >= 19 else "jsonrpc"
-    client: OdooClient = Json2Client(settings, secret, retry_base) if protocol == "json2" else \
-        JsonRpcClient(settings, secret, retry_base)
+    client: OdooClient = Json2Client(settings, secret, retry_base, halt) if protocol == "json2" else \
+        JsonRpcClient(settings, secret, retry_base, halt)
     if settings.company_id is not None:
         try:
             client.call("res.company", "search", [("id", "=", settings.company_id)])

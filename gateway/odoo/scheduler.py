@@ -83,12 +83,14 @@ class OdooScheduler:
     def __init__(self, ctx: Any, client_factory: Callable[[], OdooClient] | None = None,
                  render: Callable[..., Any] | None = None) -> None:
         self.ctx = ctx
-        self.client_factory = client_factory or (lambda: connect(ctx.config.gateway.odoo))
+        # the daemon's stop ends the client's retry waits, so a run waiting for Odoo does not hold the stop
+        self.client_factory = client_factory or (lambda: connect(ctx.config.gateway.odoo, halt=ctx.pipeline.halt))
         self.render = render
         self.client: OdooClient | None = None
         self.cache = Cache()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settled: set[tuple[str, str]] = set()   # jobs whose held extraction failures are closed, this run
+        self.running: set[asyncio.Task[Any]] = set()  # the runs under way, ended by stop()
 
     # ------------------------------------------------------------------ lifecycle
     def schedule(self) -> None:
@@ -124,8 +126,13 @@ class OdooScheduler:
         self.scheduler.start()
 
     async def stop(self) -> None:
+        """No new runs, and the running ones ended here, while the daemon waits for its threads: left to the loop's
+        end, a run would go on from its thread's result into a closed thread pool."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in list(self.running):
+            task.cancel()
+        await asyncio.gather(*self.running, return_exceptions=True)
         if self.client is not None:
             self.client.close()
 
@@ -134,10 +141,15 @@ class OdooScheduler:
         """`run_once` as APScheduler runs it. A run the daemon's stop cancels ends quietly: what it queued is
         marked, the rest is found again by the next run; APScheduler would log the cancellation as an ERROR
         with its traceback, at every stop that comes during a run."""
+        task = asyncio.current_task()
+        assert task is not None             # a coroutine the loop runs is always a task's
+        self.running.add(task)
         try:
             await self.run_once(partner_id, doc_type)
         except asyncio.CancelledError:
             log.info("partner %s %s: run stopped with the daemon; the next run picks it up", partner_id, doc_type)
+        finally:
+            self.running.discard(task)
 
     async def run_once(self, partner_id: str, doc_type: str, slot: str | None = None) -> int:
         """Extract, render and queue one partner document type; returns how many were queued."""

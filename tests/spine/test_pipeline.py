@@ -57,7 +57,7 @@ def submit(pipeline: Pipeline, data: bytes, name: str = "po.x12", key: str | Non
 def fake_odoo(monkeypatch: pytest.MonkeyPatch, post: Callable[[Any], list[OdooLink]]) -> list[Any]:
     calls: list[Any] = []
     client = types.ModuleType("gateway.odoo.client")
-    client.connect = lambda settings: "client"            # type: ignore[attr-defined]
+    client.connect = lambda settings, halt=None: "client"  # type: ignore[attr-defined]
     posting = types.ModuleType("gateway.odoo.posting")
 
     def _post(cl: Any, doc: Any, partner: Any, cache: Any) -> list[OdooLink]:
