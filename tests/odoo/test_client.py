@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gateway.config.models import OdooSettings
-from gateway.errors import OdooRejected, OdooUnavailable
+from gateway.errors import OdooRejected, OdooStopped, OdooUnavailable
 from gateway.odoo.client import Json2Client, JsonRpcClient, OdooClient, backoff_delay, connect, version_of
 from gateway.odoo.sandbox import SandboxServer
+from tests.helpers.wait import wait_for
 from tests.odoo.conftest import API_KEY_19, settings_for
 
 
@@ -83,6 +85,37 @@ def test_retries_exhausted_is_unavailable(sandbox: SandboxServer, client: OdooCl
     sandbox.faults.unavailable = 10
     with pytest.raises(OdooUnavailable, match="503"):
         client.search("res.partner", [])
+
+
+def test_a_daemons_stop_ends_the_retry_wait_without_another_attempt(sandbox: SandboxServer) -> None:
+    """Odoo answers 503 (retried with backoff); the daemon's stop ends its client's wait at once with OdooStopped,
+    after the one attempt. Each daemon has its own stop (tests run several in one process): another's client,
+    not stopped, retries on and gets its answer."""
+    halt, other = threading.Event(), threading.Event()
+    # a backoff of 10 to 20 s: a wait the stop did not end would not fit the join below
+    client = connect(settings_for(sandbox, retry_max=5), retry_base=20.0, halt=halt)
+    sandbox.faults.unavailable = 1
+    outcome: list[BaseException | list[int]] = []
+    before = client.calls
+    worker = threading.Thread(target=lambda: outcome.append(_outcome(client)))
+    worker.start()
+    wait_for(lambda: sandbox.faults.unavailable == 0, message="the first attempt answered 503")
+    halt.set()
+    worker.join(30)
+    assert not worker.is_alive()
+    [error] = outcome
+    assert isinstance(error, OdooStopped) and error.transient and "the gateway is stopping" in str(error), error
+    assert client.calls - before == 1                          # no attempt after the stop
+    sandbox.faults.unavailable = 1
+    running = connect(settings_for(sandbox, retry_max=5), retry_base=0.01, halt=other)
+    assert running.search("res.partner", [("ref", "=", "BIGBOX")]) == [4]
+
+
+def _outcome(client: OdooClient) -> BaseException | list[int]:
+    try:
+        return client.search("res.partner", [("ref", "=", "BIGBOX")])
+    except OdooUnavailable as exc:
+        return exc
 
 
 def test_a_dropped_write_is_not_retried_blindly(sandbox: SandboxServer, client: OdooClient) -> None:
