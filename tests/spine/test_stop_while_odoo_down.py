@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +28,44 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 ORDER = EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
 DRAIN = 10.0
 MARGIN = 20.0          # a loaded CI machine starting and stopping Python: far more than a clean stop needs
+
+
+class SilentOdoo:
+    """Takes connections on loopback and never answers (an Odoo stuck behind a lock, a hung proxy)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = int(self.sock.getsockname()[1])
+        self.accepted: list[socket.socket] = []
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.closing.is_set():
+            try:
+                self.accepted.append(self.sock.accept()[0])
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        self.closing.set()
+        self.thread.join(5)
+        for conn in [*self.accepted, self.sock]:
+            conn.close()
+
+
+def stop_and_time(gw: GatewayProcess) -> tuple[int | None, float]:
+    """SIGTERM; the exit code (None: still running at the drain bound plus the margin) and the seconds it took."""
+    assert gw.proc is not None
+    gw.signal(signal.SIGTERM)
+    sent = time.monotonic()
+    try:
+        code: int | None = gw.proc.wait(DRAIN + MARGIN)
+    except subprocess.TimeoutExpired:
+        code = None
+    return code, time.monotonic() - sent
 
 
 def odoo_down_workspace(root: Path, port: int) -> Workspace:
@@ -58,14 +98,7 @@ def test_sigterm_while_odoo_is_down_exits_within_the_drain_bound_and_the_order_i
 
         wait_for(retrying, message="the order's posting and a scheduler run retrying Odoo")
         # When SIGTERM arrives while both wait to try Odoo again
-        assert gw.proc is not None
-        gw.signal(signal.SIGTERM)
-        sent = time.monotonic()
-        try:
-            code = gw.proc.wait(DRAIN + MARGIN)
-        except subprocess.TimeoutExpired:
-            code = None
-        waited = time.monotonic() - sent
+        code, waited = stop_and_time(gw)
     finally:
         gw.kill()
     # Then the process is gone before the drain bound we promise (plus the margin), cleanly: exit 0, "stopped",
@@ -87,3 +120,21 @@ def test_sigterm_while_odoo_is_down_exits_within_the_drain_bound_and_the_order_i
     # Then it is posted exactly once
     assert len(orders) == 1, orders
     assert "Traceback" not in gw.output() + again.output()
+
+
+def test_sigterm_while_a_scheduler_run_waits_on_a_silent_odoo_exits_within_the_drain_bound(tmp_path: Path) -> None:
+    """An Odoo that takes the connection and never answers: a scheduler run's thread waits on its socket (odoo.timeout
+    60 s) and cannot be interrupted; the daemon waits for it until the drain deadline only, then exits 0 saying what
+    it left (asyncio.run alone would wait for the thread after logging "stopped")."""
+    silent = SilentOdoo()
+    ws = odoo_down_workspace(tmp_path / "ws", silent.port)
+    gw = GatewayProcess(ws.config).start()
+    try:
+        wait_for(lambda: silent.accepted, message="a scheduler run connected to Odoo")
+        code, waited = stop_and_time(gw)
+    finally:
+        gw.kill()
+        silent.close()
+    assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
+    assert "work still running" in gw.output() and "resumes at the next start" in gw.output()
+    assert "Traceback" not in gw.output()
