@@ -34,11 +34,14 @@ VENDOR = PartnerConfig.model_validate({
     "documents": [{"type": "856", "direction": "in", "profile": "x12-004010-856"}]})
 
 
-def asn(control: int, purpose: str, number: str, po: str, serials: list[str]) -> bytes:
-    """A vendor's 856 (shipment/order/pack/item): one pallet of blue widgets, one REF*SE per unit."""
+def asn(control: int, purpose: str, number: str, po: str, serials: list[str],
+        items: list[str] | None = None) -> bytes:
+    """A vendor's 856 (shipment/order/pack/item): one pallet of blue widgets, one REF*SE per unit (or these
+    item levels' segments, from the HL)."""
     body = ([f"BSN*{purpose}*{number}*20261129*0900*0001", "HL*1**S", "TD1*PLT94*1****G*120*LB", "HL*2*1*O",
-             f"PRF*{po}", "HL*3*2*P", "MAN*GM*006141410000001019", "HL*4*3*I", "LIN*1*VN*WW-WB-100",
-             f"SN1**{len(serials)}*EA"] + [f"REF*SE*{s}" for s in serials] + ["CTT*4"])
+             f"PRF*{po}", "HL*3*2*P", "MAN*GM*006141410000001019"] + (items or [
+             "HL*4*3*I", "LIN*1*VN*WW-WB-100", f"SN1**{len(serials)}*EA", *(f"REF*SE*{s}" for s in serials)])
+            + [f"CTT*{3 + sum(s.startswith('HL*') for s in items) if items else 4}"])
     isa = f"ISA*00*          *00*          *ZZ*WIDGETWORKS    *ZZ*ACMEDIST       *261129*0900*U*00401*{control:09d}"
     segments = [f"{isa}*0*P*>", f"GS*SH*WIDGETWORKS*ACMEDIST*20261129*0900*{control}*X*004010",
                 "ST*856*0001", *body, f"SE*{len(body) + 2}*0001", f"GE*1*{control}", f"IEA*1*{control:09d}"]
@@ -177,3 +180,22 @@ def test_desadv_range_that_cannot_be_counted_is_refused_naming_the_segment() -> 
     with pytest.raises(TranslationError) as caught:
         read_desadv(interchange(body))
     assert "GIN" in str(caught.value) and "SN-9:XY-12 cannot be counted out" in str(caught.value)
+
+
+def test_856_serials_in_lin_and_sln_sn_pairs(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Besides REF*SE, vendors give an 856 item's serial numbers as X12 235 'SN' (Serial Number) pairs: an SLN
+    per unit under the item (SLN*1**I*1*EA****SN*S-1), or one item level per unit with the serial in LIN
+    (LIN*2*VN*WW-WB-100*SN*S-4). Five serial-tracked widgets so given are received one line per serial; the
+    SN pairs were not read, so such a notice was held for giving no serial numbers."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 5, 7.5)])
+    items = ["HL*4*3*I", "LIN*1*VN*WW-WB-100", "SN1**3*EA", "SLN*1**I*1*EA****SN*S-1", "SLN*2**I*1*EA****SN*S-2",
+             "REF*SE*S-3", "HL*5*3*I", "LIN*2*VN*WW-WB-100*SN*S-4", "SN1**1*EA", "HL*6*3*I",
+             "LIN*3*VN*WW-WB-100*SN*S-5", "SN1**1*EA"]
+    result = parse(asn(103, "00", "ASN-000103", name, [], items))
+    assert [str(i) for i in result.errors] == []
+    [doc] = [d for tx in result.transactions for d in translate(tx, VENDOR, ProfileRegistry.load([]),
+                                                                profile="x12-004010-856")]
+    post(client, doc, VENDOR, Cache())
+    assert serial_lines(odoo, po) == [(1, 1.0, f"S-{n}") for n in range(1, 6)]
+    assert received(odoo, po) == [5.0]
