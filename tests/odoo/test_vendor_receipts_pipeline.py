@@ -157,19 +157,21 @@ def read_desadv(data: bytes) -> list[Any]:
 def test_desadv_reads_every_identity_number_of_a_gin_and_gir(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """A GIN carries up to five C208 identity number ranges, each one number or first:last (EANCOM: a sequential
     series is one C208, its second 7402 the larger number), and GIR up to five C206 with their own qualifier:
-    eight serial-tracked blue widgets given as GIN+BN+SN-01:SN-03+SN-07, GIN+BN+SN-10+SN-11 and GIR with two
-    serials and a batch number (BX, not a serial) are received one line per serial. Only the first number of
-    each segment was read, and the notice held for 3 serial numbers for a quantity of 8."""
+    ten serial-tracked blue widgets given as GIN+BN+SN-01:SN-03+SN-07, GIN+BN+SN-10+SN-11, GIR with two
+    serials and a batch number (BX, not a serial) and PIA with two item ids of type SN (7143 'Serial number')
+    are received one line per serial. Only the first number of each GIN and GIR was read, PIA's not at all,
+    and the notice was held for 3 serial numbers for a quantity of 10."""
     track(odoo)
-    po, name = purchase(odoo, [(1, 8, 7.5)])
+    po, name = purchase(odoo, [(1, 10, 7.5)])
     body = ["BGM+351+DA-80+9", "DTM+137:20261129:102", f"RFF+ON:{name}", "NAD+SU+4000000000009::9", "CPS+1",
-            "LIN+1++0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+12:8:PCE", "GIN+BN+SN-01:SN-03+SN-07",
+            "LIN+1++0614141000012:EN", "PIA+1+WW-WB-100:SA", "PIA+1+SN-30:SN+SN-31:SN", "QTY+12:10:PCE",
+            "GIN+BN+SN-01:SN-03+SN-07",
             "GIN+BN+SN-10+SN-11", "GIR+3+SN-20:BN+L-5:BX+SN-21:BN"]
     [doc] = read_desadv(interchange(body))
     post(client, doc, DESADV_PARTNER, Cache())
     assert sorted(line[2] for line in serial_lines(odoo, po)) == [
-        "SN-01", "SN-02", "SN-03", "SN-07", "SN-10", "SN-11", "SN-20", "SN-21"]
-    assert received(odoo, po) == [8.0]
+        "SN-01", "SN-02", "SN-03", "SN-07", "SN-10", "SN-11", "SN-20", "SN-21", "SN-30", "SN-31"]
+    assert received(odoo, po) == [10.0]
 
 
 def test_desadv_range_that_cannot_be_counted_is_refused_naming_the_segment() -> None:
