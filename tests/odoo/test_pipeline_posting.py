@@ -15,6 +15,7 @@ from gateway.config.models import GatewayConfig, OdooSettings, OutboxSettings
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import open_journal
+from gateway.odoo import posting
 from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
@@ -159,3 +160,44 @@ async def test_the_same_po_in_two_files_posted_at_once_makes_one_order(tmp_path:
     assert len(orders(sandbox)) == 1
     links = [(link.model, link.role) for m in done for link in journal.odoo_links(m.id) if link.model == "sale.order"]
     assert sorted(links) == [("sale.order", "created"), ("sale.order", "found")]
+
+
+def batch_of_three() -> tuple[bytes, list[str]]:
+    """The sample 850 three times in one interchange (ST 0001-0003), as POs 4500001234, -35, -36."""
+    text = SAMPLE.read_text()
+    head, _, rest = text.partition("ST*850*0001~")
+    body, _, _tail = rest.partition("GE*1*1201~")
+    numbers = ["4500001234", "4500001235", "4500001236"]
+    sets = [("ST*850*0001~" + body).replace("0001~", f"{i:04d}~").replace("4500001234", number)
+            for i, number in enumerate(numbers, 1)]
+    return (head + "".join(sets) + "GE*3*1201~IEA*1*000001201~").encode(), numbers
+
+
+async def test_a_stop_between_the_documents_of_a_batch_leaves_the_rest_for_the_next_start(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon stops while a batch file's orders are being posted, Odoo up: the step ends after the document in
+    hand (no new one begun that the drain bound could cut in the middle of a call); the message stays translated,
+    no attempt counted, and the next run posts the others and finds the first: each order once."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    data, numbers = batch_of_three()
+    real = posting.post
+
+    def post_then_stop(*args: Any, **kwargs: Any) -> Any:
+        links = real(*args, **kwargs)
+        pipeline.halt.set()                     # SIGTERM while the first order was being posted
+        return links
+
+    monkeypatch.setattr(posting, "post", post_then_stop)
+    message = await pipeline.submit(data, IntakeMeta(channel="as2", filename="batch.edi", partner="bigbox"))
+    left = pipeline.advance(message.id)
+    assert (left.state, left.attempts, left.next_attempt_at) == (State.TRANSLATED, 0, None), left.last_error
+    assert "the gateway is stopping" in (left.last_error or "")
+    assert [link.role for link in journal.odoo_links(message.id)] == ["created"]
+    # the next start: a new pipeline on the same journal, not stopping
+    again = Pipeline(pipeline.config, journal, Archive(tmp_path / "archive"))
+    assert again.advance(message.id).state is State.DONE
+    odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port)
+    odoo.login("demo", "admin", API_KEY_19 if sandbox.version >= 19 else "admin")
+    refs = [r["client_order_ref"] for r in odoo.execute_kw("sale.order", "search_read",
+                                                            [[("client_order_ref", "in", numbers)], ["client_order_ref"]])]
+    assert sorted(refs) == numbers
