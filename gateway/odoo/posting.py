@@ -44,6 +44,7 @@ from gateway.odoo.order_changes import cancel_order, merge_changes, post_origina
 from gateway.odoo.receipts import (
     check_serials,
     check_tracking,
+    in_own_unit,
     noted,
     notice_marker,
     per_serial,
@@ -397,11 +398,14 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
             raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
         qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None, match.uom_id, lab)
         planned.append((sscc, item, match, qty, uom))
-    shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
-                                               for _, item, match, qty, uom in planned])
     validating = partner.odoo.validate_receipts
     tracked = tracking_of(client, [match.product_id for _, item, match, _, _ in planned if item.serials or validating])
     serial = {product for product, how in tracked.items() if how == "serial"}
+    planned = [(sscc, item, match, *in_own_unit(client, qty, uom, match.uom_id))
+               if match.product_id in serial and item.serials else (sscc, item, match, qty, uom)
+               for sscc, item, match, qty, uom in planned]
+    shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
+                                               for _, item, match, qty, uom in planned])
     seen: set[str] = set()
     for lab, (_, item, match, qty, uom) in zip(labels, planned):
         check_tracking(lab, item, match.name, tracked.get(match.product_id, "none"), validating)

@@ -200,6 +200,15 @@ def unit_ratios(client: OdooClient, uoms: set[int]) -> dict[int, tuple[int, floa
             for rec in client.read("uom.uom", sorted(u for u in uoms if u), ["factor", "category_id"])}
 
 
+def in_own_unit(client: OdooClient, qty: float, uom: int, product_uom: int | None) -> tuple[float, int]:
+    """A serial-tracked item's quantity in the product's own unit, where its serial numbers are counted (a
+    dozen with twelve serial numbers is 12 Units); as it was when the units do not compare (then it is held)."""
+    if product_uom is None or uom == product_uom:
+        return qty, uom
+    units = _convert(unit_ratios(client, {uom, product_uom}), qty, uom, product_uom)
+    return (qty, uom) if units is None else (round(units, 6), product_uom)
+
+
 def _convert(ratios: dict[int, tuple[int, float]], qty: float, source: int, target: int) -> float | None:
     """`qty` of unit `source` in unit `target`, or None when they do not compare."""
     if source == target:
@@ -271,10 +280,11 @@ def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom:
     each once (Odoo refuses a serial number twice); else it is held, nothing written."""
     if uom != product_uom:
         raise OdooRejected(f"{label}: {len(item.serials)} serial numbers for {item.quantity} {item.unit}: a serial "
-                           f"number is one unit of the product, so the quantity must be in its own unit; ask the "
-                           f"vendor for a corrected notice")
+                           f"number is one unit of the product, and {item.unit} is not counted in it in Odoo; ask "
+                           f"the vendor for a corrected notice")
     if len(item.serials) != qty:
-        raise OdooRejected(f"{label}: {len(item.serials)} serial numbers for a quantity of {item.quantity}: the "
+        shown = f"{item.quantity} {item.unit} ({qty:g} units)" if qty != item.quantity else f"{item.quantity}"
+        raise OdooRejected(f"{label}: {len(item.serials)} serial numbers for a quantity of {shown}: the "
                            f"notice must give one per unit; ask the vendor for a corrected notice, or receive the "
                            f"goods in Odoo by hand")
     for serial in item.serials:

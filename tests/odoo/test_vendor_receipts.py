@@ -3,6 +3,7 @@ is received twice, a product on two PO lines is received on the right line, and 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -214,6 +215,28 @@ def test_serial_numbers_on_a_line_bought_in_dozens_are_dealt_out_by_units(client
     assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
         *((1, 1.0, s) for s in serials[:12]), (3, 1.0, "SN-13"), (3, 1.0, "SN-14")]
     assert received(odoo, po) == [1.0, 0.0, 2.0]
+
+
+@pytest.mark.parametrize(("count", "held"), [(12, ""), (10, "10 serial numbers for a quantity of 1 CS (12 units)")],
+                         ids=["twelve", "ten"])
+def test_serial_numbers_of_a_case_are_counted_in_the_products_unit(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                    count: int, held: str) -> None:
+    """A case of a dozen serial-tracked widgets with its serial numbers: twelve are twelve received lines of one
+    unit (the case counted in the product's unit by Odoo's factors); ten are held naming both counts. Any
+    quantity not in the product's own unit was held, however many serial numbers it gave."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 12, 7.5)])
+    serials = [f"SN-{n:02d}" for n in range(1, count + 1)]
+    partner = widgetworks(validate_receipts=True, units={"CS": "Dozens"})
+    asn = serial_notice(name, 1, serials, unit="CS")
+    if held:
+        with pytest.raises(OdooRejected, match=re.escape(held)):
+            post(client, asn, partner, Cache())
+        assert received(odoo, po) == [0.0]
+        return
+    post(client, asn, partner, Cache())
+    assert serial_lines(odoo, po) == [(1, 1.0, s) for s in serials]
+    assert received(odoo, po) == [12.0]
 
 
 @pytest.mark.parametrize(("qty", "serials", "why"), [
