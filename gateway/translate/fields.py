@@ -172,6 +172,11 @@ def make_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
     return get
 
 
+def _present(value: Any) -> bool:
+    """What `if:` asks of a canonical value: there, and not empty (a line without store allocations has {})."""
+    return value is not None and value != "" and value != {} and value != []
+
+
 def _write_only(target: dict[str, Any], value: Any) -> None:
     return None
 
@@ -370,8 +375,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         plain_getter = getter
 
         def getter(item: Mapping[str, Any]) -> Any:
-            value = condition(item)
-            return plain_getter(item) if value is not None and value != "" else None
+            return plain_getter(item) if _present(condition(item)) else None
     if "repeat" in spec or "through" in spec:
         return _compile_repeat(path, spec, ctx, where)
     if "first" in spec:
@@ -432,7 +436,7 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         return value
 
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
-        if condition is not None and condition(item) in (None, ""):
+        if condition is not None and not _present(condition(item)):
             return False                          # not even a default or a count
         value = getter(counts.get("__doc__") or {}) if from_doc else getter(item)
         data = not from_doc                       # the document's currency alone does not make a record
