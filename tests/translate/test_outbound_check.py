@@ -216,7 +216,7 @@ def test_a_percent_allowance_writes_its_basis_and_a_line_without_stores_no_sdq(
     store allocations; a partner's validator rejects both, and so does the outbound check, which would hold
     the invoice or order. SAC06 is 1 (item list cost: the gross, which our percents come off)."""
     from tests.translate.helpers import interchange, render_x12_base
-    discount = AllowanceCharge(kind="allowance", code="discount", percent=Decimal("2"), amount=Decimal("10.00"))
+    discount = AllowanceCharge(kind="allowance", code="discount", percent=Decimal(2), amount=Decimal("10.00"))
     x12_file = render(_invoice(allowances_charges=[discount]), config.partners["bigbox"], config.profiles,
                       journal, "810", our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
     assert "SAC*A*C310***1000*1*2~" in x12_file
