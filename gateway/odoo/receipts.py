@@ -294,6 +294,25 @@ def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom:
         seen.add(serial)
 
 
+def check_in_stock(client: OdooClient, picking: dict[str, Any], serials: dict[str, tuple[int, str, str]]) -> None:
+    """Odoo refuses to validate a receipt of a serial number that is in stock where the goods go already
+    (stock.quant's check_quantity), after the notice's lines were written. `serials`: serial number ->
+    (product id, product name, item label). One call, for receipts to validate with serial numbers."""
+    if not serials:
+        return
+    quants = client.search_read("stock.quant", [
+        ("product_id", "in", sorted({product for product, _, _ in serials.values()})),
+        ("lot_id.name", "in", sorted(serials)), ("quantity", ">", 0),
+        ("location_id", "child_of", m2o_id(picking["location_dest_id"]))], ["product_id", "lot_id", "location_id"])
+    for quant in quants:
+        serial = str(quant["lot_id"][1]) if quant.get("lot_id") else ""
+        product, name, label = serials.get(serial, (0, "", ""))
+        if product == m2o_id(quant["product_id"]):
+            raise OdooRejected(f"{label}: serial number {serial} of {name} is in stock already at "
+                               f"{quant['location_id'][1]}, so Odoo would not validate the receipt; nothing was "
+                               f"written: ask the vendor which unit this is, or receive it in Odoo by hand")
+
+
 def per_serial(share: list[Piece], serials: list[str], uom: int) -> list[tuple[dict[str, Any], float, int, str]]:
     """The serial numbers dealt out over the moves an item is received on, in order: one unit (of the notice's
     unit, the product's own) each."""

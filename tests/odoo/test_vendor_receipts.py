@@ -239,6 +239,25 @@ def test_serial_numbers_of_a_case_are_counted_in_the_products_unit(client: OdooC
     assert received(odoo, po) == [12.0]
 
 
+def test_a_serial_number_already_in_stock_is_held_before_anything_is_written(client: OdooClient,
+                                                                              odoo: odoorpc.ODOO) -> None:
+    """SN-2 was received on an earlier PO and is in stock: a notice giving it again is held naming it and where
+    it is, the receipt left as it was. Odoo refuses the validation (a serial number is one unit in a
+    location), after the notice's lines were written: the receipt was left half applied, not validated."""
+    track(odoo)
+    _first, first_name = purchase(odoo, [(1, 2, 7.5)])
+    partner = widgetworks(validate_receipts=True)
+    post(client, serial_notice(first_name, 2, ["SN-1", "SN-2"]), partner, Cache())
+    po, name = purchase(odoo, [(1, 2, 7.5)])
+    before = receipts(odoo, po)
+    asn = serial_notice(name, 2, ["SN-3", "SN-2"])
+    asn.number = "ASN-SN2"
+    with pytest.raises(OdooRejected, match=r"line 1: serial number SN-2 of .*Blue Widget.* is in stock already at "
+                                           r"WH/Stock, so Odoo would not validate the receipt; nothing was written"):
+        post(client, asn, partner, Cache())
+    assert receipts(odoo, po) == before and received(odoo, po) == [0.0]
+
+
 @pytest.mark.parametrize(("qty", "serials", "why"), [
     (3, ["SN-1", "SN-2"], "2 serial numbers for a quantity of 3: the notice must give one per unit"),
     (2, ["SN-1", "SN-1"], "serial number SN-1 is in the notice twice"),

@@ -557,9 +557,25 @@ def _check_tracking(env: Env, picking: int) -> None:
                 seen.add(key)
 
 
+def _check_serial_quants(env: Env, placed: set[tuple[int, int, int]]) -> None:
+    """stock.quant.check_quantity: a serial number is one unit in a location and those under it, so receiving
+    one that is in stock there already is refused (as the validation of the receipt, rolled back)."""
+    for product, location, lot in sorted(placed):
+        if env.get("product.product", product, "tracking") != "serial":
+            continue
+        under = env.hierarchy("stock.location", [location], down=True)
+        total = sum(q.get("quantity", 0.0) for q in env.db.data["stock.quant"].values()
+                    if q.get("product_id") == product and q.get("lot_id") == lot and q.get("location_id") in under)
+        if total > 1.0 + 1e-9:
+            raise UserError(f"The serial number has already been assigned: \n Product: "
+                            f"{env.get('product.product', product, 'name')}, Serial Number: "
+                            f"{env.get('stock.lot', lot, 'name')}")
+
+
 def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
     pick = env.db.data["stock.picking"][picking]
     remainders = []
+    placed: set[tuple[int, int, int]] = set()          # (product, location, lot) a serial went to
     for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
                  and r.get("state") not in ("done", "cancel")]:
         rec = env.db.data["stock.move"][move]
@@ -581,11 +597,14 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             if _usage(env, dest) == "internal" and is_storable(env, rec["product_id"]):
                 _add_quant(env, rec["product_id"], dest, ref_qty, 0.0, line.get("lot_id"),
                            line.get("result_package_id"))
+                if line.get("lot_id"):
+                    placed.add((rec["product_id"], dest, line["lot_id"]))
             env.write("stock.move.line", [line_id], {"picked": True})
         if qty < demand - 1e-9 and create_backorder:
             remainders.append((move, demand - qty))
         env.write("stock.move", [move], {"state": "done", "picked": True, "product_uom_qty": min(qty, demand)
                                          if qty < demand else demand})
+    _check_serial_quants(env, placed)
     env.write("stock.picking", [picking], {"state": "done", "date_done": now_str()})
     if remainders:
         back = env.create("stock.picking", [{
