@@ -713,8 +713,8 @@ class Pipeline:
             if (doc.source.standard_type or "") in wanted:
                 continue
             if self.halt.is_set():        # a batch's next document is not begun: the drain bound could cut it
-                raise OdooStopped(f"{posted} of the file's documents posted, the others at the next start: "
-                                  "the gateway is stopping")
+                raise OdooStopped(f"the gateway is stopping: {posted} of the file's documents posted before it, "
+                                  "the others are posted at the next start")
             if posting is None:
                 posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
             doc.source.message_id = message.id    # names the message in Odoo notes when it has no control numbers
