@@ -73,8 +73,9 @@ def receipt_for(client: OdooClient, doc: ShipNotice, order: ShipOrder, pickings:
 
 def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, done: list[dict[str, Any]],
                         olabel: str) -> None:
-    """A notice new to this PO whose packages (SSCC) or tracking number are on a validated receipt of it is
-    the same shipment under a new number: held. One call, only for POs with a validated receipt."""
+    """A notice new to this PO whose packages (SSCC), tracking number or serial numbers are on a validated
+    receipt of it is the same shipment under a new number, or goods a person received without the notice:
+    held. A call or two, only for POs with a validated receipt."""
     trackings = {t for t in [doc.tracking_number, *(p.tracking_number for p in _packs(order.packs))] if t}
     for picking in done:
         tracked = {picking.get("carrier_tracking_ref") or ""} | {
@@ -82,6 +83,15 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
         again = sorted(trackings & tracked)
         if again:
             raise _held(olabel, picking, f"has tracking number {again[0]}, already received: receipt")
+    serials = sorted({s for item in [*order.items, *(i for p in _packs(order.packs) for i in p.items)]
+                      for s in item.serials})
+    if serials:                       # a person received them without a notice (no SSCC or tracking to go by)
+        lots = client.search_read("stock.move.line", [("picking_id", "in", [p["id"] for p in done]),
+                                                      ("lot_id.name", "in", serials)], ["picking_id", "lot_id"],
+                                  limit=1)
+        if lots:
+            picking = next(p for p in done if p["id"] == lots[0]["picking_id"][0])
+            raise _held(olabel, picking, f"has serial number {lots[0]['lot_id'][1]}, already received: receipt")
     ssccs = sorted({p.sscc for p in _packs(order.packs) if p.sscc})
     if not ssccs:
         return

@@ -258,6 +258,27 @@ def test_a_serial_number_already_in_stock_is_held_before_anything_is_written(cli
     assert receipts(odoo, po) == before and received(odoo, po) == [0.0]
 
 
+def test_a_late_notice_for_serials_a_person_received_is_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Two of four serial-tracked widgets were received by hand (the receipt has no notice, SSCC or tracking
+    number); the vendor's notice for those two comes late: their serial numbers are on the validated receipt,
+    so it is held naming it, not received again on the backorder. A notice for the other two is received."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 4, 7.5)])
+    post(client, serial_notice(name, 2, ["SN-1", "SN-2"]), widgetworks(validate_receipts=True), Cache())
+    done, backorder = receipts(odoo, po)
+    odoo.execute_kw("stock.picking", "write", [[done["id"]], {"note": False}])      # as a person received them
+    def loose(number: str, serials: list[str]) -> ShipNotice:          # no SSCC to recognise them by
+        return ShipNotice(number=number, orders=[ShipOrder(po_number=name, items=[ShipItem(
+            item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(len(serials)), serials=serials)])])
+    late = loose("ASN-LATE", ["SN-2", "SN-1"])
+    with pytest.raises(OdooRejected, match=rf"purchase order {name}: the notice has serial number SN-1, already "
+                                           rf"received: receipt {done['name']} was validated"):
+        post(client, late, widgetworks(), Cache())
+    assert receipts(odoo, po)[1] == backorder
+    post(client, loose("ASN-REST", ["SN-3", "SN-4"]), widgetworks(validate_receipts=True), Cache())
+    assert received(odoo, po) == [4.0]
+
+
 @pytest.mark.parametrize(("qty", "serials", "why"), [
     (3, ["SN-1", "SN-2"], "2 serial numbers for a quantity of 3: the notice must give one per unit"),
     (2, ["SN-1", "SN-1"], "serial number SN-1 is in the notice twice"),
