@@ -272,3 +272,20 @@ def test_d01b_repeats_as_the_directory_allows(mtype: str, body: str) -> None:
     """D.01B allows 200000 ORDRSP lines, 9999999 INVOIC and INVRPT lines, 99999 INVOIC references and 99999
     FTX in an RCS group; the tables said 2000, 9999, 9999 and 9999, so a large message was rejected."""
     assert issues(body, mtype) == []
+
+
+def test_inventory_status_and_characteristic_segments_are_in_the_directories() -> None:
+    """INV (which opens D.01B INVRPT's quantity groups and which our D.01B profile writes), STS (a stock
+    line's status) and CCI/CAV (an ordered item's characteristics) sit in the message tables but were absent
+    from the directories, so nothing in them was checked. D.01B's CCI has a fourth element (4051)."""
+    inv = INVRPT["D01B"]
+    assert issues(inv, "INVRPT:D:01B:UN") == []
+    assert where(issues(inv.replace("INV+1++11", "INV+1+ACCEPTED"), "INVRPT:D:01B:UN")) == [("39", "INV", 2, None)]
+    sts = INVRPT["D96A"] + "STS+1+ZZZZ+7"
+    assert where(issues(sts, "INVRPT:D:96A:UN")) == [("39", "STS", 2, 1)]
+    assert issues(INVRPT["D96A"] + "STS+1+1+7", "INVRPT:D:96A:UN") == []
+    ordered = GOOD.replace("PRI+", "CCI+++COLOUR::91'CAV+:::DARK RED'PRI+")
+    assert issues(ordered) == []
+    assert where(issues(ordered.replace("COLOUR::91", "COLOUR-OF-THE-HOUSING"))) == [("39", "CCI", 3, 1)]
+    assert where(issues(ordered.replace("+COLOUR::91", "+COLOUR::91+4"))) == [("16", "CCI", 4, None)]
+    assert issues(ordered.replace("+COLOUR::91", "+COLOUR::91+4"), "ORDERS:D:01B:UN") == []
