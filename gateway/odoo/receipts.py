@@ -134,8 +134,8 @@ def _held(olabel: str, picking: dict[str, Any], why: str) -> OdooRejected:
 
 
 class Piece(NamedTuple):
-    """A part of a notice item received on one move: `quantity` in `uom` (the move's unit when the notice's
-    differs, so 6 dozen on lines open in units is 5 Units and 67 Units, never 0.42 dozen), and `units` the
+    """A part of a notice item received on one move: `quantity` in `uom` (the finer of the notice's unit and
+    the move's, so 6 dozen on lines open in units is 5 Units and 67 Units, never 0.42 dozen), and `units` the
     same part in the notice's unit (what its serial numbers count)."""
 
     move: dict[str, Any]
@@ -255,9 +255,10 @@ def _fill(group: list[dict[str, Any]], left: dict[int, float], qty: float, uom: 
 
 
 def _piece(ratios: dict[int, tuple[int, float]], move: dict[str, Any], units: float, uom: int, unit: int) -> Piece:
-    """`units` of `uom` on `move`, written in the move's own unit when it is another (rounded as Odoo keeps
-    quantities, so 72 Units is not 71.99999999)."""
-    if unit == uom:
+    """`units` of `uom` on `move`, written in the finer of the two units: Odoo keeps a move line's quantity to
+    its unit's decimals, so 5 units of a line bought in dozens are 5 Units, not 0.42 Dozens (5.04 units);
+    converted, rounded off the float's noise (72 Units, not 71.99999999)."""
+    if unit == uom or ratios[uom][1] <= ratios[unit][1]:
         return Piece(move, units, uom, units)
     return Piece(move, round(_convert(ratios, units, uom, unit) or 0.0, 6), unit, units)
 

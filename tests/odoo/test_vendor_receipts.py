@@ -144,7 +144,8 @@ def dozens_on_line_one(odoo: odoorpc.ODOO, po: int) -> None:
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 100, 7.0)], True, 30, "EA", [2.0, 0.0, 6.0]),     # 30 units on dozens
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 4, "CS", [2.0, 0.0, 24.0]),      # 2 over on the last
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 18, "EA", [1.5, 0.0, 0.0]),      # part of the first
-], ids=["dozens-on-units", "units-on-dozens", "over", "half-dozen"])
+    ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 5, "EA", [5 / 12, 0.0, 0.0]),    # 5 Units, not 0.42 dz
+], ids=["dozens-on-units", "units-on-dozens", "over", "half-dozen", "five-units"])
 def test_a_quantity_in_another_unit_is_split_over_the_lines_by_the_units_factors(
         client: OdooClient, odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]], dozens: bool, qty: int,
         unit: str, expected: list[float]) -> None:
@@ -159,7 +160,10 @@ def test_a_quantity_in_another_unit_is_split_over_the_lines_by_the_units_factors
     asn = ShipNotice(number="ASN-DZ", orders=[ShipOrder(po_number=name, items=[
         ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(qty), unit=unit)])])
     post(client, asn, widgetworks(validate_receipts=True, units={"CS": "Dozens"}), Cache())
-    assert received(odoo, po) == expected
+    assert received(odoo, po) == pytest.approx(expected)
+    done = receipts(odoo, po)[0]
+    written = odoo.execute_kw("stock.move.line", "read", [done["move_line_ids"], ["quantity", "product_uom_id"]])
+    assert all(float(r["quantity"]).is_integer() for r in written)   # each in the finer unit: a whole number
 
 
 def track(odoo: odoorpc.ODOO, how: str = "serial", product: int = 1) -> None:
