@@ -538,3 +538,24 @@ def test_terms_currency_taxes_packaging_and_store_quantities_are_checked_whole()
     ]
     for body, (tag, pos) in cases:
         assert where(read("850", body)) == [(tag, pos, None)], body
+
+
+def test_sublines_measurements_lead_times_and_item_data_are_checked() -> None:
+    """SLN, MEA, LDT, LM/LQ, PCT and IT3 had only a count. A subline with a price basis but no price (SLN
+    C0706), a product id without its qualifier (SLN P0910), a range without its unit (MEA C0604)
+    or a measurement both valued and coded (E0803), a lead time without its unit (LDT03 mandatory), an
+    industry code without its list (LQ C0102) and units shipped without their unit (IT3 P0102) went by."""
+    assert read("850", insert(PO, 7, "MEA*PD*G*1340*LB*0*0", "PCT*D*2.5", "LDT*AA*10*DA",
+                              "SLN*1**I*1*EA*3.55*PE**IN*2456987")) == []
+    assert read("810", insert(INVOICE, 2, "IT3*10*EA*CL*2*QO"), fid="IN") == []
+    cases = [
+        ("850", insert(PO, 7, "SLN*1**I*1*EA**PE"), [("SLN", 6, None)]),
+        ("850", insert(PO, 7, "SLN*1**I*1*EA*3.55****2456987"), [("SLN", 9, None)]),
+        ("850", insert(PO, 7, "MEA*PD*G****5"), [("MEA", 4, None)]),
+        ("850", insert(PO, 7, "MEA*PD*G*10*LB****YS"), [("MEA", 3, None)]),
+        ("850", insert(PO, 7, "LDT*AA*10"), [("LDT", 3, None)]),
+        ("850", insert(PO, 7, "PCT*D"), [("PCT", 2, None)]),
+        ("810", insert(INVOICE, 2, "IT3*10"), [("IT3", 2, None)]),
+    ]
+    for doc, body, expected in cases:
+        assert where(read(doc, body, fid="IN" if doc == "810" else "PO")) == expected, body
