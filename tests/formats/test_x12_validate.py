@@ -559,3 +559,20 @@ def test_sublines_measurements_lead_times_and_item_data_are_checked() -> None:
     ]
     for doc, body, expected in cases:
         assert where(read(doc, body, fid="IN" if doc == "810" else "PO")) == expected, body
+
+
+def test_every_product_id_pair_of_a_line_is_checked() -> None:
+    """PO1, IT1 and ACK carry ten product id pairs and LIN fifteen; the dictionary described the first two or
+    three, so a qualifier without its id (or a 5-letter 'qualifier') from the third pair on went by, and the
+    gateway read an item id the partner never completed."""
+    ids = "*UP*614141000012*VN*BB-1001*BP*ACME-77*SK*0042"
+    po1 = "PO1*1*10*EA*12.50*PE" + ids
+    assert read("850", [*PO[:5], po1, *PO[6:]]) == []
+    assert where(read("850", [*PO[:5], po1 + "*EN", *PO[6:]])) == [("PO1", 15, None)]          # P1415
+    assert where(read("810", ["BIG*20260110*INV-1", "IT1*1*10*EA*9.5*PE" + ids.replace("*SK", "*SKU"),
+                              "TDS*9500"], fid="IN")) == [("IT1", 12, None)]
+    assert where(read("846", ["BIA*00*SI*INV-1*20260110", "LIN*" + ids + "*IN", "CTT*1"], fid="IB")) == \
+        [("LIN", 11, None)]                                                                    # P1011
+    assert where(read("855", ["BAK*00*AC*PO-1*20260110", "PO1*1*10*EA*9.5**UP*614141000012",
+                              "ACK*IA*10*EA****UP*614141000012*VN*BB-1001*BP", "CTT*1"], fid="PR")) == \
+        [("ACK", 12, None)]                                                                    # P1112
