@@ -576,3 +576,14 @@ def test_every_product_id_pair_of_a_line_is_checked() -> None:
     assert where(read("855", ["BAK*00*AC*PO-1*20260110", "PO1*1*10*EA*9.5**UP*614141000012",
                               "ACK*IA*10*EA****UP*614141000012*VN*BB-1001*BP", "CTT*1"], fid="PR")) == \
         [("ACK", 12, None)]                                                                    # P1112
+
+
+def test_tax_reference_carrier_detail_and_shipment_summary_are_checked() -> None:
+    """TAX, CAD and ISS had only a count: a tax location qualifier without its location (TAX P0203), an
+    invoice's carrier detail naming neither carrier nor routing (CAD R0405) or units shipped without their
+    unit (ISS P0102) went by."""
+    assert read("850", insert(PO, 2, "TAX*EXEMPT-123*SP*WA")) == []
+    assert where(read("850", insert(PO, 2, "TAX**SP"))) == [("TAX", 1, None), ("TAX", 3, None)]
+    summary = [*INVOICE, "CAD*M***UPSN", "ISS*10*CA*150*LB"]
+    assert read("810", summary, fid="IN") == []
+    assert where(read("810", [*INVOICE, "CAD*M", "ISS*10"], fid="IN")) == [("CAD", 4, None), ("ISS", 2, None)]
