@@ -300,7 +300,7 @@ def test_element_counts_are_the_standards() -> None:
     assert read("810", [big, "IT1*1*10*EA*9.5**UP*614141000012", "TDS*9500"], "005010", fid="IN") == []
     mea = "MEA*PD*WT*12.5*LB********ZZ"                                     # MEA12
     assert read("850", [*PO[:2], mea, *PO[2:]], "005010") == []
-    tax = "TAX*" + "*" * 12 + "X*Y"                                          # a 14th element
+    tax = "TAX*EXEMPT-1" + "*" * 12 + "X*Y"                                  # a 14th element
     assert where(read("850", [*PO[:2], tax, *PO[2:]])) == [("TAX", 14, None)]
 
 
