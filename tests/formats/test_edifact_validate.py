@@ -289,3 +289,19 @@ def test_inventory_status_and_characteristic_segments_are_in_the_directories() -
     assert where(issues(ordered.replace("COLOUR::91", "COLOUR-OF-THE-HOUSING"))) == [("39", "CCI", 3, 1)]
     assert where(issues(ordered.replace("+COLOUR::91", "+COLOUR::91+4"))) == [("16", "CCI", 4, None)]
     assert issues(ordered.replace("+COLOUR::91", "+COLOUR::91+4"), "ORDERS:D:01B:UN") == []
+
+
+def test_seal_attached_equipment_and_stages_are_in_the_directories() -> None:
+    """SEL and EQA (a DESADV's equipment group) and STG (an order's stages of a process) sit in the message
+    tables but were absent from the directories. D.96A's seal number is mandatory and an..10; D.01B made it
+    conditional, an..35, and added the range of seal numbers (C208)."""
+    equipment = TYPICAL["DESADV"].replace("CPS+1'", "EQD+CN+ABCU1234567'SEL+96753+SH'EQA+RG+ABCU7654321'CPS+1'")
+    assert issues(equipment, "DESADV:D:96A:UN") == []
+    long_seal = equipment.replace("SEL+96753", "SEL+SEAL-0614141-0001")
+    assert where(issues(long_seal, "DESADV:D:96A:UN")) == [("39", "SEL", 1, None)]
+    assert issues(long_seal.replace("+SH'", "+SH++1:9'"), "DESADV:D:01B:UN") == []
+    assert where(issues(equipment.replace("EQA+RG+", "EQA++"), "DESADV:D:96A:UN")) == [("13", "EQA", 1, None)]
+    staged = GOOD.replace("UNS+S", "STG+1+2+1'UNS+S")
+    assert issues(staged) == []
+    assert [(i.segment_tag, i.element_position) for i in issues(staged.replace("STG+1+2", "STG+1+TWO"))] == \
+        [("STG", 2)]
