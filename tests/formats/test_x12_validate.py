@@ -587,3 +587,14 @@ def test_tax_reference_carrier_detail_and_shipment_summary_are_checked() -> None
     summary = [*INVOICE, "CAD*M***UPSN", "ISS*10*CA*150*LB"]
     assert read("810", summary, fid="IN") == []
     assert where(read("810", [*INVOICE, "CAD*M", "ISS*10"], fid="IN")) == [("CAD", 4, None), ("ISS", 2, None)]
+
+
+def test_carrier_transit_time_and_item_physical_details_are_checked_whole() -> None:
+    """TD5 was described up to TD508 and PO4 up to PO409: the transit time (TD509-TD511, 732 is the Transit
+    Time Direction Qualifier, ID 2/2, not a 'Service Level Code'), the service levels, the dimensions and the
+    inner pack went unchecked, and PO4's weight/volume pairs (C0506, P0607, P0809) were not noted."""
+    assert read("850", insert(PO, 2, "TD5*O*2*UPSN*M******CD*3*SG")) == []
+    assert where(read("850", insert(PO, 2, "TD5*O*2*UPSN*M******CDX*3"))) == [("TD5", 10, None)]
+    assert read("850", insert(PO, 7, "PO4*12*1*EA**G*2.5*LB*10*CF*12*8*6*IN*6")) == []
+    assert where(read("850", insert(PO, 7, "PO4*12*1*EA*****10"))) == [("PO4", 9, None)]
+    assert where(read("850", insert(PO, 7, "PO4*12*1*EA***********SIX"))) == [("PO4", 14, None)]
