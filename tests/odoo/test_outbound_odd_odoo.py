@@ -274,3 +274,31 @@ def test_a_credit_note_without_a_delivery_address_is_extracted(sandbox: SandboxS
     _, back = rendered_and_read_back(examples, journal, "eurohandel", doc, "INVOIC")
     assert isinstance(back, Invoice) and back.invoice_type == "credit_note"
     assert back.totals.total_amount == Decimal(25) and back.check() == []
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+@pytest.mark.parametrize(("partner_id", "doc_type", "expected"), [
+    ("bigbox", "856", "TD5*B***M*UPS Ground~"), ("northwind", "856", "TD5*B***M*UPS Ground~"),
+    ("eurohandel", "DESADV", "TDT+20++30++:::UPS Ground'")])
+def test_a_delivery_with_a_carrier_goes_out(sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+                                            journal: Any, examples: LoadedConfig, partner_id: str, doc_type: str,
+                                            expected: str) -> None:
+    """Odoo's Delivery app gives a picking its carrier by name (delivery.carrier has no SCAC): the 856 wrote
+    TD502 '2' (SCAC follows) with no TD503, which X12 forbids, so the ASN of every delivery with a carrier was
+    held. The name goes in TD505 (routing) alone; the DESADV's TDT carries it in C040's 3128."""
+    ship_to = {"bigbox": BIGBOX_DC, "northwind": Party(role="ship_to", ids={"store": "0042"}),
+               "eurohandel": Party(role="ship_to", ids={"gln": "4012345000016"})}[partner_id]
+    ids = {"bigbox": {"buyer": "BB-1001"}, "northwind": {"buyer": "NW-A1"},
+           "eurohandel": {"gtin": "00614141000012"}}[partner_id]
+    order_id = ordered(examples, client, partner_id, f"PO-CARRIER-{partner_id}", ship_to, [line("1", ids, 6)])
+    [ups] = odoo.execute_kw("delivery.carrier", "search", [[("name", "=", "UPS Ground")]])
+    [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_id": ups}])
+    pack_and_ship(odoo, order_id, ["006141410000123476"])
+    [asn] = extract_ship_notices(client, examples.partners[partner_id], journal)
+    assert asn.carrier_name == "UPS Ground" and asn.carrier_scac is None
+    data, back = rendered_and_read_back(examples, journal, partner_id, asn.model_copy(update={"transport_mode": "M"}),
+                                        doc_type)
+    text = data.decode("latin-1")                      # EuroHandel's UNOC
+    assert expected in text, text
+    assert back.carrier_name == "UPS Ground"
