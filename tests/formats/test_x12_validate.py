@@ -598,3 +598,21 @@ def test_carrier_transit_time_and_item_physical_details_are_checked_whole() -> N
     assert read("850", insert(PO, 7, "PO4*12*1*EA**G*2.5*LB*10*CF*12*8*6*IN*6")) == []
     assert where(read("850", insert(PO, 7, "PO4*12*1*EA*****10"))) == [("PO4", 9, None)]
     assert where(read("850", insert(PO, 7, "PO4*12*1*EA***********SIX"))) == [("PO4", 14, None)]
+
+
+def test_contract_paperwork_load_detail_and_name_components_are_checked() -> None:
+    """CN1, PWK, CLD, IN2, UIT, DTP, G53 and LS/LE had only a count: a contract amount that is no number, a
+    paperwork id without its qualifier (PWK P0506), a load's size without its unit (CLD C0405) or a name
+    component qualifier five letters long went by. PWK08 is the C002 composite (Actions Indicated)."""
+    assert read("850", insert(PO, 6, "CN1*02**2*CONTRACT-9")) == []
+    assert where(read("850", insert(PO, 6, "CN1*02*ABC"))) == [("CN1", 2, None)]
+    assert read("850", insert(PO, 7, "PWK*CT*BM***92*DOC-1**1>2")) == []
+    assert where(read("850", insert(PO, 7, "PWK*CT*BM***92"))) == [("PWK", 6, None)]
+    asn = ["BSN*00*SHIP1*20260115*1200", "HL*1**S", "TD1*CTN25*2", "HL*2*1*O", "PRF*PO-1", "HL*3*2*I",
+           "LIN**UP*614141000012", "SN1**10*EA", "CLD*2*5*CTN25*12*LB", "CTT*3"]
+    assert read("856", asn, fid="SH") == []
+    asn[8] = "CLD*2*5*CTN25*12"
+    assert where(read("856", asn, fid="SH")) == [("CLD", 5, None)]
+    assert where(read("850", insert(PO, 3, "IN2*FIRST*JANE"), version="005010")) == [("IN2", 1, None)]
+    assert where(read("846", insert(ADVICE, 2, "UIT*EA**PE"), fid="IB")) == [("UIT", 2, None)]
+    assert where(read("860", insert(ORDER_CHANGE, 1, "G53*0042"), fid="PC")) == [("G53", 1, None)]
