@@ -616,3 +616,10 @@ def test_contract_paperwork_load_detail_and_name_components_are_checked() -> Non
     assert where(read("850", insert(PO, 3, "IN2*FIRST*JANE"), version="005010")) == [("IN2", 1, None)]
     assert where(read("846", insert(ADVICE, 2, "UIT*EA**PE"), fid="IB")) == [("UIT", 2, None)]
     assert where(read("860", insert(ORDER_CHANGE, 1, "G53*0042"), fid="PC")) == [("G53", 1, None)]
+
+
+def test_a_message_text_line_format_needs_its_carriage_control() -> None:
+    """MSG's note C0302: a number of line feeds (MSG03) without the printer carriage control (MSG02) it
+    counts for; the dictionary had no note for MSG."""
+    assert read("850", insert(PO, 7, "MSG*LEAVE AT DOCK 4*LC*2")) == []
+    assert where(read("850", insert(PO, 7, "MSG*LEAVE AT DOCK 4**2"))) == [("MSG", 2, None)]
