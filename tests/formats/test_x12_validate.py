@@ -623,3 +623,15 @@ def test_a_message_text_line_format_needs_its_carriage_control() -> None:
     counts for; the dictionary had no note for MSG."""
     assert read("850", insert(PO, 7, "MSG*LEAVE AT DOCK 4*LC*2")) == []
     assert where(read("850", insert(PO, 7, "MSG*LEAVE AT DOCK 4**2"))) == [("MSG", 2, None)]
+
+
+def test_service_characteristics_contacts_and_message_text_are_checked() -> None:
+    """SI (a line's service characteristics, nine more qualifier/id pairs), G61 (a contact) and 005010's MTX
+    (message text, AN up to 4096) had only a count: an id without its qualifier (SI P0405), a contact number
+    without its qualifier (G61 P0304) or a note reference code four long went by."""
+    assert read("850", insert(PO, 6, "SI*VI*ZZ*STYLE-9*ZZ*COLOUR-4")) == []
+    assert where(read("850", insert(PO, 6, "SI*VI*ZZ*STYLE-9*ZZ"))) == [("SI", 5, None)]
+    assert where(read("850", insert(PO, 2, "SPI*00", "N1*BY*BUYER", "G61*BD*JANE**555-0100"))) == [("G61", 3, None)]
+    text = "X" * 300
+    assert read("850", insert(PO, 7, f"MTX*LIN*{text}"), version="005010") == []
+    assert where(read("850", insert(PO, 7, f"MTX*LINE*{text}"), version="005010")) == [("MTX", 1, None)]
