@@ -305,3 +305,12 @@ def test_seal_attached_equipment_and_stages_are_in_the_directories() -> None:
     assert issues(staged) == []
     assert [(i.segment_tag, i.element_position) for i in issues(staged.replace("STG+1+2", "STG+1+TWO"))] == \
         [("STG", 2)]
+
+
+def test_d01b_transport_movement_details_are_in_the_directory() -> None:
+    """D.01B's DESADV has TMD (transport movement details) in its TDT group; the directory lacked it, so its
+    equipment plan (8332, an..26) and haulage code went unchecked."""
+    moved = TYPICAL["DESADV"].replace("CPS+1'", "TDT+20++30'TMD+3++2'CPS+1'")
+    assert issues(moved, "DESADV:D:01B:UN") == []
+    plan = moved.replace("TMD+3++2'", "TMD+3+FULL CONTAINER LOAD, TWO 40FT UNITS+2'")
+    assert where(issues(plan, "DESADV:D:01B:UN")) == [("39", "TMD", 2, None)]
