@@ -314,3 +314,11 @@ def test_d01b_transport_movement_details_are_in_the_directory() -> None:
     assert issues(moved, "DESADV:D:01B:UN") == []
     plan = moved.replace("TMD+3++2'", "TMD+3+FULL CONTAINER LOAD, TWO 40FT UNITS+2'")
     assert where(issues(plan, "DESADV:D:01B:UN")) == [("39", "TMD", 2, None)]
+
+
+def test_dangerous_goods_are_in_the_directory() -> None:
+    """DGS (a despatched line's dangerous goods class, UN number and flashpoint) sits in DESADV's line group
+    but was absent from the directory; a five-digit UN number (7124 is n4) went by. D.01B inherits D.96A's."""
+    hazardous = TYPICAL["DESADV"].replace("CNT+2:1'", "DGS+ADR+3B+1178+021:CEL'CNT+2:1'")
+    assert issues(hazardous, "DESADV:D:96A:UN") == []
+    assert where(issues(hazardous.replace("+1178+", "+11780+"), "DESADV:D:96A:UN")) == [("39", "DGS", 3, 1)]
