@@ -440,6 +440,17 @@ def sale_cancel_wizard_cancel(env: Env, ids: list[int]) -> Any:
     return result
 
 
+def _reserved_line(env: Env, product: int, uom: int, take: float) -> dict[str, Any]:
+    """A reservation's move line quantity, as stock.move._prepare_move_line_vals makes it: in the move's unit
+    when the quantity is whole there at Odoo's 2 decimals (Product Unit of Measure), else in the product's own
+    unit (20 units of a move in dozens are 20 Units, not 1.6666666666666667 Dozens)."""
+    in_move = round(from_reference(env, uom, take), 2)
+    if abs(to_reference(env, uom, in_move) - take) < 0.005:
+        return {"quantity": in_move, "product_uom_id": uom}
+    own = env.get("product.product", product, "uom_id") or uom
+    return {"quantity": round(from_reference(env, own, take), 2), "product_uom_id": own}
+
+
 def _assign_picking(env: Env, picking: int) -> None:
     """Reserve stock for the picking's moves (action_assign)."""
     moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
@@ -471,7 +482,7 @@ def _assign_picking(env: Env, picking: int) -> None:
             if take <= 0:
                 continue
             env.write("stock.quant", [qid], {"reserved_quantity": q.get("reserved_quantity", 0.0) + take})
-            env.create("stock.move.line", [{"move_id": move, "quantity": from_reference(env, uom, take),
+            env.create("stock.move.line", [{"move_id": move, **_reserved_line(env, product, uom, take),
                                              "location_id": q["location_id"], "lot_id": q.get("lot_id") or False,
                                              "package_id": q.get("package_id") or False}])
             need_ref -= take
