@@ -58,6 +58,9 @@ def register(channel: DeliveryChannel) -> None:
 # the partner took the document but our POST timed out or the connection dropped before its answer (RETRY_WAIT,
 # or DEAD after the last attempt), or it answers while the delivery is still in flight (QUEUED).
 NOT_YET_SENT = frozenset({State.QUEUED, State.RETRY_WAIT, State.DEAD})
+PICKUP = "pickup"       # the ack_expectations kind of a file waiting in our SFTP server for the partner to fetch
+# confirmations that the partner has the document (not that it accepted it): an async MDN, the fetch of our file
+DELIVERY_CONFIRMATIONS = frozenset({"MDN", PICKUP})
 
 
 def ack_before_sent(journal: Journal, message_id: str, kind: str, to: State, reason: str,
@@ -87,7 +90,7 @@ def ack_before_sent(journal: Journal, message_id: str, kind: str, to: State, rea
 def settle_early(journal: Journal, message_id: str) -> Message:
     """Apply the acknowledgements kept by `ack_before_sent` to a QUEUED or SENT message: QUEUED -> SENT without
     delivering it again, then REJECTED if one of them rejects it, DONE if a 997/999/CONTRL accepts it, else (a
-    positive MDN alone) delivered as `confirm_delivery` says."""
+    positive MDN or the fetch of our file alone) delivered as `confirm_delivery` says."""
     with journal.batch():
         current = journal.get(message_id)
         early: list[dict[str, Any]] = list(current.meta.get("early_acks") or [])
@@ -101,13 +104,13 @@ def settle_early(journal: Journal, message_id: str) -> Message:
         else:
             current = journal.note(message_id, meta={"early_acks": None})
         rejected = [e for e in early if e.get("state") == State.REJECTED.value]
-        functional = [e for e in early if e.get("kind") != "MDN"]
-        mdns = [e for e in early if e.get("kind") == "MDN"]
+        functional = [e for e in early if e.get("kind") not in DELIVERY_CONFIRMATIONS]
+        mdns = [e for e in early if e.get("kind") in DELIVERY_CONFIRMATIONS]
         extra: dict[str, Any] = {}
         for e in early:
             extra.update(e.get("meta") or {})
-        if mdns:
-            journal.settle_ack(message_id, "MDN")
+        for kind in {str(e["kind"]) for e in mdns}:
+            journal.settle_ack(message_id, kind)
             extra["awaits"] = None
         if rejected:
             journal.transition(message_id, State.REJECTED, str(rejected[0]["reason"]), expect=State.SENT, meta=extra)

@@ -1,11 +1,17 @@
 """The two SFTP ways out: a file waiting in the partner's jail on our server (`sftp`), or pushed to theirs
 (`sftp_remote`). Both write a temporary name and rename, so the partner never sees half a file, and
-both are safe to retry (the same name is overwritten)."""
+both are safe to retry (the same name is overwritten).
+
+A file waiting in our jail is written in this order: the bytes under a staging name outside the jail, the
+index entry (`.delivered/<user>/<name>` holds the message id), the rename into `outbound/`, then (the outbox)
+SENT. Each step is fsynced before the next, so after a crash the three files tell where the placement
+stands (`placement()`): index entry and staged bytes, not placed yet; index entry and the file in
+`outbound/`, waiting; index entry alone, placed and then fetched and deleted by the partner, which is
+delivered. A delivery after a restart never places a file that was placed already."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -14,14 +20,33 @@ from gateway.config.models import PartnerConfig, SftpAccountChannel, SftpRemoteC
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Message
 from gateway.journal.archive import fsync_dir
-from gateway.outbound.channels import Awaiting, DeliveryResult, register
+from gateway.outbound.channels import PICKUP, Awaiting, DeliveryResult, register
 
-PICKUP = "pickup"       # the ack_expectations kind of a file waiting in our SFTP server for the partner
+WAITING = "waiting"     # placement(): the file is in outbound/, not fetched yet
+FETCHED = "fetched"     # placement(): placed, then fetched and deleted by the partner
 
 
 def safe_name(message: Message) -> str:
     name = Path(message.filename).name.replace("\x00", "")
     return name if name and not name.startswith(".") else f"{message.id}.edi"
+
+
+def staged_path(root: Path, user: str, message_id: str) -> Path:
+    """Where a message's bytes wait before the rename into the jail; not under `.staging`, which the server
+    empties at start: that the file is still here is what says it was never placed."""
+    return root / ".outgoing" / user / message_id
+
+
+def placement(root: Path, user: str, name: str, message_id: str) -> str | None:
+    """How far `message_id`'s file `outbound/<name>` got: WAITING, FETCHED, or None (not placed)."""
+    try:
+        if (root / ".delivered" / user / name).read_text().strip() != message_id:
+            return None
+    except OSError:
+        return None
+    if (root / user / "outbound" / name).is_file():
+        return WAITING
+    return None if staged_path(root, user, message_id).exists() else FETCHED
 
 
 class SftpAccountDelivery:
@@ -44,33 +69,53 @@ class SftpAccountDelivery:
             raise DeliveryRetry("the SFTP transport is not started (gateway.transports.sftp_server.start)")
         from gateway.pipeline import Pipeline
         name = safe_name(message)
-        await asyncio.to_thread(self._place, self.root, ch.user, name, message.id, data)
+        # a message whose fetch was settled before (then resent) finds that fetch's index entry: placed again
+        where = await asyncio.to_thread(self._place, self.root, ch.user, name, message.id, data,
+                                        bool(message.meta.get("fetched_by")))
         # a file nobody fetches must not wait unseen: overdue (status page, metrics, one warning) after the
         # partner's acknowledgement window, like a 997 that does not come; the fetch settles it
         window = timedelta(hours=Pipeline.ack_window(partner, message.syntax))
-        return DeliveryResult(detail=f"waiting in {ch.user}:outbound/{name} for pickup", ack_pending=True,
+        detail = {None: f"waiting in {ch.user}:outbound/{name} for pickup",
+                  WAITING: f"already waiting in {ch.user}:outbound/{name} (placed before a restart), not placed again",
+                  FETCHED: f"not placed again: {ch.user} fetched outbound/{name} placed before a restart"}[where]
+        # FETCHED stays a pickup to settle: the server noted the fetch (an early acknowledgement) or settles the
+        # SENT message when it finds the index entry without its file at start
+        return DeliveryResult(detail=detail, ack_pending=True,
                               meta={"sftp_path": f"outbound/{name}"},
                               awaits=Awaiting(PICKUP, f"outbound/{name}", window))
 
     @staticmethod
-    def _place(root: Path, user: str, name: str, message_id: str, data: bytes) -> None:
+    def _place(root: Path, user: str, name: str, message_id: str, data: bytes, resent: bool = False) -> str | None:
+        """Staged bytes, index entry, rename, each durable before the next (see the module's docstring).
+        Returns what `placement()` found instead when the file was placed already (nothing written); with
+        `resent`, an index entry without its file is the earlier, settled fetch's and the file is placed."""
         folder = root / user / "outbound"
         index = root / ".delivered" / user
-        tmp = root / ".staging" / user / f"out-{message_id}"
+        tmp = staged_path(root, user, message_id)
+        where = placement(root, user, name, message_id)
+        if where is WAITING or (where is FETCHED and not resent):
+            return where
         try:
             for d in (folder, index, tmp.parent):
                 d.mkdir(parents=True, exist_ok=True)
-            (index / name).write_text(message_id)
-            with open(tmp, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            _write_durably(tmp, data)
+            _write_durably(index / name, message_id.encode())
             os.replace(tmp, folder / name)
             fsync_dir(folder)
+            fsync_dir(tmp.parent)
+            return None
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+            # the staged bytes stay (the retry overwrites them): with the index entry written, their absence
+            # would read as "placed and fetched"
             raise DeliveryRetry(f"cannot place outbound/{name} for {user}: {exc.strerror or exc}") from exc
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    fsync_dir(path.parent)
 
 
 class SftpRemoteDelivery:

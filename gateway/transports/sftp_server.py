@@ -37,8 +37,8 @@ from asyncssh.constants import FXF_APPEND, FXF_CREAT, FXF_TRUNC, FXF_WRITE
 from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChannel, SftpServerSettings
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
-from gateway.outbound.channels import confirm_delivery
-from gateway.outbound.sftp_channel import PICKUP
+from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
+from gateway.outbound.sftp_channel import FETCHED, placement
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
@@ -273,24 +273,30 @@ class SftpServer:
 
     # ---------------------------------------------------------------- delivered outbound files
     async def fetched(self, acct: Account, name: str) -> None:
-        """The partner deleted outbound/<name>: the message we placed there counts as delivered."""
+        """The partner deleted outbound/<name>: the message we placed there counts as delivered. One not SENT
+        yet (placed before a crash, or its SENT not written yet) keeps the fetch as an early acknowledgement,
+        which the outbox settles without placing the file again; the index entry stays until the message has
+        left QUEUED, so a delivery already under way finds the file fetched (`placement()`) and places nothing."""
         index = self.index_dir(acct.user) / name
         try:
             message_id = index.read_text().strip()
         except OSError:
             return
         if self.journal is not None:
-            task = asyncio.create_task(self._settle(message_id, name, acct))
+            task = asyncio.create_task(self._settle(message_id, f"fetched and deleted by {acct.user} over SFTP",
+                                                    acct))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            await task
+            if not await task:
+                return
         index.unlink(missing_ok=True)
 
     def settle_fetched_before_start(self) -> int:
         """At start: files of ours that left outbound/ while the gateway was not there to settle them (the
-        partner's delete went through, then the process died before its message was settled) settle their
-        messages now, from the index of what we placed. Without it such a message stayed SENT for good, never
-        flagged unless an acknowledgement was also expected. Returns how many were settled."""
+        partner's delete went through, then the process died before its message was settled, or the file was
+        placed and the process died before SENT) settle their messages now, from the index of what we placed
+        (`placement()`: an index entry whose staged bytes are still there was never placed, and is not settled).
+        Returns how many were settled."""
         if self.journal is None:
             return 0
         settled = 0
@@ -299,40 +305,40 @@ class SftpServer:
             if not index.is_dir():
                 continue
             for entry in sorted(index.iterdir()):
-                if (acct.jail / OUTBOUND / entry.name).exists() or not entry.is_file():
+                if not entry.is_file():
                     continue
                 try:
                     message_id = entry.read_text().strip()
                     current = self.journal.get(message_id)
                 except (OSError, KeyError):
                     continue
-                if current.state is State.SENT and not current.meta.get("fetched_by"):
-                    self.journal.settle_ack(message_id, PICKUP)
-                    done = confirm_delivery(self.journal, current, f"outbound/{entry.name} gone at the next start: "
-                                            f"fetched and deleted by {acct.user} before the restart",
-                                            {"fetched_by": acct.user, "awaits": None})
+                if placement(self.root, acct.user, entry.name, message_id) != FETCHED:
+                    continue
+                if not current.meta.get("fetched_by") and current.state in (*NOT_YET_SENT, State.SENT):
+                    after = ack_before_sent(self.journal, message_id, PICKUP, State.DONE,
+                                            f"outbound/{entry.name} gone at the next start: fetched and deleted "
+                                            f"by {acct.user} before the restart", {"fetched_by": acct.user})
                     log.info("SFTP outbound %s/%s was fetched before the restart: %s %s", acct.user, entry.name,
-                             message_id, "done" if done else f"awaits its {current.meta.get('expects_ack')}")
+                             message_id, after.state.value)
                     settled += 1
-                if current.state not in (State.QUEUED, State.RETRY_WAIT):   # those are about to be placed again
+                    current = after
+                if current.state not in (State.QUEUED, State.RETRY_WAIT):   # the outbox settles those first
                     entry.unlink(missing_ok=True)
         return settled
 
-    async def _settle(self, message_id: str, name: str, acct: Account) -> None:
+    async def _settle(self, message_id: str, reason: str, acct: Account) -> bool:
+        """The fetch as an acknowledgement of delivery; True once the message has left QUEUED (the outbox
+        settled a fetch that came before SENT), False if it is still there after ten seconds."""
         assert self.journal is not None
+        current = await asyncio.to_thread(ack_before_sent, self.journal, message_id, PICKUP, State.DONE, reason,
+                                          {"fetched_by": acct.user})
+        log.info("SFTP outbound of %s fetched by partner: %s %s", acct.user, message_id, current.state.value)
         for _ in range(100):
-            current = await asyncio.to_thread(self.journal.get, message_id)
-            if current.state is State.SENT:
-                await asyncio.to_thread(self.journal.settle_ack, message_id, PICKUP)     # no longer overdue
-                done = await asyncio.to_thread(confirm_delivery, self.journal, current,
-                                               f"fetched and deleted by {acct.user} over SFTP",
-                                               {"fetched_by": acct.user, "awaits": None})
-                log.info("SFTP outbound %s/%s fetched by partner: %s %s", acct.user, name, message_id,
-                         "done" if done else f"awaits its {current.meta['expects_ack']}")
-                return
             if current.state is not State.QUEUED:
-                return
+                return True
             await asyncio.sleep(0.1)
+            current = await asyncio.to_thread(self.journal.get, message_id)
+        return False
 
 
 class _Auth(asyncssh.SSHServer):

@@ -10,10 +10,16 @@ runs through. Points:
 - `after_ack`      an acknowledgement queued, the inbound message not yet moved to PARSED
 - `after_write`    a file delivered to the partner's folder, the outbound message not yet SENT
 - `after_sent`     an outbound message's move to SENT written (in the open transaction), nothing after it
+- `after_index`    a file for our SFTP server's outbound/: bytes staged and index entry written, not renamed yet
+- `after_place`    that file renamed into the partner's outbound/, the outbound message not yet SENT
+
+`EDI_TEST_HOLD_MARKER` (a file): while it exists, an `sftp` account delivery waits before placing its file,
+so a test can have the partner fetch in the window between a restart and the outbox's re-delivery.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
@@ -22,7 +28,9 @@ from typing import Any
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
+from gateway.outbound import sftp_channel
 from gateway.outbound.folder_channel import FolderDelivery
+from gateway.outbound.sftp_channel import SftpAccountDelivery
 from gateway.pipeline import Pipeline
 
 POINT = os.environ.get("EDI_TEST_KILL_AT", "")
@@ -40,6 +48,9 @@ _submit_sync = Pipeline.submit_sync
 _queue_outbound = Pipeline.queue_outbound
 _write = FolderDelivery.write
 _transition = SqliteJournal.transition
+_place = SftpAccountDelivery._place
+_write_durably = sftp_channel._write_durably
+_deliver = SftpAccountDelivery.deliver
 
 
 def _put_then(self: Archive, data: Any) -> str:
@@ -74,8 +85,30 @@ def _transition_then(self: SqliteJournal, message_id: str, to: State, *args: Any
     return message
 
 
+def _place_then(*args: Any) -> Any:
+    where = _place(*args)
+    _maybe_die("after_place")
+    return where
+
+
+def _write_durably_then(path: Path, data: bytes) -> None:
+    _write_durably(path, data)
+    if path.parent.parent.name == ".delivered":
+        _maybe_die("after_index")
+
+
+async def _held_deliver(self: SftpAccountDelivery, *args: Any) -> Any:
+    hold = os.environ.get("EDI_TEST_HOLD_MARKER")
+    while hold and Path(hold).exists():
+        await asyncio.sleep(0.05)
+    return await _deliver(self, *args)
+
+
 Archive.put = _put_then                              # type: ignore[method-assign]
 Pipeline.submit_sync = _submit_then                  # type: ignore[method-assign]
 Pipeline.queue_outbound = _queue_then                # type: ignore[method-assign]
 FolderDelivery.write = staticmethod(_write_then)     # type: ignore[method-assign]
 SqliteJournal.transition = _transition_then          # type: ignore[method-assign]
+SftpAccountDelivery._place = staticmethod(_place_then)   # type: ignore[method-assign]
+sftp_channel._write_durably = _write_durably_then
+SftpAccountDelivery.deliver = _held_deliver          # type: ignore[method-assign]

@@ -7,17 +7,19 @@ after the intake commit, before the SFTP close/rename, the AS2 MDN or the remote
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import paramiko
 import pytest
 
 from gateway.transports.as2 import mdn
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
-from tests.spine.test_acks_hostile import queue_asn, row
+from tests.spine.test_acks_hostile import ASN, queue_asn, row
 from tests.transports.as2_peer import as2_headers, build_message, curl_post
 from tests.transports.certs import Cert, make_cert
 from tests.transports.sftp_util import Sshd, known_hosts_line, make_key
@@ -159,3 +161,112 @@ async def test_as2_negative_sync_mdn_survives_a_crash_right_after_sent(
     assert final["state"] == "rejected", [(e["to_state"], e["reason"]) for e in ws.events(mid)]
     assert "processed/error: authentication-failed" in final["last_error"]
     assert len({p["Message-ID"] for p in peer.posts}) == 1      # sent again as the same message
+
+
+# ------------------------------------------------------------------ our SFTP server's outbound/: kill, restart, fetch
+
+OUT_NAME = "acme_856_000000012.x12"
+
+
+def sftp_outbound_world(tmp: Path) -> tuple[Workspace, Path, int]:
+    """acme's documents wait in the `northwind` jail of our SFTP server; the partner logs in with `key`."""
+    key, port = make_key(tmp / "keys" / "northwind"), free_port()
+    account = {"channel": "sftp", "user": "northwind"}
+    ws = Workspace.create(tmp / "gw", {"sftp_server": {"enabled": True, "host": "127.0.0.1", "port": port}},
+                          partners={"acme": {"inbound": [{**account, "authorized_keys": [f"{key}.pub"]}],
+                                             "outbound": account}})
+    return ws, key, port
+
+
+def fetch_and_delete(ws: Workspace, key: Path, port: int) -> bytes:
+    """The partner's SFTP client (paramiko, our host key pinned): get outbound/<file>, then delete it."""
+    known = ws.root / "known_hosts"
+    known.write_text(known_hosts_line("127.0.0.1", port, ws.root / "state" / "ssh_host_ed25519_key.pub"))
+    ssh = paramiko.SSHClient()
+    ssh.load_host_keys(str(known))
+    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
+    ssh.connect("127.0.0.1", port=port, username="northwind", key_filename=str(key), look_for_keys=False,
+                allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
+    try:
+        sftp = ssh.open_sftp()
+        with sftp.open(f"/outbound/{OUT_NAME}", "rb") as f:
+            data = f.read()
+        sftp.remove(f"/outbound/{OUT_NAME}")
+        sftp.close()
+        return bytes(data)
+    finally:
+        ssh.close()
+
+
+def killed_at(ws: Workspace, point: str, tmp: Path, expects: str | None) -> str:
+    """Queue our 856 for the SFTP pickup, SIGKILL the daemon at `point` of its placement; the message id."""
+    marker = tmp / "kill.marker"
+    marker.touch()
+    gw = GatewayProcess(ws.config, preload=["tests.helpers.kill_points"],
+                        env={"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}).start()
+    mid = queue_asn(ws, expects)
+    died(gw, 60)
+    assert not marker.exists() and row(ws, mid)["state"] == "queued"
+    return mid
+
+
+def kinds_awaited(ws: Workspace, mid: str) -> list[str]:
+    return sorted(r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?", (mid,)))
+
+
+@pytest.mark.parametrize("expects", [None, "997"], ids=["no-ack", "awaits-997"])
+def test_a_file_placed_before_a_crash_and_fetched_before_its_redelivery_is_not_placed_again(
+        tmp_path: Path, expects: str | None) -> None:
+    """Killed once the file is in outbound/, before SENT. After the restart the partner fetches and deletes it
+    while the outbox's re-delivery is under way (held just before it places the file): the fetch settles the
+    message, and the re-delivery, finding the index entry without the file or its staged bytes, places nothing."""
+    ws, key, port = sftp_outbound_world(tmp_path)
+    outbound = ws.root / "sftp" / "northwind" / "outbound"
+    mid = killed_at(ws, "after_place", tmp_path, expects)
+    assert [p.name for p in outbound.iterdir()] == [OUT_NAME]
+    hold = tmp_path / "hold"
+    hold.touch()
+    with GatewayProcess(ws.config, preload=["tests.helpers.kill_points"], env={"EDI_TEST_HOLD_MARKER": str(hold)}):
+        got = fetch_and_delete(ws, key, port)
+        wait_for(lambda: "early_acks" in json.loads(row(ws, mid)["meta"]), timeout=30, message="the fetch noted")
+        hold.unlink()                                    # the re-delivery goes on
+        wait_for(lambda: json.loads(row(ws, mid)["meta"]).get("fetched_by") == "northwind", timeout=30,
+                 message="settled by the fetch")
+        assert list(outbound.iterdir()) == []           # not placed again
+    assert got == ASN
+    assert list(outbound.iterdir()) == []
+    assert row(ws, mid)["state"] == ("done" if expects is None else "sent")
+    assert kinds_awaited(ws, mid) == ([] if expects is None else [expects])     # the pickup is settled
+    assert not any("waiting in northwind:outbound" in e["reason"] for e in ws.events(mid))
+
+
+def test_a_crash_between_the_index_entry_and_the_rename_is_not_taken_for_a_fetch(tmp_path: Path) -> None:
+    """Killed with the index entry written but the file not yet in outbound/: at the restart neither the
+    server's start-up check nor the outbox may read the missing file as fetched; it is placed, then fetched once."""
+    ws, key, port = sftp_outbound_world(tmp_path)
+    outbound = ws.root / "sftp" / "northwind" / "outbound"
+    mid = killed_at(ws, "after_index", tmp_path, None)
+    assert list(outbound.iterdir()) == []
+    assert (ws.root / "sftp" / ".delivered" / "northwind" / OUT_NAME).read_text() == mid
+    with GatewayProcess(ws.config):
+        wait_for(lambda: row(ws, mid)["state"] == "sent", timeout=60, message="placed after the restart")
+        assert fetch_and_delete(ws, key, port) == ASN
+        wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled by the fetch")
+    assert list(outbound.iterdir()) == []
+    assert list((ws.root / "sftp" / ".outgoing" / "northwind").iterdir()) == []
+
+
+def test_a_file_placed_before_a_crash_is_not_placed_twice_and_its_fetch_settles_it(tmp_path: Path) -> None:
+    """Killed once the file is in outbound/, before SENT; nobody fetches during the restart. The re-delivery
+    finds the file waiting and leaves it (a partner already downloading it reads one file), then one fetch."""
+    ws, key, port = sftp_outbound_world(tmp_path)
+    outbound = ws.root / "sftp" / "northwind" / "outbound"
+    mid = killed_at(ws, "after_place", tmp_path, None)
+    placed = (outbound / OUT_NAME).stat().st_ino
+    with GatewayProcess(ws.config):
+        wait_for(lambda: row(ws, mid)["state"] == "sent", timeout=60, message="re-delivered after the restart")
+        assert (outbound / OUT_NAME).stat().st_ino == placed
+        assert "already waiting in northwind:outbound/" in row(ws, mid)["meta"]
+        assert fetch_and_delete(ws, key, port) == ASN
+        wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled by the fetch")
+    assert list(outbound.iterdir()) == []
