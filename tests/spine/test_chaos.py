@@ -193,6 +193,22 @@ def chaos_workspace(root: Path, server: SandboxServer, peers: Partners) -> Works
     return ws
 
 
+def armed_daemon(ws: Workspace, rng: random.Random) -> GatewayProcess:
+    """The daemon started; half the time armed to SIGKILL itself at a named unlucky point
+    (tests/helpers/kill_points), now and then not waited for (killed before it is READY)."""
+    point = rng.choice(KILL_POINTS) if rng.random() < 0.5 else ""
+    marker = ws.root.parent / "kill.marker"
+    marker.touch()
+    env = {"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}
+    wait_ready = rng.random() < 0.8
+    gw = GatewayProcess(ws.config, wait_ready=wait_ready, preload=["tests.helpers.kill_points"], env=env)
+    try:
+        return gw.start()
+    except AssertionError:       # killed itself before READY (a kill point in the resume at start-up)
+        gw.kill()
+        return GatewayProcess(ws.config, wait_ready=False).start()
+
+
 class Chaos:
     """One seeded run: what was sent, what Odoo should hold, what was shipped."""
 
@@ -275,24 +291,10 @@ class Chaos:
         return all(r["state"] not in ACTIVE and (r["state"] != "sent" or json.loads(r["meta"]).get("expects_ack"))
                    for r in rows) and len(shipped) >= len(self.shipped)
 
-    def _daemon(self) -> GatewayProcess:
-        """Started; half the time armed to SIGKILL itself at a named unlucky point (tests/helpers/kill_points)."""
-        point = self.rng.choice(KILL_POINTS) if self.rng.random() < 0.5 else ""
-        marker = self.ws.root.parent / "kill.marker"
-        marker.touch()
-        env = {"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}
-        wait_ready = self.rng.random() < 0.8
-        gw = GatewayProcess(self.ws.config, wait_ready=wait_ready, preload=["tests.helpers.kill_points"], env=env)
-        try:
-            return gw.start()
-        except AssertionError:       # killed itself before READY (a kill point in the resume at start-up)
-            gw.kill()
-            return GatewayProcess(self.ws.config, wait_ready=False).start()
-
     def run(self) -> None:
         for _ in range(ROUNDS):
             self.drop(self.rng.randint(1, 4))
-            gw = self._daemon()
+            gw = armed_daemon(self.ws, self.rng)
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
             if self.rng.random() < 0.25:                       # an order made, its answer lost

@@ -1,0 +1,283 @@
+"""The chaos run's outbound half (a second seeded run, to keep each under a minute): the real daemon takes
+Northwind's X12 005010 and EuroHandel's EDIFACT orders from the inbox; in Odoo (the sandbox, over HTTP, now and
+then answering 503) people confirm some orders, ship some and post their invoices, so the scheduler sends 855s
+(order_confirmed), 856/DESADV, 810/INVOIC and Northwind's 846 every minute; Northwind's documents go over AS2 to
+its station, which answers 503 for whole rounds; the daemon is SIGKILLed at random moments or named points.
+
+After a last clean run settles: each Odoo record's document queued once per version, delivered (the station
+holds every AS2 message; a resend comes under the same Message-ID, which its duplicate check absorbs), no
+control number twice, nothing stuck.
+
+EDI_CHAOS_SEED / EDI_CHAOS_SEEDS / EDI_CHAOS_ROUNDS as in tests/spine/test_chaos.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import odoorpc
+import pytest
+from aiohttp import web
+from ruamel.yaml import YAML
+
+from gateway.odoo.sandbox import SandboxServer
+from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.net import free_port
+from tests.helpers.wait import wait_for
+from tests.odoo.test_extraction import invoice
+from tests.spine.test_chaos import EXAMPLES, ROUNDS, SAMPLES, SEEDS, armed_daemon, edifact_order, ship
+from tests.spine.test_crash import ACTIVE
+from tests.transports.as2_peer import serve
+from tests.transports.certs import make_cert
+from tests.transports.test_delivery_hostile import Partner
+
+MESSAGE_DOCS = {"855", "856", "810", "846", "DESADV", "INVOIC"}
+
+
+def northwind_order(n: int) -> tuple[str, bytes]:
+    """Northwind's first sample 850 as PO NW-9<n> in interchange <n>."""
+    text = (SAMPLES / "northwind" / "850_NW-77001.edi").read_text()
+    number = f"NW-9{n:04d}"
+    text = text.replace("000000481", f"{n:09d}").replace("*481*X*", f"*{n}*X*").replace("GE*1*481", f"GE*1*{n}")
+    return number, text.replace("NW-77001", number).encode()
+
+
+class Station(Partner):
+    """Northwind's AS2 station on its own thread: answers each POST (sync MDN), or 503 while `busy`; `taken`
+    counts the Message-IDs it answered 200, each copy (its duplicate check keeps the first)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(make_cert(root / "certs", "northwind"))
+        self.taken: Counter[str] = Counter()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self.thread.start()
+        ready.wait(10)
+
+    def _serve(self, ready: threading.Event) -> None:
+        app = web.Application()
+        app.router.add_post("/as2", self.handle)
+        self.runner, self.port = self.loop.run_until_complete(serve(app))
+        ready.set()
+        self.loop.run_forever()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        answer = await super().handle(request)
+        if answer.status == 200:
+            self.taken[request.headers["Message-ID"]] += 1
+        return answer
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def outbound_workspace(root: Path, server: SandboxServer, station: Station) -> Workspace:
+    """Northwind: orders into the inbox, everything back over AS2 (sync MDN), an 846 every minute; EuroHandel:
+    orders into the inbox, DESADV and INVOIC into its outbox folder. Outbox retries within a second or two."""
+    ours = make_cert(root / "certs", "acme")
+    odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
+            "timeout": 5.0, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
+    settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
+                "retry_hours": 1, "workers": 2,
+                "outbox": {"min_backoff": 0.5, "max_backoff": 2, "max_attempts": 1000},
+                "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST", "as2_id": "ACMEDIST",
+                            "edifact": {"qualifier": "14", "id": "0614141000005"}},
+                "as2_server": {"enabled": True, "host": "127.0.0.1", "port": free_port(), "as2_id": "ACMEDIST",
+                               "certificate": str(ours.cert_path), "private_key": str(ours.key_path)}}
+    ws = Workspace.create(root / "gw", settings)
+    station.ledger_path = ws.root / "state" / "as2.sqlite3"
+    shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
+    yaml = YAML(typ="safe")
+    outbound = {"northwind": {"channel": "as2", "as2_id": "ACMERETAIL-AS2", "url": f"http://127.0.0.1:{station.port}/as2",
+                              "mdn": "sync", "certificates": [str(station.theirs.cert_path)], "sign": True,
+                              "encrypt": True},
+                "eurohandel": {"channel": "folder", "path": "outbox/eurohandel"}}
+    for pid, out in outbound.items():
+        body = yaml.load((EXAMPLES / "partners" / f"{pid}.yaml").read_text())
+        body["inbound"] = [{"channel": "folder"}]
+        body["outbound"] = out
+        for doc in body["documents"]:
+            if doc.get("trigger") == "schedule":
+                doc["schedule"] = "* * * * *"
+        ws.write_partner(pid, {k: v for k, v in body.items() if k != "id"})
+    return ws
+
+
+class OutboundChaos:
+    """One seeded run: the orders sent, and what people did to them in Odoo."""
+
+    def __init__(self, ws: Workspace, server: SandboxServer, station: Station, seed: int) -> None:
+        self.ws, self.server, self.station, self.rng, self.seed = ws, server, station, random.Random(seed), seed
+        self.numbers: dict[str, str] = {}            # order number -> partner
+        self.confirmed: set[int] = set()             # sale.order ids confirmed by a person
+        self.tried: set[int] = set()                 # ... whose delivery was validated (or tried: out of stock)
+        self.shipped: set[int] = set()
+        self.invoices: set[int] = set()              # account.move ids posted
+        self.control = 1
+        self.odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
+        self.odoo.login("demo", "admin", "admin")
+
+    def drop(self, count: int) -> None:
+        for _ in range(count):
+            make = self.rng.choice([northwind_order, edifact_order])
+            number, data = make(self.control)
+            self.numbers[number] = "northwind" if make is northwind_order else "eurohandel"
+            self.ws.drop(f"order-{self.control}.edi", data)
+            self.control += 1
+
+    def work(self, everything: bool = False) -> None:
+        """People in Odoo: confirm some orders, ship some confirmed ones, invoice and post some shipped ones
+        (`everything`: all of them); not while the sandbox plays an outage."""
+        if self.server.faults.unavailable:
+            return
+        chance = (lambda: True) if everything else (lambda: self.rng.random() < 0.4)
+        found = self.odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "in", sorted(self.numbers))],
+                                                                   ["id", "state"]])
+        for row in found:
+            oid = row["id"]
+            if oid not in self.confirmed and chance():
+                if row["state"] in ("draft", "sent"):
+                    self.odoo.execute_kw("sale.order", "action_confirm", [[oid]])
+                self.confirmed.add(oid)
+            elif oid in self.confirmed and oid not in self.tried and chance():
+                self.tried.add(oid)
+                if ship(self.odoo, oid):
+                    self.shipped.add(oid)
+            elif oid in self.shipped and chance() and not self._invoiced(oid):
+                move = invoice(self.odoo, oid)
+                self.odoo.execute_kw("account.move", "action_post", [[move]])
+                self.invoices.add(move)
+
+    def _invoiced(self, order_id: int) -> bool:
+        return bool(self.odoo.execute_kw("sale.order", "read", [[order_id], ["invoice_ids"]])[0]["invoice_ids"])
+
+    def settled(self) -> bool:
+        if any(p.is_file() for p in self.ws.inbox.iterdir()):
+            return False
+        rows = self.ws.messages()
+        if any(r["state"] in ACTIVE for r in rows):
+            return False
+        out = Counter(r["doc_type"] for r in rows if r["direction"] == "out")
+        wanted = Counter({"855": len(self.confirmed & self._of("northwind"))})
+        return all(out[t] >= n for t, n in wanted.items()) and not self.missing()
+
+    def _of(self, partner: str) -> set[int]:
+        refs = [n for n, p in self.numbers.items() if p == partner]
+        return set(self.odoo.execute_kw("sale.order", "search", [[("client_order_ref", "in", refs)]]))
+
+    def missing(self) -> set[str]:
+        """The shipped pickings and posted invoices with no document queued (or held)."""
+        keys = {r["source_key"].removeprefix("held:").split("@")[0] for r in self.ws.messages(direction="out")
+                if r["source_key"]}                 # held ones too: check() names them
+        picks = self.odoo.execute_kw("stock.picking", "search", [[("sale_id", "in", sorted(self.shipped)),
+                                                                  ("state", "=", "done")]])
+        wanted = {f"odoo:stock.picking,{p}" for p in picks}                  # not their backorders
+        wanted |= {f"odoo:account.move,{m}" for m in self.invoices}
+        return wanted - keys
+
+    def run(self) -> None:
+        for _ in range(ROUNDS):
+            self.drop(self.rng.randint(1, 3))
+            gw = armed_daemon(self.ws, self.rng)
+            if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
+                self.server.faults.unavailable = self.rng.randint(1, 8)
+            self.station.busy = "1" if self.rng.random() < 0.35 else None   # Northwind's station is down
+            time.sleep(self.rng.uniform(0.3, 1.5))
+            self.work()
+            time.sleep(self.rng.uniform(0.0, 1.5))
+            if self.rng.random() < 0.5:
+                self.station.busy = None                       # ... and back
+            time.sleep(self.rng.uniform(0.0, 1.0))
+            gw.kill()
+        self.server.faults.unavailable = 0
+        self.station.busy = None
+        with GatewayProcess(self.ws.config) as gw:
+            for _ in range(3):                                 # people finish the work, the gateway settles
+                self.work(everything=True)
+                try:
+                    wait_for(self.settled, timeout=60)
+                except AssertionError:
+                    raise AssertionError(f"seed {self.seed}: not settled, nothing queued for {self.missing()}, "
+                                         f"{Counter(r['state'] for r in self.ws.messages())}") from None
+            assert "Traceback" not in gw.output(), gw.output()[-3000:]
+
+
+def check(chaos: OutboundChaos) -> None:
+    """Once per record and version, each delivered, nothing doubled or stuck."""
+    ws, label = chaos.ws, f"seed {chaos.seed}"
+    found = chaos.odoo.execute_kw("sale.order", "search_read",
+                                  [[("client_order_ref", "in", sorted(chaos.numbers))], ["client_order_ref"]])
+    assert Counter(r["client_order_ref"] for r in found) == Counter(set(chaos.numbers)), label
+    rows = ws.messages()
+    stuck = [(r["id"], r["doc_type"], r["state"], r["last_error"]) for r in rows
+             if r["state"] not in ("done", "duplicate", "sent")]
+    assert not stuck, f"{label}: {stuck}"
+    outbound = [r for r in rows if r["direction"] == "out"]
+    keys = Counter(r["source_key"] or f"{r['parent_id']}:{r['doc_type']}" for r in outbound)
+    assert all(n == 1 for n in keys.values()), f"{label}: {keys.most_common(3)}"
+    controls = Counter((r["partner"], r["doc_type"], r["control_number"]) for r in outbound if r["control_number"])
+    assert all(n == 1 for n in controls.values()), f"{label}: {controls.most_common(3)}"
+    # one document per Odoo record: an 855 per confirmed Northwind order, a notice per shipped picking, an
+    # invoice per posted invoice (none of them changed after it went out), an 846 per minute it ran in
+    records = Counter((r["doc_type"], r["source_key"].split("@")[0]) for r in outbound
+                      if r["doc_type"] in MESSAGE_DOCS and r["doc_type"] != "846")
+    assert all(n == 1 for n in records.values()), f"{label}: {records.most_common(3)}"
+    northwind = chaos.confirmed & chaos._of("northwind")
+    assert {k for t, k in records if t == "855"} == {f"odoo:sale.order,{o}" for o in northwind}, label
+    assert sum(1 for t, _ in records if t in ("810", "INVOIC")) == len(chaos.invoices), f"{label}: {records}"
+    assert sum(1 for t, _ in records if t in ("856", "DESADV")) == len(chaos.shipped), f"{label}: {records}"
+    assert any(r["doc_type"] == "846" for r in outbound), label
+    # Northwind's station holds each AS2 message; a copy only under the Message-ID it already has
+    as2 = {r["id"] for r in outbound if r["partner"] == "northwind"}      # its 999s too
+    taken = {mid.strip("<>").split("@")[0] for mid in chaos.station.taken}
+    assert taken == as2, f"{label}: never {as2 - taken}, unknown {taken - as2}"
+    files = Counter(p.name for p in (ws.root / "outbox").rglob("*") if p.is_file())
+    assert all(n == 1 for n in files.values()), label
+    for row in outbound:
+        if row["partner"] == "eurohandel":
+            path = ws.root / "outbox" / "eurohandel" / row["filename"]
+            assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
+    print(f"{label}: {len(chaos.numbers)} orders, {len(chaos.confirmed)} confirmed, {len(chaos.shipped)} shipped, "
+          f"{len(chaos.invoices)} invoiced, {Counter(r['doc_type'] for r in outbound)}, "
+          f"{sum(chaos.station.taken.values())} AS2 copies taken of {len(chaos.station.posts)} posts, "
+          f"{Counter(r['state'] for r in rows)}")
+
+
+@pytest.fixture
+def sandbox17() -> Iterator[SandboxServer]:
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[Station]:
+    peer = Station(tmp_path)
+    yield peer
+    peer.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox17: SandboxServer,
+                                                               station: Station, seed: int) -> None:
+    chaos = OutboundChaos(outbound_workspace(tmp_path, sandbox17, station), sandbox17, station, seed)
+    chaos.run()
+    check(chaos)
+
+
+def test_the_northwind_orders_are_its_sample_renumbered() -> None:
+    number, data = northwind_order(7)
+    assert number == "NW-90007" and b"*000000007*0*P*" in data and b"GS*PO*NORTHWIND*ACMEDIST*20261128*0615*7*X*" in data
+    assert b"BEG*00*SA*NW-90007**" in data and b"GE*1*7~" in data and b"NW-77001" not in data
