@@ -32,11 +32,13 @@ from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.odoo.test_extraction import invoice
+from tests.odoo.test_xml_orders import cxml_text
 from tests.spine.test_chaos import EXAMPLES, ROUNDS, SAMPLES, SEEDS, armed_daemon, edifact_order, ship
 from tests.spine.test_crash import ACTIVE
 from tests.transports.as2_peer import serve
 from tests.transports.certs import make_cert
 from tests.transports.test_delivery_hostile import Partner
+from tests.transports.test_sftp_remote import PartnerSshd
 
 MESSAGE_DOCS = {"855", "856", "810", "846", "DESADV", "INVOIC"}
 
@@ -47,6 +49,13 @@ def northwind_order(n: int) -> tuple[str, bytes]:
     number = f"NW-9{n:04d}"
     text = text.replace("000000481", f"{n:09d}").replace("*481*X*", f"*{n}*X*").replace("GE*1*481", f"GE*1*{n}")
     return number, text.replace("NW-77001", number).encode()
+
+
+def cxml_order(n: int) -> tuple[str, bytes]:
+    """Northwind's cXML OrderRequest CX-<n> (payloadID <n>), no ship-to: to its own address."""
+    number = f"CX-{n:05d}"
+    text = cxml_text(number, "new", str(n), [("1", "WB-100", 24, None), ("2", "GL-300", 6, None)], header=None)
+    return number, text.replace(b"<Identity>bigbox</Identity>", b"<Identity>northwind</Identity>")
 
 
 class Station(Partner):
@@ -81,9 +90,10 @@ class Station(Partner):
         self.thread.join(10)
 
 
-def outbound_workspace(root: Path, server: SandboxServer, station: Station) -> Workspace:
-    """Northwind: orders into the inbox, everything back over AS2 (sync MDN), an 846 every minute; EuroHandel:
-    orders into the inbox, DESADV and INVOIC into its outbox folder. Outbox retries within a second or two."""
+def outbound_workspace(root: Path, server: SandboxServer, station: Station, sshd: PartnerSshd) -> Workspace:
+    """Northwind: X12 and cXML orders into the inbox, everything back over AS2 (sync MDN), an 846 every minute;
+    EuroHandel: orders into the inbox, CONTRL, DESADV and INVOIC pushed to its SFTP server (sftp_remote).
+    Outbox retries within a second or two."""
     ours = make_cert(root / "certs", "acme")
     odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
             "timeout": 5.0, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
@@ -101,10 +111,15 @@ def outbound_workspace(root: Path, server: SandboxServer, station: Station) -> W
     outbound = {"northwind": {"channel": "as2", "as2_id": "ACMERETAIL-AS2", "url": f"http://127.0.0.1:{station.port}/as2",
                               "mdn": "sync", "certificates": [str(station.theirs.cert_path)], "sign": True,
                               "encrypt": True},
-                "eurohandel": {"channel": "folder", "path": "outbox/eurohandel"}}
+                "eurohandel": {"channel": "sftp_remote", "host": "127.0.0.1", "port": sshd.port, "user": sshd.user,
+                               "key": str(sshd.client_key), "known_host_key": sshd.host_pub,
+                               "push_dir": str(sshd.remote / "in"), "timeout": 5}}
     for pid, out in outbound.items():
         body = yaml.load((EXAMPLES / "partners" / f"{pid}.yaml").read_text())
         body["inbound"] = [{"channel": "folder"}]
+        if pid == "northwind":                       # its cXML orders too, known by their From identity
+            body["xml"] = {"ids": ["northwind"]}
+            body["documents"].append({"type": "OrderRequest", "direction": "in", "profile": "cxml-orderrequest"})
         body["outbound"] = out
         for doc in body["documents"]:
             if doc.get("trigger") == "schedule":
@@ -116,8 +131,10 @@ def outbound_workspace(root: Path, server: SandboxServer, station: Station) -> W
 class OutboundChaos:
     """One seeded run: the orders sent, and what people did to them in Odoo."""
 
-    def __init__(self, ws: Workspace, server: SandboxServer, station: Station, seed: int) -> None:
+    def __init__(self, ws: Workspace, server: SandboxServer, station: Station, sshd: PartnerSshd,
+                 seed: int) -> None:
         self.ws, self.server, self.station, self.rng, self.seed = ws, server, station, random.Random(seed), seed
+        self.sshd = sshd
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.confirmed: set[int] = set()             # sale.order ids confirmed by a person
         self.tried: set[int] = set()                 # ... whose delivery was validated (or tried: out of stock)
@@ -129,10 +146,10 @@ class OutboundChaos:
 
     def drop(self, count: int) -> None:
         for _ in range(count):
-            make = self.rng.choice([northwind_order, edifact_order])
+            make = self.rng.choice([northwind_order, edifact_order, cxml_order])
             number, data = make(self.control)
-            self.numbers[number] = "northwind" if make is northwind_order else "eurohandel"
-            self.ws.drop(f"order-{self.control}.edi", data)
+            self.numbers[number] = "eurohandel" if make is edifact_order else "northwind"
+            self.ws.drop(f"order-{self.control}.{'xml' if make is cxml_order else 'edi'}", data)
             self.control += 1
 
     def work(self, everything: bool = False) -> None:
@@ -192,13 +209,21 @@ class OutboundChaos:
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
             self.station.busy = "1" if self.rng.random() < 0.35 else None   # Northwind's station is down
+            sftp_down = self.rng.random() < 0.35                              # EuroHandel's SFTP server too
+            if sftp_down:
+                self.sshd.stop()
             time.sleep(self.rng.uniform(0.3, 1.5))
             self.work()
             time.sleep(self.rng.uniform(0.0, 1.5))
-            if self.rng.random() < 0.5:
-                self.station.busy = None                       # ... and back
+            if self.rng.random() < 0.5:                        # ... and back
+                self.station.busy = None
+                if sftp_down:
+                    self.sshd.start()
+                    sftp_down = False
             time.sleep(self.rng.uniform(0.0, 1.0))
             gw.kill()
+            if sftp_down:
+                self.sshd.start()
         self.server.faults.unavailable = 0
         self.station.busy = None
         with GatewayProcess(self.ws.config) as gw:
@@ -241,12 +266,11 @@ def check(chaos: OutboundChaos) -> None:
     as2 = {r["id"] for r in outbound if r["partner"] == "northwind"}      # its 999s too
     taken = {mid.strip("<>").split("@")[0] for mid in chaos.station.taken}
     assert taken == as2, f"{label}: never {as2 - taken}, unknown {taken - as2}"
-    files = Counter(p.name for p in (ws.root / "outbox").rglob("*") if p.is_file())
-    assert all(n == 1 for n in files.values()), label
-    for row in outbound:
-        if row["partner"] == "eurohandel":
-            path = ws.root / "outbox" / "eurohandel" / row["filename"]
-            assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
+    # EuroHandel's server holds each pushed file once, whole, under its name; no temporary file left
+    pushed = {p.name: p.read_bytes() for p in (chaos.sshd.remote / "in").iterdir()}
+    eurohandel = {r["filename"]: ws.archived(r["sha256"]).read_bytes() for r in outbound
+                  if r["partner"] == "eurohandel"}
+    assert pushed == eurohandel, f"{label}: never {set(eurohandel) - set(pushed)}, else {set(pushed) - set(eurohandel)}"
     print(f"{label}: {len(chaos.numbers)} orders, {len(chaos.confirmed)} confirmed, {len(chaos.shipped)} shipped, "
           f"{len(chaos.invoices)} invoiced, {Counter(r['doc_type'] for r in outbound)}, "
           f"{sum(chaos.station.taken.values())} AS2 copies taken of {len(chaos.station.posts)} posts, "
@@ -268,11 +292,21 @@ def station(tmp_path: Path) -> Iterator[Station]:
     peer.close()
 
 
+@pytest.fixture
+def sshd(tmp_path: Path) -> Iterator[PartnerSshd]:
+    server = PartnerSshd(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox17: SandboxServer,
-                                                               station: Station, seed: int) -> None:
-    chaos = OutboundChaos(outbound_workspace(tmp_path, sandbox17, station), sandbox17, station, seed)
+                                                               station: Station, sshd: PartnerSshd, seed: int) -> None:
+    ws = outbound_workspace(tmp_path, sandbox17, station, sshd)
+    chaos = OutboundChaos(ws, sandbox17, station, sshd, seed)
     chaos.run()
     check(chaos)
 
