@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -273,23 +274,28 @@ class SftpServer:
 
     # ---------------------------------------------------------------- delivered outbound files
     async def fetched(self, acct: Account, name: str) -> None:
-        """The partner deleted outbound/<name>: the message we placed there counts as delivered. One not SENT
-        yet (placed before a crash, or its SENT not written yet) keeps the fetch as an early acknowledgement,
-        which the outbox settles without placing the file again; the index entry stays until the message has
-        left QUEUED, so a delivery already under way finds the file fetched (`placement()`) and places nothing."""
+        """The partner deleted outbound/<name>: the message we placed there counts as delivered, recorded before
+        the partner's delete is answered. One not SENT yet (placed before a crash, or its SENT not written yet)
+        keeps the fetch as an early acknowledgement, which the outbox settles without placing the file again;
+        the index entry stays until the message has left QUEUED, so a delivery already under way finds the file
+        fetched (`placement()`) and places nothing."""
         index = self.index_dir(acct.user) / name
         try:
             message_id = index.read_text().strip()
         except OSError:
             return
         if self.journal is not None:
-            task = asyncio.create_task(self._settle(message_id, f"fetched and deleted by {acct.user} over SFTP",
-                                                    acct))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            if not await task:
+            current = await asyncio.to_thread(ack_before_sent, self.journal, message_id, PICKUP, State.DONE,
+                                              f"fetched and deleted by {acct.user} over SFTP",
+                                              {"fetched_by": acct.user})
+            log.info("SFTP outbound %s/%s fetched by partner: %s %s", acct.user, name, message_id,
+                     current.state.value)
+            if current.state is State.QUEUED:       # the answer is not held up while the outbox settles it
+                task = asyncio.create_task(self._forget_once_settled(index, message_id))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
                 return
-        index.unlink(missing_ok=True)
+        _forget(index, message_id)
 
     def settle_fetched_before_start(self) -> int:
         """At start: files of ours that left outbound/ while the gateway was not there to settle them (the
@@ -326,19 +332,23 @@ class SftpServer:
                     entry.unlink(missing_ok=True)
         return settled
 
-    async def _settle(self, message_id: str, reason: str, acct: Account) -> bool:
-        """The fetch as an acknowledgement of delivery; True once the message has left QUEUED (the outbox
-        settled a fetch that came before SENT), False if it is still there after ten seconds."""
+    async def _forget_once_settled(self, index: Path, message_id: str) -> None:
+        """Remove the index entry once the outbox settled the fetched message (QUEUED no more); one still
+        QUEUED after a minute keeps it, and the next start's `settle_fetched_before_start` removes it."""
         assert self.journal is not None
-        current = await asyncio.to_thread(ack_before_sent, self.journal, message_id, PICKUP, State.DONE, reason,
-                                          {"fetched_by": acct.user})
-        log.info("SFTP outbound of %s fetched by partner: %s %s", acct.user, message_id, current.state.value)
-        for _ in range(100):
-            if current.state is not State.QUEUED:
-                return True
+        for _ in range(600):
             await asyncio.sleep(0.1)
             current = await asyncio.to_thread(self.journal.get, message_id)
-        return False
+            if current.state is not State.QUEUED:
+                _forget(index, message_id)
+                return
+
+
+def _forget(index: Path, message_id: str) -> None:
+    """Remove an index entry if it is still `message_id`'s: a newer file of the same name has its own."""
+    with contextlib.suppress(OSError):
+        if index.read_text().strip() == message_id:
+            index.unlink()
 
 
 class _Auth(asyncssh.SSHServer):

@@ -227,12 +227,14 @@ def test_a_file_placed_before_a_crash_and_fetched_before_its_redelivery_is_not_p
     hold = tmp_path / "hold"
     hold.touch()
     with GatewayProcess(ws.config, preload=["tests.helpers.kill_points"], env={"EDI_TEST_HOLD_MARKER": str(hold)}):
-        got = fetch_and_delete(ws, key, port)
-        wait_for(lambda: "early_acks" in json.loads(row(ws, mid)["meta"]), timeout=30, message="the fetch noted")
+        got = fetch_and_delete(ws, key, port)            # answered once the fetch is in the journal
         hold.unlink()                                    # the re-delivery goes on
+        wait_for(lambda: row(ws, mid)["state"] != "queued", timeout=30, message="the re-delivery done")
+        assert list(outbound.iterdir()) == []           # not placed again
         wait_for(lambda: json.loads(row(ws, mid)["meta"]).get("fetched_by") == "northwind", timeout=30,
                  message="settled by the fetch")
-        assert list(outbound.iterdir()) == []           # not placed again
+        wait_for(lambda: not (ws.root / "sftp" / ".delivered" / "northwind" / OUT_NAME).exists(), timeout=30,
+                 message="the index entry forgotten once settled")
     assert got == ASN
     assert list(outbound.iterdir()) == []
     assert row(ws, mid)["state"] == ("done" if expects is None else "sent")
