@@ -14,6 +14,7 @@ EDI_CHAOS_SEED / EDI_CHAOS_SEEDS / EDI_CHAOS_ROUNDS as in tests/spine/test_chaos
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 import shutil
 import threading
@@ -140,6 +141,7 @@ class OutboundChaos:
         self.tried: set[int] = set()                 # ... whose delivery was validated (or tried: out of stock)
         self.shipped: set[int] = set()
         self.invoices: set[int] = set()              # account.move ids posted
+        self.dropped: list[str] = []                 # sha256 of each file put in the inbox
         self.control = 1
         self.odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
         self.odoo.login("demo", "admin", "admin")
@@ -150,6 +152,7 @@ class OutboundChaos:
             number, data = make(self.control)
             self.numbers[number] = "eurohandel" if make is edifact_order else "northwind"
             self.ws.drop(f"order-{self.control}.{'xml' if make is cxml_order else 'edi'}", data)
+            self.dropped.append(hashlib.sha256(data).hexdigest())
             self.control += 1
 
     def work(self, everything: bool = False) -> None:
@@ -174,6 +177,22 @@ class OutboundChaos:
                 move = invoice(self.odoo, oid)
                 self.odoo.execute_kw("account.move", "action_post", [[move]])
                 self.invoices.add(move)
+        if not everything:
+            self.touch()
+
+    def touch(self) -> None:
+        """Edits that change a record's write_date, not its document: Send & Print on an invoice, a note on a
+        done delivery or on a confirmed order. None may send anything again."""
+        for move in sorted(self.invoices):
+            if self.rng.random() < 0.3:
+                self.odoo.execute_kw("account.move", "write", [[move], {"is_move_sent": True}])
+        for oid in sorted(self.confirmed):
+            if self.rng.random() < 0.2:
+                self.odoo.execute_kw("sale.order", "write", [[oid], {"note": f"<p>checked {self.control}</p>"}])
+        if self.shipped and self.rng.random() < 0.5:
+            picks = self.odoo.execute_kw("stock.picking", "search", [[("sale_id", "in", sorted(self.shipped)),
+                                                                      ("state", "=", "done")]])
+            self.odoo.execute_kw("stock.picking", "write", [picks[:3], {"note": "<p>pallet checked</p>"}])
 
     def _invoiced(self, order_id: int) -> bool:
         return bool(self.odoo.execute_kw("sale.order", "read", [[order_id], ["invoice_ids"]])[0]["invoice_ids"])
@@ -227,7 +246,7 @@ class OutboundChaos:
         self.server.faults.unavailable = 0
         self.station.busy = None
         with GatewayProcess(self.ws.config) as gw:
-            for _ in range(3):                                 # people finish the work, the gateway settles
+            for _ in range(4):                                 # people finish the work, the gateway settles
                 self.work(everything=True)
                 try:
                     wait_for(self.settled, timeout=60)
@@ -250,6 +269,12 @@ def check(chaos: OutboundChaos) -> None:
     outbound = [r for r in rows if r["direction"] == "out"]
     keys = Counter(r["source_key"] or f"{r['parent_id']}:{r['doc_type']}" for r in outbound)
     assert all(n == 1 for n in keys.values()), f"{label}: {keys.most_common(3)}"
+    originals = [r for r in rows if r["direction"] == "in" and r["state"] != "duplicate"]
+    assert Counter(r["sha256"] for r in originals) == Counter(set(chaos.dropped)), f"{label}: processed once"
+    acks = Counter((r["parent_id"], r["doc_type"]) for r in outbound if r["doc_type"] in ("999", "CONTRL"))
+    wanted = {(r["id"], "CONTRL" if r["partner"] == "eurohandel" else "999") for r in originals
+              if r["doc_type"] != "OrderRequest"}                  # cXML answers in the HTTP response only
+    assert set(acks) == wanted and all(n == 1 for n in acks.values()), f"{label}: {acks} {wanted}"
     controls = Counter((r["partner"], r["doc_type"], r["control_number"]) for r in outbound if r["control_number"])
     assert all(n == 1 for n in controls.values()), f"{label}: {controls.most_common(3)}"
     # one document per Odoo record: an 855 per confirmed Northwind order, a notice per shipped picking, an
