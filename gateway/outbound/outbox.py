@@ -191,4 +191,6 @@ def resend(journal: SqliteJournal, message_id: str) -> Message:
             if message.state is State.RETRY_WAIT else message
     if message.state not in RESENDABLE:
         raise JournalError(f"{message_id} is {message.state.value} and cannot be resent")
-    return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0, last_error=None)
+    # counted: the index of our SFTP server's pickups tells this delivery from the earlier one (sftp_channel)
+    return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0, last_error=None,
+                              meta={"resends": int(message.meta.get("resends") or 0) + 1})

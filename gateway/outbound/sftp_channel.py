@@ -37,16 +37,24 @@ def staged_path(root: Path, user: str, message_id: str) -> Path:
     return root / ".outgoing" / user / message_id
 
 
-def placement(root: Path, user: str, name: str, message_id: str) -> str | None:
-    """How far `message_id`'s file `outbound/<name>` got: WAITING, FETCHED, or None (not placed)."""
+def index_entry(message: Message) -> str:
+    """What the index holds for this delivery of `message`: its id, and after a resend how many, so that the
+    entry an earlier, settled delivery left behind is not read as this one's."""
+    resends = int(message.meta.get("resends") or 0)
+    return f"{message.id} {resends}" if resends else message.id
+
+
+def placement(root: Path, user: str, name: str, entry: str) -> str | None:
+    """How far the delivery `entry` (`index_entry()`) of file `outbound/<name>` got: WAITING, FETCHED, or None
+    (not placed)."""
     try:
-        if (root / ".delivered" / user / name).read_text().strip() != message_id:
+        if (root / ".delivered" / user / name).read_text().strip() != entry:
             return None
     except OSError:
         return None
     if (root / user / "outbound" / name).is_file():
         return WAITING
-    return None if staged_path(root, user, message_id).exists() else FETCHED
+    return None if staged_path(root, user, entry.split()[0]).exists() else FETCHED
 
 
 class SftpAccountDelivery:
@@ -69,9 +77,7 @@ class SftpAccountDelivery:
             raise DeliveryRetry("the SFTP transport is not started (gateway.transports.sftp_server.start)")
         from gateway.pipeline import Pipeline
         name = safe_name(message)
-        # a message whose fetch was settled before (then resent) finds that fetch's index entry: placed again
-        where = await asyncio.to_thread(self._place, self.root, ch.user, name, message.id, data,
-                                        bool(message.meta.get("fetched_by")))
+        where = await asyncio.to_thread(self._place, self.root, ch.user, name, index_entry(message), data)
         # a file nobody fetches must not wait unseen: overdue (status page, metrics, one warning) after the
         # partner's acknowledgement window, like a 997 that does not come; the fetch settles it
         window = timedelta(hours=Pipeline.ack_window(partner, message.syntax))
@@ -85,21 +91,20 @@ class SftpAccountDelivery:
                               awaits=Awaiting(PICKUP, f"outbound/{name}", window))
 
     @staticmethod
-    def _place(root: Path, user: str, name: str, message_id: str, data: bytes, resent: bool = False) -> str | None:
+    def _place(root: Path, user: str, name: str, entry: str, data: bytes) -> str | None:
         """Staged bytes, index entry, rename, each durable before the next (see the module's docstring).
-        Returns what `placement()` found instead when the file was placed already (nothing written); with
-        `resent`, an index entry without its file is the earlier, settled fetch's and the file is placed."""
+        Returns what `placement()` found instead when the file was placed already (nothing written)."""
         folder = root / user / "outbound"
         index = root / ".delivered" / user
-        tmp = staged_path(root, user, message_id)
-        where = placement(root, user, name, message_id)
-        if where is WAITING or (where is FETCHED and not resent):
+        tmp = staged_path(root, user, entry.split()[0])
+        where = placement(root, user, name, entry)
+        if where is not None:
             return where
         try:
             for d in (folder, index, tmp.parent):
                 d.mkdir(parents=True, exist_ok=True)
             _write_durably(tmp, data)
-            _write_durably(index / name, message_id.encode())
+            _write_durably(index / name, entry.encode())
             os.replace(tmp, folder / name)
             fsync_dir(folder)
             fsync_dir(tmp.parent)

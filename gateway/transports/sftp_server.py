@@ -39,7 +39,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
-from gateway.outbound.sftp_channel import FETCHED, placement
+from gateway.outbound.sftp_channel import FETCHED, index_entry, placement
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
@@ -281,9 +281,10 @@ class SftpServer:
         fetched (`placement()`) and places nothing."""
         index = self.index_dir(acct.user) / name
         try:
-            message_id = index.read_text().strip()
+            entry = index.read_text().strip()
         except OSError:
             return
+        message_id = entry.split()[0]
         if self.journal is not None:
             current = await asyncio.to_thread(ack_before_sent, self.journal, message_id, PICKUP, State.DONE,
                                               f"fetched and deleted by {acct.user} over SFTP",
@@ -291,11 +292,11 @@ class SftpServer:
             log.info("SFTP outbound %s/%s fetched by partner: %s %s", acct.user, name, message_id,
                      current.state.value)
             if current.state is State.QUEUED:       # the answer is not held up while the outbox settles it
-                task = asyncio.create_task(self._forget_once_settled(index, message_id))
+                task = asyncio.create_task(self._forget_once_settled(index, entry))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
                 return
-        _forget(index, message_id)
+        _forget(index, entry)
 
     def settle_fetched_before_start(self) -> int:
         """At start: files of ours that left outbound/ while the gateway was not there to settle them (the
@@ -314,13 +315,17 @@ class SftpServer:
                 if not entry.is_file():
                     continue
                 try:
-                    message_id = entry.read_text().strip()
+                    delivery = entry.read_text().strip()
+                    message_id = delivery.split()[0]
                     current = self.journal.get(message_id)
-                except (OSError, KeyError):
+                except (OSError, KeyError, IndexError):
                     continue
-                if placement(self.root, acct.user, entry.name, message_id) != FETCHED:
+                if placement(self.root, acct.user, entry.name, delivery) != FETCHED:
                     continue
-                if not current.meta.get("fetched_by") and current.state in (*NOT_YET_SENT, State.SENT):
+                if delivery != index_entry(current):
+                    pass                    # an earlier delivery's, of a message resent since: not this one's fetch
+                elif current.state in NOT_YET_SENT or (current.state is State.SENT
+                                                       and not current.meta.get("fetched_by")):
                     after = ack_before_sent(self.journal, message_id, PICKUP, State.DONE,
                                             f"outbound/{entry.name} gone at the next start: fetched and deleted "
                                             f"by {acct.user} before the restart", {"fetched_by": acct.user})
@@ -332,22 +337,22 @@ class SftpServer:
                     entry.unlink(missing_ok=True)
         return settled
 
-    async def _forget_once_settled(self, index: Path, message_id: str) -> None:
+    async def _forget_once_settled(self, index: Path, entry: str) -> None:
         """Remove the index entry once the outbox settled the fetched message (QUEUED no more); one still
         QUEUED after a minute keeps it, and the next start's `settle_fetched_before_start` removes it."""
         assert self.journal is not None
         for _ in range(600):
             await asyncio.sleep(0.1)
-            current = await asyncio.to_thread(self.journal.get, message_id)
+            current = await asyncio.to_thread(self.journal.get, entry.split()[0])
             if current.state is not State.QUEUED:
-                _forget(index, message_id)
+                _forget(index, entry)
                 return
 
 
-def _forget(index: Path, message_id: str) -> None:
-    """Remove an index entry if it is still `message_id`'s: a newer file of the same name has its own."""
+def _forget(index: Path, entry: str) -> None:
+    """Remove an index entry if it is still `entry`: a newer file of the same name has its own."""
     with contextlib.suppress(OSError):
-        if index.read_text().strip() == message_id:
+        if index.read_text().strip() == entry:
             index.unlink()
 
 

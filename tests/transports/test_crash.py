@@ -15,6 +15,8 @@ from typing import Any
 import paramiko
 import pytest
 
+from gateway.journal.sqlite import SqliteJournal
+from gateway.outbound.outbox import resend
 from gateway.transports.as2 import mdn
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
@@ -198,13 +200,14 @@ def fetch_and_delete(ws: Workspace, key: Path, port: int) -> bytes:
         ssh.close()
 
 
-def killed_at(ws: Workspace, point: str, tmp: Path, expects: str | None) -> str:
-    """Queue our 856 for the SFTP pickup, SIGKILL the daemon at `point` of its placement; the message id."""
+def killed_at(ws: Workspace, point: str, tmp: Path, expects: str | None, mid: str | None = None) -> str:
+    """Queue our 856 for the SFTP pickup (or deliver `mid`, queued already), SIGKILL the daemon at `point` of its
+    placement; the message id."""
     marker = tmp / "kill.marker"
     marker.touch()
     gw = GatewayProcess(ws.config, preload=["tests.helpers.kill_points"],
                         env={"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}).start()
-    mid = queue_asn(ws, expects)
+    mid = mid or queue_asn(ws, expects)
     died(gw, 60)
     assert not marker.exists() and row(ws, mid)["state"] == "queued"
     return mid
@@ -214,15 +217,35 @@ def kinds_awaited(ws: Workspace, mid: str) -> list[str]:
     return sorted(r["kind"] for r in ws._query("SELECT kind FROM ack_expectations WHERE message_id = ?", (mid,)))
 
 
-@pytest.mark.parametrize("expects", [None, "997"], ids=["no-ack", "awaits-997"])
+def fetched_then_resent(ws: Workspace, key: Path, port: int) -> str:
+    """Our 856 placed, fetched and settled, its index entry left behind (as a crash right after the settling
+    leaves it), then resent by the operator while the daemon is down: QUEUED again, not placed yet."""
+    with GatewayProcess(ws.config):
+        mid = queue_asn(ws, None)
+        wait_for(lambda: row(ws, mid)["state"] == "sent", timeout=60, message="placed")
+        assert fetch_and_delete(ws, key, port) == ASN
+        wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled by the fetch")
+    (ws.root / "sftp" / ".delivered" / "northwind" / OUT_NAME).write_text(mid)
+    journal = SqliteJournal(ws.journal_path)
+    try:
+        resend(journal, mid)
+    finally:
+        journal.close()
+    return mid
+
+
+@pytest.mark.parametrize("expects,history", [(None, "new"), ("997", "new"), (None, "resent")],
+                         ids=["no-ack", "awaits-997", "resent-after-a-fetch"])
 def test_a_file_placed_before_a_crash_and_fetched_before_its_redelivery_is_not_placed_again(
-        tmp_path: Path, expects: str | None) -> None:
+        tmp_path: Path, expects: str | None, history: str) -> None:
     """Killed once the file is in outbound/, before SENT. After the restart the partner fetches and deletes it
     while the outbox's re-delivery is under way (held just before it places the file): the fetch settles the
-    message, and the re-delivery, finding the index entry without the file or its staged bytes, places nothing."""
+    message, and the re-delivery, finding the index entry without the file or its staged bytes, places nothing.
+    The same for a resend of a message fetched before, whose old index entry must not pass for this delivery's."""
     ws, key, port = sftp_outbound_world(tmp_path)
     outbound = ws.root / "sftp" / "northwind" / "outbound"
-    mid = killed_at(ws, "after_place", tmp_path, expects)
+    earlier = fetched_then_resent(ws, key, port) if history == "resent" else None
+    mid = killed_at(ws, "after_place", tmp_path, expects, earlier)
     assert [p.name for p in outbound.iterdir()] == [OUT_NAME]
     hold = tmp_path / "hold"
     hold.touch()
@@ -239,7 +262,9 @@ def test_a_file_placed_before_a_crash_and_fetched_before_its_redelivery_is_not_p
     assert list(outbound.iterdir()) == []
     assert row(ws, mid)["state"] == ("done" if expects is None else "sent")
     assert kinds_awaited(ws, mid) == ([] if expects is None else [expects])     # the pickup is settled
-    assert not any("waiting in northwind:outbound" in e["reason"] for e in ws.events(mid))
+    reasons = [e["reason"] for e in ws.events(mid)]
+    since = reasons[reasons.index("resend requested") + 1:] if history == "resent" else reasons
+    assert not any("waiting in northwind:outbound" in r for r in since)    # this delivery never recorded a placing
 
 
 def test_a_crash_between_the_index_entry_and_the_rename_is_not_taken_for_a_fetch(tmp_path: Path) -> None:
