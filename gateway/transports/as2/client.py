@@ -157,10 +157,11 @@ class As2Sender:
             raise DeliveryRejected(f"AS2 endpoint {redact_url(ch.url)} refused {message_id}: HTTP {status} "
                                    f"{reply[:200].decode('utf-8', 'replace').strip()}")
         meta = {"as2_message_id": message_id, "mic": built.mic, "mic_alg": built.mic_alg}
-        if ch.mdn == "none":
+        asked_for = _mdn_asked(built.headers)
+        if asked_for == "none":
             self.forget(message.id)
             return DeliveryResult(detail=f"AS2 {message_id} posted (no MDN requested)", meta=meta)
-        if ch.mdn == "async":
+        if asked_for == "async":
             # overdue (ops pages, metrics, one warning) after mdn_timeout_hours; never resent by itself: the
             # partner may have the message and only its MDN got lost, so a resend is the coordinator's call
             return DeliveryResult(detail=f"AS2 {message_id} posted, awaiting async MDN", ack_pending=True,
@@ -230,6 +231,14 @@ class As2Sender:
 def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str) -> bool:
     """The MDN's Received-Content-MIC is the one we computed when sending (same algorithm)."""
     return got.mic == mic and (not got.mic_alg or got.mic_alg == mic_alg)
+
+
+def _mdn_asked(headers: dict[str, str]) -> str:
+    """The MDN a built message asked for (none, sync, async): its answer is read so even when the partner's
+    `mdn:` changed since, as a retry goes out as first built (same Message-ID and headers)."""
+    if "Disposition-Notification-To" not in headers:
+        return "none"
+    return "async" if "Receipt-Delivery-Option" in headers else "sync"
 
 
 def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | None:
