@@ -1,21 +1,23 @@
 """The default way a document leaves: a file in a local folder (outbox/<partner>/ unless the partner says).
 
 Written as `name.tmp`, fsynced, then renamed, so a partner (or an SFTP pickup) never sees half
-a file. Re-delivering the same message overwrites the same name: safe to retry.
+a file. Between the two, an index entry under `<state_dir>/folder-index/<partner>/` (`gateway.outbound.placing`)
+records which delivery the file is: a file another system picked up between a crash (after the rename,
+before SENT) and the re-delivery is not written a second time, and one still there is not rewritten.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 from gateway.config.models import FolderChannel, PartnerConfig
 from gateway.errors import DeliveryRetry
 from gateway.journal.api import Message
-from gateway.journal.archive import fsync_dir
 from gateway.outbound.channels import DeliveryResult, register
+from gateway.outbound.placing import FETCHED, WAITING, Spot, index_entry, place, placement
 
 
 class FolderDelivery:
@@ -25,6 +27,7 @@ class FolderDelivery:
 
     def __init__(self, outbox_dir: Path | None = None) -> None:
         self.outbox_dir = outbox_dir or Path("outbox")
+        self.index_dir = Path("state") / "folder-index"     # gateway state, never in a folder someone reads
 
     def folder_for(self, partner: PartnerConfig) -> Path:
         channel = partner.outbound
@@ -33,28 +36,39 @@ class FolderDelivery:
         return self.outbox_dir / partner.id
 
     async def deliver(self, message: Message, data: bytes, partner: PartnerConfig) -> DeliveryResult:
-        target = await asyncio.to_thread(self.write, self.folder_for(partner), Path(message.filename).name
-                                         or message.id, data)
+        folder, name = self.folder_for(partner), Path(message.filename).name or message.id
+        entry = index_entry(message)
+        index = self.index_dir / partner.id / name
+        where = await asyncio.to_thread(placement, Spot(folder / name, folder / f"{name}.tmp", index), entry)
+        if where == WAITING:
+            return DeliveryResult(detail=f"{folder / name} already written before a restart, not rewritten")
+        if where == FETCHED:
+            return DeliveryResult(detail=f"not written again: {folder / name}, written before a restart, was "
+                                  "picked up")
+        target = await asyncio.to_thread(self.write, folder, name, data, index, entry)
         return DeliveryResult(detail=f"written {target}")
 
     @staticmethod
-    def write(folder: Path, name: str, data: bytes) -> Path:
-        """`name.tmp`, fsync, rename to `name`, fsync the folder: never half a file under the real name."""
+    def write(folder: Path, name: str, data: bytes, index: Path, entry: str) -> Path:
+        """`name.tmp`, then the `index` entry, then the rename to `name` (`placing.place`): never half a file
+        under the real name, and what was written before a crash is known."""
         target = folder / name
-        tmp = folder / f"{name}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-            fsync_dir(folder)
+            place(Spot(target, folder / f"{name}.tmp", index), entry, data)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
             raise DeliveryRetry(f"cannot write {target}: {exc.strerror or exc}") from exc
         return target
+
+    def forget_delivered(self, pending: Callable[[str], bool]) -> int:
+        """Remove the index entries of messages no longer waiting for delivery (`pending(message id)` false):
+        only a crash between the rename and SENT needs one. Returns how many were removed."""
+        removed = 0
+        for entry in sorted(self.index_dir.glob("*/*")):
+            with contextlib.suppress(OSError, IndexError):
+                if not pending(entry.read_text().split()[0]):
+                    entry.unlink()
+                    removed += 1
+        return removed
 
 
 FOLDER = FolderDelivery()

@@ -50,10 +50,12 @@ class Outbox:
         self.archive = archive
         self._limits: dict[str, asyncio.Semaphore] = {}
         folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
+        folder_channel.FOLDER.index_dir = config.gateway.state_dir / "folder-index"
 
     def reload(self, config: LoadedConfig) -> None:
         self.config = config
         folder_channel.FOLDER.outbox_dir = config.gateway.outbox_dir
+        folder_channel.FOLDER.index_dir = config.gateway.state_dir / "folder-index"
 
     def channel_for(self, message: Message) -> Any:
         partner = self.config.partners.get(message.partner or "")
@@ -150,7 +152,14 @@ class Outbox:
             self.journal.transition(message.id, State.DONE, "delivered before a restart; no acknowledgement "
                                     "expected", expect=State.SENT)
             finished += 1
+        folder_channel.FOLDER.forget_delivered(self._pending)
         return finished
+
+    def _pending(self, message_id: str) -> bool:
+        try:
+            return self.journal.get(message_id).state in (State.QUEUED, State.RETRY_WAIT)
+        except KeyError:
+            return False
 
     async def _failed(self, message: Message, exc: BaseException, *, transient: bool) -> Message:
         fresh = await asyncio.to_thread(self.journal.get, message.id)

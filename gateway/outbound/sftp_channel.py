@@ -2,28 +2,20 @@
 (`sftp_remote`). Both write a temporary name and rename, so the partner never sees half a file, and
 both are safe to retry (the same name is overwritten).
 
-A file waiting in our jail is written in this order: the bytes under a staging name outside the jail, the
-index entry (`.delivered/<user>/<name>` holds the message id), the rename into `outbound/`, then (the outbox)
-SENT. Each step is fsynced before the next, so after a crash the three files tell where the placement
-stands (`placement()`): index entry and staged bytes, not placed yet; index entry and the file in
-`outbound/`, waiting; index entry alone, placed and then fetched and deleted by the partner, which is
-delivered. A delivery after a restart never places a file that was placed already."""
+A file waiting in our jail is placed by `gateway.outbound.placing`, so that a file the partner fetched
+between a crash and the re-delivery is not placed a second time."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import timedelta
 from pathlib import Path
 
 from gateway.config.models import PartnerConfig, SftpAccountChannel, SftpRemoteChannel
 from gateway.errors import DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Message
-from gateway.journal.archive import fsync_dir
 from gateway.outbound.channels import PICKUP, Awaiting, DeliveryResult, register
-
-WAITING = "waiting"     # placement(): the file is in outbound/, not fetched yet
-FETCHED = "fetched"     # placement(): placed, then fetched and deleted by the partner
+from gateway.outbound.placing import FETCHED, WAITING, Spot, index_entry, place, placement
 
 
 def safe_name(message: Message) -> str:
@@ -31,30 +23,11 @@ def safe_name(message: Message) -> str:
     return name if name and not name.startswith(".") else f"{message.id}.edi"
 
 
-def staged_path(root: Path, user: str, message_id: str) -> Path:
-    """Where a message's bytes wait before the rename into the jail; not under `.staging`, which the server
-    empties at start: that the file is still here is what says it was never placed."""
-    return root / ".outgoing" / user / message_id
-
-
-def index_entry(message: Message) -> str:
-    """What the index holds for this delivery of `message`: its id, and after a resend how many, so that the
-    entry an earlier, settled delivery left behind is not read as this one's."""
-    resends = int(message.meta.get("resends") or 0)
-    return f"{message.id} {resends}" if resends else message.id
-
-
-def placement(root: Path, user: str, name: str, entry: str) -> str | None:
-    """How far the delivery `entry` (`index_entry()`) of file `outbound/<name>` got: WAITING, FETCHED, or None
-    (not placed)."""
-    try:
-        if (root / ".delivered" / user / name).read_text().strip() != entry:
-            return None
-    except OSError:
-        return None
-    if (root / user / "outbound" / name).is_file():
-        return WAITING
-    return None if staged_path(root, user, entry.split()[0]).exists() else FETCHED
+def spot(root: Path, user: str, name: str, entry: str) -> Spot:
+    """Our file `outbound/<name>` of `user`'s jail; its bytes are staged in `.outgoing/`, which (unlike
+    `.staging`, emptied at start) is left alone: that they are still there is what says it was never placed."""
+    return Spot(target=root / user / "outbound" / name, staged=root / ".outgoing" / user / entry.split()[0],
+                index=root / ".delivered" / user / name)
 
 
 class SftpAccountDelivery:
@@ -92,35 +65,15 @@ class SftpAccountDelivery:
 
     @staticmethod
     def _place(root: Path, user: str, name: str, entry: str, data: bytes) -> str | None:
-        """Staged bytes, index entry, rename, each durable before the next (see the module's docstring).
-        Returns what `placement()` found instead when the file was placed already (nothing written)."""
-        folder = root / user / "outbound"
-        index = root / ".delivered" / user
-        tmp = staged_path(root, user, entry.split()[0])
-        where = placement(root, user, name, entry)
+        """Place the file (`placing.place`) unless `placement()` finds it placed already: then what it found."""
+        where = placement(spot(root, user, name, entry), entry)
         if where is not None:
             return where
         try:
-            for d in (folder, index, tmp.parent):
-                d.mkdir(parents=True, exist_ok=True)
-            _write_durably(tmp, data)
-            _write_durably(index / name, entry.encode())
-            os.replace(tmp, folder / name)
-            fsync_dir(folder)
-            fsync_dir(tmp.parent)
-            return None
+            place(spot(root, user, name, entry), entry, data)
         except OSError as exc:
-            # the staged bytes stay (the retry overwrites them): with the index entry written, their absence
-            # would read as "placed and fetched"
             raise DeliveryRetry(f"cannot place outbound/{name} for {user}: {exc.strerror or exc}") from exc
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    fsync_dir(path.parent)
+        return None
 
 
 class SftpRemoteDelivery:

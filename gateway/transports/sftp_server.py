@@ -39,7 +39,8 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
-from gateway.outbound.sftp_channel import FETCHED, index_entry, placement
+from gateway.outbound.placing import FETCHED, index_entry, placement
+from gateway.outbound.sftp_channel import spot
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
@@ -320,7 +321,7 @@ class SftpServer:
                     current = self.journal.get(message_id)
                 except (OSError, KeyError, IndexError):
                     continue
-                if placement(self.root, acct.user, entry.name, delivery) != FETCHED:
+                if placement(spot(self.root, acct.user, entry.name, delivery), delivery) != FETCHED:
                     continue
                 if delivery != index_entry(current):
                     pass                    # an earlier delivery's, of a message resent since: not this one's fetch

@@ -10,7 +10,7 @@ runs through. Points:
 - `after_ack`      an acknowledgement queued, the inbound message not yet moved to PARSED
 - `after_write`    a file delivered to the partner's folder, the outbound message not yet SENT
 - `after_sent`     an outbound message's move to SENT written (in the open transaction), nothing after it
-- `after_index`    a file for our SFTP server's outbound/: bytes staged and index entry written, not renamed yet
+- `after_index`    a file for a folder or our SFTP server's outbound/: bytes staged, index entry written, not renamed
 - `after_place`    that file renamed into the partner's outbound/, the outbound message not yet SENT
 
 `EDI_TEST_HOLD_MARKER` (a file): while it exists, an `sftp` account delivery waits before placing its file,
@@ -28,7 +28,7 @@ from typing import Any
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
-from gateway.outbound import sftp_channel
+from gateway.outbound import placing
 from gateway.outbound.folder_channel import FolderDelivery
 from gateway.outbound.sftp_channel import SftpAccountDelivery
 from gateway.pipeline import Pipeline
@@ -49,7 +49,7 @@ _queue_outbound = Pipeline.queue_outbound
 _write = FolderDelivery.write
 _transition = SqliteJournal.transition
 _place = SftpAccountDelivery._place
-_write_durably = sftp_channel._write_durably
+_write_durably = placing.write_durably
 _deliver = SftpAccountDelivery.deliver
 
 
@@ -72,8 +72,8 @@ def _queue_then(self: Pipeline, partner: Any, rendered: Any, **kw: Any) -> Any:
     return message
 
 
-def _write_then(folder: Path, name: str, data: bytes) -> Path:
-    target = _write(folder, name, data)
+def _write_then(folder: Path, name: str, data: bytes, *index: Any) -> Path:
+    target = _write(folder, name, data, *index)
     _maybe_die("after_write")
     return target
 
@@ -110,5 +110,5 @@ Pipeline.queue_outbound = _queue_then                # type: ignore[method-assig
 FolderDelivery.write = staticmethod(_write_then)     # type: ignore[method-assign]
 SqliteJournal.transition = _transition_then          # type: ignore[method-assign]
 SftpAccountDelivery._place = staticmethod(_place_then)   # type: ignore[method-assign]
-sftp_channel._write_durably = _write_durably_then
+placing.write_durably = _write_durably_then
 SftpAccountDelivery.deliver = _held_deliver          # type: ignore[method-assign]

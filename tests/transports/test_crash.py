@@ -297,3 +297,31 @@ def test_a_file_placed_before_a_crash_is_not_placed_twice_and_its_fetch_settles_
         assert fetch_and_delete(ws, key, port) == ASN
         wait_for(lambda: row(ws, mid)["state"] == "done", timeout=30, message="settled by the fetch")
     assert list(outbound.iterdir()) == []
+
+
+# ------------------------------------------------------------------ a local folder another system picks up from
+
+@pytest.mark.parametrize("picked_up", [True, False], ids=["picked-up-while-down", "still-there"])
+def test_a_file_written_to_a_folder_before_a_crash_is_not_written_twice(tmp_path: Path, picked_up: bool) -> None:
+    """Killed once the file is renamed into outbox/acme/, before SENT. Another system takes it while the daemon
+    is down (or does not): after the restart the message is settled without writing the file again (or
+    rewriting the one still there), and the index entry goes at the next start."""
+    ws = Workspace.create(tmp_path / "gw", {}, partners={"acme": {"name": "ACME"}})
+    folder = ws.root / "outbox" / "acme"
+    mid = killed_at(ws, "after_write", tmp_path, None)
+    assert [p.name for p in folder.iterdir()] == [OUT_NAME]
+    written = (folder / OUT_NAME).stat().st_ino
+    if picked_up:
+        (folder / OUT_NAME).rename(tmp_path / "taken")
+    with GatewayProcess(ws.config):
+        wait_for(lambda: row(ws, mid)["state"] == "done", timeout=60, message="settled after the restart")
+    if picked_up:
+        assert list(folder.iterdir()) == [] and (tmp_path / "taken").read_bytes() == ASN
+        assert "was picked up" in row(ws, mid)["meta"]
+    else:
+        assert [p.name for p in folder.iterdir()] == [OUT_NAME] and (folder / OUT_NAME).stat().st_ino == written
+    index = ws.root / "state" / "folder-index" / "acme"
+    assert [p.name for p in index.iterdir()] == [OUT_NAME]
+    with GatewayProcess(ws.config):
+        pass
+    assert list(index.iterdir()) == []                   # forgotten once its message was settled
