@@ -144,9 +144,15 @@ class Outbox:
             return self.journal.transition(message_id, State.REJECTED, reason, expect=State.SENT, error=reason)
 
     def resume(self) -> int:
-        """At start-up: finish messages delivered just before a crash (SENT, no acknowledgement expected)."""
+        """At start-up: finish messages delivered just before a crash (SENT, no acknowledgement expected), and
+        apply the acknowledgements kept for a message whose SENT a crash cut off from them (early_acks: an async
+        MDN that came before our POST returned), which would otherwise wait for what had already come."""
         finished = 0
         for message in self.journal.find(state=State.SENT, direction=Direction.OUT, limit=100_000):
+            if message.meta.get("early_acks"):
+                settle_early(self.journal, message.id)
+                finished += 1
+                continue
             if message.meta.get("expects_ack") or message.meta.get("ack_pending"):
                 continue
             self.journal.transition(message.id, State.DONE, "delivered before a restart; no acknowledgement "
