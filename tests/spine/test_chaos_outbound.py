@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import random
+import re
 import shutil
 import threading
 import time
@@ -60,7 +62,8 @@ def cxml_order(n: int) -> tuple[str, bytes]:
 
 
 class Station(Partner):
-    """Northwind's AS2 station on its own thread: answers each POST (sync MDN), or 503 while `busy`; `taken`
+    """Northwind's AS2 station on its own thread: answers each POST (its MDN in the answer, or posted to us
+    first when the message asks for it async), or 503 while `busy`; `taken`
     counts the Message-IDs it answered 200, each copy (its duplicate check keeps the first)."""
 
     def __init__(self, root: Path) -> None:
@@ -92,7 +95,8 @@ class Station(Partner):
 
 
 def outbound_workspace(root: Path, server: SandboxServer, station: Station, sshd: PartnerSshd) -> Workspace:
-    """Northwind: X12 and cXML orders into the inbox, everything back over AS2 (sync MDN), an 846 every minute;
+    """Northwind: X12 and cXML orders into the inbox, everything back over AS2 (sync or async MDN, changed between
+    rounds), an 846 every minute;
     EuroHandel: orders into the inbox, CONTRL, DESADV and INVOIC pushed to its SFTP server (sftp_remote).
     Outbox retries within a second or two."""
     ours = make_cert(root / "certs", "acme")
@@ -103,8 +107,9 @@ def outbound_workspace(root: Path, server: SandboxServer, station: Station, sshd
                 "outbox": {"min_backoff": 0.5, "max_backoff": 2, "max_attempts": 1000},
                 "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST", "as2_id": "ACMEDIST",
                             "edifact": {"qualifier": "14", "id": "0614141000005"}},
-                "as2_server": {"enabled": True, "host": "127.0.0.1", "port": free_port(), "as2_id": "ACMEDIST",
-                               "certificate": str(ours.cert_path), "private_key": str(ours.key_path)}}
+                "as2_server": {"enabled": True, "host": "127.0.0.1", "port": (port := free_port()), "as2_id": "ACMEDIST",
+                               "certificate": str(ours.cert_path), "private_key": str(ours.key_path),
+                               "public_url": f"http://127.0.0.1:{port}/as2"}}
     ws = Workspace.create(root / "gw", settings)
     station.ledger_path = ws.root / "state" / "as2.sqlite3"
     shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
@@ -127,6 +132,12 @@ def outbound_workspace(root: Path, server: SandboxServer, station: Station, sshd
                 doc["schedule"] = "* * * * *"
         ws.write_partner(pid, {k: v for k, v in body.items() if k != "id"})
     return ws
+
+
+def mdn_mode(ws: Workspace, mode: str) -> None:
+    """Northwind's coordinator moves it to a sync or async MDN (read at the next start)."""
+    path = ws.root / "partners" / "northwind.yaml"
+    path.write_text(re.sub(r"mdn: (sync|async)", f"mdn: {mode}", path.read_text()))
 
 
 class OutboundChaos:
@@ -203,6 +214,8 @@ class OutboundChaos:
         rows = self.ws.messages()
         if any(r["state"] in ACTIVE for r in rows):
             return False
+        if any(json.loads(r["meta"]).get("awaits") for r in rows if r["partner"] == "northwind"):
+            return False                             # an async MDN still to come
         out = Counter(r["doc_type"] for r in rows if r["direction"] == "out")
         wanted = Counter({"855": len(self.confirmed & self._of("northwind"))})
         return all(out[t] >= n for t, n in wanted.items()) and not self.missing()
@@ -224,6 +237,7 @@ class OutboundChaos:
     def run(self) -> None:
         for _ in range(ROUNDS):
             self.drop(self.rng.randint(1, 3))
+            mdn_mode(self.ws, self.rng.choice(["sync", "async"]))
             gw = armed_daemon(self.ws, self.rng)
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
@@ -251,8 +265,11 @@ class OutboundChaos:
                 try:
                     wait_for(self.settled, timeout=60)
                 except AssertionError:
+                    waiting = [r["id"] for r in self.ws.messages() if json.loads(r["meta"]).get("awaits")]
                     raise AssertionError(f"seed {self.seed}: not settled, nothing queued for {self.missing()}, "
-                                         f"{Counter(r['state'] for r in self.ws.messages())}") from None
+                                         f"{Counter(r['state'] for r in self.ws.messages())}, MDN awaited for "
+                                         f"{waiting}, the station's MDN posts answered {self.station.mdn_answers}"
+                                         ) from None
             assert "Traceback" not in gw.output(), gw.output()[-3000:]
 
 
@@ -290,6 +307,8 @@ def check(chaos: OutboundChaos) -> None:
     # Northwind's station holds each AS2 message; a copy only under the Message-ID it already has
     as2 = {r["id"] for r in outbound if r["partner"] == "northwind"}      # its 999s too
     taken = {mid.strip("<>").split("@")[0] for mid in chaos.station.taken}
+    waiting = [r["id"] for r in outbound if json.loads(r["meta"]).get("awaits")]
+    assert not waiting, f"{label}: MDN never settled {waiting}"
     assert taken == as2, f"{label}: never {as2 - taken}, unknown {taken - as2}"
     # EuroHandel's server holds each pushed file once, whole, under its name; no temporary file left
     pushed = {p.name: p.read_bytes() for p in (chaos.sshd.remote / "in").iterdir()}
