@@ -11,6 +11,7 @@ calls `confirm_delivery`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -36,6 +37,8 @@ class DeliveryResult:
     awaits: Awaiting | None = None       # recorded by the outbox as an ack expectation, due after `within`
     rejected: str | None = None          # delivered, and refused in the answer (a negative synchronous MDN): why.
     #                                      The outbox records SENT then REJECTED, as for the same refusal by async MDN
+    on_sent: Callable[[], None] | None = None   # run (in a thread) once SENT is recorded: drops what only a crash
+    #                                             before SENT needed (the folder channel's index entry)
 
 
 class DeliveryChannel(Protocol):

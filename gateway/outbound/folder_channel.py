@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from gateway.config.models import FolderChannel, PartnerConfig
 from gateway.errors import DeliveryRetry
 from gateway.journal.api import Message
 from gateway.outbound.channels import DeliveryResult, register
-from gateway.outbound.placing import FETCHED, WAITING, Spot, index_entry, place, placement
+from gateway.outbound.placing import FETCHED, WAITING, Spot, forget, index_entry, place, placement
 
 
 class FolderDelivery:
@@ -40,13 +41,15 @@ class FolderDelivery:
         entry = index_entry(message)
         index = self.index_dir / partner.id / name
         where = await asyncio.to_thread(placement, Spot(folder / name, folder / f"{name}.tmp", index), entry)
+        done = functools.partial(forget, index, entry)
         if where == WAITING:
-            return DeliveryResult(detail=f"{folder / name} already written before a restart, not rewritten")
+            return DeliveryResult(detail=f"{folder / name} already written before a restart, not rewritten",
+                                  on_sent=done)
         if where == FETCHED:
             return DeliveryResult(detail=f"not written again: {folder / name}, written before a restart, was "
-                                  "picked up")
+                                  "picked up", on_sent=done)
         target = await asyncio.to_thread(self.write, folder, name, data, index, entry)
-        return DeliveryResult(detail=f"written {target}")
+        return DeliveryResult(detail=f"written {target}", on_sent=done)
 
     @staticmethod
     def write(folder: Path, name: str, data: bytes, index: Path, entry: str) -> Path:
@@ -60,8 +63,8 @@ class FolderDelivery:
         return target
 
     def forget_delivered(self, pending: Callable[[str], bool]) -> int:
-        """Remove the index entries of messages no longer waiting for delivery (`pending(message id)` false):
-        only a crash between the rename and SENT needs one. Returns how many were removed."""
+        """At start: remove the index entries of messages no longer waiting for delivery (`pending(message id)`
+        false), which a crash right after their SENT left behind. Returns how many were removed."""
         removed = 0
         for entry in sorted(self.index_dir.glob("*/*")):
             with contextlib.suppress(OSError, IndexError):

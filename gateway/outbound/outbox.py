@@ -128,6 +128,8 @@ class Outbox:
         sent = await asyncio.to_thread(self.journal.transition, message.id, State.SENT, detail,
                                        expect=State.QUEUED, last_error=None, meta=meta)
         log.info("sent %s via %s: %s", message.filename, name, result.detail, extra=extra)
+        if result.on_sent is not None:
+            await asyncio.to_thread(result.on_sent)
         if sent.meta.get("early_acks"):            # its acknowledgement came while it was being delivered
             return await asyncio.to_thread(settle_early, self.journal, message.id)
         if result.ack_pending or message.meta.get("expects_ack"):

@@ -7,6 +7,7 @@ was placed already, so a file taken between the restart and the re-delivery is n
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,14 @@ def place(spot: Spot, entry: str, data: bytes) -> None:
     fsync_dir(spot.target.parent)
     if spot.staged.parent != spot.target.parent:
         fsync_dir(spot.staged.parent)
+
+
+def forget(index: Path, entry: str) -> None:
+    """Remove an index entry once its delivery is recorded, if it is still `entry` (a newer file of the same
+    name has its own)."""
+    with contextlib.suppress(OSError):
+        if index.read_text().strip() == entry:
+            index.unlink()
 
 
 def write_durably(path: Path, data: bytes) -> None:

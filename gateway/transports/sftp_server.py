@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -39,7 +38,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpAccountChann
 from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
-from gateway.outbound.placing import FETCHED, index_entry, placement
+from gateway.outbound.placing import FETCHED, forget, index_entry, placement
 from gateway.outbound.sftp_channel import spot
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
@@ -297,7 +296,7 @@ class SftpServer:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
                 return
-        _forget(index, entry)
+        forget(index, entry)
 
     def settle_fetched_before_start(self) -> int:
         """At start: files of ours that left outbound/ while the gateway was not there to settle them (the
@@ -346,15 +345,8 @@ class SftpServer:
             await asyncio.sleep(0.1)
             current = await asyncio.to_thread(self.journal.get, entry.split()[0])
             if current.state is not State.QUEUED:
-                _forget(index, entry)
+                forget(index, entry)
                 return
-
-
-def _forget(index: Path, entry: str) -> None:
-    """Remove an index entry if it is still `entry`: a newer file of the same name has its own."""
-    with contextlib.suppress(OSError):
-        if index.read_text().strip() == entry:
-            index.unlink()
 
 
 class _Auth(asyncssh.SSHServer):
