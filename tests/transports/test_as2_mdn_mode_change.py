@@ -1,8 +1,8 @@
 """A partner's MDN mode changed (sync <-> async) while one of our AS2 messages waits to be sent again: the retry
 goes out as first built (same Message-ID, same headers, so the partner's duplicate check holds), and its answer is
 read as that message asked for it. Read by the partner's new setting, a sync MDN in the answer to a message that
-asked for one was taken for 'awaiting async MDN' and the message sat sent for ever (found by the outbound chaos
-run, which changes Northwind's mode between rounds)."""
+asked for one was taken for 'awaiting async MDN' and the message sat sent for ever (found while making the outbound
+chaos run change Northwind's mode between rounds, which now exercises it)."""
 
 from __future__ import annotations
 
