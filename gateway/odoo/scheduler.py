@@ -91,6 +91,9 @@ class OdooScheduler:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settled: set[tuple[str, str]] = set()   # jobs whose held extraction failures are closed, this run
         self.running: set[asyncio.Task[Any]] = set()  # the runs under way, ended by stop()
+        # per job: the record versions found written again without a change to their document (no message has
+        # their key), left out of the next runs as a queued version is, instead of rebuilt and logged each poll
+        self.unchanged: dict[tuple[str, str], set[str]] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def schedule(self) -> None:
@@ -164,7 +167,8 @@ class OdooScheduler:
             started = datetime.now(UTC)
             recent = await in_thread(self.ctx.journal.find, direction=Direction.OUT, partner=partner.id,
                                      limit=KNOWN_WINDOW)
-            known = {m.source_key for m in recent}
+            unchanged = self.unchanged.get((partner.id, setting.type), set())
+            known = {m.source_key for m in recent} | unchanged
             days = await in_thread(self._lookback, partner.id, setting.type, started)
             overlap, read_before = await in_thread(self._overlap, partner.id, setting.type)
             seen: dict[str, str] = {}
@@ -213,6 +217,7 @@ class OdooScheduler:
                         log.info("partner %s %s: %s changed in Odoo (write_date %s) but not its document, already "
                                  "queued as %s: not sent again", partner_id, doc_type, doc.source.odoo_record,
                                  doc.source.odoo_write_date, before.id)
+                        unchanged.add(key)
                     elif not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known,
                                              digest, before, key):
                         continue          # held: not marked, so the next run renders it again
@@ -223,6 +228,8 @@ class OdooScheduler:
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
         await in_thread(self._settle_superseded, partner, held, current)
+        # kept while the search still finds those versions (a record out of the window, or written again, drops out)
+        self.unchanged[(partner.id, setting.type)] = unchanged & set(current.values())
         await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
                         started.isoformat())
         if kind in DIGESTED:

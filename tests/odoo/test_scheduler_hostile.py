@@ -68,6 +68,29 @@ async def test_an_invoice_written_again_unchanged_is_not_sent_twice(
     assert len(outbound(journal)) == 1
 
 
+async def test_an_invoice_written_again_unchanged_is_built_and_said_once_not_at_every_poll(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Send & Print gives the posted invoice a new write_date and no message has that version's key, so every
+    poll (each second with poll_seconds: 1) built its 810 again, compared it and logged that it was not sent
+    again, for as long as it stayed in the lookback window. Now once; a later real change is still seen."""
+    _ctx, scheduler, move = await invoice_sent(client, odoo, journal, tmp_path)
+    next_second()
+    odoo.execute_kw("account.move", "write", [[move], {"is_move_sent": True}])
+    with caplog.at_level(logging.INFO, logger="gateway"):
+        for _ in range(3):
+            assert await scheduler.run_once("bigbox", "810") == 0
+    said = [r for r in caplog.records if "but not its document" in r.getMessage()]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    assert len(outbound(journal)) == 1
+    next_second()
+    odoo.execute_kw("account.move", "write", [[move], {"payment_state": "paid"}])
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="gateway"):
+        assert await scheduler.run_once("bigbox", "810") == 0
+    assert len([r for r in caplog.records if "but not its document" in r.getMessage()]) == 1
+
+
 async def repriced(scheduler: OdooScheduler, odoo: odoorpc.ODOO, move: int) -> None:
     """The posted invoice reset to draft, a line repriced, posted again (Odoo keeps its number)."""
     next_second()
