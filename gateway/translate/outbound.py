@@ -10,7 +10,7 @@ from typing import Any
 
 from gateway.config.models import DocumentSettings, OurIds, PartnerConfig
 from gateway.errors import ConfigError, TranslationError
-from gateway.formats.base import Delimiters, Issue, Severity, Syntax
+from gateway.formats.base import Delimiters, Issue, ParseResult, Severity, Syntax
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
 from gateway.translate import engine, values
@@ -233,36 +233,46 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
             raise TranslationError(f"before_write hook failed: {type(exc).__name__}: {exc}",
                                    profile=f"{where[0]}:{where[1]}") from None
     when = now or datetime.now()
+    read_back: ParseResult | None = None           # the written file read back: once, for both checks
     if profile.syntax in ("x12", "edifact"):
         write = _render_x12 if profile.syntax == "x12" else _render_edifact
         rendered = write(profile, data, partner, our, journal, setting.type, when, doc)
         if check:
-            _checked(rendered, profile, doc)
+            read_back = _read_back(rendered)
+            _checked(rendered, profile, doc, read_back)
     elif profile.syntax == "csv":
         rendered = _render_csv(profile, data, partner, setting.type, doc)
     else:
         rendered = _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
     if check:
-        _charges_kept(rendered, profile, profiles, partner, doc)
+        _charges_kept(rendered, profile, profiles, partner, doc, read_back)
     return rendered
 
 
-def problems(rendered: RenderedDocument) -> list[Issue]:
-    """The errors a validating reader finds in a rendered X12 or EDIFACT file (none for XML and CSV)."""
+def _read_back(rendered: RenderedDocument) -> ParseResult:
+    """The rendered file as a reader sees it."""
+    from gateway.formats import parse
+    return parse(rendered.data, syntax=rendered.syntax)
+
+
+def problems(rendered: RenderedDocument, read_back: ParseResult | None = None) -> list[Issue]:
+    """The errors a validating reader finds in a rendered X12 or EDIFACT file (none for XML and CSV);
+    `read_back`: the file already read (`_read_back`), not read again."""
     if rendered.syntax not in (Syntax.X12, Syntax.EDIFACT):
         return []
-    from gateway.formats import parse
-    return [i for i in parse(rendered.data, syntax=rendered.syntax).issues if i.severity is Severity.ERROR]
+    result = read_back if read_back is not None else _read_back(rendered)
+    return [i for i in result.issues if i.severity is Severity.ERROR]
 
 
-def _checked(rendered: RenderedDocument, profile: Profile, doc: Document) -> RenderedDocument:
+def _checked(rendered: RenderedDocument, profile: Profile, doc: Document,
+             read_back: ParseResult | None = None) -> RenderedDocument:
     """`rendered`, read back and validated as the partner's translator will: refused when it breaks its
     standard (a value too long for its element, a mandatory element or segment missing, a pair half filled).
 
     Sent anyway, such a file comes back rejected in the partner's 997 / CONTRL hours later, or is
     charged back; refused here with its location, the scheduler holds the document with the reason
     until the data in Odoo or the profile is fixed, and nothing invalid leaves the gateway."""
-    errors = problems(rendered)
+    errors = problems(rendered, read_back)
     if not errors:
         return rendered
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -272,7 +282,7 @@ def _checked(rendered: RenderedDocument, profile: Profile, doc: Document) -> Ren
 
 
 def _charges_kept(rendered: RenderedDocument, profile: Profile, profiles: ProfileRegistry, partner: PartnerConfig,
-                  doc: Document) -> None:
+                  doc: Document, read_back: ParseResult | None = None) -> None:
     """Refuse an invoice whose written file leaves out an allowance or charge the invoice has: read back with
     the same profile, every (kind, code, amount) must be there. A profile may have no place for one (cXML's
     summary has ShippingAmount and SpecialHandlingAmount only); sent anyway, the partner pays the lines and
@@ -280,9 +290,8 @@ def _charges_kept(rendered: RenderedDocument, profile: Profile, profiles: Profil
     wanted = getattr(doc, "allowances_charges", None)
     if doc.doc_type != "Invoice" or not wanted:
         return
-    from gateway.formats import parse
     try:
-        result = parse(rendered.data, syntax=rendered.syntax)
+        result = read_back if read_back is not None else _read_back(rendered)
         back = [d for tx in result.transactions for d in translate(tx, partner, profiles, profile=profile.name)]
     except Exception as exc:  # noqa: BLE001 - a profile that cannot read its own file is lint's to name
         log.debug("%s %s: not read back for its charges (%s)", rendered.doc_type, doc.number, exc)

@@ -225,3 +225,23 @@ def test_a_percent_allowance_writes_its_basis_and_a_line_without_stores_no_sdq(
                       .transactions[0], None, config.profiles)[0]
     data = render_x12_base(order, "850", tmp_path, config.profiles)
     assert b"SAC*A*C310****1*2~" in data and b"SAC*C*D240****1*5~" in data and b"SDQ" not in data
+
+
+def test_an_x12_invoice_with_charges_is_read_back_once(config: LoadedConfig, journal: SqliteJournal,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard check and the charge check look at the same written file: it is read back once, not once
+    for each (the charge check parsed the 810 again after the validation had)."""
+    import gateway.formats
+    reads: list[object] = []
+    real = gateway.formats.parse
+
+    def counting(data: bytes, **options: object) -> object:
+        reads.append(options.get("syntax"))
+        return real(data, **options)             # type: ignore[arg-type]
+    monkeypatch.setattr(gateway.formats, "parse", counting)
+    charges = [AllowanceCharge(kind="charge", code="freight", amount=Decimal("35.00")),
+               AllowanceCharge(kind="allowance", code="discount", amount=Decimal("20.00"))]
+    x12_file = render(_invoice(allowances_charges=charges), config.partners["bigbox"], config.profiles, journal,
+                      "810", our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
+    assert "SAC*C*D240***3500" in x12_file and "SAC*A*C310***2000" in x12_file
+    assert len(reads) == 1
