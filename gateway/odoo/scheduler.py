@@ -235,7 +235,9 @@ class OdooScheduler:
         if kind in DIGESTED:
             later = read_before is not None and started - read_before >= SETTLED_AFTER
             following = _overlap_after(window, overlap, later)
-            if following is not None:
+            # a mark kept keeps the read of the run that chose it: written over by each run, runs less than
+            # SETTLED_AFTER apart would never be `later`, and the newest second would be built at every poll
+            if following is not None and (following != overlap or read_before is None):
                 await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "overlap",
                                 json.dumps({"from": following, "read": read.isoformat()}))
         return queued

@@ -186,6 +186,33 @@ async def test_a_shipment_corrected_in_the_second_its_asn_was_read_is_still_sent
 
 # --------------------------------------------------------------------------- schedule slots
 
+
+async def test_the_newest_second_is_final_two_seconds_after_the_run_that_chose_it_however_often_runs_come(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest write_date second a run saw is built again until a run starts SETTLED_AFTER after the run that
+    chose that mark. Each run that kept the mark wrote its own read time over the chooser's, so with polls less
+    than two seconds apart (poll_seconds: 1) no run was ever 'later': the newest delivery was built again at
+    every poll for as long as nothing newer was written. The scheduler's clock is set by the test."""
+    import gateway.odoo.scheduler as scheduler_module
+    base = datetime.now(UTC)
+    offset = [timedelta(0)]
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return base + offset[0]
+    monkeypatch.setattr(scheduler_module, "datetime", Clock)
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=json_render)
+    read_at = sandbox.db.data["stock.picking"][pick]["write_date"]
+    for seconds in (0.0, 1.0, 2.5):                 # polls 1 s and 1.5 s apart; the last 2.5 s after the first
+        offset[0] = timedelta(seconds=seconds)
+        await scheduler.run_once("bigbox", "856")
+    assert json.loads(journal.get_blob("odoo-scheduler:bigbox:856", "overlap"))["from"] > read_at
+    assert len(outbound(journal)) == 1
+
 def test_crontab_weekdays_count_from_sunday() -> None:
     """APScheduler's own numbering starts on Monday: "1-5" (crontab: Monday to Friday) fired Tuesday to Saturday."""
     def days(schedule: str) -> list[str]:
