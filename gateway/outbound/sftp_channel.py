@@ -23,11 +23,16 @@ def safe_name(message: Message) -> str:
     return name if name and not name.startswith(".") else f"{message.id}.edi"
 
 
+def index_dir(root: Path, user: str) -> Path:
+    """Where the index entries of `user`'s placed files are: outside the jail, read by the SFTP server's delete."""
+    return root / ".delivered" / user
+
+
 def spot(root: Path, user: str, name: str, entry: str) -> Spot:
     """Our file `outbound/<name>` of `user`'s jail; its bytes are staged in `.outgoing/`, which (unlike
     `.staging`, emptied at start) is left alone: that they are still there is what says it was never placed."""
     return Spot(target=root / user / "outbound" / name, staged=root / ".outgoing" / user / entry.split()[0],
-                index=root / ".delivered" / user / name)
+                index=index_dir(root, user) / name)
 
 
 class SftpAccountDelivery:

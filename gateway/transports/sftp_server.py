@@ -39,7 +39,7 @@ from gateway.errors import ConfigError
 from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
 from gateway.outbound.placing import FETCHED, forget, index_entry, placement
-from gateway.outbound.sftp_channel import spot
+from gateway.outbound.sftp_channel import index_dir, spot
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_secret
 
@@ -227,7 +227,7 @@ class SftpServer:
         return self.root / ".staging" / user
 
     def index_dir(self, user: str) -> Path:
-        return self.root / ".delivered" / user
+        return index_dir(self.root, user)
 
     # ---------------------------------------------------------------- login throttling
     def locked(self, peer: str) -> bool:
