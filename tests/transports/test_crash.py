@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,15 +136,11 @@ def test_sftp_poller_crash_after_commit_before_remote_delete(tmp_path: Path) -> 
         sshd.stop()
 
 
-async def test_as2_negative_sync_mdn_survives_a_crash_right_after_sent(
-        tmp_path: Path, as2_partner: tuple[Partner, str, Cert]) -> None:  # noqa: F811 (the fixture above)
-    """Our POST is answered with a negative synchronous MDN and the daemon dies once SENT is written: the restart
-    finished the SENT message as delivered (no acknowledgement expected), the partner's refusal lost. SENT and
-    REJECTED are one commit, so the message is still QUEUED after the crash and its resend (same Message-ID) is
-    refused again."""
-    peer, url, ours = as2_partner
-    peer.disposition, peer.mdn_first = mdn.Disposition("processed", "error", "authentication-failed"), False
-    ws = as2_workspace(tmp_path, url, ours, peer.theirs, mdn="sync", outbox={"min_backoff": 0.1, "max_backoff": 0.5})
+async def asn_killed_after_sent(tmp_path: Path, peer: Partner, url: str, ours: Cert,
+                                mdn_mode: str) -> tuple[Workspace, str]:
+    """An ASN queued for the AS2 partner and the daemon started to die once it writes the ASN's SENT, dead:
+    the workspace and the message id."""
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, mdn=mdn_mode, outbox={"min_backoff": 0.1, "max_backoff": 0.5})
     peer.ledger_path = ws.root / "state" / "as2.sqlite3"
     marker = tmp_path / "kill.marker"
     marker.touch()
@@ -152,14 +149,32 @@ async def test_as2_negative_sync_mdn_survives_a_crash_right_after_sent(
                         env={"EDI_TEST_KILL_AT": "after_sent", "EDI_TEST_KILL_MARKER": str(marker)})
     await asyncio.to_thread(gw.start)
     await asyncio.to_thread(died, gw, 60)
-    assert not marker.exists() and len(peer.posts) == 1
+    assert not marker.exists()
+    return ws, mid
+
+
+async def restarted_until_settled(ws: Workspace, mid: str, settled: Callable[[str], bool]) -> Any:
+    """The daemon started again until message `mid`'s state is `settled`: its journal row."""
     restarted = await asyncio.to_thread(GatewayProcess(ws.config).start)
     try:
-        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("rejected", "done", "dead"), 60, 0.05,
+        await asyncio.to_thread(wait_for, lambda: settled(row(ws, mid)["state"]), 60, 0.05,
                                 "the message settled after the restart")
     finally:
         await asyncio.to_thread(restarted.stop)
-    final = row(ws, mid)
+    return row(ws, mid)
+
+
+async def test_as2_negative_sync_mdn_survives_a_crash_right_after_sent(
+        tmp_path: Path, as2_partner: tuple[Partner, str, Cert]) -> None:  # noqa: F811 (the fixture above)
+    """Our POST is answered with a negative synchronous MDN and the daemon dies once SENT is written: the restart
+    finished the SENT message as delivered (no acknowledgement expected), the partner's refusal lost. SENT and
+    REJECTED are one commit, so the message is still QUEUED after the crash and its resend (same Message-ID) is
+    refused again."""
+    peer, url, ours = as2_partner
+    peer.disposition, peer.mdn_first = mdn.Disposition("processed", "error", "authentication-failed"), False
+    ws, mid = await asn_killed_after_sent(tmp_path, peer, url, ours, "sync")
+    assert len(peer.posts) == 1
+    final = await restarted_until_settled(ws, mid, lambda state: state in ("rejected", "done", "dead"))
     assert final["state"] == "rejected", [(e["to_state"], e["reason"]) for e in ws.events(mid)]
     assert "processed/error: authentication-failed" in final["last_error"]
     assert len({p["Message-ID"] for p in peer.posts}) == 1      # sent again as the same message
