@@ -141,3 +141,37 @@ def test_cxml_order_type_written_and_read(purpose: str, kind: str, registry: Pro
     assert f'type="{kind}"'.encode() in rendered.data
     back = _order(rendered.data, "cxml-orderrequest", registry)
     assert back.purpose == {"change": "replace"}.get(purpose, purpose)
+
+
+def _rendered(doc: PurchaseOrder, doc_type: str, profile: str, registry: ProfileRegistry, tmp_path: Path) -> bytes:
+    partner = PartnerConfig.model_validate({"id": "xml-test", "xml": {"ids": ["buyer"]}, "documents": [
+        {"type": doc_type, "direction": "out", "profile": profile}]})
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        return render(doc, partner, registry, journal, doc_type, our_ids=OUR_IDS).data
+    finally:
+        journal.close()
+
+
+def test_a_ubl_20_delivery_address_is_the_ship_to(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """UBL 2.0 gives the place in Delivery/DeliveryAddress (2.1 moved it to DeliveryLocation/Address): the
+    corpus's OASIS 2.0 Order was read with no ship-to at all, so Odoo would ship to the customer's default
+    address. Read now, on the header and on a line, and written back as 2.1's DeliveryLocation."""
+    text = (CORPUS / "xml" / "ubl-2.0_Order_phubl_oasis.xml").read_text(encoding="utf-8")
+    doc = _order(text.encode(), "ubl-2.1-order", registry)
+    place = doc.party("ship_to")
+    assert place is not None and place.address is not None
+    assert (place.address.lines, place.address.city, place.address.postal_code, place.address.state,
+            place.address.country) == (["Avon Way"], "Bridgtow", "ZZ99 1ZZ", "Avon", "GB")
+    written = _rendered(doc, "Order", "ubl-2.1-order", registry, tmp_path)
+    assert b"<cac:DeliveryLocation>" in written and b"DeliveryAddress" not in written
+    assert _order(written, "ubl-2.1-order", registry).party("ship_to") == place
+    line = text.index("<cac:LineItem>")
+    line_end = text.index("<cac:Price>", line)
+    own = ("<cac:Delivery><cac:DeliveryAddress><cbc:StreetName>Quay Street</cbc:StreetName>"
+           "<cbc:CityName>Bristol</cbc:CityName><cbc:PostalZone>BS1 4DJ</cbc:PostalZone><cac:Country>"
+           "<cbc:IdentificationCode>GB</cbc:IdentificationCode></cac:Country></cac:DeliveryAddress></cac:Delivery>")
+    doc = _order((text[:line_end] + own + text[line_end:]).encode(), "ubl-2.1-order", registry)
+    [line_place] = doc.lines[0].parties
+    assert line_place.address is not None
+    assert (line_place.role, line_place.address.lines, line_place.address.city) == ("ship_to", ["Quay Street"], "Bristol")
