@@ -412,10 +412,9 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
         check_tracking(lab, item, match.name, tracked.get(match.product_id, "none"), validating)
         if match.product_id in serial and item.serials:
             check_serials(lab, item, qty, uom, match.uom_id, seen)
-    if validating:
-        check_in_stock(client, picking, {number: (match.product_id, match.name, lab)
-                                         for lab, (_, item, match, _, _) in zip(labels, planned)
-                                         if match.product_id in serial for number in item.serials})
+    check_in_stock(client, {number: (match.product_id, match.name, lab)
+                            for lab, (_, item, match, _, _) in zip(labels, planned)
+                            if match.product_id in serial for number in item.serials})
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
         pieces = per_serial(share, item.serials, uom) if match.product_id in serial and item.serials else [

@@ -305,23 +305,26 @@ def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom:
         seen.add(serial)
 
 
-def check_in_stock(client: OdooClient, picking: dict[str, Any], serials: dict[str, tuple[int, str, str]]) -> None:
-    """Odoo refuses to validate a receipt of a serial number that is in stock where the goods go already
-    (stock.quant's check_quantity), after the notice's lines were written. `serials`: serial number ->
-    (product id, product name, item label). One call, for receipts to validate with serial numbers."""
+def check_in_stock(client: OdooClient, serials: dict[str, tuple[int, str, str]]) -> None:
+    """A serial number is one unit: a notice giving one that is in stock already (in any internal or transit
+    location, where Odoo's receipt form warns "already exists in location(s)") is held before anything is
+    written, whether or not the gateway validates the receipt: Odoo refuses the validation when it is where
+    the goods go (stock.quant's check_quantity), and elsewhere the unit is in two places. `serials`: serial
+    number -> (product id, product name, item label). One call, for notices with serial numbers."""
     if not serials:
         return
     quants = client.search_read("stock.quant", [
         ("product_id", "in", sorted({product for product, _, _ in serials.values()})),
         ("lot_id.name", "in", sorted(serials)), ("quantity", ">", 0),
-        ("location_id", "child_of", m2o_id(picking["location_dest_id"]))], ["product_id", "lot_id", "location_id"])
+        ("location_id.usage", "in", ["internal", "transit"])], ["product_id", "lot_id", "location_id"],
+        order="id")
     for quant in quants:
         serial = str(quant["lot_id"][1]) if quant.get("lot_id") else ""
         product, name, label = serials.get(serial, (0, "", ""))
         if product == m2o_id(quant["product_id"]):
             raise OdooRejected(f"{label}: serial number {serial} of {name} is in stock already at "
-                               f"{quant['location_id'][1]}, so Odoo would not validate the receipt; nothing was "
-                               f"written: ask the vendor which unit this is, or receive it in Odoo by hand")
+                               f"{quant['location_id'][1]}, and a serial number is one unit; nothing was written: "
+                               f"ask the vendor which unit this is, or receive it in Odoo by hand")
 
 
 def per_serial(share: list[Piece], serials: list[str], uom: int) -> list[tuple[dict[str, Any], float, int, str]]:

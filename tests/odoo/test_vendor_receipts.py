@@ -243,22 +243,38 @@ def test_serial_numbers_of_a_case_are_counted_in_the_products_unit(client: OdooC
     assert received(odoo, po) == [12.0]
 
 
+def input_location(odoo: odoorpc.ODOO, po: int) -> None:
+    """The PO's receipt goes to WH/Input, beside WH/Stock (two-step reception): not under where stock is."""
+    [stock] = odoo.execute_kw("stock.location", "search_read", [[("complete_name", "=", "WH/Stock")],
+                                                                ["location_id"]])
+    where = odoo.execute_kw("stock.location", "create", [{"name": "Input", "usage": "internal",
+                                                          "location_id": stock["location_id"][0]}])
+    [pick] = odoo.execute_kw("stock.picking", "search", [[("purchase_id", "=", po)]])
+    odoo.execute_kw("stock.picking", "write", [[pick], {"location_dest_id": where}])
+
+
+@pytest.mark.parametrize("mode", ["validating", "open", "two-step"])
 def test_a_serial_number_already_in_stock_is_held_before_anything_is_written(client: OdooClient,
-                                                                              odoo: odoorpc.ODOO) -> None:
-    """SN-2 was received on an earlier PO and is in stock: a notice giving it again is held naming it and where
-    it is, the receipt left as it was. Odoo refuses the validation (a serial number is one unit in a
-    location), after the notice's lines were written: the receipt was left half applied, not validated."""
+                                                                              odoo: odoorpc.ODOO, mode: str) -> None:
+    """SN-2 was received on an earlier PO and is in stock at WH/Stock: a notice giving it again is held naming
+    it, its product and where it is, the receipt left as it was, whether the gateway validates the receipt or
+    leaves it open, and when the receipt goes to another internal location (WH/Input). Odoo refused the
+    validation only after the notice's lines were written (the receipt half applied); without
+    validate_receipts the notice was written, and the person validating it was refused (or, receiving into
+    WH/Input, the unit was in stock twice)."""
     track(odoo)
     _first, first_name = purchase(odoo, [(1, 2, 7.5)])
-    partner = widgetworks(validate_receipts=True)
-    post(client, serial_notice(first_name, 2, ["SN-1", "SN-2"]), partner, Cache())
+    post(client, serial_notice(first_name, 2, ["SN-1", "SN-2"]), widgetworks(validate_receipts=True), Cache())
     po, name = purchase(odoo, [(1, 2, 7.5)])
+    if mode == "two-step":
+        input_location(odoo, po)
     before = receipts(odoo, po)
     asn = serial_notice(name, 2, ["SN-3", "SN-2"])
     asn.number = "ASN-SN2"
-    with pytest.raises(OdooRejected, match=r"line 1: serial number SN-2 of .*Blue Widget.* is in stock already at "
-                                           r"WH/Stock, so Odoo would not validate the receipt; nothing was written"):
-        post(client, asn, partner, Cache())
+    with pytest.raises(OdooRejected, match=r"line 1: serial number SN-2 of \[WB-100\] Blue Widget is in stock "
+                                           r"already at WH/Stock, and a serial number is one unit; nothing was "
+                                           r"written"):
+        post(client, asn, widgetworks(validate_receipts=mode == "validating"), Cache())
     assert receipts(odoo, po) == before and received(odoo, po) == [0.0]
 
 
