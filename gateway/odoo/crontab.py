@@ -10,7 +10,10 @@ A coordinator writes "0 6 * * 1-5" meaning 6:00 at the warehouse on weekdays. AP
   that starts with "*" ("*", "*/2") is no restriction, and then the other one alone decides.
 - daylight saving time (APScheduler 3 with a zoneinfo zone fires a wall time of the autumn's repeated hour
   twice, and then keeps answering that same time): a wall time the clock skips in spring fires when the clock
-  jumps (as cron runs it "right after the change"), one it repeats in autumn fires once, at the first pass.
+  jumps (as cron runs it "right after the change"); in the hour autumn repeats, a line whose minute or hour
+  field starts with "*" ("*/15 * * * *", "0 * * * *": cron's "wildcard" jobs, which it schedules normally)
+  fires in both passes, and a fixed time ("30 1 * * *") once, at the first pass (cron "takes care to avoid
+  running jobs twice").
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")      # crontab's 0-7, Sunday both ends
+CLOCK_BACK_WITHIN = timedelta(hours=3)    # cron takes a clock change under 3 hours for daylight saving time
 
 
 class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APScheduler 3 has no types
@@ -35,6 +39,8 @@ class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APSche
         else:                                                  # cron's OR: one trigger per restricted field
             variants = [[*fields[:4], "*"], [*fields[:2], "*", *fields[3:]]]
         self.walls = [CronTrigger.from_crontab(" ".join(v), timezone=UTC) for v in variants]
+        # cron's MIN_STAR / HR_STAR: such a line runs in both passes of a repeated hour, a fixed time once
+        self.twice = written[0].startswith("*") or written[1].startswith("*")
 
     def __str__(self) -> str:
         return f"cron[{self.schedule!r} {self.zone}]"
@@ -45,15 +51,21 @@ class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APSche
         after = now if previous_fire_time is None else min(now, previous_fire_time + timedelta(microseconds=1))
         # the reading a moment before: a skipped wall time fires at the very moment of the jump, whose own
         # reading is already past it
-        wall = _wall((after - timedelta(microseconds=1)).astimezone(self.zone))
+        moment = after - timedelta(microseconds=1)
+        wall = _wall(moment.astimezone(self.zone))
+        if self.twice:                 # the second pass of a wall time read before `after` may still be ahead
+            wall -= _clock_back(moment, self.zone)
+        again: datetime | None = None  # the first second pass at or after `after` met on the way
         while True:
             found = [t for t in (w.get_next_fire_time(None, wall) for w in self.walls) if t is not None]
             if not found:
-                return None                                   # "0 0 30 2 *": never
+                return again                                  # "0 0 30 2 *": never
             wall = min(found)
             fire = self.instant(wall)
-            if fire >= after:
-                return fire
+            if fire >= after:          # first passes only grow with the wall time: no later one comes sooner
+                return fire if again is None else min(fire, again)
+            if self.twice and again is None:
+                again = self.second_pass(wall, after)
             wall += timedelta(minutes=1)
 
     def instant(self, wall: datetime) -> datetime:
@@ -68,6 +80,15 @@ class WallClockCron(BaseTrigger):                 # type: ignore[misc]  # APSche
         while _wall((jump + timedelta(minutes=1)).astimezone(self.zone)) < wall:
             jump += timedelta(minutes=1)
         return jump + timedelta(minutes=1)
+
+    def second_pass(self, wall: datetime, after: datetime) -> datetime | None:
+        """When a wall-clock time the autumn change repeats happens the second time, if that is at or after
+        `after`; None for a time the clock shows once (or skips)."""
+        fire = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        first = wall.replace(tzinfo=self.zone).astimezone(UTC)
+        if fire != first and fire >= after and _wall(fire.astimezone(self.zone)) == wall:
+            return fire
+        return None
 
 
 def cron_trigger(schedule: str, zone: tzinfo = UTC) -> WallClockCron:
@@ -96,6 +117,13 @@ def _weekday_names(part: str, schedule: str) -> list[str]:
     if not (0 <= low <= high <= 7):
         raise ValueError(f"weekday {part!r} of {schedule!r} is not within 0-7")
     return [DAY_NAMES[d] for d in range(low, high + 1, int(step or 1))]
+
+
+def _clock_back(moment: datetime, zone: tzinfo) -> timedelta:
+    """How far `zone`'s clock is set back within CLOCK_BACK_WITHIN after `moment` (zero when it is not): the
+    wall times from that much before `moment`'s reading may still have a pass to come."""
+    now, later = moment.astimezone(zone).utcoffset(), (moment + CLOCK_BACK_WITHIN).astimezone(zone).utcoffset()
+    return max(timedelta(0), (now or timedelta(0)) - (later or timedelta(0)))
 
 
 def _wall(moment: datetime) -> datetime:

@@ -281,6 +281,51 @@ def test_the_hour_the_clock_skips_fires_at_the_jump_and_the_hour_it_repeats_fire
     assert current_slot("30 1 * * *", after_both, ZoneInfo("America/Chicago")) == "2026-11-01 06:30"
 
 
+def test_a_frequent_schedule_runs_in_both_passes_of_the_hour_the_autumn_change_repeats() -> None:
+    """Cron schedules a line whose minute or hour field starts with "*" normally through the repeated hour, and a
+    fixed time once. A "*/15" feed skipped 01:00-01:45 CST (its slots after 01:45 CDT were 02:00), an hourly one
+    the second 01:00: an hour without a stock report on the night of the change."""
+    chicago = ZoneInfo("America/Chicago")                  # 2026-11-01 02:00 CDT -> 01:00 CST (07:00 UTC)
+    night = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)       # 00:30 CDT
+
+    def times(schedule: str, count: int, start: datetime = night, zone: str = "America/Chicago") -> list[str]:
+        return [f"{f.astimezone(UTC):%d %H:%M}" for f in fires(schedule, start, count, zone)]
+    assert times("*/15 * * * *", 11) == ["01 05:30", "01 05:45", "01 06:00", "01 06:15", "01 06:30", "01 06:45",
+                                         "01 07:00", "01 07:15", "01 07:30", "01 07:45", "01 08:00"]   # CDT, CST
+    assert times("0 * * * *", 3) == ["01 06:00", "01 07:00", "01 08:00"]            # both 01:00s
+    assert times("*/20 1 * * *", 7) == ["01 06:00", "01 06:20", "01 06:40", "01 07:00", "01 07:20", "01 07:40",
+                                       "02 07:00"]
+    assert times("30 1 * * *", 2) == ["01 06:30", "02 07:30"]                       # fixed times: once
+    assert times("0,30 1 * * *", 3) == ["01 06:00", "01 06:30", "02 07:00"]
+    assert times("*/15 * * * *", 4, datetime(2026, 4, 4, 14, 40, tzinfo=UTC), "Australia/Lord_Howe") == [
+        "04 14:45", "04 15:00", "04 15:15", "04 15:30"]     # 02:00 -> 01:30: a repeated half hour
+    # asked from inside either pass (a start, a busy loop), the next firing is the next quarter hour
+    quarter = cron_trigger("*/15 * * * *", chicago)
+    assert quarter.get_next_fire_time(None, datetime(2026, 11, 1, 6, 50, tzinfo=UTC)) == \
+        datetime(2026, 11, 1, 7, 0, tzinfo=UTC)             # 01:50 CDT -> 01:00 CST
+    assert quarter.get_next_fire_time(None, datetime(2026, 11, 1, 7, 20, tzinfo=UTC)) == \
+        datetime(2026, 11, 1, 7, 30, tzinfo=UTC)
+    # a run in the second pass belongs to its own slot, not to the first pass's last one
+    assert current_slot("*/15 * * * *", datetime(2026, 11, 1, 7, 20, tzinfo=UTC), chicago) == "2026-11-01 07:15"
+    assert current_slot("30 1 * * *", datetime(2026, 11, 1, 7, 40, tzinfo=UTC), chicago) == "2026-11-01 06:30"
+
+
+async def test_a_quarter_hourly_feed_is_sent_in_both_passes_of_the_repeated_hour(
+        sandbox: SandboxServer, client: OdooClient, journal: Any, tmp_path: Path) -> None:
+    """The 846 of 01:20 CST is a report of its own, not the one of 01:45 CDT sent again: its run's slot is its
+    own, so both go to the partner."""
+    feed = DocumentSettings(type="846", direction="out", profile="p", trigger="schedule",
+                            schedule="*/15 * * * *", schedule_timezone="America/Chicago")
+    partner = BIGBOX.model_copy(update={"documents": [d for d in BIGBOX.documents if d.type != "846"] + [feed]})
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": partner}), lambda: client, render=json_render)
+    chicago = ZoneInfo("America/Chicago")
+    for run_at in (datetime(2026, 11, 1, 6, 50, tzinfo=UTC), datetime(2026, 11, 1, 7, 20, tzinfo=UTC)):
+        slot = current_slot(feed.schedule, run_at, chicago)
+        assert await scheduler.run_once("bigbox", "846", slot=slot) == 1
+    assert sorted((m.source_key or "").rpartition("@")[2] for m in outbound(journal)) == [
+        "2026-11-01 06:45:846", "2026-11-01 07:15:846"]
+
+
 def test_lint_refuses_a_time_zone_zoneinfo_does_not_know(tmp_path: Path) -> None:
     from gateway.config.loader import lint
     (tmp_path / "partners").mkdir()
