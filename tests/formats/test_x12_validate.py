@@ -635,3 +635,49 @@ def test_service_characteristics_contacts_and_message_text_are_checked() -> None
     text = "X" * 300
     assert read("850", insert(PO, 7, f"MTX*LIN*{text}"), version="005010") == []
     assert where(read("850", insert(PO, 7, f"MTX*LINE*{text}"), version="005010")) == [("MTX", 1, None)]
+
+
+@pytest.mark.parametrize(("doc", "fid", "body", "wrong", "found"), [
+    # CSH: an amount that is no number (N2), and C0203 (an action code needs its amount)
+    ("850", "PO", insert(PO, 2, "CSH*P4*DE*150000"), insert(PO, 2, "CSH*P4*DE*1500.00"), [("CSH", 3, None)]),
+    ("850", "PO", insert(PO, 2, "CSH*SC"), insert(PO, 2, "CSH*SC*DE"), [("CSH", 3, None)]),
+    # PAM: a quantity without its qualifier and unit (P010203); a date without its qualifier (C0807)
+    ("850", "PO", insert(PO, 2, "PAM*01*12*EA"), insert(PO, 2, "PAM*01*12"), [("PAM", 3, None)]),
+    ("850", "PO", insert(PO, 2, "PAM****1*500*MO*007*20260101"), insert(PO, 2, "PAM****1*500***20260101"),
+     [("PAM", 7, None)]),
+    # TC2: the commodity code is mandatory
+    ("850", "PO", insert(PO, 2, "TC2*A*3403"), insert(PO, 2, "TC2*A"), [("TC2", 2, None)]),
+    # DIS: the control limit is a whole number (N0), the terms type exactly three long
+    ("850", "PO", insert(PO, 2, "DIS*FFL*AD*5*ZZ*100"), insert(PO, 2, "DIS*FFL*AD*5*ZZ*1.5"), [("DIS", 5, None)]),
+    ("850", "PO", insert(PO, 2, "DIS*FFL*AD*5*ZZ*100"), insert(PO, 2, "DIS*FL*AD*5*ZZ*100"), [("DIS", 1, None)]),
+    # CTB: a restriction says something (R020406); an amount has its qualifier (P0506)
+    ("850", "PO", insert(PO, 2, "CTB*OR**01*10"), insert(PO, 2, "CTB*OR"), [("CTB", 2, None)]),
+    ("850", "PO", insert(PO, 2, "CTB*OR****TT*5000"), insert(PO, 2, "CTB*OR*****5000"), [("CTB", 5, None)]),
+    # INC: an installment's number of terms is mandatory
+    ("850", "PO", insert(PO, 2, "INC*01*MO*12"), insert(PO, 2, "INC*01*MO"), [("INC", 3, None)]),
+    # EFI in the N9 loop: a program named without its version (C0504), a drawing size three long
+    ("850", "PO", insert(PO, 2, "N9*ZZ*DRAWING", "EFI*00***7*ACROBAT"), insert(PO, 2, "N9*ZZ*DRAWING",
+     "EFI*00****ACROBAT"), [("EFI", 4, None)]),
+    ("850", "PO", insert(PO, 2, "N9*ZZ*DRAWING", "EFI*00*********A4"), insert(PO, 2, "N9*ZZ*DRAWING",
+     "EFI*00*********A4L"), [("EFI", 10, None)]),
+    # NX2 in the N1 loop: the address component itself is mandatory, the county five digits
+    ("850", "PO", insert(PO, 5, "NX2*01*1 MAIN ST*53033"), insert(PO, 5, "NX2*01"), [("NX2", 2, None)]),
+    ("850", "PO", insert(PO, 5, "NX2*01*1 MAIN ST*53033"), insert(PO, 5, "NX2*01*1 MAIN ST*530333"),
+     [("NX2", 3, None)]),
+    # SPI (860): a reference id without its qualifier (P0203); an entity title over 132
+    ("860", "PC", insert(ORDER_CHANGE, 1, "SPI*00*ZZ*SPEC-1"), insert(ORDER_CHANGE, 1, "SPI*00**SPEC-1"),
+     [("SPI", 2, None)]),
+    ("860", "PC", insert(ORDER_CHANGE, 1, "SPI*00*ZZ*SPEC-1*" + "T" * 132),
+     insert(ORDER_CHANGE, 1, "SPI*00*ZZ*SPEC-1*" + "T" * 133), [("SPI", 4, None)]),
+])
+def test_heading_terms_of_orders_and_changes_are_checked(doc: str, fid: str, body: list[str], wrong: list[str],
+                                                          found: list[tuple[str, int, None]]) -> None:
+    """CSH, PAM, TC2, DIS, CTB, INC, SPI, EFI and NX2 had only an element count, so a do-not-exceed amount
+    written as a decimal, a quantity without its unit, a discount limit that is no whole number or a
+    restriction with nothing in it went by. Each is now described as X12 004010/005010 has it, with its
+    syntax notes (CSH C0203 P0607 P0910; PAM P010203 R020514 P0405 P0607 L070809 C0807 C0907 L101112 C1110
+    P1314; CTB R020406 P0304 P0506; SPI P0203; EFI C0504 C0706 C0908)."""
+    assert read(doc, body, fid=fid) == []
+    assert read(doc, body, "005010", fid=fid) == []
+    assert where(read(doc, wrong, fid=fid)) == found
+    assert where(read(doc, wrong, "005010", fid=fid)) == found
