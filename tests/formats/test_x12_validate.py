@@ -417,7 +417,7 @@ SHIP_NOTICE = ["BSN*00*SHIP1*20260115*1200", "HL*1**S", "TD1*CTN25*2", "HL*2*1*O
     ("860", "004010", "PC", insert(ORDER_CHANGE, 2, "MAN*GM*00012345", "PCT*ZZ*10", "TXI*ST*12.5", "SPI*00")),
     ("865", "004010", "CA", insert(CHANGE_ACK, 1, "N1*ST*DC 1*92*01", "AMT*TT*450")),
     # 005010: TD3 opens a loop with its AT9 in the 856; TXI one with its DTM in the 810's SAC loops
-    ("856", "005010", "SH", insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*1")),
+    ("856", "005010", "SH", insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*5300")),   # AT901 FFFII: 53 ft 0 in
     ("810", "005010", "IN", insert(INVOICE, 3, "SAC*C*H750***1500", "TXI*ST*1.2", "DTM*140*20260110")),
     # 850: a line's LDT loop (in LS/LE) holds its own LM/LQ codes
     ("850", "004010", "PO", insert(PO, 7, "LS*A", "LDT*AO*5*DA", "LM*AS", "LQ*0*ABC", "LE*A")),
@@ -681,3 +681,43 @@ def test_heading_terms_of_orders_and_changes_are_checked(doc: str, fid: str, bod
     assert read(doc, body, "005010", fid=fid) == []
     assert where(read(doc, wrong, fid=fid)) == found
     assert where(read(doc, wrong, "005010", fid=fid)) == found
+
+
+@pytest.mark.parametrize(("doc", "version", "fid", "body", "wrong", "found"), [
+    # 810: BAL's amount, CRC's condition (2 or 3 long), FA2's financial code, DMG's date without its format
+    ("810", "004010", "IN", insert(INVOICE, 1, "BAL*M*YB*1500.00"), insert(INVOICE, 1, "BAL*M*YB*15OO"),
+     [("BAL", 3, None)]),
+    ("810", "005010", "IN", insert(INVOICE, 1, "CRC*ZZ*N*01"), insert(INVOICE, 1, "CRC*ZZ*N*0001"), [("CRC", 3, None)]),
+    ("810", "004010", "IN", insert(INVOICE, 1, "CRC*ZZ*N*01"), insert(INVOICE, 1, "CRC*ZZ**01"), [("CRC", 2, None)]),
+    ("810", "004010", "IN", insert(INVOICE, 1, "FA1*DZ", "FA2*58*ABC"), insert(INVOICE, 1, "FA1*DZ", "FA2*58"),
+     [("FA2", 2, None)]),
+    ("810", "004010", "IN", insert(INVOICE, 1, "N1*BT*ACME*92*01", "DMG*D8*19700101*F"),
+     insert(INVOICE, 1, "N1*BT*ACME*92*01", "DMG**19700101*F"), [("DMG", 1, None)]),
+    ("810", "005010", "IN", insert(INVOICE, 1, "N1*BT*ACME*92*01", "DMG*D8*19700101*F**7>RET>2135-2"),
+     insert(INVOICE, 1, "N1*BT*ACME*92*01", "DMG*D8*19700101*FEMALE"), [("DMG", 3, None)]),
+    # 810 / 856: a port named without its function (R401 mandatory); its location id without the qualifier
+    ("810", "004010", "IN", insert(INVOICE, 1, "V1**OCEAN STAR", "R4*D*UN*USNYC"),
+     insert(INVOICE, 1, "V1**OCEAN STAR", "R4**UN*USNYC"), [("R4", 1, None)]),
+    ("810", "004010", "IN", insert(INVOICE, 1, "V1**OCEAN STAR", "R4*D*UN*USNYC"),
+     insert(INVOICE, 1, "V1**OCEAN STAR", "R4*D**USNYC"), [("R4", 2, None)]),
+    ("810", "004010", "IN", insert(INVOICE, 1, "V1**OCEAN STAR"), insert(INVOICE, 1, "V1**" + "S" * 29),
+     [("V1", 2, None)]),
+    # 856 (005010 TD3 loop): AT9 equipment length is FFFII (N0 4/5); a weight needs qualifier and unit
+    ("856", "005010", "SH", insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*5300***G*L*12000"),
+     insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*53"), [("AT9", 1, None)]),
+    ("856", "005010", "SH", insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*5300***G*L*12000"),
+     insert(SHIP_NOTICE, 3, "TD3*TL**1234567", "AT9*5300****L*12000"), [("AT9", 4, None)]),
+    # 846: a contract summary's reference without its qualifier (P0405); its F.O.B. point code three long
+    ("846", "004010", "IB", insert(ADVICE, 2, "CS*C-1***CT*778"), insert(ADVICE, 2, "CS*C-1****778"),
+     [("CS", 4, None)]),
+    ("846", "004010", "IB", insert(ADVICE, 2, "CS*C-1*******OR"), insert(ADVICE, 2, "CS*C-1*******ORI"),
+     [("CS", 8, None)]),
+])
+def test_invoice_shipment_and_inventory_details_are_checked(doc: str, version: str, fid: str, body: list[str],
+                                                           wrong: list[str], found: list[tuple[str, int, None]]) -> None:
+    """BAL, CRC, FA1/FA2, DMG, V1/R4, AT9 and CS had only an element count (AT9 no entry at all), so a balance
+    that is no number, a condition code four long, a port without its function code or an equipment length
+    of '53' (AT901 is feet and inches, FFFII) went by. Syntax notes: DMG P0102 P1011, R4 P0203, AT9 P040506
+    P0708, CS P0405. DMG05 is the C056 composite as 005010 has it; 004010's single race code reads the same."""
+    assert read(doc, body, version, fid=fid) == []
+    assert where(read(doc, wrong, version, fid=fid)) == found
