@@ -26,7 +26,7 @@ FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
     "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq", "read_only",
-    "repeat", "through",
+    "repeat", "through", "all",
 })
 
 
@@ -592,6 +592,8 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
     if "components" in spec:
         return _compile_composite_pair(path, spec, ctx, where, setter, getter, qualifier, start,
                                        convert_in, convert_out)
+    if spec.get("all"):
+        return _compile_every_pair(path, spec, where, setter, getter, qualifier, start, convert_in, convert_out)
 
     def read(seg: Any) -> Any:
         elements = seg.fields
@@ -611,6 +613,27 @@ def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any
         return True
     return Field(path, where, read, write, positions=(start,), set=setter,
                  inline=("pair", first_i, qualifier, tuple(steps)))
+
+
+def _compile_every_pair(path: str, spec: YMap, where: Where, setter: Any, getter: Any, qualifier: str, start: int,
+                        convert_in: Any, convert_out: Any) -> Field:
+    """`pair: SN, all: true`: the values of every pair qualified SN, a list (X12 LIN02/03 ... LIN30/31 may give
+    fifteen serial numbers); written, each value of the list as a pair, unless `read_only`."""
+    def read(seg: Any) -> list[Any] | None:
+        elements = seg.fields
+        found = [elements[i + 1].strip() for i in range(start, len(elements) - 1, 2)
+                 if elements[i] == qualifier and elements[i + 1].strip()]
+        return [convert_in(v) if convert_in else v for v in found] or None
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
+        found = getter(item)
+        if spec.get("read_only") or not found:
+            return False
+        for value in found if isinstance(found, list) else [found]:
+            pos = _pair_slots(out, start)
+            out[pos], out[pos + 1] = qualifier, str(convert_out(value) if convert_out else value)
+        return True
+    return Field(path, where, read, write, positions=(start,), set=setter)
 
 
 def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:

@@ -201,3 +201,23 @@ def test_856_serials_in_lin_and_sln_sn_pairs(client: OdooClient, odoo: odoorpc.O
     post(client, doc, VENDOR, Cache())
     assert serial_lines(odoo, po) == [(1, 1.0, f"S-{n}") for n in range(1, 6)]
     assert received(odoo, po) == [5.0]
+
+
+async def test_856_every_sn_pair_of_a_lin_and_sln_is_a_serial(tmp_path: Path, examples: LoadedConfig,
+                                                              sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A vendor listing a case's serial numbers as LIN pairs (LIN*1*VN*WW-WB-100*SN*S-1*SN*S-2*SN*S-3, up to
+    LIN30/31) and a subline's as SLN pairs (SLN09/10, 11/12): through the daemon's pipeline each serial is its
+    own received line of one unit. Only each segment's first SN pair was read, so the notice was held for 2
+    serial numbers for a quantity of 6."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 6, 7.5)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    items = ["HL*4*3*I", "LIN*1*VN*WW-WB-100*SN*S-1*SN*S-2*SN*S-3", "SN1**3*EA", "HL*5*3*I",
+             "LIN*2*VN*WW-WB-100", "SN1**3*EA", "SLN*1**I*3*EA****SN*S-4*SN*S-5*UP*012345678905*SN*S-6"]
+    message = await pipeline.submit(asn(104, "00", "ASN-000104", name, [], items),
+                                    IntakeMeta(channel="sftp", filename="856_104.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert serial_lines(odoo, po) == [(1, 1.0, f"S-{n}") for n in range(1, 7)]
+    assert received(odoo, po) == [6.0]
