@@ -58,6 +58,7 @@ from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import add_context, log_context
 from gateway.logs import printable as escape_controls
+from gateway.odoo.halt import Halt
 from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
 from gateway.transports.base import IntakeMeta
 
@@ -178,7 +179,7 @@ class Pipeline:
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
         self._odoo_lock = threading.Lock()
-        self.halt = threading.Event()      # set by the daemon's stop: its worker threads wait for Odoo no longer
+        self.halt = Halt()                 # set by the daemon's stop: its worker threads wait for Odoo no longer
         self._numbers: dict[tuple[str, str], list[Any]] = {}     # (partner, number) -> [lock, users]
 
     # ------------------------------------------------------------------ intake (the commit point)
@@ -283,8 +284,16 @@ class Pipeline:
 
     def settle_held(self, partner: PartnerConfig, key: str, reason: str, *, prefix: bool = False) -> None:
         """What `hold_outbound` (its key) or `hold_extraction` (the job's key prefix) held works now: done."""
-        for entry in self.held(partner, key):
-            if prefix or entry.source_key == key:
+        self.settle_each(partner, {key: reason}, prefix=prefix)
+
+    def settle_each(self, partner: PartnerConfig, reasons: dict[str, str], *, prefix: bool = False) -> None:
+        """`settle_held` of several keys (key -> its reason) with one search of the partner's held entries."""
+        if not reasons:
+            return
+        for entry in self.held(partner, os.path.commonprefix(list(reasons))):
+            key = entry.source_key or ""
+            reason = next((r for k, r in reasons.items() if key.startswith(k)), None) if prefix else reasons.get(key)
+            if reason is not None:
                 self.journal.transition(entry.id, State.DONE, reason, last_error=None)
 
     @staticmethod

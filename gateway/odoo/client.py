@@ -17,7 +17,9 @@ event loop never blocks. Every failure leaves as one of two errors from gateway.
   exponential backoff; a write whose outcome is unknown (connection dropped, timeout) is
   not, because posting is idempotent one level up and re-runs its search first. A client made with
   `halt` (the daemon's stop, one per daemon) ends a backoff wait as soon as it is set and raises
-  `OdooStopped` instead of another attempt: a stop while Odoo is down waits for no retries.
+  `OdooStopped` instead of another attempt: a stop while Odoo is down waits for no retries. Given a
+  `gateway.odoo.halt.Halt`, the stop also shuts down the sockets of calls in flight (an Odoo that
+  never answers), and those calls end as `OdooStopped` too, never as a failed attempt.
 - `OdooRejected` (permanent): access, validation, missing record, bad arguments. It
   carries Odoo's own message and exception name (`odoo.exceptions.ValidationError`).
 """
@@ -42,6 +44,7 @@ from urllib.parse import urlsplit
 from gateway.config.models import OdooSettings
 from gateway.errors import ConfigError, OdooCredentialsRefused, OdooRejected, OdooStopped, OdooUnavailable
 from gateway.logs import redact_url
+from gateway.odoo.halt import opener
 
 log = logging.getLogger("gateway.odoo")
 # odoorpc logs whole requests at DEBUG, and execute_kw carries the password in its args.
@@ -106,13 +109,20 @@ def backoff_delay(attempt: int, base: float, cap: float = 10.0) -> float:
 def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: bool = True,
              halt: threading.Event | None = None) -> T:
     """Run `fn`, retrying Transient failures with backoff when safe (or certainly not executed). `halt` set
-    (the daemon stops) ends the backoff wait at once with OdooStopped, and no further attempt is made."""
+    (the daemon stops) ends the backoff wait at once with OdooStopped, and no further attempt is made; an
+    attempt is not begun once it is set, and one that fails after it (its socket shut down by the stop, see
+    gateway.odoo.halt) is OdooStopped too: the stop's doing, not Odoo's, so it counts as no attempt."""
     attempt = 0
     while True:
         attempt += 1
+        if halt is not None and halt.is_set():
+            raise OdooStopped(f"{what}: not begun: the gateway is stopping")
         try:
             return fn()
         except Transient as exc:
+            if halt is not None and halt.is_set():
+                raise OdooStopped(f"{what}: ended by the stop before Odoo answered ({exc}): the gateway is "
+                                  "stopping") from exc
             if not (exc.certain or safe) or attempt > retry_max:
                 raise OdooUnavailable(f"{what}: {exc}") from exc
             delay = backoff_delay(attempt, base)
@@ -260,7 +270,8 @@ class JsonRpcClient(OdooClient):
 
         def login() -> Any:
             conn = self._wire(lambda: self._odoorpc.ODOO(self._host, protocol="jsonrpc+ssl" if self._ssl
-                                                         else "jsonrpc", port=self._port, timeout=s.timeout),
+                                                         else "jsonrpc", port=self._port, timeout=s.timeout,
+                                                         opener=opener(self.halt, cookies=True)),
                               "version_info")
             self._wire(lambda: conn.login(s.database, s.username, self._secret), "login")
             return conn
@@ -323,6 +334,7 @@ class Json2Client(OdooClient):
         super().__init__(settings, retry_base, halt)
         self._base = settings.url.rstrip("/")
         self._key = api_key
+        self._opener = opener(halt)
         self.version = probe_version(settings.url, settings.timeout, settings.retry_max, retry_base, halt)
         # whoami: proves the key works before the first document depends on it
         try:
@@ -355,7 +367,7 @@ class Json2Client(OdooClient):
                    "X-Odoo-Database": self.settings.database, "User-Agent": "edi-gateway"}
         request = urllib.request.Request(self._base + path, data=data, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
+            with self._opener.open(request, timeout=self.settings.timeout) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             payload = exc.read()
@@ -391,7 +403,7 @@ def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_bas
 
     def once() -> dict[str, Any]:
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with opener(halt).open(request, timeout=timeout) as response:
                 return json.loads(response.read()).get("result") or {}
         except urllib.error.HTTPError as exc:
             raise Transient(f"HTTP {exc.code}", certain=True) from exc

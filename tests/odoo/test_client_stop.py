@@ -1,0 +1,116 @@
+"""The daemon's stop (`Halt`) ends an Odoo call blocked on a socket that never answers, over real loopback HTTP.
+
+Timeouts are 120 s and each wait here gives up after 30 s: a call the stop did not end would still be waiting.
+The call ends as OdooStopped (a transient that the pipeline leaves as it stood, no attempt counted), never
+as a plain OdooUnavailable (retry-counted) or a rejection (quarantine).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.models import OdooSettings
+from gateway.errors import OdooStopped
+from gateway.odoo.client import connect
+from gateway.odoo.halt import Halt
+from gateway.odoo.sandbox import SandboxServer
+from tests.helpers.stalled_odoo import SilentOdoo, StallingProxy
+from tests.helpers.wait import wait_for
+from tests.odoo.conftest import API_KEY_19, settings_for
+
+WAIT = 30.0
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentOdoo]:
+    server = SilentOdoo()
+    yield server
+    server.close()
+
+
+def silent_settings(silent: SilentOdoo, **kw: Any) -> OdooSettings:
+    return OdooSettings(url=f"http://127.0.0.1:{silent.port}", database="demo", username="admin", password="admin",
+                        **kw)
+
+
+def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """`fn` in a thread as the pipeline's workers run Odoo calls; its result or exception lands in the list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(fn())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.parametrize("protocol", ["auto", "jsonrpc", "json2"])
+def test_a_stop_ends_a_login_waiting_on_an_odoo_that_never_answers(silent: SilentOdoo, protocol: str) -> None:
+    """The first thing a client does (version probe, odoorpc's version_info): Odoo took the connection and says
+    nothing. The stop ends the wait at once, with no other attempt, although 30 retries are allowed."""
+    settings = silent_settings(silent, protocol=protocol, timeout=120.0, retry_max=30)
+    halt = Halt()
+    thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
+    wait_for(lambda: silent.accepted, message="the client connected")
+    halt.set()
+    thread.join(WAIT)
+    assert not thread.is_alive(), "the call still waits on Odoo's socket"
+    [error] = outcome
+    assert isinstance(error, OdooStopped), repr(error)
+    assert "ended by the stop before Odoo answered" in str(error) and "the gateway is stopping" in str(error)
+    assert len(silent.accepted) == 1                                  # not tried again
+
+
+def test_a_plain_event_still_leaves_the_socket_to_its_timeout(silent: SilentOdoo) -> None:
+    """Only a Halt shuts sockets down (a plain Event ends backoff waits only): the control for the test above."""
+    halt = threading.Event()
+    thread, outcome = in_thread(lambda: connect(silent_settings(silent, protocol="json2", timeout=1.0, retry_max=0),
+                                                halt=halt))
+    wait_for(lambda: silent.accepted, message="the client connected")
+    halt.set()
+    thread.join(WAIT)
+    [error] = outcome
+    assert isinstance(error, OdooStopped) and "timed out" in str(error), repr(error)
+
+
+def test_a_call_begun_after_the_stop_is_not_made(sandbox: SandboxServer) -> None:
+    """A scheduler run's next read, a posting's next call: once the stop is set, none reaches Odoo."""
+    halt = Halt()
+    client = connect(settings_for(sandbox), retry_base=0.01, halt=halt)
+    served = sandbox.faults.calls
+    halt.set()
+    with pytest.raises(OdooStopped, match="not begun: the gateway is stopping"):
+        client.search("res.partner", [("ref", "=", "BIGBOX")])
+    assert sandbox.faults.calls == served
+
+
+def test_a_create_whose_answer_the_stop_cut_off_is_found_not_doubled(sandbox: SandboxServer) -> None:
+    """Odoo committed the create, its answer hangs in a proxy; the stop ends the call as OdooStopped (not
+    tried again), and the record exists once: what the next start's search-before-create finds."""
+    proxy = StallingProxy(sandbox.port, stall=lambda request: b"crm.tag" in request and b"create" in request)
+    try:
+        halt = Halt()
+        settings = settings_for(sandbox, url=f"http://127.0.0.1:{proxy.port}", timeout=120.0, retry_max=30)
+        client = connect(settings, retry_base=0.01, halt=halt)
+        thread, outcome = in_thread(lambda: client.create("crm.tag", {"name": "cut off"}))
+        wait_for(lambda: proxy.stalled, message="Odoo ran the create; its answer held back")
+        halt.set()
+        thread.join(WAIT)
+        assert not thread.is_alive(), "the create still waits for its answer"
+        [error] = outcome
+        assert isinstance(error, OdooStopped), repr(error)
+        assert len(proxy.stalled) == 1                                     # sent once, not tried again
+    finally:
+        proxy.close()
+    odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port, timeout=10)
+    odoo.login("demo", "admin", API_KEY_19 if sandbox.version >= 19 else "admin")
+    assert odoo.execute_kw("crm.tag", "search_count", [[("name", "=", "cut off")]]) == 1
