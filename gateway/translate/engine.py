@@ -192,11 +192,16 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         elif node.read_only and not isinstance(fspec, YMap):
             fspec = YMap({"at": fspec, "read_only": True}, where=fields_spec.loc(path))
         compiled.append(compile_field(str(path), fspec, node_ctx, fields_spec.loc(path)))
+    yielded: list[Field] = []      # picks that leave writing their key to the pairs (a code the profile names)
     for bulk in (f for f in compiled if f.bulk):
-        bulk.skip_keys.update(f.path[len(bulk.path) + 1:] for f in compiled
-                              if f.path.startswith(bulk.path + "."))
+        for pick in (f for f in compiled if f.path.startswith(bulk.path + ".")):
+            key = pick.path[len(bulk.path) + 1:]
+            if key in bulk.own_keys:
+                yielded.append(pick)
+            else:
+                bulk.skip_keys.add(key)
     node.fields_in = [f for f in compiled if f.bulk] + [f for f in compiled if not f.bulk]
-    node.fields_out = [f for f in compiled if not f.bulk] + [f for f in compiled if f.bulk]
+    node.fields_out = [f for f in compiled if not f.bulk and all(f is not y for y in yielded)] + [f for f in compiled if f.bulk]
     node.consts = [(make_getter(f.path), f.const) for f in compiled if f.const is not None]
     if node.each is not None and "." not in node.each and "value" not in spec and spec.get("key") is None:
         node.simple_each = node.each
@@ -578,9 +583,10 @@ def _store_source(fld: Field, name: str, env: dict[str, Any]) -> list[str]:
     if fld.bulk and len(keys) > 1 or isinstance(keys[0], int):
         env[f"set_{name}"] = fld.set
         return [f"set_{name}(target, v)"]
-    if fld.bulk:                                    # pairs: merged into a dict already there
+    if fld.bulk:                                    # pairs / repeat: merged into a dict / list already there
         return [f"c = target.get({keys[0]!r})", "if isinstance(c, dict):", "    for kk, vv in v.items():",
-                "        c.setdefault(kk, vv)", "else:", f"    target[{keys[0]!r}] = v"]
+                "        c.setdefault(kk, vv)", "elif isinstance(c, list) and isinstance(v, list):", "    c.extend(v)",
+                "else:", f"    target[{keys[0]!r}] = v"]
     lines, node = [], "target"
     for level, (key, nxt) in enumerate(itertools.pairwise(keys)):   # down to the last container
         new, child = ("[]" if isinstance(nxt, int) else "{}"), f"c{level}"

@@ -14,7 +14,7 @@ import importlib.util
 import itertools
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ class Context:
     syntax: str                                 # x12, edifact, csv, xml
     codes: Mapping[str, Mapping[str, str]]
     codes_out: Mapping[str, Mapping[str, str]]
+    # per code list, the canonical values whose written code the profile names with `_out` (see Field.own_keys)
+    out_named: Mapping[str, frozenset[str]] = field(default_factory=dict)
     profile_dir: Path | None = None
     decimal_mark: str = "."
     namespaces: Mapping[str, str] = field(default_factory=dict)
@@ -56,7 +58,7 @@ class Field:
     where: Where
     read: Callable[[Any], Any]
     write: Callable[[Mapping[str, Any], Any, dict[str, Any]], bool]
-    bulk: bool = False            # pairs: merged into a dict; read first, written last
+    bulk: bool = False            # pairs / repeat: merged into the dict / list there; read first, written last
     const: Any = None             # a constant the node's items must carry (outbound filter)
     positions: tuple[int, ...] = ()   # element positions read (lint)
     address: str = ""                 # the `at:` as written (CSV column, XPath) for messages
@@ -70,6 +72,9 @@ class Field:
     # where steps are the inbound conversions, each (kind, data, function), see _converters
     inline: tuple[Any, ...] | None = None
     skip_keys: builtins.set[str] = field(default_factory=lambda: builtins.set())  # pairs: keys picks write
+    # pairs: keys written with the code the profile's `_out` names, even where a pick (item_ids.buyer: {first:
+    # [BP, IN]} in a base) would write them: a partner's `item_qualifiers: {CB: buyer, _out: {buyer: CB}}` is said once
+    own_keys: frozenset[str] = frozenset()
     numbering: str = ""               # "seq" / "parent": the segment's own / its parent's number (nested:)
     raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
     numeric: bool = False             # read as a number (number:, decimals:, int:): a CSV number column
@@ -148,6 +153,8 @@ def make_setter(path: str, merge: bool = False) -> Callable[[dict[str, Any], Any
         elif merge and isinstance(node.get(last), dict):
             for k, v in value.items():
                 node[last].setdefault(k, v)
+        elif merge and isinstance(node.get(last), list) and isinstance(value, list):
+            node[last].extend(value)            # repeat: PIA's serial numbers, then GIN's
         else:
             node[last] = value
     return set_path
@@ -544,8 +551,9 @@ def _pair_slots(out: dict[int, Any], start: int) -> int:
 def _compile_repeat(path: str, spec: YMap, ctx: Context, where: Where) -> Field:
     """`repeat: 5`: a composite repeated in the elements after `at:` (EDIFACT GIN's five C208, GIR's C206): read,
     the list of every value present. `through: 2`: the component of each that ends a range (C208's second 7402),
-    counted out. `when: {2: BN}`: only the repetitions with that component (GIR's 7405). Written: one value at
-    `at:`, so a list of them is one segment each."""
+    counted out. `when: {2: BN}`: only the repetitions with that component (GIR's 7405). As a field, the list is
+    added to one already there (several PIA with serial numbers, then GIN's). Written: one value at `at:`, so a
+    list of them is one segment each."""
     if ctx.syntax not in ("x12", "edifact") or "at" not in spec:
         raise ConfigError("repeat: / through: read repeated X12 / EDIFACT elements from an at: address",
                           where[0], where[1])
@@ -576,8 +584,8 @@ def _compile_repeat(path: str, spec: YMap, ctx: Context, where: Where) -> Field:
                 continue
             found += values.identity_range(str(value), str(end)) if end is not None else [value]
         return found or None
-    return Field(path, where, read, first.write, positions=tuple(pos + k for k in range(repeat)), set=first.set,
-                 address=str(spec["at"]))
+    return Field(path, where, read, first.write, bulk=True, positions=tuple(pos + k for k in range(repeat)),
+                 set=make_setter(path, merge=True), address=str(spec["at"]))
 
 
 def _compile_pair(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
@@ -646,8 +654,10 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
         table, table_out = _code_table(spec["codes"], ctx, where)
     else:
         table, table_out = {}, {}
+    own = ctx.out_named.get(spec["codes"], frozenset()) if isinstance(spec.get("codes"), str) else frozenset()
     if "components" in spec:
-        return _compile_composite_pairs(path, spec, ctx, where, setter, getter, start, table, table_out)
+        return replace(_compile_composite_pairs(path, spec, ctx, where, setter, getter, start, table, table_out),
+                       own_keys=own)
     prefer = [str(q) for q in spec.get("prefer", [])]
     rank = {q: i for i, q in enumerate(prefer)}
     first_i = start
@@ -694,7 +704,7 @@ def _compile_pairs(path: str, spec: YMap, ctx: Context, where: Where, setter: An
         return n > 0
     inline = None if rank else ("pairs", first_i, stop, table)
     return Field(path, where, read, write, bulk=True, positions=(start,), set=setter, skip_keys=skip,
-                 inline=inline)
+                 inline=inline, own_keys=own)
 
 
 # ---------------------------------------------------------------- EDIFACT composite id pairs

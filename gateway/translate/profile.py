@@ -61,9 +61,11 @@ class Profile:
         return f"{self.path}:{self.data.where[1] or 1}"
 
 
-def _codes(data: YMap) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+def _codes(data: YMap) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, frozenset[str]]]:
+    """(code -> value, value -> code written, the values whose written code `_out` names) per code list."""
     codes: dict[str, dict[str, str]] = {}
     codes_out: dict[str, dict[str, str]] = {}
+    named: dict[str, frozenset[str]] = {}
     raw = data.get("codes") or YMap()
     if not isinstance(raw, Mapping):
         where = data.loc("codes")
@@ -80,7 +82,8 @@ def _codes(data: YMap) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, s
             outbound.setdefault(v, k)          # first code listed for a value is the one we send
         outbound.update({str(k): str(v) for k, v in out_override.items()})
         codes[str(name)], codes_out[str(name)] = inbound, outbound
-    return codes, codes_out
+        named[str(name)] = frozenset(map(str, out_override))
+    return codes, codes_out, named
 
 
 def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
@@ -100,11 +103,11 @@ def compile_profile(name: str, data: YMap, chain: list[str]) -> Profile:
         where = data.loc("document")
         raise ConfigError(f"document: must be one of {', '.join(DOCUMENTS)} (got {document!r})",
                           where[0], where[1])
-    codes, codes_out = _codes(data)
+    codes, codes_out, out_named = _codes(data)
     namespaces = {("" if k in (None, "_default") else str(k)): str(v)
                   for k, v in (data.get("namespaces") or {}).items()}
     path = data.where[0]
-    ctx = Context(syntax=syntax, codes=codes, codes_out=codes_out,
+    ctx = Context(syntax=syntax, codes=codes, codes_out=codes_out, out_named=out_named,
                   profile_dir=Path(path).parent if path else None,
                   decimal_mark=str(data.get("decimal_mark", ".")), namespaces=namespaces)
     structure = data.get("structure")
