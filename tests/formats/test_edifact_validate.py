@@ -322,3 +322,40 @@ def test_dangerous_goods_are_in_the_directory() -> None:
     hazardous = TYPICAL["DESADV"].replace("CNT+2:1'", "DGS+ADR+3B+1178+021:CEL'CNT+2:1'")
     assert issues(hazardous, "DESADV:D:96A:UN") == []
     assert where(issues(hazardous.replace("+1178+", "+11780+"), "DESADV:D:96A:UN")) == [("39", "DGS", 3, 1)]
+
+
+D01B_ORDER = GOOD.replace("QTY+21:12:PCE'", "QTY+21:12:PCE'GIS+37'MTD+7+4'")
+D01B_INVOICE = TYPICAL["INVOIC"].replace("LIN+1++00614141000012:EN'", "TDT+20++30'TSR+27+2'LIN+1++00614141000012:EN'"
+                                         "PGI+PG+FROZEN FOOD::91'")
+D01B_DESADV = TYPICAL["DESADV"].replace("GIN+BJ+006141410000000018'", "GIN+BJ+006141410000000018'COD+LCK+STL'")
+
+
+@pytest.mark.parametrize(("mtype", "good", "wrong", "found"), [
+    # GIS (an order line's processing indicator): the indicator code is mandatory in C529, an..3
+    ("ORDERS", D01B_ORDER, D01B_ORDER.replace("GIS+37", "GIS+:ZZ:9"), [("13", "GIS", 1, 1)]),
+    ("ORDERS", D01B_ORDER, D01B_ORDER.replace("GIS+37", "GIS+3701"), [("39", "GIS", 1, 1)]),
+    # MTD (maintenance operation): the object type qualifier is mandatory, the operation code an..3
+    ("ORDERS", D01B_ORDER, D01B_ORDER.replace("MTD+7+4", "MTD++4"), [("13", "MTD", 1, None)]),
+    ("ORDERS", D01B_ORDER, D01B_ORDER.replace("MTD+7+4", "MTD+7+4000"), [("39", "MTD", 2, None)]),
+    # RJL (a payment term's accounting journal): C595's journal id is mandatory and an..17
+    ("ORDERS", GOOD.replace("LIN+1", "PAT+1'MOA+9:100'RJL+SALES-2026+AE'LIN+1"),
+     GOOD.replace("LIN+1", "PAT+1'MOA+9:100'RJL+SALES-JOURNAL-2026-NORTH+AE'LIN+1"), [("39", "RJL", 1, 1)]),
+    ("ORDERS", GOOD.replace("LIN+1", "PAT+1'MOA+9:100'RJL+SALES-2026+AE'LIN+1"),
+     GOOD.replace("LIN+1", "PAT+1'MOA+9:100'RJL+:ZZ+AE'LIN+1"), [("13", "RJL", 1, 1)]),
+    # TSR (an invoice's transport service): condition code an..3, a service without its requirement code
+    ("INVOIC", D01B_INVOICE, D01B_INVOICE.replace("TSR+27+2", "TSR+2700+2"), [("39", "TSR", 1, 1)]),
+    ("INVOIC", D01B_INVOICE, D01B_INVOICE.replace("TSR+27+2", "TSR+27+:ZZ"), [("13", "TSR", 2, 1)]),
+    # PGI (an invoice line's product group): the group type is mandatory, an..3
+    ("INVOIC", D01B_INVOICE, D01B_INVOICE.replace("PGI+PG+", "PGI++"), [("13", "PGI", 1, None)]),
+    ("INVOIC", D01B_INVOICE, D01B_INVOICE.replace("PGI+PG+", "PGI+PGRP+"), [("39", "PGI", 1, None)]),
+    # COD (a package's component details): type of unit an..3, C824 has four components
+    ("DESADV", D01B_DESADV, D01B_DESADV.replace("COD+LCK+STL", "COD+LOCK+STL"), [("39", "COD", 1, 1)]),
+    ("DESADV", D01B_DESADV, D01B_DESADV.replace("COD+LCK+STL", "COD+LCK+STL::9:STEEL:X"), [("16", "COD", 2, 5)]),
+])
+def test_d01b_segments_of_the_tables_are_in_its_directory(mtype: str, good: str, wrong: str,
+                                                          found: list[tuple[str, str, int, int | None]]) -> None:
+    """COD, GIS, MTD, PGI, RJL and TSR sit in D.01B's ORDERS/ORDCHG/ORDRSP, INVOIC and DESADV tables but had no
+    directory entry, so nothing in them was checked. They are now described as the D.01B directory has them
+    (C823/C824, C529, C288, C595/C596, C536/C233/C537/C703 and their simple elements)."""
+    assert issues(good, f"{mtype}:D:01B:UN") == []
+    assert where(issues(wrong, f"{mtype}:D:01B:UN")) == found
