@@ -17,7 +17,8 @@ Record versions whose key is already among the partner's recent outbound message
 skipped without rendering, except those of the newest write_date second the last run saw
 (write_date counts seconds: a write in the second of a read looks like the version read),
 which are built again and compared by content. Records held in quarantine are read again by
-id, whatever the window, until they are sent or settled. Schedules are crontab lines on the
+id, whatever the window, until they are sent or settled; one Odoo deleted or cancelled settles its
+entries, saying so. Schedules are crontab lines on the
 clock of a time zone, read as cron reads them (`gateway.odoo.crontab`).
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
@@ -57,6 +58,8 @@ MODELS = {extraction.KIND_SHIP: "stock.picking", extraction.KIND_INVOICE: "accou
           extraction.KIND_ORDER_ACK: "sale.order"}
 DIGESTED = (extraction.KIND_SHIP, extraction.KIND_INVOICE)    # kinds whose messages keep their content's digest
 SETTLED_AFTER = timedelta(seconds=2)     # a read this long after another is in a later second of Odoo's clock
+HELD_RECORD = "held:odoo:"               # key prefix of a record version held in quarantine (`Pipeline.hold_outbound`)
+RECORD_NAMES = {"stock.picking": "delivery", "account.move": "invoice", "sale.order": "sale order"}
 
 
 def kind_of(doc: DocumentSettings) -> str | None:
@@ -175,11 +178,15 @@ class OdooScheduler:
             docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
                                    overlap if kind in DIGESTED else None, seen)
             read, window = datetime.now(UTC), list(seen.values())
-            held = await in_thread(self._held_records, partner, setting.type)
-            aside = [int(r.partition(",")[2]) for r in held if r not in seen and r.startswith(f"{MODELS.get(kind)},")]
+            held = await in_thread(self._held_records, partner, setting.type, recent)
+            model = MODELS.get(kind)
+            aside = [int(r.partition(",")[2]) for r in held if r not in seen and r.startswith(f"{model},")]
+            ended: dict[str, tuple[str, str | None]] = {}
             if aside:                  # held, and out of the window by now: tried by id until sent or settled
                 docs += await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
                                         None, seen, sorted(aside))
+                if missing := [rid for rid in aside if f"{model},{rid}" not in seen]:
+                    ended = await in_thread(_ended, self.client, str(model), missing)
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
                 self.client = None          # the next run logs in afresh
@@ -227,7 +234,7 @@ class OdooScheduler:
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
                           doc.source.odoo_record, exc)
-        await in_thread(self._settle_superseded, partner, held, current)
+        await in_thread(self._settle, partner, setting.type, held, current, ended)
         # kept while the search still finds those versions (a record out of the window, or written again, drops out)
         self.unchanged[(partner.id, setting.type)] = unchanged & set(current.values())
         await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "last_run",
@@ -267,27 +274,50 @@ class OdooScheduler:
             log.warning("partner %s %s: overlap mark %r unreadable, starting afresh", partner_id, doc_type, text)
             return None, None
 
-    def _held_records(self, partner: PartnerConfig, doc_type: str) -> dict[str, list[Message]]:
+    def _held_records(self, partner: PartnerConfig, doc_type: str, recent: list[Message]) -> dict[str, list[Message]]:
         """Odoo record ("account.move,7") -> its versions held in quarantine for this job (`Pipeline.hold_outbound`:
-        the profile could not render them, or an invoice changed after it went out), still open."""
+        the profile could not render them, or an invoice changed after it went out), still open. `recent`: the
+        partner's newest outbound messages; when that is all of them and none is such an entry, the journal holds
+        none, and the search (at every poll) is not made."""
+        if len(recent) < KNOWN_WINDOW and not any(m.state is State.QUARANTINED and _held_of(m, doc_type)
+                                                  for m in recent):
+            return {}
         out: dict[str, list[Message]] = {}
-        for entry in self.ctx.pipeline.held(partner, "held:odoo:"):
-            key = entry.source_key or ""
-            if key.endswith(f":{doc_type}"):
-                out.setdefault(key.removeprefix("held:odoo:").partition("@")[0], []).append(entry)
+        for entry in self.ctx.pipeline.held(partner, HELD_RECORD):
+            if _held_of(entry, doc_type):
+                out.setdefault((entry.source_key or "").removeprefix(HELD_RECORD).partition("@")[0], []).append(entry)
         return out
 
-    def _settle_superseded(self, partner: PartnerConfig, held: dict[str, list[Message]],
-                           current: dict[str, str]) -> None:
-        """Close the held versions of records this run found at another version (queued, held in turn, or needing
-        nothing sent): a held version the record has moved past would otherwise stay open for ever."""
+    def _settle(self, partner: PartnerConfig, doc_type: str, held: dict[str, list[Message]], current: dict[str, str],
+                ended: dict[str, tuple[str, str | None]]) -> None:
+        """Close, with one search, the held versions no one will send: those of records this run found at another
+        version (queued, held in turn, or needing nothing sent), which would otherwise stay open for ever, and
+        those of records Odoo deleted or cancelled (`ended`), which were otherwise looked up at every run until a
+        person closed them."""
+        reasons: dict[str, str] = {}
         for record, entries in held.items():
             now = current.get(record)
             for entry in entries:
                 if now is not None and entry.source_key != f"held:{now}":
-                    self.ctx.pipeline.settle_held(
-                        partner, entry.source_key or "", f"superseded: {record} was changed in Odoo since; its "
-                        f"version of {now.partition('@')[2].rpartition(':')[0]} is the one that counts")
+                    reasons[entry.source_key or ""] = (
+                        f"superseded: {record} was changed in Odoo since; its version of "
+                        f"{now.partition('@')[2].rpartition(':')[0]} is the one that counts")
+            if record in ended and entries:
+                how, name = ended[record]
+                model = record.partition(",")[0]
+                reason = (f"{RECORD_NAMES.get(model, model)} {name or self._held_number(entries[0]) or record} was "
+                          f"{how} in Odoo; the held {doc_type} is no longer owed")
+                log.info("partner %s %s: %s", partner.id, doc_type, reason)
+                reasons.update((entry.source_key or "", reason) for entry in entries)
+        self.ctx.pipeline.settle_each(partner, reasons)
+
+    def _held_number(self, entry: Message) -> str | None:
+        """The document number in a held entry's canonical JSON (the name a deleted record had in Odoo)."""
+        try:
+            number = json.loads(self.ctx.pipeline.archive.read(entry.sha256)).get("number")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return str(number) if number else None
 
     def _mark(self, doc: Document, partner: PartnerConfig, kind: str) -> None:
         model, _, rid = (doc.source.odoo_record or ",0").partition(",")
@@ -414,6 +444,24 @@ def _overlap_after(seen: list[str], overlap: str | None, later: bool) -> str | N
         except ValueError:
             return overlap
     return overlap
+
+
+def _held_of(message: Message, doc_type: str) -> bool:
+    """Whether a message is a held record version of the `doc_type` job (open or settled)."""
+    key = message.source_key or ""
+    return key.startswith(HELD_RECORD) and key.endswith(f":{doc_type}")
+
+
+def _ended(client: OdooClient, model: str, ids: list[int]) -> dict[str, tuple[str, str | None]]:
+    """Of held records the job's search no longer finds, those Odoo deleted or cancelled: record -> ("deleted",
+    None) or ("cancelled", its name). Others (an invoice reset to draft, say) are still looked up by id."""
+    rows = {r["id"]: r for r in client.search_read(model, [("id", "in", ids)], ["name", "state"])}
+    out: dict[str, tuple[str, str | None]] = {}
+    for rid in ids:
+        row = rows.get(rid)
+        if row is None or row.get("state") == "cancel":
+            out[f"{model},{rid}"] = ("deleted", None) if row is None else ("cancelled", str(row.get("name") or ""))
+    return out
 
 
 def _same_second_key(key: str, digest: str) -> str:
