@@ -72,6 +72,7 @@ class AllowanceCharge(Model):
     description: str | None = None
     amount: Decimal | None = None
     percent: Decimal | None = None
+    percent_basis: str | None = None            # what the percent is of: item_list_cost, item_net_cost ... (SAC06)
     base_amount: Decimal | None = None
 
 

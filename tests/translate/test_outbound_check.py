@@ -214,7 +214,8 @@ def test_a_percent_allowance_writes_its_basis_and_a_line_without_stores_no_sdq(
     """X12 pairs SAC06 with SAC07 (P0607: the percent says what it is a percent of) and SDQ needs a store and
     its quantity. The base profiles wrote a percent without SAC06, and an 'SDQ*EA' for every order line without
     store allocations; a partner's validator rejects both, and so does the outbound check, which would hold
-    the invoice or order. SAC06 is 1 (item list cost: the gross, which our percents come off)."""
+    the invoice or order. SAC06 is the partner's own basis when the document has one (3, discount/gross, written
+    back as it came), else 1 (item list cost: the gross, which our percents come off)."""
     from tests.translate.helpers import interchange, render_x12_base
     discount = AllowanceCharge(kind="allowance", code="discount", percent=Decimal(2), amount=Decimal("10.00"))
     x12_file = render(_invoice(allowances_charges=[discount]), config.partners["bigbox"], config.profiles,
@@ -224,7 +225,7 @@ def test_a_percent_allowance_writes_its_basis_and_a_line_without_stores_no_sdq(
                                          "PO1*1*36*EA*12.50*PE*BP*BB-1001", "SAC*C*D240****3*5", "CTT*1"]))
                       .transactions[0], None, config.profiles)[0]
     data = render_x12_base(order, "850", tmp_path, config.profiles)
-    assert b"SAC*A*C310****1*2~" in data and b"SAC*C*D240****1*5~" in data and b"SDQ" not in data
+    assert b"SAC*A*C310****3*2~" in data and b"SAC*C*D240****3*5~" in data and b"SDQ" not in data
 
 
 def test_an_x12_invoice_with_charges_is_read_back_once(config: LoadedConfig, journal: SqliteJournal,
