@@ -165,3 +165,28 @@ async def test_held_versions_a_run_finds_superseded_are_settled_with_one_search(
     states = sorted(m.state.value for m in held(journal, "856"))
     assert states == ["done"] * 3 + ["quarantined"] * 3
     assert all("superseded" in journal.events(m.id)[-1].reason for m in held(journal, "856") if m.state is State.DONE)
+
+
+async def test_an_order_acknowledgment_is_owed_once_per_confirmation_whatever_is_written_after(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The 855's version is the confirmation (`date_order`, which confirming sets), not write_date: a promised date
+    or a note written after it sends no second 855 (a second original for one PO is a duplicate to the partner;
+    a change after the acknowledgment is an 865's business), while an order cancelled, set back to quotation
+    and confirmed again is acknowledged again."""
+    [link] = post(client, order(), ACKING, Cache())
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": ACKING}), lambda: client, render=json_render)
+    assert await scheduler.run_once("bigbox", "855") == 1
+    [before] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["write_date", "date_order"]])
+    next_second()
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"commitment_date": "2026-12-24 15:00:00"}])
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"note": "<p>dock 4, mornings only</p>"}])
+    [after] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["write_date", "date_order"]])
+    assert after["write_date"] > before["write_date"] and after["date_order"] == before["date_order"]
+    assert await scheduler.run_once("bigbox", "855") == 0
+    odoo.execute_kw("sale.order", "action_cancel", [[link.record_id]], {"context": {"disable_cancel_warning": True}})
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"state": "draft"}])       # Set to Quotation
+    next_second()
+    odoo.execute_kw("sale.order", "action_confirm", [[link.record_id]])
+    assert await scheduler.run_once("bigbox", "855") == 1
+    assert await scheduler.run_once("bigbox", "855") == 0
+    assert len({m.source_key for m in outbound(journal)}) == 2
