@@ -385,7 +385,7 @@ def insert(body: list[str], at: int, *segments: str) -> list[str]:
     ("860", "004010", "PC", insert(ORDER_CHANGE, 1, "G53*001")),
     ("860", "004010", "PC", insert(ORDER_CHANGE, 1, "SPI*00", "REF*ZZ*SPEC-1")),
     ("860", "004010", "PC", [*ORDER_CHANGE, "AMT*TT*450", "AMT*1*5"]),
-    ("865", "004010", "CA", insert(CHANGE_ACK, 2, "PD*01*4*1", "PDD*01")),
+    ("865", "004010", "CA", insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4*LIST PRICE", "PDD*01*4")),
     ("865", "005010", "CA", insert(CHANGE_ACK, 1, "N1*ST*DC 1*92*01", "MTX*GEN*CALL FIRST")),
     # 810 005010: a condition indicator (CRC) and a header allowance's date
     ("810", "005010", "IN", insert(INVOICE, 1, "CRC*ZZ*N*01")),
@@ -721,3 +721,19 @@ def test_invoice_shipment_and_inventory_details_are_checked(doc: str, version: s
     P0708, CS P0405. DMG05 is the C056 composite as 005010 has it; 004010's single race code reads the same."""
     assert read(doc, body, version, fid=fid) == []
     assert where(read(doc, wrong, version, fid=fid)) == found
+
+
+def test_pricing_data_of_a_change_acknowledgment_is_checked() -> None:
+    """865's PD (pricing basic input: period, start date, unit, quantity, cost element name) and PDD (its
+    rates, R020304) had only a count, so a period start that is no date or a rate line with no quantity,
+    amount or percent went by. The 865 test that read 'PD*01*4*1' (a date of '4') as clean now writes a PD
+    the standard accepts."""
+    body = insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4*LIST PRICE", "PDD*01*4")
+    assert read("865", body, fid="CA") == []
+    assert read("865", body, "005010", fid="CA") == []
+    assert where(read("865", insert(CHANGE_ACK, 2, "PD*MO*2026-01*EA*4*LIST PRICE"), fid="CA")) == [("PD", 2, None)]
+    assert where(read("865", insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4"), fid="CA")) == [("PD", 5, None)]
+    assert where(read("865", insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4*LIST PRICE", "PDD*01"),
+                      fid="CA")) == [("PDD", 2, None)]
+    assert where(read("865", insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4*LIST PRICE", "PDD*" + "1" * 21 + "*4"),
+                      fid="CA")) == [("PDD", 1, None)]
