@@ -203,6 +203,30 @@ def test_a_ubl_line_allowance_is_that_order_lines_discount(client: OdooClient, o
         ("WB-100", 0.0, 12.5), ("GL-300", 10.0, 42.0)]
 
 
+def test_a_cxml_line_price_modification_is_taken_off_once(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """An ItemOut's UnitPrice/Modifications say how its price came about, per unit: UnitPrice/Money is already
+    net of them. The Odoo line gets the gross price and the modification as its discount, so what the buyer pays
+    is its net price (not that price less the discount again): 0.50 off each of 24 at 12.00 (no OriginalPrice: the
+    gross is undone from the net) is 4 % off 12.50; 10 % off 42.00 (OriginalPrice) is 37.80."""
+    text = cxml_text("CX-MODS", "new", "40", [("1", "WB-100", 24, None), ("2", "GL-300", 6, None),
+                                              ("3", "WR-200", 4, None)]).decode()
+    discount = '<ModificationDetail name="Discount"><Description xml:lang="en">Contract</Description></ModificationDetail>'
+    text = text.replace('<Money currency="USD">12.50</Money></UnitPrice>',
+                        '<Money currency="USD">12.00</Money><Modifications><Modification><AdditionalDeduction>'
+                        '<DeductionAmount><Money currency="USD">0.50</Money></DeductionAmount></AdditionalDeduction>'
+                        f"{discount}</Modification></Modifications></UnitPrice>")
+    text = text.replace('<Money currency="USD">42.00</Money></UnitPrice>',
+                        '<Money currency="USD">37.80</Money><Modifications><Modification><OriginalPrice>'
+                        '<Money currency="USD">42.00</Money></OriginalPrice><AdditionalDeduction>'
+                        f'<DeductionPercent percent="10"/></AdditionalDeduction>{discount}</Modification>'
+                        "</Modifications></UnitPrice>")
+    post(client, _read(text, "cxml-orderrequest"), bigbox(), Cache())
+    rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id.client_order_ref", "=", "CX-MODS")]],
+                           {"fields": ["product_id", "discount", "price_unit", "price_subtotal"], "order": "sequence"})
+    assert [(r["product_id"][1].split("]")[0].strip("["), r["price_unit"], r["discount"], r["price_subtotal"])
+            for r in rows] == [("WB-100", 12.5, 4.0, 288.0), ("GL-300", 42.0, 10.0, 226.8), ("WR-200", 8.75, 0.0, 35.0)]
+
+
 def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
                                                                         odoo: odoorpc.ODOO) -> None:
     """cXML: an update is the order again, whole: GL-300 left out of it leaves the quotation, WB-100 takes the

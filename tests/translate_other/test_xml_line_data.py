@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gateway.config.models import PartnerConfig
+from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
@@ -175,3 +176,64 @@ def test_a_ubl_20_delivery_address_is_the_ship_to(registry: ProfileRegistry, tmp
     [line_place] = doc.lines[0].parties
     assert line_place.address is not None
     assert (line_place.role, line_place.address.lines, line_place.address.city) == ("ship_to", ["Quay Street"], "Bristol")
+
+
+def _with_modifications(text: str) -> str:
+    """The cXML sample with a 10 % discount off line 1's 2.40 (OriginalPrice) and 0.05 handling on each unit,
+    both in its UnitPrice/Money of 2.21, and a freight charge and an undeclared rebate on the order's Total."""
+    start = text.index("<UnitPrice>")
+    money = text.index("</Money>", start) + len("</Money>")
+    text = (text[:start] + """<UnitPrice><Money currency="EUR">2.21</Money><Modifications>
+      <Modification><OriginalPrice><Money currency="EUR">2.40</Money></OriginalPrice>
+        <AdditionalDeduction><DeductionPercent percent="10"/></AdditionalDeduction>
+        <ModificationDetail name="Discount"><Description xml:lang="en">Contract</Description></ModificationDetail>
+      </Modification>
+      <Modification><AdditionalCost><Money currency="EUR">0.05</Money></AdditionalCost>
+        <ModificationDetail name="Handling"/></Modification></Modifications>""" + text[money:])
+    total = text.index("</Money>", text.index("<Total>")) + len("</Money>")
+    return (text[:total] + """<Modifications>
+      <Modification><AdditionalCost><Money currency="EUR">7.50</Money></AdditionalCost>
+        <ModificationDetail name="Freight"/></Modification>
+      <Modification><AdditionalDeduction><DeductionAmount><Money currency="EUR">3.00</Money></DeductionAmount>
+        </AdditionalDeduction><ModificationDetail name="Rebate" code="R-7"/></Modification></Modifications>"""
+            + text[total:])
+
+
+def test_cxml_price_modifications_are_the_lines_allowances_and_charges(registry: ProfileRegistry,
+                                                                       tmp_path: Path) -> None:
+    """ItemOut UnitPrice/Modifications were not read: a buyer's contract discount reached Odoo only as a lower
+    price, and its handling charge not at all. Read as the canonical line has them: the gross price, and amounts
+    for the whole line (cXML states them per unit, inside the net price); the Total's are the order's. The
+    names are the shared words (Discount, Freight, Handling); one no list has is kept. Written back the same."""
+    text = _with_modifications(CXML.read_text(encoding="utf-8"))
+    doc = _order(text.encode(), "cxml-orderrequest", registry)
+    first, second = doc.lines
+    assert (first.quantity, first.unit_price) == (Decimal(10), Decimal("2.40"))
+    assert first.allowances_charges == [
+        AllowanceCharge(kind="allowance", code="discount", description="Contract", percent=Decimal(10),
+                        base_amount=Decimal("24.00")),
+        AllowanceCharge(kind="charge", code="handling", amount=Decimal("0.50"))]
+    assert (second.unit_price, second.allowances_charges) == (Decimal("3.20"), [])
+    assert doc.allowances_charges == [AllowanceCharge(kind="charge", code="freight", amount=Decimal("7.50")),
+                                      AllowanceCharge(kind="allowance", code="Rebate", amount=Decimal("3.00"))]
+    written = _rendered(doc, "OrderRequest", "cxml-orderrequest", registry, tmp_path)
+    flat = b" ".join(written.split())
+    assert b'<UnitPrice> <Money currency="EUR">2.21</Money> <Modifications> <Modification> <OriginalPrice>' in flat
+    assert b'<AdditionalCost> <Money currency="EUR">0.05</Money> </AdditionalCost>' in flat
+    back = _order(written, "cxml-orderrequest", registry)
+    assert back.lines == [line.model_copy(update={"dates": [d.model_copy(update={"time": None}) for d in line.dates]})
+                          for line in doc.lines]                   # the delivery time is not written (README)
+    assert back.allowances_charges == doc.allowances_charges
+
+
+def test_a_line_allowance_that_is_no_whole_amount_per_unit_is_refused_in_cxml(registry: ProfileRegistry,
+                                                                              tmp_path: Path) -> None:
+    """10.00 off a line of 3 is 3.333... a unit: written rounded, the buyer's total would not be the order's.
+    Refused, naming the line and the allowance (the scheduler holds it); a percent or an even amount goes."""
+    doc = _order(CXML.read_bytes(), "cxml-orderrequest", registry)
+    line = doc.lines[0].model_copy(update={"quantity": Decimal(3), "allowances_charges": [
+        AllowanceCharge(kind="allowance", code="discount", amount=Decimal("10.00"))]})
+    uneven = doc.model_copy(update={"lines": [line, *doc.lines[1:]]})
+    with pytest.raises(TranslationError, match=r"line 1: allowance discount: 10.00 over 3 units is no exact amount "
+                                               r"per unit"):
+        _rendered(uneven, "OrderRequest", "cxml-orderrequest", registry, tmp_path)

@@ -1,0 +1,103 @@
+"""cXML ItemOut price modifications (UnitPrice/Modifications) as canonical line allowances and charges.
+
+cXML states them per unit and already inside the price: UnitPrice/Money is what the buyer pays per unit,
+each Modification says what came off (AdditionalDeduction) or was added (AdditionalCost) on the way there,
+and OriginalPrice the price it was applied to. A canonical line, like an X12 PO1 with its SACs, has the
+gross unit price and allowances for the whole line, which Odoo takes off that price once. Read as cXML
+states them, the buyer's discount would come off its own net price a second time.
+
+The cXML order profile reads the modifications as they stand (per unit) and names these functions as its
+hooks: `after_read` turns them into the canonical line (gross price, amounts for the line), `before_write`
+back (net price, per-unit amounts, OriginalPrice when the base was sent). A partner profile with its own
+hooks over it calls these from them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from gateway.errors import TranslationError
+
+HUNDRED = Decimal(100)
+CENTS = Decimal("0.01")                  # a net price written in cents when it is a whole number of them
+PRICE_PLACES = Decimal("0.0001")         # a gross price undone from a percent that does not divide evenly
+
+
+def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+    """Each line's per-unit modifications as amounts for the line, and its unit price the gross."""
+    for line in data.get("lines") or []:
+        mods = line.get("allowances_charges") or []
+        quantity = line.get("quantity")
+        if not mods or quantity is None:
+            continue
+        net = line.get("unit_price")
+        first_base = mods[0].get("base_amount")
+        for mod in mods:
+            for key in ("amount", "base_amount"):
+                if mod.get(key) is not None:
+                    mod[key] = mod[key] * quantity
+        if first_base is not None:
+            line["unit_price"] = first_base
+        elif net is not None:
+            line["unit_price"] = _gross(net, mods, quantity)
+    return data
+
+
+def before_write(data: dict[str, Any]) -> dict[str, Any]:
+    """Each line's allowances and charges per unit, from its gross price to the net UnitPrice/Money."""
+    for index, line in enumerate(data.get("lines") or [], 1):
+        mods = line.get("allowances_charges") or []
+        quantity = line.get("quantity")
+        if not mods:
+            continue
+        label = f"line {line.get('line_no') or index}"
+        if not quantity:
+            raise TranslationError(f"{label}: a cXML modification is per unit; the line has no quantity to "
+                                   "share its allowances and charges over")
+        price = line.get("unit_price")
+        written = []
+        for mod in mods:
+            mod = dict(mod)
+            what = f"{label}: {mod.get('kind')} {mod.get('code') or '(no code)'}"
+            sign = -1 if mod.get("kind") == "allowance" else 1
+            if mod.get("amount") is not None:
+                mod["amount"] = _per_unit(mod["amount"], quantity, what)
+                mod.pop("percent", None)                  # cXML takes one: the amount is what is paid
+                if price is not None:
+                    price += sign * mod["amount"]
+            elif mod.get("percent") is not None:
+                if price is not None:
+                    price = price * (1 + sign * mod["percent"] / HUNDRED)
+            else:
+                raise TranslationError(f"{what} has no amount or percent: a cXML modification needs one")
+            if mod.get("base_amount") is not None:
+                mod["base_amount"] = _per_unit(mod["base_amount"], quantity, what)
+            written.append(mod)
+        line["allowances_charges"] = written
+        if price is not None:
+            cents = price.quantize(CENTS)
+            line["unit_price"] = cents if cents == price else price
+    return data
+
+
+def _gross(net: Decimal, mods: list[dict[str, Any]], quantity: Decimal) -> Decimal:
+    """The price before the modifications, undone from the net in reverse order (amounts are the line's)."""
+    price = net
+    for mod in reversed(mods):
+        sign = -1 if mod.get("kind") == "allowance" else 1
+        if mod.get("amount") is not None:
+            price -= sign * mod["amount"] / quantity
+        elif mod.get("percent") is not None:
+            price /= 1 + sign * mod["percent"] / HUNDRED
+    exponent = price.normalize().as_tuple().exponent
+    return price if isinstance(exponent, int) and exponent >= -6 else price.quantize(PRICE_PLACES)
+
+
+def _per_unit(amount: Decimal, quantity: Decimal, what: str) -> Decimal:
+    """`amount` over `quantity` units, refused when it is no exact per-unit amount (none would add up)."""
+    unit = amount / quantity
+    if unit * quantity != amount:
+        raise TranslationError(f"{what}: {amount} over {quantity} units is no exact amount per unit, which is how "
+                               "cXML states a line's modification; give it as a percent or an amount that divides")
+    return unit
