@@ -205,7 +205,8 @@ class Daemon:
     async def _shutdown(self) -> bool:
         """Stop intake first (senders keep what we did not commit), then drain the workers."""
         self.pipeline.accepting = False
-        self.pipeline.halt.set()           # worker threads waiting to retry Odoo give up now, without a retry
+        self.pipeline.halt.set()           # worker threads waiting for Odoo give up now, without a retry
+        self.inbound.close()               # and no message (one just left by that) is begun again
         self.ctx.stopping.set()
         deadline = time.monotonic() + self.config.gateway.drain_seconds
         for inbox in self.inboxes:

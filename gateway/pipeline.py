@@ -1018,14 +1018,20 @@ class WorkerPool:
                 self.queue.task_done()
                 self.wake.set()
 
-    async def stop(self, timeout: float) -> bool:
-        """Stop taking work, let running steps finish within `timeout`; True when all finished."""
+    def close(self) -> None:
+        """Stop taking work: nothing queued or due is begun any more (it stays in the journal for the next run).
+        The daemon's stop closes the inbound pool first: a message its stop left in a step would be handed out
+        again while the other parts stop."""
         self.stopping = True
         self.wake.set()
-        while not self.queue.empty():          # not started: they stay in the journal for the next run
+        while not self.queue.empty():
             message_id = self.queue.get_nowait()
             self.in_flight.discard(message_id)
             self.queue.task_done()
+
+    async def stop(self, timeout: float) -> bool:
+        """Stop taking work, let running steps finish within `timeout`; True when all finished."""
+        self.close()
         deadline = time.monotonic() + timeout
         while self.busy and time.monotonic() < deadline:
             await asyncio.sleep(0.05)

@@ -1,18 +1,19 @@
-"""SIGTERM while Odoo is down: the real daemon as a subprocess, its Odoo a loopback port nothing listens on.
+"""SIGTERM while Odoo is down or silent: the real daemon as a subprocess, its Odoo a loopback port nothing listens
+on, one that takes connections and never answers, or a sandbox behind a proxy that keeps an answer back.
 
 The Odoo client retries a refused connection with backoff (up to `retry_max` times); a stop must not wait for
-those retries, in the workers posting a document or in the scheduler's extraction runs. The process exits within
-`drain_seconds` (checked with a generous margin: the promise is "before systemd's TimeoutStopSec", not a speed)
-with exit code 0 and "stopped", the document is left as it stood, and a restart with Odoo up posts it once.
+those retries, in the workers posting a document or in the scheduler's extraction runs, nor for a socket that
+never answers (`odoo.timeout`). The process exits within `drain_seconds` (checked with a generous margin: the
+promise is "before systemd's TimeoutStopSec", not a speed), or, for a silent Odoo, with `odoo.timeout` and
+`drain_seconds` both far beyond the test's own deadline; with exit code 0 and "stopped", the document is left
+as it stood, and a restart with Odoo up posts it once.
 """
 
 from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -22,42 +23,18 @@ from ruamel.yaml import YAML
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
+from tests.helpers.stalled_odoo import SilentOdoo, StallingProxy
 from tests.helpers.wait import wait_for
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 ORDER = EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
 DRAIN = 10.0
 MARGIN = 20.0          # a loaded CI machine starting and stopping Python: far more than a clean stop needs
-
-
-class SilentOdoo:
-    """Takes connections on loopback and never answers (an Odoo stuck behind a lock, a hung proxy)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = int(self.sock.getsockname()[1])
-        self.accepted: list[socket.socket] = []
-        self.closing = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.closing.is_set():
-            try:
-                self.accepted.append(self.sock.accept()[0])
-            except TimeoutError:
-                continue
-
-    def close(self) -> None:
-        self.closing.set()
-        self.thread.join(5)
-        for conn in [*self.accepted, self.sock]:
-            conn.close()
+FAR = 120.0            # odoo.timeout and drain_seconds for a silent Odoo: beyond the test's deadline (DRAIN + MARGIN)
 
 
 def stop_and_time(gw: GatewayProcess) -> tuple[int | None, float]:
-    """SIGTERM; the exit code (None: still running at the drain bound plus the margin) and the seconds it took."""
+    """SIGTERM; the exit code (None: still running at DRAIN plus the margin) and the seconds it took."""
     assert gw.proc is not None
     gw.signal(signal.SIGTERM)
     sent = time.monotonic()
@@ -68,12 +45,12 @@ def stop_and_time(gw: GatewayProcess) -> tuple[int | None, float]:
     return code, time.monotonic() - sent
 
 
-def odoo_down_workspace(root: Path, port: int) -> Workspace:
+def odoo_down_workspace(root: Path, port: int, drain: float = DRAIN, timeout: float = 60.0) -> Workspace:
     """EuroHandel's orders from the inbox folder, posted to Odoo at `port`; its scheduler runs every second.
     `retry_max` 30: one document's retries alone would take minutes, far past the drain bound."""
     odoo = {"enabled": True, "url": f"http://127.0.0.1:{port}", "database": "demo", "username": "admin",
-            "password": "admin", "retry_max": 30, "poll_seconds": 1, "lookback_days": 2}
-    ws = Workspace.create(root, {"odoo": odoo, "drain_seconds": DRAIN})
+            "password": "admin", "retry_max": 30, "poll_seconds": 1, "lookback_days": 2, "timeout": timeout}
+    ws = Workspace.create(root, {"odoo": odoo, "drain_seconds": drain})
     shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
     body = YAML(typ="safe").load((EXAMPLES / "partners" / "eurohandel.yaml").read_text())
     body["inbound"] = [{"channel": "folder"}]
@@ -122,19 +99,65 @@ def test_sigterm_while_odoo_is_down_exits_within_the_drain_bound_and_the_order_i
     assert "Traceback" not in gw.output() + again.output()
 
 
-def test_sigterm_while_a_scheduler_run_waits_on_a_silent_odoo_exits_within_the_drain_bound(tmp_path: Path) -> None:
-    """An Odoo that takes the connection and never answers: a scheduler run's thread waits on its socket (odoo.timeout
-    60 s) and cannot be interrupted; the daemon waits for it until the drain deadline only, then exits 0 saying what
-    it left (asyncio.run alone would wait for the thread after logging "stopped")."""
+def test_sigterm_while_odoo_takes_the_connections_and_never_answers_ends_the_waits_at_once(tmp_path: Path) -> None:
+    """An Odoo that takes the connection and never answers (stuck behind a lock, a hung proxy): the order's posting
+    and a scheduler run each wait on a socket, with `odoo.timeout` and `drain_seconds` both at 120 s. The stop
+    shuts those sockets down: the process is gone, cleanly, long before either (the test gives it 30 s), with
+    nothing left running, and the order waits at the state it had, no attempt counted."""
     silent = SilentOdoo()
-    ws = odoo_down_workspace(tmp_path / "ws", silent.port)
+    ws = odoo_down_workspace(tmp_path / "ws", silent.port, drain=FAR, timeout=FAR)
     gw = GatewayProcess(ws.config).start()
     try:
-        wait_for(lambda: silent.accepted, message="a scheduler run connected to Odoo")
+        jobs = gw.output().count("every 1s")             # DESADV, INVOIC: each job's run connects once, and waits
+        wait_for(lambda: len(silent.accepted) == jobs, message="each scheduler job's run connected to Odoo")
+        ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
+        [msg] = wait_for(lambda: ws.messages(direction="in"), message="the order taken")
+        wait_for(lambda: len(silent.accepted) == jobs + 1, message="the order's posting connected to Odoo")
         code, waited = stop_and_time(gw)
     finally:
         gw.kill()
         silent.close()
     assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
-    assert "work still running" in gw.output() and "resumes at the next start" in gw.output()
-    assert "Traceback" not in gw.output()
+    out = gw.output()
+    assert "gateway.daemon stopped" in out and "work still running" not in out, out
+    assert "Traceback" not in out
+    [row] = ws.messages(id=msg["id"])
+    assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
+    assert "ended by the stop before Odoo answered" in row["last_error"], row["last_error"]
+
+
+def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_found_at_the_next_start(
+        tmp_path: Path) -> None:
+    """Odoo created the sale order, and its answer hangs in a proxy (`odoo.timeout` and `drain_seconds` 120 s). The
+    stop ends the wait at once, exit 0; the order message stays translated, no attempt counted; the next start,
+    the proxy passing answers again, finds the order posting's search looks for first: one sale order, not two."""
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    proxy = StallingProxy(server.port, stall=lambda request: b'"sale.order", "create"' in request)
+    try:
+        ws = odoo_down_workspace(tmp_path / "ws", proxy.port, drain=FAR, timeout=FAR)
+        gw = GatewayProcess(ws.config).start()
+        try:
+            ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
+            wait_for(lambda: proxy.stalled, timeout=60, message="Odoo created the order; its answer held back")
+            [msg] = ws.messages(direction="in")
+            code, waited = stop_and_time(gw)
+        finally:
+            gw.kill()
+        assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
+        out = gw.output()
+        assert "gateway.daemon stopped" in out and "work still running" not in out, out
+        [row] = ws.messages(id=msg["id"])
+        assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
+        assert "the gateway is stopping" in row["last_error"], row["last_error"]
+        proxy.stall = lambda request: False
+        with GatewayProcess(ws.config) as again:
+            wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=60, message="the order posted")
+        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
+        odoo.login("demo", "admin", "admin")
+        orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")], ["id"]])
+    finally:
+        proxy.close()
+        server.stop()
+    assert len(proxy.stalled) == 1 and len(orders) == 1, orders
+    assert "Traceback" not in gw.output() + again.output()

@@ -3,7 +3,9 @@ the work back instead of handing the same message out twice a second, and says s
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,30 @@ async def test_a_message_that_keeps_raising_cools_down(tmp_path: Path, caplog: p
     later = [r.getMessage() for r in caplog.records if "is tried again in" in r.getMessage()]
     assert len(tracebacks) == 1                                  # the traceback once, not at every try
     assert [m.split("tried again in ")[1] for m in later[:3]] == ["1 s", "2 s", "4 s"]
+
+
+async def test_a_closed_pool_begins_nothing_more_while_its_running_step_finishes(tmp_path: Path) -> None:
+    """The daemon's stop closes the inbound pool as it sets the Odoo halt: a step the halt ends leaves its message
+    due (at the state it had), and an open pool would hand it out again while the other parts stop."""
+    journal, message_id = one_message(tmp_path)
+    calls: list[str] = []
+    release = threading.Event()
+
+    def handle(mid: str) -> None:          # a step left at the stop: the message stays as it was, due
+        calls.append(mid)
+        release.wait(30)
+
+    pool = WorkerPool("worker", journal, handle, lambda m: True, workers=2, queue_size=8)
+    pool.start()
+    dispatcher = pool._tasks[0]
+    try:
+        await wait_for_async(lambda: calls, message="the step begun")
+        pool.close()
+        release.set()
+        await asyncio.wait_for(dispatcher, 10)                  # nothing hands work out any more
+        await wait_for_async(lambda: pool.busy == 0 and pool.queue.empty(), message="the step finished")
+    finally:
+        release.set()
+        await pool.stop(5)
+    journal.close()
+    assert calls == [message_id]
