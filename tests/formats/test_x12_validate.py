@@ -737,3 +737,18 @@ def test_pricing_data_of_a_change_acknowledgment_is_checked() -> None:
                       fid="CA")) == [("PDD", 2, None)]
     assert where(read("865", insert(CHANGE_ACK, 2, "PD*MO*20260101*EA*4*LIST PRICE", "PDD*" + "1" * 21 + "*4"),
                       fid="CA")) == [("PDD", 1, None)]
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_yes_no_questions_are_checked(version: str) -> None:
+    """YNQ (810 heading and line, 856 HL) had only a count: an answer without its Y/N, a question asked both by
+    code and in free text (E010910), a date without its format (P0304) or an industry code without its list
+    (C0908) went by."""
+    assert read("810", insert(INVOICE, 1, "YNQ*1D*Y*D8*20260110"), version, fid="IN") == []
+    assert read("810", insert(INVOICE, 1, "YNQ**N********IS THIS A REPLACEMENT"), version, fid="IN") == []
+    assert where(read("810", insert(INVOICE, 1, "YNQ*1D"), version, fid="IN")) == [("YNQ", 2, None)]
+    assert where(read("810", insert(INVOICE, 1, "YNQ*1D*Y********IS THIS A REPLACEMENT"), version,
+                      fid="IN")) == [("YNQ", 10, None)]
+    assert where(read("810", insert(INVOICE, 1, "YNQ*1D*Y*D8"), version, fid="IN")) == [("YNQ", 4, None)]
+    assert where(read("810", insert(INVOICE, 1, "YNQ**Y*******RETURNABLE"), version, fid="IN")) == [("YNQ", 8, None)]
+    assert where(read("810", insert(INVOICE, 1, "YNQ*1D*YES"), version, fid="IN")) == [("YNQ", 2, None)]
