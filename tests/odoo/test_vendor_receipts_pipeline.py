@@ -221,3 +221,24 @@ async def test_856_every_sn_pair_of_a_lin_and_sln_is_a_serial(tmp_path: Path, ex
     assert done.state is State.DONE, done.last_error
     assert serial_lines(odoo, po) == [(1, 1.0, f"S-{n}") for n in range(1, 7)]
     assert received(odoo, po) == [6.0]
+
+
+async def test_desadv_pia_with_an_item_id_and_serials_gives_both(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A LIN without a GTIN whose product is named only by PIA, with serial numbers beside the item id in the
+    same PIA (PIA+1+WW-WB-100:SA+SN-1:SN, then PIA+1+SN-2:SN+SN-3:SN+WW-WB-100:SA) and more in a GIN: through
+    the daemon's pipeline the product is found by its vendor number and each serial is a received line. A PIA
+    whose first id was not of type SN gave no serial, one whose first was gave no item id."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 4, 7.5)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = DESADV_PARTNER
+    body = ["BGM+351+DA-82+9", "DTM+137:20261129:102", f"RFF+ON:{name}", "NAD+SU+4000000000009::9", "CPS+1",
+            "LIN+1", "PIA+1+WW-WB-100:SA+SN-1:SN", "PIA+1+SN-2:SN+SN-3:SN+WW-WB-100:SA", "QTY+12:4:PCE",
+            "GIN+BN+SN-4"]
+    message = await pipeline.submit(interchange(body), IntakeMeta(channel="sftp", filename="desadv_82.edi",
+                                                                  partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert serial_lines(odoo, po) == [(1, 1.0, f"SN-{n}") for n in range(1, 5)]
+    assert received(odoo, po) == [4.0]
