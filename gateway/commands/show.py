@@ -8,6 +8,7 @@ import json
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.commands.messages import as_dict, echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
+from gateway.transports.as2.ledger import owed_text
 
 HELP = "show one message: events, errors, archive path, Odoo links, related messages"
 
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         echo(f"delivery  {message.meta['delivery']}")
     if note := overdue_note(message):
         echo(f"ack       {note}")
+    if note := owed_text(message.meta, message.id):
+        echo(f"mdn       {note}")
     echo("events")
     for e in events:
         echo(f"  {e.at:%Y-%m-%d %H:%M:%S}  {(e.from_state.value if e.from_state else '-'):>11} -> "

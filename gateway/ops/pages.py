@@ -213,9 +213,11 @@ def visible(data: bytes) -> str:
 
 def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
-                 raw_error: str | None, related: Sequence[tuple[str, str]] = ()) -> str:
+                 raw_error: str | None, related: Sequence[tuple[str, str]] = (),
+                 notes: Sequence[tuple[str, str]] = ()) -> str:
     """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes. `related`:
-    (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises")."""
+    (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises"); `notes`: (what, text)
+    of other things to know about it (an async MDN we owe that was not sent)."""
     fields = [("Partner", esc(row.partner or "?")), ("Direction", esc(row.direction)), ("State", esc(row.state)),
               ("Channel", esc(row.channel)), ("File", f"<code>{esc(row.filename)}</code>"),
               ("Type", esc(row.doc_type or "")), ("Control number", esc(row.control_number or "")),
@@ -224,6 +226,7 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
     fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
+    fields += [(what, esc(text)) for what, text in notes]
     info = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in fields) + "</dl>"
     event_rows = [[_when(at), esc(frm or ""), esc(to), esc(reason)] for at, frm, to, reason in events]
     link_rows = [[esc(model), str(rid), esc(role)] for model, rid, role in links]

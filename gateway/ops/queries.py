@@ -369,11 +369,15 @@ class JournalQueries:
         found = self._list("m.id = ?", (message_id,), 1)
         return found[0] if found else None
 
+    def meta(self, message_id: str) -> dict[str, Any]:
+        rows = self._rows("SELECT meta FROM messages WHERE id = ?", (message_id,))
+        found = json.loads(rows[0]["meta"] or "{}") if rows else {}
+        return found if isinstance(found, dict) else {}
+
     def related(self, message_id: str) -> list[tuple[str, str]]:
         """(what, message id) of the earlier messages this one repeats ("Duplicate of") or corrects ("Revises"),
         as the pipeline noted them in its meta."""
-        rows = self._rows("SELECT meta FROM messages WHERE id = ?", (message_id,))
-        meta = json.loads(rows[0]["meta"] or "{}") if rows else {}
+        meta = self.meta(message_id)
         first = [("Duplicate of", str(meta["duplicate_of"]))] if meta.get("duplicate_of") else []
         return first + [("Revises", str(other)) for other in meta.get("revises") or ()]
 

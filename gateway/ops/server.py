@@ -33,6 +33,7 @@ from gateway.ops.certificates import CertificateInUse, certificates_in_use, expi
 from gateway.ops.disk import FreeSpace, free_space, low_space_warnings
 from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
+from gateway.transports.as2.ledger import owed_text
 
 log = logging.getLogger("gateway.ops")
 
@@ -209,12 +210,18 @@ async def message(request: web.Request) -> web.Response:
             error = f"The archived bytes are not available: {exc}"
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
                 "children": q.children(message_id), "raw": raw, "raw_error": error,
-                "related": q.related(message_id)}
+                "related": q.related(message_id), "notes": _notes(q.meta(message_id), message_id)}
 
     data = await asyncio.to_thread(read)
     if data is None:
         return _html(pages.not_found(now, f"No message {message_id} in the journal."), 404)
     return _html(pages.message_page(now=now, **data))
+
+
+def _notes(meta: dict[str, Any], message_id: str) -> list[tuple[str, str]]:
+    """(what, text) the message page shows from a message's meta: what became of the async MDN we owe for it."""
+    owed = owed_text(meta, message_id)
+    return [("Async MDN", owed)] if owed else []
 
 
 def _partner_names(ctx: Any) -> dict[str, str]:

@@ -26,7 +26,7 @@ from gateway.config.models import (
 from gateway.journal.api import State
 from gateway.transports.as2 import mdn
 from gateway.transports.as2.ledger import Ledger
-from gateway.transports.as2.server import As2Server
+from gateway.transports.as2.server import As2Server, partner_table
 from gateway.transports.destinations import Destinations
 from tests.helpers.disk import small_disk
 from tests.helpers.net import free_port
@@ -87,7 +87,7 @@ async def start_server(world: World, intake: JournalIntake, *, tls: bool = False
         require_signed=require_signed, require_encrypted=require_encrypted, our_as2_id=our_as2_id,
         async_mdn_allow=list(mdn_allow))])
     server = As2Server(config, {"bigbox": partner}, intake, Ledger(world.tmp / "state" / "as2.sqlite3"),
-                       world.tmp / "state" / "as2-work")
+                       world.tmp / "state" / "as2-work", journal=intake.journal)
     await server.start()
     world.server = server
     world.url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{server.port}/as2"
@@ -344,7 +344,8 @@ async def mdn_sink() -> tuple[list[bytes], web.AppRunner, int]:
 async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_message_still_taken(
         world: World, intake: JournalIntake, host: str) -> None:
     """A partner's Receipt-Delivery-Option pointing into the gateway's host (or network) is not POSTed to unless
-    its channel's async_mdn_allow lists it: the message is taken and flagged, no MDN is queued, the log says why."""
+    its channel's async_mdn_allow lists it: the message is taken and flagged, the MDN is kept unsent (for `edi-gateway
+    mdn resend`), the log says why."""
     received, runner, port = await mdn_sink()
     server = await start_server(world, intake, mdn_allow=())
     try:
@@ -354,8 +355,10 @@ async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_mes
         assert reply.status == 200 and b"the asynchronous MDN is not sent" in reply.body
         (got,) = intake.messages()
         assert intake.stored(got) == PAYLOAD
-        assert "loopback address, which the partner's async_mdn_allow does not list" in got.meta["async_mdn_refused"]
-        assert server.ledger._db.execute("SELECT COUNT(*) FROM mdn_out").fetchone() == (0,)
+        assert got.meta["async_mdn"]["state"] == "refused"
+        assert "loopback address, which the partner's async_mdn_allow does not list" in got.meta["async_mdn"]["reason"]
+        ((owed,),) = [server.ledger.owed_mdns()]
+        assert (owed.state, owed.journal_id, owed.message_id) == ("refused", got.id, "<ssrf@bigbox>")
         await asyncio.sleep(0.3)
         assert received == []
     finally:
@@ -385,6 +388,39 @@ async def test_a_name_is_checked_on_the_addresses_it_resolves_to_when_the_mdn_is
             assert (done, attempts) == (3, 0) and received == []
             assert error.startswith("localhost: ") and "is a loopback address" in error
         assert len(intake.messages()) == 1
+    finally:
+        await server.close()
+        await runner.cleanup()
+
+
+async def test_an_mdn_refused_when_sent_is_noted_on_its_message_and_goes_out_once_queued_again(
+        world: World, intake: JournalIntake) -> None:
+    """Refused as it is POSTed (a name resolving to loopback): the inbound message says so, not only the log. The
+    partner's URL then listed (as a SIGHUP reload does) and the MDN queued again (`edi-gateway mdn resend`): it is
+    sent, and the message says that too."""
+    received, runner, port = await mdn_sink()
+    server = await start_server(world, intake, mdn_allow=())
+    try:
+        ctype, body, _ = build_message(world.tmp / "n", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<late@bigbox>", ctype,
+                                                    async_url=f"http://localhost:{port}/mdn"))
+        assert reply.status == 200
+        (got,) = intake.messages()
+        note = await wait_for_async(lambda: intake.journal.get(got.id).meta.get("async_mdn"), message="noted")
+        assert note["state"] == "refused" and "is a loopback address" in note["reason"]
+        assert note["url"] == f"http://localhost:{port}/mdn"
+        (owed,) = server.ledger.owed_mdns(key="late@bigbox")
+        assert (owed.state, owed.journal_id) == ("refused", got.id)
+        assert server.ledger.owed_mdns(key=got.id) == [owed]
+        server.partners = partner_table({"bigbox": PartnerConfig(id="bigbox", inbound=[
+            server.partners["BIGBOX-AS2"].channel.model_copy(update={"async_mdn_allow": [f"http://localhost:{port}/"]})
+        ])})
+        server.ledger.requeue_mdn(owed.id)
+        await wait_for_async(lambda: received, message="the MDN sent once queued again")
+        assert len(received) == 1 and b"<late@bigbox>" in received[0]
+        note = await wait_for_async(lambda: intake.journal.get(got.id).meta["async_mdn"]["state"] == "sent"
+                                    and intake.journal.get(got.id).meta["async_mdn"], message="noted as sent")
+        assert "reason" not in note
     finally:
         await server.close()
         await runner.cleanup()

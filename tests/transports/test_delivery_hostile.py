@@ -245,8 +245,9 @@ async def test_the_daemon_posts_an_async_mdn_only_where_the_partners_yaml_allows
         await runner.cleanup()
     assert len(received) == 1 and b"<allowed@bigbox>" in received[0]
     rows = {json.loads(m["meta"])["as2_message_id"]: m for m in ws.messages(direction="in")}
-    assert "async_mdn_refused" not in json.loads(rows["<allowed@bigbox>"]["meta"])
-    assert "127.0.0.1 is a loopback address" in json.loads(rows["<refused@bigbox>"]["meta"])["async_mdn_refused"]
+    assert "async_mdn" not in json.loads(rows["<allowed@bigbox>"]["meta"])
+    refused = json.loads(rows["<refused@bigbox>"]["meta"])["async_mdn"]
+    assert refused["state"] == "refused" and "127.0.0.1 is a loopback address" in refused["reason"]
     assert rows["<allowed@bigbox>"]["state"] == rows["<refused@bigbox>"]["state"]
 
 

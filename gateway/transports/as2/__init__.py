@@ -26,7 +26,8 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     AS2.sender = sender
     server: As2Server | None = None
     if config.as2_server.enabled:
-        server = As2Server(config, partners, ctx.pipeline, ledger, state / "as2-in", on_mdn=sender.receipt)
+        server = As2Server(config, partners, ctx.pipeline, ledger, state / "as2-in", on_mdn=sender.receipt,
+                           journal=ctx.journal)
         await server.start()
         ports = getattr(ctx, "ports", None)
         if isinstance(ports, dict):

@@ -13,7 +13,10 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from gateway.logs import redact_url
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -25,8 +28,13 @@ CREATE TABLE IF NOT EXISTS sent (
 CREATE TABLE IF NOT EXISTS mdn_out (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, url TEXT NOT NULL,
     headers TEXT NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL, last_error TEXT, done INTEGER NOT NULL DEFAULT 0);  -- 1 sent, 2 given up, 3 refused
+    next_at REAL NOT NULL, last_error TEXT, done INTEGER NOT NULL DEFAULT 0,  -- 1 sent, 2 given up, 3 refused
+    message_id TEXT, journal_id TEXT, at REAL);      -- the partner's Message-ID it answers, our journal id, queued at
+CREATE INDEX IF NOT EXISTS mdn_out_due ON mdn_out (done, next_at);
 """
+# columns added to mdn_out since its first release (a ledger made before them gets them when opened)
+ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"))
+MDN_STATES = {0: "queued", 1: "sent", 2: "failed", 3: "refused"}   # mdn_out.done, as `edi-gateway mdn` names it
 
 
 @dataclass(slots=True)
@@ -37,6 +45,25 @@ class PendingMdn:
     headers: dict[str, str]
     body: bytes
     attempts: int
+    message_id: str = ""          # the partner's AS2 Message-ID this MDN answers
+    journal_id: str = ""          # the inbound message it was taken as (or the earlier one it repeats)
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class OwedMdn:
+    """One row of the async-MDN queue as `edi-gateway mdn list` shows it (no body)."""
+
+    id: int
+    partner: str
+    url: str
+    message_id: str
+    journal_id: str
+    state: str                    # queued, sent, failed (given up), refused (see MDN_STATES)
+    attempts: int
+    last_error: str | None
+    at: float | None              # when it was queued (None for rows older than the column)
+    next_at: float
 
 
 @dataclass(slots=True)
@@ -55,6 +82,7 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        _add_columns(self._db)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -88,18 +116,56 @@ class Ledger:
         return SentRecord(*row) if row else None
 
     # -- async MDNs to send (a durable queue with backoff) --------------------------
-    def queue_mdn(self, partner: str, url: str, headers: dict[str, str], body: bytes) -> int:
+    def queue_mdn(self, partner: str, url: str, headers: dict[str, str], body: bytes, *, message_id: str = "",
+                  journal_id: str = "", refused: str | None = None) -> int:
+        """Queue an MDN to POST; one `refused` (its URL is not allowed) is kept unsent, for `edi-gateway mdn
+        resend` once the partner's settings allow it."""
+        now = time.time()
         with self._lock:
-            cur = self._db.execute("INSERT INTO mdn_out (partner, url, headers, body, next_at) VALUES (?,?,?,?,?)",
-                                   (partner, url, json.dumps(headers), body, time.time()))
+            cur = self._db.execute(
+                "INSERT INTO mdn_out (partner, url, headers, body, next_at, last_error, done, message_id, journal_id,"
+                " at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (partner, url, json.dumps(headers), body, now, refused, 3 if refused else 0, message_id, journal_id,
+                 now))
             return int(cur.lastrowid or 0)
 
     def due_mdns(self, limit: int = 20) -> list[PendingMdn]:
         with self._lock:
-            rows = self._db.execute("SELECT id, partner, url, headers, body, attempts FROM mdn_out "
-                                    "WHERE done=0 AND next_at<=? ORDER BY id LIMIT ?",
+            rows = self._db.execute("SELECT id, partner, url, headers, body, attempts, message_id, journal_id, "
+                                    "last_error FROM mdn_out WHERE done=0 AND next_at<=? ORDER BY id LIMIT ?",
                                     (time.time(), limit)).fetchall()
-        return [PendingMdn(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+        return [PendingMdn(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6] or "", r[7] or "", r[8])
+                for r in rows]
+
+    def owed_mdns(self, *, partner: str | None = None, state: str | None = None, key: str | None = None,
+                  limit: int = 100) -> list[OwedMdn]:
+        """The queue's rows, newest first: of one partner, in one state (a MDN_STATES name), or answering `key`
+        (a journal id or an AS2 Message-ID, with or without its angle brackets)."""
+        where: list[str] = []
+        params: list[str | int] = []
+        if partner is not None:
+            where.append("partner=?")
+            params.append(partner)
+        if state is not None:
+            where.append("done=?")
+            params.append(next(code for code, name in MDN_STATES.items() if name == state))
+        if key is not None:
+            bare = key.strip().strip("<>")
+            where.append("(journal_id=? OR message_id=? OR message_id=?)")
+            params += [key.strip(), bare, f"<{bare}>"]
+        sql = ("SELECT id, partner, url, message_id, journal_id, done, attempts, last_error, at, next_at FROM mdn_out"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+        with self._lock:
+            rows = self._db.execute(sql, (*params, limit)).fetchall()
+        return [OwedMdn(r[0], r[1], r[2], r[3] or "", r[4] or "", MDN_STATES.get(r[5], str(r[5])), r[6], r[7], r[8],
+                        r[9]) for r in rows]
+
+    def requeue_mdn(self, mdn_id: int, url: str | None = None) -> None:
+        """Due now again, attempts reset (its last error kept until it is sent), to `url` when given: `edi-gateway
+        mdn resend`, from any process; the daemon's sender looks at the queue every few seconds."""
+        with self._lock:
+            self._db.execute("UPDATE mdn_out SET done=0, attempts=0, next_at=?, url=COALESCE(?, url) WHERE id=?",
+                             (time.time(), url, mdn_id))
 
     def mdn_sent(self, mdn_id: int) -> None:
         with self._lock:
@@ -119,3 +185,39 @@ class Ledger:
         with self._lock:
             row = self._db.execute("SELECT MIN(next_at) FROM mdn_out WHERE done=0").fetchone()
         return row[0] if row and row[0] is not None else None
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Give a ledger made by an earlier release the mdn_out columns it lacks (another process may race us)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(mdn_out)")}
+    for name, kind in ADDED:
+        if name not in have:
+            try:
+                db.execute(f"ALTER TABLE mdn_out ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
+
+
+def owed_note(state: str, url: str, reason: str | None = None) -> dict[str, str]:
+    """What the inbound message's meta `async_mdn` says of the MDN we owe for it (`show`, the status page)."""
+    note = {"state": state, "url": redact_url(url), "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {**note, "reason": reason} if reason else note
+
+
+def owed_text(meta: dict[str, object], message_id: str) -> str | None:
+    """One line on the MDN we owe for an inbound message, from its meta `async_mdn` (None when nothing went
+    wrong with it): what `edi-gateway show` and the status page's message page say."""
+    note = meta.get("async_mdn")
+    if not isinstance(note, dict):
+        return None
+    state, url, at = note.get("state"), note.get("url", "?"), str(note.get("at", ""))[:19].replace("T", " ")
+    why = f": {note['reason']}" if note.get("reason") else ""
+    if state == "refused":
+        return (f"asynchronous MDN not sent, refused {at} UTC, to {url}{why} (once the partner's async_mdn_allow "
+                f"lists it: edi-gateway mdn resend {message_id})")
+    if state == "failed":
+        return f"asynchronous MDN not sent, failed {at} UTC, to {url}{why} (edi-gateway mdn resend {message_id})"
+    if state == "queued":
+        return f"asynchronous MDN queued again {at} UTC for {url}{why}"
+    return f"asynchronous MDN sent {at} UTC to {url} (after it was refused or failed)"

@@ -38,13 +38,14 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
-from gateway.errors import DeliveryRetry
+from gateway.errors import DeliveryRetry, JournalError
 from gateway.journal.api import State
+from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import redact_url
 from gateway.outbound.retry_after import parse_retry_after, retry_wait
 from gateway.pipeline import compute_backoff
 from gateway.transports.as2 import cms, mdn, mime
-from gateway.transports.as2.ledger import Ledger
+from gateway.transports.as2.ledger import Ledger, PendingMdn, owed_note
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.destinations import DestinationRefused, Destinations
@@ -58,6 +59,8 @@ http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own 
 # mdn_post_timeout)
 RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight
 SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions
+LOOK_AGAIN = 2.0               # seconds: the longest the MDN sender waits before it reads the queue again, so an
+                               # MDN queued again by `edi-gateway mdn resend` (another process) goes out soon
 
 
 @dataclass(slots=True)
@@ -112,7 +115,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 class As2Server:
     def __init__(self, config: GatewayConfig, partners: dict[str, PartnerConfig], intake: Intake,
-                 ledger: Ledger, work_dir: Path, on_mdn: Any = None) -> None:
+                 ledger: Ledger, work_dir: Path, on_mdn: Any = None, journal: SqliteJournal | None = None) -> None:
         self.config = config
         self.settings = config.as2_server
         self.partners = partner_table(partners)
@@ -123,6 +126,7 @@ class As2Server:
         self.identity = our_identity(self.settings)
         self.previous = previous_identities(self.settings)
         self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
+        self.journal = journal                # where an async MDN that was not sent is noted on its message
         self._runner: web.AppRunner | None = None
         self.site: _CappedSite | None = None
         self._mdn_task: asyncio.Task[None] | None = None
@@ -288,7 +292,7 @@ class As2Server:
             disp = mdn.Disposition("processed", "warning", "duplicate-document")
             return await self._answer(known, message_id, disp, (got.mic, spelled),
                                       f"duplicate of message {earlier}; not processed again",
-                                      sign_mdn, async_url, micalg, mdn_refused)
+                                      sign_mdn, async_url, micalg, mdn_refused, earlier)
         old_key = self._previous_key_used(got.recipient, pid, message_id)
         filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
         meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
@@ -298,7 +302,8 @@ class As2Server:
                                  "layers": got.layers, "content_type": got.content_type,
                                  "subject": h.get("Subject", ""),
                                  **({"encrypted_to_previous_certificate": old_key} if old_key else {}),
-                                 **({"async_mdn_refused": mdn_refused} if mdn_refused else {})})
+                                 **({"async_mdn": owed_note("refused", async_url or "", mdn_refused)}
+                                    if mdn_refused else {})})
         try:
             message = await self.intake.submit(got.payload, meta)
         except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: no MDN, the partner resends
@@ -315,7 +320,7 @@ class As2Server:
         if not wants_mdn:
             return web.Response(status=200, text="OK\r\n")
         return await self._answer(known, message_id, disp, (got.mic, spelled), text, sign_mdn,
-                                  async_url, micalg, mdn_refused)
+                                  async_url, micalg, mdn_refused, message.id)
 
     def _check_mdn_url(self, known: As2Partner, url: str, message_id: str) -> str | None:
         """Why the MDN cannot go to the URL the partner named (a warning in the log), or None; a name that
@@ -340,15 +345,19 @@ class As2Server:
 
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
                       mic: tuple[str, str] | None, text: str, sign: bool, async_url: str | None,
-                      micalg: str, mdn_refused: str | None = None) -> web.StreamResponse:
+                      micalg: str, mdn_refused: str | None = None, journal_id: str = "") -> web.StreamResponse:
+        """The MDN in this response, or queued for `async_url` (kept unsent when `mdn_refused`: `edi-gateway mdn
+        resend` sends it once the partner's settings allow its URL)."""
         headers, body = mdn.build(original_message_id=message_id, our_id=self.local_id(known),
                                   partner_id=known.channel.as2_id, disposition=disp, mic=mic,
                                   text=f"The AS2 message {message_id} was {disp}. {text}",
                                   signer=self.identity if sign else None, sign_digest=micalg)
-        if async_url and mdn_refused:
-            return web.Response(status=200, text=f"received; the asynchronous MDN is not sent: {mdn_refused}\r\n")
         if async_url:
-            self.ledger.queue_mdn(known.partner.id, async_url, headers, body)
+            self.ledger.queue_mdn(known.partner.id, async_url, headers, body, message_id=message_id,
+                                  journal_id=journal_id, refused=mdn_refused)
+            if mdn_refused:
+                return web.Response(status=200,
+                                    text=f"received; the asynchronous MDN is not sent: {mdn_refused}\r\n")
             self._wake.set()
             return web.Response(status=200, text="MDN will be sent asynchronously\r\n")
         return web.Response(status=200, body=body, headers=headers)
@@ -358,9 +367,10 @@ class As2Server:
         known = next((p for p in self.partners.values() if p.partner.id == partner_id), None)
         return Destinations.of(known.channel.async_mdn_allow if known else [])
 
-    async def _post_mdns(self, items: list[Any]) -> None:
+    async def _post_mdns(self, items: list[PendingMdn]) -> None:
         """POST the due MDNs of one destination, in order; a failure is retried with the outbox's backoff (or the
-        partner's Retry-After), a URL that leads where the partner's settings do not allow is not tried again."""
+        partner's Retry-After), a URL that leads where the partner's settings do not allow is not tried again.
+        One given up or refused is noted on its inbound message, and so is one sent after that."""
         box = self.config.outbox
         for item in items:
             where = redact_url(item.url)
@@ -371,19 +381,39 @@ class As2Server:
                 delay = retry_wait(compute_backoff(item.attempts + 1, box.min_backoff, box.max_backoff, jitter=False),
                                    asked, box.max_backoff)
                 give_up = item.attempts + 1 >= box.max_attempts
-                self.ledger.mdn_failed(item.id, str(exc) or type(exc).__name__, delay, give_up)
-                log.warning("async MDN %s to %s failed (%s)%s", item.id, where, exc or type(exc).__name__,
-                            ", giving up" if give_up else f", retry in {delay:.0f}s")
+                error = str(exc) or type(exc).__name__
+                self.ledger.mdn_failed(item.id, error, delay, give_up)
+                log.warning("async MDN %s to %s failed (%s)%s", item.id, where, error,
+                            f", giving up: the partner has no MDN for {item.message_id or 'its message'} "
+                            f"(edi-gateway mdn resend {item.journal_id or item.id})" if give_up
+                            else f", retry in {delay:.0f}s")
+                if give_up:
+                    await self._note_mdn(item, "failed", f"given up after {item.attempts + 1} attempts: {error}")
                 continue
             if refused:
                 self.ledger.mdn_refused(item.id, refused)
-                log.warning("async MDN %s for %s not sent to %s: %s (a partner's URL may lead there only if its AS2 "
-                            "channel lists it in async_mdn_allow)", item.id, item.partner, where, refused)
+                log.warning("async MDN %s for %s (%s) not sent to %s: %s (a partner's URL may lead there only if its "
+                            "AS2 channel lists it in async_mdn_allow; then edi-gateway mdn resend %s)", item.id,
+                            item.partner, item.message_id or "?", where, refused, item.journal_id or item.id)
+                await self._note_mdn(item, "refused", refused)
             else:
                 self.ledger.mdn_sent(item.id)
                 log.info("async MDN %s sent to %s", item.id, where)
+                if item.last_error is not None:      # it had failed or been refused: the message said so
+                    await self._note_mdn(item, "sent")
 
-    async def _post_mdn(self, item: Any) -> str | None:
+    async def _note_mdn(self, item: PendingMdn, state: str, reason: str | None = None) -> None:
+        """What became of an MDN, on the inbound message it answers (meta `async_mdn`), where `show` and the status
+        page show it: the log alone would leave a coordinator believing the partner had its receipt."""
+        if self.journal is None or not item.journal_id:
+            return
+        try:
+            await asyncio.to_thread(self.journal.note, item.journal_id,
+                                    meta={"async_mdn": owed_note(state, item.url, reason)})
+        except (KeyError, JournalError) as exc:          # purged, or the journal unwritable: the ledger has it
+            log.warning("async MDN %s: not noted on message %s: %s", item.id, item.journal_id, exc)
+
+    async def _post_mdn(self, item: PendingMdn) -> str | None:
         """POST one MDN; why it was not (its URL or the addresses its name resolved to are not allowed), or None
         once sent. A connection of its own, no redirects followed: only the checked address is ever reached."""
         policy = self._destinations(item.partner)
@@ -414,7 +444,7 @@ class As2Server:
         posting: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
-                by_host: dict[str, list[Any]] = {}
+                by_host: dict[str, list[PendingMdn]] = {}
                 for item in self.ledger.due_mdns():
                     by_host.setdefault(urlsplit(item.url).netloc.lower(), []).append(item)
                 for host, items in by_host.items():
@@ -422,7 +452,7 @@ class As2Server:
                         posting[host] = asyncio.create_task(self._post_mdns(items))
                         posting[host].add_done_callback(lambda _task: self._wake.set())
                 nxt = self.ledger.next_mdn_at()
-                timeout = 30.0 if nxt is None else max(0.05, min(30.0, nxt - time.time()))
+                timeout = LOOK_AGAIN if nxt is None else max(0.05, min(LOOK_AGAIN, nxt - time.time()))
                 if by_host and all(not posting[host].done() for host in by_host):
                     timeout = max(timeout, 1.0)       # what is due is being posted: its task wakes us
                 self._wake.clear()
