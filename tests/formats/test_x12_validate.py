@@ -752,3 +752,31 @@ def test_yes_no_questions_are_checked(version: str) -> None:
     assert where(read("810", insert(INVOICE, 1, "YNQ*1D*Y*D8"), version, fid="IN")) == [("YNQ", 4, None)]
     assert where(read("810", insert(INVOICE, 1, "YNQ**Y*******RETURNABLE"), version, fid="IN")) == [("YNQ", 8, None)]
     assert where(read("810", insert(INVOICE, 1, "YNQ*1D*YES"), version, fid="IN")) == [("YNQ", 2, None)]
+
+
+HAZMAT = ["LH1*EA*2*UN1263**4910150", "LH2*3*P*FLAMMABLE LIQUID***FA*23", "LH3*PAINT*D", "LFH*TEC*ACETONE",
+          "LHT*3*FLAMMABLE LIQUID*FLAMMABLE", "LHR*ZZ*ERG-128", "LHE*PAINT*FLAMMABLE LIQUID*ZZ*ERG-128"]
+
+
+@pytest.mark.parametrize(("at", "wrong", "found"), [
+    (0, "LH1*EA*2*UN126**4910150", [("LH1", 3, None)]),                     # UN/NA number is six long
+    (0, "LH1*EA*2.5*UN1263**4910150", [("LH1", 2, None)]),                  # lading quantity is N0
+    (1, "LH2*3*P*FLAMMABLE LIQUID****23", [("LH2", 6, None)]),              # a flashpoint without its unit
+    (1, "LH2*3*P*FLAMMABLE", [("LH2", 3, None)]),                          # placard notation is 14 to 40
+    (2, "LH3*PAINT*D*NO", [("LH3", 3, None)]),                             # N.O.S. indicator is three long
+    (3, "LFH*TEC", [("LFH", 2, None)]),                                    # the information itself
+    (4, "LHT*3*FLAMMABLE*FLAMMABLE", [("LHT", 2, None)]),
+    (5, "LHR*ZZ", [("LHR", 2, None)]),
+    (6, "LHE*PAINT*FLAMMABLE LIQUID*ZZ", [("LHE", 4, None)]),
+])
+def test_hazardous_material_segments_of_a_ship_notice_are_checked(at: int, wrong: str,
+                                                                   found: list[tuple[str, int, None]]) -> None:
+    """The 856's LH1 loop (LH1, LH2, LH3, LFH, LHT, LHR, LHE) had only element counts, so a UN number five
+    long, a fractional lading quantity, a flashpoint without its unit (LH2 P0607) or a placard notation
+    shorter than the standard's 14 went by. LH4 and LEP are still counted only (see the report)."""
+    body = insert(SHIP_NOTICE, 8, *HAZMAT)
+    assert read("856", body, fid="SH") == []
+    assert read("856", body, "005010", fid="SH") == []
+    hazmat = list(HAZMAT)
+    hazmat[at] = wrong
+    assert where(read("856", insert(SHIP_NOTICE, 8, *hazmat), fid="SH")) == found
