@@ -780,3 +780,14 @@ def test_hazardous_material_segments_of_a_ship_notice_are_checked(at: int, wrong
     hazmat = list(HAZMAT)
     hazmat[at] = wrong
     assert where(read("856", insert(SHIP_NOTICE, 8, *hazmat), fid="SH")) == found
+
+
+def test_conditions_of_sale_of_an_order_line_are_checked() -> None:
+    """IT8 (an order line's conditions of sale and substitutes: ten product id pairs) had only a count, so a
+    do-not-exceed amount written as a decimal or a substitute's id over 48 went by. Its syntax notes are not
+    described (the 004010 notes were not found in a published table)."""
+    line = insert(PO, 7, "IT8*SC*DE*150000****S1*UP*614141000029")
+    assert read("850", line) == []
+    assert read("850", line, "005010") == []
+    assert where(read("850", insert(PO, 7, "IT8*SC*DE*1500.00"))) == [("IT8", 3, None)]
+    assert where(read("850", insert(PO, 7, "IT8********UP*" + "9" * 49))) == [("IT8", 9, None)]
