@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "show": "show",
     "replay": "replay",
     "resend": "resend",
+    "mdn": "mdn",
     "status": "status",
     "purge": "purge",
     "odoo-sandbox": "odoo_sandbox",

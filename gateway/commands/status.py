@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from gateway.cli import EXIT_OK
+from gateway.commands.mdn import unsent
 from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
 from gateway.journal.api import State
@@ -33,9 +34,11 @@ def run(args: argparse.Namespace) -> int:
         overdue = [m for m in journal.overdue_acks(datetime.now(UTC)) if m.meta.get("ack_overdue")]
     finally:
         journal.close()
+    owed = unsent(gateway.state_dir)
     if args.json:
         print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "counts": counts,
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
+                          "mdn_not_sent": owed,
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
@@ -52,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         for m in overdue[:20]:
             echo(f"  {m.id}  {m.partner or '-':12} {m.doc_type or '-':6} ctrl {m.control_number or '-'}: "
                  f"{overdue_note(m)}")
+    if owed:
+        echo(f"asynchronous MDNs not sent: {', '.join(f'{n} {state}' for state, n in sorted(owed.items()))} (the "
+             "partner has no receipt for these messages: edi-gateway mdn list, then mdn resend ID)")
     if attention:
         echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
         for m in attention:

@@ -160,6 +160,12 @@ class Ledger:
         return [OwedMdn(r[0], r[1], r[2], r[3] or "", r[4] or "", MDN_STATES.get(r[5], str(r[5])), r[6], r[7], r[8],
                         r[9]) for r in rows]
 
+    def unsent_counts(self) -> dict[str, int]:
+        """How many MDNs are refused and how many failed (given up), as long as nobody sent them again."""
+        with self._lock:
+            rows = self._db.execute("SELECT done, COUNT(*) FROM mdn_out WHERE done IN (2, 3) GROUP BY done").fetchall()
+        return {MDN_STATES[done]: n for done, n in rows}
+
     def requeue_mdn(self, mdn_id: int, url: str | None = None) -> None:
         """Due now again, attempts reset (its last error kept until it is sent), to `url` when given: `edi-gateway
         mdn resend`, from any process; the daemon's sender looks at the queue every few seconds."""
