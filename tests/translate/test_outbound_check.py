@@ -14,7 +14,7 @@ from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.formats.base import Severity
 from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import render, translate
+from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, Tax, from_json
 from tests.helpers.examples import example_workspace
 from tests.translate.conftest import GOLDEN, RENDER_TIME
@@ -148,7 +148,7 @@ def test_an_x12_freight_charge_is_a_cxml_invoices_shipping_amount(config: Loaded
     assert '<ShippingAmount> <Money currency="USD">35.00</Money> </ShippingAmount>' in text
     assert '<SpecialHandlingAmount> <Money currency="USD">5.00</Money> </SpecialHandlingAmount>' in text
     back = translate(parse(cxml_file).transactions[0], cxml, config.profiles)[0]
-    assert back.allowances_charges == sac                                  # type: ignore[attr-defined]
+    assert back.allowances_charges == sac[::-1]     # type: ignore[attr-defined]  # the summary: in its DTD order
 
 
 def test_an_allowance_code_only_one_syntax_has(config: LoadedConfig, journal: SqliteJournal) -> None:
@@ -184,26 +184,43 @@ def test_no_free_text_element_allows_fewer_characters_than_the_shortcut_assumes(
     assert min(limits) == SHORTEST_FREE_TEXT
 
 
-def test_a_charge_the_target_has_no_place_for_holds_the_invoice(config: LoadedConfig,
-                                                                 journal: SqliteJournal) -> None:
-    """A cXML invoice summary has places for freight (ShippingAmount) and special handling only: an invoice with
-    an insurance charge and a discount went out without them, the partner paying the lines and nobody told. It is
-    refused, naming each figure with no place (the scheduler holds it); the 810 carries them all."""
+def test_a_cxml_invoice_writes_its_other_charges_and_discount_in_the_summary(
+        config: LoadedConfig, journal: SqliteJournal, tmp_path: Path) -> None:
+    """A cXML invoice with an insurance charge and a discount was held: the summary was written with places for
+    freight (ShippingAmount) and special handling only. The discount is its InvoiceDetailDiscount, every other one
+    a Modification of InvoiceHeaderModifications named by ModificationDetail/@name, in the DTD's order before
+    NetAmount; read back, the invoice has them all. A partner profile that leaves the modifications out (a buyer
+    who takes none) still holds the invoice, naming the charge it has no place for; the 810 carries them all."""
     charges = [AllowanceCharge(kind="charge", code="freight", amount=Decimal("35.00")),
                AllowanceCharge(kind="charge", code="insurance", amount=Decimal("12.00")),
-               AllowanceCharge(kind="allowance", code="discount", amount=Decimal("20.00"))]
+               AllowanceCharge(kind="allowance", code="discount", amount=Decimal("20.00"), percent=Decimal(2)),
+               AllowanceCharge(kind="allowance", code="G830", description="Co-op", amount=Decimal("4.00"))]
     doc = _invoice(allowances_charges=charges)
-    cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
-        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
+    documents = [{"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"}
+                 for d in ("in", "out")]
+    cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": documents})
+    ours = OurIds.model_validate({"xml": "0614141000005"})
+    written = render(doc, cxml, config.profiles, journal, "InvoiceDetailRequest", our_ids=ours, now=RENDER_TIME).data
+    summary = " ".join(written.decode().split()).split("<InvoiceDetailSummary>")[1]
+    assert [tag.split(">")[0].split(" ")[0] for tag in summary.split("<")[1:] if not tag.startswith("/")] == [
+        "SubtotalAmount", "Money", "ShippingAmount", "Money", "InvoiceDetailDiscount", "Money",
+        "InvoiceHeaderModifications", "Modification", "AdditionalCost", "Money", "ModificationDetail",
+        "Modification", "AdditionalDeduction", "DeductionAmount", "Money", "ModificationDetail", "Description",
+        "NetAmount", "Money"]
+    assert '<InvoiceDetailDiscount percentageRate="2"> <Money currency="USD">20.00</Money>' in summary
+    assert '<ModificationDetail name="Insurance"/>' in summary and '<ModificationDetail name="G830">' in summary
+    assert '<NetAmount> <Money currency="USD">' in summary
+    back = translate(parse(written).transactions[0], cxml, config.profiles)[0]
+    assert sorted(map(repr, back.allowances_charges)) == sorted(map(repr, charges))  # type: ignore[attr-defined]
+    (tmp_path / "cxml-invoice-no-modifications.yaml").write_text(
+        "extends: cxml-invoicedetailrequest\nstructure:\n  modifications: null\n", encoding="utf-8")
+    profiles = ProfileRegistry.load([tmp_path])
+    strict = cxml.model_copy(update={"documents": [
+        d.model_copy(update={"profile": "cxml-invoice-no-modifications"}) for d in cxml.documents]})
     with pytest.raises(TranslationError, match=r"the InvoiceDetailRequest written for invoice \S+ has no place for "
-                                               r"charge insurance 12.00, allowance discount 20.00 \(profile "
-                                               r"cxml-invoicedetailrequest writes no such ones\)"):
-        render(doc, cxml, config.profiles, journal, "InvoiceDetailRequest",
-               our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME)
-    freight_only = render(_invoice(allowances_charges=charges[:1]), cxml, config.profiles, journal,
-                          "InvoiceDetailRequest", our_ids=OurIds.model_validate({"xml": "0614141000005"}),
-                          now=RENDER_TIME)
-    assert b"<ShippingAmount>" in freight_only.data
+                                               r"charge insurance 12.00, allowance G830 4.00 \(profile "
+                                               r"cxml-invoice-no-modifications writes no such ones\)"):
+        render(doc, strict, profiles, journal, "InvoiceDetailRequest", our_ids=ours, now=RENDER_TIME)
     x12_file = render(doc, config.partners["bigbox"], config.profiles, journal, "810",
                       our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
     assert "SAC*C*D240***3500" in x12_file and "SAC*C*D980***1200" in x12_file and "SAC*A*C310***2000" in x12_file
