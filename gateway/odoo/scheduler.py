@@ -38,7 +38,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
-from gateway.errors import GatewayError, OdooCredentialsRefused, OdooUnavailable
+from gateway.errors import GatewayError, OdooCredentialsRefused, OdooStopped, OdooUnavailable
 from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
@@ -187,6 +187,9 @@ class OdooScheduler:
                                         None, seen, sorted(aside))
                 if missing := [rid for rid in aside if f"{model},{rid}" not in seen]:
                     ended = await in_thread(_ended, self.client, str(model), missing)
+        except OdooStopped:     # the daemon's stop ended its wait for Odoo, or came between two reads: no outage
+            log.info("partner %s %s: run stopped with the daemon; the next run picks it up", partner_id, doc_type)
+            return 0
         except OdooUnavailable as exc:
             if isinstance(exc, OdooCredentialsRefused):
                 self.client = None          # the next run logs in afresh

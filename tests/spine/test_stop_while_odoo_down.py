@@ -121,6 +121,8 @@ def test_sigterm_while_odoo_takes_the_connections_and_never_answers_ends_the_wai
     out = gw.output()
     assert "gateway.daemon stopped" in out and "work still running" not in out, out
     assert "Traceback" not in out
+    # the scheduler's runs ended by the stop, not by an outage to warn about
+    assert "run stopped with the daemon" in out and "Odoo unavailable" not in out, out
     [row] = ws.messages(id=msg["id"])
     assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
     assert "ended by the stop before Odoo answered" in row["last_error"], row["last_error"]
