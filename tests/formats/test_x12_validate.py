@@ -791,3 +791,17 @@ def test_conditions_of_sale_of_an_order_line_are_checked() -> None:
     assert read("850", line, "005010") == []
     assert where(read("850", insert(PO, 7, "IT8*SC*DE*1500.00"))) == [("IT8", 3, None)]
     assert where(read("850", insert(PO, 7, "IT8********UP*" + "9" * 49))) == [("IT8", 9, None)]
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_pallet_information_of_a_ship_notice_is_checked(version: str) -> None:
+    """PAL (an 856 level's pallet: type, tiers, blocks, weights, dimensions) had only a count, so tiers
+    written as '4.5', a pallet height without its unit (C0910) or a gross weight without its unit (P1112)
+    went by."""
+    pallet = "PAL*4*5*8*40*45*LB*48*40*60*IN*1450*LB"
+    assert read("856", insert(SHIP_NOTICE, 8, pallet), version, fid="SH") == []
+    assert where(read("856", insert(SHIP_NOTICE, 8, "PAL*4*4.5*8"), version, fid="SH")) == [("PAL", 2, None)]
+    assert where(read("856", insert(SHIP_NOTICE, 8, "PAL*4*5*8*40*****60"), version, fid="SH")) == \
+        [("PAL", 10, None)]
+    assert where(read("856", insert(SHIP_NOTICE, 8, "PAL*4*5*8*40******IN*1450"), version, fid="SH")) == \
+        [("PAL", 7, None), ("PAL", 12, None)]       # L10070809 is reported at the first of PAL07-09
