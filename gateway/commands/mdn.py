@@ -30,6 +30,7 @@ HELP = "asynchronous AS2 MDNs we owe partners: list them, send a refused or fail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="the queued MDNs, newest first")
     listing.add_argument("--partner", help="partner id")
@@ -41,8 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     again.add_argument("id", help="the inbound message's journal id, or the partner's AS2 Message-ID")
     again.add_argument("--url", help="send it here instead of the Receipt-Delivery-Option the partner gave "
                                      "(the partner says its MDN address changed)")
-    for action in (listing, again):
-        add_config_argument(action)
+    for action in (listing, again):              # `mdn list --config X` as well as `mdn --config X list`
+        action.add_argument("--config", "-c", metavar="FILE", default=argparse.SUPPRESS, help="as for mdn")
 
 
 def run(args: argparse.Namespace) -> int:
