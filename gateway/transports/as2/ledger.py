@@ -9,6 +9,7 @@ MDNs still have to go out".
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -203,6 +204,25 @@ def _add_columns(db: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
+    if "message_id" not in have:
+        _name_earlier_mdns(db)
+
+
+_ORIGINAL = re.compile(rb"^Original-Message-ID:[ \t]*([^\r\n]+)", re.MULTILINE | re.IGNORECASE)
+
+
+def _name_earlier_mdns(db: sqlite3.Connection) -> None:
+    """The unsent MDNs an earlier release queued: their Message-ID from the MDN's own report, the journal id from
+    `seen` (while the duplicate window keeps it), so `edi-gateway mdn resend` finds them by either."""
+    for row_id, partner, body in db.execute("SELECT id, partner, body FROM mdn_out WHERE done != 1").fetchall():
+        found = _ORIGINAL.search(body)
+        if found is None:
+            continue
+        message_id = found.group(1).decode("utf-8", "replace").strip()
+        seen = db.execute("SELECT journal_id FROM seen WHERE partner=? AND message_id=?",
+                          (partner, message_id)).fetchone()
+        db.execute("UPDATE mdn_out SET message_id=?, journal_id=? WHERE id=?",
+                   (message_id, seen[0] if seen else None, row_id))
 
 
 def owed_note(state: str, url: str, reason: str | None = None) -> dict[str, str]:
