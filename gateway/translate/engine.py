@@ -26,6 +26,7 @@ from typing import Any
 from gateway.errors import ConfigError, TranslationError
 from gateway.translate.fields import (
     Context,
+    ElementError,
     Field,
     Missing,
     compile_field,
@@ -315,7 +316,8 @@ def _located(exc: Exception, fld: Field | None, node: Node, record: Any, syntax:
     if syntax in ("x12", "edifact"):
         location = f"segment {getattr(record, 'position', '?')} {getattr(record, 'tag', '')}"
         if fld is not None and fld.positions:
-            location += f" element {getattr(record, 'tag', '')}{fld.positions[0]:02d}"
+            position = exc.position if isinstance(exc, ElementError) else fld.positions[0]
+            location += f" element {getattr(record, 'tag', '')}{position:02d}"
     elif syntax == "csv":
         location = f"row {record.get('__row__', '?')}" if isinstance(record, Mapping) else "row ?"
         if fld is not None:

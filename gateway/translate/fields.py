@@ -34,6 +34,15 @@ class Missing(Exception):
     """Raised by a reader when a required value is absent (the engine adds the location)."""
 
 
+class ElementError(ValueError):
+    """Raised by a reader of several elements (`repeat:`) naming the one at fault: the engine's location says
+    that element (GIN04), not the first one read."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 @dataclass(slots=True)
 class Context:
     """What compiling a field needs to know about its profile."""
@@ -582,7 +591,10 @@ def _compile_repeat(path: str, spec: YMap, ctx: Context, where: Where) -> Field:
             end = ends[k].read(record) if ends else None
             if value is None:
                 continue
-            found += values.identity_range(str(value), str(end)) if end is not None else [value]
+            try:
+                found += values.identity_range(str(value), str(end)) if end is not None else [value]
+            except ValueError as exc:
+                raise ElementError(str(exc), pos + k) from None
         return found or None
     return Field(path, where, read, first.write, bulk=True, positions=tuple(pos + k for k in range(repeat)),
                  set=make_setter(path, merge=True), address=str(spec["at"]))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 # EDIFACT 2379 format codes and the X12 / common spellings, as (length, slicer) recipes.
 DATE_FORMATS: dict[str, str] = {
@@ -251,23 +251,61 @@ def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
 
 
 RANGE_LIMIT = 10000
-_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
+
+
+class _Reading(NamedTuple):
+    """One way to count a range out: `prefix` then the numbers start..stop, zero-padded to `width` (0: not)."""
+
+    prefix: str
+    start: int
+    stop: int
+    width: int
 
 
 def identity_range(first: str, last: str) -> list[str]:
     """Every number of a range given by its first and last (EDIFACT C208: `SN-0007:SN-0010` is SN-0007 to SN-0010
-    inclusive, as EANCOM's note on it says). Both ends must be the same prefix and a number of the same width; a
-    range that cannot be counted out, or of more than RANGE_LIMIT numbers (a mistyped end), is refused."""
+    inclusive, as EANCOM's note on it says). Both ends are one prefix and a number, the last not below the first:
+    of the same width (SN-A0001:SN-A0010, zero-padded), or of different widths when neither is zero-padded
+    (ABC9:ABC12 is ABC9, ABC10, ABC11, ABC12). Refused: a range that cannot be counted out so, one that reads two
+    ways (ABC19:ABC110: ABC 19 to 110, or ABC1 9 to 10), and one of more than RANGE_LIMIT numbers (a mistyped
+    end must not make a million received lines)."""
     if last == first:
         return [first]
-    head, tail = _TRAILING_DIGITS.match(first), _TRAILING_DIGITS.match(last)
-    if (head is None or tail is None or head.group(1) != tail.group(1)
-            or len(head.group(2)) != len(tail.group(2)) or int(tail.group(2)) < int(head.group(2))):
-        raise ValueError(f"range {first}:{last} cannot be counted out: its first and last must be the same "
-                         f"prefix and a number of the same width, the last not below the first")
-    start, stop = int(head.group(2)), int(tail.group(2))
-    if stop - start >= RANGE_LIMIT:
-        raise ValueError(f"range {first}:{last} has {stop - start + 1} numbers, more than {RANGE_LIMIT}: "
-                         f"is its last mistyped?")
-    width = len(head.group(2))
-    return [f"{head.group(1)}{n:0{width}d}" for n in range(start, stop + 1)]
+    readings = {r.stop - r.start: r for r in _readings(first, last)}   # same count, same numbers (see _readings)
+    if not readings:
+        backwards = any(r.start > r.stop for r in _readings(first, last, backwards=True))
+        why = "its last is below its first" if backwards else (
+            "its first and last must be the same prefix followed by a number, both of one width or neither "
+            "zero-padded (SN-0007:SN-0010, ABC9:ABC12)")
+        raise ValueError(f"range {first}:{last} cannot be counted out: {why}")
+    if len(readings) > 1:
+        ways = " or ".join(f"{r.prefix} {r.start} to {r.stop} ({r.stop - r.start + 1} numbers)"
+                           for r in sorted(readings.values(), key=lambda r: len(r.prefix)))
+        raise ValueError(f"range {first}:{last} can be counted out two ways, {ways}: ask the vendor for one "
+                         f"with zero-padded numbers of one width")
+    [reading] = readings.values()
+    count = reading.stop - reading.start + 1
+    if count > RANGE_LIMIT:
+        raise ValueError(f"range {first}:{last} has {count} numbers, more than {RANGE_LIMIT}: is its last mistyped?")
+    return [f"{reading.prefix}{n:0{reading.width}d}" for n in range(reading.start, reading.stop + 1)]
+
+
+def _readings(first: str, last: str, backwards: bool = False) -> list[_Reading]:
+    """Each split of both ends into one prefix and a number that counts from the first to the last (`backwards`:
+    or down to it). Every reading begins with `first` and ends with `last`, so two with the same count are the
+    same numbers."""
+    found = []
+    for cut in range(min(len(first), len(last))):
+        if cut and first[cut - 1] != last[cut - 1]:
+            break                                  # the prefixes differ from here on
+        head, tail = first[cut:], last[cut:]
+        if not (head.isdecimal() and tail.isdecimal() and head.isascii() and tail.isascii()):
+            continue
+        start, stop = int(head), int(tail)
+        if start > stop and not backwards:
+            continue
+        if len(head) == len(tail):
+            found.append(_Reading(first[:cut], start, stop, len(head)))
+        elif (head == "0" or head[0] != "0") and tail[0] != "0":
+            found.append(_Reading(first[:cut], start, stop, 0))
+    return found

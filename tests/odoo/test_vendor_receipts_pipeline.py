@@ -242,3 +242,30 @@ async def test_desadv_pia_with_an_item_id_and_serials_gives_both(tmp_path: Path,
     assert done.state is State.DONE, done.last_error
     assert serial_lines(odoo, po) == [(1, 1.0, f"SN-{n}") for n in range(1, 5)]
     assert received(odoo, po) == [4.0]
+
+
+@pytest.mark.parametrize(("gin", "held"), [
+    ("ABC9:ABC12", ""),
+    ("ABC19:ABC110", "segment 9 GIN element GIN02: range ABC19:ABC110 can be counted out two ways"),
+    ("ABC00001:ABC99999", "segment 9 GIN element GIN02: range ABC00001:ABC99999 has 99999 numbers, more than"),
+], ids=["unpadded", "ambiguous", "mistyped"])
+async def test_desadv_gin_range_through_the_pipeline(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+                                                    odoo: odoorpc.ODOO, gin: str, held: str) -> None:
+    """Four serial-tracked widgets given as one GIN range numbered without zero padding (ABC9:ABC12) are received
+    one line each. A range that reads two ways, or one whose mistyped end would make thousands of received
+    lines, quarantines the notice naming the segment, its element and both ends, and nothing reaches Odoo."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 4, 7.5)])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = DESADV_PARTNER
+    body = ["BGM+351+DA-84+9", "DTM+137:20261129:102", f"RFF+ON:{name}", "NAD+SU+4000000000009::9", "CPS+1",
+            "LIN+1++0614141000012:EN", "QTY+12:4:PCE", f"GIN+BN+{gin}"]
+    message = await pipeline.submit(interchange(body), IntakeMeta(channel="sftp", filename="desadv_84.edi",
+                                                                  partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    if not held:
+        assert done.state is State.DONE, done.last_error
+        assert serial_lines(odoo, po) == sorted((1, 1.0, f"ABC{n}") for n in range(9, 13))
+        return
+    assert done.state is State.QUARANTINED and held in (done.last_error or "")
+    assert received(odoo, po) == [0.0] and journal.odoo_links(done.id) == []
