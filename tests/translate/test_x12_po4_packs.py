@@ -20,20 +20,24 @@ from tests.translate.helpers import interchange, registry, render_x12_base
 PROFILES = ProfileRegistry.load([])
 
 
-def order(po4: str, profiles: ProfileRegistry = PROFILES, profile: str | None = None) -> PurchaseOrder:
+def order(po4: str, profiles: ProfileRegistry = PROFILES, profile: str | None = None,
+          version: str = "004010") -> PurchaseOrder:
     result = x12.parse(interchange(["BEG*00*SA*PO-9**20261127", "N1*ST*DC 1*92*01",
-                                    "PO1*1*48*EA*12.50*PE*BP*BB-1001", po4, "CTT*1"]))
+                                    "PO1*1*48*EA*12.50*PE*BP*BB-1001", po4, "CTT*1"], version=version))
     assert not result.errors, result.errors
     [doc] = translate(result.transactions[0], None, profiles, profile=profile)
     assert isinstance(doc, PurchaseOrder)
     return doc
 
 
+@pytest.mark.parametrize("version", ["004010", "005010"])
 @pytest.mark.parametrize(("po4", "pack", "inner"), [("PO4*12*1*EA", 12, None),
                                                     ("PO4*24*12*OZ***********6", 24, 6),
                                                     ("PO4*4*************1", 4, 1)])
-def test_the_inner_pack_is_po414_and_po402_is_the_size(po4: str, pack: int, inner: int | None) -> None:
-    line = order(po4).lines[0]
+def test_the_inner_pack_is_po414_and_po402_is_the_size(po4: str, pack: int, inner: int | None, version: str) -> None:
+    doc = order(po4, version=version)
+    assert doc.source.version == version
+    line = doc.lines[0]
     assert (line.pack_size, line.inner_pack) == (Decimal(pack), None if inner is None else Decimal(inner))
 
 
