@@ -237,3 +237,20 @@ def test_a_line_allowance_that_is_no_whole_amount_per_unit_is_refused_in_cxml(re
     with pytest.raises(TranslationError, match=r"line 1: allowance discount: 10.00 over 3 units is no exact amount "
                                                r"per unit"):
         _rendered(uneven, "OrderRequest", "cxml-orderrequest", registry, tmp_path)
+
+
+def test_a_ubl_20_invoice_delivery_address_is_its_ship_to(registry: ProfileRegistry) -> None:
+    """A UBL 2.0 invoice (the corpus's SimplerInvoicing one, given a Delivery as 2.0 writes it) names where the
+    goods went in DeliveryAddress: read as the ship-to's address, as the 2.1 DeliveryLocation/Address is."""
+    text = (CORPUS / "xml" / "ubl-2.0_Invoice_oca_simplerinvoicing-nl.xml").read_text(encoding="utf-8")
+    at = text.index("<cac:PaymentMeans>")
+    text = (text[:at] + "<cac:Delivery><cac:DeliveryAddress><cbc:StreetName>Havenstraat 7</cbc:StreetName>"
+            "<cbc:CityName>Rotterdam</cbc:CityName><cbc:PostalZone>3011 AA</cbc:PostalZone><cac:Country>"
+            "<cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:DeliveryAddress></cac:Delivery>"
+            + text[at:])
+    result = parse(text.encode())
+    [doc] = [d for tx in result.transactions for d in translate(tx, None, registry, profile="ubl-2.1-invoice")]
+    place = doc.party("ship_to")
+    assert place is not None and place.address is not None
+    assert (place.address.lines, place.address.city, place.address.postal_code, place.address.country) == (
+        ["Havenstraat 7"], "Rotterdam", "3011 AA", "NL")
