@@ -46,8 +46,10 @@ PO_BODY = [
 ]
 
 
-def render_x12_base(doc: Document, doc_type: str, tmp: Path, profiles: ProfileRegistry) -> bytes:
-    """`doc` written with the 004010 base profile of `doc_type` for a partner that has only that (fresh journal)."""
+def render_x12_base(doc: Document, doc_type: str, tmp: Path, profiles: ProfileRegistry,
+                    profile: str | None = None) -> bytes:
+    """`doc` written with the 004010 base profile of `doc_type` (or `profile`, one built on it) for a partner that
+    has only that (fresh journal)."""
     from datetime import datetime
 
     from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
@@ -55,8 +57,8 @@ def render_x12_base(doc: Document, doc_type: str, tmp: Path, profiles: ProfileRe
     from gateway.translate import render
     partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
                             documents=[DocumentSettings(type=doc_type, direction="out",
-                                                        profile=f"x12-004010-{doc_type}")])
-    journal = SqliteJournal(tmp / "render.sqlite3")
+                                                        profile=profile or f"x12-004010-{doc_type}")])
+    journal = SqliteJournal(tmp / f"{profile or 'render'}.sqlite3")
     try:
         return render(doc, partner, profiles, journal, doc_type, our_ids=OurIds(x12=X12Id(qualifier="ZZ",
                                                                                         id="ACMEDIST")),

@@ -73,19 +73,6 @@ structure:
 """
 
 
-def render_with(doc: PurchaseOrder, profiles: ProfileRegistry, profile: str, tmp: Path) -> bytes:
-    from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
-    from gateway.journal.sqlite import SqliteJournal
-    from gateway.translate import render
-    partner = PartnerConfig(id="p", x12=X12Settings(ids=[X12Id(id="P")], version="004010"),
-                            documents=[DocumentSettings(type="850", direction="out", profile=profile)])
-    journal = SqliteJournal(tmp / f"{profile}.sqlite3")
-    try:
-        return render(doc, partner, profiles, journal, "850", our_ids=OurIds(x12=X12Id(qualifier="ZZ", id="US"))).data
-    finally:
-        journal.close()
-
-
 def test_a_partner_that_sends_the_inner_pack_in_po402_says_so_in_its_profile(tmp_path: Path) -> None:
     """docs/profiles.md's override: PO402 read as the inner pack, and written with a PO403 so that P0203 holds;
     without the unit the written order is held by the outbound check, naming the note."""
@@ -93,9 +80,9 @@ def test_a_partner_that_sends_the_inner_pack_in_po402_says_so_in_its_profile(tmp
     profiles = registry(tmp_path / "profiles", {"oldguide-850.yaml": PO402_PARTNER, "nounit-850.yaml": no_unit})
     doc = order("PO4*12*2*EA", profiles, "oldguide-850")
     assert (doc.lines[0].pack_size, doc.lines[0].inner_pack) == (Decimal(12), Decimal(2))
-    assert b"PO4*12*2*EA~" in render_with(doc, profiles, "oldguide-850", tmp_path)
+    assert b"PO4*12*2*EA~" in render_x12_base(doc, "850", tmp_path, profiles, "oldguide-850")
     with pytest.raises(TranslationError, match="PO402, PO403 must be used together"):
-        render_with(doc, profiles, "nounit-850", tmp_path)
+        render_x12_base(doc, "850", tmp_path, profiles, "nounit-850")
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
