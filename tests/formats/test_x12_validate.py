@@ -805,3 +805,20 @@ def test_pallet_information_of_a_ship_notice_is_checked(version: str) -> None:
         [("PAL", 10, None)]
     assert where(read("856", insert(SHIP_NOTICE, 8, "PAL*4*5*8*40******IN*1450"), version, fid="SH")) == \
         [("PAL", 7, None), ("PAL", 12, None)]       # L10070809 is reported at the first of PAL07-09
+
+
+def test_order_heading_and_message_text_are_checked_to_their_last_element() -> None:
+    """BEG was described to BEG10 and 005010's MTX to MTX02, so a security level three long in BEG11, a
+    transaction type code in BEG12 or MTX's second text, carriage control, line count and language went
+    unchecked. MTX's notes: C0102 (a note code needs its text), C0302, C0504 (a line count needs its
+    carriage control)."""
+    assert read("850", [PO[0] + "******00*NE", *PO[1:]]) == []
+    assert where(read("850", [PO[0] + "******001", *PO[1:]])) == [("BEG", 11, None)]
+    assert where(read("850", [PO[0] + "*******NEW", *PO[1:]])) == [("BEG", 12, None)]
+    mtx = "MTX*LIN*GIFT WRAP*IN BLUE PAPER*AA*2*en"
+    assert read("850", insert(PO, 7, mtx), version="005010") == []
+    assert where(read("850", insert(PO, 7, "MTX*LIN"), version="005010")) == [("MTX", 2, None)]
+    assert where(read("850", insert(PO, 7, "MTX*LIN*GIFT WRAP*IN BLUE PAPER**2"), version="005010")) == \
+        [("MTX", 4, None)]
+    assert where(read("850", insert(PO, 7, "MTX*LIN*GIFT WRAP*IN BLUE PAPER*AA*2*ENGL"), version="005010")) == \
+        [("MTX", 6, None)]
