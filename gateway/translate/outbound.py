@@ -228,6 +228,9 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     if hook is not None:
         try:
             data = hook(data) or data
+        except TranslationError as exc:           # the hook refused the document, saying why: no failure of it
+            where = profile.where("hooks")
+            raise TranslationError(exc.message, exc.location, profile=f"{where[0]}:{where[1]}") from None
         except Exception as exc:  # noqa: BLE001 - a profile hook failed: name it
             where = profile.where("hooks")
             raise TranslationError(f"before_write hook failed: {type(exc).__name__}: {exc}",

@@ -234,9 +234,15 @@ def test_a_line_allowance_that_is_no_whole_amount_per_unit_is_refused_in_cxml(re
     line = doc.lines[0].model_copy(update={"quantity": Decimal(3), "allowances_charges": [
         AllowanceCharge(kind="allowance", code="discount", amount=Decimal("10.00"))]})
     uneven = doc.model_copy(update={"lines": [line, *doc.lines[1:]]})
-    with pytest.raises(TranslationError, match=r"line 1: allowance discount: 10.00 over 3 units is no exact amount "
-                                               r"per unit"):
+    with pytest.raises(TranslationError) as err:
         _rendered(uneven, "OrderRequest", "cxml-orderrequest", registry, tmp_path)
+    assert err.value.message.startswith("line 1: allowance discount: 10.00 over 3 units is no exact amount per unit")
+    assert err.value.profile is not None and "cxml-orderrequest.yaml:" in err.value.profile
+    percent = line.model_copy(update={"allowances_charges": [
+        AllowanceCharge(kind="allowance", code="discount", percent=Decimal(10))]})
+    written = _rendered(doc.model_copy(update={"lines": [percent, *doc.lines[1:]]}), "OrderRequest",
+                        "cxml-orderrequest", registry, tmp_path)
+    assert b'<DeductionPercent percent="10"/>' in written
 
 
 def test_a_ubl_20_invoice_delivery_address_is_its_ship_to(registry: ProfileRegistry) -> None:
