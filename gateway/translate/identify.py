@@ -94,33 +94,45 @@ def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, Partn
             raise PartnerUnknown(f"partner {channel_partner.id} is not active (active: false)")
     found: PartnerConfig | None = channel_partner
     for env in result.interchanges:
-        group = next((g for g in result.groups if _group_in(result, g, env)), None)
-        if not _addressed_to_us(env, group, our_ids):
-            gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
-            raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
-                                 f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us")
-        claimants = [p for p in partners.values() if p.active and _envelope_claims(p, env, group)]
-        if channel_partner is not None:
-            if claimants and channel_partner not in claimants:
-                raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
-                                     f"{_describe(env, group)}, which belongs to {claimants[0].id}")
-            if not claimants and _has_ids(channel_partner, env.syntax):
-                raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
-                                     f"{_describe(env, group)}, not one of its configured ids")
-            partner = channel_partner
-        elif claimants:
-            partner = claimants[0]
+        # every functional group speaks for itself: a second GS with another sender is not waved through
+        groups: list[Group | None] = [g for g in result.groups if _group_in(result, g, env)]
+        for group in groups or [None]:
+            partner = _partner_of(env, group, meta, partners, our_ids, channel_partner)
             if found is not None and found is not partner:
-                raise PartnerUnknown(f"one file holds interchanges of two partners ({found.id}, {partner.id})")
-        else:
-            raise PartnerUnknown(f"no partner matches {_describe(env, group)} "
-                                 f"(received over {meta.channel}, file {meta.filename})")
-        _check_test_flag(partner, env)
-        found = partner
+                raise PartnerUnknown(f"one file holds documents of two partners ({found.id}, {partner.id})")
+            _check_test_flag(partner, env)
+            found = partner
     if found is None:
         raise PartnerUnknown(f"no partner for {meta.filename}: it has no envelope and the {meta.channel} "
                              "channel does not say who sent it")
     return found
+
+
+def _partner_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: Mapping[str, PartnerConfig],
+                our_ids: OurIds | None, channel_partner: PartnerConfig | None) -> PartnerConfig:
+    """The partner one interchange (and one of its groups) comes from, or PartnerUnknown saying why none."""
+    if not _addressed_to_us(env, group, our_ids):
+        gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
+        raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
+                             f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us")
+    claimants = [p for p in partners.values() if p.active and _envelope_claims(p, env, group)]
+    if channel_partner is not None:
+        if claimants and channel_partner not in claimants:
+            raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
+                                 f"{_describe(env, group)}, which belongs to {claimants[0].id}")
+        if not claimants and _has_ids(channel_partner, env.syntax):
+            raise PartnerUnknown(f"file from {meta.channel} partner {channel_partner.id} carries "
+                                 f"{_describe(env, group)}, not one of its configured ids")
+        return channel_partner
+    if len(claimants) > 1:
+        # lint refuses one id for two partners of a shared inbox, so this is an ISA of one and a GS02 of another
+        raise PartnerUnknown(f"{_describe(env, group)} name different partners "
+                             f"({', '.join(p.id for p in claimants)}): an interchange's sender and its group's "
+                             "sender must be the same partner's")
+    if not claimants:
+        raise PartnerUnknown(f"no partner matches {_describe(env, group)} "
+                             f"(received over {meta.channel}, file {meta.filename})")
+    return claimants[0]
 
 
 def _group_in(result: ParseResult, group: Group, env: Envelope) -> bool:

@@ -123,3 +123,28 @@ def test_xml_sender_id_and_channel_only_csv_partner() -> None:
     assert identify(csv_result, meta("sftp", "shopmarket"), {"cx": buyer, "shopmarket": shop}, None).id == "shopmarket"
     with pytest.raises(PartnerUnknown, match="channel does not say who sent it"):
         identify(csv_result, meta("folder"), {"cx": buyer, "shopmarket": shop}, None)
+
+
+def test_isa_of_one_partner_and_gs02_of_another_is_refused(config: LoadedConfig) -> None:
+    """Both claim the file in the shared inbox; it went to whichever partner file came first."""
+    result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="NORTHWIND"))
+    with pytest.raises(PartnerUnknown, match=r"ISA05/06 ZZ/BIGBOXRETAIL, GS02 NORTHWIND name different partners "
+                                             r"\(bigbox, northwind\)"):
+        identify(result, meta(), config.partners, config.gateway.our_ids)
+
+
+def test_each_group_names_its_partner(config: LoadedConfig) -> None:
+    """A hub's interchange (an ISA id nobody has) with a BIGBOX group, then a NORTHWIND one: only the first group
+    was looked at, and NORTHWIND's order went to bigbox."""
+    text = interchange(PO_BODY, sender=("ZZ", "BB-NEWHUB"), gs_sender="BIGBOX").decode()
+    head, rest = text.split("GS*", 1)
+    group = "GS*" + rest[:rest.index("IEA*")]
+    second = group.replace("GS*PO*BIGBOX*", "GS*PO*NORTHWIND*").replace("*101*X*", "*102*X*").replace(
+        "GE*1*101", "GE*1*102")
+    data = (head + group + second + rest[rest.index("IEA*"):]).replace("IEA*1*", "IEA*2*").encode()
+    result = parse(data)
+    assert len(result.groups) == 2 and not result.errors, result.errors
+    with pytest.raises(PartnerUnknown, match=r"one file holds documents of two partners \(bigbox, northwind\)"):
+        identify(result, meta(), config.partners, config.gateway.our_ids)
+    same = data.replace(b"GS*PO*NORTHWIND*", b"GS*PO*BIGBOX*")
+    assert identify(parse(same), meta(), config.partners, config.gateway.our_ids).id == "bigbox"
