@@ -277,12 +277,13 @@ def check_tracking(label: str, item: ShipItem, product: str, tracking: str, vali
     numbers: Odoo refuses to validate it without, after the notice's lines were written. Held before."""
     if validating and tracking == "serial" and not item.serials:
         raise OdooRejected(f"{label}: {product} is tracked by serial number in Odoo and the notice gives none "
-                           f"(X12 REF*SE or an SN pair, EDIFACT GIN+BN, UBL SerialID), so Odoo would not validate "
-                           f"the receipt; nothing was written: receive it in Odoo, scanning the serial numbers")
+                           f"(X12 REF*SE or an SN pair, EDIFACT GIN+BN or PIA ..:SN, UBL SerialID, cXML AssetInfo "
+                           f"serialNumber), so Odoo would not validate the receipt; nothing was written: receive it "
+                           f"in Odoo, scanning the serial numbers")
     if validating and tracking == "lot" and not item.lot:
         raise OdooRejected(f"{label}: {product} is tracked by lot in Odoo and the notice gives no lot (X12 REF*LT, "
-                           f"EDIFACT PIA ..:NB, UBL LotNumberID), so Odoo would not validate the receipt; nothing "
-                           f"was written: receive it in Odoo, entering the lot")
+                           f"EDIFACT PIA ..:NB, UBL LotNumberID, cXML Batch/SupplierBatchID), so Odoo would not "
+                           f"validate the receipt; nothing was written: receive it in Odoo, entering the lot")
 
 
 def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom: int | None,

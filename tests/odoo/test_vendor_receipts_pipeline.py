@@ -269,3 +269,43 @@ async def test_desadv_gin_range_through_the_pipeline(tmp_path: Path, examples: L
         return
     assert done.state is State.QUARANTINED and held in (done.last_error or "")
     assert received(odoo, po) == [0.0] and journal.odoo_links(done.id) == []
+
+
+def ship_notice_request(po: str, item: str) -> bytes:
+    """A vendor's cXML ShipNoticeRequest for `po` with one ShipNoticeItem holding `item` after its ItemID."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><cXML payloadID="1@widgetworks" timestamp="2026-11-29T09:00:00">'
+            '<Header><From><Credential domain="NetworkID"><Identity>4000000000009</Identity></Credential></From>'
+            '<To><Credential domain="NetworkID"><Identity>ACMEDIST</Identity></Credential></To>'
+            '<Sender><Credential domain="NetworkID"><Identity>4000000000009</Identity></Credential>'
+            '<UserAgent>test</UserAgent></Sender></Header><Request><ShipNoticeRequest>'
+            '<ShipNoticeHeader shipmentID="SN-CX-1" noticeDate="2026-11-29T09:00:00"/>'
+            f'<ShipNoticePortion><OrderReference orderID="{po}"/>'
+            f'<ShipNoticeItem quantity="3" lineNumber="1"><ItemID><SupplierPartID>WW-WB-100</SupplierPartID></ItemID>'
+            f'{item}</ShipNoticeItem></ShipNoticePortion></ShipNoticeRequest></Request></cXML>').encode()
+
+
+@pytest.mark.parametrize("how", ["serial", "lot"])
+def test_cxml_ship_notice_serials_and_batch_reach_the_receipt(client: OdooClient, odoo: odoorpc.ODOO,
+                                                              how: str) -> None:
+    """A cXML ShipNoticeItem gives a serial-tracked product's serial numbers as AssetInfo serialNumber (one per
+    unit) and a lot-tracked one's batch as Batch/SupplierBatchID: read by the base profile and received on the
+    receipt, which validates. Neither was read, so with validate_receipts the notice was held for a tracked
+    product sent without its serials or lot."""
+    track(odoo, how)
+    po, name = purchase(odoo, [(1, 3, 7.5)])
+    item = ('<UnitOfMeasure>EA</UnitOfMeasure>' + ('<AssetInfo serialNumber="CX-1"/><AssetInfo serialNumber="CX-2"/>'
+                                                    '<AssetInfo tagNumber="T-9" serialNumber="CX-3"/>'
+                                                    if how == "serial" else
+                                                    '<Batch><SupplierBatchID>B-77</SupplierBatchID></Batch>'))
+    partner = PartnerConfig.model_validate({
+        "id": "widgetworks", "odoo": {"partner_ref": "WIDGETWORKS", "validate_receipts": True},
+        "xml": {"ids": ["4000000000009"]},
+        "documents": [{"type": "ShipNoticeRequest", "direction": "in", "profile": "cxml-shipnoticerequest"}]})
+    result = parse(ship_notice_request(name, item))
+    assert [str(i) for i in result.errors] == []
+    [doc] = [d for tx in result.transactions for d in translate(tx, partner, ProfileRegistry.load([]),
+                                                                profile="cxml-shipnoticerequest")]
+    post(client, doc, partner, Cache())
+    expected = [(1, 1.0, "CX-1"), (1, 1.0, "CX-2"), (1, 1.0, "CX-3")] if how == "serial" else [(1, 3.0, "B-77")]
+    assert serial_lines(odoo, po) == expected
+    assert received(odoo, po) == [3.0]
