@@ -822,3 +822,27 @@ def test_order_heading_and_message_text_are_checked_to_their_last_element() -> N
         [("MTX", 4, None)]
     assert where(read("850", insert(PO, 7, "MTX*LIN*GIFT WRAP*IN BLUE PAPER*AA*2*ENGL"), version="005010")) == \
         [("MTX", 6, None)]
+
+
+@pytest.mark.parametrize(("doc", "fid", "body", "wrong", "found"), [
+    ("856", "SH", insert(SHIP_NOTICE, 8, "GF*CT*C-778**125.50"), insert(SHIP_NOTICE, 8, "GF*CT"), [("GF", 2, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, "GF*CT*C-778**125.50"), insert(SHIP_NOTICE, 8, "GF*CT*C-778**12.5.0"),
+     [("GF", 4, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, "ETD*ZZ*A*AE*AUTH-1"), insert(SHIP_NOTICE, 8, "ETD*ZZ"), [("ETD", 2, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, "ETD*ZZ*A*AE*AUTH-1"), insert(SHIP_NOTICE, 8, "ETD*ZZ*A*AE"),
+     [("ETD", 4, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, "ETD*ZZ*A*AE*AUTH-1"), insert(SHIP_NOTICE, 8, "ETD*ZZZ*A"), [("ETD", 1, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, "TSD*1*A"), insert(SHIP_NOTICE, 8, "TSD*" + "1" * 21), [("TSD", 1, None)]),
+    ("846", "IB", insert(ADVICE, 2, "DD*01*ZZ*CT*C-1*02*ZZ*10*Y"), insert(ADVICE, 2, "DD*01*ZZ*CT*C-1*02*ZZ*10*YES"),
+     [("DD", 8, None)]),
+    ("846", "IB", insert(ADVICE, 2, "DD*01*ZZ*CT*C-1*02*ZZ*10*Y"), insert(ADVICE, 2, "DD*01*ZZZZ"), [("DD", 2, None)]),
+])
+def test_furnished_goods_excess_transport_trailer_and_demand_details_are_checked(
+        doc: str, fid: str, body: list[str], wrong: list[str], found: list[tuple[str, int, None]]) -> None:
+    """GF (P0102 P0506 P0809), ETD (P0304), TSD and the 846's DD had only a count, so a reference id without its
+    qualifier, a premium freight reason without who pays for it or a stock indicator 'YES' went by. ETD05,
+    TSD02 and DD's syntax notes are left undescribed (not verified). The dictionary's element 626 was named
+    'Unit Price' (R 1/10), used nowhere; X12's 626 is the Excess Transportation Reason Code (ID 1/2)."""
+    assert read(doc, body, fid=fid) == []
+    assert read(doc, body, "005010", fid=fid) == []
+    assert where(read(doc, wrong, fid=fid)) == found
