@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from gateway.logs import redact_url
 from gateway.ops.health import CheckResult
 from gateway.ops.queries import PartnerFlow, Row
+from gateway.transports.as2.ledger import OwedMdn
 
 RAW_LIMIT = 256 * 1024   # bytes of a file shown inline; the rest is cut with a note
 
@@ -109,6 +111,7 @@ class Board:
     dead: list[Row]
     overdue: list[tuple[Row, str, str, str]]
     recent: list[Row]
+    unsent_mdns: list[OwedMdn] = field(default_factory=list)    # async MDNs we owe, refused or given up
 
 
 def _partner_link(partner: str | None) -> str:
@@ -152,6 +155,11 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
                     for r, kind, ctrl, due in board.overdue]
     recent_rows = [[_when(r.updated_at), _link(r), *who(r), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
                     f"<code>{esc(r.filename)}</code>"] for r in board.recent]
+    mdn_rows = [_mdn_row(m, show_partner) for m in board.unsent_mdns]
+    unsent = [_section("mdns", "Asynchronous MDNs not sent", len(mdn_rows), (
+        '<p class="empty">The partner has no receipt for these messages. Once its settings allow the URL (or it '
+        "gives another): <code>edi-gateway mdn resend MESSAGE</code>.</p>") + _table(
+        ["Message", *partner_head, "AS2 Message-ID", "State", "To", "Why"], mdn_rows, ""))] if mdn_rows else []
     return [
         _section("flow", "Flow per partner" if show_partner else "Flow", len(board.flows), _table(
             ["Partner", "Files received", "Posted to Odoo", "Acks sent / received", "Sent out", "In flight",
@@ -165,6 +173,7 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
         _section("overdue", "Overdue acknowledgements", len(board.overdue), _table(
             ["Message", *partner_head, "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
             "No acknowledgement is overdue.")),
+        *unsent,
         _section("dead", "Dead letters", len(board.dead), _table(
             ["Message", *partner_head, "Dir", "Type", "Attempts", "Last error"], dead_rows, "No dead letters.",
             {3 + shift})),
@@ -172,6 +181,14 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
             ["Last change", "Message", *partner_head, "Dir", "Type", "State", "File"], recent_rows,
             "No messages yet.")),
     ]
+
+
+def _mdn_row(owed: OwedMdn, show_partner: bool) -> list[str]:
+    message = (f'<a href="/messages/{esc(owed.journal_id)}"><code>{esc(owed.journal_id)}</code></a>'
+               if owed.journal_id else "?")
+    return [message, *([_partner_link(owed.partner)] if show_partner else []),
+            f"<code>{esc(owed.message_id)}</code>", esc(owed.state), f"<code>{esc(redact_url(owed.url))}</code>",
+            f'<span class="err">{esc(owed.last_error or "")}</span>']
 
 
 def notices(lines: list[str]) -> str:

@@ -33,7 +33,7 @@ from gateway.ops.certificates import CertificateInUse, certificates_in_use, expi
 from gateway.ops.disk import FreeSpace, free_space, low_space_warnings
 from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
-from gateway.transports.as2.ledger import owed_text
+from gateway.transports.as2.ledger import Ledger, OwedMdn, owed_text
 
 log = logging.getLogger("gateway.ops")
 
@@ -166,7 +166,26 @@ def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Bo
     return pages.Board(flows=flows, partner_names=known, stuck=q.stuck(now, stuck_after, partner=partner),
                        stuck_after=stuck_after, quarantined=q.quarantined(partner=partner),
                        dead=q.dead(partner=partner), overdue=q.overdue_acks(now, partner=partner),
-                       recent=q.recent(50 if partner else 25, partner=partner))
+                       recent=q.recent(50 if partner else 25, partner=partner),
+                       unsent_mdns=_unsent_mdns(request.app[STATE]["as2_ledger"], partner))
+
+
+def _unsent_mdns(path: Path, partner: str | None) -> list[OwedMdn]:
+    """The async MDNs we owe that were refused or given up, newest first (read-only from state/as2.sqlite3);
+    none without an AS2 ledger, or with one an earlier release made that the AS2 part has not opened yet."""
+    if not path.is_file():
+        return []
+    try:
+        ledger = Ledger(path, read_only=True)
+        try:
+            found = [m for state in ("refused", "failed") for m in ledger.owed_mdns(partner=partner, state=state,
+                                                                                  limit=50)]
+        finally:
+            ledger.close()
+    except sqlite3.Error as exc:
+        log.warning("status page: the async MDN queue in %s cannot be read: %s", path, exc)
+        return []
+    return sorted(found, key=lambda m: m.id, reverse=True)
 
 
 async def status(request: web.Request) -> web.Response:
@@ -239,6 +258,7 @@ def build_app(ctx: Any) -> web.Application:
     app[READINESS] = Readiness(default_checks(ctx))
     app[STATE] = {"stuck_after_minutes": config.ops.stuck_after_minutes, "host_names": _host_names(config.ops.host),
                   "archive_dir": Path(getattr(getattr(ctx, "archive", None), "root", None) or config.archive_dir),
+                  "as2_ledger": Path(config.state_dir) / "as2.sqlite3",
                   "ctx": ctx}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/healthz/live", live)

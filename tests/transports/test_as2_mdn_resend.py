@@ -138,6 +138,10 @@ async def test_an_mdn_refused_or_given_up_is_noted_listed_and_sent_again_after_t
                 assert f"asynchronous MDN not sent, {state}" in shown and why in shown
                 assert f"edi-gateway mdn resend {ids[name]}" in shown
         assert "Async MDN" in page(f"http://127.0.0.1:{ops_port}/messages/{ids['named']}")
+        for where in ("/", "/partners/bigbox"):          # the overview and the partner's page list all three
+            section = page(f"http://127.0.0.1:{ops_port}{where}").split('id="mdns"')[1].split("</section>")[0]
+            assert all(f'href="/messages/{ids[name]}"' in section for name in urls)
+            assert "<td>failed</td>" in section and "is a loopback address" in section
         assert "asynchronous MDNs not sent: 1 failed, 2 refused" in cli("status", config=ws.config).stdout
         text = mdn(ws, "list", "--partner", "bigbox").stdout
         assert all(ids[name] in text for name in urls) and "<named@bigbox>" in text and "refused" in text
@@ -167,6 +171,7 @@ async def test_an_mdn_refused_or_given_up_is_noted_listed_and_sent_again_after_t
         await asyncio.to_thread(wait_for, lambda: settled(ws) == ["sent"] * 3, 30, 0.05, "all three sent")
         assert len(listed(ws, "sent")) == 3
         assert "MDNs not sent" not in cli("status", config=ws.config).stdout
+        assert 'id="mdns"' not in page(f"http://127.0.0.1:{ops_port}/")
         for name in urls:
             assert json.loads(ws.messages(id=ids[name])[0]["meta"])["async_mdn"]["state"] == "sent"
         assert "asynchronous MDN sent" in show(ws, ids["named"])

@@ -77,14 +77,19 @@ class SentRecord:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """`read_only`: a look that changes nothing (the status page), at a file the AS2 part made and opened."""
+        self._lock = threading.Lock()
+        if read_only:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0, check_same_thread=False,
+                                       isolation_level=None)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
         _add_columns(self._db)
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._db.close()
