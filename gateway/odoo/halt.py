@@ -3,10 +3,12 @@
 The client's calls block in threads on sockets (odoorpc and JSON-2 are synchronous): a call to an Odoo
 that took the connection and never answers would hold the stop for `odoo.timeout` (60 s), past
 `drain_seconds`. `Halt` is the stop event the client is given: its connections register their
-sockets with it, and `set()` shuts them down, so a read blocked on one returns at once (end of file)
-and the call ends, which the client reports as `OdooStopped` (see `client.retrying`). A socket made
-after the stop is shut down as it registers: no Odoo call outlives the stop by more than its own
-TCP connect (or TLS handshake), which is still bounded by `odoo.timeout` alone.
+sockets with it before they connect, and `set()` shuts them down, so a connect to an address that
+drops packets, or a read blocked on an Odoo that took the connection and says nothing, returns at once
+(connection reset, end of file) and the call ends, which the client reports as `OdooStopped` (see
+`client.retrying`). A socket made after the stop is shut down as it registers. Not covered: a TLS
+handshake the server never completes (the socket is TLS's own then, made inside `wrap_socket`), still
+bounded by `odoo.timeout` alone.
 
 A call's outcome is then unknown, as after any dropped connection: posting searches before it
 creates, so the next start finds a record whose answer the stop cut off instead of doubling it.
@@ -59,24 +61,47 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
+def _open(halt: Halt, address: tuple[str, int], timeout: object = None,
+          source_address: tuple[str, int] | None = None) -> socket.socket:
+    """socket.create_connection, but each socket tracked before its connect (which the stop can then end);
+    http.client calls it through its `_create_connection` attribute, there for such substitutes."""
+    host, port = address
+    failure: OSError = OSError(f"no address found for {host}")
+    for family, kind, proto, _, target in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            halt.track(sock)
+            if halt.is_set():
+                raise ConnectionAbortedError("the gateway is stopping")
+            if timeout is None or isinstance(timeout, (int, float)):    # else http.client's "the default"
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(target)
+            return sock
+        except OSError as exc:
+            sock.close()
+            if halt.is_set():
+                raise
+            failure = exc
+    raise failure
+
+
 class _Connection(http.client.HTTPConnection):
     def __init__(self, *args: Any, halt: Halt, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._halt = halt
-
-    def connect(self) -> None:
-        super().connect()
-        self._halt.track(self.sock)
+        self._create_connection = partial(_open, halt)
 
 
 class _TlsConnection(http.client.HTTPSConnection):
     def __init__(self, *args: Any, halt: Halt, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._create_connection = partial(_open, halt)
         self._halt = halt
 
     def connect(self) -> None:
         super().connect()
-        self._halt.track(self.sock)
+        self._halt.track(self.sock)      # the TLS socket: the one whose fd the reads use from now on
 
 
 class _HttpHandler(urllib.request.HTTPHandler):

@@ -5,14 +5,18 @@ network after Odoo committed: the exactly-once case of a create whose answer was
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 
 
 class SilentOdoo:
-    """Takes connections on 127.0.0.1 and never answers (an Odoo stuck behind a lock, a hung proxy)."""
+    """Takes connections on 127.0.0.1 and never answers (an Odoo stuck behind a lock, a hung proxy). With `tls`,
+    it completes each TLS handshake first (a TLS front end whose Odoo hangs); `greeted` lists those done."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
+        self.greeted: list[ssl.SSLSocket] = []
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.05)
         self.port = int(self.sock.getsockname()[1])
@@ -32,11 +36,19 @@ class SilentOdoo:
 
     def handle(self, conn: socket.socket) -> None:
         """Say nothing: the connection stays open until `close`."""
+        if self.tls is not None:
+            threading.Thread(target=self._greet, args=(conn, self.tls), daemon=True).start()
+
+    def _greet(self, conn: socket.socket, tls: ssl.SSLContext) -> None:
+        try:
+            self.greeted.append(tls.wrap_socket(conn, server_side=True))
+        except OSError:
+            pass                                    # the client gave up during the handshake
 
     def close(self) -> None:
         self.closing.set()
         self.thread.join(5)
-        for conn in [*self.accepted, self.sock]:
+        for conn in [*self.greeted, *self.accepted, self.sock]:
             conn.close()
 
 
@@ -87,3 +99,35 @@ def _read_request(conn: socket.socket) -> bytes:
             raise ConnectionError("the client closed before its request was complete")
         body += chunk
     return data[: len(head) + 4] + body
+
+
+class UnreachableOdoo:
+    """An address whose SYNs go unanswered, as behind a firewall that drops them: a loopback listener that never
+    accepts, its one-place accept queue filled, so the kernel drops further connection attempts (Linux)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.port = int(self.sock.getsockname()[1])
+        self.filling: list[socket.socket] = []
+        while True:                                  # until one connect goes unanswered: the queue is full
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.settimeout(0.5)
+            try:
+                probe.connect(("127.0.0.1", self.port))
+            except TimeoutError:
+                probe.close()
+                break
+            self.filling.append(probe)
+
+    def connecting(self) -> int:
+        """How many sockets wait in SYN_SENT for this address (/proc/net/tcp state 02)."""
+        target = f"0100007F:{self.port:04X}"
+        with open("/proc/net/tcp", encoding="ascii") as table:
+            return sum(1 for row in table.read().splitlines()[1:]
+                       if row.split()[2] == target and row.split()[3] == "02")
+
+    def close(self) -> None:
+        for sock in [*self.filling, self.sock]:
+            sock.close()

@@ -7,8 +7,10 @@ as a plain OdooUnavailable (retry-counted) or a rejection (quarantine).
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import odoorpc
@@ -19,9 +21,10 @@ from gateway.errors import OdooStopped
 from gateway.odoo.client import connect
 from gateway.odoo.halt import Halt
 from gateway.odoo.sandbox import SandboxServer
-from tests.helpers.stalled_odoo import SilentOdoo, StallingProxy
+from tests.helpers.stalled_odoo import SilentOdoo, StallingProxy, UnreachableOdoo
 from tests.helpers.wait import wait_for
 from tests.odoo.conftest import API_KEY_19, settings_for
+from tests.transports.certs import make_cert
 
 WAIT = 30.0
 
@@ -68,6 +71,52 @@ def test_a_stop_ends_a_login_waiting_on_an_odoo_that_never_answers(silent: Silen
     assert isinstance(error, OdooStopped), repr(error)
     assert "ended by the stop before Odoo answered" in str(error) and "the gateway is stopping" in str(error)
     assert len(silent.accepted) == 1                                  # not tried again
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+def test_a_stop_ends_a_connect_to_an_address_that_never_answers(protocol: str) -> None:
+    """Odoo's host gone behind a firewall that drops packets: the client waits in the TCP connect (SYN_SENT),
+    which the stop ends as it ends a read."""
+    unreachable = UnreachableOdoo()
+    try:
+        settings = OdooSettings(url=f"http://127.0.0.1:{unreachable.port}", database="demo", username="admin",
+                                password="admin", protocol=protocol, timeout=120.0, retry_max=30)
+        halt = Halt()
+        thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
+        wait_for(unreachable.connecting, message="the client's connect waiting for an answer")
+        halt.set()
+        thread.join(WAIT)
+        assert not thread.is_alive(), "the connect still waits"
+        [error] = outcome
+        assert isinstance(error, OdooStopped) and "ended by the stop" in str(error), repr(error)
+    finally:
+        unreachable.close()
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+def test_a_stop_ends_a_wait_on_an_odoo_behind_tls_that_never_answers(tmp_path: Path, protocol: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTPS: the TLS front end completes the handshake and Odoo behind it never answers; the stop shuts down the
+    TLS connection's socket (not through SSLSocket.shutdown, which would pull its TLS state from under the read)."""
+    cert = make_cert(tmp_path / "tls", "odoo", dns="localhost")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert.cert_path))         # the client trusts this Odoo's certificate
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert.cert_path, cert.key_path)
+    silent = SilentOdoo(tls=tls)
+    try:
+        settings = OdooSettings(url=f"https://127.0.0.1:{silent.port}", database="demo", username="admin",
+                                password="admin", protocol=protocol, timeout=120.0, retry_max=30)
+        halt = Halt()
+        thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
+        wait_for(lambda: silent.greeted, message="the TLS handshake done, the request unanswered")
+        halt.set()
+        thread.join(WAIT)
+        assert not thread.is_alive(), "the call still waits on the TLS socket"
+        [error] = outcome
+        assert isinstance(error, OdooStopped) and "ended by the stop" in str(error), repr(error)
+        assert len(silent.accepted) == 1
+    finally:
+        silent.close()
 
 
 def test_a_plain_event_still_leaves_the_socket_to_its_timeout(silent: SilentOdoo) -> None:
