@@ -7,6 +7,7 @@ as a plain OdooUnavailable (retry-counted) or a rejection (quarantine).
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -20,10 +21,14 @@ from gateway.config.models import OdooSettings
 from gateway.errors import OdooStopped
 from gateway.odoo.client import connect
 from gateway.odoo.halt import Halt
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
 from tests.helpers.stalled_odoo import SilentOdoo, StallingProxy, UnreachableOdoo
-from tests.helpers.wait import wait_for
-from tests.odoo.conftest import API_KEY_19, settings_for
+from tests.helpers.wait import wait_for, wait_for_async
+from tests.odoo.conftest import API_KEY_19, order, settings_for
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
 from tests.transports.certs import make_cert
 
 WAIT = 30.0
@@ -163,3 +168,30 @@ def test_a_create_whose_answer_the_stop_cut_off_is_found_not_doubled(sandbox: Sa
     odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port, timeout=10)
     odoo.login("demo", "admin", API_KEY_19 if sandbox.version >= 19 else "admin")
     assert odoo.execute_kw("crm.tag", "search_count", [[("name", "=", "cut off")]]) == 1
+
+
+async def test_a_scheduler_run_stops_between_its_reads_from_an_odoo_that_answers(
+        sandbox: SandboxServer, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """A ship notice run reading a slow Odoo (each call answered after 0.2 s): the stop comes after its second
+    read. No read after it reaches Odoo, nothing is queued or marked, and the next start's run sends the notice."""
+    [link] = post(connect(settings_for(sandbox)), order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    client = connect(settings_for(sandbox, timeout=120.0), retry_base=0.01, halt=ctx.pipeline.halt)
+    sandbox.faults.delay = 0.2
+    begun = sandbox.faults.calls
+    run = asyncio.create_task(OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856"))
+    await wait_for_async(lambda: sandbox.faults.calls >= begun + 2, message="the run's second read")
+    ctx.pipeline.halt.set()
+    at_stop = sandbox.faults.calls
+    assert await asyncio.wait_for(run, WAIT) == 0
+    assert sandbox.faults.calls <= at_stop + 1          # at most a read already on its way as the stop came
+    assert outbound(journal) == []
+    # the next start: a new client (not stopping), Odoo quick again, and the whole run
+    sandbox.faults.delay = 0.0
+    again = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    fresh = connect(settings_for(sandbox), retry_base=0.01, halt=again.pipeline.halt)
+    before = sandbox.faults.calls
+    assert await OdooScheduler(again, lambda: fresh, render=json_render).run_once("bigbox", "856") == 1
+    assert sandbox.faults.calls - before > at_stop + 1 - begun       # the stop did cut the run short
+    assert len(outbound(journal)) == 1
