@@ -66,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def unsent(state_dir: Path) -> dict[str, int]:
-    """Refused and failed MDN counts for `edi-gateway status` (none without an AS2 ledger)."""
+    """Refused and failed MDN counts for `edi-gateway status` (none without an AS2 ledger), read-only."""
     path = state_dir / "as2.sqlite3"
     if not path.is_file():
         return {}
-    ledger = Ledger(path)
+    ledger = Ledger(path, read_only=True)
     try:
         return ledger.unsent_counts()
     finally:
