@@ -21,24 +21,31 @@ from gateway.errors import TranslationError
 
 HUNDRED = Decimal(100)
 CENTS = Decimal("0.01")                  # a net price written in cents when it is a whole number of them
+HALF_CENT = Decimal("0.005")             # a net price sent rounded to the cent still agrees
 PRICE_PLACES = Decimal("0.0001")         # a gross price undone from a percent that does not divide evenly
 
 
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
-    """Each line's per-unit modifications as amounts for the line, and its unit price the gross."""
-    for line in data.get("lines") or []:
+    """Each line's per-unit modifications as amounts for the line, and its unit price the gross. A net price
+    its OriginalPrice does not come to after the modifications is refused: the buyer's figures disagree (a
+    system that sends the gross price in UnitPrice/Money too), and either reading bills one of them wrongly."""
+    for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
         if not mods or quantity is None:
             continue
         net = line.get("unit_price")
-        first_base = mods[0].get("base_amount")
+        gross = mods[0].get("base_amount")
+        if gross is not None and net is not None and abs(_net(gross, mods) - net) > HALF_CENT:
+            raise TranslationError(f"line {line.get('line_no') or index}: UnitPrice {net} is not its "
+                                   f"OriginalPrice {gross} after its modifications ({_net(gross, mods)}); the "
+                                   "buyer's price and its modifications disagree: ask which is meant")
         for mod in mods:
             for key in ("amount", "base_amount"):
                 if mod.get(key) is not None:
                     mod[key] = mod[key] * quantity
-        if first_base is not None:
-            line["unit_price"] = first_base
+        if gross is not None:
+            line["unit_price"] = gross
         elif net is not None:
             line["unit_price"] = _gross(net, mods, quantity)
     return data
@@ -55,30 +62,36 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         if not quantity:
             raise TranslationError(f"{label}: a cXML modification is per unit; the line has no quantity to "
                                    "share its allowances and charges over")
-        price = line.get("unit_price")
         written = []
         for mod in mods:
             mod = dict(mod)
             what = f"{label}: {mod.get('kind')} {mod.get('code') or '(no code)'}"
-            sign = -1 if mod.get("kind") == "allowance" else 1
             if mod.get("amount") is not None:
                 mod["amount"] = _per_unit(mod["amount"], quantity, what)
                 mod.pop("percent", None)                  # cXML takes one: the amount is what is paid
-                if price is not None:
-                    price += sign * mod["amount"]
-            elif mod.get("percent") is not None:
-                if price is not None:
-                    price = price * (1 + sign * mod["percent"] / HUNDRED)
-            else:
+            elif mod.get("percent") is None:
                 raise TranslationError(f"{what} has no amount or percent: a cXML modification needs one")
             if mod.get("base_amount") is not None:
                 mod["base_amount"] = _per_unit(mod["base_amount"], quantity, what)
             written.append(mod)
         line["allowances_charges"] = written
-        if price is not None:
+        if line.get("unit_price") is not None:
+            price = _net(line["unit_price"], written)
             cents = price.quantize(CENTS)
             line["unit_price"] = cents if cents == price else price
     return data
+
+
+def _net(gross: Decimal, mods: list[dict[str, Any]]) -> Decimal:
+    """The price after the modifications (amounts per unit), applied in their order."""
+    price = gross
+    for mod in mods:
+        sign = -1 if mod.get("kind") == "allowance" else 1
+        if mod.get("amount") is not None:
+            price += sign * mod["amount"]
+        elif mod.get("percent") is not None:
+            price *= 1 + sign * mod["percent"] / HUNDRED
+    return price
 
 
 def _gross(net: Decimal, mods: list[dict[str, Any]], quantity: Decimal) -> Decimal:

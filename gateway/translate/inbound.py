@@ -80,6 +80,9 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     if hook is not None:
         try:
             data = hook(data, tx) or data
+        except TranslationError as exc:           # the hook refused the document, saying why: no failure of it
+            raise TranslationError(exc.message, exc.location or _tx_location(tx),
+                                   profile=f"{profile.where('hooks')[0]}:{profile.where('hooks')[1]}") from None
         except Exception as exc:  # noqa: BLE001 - a profile hook failed: name it, never a traceback
             raise TranslationError(f"after_read hook failed: {type(exc).__name__}: {exc}",
                                    location=_tx_location(tx),

@@ -260,3 +260,18 @@ def test_a_ubl_20_invoice_delivery_address_is_its_ship_to(registry: ProfileRegis
     assert place is not None and place.address is not None
     assert (place.address.lines, place.address.city, place.address.postal_code, place.address.country) == (
         ["Havenstraat 7"], "Rotterdam", "3011 AA", "NL")
+
+
+def test_a_cxml_net_price_its_modifications_do_not_explain_is_refused(registry: ProfileRegistry) -> None:
+    """A buyer system that puts the gross price in UnitPrice/Money as well as in OriginalPrice: 10 % off 2.40 is
+    2.16, not the 2.40 sent. Read either way one of its figures is billed wrongly, so the order is refused naming
+    the line and both prices (quarantined for a person); a net rounded to the cent (2.21 for 2.205) still agrees."""
+    text = _with_modifications(CXML.read_text(encoding="utf-8"))
+    with pytest.raises(TranslationError) as err:
+        _order(text.replace('<Money currency="EUR">2.21</Money>', '<Money currency="EUR">2.40</Money>').encode(),
+               "cxml-orderrequest", registry)
+    assert err.value.message == ("line 1: UnitPrice 2.40 is not its OriginalPrice 2.40 after its modifications "
+                                 "(2.210); the buyer's price and its modifications disagree: ask which is meant")
+    assert err.value.profile is not None and "cxml-orderrequest.yaml:" in err.value.profile
+    rounded = text.replace('<Money currency="EUR">0.05</Money>', '<Money currency="EUR">0.045</Money>')
+    assert _order(rounded.encode(), "cxml-orderrequest", registry).lines[0].unit_price == Decimal("2.40")
