@@ -292,3 +292,35 @@ async def test_the_daemon_applies_a_cxml_update_as_the_whole_order(
     [(_, state, lines)] = orders_of(odoo, "CX-PIPE")
     assert (state, lines) == ("draft", [("WB-100", 36.0), ("WR-200", 12.0)])
     assert note_of(odoo, "CX-PIPE").count("EDI replacement CX-PIPE") == 1
+
+
+async def test_the_daemon_posts_a_cxml_line_discount_once_and_holds_a_price_that_disagrees(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Through the pipeline: BigBox's cXML order whose GL-300 is 10 % off 42.00 (UnitPrice 37.80) becomes a
+    sale order line at 42.00 less 10 %; one whose UnitPrice is the gross again (42.00) is quarantined naming the
+    line and both prices, and no sale order is made for it."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = config.model_copy(update={
+        "xml": XmlSettings(ids=["bigbox"]),
+        "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
+                                                          profile="cxml-orderrequest")]})
+
+    def discounted(number: str, payload: str, net: str) -> bytes:
+        text = cxml_text(number, "new", payload, [("1", "GL-300", 6, None)]).decode()
+        return text.replace('<Money currency="USD">42.00</Money></UnitPrice>',
+                            f'<Money currency="USD">{net}</Money><Modifications><Modification><OriginalPrice>'
+                            '<Money currency="USD">42.00</Money></OriginalPrice><AdditionalDeduction>'
+                            '<DeductionPercent percent="10"/></AdditionalDeduction><ModificationDetail '
+                            'name="Discount"/></Modification></Modifications></UnitPrice>').encode()
+
+    message = await submit(pipeline, discounted("CX-DISC", "50", "37.80"), "order.xml")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [row] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id.client_order_ref", "=", "CX-DISC")]],
+                            {"fields": ["price_unit", "discount", "price_subtotal"]})
+    assert (row["price_unit"], row["discount"], row["price_subtotal"]) == (42.0, 10.0, 226.8)
+    message = await submit(pipeline, discounted("CX-GROSS", "51", "42.00"), "gross.xml")
+    held = run(pipeline, message.id, {State.QUARANTINED})
+    assert held.state is State.QUARANTINED
+    assert "line 1: UnitPrice 42.00 is not its OriginalPrice 42.00 after its modifications" in str(held.last_error)
+    assert orders_of(odoo, "CX-GROSS") == []
