@@ -41,38 +41,41 @@ def silent() -> Iterator[SilentOdoo]:
     server.close()
 
 
-def silent_settings(silent: SilentOdoo, **kw: Any) -> OdooSettings:
-    return OdooSettings(url=f"http://127.0.0.1:{silent.port}", database="demo", username="admin", password="admin",
-                        **kw)
+def odoo_at(url: str, **kw: Any) -> OdooSettings:
+    """Settings for an Odoo that never answers: `odoo.timeout` 120 s and 30 retries, unless `kw` says otherwise."""
+    values: dict[str, Any] = {"timeout": 120.0, "retry_max": 30, **kw}
+    return OdooSettings(url=url, database="demo", username="admin", password="admin", **values)
 
 
-def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    """`fn` in a thread as the pipeline's workers run Odoo calls; its result or exception lands in the list."""
+def stopped_while(call: Callable[[], Any], waiting: Callable[[], Any], halt: threading.Event) -> BaseException:
+    """Run `call` in a thread, as the pipeline's workers run Odoo calls; once `waiting` says it waits on Odoo, set
+    the stop (`halt`); what the call raised. Fails if the call still runs WAIT seconds later."""
     outcome: list[Any] = []
 
     def run() -> None:
         try:
-            outcome.append(fn())
+            outcome.append(call())
         except BaseException as exc:  # noqa: BLE001 - handed to the test
             outcome.append(exc)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return thread, outcome
+    wait_for(waiting, message="the call waiting on Odoo")
+    halt.set()
+    thread.join(WAIT)
+    assert not thread.is_alive(), "the call still waits on Odoo's socket"
+    [error] = outcome
+    assert isinstance(error, BaseException), error
+    return error
 
 
 @pytest.mark.parametrize("protocol", ["auto", "jsonrpc", "json2"])
 def test_a_stop_ends_a_login_waiting_on_an_odoo_that_never_answers(silent: SilentOdoo, protocol: str) -> None:
     """The first thing a client does (version probe, odoorpc's version_info): Odoo took the connection and says
     nothing. The stop ends the wait at once, with no other attempt, although 30 retries are allowed."""
-    settings = silent_settings(silent, protocol=protocol, timeout=120.0, retry_max=30)
     halt = Halt()
-    thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
-    wait_for(lambda: silent.accepted, message="the client connected")
-    halt.set()
-    thread.join(WAIT)
-    assert not thread.is_alive(), "the call still waits on Odoo's socket"
-    [error] = outcome
+    settings = odoo_at(f"http://127.0.0.1:{silent.port}", protocol=protocol)
+    error = stopped_while(lambda: connect(settings, retry_base=0.01, halt=halt), lambda: silent.accepted, halt)
     assert isinstance(error, OdooStopped), repr(error)
     assert "ended by the stop before Odoo answered" in str(error) and "the gateway is stopping" in str(error)
     assert len(silent.accepted) == 1                                  # not tried again
@@ -84,15 +87,9 @@ def test_a_stop_ends_a_connect_to_an_address_that_never_answers(protocol: str) -
     which the stop ends as it ends a read."""
     unreachable = UnreachableOdoo()
     try:
-        settings = OdooSettings(url=f"http://127.0.0.1:{unreachable.port}", database="demo", username="admin",
-                                password="admin", protocol=protocol, timeout=120.0, retry_max=30)
         halt = Halt()
-        thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
-        wait_for(unreachable.connecting, message="the client's connect waiting for an answer")
-        halt.set()
-        thread.join(WAIT)
-        assert not thread.is_alive(), "the connect still waits"
-        [error] = outcome
+        settings = odoo_at(f"http://127.0.0.1:{unreachable.port}", protocol=protocol)
+        error = stopped_while(lambda: connect(settings, retry_base=0.01, halt=halt), unreachable.connecting, halt)
         assert isinstance(error, OdooStopped) and "ended by the stop" in str(error), repr(error)
     finally:
         unreachable.close()
@@ -109,15 +106,9 @@ def test_a_stop_ends_a_wait_on_an_odoo_behind_tls_that_never_answers(tmp_path: P
     tls.load_cert_chain(cert.cert_path, cert.key_path)
     silent = SilentOdoo(tls=tls)
     try:
-        settings = OdooSettings(url=f"https://127.0.0.1:{silent.port}", database="demo", username="admin",
-                                password="admin", protocol=protocol, timeout=120.0, retry_max=30)
         halt = Halt()
-        thread, outcome = in_thread(lambda: connect(settings, retry_base=0.01, halt=halt))
-        wait_for(lambda: silent.greeted, message="the TLS handshake done, the request unanswered")
-        halt.set()
-        thread.join(WAIT)
-        assert not thread.is_alive(), "the call still waits on the TLS socket"
-        [error] = outcome
+        settings = odoo_at(f"https://127.0.0.1:{silent.port}", protocol=protocol)
+        error = stopped_while(lambda: connect(settings, retry_base=0.01, halt=halt), lambda: silent.greeted, halt)
         assert isinstance(error, OdooStopped) and "ended by the stop" in str(error), repr(error)
         assert len(silent.accepted) == 1
     finally:
@@ -127,12 +118,8 @@ def test_a_stop_ends_a_wait_on_an_odoo_behind_tls_that_never_answers(tmp_path: P
 def test_a_plain_event_still_leaves_the_socket_to_its_timeout(silent: SilentOdoo) -> None:
     """Only a Halt shuts sockets down (a plain Event ends backoff waits only): the control for the test above."""
     halt = threading.Event()
-    thread, outcome = in_thread(lambda: connect(silent_settings(silent, protocol="json2", timeout=1.0, retry_max=0),
-                                                halt=halt))
-    wait_for(lambda: silent.accepted, message="the client connected")
-    halt.set()
-    thread.join(WAIT)
-    [error] = outcome
+    settings = odoo_at(f"http://127.0.0.1:{silent.port}", protocol="json2", timeout=1.0, retry_max=0)
+    error = stopped_while(lambda: connect(settings, halt=halt), lambda: silent.accepted, halt)
     assert isinstance(error, OdooStopped) and "timed out" in str(error), repr(error)
 
 
@@ -155,12 +142,7 @@ def test_a_create_whose_answer_the_stop_cut_off_is_found_not_doubled(sandbox: Sa
         halt = Halt()
         settings = settings_for(sandbox, url=f"http://127.0.0.1:{proxy.port}", timeout=120.0, retry_max=30)
         client = connect(settings, retry_base=0.01, halt=halt)
-        thread, outcome = in_thread(lambda: client.create("crm.tag", {"name": "cut off"}))
-        wait_for(lambda: proxy.stalled, message="Odoo ran the create; its answer held back")
-        halt.set()
-        thread.join(WAIT)
-        assert not thread.is_alive(), "the create still waits for its answer"
-        [error] = outcome
+        error = stopped_while(lambda: client.create("crm.tag", {"name": "cut off"}), lambda: proxy.stalled, halt)
         assert isinstance(error, OdooStopped), repr(error)
         assert len(proxy.stalled) == 1                                     # sent once, not tried again
     finally:

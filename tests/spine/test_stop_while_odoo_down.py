@@ -45,6 +45,26 @@ def stop_and_time(gw: GatewayProcess) -> tuple[int | None, float]:
     return code, time.monotonic() - sent
 
 
+def stopped_cleanly_leaving(gw: GatewayProcess, ws: Workspace, message_id: str, code: int | None, waited: float,
+                            why: str) -> str:
+    """Checks a stop: exit 0 with "stopped", nothing left running in a thread, and the message where it stood, not
+    a failed attempt (no backoff: resumed at once by the next start), `why` in its last error; the daemon's log."""
+    assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
+    out = gw.output()
+    assert "gateway.daemon stopped" in out and "work still running" not in out, out
+    [row] = ws.messages(id=message_id)
+    assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
+    assert why in row["last_error"], row["last_error"]
+    return out
+
+
+def sale_orders(port: int) -> list[dict[str, int]]:
+    """The sale orders of PO 4500012345 in the Odoo at `port`, read by odoorpc itself."""
+    odoo = odoorpc.ODOO("127.0.0.1", port=port, timeout=30)
+    odoo.login("demo", "admin", "admin")
+    return list(odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")], ["id"]]))
+
+
 def odoo_down_workspace(root: Path, port: int, drain: float = DRAIN, timeout: float = 60.0) -> Workspace:
     """EuroHandel's orders from the inbox folder, posted to Odoo at `port`; its scheduler runs every second.
     `retry_max` 30: one document's retries alone would take minutes, far past the drain bound."""
@@ -78,22 +98,12 @@ def test_sigterm_while_odoo_is_down_exits_within_the_drain_bound_and_the_order_i
         code, waited = stop_and_time(gw)
     finally:
         gw.kill()
-    # Then the process is gone before the drain bound we promise (plus the margin), cleanly: exit 0, "stopped",
-    # nothing left running in a thread
-    assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
-    out = gw.output()
-    assert "gateway.daemon stopped" in out and "work still running" not in out, out
-    # the order is where it stood, not a failed attempt: no backoff, resumed at once by the next start
-    [row] = ws.messages(id=msg["id"])
-    assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
-    assert "not tried again: the gateway is stopping" in row["last_error"]
+    # Then the process is gone before the drain bound we promise (plus the margin), cleanly, the order where it stood
+    stopped_cleanly_leaving(gw, ws, msg["id"], code, waited, "not tried again: the gateway is stopping")
     # When Odoo is up at that address and the gateway starts again
     with SandboxServer(version=17, seed_name="demo", port=port) as server, GatewayProcess(ws.config) as again:
         wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=60, message="the order posted")
-        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
-        odoo.login("demo", "admin", "admin")
-        orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")],
-                                                               ["id"]])
+        orders = sale_orders(server.port)
     # Then it is posted exactly once
     assert len(orders) == 1, orders
     assert "Traceback" not in gw.output() + again.output()
@@ -117,15 +127,10 @@ def test_sigterm_while_odoo_takes_the_connections_and_never_answers_ends_the_wai
     finally:
         gw.kill()
         silent.close()
-    assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
-    out = gw.output()
-    assert "gateway.daemon stopped" in out and "work still running" not in out, out
+    out = stopped_cleanly_leaving(gw, ws, msg["id"], code, waited, "ended by the stop before Odoo answered")
     assert "Traceback" not in out
     # the scheduler's runs ended by the stop, not by an outage to warn about
     assert "run stopped with the daemon" in out and "Odoo unavailable" not in out, out
-    [row] = ws.messages(id=msg["id"])
-    assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
-    assert "ended by the stop before Odoo answered" in row["last_error"], row["last_error"]
 
 
 def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_found_at_the_next_start(
@@ -146,18 +151,11 @@ def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_foun
             code, waited = stop_and_time(gw)
         finally:
             gw.kill()
-        assert code == 0, f"exit {code} after {waited:.1f}s:\n{gw.output()}"
-        out = gw.output()
-        assert "gateway.daemon stopped" in out and "work still running" not in out, out
-        [row] = ws.messages(id=msg["id"])
-        assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("translated", 0, None), row
-        assert "the gateway is stopping" in row["last_error"], row["last_error"]
+        stopped_cleanly_leaving(gw, ws, msg["id"], code, waited, "ended by the stop before Odoo answered")
         proxy.stall = lambda request: False
         with GatewayProcess(ws.config) as again:
             wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=60, message="the order posted")
-        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
-        odoo.login("demo", "admin", "admin")
-        orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")], ["id"]])
+        orders = sale_orders(server.port)
     finally:
         proxy.close()
         server.stop()
