@@ -319,13 +319,23 @@ def check_in_stock(client: OdooClient, serials: dict[str, tuple[int, str, str]])
         ("lot_id.name", "in", sorted(serials)), ("quantity", ">", 0),
         ("location_id.usage", "in", ["internal", "transit"])], ["product_id", "lot_id", "location_id"],
         order="id")
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}     # (item label, product) -> [(serial, location)]
     for quant in quants:
         serial = str(quant["lot_id"][1]) if quant.get("lot_id") else ""
         product, name, label = serials.get(serial, (0, "", ""))
         if product == m2o_id(quant["product_id"]):
-            raise OdooRejected(f"{label}: serial number {serial} of {name} is in stock already at "
-                               f"{quant['location_id'][1]}, and a serial number is one unit; nothing was written: "
-                               f"ask the vendor which unit this is, or receive it in Odoo by hand")
+            found.setdefault((label, name), []).append((serial, str(quant["location_id"][1])))
+    if not found:
+        return
+    (label, name), held = next(iter(found.items()))
+    if len(held) == 1:
+        what = f"serial number {held[0][0]} of {name} is in stock already at {held[0][1]}"
+    else:
+        what = f"serial numbers {', '.join(f'{n} ({at})' for n, at in held)} of {name} are in stock already"
+    more = sum(len(v) for v in found.values()) - len(held)
+    also = f" (and {more} serial number{'s' if more > 1 else ''} of other lines)" if more else ""
+    raise OdooRejected(f"{label}: {what}{also}, and a serial number is one unit; nothing was written: ask the "
+                       f"vendor which units these are, or receive the goods in Odoo by hand")
 
 
 def per_serial(share: list[Piece], serials: list[str], uom: int) -> list[tuple[dict[str, Any], float, int, str]]:

@@ -278,6 +278,20 @@ def test_a_serial_number_already_in_stock_is_held_before_anything_is_written(cli
     assert receipts(odoo, po) == before and received(odoo, po) == [0.0]
 
 
+def test_every_serial_number_in_stock_is_named(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """SN-1 and SN-2 are in stock: a notice giving SN-3, SN-2 and SN-1 is held naming both and where each is, so
+    the vendor is asked once, not once per serial number as each correction of the notice is held again."""
+    track(odoo)
+    _first, first_name = purchase(odoo, [(1, 2, 7.5)])
+    post(client, serial_notice(first_name, 2, ["SN-1", "SN-2"]), widgetworks(validate_receipts=True), Cache())
+    po, name = purchase(odoo, [(1, 3, 7.5)])
+    with pytest.raises(OdooRejected, match=r"line 1: serial numbers SN-1 \(WH/Stock\), SN-2 \(WH/Stock\) of "
+                                           r"\[WB-100\] Blue Widget are in stock already, and a serial number is one "
+                                           r"unit; nothing was written"):
+        post(client, serial_notice(name, 3, ["SN-3", "SN-2", "SN-1"]), widgetworks(), Cache())
+    assert received(odoo, po) == [0.0]
+
+
 def test_a_late_notice_for_serials_a_person_received_is_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """Two of four serial-tracked widgets were received by hand (the receipt has no notice, SSCC or tracking
     number); the vendor's notice for those two comes late: their serial numbers are on the validated receipt,
