@@ -32,7 +32,7 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
-        if not mods or quantity is None:
+        if not mods or not quantity:
             continue
         net = line.get("unit_price")
         gross = mods[0].get("base_amount")
@@ -62,6 +62,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         if not quantity:
             raise TranslationError(f"{label}: a cXML modification is per unit; the line has no quantity to "
                                    "share its allowances and charges over")
+        price = line.get("unit_price")
         written = []
         for mod in mods:
             mod = dict(mod)
@@ -71,12 +72,12 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
                 mod.pop("percent", None)                  # cXML takes one: the amount is what is paid
             elif mod.get("percent") is None:
                 raise TranslationError(f"{what} has no amount or percent: a cXML modification needs one")
-            if mod.get("base_amount") is not None:
-                mod["base_amount"] = _per_unit(mod["base_amount"], quantity, what)
+            if mod.pop("base_amount", None) is not None and price is not None:
+                mod["base_amount"] = price                # OriginalPrice: the price it was applied to
             written.append(mod)
+            price = _net(price, [mod]) if price is not None else None
         line["allowances_charges"] = written
-        if line.get("unit_price") is not None:
-            price = _net(line["unit_price"], written)
+        if price is not None:
             cents = price.quantize(CENTS)
             line["unit_price"] = cents if cents == price else price
     return data

@@ -275,3 +275,22 @@ def test_a_cxml_net_price_its_modifications_do_not_explain_is_refused(registry: 
     assert err.value.profile is not None and "cxml-orderrequest.yaml:" in err.value.profile
     rounded = text.replace('<Money currency="EUR">0.05</Money>', '<Money currency="EUR">0.045</Money>')
     assert _order(rounded.encode(), "cxml-orderrequest", registry).lines[0].unit_price == Decimal("2.40")
+
+
+def test_a_ubl_line_allowance_goes_out_in_cxml_off_the_lines_price(registry: ProfileRegistry, tmp_path: Path) -> None:
+    """A UBL line allowance (22.50 off line 2's 15 x 15.00, on a BaseAmount of 100 the buyer computed it from)
+    written as a cXML OrderRequest: 1.50 off each unit, OriginalPrice the line's price (15), UnitPrice 13.50. The
+    base was divided by the quantity as the OriginalPrice, so a base that did not divide refused the order and one
+    that did became the line's gross price when read back."""
+    doc = _order(UBL.read_bytes(), "ubl-2.1-order", registry)
+    line = doc.lines[1].model_copy(update={"allowances_charges": [
+        AllowanceCharge(kind="allowance", code="64", description="Special agreement", amount=Decimal("22.50"),
+                        base_amount=Decimal(100))]})
+    written = _rendered(doc.model_copy(update={"lines": [doc.lines[0], line]}), "OrderRequest", "cxml-orderrequest",
+                        registry, tmp_path)
+    flat = b" ".join(written.split())
+    assert (b'<Money currency="SEK">13.50</Money> <Modifications> <Modification> <OriginalPrice> '
+            b'<Money currency="SEK">15</Money>') in flat
+    back = _order(written, "cxml-orderrequest", registry).lines[1]
+    assert (back.unit_price, back.allowances_charges) == (Decimal(15), [line.allowances_charges[0].model_copy(
+        update={"base_amount": Decimal(225)})])
