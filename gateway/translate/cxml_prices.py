@@ -32,7 +32,7 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
-        if not mods or not quantity:
+        if not mods or quantity is None:
             continue
         net = line.get("unit_price")
         gross = mods[0].get("base_amount")
@@ -40,14 +40,13 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
             raise TranslationError(f"line {line.get('line_no') or index}: UnitPrice {net} is not its "
                                    f"OriginalPrice {gross} after its modifications ({_net(gross, mods)}); the "
                                    "buyer's price and its modifications disagree: ask which is meant")
+        if gross is None and net is not None:
+            gross = _gross(net, mods)
+        line["unit_price"] = gross
         for mod in mods:
             for key in ("amount", "base_amount"):
                 if mod.get(key) is not None:
                     mod[key] = mod[key] * quantity
-        if gross is not None:
-            line["unit_price"] = gross
-        elif net is not None:
-            line["unit_price"] = _gross(net, mods, quantity)
     return data
 
 
@@ -95,13 +94,13 @@ def _net(gross: Decimal, mods: list[dict[str, Any]]) -> Decimal:
     return price
 
 
-def _gross(net: Decimal, mods: list[dict[str, Any]], quantity: Decimal) -> Decimal:
-    """The price before the modifications, undone from the net in reverse order (amounts are the line's)."""
+def _gross(net: Decimal, mods: list[dict[str, Any]]) -> Decimal:
+    """The price before the modifications (amounts per unit), undone from the net in reverse order."""
     price = net
     for mod in reversed(mods):
         sign = -1 if mod.get("kind") == "allowance" else 1
         if mod.get("amount") is not None:
-            price -= sign * mod["amount"] / quantity
+            price -= sign * mod["amount"]
         elif mod.get("percent") is not None:
             price /= 1 + sign * mod["percent"] / HUNDRED
     exponent = price.normalize().as_tuple().exponent

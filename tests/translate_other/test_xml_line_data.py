@@ -294,3 +294,19 @@ def test_a_ubl_line_allowance_goes_out_in_cxml_off_the_lines_price(registry: Pro
     back = _order(written, "cxml-orderrequest", registry).lines[1]
     assert (back.unit_price, back.allowances_charges) == (Decimal(15), [line.allowances_charges[0].model_copy(
         update={"base_amount": Decimal(225)})])
+
+
+def test_a_cxml_line_of_no_units_with_a_modification_is_read(registry: ProfileRegistry) -> None:
+    """An update's ItemOut with quantity 0 (the line dropped) that still states its 0.50 off each unit: its gross
+    price is 12.50 all the same (undoing the modification divided the line's amount by the quantity, and the read
+    failed), and the line's allowance is 0."""
+    text = CXML.read_text(encoding="utf-8").replace('quantity="10"', 'quantity="0"', 1)
+    start = text.index("<UnitPrice>")
+    money = text.index("</Money>", start) + len("</Money>")
+    text = (text[:start] + '<UnitPrice><Money currency="EUR">12.00</Money><Modifications><Modification>'
+            '<AdditionalDeduction><DeductionAmount><Money currency="EUR">0.50</Money></DeductionAmount>'
+            '</AdditionalDeduction><ModificationDetail name="Discount"/></Modification></Modifications>'
+            + text[money:])
+    line = _order(text.encode(), "cxml-orderrequest", registry).lines[0]
+    assert (line.quantity, line.unit_price, line.allowances_charges) == (
+        Decimal(0), Decimal("12.50"), [AllowanceCharge(kind="allowance", code="discount", amount=Decimal(0))])
