@@ -41,6 +41,9 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
                                    f"OriginalPrice {gross} after its modifications ({_net(gross, mods)}); the "
                                    "buyer's price and its modifications disagree: ask which is meant")
         if gross is None and net is not None:
+            if any(m.get("amount") is None and m.get("percent") == HUNDRED for m in mods):
+                raise TranslationError(f"line {line.get('line_no') or index}: 100 % off leaves no price to tell "
+                                       "the gross one from; the buyer must send the Modification's OriginalPrice")
             gross = _gross(net, mods)
         line["unit_price"] = gross
         for mod in mods:

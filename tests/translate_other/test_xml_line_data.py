@@ -310,3 +310,17 @@ def test_a_cxml_line_of_no_units_with_a_modification_is_read(registry: ProfileRe
     line = _order(text.encode(), "cxml-orderrequest", registry).lines[0]
     assert (line.quantity, line.unit_price, line.allowances_charges) == (
         Decimal(0), Decimal("12.50"), [AllowanceCharge(kind="allowance", code="discount", amount=Decimal(0))])
+
+
+def test_a_cxml_line_given_free_without_its_price_is_refused(registry: ProfileRegistry) -> None:
+    """100 % off and no OriginalPrice: UnitPrice 0 says nothing of the price the line was given free at (undoing
+    the percent divided by zero: 'after_read hook failed: ZeroDivisionError'). Refused, saying what is missing."""
+    text = CXML.read_text(encoding="utf-8")
+    start = text.index("<UnitPrice>")
+    money = text.index("</Money>", start) + len("</Money>")
+    text = (text[:start] + '<UnitPrice><Money currency="EUR">0.00</Money><Modifications><Modification>'
+            '<AdditionalDeduction><DeductionPercent percent="100"/></AdditionalDeduction>'
+            '<ModificationDetail name="Discount"/></Modification></Modifications>' + text[money:])
+    with pytest.raises(TranslationError) as err:
+        _order(text.encode(), "cxml-orderrequest", registry)
+    assert err.value.message.startswith("line 1: 100 % off leaves no price to tell the gross one from")
