@@ -6,9 +6,8 @@ that took the connection and never answers would hold the stop for `odoo.timeout
 sockets with it before they connect, and `set()` shuts them down, so a connect to an address that
 drops packets, or a read blocked on an Odoo that took the connection and says nothing, returns at once
 (connection reset, end of file) and the call ends, which the client reports as `OdooStopped` (see
-`client.retrying`). A socket made after the stop is shut down as it registers. Not covered: a TLS
-handshake the server never completes (the socket is TLS's own then, made inside `wrap_socket`), still
-bounded by `odoo.timeout` alone.
+`client.retrying`). A socket made after the stop is shut down as it registers. With HTTPS the TLS
+socket is registered before its handshake, so a server that never completes one does not hold the stop.
 
 A call's outcome is then unknown, as after any dropped connection: posting searches before it
 creates, so the next start finds a record whose answer the stop cut off instead of doubling it.
@@ -18,6 +17,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import threading
 import urllib.request
 import weakref
@@ -100,8 +100,15 @@ class _TlsConnection(http.client.HTTPSConnection):
         self._halt = halt
 
     def connect(self) -> None:
-        super().connect()
-        self._halt.track(self.sock)      # the TLS socket: the one whose fd the reads use from now on
+        """HTTPSConnection.connect with the handshake after the TLS socket is tracked (wrap_socket takes the
+        plain socket's fd, and would shake hands before it returns)."""
+        http.client.HTTPConnection.connect(self)              # TCP, and a proxy's CONNECT tunnel
+        # HTTPSConnection's own context (its defaults, ALPN) and tunnel host: attributes typeshed leaves out
+        context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
+        tunnel: str | None = self._tunnel_host  # type: ignore[attr-defined]
+        self.sock = context.wrap_socket(self.sock, server_hostname=tunnel or self.host, do_handshake_on_connect=False)
+        self._halt.track(self.sock)
+        self.sock.do_handshake()
 
 
 class _HttpHandler(urllib.request.HTTPHandler):

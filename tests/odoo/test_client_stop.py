@@ -115,6 +115,17 @@ def test_a_stop_ends_a_wait_on_an_odoo_behind_tls_that_never_answers(tmp_path: P
         silent.close()
 
 
+@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+def test_a_stop_ends_a_tls_handshake_odoo_never_answers(silent: SilentOdoo, protocol: str) -> None:
+    """HTTPS to a server that takes the connection and never answers the TLS ClientHello: the client waits in the
+    handshake, which the stop ends as it ends a read."""
+    halt = Halt()
+    settings = odoo_at(f"https://127.0.0.1:{silent.port}", protocol=protocol)
+    error = stopped_while(lambda: connect(settings, retry_base=0.01, halt=halt), lambda: silent.accepted, halt)
+    assert isinstance(error, OdooStopped) and "ended by the stop" in str(error), repr(error)
+    assert len(silent.accepted) == 1
+
+
 def test_a_plain_event_still_leaves_the_socket_to_its_timeout(silent: SilentOdoo) -> None:
     """Only a Halt shuts sockets down (a plain Event ends backoff waits only): the control for the test above."""
     halt = threading.Event()
