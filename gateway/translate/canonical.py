@@ -49,6 +49,7 @@ class Party(Model):
 
     role: str                                   # buyer, seller, ship_to, bill_to, ship_from, remit_to, supplier, carrier, ...
     name: str | None = None
+    name2: str | None = None                    # X12 N2: a second name line (an attention line, a department)
     ids: dict[str, str] = Field(default_factory=dict)
     address: Address | None = None
     contact: Contact | None = None
