@@ -994,6 +994,10 @@ class WorkerPool:
     async def _work(self) -> None:
         while True:
             message_id = await self.queue.get()
+            if self.stopping:       # put by a dispatcher that waited for room as the pool closed: for the next run
+                self.in_flight.discard(message_id)
+                self.queue.task_done()
+                continue
             self.busy += 1
             try:
                 if inspect.iscoroutinefunction(self.handle):

@@ -98,3 +98,34 @@ async def test_a_closed_pool_begins_nothing_more_while_its_running_step_finishes
         await pool.stop(5)
     journal.close()
     assert calls == [message_id]
+
+
+async def test_a_message_the_dispatcher_was_still_putting_in_the_queue_is_not_begun_after_close(
+        tmp_path: Path) -> None:
+    """The queue full as the pool closes: close empties it, which lets the dispatcher's waiting put through; the
+    message it put stays in the journal for the next run instead of being begun after the stop."""
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    ids = [journal.record_intake(direction=Direction.IN, partner="acme", channel="folder", filename=f"po{i}.x12",
+                                 sha256=f"{i}" * 64, size=1, source_key=f"po{i}.x12").id for i in range(3)]
+    calls: list[str] = []
+    release = threading.Event()
+
+    def handle(mid: str) -> None:
+        calls.append(mid)
+        release.wait(30)
+
+    pool = WorkerPool("worker", journal, handle, lambda m: True, workers=1, queue_size=1)
+    pool.start()
+    dispatcher = pool._tasks[0]
+    try:
+        # one begun, one queued, the third in the dispatcher's put, waiting for room
+        await wait_for_async(lambda: len(calls) == 1 and len(pool.in_flight) == 3, message="the queue full")
+        pool.close()
+        release.set()
+        await asyncio.wait_for(dispatcher, 10)
+        await wait_for_async(lambda: pool.busy == 0 and pool.queue.empty(), message="the pool idle")
+    finally:
+        release.set()
+        await pool.stop(5)
+    journal.close()
+    assert calls == ids[:1]
