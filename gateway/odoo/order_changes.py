@@ -21,6 +21,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
+from gateway.odoo.change_charges import ChargeLines, merged_charges, order_rows
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import Cache, Names, ProductFinder, m2o_id
 from gateway.odoo.records import html_notes, label_of, record_link
@@ -199,8 +200,9 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         raise OdooRejected(f"{label}: change kind(s) {', '.join(map(repr, unknown))} are not applied automatically "
                            f"(known: {', '.join(LINE_CHANGES)}); map the partner's codes in its profile "
                            "(codes: line_changes) or change the order in Odoo")
-    existing = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
-                                  ["sequence", "product_id", "product_uom_qty", "price_unit"], order="sequence,id")
+    existing = order_rows(client, order["id"])
+    charge_lines = ChargeLines.of(client, partner, customer, cache, existing)
+    goods = charge_lines.goods(existing)                # as the change leaves them: what a percent is of
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
     touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
     adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
@@ -219,6 +221,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                                "cannot be applied; change the order in Odoo")
         taken.add(row["id"])
         if line.change == "delete":
+            goods.pop(row["id"], None)
             commands.append([2, row["id"], 0])
             summary.append(f"{lab}: {matches[lab].name} removed")
             continue
@@ -229,19 +232,25 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             values.update({"product_uom_qty": qty, names.sale_uom: uom})
         if values:
             commands.append([1, row["id"], values])
+        if row["id"] in goods:
+            was, discount = goods[row["id"]]
+            goods[row["id"]] = (was.model_copy(update={k: v for k, v in (("quantity", line.quantity),
+                                                                         ("unit_price", line.unit_price))
+                                                       if v is not None}), discount)
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
                                                          if line.quantity is not None else "kept its quantity"))
-    commands += _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing, summary)
+    added, priced = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing,
+                                 summary)
+    last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
+    charges, charge_notes = merged_charges(doc, partner, label, order.get("note") or "", charge_lines,
+                                           [*goods.values(), *priced], names, last)
+    commands += added + charges
     vals, links = header_values(client, doc, partner, customer, cache, label)      # ship-to only when it has one
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
-    unapplied = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
-                 (f"{ac.amount}" if ac.amount is not None else f"{ac.percent}%") for ac in doc.allowances_charges]
-    if unapplied:
-        summary.append("order allowances/charges in the change, not applied: " + "; ".join(unapplied))
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(summary or
                                                                                           ["nothing to change"]),
-                                                      *header_notes(doc), *doc.notes])
+                                                      *header_notes(doc), *charge_notes, *doc.notes])
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
              order["name"], label)
@@ -254,10 +263,12 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 
 def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                  names: Names, cache: Cache, label: str, adds: list[tuple[str, Line]], matches: dict[str, Any],
-                 existing: list[dict[str, Any]], summary: list[str]) -> list[list[Any]]:
+                 existing: list[dict[str, Any]],
+                 summary: list[str]) -> tuple[list[list[Any]], list[tuple[Line, Decimal | None]]]:
     """Create commands for a change's `add` lines, numbered with the partner's line numbers where those are
-    free, else after the order's last line. A line already on the order under its number with its product
-    (the partner sent the addition again in a later change) is not added twice."""
+    free, else after the order's last line, and the added lines with their discounts (what a percent of the
+    order is of). A line already on the order under its number with its product (the partner sent the
+    addition again in a later change) is not added twice."""
     new: list[tuple[str, Line]] = []
     for lab, line in adds:
         number = int(line.line_no) if line.line_no and line.line_no.isdecimal() else None
@@ -266,7 +277,7 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
         else:
             new.append((lab, line))
     if not new:
-        return []
+        return [], []
     wanted = line_sequences([line for _, line in new])
     first = max((row["sequence"] for row in existing), default=0) + 1
     if {row["sequence"] for row in existing} & set(wanted):
@@ -275,7 +286,8 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     commands, _ = line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
                                 partner, customer, names, cache, label)
     summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
-    return commands
+    priced = [(line, Decimal(str(c[2]["discount"])) if "discount" in c[2] else None) for line, c in zip(lines, commands)]
+    return commands, priced
 
 
 def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],

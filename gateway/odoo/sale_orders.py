@@ -32,6 +32,7 @@ from gateway.odoo.lookup import (
     Cache,
     Names,
     ProductFinder,
+    ProductMatch,
     counts_cases,
     day_zone,
     discount_digits,
@@ -347,14 +348,14 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
     discounts: list[Decimal | None] = []
     digits = discount_digits(client, cache)
-    line_charges: list[_Charge] = []
+    line_charges: list[Charge] = []
     line_notes: list[str] = []
     for index, line in enumerate(doc.lines, 1):
         discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label, digits)
         discounts.append(discount)
         line_charges += charges_of_line
         line_notes += notes_of_line
-    charges = _charges(doc, partner, label, discounts)      # a percent of the order is of the discounted lines
+    charges = order_charges(doc, partner, label, discounts)      # a percent of the order is of the discounted lines
     notes = [c.note for c in charges] + line_notes
     charges += line_charges
     wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
@@ -362,7 +363,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     try:
         matches = finder.resolve(wanted)
     except OdooRejected:
-        _name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
+        name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise
     commands: list[list[Any]] = []
     sequences = line_sequences(doc.lines)
@@ -380,30 +381,37 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     for charge in charges:
         if charge.label in matches and charge.amount is not None:
             seq += 1
-            match = matches[charge.label]
-            item: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": 1.0,
-                                    "price_unit": float(charge.amount), "name": charge.name, "sequence": seq}
-            if match.uom_id:
-                item[names.sale_uom] = match.uom_id
-            commands.append([0, 0, item])
+            commands.append([0, 0, charge_line(charge, matches[charge.label], seq, names)])
     return commands, notes
 
 
+def charge_line(charge: Charge, match: ProductMatch, sequence: int, names: Names) -> dict[str, Any]:
+    """The sale order line of an allowance/charge whose amount is known: quantity 1 of its product at its
+    signed amount, named by its description (else code, else kind)."""
+    assert charge.amount is not None
+    item: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": 1.0,
+                            "price_unit": float(charge.amount), "name": charge.name, "sequence": sequence}
+    if match.uom_id:
+        item[names.sale_uom] = match.uom_id
+    return item
+
+
 @dataclass(frozen=True)
-class _Charge:
+class Charge:
     """One allowance/charge of an order: the product it maps to (by which key), its signed amount when known
-    (an order line then), and its note line."""
+    (an order line then), what the partner said ("charge freight FREIGHT: 50.00") and its note line."""
 
     label: str
     name: str
     key: str | None
     default_code: str | None
     amount: Decimal | None
+    said: str
     note: str
 
 
-def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
-             discounts: list[Decimal | None]) -> list[_Charge]:
+def order_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
+             discounts: list[Decimal | None]) -> list[Charge]:
     """The order's allowances/charges with the product `odoo.charge_products` maps each to (by code, else kind)."""
     mapping = partner.odoo.charge_products
     return [_charge(ac, index, doc.lines, mapping, partner, label, discounts=discounts) for index, ac in
@@ -412,7 +420,7 @@ def _charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
 
 def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[str, str], partner: PartnerConfig,
             label: str, where: str = "", name_suffix: str = "", unmapped_why: str = "",
-            discounts: list[Decimal | None] | None = None) -> _Charge:
+            discounts: list[Decimal | None] | None = None) -> Charge:
     """One allowance/charge as an order line on its mapped product (by code, else kind) when its amount is
     known, else a note line. `lines` are what a percent without a base amount is a percent of; `where` prefixes
     the note (a line's own ones name the line)."""
@@ -421,19 +429,20 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
     key = charge_key(ac.code, ac.kind, mapping)
     default_code = mapping[key] if key else None
     amount, why = _charge_amount(lines, partner, ac.amount, ac.percent, ac.base_amount, discounts)
+    said = f"{where}{text}: {shown}"
     if default_code is None:
-        note = f"{where}{text}: {shown} (not applied to the Odoo order{': ' + unmapped_why if unmapped_why else ''})"
+        note = f"{said} (not applied to the Odoo order{': ' + unmapped_why if unmapped_why else ''})"
     elif amount is None:
-        note = f"{where}{text}: {shown} (not applied to the Odoo order: {why})"
+        note = f"{said} (not applied to the Odoo order: {why})"
     else:
         amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
-        note = f"{where}{text}: {shown} (order line {default_code}, {amount})"
-    return _Charge(f"{label}, {ac.kind} {ac.code or index}", (ac.description or ac.code or ac.kind) + name_suffix,
-                   key, default_code, amount, note)
+        note = f"{said} (order line {default_code}, {amount})"
+    return Charge(f"{label}, {ac.kind} {ac.code or index}", (ac.description or ac.code or ac.kind) + name_suffix,
+                  key, default_code, amount, said, note)
 
 
 def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
-                     digits: int) -> tuple[Decimal | None, list[_Charge], list[str]]:
+                     digits: int) -> tuple[Decimal | None, list[Charge], list[str]]:
     """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
     them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
     charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
@@ -513,8 +522,8 @@ def _charge_amount(lines: list[Line], partner: PartnerConfig, amount: Decimal | 
     return (base * percent / 100).quantize(Decimal("0.01")), ""
 
 
-def _name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, dict[str, str]]],
-                                 charges: list[_Charge]) -> None:
+def name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, dict[str, str]]],
+                                 charges: list[Charge]) -> None:
     """After a failed bulk lookup: an order line's own error first, else the charge product that is missing."""
     finder.resolve(lines)
     for charge in charges:

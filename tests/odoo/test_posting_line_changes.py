@@ -278,7 +278,8 @@ async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
                     "PRI+AAA:30.00"]
 
 
-def test_a_changes_own_allowances_are_noted_not_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+def test_a_changes_unmapped_allowances_are_noted_not_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """(Mapped ones are applied: tests/odoo/test_change_charges.py.)"""
     from gateway.translate.canonical import AllowanceCharge
     partner = bigbox(order_changes="revise")
     [created] = post(client, three_lines(), partner, Cache())
@@ -286,7 +287,7 @@ def test_a_changes_own_allowances_are_noted_not_applied(client: OdooClient, odoo
     doc = doc.model_copy(update={"allowances_charges": [AllowanceCharge(kind="charge", code="D240",
                                                                         description="FREIGHT", amount=Decimal(20))]})
     post(client, doc, partner, Cache())
-    assert "order allowances/charges in the change, not applied: charge D240 FREIGHT: 20" in note(odoo, created.record_id)
+    assert "<p>charge D240 FREIGHT: 20 (not applied to the Odoo order)</p>" in note(odoo, created.record_id)
     assert [r[1] for r in rows(odoo, created.record_id)] == [30.0, 2.0]
 
 

@@ -1,0 +1,179 @@
+"""A PO change's own allowances and charges (X12 860 header SAC, EDIFACT ORDCHG ALC) merged into the charge
+lines of its sale order, as commands for the change's one write: the note that names the change goes in the
+same write, so a retry or replay that finds it applies none of them twice.
+
+The order's charge lines are its lines on a product `odoo.charge_products` maps (not a section or note line,
+not one Odoo adds itself); a line's own charges (named "... (line N)") are left to their lines. A change's
+charge is the line on its mapped product named as the gateway names the charge (its description, else code,
+else kind; case aside); else, when the partner renamed it, the one line on that product the order's note says
+the gateway put this code on. A known amount is written to that line (or a line is added), zero removes it;
+an unmapped charge, or a percent whose amount cannot be known, goes into the note as an order's does. A percent
+is of the order's goods lines as the change leaves them, computed as for an order (`order_charges`). The order's
+charge lines the change does not restate are kept, and the note says so.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import Cache, Names, ProductFinder, ProductMatch, m2o_id
+from gateway.odoo.sale_orders import (
+    CENT,
+    ODOO_MADE_LINES,
+    Charge,
+    charge_line,
+    name_missing_charge_product,
+    order_charges,
+)
+from gateway.translate.canonical import AllowanceCharge, Line, PurchaseOrder
+
+ROW_FIELDS = ["sequence", "product_id", "product_uom_qty", "price_unit", "discount", "name", "display_type"]
+LINE_OWN = re.compile(r" \(line [^()]*\)$")          # how `_line_allowances` names a line's own charge line
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def order_rows(client: OdooClient, order_id: int) -> list[dict[str, Any]]:
+    """The sale order's lines with what a merge reads of them; `odoo_made` marks lines Odoo adds itself."""
+    flags = [f for f in ODOO_MADE_LINES if f in client.fields("sale.order.line")]
+    rows = client.search_read("sale.order.line", [("order_id", "=", order_id)], ROW_FIELDS + flags,
+                              order="sequence,id")
+    for row in rows:
+        row["odoo_made"] = any(row.get(f) for f in flags)
+    return rows
+
+
+@dataclass(frozen=True)
+class ChargeLines:
+    """The charge lines of a sale order: `ids` every line on a mapped product (the order's and its lines'),
+    `rows` those carrying the order's own charges; `products` the mapped products Odoo has, by reference."""
+
+    finder: ProductFinder
+    products: dict[str, ProductMatch]
+    ids: frozenset[int]
+    rows: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, client: OdooClient, partner: PartnerConfig, customer: dict[str, Any], cache: Cache,
+           rows: list[dict[str, Any]]) -> ChargeLines:
+        finder = ProductFinder(client, cache, customer["id"], "customer")
+        products = _mapped_products(finder, sorted(set(partner.odoo.charge_products.values())))
+        ids = {p.product_id for p in products.values()}
+        charged = [r for r in rows if m2o_id(r["product_id"]) in ids and not r["display_type"] and not r["odoo_made"]]
+        return cls(finder, products, frozenset(r["id"] for r in charged),
+                   [r for r in charged if not LINE_OWN.search(r["name"] or "")])
+
+    def goods(self, rows: list[dict[str, Any]]) -> dict[int, tuple[Line, Decimal | None]]:
+        """The order's goods lines (what a percent of the order is of) as priced lines with their discounts."""
+        return {r["id"]: (Line(quantity=Decimal(str(r["product_uom_qty"])), unit_price=Decimal(str(r["price_unit"]))),
+                          Decimal(str(r["discount"])) if r.get("discount") else None)
+                for r in rows if r["id"] not in self.ids and not r["display_type"] and not r["odoo_made"]}
+
+
+def _mapped_products(finder: ProductFinder, codes: list[str]) -> dict[str, ProductMatch]:
+    """The products `odoo.charge_products` names, by internal reference; those Odoo lacks are left out (an order
+    carries no line on them; a charge that needs one is refused naming it)."""
+    try:
+        return finder.resolve([(code, {"default_code": code}) for code in codes])
+    except OdooRejected:
+        found: dict[str, ProductMatch] = {}
+        for code in codes:
+            try:
+                found.update(finder.resolve([(code, {"default_code": code})]))
+            except OdooRejected:
+                continue
+        return found
+
+
+def merged_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str, note: str, lines: ChargeLines,
+                   goods: list[tuple[Line, Decimal | None]], names: Names,
+                   sequence: int) -> tuple[list[list[Any]], list[str]]:
+    """(x2many commands, note lines) applying the change's own allowances/charges to the order's charge lines;
+    `goods` the order's goods lines as the change leaves them, `note` the order's note, `sequence` the last
+    line's (new charge lines go after it)."""
+    wanted = order_charges(doc.model_copy(update={"lines": [line for line, _ in goods]}), partner, label,
+                           [discount for _, discount in goods])
+    missing = [c for c in wanted if c.default_code and c.amount is not None and c.default_code not in lines.products]
+    if missing:
+        name_missing_charge_product(lines.finder, [], missing)
+    rows = _pair(doc.allowances_charges, wanted, lines, note, label)
+    commands: list[list[Any]] = []
+    notes: list[str] = []
+    acted: set[int] = set()
+    for charge in wanted:
+        row = rows.get(charge.label)
+        if charge.default_code is None or charge.amount is None:
+            notes.append(charge.note)
+            continue
+        where = f"order line {charge.default_code}"
+        if row is None and charge.amount == 0:
+            notes.append(f"{charge.said} ({where}: none on the order, nothing to remove)")
+            continue
+        if row is None:
+            sequence += 1
+            commands.append([0, 0, charge_line(charge, lines.products[charge.default_code], sequence, names)])
+            notes.append(f"{charge.said} ({where}, {charge.amount}, added)")
+            continue
+        acted.add(row["id"])
+        before = Decimal(str(row["price_unit"])).quantize(CENT)
+        if charge.amount == 0:
+            commands.append([2, row["id"], 0])
+            notes.append(f"{charge.said} ({where} removed, was {before})")
+        elif before != charge.amount:
+            commands.append([1, row["id"], {"price_unit": float(charge.amount)}])
+            notes.append(f"{charge.said} ({where}, {before} -> {charge.amount})")
+        else:
+            notes.append(f"{charge.said} ({where}, {charge.amount}, as before)")
+    kept = [r for r in lines.rows if r["id"] not in acted]
+    if kept:
+        notes.append("order allowances/charges the change does not restate, kept as they were: " + "; ".join(
+            f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
+    return commands, notes
+
+
+def _pair(given: list[AllowanceCharge], wanted: list[Charge], lines: ChargeLines, note: str,
+          label: str) -> dict[str, dict[str, Any]]:
+    """{charge label: its order line}: first the line on its product named as the charge, then, for a charge
+    the partner renamed, the one line left on its product when the note says the gateway put this code there
+    (several: held for a person rather than a guess)."""
+    paired: dict[str, dict[str, Any]] = {}
+    taken: set[int] = set()
+
+    def on_product(charge: Charge) -> list[dict[str, Any]]:
+        match = lines.products.get(charge.default_code or "")
+        return [r for r in lines.rows if match is not None and m2o_id(r["product_id"]) == match.product_id
+                and r["id"] not in taken]
+
+    for charge in wanted:
+        row = next((r for r in on_product(charge) if (r["name"] or "").casefold() == charge.name.casefold()), None)
+        if row is not None:
+            paired[charge.label] = row
+            taken.add(row["id"])
+    for ac, charge in zip(given, wanted):
+        if charge.label in paired or not _noted(note, ac, charge.default_code):
+            continue
+        candidates = on_product(charge)
+        if len(candidates) > 1:
+            raise OdooRejected(f"{charge.label}: sale order lines {', '.join(repr(r['name']) for r in candidates)} "
+                               f"are all on {charge.default_code}, and none is named {charge.name!r}: which one "
+                               "the change restates is not known; change the order in Odoo")
+        if candidates:
+            paired[charge.label] = candidates[0]
+            taken.add(candidates[0]["id"])
+    return paired
+
+
+def _noted(note: str, ac: AllowanceCharge, default_code: str | None) -> bool:
+    """Whether the order's note says the gateway put a line for this charge's code on `default_code` (the
+    paragraphs `_charge` and `merged_charges` write: "charge freight FREIGHT: 50.00 (order line SVC-FREIGHT, ...")."""
+    if not ac.code or not default_code:
+        return False
+    head = f"{ac.kind} {ac.code}"
+    return any(text.startswith((head + " ", head + ":")) and f"(order line {default_code}, " in text
+               for text in map(html.unescape, PARAGRAPH.findall(note)))
