@@ -208,15 +208,18 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
 
 def party_label(party: Party) -> str:
     bits = [f"{k} {v}" for k, v in party.ids.items()]
-    return ", ".join(bits) or (party.name or "without identifiers")
+    place = [*party.address.lines, party.address.postal_code or "", party.address.city or ""] if party.address else []
+    return ", ".join(bits) or party.name or ", ".join(p for p in place if p) or "without identifiers"
 
 
 def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, Any], party: Party,
                  cache: Cache) -> dict[str, Any] | None:
-    """A delivery contact under `company` by GLN, store number (ref) or, for address-only parties, name + zip."""
+    """A delivery contact under `company` by GLN, store number (ref), name (+ zip), or for a party that is an
+    address alone (a UBL 2.0 DeliveryAddress) its street + zip."""
     gln_field = partner.odoo.gln_field
+    street = party.address.lines[0] if party.address and party.address.lines else None
     key = (company["id"], tuple(sorted(party.ids.items())), party.name,
-           party.address.postal_code if party.address else None)
+           party.address.postal_code if party.address else None, street)
     cached: dict[str, Any] | None = cache.get("contact", key)
     if cached is not MISSING:
         return cached
@@ -229,6 +232,8 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
         domain = scope + [("name", "=", party.name), ("id", "!=", company["id"])]
         if party.address and party.address.postal_code:
             domain.append(("zip", "=", party.address.postal_code))
+    elif street and party.address and party.address.postal_code:
+        domain = scope + [("street", "=", street), ("zip", "=", party.address.postal_code)]
     else:
         return None
     rows = client.search_read("res.partner", domain, partner_fields(partner), limit=1)

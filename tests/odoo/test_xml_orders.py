@@ -227,6 +227,36 @@ def test_a_cxml_line_price_modification_is_taken_off_once(client: OdooClient, od
             for r in rows] == [("WB-100", 12.5, 4.0, 288.0), ("GL-300", 42.0, 10.0, 226.8), ("WR-200", 8.75, 0.0, 35.0)]
 
 
+def test_a_ubl_20_delivery_address_finds_the_delivery_contact_at_it(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A UBL 2.0 order gives its place as a DeliveryAddress alone (no GLN, no name), now read as the ship-to: the
+    delivery contact of the customer at that street and postal code is the order's (BigBox DC 1); an address Odoo
+    does not have is held naming it, rather than the order going to the customer's own address."""
+    def order(number: str, street: str, postal: str) -> PurchaseOrder:
+        return _read(f"""<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:UBLVersionID>2.0</cbc:UBLVersionID><cbc:ID>{number}</cbc:ID><cbc:IssueDate>2026-11-28</cbc:IssueDate>
+<cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="GLN">0860001000009</cbc:EndpointID>
+<cac:PartyName><cbc:Name>BigBox Retail</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>
+<cac:SellerSupplierParty><cac:Party><cac:PartyName><cbc:Name>Us</cbc:Name></cac:PartyName></cac:Party>
+</cac:SellerSupplierParty>
+<cac:Delivery><cac:DeliveryAddress><cbc:StreetName>{street}</cbc:StreetName><cbc:CityName>Bentonville</cbc:CityName>
+<cbc:PostalZone>{postal}</cbc:PostalZone></cac:DeliveryAddress></cac:Delivery>
+<cac:OrderLine><cac:LineItem><cbc:ID>1</cbc:ID><cbc:Quantity unitCode="C62">5</cbc:Quantity>
+<cac:Price><cbc:PriceAmount currencyID="USD">12.50</cbc:PriceAmount></cac:Price><cac:Item><cac:SellersItemIdentification>
+<cbc:ID>WB-100</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem></cac:OrderLine></Order>""",
+                     "ubl-2.1-order")
+
+    post(client, order("UBL20-DC", "100 Distribution Dr", "72712"), bigbox(), Cache())
+    [(ship, _, lines)] = orders_of(odoo, "UBL20-DC")
+    assert (ship, lines) == ("BigBox DC 1", [("WB-100", 5.0)])
+    with pytest.raises(OdooRejected, match=r"ship-to 1 Dock Rd, 72712, Bentonville is not a delivery address of "
+                                           r"BigBox Retail in Odoo"):
+        post(client, order("UBL20-NEW", "1 Dock Rd", "72712"), bigbox(), Cache())
+    assert orders_of(odoo, "UBL20-NEW") == []
+
+
 def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
                                                                         odoo: odoorpc.ODOO) -> None:
     """cXML: an update is the order again, whole: GL-300 left out of it leaves the quotation, WB-100 takes the
