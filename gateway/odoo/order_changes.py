@@ -5,7 +5,8 @@ applied as a replacement to a quotation with `odoo.order_changes: revise`, else 
 A cancellation cancels every live sale order of the PO (Odoo's own Cancel, through the 17+ wizard)
 unless goods left or an invoice was posted. With `odoo.order_changes: revise`, a replacement or a change
 that carries the whole order rewrites a quotation's header and lines in one write, and a change that lists
-only what changes (X12 860, EDIFACT ORDCHG) is merged line by line. Each applied message is noted on the
+only what changes (X12 860, EDIFACT ORDCHG) is merged line by line, its own allowances and charges into the
+order's charge lines (`gateway.odoo.change_charges`). Each applied message is noted on the
 order under its interchange and set numbers, so a retry or replay finds its own work. A confirmed order,
 or a PO in several sale orders, is left to a person (OdooRejected naming why); a change or cancellation
 ahead of its order raises OrderNotInOdoo, which waits for it.
@@ -181,8 +182,9 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     quotation in one write: `add` lines are created, `delete` lines removed, `change` lines get the quantity
     (and, under the 'order' price policy, the price) they state; `unchanged` lines are left alone. The order
     line is found by product, the partner's line number (the sequence) telling apart two lines of one product.
-    Header fields the change carries (ship-to, requested date) are rewritten in the same write, with a note
-    naming the message, which makes a retry find its own work. A confirmed order belongs to people now."""
+    Header fields the change carries (ship-to, requested date) and its own allowances and charges (`merged_charges`)
+    are written in the same write, with a note naming the message, which makes a retry find its own work. A
+    confirmed order belongs to people now."""
     check_currency(client, partner, doc, customer, cache, label)
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)

@@ -39,9 +39,11 @@ BLUE = "POC*1*QI*30**EA*12.50*PE*BP*BB-1001*UP*614141000012"          # line 1: 
 KEPT = "POC*1*NC*30**EA*12.50*PE*BP*BB-1001*UP*614141000012"          # (an 860 with no POC is no order)
 
 
-def x12_change(po: str, sacs: Sequence[str], pocs: Sequence[str] = (BLUE,), control: int = 2) -> PurchaseOrder:
-    """A BigBox 860 (BCH01 04) read and translated as the pipeline does, with these header SACs and POC lines."""
-    body = ["ST*860*0001", f"BCH*04*SA*{po}**1*20261129", *sacs, *pocs, f"CTT*{len(pocs)}"]
+def x12_change(po: str, sacs: Sequence[str], pocs: Sequence[str] = (BLUE,), control: int = 2,
+               purpose: str = "04") -> PurchaseOrder:
+    """A BigBox 860 (BCH01 04 change, 05 replace) read and translated as the pipeline does, with these header
+    SACs and POC lines."""
+    body = ["ST*860*0001", f"BCH*{purpose}*SA*{po}**1*20261129", *sacs, *pocs, f"CTT*{len(pocs)}"]
     body.append(f"SE*{len(body) + 1}*0001")
     data = "~\n".join([
         f"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261130*0900*U*00401*{control:09d}*0*P*>",
@@ -49,7 +51,7 @@ def x12_change(po: str, sacs: Sequence[str], pocs: Sequence[str] = (BLUE,), cont
         f"IEA*1*{control:09d}"]) + "~\n"
     [tx] = x12.parse(data.encode("ascii")).transactions
     [doc] = translate(tx, None, ProfileRegistry.load([]))
-    assert isinstance(doc, PurchaseOrder) and doc.purpose == "change"
+    assert isinstance(doc, PurchaseOrder) and doc.purpose == {"04": "change", "05": "replace"}[purpose]
     return doc
 
 
@@ -131,6 +133,18 @@ def test_a_renamed_charge_updates_its_line_and_an_unknowable_one_is_held(
         post(client, x12_change("PO-CC-3", [sac("A", "C310", amount="800", description="SPRING PROMO")]),
              PARTNER, Cache())
     assert [r[3] for r in charge_rows(odoo, "PO-CC-3")] == [-5.0, -3.0]
+
+
+def test_a_replacement_860_carries_the_whole_orders_charges(client: OdooClient, odoo: odoorpc.ODOO,
+                                                              services: dict[str, int]) -> None:
+    """An 860 replacing the order (BCH01 05) takes the other path, the whole order rewritten: its charges are the
+    order's, so freight it restates is rewritten and the 850's discount, which it does not carry, is gone."""
+    post(client, x12_order("PO-CC-5", [FREIGHT, DISCOUNT]), PARTNER, Cache())
+    replacement = x12_change("PO-CC-5", [sac("C", "D240", amount="6000", description="FREIGHT")], purpose="05",
+                             pocs=["POC*1*CA*30**EA*12.50*PE*BP*BB-1001*UP*614141000012"])
+    assert post(client, replacement, PARTNER, Cache())[0].role == "updated"
+    assert post(client, replacement, PARTNER, Cache())[0].role == "found"
+    assert charge_rows(odoo, "PO-CC-5") == [("SVC-FREIGHT", "FREIGHT", 1.0, 60.0)]
 
 
 def test_a_confirmed_orders_charges_are_left_to_a_person(client: OdooClient, odoo: odoorpc.ODOO,
