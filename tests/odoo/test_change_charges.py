@@ -147,6 +147,16 @@ def test_a_replacement_860_carries_the_whole_orders_charges(client: OdooClient, 
     assert charge_rows(odoo, "PO-CC-5") == [("SVC-FREIGHT", "FREIGHT", 1.0, 60.0)]
 
 
+def test_a_change_charge_mapped_to_a_product_odoo_lacks_is_refused_naming_it(
+        client: OdooClient, odoo: odoorpc.ODOO, services: dict[str, int]) -> None:
+    partner = bigbox(charge_products={**CHARGES, "insurance": "SVC-INSURANCE"}, order_changes="revise")
+    post(client, x12_order("PO-CC-6", [FREIGHT]), partner, Cache())
+    with pytest.raises(OdooRejected, match=r"charge insurance: no product with internal reference 'SVC-INSURANCE' "
+                                           r"in Odoo \(partner setting odoo.charge_products maps 'insurance' to it\)"):
+        post(client, x12_change("PO-CC-6", [sac("C", "D980", amount="1200")]), partner, Cache())
+    assert charge_rows(odoo, "PO-CC-6") == [("SVC-FREIGHT", "FREIGHT", 1.0, 50.0)]
+
+
 def test_a_confirmed_orders_charges_are_left_to_a_person(client: OdooClient, odoo: odoorpc.ODOO,
                                                          services: dict[str, int]) -> None:
     [created] = post(client, x12_order("PO-CC-4", [FREIGHT]), PARTNER, Cache())
