@@ -250,8 +250,8 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     vals, links = header_values(client, doc, partner, customer, cache, label)      # ship-to only when it has one
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
-    vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(summary or
-                                                                                          ["nothing to change"]),
+    said = summary or ["no line changes" if charge_notes else "nothing to change"]      # the charges: below
+    vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(said),
                                                       *header_notes(doc), *charge_notes, *doc.notes])
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],

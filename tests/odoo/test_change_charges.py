@@ -103,7 +103,8 @@ def test_an_860_updates_adds_and_removes_the_orders_charge_lines_once(
     assert charge_rows(odoo, "PO-CC-1") == [("SVC-DISCOUNT", "PROMO DISCOUNT", 1.0, -9.25),
                                             ("SVC-DISCOUNT", "DAMAGED CARTONS", 1.0, -10.0)]
     text = order_note(odoo, "PO-CC-1")
-    assert "<p>charge freight FREIGHT: 0.00 (order line SVC-FREIGHT removed, was 75.00)</p>" in text
+    assert ("<p>EDI change PO-CC-1 (interchange 000000003 set 0001): no line changes</p>"
+            "<p>charge freight FREIGHT: 0.00 (order line SVC-FREIGHT removed, was 75.00)</p>") in text
     assert ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -9.25; "
             "DAMAGED CARTONS -10.00</p>") in text
     # the partner removes what is gone already: said, nothing written
