@@ -282,13 +282,17 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                          cache: Cache | None = None, lookback_days: int = 30,
                          kind: str = KIND_SHIP, claim_marks: bool = True,
                          exclude: Exclude | None = None, record_ids: list[int] | None = None) -> list[ShipNotice]:
-    """Done outgoing deliveries to the partner (any of its contacts) -> ShipNotice, once per version."""
+    """Done deliveries (and drop-shipments) to the partner (any of its contacts) -> ShipNotice, once per version."""
     ctx = _Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
     # from 18): a database without it ships without them, where asking for them would fail every extraction
     present = client.fields("stock.picking")
     shipping = [f for f in ("carrier_id", "carrier_tracking_ref", "weight", "shipping_weight") if f in present]
-    rows = client.search_read("stock.picking", [("picking_type_code", "=", "outgoing"), ("state", "=", "done"),
+    # to the customer: a delivery, or stock_dropshipping's Vendors -> Customers transfer, whose operation type is
+    # `incoming` to 17 and `dropship` from 18 (res_company._create_dropship_picking_type): the drop-shipped order's
+    # only shipment, which the customer expects an 856 for as for any other
+    rows = client.search_read("stock.picking", ["|", ("picking_type_code", "=", "outgoing"),
+                                                ("location_dest_id.usage", "=", "customer"), ("state", "=", "done"),
                                                 ("partner_id", "child_of", ctx.customer["id"]),
                                                 _candidates("write_date", lookback_days, record_ids)],
                               ["name", "partner_id", "origin", "sale_id", "date_done", *shipping, "write_date",

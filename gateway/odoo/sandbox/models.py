@@ -609,6 +609,10 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                       "weight": F("Weight")} if delivery else {}
     if delivery or version >= 18:
         carrier_fields["shipping_weight"] = F("Weight for Shipping")
+    # stock_dropshipping adds its own operation type code from 18 (res_company._create_dropship_picking_type:
+    # Vendors -> Customers, no warehouse); to 17 that operation type is an `incoming` one
+    picking_codes = [("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer"),
+                     *([("dropship", "Dropship")] if version >= 18 else [])]
     model("stock.location", "Inventory Locations", {
         "name": C("Location Name", required=True), "complete_name": COMP("char", _location_name),
         "location_id": M2O("stock.location", "Parent Location"),
@@ -627,8 +631,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "active": B(default=True)})
     model("stock.picking.type", "Picking Type", {
         "name": C("Operation Type", required=True),
-        "code": SEL([("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")],
-                    "Type of Operation", required=True),
+        "code": SEL(picking_codes, "Type of Operation", required=True),
         "sequence_code": C("Sequence Prefix"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
         "default_location_src_id": M2O("stock.location", "Default Source Location"),
         "default_location_dest_id": M2O("stock.location", "Default Destination Location"),
@@ -640,9 +643,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     model("stock.picking", "Transfer", {
         "name": C("Reference", default="/"), "partner_id": M2O("res.partner", "Contact"),
         "picking_type_id": M2O("stock.picking.type", "Operation Type", required=True),
-        "picking_type_code": COMP("selection", _picking_type_code,
-                                  selection=[("incoming", "Receipt"), ("outgoing", "Delivery"),
-                                             ("internal", "Internal Transfer")]),
+        "picking_type_code": COMP("selection", _picking_type_code, selection=picking_codes),
         "location_id": M2O("stock.location", "Source Location"),
         "location_dest_id": M2O("stock.location", "Destination Location"),
         "origin": C("Source Document"), "sale_id": M2O("sale.order", "Sales Order"),
@@ -663,9 +664,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_uom_qty": F("Demand"), "quantity": F("Quantity"),
         "product_qty": COMP("float", _move_product_qty, string="Real Quantity"),
         "product_uom": M2O("uom.uom", "UoM", required=True), "picked": B("Picked"),
-        "picking_code": REL("selection", "picking_type_id", "code",
-                            selection=[("incoming", "Receipt"), ("outgoing", "Delivery"),
-                                       ("internal", "Internal Transfer")]),
+        "picking_code": REL("selection", "picking_type_id", "code", selection=picking_codes),
         "state": SEL([("draft", "New"), ("waiting", "Waiting Another Move"), ("confirmed", "Waiting Availability"),
                       ("partially_available", "Partially Available"), ("assigned", "Available"),
                       ("done", "Done"), ("cancel", "Cancelled")], "Status", default="draft"),
