@@ -380,8 +380,10 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done"]
     if "carrier_tracking_ref" in client.fields("stock.picking"):
         fields.append("carrier_tracking_ref")
+    # a drop-ship PO's one transfer (Vendors -> Customers) is what its vendor's notice announces: `incoming` to
+    # 17, of stock_dropshipping's own code `dropship` from 18 (an unknown selection value matches nothing before)
     pickings = client.search_read("stock.picking", [("purchase_id", "=", pos[0]),
-                                                    ("picking_type_code", "=", "incoming"),
+                                                    ("picking_type_code", "in", ["incoming", "dropship"]),
                                                     ("state", "!=", "cancel")], fields, order="id")
     picking = receipt_for(client, doc, order, pickings, olabel)
     if picking["state"] == "done":   # this notice was applied and the receipt validated: nothing to redo

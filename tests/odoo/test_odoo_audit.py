@@ -12,7 +12,20 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import ShipItem, ShipNotice, ShipOrder
 from tests.odoo.conftest import bigbox, order
+from tests.odoo.test_vendor_odd import widgetworks
+
+
+def dropship_type(odoo: odoorpc.ODOO) -> int:
+    """stock_dropshipping's operation type (res_company._create_dropship_picking_type): Vendors -> Customers, no
+    warehouse, code `dropship` from Odoo 18 and `incoming` to 17."""
+    version = int(odoo.version.split(".")[0])
+    [vendors] = odoo.execute_kw("stock.location", "search", [[("usage", "=", "supplier")]], {"limit": 1})
+    [customers] = odoo.execute_kw("stock.location", "search", [[("usage", "=", "customer")]], {"limit": 1})
+    return int(odoo.execute_kw("stock.picking.type", "create", [{
+        "name": "Dropship", "code": "dropship" if version >= 18 else "incoming", "sequence_code": "DS",
+        "default_location_src_id": vendors, "default_location_dest_id": customers}]))
 
 
 def dropship(odoo: odoorpc.ODOO, order_id: int) -> int:
@@ -20,11 +33,7 @@ def dropship(odoo: odoorpc.ODOO, order_id: int) -> int:
     Vendors -> Customers transfer of the order's lines, of the Dropship operation type (its code `dropship` from
     Odoo 18, `incoming` to 17; no warehouse)."""
     version = int(odoo.version.split(".")[0])
-    [vendors] = odoo.execute_kw("stock.location", "search", [[("usage", "=", "supplier")]], {"limit": 1})
-    [customers] = odoo.execute_kw("stock.location", "search", [[("usage", "=", "customer")]], {"limit": 1})
-    ptype = odoo.execute_kw("stock.picking.type", "create", [{
-        "name": "Dropship", "code": "dropship" if version >= 18 else "incoming", "sequence_code": "DS",
-        "default_location_src_id": vendors, "default_location_dest_id": customers}])
+    ptype = dropship_type(odoo)
     [so] = odoo.execute_kw("sale.order", "read", [[order_id], ["name", "partner_shipping_id", "order_line"]])
     uom = "product_uom_id" if version >= 19 else "product_uom"
     lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"], ["product_id", "product_uom_qty", uom]])
@@ -53,3 +62,20 @@ def test_a_dropship_delivery_is_announced_like_a_delivery(sandbox: SandboxServer
     items = {item.line_no: item for item in asn.all_items()}
     assert items["1"].quantity == Decimal(24) and items["2"].quantity == Decimal(2) and items["2"].unit == "CS"
     assert asn.party("ship_to") is not None and asn.party("ship_to").ids == {"gln": "0860001000023"}  # type: ignore[union-attr]
+
+
+def test_a_vendors_notice_for_a_dropship_purchase_order_is_applied_to_its_transfer(client: OdooClient,
+                                                                                 odoo: odoorpc.ODOO) -> None:
+    """The vendor's 856 for a drop-ship PO announces the Vendors -> Customers transfer, the PO's only one. To 17
+    that transfer's code is `incoming` and the notice found it; from 18 it is `dropship`, and the search for the
+    PO's `incoming` transfers found none, so the same notice was refused as naming a PO without a receipt."""
+    ptype = dropship_type(odoo)
+    po = odoo.execute_kw("purchase.order", "create", [{"partner_id": 12, "picking_type_id": ptype, "order_line": [
+        (0, 0, {"product_id": 1, "product_qty": 100, "price_unit": 7.5})]}])
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    [name] = [r["name"] for r in odoo.execute_kw("purchase.order", "read", [[po], ["name"]])]
+    asn = ShipNotice(number="ASN-DS1", orders=[ShipOrder(po_number=name, items=[
+        ShipItem(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100))])])
+    [link] = post(client, asn, widgetworks(validate_receipts=True), Cache())
+    [pick] = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)], ["state", "picking_type_id"]])
+    assert link.record_id == pick["id"] and pick["picking_type_id"][0] == ptype and pick["state"] == "done"
