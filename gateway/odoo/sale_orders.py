@@ -441,14 +441,20 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
                   key, default_code, amount, said, note)
 
 
+OF_THE_GROSS = frozenset({"item_list_cost", "discount_gross", "base_price_per_unit", "base_price_amount"})
+"""Percent bases (x12-common's `percent_basis` words) that are of the line's list or gross price, not of what the
+allowances before them left (item_net_cost, discount_net, base_price_amount_less_discount, or none given)."""
+
+
 def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
                      digits: int) -> tuple[Decimal | None, list[Charge], list[str]]:
     """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
     them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
     charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
 
-    Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): the line keeps
-    Π(1 - p/100) of its gross. An amount (SAC05 / MOA: for the whole line) comes off the gross line total
+    Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): each takes p/100 of what the ones
+    before it left. One whose basis is the list or gross price (X12 SAC06 1, 3, 5, 6: `OF_THE_GROSS`) takes p/100
+    of the gross instead ("10 + 5" of the list cost is 15 %). An amount (SAC05 / MOA: for the whole line) comes off the gross line total
     quantity x unit price, known only when the line is priced on the order (price_policy order). The net is
     gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to `digits` places (the
     database's Discount accuracy, `lookup.discount_digits`)."""
@@ -468,11 +474,17 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
             amounts.append(ac)
         elif ac.percent is None:
             others.append((ac, "no amount or percent"))
-        elif Decimal(0) <= ac.percent <= 100:
-            kept *= 1 - ac.percent / 100
+        elif not Decimal(0) <= ac.percent <= 100:
+            others.append((ac, f"a percent of {ac.percent} is no discount"))
+        elif ac.percent_basis in OF_THE_GROSS:
+            if kept < ac.percent / 100:
+                others.append((ac, "more than the line's amount"))
+                continue
+            kept -= ac.percent / 100
             applied.append(ac)
         else:
-            others.append((ac, f"a percent of {ac.percent} is no discount"))
+            kept *= 1 - ac.percent / 100
+            applied.append(ac)
     for ac in amounts:                        # after the percents, so no amount takes the line below zero
         amount = abs(ac.amount or Decimal(0))
         if priced and off + amount <= gross * kept:

@@ -60,8 +60,9 @@ def x12_order(po: str, sacs: Sequence[str], line1: Sequence[str] = (), line2: Se
     return doc
 
 
-def sac(kind: str, code: str, amount: str = "", percent: str = "", description: str = "") -> str:
-    elements = [kind, code, "", "", amount, "3" if percent else "", percent, *[""] * 7, description]
+def sac(kind: str, code: str, amount: str = "", percent: str = "", description: str = "", basis: str = "3") -> str:
+    """A SAC segment; a percent's basis (SAC06) is 3, discount/gross, unless said."""
+    elements = [kind, code, "", "", amount, basis if percent else "", percent, *[""] * 7, description]
     return "SAC*" + "*".join(elements).rstrip("*")
 
 

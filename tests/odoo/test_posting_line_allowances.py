@@ -19,7 +19,7 @@ from tests.odoo.test_posting_charges import x12_order as header_and_line_order
 
 CHARGES = {"freight": "SVC-FREIGHT", "C320": "SVC-DISCOUNT"}
 PROMO = sac("A", "C310", percent="10", description="PROMO")           # 10 % off the line
-EXTRA = sac("A", "C310", percent="5", description="EXTRA")            # then 5 % more: 14.5 % in all
+EXTRA = sac("A", "C310", percent="5", description="EXTRA", basis="7")   # then 5 % of what is left: 14.5 % in all
 TEN_OFF = sac("A", "A260", amount="1000", description="TEN OFF")      # $10.00 off the line (2 implied decimals)
 FREIGHT = sac("C", "D240", amount="2000", description="FREIGHT")     # $20.00, mapped to SVC-FREIGHT
 HANDLING = sac("C", "H090", amount="500", description="HANDLING")    # $5.00, not mapped
@@ -171,3 +171,29 @@ def test_the_discount_follows_the_databases_discount_accuracy(client: OdooClient
     assert lines[1]["discount"] == 11.4286
     assert lines[1]["price_subtotal"] == pytest.approx(77.50)
     assert "(order line discount 11.4286%)" in read_order(odoo, "PO-LA-4")[0]["note"]
+
+
+@pytest.mark.parametrize(("basis", "discount", "note"), [
+    ("1", 15.0, "15.00"),                 # item list cost: 10 % + 5 % of the list price
+    ("3", 15.0, "15.00"),                 # discount/gross
+    ("2", 14.5, "14.50"),                 # item net cost: 5 % of what the 10 % left
+    ("7", 14.5, "14.50"),                 # base price amount less previous discount
+])
+def test_a_percent_of_the_gross_adds_up_and_one_of_the_net_compounds(
+        client: OdooClient, odoo: odoorpc.ODOO, freight: int, basis: str, discount: float, note: str) -> None:
+    """SAC06 says what a percent is of. Every percent compounded, so '10 % and 5 %, both of the list cost' gave
+    14.5 % off instead of 15 %: the partner's invoice check then finds the order 0.5 % dearer."""
+    more = sac("A", "C310", percent="5", description="MORE", basis=basis)
+    post(client, x12_order(f"PO-LA-B{basis}", [PROMO, more], []), bigbox(charge_products=CHARGES), Cache())
+    so, lines = read_order(odoo, f"PO-LA-B{basis}")
+    assert lines[0]["discount"] == discount
+    assert f"allowance discount PROMO: 10%, allowance discount MORE: 5% (order line discount {note}%)" in so["note"]
+
+
+def test_percents_of_the_gross_beyond_the_whole_line_are_not_taken(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                   freight: int) -> None:
+    big = [sac("A", "C310", percent="60", description=f"HALF {n}", basis="1") for n in (1, 2)]
+    post(client, x12_order("PO-LA-B9", big, []), bigbox(charge_products=CHARGES), Cache())
+    so, lines = read_order(odoo, "PO-LA-B9")
+    assert lines[0]["discount"] == 60.0
+    assert "HALF 2: 60% (not applied to the Odoo order: more than the line&#x27;s amount)" in so["note"]
