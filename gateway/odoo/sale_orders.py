@@ -557,12 +557,13 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
     if not partner.odoo.create_ship_to:
         raise OdooRejected(f"{label}: ship-to {party_label(party)} is not a delivery address of {customer['name']} "
                            f"in Odoo (add it there, or set odoo.create_ship_to for this partner)")
-    if not (party.ids.get("gln") or party.ids.get("store") or party.name):
-        # a contact made without any of these could never be found again: every repeat would make another
-        raise OdooRejected(f"{label}: ship-to {party_label(party)} has no GLN, store number or name to find its "
-                           f"delivery address of {customer['name']} by; add it in Odoo (or have the partner "
-                           "send one of them)")
     address = party.address
+    by_address = bool(address and address.lines and address.postal_code)     # found again by street + zip
+    if not (party.ids.get("gln") or party.ids.get("store") or party.name or by_address):
+        # a contact made without any of these could never be found again: every repeat would make another
+        raise OdooRejected(f"{label}: ship-to {party_label(party)} has no GLN, store number, name or street and "
+                           f"postal code to find its delivery address of {customer['name']} by; add it in Odoo (or "
+                           "have the partner send one of them)")
     vals: dict[str, Any] = {"parent_id": customer["id"], "type": "delivery",
                             "name": party.name or f"{customer['name']} {party_label(party)}"}
     if party.ids.get("store"):

@@ -77,7 +77,7 @@ def test_store_orders_never_make_contacts_they_cannot_find_again(client: OdooCli
                       allocations={"0042": Decimal(2)}, allocation_kind="store"),
                  Line(line_no="2", item_ids={"upc": "614141000029"}, quantity=Decimal(1))]
         kw["ship_to"] = Party(role="ship_to", ids={"duns": "123456789"})
-        match = "ship-to duns 123456789 has no GLN, store number or name to find its delivery address"
+        match = "ship-to duns 123456789 has no GLN, store number, name or street and postal code to find its delivery"
     before = counts(odoo)
     for _ in range(2):
         with pytest.raises(OdooRejected, match=match):

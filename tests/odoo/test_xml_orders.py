@@ -255,6 +255,14 @@ def test_a_ubl_20_delivery_address_finds_the_delivery_contact_at_it(client: Odoo
                                            r"BigBox Retail in Odoo"):
         post(client, order("UBL20-NEW", "1 Dock Rd", "72712"), bigbox(), Cache())
     assert orders_of(odoo, "UBL20-NEW") == []
+    # a partner whose new places are made (create_ship_to): the address becomes a delivery contact, found again
+    for number in ("UBL20-NEW", "UBL20-AGAIN"):
+        post(client, order(number, "1 Dock Rd", "72712"), bigbox(create_ship_to=True), Cache())
+    made = odoo.execute_kw("res.partner", "search_read", [[("street", "=", "1 Dock Rd"), ("zip", "=", "72712")]],
+                           {"fields": ["type", "parent_id", "city", "name"]})
+    assert [(r["type"], r["parent_id"][1], r["city"]) for r in made] == [("delivery", "BigBox Retail", "Bentonville")]
+    assert [ship for number in ("UBL20-NEW", "UBL20-AGAIN") for ship, _, _ in orders_of(odoo, number)] == \
+        [made[0]["name"]] * 2
 
 
 def test_a_cxml_update_replaces_the_whole_quotation_and_delete_cancels_it(client: OdooClient,
