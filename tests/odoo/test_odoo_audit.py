@@ -64,6 +64,18 @@ def test_a_dropship_delivery_is_announced_like_a_delivery(sandbox: SandboxServer
     assert asn.party("ship_to") is not None and asn.party("ship_to").ids == {"gln": "0860001000023"}  # type: ignore[union-attr]
 
 
+def test_a_dropship_counts_as_delivered_on_the_sale_order(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """sale_stock counts a line's delivered quantity by where its done moves went (into a customer location,
+    less what came back out of one), so a drop-shipment is delivered and the order can be invoiced on delivered
+    quantities. The sandbox counted by operation type (`outgoing` plus, anything else minus), so a drop-shipped
+    line showed -24 delivered."""
+    [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
+    dropship(odoo, link.record_id)
+    lines = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", link.record_id)],
+                                                               ["product_uom_qty", "qty_delivered"]])
+    assert [(r["qty_delivered"], r["product_uom_qty"]) for r in lines] == [(24.0, 24.0), (2.0, 2.0)]
+
+
 def test_a_vendors_notice_for_a_dropship_purchase_order_is_applied_to_its_transfer(client: OdooClient,
                                                                                  odoo: odoorpc.ODOO) -> None:
     """The vendor's 856 for a drop-ship PO announces the Vendors -> Customers transfer, the PO's only one. To 17
@@ -79,3 +91,6 @@ def test_a_vendors_notice_for_a_dropship_purchase_order_is_applied_to_its_transf
     [link] = post(client, asn, widgetworks(validate_receipts=True), Cache())
     [pick] = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)], ["state", "picking_type_id"]])
     assert link.record_id == pick["id"] and pick["picking_type_id"][0] == ptype and pick["state"] == "done"
+    # purchase_stock counts it received (a move to a vendor location would be a return): the bill can match it
+    [line] = odoo.execute_kw("purchase.order.line", "search_read", [[("order_id", "=", po)], ["qty_received"]])
+    assert line["qty_received"] == 100.0

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooValueError, UserError
-from gateway.odoo.sandbox.models import from_reference, names, to_reference
+from gateway.odoo.sandbox.models import from_reference, location_usage, names, to_reference
 from gateway.odoo.sandbox.orm import Env, ModelSpec, now_str
 
 REQUIRED = object()
@@ -35,10 +35,6 @@ def is_storable(env: Env, product: int) -> bool:
     if env.db.version == 17:
         return bool(env.get("product.product", product, "detailed_type") == "product")
     return bool(env.get("product.product", product, "is_storable"))
-
-
-def _usage(env: Env, loc: int) -> str:
-    return str(env.db.data["stock.location"][loc].get("usage"))
 
 
 def _location(env: Env, usage: str) -> int:
@@ -425,7 +421,7 @@ def _unreserve(env: Env, move: int) -> None:
     for line_id in lines:
         line = env.db.data["stock.move.line"][line_id]
         src = line.get("location_id") or rec["location_id"]
-        if _usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
+        if location_usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
             ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get("quantity", 0.0))
             _add_quant(env, rec["product_id"], src, 0.0, -ref_qty, line.get("lot_id"), line.get("package_id"))
     if lines:
@@ -466,7 +462,7 @@ def _assign_picking(env: Env, picking: int) -> None:
         if need <= 0:
             any_reserved = True
             continue
-        if _usage(env, src) != "internal" or not is_storable(env, product):
+        if location_usage(env, src) != "internal" or not is_storable(env, product):
             env.create("stock.move.line", [{"move_id": move, "quantity": need}])
             env.write("stock.move", [move], {"state": "assigned"})
             any_reserved = True
@@ -508,7 +504,7 @@ def picking_action_confirm(env: Env, ids: list[int]) -> bool:
         env.write("stock.move", moves, {"state": "confirmed"})
         env.write("stock.picking", [rid], {"state": "confirmed"})
         src = env.db.data["stock.picking"][rid].get("location_id")
-        if src and _usage(env, src) in ("supplier", "inventory"):
+        if src and location_usage(env, src) in ("supplier", "inventory"):
             _assign_picking(env, rid)
     return True
 
@@ -604,9 +600,9 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             if ref_qty <= 0:
                 continue
             src, dest = line.get("location_id") or rec["location_id"], line.get("location_dest_id") or rec["location_dest_id"]
-            if _usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
+            if location_usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
                 _add_quant(env, rec["product_id"], src, -ref_qty, -ref_qty, line.get("lot_id"), line.get("package_id"))
-            if _usage(env, dest) == "internal" and is_storable(env, rec["product_id"]):
+            if location_usage(env, dest) == "internal" and is_storable(env, rec["product_id"]):
                 _add_quant(env, rec["product_id"], dest, ref_qty, 0.0, line.get("lot_id"),
                            line.get("result_package_id"))
                 if line.get("lot_id"):

@@ -339,16 +339,30 @@ def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, 
     return compute
 
 
-def _moved_qty(line_field: str, code: str) -> Any:
+def _moved_qty(line_field: str, partner_usage: str) -> Any:
+    """qty_delivered / qty_received of done moves, by where they went as sale_stock's and purchase_stock's
+    `_compute_qty_delivered` / `_compute_qty_received` tell it, not by operation type: delivered is what went
+    into a customer location less what came back out of one; received is every move of the line less what went
+    back to a vendor location. So a drop-shipment (Vendors -> Customers, an `incoming` or `dropship` operation)
+    counts as delivered and as received."""
     def compute(env: Env, rid: int) -> float:
         total = 0.0
         for m in env.db.data["stock.move"].values():
-            if m.get(line_field) == rid and m.get("state") == "done":
-                ptype = env.db.data["stock.picking.type"].get(m.get("picking_type_id") or 0, {})
-                sign = 1 if ptype.get("code", code) == code else -1
-                total += sign * m.get("quantity", 0.0)
+            if m.get(line_field) != rid or m.get("state") != "done":
+                continue
+            into, out_of = location_usage(env, m.get("location_dest_id")), location_usage(env, m.get("location_id"))
+            if partner_usage == "customer":
+                sign = 1 if into == "customer" else -1 if out_of == "customer" else 0
+            else:
+                sign = -1 if into == "supplier" else 1
+            total += sign * m.get("quantity", 0.0)
         return total
     return compute
+
+
+def location_usage(env: Env, location: Any) -> str:
+    """A location's type (internal, customer, supplier, ...); "" for none."""
+    return str(env.db.data["stock.location"].get(location or 0, {}).get("usage") or "")
 
 
 def _invoiced_qty(link: str, many: bool) -> Any:
@@ -734,7 +748,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_id": M2O("product.product", "Product"), "name": T("Description"),
         "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
         "price_unit": F("Unit Price"), "discount": F("Discount (%)", digits="Discount"), n["sale_tax"]: M2M("account.tax", "Taxes"),
-        "qty_delivered": COMP("float", _moved_qty("sale_line_id", "outgoing")),
+        "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),
         "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
         "display_type": SEL([("line_section", "Section"), ("line_note", "Note")], "Display Type"),
@@ -775,7 +789,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_id": M2O("product.product", "Product"), "name": T("Description"),
         "product_qty": F("Quantity", default=1.0), n["purchase_uom"]: M2O("uom.uom", "Unit of Measure"),
         "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["purchase_tax"]: M2M("account.tax", "Taxes"),
-        "qty_received": COMP("float", _moved_qty("purchase_line_id", "incoming")),
+        "qty_received": COMP("float", _moved_qty("purchase_line_id", "supplier")),
         "qty_invoiced": COMP("float", _invoiced_qty("purchase_line_id", False)),
         "date_planned": DT("Expected Arrival"), "display_type": SEL([("line_section", "Section"),
                                                                     ("line_note", "Note")], "Display Type"),
