@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -299,19 +300,35 @@ def _charges_kept(rendered: RenderedDocument, profile: Profile, profiles: Profil
     except Exception as exc:  # noqa: BLE001 - a profile that cannot read its own file is lint's to name
         log.debug("%s %s: not read back for its charges (%s)", rendered.doc_type, doc.number, exc)
         return
-    kept = [(c.kind, c.code, c.amount) for d in back for c in getattr(d, "allowances_charges", [])]
-    left_out = []
-    for charge in wanted:
-        figure = (charge.kind, charge.code, charge.amount)
-        if figure in kept:
-            kept.remove(figure)
-        else:
-            left_out.append(f"{charge.kind} {charge.code or '(no code)'} {charge.amount}")
+    left_out = [f"{c.kind} {c.code or '(no code)'} {c.amount if c.amount is not None else f'{c.percent} %'}"
+                for c in _not_kept(wanted, [c for d in back for c in getattr(d, "allowances_charges", [])])]
     if left_out:
         raise TranslationError(f"the {rendered.doc_type} written for invoice {doc.number} has no place for "
                                f"{', '.join(left_out)} (profile {profile.name} writes no such "
                                f"{'one' if len(left_out) == 1 else 'ones'}); the partner would not be charged it. "
                                "Map it in the partner's profile, or invoice it another way", profile=profile.location)
+
+
+def _not_kept(wanted: list[Any], kept: list[Any]) -> list[Any]:
+    """The wanted allowances and charges the written file does not charge. Compared by kind and code (a charge
+    without one by its description) and the sum of their amounts: a syntax with one place for freight writes
+    two as their sum, which is what the partner pays. A charge given only as a percent is kept when its kind
+    and code are there at all: the file states its Money, computed from its base."""
+    def key(charge: Any) -> tuple[str, str | None]:
+        return charge.kind, charge.code or charge.description
+
+    totals: dict[tuple[str, str | None], Decimal] = {}
+    for charge in kept:
+        totals[key(charge)] = totals.get(key(charge), Decimal(0)) + (charge.amount or Decimal(0))
+    wanted_totals: dict[tuple[str, str | None], Decimal] = {}
+    percent_only = set()
+    for charge in wanted:
+        wanted_totals[key(charge)] = wanted_totals.get(key(charge), Decimal(0)) + (charge.amount or Decimal(0))
+        if charge.amount is None:
+            percent_only.add(key(charge))
+    missing = {k for k, total in wanted_totals.items()
+               if k not in totals or (k not in percent_only and totals[k] != total)}
+    return [charge for charge in wanted if key(charge) in missing]
 
 
 def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,

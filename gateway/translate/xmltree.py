@@ -29,8 +29,13 @@ _NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
 _HAS = re.compile(rf"\[{_NAME}(?: or {_NAME})*\]$")     # [cac:A] or [cac:A or cac:B]: has such a child
 
 
+XML_NS = "http://www.w3.org/XML/1998/namespace"    # the `xml:` prefix every XML document has (xml:lang)
+
+
 def qname(name: str, namespaces: Mapping[str, str], where: Where) -> str:
     prefix, _, local = name.rpartition(":")
+    if prefix == "xml":
+        return f"{{{XML_NS}}}{local}"
     if not prefix:
         default = namespaces.get("", "")               # the profile loader keys the default namespace ""
         return f"{{{default}}}{local}" if default else local

@@ -203,7 +203,7 @@ def test_a_cxml_invoice_writes_its_other_charges_and_discount_in_the_summary(
     written = render(doc, cxml, config.profiles, journal, "InvoiceDetailRequest", our_ids=ours, now=RENDER_TIME).data
     summary = " ".join(written.decode().split()).split("<InvoiceDetailSummary>")[1]
     assert [tag.split(">")[0].split(" ")[0] for tag in summary.split("<")[1:] if not tag.startswith("/")] == [
-        "SubtotalAmount", "Money", "ShippingAmount", "Money", "InvoiceDetailDiscount", "Money",
+        "SubtotalAmount", "Money", "Tax", "Money", "Description", "ShippingAmount", "Money", "InvoiceDetailDiscount", "Money",
         "InvoiceHeaderModifications", "Modification", "AdditionalCost", "Money", "ModificationDetail",
         "Modification", "AdditionalDeduction", "DeductionAmount", "Money", "ModificationDetail", "Description",
         "NetAmount", "Money"]

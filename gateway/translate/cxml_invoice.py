@@ -1,0 +1,126 @@
+"""A cXML InvoiceDetailRequest's summary as the cXML 1.2 DTD requires it, from the canonical invoice.
+
+The DTD's InvoiceDetailSummary has one SubtotalAmount and one Tax (both required, each with its Money), at
+most one ShippingAmount, SpecialHandlingAmount and InvoiceDetailDiscount (each a Money, which the discount
+needs even when it also gives its percentageRate), and names every other Modification (ModificationDetail/
+@name is required). A canonical invoice need not say it that way: an 810 may give a discount as a percent
+only, two freight charges, an allowance with a description and no code, no tax at all. The cXML profile
+names `before_write` as its hook; it fills in what the file needs from what the invoice says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from gateway.errors import TranslationError
+
+HUNDRED = Decimal(100)
+CENTS = Decimal("0.01")
+NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
+SINGLE_PLACES = ("freight", "special_handling", "discount")   # ShippingAmount, SpecialHandlingAmount, discount
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def lines_amount(data: dict[str, Any]) -> Decimal:
+    """The lines' total before allowances, charges and tax: each line's amount, else quantity x price."""
+    total = Decimal(0)
+    for line in data.get("lines") or []:
+        if line.get("amount") is not None:
+            total += Decimal(str(line["amount"]))
+        elif line.get("unit_price") is not None and line.get("quantity") is not None:
+            total += Decimal(str(line["quantity"])) * Decimal(str(line["unit_price"]))
+    return _cents(total)
+
+
+def before_write(data: dict[str, Any]) -> dict[str, Any]:
+    """SubtotalAmount from the lines, a zero Tax when there is none, and the summary's allowances and
+    charges each in a place the DTD allows, with the Money and name it requires."""
+    totals = data.setdefault("totals", {})
+    if totals.get("lines_amount") is None:
+        totals["lines_amount"] = lines_amount(data)
+    if totals.get("tax_amount") is None:
+        totals["tax_amount"] = _cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
+                                          Decimal(0)))
+    data["terms"] = net_days(data.get("terms"))
+    data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \
+        or ("tax" if Decimal(str(totals["tax_amount"])) else "no tax")
+    base = Decimal(str(totals["lines_amount"]))
+    charges = [_with_money(dict(ac), base, str(data.get("number") or "")) for ac in data.get("allowances_charges") or []]
+    data["allowances_charges"] = _one_each(charges, _named)
+    return data
+
+
+def net_days(terms: Any) -> str | None:
+    """PaymentTerm/@payInNumberOfDays is a whole number of days: terms given as text (an 810's ITD12
+    "2% 30 NET 45") give their net days; text without them gives no PaymentTerm."""
+    text = str(terms or "").strip()
+    if text.isdigit():
+        return text
+    found = NET_DAYS.search(text)
+    return found.group(1) if found else None
+
+
+def _with_money(charge: dict[str, Any], lines_total: Decimal, number: str) -> dict[str, Any]:
+    """A percent-only allowance or charge with its amount: the percent of its base (the invoice's lines
+    total unless it names its own), as the buyer computes it."""
+    if charge.get("amount") is None:
+        percent = charge.get("percent")
+        if percent is None:
+            raise TranslationError(f"invoice {number}: {_label(charge)} has no amount or percent; a cXML invoice "
+                                   "states each allowance and charge as Money")
+        base = charge.get("base_amount")
+        charge["amount"] = _cents((lines_total if base is None else Decimal(str(base))) * Decimal(str(percent))
+                                  / HUNDRED)
+    return charge
+
+
+def _named(charge: dict[str, Any]) -> dict[str, Any]:
+    """A Modification's name: its canonical word (written with the profile's code list), else its
+    description; one with neither cannot be named and is refused. Its AdditionalDeduction / AdditionalCost
+    holds one figure: the Money, which is what the buyer pays, when there is one."""
+    if charge.get("percent") is not None:
+        charge.pop("percent")
+    if charge.get("code"):
+        return charge
+    if not charge.get("description"):
+        raise TranslationError(f"{_label(charge)} has neither a code nor a description: a cXML invoice names each "
+                               "of its allowances and charges (ModificationDetail/@name); give it a code")
+    charge["code"] = charge["description"]
+    return charge
+
+
+def _one_each(charges: list[dict[str, Any]], name: Callable[[dict[str, Any]], dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    """Freight, special handling and the discount have one place each in the summary: several of one kind
+    are written as their sum (the Money; no one percent says it), the others as they are, named."""
+    out: list[dict[str, Any]] = []
+    first: dict[str, dict[str, Any]] = {}
+    for charge in charges:
+        code = charge.get("code")
+        if code not in SINGLE_PLACES:
+            out.append(name(charge))
+            continue
+        kept = first.get(str(code))
+        if kept is None:
+            first[str(code)] = charge
+            out.append(charge)
+            continue
+        if kept.get("kind") != charge.get("kind"):
+            raise TranslationError(f"{_label(kept)} and {_label(charge)}: the cXML summary has one place for "
+                                   f"{code}; invoice them as one")
+        kept["amount"] = Decimal(str(kept["amount"])) + Decimal(str(charge["amount"]))
+        kept.pop("percent", None)
+        kept.pop("base_amount", None)
+        if kept.get("description") != charge.get("description"):
+            kept.pop("description", None)
+    return out
+
+
+def _label(charge: dict[str, Any]) -> str:
+    return f"{charge.get('kind')} {charge.get('code') or '(no code)'} {charge.get('amount') or ''}".rstrip()
