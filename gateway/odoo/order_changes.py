@@ -24,6 +24,7 @@ from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
 from gateway.odoo.change_charges import ChargeLines, merged_charges, order_rows
 from gateway.odoo.client import OdooClient
+from gateway.odoo.destinations import order_ship_to
 from gateway.odoo.lookup import Cache, Names, ProductFinder, m2o_id
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -37,6 +38,7 @@ from gateway.odoo.sale_orders import (
     line_sequences,
     message_key,
     order_line_for,
+    order_requested,
     post_one,
     price_check,
     quantity_and_unit,
@@ -162,7 +164,8 @@ def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str,
     presence in the note means the message was applied already)."""
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                              ("partner_id", "child_of", customer["id"]),
-                                             ("state", "!=", "cancel")], ["name", "state", "note", "order_line"],
+                                             ("state", "!=", "cancel")],
+                              ["name", "state", "note", "order_line", "partner_shipping_id", "commitment_date"],
                               limit=2)
     if len(rows) > 1:
         raise OdooRejected(f"{label}: PO {doc.number} is in several sale orders ({rows[0]['name']}, "
@@ -250,7 +253,9 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     vals, links = header_values(client, doc, partner, customer, cache, label)      # ship-to only when it has one
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
-    said = summary or ["no line changes" if charge_notes else "nothing to change"]      # the charges: below
+    header = _header_changes(doc, order, vals)
+    said = summary or ["no line changes" if charge_notes or header or not doc.lines else "nothing to change"]
+    said += header                                      # the charges: below
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(said),
                                                       *header_notes(doc), *charge_notes, *doc.notes])
     client.write("sale.order", [order["id"]], vals)
@@ -261,6 +266,19 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, Any]) -> list[str]:
+    """What a merged change moves on the order's header (its requested day, its ship-to), in the note's words, so
+    a change of the header alone says what it did rather than 'nothing to change'."""
+    said = []
+    requested = order_requested(doc)
+    if requested is not None and vals.get("commitment_date") != (order.get("commitment_date") or None):
+        said.append(f"requested date {requested.date}")
+    ship_to = order_ship_to(doc)
+    if ship_to is not None and vals.get("partner_shipping_id") != m2o_id(order.get("partner_shipping_id")):
+        said.append("ship-to " + (ship_to.name or ", ".join(f"{k} {v}" for k, v in ship_to.ids.items())))
+    return said
 
 
 def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],

@@ -147,7 +147,7 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
     if doc.purpose == "replace":
         return revise_order(client, doc, partner, customer, names, cache, label, "replacement")
     if doc.purpose == "change" and partner.odoo.order_changes == "revise":
-        if any(line.change for line in doc.lines):
+        if not doc.lines or any(line.change for line in doc.lines):     # lists what changes (maybe the header only)
             return merge_changes(client, doc, partner, customer, names, cache, label)
         return revise_order(client, doc, partner, customer, names, cache, label, "change")
     check_currency(client, partner, doc, customer, cache, label)

@@ -211,6 +211,12 @@ def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
     return problems
 
 
+LINELESS = frozenset({"cancel", "change"})
+"""Purposes an order may carry without lines: a cancellation (X12 BEG01/BCH01 01, EDIFACT BGM 1225 1/3), and a
+change of the header alone (an 860 BCH01 04 / ORDCHG BGM 4 without POC or LIN: a new requested date, ship-to,
+reference or charge). A replacement (05 / 5) is the whole order again, so it still needs its lines."""
+
+
 class PurchaseOrder(Document):
     doc_type: Literal["PurchaseOrder"] = "PurchaseOrder"
     purpose: str = "original"                   # original, replace, cancel, change
@@ -218,15 +224,15 @@ class PurchaseOrder(Document):
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
     terms: str | None = None
     ship_method: str | None = None
-    lines: list[Line] = Field(default_factory=list)      # none only in a cancellation (an X12 860 BCH01 01)
+    lines: list[Line] = Field(default_factory=list)      # none only in a cancellation or a header-only change
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
     taxes: list[Tax] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
 
     @model_validator(mode="after")
     def _quantities(self) -> PurchaseOrder:
-        if not self.lines and self.purpose != "cancel":
-            raise ValueError(f"order {self.number} has no lines (only a cancellation may have none)")
+        if not self.lines and self.purpose not in LINELESS:
+            raise ValueError(f"order {self.number} has no lines (only a cancellation or a change may have none)")
         _require_quantities(self.lines)
         return self
 
