@@ -235,6 +235,11 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             qty, uom = quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
                                          matches[lab].uom_id, lab)
             values.update({"product_uom_qty": qty, names.sale_uom: uom})
+            if line.unit_price is None and partner.odoo.price_policy == "order":
+                # the price stays as agreed: Odoo 16-17 price a line again from the pricelist when its quantity
+                # or unit changes, over a price written before (18 on keep one set by hand), unless the same
+                # write sets it (sale.order.line _compute_price_unit)
+                values["price_unit"] = row["price_unit"]
         if values:
             commands.append([1, row["id"], values])
         if row["id"] in goods:

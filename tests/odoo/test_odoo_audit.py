@@ -12,7 +12,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import ShipItem, ShipNotice, ShipOrder
+from gateway.translate.canonical import Line, ShipItem, ShipNotice, ShipOrder, Source
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_vendor_odd import widgetworks
 
@@ -94,3 +94,36 @@ def test_a_vendors_notice_for_a_dropship_purchase_order_is_applied_to_its_transf
     # purchase_stock counts it received (a move to a vendor location would be a return): the bill can match it
     [line] = odoo.execute_kw("purchase.order.line", "search_read", [[("order_id", "=", po)], ["qty_received"]])
     assert line["qty_received"] == 100.0
+
+
+def test_a_quantity_change_keeps_the_partners_price(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """An 860 that changes only a line's quantity leaves its price as agreed (price policy `order`: 11.00, not
+    Blue Widget's 12.50 list price). Odoo's sale.order.line `_compute_price_unit` prices a line again when its
+    quantity or unit changes: to 17 over any price (only an invoiced line is spared), from 18 not over a price
+    set by hand (`technical_price_unit`). So on 17 the merge's quantity write reset the partner's 11.00 to 12.50;
+    the merge now writes the line's price with its new quantity."""
+    partner = bigbox(order_changes="revise", price_policy="order")
+    [created] = post(client, order(lines=[Line(line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(24),
+                                               unit_price=Decimal("11.00"))]), partner, Cache())
+    change = order(lines=[Line(line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(30), change="change")],
+                   purpose="change").model_copy(update={"source": Source(standard_type="860", message_id="02QTY")})
+    post(client, change, partner, Cache())
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", created.record_id)],
+                                                               ["product_uom_qty", "price_unit"]])
+    assert (line["product_uom_qty"], line["price_unit"]) == (30.0, 11.0)
+
+
+def test_the_sandbox_prices_a_line_again_as_its_odoo_version_does(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The sandbox side of the above: a quantity written alone reprices the line from the pricelist in 17 mode
+    even over a price set by hand, from 18 only a line whose price Odoo computed; a write that sets the price
+    with the quantity keeps it."""
+    [bigbox_id] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    so = odoo.execute_kw("sale.order", "create", [{"partner_id": bigbox_id, "order_line": [
+        [0, 0, {"product_id": 1, "product_uom_qty": 24}], [0, 0, {"product_id": 1, "product_uom_qty": 24}]]}])
+    first, second = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so)]], {"order": "id"})
+    odoo.execute_kw("sale.order.line", "write", [[first], {"price_unit": 11.0}])
+    odoo.execute_kw("sale.order.line", "write", [[first, second], {"product_uom_qty": 30}])
+    prices = [r["price_unit"] for r in odoo.execute_kw("sale.order.line", "read", [[first, second], ["price_unit"]])]
+    assert prices == ([12.5, 12.5] if sandbox.version <= 17 else [11.0, 12.5])
+    odoo.execute_kw("sale.order.line", "write", [[first], {"product_uom_qty": 31, "price_unit": 10.0}])
+    assert odoo.execute_kw("sale.order.line", "read", [[first], ["price_unit"]])[0]["price_unit"] == 10.0

@@ -156,9 +156,32 @@ def sale_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
             order = env.db.data["sale.order"].get(vals.get("order_id") or 0, {})
             vals["price_unit"] = pricelist_price(env, order.get("pricelist_id"), product,
                                                  vals.get("product_uom_qty", 1.0), vals[n["sale_uom"]])
+            if env.db.version >= 18:
+                vals["technical_price_unit"] = vals["price_unit"]
     elif not vals.get("display_type") and not vals.get("name"):
         raise UserError("Missing required product and UoM on accountable sale quote line.")
     return vals
+
+
+def sale_line_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """sale.order.line `_compute_price_unit` (depends on product, unit and quantity): a new quantity, unit or
+    product prices the line from the pricelist again unless the same write sets its price, or it is invoiced
+    already; to 17 that replaces a price written by hand too, from 18 a price set by hand (price_unit no longer
+    the `technical_price_unit` the line computed) is kept."""
+    n = names(env.db.version)
+    if "price_unit" in vals or not {"product_id", "product_uom_qty", n["sale_uom"]} & set(vals):
+        return
+    for rid in ids:
+        rec = env.db.data["sale.order.line"][rid]
+        if rec.get("display_type") or not rec.get("product_id") or env.get("sale.order.line", rid, "qty_invoiced"):
+            continue
+        if env.db.version >= 18 and rec.get("technical_price_unit") != rec.get("price_unit"):
+            continue
+        order = env.db.data["sale.order"].get(rec.get("order_id") or 0, {})
+        price = pricelist_price(env, order.get("pricelist_id"), rec["product_id"], rec.get("product_uom_qty", 0.0),
+                                rec.get(n["sale_uom"]))
+        env.write("sale.order.line", [rid], {"price_unit": price, **(
+            {"technical_price_unit": price} if env.db.version >= 18 else {})})
 
 
 def purchase_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
@@ -776,7 +799,7 @@ def install(models: dict[str, ModelSpec]) -> None:
         "product.product": {"pre_create": product_pre_create},
         "product.template": {"pre_create": template_pre_create, "on_create": template_on_create},
         "sale.order": {"pre_create": sale_pre_create},
-        "sale.order.line": {"pre_create": sale_line_pre_create},
+        "sale.order.line": {"pre_create": sale_line_pre_create, "on_write": sale_line_on_write},
         "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_write": purchase_line_on_write},
         "stock.warehouse": {"on_create": warehouse_on_create},
         "stock.picking": {"pre_create": picking_pre_create, "on_write": picking_on_write},

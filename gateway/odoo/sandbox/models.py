@@ -748,6 +748,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_id": M2O("product.product", "Product"), "name": T("Description"),
         "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
         "price_unit": F("Unit Price"), "discount": F("Discount (%)", digits="Discount"), n["sale_tax"]: M2M("account.tax", "Taxes"),
+        # 18+: the price the line last computed; a price_unit that differs from it was set by hand and is kept
+        **({"technical_price_unit": F("Technical Price Unit")} if version >= 18 else {}),
         "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),
         "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
