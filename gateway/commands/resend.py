@@ -16,4 +16,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return change_message(args, resend, "deliver")
+    return change_message(args, resend, "deliver", "resent")

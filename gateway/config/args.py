@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, find_config, load, load_gateway
@@ -58,21 +59,39 @@ def open_state(args: argparse.Namespace) -> tuple[GatewayConfig, SqliteJournal, 
     return gateway, journal, Archive(gateway.archive_dir)
 
 
-def change_message(args: argparse.Namespace, action: Callable[[SqliteJournal, str], Message], then: str) -> int:
-    """Shared body of `replay` and `resend`: apply `action` to message `args.id` and say what happens next."""
+def change_message(args: argparse.Namespace, action: Callable[[SqliteJournal, str], Message], then: str,
+                   verb: str) -> int:
+    """Shared body of `replay` and `resend`: apply `action` to message `args.id` and say what happens next.
+    A message whose file `purge` removed is refused here, naming what is left: accepted, the daemon would only
+    fail it again with "archive has no ..." after the command had said it would be processed."""
     opened = open_state(args)
     if isinstance(opened, int):
         return opened
-    _, journal, _ = opened
+    gateway, journal, archive = opened
     try:
+        purged = _purged(journal.get(args.id), archive, gateway.quarantine_dir)
+        if purged:
+            print(f"error: {args.id} cannot be {verb}: {purged}", file=sys.stderr)
+            return EXIT_ERROR
         message = action(journal, args.id)
     except KeyError:
-        print(f"error: no message {args.id}")
+        print(f"error: no message {args.id}", file=sys.stderr)
         return EXIT_ERROR
     except JournalError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
         journal.close()
     print(f"{message.id} is {message.state.value} again; the running gateway will {then} it")
     return EXIT_OK
+
+
+def _purged(message: Message, archive: Archive, quarantine_dir: Path) -> str | None:
+    """Why `message` cannot run again when `purge` removed its archived file (None while the file is there),
+    with the copy the quarantine folder may still keep."""
+    if archive.exists(message.sha256):
+        return None
+    copies = sorted(p for p in quarantine_dir.glob(f"*/{message.id}_*") if not p.name.endswith(".reason.txt"))
+    kept = f"; the quarantine keeps a copy: {copies[0]}" if copies else ""
+    return (f"its file {message.filename} is no longer in the archive ({archive.path(message.sha256)}, removed by "
+            f"purge after retention.archive_days){kept}")
