@@ -4,7 +4,9 @@ Only what the EDI flows touch, but with real names, types, relations and selecti
 (../shared/reference/odoo-external-api.md §3). Version differences:
 
 - 17: product `detailed_type` (consu|service|product; `type` follows it), res.users `groups_id`.
-- 18: product `type` consu|service|combo plus the boolean `is_storable`.
+- 18: product `type` consu|service|combo plus the boolean `is_storable`; operation type code `dropship`
+  (stock_dropshipping's Vendors -> Customers type, `incoming` before); sale lines keep a price set by hand
+  when their quantity changes (`technical_price_unit`; 17 prices them from the pricelist again).
 - 19: sale/purchase lines `product_uom_id` and `tax_ids`; uom categories are gone
   (`relative_factor`, `relative_uom_id`); res.users `group_ids`; packages are `stock.package`
   (`stock.quant.package` before; OpenUpgrade stock 19.0.1.1 pre-migration renames the model).
