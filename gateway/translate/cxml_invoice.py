@@ -12,30 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
+from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
 
-HUNDRED = Decimal(100)
-CENTS = Decimal("0.01")
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
 SINGLE_PLACES = ("freight", "special_handling", "discount")   # ShippingAmount, SpecialHandlingAmount, discount
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def lines_amount(data: dict[str, Any]) -> Decimal:
-    """The lines' total before allowances, charges and tax: each line's amount, else quantity x price."""
-    total = Decimal(0)
-    for line in data.get("lines") or []:
-        if line.get("amount") is not None:
-            total += Decimal(str(line["amount"]))
-        elif line.get("unit_price") is not None and line.get("quantity") is not None:
-            total += Decimal(str(line["quantity"])) * Decimal(str(line["unit_price"]))
-    return _cents(total)
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +29,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
     if totals.get("lines_amount") is None:
         totals["lines_amount"] = lines_amount(data)
     if totals.get("tax_amount") is None:
-        totals["tax_amount"] = _cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
+        totals["tax_amount"] = cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
                                           Decimal(0)))
     data["terms"] = net_days(data.get("terms"))
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \
@@ -75,7 +59,7 @@ def _with_money(charge: dict[str, Any], lines_total: Decimal, number: str) -> di
             raise TranslationError(f"invoice {number}: {_label(charge)} has no amount or percent; a cXML invoice "
                                    "states each allowance and charge as Money")
         base = charge.get("base_amount")
-        charge["amount"] = _cents((lines_total if base is None else Decimal(str(base))) * Decimal(str(percent))
+        charge["amount"] = cents((lines_total if base is None else Decimal(str(base))) * Decimal(str(percent))
                                   / HUNDRED)
     return charge
 

@@ -5,7 +5,6 @@ checks the written file against the cXML 1.2 content models it uses, and reads t
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from lxml import etree
@@ -17,6 +16,7 @@ from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, Tax, from_json
+from tests.helpers.content_models import problems
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
 CXML = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
@@ -64,29 +64,6 @@ MODELS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-def _dtd_problems(element: Any) -> list[str]:
-    """What in the written InvoiceDetailRequest breaks the content models above (order, required, unknown)."""
-    found: list[str] = []
-    for el in element.iter():
-        if el.tag not in MODELS:
-            continue
-        model, required = MODELS[el.tag]
-        found += [f"{el.tag}: no @{a}" for a in required if el.get(a) is None]
-        if el.tag == "Money" and not (el.text or "").strip():
-            found.append("Money: empty")
-        children, i = [c.tag for c in el], 0
-        for slot in model:
-            names, mark = slot.rstrip("?*").split("|"), slot[-1] if slot[-1] in "?*" else ""
-            taken = 0
-            while i < len(children) and children[i] in names and (mark == "*" or taken == 0):
-                i, taken = i + 1, taken + 1
-            if taken == 0 and mark == "":
-                found.append(f"{el.tag}: no {slot} where {children[i] if i < len(children) else 'its end'} is")
-        if i < len(children):
-            found.append(f"{el.tag}: {children[i]} out of place (children {children})")
-    return found
-
-
 def _invoice(**changes: object) -> Document:
     return from_json((GOLDEN / "bigbox" / "810_invoice.json").read_bytes()).model_copy(update=changes)
 
@@ -95,7 +72,7 @@ def _written(doc: Document, journal: SqliteJournal, config: LoadedConfig) -> tup
     """The file rendered (and checked, as the scheduler does), its DTD problems none, and the invoice read back."""
     data = render(doc, CXML, config.profiles, journal, "InvoiceDetailRequest", our_ids=OURS, now=RENDER_TIME).data
     request = etree.fromstring(data).find("Request/InvoiceDetailRequest")
-    assert _dtd_problems(request) == []
+    assert problems(request, MODELS) == []
     return data, translate(parse(data).transactions[0], CXML, config.profiles)[0]
 
 
@@ -175,7 +152,7 @@ def test_the_dtd_check_sees_what_it_is_for() -> None:
     bad = etree.fromstring('<InvoiceDetailSummary><Tax><Money currency="USD">0</Money></Tax><SubtotalAmount>'
                            '<Money>1</Money></SubtotalAmount><NetAmount><Money currency="USD"/></NetAmount>'
                            '</InvoiceDetailSummary>')
-    problems = _dtd_problems(bad)
-    assert "Tax: no Description where its end is" in problems and "Money: no @currency" in problems
-    assert "Money: empty" in problems and any("out of place" in p for p in problems)
+    found = problems(bad, MODELS)
+    assert "Tax: no Description where its end is" in found and "Money: no @currency" in found
+    assert "Money: empty" in found and any("out of place" in p for p in found)
 
