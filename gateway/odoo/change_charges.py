@@ -10,6 +10,10 @@ the gateway put this code on. A known amount is written to that line (or a line 
 an unmapped charge, or a percent whose amount cannot be known, goes into the note as an order's does. A percent
 is of the order's goods lines as the change leaves them, computed as for an order (`order_charges`). The order's
 charge lines the change does not restate are kept, and the note says so.
+
+A changed line's own allowances and charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) are applied as the
+850's line's are (`_line_allowances`): its discount, and its own charge lines ("FREIGHT (line 2)") matched by
+that name (`merged_line_allowances`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from gateway.odoo.sale_orders import (
     CENT,
     ODOO_MADE_LINES,
     Charge,
+    _line_allowances,
     charge_line,
     name_missing_charge_product,
     order_charges,
@@ -52,12 +57,14 @@ def order_rows(client: OdooClient, order_id: int) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class ChargeLines:
     """The charge lines of a sale order: `ids` every line on a mapped product (the order's and its lines'),
-    `rows` those carrying the order's own charges; `products` the mapped products Odoo has, by reference."""
+    `rows` those carrying the order's own charges, `own` those of a line's own ("FREIGHT (line 2)"); `products`
+    the mapped products Odoo has, by reference."""
 
     finder: ProductFinder
     products: dict[str, ProductMatch]
     ids: frozenset[int]
     rows: list[dict[str, Any]]
+    own: list[dict[str, Any]]
 
     @classmethod
     def of(cls, client: OdooClient, partner: PartnerConfig, customer: dict[str, Any], cache: Cache,
@@ -67,7 +74,13 @@ class ChargeLines:
         ids = {p.product_id for p in products.values()}
         charged = [r for r in rows if m2o_id(r["product_id"]) in ids and not r["display_type"] and not r["odoo_made"]]
         return cls(finder, products, frozenset(r["id"] for r in charged),
-                   [r for r in charged if not LINE_OWN.search(r["name"] or "")])
+                   [r for r in charged if not LINE_OWN.search(r["name"] or "")],
+                   [r for r in charged if LINE_OWN.search(r["name"] or "")])
+
+    def of_line(self, number: str) -> list[dict[str, Any]]:
+        """The charge lines the gateway made for order line `number`'s own allowances/charges, named as
+        `_line_allowances` names them ("FREIGHT (line 2)")."""
+        return [r for r in self.own if (r["name"] or "").endswith(f" (line {number})")]
 
     def goods(self, rows: list[dict[str, Any]]) -> dict[int, tuple[Line, Decimal | None]]:
         """The order's goods lines (what a percent of the order is of) as priced lines with their discounts."""
@@ -103,6 +116,52 @@ def merged_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str, note:
     if missing:
         name_missing_charge_product(lines.finder, [], missing)
     rows = _pair(doc.allowances_charges, wanted, lines, note, label)
+    commands, notes, acted, _ = _apply(wanted, rows, lines, names, sequence)
+    kept = [r for r in lines.rows if r["id"] not in acted]
+    if kept:
+        notes.append("order allowances/charges the change does not restate, kept as they were: " + "; ".join(
+            f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
+    return commands, notes
+
+
+def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner: PartnerConfig, label: str,
+                           lines: ChargeLines, names: Names, digits: int,
+                           sequence: int) -> tuple[Decimal | None, list[list[Any]], list[str], int]:
+    """A changed line's own allowances/charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) applied as an
+    order's line's are (`_line_allowances`), to the line as the change leaves it (its order line's quantity and
+    price where the change states none): allowances a percent expresses give the order line's discount; charges,
+    and allowances a discount cannot express, update, add or, at zero, remove the charge lines the gateway named
+    for line `number` ("FREIGHT (line 2)"); what has no product or amount is noted. Returns (the discount, None
+    when none is expressed, so the line keeps its own; commands; note lines; the last sequence)."""
+    priced = line.model_copy(update={
+        "line_no": number,
+        "quantity": line.quantity if line.quantity is not None else Decimal(str(row["product_uom_qty"])),
+        "unit_price": line.unit_price if line.unit_price is not None else Decimal(str(row["price_unit"]))})
+    discount, wanted, said = _line_allowances(priced, 0, partner, label, digits)
+    notes = said[:1] if discount is not None else []             # the discount's own line comes first
+    was = Decimal(str(row.get("discount") or 0)).quantize(Decimal(1).scaleb(-digits))
+    if notes and was != discount:
+        notes[0] = notes[0][:-1] + f", was {was}%)"
+    missing = [c for c in wanted if c.default_code and c.amount is not None and c.default_code not in lines.products]
+    if missing:
+        name_missing_charge_product(lines.finder, [], missing)
+    own = lines.of_line(number)
+    rows = {c.label: r for c in wanted for r in own
+            if c.default_code in lines.products and m2o_id(r["product_id"]) == lines.products[c.default_code].product_id
+            and (r["name"] or "").casefold() == c.name.casefold()}
+    commands, charge_notes, acted, sequence = _apply(wanted, rows, lines, names, sequence)
+    kept = [r for r in own if r["id"] not in acted]
+    if kept:
+        charge_notes.append(f"line {number}: its charge lines the change does not restate, kept as they were: "
+                            + "; ".join(f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
+    return discount, commands, notes + charge_notes, sequence
+
+
+def _apply(wanted: list[Charge], rows: dict[str, dict[str, Any]], lines: ChargeLines, names: Names,
+           sequence: int) -> tuple[list[list[Any]], list[str], set[int], int]:
+    """(commands, note lines, ids of the lines acted on, last sequence) writing each charge to its paired order
+    line (`rows`, by charge label): a known amount updates it or adds a line after `sequence`, zero removes it;
+    an unmapped charge or one whose amount cannot be known is only noted."""
     commands: list[list[Any]] = []
     notes: list[str] = []
     acted: set[int] = set()
@@ -130,11 +189,7 @@ def merged_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str, note:
             notes.append(f"{charge.said} ({where}, {before} -> {charge.amount})")
         else:
             notes.append(f"{charge.said} ({where}, {charge.amount}, as before)")
-    kept = [r for r in lines.rows if r["id"] not in acted]
-    if kept:
-        notes.append("order allowances/charges the change does not restate, kept as they were: " + "; ".join(
-            f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
-    return commands, notes
+    return commands, notes, acted, sequence
 
 
 def _pair(given: list[AllowanceCharge], wanted: list[Charge], lines: ChargeLines, note: str,

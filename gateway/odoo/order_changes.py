@@ -22,12 +22,13 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
-from gateway.odoo.change_charges import ChargeLines, merged_charges, order_rows
+from gateway.odoo.change_charges import ChargeLines, merged_charges, merged_line_allowances, order_rows
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import order_ship_to
-from gateway.odoo.lookup import Cache, Names, ProductFinder, m2o_id
+from gateway.odoo.lookup import Cache, Names, ProductFinder, discount_digits, m2o_id
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
+    CENT,
     OtherContent,
     apply_price_policy,
     check_currency,
@@ -185,9 +186,11 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     quotation in one write: `add` lines are created, `delete` lines removed, `change` lines get the quantity
     (and, under the 'order' price policy, the price) they state; `unchanged` lines are left alone. The order
     line is found by product, the partner's line number (the sequence) telling apart two lines of one product.
+    A deleted line's own charge lines ("FREIGHT (line 2)") go with it; a changed line's own allowances and charges
+    are applied as an order line's are (`merged_line_allowances`); an unchanged line's are named in the note.
     Header fields the change carries (ship-to, requested date) and its own allowances and charges (`merged_charges`)
-    are written in the same write, with a note naming the message, which makes a retry find its own work. A
-    confirmed order belongs to people now."""
+    are written in the same write, with a note naming the message, which makes a retry find its own work. A change
+    may list no line at all (the header alone). A confirmed order belongs to people now."""
     check_currency(client, partner, doc, customer, cache, label)
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)
@@ -216,6 +219,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     commands: list[list[Any]] = []
     summary: list[str] = []
     taken: set[int] = set()
+    restated: list[tuple[Line, dict[str, Any], dict[str, Any]]] = []       # changed lines with allowances/charges
     for lab, line in touched:
         row = order_line_for(existing, matches[lab].product_id, line.line_no, taken)
         if row is None and line.change == "delete":
@@ -225,10 +229,12 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             raise OdooRejected(f"{lab}: {matches[lab].name} is not on sale order {order['name']}, so the change "
                                "cannot be applied; change the order in Odoo")
         taken.add(row["id"])
-        if line.change == "delete":
+        if line.change == "delete":         # with its own charge lines, which would otherwise be invoiced
             goods.pop(row["id"], None)
-            commands.append([2, row["id"], 0])
-            summary.append(f"{lab}: {matches[lab].name} removed")
+            own = charge_lines.of_line(line.line_no or str(row["sequence"]))
+            commands += [[2, r["id"], 0] for r in [row, *own]]
+            summary.append(f"{lab}: {matches[lab].name} removed" + "".join(
+                f", with its charge line {r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in own))
             continue
         values: dict[str, Any] = {}
         if line.quantity is not None:
@@ -240,8 +246,10 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                 # or unit changes, over a price written before (18 on keep one set by hand), unless the same
                 # write sets it (sale.order.line _compute_price_unit)
                 values["price_unit"] = row["price_unit"]
-        if values:
+        if values or line.allowances_charges:       # the discount its allowances give: below, with their lines
             commands.append([1, row["id"], values])
+        if line.allowances_charges:
+            restated.append((line, row, values))
         if row["id"] in goods:
             was, discount = goods[row["id"]]
             goods[row["id"]] = (was.model_copy(update={k: v for k, v in (("quantity", line.quantity),
@@ -252,17 +260,32 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     added, priced = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing,
                                  summary)
     last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
+    line_notes = [f"{lab}: marked unchanged, so its {len(line.allowances_charges)} allowance(s)/charge(s) are not "
+                  "applied (the partner must send the line as changed)" for lab, line in zip(labels, doc.lines)
+                  if line.change == "unchanged" and line.allowances_charges]
+    digits = discount_digits(client, cache) if restated else 2
+    for line, row, values in restated:
+        discount, more, notes, last = merged_line_allowances(line, line.line_no or str(row["sequence"]), row,
+                                                             partner, label, charge_lines, names, digits, last)
+        if discount is not None:
+            values["discount"] = float(discount)
+            if row["id"] in goods:
+                goods[row["id"]] = (goods[row["id"]][0], discount)
+        commands += more
+        line_notes += notes
     charges, charge_notes = merged_charges(doc, partner, label, order.get("note") or "", charge_lines,
                                            [*goods.values(), *priced], names, last)
     commands += added + charges
     vals, links = header_values(client, doc, partner, customer, cache, label)      # ship-to only when it has one
+    commands = [c for c in commands if c[0] != 1 or c[2]]      # a changed line that changed nothing
     if commands:            # an empty list would read as "set no lines" to Odoo's x2many write
         vals["order_line"] = commands
     header = _header_changes(doc, order, vals)
     said = summary or ["no line changes" if charge_notes or header or not doc.lines else "nothing to change"]
     said += header                                      # the charges: below
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(said),
-                                                      *header_notes(doc), *charge_notes, *doc.notes])
+                                                      *header_notes(doc), *line_notes, *charge_notes,
+                                                      *doc.notes])
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
              order["name"], label)
