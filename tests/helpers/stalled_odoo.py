@@ -80,6 +80,7 @@ class StallingProxy(SilentOdoo):
             conn.shutdown(socket.SHUT_WR)
         except OSError:
             pass                                    # the client went away: nothing to relay
+        conn.close()                                # answered: a long run would otherwise keep each descriptor
 
 
 def _read_request(conn: socket.socket) -> bytes:

@@ -1,7 +1,8 @@
 """A seeded chaos run: the real daemon, the demo partners' X12, EDIFACT and CSV orders arriving in the inbox
 folder, over SFTP and over AS2 (some sent twice), Odoo (the sandbox, over HTTP) taking the orders, going down now
 and then and losing the answer to a create, its warehouse shipping some of them so the scheduler sends ship
-notices, and SIGKILL at random moments or at named unlucky points.
+notices, and SIGKILL at random moments or at named unlucky points; now and then a round ends instead with
+SIGTERM while Odoo hangs (each call run, its answer kept back), which must stop the daemon cleanly.
 After a last clean run settles: each file archived and journaled once, each Odoo order made once, each
 acknowledgement and ship notice queued and delivered once, nothing left half-way.
 
@@ -17,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +35,7 @@ from ruamel.yaml import YAML
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
+from tests.helpers.stalled_odoo import StallingProxy
 from tests.helpers.wait import wait_for
 from tests.spine.test_crash import ACTIVE
 from tests.transports.as2_peer import as2_headers, build_message, curl_post
@@ -163,13 +166,71 @@ class Partners:
         return reply.status == 200 and b"processed" in reply.body and b"processed/error" not in reply.body
 
 
-def chaos_workspace(root: Path, server: SandboxServer, peers: Partners) -> Workspace:
+class HungOdoo(StallingProxy):
+    """The daemon's way to Odoo: a proxy in front of the sandbox (the test's own calls go to the sandbox itself).
+    While `hanging`, Odoo runs each call and its answer never comes (Odoo stuck after its commit, a hung proxy)."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        super().__init__(server.port)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def hang(self, hanging: bool) -> None:
+        self.stall = (lambda request: True) if hanging else (lambda request: False)
+
+
+# how long the chaos gives the daemon's stop; the daemon's odoo.timeout and drain_seconds are longer, so only the
+# stop's ending of Odoo waits gets it out in time
+STOP_WITHIN, ODOO_TIMEOUT = 30.0, 90.0
+
+
+def sigterm_rounds(seed: int) -> set[int]:
+    """The rounds that end with SIGTERM while Odoo hangs: a quarter of them, drawn apart from the seed's other
+    choices (which stay as they were before there were such rounds)."""
+    return set(random.Random(f"stops {seed}").sample(range(ROUNDS), max(1, ROUNDS // 4)))
+
+
+def end_round(gw: GatewayProcess, hung: HungOdoo, sigterm: bool, label: str) -> bool:
+    """SIGKILL; or with `sigterm`, SIGTERM while the daemon's Odoo calls hang: the stop ends those waits and exits
+    0 with "stopped", nothing left running, no traceback. True: it was stopped so (not killed at a kill point)."""
+    if not sigterm:
+        gw.kill()
+        return False
+    assert gw.proc is not None
+    try:
+        gw.wait_notification("READY=1", 30)
+    except AssertionError:                   # it killed itself at a kill point while starting
+        gw.kill()
+        return False
+    before = len(hung.stalled)
+    hung.hang(True)
+    try:
+        wait_for(lambda: len(hung.stalled) > before or gw.proc.poll() is not None, timeout=30,
+                 message=f"an Odoo call hanging ({label})")
+        if gw.proc.poll() is not None:
+            return False
+        code = gw.stop(STOP_WITHIN)
+        out = gw.output()
+        if code == -signal.SIGKILL and "gateway.daemon stopped" not in out:
+            return False                     # a kill point fired while it drained: a SIGKILL round after all
+        assert code == 0, f"{label}: SIGTERM while Odoo hangs: exit {code}\n{out[-3000:]}"
+        assert "gateway.daemon stopped" in out and "work still running" not in out, f"{label}: {out[-3000:]}"
+        assert "Traceback" not in out, f"{label}: {out[-3000:]}"
+        return True
+    finally:
+        hung.hang(False)
+        gw.kill()
+
+
+def chaos_workspace(root: Path, odoo_url: str, peers: Partners) -> Workspace:
     """The demo partners: BigBox over AS2 and the shared inbox, EuroHandel into the inbox, ShopMarket over SFTP;
-    outbound into folders; Odoo the sandbox, polled every second."""
-    odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
-            "timeout": 5.0, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
+    outbound into folders; Odoo the sandbox (through `odoo_url`), polled every second."""
+    odoo = {"enabled": True, "url": odoo_url, "database": "demo", "username": "admin", "password": "admin",
+            "timeout": ODOO_TIMEOUT, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
     settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
-                "retry_hours": 1, "workers": 2,
+                "retry_hours": 1, "workers": 2, "drain_seconds": ODOO_TIMEOUT,
                 "sftp_server": {"enabled": True, "host": "127.0.0.1", "port": peers.sftp_port,
                                 "login_throttle_seconds": 0.01},
                 "as2_server": {"enabled": True, "host": "127.0.0.1", "port": peers.as2_port, "as2_id": "ACMEDIST",
@@ -212,8 +273,9 @@ def armed_daemon(ws: Workspace, rng: random.Random) -> GatewayProcess:
 class Chaos:
     """One seeded run: what was sent, what Odoo should hold, what was shipped."""
 
-    def __init__(self, ws: Workspace, server: SandboxServer, peers: Partners, seed: int) -> None:
+    def __init__(self, ws: Workspace, server: SandboxServer, hung: HungOdoo, peers: Partners, seed: int) -> None:
         self.ws, self.server, self.peers, self.rng, self.seed = ws, server, peers, random.Random(seed), seed
+        self.hung, self.sigterms, self.terms = hung, sigterm_rounds(seed), 0
         self.sent: dict[str, Sent] = {}
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.shipped: set[int] = set()               # sale.order ids whose delivery was validated
@@ -292,7 +354,7 @@ class Chaos:
                    for r in rows) and len(shipped) >= len(self.shipped)
 
     def run(self) -> None:
-        for _ in range(ROUNDS):
+        for turn in range(ROUNDS):
             self.drop(self.rng.randint(1, 4))
             gw = armed_daemon(self.ws, self.rng)
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
@@ -305,7 +367,7 @@ class Chaos:
             self.ship_some()
             self.deliver()
             time.sleep(self.rng.uniform(0.0, 1.0))
-            gw.kill()
+            self.terms += end_round(gw, self.hung, turn in self.sigterms, f"seed {self.seed}")
         self.server.faults.unavailable = 0
         self.server.faults.drop_after_create.clear()
         with GatewayProcess(self.ws.config) as gw:
@@ -373,7 +435,7 @@ def check(chaos: Chaos) -> None:
         path = ws.root / "outbox" / row["partner"] / row["filename"]
         assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
     print(f"{label}: {len(chaos.sent)} files {Counter(s.channel for s in chaos.sent.values())}, "
-          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {len(chaos.changed)} changed, {Counter(r['state'] for r in ws.messages())}")
+          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {len(chaos.changed)} changed, {chaos.terms} SIGTERMs while Odoo hung, {Counter(r['state'] for r in ws.messages())}")
 
 
 @pytest.fixture
@@ -387,9 +449,12 @@ def sandbox17() -> Iterator[SandboxServer]:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigkill_while_orders_post_and_shipments_go_out(tmp_path: Path, sandbox17: SandboxServer, seed: int) -> None:
-    peers = Partners(tmp_path)
-    chaos = Chaos(chaos_workspace(tmp_path, sandbox17, peers), sandbox17, peers, seed)
-    chaos.run()
+    peers, hung = Partners(tmp_path), HungOdoo(sandbox17)
+    try:
+        chaos = Chaos(chaos_workspace(tmp_path, hung.url, peers), sandbox17, hung, peers, seed)
+        chaos.run()
+    finally:
+        hung.close()
     check(chaos)
 
 

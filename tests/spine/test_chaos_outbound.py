@@ -2,7 +2,8 @@
 Northwind's X12 005010 and EuroHandel's EDIFACT orders from the inbox; in Odoo (the sandbox, over HTTP, now and
 then answering 503) people confirm some orders, ship some and post their invoices, so the scheduler sends 855s
 (order_confirmed), 856/DESADV, 810/INVOIC and Northwind's 846 every minute; Northwind's documents go over AS2 to
-its station, which answers 503 for whole rounds; the daemon is SIGKILLed at random moments or named points.
+its station, which answers 503 for whole rounds; the daemon is SIGKILLed at random moments or named points, or
+now and then stopped with SIGTERM while Odoo hangs (as in tests/spine/test_chaos.py).
 
 After a last clean run settles: each Odoo record's document queued once per version, delivered (the station
 holds every AS2 message; a resend comes under the same Message-ID, which its duplicate check absorbs), no
@@ -36,7 +37,19 @@ from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.odoo.test_extraction import invoice
 from tests.odoo.test_xml_orders import cxml_text
-from tests.spine.test_chaos import EXAMPLES, ROUNDS, SAMPLES, SEEDS, armed_daemon, edifact_order, ship
+from tests.spine.test_chaos import (
+    EXAMPLES,
+    ODOO_TIMEOUT,
+    ROUNDS,
+    SAMPLES,
+    SEEDS,
+    HungOdoo,
+    armed_daemon,
+    edifact_order,
+    end_round,
+    ship,
+    sigterm_rounds,
+)
 from tests.spine.test_crash import ACTIVE
 from tests.transports.as2_peer import serve
 from tests.transports.certs import make_cert
@@ -94,16 +107,16 @@ class Station(Partner):
         self.thread.join(10)
 
 
-def outbound_workspace(root: Path, server: SandboxServer, station: Station, sshd: PartnerSshd) -> Workspace:
+def outbound_workspace(root: Path, odoo_url: str, station: Station, sshd: PartnerSshd) -> Workspace:
     """Northwind: X12 and cXML orders into the inbox, everything back over AS2 (sync or async MDN, changed between
     rounds), an 846 every minute;
     EuroHandel: orders into the inbox, CONTRL, DESADV and INVOIC pushed to its SFTP server (sftp_remote).
     Outbox retries within a second or two."""
     ours = make_cert(root / "certs", "acme")
-    odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin", "password": "admin",
-            "timeout": 5.0, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
+    odoo = {"enabled": True, "url": odoo_url, "database": "demo", "username": "admin", "password": "admin",
+            "timeout": ODOO_TIMEOUT, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
     settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
-                "retry_hours": 1, "workers": 2,
+                "retry_hours": 1, "workers": 2, "drain_seconds": ODOO_TIMEOUT,
                 "outbox": {"min_backoff": 0.5, "max_backoff": 2, "max_attempts": 1000},
                 "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST", "as2_id": "ACMEDIST",
                             "edifact": {"qualifier": "14", "id": "0614141000005"}},
@@ -143,9 +156,10 @@ def mdn_mode(ws: Workspace, mode: str) -> None:
 class OutboundChaos:
     """One seeded run: the orders sent, and what people did to them in Odoo."""
 
-    def __init__(self, ws: Workspace, server: SandboxServer, station: Station, sshd: PartnerSshd,
+    def __init__(self, ws: Workspace, server: SandboxServer, hung: HungOdoo, station: Station, sshd: PartnerSshd,
                  seed: int) -> None:
         self.ws, self.server, self.station, self.rng, self.seed = ws, server, station, random.Random(seed), seed
+        self.hung, self.sigterms, self.terms = hung, sigterm_rounds(seed), 0
         self.sshd = sshd
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.confirmed: set[int] = set()             # sale.order ids confirmed by a person
@@ -235,7 +249,7 @@ class OutboundChaos:
         return wanted - keys
 
     def run(self) -> None:
-        for _ in range(ROUNDS):
+        for turn in range(ROUNDS):
             self.drop(self.rng.randint(1, 3))
             mdn_mode(self.ws, self.rng.choice(["sync", "async"]))
             gw = armed_daemon(self.ws, self.rng)
@@ -254,7 +268,7 @@ class OutboundChaos:
                     self.sshd.start()
                     sftp_down = False
             time.sleep(self.rng.uniform(0.0, 1.0))
-            gw.kill()
+            self.terms += end_round(gw, self.hung, turn in self.sigterms, f"seed {self.seed}")
             if sftp_down:
                 self.sshd.start()
         self.server.faults.unavailable = 0
@@ -316,7 +330,7 @@ def check(chaos: OutboundChaos) -> None:
                   if r["partner"] == "eurohandel"}
     assert pushed == eurohandel, f"{label}: never {set(eurohandel) - set(pushed)}, else {set(pushed) - set(eurohandel)}"
     print(f"{label}: {len(chaos.numbers)} orders, {len(chaos.confirmed)} confirmed, {len(chaos.shipped)} shipped, "
-          f"{len(chaos.invoices)} invoiced, {Counter(r['doc_type'] for r in outbound)}, "
+          f"{len(chaos.invoices)} invoiced, {chaos.terms} SIGTERMs while Odoo hung, {Counter(r['doc_type'] for r in outbound)}, "
           f"{sum(chaos.station.taken.values())} AS2 copies taken of {len(chaos.station.posts)} posts, "
           f"{Counter(r['state'] for r in rows)}")
 
@@ -349,9 +363,13 @@ def sshd(tmp_path: Path) -> Iterator[PartnerSshd]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox17: SandboxServer,
                                                                station: Station, sshd: PartnerSshd, seed: int) -> None:
-    ws = outbound_workspace(tmp_path, sandbox17, station, sshd)
-    chaos = OutboundChaos(ws, sandbox17, station, sshd, seed)
-    chaos.run()
+    hung = HungOdoo(sandbox17)
+    try:
+        ws = outbound_workspace(tmp_path, hung.url, station, sshd)
+        chaos = OutboundChaos(ws, sandbox17, hung, station, sshd, seed)
+        chaos.run()
+    finally:
+        hung.close()
     check(chaos)
 
 
