@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from gateway.cli import EXIT_OK
 from gateway.commands.mdn import unsent
 from gateway.commands.messages import echo, overdue_note
-from gateway.config.args import add_config_argument, open_state
+from gateway.config.args import add_config_argument, open_state, running_gateway
 from gateway.journal.api import State
 
 HELP = "messages per state and what needs attention"
@@ -35,14 +35,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         journal.close()
     owed = unsent(gateway.state_dir)
+    pid = running_gateway(gateway.state_dir)
     if args.json:
-        print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "counts": counts,
+        print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "gateway_pid": pid,
+                          "counts": counts,
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
                           "mdn_not_sent": owed,
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
     echo(f"archive  {gateway.archive_dir}")
+    if pid is not None:
+        echo(f"gateway  running, pid {pid}" if pid else
+             f"gateway  not running (no process holds {gateway.state_dir / 'gateway.lock'}): nothing is received, "
+             "processed or sent until it starts")
     total = sum(counts.values())
     echo(f"messages {total}")
     for state in State:

@@ -6,6 +6,7 @@ Other command modules use these two so that `--config` means one thing across th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -82,8 +83,32 @@ def change_message(args: argparse.Namespace, action: Callable[[SqliteJournal, st
         return EXIT_ERROR
     finally:
         journal.close()
-    print(f"{message.id} is {message.state.value} again; the running gateway will {then} it")
+    if running_gateway(gateway.state_dir) == 0:
+        print(f"{message.id} is {message.state.value} again; no gateway runs on {gateway.state_dir} now: the "
+              f"next one started will {then} it")
+    else:
+        print(f"{message.id} is {message.state.value} again; the running gateway will {then} it")
     return EXIT_OK
+
+
+def running_gateway(state_dir: Path) -> int | None:
+    """The pid of the daemon holding `state_dir/gateway.lock`, 0 when none does, None when it cannot be told.
+    Read from /proc/locks rather than by trying the lock: a probe holding it for an instant could make a
+    daemon starting at that instant refuse to start."""
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None                 # not Linux, or no /proc
+    try:
+        lock = (state_dir / "gateway.lock").stat()
+    except OSError:
+        return 0                    # no daemon ever ran on this state folder
+    device = f"{os.major(lock.st_dev):02x}:{os.minor(lock.st_dev):02x}:{lock.st_ino}"
+    for line in table:
+        fields = line.split()      # "3: FLOCK  ADVISORY  WRITE 23673 fe:00:2221601 0 EOF" ("3: -> FLOCK" waits)
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device and fields[4].isdigit():
+            return int(fields[4])
+    return 0
 
 
 def _purged(message: Message, archive: Archive, quarantine_dir: Path) -> str | None:
