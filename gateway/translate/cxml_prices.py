@@ -14,10 +14,14 @@ hooks over it calls these from them.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
+from gateway.translate.invoice_amounts import cents, lines_amount
+
+log = logging.getLogger(__name__)
 
 HUNDRED = Decimal(100)
 CENTS = Decimal("0.01")                  # a net price written in cents when it is a whole number of them
@@ -54,7 +58,14 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
-    """Each line's allowances and charges per unit, from its gross price to the net UnitPrice/Money."""
+    """Each line's allowances and charges per unit, from its gross price to the net UnitPrice/Money; the
+    order's own ones each with one figure; the Total's Money when the order has none (the DTD requires it)."""
+    lines_total = lines_amount(data)
+    header = [_one_figure(dict(m), lines_total, "the order") for m in data.get("allowances_charges") or []]
+    data["allowances_charges"] = header
+    totals = data.setdefault("totals", {})
+    if totals.get("total_amount") is None and data.get("lines"):
+        totals["total_amount"] = cents(lines_total + sum((_signed(m, lines_total) for m in header), Decimal(0)))
     for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
@@ -69,20 +80,44 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         for mod in mods:
             mod = dict(mod)
             what = f"{label}: {mod.get('kind')} {mod.get('code') or '(no code)'}"
+            had_base = mod.pop("base_amount", None) is not None
+            if price is not None:
+                mod = _one_figure(mod, price * quantity, what)
             if mod.get("amount") is not None:
                 mod["amount"] = _per_unit(mod["amount"], quantity, what)
-                mod.pop("percent", None)                  # cXML takes one: the amount is what is paid
             elif mod.get("percent") is None:
                 raise TranslationError(f"{what} has no amount or percent: a cXML modification needs one")
-            if mod.pop("base_amount", None) is not None and price is not None:
+            if (had_base or mod.pop("base_amount", None) is not None) and price is not None:
                 mod["base_amount"] = price                # OriginalPrice: the price it was applied to
             written.append(mod)
             price = _net(price, [mod]) if price is not None else None
         line["allowances_charges"] = written
         if price is not None:
-            cents = price.quantize(CENTS)
-            line["unit_price"] = cents if cents == price else price
+            cents_price = price.quantize(CENTS)
+            line["unit_price"] = cents_price if cents_price == price else price
     return data
+
+
+def _one_figure(mod: dict[str, Any], base: Decimal, what: str) -> dict[str, Any]:
+    """A Modification holds an amount or a percent, not both (AdditionalDeduction, AdditionalCost). One with
+    both (an X12 SAC05 and SAC07) whose amount is that percent of `base` is written as the percent with
+    its base (OriginalPrice): both figures stand in the file. Otherwise the amount, which is what is paid."""
+    if mod.get("amount") is None or mod.get("percent") is None:
+        return mod
+    if cents(base * mod["percent"] / HUNDRED) == cents(mod["amount"]):
+        mod.pop("amount")
+        mod["base_amount"] = base
+    else:
+        log.info("%s: %s is not %s %% of %s; the cXML modification states the amount", what, mod["amount"],
+                 mod["percent"], base)
+        mod.pop("percent")
+    return mod
+
+
+def _signed(mod: dict[str, Any], base: Decimal) -> Decimal:
+    """What an order-level modification adds to the total (less for an allowance)."""
+    figure = mod["amount"] if mod.get("amount") is not None else base * (mod.get("percent") or 0) / HUNDRED
+    return -figure if mod.get("kind") == "allowance" else figure
 
 
 def _net(gross: Decimal, mods: list[dict[str, Any]]) -> Decimal:

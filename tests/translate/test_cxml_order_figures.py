@@ -1,0 +1,85 @@
+"""A cXML OrderRequest written from an order whose allowances give both an amount and a percent (an X12 SAC
+with SAC05 and SAC07): each Modification holds one figure, as the DTD requires, and the file still says both.
+Rendered through the shipped profile and its hooks, checked against the DTD's content models, read back."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from lxml import etree
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.formats import parse
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import render, translate
+from gateway.translate.canonical import AllowanceCharge, Document, from_json
+from tests.helpers.content_models import Models, problems
+from tests.translate.conftest import GOLDEN, RENDER_TIME
+
+CXML = PartnerConfig.model_validate({"id": "cxml-seller", "xml": {"ids": ["4000000000009"]}, "documents": [
+    {"type": "OrderRequest", "direction": d, "profile": "cxml-orderrequest"} for d in ("in", "out")]})
+OURS = OurIds.model_validate({"xml": "0614141000005"})
+
+# cXML 1.2.050 (cXML.dtd) content models of the order's elements these tests are about
+MODELS: Models = {
+    "Total": (["Money", "Modifications?"], []),
+    "UnitPrice": (["Money", "Modifications?"], []),
+    "Modifications": (["Modification", "Modification*"], []),
+    "Modification": (["OriginalPrice?", "AdditionalDeduction|AdditionalCost", "ModificationDetail"], []),
+    "OriginalPrice": (["Money"], []),
+    "AdditionalDeduction": (["DeductionAmount|DeductionPercent"], []),
+    "AdditionalCost": (["Money|Percentage"], []),
+    "DeductionAmount": (["Money"], []),
+    "DeductionPercent": ([], ["percent"]),
+    "ModificationDetail": (["Description?"], ["name"]),
+    "Name": ([], ["{http://www.w3.org/XML/1998/namespace}lang"]),
+    "Description": ([], ["{http://www.w3.org/XML/1998/namespace}lang"]),
+    "Money": ([], ["currency"]),
+}
+
+
+def _order(header: list[AllowanceCharge], line: list[AllowanceCharge]) -> Document:
+    """The BigBox golden 850 (24 x 12.50, 48 x 8.75, 6 x 42.00) with these allowances, and no total."""
+    doc = from_json(json.dumps(json.loads((GOLDEN / "bigbox" / "850_4500001234.json").read_text())[0]).encode())
+    lines = [doc.lines[0].model_copy(update={"allowances_charges": line}), *doc.lines[1:]]
+    totals = doc.totals.model_copy(update={"total_amount": None})                  # type: ignore[attr-defined]
+    return doc.model_copy(update={"allowances_charges": header, "lines": lines, "totals": totals})
+
+
+def _written(doc: Document, journal: SqliteJournal, config: LoadedConfig) -> tuple[str, Document]:
+    data = render(doc, CXML, config.profiles, journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
+    assert problems(etree.fromstring(data).find("Request/OrderRequest"), MODELS) == []
+    return " ".join(data.decode().split()), translate(parse(data).transactions[0], CXML, config.profiles)[0]
+
+
+def test_an_amount_and_its_percent_are_written_as_the_percent_of_its_original_price(
+        journal: SqliteJournal, config: LoadedConfig) -> None:
+    """The line's 2 % (6.00 of 24 x 12.50) lost its percent: the hook kept only the amount. The order's own 2 %
+    (19.32 of the 966.00 lines) was written with both DeductionAmount and DeductionPercent, which the DTD
+    refuses, under a Total with an empty Money. Now each is the percent and its OriginalPrice (so the amount
+    stands in the file too), the Total has its Money, and read back the percent of that base is the amount."""
+    line = AllowanceCharge(kind="allowance", code="discount", amount=Decimal("6.00"), percent=Decimal(2))
+    header = AllowanceCharge(kind="allowance", code="discount", amount=Decimal("19.32"), percent=Decimal(2))
+    text, back = _written(_order([header], [line]), journal, config)
+    assert ('<Money currency="USD">12.25</Money> <Modifications> <Modification> <OriginalPrice> '
+            '<Money currency="USD">12.50</Money> </OriginalPrice> <AdditionalDeduction> <DeductionPercent '
+            'percent="2"/>') in text
+    assert '<Total> <Money currency="USD">946.68</Money>' in text                # 966.00 less 19.32
+    [read_line] = back.lines[0].allowances_charges                                 # type: ignore[attr-defined]
+    [read_header] = back.allowances_charges                                        # type: ignore[attr-defined]
+    assert back.lines[0].unit_price == Decimal("12.50")                            # type: ignore[attr-defined]
+    for read, sent in ((read_line, line), (read_header, header)):
+        assert read.percent == sent.percent and read.base_amount is not None
+        assert (read.base_amount * read.percent / 100).quantize(Decimal("0.01")) == sent.amount
+
+
+def test_an_amount_that_is_not_its_percent_is_written_as_the_amount(journal: SqliteJournal,
+                                                                     config: LoadedConfig) -> None:
+    """A percent of some other base (an X12 SAC06 the order does not carry) cannot be stated beside the amount:
+    the Modification holds the amount, what is paid, and holds one figure only."""
+    header = AllowanceCharge(kind="allowance", code="discount", amount=Decimal("6.00"), percent=Decimal(2))
+    text, back = _written(_order([header], []), journal, config)
+    assert "DeductionPercent" not in text
+    assert [(c.amount, c.percent) for c in back.allowances_charges] == [(Decimal("6.00"), None)]  # type: ignore[attr-defined]
