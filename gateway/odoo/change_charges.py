@@ -120,8 +120,39 @@ def merged_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str, note:
     kept = [r for r in lines.rows if r["id"] not in acted]
     if kept:
         notes.append("order allowances/charges the change does not restate, kept as they were: " + "; ".join(
-            f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
+            _kept(r, lines, note, doc, partner, label, goods) for r in kept))
     return commands, notes
+
+
+def _kept(row: dict[str, Any], lines: ChargeLines, note: str, doc: PurchaseOrder, partner: PartnerConfig,
+          label: str, goods: list[tuple[Line, Decimal | None]]) -> str:
+    """A charge line the change does not restate, for the note: its name and amount; when the order's note says it
+    is a percent and the change moved the lines it is of, that it was kept, not recomputed, and what the percent
+    of the lines as changed comes to. Not recomputed because the note does not keep whether the partner gave the
+    percent a base amount of its own (X12 SAC07, EDIFACT MOA with the PCD), and a change that does not restate
+    an allowance leaves it as it stands, its amount included: a person settles it with the partner."""
+    amount = Decimal(str(row["price_unit"])).quantize(CENT)
+    ref = next((code for code, match in lines.products.items() if match.product_id == m2o_id(row["product_id"])), "")
+    percent = _noted_percent(note, row["name"] or "", ref)
+    if percent is None:
+        return f"{row['name']} {amount}"
+    ac = AllowanceCharge(kind="allowance" if amount < 0 else "charge", percent=percent)
+    [now] = order_charges(doc.model_copy(update={"lines": [line for line, _ in goods], "allowances_charges": [ac]}),
+                          partner, label, [discount for _, discount in goods])
+    if now.amount is not None and abs(now.amount) == abs(amount):
+        return f"{row['name']} {amount}"
+    changed = (f"{percent}% of the lines as changed would be {-abs(now.amount) if amount < 0 else abs(now.amount)}"
+               if now.amount is not None else "its amount of the lines as changed cannot be known")
+    return (f"{row['name']} {amount} ({percent}% of the order's lines as they were, not recomputed: the change does "
+            f"not restate it; {changed})")
+
+
+def _noted_percent(note: str, name: str, ref: str) -> Decimal | None:
+    """The percent the order's note last gave for the charge line `name` on product `ref` (the paragraphs
+    `_charge` and `merged_charges` write: "allowance discount PROMO DISCOUNT: 2% (order line SVC-DISCOUNT, ...")."""
+    said = re.compile(rf"(?:^|\s){re.escape(name)}: ([0-9]+(?:\.[0-9]+)?)% \(order line {re.escape(ref)}, ")
+    found = [m.group(1) for text in map(html.unescape, PARAGRAPH.findall(note)) if (m := said.search(text))]
+    return Decimal(found[-1]) if found and ref else None
 
 
 def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner: PartnerConfig, label: str,

@@ -237,3 +237,51 @@ async def test_pipeline_eurohandel_ordchg_applies_its_alc(
     assert "charge freight: 30.00 (order line SVC-FREIGHT, 25.00 -&gt; 30.00)" in order_note(odoo, "4500012345")
     assert so["state"] in ("draft", "sent")
 
+
+
+def test_a_percent_of_the_order_the_change_does_not_restate_is_kept_and_said(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, services: dict[str, int]) -> None:
+    """The 850's 2 % of 387.50 is -7.75. A first 860 leaves the lines as they are and restates only freight: the
+    note names the 2 % line as kept. A second raises line 1 from 24 to 30, again restating only freight: the 2 %
+    line keeps -7.75 (whether the partner's percent had a base amount of its own is not known), and the note says
+    so with what 2 % of the changed lines (462.50) would be. Once, under a lost answer and a replay."""
+    post(client, x12_order("PO-CC-7", [FREIGHT, DISCOUNT]), PARTNER, Cache())
+    same = "POC*1*NC*24**EA*12.50*PE*BP*BB-1001*UP*614141000012"
+    post(client, x12_change("PO-CC-7", [sac("C", "D240", amount="5500", description="FREIGHT")], pocs=[same]),
+         PARTNER, Cache())
+    assert ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -7.75</p>"
+            in order_note(odoo, "PO-CC-7"))
+    change = x12_change("PO-CC-7", [sac("C", "D240", amount="6000", description="FREIGHT")], control=3)
+    sandbox.faults.drop_after_create["sale.order.write"] = 1
+    with pytest.raises(OdooUnavailable):
+        post(client, change, PARTNER, Cache())
+    assert [link.role for link in post(client, change, PARTNER, Cache())] == ["found"]
+    assert post(client, change, PARTNER, Cache())[0].role == "found"
+    assert charge_rows(odoo, "PO-CC-7") == [("SVC-FREIGHT", "FREIGHT", 1.0, 60.0),
+                                            ("SVC-DISCOUNT", "PROMO DISCOUNT", 1.0, -7.75)]
+    said = ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -7.75 (2% of "
+            "the order&#x27;s lines as they were, not recomputed: the change does not restate it; 2% of the lines as "
+            "changed would be -9.25)</p>")
+    assert order_note(odoo, "PO-CC-7").count(said) == 1
+
+
+async def test_pipeline_eurohandel_ordchg_keeps_the_orders_percent_and_says_so(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+        services: dict[str, int]) -> None:
+    """EuroHandel's ORDERS with a 3 % discount (ALC+A DI, PCD 3) of its 1,440.00 (-43.20); its ORDCHG changes the
+    lines (to 1,389.00) and restates only freight: the -43.20 stays, the note saying 3 % of the changed lines
+    would be -41.67."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    with_charges(pipeline.config, "eurohandel")
+    orders = EH_SAMPLE.read_bytes().replace(b"LIN+1++", b"ALC+A++++DI'PCD+3:3'LIN+1++", 1)
+    orders = orders.replace(b"UNT+34+1", b"UNT+36+1")
+    change = ORDCHG.read_bytes().replace(b"LIN+1+3+", b"ALC+C++++FC'MOA+23:30.00'LIN+1+3+", 1)
+    change = change.replace(b"UNT+19+1", b"UNT+21+1")
+    for data, name in ((orders, EH_SAMPLE.name), (change, ORDCHG.name)):
+        message = await pipeline.submit(data, IntakeMeta(channel="folder", filename=name))
+        done = run(pipeline, message.id, {State.DONE})
+        assert done.state is State.DONE, done.last_error
+    assert charge_rows(odoo, "4500012345") == [("SVC-DISCOUNT", "discount", 1.0, -43.2),
+                                                ("SVC-FREIGHT", "freight", 1.0, 30.0)]
+    assert ("kept as they were: discount -43.20 (3% of the order&#x27;s lines as they were, not recomputed: the "
+            "change does not restate it; 3% of the lines as changed would be -41.67)") in order_note(odoo, "4500012345")
