@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     target: Path = args.dir
     if target.exists() and any(target.iterdir()) and not args.force:
-        print(f"error: {target} is not empty (use --force to write into it)")
+        print(f"error: {target} is not empty (use --force to write into it)", file=sys.stderr)
         return EXIT_ERROR
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(EXAMPLES / "gateway.yaml", target / "gateway.yaml")

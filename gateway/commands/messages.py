@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from gateway.cli import EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         state = State(args.state) if args.state else None
     except ValueError:
-        print(f"error: unknown state '{args.state}'; one of: {', '.join(s.value for s in State)}")
+        print(f"error: unknown state '{args.state}'; one of: {', '.join(s.value for s in State)}",
+              file=sys.stderr)
         return EXIT_USAGE
     opened = open_state(args)
     if isinstance(opened, int):

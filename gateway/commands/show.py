@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.commands.messages import as_dict, echo, overdue_note
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             message = journal.get(args.id)
         except KeyError:
-            print(f"error: no message {args.id}")
+            print(f"error: no message {args.id}", file=sys.stderr)
             return EXIT_ERROR
         events = journal.events(message.id)
         links = journal.odoo_links(message.id)
