@@ -136,8 +136,9 @@ async def test_pipeline_bigbox_860_without_poc_lines_moves_the_requested_date(
 async def test_pipeline_eurohandel_ordchg_without_lin_moves_the_date_and_freight(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
         services: dict[str, int]) -> None:
-    """EuroHandel's ORDERS with freight 25.00, then its ORDCHG with no LIN: DTM 2 Dec 18, freight 30.00."""
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    """EuroHandel's ORDERS with freight 25.00, then its ORDCHG with no LIN: DTM 2 Dec 18, freight 30.00; its ORDRSP
+    answers the PO without lines."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     with_charges(pipeline.config, "eurohandel")
     orders = EH_SAMPLE.read_bytes().replace(b"LIN+1++", b"ALC+C++++FC'MOA+23:25.00'LIN+1++", 1)
     orders = orders.replace(b"UNT+34+1", b"UNT+36+1")
@@ -154,3 +155,7 @@ async def test_pipeline_eurohandel_ordchg_without_lin_moves_the_date_and_freight
     assert "EDI change 4500012345 (interchange EH000431 set 1): no line changes; requested date 2026-12-18" in \
         order_note(odoo, "4500012345")
     assert so["state"] in ("draft", "sent")
+    # the ORDRSP answers the change for the PO, with no LIN of its own
+    [answer] = [m for m in journal.children(message.id) if m.doc_type == "ORDRSP"]
+    sent = pipeline.archive.read(answer.sha256).decode("latin-1")
+    assert "RFF+ON:4500012345'" in sent and "LIN+" not in sent
