@@ -1,0 +1,47 @@
+"""The cXML ShipNoticeRequest we write names the DTD that declares it and orders each item's children as that
+DTD does: the BigBox golden ship notice rendered through the shipped profile, checked, and read back."""
+
+from __future__ import annotations
+
+import json
+
+from lxml import etree
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.formats import parse
+from gateway.journal.sqlite import SqliteJournal
+from gateway.translate import render, translate
+from gateway.translate.canonical import from_json
+from tests.helpers.content_models import Models, problems
+from tests.translate.conftest import GOLDEN, RENDER_TIME
+
+CXML = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
+    {"type": "ShipNoticeRequest", "direction": d, "profile": "cxml-shipnoticerequest"} for d in ("in", "out")]})
+
+# cXML 1.2.050 Fulfill.dtd: the item and its portion, as far as the profile writes them
+MODELS: Models = {
+    "ShipNoticeItem": (["ItemID?", "ShipNoticeItemDetail?", "UnitOfMeasure"], ["quantity"]),
+    "ItemID": (["SupplierPartID"], []),
+}
+
+
+def test_a_ship_notice_is_declared_by_fulfill_dtd_and_its_items_are_in_order(
+        journal: SqliteJournal, config: LoadedConfig) -> None:
+    """Written before under cXML.dtd (which has no ShipNoticeRequest), each ShipNoticeItem with its
+    UnitOfMeasure before its ItemID and a Description the DTD only allows inside a ShipNoticeItemDetail
+    (which needs a UnitPrice an ASN does not have). The description is still read from either place."""
+    raw = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    doc = from_json(json.dumps(raw[0] if isinstance(raw, list) else raw).encode())
+    data = render(doc, CXML, config.profiles, journal, "ShipNoticeRequest",
+                  our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME).data
+    assert b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/Fulfill.dtd">' in data
+    assert problems(etree.fromstring(data), MODELS) == []
+    back = translate(parse(data).transactions[0], CXML, config.profiles)[0]
+    items = [(i.item_ids.get("vendor"), str(i.quantity)) for o in back.orders for i in o.items]  # type: ignore[attr-defined]
+    assert sorted(items) == [("GL-300", "6"), ("WB-100", "24"), ("WR-200", "48")]
+    detail = data.replace(b"<UnitOfMeasure>EA</UnitOfMeasure>", b"<ShipNoticeItemDetail><UnitPrice><Money "
+                          b'currency="USD">1</Money></UnitPrice><Description xml:lang="en">BLUE WIDGET</Description>'
+                          b"<UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItemDetail><UnitOfMeasure>EA</UnitOfMeasure>", 1)
+    read = translate(parse(detail).transactions[0], CXML, config.profiles)[0]
+    assert read.orders[0].items[0].description == "BLUE WIDGET"                            # type: ignore[attr-defined]
