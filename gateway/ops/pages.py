@@ -242,6 +242,9 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
               ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
+    step = next_step(row)
+    if step:
+        fields.append(("What to do", step))
     fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
     fields += [(what, esc(text)) for what, text in notes]
     info = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in fields) + "</dl>"
@@ -264,6 +267,22 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
         _section("raw", "Raw file", None, raw_html),
     ])
     return page(f"Message {row.id}", body, now)
+
+
+def next_step(row: Row) -> str | None:
+    """The command that moves a message on once a person has fixed its cause (HTML), as `edi-gateway status`
+    and the quarantine's .reason.txt name it: the page only reads, and the one who opened it needs the words."""
+    command = None
+    if row.direction == "in" and row.state in ("quarantined", "dead"):
+        command, then = "replay", (" (it reads the same archived file: a file that is wrong in itself is sent "
+                                   "again by the partner, and taken as a new message)")
+    elif row.direction == "in" and row.state == "duplicate":
+        return f"to process it anyway: <code>edi-gateway replay {esc(row.id)}</code>"
+    elif row.direction == "out" and row.state in ("dead", "rejected"):
+        command, then = "resend", ""
+    if command is None:
+        return None
+    return f"after fixing the cause: <code>edi-gateway {command} {esc(row.id)}</code>{esc(then)}"
 
 
 def not_found(now: datetime, what: str) -> str:

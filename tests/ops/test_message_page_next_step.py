@@ -1,0 +1,39 @@
+"""The status page's message page names the command that moves a quarantined, dead, duplicate or rejected
+message on, as `edi-gateway status` and the quarantine's .reason.txt do. Found running the gateway for a day
+by the README: the page (read-only) showed the error and the raw file, and a coordinator who opened it from
+the quarantine list was not told that `edi-gateway replay ID` exists."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from gateway.journal.api import State
+
+from .conftest import Served, fetch
+
+
+async def page(base: str, message_id: str) -> str:
+    html = (await asyncio.to_thread(fetch, f"{base}/messages/{message_id}"))[2].decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+async def test_quarantined_inbound_says_replay_and_dead_outbound_says_resend(served: Served) -> None:
+    world, base, _ = served
+    bad, dead_846 = world.ids["bad_file"], world.ids["northwind_846"]
+    assert (f"What to do after fixing the cause: edi-gateway replay {bad} (it reads the same archived file: a file "
+            "that is wrong in itself is sent again by the partner, and taken as a new message)") in await page(base, bad)
+    assert f"What to do after fixing the cause: edi-gateway resend {dead_846} " in await page(base, dead_846)
+
+
+async def test_done_and_in_flight_messages_have_nothing_to_do(served: Served) -> None:
+    world, base, _ = served
+    for name in ("bigbox_po", "northwind_po", "bigbox_997"):
+        assert "What to do" not in await page(base, world.ids[name])
+
+
+async def test_a_duplicate_can_be_processed_anyway(served: Served) -> None:
+    world, base, _ = served
+    dup = world.ids["shop_fresh"]
+    world.journal.transition(dup, State.DUPLICATE, "same bytes as before")
+    assert f"What to do to process it anyway: edi-gateway replay {dup}" in await page(base, dup)
