@@ -426,6 +426,46 @@ async def test_an_mdn_refused_when_sent_is_noted_on_its_message_and_goes_out_onc
         await runner.cleanup()
 
 
+async def test_an_mdn_queued_again_while_its_post_hangs_keeps_the_new_url_when_that_post_fails(
+        world: World, intake: JournalIntake) -> None:
+    """`edi-gateway mdn resend ID --url NEW` (another process, its own connection to the ledger) while the daemon's
+    POST to the partner's old, dead MDN address hangs: the old POST's failure, when it comes, does not put the MDN
+    off by the backoff (an hour here) nor give it up; it goes to the new address within seconds, once."""
+    arrived, release = asyncio.Event(), asyncio.Event()
+
+    async def dead_end(request: web.Request) -> web.Response:
+        arrived.set()
+        await release.wait()
+        return web.Response(status=500, text="gateway gone")
+
+    old = web.Application()
+    old.router.add_post("/mdn", dead_end)
+    old_runner, old_port = await serve(old)
+    received, runner, port = await mdn_sink()
+    server = await start_server(world, intake, min_backoff=3600.0)
+    try:
+        ctype, body, _ = build_message(world.tmp / "r", PAYLOAD, signer=world.partner, recipient=world.ours)
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<race@bigbox>", ctype,
+                                                    async_url=f"http://127.0.0.1:{old_port}/mdn"))
+        assert reply.status == 200 and b"asynchronously" in reply.body
+        await asyncio.wait_for(arrived.wait(), 30)
+        command = Ledger(world.tmp / "state" / "as2.sqlite3")
+        try:
+            (owed,) = command.owed_mdns(key="race@bigbox")
+            command.requeue_mdn(owed.id, f"http://127.0.0.1:{port}/mdn")
+        finally:
+            command.close()
+        release.set()
+        await wait_for_async(lambda: received, timeout=15, message="the MDN sent to its new address")
+        assert len(received) == 1 and b"<race@bigbox>" in received[0]
+        assert [(r.state, r.url) for r in server.ledger.owed_mdns(key="race@bigbox")] == [
+            ("sent", f"http://127.0.0.1:{port}/mdn")]
+    finally:
+        await server.close()
+        await runner.cleanup()
+        await old_runner.cleanup()
+
+
 async def test_https_with_configured_certificate(world: World, intake: JournalIntake) -> None:
     server = await start_server(world, intake, tls=True)
     try:

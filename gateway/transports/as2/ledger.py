@@ -36,6 +36,10 @@ CREATE INDEX IF NOT EXISTS mdn_out_due ON mdn_out (done, next_at);
 # columns added to mdn_out since its first release (a ledger made before them gets them when opened)
 ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"))
 MDN_STATES = {0: "queued", 1: "sent", 2: "failed", 3: "refused"}   # mdn_out.done, as `edi-gateway mdn` names it
+# A failed or refused attempt is recorded only on the row as it was tried: `edi-gateway mdn resend` (another
+# process) may have queued it again meanwhile (attempts reset, perhaps a new URL), and the attempt must not undo
+# that (give it up, or put it off by the old attempt's backoff)
+UNLESS_REQUEUED = "id=? AND done=0 AND attempts=? AND url=?"
 
 
 @dataclass(slots=True)
@@ -183,15 +187,22 @@ class Ledger:
         with self._lock:
             self._db.execute("UPDATE mdn_out SET done=1 WHERE id=?", (mdn_id,))
 
-    def mdn_failed(self, mdn_id: int, error: str, delay: float, give_up: bool) -> None:
+    def mdn_failed(self, tried: PendingMdn, error: str, delay: float, give_up: bool) -> bool:
+        """Retried after `delay`, or given up (done=2); False when the row was queued again while it was tried
+        (UNLESS_REQUEUED)."""
         with self._lock:
-            self._db.execute("UPDATE mdn_out SET attempts=attempts+1, next_at=?, last_error=?, done=? WHERE id=?",
-                             (time.time() + delay, error, 2 if give_up else 0, mdn_id))
+            cur = self._db.execute("UPDATE mdn_out SET attempts=attempts+1, next_at=?, last_error=?, done=? "
+                                   f"WHERE {UNLESS_REQUEUED}", (time.time() + delay, error, 2 if give_up else 0,
+                                                                tried.id, tried.attempts, tried.url))
+            return cur.rowcount > 0
 
-    def mdn_refused(self, mdn_id: int, reason: str) -> None:
-        """Not sent, and never tried again: its URL leads where the partner's settings do not allow (done=3)."""
+    def mdn_refused(self, tried: PendingMdn, reason: str) -> bool:
+        """Not sent, and never tried again: its URL leads where the partner's settings do not allow (done=3);
+        False when the row was queued again while it was tried."""
         with self._lock:
-            self._db.execute("UPDATE mdn_out SET last_error=?, done=3 WHERE id=?", (reason, mdn_id))
+            cur = self._db.execute(f"UPDATE mdn_out SET last_error=?, done=3 WHERE {UNLESS_REQUEUED}",
+                                   (reason, tried.id, tried.attempts, tried.url))
+            return cur.rowcount > 0
 
     def next_mdn_at(self) -> float | None:
         with self._lock:

@@ -382,7 +382,9 @@ class As2Server:
                                    asked, box.max_backoff)
                 give_up = item.attempts + 1 >= box.max_attempts
                 error = str(exc) or type(exc).__name__
-                self.ledger.mdn_failed(item.id, error, delay, give_up)
+                if not self.ledger.mdn_failed(item, error, delay, give_up):
+                    _requeued(item, error)
+                    continue
                 log.warning("async MDN %s to %s failed (%s)%s", item.id, where, error,
                             f", giving up: the partner has no MDN for {item.message_id or 'its message'} "
                             f"(edi-gateway mdn resend {item.journal_id or item.id})" if give_up
@@ -391,7 +393,9 @@ class As2Server:
                     await self._note_mdn(item, "failed", f"given up after {item.attempts + 1} attempts: {error}")
                 continue
             if refused:
-                self.ledger.mdn_refused(item.id, refused)
+                if not self.ledger.mdn_refused(item, refused):
+                    _requeued(item, refused)
+                    continue
                 log.warning("async MDN %s for %s (%s) not sent to %s: %s (a partner's URL may lead there only if its "
                             "AS2 channel lists it in async_mdn_allow; then edi-gateway mdn resend %s)", item.id,
                             item.partner, item.message_id or "?", where, refused, item.journal_id or item.id)
@@ -617,6 +621,12 @@ async def _next_chunk(content: StreamReader, started: float, received: int, limi
     would be: body_deadline seconds after `started`, plus one second per body_min_rate bytes received."""
     async with asyncio.timeout_at(started + limits.body_deadline + received / limits.body_min_rate):
         return await content.readany()
+
+
+def _requeued(item: PendingMdn, outcome: str) -> None:
+    """An attempt whose row `edi-gateway mdn resend` queued again while it ran: the queue's word stands."""
+    log.info("async MDN %s to %s: not sent (%s), but queued again meanwhile (edi-gateway mdn resend): it is "
+             "sent as queued", item.id, redact_url(item.url), outcome)
 
 
 def _unfinished(what: str, pid: str, exc: Exception, received: int | None = None) -> web.Response:
