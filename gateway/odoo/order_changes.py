@@ -257,12 +257,12 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                                                        if v is not None}), discount)
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
                                                          if line.quantity is not None else "kept its quantity"))
-    added, priced = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches, existing,
-                                 summary)
+    added, priced, added_notes = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches,
+                                              existing, summary)
     last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
     line_notes = [f"{lab}: marked unchanged, so its {len(line.allowances_charges)} allowance(s)/charge(s) are not "
                   "applied (the partner must send the line as changed)" for lab, line in zip(labels, doc.lines)
-                  if line.change == "unchanged" and line.allowances_charges]
+                  if line.change == "unchanged" and line.allowances_charges] + added_notes
     digits = discount_digits(client, cache) if restated else 2
     for line, row, values in restated:
         discount, more, notes, last = merged_line_allowances(line, line.line_no or str(row["sequence"]), row,
@@ -311,12 +311,14 @@ def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, A
 
 def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                  names: Names, cache: Cache, label: str, adds: list[tuple[str, Line]], matches: dict[str, Any],
-                 existing: list[dict[str, Any]],
-                 summary: list[str]) -> tuple[list[list[Any]], list[tuple[Line, Decimal | None]]]:
+                 existing: list[dict[str, Any]], summary: list[str],
+                 ) -> tuple[list[list[Any]], list[tuple[Line, Decimal | None]], list[str]]:
     """Create commands for a change's `add` lines, numbered with the partner's line numbers where those are
-    free, else after the order's last line, and the added lines with their discounts (what a percent of the
-    order is of). A line already on the order under its number with its product (the partner sent the
-    addition again in a later change) is not added twice."""
+    free, else after the order's last line; the added lines with their discounts (what a percent of the
+    order is of); the note lines of their own allowances/charges. Their own charge lines are named by the
+    partner's line numbers ("FREIGHT (line 4)") whatever sequence the lines get, as a later change names the line.
+    A line already on the order under its number with its product (the partner sent the addition again in a later
+    change) is not added twice."""
     new: list[tuple[str, Line]] = []
     for lab, line in adds:
         number = int(line.line_no) if line.line_no and line.line_no.isdecimal() else None
@@ -325,17 +327,20 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
         else:
             new.append((lab, line))
     if not new:
-        return [], []
-    wanted = line_sequences([line for _, line in new])
+        return [], [], []
+    lines = [line for _, line in new]
+    wanted = line_sequences(lines)
     first = max((row["sequence"] for row in existing), default=0) + 1
     if {row["sequence"] for row in existing} & set(wanted):
         wanted = list(range(first, first + len(new)))
-    lines = [line.model_copy(update={"line_no": str(seq)}) for (_, line), seq in zip(new, wanted)]
-    commands, _ = line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
-                                partner, customer, names, cache, label)
+    commands, notes = line_commands(client, doc.model_copy(update={"lines": lines, "allowances_charges": []}),
+                                    partner, customer, names, cache, label)
+    sequence = max(wanted)
+    for index, command in enumerate(commands):      # the goods lines, then their own charge lines after them
+        command[2]["sequence"] = wanted[index] if index < len(wanted) else (sequence := sequence + 1)
     summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
     priced = [(line, Decimal(str(c[2]["discount"])) if "discount" in c[2] else None) for line, c in zip(lines, commands)]
-    return commands, priced
+    return commands, priced, notes
 
 
 def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
