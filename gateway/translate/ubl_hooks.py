@@ -1,33 +1,45 @@
-"""A UBL 2.1 Invoice's amounts as its schema requires them, from the canonical invoice.
+"""UBL 2.1 documents as their schemas require them, from the canonical document (the base profiles' hooks).
 
-Every InvoiceLine needs its LineExtensionAmount, and the invoice its AccountingSupplierParty and
-AccountingCustomerParty; an invoice read from an 810 has no line amounts (IT1 gives a quantity and a price),
-and one from Odoo names its parties seller and buyer / bill_to, not supplier. The UBL invoice profile names
-`before_write` as its hook: each line gets its amount, the totals the lines' sum, the accounting parties
-the invoice's seller (else its remit-to) and its bill-to when it names no supplier or buyer.
+An Invoice needs every InvoiceLine's LineExtensionAmount and its AccountingSupplierParty and
+AccountingCustomerParty; an Order its BuyerCustomerParty and SellerSupplierParty. A canonical document need
+not say it that way: an invoice read from an 810 has no line amounts (IT1 gives a quantity and a price), one
+from Odoo names its parties seller and buyer / bill_to, an 850 names the vendor (N1*VN), not the supplier.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from gateway.translate.invoice_amounts import line_amount, lines_amount
 
-# the accounting party's canonical role -> the roles that stand in for it, in order
-ACCOUNTING = {"supplier": ("seller", "remit_to"), "buyer": ("bill_to",)}
+# a required party's canonical role -> the roles that stand in for it, in order
+INVOICE_PARTIES: dict[str, tuple[str, ...]] = {"supplier": ("seller", "vendor", "remit_to"), "buyer": ("bill_to",)}
+ORDER_PARTIES: dict[str, tuple[str, ...]] = {"supplier": ("seller", "vendor"), "buyer": ("sold_to", "ordered_by")}
 
 
-def before_write(data: dict[str, Any]) -> dict[str, Any]:
-    """Each line's amount (quantity x price after its own allowances and charges) and the lines' total."""
+def invoice_before_write(data: dict[str, Any]) -> dict[str, Any]:
+    """Each line's amount (quantity x price after its own allowances and charges), the lines' total, and the
+    accounting parties."""
     for line in data.get("lines") or []:
         line["amount"] = line_amount(line)
     totals = data.setdefault("totals", {})
     if totals.get("lines_amount") is None:
         totals["lines_amount"] = lines_amount(data)
+    return stand_ins(data, INVOICE_PARTIES)
+
+
+def order_before_write(data: dict[str, Any]) -> dict[str, Any]:
+    """The order's buyer and seller parties."""
+    return stand_ins(data, ORDER_PARTIES)
+
+
+def stand_ins(data: dict[str, Any], required: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """For each required role the document lacks, a copy of the first party that stands in for it."""
     parties = data.setdefault("parties", [])
-    for role, stand_ins in ACCOUNTING.items():
+    for role, others in required.items():
         roles = [p.get("role") for p in parties]
-        found = next((r for r in (role, *stand_ins) if r in roles), None)
+        found = next((r for r in (role, *others) if r in roles), None)
         if found is not None and found != role:
             parties.append({**parties[roles.index(found)], "role": role})
     return data

@@ -1,9 +1,10 @@
-"""The UBL 2.1 Invoice we write is one the buyer's schema validation takes, and its ship-to is read as sent:
-the golden invoice, as Odoo names its parties, rendered through the shipped profile and its hook, checked
+"""The UBL 2.1 Invoice and Order we write are ones the partner's schema validation takes, and an invoice's
+ship-to is read as sent: golden documents rendered through the shipped profiles and their hooks, checked
 against the UBL 2.1 content models of the elements written, and read back."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from lxml import etree
@@ -18,7 +19,8 @@ from tests.helpers.content_models import Models, problems
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
 UBL = PartnerConfig.model_validate({"id": "ubl-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
-    {"type": "Invoice", "direction": d, "profile": "ubl-2.1-invoice"} for d in ("in", "out")]})
+    {"type": t, "direction": d, "profile": p} for t, p in (("Invoice", "ubl-2.1-invoice"), ("Order", "ubl-2.1-order"))
+    for d in ("in", "out")]})
 OURS = OurIds.model_validate({"xml": "0614141000005"})
 
 # UBL 2.1 (maindoc/UBL-Invoice-2.1.xsd, common/UBL-CommonAggregateComponents-2.1.xsd) sequences of the elements
@@ -35,8 +37,11 @@ MODELS: Models = {
                "Contact?"], []),
     "PostalAddress": (["StreetName?", "AdditionalStreetName?", "CityName?", "PostalZone?", "CountrySubentity?",
                        "Country?"], []),
-    "Delivery": (["ActualDeliveryDate?", "DeliveryAddress?", "DeliveryLocation?", "DeliveryParty?"], []),
+    "Delivery": (["ActualDeliveryDate?", "DeliveryAddress?", "DeliveryLocation?", "RequestedDeliveryPeriod?",
+                  "DeliveryParty?"], []),
     "DeliveryLocation": (["ID?", "Name?", "Address?"], []),
+    "Address": (["StreetName?", "AdditionalStreetName?", "CityName?", "PostalZone?", "CountrySubentity?",
+                 "Country?"], []),
     "AllowanceCharge": (["ChargeIndicator", "AllowanceChargeReasonCode?", "AllowanceChargeReason*",
                          "MultiplierFactorNumeric?", "Amount", "BaseAmount?"], []),
     "TaxTotal": (["TaxAmount", "TaxSubtotal*"], []),
@@ -48,6 +53,13 @@ MODELS: Models = {
     "Item": (["Description*", "Name?", "BuyersItemIdentification?", "SellersItemIdentification?",
               "StandardItemIdentification?", "ClassifiedTaxCategory*"], []),
     "Price": (["PriceAmount"], []),
+    "Order": (["UBLVersionID?", "ID", "IssueDate", "OrderTypeCode?", "Note*", "DocumentCurrencyCode?",
+               "LineCountNumeric?", "BuyerCustomerParty", "SellerSupplierParty", "AccountingCustomerParty?",
+               "Delivery*", "AllowanceCharge*", "AnticipatedMonetaryTotal?", "OrderLine", "OrderLine*"], []),
+    "BuyerCustomerParty": (["Party"], []),
+    "SellerSupplierParty": (["Party"], []),
+    "OrderLine": (["LineItem"], []),
+    "LineItem": (["ID", "Quantity?", "Delivery*", "AllowanceCharge*", "Price?", "Item"], []),
 }
 
 
@@ -90,3 +102,15 @@ def test_a_ship_to_id_without_a_scheme_is_read(config: LoadedConfig) -> None:
                       "</cac:DeliveryParty>")):
         [doc] = translate(parse((head + delivery + tail).encode()).transactions[0], UBL, config.profiles)
         assert doc.party("ship_to").ids.get("id") == "DC-7"                     # type: ignore[union-attr]
+
+
+def test_an_order_names_its_seller_as_the_schema_requires(journal: SqliteJournal, config: LoadedConfig) -> None:
+    """The BigBox 850 names the vendor (N1*VN), an Odoo order the seller: the Order was written without the
+    SellerSupplierParty the 2.1 schema requires. The party that stands in for it is written there."""
+    raw = json.loads((GOLDEN / "bigbox" / "850_4500001234.json").read_text())[0]
+    doc = from_json(json.dumps(raw).encode())
+    assert doc.party("supplier") is None and doc.party("vendor") is not None
+    data = render(doc, UBL, config.profiles, journal, "Order", our_ids=OURS, now=RENDER_TIME).data
+    assert problems(etree.fromstring(data), MODELS) == []
+    back = translate(parse(data).transactions[0], UBL, config.profiles)[0]
+    assert back.party("supplier").ids == doc.party("vendor").ids                # type: ignore[union-attr]
