@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -258,7 +259,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
                                                          if line.quantity is not None else "kept its quantity"))
     added, priced, added_notes = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches,
-                                              existing, summary)
+                                              existing, order.get("note") or "", summary)
     last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
     line_notes = [f"{lab}: marked unchanged, so its {len(line.allowances_charges)} allowance(s)/charge(s) are not "
                   "applied (the partner must send the line as changed)" for lab, line in zip(labels, doc.lines)
@@ -311,18 +312,21 @@ def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, A
 
 def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                  names: Names, cache: Cache, label: str, adds: list[tuple[str, Line]], matches: dict[str, Any],
-                 existing: list[dict[str, Any]], summary: list[str],
+                 existing: list[dict[str, Any]], note: str, summary: list[str],
                  ) -> tuple[list[list[Any]], list[tuple[Line, Decimal | None]], list[str]]:
     """Create commands for a change's `add` lines, numbered with the partner's line numbers where those are
     free, else after the order's last line; the added lines with their discounts (what a percent of the
     order is of); the note lines of their own allowances/charges. Their own charge lines are named by the
     partner's line numbers ("FREIGHT (line 4)") whatever sequence the lines get, as a later change names the line.
-    A line already on the order under its number with its product (the partner sent the addition again in a later
-    change) is not added twice."""
+    A line already on the order with its product under its number, or under another sequence when the order's
+    `note` says a change added it (the partner sent the addition again in a later change), is not added twice."""
     new: list[tuple[str, Line]] = []
+    noted = html.unescape(note)
     for lab, line in adds:
         number = int(line.line_no) if line.line_no and line.line_no.isdecimal() else None
-        if any(r["sequence"] == number and m2o_id(r["product_id"]) == matches[lab].product_id for r in existing):
+        mine = [r for r in existing if m2o_id(r["product_id"]) == matches[lab].product_id]
+        # under its number, or under another sequence (its number was taken) when a change's note says it was added
+        if any(r["sequence"] == number for r in mine) or mine and re.search(re.escape(f"{lab}: {matches[lab].name} added") + "[;<]", noted):
             summary.append(f"{lab}: {matches[lab].name} is on the order already (added before)")
         else:
             new.append((lab, line))

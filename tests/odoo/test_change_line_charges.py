@@ -107,7 +107,8 @@ def test_an_added_lines_own_charges_are_named_by_its_number_and_go_with_it(
         client: OdooClient, odoo: odoorpc.ODOO, services: dict[str, int]) -> None:
     """The 850's freight line took sequence 3, so the 860's added line 3 (with its own freight 6.00 and unmapped
     special handling) is put at sequence 4: its charge line is still named 'FREIGHT (line 3)', as the partner
-    numbers it, and its handling is in the note; a later 860 deleting line 3 removes both."""
+    numbers it, and its handling is in the note. The next 860 sends the addition again (not added twice); a later
+    one deleting line 3 removes both."""
     post(client, x12_order("PO-LC-3", [FREIGHT]), PARTNER, Cache())
     add = x12_change("PO-LC-3", [], pocs=["POC*3*AI*2**EA*42.00*PE*BP*BB-1003", LINE_FREIGHT.replace("500", "600"),
                                           sac("C", "H090", amount="300", description="SPECIAL HANDLING")])
@@ -116,7 +117,15 @@ def test_an_added_lines_own_charges_are_named_by_its_number_and_go_with_it(
                                             ("SVC-FREIGHT", "FREIGHT (line 3)", 1.0, 6.0)]
     assert "<p>line 3: charge special_handling SPECIAL HANDLING: 3.00 (not applied to the Odoo order)</p>" in \
         order_note(odoo, "PO-LC-3")
-    post(client, x12_change("PO-LC-3", [], pocs=["POC*3*DI*0**EA***BP*BB-1003"], control=3), PARTNER, Cache())
+    # the partner's next change sends the addition again, with a quantity change of line 1: not added twice
+    again = x12_change("PO-LC-3", [], control=3, pocs=["POC*1*QI*30**EA*12.50*PE*BP*BB-1001*UP*614141000012",
+                                                       "POC*3*AI*2**EA*42.00*PE*BP*BB-1003",
+                                                       LINE_FREIGHT.replace("500", "600")])
+    post(client, again, PARTNER, Cache())
+    assert [g[:2] for g in goods(odoo, "PO-LC-3")] == [("WB-100", 30.0), ("WR-200", 10.0), ("GL-300", 2.0)]
+    assert len(charge_rows(odoo, "PO-LC-3")) == 2
+    assert "line 3: [GL-300] Gadget Large is on the order already (added before)" in order_note(odoo, "PO-LC-3")
+    post(client, x12_change("PO-LC-3", [], pocs=["POC*3*DI*0**EA***BP*BB-1003"], control=4), PARTNER, Cache())
     assert charge_rows(odoo, "PO-LC-3") == [("SVC-FREIGHT", "FREIGHT", 1.0, 50.0)]
     assert [g[0] for g in goods(odoo, "PO-LC-3")] == ["WB-100", "WR-200"]
 
