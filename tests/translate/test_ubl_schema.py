@@ -19,7 +19,8 @@ from tests.helpers.content_models import Models, problems
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
 UBL = PartnerConfig.model_validate({"id": "ubl-buyer", "xml": {"ids": ["4000000000009"]}, "documents": [
-    {"type": t, "direction": d, "profile": p} for t, p in (("Invoice", "ubl-2.1-invoice"), ("Order", "ubl-2.1-order"))
+    {"type": t, "direction": d, "profile": p} for t, p in (("Invoice", "ubl-2.1-invoice"), ("Order", "ubl-2.1-order"),
+                                                           ("DespatchAdvice", "ubl-2.1-despatchadvice"))
     for d in ("in", "out")]})
 OURS = OurIds.model_validate({"xml": "0614141000005"})
 
@@ -38,7 +39,16 @@ MODELS: Models = {
     "PostalAddress": (["StreetName?", "AdditionalStreetName?", "CityName?", "PostalZone?", "CountrySubentity?",
                        "Country?"], []),
     "Delivery": (["ActualDeliveryDate?", "DeliveryAddress?", "DeliveryLocation?", "RequestedDeliveryPeriod?",
-                  "DeliveryParty?"], []),
+                  "DeliveryParty?", "Despatch?"], []),
+    "DespatchAdvice": (["UBLVersionID?", "ID", "IssueDate", "Note*", "OrderReference*", "DespatchSupplierParty",
+                        "DeliveryCustomerParty", "Shipment?", "DespatchLine", "DespatchLine*"], []),
+    "DespatchSupplierParty": (["Party"], []),
+    "DeliveryCustomerParty": (["Party"], []),
+    "Shipment": (["ID", "GrossWeightMeasure?", "TotalTransportHandlingUnitQuantity?", "Consignment*",
+                  "ShipmentStage*", "Delivery?", "TransportHandlingUnit*"], []),
+    "Consignment": (["ID", "CarrierAssignedID?"], []),
+    "DespatchLine": (["ID", "DeliveredQuantity?", "OrderLineReference", "OrderLineReference*", "Item"], []),
+    "OrderLineReference": (["LineID"], []),
     "DeliveryLocation": (["ID?", "Name?", "Address?"], []),
     "Address": (["StreetName?", "AdditionalStreetName?", "CityName?", "PostalZone?", "CountrySubentity?",
                  "Country?"], []),
@@ -114,3 +124,19 @@ def test_an_order_names_its_seller_as_the_schema_requires(journal: SqliteJournal
     assert problems(etree.fromstring(data), MODELS) == []
     back = translate(parse(data).transactions[0], UBL, config.profiles)[0]
     assert back.party("supplier").ids == doc.party("vendor").ids                # type: ignore[union-attr]
+
+
+def test_a_despatch_advice_meets_the_schema(journal: SqliteJournal, config: LoadedConfig) -> None:
+    """The BigBox 856 as a DespatchAdvice was written without the DespatchSupplierParty (the 856 names the
+    ship-from), with each DespatchLine's required ID missing and its OrderLineReference before the quantity,
+    the Delivery's Despatch before its ActualDeliveryDate, and a Consignment without its required ID."""
+    raw = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    doc = from_json(json.dumps(raw[0] if isinstance(raw, list) else raw).encode())
+    doc = doc.model_copy(update={"tracking_number": "1Z999AA10123456784"})
+    data = render(doc, UBL, config.profiles, journal, "DespatchAdvice", our_ids=OURS, now=RENDER_TIME).data
+    assert problems(etree.fromstring(data), MODELS) == []
+    back = translate(parse(data).transactions[0], UBL, config.profiles)[0]
+    assert back.party("supplier").ids == doc.party("ship_from").ids             # type: ignore[union-attr]
+    assert back.tracking_number == "1Z999AA10123456784"                        # type: ignore[attr-defined]
+    assert (back.ship_date, back.delivery_date) == (doc.ship_date, doc.delivery_date)  # type: ignore[attr-defined]
+    assert sorted(i.line_no for i in back.orders[0].items) == ["1", "2", "3"]   # type: ignore[attr-defined]
