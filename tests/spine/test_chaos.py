@@ -1,10 +1,12 @@
 """A seeded chaos run: the real daemon, the demo partners' X12, EDIFACT and CSV orders arriving in the inbox
-folder, over SFTP and over AS2 (some sent twice), Odoo (the sandbox, over HTTP) taking the orders, going down now
+folder, over SFTP and over AS2 (some sent twice, some asking for an asynchronous MDN, which BigBox's server takes
+or, for whole rounds, answers 503), Odoo (the sandbox, over HTTP) taking the orders, going down now
 and then and losing the answer to a create, its warehouse shipping some of them so the scheduler sends ship
 notices, and SIGKILL at random moments or at named unlucky points; now and then a round ends instead with
 SIGTERM while Odoo hangs (each call run, its answer kept back), which must stop the daemon cleanly.
 After a last clean run settles: each file archived and journaled once, each Odoo order made once, each
-acknowledgement and ship notice queued and delivered once, nothing left half-way.
+acknowledgement and ship notice queued and delivered once, each asynchronous MDN owed delivered, nothing left
+half-way.
 
 EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it, EDI_CHAOS_ROUNDS kills per seed
 (default 8; CI: the fixed seed).
@@ -19,10 +21,13 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +116,7 @@ class Sent:
     data: bytes
     again: bool
     acked: bool = False
+    async_mdn: bool = False                          # AS2: its MDN asked for at BigBox's MDN URL
 
 
 def ident(row: dict[str, Any]) -> str:
@@ -122,8 +128,45 @@ def ident(row: dict[str, Any]) -> str:
     return Path(row["filename"]).name
 
 
+class MdnSink:
+    """BigBox's asynchronous MDN endpoint on 127.0.0.1, on its own threads: `got` counts the MDNs it took by the
+    Message-ID each answers; while `down` it answers 503 (the daemon's MDN queue tries again)."""
+
+    def __init__(self) -> None:
+        self.got: Counter[str] = Counter()
+        self.down = False
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if sink.down:
+                    self.send_response(503)
+                else:
+                    found = re.search(rb"Original-Message-ID:\s*(<[^>\r\n]+>)", body)
+                    assert found, body[:500]
+                    sink.got[found.group(1).decode()] += 1
+                    self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mdn"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(10)
+
+
 class Partners:
-    """The partners' side of the wire: a BigBox AS2 station (its certificate) and ShopMarket's SFTP key."""
+    """The partners' side of the wire: a BigBox AS2 station (its certificate, its MDN endpoint) and ShopMarket's
+    SFTP key."""
 
     def __init__(self, root: Path) -> None:
         certs = root / "certs"
@@ -131,6 +174,7 @@ class Partners:
         self.key = make_key(root / "keys" / "shopmarket")
         self.sftp_port, self.as2_port = free_port(), free_port()
         self.tmp = root / "peer"
+        self.sink = MdnSink()
 
     def sftp_put(self, ws: Workspace, name: str, data: bytes) -> bool:
         """paramiko upload; True once the close was answered OK (the gateway has it)."""
@@ -154,15 +198,19 @@ class Partners:
         finally:
             ssh.close()
 
-    def as2_post(self, message_id: str, data: bytes) -> bool:
-        """A signed, encrypted AS2 POST; True once a positive MDN came back (a duplicate's too)."""
+    def as2_post(self, message_id: str, data: bytes, async_mdn: bool) -> bool:
+        """A signed, encrypted AS2 POST; True once a positive MDN came back (a duplicate's too), or with
+        `async_mdn` once the gateway said it will send one."""
         folder = self.tmp / message_id.strip("<>")
         ctype, body, _ = build_message(folder, data, signer=self.bigbox, recipient=self.ours)
-        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", message_id, ctype)
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", message_id, ctype,
+                              async_url=self.sink.url if async_mdn else None)
         try:
             reply = curl_post(f"http://127.0.0.1:{self.as2_port}/as2", body, headers, folder)
         except AssertionError:                       # no answer: the daemon died or is not up yet
             return False
+        if async_mdn:
+            return reply.status == 200 and b"asynchronously" in reply.body
         return reply.status == 200 and b"processed" in reply.body and b"processed/error" not in reply.body
 
 
@@ -231,6 +279,7 @@ def chaos_workspace(root: Path, odoo_url: str, peers: Partners) -> Workspace:
             "timeout": ODOO_TIMEOUT, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
     settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
                 "retry_hours": 1, "workers": 2, "drain_seconds": ODOO_TIMEOUT,
+                "outbox": {"min_backoff": 0.5, "max_backoff": 2, "max_attempts": 1000},   # async MDNs retried soon
                 "sftp_server": {"enabled": True, "host": "127.0.0.1", "port": peers.sftp_port,
                                 "login_throttle_seconds": 0.01},
                 "as2_server": {"enabled": True, "host": "127.0.0.1", "port": peers.as2_port, "as2_id": "ACMEDIST",
@@ -239,7 +288,8 @@ def chaos_workspace(root: Path, odoo_url: str, peers: Partners) -> Workspace:
                             "edifact": {"qualifier": "14", "id": "0614141000005"}}}
     ws = Workspace.create(root / "gw", settings)
     shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
-    inbound = {"bigbox": [{"channel": "as2", "as2_id": "BIGBOX-AS2", "certificates": [str(peers.bigbox.cert_path)]},
+    inbound = {"bigbox": [{"channel": "as2", "as2_id": "BIGBOX-AS2", "certificates": [str(peers.bigbox.cert_path)],
+                           "async_mdn_allow": [peers.sink.url.removesuffix("mdn")]},
                           {"channel": "folder"}],
                "eurohandel": [{"channel": "folder"}],
                "shopmarket": [{"channel": "sftp", "user": "shopmarket", "authorized_keys": [f"{peers.key}.pub"]}]}
@@ -276,6 +326,7 @@ class Chaos:
     def __init__(self, ws: Workspace, server: SandboxServer, hung: HungOdoo, peers: Partners, seed: int) -> None:
         self.ws, self.server, self.peers, self.rng, self.seed = ws, server, peers, random.Random(seed), seed
         self.hung, self.sigterms, self.terms = hung, sigterm_rounds(seed), 0
+        self.mdns = random.Random(f"async mdns {seed}")    # apart from `rng` too: the seed's choices stay
         self.sent: dict[str, Sent] = {}
         self.numbers: dict[str, str] = {}            # order number -> partner
         self.shipped: set[int] = set()               # sale.order ids whose delivery was validated
@@ -307,6 +358,7 @@ class Chaos:
                 channel = self.rng.choice(CHANNELS[partner])
                 item = Sent(self._name(channel, partner), channel, data, False)
             self.sent[item.ident] = item
+            item.async_mdn = item.channel == "as2" and self.mdns.random() < 0.5
             if item.channel == "folder":
                 self.ws.drop(item.ident, item.data)
                 item.acked = True                    # the inbox keeps it until the gateway takes it
@@ -323,7 +375,7 @@ class Chaos:
             if item.channel == "sftp":
                 item.acked = self.peers.sftp_put(self.ws, item.ident, item.data)
             else:
-                item.acked = self.peers.as2_post(item.ident, item.data)
+                item.acked = self.peers.as2_post(item.ident, item.data, item.async_mdn)
 
     def ship_some(self) -> None:
         """The warehouse validates the delivery of some orders already in Odoo (once each); not while
@@ -351,12 +403,17 @@ class Chaos:
         rows = self.ws.messages()
         shipped = {r["source_key"] for r in rows if r["direction"] == "out" and r["doc_type"] in SHIPPED.values()}
         return all(r["state"] not in ACTIVE and (r["state"] != "sent" or json.loads(r["meta"]).get("expects_ack"))
-                   for r in rows) and len(shipped) >= len(self.shipped)
+                   for r in rows) and len(shipped) >= len(self.shipped) and not self.mdns_owed()
+
+    def mdns_owed(self) -> set[str]:
+        """The AS2 messages that asked for an asynchronous MDN BigBox has not had."""
+        return {i for i, s in self.sent.items() if s.async_mdn and s.acked} - set(self.peers.sink.got)
 
     def run(self) -> None:
         for turn in range(ROUNDS):
             self.drop(self.rng.randint(1, 4))
             gw = armed_daemon(self.ws, self.rng)
+            self.peers.sink.down = self.mdns.random() < 0.3    # BigBox's MDN endpoint down this round
             if self.rng.random() < 0.25:                       # Odoo answers 503 for a while
                 self.server.faults.unavailable = self.rng.randint(1, 8)
             if self.rng.random() < 0.25:                       # an order made, its answer lost
@@ -370,6 +427,7 @@ class Chaos:
             self.terms += end_round(gw, self.hung, turn in self.sigterms, f"seed {self.seed}")
         self.server.faults.unavailable = 0
         self.server.faults.drop_after_create.clear()
+        self.peers.sink.down = False
         with GatewayProcess(self.ws.config) as gw:
             for _ in range(3):                                 # ship what arrived late, let it settle
                 wait_for(lambda: self.deliver() or self.settled(), timeout=60, message=f"settled (seed {self.seed})")
@@ -396,6 +454,16 @@ def check(chaos: Chaos) -> None:
     stuck = [(r["id"], r["state"], r["last_error"]) for r in ws.messages() if r["state"] not in ("done", "duplicate")
              and not (r["state"] == "sent" and json.loads(r["meta"]).get("expects_ack"))]
     assert not stuck, f"{label}: {stuck}"
+    # each asynchronous MDN owed sent (a resend of a message whose answer was lost is owed one too), none to
+    # a message that asked for its MDN in the answer; none left queued, given up or refused
+    owed = {i for i, s in chaos.sent.items() if s.async_mdn}
+    assert set(chaos.peers.sink.got) == owed, f"{label}: never {owed - set(chaos.peers.sink.got)}"
+    db = sqlite3.connect(f"file:{ws.root / 'state' / 'as2.sqlite3'}?mode=ro", uri=True)
+    try:
+        left = db.execute("SELECT id, done, last_error FROM mdn_out WHERE done != 1").fetchall()
+    finally:
+        db.close()
+    assert not left, f"{label}: {left}"
     # each order in Odoo once
     found = chaos.odoo.execute_kw("sale.order", "search_read",
                                   [[("client_order_ref", "in", sorted(chaos.numbers))], ["client_order_ref"]])
@@ -435,7 +503,9 @@ def check(chaos: Chaos) -> None:
         path = ws.root / "outbox" / row["partner"] / row["filename"]
         assert path.read_bytes() == ws.archived(row["sha256"]).read_bytes(), f"{label}: {row['id']}"
     print(f"{label}: {len(chaos.sent)} files {Counter(s.channel for s in chaos.sent.values())}, "
-          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {len(chaos.changed)} changed, {chaos.terms} SIGTERMs while Odoo hung, {Counter(r['state'] for r in ws.messages())}")
+          f"{len(chaos.numbers)} orders, {len(chaos.shipped)} shipped, {len(chaos.changed)} changed, {chaos.terms} SIGTERMs while Odoo hung, "
+          f"{sum(chaos.peers.sink.got.values())} async MDNs for {len(owed)} messages, "
+          f"{Counter(r['state'] for r in ws.messages())}")
 
 
 @pytest.fixture
@@ -453,9 +523,10 @@ def test_sigkill_while_orders_post_and_shipments_go_out(tmp_path: Path, sandbox1
     try:
         chaos = Chaos(chaos_workspace(tmp_path, hung.url, peers), sandbox17, hung, peers, seed)
         chaos.run()
+        check(chaos)
     finally:
         hung.close()
-    check(chaos)
+        peers.sink.close()
 
 
 def test_the_chaos_files_are_what_their_partners_send() -> None:
