@@ -188,6 +188,28 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
     return discount, commands, notes + charge_notes, sequence
 
 
+def kept_discount(note: str, number: str, row: dict[str, Any], line: Line) -> str | None:
+    """For the note: a changed line that does not restate its allowances keeps its discount as a percent; when the
+    order's note says that discount includes an amount off (the 850's "line 1: allowance discount PROMO: 30.00
+    (order line discount 10.00%)") and the change moves the line's amount (`line`: its quantity and price as the
+    change leaves them), the amount off no longer is what the partner said: say what it takes off now."""
+    head, tail = f"line {number}: ", " (order line discount "
+    said = [t for t in map(html.unescape, PARAGRAPH.findall(note)) if t.startswith(head) and tail in t]
+    discount = Decimal(str(row.get("discount") or 0)).quantize(CENT)
+    if not said or not discount or line.quantity is None or line.unit_price is None:
+        return None
+    items = said[-1][len(head):said[-1].rindex(tail)].split(", ")
+    amounts = [item.rsplit(": ", 1)[1] for item in items if ": " in item and not item.endswith("%")]
+    before = Decimal(str(row["product_uom_qty"])) * Decimal(str(row["price_unit"]))
+    after = line.quantity * line.unit_price
+    if not amounts or after == before:
+        return None
+    return (f"line {number}: its discount {discount}% includes an amount off ({', '.join(amounts)}) and is kept as a "
+            f"percent, not recomputed: the change does not restate it; of the line as changed ({after.quantize(CENT)}) "
+            f"it takes {(after * discount / 100).quantize(CENT)} off, of the line as it was "
+            f"{(before * discount / 100).quantize(CENT)}")
+
+
 def _apply(wanted: list[Charge], rows: dict[str, dict[str, Any]], lines: ChargeLines, names: Names,
            sequence: int) -> tuple[list[list[Any]], list[str], set[int], int]:
     """(commands, note lines, ids of the lines acted on, last sequence) writing each charge to its paired order

@@ -23,7 +23,13 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected, OrderNotInOdoo
 from gateway.journal.api import OdooLink
-from gateway.odoo.change_charges import ChargeLines, merged_charges, merged_line_allowances, order_rows
+from gateway.odoo.change_charges import (
+    ChargeLines,
+    kept_discount,
+    merged_charges,
+    merged_line_allowances,
+    order_rows,
+)
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import order_ship_to
 from gateway.odoo.lookup import Cache, Names, ProductFinder, discount_digits, m2o_id
@@ -221,6 +227,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     summary: list[str] = []
     taken: set[int] = set()
     restated: list[tuple[Line, dict[str, Any], dict[str, Any]]] = []       # changed lines with allowances/charges
+    discount_notes: list[str] = []                                          # and those without, keeping amounts off
     for lab, line in touched:
         row = order_line_for(existing, matches[lab].product_id, line.line_no, taken)
         if row is None and line.change == "delete":
@@ -256,6 +263,9 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             goods[row["id"]] = (was.model_copy(update={k: v for k, v in (("quantity", line.quantity),
                                                                          ("unit_price", line.unit_price))
                                                        if v is not None}), discount)
+            kept = None if line.allowances_charges else kept_discount(
+                order.get("note") or "", line.line_no or str(row["sequence"]), row, goods[row["id"]][0])
+            discount_notes += [kept] if kept else []
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
                                                          if line.quantity is not None else "kept its quantity"))
     added, priced, added_notes = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches,
@@ -263,7 +273,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
     line_notes = [f"{lab}: marked unchanged, so its {len(line.allowances_charges)} allowance(s)/charge(s) are not "
                   "applied (the partner must send the line as changed)" for lab, line in zip(labels, doc.lines)
-                  if line.change == "unchanged" and line.allowances_charges] + added_notes
+                  if line.change == "unchanged" and line.allowances_charges] + discount_notes + added_notes
     digits = discount_digits(client, cache) if restated else 2
     for line, row, values in restated:
         discount, more, notes, last = merged_line_allowances(line, line.line_no or str(row["sequence"]), row,

@@ -130,6 +130,20 @@ def test_an_added_lines_own_charges_are_named_by_its_number_and_go_with_it(
     assert [g[0] for g in goods(odoo, "PO-LC-3")] == ["WB-100", "WR-200"]
 
 
+def test_a_changed_lines_amount_off_kept_as_its_percent_is_said(
+        client: OdooClient, odoo: odoorpc.ODOO, services: dict[str, int]) -> None:
+    """The 850 takes 30.00 off line 1 (24 x 12.50 = 300.00: a 10 % discount); the 860 raises it to 30 without
+    restating the allowance: the line keeps 10 %, which now takes 37.50 off, and the note says so."""
+    post(client, x12_order("PO-LC-4", [], line1=[sac("A", "C310", amount="3000", description="PROMO")]), PARTNER,
+         Cache())
+    assert goods(odoo, "PO-LC-4")[0] == ("WB-100", 24.0, 10.0)
+    post(client, x12_change("PO-LC-4", []), PARTNER, Cache())
+    assert goods(odoo, "PO-LC-4")[0] == ("WB-100", 30.0, 10.0)
+    assert ("<p>line 1: its discount 10.00% includes an amount off (30.00) and is kept as a percent, not recomputed: "
+            "the change does not restate it; of the line as changed (375.00) it takes 37.50 off, of the line as it "
+            "was 30.00</p>") in order_note(odoo, "PO-LC-4")
+
+
 # --------------------------------------------------------------------------- through the pipeline
 
 async def test_pipeline_bigbox_860_line_allowance_and_deleted_lines_charge(
@@ -182,3 +196,21 @@ async def test_pipeline_eurohandel_ordchg_line_alc_and_deleted_lines_charge(
     text = order_note(odoo, "4500012345")
     assert "line 1: allowance discount: 5% (order line discount 5.00%, was 0.00%)" in text
     assert "line 2: [WR-200] Red Widget removed, with its charge line freight (line 2) 4.00" in text
+
+
+async def test_pipeline_eurohandel_ordchg_says_an_amount_off_it_does_not_restate_now_takes_more(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+        services: dict[str, int]) -> None:
+    """EuroHandel's ORDERS takes 60.00 off LIN 1 (48 x 12.50 = 600.00: 10 %); its ORDCHG raises LIN 1 to 60 and
+    does not restate the allowance: the note says the kept 10 % now takes 75.00 off."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    orders = EH_SAMPLE.read_bytes().replace(b"LIN+2++", b"ALC+A++++DI'MOA+204:60.00'LIN+2++", 1)
+    orders = orders.replace(b"UNT+34+1", b"UNT+36+1")
+    for data, name in ((orders, EH_SAMPLE.name), (ORDCHG.read_bytes(), ORDCHG.name)):
+        message = await pipeline.submit(data, IntakeMeta(channel="folder", filename=name))
+        done = run(pipeline, message.id, {State.DONE})
+        assert done.state is State.DONE, done.last_error
+    assert goods(odoo, "4500012345")[0] == ("WB-100", 60.0, 10.0)
+    assert ("line 1: its discount 10.00% includes an amount off (60.00) and is kept as a percent, not recomputed: the "
+            "change does not restate it; of the line as changed (750.00) it takes 75.00 off, of the line as it was "
+            "60.00") in order_note(odoo, "4500012345")
