@@ -20,6 +20,7 @@ from typing import Any
 
 from gateway.errors import TranslationError
 from gateway.translate.invoice_amounts import cents, lines_amount
+from gateway.translate.stand_ins import stand_ins
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
     """Each line's allowances and charges per unit, from its gross price to the net UnitPrice/Money; the
-    order's own ones each with one figure; the Total's Money when the order has none (the DTD requires it)."""
+    order's own ones each with one figure; the Total's Money when the order has none and the BillTo (the
+    buyer, when the order names no bill-to): the DTD requires both."""
+    stand_ins(data, {"bill_to": ("buyer",)})
     lines_total = lines_amount(data)
     header = [_one_figure(dict(m), lines_total, "the order") for m in data.get("allowances_charges") or []]
     data["allowances_charges"] = header

@@ -9,10 +9,10 @@ from Odoo names its parties seller and buyer / bill_to, an 850 names the vendor 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from gateway.translate.invoice_amounts import line_amount, lines_amount
+from gateway.translate.stand_ins import stand_ins
 
 # a required party's canonical role -> the roles that stand in for it, in order
 INVOICE_PARTIES: dict[str, tuple[str, ...]] = {"supplier": ("seller", "vendor", "remit_to"), "buyer": ("bill_to",)}
@@ -40,13 +40,3 @@ def despatch_before_write(data: dict[str, Any]) -> dict[str, Any]:
     """The despatch advice's DespatchSupplierParty."""
     return stand_ins(data, DESPATCH_PARTIES)
 
-
-def stand_ins(data: dict[str, Any], required: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
-    """For each required role the document lacks, a copy of the first party that stands in for it."""
-    parties = data.setdefault("parties", [])
-    for role, others in required.items():
-        roles = [p.get("role") for p in parties]
-        found = next((r for r in (role, *others) if r in roles), None)
-        if found is not None and found != role:
-            parties.append({**parties[roles.index(found)], "role": role})
-    return data

@@ -24,6 +24,9 @@ OURS = OurIds.model_validate({"xml": "0614141000005"})
 
 # cXML 1.2.050 (cXML.dtd) content models of the order's elements these tests are about
 MODELS: Models = {
+    "OrderRequestHeader": (["Total", "ShipTo?", "BillTo", "Comments?"], ["orderID", "orderDate"]),
+    "BillTo": (["Address"], []),
+    "Address": (["Name", "PostalAddress?", "Email?"], []),
     "Total": (["Money", "Modifications?"], []),
     "UnitPrice": (["Money", "Modifications?"], []),
     "Modifications": (["Modification", "Modification*"], []),
@@ -83,3 +86,13 @@ def test_an_amount_that_is_not_its_percent_is_written_as_the_amount(journal: Sql
     text, back = _written(_order([header], []), journal, config)
     assert "DeductionPercent" not in text
     assert [(c.amount, c.percent) for c in back.allowances_charges] == [(Decimal("6.00"), None)]  # type: ignore[attr-defined]
+
+
+def test_an_order_naming_only_its_buyer_is_billed_to_the_buyer(journal: SqliteJournal, config: LoadedConfig) -> None:
+    """OrderRequestHeader requires a BillTo; an order (the BigBox 850) naming a buyer and no bill-to was written
+    without one. The buyer stands in for it, and the file reads back with that bill-to."""
+    doc = _order([], [])
+    assert doc.party("bill_to") is None and doc.party("buyer") is not None
+    text, back = _written(doc, journal, config)
+    assert '<BillTo> <Address> <Name xml:lang="en">BIGBOX RETAIL STORES</Name>' in text
+    assert back.party("bill_to").name == doc.party("buyer").name                    # type: ignore[union-attr]
