@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from datetime import UTC, datetime
 
 from gateway.cli import EXIT_OK
 from gateway.commands.mdn import unsent
 from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state, running_gateway
-from gateway.journal.api import State
+from gateway.journal.api import Message, State
 
 HELP = "messages per state and what needs attention"
 
 ATTENTION = (State.QUARANTINED, State.DEAD, State.REJECTED)
+# waiting for a retry, or being retried now after a failed attempt (in its step, with the error of that attempt)
+RETRYING = (State.RETRY_WAIT, State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED)
+WAITING_LISTED = 500     # read per state for their causes (an outage can hold thousands: counts has them all)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true")
+
+
+def why_waiting(waiting: list[Message]) -> list[tuple[str, int]]:
+    """The causes of messages being retried, most common first: during an Odoo outage `status` showed only
+    'translated 1' or 'retry_wait 1' and 'next retry at', and the reason was in each message's `show`."""
+    return Counter(m.last_error or "(no reason recorded)" for m in waiting).most_common()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         counts = journal.counts()
         attention = [m for state in ATTENTION for m in journal.find(state=state, limit=20)]
+        waiting = [m for state in RETRYING for m in journal.find(state=state, limit=WAITING_LISTED)
+                   if state is State.RETRY_WAIT or (m.attempts and m.last_error)]
         next_due = journal.next_due_at()
         overdue = [m for m in journal.overdue_acks(datetime.now(UTC)) if m.meta.get("ack_overdue")]
     finally:
@@ -40,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "gateway_pid": pid,
                           "counts": counts,
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
-                          "mdn_not_sent": owed,
+                          "mdn_not_sent": owed, "retry_causes": dict(why_waiting(waiting)),
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
@@ -56,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
             echo(f"  {state.value:12} {counts[state.value]}")
     if next_due:
         echo(f"next retry at {next_due:%Y-%m-%d %H:%M:%S} UTC")
+    if waiting:
+        echo("retrying, by cause (each goes on by itself once its cause is gone):")
+        for cause, n in why_waiting(waiting)[:5]:
+            echo(f"  {n:5}  {cause}")
     if overdue:
         echo(f"acknowledgements overdue: {len(overdue)} (the partner did not answer within its window)")
         for m in overdue[:20]:
