@@ -143,8 +143,7 @@ def _kept(row: dict[str, Any], lines: ChargeLines, note: str, doc: PurchaseOrder
         return f"{row['name']} {amount}"
     changed = (f"{percent}% of the lines as changed would be {-abs(now.amount) if amount < 0 else abs(now.amount)}"
                if now.amount is not None else "its amount of the lines as changed cannot be known")
-    return (f"{row['name']} {amount} ({percent}% of the order's lines as they were, not recomputed: the change does "
-            f"not restate it; {changed})")
+    return f"{row['name']} {amount} ({percent}%, kept at its amount, not recomputed: the change does not restate it; {changed})"
 
 
 def _noted_percent(note: str, name: str, ref: str) -> Decimal | None:

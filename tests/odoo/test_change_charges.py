@@ -259,9 +259,9 @@ def test_a_percent_of_the_order_the_change_does_not_restate_is_kept_and_said(
     assert post(client, change, PARTNER, Cache())[0].role == "found"
     assert charge_rows(odoo, "PO-CC-7") == [("SVC-FREIGHT", "FREIGHT", 1.0, 60.0),
                                             ("SVC-DISCOUNT", "PROMO DISCOUNT", 1.0, -7.75)]
-    said = ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -7.75 (2% of "
-            "the order&#x27;s lines as they were, not recomputed: the change does not restate it; 2% of the lines as "
-            "changed would be -9.25)</p>")
+    said = ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -7.75 (2%, "
+            "kept at its amount, not recomputed: the change does not restate it; 2% of the lines as changed would be "
+            "-9.25)</p>")
     assert order_note(odoo, "PO-CC-7").count(said) == 1
 
 
@@ -283,5 +283,5 @@ async def test_pipeline_eurohandel_ordchg_keeps_the_orders_percent_and_says_so(
         assert done.state is State.DONE, done.last_error
     assert charge_rows(odoo, "4500012345") == [("SVC-DISCOUNT", "discount", 1.0, -43.2),
                                                 ("SVC-FREIGHT", "freight", 1.0, 30.0)]
-    assert ("kept as they were: discount -43.20 (3% of the order&#x27;s lines as they were, not recomputed: the "
-            "change does not restate it; 3% of the lines as changed would be -41.67)") in order_note(odoo, "4500012345")
+    assert ("kept as they were: discount -43.20 (3%, kept at its amount, not recomputed: the change does not "
+            "restate it; 3% of the lines as changed would be -41.67)") in order_note(odoo, "4500012345")
