@@ -127,7 +127,10 @@ def resend(args: argparse.Namespace, ledger: Ledger, journal: SqliteJournal) -> 
     if refused:
         print(f"error: not queued: {refused}")
         return EXIT_ERROR
-    ledger.requeue_mdn(owed.id, args.url.strip() if args.url else None)
+    if not ledger.requeue_mdn(owed.id, args.url.strip() if args.url else None):
+        print(f"error: the MDN for {args.id} was sent to {redact_url(owed.url)} while this command looked; "
+              "nothing to send again")
+        return EXIT_ERROR
     _note(journal, owed, url)
     echo(f"the MDN for {owed.message_id or args.id} (message {owed.journal_id or '-'}, was {owed.state}) is queued "
          f"for {redact_url(url)}; the running gateway sends it within seconds, with the settings of partner "

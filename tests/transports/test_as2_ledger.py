@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from gateway.cli import EXIT_ERROR
+from gateway.commands import mdn as mdn_command
+from gateway.journal.sqlite import SqliteJournal
 from gateway.transports.as2 import mdn
-from gateway.transports.as2.ledger import Ledger
+from gateway.transports.as2.ledger import Ledger, OwedMdn
 
 # mdn_out as the releases before `edi-gateway mdn` made it: no Message-ID, journal id or time queued
 OLD_MDN_OUT = """CREATE TABLE mdn_out (
@@ -53,3 +60,52 @@ def test_a_ledger_from_an_earlier_release_keeps_its_mdns_and_names_the_unsent_on
         assert again.owed_mdns(partner="bigbox", state="queued", limit=1)[0].id == new
     finally:
         again.close()
+
+
+def test_an_mdn_the_daemon_sent_after_resend_looked_is_not_queued_again(tmp_path: Path) -> None:
+    """`edi-gateway mdn resend` reads a retrying MDN, the daemon's next try gets through, then the command
+    queues it again: it was sent, and is not sent a second time."""
+    path = tmp_path / "as2.sqlite3"
+    daemon, command = Ledger(path), Ledger(path)       # two processes, two connections to one file
+    try:
+        mdn_id = daemon.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", message_id="<s@bigbox>",
+                                  journal_id="01SENT")
+        (owed,) = command.owed_mdns(key="01SENT")
+        assert owed.state == "queued"
+        daemon.mdn_sent(mdn_id)
+        assert command.requeue_mdn(owed.id, "https://new.bigbox.example/mdn") is False
+        assert [(r.state, r.url) for r in command.owed_mdns(key="01SENT")] == [
+            ("sent", "https://as2.bigbox.example/mdn")]
+        assert daemon.due_mdns() == []
+    finally:
+        daemon.close()
+        command.close()
+
+
+def test_mdn_resend_says_so_when_the_mdn_was_sent_while_it_looked(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The command's side of the same moment: it read the row as queued, the daemon then sent it; the command
+    says it was sent and exits with an error instead of saying it is queued."""
+    path = tmp_path / "as2.sqlite3"
+    ledger = Ledger(path)
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    try:
+        mdn_id = ledger.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", journal_id="01SENT")
+        looked = ledger.owed_mdns(key="01SENT")                         # what the command read: queued
+        ledger.mdn_sent(mdn_id)                                         # then the daemon's retry got through
+
+        class Looked(Ledger):
+            def owed_mdns(self, **_: Any) -> list[OwedMdn]:
+                return looked
+
+        command = Looked(path)
+        try:
+            args = argparse.Namespace(id="01SENT", url=None, config=str(tmp_path / "gateway.yaml"))
+            assert mdn_command.resend(args, command, journal) == EXIT_ERROR
+        finally:
+            command.close()
+        assert "was sent to https://as2.bigbox.example/mdn while this command looked" in capsys.readouterr().out
+        assert [r.state for r in ledger.owed_mdns(key="01SENT")] == ["sent"]
+    finally:
+        ledger.close()
+        journal.close()

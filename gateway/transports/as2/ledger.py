@@ -176,12 +176,14 @@ class Ledger:
             rows = self._db.execute("SELECT done, COUNT(*) FROM mdn_out WHERE done IN (2, 3) GROUP BY done").fetchall()
         return {MDN_STATES[done]: n for done, n in rows}
 
-    def requeue_mdn(self, mdn_id: int, url: str | None = None) -> None:
+    def requeue_mdn(self, mdn_id: int, url: str | None = None) -> bool:
         """Due now again, attempts reset (its last error kept until it is sent), to `url` when given: `edi-gateway
-        mdn resend`, from any process; the daemon's sender looks at the queue every few seconds."""
+        mdn resend`, from any process; the daemon's sender looks at the queue every few seconds. False when it
+        was sent meanwhile (the daemon's retry got through after the command looked): not sent twice."""
         with self._lock:
-            self._db.execute("UPDATE mdn_out SET done=0, attempts=0, next_at=?, url=COALESCE(?, url) WHERE id=?",
-                             (time.time(), url, mdn_id))
+            cur = self._db.execute("UPDATE mdn_out SET done=0, attempts=0, next_at=?, url=COALESCE(?, url) "
+                                   "WHERE id=? AND done!=1", (time.time(), url, mdn_id))
+            return cur.rowcount > 0
 
     def mdn_sent(self, mdn_id: int) -> None:
         with self._lock:
