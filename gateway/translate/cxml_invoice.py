@@ -11,7 +11,6 @@ names `before_write` as its hook; it fills in what the file needs from what the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,8 @@ from gateway.errors import TranslationError
 from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
 
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
-SINGLE_PLACES = ("freight", "special_handling", "discount")   # ShippingAmount, SpecialHandlingAmount, discount
+# the summary's places for one allowance or charge each: ShippingAmount, SpecialHandlingAmount, InvoiceDetailDiscount
+SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowance", "discount"))
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         or ("tax" if Decimal(str(totals["tax_amount"])) else "no tax")
     base = Decimal(str(totals["lines_amount"]))
     charges = [_with_money(dict(ac), base, str(data.get("number") or "")) for ac in data.get("allowances_charges") or []]
-    data["allowances_charges"] = _one_each(charges, _named)
+    data["allowances_charges"] = _one_each(charges)
     return data
 
 
@@ -79,25 +79,21 @@ def _named(charge: dict[str, Any]) -> dict[str, Any]:
     return charge
 
 
-def _one_each(charges: list[dict[str, Any]], name: Callable[[dict[str, Any]], dict[str, Any]]
-              ) -> list[dict[str, Any]]:
-    """Freight, special handling and the discount have one place each in the summary: several of one kind
-    are written as their sum (the Money; no one percent says it), the others as they are, named."""
+def _one_each(charges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Freight and special handling charges and the discount have one place each in the summary: several of
+    one are written as their sum (the Money; no one percent says it), the others as Modifications, named."""
     out: list[dict[str, Any]] = []
-    first: dict[str, dict[str, Any]] = {}
+    first: dict[tuple[Any, Any], dict[str, Any]] = {}
     for charge in charges:
-        code = charge.get("code")
-        if code not in SINGLE_PLACES:
-            out.append(name(charge))
+        place = (charge.get("kind"), charge.get("code"))
+        if place not in SINGLE_PLACES:
+            out.append(_named(charge))
             continue
-        kept = first.get(str(code))
+        kept = first.get(place)
         if kept is None:
-            first[str(code)] = charge
+            first[place] = charge
             out.append(charge)
             continue
-        if kept.get("kind") != charge.get("kind"):
-            raise TranslationError(f"{_label(kept)} and {_label(charge)}: the cXML summary has one place for "
-                                   f"{code}; invoice them as one")
         kept["amount"] = Decimal(str(kept["amount"])) + Decimal(str(charge["amount"]))
         kept.pop("percent", None)
         kept.pop("base_amount", None)

@@ -118,10 +118,11 @@ def test_two_freight_charges_are_one_shipping_amount(journal: SqliteJournal, con
     They are written as their sum, what the buyer pays for freight, and the check accepts it."""
     freight = [AllowanceCharge(kind="charge", code="freight", amount=Decimal("35.00")),
                AllowanceCharge(kind="charge", code="freight", amount=Decimal("12.50"), description="Liftgate")]
-    data, back = _written(_invoice(allowances_charges=freight), journal, config)
+    refund = AllowanceCharge(kind="allowance", code="freight", amount=Decimal("5.00"))   # no ShippingAmount: a
+    data, back = _written(_invoice(allowances_charges=[*freight, refund]), journal, config)  # Modification
     assert _summary(data).count("<ShippingAmount>") == 1
     assert back.allowances_charges == [AllowanceCharge(kind="charge", code="freight",  # type: ignore[attr-defined]
-                                                       amount=Decimal("47.50"))]
+                                                       amount=Decimal("47.50")), refund]
 
 
 def test_an_allowance_with_a_description_and_no_code_is_named_by_it(journal: SqliteJournal,
