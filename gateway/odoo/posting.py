@@ -55,6 +55,7 @@ from gateway.odoo.receipts import (
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
+    AS_SENT,
     PURPOSES,
     check_currency,
     post_store_orders,
@@ -139,6 +140,12 @@ def post_order(client: OdooClient, doc: Document, partner: PartnerConfig, cache:
         raise OdooRejected(f"{label}: purpose {doc.purpose!r} is not one the gateway applies "
                            f"({', '.join(sorted(p for p in PURPOSES if p))}); map the partner's code in the "
                            "profile's `purpose` codes")
+    if doc.purpose in AS_SENT and any(line.change for line in doc.lines):
+        # an 860 / ORDCHG lists only what changes: taken as a whole order it would delete every line it leaves out
+        raise OdooRejected(f"{label}: its lines say what changes (X12 860 POC02, EDIFACT ORDCHG LIN action), but "
+                           f"its purpose is {doc.purpose!r}, not a change, so it is not applied as the whole order "
+                           "(the lines it does not list would be removed); map the partner's code to change in the "
+                           "profile's `purpose` codes (an 860 sending BCH01 00: codes: {purpose: {\"00\": change}})")
     check_figures(label, [(line.line_no or str(index), line.quantity, line.unit_price)
                           for index, line in enumerate(doc.lines, 1)])
     customer = commercial_partner(client, partner, doc, cache)

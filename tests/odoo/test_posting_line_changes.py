@@ -374,3 +374,49 @@ async def test_pipeline_a_cancellation_860_is_answered_by_an_865_without_lines(
     sent = pipeline.archive.read(answer.sha256).decode()
     assert "BCA*00*AD*4500001234**2*20261127" in sent and "POC*" not in sent and "CTT*0~" in sent
     assert x12.parse(sent.encode()).errors == []
+
+
+def _bch(purpose: str, control: int) -> bytes:
+    """A BigBox 860 of PO-1001 with this BCH01 and one POC line (Blue Widget 24 -> 30)."""
+    body = ["ST*860*0001", f"BCH*{purpose}*SA*PO-1001**1*20261129",
+            "POC*1*QI*30**EA*12.50*PE*BP*BB-1001*UP*614141000012", "CTT*1", "SE*5*0001"]
+    isa = f"ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261130*0900*U*00401*{control:09d}*0*P*>"
+    return ("~\n".join([isa, f"GS*PC*BIGBOX*ACMEDIST*20261130*0900*{control}*X*004010", *body, f"GE*1*{control}",
+                        f"IEA*1*{control:09d}"]) + "~\n").encode()
+
+
+def test_an_860_whose_bch01_is_not_a_change_is_not_applied_as_a_whole_order(
+        tmp_path: Path, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """An 860 with BCH01 00 (original) read as the base profile reads it: purpose original, one POC line. Taken as
+    the whole order (a resend with other content, which a revising partner's quotation takes as a replacement) it
+    removed line 2; now it is held naming the purpose and the setting. With BCH01 00 mapped to change in the
+    partner's profile, it is merged."""
+    from gateway.translate import ProfileRegistry
+    partner = bigbox(order_changes="revise")
+    [created] = post(client, three_lines(), partner, Cache())
+    [doc] = translate(x12.parse(_bch("00", 5)).transactions[0], None, ProfileRegistry.load([]))
+    assert doc.purpose == "original"
+    with pytest.raises(OdooRejected, match=r"its purpose is 'original', not a change.*\"00\": change"):
+        post(client, doc, partner, Cache())
+    assert [r[1] for r in rows(odoo, created.record_id)] == [24.0, 2.0]
+    (tmp_path / "bigbox-860.yaml").write_text('extends: x12-004010-860\ncodes:\n  purpose: {"00": change}\n')
+    profiles = ProfileRegistry.load([tmp_path])
+    [mapped] = translate(x12.parse(_bch("00", 6)).transactions[0], None, profiles, profile="bigbox-860")
+    assert post(client, mapped, partner, Cache())[0].role == "updated"
+    assert [r[1] for r in rows(odoo, created.record_id)] == [30.0, 2.0]
+
+
+async def test_pipeline_an_ordchg_sent_as_an_original_is_held_not_applied_as_the_order(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDCHG with BGM 1225 9 (original) instead of 4: quarantined naming why, the order as it was."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(EH_SAMPLE.read_bytes(), IntakeMeta(channel="folder", filename=EH_SAMPLE.name))
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = sale_orders(odoo, "4500012345")
+    before = rows(odoo, so["id"])
+    original = ORDCHG.read_bytes().replace(b"BGM+230+4500012345+4'", b"BGM+230+4500012345+9'")
+    held = await pipeline.submit(original, IntakeMeta(channel="folder", filename="ORDCHG_as_original.edi"))
+    done = run(pipeline, held.id, {State.QUARANTINED})
+    assert done.state is State.QUARANTINED
+    assert "its purpose is 'original', not a change" in (done.last_error or "")
+    assert rows(odoo, so["id"]) == before
