@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import urllib.error
+import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.cli import EXIT_OK
 from gateway.commands.mdn import unsent
 from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state, running_gateway
+from gateway.config.models import GatewayConfig
 from gateway.journal.api import Message, State
 
 HELP = "messages per state and what needs attention"
@@ -32,6 +36,29 @@ def why_waiting(waiting: list[Message]) -> list[tuple[str, int]]:
     return Counter(m.last_error or "(no reason recorded)" for m in waiting).most_common()
 
 
+def daemon_health(gateway: GatewayConfig) -> dict[str, Any] | None:
+    """The running daemon's own checks (its ops endpoint's /healthz): what the journal cannot tell, Odoo
+    unreachable before any message failed on it, a transport not listening. None when ops is off."""
+    ops = gateway.ops
+    if not ops.enabled or not ops.port:
+        return None
+    host = "127.0.0.1" if ops.host in ("", "0.0.0.0") else "::1" if ops.host == "::" else ops.host
+    url = f"http://{f'[{host}]' if ':' in host else host}:{ops.port}/healthz"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))    # loopback: never through a proxy
+    try:
+        with opener.open(url, timeout=5) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as exc:                  # 503: not ready, with the same JSON
+        body = exc.read()
+    except (OSError, ValueError) as exc:
+        return {"status": "unknown", "error": f"no answer from {url}: {getattr(exc, 'reason', None) or exc}"}
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return {"status": "unknown", "error": f"{url} did not answer with JSON"}
+    return found if isinstance(found, dict) else {"status": "unknown", "error": f"{url}: unexpected answer"}
+
+
 def run(args: argparse.Namespace) -> int:
     opened = open_state(args)
     if isinstance(opened, int):
@@ -48,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
         journal.close()
     owed = unsent(gateway.state_dir)
     pid = running_gateway(gateway.state_dir)
+    health = daemon_health(gateway) if pid else None
     if args.json:
         print(json.dumps({"journal": str(gateway.state_dir / "journal.sqlite3"), "gateway_pid": pid,
+                          "health": health,
                           "counts": counts,
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
                           "mdn_not_sent": owed, "retry_causes": dict(why_waiting(waiting)),
@@ -61,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
         echo(f"gateway  running, pid {pid}" if pid else
              f"gateway  not running (no process holds {gateway.state_dir / 'gateway.lock'}): nothing is received, "
              "processed or sent until it starts")
+    if health is not None:
+        failing = [f"{name}: {check.get('detail', '')}" for name, check in health.get("checks", {}).items()
+                   if not check.get("ok")]
+        echo("health   " + ("ready" if health.get("status") == "ready" else
+                            "not ready: " + ("; ".join(failing) or str(health.get("error", "")))))
     total = sum(counts.values())
     echo(f"messages {total}")
     for state in State:

@@ -32,3 +32,22 @@ def test_status_lists_the_causes_of_what_is_being_retried(tmp_path: Path) -> Non
         assert lines[at + 1].split(None, 1)[0] == "1" and cause in lines[at + 1], shown
         causes = json.loads(cli("status", "--json", config=ws.config).stdout)["retry_causes"]
         assert [n for text, n in causes.items() if cause in text] == [1], causes
+
+
+def test_status_shows_the_running_daemon_s_health(tmp_path: Path) -> None:
+    """Odoo down before any message failed on it: only the daemon's own check knows; status asks its /healthz."""
+    port = free_port()
+    ws = odoo_down_workspace(tmp_path / "ws", port)
+    ws.settings["ops"] = {"enabled": True, "host": "127.0.0.1", "port": free_port(), "min_free_mb": 0}
+    ws.write_config()
+    with GatewayProcess(ws.config):
+        def health_line() -> str:
+            out = cli("status", config=ws.config).stdout
+            return next((line for line in out.splitlines() if line.startswith("health ")), "")
+        line = wait_for(lambda: "odoo:" in health_line() and health_line(), timeout=60, message="odoo check run")
+        assert line.startswith("health   not ready: ") and f"odoo: http://127.0.0.1:{port} unreachable" in line, line
+        health = json.loads(cli("status", "--json", config=ws.config).stdout)["health"]
+        assert health["status"] == "not ready" and health["checks"]["odoo"]["ok"] is False
+        assert health["checks"]["transport:folder"]["ok"] is True and "transport:folder" not in line
+    stopped = cli("status", config=ws.config).stdout
+    assert "health " not in stopped and "gateway  not running" in stopped      # no daemon: nothing to ask
