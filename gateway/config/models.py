@@ -265,8 +265,9 @@ class OdooPartnerSettings(Strict):
         "hold", description="a change of a purchase order (X12 850 BEG01 04 or 860, EDIFACT BGM 1225 4; a "
         "replacement, X12 BEG01 05, EDIFACT 5 or cXML type=update, rewrites a quotation whatever this says): "
         "hold quarantines it for someone to apply in Odoo; revise applies it to the quotation: an "
-        "X12 860 line by line (POC lines add, delete or change order lines), any other change as the whole "
-        "revised order, rewriting the quotation like a replacement (a confirmed order is still held); an "
+        "X12 860 or EDIFACT ORDCHG line by line (POC / LIN lines add, delete or change order lines; one without "
+        "lines changes the header: dates, ship-to, references, charges), any other change as the whole revised "
+        "order, rewriting the quotation like a replacement (a confirmed order is still held); an "
         "original sent again with other content than its sale order has (a new ISA13 or UNB, a corrected CSV/XML "
         "export) is held naming the differences, or with revise replaces a quotation")
     store_orders: Literal["one", "split"] = Field(

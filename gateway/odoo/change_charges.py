@@ -12,7 +12,7 @@ is of the order's goods lines as the change leaves them, computed as for an orde
 charge lines the change does not restate are kept, and the note says so.
 
 A changed line's own allowances and charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) are applied as the
-850's line's are (`_line_allowances`): its discount, and its own charge lines ("FREIGHT (line 2)") matched by
+850's line's are (`line_allowances`): its discount, and its own charge lines ("FREIGHT (line 2)") matched by
 that name (`merged_line_allowances`).
 """
 
@@ -32,15 +32,15 @@ from gateway.odoo.sale_orders import (
     CENT,
     ODOO_MADE_LINES,
     Charge,
-    _line_allowances,
     charge_line,
+    line_allowances,
     name_missing_charge_product,
     order_charges,
 )
 from gateway.translate.canonical import AllowanceCharge, Line, PurchaseOrder
 
 ROW_FIELDS = ["sequence", "product_id", "product_uom_qty", "price_unit", "discount", "name", "display_type"]
-LINE_OWN = re.compile(r" \(line [^()]*\)$")          # how `_line_allowances` names a line's own charge line
+LINE_OWN = re.compile(r" \(line [^()]*\)$")          # how `line_allowances` names a line's own charge line
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
@@ -79,7 +79,7 @@ class ChargeLines:
 
     def of_line(self, number: str) -> list[dict[str, Any]]:
         """The charge lines the gateway made for order line `number`'s own allowances/charges, named as
-        `_line_allowances` names them ("FREIGHT (line 2)")."""
+        `line_allowances` names them ("FREIGHT (line 2)")."""
         return [r for r in self.own if (r["name"] or "").endswith(f" (line {number})")]
 
     def goods(self, rows: list[dict[str, Any]]) -> dict[int, tuple[Line, Decimal | None]]:
@@ -158,7 +158,7 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
                            lines: ChargeLines, names: Names, digits: int,
                            sequence: int) -> tuple[Decimal | None, list[list[Any]], list[str], int]:
     """A changed line's own allowances/charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) applied as an
-    order's line's are (`_line_allowances`), to the line as the change leaves it (its order line's quantity and
+    order's line's are (`line_allowances`), to the line as the change leaves it (its order line's quantity and
     price where the change states none): allowances a percent expresses give the order line's discount; charges,
     and allowances a discount cannot express, update, add or, at zero, remove the charge lines the gateway named
     for line `number` ("FREIGHT (line 2)"); what has no product or amount is noted. Returns (the discount, None
@@ -167,7 +167,7 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
         "line_no": number,
         "quantity": line.quantity if line.quantity is not None else Decimal(str(row["product_uom_qty"])),
         "unit_price": line.unit_price if line.unit_price is not None else Decimal(str(row["price_unit"]))})
-    discount, wanted, said = _line_allowances(priced, 0, partner, label, digits)
+    discount, wanted, said = line_allowances(priced, 0, partner, label, digits)
     notes = said[:1] if discount is not None else []             # the discount's own line comes first
     was = Decimal(str(row.get("discount") or 0)).quantize(Decimal(1).scaleb(-digits))
     if notes and was != discount:

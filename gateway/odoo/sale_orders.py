@@ -101,7 +101,7 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
     if existing:
         order = existing[0]
         if doc.purpose not in AS_SENT:
-            hint = (" (or set odoo.order_changes: revise when this partner's changes carry the whole order)"
+            hint = (" (or set odoo.order_changes: revise for this partner's changes to be applied to quotations)"
                     if doc.purpose == "change" else "")
             raise OdooRejected(f"{label}: a {doc.purpose} of order {order['name']} is not applied automatically; "
                                f"change the order in Odoo{hint}")
@@ -351,7 +351,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     line_charges: list[Charge] = []
     line_notes: list[str] = []
     for index, line in enumerate(doc.lines, 1):
-        discount, charges_of_line, notes_of_line = _line_allowances(line, index, partner, label, digits)
+        discount, charges_of_line, notes_of_line = line_allowances(line, index, partner, label, digits)
         discounts.append(discount)
         line_charges += charges_of_line
         line_notes += notes_of_line
@@ -446,7 +446,7 @@ OF_THE_GROSS = frozenset({"item_list_cost", "discount_gross", "base_price_per_un
 allowances before them left (item_net_cost, discount_net, base_price_amount_less_discount, or none given)."""
 
 
-def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
+def line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
                      digits: int) -> tuple[Decimal | None, list[Charge], list[str]]:
     """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
     them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
