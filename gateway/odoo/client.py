@@ -226,7 +226,7 @@ class OdooClient(abc.ABC):
     def fields(self, model: str) -> dict[str, Any]:
         """fields_get of a model, cached for the client's life (field names differ between versions)."""
         if model not in self._fields:
-            self._fields[model] = self.call(model, "fields_get", [], ["type", "relation"])
+            self._fields[model] = self.call(model, "fields_get", [], ["type", "relation", "company_dependent"])
         return self._fields[model]
 
     def has_model(self, model: str) -> bool:

@@ -34,6 +34,7 @@ from gateway.odoo.lookup import (
     commercial_partner,
     counts_cases,
     day_zone,
+    fill_glns,
     ids_of,
     m2o_id,
     m2o_name,
@@ -193,6 +194,7 @@ class _Context:
 
     def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
+        fill_glns(self.client, self.partner, self.cache, rows)
         countries = ids_of(r.get("country_id") for r in rows)
         codes = {c["id"]: c["code"] for c in self.client.read("res.country", countries, ["code"])}
         for r in rows:

@@ -124,6 +124,61 @@ def user_zone(client: OdooClient, cache: Cache) -> tzinfo:
     return _zone(str(user_context(client, cache).get("tz") or "UTC"), "Odoo user")
 
 
+def gln_companies(client: OdooClient, partner: PartnerConfig, cache: Cache) -> list[int]:
+    """The companies whose GLNs the gateway goes by: none when the partner's `odoo.gln_field` holds one value
+    for every company; for a company-dependent field (res.partner `barcode`, the default: Odoo keeps a value
+    per company, and a call sees its own company's only) every company the API user may work in, the gateway's
+    own first, so a GLN typed while working in another company is still found and sent."""
+    if not (client.fields("res.partner").get(partner.odoo.gln_field) or {}).get("company_dependent"):
+        return []
+    found: list[int] = cache.get("gln_companies", id(client))
+    if found is MISSING:
+        uid = user_context(client, cache).get("uid")
+        users = client.read("res.users", [int(uid)], ["company_id", "company_ids"]) if uid else []
+        own = client.settings.company_id or (m2o_id(users[0]["company_id"]) if users else None)
+        others = sorted(set(users[0]["company_ids"] if users else []) - {own})
+        found = cache.put("gln_companies", id(client), ([own] if own else []) + others)
+    return list(found)
+
+
+def in_company(companies: list[int], company: int) -> dict[str, Any]:
+    """The context of a call that sees company-dependent values as `company` holds them (the others allowed too,
+    so records shared with them stay visible)."""
+    return {"allowed_company_ids": [company, *(c for c in companies if c != company)]}
+
+
+def by_gln(client: OdooClient, partner: PartnerConfig, cache: Cache, domain: list[Any], fields: list[str],
+           limit: int) -> list[dict[str, Any]]:
+    """res.partner search_read by a domain on the GLN field: as the gateway's company holds GLNs, else as each
+    other company does (see gln_companies); what that finds is read again as the gateway's company sees it, so a
+    partner it may not use is not returned."""
+    rows: list[dict[str, Any]] = client.search_read("res.partner", domain, fields, limit=limit)
+    companies = gln_companies(client, partner, cache)
+    for company in companies[1:]:
+        if rows:
+            break
+        ids = client.search("res.partner", domain, limit=limit, context=in_company(companies, company))
+        rows = client.search_read("res.partner", [("id", "in", ids)], fields, limit=limit) if ids else []
+    return rows
+
+
+def fill_glns(client: OdooClient, partner: PartnerConfig, cache: Cache, rows: list[dict[str, Any]]) -> None:
+    """Partner rows read in the gateway's company get, where their company-dependent GLN field is empty there,
+    the GLN another company holds (see gln_companies), for the documents the gateway sends."""
+    field = partner.odoo.gln_field
+    companies = gln_companies(client, partner, cache)
+    missing = [r["id"] for r in rows if not r.get(field)]
+    for company in companies[1:]:
+        if not missing:
+            break
+        found = {r["id"]: r[field] for r in client.read("res.partner", missing, [field],
+                                                         context=in_company(companies, company)) if r.get(field)}
+        for row in rows:
+            if row["id"] in found:
+                row[field] = found[row["id"]]
+        missing = [i for i in missing if i not in found]
+
+
 def _zone(name: str, what: str) -> tzinfo:
     try:
         return ZoneInfo(name)
@@ -194,8 +249,8 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
     if doc is not None:
         glns += [p.ids["gln"] for p in doc.parties if p.role in roles and p.ids.get("gln")]
     if not rows and glns:
-        rows = client.search_read("res.partner", [(cfg.gln_field, "in", glns), ("parent_id", "=", False)],
-                                  partner_fields(partner), limit=2)
+        rows = by_gln(client, partner, cache, [(cfg.gln_field, "in", glns), ("parent_id", "=", False)],
+                      partner_fields(partner), 2)
         tried.append(f"GLN {', '.join(glns)}")
     if not rows:
         raise OdooRejected(f"partner {partner.id}: no company in Odoo with "
@@ -236,7 +291,8 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
         domain = scope + [("street", "=", street), ("zip", "=", party.address.postal_code)]
     else:
         return None
-    rows = client.search_read("res.partner", domain, partner_fields(partner), limit=1)
+    rows = by_gln(client, partner, cache, domain, partner_fields(partner), 1) if party.ids.get("gln") else \
+        client.search_read("res.partner", domain, partner_fields(partner), limit=1)
     if not rows:
         return None
     return cache.put("contact", key, rows[0])

@@ -8,12 +8,13 @@ from typing import Any
 
 import odoorpc
 
-from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.client import OdooClient, connect
+from gateway.odoo.extraction import extract_order_acks, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import Line, ShipItem, ShipNotice, ShipOrder, Source
-from tests.odoo.conftest import bigbox, order
+from gateway.translate.canonical import Line, Party, ShipItem, ShipNotice, ShipOrder, Source
+from tests.odoo.conftest import bigbox, northwind, order, settings_for
+from tests.odoo.test_multi_company import second_company
 from tests.odoo.test_vendor_odd import widgetworks
 
 
@@ -127,3 +128,30 @@ def test_the_sandbox_prices_a_line_again_as_its_odoo_version_does(sandbox: Sandb
     assert prices == ([12.5, 12.5] if sandbox.version <= 17 else [11.0, 12.5])
     odoo.execute_kw("sale.order.line", "write", [[first], {"product_uom_qty": 31, "price_unit": 10.0}])
     assert odoo.execute_kw("sale.order.line", "read", [[first], ["price_unit"]])[0]["price_unit"] == 10.0
+
+
+def test_a_gln_typed_in_another_company_is_found_and_sent(sandbox: SandboxServer, odoo: odoorpc.ODOO,
+                                                           journal: Any) -> None:
+    """res.partner `barcode` (the default GLN field) is company-dependent in Odoo: a value per company, and a call
+    sees its own company's only. The demo's GLNs were typed in the first company; the gateway works in a second
+    (`odoo.company_id`). Northwind, known by its GLN alone, and BigBox's DC, a ship-to known by GLN, are still
+    found, and the order acknowledgement the gateway sends names both GLNs. Before, the first was 'no company in
+    Odoo with GLN', the second 'not a delivery address' (and an ASN from that company had no GLNs)."""
+    canada = second_company(odoo)
+    there = connect(settings_for(sandbox, company_id=canada), retry_base=0.01)
+    try:
+        assert there.fields("res.partner")["barcode"]["company_dependent"] is True
+        [made] = post(there, order("PO-GLN-1", lines=[Line(line_no="1", item_ids={"upc": "614141000012"},
+                                                            quantity=Decimal(2))],
+                                   ship_to=Party(role="ship_to", ids={"store": "0042"})), northwind(), Cache())
+        assert made.role == "created"
+        [link] = post(there, order("PO-GLN-2", lines=[Line(line_no="1", item_ids={"upc": "614141000012"},
+                                                           quantity=Decimal(2))]), bigbox(confirm_orders=True),
+                      Cache())
+        [ack] = extract_order_acks(there, bigbox(), journal)
+        assert ack.party("ship_to") is not None and ack.party("ship_to").ids.get("gln") == "0860001000023"  # type: ignore[union-attr]
+        [row] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["company_id"]],
+                                {"context": {"allowed_company_ids": [canada]}})
+        assert row["company_id"][0] == canada
+    finally:
+        there.close()

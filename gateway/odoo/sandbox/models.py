@@ -11,6 +11,9 @@ Only what the EDI flows touch, but with real names, types, relations and selecti
   (`relative_factor`, `relative_uom_id`); res.users `group_ids`; packages are `stock.package`
   (`stock.quant.package` before; OpenUpgrade stock 19.0.1.1 pre-migration renames the model).
 
+In every version res.partner `barcode` (the default GLN field) is company-dependent: a value per company, a
+call sees its own company's (`Field.company_dependent`).
+
 Add-ons a real database may lack (`build(version, without=...)`):
 
 - `product_supplierinfo_for_customer` (OCA): the `product.customerinfo` model of customer item codes;
@@ -497,7 +500,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         display=lambda env, rid: env.get("res.users", rid, "name") or env.get("res.users", rid, "login"))
     model("res.partner", "Contact", {
         "name": C("Name"), "display_name": COMP("char", _partner_display),
-        "ref": C("Reference"), "barcode": C("Barcode", help="Use a barcode to identify this contact."),
+        "ref": C("Reference"), "barcode": C("Barcode", help="Use a barcode to identify this contact.",
+                                     company_dependent=True),
         "vat": C("Tax ID"), "parent_id": M2O("res.partner", "Related Company"),
         "child_ids": O2M("res.partner", "parent_id", "Contact"),
         "commercial_partner_id": COMP("many2one", _commercial, relation="res.partner"),

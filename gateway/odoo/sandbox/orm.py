@@ -42,6 +42,7 @@ class Field:
     cascade: bool = False                          # one2many: command 3 deletes the line (ondelete=cascade)
     setter: Callable[[Env, int, Any], None] | None = None   # inverse of a computed field
     digits: str | None = None                      # float: the decimal.precision record it is rounded to
+    company_dependent: bool = False                # one value per company (17: ir.property, 18+: by company id)
 
     @property
     def stored(self) -> bool:
@@ -225,6 +226,10 @@ class Env:
             return self.get(spec.fields[via].relation or "", link, target)
         if f.compute:
             return f.compute(self, rid)
+        if f.company_dependent:                    # the value of the call's company; another's is not seen
+            raw = self.record(model, rid).get(fname)
+            return raw.get(self.company, copy.copy(EMPTY[f.type])) if isinstance(raw, dict) \
+                else copy.copy(EMPTY[f.type])
         if f.type == "one2many":
             inverse = f.inverse or ""
             rel = f.relation or ""
@@ -433,6 +438,11 @@ class Env:
             if f.setter is not None:
                 f.setter(self, rid, value)
                 continue
+            if f.company_dependent:
+                raw = rec.get(fname)
+                rec[fname] = {**(raw if isinstance(raw, dict) else {}), self.company: value if value not in (
+                    None, "") else False}
+                continue
             if f.related:
                 via, target = f.related
                 link = rec.get(via)
@@ -555,7 +565,8 @@ class Env:
                                     "required": f.required, "readonly": f.readonly or f.compute is not None,
                                     "store": f.stored, "searchable": True, "sortable": f.stored,
                                     "help": f.help, "manual": fname.startswith("x_"), "depends": [],
-                                    "company_dependent": False, "groupable": f.stored, "exportable": True,
+                                    "company_dependent": f.company_dependent, "groupable": f.stored,
+                                    "exportable": True,
                                     "name": fname, "context": {}, "domain": []}
             if f.relation:
                 desc["relation"] = f.relation
