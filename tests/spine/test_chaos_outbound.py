@@ -3,13 +3,14 @@ Northwind's X12 005010 and EuroHandel's EDIFACT orders from the inbox; in Odoo (
 then answering 503) people confirm some orders, ship some and post their invoices, so the scheduler sends 855s
 (order_confirmed), 856/DESADV, 810/INVOIC and Northwind's 846 every minute; Northwind's documents go over AS2 to
 its station, which answers 503 for whole rounds; the daemon is SIGKILLed at random moments or named points, or
-now and then stopped with SIGTERM while Odoo hangs (as in tests/spine/test_chaos.py).
+now and then stopped with SIGTERM while Odoo hangs (as in tests/spine/test_chaos.py: every call, or a new
+Northwind order's create).
 
 After a last clean run settles: each Odoo record's document queued once per version, delivered (the station
 holds every AS2 message; a resend comes under the same Message-ID, which its duplicate check absorbs), no
 control number twice, nothing stuck.
 
-EDI_CHAOS_SEED / EDI_CHAOS_SEEDS / EDI_CHAOS_ROUNDS as in tests/spine/test_chaos.py.
+EDI_CHAOS_SEED / EDI_CHAOS_SEEDS / EDI_CHAOS_ROUNDS / EDI_CHAOS_ODOO as in tests/spine/test_chaos.py.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from tests.odoo.test_xml_orders import cxml_text
 from tests.spine.test_chaos import (
     EXAMPLES,
     ODOO_TIMEOUT,
+    ODOO_VERSION,
     ROUNDS,
     SAMPLES,
     SEEDS,
@@ -180,6 +182,14 @@ class OutboundChaos:
             self.dropped.append(hashlib.sha256(data).hexdigest())
             self.control += 1
 
+    def feed(self) -> None:
+        """A new Northwind X12 order into the inbox (no draw: the seed's choices stay as they were)."""
+        number, data = northwind_order(self.control)
+        self.numbers[number] = "northwind"
+        self.ws.drop(f"order-{self.control}.edi", data)
+        self.dropped.append(hashlib.sha256(data).hexdigest())
+        self.control += 1
+
     def work(self, everything: bool = False) -> None:
         """People in Odoo: confirm some orders, ship some confirmed ones, invoice and post some shipped ones
         (`everything`: all of them); not while the sandbox plays an outage."""
@@ -268,7 +278,7 @@ class OutboundChaos:
                     self.sshd.start()
                     sftp_down = False
             time.sleep(self.rng.uniform(0.0, 1.0))
-            self.terms += end_round(gw, self.hung, turn in self.sigterms, f"seed {self.seed}")
+            self.terms += end_round(gw, self.hung, self.sigterms.get(turn), f"seed {self.seed}", self.feed)
             if sftp_down:
                 self.sshd.start()
         self.server.faults.unavailable = 0
@@ -336,8 +346,8 @@ def check(chaos: OutboundChaos) -> None:
 
 
 @pytest.fixture
-def sandbox17() -> Iterator[SandboxServer]:
-    server = SandboxServer(version=17, seed_name="demo")
+def sandbox() -> Iterator[SandboxServer]:
+    server = SandboxServer(version=ODOO_VERSION, seed_name="demo")
     server.start()
     yield server
     server.stop()
@@ -361,12 +371,12 @@ def sshd(tmp_path: Path) -> Iterator[PartnerSshd]:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
 @pytest.mark.parametrize("seed", SEEDS)
-def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox17: SandboxServer,
+def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox: SandboxServer,
                                                                station: Station, sshd: PartnerSshd, seed: int) -> None:
-    hung = HungOdoo(sandbox17)
+    hung = HungOdoo(sandbox)
     try:
         ws = outbound_workspace(tmp_path, hung.url, station, sshd)
-        chaos = OutboundChaos(ws, sandbox17, hung, station, sshd, seed)
+        chaos = OutboundChaos(ws, sandbox, hung, station, sshd, seed)
         chaos.run()
     finally:
         hung.close()
