@@ -618,9 +618,12 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
     errors.extend(_check_sender_ids(gateway, partners, files))
     errors.extend(_check_partner_inboxes(gateway, partners, files, path))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
-    # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings
-    warnings = [e for e in profile_errors if _shipped(e.path)]
-    errors.extend(e for e in profile_errors if not _shipped(e.path))
+    # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings, as long as
+    # the profiles loaded. None loaded (a shipped profile that no longer compiles, as after a package upgrade
+    # under a running daemon) is an error whoever is to fix it: a configuration without profiles quarantined
+    # every file it was given, and a reload onto it was taken
+    warnings = [e for e in profile_errors if _shipped(e.path)] if profiles is not None else []
+    errors.extend(e for e in profile_errors if profiles is None or not _shipped(e.path))
     errors.extend(_check_profile_names(partners, files, profiles))
     if errors:
         raise ConfigErrors(errors)

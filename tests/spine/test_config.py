@@ -219,3 +219,25 @@ def test_a_schedule_that_is_no_crontab_line_is_an_error_at_its_line(tmp_path: Pa
     assert [line for line, _ in errors] == [4]
     assert "documents[0].schedule: '0 25 * * *' is not a crontab line" in errors[0][1]
     assert "higher than the maximum value (23)" in errors[0][1]
+
+
+def test_shipped_profiles_that_do_not_load_are_an_error_not_a_warning(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base profile of the package that no longer compiles (a package upgraded under a running daemon) left the
+    configuration without profiles, with a warning only: lint said ok, run started and a SIGHUP reload was taken,
+    and every file after it was quarantined ('argument of type NoneType is not iterable'). A shipped profile's
+    lint finding stays a warning while the profiles load."""
+    from gateway.errors import ConfigError
+    from gateway.translate import ProfileRegistry
+
+    config = tmp_path / "gateway.yaml"
+    shutil.copy(EXAMPLES / "gateway.yaml", config)
+    broken = Path(__import__("gateway").__file__).parent / "translate" / "profiles" / "x12-common.yaml"
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise ConfigError("structure: is missing or empty", str(broken), 3)
+
+    monkeypatch.setattr(ProfileRegistry, "load", staticmethod(fail))
+    with pytest.raises(ConfigErrors) as raised:
+        load(config)
+    assert "x12-common.yaml:3: structure: is missing or empty" in str(raised.value)
