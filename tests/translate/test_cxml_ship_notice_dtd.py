@@ -23,6 +23,7 @@ CXML = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["400000
 MODELS: Models = {
     "ShipNoticeItem": (["ItemID?", "ShipNoticeItemDetail?", "UnitOfMeasure"], ["quantity"]),
     "ItemID": (["SupplierPartID"], []),
+    "ShipControl": (["CarrierIdentifier", "CarrierIdentifier*", "ShipmentIdentifier", "ShipmentIdentifier*"], []),
 }
 
 
@@ -30,12 +31,15 @@ def test_a_ship_notice_is_declared_by_fulfill_dtd_and_its_items_are_in_order(
         journal: SqliteJournal, config: LoadedConfig) -> None:
     """Written before under cXML.dtd (which has no ShipNoticeRequest), each ShipNoticeItem with its
     UnitOfMeasure before its ItemID and a Description the DTD only allows inside a ShipNoticeItemDetail
-    (which needs a UnitPrice an ASN does not have). The description is still read from either place."""
+    (which needs a UnitPrice an ASN does not have), and a ShipControl without the ShipmentIdentifier it
+    requires (the 856 has a bill of lading, no tracking number: the bill of lading is written there). The
+    description is still read from either place."""
     raw = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
     doc = from_json(json.dumps(raw[0] if isinstance(raw, list) else raw).encode())
     data = render(doc, CXML, config.profiles, journal, "ShipNoticeRequest",
                   our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME).data
     assert b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/Fulfill.dtd">' in data
+    assert b"<ShipmentIdentifier>BOL-0042-7781</ShipmentIdentifier>" in data
     assert problems(etree.fromstring(data), MODELS) == []
     back = translate(parse(data).transactions[0], CXML, config.profiles)[0]
     items = [(i.item_ids.get("vendor"), str(i.quantity)) for o in back.orders for i in o.items]  # type: ignore[attr-defined]

@@ -1,0 +1,15 @@
+"""A cXML ShipNoticeRequest's ShipControl as Fulfill.dtd requires it: its CarrierIdentifier needs at least one
+ShipmentIdentifier beside it. A freight shipment (an 856 from a less-than-truckload carrier) often has a bill
+of lading and no parcel tracking number; the bill of lading is what the buyer tracks it by, so it is written
+there. The ship notice profile names `before_write` as its hook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def before_write(data: dict[str, Any]) -> dict[str, Any]:
+    """The shipment's identifier: its tracking number, else its bill of lading, when a carrier is named."""
+    if not data.get("tracking_number") and (data.get("carrier_scac") or data.get("carrier_name")):
+        data["tracking_number"] = data.get("bill_of_lading")
+    return data
