@@ -254,6 +254,7 @@ class Daemon:
         self.ctx.config = fresh
         self.pipeline.config = fresh
         self.pipeline.unpark_all()                # what waited for a partner file may go on now
+        self.pipeline.forget_lookups()            # a reload follows fixes, in Odoo as in the partner files
         self.outbox.reload(fresh)
         for name, module in self.modules.items():
             hook = getattr(module, "reload", None)

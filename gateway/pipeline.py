@@ -179,6 +179,7 @@ class Pipeline:
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
         self._odoo_lock = threading.Lock()
+        self._fresh_for: dict[str, str] = {}       # message id -> the replay whose post began with fresh lookups
         self.halt = Halt()                 # set by the daemon's stop: its worker threads wait for Odoo no longer
         self._numbers: dict[tuple[str, str], list[Any]] = {}     # (partner, number) -> [lock, users]
 
@@ -718,6 +719,12 @@ class Pipeline:
         corrections = set(message.meta.get("revised_numbers") or ())
         revised = set(message.meta.get("revises") or ())
         not_applied: list[str] = []
+        replayed = message.meta.get("replayed_at")
+        if replayed and self._fresh_for.get(message.id) != replayed:
+            # a replay follows a fix, often in Odoo ("add the product, then replay"): what the lookups remembered
+            # from the failed try (that it was missing) must not fail it again for minutes
+            self.forget_lookups()
+            self._fresh_for[message.id] = str(replayed)
         for index, doc in enumerate(self._canonical(message)):
             if (doc.source.standard_type or "") in wanted:
                 continue
@@ -807,6 +814,13 @@ class Pipeline:
                 self._odoo_client = client_mod.connect(self.config.gateway.odoo, halt=self.halt)
                 self._odoo_cache = getattr(posting, "Cache", dict)()
             return self._odoo_client
+
+    def forget_lookups(self) -> None:
+        """Drop what Odoo lookups remembered (products, units, contacts, ...: kept for minutes, misses too), so
+        that what a person just made in Odoo is found: at a reload, and before a replayed message is posted."""
+        cache = self._odoo_cache
+        if cache is not None and hasattr(cache, "invalidate"):
+            cache.invalidate()
 
     @contextmanager
     def _posting(self, partner: str, number: str) -> Iterator[None]:
@@ -924,7 +938,7 @@ def replay(journal: SqliteJournal, message_id: str) -> Message:
                            "messages can be replayed")
     return journal.transition(message_id, State.RECEIVED, "replay requested", attempts=0,
                               meta={"force": message.state is State.DUPLICATE, "acks_queued": False,
-                                    "failing_since": None},
+                                    "failing_since": None, "replayed_at": utcnow().isoformat()},
                               last_error=None)
 
 

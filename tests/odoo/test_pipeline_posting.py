@@ -105,6 +105,31 @@ async def test_unknown_product_is_quarantined_naming_line_and_item(tmp_path: Pat
     assert orders(sandbox) == []
 
 
+async def test_a_replay_after_the_product_was_made_in_odoo_finds_it(tmp_path: Path, examples: LoadedConfig,
+                                                                    odoo: odoorpc.ODOO,
+                                                                    sandbox: SandboxServer) -> None:
+    """The coordinator's way: the order is quarantined for an unknown item, someone sets it up in Odoo, then
+    `replay`. The lookups remembered the miss for minutes, so the replay was quarantined again until the daemon
+    restarted; a replay now posts with fresh lookups (and a SIGHUP reload forgets them too)."""
+    codes = odoo.execute_kw("product.product", "read", [[2], ["barcode", "default_code"]])[0]
+    infos = odoo.execute_kw("product.customerinfo", "search_read", [[("product_code", "=", "BB-1002")]],
+                            {"fields": ["product_code"]})
+    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-OLD"}])
+    odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    assert run(pipeline, message.id, {State.QUARANTINED}).state is State.QUARANTINED
+    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-1002"}])
+    odoo.execute_kw("product.product", "write", [[2], {"barcode": codes["barcode"],
+                                                       "default_code": codes["default_code"]}])
+    pipeline.replay(message.id)
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert len(orders(sandbox)) == 1
+    assert journal.get(message.id).meta.get("replayed_at")
+
+
 async def test_odoo_outage_waits_and_retries(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
