@@ -292,13 +292,18 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     shipping = [f for f in ("carrier_id", "carrier_tracking_ref", "weight", "shipping_weight") if f in present]
     # to the customer: a delivery, or stock_dropshipping's Vendors -> Customers transfer, whose operation type is
     # `incoming` to 17 and `dropship` from 18 (res_company._create_dropship_picking_type): the drop-shipped order's
-    # only shipment, which the customer expects an 856 for as for any other
-    rows = client.search_read("stock.picking", ["|", ("picking_type_code", "=", "outgoing"),
-                                                ("location_dest_id.usage", "=", "customer"), ("state", "=", "done"),
-                                                ("partner_id", "child_of", ctx.customer["id"]),
+    # only shipment, which the customer expects an 856 for as for any other. That transfer's partner is the vendor
+    # (purchase_stock's _prepare_picking, stock_dropshipping's move_picking_partner_id): it is the customer's by its
+    # sale order, and goes to the order's delivery address
+    customer = ctx.customer["id"]
+    rows = client.search_read("stock.picking", ["|", "&", ("picking_type_code", "=", "outgoing"),
+                                                ("partner_id", "child_of", customer),
+                                                "&", ("location_dest_id.usage", "=", "customer"),
+                                                ("sale_id.partner_id", "child_of", customer),
+                                                ("state", "=", "done"),
                                                 _candidates("write_date", lookback_days, record_ids)],
                               ["name", "partner_id", "origin", "sale_id", "date_done", *shipping, "write_date",
-                               "picking_type_id"], order="id")
+                               "picking_type_id", "picking_type_code"], order="id")
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
     if not rows:
         return []
@@ -311,7 +316,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                     ["move_id", "product_id", "quantity", "product_uom_id", "lot_id",
                                      "result_package_id"])
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
-                                               ["name", "client_order_ref", "date_order", "partner_id"])}
+                                               ["name", "client_order_ref", "date_order", "partner_id",
+                                                "partner_shipping_id"])}
+    for pick in rows:                            # a drop-shipment's partner is the vendor: the order says where to
+        order = orders.get(m2o_id(pick["sale_id"]) or 0)
+        if pick.get("picking_type_code") != "outgoing" and order and order.get("partner_shipping_id"):
+            pick["partner_id"] = order["partner_shipping_id"]
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
                                                    ["sequence", "product_uom_qty"])}
     items = ctx.item_ids({m2o_id(m["product_id"]) or 0 for m in moves} - {0})

@@ -38,8 +38,12 @@ def dropship(odoo: odoorpc.ODOO, order_id: int) -> int:
     [so] = odoo.execute_kw("sale.order", "read", [[order_id], ["name", "partner_shipping_id", "order_line"]])
     uom = "product_uom_id" if version >= 19 else "product_uom"
     lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"], ["product_id", "product_uom_qty", uom]])
+    # the transfer's partner is the purchase order's vendor (purchase_stock's _prepare_picking; stock_dropshipping
+    # passes the PO's partner as move_picking_partner_id), not the customer
+    [vendor] = odoo.execute_kw("res.partner", "search", [[("name", "=", "Widget Works")]], {"limit": 1}) or \
+        odoo.execute_kw("res.partner", "create", [[{"name": "Widget Works", "is_company": True}]])
     picking = odoo.execute_kw("stock.picking", "create", [{
-        "picking_type_id": ptype, "partner_id": so["partner_shipping_id"][0], "origin": so["name"],
+        "picking_type_id": ptype, "partner_id": vendor, "origin": so["name"],
         "sale_id": order_id, "move_ids": [[0, 0, {"product_id": line["product_id"][0], "sale_line_id": line["id"],
                                                   "product_uom_qty": line["product_uom_qty"],
                                                   "product_uom": line[uom][0]}] for line in lines]}])
