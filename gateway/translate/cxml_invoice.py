@@ -15,10 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
+from gateway.translate.canonical import Tax
 from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
 
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
 # the summary's places for one allowance or charge each: ShippingAmount, SpecialHandlingAmount, InvoiceDetailDiscount
+UNTYPED_TAX = Tax.model_fields["type"].default        # what a canonical tax is when nothing says otherwise
 SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowance", "discount"))
 
 
@@ -32,6 +34,8 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         totals["tax_amount"] = cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
                                           Decimal(0)))
     data["terms"] = net_days(data.get("terms"))
+    for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
+        tax["type"] = tax.get("type") or UNTYPED_TAX
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \
         or ("tax" if Decimal(str(totals["tax_amount"])) else "no tax")
     base = Decimal(str(totals["lines_amount"]))

@@ -157,3 +157,15 @@ def test_the_dtd_check_sees_what_it_is_for() -> None:
     assert "Tax: no Description where its end is" in found and "Money: no @currency" in found
     assert "Money: empty" in found and any("out of place" in p for p in found)
 
+
+
+def test_tax_details_name_cxml_categories(journal: SqliteJournal, config: LoadedConfig) -> None:
+    """TaxDetail/@category was the canonical word ("VAT", "state_and_local"); a buyer's cXML validator knows
+    its lowercase categories (sales, usage, vat, gst). A US state or local tax is a sales tax; a tax without a
+    type is the canonical default, VAT; both read back as the canonical words."""
+    taxes = [Tax(type="VAT", rate=Decimal(20), amount=Decimal("10.00")),
+             Tax(type="state_and_local", amount=Decimal("2.00")), Tax(type="", amount=Decimal("1.00"))]
+    data, back = _written(_invoice(taxes=taxes), journal, config)
+    categories = etree.fromstring(data).xpath("//TaxDetail/@category")
+    assert categories == ["vat", "sales", "vat"]
+    assert [t.type for t in back.taxes] == ["VAT", "sales", "VAT"]                     # type: ignore[attr-defined]
