@@ -49,3 +49,18 @@ def test_a_ship_notice_is_declared_by_fulfill_dtd_and_its_items_are_in_order(
                           b"<UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItemDetail><UnitOfMeasure>EA</UnitOfMeasure>", 1)
     read = translate(parse(detail).transactions[0], CXML, config.profiles)[0]
     assert read.orders[0].items[0].description == "BLUE WIDGET"                            # type: ignore[attr-defined]
+
+
+def test_a_carrier_without_tracking_number_or_bill_of_lading_is_identified_by_the_ship_notice_number(
+        journal: SqliteJournal, config: LoadedConfig) -> None:
+    """A carrier with neither a tracking number nor a bill of lading (its own truck) got a ShipControl without the
+    ShipmentIdentifier Fulfill.dtd requires; the ship notice's number is written there, and the carrier kept."""
+    raw = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    doc = from_json(json.dumps(raw[0] if isinstance(raw, list) else raw).encode())
+    doc = doc.model_copy(update={"bill_of_lading": None, "tracking_number": None})
+    data = render(doc, CXML, config.profiles, journal, "ShipNoticeRequest",
+                  our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME).data
+    assert problems(etree.fromstring(data), MODELS) == []
+    control = etree.fromstring(data).find("Request/ShipNoticeRequest/ShipControl")
+    assert control is not None and control.findtext("ShipmentIdentifier") == doc.number
+    assert control.findtext("CarrierIdentifier") == doc.carrier_scac                     # type: ignore[attr-defined]
