@@ -246,10 +246,11 @@ def sigterm_rounds(seed: int) -> dict[int, str]:
     return {turn: stops.choice(["all", "create"]) for turn in stops.sample(range(ROUNDS), max(1, ROUNDS // 4))}
 
 
-def end_round(gw: GatewayProcess, hung: HungOdoo, calls: str | None, label: str, feed: Callable[[], None]) -> bool:
+def end_round(gw: GatewayProcess, hung: HungOdoo, calls: str | None, label: str, feed: Callable[[], None],
+              during: Callable[[], None] | None = None) -> bool:
     """SIGKILL; or with `calls`, SIGTERM while those Odoo calls hang ("create": after `feed` gave the daemon a new
-    order to post): the stop ends the waits and exits 0 with "stopped", nothing left running, no traceback. True:
-    it was stopped so (not killed at a kill point)."""
+    order to post) and `during` runs beside it (a partner sending): the stop ends the waits and exits 0 with
+    "stopped", nothing left running, no traceback. True: it was stopped so (not killed at a kill point)."""
     if not calls:
         gw.kill()
         return False
@@ -273,7 +274,13 @@ def end_round(gw: GatewayProcess, hung: HungOdoo, calls: str | None, label: str,
             # the order's posting waits out a retry after this round's 503s: stopped without a create hanging
         if gw.proc.poll() is not None:
             return False
-        code = gw.stop(STOP_WITHIN)
+        sending = threading.Thread(target=during or (lambda: None))
+        sending.start()
+        time.sleep(0.2 if during else 0)     # its POST on its way (openssl has signed and encrypted it)
+        try:
+            code = gw.stop(STOP_WITHIN)
+        finally:
+            sending.join(60)
         out = gw.output()
         if code == -signal.SIGKILL and "gateway.daemon stopped" not in out:
             return False                     # a kill point fired while it drained: a SIGKILL round after all
@@ -387,6 +394,16 @@ class Chaos:
         self.ws.drop(item.ident, item.data)
         self.control += 1
 
+    def send_as2(self) -> None:
+        """A new BigBox order over AS2 (no draw), posted as the daemon is told to stop: taken with its MDN, or
+        refused and sent again later."""
+        number, data = x12_order(self.control)
+        self.numbers[number] = "bigbox"
+        item = Sent(self._name("as2", "bigbox"), "as2", data, False)
+        self.sent[item.ident] = item
+        self.control += 1
+        item.acked = self.peers.as2_post(item.ident, item.data, item.async_mdn)
+
     def _name(self, channel: str, what: str) -> str:
         return f"<{what}-{self.control}@bigbox>" if channel == "as2" else f"{what}-{self.control}.edi"
 
@@ -447,7 +464,8 @@ class Chaos:
             self.ship_some()
             self.deliver()
             time.sleep(self.rng.uniform(0.0, 1.0))
-            self.terms += end_round(gw, self.hung, self.sigterms.get(turn), f"seed {self.seed}", self.feed)
+            self.terms += end_round(gw, self.hung, self.sigterms.get(turn), f"seed {self.seed}", self.feed,
+                                    self.send_as2)
         self.server.faults.unavailable = 0
         self.server.faults.drop_after_create.clear()
         self.peers.sink.down = False
