@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "show": "show",
     "replay": "replay",
     "resend": "resend",
+    "close": "close",
     "mdn": "mdn",
     "status": "status",
     "purge": "purge",

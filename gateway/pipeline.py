@@ -929,12 +929,12 @@ def _overdue_kind(message: Message, now: datetime) -> str:
 
 
 def replay(journal: SqliteJournal, message_id: str) -> Message:
-    """Put a quarantined, dead or duplicate inbound message back to RECEIVED, for a fresh run."""
+    """Put a quarantined, dead, duplicate or closed inbound message back to RECEIVED, for a fresh run."""
     message = journal.get(message_id)
     if message.direction is not Direction.IN:
         raise JournalError(f"{message_id} is outbound: use resend")
-    if message.state not in {State.QUARANTINED, State.DEAD, State.DUPLICATE}:
-        raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or duplicate "
+    if message.state not in {State.QUARANTINED, State.DEAD, State.DUPLICATE, State.CLOSED}:
+        raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead, duplicate or closed "
                            "messages can be replayed")
     return journal.transition(message_id, State.RECEIVED, "replay requested", attempts=0,
                               meta={"force": message.state is State.DUPLICATE, "acks_queued": False,

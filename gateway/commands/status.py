@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         echo(f"asynchronous MDNs not sent: {', '.join(f'{n} {state}' for state, n in sorted(owed.items()))} (the "
              "partner has no receipt for these messages: edi-gateway mdn list, then mdn resend ID)")
     if attention:
-        echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause)")
+        echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause; "
+             "close ID --reason TEXT once handled otherwise)")
         for m in attention:
             echo(f"  {m.id}  {m.state.value:11} {m.partner or '-':12} {m.filename}: {m.last_error or ''}")
     return EXIT_OK

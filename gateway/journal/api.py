@@ -37,6 +37,7 @@ class State(str, Enum):
     DUPLICATE = "duplicate"      # same bytes / interchange / Message-ID seen before from this partner
     DEAD = "dead"                # retries exhausted
     REJECTED = "rejected"        # outbound: the partner's 997/999/CONTRL/MDN rejected it
+    CLOSED = "closed"            # a person handled it outside the gateway (`edi-gateway close`): kept, not worked on
 
 
 ALLOWED: dict[State, frozenset[State]] = {
@@ -49,10 +50,11 @@ ALLOWED: dict[State, frozenset[State]] = {
     State.RETRY_WAIT: frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED,
                                  State.RETRY_WAIT, State.DEAD, State.QUARANTINED}),
     # replay / resend; DONE: an outbound document held because it could not be rendered, rendered later
-    State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED, State.DONE}),
-    State.DEAD: frozenset({State.RECEIVED, State.QUEUED}),          # replay / resend
+    State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED, State.DONE, State.CLOSED}),
+    State.DEAD: frozenset({State.RECEIVED, State.QUEUED, State.CLOSED}),          # replay / resend / close
     State.DONE: frozenset({State.QUEUED, State.REJECTED}),          # resend; late negative ack
-    State.REJECTED: frozenset({State.QUEUED}),
+    State.REJECTED: frozenset({State.QUEUED, State.CLOSED}),
+    State.CLOSED: frozenset({State.RECEIVED, State.QUEUED}),        # replay / resend of what a person closed
     State.DUPLICATE: frozenset({State.RECEIVED}),                   # forced replay
 }
 

@@ -280,9 +280,14 @@ def next_step(row: Row) -> str | None:
         return f"to process it anyway: <code>edi-gateway replay {esc(row.id)}</code>"
     elif row.direction == "out" and row.state in ("dead", "rejected"):
         command, then = "resend", ""
+    elif row.state == "closed":
+        again = "replay" if row.direction == "in" else "resend"
+        return (f"nothing: a person closed it ({esc(row.reason or '')}); to run it again: "
+                f"<code>edi-gateway {again} {esc(row.id)}</code>")
     if command is None:
         return None
-    return f"after fixing the cause: <code>edi-gateway {command} {esc(row.id)}</code>{esc(then)}"
+    return (f"after fixing the cause: <code>edi-gateway {command} {esc(row.id)}</code>{esc(then)}; once handled "
+            f"otherwise: <code>edi-gateway close {esc(row.id)} --reason TEXT</code>")
 
 
 def not_found(now: datetime, what: str) -> str:

@@ -38,7 +38,7 @@ log = logging.getLogger("gateway.outbox")
 # channel name -> module that registers it when imported (built by other parts of the gateway)
 CHANNEL_MODULES = {"as2": "gateway.outbound.as2_channel", "sftp_remote": "gateway.outbound.sftp_channel",
                    "sftp": "gateway.outbound.sftp_channel"}
-RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT})
+RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT, State.CLOSED})
 
 
 class Outbox:

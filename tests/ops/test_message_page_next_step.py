@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from gateway.commands.close import close
 from gateway.journal.api import State
 
 from .conftest import Served, fetch
@@ -37,3 +38,29 @@ async def test_a_duplicate_can_be_processed_anyway(served: Served) -> None:
     dup = world.ids["shop_fresh"]
     world.journal.transition(dup, State.DUPLICATE, "same bytes as before")
     assert f"What to do to process it anyway: edi-gateway replay {dup}" in await page(base, dup)
+
+
+async def test_quarantine_and_dead_pages_say_close_and_a_closed_message_leaves_the_lists(served: Served) -> None:
+    """`edi-gateway close`: the walkthrough's handled quarantine stayed on the status page for good."""
+    world, base, _ = served
+    bad, dead_846 = world.ids["bad_file"], world.ids["northwind_846"]
+    assert f"once handled otherwise: edi-gateway close {bad} --reason TEXT" in await page(base, bad)
+    assert f"once handled otherwise: edi-gateway close {dead_846} --reason TEXT" in await page(base, dead_846)
+    status = await overview(base)
+    assert bad in status and dead_846 in status
+
+    close(world.journal, bad, "corrected file received", "alice")
+    close(world.journal, dead_846, "sent by mail", "bob")
+
+    status = await overview(base)
+    assert "The quarantine is empty." in status and "No dead letters." in status
+    assert bad not in status and dead_846 not in status
+    assert (f"What to do nothing: a person closed it (closed by alice: corrected file received); to run it again: "
+            f"edi-gateway replay {bad}") in await page(base, bad)
+    assert f"to run it again: edi-gateway resend {dead_846}" in await page(base, dead_846)
+
+
+async def overview(base: str) -> str:
+    """The status page without its latest messages (which list every message whatever its state)."""
+    html = (await asyncio.to_thread(fetch, f"{base}/"))[2].decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="recent"')[0]))

@@ -1,0 +1,83 @@
+"""`edi-gateway close ID --reason TEXT`: end a quarantined, dead or rejected message a person has handled.
+
+The partner's corrected resend was processed, or someone entered the order in Odoo by hand: without this the
+original stayed under "needs attention" for good. Closing only writes the journal (as `replay` does, so it works
+while the daemon runs): the message keeps its archived file and its history, gains an event saying who closed it
+and why, and is never taken by a worker again; `replay` / `resend` still run it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import sys
+
+from gateway.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from gateway.config.args import add_config_argument, open_state
+from gateway.errors import JournalError
+from gateway.journal.api import Message, State
+from gateway.journal.sqlite import SqliteJournal, utcnow
+
+HELP = "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"
+
+CLOSABLE = (State.QUARANTINED, State.DEAD, State.REJECTED)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("ids", nargs="+", metavar="ID", help="message id (from `edi-gateway status`)")
+    parser.add_argument("--reason", required=True, metavar="TEXT",
+                        help="how it was handled, kept in the message's history (\"corrected file received as "
+                             "01J...\", \"entered in Odoo by hand\")")
+
+
+def operator() -> str:
+    """Who runs the command, by the process's user id (not $USER, which anyone can set); under sudo, the user
+    who ran sudo too: the gateway's files usually belong to its own account, which operators sudo to."""
+    try:
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        name = f"uid {os.getuid()}"
+    invoker = os.environ.get("SUDO_USER")
+    return f"{invoker} (sudo as {name})" if os.environ.get("SUDO_UID") and invoker and invoker != name else name
+
+
+def close(journal: SqliteJournal, message_id: str, reason: str, by: str) -> Message:
+    """Move a message that needs attention to CLOSED, with who and why in its event and its meta."""
+    message = journal.get(message_id)
+    if message.state not in CLOSABLE:
+        raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or rejected messages "
+                           "can be closed")
+    return journal.transition(message_id, State.CLOSED, f"closed by {by}: {reason}", expect=message.state,
+                              meta={"closed": {"by": by, "at": utcnow().isoformat(), "reason": reason,
+                                               "was": message.state.value}})
+
+
+def run(args: argparse.Namespace) -> int:
+    reason = " ".join(args.reason.split())
+    if not reason:
+        print("error: --reason must say how the message was handled", file=sys.stderr)
+        return EXIT_USAGE
+    opened = open_state(args)
+    if isinstance(opened, int):
+        return opened
+    _, journal, _ = opened
+    by, code = operator(), EXIT_OK
+    try:
+        for message_id in args.ids:
+            try:
+                message = close(journal, message_id, reason, by)
+            except KeyError:
+                print(f"error: no message {message_id}", file=sys.stderr)
+                code = EXIT_ERROR
+            except JournalError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                code = EXIT_ERROR
+            else:
+                again = "replay" if message.direction.value == "in" else "resend"
+                print(f"{message.id} is closed (was {message.meta['closed']['was']}); `edi-gateway {again} "
+                      f"{message.id}` runs it again")
+    finally:
+        journal.close()
+    return code
