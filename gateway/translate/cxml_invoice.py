@@ -19,6 +19,7 @@ from gateway.translate.canonical import Tax
 from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
 
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
+EARLY_PAY = re.compile(r"(?P<percent>\d+(?:\.\d+)?)\s*(?:%\s*|/\s*)(?P<days>\d+)\b")   # 2% 30, 2/10
 # the summary's places for one allowance or charge each: ShippingAmount, SpecialHandlingAmount, InvoiceDetailDiscount
 UNTYPED_TAX = Tax.model_fields["type"].default        # what a canonical tax is when nothing says otherwise
 SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowance", "discount"))
@@ -33,7 +34,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
     if totals.get("tax_amount") is None:
         totals["tax_amount"] = cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
                                           Decimal(0)))
-    data["terms"] = net_days(data.get("terms"))
+    data["_payment_terms"] = payment_terms(data.get("terms"))
     for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
         tax["type"] = tax.get("type") or UNTYPED_TAX
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \
@@ -44,14 +45,34 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def net_days(terms: Any) -> str | None:
-    """PaymentTerm/@payInNumberOfDays is a whole number of days: terms given as text (an 810's ITD12
-    "2% 30 NET 45") give their net days; text without them gives no PaymentTerm."""
+def payment_terms(terms: Any) -> list[dict[str, str]]:
+    """The invoice's PaymentTerms, one per tier, each a whole number of days: terms given as text (an 810's
+    ITD12 "2% 30 NET 45", or "2/10 NET 30") give their early-pay tier (the days and its DiscountPercent) and
+    their net days; plain days give the one tier; text without days gives no PaymentTerm."""
     text = str(terms or "").strip()
     if text.isdigit():
-        return text
+        return [{"days": text}]
+    tiers = []
+    early = EARLY_PAY.search(text)
+    if early:
+        tiers.append({"days": early.group("days"), "percent": early.group("percent")})
     found = NET_DAYS.search(text)
-    return found.group(1) if found else None
+    if found:
+        tiers.append({"days": found.group(1)})
+    return tiers
+
+
+def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+    """The PaymentTerms as the canonical terms text: the net days alone as before, with an early-pay tier in
+    the words an 810's ITD12 uses ("2% 30 NET 45")."""
+    tiers = data.pop("_payment_terms", None) or []
+    net = next((t["days"] for t in tiers if t.get("days") and not t.get("percent")), None)
+    early = [f"{t['percent']}% {t['days']}" for t in tiers if t.get("days") and t.get("percent")]
+    if net:
+        early.append(f"NET {net}" if early else net)
+    if early:
+        data["terms"] = " ".join(early)
+    return data
 
 
 def _with_money(charge: dict[str, Any], lines_total: Decimal, number: str) -> dict[str, Any]:

@@ -84,7 +84,9 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
                  mapped: set[str], prefix: str) -> None:
     item_model = model
     here = prefix
-    if node.each is not None and model is not None:
+    if node.each is not None and node.each.startswith("_"):
+        item_model = None                     # `each: _name`: a list the profile's hooks make and read back
+    elif node.each is not None and model is not None:
         current: type[BaseModel] | None = model
         for part in node.each.split("."):
             if part.isdecimal() or current is None:

@@ -33,6 +33,8 @@ MODELS: dict[str, tuple[list[str], list[str]]] = {
                                     "Comments?", "Extrinsic*"],
                                    ["invoiceID", "purpose", "operation", "invoiceDate"]),
     "PaymentTerm": (["Discount?", "Extrinsic*"], ["payInNumberOfDays"]),
+    "Discount": (["DiscountPercent|DiscountAmount"], []),
+    "DiscountPercent": ([], ["percent"]),
     "InvoiceDetailOrder": (["InvoiceDetailOrderInfo", "InvoiceDetailItem", "InvoiceDetailItem*"], []),
     "InvoiceDetailOrderInfo": (["OrderIDInfo|OrderReference"], []),
     "OrderIDInfo": ([], ["orderID"]),
@@ -169,3 +171,20 @@ def test_tax_details_name_cxml_categories(journal: SqliteJournal, config: Loaded
     categories = etree.fromstring(data).xpath("//TaxDetail/@category")
     assert categories == ["vat", "sales", "vat"]
     assert [t.type for t in back.taxes] == ["VAT", "sales", "VAT"]                     # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("terms", "written", "read"), [
+    ("2% 30 NET 45", '<PaymentTerm payInNumberOfDays="30"> <Discount> <DiscountPercent percent="2"/> </Discount> '
+     '</PaymentTerm> <PaymentTerm payInNumberOfDays="45"/>', "2% 30 NET 45"),
+    ("1.5/10 NET 30", '<PaymentTerm payInNumberOfDays="10"> <Discount> <DiscountPercent percent="1.5"/> </Discount> '
+     '</PaymentTerm> <PaymentTerm payInNumberOfDays="30"/>', "1.5% 10 NET 30"),
+    ("NET 60", '<PaymentTerm payInNumberOfDays="60"/>', "60"),
+])
+def test_an_early_pay_discount_is_a_payment_term_with_its_discount(
+        terms: str, written: str, read: str, journal: SqliteJournal, config: LoadedConfig) -> None:
+    """An 810's "2% 30 NET 45" was written as its net days alone: the buyer never saw the 2 % it may take when
+    paying within 30 days. Each tier is a PaymentTerm, the early one with its Discount; read back as the text."""
+    data, back = _written(_invoice(terms=terms), journal, config)
+    header = " ".join(data.decode().split()).split("<InvoiceDetailLineIndicator/>")[1]
+    assert header.startswith(f" {written} </InvoiceDetailRequestHeader>")
+    assert back.terms == read                                                          # type: ignore[attr-defined]
