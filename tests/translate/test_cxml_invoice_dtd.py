@@ -173,11 +173,15 @@ def test_tax_details_name_cxml_categories(journal: SqliteJournal, config: Loaded
     assert [t.type for t in back.taxes] == ["VAT", "sales", "VAT"]                     # type: ignore[attr-defined]
 
 
+EARLY_30 = ('<PaymentTerm payInNumberOfDays="30"> <Discount> <DiscountPercent percent="2"/> </Discount> '
+            '</PaymentTerm> <PaymentTerm payInNumberOfDays="45"/>')
+EARLY_10 = ('<PaymentTerm payInNumberOfDays="10"> <Discount> <DiscountPercent percent="1.5"/> </Discount> '
+            '</PaymentTerm> <PaymentTerm payInNumberOfDays="30"/>')
+
+
 @pytest.mark.parametrize(("terms", "written", "read"), [
-    ("2% 30 NET 45", '<PaymentTerm payInNumberOfDays="30"> <Discount> <DiscountPercent percent="2"/> </Discount> '
-     '</PaymentTerm> <PaymentTerm payInNumberOfDays="45"/>', "2% 30 NET 45"),
-    ("1.5/10 NET 30", '<PaymentTerm payInNumberOfDays="10"> <Discount> <DiscountPercent percent="1.5"/> </Discount> '
-     '</PaymentTerm> <PaymentTerm payInNumberOfDays="30"/>', "1.5% 10 NET 30"),
+    ("2% 30 NET 45", EARLY_30, "2% 30 NET 45"),
+    ("1.5/10 NET 30", EARLY_10, "1.5% 10 NET 30"),
     ("NET 60", '<PaymentTerm payInNumberOfDays="60"/>', "60"),
 ])
 def test_an_early_pay_discount_is_a_payment_term_with_its_discount(
