@@ -41,6 +41,7 @@ from gateway.config.filenames import pattern_for, render_pattern
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import (
+    FormatError,
     GatewayError,
     JournalError,
     OdooCredentialsRefused,
@@ -371,7 +372,7 @@ class Pipeline:
         if wait is not None:
             return self._wait_for_order(message, reason, wait)
         if not exc.transient:
-            return self._quarantine(message, reason)
+            return self._quarantine(message, reason, the_file=isinstance(exc, FormatError))
         hours = self.config.gateway.retry_hours
         retried = self._retry_until(message, reason, "failing_since", timedelta(hours=hours),
                                     f"{step} failed (transient)")
@@ -414,18 +415,20 @@ class Pipeline:
         return self.journal.transition(message.id, State.RETRY_WAIT, event, error=reason, attempts=attempts,
                                        next_attempt_at=retry_at, meta={since_key: since.isoformat()})
 
-    def _quarantine(self, message: Message, reason: str, **fields: Any) -> Message:
-        """Permanent failure: keep the file and its reason where a human looks, then record it."""
+    def _quarantine(self, message: Message, reason: str, *, the_file: bool = False, **fields: Any) -> Message:
+        """Permanent failure: keep the file and its reason where a human looks, then record it. `the_file`: the
+        cause is the file's own content (unreadable, refused by its validation), not Odoo or our files."""
         reason = printable(reason)
         partner = fields.get("partner") or message.partner
         try:
-            self._copy_to_quarantine(message, reason, partner)
+            self._copy_to_quarantine(message, reason, partner, the_file=the_file)
         except OSError as exc:
             reason += f" (copy to quarantine failed: {exc.strerror or exc})"
         log.error("quarantined: %s", reason)
         return self.journal.transition(message.id, State.QUARANTINED, reason, error=reason, **fields)
 
-    def _copy_to_quarantine(self, message: Message, reason: str, partner: str | None) -> Path:
+    def _copy_to_quarantine(self, message: Message, reason: str, partner: str | None, *,
+                            the_file: bool = False) -> Path:
         folder = self.config.gateway.quarantine_dir / _safe_name(partner or "unknown")
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message.id}_{_safe_name(message.filename)}"
@@ -441,8 +444,8 @@ class Pipeline:
         source = f" {escape_controls(message.source_key)}" if message.source_key else ""
         said = "\n".join(escape_controls(line) for line in reason.split("\n"))
         reason_file.write_text(f"message {message.id}\nfile {escape_controls(message.filename)}\n"
-                               f"from {message.channel}{source}\n\n{said}\n\n"
-                               f"after fixing the cause: edi-gateway replay {message.id}\n", encoding="utf-8")
+                               f"from {message.channel}{source}\n\n{said}\n\n{_next_step(message, the_file)}\n",
+                               encoding="utf-8")
         fsync_dir(folder)
         return target
 
@@ -556,7 +559,8 @@ class Pipeline:
                                            f"{'; '.join(unmatched)}")
         if not result.transactions or result.fatal:
             problems = _issues(result.errors) or "no document in the file"
-            return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary})
+            return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary},
+                                    the_file=True)
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
                                        + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else "")
@@ -888,6 +892,22 @@ class Pipeline:
     # ------------------------------------------------------------------ replay
     def replay(self, message_id: str) -> Message:
         return replay(self.journal, message_id)
+
+
+def _next_step(message: Message, the_file: bool) -> str:
+    """What a person does about a quarantined message, as its .reason.txt says it. A file wrong in itself (a
+    wrong SE01 count) fails the same way at every replay, which reads the same bytes: only the partner's
+    corrected resend helps. An outbound entry held by the scheduler is tried again by its next run."""
+    close = f"edi-gateway close {message.id} --reason TEXT"
+    if message.direction is Direction.OUT:
+        return ("Not sent: the next run tries it again, and closes this entry once that works.\n"
+                f"If it was handled otherwise, end this entry: {close}")
+    if the_file:
+        return ("The file itself is wrong: a replay reads the same bytes and fails the same way.\n"
+                "The partner must send it again, corrected (it is taken as a new message); "
+                f"then end this entry: {close}")
+    return (f"After fixing the cause (in Odoo, a partner or profile file): edi-gateway replay {message.id}\n"
+            f"If it was handled otherwise, end this entry: {close}")
 
 
 def _listed(problems: list[Any], limit: int = 10) -> str:

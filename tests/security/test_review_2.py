@@ -65,7 +65,7 @@ def test_a_quarantine_reason_file_carries_no_control_characters(make: Make) -> N
     assert pipeline.advance(message.id).state is State.QUARANTINED
     [reason] = pipeline.config.gateway.quarantine_dir.rglob("*.reason.txt")
     text = reason.read_bytes().decode("utf-8")      # not read_text: it would turn CR into LF
-    assert "order" in text and f"edi-gateway replay {message.id}" in text
+    assert "order" in text and f"edi-gateway close {message.id} --reason TEXT" in text
     assert _control_characters(text) == []
 
 

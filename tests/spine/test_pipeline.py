@@ -286,7 +286,7 @@ def test_replay_of_a_quarantined_message(make: Make) -> None:
     assert pipeline.advance(message.id).state is State.QUARANTINED
     again = replay(pipeline.journal, message.id)
     assert again.state is State.RECEIVED and again.attempts == 0 and again.last_error is None
-    with pytest.raises(Exception, match="only quarantined, dead or duplicate"):
+    with pytest.raises(Exception, match="only quarantined, dead, duplicate or closed"):
         replay(pipeline.journal, message.id)
 
 
