@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     again.add_argument("--url", help="send it here instead of the Receipt-Delivery-Option the partner gave "
                                      "(the partner says its MDN address changed)")
     for action in (listing, again):              # `mdn list --config X` as well as `mdn --config X list`
-        action.add_argument("--config", "-c", metavar="FILE", default=argparse.SUPPRESS, help="as for mdn")
+        add_config_argument(action, default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,7 +85,7 @@ def list_mdns(args: argparse.Namespace, ledger: Ledger) -> int:
     rows = ledger.owed_mdns(partner=args.partner, state=args.state, limit=args.limit)
     if args.json:
         print(json.dumps([{"journal_id": r.journal_id or None, "as2_message_id": r.message_id or None,
-                           "partner": r.partner, "state": r.state, "url": redact_url(r.url), "attempts": r.attempts,
+                           "partner": r.partner, "state": r.state, "url": redact_url(r.url), "attempts": tries(r),
                            "last_error": r.last_error, "queued_at": _iso(r.at),
                            "next_attempt_at": _iso(r.next_at) if r.state == "queued" else None} for r in rows],
                          indent=2))
@@ -95,13 +95,19 @@ def list_mdns(args: argparse.Namespace, ledger: Ledger) -> int:
         return EXIT_OK
     print(f"{'MESSAGE':26}  {'STATE':7}  {'PARTNER':12}  {'TRIES':>5}  {'QUEUED (UTC)':19}  AS2 MESSAGE-ID")
     for r in rows:
-        echo(f"{r.journal_id or '-':26}  {r.state:7}  {r.partner[:12]:12}  {r.attempts:>5}  {_when(r.at):19}  "
+        echo(f"{r.journal_id or '-':26}  {r.state:7}  {r.partner[:12]:12}  {tries(r):>5}  {_when(r.at):19}  "
              f"{r.message_id or '-'}")
         echo(f"{'':28}to {redact_url(r.url)}"
              f"{'  next ' + _when(r.next_at) if r.state == 'queued' and r.attempts else ''}")
         if r.last_error and r.state != "sent":
             echo(f"{'':28}! {r.last_error}")
     return EXIT_OK
+
+
+def tries(row: OwedMdn) -> int:
+    """POSTs made since it was queued (or queued again): the queue counts the failed ones, for the backoff, so the
+    one that got through is added; `mdn list` showed 0 tries for an MDN that was sent."""
+    return row.attempts + (row.state == "sent")
 
 
 def _iso(at: float | None) -> str | None:
@@ -113,23 +119,24 @@ def resend(args: argparse.Namespace, ledger: Ledger, journal: SqliteJournal) -> 
     refuse its URL (the daemon would only refuse it again)."""
     found = ledger.owed_mdns(key=args.id)
     if not found:
-        print(f"error: no asynchronous MDN for {args.id} (a journal id or an AS2 Message-ID)")
+        print(f"error: no asynchronous MDN for {args.id} (a journal id or an AS2 Message-ID)", file=sys.stderr)
         return EXIT_ERROR
     owed = next((r for r in found if r.state != "sent"), None)
     if owed is None:
-        print(f"error: the MDN for {args.id} was sent to {redact_url(found[0].url)}; nothing to send again")
+        print(f"error: the MDN for {args.id} was sent to {redact_url(found[0].url)}; nothing to send again",
+              file=sys.stderr)
         return EXIT_ERROR
     url = (args.url or owed.url).strip()
     if not url.lower().startswith(("http://", "https://")):
-        print(f"error: {redact_url(url)} is not an http(s) URL")
+        print(f"error: {redact_url(url)} is not an http(s) URL", file=sys.stderr)
         return EXIT_ERROR
     refused = still_refused(args.config, owed.partner, url)
     if refused:
-        print(f"error: not queued: {refused}")
+        print(f"error: not queued: {refused}", file=sys.stderr)
         return EXIT_ERROR
     if not ledger.requeue_mdn(owed.id, args.url.strip() if args.url else None):
         print(f"error: the MDN for {args.id} was sent to {redact_url(owed.url)} while this command looked; "
-              "nothing to send again")
+              "nothing to send again", file=sys.stderr)
         return EXIT_ERROR
     _note(journal, owed, url)
     echo(f"the MDN for {owed.message_id or args.id} (message {owed.journal_id or '-'}, was {owed.state}) is queued "

@@ -20,8 +20,10 @@ from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
 
 
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", "-c", metavar="FILE", default=None,
+def add_config_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """`--config`; a sub-action that takes it as well as its command passes `argparse.SUPPRESS` as `default`, so
+    that it does not undo the command's."""
+    parser.add_argument("--config", "-c", metavar="FILE", default=default,
                         help="gateway.yaml (default ./gateway.yaml, then /etc/edi-gateway/gateway.yaml)")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 import time
 import zlib
 from dataclasses import dataclass
@@ -368,12 +369,13 @@ async def test_an_async_mdn_url_naming_a_loopback_address_is_refused_and_the_mes
 
 @pytest.mark.parametrize("allow", [(), ("http://localhost:{port}/",)], ids=["refused", "url-prefix-allowed"])
 async def test_a_name_is_checked_on_the_addresses_it_resolves_to_when_the_mdn_is_sent(
-        world: World, intake: JournalIntake, allow: tuple[str, ...]) -> None:
+        world: World, intake: JournalIntake, allow: tuple[str, ...], caplog: pytest.LogCaptureFixture) -> None:
     """`localhost` passes the look at the URL (a name) and is refused as it is connected to (127.0.0.1/::1): what
     a name resolves to is checked at send time, where a rebinding name would show its real address. Listed as a
     URL prefix, the same URL is used."""
     received, runner, port = await mdn_sink()
     server = await start_server(world, intake, mdn_allow=tuple(a.format(port=port) for a in allow))
+    caplog.set_level(logging.INFO, "gateway.transports.as2")
     try:
         ctype, body, _ = build_message(world.tmp / "n", PAYLOAD, signer=world.partner, recipient=world.ours)
         reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<name@bigbox>", ctype,
@@ -383,6 +385,9 @@ async def test_a_name_is_checked_on_the_addresses_it_resolves_to_when_the_mdn_is
             "SELECT done, attempts, last_error FROM mdn_out WHERE done != 0").fetchall(), message="the MDN settled")
         if allow:
             assert rows == [(1, 0, None)] and len(received) == 1 and b"<name@bigbox>" in received[0]
+            (got,) = intake.messages()     # the log names what a coordinator looks up, not the queue's row number
+            assert (f"async MDN for <name@bigbox> (message {got.id}, partner bigbox) sent to "
+                    f"http://localhost:{port}/mdn") in caplog.text
         else:
             ((done, attempts, error),) = rows
             assert (done, attempts) == (3, 0) and received == []

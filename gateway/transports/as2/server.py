@@ -385,7 +385,7 @@ class As2Server:
                 if not self.ledger.mdn_failed(item, error, delay, give_up):
                     _requeued(item, error)
                     continue
-                log.warning("async MDN %s to %s failed (%s)%s", item.id, where, error,
+                log.warning("async MDN %s to %s failed (%s)%s", _which(item), where, error,
                             f", giving up: the partner has no MDN for {item.message_id or 'its message'} "
                             f"(edi-gateway mdn resend {item.journal_id or item.id})" if give_up
                             else f", retry in {delay:.0f}s")
@@ -396,13 +396,13 @@ class As2Server:
                 if not self.ledger.mdn_refused(item, refused):
                     _requeued(item, refused)
                     continue
-                log.warning("async MDN %s for %s (%s) not sent to %s: %s (a partner's URL may lead there only if its "
-                            "AS2 channel lists it in async_mdn_allow; then edi-gateway mdn resend %s)", item.id,
-                            item.partner, item.message_id or "?", where, refused, item.journal_id or item.id)
+                log.warning("async MDN %s not sent to %s: %s (a partner's URL may lead there only if its "
+                            "AS2 channel lists it in async_mdn_allow; then edi-gateway mdn resend %s)", _which(item),
+                            where, refused, item.journal_id or item.id)
                 await self._note_mdn(item, "refused", refused)
             else:
                 self.ledger.mdn_sent(item.id)
-                log.info("async MDN %s sent to %s", item.id, where)
+                log.info("async MDN %s sent to %s", _which(item), where)
                 if item.last_error is not None:      # it had failed or been refused: the message said so
                     await self._note_mdn(item, "sent")
 
@@ -415,7 +415,7 @@ class As2Server:
             await asyncio.to_thread(self.journal.note, item.journal_id,
                                     meta={"async_mdn": owed_note(state, item.url, reason)})
         except (KeyError, JournalError) as exc:          # purged, or the journal unwritable: the ledger has it
-            log.warning("async MDN %s: not noted on message %s: %s", item.id, item.journal_id, exc)
+            log.warning("async MDN %s: not noted on its message: %s", _which(item), exc)
 
     async def _post_mdn(self, item: PendingMdn) -> str | None:
         """POST one MDN; why it was not (its URL or the addresses its name resolved to are not allowed), or None
@@ -626,7 +626,12 @@ async def _next_chunk(content: StreamReader, started: float, received: int, limi
 def _requeued(item: PendingMdn, outcome: str) -> None:
     """An attempt whose row `edi-gateway mdn resend` queued again while it ran: the queue's word stands."""
     log.info("async MDN %s to %s: not sent (%s), but queued again meanwhile (edi-gateway mdn resend): it is "
-             "sent as queued", item.id, redact_url(item.url), outcome)
+             "sent as queued", _which(item), redact_url(item.url), outcome)
+
+
+def _which(item: PendingMdn) -> str:
+    """An MDN in the log by what a coordinator can look up (`show`, `mdn list`), not by its queue row's number."""
+    return f"for {item.message_id or '?'} (message {item.journal_id or '-'}, partner {item.partner})"
 
 
 def _unfinished(what: str, pid: str, exc: Exception, received: int | None = None) -> web.Response:
