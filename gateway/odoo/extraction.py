@@ -92,8 +92,10 @@ def outbox_key(doc: Document, doc_type: str) -> str:
 def content_digest(doc: Document) -> str:
     """What a document says, without the record version it was read at: two versions of an Odoo record whose
     documents have the same digest are the same document to the partner (Odoo writes a posted invoice again
-    when it is sent or paid, a done transfer when it is printed: a new write_date, nothing new to tell)."""
-    same = doc.model_copy(update={"source": doc.source.model_copy(update={"odoo_write_date": None})})
+    when it is sent or paid, a done transfer when it is printed: a new write_date, nothing new to tell). The day
+    zone is left out too: the days themselves say it, and a digest from before it was kept stays the same."""
+    same = doc.model_copy(update={"source": doc.source.model_copy(update={"odoo_write_date": None,
+                                                                           "day_zone": None})})
     return hashlib.sha256(to_json(same, indent=None).encode()).hexdigest()
 
 
@@ -376,7 +378,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             structure="SOPI" if packs else "SOI",        # BSN05 0001 / 0004: nothing packed has no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
-                          odoo_write_date=str(pick["write_date"]))))
+                          odoo_write_date=str(pick["write_date"]), day_zone=str(zone))))
     docs = unchanged(client, "stock.picking", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
@@ -487,7 +489,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
-                          odoo_write_date=str(move["write_date"]))))
+                          odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()))))
         if problems:
             held = docs.pop()
             reason = (f"invoice {held.number}: {'; '.join(problems)}: its tax lines would disagree with Odoo's; "

@@ -16,6 +16,7 @@ from typing import Any
 
 from gateway.errors import TranslationError
 from gateway.translate.canonical import Tax
+from gateway.translate.cxml_dates import zoned_days
 from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
 
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
@@ -26,8 +27,8 @@ SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowa
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
-    """SubtotalAmount from the lines, a zero Tax when there is none, and the summary's allowances and
-    charges each in a place the DTD allows, with the Money and name it requires."""
+    """SubtotalAmount from the lines, a zero Tax when there is none, the summary's allowances and charges
+    each in a place the DTD allows, with the Money and name it requires, and the invoice date in its zone."""
     totals = data.setdefault("totals", {})
     if totals.get("lines_amount") is None:
         totals["lines_amount"] = lines_amount(data)
@@ -35,6 +36,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         totals["tax_amount"] = cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
                                           Decimal(0)))
     data["_payment_terms"] = payment_terms(data.get("terms"))
+    zoned_days(data, ("date",))
     for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
         tax["type"] = tax.get("type") or UNTYPED_TAX
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \

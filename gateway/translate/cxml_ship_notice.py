@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.translate.cxml_dates import zoned_days
+
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
     """The shipment's identifier: its tracking number, else its bill of lading, else the ship notice number,
-    when a carrier is named."""
+    when a carrier is named; its days in their zone."""
     if not data.get("tracking_number") and (data.get("carrier_scac") or data.get("carrier_name")):
         data["tracking_number"] = data.get("bill_of_lading") or data.get("number")
-    return data
+    return zoned_days(data, ("date", "ship_date", "delivery_date"), (("orders", "po_date"),))

@@ -455,7 +455,7 @@ def _cxml_envelope(root: Any, partner: PartnerConfig, our: OurIds | None, journa
         raise ConfigError(f"cXML to partner {partner.id} needs our_ids.xml (gateway.yaml) and "
                           f"xml.ids in partners/{partner.id}.yaml for the Header From/To credentials")
     number = journal.next_control_number(partner.id, "payload")
-    stamp = when.isoformat(timespec="seconds")
+    stamp = (when if when.tzinfo else when.astimezone()).isoformat(timespec="seconds")   # with its offset
     host = ours.rpartition(":")[2].replace(" ", "")
     payload = f"{when.strftime('%Y%m%d%H%M%S')}.{number}@{host}"
     root.set("payloadID", payload)

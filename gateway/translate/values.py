@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -21,6 +21,7 @@ DATE_FORMATS: dict[str, str] = {
     "CCYYMMDDHHMMSS": "CCYYMMDDHHMM", "204": "CCYYMMDDHHMM",
     "718": "718",                                       # CCYYMMDD-CCYYMMDD, a range: its start is the date
     "CCYY-MM-DD": "CCYY-MM-DD", "ISO": "CCYY-MM-DD",
+    "ISO8601": "ISO8601",                               # cXML: read the day of either; write a timestamp
     "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY",
     "auto": "auto",
 }
@@ -54,8 +55,9 @@ def date_in(fmt: str) -> Callable[[str], str]:
         elif use == "YYMMDD":
             yy = int(text[0:2]) if text[0:2].isdecimal() else -1
             y, m, d = (("20" if yy < 50 else "19") + text[0:2]), text[2:4], text[4:6]
-        elif use == "CCYY-MM-DD":
+        elif use in ("CCYY-MM-DD", "ISO8601"):          # a timestamp's day is as its sender wrote it
             y, m, d = text[0:4], text[5:7], text[8:10]
+            use = "CCYY-MM-DD"
         elif use == "DD.MM.CCYY":
             d, m, y = text[0:2], text[3:5], text[6:10]
         elif use == "MM/DD/CCYY":
@@ -106,8 +108,16 @@ def date_out(fmt: str) -> Callable[[Any], str]:
             return f"{d}.{m}.{y}"
         if kind == "MM/DD/CCYY":
             return f"{m}/{d}/{y}"
+        if kind == "ISO8601":
+            return text if "T" in text else day_start(text)
         return text[:10]
     return convert
+
+
+def day_start(day: str, zone: tzinfo = UTC) -> str:
+    """An ISO 8601 timestamp with its offset for a canonical day, as cXML wants every date: the day's start in
+    `zone`, the zone the day was told in (a bare day would be read in each buyer's own zone)."""
+    return datetime.fromisoformat(day[:10]).replace(tzinfo=zone).isoformat(timespec="seconds")
 
 
 def time_in(fmt: str) -> Callable[[str], str | None]:

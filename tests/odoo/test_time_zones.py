@@ -11,15 +11,19 @@ from zoneinfo import ZoneInfo
 
 import odoorpc
 import pytest
+from lxml import etree
 
+from gateway.config.models import OurIds, PartnerConfig
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_inventory, extract_ship_notices, local_day
+from gateway.odoo.extraction import content_digest, extract_inventory, extract_ship_notices, local_day
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import DateValue
+from gateway.translate import ProfileRegistry, render
+from gateway.translate.canonical import DateValue, from_json
 from tests.odoo.conftest import bigbox, northwind, order
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import by_code, purchase
+from tests.translate.conftest import GOLDEN
 
 
 def set_time_zone(odoo: odoorpc.ODOO, name: str) -> None:
@@ -117,3 +121,32 @@ def test_with_day_zone_warehouse_846_arrivals_follow_the_warehouse(
     purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 05:00:00")])   # 21:00 on the 10th in LA
     [doc] = extract_inventory(client, northwind(day_zone=day_zone), journal, slot="2026-12-04 03:00")
     assert by_code(doc)["SP-500"][2:] == [("on_order", 120, "EA", day)]
+
+
+def test_a_cxml_ship_notice_states_its_days_with_the_users_offset(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    """cXML dates are timestamps with their offset: the evening New York shipment's days are that day's start in
+    New York (a bare day, or midnight UTC, is the day before to a buyer on the west coast)."""
+    set_time_zone(odoo, "America/New_York")
+    [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
+    picking = deliver(odoo, link.record_id)
+    odoo.execute_kw("stock.picking", "write", [[picking], {"date_done": "2026-12-05 02:40:00"}])
+    odoo.execute_kw("sale.order", "write", [[link.record_id], {"date_order": "2026-12-02 23:15:00"}])
+    [asn] = extract_ship_notices(client, bigbox(), journal)
+    cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["AN01"]}, "documents": [
+        {"type": "ShipNoticeRequest", "direction": "out", "profile": "cxml-shipnoticerequest"}]})
+    data = render(asn, cxml, ProfileRegistry.load([]), journal, "ShipNoticeRequest",
+                  our_ids=OurIds.model_validate({"xml": "0614141000005"})).data
+    request = etree.fromstring(data).find("Request/ShipNoticeRequest")
+    assert request is not None
+    header = request.find("ShipNoticeHeader")
+    assert header is not None and header.get("noticeDate") == header.get("shipmentDate") == "2026-12-04T00:00:00-05:00"
+    assert request.find("ShipNoticePortion/OrderReference").get("orderDate") == "2026-12-02T00:00:00-05:00"  # type: ignore[union-attr]
+
+
+def test_the_day_zone_a_document_keeps_is_not_part_of_its_content_digest() -> None:
+    """A document's day zone came after the digests the journal holds: a shipment announced before, whose
+    transfer Odoo writes again (printed), is the same document, not a new one to send again."""
+    asn = from_json((GOLDEN / "bigbox" / "856_ship_notice.json").read_bytes())
+    zoned = asn.model_copy(update={"source": asn.source.model_copy(update={"day_zone": "America/New_York"})})
+    assert content_digest(zoned) == content_digest(asn)

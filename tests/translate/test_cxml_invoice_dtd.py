@@ -192,3 +192,30 @@ def test_an_early_pay_discount_is_a_payment_term_with_its_discount(
     header = " ".join(data.decode().split()).split("<InvoiceDetailLineIndicator/>")[1]
     assert header.startswith(f" {written} </InvoiceDetailRequestHeader>")
     assert back.terms == read                                                          # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("zone", "stamp"), [("Europe/Berlin", "2026-07-01T00:00:00+02:00"),
+                                             ("America/Chicago", "2026-07-01T00:00:00-05:00"),
+                                             (None, "2026-07-01T00:00:00+00:00")])
+def test_the_invoice_date_is_a_timestamp_in_the_zone_of_its_day(
+        zone: str | None, stamp: str, journal: SqliteJournal, config: LoadedConfig) -> None:
+    """invoiceDate was a bare day ("2026-07-01"), which cXML does not allow and a buyer reads in its own zone.
+    It is the day's start in the zone the invoice's days are told in (extracted: the partner's Odoo day zone,
+    summer time there), in UTC when the invoice names none; read back as the day."""
+    doc = _invoice(date="2026-07-01")
+    doc = doc.model_copy(update={"source": doc.source.model_copy(update={"day_zone": zone})})
+    data, back = _written(doc, journal, config)
+    assert etree.fromstring(data).find("Request/InvoiceDetailRequest/InvoiceDetailRequestHeader").get(
+        "invoiceDate") == stamp
+    assert back.date == "2026-07-01"
+
+
+def test_a_cxml_date_is_read_as_the_day_its_sender_wrote(journal: SqliteJournal, config: LoadedConfig) -> None:
+    """Both forms are read: a bare day, and a timestamp with its offset, whose day is the sender's (23:30 in Los
+    Angeles on 1 July is that day, though 2 July in UTC)."""
+    data, _ = _written(_invoice(date="2026-07-01"), journal, config)
+    for written, day in ((b'invoiceDate="2026-07-01T23:30:00-07:00"', "2026-07-01"),
+                         (b'invoiceDate="2026-07-02"', "2026-07-02")):
+        sent = data.replace(b'invoiceDate="2026-07-01T00:00:00+00:00"', written)
+        assert written in sent
+        assert translate(parse(sent).transactions[0], CXML, config.profiles)[0].date == day

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -297,13 +298,15 @@ def test_cxml_envelope_doctype_payload_and_credentials(tmp_path: Path) -> None:
     our = OurIds.model_validate({"xml": "DUNS:123456789"})
     journal = SqliteJournal(tmp_path / "j.sqlite3")
     try:
-        first = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=RENDER_TIME)
-        second = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=RENDER_TIME)
+        chicago = RENDER_TIME.replace(tzinfo=ZoneInfo("America/Chicago"))      # the timestamp states its offset
+        first = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=chicago)
+        second = render(doc, tp, registry, journal, "OrderRequest", our_ids=our, now=chicago)
     finally:
         journal.close()
     text = first.data.decode("utf-8")
     assert '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd">' in text
-    assert 'payloadID="20261201143000.1@123456789"' in text and 'timestamp="2026-12-01T14:30:00"' in text
+    assert 'payloadID="20261201143000.1@123456789"' in text and 'timestamp="2026-12-01T14:30:00-06:00"' in text
+    assert 'orderDate="2026-11-30T00:00:00+00:00"' in text         # a day of no known zone: its start in UTC
     assert first.control_number == "20261201143000.1@123456789" != second.control_number
     assert text.index("<Header>") < text.index("<Request")
     result = parse(first.data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,7 @@ def test_cxml_requested_delivery_date_is_written_and_read_back(base: ProfileRegi
         "documents": [{"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"}]})
     doc = _cxml_order()
     rendered = render(doc, partner, base, journal, "OrderRequest",
-                      our_ids=OurIds.model_validate({"xml": "DUNS:123456789"}), now=RENDER_TIME)
+                      our_ids=OurIds.model_validate({"xml": "DUNS:123456789"}), now=RENDER_TIME.replace(tzinfo=UTC))
     text = rendered.data.decode()
     items = text.split("<ItemOut ")[1:]
     assert 'requestedDeliveryDate="2026-12-07"' in items[0] and "requestedDeliveryDate" not in items[1]
