@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 from lxml import etree
 
@@ -13,7 +14,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import render, translate
+from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, from_json
 from tests.helpers.content_models import Models, problems
 from tests.translate.conftest import GOLDEN, RENDER_TIME
@@ -96,3 +97,42 @@ def test_an_order_naming_only_its_buyer_is_billed_to_the_buyer(journal: SqliteJo
     text, back = _written(doc, journal, config)
     assert '<BillTo> <Address> <Name xml:lang="en">BIGBOX RETAIL STORES</Name>' in text
     assert back.party("bill_to").name == doc.party("buyer").name                    # type: ignore[union-attr]
+
+
+# ItemDetail (cXML.dtd 1.2.050), as far as the profile writes it: Classification+ is required, with its domain
+ITEM_MODELS: Models = {
+    "ItemDetail": (["UnitPrice", "Description", "UnitOfMeasure", "Classification", "Classification*",
+                    "ManufacturerPartID?"], []),
+    "Classification": ([], ["domain"]),
+}
+VALIDATING = """\
+extends: cxml-orderrequest
+description: a buyer whose cXML validator wants each line classified
+structure:
+  lines:
+    fields:
+      item_ids.unspsc: {at: "ItemDetail/Classification[@domain='UNSPSC']", default: "44120000"}
+"""
+
+
+def test_an_item_is_classified_by_its_unspsc_code_or_the_partners_default(
+        journal: SqliteJournal, tmp_path: Path) -> None:
+    """ItemOut/ItemDetail had no Classification, which the DTD requires: a line with a UNSPSC code (item id
+    `unspsc`, read from Classification[@domain='UNSPSC']) is classified by it; a partner whose lines come without
+    one names its default in its profile. Read back, the code is the line's again."""
+    (tmp_path / "validating-order.yaml").write_text(VALIDATING)
+    profiles = ProfileRegistry.load([tmp_path])
+    partner = PartnerConfig.model_validate({"id": "cxml-seller", "xml": {"ids": ["4000000000009"]}, "documents": [
+        {"type": "OrderRequest", "direction": d, "profile": "validating-order"} for d in ("in", "out")]})
+    doc = _order([], [])
+    first = doc.lines[0].model_copy(update={"item_ids": {**doc.lines[0].item_ids, "unspsc": "44121600"}})
+    doc = doc.model_copy(update={"lines": [first, *doc.lines[1:]]})
+    data = render(doc, partner, profiles, journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
+    root = etree.fromstring(data)
+    assert problems(root.find("Request/OrderRequest"), ITEM_MODELS) == []
+    assert [(c.get("domain"), c.text) for c in root.iter("Classification")] == [
+        ("UNSPSC", "44121600"), ("UNSPSC", "44120000"), ("UNSPSC", "44120000")]
+    back = translate(parse(data).transactions[0], partner, profiles)[0]
+    assert back.lines[0].item_ids["unspsc"] == "44121600"                              # type: ignore[attr-defined]
+    plain = render(doc, CXML, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
+    assert [c.text for c in etree.fromstring(plain).iter("Classification")] == ["44121600"]   # no default: none
