@@ -103,7 +103,9 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     elif not data.strip(b" \t\r\n\x00"):
         raise FormatError(f"the file holds only blank space ({len(data)} bytes): nothing to read")
     else:
-        raise FormatError("not an X12, EDIFACT or XML document, and the partner sends no CSV "
+        # "the partner sends no CSV" read as if a partner had been identified, which for a file in a shared inbox
+        # none is: CSV has no envelope, so only a partner known by the folder or account (and its `csv:`) reads it
+        raise FormatError("not an X12, EDIFACT or XML document, nor CSV from a partner with `csv:` settings "
                           f"(file starts with {data[:16]!r})")
     if each is not None:
         for tx in result.transactions:

@@ -127,7 +127,9 @@ def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: 
                 raise OdooUnavailable(f"{what}: {exc}") from exc
             delay = backoff_delay(attempt, base)
             if halt is None or not halt.is_set():
-                log.warning("odoo %s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
+                # `what` is a call ("sale.order.create") or a sentence ("cannot reach Odoo at URL"): "odoo %s
+                # failed" read "odoo cannot reach Odoo at URL failed"; the logger's name says it is Odoo
+                log.warning("%s: %s; retry %d in %.1fs", what, exc, attempt, delay)
             if halt is None:
                 time.sleep(delay)
             elif halt.wait(delay):

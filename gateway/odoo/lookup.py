@@ -248,6 +248,7 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
     glns = [cfg.gln] if cfg.gln else []
     if doc is not None:
         glns += [p.ids["gln"] for p in doc.parties if p.role in roles and p.ids.get("gln")]
+    glns = list(dict.fromkeys(glns))     # the buyer's and bill-to's GLN is often the partner's own: said once
     if not rows and glns:
         rows = by_gln(client, partner, cache, [(cfg.gln_field, "in", glns), ("parent_id", "=", False)],
                       partner_fields(partner), 2)

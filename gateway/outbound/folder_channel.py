@@ -59,7 +59,7 @@ class FolderDelivery:
         try:
             place(Spot(target, folder / f"{name}.tmp", index), entry, data)
         except OSError as exc:
-            raise DeliveryRetry(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise DeliveryRetry(f"cannot write {target}: {exc.strerror or exc}{_not_a_folder(folder)}") from exc
         return target
 
     def forget_delivered(self, pending: Callable[[str], bool]) -> int:
@@ -76,3 +76,14 @@ class FolderDelivery:
 
 FOLDER = FolderDelivery()
 register(FOLDER)
+
+
+def _not_a_folder(folder: Path) -> str:
+    """Why the folder cannot hold the file when a file stands where it or a folder above it should be: "File
+    exists" alone did not say which, nor that it is in the way."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            return f" ({part} is a file, where the partner's outbound folder {folder} should be: move it away)"
+        if part.is_dir():
+            break
+    return ""

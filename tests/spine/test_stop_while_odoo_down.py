@@ -89,7 +89,7 @@ def test_sigterm_while_odoo_is_down_exits_within_the_drain_bound_and_the_order_i
         [msg] = wait_for(lambda: ws.messages(direction="in"), message="the order taken")
 
         def retrying() -> bool:
-            lines = [line for line in gw.output().splitlines() if "Connection refused); retry 2 in" in line]
+            lines = [line for line in gw.output().splitlines() if "Connection refused; retry 2 in" in line]
             # the worker posting the order, and a scheduler run (no message of its own)
             return any(f"msg={msg['id']}" in line for line in lines) and any("msg=" not in line for line in lines)
 
