@@ -9,8 +9,9 @@ After a last clean run settles: each file archived and journaled once, each Odoo
 acknowledgement and ship notice queued and delivered once, each asynchronous MDN owed delivered, nothing left
 half-way.
 
-EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it, EDI_CHAOS_ROUNDS kills per seed
-(default 8; CI: the fixed seed), EDI_CHAOS_ODOO the sandbox's Odoo version (17; 19 is the JSON-2 client).
+EDI_CHAOS_SEED=<n> runs another seed, EDI_CHAOS_SEEDS=<k> runs k seeds from it, EDI_CHAOS_ROUNDS rounds per seed,
+each ending in a SIGKILL or a SIGTERM (default 8; CI: the fixed seed), EDI_CHAOS_ODOO the sandbox's Odoo version
+(17; 19 is the JSON-2 client).
 """
 
 from __future__ import annotations
