@@ -3,7 +3,8 @@
 The partner's corrected resend was processed, or someone entered the order in Odoo by hand: without this the
 original stayed under "needs attention" for good. Closing only writes the journal (as `replay` does, so it works
 while the daemon runs): the message keeps its archived file and its history, gains an event saying who closed it
-and why, and is never taken by a worker again; `replay` / `resend` still run it again.
+and why, and is never taken by a worker again; `replay` / `resend` still run it again. Its copy in the quarantine
+folder moves to `quarantine/<partner>/closed/`, its .reason.txt saying who closed it: the folder is a to-do list too.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import argparse
 import os
 import pwd
 import sys
+from pathlib import Path
 
 from gateway.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
 from gateway.errors import JournalError
 from gateway.journal.api import Message, State
 from gateway.journal.sqlite import SqliteJournal, utcnow
+from gateway.logs import printable
 
 HELP = "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"
 
@@ -54,15 +57,31 @@ def close(journal: SqliteJournal, message_id: str, reason: str, by: str) -> Mess
                                                "was": message.state.value}})
 
 
+def file_away(quarantine_dir: Path, message: Message) -> list[Path]:
+    """Move a closed message's quarantine copy and .reason.txt into `closed/` beside them, the reason file saying
+    who closed it and why; the moved paths. `replay` quarantining it again makes a new copy where it was."""
+    closed = message.meta["closed"]
+    moved = []
+    for path in sorted(quarantine_dir.glob(f"*/{message.id}_*")):
+        folder = path.parent / "closed"
+        folder.mkdir(exist_ok=True)
+        if path.name.endswith(".reason.txt"):
+            with path.open("a", encoding="utf-8") as said:
+                said.write(f"\nclosed {closed['at']} by {closed['by']}: {closed['reason']}\n")
+        os.replace(path, folder / path.name)
+        moved.append(folder / path.name)
+    return moved
+
+
 def run(args: argparse.Namespace) -> int:
-    reason = " ".join(args.reason.split())
+    reason = printable(" ".join(args.reason.split()))
     if not reason:
         print("error: --reason must say how the message was handled", file=sys.stderr)
         return EXIT_USAGE
     opened = open_state(args)
     if isinstance(opened, int):
         return opened
-    _, journal, _ = opened
+    gateway, journal, _ = opened
     by, code = operator(), EXIT_OK
     try:
         for message_id in args.ids:
@@ -78,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
                 again = "replay" if message.direction.value == "in" else "resend"
                 print(f"{message.id} is closed (was {message.meta['closed']['was']}); `edi-gateway {again} "
                       f"{message.id}` runs it again")
+                try:
+                    file_away(gateway.quarantine_dir, message)
+                except OSError as exc:
+                    print(f"warning: its quarantine copy was not moved to closed/: {exc}", file=sys.stderr)
     finally:
         journal.close()
     return code

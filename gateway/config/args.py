@@ -118,7 +118,8 @@ def _purged(message: Message, archive: Archive, quarantine_dir: Path) -> str | N
     with the copy the quarantine folder may still keep."""
     if archive.exists(message.sha256):
         return None
-    copies = sorted(p for p in quarantine_dir.glob(f"*/{message.id}_*") if not p.name.endswith(".reason.txt"))
+    copies = sorted(p for pattern in (f"*/{message.id}_*", f"*/closed/{message.id}_*")       # closed: see `close`
+                    for p in quarantine_dir.glob(pattern) if not p.name.endswith(".reason.txt"))
     kept = f"; the quarantine keeps a copy: {copies[0]}" if copies else ""
     return (f"its file {message.filename} is no longer in the archive ({archive.path(message.sha256)}, removed by "
             f"purge after retention.archive_days){kept}")

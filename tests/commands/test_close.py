@@ -44,6 +44,13 @@ def test_close_ends_the_entry_keeps_file_and_history_and_replay_still_works(tmp_
         assert last["reason"] == f"closed by {me}: partner resent it corrected"
         assert json.loads(row["meta"])["closed"]["by"] == me
         assert ws.archived(str(row["sha256"])).read_bytes() == b"hello, this is not EDI\n"
+        # the quarantine folder is a to-do list too: the copy and its reason move to closed/, saying who and why
+        folder = ws.root / "quarantine" / "unknown"
+        assert not list(folder.glob(f"{msg['id']}_*"))
+        copy = folder / "closed" / f"{msg['id']}_garbage.txt"
+        assert copy.read_bytes() == b"hello, this is not EDI\n"
+        said = Path(f"{copy}.reason.txt").read_text().splitlines()
+        assert said[-1].startswith("closed 20") and said[-1].endswith(f" by {me}: partner resent it corrected")
 
         status = cli("status", config=ws.config).stdout
         assert "needs attention" not in status and msg["id"] not in status
@@ -63,6 +70,23 @@ def test_close_ends_the_entry_keeps_file_and_history_and_replay_still_works(tmp_
         wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "quarantined", message="replayed")
         assert [e["to_state"] for e in ws.events(str(msg["id"]))] == [
             "received", "quarantined", "closed", "received", "quarantined"]
+        assert (folder / f"{msg['id']}_garbage.txt").is_file()         # quarantined again: a new open copy
+
+
+def test_a_closed_message_whose_file_was_purged_names_its_closed_copy(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws", partners={"acme": {"name": "ACME"}})
+    with GatewayProcess(ws.config):
+        msg = _quarantined(ws, "garbage.txt", b"hello, this is not EDI\n")
+        assert cli("close", str(msg["id"]), "--reason", "resent\x1b[2J", config=ws.config).returncode == 0
+        assert ws.events(str(msg["id"]))[-1]["reason"].endswith(": resent\\x1b[2J")   # no terminal control
+        assert cli("purge", "--days", "0", config=ws.config).returncode == 0
+
+        replay = cli("replay", str(msg["id"]), config=ws.config)
+
+        assert replay.returncode == 1
+        copy = ws.root / "quarantine" / "unknown" / "closed" / f"{msg['id']}_garbage.txt"
+        assert f"the quarantine keeps a copy: {copy}" in replay.stderr
+        assert ws.messages(id=msg["id"])[0]["state"] == "closed"
 
 
 def test_only_what_needs_attention_is_closed_and_the_rest_is_said_on_stderr(tmp_path: Path) -> None:
