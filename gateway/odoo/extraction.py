@@ -41,6 +41,7 @@ from gateway.odoo.lookup import (
     unit_code,
     user_context,
 )
+from gateway.odoo.sale_orders import order_payload_id
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -93,9 +94,11 @@ def content_digest(doc: Document) -> str:
     """What a document says, without the record version it was read at: two versions of an Odoo record whose
     documents have the same digest are the same document to the partner (Odoo writes a posted invoice again
     when it is sent or paid, a done transfer when it is printed: a new write_date, nothing new to tell). The day
-    zone is left out too: the days themselves say it, and a digest from before it was kept stays the same."""
+    zone and the cXML order's payloadID are left out too: the days and the order number say them, and a digest
+    from before they were kept stays the same (an invoice sent again is a duplicate to the buyer)."""
     same = doc.model_copy(update={"source": doc.source.model_copy(update={"odoo_write_date": None,
-                                                                           "day_zone": None})})
+                                                                           "day_zone": None,
+                                                                           "order_payload_id": None})})
     return hashlib.sha256(to_json(same, indent=None).encode()).hexdigest()
 
 
@@ -319,7 +322,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                      "result_package_id"])
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
                                                ["name", "client_order_ref", "date_order", "partner_id",
-                                                "partner_shipping_id"])}
+                                                "partner_shipping_id", "note"])}
     for pick in rows:                            # a drop-shipment's partner is the vendor: the order says where to
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
         if pick.get("picking_type_code") != "outgoing" and order and order.get("partner_shipping_id"):
@@ -378,7 +381,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             structure="SOPI" if packs else "SOI",        # BSN05 0001 / 0004: nothing packed has no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
-                          odoo_write_date=str(pick["write_date"]), day_zone=str(zone))))
+                          odoo_write_date=str(pick["write_date"]), day_zone=str(zone),
+                          order_payload_id=order_payload_id((order or {}).get("note")))))
     docs = unchanged(client, "stock.picking", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
@@ -430,7 +434,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
-                                               ["name", "client_order_ref"])}
+                                               ["name", "client_order_ref", "note"])}
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
@@ -445,10 +449,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
         problems: list[str] = []
+        payload_id = None                                          # the cXML order's, when it came so
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
                 po_number = orders.get(m2o_id(sale["order_id"]) or 0, {}).get("client_order_ref") or None
+            if sale and not payload_id:
+                payload_id = order_payload_id(orders.get(m2o_id(sale["order_id"]) or 0, {}).get("note"))
             ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)
@@ -489,7 +496,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
-                          odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()))))
+                          odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()),
+                          order_payload_id=payload_id)))
         if problems:
             held = docs.pop()
             reason = (f"invoice {held.number}: {'; '.join(problems)}: its tax lines would disagree with Odoo's; "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -139,6 +140,21 @@ def message_key(doc: Document) -> str:
     if src.interchange_control:
         return f"interchange {src.interchange_control} set {src.transaction_control or '-'}"
     return f"message {src.message_id or doc.date or '-'}"
+
+
+def order_payload_id(note: str | None) -> str | None:
+    """The payloadID of the cXML OrderRequest a sale order was made from, or of the last one that replaced or
+    changed it: a cXML file's interchange is its payloadID, which `message_key` names in the note's markers. A cXML
+    ship notice or invoice names the order by it (DocumentReference). None for an order that came otherwise."""
+    text = html.unescape(note or "")
+    if CXML_ORDER_MARK not in text:
+        return None
+    found = INTERCHANGE_MARK.findall(text)
+    return found[-1] if found else None
+
+
+CXML_ORDER_MARK = "EDI OrderRequest "                  # the first line of a note `_order_values` wrote from cXML
+INTERCHANGE_MARK = re.compile(r"\(interchange (\S+) set [^()]*\)")
 
 
 def named(doc: Document) -> bool:

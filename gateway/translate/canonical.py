@@ -143,6 +143,7 @@ class Source(Model):
     odoo_record: str | None = None              # "stock.picking,42" for extracted documents
     odoo_write_date: str | None = None          # write_date of that record version (export mark, outbox key)
     day_zone: str | None = None                 # the zone its days are told in (extracted: the partner's Odoo day zone)
+    order_payload_id: str | None = None         # extracted: the payloadID of the cXML order its sale order came from
 
 
 class Document(Model):

@@ -37,6 +37,8 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
                                           Decimal(0)))
     data["_payment_terms"] = payment_terms(data.get("terms"))
     zoned_days(data, ("date",))
+    cxml_order = (data.get("source") or {}).get("order_payload_id")   # an OrderReference needs the order's payloadID
+    data["_order_reference" if cxml_order else "_order_id_info"] = data.get("po_number")
     for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
         tax["type"] = tax.get("type") or UNTYPED_TAX
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \

@@ -145,8 +145,9 @@ def test_a_cxml_ship_notice_states_its_days_with_the_users_offset(
 
 
 def test_the_day_zone_a_document_keeps_is_not_part_of_its_content_digest() -> None:
-    """A document's day zone came after the digests the journal holds: a shipment announced before, whose
-    transfer Odoo writes again (printed), is the same document, not a new one to send again."""
+    """A document's day zone and its cXML order's payloadID came after the digests the journal holds: a shipment
+    announced before, whose transfer Odoo writes again (printed), is the same document, not a new one to send."""
     asn = from_json((GOLDEN / "bigbox" / "856_ship_notice.json").read_bytes())
-    zoned = asn.model_copy(update={"source": asn.source.model_copy(update={"day_zone": "America/New_York"})})
+    zoned = asn.model_copy(update={"source": asn.source.model_copy(update={"day_zone": "America/New_York",
+                                                                           "order_payload_id": "1@bigbox"})})
     assert content_digest(zoned) == content_digest(asn)
