@@ -64,3 +64,21 @@ def test_a_carrier_without_tracking_number_or_bill_of_lading_is_identified_by_th
     control = etree.fromstring(data).find("Request/ShipNoticeRequest/ShipControl")
     assert control is not None and control.findtext("ShipmentIdentifier") == doc.number
     assert control.findtext("CarrierIdentifier") == doc.carrier_scac                     # type: ignore[attr-defined]
+
+
+def test_the_order_reference_names_the_cxml_order_by_its_payload_id(
+        journal: SqliteJournal, config: LoadedConfig) -> None:
+    """Fulfill.dtd's OrderReference holds a DocumentReference naming the OrderRequest's payloadID: a ship notice
+    whose order came by cXML (source.order_payload_id, from its sale order) writes it; read back, the order is
+    the same PO."""
+    raw = json.loads((GOLDEN / "bigbox" / "856_ship_notice.json").read_text())
+    doc = from_json(json.dumps(raw[0] if isinstance(raw, list) else raw).encode())
+    doc = doc.model_copy(update={"source": doc.source.model_copy(update={"order_payload_id": "1701@buyer.example"})})
+    data = render(doc, CXML, config.profiles, journal, "ShipNoticeRequest",
+                  our_ids=OurIds.model_validate({"xml": "0614141000005"}), now=RENDER_TIME).data
+    portion = etree.fromstring(data).find("Request/ShipNoticeRequest/ShipNoticePortion")
+    models: Models = {"OrderReference": (["DocumentReference"], []), "DocumentReference": ([], ["payloadID"])}
+    assert portion is not None and problems(portion, models) == []
+    assert portion.find("OrderReference/DocumentReference").get("payloadID") == "1701@buyer.example"  # type: ignore[union-attr]
+    back = translate(parse(data).transactions[0], CXML, config.profiles)[0]
+    assert back.orders[0].po_number == doc.orders[0].po_number                         # type: ignore[attr-defined]
