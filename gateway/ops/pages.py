@@ -280,6 +280,9 @@ def next_step(row: Row) -> str | None:
         return f"to process it anyway: <code>edi-gateway replay {esc(row.id)}</code>"
     elif row.direction == "out" and row.state in ("dead", "rejected"):
         command, then = "resend", ""
+    elif row.direction == "out" and row.state == "quarantined":      # held by the scheduler: not sendable as is
+        return ("fix the cause: the next run tries it again and closes this entry once that works; once handled "
+                f"otherwise: <code>edi-gateway close {esc(row.id)} --reason TEXT</code>")
     elif row.state == "closed":
         again = "replay" if row.direction == "in" else "resend"
         return (f"nothing: a person closed it ({esc(row.reason or '')}); to run it again: "

@@ -9,7 +9,7 @@ import asyncio
 import re
 
 from gateway.commands.close import close
-from gateway.journal.api import State
+from gateway.journal.api import Direction, State
 
 from .conftest import Served, fetch
 
@@ -64,3 +64,14 @@ async def overview(base: str) -> str:
     """The status page without its latest messages (which list every message whatever its state)."""
     html = (await asyncio.to_thread(fetch, f"{base}/"))[2].decode()
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="recent"')[0]))
+
+
+async def test_a_held_outbound_document_says_the_next_run_tries_again_and_close(served: Served) -> None:
+    """An outbound document the profile could not render (`Pipeline.hold_outbound`): `resend` refuses it, the
+    scheduler's next run renders it again; the page said nothing to do."""
+    world, base, _ = served
+    held = world.journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="render",
+                                       filename="bigbox_810_7.json", sha256=world.archive.put(b"{}"), size=2,
+                                       source_key="held:810:account.move,7", state=State.QUARANTINED).id
+    assert (f"What to do fix the cause: the next run tries it again and closes this entry once that works; once "
+            f"handled otherwise: edi-gateway close {held} --reason TEXT") in await page(base, held)
