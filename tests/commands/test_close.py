@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.commands.close import operator
+from gateway.commands.close import close, operator
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
 
@@ -125,3 +125,19 @@ def test_the_operator_is_the_process_user_and_who_ran_sudo(monkeypatch: pytest.M
     monkeypatch.setenv("SUDO_USER", "alice")
     monkeypatch.setenv("SUDO_UID", "1000")
     assert operator() == f"alice (sudo as {me})"
+
+
+def test_a_closed_outbound_message_can_be_resent(tmp_path: Path) -> None:
+    """A dead delivery a person closed (sent by mail, say) is sent again by `resend` if they change their mind."""
+    from gateway.journal.api import Direction, State
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.outbound.outbox import resend
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    try:
+        out = journal.record_intake(direction=Direction.OUT, partner="acme", channel="folder", filename="a.x12",
+                                    sha256="0" * 64, size=1, source_key="test:a", state=State.QUEUED)
+        journal.transition(out.id, State.DEAD, "retries exhausted")
+        assert close(journal, out.id, "sent by mail", "alice").state is State.CLOSED
+        assert resend(journal, out.id).state is State.QUEUED
+    finally:
+        journal.close()
