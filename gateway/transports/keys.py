@@ -32,10 +32,20 @@ def write_secret(path: Path, data: bytes) -> None:
     Writing then chmod-ing leaves a window in which others can read the key, and an existing
     file keeps its old mode; so the bytes go to a new file created 0600 that replaces `path`.
     """
+    _replace(path, data, 0o600)
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Write a public key whole or not at all (a reader never finds it empty or cut), readable by all."""
+    _replace(path, data, 0o644)
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    """`data` in a new file created with `mode` (umask permitting), fsynced, renamed over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.unlink(missing_ok=True)                   # left by a crash; O_EXCL below must create it anew
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

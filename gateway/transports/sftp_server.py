@@ -41,7 +41,7 @@ from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
 from gateway.outbound.placing import FETCHED, forget, index_entry, placement
 from gateway.outbound.sftp_channel import index_dir, spot
 from gateway.transports.base import Intake, IntakeMeta, Refusals
-from gateway.transports.keys import write_secret
+from gateway.transports.keys import write_public, write_secret
 
 log = logging.getLogger("gateway.transports.sftp")
 
@@ -143,15 +143,28 @@ def accounts_from(partners: dict[str, PartnerConfig], root: Path) -> dict[str, A
 
 
 def load_host_key(path: Path) -> asyncssh.SSHKey:
-    """Our host key: generated once (ed25519, mode 0600) and reused, so partners can pin it."""
+    """Our host key: generated once (ed25519, mode 0600) and reused, so partners can pin it. Its public half
+    beside it (`.pub`, what an operator hands partners) is written again when it does not hold that key: a stop
+    between the two writes (SIGKILL, power cut) left it empty or missing for good, as the key was then reused."""
     if path.exists():
-        return asyncssh.read_private_key(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    write_secret(path, key.export_private_key())
-    path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
-    log.info("generated SFTP host key %s (%s)", path, key.get_fingerprint())
+        key = asyncssh.read_private_key(str(path))
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        write_secret(path, key.export_private_key())
+        log.info("generated SFTP host key %s (%s)", path, key.get_fingerprint())
+    public = path.with_name(path.name + ".pub")
+    if _public_key_in(public) != key.public_data:
+        write_public(public, key.export_public_key())
     return key
+
+
+def _public_key_in(path: Path) -> bytes | None:
+    """The key an OpenSSH public key file holds; None when it is missing, empty or not one."""
+    try:
+        return bytes(asyncssh.read_public_key(str(path)).public_data)
+    except (OSError, asyncssh.KeyImportError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------- the server
