@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,16 +66,20 @@ def run(args: argparse.Namespace) -> int:
         journal.close()
 
 
-def unsent(state_dir: Path) -> dict[str, int]:
-    """Refused and failed MDN counts for `edi-gateway status` (none without an AS2 ledger), read-only."""
+def unsent(state_dir: Path) -> dict[str, int] | str:
+    """Refused and failed MDN counts for `edi-gateway status` (none without an AS2 ledger), read-only; why not,
+    when the ledger cannot be read (status says so and goes on, as the status page does)."""
     path = state_dir / "as2.sqlite3"
     if not path.is_file():
         return {}
-    ledger = Ledger(path, read_only=True)
     try:
-        return ledger.unsent_counts()
-    finally:
-        ledger.close()
+        ledger = Ledger(path, read_only=True)
+        try:
+            return ledger.unsent_counts()
+        finally:
+            ledger.close()
+    except sqlite3.Error as exc:
+        return f"the queue in {path} cannot be read: {exc}"
 
 
 def _when(at: float | None) -> str:

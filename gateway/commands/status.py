@@ -81,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
                           "health": health,
                           "counts": counts,
                           "attention": [m.id for m in attention], "ack_overdue": [m.id for m in overdue],
-                          "mdn_not_sent": owed, "retry_causes": dict(why_waiting(waiting)),
+                          "mdn_not_sent": owed if isinstance(owed, dict) else None,
+                          **({"mdn_queue_error": owed} if isinstance(owed, str) else {}),
+                          "retry_causes": dict(why_waiting(waiting)),
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
@@ -111,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
         for m in overdue[:20]:
             echo(f"  {m.id}  {m.partner or '-':12} {m.doc_type or '-':6} ctrl {m.control_number or '-'}: "
                  f"{overdue_note(m)}")
-    if owed:
+    if isinstance(owed, str):
+        echo(f"asynchronous MDNs: {owed}")
+    elif owed:
         echo(f"asynchronous MDNs not sent: {', '.join(f'{n} {state}' for state, n in sorted(owed.items()))} (the "
              "partner has no receipt for these messages: edi-gateway mdn list, then mdn resend ID)")
     if attention:
