@@ -18,7 +18,8 @@ skipped without rendering, except those of the newest write_date second the last
 (write_date counts seconds: a write in the second of a read looks like the version read),
 which are built again and compared by content. Records held in quarantine are read again by
 id, whatever the window, until they are sent or settled; one Odoo deleted or cancelled settles its
-entries, saying so. Schedules are crontab lines on the
+entries, saying so. A held version a person closed (`edi-gateway close`: handled otherwise) is never
+sent, even once it renders. Schedules are crontab lines on the
 clock of a time zone, read as cron reads them (`gateway.odoo.crontab`).
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
@@ -206,6 +207,7 @@ class OdooScheduler:
             self.settled.add((partner.id, setting.type))
         queued = 0
         last = _last_sent(recent, setting.type) if kind in DIGESTED else {}
+        closed = {m.source_key for m in recent if m.state is State.CLOSED and m.meta.get("held")}
         current: dict[str, str] = {}         # record -> the key of the version this run found of it
         for record, write_date in seen.items():
             model, _, rid = record.partition(",")
@@ -228,6 +230,11 @@ class OdooScheduler:
                                  "queued as %s: not sent again", partner_id, doc_type, doc.source.odoo_record,
                                  doc.source.odoo_write_date, before.id)
                         unchanged.add(key)
+                    elif f"held:{key}" in closed:
+                        # a person closed its held entry, handled otherwise (sent by hand): once the cause is
+                        # fixed it must not go to the partner again; marked, so it is not read again either
+                        log.info("partner %s %s: %s (write_date %s) was held and then closed by a person: not "
+                                 "sent", partner_id, doc_type, doc.source.odoo_record, doc.source.odoo_write_date)
                     elif not await in_thread(self._queue, doc, partner, setting, f"held:{key}" in known,
                                              digest, before, key):
                         continue          # held: not marked, so the next run renders it again

@@ -190,3 +190,29 @@ async def test_a_document_the_profile_cannot_render_is_held_in_quarantine_until_
     states = {m.id: m.state for m in outbound(journal)}
     assert states[held.id] is State.DONE and sorted(states.values()) == [State.DONE, State.QUEUED]
     assert "rendered after all" in journal.events(held.id)[-1].reason
+
+
+async def test_a_held_document_a_person_closed_is_not_sent_once_it_renders(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """`close` on a held entry says it was handled otherwise (sent by hand, say): fixing the profile afterwards
+    must not send the same record version to the partner a second time."""
+    from gateway.commands.close import close
+    from gateway.errors import TranslationError
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    broken = {"yes": True}
+
+    def render(*args: Any, **kw: Any) -> RenderedDocument:
+        if broken["yes"]:
+            raise TranslationError("item 1 has no GTIN, which LIN03 (UP) requires", "segment 12 LIN",
+                                   "bigbox-856.yaml:40")
+        return json_render(*args, **kw)
+
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=render)
+    assert await scheduler.run_once("bigbox", "856") == 0
+    [held] = outbound(journal)
+    close(journal, held.id, "sent to the buyer's portal by hand", "tester")
+    broken["yes"] = False                    # the profile is fixed afterwards
+    for _ in range(2):
+        assert await scheduler.run_once("bigbox", "856") == 0
+    assert [(m.id, m.state) for m in outbound(journal)] == [(held.id, State.CLOSED)]
