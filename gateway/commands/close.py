@@ -18,7 +18,7 @@ from pathlib import Path
 from gateway.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
 from gateway.errors import JournalError
-from gateway.journal.api import Message, State
+from gateway.journal.api import Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal, utcnow
 from gateway.logs import printable
 
@@ -55,6 +55,15 @@ def close(journal: SqliteJournal, message_id: str, reason: str, by: str) -> Mess
     return journal.transition(message_id, State.CLOSED, f"closed by {by}: {reason}", expect=message.state,
                               meta={"closed": {"by": by, "at": utcnow().isoformat(), "reason": reason,
                                                "was": message.state.value}})
+
+
+def run_again(message: Message) -> str:
+    """How a closed message is taken up again, as `close` and `show` say it. A held outbound entry (its document
+    could not be rendered) has no file to send: `resend` refuses it, and the scheduler skips its record version."""
+    if message.meta.get("held"):
+        return "it was never rendered, and is not sent (a later version of its Odoo record is a new document)"
+    command = "replay" if message.direction is Direction.IN else "resend"
+    return f"`edi-gateway {command} {message.id}` runs it again"
 
 
 def file_away(quarantine_dir: Path, message: Message) -> list[Path]:
@@ -94,9 +103,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 code = EXIT_ERROR
             else:
-                again = "replay" if message.direction.value == "in" else "resend"
-                print(f"{message.id} is closed (was {message.meta['closed']['was']}); `edi-gateway {again} "
-                      f"{message.id}` runs it again")
+                print(f"{message.id} is closed (was {message.meta['closed']['was']}); {run_again(message)}")
                 try:
                     file_away(gateway.quarantine_dir, message)
                 except OSError as exc:

@@ -7,9 +7,10 @@ import json
 import sys
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
+from gateway.commands.close import run_again
 from gateway.commands.messages import as_dict, echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
-from gateway.journal.api import Direction, State
+from gateway.journal.api import State
 from gateway.transports.as2.ledger import owed_text
 
 HELP = "show one message: events, errors, archive path, Odoo links, related messages"
@@ -68,9 +69,8 @@ def run(args: argparse.Namespace) -> int:
     if message.last_error:
         echo(f"error     {message.last_error}")
     if message.state is State.CLOSED and (closed := message.meta.get("closed")):
-        again = "replay" if message.direction is Direction.IN else "resend"
         echo(f"closed    by {closed.get('by')} at {closed.get('at')}: {closed.get('reason')} (no longer needs "
-             f"attention; `edi-gateway {again} {message.id}` runs it again)")
+             f"attention; {run_again(message)})")
     if message.meta.get("delivery"):
         echo(f"delivery  {message.meta['delivery']}")
     if note := overdue_note(message):

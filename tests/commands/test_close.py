@@ -141,3 +141,33 @@ def test_a_closed_outbound_message_can_be_resent(tmp_path: Path) -> None:
         assert resend(journal, out.id).state is State.QUEUED
     finally:
         journal.close()
+
+
+def test_a_closed_held_outbound_document_is_not_said_to_be_resendable(tmp_path: Path) -> None:
+    """A document the profile could not render (`Pipeline.hold_outbound`) was never rendered: `resend` refuses
+    it, so `close` and `show` must not tell the operator that it runs it again."""
+    from gateway.errors import JournalError
+    from gateway.journal.api import Direction, State
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.outbound.outbox import resend
+    ws = Workspace.create(tmp_path / "ws", partners={"acme": {"name": "ACME"}})
+    journal = SqliteJournal(ws.journal_path)
+    try:
+        held = journal.record_intake(direction=Direction.OUT, partner="acme", channel="render",
+                                     filename="acme_810_account.move,7.json", sha256="0" * 64, size=2,
+                                     source_key="held:odoo:account.move,7@2026-11-30 06:00:00:810",
+                                     state=State.QUARANTINED, meta={"held": True}).id
+    finally:
+        journal.close()
+    done = cli("close", held, "--reason", "mailed to the buyer", config=ws.config)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"{held} is closed (was quarantined); it was never rendered, and is not sent (a later "
+                           "version of its Odoo record is a new document)\n")
+    shown = cli("show", held, config=ws.config).stdout
+    assert "(no longer needs attention; it was never rendered, and is not sent" in shown and "resend" not in shown
+    journal = SqliteJournal(ws.journal_path)
+    try:
+        with pytest.raises(JournalError, match="was never rendered"):
+            resend(journal, held)
+    finally:
+        journal.close()
