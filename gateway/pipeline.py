@@ -180,7 +180,6 @@ class Pipeline:
         self._odoo_client: Any = None
         self._odoo_cache: Any = None
         self._odoo_lock = threading.Lock()
-        self._fresh_for: dict[str, str] = {}       # message id -> the replay whose post began with fresh lookups
         self.halt = Halt()                 # set by the daemon's stop: its worker threads wait for Odoo no longer
         self._numbers: dict[tuple[str, str], list[Any]] = {}     # (partner, number) -> [lock, users]
 
@@ -723,12 +722,11 @@ class Pipeline:
         corrections = set(message.meta.get("revised_numbers") or ())
         revised = set(message.meta.get("revises") or ())
         not_applied: list[str] = []
-        replayed = message.meta.get("replayed_at")
-        if replayed and self._fresh_for.get(message.id) != replayed:
+        if replayed := message.meta.get("replayed_at"):
             # a replay follows a fix, often in Odoo ("add the product, then replay"): what the lookups remembered
-            # from the failed try (that it was missing) must not fail it again for minutes
-            self.forget_lookups()
-            self._fresh_for[message.id] = str(replayed)
+            # before it was asked for (that the product was missing) must not fail it again for minutes. What
+            # they learnt since stays: a replay of the whole quarantine forgets once, not at each message
+            self.forget_lookups(before=datetime.fromisoformat(str(replayed)))
         for index, doc in enumerate(self._canonical(message)):
             if (doc.source.standard_type or "") in wanted:
                 continue
@@ -819,12 +817,13 @@ class Pipeline:
                 self._odoo_cache = getattr(posting, "Cache", dict)()
             return self._odoo_client
 
-    def forget_lookups(self) -> None:
+    def forget_lookups(self, before: datetime | None = None) -> None:
         """Drop what Odoo lookups remembered (products, units, contacts, ...: kept for minutes, misses too), so
-        that what a person just made in Odoo is found: at a reload, and before a replayed message is posted."""
+        that what a person just made in Odoo is found: at a reload, and before a replayed message is posted
+        (`before`: its replay's time; what was looked up after it is kept)."""
         cache = self._odoo_cache
         if cache is not None and hasattr(cache, "invalidate"):
-            cache.invalidate()
+            cache.invalidate(older_than=None if before is None else max(0.0, (utcnow() - before).total_seconds()))
 
     @contextmanager
     def _posting(self, partner: str, number: str) -> Iterator[None]:

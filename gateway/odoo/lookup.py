@@ -58,13 +58,16 @@ class Cache:
             self._data[(kind, key)] = (self.clock() + self.ttl, value)
         return value
 
-    def invalidate(self, kind: str | None = None) -> None:
+    def invalidate(self, kind: str | None = None, *, older_than: float | None = None) -> None:
+        """Forget lookups (of one kind); with `older_than`, only those made more than that many seconds ago."""
         with self._lock:
-            if kind is None:
+            if kind is None and older_than is None:
                 self._data.clear()
-            else:
-                for key in [k for k in self._data if k[0] == kind]:
-                    del self._data[key]
+                return
+            made_before = self.clock() - older_than + self.ttl if older_than is not None else float("inf")
+            for key in [k for k, (expires, _) in self._data.items()
+                        if (kind is None or k[0] == kind) and expires < made_before]:
+                del self._data[key]
 
 
 @dataclass(frozen=True)
