@@ -18,13 +18,11 @@ from pathlib import Path
 from gateway.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
 from gateway.errors import JournalError
-from gateway.journal.api import Direction, Message, State
+from gateway.journal.api import ATTENTION, Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal, utcnow
 from gateway.logs import printable
 
 HELP = "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"
-
-CLOSABLE = (State.QUARANTINED, State.DEAD, State.REJECTED)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +47,7 @@ def operator() -> str:
 def close(journal: SqliteJournal, message_id: str, reason: str, by: str) -> Message:
     """Move a message that needs attention to CLOSED, with who and why in its event and its meta."""
     message = journal.get(message_id)
-    if message.state not in CLOSABLE:
+    if message.state not in ATTENTION:
         raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or rejected messages "
                            "can be closed")
     return journal.transition(message_id, State.CLOSED, f"closed by {by}: {reason}", expect=message.state,

@@ -15,11 +15,10 @@ from gateway.commands.mdn import unsent
 from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state, running_gateway
 from gateway.config.models import GatewayConfig
-from gateway.journal.api import Message, State
+from gateway.journal.api import ATTENTION, Message, State
 
 HELP = "messages per state and what needs attention"
 
-ATTENTION = (State.QUARANTINED, State.DEAD, State.REJECTED)
 # waiting for a retry, or being retried now after a failed attempt (in its step, with the error of that attempt)
 RETRYING = (State.RETRY_WAIT, State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED)
 WAITING_LISTED = 500     # read per state for their causes (an outage can hold thousands: counts has them all)

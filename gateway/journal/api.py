@@ -40,6 +40,10 @@ class State(str, Enum):
     CLOSED = "closed"            # a person handled it outside the gateway (`edi-gateway close`): kept, not worked on
 
 
+# what a person has to look at, in the order `status` lists it: its transitions are logged as warnings, and
+# `edi-gateway close` ends it once handled
+ATTENTION: tuple[State, ...] = (State.QUARANTINED, State.DEAD, State.REJECTED)
+
 ALLOWED: dict[State, frozenset[State]] = {
     State.RECEIVED: frozenset({State.PARSED, State.RETRY_WAIT, State.QUARANTINED, State.DUPLICATE, State.DONE}),
     State.PARSED: frozenset({State.TRANSLATED, State.RETRY_WAIT, State.QUARANTINED, State.DONE}),

@@ -22,13 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from gateway.errors import JournalError, StorageFull, printable
-from gateway.journal.api import ALLOWED, Direction, DocumentSeen, Event, Journal, Message, OdooLink, State
+from gateway.journal.api import (
+    ALLOWED,
+    ATTENTION,
+    Direction,
+    DocumentSeen,
+    Event,
+    Journal,
+    Message,
+    OdooLink,
+    State,
+)
 from gateway.logs import log_context
 
 log = logging.getLogger("gateway.journal")
-
-# states a human has to look at: their transitions are logged as warnings
-_ATTENTION = frozenset({State.QUARANTINED, State.DEAD, State.REJECTED})
 
 # States a worker or the outbox still has to act on (SENT waits for an ack, tracked separately).
 ACTIVE: frozenset[State] = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED,
@@ -363,7 +370,7 @@ class SqliteJournal(Journal):
         def mirror() -> None:
             with log_context(message_id=message_id, partner=updated.partner,
                              control_number=updated.control_number):
-                log.log(logging.WARNING if to in _ATTENTION else logging.INFO, "%s -> %s: %s",
+                log.log(logging.WARNING if to in ATTENTION else logging.INFO, "%s -> %s: %s",
                         current.state.value, to.value, text)
         if self._after_commit is not None and self._batch_owner == threading.get_ident():
             self._after_commit.append(mirror)
