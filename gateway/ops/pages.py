@@ -231,10 +231,11 @@ def visible(data: bytes) -> str:
 def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
                  raw_error: str | None, related: Sequence[tuple[str, str]] = (),
-                 notes: Sequence[tuple[str, str]] = ()) -> str:
+                 notes: Sequence[tuple[str, str]] = (), held: bool = False) -> str:
     """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes. `related`:
     (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises"); `notes`: (what, text)
-    of other things to know about it (an async MDN we owe that was not sent)."""
+    of other things to know about it (an async MDN we owe that was not sent); `held`: an outbound document the
+    gateway could not render (`Pipeline.hold_outbound`), which `resend` refuses."""
     fields = [("Partner", esc(row.partner or "?")), ("Direction", esc(row.direction)), ("State", esc(row.state)),
               ("Channel", esc(row.channel)), ("File", f"<code>{esc(row.filename)}</code>"),
               ("Type", esc(row.doc_type or "")), ("Control number", esc(row.control_number or "")),
@@ -242,7 +243,7 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
               ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
-    step = next_step(row)
+    step = next_step(row, held)
     if step:
         fields.append(("What to do", step))
     fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
@@ -269,9 +270,10 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
     return page(f"Message {row.id}", body, now)
 
 
-def next_step(row: Row) -> str | None:
+def next_step(row: Row, held: bool = False) -> str | None:
     """The command that moves a message on once a person has fixed its cause (HTML), as `edi-gateway status`
-    and the quarantine's .reason.txt name it: the page only reads, and the one who opened it needs the words."""
+    and the quarantine's .reason.txt name it: the page only reads, and the one who opened it needs the words.
+    `held`: a document never rendered (see `message_page`), which nothing sends once a person closed it."""
     command = None
     if row.direction == "in" and row.state in ("quarantined", "dead"):
         command, then = "replay", (" (it reads the same archived file: a file that is wrong in itself is sent "
@@ -285,8 +287,9 @@ def next_step(row: Row) -> str | None:
                 f"otherwise: <code>edi-gateway close {esc(row.id)} --reason TEXT</code>")
     elif row.state == "closed":
         again = "replay" if row.direction == "in" else "resend"
-        return (f"nothing: a person closed it ({esc(row.reason or '')}); to run it again: "
-                f"<code>edi-gateway {again} {esc(row.id)}</code>")
+        return (f"nothing: a person closed it ({esc(row.reason or '')}); " +
+                ("it was never rendered, and is not sent (a later version of its Odoo record is a new document)"
+                 if held else f"to run it again: <code>edi-gateway {again} {esc(row.id)}</code>"))
     if command is None:
         return None
     return (f"after fixing the cause: <code>edi-gateway {command} {esc(row.id)}</code>{esc(then)}; once handled "

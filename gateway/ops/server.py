@@ -227,9 +227,10 @@ async def message(request: web.Request) -> web.Response:
             raw = Archive(archive_dir).read(row.sha256)
         except Exception as exc:  # noqa: BLE001 - purged or unreadable: say so on the page
             error = f"The archived bytes are not available: {exc}"
+        meta = q.meta(message_id)
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
                 "children": q.children(message_id), "raw": raw, "raw_error": error,
-                "related": q.related(message_id), "notes": _notes(q.meta(message_id), message_id)}
+                "related": q.related(message_id), "notes": _notes(meta, message_id), "held": bool(meta.get("held"))}
 
     data = await asyncio.to_thread(read)
     if data is None:

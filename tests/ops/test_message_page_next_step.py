@@ -75,3 +75,17 @@ async def test_a_held_outbound_document_says_the_next_run_tries_again_and_close(
                                        source_key="held:810:account.move,7", state=State.QUARANTINED).id
     assert (f"What to do fix the cause: the next run tries it again and closes this entry once that works; once "
             f"handled otherwise: edi-gateway close {held} --reason TEXT") in await page(base, held)
+
+
+async def test_a_closed_held_outbound_document_is_not_said_to_be_resendable(served: Served) -> None:
+    """A held document a person closed was never rendered: `resend` refuses it and the scheduler does not send
+    it, so the page must not name `resend` as the way to run it again (it did, as for any outbound message)."""
+    world, base, _ = served
+    held = world.journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="render",
+                                       filename="bigbox_810_8.json", sha256=world.archive.put(b"{}"), size=2,
+                                       source_key="held:810:account.move,8", state=State.QUARANTINED,
+                                       meta={"held": True}).id
+    close(world.journal, held, "mailed to the buyer", "carol")
+    shown = await page(base, held)
+    assert ("What to do nothing: a person closed it (closed by carol: mailed to the buyer); it was never rendered, "
+            "and is not sent") in shown and "resend" not in shown
