@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +14,7 @@ from gateway.commands.messages import echo, overdue_note
 from gateway.config.args import add_config_argument, open_state, running_gateway
 from gateway.config.models import GatewayConfig
 from gateway.journal.api import ATTENTION, Message, State
+from gateway.ops.probe import ask_healthz
 
 HELP = "messages per state and what needs attention"
 
@@ -42,20 +41,8 @@ def daemon_health(gateway: GatewayConfig) -> dict[str, Any] | None:
     if not ops.enabled or not ops.port:
         return None
     host = "127.0.0.1" if ops.host in ("", "0.0.0.0") else "::1" if ops.host == "::" else ops.host
-    url = f"http://{f'[{host}]' if ':' in host else host}:{ops.port}/healthz"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))    # loopback: never through a proxy
-    try:
-        with opener.open(url, timeout=5) as answer:
-            body = answer.read()
-    except urllib.error.HTTPError as exc:                  # 503: not ready, with the same JSON
-        body = exc.read()
-    except (OSError, ValueError) as exc:
-        return {"status": "unknown", "error": f"no answer from {url}: {getattr(exc, 'reason', None) or exc}"}
-    try:
-        found = json.loads(body)
-    except ValueError:
-        return {"status": "unknown", "error": f"{url} did not answer with JSON"}
-    return found if isinstance(found, dict) else {"status": "unknown", "error": f"{url}: unexpected answer"}
+    found = ask_healthz(f"http://{f'[{host}]' if ':' in host else host}:{ops.port}/healthz")
+    return found if isinstance(found, dict) else {"status": "unknown", "error": found}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,15 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +27,7 @@ from typing import Any, TextIO
 from gateway.demo import odoo_day, partners, summary, watch, workspace
 from gateway.demo.progress import Progress
 from gateway.demo.workspace import Workspace
+from gateway.ops.probe import ask_healthz
 
 INBOUND_TIMEOUT = 25.0      # seconds to wait for the partners' orders to reach Odoo
 OUTBOUND_TIMEOUT = 20.0     # seconds to wait for ASNs, invoices and the inventory feed
@@ -555,15 +553,8 @@ class Demo:
 
 def _healthz(port: int) -> dict[str, Any] | None:
     """The gateway's /healthz answer (ready or not), or None while nothing answers."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            return dict(json.loads(response.read()))
-    except urllib.error.HTTPError as exc:
-        with contextlib.suppress(ValueError):
-            return dict(json.loads(exc.read()))
-        return None
-    except (OSError, ValueError):
-        return None
+    found = ask_healthz(f"http://127.0.0.1:{port}/healthz")
+    return found if isinstance(found, dict) else None
 
 
 def _disable_odoo(config_path: Path) -> None:
