@@ -109,9 +109,11 @@ class OdooError(GatewayError):
 
 
 class OdooUnavailable(OdooError):
-    """Odoo could not be reached or asked us to retry: transient."""
+    """Odoo could not be reached or asked us to retry: transient. `in_doubt`: a call that changes records was sent
+    and its answer lost (a timeout, a dropped connection, the stop cutting it): Odoo may still be running it."""
 
     transient = True
+    in_doubt = False
 
 
 class OdooStopped(OdooUnavailable):

@@ -349,7 +349,7 @@ class Pipeline:
             except StepUnavailable as exc:
                 return self._park(message, str(exc))
             except OdooStopped as exc:
-                return self._left_at_stop(message, f"{step.__name__.strip('_')}: {exc}")
+                return self._left_at_stop(message, f"{step.__name__.strip('_')}: {exc}", self._doubt(exc))
             except ImportError as exc:        # another part imports a module not built yet
                 return self._park(message, f"a module this step needs is not installed: {exc}")
             except GatewayError as exc:
@@ -374,7 +374,7 @@ class Pipeline:
             return self._quarantine(message, reason, the_file=isinstance(exc, FormatError))
         hours = self.config.gateway.retry_hours
         retried = self._retry_until(message, reason, "failing_since", timedelta(hours=hours),
-                                    f"{step} failed (transient)")
+                                    f"{step} failed (transient)", self._doubt(exc))
         if retried is not None:
             return retried
         why = f"gave up after {hours:g} hours of transient failures ({message.attempts + 1} attempts)"
@@ -382,11 +382,32 @@ class Pipeline:
             return self._quarantine(message, f"{reason} ({why})")
         return self.journal.transition(message.id, State.DEAD, why, error=reason, attempts=message.attempts + 1)
 
-    def _left_at_stop(self, message: Message, reason: str) -> Message:
+    def _left_at_stop(self, message: Message, reason: str, doubt: dict[str, Any] | None = None) -> Message:
         """The daemon stopped while the step waited for Odoo: not a failed attempt, so no backoff is set and no
-        attempt counted; the message stays in its last committed state, which the next start resumes at once."""
+        attempt counted; the message stays in its last committed state, which the next start resumes at once
+        (but for a write whose answer the stop cut off, see `_doubt`)."""
         log.info("%s left for the next start: %s", message.filename, reason)
-        return self.journal.note(message.id, error=printable(reason))
+        return self.journal.note(message.id, error=printable(reason), meta=doubt)
+
+    def _doubt(self, exc: GatewayError) -> dict[str, Any] | None:
+        """For a call that changes records and lost its answer (`OdooUnavailable.in_doubt`), the time before which
+        the message is not posted again (`odoo.in_doubt_seconds`): Odoo may still be running that create, and a
+        search before it commits would find nothing and make the record twice."""
+        if not getattr(exc, "in_doubt", False):
+            return None
+        until = utcnow() + timedelta(seconds=self.config.gateway.odoo.in_doubt_seconds)
+        return {"odoo_in_doubt_until": until.isoformat()}
+
+    def _wait_out_doubt(self, message: Message) -> Message | None:
+        """RETRY_WAIT until a lost write's doubt window has passed (no attempt counted), else None: go on."""
+        until = _parse_time(message.meta.get("odoo_in_doubt_until"))
+        if until is None or utcnow() >= until:
+            return None
+        reason = (f"an Odoo call that changes records lost its answer and may still be running in Odoo: posting "
+                  f"again after {until:%H:%M:%S} UTC, when what it made can be found")
+        log.info("%s: %s", message.filename, reason)
+        return self.journal.transition(message.id, State.RETRY_WAIT, "waiting for a lost Odoo write to settle",
+                                       error=reason, next_attempt_at=until)
 
     def _wait_for_order(self, message: Message, reason: str, minutes: float) -> Message:
         """A change or cancellation that came before its order reached Odoo: tried again with backoff for
@@ -398,9 +419,10 @@ class Pipeline:
         return self._quarantine(message, f"{reason} (waited {minutes:g} minutes for the order)")
 
     def _retry_until(self, message: Message, reason: str, since_key: str, limit: timedelta,
-                     event: str) -> Message | None:
+                     event: str, doubt: dict[str, Any] | None = None) -> Message | None:
         """RETRY_WAIT with backoff (the last try at the deadline) until `limit` after the first failure, which
-        `meta[since_key]` keeps; None once that deadline has passed."""
+        `meta[since_key]` keeps; None once that deadline has passed. `doubt` (see `_doubt`) is kept in meta; the
+        post step waits it out whenever it is tried next."""
         now = utcnow()
         since = _parse_time(message.meta.get(since_key)) or now
         deadline = since + limit
@@ -412,7 +434,7 @@ class Pipeline:
         retry_at = min(now + timedelta(seconds=wait), deadline)
         log.warning("%s; %s, next try in %.0fs", reason, event, (retry_at - now).total_seconds())
         return self.journal.transition(message.id, State.RETRY_WAIT, event, error=reason, attempts=attempts,
-                                       next_attempt_at=retry_at, meta={since_key: since.isoformat()})
+                                       next_attempt_at=retry_at, meta={since_key: since.isoformat(), **(doubt or {})})
 
     def _quarantine(self, message: Message, reason: str, *, the_file: bool = False, **fields: Any) -> Message:
         """Permanent failure: keep the file and its reason where a human looks, then record it. `the_file`: the
@@ -705,6 +727,9 @@ class Pipeline:
     def _post(self, message: Message) -> Message:
         partner = self._require_partner(message)
         odoo = self.config.gateway.odoo
+        waiting_out = self._wait_out_doubt(message) if odoo.enabled else None
+        if waiting_out is not None:
+            return waiting_out
         if not odoo.enabled:
             problem = _unfinished(message, 0, [])
             if problem is not None:

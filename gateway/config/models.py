@@ -55,6 +55,10 @@ class OdooSettings(Strict):
     protocol: Literal["auto", "jsonrpc", "json2"] = "auto"
     timeout: float = 60.0
     retry_max: int = 8
+    in_doubt_seconds: float = Field(
+        120.0, ge=0, description="after a call that changes records lost its answer (a timeout, a dropped "
+        "connection, a stop), how long Odoo may still be running it (its limit_time_real, 120 s by default): "
+        "the document is not posted again before then, so a create committed late is found, not made twice")
     company_id: int | None = None
     poll_seconds: float = Field(60.0, description="how often delivery_done / invoice_posted triggers look at Odoo")
     lookback_days: int = Field(30, description="extraction looks at records changed in this many days")

@@ -120,11 +120,15 @@ def retrying(fn: Callable[[], T], what: str, retry_max: int, base: float, safe: 
         try:
             return fn()
         except Transient as exc:
+            error: OdooUnavailable | None = None
             if halt is not None and halt.is_set():
-                raise OdooStopped(f"{what}: ended by the stop before Odoo answered ({exc}): the gateway is "
-                                  "stopping") from exc
-            if not (exc.certain or safe) or attempt > retry_max:
-                raise OdooUnavailable(f"{what}: {exc}") from exc
+                error = OdooStopped(f"{what}: ended by the stop before Odoo answered ({exc}): the gateway is "
+                                    "stopping")
+            elif not (exc.certain or safe) or attempt > retry_max:
+                error = OdooUnavailable(f"{what}: {exc}")
+            if error is not None:
+                error.in_doubt = not (exc.certain or safe)
+                raise error from exc
             delay = backoff_delay(attempt, base)
             if halt is None or not halt.is_set():
                 # `what` is a call ("sale.order.create") or a sentence ("cannot reach Odoo at URL"): "odoo %s

@@ -32,7 +32,9 @@ def examples() -> LoadedConfig:
 
 def pipeline_for(tmp: Path, examples: LoadedConfig, sandbox: SandboxServer, **odoo: Any) -> tuple[Pipeline, Any]:
     secret = API_KEY_19 if sandbox.version >= 19 else "admin"
-    settings = {"url": sandbox.url, "password": secret, "timeout": 5.0, "retry_max": 2, **odoo}
+    # a lost create answer waits `in_doubt_seconds` before the next post: the sandbox commits first, so briefly
+    settings = {"url": sandbox.url, "password": secret, "timeout": 5.0, "retry_max": 2, "in_doubt_seconds": 0.2,
+                **odoo}
     gateway = GatewayConfig(state_dir=tmp / "state", archive_dir=tmp / "archive", quarantine_dir=tmp / "quarantine",
                             our_ids=examples.gateway.our_ids, odoo=OdooSettings(**settings),
                             outbox=OutboxSettings(min_backoff=0.01, max_backoff=0.02))
@@ -76,6 +78,44 @@ async def test_sample_order_posted_once_despite_a_lost_response(tmp_path: Path, 
     [order] = orders(sandbox)
     assert order["id"] == journal.odoo_links(message.id)[0].record_id and order["partner_shipping_id"][1].endswith(
         "BigBox DC 1")
+
+
+async def test_a_lost_create_answer_is_waited_out_before_posting_again(tmp_path: Path, examples: LoadedConfig,
+                                                                       sandbox: SandboxServer) -> None:
+    """A create whose answer was lost may still be running in Odoo (a real one works on until its
+    limit_time_real): a search right away would find nothing and the order would be made twice. The message
+    waits `odoo.in_doubt_seconds` before it is posted again, asking Odoo nothing meanwhile and counting no
+    attempt; a failed read is tried again at once as before (nothing can be in doubt)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox, in_doubt_seconds=60)
+    sandbox.faults.drop_after_create["sale.order"] = 1
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    first = pipeline.advance(message.id)
+    assert first.state is State.RETRY_WAIT and first.meta.get("odoo_in_doubt_until")
+    journal.note(message.id, look_again_at=posting_now())           # as if its backoff had passed
+    calls = sandbox.faults.calls
+    again = pipeline.advance(message.id)
+    assert again.state is State.RETRY_WAIT and "may still be running in Odoo" in (again.last_error or "")
+    assert again.attempts == first.attempts and sandbox.faults.calls == calls          # Odoo was not asked
+    assert again.next_attempt_at is not None and again.next_attempt_at.isoformat() >= again.meta[
+        "odoo_in_doubt_until"][:19]
+    assert len(orders(sandbox)) == 1
+
+
+def posting_now() -> Any:
+    from gateway.pipeline import utcnow
+    return utcnow()
+
+
+async def test_a_failed_read_leaves_nothing_in_doubt(tmp_path: Path, examples: LoadedConfig,
+                                                   sandbox: SandboxServer) -> None:
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox, in_doubt_seconds=60)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    sandbox.faults.unavailable = 3                                   # 503s: certainly not executed
+    first = pipeline.advance(message.id)
+    assert first.state is State.RETRY_WAIT and "odoo_in_doubt_until" not in first.meta
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
 
 
 async def test_odoo_access_error_reaches_the_quarantine_reason(tmp_path: Path, examples: LoadedConfig) -> None:

@@ -298,7 +298,8 @@ def chaos_workspace(root: Path, odoo_url: str, peers: Partners) -> Workspace:
     """The demo partners: BigBox over AS2 and the shared inbox, EuroHandel into the inbox, ShopMarket over SFTP;
     outbound into folders; Odoo the sandbox (through `odoo_url`), polled every second."""
     odoo = {"enabled": True, "url": odoo_url, "database": "demo", "username": "admin", "password": "admin",
-            "timeout": ODOO_TIMEOUT, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2}
+            "timeout": ODOO_TIMEOUT, "retry_max": 1, "poll_seconds": 1, "lookback_days": 2,
+            "in_doubt_seconds": 1}     # the sandbox commits before an answer is lost: nothing to wait for
     settings = {"odoo": odoo, "inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05}],
                 "retry_hours": 1, "workers": 2, "drain_seconds": ODOO_TIMEOUT,
                 "outbox": {"min_backoff": 0.5, "max_backoff": 2, "max_attempts": 1000},   # async MDNs retried soon

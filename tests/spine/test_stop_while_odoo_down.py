@@ -65,11 +65,13 @@ def sale_orders(port: int) -> list[dict[str, int]]:
     return list(odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")], ["id"]]))
 
 
-def odoo_down_workspace(root: Path, port: int, drain: float = DRAIN, timeout: float = 60.0) -> Workspace:
+def odoo_down_workspace(root: Path, port: int, drain: float = DRAIN, timeout: float = 60.0,
+                        in_doubt: float = 1.0) -> Workspace:
     """EuroHandel's orders from the inbox folder, posted to Odoo at `port`; its scheduler runs every second.
     `retry_max` 30: one document's retries alone would take minutes, far past the drain bound."""
     odoo = {"enabled": True, "url": f"http://127.0.0.1:{port}", "database": "demo", "username": "admin",
-            "password": "admin", "retry_max": 30, "poll_seconds": 1, "lookback_days": 2, "timeout": timeout}
+            "password": "admin", "retry_max": 30, "poll_seconds": 1, "lookback_days": 2, "timeout": timeout,
+            "in_doubt_seconds": in_doubt}
     ws = Workspace.create(root, {"odoo": odoo, "drain_seconds": drain})
     shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
     body = YAML(typ="safe").load((EXAMPLES / "partners" / "eurohandel.yaml").read_text())
@@ -142,7 +144,7 @@ def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_foun
     server.start()
     proxy = StallingProxy(server.port, stall=lambda request: b'"sale.order", "create"' in request)
     try:
-        ws = odoo_down_workspace(tmp_path / "ws", proxy.port, drain=FAR, timeout=FAR)
+        ws = odoo_down_workspace(tmp_path / "ws", proxy.port, drain=FAR, timeout=FAR, in_doubt=3.0)
         gw = GatewayProcess(ws.config).start()
         try:
             ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
@@ -156,6 +158,9 @@ def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_foun
         with GatewayProcess(ws.config) as again:
             wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=60, message="the order posted")
         orders = sale_orders(server.port)
+        # the create the stop cut off may still have been running in Odoo: the next start waited it out
+        # (odoo.in_doubt_seconds) before posting, rather than search at once and maybe create it twice
+        assert any(e["reason"].startswith("waiting for a lost Odoo write to settle") for e in ws.events(msg["id"]))
     finally:
         proxy.close()
         server.stop()
