@@ -336,7 +336,7 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
         number = int(line.line_no) if line.line_no and line.line_no.isdecimal() else None
         mine = [r for r in existing if m2o_id(r["product_id"]) == matches[lab].product_id]
         # under its number, or under another sequence (its number was taken) when a change's note says it was added
-        if any(r["sequence"] == number for r in mine) or mine and re.search(re.escape(f"{lab}: {matches[lab].name} added") + "[;<]", noted):
+        if any(r["sequence"] == number for r in mine) or mine and _added_last(noted, lab, matches[lab].name):
             summary.append(f"{lab}: {matches[lab].name} is on the order already (added before)")
         else:
             new.append((lab, line))
@@ -355,6 +355,15 @@ def _added_lines(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     summary += [f"{lab}: {matches[lab].name} added" for lab, _ in new]
     priced = [(line, Decimal(str(c[2]["discount"])) if "discount" in c[2] else None) for line, c in zip(lines, commands)]
     return commands, priced, notes
+
+
+def _added_last(noted: str, label: str, name: str) -> bool:
+    """Whether the order's note says a change added line `label` of product `name`, and no later change removed
+    it: a line added, deleted and added again by three changes was skipped as "added before" while a line of the
+    same product elsewhere on the order remained, and the partner's line was lost."""
+    said = [(m.start(), m.group(1)) for m in re.finditer(re.escape(f"{label}: {name} ") + r"(added|removed)(?=[;<\s(]|$)",
+                                                        noted)]
+    return bool(said) and max(said)[1] == "added"
 
 
 def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
