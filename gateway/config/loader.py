@@ -373,8 +373,9 @@ def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[Conf
     """Translation profiles through the translation engine, when it is installed, and their lint."""
     try:
         from gateway.translate import ProfileRegistry
-    except ImportError:
-        return None, []
+    except ImportError as exc:       # a broken install: with no profiles every file would be quarantined
+        return None, [ConfigError(f"the translation engine cannot be imported: {type(exc).__name__}: {exc}",
+                                  str(translations_dir))]
     try:
         registry = ProfileRegistry.load(translations_dir, our_ids=our_ids)
     except ConfigError as exc:

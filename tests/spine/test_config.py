@@ -241,3 +241,14 @@ def test_shipped_profiles_that_do_not_load_are_an_error_not_a_warning(tmp_path: 
     with pytest.raises(ConfigErrors) as raised:
         load(config)
     assert "x12-common.yaml:3: structure: is missing or empty" in str(raised.value)
+
+
+def test_a_translation_engine_that_cannot_be_imported_is_an_error(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Likewise a broken install (gateway.translate not importable): no profiles and no error, found by the review."""
+    config = tmp_path / "gateway.yaml"
+    shutil.copy(EXAMPLES / "gateway.yaml", config)
+    monkeypatch.setitem(sys.modules, "gateway.translate", None)        # import raises ImportError
+    with pytest.raises(ConfigErrors) as raised:
+        load(config)
+    assert "the translation engine cannot be imported: ModuleNotFoundError" in str(raised.value)
