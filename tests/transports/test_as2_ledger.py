@@ -104,7 +104,7 @@ def test_mdn_resend_says_so_when_the_mdn_was_sent_while_it_looked(tmp_path: Path
             assert mdn_command.resend(args, command, journal) == EXIT_ERROR
         finally:
             command.close()
-        assert "was sent to https://as2.bigbox.example/mdn while this command looked" in capsys.readouterr().out
+        assert "was sent to https://as2.bigbox.example/mdn while this command looked" in capsys.readouterr().err
         assert [r.state for r in ledger.owed_mdns(key="01SENT")] == ["sent"]
     finally:
         ledger.close()
