@@ -89,6 +89,11 @@ class FormatError(GatewayError):
         super().__init__(f"{location}: {message}" if location else message)
 
 
+class UnrecognisedFile(FormatError):
+    """No syntax was recognised: a file that is not EDI at all, or CSV from a partner whose `csv:` settings are
+    missing. Which of the two only a person can tell, so the cause may be ours (settings, then a replay)."""
+
+
 class PartnerUnknown(GatewayError):
     """No partner profile matches the envelope ids or the channel the file came from."""
 

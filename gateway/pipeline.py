@@ -51,6 +51,7 @@ from gateway.errors import (
     StorageFull,
     TranslationError,
     TransportError,
+    UnrecognisedFile,
     printable,
 )
 from gateway.holdback import HoldBack
@@ -371,7 +372,9 @@ class Pipeline:
         if wait is not None:
             return self._wait_for_order(message, reason, wait)
         if not exc.transient:
-            return self._quarantine(message, reason, the_file=isinstance(exc, FormatError))
+            # an unrecognised file may be a CSV partner's without its `csv:` settings: fixed here, then replayed
+            return self._quarantine(message, reason,
+                                    the_file=isinstance(exc, FormatError) and not isinstance(exc, UnrecognisedFile))
         hours = self.config.gateway.retry_hours
         retried = self._retry_until(message, reason, "failing_since", timedelta(hours=hours),
                                     f"{step} failed (transient)", self._doubt(exc))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gateway.config.models import CsvSettings, XmlSettings
-from gateway.errors import FormatError
+from gateway.errors import FormatError, UnrecognisedFile
 from gateway.formats.base import ParseResult, Syntax, Transaction
 
 _BOM = b"\xef\xbb\xbf"
@@ -105,7 +105,7 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
     else:
         # "the partner sends no CSV" read as if a partner had been identified, which for a file in a shared inbox
         # none is: CSV has no envelope, so only a partner known by the folder or account (and its `csv:`) reads it
-        raise FormatError("not an X12, EDIFACT or XML document, nor CSV from a partner with `csv:` settings "
+        raise UnrecognisedFile("not an X12, EDIFACT or XML document, nor CSV from a partner with `csv:` settings "
                           f"(file starts with {data[:16]!r})")
     if each is not None:
         for tx in result.transactions:
