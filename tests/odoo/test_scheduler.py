@@ -158,12 +158,10 @@ def test_kind_of(setting: dict[str, Any], kind: str | None) -> None:
     assert kind_of(DocumentSettings(direction="out", profile="p", **setting)) == kind
 
 
-async def test_a_document_the_profile_cannot_render_is_held_in_quarantine_until_it_renders(
-        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
-    from gateway.errors import JournalError, TranslationError
-    from gateway.outbound.outbox import resend
-    [link] = post(client, order(), BIGBOX, Cache())
-    deliver(odoo, link.record_id)
+def breakable_render() -> tuple[Any, dict[str, bool]]:
+    """A renderer that refuses every document (as a profile missing a GTIN place would) while `broken["yes"]`, then
+    renders canonical JSON: what held documents are tested with."""
+    from gateway.errors import TranslationError
     broken = {"yes": True}
 
     def render(*args: Any, **kw: Any) -> RenderedDocument:
@@ -171,6 +169,16 @@ async def test_a_document_the_profile_cannot_render_is_held_in_quarantine_until_
             raise TranslationError("item 1 has no GTIN, which LIN03 (UP) requires", "segment 12 LIN",
                                    "bigbox-856.yaml:40")
         return json_render(*args, **kw)
+    return render, broken
+
+
+async def test_a_document_the_profile_cannot_render_is_held_in_quarantine_until_it_renders(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    from gateway.errors import JournalError
+    from gateway.outbound.outbox import resend
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    render, broken = breakable_render()
 
     ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
     scheduler = OdooScheduler(ctx, lambda: client, render=render)
@@ -197,16 +205,9 @@ async def test_a_held_document_a_person_closed_is_not_sent_once_it_renders(
     """`close` on a held entry says it was handled otherwise (sent by hand, say): fixing the profile afterwards
     must not send the same record version to the partner a second time."""
     from gateway.commands.close import close
-    from gateway.errors import TranslationError
     [link] = post(client, order(), BIGBOX, Cache())
     deliver(odoo, link.record_id)
-    broken = {"yes": True}
-
-    def render(*args: Any, **kw: Any) -> RenderedDocument:
-        if broken["yes"]:
-            raise TranslationError("item 1 has no GTIN, which LIN03 (UP) requires", "segment 12 LIN",
-                                   "bigbox-856.yaml:40")
-        return json_render(*args, **kw)
+    render, broken = breakable_render()
 
     scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": BIGBOX}), lambda: client, render=render)
     assert await scheduler.run_once("bigbox", "856") == 0

@@ -41,7 +41,6 @@ from tests.odoo.test_xml_orders import cxml_text
 from tests.spine.test_chaos import (
     EXAMPLES,
     ODOO_TIMEOUT,
-    ODOO_VERSION,
     ROUNDS,
     SAMPLES,
     SEEDS,
@@ -49,6 +48,7 @@ from tests.spine.test_chaos import (
     armed_daemon,
     edifact_order,
     end_round,
+    sandbox,  # noqa: F401  (the fixture, shared with the inbound run)
     ship,
     sigterm_rounds,
 )
@@ -347,14 +347,6 @@ def check(chaos: OutboundChaos) -> None:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(version=ODOO_VERSION, seed_name="demo")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def station(tmp_path: Path) -> Iterator[Station]:
     peer = Station(tmp_path)
     yield peer
@@ -372,7 +364,7 @@ def sshd(tmp_path: Path) -> Iterator[PartnerSshd]:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
 @pytest.mark.parametrize("seed", SEEDS)
-def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox: SandboxServer,
+def test_sigkill_while_acks_notices_invoices_and_stock_go_out(tmp_path: Path, sandbox: SandboxServer,  # noqa: F811
                                                                station: Station, sshd: PartnerSshd, seed: int) -> None:
     hung = HungOdoo(sandbox)
     try:
