@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -56,12 +57,13 @@ class StallingProxy(SilentOdoo):
     """Forwards each HTTP request (urllib's: one per connection) to 127.0.0.1:`target` and relays the answer,
     except for requests `stall` picks (from the request's bytes: the JSON-2 path, the JSON-RPC body): Odoo runs
     those (and commits), their answer is kept back and the connection left open. `stalled` lists the requests
-    held; `stall` may be changed at any time."""
+    held; `stall` may be changed at any time. `seen` lists every request with the wall-clock time it arrived."""
 
     def __init__(self, target: int, stall: Callable[[bytes], bool] = lambda request: False) -> None:
         self.target = target
         self.stall = stall
         self.stalled: list[bytes] = []
+        self.seen: list[tuple[float, bytes]] = []
         super().__init__()
 
     def handle(self, conn: socket.socket) -> None:
@@ -70,6 +72,7 @@ class StallingProxy(SilentOdoo):
     def _relay(self, conn: socket.socket) -> None:
         try:
             request = _read_request(conn)
+            self.seen.append((time.time(), request))
             with socket.create_connection(("127.0.0.1", self.target), timeout=30) as upstream:
                 upstream.sendall(request)
                 answer = b"".join(iter(lambda: upstream.recv(65536), b""))

@@ -11,10 +11,13 @@ as it stood, and a restart with Odoo up posts it once.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import signal
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 import odoorpc
@@ -30,6 +33,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 ORDER = EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
 DRAIN = 10.0
 MARGIN = 20.0          # a loaded CI machine starting and stopping Python: far more than a clean stop needs
+IN_DOUBT = 5.0        # odoo.in_doubt_seconds of the stop during a create: the restart must wait it out
 FAR = 120.0            # odoo.timeout and drain_seconds for a silent Odoo: beyond the test's deadline (DRAIN + MARGIN)
 
 
@@ -144,7 +148,7 @@ def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_foun
     server.start()
     proxy = StallingProxy(server.port, stall=lambda request: b'"sale.order", "create"' in request)
     try:
-        ws = odoo_down_workspace(tmp_path / "ws", proxy.port, drain=FAR, timeout=FAR, in_doubt=3.0)
+        ws = odoo_down_workspace(tmp_path / "ws", proxy.port, drain=FAR, timeout=FAR, in_doubt=IN_DOUBT)
         gw = GatewayProcess(ws.config).start()
         try:
             ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
@@ -154,13 +158,22 @@ def test_sigterm_while_the_answer_to_an_orders_create_hangs_leaves_it_to_be_foun
         finally:
             gw.kill()
         stopped_cleanly_leaving(gw, ws, msg["id"], code, waited, "ended by the stop before Odoo answered")
+        # the create the stop cut off may still be running in Odoo: the stop noted until when that is in doubt
+        until = datetime.fromisoformat(json.loads(ws.messages(id=msg["id"])[0]["meta"])["odoo_in_doubt_until"])
         proxy.stall = lambda request: False
         with GatewayProcess(ws.config) as again:
             wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=60, message="the order posted")
         orders = sale_orders(server.port)
-        # the create the stop cut off may still have been running in Odoo: the next start waited it out
-        # (odoo.in_doubt_seconds) before posting, rather than search at once and maybe create it twice
-        assert any(e["reason"].startswith("waiting for a lost Odoo write to settle") for e in ws.events(msg["id"]))
+        # ... and the next start waited that out (odoo.in_doubt_seconds) before posting, rather than search at once
+        # and maybe create it twice: no sale order call reached Odoo before `until`
+        created = next(t for t, request in proxy.seen if request in proxy.stalled)
+        early = [t for t, request in proxy.seen if t > created and b'"sale.order"' in request and t < until.timestamp()]
+        assert not early, f"{len(early)} sale.order calls before {until}"
+        # and did so by waiting (when it was running before `until`: a loaded machine may start it after that)
+        running = re.search(r"^(\S+ \S+) INFO .*edi-gateway running", again.output(), re.MULTILINE)
+        assert running, again.output()
+        if datetime.fromisoformat(running[1]).timestamp() + 1 < until.timestamp():      # the log: local time
+            assert any(e["reason"].startswith("waiting for a lost Odoo write to settle") for e in ws.events(msg["id"]))
     finally:
         proxy.close()
         server.stop()
