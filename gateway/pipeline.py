@@ -296,7 +296,19 @@ class Pipeline:
             key = entry.source_key or ""
             reason = next((r for k, r in reasons.items() if key.startswith(k)), None) if prefix else reasons.get(key)
             if reason is not None:
-                self.journal.transition(entry.id, State.DONE, reason, last_error=None)
+                self._settle(entry, reason)
+
+    def _settle(self, entry: Message, reason: str) -> None:
+        """One held entry done, unless it left quarantine since the search (`edi-gateway close` from another
+        process, while this run settled it): the person's word stands, and the run goes on with the others."""
+        try:
+            self.journal.transition(entry.id, State.DONE, reason, expect=State.QUARANTINED, last_error=None)
+        except JournalError:
+            now = self.journal.get(entry.id)
+            if now.state is State.QUARANTINED:
+                raise
+            log.info("held %s %s is %s since this run looked, not settled (%s)", now.doc_type or "entry",
+                     entry.id, now.state.value, reason)
 
     @staticmethod
     def ack_window(partner: PartnerConfig, syntax: str | None) -> float:
