@@ -266,9 +266,13 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
 def header_notes(doc: PurchaseOrder) -> list[str]:
     """What the order says that Odoo has no field for: references, terms, carrier, how each line's quantity
     is to be split between stores (SDQ), which lines go to a ship-to of their own or are wanted on another day,
-    which the people packing the order need to see."""
+    the ship-to's second name line (X12 N2: whose attention, which dock), which the people packing the order need
+    to see."""
     notes = [f"{r.qualifier.replace('_', ' ')}: {r.value}" for r in doc.references]
     notes += [f"{label}: {value}" for label, value in (("terms", doc.terms), ("ship via", doc.ship_method)) if value]
+    ship_to = order_ship_to(doc)
+    if ship_to is not None and ship_to.name2:       # the contact Odoo has is not rewritten from a PO: said here
+        notes.append(f"ship to {ship_to.name or party_label(ship_to)}: {ship_to.name2}")
     notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
               + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
               for i, line in enumerate(doc.lines, 1) if line.allocations]
@@ -567,6 +571,11 @@ def name_missing_charge_product(finder: ProductFinder, lines: list[tuple[str, di
 
 def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any], party: Any,
              cache: Cache, label: str) -> tuple[int, bool]:
+    """The delivery contact of a ship-to: found (never written: a PO does not edit the customer's addresses), else
+    made when `create_ship_to`. A made contact is named by the party's name, as it is found again by it; its second
+    name line (X12 N2: an attention line, a department) goes first in `street2`, which Odoo prints in the address
+    block of the delivery slip and carriers take as the label's second address line, rather than into the name,
+    which Odoo shows as "Customer, name" and which would then no longer be the name the contact is found by."""
     found = find_contact(client, partner, customer, party, cache)
     if found is not None:
         return int(found["id"]), False
@@ -588,13 +597,15 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
         vals[partner.odoo.gln_field] = party.ids["gln"]
     if address is not None:
         vals.update({"street": address.lines[0] if address.lines else False,
-                     "street2": ", ".join(address.lines[1:]) or False,
                      "city": address.city or False, "zip": address.postal_code or False})
         if address.country:
             country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
                                 address.country.upper())
             if country is not None:
                 vals["country_id"] = country["id"]
+    street2 = [line for line in (party.name2, *(address.lines[1:] if address is not None else ())) if line]
+    if street2:
+        vals["street2"] = ", ".join(street2)
     if party.contact is not None:
         vals.update({k: v for k, v in (("email", party.contact.email), ("phone", party.contact.phone)) if v})
     with _CREATING:            # looked for again: another worker may have made it (misses are not cached)
