@@ -23,6 +23,7 @@ from typing import Any
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
+from gateway.odoo import crossdock
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, same_place
 from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
@@ -288,8 +289,12 @@ def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
 def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                          cache: Cache | None = None, lookback_days: int = 30,
                          kind: str = KIND_SHIP, claim_marks: bool = True,
-                         exclude: Exclude | None = None, record_ids: list[int] | None = None) -> list[ShipNotice]:
-    """Done deliveries (and drop-shipments) to the partner (any of its contacts) -> ShipNotice, once per version."""
+                         exclude: Exclude | None = None, record_ids: list[int] | None = None,
+                         by_store: bool = False) -> list[ShipNotice]:
+    """Done deliveries (and drop-shipments) to the partner (any of its contacts) -> ShipNotice, once per version.
+
+    `by_store`: the partner's ship notice has an order level per store (X12 856: HL O each), so a DC order whose
+    PO allocated its lines to stores is announced cross-dock, one order per store (`gateway.odoo.crossdock`)."""
     ctx = _Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
     # from 18): a database without it ships without them, where asking for them would fail every extraction
@@ -368,6 +373,11 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                po_date=local_day((order or {}).get("date_order"), zone),
                                references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                                packs=list(packs.values()), items=loose)
+        shipped = [ship_order]
+        if by_store and order and partner.odoo.store_orders == "one":
+            ordered = _ordered_lines(journal, order)
+            shipped = crossdock.by_store(ship_order, ordered[0], partner) if ordered else shipped
+        package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("ship_from", company, ctx.gln_field)) if p is not None]
@@ -377,7 +387,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             number=pick["name"], date=done, ship_date=done,
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
-            package_count=len(packs) or None, parties=parties, orders=[ship_order],
+            package_count=package_count or None, parties=parties, orders=shipped,
             structure="SOPI" if packs else "SOI",        # BSN05 0001 / 0004: nothing packed has no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",

@@ -47,6 +47,7 @@ from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.lookup import Cache
 from gateway.pipeline import EXTRACTION_HELD
 from gateway.translate.canonical import Document, Invoice, ShipNotice
+from gateway.translate.outbound import writes_each_order
 
 log = logging.getLogger("gateway.odoo.scheduler")
 
@@ -352,9 +353,11 @@ class OdooScheduler:
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
         if kind == extraction.KIND_SHIP:
+            profiles = self.ctx.config.profiles
+            by_store = setting.profile in profiles and writes_each_order(profiles.get(setting.profile))
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                         claim_marks=False, exclude=exclude,
-                                                        record_ids=record_ids))
+                                                        record_ids=record_ids, by_store=by_store))
         if kind == extraction.KIND_INVOICE:
             def hold(doc: Document, reason: str) -> None:       # taxes Odoo gives no figures for: for a person
                 self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type),

@@ -151,6 +151,16 @@ def _item_places(profile: Profile) -> tuple[bool, bool]:
     return loose, packed
 
 
+def writes_each_order(profile: Profile) -> bool:
+    """Whether the profile writes every order of a ship notice (an X12 856's HL O each), not just the first (a
+    DESADV or UBL despatch advice: one order per message): only then can a DC shipment go out order by store."""
+    assert profile.root is not None
+
+    def walk(node: engine.Node) -> bool:
+        return (not node.read_only and node.each == "orders") or any(walk(child) for child in node.children)
+    return walk(profile.root)
+
+
 def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:
     """A ship notice's items where the partner's profile has a place for them, so that none is left out: a profile
     with no items inside packages (a CSV confirmation, one row per item; a UBL despatch advice, its lines apart from

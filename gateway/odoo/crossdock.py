@@ -1,0 +1,143 @@
+"""Cross-dock ship notices: a DC order whose lines the partner allocated to stores (X12 SDQ) is announced with one
+order level per store, each carton marked for its store.
+
+A big-box retailer ships such a PO to its distribution centre and sorts the cartons there by the store on their
+label, so its 856 must be pick and pack with an order level per store (HL O with N1*Z7, the mark-for party, as the
+850's SDQ named it: store number or GLN) holding only that store's cartons. With `odoo.store_orders: one` (the
+default) the PO is one sale order to the DC, its allocations in the note; the 850 itself, kept in the journal, says
+which store gets how much of each line. What is assumed of the delivery:
+
+- An Odoo package whose contents fit one store's allocations is that store's carton, SSCC and all: the store whose
+  open quantities equal the package's, else the first in SDQ order (the order the 850 names the stores in) that
+  still wants all of it.
+- What is in no package, or in a package that fits no single store (a mixed carton), is split between the stores in
+  SDQ order, each store filled up to its allocation before the next; it becomes one new carton per store when the
+  ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1 prefix), so the
+  warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
+  SDQ order short, and a store that gets nothing has no order level.
+- What no store is given (a line's quantity beyond its allocations, a product the 850 did not order, more than was
+  allocated) stays at an order level without a mark-for party: the DC's own.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from gateway.config.models import PartnerConfig
+from gateway.odoo.lookup import counts_cases
+from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipOrder
+
+# (PO line key, store id) -> quantity still open for that store, in the shipment's unit
+Open = dict[str, dict[str, Decimal]]
+
+
+def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> list[ShipOrder]:
+    """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
+    then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing."""
+    lines = {_key(line, index): line for index, line in enumerate(po.lines, 1) if line.allocations}
+    if not lines:
+        return [shipped]
+    wanted: Open = {key: {store: qty * _factor(line, partner) for store, qty in line.allocations.items() if qty > 0}
+                    for key, line in lines.items()}
+    left: Open = {key: dict(stores) for key, stores in wanted.items()}
+    stores = list(dict.fromkeys(store for shares in wanted.values() for store in shares))
+    packs: dict[str | None, list[Pack]] = {store: [] for store in [*stores, None]}
+    items: dict[str | None, list[ShipItem]] = {store: [] for store in [*stores, None]}
+    loose = list(shipped.items)
+    for pack in shipped.packs:
+        store = _store_of(pack, po, left)
+        if store is None:
+            loose += _contents(pack)
+            continue
+        for item in pack.items:
+            key = _line_of(item, po)
+            assert key is not None             # _store_of found every item's line
+            left[key][store] -= item.quantity
+        packs[store].append(pack.model_copy(update={"items": [_for_store(i, po, wanted, store) for i in pack.items]}))
+    for item in loose:
+        key = _line_of(item, po)
+        rest = item.quantity
+        shares = left[key] if key is not None else {}
+        for store, open_qty in shares.items():
+            take = min(open_qty, rest)
+            if take > 0:
+                items[store].append(_for_store(item, po, wanted, store, take))
+                shares[store] = open_qty - take
+                rest -= take
+        if rest > 0:
+            items[None].append(item.model_copy(update={"quantity": rest, "ordered_quantity": _dc_share(item, po,
+                                                                                                   partner)}))
+    out = []
+    for store in [*stores, None]:
+        if packs[store] or items[store]:
+            mark = [] if store is None else [_mark_for(store, po)]
+            out.append(shipped.model_copy(update={"parties": [*shipped.parties, *mark], "packs": packs[store],
+                                                  "items": items[store]}))
+    return out or [shipped]
+
+
+def _key(line: Line, index: int) -> str:
+    return line.line_no or str(index)
+
+
+def _factor(line: Line, partner: PartnerConfig) -> Decimal:
+    """Shipment units per allocated unit: SDQ counts in the PO1 unit, a case posted as `pack_size` units."""
+    return (line.pack_size or Decimal(1)) if counts_cases(partner, line.unit, line.pack_size) else Decimal(1)
+
+
+def _line_of(item: ShipItem, po: PurchaseOrder) -> str | None:
+    """The allocated PO line an item ships: by line number (Odoo's sequence is the PO's), else by an identifier."""
+    for index, line in enumerate(po.lines, 1):
+        if line.allocations and item.line_no == _key(line, index):
+            return _key(line, index)
+    for index, line in enumerate(po.lines, 1):
+        if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
+            return _key(line, index)
+    return None
+
+
+def _store_of(pack: Pack, po: PurchaseOrder, left: Open) -> str | None:
+    """The one store a package is for: each of its items of an allocated line, within what that store still wants
+    (exactly that first, else the first in SDQ order); None for a mixed or nested package."""
+    if pack.packs or not pack.items:
+        return None
+    need: dict[str, Decimal] = {}
+    for item in pack.items:
+        key = _line_of(item, po)
+        if key is None:
+            return None
+        need[key] = need.get(key, Decimal(0)) + item.quantity
+    candidates = list(dict.fromkeys(store for key in need for store in left[key]))
+    fits = [s for s in candidates if all(left[key].get(s, Decimal(0)) >= qty for key, qty in need.items())]
+    exact = [s for s in fits if all(left[key].get(s) == qty for key, qty in need.items())]
+    return next(iter(exact or fits), None)
+
+
+def _contents(pack: Pack) -> list[ShipItem]:
+    return [*pack.items, *(item for inner in pack.packs for item in _contents(inner))]
+
+
+def _for_store(item: ShipItem, po: PurchaseOrder, wanted: Open, store: str,
+               quantity: Decimal | None = None) -> ShipItem:
+    """The item as shipped to one store: its quantity, and the store's allocation as the ordered quantity."""
+    key = _line_of(item, po)
+    ordered = wanted[key].get(store) if key is not None else None
+    return item.model_copy(update={"quantity": item.quantity if quantity is None else quantity,
+                                   "ordered_quantity": ordered})
+
+
+def _dc_share(item: ShipItem, po: PurchaseOrder, partner: PartnerConfig) -> Decimal | None:
+    """What the DC itself ordered of an item's line: the line's quantity less its allocations (None: not known)."""
+    key = _line_of(item, po)
+    line = next((line for index, line in enumerate(po.lines, 1) if _key(line, index) == key), None)
+    if line is None:
+        return item.ordered_quantity
+    rest = (line.quantity or Decimal(0)) - sum(line.allocations.values(), Decimal(0))
+    return rest * _factor(line, partner) if rest > 0 else None
+
+
+def _mark_for(store: str, po: PurchaseOrder) -> Party:
+    """The store as the 850 named it: its SDQ02 qualifier (92 buyer's store number, UL GLN) and id."""
+    kind = next((line.allocation_kind for line in po.lines if store in line.allocations and line.allocation_kind),
+                None)
+    return Party(role="mark_for", ids={kind or "buyer": store})

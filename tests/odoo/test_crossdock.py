@@ -1,0 +1,197 @@
+"""Cross-dock ship notices: a DC order whose 850 allocated its lines to stores (SDQ) goes out with one order level
+per store, each carton marked for its store (`gateway.odoo.crossdock`), rendered with BigBox's 856 profile."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig, load
+from gateway.formats import x12
+from gateway.journal.api import Direction, State
+from gateway.journal.sqlite import SqliteJournal
+from gateway.odoo.client import OdooClient
+from gateway.odoo.crossdock import by_store
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
+from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
+from gateway.translate.outbound import render
+from tests.odoo.conftest import bigbox, order
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_pipeline_posting import SAMPLE, pipeline_for, run
+from tests.odoo.test_posting_cancel import submit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+WIDGET, GADGET, RED = {"buyer": "BB-1001"}, {"buyer": "BB-1003"}, {"buyer": "BB-1002"}
+
+
+@pytest.fixture(scope="module")
+def examples() -> LoadedConfig:
+    return load(EXAMPLES / "gateway.yaml")
+
+
+def allocated(kind: str = "buyer") -> PurchaseOrder:
+    """24 Blue Widgets (12 for store 0107, 6 for 0203, 6 for 0311), 6 Gadgets (2 each), 4 Red Widgets to the DC."""
+    return order("PO-XD", lines=[
+        Line(line_no="1", item_ids=WIDGET, quantity=Decimal(24), allocation_kind=kind,
+             allocations={"0107": Decimal(12), "0203": Decimal(6), "0311": Decimal(6)}),
+        Line(line_no="2", item_ids=GADGET, quantity=Decimal(6), allocation_kind=kind,
+             allocations={"0107": Decimal(2), "0203": Decimal(2), "0311": Decimal(2)}),
+        Line(line_no="3", item_ids=RED, quantity=Decimal(4))])
+
+
+def item(line_no: str, ids: dict[str, str], quantity: int, ordered: int | None = None) -> ShipItem:
+    """As extraction gives it: the quantity shipped, and the DC order's (the sale line's) as ordered."""
+    return ShipItem(line_no=line_no, item_ids=ids, quantity=Decimal(quantity),
+                    ordered_quantity=None if ordered is None else Decimal(ordered))
+
+
+def shares(orders: list[ShipOrder]) -> list[tuple[str | None, list[tuple[str | None, str | None, int, int | None]]]]:
+    """Per order level: its mark-for store, and (SSCC, line, quantity, ordered quantity) of everything in it."""
+    out = []
+    for o in orders:
+        [store] = [next(iter(p.ids.values())) for p in o.parties if p.role == "mark_for"] or [None]
+        rows = [(p.sscc, i.line_no, int(i.quantity), None if i.ordered_quantity is None else int(i.ordered_quantity))
+                for p in o.packs for i in p.items]
+        rows += [(None, i.line_no, int(i.quantity), None if i.ordered_quantity is None else int(i.ordered_quantity))
+                 for i in o.items]
+        out.append((store, rows))
+    return out
+
+
+def test_loose_quantities_fill_the_stores_in_sdq_order_and_the_rest_stays_the_dcs() -> None:
+    """Shipped short (20 of 24 widgets): stores 0107 and 0203 get theirs, 0311 the 2 left; the unallocated red
+    widgets are the DC's own order level, without a mark-for party."""
+    shipped = ShipOrder(po_number="PO-XD", items=[item("1", WIDGET, 20, 24), item("2", GADGET, 6, 6),
+                                                  item("3", RED, 4, 4)])
+    got = by_store(shipped, allocated(), bigbox())
+    assert shares(got) == [("0107", [(None, "1", 12, 12), (None, "2", 2, 2)]),
+                           ("0203", [(None, "1", 6, 6), (None, "2", 2, 2)]),
+                           ("0311", [(None, "1", 2, 6), (None, "2", 2, 2)]),
+                           (None, [(None, "3", 4, 4)])]
+    assert [p.ids for o in got for p in o.parties] == [{"buyer": "0107"}, {"buyer": "0203"}, {"buyer": "0311"}]
+
+
+def test_a_package_of_one_stores_quantities_is_that_stores_carton_and_a_mixed_one_is_split() -> None:
+    """Odoo packages: 6 widgets (0203's exactly, though 0107 wants more: the exact store first), 12 widgets + 2
+    gadgets (0107's); the third mixes 6 widgets and 4 gadgets, which no one store wants, so its contents are
+    split by SDQ order and go in new cartons (no SSCC yet: the renderer gives ours)."""
+    packs = [Pack(sscc="006141410000123452", items=[item("1", WIDGET, 6)]),
+             Pack(sscc="006141410000123469", items=[item("1", WIDGET, 12), item("2", GADGET, 2)]),
+             Pack(sscc="006141410000123476", items=[item("1", WIDGET, 6), item("2", GADGET, 4)])]
+    got = by_store(ShipOrder(po_number="PO-XD", packs=packs), allocated(), bigbox())
+    assert shares(got) == [("0107", [("006141410000123469", "1", 12, 12), ("006141410000123469", "2", 2, 2)]),
+                           ("0203", [("006141410000123452", "1", 6, 6), (None, "2", 2, 2)]),
+                           ("0311", [(None, "1", 6, 6), (None, "2", 2, 2)])]
+
+
+def test_a_po_without_allocations_is_one_order_and_a_gln_store_is_marked_by_gln() -> None:
+    shipped = ShipOrder(po_number="PO-1001", items=[item("1", WIDGET, 24)])
+    assert by_store(shipped, order(), bigbox()) == [shipped]
+    [first, *_] = by_store(shipped, allocated("gln"), bigbox())
+    assert [p.model_dump(exclude_none=True) for p in first.parties] == [{"role": "mark_for",
+                                                                          "ids": {"gln": "0107"}}]
+
+
+def test_cases_ordered_are_allocated_in_cases_and_shipped_in_units() -> None:
+    """A PO line of 4 cases of 12 (posted as 48 units, `counts_cases`) allocated 1 / 3 cases: 12 and 36 units."""
+    po = order("PO-CS", lines=[Line(line_no="1", item_ids=WIDGET, quantity=Decimal(4), unit="CS",
+                                    pack_size=Decimal(12), allocation_kind="buyer",
+                                    allocations={"0107": Decimal(1), "0203": Decimal(3)})])
+    got = by_store(ShipOrder(po_number="PO-CS", items=[item("1", WIDGET, 48)]), po, bigbox(units={}))
+    assert shares(got) == [("0107", [(None, "1", 12, 12)]), ("0203", [(None, "1", 36, 36)])]
+    mapped = by_store(ShipOrder(po_number="PO-CS", items=[item("1", WIDGET, 4)]), po, bigbox())   # CS: an Odoo unit
+    assert shares(mapped) == [("0107", [(None, "1", 1, 1)]), ("0203", [(None, "1", 3, 3)])]
+
+
+def hl_levels(data: bytes) -> list[tuple[str, str, str]]:
+    """(HL01, HL02, HL03) of each HL: its number, its parent's and its level code."""
+    result = x12.parse(data)
+    assert [str(i) for i in result.errors] == []
+    return [(s.get(1), s.get(2), s.get(3)) for s in result.transactions[0].segments if s.tag == "HL"]
+
+
+def test_bigbox_renders_an_order_level_per_store_with_its_cartons(examples: LoadedConfig, tmp_path: Path) -> None:
+    """Loose quantities split by store are one carton per store with our SSCC, under that store's HL O with
+    N1*Z7 (mark-for) and the store number as the 850 gave it (92); the parents, HL count and CTT agree."""
+    shipped = ShipOrder(po_number="PO-XD", items=[item("1", WIDGET, 24), item("2", GADGET, 6)])
+    notice = ShipNotice(number="WH/OUT/00009", date="2026-11-30", structure="SOI",
+                        parties=[Party(role="ship_to", ids={"gln": "0860001000023"})],
+                        orders=by_store(shipped, allocated(), bigbox()))
+    journal: Any = SqliteJournal(tmp_path / "journal.sqlite3")
+    data = render(notice, examples.partners["bigbox"], examples.profiles, journal, "856",
+                  our_ids=examples.gateway.our_ids).data
+    levels = hl_levels(data)
+    assert [(parent, code) for _, parent, code in levels] == [
+        ("", "S"), ("1", "O"), ("2", "P"), ("3", "I"), ("3", "I"),
+        ("1", "O"), ("6", "P"), ("7", "I"), ("7", "I"), ("1", "O"), ("10", "P"), ("11", "I"), ("11", "I")]
+    text = data.decode()
+    assert [s for s in text.replace("\n", "").split("~") if s.startswith("N1*Z7")] == [
+        "N1*Z7**92*0107", "N1*Z7**92*0203", "N1*Z7**92*0311"]
+    assert len({s for s in text.replace("\n", "").split("~") if s.startswith("MAN*GM*")}) == 3
+    assert "CTT*13~" in text and "BSN*00*WH/OUT/00009*" in text and "*0001~" in text
+
+
+def sdq_850() -> bytes:
+    """BigBox's sample 850 (24 Blue Widgets, 48 Red Widgets, 6 Gadgets to DC 1) with every line allocated to
+    stores 0107, 0203 and 0311 (SDQ after each line's PO4, in that order)."""
+    sdq = iter([b"SDQ*EA*92*0107*12*0203*6*0311*6~\n", b"SDQ*EA*92*0107*16*0203*16*0311*16~\n",
+                b"SDQ*EA*92*0107*2*0203*2*0311*2~\n"])
+    text = b"".join(line + next(sdq) if line.startswith(b"PO4*") else line
+                    for line in SAMPLE.read_bytes().splitlines(keepends=True))
+    return text.replace(b"SE*25*0001", b"SE*28*0001")
+
+
+def segment_rows(data: bytes) -> list[list[str]]:
+    result = x12.parse(data)                    # the gateway's own reader: envelopes, SE/CTT counts, structure
+    assert [str(i) for i in result.errors] == []
+    return [[s.tag, *(s.get(i) for i in range(1, 6))] for s in result.transactions[0].segments]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The 850 through the pipeline is one sale order to DC 1 (`store_orders: one`); the warehouse ships 20 of the
+    24 widgets, loose; the scheduler's 856 is S / O x3 / P / I: one order level per store with its mark-for N1*Z7,
+    one carton (our SSCC) each, the short widgets missing from the last store in SDQ order (0311: 2 of 6)."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
+    done = run(pipeline, message.id, {State.DONE})
+    assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    deliver(odoo, so, partial={widget: 20.0})
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    [data] = [pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT, limit=50)
+              if m.doc_type == "856"]
+    rows = segment_rows(data)
+    hls = [row for row in rows if row[0] == "HL"]
+    codes = {row[1]: row[3] for row in hls}
+    assert [(row[3], codes.get(row[2] or "")) for row in hls] == [
+        ("S", None), *[("O", "S"), ("P", "O"), ("I", "P"), ("I", "P"), ("I", "P")] * 3]
+    assert [int(row[1]) for row in hls] == list(range(1, 17))       # HL01 counts up
+    assert all(int(row[2]) < int(row[1]) for row in hls[1:])          # each parent comes before its child
+    assert [row[1] for row in rows if row[0] == "CTT"] == [str(len(hls))]
+    assert [row[5] for row in rows if row[0] == "BSN"] == ["0001"]    # pick and pack
+    assert [row for row in rows if row[0] == "N1" and row[1] == "ST"][0][3:5] == ["UL", "0860001000023"]
+    shipped: dict[str, dict[str, int]] = {}
+    store = line = ""
+    for row in rows:
+        if row[0] == "N1" and row[1] == "Z7":
+            assert row[3] == "92"
+            store = row[4]
+        elif row[0] == "LIN":
+            line = row[1]
+        elif row[0] == "SN1":
+            shipped.setdefault(store, {})[line] = int(row[2])
+    assert shipped == {"0107": {"1": 12, "2": 16, "3": 2}, "0203": {"1": 6, "2": 16, "3": 2},
+                       "0311": {"1": 2, "2": 16, "3": 2}}
+    assert len({row[2] for row in rows if row[0] == "MAN" and row[1] == "GM"}) == 3
+    assert [row[1:3] for row in rows if row[0] == "TD1"] == [["CTN25", "3"]]
