@@ -245,7 +245,7 @@ def test_segments_the_standard_allows_are_not_flagged() -> None:
     assert read("855", ["BAK*00*AD*7542*20110928****83517234*20110928", "PO1*1*1*EA*1.00**BP*X", "ACK*IA*1*EA"],
                 fid="PR") == []
     assert read("850", ["BEG*00*SA*PO-1**20260115", "N1*ST*STORE*92*0042", "SPI*ZZ", "MSG*ship to the back",
-                        "ADV*ZZ*1", "PO1*1*1*EA*1.00**BP*X", "IT8*******B0", "CTT*1"]) == []
+                        "ADV*ZZ*AA", "PO1*1*1*EA*1.00**BP*X", "IT8*******B0", "CTT*1"]) == []
 
 
 def test_prf_elements_in_their_places() -> None:
@@ -379,7 +379,7 @@ def insert(body: list[str], at: int, *segments: str) -> list[str]:
     ("846", "005010", "IB", insert(ADVICE, 2, "SLN*1**I*4*EA", "MEA*PD*WT*2", "PKG*F*68***CARTON")),
     ("846", "004010", "IB", insert(ADVICE, 1, "N1*WH*MAIN DC*92*01", "REF*IA*778")),
     # 855: the advertising loop, notes in an N1, a schedule line's acknowledgment (SLN/ACK)
-    ("855", "004010", "PR", insert(ACK, 1, "N1*ST*DC 1*92*01", "MSG*CALL FIRST", "ADV*AB*1")),
+    ("855", "004010", "PR", insert(ACK, 1, "N1*ST*DC 1*92*01", "MSG*CALL FIRST", "ADV*AB*AA")),
     ("855", "004010", "PR", insert(ACK, 2, "SLN*1**I*4*EA*9.5", "ACK*IA*4*EA")),
     # 860 / 865: header G53 (maintenance type), the SPI loop, CTT's five AMTs; 865's POC/PD loop
     ("860", "004010", "PC", insert(ORDER_CHANGE, 1, "G53*001")),
@@ -773,7 +773,7 @@ def test_hazardous_material_segments_of_a_ship_notice_are_checked(at: int, wrong
                                                                    found: list[tuple[str, int, None]]) -> None:
     """The 856's LH1 loop (LH1, LH2, LH3, LFH, LHT, LHR, LHE) had only element counts, so a UN number five
     long, a fractional lading quantity, a flashpoint without its unit (LH2 P0607) or a placard notation
-    shorter than the standard's 14 went by. LH4 and LEP are still counted only (see the report)."""
+    shorter than the standard's 14 went by. LH4 and LEP are described too (see the test below)."""
     body = insert(SHIP_NOTICE, 8, *HAZMAT)
     assert read("856", body, fid="SH") == []
     assert read("856", body, "005010", fid="SH") == []
@@ -846,3 +846,50 @@ def test_furnished_goods_excess_transport_trailer_and_demand_details_are_checked
     assert read(doc, body, fid=fid) == []
     assert read(doc, body, "005010", fid=fid) == []
     assert where(read(doc, wrong, fid=fid)) == found
+
+
+ADVERTISING = "ADV*ZZ*AA*18*34*AGE*AB*2.5"
+ACQUISITION = ["SPI*00", "CB1*AA*A"]
+TARIFF = "L7*1*ICC*1234567*1*ABC*1*775*1*EP01*20260110*R1*1*250*S*SEATTLE*WA"
+SERVICE = "SR*1*1234567*0800*1700*CALL AHEAD*12.5*4*20260110*20260120*SVC-1*SVC-2"
+EPA = "LEP*D001*IGNITABLEWASTE*WA*EPA-77"
+CANADA = "LH4*ERP-2-1234*800-555-0100*II*3*6.1**1*250*CANADIAN NOTE*Y*800-555-0199*KG"
+
+
+@pytest.mark.parametrize(("doc", "fid", "body", "wrong", "found"), [
+    ("850", "PO", insert(PO, 5, ADVERTISING), insert(PO, 5, "ADV*ZZ*AA*18*34*AGE*AB"), [("ADV", 7, None)]),
+    ("850", "PO", insert(PO, 5, ADVERTISING), insert(PO, 5, "ADV*ZZ"), [("ADV", 2, None)]),
+    ("850", "PO", insert(PO, 5, ADVERTISING), insert(PO, 5, "ADV*ZZ*AA*18-34"), [("ADV", 3, None)]),
+    ("850", "PO", insert(PO, 5, *ACQUISITION), insert(PO, 5, "SPI*00", "CB1*AAA*A"), [("CB1", 1, None)]),
+    ("850", "PO", insert(PO, 5, *ACQUISITION), insert(PO, 5, "SPI*00", "CB1*AA*AB"), [("CB1", 2, None)]),
+    ("810", "IN", insert(INVOICE, 1, TARIFF), insert(INVOICE, 1, "L7*1.5"), [("L7", 1, None)]),
+    ("810", "IN", insert(INVOICE, 1, TARIFF), insert(INVOICE, 1, "L7*1*ICC*12345678"), [("L7", 3, None)]),
+    ("810", "IN", insert(INVOICE, 1, TARIFF), insert(INVOICE, 1, "L7*1********EP1"), [("L7", 9, None)]),
+    ("810", "IN", insert(INVOICE, 2, SERVICE), insert(INVOICE, 2, "SR*1*12345678"), [("SR", 2, None)]),
+    ("810", "IN", insert(INVOICE, 2, SERVICE), insert(INVOICE, 2, "SR*1**2500"), [("SR", 3, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, HAZMAT[0], EPA), insert(SHIP_NOTICE, 8, HAZMAT[0], "LEP*D001**WA"),
+     [("LEP", 4, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, HAZMAT[0], EPA), insert(SHIP_NOTICE, 8, HAZMAT[0], "LEP*D01"),
+     [("LEP", 1, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, HAZMAT[0], CANADA),
+     insert(SHIP_NOTICE, 8, HAZMAT[0], "LH4*ERP-2-1234*******250"), [("LH4", 12, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, HAZMAT[0], CANADA),
+     insert(SHIP_NOTICE, 8, HAZMAT[0], "LH4*ERP-2-1234*******2.5****KG"), [("LH4", 8, None)]),
+    ("856", "SH", insert(SHIP_NOTICE, 8, HAZMAT[0], CANADA), insert(SHIP_NOTICE, 8, HAZMAT[0], "LH4*ERP-210-12345"),
+     [("LH4", 1, None)]),
+])
+def test_advertising_contract_tariff_service_and_hazmat_details_are_checked(
+        doc: str, fid: str, body: list[str], wrong: list[str], found: list[tuple[str, int, None]]) -> None:
+    """ADV, CB1, L7, SR, LEP and LH4 had only an element count, so an advertising value without its
+    qualifier (ADV P0607), a contract code three long, an Ex Parte of three, a day rotation of eight, an EPA
+    state without its reference (LEP P0304) or a net explosive quantity without its unit (LH4 P0812) went by.
+    005010's LH4 P0102 and SR's time/date notes are not described (not verified for 004010)."""
+    assert read(doc, body, fid=fid) == []
+    assert read(doc, body, "005010", fid=fid) == []
+    assert where(read(doc, wrong, fid=fid)) == found
+
+
+def test_005010_service_characteristics_qualifiers_take_three_characters() -> None:
+    """Element 1000 (ADV02/06, SI02...) is ID 2/3 from 004050 on; it was kept at 004010's 2/2, so a correct
+    005010 three-character qualifier was refused. The dictionary keeps the longer length, as elsewhere."""
+    assert read("850", insert(PO, 5, "ADV*ZZ*ABC*18*34*AGE*ABC*2.5"), "005010") == []
