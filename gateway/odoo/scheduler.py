@@ -353,8 +353,9 @@ class OdooScheduler:
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
         if kind == extraction.KIND_SHIP:
-            profiles = self.ctx.config.profiles
-            by_store = setting.profile in profiles and writes_each_order(profiles.get(setting.profile))
+            profiles = self.ctx.config.profiles          # None: no profiles (a render that needs none)
+            by_store = (profiles is not None and setting.profile in profiles
+                        and writes_each_order(profiles.get(setting.profile)))
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                         claim_marks=False, exclude=exclude,
                                                         record_ids=record_ids, by_store=by_store))
