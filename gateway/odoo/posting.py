@@ -384,7 +384,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                            ("partner_id", "child_of", vendor["id"])], limit=1)
     if not pos:
         raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
-    fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done"]
+    fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done", "company_id"]
     if "carrier_tracking_ref" in client.fields("stock.picking"):
         fields.append("carrier_tracking_ref")
     # a drop-ship PO's one transfer (Vendors -> Customers) is what its vendor's notice announces: `incoming` to
@@ -423,7 +423,8 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
             check_serials(lab, item, qty, uom, match.uom_id, seen)
     check_in_stock(client, {number: (match.product_id, match.name, lab)
                             for lab, (_, item, match, _, _) in zip(labels, planned)
-                            if match.product_id in serial for number in item.serials})
+                            if match.product_id in serial for number in item.serials},
+                   m2o_id(picking.get("company_id")))
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
         pieces = per_serial(share, item.serials, uom) if match.product_id in serial and item.serials else [

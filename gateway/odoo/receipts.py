@@ -306,19 +306,23 @@ def check_serials(label: str, item: ShipItem, qty: float, uom: int, product_uom:
         seen.add(serial)
 
 
-def check_in_stock(client: OdooClient, serials: dict[str, tuple[int, str, str]]) -> None:
+def check_in_stock(client: OdooClient, serials: dict[str, tuple[int, str, str]], company: int | None) -> None:
     """A serial number is one unit: a notice giving one that is in stock already (in any internal or transit
-    location, where Odoo's receipt form warns "already exists in location(s)") is held before anything is
-    written, whether or not the gateway validates the receipt: Odoo refuses the validation when it is where
-    the goods go (stock.quant's check_quantity), and elsewhere the unit is in two places. `serials`: serial
-    number -> (product id, product name, item label). One call, for notices with serial numbers."""
+    location of the receiving `company`, where Odoo's receipt form warns "already exists in location(s)") is held
+    before anything is written, whether or not the gateway validates the receipt: Odoo refuses the validation
+    when it is where the goods go (stock.quant's check_quantity), and elsewhere the unit is in two places. Only
+    the receipt's company counts, as in Odoo's own warning (stock.quant `_check_serial_number`): a lot belongs to
+    one company, so another company's unit of that number is another unit, and an API user without
+    `allowed_company_ids` sees the stock of every company it may work in. `serials`: serial number -> (product id,
+    product name, item label). One call, for notices with serial numbers."""
     if not serials:
         return
-    quants = client.search_read("stock.quant", [
-        ("product_id", "in", sorted({product for product, _, _ in serials.values()})),
-        ("lot_id.name", "in", sorted(serials)), ("quantity", ">", 0),
-        ("location_id.usage", "in", ["internal", "transit"])], ["product_id", "lot_id", "location_id"],
-        order="id")
+    domain: list[Any] = [("product_id", "in", sorted({product for product, _, _ in serials.values()})),
+                         ("lot_id.name", "in", sorted(serials)), ("quantity", ">", 0),
+                         ("location_id.usage", "in", ["internal", "transit"])]
+    if company is not None:
+        domain.append(("company_id", "=", company))
+    quants = client.search_read("stock.quant", domain, ["product_id", "lot_id", "location_id"], order="id")
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}     # (item label, product) -> [(serial, location)]
     for quant in quants:
         serial = str(quant["lot_id"][1]) if quant.get("lot_id") else ""
