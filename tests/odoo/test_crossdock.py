@@ -18,6 +18,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.crossdock import by_store
 from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.sandbox.models import package_model
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.outbound import render
@@ -180,7 +181,7 @@ async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
     assert all(int(row[2]) < int(row[1]) for row in hls[1:])          # each parent comes before its child
     assert [row[1] for row in rows if row[0] == "CTT"] == [str(len(hls))]
     assert [row[5] for row in rows if row[0] == "BSN"] == ["0001"]    # pick and pack
-    assert [row for row in rows if row[0] == "N1" and row[1] == "ST"][0][3:5] == ["UL", "0860001000023"]
+    assert [row[3:5] for row in rows if row[:2] == ["N1", "ST"]] == [["UL", "0860001000023"]]   # the DC, once
     shipped: dict[str, dict[str, int]] = {}
     store = line = ""
     for row in rows:
@@ -195,3 +196,52 @@ async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
                        "0311": {"1": 2, "2": 16, "3": 2}}
     assert len({row[2] for row in rows if row[0] == "MAN" and row[1] == "GM"}) == 3
     assert [row[1:3] for row in rows if row[0] == "TD1"] == [["CTN25", "3"]]
+
+
+def pack_by_store(odoo: odoorpc.ODOO, order_id: int, cartons: dict[str, dict[str, float]]) -> None:
+    """What a cross-dock warehouse does: each store's quantities in a carton of its own (SSCC -> product code ->
+    quantity), a move line per carton, then validate."""
+    [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+    lines = odoo.execute_kw("stock.move.line", "search_read", [[("picking_id", "=", pick)]],
+                            {"fields": ["move_id", "product_id", "product_uom_id", "location_id", "location_dest_id"]})
+    by_code = {odoo.execute_kw("product.product", "read", [[line["product_id"][0]], ["default_code"]])[0]
+               ["default_code"]: line for line in lines}
+    packs = package_model(int(odoo.version.split(".")[0]))
+    used: set[int] = set()
+    for sscc, contents in cartons.items():
+        package = odoo.execute_kw(packs, "create", [{"name": sscc}])
+        for code, quantity in contents.items():
+            line = by_code[code]
+            vals = {"quantity": quantity, "result_package_id": package}
+            if line["id"] in used:
+                odoo.execute_kw("stock.move.line", "create", [{
+                    "picking_id": pick, "move_id": line["move_id"][0], "product_id": line["product_id"][0],
+                    "product_uom_id": line["product_uom_id"][0], "location_id": line["location_id"][0],
+                    "location_dest_id": line["location_dest_id"][0], **vals}])
+            else:
+                odoo.execute_kw("stock.move.line", "write", [[line["id"]], vals])
+                used.add(line["id"])
+    odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_cartons_the_warehouse_packed_per_store_keep_their_sscc(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Three Odoo packages, one per store's quantities, named with the warehouse's SSCC labels: each is its store's
+    carton under that store's order level, and no SSCC of ours is added."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    cartons = {"006141410000123452": {"WB-100": 6, "WR-200": 16, "GL-300": 2},      # 0203's (or 0311's)
+               "006141410000123469": {"WB-100": 12, "WR-200": 16, "GL-300": 2},     # 0107's
+               "006141410000123476": {"WB-100": 6, "WR-200": 16, "GL-300": 2}}
+    pack_by_store(odoo, so, {k: {c: float(q) for c, q in v.items()} for k, v in cartons.items()})
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    [data] = [pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT, limit=50)
+              if m.doc_type == "856"]
+    stores = [(row[4], row) for row in segment_rows(data) if row[:2] == ["N1", "Z7"] or row[:2] == ["MAN", "GM"]]
+    assert [row[4] if row[0] == "N1" else row[2] for _, row in stores] == [
+        "0107", "006141410000123469", "0203", "006141410000123452", "0311", "006141410000123476"]
