@@ -3,6 +3,7 @@ per store, each carton marked for its store (`gateway.odoo.crossdock`), rendered
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -154,25 +155,33 @@ def segment_rows(data: bytes) -> list[list[str]]:
     return [[s.tag, *(s.get(i) for i in range(1, 6))] for s in result.transactions[0].segments]
 
 
-@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
-async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    """The 850 through the pipeline is one sale order to DC 1 (`store_orders: one`); the warehouse ships 20 of the
-    24 widgets, loose; the scheduler's 856 is S / O x3 / P / I: one order level per store with its mark-for N1*Z7,
-    one carton (our SSCC) each, the short widgets missing from the last store in SDQ order (0311: 2 of 6)."""
+async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+                      odoo: odoorpc.ODOO, ship: Callable[[int], object]) -> list[list[str]]:
+    """The SDQ 850 through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`), confirmed,
+    shipped by `ship(sale order id)`; the segments of the 856 the scheduler then sends, read back."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
     done = run(pipeline, message.id, {State.DONE})
     assert done.state is State.DONE, done.last_error
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
-    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
-    deliver(odoo, so, partial={widget: 20.0})
+    ship(so)
     ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
     assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
     [data] = [pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT, limit=50)
               if m.doc_type == "856"]
-    rows = segment_rows(data)
+    return segment_rows(data)
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The 850 through the pipeline is one sale order to DC 1 (`store_orders: one`); the warehouse ships 20 of the
+    24 widgets, loose; the scheduler's 856 is S / O x3 / P / I: one order level per store with its mark-for N1*Z7,
+    one carton (our SSCC) each, the short widgets missing from the last store in SDQ order (0311: 2 of 6)."""
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    rows = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                             lambda so: deliver(odoo, so, partial={widget: 20.0}))
     hls = [row for row in rows if row[0] == "HL"]
     codes = {row[1]: row[3] for row in hls}
     assert [(row[3], codes.get(row[2] or "")) for row in hls] == [
@@ -229,19 +238,9 @@ async def test_cartons_the_warehouse_packed_per_store_keep_their_sscc(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """Three Odoo packages, one per store's quantities, named with the warehouse's SSCC labels: each is its store's
     carton under that store's order level, and no SSCC of ours is added."""
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
-    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
-    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
-    cartons = {"006141410000123452": {"WB-100": 6, "WR-200": 16, "GL-300": 2},      # 0203's (or 0311's)
-               "006141410000123469": {"WB-100": 12, "WR-200": 16, "GL-300": 2},     # 0107's
-               "006141410000123476": {"WB-100": 6, "WR-200": 16, "GL-300": 2}}
-    pack_by_store(odoo, so, {k: {c: float(q) for c, q in v.items()} for k, v in cartons.items()})
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
-    [data] = [pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT, limit=50)
-              if m.doc_type == "856"]
-    stores = [(row[4], row) for row in segment_rows(data) if row[:2] == ["N1", "Z7"] or row[:2] == ["MAN", "GM"]]
-    assert [row[4] if row[0] == "N1" else row[2] for _, row in stores] == [
-        "0107", "006141410000123469", "0203", "006141410000123452", "0311", "006141410000123476"]
+    cartons = {"006141410000123452": {"WB-100": 6.0, "WR-200": 16.0, "GL-300": 2.0},      # 0203's (or 0311's)
+               "006141410000123469": {"WB-100": 12.0, "WR-200": 16.0, "GL-300": 2.0},     # 0107's
+               "006141410000123476": {"WB-100": 6.0, "WR-200": 16.0, "GL-300": 2.0}}
+    rows = await shipped_asn(tmp_path, examples, sandbox, client, odoo, lambda so: pack_by_store(odoo, so, cartons))
+    marks = [row[4] if row[0] == "N1" else row[2] for row in rows if row[:2] in (["N1", "Z7"], ["MAN", "GM"])]
+    assert marks == ["0107", "006141410000123469", "0203", "006141410000123452", "0311", "006141410000123476"]
