@@ -16,7 +16,8 @@ which store gets how much of each line. What is assumed of the delivery:
   warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
   SDQ order short, and a store that gets nothing has no order level.
 - What no store is given (a line's quantity beyond its allocations, a product the 850 did not order, more than was
-  allocated) stays at an order level without a mark-for party: the DC's own.
+  allocated) stays at an order level without a mark-for party: the DC's own, with any package holding only such
+  goods as it is.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> l
     items: dict[str | None, list[ShipItem]] = {store: [] for store in [*stores, None]}
     loose = list(shipped.items)
     for pack in shipped.packs:
+        if all(_line_of(item, po) is None for item in _contents(pack)):
+            packs[None].append(pack)           # none of it allocated: the DC's own carton, as labelled
+            continue
         store = _store_of(pack, po, left)
         if store is None:
             loose += _contents(pack)

@@ -82,14 +82,17 @@ def test_loose_quantities_fill_the_stores_in_sdq_order_and_the_rest_stays_the_dc
 def test_a_package_of_one_stores_quantities_is_that_stores_carton_and_a_mixed_one_is_split() -> None:
     """Odoo packages: 6 widgets (0203's exactly, though 0107 wants more: the exact store first), 12 widgets + 2
     gadgets (0107's); the third mixes 6 widgets and 4 gadgets, which no one store wants, so its contents are
-    split by SDQ order and go in new cartons (no SSCC yet: the renderer gives ours)."""
+    split by SDQ order and go in new cartons (no SSCC yet: the renderer gives ours); the fourth holds the red
+    widgets no store is given."""
     packs = [Pack(sscc="006141410000123452", items=[item("1", WIDGET, 6)]),
              Pack(sscc="006141410000123469", items=[item("1", WIDGET, 12), item("2", GADGET, 2)]),
-             Pack(sscc="006141410000123476", items=[item("1", WIDGET, 6), item("2", GADGET, 4)])]
+             Pack(sscc="006141410000123476", items=[item("1", WIDGET, 6), item("2", GADGET, 4)]),
+             Pack(sscc="006141410000123483", items=[item("3", RED, 4, 4)])]
     got = by_store(ShipOrder(po_number="PO-XD", packs=packs), allocated(), bigbox())
     assert shares(got) == [("0107", [("006141410000123469", "1", 12, 12), ("006141410000123469", "2", 2, 2)]),
                            ("0203", [("006141410000123452", "1", 6, 6), (None, "2", 2, 2)]),
-                           ("0311", [(None, "1", 6, 6), (None, "2", 2, 2)])]
+                           ("0311", [(None, "1", 6, 6), (None, "2", 2, 2)]),
+                           (None, [("006141410000123483", "3", 4, 4)])]     # the DC's own carton, label and all
 
 
 def test_a_po_without_allocations_is_one_order_and_a_gln_store_is_marked_by_gln() -> None:
