@@ -13,7 +13,8 @@ HELP = "serve an Odoo sandbox (JSON-RPC, XML-RPC, JSON-2) on 127.0.0.1 for demos
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8069, help="port (default 8069, where the url of init's gateway.yaml points; 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"], help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--odoo-version", type=int, default=17, choices=[17, 18, 19], help="Odoo version to imitate (default 17)")
+    parser.add_argument("--odoo-version", type=int, default=17, choices=[16, 17, 18, 19],
+                        help="Odoo version to imitate (default 17)")
     parser.add_argument("--seed", default="demo", choices=["demo", "base"], help="demo world (default) or an empty company")
     parser.add_argument("--database", default="demo", help="database name (default demo)")
     parser.add_argument("--login", default="admin", help="the API user's login (default admin)")

@@ -89,6 +89,23 @@ def _customer_ref(odoo: Any, order: Any) -> str:
     return str(commercial.ref or partner.ref or "")
 
 
+def _pick_in_full(odoo: Any, moves: Any, ids: list[int]) -> None:
+    """The warehouse picked each move's full demand: from 17 the move's `quantity`. Odoo 16 keeps the done
+    quantity apart (`quantity_done`, on the move lines' `qty_done`): a move of one line (or none) takes the
+    demand; one reserved over several lines has each line's reservation done (16's "Set quantities")."""
+    if "quantity" in odoo.execute_kw("stock.move", "fields_get", [["quantity"]]):
+        for move in moves.browse(ids):
+            if move.quantity < move.product_uom_qty:
+                move.write({"quantity": move.product_uom_qty})
+        return
+    for move in moves.browse(ids):
+        lines = odoo.execute_kw("stock.move.line", "search_read", [[("move_id", "=", move.id)], ["reserved_uom_qty"]])
+        if len(lines) <= 1:
+            move.write({"quantity_done": move.product_uom_qty})
+        for line in lines if len(lines) > 1 else []:
+            odoo.execute_kw("stock.move.line", "write", [[line["id"]], {"qty_done": line["reserved_uom_qty"]}])
+
+
 def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> tuple[str, dict[str, dict[str, int]]]:
     """Confirm, deliver in full and invoice every EDI order, like the warehouse and accounting would.
 
@@ -113,9 +130,7 @@ def ship_and_invoice(odoo: Any, note: Callable[[str], None]) -> tuple[str, dict[
                 continue
             if picking.state != "assigned":
                 picking.action_assign()
-            for move in moves.browse(picking.move_ids.ids):
-                if move.quantity < move.product_uom_qty:
-                    move.write({"quantity": move.product_uom_qty})   # the full demand was picked
+            _pick_in_full(odoo, moves, picking.move_ids.ids)
             result = odoo.execute_kw("stock.picking", "button_validate", [[picking_id]])
             if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
                 context = result.get("context") or {}

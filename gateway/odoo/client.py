@@ -438,6 +438,7 @@ def connect(settings: OdooSettings, retry_base: float = 0.5, halt: threading.Eve
         protocol = "json2" if major >= 19 else "jsonrpc"
     client: OdooClient = Json2Client(settings, secret, retry_base, halt) if protocol == "json2" else \
         JsonRpcClient(settings, secret, retry_base, halt)
+    refuse_old(client, settings)
     if settings.company_id is not None:
         try:
             client.call("res.company", "search", [("id", "=", settings.company_id)])
@@ -447,6 +448,21 @@ def connect(settings: OdooSettings, retry_base: float = 0.5, halt: threading.Eve
                                   "may (Odoo: Settings > Users > Allowed Companies), or the id is corrected "
                                   "(restart)") from None
     return client
+
+
+OLDEST_MAJOR = 16
+"""The oldest Odoo the gateway's calls are written for (16: `move_ids`, `stock.lot`, the `detailed_type` of products;
+15 still has `move_lines` and `stock.production.lot`)."""
+
+
+def refuse_old(client: OdooClient, settings: OdooSettings) -> None:
+    """An Odoo older than 16 would fail document by document on a missing model or field: refused at login
+    instead, naming the version, while documents wait for the upgrade. An unreadable version (0) is let through."""
+    major, minor = client.version
+    if 0 < major < OLDEST_MAJOR:
+        client.close()
+        raise OdooUnavailable(f"Odoo {major}.{minor} at {redact_url(settings.url)} is not supported: the gateway works "
+                              f"with Odoo {OLDEST_MAJOR} to 19; documents wait until Odoo is upgraded")
 
 
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

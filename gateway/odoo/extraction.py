@@ -319,11 +319,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         return []
     warehouses = ctx.picking_warehouses(rows)
     picking_ids = [r["id"] for r in rows]
+    names = Names.of(client, ctx.cache)             # the done quantities: quantity_done / qty_done in 16
     moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
-                               ["picking_id", "product_id", "product_uom_qty", "quantity", "product_uom",
+                               ["picking_id", "product_id", "product_uom_qty", names.move_qty, "product_uom",
                                 "sale_line_id"])
     move_lines = client.search_read("stock.move.line", [("picking_id", "in", picking_ids)],
-                                    ["move_id", "product_id", "quantity", "product_uom_id", "lot_id",
+                                    ["move_id", "product_id", names.line_qty, "product_uom_id", "lot_id",
                                      "result_package_id"])
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
                                                ["name", "client_order_ref", "date_order", "partner_id",
@@ -352,12 +353,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         for move in by_picking[pick["id"]]:
             sale_line = sale_lines.get(m2o_id(move["sale_line_id"]) or 0)
             ids, name = _items(items.get(m2o_id(move["product_id"]) or 0, {}))
-            for line in lines_by_move[move["id"]] or [{"quantity": move["quantity"], "lot_id": False,
+            for line in lines_by_move[move["id"]] or [{names.line_qty: move[names.move_qty], "lot_id": False,
                                                            "result_package_id": False, "product_uom_id": move["product_uom"]}]:
-                if not line.get("quantity"):
+                if not line.get(names.line_qty):
                     continue
                 item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
-                                description=name, quantity=_dec(line["quantity"]),
+                                description=name, quantity=_dec(line[names.line_qty]),
                                 unit=unit_code(partner, m2o_name(line.get("product_uom_id")) or
                                                m2o_name(move["product_uom"])),
                                 ordered_quantity=_dec(sale_line["product_uom_qty"]) if sale_line else None,

@@ -72,11 +72,16 @@ class Cache:
 
 @dataclass(frozen=True)
 class Names:
-    """Field names that differ between Odoo versions, read from fields_get once per client."""
+    """Field names that differ between Odoo versions, read from fields_get once per client.
+
+    `move_qty` / `line_qty`: the done quantity of a stock move and of its move lines, `quantity` from 17 (with
+    `picked`), `quantity_done` / `qty_done` in 16 (where the reserved quantity is another field)."""
 
     sale_uom: str
     sale_tax: str
     purchase_uom: str
+    move_qty: str
+    line_qty: str
 
     @staticmethod
     def of(client: OdooClient, cache: Cache) -> Names:
@@ -87,7 +92,9 @@ class Names:
             found = cache.put("names", id(client), Names(
                 sale_uom="product_uom_id" if "product_uom_id" in sale else "product_uom",
                 sale_tax="tax_ids" if "tax_ids" in sale else "tax_id",
-                purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom"))
+                purchase_uom="product_uom_id" if "product_uom_id" in purchase else "product_uom",
+                move_qty="quantity" if "quantity" in client.fields("stock.move") else "quantity_done",
+                line_qty="quantity" if "quantity" in client.fields("stock.move.line") else "qty_done"))
         return found
 
 

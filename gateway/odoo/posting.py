@@ -217,6 +217,11 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                 vals[field_name] = date.fromisoformat(day).isoformat()
             except ValueError:
                 raise OdooRejected(f"{label}: its {what} {day!r} is not a calendar date (YYYY-MM-DD)") from None
+    if "invoice_date_due" in vals:
+        # the date the vendor bills us for: Odoo would otherwise take the vendor's supplier payment term and
+        # compute the due date from it over the one written (account.move `_compute_invoice_payment_term_id`,
+        # `_compute_invoice_date_due` over `needed_terms`, 16-19); a bill without terms keeps the date it is given
+        pass
     if po is not None:
         vals["invoice_origin"] = po["name"]
     if doc.currency:
@@ -257,8 +262,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                                 "name": name}])
         log.info("%s: bill line %s %s", charge_label, name, amount)
     vals["invoice_line_ids"] = commands
-    if doc.notes:
-        vals["narration"] = html_notes(doc.notes)
+    notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes        # the vendor's terms as written
+    if notes:
+        vals["narration"] = html_notes(notes)
     bill = client.create("account.move", vals)
     log.info("created vendor bill account.move %s for %s", bill, label)
     return [record_link(doc, "account.move", bill, "created")]
@@ -426,11 +432,12 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                             if match.product_id in serial for number in item.serials},
                    m2o_id(picking.get("company_id")))
     commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
+    names = Names.of(client, cache)     # the received quantity is the lines' done one: qty_done in 16
     for (sscc, item, match, _, uom), share in zip(planned, shares):
         pieces = per_serial(share, item.serials, uom) if match.product_id in serial and item.serials else [
             (piece.move, piece.quantity, piece.uom, item.lot) for piece in share]
         for move, qty, unit, lot in pieces:
-            vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, "quantity": qty,
+            vals: dict[str, Any] = {"move_id": move["id"], "product_id": match.product_id, names.line_qty: qty,
                                     "product_uom_id": unit, "location_id": m2o_id(picking["location_id"]),
                                     "location_dest_id": m2o_id(picking["location_dest_id"])}
             if lot:

@@ -38,6 +38,7 @@ def documents(config: Any, partner_id: str) -> list[Any]:
     return docs
 
 
+@pytest.mark.parametrize("sandbox", [16, 17, 18, 19], ids=["odoo16", "odoo17", "odoo18", "odoo19"], indirect=True)
 @pytest.mark.parametrize("partner_id", ["bigbox", "northwind", "eurohandel", "shopmarket"])
 async def test_sample_orders_round_trip(config: Any, partner_id: str, sandbox: SandboxServer, client: OdooClient,
                                         odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
 """Business behaviour of the sandbox: create hooks and the public methods the gateway calls.
 
-Modelled on Odoo 17-19: `sale.order.action_confirm` creates the outgoing picking with its
+Modelled on Odoo 16-19: `sale.order.action_confirm` creates the outgoing picking with its
 moves and reserves stock; `sale.order.action_cancel` returns the `sale.order.cancel` wizard
 for an order past draft in 17 and 18 (context `disable_cancel_warning` skips it; 19 has no such
 wizard and cancels at once) and cancels its open pickings; `stock.picking.button_validate` returns the backorder wizard
-or moves the quants; `sale.advance.payment.inv.create_invoices` is the public invoicing
+(in 16 first the immediate transfer wizard when nothing is done) or moves the quants; `sale.advance.payment.inv.create_invoices` is the public invoicing
 path (`_create_invoices` is private); `account.move.action_post` numbers and posts.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from gateway.odoo.sandbox.exceptions import OdooValueError, UserError
+from gateway.odoo.sandbox.exceptions import OdooAttributeError, OdooValueError, UserError
 from gateway.odoo.sandbox.models import from_reference, location_usage, names, to_reference
 from gateway.odoo.sandbox.orm import Env, ModelSpec, now_str
 
@@ -32,7 +32,7 @@ class Method:
 # --------------------------------------------------------------------------- uom and stock helpers
 
 def is_storable(env: Env, product: int) -> bool:
-    if env.db.version == 17:
+    if env.db.version <= 17:
         return bool(env.get("product.product", product, "detailed_type") == "product")
     return bool(env.get("product.product", product, "is_storable"))
 
@@ -76,7 +76,7 @@ def product_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
 
 
 def template_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
-    if env.db.version == 17:
+    if env.db.version <= 17:
         if "detailed_type" in vals and "type" not in vals:
             vals["type"] = vals["detailed_type"]
         elif "type" in vals and "detailed_type" not in vals:
@@ -277,13 +277,14 @@ def move_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
 
 
 def move_line_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
-    """Writing a move line's quantity/lot updates its move, as the 17+ detailed operations do."""
+    """Writing a move line's quantity/lot updates its move, as the detailed operations do."""
     if "lot_name" in vals:
         for rid in ids:
             rec = env.db.data["stock.move.line"][rid]
             if rec.get("lot_name") and rec.get("product_id"):
                 env.write("stock.move.line", [rid], {"lot_id": _lot(env, rec["product_id"], rec["lot_name"])})
-    if "quantity" in vals:
+    n = names(env.db.version)
+    if n["line_done"] in vals or n["line_reserved"] in vals:
         for move in {env.db.data["stock.move.line"][rid].get("move_id") for rid in ids}:
             if move:
                 _sync_move_quantity(env, move)
@@ -304,12 +305,15 @@ def move_line_on_unlink(env: Env, gone: list[dict[str, Any]]) -> None:
 
 def _sync_move_quantity(env: Env, move: int) -> None:
     """The move's quantity in its own unit: a line in dozens on a move in units counts twelve each. Rounded to
-    Product Unit of Measure, as Odoo stores it: 80 units on a move in dozens are 6.67, not 6.666666666666667."""
+    Product Unit of Measure, as Odoo stores it: 80 units on a move in dozens are 6.67, not 6.666666666666667.
+    In 16 the done and the reserved quantity are each summed (`quantity_done`, `reserved_availability`)."""
+    n = names(env.db.version)
     unit = env.db.data["stock.move"][move].get("product_uom")
-    total = sum(_in_unit(env, r.get("quantity", 0.0), r.get("product_uom_id"), unit)
-                for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
     env.db.remember("write", "stock.move", move)
-    env.db.data["stock.move"][move]["quantity"] = round(total, env.precision("Product Unit of Measure"))
+    for line_field, move_field in {(n["line_done"], n["move_done"]), (n["line_reserved"], n["move_reserved"])}:
+        total = sum(_in_unit(env, r.get(line_field, 0.0), r.get("product_uom_id"), unit)
+                    for r in env.db.data["stock.move.line"].values() if r.get("move_id") == move)
+        env.db.data["stock.move"][move][move_field] = round(total, env.precision("Product Unit of Measure"))
     env.db.data["stock.move"][move]["write_date"] = now_str()
 
 
@@ -320,7 +324,12 @@ def _in_unit(env: Env, qty: float, unit: int | None, to: int | None) -> float:
 
 
 def move_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
-    """Writing a move's quantity adjusts its move lines, as Odoo 17+ does (quantity = reserved + picked)."""
+    """Writing a move's quantity adjusts its move lines, as Odoo 17+ does (quantity = reserved + picked); 16's
+    `quantity_done` goes to the move's one line (`_quantity_done_set`)."""
+    if env.db.version <= 16:
+        if "quantity_done" in vals:
+            _quantity_done_set(env, ids, float(vals["quantity_done"] or 0.0))
+        return
     if "quantity" not in vals:
         return
     for move in ids:
@@ -336,6 +345,29 @@ def move_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
         else:
             env.create("stock.move.line", [{"move_id": move, "quantity": diff}])
         _ = rec
+
+
+def _quantity_done_set(env: Env, ids: list[int], done: float) -> None:
+    """16's inverse of `stock.move.quantity_done`: a move without lines gets one done line (its reservation
+    untouched), a move with one line gets it on that line, and a move with more refuses another figure than the
+    lines' own sum ("work directly with the move lines")."""
+    for move in ids:
+        lines = [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]
+        if not lines:
+            if done:
+                env.create("stock.move.line", [{"move_id": move, "qty_done": done}])
+            else:
+                _sync_move_quantity(env, move)
+        elif len(lines) == 1:
+            env.write("stock.move.line", lines, {"qty_done": done})
+        else:
+            unit = env.db.data["stock.move"][move].get("product_uom")
+            have = sum(_in_unit(env, env.db.data["stock.move.line"][i].get("qty_done", 0.0),
+                                env.db.data["stock.move.line"][i].get("product_uom_id"), unit) for i in lines)
+            if abs(have - done) > 1e-9:
+                raise UserError("Cannot set the done quantity from this stock move, work directly with the move "
+                                "lines.")
+            _sync_move_quantity(env, move)
 
 
 def _lot(env: Env, product: int, name: str, expiration: Any = None) -> int:
@@ -356,7 +388,29 @@ def move_pre_create_account(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
             if rec.get("type") == kind:
                 vals["journal_id"] = rid
                 break
+    if "invoice_payment_term_id" not in vals and move_type != "entry" and vals.get("partner_id"):
+        # account.move._compute_invoice_payment_term_id: the partner's terms (customer's or vendor's), as the
+        # company of the move holds them; a create that gives the field (False too) keeps what it gives
+        field = "property_payment_term_id" if move_type.startswith("out_") else "property_supplier_payment_term_id"
+        vals["invoice_payment_term_id"] = env.get("res.partner", vals["partner_id"], field) or False
     return vals
+
+
+def move_term_due(env: Env, ids: list[int], vals: dict[str, Any] | list[dict[str, Any]] | None = None) -> None:
+    """account.move._compute_invoice_date_due over `needed_terms`: a move with payment terms and lines is due on
+    the last date its terms give from the invoice date (else the accounting date, else today), whatever due date
+    was written; without terms the due date written is kept."""
+    for rid in ids:
+        move = env.db.data["account.move"].get(rid)
+        if not move or not move.get("invoice_payment_term_id"):
+            continue
+        if not any(r.get("move_id") == rid for r in env.db.data["account.move.line"].values()):
+            continue
+        lines = [r for r in env.db.data["account.payment.term.line"].values()
+                 if r.get("payment_id") == move["invoice_payment_term_id"]]
+        start = date.fromisoformat(str(move.get("invoice_date") or move.get("date") or date.today().isoformat()))
+        days = max((int(r.get("nb_days") or r.get("days") or 0) for r in lines), default=0)
+        move["invoice_date_due"] = (start + timedelta(days=days)).isoformat()
 
 
 def account_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
@@ -403,11 +457,19 @@ def sale_action_confirm(env: Env, ids: list[int]) -> bool:
     return True
 
 
+def sale_action_done(env: Env, ids: list[int]) -> bool:
+    """16's Lock: a confirmed order becomes `done` (17 has the `locked` boolean and `action_lock` instead)."""
+    if env.db.version >= 17:
+        raise OdooAttributeError("The method 'action_done' does not exist on the model 'sale.order'")
+    env.write("sale.order", ids, {"state": "done"})
+    return True
+
+
 def sale_action_cancel(env: Env, ids: list[int]) -> Any:
     """Odoo 17-19: a locked order is refused; in 17 and 18 an order past draft opens the `sale.order.cancel`
     wizard unless the context says `disable_cancel_warning`; else (and always in 19) `_action_cancel`."""
     orders = [env.record("sale.order", rid) for rid in ids]
-    if any(o.get("locked") for o in orders):
+    if any(o.get("locked") or o.get("state") == "done" for o in orders):      # 16 locks with state done
         raise UserError("You cannot cancel a locked order. Please unlock it first.")
     if env.db.version < 19 and not env.context.get("disable_cancel_warning") and \
             any(o.get("state") != "draft" for o in orders):
@@ -429,7 +491,7 @@ def _sale_cancel(env: Env, order: int) -> None:
         for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == pick
                      and r.get("state") not in ("done", "cancel")]:
             _unreserve(env, move)
-            env.write("stock.move", [move], {"state": "cancel", "quantity": 0.0})
+            env.write("stock.move", [move], {"state": "cancel"})
         env.write("stock.picking", [pick], {"state": "cancel"})
     drafts = [i for i, r in env.db.data["account.move"].items() if r.get("state") == "draft"
               and i in (env.get("sale.order", order, "invoice_ids") or [])]
@@ -439,13 +501,14 @@ def _sale_cancel(env: Env, order: int) -> None:
 
 
 def _unreserve(env: Env, move: int) -> None:
+    reserved = names(env.db.version)["line_reserved"]
     rec = env.db.data["stock.move"][move]
     lines = [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]
     for line_id in lines:
         line = env.db.data["stock.move.line"][line_id]
         src = line.get("location_id") or rec["location_id"]
         if location_usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
-            ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get("quantity", 0.0))
+            ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get(reserved, 0.0))
             _add_quant(env, rec["product_id"], src, 0.0, -ref_qty, line.get("lot_id"), line.get("package_id"))
     if lines:
         env.unlink("stock.move.line", lines)
@@ -464,15 +527,17 @@ def _reserved_line(env: Env, product: int, uom: int, take: float) -> dict[str, A
     """A reservation's move line quantity, as stock.move._prepare_move_line_vals makes it: in the move's unit
     when the quantity is whole there at Odoo's 2 decimals (Product Unit of Measure), else in the product's own
     unit (20 units of a move in dozens are 20 Units, not 1.6666666666666667 Dozens)."""
+    reserved = names(env.db.version)["line_reserved"]
     in_move = round(from_reference(env, uom, take), 2)
     if abs(to_reference(env, uom, in_move) - take) < 0.005:
-        return {"quantity": in_move, "product_uom_id": uom}
+        return {reserved: in_move, "product_uom_id": uom}
     own = env.get("product.product", product, "uom_id") or uom
-    return {"quantity": round(from_reference(env, own, take), 2), "product_uom_id": own}
+    return {reserved: round(from_reference(env, own, take), 2), "product_uom_id": own}
 
 
 def _assign_picking(env: Env, picking: int) -> None:
     """Reserve stock for the picking's moves (action_assign)."""
+    n = names(env.db.version)
     moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
              and r.get("state") in ("confirmed", "partially_available", "assigned")]
     any_reserved = False
@@ -480,13 +545,13 @@ def _assign_picking(env: Env, picking: int) -> None:
     for move in moves:
         rec = env.db.data["stock.move"][move]
         product, uom = rec["product_id"], rec["product_uom"]
-        need = rec.get("product_uom_qty", 0.0) - rec.get("quantity", 0.0)
+        need = rec.get("product_uom_qty", 0.0) - rec.get(n["move_reserved"], 0.0)
         src = rec["location_id"]
         if need <= 0:
             any_reserved = True
             continue
         if location_usage(env, src) != "internal" or not is_storable(env, product):
-            env.create("stock.move.line", [{"move_id": move, "quantity": need}])
+            env.create("stock.move.line", [{"move_id": move, n["line_reserved"]: need}])
             env.write("stock.move", [move], {"state": "assigned"})
             any_reserved = True
             continue
@@ -507,7 +572,7 @@ def _assign_picking(env: Env, picking: int) -> None:
                                              "package_id": q.get("package_id") or False}])
             need_ref -= take
         rec = env.db.data["stock.move"][move]
-        reserved = rec.get("quantity", 0.0)
+        reserved = rec.get(n["move_reserved"], 0.0)
         state = "assigned" if reserved >= rec.get("product_uom_qty", 0.0) - 1e-9 else \
             "partially_available" if reserved > 0 else "confirmed"
         env.write("stock.move", [move], {"state": state})
@@ -539,17 +604,30 @@ def picking_action_assign(env: Env, ids: list[int]) -> bool:
 
 
 def picking_button_validate(env: Env, ids: list[int]) -> Any:
+    """17+: a transfer with nothing picked is validated as reserved. 16 keeps the done quantity apart: with
+    nothing done anywhere it answers the `stock.immediate.transfer` wizard (unless `skip_immediate`), whose
+    `process` sets the done quantities to the reserved ones."""
+    n = names(env.db.version)
     todo = [rid for rid in ids if env.record("stock.picking", rid).get("state") not in ("done", "cancel")]
-    need_backorder = []
+    need_backorder, immediate = [], []
     for rid in todo:
         moves = [r for r in env.db.data["stock.move"].values() if r.get("picking_id") == rid
                  and r.get("state") not in ("done", "cancel")]
-        if not any(m.get("quantity", 0.0) > 0 for m in moves):
+        if not any(m.get(n["move_done"], 0.0) > 0 or m.get(n["move_reserved"], 0.0) > 0 for m in moves):
             raise UserError("You cannot validate a transfer if no quantities are reserved nor done. You can use the "
                             "info button on the top right corner of your screen to cancel the transfer.")
+        if not any(m.get(n["move_done"], 0.0) > 0 for m in moves):
+            immediate.append(rid)
+            continue
         _check_tracking(env, rid)
-        if any(m.get("quantity", 0.0) < m.get("product_uom_qty", 0.0) - 1e-9 for m in moves):
+        if any(m.get(n["move_done"], 0.0) < m.get("product_uom_qty", 0.0) - 1e-9 for m in moves):
             need_backorder.append(rid)
+    if immediate and not env.context.get("skip_immediate"):
+        return {"name": "Immediate Transfer?", "type": "ir.actions.act_window", "view_mode": "form",
+                "res_model": "stock.immediate.transfer", "views": [[False, "form"]], "view_id": False,
+                "target": "new", "context": {"default_show_transfers": False,
+                                             "default_pick_ids": [[4, p] for p in immediate],
+                                             "button_validate_picking_ids": todo}}
     if need_backorder and not env.context.get("skip_backorder"):
         return {"name": "Create Backorder?", "type": "ir.actions.act_window", "view_mode": "form",
                 "res_model": "stock.backorder.confirmation", "views": [[False, "form"]], "view_id": False,
@@ -561,9 +639,25 @@ def picking_button_validate(env: Env, ids: list[int]) -> Any:
     return True
 
 
+def immediate_process(env: Env, ids: list[int]) -> Any:
+    """16's `stock.immediate.transfer.process`: each move line's done quantity is its reserved one
+    (`_set_quantities_to_reservation`), then the transfers are validated past this wizard."""
+    picks: list[int] = []
+    for rid in ids:
+        picks += [p for p in env.db.data["stock.immediate.transfer"][rid].get("pick_ids") or [] if p not in picks]
+    for pick in picks:
+        for line in [i for i, r in env.db.data["stock.move.line"].items() if r.get("picking_id") == pick
+                     and r.get("state") not in ("done", "cancel")]:
+            env.write("stock.move.line", [line], {"qty_done": env.db.data["stock.move.line"][line]
+                                                  .get("reserved_uom_qty", 0.0)})
+    todo = env.context.get("button_validate_picking_ids") or picks
+    return picking_button_validate(env.with_context(skip_immediate=True), list(todo))
+
+
 def _check_tracking(env: Env, picking: int) -> None:
     """stock.move.line._action_done's checks for a product tracked by lot or serial: a lot on every line
     with a quantity, and a serial number is one unit, once."""
+    done = names(env.db.version)["line_done"]
     seen: set[tuple[int, int]] = set()
     for move_id, move in env.db.data["stock.move"].items():
         if move.get("picking_id") != picking or move.get("state") in ("done", "cancel"):
@@ -573,12 +667,12 @@ def _check_tracking(env: Env, picking: int) -> None:
             continue
         name = env.get("product.product", move["product_id"], "name")
         lines = [r for r in env.db.data["stock.move.line"].values()
-                 if r.get("move_id") == move_id and r.get("quantity", 0.0) > 0]
+                 if r.get("move_id") == move_id and r.get(done, 0.0) > 0]
         for line in lines:
             if not line.get("lot_id"):
                 raise UserError(f"You need to supply a Lot/Serial number for product:\n - {name}")
             if tracking == "serial":
-                if abs(line["quantity"] - 1.0) > 1e-9:
+                if abs(line[done] - 1.0) > 1e-9:
                     raise UserError("You can only process 1.0 Units of products with unique serial number.")
                 key = (move["product_id"], line["lot_id"])
                 if key in seen:
@@ -604,37 +698,51 @@ def _check_serial_quants(env: Env, placed: set[tuple[int, int, int]]) -> None:
 
 
 def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
+    """Done lines move their quants (and release what they reserved); in 16 a line with nothing done gives
+    its reservation back and is deleted, and a move with nothing done leaves its reservation to the backorder."""
+    n = names(env.db.version)
     pick = env.db.data["stock.picking"][picking]
     remainders = []
     placed: set[tuple[int, int, int]] = set()          # (product, location, lot) a serial went to
     for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
                  and r.get("state") not in ("done", "cancel")]:
         rec = env.db.data["stock.move"][move]
-        qty, demand = rec.get("quantity", 0.0), rec.get("product_uom_qty", 0.0)
+        qty, demand = rec.get(n["move_done"], 0.0), rec.get("product_uom_qty", 0.0)
         if qty <= 0:
+            if env.db.version <= 16:
+                _unreserve(env, move)
             if create_backorder:
                 remainders.append((move, demand))
             else:
                 env.write("stock.move", [move], {"state": "cancel"})
             continue
+        unused = []
         for line_id in [i for i, r in env.db.data["stock.move.line"].items() if r.get("move_id") == move]:
             line = env.db.data["stock.move.line"][line_id]
-            ref_qty = to_reference(env, line.get("product_uom_id") or rec["product_uom"], line.get("quantity", 0.0))
-            if ref_qty <= 0:
-                continue
+            unit = line.get("product_uom_id") or rec["product_uom"]
+            ref_qty = to_reference(env, unit, line.get(n["line_done"], 0.0))
+            held = to_reference(env, unit, line.get(n["line_reserved"], 0.0))
             src, dest = line.get("location_id") or rec["location_id"], line.get("location_dest_id") or rec["location_dest_id"]
+            if ref_qty <= 0:
+                if held > 0 and location_usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
+                    _add_quant(env, rec["product_id"], src, 0.0, -held, line.get("lot_id"), line.get("package_id"))
+                unused.append(line_id)
+                continue
             if location_usage(env, src) == "internal" and is_storable(env, rec["product_id"]):
-                _add_quant(env, rec["product_id"], src, -ref_qty, -ref_qty, line.get("lot_id"), line.get("package_id"))
+                _add_quant(env, rec["product_id"], src, -ref_qty, -held, line.get("lot_id"), line.get("package_id"))
             if location_usage(env, dest) == "internal" and is_storable(env, rec["product_id"]):
                 _add_quant(env, rec["product_id"], dest, ref_qty, 0.0, line.get("lot_id"),
                            line.get("result_package_id"))
                 if line.get("lot_id"):
                     placed.add((rec["product_id"], dest, line["lot_id"]))
-            env.write("stock.move.line", [line_id], {"picked": True})
+            env.write("stock.move.line", [line_id], {"picked": True} if env.db.version >= 17 else
+                      {"reserved_uom_qty": 0.0})
+        if unused and env.db.version <= 16:
+            env.unlink("stock.move.line", unused)
         if qty < demand - 1e-9 and create_backorder:
             remainders.append((move, demand - qty))
-        env.write("stock.move", [move], {"state": "done", "picked": True, "product_uom_qty": min(qty, demand)
-                                         if qty < demand else demand})
+        env.write("stock.move", [move], {"state": "done", **({"picked": True} if env.db.version >= 17 else {}),
+                                         "product_uom_qty": min(qty, demand) if qty < demand else demand})
     _check_serial_quants(env, placed)
     env.write("stock.picking", [picking], {"state": "done", "date_done": now_str()})
     if remainders:
@@ -697,7 +805,7 @@ def advance_create_invoices(env: Env, ids: list[int]) -> Any:
                                      "product_uom_id": rec.get(n["sale_uom"]),
                                      "tax_ids": [[6, 0, rec.get(n["sale_tax"]) or []]],
                                      "sale_line_ids": [[6, 0, [line]]], "sequence": rec.get("sequence", 10)}])
-            if order.get("state") != "sale" or not lines:
+            if order.get("state") not in ("sale", "done") or not lines:       # done: 16's locked order
                 continue
             created += env.create("account.move", [{
                 "move_type": "out_invoice", "partner_id": order.get("partner_invoice_id"),
@@ -744,6 +852,7 @@ def move_action_post(env: Env, ids: list[int]) -> bool:
         if not move.get("invoice_date_due"):
             vals["invoice_date_due"] = vals.get("invoice_date") or move.get("invoice_date")
         env.write("account.move", [rid], vals)
+        move_term_due(env, [rid])
     return False
 
 
@@ -806,7 +915,7 @@ def install(models: dict[str, ModelSpec]) -> None:
         "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},
         "stock.move.line": {"pre_create": move_line_pre_create, "on_write": move_line_on_write,
                             "on_create": move_line_on_create, "on_unlink": move_line_on_unlink},
-        "account.move": {"pre_create": move_pre_create_account},
+        "account.move": {"pre_create": move_pre_create_account, "on_create": move_term_due, "on_write": move_term_due},
         "account.move.line": {"pre_create": account_line_pre_create},
         "sale.advance.payment.inv": {"pre_create": advance_pre_create},
     }
@@ -824,6 +933,8 @@ METHODS: dict[tuple[str, str], Method] = {
     ("stock.picking", "action_confirm"): Method(picking_action_confirm, True, []),
     ("stock.backorder.confirmation", "process"): Method(backorder_process, True, []),
     ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),
+    ("stock.immediate.transfer", "process"): Method(immediate_process, True, []),
+    ("sale.order", "action_done"): Method(sale_action_done, True, []),
     ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),
     ("account.move", "action_post"): Method(move_action_post, True, []),
     ("account.move", "button_draft"): Method(move_button_draft, True, []),

@@ -3,7 +3,11 @@
 Only what the EDI flows touch, but with real names, types, relations and selections
 (../shared/reference/odoo-external-api.md §3). Version differences:
 
-- 17: product `detailed_type` (consu|service|product; `type` follows it), res.users `groups_id`.
+- 16: stock.move `quantity_done` and `reserved_availability`, stock.move.line `qty_done` and `reserved_uom_qty`
+  (what is done and what is reserved are two figures; no `picked`), so a transfer validated with nothing done
+  asks for the `stock.immediate.transfer` wizard (OpenUpgrade stock 17.0: `quantity_done`/`qty_done` became
+  `quantity`); sale.order state `done` ("Locked", `action_done`; no `locked` boolean); res.partner type `private`.
+- 16, 17: product `detailed_type` (consu|service|product; `type` follows it), res.users `groups_id`.
 - 18: product `type` consu|service|combo plus the boolean `is_storable`; operation type code `dropship`
   (stock_dropshipping's Vendors -> Customers type, `incoming` before); sale lines keep a price set by hand
   when their quantity changes (`technical_price_unit`; 17 prices them from the pricelist again).
@@ -103,7 +107,17 @@ def names(version: int) -> dict[str, str]:
         "purchase_uom": "product_uom_id" if version >= 19 else "product_uom",
         "purchase_tax": "tax_ids" if version >= 19 else "taxes_id",
         "groups": "group_ids" if version >= 19 else "groups_id",
+        # 16 keeps what is done and what is reserved apart; from 17 `quantity` is both (with `picked`)
+        "move_done": "quantity" if version >= 17 else "quantity_done",
+        "move_reserved": "quantity" if version >= 17 else "reserved_availability",
+        "line_done": "quantity" if version >= 17 else "qty_done",
+        "line_reserved": "quantity" if version >= 17 else "reserved_uom_qty",
     }
+
+
+def term_days(version: int) -> str:
+    """The field of a payment term line's days after the invoice date: `days` to 16, `nb_days` from 17."""
+    return "nb_days" if version >= 17 else "days"
 
 
 # --------------------------------------------------------------------------- computes
@@ -360,7 +374,7 @@ def _moved_qty(line_field: str, partner_usage: str) -> Any:
                 sign = 1 if into == "customer" else -1 if out_of == "customer" else 0
             else:
                 sign = -1 if into == "supplier" else 1
-            total += sign * m.get("quantity", 0.0)
+            total += sign * m.get(names(env.db.version)["move_done"], 0.0)
         return total
     return compute
 
@@ -405,7 +419,7 @@ def _sale_invoice_status(env: Env, rid: int) -> str:
     lines = [i for i, r in env.db.data["sale.order.line"].items()
              if r.get("order_id") == rid and not r.get("display_type")]
     state = env.db.data["sale.order"][rid].get("state")
-    if state != "sale" or not lines:
+    if state not in ("sale", "done") or not lines:      # done: 16's locked order, still invoiced
         return "no"
     to_invoice = [i for i in lines if env.get("sale.order.line", i, "qty_delivered")
                   > env.get("sale.order.line", i, "qty_invoiced")]
@@ -507,13 +521,18 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "commercial_partner_id": COMP("many2one", _commercial, relation="res.partner"),
         "is_company": B("Is a Company"),
         "type": SEL([("contact", "Contact"), ("invoice", "Invoice Address"), ("delivery", "Delivery Address"),
-                     ("other", "Other Address")], "Address Type", default="contact"),
+                     ("other", "Other Address"), *([("private", "Private Address")] if version <= 16 else [])],
+                    "Address Type", default="contact"),
         "street": C("Street"), "street2": C("Street2"), "zip": C("Zip"), "city": C("City"),
         "state_id": M2O("res.country.state", "State"), "country_id": M2O("res.country", "Country"),
         "email": C("Email"), "phone": C("Phone"), "company_id": M2O("res.company", "Company"),
         "tz": C("Timezone", help="Odoo: a selection of zone names, set from the creating user's by default"),
         "customer_rank": I("Customer Rank"), "supplier_rank": I("Supplier Rank"),
         "property_product_pricelist": M2O("product.pricelist", "Pricelist"),
+        # account: a partner's agreed terms, one per company (invoices take them: `_compute_invoice_payment_term_id`)
+        "property_payment_term_id": M2O("account.payment.term", "Customer Payment Terms", company_dependent=True),
+        "property_supplier_payment_term_id": M2O("account.payment.term", "Vendor Payment Terms",
+                                                 company_dependent=True),
         "lang": C("Language", default="en_US"), "active": B(default=True),
         "comment": H("Notes")}, order="complete_name ASC, id DESC".replace("complete_name", "name"),
         parent="parent_id", display=_partner_display)
@@ -532,7 +551,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                                                  "rounding": F("Rounding Precision", default=0.01),
                                                  "active": B(default=True), **uom_fields})
     model("product.category", "Product Category", {"name": C("Name", required=True)})
-    if version == 17:
+    if version <= 17:
         kinds = {"detailed_type": SEL([("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")],
                                       "Product Type", default="consu"),
                  "type": SEL([("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")],
@@ -681,9 +700,11 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "name": C("Description"), "picking_id": M2O("stock.picking", "Transfer"),
         "picking_type_id": M2O("stock.picking.type", "Operation Type"),
         "product_id": M2O("product.product", "Product", required=True),
-        "product_uom_qty": F("Demand"), "quantity": F("Quantity"),
+        "product_uom_qty": F("Demand"),
+        **({"quantity": F("Quantity"), "picked": B("Picked")} if version >= 17 else
+           {"quantity_done": F("Quantity Done"), "reserved_availability": F("Quantity Reserved", readonly=True)}),
         "product_qty": COMP("float", _move_product_qty, string="Real Quantity"),
-        "product_uom": M2O("uom.uom", "UoM", required=True), "picked": B("Picked"),
+        "product_uom": M2O("uom.uom", "UoM", required=True),
         "picking_code": REL("selection", "picking_type_id", "code", selection=picking_codes),
         "state": SEL([("draft", "New"), ("waiting", "Waiting Another Move"), ("confirmed", "Waiting Availability"),
                       ("partially_available", "Partially Available"), ("assigned", "Available"),
@@ -705,12 +726,14 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "location_id": M2O("stock.location", "Location"), "company_id": M2O("res.company", "Company")})
     model("stock.move.line", "Product Moves (Stock Move Line)", {
         "move_id": M2O("stock.move", "Stock Operation"), "picking_id": M2O("stock.picking", "Transfer"),
-        "product_id": M2O("product.product", "Product"), "quantity": F("Quantity"),
+        "product_id": M2O("product.product", "Product"),
+        **({"quantity": F("Quantity"), "picked": B("Picked")} if version >= 17 else
+           {"qty_done": F("Done"), "reserved_uom_qty": F("Reserved")}),
         "product_uom_id": M2O("uom.uom", "Unit of Measure"), "lot_id": M2O("stock.lot", "Lot/Serial Number"),
         "lot_name": C("Lot/Serial Number Name"), "package_id": M2O(package, "Source Package"),
         "result_package_id": M2O(package, "Destination Package"),
         "location_id": M2O("stock.location", "From"), "location_dest_id": M2O("stock.location", "To"),
-        "picked": B("Picked"), "state": REL("selection", "move_id", "state"),
+        "state": REL("selection", "move_id", "state"),
         **({"expiration_date": DT("Expiration Date")} if expiry else {}),
         "company_id": M2O("res.company", "Company", default=_company)})
     model("stock.quant", "Quants", {
@@ -722,7 +745,11 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "in_date": DT("Incoming Date", default=_now), "company_id": M2O("res.company", "Company", default=_company)})
     model("stock.backorder.confirmation", "Backorder Confirmation", {
         "pick_ids": M2M("stock.picking", "Transfers")}, transient=True)
-    so_states = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"), ("cancel", "Cancelled")]
+    if version <= 16:                   # removed in 17, where validating with nothing picked picks everything
+        model("stock.immediate.transfer", "Immediate Transfer", {
+            "pick_ids": M2M("stock.picking", "Transfers")}, transient=True)
+    so_states = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"),
+                 *([("done", "Locked")] if version <= 16 else []), ("cancel", "Cancelled")]
     model("sale.order", "Sales Order", {
         "name": C("Order Reference", default=_seq_default("sale.order", "S")),
         "partner_id": M2O("res.partner", "Customer", required=True),
@@ -745,7 +772,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                                                   "product_uom_qty", n["sale_tax"])),
         "amount_total": COMP("monetary", _sum_lines("sale.order", "sale.order.line", "order_id", "total",
                                                     "product_uom_qty", n["sale_tax"])),
-        "state": SEL(so_states, "Status", default="draft"), "locked": B("Locked"),
+        "state": SEL(so_states, "Status", default="draft"), **({"locked": B("Locked")} if version >= 17 else {}),
         "note": H("Terms and conditions"), "tag_ids": M2M("crm.tag", "Tags"),
         "user_id": M2O("res.users", "Salesperson"), "company_id": M2O("res.company", "Company", default=_company)},
         order="date_order desc, id desc")
@@ -803,6 +830,15 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                                                                     ("line_note", "Note")], "Display Type"),
         "price_subtotal": COMP("monetary", _line_amount("purchase.order.line", "product_qty", n["purchase_tax"], False)),
         "state": REL("selection", "order_id", "state", selection=po_states)}, order="order_id, sequence, id")
+    model("account.payment.term", "Payment Terms", {
+        "name": C("Payment Terms", required=True), "active": B(default=True),
+        "line_ids": O2M("account.payment.term.line", "payment_id", "Terms", cascade=True),
+        "company_id": M2O("res.company", "Company")})
+    model("account.payment.term.line", "Payment Terms Line", {   # the days after the invoice date each part is due
+        "payment_id": M2O("account.payment.term", "Payment Terms", required=True),
+        "value": SEL([*([("balance", "Balance")] if version <= 16 else []), ("percent", "Percent"),
+                      ("fixed", "Fixed")], "Type", default="percent"),
+        "value_amount": F("Value", default=100.0), term_days(version): I("Days", default=0)})
     move_types = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
                   ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
                   ("out_receipt", "Sales Receipt"), ("in_receipt", "Purchase Receipt")]
@@ -813,6 +849,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "partner_shipping_id": M2O("res.partner", "Delivery Address"), "ref": C("Reference"),
         "invoice_origin": C("Origin"), "payment_reference": C("Payment Reference"),
         "invoice_date": D("Invoice/Bill Date"), "invoice_date_due": D("Due Date"), "date": D("Date", default=_today),
+        "invoice_payment_term_id": M2O("account.payment.term", "Payment Terms"),
         "currency_id": M2O("res.currency", "Currency", default=_currency), "journal_id": M2O("account.journal", "Journal"),
         "invoice_line_ids": O2M("account.move.line", "move_id", "Invoice lines", cascade=True),
         "line_ids": O2M("account.move.line", "move_id", "Journal Items"),

@@ -128,7 +128,7 @@ def demo(db: Database, login: str = "admin", password: str = "admin", api_keys: 
     env.write("res.company", [ref("base.main_company")], {"name": "Acme Distribution"})
     env.write("stock.warehouse", [ref("stock.warehouse0")], {"name": "Acme Warehouse"})
     eur_list = _one(env, "product.pricelist", {"name": "EUR Pricelist", "currency_id": eur}, "demo.pricelist_eur")
-    storable = {"detailed_type": "product"} if db.version == 17 else {"is_storable": True}
+    storable = {"detailed_type": "product"} if db.version <= 17 else {"is_storable": True}
     units, stock = ref("uom.product_uom_unit"), ref("stock.stock_location_stock")
 
     def customer(xid: str, name: str, ref_: str, gln: str | None, **extra: Any) -> int:

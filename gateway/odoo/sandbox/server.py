@@ -39,7 +39,7 @@ from gateway.odoo.sandbox.exceptions import (
 from gateway.odoo.sandbox.orm import Database
 from gateway.odoo.sandbox.service import Service, bind
 
-VERSIONS = (17, 18, 19)
+VERSIONS = (16, 17, 18, 19)
 NOT_FOUND_HTML = (b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
                   b"<p>The requested URL was not found on the server. If you entered the URL manually please "
                   b"check your spelling and try again.</p>\n")
@@ -90,7 +90,7 @@ class SandboxServer:
                  without: tuple[str, ...] = ()) -> None:
         """`without`: add-ons this database lacks (`models.ADDONS`), as many real ones do."""
         if version not in VERSIONS:
-            raise ValueError(f"Odoo version {version} is not one the sandbox models (17, 18 or 19)")
+            raise ValueError(f"Odoo version {version} is not one the sandbox models (16, 17, 18 or 19)")
         if host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError("the sandbox listens on loopback only")
         self.version = version
