@@ -221,7 +221,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         # the date the vendor bills us for: Odoo would otherwise take the vendor's supplier payment term and
         # compute the due date from it over the one written (account.move `_compute_invoice_payment_term_id`,
         # `_compute_invoice_date_due` over `needed_terms`, 16-19); a bill without terms keeps the date it is given
-        pass
+        vals["invoice_payment_term_id"] = False
     if po is not None:
         vals["invoice_origin"] = po["name"]
     if doc.currency:
