@@ -264,58 +264,84 @@ RANGE_LIMIT = 10000
 
 
 class _Reading(NamedTuple):
-    """One way to count a range out: `prefix` then the numbers start..stop, zero-padded to `width` (0: not)."""
+    """One way to count a range out: `prefix`, the numbers start..stop zero-padded to `width` (0: not), `suffix`."""
 
     prefix: str
     start: int
     stop: int
     width: int
+    suffix: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.prefix, f"{self.start} to {self.stop}", self.suffix) if part)
 
 
 def identity_range(first: str, last: str) -> list[str]:
     """Every number of a range given by its first and last (EDIFACT C208: `SN-0007:SN-0010` is SN-0007 to SN-0010
     inclusive, as EANCOM's note on it says). Both ends are one prefix and a number, the last not below the first:
     of the same width (SN-A0001:SN-A0010, zero-padded), or of different widths when neither is zero-padded
-    (ABC9:ABC12 is ABC9, ABC10, ABC11, ABC12). Refused: a range that cannot be counted out so, one that reads two
-    ways (ABC19:ABC110: ABC 19 to 110, or ABC1 9 to 10), and one of more than RANGE_LIMIT numbers (a mistyped
-    end must not make a million received lines)."""
+    (ABC9:ABC12 is ABC9, ABC10, ABC11, ABC12). The number may be followed by the same ending on both, one that
+    starts with a letter or sign (A100B:A103B is A100B, A101B, A102B, A103B: a plant or revision letter after
+    the serial). Refused: a range that cannot be counted out so, one that reads two ways (ABC19:ABC110: ABC 19
+    to 110, or ABC1 9 to 10), and one of more than RANGE_LIMIT numbers (a mistyped end must not make a million
+    received lines)."""
     if last == first:
         return [first]
-    readings = {r.stop - r.start: r for r in _readings(first, last)}   # same count, same numbers (see _readings)
+    readings = {(r.suffix, r.stop - r.start): r for r in _readings(first, last)}   # same count: same numbers
     if not readings:
         backwards = any(r.start > r.stop for r in _readings(first, last, backwards=True))
         why = "its last is below its first" if backwards else (
             "its first and last must be the same prefix followed by a number, both of one width or neither "
-            "zero-padded (SN-0007:SN-0010, ABC9:ABC12)")
+            "zero-padded, then, if any, the same ending not starting with a digit (SN-0007:SN-0010, ABC9:ABC12, "
+            "A100B:A199B)")
         raise ValueError(f"range {first}:{last} cannot be counted out: {why}")
     if len(readings) > 1:
-        ways = " or ".join(f"{r.prefix} {r.start} to {r.stop} ({r.stop - r.start + 1} numbers)"
-                           for r in sorted(readings.values(), key=lambda r: len(r.prefix)))
+        ways = " or ".join(f"{r} ({r.stop - r.start + 1} numbers)"
+                           for r in sorted(readings.values(), key=lambda r: (len(r.suffix), len(r.prefix))))
         raise ValueError(f"range {first}:{last} can be counted out two ways, {ways}: ask the vendor for one "
                          f"with zero-padded numbers of one width")
     [reading] = readings.values()
     count = reading.stop - reading.start + 1
     if count > RANGE_LIMIT:
         raise ValueError(f"range {first}:{last} has {count} numbers, more than {RANGE_LIMIT}: is its last mistyped?")
-    return [f"{reading.prefix}{n:0{reading.width}d}" for n in range(reading.start, reading.stop + 1)]
+    return [f"{reading.prefix}{n:0{reading.width}d}{reading.suffix}" for n in range(reading.start, reading.stop + 1)]
+
+
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"
+
+
+def _endings(first: str, last: str) -> list[str]:
+    """"" and each ending both share that starts with a non-digit right after a digit in both (A100B:A199B:
+    "B"; A100B7:A199B7: "B7"). An ending that starts with a digit would cut the number short (A100B:A190B is
+    not A10 to A19 then 0B)."""
+    found = [""]
+    for size in range(1, min(len(first), len(last))):
+        if first[-size] != last[-size]:
+            break
+        if not _digit(first[-size]) and _digit(first[-size - 1]) and _digit(last[-size - 1]):
+            found.append(first[-size:])
+    return found
 
 
 def _readings(first: str, last: str, backwards: bool = False) -> list[_Reading]:
-    """Each split of both ends into one prefix and a number that counts from the first to the last (`backwards`:
-    or down to it). Every reading begins with `first` and ends with `last`, so two with the same count are the
-    same numbers."""
+    """Each split of both ends into one prefix, a number that counts from the first to the last (`backwards`:
+    or down to it) and one ending (`_endings`). Every reading begins with `first` and ends with `last`, so two
+    with the same ending and count are the same numbers."""
     found = []
-    for cut in range(min(len(first), len(last))):
-        if cut and first[cut - 1] != last[cut - 1]:
-            break                                  # the prefixes differ from here on
-        head, tail = first[cut:], last[cut:]
-        if not (head.isdecimal() and tail.isdecimal() and head.isascii() and tail.isascii()):
-            continue
-        start, stop = int(head), int(tail)
-        if start > stop and not backwards:
-            continue
-        if len(head) == len(tail):
-            found.append(_Reading(first[:cut], start, stop, len(head)))
-        elif (head == "0" or head[0] != "0") and tail[0] != "0":
-            found.append(_Reading(first[:cut], start, stop, 0))
+    for ending in _endings(first, last):
+        one, other = first[:len(first) - len(ending)], last[:len(last) - len(ending)]
+        for cut in range(min(len(one), len(other))):
+            if cut and one[cut - 1] != other[cut - 1]:
+                break                                  # the prefixes differ from here on
+            head, tail = one[cut:], other[cut:]
+            if not (head.isdecimal() and tail.isdecimal() and head.isascii() and tail.isascii()):
+                continue
+            start, stop = int(head), int(tail)
+            if start > stop and not backwards:
+                continue
+            if len(head) == len(tail):
+                found.append(_Reading(one[:cut], start, stop, len(head), ending))
+            elif (head == "0" or head[0] != "0") and tail[0] != "0":
+                found.append(_Reading(one[:cut], start, stop, 0, ending))
     return found

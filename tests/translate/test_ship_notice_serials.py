@@ -62,16 +62,24 @@ def test_a_desadv_pia_gives_its_item_ids_lot_and_serials_together() -> None:
     ("ABC1:ABC12", [f"ABC{n}" for n in range(1, 13)]),
     ("ABC09:ABC12", ["ABC09", "ABC10", "ABC11", "ABC12"]),
     ("7:7", ["7"]),
-], ids=["padded", "unpadded", "unpadded-from-1", "one-width", "one"])
+    ("A100B:A103B", ["A100B", "A101B", "A102B", "A103B"]),             # a letter after the number, on both ends
+    ("A0098-US:A0101-US", ["A0098-US", "A0099-US", "A0100-US", "A0101-US"]),
+    ("A100B7:A102B7", ["A100B7", "A101B7", "A102B7"]),                  # the ending starts with a letter
+    ("A10B:A20B", [f"A{n}B" for n in range(10, 21)]),                   # not A 1 to 2 then 0B
+], ids=["padded", "unpadded", "unpadded-from-1", "one-width", "one", "ending", "ending-padded", "ending-digit",
+        "ending-after-zero"])
 def test_a_gin_range_with_one_prefix_is_counted_out(gin: str, serials: list[str]) -> None:
     """A C208 range is its first, its last and every number between: both ends one prefix and a number, either
     zero-padded to one width or neither padded (ABC9:ABC12, numbered without leading zeros). ABC9:ABC12 was
-    refused for its ends' widths."""
+    refused for its ends' widths. The number may be followed by an ending both share (a plant or revision letter:
+    A100B:A103B), which was refused as ends in letters; an ending starting with a digit is not one (A100B:A190B
+    is 100 to 190, not 10 to 19 then 0B; A10B:A20B is eleven)."""
     assert desadv_item("QTY+12:1:PCE", f"GIN+BN+SN-0+{gin}").serials == ["SN-0", *serials]
 
 
 SHAPE = ("cannot be counted out: its first and last must be the same prefix followed by a number, both of one width "
-         "or neither zero-padded (SN-0007:SN-0010, ABC9:ABC12)")
+         "or neither zero-padded, then, if any, the same ending not starting with a digit (SN-0007:SN-0010, "
+         "ABC9:ABC12, A100B:A199B)")
 
 
 @pytest.mark.parametrize(("gin", "why"), [
@@ -80,7 +88,11 @@ SHAPE = ("cannot be counted out: its first and last must be the same prefix foll
     ("SN-0010:SN-0007", "cannot be counted out: its last is below its first"),
     ("ABC19:ABC110", "can be counted out two ways, ABC 19 to 110 (92 numbers) or ABC1 9 to 10 (2 numbers)"),
     ("SN-00001:SN-99999", "has 99999 numbers, more than 10000: is its last mistyped?"),
-], ids=["prefixes", "padded-widths", "backwards", "ambiguous", "too-many"])
+    ("A100B:A199C", SHAPE),
+    ("A19B:A110B", "can be counted out two ways, A 19 to 110 B (92 numbers) or A1 9 to 10 B (2 numbers)"),
+    ("A103B:A100B", "cannot be counted out: its last is below its first"),
+], ids=["prefixes", "padded-widths", "backwards", "ambiguous", "too-many", "two-endings", "ending-ambiguous",
+        "ending-backwards"])
 def test_a_gin_range_that_cannot_be_counted_out_is_refused_naming_its_element(gin: str, why: str) -> None:
     """A range with two prefixes, a zero-padded end of another width, a last below its first, ends that split
     into prefix and number two ways, or more numbers than any case holds (a mistyped end) is refused naming the
