@@ -23,6 +23,7 @@ import pytest
 from gateway.config.models import OdooSettings, PartnerConfig
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.extraction import extract_invoices, extract_ship_notices
+from gateway.odoo.lookup import Names
 from gateway.odoo.posting import Cache, post
 from gateway.translate.canonical import Line, Party, PurchaseOrder, Source
 
@@ -64,10 +65,11 @@ def test_post_deliver_invoice_extract(real: OdooClient, world: dict[str, Any], t
     assert post(real, doc, partner, Cache())[0].role == "found"
     order = real.read("sale.order", [link.record_id], ["state", "picking_ids", "partner_shipping_id"])[0]
     assert order["state"] == "sale" and order["partner_shipping_id"][0] == world["contact"]
+    done = Names.of(real, Cache()).move_qty          # quantity_done on 16
     for picking in order["picking_ids"]:
         moves = real.search_read("stock.move", [("picking_id", "=", picking)], ["product_uom_qty"])
         for move in moves:
-            real.write("stock.move", [move["id"]], {"quantity": move["product_uom_qty"]})
+            real.write("stock.move", [move["id"]], {done: move["product_uom_qty"]})
         real.call("stock.picking", "button_validate", [picking], context={"skip_backorder": True})
     wizard = real.create("sale.advance.payment.inv", {"advance_payment_method": "delivered"},
                          context={"active_model": "sale.order", "active_ids": [link.record_id]})
