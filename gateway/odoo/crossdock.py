@@ -10,8 +10,10 @@ which store gets how much of each line. What is assumed of the delivery:
 - An Odoo package whose contents fit one store's allocations is that store's carton, SSCC and all: the store whose
   open quantities equal the package's, else the first in SDQ order (the order the 850 names the stores in) that
   still wants all of it.
-- What is in no package, or in a package that fits no single store (a mixed carton), is split between the stores in
-  SDQ order, each store filled up to its allocation before the next; it becomes one new carton per store when the
+- A package labelled with an SSCC that fits no single store (a mixed carton) cannot be sorted at the DC: the ASN
+  is not built (`MixedCarton`, the document is held for a person) rather than list SSCCs no carton carries.
+- What is in no package, or in an unlabelled package (Odoo's PACK0000001) that fits no single store, is split
+  between the stores in SDQ order, each store filled up to its allocation before the next; it becomes one new carton per store when the
   ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1 prefix), so the
   warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
   SDQ order short, and a store that gets nothing has no order level.
@@ -32,9 +34,14 @@ from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipIt
 Open = dict[str, dict[str, Decimal]]
 
 
+class MixedCarton(ValueError):
+    """A carton with the warehouse's SSCC label holds goods of more than one store: the DC cannot sort it."""
+
+
 def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> list[ShipOrder]:
     """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
-    then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing."""
+    then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing. Raises
+    MixedCarton for a labelled package that is not one store's."""
     lines = {_key(line, index): line for index, line in enumerate(po.lines, 1) if line.allocations}
     if not lines:
         return [shipped]
@@ -45,11 +52,14 @@ def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> l
     packs: dict[str | None, list[Pack]] = {store: [] for store in [*stores, None]}
     items: dict[str | None, list[ShipItem]] = {store: [] for store in [*stores, None]}
     loose = list(shipped.items)
+    mixed: list[Pack] = []
     for pack in shipped.packs:
         if all(_line_of(item, po) is None for item in _contents(pack)):
             packs[None].append(pack)           # none of it allocated: the DC's own carton, as labelled
             continue
         store = _store_of(pack, po, left)
+        if store is None and pack.sscc:
+            mixed.append(pack)
         if store is None:
             loose += _contents(pack)
             continue
@@ -58,6 +68,11 @@ def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> l
             assert key is not None             # _store_of found every item's line
             left[key][store] -= item.quantity
         packs[store].append(pack.model_copy(update={"items": [_for_store(i, po, wanted, store) for i in pack.items]}))
+    if mixed:
+        raise MixedCarton(f"PO {po.number} is allocated to stores ({', '.join(stores)}), and the DC sorts its cartons "
+                          f"by the store on their label, but {'; '.join(_described(p) for p in mixed)} "
+                          f"{'is' if len(mixed) == 1 else 'are'} not one store's share: pack each store's goods "
+                          "apart in Odoo, or send this ship notice by hand")
     for item in loose:
         key = _line_of(item, po)
         rest = item.quantity
@@ -115,6 +130,10 @@ def _store_of(pack: Pack, po: PurchaseOrder, left: Open) -> str | None:
     fits = [s for s in candidates if all(left[key].get(s, Decimal(0)) >= qty for key, qty in need.items())]
     exact = [s for s in fits if all(left[key].get(s) == qty for key, qty in need.items())]
     return next(iter(exact or fits), None)
+
+
+def _described(pack: Pack) -> str:
+    return f"carton {pack.sscc} (" + ", ".join(f"line {i.line_no or '?'}: {i.quantity}" for i in _contents(pack)) + ")"
 
 
 def _contents(pack: Pack) -> list[ShipItem]:

@@ -290,11 +290,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                          cache: Cache | None = None, lookback_days: int = 30,
                          kind: str = KIND_SHIP, claim_marks: bool = True,
                          exclude: Exclude | None = None, record_ids: list[int] | None = None,
-                         by_store: bool = False) -> list[ShipNotice]:
+                         by_store: bool = False, hold: Hold | None = None) -> list[ShipNotice]:
     """Done deliveries (and drop-shipments) to the partner (any of its contacts) -> ShipNotice, once per version.
 
     `by_store`: the partner's ship notice has an order level per store (X12 856: HL O each), so a DC order whose
-    PO allocated its lines to stores is announced cross-dock, one order per store (`gateway.odoo.crossdock`)."""
+    PO allocated its lines to stores is announced cross-dock, one order per store (`gateway.odoo.crossdock`); one
+    with a labelled carton of several stores' goods is not returned but given to `hold` (without: logged)."""
     ctx = _Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
     # from 18): a database without it ships without them, where asking for them would fail every extraction
@@ -374,10 +375,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                po_date=local_day((order or {}).get("date_order"), zone),
                                references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                                packs=list(packs.values()), items=loose)
-        shipped = [ship_order]
+        shipped, mixed = [ship_order], None
         if by_store and order and partner.odoo.store_orders == "one":
             ordered = _ordered_lines(journal, order)
-            shipped = crossdock.by_store(ship_order, ordered[0], partner) if ordered else shipped
+            try:
+                shipped = crossdock.by_store(ship_order, ordered[0], partner) if ordered else shipped
+            except crossdock.MixedCarton as exc:
+                mixed = str(exc)
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -394,10 +398,20 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]), day_zone=str(zone),
                           order_payload_id=order_payload_id((order or {}).get("note")))))
+        if mixed is not None:
+            _hold(hold, partner, docs.pop(), f"ship notice {pick['name']}: {mixed}")
     docs = unchanged(client, "stock.picking", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
+
+
+def _hold(hold: Hold | None, partner: PartnerConfig, doc: Document, reason: str) -> None:
+    """A document that cannot go out as Odoo has it: to `hold` (the scheduler's quarantine), else logged."""
+    if hold is not None:
+        hold(doc, reason)
+    else:
+        log.error("partner %s: %s", partner.id, reason)
 
 
 # --------------------------------------------------------------------------- invoices
@@ -510,13 +524,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()),
                           order_payload_id=payload_id)))
         if problems:
-            held = docs.pop()
-            reason = (f"invoice {held.number}: {'; '.join(problems)}: its tax lines would disagree with Odoo's; "
-                      "send it by hand, or change the taxes in Odoo (a new version is read again)")
-            if hold is not None:
-                hold(held, reason)
-            else:
-                log.error("partner %s: %s", partner.id, reason)
+            _hold(hold, partner, docs.pop(), f"invoice {move['name']}: {'; '.join(problems)}: its tax lines would "
+                  "disagree with Odoo's; send it by hand, or change the taxes in Odoo (a new version is read again)")
     docs = unchanged(client, "account.move", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))

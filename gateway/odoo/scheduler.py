@@ -352,17 +352,17 @@ class OdooScheduler:
                 return False
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
+        def hold(doc: Document, reason: str) -> None:   # taxes Odoo gives no figures for, a mixed carton: for a person
+            self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type), reason)
+
         if kind == extraction.KIND_SHIP:
             profiles = self.ctx.config.profiles          # None: no profiles (a render that needs none)
             by_store = (profiles is not None and setting.profile in profiles
                         and writes_each_order(profiles.get(setting.profile)))
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                         claim_marks=False, exclude=exclude,
-                                                        record_ids=record_ids, by_store=by_store))
+                                                        record_ids=record_ids, by_store=by_store, hold=hold))
         if kind == extraction.KIND_INVOICE:
-            def hold(doc: Document, reason: str) -> None:       # taxes Odoo gives no figures for: for a person
-                self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type),
-                                                reason)
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude, record_ids=record_ids,
                                                     hold=hold))

@@ -14,10 +14,10 @@ import pytest
 
 from gateway.config.loader import LoadedConfig, load
 from gateway.formats import x12
-from gateway.journal.api import Direction, State
+from gateway.journal.api import Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
-from gateway.odoo.crossdock import by_store
+from gateway.odoo.crossdock import MixedCarton, by_store
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model
 from gateway.odoo.scheduler import OdooScheduler
@@ -81,18 +81,27 @@ def test_loose_quantities_fill_the_stores_in_sdq_order_and_the_rest_stays_the_dc
 
 def test_a_package_of_one_stores_quantities_is_that_stores_carton_and_a_mixed_one_is_split() -> None:
     """Odoo packages: 6 widgets (0203's exactly, though 0107 wants more: the exact store first), 12 widgets + 2
-    gadgets (0107's); the third mixes 6 widgets and 4 gadgets, which no one store wants, so its contents are
-    split by SDQ order and go in new cartons (no SSCC yet: the renderer gives ours); the fourth holds the red
-    widgets no store is given."""
+    gadgets (0107's); the third, unlabelled (Odoo's PACK0000003: no SSCC), mixes 6 widgets and 4 gadgets, which no
+    one store wants, so its contents are split by SDQ order and go in new cartons (the renderer gives our SSCCs);
+    the fourth holds the red widgets no store is given."""
     packs = [Pack(sscc="006141410000123452", items=[item("1", WIDGET, 6)]),
              Pack(sscc="006141410000123469", items=[item("1", WIDGET, 12), item("2", GADGET, 2)]),
-             Pack(sscc="006141410000123476", items=[item("1", WIDGET, 6), item("2", GADGET, 4)]),
+             Pack(items=[item("1", WIDGET, 6), item("2", GADGET, 4)]),
              Pack(sscc="006141410000123483", items=[item("3", RED, 4, 4)])]
     got = by_store(ShipOrder(po_number="PO-XD", packs=packs), allocated(), bigbox())
     assert shares(got) == [("0107", [("006141410000123469", "1", 12, 12), ("006141410000123469", "2", 2, 2)]),
                            ("0203", [("006141410000123452", "1", 6, 6), (None, "2", 2, 2)]),
                            ("0311", [(None, "1", 6, 6), (None, "2", 2, 2)]),
                            (None, [("006141410000123483", "3", 4, 4)])]     # the DC's own carton, label and all
+
+
+def test_a_labelled_carton_of_several_stores_goods_is_refused_naming_it() -> None:
+    """The same mixed carton with the warehouse's SSCC label: re-packed in the ASN under SSCCs of ours, the DC
+    would receive a carton it does not list, of goods it cannot sort."""
+    packs = [Pack(sscc="006141410000123476", items=[item("1", WIDGET, 6), item("2", GADGET, 4)])]
+    with pytest.raises(MixedCarton, match=r"PO PO-XD is allocated to stores \(0107, 0203, 0311\).* carton "
+                                          r"006141410000123476 \(line 1: 6, line 2: 4\) is not one store's share"):
+        by_store(ShipOrder(po_number="PO-XD", packs=packs), allocated(), bigbox())
 
 
 def test_a_po_without_allocations_is_one_order_and_a_gln_store_is_marked_by_gln() -> None:
@@ -159,9 +168,10 @@ def segment_rows(data: bytes) -> list[list[str]]:
 
 
 async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
-                      odoo: odoorpc.ODOO, ship: Callable[[int], object]) -> list[list[str]]:
+                      odoo: odoorpc.ODOO, ship: Callable[[int], object], sent: int = 1) -> tuple[Any, list[Message]]:
     """The SDQ 850 through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`), confirmed,
-    shipped by `ship(sale order id)`; the segments of the 856 the scheduler then sends, read back."""
+    shipped by `ship(sale order id)`, then the scheduler's 856 run (queuing `sent` documents): the pipeline and
+    the outbound 856 messages."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
     done = run(pipeline, message.id, {State.DONE})
@@ -170,10 +180,14 @@ async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxSe
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     ship(so)
     ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
-    [data] = [pipeline.archive.read(m.sha256) for m in journal.find(direction=Direction.OUT, limit=50)
-              if m.doc_type == "856"]
-    return segment_rows(data)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == sent
+    return pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"]
+
+
+def sent_rows(pipeline: Any, messages: list[Message]) -> list[list[str]]:
+    """The segments of the one 856 sent, read back."""
+    [message] = messages
+    return segment_rows(pipeline.archive.read(message.sha256))
 
 
 @pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
@@ -183,8 +197,8 @@ async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
     24 widgets, loose; the scheduler's 856 is S / O x3 / P / I: one order level per store with its mark-for N1*Z7,
     one carton (our SSCC) each, the short widgets missing from the last store in SDQ order (0311: 2 of 6)."""
     [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
-    rows = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
-                             lambda so: deliver(odoo, so, partial={widget: 20.0}))
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                        lambda so: deliver(odoo, so, partial={widget: 20.0})))
     hls = [row for row in rows if row[0] == "HL"]
     codes = {row[1]: row[3] for row in hls}
     assert [(row[3], codes.get(row[2] or "")) for row in hls] == [
@@ -244,6 +258,19 @@ async def test_cartons_the_warehouse_packed_per_store_keep_their_sscc(
     cartons = {"006141410000123452": {"WB-100": 6.0, "WR-200": 16.0, "GL-300": 2.0},      # 0203's (or 0311's)
                "006141410000123469": {"WB-100": 12.0, "WR-200": 16.0, "GL-300": 2.0},     # 0107's
                "006141410000123476": {"WB-100": 6.0, "WR-200": 16.0, "GL-300": 2.0}}
-    rows = await shipped_asn(tmp_path, examples, sandbox, client, odoo, lambda so: pack_by_store(odoo, so, cartons))
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                        lambda so: pack_by_store(odoo, so, cartons)))
     marks = [row[4] if row[0] == "N1" else row[2] for row in rows if row[:2] in (["N1", "Z7"], ["MAN", "GM"])]
     assert marks == ["0107", "006141410000123469", "0203", "006141410000123452", "0311", "006141410000123476"]
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+async def test_a_delivery_in_one_labelled_carton_for_three_stores_is_held_for_a_person(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Everything in one package labelled 006141410000123452: no 856 goes out; the ship notice is held in
+    quarantine (on the status page) with the reason naming the carton, as an invoice whose taxes cannot be sent."""
+    _, outbound = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                    lambda so: deliver(odoo, so, packages=["006141410000123452"]), sent=0)
+    assert [m.state for m in outbound] == [State.QUARANTINED]
+    assert "carton 006141410000123452 (line 1: 24, line 2: 48, line 3: 6) is not one store's share" in str(
+        outbound[0].last_error)
