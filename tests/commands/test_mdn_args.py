@@ -41,7 +41,8 @@ def _ledger_with_a_sent_mdn(tmp_path: Path) -> Workspace:
     try:
         row = ledger.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", message_id="<po1@bigbox>",
                                journal_id="01JSENTFIRSTTRY0000000000A")
-        ledger.mdn_sent(row)
+        (due,) = ledger.due_mdns()
+        assert due.id == row and ledger.mdn_sent(due)
     finally:
         ledger.close()
     return ws

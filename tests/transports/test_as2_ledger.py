@@ -72,7 +72,8 @@ def test_an_mdn_the_daemon_sent_after_resend_looked_is_not_queued_again(tmp_path
                                   journal_id="01SENT")
         (owed,) = command.owed_mdns(key="01SENT")
         assert owed.state == "queued"
-        daemon.mdn_sent(mdn_id)
+        (trying,) = daemon.due_mdns()
+        assert trying.id == mdn_id and daemon.mdn_sent(trying)
         assert command.requeue_mdn(owed.id, "https://new.bigbox.example/mdn") is False
         assert [(r.state, r.url) for r in command.owed_mdns(key="01SENT")] == [
             ("sent", "https://as2.bigbox.example/mdn")]
@@ -92,7 +93,8 @@ def test_mdn_resend_says_so_when_the_mdn_was_sent_while_it_looked(tmp_path: Path
     try:
         mdn_id = ledger.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", journal_id="01SENT")
         looked = ledger.owed_mdns(key="01SENT")                         # what the command read: queued
-        ledger.mdn_sent(mdn_id)                                         # then the daemon's retry got through
+        (trying,) = ledger.due_mdns()
+        assert trying.id == mdn_id and ledger.mdn_sent(trying)          # then the daemon's retry got through
 
         class Looked(Ledger):
             def owed_mdns(self, **_: Any) -> list[OwedMdn]:
@@ -109,3 +111,34 @@ def test_mdn_resend_says_so_when_the_mdn_was_sent_while_it_looked(tmp_path: Path
     finally:
         ledger.close()
         journal.close()
+
+
+def test_an_mdn_sent_while_resend_moved_it_to_another_url_stays_queued_for_that_url(tmp_path: Path) -> None:
+    """The daemon takes the MDN and POSTs it to the URL it was queued for; meanwhile `edi-gateway mdn resend --url`
+    (another process) queues it for the address the partner gave since; then the POST gets through. The row was
+    recorded sent, and `mdn list` said sent to the new address, where nothing ever went: it stays queued for it."""
+    path = tmp_path / "as2.sqlite3"
+    daemon, command = Ledger(path), Ledger(path)
+    try:
+        mdn_id = daemon.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", message_id="<m@bigbox>",
+                                  journal_id="01MOVED")
+        (posting,) = daemon.due_mdns()                                   # the daemon's POST starts
+        assert command.requeue_mdn(mdn_id, "https://new.bigbox.example/mdn")
+        assert daemon.mdn_sent(posting) is False                         # the POST to the old URL got through
+        assert [(r.state, r.url) for r in command.owed_mdns(key="01MOVED")] == [
+            ("queued", "https://new.bigbox.example/mdn")]
+        (again,) = daemon.due_mdns()
+        assert (again.id, again.url) == (mdn_id, "https://new.bigbox.example/mdn")
+        assert daemon.mdn_sent(again)
+        assert [(r.state, r.url) for r in command.owed_mdns(key="01MOVED")] == [
+            ("sent", "https://new.bigbox.example/mdn")]
+
+        # the same URL queued again while it was POSTed: this POST is the one asked for, it is not sent twice
+        other = daemon.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn", journal_id="01SAME")
+        (posting,) = daemon.due_mdns()
+        assert command.requeue_mdn(other)
+        assert daemon.mdn_sent(posting)
+        assert [r.state for r in command.owed_mdns(key="01SAME")] == ["sent"] and daemon.due_mdns() == []
+    finally:
+        daemon.close()
+        command.close()

@@ -185,9 +185,13 @@ class Ledger:
                                    "WHERE id=? AND done!=1", (time.time(), url, mdn_id))
             return cur.rowcount > 0
 
-    def mdn_sent(self, mdn_id: int) -> None:
+    def mdn_sent(self, tried: PendingMdn) -> bool:
+        """Recorded as sent, unless `edi-gateway mdn resend --url` sent it elsewhere while it was POSTed (False):
+        the row then stays queued for the address the partner gave since, rather than saying it was sent there
+        (the partner gets it twice, one Original-Message-ID). A resend to the same URL is answered by this POST."""
         with self._lock:
-            self._db.execute("UPDATE mdn_out SET done=1 WHERE id=?", (mdn_id,))
+            cur = self._db.execute("UPDATE mdn_out SET done=1 WHERE id=? AND done=0 AND url=?", (tried.id, tried.url))
+            return cur.rowcount > 0
 
     def mdn_failed(self, tried: PendingMdn, error: str, delay: float, give_up: bool) -> bool:
         """Retried after `delay`, or given up (done=2); False when the row was queued again while it was tried

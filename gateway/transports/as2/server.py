@@ -401,7 +401,10 @@ class As2Server:
                             where, refused, item.journal_id or item.id)
                 await self._note_mdn(item, "refused", refused)
             else:
-                self.ledger.mdn_sent(item.id)
+                if not self.ledger.mdn_sent(item):
+                    log.info("async MDN %s sent to %s, but queued again meanwhile for another address (edi-gateway "
+                             "mdn resend --url): it is sent there too", _which(item), where)
+                    continue
                 log.info("async MDN %s sent to %s", _which(item), where)
                 if item.last_error is not None:      # it had failed or been refused: the message said so
                     await self._note_mdn(item, "sent")
