@@ -187,7 +187,7 @@ def test_incoming_stock_costs_one_call_per_warehouse_however_many_receipts(
     assert none == one == calls("2026-12-04 12:00")
 
 
-@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+@pytest.mark.parametrize("sandbox", [16, 18], indirect=True, ids=["odoo16", "odoo18"])
 def test_northwind_846_says_qty_63_and_sch_for_each_arrival(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
     purchase(odoo, sandbox.version, [("SP-500", 120, "Units", "2026-12-11 09:00:00"),
