@@ -13,10 +13,11 @@ which store gets how much of each line. What is assumed of the delivery:
 - A package labelled with an SSCC that fits no single store (a mixed carton) cannot be sorted at the DC: the ASN
   is not built (`MixedCarton`, the document is held for a person) rather than list SSCCs no carton carries.
 - What is in no package, or in an unlabelled package (Odoo's PACK0000001) that fits no single store, is split
-  between the stores in SDQ order, each store filled up to its allocation before the next; it becomes one new carton per store when the
-  ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1 prefix), so the
+  between the stores in SDQ order, each store filled up to its allocation before the next; it becomes one new carton
+  per store when the ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1 prefix), so the
   warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
-  SDQ order short, and a store that gets nothing has no order level.
+  SDQ order short, and a store that gets nothing has no order level. A later delivery of the order (the backorder)
+  starts from what the earlier ones gave each store, split again the same way: it fills the stores left short.
 - What no store is given (a line's quantity beyond its allocations, a product the 850 did not order, more than was
   allocated) stays at an order level without a mark-for party: the DC's own, with any package holding only such
   goods as it is.
@@ -24,6 +25,7 @@ which store gets how much of each line. What is assumed of the delivery:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from gateway.config.models import PartnerConfig
@@ -38,16 +40,26 @@ class MixedCarton(ValueError):
     """A carton with the warehouse's SSCC label holds goods of more than one store: the DC cannot sort it."""
 
 
-def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> list[ShipOrder]:
+def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig,
+             before: Sequence[ShipOrder] = ()) -> list[ShipOrder]:
     """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
-    then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing. Raises
-    MixedCarton for a labelled package that is not one store's."""
+    then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing. `before`: the
+    order's earlier deliveries, oldest first, split the same way first, so a backorder goes to the stores they left
+    short. Raises MixedCarton for a labelled package of this delivery that is not one store's."""
     lines = {_key(line, index): line for index, line in enumerate(po.lines, 1) if line.allocations}
     if not lines:
         return [shipped]
     wanted: Open = {key: {store: qty * _factor(line, partner) for store, qty in line.allocations.items() if qty > 0}
                     for key, line in lines.items()}
     left: Open = {key: dict(stores) for key, stores in wanted.items()}
+    for earlier in before:                   # its labelled mixed cartons were a person's to announce: as loose
+        _split(earlier, po, partner, wanted, left, strict=False)
+    return _split(shipped, po, partner, wanted, left, strict=True)
+
+
+def _split(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig, wanted: Open, left: Open,
+           strict: bool) -> list[ShipOrder]:
+    """`by_store` for one delivery, taking what it gives each store from `left`."""
     stores = list(dict.fromkeys(store for shares in wanted.values() for store in shares))
     packs: dict[str | None, list[Pack]] = {store: [] for store in [*stores, None]}
     items: dict[str | None, list[ShipItem]] = {store: [] for store in [*stores, None]}
@@ -68,7 +80,7 @@ def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig) -> l
             assert key is not None             # _store_of found every item's line
             left[key][store] -= item.quantity
         packs[store].append(pack.model_copy(update={"items": [_for_store(i, po, wanted, store) for i in pack.items]}))
-    if mixed:
+    if mixed and strict:
         raise MixedCarton(f"PO {po.number} is allocated to stores ({', '.join(stores)}), and the DC sorts its cartons "
                           f"by the store on their label, but {'; '.join(_described(p) for p in mixed)} "
                           f"{'is' if len(mixed) == 1 else 'are'} not one store's share: pack each store's goods "

@@ -319,7 +319,19 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     if not rows:
         return []
     warehouses = ctx.picking_warehouses(rows)
-    picking_ids = [r["id"] for r in rows]
+    orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
+                                               ["name", "client_order_ref", "date_order", "partner_id",
+                                                "partner_shipping_id", "note"])}
+    # cross-dock: the PO of each DC order its 850 allocated to stores, and the order's earlier deliveries (what they
+    # gave each store is not given again: a backorder fills the stores they left short)
+    allocated = {so_id: po for so_id, so in orders.items() for po in _ordered_lines(journal, so)
+                 if any(line.allocations for line in po.lines)} \
+        if by_store and partner.odoo.store_orders == "one" else {}
+    earlier = client.search_read("stock.picking", [("sale_id", "in", sorted(allocated)), ("state", "=", "done"),
+                                                   ("picking_type_code", "=", "outgoing"),
+                                                   ("id", "not in", [r["id"] for r in rows])],
+                                 ["name", "origin", "sale_id", "date_done"], order="id") if allocated else []
+    picking_ids = [r["id"] for r in [*rows, *earlier]]
     names = Names.of(client, ctx.cache)             # the done quantities: quantity_done / qty_done in 16
     moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
                                ["picking_id", "product_id", "product_uom_qty", names.move_qty, "product_uom",
@@ -327,9 +339,6 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     move_lines = client.search_read("stock.move.line", [("picking_id", "in", picking_ids)],
                                     ["move_id", "product_id", names.line_qty, "product_uom_id", "lot_id",
                                      "result_package_id"])
-    orders = {o["id"]: o for o in client.read("sale.order", ids_of(r["sale_id"] for r in rows),
-                                               ["name", "client_order_ref", "date_order", "partner_id",
-                                                "partner_shipping_id", "note"])}
     for pick in rows:                            # a drop-shipment's partner is the vendor: the order says where to
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
         if pick.get("picking_type_code") != "outgoing" and order and order.get("partner_shipping_id"):
@@ -345,10 +354,10 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     lines_by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in move_lines:
         lines_by_move[m2o_id(line["move_id"]) or 0].append(line)
-    docs = []
-    for pick in rows:
+
+    def shipped_of(pick: dict[str, Any]) -> ShipOrder:
+        """The order as this delivery shipped it: its packages with their items, and the items in none."""
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
-        zone = ctx.zone(warehouses.get(pick["id"]))
         packs: dict[str, Pack] = {}
         loose: list[ShipItem] = []
         for move in by_picking[pick["id"]]:
@@ -370,16 +379,27 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                         "carrier_tracking_ref") or None)).items.append(item)
                 else:
                     loose.append(item)
-        ship_order = ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
-                               pick.get("origin") or pick["name"],
-                               po_date=local_day((order or {}).get("date_order"), zone),
-                               references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
-                               packs=list(packs.values()), items=loose)
+        return ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
+                         pick.get("origin") or pick["name"],
+                         po_date=local_day((order or {}).get("date_order"), ctx.zone(warehouses.get(pick["id"]))),
+                         references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
+                         packs=list(packs.values()), items=loose)
+
+    def done_order(pick: dict[str, Any]) -> tuple[str, int]:
+        return str(pick.get("date_done") or ""), pick["id"]
+
+    docs = []
+    for pick in rows:
+        order = orders.get(m2o_id(pick["sale_id"]) or 0)
+        zone = ctx.zone(warehouses.get(pick["id"]))
+        ship_order = shipped_of(pick)
         shipped, mixed = [ship_order], None
-        if by_store and order and partner.odoo.store_orders == "one":
-            ordered = _ordered_lines(journal, order)
+        po = allocated.get(m2o_id(pick["sale_id"]) or 0)
+        if po is not None:
+            before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
+                      if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
-                shipped = crossdock.by_store(ship_order, ordered[0], partner) if ordered else shipped
+                shipped = crossdock.by_store(ship_order, po, partner, before)
             except crossdock.MixedCarton as exc:
                 mixed = str(exc)
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
@@ -393,7 +413,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=package_count or None, parties=parties, orders=shipped,
-            structure="SOPI" if packs else "SOI",        # BSN05 0001 / 0004: nothing packed has no pack level
+            structure="SOPI" if ship_order.packs else "SOI",     # BSN05 0001 / 0004: nothing packed, no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]), day_zone=str(zone),

@@ -274,3 +274,24 @@ async def test_a_delivery_in_one_labelled_carton_for_three_stores_is_held_for_a_
     assert [m.state for m in outbound] == [State.QUARANTINED]
     assert "carton 006141410000123452 (line 1: 24, line 2: 48, line 3: 6) is not one store's share" in str(
         outbound[0].last_error)
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_the_backorder_goes_to_the_stores_the_first_delivery_left_short(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """20 of 24 widgets first (0311 got 2 of its 6), then Odoo's backorder of 4: its 856 is marked for 0311 only,
+    the first delivery read again from Odoo and split as it was, not for 0107, the first store in SDQ order."""
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    pipeline, first = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                        lambda so: deliver(odoo, so, partial={widget: 20.0}))
+    [back] = odoo.execute_kw("stock.picking", "search", [[("backorder_id", "!=", False)]])
+    odoo.execute_kw("stock.picking", "button_validate", [[back]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    [second] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50)
+                if m.doc_type == "856" and m.id not in {f.id for f in first}]
+    rows = sent_rows(pipeline, [second])
+    assert [row[4] for row in rows if row[:2] == ["N1", "Z7"]] == ["0311"]
+    assert [row[1:4] for row in rows if row[0] == "LIN"] == [["1", "BP", "BB-1001"]]
+    assert [row[2] for row in rows if row[0] == "SN1"] == ["4"]
