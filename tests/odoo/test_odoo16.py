@@ -131,13 +131,11 @@ def test_a_vendor_ship_notice_in_16_is_received_as_done_quantities(client: OdooC
 def test_a_locked_order_in_16_is_acknowledged_and_invoiced(client: OdooClient, odoo: odoorpc.ODOO,
                                                            journal: Any) -> None:
     """16 locks a confirmed order by moving it to state `done` (17: the `locked` flag): its 855 still goes out,
-    Odoo refuses to cancel it, and its delivery and invoice are announced (856, 810)."""
+    and its delivery and invoice are announced (856, 810)."""
     [link] = post(client, order(), bigbox(confirm_orders=True), Cache())
     assert odoo.execute_kw("sale.order", "action_done", [[link.record_id]]) is True
     [ack] = extract_order_acks(client, bigbox(), journal)
     assert ack.po_number == "PO-1001" and [line.quantity for line in ack.lines] == [Decimal(24), Decimal(2)]
-    with pytest.raises(odoorpc.error.RPCError, match="locked order"):
-        odoo.execute_kw("sale.order", "action_cancel", [[link.record_id]])
     pick = picking_of(odoo, link.record_id)
     do_all(odoo, pick)
     assert odoo.execute_kw("stock.picking", "button_validate", [[pick]]) is True
@@ -147,6 +145,34 @@ def test_a_locked_order_in_16_is_acknowledged_and_invoiced(client: OdooClient, o
     odoo.execute_kw("account.move", "action_post", [[invoice(odoo, link.record_id)]])
     [bill] = extract_invoices(client, bigbox(), journal)
     assert bill.po_number == "PO-1001" and bill.totals.total_amount == Decimal(1308)
+
+
+def test_a_cancellation_in_16_cancels_at_once_or_through_the_wizard(client: OdooClient,
+                                                                    odoo: odoorpc.ODOO) -> None:
+    """16 asks for the cancel wizard only when the order has a draft invoice (or a done delivery, which the gateway
+    refuses before): a confirmed order is cancelled at once, its reservations released; one with a draft invoice
+    through the wizard, the invoice cancelled with it."""
+    [plain] = post(client, order("PO-C1"), bigbox(confirm_orders=True), Cache())
+    [billed] = post(client, order("PO-C2"), bigbox(confirm_orders=True), Cache())
+    # a down payment invoiced before delivery, still a draft
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", billed.record_id)],
+                             ["product_id", "order_id"]], {"limit": 1})
+    customer = odoo.execute_kw("sale.order", "read", [[billed.record_id], ["partner_id"]])[0]["partner_id"][0]
+    draft = odoo.execute_kw("account.move", "create", [{"move_type": "out_invoice", "partner_id": customer,
+                                                        "invoice_line_ids": [(0, 0, {
+                                                            "product_id": line["product_id"][0], "quantity": 1,
+                                                            "sale_line_ids": [(6, 0, [line["id"]])]})]}])
+    asked = odoo.execute_kw("sale.order", "action_cancel", [[billed.record_id]], {"context": {}})
+    assert asked["res_model"] == "sale.order.cancel"
+    [clicked] = post(client, order("PO-C3"), bigbox(confirm_orders=True), Cache())     # Cancel, in Odoo's screen
+    assert odoo.execute_kw("sale.order", "action_cancel", [[clicked.record_id]]) is True
+    for number, link in (("PO-C1", plain), ("PO-C2", billed)):
+        assert [x.role for x in post(client, order(number, purpose="cancel"), bigbox(), Cache())] == ["updated"]
+        so = odoo.execute_kw("sale.order", "read", [[link.record_id], ["state", "picking_ids"]])[0]
+        picks = odoo.execute_kw("stock.picking", "read", [so["picking_ids"], ["state"]])
+        assert (so["state"], [p["state"] for p in picks]) == ("cancel", ["cancel"])
+    assert odoo.execute_kw("account.move", "read", [[draft], ["state"]])[0]["state"] == "cancel"
+    assert sum(q["reserved_quantity"] for q in odoo.execute_kw("stock.quant", "search_read", [[], ["reserved_quantity"]])) == 0
 
 
 def test_odoo_15_is_refused_at_login_naming_its_version(sandbox: SandboxServer) -> None:
