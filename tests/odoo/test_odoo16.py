@@ -9,20 +9,29 @@ from fields_get (`lookup.Names`); a warehouse person and a buyer are played with
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import odoorpc
 import pytest
 
+from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooUnavailable
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.extraction import extract_invoices, extract_order_acks, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Invoice, Line, ShipItem, ShipNotice, ShipOrder
+from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order, settings_for
 from tests.odoo.test_extraction import invoice
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_odd import purchase, widgetworks
+from tests.odoo.test_vendor_receipts import track
+from tests.odoo.test_vendor_receipts_pipeline import VENDOR, asn
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline test below
 
 pytestmark = pytest.mark.parametrize("sandbox", [16], ids=["odoo16"], indirect=True)
 
@@ -126,6 +135,28 @@ def test_a_vendor_ship_notice_in_16_is_received_as_done_quantities(client: OdooC
     [link] = post(client, bill, widgetworks(), Cache())
     assert odoo.execute_kw("account.move", "read", [[link.record_id], ["move_type", "amount_untaxed"]])[0] | {
         "id": 0} == {"id": 0, "move_type": "in_invoice", "amount_untaxed": 750.0}
+
+
+async def test_a_vendor_856_through_the_pipeline_is_received_serial_by_serial(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Widget Works' X12 856 with a REF*SE per unit, read by the base profile, posted by the pipeline: each serial
+    number is a done move line (`qty_done` 1, its lot made from `lot_name`) and the receipt is validated."""
+    track(odoo)
+    po, name = purchase(odoo, [(1, 3, 7.5), (2, 50, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    message = await pipeline.submit(asn(101, "00", "ASN-000101", name, ["SN-A", "SN-B", "SN-C"]),
+                                    IntakeMeta(channel="sftp", filename="856_101.edi", partner="widgetworks"))
+    assert (done := run(pipeline, message.id, {State.DONE, State.QUARANTINED})).state is State.DONE, done.last_error
+    receipt, back = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)], ["state"]],
+                                    {"order": "id"})
+    lots = odoo.execute_kw("stock.move.line", "search_read", [[("picking_id", "=", receipt["id"])],
+                           ["qty_done", "reserved_uom_qty", "lot_id"]])
+    assert sorted((r["qty_done"], r["reserved_uom_qty"], r["lot_id"][1]) for r in lots) == [
+        (1.0, 0.0, "SN-A"), (1.0, 0.0, "SN-B"), (1.0, 0.0, "SN-C")]
+    assert (receipt["state"], back["state"]) == ("done", "assigned")
+    assert [r["qty_received"] for r in odoo.execute_kw("purchase.order.line", "search_read", [
+        [("order_id", "=", po)], ["qty_received"]], {"order": "id"})] == [3.0, 0.0]
 
 
 def test_a_locked_order_in_16_is_acknowledged_and_invoiced(client: OdooClient, odoo: odoorpc.ODOO,
