@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
+from gateway.translate.cxml_dates import zoned_days
 from gateway.translate.invoice_amounts import cents, lines_amount
 from gateway.translate.stand_ins import stand_ins
 
@@ -61,7 +62,8 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
     """Each line's allowances and charges per unit, from its gross price to the net UnitPrice/Money; the
     order's own ones each with one figure; the Total's Money when the order has none and the BillTo (the
-    buyer, when the order names no bill-to): the DTD requires both."""
+    buyer, when the order names no bill-to): the DTD requires both. The orderDate in the order's day zone,
+    as the invoice and ship notice hooks write theirs (`cxml_dates`)."""
     stand_ins(data, {"bill_to": ("buyer",)})
     lines_total = lines_amount(data)
     header = [_one_figure(dict(m), lines_total, "the order") for m in data.get("allowances_charges") or []]
@@ -98,7 +100,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
         if price is not None:
             cents_price = price.quantize(CENTS)
             line["unit_price"] = cents_price if cents_price == price else price
-    return data
+    return zoned_days(data, ("date",))
 
 
 def _one_figure(mod: dict[str, Any], base: Decimal, what: str) -> dict[str, Any]:

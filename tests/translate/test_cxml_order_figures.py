@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from gateway.config.loader import LoadedConfig
@@ -136,3 +137,20 @@ def test_an_item_is_classified_by_its_unspsc_code_or_the_partners_default(
     assert back.lines[0].item_ids["unspsc"] == "44121600"                              # type: ignore[attr-defined]
     plain = render(doc, CXML, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
     assert [c.text for c in etree.fromstring(plain).iter("Classification")] == ["44121600"]   # no default: none
+
+
+@pytest.mark.parametrize(("zone", "stamp"), [("America/Los_Angeles", "2026-11-27T00:00:00-08:00"),
+                                             ("Europe/Berlin", "2026-11-27T00:00:00+01:00"),
+                                             (None, "2026-11-27T00:00:00+00:00")])
+def test_the_order_date_is_the_day_s_start_in_the_order_s_day_zone(
+        zone: str | None, stamp: str, journal: SqliteJournal, config: LoadedConfig) -> None:
+    """An outbound OrderRequest wrote its orderDate as the day's start in UTC whatever zone the order's days are
+    told in (source.day_zone), where the invoice and ship notice use theirs: UTC midnight of 27 November is the
+    26th, 16:00, to a buyer reading it in Pacific time. It is the day's start in that zone (winter time there),
+    in UTC for an order naming none; read back as the day."""
+    doc = _order([], [])
+    doc = doc.model_copy(update={"source": doc.source.model_copy(update={"day_zone": zone})})
+    data = render(doc, CXML, config.profiles, journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
+    header = etree.fromstring(data).find("Request/OrderRequest/OrderRequestHeader")
+    assert header is not None and header.get("orderDate") == stamp
+    assert translate(parse(data).transactions[0], CXML, config.profiles)[0].date == "2026-11-27"
