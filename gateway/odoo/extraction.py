@@ -324,7 +324,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 "partner_shipping_id", "note"])}
     # cross-dock: the PO of each DC order its 850 allocated to stores, and the order's earlier deliveries (what they
     # gave each store is not given again: a backorder fills the stores they left short)
-    allocated = {so_id: po for so_id, so in orders.items() for po in _ordered_lines(journal, so)
+    allocated = {so_id: po for so_id, so in orders.items() for po in _placed_orders(journal, so)[-1:]
                  if any(line.allocations for line in po.lines)} \
         if by_store and partner.odoo.store_orders == "one" else {}
     earlier = client.search_read("stock.picking", [("sale_id", "in", sorted(allocated)), ("state", "=", "done"),
@@ -624,12 +624,16 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 
 def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
     """The partner's order behind a sale order, as translated when it came in ([] when there is none)."""
+    return [doc for doc in _placed_orders(journal, so) if doc.purpose != "replace"][:1]
+
+
+def _placed_orders(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
+    """The partner's orders behind a sale order, as translated when they came in, oldest first: the original and
+    each whole replacement of it (X12 850 BEG01 05); not the changes (860), which list only what changes."""
     number = so.get("client_order_ref")
-    for message_id in journal.linked_messages("sale.order", so["id"]):
-        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]"):
-            if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose in ("original", ""):
-                return [doc]
-    return []
+    return [doc for message_id in journal.linked_messages("sale.order", so["id"])
+            for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]")
+            if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose in ("original", "", "replace")]
 
 
 def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:

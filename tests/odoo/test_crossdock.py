@@ -295,3 +295,29 @@ async def test_the_backorder_goes_to_the_stores_the_first_delivery_left_short(
     assert [row[4] for row in rows if row[:2] == ["N1", "Z7"]] == ["0311"]
     assert [row[1:4] for row in rows if row[0] == "LIN"] == [["1", "BP", "BB-1001"]]
     assert [row[2] for row in rows if row[0] == "SN1"] == ["4"]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_replacement_850s_allocations_are_the_ones_shipped_by(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The PO replaced (BEG01 05) before it was confirmed, store 0311 dropped and its share moved to 0107: the 856
+    marks the cartons for the replacement's two stores, not the original's three."""
+    replacement = sdq_850()
+    for old, new in ((b"BEG*00*", b"BEG*05*"), (b"000001201", b"000001202"), (b"*1201*X*", b"*1202*X*"),
+                     (b"GE*1*1201~", b"GE*1*1202~"), (b"0107*12*0203*6*0311*6~", b"0107*18*0203*6~"),
+                     (b"0107*16*0203*16*0311*16~", b"0107*32*0203*16~"), (b"0107*2*0203*2*0311*2~", b"0107*4*0203*2~")):
+        assert old in replacement
+        replacement = replacement.replace(old, new)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    for name, data in (("850_original.edi", sdq_850()), ("850_replacement.edi", replacement)):
+        message = await submit(pipeline, data, name)
+        done = run(pipeline, message.id, {State.DONE})
+        assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    deliver(odoo, so)
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    rows = sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
+    assert [row[4] for row in rows if row[:2] == ["N1", "Z7"]] == ["0107", "0203"]
+    assert [row[2] for row in rows if row[0] == "SN1"] == ["18", "32", "4", "6", "16", "2"]
