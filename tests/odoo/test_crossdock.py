@@ -23,6 +23,7 @@ from gateway.odoo.sandbox.models import package_model
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.outbound import render
+from gateway.translate.profile import ProfileRegistry
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_pipeline_posting import SAMPLE, pipeline_for, run
@@ -149,6 +150,22 @@ def test_bigbox_renders_an_order_level_per_store_with_its_cartons(examples: Load
         "N1*Z7**92*0107", "N1*Z7**92*0203", "N1*Z7**92*0311"]
     assert len({s for s in text.replace("\n", "").split("~") if s.startswith("MAN*GM*")}) == 3
     assert "CTT*13~" in text and "BSN*00*WH/OUT/00009*" in text and "*0001~" in text
+
+
+def test_a_guide_that_wants_n1_by_for_the_store_says_so_in_the_partners_856(examples: LoadedConfig,
+                                                                             tmp_path: Path) -> None:
+    """Walmart-style order levels (N1*BY with the store number) from BigBox's profile plus one code list line."""
+    profiles_dir = tmp_path / "translations"
+    profiles_dir.mkdir()
+    (profiles_dir / "bigbox-856.yaml").write_text(
+        (EXAMPLES / "translations" / "bigbox-856.yaml").read_text() + "codes:\n  party_roles: {_out: {mark_for: BY}}\n")
+    profiles = ProfileRegistry.load([profiles_dir])
+    shipped = ShipOrder(po_number="PO-XD", items=[item("1", WIDGET, 24)])
+    notice = ShipNotice(number="WH/OUT/00010", date="2026-11-30", orders=by_store(shipped, allocated(), bigbox()))
+    data = render(notice, examples.partners["bigbox"], profiles, SqliteJournal(tmp_path / "journal.sqlite3"), "856",
+                  our_ids=examples.gateway.our_ids).data
+    assert [s for s in data.decode().replace("\n", "").split("~") if s.startswith("N1*")] == [
+        "N1*BY**92*0107", "N1*BY**92*0203", "N1*BY**92*0311"]
 
 
 def sdq_850() -> bytes:
