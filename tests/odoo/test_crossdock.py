@@ -184,6 +184,13 @@ def segment_rows(data: bytes) -> list[list[str]]:
     return [[s.tag, *(s.get(i) for i in range(1, 6))] for s in result.transactions[0].segments]
 
 
+def scheduler(pipeline: Any, client: OdooClient) -> OdooScheduler:
+    """The daemon's scheduler on the test's pipeline: `run_once(partner, type)` is one poll."""
+    ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    return OdooScheduler(ctx, lambda: client)
+
+
 async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
                       odoo: odoorpc.ODOO, ship: Callable[[int], object], sent: int = 1) -> tuple[Any, list[Message]]:
     """The SDQ 850 through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`), confirmed,
@@ -196,8 +203,7 @@ async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxSe
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     ship(so)
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == sent
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == sent
     return pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"]
 
 
@@ -286,11 +292,14 @@ async def test_a_delivery_in_one_labelled_carton_for_three_stores_is_held_for_a_
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """Everything in one package labelled 006141410000123452: no 856 goes out; the ship notice is held in
     quarantine (on the status page) with the reason naming the carton, as an invoice whose taxes cannot be sent."""
-    _, outbound = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
-                                    lambda so: deliver(odoo, so, packages=["006141410000123452"]), sent=0)
+    pipeline, outbound = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                           lambda so: deliver(odoo, so, packages=["006141410000123452"]), sent=0)
     assert [m.state for m in outbound] == [State.QUARANTINED]
     assert "carton 006141410000123452 (line 1: 24, line 2: 48, line 3: 6) is not one store's share" in str(
         outbound[0].last_error)
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 0      # the next poll: still held, once
+    assert [m.id for m in pipeline.journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"] == [
+        outbound[0].id]
 
 
 @pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
@@ -303,9 +312,7 @@ async def test_the_backorder_goes_to_the_stores_the_first_delivery_left_short(
                                         lambda so: deliver(odoo, so, partial={widget: 20.0}))
     [back] = odoo.execute_kw("stock.picking", "search", [[("backorder_id", "!=", False)]])
     odoo.execute_kw("stock.picking", "button_validate", [[back]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
-                          partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
     [second] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50)
                 if m.doc_type == "856" and m.id not in {f.id for f in first}]
     rows = sent_rows(pipeline, [second])
@@ -333,8 +340,7 @@ async def test_a_replacement_850s_allocations_are_the_ones_shipped_by(
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     deliver(odoo, so)
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "856") == 1
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
     rows = sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
     assert [row[4] for row in rows if row[:2] == ["N1", "Z7"]] == ["0107", "0203"]
     assert [row[2] for row in rows if row[0] == "SN1"] == ["18", "32", "4", "6", "16", "2"]
