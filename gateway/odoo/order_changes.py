@@ -49,6 +49,7 @@ from gateway.odoo.sale_orders import (
     order_requested,
     post_one,
     price_check,
+    price_per_odoo_unit,
     quantity_and_unit,
 )
 from gateway.translate.canonical import (
@@ -256,13 +257,11 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                 values["price_unit"] = row["price_unit"]
         if values or line.allowances_charges:       # the discount its allowances give: below, with their lines
             commands.append([1, row["id"], values])
+        changed = as_changed(partner, line, row, values)
         if line.allowances_charges:
-            restated.append((line, row, values))
+            restated.append((changed, row, values))
         if row["id"] in goods:
-            was, discount = goods[row["id"]]
-            goods[row["id"]] = (was.model_copy(update={k: v for k, v in (("quantity", line.quantity),
-                                                                         ("unit_price", line.unit_price))
-                                                       if v is not None}), discount)
+            goods[row["id"]] = (Line(quantity=changed.quantity, unit_price=changed.unit_price), goods[row["id"]][1])
             kept = None if line.allowances_charges else kept_discount(
                 order.get("note") or "", line.line_no or str(row["sequence"]), row, goods[row["id"]][0])
             discount_notes += [kept] if kept else []
@@ -305,6 +304,17 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def as_changed(partner: PartnerConfig, line: Line, row: dict[str, Any], values: dict[str, Any]) -> Line:
+    """A changed line as its order line will be, in the order line's unit: what a percent of the order, the line's
+    own percents and amounts off and the note's figures are of. The quantity written to Odoo (a case Odoo counts
+    as pack_size units is that many), else the order line's; the partner's price per that unit, else the order
+    line's. The partner's quantity at Odoo's price per unit made 2 cases of 12 worth 2 units."""
+    quantity = values["product_uom_qty"] if "product_uom_qty" in values else row["product_uom_qty"]
+    price = price_per_odoo_unit(partner, line)
+    return line.model_copy(update={"quantity": Decimal(str(quantity)),
+                                   "unit_price": price if price is not None else Decimal(str(row["price_unit"]))})
 
 
 def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, Any]) -> list[str]:

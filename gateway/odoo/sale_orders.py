@@ -75,6 +75,17 @@ def quantity_and_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, 
     return float(quantity), unit_id(client, partner, cache, unit, label)
 
 
+def price_per_odoo_unit(partner: PartnerConfig, line: Line) -> Decimal | None:
+    """The partner's unit price per unit of its order line: a case Odoo counts as `pack_size` product units
+    (`counts_cases`, no Odoo unit mapped to it) costs its price / pack_size each, as the line's quantity is the
+    cases x pack_size. Odoo keeps the price to its Product Price digits (2 by default), so a case price that
+    pack_size does not divide to the cent is a cent or so off per case."""
+    if line.unit_price is None or not counts_cases(partner, line.unit, line.pack_size):
+        return line.unit_price
+    assert line.pack_size is not None
+    return line.unit_price / line.pack_size
+
+
 def stated_quantity(line: Line, label: str) -> Decimal:
     """A line's quantity where one is needed (a change line may leave it out; the canonical model lets no other)."""
     if line.quantity is None:
@@ -679,7 +690,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
                 > Decimal("0.000001"):
             what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
         wanted = Decimal(str(values["price_unit"])).quantize(CENT) if "price_unit" in values else \
-            line.unit_price if line is not None and partner.odoo.price_policy == "order" else None
+            price_per_odoo_unit(partner, line) if line is not None and partner.odoo.price_policy == "order" else None
         if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
             what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
         if what:
@@ -731,21 +742,25 @@ def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerC
 def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any],
                 pairs: list[tuple[dict[str, Any], str, Line]], cache: Cache, label: str) -> None:
     """The price policy over (sale order line row, name, partner's line): the 'order' policy writes the partner's
-    price, either policy flags a difference beyond the tolerance (tag + note). Repeating it changes nothing."""
+    price (per unit of the order line: `price_per_odoo_unit`), either policy flags a difference beyond the
+    tolerance (tag + note). Repeating it changes nothing."""
     updates: list[list[Any]] = []
     flags: list[str] = []
     for row, shown, line in pairs:
         price = odoo_price(row)
         name = f"{shown} ({m2o_name(row['product_id']) or ''})"
-        if line.unit_price is None:
+        wanted = price_per_odoo_unit(partner, line)
+        if wanted is None:
             if partner.odoo.price_policy == "order":
                 flags.append(f"{name}: no price in the order; Odoo's price {price} kept")
             continue
-        if price_within(partner, line.unit_price, price):
+        if price_within(partner, wanted, price):
             continue
-        flags.append(f"{name}: order price {line.unit_price}, Odoo price {price}")
+        each = f" per {line.unit} of {line.pack_size:g} ({wanted.quantize(CENT)} each)" if wanted != line.unit_price \
+            else ""
+        flags.append(f"{name}: order price {line.unit_price}{each}, Odoo price {price}")
         if partner.odoo.price_policy == "order":
-            updates.append([1, row["id"], {"price_unit": float(line.unit_price)}])
+            updates.append([1, row["id"], {"price_unit": float(wanted)}])
     if not updates and not flags:
         return
     vals: dict[str, Any] = {}

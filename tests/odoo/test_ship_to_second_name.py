@@ -5,6 +5,7 @@ HTTP and checked with odoorpc."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import odoorpc
@@ -47,11 +48,12 @@ async def test_an_existing_delivery_contact_gets_the_attention_line_in_the_order
     assert partner_rows(odoo, [8]) == [before]           # the customer's address book is not edited by a PO
 
 
-def x12_850(po: str, ship_to: list[str]) -> PurchaseOrder:
-    """A BigBox 850 with these ship-to segments (N1*ST and its N2/N3/N4), read and translated as the pipeline
-    does (the base profile)."""
-    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", *ship_to,
-            "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", "CTT*1"]
+def x12_850(po: str, ship_to: Sequence[str], lines: Sequence[str] = ("PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012",),
+            sacs: Sequence[str] = ()) -> PurchaseOrder:
+    """A BigBox 850 with these header SACs, ship-to segments (N1*ST and its N2/N3/N4) and PO1 loops (`lines`),
+    read and translated as the pipeline does (the base profile)."""
+    body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *sacs, "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009",
+            *ship_to, *lines, f"CTT*{sum(seg.startswith('PO1*') for seg in lines)}"]
     body.append(f"SE*{len(body) + 1}*0001")
     data = "~\n".join([
         "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",

@@ -1,0 +1,63 @@
+"""A case Odoo counts in product units (X12 PO1 unit CS with PO4 pack 12, no Odoo unit mapped to CS): the order
+line holds 12 units per case, so the partner's price per case is 1/12 of it per unit, and a change's quantity in
+cases is 12 units each, for the line's price and for the percents of the order taken of it. Real X12 850/860,
+read and translated as the pipeline does, posted to the sandbox over HTTP and checked with odoorpc."""
+
+from __future__ import annotations
+
+import odoorpc
+import pytest
+
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from tests.odoo.conftest import bigbox
+from tests.odoo.test_change_charges import charge_rows, x12_change
+from tests.odoo.test_posting_charges import CHARGES, DISCOUNT, services
+from tests.odoo.test_ship_to_second_name import x12_850
+
+__all__ = ["services"]      # the fixture, used by name
+
+PARTNER = bigbox(units={}, price_policy="order", charge_products=CHARGES, order_changes="revise")
+DC_1 = ["N1*ST*BIGBOX DC 1*UL*0860001000023"]
+CASES = ["PO1*1*2*CS*150.00*PE*BP*BB-1001", "PO4*12"]          # 2 cases of 12 blue widgets at 150.00 a case
+
+
+def goods(odoo: odoorpc.ODOO, ref: str) -> list[tuple[float, float]]:
+    """(quantity, unit price) of the order's goods lines."""
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", ref)]],
+                           {"fields": ["order_line", "tag_ids"]})
+    rows = odoo.execute_kw("sale.order.line", "read", [so["order_line"], ["product_id", "product_uom_qty",
+                                                                           "price_unit"]])
+    return [(r["product_uom_qty"], r["price_unit"]) for r in rows if "SVC-" not in r["product_id"][1]]
+
+
+@pytest.mark.usefixtures("services")
+def test_a_case_price_is_written_per_unit_of_the_order_line(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """It was written as the unit price: 24 units at 150.00, an order of 3,600.00 for 300.00 of goods."""
+    post(client, x12_850("PO-CASE-1", DC_1, CASES, [DISCOUNT]), PARTNER, Cache())
+    assert goods(odoo, "PO-CASE-1") == [(24.0, 12.5)]
+    assert charge_rows(odoo, "PO-CASE-1") == [("SVC-DISCOUNT", "PROMO DISCOUNT", 1.0, -6.0)]     # 2 % of 300.00
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-CASE-1")]],
+                           {"fields": ["tag_ids", "amount_untaxed"]})
+    assert so["tag_ids"] == [] and so["amount_untaxed"] == 294.0          # the partner's price is Odoo's: no flag
+
+
+@pytest.mark.usefixtures("services")
+def test_a_changes_cases_are_units_of_the_order_line_for_its_percents(client: OdooClient,
+                                                                      odoo: odoorpc.ODOO) -> None:
+    """The 860 makes it 4 cases (48 units) and restates the 2 %: of 600.00, not of 4 units at 12.50 (-1.00)."""
+    post(client, x12_850("PO-CASE-2", DC_1, CASES, [DISCOUNT]), PARTNER, Cache())
+    post(client, x12_change("PO-CASE-2", [DISCOUNT], ["POC*1*QI*4**CS***BP*BB-1001", "PO4*12"]), PARTNER, Cache())
+    assert goods(odoo, "PO-CASE-2") == [(48.0, 12.5)]
+    assert charge_rows(odoo, "PO-CASE-2") == [("SVC-DISCOUNT", "PROMO DISCOUNT", 1.0, -12.0)]
+
+
+@pytest.mark.usefixtures("services")
+def test_a_case_price_other_than_odoos_is_flagged_per_case_and_written_per_unit(client: OdooClient,
+                                                                                 odoo: odoorpc.ODOO) -> None:
+    post(client, x12_850("PO-CASE-3", DC_1, ["PO1*1*2*CS*160.00*PE*BP*BB-1001", "PO4*12"]), PARTNER, Cache())
+    [(quantity, price)] = goods(odoo, "PO-CASE-3")
+    assert quantity == 24.0 and round(price, 2) == 13.33
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-CASE-3")]],
+                           {"fields": ["note"]})
+    assert "order price 160.00 per CS of 12 (13.33 each), Odoo price 12.50" in so["note"]
