@@ -14,8 +14,8 @@ which store gets how much of each line. What is assumed of the delivery:
   is not built (`MixedCarton`, the document is held for a person) rather than list SSCCs no carton carries.
 - What is in no package, or in an unlabelled package (Odoo's PACK0000001) that fits no single store, is split
   between the stores in SDQ order, each store filled up to its allocation before the next; it becomes one new carton
-  per store when the ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1 prefix), so the
-  warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
+  per store when the ASN is written (`outbound.pack_loose_items`, with our SSCC where the profile gives a GS1
+  prefix), so the warehouse must label those cartons with the ASN's SSCCs. A quantity shipped short thus leaves the last stores in
   SDQ order short, and a store that gets nothing has no order level. A later delivery of the order (the backorder)
   starts from what the earlier ones gave each store, split again the same way: it fills the stores left short.
 - What no store is given (a line's quantity beyond its allocations, a product the 850 did not order, more than was
@@ -117,10 +117,11 @@ def _factor(line: Line, partner: PartnerConfig) -> Decimal:
 
 
 def _line_of(item: ShipItem, po: PurchaseOrder) -> str | None:
-    """The allocated PO line an item ships: by line number (Odoo's sequence is the PO's), else by an identifier."""
-    for index, line in enumerate(po.lines, 1):
-        if line.allocations and item.line_no == _key(line, index):
-            return _key(line, index)
+    """The allocated PO line an item ships: by line number (Odoo's sequence is the PO's), else, for a line Odoo
+    numbered otherwise, by an identifier; None for a line the 850 allocated to no store."""
+    numbered = {_key(line, index): line for index, line in enumerate(po.lines, 1)}
+    if item.line_no in numbered:
+        return item.line_no if numbered[item.line_no].allocations else None
     for index, line in enumerate(po.lines, 1):
         if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
             return _key(line, index)

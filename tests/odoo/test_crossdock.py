@@ -113,6 +113,16 @@ def test_a_po_without_allocations_is_one_order_and_a_gln_store_is_marked_by_gln(
                                                                           "ids": {"gln": "0107"}}]
 
 
+def test_a_dc_line_of_an_allocated_product_stays_the_dcs() -> None:
+    """Widgets twice on the PO: line 1 for the stores, line 4 (the same product) for the DC itself. Line 4's
+    widgets, known by their line number, are not taken for line 1's; a line Odoo numbered otherwise (9) is found
+    by its item."""
+    po = allocated()
+    po = po.model_copy(update={"lines": [*po.lines, Line(line_no="4", item_ids=WIDGET, quantity=Decimal(5))]})
+    shipped = ShipOrder(po_number="PO-XD", items=[item("4", WIDGET, 5, 5), item("9", WIDGET, 12, 24)])
+    assert shares(by_store(shipped, po, bigbox())) == [("0107", [(None, "9", 12, 12)]), (None, [(None, "4", 5, 5)])]
+
+
 def test_cases_ordered_are_allocated_in_cases_and_shipped_in_units() -> None:
     """A PO line of 4 cases of 12 (posted as 48 units, `counts_cases`) allocated 1 / 3 cases: 12 and 36 units."""
     po = order("PO-CS", lines=[Line(line_no="1", item_ids=WIDGET, quantity=Decimal(4), unit="CS",
