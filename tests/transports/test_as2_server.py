@@ -769,3 +769,32 @@ def test_async_mdn_allow_entries_are_checked_when_the_partner_is_read() -> None:
     for bad in ("intranet", "https:///mdn", "10.20.0.0/33"):
         with pytest.raises(ValueError, match="async_mdn_allow"):
             As2Channel(channel="as2", as2_id="X", async_mdn_allow=[bad])
+
+
+async def test_a_queued_mdn_whose_signature_cannot_be_read_is_sent_as_queued(world: World, intake: JournalIntake,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Before it POSTs an MDN the sender reads who signed it (to sign again one an earlier key pair of ours
+    signed): a row it cannot read is sent as it is, with a warning, not left to stop the sender."""
+    got: list[bytes] = []
+
+    async def sink(request: web.Request) -> web.Response:
+        got.append(await request.read())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mdn", sink)
+    runner, port = await serve(app)
+    caplog.set_level(logging.INFO, "gateway.transports.as2")
+    server = await start_server(world, intake)
+    try:
+        body = (b"--b\r\nContent-Type: text/plain\r\n\r\nreport\r\n--b\r\nContent-Type: application/pkcs7-signature"
+                b"\r\nContent-Transfer-Encoding: base64\r\n\r\nbm90IENNUw==\r\n--b--\r\n")
+        server.ledger.queue_mdn("bigbox", f"http://127.0.0.1:{port}/mdn", {
+            "Content-Type": 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="b"'},
+            body, message_id="<odd@bigbox>")
+        await wait_for_async(lambda: got, message="the MDN sent as queued")
+        assert got == [body]
+        assert "async MDN for <odd@bigbox> (message -, partner bigbox): its signature cannot be read" in caplog.text
+    finally:
+        await server.close()
+        await runner.cleanup()

@@ -129,6 +129,26 @@ def sign_detached(digest: bytes, digest_name: str, signer: Identity) -> bytes:
     return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
 
 
+def signer_id(cert: x509.Certificate) -> bytes:
+    """How a SignerInfo names `cert` (issuer and serial number, DER), as `sign_detached` writes it."""
+    asn1 = _asn1_cert(cert)
+    return bytes(cms.IssuerAndSerialNumber({"issuer": asn1.issuer, "serial_number": asn1.serial_number}).dump())
+
+
+def signer_of(signature_der: bytes) -> tuple[bytes, str]:
+    """Who made a SignedData (its first signer as `signer_id` names a certificate) and with which digest."""
+    try:
+        info = cms.ContentInfo.load(signature_der)
+        if info["content_type"].dotted != OID_SIGNED or len(info["content"]["signer_infos"]) == 0:
+            raise CmsError("signature is not a CMS SignedData with a signer")
+        si = info["content"]["signer_infos"][0]
+        return bytes(si["sid"].chosen.dump()), norm_digest(si["digest_algorithm"]["algorithm"].native)
+    except (ValueError, TypeError, KeyError) as exc:
+        if isinstance(exc, CmsError):
+            raise
+        raise CmsError(f"signature is not valid CMS: {exc}") from exc
+
+
 @dataclass(slots=True)
 class Verified:
     digest_name: str                   # "sha256"

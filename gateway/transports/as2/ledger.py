@@ -185,6 +185,11 @@ class Ledger:
                                    "WHERE id=? AND done!=1", (time.time(), url, mdn_id))
             return cur.rowcount > 0
 
+    def mdn_signed(self, mdn_id: int, headers: dict[str, str], body: bytes) -> None:
+        """The MDN as signed again with our current key pair (`mdn.signed_again`): what is kept is what is sent."""
+        with self._lock:
+            self._db.execute("UPDATE mdn_out SET headers=?, body=? WHERE id=?", (json.dumps(headers), body, mdn_id))
+
     def mdn_sent(self, tried: PendingMdn) -> bool:
         """Recorded as sent, unless `edi-gateway mdn resend --url` sent it elsewhere while it was POSTed (False):
         the row then stays queued for the address the partner gave since, rather than saying it was sent there

@@ -75,7 +75,13 @@ def build(*, original_message_id: str, our_id: str, partner_id: str, disposition
     if signer is None:
         headers["Content-Type"] = report_ct
         return headers, report_body
-    entity = f"Content-Type: {report_ct}\r\n\r\n".encode() + report_body
+    headers["Content-Type"], body = _signed(f"Content-Type: {report_ct}\r\n\r\n".encode() + report_body, signer,
+                                            sign_digest)
+    return headers, body
+
+
+def _signed(entity: bytes, signer: cms.Identity, sign_digest: str) -> tuple[str, bytes]:
+    """The Content-Type and body of `entity` in a multipart/signed with a detached signature."""
     sig = cms.sign_detached(_digest(entity, sign_digest), sign_digest, signer)
     outer = f"----=_sig_{uuid.uuid4().hex}"
     body = (f"--{outer}\r\n".encode() + entity + f"\r\n--{outer}\r\n".encode()
@@ -83,9 +89,30 @@ def build(*, original_message_id: str, our_id: str, partner_id: str, disposition
               b"Content-Transfer-Encoding: base64\r\n"
               b"Content-Disposition: attachment; filename=smime.p7s\r\n\r\n"
             + base64.encodebytes(sig).replace(b"\n", b"\r\n") + f"--{outer}--\r\n".encode())
-    headers["Content-Type"] = (f'multipart/signed; protocol="application/pkcs7-signature"; '
-                               f'micalg={cms.micalg_name(sign_digest)}; boundary="{outer}"')
-    return headers, body
+    return (f'multipart/signed; protocol="application/pkcs7-signature"; micalg={cms.micalg_name(sign_digest)}; '
+            f'boundary="{outer}"'), body
+
+
+def signed_again(headers: dict[str, str], body: bytes, signer: cms.Identity) -> tuple[dict[str, str], bytes] | None:
+    """A queued MDN signed with `signer`, when another key signed it (ours before a certificate rotation, which
+    the partner may no longer hold), with the digest it was signed with; None when it is unsigned or `signer`'s.
+    The signed report is kept byte for byte: its MIC and disposition describe the message received."""
+    name = next((k for k in headers if k.lower() == "content-type"), "Content-Type")
+    content_type = headers.get(name, "")
+    if not content_type.lower().startswith("multipart/signed"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="mdn-") as tmp:
+        path = Path(tmp) / "mdn"
+        path.write_bytes(f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+        parts = mime.split_multipart(mime.read_entity(path), 2)
+        if len(parts) != 2:
+            raise mime.MimeError("signed MDN must have two parts")
+        entity = path.read_bytes()[parts[0][0]:parts[0][1]]
+        made_by, digest = cms.signer_of(_decoded(mime.read_entity(path, *parts[1]), Path(tmp) / "sig"))
+    if made_by == cms.signer_id(signer.cert):
+        return None
+    new_type, new_body = _signed(entity, signer, digest)
+    return {**headers, name: new_type}, new_body
 
 
 def _digest(data: bytes, name: str) -> bytes:

@@ -374,6 +374,7 @@ class As2Server:
         box = self.config.outbox
         for item in items:
             where = redact_url(item.url)
+            await asyncio.to_thread(self._sign_now, item)
             try:
                 refused = await self._post_mdn(item)
             except (TimeoutError, ClientError, OSError, DeliveryRetry) as exc:
@@ -408,6 +409,23 @@ class As2Server:
                 log.info("async MDN %s sent to %s", _which(item), where)
                 if item.last_error is not None:      # it had failed or been refused: the message said so
                     await self._note_mdn(item, "sent")
+
+    def _sign_now(self, item: PendingMdn) -> None:
+        """An MDN queued before a certificate rotation goes out signed with our current key pair, the one the
+        partner now holds (the old signature would not verify there); its report, MIC and disposition unchanged."""
+        if self.identity is None:
+            return
+        try:
+            again = mdn.signed_again(item.headers, item.body, self.identity)
+        except (ValueError, OSError) as exc:     # MimeError, CmsError (a row no release of ours wrote), disk full
+            log.warning("async MDN %s: its signature cannot be read (%s), it is sent as queued", _which(item), exc)
+            return
+        if again is None:
+            return
+        item.headers, item.body = again
+        self.ledger.mdn_signed(item.id, item.headers, item.body)
+        log.info("async MDN %s signed again, with our current certificate (serial %X): another key pair signed it "
+                 "when it was queued", _which(item), self.identity.cert.serial_number)
 
     async def _note_mdn(self, item: PendingMdn, state: str, reason: str | None = None) -> None:
         """What became of an MDN, on the inbound message it answers (meta `async_mdn`), where `show` and the status
