@@ -21,7 +21,7 @@ from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl, serve, verify_mdn
 from tests.transports.certs import make_cert
-from tests.transports.test_as2_mdn_resend import PAYLOAD, Sink, bigbox, listed, mdn, settled
+from tests.transports.test_as2_mdn_resend import PAYLOAD, Sink, bigbox, listed, mdn, settled, show
 
 pytestmark = pytest.mark.slow
 
@@ -128,5 +128,9 @@ async def test_an_mdn_resent_elsewhere_while_the_daemon_posts_it_goes_to_the_new
             assert b"Original-Message-ID: <po2@bigbox>" in verify_mdn(tmp_path, headers["Content-Type"], mdn_body,
                                                                        ours)
         assert [r["url"] for r in listed(ws, "sent")] == [new_url]
+        # the message said its MDN was queued again (the command's note): it says it was sent
+        (message,) = ws.messages(direction="in")
+        assert json.loads(message["meta"])["async_mdn"]["state"] == "sent"
+        assert "asynchronous MDN sent" in show(ws, message["id"])
     finally:
         await runner.cleanup()

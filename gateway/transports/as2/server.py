@@ -407,8 +407,7 @@ class As2Server:
                              "mdn resend --url): it is sent there too", _which(item), where)
                     continue
                 log.info("async MDN %s sent to %s", _which(item), where)
-                if item.last_error is not None:      # it had failed or been refused: the message said so
-                    await self._note_mdn(item, "sent")
+                await self._note_sent(item)
 
     def _sign_now(self, item: PendingMdn) -> None:
         """An MDN queued before a certificate rotation goes out signed with our current key pair, the one the
@@ -426,6 +425,20 @@ class As2Server:
         self.ledger.mdn_signed(item.id, item.headers, item.body)
         log.info("async MDN %s signed again, with our current certificate (serial %X): another key pair signed it "
                  "when it was queued", _which(item), self.identity.cert.serial_number)
+
+    async def _note_sent(self, item: PendingMdn) -> None:
+        """The message told its MDN was refused, failed or queued again (`edi-gateway mdn resend` says so too, of
+        one that had not failed yet) is told it was sent; one told nothing needs no journal write."""
+        if self.journal is None or not item.journal_id:
+            return
+        if item.last_error is None:
+            try:
+                message = await asyncio.to_thread(self.journal.get, item.journal_id)
+            except (KeyError, JournalError):
+                return
+            if "async_mdn" not in message.meta:
+                return
+        await self._note_mdn(item, "sent")
 
     async def _note_mdn(self, item: PendingMdn, state: str, reason: str | None = None) -> None:
         """What became of an MDN, on the inbound message it answers (meta `async_mdn`), where `show` and the status
