@@ -115,7 +115,7 @@ def merged_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str, note:
     missing = [c for c in wanted if c.default_code and c.amount is not None and c.default_code not in lines.products]
     if missing:
         name_missing_charge_product(lines.finder, [], missing)
-    rows = _pair(doc.allowances_charges, wanted, lines, note, label)
+    rows = _pair(wanted, lines.rows, lines, note, label)
     commands, notes, acted, _ = _apply(wanted, rows, lines, names, sequence)
     kept = [r for r in lines.rows if r["id"] not in acted]
     if kept:
@@ -155,13 +155,14 @@ def _noted_percent(note: str, name: str, ref: str) -> Decimal | None:
 
 
 def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner: PartnerConfig, label: str,
-                           lines: ChargeLines, names: Names, digits: int,
-                           sequence: int) -> tuple[Decimal | None, list[list[Any]], list[str], int]:
+                           lines: ChargeLines, names: Names, digits: int, sequence: int,
+                           note: str) -> tuple[Decimal | None, list[list[Any]], list[str], int]:
     """A changed line's own allowances/charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) applied as an
     order's line's are (`line_allowances`), to the line as the change leaves it (its order line's quantity and
     price where the change states none): allowances a percent expresses give the order line's discount; charges,
     and allowances a discount cannot express, update, add or, at zero, remove the charge lines the gateway named
-    for line `number` ("FREIGHT (line 2)"); what has no product or amount is noted. Returns (the discount, None
+    for line `number` ("FREIGHT (line 2)"), or, one the partner renamed, the line the order's `note` says the
+    gateway put its code on for that line; what has no product or amount is noted. Returns (the discount, None
     when none is expressed, so the line keeps its own; commands; note lines; the last sequence)."""
     priced = line.model_copy(update={
         "line_no": number,
@@ -176,9 +177,7 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
     if missing:
         name_missing_charge_product(lines.finder, [], missing)
     own = lines.of_line(number)
-    rows = {c.label: r for c in wanted for r in own
-            if c.default_code in lines.products and m2o_id(r["product_id"]) == lines.products[c.default_code].product_id
-            and (r["name"] or "").casefold() == c.name.casefold()}
+    rows = _pair(wanted, own, lines, note, label, f"line {number}: ")
     commands, charge_notes, acted, sequence = _apply(wanted, rows, lines, names, sequence)
     kept = [r for r in own if r["id"] not in acted]
     if kept:
@@ -244,17 +243,17 @@ def _apply(wanted: list[Charge], rows: dict[str, dict[str, Any]], lines: ChargeL
     return commands, notes, acted, sequence
 
 
-def _pair(given: list[AllowanceCharge], wanted: list[Charge], lines: ChargeLines, note: str,
-          label: str) -> dict[str, dict[str, Any]]:
-    """{charge label: its order line}: first the line on its product named as the charge, then, for a charge
-    the partner renamed, the one line left on its product when the note says the gateway put this code there
-    (several: held for a person rather than a guess)."""
+def _pair(wanted: list[Charge], rows: list[dict[str, Any]], lines: ChargeLines, note: str, label: str,
+          where: str = "") -> dict[str, dict[str, Any]]:
+    """{charge label: its order line among `rows`}: first the line on its product named as the charge, then, for
+    a charge the partner renamed, the one line left on its product when the note says the gateway put this code
+    there (`where`: "line 2: " for a line's own; several: held for a person rather than a guess)."""
     paired: dict[str, dict[str, Any]] = {}
     taken: set[int] = set()
 
     def on_product(charge: Charge) -> list[dict[str, Any]]:
         match = lines.products.get(charge.default_code or "")
-        return [r for r in lines.rows if match is not None and m2o_id(r["product_id"]) == match.product_id
+        return [r for r in rows if match is not None and m2o_id(r["product_id"]) == match.product_id
                 and r["id"] not in taken]
 
     for charge in wanted:
@@ -262,8 +261,9 @@ def _pair(given: list[AllowanceCharge], wanted: list[Charge], lines: ChargeLines
         if row is not None:
             paired[charge.label] = row
             taken.add(row["id"])
-    for ac, charge in zip(given, wanted):
-        if charge.label in paired or not _noted(note, ac, charge.default_code):
+    for charge in wanted:
+        if charge.label in paired or charge.source is None or not _noted(note, charge.source, charge.default_code,
+                                                                         where):
             continue
         candidates = on_product(charge)
         if len(candidates) > 1:
@@ -276,11 +276,12 @@ def _pair(given: list[AllowanceCharge], wanted: list[Charge], lines: ChargeLines
     return paired
 
 
-def _noted(note: str, ac: AllowanceCharge, default_code: str | None) -> bool:
+def _noted(note: str, ac: AllowanceCharge, default_code: str | None, where: str = "") -> bool:
     """Whether the order's note says the gateway put a line for this charge's code on `default_code` (the
-    paragraphs `_charge` and `merged_charges` write: "charge freight FREIGHT: 50.00 (order line SVC-FREIGHT, ...")."""
+    paragraphs `_charge` and `merged_charges` write: "charge freight FREIGHT: 50.00 (order line SVC-FREIGHT, ...",
+    for a line's own "line 2: charge freight ...": `where`)."""
     if not ac.code or not default_code:
         return False
-    head = f"{ac.kind} {ac.code}"
+    head = f"{where}{ac.kind} {ac.code}"
     return any(text.startswith((head + " ", head + ":")) and f"(order line {default_code}, " in text
                for text in map(html.unescape, PARAGRAPH.findall(note)))

@@ -276,7 +276,8 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     digits = discount_digits(client, cache) if restated else 2
     for line, row, values in restated:
         discount, more, notes, last = merged_line_allowances(line, line.line_no or str(row["sequence"]), row,
-                                                             partner, label, charge_lines, names, digits, last)
+                                                             partner, label, charge_lines, names, digits, last,
+                                                             order.get("note") or "")
         if discount is not None:
             values["discount"] = float(discount)
             if row["id"] in goods:

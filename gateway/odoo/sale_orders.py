@@ -430,7 +430,8 @@ def charge_line(charge: Charge, match: ProductMatch, sequence: int, names: Names
 @dataclass(frozen=True)
 class Charge:
     """One allowance/charge of an order: the product it maps to (by which key), its signed amount when known
-    (an order line then), what the partner said ("charge freight FREIGHT: 50.00") and its note line."""
+    (an order line then), what the partner said ("charge freight FREIGHT: 50.00") and its note line; `source`
+    the allowance/charge it is (a change pairs a renamed one with its line by kind and code)."""
 
     label: str
     name: str
@@ -439,6 +440,7 @@ class Charge:
     amount: Decimal | None
     said: str
     note: str
+    source: AllowanceCharge | None = None
 
 
 def order_charges(doc: PurchaseOrder, partner: PartnerConfig, label: str,
@@ -469,7 +471,7 @@ def _charge(ac: AllowanceCharge, index: int, lines: list[Line], mapping: dict[st
         amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
         note = f"{said} (order line {default_code}, {amount})"
     return Charge(f"{label}, {ac.kind} {ac.code or index}", (ac.description or ac.code or ac.kind) + name_suffix,
-                  key, default_code, amount, said, note)
+                  key, default_code, amount, said, note, ac)
 
 
 OF_THE_GROSS = frozenset({"item_list_cost", "discount_gross", "base_price_per_unit", "base_price_amount"})
