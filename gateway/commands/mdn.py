@@ -4,7 +4,9 @@ An MDN refused (its URL leads where the partner's `async_mdn_allow` does not all
 outbox's attempts is never sent by itself; once the partner's settings or its URL are fixed, `resend` puts it
 back in the queue. Like `resend` for outbound messages, this only writes the queue (SQLite, safe beside the
 running daemon): the daemon's MDN sender reads the queue every few seconds and POSTs it with the partner's
-settings as the daemon has them loaded (reload it after editing partners/*.yaml).
+settings as the daemon has them loaded (reload it after editing partners/*.yaml), signed with our key pair as the
+daemon has it loaded: an MDN signed before a rotation of our certificate is signed again (restart the daemon after
+changing as2_server.certificate, as for any gateway.yaml change but the inbox folders).
 """
 
 from __future__ import annotations
