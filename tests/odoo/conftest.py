@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,9 +11,11 @@ import odoorpc
 import pytest
 
 from gateway.config.models import OdooSettings, PartnerConfig
+from gateway.formats import x12
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import Line, Party, PurchaseOrder, Source
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import Document, Line, Party, PurchaseOrder, Source
 
 API_KEY_19 = "3f1c0a9e5b7d42c8a6e0f9b1d2c3e4f5a6b7c8d9"
 
@@ -77,3 +79,16 @@ def order(number: str = "PO-1001", lines: list[Line] | None = None, ship_to: Par
         ship_to = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023"})
     return PurchaseOrder(number=number, parties=[ship_to], lines=lines,
                          source=Source(standard_type="850", message_id="01TESTMESSAGE"), **kw)
+
+
+def read_x12(body: Sequence[str], gs: str = "PO", sender: str = "BIGBOXRETAIL", app: str = "BIGBOX") -> Document:
+    """One transaction set (its ST to the segment before SE, which is added and counted here) in an interchange
+    from `sender` (`app` in the group) in a functional group `gs`, read and translated as the pipeline does (the
+    base profiles)."""
+    segments = [*body, f"SE*{len(body) + 1}*0001"]
+    data = "~\n".join([
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
+        f"GS*{gs}*{app}*ACMEDIST*20261129*0850*1*X*004010", *segments, "GE*1*1", "IEA*1*000000001"]) + "~\n"
+    [tx] = x12.parse(data.encode("ascii")).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    return doc

@@ -11,13 +11,11 @@ import odoorpc
 import pytest
 
 from gateway.errors import OdooRejected
-from gateway.formats import x12
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
-from tests.odoo.conftest import API_KEY_19, bigbox, order
+from tests.odoo.conftest import API_KEY_19, bigbox, order, read_x12
 from tests.odoo.test_extraction import deliver, invoice
 
 CHARGES = {"freight": "SVC-FREIGHT", "allowance": "SVC-DISCOUNT"}   # canonical words: SAC02 D240 is freight
@@ -50,12 +48,7 @@ def x12_order(po: str, sacs: Sequence[str], line1: Sequence[str] = (), line2: Se
             "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009", "N1*ST*BIGBOX DC 1*UL*0860001000023",
             "PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012", *line1,
             "PO1*2*10*EA*8.75*PE*BP*BB-1002", *line2, "CTT*2"]
-    body.append(f"SE*{len(body) + 1}*0001")
-    data = "~\n".join([
-        "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
-        "GS*PO*BIGBOX*ACMEDIST*20261129*0850*1*X*004010", *body, "GE*1*1", "IEA*1*000000001"]) + "~\n"
-    [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    doc = read_x12(body)
     assert isinstance(doc, PurchaseOrder)
     return doc
 

@@ -11,14 +11,12 @@ from pathlib import Path
 import odoorpc
 
 from gateway.config.loader import LoadedConfig
-from gateway.formats import x12
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
-from tests.odoo.conftest import bigbox
+from tests.odoo.conftest import bigbox, read_x12
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import submit
 
@@ -54,12 +52,7 @@ def x12_850(po: str, ship_to: Sequence[str], lines: Sequence[str] = ("PO1*1*24*E
     read and translated as the pipeline does (the base profile)."""
     body = ["ST*850*0001", f"BEG*00*SA*{po}**20261129", *sacs, "N1*BY*BIGBOX RETAIL STORES*UL*0860001000009",
             *ship_to, *lines, f"CTT*{sum(seg.startswith('PO1*') for seg in lines)}"]
-    body.append(f"SE*{len(body) + 1}*0001")
-    data = "~\n".join([
-        "ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
-        "GS*PO*BIGBOX*ACMEDIST*20261129*0850*1*X*004010", *body, "GE*1*1", "IEA*1*000000001"]) + "~\n"
-    [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    doc = read_x12(body)
     assert isinstance(doc, PurchaseOrder)
     return doc
 

@@ -9,13 +9,12 @@ from typing import Any
 
 import odoorpc
 
-from gateway.formats import x12
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import term_days
-from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import Invoice
+from tests.odoo.conftest import read_x12
 from tests.odoo.test_vendor_odd import purchase, widgetworks
 
 WIDGET_WORKS = 12          # the demo seed's vendor
@@ -33,12 +32,7 @@ def x12_810(number: str, po: str, itd: str | None) -> Invoice:
     """Widget Works' 810 for `po` of 2026-11-20, with this ITD segment, read as the pipeline reads it."""
     body = ["ST*810*0001", f"BIG*20261120*{number}**{po}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
             *([itd] if itd else []), "IT1*1*100*EA*7.50**VN*WW-WB-100", "TDS*75000", "CTT*1"]
-    body.append(f"SE*{len(body) + 1}*0001")
-    data = "~\n".join([
-        "ISA*00*          *00*          *ZZ*WIDGETWORKS    *ZZ*ACMEDIST       *261120*0900*U*00401*000000007*0*P*>",
-        "GS*IN*WIDGETWORKS*ACMEDIST*20261120*0900*7*X*004010", *body, "GE*1*7", "IEA*1*000000007"]) + "~\n"
-    [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    doc = read_x12(body, gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
     assert isinstance(doc, Invoice)
     return doc
 
