@@ -42,7 +42,7 @@ from gateway.odoo.lookup import (
     unit_code,
     user_context,
 )
-from gateway.odoo.sale_orders import order_payload_id
+from gateway.odoo.sale_orders import order_payload_id, price_per_odoo_unit
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -672,10 +672,10 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list
         free.remove(row)
         quantity = line.quantity or Decimal(0)
         if counts_cases(partner, line.unit, line.pack_size):
-            quantity *= line.pack_size or 1            # posted as pack_size units per case
+            quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
+        price = price_per_odoo_unit(partner, line)
         same = (_dec(row["product_uom_qty"]) == quantity and
-                (line.unit_price is None or _dec(row["price_unit"]).quantize(Decimal("0.01")) ==
-                 line.unit_price.quantize(Decimal("0.01"))))
+                (price is None or _dec(row["price_unit"]).quantize(Decimal("0.01")) == price.quantize(Decimal("0.01"))))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
         else:

@@ -103,8 +103,8 @@ async def test_an_order_typed_in_odoo_is_acknowledged_as_it_stands_only_with_a_p
 
 async def test_a_line_ordered_in_cases_that_odoo_counts_in_units_is_accepted_as_sent(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    """2 cases of 12 (PO4*12, no Odoo unit mapped to CS) are posted as 24 units: the same order, so the 855
-    echoes the partner's 2 cases as accepted rather than reporting a change to 24 EA."""
+    """2 cases of 12 (PO4*12, no Odoo unit mapped to CS) at 150.00 a case are posted as 24 units at 12.50: the
+    same order, so the 855 echoes the partner's 2 cases as accepted rather than reporting a change to 24 EA."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     partner = pipeline.config.partners["bigbox"]
     pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
@@ -113,8 +113,8 @@ async def test_a_line_ordered_in_cases_that_odoo_counts_in_units_is_accepted_as_
     assert run(pipeline, message.id, {State.DONE}).state is State.DONE
     [so] = pipeline_orders(odoo)
     [first] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]],
-                              {"fields": ["product_uom_qty"]})
-    assert first["product_uom_qty"] == 24.0
+                              {"fields": ["product_uom_qty", "price_unit"]})
+    assert (first["product_uom_qty"], first["price_unit"]) == (24.0, 12.5)
     odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
     ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
                           partners=pipeline.config.partners)
