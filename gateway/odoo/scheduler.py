@@ -377,7 +377,7 @@ class OdooScheduler:
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,
                digest: str | None = None, before: Message | None = None, key: str | None = None) -> bool:
         """Render and queue one document; False when the profile cannot render it (then it is held in
-        quarantine with the reason, see `Pipeline.hold_outbound`). `was_held`: an earlier run held it.
+        quarantine with the reason, see `Pipeline.hold_outbound`), or a person closed its held entry meanwhile. `was_held`: an earlier run held it.
         `digest`: its content's (kept on the message); `before`: the message an earlier version of the same
         record went out as, which a ship notice now replaces (BSN01 05, BGM 1225 5); `key`: the outbox key when
         it is not the record version's own (`_same_second_key`)."""
@@ -409,6 +409,13 @@ class OdooScheduler:
         # one commit: queued but still held after a crash, the entry would stay open for ever (the next run
         # finds the key queued and renders nothing), inviting a person to send by hand what already went out
         with self.ctx.journal.batch():
+            if was_held and any(m.source_key == f"held:{key}" for m in self.ctx.pipeline.held(
+                    partner, f"held:{key}", State.CLOSED)):
+                # `edi-gateway close` since this run read the journal: handled otherwise, not sent (the batch
+                # holds the journal, so a close cannot come between this look and the queueing)
+                log.info("partner %s %s: %s (write_date %s) was held and closed by a person meanwhile: not sent",
+                         partner.id, setting.type, doc.source.odoo_record, doc.source.odoo_write_date)
+                return False
             message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
                                                        meta={"content": digest} if digest else None)
             if was_held:

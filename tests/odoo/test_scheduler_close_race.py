@@ -1,0 +1,56 @@
+"""`edi-gateway close` on a held outbound document while a scheduler run renders it after all: through the
+scheduler, against the sandbox over HTTP, the close made from a second journal connection (the command's
+process) at the moment between the run's read of the journal and its queueing of the document.
+
+A person closes a held entry when the document was handled otherwise (sent by hand, keyed in the buyer's
+portal): the run that started before the close must not send it to the partner a second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.commands.close import close
+from gateway.journal.api import State
+from gateway.journal.sqlite import SqliteJournal
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
+from tests.odoo.conftest import order
+from tests.odoo.test_scheduler import Ctx, json_render, outbound
+from tests.odoo.test_scheduler_held import ACKING, held, refusing
+
+
+async def test_a_held_document_closed_while_the_run_renders_it_is_not_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    post(client, order(), ACKING, Cache())                                   # confirmed: an 855 is owed
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": ACKING}), lambda: client, render=refusing("855"))
+    assert await scheduler.run_once("bigbox", "855") == 0
+    [entry] = held(journal, "855")
+    command = SqliteJournal(journal.path)
+
+    def closed_then_rendered(doc: Any, *args: Any, **kw: Any) -> Any:
+        # the profile was fixed; the person, who had acknowledged the order in the buyer's portal, closes the
+        # entry while this run (which read the journal before) renders it
+        close(command, entry.id, "acknowledged in the buyer's portal", "pat")
+        return json_render(doc, *args, **kw)
+
+    scheduler.render = closed_then_rendered
+    caplog.set_level(logging.INFO, logger="gateway")
+    try:
+        assert await scheduler.run_once("bigbox", "855") == 0
+        assert journal.get(entry.id).state is State.CLOSED
+        assert [m.state for m in outbound(journal)] == [State.CLOSED]        # nothing queued for the partner
+        assert "was held and closed by a person meanwhile: not sent" in caplog.text
+        scheduler.render = json_render
+        assert await scheduler.run_once("bigbox", "855") == 0                # and not at the next run either
+        assert [m.state for m in outbound(journal)] == [State.CLOSED]
+    finally:
+        command.close()
