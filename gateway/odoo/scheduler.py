@@ -377,10 +377,10 @@ class OdooScheduler:
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,
                digest: str | None = None, before: Message | None = None, key: str | None = None) -> bool:
         """Render and queue one document; False when the profile cannot render it (then it is held in
-        quarantine with the reason, see `Pipeline.hold_outbound`), or a person closed its held entry meanwhile. `was_held`: an earlier run held it.
-        `digest`: its content's (kept on the message); `before`: the message an earlier version of the same
-        record went out as, which a ship notice now replaces (BSN01 05, BGM 1225 5); `key`: the outbox key when
-        it is not the record version's own (`_same_second_key`)."""
+        quarantine with the reason, see `Pipeline.hold_outbound`), or a person closed its held entry meanwhile.
+        `was_held`: an earlier run held it. `digest`: its content's (kept on the message); `before`: the message
+        an earlier version of the same record went out as, which a ship notice now replaces (BSN01 05, BGM 1225
+        5); `key`: the outbox key when it is not the record version's own (`_same_second_key`)."""
         render_fn = self.render or _engine_render()
         key = key or extraction.outbox_key(doc, setting.type)
         if before is not None and isinstance(doc, ShipNotice) and doc.purpose == "original":
