@@ -333,6 +333,17 @@ def _http_status_error(status: int, what: str) -> Exception:
 # --------------------------------------------------------------------------- JSON-2
 
 class Json2Client(OdooClient):
+    """JSON-2 calls, each in English (`lang: en_US` in its context) unless the caller names a language.
+
+    Since 16 Odoo keeps a unit's, a tax's, a product's or a payment term's name per language, and reads and searches
+    them in the context's `lang`. execute_kw (JSON-RPC, XML-RPC) starts from an empty context, so its names are
+    en_US; JSON-2 starts from the HTTP request's, whose `lang` Odoo 19 takes from Accept-Language, else en_US while
+    English is active, else the company's language. A database whose English was archived then answered "Unités"
+    where the partner's settings name "Units", and an invoice's tax came back under a name `odoo.tax_types` does not
+    hold. In English, names match the settings, and what is read for a partner (product names, units, taxes) is the
+    same text on both protocols. Odoo's own texts for a partner's language (a sale line's description, written in
+    the customer's language by Odoo whoever asks) do not depend on the caller's context."""
+
     protocol = "json2"
 
     def __init__(self, settings: OdooSettings, api_key: str, retry_base: float = 0.5,
@@ -351,6 +362,7 @@ class Json2Client(OdooClient):
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)
+        body["context"] = {"lang": "en_US", **(body.get("context") or {})}
         single = method == "create" and args and isinstance(args[0], dict)
         if method not in MODEL_METHODS and args:
             raw = args.pop(0)

@@ -143,11 +143,21 @@ def pricelist_price(env: Env, pricelist: Any, product: int, qty: float, uom: Any
     return round(price, 2)
 
 
+def in_partner_language(env: Env, model: str, order: Any) -> Env:
+    """`env` in the language of the order's partner, as sale and purchase lines describe their product
+    (sale.order.line `_compute_name`, purchase.order.line's name: the customer's or vendor's language, whoever
+    calls); a language the database has not active leaves the call's."""
+    partner = env.db.data[model].get(order or 0, {}).get("partner_id")
+    lang = env.db.data["res.partner"].get(partner or 0, {}).get("lang")
+    return env.with_context(lang=lang) if lang and (lang == "en_US" or env.db.languages.get(lang)) else env
+
+
 def sale_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     n = names(env.db.version)
     product = vals.get("product_id")
     if product and env.exists("product.product", product) and not vals.get("display_type"):
-        vals.setdefault("name", env.display_name("product.product", product))
+        vals.setdefault("name", in_partner_language(env, "sale.order", vals.get("order_id")).display_name(
+            "product.product", product))
         if not vals.get(n["sale_uom"]):
             vals[n["sale_uom"]] = env.get("product.product", product, "uom_id")
         if n["sale_tax"] not in vals:
@@ -188,7 +198,8 @@ def purchase_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     n = names(env.db.version)
     product = vals.get("product_id")
     if product and env.exists("product.product", product):
-        vals.setdefault("name", env.display_name("product.product", product))
+        vals.setdefault("name", in_partner_language(env, "purchase.order", vals.get("order_id")).display_name(
+            "product.product", product))
         if not vals.get(n["purchase_uom"]):
             vals[n["purchase_uom"]] = env.get("product.product", product, "uom_po_id") or \
                 env.get("product.product", product, "uom_id")

@@ -17,6 +17,8 @@ Only what the EDI flows touch, but with real names, types, relations and selecti
 
 In every version res.partner `barcode` (the default GLN field) is company-dependent: a value per company, a
 call sees its own company's (`Field.company_dependent`).
+The names Odoo 16+ keeps per language (`Field.translate`: units, taxes, products, payment terms) are read and
+searched in the call's `lang` (`Env.lang`), en_US without one.
 
 Add-ons a real database may lack (`build(version, without=...)`):
 
@@ -547,7 +549,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     else:
         uom_fields = {"relative_factor": F("Contains", default=1.0),
                       "relative_uom_id": M2O("uom.uom", "Reference Unit")}
-    model("uom.uom", "Product Unit of Measure", {"name": C("Unit of Measure", required=True),
+    model("uom.uom", "Product Unit of Measure", {"name": C("Unit of Measure", required=True, translate=True),
                                                  "rounding": F("Rounding Precision", default=0.01),
                                                  "active": B(default=True), **uom_fields})
     model("product.category", "Product Category", {"name": C("Name", required=True)})
@@ -561,7 +563,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                              default="consu"),
                  "is_storable": B("Track Inventory")}
     template_fields: dict[str, Field] = {
-        "name": C("Name", required=True), "default_code": COMP("char", _template_variant_value("default_code"),
+        "name": C("Name", required=True, translate=True), "default_code": COMP("char", _template_variant_value("default_code"),
                              setter=_template_variant_setter("default_code")),
         "barcode": COMP("char", _template_variant_value("barcode"), setter=_template_variant_setter("barcode")),
         "invoice_policy": SEL([("order", "Ordered quantities"), ("delivery", "Delivered quantities")],
@@ -622,7 +624,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     tax_types = [("group", "Group of Taxes"), ("fixed", "Fixed"), ("percent", "Percentage of Price"),
                  ("division", "Percentage of Price Tax Included")] + ([("code", "Python Code")] if tax_code else [])
     model("account.tax", "Tax", {
-        "name": C("Tax Name", required=True), "amount": F("Amount"), "sequence": I("Sequence", default=1),
+        "name": C("Tax Name", required=True, translate=True), "amount": F("Amount"), "sequence": I("Sequence", default=1),
         "amount_type": SEL(tax_types, default="percent"),
         "children_tax_ids": M2M("account.tax", "Children Taxes"),
         **({"price_include_override": SEL([("tax_included", "Tax Included"), ("tax_excluded", "Tax Excluded")],
@@ -831,7 +833,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "price_subtotal": COMP("monetary", _line_amount("purchase.order.line", "product_qty", n["purchase_tax"], False)),
         "state": REL("selection", "order_id", "state", selection=po_states)}, order="order_id, sequence, id")
     model("account.payment.term", "Payment Terms", {
-        "name": C("Payment Terms", required=True), "active": B(default=True),
+        "name": C("Payment Terms", required=True, translate=True), "active": B(default=True),
         "line_ids": O2M("account.payment.term.line", "payment_id", "Terms", cascade=True),
         "company_id": M2O("res.company", "Company")})
     model("account.payment.term.line", "Payment Terms Line", {   # the days after the invoice date each part is due

@@ -18,12 +18,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.odoo.sandbox import domain as domains
-from gateway.odoo.sandbox.exceptions import AccessError, MissingError, OdooValueError, ValidationError
+from gateway.odoo.sandbox.exceptions import (
+    AccessError,
+    MissingError,
+    OdooValueError,
+    UserError,
+    ValidationError,
+)
 
 EMPTY: dict[str, Any] = {"char": False, "text": False, "html": False, "selection": False, "date": False,
                          "datetime": False, "many2one": False, "binary": False, "integer": 0, "float": 0.0,
                          "monetary": 0.0, "boolean": False, "one2many": [], "many2many": []}
 MAGIC = ("create_date", "write_date", "create_uid", "write_uid")
+TRANSLATIONS = "__translations"                    # a record's key: {field: {language: value}} besides en_US
 
 
 @dataclass
@@ -43,6 +50,7 @@ class Field:
     setter: Callable[[Env, int, Any], None] | None = None   # inverse of a computed field
     digits: str | None = None                      # float: the decimal.precision record it is rounded to
     company_dependent: bool = False                # one value per company (17: ir.property, 18+: by company id)
+    translate: bool = False                        # a value per language (16+: jsonb), read in the call's `lang`
 
     @property
     def stored(self) -> bool:
@@ -89,6 +97,7 @@ class Database:
         self.next_id: dict[str, int] = {m: 1 for m in models}
         self.sequences: dict[str, int] = {}
         self.users: dict[int, User] = {}
+        self.languages: dict[str, bool] = {"en_US": True}     # res.lang code -> active
         self.lock = threading.RLock()
         self._undo: list[tuple[str, str, int, dict[str, Any] | None]] | None = None
 
@@ -181,6 +190,19 @@ class Env:
         companies = self.companies
         return companies[0] if companies else False
 
+    # ------------------------------------------------------------------ languages
+    @property
+    def lang(self) -> str:
+        """Odoo's `env.lang`, the language translated fields are read, searched and written in: the context's
+        `lang`, else en_US (execute_kw starts from an empty context; en_US is always filled). A language the
+        database has not active is refused from 17 (`Invalid language code`); 16 reads it as en_US."""
+        lang = self.context.get("lang") or "en_US"
+        if lang != "en_US" and not self.db.languages.get(lang):
+            if self.db.version >= 17:
+                raise UserError(f"Invalid language code: {lang}")
+            return "en_US"
+        return str(lang)
+
     # ------------------------------------------------------------------ access
     def spec(self, model: str) -> ModelSpec:
         return self.db.models[model]
@@ -230,6 +252,9 @@ class Env:
             raw = self.record(model, rid).get(fname)
             return raw.get(self.company, copy.copy(EMPTY[f.type])) if isinstance(raw, dict) \
                 else copy.copy(EMPTY[f.type])
+        if f.translate and self.lang != "en_US":    # Odoo: COALESCE(name->>lang, name->>'en_US')
+            rec = self.record(model, rid)
+            return (rec.get(TRANSLATIONS) or {}).get(fname, {}).get(self.lang) or rec.get(fname, False)
         if f.type == "one2many":
             inverse = f.inverse or ""
             rel = f.relation or ""
@@ -475,6 +500,12 @@ class Env:
                 rec[fname] = int(value or 0)
             elif f.type == "boolean":
                 rec[fname] = bool(value)
+            elif f.translate and self.lang != "en_US":
+                # 16+: a create fills en_US and the call's language, a write changes the call's language only
+                value = value if value not in (None, "") else False
+                rec.setdefault(TRANSLATIONS, {}).setdefault(fname, {})[self.lang] = value
+                if creating or not rec.get(fname):
+                    rec[fname] = value
             else:
                 rec[fname] = value if value not in (None, "") else False
         rec["write_date"] = now_str()

@@ -177,3 +177,37 @@ def demo(db: Database, login: str = "admin", password: str = "admin", api_keys: 
     db.users[3] = User(3, "portal", "portal", admin=False)
     portal_partner = _one(env, "res.partner", {"name": "Portal User"})
     _one(env, "res.users", {"login": "portal", "partner_id": portal_partner}, "demo.user_portal")
+
+
+FRENCH = {  # xid -> the name Odoo's fr_FR translation gives it
+    "uom.product_uom_unit": "Unités", "uom.product_uom_dozen": "Douzaines",
+    "account.tax_sale_15": "Taxe 15 %", "account.tax_purchase_15": "Taxe 15 % (achat)",
+    "demo.product_wb_100": "Widget bleu", "demo.product_wr_200": "Widget rouge", "demo.product_gl_300": "Grand gadget",
+    "demo.product_cb_400": "Faisceau de câbles", "demo.product_sp_500": "Kit de pièces détachées",
+}
+TRANSLATED = {"fr_FR": FRENCH}
+
+
+def in_language(db: Database, lang: str) -> None:
+    """The seeded database as one set up in `lang` (fr_FR) whose English was then archived (Settings > Languages;
+    Odoo allows it once no user or contact uses en_US): the API user, the company and the customers speak `lang`,
+    units, taxes and products have their `lang` names. Odoo 19's JSON-2 then reads names in the company's language
+    when a call's context names none (`ir.http._pre_dispatch`: `get_lang`); execute_kw still reads en_US."""
+    names = TRANSLATED.get(lang)
+    if names is None:
+        raise ValueError(f"the sandbox has no {lang!r} names (it has {', '.join(TRANSLATED)})")
+    db.languages[lang] = True
+    env = db.env(2, {"lang": lang})
+    for xid, name in names.items():
+        module, xml_id = xid.split(".")
+        found = env.search("ir.model.data", [("module", "=", module), ("name", "=", xml_id)], limit=1)
+        if found:
+            row = db.data["ir.model.data"][found[0]]
+            model = "product.template" if row["model"] == "product.product" else str(row["model"])
+            rid = int(row["res_id"])
+            if model == "product.template":
+                rid = int(db.data["product.product"][rid]["product_tmpl_id"])
+            env.write(model, [rid], {"name": name})
+    env.write("res.users", env.search("res.users", [("active", "in", [True, False])]), {"lang": lang})
+    env.write("res.partner", env.search("res.partner", [("active", "in", [True, False])]), {"lang": lang})
+    db.languages["en_US"] = False

@@ -87,8 +87,9 @@ class SandboxServer:
     def __init__(self, version: int = 17, seed_name: str | None = "demo", database: str = "demo",
                  login: str = "admin", password: str = "admin", api_keys: list[str] | None = None,
                  host: str = "127.0.0.1", port: int = 0, deprecated_rpc: bool = True,
-                 without: tuple[str, ...] = ()) -> None:
-        """`without`: add-ons this database lacks (`models.ADDONS`), as many real ones do."""
+                 without: tuple[str, ...] = (), lang: str | None = None) -> None:
+        """`without`: add-ons this database lacks (`models.ADDONS`), as many real ones do; `lang` (fr_FR): the
+        database set up in that language, English archived (`seed.in_language`)."""
         if version not in VERSIONS:
             raise ValueError(f"Odoo version {version} is not one the sandbox models (16, 17, 18 or 19)")
         if host not in ("127.0.0.1", "::1", "localhost"):
@@ -104,6 +105,8 @@ class SandboxServer:
             seed.base(self.db, login, password, keys)
         else:
             raise ValueError(f"unknown seed {seed_name!r} (demo or base)")
+        if lang is not None:
+            seed.in_language(self.db, lang)
         self.service = Service(self.db)
         self.faults = Faults()
         self.deprecated_rpc = deprecated_rpc
@@ -158,7 +161,7 @@ class SandboxServer:
                 "is_internal_user": True, "db": self.db.name, "username": user["login"], "name": user["name"],
                 "partner_id": user["partner_id"],
                 "partner_display_name": env.display_name("res.partner", user["partner_id"]),
-                "user_context": {"lang": "en_US", "tz": "UTC", "uid": uid},
+                "user_context": business.context_get(env),
                 "server_version": f"{self.version}.0",
                 "server_version_info": [self.version, 0, 0, "final", 0, ""],
                 "user_companies": {"current_company": company, "allowed_companies": {
@@ -422,6 +425,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         ids = kwargs.pop("ids", []) or []
         context = kwargs.pop("context", {}) or {}
+        if isinstance(context, dict):
+            context = {"lang": request_lang(sb.db, uid, self.headers.get("Accept-Language")), **context}
         if ids and not method.on_records:
             self._json(422, _error_body("werkzeug.exceptions.UnprocessableEntity",
                                         f"cannot call {model}.{name} with ids", 422))
@@ -444,6 +449,42 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "create" and isinstance(result, int):
             result = [result]
         self._json(200, result)
+
+
+def request_lang(db: Database, uid: int, accept_language: str | None) -> str:
+    """The `lang` a JSON-2 call runs in when its context names none. Odoo 19 starts the request's context from the
+    session's, whose lang is Accept-Language's best (else en_US), and `ir.http._pre_dispatch` replaces it by
+    `get_lang`: that language if active, else the user's company's (its partner's lang), else en_US if active,
+    else the first active one. The API user's own language plays no part."""
+    active = [code for code, on in db.languages.items() if on]
+    wanted = _best_language(accept_language) or "en_US"
+    if wanted in active:
+        return wanted
+    user = db.data["res.users"].get(uid, {})
+    company = db.data["res.company"].get(user.get("company_id") or min(db.data["res.company"], default=0), {})
+    company_lang = db.data["res.partner"].get(company.get("partner_id") or 0, {}).get("lang")
+    if company_lang in active:
+        return str(company_lang)
+    return "en_US" if "en_US" in active else active[0]
+
+
+def _best_language(header: str | None) -> str | None:
+    """werkzeug's `accept_languages.best` as Odoo reads it: fr-CH -> fr_CH, a bare fr -> fr_FR (babel's alias)."""
+    weighted = []
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = params.strip()[2:] if params.strip().startswith("q=") else "1"
+        try:
+            weighted.append((float(quality), tag.strip()))
+        except ValueError:
+            continue
+    tags = [t for q, t in sorted(weighted, key=lambda w: -w[0]) if t and t != "*" and q > 0]
+    if not tags:
+        return None
+    code, _, territory = tags[0].partition("-")
+    if territory:
+        return f"{code.lower()}_{territory.upper()}"
+    return "en_US" if code.lower() == "en" else f"{code.lower()}_{code.upper()}"
 
 
 def _quiet_disconnects(self: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
