@@ -775,15 +775,7 @@ async def test_a_queued_mdn_whose_signature_cannot_be_read_is_sent_as_queued(wor
                                                                            caplog: pytest.LogCaptureFixture) -> None:
     """Before it POSTs an MDN the sender reads who signed it (to sign again one an earlier key pair of ours
     signed): a row it cannot read is sent as it is, with a warning, not left to stop the sender."""
-    got: list[bytes] = []
-
-    async def sink(request: web.Request) -> web.Response:
-        got.append(await request.read())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/mdn", sink)
-    runner, port = await serve(app)
+    got, runner, port = await mdn_sink()
     caplog.set_level(logging.INFO, "gateway.transports.as2")
     server = await start_server(world, intake)
     try:
