@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from gateway.config.models import PartnerConfig
 from gateway.odoo.lookup import counts_cases
+from gateway.odoo.sale_orders import line_sequences
 from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipOrder
 
 # (PO line key, store id) -> quantity still open for that store, in the shipment's unit
@@ -117,11 +118,14 @@ def _factor(line: Line, partner: PartnerConfig) -> Decimal:
 
 
 def _line_of(item: ShipItem, po: PurchaseOrder) -> str | None:
-    """The allocated PO line an item ships: by line number (Odoo's sequence is the PO's), else, for a line Odoo
-    numbered otherwise, by an identifier; None for a line the 850 allocated to no store."""
-    numbered = {_key(line, index): line for index, line in enumerate(po.lines, 1)}
+    """The allocated PO line an item ships: by line number (the Odoo sequence posting gave the line,
+    `line_sequences`: 1 for the partner's 001), else, for a line Odoo numbered otherwise, by an identifier; None
+    for a line the 850 allocated to no store."""
+    numbered = {str(seq): (index, line) for seq, (index, line) in zip(line_sequences(po.lines),
+                                                                        enumerate(po.lines, 1))}
     if item.line_no in numbered:
-        return item.line_no if numbered[item.line_no].allocations else None
+        index, line = numbered[item.line_no]
+        return _key(line, index) if line.allocations else None
     for index, line in enumerate(po.lines, 1):
         if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
             return _key(line, index)

@@ -202,12 +202,13 @@ def scheduler(pipeline: Any, client: OdooClient) -> OdooScheduler:
 
 
 async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
-                      odoo: odoorpc.ODOO, ship: Callable[[int], object], sent: int = 1) -> tuple[Any, list[Message]]:
-    """The SDQ 850 through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`), confirmed,
-    shipped by `ship(sale order id)`, then the scheduler's 856 run (queuing `sent` documents): the pipeline and
-    the outbound 856 messages."""
+                      odoo: odoorpc.ODOO, ship: Callable[[int], object], sent: int = 1,
+                      edi: bytes | None = None) -> tuple[Any, list[Message]]:
+    """The SDQ 850 (or `edi`) through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`),
+    confirmed, shipped by `ship(sale order id)`, then the scheduler's 856 run (queuing `sent` documents): the
+    pipeline and the outbound 856 messages."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
+    message = await submit(pipeline, sdq_850() if edi is None else edi, "850_crossdock.edi")
     done = run(pipeline, message.id, {State.DONE})
     assert done.state is State.DONE, done.last_error
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
@@ -354,3 +355,50 @@ async def test_a_replacement_850s_allocations_are_the_ones_shipped_by(
     rows = sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
     assert [row[4] for row in rows if row[:2] == ["N1", "Z7"]] == ["0107", "0203"]
     assert [row[2] for row in rows if row[0] == "SN1"] == ["18", "32", "4", "6", "16", "2"]
+
+
+def padded_850() -> bytes:
+    """BigBox's sample 850 with zero-padded line numbers: 001, 24 Blue Widgets for stores 0107 and 0203 (12 each),
+    and 002, 6 more Blue Widgets for the DC itself (no SDQ). Odoo's sequences are the numbers, 1 and 2."""
+    segments = SAMPLE.read_bytes().decode().replace("\n", "").split("~")
+    head = segments[:segments.index(next(s for s in segments if s.startswith("PO1*")))]
+    body = ["PO1*001*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET", "PO4*12*1*EA",
+            "SDQ*EA*92*0107*12*0203*12",
+            "PO1*002*6*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET", "PO4*12*1*EA",
+            "CTT*2*30"]
+    count = len(head) - head.index(next(s for s in head if s.startswith("ST*"))) + len(body) + 1
+    return "~\n".join([*head, *body, f"SE*{count}*0001", "GE*1*1201", "IEA*1*000001201", ""]).encode()
+
+
+def ship_lines(odoo: odoorpc.ODOO, order_id: int, done: dict[int, float]) -> None:
+    """The warehouse ships, loose, `done` of the order line with each sequence (the rest not at all)."""
+    [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+    for line in odoo.execute_kw("stock.move.line", "search_read", [[("picking_id", "=", pick)], ["move_id"]]):
+        [move] = odoo.execute_kw("stock.move", "read", [[line["move_id"][0]], ["sale_line_id"]])
+        [sale_line] = odoo.execute_kw("sale.order.line", "read", [[move["sale_line_id"][0]], ["sequence"]])
+        odoo.execute_kw("stock.move.line", "write", [[line["id"]], {"quantity": done[sale_line["sequence"]]}])
+    odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PO lines 001 (for the stores) and 002 (the DC's own) of one product; 18 of line 001's 24 shipped and all 6
+    of line 002. Odoo numbers them 1 and 2, which are those lines: 0107 gets 12 and 0203 6 of line 001, and line
+    002's 6 stay at the DC's own order level; they are not taken for line 001's, which would give store 0203 the
+    DC's widgets."""
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                        lambda so: ship_lines(odoo, so, {1: 18.0, 2: 6.0}), edi=padded_850()))
+    shipped: list[tuple[str | None, str, int]] = []
+    store: str | None = None
+    line = ""
+    for row in rows:
+        if row[0] == "HL" and row[3] == "O":
+            store = None
+        elif row[0] == "N1" and row[1] == "Z7":
+            store = row[4]
+        elif row[0] == "LIN":
+            line = row[1]
+        elif row[0] == "SN1":
+            shipped.append((store, line, int(row[2])))
+    assert shipped == [("0107", "1", 12), ("0203", "1", 6), (None, "2", 6)]
