@@ -22,14 +22,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", action="append", default=None,
                         help="API key accepted as bearer (JSON-2) or password; repeatable. "
                              "Odoo 19 mode default: the password")
+    parser.add_argument("--lang", default=None, metavar="fr_FR",
+                        help="a database set up in that language (fr_FR), English archived: units, taxes and products "
+                             "have its names, which Odoo 19's JSON-2 answers when a call names no language")
 
 
 def run(args: argparse.Namespace) -> int:
     from gateway.odoo.sandbox import SandboxServer
 
-    server = SandboxServer(version=args.odoo_version, seed_name=args.seed, database=args.database,
-                           login=args.login, password=args.password, api_keys=args.api_key,
-                           host=args.host, port=args.port)
+    try:
+        server = SandboxServer(version=args.odoo_version, seed_name=args.seed, database=args.database,
+                               login=args.login, password=args.password, api_keys=args.api_key,
+                               host=args.host, port=args.port, lang=args.lang)
+    except ValueError as exc:
+        print(f"odoo-sandbox: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -43,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"odoo-sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 4
     print(f"odoo-sandbox: Odoo {args.odoo_version} on {server.url} (database {args.database!r}, "
-          f"login {args.login!r})", flush=True)
+          f"login {args.login!r}{f', in {args.lang}' if args.lang else ''})", flush=True)
     stop.wait()
     server.stop()
     return 0
