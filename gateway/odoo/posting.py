@@ -59,6 +59,7 @@ from gateway.odoo.sale_orders import (
     PURPOSES,
     check_currency,
     post_store_orders,
+    price_per_odoo_unit,
     quantity_and_unit,
     stated_quantity,
 )
@@ -240,8 +241,8 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
                                      match.uom_id, lab)
-        price = line.unit_price if line.unit_price is not None else (
-            line.amount / line.quantity if line.amount is not None and line.quantity else None)
+        price = price_per_odoo_unit(partner, line if line.unit_price is not None else line.model_copy(update={
+            "unit_price": line.amount / line.quantity if line.amount is not None and line.quantity else None}))
         item: dict[str, Any] = {"product_id": match.product_id, "quantity": qty, "product_uom_id": uom}
         if price is not None:
             item["price_unit"] = float(price)

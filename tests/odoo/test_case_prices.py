@@ -1,19 +1,24 @@
 """A case Odoo counts in product units (X12 PO1 unit CS with PO4 pack 12, no Odoo unit mapped to CS): the order
 line holds 12 units per case, so the partner's price per case is 1/12 of it per unit, and a change's quantity in
-cases is 12 units each, for the line's price and for the percents of the order taken of it. Real X12 850/860,
-read and translated as the pipeline does, posted to the sandbox over HTTP and checked with odoorpc."""
+cases is 12 units each, for the line's price and for the percents of the order taken of it; a vendor bill's the
+same. Real X12 850/860, read and translated as the pipeline does (a bill: the canonical invoice a profile mapping
+a pack size would give), posted to the sandbox over HTTP and checked with odoorpc."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import odoorpc
 import pytest
 
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
+from gateway.translate.canonical import Invoice, Line
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_change_charges import charge_rows, x12_change
 from tests.odoo.test_posting_charges import CHARGES, DISCOUNT, services
 from tests.odoo.test_ship_to_second_name import x12_850
+from tests.odoo.test_vendor_odd import purchase, widgetworks
 
 __all__ = ["services"]      # the fixture, used by name
 
@@ -61,3 +66,19 @@ def test_a_case_price_other_than_odoos_is_flagged_per_case_and_written_per_unit(
     [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-CASE-3")]],
                            {"fields": ["note"]})
     assert "order price 160.00 per CS of 12 (13.33 each), Odoo price 12.50" in so["note"]
+
+
+def test_a_vendor_bill_in_cases_is_billed_per_unit(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 cases of 12 blue widgets at 90.00 a case, and 1 case of 10 red widgets for 52.50 (an amount, no price):
+    24 units at 7.50 and 10 at 5.25, a bill of 232.50; they were billed at 90.00 and 52.50 a unit (2,685.00)."""
+    _po, name = purchase(odoo)
+    bill = Invoice(number="WW-CS-1", date="2026-11-20", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(2), unit="CS", pack_size=Decimal(12),
+             unit_price=Decimal("90.00")),
+        Line(line_no="2", item_ids={"vendor": "WW-WR-200"}, quantity=Decimal(1), unit="CS", pack_size=Decimal(10),
+             amount=Decimal("52.50"))])
+    [link] = post(client, bill, widgetworks(units={}), Cache())
+    [move] = odoo.execute_kw("account.move", "read", [[link.record_id], ["invoice_line_ids", "amount_untaxed"]])
+    rows = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["quantity", "price_unit"]])
+    assert sorted((r["quantity"], r["price_unit"]) for r in rows) == [(10.0, 5.25), (24.0, 7.5)]
+    assert move["amount_untaxed"] == 232.5
