@@ -142,3 +142,27 @@ def test_an_mdn_sent_while_resend_moved_it_to_another_url_stays_queued_for_that_
     finally:
         daemon.close()
         command.close()
+
+
+def test_a_first_attempt_that_fails_after_resend_queued_it_again_to_the_same_url_leaves_it_due(
+        tmp_path: Path) -> None:
+    """`mdn resend` while the daemon's first POST hangs, to the URL it already had: the row looked as the daemon
+    had read it (no attempts, same URL), so the attempt's failure put it off by the backoff, or gave it up with
+    max_attempts 1, though the command had said it was queued to go out now. The requeue count tells them apart."""
+    path = tmp_path / "as2.sqlite3"
+    daemon, command = Ledger(path), Ledger(path)
+    try:
+        for give_up in (False, True):
+            mdn_id = daemon.queue_mdn("bigbox", "https://as2.bigbox.example/mdn", {}, b"mdn",
+                                      journal_id=f"01HANG{give_up}")
+            (trying,) = daemon.due_mdns()
+            assert trying.attempts == 0
+            assert command.requeue_mdn(mdn_id)                              # no --url: the same address
+            assert daemon.mdn_failed(trying, "timed out", 3600, give_up) is False
+            (again,) = daemon.due_mdns()                                    # due now, as the command said
+            assert (again.id, again.attempts, again.last_error) == (mdn_id, 0, None)
+            assert daemon.mdn_refused(trying, "loopback") is False
+            assert daemon.mdn_sent(again)
+    finally:
+        daemon.close()
+        command.close()

@@ -30,16 +30,18 @@ CREATE TABLE IF NOT EXISTS mdn_out (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, url TEXT NOT NULL,
     headers TEXT NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at REAL NOT NULL, last_error TEXT, done INTEGER NOT NULL DEFAULT 0,  -- 1 sent, 2 given up, 3 refused
-    message_id TEXT, journal_id TEXT, at REAL);      -- the partner's Message-ID it answers, our journal id, queued at
+    message_id TEXT, journal_id TEXT, at REAL,      -- the partner's Message-ID it answers, our journal id, queued at
+    requeued INTEGER NOT NULL DEFAULT 0);           -- times `edi-gateway mdn resend` queued it again
 CREATE INDEX IF NOT EXISTS mdn_out_due ON mdn_out (done, next_at);
 """
 # columns added to mdn_out since its first release (a ledger made before them gets them when opened)
-ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"))
+ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"), ("requeued", "INTEGER NOT NULL DEFAULT 0"))
 MDN_STATES = {0: "queued", 1: "sent", 2: "failed", 3: "refused"}   # mdn_out.done, as `edi-gateway mdn` names it
 # A failed or refused attempt is recorded only on the row as it was tried: `edi-gateway mdn resend` (another
 # process) may have queued it again meanwhile (attempts reset, perhaps a new URL), and the attempt must not undo
-# that (give it up, or put it off by the old attempt's backoff)
-UNLESS_REQUEUED = "id=? AND done=0 AND attempts=? AND url=?"
+# that (give it up, or put it off by the old attempt's backoff). The count of requeues tells, where attempts and
+# URL alone did not: a resend to the same URL during the first attempt left both as they were
+UNLESS_REQUEUED = "id=? AND done=0 AND attempts=? AND requeued=?"
 
 
 @dataclass(slots=True)
@@ -53,6 +55,7 @@ class PendingMdn:
     message_id: str = ""          # the partner's AS2 Message-ID this MDN answers
     journal_id: str = ""          # the inbound message it was taken as (or the earlier one it repeats)
     last_error: str | None = None
+    requeued: int = 0             # times `edi-gateway mdn resend` queued it again, when it was read
 
 
 @dataclass(slots=True)
@@ -142,9 +145,9 @@ class Ledger:
     def due_mdns(self, limit: int = 20) -> list[PendingMdn]:
         with self._lock:
             rows = self._db.execute("SELECT id, partner, url, headers, body, attempts, message_id, journal_id, "
-                                    "last_error FROM mdn_out WHERE done=0 AND next_at<=? ORDER BY id LIMIT ?",
+                                    "last_error, requeued FROM mdn_out WHERE done=0 AND next_at<=? ORDER BY id LIMIT ?",
                                     (time.time(), limit)).fetchall()
-        return [PendingMdn(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6] or "", r[7] or "", r[8])
+        return [PendingMdn(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6] or "", r[7] or "", r[8], r[9])
                 for r in rows]
 
     def owed_mdns(self, *, partner: str | None = None, state: str | None = None, key: str | None = None,
@@ -181,8 +184,8 @@ class Ledger:
         mdn resend`, from any process; the daemon's sender looks at the queue every few seconds. False when it
         was sent meanwhile (the daemon's retry got through after the command looked): not sent twice."""
         with self._lock:
-            cur = self._db.execute("UPDATE mdn_out SET done=0, attempts=0, next_at=?, url=COALESCE(?, url) "
-                                   "WHERE id=? AND done!=1", (time.time(), url, mdn_id))
+            cur = self._db.execute("UPDATE mdn_out SET done=0, attempts=0, next_at=?, url=COALESCE(?, url), "
+                                   "requeued=requeued+1 WHERE id=? AND done!=1", (time.time(), url, mdn_id))
             return cur.rowcount > 0
 
     def mdn_signed(self, mdn_id: int, headers: dict[str, str], body: bytes) -> None:
@@ -204,7 +207,7 @@ class Ledger:
         with self._lock:
             cur = self._db.execute("UPDATE mdn_out SET attempts=attempts+1, next_at=?, last_error=?, done=? "
                                    f"WHERE {UNLESS_REQUEUED}", (time.time() + delay, error, 2 if give_up else 0,
-                                                                tried.id, tried.attempts, tried.url))
+                                                                tried.id, tried.attempts, tried.requeued))
             return cur.rowcount > 0
 
     def mdn_refused(self, tried: PendingMdn, reason: str) -> bool:
@@ -212,7 +215,7 @@ class Ledger:
         False when the row was queued again while it was tried."""
         with self._lock:
             cur = self._db.execute(f"UPDATE mdn_out SET last_error=?, done=3 WHERE {UNLESS_REQUEUED}",
-                                   (reason, tried.id, tried.attempts, tried.url))
+                                   (reason, tried.id, tried.attempts, tried.requeued))
             return cur.rowcount > 0
 
     def next_mdn_at(self) -> float | None:
