@@ -287,8 +287,9 @@ class OdooPartnerSettings(Strict):
         "(its original a file or a worker behind) before it is quarantined; 0 quarantines at once")
     warehouse: str | None = None
     currency: str | None = None
-    units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name, "
-                                  "over the built-in map (EA/C62/PCE: Units, DZN: Dozens, KGM: kg, LBR: lb)")
+    units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name "
+                                  "in English (en_US, whatever the database's language), over the built-in map "
+                                  "(EA/C62/PCE: Units, DZN: Dozens, KGM: kg, LBR: lb)")
     gln_field: str = Field("barcode", description="res.partner field holding GLNs (e.g. global_location_number)")
     validate_receipts: bool = Field(False, description="validate the receipt after applying a vendor's ship notice")
     availability_field: str = Field("x_edi_available_qty", description="product.supplierinfo field that receives "
@@ -296,8 +297,8 @@ class OdooPartnerSettings(Strict):
     tax_type: str = Field("VAT", description="canonical type of the Odoo taxes on this partner's invoices "
                           "(VAT, GST, sales, local, county, city, excise: written as X12 TXI01 / EDIFACT TAX "
                           "5153 through the profile's tax_types codes); a US retailer wants sales")
-    tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax) -> "
-                                      "canonical tax type, for the taxes that are not tax_type")
+    tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax, in "
+                                      "English: en_US) -> canonical tax type, for the taxes that are not tax_type")
     charge_products: dict[str, str] = Field(default_factory=dict, description="allowance/charge code (the "
                                             "canonical word the profiles read X12 SAC02 / EDIFACT ALC 7161 into, "
                                             "e.g. freight for D240 or FC; a partner code is found too) or kind "

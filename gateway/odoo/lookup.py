@@ -467,7 +467,8 @@ class ProductFinder:
 # --------------------------------------------------------------------------- units, currencies, misc
 
 def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str, label: str) -> int:
-    """The Odoo uom.uom for a canonical unit code, through the partner's map then the built-in one."""
+    """The Odoo uom.uom for a canonical unit code, through the partner's map then the built-in one, by the unit's
+    English name (what the client reads on both protocols, see client.Json2Client)."""
     table = cache.get("uom", "all")
     if table is MISSING:
         rows = client.search_read("uom.uom", [], ["name"])
@@ -477,7 +478,9 @@ def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str,
         raise OdooRejected(f"{label}: unit {code!r} has no Odoo unit; map it in the partner's odoo.units "
                            f"(for example {code}: Dozens)")
     if name not in table:
-        raise OdooRejected(f"{label}: unit {code!r} maps to Odoo unit {name!r}, which does not exist in Odoo")
+        raise OdooRejected(f"{label}: unit {code!r} maps to Odoo unit {name!r}, which does not exist in Odoo "
+                           "(units are named as Odoo keeps them in English, en_US, whatever the language its users "
+                           "see them in)")
     return int(table[name])
 
 

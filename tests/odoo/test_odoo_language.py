@@ -14,11 +14,14 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.errors import OdooRejected
 from gateway.journal.api import State
 from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import connect
 from gateway.odoo.extraction import extract_invoices
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import API_KEY_19, settings_for
 from tests.odoo.test_outbound_odd_odoo import BIGBOX_DC, invoiced, line, ordered, rendered_and_read_back, tax
@@ -143,3 +146,18 @@ def test_a_caller_that_names_a_language_gets_it(french: SandboxServer) -> None:
     assert [r["name"] for r in client.search_read("uom.uom", [], ["name"], order="id")][:2] == ["Units", "Dozens"]
     assert [r["name"] for r in client.search_read("uom.uom", [], ["name"], order="id", context={"lang": "fr_FR"})][
         :2] == ["Unités", "Douzaines"]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_unit_named_as_french_users_see_it_is_refused_saying_names_are_english(
+        examples: LoadedConfig, french: SandboxServer, protocol: str) -> None:  # noqa: F811
+    """A partner's `odoo.units` naming "Unités" (as the French screens show it) matches on neither protocol, and the
+    reason says why: Odoo's names are read in English."""
+    partner = examples.partners["bigbox"].model_copy(deep=True)
+    partner.odoo = partner.odoo.model_copy(update={"units": {"EA": "Unités"}})
+    doc = PurchaseOrder(number="PO-FR-2", parties=[BIGBOX_DC], lines=[line("1", {"buyer": "BB-1001"}, 24)],
+                        source=Source(standard_type="850", message_id="01FRENCH"))
+    client = connect(settings_for(french, protocol=protocol), retry_base=0.01)
+    with pytest.raises(OdooRejected, match=r"Odoo unit 'Unités', which does not exist in Odoo \(units are named as "
+                                           r"Odoo keeps them in English, en_US"):
+        post(client, doc, partner, Cache())
