@@ -18,13 +18,21 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import State
 from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import connect
-from gateway.odoo.extraction import extract_invoices
+from gateway.odoo.extraction import extract_invoices, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import API_KEY_19, settings_for
-from tests.odoo.test_outbound_odd_odoo import BIGBOX_DC, invoiced, line, ordered, rendered_and_read_back, tax
+from tests.odoo.test_outbound_odd_odoo import (
+    BIGBOX_DC,
+    invoiced,
+    line,
+    ordered,
+    pack_and_ship,
+    rendered_and_read_back,
+    tax,
+)
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run  # noqa: F401
 
 PROTOCOLS = ["json2", "jsonrpc"]
@@ -161,3 +169,24 @@ def test_a_unit_named_as_french_users_see_it_is_refused_saying_names_are_english
     with pytest.raises(OdooRejected, match=r"Odoo unit 'Unités', which does not exist in Odoo \(units are named as "
                                            r"Odoo keeps them in English, en_US"):
         post(client, doc, partner, Cache())
+
+
+def test_a_ship_notice_names_its_items_the_same_on_both_protocols(tmp_path: Path, examples: LoadedConfig,  # noqa: F811
+                                                                 french: SandboxServer) -> None:
+    """The 856's item descriptions are the products' names the gateway reads, and its units Odoo's unit names read
+    back to codes: in English on both protocols ("Blue Widget", EA and DZN). Over JSON-2 they were "Widget bleu"
+    and "Unités", which no partner setting maps (the notice was held at its unit element)."""
+    poster = connect(settings_for(french, protocol="jsonrpc"), retry_base=0.01)
+    order_id = ordered(examples, poster, "bigbox", "PO-FR-3", BIGBOX_DC,
+                       [line("1", {"buyer": "BB-1001"}, 24), line("2", {"buyer": "BB-1003"}, 1, "DZN")])
+    pack_and_ship(odoo_for(french), order_id, [])
+    docs = {}
+    for protocol in PROTOCOLS:
+        client = connect(settings_for(french, protocol=protocol), retry_base=0.01)
+        journal = open_journal(tmp_path / protocol)
+        [docs[protocol]] = extract_ship_notices(client, examples.partners["bigbox"], journal)
+        journal.close()
+        client.close()
+    items = [(i.description, i.unit, i.quantity) for i in docs["json2"].all_items()]
+    assert items == [("Blue Widget", "EA", Decimal(24)), ("Gadget Large", "DZN", Decimal(1))]
+    assert docs["json2"].model_dump() == docs["jsonrpc"].model_dump()
