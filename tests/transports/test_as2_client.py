@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,6 +149,43 @@ async def test_retry_reuses_message_id_and_bytes(tmp_path: Path, peer: Peer) -> 
     assert result.detail == "MDN processed"
     (h1, b1), (h2, b2) = peer.requests
     assert h1["Message-ID"] == h2["Message-ID"] and b1 == b2
+
+
+async def test_a_retry_after_our_certificate_rotation_is_signed_with_the_new_key(tmp_path: Path, peer: Peer,
+                                                                                   caplog: pytest.LogCaptureFixture
+                                                                                   ) -> None:
+    """The first try is answered 503; then we rotate our key pair (the partner now holds our new certificate) and
+    restart. The retry sent the bytes built at the first try, signed with the old key, which openssl at the
+    partner no longer verifies: it is built again, same Message-ID and MIC, signed with the new key."""
+    peer.fail_next = 1
+    with pytest.raises(DeliveryRetry, match="HTTP 503"):
+        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    first = sender_for(tmp_path, peer.ours).ledger.sent(peer.requests[0][0]["Message-ID"])
+    peer.ours = make_cert(tmp_path / "certs", "acme-2027")
+    caplog.set_level(logging.INFO, "gateway.transports.as2")
+    result = await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    assert result.detail == "MDN processed" and peer.payloads == [DOC]
+    (h1, b1), (h2, b2) = peer.requests
+    assert h1["Message-ID"] == h2["Message-ID"] and b1 != b2
+    assert sender_for(tmp_path, peer.ours).ledger.sent(h2["Message-ID"]) == first          # the same MIC
+    assert "built again, with the same Message-ID: signed by another certificate" in caplog.text
+
+
+async def test_a_retry_after_the_partners_certificate_rotation_is_encrypted_for_the_new_one(tmp_path: Path,
+                                                                                           peer: Peer) -> None:
+    """The partner rotated its key pair between two tries and we list its new certificate beside the old one:
+    the retry was still encrypted for the old one, which the partner may no longer open."""
+    peer.fail_next = 1
+    old = peer.theirs
+    with pytest.raises(DeliveryRetry, match="HTTP 503"):
+        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    peer.theirs = make_cert(tmp_path / "certs", "bigbox-2027")
+    while peer.theirs.identity.cert.not_valid_before_utc <= old.identity.cert.not_valid_before_utc:
+        peer.theirs = make_cert(tmp_path / "certs", "bigbox-2027")    # the newer one (dates count seconds)
+    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", certificates=[old.cert_path, peer.theirs.cert_path], url=peer.url))
+    result = await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner)
+    assert result.detail == "MDN processed" and peer.payloads == [DOC]
 
 
 async def test_endpoint_down_is_transient(tmp_path: Path, peer: Peer) -> None:

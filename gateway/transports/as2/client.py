@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRejected, DeliveryRetry
@@ -72,14 +74,23 @@ class As2Sender:
 
     # ---------------------------------------------------------------- build (once)
     def build(self, message: Message, data: bytes, partner: PartnerConfig, ch: As2Channel) -> Built:
+        """The message as sent: built at its first try and kept, unless the certificates it was signed or
+        encrypted with are no longer the ones in use (a rotation of ours or the partner's since): then built
+        again, the same Message-ID and content (so the same MIC), signed and encrypted as now."""
         folder = self.work_dir / message.id
         meta_file = folder / "headers.json"
+        certs = [c for p in ch.certificates for c in load_certificates(p)]
+        keys = {"signed_by": _fingerprint(self.identity.cert) if ch.sign and self.identity else None,
+                "encrypted_for": _fingerprint(_current(certs)) if ch.encrypt and certs else None}
         if meta_file.is_file():
             saved = json.loads(meta_file.read_text())
-            return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"])
+            if all(saved.get(name, now) == now for name, now in keys.items()):    # (a build from before: kept)
+                return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"])
+            log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
+                f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
+                if saved.get(name, now) != now))
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        certs = [c for p in ch.certificates for c in load_certificates(p)]
         if (ch.sign or ch.mdn_signed) and self.identity is None:
             raise DeliveryRejected("AS2 signing needs as2_server.certificate and private_key")
         if ch.encrypt and not certs:
@@ -118,7 +129,7 @@ class As2Sender:
         built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg)
         tmp = folder / "headers.json.tmp"
         tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
-                                   "mic": packed.mic, "mic_alg": packed.mic_alg}))
+                                   "mic": packed.mic, "mic_alg": packed.mic_alg, **keys}))
         os.replace(tmp, meta_file)
         self.ledger.record_sent(SentRecord(headers["Message-ID"], message.id, partner.id, packed.mic,
                                            packed.mic_alg))
@@ -254,6 +265,11 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | No
     if got.mic != mic:
         return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
     return None
+
+
+def _fingerprint(cert: x509.Certificate) -> str:
+    """A certificate as a build remembers what it was signed or encrypted with."""
+    return cert.fingerprint(hashes.SHA256()).hex()
 
 
 def _current(certs: list[Any]) -> Any:
