@@ -2,7 +2,8 @@
 
 The built body and its headers are kept in `state/as2-out/<message id>/` until the message
 is settled, so a retry after a timeout or a crash sends the very same Message-ID and
-payload, and the partner's duplicate detection can work.
+payload, and the partner's duplicate detection can work. After a certificate rotation (ours or
+the partner's) it is built again with the same Message-ID and content.
 """
 
 from __future__ import annotations
