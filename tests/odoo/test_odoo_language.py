@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import State
 from gateway.journal.sqlite import open_journal
@@ -58,6 +60,19 @@ def json2_names(server: SandboxServer, model: str, headers: dict[str, str] | Non
         "Content-Type": "application/json", "Authorization": f"bearer {API_KEY_19}", **(headers or {})})
     with urllib.request.urlopen(request, timeout=5) as response:
         return [r["name"] for r in json.loads(response.read())]
+
+
+def on_both_protocols(server: SandboxServer, tmp_path: Path, extract: Callable[..., list[Any]],
+                      partner: PartnerConfig) -> dict[str, Any]:
+    """The one document `extract` finds for `partner` over each protocol, each with a journal of its own."""
+    docs = {}
+    for protocol in PROTOCOLS:
+        client = connect(settings_for(server, protocol=protocol), retry_base=0.01)
+        journal = open_journal(tmp_path / protocol)
+        [docs[protocol]] = extract(client, partner, journal)
+        journal.close()
+        client.close()
+    return docs
 
 
 # --------------------------------------------------------------------------- the sandbox's rule, as Odoo's
@@ -131,13 +146,7 @@ def test_an_invoice_reads_the_same_on_both_protocols(tmp_path: Path, examples: L
     invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [sales])]}, {"tax_ids": [(6, 0, [sales])]}])
     partner = examples.partners["bigbox"].model_copy(deep=True)
     partner.odoo = partner.odoo.model_copy(update={"tax_types": {"Tax 15%": "local"}})
-    docs = {}
-    for protocol in PROTOCOLS:
-        client = connect(settings_for(french, protocol=protocol), retry_base=0.01)
-        journal = open_journal(tmp_path / protocol)
-        [docs[protocol]] = extract_invoices(client, partner, journal)
-        journal.close()
-        client.close()
+    docs = on_both_protocols(french, tmp_path, extract_invoices, partner)
     doc = docs["json2"]
     assert [(ln.unit, ln.description, [(t.type, t.amount) for t in ln.taxes]) for ln in doc.lines] == [
         ("EA", "[WB-100] Widget bleu", [("local", Decimal("45.00"))]),
@@ -180,13 +189,7 @@ def test_a_ship_notice_names_its_items_the_same_on_both_protocols(tmp_path: Path
     order_id = ordered(examples, poster, "bigbox", "PO-FR-3", BIGBOX_DC,
                        [line("1", {"buyer": "BB-1001"}, 24), line("2", {"buyer": "BB-1003"}, 1, "DZN")])
     pack_and_ship(odoo_for(french), order_id, [])
-    docs = {}
-    for protocol in PROTOCOLS:
-        client = connect(settings_for(french, protocol=protocol), retry_base=0.01)
-        journal = open_journal(tmp_path / protocol)
-        [docs[protocol]] = extract_ship_notices(client, examples.partners["bigbox"], journal)
-        journal.close()
-        client.close()
+    docs = on_both_protocols(french, tmp_path, extract_ship_notices, examples.partners["bigbox"])
     items = [(i.description, i.unit, i.quantity) for i in docs["json2"].all_items()]
     assert items == [("Blue Widget", "EA", Decimal(24)), ("Gadget Large", "DZN", Decimal(1))]
     assert docs["json2"].model_dump() == docs["jsonrpc"].model_dump()
