@@ -4,6 +4,7 @@ names a language, and the gateway's JSON-2 calls name en_US, as JSON-RPC's execu
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import urllib.request
 from collections.abc import Callable
@@ -193,3 +194,24 @@ def test_a_ship_notice_names_its_items_the_same_on_both_protocols(tmp_path: Path
     items = [(i.description, i.unit, i.quantity) for i in docs["json2"].all_items()]
     assert items == [("Blue Widget", "EA", Decimal(24)), ("Gadget Large", "DZN", Decimal(1))]
     assert docs["json2"].model_dump() == docs["jsonrpc"].model_dump()
+
+
+def test_a_web_session_reads_in_its_users_language(french: SandboxServer) -> None:
+    """The one place the API user's language counts: a web session's context is the user's (`context_get` at the
+    login), so /web/dataset/call_kw reads French, and session_info's user_context says fr_FR."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def web(path: str, params: dict[str, Any]) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}).encode()
+        request = urllib.request.Request(french.url + path, data=body, headers={"Content-Type": "application/json"})
+        with opener.open(request, timeout=5) as response:
+            return json.loads(response.read())["result"]
+
+    info = web("/web/session/authenticate", {"db": "demo", "login": "admin", "password": API_KEY_19})
+    assert info["user_context"]["lang"] == "fr_FR"
+    rows = web("/web/dataset/call_kw", {"model": "uom.uom", "method": "search_read", "args": [[], ["name"]],
+                                        "kwargs": {"limit": 1}})
+    assert rows[0]["name"] == "Unités"
+    rows = web("/web/dataset/call_kw", {"model": "uom.uom", "method": "search_read", "args": [[], ["name"]],
+                                        "kwargs": {"limit": 1, "context": {"lang": "en_US"}}})
+    assert rows[0]["name"] == "Units"

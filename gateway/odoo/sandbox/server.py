@@ -335,7 +335,8 @@ class _Handler(BaseHTTPRequestHandler):
         return uid
 
     def _web(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
-        """/web/session/authenticate (cookie), get_session_info, destroy, /web/dataset/call_kw (needs the cookie)."""
+        """/web/session/authenticate (cookie), get_session_info, destroy, /web/dataset/call_kw (needs the cookie; runs
+        in the user's context, as the session's `context` is `context_get()` from the login on: their language)."""
         sb = self.sandbox
         if path == "/web/session/authenticate":
             if params.get("db") != sb.db.name:
@@ -357,6 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith(("/web/dataset/call_kw", "/web/dataset/call_button")):
             model, method = str(params.get("model") or ""), str(params.get("method") or "")
             args, kwargs = list(params.get("args") or []), dict(params.get("kwargs") or {})
+            if isinstance(kwargs.get("context") or {}, dict):    # a session's calls start from the user's context
+                kwargs["context"] = {**business.context_get(sb.db.env(uid)), **(kwargs.get("context") or {})}
             return sb.data_call(model, method, lambda: sb.service.execute_kw(uid, model, method, args, kwargs))
         raise _NotFound()
 
