@@ -108,6 +108,34 @@ def _split(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig, wanted
     return out or [shipped]
 
 
+def one_order(orders: Sequence[ShipOrder]) -> ShipOrder:
+    """`by_store`'s orders as one, for a ship notice that holds one order (an EANCOM DESADV): each store's cartons
+    with every item marked for its store (`allocations`, written as LOC+7/QTY+11 under its LIN), that store's loose
+    goods one carton of their own (labelled from the notice, as the X12 path's), and the DC's own as they are."""
+    packs: list[Pack] = []
+    items: list[ShipItem] = []
+    for order in orders:
+        mark = next((p for p in order.parties if p.role == "mark_for"), None)
+        if mark is None:
+            packs += order.packs
+            items += order.items
+            continue
+        kind, store = next(iter(mark.ids.items()))
+        packs += [_marked(pack, store, kind) for pack in order.packs]
+        if order.items:
+            packs.append(_marked(Pack(items=order.items), store, kind))
+    first = orders[0]
+    return first.model_copy(update={"parties": [p for p in first.parties if p.role != "mark_for"], "packs": packs,
+                                    "items": items})
+
+
+def _marked(pack: Pack, store: str, kind: str) -> Pack:
+    """A store's carton, each item in it (and in the packs inside it) allocated whole to the store."""
+    return pack.model_copy(update={
+        "items": [i.model_copy(update={"allocations": {store: i.quantity}, "allocation_kind": kind}) for i in pack.items],
+        "packs": [_marked(inner, store, kind) for inner in pack.packs]})
+
+
 def _key(line: Line, index: int) -> str:
     return line.line_no or str(index)
 

@@ -290,12 +290,15 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                          cache: Cache | None = None, lookback_days: int = 30,
                          kind: str = KIND_SHIP, claim_marks: bool = True,
                          exclude: Exclude | None = None, record_ids: list[int] | None = None,
-                         by_store: bool = False, hold: Hold | None = None) -> list[ShipNotice]:
+                         by_store: bool = False, stores_in_items: bool = False,
+                         hold: Hold | None = None) -> list[ShipNotice]:
     """Done deliveries (and drop-shipments) to the partner (any of its contacts) -> ShipNotice, once per version.
 
     `by_store`: the partner's ship notice has an order level per store (X12 856: HL O each), so a DC order whose
     PO allocated its lines to stores is announced cross-dock, one order per store (`gateway.odoo.crossdock`); one
-    with a labelled carton of several stores' goods is not returned but given to `hold` (without: logged)."""
+    with a labelled carton of several stores' goods is not returned but given to `hold` (without: logged).
+    `stores_in_items` (with `by_store`): the notice holds one order (an EANCOM DESADV), which names each item's store
+    instead: the stores' orders are given as one (`crossdock.one_order`)."""
     ctx = _Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
     # from 18): a database without it ships without them, where asking for them would fail every extraction
@@ -400,6 +403,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                       if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
                 shipped = crossdock.by_store(ship_order, po, partner, before)
+                shipped = [crossdock.one_order(shipped)] if stores_in_items else shipped
             except crossdock.MixedCarton as exc:
                 mixed = str(exc)
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more

@@ -47,7 +47,7 @@ from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.lookup import Cache
 from gateway.pipeline import EXTRACTION_HELD
 from gateway.translate.canonical import Document, Invoice, ShipNotice
-from gateway.translate.outbound import writes_each_order
+from gateway.translate.outbound import marks_item_stores, writes_each_order
 
 log = logging.getLogger("gateway.odoo.scheduler")
 
@@ -357,11 +357,14 @@ class OdooScheduler:
 
         if kind == extraction.KIND_SHIP:
             profiles = self.ctx.config.profiles          # None: no profiles (a render that needs none)
-            by_store = (profiles is not None and setting.profile in profiles
-                        and writes_each_order(profiles.get(setting.profile)))
+            # cross-dock: an order per store (X12 856), or one order whose items name their stores (EANCOM DESADV)
+            profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
+            each_order = profile is not None and writes_each_order(profile)
+            in_items = profile is not None and not each_order and marks_item_stores(profile)
             return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
-                                                        claim_marks=False, exclude=exclude,
-                                                        record_ids=record_ids, by_store=by_store, hold=hold))
+                                                        claim_marks=False, exclude=exclude, record_ids=record_ids,
+                                                        by_store=each_order or in_items, stores_in_items=in_items,
+                                                        hold=hold))
         if kind == extraction.KIND_INVOICE:
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude, record_ids=record_ids,

@@ -267,6 +267,8 @@ class ShipItem(Model):
     lot: str | None = None
     expiry_date: str | None = None
     serials: list[str] = Field(default_factory=list)
+    allocations: dict[str, Decimal] = Field(default_factory=dict)   # a cross-dock DESADV's LOC+7/QTY+11: store -> quantity
+    allocation_kind: str | None = None          # what those ids are, as a Line's: gln, buyer (store number) ...
 
 
 class Pack(Model):

@@ -6,11 +6,14 @@ same thing as a segment group per place under the line (D96A SG33, D01B SG37: `L
 `QTY+11:<quantity>'`), each naming its own code list (C517 3055: 9 a GLN, 92 the buyer's store number, 91 ours).
 The ORDERS profiles read those groups into the list `_allocations` (location, kind, quantity) and name these
 hooks, which turn it into the line's allocations and back, so that posting and the cross-dock split see an
-EDIFACT order exactly as an X12 one.
+EDIFACT order exactly as an X12 one. A cross-dock DESADV says the same of each despatched item (EANCOM 2002
+SG20 under the LIN, 97 SG18: the store a carton's goods go to, `gateway.odoo.crossdock.one_order`): its
+profile names the same hooks, for the items of its packages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +26,8 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """Each line's LOC/QTY groups as its allocations (a place named twice gets both quantities) and their one
     kind; a line whose places are of several kinds (a GLN and a store number) is refused, as no store lookup
     can take both."""
-    for index, line in enumerate(data.get("lines") or (), 1):
-        groups = line.pop(GROUPS, None) if isinstance(line, dict) else None
+    for index, line in enumerate(_items(data), 1):
+        groups = line.pop(GROUPS, None)
         if not groups:
             continue
         allocations: dict[str, Decimal] = {}
@@ -43,9 +46,23 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
     """Each line's allocations as one LOC/QTY group per place, in the order the partner gave them."""
-    for line in data.get("lines") or ():
-        allocations = line.get("allocations") if isinstance(line, dict) else None
+    for line in _items(data):
+        allocations = line.get("allocations")
         if allocations:
             line[GROUPS] = [{"location": location, "kind": line.get("allocation_kind"), "quantity": quantity}
                             for location, quantity in allocations.items()]
     return data
+
+
+def _items(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """An order's lines, or a ship notice's items: each order's own and those in its packages, nested or not."""
+    def packed(packs: list[Any]) -> Iterator[dict[str, Any]]:
+        for pack in packs:
+            if isinstance(pack, dict):
+                yield from (item for item in pack.get("items") or () if isinstance(item, dict))
+                yield from packed(pack.get("packs") or [])
+    yield from (line for line in data.get("lines") or () if isinstance(line, dict))
+    for order in data.get("orders") or ():
+        if isinstance(order, dict):
+            yield from (item for item in order.get("items") or () if isinstance(item, dict))
+            yield from packed(order.get("packs") or [])

@@ -16,6 +16,7 @@ from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
 from gateway.translate import engine, values
 from gateway.translate.canonical import Document
+from gateway.translate.edifact_allocations import GROUPS
 from gateway.translate.inbound import fill_totals, to_plain, translate
 from gateway.translate.profile import Profile, ProfileRegistry
 
@@ -159,6 +160,16 @@ def writes_each_order(profile: Profile) -> bool:
     def walk(node: engine.Node) -> bool:
         return (not node.read_only and node.each == "orders") or any(walk(child) for child in node.children)
     return walk(profile.root)
+
+
+def marks_item_stores(profile: Profile) -> bool:
+    """Whether the profile writes the store each shipped item goes to (an EANCOM DESADV's LOC+7/QTY+11 under the
+    LIN, `each: _allocations`): a DC shipment can then go out as one order, its items marked by store."""
+    assert profile.root is not None
+
+    def walk(node: engine.Node) -> bool:
+        return (not node.read_only and node.each == GROUPS) or any(walk(child) for child in node.children)
+    return profile.document == "ShipNotice" and walk(profile.root)
 
 
 def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:

@@ -1,6 +1,6 @@
 """EANCOM ORDERS split delivery (LOC+7 / QTY+11 under a LIN, D96A SG33, D01B SG37): each line's quantity per
 store, read into the line's allocations as an X12 850's SDQ is, checked against the directory's segment table,
-and written back."""
+and written back; the same groups under a cross-dock DESADV's LIN name each item's store."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
-from gateway.translate.canonical import PurchaseOrder
+from gateway.translate.canonical import Document, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 
 PROFILES = ProfileRegistry.load([])
 SAMPLE = Path(__file__).resolve().parents[2] / "gateway" / "examples" / "samples" / "eurohandel" / \
@@ -46,18 +46,20 @@ def read(data: bytes, version: str = "D96A") -> PurchaseOrder:
     return doc
 
 
-def written(doc: PurchaseOrder, version: str, tmp: Path) -> bytes:
-    """`doc` as the base ORDERS of `version` writes it for a partner with only that (without the sample's notes:
-    the base profile writes an FTX without its subject code, 4451, which the outbound check refuses)."""
-    doc = doc.model_copy(update={"notes": []})
-    profile = f"edifact-{version.lower()}-orders"
+def written(doc: Document, version: str, tmp: Path, message: str = "ORDERS") -> bytes:
+    """`doc` as the base `message` profile of `version` writes it for a partner with only that (an order without
+    the sample's notes: the base profile writes an FTX without its subject code, 4451, which the outbound check
+    refuses)."""
+    if isinstance(doc, PurchaseOrder):
+        doc = doc.model_copy(update={"notes": []})
+    profile = f"edifact-{version.lower()}-{message.lower()}"
     partner = PartnerConfig.model_validate({
         "id": "eh", "edifact": {"ids": [{"qualifier": "14", "id": "4012345000009"}], "version": version},
-        "documents": [{"type": "ORDERS", "direction": "out", "profile": profile}]})
+        "documents": [{"type": message, "direction": "out", "profile": profile}]})
     journal = SqliteJournal(tmp / "render.sqlite3")
     try:
         our = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
-        return render(doc, partner, PROFILES, journal, "ORDERS", our_ids=our, now=datetime(2026, 12, 1)).data
+        return render(doc, partner, PROFILES, journal, message, our_ids=our, now=datetime(2026, 12, 1)).data
     finally:
         journal.close()
 
@@ -94,3 +96,22 @@ def test_one_line_naming_stores_by_two_code_lists_is_refused() -> None:
     with pytest.raises(TranslationError, match=r"line 1: its delivery places \(LOC\+7\) are named by different "
                                                r"code lists \(buyer, gln\)"):
         translate(result.transactions[0], None, PROFILES, profile="edifact-d96a-orders")
+
+
+@pytest.mark.parametrize("version", ["D96A", "D01B"])
+def test_a_cross_dock_desadv_marks_each_item_for_its_store_and_reads_back(version: str, tmp_path: Path) -> None:
+    """A carton's items allocated to a store (`crossdock.one_order`) are written LOC+7/QTY+11 under their LIN
+    (EANCOM DESADV 97 SG18, 2002 SG20), which the directory's segment table takes and the profile reads back."""
+    widget = ShipItem(line_no="1", item_ids={"ean": "0614141000012"}, quantity=Decimal(12),
+                      allocations={"0107": Decimal(12)}, allocation_kind="buyer")
+    dc = ShipItem(line_no="2", item_ids={"ean": "0614141000029"}, quantity=Decimal(4))
+    notice = ShipNotice(number="WH/OUT/7", date="2026-12-01", orders=[ShipOrder(
+        po_number="4500012345", packs=[Pack(sscc="006141410000000012", items=[widget]), Pack(items=[dc])])])
+    out = written(notice, version, tmp_path, "DESADV")
+    assert b"QTY+12:12:PCE'LOC+7+0107::92'QTY+11:12'" in out.replace(b"\n", b"")
+    result = parse(out)
+    assert [str(e) for e in result.errors] == []
+    [back] = translate(result.transactions[0], None, PROFILES, profile=f"edifact-{version.lower()}-desadv")
+    assert isinstance(back, ShipNotice)
+    assert [(i.allocation_kind, i.allocations) for i in back.all_items()] == [("buyer", {"0107": Decimal(12)}),
+                                                                               (None, {})]
