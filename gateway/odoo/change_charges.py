@@ -44,10 +44,11 @@ LINE_OWN = re.compile(r" \(line [^()]*\)$")          # how `line_allowances` nam
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
-def order_rows(client: OdooClient, order_id: int) -> list[dict[str, Any]]:
-    """The sale order's lines with what a merge reads of them; `odoo_made` marks lines Odoo adds itself."""
+def order_rows(client: OdooClient, order_id: int, names: Names) -> list[dict[str, Any]]:
+    """The sale order's lines with what a merge reads of them (their unit too); `odoo_made` marks lines Odoo adds
+    itself."""
     flags = [f for f in ODOO_MADE_LINES if f in client.fields("sale.order.line")]
-    rows = client.search_read("sale.order.line", [("order_id", "=", order_id)], ROW_FIELDS + flags,
+    rows = client.search_read("sale.order.line", [("order_id", "=", order_id)], ROW_FIELDS + [names.sale_uom] + flags,
                               order="sequence,id")
     for row in rows:
         row["odoo_made"] = any(row.get(f) for f in flags)

@@ -33,6 +33,7 @@ from gateway.odoo.change_charges import (
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import order_ship_to
 from gateway.odoo.lookup import Cache, Names, ProductFinder, discount_digits, m2o_id
+from gateway.odoo.receipts import units_per
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
     CENT,
@@ -216,7 +217,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         raise OdooRejected(f"{label}: change kind(s) {', '.join(map(repr, unknown))} are not applied automatically "
                            f"(known: {', '.join(LINE_CHANGES)}); map the partner's codes in its profile "
                            "(codes: line_changes) or change the order in Odoo")
-    existing = order_rows(client, order["id"])
+    existing = order_rows(client, order["id"], names)
     charge_lines = ChargeLines.of(client, partner, customer, cache, existing)
     goods = charge_lines.goods(existing)                # as the change leaves them: what a percent is of
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
@@ -254,7 +255,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                 # the price stays as agreed: Odoo 16-17 price a line again from the pricelist when its quantity
                 # or unit changes, over a price written before (18 on keep one set by hand), unless the same
                 # write sets it (sale.order.line _compute_price_unit)
-                values["price_unit"] = row["price_unit"]
+                values["price_unit"] = kept_price(client, row, uom, names)
         if values or line.allowances_charges:       # the discount its allowances give: below, with their lines
             commands.append([1, row["id"], values])
         changed = as_changed(partner, line, row, values)
@@ -314,8 +315,16 @@ def as_changed(partner: PartnerConfig, line: Line, row: dict[str, Any], values: 
     line's. The partner's quantity at Odoo's price per unit made 2 cases of 12 worth 2 units."""
     quantity = values["product_uom_qty"] if "product_uom_qty" in values else row["product_uom_qty"]
     price = price_per_odoo_unit(partner, line)
-    return line.model_copy(update={"quantity": Decimal(str(quantity)),
-                                   "unit_price": price if price is not None else Decimal(str(row["price_unit"]))})
+    return line.model_copy(update={"quantity": Decimal(str(quantity)), "unit_price": price if price is not None
+                                   else Decimal(str(values.get("price_unit", row["price_unit"])))})
+
+
+def kept_price(client: OdooClient, row: dict[str, Any], uom: int, names: Names) -> float:
+    """An order line's agreed price in the unit a change moves it to, by Odoo's unit factors: 12.50 a Unit is
+    150.00 a Dozen (it was written as 12.50 a Dozen); as it was when the units do not compare."""
+    was = m2o_id(row.get(names.sale_uom))
+    per = units_per(client, uom, was) if was and was != uom else None
+    return round(float(row["price_unit"]) * per, 6) if per else float(row["price_unit"])
 
 
 def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, Any]) -> list[str]:

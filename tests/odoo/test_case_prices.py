@@ -82,3 +82,14 @@ def test_a_vendor_bill_in_cases_is_billed_per_unit(client: OdooClient, odoo: odo
     rows = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["quantity", "price_unit"]])
     assert sorted((r["quantity"], r["price_unit"]) for r in rows) == [(10.0, 5.25), (24.0, 7.5)]
     assert move["amount_untaxed"] == 232.5
+
+
+@pytest.mark.usefixtures("services")
+def test_a_change_to_another_unit_keeps_the_agreed_price_per_that_unit(client: OdooClient,
+                                                                      odoo: odoorpc.ODOO) -> None:
+    """24 blue widgets (EA) at 12.50; the 860 makes line 1 3 cases, which BigBox's units map to Odoo's Dozens and
+    states no price: 3 Dozens at 150.00 (the agreed 12.50 a unit), not at 12.50 a dozen (37.50 for 36 widgets)."""
+    partner = bigbox(price_policy="order", charge_products=CHARGES, order_changes="revise")
+    post(client, x12_850("PO-UNIT-1", DC_1), partner, Cache())
+    post(client, x12_change("PO-UNIT-1", [], ["POC*1*QI*3**CS***BP*BB-1001"]), partner, Cache())
+    assert goods(odoo, "PO-UNIT-1") == [(3.0, 150.0)]
