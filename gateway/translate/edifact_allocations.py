@@ -24,21 +24,28 @@ GROUPS = "_allocations"
 
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """Each line's LOC/QTY groups as its allocations (a place named twice gets both quantities) and their one
-    kind; a line whose places are of several kinds (a GLN and a store number) is refused, as no store lookup
-    can take both."""
+    kind. A line's one place without a QTY (EANCOM makes it conditional) gets the line's whole quantity: the line
+    goes there. Refused: a line whose places are of several kinds (a GLN and a store number), as no store lookup
+    can take both, and one of several places without its quantity, which no one can guess."""
     for index, line in enumerate(_items(data), 1):
         groups = line.pop(GROUPS, None)
         if not groups:
             continue
+        label = f"line {line.get('line_no') or index}"
+        if len(groups) == 1 and groups[0].get("quantity") is None:
+            groups[0]["quantity"] = line.get("quantity")
         allocations: dict[str, Decimal] = {}
         for group in groups:
             location = str(group.get("location") or "")
-            allocations[location] = allocations.get(location, Decimal(0)) + Decimal(str(group.get("quantity") or 0))
+            if group.get("quantity") is None:
+                among = f"one of {len(groups)} places" if len(groups) > 1 else "and the line has no quantity"
+                raise TranslationError(f"{label}: how much goes to {location} (LOC+7) is not said: no QTY+11, {among}")
+            allocations[location] = allocations.get(location, Decimal(0)) + Decimal(str(group["quantity"]))
         kinds = {group.get("kind") for group in groups}
         if len(kinds) > 1:
-            raise TranslationError(f"line {line.get('line_no') or index}: its delivery places (LOC+7) are named "
-                                   f"by different code lists ({', '.join(sorted(str(k) for k in kinds))}); "
-                                   "one line's stores must be all GLNs or all store numbers")
+            raise TranslationError(f"{label}: its delivery places (LOC+7) are named by different code lists "
+                                   f"({', '.join(sorted(str(k) for k in kinds))}); one line's stores must be all "
+                                   "GLNs or all store numbers")
         line["allocations"] = allocations
         line["allocation_kind"] = kinds.pop()
     return data

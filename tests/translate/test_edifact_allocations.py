@@ -98,6 +98,18 @@ def test_one_line_naming_stores_by_two_code_lists_is_refused() -> None:
         translate(result.transactions[0], None, PROFILES, profile="edifact-d96a-orders")
 
 
+def test_a_lines_one_place_without_a_quantity_gets_the_whole_line() -> None:
+    """EANCOM makes the group's QTY conditional: a line's only LOC+7 without one says where the whole line goes
+    (not an allocation of nothing, which left all 48 at the DC); one of several places without it is refused."""
+    doc = read(split_order(split={b"PRI+AAA:12.50'": b"PRI+AAA:12.50'\nLOC+7+4012345000023::9'"}))
+    assert doc.lines[0].allocations == {"4012345000023": Decimal(48)} and doc.check() == []
+    data = split_order(split={b"PRI+AAA:12.50'": b"PRI+AAA:12.50'\nLOC+7+4012345000023::9'\n"
+                                                 b"LOC+7+4012345000030::9'\nQTY+11:36'"})
+    with pytest.raises(TranslationError, match=r"line 1: how much goes to 4012345000023 \(LOC\+7\) is not said: "
+                                               r"no QTY\+11, one of 2 places"):
+        translate(parse(data).transactions[0], None, PROFILES, profile="edifact-d96a-orders")
+
+
 @pytest.mark.parametrize("version", ["D96A", "D01B"])
 def test_a_cross_dock_desadv_marks_each_item_for_its_store_and_reads_back(version: str, tmp_path: Path) -> None:
     """A carton's items allocated to a store (`crossdock.one_order`) are written LOC+7/QTY+11 under their LIN
