@@ -135,18 +135,28 @@ def signer_id(cert: x509.Certificate) -> bytes:
     return bytes(cms.IssuerAndSerialNumber({"issuer": asn1.issuer, "serial_number": asn1.serial_number}).dump())
 
 
-def signer_of(signature_der: bytes) -> tuple[bytes, str]:
-    """Who made a SignedData (its first signer as `signer_id` names a certificate) and with which digest."""
+def _first_signer(signature_der: bytes) -> tuple[cms.SignerInfo, str]:
+    """The first SignerInfo of a SignedData (AS2 messages and MDNs carry one signer) and its digest's name, or
+    CmsError saying why not."""
     try:
         info = cms.ContentInfo.load(signature_der)
-        if info["content_type"].dotted != OID_SIGNED or len(info["content"]["signer_infos"]) == 0:
-            raise CmsError("signature is not a CMS SignedData with a signer")
-        si = info["content"]["signer_infos"][0]
-        return bytes(si["sid"].chosen.dump()), norm_digest(si["digest_algorithm"]["algorithm"].native)
+        if info["content_type"].dotted != OID_SIGNED:
+            raise CmsError("signature part is not a CMS SignedData")
+        signer_infos = info["content"]["signer_infos"]
+        if len(signer_infos) == 0:
+            raise CmsError("SignedData has no signer")
+        si = signer_infos[0]
+        return si, norm_digest(si["digest_algorithm"]["algorithm"].native)
     except (ValueError, TypeError, KeyError) as exc:
         if isinstance(exc, CmsError):
             raise
         raise CmsError(f"signature is not valid CMS: {exc}") from exc
+
+
+def signer_of(signature_der: bytes) -> tuple[bytes, str]:
+    """Who made a SignedData (its first signer as `signer_id` names a certificate) and with which digest."""
+    si, digest_name = _first_signer(signature_der)
+    return bytes(si["sid"].chosen.dump()), digest_name
 
 
 @dataclass(slots=True)
@@ -162,20 +172,7 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
     `digests(name)` yields candidate digests of the signed content (raw, then canonical
     line endings) for the signer's digest algorithm. Any of `certs` may verify (rollover).
     """
-    try:
-        info = cms.ContentInfo.load(signature_der)
-        if info["content_type"].dotted != OID_SIGNED:
-            raise CmsError("signature part is not a CMS SignedData")
-        signed = info["content"]
-        signer_infos = signed["signer_infos"]
-        if len(signer_infos) == 0:
-            raise CmsError("SignedData has no signer")
-        si = signer_infos[0]
-        digest_name = norm_digest(si["digest_algorithm"]["algorithm"].native)
-    except (ValueError, TypeError, KeyError) as exc:
-        if isinstance(exc, CmsError):
-            raise
-        raise CmsError(f"signature is not valid CMS: {exc}") from exc
+    si, digest_name = _first_signer(signature_der)
     if not certs:
         raise CmsError("no partner certificate configured to verify the signature")
     if digest_name not in DIGESTS:
