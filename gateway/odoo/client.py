@@ -64,6 +64,8 @@ CREDENTIAL_NAMES = {"odoo.exceptions.AccessDenied", "werkzeug.exceptions.Unautho
 # methods that change nothing: safe to retry whatever happened to the first attempt
 READ_METHODS = {"search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get",
                 "check_object_reference", "default_get", "exists", "version"}
+# methods that read or compare records' values: in English on JSON-2 (see Json2Client)
+ENGLISH_READS = {"search", "search_read", "search_count", "read", "name_search"}
 # JSON-2 takes named arguments only: the positional order of Odoo's Python signatures
 POSITIONAL: dict[str, list[str]] = {
     "search": ["domain", "offset", "limit", "order"],
@@ -333,16 +335,18 @@ def _http_status_error(status: int, what: str) -> Exception:
 # --------------------------------------------------------------------------- JSON-2
 
 class Json2Client(OdooClient):
-    """JSON-2 calls, each in English (`lang: en_US` in its context) unless the caller names a language.
+    """JSON-2 calls; the reads (`ENGLISH_READS`) in English (`lang: en_US` in their context) unless the caller
+    names a language.
 
     Since 16 Odoo keeps a unit's, a tax's, a product's or a payment term's name per language, and reads and searches
     them in the context's `lang`. execute_kw (JSON-RPC, XML-RPC) starts from an empty context, so its names are
     en_US; JSON-2 starts from the HTTP request's, whose `lang` Odoo 19 takes from Accept-Language, else en_US while
     English is active, else the company's language. A database whose English was archived then answered "Unités"
     where the partner's settings name "Units", and an invoice's tax came back under a name `odoo.tax_types` does not
-    hold. In English, names match the settings, and what is read for a partner (product names, units, taxes) is the
-    same text on both protocols. Odoo's own texts for a partner's language (a sale line's description, written in
-    the customer's language by Odoo whoever asks) do not depend on the caller's context."""
+    hold. Read in English, names match the settings, and what is read for a partner (product names, units, taxes)
+    is the same text on both protocols. Writes keep Odoo's language for the call: in en_US a new contact's
+    language would default to en_US, which such a database refuses ("Wrong value for res.partner.lang"). Odoo's
+    own texts for a partner (a sale line's description, in the customer's language) do not depend on the caller."""
 
     protocol = "json2"
 
@@ -362,7 +366,8 @@ class Json2Client(OdooClient):
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)
-        body["context"] = {"lang": "en_US", **(body.get("context") or {})}
+        if method in ENGLISH_READS:
+            body["context"] = {"lang": "en_US", **(body.get("context") or {})}
         single = method == "create" and args and isinstance(args[0], dict)
         if method not in MODEL_METHODS and args:
             raw = args.pop(0)

@@ -24,7 +24,7 @@ from gateway.odoo.client import connect
 from gateway.odoo.extraction import extract_invoices, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import PurchaseOrder, Source
+from gateway.translate.canonical import Party, PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import API_KEY_19, settings_for
 from tests.odoo.test_outbound_odd_odoo import (
@@ -102,6 +102,22 @@ def test_a_name_written_in_a_language_changes_that_language_only(french: Sandbox
     odoo.execute_kw("uom.uom", "write", [[units], {"name": "Pièces"}], {"context": {"lang": "fr_FR"}})
     assert odoo.execute_kw("uom.uom", "read", [[units], ["name"]])[0]["name"] == "Units"
     assert json2_names(french, "uom.uom")[0] == "Pièces"
+
+
+def test_a_contacts_language_is_one_the_database_has(french: SandboxServer) -> None:
+    """res.partner `lang` is a selection of the active languages, by default the call's: none over execute_kw
+    without a context, the company's over JSON-2 (English archived), and en_US is refused."""
+    odoo = odoo_for(french)
+    plain = odoo.execute_kw("res.partner", "create", [{"name": "Sans langue"}])
+    assert odoo.execute_kw("res.partner", "read", [[plain], ["lang"]])[0]["lang"] is False
+    with pytest.raises(odoorpc.error.RPCError, match="Wrong value for res.partner.lang: 'en_US'"):
+        odoo.execute_kw("res.partner", "create", [{"name": "English"}], {"context": {"lang": "en_US"}})
+    request = urllib.request.Request(f"{french.url}/json/2/res.partner/create", method="POST", data=json.dumps(
+        {"vals_list": [{"name": "Client"}]}).encode(), headers={"Content-Type": "application/json",
+                                                                 "Authorization": f"bearer {API_KEY_19}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        [made] = json.loads(response.read())
+    assert odoo.execute_kw("res.partner", "read", [[made], ["lang"]])[0]["lang"] == "fr_FR"
 
 
 def test_odoo_17_refuses_a_language_the_database_has_not(french: SandboxServer) -> None:
@@ -215,3 +231,21 @@ def test_a_web_session_reads_in_its_users_language(french: SandboxServer) -> Non
     rows = web("/web/dataset/call_kw", {"model": "uom.uom", "method": "search_read", "args": [[], ["name"]],
                                         "kwargs": {"limit": 1, "context": {"lang": "en_US"}}})
     assert rows[0]["name"] == "Units"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_new_delivery_address_is_made_on_a_french_odoo(examples: LoadedConfig, french: SandboxServer,  # noqa: F811
+                                                         protocol: str) -> None:
+    """A ship-to Odoo does not have yet, made as the partner's settings allow (`odoo.create_ship_to`): its
+    language is Odoo's default for the call, which must be one the database has. In English (every call of
+    JSON-2 once carried lang en_US) a database whose English is archived refused the contact: "Wrong value for
+    res.partner.lang: 'en_US'"; only reads are made in English."""
+    partner = examples.partners["bigbox"].model_copy(deep=True)
+    partner.odoo = partner.odoo.model_copy(update={"create_ship_to": True})
+    store = Party(role="ship_to", name="BigBox Magasin 7", ids={"gln": "0860001000078"})
+    doc = PurchaseOrder(number="PO-FR-4", parties=[store], lines=[line("1", {"buyer": "BB-1001"}, 24)],
+                        source=Source(standard_type="850", message_id="01FRENCH4"))
+    client = connect(settings_for(french, protocol=protocol), retry_base=0.01)
+    link = next(k for k in post(client, doc, partner, Cache()) if k.model == "sale.order")
+    [order] = odoo_for(french).execute_kw("sale.order", "read", [[link.record_id], ["partner_shipping_id"]])
+    assert order["partner_shipping_id"][1].endswith("BigBox Magasin 7")

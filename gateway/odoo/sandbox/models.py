@@ -77,7 +77,7 @@ def DT(string: str = "", **kw: Any) -> Field:
     return Field("datetime", string, **kw)
 
 
-def SEL(selection: list[tuple[str, str]], string: str = "", **kw: Any) -> Field:
+def SEL(selection: Any, string: str = "", **kw: Any) -> Field:
     return Field("selection", string, selection=selection, **kw)
 
 
@@ -123,6 +123,17 @@ def term_days(version: int) -> str:
 
 
 # --------------------------------------------------------------------------- computes
+
+def _languages(env: Env) -> list[tuple[str, str]]:
+    """res.partner `_lang_get`: the active languages only (`res.lang.get_installed`)."""
+    return [(code, code) for code, active in env.db.languages.items() if active]
+
+
+def _context_language(env: Env) -> Any:
+    """A new contact's language: `env.lang`, the call's context's (none on an execute_kw without one; 19's
+    `default_get` takes a parent's only when the parent is a default too)."""
+    return env.context.get("lang") or False
+
 
 def _company(env: Env) -> Any:
     return env.company
@@ -535,7 +546,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "property_payment_term_id": M2O("account.payment.term", "Customer Payment Terms", company_dependent=True),
         "property_supplier_payment_term_id": M2O("account.payment.term", "Vendor Payment Terms",
                                                  company_dependent=True),
-        "lang": C("Language", default="en_US"), "active": B(default=True),
+        "lang": SEL(_languages, "Language", default=_context_language), "active": B(default=True),
         "comment": H("Notes")}, order="complete_name ASC, id DESC".replace("complete_name", "name"),
         parent="parent_id", display=_partner_display)
     if version < 19:

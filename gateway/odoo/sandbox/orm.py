@@ -39,7 +39,8 @@ class Field:
     string: str = ""
     relation: str | None = None
     inverse: str | None = None                     # one2many: the many2one on the comodel
-    selection: list[tuple[str, str]] | None = None
+    selection: list[tuple[str, str]] | Callable[[Env], list[tuple[str, str]]] | None = None   # callable: Odoo's
+    # selection method (res.partner `lang`: the active languages)
     required: bool = False
     readonly: bool = False
     default: Any = None                            # value or callable(env) -> value
@@ -489,7 +490,7 @@ class Env:
             elif f.type == "one2many":
                 self._o2m_commands(f, rid, value)
             elif f.type == "selection":
-                if value not in (False, None) and f.selection and value not in [k for k, _ in f.selection]:
+                if value not in (False, None) and f.selection and value not in [k for k, _ in self.options(f)]:
                     raise OdooValueError(f"Wrong value for {model}.{fname}: {value!r}")
                 rec[fname] = value if value is not None else False
             elif f.type in ("float", "monetary"):
@@ -579,6 +580,10 @@ class Env:
                     self.write(rel, [line], {inverse: owner})
 
     # ------------------------------------------------------------------ metadata
+    def options(self, f: Field) -> list[tuple[str, str]]:
+        """A selection field's values, computed when Odoo computes them."""
+        return f.selection(self) if callable(f.selection) else list(f.selection or [])
+
     def precision(self, name: str) -> int:
         """Digits of a decimal.precision record (Settings > Technical > Decimal Accuracy), 2 when missing."""
         for rec in self.db.data.get("decimal.precision", {}).values():
@@ -604,7 +609,7 @@ class Env:
             if f.inverse:
                 desc["relation_field"] = f.inverse
             if f.selection is not None:
-                desc["selection"] = [list(s) for s in f.selection]
+                desc["selection"] = [list(s) for s in self.options(f)]
             if f.digits:
                 desc["digits"] = [16, self.precision(f.digits)]
             if attributes:
