@@ -691,8 +691,9 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         if "discount" in values and abs(Decimal(str(row.get("discount") or 0)) - Decimal(str(values["discount"]))) \
                 > Decimal("0.000001"):
             what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
+        per_unit = price_per_odoo_unit(partner, line) if line is not None else None   # to the cent, as Odoo keeps it
         wanted = Decimal(str(values["price_unit"])).quantize(CENT) if "price_unit" in values else \
-            price_per_odoo_unit(partner, line) if line is not None and partner.odoo.price_policy == "order" else None
+            per_unit.quantize(CENT) if per_unit is not None and partner.odoo.price_policy == "order" else None
         if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
             what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
         if what:

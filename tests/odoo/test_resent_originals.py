@@ -20,7 +20,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import Pipeline
-from gateway.translate.canonical import AllowanceCharge, PurchaseOrder
+from gateway.translate.canonical import AllowanceCharge, Line, PurchaseOrder
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
@@ -255,6 +255,23 @@ async def test_edifact_orders_sent_again_under_a_new_unb(tmp_path: Path, example
     assert "EDI replacement 4500012345 (interchange EH000419 set 1): 3 line(s) replaced by 3 (sent again as an " \
         "original with other content: line 1 ([WB-100] Blue Widget): Odoo has 48 Units, the order says 60 " in \
         note(odoo, so["id"])
+
+
+@pytest.mark.parametrize("sandbox", [19], ids=["odoo19"], indirect=True)
+def test_a_case_price_counted_in_units_is_named_to_the_cent(client: OdooClient) -> None:
+    """2 cases of 12 widgets at 160.00 a case, Odoo counting the widgets in Units (no unit mapped to CS): posted
+    at 13.33 a unit. Sent again at 170.00 a case, the difference names 14.17 a unit, as Odoo would keep it, not
+    14.16666666666666666666666667."""
+    def in_cases(price: str) -> list[Line]:
+        return [Line(line_no="1", item_ids={"buyer": "BB-1001"}, quantity=Decimal(2), unit="CS",
+                     pack_size=Decimal(12), unit_price=Decimal(price))]
+    first = order(lines=in_cases("160.00"))
+    post(client, first, bigbox(units={}), Cache())
+    assert [link.role for link in post(client, again(first, lines=in_cases("160.00")), bigbox(units={}),
+                                       Cache())] == ["found"]
+    with pytest.raises(OdooRejected) as held:
+        post(client, again(first, lines=in_cases("170.00")), bigbox(units={}), Cache())
+    assert "price: Odoo has 13.33, the order says 14.17;" in str(held.value)
 
 
 @pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
