@@ -279,11 +279,10 @@ class Pipeline:
             log.error("held: %s", reason)
         return message
 
-    def held(self, partner: PartnerConfig, key_prefix: str, state: State = State.QUARANTINED) -> list[Message]:
-        """The partner's outbound entries still held in quarantine whose key starts with `key_prefix` (or held, then
-        in `state`: CLOSED, a person handled them otherwise)."""
-        return [m for m in self.journal.find(state=state, partner=partner.id, direction=Direction.OUT, limit=1000)
-                if (m.source_key or "").startswith(key_prefix) and (state is State.QUARANTINED or m.meta.get("held"))]
+    def held(self, partner: PartnerConfig, key_prefix: str) -> list[Message]:
+        """The partner's outbound entries still held in quarantine whose key starts with `key_prefix`."""
+        return [m for m in self.journal.find(state=State.QUARANTINED, partner=partner.id, direction=Direction.OUT,
+                                             limit=1000) if (m.source_key or "").startswith(key_prefix)]
 
     def settle_held(self, partner: PartnerConfig, key: str, reason: str, *, prefix: bool = False) -> None:
         """What `hold_outbound` (its key) or `hold_extraction` (the job's key prefix) held works now: done."""

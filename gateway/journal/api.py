@@ -158,6 +158,10 @@ class Journal(abc.ABC):
              direction: Direction | None = None, limit: int = 100) -> list[Message]: ...
 
     @abc.abstractmethod
+    def outbound_by_key(self, source_key: str) -> Message | None:
+        """The outbound message recorded under `source_key` (keys of outbound messages are unique), or None."""
+
+    @abc.abstractmethod
     def due(self, now: datetime, limit: int = 100) -> list[Message]:
         """Messages to work on: non-terminal inbound/outbound whose next_attempt_at is due or unset."""
 

@@ -427,6 +427,11 @@ class SqliteJournal(Journal):
         sql += " ORDER BY id DESC LIMIT ?"
         return [self._message(r) for r in self._read(sql, (*params, limit))]
 
+    def outbound_by_key(self, source_key: str) -> Message | None:
+        rows = self._read("SELECT * FROM messages WHERE direction = ? AND source_key = ?",       # messages_key
+                          (Direction.OUT.value, source_key))
+        return self._message(rows[0]) if rows else None
+
     def due(self, now: datetime, limit: int = 100) -> list[Message]:
         marks = ",".join("?" for _ in ACTIVE)
         rows = self._read(

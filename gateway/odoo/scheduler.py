@@ -412,8 +412,8 @@ class OdooScheduler:
         # one commit: queued but still held after a crash, the entry would stay open for ever (the next run
         # finds the key queued and renders nothing), inviting a person to send by hand what already went out
         with self.ctx.journal.batch():
-            if was_held and any(m.source_key == f"held:{key}" for m in self.ctx.pipeline.held(
-                    partner, f"held:{key}", State.CLOSED)):
+            entry = self.ctx.journal.outbound_by_key(f"held:{key}") if was_held else None
+            if entry is not None and entry.state is State.CLOSED:
                 # `edi-gateway close` since this run read the journal: handled otherwise, not sent (the batch
                 # holds the journal, so a close cannot come between this look and the queueing)
                 log.info("partner %s %s: %s (write_date %s) was held and closed by a person meanwhile: not sent",

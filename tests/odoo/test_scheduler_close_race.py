@@ -16,7 +16,7 @@ import odoorpc
 import pytest
 
 from gateway.commands.close import close
-from gateway.journal.api import State
+from gateway.journal.api import Direction, State
 from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
@@ -52,5 +52,36 @@ async def test_a_held_document_closed_while_the_run_renders_it_is_not_sent(
         scheduler.render = json_render
         assert await scheduler.run_once("bigbox", "855") == 0                # and not at the next run either
         assert [m.state for m in outbound(journal)] == [State.CLOSED]
+    finally:
+        command.close()
+
+
+async def test_the_closed_entry_is_found_by_its_key_behind_a_thousand_newer_ones(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The close is looked up by the held entry's own key, not among the partner's newest closed entries: with
+    1,000 other held entries of the partner closed after it (a busy year of documents sent by hand), the run
+    still finds it closed and sends nothing."""
+    post(client, order(), ACKING, Cache())
+    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": ACKING}), lambda: client, render=refusing("855"))
+    assert await scheduler.run_once("bigbox", "855") == 0
+    [entry] = held(journal, "855")
+    command = SqliteJournal(journal.path)
+
+    def closed_then_rendered(doc: Any, *args: Any, **kw: Any) -> Any:
+        close(command, entry.id, "acknowledged in the buyer's portal", "pat")
+        with command.batch():
+            for n in range(1000):
+                command.record_intake(direction=Direction.OUT, partner="bigbox", channel="render",
+                                      filename=f"other_{n}.json", sha256="0" * 64, size=0,
+                                      source_key=f"held:odoo:sale.order,{9000 + n}@2026-01-01:855",
+                                      state=State.CLOSED, doc_type="855", meta={"held": True})
+        return json_render(doc, *args, **kw)
+
+    scheduler.render = closed_then_rendered
+    try:
+        assert await scheduler.run_once("bigbox", "855") == 0
+        mine = [m for m in journal.find(direction=Direction.OUT, partner="bigbox", limit=2000)
+                if not (m.source_key or "").startswith("held:odoo:sale.order,9")]
+        assert [(m.id, m.state) for m in mine] == [(entry.id, State.CLOSED)]      # nothing queued for the partner
     finally:
         command.close()
