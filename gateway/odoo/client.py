@@ -172,6 +172,9 @@ class OdooClient(abc.ABC):
         self.retry_base = retry_base
         self.halt = halt            # the daemon's stop: ends retry waits (see retrying)
         self.calls = 0
+        # the company every call works in (`allowed_company_ids`): odoo.company_id, else the API user's default
+        # company, read by connect() (default_company)
+        self.company: int | None = settings.company_id
         self._fields: dict[str, dict[str, Any]] = {}
         self._models: dict[str, bool] = {}
 
@@ -185,9 +188,9 @@ class OdooClient(abc.ABC):
 
     # ------------------------------------------------------------------ retries
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """`model.method(*args, **kwargs)` with retries where they are safe; with `odoo.company_id`, in that
-        company (`allowed_company_ids` in the context: what Odoo creates gets it, searches see its records)."""
-        company = self.settings.company_id
+        """`model.method(*args, **kwargs)` with retries where they are safe; in `self.company` once known
+        (`allowed_company_ids` in the context: what Odoo creates gets it, searches see its records)."""
+        company = self.company
         if company is not None and "allowed_company_ids" not in (kwargs.get("context") or {}):
             kwargs["context"] = {**(kwargs.get("context") or {}), "allowed_company_ids": [company]}
 
@@ -456,7 +459,9 @@ def connect(settings: OdooSettings, retry_base: float = 0.5, halt: threading.Eve
     client: OdooClient = Json2Client(settings, secret, retry_base, halt) if protocol == "json2" else \
         JsonRpcClient(settings, secret, retry_base, halt)
     refuse_old(client, settings)
-    if settings.company_id is not None:
+    if settings.company_id is None:
+        client.company = default_company(client, settings)
+    else:
         try:
             client.call("res.company", "search", [("id", "=", settings.company_id)])
         except OdooRejected as exc:   # the user's permissions, not a document's fault: documents wait
@@ -465,6 +470,26 @@ def connect(settings: OdooSettings, retry_base: float = 0.5, halt: threading.Eve
                                   "may (Odoo: Settings > Users > Allowed Companies), or the id is corrected "
                                   "(restart)") from None
     return client
+
+
+def default_company(client: OdooClient, settings: OdooSettings) -> int:
+    """The API user's default company (res.users `company_id`), which the gateway works in without
+    `odoo.company_id`. A call without `allowed_company_ids` creates in that company (Odoo's `env.company`) but
+    searches every company the user may work in (`env.companies` falls back to all of them, odoo/api.py 16-19):
+    a PO number of another company's sale order would be taken for this one's. Read once per connection (a
+    changed default company is seen at the next one: restart), and sent on every call as a configured one is."""
+    from gateway.odoo.lookup import m2o_id  # lookup builds on this module
+    try:
+        uid = (client.call("res.users", "context_get") or {}).get("uid")
+        rows = client.read("res.users", [int(uid)], ["company_id"]) if uid else []
+    except OdooRejected as exc:   # the user's own record: not a document's fault, documents wait
+        raise OdooUnavailable(f"cannot read the default company of the user {settings.username!r} ({exc}); "
+                              "documents wait (or set odoo.company_id)") from None
+    company = m2o_id(rows[0].get("company_id")) if rows else None
+    if company is None:
+        raise OdooUnavailable(f"the user {settings.username!r} has no default company in Odoo (uid {uid}); documents "
+                              "wait until it has one, or odoo.company_id is set")
+    return company
 
 
 OLDEST_MAJOR = 16

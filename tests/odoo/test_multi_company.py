@@ -4,16 +4,23 @@ lets it see only that company's records, as Odoo's multi-company rules do for a 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import odoorpc
 import pytest
 
+from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooUnavailable
+from gateway.journal.api import State
 from gateway.odoo.client import connect
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line
+from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order, settings_for
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline test below
 
 # by GTIN: products are shared by the companies; the buyer's item numbers (product.customerinfo) belong to one
 LINES = [Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal(2))]
@@ -28,6 +35,25 @@ def second_company(odoo: odoorpc.ODOO, allowed: bool = True) -> int:
         [uid] = odoo.execute_kw("res.users", "search", [[("login", "=", "admin")]])
         odoo.execute_kw("res.users", "write", [[uid], {"company_ids": [(4, company)]}])
     return company
+
+
+def test_a_call_without_allowed_company_ids_searches_every_company_of_the_user_and_creates_in_its_default(
+        sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The sandbox as Odoo's env (odoo/api.py 16-19): `env.companies` falls back to every company the user may
+    work in, `env.company` (the default of a new record's company_id) to the user's default company; the web
+    session lists them all as the user's allowed companies."""
+    canada = second_company(odoo)
+    [home] = odoo.execute_kw("res.users", "read", [[odoo.env.uid], ["company_id"]])[0]["company_id"][:1]
+    ours = odoo.execute_kw("sale.order", "create", [{"partner_id": 1, "client_order_ref": "PO-ANY"}])
+    theirs = odoo.execute_kw("sale.order", "create", [{"partner_id": 1, "client_order_ref": "PO-ANY"}],
+                             {"context": {"allowed_company_ids": [canada]}})
+    rows = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-ANY")], ["company_id"]])
+    assert {r["id"]: r["company_id"][0] for r in rows} == {ours: home, theirs: canada}
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-ANY")]],
+                           {"context": {"allowed_company_ids": [home]}}) == [ours]
+    companies = sandbox.session_info(odoo.env.uid)["user_companies"]
+    assert (companies["current_company"], sorted(companies["allowed_companies"])) == (home, sorted(
+        [str(home), str(canada)]))
 
 
 def test_orders_go_to_the_configured_company_and_each_company_keeps_its_own(sandbox: SandboxServer,
@@ -57,3 +83,24 @@ def test_a_company_the_user_may_not_work_in_makes_documents_wait_with_the_reason
                                               r"wait") as caught:
         connect(settings_for(sandbox, company_id=canada), retry_base=0.01)
     assert caught.value.transient
+
+
+async def test_without_a_company_id_a_po_number_of_the_other_company_is_a_new_order_in_the_default_one(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """No `odoo.company_id`, an API user who may work in two companies: Odoo's searches without
+    `allowed_company_ids` see both companies' orders (env.companies), so the gateway sends its default company on
+    every call. Canada's sale order under BigBox's PO number is not this company's: the 850 makes a new one here."""
+    canada = second_company(odoo)
+    [home] = odoo.execute_kw("res.users", "read", [[odoo.env.uid], ["company_id"]])[0]["company_id"][:1]
+    [bigbox_id] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    theirs = odoo.execute_kw("sale.order", "create", [{"partner_id": bigbox_id, "client_order_ref": "4500001234"}],
+                             {"context": {"allowed_company_ids": [canada]}})
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
+    [link] = [link for link in journal.odoo_links(message.id) if link.model == "sale.order"]
+    assert link.role == "created" and link.record_id != theirs
+    rows = odoo.execute_kw("sale.order", "read", [[theirs, link.record_id], ["company_id", "client_order_ref"]])
+    assert {r["id"]: (r["company_id"][0], r["client_order_ref"]) for r in rows} == {
+        theirs: (canada, "4500001234"), link.record_id: (home, "4500001234")}

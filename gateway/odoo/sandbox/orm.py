@@ -173,23 +173,33 @@ class Env:
     @property
     def companies(self) -> list[int]:
         """The companies this call works in, as Odoo's `env.companies`: the context's `allowed_company_ids`
-        (each one the user may work in, else AccessError), or the user's default company."""
-        user = self.db.data["res.users"].get(self.uid, {})
-        default = user.get("company_id") or (min(self.db.data["res.company"]) if self.db.data["res.company"]
-                                             else False)
+        (each one the user may work in, else AccessError), else every company the user may work in, its default
+        first. Odoo falls back to all of them for calls "out of context" (odoo/api.py), so a search without
+        `allowed_company_ids` sees the records of each; only `company` (what creates get) is the default one."""
+        permitted = self.user_companies()
         allowed = self.context.get("allowed_company_ids")
         if not allowed:
-            return [default] if default else []
-        permitted = set(user.get("company_ids") or []) | ({default} if default else set())
+            return permitted
         if not isinstance(allowed, list) or any(c not in permitted for c in allowed):
             raise AccessError("Access to unauthorized or invalid companies.")
         return list(allowed)
 
     @property
     def company(self) -> Any:
-        """`env.company`: the first of `companies` (the default of every record's company_id)."""
-        companies = self.companies
+        """`env.company`: the first of `allowed_company_ids`, else the user's default company (the default of
+        every record's company_id), not the first of `companies`."""
+        if self.context.get("allowed_company_ids"):
+            return self.companies[0]
+        companies = self.user_companies()
         return companies[0] if companies else False
+
+    def user_companies(self) -> list[int]:
+        """The companies the user may work in (res.users `company_ids`, with its default `company_id`, first)."""
+        user = self.db.data["res.users"].get(self.uid, {})
+        default = user.get("company_id") or (min(self.db.data["res.company"]) if self.db.data["res.company"]
+                                             else False)
+        others = sorted(set(user.get("company_ids") or []) - {default})
+        return [default, *others] if default else others
 
     # ------------------------------------------------------------------ languages
     @property

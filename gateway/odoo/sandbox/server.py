@@ -165,7 +165,7 @@ class SandboxServer:
                 "server_version": f"{self.version}.0",
                 "server_version_info": [self.version, 0, 0, "final", 0, ""],
                 "user_companies": {"current_company": company, "allowed_companies": {
-                    str(company): {"id": company, "name": env.display_name("res.company", company)}}},
+                    str(c): {"id": c, "name": env.display_name("res.company", c)} for c in env.user_companies()}},
                 "web.base.url": self.url}
 
     # ------------------------------------------------------------------ data calls with faults
