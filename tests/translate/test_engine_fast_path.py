@@ -126,3 +126,14 @@ def test_generated_path_reads_what_the_plain_one_does(path: Path, registry: Prof
             assert fast == plain, f"{name} on transaction {tx.index + 1}"
             compared += 1
     assert compared, "no profile read any message of this file"
+
+
+def test_a_profile_loaded_again_reuses_its_compiled_code_in_functions_of_its_own() -> None:
+    """Every configuration load (start, SIGHUP reload, lint, each test) compiles the same generated sources: the
+    code objects are kept, and each load still gets its own functions, bound to its own code lists."""
+    first, second = (ProfileRegistry.load(base=True).get("x12-004010-850") for _ in range(2))
+    assert first.root is not None and second.root is not None
+    pairs = [(a.apply, b.apply) for a, b in zip(first.root.walk(), second.root.walk(), strict=True)
+             if a.apply is not None]
+    assert pairs
+    assert all(a is not b and a.__code__ is b.__code__ and a.__globals__ is not b.__globals__ for a, b in pairs)
