@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -327,8 +328,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 "partner_shipping_id", "note"])}
     # cross-dock: the PO of each DC order its 850 allocated to stores, and the order's earlier deliveries (what they
     # gave each store is not given again: a backorder fills the stores they left short)
-    allocated = {so_id: po for so_id, so in orders.items() for po in _placed_orders(journal, so)[-1:]
-                 if any(line.allocations for line in po.lines)} \
+    placed = {so_id: po for so_id, so in orders.items() if (po := _newest_order(journal, so)) is not None}
+    allocated = {so_id: po for so_id, po in placed.items() if any(line.allocations for line in po.lines)} \
         if by_store and partner.odoo.store_orders == "one" else {}
     earlier = client.search_read("stock.picking", [("sale_id", "in", sorted(allocated)), ("state", "=", "done"),
                                                    ("picking_type_code", "=", "outgoing"),
@@ -627,17 +628,27 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 
 
 def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
-    """The partner's order behind a sale order, as translated when it came in ([] when there is none)."""
-    return [doc for doc in _placed_orders(journal, so) if doc.purpose != "replace"][:1]
+    """The partner's order behind a sale order, as translated when it came in ([] when there is none); the
+    linked messages after the original are not read."""
+    return list(islice((doc for doc in _placed_orders(journal, so) if doc.purpose != "replace"), 1))
 
 
-def _placed_orders(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
-    """The partner's orders behind a sale order, as translated when they came in, oldest first: the original and
-    each whole replacement of it (X12 850 BEG01 05); not the changes (860), which list only what changes."""
+def _newest_order(journal: Journal, so: dict[str, Any]) -> PurchaseOrder | None:
+    """The partner's whole order as it last stands: its newest replacement, else the original (None: not known).
+    An 860 lists only the lines that change (no SDQ), so what it changes ships under this order's allocations."""
+    return next(iter(reversed(list(_placed_orders(journal, so)))), None)
+
+
+def _placed_orders(journal: Journal, so: dict[str, Any]) -> Iterator[PurchaseOrder]:
+    """The partner's orders behind a sale order, as translated when they came in, oldest first (each message read
+    as it is asked for): the original and each whole replacement of it (X12 850 BEG01 05); not the changes (860),
+    which list only what changes."""
     number = so.get("client_order_ref")
-    return [doc for message_id in journal.linked_messages("sale.order", so["id"])
-            for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]")
-            if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose in ("original", "", "replace")]
+    for message_id in journal.linked_messages("sale.order", so["id"]):
+        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]"):
+            if isinstance(doc, PurchaseOrder) and doc.number == number and \
+                    doc.purpose in ("original", "", "replace"):
+                yield doc
 
 
 def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:

@@ -122,3 +122,27 @@ async def test_a_line_ordered_in_cases_that_odoo_counts_in_units_is_accepted_as_
     [data] = sent_855(pipeline)
     # the partner's CS goes back as X12's CA (the base code list writes the first code of a unit)
     assert b"PO1*1*2*CA*150.00*" in data and b"ACK*IA*2*CA~" in data and b"BAK*00*AD*" in data
+
+
+async def test_the_ack_reads_the_partners_order_and_no_later_message_of_it(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 850 sent again twice by the VAN (found: linked to the same order). The 855 is made against the original,
+    which is the first message linked to the order: the later ones are not read and parsed for it."""
+    from tests.odoo.test_resent_originals import renumbered  # (that module imports this one)
+    pipeline, scheduler = await bigbox_with_855(tmp_path, examples, sandbox, client)
+    for control in (b"1206", b"1207"):
+        again = await submit(pipeline, renumbered(SAMPLE.read_bytes(), control), f"850_again_{control.decode()}.edi")
+        assert run(pipeline, again.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    linked = pipeline.journal.linked_messages("sale.order", so["id"])
+    assert len(linked) == 3
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    read: list[str] = []
+    get_blob = pipeline.journal.get_blob
+    monkeypatch.setattr(pipeline.journal, "get_blob", lambda message_id, name: (
+        read.append(message_id) if name == "canonical" else None, get_blob(message_id, name))[1])
+    assert await scheduler.run_once("bigbox", "855") == 1
+    assert read == linked[:1]
+    [data] = sent_855(pipeline)
+    assert data.count(b"ACK*IA*") == 3
