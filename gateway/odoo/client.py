@@ -482,9 +482,11 @@ def default_company(client: OdooClient, settings: OdooSettings) -> int:
     try:
         uid = (client.call("res.users", "context_get") or {}).get("uid")
         rows = client.read("res.users", [int(uid)], ["company_id"]) if uid else []
-    except OdooRejected as exc:   # the user's own record: not a document's fault, documents wait
-        raise OdooUnavailable(f"cannot read the default company of the user {settings.username!r} ({exc}); "
-                              "documents wait (or set odoo.company_id)") from None
+    except (OdooStopped, OdooCredentialsRefused):
+        raise
+    except (OdooRejected, OdooUnavailable) as exc:   # the user's own record, not a document's fault: they wait
+        raise OdooUnavailable(f"cannot read the default company of the user {settings.username!r}, the company the "
+                              f"gateway works in without odoo.company_id ({exc}); documents wait") from exc
     company = m2o_id(rows[0].get("company_id")) if rows else None
     if company is None:
         raise OdooUnavailable(f"the user {settings.username!r} has no default company in Odoo (uid {uid}); documents "

@@ -3,6 +3,7 @@ lets it see only that company's records, as Odoo's multi-company rules do for a 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,3 +105,25 @@ async def test_without_a_company_id_a_po_number_of_the_other_company_is_a_new_or
     rows = odoo.execute_kw("sale.order", "read", [[theirs, link.record_id], ["company_id", "client_order_ref"]])
     assert {r["id"]: (r["company_id"][0], r["client_order_ref"]) for r in rows} == {
         theirs: (canada, "4500001234"), link.record_id: (home, "4500001234")}
+
+
+async def test_a_failed_read_of_the_default_company_makes_the_order_wait(tmp_path: Path, examples: LoadedConfig,
+                                                                         sandbox: SandboxServer,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """The user's default company is read at the login (res.users company_id): while that read fails the order
+    waits (transient, the failed call named) and nothing is posted in no company; then it is posted in it."""
+    second_company(odoo)
+    [home] = odoo.execute_kw("res.users", "read", [[odoo.env.uid], ["company_id"]])[0]["company_id"][:1]
+    sandbox.faults.drop_after_create["res.users.read"] = 99          # each answer lost, the retries too
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
+                                                                    partner="bigbox"))
+    first = pipeline.advance(message.id)
+    assert first.state is State.RETRY_WAIT and re.search(r"cannot read the default company of the user 'admin', "
+                                                         r"the company the gateway works in without odoo.company_id "
+                                                         r"\(res.users.read: .*\); documents wait", first.last_error or "")
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]]) == []
+    sandbox.faults.drop_after_create["res.users.read"] = 0
+    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
+    [link] = [link for link in journal.odoo_links(message.id) if link.model == "sale.order"]
+    assert odoo.execute_kw("sale.order", "read", [[link.record_id], ["company_id"]])[0]["company_id"][0] == home
