@@ -10,24 +10,9 @@ import pytest
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
-from gateway.odoo.sandbox.orm import Env
 from tests.odoo.test_multi_company import second_company
 from tests.odoo.test_vendor_odd import purchase, widgetworks
 from tests.odoo.test_vendor_receipts import serial_lines, serial_notice, track
-
-SANDBOX_COMPANIES = Env.companies
-
-
-def odoo_companies(env: Env) -> list[int]:
-    """Odoo's `env.companies` (odoo/api.py): without `allowed_company_ids` in the call's context, every company
-    the user may work in, not only its default one (which the sandbox keeps to otherwise). An API user of a
-    multi-company database whose gateway has no `odoo.company_id` sees the stock of all of them."""
-    if env.context.get("allowed_company_ids"):
-        companies: list[int] = SANDBOX_COMPANIES.fget(env)  # type: ignore[attr-defined]
-        return companies
-    user = env.db.data["res.users"].get(env.uid, {})
-    default = user.get("company_id")
-    return [default, *sorted(set(user.get("company_ids") or []) - {default})]
 
 
 def in_stock_there(odoo: odoorpc.ODOO, company: int, serial: str) -> None:
@@ -39,9 +24,7 @@ def in_stock_there(odoo: odoorpc.ODOO, company: int, serial: str) -> None:
                                                "quantity": 1.0, "company_id": company}])
 
 
-def test_a_serial_in_another_companys_stock_does_not_hold_the_notice(client: OdooClient, odoo: odoorpc.ODOO,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Env, "companies", property(odoo_companies))
+def test_a_serial_in_another_companys_stock_does_not_hold_the_notice(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     canada = second_company(odoo)            # the API user works in both; the gateway sets no odoo.company_id
     track(odoo)
     in_stock_there(odoo, canada, "SN-2")
@@ -50,9 +33,7 @@ def test_a_serial_in_another_companys_stock_does_not_hold_the_notice(client: Odo
     assert serial_lines(odoo, po) == [(1, 1.0, "SN-1"), (1, 1.0, "SN-2")]
 
 
-def test_a_serial_in_the_receiving_companys_stock_is_still_held(client: OdooClient, odoo: odoorpc.ODOO,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Env, "companies", property(odoo_companies))
+def test_a_serial_in_the_receiving_companys_stock_is_still_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     second_company(odoo)
     [home] = odoo.execute_kw("res.users", "read", [[odoo.env.uid], ["company_id"]])
     track(odoo)
