@@ -43,7 +43,7 @@ from gateway.odoo.lookup import (
     unit_code,
     user_context,
 )
-from gateway.odoo.sale_orders import order_payload_id, price_per_odoo_unit
+from gateway.odoo.sale_orders import line_sequences, order_payload_id, price_per_odoo_unit
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -407,6 +407,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else shipped
             except crossdock.MixedCarton as exc:
                 mixed = str(exc)
+        numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner)
+        shipped = [_renumbered(o, numbers) for o in shipped] if numbers else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -429,6 +431,28 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
+
+
+def _partner_numbers(po: PurchaseOrder | None, partner: PartnerConfig) -> dict[str, str]:
+    """The partner's own line numbers by the Odoo sequence posting gave each line (`line_sequences`: 1 -> "001"),
+    where they differ. Orders split by place number each order's lines apart: only numbers that are themselves the
+    sequence (zero-padded) are known there."""
+    if po is None:
+        return {}
+    sequences = line_sequences(po.lines)
+    return {str(seq): line.line_no for seq, line in zip(sequences, po.lines, strict=True)
+            if line.line_no and line.line_no != str(seq) and
+            (partner.odoo.store_orders != "split" or line.line_no.lstrip("0") == str(seq))}
+
+
+def _renumbered(order: ShipOrder, numbers: dict[str, str]) -> ShipOrder:
+    """A shipped order whose items (loose and in its packs) name the partner's line numbers (`_partner_numbers`)."""
+    def item(i: ShipItem) -> ShipItem:
+        return i.model_copy(update={"line_no": numbers.get(i.line_no or "", i.line_no)})
+
+    def pack(p: Pack) -> Pack:
+        return p.model_copy(update={"items": [item(i) for i in p.items], "packs": [pack(q) for q in p.packs]})
+    return order.model_copy(update={"items": [item(i) for i in order.items], "packs": [pack(p) for p in order.packs]})
 
 
 def _hold(hold: Hold | None, partner: PartnerConfig, doc: Document, reason: str) -> None:
@@ -665,8 +689,8 @@ def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:
 
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
                items: dict[int, dict[str, str]], uom_field: str) -> list[Line]:
-    """Acknowledgment lines: the partner's lines against the order's rows (by line number = sequence, else by
-    product), or the rows as they stand when the partner's order is not known."""
+    """Acknowledgment lines: the partner's lines against the order's rows (by the sequence posting gave the line,
+    `line_sequences`, else by product), or the rows as they stand when the partner's order is not known."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
@@ -676,11 +700,13 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list
         return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
     out: list[Line] = []
     free = list(rows)
-    for index, line in enumerate(ordered[0].lines, 1):
+    sequences = line_sequences(ordered[0].lines)      # what posting numbered each line (1 for the partner's 001)
+    for index, (sequence, line) in enumerate(zip(sequences, ordered[0].lines, strict=True), 1):
         number = line.line_no or str(index)
-        row = next((r for r in free if str(r["sequence"]) == number), None)
-        if row is None:
-            row = next((r for r in free if _same_item(items.get(m2o_id(r["product_id"]) or 0, {}), line)), None)
+        row = next((r for r in free if r["sequence"] == sequence), None)
+        if row is None:                                 # not another line's (the line deleted: rejected)
+            row = next((r for r in free if r["sequence"] not in sequences and
+                        _same_item(items.get(m2o_id(r["product_id"]) or 0, {}), line)), None)
         if row is None:
             out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected"}))
             continue

@@ -386,7 +386,7 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
     """PO lines 001 (for the stores) and 002 (the DC's own) of one product; 18 of line 001's 24 shipped and all 6
     of line 002. Odoo numbers them 1 and 2, which are those lines: 0107 gets 12 and 0203 6 of line 001, and line
     002's 6 stay at the DC's own order level; they are not taken for line 001's, which would give store 0203 the
-    DC's widgets."""
+    DC's widgets. Each LIN names the line as the partner numbered it, 001 and 002."""
     rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
                                         lambda so: ship_lines(odoo, so, {1: 18.0, 2: 6.0}), edi=padded_850()))
     shipped: list[tuple[str | None, str, int]] = []
@@ -401,4 +401,4 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
             line = row[1]
         elif row[0] == "SN1":
             shipped.append((store, line, int(row[2])))
-    assert shipped == [("0107", "1", 12), ("0203", "1", 6), (None, "2", 6)]
+    assert shipped == [("0107", "001", 12), ("0203", "001", 6), (None, "002", 6)]     # LIN01: the partner's number

@@ -146,3 +146,27 @@ async def test_the_ack_reads_the_partners_order_and_no_later_message_of_it(
     assert read == linked[:1]
     [data] = sent_855(pipeline)
     assert data.count(b"ACK*IA*") == 3
+
+
+async def test_each_line_is_acknowledged_under_the_partners_zero_padded_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PO lines 001 (24 Blue Widgets) and 002 (6 more of them), which Odoo numbers 1 and 2; a person deletes line 1
+    before confirming. The 855 rejects 001 and accepts 002 as sent, each under the partner's own number: 001 is
+    not taken for the remaining line of the same product."""
+    from tests.odoo.test_crossdock import padded_850  # (it imports this module's helpers)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    message = await submit(pipeline, padded_850(), "850_padded.edi")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    [first] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]])
+    odoo.execute_kw("sale.order.line", "unlink", [[first]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [data] = sent_855(pipeline)
+    rows = [seg.split("*") for seg in data.decode().replace("\n", "").split("~")]
+    assert [row[1:3] for row in rows if row[0] in ("PO1", "ACK")] == [["001", "0"], ["IR", "0"],
+                                                                       ["002", "6"], ["IA", "6"]]
