@@ -404,7 +404,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                       if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
                 shipped = crossdock.by_store(ship_order, po, partner, before)
-                shipped = [crossdock.one_order(shipped)] if stores_in_items else shipped
+                shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
             except crossdock.MixedCarton as exc:
                 mixed = str(exc)
         numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner)
@@ -420,7 +420,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=package_count or None, parties=parties, orders=shipped,
-            structure="SOPI" if ship_order.packs else "SOI",     # BSN05 0001 / 0004: nothing packed, no pack level
+            structure="SOPI" if package_count else "SOI",   # BSN05 0001 / 0004: no carton (after the split), no pack level
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]), day_zone=str(zone),
@@ -431,6 +431,17 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
+
+
+def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:
+    """A delivery split by store as pick and pack throughout, or not at all: where some store has a carton, each
+    other store's goods are one carton of their own (the renderer labels them where the profile gives SSCCs), so no
+    order of a BSN05 0001 notice lacks a pack level; where none has (an unlabelled carton of several stores' goods
+    split, as loose goods), the notice has no pack level at all (0004)."""
+    if not any(o.packs for o in orders):
+        return orders
+    return [o.model_copy(update={"packs": [Pack(items=o.items)], "items": []}) if o.items and not o.packs else o
+            for o in orders]
 
 
 def _partner_numbers(po: PurchaseOrder | None, partner: PartnerConfig) -> dict[str, str]:

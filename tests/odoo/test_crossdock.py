@@ -3,6 +3,7 @@ per store, each carton marked for its store (`gateway.odoo.crossdock`), rendered
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -260,7 +261,7 @@ async def test_a_dc_order_for_three_stores_is_announced_cross_dock(
 
 def pack_by_store(odoo: odoorpc.ODOO, order_id: int, cartons: dict[str, dict[str, float]]) -> None:
     """What a cross-dock warehouse does: each store's quantities in a carton of its own (SSCC -> product code ->
-    quantity), a move line per carton, then validate."""
+    quantity; "": shipped in no package), a move line per carton, then validate."""
     [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
     lines = odoo.execute_kw("stock.move.line", "search_read", [[("picking_id", "=", pick)]],
                             {"fields": ["move_id", "product_id", "product_uom_id", "location_id", "location_dest_id"]})
@@ -269,7 +270,7 @@ def pack_by_store(odoo: odoorpc.ODOO, order_id: int, cartons: dict[str, dict[str
     packs = package_model(int(odoo.version.split(".")[0]))
     used: set[int] = set()
     for sscc, contents in cartons.items():
-        package = odoo.execute_kw(packs, "create", [{"name": sscc}])
+        package = odoo.execute_kw(packs, "create", [{"name": sscc}]) if sscc else False      # "": loose
         for code, quantity in contents.items():
             line = by_code[code]
             vals = {"quantity": quantity, "result_package_id": package}
@@ -402,3 +403,50 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
         elif row[0] == "SN1":
             shipped.append((store, line, int(row[2])))
     assert shipped == [("0107", "001", 12), ("0203", "001", 6), (None, "002", 6)]     # LIN01: the partner's number
+
+
+async def unlabelled_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+                         odoo: odoorpc.ODOO, ship: Callable[[int], object]) -> list[list[str]]:
+    """`shipped_asn`'s 856 rows for BigBox without the `sscc:` of its 856 profile (a partner who labels no cartons)."""
+    translations = tmp_path / "translations"
+    shutil.copytree(EXAMPLES / "translations", translations)
+    profile = translations / "bigbox-856.yaml"
+    labels = 'sscc:\n  extension: "0"\n  company_prefix: "0614141"\n'
+    assert labels in profile.read_text()
+    profile.write_text(profile.read_text().replace(labels, ""))
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.profiles = ProfileRegistry.load([translations], our_ids=examples.gateway.our_ids)
+    message = await submit(pipeline, sdq_850(), "850_crossdock.edi")
+    assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    ship(so)
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    return sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+async def test_an_unlabelled_carton_for_several_stores_is_no_pack_level_for_a_partner_without_ssccs(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Everything in one Odoo package, PACK0000001 (no SSCC), holding the three stores' goods: split by store, no
+    carton is any store's, so the 856 is shipment/order/item, BSN05 0004 with no HL P and no package count, as for a
+    delivery nothing was packed in; it said 0001 (pick and pack) with no pack level under it."""
+    rows = await unlabelled_asn(tmp_path, examples, sandbox, client, odoo,
+                                lambda so: deliver(odoo, so, packages=["PACK0000001"]))
+    assert [row[5] for row in rows if row[0] == "BSN"] == ["0004"]
+    assert [row[3] for row in rows if row[0] == "HL"] == ["S", *["O", "I", "I", "I"] * 3]
+    assert [row for row in rows if row[0] in ("MAN", "TD1")] == []
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_when_one_store_has_its_carton_the_others_goods_are_cartons_too(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Store 0107's share packed in PACK0000001, the rest shipped loose: pick and pack (0001), so stores 0203 and
+    0311 each get a pack level of their own too, three in TD1; they were orders with items directly under them."""
+    rows = await unlabelled_asn(tmp_path, examples, sandbox, client, odoo, lambda so: pack_by_store(odoo, so, {
+        "PACK0000001": {"WB-100": 12.0, "WR-200": 16.0, "GL-300": 2.0},
+        "": {"WB-100": 12.0, "WR-200": 32.0, "GL-300": 4.0}}))
+    assert [row[5] for row in rows if row[0] == "BSN"] == ["0001"]
+    assert [row[3] for row in rows if row[0] == "HL"] == ["S", *["O", "P", "I", "I", "I"] * 3]
+    assert [row[1:3] for row in rows if row[0] == "TD1"] == [["CTN25", "3"]]
+    assert [row for row in rows if row[0] == "MAN"] == []
