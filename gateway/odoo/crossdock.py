@@ -25,7 +25,7 @@ which store gets how much of each line. What is assumed of the delivery:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from gateway.config.models import PartnerConfig
@@ -33,7 +33,7 @@ from gateway.odoo.lookup import counts_cases
 from gateway.odoo.sale_orders import line_sequences
 from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipOrder
 
-# (PO line key, store id) -> quantity still open for that store, in the shipment's unit
+# (PO line key, store id) -> quantity still open for that store, in the unit of the line's shipped items
 Open = dict[str, dict[str, Decimal]]
 
 
@@ -42,23 +42,27 @@ class MixedCarton(ValueError):
 
 
 def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig,
-             before: Sequence[ShipOrder] = ()) -> list[ShipOrder]:
+             before: Sequence[ShipOrder] = (), scale: Mapping[str, Decimal] | None = None) -> list[ShipOrder]:
     """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
     then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing. `before`: the
     order's earlier deliveries, oldest first, split the same way first, so a backorder goes to the stores they left
-    short. Raises MixedCarton for a labelled package of this delivery that is not one store's."""
+    short. `scale`: the items' unit per unit of the Odoo order line, by the line's sequence, where the deliveries
+    give a line's items in another unit than the order line's (20 Units of a line of 2 Dozens: 12). Raises
+    MixedCarton for a labelled package of this delivery that is not one store's."""
+    per_unit = {_key(line, index): _factor(line, partner) * (scale or {}).get(str(seq), Decimal(1))
+                for seq, (index, line) in zip(line_sequences(po.lines), enumerate(po.lines, 1))}
     lines = {_key(line, index): line for index, line in enumerate(po.lines, 1) if line.allocations}
     if not lines:
         return [shipped]
-    wanted: Open = {key: {store: qty * _factor(line, partner) for store, qty in line.allocations.items() if qty > 0}
+    wanted: Open = {key: {store: qty * per_unit[key] for store, qty in line.allocations.items() if qty > 0}
                     for key, line in lines.items()}
     left: Open = {key: dict(stores) for key, stores in wanted.items()}
     for earlier in before:                   # its labelled mixed cartons were a person's to announce: as loose
-        _split(earlier, po, partner, wanted, left, strict=False)
-    return _split(shipped, po, partner, wanted, left, strict=True)
+        _split(earlier, po, per_unit, wanted, left, strict=False)
+    return _split(shipped, po, per_unit, wanted, left, strict=True)
 
 
-def _split(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig, wanted: Open, left: Open,
+def _split(shipped: ShipOrder, po: PurchaseOrder, per_unit: dict[str, Decimal], wanted: Open, left: Open,
            strict: bool) -> list[ShipOrder]:
     """`by_store` for one delivery, taking what it gives each store from `left`."""
     stores = list(dict.fromkeys(store for shares in wanted.values() for store in shares))
@@ -98,7 +102,7 @@ def _split(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig, wanted
                 rest -= take
         if rest > 0:
             items[None].append(item.model_copy(update={"quantity": rest, "ordered_quantity": _dc_share(item, po,
-                                                                                                   partner)}))
+                                                                                                   per_unit)}))
     out = []
     for store in [*stores, None]:
         if packs[store] or items[store]:
@@ -141,7 +145,7 @@ def _key(line: Line, index: int) -> str:
 
 
 def _factor(line: Line, partner: PartnerConfig) -> Decimal:
-    """Shipment units per allocated unit: SDQ counts in the PO1 unit, a case posted as `pack_size` units."""
+    """Odoo order line units per allocated unit: SDQ counts in the PO1 unit, a case posted as `pack_size` units."""
     return (line.pack_size or Decimal(1)) if counts_cases(partner, line.unit, line.pack_size) else Decimal(1)
 
 
@@ -194,14 +198,14 @@ def _for_store(item: ShipItem, po: PurchaseOrder, wanted: Open, store: str,
                                    "ordered_quantity": ordered})
 
 
-def _dc_share(item: ShipItem, po: PurchaseOrder, partner: PartnerConfig) -> Decimal | None:
+def _dc_share(item: ShipItem, po: PurchaseOrder, per_unit: dict[str, Decimal]) -> Decimal | None:
     """What the DC itself ordered of an item's line: the line's quantity less its allocations (None: not known)."""
     key = _line_of(item, po)
     line = next((line for index, line in enumerate(po.lines, 1) if _key(line, index) == key), None)
-    if line is None:
+    if line is None or key is None:
         return item.ordered_quantity
     rest = (line.quantity or Decimal(0)) - sum(line.allocations.values(), Decimal(0))
-    return rest * _factor(line, partner) if rest > 0 else None
+    return rest * per_unit[key] if rest > 0 else None
 
 
 def _mark_for(store: str, po: PurchaseOrder) -> Party:

@@ -43,6 +43,7 @@ from gateway.odoo.lookup import (
     unit_code,
     user_context,
 )
+from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.sale_orders import line_sequences, order_payload_id, price_per_odoo_unit
 from gateway.translate.canonical import (
     Address,
@@ -358,6 +359,9 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     lines_by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in move_lines:
         lines_by_move[m2o_id(line["move_id"]) or 0].append(line)
+    order_of = {p["id"]: m2o_id(p["sale_id"]) or 0 for p in [*rows, *earlier]}
+    units = _OneUnit(client, [m for m in moves if order_of.get(m2o_id(m["picking_id"]) or 0) in allocated],
+                     lines_by_move, sale_lines, order_of)
 
     def shipped_of(pick: dict[str, Any]) -> ShipOrder:
         """The order as this delivery shipped it: its packages with their items, and the items in none."""
@@ -371,12 +375,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                            "result_package_id": False, "product_uom_id": move["product_uom"]}]:
                 if not line.get(names.line_qty):
                     continue
+                uom = line.get("product_uom_id") or move["product_uom"]
+                each, ordered_each, unit = units.of(move, uom)
                 item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
-                                description=name, quantity=_dec(line[names.line_qty]),
-                                unit=unit_code(partner, m2o_name(line.get("product_uom_id")) or
-                                               m2o_name(move["product_uom"])),
-                                ordered_quantity=_dec(sale_line["product_uom_qty"]) if sale_line else None,
-                                lot=m2o_name(line.get("lot_id")))
+                                description=name, quantity=_dec(line[names.line_qty]) * each,
+                                unit=unit_code(partner, unit),
+                                ordered_quantity=_dec(sale_line["product_uom_qty"]) * ordered_each if sale_line
+                                else None, lot=m2o_name(line.get("lot_id")))
                 package = m2o_name(line.get("result_package_id"))
                 if package:
                     packs.setdefault(package, Pack(sscc=_sscc_of(package), tracking_number=pick.get(
@@ -403,9 +408,10 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
                       if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
-                shipped = crossdock.by_store(ship_order, po, partner, before)
+                units.check(m2o_id(pick["sale_id"]) or 0, po)
+                shipped = crossdock.by_store(ship_order, po, partner, before, units.scale[m2o_id(pick["sale_id"]) or 0])
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
-            except crossdock.MixedCarton as exc:
+            except (crossdock.MixedCarton, UnitMismatch) as exc:
                 mixed = str(exc)
         numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner)
         shipped = [_renumbered(o, numbers) for o in shipped] if numbers else shipped
@@ -431,6 +437,70 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d shipment(s) to announce", partner.id, len(docs))
     return docs
+
+
+class UnitMismatch(ValueError):
+    """A line of a cross-dock order is shipped in a unit Odoo's factors do not convert to the order line's."""
+
+
+class _OneUnit:
+    """The units of a cross-dock order's deliveries, compared in one: an order line shipped (in this delivery or an
+    earlier one) in more than one unit has every item given in the smallest of them, by Odoo's unit factors
+    (`receipts.unit_ratios`). Odoo writes a move line in the product's own unit when a reservation is not a whole
+    number of the order line's unit, or a person changes it: 20 Units of a line of 2 Dozens, which the store split
+    must not count as 20 Dozens. No call to Odoo when each line has one unit."""
+
+    def __init__(self, client: OdooClient, moves: list[dict[str, Any]], lines_by_move: dict[int, list[dict[str, Any]]],
+                 sale_lines: dict[int, dict[str, Any]], order_of: dict[int, int]) -> None:
+        """`moves`: the done moves of the cross-dock orders' deliveries; `order_of`: picking -> its sale order."""
+        used: dict[int, dict[int, str]] = defaultdict(dict)     # sale line -> its units in use (id -> name)
+        ordered: dict[int, int] = {}
+        self.order: dict[int, int] = {}                         # sale line -> its sale order
+        for move in moves:
+            sale_line = m2o_id(move.get("sale_line_id"))
+            if not sale_line or not move.get("product_uom"):
+                continue
+            ordered[sale_line] = m2o_id(move["product_uom"]) or 0
+            self.order[sale_line] = order_of.get(m2o_id(move["picking_id"]) or 0, 0)
+            for uom in [move["product_uom"], *(line.get("product_uom_id") for line in lines_by_move[move["id"]])]:
+                if uom:
+                    used[sale_line][m2o_id(uom) or 0] = m2o_name(uom) or ""
+        mixed = {line: found for line, found in used.items() if len(found) > 1}
+        ratios = unit_ratios(client, {u for found in mixed.values() for u in found}) if mixed else {}
+        self.target: dict[int, tuple[int, str]] = {}            # sale line -> the unit its items are given in
+        self.problems: dict[int, str] = {}                      # sale line -> why they cannot be
+        self.ratios = ratios
+        # sale order -> {its line's sequence: target units per unit of the order line}
+        self.scale: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for line, found in mixed.items():
+            if len({ratios[u][0] for u in found}) > 1:
+                self.problems[line] = " and ".join(sorted(found.values()))
+                continue
+            target = min(found, key=lambda u: ratios[u][1])
+            self.target[line] = (target, found[target])
+            if line in sale_lines:
+                self.scale[self.order[line]][str(sale_lines[line]["sequence"])] = self._factor(ordered[line], target)
+        self.sequence = {line: str(sale_lines[line]["sequence"]) for line in used if line in sale_lines}
+
+    def _factor(self, source: int, target: int) -> Decimal:
+        return _dec(round(self.ratios[source][1] / self.ratios[target][1], 9))
+
+    def of(self, move: dict[str, Any], uom: Any) -> tuple[Decimal, Decimal, str | None]:
+        """(target units per unit of `uom`, per unit of the order line, the target unit's name) for a move line."""
+        found = self.target.get(m2o_id(move.get("sale_line_id")) or 0)
+        if found is None:
+            return Decimal(1), Decimal(1), m2o_name(uom)
+        target, name = found
+        return self._factor(m2o_id(uom) or 0, target), self._factor(m2o_id(move["product_uom"]) or 0, target), name
+
+    def check(self, order_id: int, po: PurchaseOrder) -> None:
+        """Raises UnitMismatch for a line of this order shipped in units that do not compare."""
+        wrong = [f"line {self.sequence.get(line, '?')} in {units}" for line, units in self.problems.items()
+                 if self.order[line] == order_id]
+        if wrong:
+            raise UnitMismatch(f"PO {po.number} is allocated to stores, and {'; '.join(wrong)} cannot be compared "
+                               "by Odoo's unit factors to split it between them: correct the delivery's units in "
+                               "Odoo, or send this ship notice by hand")
 
 
 def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:

@@ -361,12 +361,16 @@ async def test_a_replacement_850s_allocations_are_the_ones_shipped_by(
 def padded_850() -> bytes:
     """BigBox's sample 850 with zero-padded line numbers: 001, 24 Blue Widgets for stores 0107 and 0203 (12 each),
     and 002, 6 more Blue Widgets for the DC itself (no SDQ). Odoo's sequences are the numbers, 1 and 2."""
+    return sample_with(["PO1*001*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET",
+                        "PO4*12*1*EA", "SDQ*EA*92*0107*12*0203*12",
+                        "PO1*002*6*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET",
+                        "PO4*12*1*EA", "CTT*2*30"])
+
+
+def sample_with(body: list[str]) -> bytes:
+    """BigBox's sample 850 with `body` (its segments from the first PO1 to CTT) for its lines."""
     segments = SAMPLE.read_bytes().decode().replace("\n", "").split("~")
     head = segments[:segments.index(next(s for s in segments if s.startswith("PO1*")))]
-    body = ["PO1*001*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET", "PO4*12*1*EA",
-            "SDQ*EA*92*0107*12*0203*12",
-            "PO1*002*6*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET", "PO4*12*1*EA",
-            "CTT*2*30"]
     count = len(head) - head.index(next(s for s in head if s.startswith("ST*"))) + len(body) + 1
     return "~\n".join([*head, *body, f"SE*{count}*0001", "GE*1*1201", "IEA*1*000001201", ""]).encode()
 
@@ -450,3 +454,62 @@ async def test_when_one_store_has_its_carton_the_others_goods_are_cartons_too(
     assert [row[3] for row in rows if row[0] == "HL"] == ["S", *["O", "P", "I", "I", "I"] * 3]
     assert [row[1:3] for row in rows if row[0] == "TD1"] == [["CTN25", "3"]]
     assert [row for row in rows if row[0] == "MAN"] == []
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
+async def test_a_line_in_cases_shipped_in_units_is_split_in_units(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 CS of Blue Widgets (CS mapped to Odoo's Dozens), one case for store 0107 and one for 0203; the warehouse
+    ships 20 Units (a move line in the product's own unit, as Odoo writes one when the reservation is no whole
+    number of Dozens). Compared in Units, 0107 gets 12 and 0203 8: not 1 and 1 with 18 left to the DC, as 20
+    against allocations of 1 Dozen each."""
+    def in_units(so: int) -> None:
+        [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
+        [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
+        [line] = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick)]])
+        odoo.execute_kw("stock.move.line", "write", [[line], {"quantity": 20.0, "product_uom_id": units}])
+        odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+
+    edi = sample_with(["PO1*1*2*CS*150.00*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET",
+                       "SDQ*CS*92*0107*1*0203*1", "CTT*1*2"])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    bigbox_config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = bigbox_config.model_copy(update={"odoo": bigbox_config.odoo.model_copy(
+        update={"units": {"CS": "Dozens"}})})
+    message = await submit(pipeline, edi, "850_cases.edi")
+    assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    in_units(so)
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    rows = sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
+    shipped: list[tuple[str | None, str, str]] = []
+    store: str | None = None
+    for row in rows:
+        if row[0] == "HL" and row[3] == "O":
+            store = None
+        elif row[0] == "N1" and row[1] == "Z7":
+            store = row[4]
+        elif row[0] == "SN1":
+            shipped.append((store, row[2], row[3]))
+    assert shipped == [("0107", "12", "EA"), ("0203", "8", "EA")]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_line_shipped_in_a_unit_that_does_not_compare_is_held_naming_the_units(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The allocated widgets' move line written in kg (a unit of another kind than the order line's Units): the
+    store split cannot count it, so the 856 is held for a person naming the line and both units."""
+    def in_kg(so: int) -> None:
+        [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
+        [kg] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "kg")]])
+        [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+        [line] = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick),
+                                                                ("product_id", "=", widget)]])
+        odoo.execute_kw("stock.move.line", "write", [[line], {"product_uom_id": kg}])
+        odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+
+    _, outbound = await shipped_asn(tmp_path, examples, sandbox, client, odoo, in_kg, sent=0)
+    assert [m.state for m in outbound] == [State.QUARANTINED]
+    assert "PO 4500001234 is allocated to stores, and line 1 in Units and kg cannot be compared by Odoo's unit " \
+           "factors" in str(outbound[0].last_error)

@@ -72,3 +72,33 @@ async def test_a_dc_delivery_for_two_stores_marks_each_cartons_items_for_its_sto
     assert isinstance(doc, ShipNotice)
     assert [(i.allocation_kind, i.allocations) for i in doc.all_items()] == [
         ("gln", {STORE_A: Decimal(12)}), ("gln", {STORE_A: Decimal(10)}), ("gln", {STORE_B: Decimal(28)}), (None, {})]
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_line_in_dozens_shipped_in_units_is_split_in_units(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """4 DZN of Blue Widgets, 1 for store A and 3 for B (QTY+11 in the line's unit); the warehouse ships 40 Units (a
+    move line in the product's own unit). The DESADV's cartons give A 12 and B the other 28, in Units, each marked
+    for its store (LOC+7/QTY+11); it gave A 1 and B 3 of the 40, and the DC 36."""
+    split = {b"QTY+21:48:PCE'": b"QTY+21:4:DZN'",
+             b"PRI+AAA:12.50'": b"PRI+AAA:150.00'\nLOC+7+4012345000023::9'\nQTY+11:1'\nLOC+7+4012345000030::9'\n"
+                                b"QTY+11:3'"}
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(split_order(split=split), IntakeMeta(channel="folder", filename="ORDERS_dz.edi"))
+    assert (done := run(pipeline, message.id, {State.DONE, State.QUARANTINED})).state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
+    [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
+    [line] = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick), ("product_id", "=", widget)]])
+    odoo.execute_kw("stock.move.line", "write", [[line], {"quantity": 40.0, "product_uom_id": units}])
+    odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+    assert await scheduler(pipeline, client).run_once("eurohandel", "DESADV") == 1
+    [sent] = [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "DESADV"]
+    result = parse(pipeline.archive.read(sent.sha256))
+    assert [str(i) for i in result.errors] == []
+    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="edifact-d96a-desadv")
+    assert isinstance(doc, ShipNotice)
+    widgets = [(i.quantity, i.allocations) for i in doc.all_items() if i.item_ids.get("gtin") == "00614141000012"]
+    assert widgets == [(Decimal(12), {STORE_A: Decimal(12)}), (Decimal(28), {STORE_B: Decimal(28)})]
