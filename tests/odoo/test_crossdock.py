@@ -204,11 +204,14 @@ def scheduler(pipeline: Any, client: OdooClient) -> OdooScheduler:
 
 async def shipped_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
                       odoo: odoorpc.ODOO, ship: Callable[[int], object], sent: int = 1,
-                      edi: bytes | None = None) -> tuple[Any, list[Message]]:
-    """The SDQ 850 (or `edi`) through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`),
-    confirmed, shipped by `ship(sale order id)`, then the scheduler's 856 run (queuing `sent` documents): the
-    pipeline and the outbound 856 messages."""
+                      edi: bytes | None = None, **settings: Any) -> tuple[Any, list[Message]]:
+    """The SDQ 850 (or `edi`) through the pipeline into the sandbox (one sale order to DC 1, `store_orders: one`,
+    BigBox's other `odoo:` `settings`), confirmed, shipped by `ship(sale order id)`, then the scheduler's 856 run
+    (queuing `sent` documents): the pipeline and the outbound 856 messages."""
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    bigbox_config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = bigbox_config.model_copy(update={"odoo": bigbox_config.odoo.model_copy(
+        update=settings)})
     message = await submit(pipeline, sdq_850() if edi is None else edi, "850_crossdock.edi")
     done = run(pipeline, message.id, {State.DONE})
     assert done.state is State.DONE, done.last_error
@@ -394,7 +397,14 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
     DC's widgets. Each LIN names the line as the partner numbered it, 001 and 002."""
     rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
                                         lambda so: ship_lines(odoo, so, {1: 18.0, 2: 6.0}), edi=padded_850()))
-    shipped: list[tuple[str | None, str, int]] = []
+    assert [(store, line, quantity) for store, line, quantity, _ in store_items(rows)] == [
+        ("0107", "001", "12"), ("0203", "001", "6"), (None, "002", "6")]          # LIN01: the partner's number
+
+
+def store_items(rows: list[list[str]]) -> list[tuple[str | None, str, str, str]]:
+    """(the store its order level is marked for, None for the DC's own; LIN01; SN102; SN103) of each item of an
+    856's rows."""
+    found: list[tuple[str | None, str, str, str]] = []
     store: str | None = None
     line = ""
     for row in rows:
@@ -405,8 +415,8 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
         elif row[0] == "LIN":
             line = row[1]
         elif row[0] == "SN1":
-            shipped.append((store, line, int(row[2])))
-    assert shipped == [("0107", "001", 12), ("0203", "001", 6), (None, "002", 6)]     # LIN01: the partner's number
+            found.append((store, line, row[2], row[3]))
+    return found
 
 
 async def unlabelled_asn(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
@@ -472,27 +482,9 @@ async def test_a_line_in_cases_shipped_in_units_is_split_in_units(
 
     edi = sample_with(["PO1*1*2*CS*150.00*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET",
                        "SDQ*CS*92*0107*1*0203*1", "CTT*1*2"])
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    bigbox_config = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = bigbox_config.model_copy(update={"odoo": bigbox_config.odoo.model_copy(
-        update={"units": {"CS": "Dozens"}})})
-    message = await submit(pipeline, edi, "850_cases.edi")
-    assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
-    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
-    in_units(so)
-    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
-    rows = sent_rows(pipeline, [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "856"])
-    shipped: list[tuple[str | None, str, str]] = []
-    store: str | None = None
-    for row in rows:
-        if row[0] == "HL" and row[3] == "O":
-            store = None
-        elif row[0] == "N1" and row[1] == "Z7":
-            store = row[4]
-        elif row[0] == "SN1":
-            shipped.append((store, row[2], row[3]))
-    assert shipped == [("0107", "12", "EA"), ("0203", "8", "EA")]
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo, in_units, edi=edi,
+                                        units={"CS": "Dozens"}))
+    assert store_items(rows) == [("0107", "1", "12", "EA"), ("0203", "1", "8", "EA")]
 
 
 @pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])

@@ -16,7 +16,7 @@ import odoorpc
 import pytest
 
 from gateway.commands.close import close
-from gateway.journal.api import Direction, State
+from gateway.journal.api import Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
@@ -27,14 +27,20 @@ from tests.odoo.test_scheduler import Ctx, json_render, outbound
 from tests.odoo.test_scheduler_held import ACKING, held, refusing
 
 
-async def test_a_held_document_closed_while_the_run_renders_it_is_not_sent(
-        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
-        caplog: pytest.LogCaptureFixture) -> None:
+async def held_855(client: OdooClient, journal: Any, tmp_path: Path) -> tuple[OdooScheduler, Message, SqliteJournal]:
+    """A confirmed order whose 855 the scheduler held (its profile refused it): the scheduler, the held entry, and
+    a second journal connection for `edi-gateway close` (the command's process)."""
     post(client, order(), ACKING, Cache())                                   # confirmed: an 855 is owed
     scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": ACKING}), lambda: client, render=refusing("855"))
     assert await scheduler.run_once("bigbox", "855") == 0
     [entry] = held(journal, "855")
-    command = SqliteJournal(journal.path)
+    return scheduler, entry, SqliteJournal(journal.path)
+
+
+async def test_a_held_document_closed_while_the_run_renders_it_is_not_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    scheduler, entry, command = await held_855(client, journal, tmp_path)
 
     def closed_then_rendered(doc: Any, *args: Any, **kw: Any) -> Any:
         # the profile was fixed; the person, who had acknowledged the order in the buyer's portal, closes the
@@ -61,11 +67,7 @@ async def test_the_closed_entry_is_found_by_its_key_behind_a_thousand_newer_ones
     """The close is looked up by the held entry's own key, not among the partner's newest closed entries: with
     1,000 other held entries of the partner closed after it (a busy year of documents sent by hand), the run
     still finds it closed and sends nothing."""
-    post(client, order(), ACKING, Cache())
-    scheduler = OdooScheduler(Ctx(tmp_path, journal, {"bigbox": ACKING}), lambda: client, render=refusing("855"))
-    assert await scheduler.run_once("bigbox", "855") == 0
-    [entry] = held(journal, "855")
-    command = SqliteJournal(journal.path)
+    scheduler, entry, command = await held_855(client, journal, tmp_path)
 
     def closed_then_rendered(doc: Any, *args: Any, **kw: Any) -> Any:
         close(command, entry.id, "acknowledged in the buyer's portal", "pat")
