@@ -590,6 +590,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note"])}
+    numbers = {so_id: _partner_numbers(_newest_order(journal, so), partner) for so_id, so in orders.items()}
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
@@ -613,7 +614,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 payload_id = order_payload_id(orders.get(m2o_id(sale["order_id"]) or 0, {}).get("note"))
             ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
-            line_no = str(sale["sequence"]) if sale else str(index)
+            line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
+            line_no = numbers.get(m2o_id(sale["order_id"]) or 0, {}).get(line_no, line_no) if sale else line_no
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
                                    m2o_id(move["company_id"]) in globally)

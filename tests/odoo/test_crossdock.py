@@ -26,7 +26,7 @@ from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipIt
 from gateway.translate.outbound import render
 from gateway.translate.profile import ProfileRegistry
 from tests.odoo.conftest import bigbox, order
-from tests.odoo.test_extraction import deliver
+from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_pipeline_posting import SAMPLE, pipeline_for, run
 from tests.odoo.test_posting_cancel import submit
 
@@ -400,6 +400,21 @@ async def test_a_dc_line_of_an_allocated_product_is_known_by_its_zero_padded_num
     assert [(store, line, quantity) for store, line, quantity, _ in store_items(rows)] == [
         ("0107", "001", "12"), ("0203", "001", "6"), (None, "002", "6")]          # LIN01: the partner's number
 
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_the_invoice_names_each_line_by_the_partners_zero_padded_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The same PO (lines 001 and 002 of one product) shipped and invoiced: the 810's IT101 are 001 and 002, the
+    numbers of the partner's PO1, not Odoo's 1 and 2."""
+    pipeline, _ = await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                    lambda so: ship_lines(odoo, so, {1: 24.0, 2: 6.0}), edi=padded_850())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so)]])
+    assert await scheduler(pipeline, client).run_once("bigbox", "810") == 1
+    [sent] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "810"]
+    rows = segment_rows(pipeline.archive.read(sent.sha256))
+    assert [row[1:3] for row in rows if row[0] == "IT1"] == [["001", "24"], ["002", "6"]]
 
 def store_items(rows: list[list[str]]) -> list[tuple[str | None, str, str, str]]:
     """(the store its order level is marked for, None for the DC's own; LIN01; SN102; SN103) of each item of an
