@@ -413,10 +413,11 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
             except (crossdock.MixedCarton, UnitMismatch) as exc:
                 mixed = str(exc)
-        numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner)
+        ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
+        numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner, ship_to)
         shipped = [_renumbered(o, numbers) for o in shipped] if numbers else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
-        parties = [p for p in (_party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field),
+        parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("ship_from", company, ctx.gln_field)) if p is not None]
         done = local_day(pick.get("date_done"), zone)
@@ -514,16 +515,15 @@ def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:
             for o in orders]
 
 
-def _partner_numbers(po: PurchaseOrder | None, partner: PartnerConfig) -> dict[str, str]:
+def _partner_numbers(po: PurchaseOrder | None, partner: PartnerConfig, ship_to: Party | None) -> dict[str, str]:
     """The partner's own line numbers by the Odoo sequence posting gave each line (`line_sequences`: 1 -> "001"),
-    where they differ. Orders split by place number each order's lines apart: only numbers that are themselves the
-    sequence (zero-padded) are known there."""
+    where they differ. A PO split by place (`odoo.store_orders: split`) numbered each sale order's lines apart:
+    those of the order delivered to `ship_to` (`_store_share`)."""
     if po is None:
         return {}
-    sequences = line_sequences(po.lines)
-    return {str(seq): line.line_no for seq, line in zip(sequences, po.lines, strict=True)
-            if line.line_no and line.line_no != str(seq) and
-            (partner.odoo.store_orders != "split" or line.line_no.lstrip("0") == str(seq))}
+    lines = _store_share(po, ship_to).lines if partner.odoo.store_orders == "split" else po.lines
+    return {str(seq): line.line_no for seq, line in zip(line_sequences(lines), lines, strict=True)
+            if line.line_no and line.line_no != str(seq)}
 
 
 def _renumbered(order: ShipOrder, numbers: dict[str, str]) -> ShipOrder:
@@ -590,7 +590,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note"])}
-    numbers = {so_id: _partner_numbers(_newest_order(journal, so), partner) for so_id, so in orders.items()}
+    placed = {so_id: _newest_order(journal, so) for so_id, so in orders.items()}
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
@@ -606,6 +606,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
+        ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
+        numbers: dict[int, dict[str, str]] = {}                    # sale order -> the partner's line numbers
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -615,7 +617,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
-            line_no = numbers.get(m2o_id(sale["order_id"]) or 0, {}).get(line_no, line_no) if sale else line_no
+            if sale:
+                so_id = m2o_id(sale["order_id"]) or 0
+                if so_id not in numbers:
+                    numbers[so_id] = _partner_numbers(placed.get(so_id), partner, ship_to)
+                line_no = numbers[so_id].get(line_no, line_no)
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
                                    m2o_id(move["company_id"]) in globally)
@@ -638,7 +644,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
                             f"{_dec(move['amount_tax'])}")
         parties = [p for p in (_party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
-                               _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field),
+                               ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("seller", company, ctx.gln_field)) if p is not None]
         refs = [Reference(qualifier="customer_order", value=po_number)] if po_number else []
