@@ -127,3 +127,22 @@ async def test_a_failed_read_of_the_default_company_makes_the_order_wait(tmp_pat
     assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
     [link] = [link for link in journal.odoo_links(message.id) if link.model == "sale.order"]
     assert odoo.execute_kw("sale.order", "read", [[link.record_id], ["company_id"]])[0]["company_id"][0] == home
+
+
+def test_the_default_company_is_read_at_each_login(sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Read once per connection: a client keeps the company it logged in with (the documents of one run stay in
+    one company); a user whose default company was changed in Odoo is seen so at the next login (a restart)."""
+    canada = second_company(odoo)
+    [home] = odoo.execute_kw("res.users", "read", [[odoo.env.uid], ["company_id"]])[0]["company_id"][:1]
+    before = connect(settings_for(sandbox), retry_base=0.01)
+    odoo.execute_kw("res.users", "write", [[odoo.env.uid], {"company_id": canada}])
+    after = connect(settings_for(sandbox), retry_base=0.01)
+    try:
+        made = [post(client, order(f"PO-LOGIN-{n}", lines=LINES), bigbox(), Cache())[0].record_id
+                for n, client in enumerate((before, after))]
+        rows = odoo.execute_kw("sale.order", "read", [made, ["company_id"]])
+        assert [r["company_id"][0] for r in rows] == [home, canada]
+        assert (before.company, after.company) == (home, canada)
+    finally:
+        before.close()
+        after.close()
