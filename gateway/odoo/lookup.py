@@ -144,8 +144,8 @@ def gln_companies(client: OdooClient, partner: PartnerConfig, cache: Cache) -> l
     found: list[int] = cache.get("gln_companies", id(client))
     if found is MISSING:
         uid = user_context(client, cache).get("uid")
-        users = client.read("res.users", [int(uid)], ["company_id", "company_ids"]) if uid else []
-        own = client.settings.company_id or (m2o_id(users[0]["company_id"]) if users else None)
+        users = client.read("res.users", [int(uid)], ["company_ids"]) if uid else []
+        own = client.company            # the one every call is made in (connect: odoo.company_id or the default)
         others = sorted(set(users[0]["company_ids"] if users else []) - {own})
         found = cache.put("gln_companies", id(client), ([own] if own else []) + others)
     return list(found)
