@@ -691,9 +691,9 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         if "discount" in values and abs(Decimal(str(row.get("discount") or 0)) - Decimal(str(values["discount"]))) \
                 > Decimal("0.000001"):
             what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
-        per_unit = price_per_odoo_unit(partner, line) if line is not None else None   # to the cent, as Odoo keeps it
+        per_unit = price_per_odoo_unit(partner, line) if line is not None else None
         wanted = Decimal(str(values["price_unit"])).quantize(CENT) if "price_unit" in values else \
-            per_unit.quantize(CENT) if per_unit is not None and partner.odoo.price_policy == "order" else None
+            to_cent(per_unit) if per_unit is not None and partner.odoo.price_policy == "order" else None
         if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
             what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
         if what:
@@ -724,6 +724,12 @@ CENT = Decimal("0.01")
 def odoo_price(row: dict[str, Any]) -> Decimal:
     """An order line's unit price to the cent, as the price policy compares it."""
     return Decimal(str(row["price_unit"])).quantize(CENT)
+
+
+def to_cent(price: Decimal) -> Decimal:
+    """A price of the partner's to the cent, rounded half up as Odoo rounds a price it keeps: a case price per
+    unit (160.00 / 12: 13.33) is compared, and named, as Odoo's order line can hold it."""
+    return price.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
@@ -757,9 +763,9 @@ def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any
             if partner.odoo.price_policy == "order":
                 flags.append(f"{name}: no price in the order; Odoo's price {price} kept")
             continue
-        if price_within(partner, wanted, price):
+        if price_within(partner, to_cent(wanted), price):
             continue
-        each = f" per {line.unit} of {line.pack_size:g} ({wanted.quantize(CENT)} each)" if wanted != line.unit_price \
+        each = f" per {line.unit} of {line.pack_size:g} ({to_cent(wanted)} each)" if wanted != line.unit_price \
             else ""
         flags.append(f"{name}: order price {line.unit_price}{each}, Odoo price {price}")
         if partner.odoo.price_policy == "order":

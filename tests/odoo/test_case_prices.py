@@ -93,3 +93,19 @@ def test_a_change_to_another_unit_keeps_the_agreed_price_per_that_unit(client: O
     post(client, x12_850("PO-UNIT-1", DC_1), partner, Cache())
     post(client, x12_change("PO-UNIT-1", [], ["POC*1*QI*3**CS***BP*BB-1001"]), partner, Cache())
     assert goods(odoo, "PO-UNIT-1") == [(3.0, 150.0)]
+
+
+@pytest.mark.usefixtures("services")
+def test_a_case_price_is_compared_to_the_cent_odoo_keeps(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """160.00 a case of 12 is 13.33 a unit to Odoo's cent; Odoo's price is 13.33 already (the widget's list price).
+    With no price tolerance that is the partner's price: no flag. It was flagged 'order price 160.00 per CS of 12
+    (13.33 each), Odoo price 13.33', 13.333... against 13.33."""
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    odoo.execute_kw("product.product", "write", [[widget], {"list_price": 13.33}])
+    exact = bigbox(units={}, price_policy="order", price_tolerance=0)
+    post(client, x12_850("PO-CASE-6", DC_1, ["PO1*1*2*CS*160.00*PE*BP*BB-1001", "PO4*12"]), exact, Cache())
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-CASE-6")]],
+                           {"fields": ["note", "tag_ids", "order_line"]})
+    assert "EDI price check" not in (so["note"] or ""), so["note"]
+    assert so["tag_ids"] == []
+    assert goods(odoo, "PO-CASE-6") == [(24.0, 13.33)]
