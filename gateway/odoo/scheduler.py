@@ -412,16 +412,17 @@ class OdooScheduler:
         # one commit: queued but still held after a crash, the entry would stay open for ever (the next run
         # finds the key queued and renders nothing), inviting a person to send by hand what already went out
         with self.ctx.journal.batch():
-            entry = self.ctx.journal.outbound_by_key(f"held:{key}") if was_held else None
+            entry = self.ctx.journal.outbound_by_key(f"held:{key}")
             if entry is not None and entry.state is State.CLOSED:
-                # `edi-gateway close` since this run read the journal: handled otherwise, not sent (the batch
-                # holds the journal, so a close cannot come between this look and the queueing)
+                # `edi-gateway close` since this run read the journal, or before the messages it read: handled
+                # otherwise, not sent (the batch holds the journal, so a close cannot come between this look and
+                # the queueing)
                 log.info("partner %s %s: %s (write_date %s) was held and closed by a person meanwhile: not sent",
                          partner.id, setting.type, doc.source.odoo_record, doc.source.odoo_write_date)
                 return False
             message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
                                                        meta={"content": digest} if digest else None)
-            if was_held:
+            if entry is not None:
                 self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
         return True
 

@@ -21,7 +21,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.odoo.scheduler import OdooScheduler
+from gateway.odoo.scheduler import KNOWN_WINDOW, OdooScheduler
 from tests.odoo.conftest import order
 from tests.odoo.test_scheduler import Ctx, json_render, outbound
 from tests.odoo.test_scheduler_held import ACKING, held, refusing
@@ -87,3 +87,46 @@ async def test_the_closed_entry_is_found_by_its_key_behind_a_thousand_newer_ones
         assert [(m.id, m.state) for m in mine] == [(entry.id, State.CLOSED)]      # nothing queued for the partner
     finally:
         command.close()
+
+
+def sent_since(journal: Any, count: int = KNOWN_WINDOW) -> None:
+    """`count` other documents sent to the partner since: more than a run reads of its recent outbound messages."""
+    with journal.batch():
+        for n in range(count):
+            journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="render",
+                                  filename=f"other_{n}.x12", sha256="0" * 64, size=0,
+                                  source_key=f"odoo:stock.picking,{9000 + n}@2026-01-01:856", state=State.DONE,
+                                  doc_type="856")
+
+
+def acks_of(journal: Any) -> list[tuple[str, State]]:
+    return [(m.id, m.state) for m in journal.find(direction=Direction.OUT, partner="bigbox", limit=KNOWN_WINDOW + 10)
+            if m.doc_type == "855"]
+
+
+async def test_a_closed_entry_older_than_the_runs_window_is_still_not_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The held 855 closed by a person, then 5,000 other documents sent to the partner (more than a run reads of
+    its recent outbound messages, KNOWN_WINDOW): when the profile is fixed, the run that renders the order's 855
+    after all finds the closed entry by its key and sends nothing; it queued it, not knowing it had been held."""
+    scheduler, entry, command = await held_855(client, journal, tmp_path)
+    try:
+        close(command, entry.id, "acknowledged in the buyer's portal", "pat")
+    finally:
+        command.close()
+    sent_since(journal)
+    scheduler.render = json_render
+    assert await scheduler.run_once("bigbox", "855") == 0
+    assert acks_of(journal) == [(entry.id, State.CLOSED)]
+
+
+async def test_a_held_entry_older_than_the_runs_window_is_settled_when_sent(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The same held 855 left open: rendered after all, it is queued and its held entry done, not left in
+    quarantine for a person to send by hand what went out."""
+    scheduler, entry, command = await held_855(client, journal, tmp_path)
+    command.close()
+    sent_since(journal)
+    scheduler.render = json_render
+    assert await scheduler.run_once("bigbox", "855") == 1
+    assert journal.get(entry.id).state is State.DONE
