@@ -871,8 +871,9 @@ class SegmentWriter:
                 for put, raw in node.when_out:
                     put(elements, raw)
                 data = False
-                if node.value is not None:
-                    data = node.value.write({"_": item}, elements, self.counts)
+                if node.value is not None:      # a plain value: the node's fields write defaults beside it (FTX 4451)
+                    item = {"_": item}
+                    data = node.value.write(item, elements, self.counts)
                 for fld in node.fields_out:
                     try:
                         data = fld.write(item, elements, self.counts) or data

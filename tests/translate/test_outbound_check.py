@@ -263,3 +263,24 @@ def test_an_x12_invoice_with_charges_is_read_back_once(config: LoadedConfig, jou
                       "810", our_ids=config.gateway.our_ids, now=RENDER_TIME).data.decode()
     assert "SAC*C*D240***3500" in x12_file and "SAC*A*C310***2000" in x12_file
     assert len(reads) == 1
+
+
+EUROHANDEL_INVOICE = Path(__file__).resolve().parents[1] / "translate_other" / "fixtures" / "eurohandel_invoice.json"
+
+
+def test_an_edifact_invoice_with_notes_goes_out_with_ftx_subject_code_and_reads_back(
+        config: LoadedConfig, journal: SqliteJournal) -> None:
+    """FTX 4451 (text subject) is mandatory: the base EDIFACT profiles wrote `FTX++++text`, which the partner's
+    translator (and our own outbound check) refuses, so any INVOIC, ORDRSP or ORDERS with a note was held. A note
+    goes out as general information (AAI); reading takes a note of any subject, as before."""
+    doc = from_json(EUROHANDEL_INVOICE.read_bytes())
+    doc = doc.model_copy(update={"notes": ["Deliver to gate 4 before noon"]})
+    partner = config.partners["eurohandel"]
+    rendered = render(doc, partner, config.profiles, journal, "INVOIC", our_ids=config.gateway.our_ids, now=RENDER_TIME)
+    assert b"FTX+AAI+++Deliver to gate 4 before noon'" in rendered.data
+    result = parse(rendered.data)
+    assert [i for i in result.issues if i.severity is Severity.ERROR] == []
+    back = translate(result.transactions[0], partner, config.profiles)[0]
+    assert back.notes == ["Deliver to gate 4 before noon"]
+    other_subject = parse(rendered.data.replace(b"FTX+AAI+", b"FTX+ZZZ+"))          # mutually defined
+    assert translate(other_subject.transactions[0], partner, config.profiles)[0].notes == back.notes
