@@ -217,9 +217,13 @@ class _Context:
         return found
 
     def _company(self) -> dict[str, Any] | None:
-        uid = self.uid()
-        users = self.client.read("res.users", [uid], ["company_id"]) if uid else []
-        company = m2o_id(users[0]["company_id"]) if users else None
+        """The company the gateway works in (`odoo.company_id`, else the user's default: `OdooClient.company`), not
+        the user's default company whatever the setting says."""
+        company = self.client.company
+        if not company:
+            uid = self.uid()
+            users = self.client.read("res.users", [uid], ["company_id"]) if uid else []
+            company = m2o_id(users[0]["company_id"]) if users else None
         if not company:
             return None
         partner = m2o_id(self.client.read("res.company", [company], ["partner_id"])[0]["partner_id"])

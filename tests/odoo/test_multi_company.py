@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import pytest
@@ -14,11 +15,14 @@ from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooUnavailable
 from gateway.journal.api import State
 from gateway.odoo.client import connect
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox, order, settings_for
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_odoo16 import do_all, picking_of
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported for the pipeline test below
@@ -150,3 +154,22 @@ def test_the_default_company_is_read_at_each_login(sandbox: SandboxServer, odoo:
     finally:
         before.close()
         after.close()
+
+
+def test_documents_extracted_in_the_configured_company_name_that_company_as_ours(
+        sandbox: SandboxServer, odoo: odoorpc.ODOO, journal: Any) -> None:
+    """The ship-from of an ASN (and the seller of an 855, 810, 846) is the company the gateway works in: it was the
+    API user's default company whatever `odoo.company_id` said, so a gateway working for Canada told partners it was
+    the US company, with that company's GLN and address."""
+    canada = second_company(odoo)
+    there = connect(settings_for(sandbox, company_id=canada), retry_base=0.01)
+    try:
+        [link] = post(there, order("PO-MC-2", lines=LINES), bigbox(confirm_orders=True), Cache())
+        if sandbox.version == 16:                     # 16 validates what was done (else its immediate transfer)
+            do_all(odoo, picking_of(odoo, link.record_id))
+        deliver(odoo, link.record_id)
+        [asn] = extract_ship_notices(there, bigbox(), journal)
+    finally:
+        there.close()
+    ship_from = asn.party("ship_from")
+    assert ship_from is not None and ship_from.name == "Acme Distribution Canada", ship_from
