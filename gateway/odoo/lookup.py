@@ -110,11 +110,22 @@ def counts_cases(partner: PartnerConfig, unit: str, pack_size: Decimal | None) -
 def discount_digits(client: OdooClient, cache: Cache) -> int:
     """Decimal places of a sale order line's Discount (%) as this database keeps them (its "Discount" decimal
     accuracy, 2 unless an admin changed it): a discount is rounded to that, as Odoo would round it on write."""
-    found = cache.get("discount_digits", id(client))
+    return _line_digits(client, cache, "discount")
+
+
+def price_digits(client: OdooClient, cache: Cache) -> int:
+    """Decimal places of a sale order line's Unit Price as this database keeps them (its "Product Price" decimal
+    accuracy, 2 unless an admin changed it: 4 where small parts cost 0.0125): prices are compared to that."""
+    return _line_digits(client, cache, "price_unit")
+
+
+def _line_digits(client: OdooClient, cache: Cache, field: str) -> int:
+    """The decimal places of a float field of sale.order.line (fields_get `digits`), 2 when it has none; cached."""
+    found = cache.get(f"{field}_digits", id(client))
     if found is MISSING:
-        meta = client.call("sale.order.line", "fields_get", ["discount"], ["digits"])
-        digits = (meta.get("discount") or {}).get("digits") if isinstance(meta, dict) else None
-        found = cache.put("discount_digits", id(client),
+        meta = client.call("sale.order.line", "fields_get", [field], ["digits"])
+        digits = (meta.get(field) or {}).get("digits") if isinstance(meta, dict) else None
+        found = cache.put(f"{field}_digits", id(client),
                           int(digits[1]) if isinstance(digits, (list, tuple)) and len(digits) == 2 else 2)
     return int(found)
 

@@ -41,6 +41,7 @@ from gateway.odoo.lookup import (
     m2o_id,
     m2o_name,
     party_label,
+    price_digits,
     record_by,
     unit_id,
 )
@@ -674,6 +675,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         ["sequence", "product_id", "product_uom_qty", names.sale_uom, "price_unit", "discount", *odoo_made],
         order="sequence,id") if not any(row.get(f) for f in odoo_made)]
     taken: set[int] = set()
+    digits = price_digits(client, cache)                  # what Odoo keeps of a price (Product Price)
     for index, (_, _, values) in enumerate(commands):
         line = doc.lines[index] if index < len(doc.lines) else None
         sent = f"{line.quantity} {line.unit}" if line is not None else f"{Decimal(str(values['price_unit'])):.2f}"
@@ -692,10 +694,10 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
                 > Decimal("0.000001"):
             what.append(f"discount: Odoo has {row.get('discount') or 0}%, the order says {values['discount']}%")
         per_unit = price_per_odoo_unit(partner, line) if line is not None else None
-        wanted = Decimal(str(values["price_unit"])).quantize(CENT) if "price_unit" in values else \
-            to_cent(per_unit) if per_unit is not None and partner.odoo.price_policy == "order" else None
-        if wanted is not None and not price_within(partner, wanted, odoo_price(row)):
-            what.append(f"price: Odoo has {odoo_price(row)}, the order says {wanted}")
+        wanted = as_kept(Decimal(str(values["price_unit"])), digits) if "price_unit" in values else \
+            as_kept(per_unit, digits) if per_unit is not None and partner.odoo.price_policy == "order" else None
+        if wanted is not None and not price_within(partner, wanted, odoo_price(row, digits)):
+            what.append(f"price: Odoo has {odoo_price(row, digits)}, the order says {wanted}")
         if what:
             said.append(f"{shown} ({m2o_name(row['product_id'])}): " + ", ".join(what))
     said += [f"{m2o_name(row['product_id'])}: Odoo has {_quantity_of(row, names)}, the order does not list it"
@@ -721,15 +723,17 @@ def order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None
 CENT = Decimal("0.01")
 
 
-def odoo_price(row: dict[str, Any]) -> Decimal:
-    """An order line's unit price to the cent, as the price policy compares it."""
-    return Decimal(str(row["price_unit"])).quantize(CENT)
+def odoo_price(row: dict[str, Any], digits: int) -> Decimal:
+    """An order line's unit price to the database's Product Price digits (`lookup.price_digits`), as the price
+    policy compares it."""
+    return Decimal(str(row["price_unit"])).quantize(Decimal(1).scaleb(-digits))
 
 
-def to_cent(price: Decimal) -> Decimal:
-    """A price of the partner's to the cent, rounded half up as Odoo rounds a price it keeps: a case price per
-    unit (160.00 / 12: 13.33) is compared, and named, as Odoo's order line can hold it."""
-    return price.quantize(CENT, rounding=ROUND_HALF_UP)
+def as_kept(price: Decimal, digits: int) -> Decimal:
+    """A price of the partner's as Odoo keeps it: to its Product Price digits, rounded half up as Odoo rounds. A
+    case price per unit (160.00 / 12: 13.33 to the cent) is compared, and named, as Odoo's order line can hold it,
+    and a price below the cent stays one where Odoo keeps four digits (0.0149 is not 0.0125)."""
+    return price.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
@@ -755,17 +759,18 @@ def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any
     tolerance (tag + note). Repeating it changes nothing."""
     updates: list[list[Any]] = []
     flags: list[str] = []
+    digits = price_digits(client, cache)
     for row, shown, line in pairs:
-        price = odoo_price(row)
+        price = odoo_price(row, digits)
         name = f"{shown} ({m2o_name(row['product_id']) or ''})"
         wanted = price_per_odoo_unit(partner, line)
         if wanted is None:
             if partner.odoo.price_policy == "order":
                 flags.append(f"{name}: no price in the order; Odoo's price {price} kept")
             continue
-        if price_within(partner, to_cent(wanted), price):
+        if price_within(partner, as_kept(wanted, digits), price):
             continue
-        each = f" per {line.unit} of {line.pack_size:g} ({to_cent(wanted)} each)" if wanted != line.unit_price \
+        each = f" per {line.unit} of {line.pack_size:g} ({as_kept(wanted, digits)} each)" if wanted != line.unit_price \
             else ""
         flags.append(f"{name}: order price {line.unit_price}{each}, Odoo price {price}")
         if partner.odoo.price_policy == "order":

@@ -793,7 +793,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "order_id": M2O("sale.order", "Order Reference", required=True), "sequence": I("Sequence", default=10),
         "product_id": M2O("product.product", "Product"), "name": T("Description"),
         "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
-        "price_unit": F("Unit Price"), "discount": F("Discount (%)", digits="Discount"), n["sale_tax"]: M2M("account.tax", "Taxes"),
+        "price_unit": F("Unit Price", digits="Product Price"), "discount": F("Discount (%)", digits="Discount"),
+        n["sale_tax"]: M2M("account.tax", "Taxes"),
         # 18+: the price the line last computed; a price_unit that differs from it was set by hand and is kept
         **({"technical_price_unit": F("Technical Price Unit")} if version >= 18 else {}),
         "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),
