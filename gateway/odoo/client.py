@@ -481,7 +481,7 @@ def default_company(client: OdooClient, settings: OdooSettings) -> int:
     from gateway.odoo.lookup import m2o_id  # lookup builds on this module
     try:
         uid = (client.call("res.users", "context_get") or {}).get("uid")
-        rows = client.read("res.users", [int(uid)], ["company_id"]) if uid else []
+        rows = client.read("res.users", [int(uid)], ["company_id", "company_ids"]) if uid else []
     except (OdooStopped, OdooCredentialsRefused):
         raise
     except (OdooRejected, OdooUnavailable) as exc:   # the user's own record, not a document's fault: they wait
@@ -491,6 +491,11 @@ def default_company(client: OdooClient, settings: OdooSettings) -> int:
     if company is None:
         raise OdooUnavailable(f"the user {settings.username!r} has no default company in Odoo (uid {uid}); documents "
                               "wait until it has one, or odoo.company_id is set")
+    others = len(rows[0].get("company_ids") or []) - 1
+    if others > 0:      # what a gateway working for all of them before this release no longer sees
+        log.warning("the Odoo user %r may work in %d more companies than its default one (id %d), which the gateway "
+                    "works in without odoo.company_id: their deliveries, invoices and purchase orders are not seen "
+                    "(run one gateway per company, each with its odoo.company_id)", settings.username, others, company)
     return company
 
 

@@ -173,3 +173,17 @@ def test_documents_extracted_in_the_configured_company_name_that_company_as_ours
         there.close()
     ship_from = asn.party("ship_from")
     assert ship_from is not None and ship_from.name == "Acme Distribution Canada", ship_from
+
+
+def test_a_user_of_several_companies_without_company_id_is_warned_what_the_gateway_does_not_see(
+        sandbox: SandboxServer, odoo: odoorpc.ODOO, caplog: pytest.LogCaptureFixture) -> None:
+    """Without odoo.company_id the gateway works in the user's default company only; a gateway that served all of
+    a user's companies before this release would silently stop sending the others' documents, so it says so."""
+    default = connect(settings_for(sandbox), retry_base=0.01)
+    default.close()
+    assert "more companies" not in caplog.text                       # one company: nothing to say
+    second_company(odoo)
+    default = connect(settings_for(sandbox), retry_base=0.01)
+    default.close()
+    assert re.search(r"the Odoo user 'admin' may work in 1 more companies than its default one \(id \d+\).*one "
+                     r"gateway per company", caplog.text), caplog.text
