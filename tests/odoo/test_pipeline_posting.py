@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,24 +146,35 @@ async def test_unknown_product_is_quarantined_naming_line_and_item(tmp_path: Pat
     assert orders(sandbox) == []
 
 
+
+def unknown_item(odoo: odoorpc.ODOO) -> Callable[[], None]:
+    """BigBox's BB-1002 (product 2) made unknown to Odoo: no barcode, another internal and customer code; the
+    function returned sets it up again, as the person fixing a quarantined order would."""
+    codes = odoo.execute_kw("product.product", "read", [[2], ["barcode", "default_code"]])[0]
+    infos = odoo.execute_kw("product.customerinfo", "search_read", [[("product_code", "=", "BB-1002")]],
+                            {"fields": ["product_code"]})
+    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-OLD"}])
+    odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
+
+    def set_up_again() -> None:
+        odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-1002"}])
+        odoo.execute_kw("product.product", "write", [[2], {"barcode": codes["barcode"],
+                                                           "default_code": codes["default_code"]}])
+    return set_up_again
+
+
 async def test_a_replay_after_the_product_was_made_in_odoo_finds_it(tmp_path: Path, examples: LoadedConfig,
                                                                     odoo: odoorpc.ODOO,
                                                                     sandbox: SandboxServer) -> None:
     """The coordinator's way: the order is quarantined for an unknown item, someone sets it up in Odoo, then
     `replay`. The lookups remembered the miss for minutes, so the replay was quarantined again until the daemon
     restarted; a replay now posts with fresh lookups (and a SIGHUP reload forgets them too)."""
-    codes = odoo.execute_kw("product.product", "read", [[2], ["barcode", "default_code"]])[0]
-    infos = odoo.execute_kw("product.customerinfo", "search_read", [[("product_code", "=", "BB-1002")]],
-                            {"fields": ["product_code"]})
-    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-OLD"}])
-    odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
+    set_up_again = unknown_item(odoo)
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(SAMPLE.read_bytes(), IntakeMeta(channel="as2", filename=SAMPLE.name,
                                                                     partner="bigbox"))
     assert run(pipeline, message.id, {State.QUARANTINED}).state is State.QUARANTINED
-    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-1002"}])
-    odoo.execute_kw("product.product", "write", [[2], {"barcode": codes["barcode"],
-                                                       "default_code": codes["default_code"]}])
+    set_up_again()
     pipeline.replay(message.id)
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
@@ -175,11 +187,7 @@ async def test_a_replay_of_many_messages_forgets_the_lookups_once(tmp_path: Path
     """Replaying the quarantine after a fix in Odoo (two orders here): each replayed post dropped every lookup,
     so the second posted as if the daemon had just started, and so did any other message posting meanwhile;
     only what was remembered before the replay was asked for is forgotten."""
-    codes = odoo.execute_kw("product.product", "read", [[2], ["barcode", "default_code"]])[0]
-    infos = odoo.execute_kw("product.customerinfo", "search_read", [[("product_code", "=", "BB-1002")]],
-                            {"fields": ["product_code"]})
-    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-OLD"}])
-    odoo.execute_kw("product.product", "write", [[2], {"barcode": False, "default_code": "RW-OLD"}])
+    set_up_again = unknown_item(odoo)
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     second = SAMPLE.read_bytes()
     for was, now in ((b"000001201", b"000001202"), (b"*1201*", b"*1202*"), (b"GE*1*1201", b"GE*1*1202"),
@@ -188,9 +196,7 @@ async def test_a_replay_of_many_messages_forgets_the_lookups_once(tmp_path: Path
     ids = [(await pipeline.submit(data, IntakeMeta(channel="as2", filename=f"{n}.edi", partner="bigbox"))).id
            for n, data in enumerate((SAMPLE.read_bytes(), second))]
     assert [run(pipeline, i, {State.QUARANTINED}).state for i in ids] == [State.QUARANTINED] * 2
-    odoo.execute_kw("product.customerinfo", "write", [[i["id"] for i in infos], {"product_code": "BB-1002"}])
-    odoo.execute_kw("product.product", "write", [[2], {"barcode": codes["barcode"],
-                                                       "default_code": codes["default_code"]}])
+    set_up_again()
     for i in ids:
         pipeline.replay(i)
     calls = [sandbox.faults.calls]
