@@ -41,7 +41,6 @@ from gateway.odoo.lookup import (
     m2o_id,
     m2o_name,
     unit_code,
-    user_context,
 )
 from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.sale_orders import line_sequences, order_payload_id, price_per_odoo_unit
@@ -217,21 +216,13 @@ class _Context:
         return found
 
     def _company(self) -> dict[str, Any] | None:
-        """The company the gateway works in (`odoo.company_id`, else the user's default: `OdooClient.company`), not
-        the user's default company whatever the setting says."""
+        """The company the gateway works in (`OdooClient.company`: `odoo.company_id`, else the user's default one,
+        which connect() reads), not the user's default company whatever the setting says."""
         company = self.client.company
-        if not company:
-            uid = self.uid()
-            users = self.client.read("res.users", [uid], ["company_id"]) if uid else []
-            company = m2o_id(users[0]["company_id"]) if users else None
         if not company:
             return None
         partner = m2o_id(self.client.read("res.company", [company], ["partner_id"])[0]["partner_id"])
         return self.partners({partner}).get(partner or 0) if partner else None
-
-    def uid(self) -> int | None:
-        ctx = user_context(self.client, self.cache)
-        return int(ctx["uid"]) if ctx.get("uid") else None
 
     def zone(self, warehouse: int | None = None) -> tzinfo:
         return day_zone(self.client, self.partner, self.cache, warehouse)
