@@ -26,6 +26,7 @@ which store gets how much of each line. What is assumed of the delivery:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from gateway.config.models import PartnerConfig
@@ -41,6 +42,31 @@ class MixedCarton(ValueError):
     """A carton with the warehouse's SSCC label holds goods of more than one store: the DC cannot sort it."""
 
 
+@dataclass(frozen=True)
+class _PoLines:
+    """The PO's lines as items find them, built once per ship notice (each item is looked up several times)."""
+
+    numbered: dict[str, tuple[str, Line]]         # Odoo sequence (`line_sequences`: 1 for 001) -> (key, line)
+    by_key: dict[str, Line]
+
+    @staticmethod
+    def of(po: PurchaseOrder) -> _PoLines:
+        keyed = [(_key(line, index), line) for index, line in enumerate(po.lines, 1)]
+        return _PoLines({str(seq): pair for seq, pair in zip(line_sequences(po.lines), keyed, strict=True)},
+                        dict(keyed))
+
+    def key_of(self, item: ShipItem) -> str | None:
+        """The allocated PO line an item ships: by line number (the Odoo sequence posting gave the line), else, for
+        a line Odoo numbered otherwise, by an identifier; None for a line the 850 allocated to no store."""
+        if item.line_no in self.numbered:
+            key, line = self.numbered[item.line_no]
+            return key if line.allocations else None
+        for key, line in self.by_key.items():
+            if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
+                return key
+        return None
+
+
 def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig,
              before: Sequence[ShipOrder] = (), scale: Mapping[str, Decimal] | None = None) -> list[ShipOrder]:
     """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
@@ -49,21 +75,21 @@ def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig,
     short. `scale`: the items' unit per unit of the Odoo order line, by the line's sequence, where the deliveries
     give a line's items in another unit than the order line's (20 Units of a line of 2 Dozens: 12). Raises
     MixedCarton for a labelled package of this delivery that is not one store's."""
-    per_unit = {_key(line, index): _factor(line, partner) * (scale or {}).get(str(seq), Decimal(1))
-                for seq, (index, line) in zip(line_sequences(po.lines), enumerate(po.lines, 1))}
-    lines = {_key(line, index): line for index, line in enumerate(po.lines, 1) if line.allocations}
-    if not lines:
-        return [shipped]
+    lines = _PoLines.of(po)
+    per_unit = {key: _factor(line, partner) * (scale or {}).get(seq, Decimal(1))
+                for seq, (key, line) in lines.numbered.items()}
     wanted: Open = {key: {store: qty * per_unit[key] for store, qty in line.allocations.items() if qty > 0}
-                    for key, line in lines.items()}
+                    for key, line in lines.by_key.items() if line.allocations}
+    if not wanted:
+        return [shipped]
     left: Open = {key: dict(stores) for key, stores in wanted.items()}
     for earlier in before:                   # its labelled mixed cartons were a person's to announce: as loose
-        _split(earlier, po, per_unit, wanted, left, strict=False)
-    return _split(shipped, po, per_unit, wanted, left, strict=True)
+        _split(earlier, po, lines, per_unit, wanted, left, strict=False)
+    return _split(shipped, po, lines, per_unit, wanted, left, strict=True)
 
 
-def _split(shipped: ShipOrder, po: PurchaseOrder, per_unit: dict[str, Decimal], wanted: Open, left: Open,
-           strict: bool) -> list[ShipOrder]:
+def _split(shipped: ShipOrder, po: PurchaseOrder, lines: _PoLines, per_unit: dict[str, Decimal], wanted: Open,
+           left: Open, strict: bool) -> list[ShipOrder]:
     """`by_store` for one delivery, taking what it gives each store from `left`."""
     stores = list(dict.fromkeys(store for shares in wanted.values() for store in shares))
     packs: dict[str | None, list[Pack]] = {store: [] for store in [*stores, None]}
@@ -71,38 +97,39 @@ def _split(shipped: ShipOrder, po: PurchaseOrder, per_unit: dict[str, Decimal], 
     loose = list(shipped.items)
     mixed: list[Pack] = []
     for pack in shipped.packs:
-        if all(_line_of(item, po) is None for item in _contents(pack)):
+        if all(lines.key_of(item) is None for item in _contents(pack)):
             packs[None].append(pack)           # none of it allocated: the DC's own carton, as labelled
             continue
-        store = _store_of(pack, po, left)
+        store = _store_of(pack, lines, left)
         if store is None and pack.sscc:
             mixed.append(pack)
         if store is None:
             loose += _contents(pack)
             continue
         for item in pack.items:
-            key = _line_of(item, po)
+            key = lines.key_of(item)
             assert key is not None             # _store_of found every item's line
             left[key][store] -= item.quantity
-        packs[store].append(pack.model_copy(update={"items": [_for_store(i, po, wanted, store) for i in pack.items]}))
+        packs[store].append(pack.model_copy(update={"items": [_for_store(i, lines, wanted, store)
+                                                              for i in pack.items]}))
     if mixed and strict:
         raise MixedCarton(f"PO {po.number} is allocated to stores ({', '.join(stores)}), and the DC sorts its cartons "
                           f"by the store on their label, but {'; '.join(_described(p) for p in mixed)} "
                           f"{'is' if len(mixed) == 1 else 'are'} not one store's share: pack each store's goods "
                           "apart in Odoo, or send this ship notice by hand")
     for item in loose:
-        key = _line_of(item, po)
+        key = lines.key_of(item)
         rest = item.quantity
         shares = left[key] if key is not None else {}
         for store, open_qty in shares.items():
             take = min(open_qty, rest)
             if take > 0:
-                items[store].append(_for_store(item, po, wanted, store, take))
+                items[store].append(_for_store(item, lines, wanted, store, take))
                 shares[store] = open_qty - take
                 rest -= take
         if rest > 0:
-            items[None].append(item.model_copy(update={"quantity": rest, "ordered_quantity": _dc_share(item, po,
-                                                                                                   per_unit)}))
+            items[None].append(item.model_copy(update={"quantity": rest,
+                                                       "ordered_quantity": _dc_share(item, lines, per_unit)}))
     out = []
     for store in [*stores, None]:
         if packs[store] or items[store]:
@@ -149,29 +176,14 @@ def _factor(line: Line, partner: PartnerConfig) -> Decimal:
     return (line.pack_size or Decimal(1)) if counts_cases(partner, line.unit, line.pack_size) else Decimal(1)
 
 
-def _line_of(item: ShipItem, po: PurchaseOrder) -> str | None:
-    """The allocated PO line an item ships: by line number (the Odoo sequence posting gave the line,
-    `line_sequences`: 1 for the partner's 001), else, for a line Odoo numbered otherwise, by an identifier; None
-    for a line the 850 allocated to no store."""
-    numbered = {str(seq): (index, line) for seq, (index, line) in zip(line_sequences(po.lines),
-                                                                        enumerate(po.lines, 1))}
-    if item.line_no in numbered:
-        index, line = numbered[item.line_no]
-        return _key(line, index) if line.allocations else None
-    for index, line in enumerate(po.lines, 1):
-        if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
-            return _key(line, index)
-    return None
-
-
-def _store_of(pack: Pack, po: PurchaseOrder, left: Open) -> str | None:
+def _store_of(pack: Pack, lines: _PoLines, left: Open) -> str | None:
     """The one store a package is for: each of its items of an allocated line, within what that store still wants
     (exactly that first, else the first in SDQ order); None for a mixed or nested package."""
     if pack.packs or not pack.items:
         return None
     need: dict[str, Decimal] = {}
     for item in pack.items:
-        key = _line_of(item, po)
+        key = lines.key_of(item)
         if key is None:
             return None
         need[key] = need.get(key, Decimal(0)) + item.quantity
@@ -189,19 +201,19 @@ def _contents(pack: Pack) -> list[ShipItem]:
     return [*pack.items, *(item for inner in pack.packs for item in _contents(inner))]
 
 
-def _for_store(item: ShipItem, po: PurchaseOrder, wanted: Open, store: str,
+def _for_store(item: ShipItem, lines: _PoLines, wanted: Open, store: str,
                quantity: Decimal | None = None) -> ShipItem:
     """The item as shipped to one store: its quantity, and the store's allocation as the ordered quantity."""
-    key = _line_of(item, po)
+    key = lines.key_of(item)
     ordered = wanted[key].get(store) if key is not None else None
     return item.model_copy(update={"quantity": item.quantity if quantity is None else quantity,
                                    "ordered_quantity": ordered})
 
 
-def _dc_share(item: ShipItem, po: PurchaseOrder, per_unit: dict[str, Decimal]) -> Decimal | None:
+def _dc_share(item: ShipItem, lines: _PoLines, per_unit: dict[str, Decimal]) -> Decimal | None:
     """What the DC itself ordered of an item's line: the line's quantity less its allocations (None: not known)."""
-    key = _line_of(item, po)
-    line = next((line for index, line in enumerate(po.lines, 1) if _key(line, index) == key), None)
+    key = lines.key_of(item)
+    line = lines.by_key.get(key) if key is not None else None
     if line is None or key is None:
         return item.ordered_quantity
     rest = (line.quantity or Decimal(0)) - sum(line.allocations.values(), Decimal(0))
