@@ -40,10 +40,17 @@ from gateway.odoo.lookup import (
     ids_of,
     m2o_id,
     m2o_name,
+    price_digits,
     unit_code,
 )
 from gateway.odoo.receipts import unit_ratios
-from gateway.odoo.sale_orders import line_sequences, order_payload_id, price_per_odoo_unit
+from gateway.odoo.sale_orders import (
+    as_kept,
+    line_sequences,
+    odoo_price,
+    order_payload_id,
+    price_per_odoo_unit,
+)
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -691,6 +698,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     if not rows:
         return []
     names = Names.of(client, ctx.cache)
+    digits = price_digits(client, ctx.cache)         # what Odoo keeps of a price, as the price policy compares
     lines = client.search_read("sale.order.line", [("order_id", "in", [r["id"] for r in rows])],
                                ["order_id", "sequence", "product_id", "name", "product_uom_qty", "price_unit",
                                 names.sale_uom], order="order_id, sequence, id")
@@ -709,7 +717,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         if ordered and partner.odoo.store_orders == "split":
             contact = contacts.get(m2o_id(so["partner_shipping_id"]) or 0) or {}
             ordered = [_store_share(ordered[0], _party("ship_to", contact, ctx.gln_field))]
-        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom)
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -772,9 +780,10 @@ def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:
 
 
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
-               items: dict[int, dict[str, str]], uom_field: str) -> list[Line]:
+               items: dict[int, dict[str, str]], uom_field: str, digits: int) -> list[Line]:
     """Acknowledgment lines: the partner's lines against the order's rows (by the sequence posting gave the line,
-    `line_sequences`, else by product), or the rows as they stand when the partner's order is not known."""
+    `line_sequences`, else by product), or the rows as they stand when the partner's order is not known. Prices
+    are compared as the price policy compares them, to the database's Product Price `digits`."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
@@ -800,7 +809,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
         same = (_dec(row["product_uom_qty"]) == quantity and
-                (price is None or _dec(row["price_unit"]).quantize(Decimal("0.01")) == price.quantize(Decimal("0.01"))))
+                (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
         else:

@@ -4,6 +4,7 @@ Odoo (odoorpc, an independent client), and the scheduler queues one X12 855 that
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -170,3 +171,29 @@ async def test_each_line_is_acknowledged_under_the_partners_zero_padded_number(
     rows = [seg.split("*") for seg in data.decode().replace("\n", "").split("~")]
     assert [row[1:3] for row in rows if row[0] in ("PO1", "ACK")] == [["001", "0"], ["IR", "0"],
                                                                        ["002", "6"], ["IA", "6"]]
+
+
+async def test_a_price_changed_below_the_cent_is_acknowledged_as_changed(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A database keeping prices to 4 digits: the partner ordered at 0.0149 a unit, the order line says 0.0125 when
+    it is confirmed. The 855 compared the two to the cent (0.01 both) and echoed the line as accepted; it compares
+    them to the database's Product Price digits, as posting does (`lookup.price_digits`), and reports the change."""
+    [precision] = odoo.execute_kw("decimal.precision", "search", [[("name", "=", "Product Price")]])
+    odoo.execute_kw("decimal.precision", "write", [[precision], {"digits": 4}])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    fine = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*24*EA*0.0149*PE*")
+    message = await submit(pipeline, fine, "850_fine.edi")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    [first] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]])
+    odoo.execute_kw("sale.order.line", "write", [[first], {"price_unit": 0.0125}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [data] = sent_855(pipeline)
+    [ack] = translate(x12.parse(data).transactions[0], pipeline.config.partners["bigbox"], pipeline.config.profiles)
+    first_line = ack.lines[0]
+    assert (first_line.line_no, first_line.status, first_line.unit_price) == ("1", "changed", Decimal("0.0125")), data
