@@ -247,15 +247,27 @@ def post_store_orders(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
 
 def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, customer: dict[str, Any],
                    cache: Cache, label: str) -> None:
+    """Refuse an order in another currency than the sale order would get: its pricelist's (the customer's
+    Pricelist), else, a customer with none (18+ without the Pricelists setting), the company's, as Odoo computes
+    sale.order `currency_id` (`pricelist_id.currency_id or company_id.currency_id`). Made anyway, a EUR order
+    would be a USD quotation whose partner's prices (price_policy order) were written as dollars."""
     wanted = doc.currency or partner.odoo.currency
-    pricelist = m2o_id(customer.get("property_product_pricelist"))
-    if not wanted or not pricelist:
+    if not wanted:
         return
-    row = record_by(client, cache, "product.pricelist", [("id", "=", pricelist)], ["name", "currency_id"], pricelist)
-    have = m2o_name(row.get("currency_id")) if row else None
+    pricelist = m2o_id(customer.get("property_product_pricelist"))
+    if pricelist:
+        row = record_by(client, cache, "product.pricelist", [("id", "=", pricelist)], ["name", "currency_id"],
+                        pricelist)
+        have = m2o_name(row.get("currency_id")) if row else None
+        where = f"{customer['name']}'s pricelist {row['name'] if row else ''} is in {have}"
+    else:
+        row = record_by(client, cache, "res.company", [("id", "=", client.company)], ["name", "currency_id"],
+                        client.company) if client.company else None
+        have = m2o_name(row.get("currency_id")) if row else None
+        where = (f"{customer['name']} has no pricelist in Odoo, so its sale order would be in the currency of "
+                 f"{row['name'] if row else 'the company'}, {have}; give the customer a pricelist in {wanted}")
     if have and have != wanted:
-        raise OdooRejected(f"{label}: currency mismatch: the order is in {wanted} but {customer['name']}'s "
-                           f"pricelist {row['name'] if row else ''} is in {have}")
+        raise OdooRejected(f"{label}: currency mismatch: the order is in {wanted} but {where}")
 
 
 def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],

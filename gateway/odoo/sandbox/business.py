@@ -113,8 +113,11 @@ def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
         if not vals.get("pricelist_id"):
             vals["pricelist_id"] = pricelist or (min(env.db.data["product.pricelist"])
                                                  if env.db.data["product.pricelist"] else False)
-    if vals.get("pricelist_id") and not vals.get("currency_id"):
-        vals["currency_id"] = env.db.data["product.pricelist"][vals["pricelist_id"]].get("currency_id")
+    if not vals.get("currency_id"):     # `_compute_currency_id`: the pricelist's, else (none) the company's
+        company = vals.get("company_id") or env.company
+        vals["currency_id"] = (env.db.data["product.pricelist"][vals["pricelist_id"]].get("currency_id")
+                               if vals.get("pricelist_id") else
+                               env.db.data["res.company"].get(company or 0, {}).get("currency_id") or False)
     if not vals.get("warehouse_id") and env.db.data["stock.warehouse"]:
         vals["warehouse_id"] = min(env.db.data["stock.warehouse"])
     vals.setdefault("user_id", env.uid)
