@@ -4,7 +4,11 @@ Poll: a remote file is taken only once its size and mtime were the same on two p
 row (the partner may still be writing); it is downloaded to a local temp file, submitted
 (the commit point), and only then deleted or moved on the remote. A crash in between
 means the file is fetched again on the next polls and the journal answers DUPLICATE
-(same source and bytes), so it is still processed once. Push: write `<name>.part`, then
+(same source and bytes), so it is still processed once. A partner's server that refuses the delete or
+move (a read-only drop folder) leaves the file there: it is taken once, warned about, and not taken again
+while it stays unchanged; one file that cannot be read or cleared never holds up the others. A move never
+replaces a file of the same name in the partner's folder (SFTP v3 rename refuses to, and their copy of
+yesterday's `orders.edi` is theirs): it goes in as `<name>.<message id>`. Push: write `<name>.part`, then
 rename to the final name. The partner's host key is pinned: an unknown or changed key is
 refused before any login.
 """
@@ -96,6 +100,8 @@ class RemotePoller:
     max_backoff: float = 3600.0
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
     too_big: dict[str, int] = field(default_factory=dict)      # files over max_file_size, already warned about
+    kept: dict[str, tuple[int, int]] = field(default_factory=dict)  # taken, but their server kept them (size, mtime)
+    unreadable: dict[str, tuple[int, int]] = field(default_factory=dict)  # their server refused the download
     failures: int = 0
     last_error: str | None = None
 
@@ -106,6 +112,7 @@ class RemotePoller:
         too_big: dict[str, int] = {}
         async with _connect(self.ch) as conn, conn.start_sftp_client() as sftp:
             current: dict[str, tuple[int, int]] = {}
+            kept: dict[str, tuple[int, int]] = {}
             for entry in await sftp.readdir(self.ch.remote_dir):
                 name = entry.filename if isinstance(entry.filename, str) else entry.filename.decode()
                 a = entry.attrs
@@ -120,7 +127,13 @@ class RemotePoller:
                                     a.size, self.ch.max_file_size)
                     too_big[name] = a.size or 0
                     continue
-                current[name] = (a.size or 0, a.mtime or 0)
+                observed = (a.size or 0, a.mtime or 0)
+                if self.kept.get(name) == observed:       # taken already; their server would not let it go
+                    kept[name] = observed
+                    continue
+                current[name] = observed
+            self.kept = kept
+            self.unreadable = {n: v for n, v in self.unreadable.items() if current.get(n) == v}
             for name, observed in sorted(current.items()):
                 if self.seen.get(name) != observed:
                     continue                              # new or still changing: wait for the next poll
@@ -136,7 +149,16 @@ class RemotePoller:
         remote = posixpath.join(self.ch.remote_dir, name)
         local = self.work_dir / f"{uuid.uuid4().hex}.download"
         try:
-            if not await self._download(sftp, remote, local):
+            try:
+                if not await self._download(sftp, remote, local):
+                    return None
+            except asyncssh.SFTPNoSuchFile:
+                return None                               # gone since the listing (renamed or taken by them)
+            except asyncssh.SFTPError as exc:             # this file only: the others are still taken
+                if self.unreadable.get(name) != observed:
+                    log.warning("sftp_remote %s: %s could not be downloaded (%s); left there and tried again "
+                                "at each poll", self.partner.id, remote, exc.reason)
+                self.unreadable[name] = observed
                 return None
             if local.stat().st_size != observed[0]:
                 log.info("sftp_remote %s: %s changed while downloading, retaking later", self.partner.id, remote)
@@ -149,17 +171,34 @@ class RemotePoller:
         finally:
             local.unlink(missing_ok=True)
         # committed: only now may the partner's copy go
-        if self.ch.after == "move":
-            folder = self.ch.move_to or posixpath.join(self.ch.remote_dir, "processed")
-            target = posixpath.join(folder, name)
-            try:
-                await sftp.posix_rename(remote, target)
-            except asyncssh.SFTPOpUnsupported:
-                await sftp.rename(remote, target)
-        else:
-            await sftp.remove(remote)
-        log.info("sftp_remote %s: took %s as %s (%s)", self.partner.id, remote, message.id, message.state.value)
+        try:
+            where = await self._move(sftp, remote, name, message.id) if self.ch.after == "move" else None
+            if where is None:
+                await sftp.remove(remote)
+        except asyncssh.SFTPError as exc:
+            self.kept[name] = observed
+            log.warning("sftp_remote %s: took %s as %s (%s), but the partner's server refused to %s it (%s): "
+                        "left there, and not taken again while it stays unchanged (a restart fetches it once "
+                        "more, recorded as a duplicate)", self.partner.id, remote, message.id,
+                        message.state.value, self.ch.after, exc.reason)
+            return message
+        log.info("sftp_remote %s: took %s as %s (%s)%s", self.partner.id, remote, message.id, message.state.value,
+                 f", moved to {where}" if where else "")
         return message
+
+    async def _move(self, sftp: asyncssh.SFTPClient, remote: str, name: str, message_id: str) -> str:
+        """Move a taken file into `move_to` without replacing one of the same name there (a partner that
+        reuses a name daily keeps each day's): that one goes in as `<name>.<message id>`. OpenSSH's
+        posix-rename where offered (refused or missing: the plain SFTP v3 rename)."""
+        folder = self.ch.move_to or posixpath.join(self.ch.remote_dir, "processed")
+        target = posixpath.join(folder, name)
+        if await sftp.lexists(target):
+            target = posixpath.join(folder, f"{name}.{message_id}")
+        try:
+            await sftp.posix_rename(remote, target)
+        except (asyncssh.SFTPOpUnsupported, asyncssh.SFTPPermissionDenied):
+            await sftp.rename(remote, target)
+        return target
 
     async def _download(self, sftp: asyncssh.SFTPClient, remote: str, local: Path) -> bool:
         """Copy `remote` to `local`, reading no more than max_file_size + 1 bytes (the listing's size is the
