@@ -1,0 +1,90 @@
+"""AS2 interoperability: what other products send and answer, reproduced with openssl + curl/aiohttp.
+
+Each case is a behaviour of a named product (read in its source), not of our own client or server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from tests.transports.as2_peer import openssl, serve
+from tests.transports.certs import Cert, make_cert
+from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
+
+
+class Answering:
+    """A partner that opens our message with openssl and answers a sync MDN the way `style` says:
+    `openas2`: unsigned and without Received-Content-MIC when we ask for no signed receipt (OpenAS2 computes the
+    MIC only for a micalg in Disposition-Notification-Options); `pyas2lib-duplicate`: signed, processed/Warning:
+    duplicate-document without a MIC (pyas2lib answers a known Message-ID before opening it); `no-mic`: signed,
+    processed, no MIC (no product we know: still refused)."""
+
+    def __init__(self, tmp: Path, ours: Cert, theirs: Cert, style: str) -> None:
+        self.tmp, self.ours, self.theirs, self.style = tmp, ours, theirs, style
+        self.url = ""
+        self.requests: list[dict[str, str]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.requests.append(dict(request.headers))
+        return await asyncio.to_thread(self.answer, dict(request.headers), body)
+
+    def answer(self, headers: dict[str, str], body: bytes) -> web.Response:
+        t = self.tmp
+        (t / "in.der").write_bytes(body)
+        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", t / "in.der", "-recip",
+                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", t / "in.signed")
+        assert r.returncode == 0, r.stderr
+        disposition = "processed/Warning: duplicate-document" if self.style == "pyas2lib-duplicate" else "processed"
+        report = ("Content-Type: multipart/report; report-type=disposition-notification; boundary=\"rep\"\r\n\r\n"
+                  "--rep\r\nContent-Type: text/plain\r\n\r\nreceived\r\n"
+                  "--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
+                  "Reporting-UA: peer\r\nFinal-Recipient: rfc822; BIGBOX-AS2\r\n"
+                  f"Original-Message-ID: {headers['Message-ID']}\r\n"
+                  f"Disposition: automatic-action/MDN-sent-automatically; {disposition}\r\n\r\n--rep--\r\n").encode()
+        if self.style == "openas2":
+            assert "Disposition-Notification-Options" not in headers
+            head, _, mdn_body = report.partition(b"\r\n\r\n")
+            return web.Response(body=mdn_body, headers={"Content-Type": head.decode().split(":", 1)[1].strip()})
+        (t / "mdn.report").write_bytes(report)
+        r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", t / "mdn.report",
+                    "-signer", self.theirs.cert_path, "-inkey", self.theirs.key_path,
+                    "-outform", "SMIME", "-out", t / "mdn.signed")
+        assert r.returncode == 0, r.stderr
+        head, _, mdn_body = (t / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
+        ctype = next(ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:"))
+        return web.Response(body=mdn_body, headers={"Content-Type": ctype.split(":", 1)[1].strip()})
+
+
+@pytest.fixture
+async def answering(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Answering]:
+    certs = tmp_path / "certs"
+    p = Answering(tmp_path, make_cert(certs, "acme"), make_cert(certs, "bigbox"), request.param)
+    app = web.Application()
+    app.router.add_post("/as2", p.handle)
+    runner, port = await serve(app)
+    p.url = f"http://127.0.0.1:{port}/as2"
+    yield p
+    await runner.cleanup()
+
+
+@pytest.mark.parametrize("answering, mdn_signed, detail", [
+    ("openas2", False, "MDN processed"),
+    ("pyas2lib-duplicate", True, "MDN processed/warning: duplicate-document")], indirect=["answering"])
+async def test_an_mdn_without_a_mic_where_the_rfc_or_the_product_leaves_it_out_is_a_receipt(
+        tmp_path: Path, answering: Answering, mdn_signed: bool, detail: str) -> None:
+    """RFC 4130 7.4.3 requires the MIC in signed receipts only. Both answers were taken for the partner's refusal
+    ('carries no Received-Content-MIC'): the message ended rejected, though the partner had it."""
+    sender = sender_for(tmp_path, answering.ours)
+    result = await sender.send(outbound_message(), DOC, partner_for(answering, mdn_signed=mdn_signed))
+    assert result.rejected is None and result.detail == detail
+
+
+@pytest.mark.parametrize("answering", ["no-mic"], indirect=True)
+async def test_a_signed_processed_mdn_without_the_mic_is_still_refused(tmp_path: Path, answering: Answering) -> None:
+    result = await sender_for(tmp_path, answering.ours).send(outbound_message(), DOC, partner_for(answering))
+    assert result.rejected is not None and "carries no Received-Content-MIC" in result.rejected
