@@ -5,7 +5,10 @@ What we send, per interchange read:
   7 acknowledged, or 4 rejected with the 0085 error code and the UNB/UNZ element at fault;
 - UCF per functional group when the interchange used UNG/UNE;
 - UCM per message: 7 acknowledged / 4 rejected, UNH/UNT faults in the UCM itself;
-- UCS per faulty segment (position from UNH = 1) and UCD per faulty element (position.component).
+- UCS per faulty segment (position from UNH = 1; a missing segment at the last segment read before
+  the place it was expected) and UCD per faulty element.
+Every data element position (S011 0098) counts the segment tag as 1, as ISO 9735 defines it: the
+first element after the tag is 2, so `QTY+21:1x` is reported `UCD+37+2:2`.
 A CONTRL is never answered with a CONTRL. Whether one is sent at all, and for clean
 interchanges too, is the partner's `edifact.contrl` / `edifact.contrl_on_success`; with
 `contrl: requested` one is sent exactly when the UNB asks for it (0031 = 1), clean or not.
@@ -106,10 +109,10 @@ def _report(result: ParseResult, env: Envelope, txs: list[Transaction]) -> _Repo
         for issue in issues:
             if issue.transaction != tx.index:
                 continue
-            if issue.segment_tag in ("UNH", "UNT") and issue.level != "element" or issue.level == "transaction":
+            if issue.level == "transaction":         # UNH / UNT faults: in the UCM itself
                 rep.header_issue = rep.header_issue or issue
             elif issue.segment_position:
-                rep.segments.setdefault(issue.segment_position, []).append(issue)
+                rep.segments.setdefault(_segment_position(issue), []).append(issue)
         messages.append(rep)
     return _Report(env, inter, groups, messages)
 
@@ -157,9 +160,20 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
 
 
 def _position(issue: Issue) -> list[str]:
+    """S011: 0098 counts the segment tag as position 1 (our issues count the first data element as 1),
+    then the component (0104) from 1."""
     if issue.element_position is None:
         return []
-    return [str(issue.element_position), str(issue.component_position or "")]
+    return [str(issue.element_position + 1), str(issue.component_position or "")]
+
+
+def _segment_position(issue: Issue) -> int:
+    """UCS 0096: a missing segment (0085 13 on a segment) is reported at the last segment read before the place
+    where it was expected, which is the one before the segment that showed it missing."""
+    position = issue.segment_position or 0
+    if issue.level == "segment" and issue.code == "13" and issue.element_position is None:
+        return max(position - 1, 1)
+    return position
 
 
 def _ucf(group: Group, issue: Issue | None) -> list[str | list[str]]:
@@ -170,9 +184,16 @@ def _ucf(group: Group, issue: Issue | None) -> list[str | list[str]]:
     if issue is None:
         out.append(ACKNOWLEDGED)
     else:
-        out += [REJECTED, issue.code or "18", issue.segment_tag if issue.segment_tag in ("UNG", "UNE") else "",
-                _position(issue)]
+        out += [REJECTED, issue.code or "18", _service_tag(issue, ("UNG", "UNE"), "UNE"), _position(issue)]
     return out
+
+
+def _service_tag(issue: Issue, tags: tuple[str, str], trailer: str) -> str:
+    """0013 of a UCM / UCF: the header or trailer at fault; a missing one (0085 13 found at another segment,
+    where the reader noticed it) is the trailer, since a message or group is only known by its header."""
+    if issue.segment_tag in tags:
+        return issue.segment_tag
+    return trailer if issue.code == "13" else ""
 
 
 def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
@@ -184,7 +205,7 @@ def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
     ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
     h = m.header_issue
     if h is not None:
-        ucm += [h.code or "18", h.segment_tag if h.segment_tag in ("UNH", "UNT") else "", _position(h)]
+        ucm += [h.code or "18", _service_tag(h, ("UNH", "UNT"), "UNT"), _position(h)]
     out: list[tuple[str, list[str | list[str]]]] = [("UCM", ucm)]
     for position in sorted(m.segments):
         found = m.segments[position]

@@ -99,9 +99,9 @@ def test_segment_and_element_errors_become_ucs_and_ucd(journal: SqliteJournal) -
         "UCI+77+4012345000009:14+0614141000005:14+7",
         "UCM+M1+ORDERS:D:96A:UN:EAN008+7",
         "UCM+M2+ORDERS:D:96A:UN:EAN008+4",
-        "UCS+3+13",                       # mandatory DTM missing, detected at NAD (position 3)
+        "UCS+2+13",                       # mandatory DTM missing after BGM (position 2), detected at NAD
         "UCS+5",                          # QTY
-        "UCD+37+1:2",                     # 6060 not numeric
+        "UCD+37+2:2",                     # 6060 not numeric (the segment tag is data element position 1)
     ]
     assert b"+261129:0930+" in doc.data
 
@@ -109,13 +109,13 @@ def test_segment_and_element_errors_become_ucs_and_ucd(journal: SqliteJournal) -
 def test_unt_count_error_is_reported_in_the_ucm(journal: SqliteJournal) -> None:
     data = interchange(GOOD_BODY).replace(b"UNT+8+M1", b"UNT+9+M1")
     [doc] = contrl.build(edifact.parse(data), partner(), OURS, journal, now=NOW)
-    assert "UCM+M1+ORDERS:D:96A:UN:EAN008+4+29+UNT+1" in segments(doc.data)
+    assert "UCM+M1+ORDERS:D:96A:UN:EAN008+4+29+UNT+2" in segments(doc.data)
 
 
 def test_interchange_error_rejects_at_uci(journal: SqliteJournal) -> None:
     data = interchange(GOOD_BODY).replace(b"UNZ+1+77", b"UNZ+1+78")
     [doc] = contrl.build(edifact.parse(data), partner(), OURS, journal, now=NOW)
-    assert segments(doc.data)[1:] == ["UCI+77+4012345000009:14+0614141000005:14+4+28+UNZ+2"]
+    assert segments(doc.data)[1:] == ["UCI+77+4012345000009:14+0614141000005:14+4+28+UNZ+3"]
 
 
 def test_groups_get_ucf(journal: SqliteJournal) -> None:
@@ -151,7 +151,7 @@ def test_read_our_own_contrl_round_trip(journal: SqliteJournal) -> None:
     assert (ack.ack_standard, ack.interchange_control, ack.status) == ("CONTRL", "77", "partially_accepted")
     assert [(t.control_number, t.doc_type, t.status) for t in ack.transactions] == [
         ("M1", "ORDERS", "accepted"), ("M2", "ORDERS", "rejected")]
-    assert ack.transactions[1].errors == ["element 1.2: error 37 (invalid type of characters)"]
+    assert ack.transactions[1].errors == ["element 2.2: error 37 (invalid type of characters)"]
 
 
 def test_read_corpus_contrl_rejection() -> None:

@@ -39,7 +39,7 @@ def test_daemon_answers_edifact_with_contrl_and_does_not_answer_a_contrl(tmp_pat
         assert (env.sender_id, env.receiver_id) == ("0614141000005", "4012345000009")
         body = ["+".join(s.fields) for s in sent.transactions[0].segments[1:-1]]
         assert body == ["UCI+501+4012345000009:14+0614141000005:14+7", "UCM+1+ORDERS:D:96A:UN+4", "UCS+6",
-                        "UCD+37+1:2"]
+                        "UCD+37+2:2"]             # QTY's C186 (position 2: the tag is 1), component 2
         # When the partner sends us a CONTRL (for something we never sent)
         theirs = (b"UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:1000+502'"
                   b"UNH+1+CONTRL:D:3:UN'UCI+77+0614141000005:14+4012345000009:14+7'UNT+3+1'UNZ+1+502'")

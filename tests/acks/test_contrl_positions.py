@@ -1,0 +1,81 @@
+"""CONTRL positions and codes as ISO 9735 defines them, checked on malformed interchanges written here.
+
+- S011 0098 (UCI, UCF, UCM, UCD): "the segment tag has position number 1", so the first data element after
+  the tag is 2 (service directory, syntax 3 and 4 alike);
+- UCS 0096: counted from UNH = 1; a missing segment is reported at "the last segment processed before the
+  position where the missing segment was expected";
+- a missing UNT or UNE is named in 0013 of the UCM / UCF, a segment missing before UNT is a UCS, not a UCM;
+- UCI S002 / S003 are the subject interchange's sender and recipient as they were in its UNB (the CONTRL's
+  own UNB is the one that swaps them).
+"""
+
+from __future__ import annotations
+
+from gateway.acks import contrl
+from gateway.formats import edifact
+from gateway.journal.sqlite import SqliteJournal
+from tests.acks.test_contrl import GOOD_BODY, NOW, OURS, interchange, partner, segments
+
+UCI_OK = "UCI+77+4012345000009:14+0614141000005:14+7"
+UCM = "UCM+M1+ORDERS:D:96A:UN:EAN008"
+
+
+def contrl_of(data: bytes, journal: SqliteJournal) -> list[str]:
+    [doc] = contrl.build(edifact.parse(data), partner(), OURS, journal, now=NOW)
+    assert edifact.parse(doc.data).issues == []          # still a valid CONTRL
+    return segments(doc.data)[1:]
+
+
+def test_data_element_positions_count_the_segment_tag_as_one(journal: SqliteJournal) -> None:
+    # BGM+220+<40 characters>+9: 1004 is BGM's second data element, position 3 counting the tag
+    too_long = interchange(GOOD_BODY.replace("BGM+220+PO1+9", "BGM+220+" + "P" * 40 + "+9"))
+    assert contrl_of(too_long, journal) == [UCI_OK, f"{UCM}+4", "UCS+2", "UCD+39+3"]
+    # QTY+21:1x:PCE: 6060 is component 2 of C186, the first data element: 2:2
+    not_numeric = interchange(GOOD_BODY.replace("QTY+21:12:PCE", "QTY+21:1x:PCE"))
+    assert contrl_of(not_numeric, journal) == [UCI_OK, f"{UCM}+4", "UCS+6", "UCD+37+2:2"]
+    # UNS+S+X: the surplus data element is the second, position 3
+    surplus = interchange(GOOD_BODY.replace("UNS+S", "UNS+S+X"))
+    assert contrl_of(surplus, journal) == [UCI_OK, f"{UCM}+4", "UCS+7", "UCD+16+3"]
+
+
+def test_trailer_faults_name_their_element_counting_the_tag(journal: SqliteJournal) -> None:
+    unt_count = interchange(GOOD_BODY).replace(b"UNT+8+M1", b"UNT+9+M1")
+    assert contrl_of(unt_count, journal) == [UCI_OK, f"{UCM}+4+29+UNT+2"]
+    unt_reference = interchange(GOOD_BODY).replace(b"UNT+8+M1", b"UNT+8+M9")
+    assert contrl_of(unt_reference, journal) == [UCI_OK, f"{UCM}+4+28+UNT+3"]
+    unz_reference = interchange(GOOD_BODY).replace(b"UNZ+1+77", b"UNZ+1+78")
+    assert contrl_of(unz_reference, journal) == ["UCI+77+4012345000009:14+0614141000005:14+4+28+UNZ+3"]
+    une_count = interchange(GOOD_BODY, ung=True).replace(b"UNE+1+G1", b"UNE+2+G1")
+    assert contrl_of(une_count, journal) == [
+        UCI_OK, "UCF+G1+4012345000009:14+0614141000005:14+4+29+UNE+2", f"{UCM}+4"]
+
+
+def test_a_missing_segment_is_reported_at_the_last_segment_read_before_it(journal: SqliteJournal) -> None:
+    # BGM missing: the last segment read before its place is UNH, position 1 (DTM, where it shows, is 2)
+    no_bgm = interchange(GOOD_BODY.replace("BGM+220+PO1+9'", ""))
+    assert contrl_of(no_bgm, journal) == [UCI_OK, f"{UCM}+4", "UCS+1+13"]
+    # DTM missing after BGM (position 2), noticed at NAD (position 3)
+    no_dtm = interchange(GOOD_BODY.replace("DTM+137:20261129:102'", ""))
+    assert contrl_of(no_dtm, journal) == [UCI_OK, f"{UCM}+4", "UCS+2+13"]
+
+
+def test_a_segment_missing_before_unt_is_a_ucs_not_a_missing_unt(journal: SqliteJournal) -> None:
+    # UNS (mandatory) missing: noticed at UNT, reported after QTY (6); the UNT is there and is not at fault
+    no_uns = interchange(GOOD_BODY.replace("UNS+S'", ""))
+    assert contrl_of(no_uns, journal) == [UCI_OK, f"{UCM}+4", "UCS+6+13"]
+
+
+def test_a_missing_unt_or_une_is_named_in_the_ucm_or_ucf(journal: SqliteJournal) -> None:
+    no_unt = interchange(GOOD_BODY).replace(b"UNT+8+M1'", b"")
+    assert contrl_of(no_unt, journal) == [UCI_OK, f"{UCM}+4+13+UNT"]
+    no_une = interchange(GOOD_BODY, ung=True).replace(b"UNE+1+G1'", b"")
+    assert contrl_of(no_une, journal) == [
+        UCI_OK, "UCF+G1+4012345000009:14+0614141000005:14+4+13+UNE", f"{UCM}+4"]
+
+
+def test_uci_names_the_subject_interchange_as_received_and_the_contrl_goes_back(journal: SqliteJournal) -> None:
+    [doc] = contrl.build(edifact.parse(interchange(GOOD_BODY)), partner(), OURS, journal, now=NOW)
+    back = edifact.parse(doc.data)
+    env = back.interchanges[0]
+    assert (env.sender_id, env.receiver_id) == ("0614141000005", "4012345000009")     # UNB swapped
+    assert segments(doc.data)[1] == UCI_OK                                            # UCI as received
