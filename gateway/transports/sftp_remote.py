@@ -189,14 +189,14 @@ class RemotePoller:
     async def _move(self, sftp: asyncssh.SFTPClient, remote: str, name: str, message_id: str) -> str:
         """Move a taken file into `move_to` without replacing one of the same name there (a partner that
         reuses a name daily keeps each day's): that one goes in as `<name>.<message id>`. OpenSSH's
-        posix-rename where offered (refused or missing: the plain SFTP v3 rename)."""
+        posix-rename where offered, else the plain SFTP v3 rename."""
         folder = self.ch.move_to or posixpath.join(self.ch.remote_dir, "processed")
         target = posixpath.join(folder, name)
         if await sftp.lexists(target):
             target = posixpath.join(folder, f"{name}.{message_id}")
         try:
             await sftp.posix_rename(remote, target)
-        except (asyncssh.SFTPOpUnsupported, asyncssh.SFTPPermissionDenied):
+        except asyncssh.SFTPOpUnsupported:
             await sftp.rename(remote, target)
         return target
 

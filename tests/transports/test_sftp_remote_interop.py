@@ -1,17 +1,18 @@
 """Our poller against partner servers that do not do what OpenSSH's defaults do: a server that refuses our
 delete or rename (a read-only drop folder), one without `posix-rename@openssh.com` whose plain SFTP v3 rename
 fails over an existing file (a partner reusing one file name every day). OpenSSH's `internal-sftp -P` refuses
-the named requests as such a server does."""
+the named requests as such a server does (an extension it refuses, it does not offer)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from gateway.journal.api import State
+from gateway.journal.api import Direction, Message, State
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_sftp_remote import DOC, PartnerSshd, poller
 
@@ -21,7 +22,8 @@ OTHER = DOC.replace(b"+42'", b"+43'")
 
 
 def refusing(tmp: Path, requests: str) -> PartnerSshd:
-    """The partner's sshd, its SFTP server refusing `requests` (sftp-server -P: answered "permission denied")."""
+    """The partner's sshd, its SFTP server refusing `requests` (sftp-server -P: "permission denied"; a refused
+    extension such as posix-rename is not offered at all)."""
     server = PartnerSshd(tmp)
     server.config.write_text(server.config.read_text().replace(
         "ForceCommand internal-sftp\n", f"ForceCommand internal-sftp -P {requests}\n"))
@@ -81,3 +83,37 @@ async def test_a_move_over_a_name_the_archive_already_holds_keeps_both(
     assert (out / "archive" / "orders.edi").read_bytes() == b"yesterday"
     assert (out / "archive" / f"orders.edi.{msg.id}").read_bytes() == DOC
     assert await p.poll_once() == [] and len(intake.messages()) == 1
+
+
+async def test_a_push_again_to_a_server_without_posix_rename_replaces_the_file(
+        v3_rename: PartnerSshd, tmp_path: Path) -> None:
+    """Works already (kept as a guard): a retried push of one name to an SFTP v3 server removes the old file
+    and renames, so the partner finds one file, the last one sent."""
+    from gateway.config.models import PartnerConfig
+    from gateway.outbound.sftp_channel import REMOTE
+    from tests.transports.test_sftp_remote import channel
+    partner = PartnerConfig(id="eurohandel", outbound=channel(v3_rename))
+    now = datetime.now(UTC)
+    msg = Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
+                  channel="sftp_remote", filename="eurohandel_DESADV_8.edi", sha256="3" * 64, size=len(DOC),
+                  created_at=now, updated_at=now)
+    await REMOTE.deliver(msg, DOC, partner)
+    await REMOTE.deliver(msg, OTHER, partner)
+    assert [x.name for x in (v3_rename.remote / "in").iterdir()] == ["eurohandel_DESADV_8.edi"]
+    assert (v3_rename.remote / "in" / "eurohandel_DESADV_8.edi").read_bytes() == OTHER
+
+
+async def test_a_file_their_server_will_not_let_us_read_is_skipped_and_said_once(
+        tmp_path: Path, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    server = refusing(tmp_path, "read")
+    server.start()
+    try:
+        (server.remote / "out" / "o.edi").write_bytes(DOC)
+        p = poller(server, intake, tmp_path)
+        with caplog.at_level(logging.WARNING, logger="gateway.transports.sftp_remote"):
+            for _ in range(4):
+                assert await p.poll_once() == []
+    finally:
+        server.stop()
+    assert caplog.text.count("o.edi could not be downloaded") == 1
+    assert (server.remote / "out" / "o.edi").exists() and intake.messages() == []
