@@ -24,9 +24,10 @@ from typing import Any
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
-from gateway.errors import DeliveryRejected, DeliveryRetry
+from gateway.errors import ConfigError, DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
 from gateway.logs import redact_url
 from gateway.outbound.channels import (
@@ -41,7 +42,7 @@ from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
 from gateway.transports.as2.server import inbound_as2, our_as2_id, our_identity
-from gateway.transports.keys import load_certificates
+from gateway.transports.keys import load_certificates, write_public
 
 log = logging.getLogger("gateway.transports.as2")
 
@@ -62,6 +63,10 @@ class Built:
     offset: int
     mic: str
     mic_alg: str
+    certs: list[x509.Certificate]          # the partner's, as read for this try: they verify its MDN
+
+
+BUILT_FOR = "certificates.pem"             # beside a built message: the partner certificates it was built with
 
 
 class As2Sender:
@@ -80,13 +85,14 @@ class As2Sender:
         again, the same Message-ID and content (so the same MIC), signed and encrypted as now."""
         folder = self.work_dir / message.id
         meta_file = folder / "headers.json"
-        certs = [c for p in ch.certificates for c in load_certificates(p)]
+        certs = _partner_certificates(ch, partner.id, folder, message.id)
         keys = {"signed_by": _fingerprint(self.identity.cert) if ch.sign and self.identity else None,
                 "encrypted_for": _fingerprint(_current(certs)) if ch.encrypt and certs else None}
         if meta_file.is_file():
             saved = json.loads(meta_file.read_text())
             if all(saved.get(name, now) == now for name, now in keys.items()):    # (a build from before: kept)
-                return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"])
+                return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"],
+                             certs)
             log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
                 f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
                 if saved.get(name, now) != now))
@@ -105,6 +111,7 @@ class As2Sender:
                       key_transport=ch.key_encryption, compress=ch.compress)
         body = folder / "body"
         os.replace(packed.body, body)
+        write_public(folder / BUILT_FOR, b"".join(c.public_bytes(Encoding.PEM) for c in certs))
         shutil.rmtree(folder / "layers", ignore_errors=True)
         payload.unlink()
         inbound = inbound_as2(partner)                # the id this partner knows us by, set on either channel
@@ -127,7 +134,7 @@ class As2Sender:
                 if not url:
                     raise DeliveryRejected("async MDN requested but as2_server.public_url is not set")
                 headers["Receipt-Delivery-Option"] = url.rstrip("/") + "/mdn"
-        built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg)
+        built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg, certs)
         tmp = folder / "headers.json.tmp"
         tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
                                    "mic": packed.mic, "mic_alg": packed.mic_alg, **keys}))
@@ -179,9 +186,8 @@ class As2Sender:
             return DeliveryResult(detail=f"AS2 {message_id} posted, awaiting async MDN", ack_pending=True,
                                   meta=meta, awaits=Awaiting("MDN", message_id,
                                                              timedelta(hours=ch.mdn_timeout_hours)))
-        certs = [c for p in ch.certificates for c in load_certificates(p)]
         try:
-            got = await asyncio.to_thread(mdn.read, reply_type, reply, certs, require_signed=ch.mdn_signed)
+            got = await asyncio.to_thread(mdn.read, reply_type, reply, built.certs, require_signed=ch.mdn_signed)
         except (mime.MimeError, cms.CmsError) as exc:
             raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
         verdict = check_mdn(got, message_id, built.mic, built.mic_alg)
@@ -271,6 +277,22 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | No
     if got.mic != mic:
         return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
     return None
+
+
+def _partner_certificates(ch: As2Channel, partner_id: str, folder: Path, message_id: str) -> list[x509.Certificate]:
+    """The partner's certificates from its files; when they cannot be read (a rotation half done, a file being
+    saved, permissions), those the message was built with at an earlier try: it goes out as built, its MDN is
+    verified with them. Never read before: a retry later, not a dead message."""
+    try:
+        return [c for path in ch.certificates for c in load_certificates(path)]
+    except ConfigError as exc:
+        try:
+            kept = x509.load_pem_x509_certificates((folder / BUILT_FOR).read_bytes())
+        except (OSError, ValueError):
+            raise DeliveryRetry(f"partner {partner_id}'s AS2 certificate: {exc}") from exc
+        log.warning("AS2 message %s for %s: %s; sent with the certificates it was built with (serial %s)",
+                    message_id, partner_id, exc, ", ".join(format(c.serial_number, "X") for c in kept))
+        return kept
 
 
 def _fingerprint(cert: x509.Certificate) -> str:
