@@ -86,12 +86,15 @@ def _index(result: ParseResult) -> tuple[dict[int, list[Issue]], dict[tuple[int,
     return by_env, by_grp, by_tx
 
 
-def _set_report(tx: Transaction, issues: list[Issue], envelope_rejected: bool) -> _SetReport:
+def _set_report(tx: Transaction, issues: list[Issue]) -> _SetReport:
+    """AK5 / IK5 of one set. A set is rejected whenever it goes no further (`tx.accepted` is false), also when
+    the fault is its group's or interchange's (a wrong GE01, a missing GE, a wrong IEA): then the AK9 (or TA1)
+    carries the code and the AK5 says R with none of its own, since no transaction set code (718) fits."""
     set_level = [i for i in issues if i.level == "transaction"]
     located = [i for i in issues if i.level in ("segment", "element") and i.segment_position]
     set_codes = [i.code for i in set_level if i.severity is not Severity.INFO and i.code]
     code = _worst(issues)
-    if envelope_rejected:
+    if not tx.accepted:
         code = "R"
     if located and code != "A" and codes.TX_SEGMENTS_IN_ERROR not in set_codes:
         set_codes.append(codes.TX_SEGMENTS_IN_ERROR)
@@ -239,7 +242,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
             if group.functional_id == ACK_FUNCTIONAL_ID:
                 continue
             ack_999 = settings.ack == "999" and _is_5010(group.version)
-            reports = [_set_report(tx, by_tx.get((env.index, group.index, tx.index), []), rejected)
+            reports = [_set_report(tx, by_tx.get((env.index, group.index, tx.index), []))
                        for tx in txs_by_group[id(group)]]
             ge = _trailers(env).get(group.index)
             included = int(ge.get(1)) if ge is not None and ge.get(1).isdecimal() else len(reports)
