@@ -1,7 +1,7 @@
 """Local inbox folders: watchdog (inotify) plus a scan at start-up and now and then.
 
-A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`)
-are ignored, and its size and mtime must stay unchanged for `min_age` seconds. A taken file
+A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`,
+`sftp_server.is_temp_name`) are ignored, and its size and mtime must stay unchanged for `min_age` seconds. A taken file
 is submitted (archive + journal commit) and only then moved to the processed folder, or
 deleted when `processed` is null. If the submit fails (archive unwritable, gateway stopping)
 the file stays where it is and is tried again later. Only files directly in the folder are
@@ -26,6 +26,7 @@ from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError, StorageFull, printable
 from gateway.holdback import HoldBack
 from gateway.transports.base import IntakeMeta
+from gateway.transports.sftp_server import is_temp_name
 
 log = logging.getLogger("gateway.transports.folder")
 
@@ -39,7 +40,6 @@ def _not_the_stop_race(record: logging.LogRecord) -> bool:
 
 logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_stop_race)
 
-TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".filepart", ".crdownload", "~")
 RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed something
 TAKE_AT_ONCE = 4             # files submitted concurrently per inbox
 RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after this
@@ -50,11 +50,6 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
     """What tells one version of a file from another: its inode (a rename-into-place is a new one), size, mtime."""
     st = path.lstat()
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def is_temporary(name: str) -> bool:
-    """Names that mean "still being written" by convention."""
-    return name.startswith(".") or name.lower().endswith(TEMP_SUFFIXES)
 
 
 @dataclass
@@ -146,7 +141,7 @@ class FolderInbox:
         with self._lock:
             self._hints.update(self._seen)
             hints, self._hints = self._hints, set()
-        return sorted(p for p in hints if not is_temporary(p.name))
+        return sorted(p for p in hints if not is_temp_name(p.name))
 
     def ready(self, path: Path, now: float) -> bool:
         """True when `path` exists and its size and mtime have been stable for min_age."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import hashlib
 import hmac
 import logging
@@ -47,14 +48,17 @@ log = logging.getLogger("gateway.transports.sftp")
 
 USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 NAME_RE = re.compile(r"^[^/\x00]{1,255}$")
-TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".upload", ".uploading")
+TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".upload", ".uploading", ".writing", ".crdownload", "~")
 INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
 NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
 MAX_OPEN_FILES = 64                 # open handles per session: more is a client gone wrong (or an attack)
+MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
 
 
 def is_temp_name(name: str) -> bool:
-    """Names an upload carries before its final rename (WinSCP .filepart, `.part`, dot files)."""
+    """Names a file carries while it is still being written, before its rename to the final name: WinSCP
+    `.filepart`, Spring Integration's `.writing`, rclone `.partial`, `.part`/`.tmp`, dot files (lftp, rsync),
+    `~`. One list for our SFTP server, the poller of a partner's server and the inbox folders."""
     low = name.lower()
     return name.startswith(".") or low.endswith(TEMP_SUFFIXES)
 
@@ -440,6 +444,7 @@ class _Upload:
     failed: str = ""                # a write that could not be stored (a full disk): the upload is never taken
     too_big: bool = False
     size: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)   # the stretches written, sorted and disjoint
 
 
 @dataclass(slots=True)
@@ -458,6 +463,35 @@ def _fit(prefix: str, name: str) -> str:
     room = NAME_MAX - len(prefix.encode())
     data = name.encode("utf-8", "surrogateescape")
     return prefix + data[max(0, len(data) - room):].decode("utf-8", "ignore")
+
+
+def _cover(spans: list[tuple[int, int]], start: int, end: int) -> None:
+    """Add the written stretch [start, end) to `spans` (sorted, disjoint), merging what touches it."""
+    if end <= start:
+        return
+    if spans and spans[-1][0] <= start <= spans[-1][1]:          # the usual case: the next write in order
+        spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        return
+    lo = bisect.bisect_left(spans, (start, start))
+    if lo > 0 and spans[lo - 1][1] >= start:
+        lo -= 1
+    hi = lo
+    while hi < len(spans) and spans[hi][0] <= end:
+        hi += 1
+    if hi > lo:
+        start, end = min(start, spans[lo][0]), max(end, spans[hi - 1][1])
+    spans[lo:hi] = [(start, end)]
+
+
+def _first_gap(spans: list[tuple[int, int]]) -> int:
+    """The first byte offset no write covered."""
+    return spans[0][1] if spans and spans[0][0] == 0 else 0
+
+
+def _continued(name: str, size: int) -> str:
+    return (f"inbound/{name} was taken when its upload closed; it cannot be resumed or added to (from byte {size}): "
+            "send the whole file again, under a temp name (.part, .tmp, .filepart) renamed when complete if it "
+            "is written in pieces")
 
 
 def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
@@ -582,12 +616,15 @@ class JailedSftp(asyncssh.SFTPServer):
                                        "close some first")
         if pflags & (FXF_WRITE | FXF_APPEND | FXF_CREAT | FXF_TRUNC):
             name = self._inbound_name(path)
+            taken = self._committed(path)
+            if taken is not None and pflags & FXF_APPEND:
+                raise asyncssh.SFTPFailure(_continued(name, taken.size or 0))
             staged = self.owner.staging_dir(self.acct.user) / uuid.uuid4().hex
             resume = Path(self.jail) / INBOUND / name if not pflags & FXF_TRUNC and is_temp_name(name) else None
             f, size = await asyncio.to_thread(_stage, staged, resume)
             self.open_files += 1
             return _Upload(name, staged, f, self.owner.settings.max_file_size, is_temp_name(name),
-                           append=bool(pflags & FXF_APPEND), size=size)
+                           append=bool(pflags & FXF_APPEND), size=size, spans=[(0, size)] if size else [])
         name = self._outbound_name(path)
         local = self._local([OUTBOUND, name])
         if os.path.islink(local) or not os.path.isfile(local):
@@ -621,6 +658,9 @@ class JailedSftp(asyncssh.SFTPServer):
             raise asyncssh.SFTPFailure(f"{file_obj.name}: not stored ({file_obj.failed}); send it again "
                                        "later") from None
         file_obj.size = max(file_obj.size, offset + len(data))
+        _cover(file_obj.spans, offset, offset + len(data))
+        if len(file_obj.spans) > MAX_SPANS:
+            file_obj.failed = "written in too many separate pieces"
         return int(n)
 
     async def close(self, file_obj: object) -> None:
@@ -651,6 +691,14 @@ class JailedSftp(asyncssh.SFTPServer):
         if up.temp:
             await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
             return
+        if up.spans != ([(0, up.size)] if up.size else []):
+            # a resume (write at an offset) of a file taken when its first upload closed: what came before that
+            # offset is not in this upload, whose gap would read as NUL bytes
+            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
+            gap = _first_gap(up.spans)
+            log.warning("SFTP %s: upload %s refused: bytes from %d on were never written in it (a resume of an "
+                        "upload taken when it closed?)", self.acct.user, up.name, gap)
+            raise asyncssh.SFTPFailure(_continued(up.name, gap))
         await self._commit(up.staged, up.name)
 
     async def _abandon(self, up: _Upload) -> None:
@@ -730,6 +778,14 @@ class JailedSftp(asyncssh.SFTPServer):
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
         old = self._inbound_name(oldpath)
         new = self._inbound_name(newpath)
+        if self._committed(oldpath) is not None:
+            # taken when its upload closed, under a temp name we do not know (`.inprogress`, `_tmp`): the client's
+            # rename to the final name is answered OK (it failed: the client reported the upload failed and sent
+            # it again), and nothing is taken twice
+            self.recent[new] = self.recent.pop(old)
+            log.info("SFTP %s: %s renamed to %s after it was taken under its first name; nothing more to take",
+                     self.acct.user, old, new)
+            return
         src = Path(self._local([INBOUND, old]))
         if not src.is_file() or src.is_symlink():
             raise asyncssh.SFTPNoSuchFile(f"inbound/{old} does not exist")

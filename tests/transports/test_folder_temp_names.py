@@ -1,0 +1,31 @@
+"""The inbox folder and our SFTP server know the same temp names: a file a copying process still writes under
+Spring Integration's `.writing` name is not taken, its final name is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gateway.config.models import FolderInboxSettings
+from gateway.transports.folder import FolderInbox
+from tests.helpers.wait import wait_for_async
+from tests.transports.conftest import JournalIntake
+from tests.transports.test_sftp_server import DOC
+
+
+async def test_a_writing_name_waits_for_its_rename(tmp_path: Path, intake: JournalIntake) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "po-1.edi.writing").write_bytes(DOC[:30])           # still being written (it was taken)
+    (inbox / "po-2.edi").write_bytes(DOC)
+    folder = FolderInbox(FolderInboxSettings(path=inbox, processed=None, min_age=0), intake)
+    await folder.start()
+    try:
+        await wait_for_async(lambda: folder.taken == 1, message="po-2.edi taken")
+        assert [m.filename for m in intake.messages()] == ["po-2.edi"]
+        (inbox / "po-1.edi.writing").write_bytes(DOC)
+        (inbox / "po-1.edi.writing").rename(inbox / "po-1.edi")
+        await wait_for_async(lambda: folder.taken == 2, message="po-1.edi taken")
+    finally:
+        await folder.stop()
+    assert sorted(m.filename for m in intake.messages()) == ["po-1.edi", "po-2.edi"]
+    assert list(inbox.iterdir()) == []

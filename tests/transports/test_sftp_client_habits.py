@@ -1,0 +1,97 @@
+"""Our SFTP server against what partners' clients really do around an upload: temp names we know and ones we do
+not, a second open to add to a file, a resume, pieces written out of order (paramiko, asyncssh, OpenSSH)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import asyncssh
+import pytest
+
+from tests.transports.sftp_util import openssh_sftp
+from tests.transports.test_sftp_hostile import asyncssh_client, staged
+from tests.transports.test_sftp_server import DOC, SftpWorld, inbound_files, paramiko_client, sftp  # noqa: F401
+
+
+@pytest.fixture
+def world(sftp: SftpWorld) -> SftpWorld:  # noqa: F811  (the fixture imported above)
+    """The SFTP server of test_sftp_server, with two partner accounts."""
+    return sftp
+
+
+async def test_spring_integrations_writing_suffix_is_a_temp_name(world: SftpWorld) -> None:
+    """Spring Integration (and so many Java integrations) uploads `name.writing` and renames it: the temp file
+    was taken at its close as a document named `po.edi.writing`, and the rename failed ("does not exist"),
+    so the partner's flow reported the upload failed and sent it again."""
+    def run() -> None:
+        ssh = paramiko_client(world, world.nw_key)
+        s = ssh.open_sftp()
+        with s.open("/inbound/po-7.edi.writing", "wb") as f:
+            f.write(DOC)
+        assert world.intake.messages() == []
+        s.rename("/inbound/po-7.edi.writing", "/inbound/po-7.edi")          # SFTP v3 rename, as Spring's
+        ssh.close()
+    await asyncio.to_thread(run)
+    (msg,) = world.intake.messages()
+    assert msg.filename == "po-7.edi" and world.intake.stored(msg) == DOC
+    assert inbound_files(world) == []
+
+
+async def test_a_rename_after_an_upload_under_a_temp_name_we_do_not_know_is_answered_ok(world: SftpWorld) -> None:
+    """`.inprogress` is no temp name of ours: the upload is taken when it closes; the client's rename to the
+    final name failed ("does not exist") and the partner resent the file."""
+    conn, client = await asyncssh_client(world)
+    async with conn:
+        async with client.open("/inbound/po-8.inprogress", "wb") as f:
+            await f.write(DOC)
+        await client.rename("/inbound/po-8.inprogress", "/inbound/po-8.edi")
+        assert (await client.stat("/inbound/po-8.edi")).size == len(DOC)     # as a client checks after
+        with pytest.raises(asyncssh.SFTPNoSuchFile):
+            await client.rename("/inbound/po-8.inprogress", "/inbound/po-8.edi")   # gone now, as it says
+    (msg,) = world.intake.messages()
+    assert msg.filename == "po-8.inprogress" and world.intake.stored(msg) == DOC
+
+
+async def test_adding_to_a_file_taken_at_its_close_is_refused_not_taken_as_a_second_document(
+        world: SftpWorld) -> None:
+    """Write, close, open again to append: the tail was taken as a document of its own."""
+    conn, client = await asyncssh_client(world)
+    async with conn:
+        async with client.open("/inbound/po-9.edi", "wb") as f:
+            await f.write(DOC[:40])
+        with pytest.raises(asyncssh.SFTPFailure, match="taken when its upload closed"):
+            await client.open("/inbound/po-9.edi", "ab")
+    (msg,) = world.intake.messages()
+    assert world.intake.stored(msg) == DOC[:40]
+    assert staged(world) == []
+
+
+async def test_openssh_reput_of_a_file_taken_at_its_close_is_refused_not_taken_with_a_gap(
+        world: SftpWorld) -> None:
+    """OpenSSH `reput` (FileZilla's and WinSCP's resume alike) writes from the size the server states: the
+    upload holding only the rest was taken, its first bytes read as NULs."""
+    (world.tmp / "part.edi").write_bytes(DOC[:30])
+    (world.tmp / "whole.edi").write_bytes(DOC)
+    r = await asyncio.to_thread(openssh_sftp, world.tmp, world.port, "northwind", world.nw_key, world.known_hosts,
+                                f"put {world.tmp / 'part.edi'} /inbound/po-10.edi\n"
+                                f"reput {world.tmp / 'whole.edi'} /inbound/po-10.edi\n", check=False)
+    assert r.returncode != 0, r.stdout + r.stderr
+    (msg,) = world.intake.messages()
+    assert world.intake.stored(msg) == DOC[:30]
+    assert staged(world) == [] and inbound_files(world) == []
+
+
+async def test_pieces_written_out_of_order_are_one_whole_upload(world: SftpWorld) -> None:
+    """Works already (kept as a guard): rclone's multi-thread upload writes its pieces in any order."""
+    conn, client = await asyncssh_client(world)
+    pieces = [(n, DOC[n:n + 10]) for n in range(0, len(DOC), 10)]
+    random.Random(7).shuffle(pieces)
+    async with conn:
+        f = await client.open("/inbound/po-11.edi", asyncssh.FXF_WRITE | asyncssh.FXF_CREAT | asyncssh.FXF_TRUNC,
+                              encoding=None)
+        for offset, piece in pieces:
+            await f.write(piece, offset)
+        await f.close()
+    (msg,) = world.intake.messages()
+    assert world.intake.stored(msg) == DOC
