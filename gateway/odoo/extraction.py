@@ -16,17 +16,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import islice
 from typing import Any
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo import crossdock
 from gateway.odoo.client import OdooClient
-from gateway.odoo.destinations import destinations, same_place
 from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
@@ -44,13 +42,9 @@ from gateway.odoo.lookup import (
     unit_code,
 )
 from gateway.odoo.receipts import unit_ratios
-from gateway.odoo.sale_orders import (
-    as_kept,
-    line_sequences,
-    odoo_price,
-    order_payload_id,
-    price_per_odoo_unit,
-)
+from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
+from gateway.odoo.standing_orders import Standing, for_order, paired, standing
+from gateway.odoo.standing_orders import numbers as partner_numbers
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -71,7 +65,6 @@ from gateway.translate.canonical import (
     Source,
     Tax,
     Totals,
-    documents_in,
     to_json,
 )
 
@@ -331,8 +324,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 "partner_shipping_id", "note"])}
     # cross-dock: the PO of each DC order its 850 allocated to stores, and the order's earlier deliveries (what they
     # gave each store is not given again: a backorder fills the stores they left short)
-    placed = {so_id: po for so_id, so in orders.items() if (po := _newest_order(journal, so)) is not None}
-    allocated = {so_id: po for so_id, po in placed.items() if any(line.allocations for line in po.lines)} \
+    placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
+    allocated = {so_id: s.order for so_id, s in placed.items() if any(line.allocations for line in s.order.lines)} \
         if by_store and partner.odoo.store_orders == "one" else {}
     earlier = client.search_read("stock.picking", [("sale_id", "in", sorted(allocated)), ("state", "=", "done"),
                                                    ("picking_type_code", "=", "outgoing"),
@@ -352,7 +345,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             pick["partner_id"] = order["partner_shipping_id"]
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
                                                    ["sequence", "product_uom_qty"])}
-    items = ctx.item_ids({m2o_id(m["product_id"]) or 0 for m in moves} - {0})
+    order_rows = _order_rows(client, placed)
+    items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in moves} | _products(order_rows)) - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
     by_picking: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -416,7 +410,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             except (crossdock.MixedCarton, UnitMismatch) as exc:
                 mixed = str(exc)
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
-        numbers = _partner_numbers(placed.get(m2o_id(pick["sale_id"]) or 0), partner, ship_to)
+        so_id = m2o_id(pick["sale_id"]) or 0
+        numbers = partner_numbers(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
         shipped = [_renumbered(o, numbers) for o in shipped] if numbers else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
@@ -517,19 +512,24 @@ def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:
             for o in orders]
 
 
-def _partner_numbers(po: PurchaseOrder | None, partner: PartnerConfig, ship_to: Party | None) -> dict[str, str]:
-    """The partner's own line numbers by the Odoo sequence posting gave each line (`line_sequences`: 1 -> "001"),
-    where they differ. A PO split by place (`odoo.store_orders: split`) numbered each sale order's lines apart:
-    those of the order delivered to `ship_to` (`_store_share`)."""
-    if po is None:
-        return {}
-    lines = _store_share(po, ship_to).lines if partner.odoo.store_orders == "split" else po.lines
-    return {str(seq): line.line_no for seq, line in zip(line_sequences(lines), lines, strict=True)
-            if line.line_no and line.line_no != str(seq)}
+def _order_rows(client: OdooClient, orders: dict[int, Any]) -> dict[int, list[dict[str, Any]]]:
+    """Sale order id -> its lines (sequence, product), to pair with the partner's lines (`standing_orders.paired`):
+    one call for all the `orders` of a run."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if orders:
+        for row in client.search_read("sale.order.line", [("order_id", "in", sorted(orders))],
+                                      ["order_id", "sequence", "product_id"], order="order_id, sequence, id"):
+            if row.get("product_id"):
+                found[m2o_id(row["order_id"]) or 0].append(row)
+    return found
+
+
+def _products(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
+    return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
 
 
 def _renumbered(order: ShipOrder, numbers: dict[str, str]) -> ShipOrder:
-    """A shipped order whose items (loose and in its packs) name the partner's line numbers (`_partner_numbers`)."""
+    """A shipped order whose items (loose and in its packs) name the partner's line numbers (`partner_numbers`)."""
     def item(i: ShipItem) -> ShipItem:
         return i.model_copy(update={"line_no": numbers.get(i.line_no or "", i.line_no)})
 
@@ -592,8 +592,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note"])}
-    placed = {so_id: _newest_order(journal, so) for so_id, so in orders.items()}
-    items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
+    placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
+    order_rows = _order_rows(client, placed)
+    items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | _products(order_rows)) - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
     company = ctx.company()
@@ -622,7 +623,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in numbers:
-                    numbers[so_id] = _partner_numbers(placed.get(so_id), partner, ship_to)
+                    numbers[so_id] = partner_numbers(for_order(placed.get(so_id), partner, ship_to),
+                                                     order_rows.get(so_id, []), items)
                 line_no = numbers[so_id].get(line_no, line_no)
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
@@ -713,16 +715,13 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             by_order[m2o_id(line["order_id"]) or 0].append(line)
     docs = []
     for so in rows:
-        ordered = _ordered_lines(journal, so)
-        if ordered and partner.odoo.store_orders == "split":
-            contact = contacts.get(m2o_id(so["partner_shipping_id"]) or 0) or {}
-            ordered = [_store_share(ordered[0], _party("ship_to", contact, ctx.gln_field))]
+        ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
+        ordered = for_order(standing(journal, so), partner, ship_to)
         acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
-        parties = [p for p in (_party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field),
-                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+        parties = [p for p in (ship_to, _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
                                _party("seller", company, ctx.gln_field)) if p is not None]
         po_number = so.get("client_order_ref") or so["name"]
         zone = ctx.zone(m2o_id(so.get("warehouse_id")))
@@ -730,7 +729,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         promised = local_day(so.get("commitment_date"), zone)
         docs.append(PurchaseOrderAck(
             number=so["name"], date=day, po_number=po_number,
-            po_date=ordered[0].date if ordered else None, ack_type=ack_type,
+            po_date=ordered.order.date if ordered else None, ack_type=ack_type,
             currency=m2o_name(so.get("currency_id")), parties=parties, lines=acked,
             references=[Reference(qualifier="vendor_order", value=so["name"])],
             dates=[DateValue(qualifier="delivery_promised", date=promised)] if promised else [],
@@ -743,67 +742,26 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     return docs
 
 
-def _ordered_lines(journal: Journal, so: dict[str, Any]) -> list[PurchaseOrder]:
-    """The partner's order behind a sale order, as translated when it came in ([] when there is none); the
-    linked messages after the original are not read."""
-    return list(islice((doc for doc in _placed_orders(journal, so) if doc.purpose != "replace"), 1))
-
-
-def _newest_order(journal: Journal, so: dict[str, Any]) -> PurchaseOrder | None:
-    """The partner's whole order as it last stands: its newest replacement, else the original (None: not known).
-    An 860 lists only the lines that change (no SDQ), so what it changes ships under this order's allocations."""
-    return next(iter(reversed(list(_placed_orders(journal, so)))), None)
-
-
-def _placed_orders(journal: Journal, so: dict[str, Any]) -> Iterator[PurchaseOrder]:
-    """The partner's orders behind a sale order, as translated when they came in, oldest first (each message read
-    as it is asked for): the original and each whole replacement of it (X12 850 BEG01 05); not the changes (860),
-    which list only what changes."""
-    number = so.get("client_order_ref")
-    for message_id in journal.linked_messages("sale.order", so["id"]):
-        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]"):
-            if isinstance(doc, PurchaseOrder) and doc.number == number and \
-                    doc.purpose in ("original", "", "replace"):
-                yield doc
-
-
-def _store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:
-    """What of a PO split by place (`odoo.store_orders: split`) one sale order holds: the lines, with their
-    quantities, that `gateway.odoo.destinations` sends to the order's delivery contact (`ship_to`), or, for the
-    order to the PO's own ship-to, those it sends there."""
-    places = destinations(po, f"order {po.number}")
-    mine = next((lines for place, lines in places
-                 if place is not None and ship_to is not None and same_place(place, ship_to)), None)
-    if mine is None:
-        mine = next((lines for place, lines in places if place is None), [])
-    return po.model_copy(update={"lines": mine})
-
-
-def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list[PurchaseOrder],
+def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Standing | None,
                items: dict[int, dict[str, str]], uom_field: str, digits: int) -> list[Line]:
-    """Acknowledgment lines: the partner's lines against the order's rows (by the sequence posting gave the line,
-    `line_sequences`, else by product), or the rows as they stand when the partner's order is not known. Prices
-    are compared as the price policy compares them, to the database's Product Price `digits`."""
+    """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
+    rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
+    stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
+    it added is, under its own number. Prices are compared as the price policy compares them, to the database's
+    Product Price `digits`."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
                     quantity=_dec(row["product_uom_qty"]), unit=unit_code(partner, m2o_name(row.get(uom_field))),
                     unit_price=_dec(row["price_unit"]), status=status)
-    if not ordered:
+    if ordered is None:
         return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
     out: list[Line] = []
-    free = list(rows)
-    sequences = line_sequences(ordered[0].lines)      # what posting numbered each line (1 for the partner's 001)
-    for index, (sequence, line) in enumerate(zip(sequences, ordered[0].lines, strict=True), 1):
+    for index, ((_, line), row) in enumerate(zip(ordered.lines, paired(ordered.lines, rows, items), strict=True), 1):
         number = line.line_no or str(index)
-        row = next((r for r in free if r["sequence"] == sequence), None)
-        if row is None:                                 # not another line's (the line deleted: rejected)
-            row = next((r for r in free if r["sequence"] not in sequences and
-                        _same_item(items.get(m2o_id(r["product_id"]) or 0, {}), line)), None)
-        if row is None:
+        if row is None:                                 # a person deleted it: rejected
             out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected"}))
             continue
-        free.remove(row)
         quantity = line.quantity or Decimal(0)
         if counts_cases(partner, line.unit, line.pack_size):
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
@@ -816,11 +774,6 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: list
             out.append(line_of(row, "changed", number, line.item_ids).model_copy(
                 update={"price_basis": line.price_basis}))
     return out
-
-
-def _same_item(ids: dict[str, str], line: Line) -> bool:
-    """True when an Odoo product's identifiers share one with an order line's (GTIN/UPC, our code, theirs)."""
-    return any(ids.get(k) and ids.get(k) == v for k, v in line.item_ids.items())
 
 
 # --------------------------------------------------------------------------- inventory
