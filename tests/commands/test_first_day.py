@@ -1,0 +1,52 @@
+"""A new coordinator's first day: mistakes made onboarding a partner from README.md alone, each said by the real
+`edi-gateway` command at the file and line, with what to write instead, and never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gateway import cli
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("init") / "ws"
+    done = cli("init", str(root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+@pytest.fixture
+def ws(pristine: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(pristine, target, symlinks=True)
+    return target
+
+
+def lint_errors(ws: Path) -> list[str]:
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    return [line.replace(f"{ws}/", "") for line in done.stdout.splitlines()[:-1]]
+
+
+def test_unquoted_codes_with_leading_zeros_in_a_profile(ws: Path) -> None:
+    """X12 qualifiers are text with leading zeros (N1 `01` DUNS, BEG01 `00`). Unquoted, YAML reads `01` as the
+    number 1: lint said ok, the code list mapped "1", which no file carries, and the DUNS went unread."""
+    (ws / "translations" / "acme-850.yaml").write_text(
+        "extends: x12-004010-850\n"
+        "codes:\n"
+        "  id_qualifiers: {01: duns, \"9\": duns4}\n"
+        "structure:\n"
+        "  beg:\n"
+        "    when: {1: 00}\n"
+        "  lines:\n"
+        "    fields:\n"
+        "      pack_size: {at: 1.10, number: true}\n")
+    said = "translations/acme-850.yaml:{}: {} {} is read by YAML as the number {}, not the code '{}' (write it in quotes: \"{}\")"
+    assert lint_errors(ws) == [said.format(3, "key", "01", 1, "01", "01"),
+                               said.format(6, "value", "00", 0, "00", "00"),
+                               said.format(9, "value", "1.10", 1.1, "1.10", "1.10")]
