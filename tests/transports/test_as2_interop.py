@@ -5,15 +5,21 @@ Each case is a behaviour of a named product (read in its source), not of our own
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from tests.transports.as2_peer import openssl, serve
+from tests.transports.as2_peer import as2_headers, compressed_entity, openssl, serve
 from tests.transports.certs import Cert, make_cert
+from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
+from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server, verify_mdn, world
+
+__all__ = ["world"]         # the fixture
 
 
 class Answering:
@@ -88,3 +94,57 @@ async def test_an_mdn_without_a_mic_where_the_rfc_or_the_product_leaves_it_out_i
 async def test_a_signed_processed_mdn_without_the_mic_is_still_refused(tmp_path: Path, answering: Answering) -> None:
     result = await sender_for(tmp_path, answering.ours).send(outbound_message(), DOC, partner_for(answering))
     assert result.rejected is not None and "carries no Received-Content-MIC" in result.rejected
+
+
+# --------------------------------------------------------------------------- what we receive
+
+def _encrypt(tmp: Path, entity: bytes, recipient: Cert, name: str) -> Path:
+    (tmp / f"{name}.in").write_bytes(entity)
+    r = openssl("cms", "-encrypt", "-binary", "-aes256", "-in", tmp / f"{name}.in", "-outform", "DER",
+                "-out", tmp / f"{name}.p7m", "-recip", recipient.cert_path)
+    assert r.returncode == 0, r.stderr
+    return tmp / f"{name}.p7m"
+
+
+def _signed(tmp: Path, entity: bytes, signer: Cert, *extra: str) -> bytes:
+    (tmp / "to-sign").write_bytes(entity)
+    r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", tmp / "to-sign", "-signer",
+                signer.cert_path, "-inkey", signer.key_path, *extra, "-outform", "SMIME", "-out", tmp / "signed")
+    assert r.returncode == 0, r.stderr
+    return (tmp / "signed").read_bytes()
+
+
+@pytest.mark.parametrize("case", ["compressed-unlabelled", "opaque-signature-unlabelled", "base64-without-cte"])
+async def test_a_body_is_opened_by_its_cms_content_type_and_encoding_not_its_labels(
+        world: World, intake: JournalIntake, case: str) -> None:
+    """smime-type left out (RFC 2633 had none: `application/pkcs7-mime; name=smime.p7z` on a compressed or signed
+    body), and a base64 body sent without Content-Transfer-Encoding. Each was refused `decryption-failed`: the
+    missing label was read as enveloped-data, and base64 text as DER."""
+    server = await start_server(world, intake)
+    tmp = world.tmp / case
+    tmp.mkdir()
+    inner = b"Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename=\"po.edi\"\r\n\r\n" + PAYLOAD
+    try:
+        if case == "compressed-unlabelled":
+            signed_content = compressed_entity(inner).replace(b"smime-type=compressed-data; ", b"")
+            body = _encrypt(tmp, _signed(tmp, signed_content, world.partner), world.ours, "m")
+        elif case == "opaque-signature-unlabelled":
+            signed_content = inner
+            opaque = _signed(tmp, inner, world.partner, "-nodetach")
+            assert b"smime-type=signed-data; " in opaque
+            body = _encrypt(tmp, opaque.replace(b"smime-type=signed-data; ", b""), world.ours, "m")
+        else:
+            signed_content = inner
+            der = _encrypt(tmp, _signed(tmp, inner, world.partner), world.ours, "m").read_bytes()
+            body = tmp / "m.b64"
+            body.write_bytes(base64.encodebytes(der).replace(b"\n", b"\r\n"))
+        ctype = "application/pkcs7-mime; name=smime.p7m"
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{case}@bigbox>", ctype))
+        fields = mdn_fields(verify_mdn(tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(signed_content).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD and msg.filename == "po.edi"
+    finally:
+        await server.close()

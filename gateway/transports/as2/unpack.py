@@ -8,7 +8,9 @@ modifier the MDN must carry.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,9 +18,10 @@ from email.header import decode_header, make_header
 from pathlib import Path
 from typing import BinaryIO
 
+from asn1crypto import core
 from cryptography import x509
 
-from gateway.transports.as2 import cms, mime
+from gateway.transports.as2 import cms, der, mime
 
 PKCS7_MIME = ("application/pkcs7-mime", "application/x-pkcs7-mime")
 MAX_LAYERS = 6
@@ -88,7 +91,8 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     for depth in range(MAX_LAYERS):
         ctype = ent.content_type
         smime = (ent.param("smime-type") or "").lower()
-        if ctype in PKCS7_MIME and smime in ("enveloped-data", "authenveloped-data", ""):
+        kind = _cms_kind(ent, smime) if ctype in PKCS7_MIME else None
+        if kind == "enveloped":
             if encrypted:
                 raise Refused("unexpected-processing-error", "message is encrypted twice")
             ent = _layer(ent, work / f"layer{depth}", "decryption-failed",
@@ -108,6 +112,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             sig_ent = _entity(ent.path, *parts[1])
             if sig_ent.content_type not in ("application/pkcs7-signature", "application/x-pkcs7-signature"):
                 raise Refused("integrity-check-failed", f"signature part is {sig_ent.content_type}")
+            _der_head(sig_ent)                          # (a base64 signature not labelled so is decoded)
             with _BodyStream(sig_ent, work / f"layer{depth}.p7s") as f:
                 sig = f.read(1 << 20)
             path, (a, b) = ent.path, parts[0]
@@ -119,7 +124,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             layers.append("signed")
             mic_range = (path, a, b)
             ent = content
-        elif ctype in PKCS7_MIME and smime == "signed-data":
+        elif kind == "signed":
             # an opaque signature: the signed entity is inside the SignedData, the MIC is over it
             if signed:
                 raise Refused("unexpected-processing-error", "message is signed twice")
@@ -128,7 +133,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
             signed = True
             layers.append("signed")
             mic_range = (ent.path, ent.start, ent.end)
-        elif ctype in PKCS7_MIME and smime == "compressed-data":
+        elif kind == "compressed":
             budget = None if policy.max_size is None else policy.max_size - inflated
             ent = _layer(ent, work / f"layer{depth}", "decompression-failed",
                          functools.partial(cms.decompress_stream, max_size=budget))
@@ -160,6 +165,46 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
     return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers,
                     opened[0].recipient.cert if opened else None)
+
+
+_KINDS = {cms.OID_ENVELOPED: "enveloped", cms.OID_AUTH_ENVELOPED: "enveloped", cms.OID_SIGNED: "signed",
+          cms.OID_COMPRESSED: "compressed"}
+_LABELS = {"enveloped-data": "enveloped", "authenveloped-data": "enveloped", "": "enveloped",
+           "signed-data": "signed", "compressed-data": "compressed"}
+_BASE64 = re.compile(rb"[A-Za-z0-9+/=\s]*")
+
+
+def _cms_kind(ent: mime.Entity, smime: str) -> str | None:
+    """What an application/pkcs7-mime body holds, by its CMS content type; by its smime-type label only when its
+    first bytes are not a CMS ContentInfo. Products leave the label out (RFC 2633 had none: `name=smime.p7m` on a
+    signed or compressed body) or write another one; opened by the label, those were refused 'decryption-failed'."""
+    try:
+        r = der.Reader(io.BytesIO(_der_head(ent)))
+        r.expect(0x30)
+        oid = str(core.ObjectIdentifier.load(r.whole()).dotted)
+    except (der.DerError, ValueError, TypeError):
+        return _LABELS.get(smime)
+    return _KINDS.get(oid) or _LABELS.get(smime)
+
+
+def _der_head(ent: mime.Entity, size: int = 1024) -> bytes:
+    """The first bytes of an S/MIME body, decoded. A body in base64 without a Content-Transfer-Encoding saying so
+    (over HTTP the header may be left out, RFC 4130 5.2.1) is labelled base64 here, so that it is decoded: DER
+    starts with 0x30, never with the `MI` its base64 starts with."""
+    with ent.path.open("rb") as f:
+        f.seek(ent.body_start)
+        raw = f.read(min(size, ent.end - ent.body_start))
+    if (ent.transfer_encoding in ("binary", "8bit", "7bit", "") and raw.lstrip()[:2] == b"MI"
+            and _BASE64.fullmatch(raw)):
+        del ent.headers["Content-Transfer-Encoding"]
+        ent.headers["Content-Transfer-Encoding"] = "base64"
+    if ent.transfer_encoding != "base64":
+        return raw
+    data = b"".join(raw.split())
+    try:
+        return base64.b64decode(data[:len(data) // 4 * 4], validate=True)
+    except binascii.Error:
+        return b""
 
 
 def _decrypt(ours: list[cms.Identity], scratch: Path, opened: list[cms.Opened]) -> Callable[[BinaryIO, BinaryIO], object]:
