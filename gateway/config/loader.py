@@ -23,6 +23,8 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarfloat import ScalarFloat
+from ruamel.yaml.scalarint import ScalarInt
 
 from gateway.config.models import FolderChannel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError
@@ -94,6 +96,35 @@ def yaml_problem(exc: MarkedYAMLError) -> str:
     if "'\\t'" in problem or "\t" in problem:
         problem += " (a tab: YAML indents with spaces only; replace the tabs with spaces)"
     return problem
+
+
+def number_as_written(value: Any) -> str | None:
+    """The text of a YAML number that lost what was written (`01` read as 1, `2.10` as 2.1), else None.
+
+    Ids, versions and codes are text: unquoted, `004010` is the number 4010 and `01` (DUNS) the number 1."""
+    if isinstance(value, bool) or not isinstance(value, (ScalarInt, ScalarFloat)):
+        return None
+    width = getattr(value, "_width", None)
+    shown = str(value)
+    if not width or width <= len(shown):
+        return None
+    if isinstance(value, ScalarInt):
+        return f"{int(value):0{width}d}"
+    return shown.ljust(width, "0") if "." in shown else None
+
+
+def _quote_hint(node: Any) -> str | None:
+    """For a number where text is expected (`version: 004010`): what to write instead."""
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        return None
+    return f'write it in quotes: "{number_as_written(node) or node}"'
+
+
+def _node_at(root: Any, steps: tuple[Any, ...]) -> Any:
+    node = root
+    for step in steps:
+        node = node[step]
+    return node
 
 
 def _plain(node: Any) -> Any:
@@ -244,6 +275,8 @@ def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Pa
             hint = f"did you mean '{close[0]}'?" if close else None
         elif kind == "string_pattern_mismatch" and _description(model, loc):
             message = f"expected {_description(model, loc)}"     # the field's words, not its regular expression
+        elif kind == "string_type" and found == loc and _quote_hint(_node_at(root, found)):
+            message, hint = f"expected text, not the number {_node_at(root, found)}", _quote_hint(_node_at(root, found))
         else:
             message = f"expected: {err['msg']}"
         error = ConfigError(f"{name}: {message}", str(path), line, col, hint)

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from ruamel.yaml.scalarfloat import ScalarFloat
-from ruamel.yaml.scalarint import ScalarInt
 
+from gateway.config.loader import number_as_written
 from gateway.errors import ConfigError
 from gateway.translate import canonical
 from gateway.translate.engine import Node
@@ -268,35 +267,19 @@ def _unused_code_lists(registry: ProfileRegistry, profiles: list[Profile]) -> li
     return problems
 
 
-def _as_written(value: Any) -> str | None:
-    """The text of a YAML number whose value lost what was written (`01` read as 1, `2.10` as 2.1), else None.
-
-    Codes, qualifiers and positions are text to the engine: `id_qualifiers: {01: duns}` would map "1", which no
-    ISA or N1 ever carries, and `at: 2.10` would be component 1, silently."""
-    if isinstance(value, bool) or not isinstance(value, (ScalarInt, ScalarFloat)):
-        return None
-    width = getattr(value, "_width", None)
-    shown = str(value)
-    if not width or width <= len(shown):
-        return None
-    if isinstance(value, ScalarInt):
-        return f"{int(value):0{width}d}"
-    return shown.ljust(width, "0") if "." in shown else None
-
-
 def _numbers_in(node: Any, where: tuple[str, int], found: list[ConfigError]) -> None:
     if isinstance(node, YMap):
         for key, value in node.items():
             here = node.loc(key)
             for item, role in ((key, "key"), (value, "value")):
-                text = _as_written(item)
+                text = number_as_written(item)
                 if text is not None:
                     found.append(_err(f"{role} {text} is read by YAML as the number {item}, not the code {text!r}",
                                       here, hint=f'write it in quotes: "{text}"'))
             _numbers_in(value, here, found)
     elif isinstance(node, list):
         for item in node:
-            text = _as_written(item)
+            text = number_as_written(item)
             if text is not None:
                 found.append(_err(f"{text} is read by YAML as the number {item}, not the code {text!r}", where,
                                   hint=f'write it in quotes: "{text}"'))

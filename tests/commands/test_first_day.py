@@ -50,3 +50,20 @@ def test_unquoted_codes_with_leading_zeros_in_a_profile(ws: Path) -> None:
     assert lint_errors(ws) == [said.format(3, "key", "01", 1, "01", "01"),
                                said.format(6, "value", "00", 0, "00", "00"),
                                said.format(9, "value", "1.10", 1.1, "1.10", "1.10")]
+
+
+def test_an_unquoted_id_or_version_in_a_partner_file(ws: Path) -> None:
+    """README's example quotes "004010" and the GLN; a coordinator who did not was told
+    'expected: Input should be a valid string' at the line, not that YAML had made a number of it, nor what to write."""
+    partner = ws / "partners" / "northwind.yaml"
+    text = partner.read_text()
+    for old, new in (('version: "005010"', "version: 005010"), ('{qualifier: "12", id: "8005551234"}',
+                                                                 '{qualifier: 01, id: "8005551234"}')):
+        assert old in text, old
+        text = text.replace(old, new)
+    partner.write_text(text)
+    errors = lint_errors(ws)
+    assert [e.split(": ", 1)[1] for e in errors] == [
+        'x12.ids[0].qualifier: expected text, not the number 1 (write it in quotes: "01")',
+        'x12.version: expected text, not the number 5010 (write it in quotes: "005010")']
+    assert all(e.startswith("partners/northwind.yaml:") for e in errors)
