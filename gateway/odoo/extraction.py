@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
 from gateway.journal.api import Journal
 from gateway.odoo import crossdock
 from gateway.odoo.client import OdooClient
@@ -235,11 +236,32 @@ class _Context:
             "stock.picking.type", ids_of(r.get("picking_type_id") for r in rows), ["warehouse_id"])}
         return {r["id"]: types.get(m2o_id(r.get("picking_type_id")) or 0) for r in rows}
 
+    def language(self) -> str | None:
+        """The customer's language (res.partner `lang`), which Odoo prints its documents for the customer in and
+        writes a sale or invoice line's description in; None for none or English. Cached."""
+        found: str | None = self.cache.get("customer_lang", (id(self.client), self.customer["id"]))
+        if found is MISSING:
+            [row] = self.client.read("res.partner", [self.customer["id"]], ["lang"])
+            found = self.cache.put("customer_lang", (id(self.client), self.customer["id"]),
+                                   row.get("lang") if row.get("lang") not in (False, None, "en_US") else None)
+        return found
+
     def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
-        """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code."""
+        """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code; and its name
+        (`_name`) in the customer's language, as the invoice's lines and Odoo's printed documents for the customer
+        name it, so that a partner's 855/856/846 and 810 speak one language. Units and taxes stay in English,
+        where the gateway matches them."""
         if not product_ids:
             return {}
-        rows = self.client.read("product.product", sorted(product_ids), ["default_code", "barcode", "name"])
+        fields = ["default_code", "barcode", "name"]
+        lang = self.language()
+        try:
+            rows = self.client.read("product.product", sorted(product_ids), fields,
+                                    context={"lang": lang} if lang else None)
+        except OdooRejected as exc:      # a language Odoo no longer has active ("Invalid language code")
+            log.warning("partner %s: product names read in English: Odoo refused the customer's language %s: %s",
+                        self.partner.id, lang, exc)
+            rows = self.client.read("product.product", sorted(product_ids), fields)
         codes = self.client.search_read("product.customerinfo", [("partner_id", "=", self.customer["id"]),
                                                                  ("product_id", "in", sorted(product_ids))],
                                         ["product_id", "product_code"]) if self.client.has_model(

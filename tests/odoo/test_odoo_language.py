@@ -199,16 +199,17 @@ def test_a_unit_named_as_french_users_see_it_is_refused_saying_names_are_english
 
 def test_a_ship_notice_names_its_items_the_same_on_both_protocols(tmp_path: Path, examples: LoadedConfig,  # noqa: F811
                                                                  french: SandboxServer) -> None:
-    """The 856's item descriptions are the products' names the gateway reads, and its units Odoo's unit names read
-    back to codes: in English on both protocols ("Blue Widget", EA and DZN). Over JSON-2 they were "Widget bleu"
-    and "Unités", which no partner setting maps (the notice was held at its unit element)."""
+    """The 856's item descriptions are the products' names in the customer's language, as its 810 (Odoo's invoice
+    line text) names them ("Widget bleu"), and its units Odoo's unit names read back to codes in English (EA and
+    DZN), the same on both protocols. Over JSON-2 the units were "Unités", which no partner setting maps (the notice
+    was held at its unit element)."""
     poster = connect(settings_for(french, protocol="jsonrpc"), retry_base=0.01)
     order_id = ordered(examples, poster, "bigbox", "PO-FR-3", BIGBOX_DC,
                        [line("1", {"buyer": "BB-1001"}, 24), line("2", {"buyer": "BB-1003"}, 1, "DZN")])
     pack_and_ship(odoo_for(french), order_id, [])
     docs = on_both_protocols(french, tmp_path, extract_ship_notices, examples.partners["bigbox"])
     items = [(i.description, i.unit, i.quantity) for i in docs["json2"].all_items()]
-    assert items == [("Blue Widget", "EA", Decimal(24)), ("Gadget Large", "DZN", Decimal(1))]
+    assert items == [("Widget bleu", "EA", Decimal(24)), ("Grand gadget", "DZN", Decimal(1))]
     assert docs["json2"].model_dump() == docs["jsonrpc"].model_dump()
 
 
