@@ -18,7 +18,7 @@ from gateway.config.args import add_config_argument, load_or_exit_code
 from gateway.config.loader import find_config
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import ConfigError, FormatError, PartnerUnknown, TranslationError
-from gateway.formats.base import Severity
+from gateway.formats.base import Issue, Severity
 from gateway.translate.canonical import Document
 
 HELP = "print the canonical document(s) of an inbound file (base profile when no partner matches)"
@@ -74,9 +74,8 @@ def run(args: argparse.Namespace) -> int:
     except FormatError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    for issue in result.issues:
-        if issue.severity is not Severity.INFO:
-            print(f"validation {issue.severity.value}: {args.file}: {issue}", file=sys.stderr)
+    for line in issue_lines(result.issues, args.file):
+        print(line, file=sys.stderr)
     if partner is not None and args.partner and result.interchanges:
         # --partner forces the profiles; a file whose envelope says another sender is most likely the wrong one
         try:
@@ -110,6 +109,31 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {args.file}: no business document found", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def issue_lines(issues: list[Issue], file: str, shown: int = 5) -> list[str]:
+    """One line per kind of validation finding (same rule, segment and element in one transaction), with where
+    else it recurs: a partner's non-standard unit on every QTY is one finding, not a hundred lines above the
+    summary. `inspect` lists each."""
+    kinds: dict[tuple[Any, ...], list[Issue]] = {}
+    for issue in issues:
+        if issue.severity is not Severity.INFO:
+            key = (issue.severity, issue.code, issue.interchange, issue.group, issue.transaction,
+                   issue.segment_tag, issue.element_position, issue.component_position, issue.column)
+            kinds.setdefault(key, []).append(issue)
+    lines = []
+    for same in kinds.values():
+        first, more = same[0], same[1:]
+        line = f"validation {first.severity.value}: {file}: {first}"
+        if more:
+            where = [str(i.segment_position) if i.segment_position is not None else
+                     f"row {i.row}" if i.row is not None else "" for i in more]
+            where = [w for w in where if w]
+            listed = ", ".join(where[:shown]) + (", ..." if len(where) > shown else "")
+            line += (f" (and {len(more)} more like it" + (f": segment{'s' if len(where) > 1 else ''} {listed}" if listed else "")
+                     + f"; edi-gateway inspect {file} lists each)")
+        lines.append(line)
+    return lines
 
 
 def summary(doc: Document) -> str:

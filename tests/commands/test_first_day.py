@@ -67,3 +67,21 @@ def test_an_unquoted_id_or_version_in_a_partner_file(ws: Path) -> None:
         'x12.ids[0].qualifier: expected text, not the number 1 (write it in quotes: "01")',
         'x12.version: expected text, not the number 5010 (write it in quotes: "005010")']
     assert all(e.startswith("partners/northwind.yaml:") for e in errors)
+
+
+def test_a_finding_on_every_line_is_one_line_of_translate(ws: Path) -> None:
+    """A partner whose units are longer than QTY 6411's three characters (a German wholesaler's GBND, "Gebinde") on
+    each of its lines made `translate` print 101 lines of validation errors before the order; now each kind of
+    finding is one line saying where else it recurs, and `inspect` lists each."""
+    sample = ws / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
+    data = sample.read_bytes().replace(b"QTY+21:48:PCE", b"QTY+21:48:GBND").replace(b"QTY+21:4:KAR", b"QTY+21:4:GBND")
+    assert data.count(b"GBND") == 2
+    odd = ws / "odd.edi"
+    odd.write_bytes(data)
+    done = cli("translate", str(odd), config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("validation error")]
+    assert len(errors) == 1, done.stderr
+    assert errors[0].endswith("'GBND' (and 1 more like it: segment 23; "
+                              f"edi-gateway inspect {odd} lists each)"), errors[0]
+    assert done.stdout.startswith("PurchaseOrder 4500012345")
