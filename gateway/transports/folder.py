@@ -1,7 +1,8 @@
 """Local inbox folders: watchdog (inotify) plus a scan at start-up and now and then.
 
 A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`,
-`sftp_server.is_temp_name`) are ignored, and its size and mtime must stay unchanged for `min_age` seconds. A taken file
+`sftp_server.is_temp_name`) are ignored, its size and mtime must stay unchanged for `min_age` seconds, and no
+process on this machine may hold it open for writing. A taken file
 is submitted (archive + journal commit) and only then moved to the processed folder, or
 deleted when `processed` is null. If the submit fails (archive unwritable, gateway stopping)
 the file stays where it is and is tried again later. Only files directly in the folder are
@@ -11,8 +12,11 @@ taken, so a processed folder inside the inbox is never read again.
 from __future__ import annotations
 
 import asyncio
+import errno
+import fcntl
 import logging
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +54,30 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
     """What tells one version of a file from another: its inode (a rename-into-place is a new one), size, mtime."""
     st = path.lstat()
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _being_written(path: Path) -> bool:
+    """Whether a process on this machine holds `path` open for writing: Linux then grants no read lease
+    (F_SETLEASE, held for no longer than this call). A copy into the inbox that stalls longer than min_age (a
+    local FTP server's slow upload) keeps its size and mtime, and was taken half written. Where no lease can be
+    asked for (another user's file without CAP_LEASE; a network share, whose writers are on other machines)
+    this says False, and the size and mtime check stands alone."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        # a writer opening the file while the lease is held has it broken: the kernel signals the holder, by
+        # default with SIGIO, which ends the process; SIGURG is ignored unless a handler is set (none is)
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return exc.errno == errno.EAGAIN
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -144,7 +172,8 @@ class FolderInbox:
         return sorted(p for p in hints if not is_temp_name(p.name))
 
     def ready(self, path: Path, now: float) -> bool:
-        """True when `path` exists and its size and mtime have been stable for min_age."""
+        """True when `path` exists, its size and mtime have been stable for min_age, and no process here
+        holds it open for writing."""
         try:
             st = path.lstat()
         except OSError:                  # gone (or not looked at: the next scan sees it again)
@@ -158,8 +187,10 @@ class FolderInbox:
             self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now,
                                      seen.not_before if seen is not None else 0.0)
             # a file untouched for min_age already (it was there while we were down) is ready at once
-            return self.settings.min_age <= 0 or time.time() - st.st_mtime >= self.settings.min_age + 1
-        return now - seen.since >= self.settings.min_age and now >= seen.not_before
+            stable = self.settings.min_age <= 0 or time.time() - st.st_mtime >= self.settings.min_age + 1
+        else:
+            stable = now - seen.since >= self.settings.min_age and now >= seen.not_before
+        return stable and not _being_written(path)
 
     # ------------------------------------------------------------------ taking files
     async def _run(self) -> None:

@@ -29,3 +29,29 @@ async def test_a_writing_name_waits_for_its_rename(tmp_path: Path, intake: Journ
         await folder.stop()
     assert sorted(m.filename for m in intake.messages()) == ["po-1.edi", "po-2.edi"]
     assert list(inbox.iterdir()) == []
+
+
+async def test_a_file_still_open_for_writing_here_is_not_taken_however_long_it_stays_unchanged(
+        tmp_path: Path, intake: JournalIntake) -> None:
+    """A copy into the inbox that stalls longer than min_age (a slow FTP upload by a local FTP server, a copy
+    over a slow link) keeps its size and mtime: it was taken half written, and the rest went on being written
+    into the file moved to processed/. Linux grants no read lease on a file a process holds open for writing."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    writer = (inbox / "po-3.edi").open("wb")
+    try:
+        writer.write(DOC[:30])
+        writer.flush()
+        (inbox / "po-4.edi").write_bytes(DOC)
+        folder = FolderInbox(FolderInboxSettings(path=inbox, processed=inbox / "done", min_age=0), intake)
+        await folder.start()
+        try:
+            await wait_for_async(lambda: folder.taken >= 1, message="po-4.edi taken")
+            assert [m.filename for m in intake.messages()] == ["po-4.edi"]
+            writer.write(DOC[30:])
+        finally:
+            writer.close()
+        await wait_for_async(lambda: folder.taken == 2, message="po-3.edi taken once closed")
+    finally:
+        await folder.stop()
+    assert {m.filename: intake.stored(m) for m in intake.messages()} == {"po-3.edi": DOC, "po-4.edi": DOC}
