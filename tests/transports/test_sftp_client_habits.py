@@ -95,3 +95,20 @@ async def test_pieces_written_out_of_order_are_one_whole_upload(world: SftpWorld
         await f.close()
     (msg,) = world.intake.messages()
     assert world.intake.stored(msg) == DOC
+
+
+async def test_an_upload_written_in_too_many_scattered_pieces_is_refused(world: SftpWorld) -> None:
+    """The written stretches an upload keeps track of are bounded: one byte every other byte is refused once
+    they pass MAX_SPANS, and nothing is taken."""
+    from gateway.transports.sftp_server import MAX_SPANS
+    conn, client = await asyncssh_client(world)
+    async with conn:
+        f = await client.open("/inbound/po-12.edi", asyncssh.FXF_WRITE | asyncssh.FXF_CREAT | asyncssh.FXF_TRUNC,
+                              encoding=None)
+        await asyncio.gather(*(f.write(b"x", 2 * n) for n in range(MAX_SPANS)))      # pipelined, as clients do
+        await f.write(b"x", 2 * MAX_SPANS)
+        with pytest.raises(asyncssh.SFTPFailure, match="too many separate pieces"):
+            await f.write(b"x", 2 * MAX_SPANS + 2)
+        with pytest.raises(asyncssh.SFTPFailure):
+            await f.close()
+    assert world.intake.messages() == [] and staged(world) == []
