@@ -31,6 +31,7 @@ from gateway.formats.base import (
     Syntax,
     Transaction,
 )
+from gateway.formats.x12_validate import check_value
 from gateway.formats.x12_writer import OutGroup, OutTransaction, write_interchange
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
@@ -197,14 +198,16 @@ def _mirror(env: Envelope) -> tuple[tuple[str, str], tuple[str, str]]:
 def _ta1(env: Envelope, issues: list[Issue], now: datetime) -> list[str]:
     """TA101-TA105. The interchange's own number, date and time, as far as they are valid: TA101 is 9 digits
     and TA102/TA103 a date and time, and a partner's malformed ISA13 (the very thing a TA1 may be about) must
-    not make our TA1 invalid too: its digits are quoted, the date and time are ours when theirs are not one."""
+    not make our TA1 invalid too: its digits are quoted, the date and time are ours when theirs are not one
+    (six digits that are no date, a 13th month, are not one either)."""
     status = _worst(issues)
     first = next((i.code for i in issues if i.severity is Severity.ERROR and i.code), None) or \
         next((i.code for i in issues if i.code), codes.TA_OK)
     number = env.control_number if len(env.control_number) == 9 and env.control_number.isdecimal() else \
         "".join(c for c in env.control_number if c.isdecimal())[-9:].zfill(9)
-    date = env.date if len(env.date) == 6 and env.date.isdecimal() else now.strftime("%y%m%d")
-    time = env.time if len(env.time) == 4 and env.time.isdecimal() else now.strftime("%H%M")
+    date = env.date if check_value(env.date, ["DT", 6, 6, "Date"]) is None else now.strftime("%y%m%d")
+    time = env.time if len(env.time) == 4 and check_value(env.time, ["TM", 4, 4, "Time"]) is None \
+        else now.strftime("%H%M")
     return [number, date, time, status, first if status != "A" else codes.TA_OK]
 
 

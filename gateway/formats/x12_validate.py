@@ -388,6 +388,10 @@ class _Node:
     end: tuple[tuple[Item, Item], ...]        # mandatory items missing when the set ends here
     fast: dict[str, _Node] = field(default_factory=dict)
     steps: dict[str, _Step | None] = field(default_factory=dict)    # None: the tag has no place from here
+    loop: str = field(init=False, default="")  # the innermost loop of the segment placed here (AK303 / IK303)
+
+    def __post_init__(self) -> None:
+        self.loop = self.path[-1][0].loop_id if self.path else ""
 
 
 def _always(values: list[str]) -> bool:
@@ -482,6 +486,15 @@ def _machine(d: SetDef, sep: str | None, short: bool) -> _Machine:
 
 # --------------------------------------------------------------------------- per transaction
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where an element finding is: its position in the segment, the loop (AK303), the repetition (C030-03)."""
+
+    position: int
+    loop: str = ""
+    repetition: int | None = None
+
+
 class _Checker:
     """Walks one transaction set's segments through its definition, collecting issues."""
 
@@ -540,7 +553,7 @@ class _Checker:
                 if step is None or step.missing:  # out of place, findings, or a step not worked out yet
                     node, uses = self.place(machine, node, seg, uses, counts)
                     fast = node.fast
-                    self.elements(seg)
+                    self.elements(seg, node.loop)
                     continue
                 nxt = step.node
                 if step.repeat:
@@ -551,14 +564,14 @@ class _Checker:
             node = nxt
             fast = nxt.fast
             if seg.separators is not seps:        # never from the reader, which shares one per interchange:
-                self.elements(seg)                # the test of the segment's own repetition separator
+                self.elements(seg, nxt.loop)      # the test of the segment's own repetition separator
                 continue
             try:
                 test = nxt.tests[len(fields)]
             except IndexError:                    # more elements than defined, and more than one more
                 test = nxt.tests[-1]
             if not test(fields):
-                self.elements_in_detail(seg, nxt.spec)          # type: ignore[arg-type]  # the test is _always without a spec
+                self.elements_in_detail(seg, nxt.spec, nxt.loop)   # type: ignore[arg-type]  # _always without a spec
         last = segments[-1]
         for frame, item in node.end:
             self.missing(frame, item, last)
@@ -623,23 +636,24 @@ class _Checker:
             offset=at.offset, **self.where))
 
     # ---- elements
-    def elements(self, seg: Segment) -> None:
-        """Element checks; the common case, a segment with nothing to report, takes the quick path."""
+    def elements(self, seg: Segment, loop: str = "") -> None:
+        """Element checks; the common case, a segment with nothing to report, takes the quick path. `loop`: the
+        loop the segment is in, named in its findings (AK303 / IK303)."""
         plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
         tag = seg.tag
         if tag not in plans:
             plans[tag] = _plan(self.d, tag, seg.repetition_sep, self.dic)
         plan = plans[tag]
         if plan is not None and not plan.clean(seg.fields):
-            self.elements_in_detail(seg, plan.spec)
+            self.elements_in_detail(seg, plan.spec, loop)
 
-    def elements_in_detail(self, seg: Segment, spec: _Compiled) -> None:
+    def elements_in_detail(self, seg: Segment, spec: _Compiled, loop: str = "") -> None:
         values = seg.fields[1:]
         count = len(values)
         most = spec.most
         if count > most and any(values[most:]):
             self.issue(Severity.WARNING, f"{seg.tag} has {count} elements; at most {most} are defined",
-                       codes.EL_TOO_MANY, seg, level="element", element_position=most + 1,
+                       codes.EL_TOO_MANY, seg, loop, level="element", element_position=most + 1,
                        value=values[most][:99])
         sep = seg.repetition_sep
         for pos, name, ref, req, espec, allowed in spec.fields:
@@ -647,21 +661,24 @@ class _Checker:
             if not value:
                 if req == "M":
                     self.issue(Severity.ERROR, f"mandatory element {name} is missing", codes.EL_MANDATORY_MISSING,
-                               seg, level="element", element_position=pos, element_ref=ref)
+                               seg, loop, level="element", element_position=pos, element_ref=ref)
                 continue
-            for one in (value.split(sep) if sep and sep in value else (value,)):
+            # each repetition is checked; IK401's third component (C030-03) says which one is at fault
+            repeated = value.split(sep) if sep and sep in value else None
+            for number, one in enumerate(repeated or (value,), start=1):
+                where = _Where(pos, loop, number if repeated else None)
                 if espec is None:
-                    self.composite(seg, pos, ref, req, one)
+                    self.composite(seg, where, ref, req, one)
                 elif one and check_value(one, espec, allowed) is not None:
-                    self.simple(seg, pos, None, ref, req, one, allowed)
+                    self.simple(seg, where, None, ref, req, one, allowed)
         for kind, positions in spec.rules:
             present = [p for p in positions if p <= count and values[p - 1]]
             n = len(present)
             if (kind == "R" and n) or (kind == "E" and n < 2) or (kind in "PCL" and n in (0, len(positions))):
                 continue
-            self.rule(seg, kind, positions, present)
+            self.rule(seg, kind, positions, present, loop)
 
-    def simple(self, seg: Segment, pos: int, comp: int | None, ref: str, req: str, value: str,
+    def simple(self, seg: Segment, where: _Where, comp: int | None, ref: str, req: str, value: str,
                allowed: list[str] | None) -> None:
         spec = self.dic.elements.get(ref)
         if spec is None:
@@ -670,29 +687,36 @@ class _Checker:
         if found is None:
             return
         code, text = found
+        pos = where.position
         name = f"{seg.tag}{pos:02d}" + (f"-{comp}" if comp else "")
         severity = Severity.ERROR if req == "M" or allowed is not None else Severity.WARNING
-        self.issue(severity, f"{name} ({spec[3]}): {text}", code, seg, level="element", element_position=pos,
-                   component_position=comp, element_ref=ref, value=value[:99])
+        self.issue(severity, f"{name} ({spec[3]}): {text}", code, seg, where.loop, level="element",
+                   element_position=pos, component_position=comp, repetition_position=where.repetition,
+                   element_ref=ref, value=value[:99])
 
-    def composite(self, seg: Segment, pos: int, ref: str, req: str, value: str) -> None:
+    def composite(self, seg: Segment, where: _Where, ref: str, req: str, value: str) -> None:
+        """A composite that is present: its components, and its mandatory ones present (a used composite must
+        have them whether the composite itself is mandatory or not; missing in an optional one is a warning)."""
+        pos, loop = where.position, where.loop
         parts = value.split(seg.component_sep)
         comps = self.dic.composites.get(ref, [])
         if len(parts) > len(comps):
             self.issue(Severity.WARNING, f"{seg.tag}{pos:02d} has {len(parts)} components; {ref} defines "
-                       f"{len(comps)}", codes.EL_TOO_MANY_COMPONENTS, seg, level="element", element_position=pos,
-                       element_ref=ref, value=value[:99])
+                       f"{len(comps)}", codes.EL_TOO_MANY_COMPONENTS, seg, loop, level="element",
+                       element_position=pos, repetition_position=where.repetition, element_ref=ref,
+                       value=value[:99])
         for k, (cref, creq) in enumerate(comps, start=1):
             part = parts[k - 1] if k <= len(parts) else ""
             if not part:
-                if creq == "M" and req == "M":
-                    self.issue(Severity.ERROR, f"mandatory component {seg.tag}{pos:02d}-{k} is missing",
-                               codes.EL_MANDATORY_MISSING, seg, level="element", element_position=pos,
-                               component_position=k, element_ref=cref)
+                if creq == "M":
+                    self.issue(Severity.ERROR if req == "M" else Severity.WARNING,
+                               f"mandatory component {seg.tag}{pos:02d}-{k} is missing", codes.EL_MANDATORY_MISSING,
+                               seg, loop, level="element", element_position=pos, component_position=k,
+                               repetition_position=where.repetition, element_ref=cref)
                 continue
-            self.simple(seg, pos, k, cref, creq if req == "M" else "O", part, None)
+            self.simple(seg, where, k, cref, creq if req == "M" else "O", part, None)
 
-    def rule(self, seg: Segment, kind: str, positions: list[int], present: list[int]) -> None:
+    def rule(self, seg: Segment, kind: str, positions: list[int], present: list[int], loop: str = "") -> None:
         names = ", ".join(f"{seg.tag}{p:02d}" for p in positions)
         first = positions[0]
         problem: tuple[str, str, int] | None = None
@@ -712,7 +736,7 @@ class _Checker:
                                                       f"in {names} is required"), positions[1])
         if problem:
             code, text, pos = problem
-            self.issue(Severity.ERROR, text, code, seg, level="element", element_position=pos,
+            self.issue(Severity.ERROR, text, code, seg, loop, level="element", element_position=pos,
                        value=seg.get(pos)[:99])
 
     # ---- 856 hierarchy

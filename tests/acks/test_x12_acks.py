@@ -103,7 +103,7 @@ def test_997_for_a_group_with_good_and_bad_sets(journal: SqliteJournal) -> None:
     assert [t for t in text if t.startswith("AK2")] == ["AK2*850*0001", "AK2*850*0002", "AK2*850*0003"]
     assert [t for t in text if t.startswith("AK5")] == ["AK5*A", "AK5*R*5", "AK5*R*5"]
     assert "AK3*BEG*2**8" in text and "AK4*5*373*8*2026011X" in text      # bad date, located
-    assert "AK3*PO1*3**8" in text and "AK4*2*330*6*TEN" in text
+    assert "AK3*PO1*3*PO1*8" in text and "AK4*2*330*6*TEN" in text      # in loop PO1 (AK303)
     assert any(t.startswith("AK3*ZZZ*4*") for t in text)                     # unknown segment
     assert "AK3*BEG*2**3" in text                                            # mandatory BEG missing, seen at PO1
     assert text[-2] == "AK9*P*3*3*1"

@@ -83,3 +83,60 @@ def test_every_group_fault_rejects_its_sets(fault: Any, ak9: str, journal: Sqlit
     [doc] = acks.build(result, partner(), OUR, journal, now=datetime(2026, 11, 30, 9, 5))
     text = doc.data.decode()
     assert "AK5*R~" in text and ak9 + "~" in text
+
+
+ISA_5010_BIGBOX = ISA_4010.replace("*U*00401*", "*^*00501*").replace("*>~", "*:~")
+
+
+def ack_text(data: bytes, journal: SqliteJournal, ack: str = "997") -> list[str]:
+    [doc] = acks.build(x12.parse(data), partner(ack=ack), OUR, journal, now=datetime(2026, 11, 30, 9, 5))
+    back = x12.parse(doc.data)
+    assert not back.errors, [str(i) for i in back.errors]            # our 997 / 999 is valid itself
+    return ["*".join(s.fields) for s in back.transactions[0].segments[1:-1]]
+
+
+def order(*middle: str) -> list[str]:
+    segs = ["ST*850*0001", "BEG*00*SA*PO-1**20260115", *middle]
+    return [*segs, f"SE*{len(segs) + 1}*0001"]
+
+
+def test_a_segment_in_a_loop_names_its_loop_in_ak303_and_ik303(journal: SqliteJournal) -> None:
+    """AK303 / IK303 carry the loop id of the transaction set diagram; an element error in a segment inside a
+    loop (N1 or PO1 here) left it empty, so the partner was not told which N1 or PO1 iteration's segment."""
+    data = order("N1*ST*STORE 1*92*1", "N3*" + "A" * 60, "PO1*1*10*EA*12.50**UP*614141000012",
+                 "PID*F****" + "D" * 81, "CTT*1")
+    text = ack_text(file_of(ISA_4010, "004010", [data]), journal)
+    assert text[2:7] == ["AK3*N1*3*N1*8", "AK4*4*67*4*1", "AK3*N3*4*N1*8", "AK4*1*166*5*" + "A" * 60,
+                         "AK3*PID*6*PID*8"]
+    text = ack_text(file_of(ISA_5010_BIGBOX, "005010", [data]), journal, ack="999")
+    assert "IK3*N3*4*N1*8" in text and "IK3*PID*6*PID*8" in text
+    # a header segment is in no loop: AK303 stays empty
+    header = order("DTM*002*2026011X", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
+    assert "AK3*DTM*3**8" in ack_text(file_of(ISA_4010, "004010", [header]), journal)
+
+
+def test_ik401_names_the_repetition_at_fault(journal: SqliteJournal) -> None:
+    """C030-03 (005010): the second of two repetitions is at fault: IK401 is 2::2 (element 2, no component,
+    repetition 2); it said 2, as if the first repetition were wrong."""
+    data = order("PO1*1*10*EA*12.50**UP*614141000012", "DTM*002*20260101^2026X101", "CTT*1")
+    text = ack_text(file_of(ISA_5010_BIGBOX, "005010", [data]), journal, ack="999")
+    assert "IK3*DTM*4*PO1*8" in text and "IK4*2>>2*373*8*2026X101" in text
+
+
+def test_a_used_composite_without_its_mandatory_component_is_reported(journal: SqliteJournal) -> None:
+    """REF04 (C040) is optional, but when used C040-02 is mandatory: REF*DP*12**ZZ was acknowledged AK5*A.
+    It is now an AK4 4>2 code 1 (accepted with errors: the composite itself is optional)."""
+    data = order("REF*DP*12**ZZ", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
+    text = ack_text(file_of(ISA_4010, "004010", [data]), journal)
+    assert text[2:5] == ["AK3*REF*3**8", "AK4*4>2*127*1", "AK5*E*5"]
+
+
+def test_a_ta1_about_an_isa_date_that_is_no_date_carries_a_valid_date(journal: SqliteJournal) -> None:
+    """ISA09 261315 (month 13) is six digits: the TA1 rejecting it with 014 echoed it as TA102, so our TA1
+    was invalid in turn; TA102 / TA103 are now ours when the partner's are no date or time."""
+    data = file_of(ISA_4010.replace("*260115*1030*", "*261315*2570*"), "004010",
+                   [order("PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")])
+    [ta1] = acks.build(x12.parse(data), partner(ta1=True), OUR, journal, now=datetime(2026, 11, 30, 9, 5))
+    back = x12.parse(ta1.data)
+    assert not back.errors, [str(i) for i in back.errors]
+    assert back.transactions[0].segments[0].fields == ["TA1", "000000101", "261130", "0905", "R", "014"]
