@@ -74,11 +74,9 @@ async def push(ch: SftpRemoteChannel, name: str, data: bytes) -> str:
                 await f.write(data)
             try:
                 await sftp.posix_rename(tmp, final)         # atomic replace where the server offers it
-            except asyncssh.SFTPOpUnsupported:
-                try:
+            except asyncssh.SFTPOpUnsupported:             # SFTP v3 rename refuses an existing target
+                if await sftp.lexists(final):               # a retry's; a drop folder may not let us delete
                     await sftp.remove(final)
-                except asyncssh.SFTPNoSuchFile:
-                    pass
                 await sftp.rename(tmp, final)
     except asyncssh.HostKeyNotVerifiable as exc:
         raise DeliveryRejected(_explain(ch, exc)) from exc

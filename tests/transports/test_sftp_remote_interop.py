@@ -117,3 +117,24 @@ async def test_a_file_their_server_will_not_let_us_read_is_skipped_and_said_once
         server.stop()
     assert caplog.text.count("o.edi could not be downloaded") == 1
     assert (server.remote / "out" / "o.edi").exists() and intake.messages() == []
+
+
+async def test_a_push_to_a_drop_folder_without_delete_or_posix_rename(tmp_path: Path) -> None:
+    """A write-only drop folder on an SFTP v3 server (no delete, no posix-rename: many Windows MFT servers):
+    the push removed the final name before renaming whether or not it was there, was refused, and retried
+    until dead. A new name needs no delete."""
+    from gateway.config.models import PartnerConfig
+    from gateway.outbound.sftp_channel import REMOTE
+    from tests.transports.test_sftp_remote import channel
+    server = refusing(tmp_path, "posix-rename,remove")
+    server.start()
+    try:
+        now = datetime.now(UTC)
+        msg = Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
+                      channel="sftp_remote", filename="eurohandel_INVOIC_9.edi", sha256="3" * 64, size=len(DOC),
+                      created_at=now, updated_at=now)
+        result = await REMOTE.deliver(msg, DOC, PartnerConfig(id="eurohandel", outbound=channel(server)))
+    finally:
+        server.stop()
+    assert "pushed" in result.detail
+    assert [x.name for x in (server.remote / "in").iterdir()] == ["eurohandel_INVOIC_9.edi"]
