@@ -44,8 +44,7 @@ from gateway.odoo.lookup import (
 )
 from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
-from gateway.odoo.standing_orders import Standing, for_order, paired, standing
-from gateway.odoo.standing_orders import numbers as partner_numbers
+from gateway.odoo.standing_orders import Standing, as_ordered, by_sequence, for_order, paired, standing
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -433,8 +432,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 mixed = str(exc)
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         so_id = m2o_id(pick["sale_id"]) or 0
-        numbers = partner_numbers(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
-        shipped = [_renumbered(o, numbers) for o in shipped] if numbers else shipped
+        ordered = by_sequence(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
+        shipped = [_as_ordered(o, ordered) for o in shipped] if ordered else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -550,10 +549,12 @@ def _products(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
     return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
 
 
-def _renumbered(order: ShipOrder, numbers: dict[str, str]) -> ShipOrder:
-    """A shipped order whose items (loose and in its packs) name the partner's line numbers (`partner_numbers`)."""
+def _as_ordered(order: ShipOrder, ordered: dict[str, Line]) -> ShipOrder:
+    """A shipped order whose items (loose and in its packs) name the partner's line numbers and item identifiers
+    (`standing_orders.as_ordered`)."""
     def item(i: ShipItem) -> ShipItem:
-        return i.model_copy(update={"line_no": numbers.get(i.line_no or "", i.line_no)})
+        line_no, ids = as_ordered(i.line_no, i.item_ids, ordered)
+        return i.model_copy(update={"line_no": line_no, "item_ids": ids})
 
     def pack(p: Pack) -> Pack:
         return p.model_copy(update={"items": [item(i) for i in p.items], "packs": [pack(q) for q in p.packs]})
@@ -632,7 +633,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
         ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
-        numbers: dict[int, dict[str, str]] = {}                    # sale order -> the partner's line numbers
+        ordered: dict[int, dict[str, Line]] = {}                   # sale order -> the partner's lines
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -644,10 +645,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
-                if so_id not in numbers:
-                    numbers[so_id] = partner_numbers(for_order(placed.get(so_id), partner, ship_to),
-                                                     order_rows.get(so_id, []), items)
-                line_no = numbers[so_id].get(line_no, line_no)
+                if so_id not in ordered:
+                    ordered[so_id] = by_sequence(for_order(placed.get(so_id), partner, ship_to),
+                                                 order_rows.get(so_id, []), items)
+                number, ids = as_ordered(line_no, ids, ordered[so_id])
+                line_no = number or line_no
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
                                    m2o_id(move["company_id"]) in globally)

@@ -148,13 +148,25 @@ def paired(lines: list[tuple[int | None, Line]], rows: list[dict[str, Any]],
     return out
 
 
-def numbers(found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]]) -> dict[str, str]:
-    """Odoo sequence -> the partner's own line number, where they differ (`1` -> `001`; a change's added line
-    after the last, `5` -> `004`), for the rows of one sale order."""
+def by_sequence(found: Standing | None, rows: list[dict[str, Any]],
+                items: dict[int, dict[str, str]]) -> dict[str, Line]:
+    """Odoo sequence -> the partner's line it is (`paired`), for the rows of one sale order: what a ship notice or
+    invoice line names the line by, the partner's own number (`1` -> `001`; a change's line added after the last,
+    `5` -> `004`) and item identifiers."""
     if found is None:
         return {}
-    return {str(row["sequence"]): line.line_no for (_, line), row in zip(found.lines, paired(found.lines, rows, items))
-            if row is not None and line.line_no and line.line_no != str(row["sequence"])}
+    return {str(row["sequence"]): line for (_, line), row in zip(found.lines, paired(found.lines, rows, items))
+            if row is not None}
+
+
+def as_ordered(line_no: str | None, ids: dict[str, str], lines: dict[str, Line]) -> tuple[str | None, dict[str, str]]:
+    """An outbound line's number and item identifiers as the partner ordered it (`by_sequence`): its own number,
+    and the identifiers it sent over Odoo's (a buyer's item number Odoo has no customer code for, a UPC as it
+    wrote it), which its system matches the line by; as Odoo has them for a line it did not order."""
+    line = lines.get(line_no or "")
+    if line is None:
+        return line_no, ids
+    return line.line_no or line_no, {**ids, **line.item_ids}
 
 
 def store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:

@@ -63,9 +63,10 @@ async def test_a_dc_delivery_for_two_stores_marks_each_cartons_items_for_its_sto
             cartons[-1][-1] = (*cartons[-1][-1][:2], f"{seg.component(2, 1)}::{seg.component(2, 3)}", "")
         elif seg.tag == "QTY" and seg.component(1, 1) == "11":
             cartons[-1][-1] = (*cartons[-1][-1][:3], seg.component(1, 2))
-    assert cartons == [[("00614141000012", "12", f"{STORE_A}::9", "12"), ("00614141000036", "10", f"{STORE_A}::9", "10")],
-                       [("00614141000012", "28", f"{STORE_B}::9", "28")],
-                       [("00614141000029", "4", "", "")]]
+    # each item by the EAN-13 the ORDERS named it by (LIN+1++0614141000012:EN), not Odoo's GTIN-14
+    assert cartons == [[("0614141000012", "12", f"{STORE_A}::9", "12"), ("0614141000036", "10", f"{STORE_A}::9", "10")],
+                       [("0614141000012", "28", f"{STORE_B}::9", "28")],
+                       [("0614141000029", "4", "", "")]]
     assert all(sscc[:2]) and len(set(sscc[:2])) == 2      # the stores' cartons carry our SSCCs for the DC to sort
     assert b"NAD+DP+4012345000016::9" in data           # to the DC
     [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="edifact-d96a-desadv")

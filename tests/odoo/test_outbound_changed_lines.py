@@ -70,6 +70,10 @@ async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
     assert [(r["sequence"], r["product_id"][1], r["product_uom_qty"]) for r in rows] == [
         (1, "[WB-100] Blue Widget", 36), (3, "[GL-300] Gadget Large", 6), (4, "[CB-400] Cable Bundle", 12)]
     odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    # Odoo no longer has BigBox's item number for the Blue Widget (the customer code was removed after the order
+    # came in): the documents still name it by the BP the partner ordered it by
+    codes = odoo.execute_kw("product.customerinfo", "search", [[("product_code", "=", "BB-1001")]])
+    odoo.execute_kw("product.customerinfo", "unlink", [codes])
     ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
                           partners=pipeline.config.partners)
     scheduler = OdooScheduler(ctx, lambda: client)
@@ -83,8 +87,9 @@ async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
     invoiced(odoo, so["id"])
     assert await scheduler.run_once("bigbox", "856") == 1
     assert await scheduler.run_once("bigbox", "810") == 1
-    # 856 LIN01 / 810 IT101: the partner's numbers, 004 and not Odoo's 4 for the line the change added
+    # 856 LIN01 / 810 IT101: the partner's numbers, 004 and not Odoo's 4 for the line the change added; LIN03 and
+    # IT107 its item numbers
     assert sorted((row[1], row[3]) for row in segments(sent(pipeline, "856"), "LIN")) == [
         ("001", "BB-1001"), ("003", "BB-1003"), ("004", "BB-1004")]
-    assert [(row[1], row[2]) for row in segments(sent(pipeline, "810"), "IT1")] == [
-        ("001", "36"), ("003", "6"), ("004", "12")]
+    assert [(row[1], row[2], row[7]) for row in segments(sent(pipeline, "810"), "IT1")] == [
+        ("001", "36", "BB-1001"), ("003", "6", "BB-1003"), ("004", "12", "BB-1004")]
