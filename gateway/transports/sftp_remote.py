@@ -61,6 +61,12 @@ def _explain(ch: SftpRemoteChannel, exc: BaseException) -> str:
     return f"{where}: {exc}"
 
 
+def _matches(name: str, pattern: str) -> bool:
+    """`pattern` (fnmatch) ignoring case: a partner's system that writes ORDERS.EDI where `*.edi` was agreed
+    must not leave its orders unseen on its server without a word."""
+    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
+
+
 # --------------------------------------------------------------------------- push
 
 async def push(ch: SftpRemoteChannel, name: str, data: bytes) -> str:
@@ -114,7 +120,7 @@ class RemotePoller:
             for entry in await sftp.readdir(self.ch.remote_dir):
                 name = entry.filename if isinstance(entry.filename, str) else entry.filename.decode()
                 a = entry.attrs
-                if name in (".", "..") or is_temp_name(name) or not fnmatch.fnmatch(name, self.ch.pattern):
+                if name in (".", "..") or is_temp_name(name) or not _matches(name, self.ch.pattern):
                     continue
                 if a.permissions is None or not stat.S_ISREG(a.permissions):
                     continue

@@ -138,3 +138,20 @@ async def test_a_push_to_a_drop_folder_without_delete_or_posix_rename(tmp_path: 
         server.stop()
     assert "pushed" in result.detail
     assert [x.name for x in (server.remote / "in").iterdir()] == ["eurohandel_INVOIC_9.edi"]
+
+
+async def test_the_pattern_ignores_case(tmp_path: Path, intake: JournalIntake) -> None:
+    """`*.edi` agreed, ORDERS.EDI written by the partner's (mainframe, Windows) system: it stayed on their
+    server, unseen and unsaid."""
+    server = PartnerSshd(tmp_path)
+    server.start()
+    try:
+        (server.remote / "out" / "ORDERS.EDI").write_bytes(DOC)
+        (server.remote / "out" / "ORDERS.TXT").write_bytes(DOC)
+        p = poller(server, intake, tmp_path)
+        await p.poll_once()
+        (msg,) = await p.poll_once()
+    finally:
+        server.stop()
+    assert msg.filename == "ORDERS.EDI"
+    assert [x.name for x in (server.remote / "out").iterdir()] == ["ORDERS.TXT"]
