@@ -30,6 +30,7 @@ from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, order_ship_to, place_notes
 from gateway.odoo.lookup import (
+    MISSING,
     Cache,
     Names,
     ProductFinder,
@@ -280,6 +281,8 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
              + (f" ({message_key(doc)})" if named(doc) else "")       # how a retry knows its own order
              + f" {content_mark(doc)}"]                                # and a resend, its content
     notes += header_notes(doc)
+    notes += [note for note in (bill_to_contact(client, partner, doc, customer, cache)[1],
+                                delivery_terms(client, doc, cache)[1]) if note]
     vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     notes += charge_notes
     notes += doc.notes
@@ -315,6 +318,10 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         vals["partner_shipping_id"] = contact
         if created:
             links.append(record_link(doc, "res.partner", contact, "created"))
+    invoice_to, _ = bill_to_contact(client, partner, doc, customer, cache)
+    if invoice_to is not None:
+        vals["partner_invoice_id"] = invoice_to
+    vals.update(delivery_terms(client, doc, cache)[0])
     warehouse = _warehouse(client, partner, cache, label)
     if warehouse is not None:
         vals["warehouse_id"] = warehouse
@@ -322,6 +329,55 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if commitment is not None:
         vals["commitment_date"] = commitment
     return vals, links
+
+
+def bill_to_contact(client: OdooClient, partner: PartnerConfig, doc: PurchaseOrder, customer: dict[str, Any],
+                    cache: Cache) -> tuple[int | None, str | None]:
+    """(invoice address, note) for the order's bill-to party (X12 N1*BT, EDIFACT NAD+IV, UBL AccountingCustomerParty):
+    the customer's contact it names (by GLN, store number or name, as a ship-to is found) becomes the sale order's
+    Invoice Address, which its invoices and their 810 go to. One naming the customer itself, or none, leaves Odoo's
+    own (the customer's invoice-type contact, else the customer); one Odoo does not have is never made: the order
+    keeps Odoo's and its note says so, for accounts receivable to check."""
+    party = doc.party("bill_to")
+    if party is None:
+        return None, None
+    key = ("bill_to", customer["id"], party.model_dump_json())
+    known: tuple[int | None, str | None] = cache.get("contact", key)   # a miss too: asked once, not per use
+    if known is not MISSING:
+        return known
+    found = find_contact(client, partner, customer, party, cache)
+    if found is None:
+        return cache.put("contact", key, (None, (
+            f"bill to {party_label(party)}: not an address of {customer['name']} in Odoo, so the order is invoiced "
+            "to the customer's invoice address in Odoo")))
+    contact = int(found["id"])
+    return cache.put("contact", key, (None if contact == customer["id"] else contact, None))
+
+
+def delivery_terms(client: OdooClient, doc: PurchaseOrder, cache: Cache) -> tuple[dict[str, Any], str | None]:
+    """(sale order values, note) for the order's terms of delivery (X12 FOB04 01 + FOB05, EDIFACT TOD): the Odoo
+    Incoterm of that code (account.incoterms, sale.order `incoterm`, which its invoices take) and its place
+    (`incoterm_location`). A code Odoo has no Incoterm for, or a place without that field, is said in the note
+    rather than refusing the order: who pays the freight is for people to settle, not a reason to hold goods."""
+    if not doc.incoterm:
+        return {}, None
+    code = doc.incoterm.strip().upper()
+    said = f"terms of delivery {code}" + (f" {doc.incoterm_place}" if doc.incoterm_place else "")
+    order_fields = client.fields("sale.order")
+    if "incoterm" not in order_fields:
+        return {}, f"{said} (this Odoo's sale orders have no Incoterm field)"
+    table: dict[str, int] = cache.get("incoterms", id(client))
+    if table is MISSING:
+        table = cache.put("incoterms", id(client), {str(r["code"]).upper(): int(r["id"]) for r in client.search_read(
+            "account.incoterms", [], ["code"]) if r.get("code")})
+    if code not in table:
+        return {}, f"{said}: Odoo has no Incoterm with that code, so the order has none"
+    vals: dict[str, Any] = {"incoterm": table[code]}
+    if doc.incoterm_place and "incoterm_location" in order_fields:
+        vals["incoterm_location"] = doc.incoterm_place
+    elif doc.incoterm_place:
+        return vals, f"{said} (the place is not kept by this Odoo's sale orders)"
+    return vals, None
 
 
 def _warehouse(client: OdooClient, partner: PartnerConfig, cache: Cache, label: str) -> int | None:

@@ -226,6 +226,8 @@ class PurchaseOrder(Document):
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
     terms: str | None = None
     ship_method: str | None = None
+    incoterm: str | None = None                 # terms of delivery: an Incoterms code (X12 FOB05 under FOB04 01, EDIFACT TOD)
+    incoterm_place: str | None = None           # the place they name (X12 FOB07)
     lines: list[Line] = Field(default_factory=list)      # none only in a cancellation or a header-only change
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
     taxes: list[Tax] = Field(default_factory=list)

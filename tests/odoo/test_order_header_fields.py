@@ -69,3 +69,77 @@ async def test_an_order_in_the_company_currency_is_posted(tmp_path: Path, exampl
                                 {State.QUARANTINED, State.DONE})
     assert result.state is State.DONE, result.last_error
     assert sale_order(sandbox, ["currency_id"])["currency_id"][1] == "USD"
+
+
+async def test_the_bill_to_party_is_the_orders_invoice_address(tmp_path: Path, examples: LoadedConfig,
+                                                               sandbox: SandboxServer) -> None:
+    """N1*BT naming BigBox's accounts payable office by GLN: the sale order's Invoice Address is that contact (its
+    invoices and their 810 go there), not Odoo's default, the customer's invoice-type contact."""
+    odoo = odoo_of(sandbox)
+    bigbox = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])[0]
+    odoo.execute_kw("res.partner", "create", [{"name": "BigBox Head Office", "parent_id": bigbox, "type": "invoice"}])
+    payables = odoo.execute_kw("res.partner", "create", [{
+        "name": "BigBox Accounts Payable", "parent_id": bigbox, "type": "invoice", "barcode": "0860001000047"}])
+    data = sample(after="N1*BY*", add="N1*BT*BIGBOX ACCOUNTS PAYABLE*UL*0860001000047~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["partner_invoice_id", "partner_shipping_id", "note"])
+    assert order["partner_invoice_id"][0] == payables
+    assert order["partner_shipping_id"][1].endswith("BigBox DC 1")
+    assert "bill to" not in order["note"]
+
+
+async def test_a_bill_to_odoo_does_not_have_leaves_odoos_invoice_address_and_says_so(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    data = sample(after="N1*BY*", add="N1*BT*BIGBOX ACCOUNTS PAYABLE*UL*0860001000099~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["partner_invoice_id", "partner_id", "note"])
+    assert order["partner_invoice_id"][0] == order["partner_id"][0]
+    assert ("<p>bill to gln 0860001000099: not an address of BigBox Retail in Odoo, so the order is invoiced to the "
+            "customer&#x27;s invoice address in Odoo</p>") in order["note"]
+
+
+async def test_a_bill_to_naming_the_customer_itself_keeps_odoos_invoice_address(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    odoo = odoo_of(sandbox)
+    bigbox = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])[0]
+    office = odoo.execute_kw("res.partner", "create", [{"name": "BigBox Head Office", "parent_id": bigbox,
+                                                        "type": "invoice"}])
+    data = sample(after="N1*BY*", add="N1*BT*BIGBOX RETAIL STORES*UL*0860001000009~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["partner_invoice_id", "note"])
+    assert order["partner_invoice_id"][0] == office
+    assert "bill to" not in order["note"]
+
+
+async def test_the_incoterm_of_an_850_reaches_the_sale_order(tmp_path: Path, examples: LoadedConfig,
+                                                            sandbox: SandboxServer) -> None:
+    """FOB*CC*OR**01*FCA*ZZ*LITTLE ROCK AR: the buyer's carrier collects at our dock, Incoterm FCA Little Rock. The
+    sale order gets Odoo's FCA Incoterm and its place, which its invoices and their 810 carry."""
+    data = sample(after="PER*", add="FOB*CC*OR**01*FCA*ZZ*LITTLE ROCK AR~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["incoterm", "incoterm_location", "note"])
+    assert order["incoterm"][1].endswith("FREE CARRIER") and order["incoterm_location"] == "LITTLE ROCK AR"
+    assert "terms of delivery" not in order["note"]
+
+
+async def test_a_delivery_term_odoo_has_no_incoterm_for_is_noted(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer) -> None:
+    data = sample(after="PER*", add="FOB*PP*DE**01*DAT~")          # Incoterms 2010's DAT, gone from 2020
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["incoterm", "note"])
+    assert order["incoterm"] is False
+    assert "<p>terms of delivery DAT: Odoo has no Incoterm with that code, so the order has none</p>" in order["note"]
+
+
+async def test_an_850_without_incoterms_leaves_the_field_to_odoo(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer) -> None:
+    """FOB01 alone (PP: freight prepaid, no FOB04 01) names no Incoterm: nothing is guessed from it."""
+    data = sample(after="PER*", add="FOB*PP~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    assert sale_order(sandbox, ["incoterm"])["incoterm"] is False

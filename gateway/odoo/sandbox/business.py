@@ -94,10 +94,12 @@ def template_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]
             env.create("product.product", [{"product_tmpl_id": rid}])
 
 
-def _delivery_address(env: Env, partner: int) -> int:
+def _address(env: Env, partner: int, kind: str) -> int:
+    """res.partner `address_get([kind])` as sale.order computes its delivery and invoice addresses: the customer's
+    own contact of that type, else the customer itself."""
     commercial = env.get("res.partner", partner, "commercial_partner_id")
     for rid, rec in env.db.data["res.partner"].items():
-        if (rec.get("parent_id") in (partner, commercial) and rec.get("type") == "delivery"
+        if (rec.get("parent_id") in (partner, commercial) and rec.get("type") == kind
                 and rec.get("active", True) and (partner == commercial or rid == partner)):
             return rid
     return partner
@@ -107,8 +109,8 @@ def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     partner = vals.get("partner_id")
     if partner and env.exists("res.partner", partner):
         commercial = env.get("res.partner", partner, "commercial_partner_id")
-        vals.setdefault("partner_invoice_id", partner)
-        vals.setdefault("partner_shipping_id", _delivery_address(env, partner))
+        vals.setdefault("partner_invoice_id", _address(env, partner, "invoice"))
+        vals.setdefault("partner_shipping_id", _address(env, partner, "delivery"))
         pricelist = env.db.data["res.partner"][commercial].get("property_product_pricelist")
         if not vals.get("pricelist_id"):
             vals["pricelist_id"] = pricelist or (min(env.db.data["product.pricelist"])

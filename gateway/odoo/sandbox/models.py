@@ -761,6 +761,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     if version <= 16:                   # removed in 17, where validating with nothing picked picks everything
         model("stock.immediate.transfer", "Immediate Transfer", {
             "pick_ids": M2M("stock.picking", "Transfers")}, transient=True)
+    model("account.incoterms", "Incoterms", {"name": C("Name", required=True, translate=True),
+                                             "code": C("Code", required=True), "active": B(default=True)})
     so_states = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"),
                  *([("done", "Locked")] if version <= 16 else []), ("cancel", "Cancelled")]
     model("sale.order", "Sales Order", {
@@ -771,6 +773,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "client_order_ref": C("Customer Reference"), "origin": C("Source Document"),
         "date_order": DT("Order Date", default=_now), "commitment_date": DT("Delivery Date"),
         "validity_date": D("Expiration"), "pricelist_id": M2O("product.pricelist", "Pricelist"),
+        # sale_stock: the terms of delivery and their place
+        "incoterm": M2O("account.incoterms", "Incoterm"), "incoterm_location": C("Incoterm Location"),
         "currency_id": M2O("res.currency", "Currency"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
         "order_line": O2M("sale.order.line", "order_id", "Order Lines", cascade=True),
         "picking_ids": O2M("stock.picking", "sale_id", "Transfers"),

@@ -96,12 +96,21 @@ def base(db: Database, login: str = "admin", password: str = "admin", api_keys: 
     _one(env, "account.journal", {"name": "Customer Invoices", "code": "INV", "type": "sale"}, "account.sale_journal")
     _one(env, "account.journal", {"name": "Vendor Bills", "code": "BILL", "type": "purchase"},
          "account.purchase_journal")
+    for code, name in INCOTERMS:
+        _one(env, "account.incoterms", {"code": code, "name": name}, f"account.incoterm_{code}")
     _one(env, "account.tax", {"name": "Tax 15%", "amount": 15.0, "type_tax_use": "sale"}, "account.tax_sale_15")
     _one(env, "account.tax", {"name": "Tax 15% (purchase)", "amount": 15.0, "type_tax_use": "purchase"},
          "account.tax_purchase_15")
     _ = units, kg
     return env
 
+
+INCOTERMS = [  # account/data/account_incoterms_data.xml: the Incoterms 2020 rules Odoo ships
+    ("EXW", "EX WORKS"), ("FCA", "FREE CARRIER"), ("FAS", "FREE ALONGSIDE SHIP"), ("FOB", "FREE ON BOARD"),
+    ("CFR", "COST AND FREIGHT"), ("CIF", "COST, INSURANCE AND FREIGHT"), ("CPT", "CARRIAGE PAID TO"),
+    ("CIP", "CARRIAGE AND INSURANCE PAID TO"), ("DAP", "DELIVERED AT PLACE"), ("DPU", "DELIVERED AT PLACE UNLOADED"),
+    ("DDP", "DELIVERED DUTY PAID"),
+]
 
 DEMO_PRODUCTS = [  # default_code, name, GTIN-14, list price, stock, BigBox code, Northwind code
     ("WB-100", "Blue Widget", "00614141000012", 12.50, 500, "BB-1001", "NW-A1"),
@@ -140,7 +149,9 @@ def demo(db: Database, login: str = "admin", password: str = "admin", api_keys: 
                          country_id=us)
     eurohandel = customer("demo.eurohandel", "EuroHandel GmbH", "EUROHANDEL", "4012345000009", city="Köln",
                           country_id=de, property_product_pricelist=eur_list)
-    shopmarket = customer("demo.shopmarket", "ShopMarket Online", "SHOPMARKET", None, city="Austin", country_id=us)
+    # the marketplace's German storefront: its orders are in euros (partners/shopmarket.yaml odoo.currency EUR)
+    shopmarket = customer("demo.shopmarket", "ShopMarket Online", "SHOPMARKET", None, city="Austin", country_id=us,
+                          property_product_pricelist=eur_list)
     _one(env, "res.partner", {"name": "BigBox DC 1", "parent_id": bigbox, "type": "delivery",
                               "barcode": "0860001000023", "street": "100 Distribution Dr", "city": "Bentonville",
                               "zip": "72712", "country_id": us}, "demo.bigbox_dc1")
