@@ -143,3 +143,22 @@ async def test_an_850_without_incoterms_leaves_the_field_to_odoo(tmp_path: Path,
     result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
     assert result.state is State.DONE, result.last_error
     assert sale_order(sandbox, ["incoterm"])["incoterm"] is False
+
+
+async def test_the_incoterm_of_an_edifact_orders_reaches_the_sale_order(tmp_path: Path, examples: LoadedConfig,
+                                                                       sandbox: SandboxServer) -> None:
+    """EuroHandel's ORDERS with TOD+6++CIP::9 (delivery condition, Incoterm CIP) after its CUX."""
+    text = (SAMPLE.parent.parent / "eurohandel" / "ORDERS_4500012345.edi").read_bytes().decode("latin-1")
+    cux = text.index("CUX+")
+    end = text.index("'", cux) + 1
+    text = text[:end] + "TOD+6++CIP::9'" + text[end:]
+    count = text[text.index("UNT+") + 4:].split("+")[0]
+    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + 1}+", 1)
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(text.encode("latin-1"), IntakeMeta(channel="folder", filename="orders.edi",
+                                                                       partner="eurohandel"))
+    result = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    [order] = odoo_of(sandbox).execute_kw("sale.order", "search_read", [
+        [("client_order_ref", "=", "4500012345")], ["incoterm"]])
+    assert order["incoterm"][1].endswith("CARRIAGE AND INSURANCE PAID TO")
