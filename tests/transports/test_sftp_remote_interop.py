@@ -155,3 +155,32 @@ async def test_the_pattern_ignores_case(tmp_path: Path, intake: JournalIntake) -
         server.stop()
     assert msg.filename == "ORDERS.EDI"
     assert [x.name for x in (server.remote / "out").iterdir()] == ["ORDERS.TXT"]
+
+
+@pytest.fixture
+def several_host_keys(tmp_path: Path) -> Iterator[tuple[PartnerSshd, list[Path]]]:
+    """The partner's sshd with RSA and ECDSA host keys beside its ed25519 one."""
+    import subprocess
+    server = PartnerSshd(tmp_path)
+    extra = []
+    for kind in ("rsa", "ecdsa"):
+        key = server.dir / f"ssh_host_{kind}_key"
+        subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", str(key)], check=True)
+        extra.append(key)
+    server.config.write_text(server.config.read_text().replace(
+        f"HostKey {server.host_key}\n", "".join(f"HostKey {k}\n" for k in (server.host_key, *extra))))
+    server.start()
+    yield server, extra
+    server.stop()
+
+
+async def test_a_pinned_rsa_or_ecdsa_key_of_a_server_that_also_has_ed25519_is_used(
+        several_host_keys: tuple[PartnerSshd, list[Path]], intake: JournalIntake, tmp_path: Path) -> None:
+    """Works already (kept as a guard): partners often hand over their RSA key; their sshd offers ed25519 too,
+    and the key exchange picks the algorithm of the key pinned."""
+    server, extra = several_host_keys
+    for n, key in enumerate(extra):
+        (server.remote / "out" / f"o{n}.edi").write_bytes(DOC if n == 0 else OTHER)
+        p = poller(server, intake, tmp_path, known_host_key=" ".join(Path(f"{key}.pub").read_text().split()[:2]))
+        await p.poll_once()
+        assert len(await p.poll_once()) == 1, key.name
