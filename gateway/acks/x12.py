@@ -105,7 +105,21 @@ def _set_report(tx: Transaction, issues: list[Issue]) -> _SetReport:
     return report
 
 
-def _segment_loops(report: _SetReport, ack_999: bool) -> list[list[str]]:
+# Codes a version's code list lacks, and what that version says instead: (table, code) -> (first version, code).
+# 004010's 723 stops at 10 (12 and 13 came with 005010), and its 716 19 is "S1E security end segment missing"
+# (19 became "group control number not unique" in 004050): a 004010 997 saying 19 would misinform.
+_NOT_BEFORE = {("element", codes.EL_TOO_MANY_COMPONENTS): ("005010", codes.EL_TOO_MANY),
+               ("element", codes.EL_TOO_MANY_REPEATS): ("005010", codes.EL_TOO_MANY),
+               ("group", codes.GROUP_CONTROL_NOT_UNIQUE): ("004050", codes.GROUP_CONTROL_SYNTAX)}
+
+
+def _in_version(table: str, code: str, version: str) -> str:
+    """`code` as the acknowledged group's version (GS08, which our 997 keeps) can say it."""
+    since, instead = _NOT_BEFORE.get((table, code), ("", code))
+    return instead if version[:6] < since else code
+
+
+def _segment_loops(report: _SetReport, ack_999: bool, version: str) -> list[list[str]]:
     """AK3/AK4 (IK3/IK4) segments for one transaction set."""
     out: list[list[str]] = []
     for position, tag in sorted(report.segments, key=lambda key: (key[0], key[1] != "")):
@@ -121,7 +135,10 @@ def _segment_loops(report: _SetReport, ack_999: bool) -> list[list[str]]:
                 where += f"{{c}}{el.component_position or ''}"
                 if ack_999 and el.repetition_position:
                     where += f"{{c}}{el.repetition_position}"
-            out.append(["IK4" if ack_999 else "AK4", where, el.element_ref, el.code, _copy(el.value)])
+            # AK402 / IK402 (725) is a number: a composite's id (C040) cannot go there, its position says it
+            ref = el.element_ref if el.element_ref.isdecimal() else ""
+            out.append(["IK4" if ack_999 else "AK4", where, ref, _in_version("element", el.code, version),
+                        _copy(el.value)])
     return out
 
 
@@ -156,7 +173,7 @@ def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[
     for r in reports:
         body.append(_trim(["AK2", r.tx.doc_type[:3], _set_number(r.tx.control_number),
                            r.tx.segments[0].get(3) if ack_999 and r.tx.segments else ""]))
-        for seg in _segment_loops(r, ack_999):
+        for seg in _segment_loops(r, ack_999, VERSION_999 if ack_999 else group.version):
             body.append(_trim([seg[0], *[e.replace("{c}", d.component) for e in seg[1:]]]))
         body.append(_trim(["IK5" if ack_999 else "AK5", r.code, *r.set_codes]))
     accepted = sum(1 for r in reports if r.code in ("A", "E"))
@@ -169,7 +186,8 @@ def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[
         status = "E"
     else:
         status = "A"
-    group_codes = list(dict.fromkeys(i.code for i in group_errors if i.code))[:5]
+    group_codes = list(dict.fromkeys(_in_version("group", i.code, VERSION_999 if ack_999 else group.version)
+                                     for i in group_errors if i.code))[:5]
     body.append(_trim(["AK9", status, str(included), str(len(reports)), str(accepted), *group_codes]))
     return body
 

@@ -736,8 +736,10 @@ class _Checker:
                                                       f"in {names} is required"), positions[1])
         if problem:
             code, text, pos = problem
+            defined = self.dic.segments.get(seg.tag, {}).get("el", [])
+            ref = defined[pos - 1][0] if pos <= len(defined) else ""      # AK402: the element the note points at
             self.issue(Severity.ERROR, text, code, seg, loop, level="element", element_position=pos,
-                       value=seg.get(pos)[:99])
+                       element_ref=ref, value=seg.get(pos)[:99])
 
     # ---- 856 hierarchy
     def hierarchy(self) -> None:

@@ -19,7 +19,14 @@ from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
-from tests.acks.test_x12_acks import ISA_4010, OUR, file_of, partner
+from tests.acks.test_x12_acks import (
+    ISA_4010,
+    OUR,
+    file_of,
+    partner,
+    pyx12_errors,
+    substitute_healthcare_codes,
+)
 from tests.helpers.gateway import Workspace
 from tests.helpers.x12 import purchase_order
 from tests.spine.test_daemon import ACME
@@ -140,3 +147,31 @@ def test_a_ta1_about_an_isa_date_that_is_no_date_carries_a_valid_date(journal: S
     back = x12.parse(ta1.data)
     assert not back.errors, [str(i) for i in back.errors]
     assert back.transactions[0].segments[0].fields == ["TA1", "000000101", "261130", "0905", "R", "014"]
+
+
+def test_codes_and_references_are_ones_the_acknowledged_version_has(journal: SqliteJournal) -> None:
+    """004010's element 723 stops at 10 and AK402 (725) is a number: too many components in REF04 went out as
+    AK4*4*C040*13, which pyx12 (and a strict translator) refuses twice. Now AK4*4**3 (too many data elements);
+    a 005010 group keeps 13. A rule's element gets its reference (AK4*2*127*2)."""
+    data = order("REF*DP*12**ZZ>A>ZZ>B>ZZ>C>ZZ>D", "REF*DP", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
+    text = ack_text(file_of(ISA_4010, "004010", [data]), journal)
+    assert text[2:6] == ["AK3*REF*3**8", "AK4*4**3*ZZAZZBZZCZZD", "AK3*REF*4**8", "AK4*2*127*2"]
+    [doc] = acks.build(x12.parse(file_of(ISA_4010, "004010", [data])), partner(), OUR, journal)
+    assert pyx12_errors(substitute_healthcare_codes(doc.data, "PO", "850")) == []
+    data5 = [seg.replace(">", ":") for seg in data]                  # that ISA's component separator
+    assert "AK4*4**13*ZZAZZBZZCZZD" in ack_text(file_of(ISA_5010_BIGBOX, "005010", [data5]), journal)
+
+
+def test_a_repeated_group_number_is_coded_as_the_version_says(journal: SqliteJournal) -> None:
+    """AK905 19 is "group control number not unique" from 004050 on; in 004010 it means "S1E security end
+    segment missing". A 004010 interchange repeating GS06 now gets 6 (group control number violates syntax)."""
+    sets = [order("PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")]
+    one = file_of(ISA_4010, "004010", sets).decode()
+    groups = one[one.index("GS*"):one.index("IEA*")]
+    twice = one.replace(groups, groups + groups).replace("IEA*1*", "IEA*2*").encode()
+    [doc] = acks.build(x12.parse(twice), partner(), OUR, journal)
+    assert "AK9*R*1*1*0*6~" in doc.data.decode()
+    one5 = file_of(ISA_5010_BIGBOX, "005010", sets).decode()
+    twice5 = one5.replace(groups.replace("004010", "005010"), groups.replace("004010", "005010") * 2)
+    [doc] = acks.build(x12.parse(twice5.replace("IEA*1*", "IEA*2*").encode()), partner(), OUR, journal)
+    assert "AK9*R*1*1*0*19~" in doc.data.decode()
