@@ -44,7 +44,15 @@ from gateway.odoo.lookup import (
 )
 from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
-from gateway.odoo.standing_orders import Standing, as_ordered, by_sequence, for_order, paired, standing
+from gateway.odoo.standing_orders import (
+    Standing,
+    as_ordered,
+    by_sequence,
+    for_order,
+    in_cases,
+    paired,
+    standing,
+)
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -433,7 +441,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         so_id = m2o_id(pick["sale_id"]) or 0
         ordered = by_sequence(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
-        shipped = [_as_ordered(o, ordered) for o in shipped] if ordered else shipped
+        shipped = [_as_ordered(o, ordered, partner) for o in shipped] if ordered else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -549,12 +557,17 @@ def _products(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
     return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
 
 
-def _as_ordered(order: ShipOrder, ordered: dict[str, Line]) -> ShipOrder:
+def _as_ordered(order: ShipOrder, ordered: dict[str, Line], partner: PartnerConfig) -> ShipOrder:
     """A shipped order whose items (loose and in its packs) name the partner's line numbers and item identifiers
-    (`standing_orders.as_ordered`)."""
+    (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)."""
     def item(i: ShipItem) -> ShipItem:
         line_no, ids = as_ordered(i.line_no, i.item_ids, ordered)
-        return i.model_copy(update={"line_no": line_no, "item_ids": ids})
+        update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
+        as_sent = ordered.get(i.line_no or "")
+        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity)
+        if cases and as_sent:
+            update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
+        return i.model_copy(update=update)
 
     def pack(p: Pack) -> Pack:
         return p.model_copy(update={"items": [item(i) for i in p.items], "packs": [pack(q) for q in p.packs]})
@@ -643,11 +656,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
+            as_sent: Line | None = None                                   # the partner's line, when it ordered it
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in ordered:
                     ordered[so_id] = by_sequence(for_order(placed.get(so_id), partner, ship_to),
                                                  order_rows.get(so_id, []), items)
+                as_sent = ordered[so_id].get(line_no)
                 number, ids = as_ordered(line_no, ids, ordered[so_id])
                 line_no = number or line_no
             try:
@@ -659,10 +674,14 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
+            quantity, unit, price = (_dec(line["quantity"]), unit_code(partner, m2o_name(line.get("product_uom_id"))),
+                                     _net_price(line))
+            cases = in_cases(partner, as_sent, quantity)
+            if cases and as_sent and as_sent.pack_size:       # billed in the cases it ordered, at a case's price
+                quantity, unit, price = cases[0] or quantity, as_sent.unit, _dec(price * as_sent.pack_size)
             doc_lines.append(Line(line_no=line_no, item_ids=ids,
-                                  description=line.get("name") or name, quantity=_dec(line["quantity"]),
-                                  unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
-                                  unit_price=_net_price(line), amount=subtotal,
+                                  description=line.get("name") or name, quantity=quantity, unit=unit,
+                                  unit_price=price, amount=subtotal,
                                   taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.destinations import destinations, same_place
-from gateway.odoo.lookup import m2o_id
+from gateway.odoo.lookup import counts_cases, m2o_id
 from gateway.odoo.sale_orders import line_sequences
 from gateway.translate.canonical import Line, Party, PurchaseOrder, documents_in
 
@@ -167,6 +168,17 @@ def as_ordered(line_no: str | None, ids: dict[str, str], lines: dict[str, Line])
     if line is None:
         return line_no, ids
     return line.line_no or line_no, {**ids, **line.item_ids}
+
+
+def in_cases(partner: PartnerConfig, line: Line | None, *quantities: Decimal | None) -> list[Decimal | None] | None:
+    """Odoo's quantities of a line the partner ordered in cases Odoo counts in units (`lookup.counts_cases`: 2 CS of
+    12 posted as 24 Units) as that many cases, for the documents that answer the order in its unit: None when the
+    line is not so, or a quantity is no whole number of cases (a short shipment of 18 goes out as 18 units)."""
+    if line is None or not counts_cases(partner, line.unit, line.pack_size) or not line.pack_size:
+        return None
+    if any(q is not None and q % line.pack_size for q in quantities):
+        return None
+    return [None if q is None else q / line.pack_size for q in quantities]
 
 
 def store_share(po: PurchaseOrder, ship_to: Party | None) -> PurchaseOrder:

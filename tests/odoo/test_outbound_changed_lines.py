@@ -19,10 +19,10 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
-from tests.odoo.test_crossdock import sample_with
+from tests.odoo.test_crossdock import sample_with, ship_lines
 from tests.odoo.test_order_acks import ACK
 from tests.odoo.test_outbound_odd_odoo import invoiced
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
 from tests.odoo.test_posting_line_changes import CHANGE_860
 
@@ -93,3 +93,32 @@ async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
         ("001", "BB-1001"), ("003", "BB-1003"), ("004", "BB-1004")]
     assert [(row[1], row[2], row[7]) for row in segments(sent(pipeline, "810"), "IT1")] == [
         ("001", "36", "BB-1001"), ("003", "6", "BB-1003"), ("004", "12", "BB-1004")]
+
+
+async def test_a_line_ordered_in_cases_odoo_counts_in_units_is_shipped_and_billed_in_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Line 1 ordered as 2 cases of 12 (PO1*1*2*CS*150.00, PO4*12; no Odoo unit is mapped to CS) is posted as 24
+    Units at 12.50. Its 856 and 810 answer in the partner's cases, as its 855 does: SN1 2 CA (ordered 2 CA), IT1 2 CA
+    at 150.00. They said 24 EA at 12.50, a unit and price the retailer's PO/ASN/invoice match does not find on the PO
+    line. Line 2, shipped 40 of 48 units, stays in units."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
+    message = run(pipeline, (await submit(pipeline, cases, "850_cases.edi")).id, {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ship_lines(odoo, so["id"], {1: 24, 2: 40, 3: 6})
+    wizard = odoo.execute_kw("sale.advance.payment.inv", "create", [{"advance_payment_method": "delivered"}],
+                             {"context": {"active_model": "sale.order", "active_ids": [so["id"]]}})
+    odoo.execute_kw("sale.advance.payment.inv", "create_invoices", [[wizard]])
+    [move] = odoo.execute_kw("sale.order", "read", [[so["id"]], ["invoice_ids"]])[0]["invoice_ids"]
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    scheduler = OdooScheduler(ctx, lambda: client)
+    assert await scheduler.run_once("bigbox", "856") == 1
+    assert await scheduler.run_once("bigbox", "810") == 1
+    assert [row[1:7] for row in segments(sent(pipeline, "856"), "SN1")] == [
+        ["", "2", "CA", "", "2", "CA"], ["", "40", "EA", "", "48", "EA"], ["", "6", "EA", "", "6", "EA"]]
+    assert [row[1:5] for row in segments(sent(pipeline, "810"), "IT1")] == [
+        ["1", "2", "CA", "150"], ["2", "40", "EA", "8.75"], ["3", "6", "EA", "42"]]
