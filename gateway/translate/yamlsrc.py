@@ -79,9 +79,25 @@ def load_yaml(path: Path) -> YMap:
 
 
 def _load_yaml(path: Path) -> YMap:
+    """Parse `path`, or take its tree from the disk cache (profile_cache) when an entry for these bytes exists."""
+    from gateway.translate import profile_cache  # it imports this module
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc}", str(path)) from None
+    cached = profile_cache.load(path, raw)
+    if cached is not None:
+        return cached
+    result = _parse(path, raw)
+    profile_cache.store(path, raw, result)
+    return result
+
+
+def _parse(path: Path, raw: bytes) -> YMap:
     yaml = YAML(typ="rt")
     try:
-        text = path.read_text(encoding="utf-8")
+        # as read_text() reads it: universal newlines; the bytes parsed are the bytes the cache entry is keyed by
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -1,0 +1,157 @@
+"""The disk cache of parsed profiles (gateway/translate/profile_cache.py), through `edi-gateway lint` as a
+subprocess: an edited profile is read again, a corrupt or foreign entry is ignored, errors still name the
+coordinator's file and line, and a folder that cannot hold a cache means no cache, never an error."""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gateway.errors import ConfigError
+from gateway.translate import profile_cache
+from gateway.translate.profile import BASE_DIR, ProfileRegistry
+from tests.helpers.examples import EXAMPLES, example_workspace
+from tests.helpers.gateway import cli
+
+
+def lint(config: Path, cache: Path | str) -> subprocess.CompletedProcess[str]:
+    done = cli("lint", config=config, env={"EDI_GATEWAY_CACHE_DIR": str(cache)})
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "profiles").glob("*.json"))
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return example_workspace(tmp_path / "ws", ("northwind",))
+
+
+def test_an_edited_profile_is_read_again_and_its_error_names_its_file_and_line(ws: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert lint(ws, cache).returncode == 0
+    assert len(entries(cache)) >= 39                  # the shipped profiles and the workspace's
+
+    profile = ws.parent / "translations" / "northwind-850.yaml"
+    profile.write_text(profile.read_text().replace("  currency: USD\n", "  currency: USD\ncolour: blue\n"))
+    first = lint(ws, cache)                           # parsed (the edit is new bytes), then kept
+    second = lint(ws, cache)                          # from the cache
+    assert first.returncode == second.returncode == 1
+    assert f"{profile}:7: unknown profile key 'colour'" in first.stdout
+    assert second.stdout == first.stdout
+
+    other = tmp_path / "other"                        # the same bytes elsewhere: the error names this copy
+    shutil.copytree(ws.parent, other)
+    third = lint(other / "gateway.yaml", cache)
+    assert f"{other}/translations/northwind-850.yaml:7: unknown profile key 'colour'" in third.stdout
+    assert str(ws.parent) not in third.stdout
+
+
+def test_corrupt_and_misplaced_entries_are_ignored_and_replaced(ws: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    clean = lint(ws, cache)
+    assert clean.returncode == 0
+    kept = entries(cache)
+    assert len(kept) >= 39
+    contents = [p.read_bytes() for p in kept]
+    for i, entry in enumerate(kept):
+        if i % 3 == 0:
+            entry.write_bytes(contents[i][: len(contents[i]) // 2])         # torn
+        elif i % 3 == 1:
+            entry.write_bytes(b"\x00\xff not json")
+        else:
+            entry.write_bytes(contents[(i + 1) % len(kept)])                # another file's entry under this name
+
+    again = lint(ws, cache)
+    assert again.returncode == 0 and again.stdout == clean.stdout
+    for entry in entries(cache):                                            # written again, whole
+        assert json.loads(entry.read_bytes())["key"] == entry.stem
+
+
+def test_an_entry_in_a_folder_others_may_write_to_is_not_used(ws: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert lint(ws, cache).returncode == 0
+    profile = ws.parent / "translations" / "northwind-850.yaml"
+    entry = cache / "profiles" / f"{profile_cache.entry_key(profile.read_bytes())}.json"
+    tampered = json.loads(entry.read_bytes())
+    keys = tampered["tree"]["k"]
+    description = next(item for item in keys if item[0] == "description")
+    description[0] = "colour"                         # a key the file does not have
+    entry.write_text(json.dumps(tampered))
+
+    (cache / "profiles").chmod(0o777)
+    assert lint(ws, cache).returncode == 0            # not ours alone: the file is parsed
+    (cache / "profiles").chmod(0o700)
+    assert "unknown profile key 'colour'" in lint(ws, cache).stdout   # (ours: the entry is what is read)
+
+
+def test_no_cache_where_none_can_be_kept(ws: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert lint(ws, blocker / "cache").returncode == 0       # cannot be made: lint as before
+    assert lint(ws, "").returncode == 0                       # switched off
+    assert not any(tmp_path.glob("**/profiles/*.json"))
+
+
+def test_the_cache_folder_follows_systemd_then_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("EDI_GATEWAY_CACHE_DIR", raising=False)
+    monkeypatch.setenv("CACHE_DIRECTORY", "/var/cache/edi-gateway:/var/cache/other")
+    assert profile_cache.cache_dir() == Path("/var/cache/edi-gateway/profiles")
+    monkeypatch.delenv("CACHE_DIRECTORY")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert profile_cache.cache_dir() == tmp_path / "edi-gateway" / "profiles"
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", "")
+    assert profile_cache.cache_dir() is None
+
+
+def test_every_shipped_profile_comes_back_from_the_cache_exactly(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """Types (ruamel's ScalarFloat with how the number was written), order and every key's line."""
+    from gateway.translate.yamlsrc import _parse
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", str(tmp_path))
+    files = sorted(BASE_DIR.glob("*.yaml")) + sorted((EXAMPLES / "translations").glob("*.yaml"))
+    for path in files:
+        raw = path.read_bytes()
+        parsed = _parse(path, raw)
+        profile_cache.store(path, raw, parsed)
+        cached = profile_cache.load(path, raw)
+        assert cached is not None, path
+        assert profile_cache._same(cached, parsed), path
+
+
+def test_a_crlf_profile_is_read_as_before(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", str(tmp_path / "cache"))
+    source = (EXAMPLES / "translations" / "northwind-850.yaml").read_text().replace("currency: USD", "curr: [")
+    errors = []
+    for name, text in (("lf", source), ("crlf", source.replace("\n", "\r\n"))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "nw.yaml").write_bytes(text.encode())
+        with pytest.raises(ConfigError) as caught:
+            ProfileRegistry.load(folder)
+        errors.append(str(caught.value).replace(str(folder), ""))
+    assert errors[0] == errors[1] and "/nw.yaml:" in errors[0]
+
+
+def test_loading_profiles_runs_no_garbage_collection(tmp_path: Path) -> None:
+    """The collector walked the tens of thousands of live objects loading makes, again and again."""
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(count)
+    try:
+        ProfileRegistry.load(EXAMPLES / "translations")
+    finally:
+        gc.callbacks.remove(count)
+    assert len(runs) <= 1          # the one that may start as soon as the collector is on again (hundreds before)
+    assert gc.isenabled()
