@@ -155,3 +155,10 @@ def test_loading_profiles_runs_no_garbage_collection(tmp_path: Path) -> None:
         gc.callbacks.remove(count)
     assert len(runs) <= 1          # the one that may start as soon as the collector is on again (hundreds before)
     assert gc.isenabled()
+
+
+def test_the_service_gets_a_cache_folder_of_its_own() -> None:
+    """Under the unit only the state folder and this one are writable: ~ is read-only (ProtectHome, DynamicUser)."""
+    unit = (Path(__file__).resolve().parents[2] / "systemd" / "edi-gateway.service").read_text()
+    assert "\nCacheDirectory=edi-gateway\n" in unit       # systemd sets $CACHE_DIRECTORY=/var/cache/edi-gateway
+    assert "\nCacheDirectoryMode=0700\n" in unit          # not writable by others, or entries are not used
