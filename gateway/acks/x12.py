@@ -119,8 +119,8 @@ def _in_version(table: str, code: str, version: str) -> str:
     return instead if version[:6] < since else code
 
 
-def _segment_loops(report: _SetReport, ack_999: bool, version: str) -> list[list[str]]:
-    """AK3/AK4 (IK3/IK4) segments for one transaction set."""
+def _segment_loops(report: _SetReport, ack_999: bool, version: str, d: Delimiters) -> list[list[str]]:
+    """AK3/AK4 (IK3/IK4) segments for one transaction set, written with our delimiters `d`."""
     out: list[list[str]] = []
     for position, tag in sorted(report.segments, key=lambda key: (key[0], key[1] != "")):
         issues = report.segments[(position, tag)]
@@ -132,13 +132,13 @@ def _segment_loops(report: _SetReport, ack_999: bool, version: str) -> list[list
         for el in elements[:99]:
             where = str(el.element_position)
             if el.component_position or (ack_999 and el.repetition_position):
-                where += f"{{c}}{el.component_position or ''}"
+                where += f"{d.component}{el.component_position or ''}"
                 if ack_999 and el.repetition_position:
-                    where += f"{{c}}{el.repetition_position}"
+                    where += f"{d.component}{el.repetition_position}"
             # AK402 / IK402 (725) is a number: a composite's id (C040) cannot go there, its position says it
             ref = el.element_ref if el.element_ref.isdecimal() else ""
             out.append(["IK4" if ack_999 else "AK4", where, ref, _in_version("element", el.code, version),
-                        _copy(el.value)])
+                        _copy(el.value, d)])
     return out
 
 
@@ -154,9 +154,11 @@ def _set_number(number: str) -> str:
     return number[:9].rjust(4, "0")
 
 
-def _copy(value: str) -> str:
-    """AK404 / IK404: the bad value, without characters that would break our own delimiters."""
-    return "".join(c for c in value if c.isalnum() or c in " .-/")[:99]
+def _copy(value: str, d: Delimiters) -> str:
+    """AK404 / IK404: the bad value as sent, less our own delimiters and control characters (which would
+    break the 997), so that the partner finds it: 'SMITH & SONS, INC.' stays so."""
+    ours = {d.element, d.component, d.segment, d.repetition or d.element}
+    return "".join(c for c in value if c not in ours and c.isprintable())[:99].rstrip()
 
 
 def _trim(elements: list[str]) -> list[str]:
@@ -173,8 +175,8 @@ def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[
     for r in reports:
         body.append(_trim(["AK2", r.tx.doc_type[:3], _set_number(r.tx.control_number),
                            r.tx.segments[0].get(3) if ack_999 and r.tx.segments else ""]))
-        for seg in _segment_loops(r, ack_999, VERSION_999 if ack_999 else group.version):
-            body.append(_trim([seg[0], *[e.replace("{c}", d.component) for e in seg[1:]]]))
+        for seg in _segment_loops(r, ack_999, VERSION_999 if ack_999 else group.version, d):
+            body.append(_trim(seg))
         body.append(_trim(["IK5" if ack_999 else "AK5", r.code, *r.set_codes]))
     accepted = sum(1 for r in reports if r.code in ("A", "E"))
     group_errors = [i for i in group_issues if i.severity is Severity.ERROR]

@@ -159,7 +159,7 @@ def test_codes_and_references_are_ones_the_acknowledged_version_has(journal: Sql
     [doc] = acks.build(x12.parse(file_of(ISA_4010, "004010", [data])), partner(), OUR, journal)
     assert pyx12_errors(substitute_healthcare_codes(doc.data, "PO", "850")) == []
     data5 = [seg.replace(">", ":") for seg in data]                  # that ISA's component separator
-    assert "AK4*4**13*ZZAZZBZZCZZD" in ack_text(file_of(ISA_5010_BIGBOX, "005010", [data5]), journal)
+    assert "AK4*4**13*ZZ:A:ZZ:B:ZZ:C:ZZ:D" in ack_text(file_of(ISA_5010_BIGBOX, "005010", [data5]), journal)
 
 
 def test_a_repeated_group_number_is_coded_as_the_version_says(journal: SqliteJournal) -> None:
@@ -175,3 +175,13 @@ def test_a_repeated_group_number_is_coded_as_the_version_says(journal: SqliteJou
     twice5 = one5.replace(groups.replace("004010", "005010"), groups.replace("004010", "005010") * 2)
     [doc] = acks.build(x12.parse(twice5.replace("IEA*1*", "IEA*2*").encode()), partner(), OUR, journal)
     assert "AK9*R*1*1*0*19~" in doc.data.decode()
+
+
+def test_ak404_copies_the_bad_value_as_sent_less_our_delimiters(journal: SqliteJournal) -> None:
+    """AK404 kept letters, digits and ' .-/' only: a name too long, 'J&J SONS, INC. #12 (...)', came back
+    without its '&', ',', '#', '(' and ')', so the partner could not search its file for it. Only what
+    would break our own 997 (its delimiters, control characters) is left out now."""
+    name = "J&J SONS, INC. #12 (" + "X" * 45 + ")"
+    data = order(f"N1*ST*{name}>A", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
+    text = ack_text(file_of(ISA_4010, "004010", [data]), journal)
+    assert f"AK4*2*93*5*{name}A" in text                 # '>' is our component separator: left out
