@@ -215,6 +215,44 @@ def _check_shadowing(node: Node, problems: list[ConfigError]) -> None:
         _check_shadowing(child, problems)
 
 
+def _picked_pairs(fld: Any) -> list[str]:
+    """The qualifiers a field picks one pair of (`pair: CB`, or each `pair:` of a `first:`)."""
+    inline: tuple[Any, ...] = fld.inline or ()
+    if inline[:1] == ("pair",):
+        return [inline[2]]
+    if inline[:1] == ("first",):
+        return [q for alt in inline[1] for q in _picked_pairs(alt)]
+    return []
+
+
+def _check_picks_beside_pairs(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
+    """A workspace profile's pick of one qualified pair (`item_ids.buyer: {pair: CB, at: 6}`) beside the node's
+    `pairs:` field, which already reads that pair under another key (CB is `buyer_catalog` in x12-common): the
+    number is kept twice, and an 855, 856 or 810 sends it back twice, under the pick's code and the pair's."""
+    pairs = {f.path: f.inline for f in node.fields_in if f.inline and f.inline[0] == "pairs"}
+    wheres = {f.path: f.where for f in node.fields_in}
+    for fld in node.fields_in:
+        head, _, key = fld.path.rpartition(".")
+        if not head or not fld.where[0] or Path(fld.where[0]).parent == BASE_DIR:
+            continue
+        for qualifier in _picked_pairs(fld):
+            found = pairs.get(head)
+            if found is None:
+                continue
+            table = found[3]
+            read_as = table.get(qualifier, qualifier)
+            if read_as == key:
+                continue
+            listed = next((name for name, codes in profile.codes.items() if codes == table), "")
+            problems.append(_err(
+                f"{fld.path!r} picks the {qualifier} pair, which {head!r} ({Path(wheres[head][0]).name}:"
+                f"{wheres[head][1]}) already reads as {read_as!r}: the number is kept twice, and what we send "
+                "back (855, 856, 810) carries it twice", fld.where,
+                hint=f"say it with a code list, not a pick: codes: {{{listed or 'LIST'}: {{{qualifier}: {key}}}}}"))
+    for child in node.children:
+        _check_picks_beside_pairs(profile, child, problems)
+
+
 def lint_profile(profile: Profile) -> list[ConfigError]:
     problems: list[ConfigError] = []
     assert profile.root is not None
@@ -223,6 +261,7 @@ def lint_profile(profile: Profile) -> list[ConfigError]:
     _check_paths(profile, profile.root, model, problems, mapped, "")
     _check_segments(profile, profile.root, problems)
     _check_shadowing(profile.root, problems)
+    _check_picks_beside_pairs(profile, profile.root, problems)
     defaults = {str(k) for k in profile.defaults}
     for required in REQUIRED.get(profile.document, []):
         if required not in mapped and required not in defaults:

@@ -85,3 +85,21 @@ def test_a_finding_on_every_line_is_one_line_of_translate(ws: Path) -> None:
     assert errors[0].endswith("'GBND' (and 1 more like it: segment 23; "
                               f"edi-gateway inspect {odd} lists each)"), errors[0]
     assert done.stdout.startswith("PurchaseOrder 4500012345")
+
+
+def test_a_pick_of_a_pair_the_pairs_already_read(ws: Path) -> None:
+    """README warns against `item_ids.buyer: {pair: CB, at: 6}` (the base's pairs read CB as buyer_catalog, so
+    the 855 would send the number back twice), but lint said ok to the coordinator who wrote it; the code list that
+    README recommends instead passes."""
+    profile = ws / "translations" / "acme-850.yaml"
+    profile.write_text("extends: x12-004010-850\nstructure:\n  lines:\n    fields:\n"
+                       "      item_ids.buyer: {pair: CB, at: 6}\n")
+    [error] = lint_errors(ws)
+    assert error.startswith("translations/acme-850.yaml:5: 'item_ids.buyer' picks the CB pair, which 'item_ids' "
+                            "(x12-004010-850.yaml:"), error
+    assert error.endswith("already reads as 'buyer_catalog': the number is kept twice, and what we send back "
+                          "(855, 856, 810) carries it twice (say it with a code list, not a pick: "
+                          "codes: {item_qualifiers: {CB: buyer}})"), error
+    profile.write_text("extends: x12-004010-850\ncodes:\n  item_qualifiers: {CB: buyer}\n")
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stdout
