@@ -814,8 +814,13 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
         else:
-            out.append(line_of(row, "changed", number, line.item_ids).model_copy(
-                update={"price_basis": line.price_basis}))
+            changed = line_of(row, "changed", number, line.item_ids)
+            cases = in_cases(partner, line, changed.quantity)
+            if cases and line.pack_size:                # in the partner's cases, at a case's price
+                changed = changed.model_copy(update={
+                    "quantity": cases[0], "unit": line.unit, "pack_size": line.pack_size,
+                    "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
+            out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
 
 

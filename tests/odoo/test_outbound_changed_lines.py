@@ -122,3 +122,25 @@ async def test_a_line_ordered_in_cases_odoo_counts_in_units_is_shipped_and_bille
         ["", "2", "CA", "", "2", "CA"], ["", "40", "EA", "", "48", "EA"], ["", "6", "EA", "", "6", "EA"]]
     assert [row[1:5] for row in segments(sent(pipeline, "810"), "IT1")] == [
         ["1", "2", "CA", "150"], ["2", "40", "EA", "8.75"], ["3", "6", "EA", "42"]]
+
+
+async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 cases of 12 posted as 24 Units; sales makes it 36 units before confirming. The 855 says line 1 changed to 3
+    CA at 150.00, in the partner's unit; it said 36 EA at 12.50, a unit the partner did not order the line in."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
+    message = run(pipeline, (await submit(pipeline, cases, "850_cases.edi")).id, {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    [first] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]])
+    odoo.execute_kw("sale.order.line", "write", [[first], {"product_uom_qty": 36}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    ack = sent(pipeline, "855")
+    assert segments(ack, "PO1")[0][1:5] == ["1", "3", "CA", "150"]
+    assert segments(ack, "ACK")[0][1:4] == ["IC", "3", "CA"]
