@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from gateway.config.models import As2Channel, PartnerConfig
 from tests.transports.as2_peer import as2_headers, compressed_entity, openssl, serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake
@@ -146,5 +147,112 @@ async def test_a_body_is_opened_by_its_cms_content_type_and_encoding_not_its_lab
         assert fields["received-content-mic"] == f"{mic}, sha-256"
         (msg,) = intake.messages()
         assert intake.stored(msg) == PAYLOAD and msg.filename == "po.edi"
+    finally:
+        await server.close()
+
+
+# --------------------------------------------------------------------------- the MIC of an unsigned message
+
+def _decompressed(entity: bytes) -> bytes:
+    """The entity inside an RFC 3274 compressed-data entity (asn1crypto + zlib: openssl here has no zlib)."""
+    import zlib
+
+    from asn1crypto import cms as acms
+    head, _, body = entity.partition(b"\r\n\r\n")
+    der = base64.b64decode(body) if b"base64" in head.lower() else body
+    return zlib.decompress(acms.ContentInfo.load(der)["content"]["encap_content_info"]["content"].native)
+
+
+class RfcPeer:
+    """A partner computing the MIC of an unsigned message as RFC 4130 7.3.1 and RFC 5402 say and OpenAS2 does:
+    over the uncompressed entity with its headers when encrypted, over the content alone when not; it answers an
+    unsigned MDN quoting it."""
+
+    def __init__(self, tmp: Path, theirs: Cert) -> None:
+        self.tmp, self.theirs = tmp, theirs
+        self.url = ""
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = dict(request.headers)
+        entity = await asyncio.to_thread(self.open, headers, body)
+        self.received.append((headers, entity))
+        if "smime-type=enveloped-data" in headers["Content-Type"]:
+            content = entity                                   # headers and all
+        else:
+            content = body
+        mic = base64.b64encode(hashlib.sha256(content).digest()).decode()
+        report = ("--rep\r\nContent-Type: text/plain\r\n\r\nreceived\r\n"
+                  "--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
+                  f"Original-Message-ID: {headers['Message-ID']}\r\nReceived-Content-MIC: {mic}, sha-256\r\n"
+                  "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
+        return web.Response(body=report.encode(), headers={
+            "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="rep"'})
+
+    def open(self, headers: dict[str, str], body: bytes) -> bytes:
+        """The uncompressed entity of an encrypted message (openssl decrypts), else the body."""
+        if "pkcs7-mime" not in headers["Content-Type"]:
+            return body
+        (self.tmp / "in.der").write_bytes(body)
+        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", self.tmp / "in.der", "-recip",
+                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", self.tmp / "in.entity")
+        assert r.returncode == 0, r.stderr
+        entity = (self.tmp / "in.entity").read_bytes()
+        return _decompressed(entity) if b"compressed-data" in entity.partition(b"\r\n\r\n")[0] else entity
+
+
+@pytest.fixture
+async def rfc_peer(tmp_path: Path) -> AsyncIterator[tuple[RfcPeer, Cert]]:
+    certs = tmp_path / "certs"
+    p = RfcPeer(tmp_path, make_cert(certs, "bigbox"))
+    app = web.Application()
+    app.router.add_post("/as2", p.handle)
+    runner, port = await serve(app)
+    p.url = f"http://127.0.0.1:{port}/as2"
+    yield p, make_cert(certs, "acme")
+    await runner.cleanup()
+
+
+@pytest.mark.parametrize("encrypt, compress", [(False, False), (True, True)], ids=["plain", "encrypted-compressed"])
+async def test_the_mic_of_an_unsigned_message_we_send_is_the_one_the_partner_computes(
+        tmp_path: Path, rfc_peer: tuple[RfcPeer, Cert], encrypt: bool, compress: bool) -> None:
+    """Unsigned, the MIC was over the outermost entity we built: the payload with our headers when not encrypted,
+    the compressed entity when compressed. The partner's MDN quoted another MIC: the message ended rejected
+    ('MIC mismatch'), though the partner had it."""
+    peer, ours = rfc_peer
+    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", certificates=[peer.theirs.cert_path], url=peer.url, sign=False,
+        encrypt=encrypt, compress=compress, mdn_signed=False))
+    result = await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)
+    assert result.rejected is None and result.detail == "MDN processed"
+    ((_, entity),) = peer.received
+    assert entity.endswith(DOC)
+
+
+@pytest.mark.parametrize("case", ["plain", "encrypted-compressed"])
+async def test_the_mic_of_an_unsigned_message_we_receive_is_the_one_the_sender_computed(
+        world: World, intake: JournalIntake, case: str) -> None:
+    """Our MDN quoted a MIC over our own record of the HTTP Content-Type and the body (plain), or over the
+    compressed entity: OpenAS2 finds it does not match and sends the message again."""
+    server = await start_server(world, intake, require_signed=False, require_encrypted=case != "plain")
+    tmp = world.tmp / case
+    tmp.mkdir()
+    inner = b"Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename=\"po.edi\"\r\n\r\n" + PAYLOAD
+    try:
+        if case == "plain":
+            body, ctype, expected = tmp / "body", "application/edi-x12", PAYLOAD
+            body.write_bytes(PAYLOAD)
+        else:
+            body = _encrypt(tmp, compressed_entity(inner), world.ours, "m")
+            ctype, expected = "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m", inner
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", f"<{case}@bigbox>", ctype,
+                                                    signed_mdn=False))
+        fields = mdn_fields(reply.body)
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(expected).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD
     finally:
         await server.close()

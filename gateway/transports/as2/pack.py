@@ -44,6 +44,12 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
         dst.write(f'Content-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n'
                   f'Content-Disposition: attachment; filename="{_quote(filename)}"\r\n\r\n'.encode())
         shutil.copyfileobj(src, dst, mime.CHUNK)
+    mic_alg = cms.norm_digest(digest)
+    if signer is None:
+        # unsigned (RFC 4130 7.3.1, RFC 5402 4): the MIC is over the uncompressed entity, with its headers when
+        # encrypted, else over the payload alone, as the receiver computes it
+        mic_digest = (mime.digest_range(cur, 0, cur.stat().st_size, mic_alg) if recipients
+                      else mime.digest_range(payload, 0, payload.stat().st_size, mic_alg))
     if compress:
         out = next_path()
         with cur.open("rb") as src, out.open("wb") as dst, (work / "deflated").open("w+b") as scratch:
@@ -53,10 +59,8 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
             cms.compress_stream(src, dst, scratch)
         (work / "deflated").unlink()
         cur = out
-    mic_alg = cms.norm_digest(digest)
-    size = cur.stat().st_size
-    mic_digest = mime.digest_range(cur, 0, size, mic_alg)
     if signer is not None:
+        mic_digest = mime.digest_range(cur, 0, cur.stat().st_size, mic_alg)      # the entity signed
         sig = cms.sign_detached(mic_digest, mic_alg, signer)
         boundary = f"----=_as2_{uuid.uuid4().hex}"
         out = next_path()

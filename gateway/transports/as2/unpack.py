@@ -99,8 +99,6 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
                          _decrypt(policy.ours, work / f"layer{depth}.ciphertext", opened))
             encrypted = True
             layers.append("encrypted")
-            if not signed:
-                mic_range = (ent.path, ent.start, ent.end)
         elif ctype == "multipart/signed":
             try:
                 parts = mime.split_multipart(ent, 2)
@@ -161,7 +159,9 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     if policy.max_size is not None and size > policy.max_size:
         raise Refused("unexpected-processing-error", f"payload of {size} bytes exceeds {policy.max_size}")
     if mic_range is None:
-        mic_range = (ent.path, ent.start, ent.end)
+        # unsigned (RFC 4130 7.3.1, RFC 5402 4): over the uncompressed entity, its MIME headers included when the
+        # message was encrypted, else over its content alone, decoded (as OpenAS2 computes it, sending and receiving)
+        mic_range = (ent.path, ent.start, ent.end) if encrypted else (payload, 0, size)
     mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
     return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers,
                     opened[0].recipient.cert if opened else None)
