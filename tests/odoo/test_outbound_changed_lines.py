@@ -8,7 +8,6 @@ BigBox's PO (lines 001 Blue Widget, 002 Red Widget, 003 Gadget Large) is changed
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import odoorpc
@@ -18,8 +17,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from gateway.odoo.scheduler import OdooScheduler
-from tests.odoo.test_crossdock import sample_with, ship_lines
+from tests.odoo.test_crossdock import sample_with, scheduler, ship_lines
 from tests.odoo.test_order_acks import ACK
 from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
@@ -47,6 +45,12 @@ def padded_860() -> bytes:
     return text.encode()
 
 
+def acknowledging(pipeline: Any) -> None:
+    """BigBox's settings with the 855 on confirmation."""
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+
+
 def segments(data: bytes, *tags: str) -> list[list[str]]:
     return [seg.split("*") for seg in data.decode().replace("\n", "").split("~") if seg.split("*")[0] in tags]
 
@@ -58,9 +62,8 @@ def sent(pipeline: Any, doc_type: str) -> bytes:
 
 async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    acknowledging(pipeline)
     for data, name in ((PADDED_850, "850_padded.edi"), (padded_860(), "860_padded.edi")):
         message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
         assert message.state is State.DONE, message.last_error
@@ -74,10 +77,8 @@ async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
     # came in): the documents still name it by the BP the partner ordered it by
     codes = odoo.execute_kw("product.customerinfo", "search", [[("product_code", "=", "BB-1001")]])
     odoo.execute_kw("product.customerinfo", "unlink", [codes])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
-                          partners=pipeline.config.partners)
-    scheduler = OdooScheduler(ctx, lambda: client)
-    assert await scheduler.run_once("bigbox", "855") == 1
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "855") == 1
     # the order as the partner's change left it, each line accepted under its number: 001 as changed to 36 (it was
     # "changed" to 36), the deleted Red Widget not acknowledged (it was "rejected"), the added line 004 too (left out)
     ack = sent(pipeline, "855")
@@ -85,8 +86,8 @@ async def test_a_changed_po_goes_out_under_the_partners_line_numbers(
         ["001", "36"], ["IA", "36"], ["003", "6"], ["IA", "6"], ["004", "12"], ["IA", "12"]]
     assert b"BAK*00*AD*" in ack
     invoiced(odoo, so["id"])
-    assert await scheduler.run_once("bigbox", "856") == 1
-    assert await scheduler.run_once("bigbox", "810") == 1
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
     # 856 LIN01 / 810 IT101: the partner's numbers, 004 and not Odoo's 4 for the line the change added; LIN03 and
     # IT107 its item numbers
     assert sorted((row[1], row[3]) for row in segments(sent(pipeline, "856"), "LIN")) == [
@@ -101,7 +102,7 @@ async def test_a_line_ordered_in_cases_odoo_counts_in_units_is_shipped_and_bille
     Units at 12.50. Its 856 and 810 answer in the partner's cases, as its 855 does: SN1 2 CA (ordered 2 CA), IT1 2 CA
     at 150.00. They said 24 EA at 12.50, a unit and price the retailer's PO/ASN/invoice match does not find on the PO
     line. Line 2, shipped 40 of 48 units, stays in units."""
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
     message = run(pipeline, (await submit(pipeline, cases, "850_cases.edi")).id, {State.DONE, State.QUARANTINED})
     assert message.state is State.DONE, message.last_error
@@ -113,11 +114,9 @@ async def test_a_line_ordered_in_cases_odoo_counts_in_units_is_shipped_and_bille
     odoo.execute_kw("sale.advance.payment.inv", "create_invoices", [[wizard]])
     [move] = odoo.execute_kw("sale.order", "read", [[so["id"]], ["invoice_ids"]])[0]["invoice_ids"]
     odoo.execute_kw("account.move", "action_post", [[move]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
-                          partners=pipeline.config.partners)
-    scheduler = OdooScheduler(ctx, lambda: client)
-    assert await scheduler.run_once("bigbox", "856") == 1
-    assert await scheduler.run_once("bigbox", "810") == 1
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
     assert [row[1:7] for row in segments(sent(pipeline, "856"), "SN1")] == [
         ["", "2", "CA", "", "2", "CA"], ["", "40", "EA", "", "48", "EA"], ["", "6", "EA", "", "6", "EA"]]
     assert [row[1:5] for row in segments(sent(pipeline, "810"), "IT1")] == [
@@ -128,9 +127,8 @@ async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """2 cases of 12 posted as 24 Units; sales makes it 36 units before confirming. The 855 says line 1 changed to 3
     CA at 150.00, in the partner's unit; it said 36 EA at 12.50, a unit the partner did not order the line in."""
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    acknowledging(pipeline)
     cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
     message = run(pipeline, (await submit(pipeline, cases, "850_cases.edi")).id, {State.DONE, State.QUARANTINED})
     assert message.state is State.DONE, message.last_error
@@ -138,9 +136,7 @@ async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
     [first] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]])
     odoo.execute_kw("sale.order.line", "write", [[first], {"product_uom_qty": 36}])
     odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline,
-                          partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    assert await scheduler(pipeline, client).run_once("bigbox", "855") == 1
     ack = sent(pipeline, "855")
     assert segments(ack, "PO1")[0][1:5] == ["1", "3", "CA", "150"]
     assert segments(ack, "ACK")[0][1:4] == ["IC", "3", "CA"]
