@@ -362,7 +362,7 @@ def delivery_terms(client: OdooClient, doc: PurchaseOrder, cache: Cache) -> tupl
     if not doc.incoterm:
         return {}, None
     code = doc.incoterm.strip().upper()
-    said = f"terms of delivery {code}" + (f" {doc.incoterm_place}" if doc.incoterm_place else "")
+    said = f"terms of delivery {doc.incoterm.strip()}" + (f" {doc.incoterm_place}" if doc.incoterm_place else "")
     order_fields = client.fields("sale.order")
     if "incoterm" not in order_fields:
         return {}, f"{said} (this Odoo's sale orders have no Incoterm field)"

@@ -9,10 +9,15 @@ from typing import Any
 import odoorpc
 
 from gateway.config.loader import LoadedConfig
+from gateway.formats import parse
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import ProfileRegistry, translate
+from gateway.translate.canonical import PurchaseOrder
 from gateway.transports.base import IntakeMeta
-from tests.odoo.conftest import API_KEY_19
+from tests.odoo.conftest import API_KEY_19, bigbox
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 
 __all__ = ["examples"]          # the module fixture, shared
@@ -162,3 +167,34 @@ async def test_the_incoterm_of_an_edifact_orders_reaches_the_sale_order(tmp_path
     [order] = odoo_of(sandbox).execute_kw("sale.order", "search_read", [
         [("client_order_ref", "=", "4500012345")], ["incoterm"]])
     assert order["incoterm"][1].endswith("CARRIAGE AND INSURANCE PAID TO")
+
+
+UBL_ORDER = """<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>UBL-TERMS</cbc:ID><cbc:IssueDate>2026-11-28</cbc:IssueDate>
+<cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode>
+<cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="GLN">0860001000009</cbc:EndpointID>
+<cac:PartyName><cbc:Name>BigBox Retail</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>
+<cac:SellerSupplierParty><cac:Party><cac:PartyName><cbc:Name>Us</cbc:Name></cac:PartyName></cac:Party>
+</cac:SellerSupplierParty>
+<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="GLN">0860001000023</cbc:ID></cac:DeliveryLocation>
+</cac:Delivery>
+<cac:DeliveryTerms><cbc:ID>DAP</cbc:ID><cac:DeliveryLocation><cbc:Description>Bentonville AR</cbc:Description>
+</cac:DeliveryLocation></cac:DeliveryTerms>
+<cac:OrderLine><cac:LineItem><cbc:ID>1</cbc:ID><cbc:Quantity unitCode="C62">24</cbc:Quantity>
+<cac:Price><cbc:PriceAmount currencyID="USD">12.50</cbc:PriceAmount></cac:Price>
+<cac:Item><cac:SellersItemIdentification><cbc:ID>WB-100</cbc:ID></cac:SellersItemIdentification></cac:Item>
+</cac:LineItem></cac:OrderLine></Order>"""
+
+
+def test_the_incoterm_of_a_ubl_order_reaches_the_sale_order(client: OdooClient) -> None:
+    """Peppol's DeliveryTerms/ID (DAP) and the place its DeliveryLocation describes."""
+    [tx] = parse(UBL_ORDER.encode()).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]), profile="ubl-2.1-order")
+    assert isinstance(doc, PurchaseOrder)
+    post(client, doc, bigbox(), Cache())
+    [order] = client.search_read("sale.order", [("client_order_ref", "=", "UBL-TERMS")],
+                                 ["incoterm", "incoterm_location"])
+    assert order["incoterm"][1].endswith("DELIVERED AT PLACE") and order["incoterm_location"] == "Bentonville AR"
