@@ -111,6 +111,7 @@ class FolderInbox:
         self.poll = poll
         self._seen: dict[Path, _Seen] = {}
         self._hints: set[Path] = set()
+        self._found_at_start: set[Path] = set()      # the start-up scan's files, until first looked at
         self._lock = threading.Lock()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -131,7 +132,7 @@ class FolderInbox:
         self._observer.schedule(_Events(self), str(self.folder), recursive=False)
         self._observer.daemon = True
         self._observer.start()
-        self._scan()                                  # files that arrived while we were down
+        self._found_at_start = set(self._scan())      # files that arrived while we were down
         self._task = asyncio.create_task(self._run(), name=f"inbox {self.folder}")
         log.info("watching %s (min_age %.1fs)", self.folder, self.settings.min_age)
 
@@ -156,14 +157,17 @@ class FolderInbox:
         if self._loop and self._wake:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def _scan(self) -> None:
+    def _scan(self) -> list[Path]:
+        """Hint every file in the folder; returns them."""
         try:
             names = [entry.name for entry in os.scandir(self.folder) if entry.is_file(follow_symlinks=False)]
         except OSError as exc:
             log.error("cannot list %s: %s", self.folder, exc.strerror or exc)
-            return
+            return []
+        found = [self.folder / name for name in names]
         with self._lock:
-            self._hints.update(self.folder / name for name in names)
+            self._hints.update(found)
+        return found
 
     def _candidates(self) -> list[Path]:
         with self._lock:
@@ -186,8 +190,12 @@ class FolderInbox:
         if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
             self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now,
                                      seen.not_before if seen is not None else 0.0)
-            # a file untouched for min_age already (it was there while we were down) is ready at once
-            stable = self.settings.min_age <= 0 or time.time() - st.st_mtime >= self.settings.min_age + 1
+            # a file there while we were down, untouched for min_age already, is ready at once; only that one:
+            # the mtime of a file on a network share is the file server's clock, which may be behind ours
+            at_start = seen is None and path in self._found_at_start
+            self._found_at_start.discard(path)
+            stable = self.settings.min_age <= 0 or (
+                at_start and time.time() - st.st_mtime >= self.settings.min_age + 1)
         else:
             stable = now - seen.since >= self.settings.min_age and now >= seen.not_before
         return stable and not _being_written(path)

@@ -55,3 +55,28 @@ async def test_a_file_still_open_for_writing_here_is_not_taken_however_long_it_s
     finally:
         await folder.stop()
     assert {m.filename: intake.stored(m) for m in intake.messages()} == {"po-3.edi": DOC, "po-4.edi": DOC}
+
+
+async def test_an_old_mtime_takes_a_file_at_once_only_when_it_was_there_at_start(
+        tmp_path: Path, intake: JournalIntake) -> None:
+    """A file that looks untouched for min_age was taken at once whenever it was seen changing: one written
+    onto a network share whose file server's clock is behind ours (an unsynchronised NAS: the mtime it sets
+    is already "old" to us) was taken half written, at first sight, and again at each change."""
+    import os
+    import time
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    long_ago = time.time() - 7200
+    (inbox / "po-1.edi").write_bytes(DOC)                       # there while the gateway was down
+    os.utime(inbox / "po-1.edi", (long_ago, long_ago))
+    folder = FolderInbox(FolderInboxSettings(path=inbox, processed=None, min_age=3600), intake)
+    await folder.start()
+    try:
+        await wait_for_async(lambda: folder.taken >= 1, message="the file there at start taken at once")
+        growing = inbox / "po-2.edi"
+        growing.write_bytes(DOC[:30])                           # closed: its writer is on another machine
+        os.utime(growing, (long_ago, long_ago))
+        await wait_for_async(lambda: growing in folder._seen or folder.taken > 1, message="po-2.edi looked at")
+    finally:
+        await folder.stop()
+    assert [m.filename for m in intake.messages()] == ["po-1.edi"]
