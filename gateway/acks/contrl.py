@@ -105,16 +105,29 @@ def _report(result: ParseResult, env: Envelope, txs: list[Transaction]) -> _Repo
             groups.append((tx.group, g_issue))
     messages = []
     for tx in txs:
+        mine = [i for i in issues if i.transaction == tx.index]
         rep = _MessageReport(tx, rejected=not tx.accepted)
-        for issue in issues:
-            if issue.transaction != tx.index:
+        rep.header_issue = next((i for i in mine if i.level == "transaction"), None)
+        for issue in mine:
+            if issue.level == "transaction":
                 continue
-            if issue.level == "transaction":         # UNH / UNT faults: in the UCM itself
-                rep.header_issue = rep.header_issue or issue
-            elif issue.segment_position:
+            if issue.segment_tag in ("UNH", "UNT") and issue.level == "element" and _in_ucm(issue, rep):
+                continue
+            if issue.segment_position:
                 rep.segments.setdefault(_segment_position(issue), []).append(issue)
         messages.append(rep)
     return _Report(env, inter, groups, messages)
+
+
+def _in_ucm(issue: Issue, rep: _MessageReport) -> bool:
+    """An element of UNH / UNT at fault is the UCM's to report (ISO 9735-4: the UCM identifies "any error related
+    to the UNH and UNT segments"): it becomes the UCM's error when the UCM has none, and is not repeated as a UCS
+    when the UCM already names that element; another one still gets its UCS / UCD, the UCM having room for one."""
+    head = rep.header_issue
+    if head is None:
+        rep.header_issue = issue
+        return True
+    return (head.segment_tag, head.element_position) == (issue.segment_tag, issue.element_position)
 
 
 def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
@@ -134,8 +147,9 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
                             una=settings.una, test=settings.test or env.test)
     body: list[tuple[str, list[str | list[str]]]] = []
     inter = report.interchange_issue
-    uci: list[str | list[str]] = [env.control_number, [env.sender_id, env.sender_qualifier],
-                                  [env.receiver_id, env.receiver_qualifier]]
+    uci: list[str | list[str]] = [env.control_number,
+                                  _composite(env.raw_header, 1, env, [env.sender_id, env.sender_qualifier]),
+                                  _composite(env.raw_header, 2, env, [env.receiver_id, env.receiver_qualifier])]
     if inter is not None:
         uci += [REJECTED, inter.code or "18", inter.segment_tag if inter.segment_tag in _SERVICE_TAGS else "",
                 _position(inter)]
@@ -145,13 +159,13 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
     if inter is None:
         if report.groups:
             for group, g_issue in report.groups:
-                body.append(("UCF", _ucf(group, g_issue)))
+                body.append(("UCF", _ucf(group, g_issue, env)))
                 for m in report.messages:
                     if m.tx.group is group:
-                        body.extend(_message(m))
+                        body.extend(_message(m, syntax_version >= "4"))
         else:
             for m in report.messages:
-                body.extend(_message(m))
+                body.extend(_message(m, syntax_version >= "4"))
     message_type = "CONTRL:D:3:UN" if syntax_version < "4" else "CONTRL:4:1:UN"
     writer.message(str(unh), message_type, body)
     return RenderedDocument(doc_type="CONTRL", syntax=Syntax.EDIFACT, filename=f"{partner.id}_CONTRL_{unb}.edi",
@@ -159,11 +173,14 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
                             expects_ack=None)
 
 
-def _position(issue: Issue) -> list[str]:
+def _position(issue: Issue, v4: bool = False) -> list[str]:
     """S011: 0098 counts the segment tag as position 1 (our issues count the first data element as 1),
-    then the component (0104) from 1."""
+    then the component (0104) from 1; in syntax 4 the repetition (0136) instead, for a repeated simple
+    element (S011 allows one of the two)."""
     if issue.element_position is None:
         return []
+    if v4 and issue.repetition_position and not issue.component_position:
+        return [str(issue.element_position + 1), "", str(issue.repetition_position)]
     return [str(issue.element_position + 1), str(issue.component_position or "")]
 
 
@@ -176,11 +193,19 @@ def _segment_position(issue: Issue) -> int:
     return position
 
 
-def _ucf(group: Group, issue: Issue | None) -> list[str | list[str]]:
+def _composite(raw: list[str], index: int, env: Envelope, fallback: list[str]) -> list[str]:
+    """A UNB / UNG composite (S002, S003, S006, S007) as the partner sent it, every component kept (a routing
+    address too: UCI and UCF repeat the subject's values), split by the partner's component separator, which
+    need not be ours."""
+    if len(raw) > index and raw[index]:
+        return raw[index].split(env.delimiters.component if env.delimiters else ":")
+    return fallback
+
+
+def _ucf(group: Group, issue: Issue | None, env: Envelope) -> list[str | list[str]]:
     raw = group.raw_header
-    s006 = raw[1] if len(raw) > 1 else group.sender_id
-    s007 = raw[2] if len(raw) > 2 else group.receiver_id
-    out: list[str | list[str]] = [group.control_number, s006, s007]
+    out: list[str | list[str]] = [group.control_number, _composite(raw, 1, env, [group.sender_id]),
+                                  _composite(raw, 2, env, [group.receiver_id])]
     if issue is None:
         out.append(ACKNOWLEDGED)
     else:
@@ -196,7 +221,7 @@ def _service_tag(issue: Issue, tags: tuple[str, str], trailer: str) -> str:
     return trailer if issue.code == "13" else ""
 
 
-def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
+def _message(m: _MessageReport, v4: bool) -> list[tuple[str, list[str | list[str]]]]:
     tx = m.tx
     unh = tx.segments[0] if tx.segments and tx.segments[0].tag == "UNH" else None
     s009 = unh.get(2).split(unh.component_sep)[:5] if unh is not None else [tx.doc_type]   # v3 S009 has 5
@@ -205,7 +230,7 @@ def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
     ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
     h = m.header_issue
     if h is not None:
-        ucm += [h.code or "18", _service_tag(h, ("UNH", "UNT"), "UNT"), _position(h)]
+        ucm += [h.code or "18", _service_tag(h, ("UNH", "UNT"), "UNT"), _position(h, v4)]
     out: list[tuple[str, list[str | list[str]]]] = [("UCM", ucm)]
     for position in sorted(m.segments):
         found = m.segments[position]
@@ -213,7 +238,7 @@ def _message(m: _MessageReport) -> list[tuple[str, list[str | list[str]]]]:
         out.append(("UCS", [str(position), seg_issue.code if seg_issue else ""]))
         for issue in found:
             if issue.element_position is not None:
-                out.append(("UCD", [issue.code or "18", _position(issue)]))
+                out.append(("UCD", [issue.code or "18", _position(issue, v4)]))
     return out
 
 

@@ -79,3 +79,36 @@ def test_uci_names_the_subject_interchange_as_received_and_the_contrl_goes_back(
     env = back.interchanges[0]
     assert (env.sender_id, env.receiver_id) == ("0614141000005", "4012345000009")     # UNB swapped
     assert segments(doc.data)[1] == UCI_OK                                            # UCI as received
+
+
+def test_uci_and_ucf_repeat_the_partners_composites_whatever_its_component_separator(
+        journal: SqliteJournal) -> None:
+    """A partner whose UNA makes '^' the component separator: the UCF wrote its UNG sender as one value
+    '4012345000009^14' (our separator is ':'), so S006 lost its qualifier; and a routing address in the UNB
+    (S002 0008, S003 0014) was dropped from the UCI, which must carry the UNB's values."""
+    caret = interchange(GOOD_BODY, ung=True).decode("latin-1").replace("UNA:+.? '", "UNA^+.? '").replace(":", "^")
+    assert contrl_of(caret.encode("latin-1"), journal)[:2] == [
+        UCI_OK, "UCF+G1+4012345000009:14+0614141000005:14+7"]
+    routed = interchange(GOOD_BODY).replace(b"+4012345000009:14+0614141000005:14+",
+                                            b"+4012345000009:14:BOX7+0614141000005:14:DESK2+")
+    assert contrl_of(routed, journal)[0] == "UCI+77+4012345000009:14:BOX7+0614141000005:14:DESK2+7"
+
+
+def test_a_unh_element_at_fault_is_reported_in_the_ucm_once(journal: SqliteJournal) -> None:
+    """UNH S009 without its agency: the UCM names it (13, UNH, 3:4 here as the reader found it); the same
+    element was repeated as UCS+1 / UCD, which ISO 9735-4 leaves to the UCM."""
+    short = interchange(GOOD_BODY).replace(b"ORDERS:D:96A:UN:EAN008", b"ORDERS:D:96A")
+    [doc] = contrl.build(edifact.parse(short), partner(), OURS, journal, now=NOW)
+    # (the UCM copies S009 as received, incomplete as it is: the standard has it echo the subject's)
+    assert segments(doc.data)[1:] == [UCI_OK, "UCM+M1+ORDERS:D:96A+4+13+UNH+3"]
+
+
+def test_syntax_4_names_the_repetition_at_fault(journal: SqliteJournal) -> None:
+    """Syntax 4's S011 has 0136, the occurrence of a repeated element: UNS+S*12 (repetition separator '*'),
+    the second occurrence is not alphabetic: UCD+37+2::2. A syntax 3 CONTRL has no place for it: UCD+37+2."""
+    data = interchange(GOOD_BODY.replace("UNS+S", "UNS+S*12")).replace(b"UNA:+.? '", b"UNA:+.?*'") \
+        .replace(b"UNOC:3", b"UNOC:4")
+    [doc] = contrl.build(edifact.parse(data), partner(syntax_version="4"), OURS, journal, now=NOW)
+    assert edifact.parse(doc.data).issues == []
+    assert segments(doc.data)[-2:] == ["UCS+7", "UCD+37+2::2"]
+    assert contrl_of(data, journal)[-1] == "UCD+37+2"
