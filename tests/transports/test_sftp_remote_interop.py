@@ -14,44 +14,41 @@ import pytest
 
 from gateway.journal.api import Direction, Message, State
 from tests.transports.conftest import JournalIntake
-from tests.transports.test_sftp_remote import DOC, PartnerSshd, poller
+from tests.transports.test_sftp_remote import DOC, PartnerSshd, poller, sshd  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="openssh-server not installed")
 
 OTHER = DOC.replace(b"+42'", b"+43'")
 
 
-def refusing(tmp: Path, requests: str) -> PartnerSshd:
-    """The partner's sshd, its SFTP server refusing `requests` (sftp-server -P: "permission denied"; a refused
-    extension such as posix-rename is not offered at all)."""
-    server = PartnerSshd(tmp)
+@pytest.fixture
+def refused(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PartnerSshd]:
+    """The partner's sshd, its SFTP server refusing the requests the test names
+    (`@pytest.mark.parametrize("refused", ["remove"], indirect=True)`; sftp-server -P: "permission denied";
+    a refused extension such as posix-rename is not offered at all)."""
+    server = PartnerSshd(tmp_path)
     server.config.write_text(server.config.read_text().replace(
-        "ForceCommand internal-sftp\n", f"ForceCommand internal-sftp -P {requests}\n"))
-    return server
-
-
-@pytest.fixture
-def no_delete(tmp_path: Path) -> Iterator[PartnerSshd]:
-    server = refusing(tmp_path, "remove")
+        "ForceCommand internal-sftp\n", f"ForceCommand internal-sftp -P {request.param}\n"))
     server.start()
     yield server
     server.stop()
 
 
-@pytest.fixture
-def v3_rename(tmp_path: Path) -> Iterator[PartnerSshd]:
-    server = refusing(tmp_path, "posix-rename")
-    server.start()
-    yield server
-    server.stop()
+def pushed(name: str) -> Message:
+    """An outbound message to push under `name`."""
+    now = datetime.now(UTC)
+    return Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
+                   channel="sftp_remote", filename=name, sha256="3" * 64, size=len(DOC), created_at=now,
+                   updated_at=now)
 
 
+@pytest.mark.parametrize("refused", ["remove"], indirect=True)
 async def test_a_refused_delete_leaves_the_file_taken_once_and_the_other_files_still_come(
-        no_delete: PartnerSshd, intake: JournalIntake, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    out = no_delete.remote / "out"
+        refused: PartnerSshd, intake: JournalIntake, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = refused.remote / "out"
     (out / "a-orders.edi").write_bytes(DOC)
     (out / "b-orders.edi").write_bytes(OTHER)
-    p = poller(no_delete, intake, tmp_path)
+    p = poller(refused, intake, tmp_path)
     assert await p.poll_once() == []
     with caplog.at_level(logging.WARNING, logger="gateway.transports.sftp_remote"):
         taken = await p.poll_once()
@@ -68,15 +65,16 @@ async def test_a_refused_delete_leaves_the_file_taken_once_and_the_other_files_s
     assert intake.stored(again) == DOC + b"\n"
 
 
+@pytest.mark.parametrize("refused", ["posix-rename"], indirect=True)
 async def test_a_move_over_a_name_the_archive_already_holds_keeps_both(
-        v3_rename: PartnerSshd, intake: JournalIntake, tmp_path: Path) -> None:
+        refused: PartnerSshd, intake: JournalIntake, tmp_path: Path) -> None:
     """Without posix-rename, SFTP v3 rename refuses an existing target: yesterday's orders.edi in the
     partner's archive folder blocked today's orders.edi, fetched again every poll."""
-    out = v3_rename.remote / "out"
+    out = refused.remote / "out"
     (out / "archive").mkdir()
     (out / "archive" / "orders.edi").write_bytes(b"yesterday")
     (out / "orders.edi").write_bytes(DOC)
-    p = poller(v3_rename, intake, tmp_path, after="move", move_to=str(out / "archive"))
+    p = poller(refused, intake, tmp_path, after="move", move_to=str(out / "archive"))
     await p.poll_once()
     (msg,) = await p.poll_once()
     assert not (out / "orders.edi").exists()
@@ -85,76 +83,58 @@ async def test_a_move_over_a_name_the_archive_already_holds_keeps_both(
     assert await p.poll_once() == [] and len(intake.messages()) == 1
 
 
+@pytest.mark.parametrize("refused", ["posix-rename"], indirect=True)
 async def test_a_push_again_to_a_server_without_posix_rename_replaces_the_file(
-        v3_rename: PartnerSshd, tmp_path: Path) -> None:
+        refused: PartnerSshd, tmp_path: Path) -> None:
     """Works already (kept as a guard): a retried push of one name to an SFTP v3 server removes the old file
     and renames, so the partner finds one file, the last one sent."""
     from gateway.config.models import PartnerConfig
     from gateway.outbound.sftp_channel import REMOTE
     from tests.transports.test_sftp_remote import channel
-    partner = PartnerConfig(id="eurohandel", outbound=channel(v3_rename))
-    now = datetime.now(UTC)
-    msg = Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
-                  channel="sftp_remote", filename="eurohandel_DESADV_8.edi", sha256="3" * 64, size=len(DOC),
-                  created_at=now, updated_at=now)
+    partner = PartnerConfig(id="eurohandel", outbound=channel(refused))
+    msg = pushed("eurohandel_DESADV_8.edi")
     await REMOTE.deliver(msg, DOC, partner)
     await REMOTE.deliver(msg, OTHER, partner)
-    assert [x.name for x in (v3_rename.remote / "in").iterdir()] == ["eurohandel_DESADV_8.edi"]
-    assert (v3_rename.remote / "in" / "eurohandel_DESADV_8.edi").read_bytes() == OTHER
+    assert [x.name for x in (refused.remote / "in").iterdir()] == ["eurohandel_DESADV_8.edi"]
+    assert (refused.remote / "in" / "eurohandel_DESADV_8.edi").read_bytes() == OTHER
 
 
+@pytest.mark.parametrize("refused", ["read"], indirect=True)
 async def test_a_file_their_server_will_not_let_us_read_is_skipped_and_said_once(
-        tmp_path: Path, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
-    server = refusing(tmp_path, "read")
-    server.start()
-    try:
-        (server.remote / "out" / "o.edi").write_bytes(DOC)
-        p = poller(server, intake, tmp_path)
-        with caplog.at_level(logging.WARNING, logger="gateway.transports.sftp_remote"):
-            for _ in range(4):
-                assert await p.poll_once() == []
-    finally:
-        server.stop()
+        refused: PartnerSshd, tmp_path: Path, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    (refused.remote / "out" / "o.edi").write_bytes(DOC)
+    p = poller(refused, intake, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="gateway.transports.sftp_remote"):
+        for _ in range(4):
+            assert await p.poll_once() == []
     assert caplog.text.count("o.edi could not be downloaded") == 1
-    assert (server.remote / "out" / "o.edi").exists() and intake.messages() == []
+    assert (refused.remote / "out" / "o.edi").exists() and intake.messages() == []
 
 
-async def test_a_push_to_a_drop_folder_without_delete_or_posix_rename(tmp_path: Path) -> None:
+@pytest.mark.parametrize("refused", ["posix-rename,remove"], indirect=True)
+async def test_a_push_to_a_drop_folder_without_delete_or_posix_rename(refused: PartnerSshd) -> None:
     """A write-only drop folder on an SFTP v3 server (no delete, no posix-rename: many Windows MFT servers):
     the push removed the final name before renaming whether or not it was there, was refused, and retried
     until dead. A new name needs no delete."""
     from gateway.config.models import PartnerConfig
     from gateway.outbound.sftp_channel import REMOTE
     from tests.transports.test_sftp_remote import channel
-    server = refusing(tmp_path, "posix-rename,remove")
-    server.start()
-    try:
-        now = datetime.now(UTC)
-        msg = Message(id="01PUSH", direction=Direction.OUT, state=State.QUEUED, partner="eurohandel",
-                      channel="sftp_remote", filename="eurohandel_INVOIC_9.edi", sha256="3" * 64, size=len(DOC),
-                      created_at=now, updated_at=now)
-        result = await REMOTE.deliver(msg, DOC, PartnerConfig(id="eurohandel", outbound=channel(server)))
-    finally:
-        server.stop()
+    result = await REMOTE.deliver(pushed("eurohandel_INVOIC_9.edi"), DOC,
+                                  PartnerConfig(id="eurohandel", outbound=channel(refused)))
     assert "pushed" in result.detail
-    assert [x.name for x in (server.remote / "in").iterdir()] == ["eurohandel_INVOIC_9.edi"]
+    assert [x.name for x in (refused.remote / "in").iterdir()] == ["eurohandel_INVOIC_9.edi"]
 
 
-async def test_the_pattern_ignores_case(tmp_path: Path, intake: JournalIntake) -> None:
+async def test_the_pattern_ignores_case(partner: PartnerSshd, tmp_path: Path, intake: JournalIntake) -> None:
     """`*.edi` agreed, ORDERS.EDI written by the partner's (mainframe, Windows) system: it stayed on their
     server, unseen and unsaid."""
-    server = PartnerSshd(tmp_path)
-    server.start()
-    try:
-        (server.remote / "out" / "ORDERS.EDI").write_bytes(DOC)
-        (server.remote / "out" / "ORDERS.TXT").write_bytes(DOC)
-        p = poller(server, intake, tmp_path)
-        await p.poll_once()
-        (msg,) = await p.poll_once()
-    finally:
-        server.stop()
+    (partner.remote / "out" / "ORDERS.EDI").write_bytes(DOC)
+    (partner.remote / "out" / "ORDERS.TXT").write_bytes(DOC)
+    p = poller(partner, intake, tmp_path)
+    await p.poll_once()
+    (msg,) = await p.poll_once()
     assert msg.filename == "ORDERS.EDI"
-    assert [x.name for x in (server.remote / "out").iterdir()] == ["ORDERS.TXT"]
+    assert [x.name for x in (partner.remote / "out").iterdir()] == ["ORDERS.TXT"]
 
 
 @pytest.fixture
