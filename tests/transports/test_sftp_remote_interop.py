@@ -34,6 +34,12 @@ def refused(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PartnerS
     server.stop()
 
 
+@pytest.fixture
+def partner(sshd: PartnerSshd) -> PartnerSshd:  # noqa: F811  (the fixture imported above)
+    """The partner's sshd as OpenSSH comes."""
+    return sshd
+
+
 def pushed(name: str) -> Message:
     """An outbound message to push under `name`."""
     now = datetime.now(UTC)
