@@ -275,6 +275,13 @@ def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Pa
             hint = f"did you mean '{close[0]}'?" if close else None
         elif kind == "string_pattern_mismatch" and _description(model, loc):
             message = f"expected {_description(model, loc)}"     # the field's words, not its regular expression
+        elif kind == "literal_error" and found == loc:
+            allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+            message = f"expected one of: {', '.join(allowed)}" if allowed else f"expected: {err['msg']}"
+            given = _node_at(root, found)
+            close = difflib.get_close_matches(str(given), allowed, n=1)
+            hint = (_quote_hint(given) if str(given) in allowed or number_as_written(given) in allowed
+                    else f"did you mean '{close[0]}'?" if close else None)
         elif kind == "string_type" and found == loc and _quote_hint(_node_at(root, found)):
             message, hint = f"expected text, not the number {_node_at(root, found)}", _quote_hint(_node_at(root, found))
         else:

@@ -103,3 +103,20 @@ def test_a_pick_of_a_pair_the_pairs_already_read(ws: Path) -> None:
     profile.write_text("extends: x12-004010-850\ncodes:\n  item_qualifiers: {CB: buyer}\n")
     done = cli("lint", config=ws / "gateway.yaml")
     assert done.returncode == 0, done.stdout
+
+
+def test_a_misspelt_or_unquoted_choice_in_a_partner_file(ws: Path) -> None:
+    """`trigger: order_confirmd`, `direction: inn` and `ack: 997` (a number: the choices are text) were refused with
+    pydantic's "Input should be 'delivery_done', 'invoice_posted', ..." and no hint of which was meant."""
+    partner = ws / "partners" / "northwind.yaml"
+    text = partner.read_text()
+    for old, new in (("trigger: order_confirmed", "trigger: order_confirmd"),
+                     ('type: "850", direction: in', 'type: "850", direction: inn'), ('ack: "999"', "ack: 999")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    partner.write_text(text)
+    assert [e.split(": ", 1)[1] for e in lint_errors(ws)] == [
+        'x12.ack: expected one of: none, 997, 999 (write it in quotes: "999")',
+        "documents[0].direction: expected one of: in, out (did you mean 'in'?)",
+        ("documents[1].trigger: expected one of: delivery_done, invoice_posted, order_confirmed, change_applied, "
+         "schedule, none (did you mean 'order_confirmed'?)")]
