@@ -47,7 +47,15 @@ from gateway.odoo.lookup import (
     unit_id,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
-from gateway.translate.canonical import AllowanceCharge, DateValue, Document, Line, PurchaseOrder, Totals
+from gateway.translate.canonical import (
+    Address,
+    AllowanceCharge,
+    DateValue,
+    Document,
+    Line,
+    PurchaseOrder,
+    Totals,
+)
 from gateway.translate.charges import charge_key
 
 log = logging.getLogger("gateway.odoo.sale_orders")
@@ -262,8 +270,7 @@ def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, cu
         have = m2o_name(row.get("currency_id")) if row else None
         where = f"{customer['name']}'s pricelist {row['name'] if row else ''} is in {have}"
     else:
-        row = record_by(client, cache, "res.company", [("id", "=", client.company)], ["name", "currency_id"],
-                        client.company) if client.company else None
+        row = company_row(client, cache)
         have = m2o_name(row.get("currency_id")) if row else None
         where = (f"{customer['name']} has no pricelist in Odoo, so its sale order would be in the currency of "
                  f"{row['name'] if row else 'the company'}, {have}; give the customer a pricelist in {wanted}")
@@ -680,11 +687,7 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
     if address is not None:
         vals.update({"street": address.lines[0] if address.lines else False,
                      "city": address.city or False, "zip": address.postal_code or False})
-        if address.country:
-            country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
-                                address.country.upper())
-            if country is not None:
-                vals["country_id"] = country["id"]
+        vals.update(_region(client, cache, address))
     street2 = [line for line in (party.name2, *(address.lines[1:] if address is not None else ())) if line]
     if street2:
         vals["street2"] = ", ".join(street2)
@@ -698,6 +701,38 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
         cache.invalidate("contact")
     log.info("created delivery contact res.partner %s for %s", contact, label)
     return contact, True
+
+
+def _region(client: OdooClient, cache: Cache, address: Address) -> dict[str, int]:
+    """`country_id` and `state_id` of a delivery contact made from a ship-to: Odoo applies fiscal positions by them
+    (a US state's sales tax, an EU country's VAT), so a contact made without its state was taxed as the company's
+    default. A state without a country (X12 N4 without N404, a domestic address) is looked up in the company's
+    country; a code that country has no state for is left out."""
+    vals: dict[str, int] = {}
+    country = None
+    if address.country:
+        country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
+                            address.country.upper())
+        if country is not None:
+            vals["country_id"] = int(country["id"])
+    if address.state:
+        where = country["id"] if country is not None else None if address.country else \
+            m2o_id((company_row(client, cache) or {}).get("country_id"))
+        state = record_by(client, cache, "res.country.state", [("code", "=", address.state.upper()),
+                                                               ("country_id", "=", where)],
+                          ["name", "country_id"], (where, address.state.upper())) if where else None
+        if state is not None:
+            vals.update({"state_id": int(state["id"]), "country_id": int(where or 0)})
+    return vals
+
+
+def company_row(client: OdooClient, cache: Cache) -> dict[str, Any] | None:
+    """The company the gateway works in (`client.company`): its name, currency and country, read once per cache
+    period."""
+    if not client.company:
+        return None
+    return record_by(client, cache, "res.company", [("id", "=", client.company)], ["name", "currency_id", "country_id"],
+                     client.company)
 
 
 def _price_flag_tag(client: OdooClient, cache: Cache) -> int:

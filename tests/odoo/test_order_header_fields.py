@@ -17,7 +17,7 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
 from gateway.transports.base import IntakeMeta
-from tests.odoo.conftest import API_KEY_19, bigbox
+from tests.odoo.conftest import API_KEY_19, bigbox, read_x12
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 
 __all__ = ["examples"]          # the module fixture, shared
@@ -198,3 +198,36 @@ def test_the_incoterm_of_a_ubl_order_reaches_the_sale_order(client: OdooClient) 
     [order] = client.search_read("sale.order", [("client_order_ref", "=", "UBL-TERMS")],
                                  ["incoterm", "incoterm_location"])
     assert order["incoterm"][1].endswith("DELIVERED AT PLACE") and order["incoterm_location"] == "Bentonville AR"
+
+
+def oregon_exempt(odoo: odoorpc.ODOO) -> tuple[int, int]:
+    """An Oregon state (US) and a fiscal position applied automatically to addresses there that maps the 15 % sales
+    tax to none (Oregon has no sales tax); Blue Widget is taxed 15 %. Returns (fiscal position, tax)."""
+    [us] = odoo.execute_kw("res.country", "search", [[("code", "=", "US")]])
+    oregon = odoo.execute_kw("res.country.state", "create", [{"name": "Oregon", "code": "OR", "country_id": us}])
+    [tax] = odoo.execute_kw("account.tax", "search", [[("name", "=", "Tax 15%")]])
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    odoo.execute_kw("product.product", "write", [[widget], {"taxes_id": [[6, 0, [tax]]]}])
+    position = odoo.execute_kw("account.fiscal.position", "create", [{
+        "name": "Oregon (no sales tax)", "auto_apply": True, "country_id": us, "state_ids": [[6, 0, [oregon]]],
+        "tax_ids": [[0, 0, {"tax_src_id": tax, "tax_dest_id": False}]]}])
+    return position, tax
+
+
+def test_a_ship_to_made_in_another_state_gets_its_fiscal_position_and_taxes(client: OdooClient,
+                                                                          odoo: odoorpc.ODOO) -> None:
+    """A new BigBox store in Portland, OR (N4 without a country, as US retailers send it) is made as a delivery
+    contact with its state, so Odoo applies Oregon's fiscal position and the widget line carries no sales tax.
+    It was made without state or country: the order had no fiscal position and charged the 15 %."""
+    position, _ = oregon_exempt(odoo)
+    doc = read_x12(["ST*850*0001", "BEG*00*SA*PO-OR-1**20261127", "N1*ST*BIGBOX STORE 0311*92*0311",
+                    "N3*1200 NW COUCH ST", "N4*PORTLAND*OR*97209", "PO1*1*24*EA*12.50**BP*BB-1001"])
+    post(client, doc, bigbox(create_ship_to=True), Cache())
+    [order] = client.search_read("sale.order", [("client_order_ref", "=", "PO-OR-1")],
+                                 ["fiscal_position_id", "partner_shipping_id", "order_line"])
+    [store] = client.read("res.partner", [order["partner_shipping_id"][0]], ["state_id", "country_id", "name"])
+    assert (store["name"], store["state_id"][1], store["country_id"][1]) == ("BIGBOX STORE 0311", "Oregon",
+                                                                            "United States")
+    assert order["fiscal_position_id"][0] == position
+    taxes = "tax_ids" if "tax_ids" in client.fields("sale.order.line") else "tax_id"
+    assert [line[taxes] for line in client.read("sale.order.line", order["order_line"], [taxes])] == [[]]

@@ -120,10 +120,70 @@ def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
         vals["currency_id"] = (env.db.data["product.pricelist"][vals["pricelist_id"]].get("currency_id")
                                if vals.get("pricelist_id") else
                                env.db.data["res.company"].get(company or 0, {}).get("currency_id") or False)
+    if "fiscal_position_id" not in vals:
+        vals["fiscal_position_id"] = fiscal_position(env, vals.get("partner_id"), vals.get("partner_shipping_id"))
     if not vals.get("warehouse_id") and env.db.data["stock.warehouse"]:
         vals["warehouse_id"] = min(env.db.data["stock.warehouse"])
     vals.setdefault("user_id", env.uid)
     return vals
+
+
+def fiscal_position(env: Env, partner: Any, delivery: Any) -> Any:
+    """account.fiscal.position `_get_fiscal_position(partner, delivery)` as sale.order `_compute_fiscal_position_id`
+    (16-19) calls it: the delivery address's, else the customer's, Fiscal Position set by hand; else the first
+    automatic one (by sequence) of the delivery address's country whose states, when it names some, hold its state
+    (Odoo ranks by zip range and VAT too; the sandbox has neither)."""
+    if not partner or not env.exists("res.partner", partner):
+        return False
+    delivery = delivery if delivery and env.exists("res.partner", delivery) else partner
+    for who in (delivery, partner):
+        manual = env.get("res.partner", who, "property_account_position_id")
+        if manual:
+            return manual
+    country = env.get("res.partner", delivery, "country_id")
+    state = env.get("res.partner", delivery, "state_id")
+    found = [(0 if rec.get("state_ids") else 1, rec.get("sequence") or 0, rid)
+             for rid, rec in env.db.data["account.fiscal.position"].items()
+             if rec.get("auto_apply") and rec.get("active", True) and country
+             and rec.get("country_id") in (False, None, country)
+             and (not rec.get("state_ids") or state in rec["state_ids"])]
+    return min(found)[2] if found else False
+
+
+def mapped_taxes(env: Env, position: Any, taxes: list[int]) -> list[int]:
+    """account.fiscal.position `map_tax`: each tax the position maps is replaced by its destination (none: dropped)."""
+    if not position:
+        return list(taxes)
+    rules = [r for r in env.db.data["account.fiscal.position.tax"].values() if r.get("position_id") == position]
+    out: list[int] = []
+    for tax in taxes:
+        targets = [r.get("tax_dest_id") for r in rules if r.get("tax_src_id") == tax]
+        out += [t for t in targets if t] if targets else [tax]
+    return sorted(set(out), key=out.index)
+
+
+def sale_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """sale.order `_compute_fiscal_position_id` (stored, depends on the customer and the delivery address): a new
+    address gives the order the fiscal position it calls for, but its lines keep their taxes (the form's "Update
+    taxes" button, `action_update_taxes`, maps them again)."""
+    if "fiscal_position_id" in vals or not {"partner_id", "partner_shipping_id"} & set(vals):
+        return
+    for rid in ids:
+        rec = env.db.data["sale.order"][rid]
+        position = fiscal_position(env, rec.get("partner_id"), rec.get("partner_shipping_id"))
+        if position != rec.get("fiscal_position_id"):
+            env.write("sale.order", [rid], {"fiscal_position_id": position})
+
+
+def sale_action_update_taxes(env: Env, ids: list[int]) -> None:
+    """sale.order `action_update_taxes` (16-19): each line's product taxes through the order's fiscal position."""
+    n = names(env.db.version)
+    for rid in ids:
+        position = env.db.data["sale.order"][rid].get("fiscal_position_id")
+        for line, rec in list(env.db.data["sale.order.line"].items()):
+            if rec.get("order_id") == rid and rec.get("product_id") and not rec.get("display_type"):
+                taxes = mapped_taxes(env, position, env.get("product.product", rec["product_id"], "taxes_id"))
+                env.write("sale.order.line", [line], {n["sale_tax"]: [[6, 0, taxes]]})
 
 
 def pricelist_price(env: Env, pricelist: Any, product: int, qty: float, uom: Any) -> float:
@@ -165,8 +225,10 @@ def sale_line_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
             "product.product", product))
         if not vals.get(n["sale_uom"]):
             vals[n["sale_uom"]] = env.get("product.product", product, "uom_id")
-        if n["sale_tax"] not in vals:
-            vals[n["sale_tax"]] = [[6, 0, env.get("product.product", product, "taxes_id")]]
+        if n["sale_tax"] not in vals:       # `_compute_tax_id`: the product's, through the order's fiscal position
+            position = env.db.data["sale.order"].get(vals.get("order_id") or 0, {}).get("fiscal_position_id")
+            vals[n["sale_tax"]] = [[6, 0, mapped_taxes(env, position, env.get("product.product", product,
+                                                                               "taxes_id"))]]
         if "price_unit" not in vals:
             order = env.db.data["sale.order"].get(vals.get("order_id") or 0, {})
             vals["price_unit"] = pricelist_price(env, order.get("pricelist_id"), product,
@@ -935,7 +997,7 @@ def install(models: dict[str, ModelSpec]) -> None:
     hooks: dict[str, dict[str, Any]] = {
         "product.product": {"pre_create": product_pre_create},
         "product.template": {"pre_create": template_pre_create, "on_create": template_on_create},
-        "sale.order": {"pre_create": sale_pre_create},
+        "sale.order": {"pre_create": sale_pre_create, "on_write": sale_on_write},
         "sale.order.line": {"pre_create": sale_line_pre_create, "on_write": sale_line_on_write},
         "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_write": purchase_line_on_write},
         "stock.warehouse": {"on_create": warehouse_on_create},
@@ -963,6 +1025,7 @@ METHODS: dict[tuple[str, str], Method] = {
     ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),
     ("stock.immediate.transfer", "process"): Method(immediate_process, True, []),
     ("sale.order", "action_done"): Method(sale_action_done, True, []),
+    ("sale.order", "action_update_taxes"): Method(sale_action_update_taxes, True, []),
     ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),
     ("account.move", "action_post"): Method(move_action_post, True, []),
     ("account.move", "button_draft"): Method(move_button_draft, True, []),

@@ -544,6 +544,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "property_product_pricelist": M2O("product.pricelist", "Pricelist"),
         # account: a partner's agreed terms, one per company (invoices take them: `_compute_invoice_payment_term_id`)
         "property_payment_term_id": M2O("account.payment.term", "Customer Payment Terms", company_dependent=True),
+        # account: a fiscal position set by hand wins over the ones applied by the delivery address's region
+        "property_account_position_id": M2O("account.fiscal.position", "Fiscal Position", company_dependent=True),
         "property_supplier_payment_term_id": M2O("account.payment.term", "Vendor Payment Terms",
                                                  company_dependent=True),
         "lang": SEL(_languages, "Language", default=_context_language), "active": B(default=True),
@@ -761,6 +763,16 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     if version <= 16:                   # removed in 17, where validating with nothing picked picks everything
         model("stock.immediate.transfer", "Immediate Transfer", {
             "pick_ids": M2M("stock.picking", "Transfers")}, transient=True)
+    model("account.fiscal.position", "Fiscal Position", {
+        "name": C("Fiscal Position", required=True), "sequence": I("Sequence"), "active": B(default=True),
+        "auto_apply": B("Detect Automatically"), "country_id": M2O("res.country", "Country"),
+        "state_ids": M2M("res.country.state", "Federal States"), "company_id": M2O("res.company", "Company",
+                                                                                 default=_company),
+        "tax_ids": O2M("account.fiscal.position.tax", "position_id", "Tax Mapping")}, order="sequence, id")
+    model("account.fiscal.position.tax", "Tax Mapping of Fiscal Position", {
+        "position_id": M2O("account.fiscal.position", "Fiscal Position", required=True),
+        "tax_src_id": M2O("account.tax", "Tax on Product", required=True),
+        "tax_dest_id": M2O("account.tax", "Tax to Apply")})
     model("account.incoterms", "Incoterms", {"name": C("Name", required=True, translate=True),
                                              "code": C("Code", required=True), "active": B(default=True)})
     so_states = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"),
@@ -775,6 +787,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "validity_date": D("Expiration"), "pricelist_id": M2O("product.pricelist", "Pricelist"),
         # sale_stock: the terms of delivery and their place
         "incoterm": M2O("account.incoterms", "Incoterm"), "incoterm_location": C("Incoterm Location"),
+        "fiscal_position_id": M2O("account.fiscal.position", "Fiscal Position"),
         "currency_id": M2O("res.currency", "Currency"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
         "order_line": O2M("sale.order.line", "order_id", "Order Lines", cascade=True),
         "picking_ids": O2M("stock.picking", "sale_id", "Transfers"),
