@@ -256,3 +256,34 @@ async def test_the_mic_of_an_unsigned_message_we_receive_is_the_one_the_sender_c
         assert intake.stored(msg) == PAYLOAD
     finally:
         await server.close()
+
+
+# --------------------------------------------------------------------------- the file name of a plain message
+
+async def test_a_plain_message_names_its_file_in_the_http_headers_and_utf8_there_is_taken(
+        world: World, intake: JournalIntake) -> None:
+    """Unsigned and unencrypted, the payload's MIME headers are the HTTP headers: OpenAS2 names the file in an
+    HTTP Content-Disposition, which we did not read (the file was named after the Message-ID), and a header in
+    UTF-8 (a Polish partner's name="Łódź 850.edi") failed the request with a 500 and a traceback."""
+    server = await start_server(world, intake, require_signed=False, require_encrypted=False)
+    try:
+        body = world.tmp / "body"
+        body.write_bytes(PAYLOAD)
+        for i, name in enumerate(["po 850.edi", "Łódź 850.edi"]):
+            headers = as2_headers("BIGBOX-AS2", "ACMEDIST", f"<plain{i}@bigbox>",
+                                  f'application/edi-x12; name="{name}"', signed_mdn=False)
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+            reply = await post(world, body, headers)
+            assert reply.status == 200 and mdn_fields(reply.body)["disposition"].endswith("; processed")
+        assert sorted(m.filename for m in intake.messages()) == ["d_850.edi", "po_850.edi"]
+    finally:
+        await server.close()
+
+
+async def test_a_plain_message_we_send_names_its_file(tmp_path: Path, rfc_peer: tuple[RfcPeer, Cert]) -> None:
+    peer, ours = rfc_peer
+    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", url=peer.url, sign=False, encrypt=False, mdn_signed=False))
+    assert (await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)).rejected is None
+    ((headers, _),) = peer.received
+    assert headers["Content-Disposition"] == 'attachment; filename="bigbox_997_000000042.x12"'

@@ -122,6 +122,7 @@ class As2Sender:
             "Message-ID": f"<{message.id}@{domain}>", "MIME-Version": "1.0",
             "Subject": f"{message.doc_type or 'EDI'} {message.control_number or message.filename}",
             "Content-Type": packed.content_type,
+            **({"Content-Disposition": packed.disposition} if packed.disposition else {}),
         }
         if ch.mdn != "none":
             headers["Disposition-Notification-To"] = local

@@ -20,6 +20,7 @@ class Packed:
     body_offset: int           # where the body starts in `body` (after the entity's header block)
     mic: str                   # base64 MIC we expect back in the MDN
     mic_alg: str               # normalised digest name
+    disposition: str | None = None   # the HTTP Content-Disposition of a message without S/MIME layers (its file name)
 
 
 def _quote(name: str) -> str:
@@ -85,6 +86,8 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
             cms.encrypt_stream(src, cur.stat().st_size, dst, recipients, encryption, key_transport)
         cur = out
     ent = mime.read_entity(cur)
-    ctype = str(ent.headers["Content-Type"]).replace("\r\n", "").replace("\n", "")
-    ctype = " ".join(ctype.split())
-    return Packed(ctype, cur, ent.body_start - ent.start, base64.b64encode(mic_digest).decode(), mic_alg)
+    ctype = " ".join(str(ent.headers["Content-Type"]).split())
+    # no layer: the payload's own headers become HTTP headers, its file name with them (else it is inside)
+    disposition = " ".join(str(ent.headers["Content-Disposition"]).split()) if step == 1 else None
+    return Packed(ctype, cur, ent.body_start - ent.start, base64.b64encode(mic_digest).decode(), mic_alg,
+                  disposition)

@@ -242,13 +242,17 @@ class As2Server:
                        work: Path) -> web.StreamResponse:
         h = request.headers
         outer = work / "outer"
+        # the body's MIME headers came as HTTP headers; Content-Disposition names the file of a message sent
+        # unsigned and unencrypted (OpenAS2). Written back as the bytes received: a header in UTF-8 (a name="Łódź.edi"
+        # parameter) is not Latin-1, and writing it as such failed the request with a 500 and a traceback
         head = f"Content-Type: {h.get('Content-Type', 'application/octet-stream')}\r\n"
-        if h.get("Content-Transfer-Encoding"):
-            head += f"Content-Transfer-Encoding: {h['Content-Transfer-Encoding']}\r\n"
+        for name in ("Content-Transfer-Encoding", "Content-Disposition"):
+            if h.get(name):
+                head += f"{name}: {h[name]}\r\n"
         size = 0
         started = asyncio.get_running_loop().time()
         with outer.open("wb") as f:
-            f.write((head + "\r\n").encode("latin-1"))
+            f.write((head + "\r\n").encode("utf-8", "surrogateescape"))
             try:
                 while chunk := await _next_chunk(request.content, started, size, self.settings):
                     size += len(chunk)
