@@ -522,6 +522,7 @@ class Pipeline:
         except StepUnavailable:
             return
         refuse.refuse_undeclared(result, partner, self.config.profiles)
+        _require("gateway.acks.x12", "hold_back_errors").hold_back_errors(result, partner)   # accept_with_errors
 
     def _our_ids(self) -> OurIds:
         return self.config.gateway.our_ids or OurIds()

@@ -303,23 +303,34 @@ def _trailers(env: Envelope) -> dict[int, Segment]:
     return found
 
 
-def accepted_transactions(result: ParseResult, partner: PartnerConfig) -> list[Transaction]:
-    """The business documents that go on to translation and Odoo.
-
-    Rejected sets (AK5 R) never do; sets accepted with errors (AK5 E) only when the partner's
-    `accept_with_errors` is on; acknowledgements and TA1s are matched, not translated.
-    """
+def hold_back_errors(result: ParseResult, partner: PartnerConfig) -> None:
+    """Sets with errors noted (AK5 E) go no further when the partner's `accept_with_errors` is off: each gets
+    an ERROR saying so (AK502 5) and is marked not accepted, so its 997 / 999 says R and it is not translated.
+    Called by the pipeline's parse and translate steps alike (each reads the file again)."""
     settings = partner.x12 or X12Settings()
+    if result.syntax is not Syntax.X12 or settings.accept_with_errors:
+        return
     _, _, by_tx = _index(result)
-    chosen = []
     for tx in result.transactions:
         if not tx.accepted or tx.doc_type in ("997", "999", "TA1"):
             continue
         key = (tx.envelope.index if tx.envelope else -1, tx.group.index if tx.group else -1, tx.index)
-        if _worst(by_tx.get(key, [])) == "E" and not settings.accept_with_errors:
+        if _worst(by_tx.get(key, [])) != "E":
             continue
-        chosen.append(tx)
-    return chosen
+        tx.accepted = False
+        result.issues.append(Issue(
+            Severity.ERROR, f"transaction set {tx.doc_type} {tx.control_number} has errors (see above) and partner "
+            f"{partner.id} takes no set with errors (x12.accept_with_errors: false): rejected, not translated",
+            code=codes.TX_SEGMENTS_IN_ERROR, level="transaction", interchange=key[0], group=key[1],
+            transaction=tx.index, segment_tag="ST", segment_position=1))
+
+
+def accepted_transactions(result: ParseResult, partner: PartnerConfig) -> list[Transaction]:
+    """The business documents that go on to translation and Odoo: accepted sets (those with errors noted only
+    when the partner's `accept_with_errors` is on, see hold_back_errors); acknowledgements are matched, not
+    translated."""
+    hold_back_errors(result, partner)
+    return [tx for tx in result.transactions if tx.accepted and tx.doc_type not in ("997", "999", "TA1")]
 
 
 # --------------------------------------------------------------------------- reading partners' acks

@@ -33,15 +33,16 @@ from tests.spine.test_daemon import ACME
 
 
 class Make(Protocol):
-    def __call__(self, settings: dict[str, Any] | None = None) -> Pipeline: ...
+    def __call__(self, settings: dict[str, Any] | None = None, x12: dict[str, Any] | None = None) -> Pipeline: ...
 
 
 @pytest.fixture
 def make(tmp_path: Path) -> Iterator[Make]:
     made: list[SqliteJournal] = []
 
-    def build(settings: dict[str, Any] | None = None) -> Pipeline:
-        ws = Workspace.create(tmp_path / f"ws{len(made)}", settings, partners={"acme": ACME})
+    def build(settings: dict[str, Any] | None = None, x12: dict[str, Any] | None = None) -> Pipeline:
+        acme = {**ACME, "x12": {**ACME["x12"], **(x12 or {})}}                # type: ignore[dict-item]
+        ws = Workspace.create(tmp_path / f"ws{len(made)}", settings, partners={"acme": acme})
         config = load(ws.config, environ={})
         journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
         made.append(journal)
@@ -185,3 +186,18 @@ def test_ak404_copies_the_bad_value_as_sent_less_our_delimiters(journal: SqliteJ
     data = order(f"N1*ST*{name}>A", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
     text = ack_text(file_of(ISA_4010, "004010", [data]), journal)
     assert f"AK4*2*93*5*{name}A" in text                 # '>' is our component separator: left out
+
+
+def test_accept_with_errors_off_rejects_a_set_with_errors_and_says_so(make: Make) -> None:
+    """x12.accept_with_errors: false had no effect: the pipeline translated every accepted set, so a set with
+    errors noted went to Odoo while the setting promised it would not (only an unused helper read it). Now
+    such a set is rejected in the 997 (AK5*R*5, its errors listed) and not translated; with the default
+    (true) it is acknowledged E and goes on."""
+    warn = purchase_order(21).replace(b"CTT*1~", b"CTT*1*" + b"9" * 11 + b"~")      # CTT02 too long: a warning
+    lenient, strict = make(), make(x12={"accept_with_errors": False})
+    done, [body] = run(lenient, warn, "warn.x12")
+    assert done.state is State.DONE and "PO0000021" in (lenient.journal.get_blob(done.id, "canonical") or "")
+    assert body[-3:] == ["AK4*2*347*5*99999999999", "AK5*E*5", "AK9*E*1*1*1"]
+    held, [body] = run(strict, warn, "warn.x12")
+    assert held.state is State.QUARANTINED and "accept_with_errors: false" in (held.last_error or "")
+    assert body[-3:] == ["AK4*2*347*5*99999999999", "AK5*R*5", "AK9*R*1*1*0"]
