@@ -806,6 +806,13 @@ class JailedSftp(asyncssh.SFTPServer):
         if len(parts) == 2 and parts[0] == INBOUND and is_temp_name(parts[1]):
             os.unlink(self._local(parts))                 # an abandoned partial upload of the partner's
             return
+        if self._committed(path) is not None:
+            # WinSCP sending a name again in one session: it deletes the file it uploaded before (its stat
+            # answers) to rename the new upload over it, SFTP v3 rename not replacing. What was taken stays taken
+            del self.recent[parts[1]]
+            log.info("SFTP %s: %s deleted by the partner after it was taken; the message stays", self.acct.user,
+                     parts[1])
+            return
         name = self._outbound_name(path)
         local = self._local([OUTBOUND, name])
         if os.path.islink(local) or not os.path.isfile(local):

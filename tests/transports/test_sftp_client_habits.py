@@ -112,3 +112,27 @@ async def test_an_upload_written_in_too_many_scattered_pieces_is_refused(world: 
         with pytest.raises(asyncssh.SFTPFailure):
             await f.close()
     assert world.intake.messages() == [] and staged(world) == []
+
+
+async def test_winscp_sending_a_name_again_in_one_session_deletes_the_first_before_its_rename(
+        world: SftpWorld) -> None:
+    """WinSCP (plain SFTP v3 rename, its default) uploads `.filepart`, finds the final name there (our stat
+    answers for a file taken this session) and deletes it before renaming: the delete was refused ("files may
+    only be read from outbound/") and the second upload failed."""
+    corrected = DOC.replace(b"000000007", b"000000008")
+
+    def run() -> None:
+        ssh = paramiko_client(world, world.nw_key)
+        s = ssh.open_sftp()
+        with s.open("/inbound/po-13.edi", "wb") as f:
+            f.write(DOC)
+        with s.open("/inbound/po-13.edi.filepart", "wb") as f:
+            f.write(corrected)
+        s.stat("/inbound/po-13.edi")
+        s.remove("/inbound/po-13.edi")
+        s.rename("/inbound/po-13.edi.filepart", "/inbound/po-13.edi")
+        s.utime("/inbound/po-13.edi", (1_000_000, 1_000_000))             # its preserved timestamp, ignored
+        ssh.close()
+    await asyncio.to_thread(run)
+    assert sorted(world.intake.stored(m) for m in world.intake.messages()) == [DOC, corrected]
+    assert inbound_files(world) == []
