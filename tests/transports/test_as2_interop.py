@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
-from tests.transports.as2_peer import as2_headers, compressed_entity, openssl, serve
+from tests.transports.as2_peer import as2_headers, build_message, compressed_entity, openssl, serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
@@ -287,3 +287,26 @@ async def test_a_plain_message_we_send_names_its_file(tmp_path: Path, rfc_peer: 
     assert (await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)).rejected is None
     ((headers, _),) = peer.received
     assert headers["Content-Disposition"] == 'attachment; filename="bigbox_997_000000042.x12"'
+
+
+@pytest.mark.parametrize("options", [
+    '"signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, sha1"',
+    'signed-receipt-protocol=optional, "pkcs7-signature"; signed-receipt-micalg=optional, "sha1"'],
+    ids=["whole-value-quoted", "items-quoted"])
+async def test_a_quoted_micalg_is_the_one_the_mdn_uses(world: World, intake: JournalIntake, options: str) -> None:
+    """phase2 4.4.2 quoted whole header values (phax/phase2#95), others quote the items: the quoted `sha1` was not
+    recognised and the MDN's MIC came in SHA-256, which the sender refuses as another algorithm than it asked
+    for (OpenAS2 sends the message again)."""
+    server = await start_server(world, intake)
+    try:
+        ctype, body, entity = build_message(world.tmp / "q", PAYLOAD, signer=world.partner, recipient=world.ours,
+                                            digest="sha1")
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<q@bigbox>", ctype)
+        headers["Disposition-Notification-Options"] = options
+        reply = await post(world, body, headers)
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        mic = base64.b64encode(hashlib.sha1(entity.read_bytes()).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha1"
+        assert "micalg=sha-1" in reply.headers["content-type"]
+    finally:
+        await server.close()

@@ -69,8 +69,9 @@ class Identity:
 
 
 def norm_digest(name: str) -> str:
-    """'SHA-256', 'sha256', 'sha_256' -> 'sha256' (MIC algorithm spellings vary between products)."""
-    return name.strip().lower().replace("-", "").replace("_", "")
+    """'SHA-256', 'sha256', 'sha_256', '"sha-256"' -> 'sha256' (MIC algorithm spellings vary between products;
+    some quote header values)."""
+    return name.strip().strip("\"'").strip().lower().replace("-", "").replace("_", "")
 
 
 def micalg_name(name: str) -> str:

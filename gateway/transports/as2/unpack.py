@@ -76,7 +76,7 @@ def micalg_spelling(options: str | None, chosen: str) -> str:
     m = re.search(r"signed-receipt-micalg\s*=\s*([^;]*)", options or "", re.IGNORECASE)
     for item in (m.group(1).split(",") if m else []):
         if cms.norm_digest(item) == chosen:
-            return item.strip().lower()
+            return item.strip().strip("\"'").strip().lower()
     return cms.micalg_name(chosen)
 
 
