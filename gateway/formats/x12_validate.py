@@ -632,7 +632,8 @@ class _Checker:
         self.issues.append(Issue(
             Severity.ERROR, f"mandatory {what}{inside} is missing (detected at {at.tag}, "
             f"segment {at.position})", code=codes.SEG_MANDATORY_MISSING, level="segment",
-            segment_tag=item.tag, segment_position=at.position, loop_id=frame.loop_id,
+            segment_tag=item.tag, segment_position=at.position,
+            loop_id=item.loop_id if item.body is not None else frame.loop_id,   # a loop's trigger is in that loop
             offset=at.offset, **self.where))
 
     # ---- elements

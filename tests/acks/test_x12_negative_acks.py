@@ -118,6 +118,9 @@ def test_a_segment_in_a_loop_names_its_loop_in_ak303_and_ik303(journal: SqliteJo
                          "AK3*PID*6*PID*8"]
     text = ack_text(file_of(ISA_5010_BIGBOX, "005010", [data]), journal, ack="999")
     assert "IK3*N3*4*N1*8" in text and "IK3*PID*6*PID*8" in text
+    # a missing mandatory loop is reported at its trigger segment, which is in that loop
+    no_lines = order("CTT*1")
+    assert "AK3*PO1*3*PO1*3" in ack_text(file_of(ISA_4010, "004010", [no_lines]), journal)
     # a header segment is in no loop: AK303 stays empty
     header = order("DTM*002*2026011X", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
     assert "AK3*DTM*3**8" in ack_text(file_of(ISA_4010, "004010", [header]), journal)
