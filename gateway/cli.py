@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "close": "close",
     "mdn": "mdn",
     "status": "status",
+    "reload": "reload",
     "purge": "purge",
     "odoo-sandbox": "odoo_sandbox",
 }
