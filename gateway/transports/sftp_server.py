@@ -776,6 +776,9 @@ class JailedSftp(asyncssh.SFTPServer):
         raise asyncssh.SFTPOpUnsupported("statvfs is not offered")
 
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
+        if self._parts(oldpath)[:1] == [OUTBOUND]:     # a client's "after download: rename / move to archive"
+            raise _denied("files in outbound/ cannot be renamed or moved: delete a file once downloaded (that "
+                          "tells us you have it)")
         old = self._inbound_name(oldpath)
         new = self._inbound_name(newpath)
         if self._committed(oldpath) is not None:

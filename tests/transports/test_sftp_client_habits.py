@@ -136,3 +136,24 @@ async def test_winscp_sending_a_name_again_in_one_session_deletes_the_first_befo
     await asyncio.to_thread(run)
     assert sorted(world.intake.stored(m) for m in world.intake.messages()) == [DOC, corrected]
     assert inbound_files(world) == []
+
+
+async def test_renaming_a_downloaded_file_in_outbound_is_refused_saying_what_to_do(world: SftpWorld) -> None:
+    """A partner's client set to rename or archive a file after download was told "files may only be written
+    directly into inbound/", which says nothing of what it should do instead."""
+    (world.settings.root / "northwind" / "outbound" / "ack-1.edi").write_bytes(DOC)
+
+    def run() -> str:
+        ssh = paramiko_client(world, world.nw_key)
+        s = ssh.open_sftp()
+        assert s.open("/outbound/ack-1.edi").read() == DOC
+        try:
+            s.rename("/outbound/ack-1.edi", "/outbound/ack-1.edi.done")
+        except PermissionError as exc:
+            return str(exc)
+        finally:
+            ssh.close()
+        return "renamed"
+    said = await asyncio.to_thread(run)
+    assert "delete a file once downloaded" in said
+    assert (world.settings.root / "northwind" / "outbound" / "ack-1.edi").read_bytes() == DOC
