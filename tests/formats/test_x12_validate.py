@@ -64,7 +64,7 @@ def test_segment_order_requirement_and_max_use() -> None:
     over = read("850", [*PO[:2], *["PER*BD*A"] * 4, *PO[2:]])
     assert [(i.segment_tag, i.code, i.segment_position) for i in over] == [("PER", "5", 7)]
     nopo1 = read("850", [PO[0], "CTT*0"])
-    assert [(i.segment_tag, i.code, i.loop_id) for i in nopo1] == [("PO1", "3", "")]
+    assert [(i.segment_tag, i.code, i.loop_id) for i in nopo1] == [("PO1", "3", "PO1")]   # the loop it triggers
 
 
 def test_loops_repeat_and_nest() -> None:
