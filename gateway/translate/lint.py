@@ -335,6 +335,47 @@ def _numbers_that_lost_digits(registry: ProfileRegistry) -> list[ConfigError]:
     return found
 
 
+def mixed_syntaxes(translations_dir: Path) -> list[ConfigError]:
+    """Workspace profiles whose `extends:` names profiles of two syntaxes (an EDIFACT base with an X12 code
+    library): merged, the last one's syntax wins, and compiling then fails inside the shipped base profile
+    ("format_at: is for an EDIFACT date field"), naming neither the coordinator's file nor the cause.
+    Read from the YAML alone, so it is said even when the registry cannot be built."""
+    sources: dict[str, YMap] = {}
+    for folder in (BASE_DIR, translations_dir):
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            try:
+                data = load_yaml(path)
+            except ConfigError:
+                continue                          # reported by the registry's own load
+            sources[str(data.get("profile") or path.stem)] = data
+
+    def syntax(name: str, seen: frozenset[str] = frozenset()) -> str:
+        data = sources.get(name)
+        if data is None or name in seen:
+            return ""
+        if data.get("syntax"):
+            return str(data["syntax"])
+        parents = data.get("extends") or []
+        for parent in reversed(parents if isinstance(parents, list) else [parents]):
+            found = syntax(str(parent), seen | {name})
+            if found:
+                return found
+        return ""
+
+    problems = []
+    for data in sources.values():
+        parents = data.get("extends") or []
+        if not isinstance(parents, list) or Path(data.where[0]).parent == BASE_DIR:
+            continue
+        said = {str(p): syntax(str(p)) for p in parents}
+        if len({s for s in said.values() if s}) > 1:
+            listed = ", ".join(f"{p} ({s})" for p, s in said.items() if s)
+            problems.append(_err(f"extends: profiles of different syntaxes: {listed}; a profile reads and writes "
+                                 "one syntax", data.loc("extends"),
+                                 hint="extend only code lists of this profile's syntax"))
+    return problems
+
+
 def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
     """Every problem of every profile in `registry` (compile errors included), each with file:line."""
     problems: list[ConfigError] = []

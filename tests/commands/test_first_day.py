@@ -120,3 +120,14 @@ def test_a_misspelt_or_unquoted_choice_in_a_partner_file(ws: Path) -> None:
         "documents[0].direction: expected one of: in, out (did you mean 'in'?)",
         ("documents[1].trigger: expected one of: delivery_done, invoice_posted, order_confirmed, change_applied, "
          "schedule, none (did you mean 'order_confirmed'?)")]
+
+
+def test_extending_profiles_of_two_syntaxes(ws: Path) -> None:
+    """An EDIFACT partner's profile that also extends the X12 code library northwind-codes failed inside the
+    shipped base profile ("edifact-d96a-orders.yaml:27: format_at: is for an EDIFACT date field"), naming neither
+    the coordinator's file nor the cause."""
+    (ws / "translations" / "eurohandel-orders.yaml").write_text("extends: [edifact-d96a-orders, northwind-codes]\n")
+    errors = lint_errors(ws)
+    assert errors[0] == ("translations/eurohandel-orders.yaml:1: extends: profiles of different syntaxes: "
+                         "edifact-d96a-orders (edifact), northwind-codes (x12); a profile reads and writes one "
+                         "syntax (extend only code lists of this profile's syntax)"), errors
