@@ -1,7 +1,7 @@
 """Local inbox folders: watchdog (inotify) plus a scan at start-up and now and then.
 
 A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`,
-`sftp_server.is_temp_name`) are ignored, its size and mtime must stay unchanged for `min_age` seconds, and no
+`temp_names.is_temp_name`) are ignored, its size and mtime must stay unchanged for `min_age` seconds, and no
 process on this machine may hold it open for writing. A taken file
 is submitted (archive + journal commit) and only then moved to the processed folder, or
 deleted when `processed` is null. If the submit fails (archive unwritable, gateway stopping)
@@ -30,7 +30,7 @@ from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError, StorageFull, printable
 from gateway.holdback import HoldBack
 from gateway.transports.base import IntakeMeta
-from gateway.transports.sftp_server import is_temp_name
+from gateway.transports.temp_names import is_temp_name
 
 log = logging.getLogger("gateway.transports.folder")
 

@@ -33,7 +33,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpRemoteChanne
 from gateway.errors import DeliveryRejected, DeliveryRetry, TransportError
 from gateway.journal.api import Message
 from gateway.transports.base import Intake, IntakeMeta
-from gateway.transports.sftp_server import is_temp_name
+from gateway.transports.temp_names import is_temp_name
 
 log = logging.getLogger("gateway.transports.sftp_remote")
 DOWNLOAD_CHUNK = 1 << 20

@@ -43,24 +43,16 @@ from gateway.outbound.placing import FETCHED, forget, index_entry, placement
 from gateway.outbound.sftp_channel import index_dir, spot
 from gateway.transports.base import Intake, IntakeMeta, Refusals
 from gateway.transports.keys import write_public, write_secret
+from gateway.transports.temp_names import is_temp_name
 
 log = logging.getLogger("gateway.transports.sftp")
 
 USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 NAME_RE = re.compile(r"^[^/\x00]{1,255}$")
-TEMP_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".upload", ".uploading", ".writing", ".crdownload", "~")
 INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
 NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
 MAX_OPEN_FILES = 64                 # open handles per session: more is a client gone wrong (or an attack)
 MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
-
-
-def is_temp_name(name: str) -> bool:
-    """Names a file carries while it is still being written, before its rename to the final name: WinSCP
-    `.filepart`, Spring Integration's `.writing`, rclone `.partial`, `.part`/`.tmp`, dot files (lftp, rsync),
-    `~`. One list for our SFTP server, the poller of a partner's server and the inbox folders."""
-    low = name.lower()
-    return name.startswith(".") or low.endswith(TEMP_SUFFIXES)
 
 
 # --------------------------------------------------------------------------- passwords
