@@ -220,7 +220,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     existing = order_rows(client, order["id"], names)
     charge_lines = ChargeLines.of(client, partner, customer, cache, existing)
     goods = charge_lines.goods(existing)                # as the change leaves them: what a percent is of
-    labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    labels = change_labels(doc.lines, label)
     touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
     adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
     matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
@@ -228,6 +228,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     commands: list[list[Any]] = []
     summary: list[str] = []
     taken: set[int] = set()
+    removed: set[int] = set()                                               # order lines this change deletes
     restated: list[tuple[Line, dict[str, Any], dict[str, Any]]] = []       # changed lines with allowances/charges
     discount_notes: list[str] = []                                          # and those without, keeping amounts off
     for lab, line in touched:
@@ -241,6 +242,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         taken.add(row["id"])
         if line.change == "delete":         # with its own charge lines, which would otherwise be invoiced
             goods.pop(row["id"], None)
+            removed.add(row["id"])
             own = charge_lines.of_line(line.line_no or str(row["sequence"]))
             commands += [[2, r["id"], 0] for r in [row, *own]]
             summary.append(f"{lab}: {matches[lab].name} removed" + "".join(
@@ -268,8 +270,11 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             discount_notes += [kept] if kept else []
         summary.append(f"{lab}: {matches[lab].name} " + (f"quantity {row['product_uom_qty']:g} -> {line.quantity}"
                                                          if line.quantity is not None else "kept its quantity"))
+    # added after the deletes: a line deleted and added under the same number (the partner replacing its item) is
+    # added under that number, and one re-adding the deleted product is not taken for that product already there
     added, priced, added_notes = _added_lines(client, doc, partner, customer, names, cache, label, adds, matches,
-                                              existing, order.get("note") or "", summary)
+                                              [r for r in existing if r["id"] not in removed],
+                                              order.get("note") or "", summary)
     last = max([row["sequence"] for row in existing] + [c[2]["sequence"] for c in added], default=0)
     line_notes = [f"{lab}: marked unchanged, so its {len(line.allowances_charges)} allowance(s)/charge(s) are not "
                   "applied (the partner must send the line as changed)" for lab, line in zip(labels, doc.lines)
@@ -306,6 +311,18 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def change_labels(lines: list[Line], label: str) -> list[str]:
+    """Each change line's label ("order 4500001234, line 2"), which names it in the note and keys its product:
+    unique, so a line numbered as another (a delete and an add of one number: the partner replacing the line's
+    item) says its change kind ("line 2 (delete)", "line 2 (add)"), and its place in the message when that is
+    shared too. Keyed by the number alone, the delete was looked up as the added item: the replaced line stayed on
+    the order (or another line of the added item was removed) while the answer said it was deleted."""
+    labels = [label_of(line, i, label) for i, line in enumerate(lines, 1)]
+    kinds = [f"{lab} ({line.change or 'unchanged'})" for lab, line in zip(labels, lines)]
+    return [lab if labels.count(lab) == 1 else kind if kinds.count(kind) == 1 else f"{kind[:-1]}, #{i})"
+            for i, (lab, kind) in enumerate(zip(labels, kinds), 1)]
 
 
 def as_changed(partner: PartnerConfig, line: Line, row: dict[str, Any], values: dict[str, Any]) -> Line:
@@ -390,18 +407,18 @@ def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
                    order: dict[str, Any], cache: Cache, label: str) -> None:
     """The price policy for a merged change's added lines and changed lines that state a price, each paired with
     its order line by product as the merge found it; run again by a retry, which then changes nothing."""
-    lines = [(i, line) for i, line in enumerate(doc.lines, 1)
+    lines = [(lab, i, line) for i, (lab, line) in enumerate(zip(change_labels(doc.lines, label), doc.lines), 1)
              if line.change == "add" or line.change == "change" and line.unit_price is not None]
     if not lines:
         return
     matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
-        [(label_of(line, i, label), line.item_ids) for i, line in lines])
+        [(lab, line.item_ids) for lab, _, line in lines])
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
                               ["sequence", "price_unit", "product_id"], order="sequence,id")
     taken: set[int] = set()
     pairs: list[tuple[dict[str, Any], str, Line]] = []
-    for i, line in lines:
-        row = order_line_for(rows, matches[label_of(line, i, label)].product_id, line.line_no, taken)
+    for lab, i, line in lines:
+        row = order_line_for(rows, matches[lab].product_id, line.line_no, taken)
         if row is not None:
             taken.add(row["id"])
             pairs.append((row, f"line {line.line_no or i}", line))

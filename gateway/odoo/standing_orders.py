@@ -85,27 +85,36 @@ def for_order(found: Standing | None, partner: PartnerConfig, ship_to: Party | N
 
 def merged(lines: list[tuple[int | None, Line]], changes: list[Line]) -> list[tuple[int | None, Line]]:
     """Standing lines with a change's lines merged as `order_changes.merge_changes` merges them: `delete` removes
-    the line of that number, `change` gives it the quantity, unit and price it states, `add` appends a line (not
-    twice: a line of that number and item stands already, the partner's addition sent again)."""
+    the line of that number, `change` gives it the quantity, unit and price it states, then `add` appends a line
+    (not twice: a line of that number and item stands already, the partner's addition sent again). Deletes and
+    changes name the lines as they stood before the message, so a delete and an add of one number (the partner
+    replacing the line's item, or re-adding it) remove the old line and keep the new one in whatever order the
+    message lists them."""
     out = list(lines)
     for change in changes:
-        at = _line_of(out, change)
+        at = _line_of(out, change) if change.change in ("delete", "change") else None
         if change.change == "delete" and at is not None:
             out.pop(at)
         elif change.change == "change" and at is not None:
             sequence, line = out[at]
-            update: dict[str, Any] = {}
-            if change.quantity is not None:
-                update.update(quantity=change.quantity, unit=change.unit, pack_size=change.pack_size or line.pack_size)
-            if change.unit_price is not None:
-                update.update(unit_price=change.unit_price, price_basis=change.price_basis or line.price_basis)
-            out[at] = (sequence, line.model_copy(update=update))
-        elif change.change == "add" and not any(line.line_no == change.line_no and same_item(line.item_ids, change)
-                                                for _, line in out):
+            out[at] = (sequence, restated(line, change))
+    for change in changes:
+        if change.change == "add" and not any(line.line_no == change.line_no and same_item(line.item_ids, change)
+                                              for _, line in out):
             number = change.line_no
             out.append((int(number) if number and number.isascii() and number.isdecimal() and int(number) < 2 ** 31
                         else None, change.model_copy(update={"change": None})))
     return out
+
+
+def restated(line: Line, change: Line) -> Line:
+    """A line as a `change` line leaves it: the quantity (with its unit and pack) and the price it states."""
+    update: dict[str, Any] = {}
+    if change.quantity is not None:
+        update.update(quantity=change.quantity, unit=change.unit, pack_size=change.pack_size or line.pack_size)
+    if change.unit_price is not None:
+        update.update(unit_price=change.unit_price, price_basis=change.price_basis or line.price_basis)
+    return line.model_copy(update=update)
 
 
 def _line_of(lines: list[tuple[int | None, Line]], change: Line) -> int | None:
