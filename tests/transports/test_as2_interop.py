@@ -310,3 +310,27 @@ async def test_a_quoted_micalg_is_the_one_the_mdn_uses(world: World, intake: Jou
         assert "micalg=sha-1" in reply.headers["content-type"]
     finally:
         await server.close()
+
+
+async def test_a_signature_over_the_canonical_form_gets_the_mic_of_that_form(world: World,
+                                                                            intake: JournalIntake) -> None:
+    """A sender that signs the canonical form (CRLF) of an entity it sends with bare LFs (text mode on Unix,
+    django-pyas2#59/#84): the signature verifies on the canonical form, and the sender's MIC is over that form.
+    Ours was over the bytes as received: a MIC the sender does not find, and OpenAS2 sends again."""
+    server = await start_server(world, intake, require_encrypted=False)
+    tmp = world.tmp / "canon"
+    tmp.mkdir()
+    entity = b"Content-Type: application/edi-x12\r\n\r\n" + PAYLOAD.replace(b"\n", b"\r\n") * 3
+    try:
+        signed = _signed(tmp, entity, world.partner)
+        assert signed.count(entity) == 1
+        head, _, body = signed.replace(entity, entity.replace(b"\r\n", b"\n")).partition(b"\r\n\r\n")
+        ctype = " ".join(next(h for h in head.decode().split("\r\n") if h.startswith("Content-Type:")).split()[1:])
+        (tmp / "body").write_bytes(body)
+        reply = await post(world, tmp / "body", as2_headers("BIGBOX-AS2", "ACMEDIST", "<canon@bigbox>", ctype))
+        fields = mdn_fields(verify_mdn(tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(entity).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"
+    finally:
+        await server.close()

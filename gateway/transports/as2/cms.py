@@ -164,6 +164,7 @@ def signer_of(signature_der: bytes) -> tuple[bytes, str]:
 class Verified:
     digest_name: str                   # "sha256"
     signer: x509.Certificate           # the configured partner certificate that verified
+    candidate: int = 0                 # which of the content's candidate digests it signed (0 raw, 1 canonical)
 
 
 def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[bytes]],
@@ -187,7 +188,8 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
                 md = attr["values"][0].native
         if md is None:
             raise CmsError("signed attributes carry no message digest")
-        if not any(d == md for d in digests(digest_name)):      # lazy: canonical form only if raw fails
+        matched = next((i for i, d in enumerate(digests(digest_name)) if d == md), None)   # lazy: canonical
+        if matched is None:                                                            # form only if raw fails
             raise CmsError("content digest does not match the signature (payload altered: MIC mismatch)")
         candidates: list[bytes] = []
         signed_bytes = der.tlv(0x31, attrs.contents)
@@ -202,10 +204,10 @@ def verify_detached(signature_der: bytes, digests: Callable[[str], Iterable[byte
     for cert in certs:
         pub = cert.public_key()
         try:
-            for content_digest in (candidates if prehashed else [b""]):
+            for i, content_digest in enumerate(candidates if prehashed else [b""]):
                 try:
                     _verify_one(pub, sig, sig_alg, signed_bytes, content_digest, hash_cls, prehashed)
-                    return Verified(digest_name, cert)
+                    return Verified(digest_name, cert, i if prehashed else matched or 0)
                 except InvalidSignature as exc:
                     last = exc
         except (ValueError, TypeError) as exc:

@@ -85,6 +85,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
     ent = mime.read_entity(outer)
     signed = encrypted = compressed = False
     mic_range: tuple[Path, int, int] | None = None
+    canonical_mic = False
     layers: list[str] = []
     opened: list[cms.Opened] = []
     inflated = 0            # decompressed bytes over all layers: one budget (max_size) per message, not per layer
@@ -115,12 +116,14 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
                 sig = f.read(1 << 20)
             path, (a, b) = ent.path, parts[0]
             try:
-                cms.verify_detached(sig, _digests(path, a, b), policy.certs)
+                verified = cms.verify_detached(sig, _digests(path, a, b), policy.certs)
             except cms.CmsError as exc:
                 raise Refused("authentication-failed", str(exc)) from exc
             signed = True
             layers.append("signed")
             mic_range = (path, a, b)
+            # the sender signed the canonical form of what it sent with bare LFs: its MIC is over that form too
+            canonical_mic = verified.candidate == 1
             ent = content
         elif kind == "signed":
             # an opaque signature: the signed entity is inside the SignedData, the MIC is over it
@@ -162,7 +165,7 @@ def unpack(outer: Path, work: Path, policy: Policy, micalg: str) -> Unpacked:
         # unsigned (RFC 4130 7.3.1, RFC 5402 4): over the uncompressed entity, its MIME headers included when the
         # message was encrypted, else over its content alone, decoded (as OpenAS2 computes it, sending and receiving)
         mic_range = (ent.path, ent.start, ent.end) if encrypted else (payload, 0, size)
-    mic = base64.b64encode(mime.digest_range(*mic_range, micalg)).decode()
+    mic = base64.b64encode(mime.digest_range(*mic_range, micalg, canonical=canonical_mic)).decode()
     return Unpacked(payload, _filename(ent), ent.content_type, mic, micalg, signed, encrypted, compressed, layers,
                     opened[0].recipient.cert if opened else None)
 
