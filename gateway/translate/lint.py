@@ -263,6 +263,13 @@ def lint_profile(profile: Profile) -> list[ConfigError]:
     _check_shadowing(profile.root, problems)
     _check_picks_beside_pairs(profile, profile.root, problems)
     defaults = {str(k) for k in profile.defaults}
+    raw_defaults = profile.data.get("defaults")
+    for key in sorted(defaults - set(model.model_fields)):
+        where = raw_defaults.loc(key) if isinstance(raw_defaults, YMap) else profile.data.loc("defaults")
+        close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+        problems.append(_err(f"defaults: {key!r} is not a field of {profile.document}", where,
+                             hint=f"did you mean {close[0]!r}?" if close else
+                             f"fields: {', '.join(model.model_fields)}"))
     for required in REQUIRED.get(profile.document, []):
         if required not in mapped and required not in defaults:
             problems.append(_err(f"{profile.document} needs {required!r} but no node maps it",

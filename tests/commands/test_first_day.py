@@ -131,3 +131,12 @@ def test_extending_profiles_of_two_syntaxes(ws: Path) -> None:
     assert errors[0] == ("translations/eurohandel-orders.yaml:1: extends: profiles of different syntaxes: "
                          "edifact-d96a-orders (edifact), northwind-codes (x12); a profile reads and writes one "
                          "syntax (extend only code lists of this profile's syntax)"), errors
+
+
+def test_a_misspelt_default(ws: Path) -> None:
+    """`defaults: {curency: USD}` passed lint; each order then failed to translate with 'curency: extra inputs are
+    not permitted' located in the shipped base profile, not in the coordinator's file."""
+    (ws / "translations" / "eurohandel-orders.yaml").write_text(
+        "extends: edifact-d96a-orders\ncodes:\n  units: {KAR: DZN, _out: {DZN: KAR}}\ndefaults:\n  curency: EUR\n")
+    assert lint_errors(ws) == [("translations/eurohandel-orders.yaml:5: defaults: 'curency' is not a field of "
+                                "PurchaseOrder (did you mean 'currency'?)")]
