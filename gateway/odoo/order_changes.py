@@ -53,6 +53,7 @@ from gateway.odoo.sale_orders import (
     price_per_odoo_unit,
     quantity_and_unit,
 )
+from gateway.odoo.standing_orders import restated, same_item
 from gateway.translate.canonical import (
     LINE_CHANGES,
     Line,
@@ -201,6 +202,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     are written in the same write, with a note naming the message, which makes a retry find its own work. A change
     may list no line at all (the header alone). A confirmed order belongs to people now."""
     check_currency(client, partner, doc, customer, cache, label)
+    doc = doc.model_copy(update={"lines": one_change_per_line(doc.lines)})
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)
     if marker in (order.get("note") or ""):
@@ -311,6 +313,23 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def one_change_per_line(lines: list[Line]) -> list[Line]:
+    """A change's lines with two changes of one line (the same number and item: POC*1*QI then POC*1*PC, the
+    quantity and the price changed by two POC lines) made one, the later's quantity, price and allowances over
+    the earlier's (as `standing_orders.merged` reads them). The second was looked for among the lines not yet
+    changed, found none, and the whole change was held: "not on sale order"."""
+    out: list[Line] = []
+    for line in lines:
+        at = next((i for i, before in enumerate(out) if line.change == before.change == "change" and line.line_no
+                   and before.line_no == line.line_no and same_item(before.item_ids, line)), None)
+        if at is None:
+            out.append(line)
+        else:
+            out[at] = restated(out[at], line).model_copy(
+                update={"allowances_charges": line.allowances_charges or out[at].allowances_charges})
+    return out
 
 
 def change_labels(lines: list[Line], label: str) -> list[str]:

@@ -1,0 +1,43 @@
+"""One 860 that changes a line twice (POC*001*QI, the quantity, then POC*001*PC, the price: two POC lines for what
+one CA line could say) through the real pipeline, BigBox's profiles and the sandbox (17, 19): both are applied to
+the line. The second was looked for among the lines the first had not changed, found none, and the whole change
+was quarantined ("[WB-100] Blue Widget is not on sale order ..."), the partner left without its 865."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.test_change_replaced_lines import change_860, sequenced
+from tests.odoo.test_outbound_changed_lines import PADDED_850, segments
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the tests below
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+
+async def test_an_860_changing_the_quantity_then_the_price_of_line_001_applies_both(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    twice = change_860("POC*001*QI*36*36*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100",
+                       "POC*001*PC*36*36*EA*11.00*PE*BP*BB-1001*UP*614141000012*VN*WB-100")
+    for data, name in ((PADDED_850, "850_padded.edi"), (twice, "860_twice.edi")):
+        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
+        assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    assert sequenced(odoo, so["id"]) == [(1, "[WB-100] Blue Widget", 36), (2, "[WR-200] Red Widget", 48),
+                                         (3, "[GL-300] Gadget Large", 6)]
+    [row] = odoo.execute_kw("sale.order", "read", [[so["id"]], ["note"]])
+    # BigBox is on the pricelist policy: the price the second POC states is flagged, against the line
+    assert "line 001: [WB-100] Blue Widget quantity 24 -&gt; 36" in row["note"]
+    assert "order price 11.00, Odoo price 12.50" in row["note"]
+    [answer] = [m for m in journal.children(message.id) if m.doc_type == "865"]
+    assert [s[1:4] for s in segments(pipeline.archive.read(answer.sha256), "POC")] == [
+        ["001", "CA", "36"], ["001", "CA", "36"]]
