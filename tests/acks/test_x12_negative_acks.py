@@ -5,7 +5,9 @@ X12: AK5 / IK5 per set, AK9 counts (AK904: sets accepted, A or E), AK303 loop id
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack, closing
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,24 +35,21 @@ from tests.spine.test_daemon import ACME
 
 
 class Make(Protocol):
-    def __call__(self, settings: dict[str, Any] | None = None, x12: dict[str, Any] | None = None) -> Pipeline: ...
+    def __call__(self, x12: dict[str, Any] | None = None) -> Pipeline: ...
 
 
 @pytest.fixture
 def make(tmp_path: Path) -> Iterator[Make]:
-    made: list[SqliteJournal] = []
-
-    def build(settings: dict[str, Any] | None = None, x12: dict[str, Any] | None = None) -> Pipeline:
-        acme = {**ACME, "x12": {**ACME["x12"], **(x12 or {})}}                # type: ignore[dict-item]
-        ws = Workspace.create(tmp_path / f"ws{len(made)}", settings, partners={"acme": acme})
-        config = load(ws.config, environ={})
-        journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
-        made.append(journal)
-        return Pipeline(config, journal, Archive(config.gateway.archive_dir))
-
-    yield build
-    for journal in made:
-        journal.close()
+    """In-process pipelines for partner acme, its `x12:` settings overridden; journals closed after the test."""
+    numbers = count()
+    with ExitStack() as journals:
+        def build(x12: dict[str, Any] | None = None) -> Pipeline:
+            acme = {**ACME, "x12": {**ACME["x12"], **(x12 or {})}}                # type: ignore[dict-item]
+            config = load(Workspace.create(tmp_path / f"ws{next(numbers)}",
+                                           partners={"acme": acme}).config, environ={})
+            journal = journals.enter_context(closing(SqliteJournal(config.gateway.state_dir / "journal.sqlite3")))
+            return Pipeline(config, journal, Archive(config.gateway.archive_dir))
+        yield build
 
 
 def run(pipeline: Pipeline, data: bytes, name: str) -> tuple[Message, list[list[str]]]:
@@ -197,7 +196,7 @@ def test_accept_with_errors_off_rejects_a_set_with_errors_and_says_so(make: Make
     such a set is rejected in the 997 (AK5*R*5, its errors listed) and not translated; with the default
     (true) it is acknowledged E and goes on."""
     warn = purchase_order(21).replace(b"CTT*1~", b"CTT*1*" + b"9" * 11 + b"~")      # CTT02 too long: a warning
-    lenient, strict = make(), make(x12={"accept_with_errors": False})
+    lenient, strict = make(), make({"accept_with_errors": False})
     done, [body] = run(lenient, warn, "warn.x12")
     assert done.state is State.DONE and "PO0000021" in (lenient.journal.get_blob(done.id, "canonical") or "")
     assert body[-3:] == ["AK4*2*347*5*99999999999", "AK5*E*5", "AK9*E*1*1*1"]
