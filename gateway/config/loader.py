@@ -419,8 +419,9 @@ def _load_profiles(translations_dir: Path, our_ids: Any) -> tuple[Any, list[Conf
     try:
         registry = ProfileRegistry.load(translations_dir, our_ids=our_ids)
     except ConfigError as exc:
-        from gateway.translate.lint import mixed_syntaxes
-        return None, mixed_syntaxes(translations_dir) + list(getattr(exc, "errors", None) or [exc])
+        from gateway.translate.lint import misspelt_nodes, mixed_syntaxes
+        said = mixed_syntaxes(translations_dir) + misspelt_nodes(translations_dir)
+        return None, said + list(getattr(exc, "errors", None) or [exc])
     except Exception as exc:  # noqa: BLE001 - a bug in the engine must read as an error, never as a traceback
         return None, [ConfigError(f"translation profiles could not be loaded: {type(exc).__name__}: {exc}",
                                   str(translations_dir))]

@@ -22,7 +22,7 @@ from gateway.translate import canonical
 from gateway.translate.engine import Node
 from gateway.translate.inbound import INBOUND_LISTS
 from gateway.translate.profile import BASE_DIR, Profile, ProfileRegistry
-from gateway.translate.yamlsrc import YMap, load_yaml
+from gateway.translate.yamlsrc import YMap, load_yaml, merge
 
 # Segments (max element count) of the X12 transaction sets we ship profiles for, 004010 and 005010.
 X12_SEGMENTS: dict[str, int] = {
@@ -342,11 +342,8 @@ def _numbers_that_lost_digits(registry: ProfileRegistry) -> list[ConfigError]:
     return found
 
 
-def mixed_syntaxes(translations_dir: Path) -> list[ConfigError]:
-    """Workspace profiles whose `extends:` names profiles of two syntaxes (an EDIFACT base with an X12 code
-    library): merged, the last one's syntax wins, and compiling then fails inside the shipped base profile
-    ("format_at: is for an EDIFACT date field"), naming neither the coordinator's file nor the cause.
-    Read from the YAML alone, so it is said even when the registry cannot be built."""
+def _sources(translations_dir: Path) -> dict[str, YMap]:
+    """Every profile's YAML by name, shipped then workspace (which overrides), read without compiling."""
     sources: dict[str, YMap] = {}
     for folder in (BASE_DIR, translations_dir):
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -355,31 +352,80 @@ def mixed_syntaxes(translations_dir: Path) -> list[ConfigError]:
             except ConfigError:
                 continue                          # reported by the registry's own load
             sources[str(data.get("profile") or path.stem)] = data
+    return sources
 
-    def syntax(name: str, seen: frozenset[str] = frozenset()) -> str:
-        data = sources.get(name)
-        if data is None or name in seen:
-            return ""
-        if data.get("syntax"):
-            return str(data["syntax"])
-        parents = data.get("extends") or []
-        for parent in reversed(parents if isinstance(parents, list) else [parents]):
-            found = syntax(str(parent), seen | {name})
-            if found:
-                return found
-        return ""
 
+def _parents(data: YMap) -> list[str]:
+    parents = data.get("extends") or []
+    return [str(p) for p in (parents if isinstance(parents, list) else [parents])]
+
+
+def _merged(name: str, sources: dict[str, YMap], seen: frozenset[str] = frozenset()) -> YMap:
+    data = sources.get(name)
+    if data is None or name in seen:
+        return YMap()
+    result: Any = None
+    for parent in _parents(data):
+        base = _merged(parent, sources, seen | {name})
+        result = base if result is None else merge(result, base)
+    merged = data if result is None else merge(result, data)
+    return merged if isinstance(merged, YMap) else YMap()
+
+
+def _workspace(sources: dict[str, YMap]) -> list[YMap]:
+    return [d for d in sources.values() if d.where[0] and Path(d.where[0]).parent != BASE_DIR]
+
+
+def mixed_syntaxes(translations_dir: Path) -> list[ConfigError]:
+    """Workspace profiles whose `extends:` names profiles of two syntaxes (an EDIFACT base with an X12 code
+    library): merged, the last one's syntax wins, and compiling then fails inside the shipped base profile
+    ("format_at: is for an EDIFACT date field"), naming neither the coordinator's file nor the cause.
+    Read from the YAML alone, so it is said even when the registry cannot be built."""
+    sources = _sources(translations_dir)
     problems = []
-    for data in sources.values():
-        parents = data.get("extends") or []
-        if not isinstance(parents, list) or Path(data.where[0]).parent == BASE_DIR:
-            continue
-        said = {str(p): syntax(str(p)) for p in parents}
+    for data in _workspace(sources):
+        said = {p: str(_merged(p, sources).get("syntax") or "") for p in _parents(data)}
         if len({s for s in said.values() if s}) > 1:
             listed = ", ".join(f"{p} ({s})" for p, s in said.items() if s)
             problems.append(_err(f"extends: profiles of different syntaxes: {listed}; a profile reads and writes "
                                  "one syntax", data.loc("extends"),
                                  hint="extend only code lists of this profile's syntax"))
+    return problems
+
+
+SELECTORS = ("seg", "loop", "hl", "rows", "xpath")
+
+
+def _new_nodes(own: Any, base: Any, problems: list[ConfigError]) -> None:
+    if not isinstance(own, YMap):
+        return
+    known = base if isinstance(base, YMap) else YMap()
+    for name, node in own.items():
+        if not isinstance(node, YMap):
+            continue
+        if name in known:
+            _new_nodes(node.get("children"), known[name].get("children") if isinstance(known[name], YMap) else None,
+                       problems)
+        elif not any(key in node for key in SELECTORS):
+            close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+            problems.append(_err(f"node {name!r} is no node of the profiles it extends, and says no "
+                                 f"{', '.join(SELECTORS)} of its own", own.loc(name),
+                                 hint=f"did you mean {close[0]!r}?" if close else
+                                 f"nodes here: {', '.join(map(str, known)) or 'none'}"))
+
+
+def misspelt_nodes(translations_dir: Path) -> list[ConfigError]:
+    """A workspace profile's override of a base node under a name the base does not have (`line:` for
+    `lines:`) is a new node without a selector; compiling says only "node 'line' needs exactly one of seg,
+    loop, ...", not that no such node exists to override, nor which was meant."""
+    sources = _sources(translations_dir)
+    problems: list[ConfigError] = []
+    for data in _workspace(sources):
+        base: Any = None
+        for parent in _parents(data):
+            merged = _merged(parent, sources)
+            base = merged if base is None else merge(base, merged)
+        _new_nodes(data.get("structure"), base.get("structure") if isinstance(base, YMap) else None, problems)
     return problems
 
 

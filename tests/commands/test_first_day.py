@@ -140,3 +140,20 @@ def test_a_misspelt_default(ws: Path) -> None:
         "extends: edifact-d96a-orders\ncodes:\n  units: {KAR: DZN, _out: {DZN: KAR}}\ndefaults:\n  curency: EUR\n")
     assert lint_errors(ws) == [("translations/eurohandel-orders.yaml:5: defaults: 'curency' is not a field of "
                                 "PurchaseOrder (did you mean 'currency'?)")]
+
+
+def test_a_misspelt_node_name(ws: Path) -> None:
+    """`line:` for the base's `lines:` (and `descripton:` under it) made a new node without a selector, and lint
+    said only "node 'line' needs exactly one of seg, loop, hl, rows, xpath", not that the base has no such node
+    to override, nor which was meant."""
+    profile = ws / "translations" / "eurohandel-orders.yaml"
+    profile.write_text("extends: edifact-d96a-orders\nstructure:\n  line:\n    fields:\n      unit: {at: 1.3}\n")
+    errors = lint_errors(ws)
+    assert errors[0] == ("translations/eurohandel-orders.yaml:3: node 'line' is no node of the profiles it extends, "
+                         "and says no seg, loop, hl, rows, xpath of its own (did you mean 'lines'?)"), errors
+    profile.write_text("extends: edifact-d96a-orders\nstructure:\n  lines:\n    children:\n"
+                       "      quantitty:\n        fields: {quantity: 1.2}\n")
+    errors = lint_errors(ws)
+    assert errors[0].startswith("translations/eurohandel-orders.yaml:5: node 'quantitty' is no node of the "
+                                "profiles it extends"), errors
+    assert errors[0].endswith("(did you mean 'quantity'?)"), errors
