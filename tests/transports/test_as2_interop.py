@@ -14,9 +14,10 @@ import pytest
 from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
-from tests.transports.as2_peer import as2_headers, build_message, compressed_entity, openssl, serve
+from gateway.journal.api import Direction, State
+from tests.transports.as2_peer import as2_headers, build_message, compressed_entity, curl_post, openssl, serve
 from tests.transports.certs import Cert, make_cert
-from tests.transports.conftest import JournalIntake
+from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
 from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server, verify_mdn, world
 
@@ -172,6 +173,7 @@ class RfcPeer:
         self.tmp, self.theirs = tmp, theirs
         self.url = ""
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.strip_brackets = False                 # Original-Message-ID without the angle brackets we sent
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -185,10 +187,14 @@ class RfcPeer:
         mic = base64.b64encode(hashlib.sha256(content).digest()).decode()
         report = ("--rep\r\nContent-Type: text/plain\r\n\r\nreceived\r\n"
                   "--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
-                  f"Original-Message-ID: {headers['Message-ID']}\r\nReceived-Content-MIC: {mic}, sha-256\r\n"
+                  f"Original-Message-ID: {self.original_id(headers['Message-ID'])}\r\n"
+                  f"Received-Content-MIC: {mic}, sha-256\r\n"
                   "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
         return web.Response(body=report.encode(), headers={
             "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="rep"'})
+
+    def original_id(self, message_id: str) -> str:
+        return message_id.strip("<>") if self.strip_brackets else message_id
 
     def open(self, headers: dict[str, str], body: bytes) -> bytes:
         """The uncompressed entity of an encrypted message (openssl decrypts), else the body."""
@@ -334,3 +340,42 @@ async def test_a_signature_over_the_canonical_form_gets_the_mic_of_that_form(wor
         assert fields["received-content-mic"] == f"{mic}, sha-256"
     finally:
         await server.close()
+
+
+async def test_an_mdn_naming_our_message_without_its_angle_brackets_settles_it(
+        tmp_path: Path, rfc_peer: tuple[RfcPeer, Cert], intake: JournalIntake) -> None:
+    """RFC 4130 5.3.3: brackets are not checked when receiving; OpenAS2 and Mendelson add or strip them. An MDN
+    whose Original-Message-ID had lost ours was 'for another message': the sync one rejected ours, the async one
+    found no message and the message stayed sent, its MDN overdue."""
+    peer, ours = rfc_peer
+    peer.strip_brackets = True
+    partner = bigbox_as2(peer.theirs, url=peer.url, sign=False, mdn_signed=False)
+    result = await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)
+    assert result.rejected is None and result.detail == "MDN processed"
+
+    partner = bigbox_as2(peer.theirs, url=peer.url, sign=False, mdn_signed=False, mdn="async")
+    gw = sending_gateway(tmp_path / "gw", ours, partner, intake)
+    await gw.server.start()
+    gw.config.as2_server.public_url = f"http://127.0.0.1:{gw.server.port}/as2"
+    try:
+        msg = gw.journal.record_intake(direction=Direction.OUT, partner="bigbox", channel="as2",
+                                       filename="bigbox_997_1.x12", sha256="1" * 64, size=len(DOC),
+                                       source_key="997:1", state=State.QUEUED)
+        sent = await gw.sender.send(msg, DOC, partner)
+        gw.journal.transition(msg.id, State.SENT, sent.detail, expect=State.QUEUED)
+        headers, _ = peer.received[-1]
+        rec = gw.ledger.sent(headers["Message-ID"])
+        assert rec is not None
+        report = ("--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
+                  f"Original-Message-ID: {peer.original_id(headers['Message-ID'])}\r\n"
+                  f"Received-Content-MIC: {rec.mic}, sha-256\r\n"
+                  "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
+        (tmp_path / "mdn").write_bytes(report.encode())
+        reply = await asyncio.to_thread(curl_post, headers["Receipt-Delivery-Option"], tmp_path / "mdn", {
+            "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST", "Message-ID": "<mdn1@bigbox>",
+            "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="rep"'}, tmp_path)
+        assert reply.status == 200 and reply.body.startswith(b"settled"), reply.body
+        assert gw.journal.get(msg.id).state is State.DONE
+    finally:
+        await gw.server.close()
+        gw.journal.close()

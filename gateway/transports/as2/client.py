@@ -262,7 +262,7 @@ def _mdn_asked(headers: dict[str, str]) -> str:
 
 def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | None:
     """None when the MDN confirms our message; else why it does not."""
-    if got.original_message_id.strip() != message_id:
+    if mdn.bare_message_id(got.original_message_id) != mdn.bare_message_id(message_id):
         return f"MDN answers {got.original_message_id!r}, not {message_id}"
     if not got.disposition.ok:
         return f"partner MDN for {message_id}: {got.disposition}" + (f" ({got.text[:200]})" if got.text else "")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway.logs import redact_url
+from gateway.transports.as2.mdn import bare_message_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -123,9 +124,12 @@ class Ledger:
                              (rec.message_id, rec.journal_id, rec.partner, rec.mic, rec.mic_alg, time.time()))
 
     def sent(self, message_id: str) -> SentRecord | None:
+        """The message an MDN's Original-Message-ID names, with or without the angle brackets we sent it with."""
+        bare = bare_message_id(message_id)
         with self._lock:
             row = self._db.execute("SELECT message_id, journal_id, partner, mic, mic_alg FROM sent "
-                                   "WHERE message_id=?", (message_id.strip(),)).fetchone()
+                                   "WHERE message_id IN (?, ?) ORDER BY message_id = ? DESC",
+                                   (f"<{bare}>", bare, message_id.strip())).fetchone()
         return SentRecord(*row) if row else None
 
     # -- async MDNs to send (a durable queue with backoff) --------------------------

@@ -126,6 +126,12 @@ def quote_id(as2_id: str) -> str:
     return f'"{as2_id}"' if " " in as2_id else as2_id
 
 
+def bare_message_id(message_id: str) -> str:
+    """A Message-ID without its angle brackets: some products add or strip them in Original-Message-ID, and
+    RFC 4130 5.3.3 says not to check for them when receiving."""
+    return message_id.strip().removeprefix("<").removesuffix(">")
+
+
 def unquote_id(value: str | None) -> str:
     v = (value or "").strip()
     return v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
