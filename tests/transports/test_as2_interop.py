@@ -210,7 +210,7 @@ class RfcPeer:
 
 @pytest.fixture
 async def rfc_peer(tmp_path: Path) -> AsyncIterator[tuple[RfcPeer, Cert]]:
-    certs = tmp_path / "certs"
+    certs = tmp_path / "peer-certs"
     p = RfcPeer(tmp_path, make_cert(certs, "bigbox"))
     app = web.Application()
     app.router.add_post("/as2", p.handle)
@@ -379,3 +379,34 @@ async def test_an_mdn_naming_our_message_without_its_angle_brackets_settles_it(
     finally:
         await gw.server.close()
         gw.journal.close()
+
+
+async def test_what_we_post_does_not_name_python_or_aiohttp(tmp_path: Path, rfc_peer: tuple[RfcPeer, Cert],
+                                                            world: World, intake: JournalIntake) -> None:
+    """Our server answers as `edi-gateway`; our messages and async MDNs went out with aiohttp's User-Agent, which
+    names the Python and aiohttp versions to every partner (and to whoever a partner's URL leads to)."""
+    peer, ours = rfc_peer
+    partner = PartnerConfig(id="bigbox", outbound=As2Channel(
+        channel="as2", as2_id="BIGBOX-AS2", url=peer.url, sign=False, encrypt=False, mdn_signed=False))
+    assert (await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)).rejected is None
+    agents = [peer.received[0][0]["User-Agent"]]
+    got = asyncio.Event()
+
+    async def sink(request: web.Request) -> web.Response:
+        agents.append(request.headers["User-Agent"])
+        got.set()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mdn", sink)
+    runner, port = await serve(app)
+    server = await start_server(world, intake)
+    try:
+        ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
+        await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<ua@bigbox>", ctype,
+                                            async_url=f"http://127.0.0.1:{port}/mdn"))
+        await asyncio.wait_for(got.wait(), 20)
+    finally:
+        await server.close()
+        await runner.cleanup()
+    assert agents == ["edi-gateway", "edi-gateway"]

@@ -41,7 +41,7 @@ from gateway.outbound.retry_after import parse_retry_after
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
-from gateway.transports.as2.server import inbound_as2, our_as2_id, our_identity
+from gateway.transports.as2.server import SERVER_HEADER, inbound_as2, our_as2_id, our_identity
 from gateway.transports.keys import load_certificates, write_public
 
 log = logging.getLogger("gateway.transports.as2")
@@ -154,7 +154,7 @@ class As2Sender:
             raise DeliveryRejected(f"partner {partner.id} has no outbound AS2 url")
         built = await asyncio.to_thread(self.build, message, data, partner, ch)
         size = built.body.stat().st_size - built.offset
-        headers = {**built.headers, "Content-Length": str(size)}
+        headers = {**built.headers, "Content-Length": str(size), "User-Agent": SERVER_HEADER}
         ssl_ctx: ssl.SSLContext | bool = True
         if ch.url.startswith("https:"):
             ssl_ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)

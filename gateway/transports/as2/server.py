@@ -58,7 +58,8 @@ http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own 
 # settings (as2_server: max_connections, max_in_flight, idle_timeout, body_deadline, body_min_rate,
 # mdn_post_timeout)
 RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight
-SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions
+SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions (also our
+                               # User-Agent, in the messages and MDNs we post)
 LOOK_AGAIN = 2.0               # seconds: the longest the MDN sender waits before it reads the queue again, so an
                                # MDN queued again by `edi-gateway mdn resend` (another process) goes out soon
 
@@ -468,7 +469,8 @@ class As2Server:
         try:
             async with (ClientSession(connector=connector, timeout=ClientTimeout(
                             total=self.settings.mdn_post_timeout, connect=10)) as session,
-                        session.post(item.url, data=item.body, headers=item.headers, allow_redirects=False) as resp):
+                        session.post(item.url, data=item.body, headers={**item.headers, "User-Agent": SERVER_HEADER},
+                                     allow_redirects=False) as resp):
                 if resp.status >= 300:
                     asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
                         if resp.status in (429, 503) else None
