@@ -243,7 +243,7 @@ def m2o_name(value: Any) -> str | None:
 # --------------------------------------------------------------------------- partners
 
 PARTNER_FIELDS = ["name", "ref", "barcode", "parent_id", "is_company", "property_product_pricelist", "type",
-                  "street", "city", "zip", "country_id"]
+                  "street", "city", "zip", "country_id", "property_payment_term_id"]
 
 
 def partner_fields(partner: PartnerConfig) -> list[str]:

@@ -290,6 +290,11 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     notes += header_notes(doc)
     notes += [note for note in (bill_to_contact(client, partner, doc, customer, cache)[1],
                                 delivery_terms(client, doc, cache)[1]) if note]
+    terms = terms_mismatch(client, doc, customer, cache)
+    if terms is not None:
+        notes.append(terms)
+        vals["tag_ids"] = [[4, _flag_tag(client, cache, TERMS_FLAG_TAG), 0]]
+        log.warning("%s: %s", label, terms)
     vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     notes += charge_notes
     notes += doc.notes
@@ -735,13 +740,80 @@ def company_row(client: OdooClient, cache: Cache) -> dict[str, Any] | None:
                      client.company)
 
 
-def _price_flag_tag(client: OdooClient, cache: Cache) -> int:
-    """The id of the crm.tag orders with a price mismatch get, made the first time."""
+def _flag_tag(client: OdooClient, cache: Cache, name: str) -> int:
+    """The id of the crm.tag `name` that flagged orders get (a price or terms mismatch), made the first time."""
     with _CREATING:
-        tag = record_by(client, cache, "crm.tag", [("name", "=", PRICE_FLAG_TAG)], ["name"], PRICE_FLAG_TAG)
+        tag = record_by(client, cache, "crm.tag", [("name", "=", name)], ["name"], name)
         if tag is None:
-            tag = cache.put("crm.tag", PRICE_FLAG_TAG, {"id": client.create("crm.tag", {"name": PRICE_FLAG_TAG})})
+            tag = cache.put("crm.tag", name, {"id": client.create("crm.tag", {"name": name})})
         return int(tag["id"])
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a payment term comes to: its net days (its last instalment's), its early payment discount (percent
+    and days, 0 without), and its name."""
+
+    name: str
+    net_days: int
+    discount_percent: Decimal
+    discount_days: int
+
+
+def odoo_terms(client: OdooClient, cache: Cache, term: int) -> Terms:
+    """A payment term as `Terms`, read once per cache period. The days after the invoice date are `nb_days` from
+    17, `days` in 16; the early discount is the term's (`early_discount`, `discount_percentage`, `discount_days`)
+    from 17, a line's in 16. Month-end rules are not counted (a term of 30 days end of month reads as 30)."""
+    found: Terms = cache.get("payment_terms", term)
+    if found is not MISSING:
+        return found
+    head = client.fields("account.payment.term")
+    line_fields = client.fields("account.payment.term.line")
+    days = "nb_days" if "nb_days" in line_fields else "days"
+    discounted = "early_discount" in head
+    [row] = client.read("account.payment.term", [term], ["name", *(
+        ["early_discount", "discount_percentage", "discount_days"] if discounted else [])])
+    lines = client.search_read("account.payment.term.line", [("payment_id", "=", term)], [days, *(
+        ["discount_percentage", "discount_days"] if not discounted and "discount_percentage" in line_fields else [])])
+    with_discount = ([row] if discounted and row.get("early_discount") else
+                     [] if discounted else [line for line in lines if line.get("discount_percentage")])
+    offer = with_discount[0] if with_discount else {}
+    return cache.put("payment_terms", term, Terms(
+        str(row["name"]), max((int(line.get(days) or 0) for line in lines), default=0),
+        Decimal(str(offer.get("discount_percentage") or 0)), int(offer.get("discount_days") or 0)))
+
+
+TERMS_FLAG_TAG = "EDI terms mismatch"
+
+
+def terms_mismatch(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], cache: Cache) -> str | None:
+    """The note for an order whose stated payment terms (X12 ITD: net days, early discount and its days) are not
+    the customer's payment terms in Odoo, which the sale order takes (sale.order `_compute_payment_term_id`) and its
+    invoices follow: the order keeps Odoo's, flagged, for someone to settle with the customer before the invoice
+    goes out due on other terms than the retailer will pay it (a deduction, a chargeback). Only what the order
+    states is compared; None when it agrees or states nothing."""
+    stated = [v is not None for v in (doc.terms_net_days, doc.terms_discount_percent)]
+    if not any(stated):
+        return None
+    term = m2o_id(customer.get("property_payment_term_id"))
+    have = odoo_terms(client, cache, term) if term else None
+    said = doc.terms or ""
+    figures = ", ".join(([f"{doc.terms_discount_percent.normalize():f}% within {doc.terms_discount_days or 0} days"]
+                         if doc.terms_discount_percent else []) +
+                        ([f"net {doc.terms_net_days} days"] if doc.terms_net_days is not None else []))
+    order_says = f"the order says {said} ({figures})" if said else f"the order says {figures}"
+    if have is None:
+        return (f"EDI payment terms: {order_says}; {customer['name']} has no payment terms in Odoo, so its "
+                "invoices are due on their date")
+    same_net = doc.terms_net_days is None or doc.terms_net_days == have.net_days
+    same_discount = doc.terms_discount_percent is None or (
+        doc.terms_discount_percent == have.discount_percent
+        and (not doc.terms_discount_percent or (doc.terms_discount_days or 0) == have.discount_days))
+    if same_net and same_discount:
+        return None
+    offer = f"{have.discount_percent.normalize():f}% within {have.discount_days} days, " if have.discount_percent else ""
+    return (f"EDI payment terms: {order_says}; {customer['name']}'s payment terms in Odoo, {have.name}, are "
+            f"{offer}net {have.net_days} days; the order keeps Odoo's")
 
 
 QUANTITY_EPSILON = Decimal("0.005")     # Odoo keeps quantities to its unit precision (2 places by default)
@@ -888,7 +960,7 @@ def price_check(client: OdooClient, partner: PartnerConfig, order: dict[str, Any
         text = html_notes(["EDI price check (" + partner.odoo.price_policy + " price kept): " + "; ".join(flags)])
         if text not in note:
             vals["note"] = note + text
-        vals["tag_ids"] = [[4, _price_flag_tag(client, cache), 0]]
+        vals["tag_ids"] = [[4, _flag_tag(client, cache, PRICE_FLAG_TAG), 0]]
         log.warning("%s: price mismatch on %d line(s): %s%s", label, len(flags), "; ".join(flags[:3]),
                     " ..." if len(flags) > 3 else "")
     client.write("sale.order", [order["id"]], vals)

@@ -225,6 +225,9 @@ class PurchaseOrder(Document):
     change_sequence: str | None = None          # a change's own number (X12 860 BCH05)
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
     terms: str | None = None
+    terms_net_days: int | None = None           # X12 ITD07: days after the basis date the invoice is due
+    terms_discount_percent: Decimal | None = None   # ITD03, for payment within ITD05 days
+    terms_discount_days: int | None = None
     ship_method: str | None = None
     incoterm: str | None = None                 # terms of delivery: an Incoterms code (X12 FOB05 under FOB04 01, EDIFACT TOD)
     incoterm_place: str | None = None           # the place they name (X12 FOB07)

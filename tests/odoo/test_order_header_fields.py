@@ -23,6 +23,10 @@ from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 
 __all__ = ["examples"]          # the module fixture, shared
 
+# Odoo 16 keeps a term's early discount on its lines, 17+ on the term itself
+ALL_VERSIONS = pytest.mark.parametrize("sandbox", [16, 17, 18, 19], ids=["odoo16", "odoo17", "odoo18", "odoo19"],
+                                       indirect=True)
+
 
 def odoo_of(sandbox: SandboxServer) -> odoorpc.ODOO:
     odoo = odoorpc.ODOO("127.0.0.1", port=sandbox.port)
@@ -254,3 +258,45 @@ def test_a_replacement_moving_the_order_to_another_state_retaxes_its_lines(clien
     assert order["fiscal_position_id"][0] == position
     taxes = "tax_ids" if "tax_ids" in client.fields("sale.order.line") else "tax_id"
     assert [line[taxes] for line in client.read("sale.order.line", order["order_line"], [taxes])] == [[]], tax
+
+
+@ALL_VERSIONS
+async def test_an_850_whose_terms_match_the_customers_is_not_flagged(tmp_path: Path, examples: LoadedConfig,
+                                                                    sandbox: SandboxServer) -> None:
+    """BigBox's sample (ITD 2% 30 NET 45) against its Odoo terms "2% 30, Net 45": the order takes them, no flag."""
+    result, _ = await post_file(tmp_path, examples, sandbox, SAMPLE.read_bytes(), {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["payment_term_id", "tag_ids", "note"])
+    assert order["payment_term_id"][1] == "2% 30, Net 45"
+    assert "EDI payment terms" not in order["note"] and order["tag_ids"] == []
+
+
+@ALL_VERSIONS
+async def test_an_850_on_other_terms_than_the_customers_is_flagged(tmp_path: Path, examples: LoadedConfig,
+                                                                  sandbox: SandboxServer) -> None:
+    """The buyer's 850 says net 60 where BigBox's terms in Odoo are 2 % within 30 days, net 45: the sale order keeps
+    Odoo's terms (its invoices follow them) and is tagged, its note naming both, before an invoice goes out due
+    two weeks before the retailer means to pay it."""
+    data = sample(after="BEG*", replace=("ITD*01*3*2**30**45*****2% 30 NET 45", "ITD*01*3*****60*****NET 60"))
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["payment_term_id", "tag_ids", "note"])
+    assert order["payment_term_id"][1] == "2% 30, Net 45"
+    tags = odoo_of(sandbox).execute_kw("crm.tag", "read", [order["tag_ids"], ["name"]])
+    assert [t["name"] for t in tags] == ["EDI terms mismatch"]
+    assert ("<p>EDI payment terms: the order says NET 60 (net 60 days); BigBox Retail&#x27;s payment terms in Odoo, "
+            "2% 30, Net 45, are 2% within 30 days, net 45 days; the order keeps Odoo&#x27;s</p>") in order["note"]
+
+
+@ALL_VERSIONS
+async def test_an_850_with_terms_for_a_customer_without_any_is_flagged(tmp_path: Path, examples: LoadedConfig,
+                                                                      sandbox: SandboxServer) -> None:
+    odoo = odoo_of(sandbox)
+    bigbox_id = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    odoo.execute_kw("res.partner", "write", [bigbox_id, {"property_payment_term_id": False}])
+    result, _ = await post_file(tmp_path, examples, sandbox, SAMPLE.read_bytes(), {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["payment_term_id", "note"])
+    assert order["payment_term_id"] is False
+    assert ("EDI payment terms: the order says 2% 30 NET 45 (2% within 30 days, net 45 days); BigBox Retail has no "
+            "payment terms in Odoo, so its invoices are due on their date") in order["note"]

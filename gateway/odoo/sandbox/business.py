@@ -120,6 +120,8 @@ def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
         vals["currency_id"] = (env.db.data["product.pricelist"][vals["pricelist_id"]].get("currency_id")
                                if vals.get("pricelist_id") else
                                env.db.data["res.company"].get(company or 0, {}).get("currency_id") or False)
+    if "payment_term_id" not in vals and partner and env.exists("res.partner", partner):   # `_compute_payment_term_id`
+        vals["payment_term_id"] = env.get("res.partner", partner, "property_payment_term_id") or False
     if "fiscal_position_id" not in vals:
         vals["fiscal_position_id"] = fiscal_position(env, vals.get("partner_id"), vals.get("partner_shipping_id"))
     if not vals.get("warehouse_id") and env.db.data["stock.warehouse"]:

@@ -788,6 +788,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         # sale_stock: the terms of delivery and their place
         "incoterm": M2O("account.incoterms", "Incoterm"), "incoterm_location": C("Incoterm Location"),
         "fiscal_position_id": M2O("account.fiscal.position", "Fiscal Position"),
+        "payment_term_id": M2O("account.payment.term", "Payment Terms"),
         "currency_id": M2O("res.currency", "Currency"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
         "order_line": O2M("sale.order.line", "order_id", "Order Lines", cascade=True),
         "picking_ids": O2M("stock.picking", "sale_id", "Transfers"),
@@ -864,12 +865,16 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     model("account.payment.term", "Payment Terms", {
         "name": C("Payment Terms", required=True, translate=True), "active": B(default=True),
         "line_ids": O2M("account.payment.term.line", "payment_id", "Terms", cascade=True),
-        "company_id": M2O("res.company", "Company")})
+        "company_id": M2O("res.company", "Company"),
+        # the early payment discount: the term's from 17, each line's in 16
+        **({"early_discount": B("Early Discount"), "discount_percentage": F("Discount %", default=2.0),
+            "discount_days": I("Discount Days", default=10)} if version >= 17 else {})})
     model("account.payment.term.line", "Payment Terms Line", {   # the days after the invoice date each part is due
         "payment_id": M2O("account.payment.term", "Payment Terms", required=True),
         "value": SEL([*([("balance", "Balance")] if version <= 16 else []), ("percent", "Percent"),
                       ("fixed", "Fixed")], "Type", default="percent"),
-        "value_amount": F("Value", default=100.0), term_days(version): I("Days", default=0)})
+        "value_amount": F("Value", default=100.0), term_days(version): I("Days", default=0),
+        **({"discount_percentage": F("Discount %"), "discount_days": I("Discount Days")} if version <= 16 else {})})
     move_types = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
                   ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
                   ("out_receipt", "Sales Receipt"), ("in_receipt", "Purchase Receipt")]

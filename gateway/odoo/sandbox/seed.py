@@ -144,7 +144,15 @@ def demo(db: Database, login: str = "admin", password: str = "admin", api_keys: 
         return _one(env, "res.partner", {"name": name, "ref": ref_, "barcode": gln or False, "is_company": True,
                                          "customer_rank": 1, **extra}, xid)
 
-    bigbox = customer("demo.bigbox", "BigBox Retail", "BIGBOX", "0860001000009", city="Bentonville", country_id=us)
+    # BigBox's agreed terms, as its 850s state them (ITD*01*3*2**30**45: 2 % within 30 days, net 45)
+    days = "nb_days" if db.version >= 17 else "days"
+    discount = {"discount_percentage": 2.0, "discount_days": 30}
+    terms = _one(env, "account.payment.term", {
+        "name": "2% 30, Net 45", **({"early_discount": True, **discount} if db.version >= 17 else {}),
+        "line_ids": [[0, 0, {"value": "percent", "value_amount": 100.0, days: 45,
+                             **(discount if db.version <= 16 else {})}]]}, "demo.terms_2_30_net_45")
+    bigbox = customer("demo.bigbox", "BigBox Retail", "BIGBOX", "0860001000009", city="Bentonville", country_id=us,
+                      property_payment_term_id=terms)
     northwind = customer("demo.northwind", "Northwind Traders", "NORTHWIND", "0860001000016", city="Seattle",
                          country_id=us)
     eurohandel = customer("demo.eurohandel", "EuroHandel GmbH", "EUROHANDEL", "4012345000009", city="Köln",
