@@ -410,3 +410,26 @@ async def test_what_we_post_does_not_name_python_or_aiohttp(tmp_path: Path, rfc_
         await server.close()
         await runner.cleanup()
     assert agents == ["edi-gateway", "edi-gateway"]
+
+
+async def test_compressed_outside_the_signature_gets_the_mic_of_the_signed_entity(world: World,
+                                                                                 intake: JournalIntake) -> None:
+    """OpenAS2's compress-after-signing and pyas2lib's compression after signing: encrypted(compressed(signed)).
+    The MIC is over the signed entity, inside the compressed layer."""
+    server = await start_server(world, intake)
+    tmp = world.tmp / "cas"
+    tmp.mkdir()
+    inner = b"Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename=\"po.edi\"\r\n\r\n" + PAYLOAD
+    try:
+        signed = _signed(tmp, inner, world.partner)
+        body = _encrypt(tmp, compressed_entity(signed), world.ours, "m")
+        reply = await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<cas@bigbox>",
+                                                    "application/pkcs7-mime; smime-type=enveloped-data"))
+        fields = mdn_fields(verify_mdn(tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert fields["disposition"].endswith("; processed"), fields
+        mic = base64.b64encode(hashlib.sha256(inner).digest()).decode()
+        assert fields["received-content-mic"] == f"{mic}, sha-256"
+        (msg,) = intake.messages()
+        assert intake.stored(msg) == PAYLOAD and msg.meta["layers"] == ["encrypted", "compressed", "signed"]
+    finally:
+        await server.close()
