@@ -42,6 +42,11 @@ VERSION_999 = "005010X231A1"
 _STATUS: dict[str, Any] = {"A": "accepted", "E": "accepted_with_errors", "P": "partially_accepted", "R": "rejected",
            "M": "rejected", "W": "rejected", "X": "rejected"}
 _TX_STATUS: dict[str, Any] = {"A": "accepted", "E": "accepted_with_errors"}
+# AK905-AK909 (716) a partner may give for the group we sent, named in what the journal records
+_GROUP_ERRORS = {"1": "functional group not supported", "2": "functional group version not supported",
+                 "3": "functional group trailer missing", "4": "group control number in GS and GE differ",
+                 "5": "number of included transaction sets does not match", "6": "group control number syntax",
+                 "19": "group control number not unique (004050 on)"}
 
 
 @dataclass(slots=True)
@@ -351,6 +356,7 @@ def read(tx: Transaction) -> FunctionalAck:
                              notes=[f"TA105 {note}"] if note and note != codes.TA_OK else [])
     group_control = functional_id = None
     status = "rejected"
+    notes: list[str] = []
     acked: list[AckedTransaction] = []
     current: AckedTransaction | None = None
     for seg in tx.segments:
@@ -370,8 +376,9 @@ def read(tx: Transaction) -> FunctionalAck:
                 current.errors.append("set error codes " + ", ".join(reasons))
         elif seg.tag == "AK9":
             status = _STATUS.get(seg.get(1), "rejected")
+            notes = [f"AK905 {c} ({_GROUP_ERRORS.get(c, 'see X12 code list 716')})" for c in seg.fields[5:] if c]
     return FunctionalAck(number=group_control or tx.control_number, ack_standard=tx.doc_type,
-                         group_control=group_control, functional_id=functional_id, status=status,
+                         group_control=group_control, functional_id=functional_id, status=status, notes=notes,
                          transactions=acked, source=source)
 
 

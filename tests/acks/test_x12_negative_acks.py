@@ -24,6 +24,7 @@ from gateway.transports.base import IntakeMeta
 from tests.acks.test_x12_acks import (
     ISA_4010,
     OUR,
+    _sent,
     file_of,
     partner,
     pyx12_errors,
@@ -203,3 +204,19 @@ def test_accept_with_errors_off_rejects_a_set_with_errors_and_says_so(make: Make
     held, [body] = run(strict, warn, "warn.x12")
     assert held.state is State.QUARANTINED and "accept_with_errors: false" in (held.last_error or "")
     assert body[-3:] == ["AK4*2*347*5*99999999999", "AK5*R*5", "AK9*R*1*1*0"]
+
+
+def test_a_partners_997_rejecting_our_group_says_why(journal: SqliteJournal) -> None:
+    """AK905 (the group's error: our GE01 miscounted, say) was not read: the message we sent was marked
+    'rejected' and nothing said why. It is now in the reason: 997 rejected (AK905 5 (...))."""
+    ours = _sent(journal, "997", "555")
+    theirs = ("ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *260116*0900*U*00401*"
+              "000000777*0*P*>~GS*FA*BIGBOX*ACMEDIST*20260116*0900*777*X*004010~"
+              "ST*997*0001~AK1*SH*555~AK9*R*2*1*0*5~SE*4*0001~GE*1*777~IEA*1*000000777~")
+    [tx] = x12.parse(theirs.encode()).transactions
+    read = acks.read(tx)
+    assert read.notes == ["AK905 5 (number of included transaction sets does not match)"]
+    assert acks.apply(read, "bigbox", journal) == [ours]
+    events = journal.events(ours)
+    assert journal.get(ours).state is State.REJECTED
+    assert "997 rejected (AK905 5 (number of included transaction sets does not match))" in events[-1].reason
