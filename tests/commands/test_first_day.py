@@ -3,34 +3,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
+from tests.commands.test_lint_mistakes import lint as lint_errors
 from tests.helpers.gateway import cli
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("init") / "ws"
-    done = cli("init", str(root))
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root
-
-
-@pytest.fixture
-def ws(pristine: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(pristine, target, symlinks=True)
-    return target
-
-
-def lint_errors(ws: Path) -> list[str]:
-    done = cli("lint", config=ws / "gateway.yaml")
-    assert "Traceback" not in done.stdout + done.stderr
-    assert done.returncode == 1, done.stdout + done.stderr
-    return [line.replace(f"{ws}/", "") for line in done.stdout.splitlines()[:-1]]
 
 
 def test_unquoted_codes_with_leading_zeros_in_a_profile(ws: Path) -> None:
