@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -162,3 +163,38 @@ def test_the_service_gets_a_cache_folder_of_its_own() -> None:
     unit = (Path(__file__).resolve().parents[2] / "systemd" / "edi-gateway.service").read_text()
     assert "\nCacheDirectory=edi-gateway\n" in unit       # systemd sets $CACHE_DIRECTORY=/var/cache/edi-gateway
     assert "\nCacheDirectoryMode=0700\n" in unit          # not writable by others, or entries are not used
+
+
+def test_a_sighup_reload_takes_an_edited_profile_with_a_cache_in_place(tmp_path: Path) -> None:
+    """The daemon's reload reads the edited file (new bytes, new entry), here the code list its 850 extends."""
+    from ruamel.yaml import YAML
+
+    from tests.helpers.gateway import GatewayProcess, Workspace
+    from tests.helpers.wait import wait_for
+
+    cache = tmp_path / "cache"
+    ws = Workspace.create(tmp_path / "ws")
+    for profile in (EXAMPLES / "translations").glob("northwind-*.yaml"):
+        shutil.copy(profile, ws.root / "translations")
+    body = YAML(typ="safe").load((EXAMPLES / "partners" / "northwind.yaml").read_text())
+    body.update(inbound=[{"channel": "folder"}], outbound={"channel": "folder", "path": "outbox/northwind"},
+                documents=[d for d in body["documents"] if d["direction"] == "in"])
+    ws.write_partner("northwind", {k: v for k, v in body.items() if k != "id"})
+    samples = EXAMPLES / "samples" / "northwind"
+
+    def units(name: str) -> list[str]:
+        ws.drop(name, (samples / name).read_bytes())
+        row = wait_for(lambda: ws.messages(direction="in", filename=name, state="done"),   # odoo off: kept
+                       message=f"{name} translated")[0]
+        [blob] = ws._query("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'", (row["id"],))
+        return [line["unit"] for line in json.loads(blob["content"])[0]["lines"]]
+
+    with GatewayProcess(ws.config, env={"EDI_GATEWAY_CACHE_DIR": str(cache)}) as gw:
+        assert entries(cache)
+        assert units("850_NW-77001.edi") == ["DZN", "EA", "DZN"]            # Northwind's CA is a dozen
+        codes = ws.root / "translations" / "northwind-codes.yaml"
+        codes.write_text(codes.read_text().replace("units: {CA: DZN}", "units: {CA: CS}"))
+        seen = len(gw.poll_notifications())
+        gw.signal(signal.SIGHUP)
+        gw.wait_notification("READY=1", after=seen)
+        assert units("850_NW-77002-03.edi") == ["EA", "CS", "EA"]
