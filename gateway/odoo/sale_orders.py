@@ -64,7 +64,12 @@ log = logging.getLogger("gateway.odoo.sale_orders")
 _CREATING = threading.Lock()
 
 PRICE_FLAG_TAG = "EDI price mismatch"
-REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before")
+REQUESTED_DATES = ("requested_delivery", "delivery_requested", "deliver_by", "requested_ship", "ship_not_before",
+                   "deliver_not_before")
+LATEST_DATES = {"ship_no_later": "ship no later than", "deliver_not_after": "deliver no later than",
+                "cancel_after": "cancel after"}
+"""The end of the window a PO gives (X12 DTM 038, 063, 001; EDIFACT DTM 63): Odoo keeps one delivery date, the
+start (`REQUESTED_DATES`), so the end is said in the note, where the people shipping the order read it."""
 
 
 def line_sequences(lines: list[Line]) -> list[int]:
@@ -315,6 +320,8 @@ def header_notes(doc: PurchaseOrder) -> list[str]:
     notes += [f"line {line.line_no or i} for {line.allocation_kind or 'location'} "
               + ", ".join(f"{where}: {qty}" for where, qty in line.allocations.items())
               for i, line in enumerate(doc.lines, 1) if line.allocations]
+    notes += [f"{LATEST_DATES[d.qualifier]} {d.date}" + (f" {d.time}" if d.time else "")
+              for d in doc.dates if d.qualifier in LATEST_DATES]
     return notes + place_notes(doc) + _day_notes(doc)
 
 

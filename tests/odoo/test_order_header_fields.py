@@ -300,3 +300,34 @@ async def test_an_850_with_terms_for_a_customer_without_any_is_flagged(tmp_path:
     assert order["payment_term_id"] is False
     assert ("EDI payment terms: the order says 2% 30 NET 45 (2% within 30 days, net 45 days); BigBox Retail has no "
             "payment terms in Odoo, so its invoices are due on their date") in order["note"]
+
+
+async def test_the_end_of_an_850s_ship_window_is_in_the_note(tmp_path: Path, examples: LoadedConfig,
+                                                            sandbox: SandboxServer) -> None:
+    """DTM*038 (ship no later) and DTM*001 (cancel after), a US retailer's ship window: Odoo keeps one delivery date
+    (DTM*002 here), so the window's end is said in the note for the people shipping it; it was lost."""
+    data = sample(after="DTM*002*", add="DTM*038*20261210~DTM*001*20261215~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["note", "commitment_date"])
+    assert order["commitment_date"] == "2026-12-08 12:00:00"
+    assert "<p>ship no later than 2026-12-10</p><p>cancel after 2026-12-15</p>" in order["note"]
+
+
+async def test_an_orders_delivery_window_gives_the_commitment_date_and_its_end_the_note(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """EuroHandel's ORDERS asking for delivery between 5 and 6 December (DTM+64, DTM+63) instead of on a day
+    (DTM+2): the order had no delivery date at all; it is the window's first day, its last in the note."""
+    text = (SAMPLE.parent.parent / "eurohandel" / "ORDERS_4500012345.edi").read_bytes().decode("latin-1")
+    text = text.replace("DTM+2:202612031000:203'", "DTM+64:20261205:102'DTM+63:20261206:102'")
+    count = text[text.index("UNT+") + 4:].split("+")[0]
+    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + 1}+", 1)
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(text.encode("latin-1"), IntakeMeta(channel="folder", filename="orders.edi",
+                                                                       partner="eurohandel"))
+    result = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    [order] = odoo_of(sandbox).execute_kw("sale.order", "search_read", [
+        [("client_order_ref", "=", "4500012345")], ["commitment_date", "note"]])
+    assert order["commitment_date"] == "2026-12-05 12:00:00"
+    assert "<p>deliver no later than 2026-12-06</p>" in order["note"]
