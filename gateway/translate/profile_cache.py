@@ -125,9 +125,9 @@ def store(path: Path, data: bytes, tree: YMap) -> None:
         return
     if not _usable(folder):
         return
-    key = entry_key(data)
     tmp = None
     try:
+        key = entry_key(data)          # (reads this module's source: an install without it has no cache)
         with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".tmp-", suffix=".json", delete=False,
                                          encoding="utf-8") as out:
             tmp = out.name

@@ -198,3 +198,20 @@ def test_a_sighup_reload_takes_an_edited_profile_with_a_cache_in_place(tmp_path:
         gw.signal(signal.SIGHUP)
         gw.wait_notification("READY=1", after=seen)
         assert units("850_NW-77002-03.edi") == ["EA", "CS", "EA"]
+
+
+def test_an_install_without_its_sources_loads_profiles_without_a_cache(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    """A zipped or sourceless install: the cache key (which hashes the parsing code) cannot be made, so no cache;
+    storing raised OSError out of the profile load."""
+    from gateway.translate import yamlsrc
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(yamlsrc, "__file__", str(tmp_path / "app.zip" / "yamlsrc.py"))
+    profile_cache._code_digest.cache_clear()
+    try:
+        registry = ProfileRegistry.load(EXAMPLES / "translations")
+    finally:
+        monkeypatch.undo()
+        profile_cache._code_digest.cache_clear()
+    assert "northwind-850" in registry
+    assert not any(tmp_path.glob("cache/profiles/*.json"))
