@@ -81,6 +81,26 @@ def build_message(tmp: Path, payload: bytes, *, signer: Cert | None, recipient: 
     return ctype, out, entity
 
 
+def openssl_decrypt(tmp: Path, body: bytes, recipient: Cert) -> bytes:
+    """The entity `openssl cms -decrypt` opens a DER EnvelopedData to with `recipient`'s key."""
+    (tmp / "in.der").write_bytes(body)
+    r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", tmp / "in.der", "-recip", recipient.cert_path,
+                "-inkey", recipient.key_path, "-out", tmp / "in.entity")
+    assert r.returncode == 0, r.stderr
+    return (tmp / "in.entity").read_bytes()
+
+
+def openssl_signed_mdn(tmp: Path, report: bytes, signer: Cert) -> tuple[str, bytes]:
+    """An MDN report entity (its headers and body) signed by openssl: the HTTP Content-Type and body."""
+    (tmp / "mdn.report").write_bytes(report)
+    r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", tmp / "mdn.report",
+                "-signer", signer.cert_path, "-inkey", signer.key_path, "-outform", "SMIME", "-out", tmp / "mdn.signed")
+    assert r.returncode == 0, r.stderr
+    head, _, body = (tmp / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
+    ctype = next(ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:"))
+    return ctype.split(":", 1)[1].strip(), body
+
+
 @dataclass
 class Reply:
     status: int

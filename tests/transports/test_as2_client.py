@@ -21,7 +21,7 @@ from gateway.transports.as2.client import As2Sender
 from gateway.transports.as2.ledger import Ledger
 from gateway.transports.as2.server import As2Server
 from tests.helpers.wait import wait_for_async
-from tests.transports.as2_peer import openssl, serve
+from tests.transports.as2_peer import openssl, openssl_decrypt, openssl_signed_mdn, serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 
@@ -51,10 +51,7 @@ class Peer:
 
     def answer(self, headers: dict[str, str], body: bytes) -> web.Response:
         t = self.tmp
-        (t / "in.der").write_bytes(body)
-        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", t / "in.der", "-recip",
-                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", t / "in.signed")
-        assert r.returncode == 0, r.stderr
+        (t / "in.signed").write_bytes(openssl_decrypt(t, body, self.theirs))
         r = openssl("cms", "-verify", "-binary", "-crlfeol", "-in", t / "in.signed", "-CAfile",
                     self.ours.cert_path, "-out", t / "in.entity")
         assert r.returncode == 0, r.stderr
@@ -68,15 +65,9 @@ class Peer:
                   f"Original-Message-ID: {headers['Message-ID']}\r\n"
                   f"Received-Content-MIC: {mic}, {self.mic_alg}\r\n"
                   "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
-        (t / "mdn.report").write_bytes(report.encode())
-        r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", t / "mdn.report",
-                    "-signer", self.sign_with.cert_path, "-inkey", self.sign_with.key_path,
-                    "-outform", "SMIME", "-out", t / "mdn.signed")
-        assert r.returncode == 0, r.stderr
-        head, _, mdn_body = (t / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
-        ctype = next(ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:"))
-        return web.Response(body=mdn_body, headers={"Content-Type": ctype.split(":", 1)[1].strip(),
-                                                     "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST"})
+        ctype, mdn_body = openssl_signed_mdn(t, report.encode(), self.sign_with)
+        return web.Response(body=mdn_body, headers={"Content-Type": ctype, "AS2-From": "BIGBOX-AS2",
+                                                     "AS2-To": "ACMEDIST"})
 
 
 @pytest.fixture

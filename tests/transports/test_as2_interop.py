@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,17 @@ from aiohttp import web
 
 from gateway.config.models import As2Channel, PartnerConfig
 from gateway.journal.api import Direction, State
-from tests.transports.as2_peer import as2_headers, build_message, compressed_entity, curl_post, openssl, serve
+from tests.helpers.wait import wait_for_async
+from tests.transports.as2_peer import (
+    as2_headers,
+    build_message,
+    compressed_entity,
+    curl_post,
+    openssl,
+    openssl_decrypt,
+    openssl_signed_mdn,
+    serve,
+)
 from tests.transports.certs import Cert, make_cert
 from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
 from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
@@ -42,11 +53,7 @@ class Answering:
         return await asyncio.to_thread(self.answer, dict(request.headers), body)
 
     def answer(self, headers: dict[str, str], body: bytes) -> web.Response:
-        t = self.tmp
-        (t / "in.der").write_bytes(body)
-        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", t / "in.der", "-recip",
-                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", t / "in.signed")
-        assert r.returncode == 0, r.stderr
+        openssl_decrypt(self.tmp, body, self.theirs)
         disposition = "processed/Warning: duplicate-document" if self.style == "pyas2lib-duplicate" else "processed"
         report = ("Content-Type: multipart/report; report-type=disposition-notification; boundary=\"rep\"\r\n\r\n"
                   "--rep\r\nContent-Type: text/plain\r\n\r\nreceived\r\n"
@@ -58,26 +65,28 @@ class Answering:
             assert "Disposition-Notification-Options" not in headers
             head, _, mdn_body = report.partition(b"\r\n\r\n")
             return web.Response(body=mdn_body, headers={"Content-Type": head.decode().split(":", 1)[1].strip()})
-        (t / "mdn.report").write_bytes(report)
-        r = openssl("cms", "-sign", "-binary", "-crlfeol", "-md", "sha256", "-in", t / "mdn.report",
-                    "-signer", self.theirs.cert_path, "-inkey", self.theirs.key_path,
-                    "-outform", "SMIME", "-out", t / "mdn.signed")
-        assert r.returncode == 0, r.stderr
-        head, _, mdn_body = (t / "mdn.signed").read_bytes().partition(b"\r\n\r\n")
-        ctype = next(ln for ln in head.decode().split("\r\n") if ln.lower().startswith("content-type:"))
-        return web.Response(body=mdn_body, headers={"Content-Type": ctype.split(":", 1)[1].strip()})
+        ctype, mdn_body = openssl_signed_mdn(self.tmp, report, self.theirs)
+        return web.Response(body=mdn_body, headers={"Content-Type": ctype})
+
+
+@contextlib.asynccontextmanager
+async def listening(handle: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """`handle` serving POST /as2 on loopback: its URL."""
+    app = web.Application()
+    app.router.add_post("/as2", handle)
+    runner, port = await serve(app)
+    try:
+        yield f"http://127.0.0.1:{port}/as2"
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture
 async def answering(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Answering]:
     certs = tmp_path / "certs"
     p = Answering(tmp_path, make_cert(certs, "acme"), make_cert(certs, "bigbox"), request.param)
-    app = web.Application()
-    app.router.add_post("/as2", p.handle)
-    runner, port = await serve(app)
-    p.url = f"http://127.0.0.1:{port}/as2"
-    yield p
-    await runner.cleanup()
+    async with listening(p.handle) as p.url:
+        yield p
 
 
 @pytest.mark.parametrize("answering, mdn_signed, detail", [
@@ -200,11 +209,7 @@ class RfcPeer:
         """The uncompressed entity of an encrypted message (openssl decrypts), else the body."""
         if "pkcs7-mime" not in headers["Content-Type"]:
             return body
-        (self.tmp / "in.der").write_bytes(body)
-        r = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", self.tmp / "in.der", "-recip",
-                    self.theirs.cert_path, "-inkey", self.theirs.key_path, "-out", self.tmp / "in.entity")
-        assert r.returncode == 0, r.stderr
-        entity = (self.tmp / "in.entity").read_bytes()
+        entity = openssl_decrypt(self.tmp, body, self.theirs)
         return _decompressed(entity) if b"compressed-data" in entity.partition(b"\r\n\r\n")[0] else entity
 
 
@@ -212,12 +217,8 @@ class RfcPeer:
 async def rfc_peer(tmp_path: Path) -> AsyncIterator[tuple[RfcPeer, Cert]]:
     certs = tmp_path / "peer-certs"
     p = RfcPeer(tmp_path, make_cert(certs, "bigbox"))
-    app = web.Application()
-    app.router.add_post("/as2", p.handle)
-    runner, port = await serve(app)
-    p.url = f"http://127.0.0.1:{port}/as2"
-    yield p, make_cert(certs, "acme")
-    await runner.cleanup()
+    async with listening(p.handle) as p.url:
+        yield p, make_cert(certs, "acme")
 
 
 @pytest.mark.parametrize("encrypt, compress", [(False, False), (True, True)], ids=["plain", "encrypted-compressed"])
@@ -389,27 +390,14 @@ async def test_what_we_post_does_not_name_python_or_aiohttp(tmp_path: Path, rfc_
     partner = PartnerConfig(id="bigbox", outbound=As2Channel(
         channel="as2", as2_id="BIGBOX-AS2", url=peer.url, sign=False, encrypt=False, mdn_signed=False))
     assert (await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)).rejected is None
-    agents = [peer.received[0][0]["User-Agent"]]
-    got = asyncio.Event()
-
-    async def sink(request: web.Request) -> web.Response:
-        agents.append(request.headers["User-Agent"])
-        got.set()
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/mdn", sink)
-    runner, port = await serve(app)
     server = await start_server(world, intake)
     try:
         ctype, body, _ = build_message(world.tmp / "a", PAYLOAD, signer=world.partner, recipient=world.ours)
-        await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<ua@bigbox>", ctype,
-                                            async_url=f"http://127.0.0.1:{port}/mdn"))
-        await asyncio.wait_for(got.wait(), 20)
+        await post(world, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<ua@bigbox>", ctype, async_url=peer.url))
+        await wait_for_async(lambda: len(peer.received) == 2, message="our async MDN posted to the peer")
     finally:
         await server.close()
-        await runner.cleanup()
-    assert agents == ["edi-gateway", "edi-gateway"]
+    assert [headers["User-Agent"] for headers, _ in peer.received] == ["edi-gateway", "edi-gateway"]
 
 
 async def test_compressed_outside_the_signature_gets_the_mic_of_the_signed_entity(world: World,
