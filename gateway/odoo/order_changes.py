@@ -141,6 +141,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
+    _not_behind(doc, order, label)
     kept = _kept(doc)
     missing = [label_of(line, i, label) for i, line in enumerate(kept, 1) if line.quantity is None]
     if missing or not kept:
@@ -154,7 +155,8 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + f": {len(order['order_line'])} "
                                                       f"line(s) replaced by {len(doc.lines)}"
                                                       + (f" ({why})" if why else "") + f" {content_mark(doc)}",
-                                                      *header_notes(doc), *charge_notes, *doc.notes])
+                                                      *header_notes(doc), *charge_notes, *doc.notes,
+                                                      _numbered(doc)])
     client.write("sale.order", [order["id"]], vals)
     log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
     order["note"] = vals["note"]
@@ -167,6 +169,33 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
 def _kept(doc: PurchaseOrder) -> list[Line]:
     """A revision's lines but those it deletes (an 860 replacement may list deleted lines)."""
     return [line for line in doc.lines if line.change != "delete"]
+
+
+def _numbered(doc: PurchaseOrder) -> str:
+    """The note line that records an applied change's own number (X12 BCH05), which `_not_behind` reads: '' when
+    it has none."""
+    return f"change number {doc.change_sequence} of PO {doc.number}" if _number(doc.change_sequence) else ""
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdecimal() else None
+
+
+def _not_behind(doc: PurchaseOrder, order: dict[str, Any], label: str) -> None:
+    """Refuses a change whose number (X12 BCH05) is below one already applied to the order: a VAN or two files of
+    one poll delivered change 2 before change 1. Applied in arrival order, change 1 set the quantities change 2 had
+    replaced, and both 865s said accepted; change 1's other lines still need applying, which a person does. A
+    change without a number, or of the same number (a partner that always sends 1), is applied."""
+    mine = _number(doc.change_sequence)
+    if mine is None:
+        return
+    said = re.findall(r"change number (\d+) of PO " + re.escape(doc.number) + r"(?=<|$)",
+                      html.unescape(order.get("note") or ""))
+    newer = max((int(n) for n in said), default=0)
+    if newer > mine:
+        raise OdooRejected(f"{label}: change {mine} of PO {doc.number} arrived after change {newer} was applied to "
+                           f"sale order {order['name']}; applied now it would undo what change {newer} set. Apply in "
+                           f"Odoo what change {mine} says that change {newer} did not, then close this message")
 
 
 def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,
@@ -214,6 +243,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
+    _not_behind(doc, order, label)
     unknown = sorted({line.change for line in doc.lines if line.change and line.change not in LINE_CHANGES})
     if unknown:
         raise OdooRejected(f"{label}: change kind(s) {', '.join(map(repr, unknown))} are not applied automatically "
@@ -304,7 +334,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     said += header                                      # the charges: below
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(said),
                                                       *header_notes(doc), *line_notes, *charge_notes,
-                                                      *doc.notes])
+                                                      *doc.notes, _numbered(doc)])
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
              order["name"], label)

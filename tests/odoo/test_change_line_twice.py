@@ -41,3 +41,29 @@ async def test_an_860_changing_the_quantity_then_the_price_of_line_001_applies_b
     [answer] = [m for m in journal.children(message.id) if m.doc_type == "865"]
     assert [s[1:4] for s in segments(pipeline.archive.read(answer.sha256), "POC")] == [
         ["001", "CA", "36"], ["001", "CA", "36"]]
+
+
+async def test_an_860_arriving_after_a_later_change_of_its_po_is_held(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """BigBox's change 2 (BCH05: line 001 to 36) is applied before its change 1 (line 001 to 30, line 003 to 8): a
+    VAN or one poll of two files delivered them so. Change 1 is held naming both; it set line 001 back to 30 with an
+    865 saying accepted, and the partner's 36 was lost. Change 2 sent again (a VAN's resend) is applied again."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    second = change_860("POC*001*QI*36*36*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
+        b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**2*")
+    first = change_860("POC*001*QI*30*30*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100",
+                       "POC*003*QI*8*8*EA*42.00*PE*BP*BB-1003*UP*614141000036*VN*GL-300")
+    first = first.replace(b"000001210", b"000001211").replace(b"*1210*", b"*1211*").replace(b"GE*1*1210", b"GE*1*1211")
+    for data, name in ((PADDED_850, "850_padded.edi"), (second, "860_change2.edi")):
+        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
+        assert message.state is State.DONE, message.last_error
+    late = run(pipeline, (await submit(pipeline, first, "860_change1.edi")).id, {State.DONE, State.QUARANTINED})
+    assert late.state is State.QUARANTINED
+    assert "change 1 of PO 4500001234 arrived after change 2 was applied to sale order" in (late.last_error or "")
+    [so] = pipeline_orders(odoo)
+    assert sequenced(odoo, so["id"]) == [(1, "[WB-100] Blue Widget", 36), (2, "[WR-200] Red Widget", 48),
+                                         (3, "[GL-300] Gadget Large", 6)]
+    assert [m.doc_type for m in journal.children(late.id)] == ["997"]
+    again = second.replace(b"000001210", b"000001212").replace(b"*1210*", b"*1212*").replace(b"GE*1*1210", b"GE*1*1212")
+    resent = run(pipeline, (await submit(pipeline, again, "860_change2_again.edi")).id, {State.DONE, State.QUARANTINED})
+    assert resent.state is State.DONE, resent.last_error
