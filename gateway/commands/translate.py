@@ -76,6 +76,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for line in issue_lines(result.issues, args.file):
         print(line, file=sys.stderr)
+    for tx in result.transactions:
+        if not tx.accepted:
+            name = f"{tx.doc_type} {tx.control_number}".strip()
+            print(f"note: {name} is rejected by these errors: the gateway would refuse it (in the 997, 999 or "
+                  "CONTRL the partner gets) and neither translate nor post it; translated here all the same",
+                  file=sys.stderr)
     if partner is not None and args.partner and result.interchanges:
         # --partner forces the profiles; a file whose envelope says another sender is most likely the wrong one
         try:

@@ -61,6 +61,9 @@ def test_a_finding_on_every_line_is_one_line_of_translate(ws: Path) -> None:
     assert errors[0].endswith("'GBND' (and 1 more like it: segment 23; "
                               f"edi-gateway inspect {odd} lists each)"), errors[0]
     assert done.stdout.startswith("PurchaseOrder 4500012345")
+    # and it says what the daemon would do with the file: the order is shown, but would not reach Odoo
+    assert ("note: ORDERS 1 is rejected by these errors: the gateway would refuse it (in the 997, 999 or CONTRL the "
+            "partner gets) and neither translate nor post it; translated here all the same") in done.stderr
 
 
 def test_a_pick_of_a_pair_the_pairs_already_read(ws: Path) -> None:
