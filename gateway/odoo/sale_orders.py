@@ -198,9 +198,16 @@ def content_mark(doc: Document) -> str:
     """A digest of what the document says, its envelope aside (control numbers, message id, file name), written
     in the note of the sale order it makes or replaces: a partner's resend of that very content under a new
     control number is then found as it is, whatever people changed in Odoo since (a quantity a salesperson
-    corrected is not put back, a confirmed order is not held for a difference its own people made)."""
-    said = doc.model_dump_json(exclude={"source"}, exclude_none=True).encode("utf-8")
+    corrected is not put back, a confirmed order is not held for a difference its own people made). Fields the
+    canonical model gained after marks were first written (`UNMARKED`) are left out, so an order made by an earlier
+    release is still recognised when its PO is resent."""
+    said = doc.model_dump_json(exclude={"source", *UNMARKED}, exclude_none=True).encode("utf-8")
     return f"[content {hashlib.sha256(said).hexdigest()[:16]}]"
+
+
+UNMARKED = frozenset({"terms_net_days", "terms_discount_percent", "terms_discount_days", "incoterm", "incoterm_place"})
+"""PurchaseOrder fields read since November 2026 (ITD's figures, terms of delivery), each derived from a segment the
+order had before (its ITD text is in the mark) or not compared on a resend (`order_differences`)."""
 
 
 def says_as_before(doc: Document, order: dict[str, Any]) -> bool:

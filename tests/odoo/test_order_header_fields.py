@@ -10,10 +10,11 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.formats import parse
+from gateway.formats import parse, x12
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
+from gateway.odoo.sale_orders import content_mark
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
@@ -331,3 +332,14 @@ async def test_an_orders_delivery_window_gives_the_commitment_date_and_its_end_t
         [("client_order_ref", "=", "4500012345")], ["commitment_date", "note"]])
     assert order["commitment_date"] == "2026-12-05 12:00:00"
     assert "<p>deliver no later than 2026-12-06</p>" in order["note"]
+
+
+def test_an_order_made_by_the_previous_release_is_still_known_by_its_content_mark() -> None:
+    """The note of BigBox's sample order, made by the release before the ITD figures and terms of delivery were read,
+    holds [content 691c7446377b1c81] (909832e). A resend of that 850 under a new ISA13 is found by that mark whatever
+    people changed on the order since; had the new fields counted, it would have been compared instead, and with
+    odoo.order_changes: revise, replaced, undoing their changes."""
+    [tx] = x12.parse(SAMPLE.read_bytes()).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    assert isinstance(doc, PurchaseOrder) and doc.terms_net_days == 45
+    assert content_mark(doc) == "[content 691c7446377b1c81]"
