@@ -365,8 +365,8 @@ def bill_to_contact(client: OdooClient, partner: PartnerConfig, doc: PurchaseOrd
     own (the customer's invoice-type contact, else the customer); one Odoo does not have is never made: the order
     keeps Odoo's and its note says so, for accounts receivable to check."""
     party = doc.party("bill_to")
-    if party is None:
-        return None, None
+    if party is None or not party.ids and (party.name or "").strip().casefold() == str(customer["name"]).casefold():
+        return None, None                   # the customer itself, by name (a cXML BillTo, an N1*BT without id)
     key = ("bill_to", customer["id"], party.model_dump_json())
     known: tuple[int | None, str | None] = cache.get("contact", key)   # a miss too: asked once, not per use
     if known is not MISSING:

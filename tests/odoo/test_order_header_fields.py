@@ -343,3 +343,13 @@ def test_an_order_made_by_the_previous_release_is_still_known_by_its_content_mar
     [doc] = translate(tx, None, ProfileRegistry.load([]))
     assert isinstance(doc, PurchaseOrder) and doc.terms_net_days == 45
     assert content_mark(doc) == "[content 691c7446377b1c81]"
+
+
+async def test_a_bill_to_naming_the_customer_by_its_name_is_no_news(tmp_path: Path, examples: LoadedConfig,
+                                                                   sandbox: SandboxServer) -> None:
+    """N1*BT*BigBox Retail with no id: the customer itself, as Odoo names it; no note says it is unknown."""
+    data = sample(after="N1*BY*", add="N1*BT*BIGBOX RETAIL~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["partner_invoice_id", "partner_id", "note"])
+    assert order["partner_invoice_id"][0] == order["partner_id"][0] and "bill to" not in order["note"]
