@@ -38,6 +38,9 @@ def check_zone(name: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(check_zone)]
+# An envelope id as a coordinator copies it from a partner's ISA, padded to 15 ("ACMERETAIL     "): envelopes
+# are compared without their padding, so the id is kept without it too (else no file would ever match).
+EnvelopeId = Annotated[str, AfterValidator(str.strip)]
 
 
 # --------------------------------------------------------------------------- gateway.yaml
@@ -182,13 +185,13 @@ class GatewayConfig(Strict):
 # --------------------------------------------------------------------------- partners/*.yaml
 
 class X12Id(Strict):
-    qualifier: str = "ZZ"
-    id: str
+    qualifier: EnvelopeId = "ZZ"
+    id: EnvelopeId
 
 
 class EdifactId(Strict):
-    qualifier: str = ""            # UNB 0007, e.g. "14" (GLN), "ZZ"
-    id: str
+    qualifier: EnvelopeId = ""     # UNB 0007, e.g. "14" (GLN), "ZZ"
+    id: EnvelopeId
 
 
 class OurIds(Strict):
@@ -211,7 +214,7 @@ class DelimiterSettings(Strict):
 
 class X12Settings(Strict):
     ids: list[X12Id] = Field(default_factory=list, description="ISA05/06 (and GS02) values this partner sends as")
-    gs_ids: list[str] = Field(default_factory=list)
+    gs_ids: list[EnvelopeId] = Field(default_factory=list)
     version: str = "004010"
     delimiters: DelimiterSettings = Field(default_factory=DelimiterSettings)
     ack: Literal["none", "997", "999"] = "997"

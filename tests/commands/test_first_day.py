@@ -136,3 +136,16 @@ def test_a_misspelt_node_name(ws: Path) -> None:
     assert errors[0].startswith("translations/eurohandel-orders.yaml:5: node 'quantitty' is no node of the "
                                 "profiles it extends"), errors
     assert errors[0].endswith("(did you mean 'quantity'?)"), errors
+
+
+def test_a_partner_id_copied_with_its_isa_padding(ws: Path) -> None:
+    """ISA06 is padded to 15 characters; a coordinator who copied it as sent ("BIGBOXRETAIL   ", quoted) got a
+    clean lint, and then every file of that partner was 'no partner matches ISA05/06 ZZ/BIGBOXRETAIL'."""
+    partner = ws / "partners" / "bigbox.yaml"
+    text = partner.read_text()
+    old = "- {qualifier: ZZ, id: BIGBOXRETAIL}\n  gs_ids: [BIGBOX]"
+    assert old in text
+    partner.write_text(text.replace(old, '- {qualifier: "ZZ ", id: "BIGBOXRETAIL   "}\n  gs_ids: ["BIGBOX "]'))
+    done = cli("translate", str(ws / "samples" / "bigbox" / "850_4500001234.edi"), config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "partner bigbox]" in done.stdout.splitlines()[0], done.stdout + done.stderr
