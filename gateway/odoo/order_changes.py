@@ -32,7 +32,7 @@ from gateway.odoo.change_charges import (
 )
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import order_ship_to
-from gateway.odoo.lookup import Cache, Names, ProductFinder, discount_digits, m2o_id
+from gateway.odoo.lookup import Cache, Names, ProductFinder, ProductMatch, discount_digits, m2o_id
 from gateway.odoo.receipts import units_per
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -264,7 +264,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     restated: list[tuple[Line, dict[str, Any], dict[str, Any]]] = []       # changed lines with allowances/charges
     discount_notes: list[str] = []                                          # and those without, keeping amounts off
     for lab, line in touched:
-        row = order_line_for(existing, matches[lab].product_id, line.line_no, taken)
+        row = _line_changed(existing, matches[lab], line, taken, order, lab)
         if row is None and line.change == "delete":
             summary.append(f"{lab}: {matches[lab].name} is not on the order (already removed)")
             continue
@@ -343,6 +343,22 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]
+
+
+def _line_changed(rows: list[dict[str, Any]], match: ProductMatch, line: Line, taken: set[int], order: dict[str, Any],
+                  label: str) -> dict[str, Any] | None:
+    """The order line a change or delete names (`order_line_for`: its product, the number telling apart several).
+    Several lines of the product, none of them numbered as the partner's line, leave the line unknown: the first
+    was changed (the partner's line 005, a second Blue Widget a person entered, moved line 001's quantity), and the
+    answer said the line was changed. One line of the product is taken whatever its number, as sequences may
+    differ from the partner's numbers (a line moved in Odoo, an added line put after the last)."""
+    same = [r for r in rows if m2o_id(r["product_id"]) == match.product_id and r["id"] not in taken]
+    number = line.line_no.lstrip("0") if line.line_no and line.line_no.isascii() and line.line_no.isdecimal() else None
+    if len(same) > 1 and number is not None and all(str(r["sequence"]) != (number or "0") for r in same):
+        raise OdooRejected(f"{label}: {match.name} is on lines {', '.join(str(r['sequence']) for r in same)} of sale "
+                           f"order {order['name']}, none numbered {line.line_no}, so which one the "
+                           f"{line.change} is for is not known; change the order in Odoo")
+    return order_line_for(rows, match.product_id, line.line_no, taken)
 
 
 def one_change_per_line(lines: list[Line]) -> list[Line]:

@@ -1,7 +1,11 @@
-"""One 860 that changes a line twice (POC*001*QI, the quantity, then POC*001*PC, the price: two POC lines for what
-one CA line could say) through the real pipeline, BigBox's profiles and the sandbox (17, 19): both are applied to
-the line. The second was looked for among the lines the first had not changed, found none, and the whole change
-was quarantined ("[WB-100] Blue Widget is not on sale order ..."), the partner left without its 865."""
+"""Which order line an 860's POC line is about, through the real pipeline, BigBox's profiles and the sandbox (17,
+19): two changes of one line in one message, a line number that names none of the order's lines of its item, and
+a change that arrives after a later change of its PO.
+
+One 860 that changes a line twice (POC*001*QI, the quantity, then POC*001*PC, the price: two POC lines for what one
+CA line could say) has both applied to the line. The second was looked for among the lines the first had not
+changed, found none, and the whole change was quarantined ("[WB-100] Blue Widget is not on sale order ..."), the
+partner left without its 865."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_change_replaced_lines import change_860, sequenced
+from tests.odoo.test_crossdock import sample_with
 from tests.odoo.test_outbound_changed_lines import PADDED_850, segments
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
@@ -67,3 +72,33 @@ async def test_an_860_arriving_after_a_later_change_of_its_po_is_held(
     again = second.replace(b"000001210", b"000001212").replace(b"*1210*", b"*1212*").replace(b"GE*1*1210", b"GE*1*1212")
     resent = run(pipeline, (await submit(pipeline, again, "860_change2_again.edi")).id, {State.DONE, State.QUARANTINED})
     assert resent.state is State.DONE, resent.last_error
+
+
+async def test_an_860_naming_none_of_two_lines_of_its_item_is_held(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The PO has Blue Widgets on lines 001 and 003; an 860 changes (then deletes) its line 005 of Blue Widgets, which
+    the order does not have (an addition that never reached Odoo). Line 001 was taken: set to 30, or removed, with an
+    865 saying line 005 was. Now the change is held naming the lines; one naming line 003 is applied to it."""
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    two_blue = sample_with(["PO1*001*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100",
+                            "PO1*002*48*EA*8.75*PE*BP*BB-1002*UP*614141000029*VN*WR-200",
+                            "PO1*003*12*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "CTT*3*84"])
+    message = run(pipeline, (await submit(pipeline, two_blue, "850_two_blue.edi")).id, {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    for control, poc in ((1211, "POC*005*QI*30*30*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100"),
+                         (1212, "POC*005*DI*0*0*EA***BP*BB-1001*UP*614141000012*VN*WB-100")):
+        data = change_860(poc).replace(b"000001210", f"{control:09d}".encode()).replace(
+            b"*1210*", f"*{control}*".encode()).replace(b"GE*1*1210", f"GE*1*{control}".encode())
+        held = run(pipeline, (await submit(pipeline, data, f"860_{control}.edi")).id, {State.DONE, State.QUARANTINED})
+        assert held.state is State.QUARANTINED
+        assert "line 005: [WB-100] Blue Widget is on lines 1, 3 of sale order" in (held.last_error or "")
+        assert "none numbered 005" in (held.last_error or "")
+    [so] = pipeline_orders(odoo)
+    assert sequenced(odoo, so["id"]) == [(1, "[WB-100] Blue Widget", 24), (2, "[WR-200] Red Widget", 48),
+                                         (3, "[WB-100] Blue Widget", 12)]
+    third = change_860("POC*003*QI*20*20*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
+        b"000001210", b"000001213").replace(b"*1210*", b"*1213*").replace(b"GE*1*1210", b"GE*1*1213")
+    done = run(pipeline, (await submit(pipeline, third, "860_1213.edi")).id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert [q for _, _, q in sequenced(odoo, so["id"])] == [24, 48, 20]
+    assert [m.doc_type for m in journal.children(held.id)] == ["997"]
