@@ -131,8 +131,21 @@ def _partner_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: 
                              "sender must be the same partner's")
     if not claimants:
         raise PartnerUnknown(f"no partner matches {_describe(env, group)} "
-                             f"(received over {meta.channel}, file {meta.filename})")
+                             f"(received over {meta.channel}, file {meta.filename}){_near_miss(env, partners)}")
     return claimants[0]
+
+
+def _near_miss(env: Envelope, partners: Mapping[str, PartnerConfig]) -> str:
+    """A partner file with the sender's id under another qualifier (ZZ typed for the 01 or 14 it sends)."""
+    sender = env.sender_id.strip()
+    for p in partners.values():
+        ids = (p.x12.ids if env.syntax is Syntax.X12 and p.x12 else
+               p.edifact.ids if env.syntax is Syntax.EDIFACT and p.edifact else [])
+        for i in ids:
+            if i.id == sender:
+                return (f"; partner {p.id} has that id with qualifier {i.qualifier!r}, the file says "
+                        f"{env.sender_qualifier.strip()!r}")
+    return ""
 
 
 def _group_in(result: ParseResult, group: Group, env: Envelope) -> bool:
