@@ -95,6 +95,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {exc}; using the base profile", file=sys.stderr)
     elif partner is None:
         print("note: no gateway.yaml with partners; using the base profile", file=sys.stderr)
+    if args.profile and args.profile in profiles and not profiles.is_abstract(args.profile):
+        wanted = profiles.get(args.profile)
+        for tx in result.transactions:
+            if (tx.syntax.value, tx.doc_type) != (wanted.syntax, wanted.message) and wanted.syntax in ("x12", "edifact"):
+                print(f"error: {args.file}: profile {args.profile} reads {wanted.syntax.upper()} "
+                      f"{wanted.message}, and this file is {tx.syntax.value.upper()} {tx.doc_type}", file=sys.stderr)
+                return EXIT_ERROR
     documents: list[Document] = []
     failed = 0
     for tx in result.transactions:

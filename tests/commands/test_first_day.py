@@ -149,3 +149,14 @@ def test_a_partner_id_copied_with_its_isa_padding(ws: Path) -> None:
     done = cli("translate", str(ws / "samples" / "bigbox" / "850_4500001234.edi"), config=ws / "gateway.yaml")
     assert done.returncode == 0, done.stderr
     assert "partner bigbox]" in done.stdout.splitlines()[0], done.stdout + done.stderr
+
+
+def test_translate_with_a_profile_of_another_syntax(ws: Path) -> None:
+    """`translate ORDERS.edi --profile x12-004010-850` (a guess at the profile to use) answered 'number: field
+    required; dates.0.date: field required ... (the profile maps no value there)', located in the X12 base
+    profile, rather than that the profile is for another syntax and message."""
+    sample = ws / "samples" / "eurohandel" / "ORDERS_4500012345.edi"
+    done = cli("translate", str(sample), "--profile", "x12-004010-850", config=ws / "gateway.yaml")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (f"error: {sample}: profile x12-004010-850 reads X12 850, and this file "
+                                            "is EDIFACT ORDERS"), done.stderr
