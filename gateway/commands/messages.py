@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+from pathlib import Path
 
 from gateway.cli import EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
@@ -49,6 +51,16 @@ def overdue_note(message: Message) -> str | None:
     return f"{kind} overdue since {str(since)[:19].replace('T', ' ')} UTC{late}"
 
 
+def _unknown_partner(partner: str, partners_dir: Path) -> str:
+    """For --partner with a typo ('xyzretai'): no message is not the same as no such partner."""
+    known = sorted(p.stem for p in partners_dir.glob("*.yaml")) if partners_dir.is_dir() else []
+    if partner in known:
+        return ""
+    close = difflib.get_close_matches(partner, known, n=1)
+    return (f"; no partner file is named {partner!r}" + (f" (did you mean {close[0]!r}?)" if close else
+            f" (partners: {', '.join(known) or 'none'})"))
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         state = State(args.state) if args.state else None
@@ -59,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     opened = open_state(args)
     if isinstance(opened, int):
         return opened
-    _, journal, _ = opened
+    gateway, journal, _ = opened
     try:
         found = journal.find(state=state, partner=args.partner,
                              direction=Direction(args.direction) if args.direction else None, limit=args.limit)
@@ -69,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([as_dict(m) for m in found], indent=2))
         return EXIT_OK
     if not found:
-        print("no messages")
+        print("no messages" + (_unknown_partner(args.partner, gateway.partners_dir) if args.partner else ""))
         return EXIT_OK
     print(f"{'ID':26}  {'DIR':3}  {'STATE':11}  {'PARTNER':12}  {'TYPE':8}  {'CTRL':10}  FILE")
     for m in found:

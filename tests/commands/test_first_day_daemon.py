@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
 
@@ -24,3 +24,14 @@ def test_a_sender_id_under_another_qualifier_is_named(tmp_path: Path) -> None:
     assert message["last_error"].endswith("no partner matches ISA05/06 ZZ/ACMERETAIL, GS02 ACMERETAIL (received "
                                           "over folder, file po.x12); partner acme has that id with qualifier "
                                           "'01', the file says 'ZZ'"), message["last_error"]
+
+
+def test_messages_of_a_misspelt_partner(tmp_path: Path) -> None:
+    """`messages --partner acem` said 'no messages', as for a partner that has sent nothing yet."""
+    ws = Workspace.create(tmp_path, partners={"acme": ACME})
+    with GatewayProcess(ws.config):
+        pass
+    done = cli("messages", "--partner", "acem", config=ws.config)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "no messages; no partner file is named 'acem' (did you mean 'acme'?)\n"
+    assert cli("messages", "--partner", "acme", config=ws.config).stdout == "no messages\n"
