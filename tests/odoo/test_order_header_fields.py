@@ -353,3 +353,31 @@ async def test_a_bill_to_naming_the_customer_by_its_name_is_no_news(tmp_path: Pa
     assert result.state is State.DONE, result.last_error
     order = sale_order(sandbox, ["partner_invoice_id", "partner_id", "note"])
     assert order["partner_invoice_id"][0] == order["partner_id"][0] and "bill to" not in order["note"]
+
+
+async def test_an_orders_on_other_payment_terms_than_the_customers_is_flagged(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """EuroHandel's ORDERS says 3 % within 10 days, net 60 (PAT+22 with PCD+12, PAT+1, days after the invoice date)
+    where its terms in Odoo are 30 days net."""
+    odoo = odoo_of(sandbox)
+    days = "nb_days" if sandbox.version >= 17 else "days"
+    term = odoo.execute_kw("account.payment.term", "create", [{
+        "name": "30 Days", "line_ids": [[0, 0, {"value": "percent", "value_amount": 100.0, days: 30}]]}])
+    customer = odoo.execute_kw("res.partner", "search", [[("ref", "=", "EUROHANDEL")]])
+    odoo.execute_kw("res.partner", "write", [customer, {"property_payment_term_id": term}])
+    text = (SAMPLE.parent.parent / "eurohandel" / "ORDERS_4500012345.edi").read_bytes().decode("latin-1")
+    cux = text.index("CUX+")
+    end = text.index("'", cux) + 1
+    text = text[:end] + "PAT+1++5:3:D:60'PAT+22++5:3:D:10'PCD+12:3'" + text[end:]
+    count = text[text.index("UNT+") + 4:].split("+")[0]
+    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + 3}+", 1)
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(text.encode("latin-1"), IntakeMeta(channel="folder", filename="orders.edi",
+                                                                       partner="eurohandel"))
+    result = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    [order] = odoo.execute_kw("sale.order", "search_read", [
+        [("client_order_ref", "=", "4500012345")], ["payment_term_id", "note"]])
+    assert order["payment_term_id"][0] == term
+    assert ("EDI payment terms: the order says 3% within 10 days, net 60 days; EuroHandel GmbH&#x27;s payment terms "
+            "in Odoo, 30 Days, are net 30 days; the order keeps Odoo&#x27;s") in order["note"]
