@@ -47,7 +47,6 @@ from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, pric
 from gateway.odoo.standing_orders import (
     Standing,
     as_ordered,
-    by_sequence,
     for_order,
     in_cases,
     paired,
@@ -440,8 +439,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 mixed = str(exc)
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         so_id = m2o_id(pick["sale_id"]) or 0
-        ordered = by_sequence(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
-        shipped = [_as_ordered(o, ordered, partner) for o in shipped] if ordered else shipped
+        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
+        shipped = [_as_ordered(o, ordered, partner) for o in shipped] if ordered.by_row else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -557,13 +556,40 @@ def _products(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
     return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
 
 
-def _as_ordered(order: ShipOrder, ordered: dict[str, Line], partner: PartnerConfig) -> ShipOrder:
+class _PartnerLines:
+    """The partner's lines of one sale order by the order line each is (`standing_orders.paired`), which an
+    outbound line takes its number, item identifiers and cases from. By order line, not by sequence: Odoo gives a
+    line made without one (through the API, an import, a module) sequence 10, which a PO of ten lines has already
+    given its line 10, and a person's line of another product would go out as that line's item, in its cases."""
+
+    def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]]) -> None:
+        self.rows, self.items = rows, items
+        self.by_row = {} if found is None else {
+            row["id"]: line for (_, line), row in zip(found.lines, paired(found.lines, rows, items), strict=True)
+            if row is not None}
+
+    def of_item(self, sequence: str | None, ids: dict[str, str]) -> Line | None:
+        """The partner's line a shipped item is, known by its order line's sequence (what the cross-dock split keeps
+        of it) and its product's identifiers: of the order lines of that sequence, the one of its product when
+        several share it."""
+        rows = [r for r in self.rows if str(r["sequence"]) == sequence]
+        if len(rows) > 1:
+            rows = [r for r in rows if _items(self.items.get(m2o_id(r["product_id"]) or 0, {}))[0] == ids]
+        return next((self.by_row[r["id"]] for r in rows if r["id"] in self.by_row), None)
+
+
+def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
+    """`standing_orders.as_ordered` for an outbound line that is the partner's `line` (None: one it did not order)."""
+    return as_ordered(line_no, ids, {line_no or "": line} if line is not None else {})
+
+
+def _as_ordered(order: ShipOrder, ordered: _PartnerLines, partner: PartnerConfig) -> ShipOrder:
     """A shipped order whose items (loose and in its packs) name the partner's line numbers and item identifiers
     (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)."""
     def item(i: ShipItem) -> ShipItem:
-        line_no, ids = as_ordered(i.line_no, i.item_ids, ordered)
+        as_sent = ordered.of_item(i.line_no, i.item_ids)
+        line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
-        as_sent = ordered.get(i.line_no or "")
         cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity)
         if cases and as_sent:
             update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
@@ -646,7 +672,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
         ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
-        ordered: dict[int, dict[str, Line]] = {}                   # sale order -> the partner's lines
+        ordered: dict[int, _PartnerLines] = {}                     # sale order -> the partner's lines
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -660,10 +686,10 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in ordered:
-                    ordered[so_id] = by_sequence(for_order(placed.get(so_id), partner, ship_to),
-                                                 order_rows.get(so_id, []), items)
-                as_sent = ordered[so_id].get(line_no)
-                number, ids = as_ordered(line_no, ids, ordered[so_id])
+                    ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, ship_to),
+                                                   order_rows.get(so_id, []), items)
+                as_sent = ordered[so_id].by_row.get(sale["id"])
+                number, ids = _as_sent(line_no, ids, as_sent)
                 line_no = number or line_no
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",

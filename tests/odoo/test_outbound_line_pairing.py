@@ -1,0 +1,64 @@
+"""Outbound 856/810 lines are paired with the partner's lines by the order line they ship or bill, not by its
+sequence alone, through the real pipeline, scheduler and BigBox's profiles on the sandbox (17, 19).
+
+Odoo gives a sale order line made without a sequence (through the API, an import, a module) its default, 10; an
+order posted from a PO of ten or more lines already has a line 10, the partner's line 10. Two order lines then share
+sequence 10, and only one of them is the partner's line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.test_crossdock import sample_with, scheduler
+from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_odd_odoo import invoiced
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported for the tests below
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+BLUE = "PO1*{n}*1*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100"
+GADGET = "PO1*{n}*1*EA*42.00*PE*BP*BB-1003*UP*614141000036*VN*GL-300"
+# line 10: 2 cases of 12 Red Widgets (no Odoo unit is mapped to CS: posted as 24 Units at 8.75)
+TEN_LINES = sample_with([*(BLUE.format(n=n) if n % 2 else GADGET.format(n=n) for n in range(1, 10)),
+                         "PO1*10*2*CS*105.00*PE*BP*BB-1002*UP*614141000029*VN*WR-200", "PO4*12*1*EA", "CTT*10*11"])
+
+
+async def test_a_line_a_person_added_with_the_sequence_of_a_partner_line_keeps_its_own_item_and_unit(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Sales adds 24 Cable Bundles to the ten-line PO's order through the API: Odoo numbers the line 10, as the
+    partner's line 10 (2 cases of Red Widgets). The 856 and 810 named the Cable Bundles by line 10's item numbers
+    (BP BB-1002, the Red Widget's UPC) and in its cases (2 CA, at 360.00 a case): the retailer's receiving and
+    invoice match see a second shipment of its Red Widgets. They keep their own item numbers and units."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = run(pipeline, (await submit(pipeline, TEN_LINES, "850_ten.edi")).id, {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    [cable] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "CB-400")]])
+    odoo.execute_kw("sale.order.line", "create", [{"order_id": so["id"], "product_id": cable, "product_uom_qty": 24}])
+    rows = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"])]],
+                           {"fields": ["sequence", "product_id"], "order": "sequence, id"})
+    assert [(r["sequence"], r["product_id"][1]) for r in rows[-2:]] == [
+        (10, "[WR-200] Red Widget"), (10, "[CB-400] Cable Bundle")]
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    invoiced(odoo, so["id"])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    # LIN: line number, then the qualified ids (BP, UP, VN ...); SN1: shipped quantity and unit
+    shipped = {(lin[3], lin[1]): sn1[2:4] for lin, sn1 in zip(segments(sent(pipeline, "856"), "LIN"),
+                                                              segments(sent(pipeline, "856"), "SN1"), strict=True)}
+    assert shipped[("BB-1002", "10")] == ["2", "CA"]                # the partner's line 10, in its cases
+    assert shipped[("BB-1004", "10")] == ["24", "EA"]               # the Cable Bundles as Odoo has them
+    billed = {(it1[7], it1[1]): it1[2:5] for it1 in segments(sent(pipeline, "810"), "IT1")}
+    assert billed[("BB-1002", "10")] == ["2", "CA", "105"]
+    assert billed[("BB-1004", "10")] == ["24", "EA", "30"]
