@@ -79,7 +79,9 @@ def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("file not found", str(path)) from None
+        hint = (f"nor {DEFAULT_LOCATIONS[1]}; give --config PATH, or make a workspace with edi-gateway init DIR"
+                if path == DEFAULT_LOCATIONS[0] else None)
+        raise ConfigError("file not found", str(path), hint=hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
     try:

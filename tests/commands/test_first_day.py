@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.commands.test_lint_mistakes import lint as lint_errors
 from tests.helpers.gateway import cli
@@ -160,3 +164,14 @@ def test_translate_with_a_profile_of_another_syntax(ws: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[-1] == (f"error: {sample}: profile x12-004010-850 reads X12 850, and this file "
                                             "is EDIFACT ORDERS"), done.stderr
+
+
+def test_lint_where_there_is_no_gateway_yaml(tmp_path: Path) -> None:
+    """`edi-gateway lint` run before `init`, or outside the workspace, said only 'gateway.yaml: file not found'."""
+    if Path("/etc/edi-gateway/gateway.yaml").exists():
+        pytest.skip("this machine has /etc/edi-gateway/gateway.yaml, which lint would take")
+    done = subprocess.run([sys.executable, "-m", "gateway", "lint"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=60, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[0] == ("gateway.yaml: file not found (nor /etc/edi-gateway/gateway.yaml; give "
+                                           "--config PATH, or make a workspace with edi-gateway init DIR)")
