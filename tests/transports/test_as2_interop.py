@@ -8,6 +8,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -419,5 +420,31 @@ async def test_compressed_outside_the_signature_gets_the_mic_of_the_signed_entit
         assert fields["received-content-mic"] == f"{mic}, sha-256"
         (msg,) = intake.messages()
         assert intake.stored(msg) == PAYLOAD and msg.meta["layers"] == ["encrypted", "compressed", "signed"]
+    finally:
+        await server.close()
+
+
+async def test_a_message_asking_100_continue_is_refused_before_its_body_is_sent(world: World,
+                                                                               intake: JournalIntake) -> None:
+    """curl asks `Expect: 100-continue` for bodies over 1 MiB, as Apache HttpClient does where enabled. A message
+    its headers refuse (another AS2 id, an unknown partner) was told 100 Continue and uploaded whole to be refused;
+    it is refused at once. One its headers let in gets its 100 Continue and its MDN."""
+    server = await start_server(world, intake)
+    try:
+        ctype, body, _ = build_message(world.tmp / "big", PAYLOAD * 30_000, signer=world.partner,
+                                       recipient=world.ours)
+        assert body.stat().st_size > 2 << 20
+        for frm, to, status in [("BIGBOX-AS2", "SOMEONE", "403"), ("NOBODY", "ACMEDIST", "403"),
+                                ("BIGBOX-AS2", "ACMEDIST", "200")]:
+            cmd = ["curl", "-sS", "-v", "--noproxy", "*", "--data-binary", f"@{body}", "-o", "/dev/null",
+                   "-w", "%{http_code}", "-H", "Expect: 100-continue"]
+            for k, v in as2_headers(frm, to, f"<big-{frm}-{to}@x>", ctype).items():
+                cmd += ["-H", f"{k}: {v}"]
+            r = await asyncio.to_thread(subprocess.run, [*cmd, world.url], capture_output=True, timeout=60,
+                                        check=False)
+            trace = r.stderr.decode()
+            assert r.stdout.decode() == status, trace[-2000:]
+            assert ("100 Continue" in trace) is (status == "200"), trace[-2000:]
+        assert len(intake.messages()) == 1
     finally:
         await server.close()

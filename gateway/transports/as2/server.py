@@ -36,6 +36,7 @@ from aiohttp import (
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
+from aiohttp.web_urldispatcher import _default_expect_handler
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRetry, JournalError
@@ -149,7 +150,7 @@ class As2Server:
         app = web.Application(client_max_size=self.settings.max_body, middlewares=[self._admission()])
         app.on_response_prepare.append(_server_header)
         base = self.settings.path.rstrip("/") or "/as2"
-        app.router.add_post(base, self.receive)
+        app.router.add_post(base, self.receive, expect_handler=self._expect)
         app.router.add_post(base + "/mdn", self.receive_mdn)
         return app
 
@@ -204,13 +205,38 @@ class As2Server:
 
     # ---------------------------------------------------------------- inbound messages
     async def receive(self, request: web.Request) -> web.StreamResponse:
+        if _is_mdn(request):
+            return await self.receive_mdn(request)
+        admitted = self._admitted(request)
+        if isinstance(admitted, web.Response):
+            return admitted
+        known, message_id = admitted
+        work = self.work_dir / uuid.uuid4().hex
+        try:
+            work.mkdir(parents=True)
+            return await self._receive(request, known, message_id, work)
+        except OSError as exc:          # the work folder's disk is full (or gone): not stored, no MDN, resend
+            log.error("AS2 message %s from %s not stored: %s", message_id, known.partner.id, exc)
+            return _refuse(503, "the gateway could not store the message; send it again later")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    async def _expect(self, request: web.Request) -> web.StreamResponse | None:
+        """`Expect: 100-continue`: a message its headers refuse is answered before its body is sent (aiohttp said
+        100 Continue to any, and a 50 MB message to a wrong AS2 id was uploaded whole to be refused)."""
+        if not _is_mdn(request):
+            admitted = self._admitted(request)
+            if isinstance(admitted, web.Response):
+                return admitted
+        await _default_expect_handler(request)
+        return None
+
+    def _admitted(self, request: web.Request) -> tuple[As2Partner, str] | web.Response:
+        """The partner and Message-ID of a message its headers let in, else the refusal (nothing is read)."""
         h = request.headers
         as2_from = mdn.unquote_id(h.get("AS2-From"))
         as2_to = mdn.unquote_id(h.get("AS2-To"))
         message_id = (h.get("Message-ID") or "").strip()
-        ctype = h.get("Content-Type", "")
-        if ctype.lower().startswith("multipart/report"):
-            return await self.receive_mdn(request)
         if not as2_from or not as2_to or not message_id:
             return _refuse(400, "AS2-From, AS2-To and Message-ID headers are required")
         if not _is_text(message_id):
@@ -229,15 +255,7 @@ class As2Server:
             return _refuse(503, "AS2 server has no certificate/private key configured")
         if request.content_length is not None and request.content_length > self.settings.max_body:
             return _refuse(413, f"body of {request.content_length} bytes exceeds {self.settings.max_body}")
-        work = self.work_dir / uuid.uuid4().hex
-        try:
-            work.mkdir(parents=True)
-            return await self._receive(request, known, message_id, work)
-        except OSError as exc:          # the work folder's disk is full (or gone): not stored, no MDN, resend
-            log.error("AS2 message %s from %s not stored: %s", message_id, known.partner.id, exc)
-            return _refuse(503, "the gateway could not store the message; send it again later")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        return known, message_id
 
     async def _receive(self, request: web.Request, known: As2Partner, message_id: str,
                        work: Path) -> web.StreamResponse:
@@ -704,6 +722,11 @@ class _MalformedRequests(logging.Filter):
 
 
 http_log.addFilter(_MalformedRequests())
+
+
+def _is_mdn(request: web.Request) -> bool:
+    """An async MDN POSTed to the message URL (not /mdn)."""
+    return request.headers.get("Content-Type", "").lower().startswith("multipart/report")
 
 
 def _is_text(value: str) -> bool:
