@@ -21,6 +21,7 @@ from gateway.translate.canonical import PurchaseOrder
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import API_KEY_19, bigbox, read_x12
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_xml_orders import cxml_text
 
 __all__ = ["examples"]          # the module fixture, shared
 
@@ -381,3 +382,19 @@ async def test_an_orders_on_other_payment_terms_than_the_customers_is_flagged(
     assert order["payment_term_id"][0] == term
     assert ("EDI payment terms: the order says 3% within 10 days, net 60 days; EuroHandel GmbH&#x27;s payment terms "
             "in Odoo, 30 Days, are net 30 days; the order keeps Odoo&#x27;s") in order["note"]
+
+
+def test_a_cxml_order_on_other_payment_terms_than_the_customers_is_flagged(client: OdooClient,
+                                                                           odoo: odoorpc.ODOO) -> None:
+    """A cXML OrderRequest's PaymentTerm tiers (net 60, and 2 % within 10 days) against BigBox's 2% 30, Net 45."""
+    text = cxml_text("CX-TERMS", "new", "terms-1", [("1", "WB-100", 24, None)]).decode().replace(
+        "</OrderRequestHeader>", '<PaymentTerm payInNumberOfDays="10"><Discount><DiscountPercent percent="2"/>'
+        '</Discount></PaymentTerm><PaymentTerm payInNumberOfDays="60"/></OrderRequestHeader>')
+    [tx] = parse(text.encode()).transactions
+    [doc] = translate(tx, None, ProfileRegistry.load([]), profile="cxml-orderrequest")
+    assert isinstance(doc, PurchaseOrder)
+    post(client, doc, bigbox(), Cache())
+    [order] = client.search_read("sale.order", [("client_order_ref", "=", "CX-TERMS")], ["note", "payment_term_id"])
+    assert order["payment_term_id"][1] == "2% 30, Net 45"
+    assert ("EDI payment terms: the order says 2% within 10 days, net 60 days; BigBox Retail&#x27;s payment terms in "
+            "Odoo, 2% 30, Net 45, are 2% within 30 days, net 45 days") in order["note"]
