@@ -63,6 +63,7 @@ def sale_order(sandbox: SandboxServer, fields: list[str]) -> dict[str, Any]:
     return rows[0]
 
 
+@ALL_VERSIONS
 async def test_an_order_in_another_currency_than_a_customer_without_pricelist_is_held(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
     """BigBox has no pricelist of its own: Odoo makes its orders in the company's currency (USD). An 850 in euros
@@ -83,6 +84,7 @@ async def test_an_order_in_the_company_currency_is_posted(tmp_path: Path, exampl
     assert sale_order(sandbox, ["currency_id"])["currency_id"][1] == "USD"
 
 
+@ALL_VERSIONS
 async def test_the_bill_to_party_is_the_orders_invoice_address(tmp_path: Path, examples: LoadedConfig,
                                                                sandbox: SandboxServer) -> None:
     """N1*BT naming BigBox's accounts payable office by GLN: the sale order's Invoice Address is that contact (its
@@ -126,6 +128,7 @@ async def test_a_bill_to_naming_the_customer_itself_keeps_odoos_invoice_address(
     assert "bill to" not in order["note"]
 
 
+@ALL_VERSIONS
 async def test_the_incoterm_of_an_850_reaches_the_sale_order(tmp_path: Path, examples: LoadedConfig,
                                                             sandbox: SandboxServer) -> None:
     """FOB*CC*OR**01*FCA*ZZ*LITTLE ROCK AR: the buyer's carrier collects at our dock, Incoterm FCA Little Rock. The
@@ -221,6 +224,7 @@ def oregon_exempt(odoo: odoorpc.ODOO) -> tuple[int, int]:
     return position, tax
 
 
+@ALL_VERSIONS
 def test_a_ship_to_made_in_another_state_gets_its_fiscal_position_and_taxes(client: OdooClient,
                                                                           odoo: odoorpc.ODOO) -> None:
     """A new BigBox store in Portland, OR (N4 without a country, as US retailers send it) is made as a delivery
