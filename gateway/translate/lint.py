@@ -313,23 +313,33 @@ def _unused_code_lists(registry: ProfileRegistry, profiles: list[Profile]) -> li
     return problems
 
 
-def _numbers_in(node: Any, where: tuple[str, int], found: list[ConfigError]) -> None:
+ADDRESS_KEYS = frozenset({"at", "format_at", "pairs", "repeat", "through"})
+
+
+def _lost(item: Any, address: bool) -> str | None:
+    """The text of an int written with leading zeros, or of an address (`at: 2.10`, a `when:` key) that lost a
+    trailing zero; a figure such as `default: 0.00` is the same number however written."""
+    text = number_as_written(item)
+    return text if text is not None and (address or not isinstance(item, float)) else None
+
+
+def _numbers_in(node: Any, where: tuple[str, int], found: list[ConfigError], parent: Any = None) -> None:
     if isinstance(node, YMap):
         for key, value in node.items():
             here = node.loc(key)
-            for item, role in ((key, "key"), (value, "value")):
-                text = number_as_written(item)
+            for item, role, address in ((key, "key", parent == "when"), (value, "value", key in ADDRESS_KEYS)):
+                text = _lost(item, address)
                 if text is not None:
                     found.append(_err(f"{role} {text} is read by YAML as the number {item}, not the code {text!r}",
                                       here, hint=f'write it in quotes: "{text}"'))
-            _numbers_in(value, here, found)
+            _numbers_in(value, here, found, key)
     elif isinstance(node, list):
         for item in node:
-            text = number_as_written(item)
+            text = _lost(item, False)
             if text is not None:
                 found.append(_err(f"{text} is read by YAML as the number {item}, not the code {text!r}", where,
                                   hint=f'write it in quotes: "{text}"'))
-            _numbers_in(item, where, found)
+            _numbers_in(item, where, found, parent)
 
 
 def _numbers_that_lost_digits(registry: ProfileRegistry) -> list[ConfigError]:

@@ -25,7 +25,8 @@ def test_unquoted_codes_with_leading_zeros_in_a_profile(ws: Path) -> None:
         "    when: {1: 00}\n"
         "  lines:\n"
         "    fields:\n"
-        "      pack_size: {at: 1.10, number: true}\n")
+        "      pack_size: {at: 1.10, number: true}\n"
+        "      unit_price: {at: 4, number: true, default: 0.00}\n")   # a figure: 0.0 however written
     said = "translations/acme-850.yaml:{}: {} {} is read by YAML as the number {}, not the code '{}' (write it in quotes: \"{}\")"
     assert lint_errors(ws) == [said.format(3, "key", "01", 1, "01", "01"),
                                said.format(6, "value", "00", 0, "00", "00"),
