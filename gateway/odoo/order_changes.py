@@ -364,14 +364,18 @@ def _line_changed(rows: list[dict[str, Any]], match: ProductMatch, line: Line, t
 def one_change_per_line(lines: list[Line]) -> list[Line]:
     """A change's lines with two changes of one line (the same number and item: POC*1*QI then POC*1*PC, the
     quantity and the price changed by two POC lines) made one, the later's quantity, price and allowances over
-    the earlier's (as `standing_orders.merged` reads them). The second was looked for among the lines not yet
-    changed, found none, and the whole change was held: "not on sale order"."""
+    the earlier's, and a change followed by a delete of the line made the delete (as `standing_orders.merged`
+    reads them). The second was looked for among the lines the first had taken: a second change found none and the
+    whole change was held ("not on sale order"); a delete found none and the line stayed ("already removed") while
+    the answer said it was deleted."""
     out: list[Line] = []
     for line in lines:
-        at = next((i for i, before in enumerate(out) if line.change == before.change == "change" and line.line_no
-                   and before.line_no == line.line_no and same_item(before.item_ids, line)), None)
+        at = next((i for i, before in enumerate(out) if before.change == "change" and line.change in ("change", "delete")
+                   and line.line_no and before.line_no == line.line_no and same_item(before.item_ids, line)), None)
         if at is None:
             out.append(line)
+        elif line.change == "delete":
+            out[at] = line
         else:
             out[at] = restated(out[at], line).model_copy(
                 update={"allowances_charges": line.allowances_charges or out[at].allowances_charges})

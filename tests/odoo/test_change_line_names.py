@@ -102,3 +102,19 @@ async def test_an_860_naming_none_of_two_lines_of_its_item_is_held(
     assert done.state is State.DONE, done.last_error
     assert [q for _, _, q in sequenced(odoo, so["id"])] == [24, 48, 20]
     assert [m.doc_type for m in journal.children(held.id)] == ["997"]
+
+
+async def test_an_860_changing_then_deleting_line_002_deletes_it(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """POC*002*QI (48 -> 60) then POC*002*DI in one 860: the line goes, as the 865 says. The delete was looked for
+    among the lines the change had not taken, and the Red Widget stayed on the order at 60 ("already removed")."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    data = change_860("POC*002*QI*60*60*EA*8.75*PE*BP*BB-1002*UP*614141000029*VN*WR-200",
+                      "POC*002*DI*0*0*EA***BP*BB-1002*UP*614141000029*VN*WR-200")
+    for body, name in ((PADDED_850, "850_padded.edi"), (data, "860_change_delete.edi")):
+        message = run(pipeline, (await submit(pipeline, body, name)).id, {State.DONE, State.QUARANTINED})
+        assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    assert sequenced(odoo, so["id"]) == [(1, "[WB-100] Blue Widget", 24), (3, "[GL-300] Gadget Large", 6)]
+    [row] = odoo.execute_kw("sale.order", "read", [[so["id"]], ["note"]])
+    assert "line 002: [WR-200] Red Widget removed" in row["note"]
