@@ -440,7 +440,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         so_id = m2o_id(pick["sale_id"]) or 0
         ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
-        shipped = [_as_ordered(o, ordered, partner) for o in shipped] if ordered.by_row else shipped
+        shipped = _as_ordered(shipped, ordered, partner) if ordered.by_row else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -583,21 +583,30 @@ def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tup
     return as_ordered(line_no, ids, {line_no or "": line} if line is not None else {})
 
 
-def _as_ordered(order: ShipOrder, ordered: _PartnerLines, partner: PartnerConfig) -> ShipOrder:
-    """A shipped order whose items (loose and in its packs) name the partner's line numbers and item identifiers
-    (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)."""
+def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: PartnerConfig) -> list[ShipOrder]:
+    """A ship notice's orders whose items (loose and in their packs) name the partner's line numbers and item
+    identifiers (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)
+    and every item of that line in the notice is whole cases: a line shipped as 1 case to one store and 6 units to
+    another, added up by the retailer, is 7 of its 2 cases. Such a line goes out in units throughout."""
+    def contents(p: Pack) -> list[ShipItem]:
+        return [*p.items, *(i for inner in p.packs for i in contents(inner))]
+    in_units = {id(line) for o in orders for i in [*o.items, *(i for p in o.packs for i in contents(p))]
+                if (line := ordered.of_item(i.line_no, i.item_ids)) is not None
+                and in_cases(partner, line, i.quantity, i.ordered_quantity) is None}
+
     def item(i: ShipItem) -> ShipItem:
         as_sent = ordered.of_item(i.line_no, i.item_ids)
         line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
-        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity)
+        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units else None
         if cases and as_sent:
             update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
         return i.model_copy(update=update)
 
     def pack(p: Pack) -> Pack:
         return p.model_copy(update={"items": [item(i) for i in p.items], "packs": [pack(q) for q in p.packs]})
-    return order.model_copy(update={"items": [item(i) for i in order.items], "packs": [pack(p) for p in order.packs]})
+    return [o.model_copy(update={"items": [item(i) for i in o.items], "packs": [pack(p) for p in o.packs]})
+            for o in orders]
 
 
 def _hold(hold: Hold | None, partner: PartnerConfig, doc: Document, reason: str) -> None:

@@ -16,7 +16,8 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_crossdock import sample_with, scheduler
+from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn
+from tests.odoo.test_extraction import deliver
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
@@ -62,3 +63,17 @@ async def test_a_line_a_person_added_with_the_sequence_of_a_partner_line_keeps_i
     billed = {(it1[7], it1[1]): it1[2:5] for it1 in segments(sent(pipeline, "810"), "IT1")}
     assert billed[("BB-1002", "10")] == ["2", "CA", "105"]
     assert billed[("BB-1004", "10")] == ["24", "EA", "30"]
+
+
+async def test_a_case_line_whose_shipment_is_not_all_whole_cases_goes_out_in_units_throughout(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 cases of 12 Blue Widgets (no Odoo unit mapped to CS: 24 Units), one case for store 0107 and one for 0203;
+    the warehouse ships 18. Store 0107 gets 12, a whole case, and 0203 6. The ASN said 1 CA for 0107 and 6 EA for
+    0203: one PO line in two units, which a retailer adding up the line reads as 7 of 2 cases shipped. Every item of
+    a line goes out in cases only when each of them is whole cases, else all in units."""
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    edi = sample_with(["PO1*1*2*CS*150.00*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "PID*F****BLUE WIDGET",
+                       "PO4*12*1*EA", "SDQ*CS*92*0107*1*0203*1", "CTT*1*2"])
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
+                                        lambda so: deliver(odoo, so, partial={widget: 18.0}), edi=edi))
+    assert [row[2:4] for row in rows if row[0] == "SN1"] == [["12", "EA"], ["6", "EA"]]
