@@ -1,8 +1,8 @@
 """Local inbox folders: watchdog (inotify) plus a scan at start-up and now and then.
 
 A file is taken only when it looks finished: temp names (`*.part`, `*.tmp`, dotfiles, `*~`,
-`temp_names.is_temp_name`) are ignored, its size and mtime must stay unchanged for `min_age` seconds, and no
-process on this machine may hold it open for writing. A taken file
+`temp_names.is_temp_name`) are ignored, its size and mtime must stay unchanged for `min_age` seconds, and, on a
+local filesystem, no process on this machine may hold it open for writing. A taken file
 is submitted (archive + journal commit) and only then moved to the processed folder, or
 deleted when `processed` is null. If the submit fails (archive unwritable, gateway stopping)
 the file stays where it is and is tried again later. Only files directly in the folder are
@@ -16,6 +16,7 @@ import errno
 import fcntl
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -56,16 +57,44 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
+# where a read lease tells of this machine's writers only; elsewhere (nfs4, cifs) the kernel grants one only under
+# a delegation or oplock of the file server's, and refuses it (EAGAIN) otherwise, for a file nobody writes
+LEASE_FILESYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "bcachefs", "jfs", "reiserfs",
+                               "tmpfs", "ramfs", "overlay", "vfat", "exfat", "ntfs3"})
+
+
+def filesystem_type(folder: Path, mountinfo: str | None = None) -> str:
+    """The type of the filesystem `folder` is on: the mount (of /proc/self/mountinfo, or `mountinfo`) with the
+    longest mount point above it, the later of two on one point. "" when it cannot be told."""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return ""
+    real = os.path.realpath(folder)
+    best, found = -1, ""
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if "-" not in fields[6:-1]:
+            continue
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+        if (real == point or real.startswith(point.rstrip("/") + "/")) and len(point) >= best:
+            best, found = len(point), fields[fields.index("-", 6) + 1]
+    return found
+
+
 def _being_written(path: Path) -> bool:
     """Whether a process on this machine holds `path` open for writing: Linux then grants no read lease
     (F_SETLEASE, held for no longer than this call). A copy into the inbox that stalls longer than min_age (a
-    local FTP server's slow upload) keeps its size and mtime, and was taken half written. Where no lease can be
-    asked for (another user's file without CAP_LEASE; a network share, whose writers are on other machines)
-    this says False, and the size and mtime check stands alone."""
+    local FTP server's slow upload) keeps its size and mtime, and was taken half written. Asked only on
+    LEASE_FILESYSTEMS. Where no lease can be asked for (another user's file without CAP_LEASE) this says False,
+    and the size and mtime check stands alone. A file another process holds a write lease on (Samba's kernel
+    oplocks, the NFS server's write delegation to a client writing it) cannot even be opened without waiting:
+    being written too."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return False
+    except OSError as exc:
+        return exc.errno == errno.EWOULDBLOCK
     try:
         # a writer opening the file while the lease is held has it broken: the kernel signals the holder, by
         # default with SIGIO, which ends the process; SIGURG is ignored unless a handler is set (none is)
@@ -112,6 +141,8 @@ class FolderInbox:
         self._seen: dict[Path, _Seen] = {}
         self._hints: set[Path] = set()
         self._found_at_start: set[Path] = set()      # the start-up scan's files, until first looked at
+        self._fs_type = filesystem_type(self.folder)
+        self._leases = self._fs_type in LEASE_FILESYSTEMS   # whether a read lease tells of this machine's writers
         self._lock = threading.Lock()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -134,7 +165,9 @@ class FolderInbox:
         self._observer.start()
         self._found_at_start = set(self._scan())      # files that arrived while we were down
         self._task = asyncio.create_task(self._run(), name=f"inbox {self.folder}")
-        log.info("watching %s (min_age %.1fs)", self.folder, self.settings.min_age)
+        log.info("watching %s (min_age %.1fs%s)", self.folder, self.settings.min_age,
+                 "" if self._leases else f"; on {self._fs_type or 'an unknown filesystem'}, a file is judged finished "
+                 "by its size and mtime alone")
 
     async def stop(self) -> None:
         """Stop taking files; a submit in progress finishes first (so no file is half taken)."""
@@ -198,7 +231,7 @@ class FolderInbox:
                 at_start and time.time() - st.st_mtime >= self.settings.min_age + 1)
         else:
             stable = now - seen.since >= self.settings.min_age and now >= seen.not_before
-        return stable and not _being_written(path)
+        return stable and not (self._leases and _being_written(path))
 
     # ------------------------------------------------------------------ taking files
     async def _run(self) -> None:
