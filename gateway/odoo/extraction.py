@@ -563,7 +563,10 @@ class _PartnerLines:
     given its line 10, and a person's line of another product would go out as that line's item, in its cases."""
 
     def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]]) -> None:
-        self.rows, self.items = rows, items
+        self.items = items
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
+        for row in rows:
+            self.rows[str(row["sequence"])].append(row)
         self.by_row = {} if found is None else {
             row["id"]: line for (_, line), row in zip(found.lines, paired(found.lines, rows, items), strict=True)
             if row is not None}
@@ -572,7 +575,7 @@ class _PartnerLines:
         """The partner's line a shipped item is, known by its order line's sequence (what the cross-dock split keeps
         of it) and its product's identifiers: of the order lines of that sequence, the one of its product when
         several share it."""
-        rows = [r for r in self.rows if str(r["sequence"]) == sequence]
+        rows = self.rows.get(sequence or "", [])
         if len(rows) > 1:
             rows = [r for r in rows if _items(self.items.get(m2o_id(r["product_id"]) or 0, {}))[0] == ids]
         return next((self.by_row[r["id"]] for r in rows if r["id"] in self.by_row), None)
