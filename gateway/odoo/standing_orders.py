@@ -88,23 +88,36 @@ def merged(lines: list[tuple[int | None, Line]], changes: list[Line]) -> list[tu
     the line of that number, `change` gives it the quantity, unit and price it states, then `add` appends a line
     (not twice: a line of that number and item stands already, the partner's addition sent again). Deletes and
     changes name the lines as they stood before the message, so a delete and an add of one number (the partner
-    replacing the line's item, or re-adding it) remove the old line and keep the new one in whatever order the
-    message lists them."""
+    replacing the line's item, or re-adding it) remove the old line and keep the new one, in its place (the 855
+    lists it where the 856/810, in Odoo's sequence, do), in whatever order the message lists them."""
     out = list(lines)
+    gone: set[int] = set()              # where deleted lines stood: a line added under the number takes its place
+
+    def live() -> list[int]:
+        return [i for i in range(len(out)) if i not in gone]
     for change in changes:
-        at = _line_of(out, change) if change.change in ("delete", "change") else None
-        if change.change == "delete" and at is not None:
-            out.pop(at)
-        elif change.change == "change" and at is not None:
-            sequence, line = out[at]
-            out[at] = (sequence, restated(line, change))
+        found = _line_of([out[i] for i in live()], change) if change.change in ("delete", "change") else None
+        if found is None:
+            continue
+        at = live()[found]
+        if change.change == "delete":
+            gone.add(at)
+        else:
+            out[at] = (out[at][0], restated(out[at][1], change))
     for change in changes:
-        if change.change == "add" and not any(line.line_no == change.line_no and same_item(line.item_ids, change)
-                                              for _, line in out):
-            number = change.line_no
-            out.append((int(number) if number and number.isascii() and number.isdecimal() and int(number) < 2 ** 31
-                        else None, change.model_copy(update={"change": None})))
-    return out
+        if change.change != "add" or any(out[i][1].line_no == change.line_no and same_item(out[i][1].item_ids, change)
+                                         for i in live()):
+            continue
+        number = change.line_no
+        added = (int(number) if number and number.isascii() and number.isdecimal() and int(number) < 2 ** 31 else None,
+                 change.model_copy(update={"change": None}))
+        place = next((i for i in sorted(gone) if number and out[i][1].line_no == number), None)
+        if place is None:
+            out.append(added)
+        else:
+            out[place] = added
+            gone.discard(place)
+    return [out[i] for i in live()]
 
 
 def restated(line: Line, change: Line) -> Line:
