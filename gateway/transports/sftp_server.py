@@ -486,6 +486,11 @@ def _continued(name: str, size: int) -> str:
             "is written in pieces")
 
 
+def _unwritten(name: str, gap: int) -> str:
+    return (f"inbound/{name}: not stored, bytes from {gap} on were never written in this upload (a resume starts "
+            "where the file in inbound/ ends): send the whole file again")
+
+
 def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
     return asyncssh.SFTPPermissionDenied(what)
 
@@ -680,17 +685,19 @@ class JailedSftp(asyncssh.SFTPServer):
             log.error("SFTP %s: upload %s not stored (%s); the partner was told to send it again",
                       self.acct.user, up.name, up.failed)
             raise asyncssh.SFTPFailure(f"{up.name}: not stored ({up.failed}); send it again later")
+        if up.spans != ([(0, up.size)] if up.size else []):
+            # bytes no write covered, which would read as NULs: a resume (a write at an offset) of a file taken
+            # when its first upload closed, or from past the end of a temp-name file; one handle of several
+            # writing a piece each. A temp-name file is taken at its rename, so it is checked here too
+            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
+            gap = _first_gap(up.spans)
+            taken = up.name in self.recent
+            log.warning("SFTP %s: upload %s refused: bytes from %d on were never written in it%s", self.acct.user,
+                        up.name, gap, " (a resume of an upload taken when it closed?)" if taken else "")
+            raise asyncssh.SFTPFailure(_continued(up.name, gap) if taken else _unwritten(up.name, gap))
         if up.temp:
             await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)
             return
-        if up.spans != ([(0, up.size)] if up.size else []):
-            # a resume (write at an offset) of a file taken when its first upload closed: what came before that
-            # offset is not in this upload, whose gap would read as NUL bytes
-            await asyncio.to_thread(up.staged.unlink, missing_ok=True)
-            gap = _first_gap(up.spans)
-            log.warning("SFTP %s: upload %s refused: bytes from %d on were never written in it (a resume of an "
-                        "upload taken when it closed?)", self.acct.user, up.name, gap)
-            raise asyncssh.SFTPFailure(_continued(up.name, gap))
         await self._commit(up.staged, up.name)
 
     async def _abandon(self, up: _Upload) -> None:

@@ -157,3 +157,30 @@ async def test_renaming_a_downloaded_file_in_outbound_is_refused_saying_what_to_
     said = await asyncio.to_thread(run)
     assert "delete a file once downloaded" in said
     assert (world.settings.root / "northwind" / "outbound" / "ack-1.edi").read_bytes() == DOC
+
+
+async def test_an_upload_under_a_temp_name_with_bytes_never_written_is_refused_not_taken_with_nuls(
+        world: SftpWorld) -> None:
+    """A temp-name upload was stored in inbound/ as written, holes and all, and its rename to the final name
+    took it: a resume from past the end of the `.part` there (or of one already renamed and taken), or several
+    handles writing one piece each of a file (each its own upload), gave a document whose missing bytes read
+    as NULs. Such an upload is refused at its close, saying from which byte; a resume from where the `.part`
+    ends still works."""
+    flags = asyncssh.FXF_WRITE | asyncssh.FXF_CREAT
+    conn, client = await asyncssh_client(world)
+    async with conn:
+        f = await client.open("/inbound/po-14.edi.part", flags, encoding=None)
+        await f.write(DOC[30:], 30)                                 # the first 30 bytes never come
+        with pytest.raises(asyncssh.SFTPFailure, match="bytes from 0 on were never written") as refused:
+            await f.close()
+        assert "taken" not in str(refused.value)                  # it was not: the partner must not think so
+        assert inbound_files(world) == []
+        async with client.open("/inbound/po-15.edi.part", "wb") as f:
+            await f.write(DOC[:30])
+        f = await client.open("/inbound/po-15.edi.part", flags, encoding=None)     # OpenSSH reput, WinSCP resume
+        await f.write(DOC[30:], (await client.stat("/inbound/po-15.edi.part")).size or 0)
+        await f.close()
+        await client.rename("/inbound/po-15.edi.part", "/inbound/po-15.edi")
+    (msg,) = world.intake.messages()
+    assert msg.filename == "po-15.edi" and world.intake.stored(msg) == DOC
+    assert staged(world) == [] and inbound_files(world) == []
