@@ -49,6 +49,7 @@ RESCAN_SECONDS = 10.0        # a full scan now and then, in case inotify missed 
 TAKE_AT_ONCE = 4             # files submitted concurrently per inbox
 RETRY_SECONDS = 2.0          # a file whose submit failed is tried again after this
 FULL_PAUSE_MAX = 60.0        # the longest the inbox waits for space on the archive's disk before trying again
+HELD_TELL_SECONDS = 60.0     # a file unchanged this long that a process here still holds open for writing is logged
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
@@ -115,6 +116,7 @@ class _Seen:
     mtime_ns: int
     since: float                 # monotonic time the (size, mtime) pair was first observed
     not_before: float = 0.0      # after a failed submit
+    held_told: bool = False      # the log said it waits for a process here that holds it open for writing
 
 
 class _Events(FileSystemEventHandler):
@@ -231,7 +233,14 @@ class FolderInbox:
                 at_start and time.time() - st.st_mtime >= self.settings.min_age + 1)
         else:
             stable = now - seen.since >= self.settings.min_age and now >= seen.not_before
-        return stable and not (self._leases and _being_written(path))
+        if not stable or not (self._leases and _being_written(path)):
+            return stable
+        held = self._seen[path]
+        if not held.held_told and now - held.since >= HELD_TELL_SECONDS:
+            held.held_told = True
+            log.warning("%s: unchanged for %.0f s, but a process on this machine still holds it open for writing; "
+                        "not taken until it closes it", printable(path.name), now - held.since)
+        return False
 
     # ------------------------------------------------------------------ taking files
     async def _run(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gateway.config.models import FolderInboxSettings
 from gateway.transports.folder import FolderInbox
 from tests.helpers.wait import wait_for_async
@@ -161,3 +163,25 @@ def test_no_lease_is_asked_on_an_nfs_or_smb_share() -> None:
     assert filesystem_type(Path("/srv/edi"), MOUNTS) == "ext4"
     assert not {"nfs", "nfs4", "cifs", "smb3"} & LEASE_FILESYSTEMS
     assert {"ext4", "xfs", "btrfs", "tmpfs", "overlay"} <= LEASE_FILESYSTEMS
+
+
+def test_a_file_held_open_for_writing_long_after_it_stopped_changing_is_said_once(
+        tmp_path: Path, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    """A file that some process here keeps open for writing (a stalled copy, a coordinator's spreadsheet
+    program holding the CSV it opened) stayed in the inbox, not taken, without a word in the log: the
+    coordinator could not tell why the order never came. Once unchanged for HELD_TELL_SECONDS it is said, once."""
+    import logging
+
+    from gateway.transports.folder import HELD_TELL_SECONDS
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = FolderInbox(FolderInboxSettings(path=inbox, processed=None, min_age=5), intake)
+    with (inbox / "po-6.edi").open("wb") as writer, caplog.at_level(logging.WARNING, "gateway.transports.folder"):
+        writer.write(DOC[:30])
+        writer.flush()
+        looks = [folder.ready(inbox / "po-6.edi", t) for t in (0.0, 10.0, HELD_TELL_SECONDS, HELD_TELL_SECONDS + 30)]
+    assert looks == [False] * 4
+    said = (f"po-6.edi: unchanged for {HELD_TELL_SECONDS:.0f} s, but a process on this machine still holds it "
+            "open for writing; not taken until it closes it")
+    assert [r.getMessage() for r in caplog.records] == [said]
+    assert folder.ready(inbox / "po-6.edi", HELD_TELL_SECONDS + 31)
