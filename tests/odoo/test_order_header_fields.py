@@ -402,3 +402,17 @@ def test_a_cxml_order_on_other_payment_terms_than_the_customers_is_flagged(clien
     assert order["payment_term_id"][1] == "2% 30, Net 45"
     assert ("EDI payment terms: the order says 2% within 10 days, net 60 days; BigBox Retail&#x27;s payment terms in "
             "Odoo, 2% 30, Net 45, are 2% within 30 days, net 45 days") in order["note"]
+
+
+async def test_the_orders_salesperson_is_the_customers(tmp_path: Path, examples: LoadedConfig,
+                                                       sandbox: SandboxServer) -> None:
+    """The gateway sets no salesperson: Odoo gives the order the customer's (its Salesperson), as it would a
+    quotation typed in; without one, the API user. So EDI orders land with the account's manager."""
+    odoo = odoo_of(sandbox)
+    seller = odoo.execute_kw("res.users", "create", [{
+        "login": "sam", "partner_id": odoo.execute_kw("res.partner", "create", [{"name": "Sam Seller"}])}])
+    bigbox_id = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    odoo.execute_kw("res.partner", "write", [bigbox_id, {"user_id": seller}])
+    result, _ = await post_file(tmp_path, examples, sandbox, SAMPLE.read_bytes(), {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    assert sale_order(sandbox, ["user_id"])["user_id"][0] == seller

@@ -126,7 +126,11 @@ def sale_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
         vals["fiscal_position_id"] = fiscal_position(env, vals.get("partner_id"), vals.get("partner_shipping_id"))
     if not vals.get("warehouse_id") and env.db.data["stock.warehouse"]:
         vals["warehouse_id"] = min(env.db.data["stock.warehouse"])
-    vals.setdefault("user_id", env.uid)
+    if "user_id" not in vals:       # `_compute_user_id`: the customer's (or its company's) salesperson, else the caller
+        who = [p for p in (partner, partner and env.exists("res.partner", partner)
+                           and env.get("res.partner", partner, "commercial_partner_id")) if p]
+        vals["user_id"] = next((env.get("res.partner", p, "user_id") for p in who
+                                if env.get("res.partner", p, "user_id")), env.uid)
     return vals
 
 

@@ -541,6 +541,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "email": C("Email"), "phone": C("Phone"), "company_id": M2O("res.company", "Company"),
         "tz": C("Timezone", help="Odoo: a selection of zone names, set from the creating user's by default"),
         "customer_rank": I("Customer Rank"), "supplier_rank": I("Supplier Rank"),
+        "user_id": M2O("res.users", "Salesperson"),
         "property_product_pricelist": M2O("product.pricelist", "Pricelist"),
         # account: a partner's agreed terms, one per company (invoices take them: `_compute_invoice_payment_term_id`)
         "property_payment_term_id": M2O("account.payment.term", "Customer Payment Terms", company_dependent=True),
