@@ -665,12 +665,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
-                                               ["name", "client_order_ref", "note"])}
+                                               ["name", "client_order_ref", "note", "partner_shipping_id"])}
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     order_rows = _order_rows(client, placed)
     items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | _products(order_rows)) - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
-                             {m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
+                             {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
+                             {ctx.customer["id"]}) - {0})
     company = ctx.company()
     by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
@@ -697,8 +698,10 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             as_sent: Line | None = None                                   # the partner's line, when it ordered it
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
-                if so_id not in ordered:
-                    ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, ship_to),
+                if so_id not in ordered:         # a PO split by store: the share of the order's own place (the
+                    place = m2o_id(orders.get(so_id, {}).get("partner_shipping_id")) or 0     # invoice of several
+                    delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
+                    ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
                                                    order_rows.get(so_id, []), items)
                 as_sent = ordered[so_id].by_row.get(sale["id"])
                 number, ids = _as_sent(line_no, ids, as_sent)

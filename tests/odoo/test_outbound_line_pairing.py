@@ -17,7 +17,7 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn
-from tests.odoo.test_extraction import deliver
+from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
@@ -77,3 +77,39 @@ async def test_a_case_line_whose_shipment_is_not_all_whole_cases_goes_out_in_uni
     rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo,
                                         lambda so: deliver(odoo, so, partial={widget: 18.0}), edi=edi))
     assert [row[2:4] for row in rows if row[0] == "SN1"] == [["12", "EA"], ["6", "EA"]]
+
+
+async def test_an_invoice_of_two_store_orders_of_a_split_po_names_each_orders_lines(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PO lines A (Blue Widgets for stores 0107 and 0203), B and C (for the DC), `store_orders: split`: three sale
+    orders. Billing invoices the DC's order and store 0107's together, one invoice for the PO (Odoo's consolidated
+    invoicing groups orders by customer and currency, and the invoice keeps the first order's delivery address,
+    the DC). Store 0107's widgets were paired with the DC's share of the PO: IT1 'B', the Red Widget's BB-1002.
+    Each order's lines are paired with that order's share: 'A', BB-1001."""
+    edi = sample_with(["PO1*A*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "SDQ*EA*92*0107*12*0203*12",
+                       "PO1*B*48*EA*8.75*PE*BP*BB-1002*UP*614141000029*VN*WR-200",
+                       "PO1*C*6*EA*42.00*PE*BP*BB-1003*UP*614141000036*VN*GL-300", "CTT*3*78"])
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    bigbox_config = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = bigbox_config.model_copy(update={"odoo": bigbox_config.odoo.model_copy(
+        update={"store_orders": "split", "create_ship_to": True})})
+    message = await submit(pipeline, edi, "850_split.edi")
+    assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
+    orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001234")]],
+                             {"fields": ["order_line", "partner_shipping_id"], "order": "id"})
+    [dc] = [so["id"] for so in orders if len(so["order_line"]) == 2]
+    store = next(so for so in orders if len(so["order_line"]) == 1)
+    odoo.execute_kw("sale.order", "action_confirm", [[dc, store["id"]]])
+    deliver(odoo, dc)
+    deliver(odoo, store["id"])
+    move = invoice(odoo, dc)                     # the DC's invoice, consolidated with the store's order's line
+    [row] = odoo.execute_kw("sale.order.line", "read", [store["order_line"], ["product_id", "product_uom_qty",
+                                                                              "price_unit"]])
+    odoo.execute_kw("account.move", "write", [[move], {"invoice_line_ids": [[0, 0, {
+        "product_id": row["product_id"][0], "quantity": row["product_uom_qty"], "price_unit": row["price_unit"],
+        "sale_line_ids": [[6, 0, [row["id"]]]]}]]}])
+    odoo.execute_kw("account.move", "action_post", [[move]])
+    assert await scheduler(pipeline, client).run_once("bigbox", "810") == 1
+    [sent_810] = [m for m in journal.find(limit=50) if m.doc_type == "810"]
+    billed = [(it1[1], it1[7]) for it1 in segments(pipeline.archive.read(sent_810.sha256), "IT1")]
+    assert billed == [("B", "BB-1002"), ("C", "BB-1003"), ("A", "BB-1001")]
