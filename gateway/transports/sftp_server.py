@@ -707,6 +707,10 @@ class JailedSftp(asyncssh.SFTPServer):
         after this one."""
         try:
             keep = up.temp and not up.too_big and not up.failed
+            if keep and _first_gap(up.spans) < up.size:
+                # a client resumes from the size it finds: up to the first byte not written (pieces sent out of
+                # order, the session ended before the rest came), not over a stretch of NULs
+                await asyncio.to_thread(up.file.truncate, _first_gap(up.spans))
             await asyncio.to_thread(_make_durable if keep else _discard, up.file)
             if keep:
                 await asyncio.to_thread(os.replace, up.staged, Path(self.jail) / INBOUND / up.name)

@@ -9,6 +9,7 @@ import random
 import asyncssh
 import pytest
 
+from tests.helpers.wait import wait_for_async
 from tests.transports.sftp_util import openssh_sftp
 from tests.transports.test_sftp_hostile import asyncssh_client, staged
 from tests.transports.test_sftp_server import DOC, SftpWorld, inbound_files, paramiko_client, sftp  # noqa: F401
@@ -184,3 +185,26 @@ async def test_an_upload_under_a_temp_name_with_bytes_never_written_is_refused_n
     (msg,) = world.intake.messages()
     assert msg.filename == "po-15.edi" and world.intake.stored(msg) == DOC
     assert staged(world) == [] and inbound_files(world) == []
+
+
+async def test_a_temp_name_upload_cut_off_with_a_gap_is_kept_only_up_to_the_gap(world: SftpWorld) -> None:
+    """A session ending under a temp-name upload keeps it in inbound/ for a resume, which starts from its size:
+    with pieces written out of order (a client's parallel writes) and one missing when the connection dropped,
+    the file kept ran to the last piece, the resume sent nothing more, and the rename took a document with NULs
+    where the missing piece belonged. It is kept up to its first missing byte."""
+    conn, client = await asyncssh_client(world)
+    f = await client.open("/inbound/po-16.edi.part", "wb")
+    await f.write(DOC[:20], 0)
+    await f.write(DOC[40:], 40)                                     # 20..40 never arrives
+    conn.close()                                                    # the connection drops, no close
+    await conn.wait_closed()
+    await wait_for_async(lambda: not staged(world), message="the cut-off upload kept")
+    conn, client = await asyncssh_client(world)
+    async with conn:
+        size = (await client.stat("/inbound/po-16.edi.part")).size or 0      # as WinSCP and OpenSSH reput do
+        f = await client.open("/inbound/po-16.edi.part", asyncssh.FXF_WRITE, encoding=None)
+        await f.write(DOC[size:], size)
+        await f.close()
+        await client.rename("/inbound/po-16.edi.part", "/inbound/po-16.edi")
+    (msg,) = world.intake.messages()
+    assert world.intake.stored(msg) == DOC
