@@ -342,6 +342,42 @@ def _numbers_in(node: Any, where: tuple[str, int], found: list[ConfigError], par
             _numbers_in(item, where, found, parent)
 
 
+def _code_values(table: YMap, name: str, found: list[ConfigError]) -> None:
+    for code, value in table.items():
+        if code == "_out" and isinstance(value, YMap):
+            _code_values(value, f"{name}._out", found)
+        elif isinstance(value, (YMap, list, bool)):
+            shown = "true" if value is True else "false" if value is False else str(_plain(value))
+            found.append(_err(f"code list {name!r}: {code} maps to {shown}, not to one word", table.loc(code),
+                              hint=f"write {{{code}: {_first_word(value)}}}"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, YMap):
+        return {k: _plain(v) for k, v in value.items()}
+    return [_plain(v) for v in value] if isinstance(value, list) else value
+
+
+def _first_word(value: Any) -> str:
+    while isinstance(value, (YMap, list)) and value:
+        value = next(iter(value)) if isinstance(value, YMap) else value[0]
+    return "WORD" if isinstance(value, (bool, YMap, list)) else str(value)
+
+
+def _code_lists_of_words(registry: ProfileRegistry) -> list[ConfigError]:
+    """Code list entries whose canonical value is a list, a mapping or true/false (`{CB: [buyer]}`): the engine
+    keys the value's text, "['buyer']", so the line's buyer item is never found and lint said ok."""
+    found: list[ConfigError] = []
+    for source in registry.sources.values():
+        codes = source.get("codes")
+        if not isinstance(codes, YMap) or not source.where[0] or Path(source.where[0]).parent == BASE_DIR:
+            continue
+        for name, table in codes.items():
+            if isinstance(table, YMap):
+                _code_values(table, str(name), found)
+    return found
+
+
 def _numbers_that_lost_digits(registry: ProfileRegistry) -> list[ConfigError]:
     """Unquoted codes with leading (or a decimal's trailing) zeros in the workspace's profiles; shipped ones
     are tested."""
@@ -455,6 +491,7 @@ def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
         problems.extend(lint_profile(profile))
     problems.extend(_unused_code_lists(registry, compiled))
     problems.extend(_numbers_that_lost_digits(registry))
+    problems.extend(_code_lists_of_words(registry))
     unique: dict[str, ConfigError] = {}
     for problem in problems:               # a base profile's problem is reported once, not per partner
         unique.setdefault(str(problem), problem)

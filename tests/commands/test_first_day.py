@@ -176,3 +176,14 @@ def test_lint_where_there_is_no_gateway_yaml(tmp_path: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stdout.splitlines()[0] == ("gateway.yaml: file not found (nor /etc/edi-gateway/gateway.yaml; give "
                                            "--config PATH, or make a workspace with edi-gateway init DIR)")
+
+
+def test_a_code_list_entry_that_is_not_one_word(ws: Path) -> None:
+    """`item_qualifiers: {CB: [buyer]}` (a list, as the coordinator had seen `extends: [...]`) and `units: {CT: true}`
+    passed lint; the engine keyed the text "['buyer']" and "True", so no line ever had a buyer item or a unit."""
+    (ws / "translations" / "acme-850.yaml").write_text(
+        "extends: x12-004010-850\ncodes:\n  item_qualifiers: {CB: [buyer]}\n  units: {CT: true}\n")
+    assert lint_errors(ws) == [
+        ("translations/acme-850.yaml:3: code list 'item_qualifiers': CB maps to ['buyer'], not to one word "
+         "(write {CB: buyer})"),
+        "translations/acme-850.yaml:4: code list 'units': CT maps to true, not to one word (write {CT: WORD})"]
