@@ -522,12 +522,9 @@ async def test_a_line_shipped_in_a_unit_that_does_not_compare_is_held_naming_the
            "factors" in str(outbound[0].last_error)
 
 
-@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
-async def test_orders_split_by_store_name_the_lines_they_hold(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    """PO lines A (widgets for stores 0107 and 0203), B and C (for the DC), with `store_orders: split`: the DC's own
-    sale order holds B and C, which Odoo numbers 1 and 2 in it. Its 856 and 810 name them B and C, not A and B (the
-    whole PO's first two lines)."""
+async def split_po(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> tuple[Any, Any]:
+    """PO lines A (widgets for stores 0107 and 0203), B and C (for the DC) through the pipeline with `store_orders:
+    split`: three sale orders (0107's, 0203's, the DC's)."""
     edi = sample_with(["PO1*A*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "SDQ*EA*92*0107*12*0203*12",
                        "PO1*B*48*EA*8.75*PE*BP*BB-1002*UP*614141000029*VN*WR-200",
                        "PO1*C*6*EA*42.00*PE*BP*BB-1003*UP*614141000036*VN*GL-300", "CTT*3*78"])
@@ -537,6 +534,16 @@ async def test_orders_split_by_store_name_the_lines_they_hold(
         update={"store_orders": "split", "create_ship_to": True})})
     message = await submit(pipeline, edi, "850_split.edi")
     assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
+    return pipeline, journal
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+async def test_orders_split_by_store_name_the_lines_they_hold(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PO lines A (widgets for stores 0107 and 0203), B and C (for the DC), with `store_orders: split`: the DC's own
+    sale order holds B and C, which Odoo numbers 1 and 2 in it. Its 856 and 810 name them B and C, not A and B (the
+    whole PO's first two lines)."""
+    pipeline, journal = await split_po(tmp_path, examples, sandbox)
     dc = [so["id"] for so in odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001234")]],
                                              {"fields": ["order_line"]}) if len(so["order_line"]) == 2]
     odoo.execute_kw("sale.order", "action_confirm", [dc])

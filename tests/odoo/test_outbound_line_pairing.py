@@ -16,7 +16,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn
+from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn, split_po
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
@@ -86,15 +86,7 @@ async def test_an_invoice_of_two_store_orders_of_a_split_po_names_each_orders_li
     invoicing groups orders by customer and currency, and the invoice keeps the first order's delivery address,
     the DC). Store 0107's widgets were paired with the DC's share of the PO: IT1 'B', the Red Widget's BB-1002.
     Each order's lines are paired with that order's share: 'A', BB-1001."""
-    edi = sample_with(["PO1*A*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100", "SDQ*EA*92*0107*12*0203*12",
-                       "PO1*B*48*EA*8.75*PE*BP*BB-1002*UP*614141000029*VN*WR-200",
-                       "PO1*C*6*EA*42.00*PE*BP*BB-1003*UP*614141000036*VN*GL-300", "CTT*3*78"])
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    bigbox_config = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = bigbox_config.model_copy(update={"odoo": bigbox_config.odoo.model_copy(
-        update={"store_orders": "split", "create_ship_to": True})})
-    message = await submit(pipeline, edi, "850_split.edi")
-    assert (done := run(pipeline, message.id, {State.DONE})).state is State.DONE, done.last_error
+    pipeline, journal = await split_po(tmp_path, examples, sandbox)
     orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001234")]],
                              {"fields": ["order_line", "partner_shipping_id"], "order": "id"})
     [dc] = [so["id"] for so in orders if len(so["order_line"]) == 2]
