@@ -211,9 +211,10 @@ class As2Sender:
             log.warning("unsigned async MDN for %s ignored: %s asks for signed MDNs", rec.journal_id, partner.id)
             return "MDN is not signed but a signed MDN was requested; ignored"
         verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
-        if verdict is not None and not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg):
-            # an unsigned MDN may come from anyone who knows a Message-ID; only the partner knows the MIC
-            # it computed over what we sent, so without it the MDN cannot reject anything
+        if not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg):
+            # an unsigned MDN may come from anyone who knows a Message-ID; only the partner knows the MIC it
+            # computed over what we sent, so without it the MDN settles nothing (a sync one, the answer on our
+            # own connection, may leave the MIC out: check_mdn)
             log.warning("unsigned async MDN for %s from %s ignored: %s, and it does not quote our MIC",
                         rec.journal_id, partner.id, got.disposition)
             return "unsigned MDN without the MIC of our message; ignored"
