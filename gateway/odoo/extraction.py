@@ -560,16 +560,29 @@ class _PartnerLines:
     """The partner's lines of one sale order by the order line each is (`standing_orders.paired`), which an
     outbound line takes its number, item identifiers and cases from. By order line, not by sequence: Odoo gives a
     line made without one (through the API, an import, a module) sequence 10, which a PO of ten lines has already
-    given its line 10, and a person's line of another product would go out as that line's item, in its cases."""
+    given its line 10, and a person's line of another product would go out as that line's item, in its cases. A
+    line no partner line is paired with, of the product of exactly one partner line, is that line split by a person
+    (part of it on a line of its own, which Odoo's list numbers where it was dragged to)."""
 
     def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]]) -> None:
         self.items = items
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
         for row in rows:
             self.rows[str(row["sequence"])].append(row)
+        self.paired = [] if found is None else paired(found.lines, rows, items)     # per partner line: its row
         self.by_row = {} if found is None else {
-            row["id"]: line for (_, line), row in zip(found.lines, paired(found.lines, rows, items), strict=True)
-            if row is not None}
+            row["id"]: line for (_, line), row in zip(found.lines, self.paired, strict=True) if row is not None}
+        of_product: dict[int, list[Line]] = defaultdict(list)
+        for row in rows:
+            if row["id"] in self.by_row:
+                of_product[m2o_id(row["product_id"]) or 0].append(self.by_row[row["id"]])
+        self.split = {product: lines[0] for product, lines in of_product.items() if len(lines) == 1}
+
+    def of_row(self, row: dict[str, Any]) -> Line | None:
+        """The partner's line an order line (id, product) is: the one paired with it, else the one it was split
+        from."""
+        found = self.by_row.get(row["id"])
+        return found if found is not None else self.split.get(m2o_id(row["product_id"]) or 0)
 
     def of_item(self, sequence: str | None, ids: dict[str, str]) -> Line | None:
         """The partner's line a shipped item is, known by its order line's sequence (what the cross-dock split keeps
@@ -578,7 +591,7 @@ class _PartnerLines:
         rows = self.rows.get(sequence or "", [])
         if len(rows) > 1:
             rows = [r for r in rows if _items(self.items.get(m2o_id(r["product_id"]) or 0, {}))[0] == ids]
-        return next((self.by_row[r["id"]] for r in rows if r["id"] in self.by_row), None)
+        return next((line for r in rows if (line := self.of_row(r)) is not None), None)
 
 
 def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
@@ -703,7 +716,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                     delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
                     ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
                                                    order_rows.get(so_id, []), items)
-                as_sent = ordered[so_id].by_row.get(sale["id"])
+                as_sent = ordered[so_id].of_row({**sale, "product_id": line["product_id"]})
                 number, ids = _as_sent(line_no, ids, as_sent)
                 line_no = number or line_no
             try:
@@ -840,22 +853,31 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                     unit_price=_dec(row["price_unit"]), status=status)
     if ordered is None:
         return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
+    pairs = _PartnerLines(ordered, rows, items)
+    split: dict[int, Decimal] = defaultdict(Decimal)   # partner line -> what lines split from it hold besides
+    unit_of = {id(line): row.get(uom_field) for (_, line), row in zip(ordered.lines, pairs.paired, strict=True) if row}
+    for part in rows:
+        twin = pairs.split.get(m2o_id(part["product_id"]) or 0) if part["id"] not in pairs.by_row else None
+        if twin is not None and unit_of.get(id(twin)) == part.get(uom_field):
+            split[id(twin)] += _dec(part["product_uom_qty"])
     out: list[Line] = []
-    for index, ((_, line), row) in enumerate(zip(ordered.lines, paired(ordered.lines, rows, items), strict=True), 1):
+    for index, ((_, line), row) in enumerate(zip(ordered.lines, pairs.paired, strict=True), 1):
         number = line.line_no or str(index)
         if row is None:                                 # a person deleted it: rejected
             out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected"}))
             continue
+        whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
+            if id(line) in split else row              # the line split by a person: all its parts
         quantity = line.quantity or Decimal(0)
         if counts_cases(partner, line.unit, line.pack_size):
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
-        same = (_dec(row["product_uom_qty"]) == quantity and
+        same = (_dec(whole["product_uom_qty"]) == quantity and
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
         else:
-            changed = line_of(row, "changed", number, line.item_ids)
+            changed = line_of(whole, "changed", number, line.item_ids)
             cases = in_cases(partner, line, changed.quantity)
             if cases and line.pack_size:                # in the partner's cases, at a case's price
                 changed = changed.model_copy(update={

@@ -18,9 +18,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn, split_po
 from tests.odoo.test_extraction import deliver, invoice
-from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_changed_lines import acknowledging, segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported for the tests below
@@ -105,3 +105,35 @@ async def test_an_invoice_of_two_store_orders_of_a_split_po_names_each_orders_li
     [sent_810] = [m for m in journal.find(limit=50) if m.doc_type == "810"]
     billed = [(it1[1], it1[7]) for it1 in segments(pipeline.archive.read(sent_810.sha256), "IT1")]
     assert billed == [("B", "BB-1002"), ("C", "BB-1003"), ("A", "BB-1001")]
+
+
+async def test_a_line_a_person_split_goes_out_as_the_partners_line(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Sales splits BigBox's line 2 (48 Red Widgets) in two: 24 stay on it, 24 go on a new line dragged under it,
+    which Odoo's list numbers 3, the Gadget line becoming 4. The new line went out in the 856 and 810 as line 3,
+    the partner's Gadget line, with the Red Widget's numbers (and the Gadgets as line 3 too), and the 855 said line
+    2 changed to 24. It is line 2, the partner's only line of its product, and the 855 accepts line 2's 48."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    acknowledging(pipeline)
+    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), "850.edi")).id, {State.DONE})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    rows = {r["sequence"]: r for r in odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"])]],
+                                                      {"fields": ["sequence", "product_id", "price_unit"]})}
+    odoo.execute_kw("sale.order.line", "write", [[rows[2]["id"]], {"product_uom_qty": 24}])
+    odoo.execute_kw("sale.order.line", "write", [[rows[3]["id"]], {"sequence": 4}])
+    odoo.execute_kw("sale.order.line", "create", [{"order_id": so["id"], "product_id": rows[2]["product_id"][0],
+                                                   "product_uom_qty": 24, "price_unit": rows[2]["price_unit"],
+                                                   "sequence": 3}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "855") == 1
+    assert [row[1:3] for row in segments(sent(pipeline, "855"), "PO1", "ACK")] == [
+        ["1", "24"], ["IA", "24"], ["2", "48"], ["IA", "48"], ["3", "6"], ["IA", "6"]]
+    invoiced(odoo, so["id"])
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    assert sorted((lin[1], lin[3]) for lin in segments(sent(pipeline, "856"), "LIN")) == [
+        ("1", "BB-1001"), ("2", "BB-1002"), ("2", "BB-1002"), ("3", "BB-1003")]
+    assert sorted((it1[1], it1[2], it1[7]) for it1 in segments(sent(pipeline, "810"), "IT1")) == [
+        ("1", "24", "BB-1001"), ("2", "24", "BB-1002"), ("2", "24", "BB-1002"), ("3", "6", "BB-1003")]
