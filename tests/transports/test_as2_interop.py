@@ -41,7 +41,8 @@ class Answering:
     `openas2`: unsigned and without Received-Content-MIC when we ask for no signed receipt (OpenAS2 computes the
     MIC only for a micalg in Disposition-Notification-Options); `pyas2lib-duplicate`: signed, processed/Warning:
     duplicate-document without a MIC (pyas2lib answers a known Message-ID before opening it); `no-mic`: signed,
-    processed, no MIC (no product we know: still refused)."""
+    processed, no MIC (pyas2lib and django-pyas2 to a message we did not sign: they compute a MIC only over a
+    signature; to a signed one, no product we know: refused)."""
 
     def __init__(self, tmp: Path, ours: Cert, theirs: Cert, style: str) -> None:
         self.tmp, self.ours, self.theirs, self.style = tmp, ours, theirs, style
@@ -100,6 +101,16 @@ async def test_an_mdn_without_a_mic_where_the_rfc_or_the_product_leaves_it_out_i
     sender = sender_for(tmp_path, answering.ours)
     result = await sender.send(outbound_message(), DOC, partner_for(answering, mdn_signed=mdn_signed))
     assert result.rejected is None and result.detail == detail
+
+
+@pytest.mark.parametrize("answering", ["no-mic"], indirect=True)
+async def test_a_signed_mdn_without_the_mic_to_a_message_we_did_not_sign_is_a_receipt(
+        tmp_path: Path, answering: Answering) -> None:
+    """pyas2lib (django-pyas2) computes the MIC only when it verifies a signature: its signed 'processed' to an
+    unsigned message has none. It was taken for a refusal: the message ended rejected though the partner had it."""
+    sender = sender_for(tmp_path, answering.ours)
+    result = await sender.send(outbound_message(), DOC, partner_for(answering, sign=False))
+    assert result.rejected is None and result.detail == "MDN processed"
 
 
 @pytest.mark.parametrize("answering", ["no-mic"], indirect=True)

@@ -64,6 +64,7 @@ class Built:
     mic: str
     mic_alg: str
     certs: list[x509.Certificate]          # the partner's, as read for this try: they verify its MDN
+    signed: bool = True                    # signed by us (else a partner may leave the MIC out of its MDN)
 
 
 BUILT_FOR = "certificates.pem"             # beside a built message: the partner certificates it was built with
@@ -92,7 +93,7 @@ class As2Sender:
             saved = json.loads(meta_file.read_text())
             if all(saved.get(name, now) == now for name, now in keys.items()):    # (a build from before: kept)
                 return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"],
-                             certs)
+                             certs, saved.get("signed_by") is not None)
             log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
                 f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
                 if saved.get(name, now) != now))
@@ -135,7 +136,8 @@ class As2Sender:
                 if not url:
                     raise DeliveryRejected("async MDN requested but as2_server.public_url is not set")
                 headers["Receipt-Delivery-Option"] = url.rstrip("/") + "/mdn"
-        built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg, certs)
+        built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg, certs,
+                      keys["signed_by"] is not None)
         tmp = folder / "headers.json.tmp"
         tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
                                    "mic": packed.mic, "mic_alg": packed.mic_alg, **keys}))
@@ -191,7 +193,7 @@ class As2Sender:
             got = await asyncio.to_thread(mdn.read, reply_type, reply, built.certs, require_signed=ch.mdn_signed)
         except (mime.MimeError, cms.CmsError) as exc:
             raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
-        verdict = check_mdn(got, message_id, built.mic, built.mic_alg)
+        verdict = check_mdn(got, message_id, built.mic, built.mic_alg, we_signed=built.signed)
         self.forget(message.id)
         # a readable MDN that refuses the message (negative disposition, another MIC) is the partner's answer, not
         # a failed delivery: rejected, the same outcome as that MDN sent asynchronously (see receipt())
@@ -210,7 +212,7 @@ class As2Sender:
             # anyone can POST an unsigned MDN: it proves nothing, so it settles nothing (not even a rejection)
             log.warning("unsigned async MDN for %s ignored: %s asks for signed MDNs", rec.journal_id, partner.id)
             return "MDN is not signed but a signed MDN was requested; ignored"
-        verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg)
+        verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg, we_signed=ch is None or ch.sign)
         if not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg):
             # an unsigned MDN may come from anyone who knows a Message-ID; only the partner knows the MIC it
             # computed over what we sent, so without it the MDN settles nothing (a sync one, the answer on our
@@ -261,8 +263,8 @@ def _mdn_asked(headers: dict[str, str]) -> str:
     return "async" if "Receipt-Delivery-Option" in headers else "sync"
 
 
-def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | None:
-    """None when the MDN confirms our message; else why it does not."""
+def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signed: bool = True) -> str | None:
+    """None when the MDN confirms our message (`we_signed`: the message was signed by us); else why it does not."""
     if mdn.bare_message_id(got.original_message_id) != mdn.bare_message_id(message_id):
         return f"MDN answers {got.original_message_id!r}, not {message_id}"
     if not got.disposition.ok:
@@ -270,8 +272,9 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str) -> str | No
     if got.mic is None:
         # RFC 4130 7.4.3: the MIC is required in signed receipts only. OpenAS2 leaves it out of the unsigned
         # MDN asked for without Disposition-Notification-Options, pyas2lib out of its duplicate-document
-        # warning (answered before it opens the message): the partner's receipt all the same
-        if not got.signed or (got.disposition.modifier or "").lower() == "duplicate-document":
+        # warning (answered before it opens the message), pyas2lib (django-pyas2) out of its signed MDN to a message
+        # we did not sign (it computes a MIC only over a signature): the partner's receipt all the same
+        if not got.signed or not we_signed or (got.disposition.modifier or "").lower() == "duplicate-document":
             return None
         return f"MDN for {message_id} carries no Received-Content-MIC"
     if got.mic_alg and got.mic_alg != mic_alg:
