@@ -160,10 +160,11 @@ def _set_number(number: str) -> str:
 
 
 def _copy(value: str, d: Delimiters) -> str:
-    """AK404 / IK404: the bad value as sent, less our own delimiters and control characters (which would
-    break the 997), so that the partner finds it: 'SMITH & SONS, INC.' stays so."""
+    """AK404 / IK404: the bad value as sent, so that the partner finds it ('SMITH & SONS, INC.' stays so), less
+    our own delimiters and anything but printable ASCII (X12's basic and extended sets): a control character,
+    or an 'Ü' in a partner's name, made the whole 997 invalid to pyx12 and to translators held to those sets."""
     ours = {d.element, d.component, d.segment, d.repetition or d.element}
-    return "".join(c for c in value if c not in ours and c.isprintable())[:99].rstrip()
+    return "".join(c for c in value if c not in ours and " " <= c <= "~")[:99].rstrip()
 
 
 def _trim(elements: list[str]) -> list[str]:

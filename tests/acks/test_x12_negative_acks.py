@@ -223,3 +223,16 @@ def test_a_partners_997_rejecting_our_group_says_why(journal: SqliteJournal) -> 
     events = journal.events(ours)
     assert journal.get(ours).state is State.REJECTED
     assert "997 rejected (AK905 5 (number of included transaction sets does not match))" in events[-1].reason
+
+
+def test_ak404_leaves_out_characters_outside_ascii(journal: SqliteJournal) -> None:
+    """A name too long with an 'Ü' and an 'É' in it (an 850 from a translator writing UTF-8): AK404 copied
+    them, and pyx12 refused our 997 ('AK404 is type AN, contains an invalid character'), so the partner's
+    translator held to X12's character sets would drop the acknowledgement of the very error. The copy now
+    keeps the printable ASCII of the value; the 997 and 999 validate."""
+    name = "MÜLLER GMBH É " + "X" * 50
+    data = order(f"N1*ST*{name}", "PO1*1*10*EA*12.50**UP*614141000012", "CTT*1")
+    text = ack_text(file_of(ISA_4010, "004010", [data]), journal)          # pyx12-checked in ack_text
+    assert "AK4*2*93*5*MLLER GMBH  " + "X" * 50 in text
+    text = ack_text(file_of(ISA_5010_BIGBOX, "005010", [data]), journal, ack="999")
+    assert "IK4*2*93*5*MLLER GMBH  " + "X" * 50 in text
