@@ -699,6 +699,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         payload_id = None                                          # the cXML order's, when it came so
         ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered: dict[int, _PartnerLines] = {}                     # sale order -> the partner's lines
+        sent_as: list[Line | None] = []                            # each line's partner line, when it ordered it
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -728,18 +729,16 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
-            quantity, unit, price = (_dec(line["quantity"]), unit_code(partner, m2o_name(line.get("product_uom_id"))),
-                                     _net_price(line))
-            cases = in_cases(partner, as_sent, quantity)
-            if cases and as_sent and as_sent.pack_size:       # billed in the cases it ordered, at a case's price
-                quantity, unit, price = cases[0] or quantity, as_sent.unit, _dec(price * as_sent.pack_size)
-            doc_lines.append(Line(line_no=line_no, item_ids=ids,
-                                  description=line.get("name") or name, quantity=quantity, unit=unit,
-                                  unit_price=price, amount=subtotal,
+            sent_as.append(as_sent)
+            doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
+                                  quantity=_dec(line["quantity"]),
+                                  unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
+                                  unit_price=_net_price(line), amount=subtotal,
                                   taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
+        doc_lines = _billed_in_cases(doc_lines, sent_as, partner)
         tax_totals = {t: money(a) for t, a in tax_totals.items()}        # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
@@ -769,6 +768,23 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
+
+
+def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig) -> list[Line]:
+    """Invoice lines of a partner line (`sent_as`) ordered in cases Odoo counts in units, billed in those cases at a
+    case's price (`in_cases`) when every invoice line of it is whole cases, else all in units: a line split in Odoo
+    and billed as 1 CA and 4 EA is 5 of its 2 cases to a retailer adding up the line."""
+    in_units = {id(sent) for line, sent in zip(lines, sent_as, strict=True)
+                if sent is not None and in_cases(partner, sent, line.quantity) is None}
+    out = []
+    for line, sent in zip(lines, sent_as, strict=True):
+        cases = in_cases(partner, sent, line.quantity) if id(sent) not in in_units else None
+        if cases and sent is not None and sent.pack_size:
+            line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
+                                           "unit": sent.unit,
+                                           "unit_price": _dec((line.unit_price or Decimal(0)) * sent.pack_size)})
+        out.append(line)
+    return out
 
 
 # --------------------------------------------------------------------------- order acknowledgments

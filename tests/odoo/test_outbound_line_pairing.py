@@ -16,7 +16,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, shipped_asn, split_po
+from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, ship_lines, shipped_asn, split_po
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import acknowledging, segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
@@ -137,3 +137,32 @@ async def test_a_line_a_person_split_goes_out_as_the_partners_line(
         ("1", "BB-1001"), ("2", "BB-1002"), ("2", "BB-1002"), ("3", "BB-1003")]
     assert sorted((it1[1], it1[2], it1[7]) for it1 in segments(sent(pipeline, "810"), "IT1")) == [
         ("1", "24", "BB-1001"), ("2", "24", "BB-1002"), ("2", "24", "BB-1002"), ("3", "6", "BB-1003")]
+
+
+async def test_a_split_case_line_shipped_short_is_shipped_and_billed_in_units_throughout(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Line 1, 2 cases of 12 (24 Units), split by sales into 12 and 12; the warehouse ships 12 and 4, which are
+    invoiced. The 810 billed line 1 as 1 CA at 150.00 and 4 EA at 12.50: one PO line in two units, 5 of its 2
+    cases to a retailer adding up the line. Both parts go out in units, in the 856 and the 810."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
+    message = run(pipeline, (await submit(pipeline, cases, "850_cases.edi")).id, {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    [first] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]],
+                              {"fields": ["product_id", "price_unit"]})
+    odoo.execute_kw("sale.order.line", "write", [[first["id"]], {"product_uom_qty": 12}])
+    odoo.execute_kw("sale.order.line", "create", [{"order_id": so["id"], "product_id": first["product_id"][0],
+                                                   "product_uom_qty": 12, "price_unit": first["price_unit"],
+                                                   "sequence": 5}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ship_lines(odoo, so["id"], {1: 12, 5: 4, 2: 48, 3: 6})
+    odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so["id"])]])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    lines = [(lin[1], sn1[2], sn1[3]) for lin, sn1 in zip(segments(sent(pipeline, "856"), "LIN"),
+                                                           segments(sent(pipeline, "856"), "SN1"), strict=True)]
+    assert sorted(line for line in lines if line[0] == "1") == [("1", "12", "EA"), ("1", "4", "EA")]
+    billed = sorted(tuple(it1[1:5]) for it1 in segments(sent(pipeline, "810"), "IT1") if it1[1] == "1")
+    assert billed == [("1", "12", "EA", "12.5"), ("1", "4", "EA", "12.5")]
