@@ -22,7 +22,7 @@ from typing import Literal
 
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import edifact
-from gateway.formats.base import Envelope, Group, Issue, ParseResult, Severity, Syntax, Transaction
+from gateway.formats.base import Envelope, Group, Issue, ParseResult, Segment, Severity, Syntax, Transaction
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
 from gateway.translate.canonical import AckedTransaction, FunctionalAck, Source
@@ -147,9 +147,11 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
                             una=settings.una, test=settings.test or env.test)
     body: list[tuple[str, list[str | list[str]]]] = []
     inter = report.interchange_issue
+    header = next((s for s in env.service_segments if s.tag == "UNB"), None)
+    room = 4 if syntax_version >= "4" else 3             # S002 / S003: syntax 4 adds the internal id (0042 / 0046)
     uci: list[str | list[str]] = [env.control_number,
-                                  _composite(env.raw_header, 1, env, [env.sender_id, env.sender_qualifier]),
-                                  _composite(env.raw_header, 2, env, [env.receiver_id, env.receiver_qualifier])]
+                                  _composite(header, 2, room, [env.sender_id, env.sender_qualifier]),
+                                  _composite(header, 3, room, [env.receiver_id, env.receiver_qualifier])]
     if inter is not None:
         uci += [REJECTED, inter.code or "18", inter.segment_tag if inter.segment_tag in _SERVICE_TAGS else "",
                 _position(inter)]
@@ -193,19 +195,20 @@ def _segment_position(issue: Issue) -> int:
     return position
 
 
-def _composite(raw: list[str], index: int, env: Envelope, fallback: list[str]) -> list[str]:
-    """A UNB / UNG composite (S002, S003, S006, S007) as the partner sent it, every component kept (a routing
-    address too: UCI and UCF repeat the subject's values), split by the partner's component separator, which
-    need not be ours."""
-    if len(raw) > index and raw[index]:
-        return raw[index].split(env.delimiters.component if env.delimiters else ":")
-    return fallback
+def _composite(seg: Segment | None, index: int, room: int, fallback: list[str]) -> list[str]:
+    """A UNB / UNG composite (S002, S003, S006, S007) as the partner sent it (UCI and UCF repeat the subject's
+    values: a routing address too), split at the partner's own component separators only, so a released one
+    stays in its id, and cut to the `room` components the CONTRL's composite has: a partner's surplus one
+    (a syntax 4 internal id answered in syntax 3, a third component in a UNG id) would make our CONTRL invalid."""
+    if seg is None or not seg.get(index):
+        return fallback
+    return seg.get(index).split(seg.component_sep)[:room]
 
 
 def _ucf(group: Group, issue: Issue | None, env: Envelope) -> list[str | list[str]]:
-    raw = group.raw_header
-    out: list[str | list[str]] = [group.control_number, _composite(raw, 1, env, [group.sender_id]),
-                                  _composite(raw, 2, env, [group.receiver_id])]
+    ung = next((s for s in env.service_segments if s.tag == "UNG" and s.get(5) == group.control_number), None)
+    out: list[str | list[str]] = [group.control_number, _composite(ung, 2, 2, [group.sender_id]),
+                                  _composite(ung, 3, 2, [group.receiver_id])]
     if issue is None:
         out.append(ACKNOWLEDGED)
     else:

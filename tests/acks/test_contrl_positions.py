@@ -112,3 +112,23 @@ def test_syntax_4_names_the_repetition_at_fault(journal: SqliteJournal) -> None:
     assert edifact.parse(doc.data).issues == []
     assert segments(doc.data)[-2:] == ["UCS+7", "UCD+37+2::2"]
     assert contrl_of(data, journal)[-1] == "UCD+37+2"
+
+
+def test_uci_and_ucf_composites_fit_the_contrl_and_keep_a_released_separator(journal: SqliteJournal) -> None:
+    """Since UCI / UCF repeat the partner's composites whole, a composite with more components than the
+    CONTRL's has made our CONTRL invalid: a UNG sender with a third component came back as
+    UCF+G1+4012345000009:14:X (S006 has two), which our own reader refuses (16, too many constituents), and a
+    syntax 4 UNB's internal id (S002 0042) went into a syntax 3 CONTRL, whose S002 has three. A sender id with
+    a released ':' (40123?:45000009) was split at it: UCI+77+40123:45000009:14, another id and a qualifier too
+    long. The surplus is left out now, and the split is at the partner's own separators only."""
+    three = interchange(GOOD_BODY, ung=True).replace(b"UNG+ORDERS+4012345000009:14+",
+                                                     b"UNG+ORDERS+4012345000009:14:X+")
+    assert contrl_of(three, journal)[:2] == [UCI_OK, "UCF+G1+4012345000009:14+0614141000005:14+7"]   # and valid
+    internal = interchange(GOOD_BODY).replace(b"UNOC:3+4012345000009:14+", b"UNOC:4+4012345000009:14:BOX7:INT1+") \
+        .replace(b"261129:0915", b"20261129:0915")
+    assert contrl_of(internal, journal)[0] == "UCI+77+4012345000009:14:BOX7+0614141000005:14+7"
+    [doc] = contrl.build(edifact.parse(internal), partner(syntax_version="4"), OURS, journal, now=NOW)
+    assert segments(doc.data)[1] == "UCI+77+4012345000009:14:BOX7:INT1+0614141000005:14+7"
+    released = interchange(GOOD_BODY).replace(b"+4012345000009:14+", b"+40123?:45000009:14+")
+    [doc] = contrl.build(edifact.parse(released), partner(), OURS, journal, now=NOW)
+    assert segments(doc.data)[1] == "UCI+77+40123?:45000009:14+0614141000005:14+7"
