@@ -159,6 +159,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
                                                       _numbered(doc)])
     client.write("sale.order", [order["id"]], vals)
     log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
+    _retax_if_moved(client, order, vals)
     order["note"] = vals["note"]
     apply_price_policy(client, doc, partner, order, cache, label)
     if partner.odoo.confirm_orders:
@@ -205,7 +206,8 @@ def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str,
     rows = client.search_read("sale.order", [("client_order_ref", "=", doc.number),
                                              ("partner_id", "child_of", customer["id"]),
                                              ("state", "!=", "cancel")],
-                              ["name", "state", "note", "order_line", "partner_shipping_id", "commitment_date"],
+                              ["name", "state", "note", "order_line", "partner_shipping_id", "commitment_date",
+                               "fiscal_position_id"],
                               limit=2)
     if len(rows) > 1:
         raise OdooRejected(f"{label}: PO {doc.number} is in several sale orders ({rows[0]['name']}, "
@@ -338,6 +340,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
              order["name"], label)
+    _retax_if_moved(client, order, vals)
     order["note"] = vals["note"]
     _merged_prices(client, doc, partner, customer, order, cache, label)
     if partner.odoo.confirm_orders:
@@ -411,6 +414,20 @@ def kept_price(client: OdooClient, row: dict[str, Any], uom: int, names: Names) 
     was = m2o_id(row.get(names.sale_uom))
     per = units_per(client, uom, was) if was and was != uom else None
     return round(float(row["price_unit"]) * per, 6) if per else float(row["price_unit"])
+
+
+def _retax_if_moved(client: OdooClient, order: dict[str, Any], vals: dict[str, Any]) -> None:
+    """Odoo recomputes a quotation's fiscal position when its delivery address changes, but not its lines' taxes
+    (its form asks a person to press "Update taxes"): a change that moved the order to another fiscal position (a
+    store in a tax-exempt state, another country) presses it, `action_update_taxes` (16-19), so the lines are not
+    left taxed as for the old ship-to."""
+    if "partner_shipping_id" not in vals or vals["partner_shipping_id"] == m2o_id(order.get("partner_shipping_id")):
+        return
+    [now] = client.read("sale.order", [order["id"]], ["fiscal_position_id"])
+    if m2o_id(now.get("fiscal_position_id")) != m2o_id(order.get("fiscal_position_id")):
+        client.call("sale.order", "action_update_taxes", [order["id"]])
+        log.info("sale.order %s (%s): taxes updated for its new ship-to's fiscal position", order["id"],
+                 order["name"])
 
 
 def _header_changes(doc: PurchaseOrder, order: dict[str, Any], vals: dict[str, Any]) -> list[str]:
