@@ -55,7 +55,9 @@ class _MessageReport:
     tx: Transaction
     rejected: bool
     header_issue: Issue | None = None                 # UNH / UNT fault, reported in the UCM
-    segments: dict[int, list[Issue]] = field(default_factory=dict)
+    # (UCS position, a segment missing after it?) -> issues: one UCS each, so a missing segment's 13 is not
+    # read as the code of the segment before it, whose own element errors (UCD) it would then head
+    segments: dict[tuple[int, bool], list[Issue]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -186,13 +188,13 @@ def _position(issue: Issue, v4: bool = False) -> list[str]:
     return [str(issue.element_position + 1), str(issue.component_position or "")]
 
 
-def _segment_position(issue: Issue) -> int:
+def _segment_position(issue: Issue) -> tuple[int, bool]:
     """UCS 0096: a missing segment (0085 13 on a segment) is reported at the last segment read before the place
-    where it was expected, which is the one before the segment that showed it missing."""
+    where it was expected, which is the one before the segment that showed it missing; (position, missing)."""
     position = issue.segment_position or 0
     if issue.level == "segment" and issue.code == "13" and issue.element_position is None:
-        return max(position - 1, 1)
-    return position
+        return max(position - 1, 1), True
+    return position, False
 
 
 def _composite(seg: Segment | None, index: int, room: int, fallback: list[str]) -> list[str]:
@@ -235,8 +237,8 @@ def _message(m: _MessageReport, v4: bool) -> list[tuple[str, list[str | list[str
     if h is not None:
         ucm += [h.code or "18", _service_tag(h, ("UNH", "UNT"), "UNT"), _position(h, v4)]
     out: list[tuple[str, list[str | list[str]]]] = [("UCM", ucm)]
-    for position in sorted(m.segments):
-        found = m.segments[position]
+    for position, missing in sorted(m.segments):
+        found = m.segments[(position, missing)]
         seg_issue = next((i for i in found if i.element_position is None), None)
         out.append(("UCS", [str(position), seg_issue.code if seg_issue else ""]))
         for issue in found:

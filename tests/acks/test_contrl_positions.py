@@ -132,3 +132,12 @@ def test_uci_and_ucf_composites_fit_the_contrl_and_keep_a_released_separator(jou
     released = interchange(GOOD_BODY).replace(b"+4012345000009:14+", b"+40123?:45000009:14+")
     [doc] = contrl.build(edifact.parse(released), partner(), OURS, journal, now=NOW)
     assert segments(doc.data)[1] == "UCI+77+40123?:45000009:14+0614141000005:14+7"
+
+
+def test_a_missing_segment_has_its_own_ucs_apart_from_the_segment_before_it(journal: SqliteJournal) -> None:
+    """DTM missing after a BGM whose document number is too long: both were reported under one UCS,
+    UCS+2+13 then UCD+39+3, which says segment 2 is missing and that its element 3 is too long. The BGM's
+    fault and the missing segment after it are two UCS now, in that order."""
+    data = interchange(GOOD_BODY.replace("DTM+137:20261129:102'", "").replace("BGM+220+PO1+9",
+                                                                             "BGM+220+" + "P" * 40 + "+9"))
+    assert contrl_of(data, journal) == [UCI_OK, f"{UCM}+4", "UCS+2", "UCD+39+3", "UCS+2+13"]
