@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.examples import example_workspace
 from tests.helpers.gateway import ROOT, cli
 
 
@@ -34,3 +35,18 @@ def test_help_and_a_mistyped_command_still_list_every_command() -> None:
     assert wrong.returncode == 2 and "invalid choice: 'lnit'" in wrong.stderr and "'messages'" in wrong.stderr
     bare = cli()
     assert bare.returncode == 2 and "translate" in bare.stdout
+
+
+def test_lint_does_not_import_the_ops_web_server(tmp_path: Path) -> None:
+    """lint reads certificates through gateway.ops.certificates; importing the package brought in its aiohttp
+    server (~0.5 s of CPU). The daemon still gets `start` from the package."""
+    config = example_workspace(tmp_path / "ws", ("northwind",))
+    code = ("import sys; from gateway.cli import main\n"
+            f"code = main(['lint', '--config', {str(config)!r}])\n"
+            "print(code, 'gateway.ops.server' in sys.modules, 'aiohttp' in sys.modules)\n"
+            "from gateway.ops import start, build_app\n"
+            "print(start.__module__, build_app.__module__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          check=False)
+    assert done.stdout.splitlines()[-2:] == ["0 False False", "gateway.ops.server gateway.ops.server"], \
+        done.stdout + done.stderr
