@@ -43,6 +43,17 @@ TimeZoneName = Annotated[str, AfterValidator(check_zone)]
 EnvelopeId = Annotated[str, AfterValidator(str.strip)]
 
 
+def _sized(low: int, high: int, what: str) -> AfterValidator:
+    """An envelope id that fits its element: a longer one would shift a fixed-width ISA or be cut by the
+    partner's translator, which then addresses nothing of ours."""
+    def check(value: str) -> str:
+        if not low <= len(value) <= high:
+            size = f"{low}" if low == high else f"{low} to {high}"
+            raise ValueError(f"{what} is {size} characters, {value!r} has {len(value)}")
+        return value
+    return AfterValidator(check)
+
+
 # --------------------------------------------------------------------------- gateway.yaml
 
 class OdooSettings(Strict):
@@ -185,23 +196,36 @@ class GatewayConfig(Strict):
 # --------------------------------------------------------------------------- partners/*.yaml
 
 class X12Id(Strict):
-    qualifier: EnvelopeId = "ZZ"
-    id: EnvelopeId
+    qualifier: Annotated[EnvelopeId, _sized(2, 2, "an ISA qualifier (ISA05/07)")] = "ZZ"
+    id: Annotated[EnvelopeId, _sized(1, 15, "an ISA id (ISA06/08)")]
 
 
 class EdifactId(Strict):
-    qualifier: EnvelopeId = ""     # UNB 0007, e.g. "14" (GLN), "ZZ"
-    id: EnvelopeId
+    qualifier: Annotated[EnvelopeId, _sized(0, 4, "a UNB qualifier (0007)")] = ""     # e.g. "14" (GLN), "ZZ"
+    id: Annotated[EnvelopeId, _sized(1, 35, "a UNB id (0004/0010)")]
 
 
 class OurIds(Strict):
     """Our own identifiers as partners see them (receiver on inbound, sender on outbound)."""
 
     x12: X12Id | None = None
-    gs: str | None = None          # GS02/GS03 application code when it differs from ISA
+    gs: Annotated[EnvelopeId, _sized(2, 15, "a GS application code (GS02/03)")] | None = None   # when not ISA's
     edifact: EdifactId | None = None
     xml: str | None = None         # cXML From/To identity, UBL party id
     as2_id: str | None = None
+
+
+def _not_here(value: str | None) -> str | None:
+    if value is not None:
+        raise ValueError("the AS2 id this partner knows us by is its as2 channel's our_as2_id")
+    return value
+
+
+class PartnerOurIds(OurIds):
+    """Our ids as one partner knows them (a vendor number it gave us, a subsidiary's GLN), part by part over
+    gateway.yaml's: what it sends is addressed to us under them too, and what we send it comes from them."""
+
+    as2_id: Annotated[str | None, AfterValidator(_not_here)] = None
 
 
 class DelimiterSettings(Strict):
@@ -410,12 +434,26 @@ class PartnerConfig(Strict):
     xml: XmlSettings | None = None
     inbound: list[Channel] = Field(default_factory=list)
     outbound: Channel | None = None           # default: folder outbox/<partner id>/
+    our_ids: PartnerOurIds | None = Field(None, description="our ids as this partner knows them (x12, gs, "
+                                          "edifact, xml), each part over gateway.yaml's our_ids")
     filenames: dict[str, Annotated[str, AfterValidator(check_pattern)]] = Field(
         default_factory=dict, description="names of the files we send, by document type (856, 810, 997, "
         "DESADV, ...) or '*' for any other: a pattern over {partner}, {type}, {control} (required), {number} "
         "and {date} (UTC; {date:%Y%m%d} for another format), e.g. 'ASN_{number}_{control}.txt'; without one, "
         "<partner>_<type>_<control>.<x12|edi|csv|xml>")
     documents: list[DocumentSettings] = Field(default_factory=list)
+
+
+def effective_our_ids(partner: PartnerConfig | None, ours: OurIds | None) -> OurIds:
+    """The ids `partner` knows us by: its `our_ids:` part by part over gateway.yaml's `ours`. gateway.yaml's
+    `gs` goes with gateway.yaml's ISA id: a partner with an ISA id of its own for us has it as GS02/03 too,
+    unless it gives a `gs`."""
+    base = ours or OurIds()
+    own = partner.our_ids if partner is not None else None
+    if own is None:
+        return base
+    return base.model_copy(update={"x12": own.x12 or base.x12, "gs": own.gs or (None if own.x12 else base.gs),
+                                   "edifact": own.edifact or base.edifact, "xml": own.xml or base.xml})
 
 
 GatewayConfig.model_rebuild()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gateway.config.models import OurIds, PartnerConfig
+from gateway.config.models import OurIds, PartnerConfig, effective_our_ids
 from gateway.errors import PartnerUnknown
 from gateway.formats.base import Envelope, Group, Issue, ParseResult, Severity, Syntax
 from gateway.translate.profile import ProfileRegistry
@@ -51,20 +51,22 @@ def _describe(env: Envelope, group: Group | None) -> str:
     return f"sender id {env.sender_id.strip() or '(none)'}"
 
 
-def _addressed_to_us(env: Envelope, group: Group | None, our_ids: OurIds | None) -> bool:
-    if our_ids is None:
-        return True
+def _addressed_to_us(env: Envelope, group: Group | None, candidates: list[OurIds | None]) -> bool:
+    """Whether the receiver (ISA07/08 and GS03, UNB recipient, XML receiver id) is one of `candidates`' ids.
+    A syntax none of them has an id for is not checked."""
+    known = [c for c in candidates if c is not None]
     receiver = env.receiver_id.strip()
-    if env.syntax is Syntax.X12 and our_ids.x12 is not None:
+    if env.syntax is Syntax.X12 and any(c.x12 for c in known):
+        isa = [c.x12 for c in known if c.x12 is not None]
         qualifier = env.receiver_qualifier.strip()
-        if receiver != our_ids.x12.id or (qualifier and qualifier != our_ids.x12.qualifier):
+        if not any(receiver == i.id and (not qualifier or qualifier == i.qualifier) for i in isa):
             return False                  # ISA07/08
-        ours = {our_ids.x12.id, *([our_ids.gs] if our_ids.gs else [])}
+        ours = {i.id for i in isa} | {c.gs for c in known if c.gs}
         return group is None or not group.receiver_id.strip() or group.receiver_id.strip() in ours   # GS03
-    if env.syntax is Syntax.EDIFACT and our_ids.edifact is not None:
-        return receiver == our_ids.edifact.id
-    if env.syntax is Syntax.XML and our_ids.xml and receiver:
-        return receiver == our_ids.xml
+    if env.syntax is Syntax.EDIFACT and any(c.edifact for c in known):
+        return receiver in {c.edifact.id for c in known if c.edifact is not None}
+    if env.syntax is Syntax.XML and any(c.xml for c in known) and receiver:
+        return receiver in {c.xml for c in known if c.xml}
     return True
 
 
@@ -110,11 +112,26 @@ def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, Partn
 
 def _partner_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: Mapping[str, PartnerConfig],
                 our_ids: OurIds | None, channel_partner: PartnerConfig | None) -> PartnerConfig:
-    """The partner one interchange (and one of its groups) comes from, or PartnerUnknown saying why none."""
-    if not _addressed_to_us(env, group, our_ids):
+    """The partner one interchange (and one of its groups) comes from, or PartnerUnknown saying why none.
+
+    Addressed to gateway.yaml's ids, or to those its sender (and only its sender) knows us by (`our_ids:` in
+    its partner file): one partner's vendor number for us does not make another's files ours."""
+    if _addressed_to_us(env, group, [our_ids]):
+        return _sender_of(env, group, meta, partners, channel_partner)
+    try:
+        sender: PartnerConfig | None = _sender_of(env, group, meta, partners, channel_partner)
+    except PartnerUnknown:
+        sender = None
+    if sender is None or not _addressed_to_us(env, group, [our_ids, effective_our_ids(sender, our_ids)]):
         gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
         raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
                              f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us")
+    return sender
+
+
+def _sender_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: Mapping[str, PartnerConfig],
+               channel_partner: PartnerConfig | None) -> PartnerConfig:
+    """The partner the channel and the envelope's sender ids name, or PartnerUnknown saying why none."""
     claimants = [p for p in partners.values() if p.active and _envelope_claims(p, env, group)]
     if channel_partner is not None:
         if claimants and channel_partner not in claimants:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from gateway.config.models import DocumentSettings, OurIds, PartnerConfig
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, effective_our_ids
 from gateway.errors import ConfigError, TranslationError
 from gateway.formats.base import Delimiters, Issue, ParseResult, Severity, Syntax
 from gateway.journal.api import Journal
@@ -240,7 +240,7 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
         raise TranslationError(f"the document is a {doc.doc_type}, but partner {partner.id}'s {setting.type} "
                                f"(profile {profile.name}) writes a {profile.document}{instead}",
                                profile=f"{profile.path}:{profile.data.where[1]}")
-    our = our_ids or profiles.our_ids
+    our = effective_our_ids(partner, our_ids or profiles.our_ids)      # the partner's `our_ids:` first
     data = to_plain(doc)
     fill_totals(data)
     pack_loose_items(data, profile)                # before the SSCCs: a carton of a labelling partner

@@ -1,0 +1,111 @@
+"""A partner that knows us under an id of its own (`our_ids:` in its partner file): its files addressed to that id
+are posted, and our acknowledgements and documents to it come from that id; another partner's file sent to it is
+not addressed to us. Through the pipeline, the Odoo sandbox over HTTP and the scheduler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import EdifactId, PartnerOurIds, X12Id
+from gateway.formats import parse
+from gateway.journal.api import Direction, State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from gateway.pipeline import Pipeline
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_crossdock import scheduler
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_pipeline_posting import EXAMPLES, examples, pipeline_for, run
+
+__all__ = ["examples"]      # the module-scoped fixture, re-exported
+
+SAMPLES = EXAMPLES / "samples"
+SUBSIDIARY = "4099999000017"          # the GLN EuroHandel knows us by (a subsidiary's), not gateway.yaml's
+
+
+def known_as(pipeline: Pipeline, partner: str, **ids: Any) -> None:
+    config = pipeline.config.partners[partner]
+    pipeline.config.partners[partner] = config.model_copy(update={"our_ids": PartnerOurIds(**ids)})
+
+
+async def taken(pipeline: Pipeline, data: bytes, name: str) -> Any:
+    """`data` from the shared inbox (the envelope says who sent it), advanced until it is done or quarantined."""
+    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename=name))
+    return run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+
+
+def sent(pipeline: Pipeline, doc_type: str) -> bytes:
+    [message] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50) if m.doc_type == doc_type]
+    return pipeline.archive.read(message.sha256)
+
+
+def x12_senders(data: bytes) -> tuple[str, str, str]:
+    """ISA05, ISA06 and GS02 of a file we send."""
+    result = parse(data)
+    assert [str(i) for i in result.errors] == []
+    [env], [group] = result.interchanges, result.groups
+    return env.sender_qualifier.strip(), env.sender_id.strip(), group.sender_id
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_vendor_number_as_isa_receiver_is_ours_for_its_partner_only(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """BigBox knows us as ZZ*VENDOR4471 (its vendor number for us): its 850 to ZZ*VENDOR4471 / GS03 VENDOR4471 is
+    posted, the 997 and the 856 go out from ZZ*VENDOR4471 (GS02 too, not gateway.yaml's gs ACMEDIST). Northwind's
+    850 sent to that id is quarantined as not addressed to us."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    known_as(pipeline, "bigbox", x12=X12Id(qualifier="ZZ", id="VENDOR4471"))
+    data = (SAMPLES / "bigbox" / "850_4500001234.edi").read_bytes()
+    data = data.replace(b"*ZZ*ACMEDIST       *", b"*ZZ*VENDOR4471     *").replace(b"*BIGBOX*ACMEDIST*",
+                                                                                 b"*BIGBOX*VENDOR4471*")
+    done = await taken(pipeline, data, "850_4500001234.edi")
+    assert done.state is State.DONE, done.last_error
+    assert x12_senders(sent(pipeline, "997")) == ("ZZ", "VENDOR4471", "VENDOR4471")
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    deliver(odoo, so)
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    asn = sent(pipeline, "856")
+    assert x12_senders(asn) == ("ZZ", "VENDOR4471", "VENDOR4471")
+    assert parse(asn).interchanges[0].receiver_id.strip() == "BIGBOXRETAIL"
+
+    other = (SAMPLES / "northwind" / "850_NW-77001.edi").read_bytes()
+    other = other.replace(b"*ZZ*ACMEDIST       *", b"*ZZ*VENDOR4471     *").replace(b"*NORTHWIND*ACMEDIST*",
+                                                                                   b"*NORTHWIND*VENDOR4471*")
+    refused = await taken(pipeline, other, "850_NW-77001.edi")
+    assert refused.state is State.QUARANTINED
+    assert "addressed to ZZ/VENDOR4471, GS03 VENDOR4471, not to us" in (refused.last_error or "")
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+async def test_a_subsidiary_gln_as_unb_recipient_is_ours_for_its_partner_only(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel orders from our subsidiary's GLN: its ORDERS to UNB recipient 4099999000017:14 is posted, the
+    CONTRL and the DESADV go out from that GLN. Another EDIFACT partner's ORDERS to it is not addressed to us."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    known_as(pipeline, "eurohandel", edifact=EdifactId(qualifier="14", id=SUBSIDIARY))
+    data = (SAMPLES / "eurohandel" / "ORDERS_4500012345.edi").read_bytes()
+    data = data.replace(b"+0614141000005:14+", f"+{SUBSIDIARY}:14+".encode())
+    done = await taken(pipeline, data, "ORDERS_4500012345.edi")
+    assert done.state is State.DONE, done.last_error
+    assert f"UNB+UNOC:3+{SUBSIDIARY}:14+4012345000009:14+".encode() in sent(pipeline, "CONTRL")
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    deliver(odoo, so)
+    assert await scheduler(pipeline, client).run_once("eurohandel", "DESADV") == 1
+    [env] = parse(sent(pipeline, "DESADV")).interchanges
+    assert (env.sender_id, env.sender_qualifier, env.receiver_id) == (SUBSIDIARY, "14", "4012345000009")
+
+    eurohandel = pipeline.config.partners["eurohandel"]
+    pipeline.config.partners["lagerhaus"] = eurohandel.model_copy(update={
+        "id": "lagerhaus", "our_ids": None,
+        "edifact": eurohandel.edifact.model_copy(update={"ids": [EdifactId(qualifier="14", id="4098765000002")]})})
+    other = data.replace(b"+4012345000009:14+", b"+4098765000002:14+").replace(b"EH000417", b"LH000001")
+    refused = await taken(pipeline, other, "ORDERS_lagerhaus.edi")
+    assert refused.state is State.QUARANTINED
+    assert f"addressed to 14/{SUBSIDIARY}, not to us" in (refused.last_error or "")
