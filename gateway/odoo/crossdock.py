@@ -25,7 +25,7 @@ which store gets how much of each line. What is assumed of the delivery:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,18 +48,21 @@ class _PoLines:
 
     numbered: dict[str, tuple[str, Line]]         # Odoo sequence (`line_sequences`: 1 for 001) -> (key, line)
     by_key: dict[str, Line]
+    line_of: Callable[[ShipItem], str | None] | None = None
 
     @staticmethod
-    def of(po: PurchaseOrder) -> _PoLines:
+    def of(po: PurchaseOrder, line_of: Callable[[ShipItem], str | None] | None = None) -> _PoLines:
         keyed = [(_key(line, index), line) for index, line in enumerate(po.lines, 1)]
         return _PoLines({str(seq): pair for seq, pair in zip(line_sequences(po.lines), keyed, strict=True)},
-                        dict(keyed))
+                        dict(keyed), line_of)
 
     def key_of(self, item: ShipItem) -> str | None:
-        """The allocated PO line an item ships: by line number (the Odoo sequence posting gave the line), else, for
-        a line Odoo numbered otherwise, by an identifier; None for a line the 850 allocated to no store."""
-        if item.line_no in self.numbered:
-            key, line = self.numbered[item.line_no]
+        """The allocated PO line an item ships: by line number (the Odoo sequence posting gave the line, or
+        `line_of`'s for the item), else, for a line Odoo numbered otherwise, by an identifier; None for a line the
+        850 allocated to no store."""
+        number = item.line_no if self.line_of is None else self.line_of(item)
+        if number in self.numbered:
+            key, line = self.numbered[number]
             return key if line.allocations else None
         for key, line in self.by_key.items():
             if line.allocations and any(item.item_ids.get(k) == v for k, v in line.item_ids.items() if v):
@@ -68,14 +71,17 @@ class _PoLines:
 
 
 def by_store(shipped: ShipOrder, po: PurchaseOrder, partner: PartnerConfig,
-             before: Sequence[ShipOrder] = (), scale: Mapping[str, Decimal] | None = None) -> list[ShipOrder]:
+             before: Sequence[ShipOrder] = (), scale: Mapping[str, Decimal] | None = None,
+             line_of: Callable[[ShipItem], str | None] | None = None) -> list[ShipOrder]:
     """`shipped` (one DC order as Odoo delivered it) as one order per store the PO's allocations name, in SDQ order,
     then the DC's own order for what no store is given; `[shipped]` when the PO allocated nothing. `before`: the
     order's earlier deliveries, oldest first, split the same way first, so a backorder goes to the stores they left
     short. `scale`: the items' unit per unit of the Odoo order line, by the line's sequence, where the deliveries
-    give a line's items in another unit than the order line's (20 Units of a line of 2 Dozens: 12). Raises
-    MixedCarton for a labelled package of this delivery that is not one store's."""
-    lines = _PoLines.of(po)
+    give a line's items in another unit than the order line's (20 Units of a line of 2 Dozens: 12). `line_of`: the
+    sequence posting gave the PO line an item ships (None: no line of the PO), where its order line's sequence may
+    differ (a person reordered the lines in Odoo): items, and `scale`, are then known by it. Raises MixedCarton for
+    a labelled package of this delivery that is not one store's."""
+    lines = _PoLines.of(po, line_of)
     per_unit = {key: _factor(line, partner) * (scale or {}).get(seq, Decimal(1))
                 for seq, (key, line) in lines.numbered.items()}
     wanted: Open = {key: {store: qty * per_unit[key] for store, qty in line.allocations.items() if qty > 0}

@@ -427,19 +427,20 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         zone = ctx.zone(warehouses.get(pick["id"]))
         ship_order = shipped_of(pick)
         shipped, mixed = [ship_order], None
-        po = allocated.get(m2o_id(pick["sale_id"]) or 0)
+        so_id = m2o_id(pick["sale_id"]) or 0
+        ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
+        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
+        po = allocated.get(so_id)
         if po is not None:
             before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
                       if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
-                units.check(m2o_id(pick["sale_id"]) or 0, po)
-                shipped = crossdock.by_store(ship_order, po, partner, before, units.scale[m2o_id(pick["sale_id"]) or 0])
+                units.check(so_id, po)
+                shipped = crossdock.by_store(ship_order, po, partner, before, ordered.posted(units.scale[so_id]),
+                                             ordered.posted_of)
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
             except (crossdock.MixedCarton, UnitMismatch) as exc:
                 mixed = str(exc)
-        ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
-        so_id = m2o_id(pick["sale_id"]) or 0
-        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
         shipped = _as_ordered(shipped, ordered, partner) if ordered.by_row else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
@@ -496,8 +497,8 @@ class _OneUnit:
         self.target: dict[int, tuple[int, str]] = {}            # sale line -> the unit its items are given in
         self.problems: dict[int, str] = {}                      # sale line -> why they cannot be
         self.ratios = ratios
-        # sale order -> {its line's sequence: target units per unit of the order line}
-        self.scale: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        # sale order -> {its line (id): target units per unit of the order line}
+        self.scale: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for line, found in mixed.items():
             if len({ratios[u][0] for u in found}) > 1:
                 self.problems[line] = " and ".join(sorted(found.values()))
@@ -505,7 +506,7 @@ class _OneUnit:
             target = min(found, key=lambda u: ratios[u][1])
             self.target[line] = (target, found[target])
             if line in sale_lines:
-                self.scale[self.order[line]][str(sale_lines[line]["sequence"])] = self._factor(ordered[line], target)
+                self.scale[self.order[line]][line] = self._factor(ordered[line], target)
         self.sequence = {line: str(sale_lines[line]["sequence"]) for line in used if line in sale_lines}
 
     def _factor(self, source: int, target: int) -> Decimal:
@@ -577,6 +578,21 @@ class _PartnerLines:
             if row["id"] in self.by_row:
                 of_product[m2o_id(row["product_id"]) or 0].append(self.by_row[row["id"]])
         self.split = {product: lines[0] for product, lines in of_product.items() if len(lines) == 1}
+        self.sequences = {} if found is None else {      # partner line (its id()) -> the sequence posting gave it
+            id(line): str(sequence) for sequence, line in found.lines if sequence is not None}
+
+    def posted_of(self, item: ShipItem) -> str | None:
+        """The sequence posting gave the partner line a shipped item is (None: none), by which `crossdock.by_store`
+        knows the PO's lines whatever sequence a person has given its order line since (lines reordered in
+        Odoo's list)."""
+        line = self.of_item(item.line_no, item.item_ids)
+        return self.sequences.get(id(line)) if line is not None else None
+
+    def posted(self, by_row: dict[int, Decimal]) -> dict[str, Decimal]:
+        """Values of order lines (id -> value) by the sequence posting gave their partner lines (`posted_of`)."""
+        rows = {r["id"]: r for rows in self.rows.values() for r in rows}
+        return {self.sequences[id(line)]: value for row, value in by_row.items()
+                if row in rows and (line := self.of_row(rows[row])) is not None and id(line) in self.sequences}
 
     def of_row(self, row: dict[str, Any]) -> Line | None:
         """The partner's line an order line (id, product) is: the one paired with it, else the one it was split

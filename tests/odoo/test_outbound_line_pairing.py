@@ -16,7 +16,15 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_crossdock import sample_with, scheduler, sent_rows, ship_lines, shipped_asn, split_po
+from tests.odoo.test_crossdock import (
+    sample_with,
+    scheduler,
+    sent_rows,
+    ship_lines,
+    shipped_asn,
+    split_po,
+    store_items,
+)
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import acknowledging, segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
@@ -166,3 +174,23 @@ async def test_a_split_case_line_shipped_short_is_shipped_and_billed_in_units_th
     assert sorted(line for line in lines if line[0] == "1") == [("1", "12", "EA"), ("1", "4", "EA")]
     billed = sorted(tuple(it1[1:5]) for it1 in segments(sent(pipeline, "810"), "IT1") if it1[1] == "1")
     assert billed == [("1", "12", "EA", "12.5"), ("1", "4", "EA", "12.5")]
+
+
+async def test_a_cross_dock_order_whose_lines_a_person_reordered_is_split_by_the_partners_lines(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """BigBox's DC order with every line allocated to stores 0107, 0203 and 0311; sales drags the lines into
+    another order in Odoo (Red Widgets 1, Gadgets 2, Blue Widgets 3). The store split took each item for the PO line
+    of its new sequence: the Blue Widgets were split by the Gadgets' allocations (2 a store, 18 to the DC), the Red
+    Widgets by the Blue Widgets'. Each item is split by its own line's allocations."""
+    def reordered_and_shipped(so: int) -> None:
+        rows = {r["sequence"]: r["id"] for r in odoo.execute_kw(
+            "sale.order.line", "search_read", [[("order_id", "=", so)]], {"fields": ["sequence"]})}
+        for old, new in ((1, 3), (2, 1), (3, 2)):
+            odoo.execute_kw("sale.order.line", "write", [[rows[old]], {"sequence": new}])
+        deliver(odoo, so)
+
+    rows = sent_rows(*await shipped_asn(tmp_path, examples, sandbox, client, odoo, reordered_and_shipped))
+    assert sorted(store_items(rows), key=str) == sorted([
+        ("0107", "1", "12", "EA"), ("0107", "2", "16", "EA"), ("0107", "3", "2", "EA"),
+        ("0203", "1", "6", "EA"), ("0203", "2", "16", "EA"), ("0203", "3", "2", "EA"),
+        ("0311", "1", "6", "EA"), ("0311", "2", "16", "EA"), ("0311", "3", "2", "EA")], key=str)
