@@ -805,14 +805,16 @@ def terms_mismatch(client: OdooClient, doc: PurchaseOrder, customer: dict[str, A
     the customer's payment terms in Odoo, which the sale order takes (sale.order `_compute_payment_term_id`) and its
     invoices follow: the order keeps Odoo's, flagged, for someone to settle with the customer before the invoice
     goes out due on other terms than the retailer will pay it (a deduction, a chargeback). Only what the order
-    states is compared; None when it agrees or states nothing."""
+    states is compared (a discount given with its due date, ITD04, rather than its days is compared by its percent);
+    None when it agrees or states nothing."""
     stated = [v is not None for v in (doc.terms_net_days, doc.terms_discount_percent)]
     if not any(stated):
         return None
     term = m2o_id(customer.get("property_payment_term_id"))
     have = odoo_terms(client, cache, term) if term else None
     said = doc.terms or ""
-    figures = ", ".join(([f"{doc.terms_discount_percent.normalize():f}% within {doc.terms_discount_days or 0} days"]
+    within = f" within {doc.terms_discount_days} days" if doc.terms_discount_days is not None else ""
+    figures = ", ".join(([f"{doc.terms_discount_percent.normalize():f}%{within}"]
                          if doc.terms_discount_percent else []) +
                         ([f"net {doc.terms_net_days} days"] if doc.terms_net_days is not None else []))
     order_says = f"the order says {said} ({figures})" if said else f"the order says {figures}"
@@ -822,7 +824,8 @@ def terms_mismatch(client: OdooClient, doc: PurchaseOrder, customer: dict[str, A
     same_net = doc.terms_net_days is None or doc.terms_net_days == have.net_days
     same_discount = doc.terms_discount_percent is None or (
         doc.terms_discount_percent == have.discount_percent
-        and (not doc.terms_discount_percent or (doc.terms_discount_days or 0) == have.discount_days))
+        and (not doc.terms_discount_percent or doc.terms_discount_days is None
+             or doc.terms_discount_days == have.discount_days))
     if same_net and same_discount:
         return None
     offer = f"{have.discount_percent.normalize():f}% within {have.discount_days} days, " if have.discount_percent else ""

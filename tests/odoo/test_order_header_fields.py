@@ -437,3 +437,32 @@ def test_an_860_moving_the_order_to_another_state_retaxes_its_kept_lines(client:
     assert order["fiscal_position_id"][0] == position
     taxes = "tax_ids" if "tax_ids" in client.fields("sale.order.line") else "tax_id"
     assert [line[taxes] for line in client.read("sale.order.line", order["order_line"], [taxes])] == [[]]
+
+
+@ALL_VERSIONS
+async def test_an_850_giving_its_discount_by_due_date_is_compared_by_its_percent(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """ITD*01*3*2*<date>**...*45: the 2 % early discount given by its due date (ITD04) instead of its days (ITD05),
+    as some retailers' translators write it, against BigBox's "2% 30, Net 45". Its days were read as 0, so every
+    such order was tagged 'EDI terms mismatch' ("2% within 0 days") though the terms are Odoo's: the percent and the
+    net days agree, and a due date is not compared (it moves with each order)."""
+    data = sample(after="BEG*", replace=("ITD*01*3*2**30**45*****2% 30 NET 45",
+                                         "ITD*01*3*2*20261230***45*****2% 30 NET 45"))
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["tag_ids", "note"])
+    assert "EDI payment terms" not in order["note"] and order["tag_ids"] == []
+
+
+@ALL_VERSIONS
+async def test_an_850_giving_another_discount_by_due_date_is_flagged_without_made_up_days(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """A 3 % discount by due date against Odoo's 2 %: flagged, and the note says what the order says (3 %), not
+    '3% within 0 days'."""
+    data = sample(after="BEG*", replace=("ITD*01*3*2**30**45*****2% 30 NET 45", "ITD*01*3*3*20261230***45"))
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["tag_ids", "note"])
+    assert len(order["tag_ids"]) == 1
+    assert ("EDI payment terms: the order says 01 (3%, net 45 days); BigBox Retail&#x27;s payment terms in Odoo, "
+            "2% 30, Net 45, are 2% within 30 days, net 45 days; the order keeps Odoo&#x27;s") in order["note"]
