@@ -361,17 +361,21 @@ def bill_to_contact(client: OdooClient, partner: PartnerConfig, doc: PurchaseOrd
                     cache: Cache) -> tuple[int | None, str | None]:
     """(invoice address, note) for the order's bill-to party (X12 N1*BT, EDIFACT NAD+IV, UBL AccountingCustomerParty):
     the customer's contact it names (by GLN, store number or name, as a ship-to is found) becomes the sale order's
-    Invoice Address, which its invoices and their 810 go to. One naming the customer itself, or none, leaves Odoo's
+    Invoice Address, which its invoices and their 810 go to. One naming the customer itself (by its id, or by its
+    name with an id no contact has), or none, leaves Odoo's
     own (the customer's invoice-type contact, else the customer); one Odoo does not have is never made: the order
     keeps Odoo's and its note says so, for accounts receivable to check."""
     party = doc.party("bill_to")
-    if party is None or not party.ids and (party.name or "").strip().casefold() == str(customer["name"]).casefold():
+    itself = party is not None and (party.name or "").strip().casefold() == str(customer["name"]).casefold()
+    if party is None or not party.ids and itself:
         return None, None                   # the customer itself, by name (a cXML BillTo, an N1*BT without id)
     key = ("bill_to", customer["id"], party.model_dump_json())
     known: tuple[int | None, str | None] = cache.get("contact", key)   # a miss too: asked once, not per use
     if known is not MISSING:
         return known
     found = find_contact(client, partner, customer, party, cache)
+    if found is None and itself:        # its own code for itself (N1*BT*LAMPS PLUS*92*0253), which Odoo lacks
+        return cache.put("contact", key, (None, None))
     if found is None:
         return cache.put("contact", key, (None, (
             f"bill to {party_label(party)}: not an address of {customer['name']} in Odoo, so the order is invoiced "

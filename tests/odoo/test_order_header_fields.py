@@ -466,3 +466,17 @@ async def test_an_850_giving_another_discount_by_due_date_is_flagged_without_mad
     assert len(order["tag_ids"]) == 1
     assert ("EDI payment terms: the order says 01 (3%, net 45 days); BigBox Retail&#x27;s payment terms in Odoo, "
             "2% 30, Net 45, are 2% within 30 days, net 45 days; the order keeps Odoo&#x27;s") in order["note"]
+
+
+@pytest.mark.parametrize("bill_to", ["N1*BT*BIGBOX RETAIL*92*0253~", "N1*BT*BigBox Retail*UL*0860001000085~"],
+                         ids=["buyer-code", "gln"])
+async def test_a_bill_to_naming_the_customer_with_a_code_odoo_lacks_is_no_news(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, bill_to: str) -> None:
+    """The retailer naming itself as the bill-to with its own code for its payables office (the corpus's
+    N1*BT*LAMPS PLUS*92*0253), or a GLN nobody typed into Odoo: the customer, invoiced at Odoo's invoice address, as
+    the same N1*BT without a code is. Every such order's note said its bill-to was not an address of the customer."""
+    data = sample(after="N1*BY*", add=bill_to)
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["partner_invoice_id", "partner_id", "note"])
+    assert order["partner_invoice_id"][0] == order["partner_id"][0] and "bill to" not in order["note"]
