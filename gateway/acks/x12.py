@@ -13,6 +13,7 @@ flag kept; every control number comes from the journal's per-partner counters.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -133,7 +134,10 @@ def _segment_loops(report: _SetReport, ack_999: bool, version: str, d: Delimiter
         elements = [i for i in issues if i.level == "element" and i.element_position]
         head = seg_level[0] if seg_level else issues[0]
         code = head.code if seg_level else codes.SEG_HAS_ELEMENT_ERRORS
-        out.append(["IK3" if ack_999 else "AK3", head.segment_tag[:3], str(position), head.loop_id[:4], code])
+        tag = _segment_id(head.segment_tag)
+        if not tag:
+            continue      # no segment id to quote ('|X'): the AK5 / IK5 still says R, 5
+        out.append(["IK3" if ack_999 else "AK3", tag, str(position), head.loop_id[:4], code])
         for el in elements[:99]:
             where = str(el.element_position)
             if el.component_position or (ack_999 and el.repetition_position):
@@ -154,17 +158,35 @@ def _group_number(number: str) -> str:
     return "".join(c for c in number if c.isdecimal())[:9] or "0"
 
 
+_SEGMENT_ID = re.compile(r"[A-Za-z0-9]{2,3}")
+
+
+def _segment_id(tag: str) -> str:
+    """AK301 / IK301 (ID 2-3): the letters and digits the segment id as read begins with. A damaged one, a
+    segment written with '*' in a file whose ISA declares '|' (read as the tag 'N1*ST*DC 1'), made the 997
+    refuse to be written ('AK301 value 'N1*' contains the element separator'): the file was quarantined
+    blaming our AK3, and the partner got no acknowledgement at all. '' when there are not two."""
+    found = _SEGMENT_ID.match(tag)
+    return found.group() if found else ""
+
+
 def _set_number(number: str) -> str:
     """AK202 must be 4-9 characters; a partner's malformed ST02 is cut or zero-filled to fit."""
     return number[:9].rjust(4, "0")
 
 
-def _copy(value: str, d: Delimiters) -> str:
+def _echo(value: str, d: Delimiters) -> str:
+    """A partner's envelope value quoted in our ack (GS01, GS08, ST01-ST03), less what `_copy` leaves out: a
+    partner whose delimiters are not ours can have our element separator in them, which the writer refuses."""
+    return _copy(value, d, len(value))
+
+
+def _copy(value: str, d: Delimiters, most: int = 99) -> str:
     """AK404 / IK404: the bad value as sent, so that the partner finds it ('SMITH & SONS, INC.' stays so), less
     our own delimiters and anything but printable ASCII (X12's basic and extended sets): a control character,
     or an 'Ü' in a partner's name, made the whole 997 invalid to pyx12 and to translators held to those sets."""
     ours = {d.element, d.component, d.segment, d.repetition or d.element}
-    return "".join(c for c in value if c not in ours and " " <= c <= "~")[:99].rstrip()
+    return "".join(c for c in value if c not in ours and " " <= c <= "~")[:most].rstrip()
 
 
 def _trim(elements: list[str]) -> list[str]:
@@ -176,11 +198,11 @@ def _trim(elements: list[str]) -> list[str]:
 
 def _functional_ack(group: Group, reports: list[_SetReport], group_issues: list[Issue], included: int,
                     ack_999: bool, d: Delimiters, rejected: bool) -> list[list[str]]:
-    body: list[list[str]] = [_trim(["AK1", group.functional_id[:2], _group_number(group.control_number),
-                                    group.version[:12] if ack_999 else ""])]
+    body: list[list[str]] = [_trim(["AK1", _echo(group.functional_id, d)[:2], _group_number(group.control_number),
+                                    _echo(group.version, d)[:12] if ack_999 else ""])]
     for r in reports:
-        body.append(_trim(["AK2", r.tx.doc_type[:3], _set_number(r.tx.control_number),
-                           r.tx.segments[0].get(3) if ack_999 and r.tx.segments else ""]))
+        body.append(_trim(["AK2", _echo(r.tx.doc_type, d)[:3], _set_number(_echo(r.tx.control_number, d)),
+                           _echo(r.tx.segments[0].get(3), d) if ack_999 and r.tx.segments else ""]))
         for seg in _segment_loops(r, ack_999, VERSION_999 if ack_999 else group.version, d):
             body.append(_trim(seg))
         body.append(_trim(["IK5" if ack_999 else "AK5", r.code, *r.set_codes]))

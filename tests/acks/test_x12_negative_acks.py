@@ -236,3 +236,30 @@ def test_ak404_leaves_out_characters_outside_ascii(journal: SqliteJournal) -> No
     assert "AK4*2*93*5*MLLER GMBH  " + "X" * 50 in text
     text = ack_text(file_of(ISA_5010_BIGBOX, "005010", [data]), journal, ack="999")
     assert "IK4*2*93*5*MLLER GMBH  " + "X" * 50 in text
+
+
+def _piped(*body: str) -> bytes:
+    """An 850 interchange whose ISA declares '|' as element separator (ours is '*'), with `body` as its set."""
+    isa = purchase_order(40).decode().split("~\n", 1)[0].replace("*", "|")
+    segs = ["GS|PO|ACMERETAIL|ACMEDIST|20261129|0850|40|X|004010", *body, "GE|1|40", "IEA|1|000000040"]
+    return (isa + "~\n" + "".join(s + "~\n" for s in segs)).encode()
+
+
+def test_a_partners_damaged_segment_ids_do_not_keep_its_997_from_being_written(make: Make) -> None:
+    """A partner whose ISA says '|' wrote its N1 with '*' (a translator configured twice): the reader takes
+    'N1*ST*DC 1' for the segment id, and the 997 refused to be written ('AK301 value 'N1*' contains the element
+    separator '*''): the file was quarantined with that as its reason, telling the coordinator to change the
+    partner's delimiters, and the partner got no 997 for a set that was rejected. AK301 now quotes the id's
+    leading letters and digits; a segment with no id at all ('|X') gets no AK3, its set still AK5*R*5; an ST02
+    with our separator in it is quoted without it."""
+    pipeline = make()
+    done, [body] = run(pipeline, _piped("ST|850|0040", "BEG|00|SA|PO0000040||20261129", "N1*ST*DC 1",
+                                        "PO1|1|2|EA|12.5||UP|614141000011", "CTT|1", "SE|6|0040"), "mixed.x12")
+    assert "AK3" not in (done.last_error or "")
+    assert body == ["AK1*PO*40", "AK2*850*0040", "AK3*N1*3**1", "AK5*R*5", "AK9*R*1*1*0"]
+    done, [body] = run(pipeline, _piped("ST|850|0041", "BEG|00|SA|PO0000041||20261129", "|X",
+                                        "PO1|1|2|EA|12.5||UP|614141000011", "CTT|1", "SE|6|0041"), "noid.x12")
+    assert body == ["AK1*PO*40", "AK2*850*0041", "AK5*R*5", "AK9*R*1*1*0"]
+    done, [body] = run(pipeline, _piped("ST|850|00*2", "BEG|00|SA|PO0000042||20261129",
+                                        "PO1|1|2|EA|12.5||UP|614141000011", "CTT|1", "SE|5|00*2"), "st02.x12")
+    assert body[:2] == ["AK1*PO*40", "AK2*850*0002"]
