@@ -286,6 +286,8 @@ def _errors_of(exc: ValidationError, model: type[BaseModel], root: Any, path: Pa
                     else f"did you mean '{close[0]}'?" if close else None)
         elif kind == "string_type" and found == loc and _quote_hint(_node_at(root, found)):
             message, hint = f"expected text, not the number {_node_at(root, found)}", _quote_hint(_node_at(root, found))
+        elif kind == "value_error":          # a validator's own words, without pydantic's "Value error, "
+            message = str((err.get("ctx") or {}).get("error") or err["msg"])
         else:
             message = f"expected: {err['msg']}"
         error = ConfigError(f"{name}: {message}", str(path), line, col, hint)
