@@ -11,6 +11,7 @@ does not have), and canonical fields a document requires that no node maps.
 from __future__ import annotations
 
 import difflib
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -225,19 +226,55 @@ def _picked_pairs(fld: Any) -> list[str]:
     return []
 
 
+def _yaml_picks(spec: Any) -> set[str]:
+    """The qualifiers a field's YAML spec picks (`{pair: IN}`, or each `pair:` of a `first:`)."""
+    if not isinstance(spec, YMap):
+        return set()
+    picked = {str(spec["pair"])} if "pair" in spec else set()
+    alternatives = spec.get("first")
+    for alt in alternatives if isinstance(alternatives, list) else []:
+        picked |= _yaml_picks(alt)
+    return picked
+
+
+def _walk_picks(data: Any, found: dict[str, set[str]]) -> None:
+    if isinstance(data, YMap):
+        for key, value in data.items():
+            if isinstance(value, YMap) and ("pair" in value or "first" in value):
+                found.setdefault(str(key), set()).update(_yaml_picks(value))
+            _walk_picks(value, found)
+    elif isinstance(data, list):
+        for item in data:
+            _walk_picks(item, found)
+
+
+@functools.cache
+def _shipped_picks(name: str) -> dict[str, set[str]]:
+    """Field path -> the qualifiers the shipped profile `name` picks for it anywhere (empty when none ships)."""
+    path = BASE_DIR / f"{name}.yaml"
+    found: dict[str, set[str]] = {}
+    if path.is_file():
+        _walk_picks(load_yaml(path), found)
+    return found
+
+
 def _check_picks_beside_pairs(profile: Profile, node: Node, problems: list[ConfigError]) -> None:
     """A workspace profile's pick of one qualified pair (`item_ids.buyer: {pair: CB, at: 6}`) beside the node's
     `pairs:` field, which already reads that pair under another key (CB is `buyer_catalog` in x12-common): the
-    number is kept twice, and an 855, 856 or 810 sends it back twice, under the pick's code and the pair's."""
+    number is kept twice, and an 855, 856 or 810 sends it back twice, under the pick's code and the pair's.
+    A pick the shipped profiles of its chain make themselves is not judged: the base reads IN as `buyer_item`
+    and picks it as `buyer` when there is no BP, so `{pair: IN}` (IN, not BP, is this partner's item number),
+    or a workspace copy of a base profile, adds nothing the base does not do."""
     pairs = {f.path: f.inline for f in node.fields_in if f.inline and f.inline[0] == "pairs"}
     wheres = {f.path: f.where for f in node.fields_in}
     for fld in node.fields_in:
         head, _, key = fld.path.rpartition(".")
         if not head or not fld.where[0] or Path(fld.where[0]).parent == BASE_DIR:
             continue
+        base_picks = {q for name in profile.chain for q in _shipped_picks(name).get(fld.path, ())}
         for qualifier in _picked_pairs(fld):
             found = pairs.get(head)
-            if found is None:
+            if found is None or qualifier in base_picks:
                 continue
             table = found[3]
             read_as = table.get(qualifier, qualifier)

@@ -1,0 +1,34 @@
+"""Workspace profiles that worked before today's lint checks must still lint clean: `run` and a SIGHUP reload
+refuse to start on any lint error, so a false positive stops a working gateway after an upgrade."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from gateway.translate.profile import BASE_DIR
+from tests.helpers.gateway import cli
+
+
+def lint_ok(ws: Path) -> None:
+    done = cli("lint", config=ws / "gateway.yaml")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 0 and done.stdout.endswith("ok (4 partners)\n"), done.stdout + done.stderr
+
+
+def test_a_pick_the_base_makes_itself_is_no_error(ws: Path) -> None:
+    """The base 850 reads IN as `buyer_item` and picks it as `buyer` when a line has no BP; a partner whose BP is
+    an internal code says `item_ids.buyer: {pair: IN, at: 6}` (docs/profiles.md's example). Lint called that 'the
+    number is kept twice', which the base does itself; its advice (a code list IN: buyer) would not even do the
+    same, since the base's pick still takes BP first."""
+    (ws / "translations" / "acme-850.yaml").write_text(
+        "extends: x12-004010-850\nstructure:\n  lines:\n    fields:\n      item_ids.buyer: {pair: IN, at: 6}\n")
+    lint_ok(ws)
+
+
+def test_a_workspace_copy_of_every_shipped_profile_lints_clean(ws: Path) -> None:
+    """A workspace file with a base profile's name replaces it (docs/profiles.md: 'base overrides'); a coordinator
+    copies the shipped file to change one line. The copy, unchanged, was refused at the base's own IN picks."""
+    for path in BASE_DIR.glob("*.yaml"):
+        shutil.copy(path, ws / "translations" / path.name)
+    lint_ok(ws)
