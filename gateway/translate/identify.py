@@ -66,7 +66,8 @@ def _addressed_to_us(env: Envelope, group: Group | None, candidates: list[OurIds
     if env.syntax is Syntax.EDIFACT and any(c.edifact for c in known):
         return receiver in {c.edifact.id for c in known if c.edifact is not None}
     if env.syntax is Syntax.XML and any(c.xml for c in known) and receiver:
-        return receiver in {c.xml for c in known if c.xml}
+        # an id written DUNS:123456789 (the domain of the cXML Credential we send) is received as its Identity
+        return receiver in {x for c in known if c.xml for x in (c.xml, c.xml.rpartition(":")[2])}
     return True
 
 

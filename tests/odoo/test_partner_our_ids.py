@@ -11,7 +11,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import EdifactId, PartnerOurIds, X12Id
+from gateway.config.models import DocumentSettings, EdifactId, PartnerOurIds, X12Id, XmlSettings
 from gateway.formats import parse
 from gateway.journal.api import Direction, State
 from gateway.odoo.client import OdooClient
@@ -21,6 +21,7 @@ from gateway.transports.base import IntakeMeta
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_pipeline_posting import EXAMPLES, examples, pipeline_for, run
+from tests.odoo.test_xml_orders import cxml_text
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported
 
@@ -109,3 +110,31 @@ async def test_a_subsidiary_gln_as_unb_recipient_is_ours_for_its_partner_only(
     refused = await taken(pipeline, other, "ORDERS_lagerhaus.edi")
     assert refused.state is State.QUARANTINED
     assert f"addressed to 14/{SUBSIDIARY}, not to us" in (refused.last_error or "")
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_a_cxml_order_to_the_duns_a_partner_knows_us_by_is_ours(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """BigBox's cXML OrderRequest To DUNS 123456789 (its `our_ids.xml: "DUNS:123456789"`, the id the Credentials
+    we send it carry) is posted; Northwind's to it is not addressed to us. gateway.yaml's own cXML id is
+    acme-net. (An id written with its domain was compared whole with the Identity received: never equal.)"""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    gateway = pipeline.config.gateway
+    pipeline.config.gateway = gateway.model_copy(update={"our_ids": gateway.our_ids.model_copy(
+        update={"xml": "acme-net"})})
+    for name, ids in (("bigbox", {"xml": "DUNS:123456789"}), ("northwind", None)):
+        config = pipeline.config.partners[name]
+        pipeline.config.partners[name] = config.model_copy(update={
+            "xml": XmlSettings(ids=[name]), "our_ids": PartnerOurIds(**ids) if ids else None,
+            "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
+                                                              profile="cxml-orderrequest")]})
+    order = cxml_text("CX-DUNS", "new", "30", [("1", "WB-100", 24, None)])
+    order = order.replace(b'<To><Credential domain="NetworkId"><Identity>us</Identity>',
+                          b'<To><Credential domain="DUNS"><Identity>123456789</Identity>')
+    done = await taken(pipeline, order, "order.xml")
+    assert done.state is State.DONE, done.last_error
+    other = order.replace(b"<Identity>bigbox</Identity>", b"<Identity>northwind</Identity>").replace(
+        b"CX-DUNS", b"CX-NW")
+    refused = await taken(pipeline, other, "order-nw.xml")
+    assert refused.state is State.QUARANTINED
+    assert "addressed to DUNS/123456789, not to us" in (refused.last_error or "")
