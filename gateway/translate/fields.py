@@ -26,7 +26,7 @@ FIELD_KEYS = frozenset({
     "at", "codes", "date", "time", "decimals", "number", "int", "default", "const", "required",
     "when", "pairs", "max", "count", "prefer", "first", "pair", "function", "function_out", "sscc", "strict",
     "upper", "strip_zeros", "now", "from", "if", "components", "only", "format_at", "seq", "parent_seq", "read_only",
-    "repeat", "through", "all",
+    "repeat", "through", "all", "spans", "join", "width",
 })
 
 
@@ -88,6 +88,7 @@ class Field:
     raw: Callable[[Any], str] | None = None   # the raw value at `at:` (nested: reads CPS01 / CPS02)
     numeric: bool = False             # read as a number (number:, decimals:, int:): a CSV number column
     doc_value: str = ""               # `from: /currency`: the document value written here (checked inbound)
+    span: int = 1                     # spans: how many components from `at:` on the value runs over (lint)
 
 
 def load_function(ref: str, ctx: Context, where: Where) -> Callable[..., Any]:
@@ -402,6 +403,8 @@ def compile_field(path: str, spec: Any, ctx: Context, where: Where) -> Field:
         return _compile_pair(path, spec, ctx, where, setter, getter)
     if "format_at" in spec:
         return _compile_dtm(path, spec, ctx, where, setter, getter)
+    if "spans" in spec or "join" in spec or "width" in spec:
+        return _compile_spans(path, spec, ctx, where, setter, getter)
     conv_in, conv_out, steps = _converters(spec, ctx, where)
     if path in values.BARCODE_PATHS and "function" not in spec:
         conv_in.append(values.barcode_in)         # a GTIN a spreadsheet wrote as 6.14141E+11: refused
@@ -873,3 +876,103 @@ def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any,
         put_code(out, code)
         return True
     return Field(path, where, read, write, positions=positions, set=setter, address=str(spec["at"]))
+
+
+# ---------------------------------------------------------------- text continued over components
+
+SPAN_WIDTH = 35
+"""EDIFACT an..35: the width of a party name (C080 3036), street (C059 3042) and D96A item description (7008)."""
+SPAN_KEYS = frozenset({"at", "spans", "join", "width", "required", "default", "if", "read_only"})
+JOINS = ("auto", " ", "", "lines")
+
+
+def join_parts(parts: list[str], width: int, join: str) -> str:
+    """One text from the components it was written over. `auto`: a part filled to `width` was cut there and
+    runs on with nothing between (OBI's `...CESKA REPUBLI:KA S.R.O`); a shorter one ended at a word or a line, and
+    a space follows it (`IMD+F++:::CORN CRISPIES:CASE`). `" "` / `""`: always that between parts."""
+    text, between = "", ""
+    for part in parts:
+        if not part.strip():
+            continue
+        if text and between == " ":
+            text = text.rstrip() + " " + part.lstrip()
+        else:
+            text += between + part
+        between = join if join != "auto" else " " if len(part) < width else ""
+    return text.strip()
+
+
+def join_lines(parts: list[str], width: int) -> list[str]:
+    """The lines written over the components (`join: lines`): a part filled to `width` goes on in the next, a
+    shorter or empty one ends its line (`Test Street:Steet2` is two lines, a street cut at 35 one)."""
+    lines, current = [], ""
+    for part in parts:
+        current += part
+        if len(part) < width:
+            if current.strip():
+                lines.append(current.strip())
+            current = ""
+    if current.strip():
+        lines.append(current.strip())
+    return lines
+
+
+def split_text(value: str, width: int, join: str) -> list[str]:
+    """The parts `value` is written over, as `join_parts` reads them back: cut at `width` (auto, ""), or
+    between words (" ", the space dropped; a word longer than `width` cut)."""
+    if join != " ":
+        return [value[i:i + width] for i in range(0, len(value), width)]
+    parts, rest = [], value.strip()
+    while len(rest) > width:
+        cut = rest.rfind(" ", 1, width + 1)
+        head, rest = (rest[:cut], rest[cut + 1:]) if cut > 0 else (rest[:width], rest[width:])
+        parts.append(head.rstrip())
+        rest = rest.lstrip()
+    return parts + ([rest] if rest else [])
+
+
+def _compile_spans(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
+    """`at: 4.1, spans: 5`: text continued over the next components of its element (NAD C080's five 3036, C059's
+    four 3042, IMD's two 7008). Read: the parts joined (join_parts, or `join: lines` a list, join_lines); written:
+    cut into parts of `width` over the components, and only what does not fit in all of them is lost."""
+    count, width, join = spec.get("spans", 1), spec.get("width", SPAN_WIDTH), spec.get("join", "auto")
+    if (ctx.syntax != "edifact" or "at" not in spec or not isinstance(count, int) or count < 1
+            or not isinstance(width, int) or width < 1 or join not in JOINS):
+        raise ConfigError("spans: N continues an EDIFACT component at: over the next ones (at: 4.1, spans: 5); "
+                          f"width: the characters of each (default {SPAN_WIDTH}); join: one of auto, \" \", \"\", lines",
+                          where[0], where[1])
+    other = set(spec) - SPAN_KEYS
+    if other:
+        raise ConfigError(f"spans: is for text; {', '.join(sorted(map(str, other)))} cannot go with it",
+                          where[0], where[1])
+    pos, comp = parse_address(spec["at"], ctx, where)
+    if not comp:
+        raise ConfigError("spans: needs a component address (at: 4.1)", where[0], where[1])
+    first, required, default = comp - 1, bool(spec.get("required")), spec.get("default")
+    placers = [] if spec.get("read_only") else [seg_placer(pos, comp + k) for k in range(count)]
+
+    def read(seg: Any) -> Any:
+        fields = seg.fields
+        parts = fields[pos].split(seg.component_sep)[first:first + count] if pos < len(fields) else []
+        value: Any = join_lines(parts, width) if join == "lines" else join_parts(parts, width, join)
+        if not value:
+            if required:
+                raise Missing(f"{path} is required")
+            return default
+        return value
+
+    def write(item: Mapping[str, Any], out: dict[int, Any], counts: dict[str, Any]) -> bool:
+        value, data = getter(item), True
+        if value is None or value == "" or value == []:
+            if default is None:
+                return False
+            value, data = default, False
+        texts = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if join == "lines":
+            parts = [p for text in texts for p in split_text(text.strip(), width, "auto")]
+        else:
+            parts = split_text(" ".join(texts).strip(), width, join)
+        for put, part in zip(placers, parts, strict=False):
+            put(out, part)
+        return data and bool(parts) and bool(placers)
+    return Field(path, where, read, write, positions=(pos,), set=setter, address=str(spec["at"]), span=count)

@@ -156,9 +156,11 @@ def _check_edifact_segments(profile: Profile, node: Node, problems: list[ConfigE
                 ref = refs[int(head) - 1]
                 parts = directory.composites.get(ref.ref) if ref.composite else None
                 most = len(parts) if parts is not None else 1
-                if int(component) > most:
+                last = int(component) + fld.span - 1          # spans: the last component the value runs into
+                if last > most:
+                    gone = fld.address if fld.span == 1 else f"{head}.{last} (spans: {fld.span} from {fld.address})"
                     problems.append(_err(f"{child.tag} element {head} ({ref.ref}) has {most} component"
-                                         f"{'s' if most != 1 else ''}; {fld.address} does not exist", fld.where))
+                                         f"{'s' if most != 1 else ''}; {gone} does not exist", fld.where))
 
 
 def _check_segments(profile: Profile, node: Node, problems: list[ConfigError]) -> None:

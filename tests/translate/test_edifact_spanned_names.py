@@ -1,0 +1,124 @@
+"""EDIFACT text continued over the components of one element: NAD C080's five 3036 (party name), C059's four
+3042 (street), IMD C273's two 7008 (item description).
+
+The base profiles read only the first component: OBI's `NAD+BY+...++OBI 029 PLZEN II. OBI CESKA REPUBLI:KA S.R.O`
+(cut at 35 in mid-word) was the party "OBI 029 PLZEN II. OBI CESKA REPUBLI", and a name or street longer than 35
+that we wrote was cut at 35 where EANCOM has it go on in the next component.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.helpers.examples import example_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "translate_other" / "fixtures"
+OBI = CORPUS / "edifact" / "ORDERS_D93A_underware_ean007.edi"
+LONG_NAME = "Nordwestdeutsche Baustoffhandelsgesellschaft mbH"      # 48 characters
+LONG_STREET = "Industriestrasse 114-118, Tor 3 (Warenannahme)"      # 46
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def translated(capsys: pytest.CaptureFixture[str], path: Path, *more: str) -> list[dict[str, object]]:
+    code, out, err = run(capsys, "translate", str(path), "--json", *more)
+    assert code == 0, err
+    docs = json.loads(out)
+    return docs if isinstance(docs, list) else [docs]
+
+
+def parties(doc: dict[str, object]) -> dict[str, dict[str, object]]:
+    found = doc["parties"]
+    assert isinstance(found, list)
+    return {str(p["role"]): p for p in found}
+
+
+@needs_corpus
+def test_obis_party_names_cut_mid_word_are_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)                      # no gateway.yaml: the base profile
+    [order] = translated(capsys, OBI)
+    named = {role: p.get("name") for role, p in parties(order).items()}
+    assert named["buyer"] == named["ship_to"] == "OBI 029 PLZEN II. OBI CESKA REPUBLIKA S.R.O"
+    assert named["bill_to"] == "OBI CESKA REPUBLIKA S.R.O DIRECT IMPORT ZVD"
+    lines = order["lines"]
+    assert isinstance(lines, list)
+    # IMD+F++:::BATERIE UMYVADLOVAS VYPUSTI TITANIA:NEW keeps its second 7008 (D93A is read with the D01B
+    # profile, whose 7008 is an..256, so the 35 characters before it do not say "cut": a space joins them)
+    assert lines[0]["description"] == "BATERIE UMYVADLOVAS VYPUSTI TITANIA NEW"
+    assert lines[7]["description"] == "BATERIE DREZOVA KUCHYNSKA CHROM"
+
+
+def interchange(*body: str) -> bytes:
+    segments = ["UNB+UNOC:3+4012345000009:14+0614141000005:14+261129:0850+77", "UNH+1+ORDERS:D:96A:UN:EAN008",
+                "BGM+220+PO77+9", "DTM+137:20261129:102", *body, "LIN+1++4012345000122:EN", "QTY+21:3", "UNS+S",
+                f"UNT+{len(body) + 7}+1", "UNZ+1+77"]
+    return ("UNA:+.? '" + "'\n".join(segments) + "'\n").encode("latin-1")
+
+
+def test_components_that_end_short_are_words_or_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A part shorter than 35 ended where its sender chose: a space follows it (a name) or it ends a line (a
+    street); a street part filled to 35 goes on in the next one."""
+    monkeypatch.chdir(tmp_path)
+    sample = tmp_path / "orders.edi"
+    sample.write_bytes(interchange(
+        "NAD+BY+4012345000009::9++Test:Name2+Test Street:Steet2+Berlin++10115+DE",
+        "NAD+DP+4012345000016::9++Lager:::Nord+ZONE REPUBLIQUE III 1 RUE DE GALILE:E:Batiment C+Poitiers++86000+FR"))
+    [order] = translated(capsys, sample)
+    by_role = parties(order)
+    assert by_role["buyer"]["name"] == "Test Name2"
+    assert by_role["buyer"]["address"]["lines"] == ["Test Street", "Steet2"]       # type: ignore[index]
+    assert by_role["ship_to"]["name"] == "Lager Nord"
+    assert by_role["ship_to"]["address"]["lines"] == [                             # type: ignore[index]
+        "ZONE REPUBLIQUE III 1 RUE DE GALILEE", "Batiment C"]
+
+
+@pytest.mark.parametrize(("fixture", "doc_type"), [("eurohandel_invoice.json", "INVOIC"),
+                                                   ("eurohandel_shipnotice.json", "DESADV")])
+def test_a_long_name_and_street_go_on_in_the_next_components_and_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fixture: str,
+        doc_type: str) -> None:
+    monkeypatch.chdir(tmp_path)                      # read back with the base profile
+    config = example_workspace(tmp_path / "ws", ("eurohandel",))
+    doc = json.loads((FIXTURES / fixture).read_text())
+    buyer = next(p for p in doc["parties"] if p["role"] == "buyer")
+    buyer["name"] = LONG_NAME
+    buyer["address"] = {"lines": [LONG_STREET, "Halle 7"], "city": "Bremen", "postal_code": "28197", "country": "DE"}
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(doc))
+    written = tmp_path / f"{doc_type}.edi"
+    code, _, err = run(capsys, "render", str(source), "--partner", "eurohandel", "--type", doc_type,
+                         "--config", str(config), "--output", str(written))
+    assert code == 0, err
+    text = written.read_bytes().decode("latin-1")
+    nad = next(s for s in text.split("'") if s.strip().startswith("NAD+BY"))
+    assert nad.strip() == ("NAD+BY+4012345000009::9++Nordwestdeutsche Baustoffhandelsges:ellschaft mbH"
+                           "+Industriestrasse 114-118, Tor 3 (Wa:renannahme):Halle 7+Bremen++28197+DE")
+    [back] = translated(capsys, written)
+    read = parties(back)["buyer"]
+    assert read["name"] == LONG_NAME
+    assert read["address"]["lines"] == [LONG_STREET, "Halle 7"]                    # type: ignore[index]
+
+
+def test_only_what_does_not_fit_in_every_component_is_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = example_workspace(tmp_path / "ws", ("eurohandel",))
+    doc = json.loads((FIXTURES / "eurohandel_invoice.json").read_text())
+    doc["lines"][0]["description"] = "Blue Widget " * 7                  # 84 characters: IMD has two 7008 of 35
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "render", str(source), "--partner", "eurohandel", "--type", "INVOIC",
+                         "--config", str(config))
+    assert code == 0, err
+    assert "IMD+F++:::Blue Widget Blue Widget Blue Widget: Blue Widget Blue Widget Blue Widge'" in out
