@@ -232,6 +232,10 @@ def _message(m: _MessageReport, v4: bool) -> list[tuple[str, list[str | list[str
     s009 = unh.get(2).split(unh.component_sep)[:5] if unh is not None else [tx.doc_type]   # v3 S009 has 5
     if len(s009) == 5 and len(s009[4]) > 6:
         s009 = s009[:4]       # an over-long association code (0057 an..6) would make our CONTRL invalid
+    if len(s009) >= 3 and all(s009[:3]) and not "".join(s009[3:4]):
+        # 0051 is mandatory in the UCM's S009 too: a UNH without it ('ORDERS:D:96A') was echoed so, and the CONTRL
+        # rejecting that very UNH was invalid (our reader refuses it); a UN/EDIFACT message's agency is UN
+        s009 = [*s009[:3], "UN", *s009[4:]]
     ucm: list[str | list[str]] = [tx.control_number, s009, REJECTED if m.rejected else ACKNOWLEDGED]
     h = m.header_issue
     if h is not None:

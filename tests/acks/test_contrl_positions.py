@@ -99,8 +99,10 @@ def test_a_unh_element_at_fault_is_reported_in_the_ucm_once(journal: SqliteJourn
     element was repeated as UCS+1 / UCD, which ISO 9735-4 leaves to the UCM."""
     short = interchange(GOOD_BODY).replace(b"ORDERS:D:96A:UN:EAN008", b"ORDERS:D:96A")
     [doc] = contrl.build(edifact.parse(short), partner(), OURS, journal, now=NOW)
-    # (the UCM copies S009 as received, incomplete as it is: the standard has it echo the subject's)
-    assert segments(doc.data)[1:] == [UCI_OK, "UCM+M1+ORDERS:D:96A+4+13+UNH+3"]
+    # the UCM echoes S009 with the agency (0051, mandatory there too) the message left out: the CONTRL saying
+    # so was itself invalid, 'mandatory component 0051 of S009 (UCM element 2.4) is missing'
+    assert segments(doc.data)[1:] == [UCI_OK, "UCM+M1+ORDERS:D:96A:UN+4+13+UNH+3"]
+    assert edifact.parse(doc.data).issues == []
 
 
 def test_syntax_4_names_the_repetition_at_fault(journal: SqliteJournal) -> None:
