@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 
 from gateway.config.filenames import pattern_for, render_pattern
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import OurIds, PartnerConfig, effective_our_ids
+from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import (
     FormatError,
     GatewayError,
@@ -524,9 +524,8 @@ class Pipeline:
         refuse.refuse_undeclared(result, partner, self.config.profiles)
         _require("gateway.acks.x12", "hold_back_errors").hold_back_errors(result, partner)   # accept_with_errors
 
-    def _our_ids(self, partner: PartnerConfig | None = None) -> OurIds:
-        """gateway.yaml's ids, or with `partner` the ids it knows us by (its `our_ids:` over them)."""
-        return effective_our_ids(partner, self.config.gateway.our_ids)
+    def _our_ids(self) -> OurIds:
+        return self.config.gateway.our_ids or OurIds()
 
     def _parse(self, message: Message) -> Message:
         partner = self._partner_for(message)
@@ -687,7 +686,8 @@ class Pipeline:
         if message.meta.get("acks_queued"):
             return      # keys make a re-run safe anyway; this only saves control numbers
         acks = _require("gateway.acks", "build")
-        for index, rendered in enumerate(acks.build(result, partner, self._our_ids(partner), self.journal)):
+        ours = _require("gateway.translate.identify", "answering_ids").answering_ids(result, partner, self._our_ids())
+        for index, rendered in enumerate(acks.build(result, partner, ours, self.journal)):
             self.queue_outbound(partner, rendered, parent_id=message.id,
                                 key=f"{message.id}:{rendered.doc_type}:{index}")
         self.journal.note(message.id, meta={"acks_queued": True})

@@ -71,6 +71,18 @@ def _addressed_to_us(env: Envelope, group: Group | None, candidates: list[OurIds
     return True
 
 
+def answering_ids(result: ParseResult, partner: PartnerConfig, ours: OurIds | None) -> OurIds:
+    """The ids our acknowledgements of `result` come from: those `partner` knows us by, except that a CONTRL
+    answers from gateway.yaml's EDIFACT id when that is the one the interchanges were sent to (a partner moving
+    to an id of its own sends to both for a while). X12 acknowledgements mirror the ISA/GS they answer."""
+    base, own = ours or OurIds(), effective_our_ids(partner, ours)
+    envs = [e for e in result.interchanges if e.syntax is Syntax.EDIFACT]
+    if base.edifact and own.edifact != base.edifact and envs and all(
+            e.receiver_id.strip() == base.edifact.id for e in envs):
+        return own.model_copy(update={"edifact": base.edifact})
+    return own
+
+
 def _check_test_flag(partner: PartnerConfig, env: Envelope) -> None:
     settings = partner.x12 if env.syntax is Syntax.X12 else partner.edifact if env.syntax is Syntax.EDIFACT else None
     if settings is None:

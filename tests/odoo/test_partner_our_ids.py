@@ -40,8 +40,10 @@ async def taken(pipeline: Pipeline, data: bytes, name: str) -> Any:
     return run(pipeline, message.id, {State.DONE, State.QUARANTINED})
 
 
-def sent(pipeline: Pipeline, doc_type: str) -> bytes:
-    [message] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50) if m.doc_type == doc_type]
+def sent(pipeline: Pipeline, doc_type: str, parent: str | None = None) -> bytes:
+    """The one `doc_type` we sent (in answer to message `parent`)."""
+    [message] = [m for m in pipeline.journal.find(direction=Direction.OUT, limit=50)
+                 if m.doc_type == doc_type and parent in (None, m.parent_id)]
     return pipeline.archive.read(message.sha256)
 
 
@@ -94,7 +96,11 @@ async def test_a_subsidiary_gln_as_unb_recipient_is_ours_for_its_partner_only(
     data = data.replace(b"+0614141000005:14+", f"+{SUBSIDIARY}:14+".encode())
     done = await taken(pipeline, data, "ORDERS_4500012345.edi")
     assert done.state is State.DONE, done.last_error
-    assert f"UNB+UNOC:3+{SUBSIDIARY}:14+4012345000009:14+".encode() in sent(pipeline, "CONTRL")
+    assert f"UNB+UNOC:3+{SUBSIDIARY}:14+4012345000009:14+".encode() in sent(pipeline, "CONTRL", done.id)
+    # its orders to gateway.yaml's GLN are ours too, and their CONTRL answers from the GLN they were sent to
+    earlier = await taken(pipeline, (SAMPLES / "eurohandel" / "ORDERS_4500012346-47.edi").read_bytes(), "ORDERS.edi")
+    assert earlier.state is State.DONE, earlier.last_error
+    assert b"UNB+UNOC:3+0614141000005:14+4012345000009:14+" in sent(pipeline, "CONTRL", earlier.id)
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     deliver(odoo, so)
