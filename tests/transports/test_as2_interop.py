@@ -19,6 +19,7 @@ from gateway.config.models import As2Channel, PartnerConfig
 from gateway.journal.api import Direction, State
 from tests.helpers.wait import wait_for_async
 from tests.transports.as2_peer import (
+    Reply,
     as2_headers,
     build_message,
     compressed_entity,
@@ -29,7 +30,7 @@ from tests.transports.as2_peer import (
     serve,
 )
 from tests.transports.certs import Cert, make_cert
-from tests.transports.conftest import JournalIntake, bigbox_as2, sending_gateway
+from tests.transports.conftest import JournalIntake, SendingGateway, bigbox_as2, sending_gateway
 from tests.transports.test_as2_client import DOC, outbound_message, partner_for, sender_for
 from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server, verify_mdn, world
 
@@ -371,6 +372,18 @@ async def test_an_mdn_naming_our_message_without_its_angle_brackets_settles_it(
     result = await sender_for(tmp_path, ours).send(outbound_message(), DOC, partner)
     assert result.rejected is None and result.detail == "MDN processed"
 
+    async with awaiting_async_mdn(tmp_path, peer, ours, intake) as (gw, msg_id, headers, mic):
+        reply = await post_mdn(tmp_path, headers["Receipt-Delivery-Option"], peer.original_id(headers["Message-ID"]),
+                               f"Received-Content-MIC: {mic}, sha-256\r\n")
+        assert reply.status == 200 and reply.body.startswith(b"settled"), reply.body
+        assert gw.journal.get(msg_id).state is State.DONE
+
+
+@contextlib.asynccontextmanager
+async def awaiting_async_mdn(tmp_path: Path, peer: RfcPeer, ours: Cert, intake: JournalIntake
+                             ) -> AsyncIterator[tuple[SendingGateway, str, dict[str, str], str]]:
+    """Our gateway (its MDN server started) has sent a journal message to `peer` unsigned, asking an unsigned async
+    MDN: the gateway, the journal id, the headers the peer received and the MIC we recorded."""
     partner = bigbox_as2(peer.theirs, url=peer.url, sign=False, mdn_signed=False, mdn="async")
     gw = sending_gateway(tmp_path / "gw", ours, partner, intake)
     await gw.server.start()
@@ -384,19 +397,22 @@ async def test_an_mdn_naming_our_message_without_its_angle_brackets_settles_it(
         headers, _ = peer.received[-1]
         rec = gw.ledger.sent(headers["Message-ID"])
         assert rec is not None
-        report = ("--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
-                  f"Original-Message-ID: {peer.original_id(headers['Message-ID'])}\r\n"
-                  f"Received-Content-MIC: {rec.mic}, sha-256\r\n"
-                  "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
-        (tmp_path / "mdn").write_bytes(report.encode())
-        reply = await asyncio.to_thread(curl_post, headers["Receipt-Delivery-Option"], tmp_path / "mdn", {
-            "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST", "Message-ID": "<mdn1@bigbox>",
-            "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="rep"'}, tmp_path)
-        assert reply.status == 200 and reply.body.startswith(b"settled"), reply.body
-        assert gw.journal.get(msg.id).state is State.DONE
+        yield gw, msg.id, headers, rec.mic
     finally:
         await gw.server.close()
         gw.journal.close()
+
+
+async def post_mdn(tmp_path: Path, url: str, original_id: str, mic_line: str, message_id: str = "<mdn1@bigbox>"
+                   ) -> Reply:
+    """An unsigned 'processed' MDN POSTed with curl as BigBox; `mic_line` its Received-Content-MIC line, or ''."""
+    report = ("--rep\r\nContent-Type: message/disposition-notification\r\n\r\n"
+              f"Original-Message-ID: {original_id}\r\n{mic_line}"
+              "Disposition: automatic-action/MDN-sent-automatically; processed\r\n\r\n--rep--\r\n")
+    (tmp_path / "mdn").write_bytes(report.encode())
+    return await asyncio.to_thread(curl_post, url, tmp_path / "mdn", {
+        "AS2-From": "BIGBOX-AS2", "AS2-To": "ACMEDIST", "Message-ID": message_id,
+        "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="rep"'}, tmp_path)
 
 
 async def test_what_we_post_does_not_name_python_or_aiohttp(tmp_path: Path, rfc_peer: tuple[RfcPeer, Cert],
