@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
     state = config.gateway.state_dir
     pid = running_gateway(state)
     if pid is None:
-        print(f"error: cannot tell which process holds {state / 'gateway.lock'} (no /proc/locks); "
-              "send SIGHUP to the gateway yourself, or systemctl reload edi-gateway", file=sys.stderr)
+        print(f"error: cannot tell which process holds {state / 'gateway.lock'} (no /proc/locks, or this user "
+              "may not look into the state folder); run this as the gateway's user, send SIGHUP to the gateway "
+              "yourself, or systemctl reload edi-gateway", file=sys.stderr)
         return EXIT_UNAVAILABLE
     if pid == 0:
         print(f"no gateway runs on {state}: the configuration is good, and the next `edi-gateway run` "

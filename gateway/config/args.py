@@ -51,8 +51,14 @@ def open_state(args: argparse.Namespace) -> tuple[GatewayConfig, SqliteJournal, 
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    if not (gateway.state_dir / "journal.sqlite3").exists():
+    try:
+        (gateway.state_dir / "journal.sqlite3").stat()
+    except FileNotFoundError:
         print(f"error: no journal at {gateway.state_dir} (has the gateway run yet?)", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except OSError as exc:            # a state folder only the gateway's own user may enter (0700, 0750)
+        print(f"error: cannot read the journal in {gateway.state_dir}: {exc.strerror}; run this as the "
+              "gateway's user (sudo -u USER edi-gateway ...)", file=sys.stderr)
         return EXIT_UNAVAILABLE
     try:
         journal = open_journal(gateway.state_dir)
@@ -103,8 +109,10 @@ def running_gateway(state_dir: Path) -> int | None:
         return None                 # not Linux, or no /proc
     try:
         lock = (state_dir / "gateway.lock").stat()
-    except OSError:
+    except FileNotFoundError:
         return 0                    # no daemon ever ran on this state folder
+    except OSError:
+        return None                 # a state folder this user may not look into: a gateway may well run
     device = f"{os.major(lock.st_dev):02x}:{os.minor(lock.st_dev):02x}:{lock.st_ino}"
     for line in table:
         fields = line.split()      # "3: FLOCK  ADVISORY  WRITE 23673 fe:00:2221601 0 EOF" ("3: -> FLOCK" waits)
