@@ -137,8 +137,12 @@ def _partner_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: 
         sender = None
     if sender is None or not _addressed_to_us(env, group, [our_ids, effective_our_ids(sender, our_ids)]):
         gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
+        owners = [p.id for p in partners.values()
+                  if p.our_ids is not None and _addressed_to_us(env, group, [effective_our_ids(p, our_ids)])]
+        whose = (f" (the id partner {', '.join(owners)} knows us by; the sender is "
+                 f"{f'partner {sender.id}' if sender else 'no partner of ours'})") if owners else ""
         raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
-                             f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us")
+                             f"{env.receiver_qualifier.strip()}/{env.receiver_id.strip()}{gs03}, not to us{whose}")
     return sender
 
 

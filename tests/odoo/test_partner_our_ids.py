@@ -82,7 +82,8 @@ async def test_a_vendor_number_as_isa_receiver_is_ours_for_its_partner_only(
                                                                                    b"*NORTHWIND*VENDOR4471*")
     refused = await taken(pipeline, other, "850_NW-77001.edi")
     assert refused.state is State.QUARANTINED
-    assert "addressed to ZZ/VENDOR4471, GS03 VENDOR4471, not to us" in (refused.last_error or "")
+    assert ("addressed to ZZ/VENDOR4471, GS03 VENDOR4471, not to us (the id partner bigbox knows us by; the "
+            "sender is partner northwind)") in (refused.last_error or "")
 
 
 @pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
@@ -115,7 +116,8 @@ async def test_a_subsidiary_gln_as_unb_recipient_is_ours_for_its_partner_only(
     other = data.replace(b"+4012345000009:14+", b"+4098765000002:14+").replace(b"EH000417", b"LH000001")
     refused = await taken(pipeline, other, "ORDERS_lagerhaus.edi")
     assert refused.state is State.QUARANTINED
-    assert f"addressed to 14/{SUBSIDIARY}, not to us" in (refused.last_error or "")
+    assert f"addressed to 14/{SUBSIDIARY}, not to us (the id partner eurohandel knows us by; the sender is " \
+           "partner lagerhaus)" in (refused.last_error or "")
 
 
 @pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
