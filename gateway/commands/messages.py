@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gateway.cli import EXIT_OK, EXIT_USAGE
 from gateway.config.args import add_config_argument, open_state
+from gateway.config.loader import load_partners
 from gateway.journal.api import Direction, Message, State
 from gateway.logs import printable
 
@@ -52,8 +53,12 @@ def overdue_note(message: Message) -> str | None:
 
 
 def _unknown_partner(partner: str, partners_dir: Path) -> str:
-    """For --partner with a typo ('xyzretai'): no message is not the same as no such partner."""
-    known = sorted(p.stem for p in partners_dir.glob("*.yaml")) if partners_dir.is_dir() else []
+    """For --partner with a typo ('xyzretai'): no message is not the same as no such partner. A partner is known
+    by the `id:` of its file (acme-retail.yaml may say `id: acme`; .yml files are partner files too), and by the
+    name of a file that does not load."""
+    partners, _files, _errors = load_partners(partners_dir, partners_dir.parent)
+    files = [*partners_dir.glob("*.yaml"), *partners_dir.glob("*.yml")] if partners_dir.is_dir() else []
+    known = sorted(set(partners) | {p.stem for p in files})
     if partner in known:
         return ""
     close = difflib.get_close_matches(partner, known, n=1)
