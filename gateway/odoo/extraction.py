@@ -29,6 +29,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
+    BARCODE_KINDS,
     MISSING,
     Cache,
     Names,
@@ -36,6 +37,7 @@ from gateway.odoo.lookup import (
     counts_cases,
     day_zone,
     fill_glns,
+    gtin_key,
     ids_of,
     m2o_id,
     m2o_name,
@@ -50,6 +52,7 @@ from gateway.odoo.standing_orders import (
     for_order,
     in_cases,
     paired,
+    same_item,
     standing,
 )
 from gateway.translate.canonical import (
@@ -611,8 +614,22 @@ class _PartnerLines:
 
 
 def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
-    """`standing_orders.as_ordered` for an outbound line that is the partner's `line` (None: one it did not order)."""
+    """`standing_orders.as_ordered` for an outbound line that is the partner's `line` (None: one it did not order);
+    a product a person put on the line in its place (`_other_item`) keeps its own identifiers."""
+    if line is not None and _other_item(ids, line):
+        return line.line_no or line_no, ids
     return as_ordered(line_no, ids, {line_no or "": line} if line is not None else {})
+
+
+def _other_item(ids: dict[str, str], line: Line) -> bool:
+    """Whether a product (Odoo's identifiers `ids`) is another trade item than the partner's `line` ordered: no
+    identifier in common, and each has a GTIN (a UPC, an EAN, a GTIN-14: one number), which differ. A substitute
+    a person put on the line in Odoo, which a ship notice, an invoice and an acknowledgment must name as it is,
+    the cartons' labels and the retailer's item match going by it; its case size is not the ordered item's."""
+    def gtins(found: dict[str, str]) -> set[str]:
+        return {gtin_key(v) for k, v in found.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
+    ours, theirs = gtins(ids), gtins(line.item_ids)
+    return bool(ours and theirs) and not ours & theirs and not same_item(ids, line)
 
 
 def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: PartnerConfig) -> list[ShipOrder]:
@@ -630,7 +647,8 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
         as_sent = ordered.of_item(i.line_no, i.item_ids)
         line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
-        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units else None
+        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) \
+            if id(as_sent) not in in_units and as_sent is not None and not _other_item(i.item_ids, as_sent) else None
         if cases and as_sent:
             update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
         return i.model_copy(update=update)
@@ -794,7 +812,8 @@ def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: Par
                 if sent is not None and in_cases(partner, sent, line.quantity) is None}
     out = []
     for line, sent in zip(lines, sent_as, strict=True):
-        cases = in_cases(partner, sent, line.quantity) if id(sent) not in in_units else None
+        cases = in_cases(partner, sent, line.quantity) \
+            if id(sent) not in in_units and sent is not None and not _other_item(line.item_ids, sent) else None
         if cases and sent is not None and sent.pack_size:
             line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
                                            "unit": sent.unit,
@@ -904,13 +923,14 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         if counts_cases(partner, line.unit, line.pack_size):
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
-        same = (_dec(whole["product_uom_qty"]) == quantity and
+        other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line)    # a substitute
+        same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
         else:
-            changed = line_of(whole, "changed", number, line.item_ids)
-            cases = in_cases(partner, line, changed.quantity)
+            changed = line_of(whole, "changed", number, None if other else line.item_ids)
+            cases = in_cases(partner, line, changed.quantity) if not other else None
             if cases and line.pack_size:                # in the partner's cases, at a case's price
                 changed = changed.model_copy(update={
                     "quantity": cases[0], "unit": line.unit, "pack_size": line.pack_size,

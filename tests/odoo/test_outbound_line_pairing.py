@@ -194,3 +194,34 @@ async def test_a_cross_dock_order_whose_lines_a_person_reordered_is_split_by_the
         ("0107", "1", "12", "EA"), ("0107", "2", "16", "EA"), ("0107", "3", "2", "EA"),
         ("0203", "1", "6", "EA"), ("0203", "2", "16", "EA"), ("0203", "3", "2", "EA"),
         ("0311", "1", "6", "EA"), ("0311", "2", "16", "EA"), ("0311", "3", "2", "EA")], key=str)
+
+
+async def test_a_product_a_person_put_on_a_line_is_named_as_it_is(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Sales puts Cable Bundles on BigBox's line 2 in place of the Red Widgets (out of stock). The 855 accepted
+    line 2 as ordered, and the 856 and 810 named the Cable Bundles by the Red Widget's numbers (BP BB-1002, its
+    UPC): the DC's scan of the cartons and the invoice match find another item than the ASN says. Line 2 is
+    acknowledged as changed and shipped and billed under its number with the Cable Bundle's own numbers."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    acknowledging(pipeline)
+    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), "850.edi")).id, {State.DONE})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    [second] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 2)]])
+    [cable] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "CB-400")]])
+    odoo.execute_kw("sale.order.line", "write", [[second], {"product_id": cable, "product_uom_qty": 48,
+                                                            "price_unit": 8.75}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "855") == 1
+    ack = segments(sent(pipeline, "855"), "PO1", "ACK")
+    assert [(row[1], row[7]) for row in ack if row[0] == "PO1"] == [("1", "BB-1001"), ("2", "BB-1004"),
+                                                                     ("3", "BB-1003")]
+    assert [row[1] for row in ack if row[0] == "ACK"] == ["IA", "IC", "IA"]
+    invoiced(odoo, so["id"])
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    assert sorted((lin[1], lin[3]) for lin in segments(sent(pipeline, "856"), "LIN")) == [
+        ("1", "BB-1001"), ("2", "BB-1004"), ("3", "BB-1003")]
+    assert sorted((it1[1], it1[7]) for it1 in segments(sent(pipeline, "810"), "IT1")) == [
+        ("1", "BB-1001"), ("2", "BB-1004"), ("3", "BB-1003")]
