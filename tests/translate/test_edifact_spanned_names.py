@@ -122,3 +122,41 @@ def test_only_what_does_not_fit_in_every_component_is_cut(tmp_path: Path, capsys
                          "--config", str(config))
     assert code == 0, err
     assert "IMD+F++:::Blue Widget Blue Widget Blue Widget: Blue Widget Blue Widget Blue Widge'" in out
+
+
+def with_parties_override(tmp_path: Path, fields: str) -> Path:
+    """EuroHandel's workspace with its ORDERS profile reading NAD as `fields` says."""
+    config = example_workspace(tmp_path / "ws", ("eurohandel",))
+    profile = config.parent / "translations" / "eurohandel-orders.yaml"
+    profile.write_text(profile.read_text() + f"structure:\n  parties:\n    fields:\n{fields}")
+    return config
+
+
+def test_a_partner_that_always_splits_at_words_says_join_space(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A part of exactly 35 ending at a word reads as running on (auto); `join: " "` makes it a word break."""
+    config = with_parties_override(tmp_path, '      name: {at: 4.1, spans: 5, join: " "}\n')
+    sample = tmp_path / "orders.edi"
+    sample.write_bytes(interchange("NAD+BY+4012345000009::9++EUROHANDEL GROSSHANDEL UND VERTRIEB:GMBH UND CO KG"))
+    [order] = translated(capsys, sample, "--config", str(config))
+    assert parties(order)["buyer"]["name"] == "EUROHANDEL GROSSHANDEL UND VERTRIEB GMBH UND CO KG"
+
+
+def test_lint_names_a_span_past_the_composites_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = with_parties_override(tmp_path, "      address.lines: {at: 5.1, spans: 5, join: lines}\n")
+    code, out, err = run(capsys, "lint", "--config", str(config))
+    assert code == 1
+    assert "NAD element 5 (C059) has 4 components; 5.5 (spans: 5 from 5.1) does not exist" in out + err
+
+
+@pytest.mark.parametrize(("spec", "says"), [
+    ('{at: 4.1, spans: 5, join: ", "}', 'join: one of auto, " ", "", lines'),
+    ("{at: 4, spans: 5}", "spans: needs a component address (at: 4.1)"),
+    ("{at: 4.1, spans: 5, codes: units}", "spans: is for text; codes cannot go with it"),
+])
+def test_a_wrong_span_is_an_error_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str,
+                                              says: str) -> None:
+    config = with_parties_override(tmp_path, f"      name: {spec}\n")
+    code, out, err = run(capsys, "lint", "--config", str(config))
+    assert code != 0
+    assert "eurohandel-orders.yaml:" in out + err and says in out + err
