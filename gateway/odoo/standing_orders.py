@@ -21,7 +21,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.destinations import destinations, same_place
-from gateway.odoo.lookup import counts_cases, m2o_id
+from gateway.odoo.lookup import BARCODE_KINDS, counts_cases, gtin_key, m2o_id
 from gateway.odoo.sale_orders import line_sequences
 from gateway.translate.canonical import Line, Party, PurchaseOrder, documents_in
 
@@ -48,8 +48,10 @@ def partner_orders(journal: Journal, so: dict[str, Any]) -> Iterator[PurchaseOrd
                 link.role == "found" for link in journal.odoo_links(message_id)
                 if link.model == "sale.order" and link.record_id == so["id"]):
             continue
-        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]"):
-            if isinstance(doc, PurchaseOrder) and doc.number == number and doc.purpose != "cancel":
+        if not number:
+            continue
+        for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]", number):
+            if isinstance(doc, PurchaseOrder) and doc.purpose != "cancel":
                 yield doc
 
 
@@ -138,8 +140,14 @@ def _line_of(lines: list[tuple[int | None, Line]], change: Line) -> int | None:
 
 
 def same_item(ids: dict[str, str], line: Line) -> bool:
-    """True when identifiers (an Odoo product's: GTIN/UPC, our code, theirs) share one with a partner's line."""
-    return any(ids.get(k) and ids.get(k) == v for k, v in line.item_ids.items())
+    """True when identifiers (an Odoo product's: GTIN/UPC, our code, theirs) share one with a partner's line; the
+    trade item numbers whatever their kind and length (an EANCOM or X12 EN `ean` 13 digits, Odoo's `gtin` 14 or
+    `upc` 12: one number, `lookup.gtin_key`)."""
+    if any(ids.get(k) and ids.get(k) == v for k, v in line.item_ids.items()):
+        return True
+    ours = {gtin_key(v) for k, v in ids.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
+    return bool(ours) and any(gtin_key(v) in ours for k, v in line.item_ids.items()
+                              if k in BARCODE_KINDS and v.strip().isdecimal())
 
 
 def paired(lines: list[tuple[int | None, Line]], rows: list[dict[str, Any]],

@@ -433,17 +433,23 @@ def blob_of(documents: list[str]) -> str:
     return "[\n" + ",\n".join(documents) + "\n]" if documents else "[]"
 
 
-def documents_in(blob: str) -> Iterator[Document]:
+def documents_in(blob: str, number: str | None = None) -> Iterator[Document]:
     """The documents of a `blob_of` text, one at a time (a batch file's thousands are never all built); a blob
-    written before documents went one per line is read whole."""
+    written before documents went one per line is read whole. `number`: only the documents of that number (one PO
+    of a batch of thousands: a document whose line does not hold the number's text is not even parsed)."""
+    plain = number is not None and number.isascii() and number.isprintable() and not {'"', "\\"} & set(number)
     if not blob.startswith("[\n"):
         for data in json.loads(blob):
-            yield from_dict(data)
+            if number is None or data.get("number") == number:
+                yield from_dict(data)
         return
     start, last = 2, len(blob) - 2             # between "[\n" and "\n]"; JSON text has no raw line break
     while start < last:
         end = blob.find("\n", start)
-        yield from_dict(json.loads(blob[start:end - 1 if blob[end - 1] == "," else end]))
+        if not plain or blob.find(number or "", start, end) >= 0:     # JSON writes such a number as it is
+            data = json.loads(blob[start:end - 1 if blob[end - 1] == "," else end])
+            if number is None or data.get("number") == number:
+                yield from_dict(data)
         start = end + 1
 
 

@@ -225,3 +225,30 @@ async def test_a_product_a_person_put_on_a_line_is_named_as_it_is(
         ("1", "BB-1001"), ("2", "BB-1004"), ("3", "BB-1003")]
     assert sorted((it1[1], it1[7]) for it1 in segments(sent(pipeline, "810"), "IT1")) == [
         ("1", "BB-1001"), ("2", "BB-1004"), ("3", "BB-1003")]
+
+
+async def test_ean_only_lines_a_person_reordered_keep_their_numbers(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A PO naming its items by their EAN-13 alone (PO1 EN, as EANCOM partners and some X12 ones do): Odoo keeps
+    the products' barcodes as 14-digit GTINs or 12-digit UPCs, the same numbers. After sales reorders the lines
+    (Red 1, Gadget 2, Blue 3), each shipped item goes out under the partner's line it is: the pairing compared
+    only identifiers of the same kind, found none, and fell back to the sequence, so the Red Widgets went out as
+    line 1 under the Blue Widget's EAN."""
+    body = ["PO1*1*12*EA*12.50*PE*EN*0614141000012", "PO1*2*24*EA*8.75*PE*EN*0614141000029",
+            "PO1*3*6*EA*42.00*PE*EN*0614141000036", "CTT*3*42"]
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = run(pipeline, (await submit(pipeline, sample_with(body), "850_ean.edi")).id,
+                  {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    rows = {r["sequence"]: r["id"] for r in odoo.execute_kw(
+        "sale.order.line", "search_read", [[("order_id", "=", so["id"])]], {"fields": ["sequence"]})}
+    for old, new in ((1, 3), (2, 1), (3, 2)):
+        odoo.execute_kw("sale.order.line", "write", [[rows[old]], {"sequence": new}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    deliver(odoo, so["id"])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    lins = segments(sent(pipeline, "856"), "LIN")
+    named = {(lin[1], lin[lin.index("EN") + 1]) for lin in lins if "EN" in lin}
+    assert named == {("1", "0614141000012"), ("2", "0614141000029"), ("3", "0614141000036")}, lins
