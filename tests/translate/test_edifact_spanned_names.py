@@ -160,3 +160,20 @@ def test_a_wrong_span_is_an_error_at_its_line(tmp_path: Path, capsys: pytest.Cap
     code, out, err = run(capsys, "lint", "--config", str(config))
     assert code != 0
     assert "eurohandel-orders.yaml:" in out + err and says in out + err
+
+
+def test_an_allowance_description_goes_on_in_the_second_7160(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = example_workspace(tmp_path / "ws", ("eurohandel",))
+    doc = json.loads((FIXTURES / "eurohandel_invoice.json").read_text())
+    [charge] = doc["allowances_charges"]
+    charge["description"] = "Frachtkostenpauschale Speditionsversand Palette"       # 47 characters
+    source, written = tmp_path / "doc.json", tmp_path / "INVOIC.edi"
+    source.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "render", str(source), "--partner", "eurohandel", "--type", "INVOIC",
+                       "--config", str(config), "--output", str(written))
+    assert code == 0, err
+    assert b"ALC+C++++FC:::Frachtkostenpauschale Speditionsver:sand Palette'" in written.read_bytes()
+    [back] = translated(capsys, written)
+    assert [c["description"] for c in back["allowances_charges"]] == [charge["description"]]  # type: ignore[union-attr]
