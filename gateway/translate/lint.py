@@ -303,7 +303,9 @@ def lint_profile(profile: Profile) -> list[ConfigError]:
     _check_picks_beside_pairs(profile, profile.root, problems)
     defaults = {str(k) for k in profile.defaults}
     raw_defaults = profile.data.get("defaults")
-    for key in sorted(defaults - set(model.model_fields)):
+    # a `_name` default is no field but a value the profile's after_read hook takes out (a hook's setting)
+    hooked = {k for k in defaults if k.startswith("_")} if "after_read" in profile.hooks else set()
+    for key in sorted(defaults - set(model.model_fields) - hooked):
         where = raw_defaults.loc(key) if isinstance(raw_defaults, YMap) else profile.data.loc("defaults")
         close = difflib.get_close_matches(key, list(model.model_fields), n=1)
         problems.append(_err(f"defaults: {key!r} is not a field of {profile.document}", where,
