@@ -52,6 +52,7 @@ from gateway.odoo.sale_orders import (
     price_check,
     price_per_odoo_unit,
     quantity_and_unit,
+    says_as_before,
 )
 from gateway.odoo.standing_orders import restated, same_item
 from gateway.translate.canonical import (
@@ -138,6 +139,8 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
+    if says_as_before(whole := doc.model_copy(update={"lines": _kept(doc)}), order):
+        return _resent(whole, order, label)
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
@@ -170,6 +173,24 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
 def _kept(doc: PurchaseOrder) -> list[Line]:
     """A revision's lines but those it deletes (an 860 replacement may list deleted lines)."""
     return [line for line in doc.lines if line.change != "delete"]
+
+
+CONTENT_MARK = re.compile(r"\[content [0-9a-f]{16}\]")
+
+
+def _resent(doc: PurchaseOrder, order: dict[str, Any], label: str) -> list[OdooLink]:
+    """A change or replacement whose very content was applied to the order already, sent again under new control
+    numbers (a VAN's or the partner's resend of a day's files). The last applied is found as it is: applied again it
+    would put back what people set since. One applied before another change was is held, saying there is nothing
+    to apply: applied again it would undo the later change (with or without change numbers, X12 BCH05)."""
+    mine = content_mark(doc)
+    marks = CONTENT_MARK.findall(html.unescape(order.get("note") or ""))
+    if marks and marks[-1] != mine:
+        raise OdooRejected(f"{label}: sent again ({message_key(doc)}): sale order {order['name']} had this very "
+                           f"content applied already, and a later change of PO {doc.number} since; applied again it "
+                           "would undo that change. Nothing of it is left to apply: close this message")
+    log.info("%s: sale order %s has this content already (%s); found, not applied again", label, order["name"], mine)
+    return [record_link(doc, "sale.order", order["id"], "found")]
 
 
 def _numbered(doc: PurchaseOrder) -> str:
@@ -242,6 +263,8 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
+    if says_as_before(doc, order):
+        return _resent(doc, order, label)
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "
                            f"(state {order['state']}); change it in Odoo")
@@ -336,7 +359,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     said += header                                      # the charges: below
     vals["note"] = (order.get("note") or "") + html_notes([html.unescape(marker) + ": " + "; ".join(said),
                                                       *header_notes(doc), *line_notes, *charge_notes,
-                                                      *doc.notes, _numbered(doc)])
+                                                      *doc.notes, _numbered(doc), content_mark(doc)])
     client.write("sale.order", [order["id"]], vals)
     log.info("change: merged %d line change(s) into sale.order %s (%s) for %s", len(commands), order["id"],
              order["name"], label)

@@ -107,8 +107,12 @@ def test_an_860_updates_adds_and_removes_the_orders_charge_lines_once(
             "<p>charge freight FREIGHT: 0.00 (order line SVC-FREIGHT removed, was 75.00)</p>") in text
     assert ("<p>order allowances/charges the change does not restate, kept as they were: PROMO DISCOUNT -9.25; "
             "DAMAGED CARTONS -10.00</p>") in text
-    # the partner removes what is gone already: said, nothing written
-    again = x12_change("PO-CC-1", [sac("C", "D240", amount="0", description="FREIGHT")], pocs=[KEPT], control=4)
+    # the same change sent again under another interchange: its content is applied already, found
+    resent = x12_change("PO-CC-1", [sac("C", "D240", amount="0", description="FREIGHT")], pocs=[KEPT], control=4)
+    assert post(client, resent, PARTNER, Cache())[0].role == "found"
+    # the partner's next change removes what is gone already: said, nothing written
+    again = x12_change("PO-CC-1", [sac("C", "D240", amount="0", description="FREIGHT"), HANDLING], pocs=[KEPT],
+                       control=5)
     post(client, again, PARTNER, Cache())
     assert "charge freight FREIGHT: 0.00 (order line SVC-FREIGHT: none on the order, nothing to remove)" in \
         order_note(odoo, "PO-CC-1")

@@ -145,8 +145,13 @@ def test_replace_of_a_quotation_replaces_its_lines_once(sandbox: SandboxServer, 
     [so] = odoo.execute_kw("sale.order", "read", [[created.record_id], ["note", "state"]])
     assert line_rows(odoo, created.record_id) == [("[WR-200] Red Widget", 10.0)] and so["state"] == "draft"
     assert so["note"].count("EDI replacement PO-1001 (message 02REPLACEMENT): 2 line(s) replaced by 1") == 1
-    # a later replacement of the same PO is applied again
-    assert post(client, replacement("03AGAIN"), bigbox(), Cache())[0].role == "updated"
+    # the same replacement sent again under another message is found (its content is the order's already); a
+    # later replacement of the same PO with other content is applied
+    assert post(client, replacement("03AGAIN"), bigbox(), Cache())[0].role == "found"
+    later = replacement("04LATER")
+    later = later.model_copy(update={"lines": [later.lines[0].model_copy(update={"quantity": Decimal(12)})]})
+    assert post(client, later, bigbox(), Cache())[0].role == "updated"
+    assert line_rows(odoo, created.record_id) == [("[WR-200] Red Widget", 12.0)]
     assert len(sale_orders(odoo)) == 1
 
 
