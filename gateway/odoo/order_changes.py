@@ -213,11 +213,15 @@ def _not_behind(doc: PurchaseOrder, order: dict[str, Any], label: str) -> None:
         return
     said = re.findall(r"change number (\d+) of PO " + re.escape(doc.number) + r"(?=<|$)",
                       html.unescape(order.get("note") or ""))
-    newer = max((int(n) for n in said), default=0)
-    if newer > mine:
-        raise OdooRejected(f"{label}: change {mine} of PO {doc.number} arrived after change {newer} was applied to "
+    newest = max(said, key=int, default="0")         # as the partner wrote them (0915, not 915)
+    if int(newest) > mine:
+        mine_said, newer = doc.change_sequence, newest
+        raise OdooRejected(f"{label}: change {mine_said} of PO {doc.number} arrived after change {newer} was applied to "
                            f"sale order {order['name']}; applied now it would undo what change {newer} set. Apply in "
-                           f"Odoo what change {mine} says that change {newer} did not, then close this message")
+                           f"Odoo what change {mine_said} says that change {newer} did not, then close this message. "
+                           f"(The numbers are the partner's X12 BCH05: if they are no count that only grows, a time "
+                           f"of day or one starting again at 1, this change is the newer one: apply all of it in "
+                           f"Odoo, and ask the partner to number its changes in sequence)")
 
 
 def _order_to_revise(client: OdooClient, doc: PurchaseOrder, customer: dict[str, Any], label: str, verb: str,

@@ -70,3 +70,24 @@ async def test_a_change_resent_after_a_person_edited_the_line_leaves_the_edit(
                 {State.DONE, State.QUARANTINED})
     assert again.state is State.DONE, again.last_error
     assert sequenced(odoo, so["id"])[0] == (1, "[WB-100] Blue Widget", 32)
+
+
+async def test_a_change_numbered_below_the_last_says_what_to_do_when_the_numbers_are_no_count(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A partner writing the time of day in BCH05: the afternoon's change 1430 is applied, the next morning's 0915
+    is held as older. The reason says what a person does then (apply all of it), not only what to do with a late
+    change (apply what the newer did not)."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    afternoon = change_860("POC*001*QI*30*30*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
+        b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**1430*")
+    morning = renumbered(change_860("POC*001*QI*36*36*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
+        b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**0915*"), "1211")
+    for data, name in ((PADDED_850, "850_padded.edi"), (afternoon, "860_1430.edi")):
+        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
+        assert message.state is State.DONE, message.last_error
+    held = run(pipeline, (await submit(pipeline, morning, "860_0915.edi")).id, {State.DONE, State.QUARANTINED})
+    assert held.state is State.QUARANTINED
+    assert "change 0915 of PO 4500001234 arrived after change 1430 was applied" in (held.last_error or "")
+    assert ("(The numbers are the partner's X12 BCH05: if they are no count that only grows, a time of day or one "
+            "starting again at 1, this change is the newer one: apply all of it in Odoo, and ask the partner to "
+            "number its changes in sequence)") in (held.last_error or "")
