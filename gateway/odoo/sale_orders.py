@@ -726,6 +726,11 @@ def ship_to_contact(client: OdooClient, partner: PartnerConfig, doc: Document, c
     return contact, True
 
 
+ALPHA_3 = {"USA": "US", "CAN": "CA", "MEX": "MX"}
+"""North American countries as many X12 partners write N404 (ISO 3166 alpha-3, N4*BUTLER*IN*46721*USA); Odoo's
+res.country `code` is alpha-2."""
+
+
 def _region(client: OdooClient, cache: Cache, address: Address) -> dict[str, int]:
     """`country_id` and `state_id` of a delivery contact made from a ship-to: Odoo applies fiscal positions by them
     (a US state's sales tax, an EU country's VAT), so a contact made without its state was taxed as the company's
@@ -734,8 +739,8 @@ def _region(client: OdooClient, cache: Cache, address: Address) -> dict[str, int
     vals: dict[str, int] = {}
     country = None
     if address.country:
-        country = record_by(client, cache, "res.country", [("code", "=", address.country.upper())], ["name"],
-                            address.country.upper())
+        code = ALPHA_3.get(address.country.strip().upper(), address.country.strip().upper())
+        country = record_by(client, cache, "res.country", [("code", "=", code)], ["name"], code)
         if country is not None:
             vals["country_id"] = int(country["id"])
     if address.state:
