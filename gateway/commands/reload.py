@@ -12,11 +12,15 @@ import argparse
 import os
 import signal
 import sys
+import time
+from pathlib import Path
 
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.args import add_config_argument, running_gateway
 from gateway.config.loader import ConfigErrors, find_config, load_checked
 from gateway.errors import ConfigError
+
+STARTING_SECONDS = 30.0   # how long reload waits for a gateway that is starting (opening its journal) to take SIGHUP
 
 HELP = "check the configuration, then have the running gateway load it (SIGHUP), as systemctl reload does"
 
@@ -47,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"no gateway runs on {state}: the configuration is good, and the next `edi-gateway run` "
               "loads it", file=sys.stderr)
         return EXIT_ERROR
+    if not _takes_sighup(pid):
+        print(f"error: the gateway (pid {pid}) is still starting and would be ended by SIGHUP, not reloaded; it "
+              "runs the configuration it read as it started: run reload again once it runs (edi-gateway status)",
+              file=sys.stderr)
+        return EXIT_UNAVAILABLE
     try:
         os.kill(pid, signal.SIGHUP)
     except PermissionError:
@@ -62,3 +71,21 @@ def run(args: argparse.Namespace) -> int:
           "its log says 'reloaded' when done (listener, state-folder and limit changes in gateway.yaml wait "
           "for a restart)")
     return EXIT_OK
+
+
+def _takes_sighup(pid: int, wait: float = STARTING_SECONDS) -> bool:
+    """Whether the gateway has its SIGHUP handler, waiting up to `wait` seconds while it starts. It holds the lock
+    from before it opens its journal, and until its loop runs a SIGHUP does what it does by default: it ends the
+    process (exit 129, nothing logged). Read from /proc/PID/status SigCgt; True when that cannot be read."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return True             # no /proc, or the process ended: os.kill says which
+        caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), None)
+        if caught is None or int(caught, 16) & (1 << (signal.SIGHUP - 1)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
