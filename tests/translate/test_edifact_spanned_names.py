@@ -177,3 +177,29 @@ def test_an_allowance_description_goes_on_in_the_second_7160(tmp_path: Path, mon
     assert b"ALC+C++++FC:::Frachtkostenpauschale Speditionsver:sand Palette'" in written.read_bytes()
     [back] = translated(capsys, written)
     assert [c["description"] for c in back["allowances_charges"]] == [charge["description"]]  # type: ignore[union-attr]
+
+
+NOTE = ("Lieferung erfolgte in zwei Teilen, Restmenge folgt mit separater Rechnung nach Eingang der Ware im "
+        "Zentrallager.")                                                                      # 112 characters
+
+
+def test_a_note_goes_on_over_ftxs_five_texts_and_reads_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """FTX C108 holds five 4440 of 70. A note was written whole into the first, so one longer than 70 made the
+    INVOIC fail the outbound check (held, not sent); and a note read kept its components' separator in it."""
+    monkeypatch.chdir(tmp_path)
+    config = example_workspace(tmp_path / "ws", ("eurohandel",))
+    doc = json.loads((FIXTURES / "eurohandel_invoice.json").read_text())
+    doc["notes"] = [NOTE]
+    source, written = tmp_path / "doc.json", tmp_path / "INVOIC.edi"
+    source.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "render", str(source), "--partner", "eurohandel", "--type", "INVOIC",
+                       "--config", str(config), "--output", str(written))
+    assert code == 0, err
+    assert f"FTX+AAI+++{NOTE[:70]}:{NOTE[70:]}'".encode() in written.read_bytes()
+    [back] = translated(capsys, written)
+    assert back["notes"] == [NOTE]
+    sample = tmp_path / "orders.edi"
+    sample.write_bytes(interchange("FTX+AAI+++Bitte an Rampe 3 liefern:nicht vor 8?:00 Uhr", "NAD+BY+4012345000009::9"))
+    [order] = translated(capsys, sample)
+    assert order["notes"] == ["Bitte an Rampe 3 liefern nicht vor 8:00 Uhr"]
