@@ -272,7 +272,7 @@ def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, cu
     Pricelist), else, a customer with none (18+ without the Pricelists setting), the company's, as Odoo computes
     sale.order `currency_id` (`pricelist_id.currency_id or company_id.currency_id`). Made anyway, a EUR order
     would be a USD quotation whose partner's prices (price_policy order) were written as dollars."""
-    wanted = doc.currency or partner.odoo.currency
+    wanted = (doc.currency or partner.odoo.currency or "").strip().upper()     # ISO 4217 as Odoo names currencies
     if not wanted:
         return
     pricelist = m2o_id(customer.get("property_product_pricelist"))

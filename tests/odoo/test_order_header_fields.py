@@ -76,9 +76,12 @@ async def test_an_order_in_another_currency_than_a_customer_without_pricelist_is
     assert odoo_of(sandbox).execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500001234")]]) == []
 
 
+@pytest.mark.parametrize("cur", ["CUR*BY*USD~", "CUR*BY*usd~", "CUR*SE*USD~"], ids=["USD", "lower-case", "seller"])
 async def test_an_order_in_the_company_currency_is_posted(tmp_path: Path, examples: LoadedConfig,
-                                                         sandbox: SandboxServer) -> None:
-    result, _ = await post_file(tmp_path, examples, sandbox, sample(after="BEG*", add="CUR*BY*USD~"),
+                                                         sandbox: SandboxServer, cur: str) -> None:
+    """The company's currency however the partner writes it (a translator writing 'usd' was held as a currency
+    mismatch 'in usd but ... USD', now that every customer's orders are checked)."""
+    result, _ = await post_file(tmp_path, examples, sandbox, sample(after="BEG*", add=cur),
                                 {State.QUARANTINED, State.DONE})
     assert result.state is State.DONE, result.last_error
     assert sale_order(sandbox, ["currency_id"])["currency_id"][1] == "USD"
