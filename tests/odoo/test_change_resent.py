@@ -5,6 +5,7 @@ real pipeline, BigBox's profiles and the sandbox (17, 19): the last change appli
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import pytest
@@ -28,6 +29,18 @@ def renumbered(data: bytes, control: str) -> bytes:
         .replace(b"GE*1*1210", f"GE*1*{control}".encode())
 
 
+async def posted(pipeline: Any, data: bytes, name: str) -> Any:
+    """The message of this file, worked to its end (done or quarantined)."""
+    return run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
+
+
+async def applied(pipeline: Any, *files: tuple[bytes, str]) -> None:
+    """Each (file, name) posted in turn, each done."""
+    for data, name in files:
+        message = await posted(pipeline, data, name)
+        assert message.state is State.DONE, message.last_error
+
+
 @pytest.mark.parametrize("numbers", [(b"1", b"2"), (b"", b"")], ids=["bch05", "no-bch05"])
 async def test_change_1_resent_after_change_2_is_held_saying_there_is_nothing_to_apply(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
@@ -40,11 +53,8 @@ async def test_change_1_resent_after_change_2_is_held_saying_there_is_nothing_to
         b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**" + numbers[0] + b"*")
     second = renumbered(change_860("POC*001*QI*36*36*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
         b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**" + numbers[1] + b"*"), "1211")
-    for data, name in ((PADDED_850, "850_padded.edi"), (first, "860_change1.edi"), (second, "860_change2.edi")):
-        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
-        assert message.state is State.DONE, message.last_error
-    again = run(pipeline, (await submit(pipeline, renumbered(first, "1212"), "860_change1_again.edi")).id,
-                {State.DONE, State.QUARANTINED})
+    await applied(pipeline, (PADDED_850, "850_padded.edi"), (first, "860_change1.edi"), (second, "860_change2.edi"))
+    again = await posted(pipeline, renumbered(first, "1212"), "860_change1_again.edi")
     assert again.state is State.QUARANTINED
     assert ("sent again (interchange 000001212 set 0001): sale order S") in (again.last_error or "")
     assert ("had this very content applied already, and a later change of PO 4500001234 since; applied again it "
@@ -60,14 +70,11 @@ async def test_a_change_resent_after_a_person_edited_the_line_leaves_the_edit(
     32 stays (it was put back to 30)."""
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     first = change_860("POC*001*QI*30*30*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100")
-    for data, name in ((PADDED_850, "850_padded.edi"), (first, "860_change1.edi")):
-        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
-        assert message.state is State.DONE, message.last_error
+    await applied(pipeline, (PADDED_850, "850_padded.edi"), (first, "860_change1.edi"))
     [so] = pipeline_orders(odoo)
     [line] = odoo.execute_kw("sale.order.line", "search", [[("order_id", "=", so["id"]), ("sequence", "=", 1)]])
     odoo.execute_kw("sale.order.line", "write", [[line], {"product_uom_qty": 32}])
-    again = run(pipeline, (await submit(pipeline, renumbered(first, "1212"), "860_change1_again.edi")).id,
-                {State.DONE, State.QUARANTINED})
+    again = await posted(pipeline, renumbered(first, "1212"), "860_change1_again.edi")
     assert again.state is State.DONE, again.last_error
     assert sequenced(odoo, so["id"])[0] == (1, "[WB-100] Blue Widget", 32)
 
@@ -82,10 +89,8 @@ async def test_a_change_numbered_below_the_last_says_what_to_do_when_the_numbers
         b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**1430*")
     morning = renumbered(change_860("POC*001*QI*36*36*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100").replace(
         b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**0915*"), "1211")
-    for data, name in ((PADDED_850, "850_padded.edi"), (afternoon, "860_1430.edi")):
-        message = run(pipeline, (await submit(pipeline, data, name)).id, {State.DONE, State.QUARANTINED})
-        assert message.state is State.DONE, message.last_error
-    held = run(pipeline, (await submit(pipeline, morning, "860_0915.edi")).id, {State.DONE, State.QUARANTINED})
+    await applied(pipeline, (PADDED_850, "850_padded.edi"), (afternoon, "860_1430.edi"))
+    held = await posted(pipeline, morning, "860_0915.edi")
     assert held.state is State.QUARANTINED
     assert "change 0915 of PO 4500001234 arrived after change 1430 was applied" in (held.last_error or "")
     assert ("(The numbers are the partner's X12 BCH05: if they are no count that only grows, a time of day or one "
