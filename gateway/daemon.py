@@ -37,7 +37,7 @@ from typing import Any, TextIO
 
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
-from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, load_checked
+from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, load_checked, warning_text
 from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError, JournalError
 from gateway.journal.api import Direction, Message
@@ -377,8 +377,8 @@ def run(config_path: str | Path | None) -> int:
     from gateway import logs
     logs.configure(config.gateway.log_format, config.gateway.log_level)
     logs.register_config_secrets(config.gateway)
-    for warning in dict.fromkeys(str(w) for w in config.warnings):
-        log.warning("shipped profile: %s", warning)
+    for warning in dict.fromkeys(warning_text(w) for w in config.warnings):
+        log.warning("config warning%s", warning)
     for problem in check_folders(config):
         log.warning("folder: %s", problem)
     raise_open_files_limit()

@@ -65,6 +65,12 @@ class ConfigError(GatewayError):
         return text
 
 
+class ConfigWarning(ConfigError):
+    """A configuration that works but does something its author likely did not mean (a number kept twice): `lint`
+    and the daemon's log report it at its line; unlike an error it does not stop `run` or a reload, so a working
+    gateway is not refused after an upgrade whose lint learned to see it."""
+
+
 class JournalError(GatewayError):
     """The journal or the archive could not durably record something."""
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument
 from gateway.config.exposure import exposure_warnings
-from gateway.config.loader import ConfigErrors, check_folders, find_config, load_checked
+from gateway.config.loader import ConfigErrors, check_folders, find_config, load_checked, warning_text
 from gateway.errors import ConfigError
 from gateway.ops.certificates import certificates_in_use, expiry_warnings
 
@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
             print(error)
         print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
         return EXIT_ERROR
-    for warning in dict.fromkeys(str(w) for w in config.warnings):
-        print(f"warning (shipped profile): {warning}")
+    for warning in dict.fromkeys(warning_text(w) for w in config.warnings):
+        print(f"warning{warning}")
     for folder in check_folders(config):
         print(f"warning: {folder}")
     for warning in dict.fromkeys(str(w) for w in exposure_warnings(config)):

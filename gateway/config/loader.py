@@ -27,7 +27,7 @@ from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarint import ScalarInt
 
 from gateway.config.models import FolderChannel, GatewayConfig, PartnerConfig
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, ConfigWarning
 
 DEFAULT_LOCATIONS = (Path("gateway.yaml"), Path("/etc/edi-gateway/gateway.yaml"))
 ENV_PREFIX = "EDI_GATEWAY_ODOO_"
@@ -55,11 +55,17 @@ class LoadedConfig:
     partners: dict[str, PartnerConfig] = field(default_factory=dict)
     partner_files: dict[str, Path] = field(default_factory=dict)
     profiles: Any = None                          # gateway.translate.ProfileRegistry when available
-    warnings: list[ConfigError] = field(default_factory=list)   # problems in files shipped with the package
+    warnings: list[ConfigError] = field(default_factory=list)   # shipped files' problems, ConfigWarnings
 
     @property
     def base(self) -> Path:
         return self.path.parent
+
+
+def warning_text(warning: ConfigError) -> str:
+    """A LoadedConfig warning as lint prints it and the daemon logs it, after the word "warning": whose it is to
+    fix (a shipped profile's problem is the package's) and where."""
+    return f": {warning}" if isinstance(warning, ConfigWarning) else f" (shipped profile): {warning}"
 
 
 def find_config(given: str | Path | None) -> Path:
@@ -666,11 +672,12 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
     errors.extend(_check_partner_inboxes(gateway, partners, files, path))
     profiles, profile_errors = _load_profiles(gateway.translations_dir, gateway.our_ids)
     # problems in the package's own base profiles are ours to fix, not the coordinator's: warnings, as long as
-    # the profiles loaded. None loaded (a shipped profile that no longer compiles, as after a package upgrade
+    # the profiles loaded; so are findings lint only warns of (ConfigWarning: the gateway works as configured). None loaded (a shipped profile that no longer compiles, as after a package upgrade
     # under a running daemon) is an error whoever is to fix it: a configuration without profiles quarantined
     # every file it was given, and a reload onto it was taken
-    warnings = [e for e in profile_errors if _shipped(e.path)] if profiles is not None else []
-    errors.extend(e for e in profile_errors if profiles is None or not _shipped(e.path))
+    warnings = [e for e in profile_errors if _shipped(e.path) or isinstance(e, ConfigWarning)] \
+        if profiles is not None else []
+    errors.extend(e for e in profile_errors if profiles is None or not (_shipped(e.path) or isinstance(e, ConfigWarning)))
     errors.extend(_check_profile_names(partners, files, profiles))
     if errors:
         raise ConfigErrors(errors)

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from gateway.config.loader import number_as_written
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, ConfigWarning
 from gateway.translate import canonical
 from gateway.translate.engine import Node
 from gateway.translate.inbound import INBOUND_LISTS
@@ -52,8 +52,9 @@ def _x12_defs() -> Any:
     return x12_validate
 
 
-def _err(message: str, where: tuple[str, int], hint: str | None = None) -> ConfigError:
-    return ConfigError(message, where[0] or None, where[1] or None, hint=hint)
+def _err(message: str, where: tuple[str, int], hint: str | None = None,
+         kind: type[ConfigError] = ConfigError) -> ConfigError:
+    return kind(message, where[0] or None, where[1] or None, hint=hint)
 
 
 def _model_for(doc: str) -> type[BaseModel]:
@@ -287,7 +288,8 @@ def _check_picks_beside_pairs(profile: Profile, node: Node, problems: list[Confi
                 f"{fld.path!r} picks the {qualifier} pair, which {head!r} ({Path(wheres[head][0]).name}:"
                 f"{wheres[head][1]}) already reads as {read_as!r}: the number is kept twice, and what we send "
                 "back (855, 856, 810) carries it twice", fld.where,
-                hint=f"say it with a code list, not a pick: codes: {{{listed or 'LIST'}: {{{qualifier}: {key}}}}}"))
+                hint=f"say it with a code list, not a pick: codes: {{{listed or 'LIST'}: {{{qualifier}: {key}}}}}",
+                kind=ConfigWarning))
     for child in node.children:
         _check_picks_beside_pairs(profile, child, problems)
 

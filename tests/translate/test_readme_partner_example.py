@@ -87,14 +87,21 @@ def test_readme_profile_keeps_the_item_number_once_and_the_855_gives_it_back_as_
     assert po1.split("*")[3] == "CT"
 
 
-def test_a_field_pick_instead_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """What README warns of, the field pick it showed before (the number kept twice, the 855 sending it back as BP
-    and CB), is a lint error at its line, which every command that loads the configuration reports."""
+def test_a_field_pick_instead_is_warned_of_and_still_works(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """What README warns of, the field pick it showed before: the number is kept twice and the 855 sends it back as
+    BP and CB. Lint warns at its line; it is no error, so a gateway configured from README's earlier example still
+    starts after the upgrade, and works as it did."""
     _profile, shared = readme_step_3()
     pick = ("extends: x12-004010-850\ncodes:\n  units: {CT: CS}\n"
             "structure:\n  lines:\n    fields:\n      item_ids.buyer: {pair: CB, at: 6}\n")
     config = _workspace(tmp_path, pick, shared.replace("item_qualifiers: {CB: buyer, _out: {buyer: CB}}",
                                                       "item_qualifiers: {}"))
     capsys.readouterr()
-    assert main(["translate", str(config.parent / "po.edi"), "--config", str(config), "--json"]) == 3
-    assert "acme-850.yaml:7: 'item_ids.buyer' picks the CB pair" in capsys.readouterr().err
+    assert main(["lint", "--config", str(config)]) == 0
+    assert "warning: " in (said := capsys.readouterr().out) and "acme-850.yaml:7: 'item_ids.buyer' picks the CB pair" \
+        in said, said
+    order, edi = _order_then_ack(config, capsys)
+    assert order["lines"][0]["item_ids"] == {"buyer_catalog": "CAT-77", "buyer": "CAT-77", "vendor": "V-77"}
+    po1 = next(seg.strip() for seg in edi.split("~") if seg.strip().startswith("PO1*"))
+    assert po1.count("CAT-77") == 2 and "*BP*CAT-77" in po1 and "*CB*CAT-77" in po1
