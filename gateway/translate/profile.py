@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,9 +283,22 @@ class ProfileRegistry:
         exact = [p for p in candidates if p.version == digits or p.version == version]
         if exact:
             return exact[0]
-        ordered = sorted(candidates, key=lambda p: p.version)
-        below = [p for p in ordered if p.version <= digits]
+        ordered = sorted(candidates, key=lambda p: _version_order(p.version))
+        below = [p for p in ordered if _version_order(p.version) <= _version_order(digits)]
         return below[-1] if below else ordered[0]
+
+
+_DIRECTORY = re.compile(r"D(\d\d)([A-Z])")
+
+
+def _version_order(version: str) -> str:
+    """A version as it sorts in time: X12's as written (003060 < 004010 < 005010); an EDIFACT directory by its
+    year (D93A is 1993, before D96A; D01B is 2001, after it: as text "D01B" sorted first)."""
+    found = _DIRECTORY.match(version)
+    if found is None:
+        return version
+    year = int(found[1])
+    return f"D{year + (1900 if year >= 50 else 2000)}{found[2]}"
 
 
 @contextlib.contextmanager

@@ -289,3 +289,15 @@ def test_every_broken_profile_is_reported_at_once(tmp_path: Path) -> None:
     where = sorted((Path(e.path or "").name, e.line) for e in err.value.errors)
     assert [w[0] for w in where] == ["a.yaml", "b.yaml", "c.yaml"]
     assert all(line for _, line in where)
+
+
+@pytest.mark.parametrize(("version", "profile"), [
+    ("D93A", "edifact-d96a-orders"), ("D95B", "edifact-d96a-orders"), ("D96A", "edifact-d96a-orders"),
+    ("D97A", "edifact-d96a-orders"), ("D00A", "edifact-d96a-orders"), ("D01B", "edifact-d01b-orders"),
+    ("D03B", "edifact-d01b-orders"), ("003060", "x12-004010-850"), ("006020", "x12-005010-850")])
+def test_a_version_without_a_profile_takes_the_nearest_one_before_it_in_time(version: str, profile: str) -> None:
+    """EDIFACT directories were compared as text, so D93A, D95B and D00A ("D01B" sorts first) were read with the
+    D01B profile, written years after them, instead of D96A, the nearest one before (or the oldest shipped)."""
+    message = "850" if version[0].isdigit() else "ORDERS"
+    found = ProfileRegistry.load([]).base_for("x12" if message == "850" else "edifact", message, version)
+    assert found is not None and found.name == profile
