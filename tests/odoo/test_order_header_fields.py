@@ -163,19 +163,23 @@ async def test_an_850_without_incoterms_leaves_the_field_to_odoo(tmp_path: Path,
     assert sale_order(sandbox, ["incoterm"])["incoterm"] is False
 
 
-async def test_the_incoterm_of_an_edifact_orders_reaches_the_sale_order(tmp_path: Path, examples: LoadedConfig,
-                                                                       sandbox: SandboxServer) -> None:
-    """EuroHandel's ORDERS with TOD+6++CIP::9 (delivery condition, Incoterm CIP) after its CUX."""
+async def eurohandel_order_with(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, segments: str) -> Any:
+    """EuroHandel's sample ORDERS with `segments` (each ending in its ') after its CUX, posted: the message."""
     text = (SAMPLE.parent.parent / "eurohandel" / "ORDERS_4500012345.edi").read_bytes().decode("latin-1")
-    cux = text.index("CUX+")
-    end = text.index("'", cux) + 1
-    text = text[:end] + "TOD+6++CIP::9'" + text[end:]
+    end = text.index("'", text.index("CUX+")) + 1
+    text = text[:end] + segments + text[end:]
     count = text[text.index("UNT+") + 4:].split("+")[0]
-    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + 1}+", 1)
+    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + segments.count(chr(39))}+", 1)
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(text.encode("latin-1"), IntakeMeta(channel="folder", filename="orders.edi",
                                                                        partner="eurohandel"))
-    result = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    return run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+
+
+async def test_the_incoterm_of_an_edifact_orders_reaches_the_sale_order(tmp_path: Path, examples: LoadedConfig,
+                                                                       sandbox: SandboxServer) -> None:
+    """EuroHandel's ORDERS with TOD+6++CIP::9 (delivery condition, Incoterm CIP) after its CUX."""
+    result = await eurohandel_order_with(tmp_path, examples, sandbox, "TOD+6++CIP::9'")
     assert result.state is State.DONE, result.last_error
     [order] = odoo_of(sandbox).execute_kw("sale.order", "search_read", [
         [("client_order_ref", "=", "4500012345")], ["incoterm"]])
@@ -373,16 +377,7 @@ async def test_an_orders_on_other_payment_terms_than_the_customers_is_flagged(
         "name": "30 Days", "line_ids": [[0, 0, {"value": "percent", "value_amount": 100.0, days: 30}]]}])
     customer = odoo.execute_kw("res.partner", "search", [[("ref", "=", "EUROHANDEL")]])
     odoo.execute_kw("res.partner", "write", [customer, {"property_payment_term_id": term}])
-    text = (SAMPLE.parent.parent / "eurohandel" / "ORDERS_4500012345.edi").read_bytes().decode("latin-1")
-    cux = text.index("CUX+")
-    end = text.index("'", cux) + 1
-    text = text[:end] + "PAT+1++5:3:D:60'PAT+22++5:3:D:10'PCD+12:3'" + text[end:]
-    count = text[text.index("UNT+") + 4:].split("+")[0]
-    text = text.replace(f"UNT+{count}+", f"UNT+{int(count) + 3}+", 1)
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = await pipeline.submit(text.encode("latin-1"), IntakeMeta(channel="folder", filename="orders.edi",
-                                                                       partner="eurohandel"))
-    result = run(pipeline, message.id, {State.QUARANTINED, State.DONE})
+    result = await eurohandel_order_with(tmp_path, examples, sandbox, "PAT+1++5:3:D:60'PAT+22++5:3:D:10'PCD+12:3'")
     assert result.state is State.DONE, result.last_error
     [order] = odoo.execute_kw("sale.order", "search_read", [
         [("client_order_ref", "=", "4500012345")], ["payment_term_id", "note"]])
