@@ -71,6 +71,18 @@ def _addressed_to_us(env: Envelope, group: Group | None, candidates: list[OurIds
     return True
 
 
+def _names(candidates: list[OurIds | None], syntax: Syntax) -> bool:
+    """Whether any of `candidates` has an id of ours for `syntax` (else its receivers are not checked)."""
+    parts = {Syntax.X12: "x12", Syntax.EDIFACT: "edifact", Syntax.XML: "xml"}
+    return syntax in parts and any(c is not None and getattr(c, parts[syntax]) for c in candidates)
+
+
+def _known_by(partner: PartnerConfig, env: Envelope, group: Group | None) -> bool:
+    """Whether the file is addressed to an id `partner` itself knows us by (its own `our_ids:`, for this syntax)."""
+    own = effective_our_ids(partner, None)
+    return partner.our_ids is not None and _names([own], env.syntax) and _addressed_to_us(env, group, [own])
+
+
 def answering_ids(result: ParseResult, partner: PartnerConfig, ours: OurIds | None) -> OurIds:
     """The ids our acknowledgements of `result` come from: those `partner` knows us by, except that a CONTRL
     answers from gateway.yaml's EDIFACT id when that is the one the interchanges were sent to (a partner moving
@@ -128,17 +140,19 @@ def _partner_of(env: Envelope, group: Group | None, meta: IntakeMeta, partners: 
     """The partner one interchange (and one of its groups) comes from, or PartnerUnknown saying why none.
 
     Addressed to gateway.yaml's ids, or to those its sender (and only its sender) knows us by (`our_ids:` in
-    its partner file): one partner's vendor number for us does not make another's files ours."""
-    if _addressed_to_us(env, group, [our_ids]):
-        return _sender_of(env, group, meta, partners, channel_partner)
+    its partner file): one partner's vendor number for us does not make another's files ours. The sender is
+    known before the receiver is checked: where gateway.yaml has no id for the syntax, the sender's ids still
+    are, and where neither has one, an id another partner knows us by is still not the sender's to use."""
     try:
         sender: PartnerConfig | None = _sender_of(env, group, meta, partners, channel_partner)
     except PartnerUnknown:
+        if _addressed_to_us(env, group, [our_ids]):
+            raise                         # ours, from no partner we know: that is the reason
         sender = None
-    if sender is None or not _addressed_to_us(env, group, [our_ids, effective_our_ids(sender, our_ids)]):
+    ours = [our_ids, effective_our_ids(sender, our_ids)]
+    owners = [p.id for p in partners.values() if _known_by(p, env, group)]
+    if sender is None or not _addressed_to_us(env, group, ours) or (owners and not _names(ours, env.syntax)):
         gs03 = f", GS03 {group.receiver_id}" if group is not None and env.syntax is Syntax.X12 else ""
-        owners = [p.id for p in partners.values()
-                  if p.our_ids is not None and _addressed_to_us(env, group, [effective_our_ids(p, our_ids)])]
         whose = (f" (the id partner {', '.join(owners)} knows us by; the sender is "
                  f"{f'partner {sender.id}' if sender else 'no partner of ours'})") if owners else ""
         raise PartnerUnknown(f"interchange {env.control_number} is addressed to "
