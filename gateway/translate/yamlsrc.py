@@ -56,35 +56,29 @@ def _convert(node: Any, path: str) -> Any:
     return node
 
 
-_CACHE: dict[tuple[str, int, int], YMap] = {}
+_CACHE: dict[tuple[str, bytes], YMap] = {}
 
 
 def load_yaml(path: Path) -> YMap:
     """Read a YAML mapping with locations; any syntax problem is a ConfigError at file:line.
 
-    Round-trip parsing is slow (~30 ms a profile), so results are kept per (path, mtime, size):
-    a reload after an edit reads the file again. Callers must not mutate the result.
+    Round-trip parsing is slow (~30 ms a profile), so results are kept per (path, bytes): a reload after an
+    edit reads the file again, even one that kept its size and mtime (a copy keeping times, a coarse clock).
+    Callers must not mutate the result.
     """
-    try:
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = None
-    if key is not None and key in _CACHE:
-        return _CACHE[key]
-    result = _load_yaml(path)
-    if key is not None:
-        _CACHE[key] = result
-    return result
-
-
-def _load_yaml(path: Path) -> YMap:
-    """Parse `path`, or take its tree from the disk cache (profile_cache) when an entry for these bytes exists."""
-    from gateway.translate import profile_cache  # it imports this module
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc}", str(path)) from None
+    key = (str(path), raw)
+    if key not in _CACHE:
+        _CACHE[key] = _load_yaml(path, raw)
+    return _CACHE[key]
+
+
+def _load_yaml(path: Path, raw: bytes) -> YMap:
+    """Parse `raw` (the bytes of `path`), or take its tree from the disk cache (profile_cache) when it has them."""
+    from gateway.translate import profile_cache  # it imports this module
     cached = profile_cache.load(path, raw)
     if cached is not None:
         return cached
