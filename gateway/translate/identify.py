@@ -79,8 +79,10 @@ def _names(candidates: list[OurIds | None], syntax: Syntax) -> bool:
 
 def _known_by(partner: PartnerConfig, env: Envelope, group: Group | None) -> bool:
     """Whether the file is addressed to an id `partner` itself knows us by (its own `our_ids:`, for this syntax)."""
+    if partner.our_ids is None:
+        return False
     own = effective_our_ids(partner, None)
-    return partner.our_ids is not None and _names([own], env.syntax) and _addressed_to_us(env, group, [own])
+    return _names([own], env.syntax) and _addressed_to_us(env, group, [own])
 
 
 def answering_ids(result: ParseResult, partner: PartnerConfig, ours: OurIds | None) -> OurIds:
