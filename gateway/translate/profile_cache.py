@@ -92,24 +92,36 @@ def _usable(folder: Path) -> bool:
 
 
 def load(path: Path, data: bytes) -> YMap | None:
-    """The parsed tree of `data` (the bytes of `path`) if an intact entry holds it, else None."""
+    """The parsed tree of `data` (the bytes of `path`) if an intact entry holds it, else None. The folder is opened
+    once and the entry read through that handle (not followed if a link): the folder checked is the folder read,
+    even if someone who may write its parent swaps it in between."""
     folder = cache_dir()
-    if folder is None or not _trusted(folder):
+    if folder is None:
         return None
     try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)     # (systemd's CACHE_DIRECTORY is a link: followed)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(handle)
+        if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+            return None    # not ours alone: an entry in it could be anything
         key = entry_key(data)
-        entry = folder / f"{key}.json"
-        raw = json.loads(entry.read_bytes())
+        name = f"{key}.json"
+        with os.fdopen(os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=handle), "rb") as entry:
+            raw = json.loads(entry.read())
         if not isinstance(raw, dict) or raw.get("key") != key:
             return None
         tree = _decode(raw.get("tree"), str(path))
+        if not isinstance(tree, YMap):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(name, dir_fd=handle)    # recently used: kept when the folder is trimmed
+        return tree
     except (OSError, ValueError, RecursionError, _Unfit):
         return None        # missing, unreadable, torn or not ours: parse the file
-    if not isinstance(tree, YMap):
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(entry)    # recently used: kept when the folder is trimmed
-    return tree
+    finally:
+        os.close(handle)
 
 
 def store(path: Path, data: bytes, tree: YMap) -> None:

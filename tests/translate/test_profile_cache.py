@@ -215,3 +215,31 @@ def test_an_install_without_its_sources_loads_profiles_without_a_cache(monkeypat
         profile_cache._code_digest.cache_clear()
     assert "northwind-850" in registry
     assert not any(tmp_path.glob("cache/profiles/*.json"))
+
+
+def test_an_entry_that_is_a_link_is_not_followed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The entry is opened through the folder checked (ours alone), without following a link out of it: a link
+    named like the entry, to a tree written anywhere else, is not read as the profile."""
+    from gateway.translate.yamlsrc import _parse
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", str(tmp_path / "cache"))
+    path = BASE_DIR / "x12-004010-850.yaml"
+    raw = path.read_bytes()
+    profile_cache.store(path, raw, _parse(path, raw))
+    [entry] = entries(tmp_path / "cache")
+    assert profile_cache.load(path, raw) is not None
+    elsewhere = tmp_path / "elsewhere.json"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    assert profile_cache.load(path, raw) is None
+
+
+def test_a_cache_folder_reached_through_a_link_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """systemd's CACHE_DIRECTORY of a DynamicUser service is a link to /var/cache/private/...: followed."""
+    from gateway.translate.yamlsrc import _parse
+    (tmp_path / "private").mkdir(mode=0o700)
+    (tmp_path / "cache").symlink_to(tmp_path / "private")
+    monkeypatch.setenv("EDI_GATEWAY_CACHE_DIR", str(tmp_path / "cache"))
+    path = BASE_DIR / "x12-004010-850.yaml"
+    raw = path.read_bytes()
+    profile_cache.store(path, raw, _parse(path, raw))
+    assert profile_cache.load(path, raw) is not None
