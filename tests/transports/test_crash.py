@@ -220,7 +220,8 @@ def killed_at(ws: Workspace, point: str, tmp: Path, expects: str | None, mid: st
     placement; the message id."""
     marker = tmp / "kill.marker"
     marker.touch()
-    gw = GatewayProcess(ws.config, preload=["tests.helpers.kill_points"],
+    # a message queued before the start (`mid`) may be placed, and the daemon killed there, before it says READY
+    gw = GatewayProcess(ws.config, preload=["tests.helpers.kill_points"], wait_ready=mid is None,
                         env={"EDI_TEST_KILL_AT": point, "EDI_TEST_KILL_MARKER": str(marker)}).start()
     mid = mid or queue_asn(ws, expects)
     died(gw, 60)
