@@ -120,6 +120,20 @@ async def test_a_subsidiary_gln_as_unb_recipient_is_ours_for_its_partner_only(
            "partner lagerhaus)" in (refused.last_error or "")
 
 
+def bigbox_knows_us_by_duns(pipeline: Any) -> bytes:
+    """BigBox (`our_ids.xml: "DUNS:123456789"`) and Northwind (no id of its own) sending cXML OrderRequests; BigBox's
+    order To that DUNS."""
+    for name, ids in (("bigbox", {"xml": "DUNS:123456789"}), ("northwind", None)):
+        config = pipeline.config.partners[name]
+        pipeline.config.partners[name] = config.model_copy(update={
+            "xml": XmlSettings(ids=[name]), "our_ids": PartnerOurIds(**ids) if ids else None,
+            "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
+                                                              profile="cxml-orderrequest")]})
+    order = cxml_text("CX-DUNS", "new", "30", [("1", "WB-100", 24, None)])
+    return order.replace(b'<To><Credential domain="NetworkId"><Identity>us</Identity>',
+                         b'<To><Credential domain="DUNS"><Identity>123456789</Identity>')
+
+
 @pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
 async def test_a_cxml_order_to_the_duns_a_partner_knows_us_by_is_ours(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
@@ -130,15 +144,7 @@ async def test_a_cxml_order_to_the_duns_a_partner_knows_us_by_is_ours(
     gateway = pipeline.config.gateway
     pipeline.config.gateway = gateway.model_copy(update={"our_ids": gateway.our_ids.model_copy(
         update={"xml": "acme-net"})})
-    for name, ids in (("bigbox", {"xml": "DUNS:123456789"}), ("northwind", None)):
-        config = pipeline.config.partners[name]
-        pipeline.config.partners[name] = config.model_copy(update={
-            "xml": XmlSettings(ids=[name]), "our_ids": PartnerOurIds(**ids) if ids else None,
-            "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
-                                                              profile="cxml-orderrequest")]})
-    order = cxml_text("CX-DUNS", "new", "30", [("1", "WB-100", 24, None)])
-    order = order.replace(b'<To><Credential domain="NetworkId"><Identity>us</Identity>',
-                          b'<To><Credential domain="DUNS"><Identity>123456789</Identity>')
+    order = bigbox_knows_us_by_duns(pipeline)
     done = await taken(pipeline, order, "order.xml")
     assert done.state is State.DONE, done.last_error
     other = order.replace(b"<Identity>bigbox</Identity>", b"<Identity>northwind</Identity>").replace(

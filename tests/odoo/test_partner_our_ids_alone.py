@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import DocumentSettings, PartnerOurIds, XmlSettings
 from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_partner_our_ids import taken
+from tests.odoo.test_partner_our_ids import bigbox_knows_us_by_duns, taken
 from tests.odoo.test_pipeline_posting import examples, pipeline_for
-from tests.odoo.test_xml_orders import cxml_text
 
 __all__ = ["examples"]      # the module-scoped fixture, re-exported
 
@@ -26,15 +24,7 @@ async def test_another_partners_order_to_an_id_only_a_partner_file_has_is_not_ou
     receiver was not looked at, whatever the sender's partner file said)."""
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     assert pipeline.config.gateway.our_ids is not None and pipeline.config.gateway.our_ids.xml is None
-    for name, ids in (("bigbox", {"xml": "DUNS:123456789"}), ("northwind", None)):
-        config = pipeline.config.partners[name]
-        pipeline.config.partners[name] = config.model_copy(update={
-            "xml": XmlSettings(ids=[name]), "our_ids": PartnerOurIds(**ids) if ids else None,
-            "documents": [*config.documents, DocumentSettings(type="OrderRequest", direction="in",
-                                                              profile="cxml-orderrequest")]})
-    order = cxml_text("CX-DUNS", "new", "30", [("1", "WB-100", 24, None)])
-    order = order.replace(b'<To><Credential domain="NetworkId"><Identity>us</Identity>',
-                          b'<To><Credential domain="DUNS"><Identity>123456789</Identity>')
+    order = bigbox_knows_us_by_duns(pipeline)
     done = await taken(pipeline, order, "order.xml")
     assert done.state is State.DONE, done.last_error
 
