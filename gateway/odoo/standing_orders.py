@@ -41,14 +41,14 @@ def partner_orders(journal: Journal, so: dict[str, Any]) -> Iterator[PurchaseOrd
     each message read as it is asked for. A message linked to the order only as found, of the same type as the
     first (the original sent again), is not read: it brings nothing new and a big batch costs time to parse."""
     number = so.get("client_order_ref")
+    if not number:
+        return
     linked = journal.linked_messages("sale.order", so["id"])
     first_type = journal.get(linked[0]).doc_type if linked else None
     for index, message_id in enumerate(linked):
         if index and journal.get(message_id).doc_type == first_type and all(
                 link.role == "found" for link in journal.odoo_links(message_id)
                 if link.model == "sale.order" and link.record_id == so["id"]):
-            continue
-        if not number:
             continue
         for doc in documents_in(journal.get_blob(message_id, "canonical") or "[]", number):
             if isinstance(doc, PurchaseOrder) and doc.purpose != "cancel":
