@@ -28,6 +28,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
+from gateway.odoo.bill_checks import TOTALS_NOTE, line_notes, po_line_for, stated_totals, totals_note
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations
 from gateway.odoo.lookup import (
@@ -198,7 +199,8 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
     existing = client.search("account.move", [("move_type", "=", move_type), ("partner_id", "child_of", vendor["id"]),
                                               ("ref", "=", doc.number), ("state", "!=", "cancel")], limit=1)
-    if existing:
+    if existing:        # a retry after the bill was made: its totals note too, if that write was lost
+        _note_totals(client, doc, existing[0], label)
         return [record_link(doc, "account.move", existing[0], "found")]
     po: dict[str, Any] | None = None
     po_lines: list[dict[str, Any]] = []
@@ -209,8 +211,11 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         if not rows:
             raise OdooRejected(f"{label}: purchase order {doc.po_number} of {vendor['name']} is not in Odoo")
         po = rows[0]
-        po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"])],
-                                      ["product_id", "sequence", names.purchase_uom])
+        po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"]), ("display_type", "=", False)],
+                                      ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced"],
+                                      order="sequence, id")
+        for position, row in enumerate(po_lines, 1):
+            row["_position"] = position
     vals: dict[str, Any] = {"move_type": move_type, "partner_id": vendor["id"], "ref": doc.number}
     for field_name, day, what in (("invoice_date", doc.date, "date"), ("invoice_date_due", doc.due_date, "due date")):
         if day:
@@ -237,6 +242,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     charge_products = _charge_products(finder, charges)
     unused = list(po_lines)
     commands = []
+    billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]] = []
     for lab, line in zip(labels, doc.lines):
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
@@ -248,13 +254,12 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
             item["price_unit"] = float(price)
         if line.description:
             item["name"] = line.description
-        po_line = next((p for p in unused if m2o_id(p["product_id"]) == match.product_id), None)
+        po_line = po_line_for(doc, line, match.product_id, price, uom, names.purchase_uom, po_lines, unused)
         if po_line is not None:
-            unused.remove(po_line)
-        else:       # the product on a second invoice line (another delivery, a price change): same PO line
-            po_line = next((p for p in po_lines if m2o_id(p["product_id"]) == match.product_id), None)
-        if po_line is not None:
+            if po_line in unused:
+                unused.remove(po_line)
             item["purchase_line_id"] = po_line["id"]
+            billed.append((lab, po_line, qty, uom, price))
         elif po is not None:
             raise OdooRejected(f"{lab}: {match.name} is not on purchase order {po['name']}")
         commands.append([0, 0, item])
@@ -263,12 +268,29 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                                 "name": name}])
         log.info("%s: bill line %s %s", charge_label, name, amount)
     vals["invoice_line_ids"] = commands
-    notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes        # the vendor's terms as written
+    differ = line_notes(client, cache, billed, names.purchase_uom) if move_type == "in_invoice" else []
+    if differ:
+        log.warning("%s: %s", label, "; ".join(differ))
+    notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes + differ    # the vendor's terms as written
     if notes:
         vals["narration"] = html_notes(notes)
     bill = client.create("account.move", vals)
     log.info("created vendor bill account.move %s for %s", bill, label)
+    _note_totals(client, doc, bill, label)
     return [record_link(doc, "account.move", bill, "created")]
+
+
+def _note_totals(client: OdooClient, doc: Invoice, bill: int, label: str) -> None:
+    """Note on the draft bill where its total or tax, as Odoo computed them from its lines' taxes, differs from what
+    the vendor states (`bill_checks.totals_note`); once (a retry finds the note), and only on a draft."""
+    if stated_totals(doc) == (None, None):
+        return
+    [row] = client.read("account.move", [bill], ["move_type", "state", "amount_total", "amount_tax", "narration"])
+    note = totals_note(doc, row)
+    if note is None or row.get("state") != "draft" or TOTALS_NOTE in (row.get("narration") or ""):
+        return
+    log.warning("%s: %s", label, note)
+    client.write("account.move", [bill], {"narration": (row.get("narration") or "") + html_notes([note])})
 
 
 def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tuple[str, str, str, Decimal]]:

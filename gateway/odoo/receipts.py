@@ -169,7 +169,7 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
     ratios = unit_ratios(client, units) if len(units) > 1 else {}
     left = {m["id"]: float(m.get("product_uom_qty") or 0.0) for m in moves}
     for index, (line_no, product, qty, uom) in enumerate(wanted):     # named lines first: they take their own
-        named = _line_number(line_no)
+        named = line_number(line_no)
         target = next((m for m in by_product[product] if named is not None
                        and position.get(m2o_id(m.get("purchase_line_id")) or 0) == named), None)
         if shares[index] is None and target is not None:
@@ -181,7 +181,8 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
     return [share or [] for share in shares]
 
 
-def _line_number(line_no: str | None) -> int | None:
+def line_number(line_no: str | None) -> int | None:
+    """A document's reference to a PO line as its position among the PO's product lines (1, 2, ...), or None."""
     text = (line_no or "").strip()
     return int(text) if text.isdigit() else None
 

@@ -1,0 +1,110 @@
+"""What an accounts-payable clerk compares on a vendor's bill before posting it, for the gateway's draft bills.
+
+Odoo recomputes a bill's taxes and total from its own line taxes, so a bill made from a vendor's invoice can
+total other than the invoice says (a tax the vendor charges and Odoo's product has not, another rate, a line the
+vendor left out of its total). The gateway does not force Odoo's figures to the vendor's: the difference is noted
+on the draft bill (its Terms and Conditions, `narration`), with the PO lines billed at another price than ordered
+or beyond the ordered quantity, so the clerk sees what to check before posting.
+
+A bill line goes to the PO line it names (EDIFACT RFF+LI, X12 IT101 counting the PO's product lines as Odoo
+orders them, the rule ship notices follow), else to the PO line of its product at its price, else the first
+of its product not billed yet on this bill.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import Cache, m2o_id, price_digits
+from gateway.odoo.receipts import line_number, units_per
+from gateway.translate.canonical import Invoice, Line
+
+TOTALS_NOTE = "EDI totals differ"
+LINES_NOTE = "EDI lines differ from the purchase order"
+CENT = Decimal("0.01")
+
+
+def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, uom: int, purchase_uom: str,
+                po_lines: list[dict[str, Any]], unused: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The PO line (of `po_lines`, the PO's product lines in Odoo's order) a bill line of `product` is for; the
+    caller takes it out of `unused` (a second invoice line for one PO line, another delivery, gets it again)."""
+    same = [p for p in po_lines if m2o_id(p["product_id"]) == product]
+    if len(same) <= 1:
+        return same[0] if same else None
+    named = line_number(next((r.value for r in line.references if r.qualifier == "line_item"), None)
+                        or (line.line_no if doc.source.syntax == "x12" else None))
+    if named is not None and 0 < named <= len(po_lines) and m2o_id(po_lines[named - 1]["product_id"]) == product:
+        return po_lines[named - 1]
+    open_ = [p for p in same if p in unused]
+    priced = [p for p in open_ if price is not None and m2o_id(p.get(purchase_uom)) == uom
+              and abs(Decimal(str(p.get("price_unit") or 0)) - price) < Decimal("0.000001")]
+    return (priced or open_ or same)[0]
+
+
+def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]],
+               purchase_uom: str) -> list[str]:
+    """What differs from the PO on an invoice's lines: a price other than the PO line's (to the database's Product
+    Price digits) and a quantity that, with what was billed of the PO line before, is beyond what was ordered.
+    `billed`: (line label, PO line, quantity, unit, price per that unit) of each invoice line."""
+    digits = Decimal(1).scaleb(-price_digits(client, cache))
+    notes: list[str] = []
+    totals: dict[int, float] = {}
+    for lab, po_line, qty, uom, price in billed:
+        po_uom = m2o_id(po_line.get(purchase_uom)) or uom
+        factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom)
+        if factor is None:          # units Odoo cannot compare: nothing to say about them
+            continue
+        totals[po_line["id"]] = totals.get(po_line["id"], 0.0) + qty * factor
+        ordered = Decimal(str(po_line.get("price_unit") or 0)).quantize(digits)
+        if price is not None and (price / Decimal(str(factor))).quantize(digits) != ordered:
+            notes.append(f"{lab}: billed at {(price / Decimal(str(factor))).quantize(digits)}, the purchase order's "
+                         f"price is {ordered}")
+    for po_line in {p["id"]: p for _, p, _, _, _ in billed}.values():
+        before = float(po_line.get("qty_invoiced") or 0.0)
+        ordered_qty = float(po_line.get("product_qty") or 0.0)
+        if po_line["id"] in totals and before + totals[po_line["id"]] > ordered_qty + 1e-6:
+            earlier = f" (with {before:g} billed before)" if before else ""
+            notes.append(f"purchase order line {_position(po_line)}: billed {before + totals[po_line['id']]:g}"
+                         f"{earlier}, ordered {ordered_qty:g}")
+    return [f"{LINES_NOTE}: {note}" for note in notes]
+
+
+def _position(po_line: dict[str, Any]) -> str:
+    return str(po_line.get("_position") or po_line["id"])
+
+
+def stated_totals(doc: Invoice) -> tuple[Decimal | None, Decimal | None]:
+    """(total, tax) as the vendor states them: X12 TDS01 and TXI, EDIFACT MOA+77/86 and MOA+176, UBL
+    TaxInclusiveAmount and TaxTotal, cXML NetAmount and Tax; the tax from the summary's taxes when no total tax
+    is given (as `Invoice.check` adds them up), None when neither is."""
+    tax = doc.totals.tax_amount
+    if tax is None and any(t.amount is not None for t in doc.taxes):
+        tax = sum((t.amount or Decimal(0) for t in doc.taxes), Decimal(0))
+    return doc.totals.total_amount, tax
+
+
+def totals_note(doc: Invoice, bill: dict[str, Any]) -> str | None:
+    """The note for a bill whose total or tax (as Odoo computed them: `amount_total`, `amount_tax`) differs by more
+    than a cent from the vendor's, else None. A credit note's figures are compared without their sign (Odoo shows a
+    vendor credit note's total positive; vendors send it either way)."""
+    total, tax = stated_totals(doc)
+    credit = bill.get("move_type") == "in_refund"
+    figures = []
+    for what, stated, odoo in (("total", total, bill.get("amount_total")), ("tax", tax, bill.get("amount_tax"))):
+        if stated is None or odoo is None:
+            continue
+        ours = Decimal(str(odoo)).quantize(CENT)
+        theirs = stated.quantize(CENT)
+        if credit:
+            ours, theirs = abs(ours), abs(theirs)
+        if abs(ours - theirs) > CENT:
+            figures.append((what, theirs, ours))
+    if not figures:
+        return None
+    stated_text = ", ".join(f"{what} {theirs}" for what, theirs, _ in figures)
+    odoo_text = ", ".join(f"{what} {ours}" for what, _, ours in figures)
+    return (f"{TOTALS_NOTE}: the vendor's invoice {doc.number} states {stated_text} {doc.currency or ''}".rstrip()
+            + f"; Odoo computes {odoo_text} from the bill's lines and their taxes: check the lines' taxes (and "
+              "prices) before posting")
