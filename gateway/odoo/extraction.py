@@ -950,7 +950,11 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     arrive: one dated `on_order` quantity per expected date (see `_incoming`), which the 846
     profiles write as QTY*63 + SCH. The products are the ones the partner has customer codes
     for, or every storable product sold. `slot` (the schedule's fire time) makes a re-run of
-    the same schedule a no-op.
+    the same schedule a no-op. What the partner may order is never overstated (`_offered`): a
+    quantity below zero (Odoo lets a delivery take more than it counts) is sent as 0; a product
+    archived or no longer sold, which an order could not be posted for, as 0 with nothing to
+    arrive; one whose stock Odoo does not track (a service, an untracked consumable) and one
+    with no identifier the partner could match are left out, said in the log.
     """
     ctx = _Context(client, partner, cache)
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -972,6 +976,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             else [("type", "=", "product")]
         product_ids = set(client.search("product.product", [("sale_ok", "=", True)] + storable))
     items = ctx.item_ids(product_ids)
+    offered = _offered(client, partner, product_ids, items)
+    product_ids = set(offered)
     docs = []
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
     for wh in warehouses:
@@ -982,10 +988,11 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         for index, row in enumerate(stock, 1):
             ids, name = _items(items.get(row["id"], {}))
             unit = unit_code(partner, m2o_name(row.get("uom_id")))
-            quantities = [Quantity(qualifier="available", value=_dec(row["free_qty"]), unit=unit),
-                          Quantity(qualifier="on_hand", value=_dec(row["qty_available"]), unit=unit)]
+            sold = offered[row["id"]]
+            quantities = [Quantity(qualifier="available", value=_stock_figure(row["free_qty"], sold), unit=unit),
+                          Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
-                           for day, qty in sorted(arriving.get(row["id"], {}).items())]
+                           for day, qty in sorted(arriving.get(row["id"], {}).items()) if sold]
             lines.append(InventoryLine(line_no=str(index), item_ids=ids, description=name, location=wh["code"],
                                        quantities=quantities))
         if lines:
@@ -997,6 +1004,46 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
+
+
+def _offered(client: OdooClient, partner: PartnerConfig, product_ids: set[int],
+             items: dict[int, dict[str, str]]) -> dict[int, bool]:
+    """The products the feed reports -> whether the partner may order them now. Archived or not sold (`active`,
+    `sale_ok`): False, sent as 0, since the gateway finds no active product to post an order line for and the
+    retailer would otherwise go on selling the stock left. Left out: a service or combo, and goods whose stock
+    Odoo does not track (16-17 type `consu`, 18+ `is_storable` unset), of which Odoo counts nothing, so a 0
+    would stop the retailer ordering what is always shipped; and a product without GTIN, our code or the
+    customer's, whose line the retailer could not match to an item (an X12 LIN needs one). Read by id, so an
+    archived product is read too; one call."""
+    if not product_ids:
+        return {}
+    tracks = "is_storable" in client.fields("product.product")
+    rows = client.read("product.product", sorted(product_ids),
+                       ["active", "sale_ok", "type"] + (["is_storable"] if tracks else []))
+    out: dict[int, bool] = {}
+    untracked, unnamed = [], []
+    for row in rows:
+        ids, name = _items(items.get(row["id"], {}))
+        if not (row.get("is_storable") if tracks else row.get("type") == "product"):
+            untracked.append(ids.get("vendor") or name or str(row["id"]))
+        elif not ids:
+            unnamed.append(name or str(row["id"]))
+        else:
+            out[row["id"]] = bool(row.get("active")) and bool(row.get("sale_ok"))
+    if untracked:
+        log.info("partner %s: inventory feed leaves out products whose stock Odoo does not track (services, "
+                 "untracked consumables): %s", partner.id, ", ".join(sorted(untracked)))
+    if unnamed:
+        log.warning("partner %s: inventory feed leaves out products with no barcode, internal reference or customer "
+                    "code, which the partner could not match: %s; give them one in Odoo", partner.id,
+                    ", ".join(sorted(unnamed)))
+    return out
+
+
+def _stock_figure(value: Any, sold: bool) -> Decimal:
+    """A stock quantity as the partner is told it: never below 0 (a quant Odoo let go negative), 0 when the product
+    may not be ordered (`_offered`)."""
+    return max(_dec(value), Decimal(0)) if sold else Decimal(0)
 
 
 def _incoming(client: OdooClient, warehouse: dict[str, Any], product_ids: set[int],
