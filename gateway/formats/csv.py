@@ -11,10 +11,14 @@ cells that are plainly numbers in that dialect ("1.234,50", "1.000", "-3,5") are
 decimal point ("1234.50", "1000", "-3.5"), in every column or only in `number_columns`. A cell that only reads as a number with a decimal
 *point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
 rather than silently turned into the wrong amount.
+
+The encoding is the one thing the file itself may say: a byte-order mark (Excel's 'CSV UTF-8' and
+'Unicode text'), or bytes that are valid UTF-8 where the partner's encoding is another; see `_encoding`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -22,9 +26,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from gateway.config.models import CsvSettings
-from gateway.formats.base import Envelope, Issue, ParseResult, Severity, Syntax, Transaction
+from gateway.formats.base import (
+    UNDECODED,
+    Envelope,
+    Issue,
+    ParseResult,
+    Severity,
+    Syntax,
+    Transaction,
+    as_cp1252,
+)
 
-_BOM = b"\xef\xbb\xbf"
 # Decimal-comma dialect: German thousands form ("1.234,50", "1.000") or a plain decimal comma ("12,50").
 _COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+,\d+$")
 # In that dialect, numbers written with a decimal point ("1.5", "1,234.50"): ambiguous, kept as text.
@@ -35,41 +47,43 @@ _DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
 BINARY_PROBE = 8192             # bytes looked at for a NUL, the mark of a file that is not text
 _EXPORT = "not CSV text; ask the partner for the CSV export"
 _BINARY_KINDS = (
-    (b"\xff\xfe", "UTF-16 text (Excel's 'Unicode text'): set the partner's `csv.encoding: utf-16`"),
-    (b"\xfe\xff", "UTF-16 text: set the partner's `csv.encoding: utf-16`"),
     (b"%PDF-", f"a PDF, {_EXPORT}"), (b"PK\x03\x04", f"a zip file (or an Excel .xlsx), {_EXPORT}"),
     (b"\xd0\xcf\x11\xe0", f"an Excel .xls file, {_EXPORT}"), (b"\x89PNG", f"a PNG image, {_EXPORT}"),
     (b"\xff\xd8\xff", f"a JPEG image, {_EXPORT}"), (b"\x1f\x8b", f"a gzip file, {_EXPORT}"))
 """Files sent by mistake where CSV is expected, by their first bytes: what to tell whoever reads the reason."""
+_TEXT_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"),
+              (b"\xfe\xff", "utf-16", "UTF-16"))
+"""Byte-order marks: Excel's 'CSV UTF-8' starts with the first, its 'Unicode text' (UTF-16 LE) with the second."""
 
 
 def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     """Read `data` as CSV in the partner's dialect; never raises on bad input (problems become Issues)."""
     s = settings or CsvSettings()
     result = ParseResult(syntax=Syntax.CSV)
-    if b"\x00" in data[:BINARY_PROBE] and not s.encoding.replace("_", "-").lower().startswith("utf-16"):
+    encoding, why = _encoding(data, s.encoding)
+    if b"\x00" in data[:BINARY_PROBE] and not encoding.startswith("utf-16"):
         # text in the partner's encoding never holds NUL: a PDF, an image or an archive sent by mistake
         what = next((text for magic, text in _BINARY_KINDS if data.startswith(magic)),
                     "a binary file, not CSV text (it holds NUL bytes); ask the partner for the CSV export")
         result.issues.append(Issue(Severity.ERROR, f"this is {what}", code="encoding", level="interchange",
                                    offset=data.index(b"\x00")))
         return result
-    encoding = s.encoding
-    if data.startswith(_BOM) and encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
+    if why:
+        result.issues.append(Issue(Severity.INFO, f"read as {why}, not as {s.encoding} (the partner's "
+                                   "csv.encoding)", code="encoding", level="interchange"))
     try:
-        text = data.decode(encoding)
-        bad_bytes = False
+        text = data.decode(encoding, "surrogateescape")
     except LookupError:
         result.issues.append(Issue(Severity.ERROR, f"unknown encoding {s.encoding!r} in the partner's csv "
                                    "settings", code="encoding", level="interchange"))
         return result
-    except UnicodeDecodeError as exc:
-        text = data.decode(encoding, "replace")
-        bad_bytes = True
-        result.issues.append(Issue(Severity.ERROR, f"bytes at offset {exc.start} are not valid {s.encoding}; "
-                                   "the rows holding them are rejected", code="encoding", level="interchange",
-                                   offset=exc.start))
+    bad_bytes = UNDECODED.search(text) is not None
+    if bad_bytes:
+        offset = _first_bad_byte(data, encoding)
+        hint = f" ({_CP1252_HINT})" if codecs.lookup(encoding).name.startswith("utf-8") else ""
+        result.issues.append(Issue(Severity.ERROR, f"bytes at offset {offset} are not valid {s.encoding}; "
+                                   f"the rows holding them are rejected{hint}", code="encoding",
+                                   level="interchange", offset=offset))
     env = Envelope(syntax=Syntax.CSV, encoding=encoding, index=0)
     result.interchanges.append(env)
     quoted = bool(s.quotechar) and s.quoting != "none"
@@ -95,7 +109,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         if not any(c.strip() for c in cells):
             continue
         if s.header and header is None:
-            header = [c.strip() for c in cells]
+            header = [_readable(c.strip()) for c in cells]
             env.raw_header = header
             if s.group_by and s.group_by not in header and not s.group_by.isdecimal():
                 result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
@@ -135,6 +149,56 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     return result
 
 
+_CP1252_HINT = "Windows-1252 text, as Excel's 'CSV' saves it in Western Europe? then set csv.encoding: cp1252"
+
+
+def _encoding(data: bytes, configured: str) -> tuple[str, str]:
+    """(codec to read `data` with, why it is not `configured`, or "").
+
+    A byte-order mark says what the file is, whatever the partner's settings: a partner set up for
+    Windows-1252 whose next export is Excel's 'CSV UTF-8' (or 'Unicode text') is read right. So is
+    a file without a mark that is valid UTF-8 where the partner's encoding is another: read as
+    Windows-1252, UTF-8's two bytes for 'ö' are 'Ã¶', so "Köln" would reach Odoo as "KÃ¶ln", and
+    text in another one-byte encoding is practically never valid UTF-8 (an accented letter would
+    have to be followed by one of the bytes UTF-8 continues with).
+    """
+    for bom, codec, name in _TEXT_BOMS:
+        if data.startswith(bom):
+            return codec, "" if _same_codec(codec, configured) else f"{name} (the file starts with its byte-order mark)"
+    try:
+        wanted = codecs.lookup(configured).name
+    except LookupError:
+        return configured, ""
+    if wanted.startswith("utf-8"):
+        return configured, ""
+    wide = wanted.startswith(("utf-16", "utf-32"))
+    if (b"\x00" in data[:BINARY_PROBE]) if wide else data.isascii():
+        return configured, ""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return configured, ""
+    return "utf-8", "UTF-8 (valid UTF-8" + (" with no NUL bytes, so not UTF-16)" if wide else
+                                            ", which text in a one-byte encoding practically never is)")
+
+
+def _same_codec(codec: str, configured: str) -> bool:
+    """UTF-8 and UTF-8 with its mark are one encoding, as are UTF-16 and UTF-16 LE."""
+    try:
+        a, b = codecs.lookup(codec).name, codecs.lookup(configured).name
+    except LookupError:
+        return False
+    return a.startswith("utf-") and b.startswith("utf-") and a.split("-")[1] == b.split("-")[1]
+
+
+def _first_bad_byte(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
 def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings,
          bad_bytes: bool) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
@@ -158,11 +222,23 @@ def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings
                                 row=row_no, column=missing))
     if bad_bytes:
         for pos, v in enumerate(values, start=1):
-            if "\ufffd" in v:
+            if UNDECODED.search(v):
                 name = header[pos - 1] if header is not None and pos <= len(header) else str(pos)
-                issues.append(Issue(Severity.ERROR, f"row {row_no}, column {name!r}: bytes that are not valid "
-                                    f"{s.encoding}", code="encoding", level="element", row=row_no, column=name))
+                shown = _readable(v)
+                hint = f"; read as Windows-1252 it is {as_cp1252(v)!r}" if s.encoding.lower().replace(
+                    "_", "-") in ("utf-8", "utf8") else ""
+                issues.append(Issue(Severity.ERROR, f"row {row_no}, column {name!r}: {shown!r} holds bytes that are "
+                                    f"not valid {s.encoding}{hint}", code="encoding", level="element", row=row_no,
+                                    column=name, value=shown))
+                row[str(pos)] = shown
+                if header is not None and pos <= len(header) and header[pos - 1]:
+                    row[header[pos - 1]] = shown
     return row, issues
+
+
+def _readable(text: str) -> str:
+    """`text` with bytes its encoding could not read shown as U+FFFD: rows go into JSON, which takes only text."""
+    return UNDECODED.sub(lambda m: "\ufffd" * len(m.group()), text)
 
 
 def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:
