@@ -91,6 +91,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                         quotechar=s.quotechar if quoted else None,
                         quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=True)
     header: list[str] | None = None
+    twice: dict[str, list[int]] = {}      # header names given to more than one column
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
     orphans = False                # a data row without its group_by value
@@ -111,12 +112,13 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         if s.header and header is None:
             header = [_readable(c.strip()) for c in cells]
             env.raw_header = header
+            twice = _named_twice(header)
             if s.group_by and s.group_by not in header and not s.group_by.isdecimal():
                 result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
-                                           f"orders by (columns: {', '.join(header)})", code="header",
+                                           f"orders by ({_columns_said(header, s.delimiter)})", code="header",
                                            level="interchange", row=row_no, column=s.group_by))
             continue
-        row, row_issues = _row(cells, header, row_no, s, bad_bytes)
+        row, row_issues = _row(cells, header, row_no, s, bad_bytes, twice)
         result.issues.extend(row_issues)
         key = _group_key(row, s)
         if s.group_by and not key:
@@ -200,7 +202,7 @@ def _first_bad_byte(data: bytes, encoding: str) -> int:
 
 
 def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings,
-         bad_bytes: bool) -> tuple[dict[str, str], list[Issue]]:
+         bad_bytes: bool, twice: Mapping[str, list[int]]) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
     numeric = _numeric(len(cells), header, s)
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
@@ -211,6 +213,15 @@ def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings
         for name, v in zip(header, values):
             if name:
                 row[name] = v
+        for name, positions in twice.items():
+            given = [values[pos - 1] for pos in positions if pos <= len(values) and values[pos - 1].strip()]
+            row[name] = given[0] if given else ""
+            if len({v.strip() for v in given}) > 1:
+                issues.append(Issue(Severity.ERROR, f"row {row_no}: the header names {len(positions)} columns "
+                                    f"{name!r} ({', '.join(map(str, positions))}), and this row has "
+                                    f"{' and '.join(repr(v) for v in given)} in them: which one is meant is not "
+                                    "known (rename one in the export)", code="columns", level="element",
+                                    row=row_no, column=name))
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
             issues.append(Issue(Severity.ERROR, f"row {row_no} has {len(values)} cells but the header names "
                                 f"{len(header)} columns", code="columns", level="segment", row=row_no,
@@ -239,6 +250,30 @@ def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings
 def _readable(text: str) -> str:
     """`text` with bytes its encoding could not read shown as U+FFFD: rows go into JSON, which takes only text."""
     return UNDECODED.sub(lambda m: "\ufffd" * len(m.group()), text)
+
+
+_SEPARATOR_NAMES = {"\t": "tabs", ";": "semicolons", ",": "commas", "|": "vertical bars"}
+
+
+def _columns_said(header: list[str], delimiter: str) -> str:
+    """The header's columns for a reason; a header that is one column holding another separator (Excel's
+    tab-separated 'Unicode text' for a partner set to ';') says so instead of listing it."""
+    if len(header) == 1:
+        for other, name in _SEPARATOR_NAMES.items():
+            if other != delimiter and len(header[0].split(other)) > 2:
+                said = _SEPARATOR_NAMES.get(delimiter, repr(delimiter))
+                return f"it is one column: the file is separated by {name}, not by {said} as the partner's " \
+                       "csv.delimiter says"
+    return f"columns: {', '.join(header)}"
+
+
+def _named_twice(header: list[str]) -> dict[str, list[int]]:
+    """Header names given to more than one column, with their 1-based positions."""
+    positions: dict[str, list[int]] = {}
+    for pos, name in enumerate(header, start=1):
+        if name:
+            positions.setdefault(name, []).append(pos)
+    return {name: found for name, found in positions.items() if len(found) > 1}
 
 
 def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:

@@ -1,0 +1,34 @@
+"""A marketplace export's header row as spreadsheets leave it, through `edi-gateway translate` on a real file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.formats.test_csv_encodings import HEADER, ROW, shop_workspace, translated
+
+
+def test_a_column_named_twice_with_two_values_is_refused_not_read_as_the_last(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-made sheet with a second 'Menge' column (the quantity ordered, then the quantity in stock): the
+    last one was read, so the order asked for 99 where the customer ordered 2."""
+    config = shop_workspace(tmp_path)
+    data = f"{HEADER};Menge\r\n{ROW};99\r\n".encode()
+    code, doc, err = translated(capsys, config, data)
+    assert "row 2: the header names 2 columns 'Menge' (14, 19), and this row has '2' and '99' in them" in err
+    assert "SM-2026-9001 is rejected" in err
+    same = f"{HEADER};Menge\r\n{ROW};2\r\n".encode()              # the same figure twice is no question
+    code, doc, err = translated(capsys, config, same)
+    assert code == 0 and "rejected" not in err, err
+    assert isinstance(doc, dict) and doc["lines"][0]["quantity"] == "2"
+
+
+def test_a_tab_separated_file_for_a_semicolon_partner_says_so(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Excel's 'Unicode text' is tab-separated: the reason listed one 'column' of the whole header line."""
+    config = shop_workspace(tmp_path)
+    data = f"{HEADER}\r\n{ROW}\r\n".replace(";", "\t").encode("utf-16")
+    _, _, err = translated(capsys, config, data)
+    assert "the header row has no column 'Bestellnummer' to group orders by (it is one column: the file is " \
+           "separated by tabs, not by semicolons as the partner's csv.delimiter says)" in err
