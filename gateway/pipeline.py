@@ -461,6 +461,7 @@ class Pipeline:
         except OSError as exc:
             reason += f" (copy to quarantine failed: {exc.strerror or exc})"
         log.error("quarantined: %s", reason)
+        fields["meta"] = {**fields.get("meta", {}), "the_file": the_file}     # for `show`'s next step
         return self.journal.transition(message.id, State.QUARANTINED, reason, error=reason, **fields)
 
     def _copy_to_quarantine(self, message: Message, reason: str, partner: str | None, *,
@@ -480,7 +481,7 @@ class Pipeline:
         source = f" {escape_controls(message.source_key)}" if message.source_key else ""
         said = "\n".join(escape_controls(line) for line in reason.split("\n"))
         reason_file.write_text(f"message {message.id}\nfile {escape_controls(message.filename)}\n"
-                               f"from {message.channel}{source}\n\n{said}\n\n{_next_step(message, the_file)}\n",
+                               f"from {message.channel}{source}\n\n{said}\n\n{quarantine_next_step(message, the_file)}\n",
                                encoding="utf-8")
         fsync_dir(folder)
         return target
@@ -515,14 +516,18 @@ class Pipeline:
             raise PartnerUnknown(f"no partner profile matches {message.filename}")
         return partner
 
-    def _refuse_undeclared(self, result: Any, partner: PartnerConfig) -> None:
-        """Sets of a type the partner does not send are rejected (see translate.identify.refuse_undeclared)."""
+    def _refuse_undeclared(self, result: Any, partner: PartnerConfig) -> list[Any]:
+        """Sets of a type the partner does not send are rejected (see translate.identify.refuse_undeclared); the
+        issues saying so, which a partner file fixes (not the file: it may be right, only not set up here)."""
         try:
             refuse = _require("gateway.translate", "refuse_undeclared")
         except StepUnavailable:
-            return
+            return []
+        before = len(result.issues)
         refuse.refuse_undeclared(result, partner, self.config.profiles)
+        undeclared: list[Any] = result.issues[before:]
         _require("gateway.acks.x12", "hold_back_errors").hold_back_errors(result, partner)   # accept_with_errors
+        return undeclared
 
     def _our_ids(self) -> OurIds:
         return self.config.gateway.our_ids or OurIds()
@@ -539,7 +544,7 @@ class Pipeline:
             # the reader's own located errors say what is wrong with the file; lead with them
             raise PartnerUnknown(f"rejected: {_issues(result.errors)}; no partner could be identified: {exc}") \
                 from None
-        self._refuse_undeclared(result, partner)
+        undeclared = self._refuse_undeclared(result, partner)
         summary = {"interchanges": len(result.interchanges), "transactions": len(result.transactions),
                    "issues": [str(i) for i in result.issues[:50]]}
         first = result.interchanges[0] if result.interchanges else None
@@ -549,11 +554,12 @@ class Pipeline:
                   "doc_type": ",".join(doc_types) or None}
         add_context(partner=partner.id, control_number=control or None)
         with self.journal.batch():            # the step's rows and its state change: one commit
-            return self._parsed(message, result, partner, fields, summary)
+            return self._parsed(message, result, partner, fields, summary, undeclared)
 
     def _parsed(self, message: Message, result: Any, partner: PartnerConfig, fields: dict[str, Any],
-                summary: dict[str, Any]) -> Message:
-        """What a parsed file leads to: duplicate check, acknowledgements read and queued, the next state."""
+                summary: dict[str, Any], undeclared: list[Any]) -> Message:
+        """What a parsed file leads to: duplicate check, acknowledgements read and queued, the next state.
+        `undeclared`: the issues of sets refused only as of a type the partner is not set up to send."""
         repeated: dict[int, str] = {}         # interchange index -> the message that brought it first
         if not message.meta.get("force"):
             for env in result.interchanges:
@@ -596,8 +602,10 @@ class Pipeline:
                                            f"{'; '.join(unmatched)}")
         if not result.transactions or result.fatal:
             problems = _issues(result.errors) or "no document in the file"
+            # sets refused only as of a type not set up for the partner: its partner file is fixed, then replayed
+            the_file = not result.errors or any(all(e is not u for u in undeclared) for e in result.errors)
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary},
-                                    the_file=True)
+                                    the_file=the_file)
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
                                        + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else "")
@@ -935,8 +943,8 @@ class Pipeline:
         return replay(self.journal, message_id)
 
 
-def _next_step(message: Message, the_file: bool) -> str:
-    """What a person does about a quarantined message, as its .reason.txt says it. A file wrong in itself (a
+def quarantine_next_step(message: Message, the_file: bool) -> str:
+    """What a person does about a quarantined message, as its .reason.txt and `show` say it. A file wrong in itself (a
     wrong SE01 count) fails the same way at every replay, which reads the same bytes: only the partner's
     corrected resend helps. An outbound entry held by the scheduler is tried again by its next run."""
     close = f"edi-gateway close {message.id} --reason TEXT"

@@ -11,6 +11,7 @@ from gateway.commands.close import run_again
 from gateway.commands.messages import as_dict, echo, overdue_note
 from gateway.config.args import add_config_argument, open_state
 from gateway.journal.api import State
+from gateway.pipeline import quarantine_next_step
 from gateway.transports.as2.ledger import owed_text
 
 HELP = "show one message: events, errors, archive path, Odoo links, related messages"
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     opened = open_state(args)
     if isinstance(opened, int):
         return opened
-    _, journal, archive = opened
+    gateway, journal, archive = opened
     try:
         try:
             message = journal.get(args.id)
@@ -68,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
     if message.last_error:
         echo(f"error     {message.last_error}")
+    if message.state is State.QUARANTINED:
+        for copy in sorted(gateway.quarantine_dir.glob(f"*/{message.id}_*")):
+            echo(f"{'reason' if copy.name.endswith('.reason.txt') else 'copy':9} {copy}")
+        first, *more = quarantine_next_step(message, bool(message.meta.get("the_file"))).split("\n")
+        echo(f"next      {first}")
+        for line in more:
+            echo(f"          {line}")
     if message.state is State.CLOSED and (closed := message.meta.get("closed")):
         echo(f"closed    by {closed.get('by')} at {closed.get('at')}: {closed.get('reason')} (no longer needs "
              f"attention; {run_again(message)})")
