@@ -64,6 +64,7 @@ from gateway.odoo.sale_orders import (
     quantity_and_unit,
     stated_quantity,
 )
+from gateway.odoo.sale_orders import _utc as utc_datetime  # a partner's day as Odoo stores datetimes
 from gateway.translate.canonical import (
     Document,
     InventoryAdvice,
@@ -361,6 +362,7 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
     plans: list[tuple[str, dict[str, Any], str, list[list[Any]], str | None] | OdooLink] = []
     for order in _by_po(doc.orders):
         plans.append(_plan_receipt(client, doc, partner, cache, vendor, finder, order, label))
+    arrival = _expected_arrival(doc, label)
     packages = _packages(client, [c[2]["result_package_id"] for p in plans if not isinstance(p, OdooLink)
                                   for c in p[3] if c[0] == 0 and "result_package_id" in c[2]])
     links: list[OdooLink] = []
@@ -375,6 +377,9 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
         pick_vals: dict[str, Any] = {"move_line_ids": commands}
         if not noted(picking, marker):
             pick_vals["note"] = (picking.get("note") or "") + html_notes([marker])
+        if arrival is not None:     # the vendor's expected delivery: where purchasing and the dock plan it
+            zone = day_zone(client, partner, cache, _warehouse_of(client, partner, picking))
+            pick_vals["scheduled_date"] = utc_datetime(arrival, None, zone)
         if tracking and "carrier_tracking_ref" in client.fields("stock.picking"):
             pick_vals["carrier_tracking_ref"] = tracking
         elif tracking and f"tracking {tracking}" not in (picking.get("note") or ""):
@@ -389,6 +394,27 @@ def post_receipt(client: OdooClient, doc: Document, partner: PartnerConfig, cach
                                    f"{picking['name']}; validate it in Odoo")
         links.append(record_link(doc, "stock.picking", picking["id"], "updated"))
     return links
+
+
+def _expected_arrival(doc: ShipNotice, label: str) -> str | None:
+    """The day the notice says the goods arrive (X12 DTM 017/067, EDIFACT DTM+17/2/132, UBL Delivery, cXML
+    deliveryDate), checked before any receipt is written."""
+    if not doc.delivery_date:
+        return None
+    try:
+        return date.fromisoformat(doc.delivery_date).isoformat()
+    except ValueError:
+        raise OdooRejected(f"{label}: its delivery date {doc.delivery_date!r} is not a calendar date "
+                           "(YYYY-MM-DD)") from None
+
+
+def _warehouse_of(client: OdooClient, partner: PartnerConfig, picking: dict[str, Any]) -> int | None:
+    """The receipt's warehouse, read only where the partner's days are the warehouse's (`odoo.day_zone`)."""
+    kind_id = m2o_id(picking.get("picking_type_id"))
+    if partner.odoo.day_zone != "warehouse" or kind_id is None:
+        return None
+    [kind] = client.read("stock.picking.type", [kind_id], ["warehouse_id"])
+    return m2o_id(kind.get("warehouse_id"))
 
 
 def _by_po(orders: list[ShipOrder]) -> list[ShipOrder]:
@@ -413,7 +439,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                            ("partner_id", "child_of", vendor["id"])], limit=1)
     if not pos:
         raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
-    fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done", "company_id"]
+    fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done", "company_id", "picking_type_id"]
     if "carrier_tracking_ref" in client.fields("stock.picking"):
         fields.append("carrier_tracking_ref")
     # a drop-ship PO's one transfer (Vendors -> Customers) is what its vendor's notice announces: `incoming` to
