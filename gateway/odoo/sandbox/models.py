@@ -885,6 +885,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "commercial_partner_id": COMP("many2one", _move_commercial, relation="res.partner"),
         "partner_shipping_id": M2O("res.partner", "Delivery Address"), "ref": C("Reference"),
         "invoice_origin": C("Origin"), "payment_reference": C("Payment Reference"),
+        # the invoice a credit note reverses (account/models/account_move.py, 16-19; set by the reversal wizard)
+        "reversed_entry_id": M2O("account.move", "Reversal of"),
         "invoice_date": D("Invoice/Bill Date"), "invoice_date_due": D("Due Date"), "date": D("Date", default=_today),
         "invoice_payment_term_id": M2O("account.payment.term", "Payment Terms"),
         "currency_id": M2O("res.currency", "Currency", default=_currency), "journal_id": M2O("account.journal", "Journal"),
