@@ -22,6 +22,7 @@ from gateway.odoo.receipts import line_number, units_per
 from gateway.translate.canonical import Invoice, Line
 
 TOTALS_NOTE = "EDI totals differ"
+CREDITED = ("invoice", "OI")     # X12 REF*IV / EDIFACT RFF+IV (canonical), X12 REF*OI / RFF+OI (original invoice)
 LINES_NOTE = "EDI lines differ from the purchase order"
 CENT = Decimal("0.01")
 
@@ -108,3 +109,12 @@ def totals_note(doc: Invoice, bill: dict[str, Any]) -> str | None:
     return (f"{TOTALS_NOTE}: the vendor's invoice {doc.number} states {stated_text} {doc.currency or ''}".rstrip()
             + f"; Odoo computes {odoo_text} from the bill's lines and their taxes: check the lines' taxes (and "
               "prices) before posting")
+
+
+def credited_invoice(doc: Invoice) -> str | None:
+    """The number of the invoice a credit note corrects, as its references give it (X12 REF*IV or REF*OI, EDIFACT
+    RFF+IV or RFF+OI), None when it names none (a credit for a return, a rebate)."""
+    if doc.invoice_type != "credit_note":
+        return None
+    return next((r.value.strip() for q in CREDITED for r in doc.references
+                 if r.qualifier == q and r.value.strip() and r.value.strip() != doc.number), None)

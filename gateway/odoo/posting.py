@@ -28,7 +28,14 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
-from gateway.odoo.bill_checks import TOTALS_NOTE, line_notes, po_line_for, stated_totals, totals_note
+from gateway.odoo.bill_checks import (
+    TOTALS_NOTE,
+    credited_invoice,
+    line_notes,
+    po_line_for,
+    stated_totals,
+    totals_note,
+)
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations
 from gateway.odoo.lookup import (
@@ -270,6 +277,15 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         log.info("%s: bill line %s %s", charge_label, name, amount)
     vals["invoice_line_ids"] = commands
     differ = line_notes(client, cache, billed, names.purchase_uom) if move_type == "in_invoice" else []
+    credited = credited_invoice(doc)
+    if credited is not None:        # Odoo's "Reversal of": the credit note is read beside the bill it corrects
+        original = client.search("account.move", [("move_type", "=", "in_invoice"), ("ref", "=", credited),
+                                                  ("partner_id", "child_of", vendor["id"]), ("state", "!=", "cancel")],
+                                 limit=1)
+        if original:
+            vals["reversed_entry_id"] = original[0]
+        else:
+            differ.append(f"EDI: credits invoice {credited}, which has no bill of {vendor['name']} in Odoo")
     if differ:
         log.warning("%s: %s", label, "; ".join(differ))
     notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes + differ    # the vendor's terms as written

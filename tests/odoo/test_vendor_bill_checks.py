@@ -158,3 +158,37 @@ def test_a_price_off_the_po_and_a_quantity_beyond_it_are_noted(client: OdooClien
            "purchase order&#x27;s price is 7.50" in notes
     assert "EDI lines differ from the purchase order: purchase order line 2: billed 60, ordered 50" in notes
     assert "EDI totals differ" not in notes                      # 760 + 315 is what the vendor states
+
+
+def credit_memo(number: str, po: str, refs: list[str]) -> Invoice:
+    """Widget Works' 810 credit memo (BIG07 CR) for 10 blue widgets of `po` sent back, with these REF segments."""
+    doc = read_x12(["ST*810*0001", f"BIG*20261203*{number}**{po}***CR", *refs,
+                    "N1*RI*WIDGET WORKS INC*UL*0860001000030", "IT1*1*10*EA*7.50**VN*WW-WB-100", "TDS*7500",
+                    "CTT*1"], gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    assert isinstance(doc, Invoice) and doc.invoice_type == "credit_note"
+    return doc
+
+
+def test_a_credit_memo_is_the_reversal_of_the_bill_it_names(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """An 810 credit memo naming the invoice it corrects (REF*IV, or REF*OI: original invoice) becomes a vendor
+    credit note that is Odoo's "Reversal of" that invoice's bill, so the two are read (and reconciled) together,
+    and the PO line's billed quantity goes down by what it credits. One naming an invoice Odoo has no bill for
+    says so in its notes."""
+    po, name = purchase(odoo)
+    invoice = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-501**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                        "IT1*1*100*EA*7.50**VN*WW-WB-100", "TDS*75000", "CTT*1"],
+                       gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    [billed] = post(client, invoice, widgetworks(), Cache())
+    for number, ref in (("WW-CM-7", "REF*IV*WW-INV-501"), ("WW-CM-8", "REF*OI*WW-INV-501")):
+        [credit] = post(client, credit_memo(number, name, [ref]), widgetworks(), Cache())
+        [row] = odoo.execute_kw("account.move", "read", [[credit.record_id], [
+            "move_type", "reversed_entry_id", "narration", "amount_total"]])
+        assert (row["move_type"], row["reversed_entry_id"][0], row["amount_total"]) == (
+            "in_refund", billed.record_id, 75.0)
+        assert "EDI" not in str(row["narration"] or "")        # its total is the vendor's, nothing to say
+    [first] = po_lines(odoo, po)[:1]
+    assert odoo.execute_kw("purchase.order.line", "read", [[first], ["qty_invoiced"]])[0]["qty_invoiced"] == 80.0
+    [lost] = post(client, credit_memo("WW-CM-9", name, ["REF*IV*WW-INV-404"]), widgetworks(), Cache())
+    [row] = odoo.execute_kw("account.move", "read", [[lost.record_id], ["reversed_entry_id", "narration"]])
+    assert row["reversed_entry_id"] is False
+    assert "EDI: credits invoice WW-INV-404, which has no bill of Widget Works Inc. in Odoo" in row["narration"]
