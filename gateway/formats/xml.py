@@ -15,6 +15,7 @@ root element's local name.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -63,9 +64,43 @@ _SUBSET_END = re.compile(rb"\]\s*>")
 _CXML_DTD_VERSION = re.compile(r"cXML/([0-9.]+)/")
 
 
-def _parser() -> etree.XMLParser:
+def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           dtd_validation=False, remove_blank_text=False)
+                           dtd_validation=False, remove_blank_text=False, encoding=encoding)
+
+
+_LEADING_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?([ \t\r\n]+)(<\?xml[ \t\r\n][^>]*\?>)")
+_DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+
+
+def _declaration_first(data: bytes) -> bytes:
+    """`data` with blank lines before its XML declaration moved after it.
+
+    A web shop's export script that prints a newline before `<?xml` (PHP's classic) makes a document
+    no XML parser takes ("XML declaration allowed only at the start"); moved after the declaration,
+    the blanks keep every line where the partner's file has it.
+    """
+    m = _LEADING_DECLARATION.match(data)
+    if m is None:
+        return data
+    return (m.group(1) or b"") + m.group(3) + m.group(2) + data[m.end():]
+
+
+def _utf8_mislabelled(data: bytes) -> str:
+    """The one-byte encoding a document declares when its bytes are valid UTF-8 with some not ASCII, else "".
+
+    A template that says ISO-8859-1 around UTF-8 text would have 'Köln' read as 'KÃ¶ln' and posted so."""
+    m = _DECLARED_ENCODING.match(data)
+    if m is None or data.isascii():
+        return ""
+    declared = m.group(1).decode("ascii")
+    try:
+        if codecs.lookup(declared).name.startswith(("utf", "utf_")):
+            return ""
+        data.decode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return ""
+    return declared
 
 
 def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
@@ -76,8 +111,14 @@ def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
     if refusal is not None:
         result.issues.append(refusal)
         return result
+    data = _declaration_first(data)
+    encoding = _utf8_mislabelled(data)
+    if encoding:
+        result.issues.append(Issue(Severity.INFO, f"read as UTF-8, not as {encoding} (its XML declaration): its "
+                                   "bytes are valid UTF-8, which text in a one-byte encoding practically never is",
+                                   code="encoding", level="interchange", interchange=0))
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser("utf-8" if encoding else None))
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         where = f" (line {line}, column {col})" if line and f"line {line}" not in exc.msg else ""
@@ -92,6 +133,15 @@ def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         result.issues.append(_entity_refusal())
+        return result
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
+        result.issues.append(Issue(Severity.ERROR, f"entity {entity.text} (line {entity.sourceline}) is not one of "
+                                   "XML's own (&amp; &lt; &gt; &quot; &apos;) and is declared, if anywhere, in a DTD "
+                                   "the gateway does not load: its text is not known, and reading around it would "
+                                   "drop it ('Caf&eacute;' read as 'Caf'); ask the partner to write the character "
+                                   "itself or as a character reference (&#233;)", code="syntax", level="interchange",
+                                   interchange=0))
         return result
     env, tx = describe(root)
     result.interchanges.append(env)
