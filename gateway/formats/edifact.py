@@ -265,7 +265,8 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
         codec = "utf-8"
     if chunk.isascii():
         return chunk.decode("ascii"), ("ascii" if codec in _SINGLE_BYTE or codec == "utf-8" else codec), issues
-    if codec in ("latin-1", "iso8859-15") or codec == "ascii":
+    if codec in _SINGLE_BYTE:
+        # any ISO 8859 part: real text in one is almost never valid UTF-8, a mislabelled UTF-8 file always is
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
@@ -275,6 +276,10 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
                                 "non-ASCII characters: read as UTF-8", code="21", level="interchange",
                                 interchange=index, segment_tag="UNB", offset=offset))
             return text, "utf-8", issues
+        windows = _windows_1252(chunk, charset, codec, index, offset)
+        if windows is not None:
+            issues.append(windows[1])
+            return windows[0], "cp1252", issues
         if codec == "ascii":
             bad = next(i for i, b in enumerate(chunk) if b > 127)
             issues.append(Issue(Severity.WARNING, f"{charset} allows only ISO 646 characters but byte "
@@ -289,6 +294,29 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
                             f"{offset + bad}: undecodable bytes replaced", code="21", level="interchange",
                             interchange=index, offset=offset + bad))
         return chunk.decode(codec if codec != "iso2022_jp_2" else "latin-1", "replace"), codec, issues
+
+
+_C1 = re.compile(rb"[\x80-\x9f]")
+
+
+def _windows_1252(chunk: bytes, charset: str, codec: str, index: int, offset: int) -> tuple[str, Issue] | None:
+    """Text declared Latin (UNOA/UNOB/UNOC/UNOL) holding bytes 0x80-0x9F, as Windows-1252 with the issue saying so.
+
+    Those bytes are control characters in ISO 8859-1, never text; a Western European Windows system writes
+    its € – “ ” ‘ ’ … there. Read as declared they went into names and descriptions as invisible controls
+    (an en dash as U+0096), so the coordinator saw mangled text in Odoo with nothing pointing at the cause."""
+    c1 = _C1.search(chunk) if codec in ("ascii", "latin-1", "iso8859-15") else None
+    if c1 is None:
+        return None
+    try:
+        text = chunk.decode("cp1252")
+    except UnicodeDecodeError:
+        return None                       # 0x81, 0x8d, 0x8f, 0x90, 0x9d: not Windows-1252 either
+    byte = chunk[c1.start()]
+    return text, Issue(Severity.WARNING, f"declared {charset} but byte 0x{byte:02x} is a control character there "
+                       f"and {bytes([byte]).decode('cp1252')!r} in Windows-1252: text read as Windows-1252",
+                       code="21", level="interchange", interchange=index, segment_tag="UNB",
+                       offset=offset + c1.start())
 
 
 def _interchange_end(data: bytes, start: int, d: Delimiters) -> int:

@@ -1,0 +1,63 @@
+"""The character set a UNB declares (S001 0001) against the bytes a partner really sends, through `edi-gateway
+translate` on files written here: what the coordinator sees of a UNOC file written by a Windows system
+(Windows-1252), and of a UNOD..UNOK file that is really UTF-8."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.formats import edifact
+
+
+def order(syntax: str, name: str, encoding: str) -> bytes:
+    """A D96A ORDERS declaring `syntax` whose buyer is called `name`, written in `encoding`."""
+    body = ["BGM+220+PO-CS+9", "DTM+137:20261129:102", f"NAD+BY+4012345000009::9++{name}",
+            "LIN+1++0614141000012:EN", "QTY+21:10", "UNS+S"]
+    segs = [f"UNB+{syntax}:3+4012345000009:14+0614141000005:14+261129:0915+501", "UNH+1+ORDERS:D:96A:UN:EAN008",
+            *body, f"UNT+{len(body) + 2}+1", "UNZ+1+501"]
+    return "".join(s + "'\r\n" for s in segs).encode(encoding)
+
+
+def translate(tmp: Path, data: bytes) -> tuple[str, str]:
+    """(the buyer's name, stderr) as `edi-gateway translate --json` gives them."""
+    path = tmp / "orders.edi"
+    path.write_bytes(data)
+    done = subprocess.run([sys.executable, "-m", "gateway", "translate", str(path), "--json"], cwd=tmp,
+                          capture_output=True, text=True, check=True)
+    [buyer] = [p for p in json.loads(done.stdout)["parties"] if p["role"] == "buyer"]
+    return buyer["name"], done.stderr
+
+
+@pytest.mark.parametrize("syntax", ["UNOC", "UNOA", "UNOL"])
+def test_windows_1252_text_declared_latin_is_read_as_windows_1252_and_said(tmp_path: Path, syntax: str) -> None:
+    # Given a file from a Windows system: its en dash, quotes and euro sign are bytes 0x80-0x9F, controls in ISO 8859
+    name = "M\xfcller \u2013 \u201eB\xe4cker\u201c 5\u20ac"
+    data = order(syntax, name, "cp1252")
+    # Then the name reads as written, and the coordinator is told why
+    seen, stderr = translate(tmp_path, data)
+    assert seen == name
+    assert f"declared {syntax} but byte 0x96 is a control character there and '\u2013' in Windows-1252" in stderr
+    # and the interchange is written back byte for byte
+    assert edifact.write_result(edifact.parse(data)) == data
+
+
+def test_latin_1_text_without_windows_characters_stays_latin_1(tmp_path: Path) -> None:
+    seen, stderr = translate(tmp_path, order("UNOC", "Lager K\xf6ln \xa7 3", "latin-1"))
+    assert seen == "Lager K\xf6ln \xa7 3" and "validation" not in stderr
+
+
+@pytest.mark.parametrize(("syntax", "name"), [("UNOD", "\u0141\xf3d\u017a Sp. z o.o."), ("UNOE", "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430"),
+                                              ("UNOK", "\u0130stanbul \u015ei\u015fli"), ("UNOF", "\u0391\u03b8\u03ae\u03bd\u03b1")])
+def test_utf_8_text_declared_another_iso_8859_part_is_read_as_utf_8(tmp_path: Path, syntax: str, name: str) -> None:
+    # Given a Polish, Russian, Turkish or Greek partner whose system declares its ISO 8859 part but writes UTF-8
+    seen, _ = translate(tmp_path, order(syntax, name, "utf-8"))
+    # Then the name is read as written, not as 'Ĺ\x81Ăłdĺş'
+    assert seen == name
+    # and text really in that part is read in it
+    seen, stderr = translate(tmp_path, order(syntax, name, edifact.CHARSETS[syntax]))
+    assert seen == name and "validation" not in stderr
