@@ -1,0 +1,49 @@
+"""A scheduled 846 whose time comes while Odoo is down still goes out, once, for its slot.
+
+Given the scheduler running its jobs as in the daemon (APScheduler on the event loop) over the sandbox Odoo on
+loopback HTTP, when Odoo answers 503 to the run at the slot and is back a moment later, then the feed is retried
+before its next slot and queued once under the slot it was due for; a retry that finds it queued sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import Direction, Message
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import current_slot
+from tests.odoo.test_stock_feed_levels import examples, scheduler_for
+
+__all__ = ["examples"]          # the module's fixture, shared
+
+
+def feeds(journal: Any) -> list[Message]:
+    return [m for m in journal.find(direction=Direction.OUT, partner="northwind", limit=50) if m.doc_type == "846"]
+
+
+async def test_odoo_down_at_the_slot_is_retried_before_the_next_slot_and_sent_once(
+        sandbox: SandboxServer, client: OdooClient, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    scheduler.ctx.config.gateway.odoo.poll_seconds = 0.2
+    partner = scheduler.ctx.partners["northwind"]
+    setting = next(d for d in partner.documents if d.type == "846")
+    due = current_slot(setting.schedule, zone=scheduler.zone_of(setting))
+    # the client tries each call 4 times (retry_max 3): the run at the slot fails, Odoo is back right after
+    sandbox.faults.unavailable = 4
+    await scheduler.start()                 # the latest slot is run at once, as when the daemon starts
+    try:
+        for _ in range(600):                # the next slot is hours away: only a retry can send it now
+            if feeds(journal):
+                break
+            await asyncio.sleep(0.05)
+        assert sandbox.faults.unavailable == 0
+        [message] = feeds(journal)
+        assert message.source_key is not None and message.source_key.endswith(f"@{due}:846")
+        assert await scheduler.run_once("northwind", "846") == 0        # the same slot again: already queued
+        assert len(feeds(journal)) == 1
+    finally:
+        await scheduler.stop()
