@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -22,7 +22,8 @@ DATE_FORMATS: dict[str, str] = {
     "718": "718",                                       # CCYYMMDD-CCYYMMDD, a range: its start is the date
     "CCYY-MM-DD": "CCYY-MM-DD", "ISO": "CCYY-MM-DD",
     "ISO8601": "ISO8601",                               # cXML: read the day of either; write a timestamp
-    "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY",
+    "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY", "DD/MM/CCYY": "DD/MM/CCYY",
+    "excel": "excel",                                   # a spreadsheet's day number (46356 is 2026-11-30)
     "auto": "auto",
 }
 TIME_FORMATS = ("HHMM", "HHMMSS", "HH:MM", "HH:MM:SS", "auto")
@@ -58,10 +59,10 @@ def date_in(fmt: str) -> Callable[[str], str]:
         elif use in ("CCYY-MM-DD", "ISO8601"):          # a timestamp's day is as its sender wrote it
             y, m, d = text[0:4], text[5:7], text[8:10]
             use = "CCYY-MM-DD"
-        elif use == "DD.MM.CCYY":
-            d, m, y = text[0:2], text[3:5], text[6:10]
-        elif use == "MM/DD/CCYY":
-            m, d, y = text[0:2], text[3:5], text[6:10]
+        elif use in _DAY_MONTH:
+            return _day_month(raw, use)
+        elif use == "excel":
+            return _excel_day(raw)
         else:
             raise ValueError(f"date {raw!r} is not in a known format")
         marks = _SEPARATORS.get(use)
@@ -75,9 +76,45 @@ def date_in(fmt: str) -> Callable[[str], str]:
 
 
 # where a format's separators stand, and which they are
-_SEPARATORS: dict[str, tuple[int, int, str, str]] = {"CCYY-MM-DD": (4, 7, "-", "-"), "DD.MM.CCYY": (2, 5, ".", "."),
-                                                     "MM/DD/CCYY": (2, 5, "/", "/")}
-_EXAMPLES = {"CCYY-MM-DD": "2026-11-30", "DD.MM.CCYY": "30.11.2026", "MM/DD/CCYY": "11/30/2026"}
+_SEPARATORS: dict[str, tuple[int, int, str, str]] = {"CCYY-MM-DD": (4, 7, "-", "-")}
+_EXAMPLES = {"CCYY-MM-DD": "2026-11-30", "DD.MM.CCYY": "30.11.2026", "MM/DD/CCYY": "11/30/2026",
+             "DD/MM/CCYY": "30/11/2026"}
+# spreadsheet dates: (separator, day first); day and month with or without their leading zero, as Excel
+# writes them in the US (11/7/2026), the year in four digits, a time after the day ignored
+_DAY_MONTH = {"DD.MM.CCYY": (".", True), "DD/MM/CCYY": ("/", True), "MM/DD/CCYY": ("/", False)}
+_EXCEL_EPOCH = date(1899, 12, 30)         # day 0 of Excel's 1900 date system (day 60 is its 29 Feb 1900)
+
+
+def _day_month(raw: str, use: str) -> str:
+    sep, day_first = _DAY_MONTH[use]
+    parts = (raw.split() or [""])[0].split(sep)
+    if len(parts) != 3 or not all(p.isdecimal() and p.isascii() for p in parts) or len(parts[2]) != 4 \
+            or not all(1 <= len(p) <= 2 for p in parts[:2]):
+        raise ValueError(f"date {raw!r} is not written {use} (like {_EXAMPLES[use]}){_serial_hint(raw)}")
+    d, m = (parts[0], parts[1]) if day_first else (parts[1], parts[0])
+    y, m, d = parts[2], m.zfill(2), d.zfill(2)
+    if not _is_day(y, m, d):
+        swapped = next((f for f, (other, first) in _DAY_MONTH.items() if other == sep and first != day_first), "")
+        hint = f": written {swapped}?" if swapped and int(m) > 12 and _is_day(y, d, m) else ""
+        raise ValueError(f"date {raw!r} is not a valid {use} date (no such day){hint}")
+    return f"{y}-{m}-{d}"
+
+
+def _excel_day(raw: str) -> str:
+    text = raw.strip()
+    whole = text.split(".")[0].split(",")[0]               # a time of day is the fraction
+    if not (whole.isdecimal() and whole.isascii()) or not 61 <= int(whole) <= 2958465:
+        raise ValueError(f"date {raw!r} is not a spreadsheet day number (like 46356 for 2026-11-30)")
+    return (_EXCEL_EPOCH + timedelta(days=int(whole))).isoformat()
+
+
+def _serial_hint(raw: str) -> str:
+    """For a date that is a plain number of a recent day: what it is (a date cell formatted as a number)."""
+    text = raw.strip()
+    if text.isdecimal() and text.isascii() and 36526 <= int(text) <= 73050:      # 2000-01-01 .. 2099-12-31
+        return (f"; {text} is a spreadsheet's day number for {_excel_day(text)}: the column is formatted as a "
+                "number in the sheet (format it as a date, or read it with date: excel)")
+    return ""
 
 
 def _is_day(y: str, m: str, d: str) -> bool:
@@ -108,6 +145,10 @@ def date_out(fmt: str) -> Callable[[Any], str]:
             return f"{d}.{m}.{y}"
         if kind == "MM/DD/CCYY":
             return f"{m}/{d}/{y}"
+        if kind == "DD/MM/CCYY":
+            return f"{d}/{m}/{y}"
+        if kind == "excel":
+            return str((date.fromisoformat(text[:10]) - _EXCEL_EPOCH).days)
         if kind == "ISO8601":
             return text if "T" in text else day_start(text)
         return text[:10]
