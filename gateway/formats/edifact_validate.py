@@ -233,6 +233,11 @@ class _Checker:
     def _value(self, seg: Segment, pos: int, cpos: int | None, ref: str, fmt: defs.Format, value: str,
                repetition: int | None) -> None:
         kind = fmt.kind
+        if "\x00" in value:        # no character set of ISO 9735 has it, and Odoo's database refuses it
+            self.issue(f"data element {ref} ({seg.tag} element {pos}{f'.{cpos}' if cpos else ''}) holds a NUL "
+                       f"character (0x00): {value!r}", "21", seg, level="element", element=pos, component=cpos,
+                       ref=ref, value=value, repetition=repetition)
+            return
         if kind == "an":
             size = len(value)
             if fmt.min <= size <= fmt.max:

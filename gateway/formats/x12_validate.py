@@ -690,7 +690,8 @@ class _Checker:
         code, text = found
         pos = where.position
         name = f"{seg.tag}{pos:02d}" + (f"-{comp}" if comp else "")
-        severity = Severity.ERROR if req == "M" or allowed is not None else Severity.WARNING
+        # a NUL is refused by Odoo's database: the set could not be posted, so its 997 must not accept it
+        severity = Severity.ERROR if req == "M" or allowed is not None or "\x00" in value else Severity.WARNING
         self.issue(severity, f"{name} ({spec[3]}): {text}", code, seg, where.loop, level="element",
                    element_position=pos, component_position=comp, repetition_position=where.repetition,
                    element_ref=ref, value=value[:99])
