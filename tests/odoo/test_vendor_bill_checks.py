@@ -192,3 +192,62 @@ def test_a_credit_memo_is_the_reversal_of_the_bill_it_names(client: OdooClient, 
     [row] = odoo.execute_kw("account.move", "read", [[lost.record_id], ["reversed_entry_id", "narration"]])
     assert row["reversed_entry_id"] is False
     assert "EDI: credits invoice WW-INV-404, which has no bill of Widget Works Inc. in Odoo" in row["narration"]
+
+
+UBL_VENDOR = PartnerConfig.model_validate({
+    "id": "widgetworks", "name": "Widget Works", "odoo": {"partner_ref": "WIDGETWORKS"},
+    "xml": {"ids": ["4000000000009"]},
+    "documents": [{"type": "Invoice", "direction": "in", "profile": "ubl-2.1-invoice"},
+                  {"type": "CreditNote", "direction": "in", "profile": "ubl-2.1-creditnote"}]})
+
+
+def ubl(kind: str, number: str, po: str, quantity: int, extra: str = "") -> bytes:
+    """Widget Works' UBL 2.1 Invoice or CreditNote for `quantity` blue widgets of `po` at 7.50."""
+    amount = f"{quantity * 7.5:.2f}"
+    line, qty = ("InvoiceLine", "InvoicedQuantity") if kind == "Invoice" else ("CreditNoteLine", "CreditedQuantity")
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{kind} xmlns="urn:oasis:names:specification:ubl:schema:xsd:'
+            f'{kind}-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
+            'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+            f"<cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>{number}</cbc:ID><cbc:IssueDate>2026-12-02"
+            f"</cbc:IssueDate><cbc:{kind}TypeCode>{380 if kind == 'Invoice' else 381}</cbc:{kind}TypeCode>"
+            f"<cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode><cac:OrderReference><cbc:ID>{po}</cbc:ID>"
+            f"</cac:OrderReference>{extra}<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0088\">"
+            "4000000000009</cbc:EndpointID></cac:Party></cac:AccountingSupplierParty>"
+            f'<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="USD">{amount}</cbc:LineExtensionAmount>'
+            f'<cbc:TaxInclusiveAmount currencyID="USD">{amount}</cbc:TaxInclusiveAmount>'
+            f'<cbc:PayableAmount currencyID="USD">{amount}</cbc:PayableAmount></cac:LegalMonetaryTotal>'
+            f'<cac:{line}><cbc:ID>1</cbc:ID><cbc:{qty} unitCode="EA">{quantity}</cbc:{qty}>'
+            f'<cbc:LineExtensionAmount currencyID="USD">{amount}</cbc:LineExtensionAmount><cac:Item><cbc:Name>Blue '
+            "Widget</cbc:Name><cac:SellersItemIdentification><cbc:ID>WW-WB-100</cbc:ID></cac:SellersItemIdentification>"
+            f'</cac:Item><cac:Price><cbc:PriceAmount currencyID="USD">7.50</cbc:PriceAmount></cac:Price></cac:{line}>'
+            f"</{kind}>").encode()
+
+
+async def test_a_ubl_credit_note_becomes_the_reversal_of_the_bill(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Peppol vendors credit with a UBL CreditNote (its own document, CreditNoteLine / CreditedQuantity), naming
+    the invoice in BillingReference: it was quarantined, 'no base profile translates xml CreditNote', and the
+    clerk keyed the credit in by hand. Through the pipeline, the vendor's Invoice becomes a bill and its
+    CreditNote a vendor credit note reversing it, on the PO line."""
+    po, name = purchase(odoo)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = UBL_VENDOR
+
+    async def send(data: bytes, filename: str) -> Any:
+        message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename=filename, partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+
+    invoiced = await send(ubl("Invoice", "WW-UBL-1", name, 100), "invoice.xml")
+    assert invoiced.state is State.DONE, invoiced.last_error
+    reference = ("<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>WW-UBL-1</cbc:ID>"
+                 "</cac:InvoiceDocumentReference></cac:BillingReference>")
+    credited = await send(ubl("CreditNote", "WW-UBL-CN-1", name, 4, reference), "credit.xml")
+    assert credited.state is State.DONE, credited.last_error
+    original = bill(odoo, "WW-UBL-1")
+    [credit] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-UBL-CN-1")], [
+        "move_type", "reversed_entry_id", "amount_total", "narration", "state"]])
+    assert (credit["move_type"], credit["reversed_entry_id"][0], credit["amount_total"], credit["state"]) == (
+        "in_refund", original["id"], 30.0, "draft")
+    assert "EDI" not in str(credit["narration"] or "")
+    [first] = po_lines(odoo, po)[:1]
+    assert odoo.execute_kw("purchase.order.line", "read", [[first], ["qty_invoiced"]])[0]["qty_invoiced"] == 96.0
