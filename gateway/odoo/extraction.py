@@ -1006,6 +1006,52 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     return claim(journal, partner, docs, kind) if claim_marks else docs
 
 
+DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0
+
+
+def with_dropped(doc: InventoryAdvice, before: list[dict[str, Any]],
+                 days: int = DROPPED_DAYS) -> tuple[InventoryAdvice, list[dict[str, Any]]]:
+    """A warehouse's feed with a line of 0 for each item an earlier feed of it reported that this one no longer
+    does (`before`, as this function returned it then), and what to keep for the next feed. A retailer keeps the
+    last figure of a line that stops coming and sells on it: a product archived or made untracked in Odoo, a
+    customer code removed, a barcode changed. The line carries only the identifiers no line of this feed reports
+    (the old UPC of a product whose barcode changed, not its code that still comes with its stock), and is sent
+    in every feed for `days` after the item was last reported, so a feed lost or refused does not keep the old
+    figure for good. Slots are the documents' write dates ("YYYY-MM-DD HH:MM")."""
+    slot = str(doc.source.odoo_write_date)
+    reported = {key for line in doc.lines for key in _compared(line.item_ids)}
+    keep = [{"ids": line.item_ids, "name": line.description or "", "unit": line.quantities[0].unit, "last": slot}
+            for line in doc.lines]
+    zeros: list[InventoryLine] = []
+    for item in before:
+        ids = {k: v for k, v in dict(item.get("ids") or {}).items() if not _compared({k: v}) & reported}
+        if not ids or _age(str(item.get("last") or slot), slot) > timedelta(days=days):
+            continue
+        keep.append({**item, "ids": ids})
+        unit = str(item.get("unit") or "EA")
+        zeros.append(InventoryLine(line_no=str(len(doc.lines) + len(zeros) + 1), item_ids=ids,
+                                   description=item.get("name") or None, location=doc.lines[0].location,
+                                   quantities=[Quantity(qualifier="available", value=Decimal(0), unit=unit),
+                                               Quantity(qualifier="on_hand", value=Decimal(0), unit=unit)]))
+    if zeros:
+        log.info("partner %s: %s reports 0 for %d item(s) no longer in the feed: %s", doc.source.partner, doc.number,
+                 len(zeros), "; ".join(" ".join(f"{k} {v}" for k, v in z.item_ids.items()) for z in zeros))
+    return doc.model_copy(update={"lines": [*doc.lines, *zeros]}), keep
+
+
+def _compared(ids: dict[str, str]) -> set[tuple[str, str]]:
+    """Identifiers as two feeds' items are compared: a trade item number once, whatever its kind and length."""
+    return {("gtin", gtin_key(v)) if k in BARCODE_KINDS and v.strip().isdecimal() else (k, v) for k, v in ids.items()}
+
+
+def _age(first: str, last: str) -> timedelta:
+    """The time from one slot to another; none when either is unreadable (a kept item is not dropped for it)."""
+    try:
+        return datetime.strptime(last, "%Y-%m-%d %H:%M") - datetime.strptime(first, "%Y-%m-%d %H:%M")
+    except ValueError:
+        return timedelta(0)
+
+
 def _offered(client: OdooClient, partner: PartnerConfig, product_ids: set[int],
              items: dict[int, dict[str, str]]) -> dict[int, bool]:
     """The products the feed reports -> whether the partner may order them now. Archived or not sold (`active`,

@@ -46,7 +46,7 @@ from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.lookup import Cache
 from gateway.pipeline import EXTRACTION_HELD
-from gateway.translate.canonical import Document, Invoice, ShipNotice
+from gateway.translate.canonical import Document, InventoryAdvice, Invoice, ShipNotice
 from gateway.translate.outbound import marks_item_stores, writes_each_order
 
 log = logging.getLogger("gateway.odoo.scheduler")
@@ -218,6 +218,9 @@ class OdooScheduler:
         for doc in docs:
             key = extraction.outbox_key(doc, setting.type)
             try:
+                kept: list[dict[str, Any]] | None = None
+                if isinstance(doc, InventoryAdvice) and key not in known:
+                    doc, kept = await in_thread(self._with_dropped, partner, setting, doc)
                 before = last.get(doc.source.odoo_record or "")
                 digest = extraction.content_digest(doc) if kind in DIGESTED else None
                 if key in known and digest is not None and before is not None and \
@@ -242,6 +245,9 @@ class OdooScheduler:
                         continue          # held: not marked, so the next run renders it again
                     else:
                         queued += 1
+                        if kept is not None:
+                            await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type),
+                                            f"reported:{doc.source.odoo_record}", json.dumps(kept))
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
                 log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
@@ -260,6 +266,19 @@ class OdooScheduler:
                 await in_thread(self.ctx.journal.put_blob, _run_key(partner.id, setting.type), "overlap",
                                 json.dumps({"from": following, "read": read.isoformat()}))
         return queued
+
+    def _with_dropped(self, partner: PartnerConfig, setting: DocumentSettings,
+                      doc: InventoryAdvice) -> tuple[InventoryAdvice, list[dict[str, Any]]]:
+        """A warehouse's stock feed with 0 for the items its last queued feed reported and this one does not
+        (`extraction.with_dropped`); what it reports is kept once it is queued."""
+        text = self.ctx.journal.get_blob(_run_key(partner.id, setting.type), f"reported:{doc.source.odoo_record}")
+        try:
+            before = json.loads(text) if text else []
+        except ValueError:
+            log.warning("partner %s %s: items reported before unreadable; items dropped since are not sent as 0",
+                        partner.id, setting.type)
+            before = []
+        return extraction.with_dropped(doc, before if isinstance(before, list) else [])
 
     def _retry_soon(self, partner: PartnerConfig, setting: DocumentSettings) -> str:
         """After a run that could not reach Odoo, the next one: a scheduled document's job is brought forward to
