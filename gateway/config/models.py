@@ -278,6 +278,9 @@ class CsvSettings(Strict):
     quoting: Literal["minimal", "all", "none"] = Field(
         default="minimal", description="outbound: quote only cells that need it, every cell, or none; "
         "inbound 'none' reads quote characters as data")
+    line_end: Literal["crlf", "lf"] = Field(
+        default="crlf", description="outbound line ends: CRLF (RFC 4180, Excel) or LF (a Unix importer); "
+        "inbound files are read with either, or CR alone")
 
 
 class XmlSettings(Strict):

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from gateway.config.models import CsvSettings
+from gateway.errors import TranslationError
 from gateway.formats.base import (
     UNDECODED,
     Envelope,
@@ -328,11 +329,15 @@ def _cell(value: object, s: CsvSettings) -> str:
 
 def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = None,
           columns: Sequence[str] | None = None) -> bytes:
-    """Outbound CSV in the partner's dialect: header row (if the partner wants one), CRLF line ends.
+    """Outbound CSV in the partner's dialect: header row (if the partner wants one), its line ends (CRLF unless
+    `line_end: lf`), its encoding.
 
     `columns` fixes the column order; by default it is the order keys first appear in. Text cells
     are written as given (an item code "10.5" stays "10.5"); only number values (Decimal, float) take
     the partner's decimal mark. The translation engine formats canonical numbers itself.
+    Raises TranslationError, naming the row and column, for a cell the partner's file cannot carry: a
+    character its encoding lacks, or with `quoting: none` the delimiter, a quote or a line break (written
+    with a backslash before it, as before, the partner read the backslash as data and the row split).
     """
     s = settings or CsvSettings()
     materialised = [{k: _cell(v, s) for k, v in r.items()} for r in rows]
@@ -340,18 +345,39 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
     if columns is None:
         for r in materialised:
             names.extend(k for k in r if k not in names)
+    table = [names] if s.header else []
+    table.extend([r.get(n, "") for n in names] for r in materialised)
+    _check_writable(table, names, s)
+    end = "\n" if s.line_end == "lf" else "\r\n"
     buf = io.StringIO()
     if s.quoting == "all":
-        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
+        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator=end,
                             quoting=csv.QUOTE_ALL)
     elif s.quoting == "none":
-        writer = csv.writer(buf, delimiter=s.delimiter, lineterminator="\r\n", quoting=csv.QUOTE_NONE,
-                            escapechar="\\")
+        writer = csv.writer(buf, delimiter=s.delimiter, lineterminator=end, quoting=csv.QUOTE_NONE,
+                            quotechar=None)           # nothing to escape: `_check_writable` refused it
     else:
-        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator="\r\n",
+        writer = csv.writer(buf, delimiter=s.delimiter, quotechar=s.quotechar or '"', lineterminator=end,
                             quoting=csv.QUOTE_MINIMAL)
-    if s.header:
-        writer.writerow(names)
-    for r in materialised:
-        writer.writerow([r.get(n, "") for n in names])
+    writer.writerows(table)
     return buf.getvalue().encode(s.encoding)
+
+
+def _check_writable(table: list[list[str]], names: list[str], s: CsvSettings) -> None:
+    """Refuse, naming row and column, a cell the partner's file cannot carry as it is (see `write`)."""
+    forbidden = (s.delimiter, s.quotechar or '"', "\r", "\n") if s.quoting == "none" else ()
+    first = 1 if s.header else 2             # the spreadsheet's row number of table[0]
+    for index, cells in enumerate(table):
+        for name, cell in zip(names, cells):
+            where = f"row {index + first}, column {name!r}"
+            bad = next((c for c in forbidden if c and c in cell), None)
+            if bad is not None:
+                raise TranslationError(f"{cell!r} holds {bad!r}, which a file without quoting (the partner's "
+                                       "csv.quoting: none) cannot carry", location=where)
+            try:
+                cell.encode(s.encoding)
+            except UnicodeEncodeError as exc:
+                raise TranslationError(
+                    f"{cell!r} holds {cell[exc.start]!r}, which {s.encoding} (the partner's csv.encoding) "
+                    "cannot write: correct the text in Odoo, or set an encoding that has it (utf-8, or utf-8-sig "
+                    "for Excel) if the partner reads it", location=where) from None

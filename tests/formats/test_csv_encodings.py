@@ -26,7 +26,10 @@ def shop_workspace(tmp_path: Path, **csv: str) -> Path:
     partner = config.parent / "partners" / "shopmarket.yaml"
     text = partner.read_text(encoding="utf-8")
     for key, value in csv.items():
-        start = text.index(f"  {key}: ")
+        if f"\n  {key}: " not in text:
+            text = text.replace("\ncsv:\n", f"\ncsv:\n  {key}: {value}\n", 1)
+            continue
+        start = text.index(f"\n  {key}: ") + 1
         end = text.index("\n", start)
         text = text[:start] + f"  {key}: {value}" + text[end:]
     partner.write_text(text, encoding="utf-8")
