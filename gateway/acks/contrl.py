@@ -47,7 +47,7 @@ ERROR_NAMES = {
     "45": "trailing separator", "46": "character set not supported", "47": "envelope functionality not supported",
 }
 
-_SERVICE_TAGS = frozenset({"UNA", "UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
+_UCI_TAGS = frozenset({"", "UNA", "UNB", "UNZ"})     # ISO 9735-4: the UCI reports on UNA, UNB and UNZ
 
 
 @dataclass(slots=True)
@@ -96,7 +96,10 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
 
 def _report(result: ParseResult, env: Envelope, txs: list[Transaction]) -> _Report:
     issues = [i for i in result.issues if i.interchange == env.index and i.severity is Severity.ERROR]
-    inter = next((i for i in issues if i.transaction is None and i.level == "interchange"), None)
+    found = [i for i in issues if i.transaction is None and i.level == "interchange"]
+    # the UCI names the interchange's own segments (UNA, UNB, UNZ): a cut file's "last segment QTY has no
+    # terminator" comes first, but what the partner must hear is that the UNZ is missing
+    inter = next((i for i in found if i.segment_tag in _UCI_TAGS), found[0] if found else None)
     groups: list[tuple[Group, Issue | None]] = []
     seen: set[int] = set()
     for tx in txs:
@@ -155,7 +158,7 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
                                   _composite(header, 2, room, [env.sender_id, env.sender_qualifier]),
                                   _composite(header, 3, room, [env.receiver_id, env.receiver_qualifier])]
     if inter is not None:
-        uci += [REJECTED, inter.code or "18", inter.segment_tag if inter.segment_tag in _SERVICE_TAGS else "",
+        uci += [REJECTED, inter.code or "18", inter.segment_tag if inter.segment_tag in _UCI_TAGS else "",
                 _position(inter)]
     else:
         uci.append(ACKNOWLEDGED)

@@ -545,6 +545,9 @@ class _Builder:
                                "segment", last, tx=self.tx)
                 continue
             offset = base + start + len(lead)
+            unterminated = i == n_pieces - 1 and not newline_term
+            if unterminated:
+                body = body.rstrip(_WS)                 # a final line end after it is no part of the segment
             if "\n" in body or "\r" in body:
                 body = body.replace("\r", "").replace("\n", "")
                 if not wrapped:
@@ -553,12 +556,17 @@ class _Builder:
                         Severity.WARNING, "line breaks inside segments were removed (file wrapped at a fixed "
                         "width?)", code="21", level="segment", interchange=self.index, offset=offset,
                         segment_tag=body[:3]))
-            if i == n_pieces - 1 and not newline_term:
+            if unterminated:
+                # A UNZ is the whole interchange's end: its count and reference (checked) say whether anything is
+                # missing, so only its terminator is, as a text editor or an export drops it. Any other segment
+                # ends a cut file.
                 tag = body[:3]
+                complete = tag == "UNZ" and body[3:4] == d.element
                 self.result.issues.append(Issue(
-                    Severity.ERROR, f"last segment {tag!r} has no segment terminator {d.segment!r}: the file "
-                    "is truncated", code="13", level="interchange", interchange=self.index, offset=offset,
-                    segment_tag=tag))
+                    Severity.WARNING if complete else Severity.ERROR,
+                    f"last segment {tag!r} has no segment terminator {d.segment!r}: "
+                    + ("read as the interchange's end" if complete else "the file is truncated"),
+                    code="13", level="interchange", interchange=self.index, offset=offset, segment_tag=tag))
             if unrel is not None and rel in body:
                 parts, seg_csep, seg_rsep = unrel.split(body)
                 seg_seps = (seg_csep, seg_rsep)       # a released separator: this segment's own marks
