@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -50,7 +51,7 @@ def segments_of(profile: Profile, data: Mapping[str, Any], now: datetime | None 
     return engine.SegmentWriter(profile.root, profile.syntax, now=now or datetime.now(), decimal=decimal).write(data)
 
 
-FREE_TEXT = {"x12": frozenset({"352", "93", "166"}),                       # description, name, address line
+FREE_TEXT = {"x12": frozenset({"352", "93", "166", "387"}),                # description, name, address line, routing
              "edifact": frozenset({"7008", "3036", "3042", "3124", "4440"})}  # description, name, street, line, text
 """Elements that hold prose: a value longer than the standard allows is cut to fit, not refused. An Odoo product
 name of 90 characters in PID05 (at most 80) or IMD 7008 (35) is the daily case; an identifier too long is not
@@ -97,6 +98,36 @@ def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str)
                             value[comp] = cut
                         else:
                             elements[pos] = cut
+
+
+def _x12_text(segments: list[engine.OutSegment], delimiters: Delimiters, version: str, profile: Profile,
+              what: str) -> None:
+    """Values that hold one of the interchange's delimiters or a control character, in place: in free text (see
+    FREE_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*', 'SIZE > 10' or on two
+    lines (Odoo's invoice line: the product, then its sales description) goes out as prose; anything else is
+    refused naming it. X12 has no escape: a partner reads a '*' as the next element, a component or repetition
+    separator inside a simple element as an error, a line break as nothing at best."""
+    repetition = delimiters.repetition if version[:6] >= "004020" else None     # ISA11 is one from 00402 on
+    marks = "".join(re.escape(c) for c in {delimiters.element, delimiters.segment, delimiters.component,
+                                           repetition or ""} if c)
+    bad = re.compile(f"[{marks}\x00-\x1f\x7f]+")
+    for tag, elements in segments:
+        for pos, value in elements.items():
+            for comp, raw in (value.items() if isinstance(value, dict) else ((0, value),)):
+                if not isinstance(raw, str) or not bad.search(raw):
+                    continue
+                if _free_text_max("x12", version, tag, pos, comp) is None:
+                    found = bad.search(raw)
+                    assert found is not None
+                    raise TranslationError(f"{what}: {tag}{pos:02d}{f'-{comp}' if comp else ''} {raw!r} holds "
+                                           f"{found[0]!r}, which X12 reads as a delimiter or cannot carry; correct "
+                                           "the value in Odoo, or the partner's delimiters",
+                                           f"segment {tag}, element {pos}", profile=profile.location)
+                clean = " ".join(bad.sub(" ", raw).split())
+                if comp:
+                    value[comp] = clean
+                else:
+                    elements[pos] = clean
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
@@ -282,11 +313,44 @@ def _read_back(rendered: RenderedDocument) -> ParseResult:
 
 def problems(rendered: RenderedDocument, read_back: ParseResult | None = None) -> list[Issue]:
     """The errors a validating reader finds in a rendered X12 or EDIFACT file (none for XML and CSV);
-    `read_back`: the file already read (`_read_back`), not read again."""
+    `read_back`: the file already read (`_read_back`), not read again.
+
+    Warnings count too: what the reader lets in from a partner with a warning (a BOL of 40 characters in an
+    optional REF02 of 30, a city over N401's 30) is accepted with errors (AK5 E) at best, refused by a strict
+    translator, and charged back by a retailer's compliance check; what we send must have none."""
     if rendered.syntax not in (Syntax.X12, Syntax.EDIFACT):
         return []
     result = read_back if read_back is not None else _read_back(rendered)
-    return [i for i in result.issues if i.severity is Severity.ERROR]
+    found = [i for i in result.issues if i.severity is not Severity.INFO]
+    return found + _over_older_limits(result) if rendered.syntax is Syntax.X12 else found
+
+
+OLDER_X12_MAX = {"127": 30, "358": 10, "207": 10, "364": 80}
+"""Elements 005010 lengthened, at their maximum before it (X12 004010's dictionary): REF02, BAK08, BIA03, BCA09
+and SAC13 (127) held 30 characters, IT102 (358) 10 digits. The reader's dictionary has the longer maxima, so that
+an older partner's longer value is taken in; what we send a 004010 partner keeps to its own."""
+
+
+def _over_older_limits(result: ParseResult) -> list[Issue]:
+    """The values of a pre-005010 transaction longer than its version allows (see OLDER_X12_MAX)."""
+    from gateway.formats.x12_validate import check_value, dictionary
+    d = dictionary()
+    found = []
+    for tx in result.transactions:
+        version = tx.version or (tx.group.version if tx.group else "")
+        if version[:6] >= "005010":
+            continue
+        for number, seg in enumerate(tx.segments, start=1):
+            for pos, (ref, _) in enumerate(d.segments.get(seg.tag, {}).get("el", []), start=1):
+                if ref not in OLDER_X12_MAX or pos >= len(seg.fields) or not seg.fields[pos]:
+                    continue
+                spec = d.elements[ref]
+                problem = check_value(seg.fields[pos], [spec[0], spec[1], OLDER_X12_MAX[ref], spec[3]])
+                if problem is not None:
+                    found.append(Issue(Severity.ERROR, f"{seg.tag}{pos:02d} ({spec[3]}): {problem[1]} in X12 {version}",
+                                       problem[0], level="element", segment_tag=seg.tag, segment_position=number,
+                                       element_position=pos, element_ref=ref, value=seg.fields[pos][:99]))
+    return found
 
 
 def _checked(rendered: RenderedDocument, profile: Profile, doc: Document,
@@ -364,6 +428,7 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     delims = Delimiters(element=d.element, component=d.component, segment=d.segment,
                         repetition=d.repetition, suffix=d.suffix)
     written = segments_of(profile, data, when)
+    _x12_text(written, delims, settings.version, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
     _fit_free_text(written, "x12", settings.version)
     body = [[tag, *_elements(elements, d.component)] for tag, elements in written]
     isa = journal.next_control_number(partner.id, "isa")
