@@ -54,6 +54,7 @@ from gateway.odoo.receipts import (
     check_serials,
     check_tracking,
     in_own_unit,
+    not_on_receipt,
     noted,
     notice_marker,
     per_serial,
@@ -476,7 +477,8 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     for lab, (sscc, item, _) in zip(labels, entries):
         match = matches[lab]
         if not any(m2o_id(m["product_id"]) == match.product_id for m in moves):
-            raise OdooRejected(f"{lab}: {match.name} ({match.via}) is not on receipt {picking['name']}")
+            raise not_on_receipt(client, pos[0], pickings, picking, lab, match.product_id,
+                                 f"{match.name} ({match.via})")
         qty, uom = quantity_and_unit(client, partner, cache, item.quantity, item.unit, None, match.uom_id, lab)
         planned.append((sscc, item, match, qty, uom))
     validating = partner.odoo.validate_receipts

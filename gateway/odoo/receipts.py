@@ -104,6 +104,28 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
                                      f"received: receipt")
 
 
+def not_on_receipt(client: OdooClient, po_id: int, pickings: list[dict[str, Any]], picking: dict[str, Any],
+                   label: str, product: int, what: str) -> OdooRejected:
+    """Why a notice's product is not on the open receipt it goes to, for the person it is held for: not on the
+    purchase order at all, or its PO lines received in full already (the receipt validated; Odoo's backorder holds
+    only what is still to come), so the notice ships more than was ordered or announces goods received without
+    it. One call, made only when the notice is held."""
+    lines = client.search_read("purchase.order.line", [("order_id", "=", po_id), ("product_id", "=", product)],
+                               ["product_qty", "qty_received"])
+    if not lines:
+        return OdooRejected(f"{label}: {what} is not on receipt {picking['name']}, nor anywhere on the purchase "
+                            f"order; nothing was written: ask the vendor which order it ships")
+    ordered = sum(float(line.get("product_qty") or 0.0) for line in lines)
+    got = sum(float(line.get("qty_received") or 0.0) for line in lines)
+    done = [p["name"] for p in pickings if p["state"] == "done"]
+    if got + 1e-9 < ordered or not done:
+        return OdooRejected(f"{label}: {what} is not on receipt {picking['name']}")
+    return OdooRejected(f"{label}: {what} was received in full already ({got:g} of {ordered:g} ordered, on "
+                        f"{', '.join(done)}), so the open receipt {picking['name']} has none to come; nothing was "
+                        f"written: an over-shipment, or goods received without this notice: check with the vendor "
+                        f"and receive what came in Odoo")
+
+
 def _packs(packs: list[Pack]) -> list[Pack]:
     """Every pack of a pack tree (tares and the packs in them)."""
     return [q for p in packs for q in [p, *_packs(p.packs)]]
