@@ -512,7 +512,15 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     where = profile.where("root")
     nsmap = {(k or None): v for k, v in profile.namespaces.items()}
     root = etree.Element(xmltree.qname(profile.root_element, profile.namespaces, where), nsmap=nsmap)
-    engine.write_xml(profile.root, data, root, now=when)
+    try:
+        engine.write_xml(profile.root, data, root, now=when)
+    except ValueError:                             # lxml: "All strings must be XML compatible"
+        found = _not_xml(data)
+        if found is None:
+            raise
+        raise TranslationError(f"the {doc_type} for {doc.doc_type} {doc.number}: {found[0]} {found[1]!r} holds a "
+                               "control character, which XML cannot carry; correct the value in Odoo",
+                               profile=profile.location) from None
     doctype = profile.data.get("doctype")
     control = ""
     if etree.QName(root).localname == "cXML":
@@ -521,6 +529,23 @@ def _render_xml(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     body = xml_format.serialize(root, doctype=doctype)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.XML, filename=f"{partner.id}_{doc_type}_{doc.number}.xml",
                             data=body, control_number=control, source_record=doc.source.odoo_record, number=doc.number)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _not_xml(value: Any, path: str = "document") -> tuple[str, str] | None:
+    """The first string in `value` (a document as plain data) holding a character XML 1.0 cannot carry (a form
+    feed pasted into a product description), with its path: lxml refuses it without saying which; uncaught,
+    the scheduler logged the failure at every run and the document was neither sent nor held."""
+    if isinstance(value, str):
+        return (path, value) if _NOT_XML.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _not_xml(item, f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
 
 
 def _credential(parent: Any, identity: str) -> None:

@@ -18,6 +18,8 @@ from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, Invoice, ShipNotice, from_json
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 from tests.translate.helpers import render_x12_base
+from tests.translate.test_cxml_invoice_dtd import CXML
+from tests.translate.test_ubl_schema import OURS, UBL
 
 
 def _fixture(partner_id: str, name: str, **changes: object) -> Document:
@@ -121,3 +123,18 @@ def test_an_850s_allowances_come_before_its_terms(base_profiles: ProfileRegistry
     tags = [s.split("*")[0] for s in data.decode().replace("\n", "").split("~")]
     assert tags.index("SAC") < tags.index("ITD") < tags.index("DTM")
     assert [str(i) for i in parse(data).issues if i.severity.value != "info"] == []
+
+
+@pytest.mark.parametrize("syntax", ["ubl", "cxml"])
+def test_a_control_character_in_an_xml_invoice_holds_it_naming_the_value(syntax: str, config: LoadedConfig,
+                                                                         journal: SqliteJournal) -> None:
+    """A form feed pasted into a product description cannot be written in XML 1.0: lxml raised a ValueError that
+    named nothing, which the scheduler logged at every run ('not queued, retried at the next run') while the
+    invoice was neither sent nor held. It is held now, naming the value."""
+    doc = _fixture("bigbox", "810_invoice.json")
+    doc = doc.model_copy(update={"lines": [doc.lines[0].model_copy(update={"description": "BLUE\x0cWIDGET"}),
+                                           *doc.lines[1:]]})
+    partner, doc_type = (UBL, "Invoice") if syntax == "ubl" else (CXML, "InvoiceDetailRequest")
+    with pytest.raises(TranslationError) as err:
+        render(doc, partner, config.profiles, journal, doc_type, our_ids=OURS, now=RENDER_TIME)
+    assert "lines.0.description 'BLUE\\x0cWIDGET' holds a control character" in str(err.value)
