@@ -601,13 +601,16 @@ class Pipeline:
                                            if not unmatched else f"acknowledgement matches nothing we sent: "
                                            f"{'; '.join(unmatched)}")
         if not result.transactions or result.fatal:
-            problems = _issues(result.errors) or "no document in the file"
+            # with no set read at all, a warning may be the cause (the ISA's terminator used nowhere after it)
+            said = result.errors if result.transactions else [i for i in result.issues if i.severity.name != "INFO"]
+            problems = _issues(said) or "no document in the file"
             # sets refused only as of a type not set up for the partner: its partner file is fixed, then replayed
             the_file = not result.errors or any(all(e is not u for u in undeclared) for e in result.errors)
             return self._quarantine(message, f"parse: rejected: {problems}", **fields, meta={"parse": summary},
                                     the_file=the_file)
         return self.journal.transition(message.id, State.PARSED, f"parsed {result.syntax.value} "
                                        f"{(fields['doc_type'] or '').replace(',', ', ')}"
+                                       + _rejected_sets(result, repeated)
                                        + (f"; {_listed(seen.revisions, 5)}" if seen.revisions else "")
                                        + (f"; left out, {len(seen.repeated)} received before: "
                                           f"{_listed(seen.before, 3)}" if seen.before else ""),
@@ -957,6 +960,19 @@ def quarantine_next_step(message: Message, the_file: bool) -> str:
                 f"then end this entry: {close}")
     return (f"After fixing the cause (in Odoo, a partner or profile file): edi-gateway replay {message.id}\n"
             f"If it was handled otherwise, end this entry: {close}")
+
+
+def _rejected_sets(result: Any, repeated: dict[int, str]) -> str:
+    """'; 1 of 2 sets rejected ...' for a file whose other sets go on: the PARSED event says why (its negative
+    acknowledgement told the partner), or the message would read as done with nothing said of them."""
+    sets = [t for t in result.transactions if t.doc_type not in ACK_KINDS]
+    rejected = [t for t in sets if not t.accepted and (t.envelope is None or t.envelope.index not in repeated)]
+    if not rejected:
+        return ""
+    kind = "messages" if result.syntax.value == "edifact" else "sets"
+    why = [e for e in result.errors if e.interchange not in repeated]
+    log.warning("%d of %d %s rejected, not translated: %s", len(rejected), len(sets), kind, _issues(why, 3))
+    return f"; {len(rejected)} of {len(sets)} {kind} rejected, not translated: {_issues(why, 3)}"
 
 
 def _listed(problems: list[Any], limit: int = 10) -> str:

@@ -69,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
     if message.last_error:
         echo(f"error     {message.last_error}")
+    findings = (message.meta.get("parse") or {}).get("issues") or []
+    if findings and message.state is not State.QUARANTINED:         # a quarantined one's error names them
+        echo("findings  (what the file's validation noted; a rejected set is not translated)")
+        for finding in findings[:10]:
+            echo(f"  {finding}")
+        if len(findings) > 10:
+            echo(f"  and {len(findings) - 10} more (show --json)")
     if message.state is State.QUARANTINED:
         for copy in sorted(gateway.quarantine_dir.glob(f"*/{message.id}_*")):
             echo(f"{'reason' if copy.name.endswith('.reason.txt') else 'copy':9} {copy}")

@@ -607,9 +607,12 @@ class Tokenizer:
                                      offset=off))
             return None
         benign = d.segment in _EOL      # a text editor dropped the final line end
+        lines = body.rstrip(_WS).count("\n") if not benign else 0
         self.issues.append(Issue(Severity.INFO if benign else Severity.WARNING,
                                  f"the last segment {tag} has no segment terminator "
-                                 f"{d.segment!r}", level="interchange", interchange=self.interchange,
+                                 f"{d.segment!r}" + (f": the {lines + 1} lines from it on end in line ends, not in "
+                                                     f"the ISA's {d.segment!r} (its character 106)" if lines else ""),
+                                 level="interchange", interchange=self.interchange,
                                  segment_tag=tag, offset=off, code=codes.TA_PREMATURE_EOF))
         seg = Segment.bulk((parts, 0, off, (d.component, d.repetition)))
         self._buf = ""
