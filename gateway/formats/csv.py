@@ -93,6 +93,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                         quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=True)
     header: list[str] | None = None
     twice: dict[str, list[int]] = {}      # header names given to more than one column
+    group_by: str | None = None           # the header's name of the group_by column
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
     orphans = False                # a data row without its group_by value
@@ -114,14 +115,15 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             header = [_readable(c.strip()) for c in cells]
             env.raw_header = header
             twice = _named_twice(header)
-            if s.group_by and s.group_by not in header and not s.group_by.isdecimal():
+            group_by = _as_named(s.group_by, header) if s.group_by else None
+            if s.group_by and group_by is None and not s.group_by.isdecimal():
                 result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
                                            f"orders by ({_columns_said(header, s.delimiter)})", code="header",
                                            level="interchange", row=row_no, column=s.group_by))
             continue
         row, row_issues = _row(cells, header, row_no, s, bad_bytes, twice)
         result.issues.extend(row_issues)
-        key = _group_key(row, s)
+        key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
         if s.group_by and not key:
             result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
                                        "belongs to no document: no document of this file is taken, since any of "
@@ -277,18 +279,38 @@ def _named_twice(header: list[str]) -> dict[str, list[int]]:
     return {name: found for name, found in positions.items() if len(found) > 1}
 
 
-def _group_key(row: Mapping[str, str], s: CsvSettings) -> str:
-    if not s.group_by:
-        return ""
-    return row.get(s.group_by, "").strip()
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _as_named(wanted: str, header: list[str]) -> str | None:
+    """The header's name for column `wanted`: itself, else the one name that differs from it only in case or
+    spacing ('order number', 'ORDER  NUMBER' for 'Order Number'); None when there is none or more than one."""
+    if wanted in header:
+        return wanted
+    same = {name for name in header if _fold(name) == _fold(wanted)}
+    return same.pop() if len(same) == 1 else None
+
+
+def by_profile_names(rows: list[dict[str, str]], header: list[str],
+                     columns: Iterable[str]) -> list[dict[str, str]]:
+    """`rows` with each of the profile's `columns` the header spells otherwise (case, spacing) under the
+    profile's name too, so that a hand-made file's 'ORDER NUMBER' is read where the profile says 'Order Number'.
+
+    Done when translating, not when reading: rows are kept as the partner sent them (and known again by them)."""
+    alias = {want: sent for want in columns if not want.isdecimal() and want not in header
+             and (sent := _as_named(want, header)) is not None}
+    if not alias:
+        return rows
+    return [{**row, **{want: row.get(sent, "") for want, sent in alias.items()}} for row in rows]
 
 
 def _numeric(width: int, header: list[str] | None, s: CsvSettings) -> list[bool]:
     """Per cell: may it be read as a number (`number_columns`, by header name or 1-based position)?"""
     if s.number_columns is None:
         return [True] * width
-    wanted = set(s.number_columns)
-    return [str(pos) in wanted or (header is not None and pos <= len(header) and header[pos - 1] in wanted)
+    wanted = {_fold(name) for name in s.number_columns}          # as the profile spells them: see by_profile_names
+    return [str(pos) in wanted or (header is not None and pos <= len(header) and _fold(header[pos - 1]) in wanted)
             for pos in range(1, width + 1)]
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, TranslationError
+from gateway.formats import csv as csv_format
 from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
 from gateway.translate import canonical, engine
 from gateway.translate.canonical import Document
@@ -56,7 +57,9 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     if tx.syntax in (Syntax.X12, Syntax.EDIFACT):
         data = engine.read_segments(profile.root, tx.segments, profile.syntax)
     elif tx.syntax is Syntax.CSV:
-        data = engine.read_rows(profile.root, tx.rows, tx.row_numbers)
+        columns = {f.address for node in profile.root.walk() for f in node.fields_in if f.address}
+        rows = csv_format.by_profile_names(tx.rows, tx.envelope.raw_header if tx.envelope else [], columns)
+        data = engine.read_rows(profile.root, rows, tx.row_numbers)
     else:
         data = engine.read_xml(profile.root, tx.tree)
     _split_schedules(data)

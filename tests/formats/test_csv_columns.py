@@ -32,3 +32,26 @@ def test_a_tab_separated_file_for_a_semicolon_partner_says_so(tmp_path: Path,
     _, _, err = translated(capsys, config, data)
     assert "the header row has no column 'Bestellnummer' to group orders by (it is one column: the file is " \
            "separated by tabs, not by semicolons as the partner's csv.delimiter says)" in err
+
+
+def test_a_header_in_other_case_and_spacing_is_read_by_the_profiles_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-made sheet titled ' BESTELLNUMMER ', 'STRASSE', 'einzel preis'... was not found under the profile's
+    'Bestellnummer': every row had 'no value in column Bestellnummer' and the file was quarantined. Columns in
+    another order and one more column were read already."""
+    config = shop_workspace(tmp_path)
+    names = HEADER.split(";")
+    shouted = [f" {name.upper()} " for name in names]
+    shouted[names.index("Einzelpreis")] = "einzelpreis"
+    cells = ROW.split(";")
+    order = list(reversed(range(len(names))))
+    data = (";".join([shouted[i] for i in order] + ["Notiz"]) + "\r\n"
+            + ";".join([cells[i] for i in order] + ["bitte klingeln"]) + "\r\n").encode()
+    code, doc, err = translated(capsys, config, data)
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["number"] == "SM-2026-9001" and doc["date"] == "2026-11-27"
+    [ship_to] = doc["parties"]
+    assert (ship_to["name"], ship_to["address"]["lines"], ship_to["address"]["city"]) == (
+        "Jürgen Weiß", ["Lindenallee 12"], "Köln")
+    assert [(line["quantity"], line["unit_price"], line["item_ids"]) for line in doc["lines"]] == [
+        ("2", "12.50", {"vendor": "WB-100", "ean": "0614141000012"})]
