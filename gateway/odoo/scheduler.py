@@ -250,8 +250,8 @@ class OdooScheduler:
                                             f"reported:{doc.source.odoo_record}", json.dumps(kept))
                 await in_thread(self._mark, doc, partner, f"{kind}:{setting.type}")
             except Exception as exc:  # noqa: BLE001 - a bug or journal failure: the next run tries again
-                log.error("partner %s %s: %s not queued, retried at the next run: %s", partner_id, doc_type,
-                          doc.source.odoo_record, exc)
+                log.error("partner %s %s: %s not queued, %s: %s", partner_id, doc_type, doc.source.odoo_record,
+                          self._retry_soon(partner, setting), exc)
         await in_thread(self._settle, partner, setting.type, held, current, ended)
         # kept while the search still finds those versions (a record out of the window, or written again, drops out)
         self.unchanged[(partner.id, setting.type)] = unchanged & set(current.values())
@@ -281,10 +281,11 @@ class OdooScheduler:
         return extraction.with_dropped(doc, before if isinstance(before, list) else [])
 
     def _retry_soon(self, partner: PartnerConfig, setting: DocumentSettings) -> str:
-        """After a run that could not reach Odoo, the next one: a scheduled document's job is brought forward to
-        `odoo.poll_seconds` from now (not after its next slot), so Odoo down at 06:00 does not cost a daily 846 its
-        day. Until the next slot comes the retries build the slot missed (`current_slot`), whose outbox keys make
-        the one that gets through send it once. Polled jobs retry at their next poll anyway. Says which."""
+        """After a run that could not reach Odoo or queue a document, the next one: a scheduled document's job is
+        brought forward to `odoo.poll_seconds` from now (not after its next slot), so Odoo down at 06:00, or a
+        journal that failed a write, does not cost a daily 846 its day. Until the next slot comes the retries build
+        the slot missed (`current_slot`), whose outbox keys make the one that gets through send each warehouse's
+        feed once. Polled jobs retry at their next poll anyway. Says which."""
         job = self.scheduler.get_job(f"{partner.id}:{setting.type}") if self.scheduler.running else None
         if setting.trigger != "schedule" or not setting.schedule or job is None:
             return "next run retries"

@@ -16,6 +16,7 @@ from gateway.journal.api import Direction, Message
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import current_slot
+from gateway.translate import render
 from tests.odoo.test_stock_feed_levels import examples, scheduler_for
 
 __all__ = ["examples"]          # the module's fixture, shared
@@ -45,5 +46,29 @@ async def test_odoo_down_at_the_slot_is_retried_before_the_next_slot_and_sent_on
         assert message.source_key is not None and message.source_key.endswith(f"@{due}:846")
         assert await scheduler.run_once("northwind", "846") == 0        # the same slot again: already queued
         assert len(feeds(journal)) == 1
+    finally:
+        await scheduler.stop()
+
+
+async def test_a_feed_that_failed_to_queue_is_retried_before_the_next_slot(
+        client: OdooClient, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    scheduler.ctx.config.gateway.odoo.poll_seconds = 0.2
+    calls = {"n": 0}
+
+    def failing_once(*args: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError("No space left on device")     # the render's control number: a journal write
+        return render(*args, **kw)
+
+    scheduler.render = failing_once
+    await scheduler.start()
+    try:
+        for _ in range(600):
+            if feeds(journal):
+                break
+            await asyncio.sleep(0.05)
+        assert calls["n"] == 2 and len(feeds(journal)) == 1
     finally:
         await scheduler.stop()
