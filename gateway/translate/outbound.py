@@ -100,28 +100,41 @@ def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str)
                             elements[pos] = cut
 
 
-def _x12_text(segments: list[engine.OutSegment], delimiters: Delimiters, version: str, profile: Profile,
-              what: str) -> None:
-    """Values that hold one of the interchange's delimiters or a control character, in place: in free text (see
-    FREE_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*', 'SIZE > 10' or on two
-    lines (Odoo's invoice line: the product, then its sales description) goes out as prose; anything else is
-    refused naming it. X12 has no escape: a partner reads a '*' as the next element, a component or repetition
-    separator inside a simple element as an error, a line break as nothing at best."""
+CONTROL = "\x00-\x1f\x7f"
+"""Control characters: no X12 or EDIFACT character set has them, and a line break inside a value reads as nothing
+at best (the partner's reader drops it as line wrapping) and as the end of a segment at worst."""
+
+
+def _x12_marks(delimiters: Delimiters, version: str) -> re.Pattern[str]:
+    """What cannot stand in an X12 value: X12 has no escape, so a '*' reads as the next element, a component or
+    repetition separator inside a simple element as an error."""
     repetition = delimiters.repetition if version[:6] >= "004020" else None     # ISA11 is one from 00402 on
     marks = "".join(re.escape(c) for c in {delimiters.element, delimiters.segment, delimiters.component,
                                            repetition or ""} if c)
-    bad = re.compile(f"[{marks}\x00-\x1f\x7f]+")
+    return re.compile(f"[{marks}{CONTROL}]+")
+
+
+EDIFACT_MARKS = re.compile(f"[{CONTROL}]+")
+"""What cannot stand in an EDIFACT value (its delimiters are escaped with the release character)."""
+
+
+def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, bad: re.Pattern[str],
+                profile: Profile, what: str) -> None:
+    """Values that hold a character matching `bad` (a delimiter X12 cannot escape, a control character), in place:
+    in free text (see FREE_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*' or
+    'SIZE > 10', or on two lines (Odoo's invoice label: the product, then its sales description), goes out as
+    prose; anything else is refused naming it."""
     for tag, elements in segments:
         for pos, value in elements.items():
             for comp, raw in (value.items() if isinstance(value, dict) else ((0, value),)):
                 if not isinstance(raw, str) or not bad.search(raw):
                     continue
-                if _free_text_max("x12", version, tag, pos, comp) is None:
+                if _free_text_max(syntax, version, tag, pos, comp) is None:
                     found = bad.search(raw)
                     assert found is not None
                     raise TranslationError(f"{what}: {tag}{pos:02d}{f'-{comp}' if comp else ''} {raw!r} holds "
-                                           f"{found[0]!r}, which X12 reads as a delimiter or cannot carry; correct "
-                                           "the value in Odoo, or the partner's delimiters",
+                                           f"{found[0]!r}, which {syntax.upper()} reads as a delimiter or cannot "
+                                           "carry; correct the value in Odoo, or the partner's delimiters",
                                            f"segment {tag}, element {pos}", profile=profile.location)
                 clean = " ".join(bad.sub(" ", raw).split())
                 if comp:
@@ -428,7 +441,8 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     delims = Delimiters(element=d.element, component=d.component, segment=d.segment,
                         repetition=d.repetition, suffix=d.suffix)
     written = segments_of(profile, data, when)
-    _x12_text(written, delims, settings.version, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
+    _plain_text(written, "x12", settings.version, _x12_marks(delims, settings.version), profile,
+                f"the {doc_type} for {doc.doc_type} {doc.number}")
     _fit_free_text(written, "x12", settings.version)
     body = [[tag, *_elements(elements, d.component)] for tag, elements in written]
     isa = journal.next_control_number(partner.id, "isa")
@@ -476,6 +490,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
     written = segments_of(profile, data, when, settings.decimal)
+    _plain_text(written, "edifact", version, EDIFACT_MARKS, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
     _fit_free_text(written, "edifact", version)
     body = [(tag, _elements(elements, ":")) for tag, elements in written]
     writer.message(str(unh), message_type, body)

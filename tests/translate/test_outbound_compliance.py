@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.loader import LoadedConfig
+from gateway.config.loader import LoadedConfig, load
 from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, Invoice, ShipNotice, from_json
+from tests.helpers.examples import example_workspace
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 from tests.translate.helpers import render_x12_base
 from tests.translate.test_cxml_invoice_dtd import CXML
@@ -138,3 +139,25 @@ def test_a_control_character_in_an_xml_invoice_holds_it_naming_the_value(syntax:
     with pytest.raises(TranslationError) as err:
         render(doc, partner, config.profiles, journal, doc_type, our_ids=OURS, now=RENDER_TIME)
     assert "lines.0.description 'BLUE\\x0cWIDGET' holds a control character" in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def eurohandel(tmp_path_factory: pytest.TempPathFactory) -> LoadedConfig:
+    return load(example_workspace(tmp_path_factory.mktemp("ws_eurohandel"), ("eurohandel",)))
+
+
+def test_a_label_on_two_lines_goes_out_in_an_invoic_on_one(eurohandel: LoadedConfig, journal: SqliteJournal) -> None:
+    """Odoo's invoice label is the product, then its sales description on the next line. Written into IMD 7008 the
+    line break made the INVOIC fail its check ('line breaks inside segments were removed'), so every such invoice
+    was held (sent before that check counted warnings, the partner's reader dropped the break, joining the words).
+    In a description the break is a space now."""
+    doc = _fixture("bigbox", "810_invoice.json")
+    doc = doc.model_copy(update={"lines": [doc.lines[0].model_copy(update={"description": "Blue Widget\nBlue, 10"}),
+                                           *doc.lines[1:]]})
+    partner = eurohandel.partners["eurohandel"]
+    rendered = render(doc, partner, eurohandel.profiles, journal, "INVOIC", our_ids=eurohandel.gateway.our_ids,
+                      now=RENDER_TIME)
+    result = parse(rendered.data)
+    assert [str(i) for i in result.issues if i.severity.value != "info"] == []
+    [back] = translate(result.transactions[0], partner, eurohandel.profiles, profile="eurohandel-invoic")
+    assert isinstance(back, Invoice) and back.lines[0].description == "Blue Widget Blue, 10"
