@@ -699,6 +699,20 @@ def picking_action_assign(env: Env, ids: list[int]) -> bool:
     return True
 
 
+def picking_do_unreserve(env: Env, ids: list[int]) -> bool:
+    """`stock.picking.do_unreserve` (16-19, the Unreserve button): the open moves give their reservations back
+    (`stock.move._do_unreserve`) and wait again, still owed to the customer."""
+    for rid in ids:
+        moves = [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == rid
+                 and r.get("state") not in ("draft", "done", "cancel")]
+        for move in moves:
+            _unreserve(env, move)
+        if moves:
+            env.write("stock.move", moves, {"state": "confirmed"})
+            env.write("stock.picking", [rid], {"state": "confirmed"})
+    return True
+
+
 def picking_button_validate(env: Env, ids: list[int]) -> Any:
     """17+: a transfer with nothing picked is validated as reserved. 16 keeps the done quantity apart: with
     nothing done anywhere it answers the `stock.immediate.transfer` wizard (unless `skip_immediate`), whose
@@ -1026,6 +1040,7 @@ METHODS: dict[tuple[str, str], Method] = {
     ("sale.order.cancel", "action_cancel"): Method(sale_cancel_wizard_cancel, True, []),
     ("stock.picking", "button_validate"): Method(picking_button_validate, True, []),
     ("stock.picking", "action_assign"): Method(picking_action_assign, True, []),
+    ("stock.picking", "do_unreserve"): Method(picking_do_unreserve, True, []),
     ("stock.picking", "action_confirm"): Method(picking_action_confirm, True, []),
     ("stock.backorder.confirmation", "process"): Method(backorder_process, True, []),
     ("stock.backorder.confirmation", "process_cancel_backorder"): Method(backorder_process_cancel, True, []),

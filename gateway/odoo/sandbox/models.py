@@ -234,20 +234,22 @@ def internal_locations(env: Env) -> set[int]:
 
 
 def _qty(kind: str) -> Any:
+    """product.product's stock figures (stock `_compute_quantities_dict`): onhand and free from the quants,
+    outgoing the open moves leaving the context's locations, virtual onhand plus incoming minus outgoing."""
     def compute(env: Env, rid: int) -> float:
         locs = internal_locations(env)
         total = 0.0
         for q in env.db.data["stock.quant"].values():
-            if q.get("product_id") == rid and q.get("location_id") in locs:
+            if kind != "outgoing" and q.get("product_id") == rid and q.get("location_id") in locs:
                 total += q.get("quantity", 0.0) - (q.get("reserved_quantity", 0.0) if kind == "free" else 0.0)
-        if kind == "virtual":
-            for m in env.db.data["stock.move"].values():
+        if kind in ("virtual", "outgoing"):
+            for mid, m in env.db.data["stock.move"].items():      # product_qty: in the product's unit
                 if m.get("product_id") != rid or m.get("state") in ("done", "cancel", "draft"):
                     continue
                 if m.get("location_id") in locs and m.get("location_dest_id") not in locs:
-                    total -= m.get("product_uom_qty", 0.0)
-                elif m.get("location_dest_id") in locs and m.get("location_id") not in locs:
-                    total += m.get("product_uom_qty", 0.0)
+                    total += _move_product_qty(env, mid) * (1 if kind == "outgoing" else -1)
+                elif kind == "virtual" and m.get("location_dest_id") in locs and m.get("location_id") not in locs:
+                    total += _move_product_qty(env, mid)
         return total
     return compute
 
@@ -603,7 +605,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         **related, "product_tmpl_id": M2O("product.template", "Product Template", required=True),
         "default_code": C("Internal Reference"), "barcode": C("Barcode"), "active": B(default=True),
         "qty_available": COMP("float", _qty("onhand")), "free_qty": COMP("float", _qty("free")),
-        "virtual_available": COMP("float", _qty("virtual"))},
+        "virtual_available": COMP("float", _qty("virtual")), "outgoing_qty": COMP("float", _qty("outgoing"))},
         order="default_code, name, id", display=_product_display)
     info = {"partner_id": M2O("res.partner", "Vendor", required=True),
             "product_tmpl_id": M2O("product.template", "Product Template"),
