@@ -147,7 +147,7 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
     recipient = edifact.Party(env.sender_id, env.sender_qualifier)
     syntax_version = settings.syntax_version
     writer = edifact.Writer(sender=sender, recipient=recipient, control_number=str(unb),
-                            date=now.strftime("%y%m%d" if syntax_version < "4" else "%Y%m%d"),
+                            date=now.strftime("%Y%m%d"),
                             time=now.strftime("%H%M"), syntax=settings.syntax, syntax_version=syntax_version,
                             una=settings.una, test=settings.test or env.test)
     body: list[tuple[str, list[str | list[str]]]] = []

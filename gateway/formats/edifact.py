@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import gc
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -885,7 +886,30 @@ def write_result(result: ParseResult) -> bytes:
 
 
 def write_interchange(env: Envelope, transactions: Sequence[Transaction]) -> bytes:
-    """One interchange from an envelope (as read, or built by `Writer`) and its messages."""
+    """One interchange from an envelope (as read, or built by `Writer`) and its messages.
+
+    Text the interchange's character set lacks is written as `fit_text` makes it (an Odoo name's typographic
+    apostrophe or en dash in a UNOC interchange, an umlaut in a UNOA one); a character with no such stand-in
+    (a Chinese name in UNOC) is a FormatError naming the syntax identifiers that have it."""
+    codec = env.encoding or CHARSETS.get(env.version.split(":")[0], "utf-8")
+    text = _interchange_text(env, transactions, None)
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        text = _interchange_text(env, transactions, codec)
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError as exc:
+            bad = text[exc.start:exc.end]
+            having = [name for name in _UNO if _encodes(bad, CHARSETS[name])]
+            raise FormatError(f"{bad!r} cannot be written in the interchange's character set {env.version or codec} "
+                              f"({codec}); the syntax identifiers that have it: {', '.join(having) or 'none'}",
+                              f"interchange {env.control_number or env.index + 1}") from None
+    return (_BOM + data) if env.bom else data
+
+
+def _interchange_text(env: Envelope, transactions: Sequence[Transaction], fit_to: str | None) -> str:
+    """The interchange as text; with `fit_to` (a codec), every value through `fit_text` for it."""
     d = env.delimiters or DEFAULT_DELIMITERS
     esc = Escaper(d)
     parts: list[str] = [env.leading] if env.leading else []
@@ -893,6 +917,9 @@ def write_interchange(env: Envelope, transactions: Sequence[Transaction]) -> byt
         parts.append(env.service_string)
 
     def emit(seg: Segment) -> None:
+        if fit_to is not None:
+            seg = Segment(seg.tag, [fit_text(v, fit_to) for v in seg.fields[1:]], seg.position, seg.offset,
+                          seg.component_sep, seg.repetition_sep, seg.suffix)
         parts.append(format_segment(seg, d, esc))
         parts.append(d.suffix if seg.suffix is None else seg.suffix)
 
@@ -923,16 +950,45 @@ def write_interchange(env: Envelope, transactions: Sequence[Transaction]) -> byt
             emit(unz)
         else:
             emit(seg)
-    text = "".join(parts)
-    codec = env.encoding or CHARSETS.get(env.version.split(":")[0], "utf-8")
+    return "".join(parts)
+
+
+_UNO = ("UNOA", "UNOB", "UNOC", "UNOD", "UNOE", "UNOF", "UNOG", "UNOH", "UNOI", "UNOJ", "UNOK", "UNOL", "UNOW",
+        "UNOY")
+# What Odoo text holds and ISO 8859 parts lack, as EDI translators write it in UNOA..UNOL: Word's typography
+# (quotes, dashes, ellipsis), the euro sign (UNOC has none), and the letters NFKD does not take apart
+STAND_INS: dict[str, str] = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\xab\xbb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"), **dict.fromkeys("\xa0\u2009\u202f", " "),
+    "\u2026": "...", "\u20ac": "EUR", "\u2022": "*", "\xd7": "x", "\u2122": "TM", "\xae": "(R)", "\xa9": "(C)",
+    "\xdf": "ss", "\xe6": "ae", "\xc6": "AE", "\u0153": "oe", "\u0152": "OE", "\xf8": "o", "\xd8": "O",
+    "\u0142": "l", "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u200b": "",
+}
+
+
+def fit_text(value: str, codec: str) -> str:
+    """`value` with each character `codec` cannot write replaced by its stand-in (`STAND_INS`), else by its base
+    letter (NFKD without the accents: 'é' is 'e' in UNOA); one with neither is kept, for the caller to refuse."""
+    if _encodes(value, codec):
+        return value
+    out = []
+    for ch in value:
+        if ch in (COMPONENT_MARK, REPETITION_MARK) or _encodes(ch, codec):
+            out.append(ch)
+            continue
+        stand_in = STAND_INS.get(ch)
+        if stand_in is None:
+            stand_in = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(stand_in if stand_in != ch and _encodes(stand_in, codec) else ch)
+    return "".join(out)
+
+
+def _encodes(text: str, codec: str) -> bool:
     try:
-        data = text.encode(codec)
-    except UnicodeEncodeError as exc:
-        bad = text[exc.start:exc.end]
-        raise FormatError(f"{bad!r} cannot be written in the interchange's character set {env.version or codec} "
-                          f"({codec}); choose a syntax identifier that has it (UNOC, UNOW, UNOY)",
-                          f"interchange {env.control_number or env.index + 1}") from None
-    return (_BOM + data) if env.bom else data
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _emit_message(tx: Transaction, emit: Callable[[Segment], None]) -> None:
@@ -986,6 +1042,7 @@ class Writer:
                             repetition=base.repetition, release=base.release, decimal=base.decimal,
                             suffix=suffix)
         c = self.d.component
+        date = unb_date(date, syntax_version)
         header = [f"{syntax}{c}{syntax_version}",
                   _join_components([sender.id, sender.qualifier], c),
                   _join_components([recipient.id, recipient.qualifier], c),
@@ -1044,6 +1101,17 @@ class Writer:
 
     def to_bytes(self) -> bytes:
         return write_interchange(self.envelope, self.transactions)
+
+
+def unb_date(date: str, syntax_version: str) -> str:
+    """UNB S004 0017 as the syntax version has it: CCYYMMDD from version 4 on, YYMMDD before (either given).
+
+    A version 4 UNB dated YYMMDD is refused by a partner's translator that checks 0017 (n8)."""
+    if syntax_version >= "4" and len(date) == 6 and date.isdecimal():
+        return "20" + date
+    if syntax_version < "4" and len(date) == 8 and date.isdecimal():
+        return date[2:]
+    return date
 
 
 def _join_components(values: list[str], sep: str) -> str:
