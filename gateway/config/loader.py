@@ -687,11 +687,11 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
 
 
 def _with_number_columns(partner: PartnerConfig, profiles: Any) -> PartnerConfig:
-    """A decimal-comma CSV partner without `number_columns` gets the columns its inbound profiles read as
-    numbers: only those are read in the German thousands form, so an article number such as 10.100.200
-    in any other column stays as written (read as a number it would be 10100200)."""
+    """A CSV partner without `number_columns` gets the columns its inbound profiles read as numbers: only
+    those are read with thousands separators, so an article number such as 10.100.200 (decimal comma) or
+    100,200 (decimal point) in any other column stays as written (read as a number it would be 10100200)."""
     csv = partner.csv
-    if csv is None or csv.decimal != "," or csv.number_columns is not None or profiles is None:
+    if csv is None or csv.number_columns is not None or profiles is None:
         return partner
     columns: list[str] = []
     for doc in partner.documents:

@@ -271,8 +271,9 @@ class CsvSettings(Strict):
     header: bool = True
     decimal: str = "."
     number_columns: list[str] | None = Field(
-        None, description="with decimal ',': the columns (header names or 1-based positions) read as numbers, "
-        "so that codes such as 10.100.200 in the others stay as written; default: the columns the partner's "
+        None, description="the columns (header names or 1-based positions) read as numbers, with the dialect's "
+        "thousands separators (1.234,50 or 1,234.50), so that codes such as 10.100.200 or 100,200 in the others "
+        "stay as written; default: the columns the partner's "
         "inbound CSV profiles read as numbers (number:, decimals:, int:), or every column when they read none")
     group_by: str | None = None              # column whose value groups rows into one document
     quoting: Literal["minimal", "all", "none"] = Field(

@@ -8,7 +8,8 @@ Each row is a dict holding its cells by header name (when there is a header) *an
 1-based column position ("1", "2", ...), so a profile can map columns either way. Row
 numbers are the ones a spreadsheet shows (the header is row 1). With a decimal comma,
 cells that are plainly numbers in that dialect ("1.234,50", "1.000", "-3,5") are given with a
-decimal point ("1234.50", "1000", "-3.5"), in every column or only in `number_columns`. A cell that only reads as a number with a decimal
+decimal point ("1234.50", "1000", "-3.5"), in every column or only in `number_columns`; with a
+decimal point, thousands commas are dropped there ("1,234.50", "12,000"). A cell that only reads as a number with a decimal
 *point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
 rather than silently turned into the wrong amount.
 
@@ -42,7 +43,8 @@ from gateway.formats.base import (
 _COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+,\d+$")
 # In that dialect, numbers written with a decimal point ("1.5", "1,234.50"): ambiguous, kept as text.
 _POINT_NUMBER = re.compile(r"^-?\d+\.\d+$|^-?\d{1,3}(?:,\d{3})+\.\d+$")
-_DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
+# Decimal-point dialect: thousands with commas ("1,234.50", "12,000"), as Excel in the US writes a formatted cell.
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 BINARY_PROBE = 8192             # bytes looked at for a NUL, the mark of a file that is not text
@@ -315,9 +317,12 @@ def _numeric(width: int, header: list[str] | None, s: CsvSettings) -> list[bool]
 
 
 def _decimal_in(value: str, s: CsvSettings) -> str:
-    """A decimal-comma number ("1.234,50", "1.000", "12,50") with a decimal point; anything else as is."""
+    """A number in the partner's dialect with a decimal point and no thousands separator: "1.234,50", "1.000",
+    "12,50" with a decimal comma, "1,234.50", "12,000" with a decimal point; anything else as is."""
     if s.decimal == "," and _COMMA_NUMBER.match(value.strip()):
         return value.strip().replace(".", "").replace(",", ".")
+    if s.decimal == "." and "," in value and _THOUSANDS_COMMA.match(value.strip()):
+        return value.strip().replace(",", "")
     return value
 
 

@@ -1,0 +1,36 @@
+"""Numbers as Excel in the US saves a formatted cell ("1,234.50", "1,200"), through `edi-gateway translate`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.formats.test_csv_encodings import HEADER, ROW, shop_workspace, translated
+
+
+def _us_file(**cells: str) -> bytes:
+    names, values = HEADER.split(";"), ROW.split(";")
+    for name, value in cells.items():
+        values[names.index(name)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([names, values])
+    return out.getvalue().encode()
+
+
+def test_thousands_commas_are_read_in_number_columns_only(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A decimal-point partner's '1,234.50' price and '1,200' quantity were 'not a number' (the order was
+    quarantined) while the decimal-comma dialect read '1.234,50'. An article number '100,200' is not a column the
+    profile reads as a number, and stays as written."""
+    config = shop_workspace(tmp_path, delimiter='","', decimal='"."')
+    data = _us_file(Menge="1,200", Einzelpreis="1,234.50", Gesamtpreis="1,481,400.00", Artikelnummer="100,200")
+    code, doc, err = translated(capsys, config, data)
+    assert code == 0, err
+    assert isinstance(doc, dict)
+    [line] = doc["lines"]
+    assert (line["quantity"], line["unit_price"], line["item_ids"]["vendor"]) == ("1200", "1234.50", "100,200")
+    code, _, err = translated(capsys, config, _us_file(Einzelpreis="12,50"))    # a decimal comma: refused
+    assert code != 0 and "row 2 column Einzelpreis (unit_price): '12,50' is not a number" in err
