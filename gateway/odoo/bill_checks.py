@@ -29,8 +29,8 @@ CENT = Decimal("0.01")
 
 def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, uom: int, purchase_uom: str,
                 po_lines: list[dict[str, Any]], unused: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The PO line (of `po_lines`, the PO's product lines in Odoo's order) a bill line of `product` is for; the
-    caller takes it out of `unused` (a second invoice line for one PO line, another delivery, gets it again)."""
+    """The PO line (of `po_lines`, the PO's product lines in Odoo's order) a bill line of `product` at net `price`
+    per `uom` is for; the caller takes it out of `unused` (a second invoice line for one PO line, another delivery, gets it again)."""
     same = [p for p in po_lines if m2o_id(p["product_id"]) == product]
     if len(same) <= 1:
         return same[0] if same else None
@@ -40,15 +40,20 @@ def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, u
         return po_lines[named - 1]
     open_ = [p for p in same if p in unused]
     priced = [p for p in open_ if price is not None and m2o_id(p.get(purchase_uom)) == uom
-              and abs(Decimal(str(p.get("price_unit") or 0)) - price) < Decimal("0.000001")]
+              and abs(po_net_price(p) - price) < Decimal("0.000001")]
     return (priced or open_ or same)[0]
+
+
+def po_net_price(po_line: dict[str, Any]) -> Decimal:
+    """What a PO line's unit costs: its price less its discount (a field of purchase.order.line where read)."""
+    return Decimal(str(po_line.get("price_unit") or 0)) * (1 - Decimal(str(po_line.get("discount") or 0)) / 100)
 
 
 def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]],
                purchase_uom: str) -> list[str]:
-    """What differs from the PO on an invoice's lines: a price other than the PO line's (to the database's Product
-    Price digits) and a quantity that, with what was billed of the PO line before, is beyond what was ordered.
-    `billed`: (line label, PO line, quantity, unit, price per that unit) of each invoice line."""
+    """What differs from the PO on an invoice's lines: a price other than the PO line's (after their discounts, to
+    the database's Product Price digits) and a quantity that, with what was billed of the PO line before, is beyond what was ordered.
+    `billed`: (line label, PO line, quantity, unit, net price per that unit) of each invoice line."""
     digits = Decimal(1).scaleb(-price_digits(client, cache))
     notes: list[str] = []
     totals: dict[int, float] = {}
@@ -58,7 +63,7 @@ def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[st
         if factor is None:          # units Odoo cannot compare: nothing to say about them
             continue
         totals[po_line["id"]] = totals.get(po_line["id"], 0.0) + qty * factor
-        ordered = Decimal(str(po_line.get("price_unit") or 0)).quantize(digits)
+        ordered = po_net_price(po_line).quantize(digits)
         if price is not None and (price / Decimal(str(factor))).quantize(digits) != ordered:
             notes.append(f"{lab}: billed at {(price / Decimal(str(factor))).quantize(digits)}, the purchase order's "
                          f"price is {ordered}")

@@ -45,6 +45,7 @@ from gateway.odoo.lookup import (
     commercial_partner,
     currency_id,
     day_zone,
+    discount_digits,
     m2o_id,
     m2o_name,
 )
@@ -67,6 +68,7 @@ from gateway.odoo.sale_orders import (
     AS_SENT,
     PURPOSES,
     check_currency,
+    line_allowances,
     post_store_orders,
     price_per_odoo_unit,
     quantity_and_unit,
@@ -77,6 +79,7 @@ from gateway.translate.canonical import (
     Document,
     InventoryAdvice,
     Invoice,
+    Line,
     Pack,
     PurchaseOrder,
     ShipItem,
@@ -221,7 +224,8 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
             raise OdooRejected(f"{label}: purchase order {doc.po_number} of {vendor['name']} is not in Odoo")
         po = rows[0]
         po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"]), ("display_type", "=", False)],
-                                      ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced"],
+                                      ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",
+                                       *(["discount"] if "discount" in client.fields("purchase.order.line") else [])],
                                       order="sequence, id")
         for position, row in enumerate(po_lines, 1):
             row["_position"] = position
@@ -247,12 +251,18 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
     charges = _bill_charges(doc, partner, label)
+    digits = discount_digits(client, cache)
+    discounts: list[Decimal | None] = []
+    for index, line in enumerate(doc.lines, 1):
+        discount, line_charges = _line_allowances(line, index, partner, label, digits)
+        discounts.append(discount)
+        charges += line_charges
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
     charge_products = _charge_products(finder, charges)
     unused = list(po_lines)
     commands = []
     billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]] = []
-    for lab, line in zip(labels, doc.lines):
+    for lab, line, discount in zip(labels, doc.lines, discounts):
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
                                      match.uom_id, lab)
@@ -261,6 +271,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         item: dict[str, Any] = {"product_id": match.product_id, "quantity": qty, "product_uom_id": uom}
         if price is not None:
             item["price_unit"] = float(price)
+        if discount is not None:        # the gross price stays the line's price, as on sale order lines
+            item["discount"] = float(discount)
+            price = None if price is None else price * (1 - discount / 100)     # what it costs, for the PO check
         if line.description:
             item["name"] = line.description
         po_line = po_line_for(doc, line, match.product_id, price, uom, names.purchase_uom, po_lines, unused)
@@ -340,6 +353,33 @@ def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tupl
         amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
         out.append((lab, ac.description or ac.code or ac.kind, mapping[key], amount))
     return out
+
+
+def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
+                     digits: int) -> tuple[Decimal | None, list[tuple[str, str, str, Decimal]]]:
+    """A vendor line's own allowances and charges (X12 SAC in the IT1 loop, EDIFACT ALC in the LIN group) as an
+    order line's are (`sale_orders.line_allowances`: allowances the bill line's Discount (%), the rest bill lines
+    on the products `odoo.charge_products` maps them to, an unmapped one refusing the invoice as the invoice's own
+    do); none when the line's stated amount is its quantity x price already (EANCOM's net PRI+AAA with MOA 203:
+    the price has them in it). A bill is priced as invoiced, whatever the partner's price policy for orders."""
+    if not line.allowances_charges or line.unit_price is None or line.quantity is None:
+        return None, []
+    if line.amount is not None and abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01"):
+        return None, []
+    as_invoiced = partner.model_copy(update={"odoo": partner.odoo.model_copy(update={"price_policy": "order"})})
+    discount, charges, _ = line_allowances(line, index, as_invoiced, label, digits)
+    out = []
+    for charge in charges:
+        said = charge.said.split(": ", 1)[-1]           # without the "line N: " the label has
+        if charge.amount is None:
+            raise OdooRejected(f"{charge.label}: {said} has no amount the bill can take; enter the bill in Odoo")
+        if charge.default_code is None:
+            kind = charge.source.kind if charge.source else "charge"
+            raise OdooRejected(f"{charge.label}: {said} has no Odoo product to go on the bill as a line; map its "
+                               f"code (or '{kind}') to a service product in the partner's odoo.charge_products, "
+                               "then replay")
+        out.append((charge.label, charge.name, charge.default_code, charge.amount))
+    return discount, out
 
 
 def _charge_products(finder: ProductFinder, charges: list[tuple[str, str, str, Decimal]]) -> list[int]:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
+import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
 from gateway.formats import parse
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
@@ -251,3 +253,56 @@ async def test_a_ubl_credit_note_becomes_the_reversal_of_the_bill(tmp_path: Path
     assert "EDI" not in str(credit["narration"] or "")
     [first] = po_lines(odoo, po)[:1]
     assert odoo.execute_kw("purchase.order.line", "read", [[first], ["qty_invoiced"]])[0]["qty_invoiced"] == 96.0
+
+
+def bill_line_rows(odoo: odoorpc.ODOO, ref: str) -> list[tuple[str, float, float, float]]:
+    made = bill(odoo, ref)
+    return sorted((r["name"], r["quantity"], r["price_unit"], r["discount"]) for r in odoo.execute_kw(
+        "account.move.line", "read", [made["invoice_line_ids"], ["name", "quantity", "price_unit", "discount"]]))
+
+
+def test_an_810_lines_own_allowance_is_its_bill_lines_discount(sandbox: SandboxServer, client: OdooClient,
+                                                              odoo: odoorpc.ODOO) -> None:
+    """The vendor takes the agreed 10 % off the blue widgets (SAC in the IT1 loop) and charges 12.00 handling on
+    the red ones: the blue bill line has Discount 10 % on its 7.50 and the handling is a bill line on the mapped
+    product, so the bill totals the invoice's 675.00 + 262.50 + 12.00. The line's own allowances and charges were
+    ignored: the bill came out at 1012.50, 63.00 over the invoice. Unmapped, the handling refuses the invoice by
+    name, nothing written, as the invoice's own charges do."""
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    odoo.execute_kw("product.product", "create", [{"name": "Handling", "default_code": "SVC-HANDLING", kind: "service"}])
+    po, name = purchase(odoo)
+    odoo.execute_kw("purchase.order.line", "write", [po_lines(odoo, po)[:1], {"discount": 10.0}])    # as agreed
+    doc = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-SAC**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                    "IT1*1*100*EA*7.50**VN*WW-WB-100", "SAC*A*C310***7500*3*10", "IT1*2*50*EA*5.25**VN*WW-WR-200",
+                    "SAC*C*H090***1200", "TDS*94950", "CTT*2"],
+                   gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    with pytest.raises(OdooRejected, match=r"invoice WW-INV-SAC, line 2, charge special_handling: charge special_handling: 12.00 has "
+                                           r"no Odoo product .* odoo.charge_products"):
+        post(client, doc, widgetworks(), Cache())
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-INV-SAC")]]) == []
+    post(client, doc, widgetworks(charge_products={"charge": "SVC-HANDLING"}), Cache())
+    rows = sorted((q, p, d) for _, q, p, d in bill_line_rows(odoo, "WW-INV-SAC"))
+    assert rows == [(1.0, 12.0, 0.0), (50.0, 5.25, 0.0), (100.0, 7.5, 10.0)]
+    made = bill(odoo, "WW-INV-SAC")
+    assert made["amount_total"] == 949.5
+    assert "EDI" not in str(made["narration"] or "")          # the total is the vendor's, the prices the PO's
+
+
+def test_an_invoic_lines_allowance_is_taken_once(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """EANCOM gives a line's allowance (ALC with its PCD) beside the price it applies to: a gross PRI+AAB (its
+    MOA+203 the net) becomes the bill line's Discount; a net PRI+AAA, whose MOA+203 is quantity x price already,
+    has it in its price and gets no discount on top."""
+    po, name = purchase(odoo)
+    odoo.execute_kw("purchase.order.line", "write", [po_lines(odoo, po)[:1], {"discount": 10.0}])
+    doc = read_invoic(["BGM+380+WW-INV-ALC+9", "DTM+137:20261129:102", f"RFF+ON:{name}",
+                       "NAD+SU+4000000000009::9",
+                       "LIN+1", "PIA+5+WW-WB-100:SA", "QTY+47:100:PCE", "MOA+203:675", "PRI+AAB:7.50",
+                       "ALC+A++++DI", "PCD+1:10",
+                       "LIN+2", "PIA+5+WW-WR-200:SA", "QTY+47:50:PCE", "MOA+203:210", "PRI+AAA:4.20",
+                       "ALC+A++++DI", "PCD+1:20",
+                       "UNS+S", "MOA+77:885"])
+    post(client, doc, widgetworks(), Cache())
+    made = bill(odoo, "WW-INV-ALC")
+    assert sorted((q, p, d) for _, q, p, d in bill_line_rows(odoo, "WW-INV-ALC")) == [
+        (50.0, 4.2, 0.0), (100.0, 7.5, 10.0)]
+    assert made["amount_total"] == 885.0 and "EDI totals differ" not in str(made["narration"] or "")
