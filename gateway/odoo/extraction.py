@@ -767,7 +767,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
                                   quantity=_dec(line["quantity"]),
                                   unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
-                                  unit_price=_net_price(line), amount=subtotal,
+                                  unit_price=_net_price(line), amount=subtotal,     # the basis its order said:
+                                  price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
                                   taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
