@@ -947,7 +947,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                       claim_marks: bool = True) -> list[InventoryAdvice]:
     """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
 
-    Each line says available (free_qty) and on hand (qty_available), then the stock still to
+    Each line says available (free_qty, less what open deliveries owe beyond their reservations: on hand
+    minus outgoing_qty when that is lower) and on hand (qty_available), then the stock still to
     arrive: one dated `on_order` quantity per expected date (see `_incoming`), which the 846
     profiles write as QTY*63 + SCH. The products are the ones the partner has customer codes
     for, or every storable product sold. `slot` (the schedule's fire time) makes a re-run of
@@ -982,7 +983,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     docs = []
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
     for wh in warehouses:
-        stock = client.read("product.product", sorted(product_ids), ["free_qty", "qty_available", "uom_id"],
+        stock = client.read("product.product", sorted(product_ids),
+                            ["free_qty", "qty_available", "outgoing_qty", "uom_id"],
                             context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
         arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
         lines = []
@@ -990,7 +992,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             ids, name = _items(items.get(row["id"], {}))
             unit = unit_code(partner, m2o_name(row.get("uom_id")))
             sold = offered[row["id"]]
-            quantities = [Quantity(qualifier="available", value=_stock_figure(row["free_qty"], sold), unit=unit),
+            free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")))
+            quantities = [Quantity(qualifier="available", value=_stock_figure(free, sold), unit=unit),
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
                            for day, qty in sorted(arriving.get(row["id"], {}).items()) if sold]

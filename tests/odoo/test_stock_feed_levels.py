@@ -118,3 +118,16 @@ async def test_a_product_the_retailer_could_not_match_is_left_out_and_the_feed_g
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*5"]
     assert "PID*F****Prototype" not in segments
+
+
+async def test_stock_owed_to_a_delivery_but_not_reserved_is_not_offered(
+        client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    # BigBox's 100 Blue Widgets are confirmed, then the warehouse unreserves the delivery (to pick another order
+    # first): Odoo's free quantity is all 500 again, but 100 of them are still owed to BigBox
+    [link] = post(client, order(lines=[Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal(100))]),
+                  bigbox(confirm_orders=True), Cache())
+    [pick] = odoo.execute_kw("sale.order", "read", [[link.record_id], ["picking_ids"]])[0]["picking_ids"]
+    odoo.execute_kw("stock.picking", "do_unreserve", [[pick]])
+    assert odoo.execute_kw("product.product", "read", [[product(odoo, "WB-100")], ["free_qty"]])[0]["free_qty"] == 500
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    assert item(segments, "WB-100")[1:3] == ["QTY*33*400*EA", "QTY*17*500*EA"]
