@@ -96,6 +96,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     header: list[str] | None = None
     twice: dict[str, list[int]] = {}      # header names given to more than one column
     group_by: str | None = None           # the header's name of the group_by column
+    widths: dict[int, list[bool]] = {}   # per row width: which cells may be numbers (`_numeric`)
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
     orphans = False                # a data row without its group_by value
@@ -123,7 +124,10 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                                            f"orders by ({_columns_said(header, s.delimiter)})", code="header",
                                            level="interchange", row=row_no, column=s.group_by))
             continue
-        row, row_issues = _row(cells, header, row_no, s, bad_bytes, twice)
+        numeric = widths.get(len(cells))
+        if numeric is None:
+            numeric = widths[len(cells)] = _numeric(len(cells), header, s)
+        row, row_issues = _row(cells, header, numeric, row_no, s, bad_bytes, twice)
         result.issues.extend(row_issues)
         key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
         if s.group_by and not key:
@@ -206,10 +210,9 @@ def _first_bad_byte(data: bytes, encoding: str) -> int:
     return 0
 
 
-def _row(cells: list[str], header: list[str] | None, row_no: int, s: CsvSettings,
+def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no: int, s: CsvSettings,
          bad_bytes: bool, twice: Mapping[str, list[int]]) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
-    numeric = _numeric(len(cells), header, s)
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
     if s.decimal == ",":
         issues.extend(_ambiguous_decimals(cells, header, row_no, numeric))
