@@ -99,7 +99,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     widths: dict[int, list[bool]] = {}   # per row width: which cells may be numbers (`_numeric`)
     groups: dict[str, Transaction] = {}
     order: list[Transaction] = []
-    orphans = False                # a data row without its group_by value
+    orphans = False                # a data row without its group_by value, or one that cannot be read
     row_no = 0
     while True:
         try:
@@ -108,8 +108,13 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             break
         except csv.Error as exc:
             row_no += 1
-            result.issues.append(Issue(Severity.ERROR, f"row {row_no} cannot be read as CSV: {exc}", code="syntax",
-                                       level="segment", row=row_no))
+            quote = s.quotechar or '"'
+            result.issues.append(Issue(Severity.ERROR, f"row {row_no} cannot be read as CSV ({exc}): a cell that "
+                                       f"starts with {quote} must end with it, and a {quote} inside it is written "
+                                       f"twice ({quote}{quote}); no document of this file is taken, since the row "
+                                       "may be a line of any of them (correct it and send the file again)",
+                                       code="syntax", level="segment", row=row_no))
+            orphans = True
             continue
         row_no += 1
         if not any(c.strip() for c in cells):
