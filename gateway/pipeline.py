@@ -696,6 +696,10 @@ class Pipeline:
     def _queue_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
         if message.meta.get("acks_queued"):
             return      # keys make a re-run safe anyway; this only saves control numbers
+        if any(c.doc_type in ACK_KINDS for c in self.journal.children(message.id)):
+            # a replay of a file acknowledged before: its keys would drop a new ack, whose number would be a gap
+            self.journal.note(message.id, meta={"acks_queued": True})
+            return
         acks = _require("gateway.acks", "build")
         ours = _require("gateway.translate.identify", "answering_ids").answering_ids(result, partner, self._our_ids())
         for index, rendered in enumerate(acks.build(result, partner, ours, self.journal)):
