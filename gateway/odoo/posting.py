@@ -207,6 +207,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                            "make a second one; it is not posted")
     check_figures(label, [(line.line_no or str(index), line.quantity, line.unit_price)
                           for index, line in enumerate(doc.lines, 1)], negative_ok=True)
+    doc = _credited_as_positive(doc)
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
     existing = client.search("account.move", [("move_type", "=", move_type), ("partner_id", "child_of", vendor["id"]),
@@ -353,6 +354,21 @@ def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tupl
         amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
         out.append((lab, ac.description or ac.code or ac.kind, mapping[key], amount))
     return out
+
+
+def _credited_as_positive(doc: Invoice) -> Invoice:
+    """A credit note whose every line is negative (an 810 credit memo with IT102 -10, as many vendors send it) is
+    what it credits, positive: a vendor credit note already takes the amounts back, so its lines' signs would
+    turn it into money we owe. Lines of both signs (a credit with a charge) are kept as sent."""
+    def value(line: Line) -> Decimal:
+        if line.amount is not None:
+            return line.amount
+        return (line.quantity or Decimal(0)) * (line.unit_price if line.unit_price is not None else Decimal(1))
+    if doc.invoice_type != "credit_note" or not all(value(line) < 0 for line in doc.lines):
+        return doc
+    return doc.model_copy(update={"lines": [line.model_copy(update={
+        field: abs(getattr(line, field)) for field in ("quantity", "unit_price", "amount")
+        if getattr(line, field) is not None}) for line in doc.lines]})
 
 
 def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
