@@ -845,7 +845,7 @@ def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any,
     read_value, put_value, positions = _place(spec["at"], ctx, where)
     read_code, put_code, _ = _place(spec["format_at"], ctx, where)
     assert read_value is not None and read_code is not None
-    by_code = {code: values.date_in(code) for code in ("102", "203", "204", "101", "718")}
+    by_code = {code: values.date_in(code) for code in ("102", "203", "204", "101", "718", "616")}
     by_length = values.date_in("auto")
     required = bool(spec.get("required"))
     default = spec.get("default")

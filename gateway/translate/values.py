@@ -20,6 +20,7 @@ DATE_FORMATS: dict[str, str] = {
     "CCYYMMDDHHMM": "CCYYMMDDHHMM", "203": "CCYYMMDDHHMM",
     "CCYYMMDDHHMMSS": "CCYYMMDDHHMM", "204": "CCYYMMDDHHMM",
     "718": "718",                                       # CCYYMMDD-CCYYMMDD, a range: its start is the date
+    "616": "CCYYWW",                                    # an ISO week (EANCOM delivery week): its Monday
     "CCYY-MM-DD": "CCYY-MM-DD", "ISO": "CCYY-MM-DD",
     "ISO8601": "ISO8601",                               # cXML: read the day of either; write a timestamp
     "DD.MM.CCYY": "DD.MM.CCYY", "MM/DD/CCYY": "MM/DD/CCYY", "DD/MM/CCYY": "DD/MM/CCYY",
@@ -59,6 +60,13 @@ def date_in(fmt: str) -> Callable[[str], str]:
         elif use in ("CCYY-MM-DD", "ISO8601"):          # a timestamp's day is as its sender wrote it
             y, m, d = text[0:4], text[5:7], text[8:10]
             use = "CCYY-MM-DD"
+        elif use == "CCYYWW":
+            try:
+                if not (len(text) == 6 and text.isdecimal()):
+                    raise ValueError
+                return date.fromisocalendar(int(text[0:4]), int(text[4:6]), 1).isoformat()
+            except ValueError:
+                raise ValueError(f"week {raw!r} is not an ISO week CCYYWW (2379 616)") from None
         elif use in _DAY_MONTH:
             return _day_month(raw, use)
         elif use == "excel":
