@@ -234,14 +234,17 @@ def internal_locations(env: Env) -> set[int]:
 
 
 def _qty(kind: str) -> Any:
-    """product.product's stock figures (stock `_compute_quantities_dict`): onhand and free from the quants,
-    outgoing the open moves leaving the context's locations, virtual onhand plus incoming minus outgoing."""
+    """product.product's stock figures (stock `_compute_quantities_dict`), in the product's unit as Odoo keeps
+    quants: onhand and free from the quants, outgoing the open moves leaving the context's locations, virtual
+    onhand plus incoming minus outgoing."""
     def compute(env: Env, rid: int) -> float:
         locs = internal_locations(env)
         total = 0.0
         for q in env.db.data["stock.quant"].values():
             if kind != "outgoing" and q.get("product_id") == rid and q.get("location_id") in locs:
                 total += q.get("quantity", 0.0) - (q.get("reserved_quantity", 0.0) if kind == "free" else 0.0)
+        unit = env.get("product.product", rid, "uom_id")     # quants are kept in the reference unit here
+        total = from_reference(env, unit, total) if unit and total else total
         if kind in ("virtual", "outgoing"):
             for mid, m in env.db.data["stock.move"].items():      # product_qty: in the product's unit
                 if m.get("product_id") != rid or m.get("state") in ("done", "cancel", "draft"):
