@@ -359,14 +359,16 @@ def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tupl
 def _credited_as_positive(doc: Invoice) -> Invoice:
     """A credit note whose every line is negative (an 810 credit memo with IT102 -10, as many vendors send it) is
     what it credits, positive: a vendor credit note already takes the amounts back, so its lines' signs would
-    turn it into money we owe. Lines of both signs (a credit with a charge) are kept as sent."""
+    turn it into money we owe. So is an invoice whose every line is negative (a credit sent without BIG07 CR or
+    BGM 381): a credit note, since Odoo refuses to post a bill whose total is below zero ("create a credit note
+    instead"). Lines of both signs (a credit with a charge, a return on an invoice) are kept as sent."""
     def value(line: Line) -> Decimal:
         if line.amount is not None:
             return line.amount
         return (line.quantity or Decimal(0)) * (line.unit_price if line.unit_price is not None else Decimal(1))
-    if doc.invoice_type != "credit_note" or not all(value(line) < 0 for line in doc.lines):
+    if doc.invoice_type not in ("credit_note", "invoice") or not all(value(line) < 0 for line in doc.lines):
         return doc
-    return doc.model_copy(update={"lines": [line.model_copy(update={
+    return doc.model_copy(update={"invoice_type": "credit_note", "lines": [line.model_copy(update={
         field: abs(getattr(line, field)) for field in ("quantity", "unit_price", "amount")
         if getattr(line, field) is not None}) for line in doc.lines]})
 

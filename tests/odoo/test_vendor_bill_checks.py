@@ -311,7 +311,8 @@ def test_an_invoic_lines_allowance_is_taken_once(client: OdooClient, odoo: odoor
 def test_a_credit_memo_sent_with_negative_lines_credits_them(client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """Many vendors send an 810 credit memo (BIG07 CR) with its quantities and total negative (IT102 -10,
     TDS -75.00): the vendor credit note takes back 10 at 7.50, 75.00, as for positive ones; its lines' signs kept,
-    it was a credit note of -75.00, which Odoo books as 75.00 more owed to the vendor."""
+    it was a credit note of -75.00, which Odoo books as 75.00 more owed to the vendor. Sent as an invoice (no
+    BIG07), it is that credit note too."""
     po, name = purchase(odoo)
     doc = read_x12(["ST*810*0001", f"BIG*20261203*WW-CM-NEG**{name}***CR",
                     "N1*RI*WIDGET WORKS INC*UL*0860001000030", "IT1*1*-10*EA*7.50**VN*WW-WB-100", "TDS*-7500",
@@ -321,3 +322,11 @@ def test_a_credit_memo_sent_with_negative_lines_credits_them(client: OdooClient,
     assert (row["move_type"], row["amount_total"]) == ("in_refund", 75.0)
     assert "EDI" not in str(row["narration"] or "")
     assert bill(odoo, "WW-CM-NEG")["lines"] == [(10.0, 7.5, po_lines(odoo, po)[0])]
+    # the same sent as an invoice (no BIG07): a bill of -75.00 could not be posted; it is the credit note it is
+    doc = read_x12(["ST*810*0001", f"BIG*20261203*WW-INV-NEG**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                    "IT1*1*-10*EA*7.50**VN*WW-WB-100", "TDS*-7500", "CTT*1"],
+                   gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    [credit] = post(client, doc, widgetworks(), Cache())
+    [row] = odoo.execute_kw("account.move", "read", [[credit.record_id], ["move_type", "amount_total"]])
+    assert (row["move_type"], row["amount_total"]) == ("in_refund", 75.0)
+    assert post(client, doc, widgetworks(), Cache())[0].role == "found"
