@@ -18,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
@@ -30,7 +30,9 @@ from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, 
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
     BARCODE_KINDS,
+    CASE_UNITS,
     MISSING,
+    UNITS,
     Cache,
     Names,
     commercial_partner,
@@ -993,6 +995,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             unit = unit_code(partner, m2o_name(row.get("uom_id")))
             sold = offered[row["id"]]
             free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")))
+            if unit in COUNTED_UNITS:         # 2.5 cases left are 2 the partner can order
+                free = free.to_integral_value(rounding=ROUND_FLOOR)
             quantities = [Quantity(qualifier="available", value=_stock_figure(free, sold), unit=unit),
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
@@ -1011,6 +1015,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
 
 
 DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0
+# units counted in whole ones (pieces, dozens, cases), whose available quantity is rounded down; kg, lb keep decimals
+COUNTED_UNITS = frozenset({code for code, name in UNITS.items() if name in ("Units", "Dozens")} | set(CASE_UNITS))
 
 
 def with_dropped(doc: InventoryAdvice, before: list[dict[str, Any]],

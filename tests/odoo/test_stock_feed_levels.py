@@ -24,7 +24,7 @@ from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_extraction import deliver
-from tests.odoo.test_extraction_incoming import product, purchase
+from tests.odoo.test_extraction_incoming import product, purchase, receipt
 from tests.odoo.test_scheduler import Ctx
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
@@ -131,3 +131,21 @@ async def test_stock_owed_to_a_delivery_but_not_reserved_is_not_offered(
     assert odoo.execute_kw("product.product", "read", [[product(odoo, "WB-100")], ["free_qty"]])[0]["free_qty"] == 500
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert item(segments, "WB-100")[1:3] == ["QTY*33*400*EA", "QTY*17*500*EA"]
+
+
+async def test_a_product_counted_in_dozens_offers_whole_dozens_only(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # a pack counted in dozens in Odoo (Northwind's CA), 3 dozen received, 6 single units sold to BigBox
+    dozens = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Dozens")]])[0]
+    pack = new_product(odoo, sandbox.version, "Widget Pack", "storable", default_code="WP-12", barcode="614141000777",
+                       uom_id=dozens, **({"uom_po_id": dozens} if sandbox.version <= 18 else {}))
+    northwind_code(odoo, pack, "NW-P12")
+    odoo.execute_kw("stock.picking", "button_validate", [[receipt(odoo, "WP-12", 36, "2026-11-30 09:00:00")]])
+    [link] = post(client, order(lines=[Line(line_no="1", item_ids={"vendor": "WP-12"}, quantity=Decimal(6),
+                                            unit_price=Decimal(1))]), bigbox(confirm_orders=True), Cache())
+    deliver(odoo, link.record_id)
+    assert odoo.execute_kw("product.product", "read", [[pack], ["qty_available"]])[0]["qty_available"] == 2.5
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    # 2.5 cases are 2 Northwind can order; on hand stays what Odoo counts
+    assert item(segments, "WP-12")[1:3] == ["QTY*33*2*CA", "QTY*17*2.5*CA"]
