@@ -36,15 +36,20 @@ def shop_workspace(tmp_path: Path, **csv: str) -> Path:
     return config
 
 
-def translated(capsys: pytest.CaptureFixture[str], config: Path, data: bytes,
-               name: str = "orders.csv") -> tuple[int, dict | list | None, str]:  # type: ignore[type-arg]
-    """(exit code, the canonical JSON or None, stderr) of `edi-gateway translate` on `data` as ShopMarket's."""
-    path = config.parent / name
+def cli_translate(capsys: pytest.CaptureFixture[str], path: Path, data: bytes,
+                  *options: str) -> tuple[int, dict | list | None, str]:  # type: ignore[type-arg]
+    """(exit code, the canonical JSON or None, stderr) of `edi-gateway translate PATH --json OPTIONS` on `data`."""
     path.write_bytes(data)
-    code = main(["translate", str(path), "--partner", "shopmarket", "--config", str(config), "--json"])
+    code = main(["translate", str(path), "--json", *options])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, json.loads(out) if out.strip() else None, err
+
+
+def translated(capsys: pytest.CaptureFixture[str], config: Path, data: bytes,
+               name: str = "orders.csv") -> tuple[int, dict | list | None, str]:  # type: ignore[type-arg]
+    """`cli_translate` of `data` as ShopMarket's."""
+    return cli_translate(capsys, config.parent / name, data, "--partner", "shopmarket", "--config", str(config))
 
 
 def _names(doc: dict) -> tuple[str, str, str]:  # type: ignore[type-arg]

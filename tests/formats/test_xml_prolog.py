@@ -3,12 +3,11 @@ what lies before the root and how its text is spelt is read right or refused wit
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from gateway.cli import main
+from tests.formats.test_csv_encodings import cli_translate
 
 UBL = """<?xml version="1.0" encoding="{encoding}"?>
 <Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
@@ -28,15 +27,10 @@ UBL = """<?xml version="1.0" encoding="{encoding}"?>
 
 
 def translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-               data: bytes) -> tuple[int, dict | None, str]:  # type: ignore[type-arg]
-    """(exit code, the canonical JSON or None, stderr) of `edi-gateway translate FILE --json` with the base
-    profiles (no gateway.yaml)."""
+               data: bytes) -> tuple[int, dict | list | None, str]:  # type: ignore[type-arg]
+    """`cli_translate` of `data` with the base profiles (no gateway.yaml)."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "order.xml").write_bytes(data)
-    code = main(["translate", str(tmp_path / "order.xml"), "--json"])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, json.loads(out) if out.strip() else None, err
+    return cli_translate(capsys, tmp_path / "order.xml", data)
 
 
 def _buyer(doc: dict) -> tuple[str, str, str]:  # type: ignore[type-arg]
