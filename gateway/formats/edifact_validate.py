@@ -81,7 +81,7 @@ class _Checker:
 
     def issue(self, message: str, code: str, seg: Segment, level: str = "segment", loop: str = "",
               element: int | None = None, component: int | None = None, ref: str = "",
-              value: str = "", repetition: int | None = None) -> None:
+              value: str = "", repetition: int | None = None, severity: Severity = Severity.ERROR) -> None:
         transaction = self.tx.index if self.tx is not None else None
         if len(self.issues) == MAX_ISSUES:
             self.issues.append(Issue(
@@ -93,7 +93,7 @@ class _Checker:
         if seg.component_sep == COMPONENT_MARK and self.delimiters is not None:
             value, message = plain(value, self.delimiters), plain(message, self.delimiters)   # no noncharacters
         self.issues.append(Issue(
-            Severity.ERROR, message, code=code, level=level, interchange=self.interchange,
+            severity, message, code=code, level=level, interchange=self.interchange,
             group=self.group, transaction=transaction,
             segment_tag=seg.tag, segment_position=seg.position or None, element_position=element,
             component_position=component, repetition_position=repetition, element_ref=ref, value=value,
@@ -186,8 +186,12 @@ class _Checker:
     def _elements(self, seg: Segment, spec: tuple[_Element, ...]) -> None:
         values = seg.fields[1:]
         if len(values) > len(spec):
-            self.issue(f"{seg.tag} has {len(values)} data elements, at most {len(spec)} defined", "16", seg,
-                       level="element", element=len(spec) + 1, value=values[len(spec)])
+            if any(values[len(spec):]):
+                self.issue(f"{seg.tag} has {len(values)} data elements, at most {len(spec)} defined", "16", seg,
+                           level="element", element=len(spec) + 1, value=values[len(spec)])
+            else:
+                self.trailing(seg, f"{seg.tag} ends in {len(values) - len(spec)} empty data element(s) after the "
+                              f"{len(spec)} defined", len(spec) + 1, None)
         for el in spec:
             pos = el.pos
             value = values[pos - 1] if pos <= len(values) else ""
@@ -209,15 +213,26 @@ class _Checker:
                 elif el.format is not None:
                     self._value(seg, pos, None, el.ref, el.format, rep, repetition)
 
+    def trailing(self, seg: Segment, what: str, element: int, component: int | None) -> None:
+        """Separators with nothing after them up to the terminator (`DTM+137:20261129:102+'`, `QTY+21:12:PCE:'`):
+        ISO 9735 names them (0085 45, trailing separator), yet they carry no value, and an export that writes
+        a fixed number of elements does it to every message: a warning, not a rejected order."""
+        self.issue(f"{what}: trailing separators, ignored", "45", seg, level="element", element=element,
+                   component=component, severity=Severity.WARNING)
+
     def _composite(self, seg: Segment, el: _Element, value: str, repetition: int | None) -> None:
         comps = el.components
         assert comps is not None
         pos = el.pos
         parts = value.split(seg.component_sep)
         if len(parts) > len(comps):
-            self.issue(f"composite {el.ref} ({seg.tag} element {pos}) has {len(parts)} components, at most "
-                       f"{len(comps)} defined", "16", seg, level="element", element=pos,
-                       component=len(comps) + 1, ref=el.ref, value=value, repetition=repetition)
+            if any(parts[len(comps):]):
+                self.issue(f"composite {el.ref} ({seg.tag} element {pos}) has {len(parts)} components, at most "
+                           f"{len(comps)} defined", "16", seg, level="element", element=pos,
+                           component=len(comps) + 1, ref=el.ref, value=value, repetition=repetition)
+            else:
+                self.trailing(seg, f"composite {el.ref} ({seg.tag} element {pos}) ends in {len(parts) - len(comps)} "
+                              f"empty component(s) after the {len(comps)} defined", pos, len(comps) + 1)
         for comp in comps:
             cpos = comp.pos
             part = parts[cpos - 1] if cpos <= len(parts) else ""
