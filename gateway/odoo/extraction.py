@@ -957,8 +957,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     the same schedule a no-op. What the partner may order is never overstated (`_offered`): a
     quantity below zero (Odoo lets a delivery take more than it counts) is sent as 0; a product
     archived or no longer sold, which an order could not be posted for, as 0 with nothing to
-    arrive; one whose stock Odoo does not track (a service, an untracked consumable) and one
-    with no identifier the partner could match are left out, said in the log.
+    arrive; a service and a product with no identifier the partner could match are left out,
+    said in the log.
     """
     ctx = _Context(client, partner, cache)
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -1066,29 +1066,27 @@ def _offered(client: OdooClient, partner: PartnerConfig, product_ids: set[int],
              items: dict[int, dict[str, str]]) -> dict[int, bool]:
     """The products the feed reports -> whether the partner may order them now. Archived or not sold (`active`,
     `sale_ok`): False, sent as 0, since the gateway finds no active product to post an order line for and the
-    retailer would otherwise go on selling the stock left. Left out: a service or combo, and goods whose stock
-    Odoo does not track (16-17 type `consu`, 18+ `is_storable` unset), of which Odoo counts nothing, so a 0
-    would stop the retailer ordering what is always shipped; and a product without GTIN, our code or the
-    customer's, whose line the retailer could not match to an item (an X12 LIN needs one). Read by id, so an
-    archived product is read too; one call."""
+    retailer would otherwise go on selling the stock left. Left out: a service or combo (type `service`,
+    `combo`), which is no stock, and a product without GTIN, our code or the customer's, whose line the retailer
+    could not match to an item (an X12 LIN needs one). Goods whose stock Odoo does not track (16-17 `consu`, 18+
+    `is_storable` unset) are reported as Odoo counts them: nothing, or for a kit (mrp's phantom BoM, often
+    such a product) what its components make. Read by id, so an archived product is read too; one call."""
     if not product_ids:
         return {}
-    tracks = "is_storable" in client.fields("product.product")
-    rows = client.read("product.product", sorted(product_ids),
-                       ["active", "sale_ok", "type"] + (["is_storable"] if tracks else []))
+    rows = client.read("product.product", sorted(product_ids), ["active", "sale_ok", "type"])
     out: dict[int, bool] = {}
-    untracked, unnamed = [], []
+    services, unnamed = [], []
     for row in rows:
         ids, name = _items(items.get(row["id"], {}))
-        if not (row.get("is_storable") if tracks else row.get("type") == "product"):
-            untracked.append(ids.get("vendor") or name or str(row["id"]))
+        if row.get("type") in ("service", "combo"):
+            services.append(ids.get("vendor") or name or str(row["id"]))
         elif not ids:
             unnamed.append(name or str(row["id"]))
         else:
             out[row["id"]] = bool(row.get("active")) and bool(row.get("sale_ok"))
-    if untracked:
-        log.info("partner %s: inventory feed leaves out products whose stock Odoo does not track (services, "
-                 "untracked consumables): %s", partner.id, ", ".join(sorted(untracked)))
+    if services:
+        log.info("partner %s: inventory feed leaves out services, which have no stock: %s", partner.id,
+                 ", ".join(sorted(services)))
     if unnamed:
         log.warning("partner %s: inventory feed leaves out products with no barcode, internal reference or customer "
                     "code, which the partner could not match: %s; give them one in Odoo", partner.id,

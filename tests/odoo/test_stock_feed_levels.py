@@ -2,8 +2,8 @@
 
 Given the demo world in the sandbox Odoo (over loopback HTTP, changed with odoorpc as people in Odoo would), when the
 scheduler runs Northwind's 846 through the real pipeline and profiles, then the queued X12 file says 0 for a product
-Odoo let go below zero and for one archived, and leaves out what Odoo does not count (a service, an untracked
-consumable) and what the retailer could not match (no identifier at all), while every other line still goes out.
+Odoo let go below zero and for one archived, leaves out a service and what the retailer could not match (no
+identifier at all) while every other line still goes out, offers only stock no delivery is owed, and whole cases.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ async def feed(scheduler: OdooScheduler, slot: str = SLOT) -> list[str]:
 
 def item(segments: list[str], code: str) -> list[str]:
     """The segments of the LIN loop of our item `code` (VN), without the LIN."""
-    at = next(i for i, s in enumerate(segments) if s.startswith("LIN*") and f"*VN*{code}*" in s)
+    at = next(i for i, s in enumerate(segments) if s.startswith("LIN*") and f"*VN*{code}*" in f"{s}*")
     end = next(i for i in range(at + 1, len(segments)) if segments[i].startswith(("LIN*", "CTT*")))
     return segments[at + 1:end]
 
@@ -99,15 +99,17 @@ async def test_an_archived_product_is_sent_as_none_with_nothing_to_arrive(
     assert item(segments, "CB-400")[1] == "QTY*33*80*EA"
 
 
-async def test_what_odoo_does_not_count_is_left_out(
+async def test_a_service_is_left_out_and_an_untracked_consumable_is_reported_as_odoo_counts_it(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
-    # Odoo counts no stock of these: a 0 would tell the retailer to stop ordering what is always shipped
+    # a service has no stock at all; an untracked consumable has what Odoo counts of it (nothing here; a kit's
+    # figure is what its components make), and a retailer that lists it must not keep an old figure
     northwind_code(odoo, new_product(odoo, sandbox.version, "Assembly", "service", default_code="SV-1"), "NW-S1")
     northwind_code(odoo, new_product(odoo, sandbox.version, "Gift Bag", "consumable", default_code="BAG-1"), "NW-B1")
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert [s.split("*")[5] for s in segments if s.startswith("LIN*")] == ["WB-100", "WR-200", "GL-300", "CB-400",
-                                                                          "SP-500"]
+                                                                          "SP-500", "BAG-1"]
+    assert item(segments, "BAG-1")[1:3] == ["QTY*33*0*EA", "QTY*17*0*EA"]
 
 
 async def test_a_product_the_retailer_could_not_match_is_left_out_and_the_feed_goes_out(
