@@ -86,6 +86,21 @@ def _declaration_first(data: bytes) -> bytes:
     return (m.group(1) or b"") + m.group(3) + m.group(2) + data[m.end():]
 
 
+_INVALID_BYTES = 81                # libxml2's XML_ERR_INVALID_ENCODING ("Invalid bytes in character encoding")
+
+
+def _as_cp1252(exc: etree.XMLSyntaxError, data: bytes) -> str:
+    """For bytes not valid in the declared encoding: the line at fault as Windows-1252 reads it, so whoever reads
+    the reason sees whether the partner's declaration is what is wrong (it is the partner's to correct)."""
+    line = exc.position[0] if exc.position else 0
+    if exc.code != _INVALID_BYTES or not 0 < line <= data.count(b"\n") + 1:
+        return ""
+    text = " ".join(data.split(b"\n")[line - 1].decode("cp1252", "replace").split())
+    shown = text if len(text) <= 120 else text[:117] + "..."
+    return (f"; read as Windows-1252 that line is {shown!r}: if so, the document is Windows-1252 or ISO-8859-1 "
+            "and its XML declaration should say so (ask the partner to correct it)")
+
+
 def _utf8_mislabelled(data: bytes) -> str:
     """The one-byte encoding a document declares when its bytes are valid UTF-8 with some not ASCII, else "".
 
@@ -122,8 +137,8 @@ def parse(data: bytes, settings: XmlSettings | None = None) -> ParseResult:
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         where = f" (line {line}, column {col})" if line and f"line {line}" not in exc.msg else ""
-        result.issues.append(Issue(Severity.ERROR, f"not well-formed XML: {exc.msg}{where}", code="syntax",
-                                   level="interchange", interchange=0))
+        result.issues.append(Issue(Severity.ERROR, f"not well-formed XML: {exc.msg}{where}{_as_cp1252(exc, data)}",
+                                   code="syntax", level="interchange", interchange=0))
         return result
     except ValueError as exc:          # e.g. a str with an encoding declaration: not our case, but never raise
         result.issues.append(Issue(Severity.ERROR, f"not readable as XML: {exc}", code="syntax",

@@ -76,3 +76,15 @@ def test_an_entity_no_loaded_dtd_declares_is_refused_not_read_around(
     assert "write the character itself or as a character reference (&#233;)" in err
     code, doc, err = translated(tmp_path, monkeypatch, capsys, order.replace("&eacute;", "&#233;").encode())
     assert code == 0 and isinstance(doc, dict) and _buyer(doc)[0] == "Café Central", err
+
+
+def test_windows_1252_text_under_a_utf8_declaration_is_refused_showing_the_line_as_it_would_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Refused (the declaration is the partner's word, and the bytes are not UTF-8), but the reason said only
+    'Invalid bytes in character encoding, line 7': it now shows the line as Windows-1252 reads it."""
+    order = UBL.format(encoding="UTF-8", name="Bäckerei Müller")
+    code, _, err = translated(tmp_path, monkeypatch, capsys, order.encode("cp1252"))
+    assert code != 0
+    assert "not well-formed XML: Invalid bytes in character encoding, line 7, column" in err
+    assert "read as Windows-1252 that line is '<cac:BuyerCustomerParty><cac:Party><cac:PartyName><cbc:Name>" \
+           "Bäckerei Müller</cbc:Name></cac:PartyName>'" in err
