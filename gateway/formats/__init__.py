@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from gateway.config.models import CsvSettings, XmlSettings
 from gateway.errors import FormatError, UnrecognisedFile
-from gateway.formats.base import ParseResult, Syntax, Transaction
+from gateway.formats.base import ParseResult, Syntax, Transaction, mistaken_kind
 
 _BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -102,6 +102,9 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
                           "ask for it again")
     elif not data.strip(b" \t\r\n\x00"):
         raise FormatError(f"the file holds only blank space ({len(data)} bytes): nothing to read")
+    elif (kind := mistaken_kind(data)) is not None:     # no settings make it readable: the file is wrong
+        raise FormatError(f"the file is {kind}, not an X12, EDIFACT, XML or CSV document (sent by mistake?): ask "
+                          "the partner for the EDI file itself")
     else:
         # "the partner sends no CSV" read as if a partner had been identified, which for a file in a shared inbox
         # none is: CSV has no envelope, so only a partner known by the folder or account (and its `csv:`) reads it

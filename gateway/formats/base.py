@@ -28,6 +28,18 @@ class Severity(str, Enum):
     INFO = "info"        # noted (trailing bytes, padding), no effect on acceptance
 
 
+MISTAKEN_FILES = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a zip file (or an Excel .xlsx or Word .docx)"),
+                  (b"\xd0\xcf\x11\xe0", "an Excel .xls (or other old Office) file"), (b"\x89PNG", "a PNG image"),
+                  (b"\xff\xd8\xff", "a JPEG image"), (b"II*\x00", "a TIFF image (a fax?)"),
+                  (b"MM\x00*", "a TIFF image (a fax?)"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip file"))
+"""What a file sent by mistake instead of an order is, by its first bytes: a printout, a spreadsheet, a scan."""
+
+
+def mistaken_kind(data: bytes) -> str | None:
+    """'a PDF', 'a zip file ...' for a file of a kind no partner sends as EDI, else None."""
+    return next((kind for magic, kind in MISTAKEN_FILES if data.startswith(magic)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Delimiters:
     """Separators of an X12 or EDIFACT interchange, as found in (or written to) its header."""
