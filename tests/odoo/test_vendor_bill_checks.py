@@ -30,6 +30,10 @@ from tests.odoo.test_vendor_odd import purchase, widgetworks
 
 __all__ = ["examples"]
 
+# Odoo 16 too (its stock.move.line qty_done; a PO line discount only where the database has the field)
+pytestmark = pytest.mark.parametrize("sandbox", [16, 17, 18, 19], ids=["odoo16", "odoo17", "odoo18", "odoo19"],
+                                     indirect=True)
+
 VENDOR = PartnerConfig.model_validate({
     "id": "widgetworks", "name": "Widget Works",
     "odoo": {"partner_ref": "WIDGETWORKS"},
