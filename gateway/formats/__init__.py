@@ -85,6 +85,10 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
             raise FormatError(f"the file is {what} saved as {wide[0]} text (two or four bytes a character): {what} is "
                               "sent as ASCII or UTF-8, one byte a character; ask the partner to send it so (or save "
                               "it as ANSI or UTF-8)")
+    if found in (Syntax.XML, None) and (kind := mistaken_kind(_head(data))) is not None:
+        # no settings make it readable: the file is wrong
+        raise FormatError(f"the file is {kind}, not an X12, EDIFACT, XML or CSV document (sent by mistake?): ask "
+                          "the partner for the EDI file itself")
     if found is Syntax.X12:
         from gateway.formats import x12
         return x12.parse(data, each=each)
@@ -102,9 +106,6 @@ def parse(data: bytes, *, syntax: Syntax | None = None, csv: CsvSettings | None 
                           "ask for it again")
     elif not data.strip(b" \t\r\n\x00"):
         raise FormatError(f"the file holds only blank space ({len(data)} bytes): nothing to read")
-    elif (kind := mistaken_kind(data)) is not None:     # no settings make it readable: the file is wrong
-        raise FormatError(f"the file is {kind}, not an X12, EDIFACT, XML or CSV document (sent by mistake?): ask "
-                          "the partner for the EDI file itself")
     else:
         # "the partner sends no CSV" read as if a partner had been identified, which for a file in a shared inbox
         # none is: CSV has no envelope, so only a partner known by the folder or account (and its `csv:`) reads it

@@ -31,13 +31,18 @@ class Severity(str, Enum):
 MISTAKEN_FILES = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a zip file (or an Excel .xlsx or Word .docx)"),
                   (b"\xd0\xcf\x11\xe0", "an Excel .xls (or other old Office) file"), (b"\x89PNG", "a PNG image"),
                   (b"\xff\xd8\xff", "a JPEG image"), (b"II*\x00", "a TIFF image (a fax?)"),
-                  (b"MM\x00*", "a TIFF image (a fax?)"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip file"))
-"""What a file sent by mistake instead of an order is, by its first bytes: a printout, a spreadsheet, a scan."""
+                  (b"MM\x00*", "a TIFF image (a fax?)"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip file"),
+                  (b"<!doctype html", "an HTML page (a web portal's login or error page?)"),
+                  (b"<html", "an HTML page (a web portal's login or error page?)"))
+"""What a file sent by mistake instead of an order is, by its first bytes (HTML's in lower case, matched in any):
+a printout, a spreadsheet, a scan, a web page."""
 
 
-def mistaken_kind(data: bytes) -> str | None:
-    """'a PDF', 'a zip file ...' for a file of a kind no partner sends as EDI, else None."""
-    return next((kind for magic, kind in MISTAKEN_FILES if data.startswith(magic)), None)
+def mistaken_kind(head: bytes) -> str | None:
+    """'a PDF', 'an HTML page ...' for a file of a kind no partner sends as EDI, else None. `head`: the file's first
+    bytes, byte order mark and leading blanks left out."""
+    lower = head[:16].lower()
+    return next((kind for magic, kind in MISTAKEN_FILES if head.startswith(magic) or lower.startswith(magic)), None)
 
 
 @dataclass(frozen=True, slots=True)

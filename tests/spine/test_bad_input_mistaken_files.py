@@ -1,9 +1,10 @@
-"""A PDF, a spreadsheet or a scan sent by mistake where EDI is expected is named for what it is, kept byte for byte,
+"""A PDF, a spreadsheet, a web page or a scan sent by mistake where EDI is expected is named for what it is, kept byte for byte,
 and the quarantine says the partner must send the right file: no setting or replay ever makes it readable.
 
 Found dropping a PDF printout of an order into the shared inbox: the reason was "not an X12, EDIFACT or XML
 document, nor CSV from a partner with `csv:` settings (file starts with b'%PDF-1.4...')", and the .reason.txt
-told the coordinator to fix the cause "in Odoo, a partner or profile file" and replay it.
+told the coordinator to fix the cause "in Odoo, a partner or profile file" and replay it. An HTML page (a portal's
+"session expired" saved as the order) was read as XML and refused as carrying no sender id.
 """
 
 from __future__ import annotations
@@ -18,24 +19,26 @@ ACME = {"name": "Acme Retail", "x12": {"ids": [{"qualifier": "ZZ", "id": "ACMERE
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
 XLSX = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml" + bytes(40)
 FAX = b"II*\x00\x08\x00\x00\x00" + bytes(64)
+HTML = b"\xef\xbb\xbf\r\n<!DOCTYPE HTML>\n<html><head><title>Sign in</title></head><body>Session expired</body></html>\n"
 
 
-def test_a_pdf_a_spreadsheet_and_a_fax_are_named_kept_and_asked_for_again(tmp_path: Path) -> None:
+def test_a_pdf_a_spreadsheet_a_web_page_and_a_fax_are_named_kept_and_asked_for_again(tmp_path: Path) -> None:
     inboxes = [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.3},
                {"path": "inbox-acme", "processed": None, "min_age": 0.3, "partner": "acme"}]
     ws = Workspace.create(tmp_path, {"inbox": inboxes}, partners={"acme": ACME})
-    files = {"PO 4711.pdf": PDF, "orders.xlsx": XLSX}
+    files = {"PO 4711.pdf": PDF, "orders.xlsx": XLSX, "order.xml": HTML}
     with GatewayProcess(ws.config):
         for name, data in files.items():
             ws.drop(name, data)
         ws.drop("scan.tif", FAX, ws.root / "inbox-acme")
         ws.drop("after.x12", purchase_order(601))
-        wait_for(lambda: ws.count(direction="in", state="quarantined") == 3 and ws.count(direction="in", state="done") == 1,
-                 message="three quarantined, the order after them done")
+        wait_for(lambda: ws.count(direction="in", state="quarantined") == 4 and ws.count(direction="in", state="done") == 1,
+                 message="four quarantined, the order after them done")
     rows = {m["filename"]: m for m in ws.messages(direction="in")}
     for name, data, kind, folder in (("PO 4711.pdf", PDF, "a PDF", "unknown"),
                                      ("orders.xlsx", XLSX, "a zip file (or an Excel .xlsx or Word .docx)", "unknown"),
-                                     ("scan.tif", FAX, "a TIFF image (a fax?)", "acme")):
+                                     ("order.xml", HTML, "an HTML page (a web portal's login or error page?)",
+                                      "unknown"), ("scan.tif", FAX, "a TIFF image (a fax?)", "acme")):
         row = rows[name]
         assert row["last_error"] == (f"parse: the file is {kind}, not an X12, EDIFACT, XML or CSV document (sent by "
                                      "mistake?): ask the partner for the EDI file itself")
