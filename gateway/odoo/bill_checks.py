@@ -123,3 +123,12 @@ def credited_invoice(doc: Invoice) -> str | None:
         return None
     return next((r.value.strip() for q in CREDITED for r in doc.references
                  if r.qualifier == q and r.value.strip() and r.value.strip() != doc.number), None)
+
+
+LINE_ORDER = ("purchase_order", "customer_order")     # X12 REF*PO, EDIFACT RFF+ON: the buyer's order, our PO
+
+
+def line_po_number(line: Line) -> str | None:
+    """The PO an invoice line says it bills, where a consolidated invoice names one per line."""
+    return next((r.value.strip() for q in LINE_ORDER for r in line.references if r.qualifier == q and r.value.strip()),
+                None)

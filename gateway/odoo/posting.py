@@ -32,6 +32,7 @@ from gateway.odoo.bill_checks import (
     TOTALS_NOTE,
     credited_invoice,
     line_notes,
+    line_po_number,
     po_line_for,
     stated_totals,
     totals_note,
@@ -215,21 +216,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     if existing:        # a retry after the bill was made: its totals note too, if that write was lost
         _note_totals(client, doc, existing[0], label)
         return [record_link(doc, "account.move", existing[0], "found")]
-    po: dict[str, Any] | None = None
-    po_lines: list[dict[str, Any]] = []
-    if doc.po_number:
-        rows = client.search_read("purchase.order", [("name", "=", doc.po_number),
-                                                     ("partner_id", "child_of", vendor["id"])],
-                                  ["name", "currency_id"], limit=1)
-        if not rows:
-            raise OdooRejected(f"{label}: purchase order {doc.po_number} of {vendor['name']} is not in Odoo")
-        po = rows[0]
-        po_lines = client.search_read("purchase.order.line", [("order_id", "=", po["id"]), ("display_type", "=", False)],
-                                      ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",
-                                       *(["discount"] if "discount" in client.fields("purchase.order.line") else [])],
-                                      order="sequence, id")
-        for position, row in enumerate(po_lines, 1):
-            row["_position"] = position
+    orders = _bill_orders(client, doc, vendor, names, label)
     vals: dict[str, Any] = {"move_type": move_type, "partner_id": vendor["id"], "ref": doc.number}
     for field_name, day, what in (("invoice_date", doc.date, "date"), ("invoice_date_due", doc.due_date, "due date")):
         if day:
@@ -242,13 +229,14 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         # compute the due date from it over the one written (account.move `_compute_invoice_payment_term_id`,
         # `_compute_invoice_date_due` over `needed_terms`, 16-19); a bill without terms keeps the date it is given
         vals["invoice_payment_term_id"] = False
-    if po is not None:
-        vals["invoice_origin"] = po["name"]
+    if orders:                      # as Odoo's own bill of several POs names them
+        vals["invoice_origin"] = ", ".join(po["name"] for po, _ in orders.values())
     if doc.currency:
         vals["currency_id"] = currency_id(client, cache, doc.currency, label)
-        if po is not None and m2o_name(po.get("currency_id")) not in (None, doc.currency):
-            raise OdooRejected(f"{label}: currency mismatch: the invoice is in {doc.currency}, purchase order "
-                               f"{po['name']} in {m2o_name(po['currency_id'])}")
+        for po, _ in orders.values():
+            if m2o_name(po.get("currency_id")) not in (None, doc.currency):
+                raise OdooRejected(f"{label}: currency mismatch: the invoice is in {doc.currency}, purchase order "
+                                   f"{po['name']} in {m2o_name(po['currency_id'])}")
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
     charges = _bill_charges(doc, partner, label)
@@ -260,7 +248,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         charges += line_charges
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
     charge_products = _charge_products(finder, charges)
-    unused = list(po_lines)
+    unused = {number: list(lines) for number, (_, lines) in orders.items()}
     commands = []
     billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]] = []
     for lab, line, discount in zip(labels, doc.lines, discounts):
@@ -277,14 +265,18 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
             price = None if price is None else price * (1 - discount / 100)     # what it costs, for the PO check
         if line.description:
             item["name"] = line.description
-        po_line = po_line_for(doc, line, match.product_id, price, uom, names.purchase_uom, po_lines, unused)
+        number = line_po_number(line) or ""
+        number = number if number in orders else doc.po_number or ""
+        order, po_lines = orders.get(number, (None, []))
+        po_line = po_line_for(doc, line, match.product_id, price, uom, names.purchase_uom, po_lines,
+                              unused.get(number, []))
         if po_line is not None:
-            if po_line in unused:
-                unused.remove(po_line)
+            if po_line in unused[number]:
+                unused[number].remove(po_line)
             item["purchase_line_id"] = po_line["id"]
             billed.append((lab, po_line, qty, uom, price))
-        elif po is not None:
-            raise OdooRejected(f"{lab}: {match.name} is not on purchase order {po['name']}")
+        elif order is not None:
+            raise OdooRejected(f"{lab}: {match.name} is not on purchase order {order['name']}")
         commands.append([0, 0, item])
     for (charge_label, name, _, amount), product in zip(charges, charge_products):
         commands.append([0, 0, {"product_id": product, "quantity": 1.0, "price_unit": float(amount),
@@ -310,6 +302,33 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     log.info("created vendor bill account.move %s for %s", bill, label)
     _note_totals(client, doc, bill, label)
     return [record_link(doc, "account.move", bill, "created")]
+
+
+def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names: Names,
+                 label: str) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The purchase orders the invoice bills, by number: the invoice's own (X12 BIG04, EDIFACT RFF+ON, ...) and
+    those its lines name (a consolidated invoice: X12 REF*PO in the IT1 loop, EDIFACT RFF+ON in the LIN group),
+    each with its product lines in Odoo's order (`_position` their number among them). The invoice's own PO not in
+    Odoo (of this vendor) refuses it by name; so does a line's, unless the invoice names its own PO (a line's
+    reference may be another order's, a drop-ship customer's: that line goes to the invoice's PO)."""
+    numbers = list(dict.fromkeys(n for n in [doc.po_number, *(line_po_number(line) for line in doc.lines)] if n))
+    orders: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    extra = ["discount"] if "discount" in client.fields("purchase.order.line") else []
+    for number in numbers:
+        rows = client.search_read("purchase.order", [("name", "=", number), ("partner_id", "child_of", vendor["id"])],
+                                  ["name", "currency_id"], limit=1)
+        if not rows and number != doc.po_number and doc.po_number:
+            continue
+        if not rows:
+            raise OdooRejected(f"{label}: purchase order {number} of {vendor['name']} is not in Odoo")
+        lines = client.search_read("purchase.order.line", [("order_id", "=", rows[0]["id"]),
+                                                           ("display_type", "=", False)],
+                                   ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",
+                                    *extra], order="sequence, id")
+        for position, row in enumerate(lines, 1):
+            row["_position"] = position
+        orders[number] = (rows[0], lines)
+    return orders
 
 
 def _note_totals(client: OdooClient, doc: Invoice, bill: int, label: str) -> None:

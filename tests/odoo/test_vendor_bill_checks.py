@@ -334,3 +334,25 @@ def test_a_credit_memo_sent_with_negative_lines_credits_them(client: OdooClient,
     [row] = odoo.execute_kw("account.move", "read", [[credit.record_id], ["move_type", "amount_total"]])
     assert (row["move_type"], row["amount_total"]) == ("in_refund", 75.0)
     assert post(client, doc, widgetworks(), Cache())[0].role == "found"
+
+
+def test_a_consolidated_810_bills_each_line_on_the_po_it_names(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """One 810 for two POs (a vendor's weekly statement invoice): its BIG04 names the first, each IT1 loop its
+    own in REF*PO. Each bill line is linked to the line of the PO it names, the bill's origin names both as
+    Odoo's own bill of two POs does; the second PO's blue widgets were billed on the first PO's line. A line
+    naming an order Odoo does not have (the drop-ship customer's) goes to the invoice's PO."""
+    po1, name1 = purchase(odoo, [(1, 100, 7.5)])
+    po2, name2 = purchase(odoo, [(1, 40, 7.0), (2, 50, 5.25)])
+    doc = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-CONS**{name1}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                    "IT1*1*60*EA*7.50**VN*WW-WB-100", f"REF*PO*{name1}", "IT1*1*40*EA*7.00**VN*WW-WB-100",
+                    f"REF*PO*{name2}", "IT1*2*50*EA*5.25**VN*WW-WR-200", f"REF*PO*{name2}",
+                    "IT1*1*40*EA*7.50**VN*WW-WB-100", "REF*PO*CUST-PO-77", "TDS*129250", "CTT*4"],
+                   gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    [link] = post(client, doc, widgetworks(), Cache())
+    [blue1] = po_lines(odoo, po1)
+    blue2, red2 = po_lines(odoo, po2)
+    made = bill(odoo, "WW-INV-CONS")
+    assert made["lines"] == [(40.0, 7.0, blue2), (40.0, 7.5, blue1), (50.0, 5.25, red2), (60.0, 7.5, blue1)]
+    [row] = odoo.execute_kw("account.move", "read", [[link.record_id], ["invoice_origin"]])
+    assert row["invoice_origin"] == f"{name1}, {name2}"
+    assert "EDI" not in str(made["narration"] or "")
