@@ -1,0 +1,48 @@
+"""Functions the EDIFACT base profiles call for what one element cannot say alone.
+
+NAD C058 (name and address, five unstructured 3124 lines of 35) as a party's address lines: the base profiles
+read a party's name from C080 and its street from C059, and fall back to C058 when those are empty (`first:`).
+C058's first line is the name when C080 has none; when C080 has one, senders differ: some repeat the name on
+C058's first line (`+ACME SUPPLY:RIVERSIDE 4+ACME SUPPLY INC`), others give the address only
+(`+P.O.Box 2021:80803:Munich+Koenig`), so the first line is kept as an address line unless it is the name again.
+
+PRI C509's unit price basis (5284): a price given for 100 or 1000 units (screws, labels) as the price of one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from gateway.formats.edifact import number
+from gateway.translate.fields import SPAN_WIDTH, join_lines
+
+
+def c058_address(value: Any, seg: Any) -> list[str] | None:
+    """The address lines of NAD C058 (element 3): its lines after the name, cut lines joined as `join: lines`
+    joins C059's. `value` is C058's first line, already read; `seg` the NAD."""
+    fields = seg.fields
+    lines = fields[3].split(seg.component_sep)[:5] if len(fields) > 3 else []
+    name = " ".join(fields[4].split(seg.component_sep)[:5]).upper().split() if len(fields) > 4 else []
+    if not name or (lines and lines[0].upper().split() == name):
+        lines = lines[1:]                      # the first line is the party's name
+    return join_lines(lines, SPAN_WIDTH) or None
+
+
+def price_per_unit(value: Decimal, seg: Any) -> Decimal:
+    """PRI C509 5118 divided by its 5284, the quantity the price is for (`PRI+AAA:125:::100:PCE` is 1.25 a
+    piece); without a basis, or with 1, the price as given. A basis that is no positive number is refused."""
+    fields = seg.fields
+    parts = fields[1].split(seg.component_sep) if len(fields) > 1 else []
+    basis = parts[4].strip() if len(parts) > 4 else ""
+    if not basis:
+        return value
+    try:
+        per = number(basis)
+    except ValueError:
+        per = Decimal(0)
+    if per <= 0:
+        raise ValueError(f"PRI unit price basis (5284) {basis!r} is not a quantity")
+    price = value / per
+    six = price.quantize(Decimal("0.000001"))          # 1/3 of a price is no price: six decimals, as Odoo keeps
+    return price if price == six else six
