@@ -965,6 +965,9 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
         if partner.odoo.warehouse else []
     warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code", "view_location_id"])
+    if not warehouses and partner.odoo.warehouse:      # a typo or an archived warehouse: said, not a silent no-feed
+        raise OdooRejected(f"inventory feed: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo "
+                           "(no active warehouse of the company has that code or name); no feed is sent until it is")
     if not warehouses:
         return []
     product_ids: set[int] = set()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import Direction, Message
+from gateway.journal.api import Direction, Message, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import current_slot
@@ -72,3 +72,18 @@ async def test_a_feed_that_failed_to_queue_is_retried_before_the_next_slot(
         assert calls["n"] == 2 and len(feeds(journal)) == 1
     finally:
         await scheduler.stop()
+
+
+async def test_a_warehouse_odoo_does_not_have_is_held_with_the_reason_not_a_silent_missing_feed(
+        client: OdooClient, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    northwind = scheduler.ctx.partners["northwind"]
+    scheduler.ctx.partners["northwind"] = northwind.model_copy(
+        update={"odoo": northwind.odoo.model_copy(update={"warehouse": "WH-EAST"})})     # misspelt, or archived
+    assert await scheduler.run_once("northwind", "846", slot="2026-12-04 08:00") == 0
+    [held] = [m for m in journal.find(partner="northwind", limit=10) if m.state is State.QUARANTINED]
+    assert "'WH-EAST' (odoo.warehouse) is not in Odoo" in (held.last_error or "")
+    # fixed in the partner's file: the next run sends the feed and settles the held entry
+    scheduler.ctx.partners["northwind"] = northwind
+    assert await scheduler.run_once("northwind", "846", slot="2026-12-04 12:00") == 1
+    assert not [m for m in journal.find(partner="northwind", limit=10) if m.state is State.QUARANTINED]
