@@ -6,9 +6,10 @@ vendor left out of its total). The gateway does not force Odoo's figures to the 
 on the draft bill (its Terms and Conditions, `narration`), with the PO lines billed at another price than ordered
 or beyond the ordered quantity, so the clerk sees what to check before posting.
 
-A bill line goes to the PO line it names (EDIFACT RFF+LI, X12 IT101 counting the PO's product lines as Odoo
-orders them, the rule ship notices follow), else to the PO line of its product at its price, else the first
-of its product not billed yet on this bill.
+Which PO line a bill line is for: the PO the line names (a consolidated invoice), else the invoice's; on it, the
+line the invoice names (EDIFACT RFF+LI, X12 IT101 counting the PO's product lines as Odoo orders them, the rule
+ship notices follow), else the line of its product at its price, else the first of its product not billed yet
+on this bill. A credit note names the invoice it corrects, whose bill it reverses.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from gateway.odoo.receipts import line_number, units_per
 from gateway.translate.canonical import Invoice, Line
 
 TOTALS_NOTE = "EDI totals differ"
-CREDITED = ("invoice", "OI")     # X12 REF*IV / EDIFACT RFF+IV (canonical), X12 REF*OI / RFF+OI (original invoice)
 LINES_NOTE = "EDI lines differ from the purchase order"
+CREDITED = ("invoice", "OI")     # X12 REF*IV / EDIFACT RFF+IV (canonical), X12 REF*OI / RFF+OI (original invoice)
+LINE_ORDER = ("purchase_order", "customer_order")     # X12 REF*PO, EDIFACT RFF+ON: the buyer's order, our PO
 CENT = Decimal("0.01")
 
 
 def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, uom: int, purchase_uom: str,
                 po_lines: list[dict[str, Any]], unused: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The PO line (of `po_lines`, the PO's product lines in Odoo's order) a bill line of `product` at net `price`
-    per `uom` is for; the caller takes it out of `unused` (a second invoice line for one PO line, another delivery, gets it again)."""
+    per `uom` is for; the caller takes it out of `unused` (a second invoice line for one PO line, another
+    delivery, gets it again)."""
     same = [p for p in po_lines if m2o_id(p["product_id"]) == product]
     if len(same) <= 1:
         return same[0] if same else None
@@ -52,8 +55,9 @@ def po_net_price(po_line: dict[str, Any]) -> Decimal:
 def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]],
                purchase_uom: str) -> list[str]:
     """What differs from the PO on an invoice's lines: a price other than the PO line's (after their discounts, to
-    the database's Product Price digits) and a quantity that, with what was billed of the PO line before, is beyond what was ordered.
-    `billed`: (line label, PO line, quantity, unit, net price per that unit) of each invoice line."""
+    the database's Product Price digits) and a quantity that, with what was billed of the PO line before, is
+    beyond what was ordered. `billed`: (line label, PO line, quantity, unit, net price per that unit) of each
+    invoice line."""
     digits = Decimal(1).scaleb(-price_digits(client, cache))
     notes: list[str] = []
     totals: dict[int, float] = {}
@@ -124,8 +128,6 @@ def credited_invoice(doc: Invoice) -> str | None:
     return next((r.value.strip() for q in CREDITED for r in doc.references
                  if r.qualifier == q and r.value.strip() and r.value.strip() != doc.number), None)
 
-
-LINE_ORDER = ("purchase_order", "customer_order")     # X12 REF*PO, EDIFACT RFF+ON: the buyer's order, our PO
 
 
 def line_po_number(line: Line) -> str | None:

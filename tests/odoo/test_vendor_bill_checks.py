@@ -273,14 +273,16 @@ def test_an_810_lines_own_allowance_is_its_bill_lines_discount(sandbox: SandboxS
     ignored: the bill came out at 1012.50, 63.00 over the invoice. Unmapped, the handling refuses the invoice by
     name, nothing written, as the invoice's own charges do."""
     kind = "detailed_type" if sandbox.version < 18 else "type"
-    odoo.execute_kw("product.product", "create", [{"name": "Handling", "default_code": "SVC-HANDLING", kind: "service"}])
+    odoo.execute_kw("product.product", "create", [{"name": "Handling", "default_code": "SVC-HANDLING",
+                                                   kind: "service"}])
     po, name = purchase(odoo)
     odoo.execute_kw("purchase.order.line", "write", [po_lines(odoo, po)[:1], {"discount": 10.0}])    # as agreed
     doc = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-SAC**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
                     "IT1*1*100*EA*7.50**VN*WW-WB-100", "SAC*A*C310***7500*3*10", "IT1*2*50*EA*5.25**VN*WW-WR-200",
                     "SAC*C*H090***1200", "TDS*94950", "CTT*2"],
                    gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
-    with pytest.raises(OdooRejected, match=r"invoice WW-INV-SAC, line 2, charge special_handling: charge special_handling: 12.00 has "
+    with pytest.raises(OdooRejected, match=r"invoice WW-INV-SAC, line 2, charge special_handling: charge "
+                                           r"special_handling: 12.00 has "
                                            r"no Odoo product .* odoo.charge_products"):
         post(client, doc, widgetworks(), Cache())
     assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-INV-SAC")]]) == []

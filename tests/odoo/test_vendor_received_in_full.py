@@ -40,9 +40,9 @@ pytestmark = pytest.mark.parametrize("sandbox", [16, 17, 18, 19], ids=["odoo16",
 async def test_a_notice_for_a_line_received_in_full_is_held_naming_the_receipt(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
-    """The 100 blue widgets of the PO came with notice ASN-400 and were received (its receipt validated, the 50 red ones on the
-    backorder); a week later the vendor's 856 ships 60 more blue widgets. Held, nothing written, the reason
-    saying they were received in full, on which receipt: the person checks with the vendor."""
+    """The 100 blue widgets of the PO came with notice ASN-400 and were received (its receipt validated, the 50
+    red ones on the backorder); a week later the vendor's 856 ships 60 more blue widgets. Held, nothing written,
+    the reason saying they were received in full, on which receipt: the person checks with the vendor."""
     po, name = purchase(odoo)
     post(client, ShipNotice(number="ASN-400", orders=[ShipOrder(po_number=name, items=[
         ShipItem(item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(100))])]),
