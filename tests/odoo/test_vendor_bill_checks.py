@@ -358,3 +358,43 @@ def test_a_consolidated_810_bills_each_line_on_the_po_it_names(client: OdooClien
     [row] = odoo.execute_kw("account.move", "read", [[link.record_id], ["invoice_origin"]])
     assert row["invoice_origin"] == f"{name1}, {name2}"
     assert "EDI" not in str(made["narration"] or "")
+
+
+def cxml_credit(po: str) -> bytes:
+    """Widget Works' cXML line-level credit memo for 4 blue widgets of `po`: quantity and amounts negative, as
+    cXML credit memos carry them."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/InvoiceDetail.dtd">
+<cXML payloadID="ww-cm-5@widgetworks.example" timestamp="2026-12-03T10:00:00-06:00"><Header>
+<From><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential></From>
+<To><Credential domain="NetworkID"><Identity>us</Identity></Credential></To>
+<Sender><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential><UserAgent>t</UserAgent></Sender>
+</Header><Request><InvoiceDetailRequest>
+<InvoiceDetailRequestHeader invoiceID="WW-CX-CM-5" purpose="lineLevelCreditMemo" operation="new"
+ invoiceDate="2026-12-03"/>
+<InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderReference orderID="{po}"><DocumentReference payloadID="x"/>
+</OrderReference></InvoiceDetailOrderInfo>
+<InvoiceDetailItem invoiceLineNumber="1" quantity="-4"><UnitOfMeasure>EA</UnitOfMeasure>
+<UnitPrice><Money currency="USD">7.50</Money></UnitPrice>
+<InvoiceDetailItemReference lineNumber="1"><ItemID><SupplierPartID>WW-WB-100</SupplierPartID></ItemID>
+</InvoiceDetailItemReference><SubtotalAmount><Money currency="USD">-30.00</Money></SubtotalAmount>
+</InvoiceDetailItem></InvoiceDetailOrder>
+<InvoiceDetailSummary><SubtotalAmount><Money currency="USD">-30.00</Money></SubtotalAmount>
+<Tax><Money currency="USD">0.00</Money><Description xml:lang="en">none</Description></Tax>
+<NetAmount><Money currency="USD">-30.00</Money></NetAmount></InvoiceDetailSummary>
+</InvoiceDetailRequest></Request></cXML>""".encode()
+
+
+def test_a_cxml_credit_memo_with_negative_amounts_credits_them(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """cXML credit memos carry negative quantities and amounts: the vendor credit note takes back 4 at 7.50 on
+    the PO line, 30.00, its total the vendor's (compared without sign)."""
+    po, name = purchase(odoo)
+    result = parse(cxml_credit(name))
+    assert [str(e) for e in result.errors] == []
+    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    assert isinstance(doc, Invoice) and doc.invoice_type == "credit_note"
+    [credit] = post(client, doc, widgetworks(), Cache())
+    [row] = odoo.execute_kw("account.move", "read", [[credit.record_id], ["move_type", "amount_total", "narration"]])
+    assert (row["move_type"], row["amount_total"]) == ("in_refund", 30.0)
+    assert "EDI" not in str(row["narration"] or "")
+    assert bill(odoo, "WW-CX-CM-5")["lines"] == [(4.0, 7.5, po_lines(odoo, po)[0])]
