@@ -39,12 +39,15 @@ from gateway.formats.base import (
     as_cp1252,
 )
 
-# Decimal-comma dialect: German thousands form ("1.234,50", "1.000") or a plain decimal comma ("12,50").
-_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+,\d+$")
+# Decimal-comma dialect: thousands in German ("1.234,50", "1.000") or French form ("1 234,50", a space or
+# the no-break spaces Excel writes), or a plain decimal comma ("12,50").
+_COMMA_NUMBER = re.compile("^-?\\d{1,3}([. \u00a0\u202f])\\d{3}(?:\\1\\d{3})*(?:,\\d+)?$|^-?\\d+,\\d+$")
 # In that dialect, numbers written with a decimal point ("1.5", "1,234.50"): ambiguous, kept as text.
 _POINT_NUMBER = re.compile(r"^-?\d+\.\d+$|^-?\d{1,3}(?:,\d{3})+\.\d+$")
-# Decimal-point dialect: thousands with commas ("1,234.50", "12,000"), as Excel in the US writes a formatted cell.
-_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+# Decimal-point dialect: thousands with commas ("1,234.50", "12,000", as Excel in the US writes a formatted
+# cell), apostrophes (Swiss "1'234.50") or spaces.
+_POINT_THOUSANDS = re.compile("^-?\\d{1,3}([,'\u2019 \u00a0\u202f])\\d{3}(?:\\1\\d{3})*(?:\\.\\d+)?$")
+_THOUSANDS_MARKS = str.maketrans("", "", ",.'\u2019 \u00a0\u202f")
 
 
 BINARY_PROBE = 8192             # bytes looked at for a NUL, the mark of a file that is not text
@@ -325,12 +328,16 @@ def _numeric(width: int, header: list[str] | None, s: CsvSettings) -> list[bool]
 
 
 def _decimal_in(value: str, s: CsvSettings) -> str:
-    """A number in the partner's dialect with a decimal point and no thousands separator: "1.234,50", "1.000",
-    "12,50" with a decimal comma, "1,234.50", "12,000" with a decimal point; anything else as is."""
-    if s.decimal == "," and _COMMA_NUMBER.match(value.strip()):
-        return value.strip().replace(".", "").replace(",", ".")
-    if s.decimal == "." and "," in value and _THOUSANDS_COMMA.match(value.strip()):
-        return value.strip().replace(",", "")
+    """A number in the partner's dialect with a decimal point and no thousands separator: "1.234,50", "1 234,50",
+    "1.000", "12,50" with a decimal comma, "1,234.50", "1'234.50", "12,000" with a decimal point; anything else
+    as is."""
+    text = value.strip()
+    if s.decimal == "," and _COMMA_NUMBER.match(text):
+        whole, _, fraction = text.partition(",")
+        return whole.translate(_THOUSANDS_MARKS) + (f".{fraction}" if fraction else "")
+    if s.decimal == "." and not text.isdecimal() and _POINT_THOUSANDS.match(text):
+        whole, _, fraction = text.partition(".")
+        return whole.translate(_THOUSANDS_MARKS) + (f".{fraction}" if fraction else "")
     return value
 
 

@@ -1,4 +1,5 @@
-"""Numbers as Excel in the US saves a formatted cell ("1,234.50", "1,200"), through `edi-gateway translate`."""
+"""Numbers with thousands separators as spreadsheets save a formatted cell (US "1,234.50", French "1 234,50",
+Swiss "1'234.50"), through `edi-gateway translate`."""
 
 from __future__ import annotations
 
@@ -34,3 +35,25 @@ def test_thousands_commas_are_read_in_number_columns_only(tmp_path: Path,
     assert (line["quantity"], line["unit_price"], line["item_ids"]["vendor"]) == ("1200", "1234.50", "100,200")
     code, _, err = translated(capsys, config, _us_file(Einzelpreis="12,50"))    # a decimal comma: refused
     assert code != 0 and "row 2 column Einzelpreis (unit_price): '12,50' is not a number" in err
+
+
+@pytest.mark.parametrize(("decimal", "delimiter", "price", "quantity"), [
+    (",", ";", "1\u00a0234,50", "1\u00a0200"),       # French Excel: no-break spaces
+    (",", ";", "1 234,50", "1 200"),
+    (".", ",", "1'234.50", "1'200"),                 # Swiss
+    (".", ",", "1 234.50", "1 200"),
+])
+def test_thousands_in_spaces_or_apostrophes_are_read_in_number_columns(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], decimal: str, delimiter: str, price: str,
+        quantity: str) -> None:
+    """A French export's '1 234,50' (Excel writes a no-break space) and a Swiss '1'234.50' were 'not a number'."""
+    config = shop_workspace(tmp_path, delimiter=f'"{delimiter}"', decimal=f'"{decimal}"')
+    names, values = HEADER.split(";"), ROW.split(";")
+    values[names.index("Menge")], values[names.index("Einzelpreis")] = quantity, price
+    values[names.index("Gesamtpreis")] = "0"
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows([names, values])
+    code, doc, err = translated(capsys, config, out.getvalue().encode())
+    assert code == 0, err
+    assert isinstance(doc, dict)
+    assert [(line["quantity"], line["unit_price"]) for line in doc["lines"]] == [("1200", "1234.50")]
