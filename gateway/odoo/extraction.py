@@ -957,8 +957,9 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     the same schedule a no-op. What the partner may order is never overstated (`_offered`): a
     quantity below zero (Odoo lets a delivery take more than it counts) is sent as 0; a product
     archived or no longer sold, which an order could not be posted for, as 0 with nothing to
-    arrive; a service and a product with no identifier the partner could match are left out,
-    said in the log.
+    arrive; a service, a product with no identifier the partner could match and one in an Odoo
+    unit the partner has no code for are left out, said in the log: one such product would
+    otherwise make the whole feed fail its check and be held, leaving every item's old figure.
     """
     ctx = _Context(client, partner, cache)
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -992,10 +993,15 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                             ["free_qty", "qty_available", "outgoing_qty", "uom_id"],
                             context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
         arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
-        lines = []
-        for index, row in enumerate(stock, 1):
+        lines: list[InventoryLine] = []
+        uncoded: list[str] = []
+        for row in stock:
             ids, name = _items(items.get(row["id"], {}))
-            unit = unit_code(partner, m2o_name(row.get("uom_id")))
+            uom = m2o_name(row.get("uom_id"))
+            if uom and uom not in partner.odoo.units.values() and uom not in UNITS.values():
+                uncoded.append(f"{ids.get('vendor') or name} ({uom})")   # the whole feed would fail its check
+                continue
+            unit = unit_code(partner, uom)
             sold = offered[row["id"]]
             free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")))
             if unit in COUNTED_UNITS:         # 2.5 cases left are 2 the partner can order
@@ -1004,8 +1010,11 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
                            for day, qty in sorted(arriving.get(row["id"], {}).items()) if sold]
-            lines.append(InventoryLine(line_no=str(index), item_ids=ids, description=name, location=wh["code"],
-                                       quantities=quantities))
+            lines.append(InventoryLine(line_no=str(len(lines) + 1), item_ids=ids, description=name,
+                                       location=wh["code"], quantities=quantities))
+        if uncoded:
+            log.warning("partner %s: inventory feed of %s leaves out %s: Odoo units with no code for the partner; add "
+                        "them to its odoo.units (for example BX: Boxes)", partner.id, wh["code"], ", ".join(uncoded))
         if lines:
             docs.append(InventoryAdvice(
                 number=f"{wh['code']}-{stamp}", date=local_day(slot, ctx.zone(wh["id"])),

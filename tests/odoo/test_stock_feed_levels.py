@@ -151,3 +151,22 @@ async def test_a_product_counted_in_dozens_offers_whole_dozens_only(
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     # 2.5 cases are 2 Northwind can order; on hand stays what Odoo counts
     assert item(segments, "WP-12")[1:3] == ["QTY*33*2*CA", "QTY*17*2.5*CA"]
+
+
+async def test_a_product_in_a_unit_the_partner_has_no_code_for_is_left_out_and_the_feed_goes_out(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # boxes of 12, a unit added in Odoo after Northwind's setup: 'Boxes' in QTY03 would fail the whole 846
+    units = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])[0]
+    if sandbox.version >= 19:
+        box = {"name": "Boxes", "relative_factor": 12.0, "relative_uom_id": units}
+    else:
+        category = odoo.execute_kw("uom.uom", "read", [[units], ["category_id"]])[0]["category_id"][0]
+        box = {"name": "Boxes", "category_id": category, "uom_type": "bigger", "factor": 1 / 12}
+    boxes = odoo.execute_kw("uom.uom", "create", [box])
+    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Box", "storable", default_code="WX-12",
+                                     uom_id=boxes, **({"uom_po_id": boxes} if sandbox.version <= 18 else {})),
+                   "NW-X12")
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    assert [s for s in segments if s.startswith("CTT*")] == ["CTT*5"]
+    assert not [s for s in segments if "WX-12" in s]
