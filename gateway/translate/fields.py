@@ -832,6 +832,9 @@ def _compile_composite_pair(path: str, spec: YMap, ctx: Context, where: Where, s
     return Field(path, where, read, write, positions=(start,), set=setter)
 
 
+_DTM_LENGTHS = {"102": 8, "101": 6, "203": 12, "204": 14, "718": 17, "616": 6}     # 2379: its 2380's length
+
+
 def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any, getter: Any) -> Field:
     """`date: auto, format_at: 1.3`: an EDIFACT DTM C507 whose 2379 code says the format.
 
@@ -861,7 +864,10 @@ def _compile_dtm(path: str, spec: YMap, ctx: Context, where: Where, setter: Any,
             if required:
                 raise Missing(f"{path} is required")
             return default
-        return by_code.get(read_code(seg).strip(), by_length)(raw)
+        code = read_code(seg).strip()
+        if len(raw) != _DTM_LENGTHS.get(code, len(raw)) and len(raw) in _DTM_LENGTHS.values():
+            code = ""                  # 261129 sent as 102: the length tells, as for no code (not "no such day")
+        return by_code.get(code, by_length)(raw)
 
     def write(item: Mapping[str, Any], out: Any, counts: dict[str, Any]) -> bool:
         value = getter(item)

@@ -1,5 +1,5 @@
 """EANCOM delivery dates in the DTM formats partners use (2379): a delivery week (616, CCYYWW) is read as the
-week's Monday. It was not read at all: the base profiles passed over a DTM of a format they did not list, so an
+week's Monday; a value whose length does not fit its format code is read by its length. It was not read at all: the base profiles passed over a DTM of a format they did not list, so an
 order asking for delivery in week 49 reached Odoo with no requested date. Through `edi-gateway translate` on a
 file written here, and through the pipeline into the Odoo sandbox's sale order."""
 
@@ -46,6 +46,18 @@ def test_a_delivery_week_is_read_as_its_monday(tmp_path: Path) -> None:
         {"qualifier": "requested_delivery", "date": "2026-11-30"},      # ISO week 49 of 2026 starts Monday 30 Nov
         {"qualifier": "deliver_not_before", "date": "2026-12-28"},      # 2026 has 53 ISO weeks
         {"qualifier": "deliver_not_after", "date": "2026-12-01"}]
+
+
+def test_a_date_whose_format_code_does_not_fit_its_length_is_read_by_its_length(tmp_path: Path) -> None:
+    """`DTM+2:261201:102` (YYMMDD under the CCYYMMDD code, a common export slip) was refused as "not a valid
+    CCYYMMDD date (no such day)" and the order quarantined, though its six digits can only be YYMMDD; a 12-digit
+    value under 102 already read by its length."""
+    done = translate(tmp_path, order("DTM+2:261201:102", "DTM+63:20261203:101", "DTM+64:20261130:203"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dates"] == [
+        {"qualifier": "requested_delivery", "date": "2026-12-01"},
+        {"qualifier": "deliver_not_after", "date": "2026-12-03"},
+        {"qualifier": "deliver_not_before", "date": "2026-11-30"}]
 
 
 @pytest.mark.parametrize("week", ["202654", "2026W49", "20264"])
