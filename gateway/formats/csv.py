@@ -57,6 +57,8 @@ _BINARY_KINDS = (
     (b"\xd0\xcf\x11\xe0", f"an Excel .xls file, {_EXPORT}"), (b"\x89PNG", f"a PNG image, {_EXPORT}"),
     (b"\xff\xd8\xff", f"a JPEG image, {_EXPORT}"), (b"\x1f\x8b", f"a gzip file, {_EXPORT}"))
 """Files sent by mistake where CSV is expected, by their first bytes: what to tell whoever reads the reason."""
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=([^\r\n])(?:\r\n|\n|\r)", re.IGNORECASE)
+"""A first line `sep=;` tells Excel the delimiter; tools that export 'for Excel' write it."""
 _TEXT_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"),
               (b"\xfe\xff", "utf-16", "UTF-16"))
 """Byte-order marks: Excel's 'CSV UTF-8' starts with the first, its 'Unicode text' (UTF-16 LE) with the second."""
@@ -92,6 +94,14 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                                    level="interchange", offset=offset))
     env = Envelope(syntax=Syntax.CSV, encoding=encoding, index=0)
     result.interchanges.append(env)
+    said = _EXCEL_SEPARATOR_LINE.match(text)
+    if said is not None:           # Excel's own line naming the delimiter: read by Excel, never shown as a row
+        text = text[said.end():]
+        if said.group(1) != s.delimiter:
+            result.issues.append(Issue(Severity.INFO, f"read with {said.group(1)!r} as the file's first line "
+                                       f"says (sep=), not {s.delimiter!r} (the partner's csv.delimiter)",
+                                       code="delimiter", level="interchange"))
+            s = s.model_copy(update={"delimiter": said.group(1)})
     quoted = bool(s.quotechar) and s.quoting != "none"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter,
                         quotechar=s.quotechar if quoted else None,

@@ -55,3 +55,18 @@ def test_a_header_in_other_case_and_spacing_is_read_by_the_profiles_names(
         "Jürgen Weiß", ["Lindenallee 12"], "Köln")
     assert [(line["quantity"], line["unit_price"], line["item_ids"]) for line in doc["lines"]] == [
         ("2", "12.50", {"vendor": "WB-100", "ean": "0614141000012"})]
+
+
+@pytest.mark.parametrize("first_line", ["sep=;", "SEP=,"])
+def test_excels_sep_line_is_not_taken_for_the_header(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     first_line: str) -> None:
+    """Exports made 'for Excel' start with a line naming the delimiter, which Excel reads and never shows: it was
+    taken for the header row ('the header row has no column Bestellnummer (columns: sep=)'). The delimiter it
+    names is the one the file is read with."""
+    config = shop_workspace(tmp_path)
+    row = ROW.replace("12,50", "12").replace("25,00", "24")          # no decimal comma in a comma-separated file
+    data = f"{first_line}\r\n{HEADER}\r\n{row}\r\n".replace(";", first_line[-1])
+    code, doc, err = translated(capsys, config, data.encode())
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["number"] == "SM-2026-9001"
+    assert [(line["quantity"], line["item_ids"]["vendor"]) for line in doc["lines"]] == [("2", "WB-100")]
