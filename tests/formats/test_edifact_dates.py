@@ -14,12 +14,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.formats.test_edifact_nad_c058 import EURO_SAMPLE
+from tests.formats.test_edifact_nad_c058 import post_sample_with, sample_sale_order
 from tests.odoo.conftest import odoo, sandbox
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_pipeline_posting import examples
 
 __all__ = ["examples", "odoo", "sandbox"]          # fixtures, used by name
 
@@ -71,13 +69,6 @@ def test_a_week_that_is_none_is_refused_naming_it(tmp_path: Path, week: str) -> 
 async def test_the_week_is_the_sale_orders_commitment_date(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     # Given EuroHandel's sample order asking for delivery in week 50 instead of on 3 December, 10:00
-    data = EURO_SAMPLE.read_bytes()
-    assert data.count(b"DTM+2:202612031000:203'") == 1
-    data = data.replace(b"DTM+2:202612031000:203'", b"DTM+2:202650:616'")
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename="ORDERS_week.edi"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
-    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")]],
-                           {"fields": ["commitment_date"]})
-    assert str(so["commitment_date"])[:10] == "2026-12-07"                  # Monday of ISO week 50
+    await post_sample_with(tmp_path, examples, sandbox, b"DTM+2:202612031000:203'", b"DTM+2:202650:616'")
+    # Then its sale order is committed for the Monday of that week
+    assert str(sample_sale_order(odoo, ["commitment_date"])["commitment_date"])[:10] == "2026-12-07"

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import pytest
@@ -84,25 +85,35 @@ def test_c058_without_the_name_c080_has_is_all_address(tmp_path: Path) -> None:
     assert parties["buyer"]["address"] == {"lines": ["P.O.Box 2021", "80803", "Munich"], "country": "DE"}
 
 
+async def post_sample_with(tmp: Path, examples: LoadedConfig, sandbox: SandboxServer, old: bytes, new: bytes,
+                           **odoo: Any) -> None:
+    """EuroHandel's sample ORDERS (its PO 4500012345) with `old`, there once, replaced by `new`, posted through the
+    pipeline with the partner's `odoo` settings changed by `odoo`; it must end DONE."""
+    data = EURO_SAMPLE.read_bytes()
+    assert data.count(old) == 1
+    pipeline, _ = pipeline_for(tmp, examples, sandbox)
+    partner = pipeline.config.partners["eurohandel"]
+    pipeline.config.partners["eurohandel"] = partner.model_copy(update={"odoo": partner.odoo.model_copy(update=odoo)})
+    message = await pipeline.submit(data.replace(old, new), IntakeMeta(channel="folder", filename="ORDERS_sample.edi"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+
+
+def sample_sale_order(odoo: odoorpc.ODOO, fields: list[str]) -> dict[str, Any]:
+    """The sale order made of EuroHandel's sample ORDERS: these fields."""
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")]], {"fields": fields})
+    return dict(so)
+
+
 @pytest.mark.parametrize("sandbox", [19], ids=["odoo19"], indirect=True)
 async def test_a_store_named_only_in_c058_becomes_a_named_delivery_contact_in_odoo(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    # Given EuroHandel's sample order shipped to a store Odoo does not know, named only in C058
-    data = EURO_SAMPLE.read_bytes()
-    assert data.count(DP.encode("latin-1")) == 1
-    data = data.replace(DP.encode("latin-1"), b"NAD+DP+4012345000047::9+FILIALE 12 MARKTKAUF:INDUSTRIESTR. 5:"
-                                              b"50667 KOELN'")
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["eurohandel"]
-    pipeline.config.partners["eurohandel"] = partner.model_copy(
-        update={"odoo": partner.odoo.model_copy(update={"create_ship_to": True})})
-    # When it is posted
-    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename="ORDERS_c058.edi"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
+    # Given EuroHandel's sample order shipped to a store Odoo does not know, named only in C058; when it is posted
+    await post_sample_with(tmp_path, examples, sandbox, DP.encode("latin-1"),
+                           b"NAD+DP+4012345000047::9+FILIALE 12 MARKTKAUF:INDUSTRIESTR. 5:50667 KOELN'",
+                           create_ship_to=True)
     # Then the sale order ships to a contact made with the store's name and street
-    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")]],
-                           {"fields": ["partner_shipping_id"]})
+    so = sample_sale_order(odoo, ["partner_shipping_id"])
     [ship] = odoo.execute_kw("res.partner", "read", [[so["partner_shipping_id"][0]], ["name", "street", "street2"]])
     assert (ship["name"], ship["street"]) == ("FILIALE 12 MARKTKAUF", "INDUSTRIESTR. 5")
 

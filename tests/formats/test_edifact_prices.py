@@ -15,12 +15,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.formats.test_edifact_nad_c058 import EURO_SAMPLE
+from tests.formats.test_edifact_nad_c058 import post_sample_with, sample_sale_order
 from tests.odoo.conftest import odoo, sandbox
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_pipeline_posting import examples
 
 __all__ = ["examples", "odoo", "sandbox"]          # fixtures, used by name
 
@@ -56,15 +54,9 @@ def test_a_basis_that_is_no_quantity_is_refused_naming_it(tmp_path: Path) -> Non
 @pytest.mark.parametrize("sandbox", [19], ids=["odoo19"], indirect=True)
 async def test_the_sale_order_line_gets_the_price_of_one(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    # Given EuroHandel's sample order with its Blue Widgets (48 at 12.50, 600.00) priced per 100
-    data = EURO_SAMPLE.read_bytes()
-    assert data.count(b"PRI+AAA:12.50'") == 1
-    data = data.replace(b"PRI+AAA:12.50'", b"PRI+AAA:1250:::100:PCE'")
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename="ORDERS_per100.edi"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
-    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500012345")]],
-                           {"fields": ["order_line"]})
+    # Given EuroHandel's sample order with its Blue Widgets (48 at 12.50, 600.00) priced per 100; when it is posted
+    await post_sample_with(tmp_path, examples, sandbox, b"PRI+AAA:12.50'", b"PRI+AAA:1250:::100:PCE'")
+    # Then their sale order line is at 12.50 a piece
+    so = sample_sale_order(odoo, ["order_line"])
     lines = odoo.execute_kw("sale.order.line", "read", [so["order_line"], ["product_uom_qty", "price_unit"]])
     assert (48.0, 12.5) in [(ln["product_uom_qty"], ln["price_unit"]) for ln in lines]
