@@ -66,8 +66,11 @@ def northwind_code(odoo: odoorpc.ODOO, product_id: int, code: str | bool) -> Non
                                                         "product_id": product_id, "product_code": code}])
 
 
-def new_product(odoo: odoorpc.ODOO, version: int, name: str, kind: str, **vals: Any) -> int:
-    """A product as Inventory creates it: `kind` storable, consumable (untracked goods) or service."""
+def new_product(odoo: odoorpc.ODOO, version: int, name: str, kind: str, unit: int | None = None, **vals: Any) -> int:
+    """A product as Inventory creates it: `kind` storable, consumable (untracked goods) or service; counted in
+    `unit` (uom.uom id; bought in it too before 19, which has no purchase unit)."""
+    if unit is not None:
+        vals.update(uom_id=unit, **({"uom_po_id": unit} if version <= 18 else {}))
     if version <= 17:
         vals["detailed_type"] = vals["type"] = {"storable": "product", "consumable": "consu", "service": "service"}[kind]
     else:
@@ -140,14 +143,14 @@ async def test_a_product_counted_in_dozens_offers_whole_dozens_only(
         tmp_path: Path) -> None:
     # a pack counted in dozens in Odoo (Northwind's CA), 3 dozen received, 6 single units sold to BigBox
     dozens = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Dozens")]])[0]
-    pack = new_product(odoo, sandbox.version, "Widget Pack", "storable", default_code="WP-12", barcode="614141000777",
-                       uom_id=dozens, **({"uom_po_id": dozens} if sandbox.version <= 18 else {}))
-    northwind_code(odoo, pack, "NW-P12")
+    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Pack", "storable", dozens, default_code="WP-12",
+                                     barcode="614141000777"), "NW-P12")
     odoo.execute_kw("stock.picking", "button_validate", [[receipt(odoo, "WP-12", 36, "2026-11-30 09:00:00")]])
     [link] = post(client, order(lines=[Line(line_no="1", item_ids={"vendor": "WP-12"}, quantity=Decimal(6),
                                             unit_price=Decimal(1))]), bigbox(confirm_orders=True), Cache())
     deliver(odoo, link.record_id)
-    assert odoo.execute_kw("product.product", "read", [[pack], ["qty_available"]])[0]["qty_available"] == 2.5
+    assert odoo.execute_kw("product.product", "read", [[product(odoo, "WP-12")], ["qty_available"]])[0][
+        "qty_available"] == 2.5
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     # 2.5 cases are 2 Northwind can order; on hand stays what Odoo counts
     assert item(segments, "WP-12")[1:3] == ["QTY*33*2*CA", "QTY*17*2.5*CA"]
@@ -164,8 +167,7 @@ async def test_a_product_in_a_unit_the_partner_has_no_code_for_is_left_out_and_t
         category = odoo.execute_kw("uom.uom", "read", [[units], ["category_id"]])[0]["category_id"][0]
         box = {"name": "Boxes", "category_id": category, "uom_type": "bigger", "factor": 1 / 12}
     boxes = odoo.execute_kw("uom.uom", "create", [box])
-    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Box", "storable", default_code="WX-12",
-                                     uom_id=boxes, **({"uom_po_id": boxes} if sandbox.version <= 18 else {})),
+    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Box", "storable", boxes, default_code="WX-12"),
                    "NW-X12")
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*5"]
