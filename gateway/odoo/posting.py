@@ -197,6 +197,7 @@ def check_figures(label: str, lines: list[tuple[str, Decimal | None, Decimal | N
 # --------------------------------------------------------------------------- Invoice (vendor) -> vendor bill
 
 VENDOR_ROLES = ("seller", "supplier", "vendor", "remit_to", "ship_from")
+BILLABLE = ("purchase", "done")     # purchase.order states a bill may be made for: confirmed, locked
 
 
 def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
@@ -316,11 +317,17 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
     extra = ["discount"] if "discount" in client.fields("purchase.order.line") else []
     for number in numbers:
         rows = client.search_read("purchase.order", [("name", "=", number), ("partner_id", "child_of", vendor["id"])],
-                                  ["name", "currency_id"], limit=1)
+                                  ["name", "currency_id", "state"], limit=1)
         if not rows and number != doc.po_number and doc.po_number:
             continue
         if not rows:
             raise OdooRejected(f"{label}: purchase order {number} of {vendor['name']} is not in Odoo")
+        if rows[0].get("state") not in BILLABLE:
+            # Odoo bills confirmed orders only (its Create Bill button); a bill linked to an RFQ's or a cancelled
+            # order's lines would count as billed on an order nobody placed
+            raise OdooRejected(f"{label}: purchase order {number} is {rows[0].get('state')!r} in Odoo, not confirmed: "
+                               "nothing was written; confirm it (or enter the bill by hand if it was cancelled), "
+                               "then replay")
         lines = client.search_read("purchase.order.line", [("order_id", "=", rows[0]["id"]),
                                                            ("display_type", "=", False)],
                                    ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",

@@ -398,3 +398,20 @@ def test_a_cxml_credit_memo_with_negative_amounts_credits_them(client: OdooClien
     assert (row["move_type"], row["amount_total"]) == ("in_refund", 30.0)
     assert "EDI" not in str(row["narration"] or "")
     assert bill(odoo, "WW-CX-CM-5")["lines"] == [(4.0, 7.5, po_lines(odoo, po)[0])]
+
+
+def test_an_invoice_for_a_po_not_confirmed_is_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The vendor bills a PO that is still a request for quotation (or was cancelled): Odoo bills confirmed orders
+    only, and the bill was linked to the RFQ's lines, counting them billed on an order nobody placed. Held naming
+    the order's state, nothing written; once the buyer confirms it, the replay makes the bill."""
+    po, name = purchase(odoo, confirm=False)
+    doc = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-RFQ**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                    "IT1*1*100*EA*7.50**VN*WW-WB-100", "TDS*75000", "CTT*1"],
+                   gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    with pytest.raises(OdooRejected, match=rf"invoice WW-INV-RFQ: purchase order {name} is 'draft' in Odoo, not "
+                                           r"confirmed: nothing was written"):
+        post(client, doc, widgetworks(), Cache())
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-INV-RFQ")]]) == []
+    odoo.execute_kw("purchase.order", "button_confirm", [[po]])
+    [link] = post(client, doc, widgetworks(), Cache())
+    assert link.role == "created" and bill(odoo, "WW-INV-RFQ")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
