@@ -99,6 +99,7 @@ class OdooScheduler:
         # per job: the record versions found written again without a change to their document (no message has
         # their key), left out of the next runs as a queued version is, instead of rebuilt and logged each poll
         self.unchanged: dict[tuple[str, str], set[str]] = {}
+        self.waited: set[str] = set()       # stock feeds the outbox is retrying that a newer one was held back for
 
     # ------------------------------------------------------------------ lifecycle
     def schedule(self) -> None:
@@ -172,6 +173,16 @@ class OdooScheduler:
             started = datetime.now(UTC)
             recent = await in_thread(self.ctx.journal.find, direction=Direction.OUT, partner=partner.id,
                                      limit=KNOWN_WINDOW)
+            if kind == extraction.KIND_INVENTORY and (waiting := _undelivered(recent, setting.type)):
+                # the outbox retries it when its backoff ends, after a newer feed queued now would have gone:
+                # the partner would take the older figures last
+                then = self._retry_soon(partner, setting)
+                if waiting.id not in self.waited:          # once per feed, not at every retry
+                    self.waited.add(waiting.id)
+                    log.info("partner %s %s: the feed queued as %s has not reached the partner yet (%s); the next "
+                             "one follows it, %s", partner_id, doc_type, waiting.id, waiting.last_error or "retrying",
+                             then)
+                return 0
             unchanged = self.unchanged.get((partner.id, setting.type), set())
             known = {m.source_key for m in recent} | unchanged
             days = await in_thread(self._lookback, partner.id, setting.type, started)
@@ -523,6 +534,14 @@ def _ended(client: OdooClient, model: str, ids: list[int]) -> dict[str, tuple[st
         if row is None or row.get("state") == "cancel":
             out[f"{model},{rid}"] = ("deleted", None) if row is None else ("cancelled", str(row.get("name") or ""))
     return out
+
+
+def _undelivered(recent: list[Message], doc_type: str) -> Message | None:
+    """A stock feed of the `doc_type` job that the outbox failed to deliver and will try again (RETRY_WAIT). The
+    outbox takes what is due first, and a feed queued after it is due before that one's backoff ends: a newer
+    feed would reach the partner first and the older one overwrite it. Queued feeds not yet tried go in order."""
+    return next((m for m in recent if m.state is State.RETRY_WAIT and m.doc_type == doc_type
+                 and (m.source_key or "").startswith("odoo:stock.warehouse,")), None)
 
 
 def _same_second_key(key: str, digest: str) -> str:

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import FolderChannel
 from gateway.journal.api import Direction, Message, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import current_slot
+from gateway.outbound.outbox import Outbox
 from gateway.translate import render
 from tests.odoo.test_stock_feed_levels import examples, scheduler_for
 
@@ -87,3 +89,31 @@ async def test_a_warehouse_odoo_does_not_have_is_held_with_the_reason_not_a_sile
     scheduler.ctx.partners["northwind"] = northwind
     assert await scheduler.run_once("northwind", "846", slot="2026-12-04 12:00") == 1
     assert not [m for m in journal.find(partner="northwind", limit=10) if m.state is State.QUARANTINED]
+
+
+async def test_a_feed_the_outbox_is_retrying_is_not_overtaken_by_a_newer_one(
+        client: OdooClient, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    scheduler.ctx.config.gateway.outbox.min_backoff = scheduler.ctx.config.gateway.outbox.max_backoff = 0.05
+    folder = tmp_path / "northwind-out"
+    folder.write_text("")                       # the partner's folder cannot be written to: a full or lost mount
+    northwind = scheduler.ctx.partners["northwind"]
+    scheduler.ctx.partners["northwind"] = northwind.model_copy(
+        update={"outbound": FolderChannel(channel="folder", path=folder)})
+    outbox = Outbox(scheduler.ctx.config, journal, scheduler.ctx.pipeline.archive)
+
+    assert await scheduler.run_once("northwind", "846", slot="2026-12-04 08:00") == 1
+    [morning] = feeds(journal)
+    assert (await outbox.deliver_one(morning.id)).state is State.RETRY_WAIT
+    # noon's feed would be due before the morning one's retry and reach Northwind first: it waits for it
+    assert await scheduler.run_once("northwind", "846", slot="2026-12-04 12:00") == 0
+    assert feeds(journal) == [journal.get(morning.id)]
+
+    folder.unlink()
+    folder.mkdir()                              # back
+    await asyncio.sleep(0.1)                    # the retry's backoff
+    assert (await outbox.deliver_one(morning.id)).state is State.SENT
+    assert await scheduler.run_once("northwind", "846", slot="2026-12-04 12:00") == 1
+    [noon] = [m for m in feeds(journal) if m.id != morning.id]
+    assert (await outbox.deliver_one(noon.id)).state is State.SENT
+    assert sorted(p.name for p in folder.iterdir()) == sorted([morning.filename, noon.filename])
