@@ -20,7 +20,10 @@ which are built again and compared by content. Records held in quarantine are re
 id, whatever the window, until they are sent or settled; one Odoo deleted or cancelled settles its
 entries, saying so. A held version a person closed (`edi-gateway close`: handled otherwise) is never
 sent, even once it renders. Schedules are crontab lines on the
-clock of a time zone, read as cron reads them (`gateway.odoo.crontab`).
+clock of a time zone, read as cron reads them (`gateway.odoo.crontab`). A scheduled run that cannot reach
+Odoo or queue a document is tried again after `odoo.poll_seconds`, not at its next slot (`_retry_soon`). A
+stock feed waits while the partner's previous one is in delivery retry (`_undelivered`), and carries 0 for
+the items the previous one reported and it no longer does (`extraction.with_dropped`).
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
 """
