@@ -780,10 +780,25 @@ def _read_rows(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -
             if rows:
                 inner = _apply(child, rows[0], target, "csv")
                 _read_rows(child, rows[:1], inner)
+                _rows_agree(child, rows)
         else:
             for row in rows:
                 inner = _apply(child, row, target, "csv")
                 _read_rows(child, [row], inner)
+
+
+def _rows_agree(node: Node, rows: list[dict[str, str]]) -> None:
+    """A `rows: first` column (the order's date, its ship-to) that a later row of the document gives otherwise is
+    refused: read from the first row only, the other lines would go to its address. Blank is agreeing (Shopify
+    gives them on an order's first row only)."""
+    for fld in node.fields_in:
+        first = (rows[0].get(fld.address or "") or "").strip()
+        for row in rows[1:]:
+            other = (row.get(fld.address or "") or "").strip()
+            if other and first and other != first:
+                raise _located(ValueError(f"{other!r} differs from {first!r} in row {rows[0]['__row__']}, the "
+                                          "document's first: rows of one document give it once (or give those "
+                                          "rows their own document number)"), fld, node, row, "csv")
 
 
 def read_xml(root: Node, tree: Any) -> dict[str, Any]:

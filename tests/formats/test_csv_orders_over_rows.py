@@ -1,0 +1,38 @@
+"""One order over several rows of a marketplace export, through `edi-gateway translate`: the order's own columns
+(number, date, ship-to) are read from its first row, so the other rows must not say otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.formats.test_csv_encodings import HEADER, ROW, shop_workspace, translated
+
+SECOND = ROW.replace(";1;WB-100;0614141000012;Blue Widget;2;12,50;25,00;", ";2;CB-400;0614141000043;Cable;1;30,00;30,00;")
+OTHER = ROW.replace("SM-2026-9001", "SM-2026-9002").replace("Jürgen Weiß", "Ida Berg")
+
+
+def test_a_later_row_with_another_ship_to_is_refused_naming_row_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first row's street was taken and the second line, meant for another address, went there too."""
+    moved = SECOND.replace("Lindenallee 12", "Hauptstraße 5")
+    _, _, err = translated(capsys, shop_workspace(tmp_path), f"{HEADER}\r\n{ROW}\r\n{moved}\r\n".encode())
+    assert "row 3 column Straße (address.lines.0): 'Hauptstraße 5' differs from 'Lindenallee 12' in row 2, the " \
+           "document's first" in err, err
+
+
+def test_rows_apart_and_blank_order_columns_make_one_order(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Another order between two rows of one, and a second row with the order's columns left blank (Shopify's
+    export gives them on an order's first row only): one order of two lines, the first row's ship-to."""
+    names, cells = HEADER.split(";"), SECOND.split(";")
+    for name in ("Bestelldatum", "Kunde", "Straße", "PLZ", "Ort", "Land", "E-Mail"):
+        cells[names.index(name)] = ""
+    data = f"{HEADER}\r\n{ROW}\r\n{OTHER}\r\n{';'.join(cells)}\r\n".encode()
+    code, docs, err = translated(capsys, shop_workspace(tmp_path), data)
+    assert code == 0, err
+    assert isinstance(docs, list)
+    first = next(doc for doc in docs if doc["number"] == "SM-2026-9001")
+    assert [line["item_ids"]["vendor"] for line in first["lines"]] == ["WB-100", "CB-400"]
+    assert first["parties"][0]["address"]["lines"] == ["Lindenallee 12"]
