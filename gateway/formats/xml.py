@@ -209,6 +209,25 @@ def _ascii_view(data: bytes) -> bytes:
     return data
 
 
+def namespace_mismatch(root: Any, wanted: dict[str, str]) -> str:
+    """Why a profile whose prefixes name `wanted` cannot read the document under `root`, or "": none of its
+    namespaces is one the document uses (a partner's schema moved to urn:...:v2, or dropped its namespace),
+    so each of its XPaths would find nothing and the reason be a missing field far from the cause."""
+    if not wanted:
+        return ""
+    used = {uri for uri in (root.nsmap or {}).values() if uri}
+    used.add(etree.QName(root).namespace or "")
+    if used & set(wanted.values()):
+        return ""
+    used |= {uri for el in root.iter() if isinstance(el.tag, str) for uri in (el.nsmap or {}).values() if uri}
+    if used & set(wanted.values()):
+        return ""
+    sent = ", ".join(sorted(u for u in used if u)) or "none"
+    named = ", ".join(f"{prefix}: {uri}" for prefix, uri in sorted(wanted.items()))
+    return (f"the document's namespaces ({sent}) are none of those the profile's XPaths name ({named}): they "
+            "would find nothing in it; a new version of the partner's schema? (a profile for it: namespaces)")
+
+
 def localname(el: Any) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from gateway.config.models import PartnerConfig
 from gateway.errors import ConfigError, TranslationError
 from gateway.formats import csv as csv_format
+from gateway.formats import xml as xml_format
 from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
 from gateway.translate import canonical, engine
 from gateway.translate.canonical import Document
@@ -61,6 +62,9 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
         rows = csv_format.by_profile_names(tx.rows, tx.envelope.raw_header if tx.envelope else [], columns)
         data = engine.read_rows(profile.root, rows, tx.row_numbers)
     else:
+        mismatch = xml_format.namespace_mismatch(tx.tree, profile.namespaces)
+        if mismatch:
+            raise TranslationError(mismatch, location=_tx_location(tx), profile=str(profile.path))
         data = engine.read_xml(profile.root, tx.tree)
     _split_schedules(data)
     for key, value in profile.defaults.items():
