@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -118,25 +119,48 @@ EDIFACT_MARKS = re.compile(f"[{CONTROL}]+")
 """What cannot stand in an EDIFACT value (its delimiters are escaped with the release character)."""
 
 
+ASCII_LOOKALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
+                                  "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
+                                  "\u00a0": " ", "\u00d7": "x", "\u00df": "ss", "\u00e6": "ae", "\u00c6": "AE",
+                                  "\u0153": "oe", "\u0152": "OE", "\u00f8": "o", "\u00d8": "O", "\u0142": "l",
+                                  "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u00fe": "th", "\u00de": "TH",
+                                  "\u2044": "/", "\u20ac": "EUR"})
+
+
+def ascii_text(text: str) -> str:
+    """`text` in the ASCII X12's basic and extended character sets are made of: accents dropped ('Société
+    Générale' -> 'Societe Generale'), typographic quotes and dashes plain, anything else without an ASCII
+    reading a '?'. A name in UTF-8 is refused by translators that check the character set (AK4 code 6) and
+    counted in bytes by others, over its element's length."""
+    plain = unicodedata.normalize("NFKD", text.translate(ASCII_LOOKALIKES)).translate(ASCII_LOOKALIKES)  # ½: 1⁄2
+    return "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "replace").decode("ascii")
+
+
 def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, bad: re.Pattern[str],
                 profile: Profile, what: str) -> None:
     """Values that hold a character matching `bad` (a delimiter X12 cannot escape, a control character), in place:
     in free text (see FREE_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*' or
     'SIZE > 10', or on two lines (Odoo's invoice label: the product, then its sales description), goes out as
-    prose; anything else is refused naming it."""
+    prose; anything else is refused naming it. X12 free text is made ASCII too (`ascii_text`); an identifier
+    outside ASCII goes as it is (the partner matches it as it has it)."""
+    ascii_only = syntax == "x12"
     for tag, elements in segments:
         for pos, value in elements.items():
             for comp, raw in (value.items() if isinstance(value, dict) else ((0, value),)):
-                if not isinstance(raw, str) or not bad.search(raw):
+                if not isinstance(raw, str):
+                    continue
+                marked, foreign = bad.search(raw) is not None, ascii_only and not raw.isascii()
+                if not marked and not foreign:
                     continue
                 if _free_text_max(syntax, version, tag, pos, comp) is None:
                     found = bad.search(raw)
-                    assert found is not None
+                    if found is None:
+                        continue
                     raise TranslationError(f"{what}: {tag}{pos:02d}{f'-{comp}' if comp else ''} {raw!r} holds "
                                            f"{found[0]!r}, which {syntax.upper()} reads as a delimiter or cannot "
                                            "carry; correct the value in Odoo, or the partner's delimiters",
                                            f"segment {tag}, element {pos}", profile=profile.location)
-                clean = " ".join(bad.sub(" ", raw).split())
+                clean = " ".join(bad.sub(" ", ascii_text(raw) if foreign else raw).split())
                 if comp:
                     value[comp] = clean
                 else:

@@ -161,3 +161,18 @@ def test_a_label_on_two_lines_goes_out_in_an_invoic_on_one(eurohandel: LoadedCon
     assert [str(i) for i in result.issues if i.severity.value != "info"] == []
     [back] = translate(result.transactions[0], partner, eurohandel.profiles, profile="eurohandel-invoic")
     assert isinstance(back, Invoice) and back.lines[0].description == "Blue Widget Blue, 10"
+
+
+def test_x12_prose_goes_out_in_ascii(config: LoadedConfig, journal: SqliteJournal) -> None:
+    """X12's character sets are ASCII; Odoo's names are not ('Société Générale – Québec', a description with
+    typographic quotes). They went out in UTF-8, which translators checking the character set refuse (AK4 6) and
+    others count in bytes, over N102's 60. Names, addresses and descriptions go out in ASCII now, accents
+    dropped; identifiers are left as they are."""
+    doc = _fixture("bigbox", "810_invoice.json")
+    remit = doc.parties[0].model_copy(update={"name": "Société Générale de Distribution – Québec"})
+    line = doc.lines[0].model_copy(update={"description": "Crème brûlée “deluxe” – 12 × 10 ml"})
+    doc = doc.model_copy(update={"parties": [remit, *doc.parties[1:]], "lines": [line, *doc.lines[1:]]})
+    text, back = _sent(doc, "bigbox", "810", config, journal)
+    assert text.isascii()
+    assert "N1*RI*Societe Generale de Distribution - Quebec*UL*0614141000005~" in text
+    assert isinstance(back, Invoice) and back.lines[0].description == 'Creme brulee "deluxe" - 12 x 10 ml'
