@@ -415,3 +415,31 @@ def test_an_invoice_for_a_po_not_confirmed_is_held(client: OdooClient, odoo: odo
     odoo.execute_kw("purchase.order", "button_confirm", [[po]])
     [link] = post(client, doc, widgetworks(), Cache())
     assert link.role == "created" and bill(odoo, "WW-INV-RFQ")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
+
+
+def test_a_ubl_invoice_line_goes_to_the_po_line_its_order_line_reference_names(client: OdooClient,
+                                                                               odoo: odoorpc.ODOO) -> None:
+    """Blue widgets on PO lines 1 and 3 at one price (two deliveries): the UBL invoice numbers its own lines and
+    names the PO's in OrderLineReference/LineID (3, then 1). Each bill line is linked to that PO line; it was
+    not read, and both went by their order on the invoice."""
+    po, name = purchase(odoo, [(1, 100, 7.5), (2, 50, 5.25), (1, 40, 7.5)])
+
+    def line(number: int, po_line: int, quantity: int) -> str:
+        return (f'<cac:InvoiceLine><cbc:ID>{number}</cbc:ID><cbc:InvoicedQuantity unitCode="EA">{quantity}'
+                f'</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="USD">{quantity * 7.5:.2f}'
+                f"</cbc:LineExtensionAmount><cac:OrderLineReference><cbc:LineID>{po_line}</cbc:LineID>"
+                "</cac:OrderLineReference><cac:Item><cbc:Name>Blue Widget</cbc:Name><cac:SellersItemIdentification>"
+                "<cbc:ID>WW-WB-100</cbc:ID></cac:SellersItemIdentification></cac:Item><cac:Price>"
+                '<cbc:PriceAmount currencyID="USD">7.50</cbc:PriceAmount></cac:Price></cac:InvoiceLine>')
+    data = ubl("Invoice", "WW-UBL-OLR", name, 1).decode()
+    start, end = data.index("<cac:InvoiceLine>"), data.index("</cac:InvoiceLine>") + len("</cac:InvoiceLine>")
+    data = data[:start] + line(1, 3, 40) + line(2, 1, 100) + data[end:]
+    data = data.replace(">7.50</cbc:TaxInclusiveAmount>", ">1050.00</cbc:TaxInclusiveAmount>")
+    result = parse(data.encode())
+    assert [str(e) for e in result.errors] == []
+    [doc] = translate(result.transactions[0], UBL_VENDOR, ProfileRegistry.load([]), profile="ubl-2.1-invoice")
+    post(client, doc, widgetworks(), Cache())
+    first, _, third = po_lines(odoo, po)
+    made = bill(odoo, "WW-UBL-OLR")
+    assert made["lines"] == [(40.0, 7.5, third), (100.0, 7.5, first)]
+    assert "EDI" not in str(made["narration"] or "")
