@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -119,21 +118,13 @@ EDIFACT_MARKS = re.compile(f"[{CONTROL}]+")
 """What cannot stand in an EDIFACT value (its delimiters are escaped with the release character)."""
 
 
-ASCII_LOOKALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
-                                  "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
-                                  "\u00a0": " ", "\u00d7": "x", "\u00df": "ss", "\u00e6": "ae", "\u00c6": "AE",
-                                  "\u0153": "oe", "\u0152": "OE", "\u00f8": "o", "\u00d8": "O", "\u0142": "l",
-                                  "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u00fe": "th", "\u00de": "TH",
-                                  "\u2044": "/", "\u20ac": "EUR"})
-
-
 def ascii_text(text: str) -> str:
-    """`text` in the ASCII X12's basic and extended character sets are made of: accents dropped ('Société
-    Générale' -> 'Societe Generale'), typographic quotes and dashes plain, anything else without an ASCII
-    reading a '?'. A name in UTF-8 is refused by translators that check the character set (AK4 code 6) and
+    """`text` in the ASCII X12's basic and extended character sets are made of, as the EDIFACT writer fits text to
+    UNOA (`edifact.fit_text`: typographic quotes and dashes plain, 'Société' as 'Societe'), and a character with no
+    ASCII reading as '?'. A name in UTF-8 is refused by translators that check the character set (AK4 code 6) and
     counted in bytes by others, over its element's length."""
-    plain = unicodedata.normalize("NFKD", text.translate(ASCII_LOOKALIKES)).translate(ASCII_LOOKALIKES)  # ½: 1⁄2
-    return "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "replace").decode("ascii")
+    from gateway.formats.edifact import fit_text
+    return fit_text(text, "ascii").encode("ascii", "replace").decode("ascii")
 
 
 def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, bad: re.Pattern[str],
