@@ -16,14 +16,19 @@ from gateway.translate.canonical import Invoice
 from tests.odoo.test_vendor_odd import bill_lines, purchase, widgetworks
 
 
-def _invoice_text(po_name: str) -> bytes:
+def cxml_invoice(payload_id: str, request: str) -> bytes:
+    """Widget Works' cXML envelope around an InvoiceDetailRequest's content (its header, orders and summary)."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/InvoiceDetail.dtd">
-<cXML payloadID="ww-inv-77@widgetworks.example" timestamp="2026-12-01T10:00:00-06:00"><Header>
+<cXML payloadID="{payload_id}" timestamp="2026-12-01T10:00:00-06:00"><Header>
 <From><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential></From>
 <To><Credential domain="NetworkID"><Identity>us</Identity></Credential></To>
 <Sender><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential><UserAgent>t</UserAgent></Sender>
-</Header><Request><InvoiceDetailRequest>
+</Header><Request><InvoiceDetailRequest>{request}</InvoiceDetailRequest></Request></cXML>""".encode()
+
+
+def _invoice_text(po_name: str) -> bytes:
+    return cxml_invoice("ww-inv-77@widgetworks.example", f"""
 <InvoiceDetailRequestHeader invoiceID="WW-CX-77" purpose="standard" operation="new" invoiceDate="2026-12-01"/>
 <InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderReference orderID="{po_name}"><DocumentReference payloadID="x"/>
 </OrderReference></InvoiceDetailOrderInfo>
@@ -40,7 +45,7 @@ def _invoice_text(po_name: str) -> bytes:
 <ModificationDetail name="Insurance"><Description xml:lang="en">Transit insurance</Description></ModificationDetail>
 </Modification></InvoiceHeaderModifications>
 <NetAmount><Money currency="USD">792.00</Money></NetAmount></InvoiceDetailSummary>
-</InvoiceDetailRequest></Request></cXML>""".encode()
+""")
 
 
 def test_a_cxml_invoices_discount_and_modifications_are_bill_lines(sandbox: SandboxServer, client: OdooClient,

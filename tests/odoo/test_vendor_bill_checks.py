@@ -25,6 +25,7 @@ from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import Document, Invoice, Line, Source
 from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import read_x12
+from tests.odoo.test_cxml_vendor_invoice import cxml_invoice
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_odd import purchase, widgetworks
 
@@ -363,13 +364,7 @@ def test_a_consolidated_810_bills_each_line_on_the_po_it_names(client: OdooClien
 def cxml_credit(po: str) -> bytes:
     """Widget Works' cXML line-level credit memo for 4 blue widgets of `po`: quantity and amounts negative, as
     cXML credit memos carry them."""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/InvoiceDetail.dtd">
-<cXML payloadID="ww-cm-5@widgetworks.example" timestamp="2026-12-03T10:00:00-06:00"><Header>
-<From><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential></From>
-<To><Credential domain="NetworkID"><Identity>us</Identity></Credential></To>
-<Sender><Credential domain="NetworkID"><Identity>widgetworks</Identity></Credential><UserAgent>t</UserAgent></Sender>
-</Header><Request><InvoiceDetailRequest>
+    return cxml_invoice("ww-cm-5@widgetworks.example", f"""
 <InvoiceDetailRequestHeader invoiceID="WW-CX-CM-5" purpose="lineLevelCreditMemo" operation="new"
  invoiceDate="2026-12-03"/>
 <InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderReference orderID="{po}"><DocumentReference payloadID="x"/>
@@ -382,7 +377,7 @@ def cxml_credit(po: str) -> bytes:
 <InvoiceDetailSummary><SubtotalAmount><Money currency="USD">-30.00</Money></SubtotalAmount>
 <Tax><Money currency="USD">0.00</Money><Description xml:lang="en">none</Description></Tax>
 <NetAmount><Money currency="USD">-30.00</Money></NetAmount></InvoiceDetailSummary>
-</InvoiceDetailRequest></Request></cXML>""".encode()
+""")
 
 
 def test_a_cxml_credit_memo_with_negative_amounts_credits_them(client: OdooClient, odoo: odoorpc.ODOO) -> None:
