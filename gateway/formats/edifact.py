@@ -344,12 +344,18 @@ def _interchange_end(data: bytes, start: int, d: Delimiters) -> int:
         while True:
             t = data.find(term, end)
             if t < 0:
-                return len(data)
+                t = end = len(data)
+                break
             if rel and _released(data, t, rel):
                 end = t + 1
                 continue
             end = t + len(term)
             break
+        # a UNZ without its terminator ends at the line where the next interchange starts (else that UNA/UNB
+        # was read as its reference, and the next interchange's messages were left out unread)
+        nxt = re.compile(rb"[\r\n][ \t\r\n]*(?:UNA|UNB" + esep + rb")").search(data, m.end(), t)
+        if nxt is not None:
+            return nxt.start()
         # swallow whitespace up to the next interchange
         while end < len(data) and data[end] in b" \t\r\n":
             end += 1

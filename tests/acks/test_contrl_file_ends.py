@@ -4,6 +4,7 @@ A complete interchange whose UNZ lacks its final terminator (an export or a text
 line end after) was rejected whole (CONTRL UCI 4, 13) though its UNZ count and reference say nothing is missing;
 it is read, with a warning. A file cut in a message is still rejected, and the UCI now says the UNZ is missing
 (it named no segment: the first finding was "last segment QTY has no terminator", a segment the UCI cannot name).
+A second interchange after such a UNZ, on the next line, is read too.
 """
 
 from __future__ import annotations
@@ -48,8 +49,12 @@ def test_a_missing_final_terminator_is_read_and_a_cut_file_rejected_naming_the_u
         # and an order cut short in its QTY
         cut = interchange("902")
         ws.drop("cut.edi", cut[:cut.index(b"QTY+21:12") + 6])
+        # and a file of two interchanges, the first of which lacks its final terminator
+        ws.drop("two.edi", interchange("903")[:-3] + b"\r\n" + interchange("904").removeprefix(b"UNA:+.? '\r\n"))
         [accepted] = wait_for(lambda: contrl_for("901"), message="the CONTRL for 901")
         [rejected] = wait_for(lambda: contrl_for("902"), message="the CONTRL for 902")
+        [third] = wait_for(lambda: contrl_for("903"), message="the CONTRL for 903")
+        [fourth] = wait_for(lambda: contrl_for("904"), message="the CONTRL for 904")
         [first] = wait_for(lambda: [m for m in ws.messages(filename="no_final_apostrophe.edi")
                                     if m["state"] not in ("received", "parsed")], message="901 read")
         [second] = wait_for(lambda: [m for m in ws.messages(filename="cut.edi")
@@ -59,3 +64,7 @@ def test_a_missing_final_terminator_is_read_and_a_cut_file_rejected_naming_the_u
     assert first["state"] != "quarantined"
     assert body_of(rejected) == ["UCI+902+4012345000009:14+0614141000005:14+4+13+UNZ"]
     assert second["state"] == "quarantined"
+    # and both interchanges of the third file are read and acknowledged: the second was left out unread (the
+    # first's UNZ reference ran on into its UNB), and the first was rejected for the reference that made
+    assert body_of(third) == ["UCI+903+4012345000009:14+0614141000005:14+7", "UCM+1+ORDERS:D:96A:UN:EAN008+7"]
+    assert body_of(fourth) == ["UCI+904+4012345000009:14+0614141000005:14+7", "UCM+1+ORDERS:D:96A:UN:EAN008+7"]
