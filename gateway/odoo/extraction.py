@@ -1004,7 +1004,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             unit = unit_code(partner, uom)
             sold = offered[row["id"]]
             free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")))
-            if unit in COUNTED_UNITS:         # 2.5 cases left are 2 the partner can order
+            if unit in COUNTED_UNITS or uom in ("Units", "Dozens"):     # 2.5 cases left are 2 it can order
                 free = free.to_integral_value(rounding=ROUND_FLOOR)
             quantities = [Quantity(qualifier="available", value=_stock_figure(free, sold), unit=unit),
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
@@ -1027,7 +1027,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
 
 
 DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0
-# units counted in whole ones (pieces, dozens, cases), whose available quantity is rounded down; kg, lb keep decimals
+# codes of units counted in whole ones (pieces, dozens, cases), whose available quantity is rounded down, as is that
+# of Odoo's Units and Dozens whatever code a partner gives them; kg, lb keep decimals
 COUNTED_UNITS = frozenset({code for code, name in UNITS.items() if name in ("Units", "Dozens")} | set(CASE_UNITS))
 
 

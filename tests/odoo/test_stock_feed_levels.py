@@ -172,3 +172,17 @@ async def test_a_product_in_a_unit_the_partner_has_no_code_for_is_left_out_and_t
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*5"]
     assert not [s for s in segments if "WX-12" in s]
+
+
+async def test_units_a_partner_calls_by_a_code_of_its_own_are_still_whole(
+        client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    # two and a half Blue Widgets sold (a sample split), and a partner that calls Odoo's Units 'PC'
+    [link] = post(client, order(lines=[Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal("2.5"))]),
+                  bigbox(confirm_orders=True), Cache())
+    deliver(odoo, link.record_id)
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    northwind = scheduler.ctx.partners["northwind"]
+    scheduler.ctx.partners["northwind"] = northwind.model_copy(
+        update={"odoo": northwind.odoo.model_copy(update={"units": {**northwind.odoo.units, "PC": "Units"}})})
+    segments = await feed(scheduler)
+    assert item(segments, "WB-100")[1:3] == ["QTY*33*497*PC", "QTY*17*497.5*PC"]
