@@ -264,8 +264,19 @@ class EdifactSettings(Strict):
     ack_window_hours: float = 24.0
 
 
+def check_delimiter(value: str) -> str:
+    """One character, as the CSV reader needs: a tab written `'\\t'` (YAML keeps single-quoted backslashes) or
+    `tab` is the tab; anything longer made every file of the partner fail to be read at all."""
+    if value in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(value) != 1:
+        raise ValueError(f"a delimiter is one character, {value!r} has {len(value)} (a tab: \"\\t\" in double "
+                         "quotes)")
+    return value
+
+
 class CsvSettings(Strict):
-    delimiter: str = ","
+    delimiter: Annotated[str, AfterValidator(check_delimiter)] = ","
     quotechar: str = '"'
     encoding: str = "utf-8"
     header: bool = True
