@@ -275,9 +275,16 @@ def check_delimiter(value: str) -> str:
     return value
 
 
+def check_quotechar(value: str) -> str:
+    """One character, or none ("": quotes are data); a longer one failed every file like a long delimiter."""
+    if len(value) > 1:
+        raise ValueError(f"a quote character is one character (or \"\" for none), {value!r} has {len(value)}")
+    return value
+
+
 class CsvSettings(Strict):
     delimiter: Annotated[str, AfterValidator(check_delimiter)] = ","
-    quotechar: str = '"'
+    quotechar: Annotated[str, AfterValidator(check_quotechar)] = '"'
     encoding: str = "utf-8"
     header: bool = True
     decimal: str = "."

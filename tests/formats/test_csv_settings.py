@@ -28,3 +28,11 @@ def test_a_delimiter_of_two_characters_is_a_lint_error_at_its_line(tmp_path: Pat
     out, err = capsys.readouterr()
     assert code != 0
     assert "partners/shopmarket.yaml:" in out + err and "a delimiter is one character, ';;' has 2" in out + err
+
+
+def test_a_quote_character_of_two_characters_is_a_lint_error(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    config = shop_workspace(tmp_path, quotechar="\"''\"")
+    code = main(["lint", "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code != 0 and "a quote character is one character (or \"\" for none), \"''\" has 2" in out + err
