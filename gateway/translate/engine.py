@@ -792,13 +792,29 @@ def _rows_agree(node: Node, rows: list[dict[str, str]]) -> None:
     refused: read from the first row only, the other lines would go to its address. Blank is agreeing (Shopify
     gives them on an order's first row only)."""
     for fld in node.fields_in:
-        first = (rows[0].get(fld.address or "") or "").strip()
+        if not fld.address:
+            continue
+        first, said = None, (rows[0].get(fld.address) or "").strip()
         for row in rows[1:]:
-            other = (row.get(fld.address or "") or "").strip()
-            if other and first and other != first:
-                raise _located(ValueError(f"{other!r} differs from {first!r} in row {rows[0]['__row__']}, the "
-                                          "document's first: rows of one document give it once (or give those "
-                                          "rows their own document number)"), fld, node, row, "csv")
+            other = (row.get(fld.address) or "").strip()
+            if not other or not said or other == said:
+                continue
+            try:                    # compared as read: the same day at another time of day is the same date
+                first = _read_or_none(fld, rows[0]) if first is None else first
+                if _read_or_none(fld, row) == first:
+                    continue
+            except ValueError as exc:
+                raise _located(exc, fld, node, row, "csv") from None
+            raise _located(ValueError(f"{other!r} differs from {said!r} in row {rows[0]['__row__']}, the "
+                                      "document's first: rows of one document give it once (or give those rows "
+                                      "their own document number)"), fld, node, row, "csv")
+
+
+def _read_or_none(fld: Field, row: dict[str, str]) -> Any:
+    try:
+        return fld.read(row)
+    except Missing:
+        return None
 
 
 def read_xml(root: Node, tree: Any) -> dict[str, Any]:

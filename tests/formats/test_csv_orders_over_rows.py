@@ -36,3 +36,12 @@ def test_rows_apart_and_blank_order_columns_make_one_order(tmp_path: Path,
     first = next(doc for doc in docs if doc["number"] == "SM-2026-9001")
     assert [line["item_ids"]["vendor"] for line in first["lines"]] == ["WB-100", "CB-400"]
     assert first["parties"][0]["address"]["lines"] == ["Lindenallee 12"]
+
+
+def test_rows_that_say_the_same_in_other_words_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Columns are compared as read: the order's date at another time of day is the same date."""
+    first = ROW.replace("27.11.2026", "27.11.2026 09:14")
+    second = SECOND.replace("27.11.2026", "27.11.2026 09:15")
+    code, doc, err = translated(capsys, shop_workspace(tmp_path), f"{HEADER}\r\n{first}\r\n{second}\r\n".encode())
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["date"] == "2026-11-27" and len(doc["lines"]) == 2
