@@ -370,9 +370,13 @@ def _apply(node: Node, record: Any, parent: dict[str, Any], syntax: str) -> dict
         if node.key is not None and items:
             probe: dict[str, Any] = {}
             _fill(node, record, probe, syntax)
-            last: dict[str, Any] = items[-1]
-            if node.key(probe) is not None and node.key(probe) == node.key(last):
-                return last
+            key = node.key(probe)
+            # any earlier item with the key, not only the last: a 3PL's rows sorted by item put an order's
+            # rows apart, and each run made an order of its own
+            same: dict[str, Any] | None = next(
+                (item for item in reversed(items) if key is not None and node.key(item) == key), None)
+            if same is not None:
+                return same
             items.append(probe)
             return probe
         target = {}

@@ -1,0 +1,28 @@
+"""A CSV shipment confirmation read in (a 3PL's or a vendor's), through `edi-gateway translate --profile`: the
+rows of one order make one order of the shipment wherever they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.formats.test_csv_encodings import cli_translate, shop_workspace
+
+HEADER = "Bestellnummer;Position;Artikelnummer;Menge;Versanddatum;Versanddienstleister;Sendungsnummer;Lieferschein"
+ROWS = ["SM-1;1;WB-100;2;01.12.2026;DHL Paket;00340434161234567890;WH/OUT/00031",
+        "SM-2;1;CB-400;1;01.12.2026;DHL Paket;00340434161234567890;WH/OUT/00031",
+        "SM-1;2;GL-300;3;01.12.2026;DHL Paket;00340434161234567890;WH/OUT/00031"]
+
+
+def test_an_orders_rows_apart_in_a_shipment_make_one_order(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows sorted by item put SM-1's two rows apart: the shipment had SM-1 twice, SM-1, SM-2, SM-1."""
+    config = shop_workspace(tmp_path, group_by="Lieferschein")
+    data = "\r\n".join([HEADER, *ROWS, ""]).encode()
+    code, doc, err = cli_translate(capsys, tmp_path / "shipment.csv", data, "--partner", "shopmarket", "--config",
+                                   str(config), "--profile", "shopmarket-shipment")
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["number"] == "WH/OUT/00031"
+    assert [(order["po_number"], [item["line_no"] for item in order["items"]]) for order in doc["orders"]] == [
+        ("SM-1", ["1", "2"]), ("SM-2", ["1"])]
