@@ -235,7 +235,7 @@ async def test_a_ubl_credit_note_becomes_the_reversal_of_the_bill(tmp_path: Path
     """Peppol vendors credit with a UBL CreditNote (its own document, CreditNoteLine / CreditedQuantity), naming
     the invoice in BillingReference: it was quarantined, 'no base profile translates xml CreditNote', and the
     clerk keyed the credit in by hand. Through the pipeline, the vendor's Invoice becomes a bill and its
-    CreditNote a vendor credit note reversing it, on the PO line."""
+    CreditNote a vendor credit note reversing it, on the PO line; so does an Invoice of type 381 naming it."""
     po, name = purchase(odoo)
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     pipeline.config.partners["widgetworks"] = UBL_VENDOR
@@ -258,6 +258,14 @@ async def test_a_ubl_credit_note_becomes_the_reversal_of_the_bill(tmp_path: Path
     assert "EDI" not in str(credit["narration"] or "")
     [first] = po_lines(odoo, po)[:1]
     assert odoo.execute_kw("purchase.order.line", "read", [[first], ["qty_invoiced"]])[0]["qty_invoiced"] == 96.0
+    # UBL 2.0's way: an Invoice of type 381 with the same BillingReference
+    as_invoice = ubl("Invoice", "WW-UBL-CN-2", name, 2, reference).replace(b">380<", b">381<")
+    credited = await send(as_invoice, "credit-381.xml")
+    assert credited.state is State.DONE, credited.last_error
+    [credit] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-UBL-CN-2")], [
+        "move_type", "reversed_entry_id", "amount_total"]])
+    assert (credit["move_type"], credit["reversed_entry_id"][0], credit["amount_total"]) == (
+        "in_refund", original["id"], 15.0)
 
 
 def bill_line_rows(odoo: odoorpc.ODOO, ref: str) -> list[tuple[str, float, float, float]]:
