@@ -569,11 +569,23 @@ class Pipeline:
                     if earlier is not None:
                         repeated[env.index] = earlier
             if repeated and len(repeated) == len(result.interchanges):
+                # told as when beside new ones (TA1 025, CONTRL 26), where the partner's settings ask for those
+                _reject_repeated(result, repeated)
+                self._queue_acks(message, result, partner)
                 first = result.interchanges[0]
-                return self.journal.transition(
-                    message.id, State.DUPLICATE, f"interchange {first.control_number} from {_sender(first)} was "
-                    f"received before as {repeated[first.index]}", **fields,
-                    meta={"duplicate_of": repeated[first.index]})
+                repeat = f"interchange {first.control_number} from {_sender(first)} was received before as " \
+                    f"{repeated[first.index]}"
+                if len(repeated) == 1 and not self._same_bytes(message, repeated[first.index]):
+                    # new orders under numbers used before (a partner's counter started again) must not be lost;
+                    # a batch of interchanges each seen before (a VAN's resend) is taken for one, as before
+                    return self._quarantine(
+                        message, f"parse: {repeat}, in a file with other bytes: the same interchange sent again in "
+                        "another form (then end this entry), or new documents under a control number used before "
+                        f"(the partner's counter started again?): compare the two (edi-gateway show), and `edi-gateway "
+                        f"replay {message.id}` processes this one as new", **fields,
+                        meta={"duplicate_of": repeated[first.index], "parse": summary})
+                return self.journal.transition(message.id, State.DUPLICATE, repeat, **fields,
+                                               meta={"duplicate_of": repeated[first.index]})
             # a file that also holds interchanges received before: those are rejected as duplicates (TA1 025,
             # CONTRL 26), the others go on; the translate step leaves them out too (meta below)
             summary["issues"] += [str(i) for i in _reject_repeated(result, repeated)]
@@ -617,6 +629,13 @@ class Pipeline:
                                        last_error=None, **fields,
                                        meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None,
                                              "revised_numbers": seen.revised_numbers or None})
+
+    def _same_bytes(self, message: Message, earlier: str) -> bool:
+        """Whether the `earlier` message's file is this one's bytes (a purged one cannot say so)."""
+        try:
+            return self.journal.get(earlier).sha256 == message.sha256
+        except KeyError:
+            return False
 
     def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
         """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
@@ -1025,8 +1044,10 @@ def replay(journal: SqliteJournal, message_id: str) -> Message:
     if message.state not in {State.QUARANTINED, State.DEAD, State.DUPLICATE, State.CLOSED}:
         raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead, duplicate or closed "
                            "messages can be replayed")
+    # a duplicate, or a repeated control number held for a person (other bytes): processed as new this time
+    force = message.state is State.DUPLICATE or bool(message.meta.get("duplicate_of"))
     return journal.transition(message_id, State.RECEIVED, "replay requested", attempts=0,
-                              meta={"force": message.state is State.DUPLICATE, "acks_queued": False,
+                              meta={"force": force, "acks_queued": False,
                                     "failing_since": None, "replayed_at": utcnow().isoformat()},
                               last_error=None)
 
