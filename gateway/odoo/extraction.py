@@ -946,7 +946,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
 
 def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
                       slot: str | None = None, kind: str = KIND_INVENTORY,
-                      claim_marks: bool = True) -> list[InventoryAdvice]:
+                      claim_marks: bool = True, coded_units: bool = True) -> list[InventoryAdvice]:
     """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
 
     Each line says available (free_qty, less what open deliveries owe beyond their reservations: on hand
@@ -957,9 +957,11 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     the same schedule a no-op. What the partner may order is never overstated (`_offered`): a
     quantity below zero (Odoo lets a delivery take more than it counts) is sent as 0; a product
     archived or no longer sold, which an order could not be posted for, as 0 with nothing to
-    arrive; a service, a product with no identifier the partner could match and one in an Odoo
-    unit the partner has no code for are left out, said in the log: one such product would
-    otherwise make the whole feed fail its check and be held, leaving every item's old figure.
+    arrive; a service, a product with no identifier the partner could match and, when the feed
+    takes only unit codes (`coded_units`: X12, EDIFACT), one in an Odoo unit the partner has no
+    code for are left out, said in the log: one such product would otherwise make the whole feed
+    fail its check and be held, leaving every item's old figure. A CSV or XML feed writes that
+    unit under Odoo's name (`unit_code`), as it did before.
     """
     ctx = _Context(client, partner, cache)
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -998,7 +1000,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         for row in stock:
             ids, name = _items(items.get(row["id"], {}))
             uom = m2o_name(row.get("uom_id"))
-            if uom and uom not in partner.odoo.units.values() and uom not in UNITS.values():
+            if coded_units and uom and uom not in partner.odoo.units.values() and uom not in UNITS.values():
                 uncoded.append(f"{ids.get('vendor') or name} ({uom})")   # the whole feed would fail its check
                 continue
             unit = unit_code(partner, uom)

@@ -424,8 +424,10 @@ class OdooScheduler:
                                                       claim_marks=False, exclude=exclude, record_ids=record_ids))
         slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None,
                                     zone=self.zone_of(setting))
+        profiles = self.ctx.config.profiles
+        syntax = profiles.get(setting.profile).syntax if profiles is not None and setting.profile in profiles else None
         return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
-                                                 claim_marks=False))
+                                                 claim_marks=False, coded_units=syntax not in ("csv", "xml")))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,
                digest: str | None = None, before: Message | None = None, key: str | None = None) -> bool:

@@ -21,11 +21,12 @@ from gateway.config.models import PartnerConfig
 from gateway.journal.api import Direction
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line
 from tests.odoo.conftest import bigbox, order
-from tests.odoo.test_extraction_incoming import product
-from tests.odoo.test_stock_feed_levels import examples, scheduler_for
+from tests.odoo.test_extraction_incoming import product, receipt
+from tests.odoo.test_stock_feed_levels import boxes, examples, new_product, scheduler_for
 
 __all__ = ["examples"]          # the module's fixture, shared
 
@@ -64,3 +65,15 @@ async def test_a_marketplace_gets_a_row_per_item_with_what_it_may_sell(
     second = await rows(scheduler, "2026-12-05 06:00")
     assert [(r["sku"], r["quantity"]) for r in second] == [("WB-100", "476"), ("WR-200", "300"), ("GL-300", "120"),
                                                            ("SP-500", "0"), ("CB-400", "0")]
+
+
+async def test_a_product_in_a_unit_without_a_code_is_a_row_under_odoos_unit_name(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # a CSV takes Odoo's unit name as it is (an 846 could not: there the product is left out, not the whole feed)
+    new_product(odoo, sandbox.version, "Widget Box", "storable", boxes(odoo, sandbox.version), default_code="WX-12")
+    odoo.execute_kw("stock.picking", "button_validate", [[receipt(odoo, "WX-12", 24, "2026-11-30 09:00:00")]])
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    scheduler.ctx.partners["shopmarket"] = with_stock_feed(examples)
+    got = await rows(scheduler, "2026-12-04 06:00")
+    assert [(r["sku"], r["quantity"], r["unit"]) for r in got if r["sku"] == "WX-12"] == [("WX-12", "2", "Boxes")]

@@ -78,6 +78,17 @@ def new_product(odoo: odoorpc.ODOO, version: int, name: str, kind: str, unit: in
     return int(odoo.execute_kw("product.product", "create", [{"name": name, **vals}]))
 
 
+def boxes(odoo: odoorpc.ODOO, version: int) -> int:
+    """A unit 'Boxes' of 12 Units, as an admin adds one in Odoo (19 has no unit categories)."""
+    units = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])[0]
+    if version >= 19:
+        box = {"name": "Boxes", "relative_factor": 12.0, "relative_uom_id": units}
+    else:
+        category = odoo.execute_kw("uom.uom", "read", [[units], ["category_id"]])[0]["category_id"][0]
+        box = {"name": "Boxes", "category_id": category, "uom_type": "bigger", "factor": 1 / 12}
+    return int(odoo.execute_kw("uom.uom", "create", [box]))
+
+
 async def test_stock_odoo_let_go_below_zero_is_sent_as_none(
         client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
     # 520 Blue Widgets shipped from the 500 counted: Odoo validates it and its quant goes to -20
@@ -160,15 +171,8 @@ async def test_a_product_in_a_unit_the_partner_has_no_code_for_is_left_out_and_t
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
     # boxes of 12, a unit added in Odoo after Northwind's setup: 'Boxes' in QTY03 would fail the whole 846
-    units = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])[0]
-    if sandbox.version >= 19:
-        box = {"name": "Boxes", "relative_factor": 12.0, "relative_uom_id": units}
-    else:
-        category = odoo.execute_kw("uom.uom", "read", [[units], ["category_id"]])[0]["category_id"][0]
-        box = {"name": "Boxes", "category_id": category, "uom_type": "bigger", "factor": 1 / 12}
-    boxes = odoo.execute_kw("uom.uom", "create", [box])
-    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Box", "storable", boxes, default_code="WX-12"),
-                   "NW-X12")
+    northwind_code(odoo, new_product(odoo, sandbox.version, "Widget Box", "storable", boxes(odoo, sandbox.version),
+                                     default_code="WX-12"), "NW-X12")
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*5"]
     assert not [s for s in segments if "WX-12" in s]
