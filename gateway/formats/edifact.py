@@ -291,6 +291,15 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
         return chunk.decode(codec), codec, issues
     except (UnicodeDecodeError, LookupError) as exc:
         bad = getattr(exc, "start", 0)
+        if codec == "utf-8" and _UTF8_SEQUENCE.search(chunk) is None:
+            # declared UNOW/UNOY, written by a Windows system (no UTF-8 character in it anywhere): its text,
+            # not a name full of U+FFFD; a UTF-8 file with a stray byte keeps its UTF-8, that byte replaced
+            single = "cp1252" if _encodes_bytes(chunk, "cp1252") else "latin-1"
+            issues.append(Issue(Severity.WARNING, f"declared {charset} but the text is not valid UTF-8 (byte "
+                                f"0x{chunk[bad]:02x} at {offset + bad}): read as "
+                                f"{'Windows-1252' if single == 'cp1252' else 'ISO 8859-1'}", code="21",
+                                level="interchange", interchange=index, segment_tag="UNB", offset=offset + bad))
+            return chunk.decode(single), single, issues
         issues.append(Issue(Severity.WARNING, f"text is not valid {charset} ({codec}) at byte "
                             f"{offset + bad}: undecodable bytes replaced", code="21", level="interchange",
                             interchange=index, offset=offset + bad))
@@ -298,6 +307,16 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
 
 
 _C1 = re.compile(rb"[\x80-\x9f]")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _encodes_bytes(chunk: bytes, codec: str) -> bool:
+    """Whether `chunk` decodes in `codec` (Windows-1252 leaves five bytes undefined)."""
+    try:
+        chunk.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _windows_1252(chunk: bytes, charset: str, codec: str, index: int, offset: int) -> tuple[str, Issue] | None:

@@ -1,6 +1,6 @@
 """The character set a UNB declares (S001 0001) against the bytes a partner really sends, through `edi-gateway
 translate` on files written here: what the coordinator sees of a UNOC file written by a Windows system
-(Windows-1252), and of a UNOD..UNOK file that is really UTF-8."""
+(Windows-1252), of a UNOD..UNOK file that is really UTF-8, and of a UNOW/UNOY file that is not."""
 
 from __future__ import annotations
 
@@ -61,3 +61,21 @@ def test_utf_8_text_declared_another_iso_8859_part_is_read_as_utf_8(tmp_path: Pa
     # and text really in that part is read in it
     seen, stderr = translate(tmp_path, order(syntax, name, edifact.CHARSETS[syntax]))
     assert seen == name and "validation" not in stderr
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_unow_text_that_is_not_utf_8_is_read_as_windows_1252_and_said(tmp_path: Path, encoding: str) -> None:
+    # Given a partner declaring UTF-8 (UNOW) whose system writes its Windows code page
+    name = "M\xfcller \u2013 K\xf6ln" if encoding == "cp1252" else "M\xfcller K\xf6ln"
+    data = order("UNOW", name, encoding)
+    # Then the name reads as written, not 'M\ufffdller', and the coordinator is told why
+    seen, stderr = translate(tmp_path, data)
+    assert seen == name
+    assert "declared UNOW but the text is not valid UTF-8 (byte 0xfc" in stderr and "read as Windows-1252" in stderr
+    assert edifact.write_result(edifact.parse(data)) == data
+
+
+def test_a_utf_8_file_with_one_stray_byte_keeps_its_utf_8(tmp_path: Path) -> None:
+    data = order("UNOW", "M\xfcller", "utf-8").replace(b"PO-CS", b"PO-\xfc")
+    seen, stderr = translate(tmp_path, data)
+    assert seen == "M\xfcller" and "undecodable bytes replaced" in stderr
