@@ -109,6 +109,7 @@ class Line(Model):
     pack_size: Decimal | None = None            # units per pack (PO4 / PAC)
     inner_pack: Decimal | None = None
     status: str | None = None                   # ack lines: accepted, changed, rejected, backordered
+    ordered_quantity: Decimal | None = None     # ack lines: what the order asked (PO102, QTY+21); `quantity` the acknowledged
     dates: list[DateValue] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
@@ -258,6 +259,11 @@ class PurchaseOrderAck(Document):
 
     @model_validator(mode="after")
     def _quantities(self) -> PurchaseOrderAck:
+        for line in self.lines:     # one quantity stated (an ACK without ACK02, a LIN with QTY+21 alone) says the other
+            if line.quantity is None and line.ordered_quantity is not None:
+                line.quantity = Decimal(0) if line.status == "rejected" else line.ordered_quantity
+            elif line.ordered_quantity is None and line.status in (None, "accepted"):
+                line.ordered_quantity = line.quantity       # accepted as ordered
         _require_quantities(self.lines)
         return self
 
