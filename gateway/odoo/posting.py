@@ -63,6 +63,7 @@ from gateway.odoo.receipts import (
     receipt_for,
     share_out,
     tracking_of,
+    units_per,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -655,7 +656,9 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
         # several quantities of one kind, and those dated after today are not there yet
         kind = next((k for k in AVAILABLE_QUALIFIERS if any(q.qualifier == k for q in line.quantities)),
                     line.quantities[0].qualifier)
-        value = sum(quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id, lab)[0]
+        value = sum(_in_product_unit(client, match.uom_id, lab, match.name,
+                                     *quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id,
+                                                        lab))
                     for q in line.quantities if q.qualifier == kind and (q.date is None or q.date <= today))
         for row in rows:
             totals[row["id"]] = totals.get(row["id"], 0.0) + value
@@ -667,6 +670,20 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
     for value, ids in groups.items():
         client.write("product.supplierinfo", ids, {field: value})
     return [record_link(doc, "product.supplierinfo", i["id"], "updated") for i in infos]
+
+
+def _in_product_unit(client: OdooClient, product_uom: int | None, label: str, name: str, qty: float,
+                     uom: int) -> float:
+    """A vendor's stock figure in the product's own unit, as the vendor line's quantity is kept: 10 cases mapped to
+    Odoo's Dozens are 120 Units (they were written as 10). A unit Odoo cannot compare with the product's refuses
+    the line by name."""
+    if product_uom is None or uom == product_uom:
+        return qty
+    factor = units_per(client, uom, product_uom)
+    if factor is None:
+        raise OdooRejected(f"{label}: the quantity's unit is not counted in {name}'s unit in Odoo (another unit "
+                           "category); map the partner's unit code in odoo.units to one that is")
+    return round(qty * factor, 6)
 
 
 HANDLERS: dict[str, Callable[[OdooClient, Document, PartnerConfig, Cache], list[OdooLink]]] = {
