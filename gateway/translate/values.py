@@ -230,13 +230,26 @@ def number_in(decimal_mark: str = ".", implied: int | None = None) -> Callable[[
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{raw!r} is not a number") from None
+            raise ValueError(f"{raw!r} is not a number{_currency_hint(text)}") from None
         if implied:
             if "." in text:
                 raise ValueError(f"{raw!r} has a decimal point where {implied} implied decimals are expected")
             value = value.scaleb(-implied)
         return value
     return convert
+
+
+# A currency sign or code before or after a number, as a spreadsheet saves a cell formatted as currency.
+_CURRENCY_SIGNED = re.compile(r"^[-+]?(?:[$€£¥]|[A-Z]{3})\s*[-+]?[\d.,' \u00a0]+$|^[-+]?[\d.,' \u00a0]+\s*(?:[$€£¥]|[A-Z]{3})$")
+
+
+def _currency_hint(text: str) -> str:
+    """Why a number with a currency sign is refused: the sign is not checked against the document's currency,
+    and '$' is five currencies."""
+    if not _CURRENCY_SIGNED.match(text):
+        return ""
+    return (": it carries a currency sign (a spreadsheet column formatted as currency), which would not be checked "
+            "against the document's currency; ask for the column as plain numbers")
 
 
 def number_out(implied: int | None = None, decimal_mark: str = ".") -> Callable[[Any], str]:

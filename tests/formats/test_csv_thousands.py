@@ -57,3 +57,15 @@ def test_thousands_in_spaces_or_apostrophes_are_read_in_number_columns(
     assert code == 0, err
     assert isinstance(doc, dict)
     assert [(line["quantity"], line["unit_price"]) for line in doc["lines"]] == [("1200", "1234.50")]
+
+
+@pytest.mark.parametrize("price", ["12,50 €", "€12,50", "EUR 12,50"])
+def test_a_price_with_a_currency_sign_is_refused_saying_why(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            price: str) -> None:
+    """Excel saves a column formatted as currency with its sign: refused (the sign would go unchecked against the
+    order's currency), and now said so instead of only 'not a number'."""
+    config = shop_workspace(tmp_path)
+    code, _, err = translated(capsys, config, f"{HEADER}\r\n{ROW.replace(';12,50;', f';{price};')}\r\n".encode())
+    assert code != 0
+    assert f"row 2 column Einzelpreis (unit_price): {price!r} is not a number: it carries a currency sign (a " \
+           "spreadsheet column formatted as currency)" in err, err
