@@ -60,10 +60,16 @@ SHORTEST_FREE_TEXT = 35
 """No FREE_TEXT element allows fewer characters (EDIFACT an..35), so shorter values are never looked up."""
 
 
+PLAIN_TEXT = {"x12": FREE_TEXT["x12"] | {"19"}, "edifact": FREE_TEXT["edifact"]}
+"""Prose whose delimiters and line breaks become spaces, written in ASCII in X12 (`_plain_text`): the FREE_TEXT
+elements and X12's city (N401: 'Montréal' went out so beside a name made ASCII). A city is not cut (it is not
+FREE_TEXT): one over N401's 30 characters is a typing error to correct in Odoo, not text to shorten."""
+
+
 @lru_cache(maxsize=4096)
-def _free_text_max(syntax: str, version: str, tag: str, pos: int, comp: int) -> int | None:
-    """The maximum length of element `pos` (component `comp`, 0 for a simple element) of segment `tag` when
-    it is free text (FREE_TEXT), else None."""
+def _element(syntax: str, version: str, tag: str, pos: int, comp: int) -> tuple[str, int]:
+    """The data element at element `pos` (component `comp`, 0 for a simple element) of segment `tag`, and its
+    maximum length; ("", 0) where the standard defines none."""
     if syntax == "x12":
         from gateway.formats.x12_validate import dictionary
         d = dictionary()
@@ -72,17 +78,24 @@ def _free_text_max(syntax: str, version: str, tag: str, pos: int, comp: int) -> 
         if ref in d.composites:
             parts = d.composites[ref]
             ref = parts[comp - 1][0] if 0 < comp <= len(parts) else ""
-        return int(d.elements[ref][2]) if ref in FREE_TEXT["x12"] else None
+        return (ref, int(d.elements[ref][2])) if ref in d.elements else ("", 0)
     from gateway.formats import edifact_defs
     directory = edifact_defs.directory(version)
     if directory is None:
-        return None
+        return "", 0
     erefs = directory.segments.get(tag, [])
     ref = erefs[pos - 1].ref if pos <= len(erefs) else ""
     if ref in directory.composites:
         cparts = directory.composites[ref]
         ref = cparts[comp - 1].ref if 0 < comp <= len(cparts) else ""
-    return directory.elements[ref].max if ref in FREE_TEXT["edifact"] else None
+    return (ref, directory.elements[ref].max) if ref in directory.elements else ("", 0)
+
+
+def _free_text_max(syntax: str, version: str, tag: str, pos: int, comp: int) -> int | None:
+    """The maximum length of element `pos` (component `comp`, 0 for a simple element) of segment `tag` when
+    it is free text (FREE_TEXT), else None."""
+    ref, most = _element(syntax, version, tag, pos, comp)
+    return most if ref in FREE_TEXT[syntax] else None
 
 
 def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str) -> None:
@@ -130,9 +143,9 @@ def ascii_text(text: str) -> str:
 def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, bad: re.Pattern[str],
                 profile: Profile, what: str) -> None:
     """Values that hold a character matching `bad` (a delimiter X12 cannot escape, a control character), in place:
-    in free text (see FREE_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*' or
+    in prose (see PLAIN_TEXT) each run of them becomes one space, so that a product named 'WIDGET *NEW*' or
     'SIZE > 10', or on two lines (Odoo's invoice label: the product, then its sales description), goes out as
-    prose; anything else is refused naming it. X12 free text is made ASCII too (`ascii_text`); an identifier
+    prose; anything else is refused naming it. X12 prose is made ASCII too (`ascii_text`); an identifier
     outside ASCII goes as it is (the partner matches it as it has it)."""
     ascii_only = syntax == "x12"
     for tag, elements in segments:
@@ -143,7 +156,7 @@ def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, ba
                 marked, foreign = bad.search(raw) is not None, ascii_only and not raw.isascii()
                 if not marked and not foreign:
                     continue
-                if _free_text_max(syntax, version, tag, pos, comp) is None:
+                if _element(syntax, version, tag, pos, comp)[0] not in PLAIN_TEXT[syntax]:
                     found = bad.search(raw)
                     if found is None:
                         continue

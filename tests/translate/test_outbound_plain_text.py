@@ -1,0 +1,49 @@
+"""X12 prose from Odoo as the partner gets it: through the pipeline, the scheduler and BigBox's profiles on the
+sandbox, the names, addresses and cities of an 856 are ASCII (X12's character sets are), and only what has an
+ASCII reading is changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.conftest import client, odoo, sandbox
+from tests.odoo.test_crossdock import scheduler
+from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_odd_odoo import pack_and_ship
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+
+__all__ = ["client", "examples", "odoo", "sandbox"]      # the fixtures, used by the test below
+
+pytestmark = pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+
+
+async def test_a_ship_from_in_montreal_goes_out_in_ascii(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Our warehouse's company is 'Société Générale – Québec' in 'Montréal': the N1 name went out in ASCII, but
+    N401 (the city, not among the elements made ASCII) went out in UTF-8, 'N4*Montréal*', in the same 856 a
+    retailer's translator checks the character set of (AK4 6, invalid character)."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)).id,
+                  {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    [company] = odoo.execute_kw("res.company", "search_read", [[]], {"fields": ["partner_id"], "limit": 1})
+    odoo.execute_kw("res.partner", "write", [[company["partner_id"][0]], {
+        "name": "Société Générale – Québec", "city": "Montréal", "street": "1200 rue Sainte‑Catherine"}])
+    pack_and_ship(odoo, so["id"], [])
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    data = sent(pipeline, "856")
+    assert data.isascii()
+    [ship_from] = [seg for seg in segments(data, "N1") if seg[1] == "SF"]
+    assert ship_from[2] == "Societe Generale - Quebec"
+    assert ["N3", "1200 rue Sainte-Catherine"] in segments(data, "N3")
+    assert any(seg[:2] == ["N4", "Montreal"] for seg in segments(data, "N4"))
