@@ -988,6 +988,11 @@ STAND_INS: dict[str, str] = {
     "\u2026": "...", "\u20ac": "EUR", "\u2022": "*", "\xd7": "x", "\u2122": "TM", "\xae": "(R)", "\xa9": "(C)",
     "\xdf": "ss", "\xe6": "ae", "\xc6": "AE", "\u0153": "oe", "\u0152": "OE", "\xf8": "o", "\xd8": "O",
     "\u0142": "l", "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u200b": "",
+    # units in product names ('90° elbow', '1½ in', '100 µF', '10 kΩ'): as ASCII writes them, a fraction after a
+    # space so that 1½ is '1 1/2', not '11/2'
+    "\xb0": " deg", "\xb5": "u", "\u2126": "Ohm", "\u03a9": "Ohm", "\xb1": "+/-",
+    **{f: " " + unicodedata.normalize("NFKD", f).replace("\u2044", "/")
+       for f in "\xbc\xbd\xbe\u2153\u2154\u215b\u215c\u215d\u215e"},
 }
 
 

@@ -47,3 +47,22 @@ async def test_a_ship_from_in_montreal_goes_out_in_ascii(
     assert ship_from[2] == "Societe Generale - Quebec"
     assert ["N3", "1200 rue Sainte-Catherine"] in segments(data, "N3")
     assert any(seg[:2] == ["N4", "Montreal"] for seg in segments(data, "N4"))
+
+
+async def test_units_in_a_product_name_keep_their_meaning_in_ascii(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """A hardware or electronics product named '90° Elbow 1½ in, 10 kΩ ±5%' went out in the 856's PID05 as
+    '90? Elbow 1? in, 10 k? ?5%' (no ASCII reading: '?'), what the retailer's receiving and the invoice audit read.
+    It goes out as ASCII writes those units."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)).id,
+                  {State.DONE, State.QUARANTINED})
+    assert message.state is State.DONE, message.last_error
+    [so] = pipeline_orders(odoo)
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"])]],
+                             {"fields": ["product_id"], "order": "sequence, id", "limit": 1})
+    odoo.execute_kw("product.product", "write", [[line["product_id"][0]], {"name": "90° Elbow 1½ in, 10 kΩ ±5%"}])
+    pack_and_ship(odoo, so["id"], [])
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    assert ["PID", "F", "", "", "", "90 deg Elbow 1 1/2 in, 10 kOhm +/-5%"] in segments(sent(pipeline, "856"), "PID")
