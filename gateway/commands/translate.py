@@ -74,14 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except FormatError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    for line in issue_lines(result.issues, args.file):
-        print(line, file=sys.stderr)
-    for tx in result.transactions:
-        if not tx.accepted:
-            name = f"{tx.doc_type} {tx.control_number}".strip()
-            print(f"note: {name} is rejected by these errors: the gateway would refuse it (in the 997, 999 or "
-                  "CONTRL the partner gets) and neither translate nor post it; translated here all the same",
-                  file=sys.stderr)
+    # identified first: what it finds wrong with the envelope (a test flag) is printed with the rest
     if partner is not None and args.partner and result.interchanges:
         # --partner forces the profiles; a file whose envelope says another sender is most likely the wrong one
         try:
@@ -95,6 +88,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {exc}; using the base profile", file=sys.stderr)
     elif partner is None:
         print("note: no gateway.yaml with partners; using the base profile", file=sys.stderr)
+    for line in issue_lines(result.issues, args.file):
+        print(line, file=sys.stderr)
+    for tx in result.transactions:
+        if not tx.accepted:
+            name = f"{tx.doc_type} {tx.control_number}".strip()
+            print(f"note: {name} is rejected by these errors: the gateway would refuse it (in the 997, 999 or "
+                  "CONTRL the partner gets) and neither translate nor post it; translated here all the same",
+                  file=sys.stderr)
     if args.profile and args.profile in profiles and not profiles.is_abstract(args.profile):
         wanted = profiles.get(args.profile)
         for tx in result.transactions:

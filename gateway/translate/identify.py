@@ -3,8 +3,8 @@
 The channel (SFTP account, AS2 id, a partner's own inbox) authenticates; the envelope
 (ISA05/06, GS02, UNB sender, XML sender id) names. When both speak they must agree:
 a partner logged in as `northwind` cannot send an interchange as `bigbox`. A file
-addressed to someone else, a test interchange for a production partner (or the other
-way round) and a file nobody claims are refused with the reason, for quarantine.
+addressed to someone else and a file nobody claims are refused with the reason, for quarantine;
+a test interchange for a production partner (or the other way round) is its partner's, rejected.
 """
 
 from __future__ import annotations
@@ -97,18 +97,24 @@ def answering_ids(result: ParseResult, partner: PartnerConfig, ours: OurIds | No
     return own
 
 
-def _check_test_flag(partner: PartnerConfig, env: Envelope) -> None:
+def _check_test_flag(partner: PartnerConfig, env: Envelope, result: ParseResult) -> None:
+    """A test interchange for a partner in production (or the other way round) is rejected at its envelope, as the
+    standards answer it (TA1 020, CONTRL 0085 25 "test indicator not supported"): its partner is known, so the file
+    is kept under it and the partner told; none of its sets goes on."""
     settings = partner.x12 if env.syntax is Syntax.X12 else partner.edifact if env.syntax is Syntax.EDIFACT else None
-    if settings is None:
+    if settings is None or env.test == settings.test:
         return
-    flag = "ISA15" if env.syntax is Syntax.X12 else "UNB 0035"
-    section = "x12" if env.syntax is Syntax.X12 else "edifact"
-    if env.test and not settings.test:
-        raise PartnerUnknown(f"interchange {env.control_number} is a test interchange ({flag}) but partner "
-                             f"{partner.id} is in production ({section}.test: false)")
-    if not env.test and settings.test:
-        raise PartnerUnknown(f"interchange {env.control_number} is a production interchange ({flag}) but partner "
-                             f"{partner.id} is set up for testing ({section}.test: true)")
+    x12 = env.syntax is Syntax.X12
+    flag, section = ("ISA15", "x12") if x12 else ("UNB 0035", "edifact")
+    said = (f"interchange {env.control_number} is a test interchange ({flag}) but partner {partner.id} is in "
+            f"production ({section}.test: false)" if env.test else f"interchange {env.control_number} is a "
+            f"production interchange ({flag}) but partner {partner.id} is set up for testing ({section}.test: true)")
+    result.issues.append(Issue(Severity.ERROR, said, code="020" if x12 else "25", level="interchange",
+                               interchange=env.index, segment_tag="ISA" if x12 else "UNB",
+                               element_position=15 if x12 else 11))
+    for tx in result.transactions:
+        if tx.envelope is env:
+            tx.accepted = False
 
 
 def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, PartnerConfig],
@@ -129,8 +135,9 @@ def identify(result: ParseResult, meta: IntakeMeta, partners: Mapping[str, Partn
             partner = _partner_of(env, group, meta, partners, our_ids, channel_partner)
             if found is not None and found is not partner:
                 raise PartnerUnknown(f"one file holds documents of two partners ({found.id}, {partner.id})")
-            _check_test_flag(partner, env)
             found = partner
+        if found is not None:
+            _check_test_flag(found, env, result)
     if found is None:
         raise PartnerUnknown(f"no partner for {meta.filename}: it has no envelope and the {meta.channel} "
                              "channel does not say who sent it")

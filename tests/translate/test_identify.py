@@ -62,8 +62,12 @@ def test_unknown_channel_partner(config: LoadedConfig) -> None:
 
 def test_test_interchange_for_a_production_partner_is_refused(config: LoadedConfig) -> None:
     result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="T"))
-    with pytest.raises(PartnerUnknown, match=r"test interchange \(ISA15\) but partner bigbox is in production"):
-        identify(result, meta(), config.partners, config.gateway.our_ids)
+    # its partner's, rejected at its envelope (TA1 020): kept under the partner, which is told
+    assert identify(result, meta(), config.partners, config.gateway.our_ids).id == "bigbox"
+    [error] = result.errors
+    assert (error.code, error.segment_tag, error.element_position) == ("020", "ISA", 15)
+    assert "test interchange (ISA15) but partner bigbox is in production" in str(error)
+    assert not any(tx.accepted for tx in result.transactions)
 
 
 def test_production_interchange_for_a_partner_in_test(config: LoadedConfig) -> None:
@@ -72,8 +76,8 @@ def test_production_interchange_for_a_partner_in_test(config: LoadedConfig) -> N
     assert x12 is not None
     partners["bigbox"] = partners["bigbox"].model_copy(update={"x12": x12.model_copy(update={"test": True})})
     result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="P"))
-    with pytest.raises(PartnerUnknown, match="set up for testing"):
-        identify(result, meta(), partners, config.gateway.our_ids)
+    assert identify(result, meta(), partners, config.gateway.our_ids).id == "bigbox"
+    assert "set up for testing" in str(result.errors[0]) and not result.transactions[0].accepted
     test_result = parse(interchange(PO_BODY, sender=BIGBOX, gs_sender="BIGBOX", test="T"))
     assert identify(test_result, meta(), partners, config.gateway.our_ids).id == "bigbox"
 
@@ -110,8 +114,9 @@ def test_edifact_unb_sender_with_qualifier() -> None:
     with pytest.raises(PartnerUnknown, match="UNB sender 4012345000009:ZZ"):
         identify(_result(env, Syntax.EDIFACT), meta(), {"eurohandel": euro}, ours)
     env.sender_qualifier, env.test = "14", True
-    with pytest.raises(PartnerUnknown, match="UNB 0035"):
-        identify(_result(env, Syntax.EDIFACT), meta(), {"eurohandel": euro}, ours)
+    test = _result(env, Syntax.EDIFACT)
+    assert identify(test, meta(), {"eurohandel": euro}, ours).id == "eurohandel"     # rejected: CONTRL 25
+    assert "UNB 0035" in str(test.errors[0]) and test.errors[0].code == "25" and not test.transactions[0].accepted
 
 
 def test_xml_sender_id_and_channel_only_csv_partner() -> None:

@@ -1,0 +1,45 @@
+"""A test interchange from a partner in production (its system still pointed at us while it tests a new map) is its
+partner's, rejected in the answer the standard has for it (CONTRL 0085 25 "test indicator not supported", TA1 020),
+kept under that partner, and none of it goes on.
+
+Found through the daemon: it was quarantined under quarantine/unknown/ with no partner on the message (so
+`edi-gateway messages --partner eurohandel` did not list it), and the partner got no answer at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.edifact import orders
+from tests.helpers.gateway import GatewayProcess, Workspace, cli
+from tests.helpers.wait import wait_for
+from tests.helpers.x12 import purchase_order
+
+OUR_IDS = {"our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST",
+                       "edifact": {"qualifier": "14", "id": "0614141000005"}}}
+PARTNERS = {"acme": {"name": "Acme Retail", "x12": {"ids": [{"qualifier": "ZZ", "id": "ACMERETAIL"}], "ta1": True}},
+            "euro": {"name": "EuroHandel", "edifact": {"ids": [{"qualifier": "14", "id": "4012345000009"}],
+                                                       "contrl": True}}}
+
+
+def test_a_test_interchange_for_a_partner_in_production_is_its_partners_and_rejected(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path, OUR_IDS, partners=PARTNERS)
+    unb = orders(1001).replace(b"+1001'", b"+1001++++++1'")          # UNB 0035 = 1: a test interchange
+    isa = purchase_order(1002).replace(b"*0*P*>", b"*0*T*>")         # ISA15 = T
+    with GatewayProcess(ws.config):
+        ws.drop("test-orders.edi", unb)
+        ws.drop("test-po.x12", isa)
+        wait_for(lambda: ws.count(direction="in", state="quarantined") == 2, message="both quarantined")
+        wait_for(lambda: ws.count(direction="out", state="done") == 2, message="both answered")
+    rows = {m["filename"]: m for m in ws.messages(direction="in")}
+    euro, acme = rows["test-orders.edi"], rows["test-po.x12"]
+    assert (euro["partner"], acme["partner"]) == ("euro", "acme")
+    assert euro["last_error"] == ("parse: rejected: interchange 1, segment UNB, element 11: interchange 1001 is a test "
+                                  "interchange (UNB 0035) but partner euro is in production (edifact.test: false)")
+    assert "interchange 000001002 is a test interchange (ISA15) but partner acme is in production" in acme["last_error"]
+    [contrl] = ws.messages(parent_id=euro["id"])
+    assert b"UCI+1001+4012345000009:14+0614141000005:14+4+25+UNB+12'" in ws.archived(contrl["sha256"]).read_bytes()
+    [ta1] = ws.messages(parent_id=acme["id"])
+    assert b"TA1*000001002*261129*0850*R*020~" in ws.archived(ta1["sha256"]).read_bytes()
+    assert list((ws.root / "quarantine" / "euro").glob(f"{euro['id']}_*"))
+    assert euro["id"] in cli("messages", "--partner", "euro", config=ws.config).stdout
