@@ -21,7 +21,8 @@ id, whatever the window, until they are sent or settled; one Odoo deleted or can
 entries, saying so. A held version a person closed (`edi-gateway close`: handled otherwise) is never
 sent, even once it renders. Schedules are crontab lines on the
 clock of a time zone, read as cron reads them (`gateway.odoo.crontab`). A scheduled run that cannot reach
-Odoo or queue a document is tried again after `odoo.poll_seconds`, not at its next slot (`_retry_soon`). A
+Odoo, is refused a read (held) or cannot queue a document is tried again after `odoo.poll_seconds`, not at its
+next slot (`_retry_soon`). A
 stock feed waits while the partner's previous one is in delivery retry (`_undelivered`), and carries 0 for
 the items the previous one reported and it no longer does (`extraction.with_dropped`).
 
@@ -212,8 +213,9 @@ class OdooScheduler:
             log.warning("partner %s %s: Odoo unavailable, %s: %s", partner_id, doc_type,
                         self._retry_soon(partner, setting), exc)
             return 0
-        except GatewayError as exc:
-            log.error("partner %s %s: extraction failed: %s", partner_id, doc_type, exc)
+        except GatewayError as exc:       # held as "each poll tries again": a scheduled one too, until its next slot
+            log.error("partner %s %s: extraction failed, %s: %s", partner_id, doc_type,
+                      self._retry_soon(partner, setting), exc)
             await in_thread(self.ctx.pipeline.hold_extraction, partner, setting.type, str(exc))
             self.settled.discard((partner.id, setting.type))
             return 0
@@ -295,9 +297,10 @@ class OdooScheduler:
         return extraction.with_dropped(doc, before if isinstance(before, list) else [])
 
     def _retry_soon(self, partner: PartnerConfig, setting: DocumentSettings) -> str:
-        """After a run that could not reach Odoo or queue a document, the next one: a scheduled document's job is
-        brought forward to `odoo.poll_seconds` from now (not after its next slot), so Odoo down at 06:00, or a
-        journal that failed a write, does not cost a daily 846 its day. Until the next slot comes the retries build
+        """After a run that could not reach Odoo, read from it (held: a warehouse archived, an access right
+        missing) or queue a document, the next one: a scheduled document's job is brought forward to
+        `odoo.poll_seconds` from now (not after its next slot), so Odoo down at 06:00, a cause fixed in Odoo at 08:00
+        or a journal that failed a write does not cost a daily 846 its day. Until the next slot comes the retries build
         the slot missed (`current_slot`), whose outbox keys make the one that gets through send each warehouse's
         feed once. Polled jobs retry at their next poll anyway. Says which."""
         job = self.scheduler.get_job(f"{partner.id}:{setting.type}") if self.scheduler.running else None

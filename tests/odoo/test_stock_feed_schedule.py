@@ -11,6 +11,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import odoorpc
+
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import FolderChannel
 from gateway.journal.api import Direction, Message, State
@@ -25,7 +27,9 @@ __all__ = ["examples"]          # the module's fixture, shared
 
 
 def feeds(journal: Any) -> list[Message]:
-    return [m for m in journal.find(direction=Direction.OUT, partner="northwind", limit=50) if m.doc_type == "846"]
+    """Northwind's 846s queued for the outbox (not entries held in quarantine)."""
+    return [m for m in journal.find(direction=Direction.OUT, partner="northwind", limit=50)
+            if m.doc_type == "846" and not m.meta.get("held")]
 
 
 async def test_odoo_down_at_the_slot_is_retried_before_the_next_slot_and_sent_once(
@@ -88,6 +92,36 @@ async def test_a_warehouse_odoo_does_not_have_is_held_with_the_reason_not_a_sile
     # fixed in the partner's file: the next run sends the feed and settles the held entry
     scheduler.ctx.partners["northwind"] = northwind
     assert await scheduler.run_once("northwind", "846", slot="2026-12-04 12:00") == 1
+    assert not [m for m in journal.find(partner="northwind", limit=10) if m.state is State.QUARANTINED]
+
+
+async def test_a_feed_held_for_a_warehouse_archived_in_odoo_goes_once_it_is_restored_not_at_the_next_slot(
+        client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig, tmp_path: Path) -> None:
+    scheduler = scheduler_for(examples, client, journal, tmp_path)
+    scheduler.ctx.config.gateway.odoo.poll_seconds = 0.2
+    northwind = scheduler.ctx.partners["northwind"]
+    scheduler.ctx.partners["northwind"] = northwind.model_copy(
+        update={"odoo": northwind.odoo.model_copy(update={"warehouse": "WH"})})
+    [wh] = odoo.execute_kw("stock.warehouse", "search", [[("code", "=", "WH")]])
+    odoo.execute_kw("stock.warehouse", "write", [[wh], {"active": False}])      # archived by mistake
+    await scheduler.start()
+    try:
+        for _ in range(600):
+            if held := [m for m in journal.find(partner="northwind", limit=10)
+                        if m.state is State.QUARANTINED and m.last_error]:       # recorded, then its reason
+                break
+            await asyncio.sleep(0.05)
+        assert "'WH' (odoo.warehouse) is not in Odoo" in (held[0].last_error or "")
+        # restored in Odoo (no change to the gateway's files, so no reload): the feed of this slot goes now, as
+        # the held entry says, not at the next slot hours away
+        odoo.execute_kw("stock.warehouse", "write", [[wh], {"active": True}])
+        for _ in range(200):
+            if feeds(journal):
+                break
+            await asyncio.sleep(0.05)
+        assert len(feeds(journal)) == 1
+    finally:
+        await scheduler.stop()
     assert not [m for m in journal.find(partner="northwind", limit=10) if m.state is State.QUARANTINED]
 
 
