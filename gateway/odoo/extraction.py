@@ -918,7 +918,8 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     for index, ((_, line), row) in enumerate(zip(ordered.lines, pairs.paired, strict=True), 1):
         number = line.line_no or str(index)
         if row is None:                                 # a person deleted it: rejected
-            out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected"}))
+            out.append(line.model_copy(update={"line_no": number, "quantity": Decimal(0), "status": "rejected",
+                                               "ordered_quantity": line.quantity}))
             continue
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
@@ -930,13 +931,15 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
-            out.append(line.model_copy(update={"line_no": number, "status": "accepted"}))
+            out.append(line.model_copy(update={"line_no": number, "status": "accepted",
+                                               "ordered_quantity": line.quantity}))
         else:
             changed = line_of(whole, "changed", number, None if other else line.item_ids)
-            cases = in_cases(partner, line, changed.quantity) if not other else None
+            changed.ordered_quantity = quantity         # as posted: in Odoo's units when it counts the cases so
+            cases = in_cases(partner, line, changed.quantity, quantity) if not other else None
             if cases and line.pack_size:                # in the partner's cases, at a case's price
                 changed = changed.model_copy(update={
-                    "quantity": cases[0], "unit": line.unit, "pack_size": line.pack_size,
+                    "quantity": cases[0], "ordered_quantity": cases[1], "unit": line.unit, "pack_size": line.pack_size,
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out

@@ -126,7 +126,8 @@ async def test_a_line_ordered_in_cases_odoo_counts_in_units_is_shipped_and_bille
 async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """2 cases of 12 posted as 24 Units; sales makes it 36 units before confirming. The 855 says line 1 changed to 3
-    CA at 150.00, in the partner's unit; it said 36 EA at 12.50, a unit the partner did not order the line in."""
+    CA at 150.00 (PO102 the 2 CA ordered), in the partner's unit; it said 36 EA at 12.50, a unit the partner did
+    not order the line in."""
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     acknowledging(pipeline)
     cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
@@ -138,5 +139,5 @@ async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
     odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
     assert await scheduler(pipeline, client).run_once("bigbox", "855") == 1
     ack = sent(pipeline, "855")
-    assert segments(ack, "PO1")[0][1:5] == ["1", "3", "CA", "150"]
+    assert segments(ack, "PO1")[0][1:5] == ["1", "2", "CA", "150"]
     assert segments(ack, "ACK")[0][1:4] == ["IC", "3", "CA"]

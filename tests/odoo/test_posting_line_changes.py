@@ -268,14 +268,15 @@ async def test_pipeline_eurohandel_ordchg_is_merged_into_its_orders(
     contrl, answer = sorted(journal.children(message.id), key=lambda m: m.doc_type or "")
     assert contrl.doc_type == "CONTRL" and b"UCI+EH000431+" in pipeline.archive.read(contrl.sha256)
     # the ORDRSP answers the change now in Odoo (trigger change_applied): each LIN accepted as sent (1229 5), the
-    # removed line with quantity 0, the repriced one without a QTY of its own (it kept its quantity)
+    # removed line with quantity 0, the repriced one without a QTY of its own (it kept its quantity); QTY+21 the
+    # quantity the line now orders, QTY+113 the one to be delivered
     assert answer.doc_type == "ORDRSP" and answer.state is State.QUEUED
     text = pipeline.archive.read(answer.sha256).decode("latin-1")
     body = [s.strip() for s in text.split("'") if s.strip().startswith(("BGM", "RFF", "LIN", "QTY", "PRI"))]
     assert body == ["BGM+231+" + so["name"] + "+29", "RFF+ON:4500012345", "RFF+VN:" + so["name"],
-                    "LIN+1+5+0614141000012:EN", "QTY+21:60:PCE", "LIN+2+5+0614141000029:EN", "QTY+21:0:PCE",
-                    "LIN+3+5+0614141000036:EN", "PRI+AAA:39.90", "LIN+4+5+0614141000043:EN", "QTY+21:8:PCE",
-                    "PRI+AAA:30.00"]
+                    "LIN+1+5+0614141000012:EN", "QTY+21:60:PCE", "QTY+113:60:PCE", "LIN+2+5+0614141000029:EN",
+                    "QTY+21:0:PCE", "QTY+113:0:PCE", "LIN+3+5+0614141000036:EN", "PRI+AAA:39.90",
+                    "LIN+4+5+0614141000043:EN", "QTY+21:8:PCE", "QTY+113:8:PCE", "PRI+AAA:30.00"]
 
 
 def test_a_changes_unmapped_allowances_are_noted_not_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
