@@ -747,6 +747,7 @@ class Pipeline:
             _release_unless_ack(tx)
 
         result = self._parse_bytes(message, partner, each=each)
+        self._identify(message, result)       # what identifying rejected at parse (a test flag) is left out again
         self._refuse_undeclared(result, partner)
         parsed = message.meta.get("parse") or {}
         repeated = set(parsed.get("repeated_interchanges") or ())

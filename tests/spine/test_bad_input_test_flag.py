@@ -8,6 +8,7 @@ Found through the daemon: it was quarantined under quarantine/unknown/ with no p
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tests.helpers.edifact import orders
@@ -43,3 +44,22 @@ def test_a_test_interchange_for_a_partner_in_production_is_its_partners_and_reje
     assert b"TA1*000001002*261129*0850*R*020~" in ws.archived(ta1["sha256"]).read_bytes()
     assert list((ws.root / "quarantine" / "euro").glob(f"{euro['id']}_*"))
     assert euro["id"] in cli("messages", "--partner", "euro", config=ws.config).stdout
+
+
+def test_a_test_interchange_beside_a_production_one_is_left_out_of_the_translation(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path, OUR_IDS, partners=PARTNERS)
+    both = orders(1101) + orders(1102).replace(b"+1102'", b"+1102++++++1'")
+    with GatewayProcess(ws.config):
+        ws.drop("both.edi", both)
+        wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the file done")
+    [row] = ws.messages(direction="in")
+    db = sqlite3.connect(f"file:{ws.journal_path}?mode=ro", uri=True)
+    try:
+        [(blob,)] = db.execute("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'",
+                               (row["id"],)).fetchall()
+    finally:
+        db.close()
+    assert "PO0001101" in blob and "PO0001102" not in blob
+    answers = b"".join(ws.archived(m["sha256"]).read_bytes() for m in ws.messages(parent_id=row["id"]))
+    assert b"UCI+1102+4012345000009:14+0614141000005:14+4+25+UNB+12'" in answers
+    assert b"UCI+1101+4012345000009:14+0614141000005:14+7'" in answers
