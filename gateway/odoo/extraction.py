@@ -45,6 +45,7 @@ from gateway.odoo.lookup import (
     m2o_name,
     price_digits,
     unit_code,
+    unit_id,
 )
 from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
@@ -868,7 +869,8 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
-        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits)
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits,
+                           _ordered_in(client, partner, ctx.cache, names.sale_uom))
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -894,12 +896,13 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 
 
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Standing | None,
-               items: dict[int, dict[str, str]], uom_field: str, digits: int) -> list[Line]:
+               items: dict[int, dict[str, str]], uom_field: str, digits: int,
+               ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal]) -> list[Line]:
     """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
     rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
     stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
     it added is, under its own number. Prices are compared as the price policy compares them, to the database's
-    Product Price `digits`."""
+    Product Price `digits`. A changed line gives the quantity ordered in its own unit (`ordered_in`)."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
@@ -924,25 +927,52 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
         quantity = line.quantity or Decimal(0)
-        if counts_cases(partner, line.unit, line.pack_size):
+        cased = counts_cases(partner, line.unit, line.pack_size)
+        if cased:
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
         other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line)    # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
+                (cased or ordered_in(line, quantity, whole) == quantity) and     # not 24 Units made 24 Dozens
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted",
                                                "ordered_quantity": line.quantity}))
         else:
             changed = line_of(whole, "changed", number, None if other else line.item_ids)
-            changed.ordered_quantity = quantity         # as posted: in Odoo's units when it counts the cases so
-            cases = in_cases(partner, line, changed.quantity, quantity) if not other else None
+            changed.ordered_quantity = ordered_in(line, quantity, whole)
+            cases = in_cases(partner, line, changed.quantity, quantity) \
+                if not other and changed.ordered_quantity == quantity else None
             if cases and line.pack_size:                # in the partner's cases, at a case's price
                 changed = changed.model_copy(update={
                     "quantity": cases[0], "ordered_quantity": cases[1], "unit": line.unit, "pack_size": line.pack_size,
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
+
+
+def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache,
+                uom_field: str) -> Callable[[Line, Decimal, dict[str, Any]], Decimal]:
+    """The partner's quantity of a line as posted (in its unit; in the product's own when Odoo counts its cases in
+    units) in the unit its order line `row` now has, by Odoo's unit factors: a person who made the 48 Units ordered
+    3 Dozens has an ordered quantity of 4 (Dozens) beside them, since PO102 and PO103 are one quantity. As posted
+    when the units are the same or do not compare (a substitute of another kind)."""
+    def convert(line: Line, quantity: Decimal, row: dict[str, Any]) -> Decimal:
+        target = m2o_id(row.get(uom_field)) or 0
+        if counts_cases(partner, line.unit, line.pack_size):
+            [product] = client.read("product.product", [m2o_id(row["product_id"]) or 0], ["uom_id"])
+            source = m2o_id(product.get("uom_id")) or 0
+        else:
+            try:
+                source = unit_id(client, partner, cache, line.unit, f"line {line.line_no}")
+            except OdooRejected:            # a unit mapped when the order was posted, no longer
+                return quantity
+        if not target or source == target:
+            return quantity
+        ratios = unit_ratios(client, {source, target})
+        (top, each), (other_top, other_each) = ratios[source], ratios[target]
+        return _dec(round(float(quantity) * each / other_each, 6)) if top == other_top and other_each else quantity
+    return convert
 
 
 # --------------------------------------------------------------------------- inventory

@@ -134,3 +134,23 @@ def test_an_855_read_gives_both_quantities_and_an_ack_without_one_takes_the_orde
     [ack] = translate(result.transactions[0], None, examples.profiles, profile="x12-005010-855")
     assert [(line.status, line.ordered_quantity, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
         ("accepted", Decimal(2), Decimal(2)), ("changed", Decimal(10), Decimal(8)), ("rejected", Decimal(1), 0)]
+
+
+async def test_a_line_a_person_moved_to_another_unit_gives_the_ordered_quantity_in_that_unit(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """BigBox ordered 24 Blue and 48 Red Widgets (EA); a person makes the Red Widgets 3 Dozens, and the Blue ones 24
+    Dozens (the number kept, the unit changed). PO102/PO103 are one quantity with its unit, so the 48 ordered go out as
+    the 4 dozens they are beside the 3 acknowledged, not as '48 DZ'; the 24 Dozens are a change, not 24 as ordered."""
+    pipeline, acks = await bigbox_with_855(tmp_path, examples, sandbox, client)
+    [so] = pipeline_orders(odoo)
+    first, second, _ = order_lines(odoo, so["id"])
+    unit = "product_uom_id" if "product_uom_id" in odoo.env["sale.order.line"].fields_get() else "product_uom"
+    [dozens] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Dozens")]])
+    odoo.execute_kw("sale.order.line", "write", [[second], {unit: dozens, "product_uom_qty": 3}])
+    odoo.execute_kw("sale.order.line", "write", [[first], {unit: dozens, "product_uom_qty": 24}])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    assert await acks.run_once("bigbox", "855") == 1
+    [data] = sent_855(pipeline)
+    assert [row[:4] for row in segments(data, "PO1", "ACK")][:4] == [
+        ["PO1", "1", "2", "DZ"], ["ACK", "IC", "24", "DZ"],
+        ["PO1", "2", "4", "DZ"], ["ACK", "IC", "3", "DZ"]]
