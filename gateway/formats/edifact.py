@@ -272,7 +272,7 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        if text is not None:
+        if text is not None and _letters_of(text, codec):
             issues.append(Issue(Severity.INFO, f"declared {charset} but the text is valid UTF-8 with "
                                 "non-ASCII characters: read as UTF-8", code="21", level="interchange",
                                 interchange=index, segment_tag="UNB", offset=offset))
@@ -304,6 +304,24 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
                             f"{offset + bad}: undecodable bytes replaced", code="21", level="interchange",
                             interchange=index, offset=offset + bad))
         return chunk.decode(codec if codec != "iso2022_jp_2" else "latin-1", "replace"), codec, issues
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_TYPOGRAPHY = frozenset("\xa0\xab\xbb\u20ac\u2116")      # besides General Punctuation (U+2010-U+206F): « » € №
+
+
+def _letters_of(text: str, codec: str) -> bool:
+    """Whether `text`, declared in ISO 8859 part `codec` and valid UTF-8, holds that part's letters.
+
+    A partner declaring UNOD..UNOK and writing UTF-8 writes its own script (and quotes, dashes, the euro sign),
+    while a little real ISO 8859-2 or -5 text is valid UTF-8 too, of a script nobody declared: 'PHU GÓŁKOWSKI' in
+    ISO 8859-2 reads 'PHU GӣKOWSKI' in UTF-8, 'ЧИТА' in ISO 8859-5 'Ǹ°'. UNOA..UNOC and UNOL take UTF-8 whatever
+    it holds: real Latin-1 text is valid UTF-8 only by a rare accident, and a UTF-8 file declared UNOC may carry
+    any name."""
+    if codec in ("ascii", "latin-1", "iso8859-15"):
+        return True
+    return all(ch in _TYPOGRAPHY or "\u2010" <= ch <= "\u206f" or _encodes(ch, codec)
+               for ch in set(_NON_ASCII.findall(text)))
 
 
 _C1 = re.compile(rb"[\x80-\x9f]")

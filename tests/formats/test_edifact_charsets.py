@@ -79,3 +79,21 @@ def test_a_utf_8_file_with_one_stray_byte_keeps_its_utf_8(tmp_path: Path) -> Non
     data = order("UNOW", "M\xfcller", "utf-8").replace(b"PO-CS", b"PO-\xfc")
     seen, stderr = translate(tmp_path, data)
     assert seen == "M\xfcller" and "undecodable bytes replaced" in stderr
+
+
+@pytest.mark.parametrize(("syntax", "name"), [("UNOD", "PHU G\xd3\u0141KOWSKI"), ("UNOE", "Sklad \u0427\u0418\u0422\u0410")])
+def test_iso_8859_text_that_happens_to_be_valid_utf_8_stays_in_its_part(tmp_path: Path, syntax: str, name: str) -> None:
+    # Given a Polish or Russian partner's file really in its part, whose few letters pair up as UTF-8 would
+    # ('\xd3\xa3' is Ó Ł in ISO 8859-2, U+04E3 in UTF-8; '\xc7\xb8\xc2\xb0' is ЧИТА in ISO 8859-5, 'Ǹ°' in UTF-8)
+    data = order(syntax, name, edifact.CHARSETS[syntax])
+    data.decode("utf-8")
+    # Then the name is read in the part it declares, not as letters of another script
+    seen, stderr = translate(tmp_path, data)
+    assert seen == name and "read as UTF-8" not in stderr
+
+
+def test_utf_8_declared_unoe_with_guillemets_and_a_dash_is_read_as_utf_8(tmp_path: Path) -> None:
+    # ISO 8859-5 has no « » or en dash: a Russian system writing UTF-8 puts them in company names all the same
+    name = "\u041e\u041e\u041e \xab\u0420\u043e\u043c\u0430\u0448\u043a\u0430\xbb \u2013 \u2116 5"
+    seen, _ = translate(tmp_path, order("UNOE", name, "utf-8"))
+    assert seen == name
