@@ -10,15 +10,14 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import client, odoo, sandbox
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import pack_and_ship
-from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
-from tests.odoo.test_posting_cancel import pipeline_orders, submit
+from tests.odoo.test_pipeline_posting import examples
+from tests.translate.test_outbound_odoo_invoice import confirmed_order
 
 __all__ = ["client", "examples", "odoo", "sandbox"]      # the fixtures, used by the test below
 
@@ -30,16 +29,11 @@ async def test_a_ship_from_in_montreal_goes_out_in_ascii(
     """Our warehouse's company is 'Société Générale – Québec' in 'Montréal': the N1 name went out in ASCII, but
     N401 (the city, not among the elements made ASCII) went out in UTF-8, 'N4*Montréal*', in the same 856 a
     retailer's translator checks the character set of (AK4 6, invalid character)."""
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)).id,
-                  {State.DONE, State.QUARANTINED})
-    assert message.state is State.DONE, message.last_error
-    [so] = pipeline_orders(odoo)
-    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    pipeline, order_id = await confirmed_order(tmp_path, examples, sandbox, odoo)
     [company] = odoo.execute_kw("res.company", "search_read", [[]], {"fields": ["partner_id"], "limit": 1})
     odoo.execute_kw("res.partner", "write", [[company["partner_id"][0]], {
         "name": "Société Générale – Québec", "city": "Montréal", "street": "1200 rue Sainte‑Catherine"}])
-    pack_and_ship(odoo, so["id"], [])
+    pack_and_ship(odoo, order_id, [])
     assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
     data = sent(pipeline, "856")
     assert data.isascii()
@@ -54,15 +48,10 @@ async def test_units_in_a_product_name_keep_their_meaning_in_ascii(
     """A hardware or electronics product named '90° Elbow 1½ in, 10 kΩ ±5%' went out in the 856's PID05 as
     '90? Elbow 1? in, 10 k? ?5%' (no ASCII reading: '?'), what the retailer's receiving and the invoice audit read.
     It goes out as ASCII writes those units."""
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = run(pipeline, (await submit(pipeline, SAMPLE.read_bytes(), SAMPLE.name)).id,
-                  {State.DONE, State.QUARANTINED})
-    assert message.state is State.DONE, message.last_error
-    [so] = pipeline_orders(odoo)
-    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
-    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so["id"])]],
+    pipeline, order_id = await confirmed_order(tmp_path, examples, sandbox, odoo)
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
                              {"fields": ["product_id"], "order": "sequence, id", "limit": 1})
     odoo.execute_kw("product.product", "write", [[line["product_id"][0]], {"name": "90° Elbow 1½ in, 10 kΩ ±5%"}])
-    pack_and_ship(odoo, so["id"], [])
+    pack_and_ship(odoo, order_id, [])
     assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
     assert ["PID", "F", "", "", "", "90 deg Elbow 1 1/2 in, 10 kOhm +/-5%"] in segments(sent(pipeline, "856"), "PID")
