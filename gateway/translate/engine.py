@@ -323,7 +323,11 @@ def _located(exc: Exception, fld: Field | None, node: Node, record: Any, syntax:
     elif syntax == "csv":
         location = f"row {record.get('__row__', '?')}" if isinstance(record, Mapping) else "row ?"
         if fld is not None:
-            location += f" column {fld.address} ({fld.path})" if fld.address else f" ({fld.path})"
+            # a column the header does not name at all: the partner changed its export (or the profile is wrong)
+            gone = bool(fld.address) and isinstance(record, Mapping) and not str(fld.address).isdigit() \
+                and str(fld.address) not in record
+            location += f" column {fld.address} ({fld.path}{'; the file has no such column' if gone else ''})" \
+                if fld.address else f" ({fld.path})"
     else:
         location = f"XPath {node.select}"
         if fld is not None and fld.address:
