@@ -24,6 +24,17 @@ PARTNERS = {"acme": {"name": "Acme Retail", "x12": {"ids": [{"qualifier": "ZZ", 
                                                        "contrl": True}}}
 
 
+def canonical(ws: Workspace, message_id: str) -> str:
+    """The documents a message was translated into, one JSON per line, as the journal keeps them."""
+    db = sqlite3.connect(f"file:{ws.journal_path}?mode=ro", uri=True)
+    try:
+        [(blob,)] = db.execute("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'",
+                               (message_id,)).fetchall()
+    finally:
+        db.close()
+    return str(blob)
+
+
 def _answers(ws: Workspace, message_id: str) -> list[str]:
     return [ws.archived(m["sha256"]).read_text("latin-1").replace("\n", "") for m in ws.messages(parent_id=message_id)]
 
@@ -80,10 +91,4 @@ def test_new_orders_under_a_control_number_used_before_are_held_for_a_person_not
         wait_for(lambda: ws.messages(id=held["id"])[0]["state"] == "done", message="the replayed order done")
         wait_for(lambda: len(_answers(ws, held["id"])) == 1, message="its 997")
     assert "AK1*PO*901~" in _answers(ws, held["id"])[0] and "AK5*A~" in _answers(ws, held["id"])[0]
-    db = sqlite3.connect(f"file:{ws.journal_path}?mode=ro", uri=True)
-    try:
-        [(blob,)] = db.execute("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'",
-                               (held["id"],)).fetchall()
-    finally:
-        db.close()
-    assert '"number":"PO-AFTER-RESET"' in blob
+    assert '"number":"PO-AFTER-RESET"' in canonical(ws, held["id"])

@@ -8,13 +8,13 @@ Found through the daemon: it was quarantined under quarantine/unknown/ with no p
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from tests.helpers.edifact import orders
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
+from tests.spine.test_bad_input_duplicates import canonical
 
 OUR_IDS = {"our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST",
                        "edifact": {"qualifier": "14", "id": "0614141000005"}}}
@@ -53,12 +53,7 @@ def test_a_test_interchange_beside_a_production_one_is_left_out_of_the_translati
         ws.drop("both.edi", both)
         wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the file done")
     [row] = ws.messages(direction="in")
-    db = sqlite3.connect(f"file:{ws.journal_path}?mode=ro", uri=True)
-    try:
-        [(blob,)] = db.execute("SELECT content FROM blobs WHERE message_id = ? AND name = 'canonical'",
-                               (row["id"],)).fetchall()
-    finally:
-        db.close()
+    blob = canonical(ws, row["id"])
     assert "PO0001101" in blob and "PO0001102" not in blob
     answers = b"".join(ws.archived(m["sha256"]).read_bytes() for m in ws.messages(parent_id=row["id"]))
     assert b"UCI+1102+4012345000009:14+0614141000005:14+4+25+UNB+12'" in answers
