@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from gateway.errors import FormatError
 from gateway.formats.base import (
@@ -1029,6 +1029,22 @@ def fit_text(value: str, codec: str) -> str:
             stand_in = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
         out.append(stand_in if stand_in != ch and _encodes(stand_in, codec) else ch)
     return "".join(out)
+
+
+def fit_texts(data: Any, codec: str) -> Any:
+    """`data` (a document's plain values: dicts, lists, strings) with each string as `fit_text` makes it for `codec`.
+
+    For the writer of an outbound document, before its profile spreads a name over C080's components and cuts a
+    description to its element: a stand-in longer than its character ('™' as 'TM', '€' as 'EUR') counted there
+    fits. Fitted in the written segments only, a 35-character piece became 36 and the whole document was held as
+    one its partner would refuse."""
+    if isinstance(data, str):
+        return fit_text(data, codec)
+    if isinstance(data, dict):
+        return {key: fit_texts(value, codec) for key, value in data.items()}
+    if isinstance(data, list):
+        return [fit_texts(value, codec) for value in data]
+    return data
 
 
 def _encodes(text: str, codec: str) -> bool:

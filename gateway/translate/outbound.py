@@ -495,7 +495,7 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
 
 def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConfig, our: OurIds | None,
                     journal: Journal, doc_type: str, when: datetime, doc: Document) -> RenderedDocument:
-    from gateway.formats.edifact import Party, Writer
+    from gateway.formats.edifact import CHARSETS, Party, Writer, fit_texts
     settings = partner.edifact
     if settings is None or not settings.ids:
         raise ConfigError(f"partner {partner.id}: edifact.ids is needed to address an EDIFACT interchange")
@@ -517,7 +517,8 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
                     test=settings.test, ack_request=bool(settings.contrl), delimiters=delimiters)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
-    written = segments_of(profile, data, when, settings.decimal)
+    # text the partner's character set lacks as its stand-in before the profile spreads and cuts it (fit_texts)
+    written = segments_of(profile, fit_texts(data, CHARSETS.get(settings.syntax, "utf-8")), when, settings.decimal)
     _plain_text(written, "edifact", version, EDIFACT_MARKS, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
     _fit_free_text(written, "edifact", version)
     body = [(tag, _elements(elements, ":")) for tag, elements in written]

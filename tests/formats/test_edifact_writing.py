@@ -20,17 +20,19 @@ NAME = "L\u2019Or\xe9al \u2013 M\xfcller & Wo\u0142ek \u201eNord\u201c"
 NOTE = "Preis 12,50 \u20ac \u2026 Stra\xdfe"
 
 
-def rendered(tmp: Path, syntax: str, version: str) -> bytes:
-    """The ORDERS a partner with this character set and syntax version gets for an order buying from `NAME`."""
+def rendered(tmp: Path, syntax: str, version: str, name: str = NAME,
+             description: str = "Ger\xe4t \u2018Gro\xdf\u2019") -> bytes:
+    """The ORDERS a partner with this character set and syntax version gets for an order buying `description`
+    from `name`."""
     partner = {"edifact": {"ids": [{"qualifier": "14", "id": "4012345000009"}], "syntax": syntax,
                            "syntax_version": version},
                "documents": [{"type": "ORDERS", "direction": "out", "profile": "edifact-d96a-orders"}]}
     ws = Workspace.create(tmp, OURS, partners={"vendor": partner})
     doc = {"doc_type": "PurchaseOrder", "number": "PO-77", "date": "2026-11-30",
-           "parties": [{"role": "supplier", "name": NAME, "ids": {"gln": "4012345000009"}}],
+           "parties": [{"role": "supplier", "name": name, "ids": {"gln": "4012345000009"}}],
            "notes": [NOTE],
            "lines": [{"line_no": "1", "item_ids": {"ean": "0614141000012"}, "quantity": "2", "unit": "EA",
-                      "description": "Ger\xe4t \u2018Gro\xdf\u2019"}]}
+                      "description": description}]}
     (tmp / "doc.json").write_text(json.dumps(doc), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "gateway", "render", str(tmp / "doc.json"), "--partner", "vendor",
                            "--type", "ORDERS", "--config", str(ws.config), "--output", str(tmp / "out.edi")],
@@ -72,3 +74,16 @@ def test_unoa_gets_plain_letters(tmp_path: Path) -> None:
 def test_unoy_keeps_every_character(tmp_path: Path) -> None:
     data = rendered(tmp_path, "UNOY", "4")
     assert values(data, "NAD")[3] == NAME
+
+
+def test_a_stand_in_longer_than_its_character_is_counted_where_a_value_is_spread_or_cut(tmp_path: Path) -> None:
+    # Given a supplier name spread over C080's components and a description over IMD's two 7008, each with a '™'
+    # in its first 35 characters (UNOC has none: 'TM', one character more)
+    name = "B\xe4ckerei M\xfcller & S\xf6hne\u2122 Gro\xdfhandel GmbH und Co KG"
+    description = "Schutzh\xfclle\u2122 Apple iPhone 15 Pro Ma Silikon mit MagSafe"
+    # When the ORDERS is written: it is, not refused as 36 characters in 3036 and 7008 (held by the daemon)
+    data = rendered(tmp_path, "UNOC", "3", name, description)
+    # Then both are all there, spread over components of at most 35 characters
+    name_parts = values(data, "NAD")[3].split(":")
+    assert "".join(name_parts) == name.replace("\u2122", "TM") and max(map(len, name_parts)) == 35
+    assert values(data, "IMD")[2].split(":")[3:] == ["Schutzh\xfclleTM Apple iPhone 15 Pro", "Ma Silikon mit MagSafe"]
