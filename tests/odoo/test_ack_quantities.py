@@ -90,7 +90,8 @@ async def test_an_ordrsp_gives_the_ordered_quantity_and_the_one_to_be_delivered(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
     """EuroHandel ordered 48 Blue Widgets, 4 cartons of Red Widgets and 10 Gadgets Large, and gets an ORDRSP when its
     order is confirmed; a person makes line 1 40 and deletes line 3. Each line says QTY+21 as ordered, QTY+113 what
-    will be delivered: LIN 1 changed (3) 48 and 40, LIN 3 not accepted (7) 10 and 0."""
+    will be delivered: LIN 1 changed (3) 48 and 40, LIN 3 not accepted (7) 10 and 0; the cartons in EuroHandel's KAR,
+    as it ordered them (its ORDRSP profile said DZN, what a carton is for us)."""
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     partner = pipeline.config.partners["eurohandel"]
     documents = [d for d in partner.documents if d.type != "ORDRSP"] + [ORDRSP_ON_CONFIRM]
@@ -108,7 +109,7 @@ async def test_an_ordrsp_gives_the_ordered_quantity_and_the_one_to_be_delivered(
     text = data.decode("latin-1")
     lines = [s.strip() for s in text.split("'") if s.strip().startswith(("LIN", "QTY"))]
     assert lines == ["LIN+1+3+0614141000012:EN", "QTY+21:48:PCE", "QTY+113:40:PCE",
-                     "LIN+2+5+0614141000029:EN", "QTY+21:4:DZN", "QTY+113:4:DZN",
+                     "LIN+2+5+0614141000029:EN", "QTY+21:4:KAR", "QTY+113:4:KAR",
                      "LIN+3+7+0614141000036:EN", "QTY+21:10:PCE", "QTY+113:0:PCE"], text
     result = edifact.parse(data)
     [ack] = translate(result.transactions[0], pipeline.config.partners["eurohandel"], pipeline.config.profiles)
