@@ -155,3 +155,22 @@ async def test_a_line_a_person_moved_to_another_unit_gives_the_ordered_quantity_
     assert [row[:4] for row in segments(data, "PO1", "ACK")][:4] == [
         ["PO1", "1", "2", "DZ"], ["ACK", "IC", "24", "DZ"],
         ["PO1", "2", "4", "DZ"], ["ACK", "IC", "3", "DZ"]]
+
+
+VENDOR_ORDRSP = ("UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261127:0815+V1'"
+                 "UNH+1+ORDRSP:D:96A:UN:EAN005'BGM+231+R-77+4'DTM+137:20261127:102'RFF+ON:PO-77'"
+                 "LIN+1+5+0614141000012:EN'QTY+21:48:PCE'"
+                 "LIN+2+7+0614141000029:EN'QTY+21:4:PCE'"
+                 "LIN+3+3+0614141000036:EN'QTY+21:10:PCE'QTY+113:6:PCE'"
+                 "UNS+S'CNT+2:3'UNT+14+1'UNZ+1+V1'")
+
+
+def test_an_ordrsp_read_gives_both_quantities_and_a_line_with_qty_21_alone_takes_the_ordered(
+        examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """A supplier's ORDRSP: LIN 1 accepted with QTY+21 alone (48 to be delivered), LIN 2 not accepted with QTY+21
+    alone (none of the 4), LIN 3 changed: 10 ordered, QTY+113 6 to be delivered."""
+    result = edifact.parse(VENDOR_ORDRSP.encode())
+    assert [str(i) for i in result.errors] == []
+    [ack] = translate(result.transactions[0], None, examples.profiles, profile="edifact-d96a-ordrsp")
+    assert [(line.status, line.ordered_quantity, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
+        ("accepted", 48, 48), ("rejected", 4, 0), ("changed", 10, 6)]
