@@ -245,7 +245,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     digits = discount_digits(client, cache)
     discounts: list[Decimal | None] = []
     for index, line in enumerate(doc.lines, 1):
-        discount, line_charges = _line_allowances(line, index, partner, label, digits)
+        discount, line_charges = _line_allowances(line, index, partner, label, digits, _priced_net(doc, line))
         discounts.append(discount)
         charges += line_charges
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
@@ -400,14 +400,22 @@ def _credited_as_positive(doc: Invoice) -> Invoice:
         if getattr(line, field) is not None}) for line in doc.lines]})
 
 
-def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
-                     digits: int) -> tuple[Decimal | None, list[tuple[str, str, str, Decimal]]]:
+def _priced_net(doc: Invoice, line: Line) -> bool:
+    """Whether the line's price is net of its allowances and charges by its qualifier: EDIFACT 5125 AAA,
+    'calculation net' (the price includes them; they may be stated for information only), unlike AAB, the gross
+    they apply to."""
+    return doc.source.syntax == "edifact" and line.price_basis == "AAA"
+
+
+def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str, digits: int,
+                     net: bool) -> tuple[Decimal | None, list[tuple[str, str, str, Decimal]]]:
     """A vendor line's own allowances and charges (X12 SAC in the IT1 loop, EDIFACT ALC in the LIN group) as an
     order line's are (`sale_orders.line_allowances`: allowances the bill line's Discount (%), the rest bill lines
     on the products `odoo.charge_products` maps them to, an unmapped one refusing the invoice as the invoice's own
-    do); none when the line's stated amount is its quantity x price already (EANCOM's net PRI+AAA with MOA 203:
-    the price has them in it). A bill is priced as invoiced, whatever the partner's price policy for orders."""
-    if not line.allowances_charges or line.unit_price is None or line.quantity is None:
+    do); none when the price is `net` of them (`_priced_net`) or the line's stated amount is its quantity x price
+    already (MOA 203 beside a price of another qualifier: the price has them in it). A bill is priced as
+    invoiced, whatever the partner's price policy for orders."""
+    if net or not line.allowances_charges or line.unit_price is None or line.quantity is None:
         return None, []
     if line.amount is not None and abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01"):
         return None, []
