@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -222,6 +222,16 @@ def day_zone(client: OdooClient, partner: PartnerConfig, cache: Cache, warehouse
         if zones.get(warehouse):
             return _zone(str(zones[warehouse]), f"warehouse {warehouse}")
     return user_zone(client, cache)
+
+
+def utc_datetime(day: str, time: str | None, zone: tzinfo) -> str:
+    """A partner's date (and time, else noon) in `zone` (`day_zone`) as Odoo stores datetimes: UTC, so Odoo shows
+    the day and hour the partner wrote; a time that is none is noon. An invalid date raises ValueError."""
+    try:
+        local = datetime.fromisoformat(f"{day}T{time or '12:00'}")
+    except ValueError:
+        local = datetime.fromisoformat(f"{day}T12:00")
+    return local.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def m2o_id(value: Any) -> int | None:

@@ -49,6 +49,7 @@ from gateway.odoo.lookup import (
     discount_digits,
     m2o_id,
     m2o_name,
+    utc_datetime,
 )
 from gateway.odoo.order_changes import cancel_order, merge_changes, post_original, revise_order
 from gateway.odoo.receipts import (
@@ -76,7 +77,6 @@ from gateway.odoo.sale_orders import (
     quantity_and_unit,
     stated_quantity,
 )
-from gateway.odoo.sale_orders import _utc as utc_datetime  # a partner's day as Odoo stores datetimes
 from gateway.translate.canonical import (
     Document,
     InventoryAdvice,

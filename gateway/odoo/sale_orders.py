@@ -20,7 +20,6 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -45,6 +44,7 @@ from gateway.odoo.lookup import (
     price_digits,
     record_by,
     unit_id,
+    utc_datetime,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.translate.canonical import (
@@ -429,7 +429,7 @@ def _commitment(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, 
     if requested is None:
         return None
     try:
-        return _utc(requested.date, requested.time, day_zone(client, partner, cache, warehouse))
+        return utc_datetime(requested.date, requested.time, day_zone(client, partner, cache, warehouse))
     except ValueError:
         raise OdooRejected(f"{label}: the {requested.qualifier.replace('_', ' ')} date "
                            f"{requested.date!r} is not a calendar date (YYYY-MM-DD)") from None
@@ -458,16 +458,6 @@ def _day_notes(doc: PurchaseOrder) -> list[str]:
         if day is not None and order_day is not None and day.date != order_day.date:
             notes.append(f"line {line.line_no or index} requested for {day.date}, not the order's {order_day.date}")
     return notes
-
-
-def _utc(day: str, time: str | None, zone: tzinfo) -> str:
-    """A partner's date (and time, else noon) as Odoo stores datetimes: UTC. The partner's clock is taken to be
-    the Odoo user's, so Odoo shows the day and hour the partner wrote."""
-    try:
-        local = datetime.fromisoformat(f"{day}T{time or '12:00'}")
-    except ValueError:
-        local = datetime.fromisoformat(f"{day}T12:00")
-    return local.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
