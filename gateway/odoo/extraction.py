@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -310,6 +311,20 @@ def _sscc_of(package: str) -> str | None:
     return text if len(text) == 18 and text.isdecimal() else None
 
 
+TRACKING_SEPARATORS = re.compile(r"[,;+\n]")
+"""What Odoo's carrier connectors put between a delivery's package numbers in stock.picking carrier_tracking_ref:
+',' (stock_delivery's send_to_shipper adds a later label's number so, FedEx and most connectors join them so)
+and '+' (UPS); ';' and a line break as people type them. A space is no separator: a USPS number is often written
+in groups of four."""
+
+
+def tracking_numbers(ref: Any) -> list[str]:
+    """The tracking numbers in an Odoo carrier_tracking_ref, the master's (the first package's) first; [] for none.
+    Which number is which package's is not known beyond that: a connector numbers its own packages (UPS a bulk one
+    for what no Odoo package holds), in the order the carrier answered."""
+    return [n.strip() for n in TRACKING_SEPARATORS.split(str(ref or "")) if n.strip()]
+
+
 def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
     clean = {k: v for k, v in ids.items() if not k.startswith("_")}
     return clean, ids.get("_name", "")
@@ -414,10 +429,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                 else None, lot=m2o_name(line.get("lot_id")))
                 package = m2o_name(line.get("result_package_id"))
                 if package:
-                    packs.setdefault(package, Pack(sscc=_sscc_of(package), tracking_number=pick.get(
-                        "carrier_tracking_ref") or None)).items.append(item)
+                    packs.setdefault(package, Pack(sscc=_sscc_of(package))).items.append(item)
                 else:
                     loose.append(item)
+        numbers = tracking_numbers(pick.get("carrier_tracking_ref"))
+        if len(packs) == 1 and not loose and len(numbers) == 1:      # the one carton's own label
+            [pack] = packs.values()
+            pack.tracking_number = numbers[0]
         return ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
                          pick.get("origin") or pick["name"],
                          po_date=local_day((order or {}).get("date_order"), ctx.zone(warehouses.get(pick["id"]))),
@@ -456,7 +474,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         weight = pick.get("shipping_weight") or pick.get("weight")
         docs.append(ShipNotice(
             number=pick["name"], date=done, ship_date=done,
-            carrier_name=m2o_name(pick.get("carrier_id")), tracking_number=pick.get("carrier_tracking_ref") or None,
+            carrier_name=m2o_name(pick.get("carrier_id")),
+            tracking_number=next(iter(tracking_numbers(pick.get("carrier_tracking_ref"))), None),
             gross_weight=_dec(weight) if weight else None, weight_unit="KGM" if weight else None,
             package_count=package_count or None, parties=parties, orders=shipped,
             structure="SOPI" if package_count else "SOI",   # BSN05 0001 / 0004: no carton (after the split), no pack level
