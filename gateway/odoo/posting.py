@@ -64,7 +64,6 @@ from gateway.odoo.receipts import (
     receipt_for,
     share_out,
     tracking_of,
-    units_per,
 )
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -685,13 +684,11 @@ def _in_product_unit(client: OdooClient, product_uom: int | None, label: str, na
     """A vendor's stock figure in the product's own unit, as the vendor line's quantity is kept: 10 cases mapped to
     Odoo's Dozens are 120 Units (they were written as 10). A unit Odoo cannot compare with the product's refuses
     the line by name."""
-    if product_uom is None or uom == product_uom:
-        return qty
-    factor = units_per(client, uom, product_uom)
-    if factor is None:
+    units, unit = in_own_unit(client, qty, uom, product_uom)
+    if product_uom is not None and unit != product_uom:
         raise OdooRejected(f"{label}: the quantity's unit is not counted in {name}'s unit in Odoo (another unit "
                            "category); map the partner's unit code in odoo.units to one that is")
-    return round(qty * factor, 6)
+    return units
 
 
 HANDLERS: dict[str, Callable[[OdooClient, Document, PartnerConfig, Cache], list[OdooLink]]] = {

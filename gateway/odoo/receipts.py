@@ -234,8 +234,9 @@ def unit_ratios(client: OdooClient, uoms: set[int]) -> dict[int, tuple[int, floa
 
 
 def in_own_unit(client: OdooClient, qty: float, uom: int, product_uom: int | None) -> tuple[float, int]:
-    """A serial-tracked item's quantity in the product's own unit, where its serial numbers are counted (a
-    dozen with twelve serial numbers is 12 Units); as it was when the units do not compare (then it is held)."""
+    """A quantity in the product's own unit: where a serial-tracked item's serial numbers are counted (a dozen
+    with twelve serial numbers is 12 Units), and a vendor's stock figure is kept; as it was when the units do
+    not compare (the caller holds it)."""
     if product_uom is None or uom == product_uom:
         return qty, uom
     units = _convert(unit_ratios(client, {uom, product_uom}), qty, uom, product_uom)
