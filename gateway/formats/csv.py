@@ -23,7 +23,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from gateway.config.models import CsvSettings
@@ -102,10 +102,11 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
                                        f"says (sep=), not {s.delimiter!r} (the partner's csv.delimiter)",
                                        code="delimiter", level="interchange"))
             s = s.model_copy(update={"delimiter": said.group(1)})
-    quoted = bool(s.quotechar) and s.quoting != "none"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter,
-                        quotechar=s.quotechar if quoted else None,
-                        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=True)
+    reader = _reader(text, s)
+    titles = _title_rows(text, s)
+    if titles:
+        result.issues.append(Issue(Severity.INFO, f"row{'s 1-' if len(titles) > 1 else ' '}{len(titles)} above the "
+                                   f"header row skipped: {' / '.join(titles)}", code="header", level="interchange"))
     header: list[str] | None = None
     twice: dict[str, list[int]] = {}      # header names given to more than one column
     group_by: str | None = None           # the header's name of the group_by column
@@ -130,7 +131,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             orphans = True
             continue
         row_no += 1
-        if not any(c.strip() for c in cells):
+        if row_no <= len(titles) or not any(c.strip() for c in cells):
             continue
         if s.header and header is None:
             header = [_readable(c.strip()) for c in cells]
@@ -271,6 +272,35 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
                 if header is not None and pos <= len(header) and header[pos - 1]:
                     row[header[pos - 1]] = shown
     return row, issues
+
+
+def _reader(text: str, s: CsvSettings) -> Iterator[list[str]]:
+    quoted = bool(s.quotechar) and s.quoting != "none"
+    return csv.reader(io.StringIO(text, newline=""), delimiter=s.delimiter,
+                      quotechar=s.quotechar if quoted else None,
+                      quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=True)
+
+
+TITLE_ROWS = 10                 # rows looked at for the header under a report's title lines
+
+
+def _title_rows(text: str, s: CsvSettings) -> list[str]:
+    """The rows above the header of a report-style export ('Bestellungen November 2026', a blank row, then the
+    header), as text: the header is the first row naming the `group_by` column, when the first row does not.
+    Only with a header and a `group_by` column by name; nothing when no row of the first ten names it."""
+    if not (s.header and s.group_by) or s.group_by.isdecimal():
+        return []
+    above: list[str] = []
+    try:
+        for index, cells in enumerate(_reader(text, s)):
+            if index >= TITLE_ROWS:
+                return []
+            if _as_named(s.group_by, [c.strip() for c in cells]) is not None:
+                return above
+            above.append(" ".join(c.strip() for c in cells if c.strip()) or "(blank)")
+    except csv.Error:
+        return []
+    return []
 
 
 def _readable(text: str) -> str:

@@ -70,3 +70,17 @@ def test_excels_sep_line_is_not_taken_for_the_header(tmp_path: Path, capsys: pyt
     assert code == 0, err
     assert isinstance(doc, dict) and doc["number"] == "SM-2026-9001"
     assert [(line["quantity"], line["item_ids"]["vendor"]) for line in doc["lines"]] == [("2", "WB-100")]
+
+
+def test_title_rows_above_the_header_of_a_report_export_are_skipped(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """An ERP's report export starts with its title and a blank row: the title was taken for the header row
+    ('the header row has no column Bestellnummer (columns: Bestellungen November 2026)') and the file held.
+    The header is the first row naming the group_by column; errors keep the sheet's row numbers."""
+    config = shop_workspace(tmp_path)
+    data = f"Bestellungen November 2026;;;\r\n;;;\r\n{HEADER}\r\n{ROW}\r\n{ROW.replace(';12,50;', ';zwölf;')}\r\n"
+    _, _, err = translated(capsys, config, data.encode())
+    assert "row 5 column Einzelpreis (unit_price): 'zwölf' is not a number" in err, err
+    code, doc, err = translated(capsys, config, f"Bestellungen November 2026\r\n\r\n{HEADER}\r\n{ROW}\r\n".encode())
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["number"] == "SM-2026-9001" and len(doc["lines"]) == 1
