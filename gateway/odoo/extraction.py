@@ -889,7 +889,8 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
         acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits,
-                           _ordered_in(client, partner, ctx.cache, names.sale_uom))
+                           _ordered_in(client, partner, ctx.cache, names.sale_uom,
+                                       {m2o_id(line["product_id"]) or 0 for line in lines} - {0}))
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -952,7 +953,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         price = price_per_odoo_unit(partner, line)
         other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line)    # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
-                (cased or ordered_in(line, quantity, whole) == quantity) and     # not 24 Units made 24 Dozens
+                ordered_in(line, quantity, whole) == quantity and     # not 24 Units made 24 Dozens
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
             out.append(line.model_copy(update={"line_no": number, "status": "accepted",
@@ -970,23 +971,28 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     return out
 
 
-def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache,
-                uom_field: str) -> Callable[[Line, Decimal, dict[str, Any]], Decimal]:
+def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_field: str,
+                products: set[int]) -> Callable[[Line, Decimal, dict[str, Any]], Decimal]:
     """The partner's quantity of a line as posted (in its unit; in the product's own when Odoo counts its cases in
     units) in the unit its order line `row` now has, by Odoo's unit factors: a person who made the 48 Units ordered
     3 Dozens has an ordered quantity of 4 (Dozens) beside them, since PO102 and PO103 are one quantity. As posted
-    when the units are the same or do not compare (a substitute of another kind)."""
+    when the units are the same or do not compare (a substitute of another kind). The units of `products` (those
+    of the orders' lines) are read once, when a line counts cases."""
+    own: dict[int, int] = {}
+
     def convert(line: Line, quantity: Decimal, row: dict[str, Any]) -> Decimal:
         target = m2o_id(row.get(uom_field)) or 0
         if counts_cases(partner, line.unit, line.pack_size):
-            [product] = client.read("product.product", [m2o_id(row["product_id"]) or 0], ["uom_id"])
-            source = m2o_id(product.get("uom_id")) or 0
+            if not own:
+                own.update({rec["id"]: m2o_id(rec.get("uom_id")) or 0
+                            for rec in client.read("product.product", sorted(products), ["uom_id"])})
+            source = own.get(m2o_id(row["product_id"]) or 0, 0)
         else:
             try:
                 source = unit_id(client, partner, cache, line.unit, f"line {line.line_no}")
             except OdooRejected:            # a unit mapped when the order was posted, no longer
                 return quantity
-        if not target or source == target:
+        if not target or not source or source == target:
             return quantity
         ratios = unit_ratios(client, {source, target})
         (top, each), (other_top, other_each) = ratios[source], ratios[target]

@@ -174,3 +174,24 @@ def test_an_ordrsp_read_gives_both_quantities_and_a_line_with_qty_21_alone_takes
     [ack] = translate(result.transactions[0], None, examples.profiles, profile="edifact-d96a-ordrsp")
     assert [(line.status, line.ordered_quantity, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
         ("accepted", 48, 48), ("rejected", 4, 0), ("changed", 10, 6)]
+
+
+async def test_a_case_line_a_person_moved_to_dozens_is_a_change_in_dozens(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """2 cases of 12 posted as 24 Units at 12.50; a person makes the line 24 Dozens at 12.50 (the number and price
+    kept, the unit changed): a change, 2 dozens ordered beside the 24 acknowledged, not 2 cases accepted as sent."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    acknowledging(pipeline)
+    cases = SAMPLE.read_bytes().replace(b"PO1*1*24*EA*12.50*PE*", b"PO1*1*2*CS*150.00*PE*")
+    message = await submit(pipeline, cases, "850_cases.edi")
+    assert run(pipeline, message.id, {State.DONE}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    first, _, _ = order_lines(odoo, so["id"])
+    unit = "product_uom_id" if "product_uom_id" in odoo.env["sale.order.line"].fields_get() else "product_uom"
+    [dozens] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Dozens")]])
+    odoo.execute_kw("sale.order.line", "write", [[first], {unit: dozens, "product_uom_qty": 24}])
+    odoo.execute_kw("sale.order.line", "write", [[first], {"price_unit": 12.5}])     # Odoo made it a dozen's
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    assert await scheduler(pipeline, client).run_once("bigbox", "855") == 1
+    assert [row[:4] for row in segments(sent(pipeline, "855"), "PO1", "ACK")][:2] == [
+        ["PO1", "1", "2", "DZ"], ["ACK", "IC", "24", "DZ"]]
