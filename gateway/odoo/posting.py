@@ -423,6 +423,8 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
     out = []
     for charge in charges:
         said = charge.said.split(": ", 1)[-1]           # without the "line N: " the label has
+        if charge.amount is not None and not charge.amount:
+            continue                # 'SAC*C*D240***0': nothing to bill, as for the invoice's own (`_bill_charges`)
         if charge.amount is None:
             raise OdooRejected(f"{charge.label}: {said} has no amount the bill can take; enter the bill in Odoo")
         if charge.default_code is None:
