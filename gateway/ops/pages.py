@@ -231,11 +231,11 @@ def visible(data: bytes) -> str:
 def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
                  raw_error: str | None, related: Sequence[tuple[str, str]] = (),
-                 notes: Sequence[tuple[str, str]] = (), held: bool = False) -> str:
+                 notes: Sequence[tuple[str, str]] = (), held: bool = False, the_file: bool | None = None) -> str:
     """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes. `related`:
     (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises"); `notes`: (what, text)
     of other things to know about it (an async MDN we owe that was not sent); `held`: an outbound document the
-    gateway could not render (`Pipeline.hold_outbound`), which `resend` refuses."""
+    gateway could not render (`Pipeline.hold_outbound`), which `resend` refuses; `the_file`: see `next_step`."""
     fields = [("Partner", esc(row.partner or "?")), ("Direction", esc(row.direction)), ("State", esc(row.state)),
               ("Channel", esc(row.channel)), ("File", f"<code>{esc(row.filename)}</code>"),
               ("Type", esc(row.doc_type or "")), ("Control number", esc(row.control_number or "")),
@@ -243,7 +243,7 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
               ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
-    step = next_step(row, held)
+    step = next_step(row, held, the_file)
     if step:
         fields.append(("What to do", step))
     fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
@@ -270,11 +270,20 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
     return page(f"Message {row.id}", body, now)
 
 
-def next_step(row: Row, held: bool = False) -> str | None:
+def next_step(row: Row, held: bool = False, the_file: bool | None = None) -> str | None:
     """The command that moves a message on once a person has fixed its cause (HTML), as `edi-gateway status`
     and the quarantine's .reason.txt name it: the page only reads, and the one who opened it needs the words.
-    `held`: a document never rendered (see `message_page`), which nothing sends once a person closed it."""
+    `held`: a document never rendered (see `message_page`), which nothing sends once a person closed it.
+    `the_file`: the pipeline's word on a quarantined inbound file (`quarantine_next_step`): True, wrong in itself
+    (only the partner's resend helps); False, our settings or Odoo refused it (fix, replay); None, not said."""
     command = None
+    close = f"<code>edi-gateway close {esc(row.id)} --reason TEXT</code>"
+    if row.direction == "in" and row.state == "quarantined" and the_file:
+        return ("the file itself is wrong: a replay reads the same bytes and fails the same way; the partner must "
+                f"send it again, corrected (it is taken as a new message), then end this entry: {close}")
+    if row.direction == "in" and row.state == "quarantined" and the_file is False:
+        return (f"after fixing the cause (in Odoo, a partner or profile file): <code>edi-gateway replay "
+                f"{esc(row.id)}</code>; once handled otherwise: {close}")
     if row.direction == "in" and row.state in ("quarantined", "dead"):
         command, then = "replay", (" (it reads the same archived file: a file that is wrong in itself is sent "
                                    "again by the partner, and taken as a new message)")

@@ -230,7 +230,8 @@ async def message(request: web.Request) -> web.Response:
         meta = q.meta(message_id)
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
                 "children": q.children(message_id), "raw": raw, "raw_error": error,
-                "related": q.related(message_id), "notes": _notes(meta, message_id), "held": bool(meta.get("held"))}
+                "related": q.related(message_id), "notes": _notes(meta, message_id), "held": bool(meta.get("held")),
+                "the_file": meta.get("the_file") if isinstance(meta.get("the_file"), bool) else None}
 
     data = await asyncio.to_thread(read)
     if data is None:
