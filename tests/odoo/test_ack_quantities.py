@@ -165,13 +165,15 @@ VENDOR_ORDRSP = ("UNA:+.? 'UNB+UNOC:3+4012345000009:14+0614141000005:14+261127:0
                  "UNS+S'CNT+2:3'UNT+14+1'UNZ+1+V1'")
 
 
+@pytest.mark.parametrize("version", ["d96a", "d01b"])
 def test_an_ordrsp_read_gives_both_quantities_and_a_line_with_qty_21_alone_takes_the_ordered(
-        examples: LoadedConfig, sandbox: SandboxServer) -> None:
+        examples: LoadedConfig, sandbox: SandboxServer, version: str) -> None:
     """A supplier's ORDRSP: LIN 1 accepted with QTY+21 alone (48 to be delivered), LIN 2 not accepted with QTY+21
     alone (none of the 4), LIN 3 changed: 10 ordered, QTY+113 6 to be delivered."""
-    result = edifact.parse(VENDOR_ORDRSP.encode())
+    text = VENDOR_ORDRSP if version == "d96a" else VENDOR_ORDRSP.replace("D:96A:UN:EAN005", "D:01B:UN:EAN010")
+    result = edifact.parse(text.encode())
     assert [str(i) for i in result.errors] == []
-    [ack] = translate(result.transactions[0], None, examples.profiles, profile="edifact-d96a-ordrsp")
+    [ack] = translate(result.transactions[0], None, examples.profiles, profile=f"edifact-{version}-ordrsp")
     assert [(line.status, line.ordered_quantity, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
         ("accepted", 48, 48), ("rejected", 4, 0), ("changed", 10, 6)]
 
