@@ -308,20 +308,27 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _TYPOGRAPHY = frozenset("\xa0\xab\xbb\u20ac\u2116")      # besides General Punctuation (U+2010-U+206F): « » € №
+_LATIN = ((0xC0, 0x24F),)
+_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {    # the letters of an ISO 8859 part's languages, all of them
+    "iso8859-2": _LATIN, "iso8859-3": _LATIN, "iso8859-4": _LATIN, "iso8859-9": _LATIN,
+    "iso8859-5": ((0x400, 0x52F),), "iso8859-6": ((0x600, 0x6FF),), "iso8859-7": ((0x370, 0x3FF), (0x1F00, 0x1FFF)),
+    "iso8859-8": ((0x590, 0x5FF),),
+}
 
 
 def _letters_of(text: str, codec: str) -> bool:
-    """Whether `text`, declared in ISO 8859 part `codec` and valid UTF-8, holds that part's letters.
+    """Whether `text`, declared in ISO 8859 part `codec` and valid UTF-8, is in that part's script.
 
-    A partner declaring UNOD..UNOK and writing UTF-8 writes its own script (and quotes, dashes, the euro sign),
-    while a little real ISO 8859-2 or -5 text is valid UTF-8 too, of a script nobody declared: 'PHU GÓŁKOWSKI' in
-    ISO 8859-2 reads 'PHU GӣKOWSKI' in UTF-8, 'ЧИТА' in ISO 8859-5 'Ǹ°'. UNOA..UNOC and UNOL take UTF-8 whatever
-    it holds: real Latin-1 text is valid UTF-8 only by a rare accident, and a UTF-8 file declared UNOC may carry
-    any name."""
-    if codec in ("ascii", "latin-1", "iso8859-15"):
+    A partner declaring UNOD..UNOK and writing UTF-8 writes its own script (with letters the part lacks, as
+    Ukrainian Ґ, and quotes, dashes, the euro sign), while a little real ISO 8859-2 or -5 text is valid UTF-8 too,
+    of a script nobody declared: 'PHU GÓŁKOWSKI' in ISO 8859-2 reads 'PHU GӣKOWSKI' in UTF-8, 'ЧИТА' in ISO 8859-5
+    'Ǹ°'. UNOA..UNOC and UNOL take UTF-8 whatever it holds: real Latin-1 text is valid UTF-8 only by a rare
+    accident, and a UTF-8 file declared UNOC may carry any name."""
+    scripts = _SCRIPTS.get(codec)
+    if scripts is None:
         return True
     return all(ch in _TYPOGRAPHY or "\u2010" <= ch <= "\u206f" or _encodes(ch, codec)
-               for ch in set(_NON_ASCII.findall(text)))
+               or any(low <= ord(ch) <= high for low, high in scripts) for ch in set(_NON_ASCII.findall(text)))
 
 
 _C1 = re.compile(rb"[\x80-\x9f]")

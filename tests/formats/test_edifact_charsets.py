@@ -97,3 +97,10 @@ def test_utf_8_declared_unoe_with_guillemets_and_a_dash_is_read_as_utf_8(tmp_pat
     name = "\u041e\u041e\u041e \xab\u0420\u043e\u043c\u0430\u0448\u043a\u0430\xbb \u2013 \u2116 5"
     seen, _ = translate(tmp_path, order("UNOE", name, "utf-8"))
     assert seen == name
+
+
+def test_utf_8_declared_unoe_with_a_letter_iso_8859_5_lacks_is_read_as_utf_8(tmp_path: Path) -> None:
+    # ISO 8859-5 has no Ukrainian Ґ: a Ukrainian system declaring UNOE and writing UTF-8 has it in names all the same
+    name = "\u0422\u041e\u0412 \xab\u0490\u0430\u043b\u0438\u0446\u044c\u043a\u0430 \u0491\u0443\u0440\u0430\u043b\u044c\u043d\u044f\xbb"
+    seen, _ = translate(tmp_path, order("UNOE", name, "utf-8"))
+    assert seen == name
