@@ -196,6 +196,7 @@ def _party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | Non
     if row.get("ref"):
         ids["store" if role == "ship_to" and row.get("parent_id") else "partner_ref"] = str(row["ref"])
     address = Address(lines=[x for x in (row.get("street"), row.get("street2")) if x], city=row.get("city") or None,
+                      state=(m2o_id(row.get("state_id")) and row.get("state_code")) or None,
                       postal_code=row.get("zip") or None,
                       country=(m2o_name(row.get("country_id")) and row.get("country_code")) or None)
     return Party(role=role, name=row.get("name") or None, ids=ids, address=address)
@@ -210,17 +211,30 @@ class _Context:
         self.cache = cache if cache is not None else Cache()
         self.customer = commercial_partner(client, partner, None, self.cache)
         self.gln_field = partner.odoo.gln_field
-        self.partner_fields = ["name", "ref", "parent_id", "street", "street2", "city", "zip", "country_id",
-                               self.gln_field]
+        self.partner_fields = ["name", "ref", "parent_id", "street", "street2", "city", "state_id", "zip",
+                               "country_id", self.gln_field]
 
     def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
         fill_glns(self.client, self.partner, self.cache, rows)
         countries = ids_of(r.get("country_id") for r in rows)
         codes = {c["id"]: c["code"] for c in self.client.read("res.country", countries, ["code"])}
+        states = self.state_codes(ids_of(r.get("state_id") for r in rows))
         for r in rows:
             r["country_code"] = codes.get(m2o_id(r.get("country_id")) or 0)
+            r["state_code"] = states.get(m2o_id(r.get("state_id")) or 0)
         return {r["id"]: r for r in rows}
+
+    def state_codes(self, ids: list[int]) -> dict[int, str | None]:
+        """res.country.state id -> its code ('TN', 'ON'): what X12 N402 and EDIFACT NAD 3229 carry, where the
+        state's name (the many2one's display name) is no code a retailer's check accepts. One read for the ids
+        not cached yet."""
+        key = id(self.client)
+        found = {i: self.cache.get("state_code", (key, i)) for i in ids}
+        wanted = sorted(i for i, code in found.items() if code is MISSING)
+        for row in self.client.read("res.country.state", wanted, ["code"]) if wanted else []:
+            found[row["id"]] = self.cache.put("state_code", (key, row["id"]), row.get("code") or None)
+        return {i: code for i, code in found.items() if code is not MISSING}
 
     def company(self) -> dict[str, Any] | None:
         """Our company's partner (GLN, address), the ship-from / seller of every document; cached."""

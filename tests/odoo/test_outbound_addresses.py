@@ -1,0 +1,71 @@
+"""The state or province of the addresses Odoo gives outbound documents (res.partner state_id, written as its
+res.country.state code): extracted from the sandbox over real HTTP by the scheduler or the extraction, rendered
+with the example partners' profiles (and the base UBL ones), validated as the partner will and read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Document
+from tests.odoo import test_outbound_odd_odoo as odd
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_outbound_taxes_packs import examples  # noqa: F401 - the examples fixture
+from tests.odoo.test_tracking_numbers import EUROHANDEL_DC, scheduled, segments
+
+
+def located(odoo: odoorpc.ODOO, places: dict[str, tuple[str, str, str]]) -> None:
+    """Each named contact given its state (code, name) in its country, as base's res.country.state data has them
+    (base.state_us_4 'AR' Arkansas, base.state_de_nw 'NW' Nordrhein-Westfalen)."""
+    for name, (country, code, state_name) in places.items():
+        [country_id] = odoo.execute_kw("res.country", "search", [[("code", "=", country)]])
+        found = odoo.execute_kw("res.country.state", "search", [[("code", "=", code), ("country_id", "=", country_id)]])
+        state = found[0] if found else odoo.execute_kw("res.country.state", "create", [
+            {"name": state_name, "code": code, "country_id": country_id}])
+        [partner] = odoo.execute_kw("res.partner", "search", [[("name", "=", name)]])
+        odoo.execute_kw("res.partner", "write", [[partner], {"state_id": state}])
+
+
+def states(doc: Document) -> dict[str, str | None]:
+    return {p.role: p.address.state if p.address else None for p in doc.parties}
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_the_856_and_810_say_each_addresss_state_in_n402(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
+    """Odoo's state_id was not read: BigBox's DC went out N4*Bentonville**72712*US and our warehouse
+    N4*Dayton**45402*US, no N402, which US retailers require. Now the state's code is in N402."""
+    located(odoo, {"BigBox DC 1": ("US", "AR", "Arkansas"), "BigBox Retail": ("US", "AR", "Arkansas"),
+                   "Acme Distribution": ("US", "OH", "Ohio")})
+    order_id = odd.ordered(examples, client, "bigbox", "PO-STATES", odd.BIGBOX_DC,
+                           [odd.line("1", {"buyer": "BB-1001"}, 24)])
+    deliver(odoo, order_id, packages=["006141410000123452"])
+    _, data, back = await scheduled(examples, client, journal, tmp_path, "bigbox", "856")
+    assert segments(data, "N4*") == ["N4*Bentonville*AR*72712*US", "N4*Bentonville*AR**US", "N4*Dayton*OH*45402*US"]
+    assert states(back) == {"ship_to": "AR", "buyer": "AR", "ship_from": "OH"}
+    odd.invoiced(odoo, order_id)
+    _, data, back = await scheduled(examples, client, journal, tmp_path, "bigbox", "810")
+    assert "N4*Dayton*OH*45402*US" in segments(data, "N4*") and "N4*Bentonville*AR*72712*US" in segments(data, "N4*")
+    assert states(back)["seller"] == "OH" and states(back)["ship_to"] == "AR"
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_desadv_gives_the_state_in_nad_3229(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
+    """EuroHandel's warehouse in Köln is in Nordrhein-Westfalen: NAD's country sub-entity (3229) says NW."""
+    located(odoo, {"EuroHandel Lager Köln": ("DE", "NW", "Nordrhein-Westfalen")})
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-STATE", EUROHANDEL_DC,
+                           [odd.line("1", {"gtin": "00614141000012"}, 10)])
+    deliver(odoo, order_id, packages=["006141410000123452"])
+    _, data, back = await scheduled(examples, client, journal, tmp_path, "eurohandel", "DESADV")
+    [nad] = segments(data, "NAD+DP", "'")
+    assert nad.endswith("+Köln+NW+50667+DE"), nad
+    assert states(back)["ship_to"] == "NW"
