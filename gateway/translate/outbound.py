@@ -113,9 +113,11 @@ def _fit_free_text(segments: list[engine.OutSegment], syntax: str, version: str)
                             elements[pos] = cut
 
 
-CONTROL = "\x00-\x1f\x7f"
+CONTROL = "\x00-\x1f\x7f-\x9f"
 """Control characters: no X12 or EDIFACT character set has them, and a line break inside a value reads as nothing
-at best (the partner's reader drops it as line wrapping) and as the end of a segment at worst."""
+at best (the partner's reader drops it as line wrapping) and as the end of a segment at worst. The C1 ones
+(U+0080-U+009F) are, in Odoo text, a Windows dash or quote imported as Latin-1 ('Kabel \x96 3m'): written as they
+are, the byte is a control in UNOC, and the read-back check (which reads it as Windows-1252) held the document."""
 
 
 def _x12_marks(delimiters: Delimiters, version: str) -> re.Pattern[str]:

@@ -87,3 +87,12 @@ def test_a_stand_in_longer_than_its_character_is_counted_where_a_value_is_spread
     name_parts = values(data, "NAD")[3].split(":")
     assert "".join(name_parts) == name.replace("\u2122", "TM") and max(map(len, name_parts)) == 35
     assert values(data, "IMD")[2].split(":")[3:] == ["Schutzh\xfclleTM Apple iPhone 15 Pro", "Ma Silikon mit MagSafe"]
+
+
+def test_a_c1_control_in_odoo_text_is_a_space_in_prose(tmp_path: Path) -> None:
+    # Given an Odoo product name imported from a Windows file as Latin-1: its en dash is U+0096, a C1 control
+    # When the ORDERS is written for a UNOC partner: it is, not held as text 'read as Windows-1252' by our check
+    data = rendered(tmp_path, "UNOC", "3", description="Kabel \x96 3m")
+    # Then the control is prose's space, as a line break is, and no byte 0x80-0x9F goes out
+    assert values(data, "IMD")[2] == ":::Kabel 3m"
+    assert not any(0x80 <= b <= 0x9F for b in data)
