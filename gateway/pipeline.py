@@ -569,21 +569,23 @@ class Pipeline:
                     if earlier is not None:
                         repeated[env.index] = earlier
             if repeated and len(repeated) == len(result.interchanges):
-                # told as when beside new ones (TA1 025, CONTRL 26), where the partner's settings ask for those
-                _reject_repeated(result, repeated)
-                self._queue_acks(message, result, partner)
                 first = result.interchanges[0]
                 repeat = f"interchange {first.control_number} from {_sender(first)} was received before as " \
                     f"{repeated[first.index]}"
-                if len(repeated) == 1 and not self._same_bytes(message, repeated[first.index]):
+                if len(repeated) == 1 and not self._resent(message, repeated[first.index], first.control_number):
                     # new orders under numbers used before (a partner's counter started again) must not be lost;
-                    # a batch of interchanges each seen before (a VAN's resend) is taken for one, as before
+                    # a batch of interchanges each seen before (a VAN's resend) is taken for one, as before.
+                    # No answer yet: a CONTRL 26 / TA1 025 would reject what a replay then posts, and keep the
+                    # replay's acknowledgement from being sent (one answer a file); the person's choice decides it
                     return self._quarantine(
                         message, f"parse: {repeat}, in a file with other bytes: the same interchange sent again in "
                         "another form (then end this entry), or new documents under a control number used before "
                         f"(the partner's counter started again?): compare the two (edi-gateway show), and `edi-gateway "
                         f"replay {message.id}` processes this one as new", **fields,
                         meta={"duplicate_of": repeated[first.index], "parse": summary})
+                # told as when beside new ones (TA1 025, CONTRL 26), where the partner's settings ask for those
+                _reject_repeated(result, repeated)
+                self._queue_acks(message, result, partner)
                 return self.journal.transition(message.id, State.DUPLICATE, repeat, **fields,
                                                meta={"duplicate_of": repeated[first.index]})
             # a file that also holds interchanges received before: those are rejected as duplicates (TA1 025,
@@ -630,12 +632,19 @@ class Pipeline:
                                        meta={"parse": summary, "revises": list(dict.fromkeys(seen.revised)) or None,
                                              "revised_numbers": seen.revised_numbers or None})
 
-    def _same_bytes(self, message: Message, earlier: str) -> bool:
-        """Whether the `earlier` message's file is this one's bytes (a purged one cannot say so)."""
+    def _resent(self, message: Message, earlier: str, control: str) -> bool:
+        """Whether this file's interchange `control` is the one the `earlier` message brought: the same bytes, or
+        the same sets (ST..SE, UNH..UNT) under another envelope date and time or with other line ends, as a
+        partner's retry or an FTP transfer in ASCII mode makes them. A purged or unreadable earlier file cannot
+        say so: the file then waits for a person."""
         try:
-            return self.journal.get(earlier).sha256 == message.sha256
-        except KeyError:
+            first = self.journal.get(earlier)
+            if first.sha256 == message.sha256:
+                return True
+            mine, theirs = (_sets_of(self._parse_bytes(m, None), control) for m in (message, first))
+        except (KeyError, OSError, GatewayError):
             return False
+        return bool(mine) and mine == theirs
 
     def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
         """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
@@ -1019,6 +1028,14 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
                                 f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
                                 f"finds those and tries the rest again): {_listed(untranslated)}")
     return None
+
+
+def _sets_of(result: Any, control: str) -> list[tuple[tuple[str, ...], ...]]:
+    """The sets of interchange `control` in `result`, as their elements read (components split, so a resend
+    with another component separator compares equal): what a resend must repeat to be one."""
+    return [tuple(tuple(f.split(seg.component_sep)) if seg.component_sep else (f,) for f in seg.fields)
+            for tx in result.transactions if tx.envelope is not None and tx.envelope.control_number == control
+            for seg in tx.segments]
 
 
 def _release_unless_ack(tx: Any) -> None:

@@ -85,8 +85,8 @@ def test_new_orders_under_a_control_number_used_before_are_held_for_a_person_not
             "in a file with other bytes: the same interchange sent again in another form (then end this entry), or "
             "new documents under a control number used before (the partner's counter started again?): compare the "
             f"two (edi-gateway show), and `edi-gateway replay {held['id']}` processes this one as new")
-        [contrl] = wait_for(lambda: _answers(ws, rows["orders-2.edi"]["id"]), message="the CONTRL")
-        assert "UCI+902+4012345000009:14+0614141000005:14+4+26+UNB" in contrl, contrl
+        # not answered while held (queued with the quarantine, in one commit): see test_bad_input_resends.py
+        assert _answers(ws, rows["orders-2.edi"]["id"]) == []
         assert cli("replay", held["id"], config=ws.config).returncode == 0
         wait_for(lambda: ws.messages(id=held["id"])[0]["state"] == "done", message="the replayed order done")
         wait_for(lambda: len(_answers(ws, held["id"])) == 1, message="its 997")
