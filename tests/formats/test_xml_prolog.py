@@ -88,3 +88,22 @@ def test_windows_1252_text_under_a_utf8_declaration_is_refused_showing_the_line_
     assert "not well-formed XML: Invalid bytes in character encoding, line 7, column" in err
     assert "read as Windows-1252 that line is '<cac:BuyerCustomerParty><cac:Party><cac:PartyName><cbc:Name>" \
            "Bäckerei Müller</cbc:Name></cac:PartyName>'" in err
+
+
+CXML_ORDER = Path(__file__).parents[1] / "translate_other" / "expected" / "cxml_OrderRequest.xml"
+
+
+def test_an_entity_no_loaded_dtd_declares_in_an_attribute_is_refused_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cXML order always names its DTD (never loaded): in an attribute libxml2 drops such an entity without a
+    trace, so a ship-to's addressID 'M&uuml;nchen-42' was read as 'Mnchen-42' and the order went on with it (the
+    Entity-node check saw only entities in text)."""
+    order = CXML_ORDER.read_text().replace('addressID="ST-42"', 'addressID="M&uuml;nchen-42"')
+    assert "M&uuml;nchen-42" in order
+    code, _, err = translated(tmp_path, monkeypatch, capsys, order.encode())
+    assert code != 0
+    assert "entity &uuml; (line 29) is not one of XML's own" in err, err
+    code, doc, err = translated(tmp_path, monkeypatch, capsys, order.replace("&uuml;", "&#252;").encode())
+    assert code == 0 and isinstance(doc, dict), err
+    [ship_to] = [p for p in doc["parties"] if p["role"] == "ship_to"]
+    assert ship_to["ids"]["address"] == "München-42"
