@@ -32,6 +32,14 @@ def located(odoo: odoorpc.ODOO, places: dict[str, tuple[str, str, str]]) -> None
         odoo.execute_kw("res.partner", "write", [[partner], {"state_id": state}])
 
 
+def in_country(odoo: odoorpc.ODOO, name: str, code: str, country_name: str) -> None:
+    """The named contact's address moved to another country (res.country as base's data has it)."""
+    found = odoo.execute_kw("res.country", "search", [[("code", "=", code)]])
+    country = found[0] if found else odoo.execute_kw("res.country", "create", [{"name": country_name, "code": code}])
+    [partner] = odoo.execute_kw("res.partner", "search", [[("name", "=", name)]])
+    odoo.execute_kw("res.partner", "write", [[partner], {"country_id": country}])
+
+
 def states(doc: Document) -> dict[str, str | None]:
     return {p.role: p.address.state if p.address else None for p in doc.parties}
 
@@ -69,3 +77,19 @@ async def test_a_desadv_gives_the_state_in_nad_3229(
     [nad] = segments(data, "NAD+DP", "'")
     assert nad.endswith("+Köln+NW+50667+DE"), nad
     assert states(back)["ship_to"] == "NW"
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+async def test_a_state_code_n402_cannot_hold_is_left_out_not_held(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
+    """Odoo codes Mexico's states by ISO 3166-2 ('AGU' Aguascalientes): in N402 (ID 2/2) it would make the 856
+    of a warehouse there fail BigBox's check and be held, for a value that is right in Odoo. It goes out without
+    N402 (004010's N4 has no other place for it); the US ship-to keeps its state."""
+    in_country(odoo, "Acme Distribution", "MX", "Mexico")
+    located(odoo, {"Acme Distribution": ("MX", "AGU", "Aguascalientes"), "BigBox DC 1": ("US", "AR", "Arkansas")})
+    order_id = odd.ordered(examples, client, "bigbox", "PO-MEXICO", odd.BIGBOX_DC, [odd.line("1", {"buyer": "BB-1001"}, 6)])
+    deliver(odoo, order_id, packages=["006141410000123452"])
+    _, data, back = await scheduled(examples, client, journal, tmp_path, "bigbox", "856")
+    assert "N4*Dayton**45402*MX" in segments(data, "N4*") and "N4*Bentonville*AR*72712*US" in segments(data, "N4*")
+    assert states(back)["ship_to"] == "AR" and states(back)["ship_from"] is None
