@@ -418,8 +418,9 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
     are written as given (an item code "10.5" stays "10.5"); only number values (Decimal, float) take
     the partner's decimal mark. The translation engine formats canonical numbers itself.
     Raises TranslationError, naming the row and column, for a cell the partner's file cannot carry: a
-    character its encoding lacks, or with `quoting: none` the delimiter, a quote or a line break (written
-    with a backslash before it, as before, the partner read the backslash as data and the row split).
+    character its encoding lacks, or with `quoting: none` the delimiter, a line break or a quote opening the cell
+    (written with a backslash before it, as before, the partner read the backslash as data and the row split).
+    A quote inside a cell (an inch mark: 'Monitor 27"') is written as it is.
     """
     s = settings or CsvSettings()
     materialised = [{k: _cell(v, s) for k, v in r.items()} for r in rows]
@@ -447,12 +448,15 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
 
 def _check_writable(table: list[list[str]], names: list[str], s: CsvSettings) -> None:
     """Refuse, naming row and column, a cell the partner's file cannot carry as it is (see `write`)."""
-    forbidden = (s.delimiter, s.quotechar or '"', "\r", "\n") if s.quoting == "none" else ()
+    forbidden = (s.delimiter, "\r", "\n") if s.quoting == "none" else ()
+    # a quote opens a quoted cell only where the cell starts (a reader that quotes at all reads '27"' as text)
+    opening = (s.quotechar or '"') if s.quoting == "none" else ""
     first = 1 if s.header else 2             # the spreadsheet's row number of table[0]
     for index, cells in enumerate(table):
         for name, cell in zip(names, cells):
             where = f"row {index + first}, column {name!r}"
-            bad = next((c for c in forbidden if c and c in cell), None)
+            bad = next((c for c in forbidden if c and c in cell), opening if opening and cell.startswith(opening)
+                       else None)
             if bad is not None:
                 raise TranslationError(f"{cell!r} holds {bad!r}, which a file without quoting (the partner's "
                                        "csv.quoting: none) cannot carry", location=where)

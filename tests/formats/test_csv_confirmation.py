@@ -63,3 +63,17 @@ def test_a_file_without_quoting_refuses_a_cell_holding_the_delimiter(tmp_path: P
     assert "row 2, column 'Versanddienstleister': 'DHL; Express' holds ';', which a file without quoting" in err
     code, data, err = rendered(tmp_path / "ok", capsys, carrier="DHL Express", quoting="none")
     assert code == 0 and b";DHL Express;" in data, err
+
+
+def test_a_file_without_quoting_carries_a_quote_inside_a_cell(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A quote inside a cell opens nothing (an inch mark, a name in quotes after a word): it went out as
+    'Spedition \\"Blitz\\"' before aec1473, and since then the confirmation was held. A quote opening the cell
+    is still refused, as a reader that quotes at all would take it for the start of a quoted cell."""
+    code, data, err = rendered(tmp_path, capsys, carrier='Spedition "Blitz"', quoting="none")
+    assert code == 0 and b';Spedition "Blitz";' in data, err
+    code, _, err = rendered(tmp_path / "start", capsys, carrier='"Blitz" Kurier', quoting="none")
+    assert code != 0
+    assert "row 2, column 'Versanddienstleister': '\"Blitz\" Kurier' holds '\"'" in err
+    code, data, err = rendered(tmp_path / "minimal", capsys, carrier='"Blitz" Kurier')
+    assert code == 0 and b';"""Blitz"" Kurier";' in data, err
