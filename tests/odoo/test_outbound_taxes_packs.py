@@ -12,9 +12,13 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig, load
+from gateway.config.models import GatewayConfig
+from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_invoices, extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
+from gateway.pipeline import Pipeline
 from gateway.translate.canonical import Invoice, Party, ShipNotice
 from tests.odoo import test_outbound_odd_odoo as odd
 
@@ -24,6 +28,19 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
     return load(EXAMPLES / "gateway.yaml")
+
+
+def daemon_scheduler(examples: LoadedConfig, client: OdooClient, journal: Any,
+                     tmp_path: Path) -> tuple[OdooScheduler, Pipeline]:
+    """The daemon's Odoo scheduler for the example partners, rendering through a pipeline archiving in `tmp_path`
+    and holding what it cannot render in quarantine there."""
+    gateway = GatewayConfig(state_dir=tmp_path / "state", archive_dir=tmp_path / "archive",
+                            quarantine_dir=tmp_path / "quarantine", our_ids=examples.gateway.our_ids)
+    config = LoadedConfig(path=tmp_path / "gateway.yaml", gateway=gateway, partners=examples.partners,
+                          profiles=examples.profiles)
+    pipeline = Pipeline(config, journal, Archive(tmp_path / "archive"))
+    ctx = SimpleNamespace(config=config, journal=journal, pipeline=pipeline, partners=examples.partners)
+    return OdooScheduler(ctx, lambda: client), pipeline
 
 
 def hierarchy(data: bytes) -> tuple[str, list[tuple[str, str]]]:
@@ -215,11 +232,7 @@ async def test_the_daemons_scheduler_holds_such_an_invoice_in_quarantine(
         tmp_path: Path) -> None:
     """The scheduler's 810 job holds the invoice it cannot tell tax by tax where people look (quarantine, with the
     reason naming the taxes), once however many runs find it, and sends the partner's other invoices."""
-    from gateway.config.models import GatewayConfig
     from gateway.journal.api import Direction, State
-    from gateway.journal.archive import Archive
-    from gateway.odoo.scheduler import OdooScheduler
-    from gateway.pipeline import Pipeline
 
     first = a_tax(odoo, "Deposit", 0.0, "code", **formula(odoo, "quantity * 0.35"))
     second = a_tax(odoo, "Eco fee", 0.0, "code", **formula(odoo, "base * 0.02"))
@@ -231,13 +244,7 @@ async def test_the_daemons_scheduler_holds_such_an_invoice_in_quarantine(
     odd.invoiced(odoo, held_order, [{"tax_ids": [(6, 0, [first, second])]}])
     odd.invoiced(odoo, sent_order, [{"tax_ids": [(6, 0, [sales])]}])
 
-    gateway = GatewayConfig(state_dir=tmp_path / "state", archive_dir=tmp_path / "archive",
-                            quarantine_dir=tmp_path / "quarantine", our_ids=examples.gateway.our_ids)
-    config = LoadedConfig(path=tmp_path / "gateway.yaml", gateway=gateway, partners=examples.partners,
-                          profiles=examples.profiles)
-    pipeline = Pipeline(config, journal, Archive(tmp_path / "archive"))
-    ctx = SimpleNamespace(config=config, journal=journal, pipeline=pipeline, partners=examples.partners)
-    scheduler = OdooScheduler(ctx, lambda: client)
+    scheduler, pipeline = daemon_scheduler(examples, client, journal, tmp_path)
     assert await scheduler.run_once("bigbox", "810") == 1
     assert await scheduler.run_once("bigbox", "810") == 0
     out = journal.find(direction=Direction.OUT, partner="bigbox", limit=10)

@@ -5,27 +5,22 @@ the scheduler, rendered with the example partners' profiles as the pipeline does
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import GatewayConfig
 from gateway.formats import parse
 from gateway.journal.api import Direction, Message, State
-from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import tracking_numbers
 from gateway.odoo.sandbox import SandboxServer
-from gateway.odoo.scheduler import OdooScheduler
-from gateway.pipeline import Pipeline
 from gateway.translate import translate
 from gateway.translate.canonical import Document, Party, ShipNotice
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_extraction import deliver
-from tests.odoo.test_outbound_taxes_packs import examples  # noqa: F401 - the examples fixture
+from tests.odoo.test_outbound_taxes_packs import daemon_scheduler, examples  # noqa: F401 - the examples fixture
 
 FIRST, SECOND = "1Z999AA10123456784", "1Z999AA10123456793"
 EUROHANDEL_DC = Party(role="ship_to", ids={"gln": "4012345000016"})
@@ -36,14 +31,9 @@ async def scheduled(examples: LoadedConfig, client: OdooClient, journal: Any, tm
     """One run of the daemon's scheduler job for `doc_type`: the one outbound message it made (queued, or held in
     quarantine when its file would not pass the partner's validation), the file, and the file read back with the
     partner's profile."""
-    gateway = GatewayConfig(state_dir=tmp_path / "state", archive_dir=tmp_path / "archive",
-                            quarantine_dir=tmp_path / "quarantine", our_ids=examples.gateway.our_ids)
-    config = LoadedConfig(path=tmp_path / "gateway.yaml", gateway=gateway, partners=examples.partners,
-                          profiles=examples.profiles)
-    pipeline = Pipeline(config, journal, Archive(tmp_path / "archive"))
-    ctx = SimpleNamespace(config=config, journal=journal, pipeline=pipeline, partners=examples.partners)
+    scheduler, pipeline = daemon_scheduler(examples, client, journal, tmp_path)
     before = {m.id for m in journal.find(direction=Direction.OUT, partner=partner_id, limit=100)}
-    await OdooScheduler(ctx, lambda: client).run_once(partner_id, doc_type)
+    await scheduler.run_once(partner_id, doc_type)
     [message] = [m for m in journal.find(direction=Direction.OUT, partner=partner_id, limit=100) if m.id not in before]
     assert message.state is State.QUEUED, message.last_error
     data = pipeline.archive.read(message.sha256)
