@@ -724,16 +724,22 @@ class Pipeline:
     def _queue_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:
         if message.meta.get("acks_queued"):
             return      # keys make a re-run safe anyway; this only saves control numbers
+        rejected = bool(result.errors) or any(not t.accepted for t in result.transactions)
+        again = ""
         if any(c.doc_type in ACK_KINDS for c in self.journal.children(message.id)):
-            # a replay of a file acknowledged before: its keys would drop a new ack, whose number would be a gap
-            self.journal.note(message.id, meta={"acks_queued": True})
-            return
+            if rejected or not message.meta.get("acks_rejected") or message.meta.get("the_file") is not False:
+                # a replay of a file acknowledged before: its keys would drop a new ack, whose number would be a gap
+                self.journal.note(message.id, meta={"acks_queued": True})
+                return
+            # its answer rejected what our fixed settings now take (a type set up, a partner gone live): told so,
+            # or the partner resends what this replay posts
+            again = f":{message.meta.get('replayed_at')}"
         acks = _require("gateway.acks", "build")
         ours = _require("gateway.translate.identify", "answering_ids").answering_ids(result, partner, self._our_ids())
         for index, rendered in enumerate(acks.build(result, partner, ours, self.journal)):
             self.queue_outbound(partner, rendered, parent_id=message.id,
-                                key=f"{message.id}:{rendered.doc_type}:{index}")
-        self.journal.note(message.id, meta={"acks_queued": True})
+                                key=f"{message.id}:{rendered.doc_type}:{index}{again}")
+        self.journal.note(message.id, meta={"acks_queued": True, "acks_rejected": rejected})
 
     def _translate(self, message: Message) -> Message:
         """Each transaction is translated (and serialised) as soon as it is read, then its segments are let go,

@@ -52,14 +52,19 @@ def test_a_type_not_set_up_is_replayed_after_the_partner_file_lists_it_and_ackno
         [ack] = wait_for(lambda: [m for m in ws.messages(parent_id=mid) if m["state"] == "done"], message="997 out")
         assert b"AK5*R*1~" in ws.archived(ack["sha256"]).read_bytes()
 
-        # the coordinator adds the type to the partner file, reloads and replays: processed once, no second 997
+        # the coordinator adds the type to the partner file, reloads and replays: processed once, and the partner,
+        # told AK5 R, is told the set is accepted now (else it sends it again, and the change is applied twice)
         ws.write_partner("acme", {**ACME, "documents": [*ACME["documents"], CHANGES]})
         said = len(gw.output())
         gw.signal(signal.SIGHUP)
         wait_for(lambda: "reloaded: 1 partner" in gw.output()[said:], message="reloaded")
         assert cli("replay", mid, config=ws.config).returncode == 0
         wait_for(lambda: ws.messages(id=mid)[0]["state"] == "done", message="the replayed 860 done")
-        assert [m["doc_type"] for m in ws.messages(parent_id=mid)] == ["997"]
+        acks = wait_for(lambda: [m for m in ws.messages(parent_id=mid) if m["state"] == "done"][1:] and
+                        ws.messages(parent_id=mid), message="the second 997 out")
+        assert [m["doc_type"] for m in acks] == ["997", "997"]
+        accepted = ws.archived(acks[1]["sha256"]).read_bytes()
+        assert b"AK5*A~" in accepted and b"AK9*A*1*1*1~" in accepted, accepted
         assert "next " not in cli("show", mid, config=ws.config).stdout
 
 
