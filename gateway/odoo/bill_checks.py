@@ -7,9 +7,9 @@ on the draft bill (its Terms and Conditions, `narration`), with the PO lines bil
 or beyond the ordered quantity, so the clerk sees what to check before posting.
 
 Which PO line a bill line is for: the PO the line names (a consolidated invoice), else the invoice's; on it, the
-line the invoice names (EDIFACT RFF+LI, X12 IT101 counting the PO's product lines as Odoo orders them, the rule
-ship notices follow), else the line of its product at its price, else the first of its product not billed yet
-on this bill. A credit note names the invoice it corrects, whose bill it reverses.
+line the invoice names (EDIFACT RFF+LI, cXML lineNumber, X12 IT101 counting the PO's product lines as Odoo orders
+them, the rule ship notices follow), else the line of its product at its price, else the first of its product not
+billed yet on this bill. A credit note names the invoice it corrects, whose bill it reverses.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ LINES_NOTE = "EDI lines differ from the purchase order"
 CREDITED = ("invoice", "OI")     # X12 REF*IV / EDIFACT RFF+IV (canonical), X12 REF*OI / RFF+OI (original invoice)
 LINE_ORDER = ("purchase_order", "customer_order")     # X12 REF*PO, EDIFACT RFF+ON: the buyer's order, our PO
 CENT = Decimal("0.01")
+# a cXML invoice line's order line is its lineNumber, read as a line_item reference where it is not its own number
+NUMBERED_AS_ORDER = ("InvoiceDetailRequest",)
 
 
 def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, uom: int, purchase_uom: str,
@@ -38,7 +40,8 @@ def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, u
     if len(same) <= 1:
         return same[0] if same else None
     named = line_number(next((r.value for r in line.references if r.qualifier == "line_item"), None)
-                        or (line.line_no if doc.source.syntax == "x12" else None))
+                        or (line.line_no if doc.source.syntax == "x12" or doc.source.standard_type in NUMBERED_AS_ORDER
+                            else None))
     if named is not None and 0 < named <= len(po_lines) and m2o_id(po_lines[named - 1]["product_id"]) == product:
         return po_lines[named - 1]
     open_ = [p for p in same if p in unused]

@@ -6,6 +6,9 @@ needs even when it also gives its percentageRate), and names every other Modific
 @name is required). A canonical invoice need not say it that way: an 810 may give a discount as a percent
 only, two freight charges, an allowance with a description and no code, no tax at all. The cXML profile
 names `before_write` as its hook; it fills in what the file needs from what the invoice says.
+
+An invoice lists its lines per order (InvoiceDetailOrder), as a consolidated 810 names each line's PO: the
+hooks turn the orders into the canonical lines and back (`orders_of`, `from_orders`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ EARLY_PAY = re.compile(r"(?P<percent>\d+(?:\.\d+)?)\s*(?:%\s*|/\s*)(?P<days>\d+)
 # the summary's places for one allowance or charge each: ShippingAmount, SpecialHandlingAmount, InvoiceDetailDiscount
 UNTYPED_TAX = Tax.model_fields["type"].default        # what a canonical tax is when nothing says otherwise
 SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowance", "discount"))
+ORDER_LINE = "line_item"                              # a line's reference to the order's line it bills
+LINE_ORDERS = ("purchase_order", "customer_order")    # ... and to the order itself, on a consolidated invoice
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +42,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
                                           Decimal(0)))
     data["_payment_terms"] = payment_terms(data.get("terms"))
     zoned_days(data, ("date",))
-    cxml_order = (data.get("source") or {}).get("order_payload_id")   # an OrderReference needs the order's payloadID
-    data["_order_reference" if cxml_order else "_order_id_info"] = data.get("po_number")
+    data["_orders"] = orders_of(data)
     for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
         tax["type"] = tax.get("type") or UNTYPED_TAX
     data["_tax_description"] = ", ".join(f"{t['type']} tax" for t in data.get("taxes") or [] if t.get("type")) \
@@ -66,9 +70,64 @@ def payment_terms(terms: Any) -> list[dict[str, str]]:
     return tiers
 
 
+def orders_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The InvoiceDetailOrders to write: the invoice's own PO's first, then one per other PO its lines name (a
+    consolidated invoice), each with its lines in their order. A line's InvoiceDetailItemReference@lineNumber is
+    the order's line it bills, its invoiceLineNumber the invoice's own: the line_item reference where the line has
+    one, else its line number (an invoice made from Odoo numbers its lines as the buyer's order did)."""
+    own = data.get("po_number")
+    orders: dict[Any, list[dict[str, Any]]] = {}
+    for line in data.get("lines") or []:
+        refs = line.get("references") or []
+        line["_order_line"] = next((r["value"] for r in refs if r.get("qualifier") == ORDER_LINE), line.get("line_no"))
+        orders.setdefault(line_order(line) or own, []).append(line)
+    cxml_order = (data.get("source") or {}).get("order_payload_id")   # an OrderReference needs the order's payloadID
+    out = []
+    for number, lines in orders.items():
+        order: dict[str, Any] = {"lines": lines}
+        if number == own and cxml_order:
+            order.update({"_order_reference": number, "_order_payload_id": cxml_order})
+        else:
+            order["_order_id_info"] = number
+        out.append(order)
+    return out
+
+
+def line_order(line: dict[str, Any]) -> str | None:
+    """The PO a line names as the one it bills (a consolidated invoice's), as posting reads it."""
+    return next((str(r["value"]) for q in LINE_ORDERS for r in line.get("references") or []
+                 if r.get("qualifier") == q and str(r.get("value") or "").strip()), None)
+
+
+def from_orders(data: dict[str, Any]) -> dict[str, Any]:
+    """The lines of every InvoiceDetailOrder, the first order's the invoice's PO: a line of another order names it
+    (a `purchase_order` reference, as an 810's REF*PO in its IT1 loop), and its order line (lineNumber) is a
+    `line_item` reference where it is not its invoiceLineNumber (a line without one bills the order's line of its
+    number, as an 810's IT101)."""
+    orders = data.pop("_orders", None) or []
+    if orders and orders[0].get("po_number"):
+        data["po_number"] = orders[0]["po_number"]
+    lines = []
+    for order in orders:
+        number = order.get("po_number")
+        for line in order.get("lines") or []:
+            refs = [r for r in line.get("references") or []
+                    if not (r.get("qualifier") == ORDER_LINE and r.get("value") == line.get("line_no"))]
+            if number and number != data.get("po_number"):
+                refs.insert(0, {"qualifier": LINE_ORDERS[0], "value": number})
+            if refs:
+                line["references"] = refs
+            else:
+                line.pop("references", None)
+            lines.append(line)
+    data["lines"] = lines
+    return data
+
+
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
-    """The PaymentTerms as the canonical terms text: the net days alone as before, with an early-pay tier in
-    the words an 810's ITD12 uses ("2% 30 NET 45")."""
+    """The lines of every order (`from_orders`), and the PaymentTerms as the canonical terms text: the net days
+    alone as before, with an early-pay tier in the words an 810's ITD12 uses ("2% 30 NET 45")."""
+    from_orders(data)
     tiers = data.pop("_payment_terms", None) or []
     net = next((t["days"] for t in tiers if t.get("days") and not t.get("percent")), None)
     early = [f"{t['percent']}% {t['days']}" for t in tiers if t.get("days") and t.get("percent")]

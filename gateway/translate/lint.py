@@ -121,6 +121,10 @@ def _check_paths(profile: Profile, node: Node, model: type[BaseModel] | None, pr
             problems.append(_err(f"{fld.path!r} is not a field of {item_model.__name__}", fld.where,
                                  hint=f"fields: {', '.join(item_model.model_fields)}"))
     for child in node.children:
+        if item_model is None and node.each is not None and node.each.startswith("_") and child.each is not None \
+                and not child.each.startswith("_"):     # a list the hooks hand back to the document (cXML orders'
+            _check_paths(profile, child, model, problems, mapped, here)    # lines: the invoice's lines)
+            continue
         _check_paths(profile, child, item_model, problems, mapped, here)
 
 

@@ -1,0 +1,189 @@
+"""A vendor's cXML invoices through the real pipeline (intake, journal, translation by the base profile, posting)
+into the sandbox over HTTP: the bill line goes to the PO line the invoice line names (InvoiceDetailItemReference
+lineNumber, the buyer's order line, not the invoice's own invoiceLineNumber), an invoice of several POs (one
+InvoiceDetailOrder each) bills each line on its own PO, and a credit memo naming the invoice it corrects
+(InvoiceIDInfo, or the DocumentReference Coupa fills with the invoice number) reverses that invoice's bill."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+from lxml import etree
+
+from gateway.config.loader import LoadedConfig
+from gateway.config.models import OurIds, PartnerConfig
+from gateway.formats import parse
+from gateway.journal.api import State
+from gateway.journal.sqlite import SqliteJournal
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate.canonical import Invoice
+from gateway.transports.base import IntakeMeta
+from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.odoo.test_cxml_vendor_invoice import cxml_invoice
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor_bill_checks import bill, po_lines
+from tests.odoo.test_vendor_odd import purchase
+
+__all__ = ["examples"]
+
+WIDGETWORKS = PartnerConfig.model_validate({
+    "id": "widgetworks", "name": "Widget Works", "odoo": {"partner_ref": "WIDGETWORKS"},
+    "xml": {"ids": ["widgetworks"]},
+    "documents": [{"type": "InvoiceDetailRequest", "direction": "in", "profile": "cxml-invoicedetailrequest"}]})
+PARTS = {"blue": "WW-WB-100", "red": "WW-WR-200"}
+
+
+def item(number: int, order_line: int, part: str, quantity: int, price: str) -> str:
+    """An InvoiceDetailItem: the invoice's line `number` billing line `order_line` of the buyer's order."""
+    amount = f"{quantity * float(price):.2f}"
+    return f"""<InvoiceDetailItem invoiceLineNumber="{number}" quantity="{quantity}"><UnitOfMeasure>EA</UnitOfMeasure>
+<UnitPrice><Money currency="USD">{price}</Money></UnitPrice>
+<InvoiceDetailItemReference lineNumber="{order_line}"><ItemID><SupplierPartID>{PARTS[part]}</SupplierPartID></ItemID>
+</InvoiceDetailItemReference><SubtotalAmount><Money currency="USD">{amount}</Money></SubtotalAmount>
+</InvoiceDetailItem>"""
+
+
+def invoice(number: str, orders: list[tuple[str, list[str]]], total: str, purpose: str = "standard",
+            header: str = "") -> bytes:
+    """Widget Works' InvoiceDetailRequest: one InvoiceDetailOrder per (PO, its items), `header` in its header."""
+    body = "".join(f'<InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderIDInfo orderID="{po}"/>'
+                   f'</InvoiceDetailOrderInfo>{"".join(items)}</InvoiceDetailOrder>' for po, items in orders)
+    return cxml_invoice(f"{number}@widgetworks.example", f"""
+<InvoiceDetailRequestHeader invoiceID="{number}" purpose="{purpose}" operation="new" invoiceDate="2026-12-01">
+<InvoiceDetailHeaderIndicator/><InvoiceDetailLineIndicator/>{header}<PaymentTerm payInNumberOfDays="30"/>
+</InvoiceDetailRequestHeader>{body}
+<InvoiceDetailSummary><SubtotalAmount><Money currency="USD">{total}</Money></SubtotalAmount>
+<Tax><Money currency="USD">0.00</Money><Description xml:lang="en">none</Description></Tax>
+<NetAmount><Money currency="USD">{total}</Money></NetAmount></InvoiceDetailSummary>""")
+
+
+async def post_file(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, *files: bytes) -> list[Any]:
+    """Each file through one pipeline, in turn, to DONE (or wherever it stops)."""
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = WIDGETWORKS
+    done = []
+    for index, data in enumerate(files):
+        message = await pipeline.submit(data, IntakeMeta(channel="as2", filename=f"invoice-{index}.xml",
+                                                         partner="widgetworks"))
+        done.append(run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60))
+    return done
+
+
+async def test_a_cxml_invoice_line_goes_to_the_order_line_it_names(tmp_path: Path, examples: LoadedConfig,
+                                                                   sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Blue widgets are on PO lines 1 (100 at 7.50), 3 (40 at 7.00) and 4 (30 at 7.25). The vendor bills order
+    line 1 at 7.00 as its invoice line 1, and order line 4 at 7.50 as its invoice line 3: each bill line is the
+    PO line its lineNumber names, its price off the PO noted. By price the first went to PO line 3; by its
+    invoiceLineNumber the second did."""
+    po, name = purchase(odoo, [(1, 100, 7.5), (2, 50, 5.25), (1, 40, 7.0), (1, 30, 7.25)])
+    [message] = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-LN", [(name, [
+        item(1, 1, "blue", 100, "7.00"), item(3, 4, "blue", 30, "7.50")])], "925.00"))
+    assert message.state is State.DONE, message.last_error
+    first, _, _, fourth = po_lines(odoo, po)
+    made = bill(odoo, "WW-CX-LN")
+    assert made["lines"] == [(30.0, 7.5, fourth), (100.0, 7.0, first)]
+    assert "invoice WW-CX-LN, line 1: billed at 7.00, the purchase order&#x27;s price is 7.50" in made["narration"]
+    assert "invoice WW-CX-LN, line 3: billed at 7.50, the purchase order&#x27;s price is 7.25" in made["narration"]
+
+
+async def test_a_cxml_invoice_of_two_pos_bills_each_line_on_its_own(tmp_path: Path, examples: LoadedConfig,
+                                                                    sandbox: SandboxServer,
+                                                                    odoo: odoorpc.ODOO) -> None:
+    """One invoice, two InvoiceDetailOrders: 100 blue widgets of the first PO, 40 blue and 50 red of the second.
+    Billed against the first PO alone, the red widgets (not on it) held the invoice and the second PO's blue
+    widgets were counted billed on the first's. Each line is its own PO's, the bill's origin names both."""
+    po1, name1 = purchase(odoo, [(1, 100, 7.5)])
+    po2, name2 = purchase(odoo, [(1, 40, 7.0), (2, 50, 5.25)])
+    [message] = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-2PO", [
+        (name1, [item(1, 1, "blue", 100, "7.50")]),
+        (name2, [item(2, 1, "blue", 40, "7.00"), item(3, 2, "red", 50, "5.25")])], "1292.50"))
+    assert message.state is State.DONE, message.last_error
+    [blue1] = po_lines(odoo, po1)
+    blue2, red2 = po_lines(odoo, po2)
+    made = bill(odoo, "WW-CX-2PO")
+    assert made["lines"] == [(40.0, 7.0, blue2), (50.0, 5.25, red2), (100.0, 7.5, blue1)]
+    assert "EDI" not in str(made["narration"] or "")
+    [row] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-CX-2PO")], ["invoice_origin"]])
+    assert row["invoice_origin"] == f"{name1}, {name2}"
+
+
+async def test_a_cxml_credit_memo_reverses_the_bill_of_the_invoice_it_names(tmp_path: Path, examples: LoadedConfig,
+                                                                            sandbox: SandboxServer,
+                                                                            odoo: odoorpc.ODOO) -> None:
+    """A creditMemo naming its invoice by InvoiceIDInfo, and one naming it as Coupa's samples do (the header's
+    DocumentReference payloadID holding the invoice number), are each Odoo's "Reversal of" that invoice's bill;
+    the PO line's billed quantity goes down by what they credit."""
+    po, name = purchase(odoo, [(1, 100, 7.5)])
+    credits = [invoice(number, [(name, [item(1, 1, "blue", 10, "7.50")])], "75.00", purpose="creditMemo",
+                       header=header) for number, header in (
+        ("WW-CX-CM1", '<InvoiceIDInfo invoiceID="WW-CX-INV"/>'),
+        ("WW-CX-CM2", '<DocumentReference payloadID="WW-CX-INV"/>'))]
+    done = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-INV", [(name, [
+        item(1, 1, "blue", 100, "7.50")])], "750.00"), *credits)
+    assert [m.state for m in done] == [State.DONE] * 3, [m.last_error for m in done]
+    [original] = odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-INV")]])
+    for number in ("WW-CX-CM1", "WW-CX-CM2"):
+        [row] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", number)], [
+            "move_type", "reversed_entry_id", "amount_total", "narration"]])
+        assert (row["move_type"], row["reversed_entry_id"] and row["reversed_entry_id"][0], row["amount_total"]) \
+            == ("in_refund", original, 75.0), number
+        assert "EDI" not in str(row["narration"] or "")
+    [line] = po_lines(odoo, po)
+    assert odoo.execute_kw("purchase.order.line", "read", [[line], ["qty_invoiced"]])[0]["qty_invoiced"] == 80.0
+
+
+def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(tmp_path: Path) -> None:
+    """Written, a credit memo of two POs has one InvoiceDetailOrder per PO, its lines in it, each line's
+    invoiceLineNumber its own and its lineNumber the order's line it bills (a line_item reference, else its
+    own number), and the invoice it corrects as InvoiceIDInfo where the DTD puts it (after the indicators, before
+    PaymentTerm); read back it is the same document. The profile wrote every line under the first PO, and the
+    invoice's line number as the order's."""
+    doc = Invoice.model_validate({
+        "number": "CM-9", "date": "2026-12-01", "currency": "USD", "invoice_type": "credit_note",
+        "po_number": "PO-1", "terms": "30", "references": [{"qualifier": "invoice", "value": "INV-9"}],
+        "lines": [{"line_no": "1", "item_ids": {"vendor": "WB-100"}, "quantity": "4", "unit_price": "7.50",
+                   "amount": "30.00", "references": [{"qualifier": "line_item", "value": "3"}]},
+                  {"line_no": "2", "item_ids": {"vendor": "WR-200"}, "quantity": "2", "unit_price": "5.25",
+                   "amount": "10.50", "references": [{"qualifier": "purchase_order", "value": "PO-2"}]},
+                  {"line_no": "3", "item_ids": {"vendor": "WB-100"}, "quantity": "1", "unit_price": "7.00",
+                   "amount": "7.00", "references": [{"qualifier": "purchase_order", "value": "PO-2"},
+                                                    {"qualifier": "line_item", "value": "1"}]}],
+        "totals": {"lines_amount": "47.50", "tax_amount": "0.00", "total_amount": "47.50"}})
+    partner = PartnerConfig.model_validate({"id": "buyer", "xml": {"ids": ["buyer"]}, "documents": [
+        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
+    registry = ProfileRegistry.load([])
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        rendered = render(doc, partner, registry, journal, "InvoiceDetailRequest",
+                          our_ids=OurIds.model_validate({"xml": "us"}), now=datetime(2026, 12, 1, 14, 30))
+    finally:
+        journal.close()
+    root = etree.fromstring(rendered.data)
+    header = root.find("Request/InvoiceDetailRequest/InvoiceDetailRequestHeader")
+    assert [child.tag for child in header] == ["InvoiceDetailHeaderIndicator", "InvoiceDetailLineIndicator",
+                                               "InvoiceIDInfo", "PaymentTerm"]
+    assert header.find("InvoiceIDInfo").get("invoiceID") == "INV-9"
+    assert [(order.find("InvoiceDetailOrderInfo/OrderIDInfo").get("orderID"),
+             [(i.get("invoiceLineNumber"), i.find("InvoiceDetailItemReference").get("lineNumber"))
+              for i in order.findall("InvoiceDetailItem")])
+            for order in root.findall("Request/InvoiceDetailRequest/InvoiceDetailOrder")] == [
+        ("PO-1", [("1", "3")]), ("PO-2", [("2", "2"), ("3", "1")])]
+    result = parse(rendered.data)
+    assert [str(e) for e in result.errors] == []
+    [back] = translate(result.transactions[0], partner, registry, profile="cxml-invoicedetailrequest")
+    assert back.model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
+
+
+@needs_corpus
+def test_the_corpus_invoice_of_two_orders_reads_each_lines_order() -> None:
+    """A third party's cXML invoice backed by two POs (named by their OrderRequests' payloadIDs), whose second
+    order's item is its invoice line 2 and that order's line 1."""
+    result = parse((CORPUS / "xml" / "cxml_InvoiceDetailRequest_officeluv_multi-po.xml").read_bytes())
+    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    assert isinstance(doc, Invoice) and doc.po_number == "2252"
+    assert [(line.line_no, [(r.qualifier, r.value) for r in line.references]) for line in doc.lines] == [
+        ("1", []), ("2", [("purchase_order", "2253"), ("line_item", "1")])]
