@@ -411,12 +411,16 @@ def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
     """A vendor line's own allowances and charges (X12 SAC in the IT1 loop, EDIFACT ALC in the LIN group) as an
     order line's are (`sale_orders.line_allowances`: allowances the bill line's Discount (%), the rest bill lines
     on the products `odoo.charge_products` maps them to, an unmapped one refusing the invoice as the invoice's own
-    do); none when the price is `net` of them (`_priced_net`) or the line's stated amount is its quantity x price
-    already (MOA 203 beside a price of another qualifier: the price has them in it). A bill is priced as
-    invoiced, whatever the partner's price policy for orders."""
-    if net or not line.allowances_charges or line.unit_price is None or line.quantity is None:
+    do). None when the line's stated amount (EDIFACT MOA 203) is its quantity x price already, or, without one,
+    when its price is `net` of them (`_priced_net`): the price has them in it. The amount decides first, as the
+    figure the vendor's total adds up (a gross price sent as PRI+AAA beside its net MOA 203 still gets its
+    discount). A bill is priced as invoiced, whatever the partner's price policy for orders."""
+    if not line.allowances_charges or line.unit_price is None or line.quantity is None:
         return None, []
-    if line.amount is not None and abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01"):
+    if line.amount is not None:
+        if abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01"):
+            return None, []
+    elif net:
         return None, []
     as_invoiced = partner.model_copy(update={"odoo": partner.odoo.model_copy(update={"price_policy": "order"})})
     discount, charges, _ = line_allowances(line, index, as_invoiced, label, digits)

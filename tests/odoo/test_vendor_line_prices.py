@@ -33,12 +33,12 @@ INVOIC_VENDOR = PartnerConfig.model_validate({
     "documents": [{"type": "INVOIC", "direction": "in", "profile": "edifact-d96a-invoic"}]})
 
 
-def invoic(po: str, lines: list[str]) -> bytes:
-    """Widget Works' D96A INVOIC for `po` with these LIN groups, 885.00 in all (MOA+77)."""
-    body = ["BGM+380+WW-INV-NET+9", "DTM+137:20261129:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9", *lines,
-            "UNS+S", "MOA+77:885"]
-    segments = ["UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+31", "UNH+1+INVOIC:D:96A:UN:EAN008",
-                *body, f"UNT+{len(body) + 2}+1", "UNZ+1+31"]
+def invoic(number: str, control: int, po: str, lines: list[str], total: str) -> bytes:
+    """Widget Works' D96A INVOIC `number` for `po` with these LIN groups, `total` in all (MOA+77)."""
+    body = [f"BGM+380+{number}+9", "DTM+137:20261129:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9", *lines,
+            "UNS+S", f"MOA+77:{total}"]
+    segments = [f"UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+{control}",
+                "UNH+1+INVOIC:D:96A:UN:EAN008", *body, f"UNT+{len(body) + 2}+1", f"UNZ+1+{control}"]
     return ("UNA:+.? '" + "".join(s + "'" for s in segments)).encode()
 
 
@@ -47,17 +47,18 @@ async def test_a_net_priced_invoic_line_gets_no_discount_on_top(tmp_path: Path, 
     """Blue widgets priced net 6.75 and gross 7.50 with their 10 % (the gross last), red ones gross 5.25 and net
     4.20 with their 20 % (the net last, no MOA+203), as EANCOM invoices state both: the bill is 100 x 7.50 less
     10 % and 50 x 4.20, the vendor's 885.00. The red line's 20 % was taken off its net price again (50 x 3.36),
-    so the bill came out 42.00 short of the invoice, noted as totals that differ."""
+    so the bill came out 42.00 short of the invoice, noted as totals that differ. A gross price sent as PRI+AAA
+    beside its net MOA+203 (675.00 for 100 at 7.50 less 10 %) is told by that amount, and still discounted."""
     po, name = purchase(odoo)
     blue, red = po_lines(odoo, po)
     odoo.execute_kw("purchase.order.line", "write", [[blue], {"discount": 10.0}])      # as agreed with the vendor
     odoo.execute_kw("purchase.order.line", "write", [[red], {"discount": 20.0}])
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     pipeline.config.partners["widgetworks"] = INVOIC_VENDOR
-    data = invoic(name, ["LIN+1", "PIA+5+WW-WB-100:SA", "QTY+47:100:PCE", "PRI+AAA:6.75", "PRI+AAB:7.50",
+    data = invoic("WW-INV-NET", 31, name, ["LIN+1", "PIA+5+WW-WB-100:SA", "QTY+47:100:PCE", "PRI+AAA:6.75", "PRI+AAB:7.50",
                          "ALC+A++++DI", "PCD+1:10",
                          "LIN+2", "PIA+5+WW-WR-200:SA", "QTY+47:50:PCE", "PRI+AAB:5.25", "PRI+AAA:4.20",
-                         "ALC+A++++DI", "PCD+1:20"])
+                         "ALC+A++++DI", "PCD+1:20"], "885")
     message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename="invoic.edi", partner="widgetworks"))
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
@@ -66,6 +67,13 @@ async def test_a_net_priced_invoic_line_gets_no_discount_on_top(tmp_path: Path, 
     made = bill(odoo, "WW-INV-NET")
     assert made["amount_total"] == 885.0
     assert "EDI" not in str(made["narration"] or "")        # the vendor's total, the PO's net prices
+    data = invoic("WW-INV-NET2", 32, name, ["LIN+1", "PIA+5+WW-WB-100:SA", "QTY+47:100:PCE", "MOA+203:675",
+                                            "PRI+AAA:7.50", "ALC+A++++DI", "PCD+1:10"], "675")
+    message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename="invoic2.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert [(q, p, d) for _, q, p, d in bill_line_rows(odoo, "WW-INV-NET2")] == [(100.0, 7.5, 10.0)]
+    assert bill(odoo, "WW-INV-NET2")["amount_total"] == 675.0
 
 
 async def test_a_line_charge_of_nothing_is_not_billed(tmp_path: Path, examples: LoadedConfig,
