@@ -29,6 +29,7 @@ UNTYPED_TAX = Tax.model_fields["type"].default        # what a canonical tax is 
 SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowance", "discount"))
 ORDER_LINE = "line_item"                              # a line's reference to the order's line it bills
 LINE_ORDERS = ("purchase_order", "customer_order")    # ... and to the order itself, on a consolidated invoice
+HEADER = "Request/InvoiceDetailRequest/InvoiceDetailRequestHeader"
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
@@ -124,9 +125,22 @@ def from_orders(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def cancelled(data: dict[str, Any], tx: Any) -> None:
+    """An InvoiceDetailRequest with operation="delete" is the vendor cancelling the invoice of that invoiceID
+    (cXML 1.2: the same invoice again, its DocumentReference the original's payloadID), not an invoice: read as
+    one, it found the bill of that number and changed nothing, as if done. It is refused, saying what to do."""
+    header = tx.tree.find(HEADER) if tx is not None and getattr(tx, "tree", None) is not None else None
+    if header is not None and header.get("operation") == "delete":
+        raise TranslationError(f"invoice {data.get('number')}: the vendor cancels it (operation=\"delete\"); the "
+                               "gateway neither posts nor cancels a bill for it: cancel its bill in Odoo (a posted "
+                               "one is reset to draft first, or credited), or take it up with the vendor")
+
+
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """The lines of every order (`from_orders`), and the PaymentTerms as the canonical terms text: the net days
-    alone as before, with an early-pay tier in the words an 810's ITD12 uses ("2% 30 NET 45")."""
+    alone as before, with an early-pay tier in the words an 810's ITD12 uses ("2% 30 NET 45"). A cancellation
+    is refused (`cancelled`)."""
+    cancelled(data, tx)
     from_orders(data)
     tiers = data.pop("_payment_terms", None) or []
     net = next((t["days"] for t in tiers if t.get("days") and not t.get("percent")), None)

@@ -48,12 +48,12 @@ def item(number: int, order_line: int, part: str, quantity: int, price: str) -> 
 
 
 def invoice(number: str, orders: list[tuple[str, list[str]]], total: str, purpose: str = "standard",
-            header: str = "") -> bytes:
+            header: str = "", operation: str = "new") -> bytes:
     """Widget Works' InvoiceDetailRequest: one InvoiceDetailOrder per (PO, its items), `header` in its header."""
     body = "".join(f'<InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderIDInfo orderID="{po}"/>'
                    f'</InvoiceDetailOrderInfo>{"".join(items)}</InvoiceDetailOrder>' for po, items in orders)
-    return cxml_invoice(f"{number}@widgetworks.example", f"""
-<InvoiceDetailRequestHeader invoiceID="{number}" purpose="{purpose}" operation="new" invoiceDate="2026-12-01">
+    return cxml_invoice(f"{number}-{operation}@widgetworks.example", f"""
+<InvoiceDetailRequestHeader invoiceID="{number}" purpose="{purpose}" operation="{operation}" invoiceDate="2026-12-01">
 <InvoiceDetailHeaderIndicator/><InvoiceDetailLineIndicator/>{header}<PaymentTerm payInNumberOfDays="30"/>
 </InvoiceDetailRequestHeader>{body}
 <InvoiceDetailSummary><SubtotalAmount><Money currency="USD">{total}</Money></SubtotalAmount>
@@ -135,6 +135,21 @@ async def test_a_cxml_credit_memo_reverses_the_bill_of_the_invoice_it_names(tmp_
     [line] = po_lines(odoo, po)
     assert odoo.execute_kw("purchase.order.line", "read", [[line], ["qty_invoiced"]])[0]["qty_invoiced"] == 80.0
 
+
+async def test_a_cxml_invoice_cancellation_is_held_saying_so(tmp_path: Path, examples: LoadedConfig,
+                                                             sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The vendor cancels its invoice (the same InvoiceDetailRequest with operation="delete", naming the original's
+    payloadID). Read as an invoice it found the bill of that number and was done, the bill left as it was and
+    nobody told; it is held saying the vendor cancels it and what to do, the bill untouched."""
+    _po, name = purchase(odoo, [(1, 100, 7.5)])
+    items = [(name, [item(1, 1, "blue", 100, "7.50")])]
+    done = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-DEL", items, "750.00"), invoice(
+        "WW-CX-DEL", items, "750.00", operation="delete",
+        header='<DocumentReference payloadID="WW-CX-DEL-new@widgetworks.example"/>'))
+    assert [m.state for m in done] == [State.DONE, State.QUARANTINED], [m.last_error for m in done]
+    assert 'invoice WW-CX-DEL: the vendor cancels it (operation="delete")' in str(done[1].last_error)
+    assert [r["state"] for r in odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-CX-DEL")],
+                                                                                ["state"]])] == ["draft"]
 
 def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(tmp_path: Path) -> None:
     """Written, a credit memo of two POs has one InvoiceDetailOrder per PO, its lines in it, each line's
