@@ -536,6 +536,7 @@ class Pipeline:
         partner = self._partner_for(message)
         # this step needs the envelopes, the issues and the acknowledgements' own segments, not the documents'
         result = self._parse_bytes(message, partner, each=_release_unless_ack)
+        before = len(result.issues)
         try:
             partner = self._identify(message, result)
         except PartnerUnknown as exc:
@@ -544,7 +545,10 @@ class Pipeline:
             # the reader's own located errors say what is wrong with the file; lead with them
             raise PartnerUnknown(f"rejected: {_issues(result.errors)}; no partner could be identified: {exc}") \
                 from None
-        undeclared = self._refuse_undeclared(result, partner)
+        # a production interchange for a partner set up for testing: the partner went live before its partner file
+        live = {env.index for env in result.interchanges if not env.test}
+        undeclared = [i for i in result.issues[before:] if i.level == "interchange" and i.interchange in live] + \
+            self._refuse_undeclared(result, partner)
         summary = {"interchanges": len(result.interchanges), "transactions": len(result.transactions),
                    "issues": [str(i) for i in result.issues[:50]]}
         first = result.interchanges[0] if result.interchanges else None
@@ -559,7 +563,8 @@ class Pipeline:
     def _parsed(self, message: Message, result: Any, partner: PartnerConfig, fields: dict[str, Any],
                 summary: dict[str, Any], undeclared: list[Any]) -> Message:
         """What a parsed file leads to: duplicate check, acknowledgements read and queued, the next state.
-        `undeclared`: the issues of sets refused only as of a type the partner is not set up to send."""
+        `undeclared`: the issues of sets refused only by the partner file (a type it does not list, a production
+        interchange while it says testing), which a fixed partner file and a replay take."""
         repeated: dict[int, str] = {}         # interchange index -> the message that brought it first
         if not message.meta.get("force"):
             for env in result.interchanges:

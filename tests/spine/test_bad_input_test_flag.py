@@ -8,6 +8,7 @@ Found through the daemon: it was quarantined under quarantine/unknown/ with no p
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from tests.helpers.edifact import orders
@@ -58,3 +59,34 @@ def test_a_test_interchange_beside_a_production_one_is_left_out_of_the_translati
     answers = b"".join(ws.archived(m["sha256"]).read_bytes() for m in ws.messages(parent_id=row["id"]))
     assert b"UCI+1102+4012345000009:14+0614141000005:14+4+25+UNB+12'" in answers
     assert b"UCI+1101+4012345000009:14+0614141000005:14+7'" in answers
+
+
+def test_a_production_interchange_before_the_partner_file_says_live_is_fixed_there_and_replayed(tmp_path: Path) -> None:
+    """Go-live: the retailer switched ISA15 to P before our partner file left testing. Its real order was rejected
+    (TA1 020) and quarantined as 'the file itself is wrong: the partner must send it again', though the file was
+    right and the fix was `x12.test: false` in the partner file. Now that fix and a replay take it, and the
+    partner is told it is accepted (else it resends it)."""
+    testing = {"acme": {**PARTNERS["acme"], "x12": {**PARTNERS["acme"]["x12"], "test": True}}}
+    ws = Workspace.create(tmp_path, OUR_IDS, partners=testing)
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("po.x12", purchase_order(1201))
+        [row] = wait_for(lambda: ws.messages(direction="in", state="quarantined"), message="quarantined")
+        mid = row["id"]
+        assert "is a production interchange (ISA15) but partner acme is set up for testing" in row["last_error"]
+        [reason] = (ws.root / "quarantine" / "acme").glob(f"{mid}_*.reason.txt")
+        assert f"After fixing the cause (in Odoo, a partner or profile file): edi-gateway replay {mid}" \
+            in reason.read_text(), reason.read_text()
+        [ta1] = wait_for(lambda: [m for m in ws.messages(parent_id=mid) if m["state"] == "done"], message="TA1")
+        assert b"TA1*000001201*261129*0850*R*020~" in ws.archived(ta1["sha256"]).read_bytes()
+
+        ws.write_partner("acme", PARTNERS["acme"])
+        said = len(gw.output())
+        gw.signal(signal.SIGHUP)
+        wait_for(lambda: "reloaded: 1 partner" in gw.output()[said:], message="reloaded")
+        assert cli("replay", mid, config=ws.config).returncode == 0
+        wait_for(lambda: ws.messages(id=mid)[0]["state"] == "done", message="the replayed order done")
+        answers = wait_for(lambda: len([m for m in ws.messages(parent_id=mid) if m["state"] == "done"]) == 2 and
+                           ws.messages(parent_id=mid), message="the second answer out")
+    again = ws.archived(answers[1]["sha256"]).read_bytes()
+    assert b"AK1*PO*1201~" in again and b"AK5*A~" in again, again
+    assert "PO0001201" in canonical(ws, mid)
