@@ -41,7 +41,7 @@ from gateway.translate.fields import (
 from gateway.translate.yamlsrc import Where, YMap, fmt_where
 
 NODE_KEYS = frozenset({"seg", "loop", "hl", "rows", "xpath", "when", "each", "fields", "value", "children",
-                       "always", "key", "note", "nested", "read_only", "_after", "_before"})
+                       "always", "key", "note", "nested", "read_only", "join_rows", "_after", "_before"})
 KINDS = ("seg", "loop", "hl", "rows", "xpath")
 
 OutSegment = tuple[str, dict[int, Any]]
@@ -73,6 +73,7 @@ class Node:
     claimed: list[list[tuple[Callable[[Any], Any], Any]]] = field(default_factory=list)  # siblings' consts
     value: Field | None = None
     key: Callable[[Any], Any] | None = None     # rows: group consecutive rows with the same key into one item
+    join_rows: dict[str, str] = field(default_factory=dict)   # rows: first: field path -> joins its rows' values
     children: list[Node] = field(default_factory=list)
     dispatch: dict[str, list[Node]] = field(default_factory=dict)
     # when this node's level is the innermost open one: tag -> Plan (see _plan)
@@ -128,7 +129,8 @@ def compile_node(name: str, spec: Any, ctx: Context, where: Where) -> Node:
         raise ConfigError(f"node {name!r} needs exactly one of {', '.join(KINDS)}", where[0], where[1])
     kind = kinds[0]
     node = Node(name=name, kind=kind, where=where, always=bool(spec.get("always")), note=str(spec.get("note", "")),
-                read_only=bool(spec.get("read_only")))
+                read_only=bool(spec.get("read_only")),
+                join_rows={str(k): str(v) for k, v in (spec.get("join_rows") or {}).items()})
     segmental = ctx.syntax in ("x12", "edifact")
     if kind in ("seg", "loop", "hl") and not segmental:
         raise ConfigError(f"node {name!r}: {kind}: is for X12 / EDIFACT profiles; use "
@@ -788,19 +790,23 @@ def _read_rows(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -
             if rows:
                 inner = _apply(child, rows[0], target, "csv")
                 _read_rows(child, rows[:1], inner)
-                _rows_agree(child, rows)
+                _rows_agree(child, rows, inner)
         else:
             for row in rows:
                 inner = _apply(child, row, target, "csv")
                 _read_rows(child, [row], inner)
 
 
-def _rows_agree(node: Node, rows: list[dict[str, str]]) -> None:
+def _rows_agree(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -> None:
     """A `rows: first` column (the order's date, its ship-to) that a later row of the document gives otherwise is
     refused: read from the first row only, the other lines would go to its address. Blank is agreeing (Shopify
-    gives them on an order's first row only)."""
+    gives them on an order's first row only). A field the node's `join_rows:` names has the document's values
+    joined into `target` instead (a shipment's parcels' tracking numbers, one per row)."""
     for fld in node.fields_in:
         if not fld.address:
+            continue
+        if fld.path in node.join_rows:
+            _join_rows(fld, node, rows, target)
             continue
         first, said = None, (rows[0].get(fld.address) or "").strip()
         for row in rows[1:]:
@@ -816,6 +822,20 @@ def _rows_agree(node: Node, rows: list[dict[str, str]]) -> None:
             raise _located(ValueError(f"{other!r} differs from {said!r} in row {rows[0]['__row__']}, the "
                                       "document's first: rows of one document give it once (or give those rows "
                                       "their own document number)"), fld, node, row, "csv")
+
+
+def _join_rows(fld: Field, node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -> None:
+    """The different values of `fld` in the document's rows, in row order, joined with the node's `join_rows:`."""
+    found: list[str] = []
+    for row in rows:
+        try:
+            value = _read_or_none(fld, row)
+        except ValueError as exc:
+            raise _located(exc, fld, node, row, "csv") from None
+        if value is not None and str(value) not in found:
+            found.append(str(value))
+    if len(found) > 1:
+        fld.set(target, node.join_rows[fld.path].join(found))
 
 
 def _read_or_none(fld: Field, row: dict[str, str]) -> Any:

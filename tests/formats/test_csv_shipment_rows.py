@@ -26,3 +26,22 @@ def test_an_orders_rows_apart_in_a_shipment_make_one_order(tmp_path: Path,
     assert isinstance(doc, dict) and doc["number"] == "WH/OUT/00031"
     assert [(order["po_number"], [item["line_no"] for item in order["items"]]) for order in doc["orders"]] == [
         ("SM-1", ["1", "2"]), ("SM-2", ["1"])]
+
+
+def test_a_shipments_parcels_tracking_numbers_are_all_read(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A shipment of two parcels gives each row its parcel's tracking number. Since 9898424 the file was refused
+    ('differs from ... in row 2, the document's first'), and before it the second number was dropped: they are
+    the shipment's, joined with ',' as Odoo's carrier_tracking_ref holds several parcels' numbers."""
+    config = shop_workspace(tmp_path, group_by="Lieferschein")
+    second = ROWS[2].replace("00340434161234567890", "00340434161234567891")
+    data = "\r\n".join([HEADER, ROWS[0], ROWS[1], second, ROWS[0].replace(";1;WB-100;2;", ";3;BX-9;1;"), ""])
+    code, doc, err = cli_translate(capsys, tmp_path / "shipment.csv", data.encode(), "--partner", "shopmarket",
+                                   "--config", str(config), "--profile", "shopmarket-shipment")
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["tracking_number"] == "00340434161234567890,00340434161234567891"
+    assert doc["carrier_name"] == "DHL Paket"
+    code, _, err = cli_translate(capsys, tmp_path / "carriers.csv", data.replace(
+        "01.12.2026;DHL Paket;00340434161234567891", "01.12.2026;UPS;00340434161234567891").encode(),
+        "--partner", "shopmarket", "--config", str(config), "--profile", "shopmarket-shipment")
+    assert code != 0 and "'UPS' differs from 'DHL Paket' in row 2" in err, err
