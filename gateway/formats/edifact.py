@@ -277,10 +277,10 @@ def _decode(chunk: bytes, charset: str, index: int, offset: int) -> tuple[str, s
                                 "non-ASCII characters: read as UTF-8", code="21", level="interchange",
                                 interchange=index, segment_tag="UNB", offset=offset))
             return text, "utf-8", issues
-        windows = _windows_1252(chunk, charset, codec, index, offset)
+        windows = _windows_code_page(chunk, charset, codec, index, offset)
         if windows is not None:
-            issues.append(windows[1])
-            return windows[0], "cp1252", issues
+            issues.append(windows[2])
+            return windows[0], windows[1], issues
         if codec == "ascii":
             bad = next(i for i, b in enumerate(chunk) if b > 127)
             issues.append(Issue(Severity.WARNING, f"{charset} allows only ISO 646 characters but byte "
@@ -344,24 +344,33 @@ def _encodes_bytes(chunk: bytes, codec: str) -> bool:
     return True
 
 
-def _windows_1252(chunk: bytes, charset: str, codec: str, index: int, offset: int) -> tuple[str, Issue] | None:
-    """Text declared Latin (UNOA/UNOB/UNOC/UNOL) holding bytes 0x80-0x9F, as Windows-1252 with the issue saying so.
+# The Windows code page a system writing an ISO 8859 part's languages uses, where its letters are where the part has
+# them (A0-FF) and 0x80-0x9F holds more: Polish ś ź, Czech š ž ť in Windows-1250, and everywhere quotes, dashes, €.
+_WINDOWS = {"ascii": "cp1252", "latin-1": "cp1252", "iso8859-15": "cp1252", "iso8859-2": "cp1250",
+            "iso8859-9": "cp1254"}
 
-    Those bytes are control characters in ISO 8859-1, never text; a Western European Windows system writes
-    its € – “ ” ‘ ’ … there. Read as declared they went into names and descriptions as invisible controls
-    (an en dash as U+0096), so the coordinator saw mangled text in Odoo with nothing pointing at the cause."""
-    c1 = _C1.search(chunk) if codec in ("ascii", "latin-1", "iso8859-15") else None
-    if c1 is None:
+
+def _windows_code_page(chunk: bytes, charset: str, codec: str, index: int,
+                       offset: int) -> tuple[str, str, Issue] | None:
+    """Text declared UNOA..UNOD, UNOK or UNOL holding bytes 0x80-0x9F, as the Windows code page of its languages
+    (`_WINDOWS`): (text, codec, the issue saying so).
+
+    Those bytes are control characters in ISO 8859, never text; a Windows system writes its € – “ ” ‘ ’ … there,
+    and in Windows-1250 the Polish and Czech ś Ś ź Ź š Š ž Ž ť. Read as declared they went into names and
+    descriptions as invisible controls (an en dash as U+0096, 'Śląsk' as '\x8clšsk'), so the coordinator saw
+    mangled text in Odoo with nothing pointing at the cause."""
+    page = _WINDOWS.get(codec)
+    c1 = _C1.search(chunk) if page is not None else None
+    if page is None or c1 is None:
         return None
     try:
-        text = chunk.decode("cp1252")
+        text = chunk.decode(page)
     except UnicodeDecodeError:
-        return None                       # 0x81, 0x8d, 0x8f, 0x90, 0x9d: not Windows-1252 either
-    byte = chunk[c1.start()]
-    return text, Issue(Severity.WARNING, f"declared {charset} but byte 0x{byte:02x} is a control character there "
-                       f"and {bytes([byte]).decode('cp1252')!r} in Windows-1252: text read as Windows-1252",
-                       code="21", level="interchange", interchange=index, segment_tag="UNB",
-                       offset=offset + c1.start())
+        return None                       # a byte the code page leaves undefined (0x81 ... in Windows-1252)
+    byte, name = chunk[c1.start()], f"Windows-{page[2:]}"
+    return text, page, Issue(Severity.WARNING, f"declared {charset} but byte 0x{byte:02x} is a control character "
+                             f"there and {bytes([byte]).decode(page)!r} in {name}: text read as {name}", code="21",
+                             level="interchange", interchange=index, segment_tag="UNB", offset=offset + c1.start())
 
 
 def _interchange_end(data: bytes, start: int, d: Delimiters) -> int:

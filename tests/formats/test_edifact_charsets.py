@@ -104,3 +104,18 @@ def test_utf_8_declared_unoe_with_a_letter_iso_8859_5_lacks_is_read_as_utf_8(tmp
     name = "\u0422\u041e\u0412 \xab\u0490\u0430\u043b\u0438\u0446\u044c\u043a\u0430 \u0491\u0443\u0440\u0430\u043b\u044c\u043d\u044f\xbb"
     seen, _ = translate(tmp_path, order("UNOE", name, "utf-8"))
     assert seen == name
+
+
+@pytest.mark.parametrize(("syntax", "page", "name"), [
+    ("UNOD", "cp1250", "\u015al\u0105sk Sp. z o.o. \u2013 \u0141\xf3d\u017a, \u017d\u010f\xe1r \u0160\u0165astn\xfd"),
+    ("UNOK", "cp1254", "\u015ei\u015fli \u2013 \u0130stanbul \u2018Ofis\u2019")])
+def test_a_central_european_or_turkish_windows_file_is_read_in_its_code_page_and_said(
+        tmp_path: Path, syntax: str, page: str, name: str) -> None:
+    # Given a Polish/Czech partner declaring UNOD (ISO 8859-2) whose Windows system writes Windows-1250, where
+    # ś Ś ź š ž ť and the dash are bytes 0x80-0x9F, controls in ISO 8859-2, and a Turkish one declaring UNOK
+    data = order(syntax, name, page)
+    # Then the name reads as written, not '\x8cl\u0161sk ... \x96', and the coordinator is told why
+    seen, stderr = translate(tmp_path, data)
+    assert seen == name
+    assert f"declared {syntax} but byte 0x" in stderr and f"text read as Windows-{page[2:]}" in stderr
+    assert edifact.write_result(edifact.parse(data)) == data
