@@ -14,7 +14,7 @@ hooks turn the orders into the canonical lines and back (`orders_of`, `from_orde
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gateway.errors import TranslationError
@@ -123,6 +123,28 @@ def from_orders(data: dict[str, Any]) -> dict[str, Any]:
             lines.append(line)
     data["lines"] = lines
     return data
+
+
+def price_per_unit(value: Decimal, item: Any) -> Decimal:
+    """An InvoiceDetailItem's UnitPrice for one of its units: a price given per PriceBasisQuantity (50.00 per 100
+    screws, the basis's quantity 100) is that price times the basis's conversionFactor (its unit per the line's)
+    over that quantity, as the line's subtotal is counted; without one, or with 1 and 1, the price as given."""
+    basis = item.find("PriceBasisQuantity")
+    if basis is None:
+        return value
+    figures = []
+    for name in ("quantity", "conversionFactor"):
+        text = (basis.get(name) or "1").strip()
+        try:
+            figure = Decimal(text)
+        except InvalidOperation:
+            figure = Decimal(0)
+        if not figure.is_finite() or figure <= 0:
+            raise ValueError(f"PriceBasisQuantity {name} {text!r} is not a positive number")
+        figures.append(figure)
+    price = value * figures[1] / figures[0]
+    six = price.quantize(Decimal("0.000001"))          # six decimals at most, as other price bases are read
+    return price if price == six else six
 
 
 def cancelled(data: dict[str, Any], tx: Any) -> None:

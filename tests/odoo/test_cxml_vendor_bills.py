@@ -37,11 +37,13 @@ WIDGETWORKS = PartnerConfig.model_validate({
 PARTS = {"blue": "WW-WB-100", "red": "WW-WR-200"}
 
 
-def item(number: int, order_line: int, part: str, quantity: int, price: str) -> str:
-    """An InvoiceDetailItem: the invoice's line `number` billing line `order_line` of the buyer's order."""
-    amount = f"{quantity * float(price):.2f}"
+def item(number: int, order_line: int, part: str, quantity: int, price: str, basis: str = "",
+         amount: str = "") -> str:
+    """An InvoiceDetailItem: the invoice's line `number` billing line `order_line` of the buyer's order (`basis`:
+    its PriceBasisQuantity element)."""
+    amount = amount or f"{quantity * float(price):.2f}"
     return f"""<InvoiceDetailItem invoiceLineNumber="{number}" quantity="{quantity}"><UnitOfMeasure>EA</UnitOfMeasure>
-<UnitPrice><Money currency="USD">{price}</Money></UnitPrice>
+<UnitPrice><Money currency="USD">{price}</Money></UnitPrice>{basis}
 <InvoiceDetailItemReference lineNumber="{order_line}"><ItemID><SupplierPartID>{PARTS[part]}</SupplierPartID></ItemID>
 </InvoiceDetailItemReference><SubtotalAmount><Money currency="USD">{amount}</Money></SubtotalAmount>
 </InvoiceDetailItem>"""
@@ -150,6 +152,25 @@ async def test_a_cxml_invoice_cancellation_is_held_saying_so(tmp_path: Path, exa
     assert 'invoice WW-CX-DEL: the vendor cancels it (operation="delete")' in str(done[1].last_error)
     assert [r["state"] for r in odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-CX-DEL")],
                                                                                 ["state"]])] == ["draft"]
+
+async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Path, examples: LoadedConfig,
+                                                                   sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Widgets priced 50.00 per 100 (PriceBasisQuantity quantity 100), and 5.00 per box of 10 (quantity 1 box,
+    conversionFactor 0.1): both are 0.50 a widget, as the PO says and the lines' subtotals count. The UnitPrice was
+    billed as the price of one widget, 1000 at 50.00."""
+    po, name = purchase(odoo, [(1, 1200, 0.5)])
+    per_hundred = '<PriceBasisQuantity quantity="100" conversionFactor="1"><UnitOfMeasure>EA</UnitOfMeasure>' \
+                  '</PriceBasisQuantity>'
+    per_box = '<PriceBasisQuantity quantity="1" conversionFactor="0.1"><UnitOfMeasure>BX</UnitOfMeasure>' \
+              '</PriceBasisQuantity>'
+    [message] = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-PB", [(name, [
+        item(1, 1, "blue", 1000, "50.00", per_hundred, "500.00"),
+        item(2, 1, "blue", 200, "5.00", per_box, "100.00")])], "600.00"))
+    assert message.state is State.DONE, message.last_error
+    [line] = po_lines(odoo, po)
+    made = bill(odoo, "WW-CX-PB")
+    assert made["lines"] == [(200.0, 0.5, line), (1000.0, 0.5, line)]
+    assert (made["amount_total"], "EDI" in str(made["narration"] or "")) == (600.0, False)
 
 def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(tmp_path: Path) -> None:
     """Written, a credit memo of two POs has one InvoiceDetailOrder per PO, its lines in it, each line's
