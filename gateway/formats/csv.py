@@ -9,7 +9,8 @@ Each row is a dict holding its cells by header name (when there is a header) *an
 numbers are the ones a spreadsheet shows (the header is row 1). With a decimal comma,
 cells that are plainly numbers in that dialect ("1.234,50", "1.000", "-3,5") are given with a
 decimal point ("1234.50", "1000", "-3.5"), in every column or only in `number_columns`; with a
-decimal point, thousands commas are dropped there ("1,234.50", "12,000"). A cell that only reads as a number with a decimal
+decimal point, thousands commas are dropped there ("1,234.50", "12,000"), except in a ';'-separated file
+(`_ambiguous_commas`). A cell that only reads as a number with a decimal
 *point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
 rather than silently turned into the wrong amount.
 
@@ -235,6 +236,8 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
     if s.decimal == ",":
         issues.extend(_ambiguous_decimals(cells, header, row_no, numeric))
+    elif s.delimiter == ";":
+        issues.extend(_ambiguous_commas(cells, header, row_no, numeric))
     row = {str(i): v for i, v in enumerate(values, start=1)}
     if header is not None:
         for name, v in zip(header, values):
@@ -375,7 +378,8 @@ def _decimal_in(value: str, s: CsvSettings) -> str:
     if s.decimal == "," and _COMMA_NUMBER.match(text):
         whole, _, fraction = text.partition(",")
         return whole.translate(_THOUSANDS_MARKS) + (f".{fraction}" if fraction else "")
-    if s.decimal == "." and not text.isdecimal() and _POINT_THOUSANDS.match(text):
+    if s.decimal == "." and not text.isdecimal() and _POINT_THOUSANDS.match(text) \
+            and not (s.delimiter == ";" and "," in text):          # see _ambiguous_commas
         whole, _, fraction = text.partition(".")
         return whole.translate(_THOUSANDS_MARKS) + (f".{fraction}" if fraction else "")
     return value
@@ -396,6 +400,25 @@ def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,
             issues.append(Issue(Severity.WARNING, f"{text} uses '.' but this partner's decimal mark is ',' "
                                 f"(row {row_no}, column {name!r}): left as text, not read as a number",
                                 code="decimal", level="element", row=row_no, column=name, value=text))
+    return issues
+
+
+def _ambiguous_commas(cells: list[str], header: list[str] | None, row_no: int, numeric: list[bool]) -> list[Issue]:
+    """WARNINGs for thousands commas in a decimal-point row of a ';'-separated file: left as text.
+
+    Excel separates columns with ';' where ',' is the decimal mark, so there '1,000' is one (a partner whose
+    csv.decimal was never set: an SAP quantity of 3 decimals), not a thousand; read as a thousand it would
+    order a thousand times too much without a word. An export in a decimal-point locale separates with ','.
+    """
+    issues: list[Issue] = []
+    for pos, (cell, number) in enumerate(zip(cells, numeric), start=1):
+        text = cell.strip()
+        if number and "," in text and _POINT_THOUSANDS.match(text):
+            name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
+            issues.append(Issue(Severity.WARNING, f"{text} uses ',' in a file separated by ';', as Excel writes where "
+                                f"',' is the decimal mark (row {row_no}, column {name!r}): left as text, not read "
+                                "as a thousands comma (csv.decimal: ',' if it is a decimal comma)", code="decimal",
+                                level="element", row=row_no, column=name, value=text))
     return issues
 
 

@@ -69,3 +69,21 @@ def test_a_price_with_a_currency_sign_is_refused_saying_why(tmp_path: Path, caps
     assert code != 0
     assert f"row 2 column Einzelpreis (unit_price): {price!r} is not a number: it carries a currency sign (a " \
            "spreadsheet column formatted as currency)" in err, err
+
+
+def test_a_comma_in_a_semicolon_separated_decimal_point_file_is_not_read_as_thousands(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Excel separates with ';' where ',' is the decimal mark: ShopMarket's partner file without csv.decimal (the
+    default '.') and an order of quantities only, '1,000' (one, in 3 decimals as SAP writes them), was read as a
+    thousand (since 05eac51) and posted so. It is left as text and refused, saying why; with ',' between columns
+    (a US export) '1,200' is still twelve hundred, and an apostrophe (Swiss, ';' and '.') is still thousands."""
+    config = shop_workspace(tmp_path, decimal='"."')
+    one = ROW.replace(";2;12,50;25,00;", ";1,000;;;")
+    code, _, err = translated(capsys, config, f"{HEADER}\r\n{one}\r\n".encode())
+    assert code != 0
+    assert "1,000 uses ',' in a file separated by ';'" in err and "csv.decimal: ','" in err, err
+    assert "row 2 column Menge (quantity): '1,000' is not a number" in err, err
+    swiss = ROW.replace(";2;12,50;25,00;", ";1'200;1'234.50;;")
+    code, doc, err = translated(capsys, config, f"{HEADER}\r\n{swiss}\r\n".encode())
+    assert code == 0 and isinstance(doc, dict), err
+    assert [(line["quantity"], line["unit_price"]) for line in doc["lines"]] == [("1200", "1234.50")]
