@@ -12,3 +12,10 @@ def n402(state: Any) -> str:
     right in Odoo; X12 004010's N4 has no other place for it."""
     text = str(state or "").strip()
     return text if len(text) == 2 else ""
+
+
+def n407(state: Any) -> str:
+    """The subdivision code N402 cannot hold, for 005010's N407 (Country Subdivision Code, ID 1/3: ISO 3166-2's
+    'AGU'); nothing for a 2-character code, which N402 carries (only one of the two may be given, E0207)."""
+    text = str(state or "").strip()
+    return text if text and len(text) != 2 and len(text) <= 3 else ""

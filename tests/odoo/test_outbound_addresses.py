@@ -13,7 +13,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import Document
+from gateway.translate.canonical import Document, Party
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_outbound_taxes_packs import examples  # noqa: F401 - the examples fixture
@@ -93,3 +93,23 @@ async def test_a_state_code_n402_cannot_hold_is_left_out_not_held(
     _, data, back = await scheduled(examples, client, journal, tmp_path, "bigbox", "856")
     assert "N4*Dayton**45402*MX" in segments(data, "N4*") and "N4*Bentonville*AR*72712*US" in segments(data, "N4*")
     assert states(back)["ship_to"] == "AR" and states(back)["ship_from"] is None
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_a_005010_partner_gets_such_a_code_in_n407(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
+    """005010 gave N4 a place for a subdivision code of another country (N407, ID 1/3, only without N402):
+    Northwind's 856 and 810 say our Mexican warehouse is in AGU there, and read it back."""
+    in_country(odoo, "Acme Distribution", "MX", "Mexico")
+    located(odoo, {"Acme Distribution": ("MX", "AGU", "Aguascalientes"),
+                   "Northwind Store 0042": ("US", "WA", "Washington")})
+    order_id = odd.ordered(examples, client, "northwind", "NW-MEXICO", Party(role="ship_to", ids={"store": "0042"}),
+                           [odd.line("1", {"buyer": "NW-A1"}, 6)])
+    deliver(odoo, order_id)
+    odd.invoiced(odoo, order_id)
+    for doc_type, ours in (("856", "ship_from"), ("810", "seller")):
+        _, data, back = await scheduled(examples, client, journal, tmp_path, "northwind", doc_type)
+        assert "N4*Dayton**45402*MX***AGU" in segments(data, "N4*"), doc_type
+        assert "N4*Seattle*WA*98101*US" in segments(data, "N4*"), doc_type
+        assert states(back)[ours] == "AGU" and states(back)["ship_to"] == "WA", doc_type
