@@ -30,7 +30,7 @@ from itertools import islice
 from typing import Any
 
 from gateway.formats import x12_codes as codes
-from gateway.formats.base import Issue, ParseResult, Segment, Severity, Transaction
+from gateway.formats.base import FIELDS, SEPARATORS, Issue, ParseResult, Segment, Severity, Transaction
 
 _NUMBER = re.compile(r"-?\d+\Z")
 _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
@@ -543,7 +543,7 @@ class _Checker:
         # The hot loop: most segments are a bare move (one lookup) and a clean quick test (one call);
         # a counted step (a use or loop iteration with a maximum) costs one more lookup and a call.
         for seg in islice(segments, begin, None):
-            fields = seg.fields
+            fields = seg[FIELDS]                  # (seg.fields, seg.separators: a property call each)
             tag = fields[0]
             nxt = fast.get(tag)
             if nxt is not None:
@@ -563,7 +563,7 @@ class _Checker:
                     uses = 1
             node = nxt
             fast = nxt.fast
-            if seg.separators is not seps:        # never from the reader, which shares one per interchange:
+            if seg[SEPARATORS] is not seps:       # never from the reader, which shares one per interchange:
                 self.elements(seg, nxt.loop)      # the test of the segment's own repetition separator
                 continue
             try:

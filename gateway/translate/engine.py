@@ -26,6 +26,7 @@ from types import CodeType
 from typing import Any
 
 from gateway.errors import ConfigError, TranslationError
+from gateway.formats.base import FIELDS
 from gateway.translate.fields import (
     Context,
     ElementError,
@@ -400,7 +401,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     Any error makes `apply` re-run the field-by-field path, which locates it precisely.
     """
     env: dict[str, Any] = {"Decimal": Decimal}
-    body = ["el = seg.fields", "n = len(el)"]
+    body = [f"el = seg[{FIELDS}]", "n = len(el)"]     # seg.fields without its property call
     for k, fld in enumerate(node.fields_in):
         body += _field_source(fld, f"f{k}", env)
     body = _unchecked_variant(body)
@@ -428,7 +429,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
         if node.value is not None and node.key is None and "." not in each and not each.isdecimal():
             # `value:` a plain list of values (MSG notes): one value per segment, appended
             apply = ["def apply(seg, parent):", f"    items = parent.get({each!r})", "    if items is None:",
-                     f"        items = parent[{each!r}] = []", "    try:", "        el = seg.fields",
+                     f"        items = parent[{each!r}] = []", "    try:", f"        el = seg[{FIELDS}]",
                      "        n = len(el)"] + _indent(_value_source(node.value, "value", env), 2) + [
                      "    except Exception:  # located by the generic path", "        return generic(seg, parent)",
                      "    if isinstance(v, list):", "        items.extend(v)",      # repeat: every repetition
@@ -444,7 +445,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
                 conditions.append(f"when{k}(seg) in allowed{k}")
             else:
                 conditions.append(f"(el[{pos}] if n > {pos} else '') in allowed{k}")
-        test = ["def test(seg):", "    el = seg.fields", "    n = len(el)", f"    return {' and '.join(conditions)}"]
+        test = ["def test(seg):", f"    el = seg[{FIELDS}]", "    n = len(el)", f"    return {' and '.join(conditions)}"]
     namespace: dict[str, Any] = dict(env)
     source = "\n".join(fill + apply + test)
     exec(_compiled(source, label), namespace)  # noqa: S102 - our own source
@@ -469,7 +470,7 @@ def _unchecked_variant(body: list[str]) -> list[str]:
     reads = [int(i) for line in body for i in _CHECKED_READ.findall(line)]
     if len(reads) < 2:
         return body
-    head, rest = body[:2], body[2:]                 # el = seg.fields; n = len(el)
+    head, rest = body[:2], body[2:]                 # el = seg[FIELDS]; n = len(el)
     unchecked = [_CHECKED_READ.sub(r"el[\1].strip()", line) for line in rest]
     return head + [f"if n > {max(reads)}:"] + _indent(unchecked, 1) + ["else:"] + _indent(rest, 1)
 
@@ -672,7 +673,7 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
     # the hot loop of inbound translation: most segments take the plan's fixed node (no search),
     # so this is kept to a few operations per segment; _choose does the rest
     for seg in body:
-        tag = seg.fields[0]                   # (seg.tag: a Python-level property call)
+        tag = seg[FIELDS][0]                  # (seg.tag, seg.fields: a property call each)
         plan = plans.get(tag)
         if plan is None:
             continue                          # a segment no open level maps
@@ -800,28 +801,36 @@ def _read_rows(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -
 def _rows_agree(node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -> None:
     """A `rows: first` column (the order's date, its ship-to) that a later row of the document gives otherwise is
     refused: read from the first row only, the other lines would go to its address. Blank is agreeing (Shopify
-    gives them on an order's first row only). A field the node's `join_rows:` names has the document's values
-    joined into `target` instead (a shipment's parcels' tracking numbers, one per row)."""
+    gives them on an order's first row only), and a column the first row leaves blank is the first later row's
+    that gives it, set into `target` (that export sorted by item puts another line first). A field the node's
+    `join_rows:` names has the document's values joined into `target` instead (a shipment's parcels' tracking
+    numbers, one per row)."""
     for fld in node.fields_in:
         if not fld.address:
             continue
         if fld.path in node.join_rows:
             _join_rows(fld, node, rows, target)
             continue
-        first, said = None, (rows[0].get(fld.address) or "").strip()
+        giver, first, said = rows[0], None, (rows[0].get(fld.address) or "").strip()
         for row in rows[1:]:
             other = (row.get(fld.address) or "").strip()
-            if not other or not said or other == said:
+            if not other or other == said:
                 continue
             try:                    # compared as read: the same day at another time of day is the same date
-                first = _read_or_none(fld, rows[0]) if first is None else first
+                if not said:        # blank in the rows before: this row's is the document's
+                    giver, said, first = row, other, _read_or_none(fld, row)
+                    if first is not None:
+                        fld.set(target, first)
+                    continue
+                first = _read_or_none(fld, giver) if first is None else first
                 if _read_or_none(fld, row) == first:
                     continue
             except ValueError as exc:
                 raise _located(exc, fld, node, row, "csv") from None
-            raise _located(ValueError(f"{other!r} differs from {said!r} in row {rows[0]['__row__']}, the "
-                                      "document's first: rows of one document give it once (or give those rows "
-                                      "their own document number)"), fld, node, row, "csv")
+            which = ", the document's first" if giver is rows[0] else ""
+            raise _located(ValueError(f"{other!r} differs from {said!r} in row {giver['__row__']}{which}: rows of "
+                                      "one document give it once (or give those rows their own document number)"),
+                           fld, node, row, "csv")
 
 
 def _join_rows(fld: Field, node: Node, rows: list[dict[str, str]], target: dict[str, Any]) -> None:
