@@ -45,3 +45,23 @@ def test_rows_that_say_the_same_in_other_words_agree(tmp_path: Path, capsys: pyt
     code, doc, err = translated(capsys, shop_workspace(tmp_path), f"{HEADER}\r\n{first}\r\n{second}\r\n".encode())
     assert code == 0, err
     assert isinstance(doc, dict) and doc["date"] == "2026-11-27" and len(doc["lines"]) == 2
+
+
+def test_an_orders_columns_on_a_later_row_only_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Shopify's export gives an order's own columns on its first row only; sorted by item in the sheet, the row
+    holding them may come second. They were read from the first row alone: the order went to Odoo without its
+    date and its ship-to's name and address, without a word. A third row giving another street is still refused."""
+    names, cells = HEADER.split(";"), ROW.split(";")
+    for name in ("Bestelldatum", "Kunde", "Straße", "PLZ", "Ort", "Land", "E-Mail"):
+        cells[names.index(name)] = ""
+    data = f"{HEADER}\r\n{';'.join(cells)}\r\n{SECOND}\r\n".encode()
+    code, doc, err = translated(capsys, shop_workspace(tmp_path), data)
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["date"] == "2026-11-27" and len(doc["lines"]) == 2
+    [ship_to] = doc["parties"]
+    assert (ship_to["name"], ship_to["address"]["lines"], ship_to["address"]["postal_code"],
+            ship_to["address"]["city"], ship_to["address"]["country"]) == ("Jürgen Weiß", ["Lindenallee 12"],
+                                                                          "50667", "Köln", "DE")
+    moved = SECOND.replace(";2;CB-400;", ";3;GL-300;").replace("Lindenallee 12", "Hauptstraße 5")
+    _, _, err = translated(capsys, shop_workspace(tmp_path / "moved"), data + f"{moved}\r\n".encode())
+    assert "row 4 column Straße (address.lines.0): 'Hauptstraße 5' differs from 'Lindenallee 12' in row 3:" in err, err
