@@ -26,6 +26,7 @@ from types import CodeType
 from typing import Any
 
 from gateway.errors import ConfigError, TranslationError
+from gateway.formats.base import FIELDS
 from gateway.translate.fields import (
     Context,
     ElementError,
@@ -400,7 +401,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
     Any error makes `apply` re-run the field-by-field path, which locates it precisely.
     """
     env: dict[str, Any] = {"Decimal": Decimal}
-    body = ["el = seg.fields", "n = len(el)"]
+    body = [f"el = seg[{FIELDS}]", "n = len(el)"]     # seg.fields without its property call
     for k, fld in enumerate(node.fields_in):
         body += _field_source(fld, f"f{k}", env)
     body = _unchecked_variant(body)
@@ -428,7 +429,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
         if node.value is not None and node.key is None and "." not in each and not each.isdecimal():
             # `value:` a plain list of values (MSG notes): one value per segment, appended
             apply = ["def apply(seg, parent):", f"    items = parent.get({each!r})", "    if items is None:",
-                     f"        items = parent[{each!r}] = []", "    try:", "        el = seg.fields",
+                     f"        items = parent[{each!r}] = []", "    try:", f"        el = seg[{FIELDS}]",
                      "        n = len(el)"] + _indent(_value_source(node.value, "value", env), 2) + [
                      "    except Exception:  # located by the generic path", "        return generic(seg, parent)",
                      "    if isinstance(v, list):", "        items.extend(v)",      # repeat: every repetition
@@ -444,7 +445,7 @@ def _generate(node: Node, label: str, syntax: str) -> None:
                 conditions.append(f"when{k}(seg) in allowed{k}")
             else:
                 conditions.append(f"(el[{pos}] if n > {pos} else '') in allowed{k}")
-        test = ["def test(seg):", "    el = seg.fields", "    n = len(el)", f"    return {' and '.join(conditions)}"]
+        test = ["def test(seg):", f"    el = seg[{FIELDS}]", "    n = len(el)", f"    return {' and '.join(conditions)}"]
     namespace: dict[str, Any] = dict(env)
     source = "\n".join(fill + apply + test)
     exec(_compiled(source, label), namespace)  # noqa: S102 - our own source
@@ -469,7 +470,7 @@ def _unchecked_variant(body: list[str]) -> list[str]:
     reads = [int(i) for line in body for i in _CHECKED_READ.findall(line)]
     if len(reads) < 2:
         return body
-    head, rest = body[:2], body[2:]                 # el = seg.fields; n = len(el)
+    head, rest = body[:2], body[2:]                 # el = seg[FIELDS]; n = len(el)
     unchecked = [_CHECKED_READ.sub(r"el[\1].strip()", line) for line in rest]
     return head + [f"if n > {max(reads)}:"] + _indent(unchecked, 1) + ["else:"] + _indent(rest, 1)
 
@@ -672,7 +673,7 @@ def read_segments(root: Node, segments: list[Any], syntax: str) -> dict[str, Any
     # the hot loop of inbound translation: most segments take the plan's fixed node (no search),
     # so this is kept to a few operations per segment; _choose does the rest
     for seg in body:
-        tag = seg.fields[0]                   # (seg.tag: a Python-level property call)
+        tag = seg[FIELDS][0]                  # (seg.tag, seg.fields: a property call each)
         plan = plans.get(tag)
         if plan is None:
             continue                          # a segment no open level maps
