@@ -646,10 +646,28 @@ class Pipeline:
             first = self.journal.get(earlier)
             if first.sha256 == message.sha256:
                 return True
-            mine, theirs = (_sets_of(self._parse_bytes(m, None), control) for m in (message, first))
-        except (KeyError, OSError, GatewayError):
+            mine, theirs = (self._sets_digest(m, control) for m in (message, first))
+        except (KeyError, OSError, GatewayError, StepUnavailable):
             return False
-        return bool(mine) and mine == theirs
+        return mine is not None and mine == theirs
+
+    def _sets_digest(self, message: Message, control: str) -> str | None:
+        """A digest of the sets of interchange `control` in the message's file, as their elements read (components
+        split, so another component separator compares equal); None when it has none. Each set is let go once
+        hashed, so a big batch file needs no parse tree in memory."""
+        digest, found = hashlib.sha256(), False
+
+        def each(tx: Any) -> None:
+            nonlocal found
+            if tx.envelope is not None and tx.envelope.control_number == control:
+                found = True
+                for seg in tx.segments:
+                    sep = seg.component_sep
+                    digest.update(repr([f.split(sep) if sep else f for f in seg.fields]).encode())
+            _release_unless_ack(tx)
+
+        self._parse_bytes(message, None, each=each)
+        return digest.hexdigest() if found else None
 
     def _seen_documents(self, message: Message, result: Any, partner: PartnerConfig) -> SeenDocuments:
         """CSV and XML documents received before (they carry no control numbers; see gateway.content_keys):
@@ -1039,14 +1057,6 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
                                 f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
                                 f"finds those and tries the rest again): {_listed(untranslated)}")
     return None
-
-
-def _sets_of(result: Any, control: str) -> list[tuple[tuple[str, ...], ...]]:
-    """The sets of interchange `control` in `result`, as their elements read (components split, so a resend
-    with another component separator compares equal): what a resend must repeat to be one."""
-    return [tuple(tuple(f.split(seg.component_sep)) if seg.component_sep else (f,) for f in seg.fields)
-            for tx in result.transactions if tx.envelope is not None and tx.envelope.control_number == control
-            for seg in tx.segments]
 
 
 def _release_unless_ack(tx: Any) -> None:
