@@ -172,6 +172,19 @@ async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Pat
     assert made["lines"] == [(200.0, 0.5, line), (1000.0, 0.5, line)]
     assert (made["amount_total"], "EDI" in str(made["narration"] or "")) == (600.0, False)
 
+async def test_a_line_whose_vendor_code_odoo_lacks_is_found_by_our_item_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The vendor bills blue widgets under a part number of its own Odoo does not have (no vendor code on the
+    product), and gives ours too (ItemID/BuyerPartID WB-100, the product's Internal Reference): the bill line is
+    that product's, on its PO line. Read without BuyerPartID, the invoice was held: no product for the line."""
+    po, name = purchase(odoo, [(1, 100, 7.5)])
+    line = item(1, 1, "blue", 100, "7.50").replace(
+        "<SupplierPartID>WW-WB-100</SupplierPartID>", "<SupplierPartID>WW-NEW-9</SupplierPartID>"
+        "<BuyerPartID>WB-100</BuyerPartID>")
+    [message] = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-BP", [(name, [line])], "750.00"))
+    assert message.state is State.DONE, message.last_error
+    assert bill(odoo, "WW-CX-BP")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
+
 def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(tmp_path: Path) -> None:
     """Written, a credit memo of two POs has one InvoiceDetailOrder per PO, its lines in it, each line's
     invoiceLineNumber its own and its lineNumber the order's line it bills (a line_item reference, else its
