@@ -4,6 +4,7 @@ with the example partners' profiles (and the base UBL ones), validated as the pa
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,12 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import PartnerConfig
+from gateway.formats import parse
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.canonical import Document, Party
+from gateway.translate import render, translate
+from gateway.translate.canonical import Address, Document, Line, Party, PurchaseOrder
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_outbound_taxes_packs import examples  # noqa: F401 - the examples fixture
@@ -113,3 +117,27 @@ async def test_a_005010_partner_gets_such_a_code_in_n407(
         assert "N4*Dayton**45402*MX***AGU" in segments(data, "N4*"), doc_type
         assert "N4*Seattle*WA*98101*US" in segments(data, "N4*"), doc_type
         assert states(back)[ours] == "AGU" and states(back)["ship_to"] == "WA", doc_type
+
+
+@pytest.mark.parametrize("profile", ["x12-005010-850", "x12-005010-860", "x12-004010-850"])
+def test_purchase_orders_write_and_read_the_subdivision_where_their_version_has_a_place(
+        journal: Any, examples: LoadedConfig, profile: str) -> None:  # noqa: F811
+    """The 850/860 base profiles (both directions): 005010 writes and reads a Mexican store's AGU in N407 (a
+    partner's 850 to a store in Mexico names it there), 004010 leaves it out; a US state is N402 in both."""
+    doc_type = profile.split("-")[-1]
+    partner = PartnerConfig.model_validate({"id": "x12-buyer", "x12": examples.partners["northwind"].x12.model_dump(),
+                                            "documents": [{"type": doc_type, "direction": d, "profile": profile}
+                                                          for d in ("in", "out")]})
+    change = "change" if doc_type == "860" else None
+    doc = PurchaseOrder(number="PO-MX", purpose="change" if change else "original", order_type="SA", date="2026-11-30",
+                        parties=[Party(role="ship_to", name="Tienda 7", address=Address(
+                                     city="Aguascalientes", state="AGU", postal_code="20000", country="MX")),
+                                 Party(role="bill_to", name="HQ", address=Address(
+                                     city="Memphis", state="TN", postal_code="38118", country="US"))],
+                        lines=[Line(line_no="1", item_ids={"vendor": "WB-100"}, quantity=Decimal(1), unit="EA",
+                                    change=change)])
+    data = render(doc, partner, examples.profiles, journal, doc_type, our_ids=examples.gateway.our_ids).data
+    mexican = "N4*Aguascalientes**20000*MX***AGU" if "005010" in profile else "N4*Aguascalientes**20000*MX"
+    assert segments(data, "N4*") == [mexican, "N4*Memphis*TN*38118*US"]
+    [back] = translate(parse(data).transactions[0], partner, examples.profiles)
+    assert states(back) == {"ship_to": "AGU" if "005010" in profile else None, "bill_to": "TN"}
