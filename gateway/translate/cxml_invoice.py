@@ -147,22 +147,30 @@ def price_per_unit(value: Decimal, item: Any) -> Decimal:
     return price if price == six else six
 
 
-def cancelled(data: dict[str, Any], tx: Any) -> None:
-    """An InvoiceDetailRequest with operation="delete" is the vendor cancelling the invoice of that invoiceID
-    (cXML 1.2: the same invoice again, its DocumentReference the original's payloadID), not an invoice: read as
-    one, it found the bill of that number and changed nothing, as if done. It is refused, saying what to do."""
+def not_to_bill(data: dict[str, Any], tx: Any) -> None:
+    """An InvoiceDetailRequest that is no bill to make is refused, saying what to do. operation="delete" is the
+    vendor cancelling the invoice of that invoiceID (cXML 1.2: the same invoice again, its DocumentReference the
+    original's payloadID): read as an invoice, it found the bill of that number and changed nothing, as if done.
+    isInformationOnly="yes" is an invoice sent for information, nothing to pay (an order paid by card): read as
+    one, it made a payable bill."""
     header = tx.tree.find(HEADER) if tx is not None and getattr(tx, "tree", None) is not None else None
-    if header is not None and header.get("operation") == "delete":
+    if header is None:
+        return
+    if header.get("operation") == "delete":
         raise TranslationError(f"invoice {data.get('number')}: the vendor cancels it (operation=\"delete\"); the "
                                "gateway neither posts nor cancels a bill for it: cancel its bill in Odoo (a posted "
                                "one is reset to draft first, or credited), or take it up with the vendor")
+    if header.get("isInformationOnly") == "yes":
+        raise TranslationError(f"invoice {data.get('number')}: the vendor sends it for information only "
+                               "(isInformationOnly=\"yes\": nothing to pay, an order paid by card say); no bill is "
+                               "made: check it and `edi-gateway close` this message")
 
 
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """The lines of every order (`from_orders`), and the PaymentTerms as the canonical terms text: the net days
     alone as before, with an early-pay tier in the words an 810's ITD12 uses ("2% 30 NET 45"). A cancellation
-    is refused (`cancelled`)."""
-    cancelled(data, tx)
+    or an invoice for information only is refused (`not_to_bill`)."""
+    not_to_bill(data, tx)
     from_orders(data)
     tiers = data.pop("_payment_terms", None) or []
     net = next((t["days"] for t in tiers if t.get("days") and not t.get("percent")), None)

@@ -153,6 +153,19 @@ async def test_a_cxml_invoice_cancellation_is_held_saying_so(tmp_path: Path, exa
     assert [r["state"] for r in odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-CX-DEL")],
                                                                                 ["state"]])] == ["draft"]
 
+
+async def test_a_cxml_invoice_for_information_only_makes_no_bill(tmp_path: Path, examples: LoadedConfig,
+                                                                sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """An invoice the vendor marks isInformationOnly="yes" (nothing to pay: the order was paid by card) became a
+    payable draft bill; it is held saying so, and no bill is made."""
+    _po, name = purchase(odoo, [(1, 100, 7.5)])
+    data = invoice("WW-CX-INFO", [(name, [item(1, 1, "blue", 100, "7.50")])], "750.00").replace(
+        b'invoiceID="WW-CX-INFO"', b'invoiceID="WW-CX-INFO" isInformationOnly="yes"')
+    [message] = await post_file(tmp_path, examples, sandbox, data)
+    assert message.state is State.QUARANTINED, message.last_error
+    assert "invoice WW-CX-INFO: the vendor sends it for information only" in str(message.last_error)
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-INFO")]]) == []
+
 async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Path, examples: LoadedConfig,
                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """Widgets priced 50.00 per 100 (PriceBasisQuantity quantity 100), and 5.00 per box of 10 (quantity 1 box,
