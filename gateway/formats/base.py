@@ -40,9 +40,18 @@ a printout, a spreadsheet, a scan, a web page."""
 
 def mistaken_kind(head: bytes) -> str | None:
     """'a PDF', 'an HTML page ...' for a file of a kind no partner sends as EDI, else None. `head`: the file's first
-    bytes, byte order mark and leading blanks left out."""
-    lower = head[:16].lower()
-    return next((kind for magic, kind in MISTAKEN_FILES if head.startswith(magic) or lower.startswith(magic)), None)
+    bytes, byte order mark and leading blanks left out. An XHTML page's XML declaration is looked past (a portal's
+    error page as older Java web frameworks write it)."""
+    if head.startswith(b"<?xml") and (end := head.find(b"?>", 0, 200)) > 0:
+        head = head[end + 2:].lstrip(b" \t\r\n")
+    lower = head[:24].lower()
+    for magic, kind in MISTAKEN_FILES:
+        if magic[:1] != b"<" and head.startswith(magic):
+            return kind
+        # a tag's name ends at a blank or '>': an XML document whose root is <htmlExport> is no web page
+        if magic[:1] == b"<" and lower.startswith(magic) and lower[len(magic):len(magic) + 1] in b" \t\r\n>":
+            return kind
+    return None
 
 
 @dataclass(frozen=True, slots=True)

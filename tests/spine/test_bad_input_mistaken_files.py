@@ -47,3 +47,28 @@ def test_a_pdf_a_spreadsheet_a_web_page_and_a_fax_are_named_kept_and_asked_for_a
         assert copy.read_bytes() == data
         text = Path(f"{copy}.reason.txt").read_text()
         assert "The file itself is wrong" in text and "edi-gateway replay" not in text, text
+
+
+XHTML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+         b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+         b"<head><title>Error 500</title></head><body>Session expired</body></html>\n")
+
+
+def test_an_xhtml_page_behind_an_xml_declaration_is_named_too(tmp_path: Path) -> None:
+    """A portal built on an older Java web framework writes its error page as XHTML, an XML declaration first: it
+    was read as XML and refused for its missing sender id. An XML export whose root element only starts with
+    'html' is no web page, and not called one."""
+    inboxes = [{"path": "inbox-acme", "processed": None, "min_age": 0.3, "partner": "acme"}]
+    ws = Workspace.create(tmp_path, {"inbox": inboxes}, partners={"acme": ACME})
+    with GatewayProcess(ws.config):
+        ws.drop("orders.xml", XHTML, ws.root / "inbox-acme")
+        ws.drop("export.xml", b"<htmlExport><order>4711</order></htmlExport>\n", ws.root / "inbox-acme")
+        wait_for(lambda: ws.count(direction="in", state="quarantined") == 2, message="both quarantined")
+        rows = {m["filename"]: m for m in ws.messages(direction="in")}
+    row = rows["orders.xml"]
+    assert "HTML page" not in rows["export.xml"]["last_error"], rows["export.xml"]["last_error"]
+    assert row["last_error"] == ("parse: the file is an HTML page (a web portal's login or error page?), not an X12, "
+                                 "EDIFACT, XML or CSV document (sent by mistake?): ask the partner for the EDI file "
+                                 "itself")
+    [copy] = (ws.root / "quarantine" / "acme").glob(f"{row['id']}_*[!t]")
+    assert copy.read_bytes() == XHTML
