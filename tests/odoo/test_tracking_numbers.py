@@ -28,9 +28,9 @@ EUROHANDEL_DC = Party(role="ship_to", ids={"gln": "4012345000016"})
 
 async def scheduled(examples: LoadedConfig, client: OdooClient, journal: Any, tmp_path: Path,  # noqa: F811
                     partner_id: str, doc_type: str) -> tuple[Message, bytes, Document]:
-    """One run of the daemon's scheduler job for `doc_type`: the one outbound message it made (queued, or held in
-    quarantine when its file would not pass the partner's validation), the file, and the file read back with the
-    partner's profile."""
+    """One run of the daemon's scheduler job for `doc_type`: the one outbound message it made, which must be queued
+    (one held in quarantine, its file failing the partner's validation, fails the test with its reason), the file,
+    and the file read back with the partner's profile."""
     scheduler, pipeline = daemon_scheduler(examples, client, journal, tmp_path)
     before = {m.id for m in journal.find(direction=Direction.OUT, partner=partner_id, limit=100)}
     await scheduler.run_once(partner_id, doc_type)
