@@ -50,13 +50,14 @@ def item(number: int, order_line: int, part: str, quantity: int, price: str, bas
 
 
 def invoice(number: str, orders: list[tuple[str, list[str]]], total: str, purpose: str = "standard",
-            header: str = "", operation: str = "new") -> bytes:
-    """Widget Works' InvoiceDetailRequest: one InvoiceDetailOrder per (PO, its items), `header` in its header."""
+            header: str = "", operation: str = "new", comments: str = "") -> bytes:
+    """Widget Works' InvoiceDetailRequest: one InvoiceDetailOrder per (PO, its items), `header` in its header
+    before its PaymentTerm, `comments` after it."""
     body = "".join(f'<InvoiceDetailOrder><InvoiceDetailOrderInfo><OrderIDInfo orderID="{po}"/>'
                    f'</InvoiceDetailOrderInfo>{"".join(items)}</InvoiceDetailOrder>' for po, items in orders)
     return cxml_invoice(f"{number}-{operation}@widgetworks.example", f"""
 <InvoiceDetailRequestHeader invoiceID="{number}" purpose="{purpose}" operation="{operation}" invoiceDate="2026-12-01">
-<InvoiceDetailHeaderIndicator/><InvoiceDetailLineIndicator/>{header}<PaymentTerm payInNumberOfDays="30"/>
+<InvoiceDetailHeaderIndicator/><InvoiceDetailLineIndicator/>{header}<PaymentTerm payInNumberOfDays="30"/>{comments}
 </InvoiceDetailRequestHeader>{body}
 <InvoiceDetailSummary><SubtotalAmount><Money currency="USD">{total}</Money></SubtotalAmount>
 <Tax><Money currency="USD">0.00</Money><Description xml:lang="en">none</Description></Tax>
@@ -136,6 +137,20 @@ async def test_a_cxml_credit_memo_reverses_the_bill_of_the_invoice_it_names(tmp_
         assert "EDI" not in str(row["narration"] or "")
     [line] = po_lines(odoo, po)
     assert odoo.execute_kw("purchase.order.line", "read", [[line], ["qty_invoiced"]])[0]["qty_invoiced"] == 80.0
+
+
+async def test_the_vendors_comments_are_on_the_bill(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+                                                    odoo: odoorpc.ODOO) -> None:
+    """The invoice header's Comments (the vendor explaining a price, say) are in the draft bill's notes beside
+    what the gateway notes, for the clerk who checks it; they were not read."""
+    _po, name = purchase(odoo, [(1, 100, 7.5)])
+    [message] = await post_file(tmp_path, examples, sandbox, invoice(
+        "WW-CX-NOTE", [(name, [item(1, 1, "blue", 100, "7.60")])], "760.00",
+        comments='<Comments xml:lang="en">New price list from 2026-12-01, see our letter of 2026-10-15</Comments>'))
+    assert message.state is State.DONE, message.last_error
+    notes = bill(odoo, "WW-CX-NOTE")["narration"]
+    assert "New price list from 2026-12-01, see our letter of 2026-10-15" in notes
+    assert "billed at 7.60, the purchase order&#x27;s price is 7.50" in notes
 
 
 async def test_a_cxml_invoice_cancellation_is_held_saying_so(tmp_path: Path, examples: LoadedConfig,
