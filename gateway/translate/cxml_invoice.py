@@ -74,14 +74,16 @@ def payment_terms(terms: Any) -> list[dict[str, str]]:
 def orders_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The InvoiceDetailOrders to write: the invoice's own PO's first, then one per other PO its lines name (a
     consolidated invoice), each with its lines in their order. A line's InvoiceDetailItemReference@lineNumber is
-    the order's line it bills, its invoiceLineNumber the invoice's own: the line_item reference where the line has
-    one, else its line number (an invoice made from Odoo numbers its lines as the buyer's order did)."""
+    the order's line it bills: its line_item reference, else its line number (an invoice made from Odoo numbers
+    its lines as the buyer's order did). Its invoiceLineNumber is its line number where that is the invoice's only
+    one (`unique_numbers`)."""
     own = data.get("po_number")
     orders: dict[Any, list[dict[str, Any]]] = {}
     for line in data.get("lines") or []:
         refs = line.get("references") or []
         line["_order_line"] = next((r["value"] for r in refs if r.get("qualifier") == ORDER_LINE), line.get("line_no"))
         orders.setdefault(line_order(line) or own, []).append(line)
+    unique_numbers(data.get("lines") or [])
     cxml_order = (data.get("source") or {}).get("order_payload_id")   # an OrderReference needs the order's payloadID
     out = []
     for number, lines in orders.items():
@@ -92,6 +94,23 @@ def orders_of(data: dict[str, Any]) -> list[dict[str, Any]]:
             order["_order_id_info"] = number
         out.append(order)
     return out
+
+
+def unique_numbers(lines: list[dict[str, Any]]) -> None:
+    """Each line an invoiceLineNumber of its own, which cXML requires: a line without a number, or with one an
+    earlier line has (an Odoo invoice of two sale orders, each with its line 1), takes the next number no line
+    has. Its lineNumber still names its order's line."""
+    numbers = {str(line.get("line_no")) for line in lines if line.get("line_no")}
+    last = max((int(n) for n in numbers if n.isdigit()), default=0)
+    seen: set[str] = set()
+    for line in lines:
+        number = str(line.get("line_no") or "")
+        if not number or number in seen:
+            last += 1
+            while str(last) in numbers:
+                last += 1
+            number = line["line_no"] = str(last)
+        seen.add(number)
 
 
 def line_order(line: dict[str, Any]) -> str | None:

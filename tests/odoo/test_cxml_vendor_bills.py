@@ -230,16 +230,8 @@ def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(t
                    "amount": "7.00", "references": [{"qualifier": "purchase_order", "value": "PO-2"},
                                                     {"qualifier": "line_item", "value": "1"}]}],
         "totals": {"lines_amount": "47.50", "tax_amount": "0.00", "total_amount": "47.50"}})
-    partner = PartnerConfig.model_validate({"id": "buyer", "xml": {"ids": ["buyer"]}, "documents": [
-        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
-    registry = ProfileRegistry.load([])
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    try:
-        rendered = render(doc, partner, registry, journal, "InvoiceDetailRequest",
-                          our_ids=OurIds.model_validate({"xml": "us"}), now=datetime(2026, 12, 1, 14, 30))
-    finally:
-        journal.close()
-    root = etree.fromstring(rendered.data)
+    data, back = _round_trip(doc, tmp_path)
+    root = etree.fromstring(data)
     header = root.find("Request/InvoiceDetailRequest/InvoiceDetailRequestHeader")
     assert [child.tag for child in header] == ["InvoiceDetailHeaderIndicator", "InvoiceDetailLineIndicator",
                                                "InvoiceIDInfo", "PaymentTerm"]
@@ -249,11 +241,42 @@ def test_orders_order_lines_and_the_credited_invoice_are_written_and_read_back(t
               for i in order.findall("InvoiceDetailItem")])
             for order in root.findall("Request/InvoiceDetailRequest/InvoiceDetailOrder")] == [
         ("PO-1", [("1", "3")]), ("PO-2", [("2", "2"), ("3", "1")])]
+    assert back.model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
+
+
+def _round_trip(doc: Invoice, tmp_path: Path) -> tuple[bytes, Invoice]:
+    """The cXML the base profile writes for `doc` (rendered as the scheduler does, checked), and it read back."""
+    partner = PartnerConfig.model_validate({"id": "buyer", "xml": {"ids": ["buyer"]}, "documents": [
+        {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
+    registry = ProfileRegistry.load([])
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        rendered = render(doc, partner, registry, journal, "InvoiceDetailRequest",
+                          our_ids=OurIds.model_validate({"xml": "us"}), now=datetime(2026, 12, 1, 14, 30))
+    finally:
+        journal.close()
     result = parse(rendered.data)
     assert [str(e) for e in result.errors] == []
     [back] = translate(result.transactions[0], partner, registry, profile="cxml-invoicedetailrequest")
-    assert back.model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
+    assert isinstance(back, Invoice)
+    return rendered.data, back
 
+
+def test_an_invoice_with_two_lines_numbered_alike_gives_each_its_own_invoice_line_number(tmp_path: Path) -> None:
+    """An Odoo invoice of two sale orders numbers its lines as each order did (1, 2 of the first, 1 of the second):
+    the cXML had invoiceLineNumber 1 twice, which a buyer's system refuses. The second line 1 is invoice line 3,
+    its lineNumber still the order's line 1; read back, that is its line_item reference."""
+    doc = Invoice.model_validate({
+        "number": "INV/2026/0042", "date": "2026-12-01", "currency": "USD", "po_number": "PO-1",
+        "lines": [{"line_no": n, "item_ids": {"vendor": "WB-100"}, "quantity": "1", "unit_price": "7.50",
+                   "amount": "7.50"} for n in ("1", "2", "1")],
+        "totals": {"lines_amount": "22.50", "tax_amount": "0.00", "total_amount": "22.50"}})
+    data, back = _round_trip(doc, tmp_path)
+    items = etree.fromstring(data).findall("Request/InvoiceDetailRequest/InvoiceDetailOrder/InvoiceDetailItem")
+    assert [(i.get("invoiceLineNumber"), i.find("InvoiceDetailItemReference").get("lineNumber")) for i in items] == [
+        ("1", "1"), ("2", "2"), ("3", "1")]
+    assert [(line.line_no, [(r.qualifier, r.value) for r in line.references]) for line in back.lines] == [
+        ("1", []), ("2", []), ("3", [("line_item", "1")])]
 
 @needs_corpus
 def test_the_corpus_invoice_of_two_orders_reads_each_lines_order() -> None:
