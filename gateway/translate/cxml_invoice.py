@@ -30,6 +30,7 @@ SINGLE_PLACES = (("charge", "freight"), ("charge", "special_handling"), ("allowa
 ORDER_LINE = "line_item"                              # a line's reference to the order's line it bills
 LINE_ORDERS = ("purchase_order", "customer_order")    # ... and to the order itself, on a consolidated invoice
 HEADER = "Request/InvoiceDetailRequest/InvoiceDetailRequestHeader"
+HEADER_ORDERS = "Request/InvoiceDetailRequest/InvoiceDetailHeaderOrder"      # an invoice by order, without items
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +172,8 @@ def not_to_bill(data: dict[str, Any], tx: Any) -> None:
     vendor cancelling the invoice of that invoiceID (cXML 1.2: the same invoice again, its DocumentReference the
     original's payloadID): read as an invoice, it found the bill of that number and changed nothing, as if done.
     isInformationOnly="yes" is an invoice sent for information, nothing to pay (an order paid by card): read as
-    one, it made a payable bill."""
+    one, it made a payable bill. One by InvoiceDetailHeaderOrder bills orders without item lines, none to
+    match to PO lines (it was refused as 'lines: list should have at least 1 item')."""
     header = tx.tree.find(HEADER) if tx is not None and getattr(tx, "tree", None) is not None else None
     if header is None:
         return
@@ -179,6 +181,12 @@ def not_to_bill(data: dict[str, Any], tx: Any) -> None:
         raise TranslationError(f"invoice {data.get('number')}: the vendor cancels it (operation=\"delete\"); the "
                                "gateway neither posts nor cancels a bill for it: cancel its bill in Odoo (a posted "
                                "one is reset to draft first, or credited), or take it up with the vendor")
+    orders = [o.get("orderID") for o in tx.tree.iterfind(f"{HEADER_ORDERS}/InvoiceDetailOrderInfo/OrderIDInfo")]
+    if tx.tree.find(HEADER_ORDERS) is not None:
+        named = f" (purchase order {', '.join(o for o in orders if o)})" if any(orders) else ""
+        raise TranslationError(f"invoice {data.get('number')}: it bills its orders as a whole (InvoiceDetailHeaderOrder, "
+                               f"no item lines), which the gateway does not post: enter the bill in Odoo{named}, or "
+                               "ask the vendor for an invoice by item")
     if header.get("isInformationOnly") == "yes":
         raise TranslationError(f"invoice {data.get('number')}: the vendor sends it for information only "
                                "(isInformationOnly=\"yes\": nothing to pay, an order paid by card say); no bill is "

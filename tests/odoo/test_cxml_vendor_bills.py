@@ -181,6 +181,24 @@ async def test_a_cxml_invoice_for_information_only_makes_no_bill(tmp_path: Path,
     assert "invoice WW-CX-INFO: the vendor sends it for information only" in str(message.last_error)
     assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-INFO")]]) == []
 
+
+async def test_a_cxml_invoice_by_order_without_items_is_held_naming_its_po(tmp_path: Path, examples: LoadedConfig,
+                                                                         sandbox: SandboxServer,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """An invoice that bills a PO as a whole (InvoiceDetailHeaderOrder: an amount, no items) has no line to put on
+    a PO line: it is held saying so and naming the PO, where it was refused as 'lines: list should have at least
+    1 item'."""
+    _po, name = purchase(odoo, [(1, 100, 7.5)])
+    data = invoice("WW-CX-HDR", [], "750.00").replace(b"\n<InvoiceDetailSummary>", (
+        f'<InvoiceDetailHeaderOrder><InvoiceDetailOrderInfo><OrderIDInfo orderID="{name}"/></InvoiceDetailOrderInfo>'
+        '<InvoiceDetailOrderSummary invoiceLineNumber="1"><SubtotalAmount><Money currency="USD">750.00</Money>'
+        '</SubtotalAmount></InvoiceDetailOrderSummary></InvoiceDetailHeaderOrder>\n<InvoiceDetailSummary>').encode())
+    [message] = await post_file(tmp_path, examples, sandbox, data)
+    assert message.state is State.QUARANTINED, message.last_error
+    assert (f"invoice WW-CX-HDR: it bills its orders as a whole (InvoiceDetailHeaderOrder, no item lines), which "
+            f"the gateway does not post: enter the bill in Odoo (purchase order {name})") in str(message.last_error)
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-HDR")]]) == []
+
 async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Path, examples: LoadedConfig,
                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """Widgets priced 50.00 per 100 (PriceBasisQuantity quantity 100), and 5.00 per box of 10 (quantity 1 box,
