@@ -32,6 +32,7 @@ from gateway.odoo.sale_orders import (
     CENT,
     ODOO_MADE_LINES,
     Charge,
+    allowances_in_price,
     charge_line,
     line_allowances,
     name_missing_charge_product,
@@ -160,7 +161,8 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
                            note: str) -> tuple[Decimal | None, list[list[Any]], list[str], int]:
     """A changed line's own allowances/charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) applied as an
     order's line's are (`line_allowances`), to the line as the change leaves it (its order line's quantity and
-    price where the change states none): allowances a percent expresses give the order line's discount; charges,
+    price where the change states none; none of them when they are in its price already, `allowances_in_price`,
+    the discount it had then gone): allowances a percent expresses give the order line's discount; charges,
     and allowances a discount cannot express, update, add or, at zero, remove the charge lines the gateway named
     for line `number` ("FREIGHT (line 2)"), or, one the partner renamed, the line the order's `note` says the
     gateway put its code on for that line; what has no product or amount is noted. Returns (the discount, None
@@ -170,9 +172,12 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
         "quantity": line.quantity if line.quantity is not None else Decimal(str(row["product_uom_qty"])),
         "unit_price": line.unit_price if line.unit_price is not None else Decimal(str(row["price_unit"]))})
     discount, wanted, said = line_allowances(priced, 0, partner, label, digits)
-    notes = said[:1] if discount is not None else []             # the discount's own line comes first
+    net = bool(line.allowances_charges) and allowances_in_price(priced)
+    if net and row.get("discount"):     # a discount the line had would take them off its net price again
+        discount = Decimal(0)
+    notes = said[:1] if discount is not None or net else []      # the discount's own line comes first
     was = Decimal(str(row.get("discount") or 0)).quantize(Decimal(1).scaleb(-digits))
-    if notes and was != discount:
+    if notes and discount is not None and was != discount:
         notes[0] = notes[0][:-1] + f", was {was}%)"
     missing = [c for c in wanted if c.default_code and c.amount is not None and c.default_code not in lines.products]
     if missing:

@@ -244,7 +244,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     digits = discount_digits(client, cache)
     discounts: list[Decimal | None] = []
     for index, line in enumerate(doc.lines, 1):
-        discount, line_charges = _line_allowances(line, index, partner, label, digits, _priced_net(doc, line))
+        discount, line_charges = _line_allowances(line, index, partner, label, digits)
         discounts.append(discount)
         charges += line_charges
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
@@ -399,28 +399,14 @@ def _credited_as_positive(doc: Invoice) -> Invoice:
         if getattr(line, field) is not None}) for line in doc.lines]})
 
 
-def _priced_net(doc: Invoice, line: Line) -> bool:
-    """Whether the line's price is net of its allowances and charges by its qualifier: EDIFACT 5125 AAA,
-    'calculation net' (the price includes them; they may be stated for information only), unlike AAB, the gross
-    they apply to."""
-    return doc.source.syntax == "edifact" and line.price_basis == "AAA"
-
-
-def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str, digits: int,
-                     net: bool) -> tuple[Decimal | None, list[tuple[str, str, str, Decimal]]]:
+def _line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
+                     digits: int) -> tuple[Decimal | None, list[tuple[str, str, str, Decimal]]]:
     """A vendor line's own allowances and charges (X12 SAC in the IT1 loop, EDIFACT ALC in the LIN group) as an
     order line's are (`sale_orders.line_allowances`: allowances the bill line's Discount (%), the rest bill lines
     on the products `odoo.charge_products` maps them to, an unmapped one refusing the invoice as the invoice's own
-    do). None when the line's stated amount (EDIFACT MOA 203) is its quantity x price already, or, without one,
-    when its price is `net` of them (`_priced_net`): the price has them in it. The amount decides first, as the
-    figure the vendor's total adds up (a gross price sent as PRI+AAA beside its net MOA 203 still gets its
-    discount). A bill is priced as invoiced, whatever the partner's price policy for orders."""
+    do); none when they are in its price already (`sale_orders.allowances_in_price`: its MOA 203, else PRI+AAA).
+    A bill is priced as invoiced, whatever the partner's price policy for orders."""
     if not line.allowances_charges or line.unit_price is None or line.quantity is None:
-        return None, []
-    if line.amount is not None:
-        if abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01"):
-            return None, []
-    elif net:
         return None, []
     as_invoiced = partner.model_copy(update={"odoo": partner.odoo.model_copy(update={"price_policy": "order"})})
     discount, charges, _ = line_allowances(line, index, as_invoiced, label, digits)

@@ -568,11 +568,30 @@ OF_THE_GROSS = frozenset({"item_list_cost", "discount_gross", "base_price_per_un
 allowances before them left (item_net_cost, discount_net, base_price_amount_less_discount, or none given)."""
 
 
+def allowances_in_price(line: Line) -> bool:
+    """Whether a line's own allowances and charges are in its price already, so applying them would take them off
+    twice. Its stated amount (EDIFACT MOA+203) decides first, as the figure the partner's total adds up: in when
+    it is quantity x price (exports that write every price PRI+AAA send a gross one beside its net amount).
+    Without an amount, a price qualified EDIFACT 5125 AAA ('calculation net': allowances and charges stated for
+    information only) has them in; AAB (gross) and any other are what they apply to. X12's price basis (639) has
+    two characters, never AAA. One rule for sale orders, their changes and vendor bills."""
+    if line.amount is not None and line.quantity is not None and line.unit_price is not None:
+        return abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.01")
+    return line.price_basis == "AAA"
+
+
+def _said(ac: AllowanceCharge) -> str:
+    """An allowance/charge as the notes name it: "allowance DI: 10%", "charge FC Fracht: 5.00"."""
+    return " ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " + (
+        f"{ac.percent}%" if ac.amount is None else f"{ac.amount}")
+
+
 def line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
                      digits: int) -> tuple[Decimal | None, list[Charge], list[str]]:
     """(discount %, charges, note lines) for one order line's allowances/charges, the way an integrator posts
     them: allowances become the sale order line's `discount` (a percent field on the gross price_unit);
-    charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`).
+    charges, and allowances a percent cannot express, go the way the order's own ones go (`_charge`). None of
+    them when they are in the line's price already (`allowances_in_price`): only a note says so.
 
     Percents compound, as successive trade discounts do ("10 + 5" is 14.5 %): each takes p/100 of what the ones
     before it left. One whose basis is the list or gross price (X12 SAC06 1, 3, 5, 6: `OF_THE_GROSS`) takes p/100
@@ -581,6 +600,11 @@ def line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
     gross x Π(1 - p/100) - Σ amounts; the discount is 1 - net/gross, rounded to `digits` places (the
     database's Discount accuracy, `lookup.discount_digits`)."""
     where = f"line {line.line_no or index}: "
+    if line.allowances_charges and allowances_in_price(line):
+        why = (f"its amount {line.amount} is quantity x price" if line.amount is not None
+               else f"its price {line.unit_price} is net, PRI+AAA")
+        said = ", ".join(map(_said, line.allowances_charges))
+        return None, [], [f"{where}{said} (in its price already: {why}; not applied again)"]
     line_label = label_of(line, index, label)
     gross = (line.quantity or Decimal(0)) * line.unit_price if line.unit_price is not None else Decimal(0)
     priced = partner.odoo.price_policy == "order" and gross > 0
@@ -622,9 +646,7 @@ def line_allowances(line: Line, index: int, partner: PartnerConfig, label: str,
     if applied:
         net_share = kept - (off / gross if off else Decimal(0))
         discount = ((1 - net_share) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-        texts = [" ".join(p for p in (ac.kind, ac.code, ac.description) if p) + ": " +
-                 (f"{ac.percent}%" if ac.amount is None else f"{ac.amount}") for ac in applied]
-        notes.append(f"{where}{', '.join(texts)} (order line discount {discount}%)")
+        notes.append(f"{where}{', '.join(map(_said, applied))} (order line discount {discount}%)")
     mapping = partner.odoo.charge_products
     charges = [_charge(ac, i, [line], mapping, partner, line_label, where, f" (line {line.line_no or index})", why)
                for i, (ac, why) in enumerate(others, 1)]

@@ -182,6 +182,7 @@ async def test_pipeline_eurohandel_ordchg_line_alc_and_deleted_lines_charge(
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     with_charges(pipeline.config, "eurohandel")
     orders = EH_SAMPLE.read_bytes().replace(b"LIN+3++", b"ALC+C++++FC'MOA+23:4.00'LIN+3++", 1)
+    orders = orders.replace(b"420.00'\nPRI+AAA:105", b"424.00'\nPRI+AAB:105")   # gross, its amount with the freight
     orders = orders.replace(b"UNT+34+1", b"UNT+36+1")
     change = ORDCHG.read_bytes().replace(b"LIN+2+2+", b"ALC+A++++DI'PCD+3:5'LIN+2+2+", 1)
     change = change.replace(b"UNT+19+1", b"UNT+21+1")
@@ -205,6 +206,7 @@ async def test_pipeline_eurohandel_ordchg_says_an_amount_off_it_does_not_restate
     does not restate the allowance: the note says the kept 10 % now takes 75.00 off."""
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
     orders = EH_SAMPLE.read_bytes().replace(b"LIN+2++", b"ALC+A++++DI'MOA+204:60.00'LIN+2++", 1)
+    orders = orders.replace(b"600.00'\nPRI+AAA:12.50", b"540.00'\nPRI+AAB:12.50")    # gross, its amount net
     orders = orders.replace(b"UNT+34+1", b"UNT+36+1")
     for data, name in ((orders, EH_SAMPLE.name), (ORDCHG.read_bytes(), ORDCHG.name)):
         message = await pipeline.submit(data, IntakeMeta(channel="folder", filename=name))
