@@ -1,4 +1,4 @@
-"""A cXML InvoiceDetailRequest's summary as the cXML 1.2 DTD requires it, from the canonical invoice.
+"""The cXML InvoiceDetailRequest profile's hooks: its summary as the cXML 1.2 DTD requires it, its orders.
 
 The DTD's InvoiceDetailSummary has one SubtotalAmount and one Tax (both required, each with its Money), at
 most one ShippingAmount, SpecialHandlingAmount and InvoiceDetailDiscount (each a Money, which the discount
@@ -8,7 +8,8 @@ only, two freight charges, an allowance with a description and no code, no tax a
 names `before_write` as its hook; it fills in what the file needs from what the invoice says.
 
 An invoice lists its lines per order (InvoiceDetailOrder), as a consolidated 810 names each line's PO: the
-hooks turn the orders into the canonical lines and back (`orders_of`, `from_orders`).
+hooks turn the orders into the canonical lines and back (`orders_of`, `from_orders`). Read, an InvoiceDetailRequest
+that is no bill to make is refused saying why (`not_to_bill`).
 """
 
 from __future__ import annotations
@@ -181,9 +182,9 @@ def not_to_bill(data: dict[str, Any], tx: Any) -> None:
         raise TranslationError(f"invoice {data.get('number')}: the vendor cancels it (operation=\"delete\"); the "
                                "gateway neither posts nor cancels a bill for it: cancel its bill in Odoo (a posted "
                                "one is reset to draft first, or credited), or take it up with the vendor")
-    orders = [o.get("orderID") for o in tx.tree.iterfind(f"{HEADER_ORDERS}/InvoiceDetailOrderInfo/OrderIDInfo")]
-    if tx.tree.find(HEADER_ORDERS) is not None:
-        named = f" (purchase order {', '.join(o for o in orders if o)})" if any(orders) else ""
+    if tx.tree.find(HEADER_ORDERS) is not None:       # its orders by OrderIDInfo or OrderReference orderID
+        orders = [str(o) for o in tx.tree.xpath(f"{HEADER_ORDERS}/InvoiceDetailOrderInfo/*/@orderID") if str(o)]
+        named = f" (purchase order {', '.join(orders)})" if orders else ""
         raise TranslationError(f"invoice {data.get('number')}: it bills its orders as a whole (InvoiceDetailHeaderOrder, "
                                f"no item lines), which the gateway does not post: enter the bill in Odoo{named}, or "
                                "ask the vendor for an invoice by item")
