@@ -6,7 +6,8 @@ C058's first line is the name when C080 has none; when C080 has one, senders dif
 C058's first line (`+ACME SUPPLY:RIVERSIDE 4+ACME SUPPLY INC`), others give the address only
 (`+P.O.Box 2021:80803:Munich+Koenig`), so the first line is kept as an address line unless it is the name again.
 
-PRI C509's unit price basis (5284): a price given for 100 or 1000 units (screws, labels) as the price of one.
+PRI C509's unit price basis (5284): a price given for 100 or 1000 units (screws, labels) as the price of one; its
+qualifier (5125) written back as the order gave it.
 """
 
 from __future__ import annotations
@@ -46,3 +47,16 @@ def price_per_unit(value: Decimal, seg: Any) -> Decimal:
     price = value / per
     six = price.quantize(Decimal("0.000001"))          # 1/3 of a price is no price: six decimals, as Odoo keeps
     return price if price == six else six
+
+
+PRICE_QUALIFIERS = frozenset({"AAA", "AAB", "INV", "CAL"})
+"""The PRI 5125 qualifiers the base profiles read (`when:`): AAA calculation net, AAB calculation gross, INV invoice
+price, CAL catalogue price."""
+
+
+def price_qualifier(basis: Any) -> str:
+    """A line's price basis as PRI 5125, to answer a price the way the order stated it (an ORDRSP saying net what
+    the partner sent gross tells it another price); nothing for another syntax's (X12 PO105 'PE'), so the node's
+    own qualifier is written."""
+    text = str(basis or "").strip()
+    return text if text in PRICE_QUALIFIERS else ""

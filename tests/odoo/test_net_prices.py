@@ -1,7 +1,8 @@
 """How an EANCOM order line's own allowances (ALC in the LIN group) are posted, by the price they go with: a price
 qualified PRI+AAA ('calculation net') has them in already, so the sale order line keeps it with no Discount (%)
 on top; PRI+AAB (gross) gets them as the discount; a line amount (MOA+203) equal to quantity x price decides
-before the qualifier. The same for an ORDCHG's changed line. EuroHandel's sample files through the daemon's pipeline into the sandbox over
+before the qualifier. The same for an ORDCHG's changed line, and the ORDRSP answering it states each price with
+the qualifier the partner sent. EuroHandel's sample files through the daemon's pipeline into the sandbox over
 HTTP, checked with odoorpc."""
 
 from __future__ import annotations
@@ -77,21 +78,27 @@ async def test_an_orders_line_priced_net_gets_no_discount_on_top(tmp_path: Path,
     assert "line 2: allowance discount: 10% (order line discount 10.00%)" in note
 
 
-async def test_an_ordchg_line_priced_net_loses_the_discount(
+async def test_an_ordchg_line_priced_net_loses_the_discount_and_its_ordrsp_says_how_each_price_was_sent(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """The order's LIN 1 gross 12.50 less 10 %; the ORDCHG restates it at 60 net 11.25 (PRI+AAA) with the same
-    10 % for information: 11.25 and no discount, not 11.25 less the 10 % it had (10.125)."""
+    10 % for information: 11.25 and no discount, not 11.25 less the 10 % it had (10.125). Its LIN 3 is repriced
+    gross (PRI+AAB:39.90): the ORDRSP accepting it says PRI+AAB:39.90, not a net 39.90 (PRI+AAA) the partner
+    never agreed."""
     alc = b"\nALC+A++++DI'\nPCD+1:10'"
-    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
     message = await pipeline.submit(sample((NET, b"PRI+AAB:12.50'" + alc)),
                                     IntakeMeta(channel="folder", filename=EH_SAMPLE.name))
     assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
     assert lines(odoo)[0] == ("WB-100", 48.0, 12.5, 10.0)
     change = ORDCHG.read_bytes()
-    change = counted(change.replace(b"QTY+21:60:PCE'", b"QTY+21:60:PCE'\nPRI+AAA:11.25'" + alc, 1))
+    change = counted(change.replace(b"QTY+21:60:PCE'", b"QTY+21:60:PCE'\nPRI+AAA:11.25'" + alc, 1)
+                     .replace(b"PRI+AAA:39.90'", b"PRI+AAB:39.90'", 1))
     message = await pipeline.submit(change, IntakeMeta(channel="folder", filename=ORDCHG.name))
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
     assert lines(odoo)[0] == ("WB-100", 60.0, 11.25, 0.0)
     assert ("line 1: allowance discount: 10% (in its price already: its price 11.25 is net, PRI+AAA; not applied "
             "again, was 10.00%)") in order_note(odoo, "4500012345")
+    [answer] = [m for m in journal.children(message.id) if m.doc_type == "ORDRSP"]
+    sent = pipeline.archive.read(answer.sha256).decode("latin-1")
+    assert "PRI+AAA:11.25'" in sent and "PRI+AAB:39.90'" in sent, sent

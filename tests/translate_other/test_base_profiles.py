@@ -59,9 +59,9 @@ def _order_ack() -> Document:
                     {"role": "buyer", "ids": {"gln": "4012345000009"}}],
         "lines": [
             {"line_no": "1", "status": "accepted", "item_ids": {"ean": "0614141000012", "vendor": "WB-100"},
-             "quantity": "24", "unit": "EA", "unit_price": "12.50"},
+             "quantity": "24", "unit": "EA", "unit_price": "12.50", "price_basis": "AAA"},
             {"line_no": "2", "status": "changed", "item_ids": {"ean": "0614141000036", "vendor": "GL-300"},
-             "quantity": "4", "unit": "EA", "unit_price": "42.00",
+             "quantity": "4", "unit": "EA", "unit_price": "42.00", "price_basis": "AAB",
              "dates": [{"qualifier": "delivery_promised", "date": "2026-12-08"}]},
             {"line_no": "3", "status": "rejected", "item_ids": {"ean": "0614141000050", "vendor": "SP-500"},
              "quantity": "0", "unit": "EA"},
