@@ -113,19 +113,20 @@ def discount_digits(client: OdooClient, cache: Cache) -> int:
     return _line_digits(client, cache, "discount")
 
 
-def price_digits(client: OdooClient, cache: Cache) -> int:
-    """Decimal places of a sale order line's Unit Price as this database keeps them (its "Product Price" decimal
-    accuracy, 2 unless an admin changed it: 4 where small parts cost 0.0125): prices are compared to that."""
-    return _line_digits(client, cache, "price_unit")
+def price_digits(client: OdooClient, cache: Cache, model: str = "sale.order.line") -> int:
+    """Decimal places of an order (or, `model` account.move.line, a bill) line's Unit Price as this database keeps
+    them (its "Product Price" decimal accuracy, 2 unless an admin changed it: 4 where small parts cost 0.0125):
+    prices are compared to that, and one it cannot keep is not posted."""
+    return _line_digits(client, cache, "price_unit", model)
 
 
-def _line_digits(client: OdooClient, cache: Cache, field: str) -> int:
-    """The decimal places of a float field of sale.order.line (fields_get `digits`), 2 when it has none; cached."""
-    found = cache.get(f"{field}_digits", id(client))
+def _line_digits(client: OdooClient, cache: Cache, field: str, model: str = "sale.order.line") -> int:
+    """The decimal places of a float field of a line model (fields_get `digits`), 2 when it has none; cached."""
+    found = cache.get(f"{model}.{field}_digits", id(client))
     if found is MISSING:
-        meta = client.call("sale.order.line", "fields_get", [field], ["digits"])
+        meta = client.call(model, "fields_get", [field], ["digits"])
         digits = (meta.get(field) or {}).get("digits") if isinstance(meta, dict) else None
-        found = cache.put(f"{field}_digits", id(client),
+        found = cache.put(f"{model}.{field}_digits", id(client),
                           int(digits[1]) if isinstance(digits, (list, tuple)) and len(digits) == 2 else 2)
     return int(found)
 

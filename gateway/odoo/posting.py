@@ -49,6 +49,7 @@ from gateway.odoo.lookup import (
     discount_digits,
     m2o_id,
     m2o_name,
+    price_digits,
     utc_datetime,
 )
 from gateway.odoo.order_changes import cancel_order, merge_changes, post_original, revise_order
@@ -75,6 +76,7 @@ from gateway.odoo.sale_orders import (
     price_per_odoo_unit,
     quantity_and_unit,
     stated_quantity,
+    unkept_price,
 )
 from gateway.translate.canonical import (
     Document,
@@ -256,8 +258,12 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
                                      match.uom_id, lab)
-        price = price_per_odoo_unit(partner, line if line.unit_price is not None else line.model_copy(update={
-            "unit_price": line.amount / line.quantity if line.amount is not None and line.quantity else None}))
+        priced = line if line.unit_price is not None else line.model_copy(update={
+            "unit_price": line.amount / line.quantity if line.amount is not None and line.quantity else None})
+        unkept = unkept_price(partner, priced, price_digits(client, cache, "account.move.line"), lab)
+        if unkept is not None:
+            raise OdooRejected(unkept)
+        price = price_per_odoo_unit(partner, priced)
         item: dict[str, Any] = {"product_id": match.product_id, "quantity": qty, "product_uom_id": uom}
         if price is not None:
             item["price_unit"] = float(price)

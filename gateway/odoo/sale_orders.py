@@ -101,6 +101,29 @@ def price_per_odoo_unit(partner: PartnerConfig, line: Line) -> Decimal | None:
     return line.unit_price / line.pack_size
 
 
+def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) -> str | None:
+    """Why a line cannot go to Odoo at its price, or None. Odoo keeps a Unit Price to its Product Price digits
+    (`lookup.price_digits`, 2 by default), so a price per piece divided from one per 100 or 1000 (EDIFACT PRI
+    5284, UBL BaseQuantity, cXML PriceBasisQuantity) loses what is below them: 12.50 per 1000 is 0.01 a piece,
+    48 pieces 0.48 instead of 0.60, and the invoice follows Odoo. When the line's total moves by more than a cent,
+    the line is refused naming the digits that keep it. A case Odoo counts in units (`counts_cases`) keeps its
+    price / pack size rounded, as documented: its case price is in the currency's cents already."""
+    price = price_per_odoo_unit(partner, line)
+    if price is None or line.quantity is None or counts_cases(partner, line.unit, line.pack_size):
+        return None
+    agreed = line.quantity * price
+    off = line.quantity * as_kept(price, digits) - agreed
+    if abs(off) <= CENT:
+        return None
+    enough = next((d for d in range(digits + 1, 7) if abs(line.quantity * as_kept(price, d) - agreed) <= CENT), None)
+    fix = (f"give Product Price {enough} digits in Odoo (Settings > Technical > Database Structure > Decimal "
+           f"Accuracy) and replay the file" if enough is not None else
+           "no Product Price digits up to 6 keep it: ask the partner for the price of one")
+    return (f"{label}: {line.quantity:f} {line.unit} at {price:f} each is {agreed:.2f}; Odoo keeps a Unit Price to "
+            f"{digits} decimals ({as_kept(price, digits)}), which makes the line {agreed + off:.2f}, "
+            f"{abs(off):.2f} {'less' if off < 0 else 'more'}; not posted: {fix}")
+
+
 def stated_quantity(line: Line, label: str) -> Decimal:
     """A line's quantity where one is needed (a change line may leave it out; the canonical model lets no other)."""
     if line.quantity is None:
@@ -292,6 +315,12 @@ def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, cu
 
 def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                   names: Names, cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
+    if partner.odoo.price_policy == "order":          # the partner's prices are written: Odoo must keep them
+        digits = price_digits(client, cache)
+        unkept = [why for i, line in enumerate(doc.lines, 1)
+                  if (why := unkept_price(partner, line, digits, label_of(line, i, label)))]
+        if unkept:
+            raise OdooRejected("; ".join(unkept))
     vals: dict[str, Any] = {"partner_id": customer["id"], "client_order_ref": doc.number,
                             "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
     header, links = header_values(client, doc, partner, customer, cache, label)

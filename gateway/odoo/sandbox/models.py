@@ -916,7 +916,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     model("account.move.line", "Journal Item", {
         "move_id": M2O("account.move", "Journal Entry", required=True), "sequence": I("Sequence", default=10),
         "product_id": M2O("product.product", "Product"), "name": C("Label"), "quantity": F("Quantity", default=1.0),
-        "price_unit": F("Unit Price"), "discount": F("Discount (%)"), "product_uom_id": M2O("uom.uom", "Unit of Measure"),
+        # a bill line's Unit Price is kept to Product Price digits, as a sale line's (account.move.line, 16-19)
+        "price_unit": F("Unit Price", digits="Product Price"), "discount": F("Discount (%)"),
+        "product_uom_id": M2O("uom.uom", "Unit of Measure"),
         "tax_ids": M2M("account.tax", "Taxes"), "sale_line_ids": M2M("sale.order.line", "Sales Order Lines"),
         "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
         "price_subtotal": COMP("monetary", _line_amount("account.move.line", "quantity", "tax_ids", False)),
