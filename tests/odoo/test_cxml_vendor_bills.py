@@ -93,6 +93,17 @@ async def test_a_cxml_invoice_line_goes_to_the_order_line_it_names(tmp_path: Pat
     assert "invoice WW-CX-LN, line 3: billed at 7.50, the purchase order&#x27;s price is 7.25" in made["narration"]
 
 
+async def test_a_line_without_its_order_line_is_billed_all_the_same(tmp_path: Path, examples: LoadedConfig,
+                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A sender leaving InvoiceDetailItemReference's lineNumber out (the DTD requires it; not every generator
+    writes it) has its line billed on the PO line of its product, as before it was read, not the invoice held."""
+    po, name = purchase(odoo, [(1, 100, 7.5)])
+    data = invoice("WW-CX-NOLN", [(name, [item(1, 1, "blue", 100, "7.50")])], "750.00").replace(
+        b' lineNumber="1"', b"")
+    [message] = await post_file(tmp_path, examples, sandbox, data)
+    assert message.state is State.DONE, message.last_error
+    assert bill(odoo, "WW-CX-NOLN")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
+
 async def test_a_cxml_invoice_of_two_pos_bills_each_line_on_its_own(tmp_path: Path, examples: LoadedConfig,
                                                                     sandbox: SandboxServer,
                                                                     odoo: odoorpc.ODOO) -> None:
