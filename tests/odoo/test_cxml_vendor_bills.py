@@ -316,3 +316,12 @@ def test_the_corpus_invoice_of_two_orders_reads_each_lines_order() -> None:
     assert isinstance(doc, Invoice) and doc.po_number == "2252"
     assert [(line.line_no, [(r.qualifier, r.value) for r in line.references]) for line in doc.lines] == [
         ("1", []), ("2", [("purchase_order", "2253"), ("line_item", "1")])]
+
+
+def test_an_empty_document_reference_names_no_invoice() -> None:
+    """A credit memo whose header DocumentReference has an empty payloadID (an ERP filling the element it has no
+    value for) names no invoice; it was refused whole ('references.0.value: field required')."""
+    data = invoice("WW-CX-CM3", [("P00001", [item(1, 1, "blue", 1, "7.50")])], "7.50", purpose="creditMemo",
+                   header='<DocumentReference payloadID=" "/>')
+    [doc] = translate(parse(data).transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    assert isinstance(doc, Invoice) and (doc.invoice_type, doc.references) == ("credit_note", [])
