@@ -21,8 +21,10 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Invoice, Line
 from gateway.transports.base import IntakeMeta
 from tests.formats.test_edifact_nad_c058 import EURO_SAMPLE
-from tests.odoo.conftest import client, odoo, sandbox
+from tests.odoo.conftest import bigbox, client, odoo, sandbox
+from tests.odoo.test_case_prices import DC_1
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_vendor_odd import purchase, widgetworks
 
 __all__ = ["client", "examples", "odoo", "sandbox"]          # fixtures, used by name
@@ -99,3 +101,25 @@ def test_a_vendor_bill_at_a_price_odoo_cannot_keep_is_held(client: OdooClient, o
     rows = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["quantity", "price_unit"]])
     assert [(r["quantity"], r["price_unit"]) for r in rows] == [(10000.0, 0.0125)]
     assert move["amount_untaxed"] == 125.0
+
+
+def test_an_x12_price_per_hundred_is_held_not_posted_a_hundred_times_over(client: OdooClient,
+                                                                          odoo: odoorpc.ODOO) -> None:
+    """PO1*1*500*EA*12.50*HP: 12.50 per 100 blue widgets (X12 639 HP, price per hundred), 62.50 for the line. The
+    850 profile reads PO104 as the price of one, so the order was written at 12.50 a widget, 6,250.00."""
+    doc = x12_850("PO-HP-1", DC_1, ["PO1*1*500*EA*12.50*HP*BP*BB-1001"])
+    with pytest.raises(OdooRejected, match=r"order PO-HP-1, line 1: its price 12\.50 is for 100 EA \(X12 basis of "
+                                           r"unit price HP\), which the gateway does not divide"):
+        post(client, doc, bigbox(units={}, price_policy="order"), Cache())
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-HP-1")]]) == []
+
+
+def test_a_vendor_price_per_thousand_is_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """An 810's IT1*1*5000*EA*4.00*TP (4.00 per 1000 screws, 20.00) was billed at 4.00 a screw, 20,000.00."""
+    _po, name = purchase(odoo)
+    bill = Invoice(number="WW-TP-1", date="2026-11-20", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(5000), unit_price=Decimal("4.00"),
+             price_basis="TP")])
+    with pytest.raises(OdooRejected, match=r"line 1: its price 4\.00 is for 1000 EA \(X12 basis of unit price TP\)"):
+        post(client, bill, widgetworks(units={}), Cache())
+    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-TP-1")]]) == []
