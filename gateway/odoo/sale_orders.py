@@ -328,12 +328,6 @@ def check_currency(client: OdooClient, partner: PartnerConfig, doc: Document, cu
 
 def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                   names: Names, cache: Cache, label: str) -> tuple[dict[str, Any], list[OdooLink]]:
-    if partner.odoo.price_policy == "order":          # the partner's prices are written: Odoo must keep them
-        digits = price_digits(client, cache)
-        unkept = [why for i, line in enumerate(doc.lines, 1)
-                  if (why := unkept_price(partner, line, digits, label_of(line, i, label)))]
-        if unkept:
-            raise OdooRejected("; ".join(unkept))
     vals: dict[str, Any] = {"partner_id": customer["id"], "client_order_ref": doc.number,
                             "origin": f"EDI {doc.source.standard_type or doc.doc_type} {doc.number}"}
     header, links = header_values(client, doc, partner, customer, cache, label)
@@ -505,7 +499,14 @@ def _day_notes(doc: PurchaseOrder) -> list[str]:
 def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
                   names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
     """One x2many create command per order line and per mapped allowance/charge, products and units resolved
-    in bulk (one lookup for both); also the note lines for the allowances/charges."""
+    in bulk (one lookup for both); also the note lines for the allowances/charges. Under the 'order' policy a
+    price Odoo cannot keep (`unkept_price`) refuses them all, for a new order, a revision or added lines alike."""
+    if partner.odoo.price_policy == "order":          # the partner's prices are written: Odoo must keep them
+        kept = price_digits(client, cache)
+        unkept = [why for i, line in enumerate(doc.lines, 1)
+                  if (why := unkept_price(partner, line, kept, label_of(line, i, label)))]
+        if unkept:
+            raise OdooRejected("; ".join(unkept))
     finder = ProductFinder(client, cache, customer["id"], "customer")
     labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
     discounts: list[Decimal | None] = []

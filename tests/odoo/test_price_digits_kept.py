@@ -22,7 +22,8 @@ from gateway.translate.canonical import Invoice, Line
 from gateway.transports.base import IntakeMeta
 from tests.formats.test_edifact_nad_c058 import EURO_SAMPLE
 from tests.odoo.conftest import bigbox, client, odoo, sandbox
-from tests.odoo.test_case_prices import DC_1
+from tests.odoo.test_case_prices import DC_1, goods
+from tests.odoo.test_change_charges import x12_change
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_vendor_odd import purchase, widgetworks
@@ -123,3 +124,15 @@ def test_a_vendor_price_per_thousand_is_held(client: OdooClient, odoo: odoorpc.O
     with pytest.raises(OdooRejected, match=r"line 1: its price 4\.00 is for 1000 EA \(X12 basis of unit price TP\)"):
         post(client, bill, widgetworks(units={}), Cache())
     assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-TP-1")]]) == []
+
+
+def test_a_line_an_860_adds_per_hundred_is_held_and_the_order_kept(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The 860 adds 60 red widgets at 8.50 per 100 (POC07 HP): the change is held, not applied with the widgets at
+    8.50 each (510.00 for 5.10); the quotation keeps its one line."""
+    partner = bigbox(units={}, price_policy="order", order_changes="revise")
+    post(client, x12_850("PO-HP-2", DC_1), partner, Cache())
+    before = goods(odoo, "PO-HP-2")
+    change = x12_change("PO-HP-2", [], ["POC*002*AI*60*60*EA*8.50*HP*BP*BB-1002*UP*614141000029*VN*WR-200"])
+    with pytest.raises(OdooRejected, match=r"its price 8\.50 is for 100 EA \(X12 basis of unit price HP\)"):
+        post(client, change, partner, Cache())
+    assert goods(odoo, "PO-HP-2") == before == [(24.0, 12.5)]
