@@ -43,6 +43,7 @@ from gateway.translate.canonical import AllowanceCharge, Line, PurchaseOrder
 ROW_FIELDS = ["sequence", "product_id", "product_uom_qty", "price_unit", "discount", "name", "display_type"]
 LINE_OWN = re.compile(r" \(line [^()]*\)$")          # how `line_allowances` names a line's own charge line
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+IN_PRICE = " (in its price already: "              # how `line_allowances` notes allowances a net price has in it
 
 
 def order_rows(client: OdooClient, order_id: int, names: Names) -> list[dict[str, Any]]:
@@ -162,7 +163,8 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
     """A changed line's own allowances/charges (X12 POC-loop SAC, EDIFACT ALC in the LIN group) applied as an
     order's line's are (`line_allowances`), to the line as the change leaves it (its order line's quantity and
     price where the change states none; none of them when they are in its price already, `allowances_in_price`,
-    the discount it had then gone): allowances a percent expresses give the order line's discount; charges,
+    or the change gives no PRI and the order's note says the line's price was net of them, `_net_before`; the
+    discount it had then gone): allowances a percent expresses give the order line's discount; charges,
     and allowances a discount cannot express, update, add or, at zero, remove the charge lines the gateway named
     for line `number` ("FREIGHT (line 2)"), or, one the partner renamed, the line the order's `note` says the
     gateway put its code on for that line; what has no product or amount is noted. Returns (the discount, None
@@ -171,6 +173,8 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
         "line_no": number,
         "quantity": line.quantity if line.quantity is not None else Decimal(str(row["product_uom_qty"])),
         "unit_price": line.unit_price if line.unit_price is not None else Decimal(str(row["price_unit"]))})
+    if line.price_basis is None and line.amount is None and _net_before(note, number):
+        priced = priced.model_copy(update={"price_basis": "AAA"})     # no PRI: the order line's, net as sent
     discount, wanted, said = line_allowances(priced, 0, partner, label, digits)
     net = bool(line.allowances_charges) and allowances_in_price(priced)
     if net and row.get("discount"):     # a discount the line had would take them off its net price again
@@ -190,6 +194,16 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
         charge_notes.append(f"line {number}: its charge lines the change does not restate, kept as they were: "
                             + "; ".join(f"{r['name']} {Decimal(str(r['price_unit'])).quantize(CENT)}" for r in kept))
     return discount, commands, notes + charge_notes, sequence
+
+
+def _net_before(note: str, number: str) -> bool:
+    """Whether the order's note last said of line `number`'s allowances that its price was net of them (PRI+AAA:
+    `line_allowances` "in its price already"), not that they made its discount: a change restating them without a
+    price of its own leaves that net price, so they are in it still."""
+    head = f"line {number}: "
+    said = [t for t in map(html.unescape, PARAGRAPH.findall(note))
+            if t.startswith(head) and (IN_PRICE in t or " (order line discount " in t)]
+    return bool(said) and IN_PRICE in said[-1] and "PRI+AAA" in said[-1]
 
 
 def kept_discount(note: str, number: str, row: dict[str, Any], line: Line) -> str | None:

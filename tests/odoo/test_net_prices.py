@@ -102,3 +102,21 @@ async def test_an_ordchg_line_priced_net_loses_the_discount_and_its_ordrsp_says_
     [answer] = [m for m in journal.children(message.id) if m.doc_type == "ORDRSP"]
     sent = pipeline.archive.read(answer.sha256).decode("latin-1")
     assert "PRI+AAA:11.25'" in sent and "PRI+AAB:39.90'" in sent, sent
+
+
+async def test_an_ordchg_restating_a_net_lines_allowance_without_a_price_keeps_it_net(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The order's LIN 1 net 12.50 with its 10 % for information (PRI+AAA): 12.50, no discount. The ORDCHG raises
+    it to 60 and restates the 10 % with no PRI of its own (the price stays as ordered): the price is still net,
+    so no discount; before, the 10 % came off the net 12.50 (11.25)."""
+    alc = b"\nALC+A++++DI'\nPCD+1:10'"
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(sample((NET, b"PRI+AAA:12.50'" + alc)),
+                                    IntakeMeta(channel="folder", filename=EH_SAMPLE.name))
+    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
+    assert lines(odoo)[0] == ("WB-100", 48.0, 12.5, 0.0)
+    change = counted(ORDCHG.read_bytes().replace(b"QTY+21:60:PCE'", b"QTY+21:60:PCE'" + alc, 1))
+    message = await pipeline.submit(change, IntakeMeta(channel="folder", filename=ORDCHG.name))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    assert lines(odoo)[0] == ("WB-100", 60.0, 12.5, 0.0)
