@@ -132,7 +132,8 @@ def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) ->
     fix = (f"give Product Price {enough} digits in Odoo (Settings > Technical > Database Structure > Decimal "
            f"Accuracy) and replay the file" if enough is not None else
            "no Product Price digits up to 6 keep it: ask the partner for the price of one")
-    return (f"{label}: {line.quantity:f} {line.unit} at {price:f} each is {agreed:.2f}; Odoo keeps a Unit Price to "
+    shown = min(price, price.quantize(Decimal("0.000001")), key=lambda p: len(str(p)))   # 100.00 / 30: 3.333333
+    return (f"{label}: {line.quantity:f} {line.unit} at {shown:f} each is {agreed:.2f}; Odoo keeps a Unit Price to "
             f"{digits} decimals ({as_kept(price, digits)}), which makes the line {agreed + off:.2f}, "
             f"{abs(off):.2f} {'less' if off < 0 else 'more'}; not posted: {fix}")
 

@@ -136,3 +136,16 @@ def test_a_line_an_860_adds_per_hundred_is_held_and_the_order_kept(client: OdooC
     with pytest.raises(OdooRejected, match=r"its price 8\.50 is for 100 EA \(X12 basis of unit price HP\)"):
         post(client, change, partner, Cache())
     assert goods(odoo, "PO-HP-2") == before == [(24.0, 12.5)]
+
+
+def test_a_bill_line_of_an_amount_only_is_named_with_its_price_to_six_places(client: OdooClient,
+                                                                           odoo: odoorpc.ODOO) -> None:
+    """A line of 30 widgets for 100.00 and no price (EDIFACT MOA 203 alone): 3.33 each at 2 digits is 99.90. Held
+    naming 3.333333 (not 28 threes) and the 3 digits that keep it to the cent."""
+    _po, name = purchase(odoo)
+    bill = Invoice(number="WW-AMT-1", date="2026-11-20", po_number=name, lines=[
+        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(30), amount=Decimal("100.00"))])
+    with pytest.raises(OdooRejected, match=r"line 1: 30 EA at 3\.333333 each is 100\.00; Odoo keeps a Unit Price "
+                                           r"to 2 decimals \(3\.33\), which makes the line 99\.90, 0\.10 less; not "
+                                           r"posted: give Product Price 3 digits"):
+        post(client, bill, widgetworks(units={}), Cache())
