@@ -173,9 +173,12 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
         "line_no": number,
         "quantity": line.quantity if line.quantity is not None else Decimal(str(row["product_uom_qty"])),
         "unit_price": line.unit_price if line.unit_price is not None else Decimal(str(row["price_unit"]))})
-    if line.price_basis is None and line.amount is None and _net_before(note, number):
-        priced = priced.model_copy(update={"price_basis": "AAA"})     # no PRI: the order line's, net as sent
+    kept_net = line.price_basis is None and line.amount is None and _net_before(note, number)
+    if kept_net:                                      # no PRI: the order line's price, which has them in
+        priced = priced.model_copy(update={"price_basis": "AAA"})
     discount, wanted, said = line_allowances(priced, 0, partner, label, digits)
+    if kept_net and said:
+        said[0] = said[0].replace(" is net, PRI+AAA;", " is the order's, which has them in;")
     net = bool(line.allowances_charges) and allowances_in_price(priced)
     if net and row.get("discount"):     # a discount the line had would take them off its net price again
         discount = Decimal(0)
@@ -197,13 +200,13 @@ def merged_line_allowances(line: Line, number: str, row: dict[str, Any], partner
 
 
 def _net_before(note: str, number: str) -> bool:
-    """Whether the order's note last said of line `number`'s allowances that its price was net of them (PRI+AAA:
-    `line_allowances` "in its price already"), not that they made its discount: a change restating them without a
-    price of its own leaves that net price, so they are in it still."""
+    """Whether the order's note last said of line `number`'s allowances that its price had them in (`line_allowances`
+    "in its price already": PRI+AAA, or a MOA+203 of quantity x price), not that they made its discount: a change
+    restating them without a price or amount of its own leaves that price, so they are in it still."""
     head = f"line {number}: "
     said = [t for t in map(html.unescape, PARAGRAPH.findall(note))
             if t.startswith(head) and (IN_PRICE in t or " (order line discount " in t)]
-    return bool(said) and IN_PRICE in said[-1] and "PRI+AAA" in said[-1]
+    return bool(said) and IN_PRICE in said[-1]
 
 
 def kept_discount(note: str, number: str, row: dict[str, Any], line: Line) -> str | None:

@@ -7,6 +7,7 @@ HTTP, checked with odoorpc."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import odoorpc
@@ -104,14 +105,15 @@ async def test_an_ordchg_line_priced_net_loses_the_discount_and_its_ordrsp_says_
     assert "PRI+AAA:11.25'" in sent and "PRI+AAB:39.90'" in sent, sent
 
 
+@pytest.mark.parametrize("ordered", [b"PRI+AAA:12.50'", b"MOA+203:600.00'\nPRI+AAB:12.50'"], ids=["aaa", "moa"])
 async def test_an_ordchg_restating_a_net_lines_allowance_without_a_price_keeps_it_net(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    """The order's LIN 1 net 12.50 with its 10 % for information (PRI+AAA): 12.50, no discount. The ORDCHG raises
-    it to 60 and restates the 10 % with no PRI of its own (the price stays as ordered): the price is still net,
-    so no discount; before, the 10 % came off the net 12.50 (11.25)."""
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO, ordered: bytes) -> None:
+    """The order's LIN 1 at 12.50 with its 10 % in it (net, PRI+AAA; or its MOA+203 48 x 12.50): 12.50, no
+    discount. The ORDCHG raises it to 60 and restates the 10 % with no PRI or MOA+203 of its own (the price stays
+    as ordered): the price still has it in, so no discount; before, the 10 % came off 12.50 (11.25)."""
     alc = b"\nALC+A++++DI'\nPCD+1:10'"
     pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
-    message = await pipeline.submit(sample((NET, b"PRI+AAA:12.50'" + alc)),
+    message = await pipeline.submit(sample((NET, ordered + alc)),
                                     IntakeMeta(channel="folder", filename=EH_SAMPLE.name))
     assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
     assert lines(odoo)[0] == ("WB-100", 48.0, 12.5, 0.0)
@@ -120,3 +122,5 @@ async def test_an_ordchg_restating_a_net_lines_allowance_without_a_price_keeps_i
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
     assert lines(odoo)[0] == ("WB-100", 60.0, 12.5, 0.0)
+    assert ("line 1: allowance discount: 10% (in its price already: its price 12.5 is the order's, which has them "
+            "in; not applied again)") in html.unescape(order_note(odoo, "4500012345"))
