@@ -129,8 +129,8 @@ def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) ->
     if abs(off) <= CENT:
         return None
     enough = next((d for d in range(digits + 1, 7) if abs(line.quantity * as_kept(price, d) - agreed) <= CENT), None)
-    fix = (f"give Product Price {enough} digits in Odoo (Settings > Technical > Database Structure > Decimal "
-           f"Accuracy) and replay the file" if enough is not None else
+    fix = (f"give Product Price {enough} digits in Odoo (developer mode: Settings > Technical > Database Structure > "
+           f"Decimal Accuracy) and replay the file" if enough is not None else
            "no Product Price digits up to 6 keep it: ask the partner for the price of one")
     shown = min(price, price.quantize(Decimal("0.000001")), key=lambda p: len(str(p)))   # 100.00 / 30: 3.333333
     return (f"{label}: {line.quantity:f} {line.unit} at {shown:f} each is {agreed:.2f}; Odoo keeps a Unit Price to "

@@ -55,6 +55,7 @@ async def test_an_order_at_a_price_odoo_cannot_keep_is_held_until_its_digits_do(
     assert held.state is State.QUARANTINED
     assert "line 1: 48 EA at 0.0125 each is 0.60; Odoo keeps a Unit Price to 2 decimals (0.01), which makes the " \
            "line 0.48, 0.12 less; not posted: give Product Price 4 digits in Odoo" in held.last_error, held.last_error
+    assert "(developer mode: Settings > Technical > Database Structure > Decimal Accuracy)" in held.last_error
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]]) == []
     # When the coordinator gives Product Price 4 digits and replays it
     product_price_digits(odoo, 4)
