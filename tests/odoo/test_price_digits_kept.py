@@ -150,3 +150,13 @@ def test_a_bill_line_of_an_amount_only_is_named_with_its_price_to_six_places(cli
                                            r"to 2 decimals \(3\.33\), which makes the line 99\.90, 0\.10 less; not "
                                            r"posted: give Product Price 3 digits"):
         post(client, bill, widgetworks(units={}), Cache())
+
+
+def test_an_x12_price_in_tenths_of_a_cent_is_held_at_two_digits(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """PO1*1*10000*EA*0.125*PE: 1,250.00 for the line; Odoo's 0.13 (half up) would make it 1,300.00."""
+    doc = x12_850("PO-TENTH-1", DC_1, ["PO1*1*10000*EA*0.125*PE*BP*BB-1001"])
+    with pytest.raises(OdooRejected, match=r"order PO-TENTH-1, line 1: 10000 EA at 0\.125 each is 1250\.00; Odoo keeps "
+                                           r"a Unit Price to 2 decimals \(0\.13\), which makes the line 1300\.00, "
+                                           r"50\.00 more; not posted: give Product Price 3 digits"):
+        post(client, doc, bigbox(units={}, price_policy="order"), Cache())
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-TENTH-1")]]) == []
