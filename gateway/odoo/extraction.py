@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -48,7 +47,7 @@ from gateway.odoo.lookup import (
     unit_code,
     unit_id,
 )
-from gateway.odoo.receipts import unit_ratios
+from gateway.odoo.receipts import tracking_numbers, unit_ratios
 from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
 from gateway.odoo.standing_orders import (
     Standing,
@@ -323,20 +322,6 @@ def _sscc_of(package: str) -> str | None:
     if len(text) == 20 and text.startswith("00"):
         text = text[2:]
     return text if len(text) == 18 and text.isdecimal() else None
-
-
-TRACKING_SEPARATORS = re.compile(r"[,;+\n]")
-"""What Odoo's carrier connectors put between a delivery's package numbers in stock.picking carrier_tracking_ref:
-',' (stock_delivery's send_to_shipper adds a later label's number so, FedEx and most connectors join them so)
-and '+' (UPS); ';' and a line break as people type them. A space is no separator: a USPS number is often written
-in groups of four."""
-
-
-def tracking_numbers(ref: Any) -> list[str]:
-    """The tracking numbers in an Odoo carrier_tracking_ref, the master's (the first package's) first; [] for none.
-    Which number is which package's is not known beyond that: a connector numbers its own packages (UPS a bulk one
-    for what no Odoo package holds), in the order the carrier answered."""
-    return [n.strip() for n in TRACKING_SEPARATORS.split(str(ref or "")) if n.strip()]
 
 
 def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:

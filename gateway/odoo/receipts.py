@@ -10,6 +10,8 @@ written; so is a cancellation (BSN01 `01`, BGM `1`/`3`), which was applied as if
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any, NamedTuple
 
 from gateway.errors import OdooRejected
@@ -76,11 +78,10 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
     """A notice new to this PO whose packages (SSCC), tracking number or serial numbers are on a validated
     receipt of it is the same shipment under a new number, or goods a person received without the notice:
     held. A call or two, only for POs with a validated receipt."""
-    trackings = {t for t in [doc.tracking_number, *(p.tracking_number for p in _packs(order.packs))] if t}
+    trackings = {t for ref in [doc.tracking_number, *(p.tracking_number for p in _packs(order.packs))]
+                 for t in tracking_numbers(ref)}
     for picking in done:
-        tracked = {picking.get("carrier_tracking_ref") or ""} | {
-            t for t in trackings if noted(picking, f"tracking {t}")}
-        again = sorted(trackings & tracked)
+        again = sorted(trackings & _trackings_on(picking))
         if again:
             raise _held(olabel, picking, f"has tracking number {again[0]}, already received: receipt")
     serials = sorted({s for item in [*order.items, *(i for p in _packs(order.packs) for i in p.items)]
@@ -102,6 +103,29 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
         picking = next(p for p in done if p["id"] == lines[0]["picking_id"][0])
         raise _held(olabel, picking, f"has package {lines[0]['result_package_id'][1]} (SSCC), already "
                                      f"received: receipt")
+
+
+TRACKING_SEPARATORS = re.compile(r"[,;+\n]")
+"""What Odoo's carrier connectors put between a delivery's package numbers in stock.picking carrier_tracking_ref:
+',' (stock_delivery's send_to_shipper adds a later label's number so, FedEx and most connectors join them so)
+and '+' (UPS); ';' and a line break as people type them. A space is no separator: a USPS number is often written
+in groups of four."""
+
+
+def tracking_numbers(ref: Any) -> list[str]:
+    """The tracking numbers in an Odoo carrier_tracking_ref, the master's (the first package's) first; [] for none.
+    Which number is which package's is not known beyond that: a connector numbers its own packages (UPS a bulk one
+    for what no Odoo package holds), in the order the carrier answered."""
+    return [n.strip() for n in TRACKING_SEPARATORS.split(str(ref or "")) if n.strip()]
+
+
+def _trackings_on(picking: dict[str, Any]) -> set[str]:
+    """Each tracking number a receipt carries, one by one: a shipment of several parcels is received with all of
+    theirs joined ('A,B'), so a later notice for parcel A alone, or one for A and B against a receipt of A, is the
+    same shipment. Its carrier_tracking_ref, and the note's `tracking` paragraph where Odoo has no Delivery app."""
+    paragraphs = [html.unescape(part.split("</p>")[0]) for part in (picking.get("note") or "").split("<p>")]
+    refs = [picking.get("carrier_tracking_ref"), *(p[len("tracking "):] for p in paragraphs if p.startswith("tracking "))]
+    return {number for ref in refs for number in tracking_numbers(ref)}
 
 
 def not_on_receipt(client: OdooClient, po_id: int, pickings: list[dict[str, Any]], picking: dict[str, Any],
