@@ -66,7 +66,7 @@ from gateway.odoo.receipts import (
     share_out,
     tracking_of,
 )
-from gateway.odoo.records import html_notes, label_of, record_link
+from gateway.odoo.records import html_notes, label_of, line_labels, record_link
 from gateway.odoo.sale_orders import (
     AS_SENT,
     PURPOSES,
@@ -241,7 +241,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                 raise OdooRejected(f"{label}: currency mismatch: the invoice is in {doc.currency}, purchase order "
                                    f"{po['name']} in {m2o_name(po['currency_id'])}")
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
-    labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    labels = line_labels(doc.lines, label)
     charges = _bill_charges(doc, partner, label)
     digits = discount_digits(client, cache)
     discounts: list[Decimal | None] = []
