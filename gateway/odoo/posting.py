@@ -61,6 +61,7 @@ from gateway.odoo.receipts import (
     not_on_receipt,
     noted,
     notice_marker,
+    notice_trackings,
     per_serial,
     receipt_for,
     share_out,
@@ -447,12 +448,12 @@ def _charge_products(finder: ProductFinder, charges: list[tuple[str, str, str, D
 
 # --------------------------------------------------------------------------- ShipNotice (vendor) -> receipt
 
-def _walk(packs: list[Pack], outer: str | None = None) -> list[tuple[str | None, ShipItem, str | None]]:
-    """(sscc of the innermost pack, item, tracking) for every item in a pack tree."""
-    out: list[tuple[str | None, ShipItem, str | None]] = []
+def _walk(packs: list[Pack], outer: str | None = None) -> list[tuple[str | None, ShipItem]]:
+    """(sscc of the innermost pack, item) for every item in a pack tree."""
+    out: list[tuple[str | None, ShipItem]] = []
     for pack in packs:
         sscc = pack.sscc or outer
-        out += [(sscc, item, pack.tracking_number) for item in pack.items]
+        out += [(sscc, item) for item in pack.items]
         out += _walk(pack.packs, sscc)
     return out
 
@@ -558,13 +559,13 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     if picking["state"] == "done":   # this notice was applied and the receipt validated: nothing to redo
         return record_link(doc, "stock.picking", picking["id"], "found")
     marker = notice_marker(doc)
-    entries = [(None, item, None) for item in order.items] + _walk(order.packs)
-    labels = [label_of(item, i, olabel) for i, (_, item, _) in enumerate(entries, 1)]
-    matches = finder.resolve([(lab, item.item_ids) for lab, (_, item, _) in zip(labels, entries)])
+    entries = [(None, item) for item in order.items] + _walk(order.packs)
+    labels = [label_of(item, i, olabel) for i, (_, item) in enumerate(entries, 1)]
+    matches = finder.resolve([(lab, item.item_ids) for lab, (_, item) in zip(labels, entries)])
     moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
                                ["product_id", "product_uom", "product_uom_qty", "purchase_line_id", "move_line_ids"])
     planned = []
-    for lab, (sscc, item, _) in zip(labels, entries):
+    for lab, (sscc, item) in zip(labels, entries):
         match = matches[lab]
         if not any(m2o_id(m["product_id"]) == match.product_id for m in moves):
             raise not_on_receipt(client, pos[0], pickings, picking, lab, match.product_id,
@@ -606,8 +607,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
             if sscc:
                 vals["result_package_id"] = sscc        # its package id once every order is checked
             commands.append([0, 0, vals])
-    tracking = doc.tracking_number or next((t for _, _, t in entries if t), None)
-    return olabel, picking, marker, commands, tracking
+    return olabel, picking, marker, commands, ",".join(notice_trackings(doc, order)) or None
 
 
 def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:

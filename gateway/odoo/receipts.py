@@ -78,8 +78,7 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
     """A notice new to this PO whose packages (SSCC), tracking number or serial numbers are on a validated
     receipt of it is the same shipment under a new number, or goods a person received without the notice:
     held. A call or two, only for POs with a validated receipt."""
-    trackings = {t for ref in [doc.tracking_number, *(p.tracking_number for p in _packs(order.packs))]
-                 for t in tracking_numbers(ref)}
+    trackings = set(notice_trackings(doc, order))
     for picking in done:
         again = sorted(trackings & _trackings_on(picking))
         if again:
@@ -117,6 +116,14 @@ def tracking_numbers(ref: Any) -> list[str]:
     Which number is which package's is not known beyond that: a connector numbers its own packages (UPS a bulk one
     for what no Odoo package holds), in the order the carrier answered."""
     return [n.strip() for n in TRACKING_SEPARATORS.split(str(ref or "")) if n.strip()]
+
+
+def notice_trackings(doc: ShipNotice, order: ShipOrder) -> list[str]:
+    """Every tracking number a notice gives an order, the shipment's first, then each carton's (X12 MAN*CP, EDIFACT
+    GIN+BN, a CSV row's), once each: the receipt keeps them all joined with ',' as Odoo's carrier connectors join
+    a delivery's, so a later notice for one of the cartons is known as received, not only the first carton's."""
+    refs = [doc.tracking_number, *(p.tracking_number for p in _packs(order.packs))]
+    return list(dict.fromkeys(n for ref in refs for n in tracking_numbers(ref)))
 
 
 def _trackings_on(picking: dict[str, Any]) -> set[str]:

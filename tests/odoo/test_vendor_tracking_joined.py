@@ -64,3 +64,52 @@ async def test_a_parcel_of_a_received_shipment_under_a_new_number_is_held(
     assert f"the notice has tracking number {A}, already received: receipt {validated['name']}" in (held.last_error or "")
     assert received(odoo, po) == [60.0, 0.0] and receipts(odoo, po)[1] == backorder
     assert journal.odoo_links(held.id) == []
+
+
+X12_VENDOR = PartnerConfig.model_validate({
+    "id": "widgetworks", "name": "Widget Works",
+    "odoo": {"partner_ref": "WIDGETWORKS", "validate_receipts": True},
+    "x12": {"ids": [{"qualifier": "ZZ", "id": "WIDGETWORKS"}], "gs_ids": ["WIDGETWORKS"], "ack": "none"},
+    "documents": [{"type": "856", "direction": "in", "profile": "x12-004010-856"}]})
+
+
+def cartons_856(control: int, number: str, po: str, cartons: list[tuple[str, int]]) -> bytes:
+    """A vendor's 856 of cartons labelled by the carrier (MAN*CP, no SSCC, no shipment REF*CN), blue widgets in
+    each."""
+    body = [f"BSN*00*{number}*20261129*0900*0001", "HL*1**S", "TD1*CTN25*2****G*20*LB", "HL*2*1*O", f"PRF*{po}"]
+    for index, (tracking, qty) in enumerate(cartons):
+        pack = 3 + 2 * index
+        body += [f"HL*{pack}*2*P", f"MAN*CP*{tracking}", f"HL*{pack + 1}*{pack}*I", "LIN*1*VN*WW-WB-100",
+                 f"SN1**{qty}*EA"]
+    body.append(f"CTT*{2 + 2 * len(cartons)}")
+    isa = f"ISA*00*          *00*          *ZZ*WIDGETWORKS    *ZZ*ACMEDIST       *261129*0900*U*00401*{control:09d}"
+    segments = [f"{isa}*0*P*>", f"GS*SH*WIDGETWORKS*ACMEDIST*20261129*0900*{control}*X*004010",
+                "ST*856*0001", *body, f"SE*{len(body) + 2}*0001", f"GE*1*{control}", f"IEA*1*{control:09d}"]
+    return "".join(s + "~\n" for s in segments).encode()
+
+
+async def test_every_cartons_tracking_number_is_kept_and_a_later_carton_is_held(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """An 856 whose two cartons carry their own tracking numbers (MAN*CP): the receipt kept the first carton's
+    only, so the same second carton announced again under a new notice number was received a second time. The
+    receipt keeps both, joined with ',' as Odoo does, and the second notice is held."""
+    po, name = purchase(odoo)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = X12_VENDOR
+
+    async def send(control: int, number: str, cartons: list[tuple[str, int]]) -> object:
+        message = await pipeline.submit(cartons_856(control, number, name, cartons),
+                                        IntakeMeta(channel="sftp", filename=f"856_{control}.edi", partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+
+    done = await send(201, "ASN-C1", [(A, 30), (B, 30)])
+    assert done.state is State.DONE, done.last_error
+    validated, backorder = receipts(odoo, po)
+    ref = odoo.execute_kw("stock.picking", "read", [[validated["id"]], ["carrier_tracking_ref"]])[0]
+    assert ref["carrier_tracking_ref"] == f"{A},{B}" and received(odoo, po) == [60.0, 0.0]
+
+    held = await send(202, "ASN-C2", [(B, 30)])
+    assert held.state is State.QUARANTINED, held.last_error
+    assert f"the notice has tracking number {B}, already received: receipt {validated['name']}" in (held.last_error or "")
+    assert received(odoo, po) == [60.0, 0.0] and receipts(odoo, po)[1] == backorder
+    assert journal.odoo_links(held.id) == []
