@@ -160,3 +160,13 @@ def test_an_x12_price_in_tenths_of_a_cent_is_held_at_two_digits(client: OdooClie
                                            r"50\.00 more; not posted: give Product Price 3 digits"):
         post(client, doc, bigbox(units={}, price_policy="order"), Cache())
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-TENTH-1")]]) == []
+
+
+def test_odoo_rounds_a_half_cent_up_as_the_gateway_says(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The widget listed at 0.125, ordered under the pricelist policy: Odoo's line is at 0.13 (float_round, HALF-UP),
+    the figure the held message names (`as_kept`); the sandbox kept 0.12, Python's round of a binary half."""
+    [widget] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    odoo.execute_kw("product.product", "write", [[widget], {"list_price": 0.125}])
+    post(client, x12_850("PO-HALF-1", DC_1, ["PO1*1*100*EA*0.13*PE*BP*BB-1001"]),
+         bigbox(units={}, price_policy="pricelist", price_tolerance=0), Cache())
+    assert goods(odoo, "PO-HALF-1") == [(100.0, 0.13)]

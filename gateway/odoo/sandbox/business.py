@@ -17,7 +17,7 @@ from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooAttributeError, OdooValueError, UserError
 from gateway.odoo.sandbox.models import from_reference, location_usage, names, to_reference
-from gateway.odoo.sandbox.orm import Env, ModelSpec, now_str
+from gateway.odoo.sandbox.orm import Env, ModelSpec, half_up, now_str
 
 REQUIRED = object()
 
@@ -211,7 +211,7 @@ def pricelist_price(env: Env, pricelist: Any, product: int, qty: float, uom: Any
     base_uom = env.get("product.product", product, "uom_id")
     if uom and base_uom and uom != base_uom:
         price = price * to_reference(env, uom, 1.0) / to_reference(env, base_uom, 1.0)
-    return round(price, env.precision("Product Price"))         # as a sale line keeps it (its digits)
+    return half_up(price, env.precision("Product Price"))       # as a sale line keeps it (its digits)
 
 
 def in_partner_language(env: Env, model: str, order: Any) -> Env:

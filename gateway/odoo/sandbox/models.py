@@ -35,10 +35,9 @@ from __future__ import annotations
 
 import ast
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gateway.odoo.sandbox.orm import Env, Field, ModelSpec
+from gateway.odoo.sandbox.orm import Env, Field, ModelSpec, half_up
 
 
 def C(string: str = "", **kw: Any) -> Field:
@@ -260,7 +259,7 @@ def _qty(kind: str) -> Any:
 def money_round(value: float) -> float:
     """`res.currency.round` of a 0.01 currency: float_round HALF-UP (13.125 -> 13.13), not Python's round, which
     rounds a binary-exact half to even (13.125 -> 13.12)."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return half_up(value, 2)
 
 
 def formula_field(version: int) -> str:

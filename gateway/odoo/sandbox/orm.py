@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.odoo.sandbox import domain as domains
@@ -81,6 +82,12 @@ class User:
     password: str
     api_keys: list[str] = field(default_factory=list)
     admin: bool = True
+
+
+def half_up(value: float, digits: int) -> float:
+    """Odoo's float_round (HALF-UP, corrected for binary floats): 0.125 to 2 digits is 0.13, where Python's round
+    gives 0.12, a binary-exact half rounded to even."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def now_str() -> str:
@@ -506,7 +513,7 @@ class Env:
             elif f.type in ("float", "monetary"):
                 rec[fname] = float(value or 0.0)
                 if f.digits:                       # as Odoo does on write: rounded to the field's precision
-                    rec[fname] = round(rec[fname], self.precision(f.digits))
+                    rec[fname] = half_up(rec[fname], self.precision(f.digits))
             elif f.type == "integer":
                 rec[fname] = int(value or 0)
             elif f.type == "boolean":
