@@ -46,7 +46,7 @@ from gateway.odoo.lookup import (
     unit_id,
     utc_datetime,
 )
-from gateway.odoo.records import html_notes, label_of, record_link
+from gateway.odoo.records import html_notes, label_of, line_labels, record_link
 from gateway.translate.canonical import (
     Address,
     AllowanceCharge,
@@ -509,7 +509,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         if unkept:
             raise OdooRejected("; ".join(unkept))
     finder = ProductFinder(client, cache, customer["id"], "customer")
-    labels = [label_of(line, i, label) for i, line in enumerate(doc.lines, 1)]
+    labels = line_labels(doc.lines, label)
     discounts: list[Decimal | None] = []
     digits = discount_digits(client, cache)
     line_charges: list[Charge] = []
