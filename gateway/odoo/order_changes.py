@@ -133,7 +133,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     check_currency(client, partner, doc, customer, cache, label)
     verb = "replace" if kind == "replacement" else "change"
     order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
-    if marker in (order.get("note") or ""):
+    if _applied_already(doc.model_copy(update={"lines": _kept(doc)}), order, marker):
         if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
             apply_price_policy(client, doc.model_copy(update={"lines": _kept(doc)}), partner, order, cache, label)
             if partner.odoo.confirm_orders:
@@ -176,6 +176,19 @@ def _kept(doc: PurchaseOrder) -> list[Line]:
 
 
 CONTENT_MARK = re.compile(r"\[content [0-9a-f]{16}\]")
+
+
+def _applied_already(doc: PurchaseOrder, order: dict[str, Any], marker: str) -> bool:
+    """Whether this very message was applied to the order (a retry after a lost answer): the note names its control
+    numbers, and its content after them. The same numbers with other content are another change: the partner's
+    counter started again, and the file, held for it, was replayed to be processed as new; found, it was never
+    applied, and its 865 said accepted. A marker written before changes' notes had content marks counts as applied."""
+    note = order.get("note") or ""
+    at = note.find(marker)
+    if at < 0:
+        return False
+    marks = CONTENT_MARK.findall(note[at:])
+    return not marks or content_mark(doc) in marks
 
 
 def _resent(doc: PurchaseOrder, order: dict[str, Any], label: str) -> list[OdooLink]:
@@ -261,7 +274,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     doc = doc.model_copy(update={"lines": one_change_per_line(doc.lines)})
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)
-    if marker in (order.get("note") or ""):
+    if _applied_already(doc, order, marker):
         if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
             _merged_prices(client, doc, partner, customer, order, cache, label)
             if partner.odoo.confirm_orders:
