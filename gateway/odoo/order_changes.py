@@ -133,13 +133,14 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     check_currency(client, partner, doc, customer, cache, label)
     verb = "replace" if kind == "replacement" else "change"
     order, marker = _order_to_revise(client, doc, customer, label, verb, kind, partner.odoo.order_wait_minutes)
-    if _applied_already(doc.model_copy(update={"lines": _kept(doc)}), order, marker):
+    whole = doc.model_copy(update={"lines": _kept(doc)})         # as its note's content mark has it
+    if _applied_already(whole, order, marker):
         if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
-            apply_price_policy(client, doc.model_copy(update={"lines": _kept(doc)}), partner, order, cache, label)
+            apply_price_policy(client, whole, partner, order, cache, label)
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
-    if says_as_before(whole := doc.model_copy(update={"lines": _kept(doc)}), order):
+    if says_as_before(whole, order):
         return _resent(whole, order, label)
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "

@@ -33,18 +33,20 @@ BLUE = "POC*001*QI*{qty}*{qty}*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100"
 HELD = "the partner's counter started again?"
 
 
-def numbered(data: bytes, bch05: str) -> bytes:
-    return data.replace(b"BCH*04*SA*4500001234**1*", b"BCH*04*SA*4500001234**" + bch05.encode() + b"*")
+def numbered(data: bytes, purpose: str, bch05: str) -> bytes:
+    """The 860 as a change (BCH01 04, lines merged) or a replacement (05, the order rewritten), numbered BCH05."""
+    return data.replace(b"BCH*04*SA*4500001234**1*", f"BCH*{purpose}*SA*4500001234**{bch05}*".encode())
 
 
-@pytest.mark.parametrize("numbers", [("1", "2"), ("", "")], ids=["bch05", "no-bch05"])
+@pytest.mark.parametrize(("purpose", "numbers"), [("04", ("1", "2")), ("04", ("", "")), ("05", ("1", "2"))],
+                         ids=["change-bch05", "change-no-bch05", "replacement"])
 async def test_a_new_change_under_reused_control_numbers_is_applied_when_replayed(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
-        numbers: tuple[str, str]) -> None:
+        purpose: str, numbers: tuple[str, str]) -> None:
     pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    first = numbered(change_860(BLUE.format(qty=30)), numbers[0])
+    first = numbered(change_860(BLUE.format(qty=30)), purpose, numbers[0])
     await applied(pipeline, (PADDED_850, "850_padded.edi"), (first, "860_change1.edi"))
-    second = numbered(change_860(BLUE.format(qty=36)), numbers[1])        # ISA13 000001210 again, ST02 0001 again
+    second = numbered(change_860(BLUE.format(qty=36)), purpose, numbers[1])   # ISA13 000001210 again, ST02 0001
     held = await posted(pipeline, second, "860_change2.edi")
     assert held.state is State.QUARANTINED and HELD in (held.last_error or ""), held.last_error
     replay(journal, held.id)
