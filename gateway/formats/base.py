@@ -72,7 +72,9 @@ class Delimiters:
 FIELDS, POSITION, OFFSET, SEPARATORS, SUFFIX = range(5)
 """Indexes of a `Segment`'s slots. Readers' hot loops may store `seg[POSITION] = n` (a C-level store; the
 property's setter is a Python call), only on segments made with an int offset (the EDIFACT reader's):
-a lazily located one needs the setter, which pins it. Everything else uses the named properties."""
+a lazily located one needs the setter, which pins it. Hot loops may read `seg[FIELDS]` and `seg[SEPARATORS]`
+(their properties are plain itemgetters of those slots); OFFSET and SUFFIX only through their properties (an
+offset may be a locator, the suffix slot may be absent). Everything else uses the named properties."""
 
 
 def _offset(seg: list[Any]) -> int:
@@ -164,7 +166,7 @@ class Segment(list):  # type: ignore[type-arg]
     Why the tag inside `fields`: the readers split a segment's text on the element separator and keep
     that list as it comes, instead of taking the tag off its front (a copy of every element pointer).
     The slots are [fields, position, offset, (component_sep, repetition_sep)], and the suffix as a fifth
-    only when a segment has one; use the named properties, never the indexes (but see POSITION).
+    only when a segment has one; use the named properties, never the indexes (but see FIELDS).
     Two segments are equal when all their fields are.
     """
 
