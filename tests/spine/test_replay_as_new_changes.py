@@ -15,9 +15,9 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
+from gateway.journal.api import Message, State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.pipeline import replay
+from gateway.pipeline import Pipeline, replay
 from tests.odoo.conftest import odoo, sandbox
 from tests.odoo.test_change_replaced_lines import change_860, sequenced
 from tests.odoo.test_change_resent import applied, posted
@@ -31,6 +31,15 @@ pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19
 
 BLUE = "POC*001*QI*{qty}*{qty}*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100"
 HELD = "the partner's counter started again?"
+
+
+def replayed(pipeline: Pipeline, held: Message) -> Message:
+    """The held repeated interchange `held`, replayed (as `edi-gateway replay` does) and worked to its end: done."""
+    assert held.state is State.QUARANTINED and HELD in (held.last_error or ""), held.last_error
+    replay(pipeline.journal, held.id)
+    done: Message = run(pipeline, held.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    return done
 
 
 def numbered(data: bytes, purpose: str, bch05: str) -> bytes:
@@ -47,11 +56,7 @@ async def test_a_new_change_under_reused_control_numbers_is_applied_when_replaye
     first = numbered(change_860(BLUE.format(qty=30)), purpose, numbers[0])
     await applied(pipeline, (PADDED_850, "850_padded.edi"), (first, "860_change1.edi"))
     second = numbered(change_860(BLUE.format(qty=36)), purpose, numbers[1])   # ISA13 000001210 again, ST02 0001
-    held = await posted(pipeline, second, "860_change2.edi")
-    assert held.state is State.QUARANTINED and HELD in (held.last_error or ""), held.last_error
-    replay(journal, held.id)
-    done = run(pipeline, held.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
+    held = replayed(pipeline, await posted(pipeline, second, "860_change2.edi"))
     assert [link.role for link in journal.odoo_links(held.id)] == ["updated"]
     [so] = pipeline_orders(odoo)
     assert sequenced(odoo, so["id"])[0] == (1, "[WB-100] Blue Widget", 36)
@@ -70,10 +75,6 @@ async def test_the_same_change_in_another_form_replayed_is_found_not_applied_aga
     odoo.execute_kw("sale.order.line", "write", [[line], {"product_uom_qty": 32}])
     other_form = first.replace(b"ST*860*0001", b"ST*860*0002").replace(b"*0001~", b"*0002~")
     assert other_form != first
-    held = await posted(pipeline, other_form, "860_change1_again.edi")
-    assert held.state is State.QUARANTINED and HELD in (held.last_error or ""), held.last_error
-    replay(journal, held.id)
-    done = run(pipeline, held.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
+    held = replayed(pipeline, await posted(pipeline, other_form, "860_change1_again.edi"))
     assert [link.role for link in journal.odoo_links(held.id)] == ["found"]
     assert sequenced(odoo, so["id"])[0] == (1, "[WB-100] Blue Widget", 32)
