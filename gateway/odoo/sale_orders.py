@@ -101,26 +101,13 @@ def price_per_odoo_unit(partner: PartnerConfig, line: Line) -> Decimal | None:
     return line.unit_price / line.pack_size
 
 
-PER_QUANTITY = {"HP": 100, "LC": 100, "QH": 100, "RC": 100, "TC": 100, "WC": 100, "HF": 100,
-                "TP": 1000, "LM": 1000, "QS": 1000, "RM": 1000, "TM": 1000, "WM": 1000, "TF": 1000,
-                "PD": 12, "LD": 12, "RD": 12, "TD": 12, "WD": 12}
-"""X12 639 bases of unit price (PO105, IT105) that price a quantity of units: per hundred (HP, and the catalog,
-quoted, retail, contract and wholesale LC QH RC TC WC; HF per 100 feet), per thousand (TP, LM QS RM TM WM; TF) and
-per dozen (PD, LD RD TD WD). The X12 profiles read PO104/IT104 as the price of one."""
-
-
 def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) -> str | None:
     """Why a line cannot go to Odoo at its price, or None. Odoo keeps a Unit Price to its Product Price digits
     (`lookup.price_digits`, 2 by default), so a price per piece divided from one per 100 or 1000 (EDIFACT PRI
-    5284, UBL BaseQuantity, cXML PriceBasisQuantity) loses what is below them: 12.50 per 1000 is 0.01 a piece,
-    48 pieces 0.48 instead of 0.60, and the invoice follows Odoo. When the line's total moves by more than a cent,
+    5284, UBL BaseQuantity, cXML PriceBasisQuantity, X12 639 HP/TP/PD) loses what is below them: 12.50 per 1000
+    is 0.01 a piece, 48 pieces 0.48 instead of 0.60, and the invoice follows Odoo. When the line's total moves by more than a cent,
     the line is refused naming the digits that keep it. A case Odoo counts in units (`counts_cases`) keeps its
     price / pack size rounded, as documented: its case price is in the currency's cents already."""
-    per = PER_QUANTITY.get(line.price_basis or "")
-    if per is not None and line.unit_price is not None:
-        return (f"{label}: its price {line.unit_price} is for {per} {line.unit} (X12 basis of unit price "
-                f"{line.price_basis}), which the gateway does not divide: posted, it would count {per} times over; "
-                f"not posted: ask the partner for the price of one (PE)")
     price = price_per_odoo_unit(partner, line)
     if price is None or line.quantity is None or counts_cases(partner, line.unit, line.pack_size):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 
@@ -19,3 +20,54 @@ def n407(state: Any) -> str:
     'AGU'); nothing for a 2-character code, which N402 carries (only one of the two may be given, E0207)."""
     text = str(state or "").strip()
     return text if text and len(text) != 2 and len(text) <= 3 else ""
+
+
+PER_QUANTITY: dict[str, int] = {
+    "HP": 100, "LC": 100, "QH": 100, "RC": 100, "TC": 100, "WC": 100, "HF": 100,
+    "TP": 1000, "LM": 1000, "QS": 1000, "RM": 1000, "TM": 1000, "WM": 1000, "TF": 1000,
+    "PD": 12, "LD": 12, "RD": 12, "TD": 12, "WD": 12}
+"""X12 639 bases of unit price that price a quantity of units: per hundred (HP, and the catalog, quoted, retail,
+contract and wholesale LC QH RC TC WC; HF per 100 feet), per thousand (TP, LM QS RM TM WM; TF) and per dozen (PD,
+LD RD TD WD). Read as the price of one, PO1*1*500*EA*12.50*HP (62.50) would be a line of 6,250.00."""
+
+BASIS_AT = {"PO1": 5, "IT1": 5, "POC": 7}
+"""Where a line segment gives its basis of unit price: PO105 (850, 855), IT105 (810), POC07 (860, 865)."""
+
+SIX = Decimal("0.000001")
+
+
+def price_per_unit(value: Decimal, seg: Any) -> Decimal:
+    """PO104 / IT104 / POC06 as the price of one unit: divided by the quantity its basis (PO105 / IT105 / POC07)
+    prices, `PER_QUANTITY` (12.50 HP is 0.125 a piece), to six decimals at most as Odoo keeps a price; any other
+    basis (PE, CT, none) the price as given. The basis stays on the line, to answer in it (`prices_in_basis`)."""
+    fields = seg.fields
+    at = BASIS_AT.get(str(fields[0]), 0)
+    per = PER_QUANTITY.get(fields[at].strip() if at and len(fields) > at else "")
+    if per is None:
+        return value
+    price = value / per
+    six = price.quantize(SIX)
+    return price if price == six else six
+
+
+def in_basis(price: Decimal, per: int) -> Decimal:
+    """The price of one as the price of `per` units again, with the fewest decimals (2 at least, as money is
+    written) that read back to it: 1.041667 a piece, 12.50 per dozen, is written 12.50, not 12.500004."""
+    exact = price * per
+    for places in range(2, 7):
+        written = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if (written / per).quantize(SIX) == price.quantize(SIX):
+            return written
+    return exact
+
+
+def prices_in_basis(data: dict[str, Any]) -> dict[str, Any]:
+    """The base profiles' before_write hook: a line priced per 100, 1000 or a dozen (its `price_basis`, as the
+    partner's order or invoice gave it) is written at the price of that many, as the partner stated it: the
+    canonical `unit_price` is the price of one. Totals are counted before (from the price of one)."""
+    for line in data.get("lines") or []:
+        per = PER_QUANTITY.get(str(line.get("price_basis") or ""))
+        price = line.get("unit_price")
+        if per is not None and price is not None:
+            line["unit_price"] = in_basis(Decimal(str(price)), per)
+    return data

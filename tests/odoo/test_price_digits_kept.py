@@ -23,7 +23,6 @@ from gateway.transports.base import IntakeMeta
 from tests.formats.test_edifact_nad_c058 import EURO_SAMPLE
 from tests.odoo.conftest import bigbox, client, odoo, sandbox
 from tests.odoo.test_case_prices import DC_1, goods
-from tests.odoo.test_change_charges import x12_change
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_vendor_odd import purchase, widgetworks
@@ -103,40 +102,6 @@ def test_a_vendor_bill_at_a_price_odoo_cannot_keep_is_held(client: OdooClient, o
     rows = odoo.execute_kw("account.move.line", "read", [move["invoice_line_ids"], ["quantity", "price_unit"]])
     assert [(r["quantity"], r["price_unit"]) for r in rows] == [(10000.0, 0.0125)]
     assert move["amount_untaxed"] == 125.0
-
-
-def test_an_x12_price_per_hundred_is_held_not_posted_a_hundred_times_over(client: OdooClient,
-                                                                          odoo: odoorpc.ODOO) -> None:
-    """PO1*1*500*EA*12.50*HP: 12.50 per 100 blue widgets (X12 639 HP, price per hundred), 62.50 for the line. The
-    850 profile reads PO104 as the price of one, so the order was written at 12.50 a widget, 6,250.00."""
-    doc = x12_850("PO-HP-1", DC_1, ["PO1*1*500*EA*12.50*HP*BP*BB-1001"])
-    with pytest.raises(OdooRejected, match=r"order PO-HP-1, line 1: its price 12\.50 is for 100 EA \(X12 basis of "
-                                           r"unit price HP\), which the gateway does not divide"):
-        post(client, doc, bigbox(units={}, price_policy="order"), Cache())
-    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-HP-1")]]) == []
-
-
-def test_a_vendor_price_per_thousand_is_held(client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    """An 810's IT1*1*5000*EA*4.00*TP (4.00 per 1000 screws, 20.00) was billed at 4.00 a screw, 20,000.00."""
-    _po, name = purchase(odoo)
-    bill = Invoice(number="WW-TP-1", date="2026-11-20", po_number=name, lines=[
-        Line(line_no="1", item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(5000), unit_price=Decimal("4.00"),
-             price_basis="TP")])
-    with pytest.raises(OdooRejected, match=r"line 1: its price 4\.00 is for 1000 EA \(X12 basis of unit price TP\)"):
-        post(client, bill, widgetworks(units={}), Cache())
-    assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-TP-1")]]) == []
-
-
-def test_a_line_an_860_adds_per_hundred_is_held_and_the_order_kept(client: OdooClient, odoo: odoorpc.ODOO) -> None:
-    """The 860 adds 60 red widgets at 8.50 per 100 (POC07 HP): the change is held, not applied with the widgets at
-    8.50 each (510.00 for 5.10); the quotation keeps its one line."""
-    partner = bigbox(units={}, price_policy="order", order_changes="revise")
-    post(client, x12_850("PO-HP-2", DC_1), partner, Cache())
-    before = goods(odoo, "PO-HP-2")
-    change = x12_change("PO-HP-2", [], ["POC*002*AI*60*60*EA*8.50*HP*BP*BB-1002*UP*614141000029*VN*WR-200"])
-    with pytest.raises(OdooRejected, match=r"its price 8\.50 is for 100 EA \(X12 basis of unit price HP\)"):
-        post(client, change, partner, Cache())
-    assert goods(odoo, "PO-HP-2") == before == [(24.0, 12.5)]
 
 
 def test_a_bill_line_of_an_amount_only_is_named_with_its_price_to_six_places(client: OdooClient,
