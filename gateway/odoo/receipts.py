@@ -80,7 +80,8 @@ def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, d
     held. A call or two, only for POs with a validated receipt."""
     trackings = set(notice_trackings(doc, order))
     for picking in done:
-        again = sorted(trackings & _trackings_on(picking))
+        received = {_as_compared(n) for n in _trackings_on(picking)}
+        again = sorted(t for t in trackings if _as_compared(t) in received)
         if again:
             raise _held(olabel, picking, f"has tracking number {again[0]}, already received: receipt")
     serials = sorted({s for item in [*order.items, *(i for p in _packs(order.packs) for i in p.items)]
@@ -133,6 +134,12 @@ def _trackings_on(picking: dict[str, Any]) -> set[str]:
     paragraphs = [html.unescape(part.split("</p>")[0]) for part in (picking.get("note") or "").split("<p>")]
     refs = [picking.get("carrier_tracking_ref"), *(p[len("tracking "):] for p in paragraphs if p.startswith("tracking "))]
     return {number for ref in refs for number in tracking_numbers(ref)}
+
+
+def _as_compared(number: str) -> str:
+    """A tracking number as compared: without the spaces a label prints it with and a person types it so ('1Z 999 AA1
+    01 2345 6784' is 1Z999AA10123456784), in capitals."""
+    return "".join(number.split()).upper()
 
 
 def not_on_receipt(client: OdooClient, po_id: int, pickings: list[dict[str, Any]], picking: dict[str, Any],

@@ -113,3 +113,20 @@ async def test_every_cartons_tracking_number_is_kept_and_a_later_carton_is_held(
     assert f"the notice has tracking number {B}, already received: receipt {validated['name']}" in (held.last_error or "")
     assert received(odoo, po) == [60.0, 0.0] and receipts(odoo, po)[1] == backorder
     assert journal.odoo_links(held.id) == []
+
+
+async def test_a_tracking_number_written_with_spaces_is_the_same_number(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The vendor's export gave the UPS number as its label prints it, in groups; its other system resends the
+    shipment under a new number without the spaces: the same parcel, held."""
+    po, name = purchase(odoo)
+    pipeline, _ = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    for number, tracking, state in [("SHIP-S1", "1Z 999 AA1 01 2345 6784", State.DONE),
+                                    ("SHIP-S2", "1Z999AA10123456784", State.QUARANTINED)]:
+        message = await pipeline.submit(shipment(number, name, [(tracking, 60)]),
+                                        IntakeMeta(channel="sftp", filename=f"{number}.csv", partner="widgetworks"))
+        message = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+        assert message.state is state, message.last_error
+    assert "the notice has tracking number 1Z999AA10123456784, already received" in (message.last_error or "")
+    assert received(odoo, po) == [60.0, 0.0]
