@@ -67,7 +67,7 @@ from gateway.odoo.receipts import (
     share_out,
     tracking_of,
 )
-from gateway.odoo.records import html_notes, label_of, line_labels, record_link
+from gateway.odoo.records import html_notes, line_labels, record_link
 from gateway.odoo.sale_orders import (
     AS_SENT,
     PURPOSES,
@@ -560,7 +560,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
         return record_link(doc, "stock.picking", picking["id"], "found")
     marker = notice_marker(doc)
     entries = [(None, item) for item in order.items] + _walk(order.packs)
-    labels = [label_of(item, i, olabel) for i, (_, item) in enumerate(entries, 1)]
+    labels = line_labels([item for _, item in entries], olabel)
     matches = finder.resolve([(lab, item.item_ids) for lab, (_, item) in zip(labels, entries)])
     moves = client.search_read("stock.move", [("picking_id", "=", picking["id"])],
                                ["product_id", "product_uom", "product_uom_qty", "purchase_line_id", "move_line_ids"])
