@@ -145,3 +145,12 @@ def test_what_is_read_per_a_basis_is_written_per_it_and_reads_back_the_same(
         data, again = round_trip(doc, doc_type, profile, tmp_path)
         assert again.lines == doc.lines, doc_type             # type: ignore[attr-defined]
         assert f"*{per}*{basis}*".encode() in data, (doc_type, data)
+
+
+def test_an_860_price_change_per_hundred_changes_the_price_of_one(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """POC*1*PC ... 1100.00*HP: the 24 blue widgets are now 11.00 each (1,100.00 per hundred), not 1,100.00 each."""
+    partner = bigbox(units={}, price_policy="order", order_changes="revise")
+    post(client, x12_850("PO-HP-3", DC_1), partner, Cache())
+    change = x12_change("PO-HP-3", [], ["POC*1*PC*24*24*EA*1100.00*HP*BP*BB-1001*UP*614141000012"])
+    post(client, change, partner, Cache())
+    assert goods(odoo, "PO-HP-3") == [(24.0, 11.0)]
