@@ -29,8 +29,10 @@ from gateway.translate.canonical import Document
 from tests.odoo.conftest import bigbox, client, odoo, read_x12, sandbox
 from tests.odoo.test_case_prices import DC_1, goods
 from tests.odoo.test_change_charges import x12_change
+from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_order_acks import ACK, sent_855
-from tests.odoo.test_outbound_changed_lines import segments
+from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
 from tests.odoo.test_price_digits_kept import product_price_digits
@@ -68,6 +70,10 @@ async def test_an_850_per_hundred_posts_the_price_of_one_and_the_855_answers_per
     [ack] = sent_855(pipeline)
     assert next(row[:6] for row in segments(ack, "PO1")) == ["PO1", "1", "500", "EA", "12.50", "HP"]
     assert next(row[:3] for row in segments(ack, "ACK")) == ["ACK", "IA", "500"]
+    # and so does the 810 of its invoice
+    invoiced(odoo, so["id"])
+    assert await scheduler(pipeline, client).run_once("bigbox", "810") == 1
+    assert next(row[:6] for row in segments(sent(pipeline, "810"), "IT1")) == ["IT1", "1", "500", "EA", "12.50", "HP"]
 
 
 def test_at_two_digits_the_price_of_one_per_hundred_is_held_naming_the_digits(client: OdooClient,
