@@ -214,8 +214,24 @@ def named(doc: Document) -> bool:
 
 def made_by(doc: Document, order: dict[str, Any]) -> bool:
     """Whether this very message wrote the sale order already (created it, or was applied to it): the order's
-    note names it. Its own retry after a lost response, or a replay, is then found as it is, never compared."""
-    return named(doc) and html.escape(f"({message_key(doc)})") in (order.get("note") or "")
+    note names it by its control numbers, followed by its content mark. Its own retry after a lost response, or a
+    replay, is then found as it is, never compared. The same numbers followed by another content mark are another
+    PO: the partner's counter started again, and the file, held for it, was replayed to be processed as new; taken
+    for the first, its differences were neither applied nor held. A note from before content marks names the
+    numbers alone and counts as made by it."""
+    if not named(doc):
+        return False
+    note = order.get("note") or ""
+    key = html.escape(f"({message_key(doc)})")
+    at = note.find(key)
+    if at < 0:
+        return False
+    after = MARK_AFTER_KEY.match(note, at + len(key))
+    return after is None or after.group(0).strip() == content_mark(doc)
+
+
+MARK_AFTER_KEY = re.compile(r"\s*\[content [0-9a-f]{16}\]")
+"""The content mark a note writes right after a message's control numbers (`_order_values`)."""
 
 
 def content_mark(doc: Document) -> str:
