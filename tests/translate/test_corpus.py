@@ -54,6 +54,15 @@ def _diff(a: object, b: object, path: str = "") -> list[str]:
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
+def _state_left_out(diff: str, version: str) -> bool:
+    """A state that is no 2-character code (oopf's template N402 `LOCSTATE`) is read as sent but not written in
+    004010's N402 (ID 2/2), which would make the file one a partner's translator refuses (005010 has N407)."""
+    head, _, values = diff.partition(": ")
+    said, _, back = values.partition(" != ")
+    return (head.endswith(".address.state") and back == "None" and version.startswith("00401")
+            and len(said.strip("'")) != 2)
+
+
 def test_base_profiles_write_back_what_they_read(tmp_path: Path) -> None:
     """Given each corpus document read with its base profile, when rendered with that profile and read
     again, then the canonical document is the same (totals the writer fills in aside) and the file
@@ -84,7 +93,8 @@ def test_base_profiles_write_back_what_they_read(tmp_path: Path) -> None:
             result = x12.parse(out.data)
             back = translate(result.transactions[0], None, profiles, profile=base.name)[0]
             diffs = [d for d in _diff(doc.model_dump(exclude={"source"}), back.model_dump(exclude={"source"}))
-                     if not d.startswith((".totals.quantity_total: None", ".totals.line_count: None"))]
+                     if not d.startswith((".totals.quantity_total: None", ".totals.line_count: None"))
+                     and not _state_left_out(d, base.version)]
             problems += [f"{path.name} {tx.control_number}: {d}" for d in diffs]
             if path.name not in SOURCE_GAPS:
                 problems += [f"{path.name} {tx.control_number}: {i}" for i in result.errors]
