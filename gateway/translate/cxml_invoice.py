@@ -15,13 +15,14 @@ that is no bill to make is refused saying why (`not_to_bill`).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
 from gateway.translate.canonical import Tax
 from gateway.translate.cxml_dates import zoned_days
 from gateway.translate.invoice_amounts import HUNDRED, cents, lines_amount
+from gateway.translate.values import basis_quantity, price_of_one
 
 NET_DAYS = re.compile(r"\bNET\s*(\d+)\b", re.IGNORECASE)
 EARLY_PAY = re.compile(r"(?P<percent>\d+(?:\.\d+)?)\s*(?:%\s*|/\s*)(?P<days>\d+)\b")   # 2% 30, 2/10
@@ -153,19 +154,9 @@ def price_per_unit(value: Decimal, item: Any) -> Decimal:
     basis = item.find("PriceBasisQuantity")
     if basis is None:
         return value
-    figures = []
-    for name in ("quantity", "conversionFactor"):
-        text = (basis.get(name) or "1").strip()
-        try:
-            figure = Decimal(text)
-        except InvalidOperation:
-            figure = Decimal(0)
-        if not figure.is_finite() or figure <= 0:
-            raise ValueError(f"PriceBasisQuantity {name} {text!r} is not a positive number")
-        figures.append(figure)
-    price = value * figures[1] / figures[0]
-    six = price.quantize(Decimal("0.000001"))          # six decimals at most, as other price bases are read
-    return price if price == six else six
+    quantity, factor = (basis_quantity(basis.get(name) or "1", f"PriceBasisQuantity {name}")
+                        for name in ("quantity", "conversionFactor"))
+    return price_of_one(value * factor, quantity)
 
 
 def not_to_bill(data: dict[str, Any], tx: Any) -> None:

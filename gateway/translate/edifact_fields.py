@@ -17,6 +17,7 @@ from typing import Any
 
 from gateway.formats.edifact import number
 from gateway.translate.fields import SPAN_WIDTH, join_lines
+from gateway.translate.values import basis_quantity, price_of_one
 
 
 def c058_address(value: Any, seg: Any) -> list[str] | None:
@@ -38,15 +39,7 @@ def price_per_unit(value: Decimal, seg: Any) -> Decimal:
     basis = parts[4].strip() if len(parts) > 4 else ""
     if not basis:
         return value
-    try:
-        per = number(basis)
-    except ValueError:
-        per = Decimal(0)
-    if per <= 0:
-        raise ValueError(f"PRI unit price basis (5284) {basis!r} is not a quantity")
-    price = value / per
-    six = price.quantize(Decimal("0.000001"))          # 1/3 of a price is no price: six decimals, as Odoo keeps
-    return price if price == six else six
+    return price_of_one(value, basis_quantity(basis, "PRI unit price basis (5284)", number))
 
 
 PRICE_QUALIFIERS = frozenset({"AAA", "AAB", "INV", "CAL"})

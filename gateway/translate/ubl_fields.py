@@ -6,8 +6,10 @@ labels) is the price of one divided by it, as EDIFACT's PRI 5284 is (`edifact_fi
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from gateway.translate.values import basis_quantity, price_of_one
 
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -21,12 +23,4 @@ def price_per_base_quantity(value: Decimal, line: Any) -> Decimal:
     text = str(found[0]).strip() if found else ""
     if not text:
         return value
-    try:
-        per = Decimal(text)
-    except InvalidOperation:
-        per = Decimal(0)
-    if not per.is_finite() or per <= 0:
-        raise ValueError(f"Price/BaseQuantity {text!r} is not a quantity")
-    price = value / per
-    six = price.quantize(Decimal("0.000001"))          # six decimals at most, as the EDIFACT basis is read
-    return price if price == six else six
+    return price_of_one(value, basis_quantity(text, "Price/BaseQuantity"))

@@ -407,3 +407,28 @@ def _readings(first: str, last: str, backwards: bool = False) -> list[_Reading]:
             elif (head == "0" or head[0] != "0") and tail[0] != "0":
                 found.append(_Reading(one[:cut], start, stop, 0, ending))
     return found
+
+
+PRICE_PLACES = Decimal("0.000001")
+"""A price of one unit is kept to six decimals at most, as Odoo keeps a price: 1/3 of a price is no price."""
+
+
+def basis_quantity(text: str, what: str, read: Callable[[str], Decimal] = Decimal) -> Decimal:
+    """The quantity a price is given for (EDIFACT PRI 5284, UBL BaseQuantity, cXML PriceBasisQuantity), as `read`
+    reads a number of that syntax: a positive number, else a ValueError naming `what`, since dividing by it would
+    make any price."""
+    try:
+        per = read(text.strip())
+    except (InvalidOperation, ValueError):
+        per = Decimal(0)
+    if not per.is_finite() or per <= 0:
+        raise ValueError(f"{what} {text!r} is not a quantity")
+    return per
+
+
+def price_of_one(price: Decimal, per: Decimal) -> Decimal:
+    """A price given for `per` units as the price of one, to six decimals at most (`PRICE_PLACES`): every syntax's
+    price basis (X12 HP/TP, EDIFACT 5284, UBL BaseQuantity, cXML PriceBasisQuantity) is read so."""
+    one = price / per
+    six = one.quantize(PRICE_PLACES)
+    return one if one == six else six

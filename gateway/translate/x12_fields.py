@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from gateway.translate.values import PRICE_PLACES, price_of_one
+
 
 def n402(state: Any) -> str:
     """A state or province code as N402 takes it (ID 2/2: 'TN', 'ON', as the US and Canadian posts code them),
@@ -33,8 +35,6 @@ LD RD TD WD). Read as the price of one, PO1*1*500*EA*12.50*HP (62.50) would be a
 BASIS_AT = {"PO1": 5, "IT1": 5, "POC": 7}
 """Where a line segment gives its basis of unit price: PO105 (850, 855), IT105 (810), POC07 (860, 865)."""
 
-SIX = Decimal("0.000001")
-
 
 def price_per_unit(value: Decimal, seg: Any) -> Decimal:
     """PO104 / IT104 / POC06 as the price of one unit: divided by the quantity its basis (PO105 / IT105 / POC07)
@@ -45,9 +45,7 @@ def price_per_unit(value: Decimal, seg: Any) -> Decimal:
     per = PER_QUANTITY.get(fields[at].strip() if at and len(fields) > at else "")
     if per is None:
         return value
-    price = value / per
-    six = price.quantize(SIX)
-    return price if price == six else six
+    return price_of_one(value, Decimal(per))
 
 
 def in_basis(price: Decimal, per: int) -> Decimal:
@@ -56,7 +54,7 @@ def in_basis(price: Decimal, per: int) -> Decimal:
     exact = price * per
     for places in range(2, 7):
         written = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        if (written / per).quantize(SIX) == price.quantize(SIX):
+        if (written / per).quantize(PRICE_PLACES) == price.quantize(PRICE_PLACES):
             return written
     return exact
 
