@@ -639,7 +639,7 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
                            f"odoo.availability_field")
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
-    labels = [f"{label}, line {line.line_no or i}" for i, line in enumerate(doc.lines, 1)]
+    labels = line_labels(doc.lines, label)
     matches = finder.resolve([(lab, line.item_ids) for lab, line in zip(labels, doc.lines)])
     products = sorted({m.product_id for m in matches.values()})
     templates = sorted({m.template_id for m in matches.values() if m.template_id})

@@ -8,18 +8,18 @@ from collections import Counter
 from collections.abc import Sequence
 
 from gateway.journal.api import OdooLink
-from gateway.translate.canonical import Document, Line, ShipItem
+from gateway.translate.canonical import Document, InventoryLine, Line, ShipItem
 
 
 def record_link(doc: Document, model: str, record_id: int, role: str) -> OdooLink:
     return OdooLink(doc.source.message_id or "", model, int(record_id), role)
 
 
-def label_of(line: Line | ShipItem, index: int, what: str) -> str:
+def label_of(line: Line | ShipItem | InventoryLine, index: int, what: str) -> str:
     return f"{what}, line {line.line_no or index}"
 
 
-def line_labels(lines: Sequence[Line | ShipItem], what: str) -> list[str]:
+def line_labels(lines: Sequence[Line | ShipItem | InventoryLine], what: str) -> list[str]:
     """Each line's label (`label_of`), one of its own: a handler matches lines to products by label, so a number
     the document gives twice (a consolidated invoice numbering each order's lines from 1) is told apart by the
     line's position; under one label, one line's product was taken for both."""
