@@ -993,7 +993,7 @@ def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_fi
                 return quantity
         if not target or not source or source == target:
             return quantity
-        ratios = unit_ratios(client, {source, target})
+        ratios = unit_ratios(client, {source, target}, cache)
         (top, each), (other_top, other_each) = ratios[source], ratios[target]
         return _dec(round(float(quantity) * each / other_each, 6)) if top == other_top and other_each else quantity
     return convert

@@ -575,7 +575,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     validating = partner.odoo.validate_receipts
     tracked = tracking_of(client, [match.product_id for _, item, match, _, _ in planned if item.serials or validating])
     serial = {product for product, how in tracked.items() if how == "serial"}
-    planned = [(sscc, item, match, *in_own_unit(client, qty, uom, match.uom_id))
+    planned = [(sscc, item, match, *in_own_unit(client, qty, uom, match.uom_id, cache))
                if match.product_id in serial and item.serials else (sscc, item, match, qty, uom)
                for sscc, item, match, qty, uom in planned]
     shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
@@ -661,7 +661,7 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
         # several quantities of one kind, and those dated after today are not there yet
         kind = next((k for k in AVAILABLE_QUALIFIERS if any(q.qualifier == k for q in line.quantities)),
                     line.quantities[0].qualifier)
-        value = sum(_in_product_unit(client, match.uom_id, lab, match.name,
+        value = sum(_in_product_unit(client, cache, match.uom_id, lab, match.name,
                                      *quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id,
                                                         lab))
                     for q in line.quantities if q.qualifier == kind and (q.date is None or q.date <= today))
@@ -677,12 +677,12 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
     return [record_link(doc, "product.supplierinfo", i["id"], "updated") for i in infos]
 
 
-def _in_product_unit(client: OdooClient, product_uom: int | None, label: str, name: str, qty: float,
+def _in_product_unit(client: OdooClient, cache: Cache, product_uom: int | None, label: str, name: str, qty: float,
                      uom: int) -> float:
     """A vendor's stock figure in the product's own unit, as the vendor line's quantity is kept: 10 cases mapped to
     Odoo's Dozens are 120 Units (they were written as 10). A unit Odoo cannot compare with the product's refuses
     the line by name."""
-    units, unit = in_own_unit(client, qty, uom, product_uom)
+    units, unit = in_own_unit(client, qty, uom, product_uom, cache)
     if product_uom is not None and unit != product_uom:
         raise OdooRejected(f"{label}: the quantity's unit is not counted in {name}'s unit in Odoo (another unit "
                            "category); map the partner's unit code in odoo.units to one that is")

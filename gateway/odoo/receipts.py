@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import m2o_id
+from gateway.odoo.lookup import MISSING, Cache, m2o_id
 from gateway.odoo.records import html_notes
 from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
 
@@ -247,10 +247,16 @@ def line_number(line_no: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def unit_ratios(client: OdooClient, uoms: set[int]) -> dict[int, tuple[int, float]]:
+def unit_ratios(client: OdooClient, uoms: set[int], cache: Cache | None = None) -> dict[int, tuple[int, float]]:
     """Each unit as (the unit it is counted in, how many of that one it is): Odoo 19's relative_factor
     followed up its relative_uom_id chain to the unit at the top (Dozens: 12 Units), before 19 the category
-    and 1 / factor (Dozens: factor 1/12). Units with another top or category do not compare."""
+    and 1 / factor (Dozens: factor 1/12). Units with another top or category do not compare. With a `cache`,
+    read once per set of units (not once per line that converts)."""
+    if cache is not None:
+        key = (id(client), frozenset(uoms))
+        found_before: Any = cache.get("unit_ratios", key)
+        return found_before if found_before is not MISSING else cache.put("unit_ratios", key,
+                                                                           unit_ratios(client, uoms))
     if "relative_factor" in client.fields("uom.uom"):
         found: dict[int, tuple[int | None, float]] = {}
         todo = {u for u in uoms if u}
@@ -271,13 +277,14 @@ def unit_ratios(client: OdooClient, uoms: set[int]) -> dict[int, tuple[int, floa
             for rec in client.read("uom.uom", sorted(u for u in uoms if u), ["factor", "category_id"])}
 
 
-def in_own_unit(client: OdooClient, qty: float, uom: int, product_uom: int | None) -> tuple[float, int]:
+def in_own_unit(client: OdooClient, qty: float, uom: int, product_uom: int | None,
+                cache: Cache | None = None) -> tuple[float, int]:
     """A quantity in the product's own unit: where a serial-tracked item's serial numbers are counted (a dozen
     with twelve serial numbers is 12 Units), and a vendor's stock figure is kept; as it was when the units do
     not compare (the caller holds it)."""
     if product_uom is None or uom == product_uom:
         return qty, uom
-    units = _convert(unit_ratios(client, {uom, product_uom}), qty, uom, product_uom)
+    units = _convert(unit_ratios(client, {uom, product_uom}, cache), qty, uom, product_uom)
     return (qty, uom) if units is None else (round(units, 6), product_uom)
 
 
