@@ -66,7 +66,7 @@ def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[st
     totals: dict[int, float] = {}
     for lab, po_line, qty, uom, price in billed:
         po_uom = m2o_id(po_line.get(purchase_uom)) or uom
-        factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom)
+        factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom, cache)
         if factor is None:          # units Odoo cannot compare: nothing to say about them
             continue
         totals[po_line["id"]] = totals.get(po_line["id"], 0.0) + qty * factor

@@ -288,10 +288,10 @@ def in_own_unit(client: OdooClient, qty: float, uom: int, product_uom: int | Non
     return (qty, uom) if units is None else (round(units, 6), product_uom)
 
 
-def units_per(client: OdooClient, uom: int, other: int) -> float | None:
+def units_per(client: OdooClient, uom: int, other: int, cache: Cache | None = None) -> float | None:
     """How many of unit `other` one `uom` is (a Dozen: 12 Units), by Odoo's unit factors; None when they do not
     compare (another category)."""
-    return _convert(unit_ratios(client, {uom, other}), 1.0, uom, other)
+    return _convert(unit_ratios(client, {uom, other}, cache), 1.0, uom, other)
 
 
 def _convert(ratios: dict[int, tuple[int, float]], qty: float, source: int, target: int) -> float | None:
