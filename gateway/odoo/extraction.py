@@ -883,13 +883,13 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         ids = items.get(m2o_id(line["product_id"]) or 0, {})
         if line["product_id"] and ids.get("vendor") not in charges:      # charge lines are not the partner's
             by_order[m2o_id(line["order_id"]) or 0].append(line)
+    ordered_in = _ordered_in(client, partner, ctx.cache, names.sale_uom,      # the units read once per run
+                             {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     docs = []
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
-        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits,
-                           _ordered_in(client, partner, ctx.cache, names.sale_uom,
-                                       {m2o_id(line["product_id"]) or 0 for line in lines} - {0}))
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
