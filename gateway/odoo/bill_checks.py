@@ -61,7 +61,7 @@ def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[st
     the database's Product Price digits) and a quantity that, with what was billed of the PO line before, is
     beyond what was ordered. `billed`: (line label, PO line, quantity, unit, net price per that unit) of each
     invoice line."""
-    digits = Decimal(1).scaleb(-price_digits(client, cache))
+    digits = Decimal(1).scaleb(-price_digits(client, cache, "account.move.line"))
     notes: list[str] = []
     totals: dict[int, float] = {}
     for lab, po_line, qty, uom, price in billed:

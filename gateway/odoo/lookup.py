@@ -87,7 +87,7 @@ class Names:
     def of(client: OdooClient, cache: Cache) -> Names:
         found: Names = cache.get("names", id(client))
         if found is MISSING:
-            sale = client.fields("sale.order.line")
+            sale = client.fields("sale.order.line") if client.has_model("sale.order.line") else {}  # purchasing only
             purchase = client.fields("purchase.order.line") if client.has_model("purchase.order.line") else {}
             found = cache.put("names", id(client), Names(
                 sale_uom="product_uom_id" if "product_uom_id" in sale else "product_uom",
@@ -107,10 +107,11 @@ def counts_cases(partner: PartnerConfig, unit: str, pack_size: Decimal | None) -
     return unit.upper() in CASE_UNITS and bool(pack_size) and unit not in partner.odoo.units
 
 
-def discount_digits(client: OdooClient, cache: Cache) -> int:
-    """Decimal places of a sale order line's Discount (%) as this database keeps them (its "Discount" decimal
-    accuracy, 2 unless an admin changed it): a discount is rounded to that, as Odoo would round it on write."""
-    return _line_digits(client, cache, "discount")
+def discount_digits(client: OdooClient, cache: Cache, model: str = "sale.order.line") -> int:
+    """Decimal places of an order (or, `model` account.move.line, a bill) line's Discount (%) as this database keeps
+    them (its "Discount" decimal accuracy, 2 unless an admin changed it): a discount is rounded to that, as Odoo
+    would round it on write. A bill reads its own lines: a purchasing-only database has no sale.order.line."""
+    return _line_digits(client, cache, "discount", model)
 
 
 def price_digits(client: OdooClient, cache: Cache, model: str = "sale.order.line") -> int:

@@ -244,7 +244,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     labels = line_labels(doc.lines, label)
     charges = _bill_charges(doc, partner, label)
-    digits = discount_digits(client, cache)
+    digits = discount_digits(client, cache, "account.move.line")
     discounts: list[Decimal | None] = []
     for index, line in enumerate(doc.lines, 1):
         discount, line_charges = _line_allowances(line, index, partner, label, digits)

@@ -29,3 +29,26 @@ def test_calls_do_not_grow_with_lines_in_cases(client: OdooClient, odoo: odoorpc
 
     calls("WW-INV-WARM", 1)                  # the run's one-time look-ups out of the way
     assert calls("WW-INV-TEN", 10) == calls("WW-INV-ONE", 1)
+
+
+def test_a_bill_reads_its_digits_off_its_own_lines(client: OdooClient, odoo: odoorpc.ODOO,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A purchasing-only database (no Sales app) has no sale.order.line: a bill reads the Product Price and
+    Discount digits off its own lines (account.move.line), and the version's field names of a sale line only
+    where the model exists (`Names.of`; the sandbox always has Sales, so that part is read, not tested here)."""
+    partner, cache = widgetworks(units={"CS": "Dozens"}), Cache()
+    models: list[str] = []
+    real = client.call
+
+    def spy(model: str, method: str, *args: object, **kwargs: object) -> object:
+        if method == "fields_get" and "digits" in str(args):
+            models.append(model)
+        return real(model, method, *args, **kwargs)
+
+    monkeypatch.setattr(client, "call", spy)
+    _po, name = purchase(odoo)
+    doc = read_x12(["ST*810*0001", f"BIG*20261129*WW-INV-SALES**{name}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                    "IT1*1*1*CS*90.00**VN*WW-WB-100", "TDS*9000", "CTT*1"],
+                   gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+    post(client, doc, partner, cache)
+    assert models and set(models) == {"account.move.line"}, models
