@@ -597,6 +597,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_variant_ids": O2M("product.product", "product_tmpl_id", "Products"),
         "company_id": M2O("res.company", "Company"), "description_sale": T("Sales Description"),
         "weight": F("Weight"), **kinds,
+        # 19: packagings are units of the product (product `uom_ids`, "Packagings ... used for sales")
+        **({"uom_ids": M2M("uom.uom", "Packagings")} if version >= 19 else {}),
         "tracking": SEL([("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "By Quantity")],
                         "Tracking", default="none")}
     model("product.template", "Product", template_fields, order="name")
@@ -609,6 +611,22 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "qty_available": COMP("float", _qty("onhand")), "free_qty": COMP("float", _qty("free")),
         "virtual_available": COMP("float", _qty("virtual")), "outgoing_qty": COMP("float", _qty("outgoing"))},
         order="default_code, name, id", display=_product_display)
+    model("stock.package.type", "Package Type", {"name": C("Package Type", required=True),
+                                                 "sequence": I("Sequence", default=1)}, order="sequence, id")
+    if version <= 18:   # product.packaging (product; `sales` from sale, `package_type_id` from stock), gone in 19
+        model("product.packaging", "Product Packaging", {
+            "name": C("Product Packaging", required=True), "sequence": I("Sequence", default=1),
+            "product_id": M2O("product.product", "Product", required=True),
+            "qty": F("Contained Quantity", default=1.0), "barcode": C("Barcode"),
+            "product_uom_id": REL("many2one", "product_id", "uom_id", relation="uom.uom"),
+            "sales": B("Sales", default=True), "package_type_id": M2O("stock.package.type", "Package Type"),
+            "company_id": M2O("res.company", "Company")}, order="product_id, sequence, id")
+    else:               # 19: a packaging unit's barcode for one product (product/models/product_uom.py)
+        model("product.uom", "Link between products and their UoMs", {
+            "uom_id": M2O("uom.uom", "Unit", required=True),
+            "product_id": M2O("product.product", "Product", required=True),
+            "barcode": C("Barcode", required=True), "company_id": M2O("res.company", "Company", default=_company)},
+            rec_name="barcode")
     info = {"partner_id": M2O("res.partner", "Vendor", required=True),
             "product_tmpl_id": M2O("product.template", "Product Template"),
             "product_id": M2O("product.product", "Product Variant"),
