@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, OurIds, PartnerConfig
-from gateway.errors import DeliveryRejected, DeliveryRetry
+from gateway.errors import DeliveryRetry
 from gateway.journal.api import Direction, Journal, Message, State
 from gateway.transports.as2.client import As2Sender
 from gateway.transports.as2.ledger import Ledger
@@ -124,9 +124,10 @@ async def test_mic_mismatch_is_a_rejection(tmp_path: Path, peer: Peer) -> None:
     assert result.rejected is not None and "MDN MIC mismatch" in result.rejected
 
 
-async def test_mdn_signed_by_someone_else_is_a_rejection(tmp_path: Path, peer: Peer) -> None:
+async def test_mdn_signed_by_someone_else_is_retried_as_the_same_message(tmp_path: Path, peer: Peer) -> None:
+    """The partner may have the message (see test_as2_15_sync_mdn_retry): retried, not dead."""
     peer.sign_with = make_cert(tmp_path / "certs", "impostor")
-    with pytest.raises(DeliveryRejected, match="does not verify"):
+    with pytest.raises(DeliveryRetry, match="does not verify.*the partner may have the message"):
         await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
 
 

@@ -67,6 +67,11 @@ class Built:
     signed: bool = True                    # signed by us (else a partner may leave the MIC out of its MDN)
 
 
+# A sync MDN missing (connection cut, a 2xx without one) or unreadable: the partner may or may not have the message.
+# Sent again as built (same Message-ID and MIC: its duplicate check, RFC 4130 5.2) with the outbox's backoff; once
+# the attempts run out the message is dead with this, for a person to ask the partner before a resend
+MAY_HAVE_IT = ("the partner may have the message: sent again with the same Message-ID (its duplicate check "
+               "applies); if it stays dead, ask the partner whether it has it before `edi-gateway resend`")
 BUILT_FOR = "certificates.pem"             # beside a built message: the partner certificates it was built with
 
 
@@ -170,7 +175,9 @@ class As2Sender:
                 asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
                     if status in (429, 503) else None
         except (TimeoutError, ClientError, OSError) as exc:
-            raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}") from exc
+            # cut or timed out, perhaps after the whole body went out: the partner may have it (MAY_HAVE_IT)
+            raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}; "
+                                f"{MAY_HAVE_IT}") from exc
         message_id = built.headers["Message-ID"]
         if status >= 500 or status in (408, 429):
             raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}"
@@ -189,10 +196,14 @@ class As2Sender:
             return DeliveryResult(detail=f"AS2 {message_id} posted, awaiting async MDN", ack_pending=True,
                                   meta=meta, awaits=Awaiting("MDN", message_id,
                                                              timedelta(hours=ch.mdn_timeout_hours)))
+        if not reply.strip():
+            raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status} to {message_id} without "
+                                f"the MDN it was asked for; {MAY_HAVE_IT}")
         try:
             got = await asyncio.to_thread(mdn.read, reply_type, reply, built.certs, require_signed=ch.mdn_signed)
         except (mime.MimeError, cms.CmsError) as exc:
-            raise DeliveryRejected(f"MDN for {message_id} not accepted: {exc}") from exc
+            # the partner took the request (it answered 2xx) but we cannot tell what it says: not its refusal
+            raise DeliveryRetry(f"the MDN for {message_id} cannot be read or verified: {exc}; {MAY_HAVE_IT}") from exc
         verdict = check_mdn(got, message_id, built.mic, built.mic_alg, we_signed=built.signed)
         self.forget(message.id)
         # a readable MDN that refuses the message (negative disposition, another MIC) is the partner's answer, not

@@ -1,0 +1,123 @@
+"""A synchronous MDN that does not come back, or comes back unreadable, through the real daemon: the partner may
+or may not have the message, so it is sent again as built (same Message-ID, same bytes, so the same MIC; the
+partner's duplicate check applies) with the outbox's backoff, and is dead for a person only once the attempts run
+out. Before, a 2xx without an MDN or an MDN that could not be read or verified ended the message dead at the first
+try although the partner had it. An HTTP refusal (4xx) before any MDN is still dead at once: the partner did not
+take it, and the same bytes get the same answer."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from tests.helpers.gateway import GatewayProcess
+from tests.helpers.wait import wait_for
+from tests.spine.test_acks_hostile import queue_asn, row
+from tests.transports.as2_peer import serve
+from tests.transports.certs import Cert, make_cert
+from tests.transports.test_delivery_hostile import Partner, as2_workspace
+
+pytestmark = pytest.mark.slow
+
+FAST = {"min_backoff": 0.2, "max_backoff": 0.4}
+
+
+class Flaky(Partner):
+    """The partner's endpoint answering each POST by the next of `answers` ('mdn' once they run out): 'empty' a
+    200 without a body, 'text' a 200 'ok' (a product that answers as if asked for none), 'garbage' a 200 whose
+    body claims to be an MDN and is not, 'impostor' an MDN signed by a key we do not know, 'cut' the connection
+    closed once the body is read, a number that HTTP status."""
+
+    def __init__(self, theirs: Cert, impostor: Cert) -> None:
+        super().__init__(theirs)
+        self.answers: list[str] = []
+        self.bodies: list[str] = []
+        self.impostor = impostor
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        self.posts.append(dict(request.headers))
+        self.bodies.append(hashlib.sha256(body).hexdigest())
+        answer = self.answers.pop(0) if self.answers else "mdn"
+        if answer == "cut":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+        if answer.isdigit():
+            return web.Response(status=int(answer), text="no thanks")
+        if answer == "empty":
+            return web.Response(status=200)
+        if answer == "text":
+            return web.Response(status=200, text="ok")
+        if answer == "garbage":
+            return web.Response(status=200, body=b"--x\r\nnot an MDN\r\n",
+                                headers={"Content-Type": 'multipart/signed; boundary="x"'})
+        signer, self.theirs = self.theirs, (self.impostor if answer == "impostor" else self.theirs)
+        try:
+            headers, mdn_body = self.mdn(request.headers["Message-ID"])
+        finally:
+            self.theirs = signer
+        return web.Response(status=200, body=mdn_body, headers=headers)
+
+
+@pytest.fixture
+async def flaky(tmp_path: Path) -> AsyncIterator[tuple[Flaky, str, Cert]]:
+    certs = tmp_path / "certs"
+    ours, theirs, impostor = make_cert(certs, "acme"), make_cert(certs, "acmeretail"), make_cert(certs, "impostor")
+    p = Flaky(theirs, impostor)
+    app = web.Application()
+    app.router.add_post("/as2", p.handle)
+    runner, port = await serve(app)
+    yield p, f"http://127.0.0.1:{port}/as2", ours
+    await runner.cleanup()
+
+
+async def settled(tmp_path: Path, peer: Flaky, url: str, ours: Cert, answers: list[str],
+                  **outbox: float) -> tuple[dict[str, object], GatewayProcess]:
+    """Our 856 sent by the daemon to `peer` answering `answers` in turn: its journal row once done, dead or
+    rejected, and the daemon (stopped)."""
+    peer.answers = list(answers)
+    ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={**FAST, **outbox}, mdn="sync")
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
+    try:
+        mid = await asyncio.to_thread(queue_asn, ws, None)
+        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("done", "dead", "rejected"), 60, 0.05,
+                                "settled")
+    finally:
+        await asyncio.to_thread(gw.stop)
+    return row(ws, mid), gw
+
+
+async def test_a_missing_or_unreadable_sync_mdn_is_sent_again_as_the_same_message_until_one_reads(
+        tmp_path: Path, flaky: tuple[Flaky, str, Cert]) -> None:
+    peer, url, ours = flaky
+    answers = ["empty", "text", "garbage", "impostor", "cut"]
+    final, _ = await settled(tmp_path, peer, url, ours, answers, max_attempts=len(answers) + 1)
+    assert final["state"] == "done", (final["state"], final["last_error"])
+    assert len(peer.posts) == len(answers) + 1
+    assert len({p["Message-ID"] for p in peer.posts}) == 1         # one AS2 message: the partner's check holds
+    assert len(set(peer.bodies)) == 1                              # the same bytes, so the same MIC
+
+
+async def test_when_the_attempts_run_out_it_is_dead_saying_the_partner_may_have_it(
+        tmp_path: Path, flaky: tuple[Flaky, str, Cert]) -> None:
+    peer, url, ours = flaky
+    final, gw = await settled(tmp_path, peer, url, ours, ["text", "garbage", "garbage"], max_attempts=3)
+    assert final["state"] == "dead" and len(peer.posts) == 3
+    error = str(final["last_error"])
+    assert "cannot be read or verified" in error and "the partner may have the message" in error, error
+    assert "gave up after 3 attempts" in gw.output()
+
+
+async def test_an_http_refusal_before_any_mdn_is_dead_at_once(tmp_path: Path,
+                                                              flaky: tuple[Flaky, str, Cert]) -> None:
+    peer, url, ours = flaky
+    final, _ = await settled(tmp_path, peer, url, ours, ["403"])
+    assert final["state"] == "dead" and len(peer.posts) == 1
+    assert "HTTP 403" in str(final["last_error"])
