@@ -58,6 +58,7 @@ from gateway.odoo.standing_orders import (
     same_item,
     standing,
 )
+from gateway.odoo.stock_packaging import Case, case_ids, in_whole_cases, partner_cases
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -1044,6 +1045,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         product_ids = set(client.search("product.product", [("sale_ok", "=", True)] + storable))
     items = ctx.item_ids(product_ids)
     offered = _offered(client, partner, product_ids, items)
+    cases = _cased(client, partner, offered, items, ctx.cache)
     product_ids = set(offered)
     docs = []
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
@@ -1057,7 +1059,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         for row in stock:
             ids, name = _items(items.get(row["id"], {}))
             uom = m2o_name(row.get("uom_id"))
-            if coded_units and uom and uom not in partner.odoo.units.values() and uom not in UNITS.values():
+            if coded_units and uom and uom not in partner.odoo.units.values() and uom not in UNITS.values() \
+                    and row["id"] not in cases:
                 uncoded.append(f"{ids.get('vendor') or name} ({uom})")   # the whole feed would fail its check
                 continue
             unit = unit_code(partner, uom)
@@ -1069,6 +1072,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
                            for day, qty in sorted(arriving.get(row["id"], {}).items()) if sold]
+            if row["id"] in cases:                                      # in the partner's cases
+                quantities, ids = in_whole_cases(quantities, cases[row["id"]]), case_ids(ids, cases[row["id"]])
             lines.append(InventoryLine(line_no=str(len(lines) + 1), item_ids=ids, description=name,
                                        location=wh["code"], quantities=quantities))
         if uncoded:
@@ -1164,6 +1169,27 @@ def _offered(client: OdooClient, partner: PartnerConfig, product_ids: set[int],
                     "code, which the partner could not match: %s; give them one in Odoo", partner.id,
                     ", ".join(sorted(unnamed)))
     return out
+
+
+def _cased(client: OdooClient, partner: PartnerConfig, offered: dict[int, bool], items: dict[int, dict[str, str]],
+           cache: Cache) -> dict[int, Case]:
+    """With `odoo.stock_packaging`, the partner's case of each product (`partner_cases`); a product with none is
+    taken out of `offered` and logged: in an Odoo unit among cases a retailer's system reads as cases, 240 units
+    would be 240 cases. One counted in a unit the partner calls a case (its odoo.units: CA: Dozens) stays, in it."""
+    if not partner.odoo.stock_packaging:
+        return {}
+    cases = partner_cases(client, partner, set(offered), items, cache)
+    rest = sorted(set(offered) - set(cases))
+    own = {r["id"]: m2o_name(r.get("uom_id")) for r in client.read("product.product", rest, ["uom_id"])} if rest else {}
+    loose = [p for p in rest if unit_code(partner, own.get(p)) not in CASE_UNITS]
+    for product in loose:
+        del offered[product]
+    if loose:
+        log.warning("partner %s: inventory feed leaves out products with no packaging %r (odoo.stock_packaging) to "
+                    "count them in cases: %s; give them one in Odoo", partner.id, partner.odoo.stock_packaging,
+                    ", ".join(_items(items.get(p, {}))[0].get("vendor") or _items(items.get(p, {}))[1] or str(p)
+                              for p in loose))
+    return cases
 
 
 def _stock_figure(value: Any, sold: bool) -> Decimal:
