@@ -4,7 +4,8 @@ Odoo recomputes a bill's taxes and total from its own line taxes, so a bill made
 total other than the invoice says (a tax the vendor charges and Odoo's product has not, another rate, a line the
 vendor left out of its total). The gateway does not force Odoo's figures to the vendor's: the difference is noted
 on the draft bill (its Terms and Conditions, `narration`), with the PO lines billed at another price than ordered
-or beyond the ordered quantity, so the clerk sees what to check before posting.
+or beyond what Odoo's bill control lets be billed (received quantities, or ordered ones), so the clerk sees what
+to check before posting.
 
 Which PO line a bill line is for: the PO the line names (a consolidated invoice), else the invoice's; on it, the
 line the invoice names (EDIFACT RFF+LI, cXML lineNumber, X12 IT101 counting the PO's product lines as Odoo orders
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import Cache, m2o_id, price_digits
+from gateway.odoo.lookup import Cache, m2o_id, m2o_name, price_digits
 from gateway.odoo.receipts import line_number, units_per
 from gateway.translate.canonical import Invoice, Line
 
@@ -75,17 +76,42 @@ def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[st
             notes.append(f"{lab}: billed at {(price / Decimal(str(factor))).quantize(digits)}, the purchase order's "
                          f"price is {ordered}")
     for po_line in {p["id"]: p for _, p, _, _, _ in billed}.values():
-        before = float(po_line.get("qty_invoiced") or 0.0)
-        ordered_qty = float(po_line.get("product_qty") or 0.0)
-        if po_line["id"] in totals and before + totals[po_line["id"]] > ordered_qty + 1e-6:
-            earlier = f" (with {before:g} billed before)" if before else ""
-            notes.append(f"purchase order line {_position(po_line)}: billed {before + totals[po_line['id']]:g}"
-                         f"{earlier}, ordered {ordered_qty:g}")
+        if po_line["id"] in totals:
+            note = _beyond(po_line, totals[po_line["id"]])
+            if note is not None:
+                notes.append(note)
     return [f"{LINES_NOTE}: {note}" for note in notes]
 
 
+def _beyond(po_line: dict[str, Any], this: float) -> str | None:
+    """The note for a PO line this bill takes beyond what Odoo's bill control lets be billed, else None: on a product
+    billed on received quantities (purchase.order.line `qty_to_invoice` is `qty_received - qty_invoiced`) what was
+    received, else what was ordered (`product_qty - qty_invoiced`). `qty_to_invoice` says which, with no call for
+    the product's `purchase_method` (a line where received and ordered agree is compared with both alike)."""
+    before = float(po_line.get("qty_invoiced") or 0.0)
+    ordered = float(po_line.get("product_qty") or 0.0)
+    known = po_line.get("qty_received") is not None and po_line.get("qty_to_invoice") is not None
+    received = float(po_line.get("qty_received") or 0.0)
+    total = before + this
+    on_received = known and abs(before + float(po_line.get("qty_to_invoice") or 0.0) - received) < 1e-6 and \
+        abs(received - ordered) > 1e-6
+    if on_received and total > received + 1e-6:
+        return (f"{_position(po_line)}: this bill {this:g}, billed before {before:g}, received {received:g} "
+                f"(ordered {ordered:g}): more than was received, for a product billed on received quantities "
+                "(its bill control): check the receipt before posting")
+    if not on_received and total > ordered + 1e-6:
+        earlier = f" (with {before:g} billed before)" if before else ""
+        return f"{_position(po_line)}: billed {total:g}{earlier}, ordered {ordered:g}"
+    return None
+
+
 def _position(po_line: dict[str, Any]) -> str:
-    return str(po_line.get("_position") or po_line["id"])
+    """A PO line as a clerk finds it: its PO (a consolidated bill names several), its number among the PO's product
+    lines, its product."""
+    order = f" {po_line['_order']}" if po_line.get("_order") else ""
+    product = m2o_name(po_line.get("product_id"))
+    return f"purchase order{order} line {po_line.get('_position') or po_line['id']}" + (f" ({product})" if product
+                                                                                          else "")
 
 
 def stated_totals(doc: Invoice) -> tuple[Decimal | None, Decimal | None]:

@@ -321,7 +321,8 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
     reference may be another order's, a drop-ship customer's: that line goes to the invoice's PO)."""
     numbers = list(dict.fromkeys(n for n in [doc.po_number, *(line_po_number(line) for line in doc.lines)] if n))
     orders: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    extra = ["discount"] if "discount" in client.fields("purchase.order.line") else []
+    # the bill control figures (`bill_checks.line_notes`): received, and what Odoo's bill control leaves to bill
+    extra = [f for f in ("discount", "qty_received", "qty_to_invoice") if f in client.fields("purchase.order.line")]
     for number in numbers:
         rows = client.search_read("purchase.order", [("name", "=", number), ("partner_id", "child_of", vendor["id"])],
                                   ["name", "currency_id", "state"], limit=1)
@@ -340,7 +341,7 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
                                    ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",
                                     *extra], order="sequence, id")
         for position, row in enumerate(lines, 1):
-            row["_position"] = position
+            row["_position"], row["_order"] = position, rows[0]["name"]
         orders[number] = (rows[0], lines)
     return orders
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
+import pytest
 from lxml import etree
 
 from gateway.config.loader import LoadedConfig
@@ -25,10 +26,10 @@ from gateway.transports.base import IntakeMeta
 from tests.helpers.corpus import CORPUS, needs_corpus
 from tests.odoo.test_cxml_vendor_invoice import cxml_invoice
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor_bill_checks import bill, po_lines
+from tests.odoo.test_vendor_bill_checks import bill, bill_control_on_ordered, po_lines
 from tests.odoo.test_vendor_odd import purchase
 
-__all__ = ["examples"]
+__all__ = ["bill_control_on_ordered", "examples"]
 
 WIDGETWORKS = PartnerConfig.model_validate({
     "id": "widgetworks", "name": "Widget Works", "odoo": {"partner_ref": "WIDGETWORKS"},
@@ -104,6 +105,7 @@ async def test_a_line_without_its_order_line_is_billed_all_the_same(tmp_path: Pa
     assert message.state is State.DONE, message.last_error
     assert bill(odoo, "WW-CX-NOLN")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
 
+@pytest.mark.usefixtures("bill_control_on_ordered")
 async def test_a_cxml_invoice_of_two_pos_bills_each_line_on_its_own(tmp_path: Path, examples: LoadedConfig,
                                                                     sandbox: SandboxServer,
                                                                     odoo: odoorpc.ODOO) -> None:
@@ -210,6 +212,7 @@ async def test_a_cxml_invoice_by_order_without_items_is_held_naming_its_po(tmp_p
             f"the gateway does not post: enter the bill in Odoo (purchase order {name})") in str(message.last_error)
     assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-HDR")]]) == []
 
+@pytest.mark.usefixtures("bill_control_on_ordered")
 async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Path, examples: LoadedConfig,
                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """Widgets priced 50.00 per 100 (PriceBasisQuantity quantity 100), and 5.00 per box of 10 (quantity 1 box,

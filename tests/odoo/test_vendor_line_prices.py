@@ -18,11 +18,19 @@ from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor_bill_checks import UBL_VENDOR, bill, bill_line_rows, po_lines, ubl, x12_810
+from tests.odoo.test_vendor_bill_checks import (
+    UBL_VENDOR,
+    bill,
+    bill_control_on_ordered,
+    bill_line_rows,
+    po_lines,
+    ubl,
+    x12_810,
+)
 from tests.odoo.test_vendor_bill_checks import VENDOR as X12_VENDOR
 from tests.odoo.test_vendor_odd import purchase
 
-__all__ = ["examples"]
+__all__ = ["bill_control_on_ordered", "examples"]
 
 pytestmark = pytest.mark.parametrize("sandbox", [16, 17, 18, 19], ids=["odoo16", "odoo17", "odoo18", "odoo19"],
                                      indirect=True)

@@ -456,6 +456,18 @@ def _available(env: Env, rid: int) -> float:
 def _picking_type_code(env: Env, rid: int) -> Any:
     ptype = env.db.data["stock.picking"][rid].get("picking_type_id")
     return env.db.data["stock.picking.type"][ptype].get("code") if ptype else False
+def _po_qty_to_invoice(env: Env, rid: int) -> float:
+    """What Odoo's bill control leaves to bill on a confirmed PO line (purchase.order.line `_compute_qty_invoiced`,
+    16-19): ordered, or on a product billed on received quantities received, less what is billed."""
+    line = env.db.data["purchase.order.line"][rid]
+    if env.get("purchase.order.line", rid, "state") not in ("purchase", "done"):
+        return 0.0
+    product = line.get("product_id")
+    basis = env.get("purchase.order.line", rid, "qty_received") \
+        if product and env.get("product.product", product, "purchase_method") == "receive" else line.get("product_qty", 0.0)
+    return float(basis) - float(env.get("purchase.order.line", rid, "qty_invoiced"))
+
+
 
 
 def _move_commercial(env: Env, rid: int) -> Any:
@@ -627,6 +639,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
             "product_id": M2O("product.product", "Product", required=True),
             "barcode": C("Barcode", required=True), "company_id": M2O("res.company", "Company", default=_company)},
             rec_name="barcode")
+        # purchase's bill control, 16-19: goods default to received quantities (a service Odoo makes "purchase")
+        "purchase_method": SEL([("purchase", "On ordered quantities"), ("receive", "On received quantities")],
+                               "Control Policy", default="receive"),
     info = {"partner_id": M2O("res.partner", "Vendor", required=True),
             "product_tmpl_id": M2O("product.template", "Product Template"),
             "product_id": M2O("product.product", "Product Variant"),
@@ -935,6 +950,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_id": M2O("product.product", "Product"), "name": C("Label"), "quantity": F("Quantity", default=1.0),
         # a bill line's Unit Price is kept to Product Price digits, as a sale line's (account.move.line, 16-19)
         "price_unit": F("Unit Price", digits="Product Price"), "discount": F("Discount (%)"),
+        "qty_to_invoice": COMP("float", _po_qty_to_invoice),
         "product_uom_id": M2O("uom.uom", "Unit of Measure"),
         "tax_ids": M2M("account.tax", "Taxes"), "sale_line_ids": M2M("sale.order.line", "Sales Order Lines"),
         "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
