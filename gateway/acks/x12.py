@@ -1,8 +1,11 @@
 """997 / 999 / TA1: built from the validation report of what we received, read when partners send them.
 
 What we send, per inbound interchange (the partner's `x12` settings decide):
-- TA1 (own interchange) when `ta1` is on and the interchange has interchange-level findings
-  or asked for one (ISA14 = 1): TA104 A / E / R and the first TA105 code;
+- TA1 (own interchange) as `ta1` says: `requested` (the default) when the interchange asks for one
+  (ISA14 = 1); `true` also when it does not but has envelope findings; `false` never: TA104 A / E / R
+  and the first TA105 code.
+  An interchange a TA1 rejects (TA104 R) gets no 997 / 999: X12 acknowledges the groups of an
+  interchange taken, and this one's were not; without a TA1 the 997 rejects its sets instead;
 - one 997 per functional group (004010 family, or any version when `ack: "997"`), or a 999
   (`ack: "999"` and a 005010 group): AK1, then per transaction set AK2, AK3 / IK3 per faulty
   segment (position from ST = 1), AK4 / IK4 per faulty element, AK5 / IK5, and AK9.
@@ -259,6 +262,15 @@ def _ta1(env: Envelope, issues: list[Issue], now: datetime) -> list[str]:
     return [number, date, time, status, first if status != "A" else codes.TA_OK]
 
 
+def _sends_ta1(settings: X12Settings, env: Envelope, findings: list[Issue]) -> bool:
+    """Whether `env` gets a TA1: as its ISA14 asks (`ta1: requested`, the default); with `true` also, whatever
+    ISA14 says, when its envelope has something to report (an error, a repeat); never with `false`. A partner
+    whose ISA14 asked for one got none unless its file said `ta1: true`; it waited for an answer that never came."""
+    if settings.ta1 == "requested":
+        return env.ack_requested
+    return settings.ta1 is True and (env.ack_requested or bool(findings))
+
+
 def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
           *, now: datetime | None = None) -> list[RenderedDocument]:
     """The TA1 / 997 / 999 documents the partner's settings ask for, for everything in `result`."""
@@ -280,13 +292,14 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
         duplicate = any(i.code == codes.TA_DUPLICATE for i in env_issues)
         rejected = _worst(env_issues) == "R"
         sender, receiver = _mirror(env)
-        if settings.ta1 and (env_issues or env.ack_requested):
+        ta1 = _sends_ta1(settings, env, env_issues)
+        if ta1:
             number = journal.next_control_number(partner.id, "isa")
             data = write_interchange(d, sender, receiver, number, [], version=_control_version(env), when=now,
                                      test=env.test, ta1=[_ta1(env, env_issues, now)])
             docs.append(RenderedDocument("TA1", Syntax.X12, f"{partner.id}_TA1_{number:09d}.x12", data,
                                          control_number=f"{number:09d}"))
-        if settings.ack == "none" or duplicate or (rejected and settings.ta1):
+        if settings.ack == "none" or duplicate or (rejected and ta1):
             continue
         per_kind: dict[tuple[bool, str], list[OutTransaction]] = defaultdict(list)
         for group in groups_by_env.get(id(env), []):

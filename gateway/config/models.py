@@ -242,7 +242,10 @@ class X12Settings(Strict):
     version: str = "004010"
     delimiters: DelimiterSettings = Field(default_factory=DelimiterSettings)
     ack: Literal["none", "997", "999"] = "997"
-    ta1: bool = False
+    ta1: bool | Literal["requested"] = Field(default="requested", description=(
+        "send a TA1 for interchanges read: requested (default) when their ISA14 asks for one (1); true also, "
+        "whatever ISA14 says, for one with envelope errors or a repeat; false never. True: our ISA14 asks the "
+        "partner for one"))
     accept_with_errors: bool = True
     test: bool = False                       # True: we send and accept ISA15=T
     ack_window_hours: float = 24.0

@@ -486,7 +486,7 @@ def _render_x12(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
                      transactions=[OutTransaction(profile.message, st, body,
                                                   version if version >= "005010" else "")])
     data_bytes = write_interchange(delims, (our.x12.qualifier, our.x12.id), (receiver.qualifier, receiver.id),
-                                   isa, [group], version=version[:5], when=when, ack_requested=settings.ta1,
+                                   isa, [group], version=version[:5], when=when, ack_requested=settings.ta1 is True,
                                    test=settings.test)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.X12,
                             filename=f"{partner.id}_{doc_type}_{isa:09d}.x12", data=data_bytes,
