@@ -58,6 +58,7 @@ from gateway.odoo.standing_orders import (
     same_item,
     standing,
 )
+from gateway.odoo.stock_kits import kit_recipes, kits_offered
 from gateway.odoo.stock_packaging import Case, case_ids, in_whole_cases, partner_cases
 from gateway.translate.canonical import (
     Address,
@@ -1008,7 +1009,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     """Free stock per product per warehouse -> one InventoryAdvice per warehouse, once per schedule `slot`.
 
     Each line says available (free_qty, less what open deliveries owe beyond their reservations: on hand
-    minus outgoing_qty when that is lower) and on hand (qty_available), then the stock still to
+    minus outgoing_qty when that is lower; a kit, what its components so counted make: `stock_kits`) and on
+    hand (qty_available), then the stock still to
     arrive: one dated `on_order` quantity per expected date (see `_incoming`), which the 846
     profiles write as QTY*63 + SCH. The products are the ones the partner has customer codes
     for, or every storable product sold. `slot` (the schedule's fire time) makes a re-run of
@@ -1047,6 +1049,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     offered = _offered(client, partner, product_ids, items)
     cases = _cased(client, partner, offered, items, ctx.cache)
     product_ids = set(offered)
+    kits = kit_recipes(client, product_ids, ctx.cache)
     docs = []
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
     for wh in warehouses:
@@ -1054,6 +1057,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                             ["free_qty", "qty_available", "outgoing_qty", "uom_id"],
                             context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
         arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
+        made = kits_offered(client, kits, wh["id"])        # a kit: what its components no delivery is owed make
         lines: list[InventoryLine] = []
         uncoded: list[str] = []
         for row in stock:
@@ -1065,7 +1069,8 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 continue
             unit = unit_code(partner, uom)
             sold = offered[row["id"]]
-            free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")))
+            free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")),
+                       made.get(row["id"], Decimal("Infinity")))
             if unit in COUNTED_UNITS or uom in ("Units", "Dozens"):     # 2.5 cases left are 2 it can order
                 free = free.to_integral_value(rounding=ROUND_FLOOR)
             quantities = [Quantity(qualifier="available", value=_stock_figure(free, sold), unit=unit),

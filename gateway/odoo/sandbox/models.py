@@ -29,6 +29,8 @@ Add-ons a real database may lack (`build(version, without=...)`):
   line creates (`stock.move.line._prepare_new_lot_vals`);
 - `account_tax_python`: taxes of amount_type `code`, computed by a formula (`python_compute`, a `result = ...`
   statement, to 17; `formula`, an expression, from 18). The sandbox evaluates plain arithmetic only.
+- `mrp`: bills of materials; a kit's (phantom BoM's) stock figures are its components', figure by figure
+  (mrp/models/product.py `_compute_quantities_dict`, 16-19).
 """
 
 from __future__ import annotations
@@ -237,6 +239,8 @@ def _qty(kind: str) -> Any:
     quants: onhand and free from the quants, outgoing the open moves leaving the context's locations, virtual
     onhand plus incoming minus outgoing."""
     def compute(env: Env, rid: int) -> float:
+        if kit_bom(env, rid):
+            return _kit_qty(env, rid, compute)
         locs = internal_locations(env)
         total = 0.0
         for q in env.db.data["stock.quant"].values():
@@ -254,6 +258,42 @@ def _qty(kind: str) -> Any:
                     total += _move_product_qty(env, mid)
         return total
     return compute
+
+
+def kit_bom(env: Env, rid: int) -> int | None:
+    """mrp `_bom_find(bom_type='phantom')`: the product's kit BoM, its variant's or else its template's, the first
+    by sequence; None without one (or without mrp)."""
+    if "mrp.bom" not in env.db.data:
+        return None
+    tmpl = env.get("product.product", rid, "product_tmpl_id")
+    found = sorted((b.get("sequence", 0), not b.get("product_id"), i) for i, b in env.db.data["mrp.bom"].items()
+                   if b.get("type") == "phantom" and b.get("active", True) and
+                   (b.get("product_id") == rid or (not b.get("product_id") and b.get("product_tmpl_id") == tmpl)))
+    return found[0][2] if found else None
+
+
+def _kit_qty(env: Env, rid: int, figure: Any) -> float:
+    """A kit's stock figure as mrp's `_compute_quantities_dict` makes it, one figure at a time: the fewest kits
+    its storable components' same figure makes (each line's quantity in the component's unit per kit), in whole
+    kits; 0 when no component is storable."""
+    bom_id = kit_bom(env, rid)
+    bom = env.db.data["mrp.bom"][bom_id or 0]
+    ratios = []
+    for line in env.db.data["mrp.bom.line"].values():
+        component = line.get("product_id")
+        if line.get("bom_id") != bom_id or not component or not _storable(env, component):
+            continue
+        own = env.get("product.product", component, "uom_id")
+        each = from_reference(env, own, to_reference(env, line.get("product_uom_id") or own, line["product_qty"]))
+        if each:
+            ratios.append(figure(env, component) / (each / (bom.get("product_qty") or 1.0)))
+    return float(min(ratios) // 1) if ratios else 0.0
+
+
+def _storable(env: Env, rid: int) -> bool:
+    """Stock is tracked: 16-17 type `product`, 18+ `is_storable`."""
+    return bool(env.get("product.product", rid, "is_storable")) if env.db.version >= 18 else \
+        env.get("product.product", rid, "type") == "product"
 
 
 def money_round(value: float) -> float:
@@ -416,6 +456,18 @@ def _invoiced_qty(link: str, many: bool) -> Any:
     return compute
 
 
+def _po_qty_to_invoice(env: Env, rid: int) -> float:
+    """What Odoo's bill control leaves to bill on a confirmed PO line (purchase.order.line `_compute_qty_invoiced`,
+    16-19): ordered, or on a product billed on received quantities received, less what is billed."""
+    line = env.db.data["purchase.order.line"][rid]
+    if env.get("purchase.order.line", rid, "state") not in ("purchase", "done"):
+        return 0.0
+    product = line.get("product_id")
+    basis = env.get("purchase.order.line", rid, "qty_received") \
+        if product and env.get("product.product", product, "purchase_method") == "receive" else line.get("product_qty", 0.0)
+    return float(basis) - float(env.get("purchase.order.line", rid, "qty_invoiced"))
+
+
 def _sale_invoice_lines(env: Env, rid: int) -> list[int]:
     return [i for i, r in env.db.data["account.move.line"].items() if rid in (r.get("sale_line_ids") or [])]
 
@@ -456,18 +508,6 @@ def _available(env: Env, rid: int) -> float:
 def _picking_type_code(env: Env, rid: int) -> Any:
     ptype = env.db.data["stock.picking"][rid].get("picking_type_id")
     return env.db.data["stock.picking.type"][ptype].get("code") if ptype else False
-def _po_qty_to_invoice(env: Env, rid: int) -> float:
-    """What Odoo's bill control leaves to bill on a confirmed PO line (purchase.order.line `_compute_qty_invoiced`,
-    16-19): ordered, or on a product billed on received quantities received, less what is billed."""
-    line = env.db.data["purchase.order.line"][rid]
-    if env.get("purchase.order.line", rid, "state") not in ("purchase", "done"):
-        return 0.0
-    product = line.get("product_id")
-    basis = env.get("purchase.order.line", rid, "qty_received") \
-        if product and env.get("product.product", product, "purchase_method") == "receive" else line.get("product_qty", 0.0)
-    return float(basis) - float(env.get("purchase.order.line", rid, "qty_invoiced"))
-
-
 
 
 def _move_commercial(env: Env, rid: int) -> Any:
@@ -503,7 +543,7 @@ def package_model(version: int) -> str:
     return "stock.package" if version >= 19 else "stock.quant.package"
 
 
-ADDONS = ("product_supplierinfo_for_customer", "stock_delivery", "product_expiry", "account_tax_python")
+ADDONS = ("product_supplierinfo_for_customer", "stock_delivery", "product_expiry", "account_tax_python", "mrp")
 """Add-ons the sandbox can leave out, as a database without them (see the module docstring)."""
 
 
@@ -518,6 +558,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
     delivery = "stock_delivery" not in without
     expiry = "product_expiry" not in without
     tax_code = "account_tax_python" not in without
+    mrp = "mrp" not in without
 
     def model(name: str, description: str, fields: dict[str, Field], **kw: Any) -> None:
         specs.append(ModelSpec(name, description, fields, **kw))
@@ -598,6 +639,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "barcode": COMP("char", _template_variant_value("barcode"), setter=_template_variant_setter("barcode")),
         "invoice_policy": SEL([("order", "Ordered quantities"), ("delivery", "Delivered quantities")],
                               "Invoicing Policy", default="order"),
+        # purchase's bill control, 16-19: goods default to received quantities (a service Odoo makes "purchase")
+        "purchase_method": SEL([("purchase", "On ordered quantities"), ("receive", "On received quantities")],
+                               "Control Policy", default="receive"),
         "list_price": F("Sales Price", default=1.0), "standard_price": F("Cost"),
         "uom_id": M2O("uom.uom", "Unit of Measure", required=True, default=_default_uom),
         "uom_po_id": M2O("uom.uom", "Purchase UoM"),
@@ -639,9 +683,19 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
             "product_id": M2O("product.product", "Product", required=True),
             "barcode": C("Barcode", required=True), "company_id": M2O("res.company", "Company", default=_company)},
             rec_name="barcode")
-        # purchase's bill control, 16-19: goods default to received quantities (a service Odoo makes "purchase")
-        "purchase_method": SEL([("purchase", "On ordered quantities"), ("receive", "On received quantities")],
-                               "Control Policy", default="receive"),
+    if mrp:             # mrp's bills of materials; a kit (type phantom) is sold and counted by its components
+        model("mrp.bom", "Bill of Material", {
+            "product_tmpl_id": M2O("product.template", "Product", required=True),
+            "product_id": M2O("product.product", "Product Variant"), "product_qty": F("Quantity", default=1.0),
+            "product_uom_id": M2O("uom.uom", "Unit", default=_default_uom), "sequence": I("Sequence"),
+            "type": SEL([("normal", "Manufacture this product"), ("phantom", "Kit")], "BoM Type", default="normal"),
+            "bom_line_ids": O2M("mrp.bom.line", "bom_id", "BoM Lines", cascade=True), "active": B(default=True),
+            "company_id": M2O("res.company", "Company", default=_company)}, order="sequence, product_id, id")
+        model("mrp.bom.line", "Bill of Material Line", {
+            "bom_id": M2O("mrp.bom", "Parent BoM", required=True),
+            "product_id": M2O("product.product", "Component", required=True),
+            "product_qty": F("Quantity", default=1.0), "product_uom_id": M2O("uom.uom", "Product Unit of Measure"),
+            "sequence": I("Sequence", default=1)}, order="sequence, id")
     info = {"partner_id": M2O("res.partner", "Vendor", required=True),
             "product_tmpl_id": M2O("product.template", "Product Template"),
             "product_id": M2O("product.product", "Product Variant"),
@@ -896,6 +950,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["purchase_tax"]: M2M("account.tax", "Taxes"),
         "qty_received": COMP("float", _moved_qty("purchase_line_id", "supplier")),
         "qty_invoiced": COMP("float", _invoiced_qty("purchase_line_id", False)),
+        "qty_to_invoice": COMP("float", _po_qty_to_invoice),
         "date_planned": DT("Expected Arrival"), "display_type": SEL([("line_section", "Section"),
                                                                     ("line_note", "Note")], "Display Type"),
         "price_subtotal": COMP("monetary", _line_amount("purchase.order.line", "product_qty", n["purchase_tax"], False)),
@@ -950,7 +1005,6 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_id": M2O("product.product", "Product"), "name": C("Label"), "quantity": F("Quantity", default=1.0),
         # a bill line's Unit Price is kept to Product Price digits, as a sale line's (account.move.line, 16-19)
         "price_unit": F("Unit Price", digits="Product Price"), "discount": F("Discount (%)"),
-        "qty_to_invoice": COMP("float", _po_qty_to_invoice),
         "product_uom_id": M2O("uom.uom", "Unit of Measure"),
         "tax_ids": M2M("account.tax", "Taxes"), "sale_line_ids": M2M("sale.order.line", "Sales Order Lines"),
         "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
