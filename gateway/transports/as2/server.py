@@ -46,6 +46,7 @@ from gateway.logs import redact_url
 from gateway.outbound.retry_after import parse_retry_after, retry_wait
 from gateway.pipeline import compute_backoff
 from gateway.transports.as2 import cms, mdn, mime
+from gateway.transports.as2.http_fold import unfolding_handler
 from gateway.transports.as2.ledger import Ledger, PendingMdn, owed_note
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
 from gateway.transports.base import Intake, IntakeMeta, Refusals
@@ -604,7 +605,7 @@ class _CappedSite(web.TCPSite):
             open_now = len(server.connections) + len(self.handshakes)
             if open_now >= self.max_connections:
                 return _Closed(self.refused, open_now)
-            return server() if tls is None else _Handshake(self, tls, server())
+            return unfolding_handler(server) if tls is None else _Handshake(self, tls, unfolding_handler(server))
 
         self._server = await asyncio.get_running_loop().create_server(
             accept, self._host, self._port, backlog=self._backlog,
@@ -706,6 +707,9 @@ async def _server_header(request: web.Request, response: web.StreamResponse) -> 
     response.headers["Server"] = SERVER_HEADER
 
 
+_QUOTED = re.compile(r"""[ :]*b?['"]""")     # where an aiohttp parser error starts quoting what it received
+
+
 class _MalformedRequests(logging.Filter):
     """aiohttp logs a malformed request at ERROR with a traceback that quotes the bytes received (perhaps a
     partner's payload): one line at WARNING instead, without them."""
@@ -714,7 +718,8 @@ class _MalformedRequests(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            first = (str(exc.message).splitlines() or [""])[0][:120]
+            # aiohttp quotes the offending bytes (a partner's payload, perhaps) after the error's name: not logged
+            first = _QUOTED.split((str(exc.message).splitlines() or [""])[0], 1)[0].rstrip(" :.")[:120]
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.msg, record.args = "malformed HTTP request from %s refused (HTTP %s): %s", (remote, exc.code, first)
             record.exc_info, record.exc_text = None, None
