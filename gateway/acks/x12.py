@@ -283,10 +283,7 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
     for tx in result.transactions:
         if tx.group is not None:
             txs_by_group[id(tx.group)].append(tx)
-    groups_by_env: dict[int, list[Group]] = defaultdict(list)
-    for tx in result.transactions:
-        if tx.group is not None and tx.envelope is not None and tx.group not in groups_by_env[id(tx.envelope)]:
-            groups_by_env[id(tx.envelope)].append(tx.group)
+    groups_by_env = _groups(result)
     for env in result.interchanges:
         env_issues = by_env.get(env.index, [])
         duplicate = any(i.code == codes.TA_DUPLICATE for i in env_issues)
@@ -330,6 +327,23 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
                                          control_number=f"{isa:09d}", group_number=str(gs),
                                          transaction_numbers=[t.control_number for t in transactions]))
     return docs
+
+
+def _groups(result: ParseResult) -> dict[int, list[Group]]:
+    """Each interchange's groups in order (by `id` of its envelope), one without a set too: X12 answers every group
+    with an AK1, and an empty one (GS..GE and no ST) got no answer at all, `Transaction.group` naming only the
+    others. The reader lists a group for each GS of an interchange, in order."""
+    found: dict[int, list[Group]] = defaultdict(list)
+    listed = iter(result.groups)
+    for env in result.interchanges:
+        for seg in env.service_segments:
+            group = next(listed, None) if seg.tag == "GS" else None
+            if group is not None:
+                found[id(env)].append(group)
+    for tx in result.transactions:          # a result put together without its groups listed
+        if tx.group is not None and tx.envelope is not None and all(g is not tx.group for g in found[id(tx.envelope)]):
+            found[id(tx.envelope)].append(tx.group)
+    return found
 
 
 def _trailers(env: Envelope) -> dict[int, Segment]:

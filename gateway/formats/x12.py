@@ -396,6 +396,9 @@ class X12Reader:
             if not _DIGITS.match(count) or int(count) != self._grp_sets:
                 self._issue(Severity.ERROR, f"GE01 says {count!r} transaction sets but the group has "
                             f"{self._grp_sets}", codes.GROUP_COUNT_MISMATCH, "group", seg, element=1, value=count)
+        if not self._grp_sets:               # X12.6: a group holds one or more sets (716 has no code of its own)
+            self._issue(Severity.ERROR, f"functional group {grp.control_number} holds no transaction set",
+                        "", "group", seg)
         self._grp = None
 
     # ------------------------------------------------------------------ transaction sets
