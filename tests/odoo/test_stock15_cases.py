@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
+import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
@@ -122,3 +123,16 @@ def test_a_feed_in_cases_costs_the_same_calls_however_many_products_have_packagi
         northwind_code(odoo, new_product(odoo, v, f"Boxed {n}", "storable", default_code=f"BX-{n}"), f"NW-X{n}")
         packaging(odoo, v, f"BX-{n}", f"Case of {n + 2}", n + 2)
     assert calls("2026-12-04 08:00") == one
+
+
+@pytest.mark.parametrize("sandbox", [16, 18], indirect=True, ids=["odoo16", "odoo18"])
+def test_a_packaging_is_named_by_its_package_type_too(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any) -> None:
+    # 16-18: the packaging is called what the buyer wrote ("Carton 20"), its package type is the warehouse's Case
+    case = odoo.execute_kw("stock.package.type", "create", [{"name": "Case"}])
+    odoo.execute_kw("product.packaging", "create", [{"product_id": product(odoo, "WR-200"), "name": "Carton 20",
+                                                     "qty": 20, "package_type_id": case}])
+    packaging(odoo, sandbox.version, "WR-200", "Pallet of 600", 600)
+    [doc] = extract_inventory(client, northwind(stock_packaging="case"), journal, Cache(), slot="2026-12-04 08:00")
+    assert [(line.item_ids["vendor"], [(q.qualifier, q.value, q.unit) for q in line.quantities])
+            for line in doc.lines] == [("WR-200", [("available", 15, "CS"), ("on_hand", 15, "CS")])]
