@@ -31,11 +31,57 @@ class Recipe:
 
 def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict[int, Recipe]:
     """Kit product id -> its recipe, for the products with a kit BoM (the variant's, else the template's, the first
-    by sequence, as mrp's `_bom_find`). Lines of a component Odoo does not track, or of no quantity, are not
-    counted, as Odoo skips them; a line kept for some variants only (attribute values) is counted for every variant,
-    which can only offer fewer. Four calls or so whatever the number of products; none without mrp."""
+    by sequence, as mrp's `_bom_find`); a component that is a kit itself is its own components, as mrp explodes
+    it (up to `DEPTH` levels). Lines of a component Odoo does not track, or of no quantity, are not counted, as
+    Odoo skips them; a line kept for some variants only (attribute values) is counted for every variant, which can
+    only offer fewer. About four calls a level whatever the number of products, two without kits; none without
+    mrp."""
     if not product_ids or not client.has_model("mrp.bom"):
         return {}
+    boms: dict[int, dict[str, Any]] = {}            # product -> its kit BoM
+    lines: dict[int, list[dict[str, Any]]] = {}     # BoM id -> its lines
+    parts: dict[int, dict[str, Any]] = {}           # component -> uom_id and whether it is tracked
+    todo, seen = set(product_ids), set(product_ids)
+    for _ in range(DEPTH):
+        found = _kit_boms(client, todo)
+        if not found:
+            break
+        boms.update(found)
+        for line in client.search_read("mrp.bom.line", [("bom_id", "in", sorted({b["id"] for b in found.values()}))],
+                                       ["bom_id", "product_id", "product_qty", "product_uom_id"]):
+            lines.setdefault(m2o_id(line.get("bom_id")) or 0, []).append(line)
+        todo = {m2o_id(x.get("product_id")) or 0 for b in found.values() for x in lines.get(b["id"], [])} - {0}
+        parts.update({r["id"]: r for r in client.read("product.product", sorted(todo - set(parts)),
+                                                      ["uom_id", *_tracked_fields(client)])} if todo - set(parts) else {})
+        todo -= seen
+        seen |= todo
+    ratios = unit_ratios(client, {u for x in [*(y for v in lines.values() for y in v), *parts.values()]
+                                  for u in ids_of([x.get("product_uom_id"), x.get("uom_id")])}, cache)
+
+    def recipe(product: int, inside: frozenset[int]) -> dict[int, Decimal]:
+        bom, out = boms[product], dict[int, Decimal]()
+        for line in lines.get(bom["id"], []):
+            part = parts.get(m2o_id(line.get("product_id")) or 0)
+            if part is None or not line.get("product_qty"):
+                continue
+            (top, own), (line_top, each) = (ratios.get(m2o_id(part.get("uom_id")) or 0, (0, 1.0)),
+                                            ratios.get(m2o_id(line.get("product_uom_id")) or 0, (0, 1.0)))
+            each = each / own if top == line_top and own else 1.0    # a dozen a kit: 12 of a component in Units
+            qty = dec(line["product_qty"]) * dec(round(each, 6)) / (dec(bom.get("product_qty")) or Decimal(1))
+            inner = recipe(part["id"], inside | {part["id"]}) if part["id"] in boms and part["id"] not in inside \
+                else ({part["id"]: Decimal(1)} if _tracked(part) else {})
+            for leaf, per in inner.items():
+                out[leaf] = out.get(leaf, Decimal(0)) + qty * per
+        return out
+    return {p: Recipe(r) for p in product_ids if p in boms for r in [recipe(p, frozenset({p}))] if r}
+
+
+DEPTH = 5       # kits inside kits followed this deep
+
+
+def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Product id -> its kit BoM, for those with one: the variant's, else the template's, the first by sequence
+    (mrp `_bom_find(bom_type='phantom')`). Two calls."""
     templates = {r["id"]: m2o_id(r["product_tmpl_id"]) for r in
                  client.read("product.product", sorted(product_ids), ["product_tmpl_id"])}
     boms = client.search_read("mrp.bom", [("type", "=", "phantom"), "|", ("product_id", "in", sorted(product_ids)),
@@ -49,29 +95,7 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
                     (not b.get("product_id") and m2o_id(b.get("product_tmpl_id")) == template)), None)
         if bom is not None:
             chosen[product] = bom
-    if not chosen:
-        return {}
-    lines = client.search_read("mrp.bom.line", [("bom_id", "in", sorted({b["id"] for b in chosen.values()}))],
-                               ["bom_id", "product_id", "product_qty", "product_uom_id"])
-    components = {r["id"]: r for r in client.read("product.product", sorted(set(ids_of(
-        line.get("product_id") for line in lines))), ["uom_id", *_tracked_fields(client)])} if lines else {}
-    ratios = unit_ratios(client, {u for x in [*lines, *components.values()]
-                                  for u in ids_of([x.get("product_uom_id"), x.get("uom_id")])}, cache)
-    out: dict[int, Recipe] = {}
-    for product, bom in chosen.items():
-        parts: dict[int, Decimal] = {}
-        for line in (x for x in lines if m2o_id(x.get("bom_id")) == bom["id"]):
-            part = components.get(m2o_id(line.get("product_id")) or 0)
-            if part is None or not _tracked(part) or not line.get("product_qty"):
-                continue
-            (top, own), (line_top, each) = (ratios.get(m2o_id(part.get("uom_id")) or 0, (0, 1.0)),
-                                            ratios.get(m2o_id(line.get("product_uom_id")) or 0, (0, 1.0)))
-            each = each / own if top == line_top and own else 1.0    # a dozen a kit: 12 of a component in Units
-            parts[part["id"]] = parts.get(part["id"], Decimal(0)) + \
-                dec(line["product_qty"]) * dec(round(each, 6)) / (dec(bom.get("product_qty")) or Decimal(1))
-        if parts:
-            out[product] = Recipe(parts)
-    return out
+    return chosen
 
 
 def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int) -> dict[int, Decimal]:

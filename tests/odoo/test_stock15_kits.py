@@ -85,3 +85,15 @@ def test_a_database_without_manufacturing_gets_its_feed(journal: Any) -> None:
         client.close()
     finally:
         server.stop()
+
+
+async def test_a_kit_inside_a_kit_counts_by_its_components(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # a gift set of one Widget Pair kit and one Gadget Large: Odoo's 120 sets (its 150 pairs, 120 gadgets), but the
+    # 200 Red Widgets no delivery is owed make 100 pairs, so 100 sets
+    kit(odoo, sandbox.version, "KIT-1", [("WB-100", 1), ("WR-200", 2)])
+    kit(odoo, sandbox.version, "SET-1", [("KIT-1", 1), ("GL-300", 1)])
+    owed_unreserved(client, odoo, "614141000029", 100)
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    assert item(segments, "SET-1")[1:3] == ["QTY*33*100*EA", "QTY*17*120*EA"]

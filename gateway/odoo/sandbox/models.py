@@ -275,13 +275,13 @@ def kit_bom(env: Env, rid: int) -> int | None:
 def _kit_qty(env: Env, rid: int, figure: Any) -> float:
     """A kit's stock figure as mrp's `_compute_quantities_dict` makes it, one figure at a time: the fewest kits
     its storable components' same figure makes (each line's quantity in the component's unit per kit), in whole
-    kits; 0 when no component is storable."""
+    kits; 0 when no component is storable. A kit inside it counts by its own components (`explode`)."""
     bom_id = kit_bom(env, rid)
     bom = env.db.data["mrp.bom"][bom_id or 0]
     ratios = []
     for line in env.db.data["mrp.bom.line"].values():
         component = line.get("product_id")
-        if line.get("bom_id") != bom_id or not component or not _storable(env, component):
+        if line.get("bom_id") != bom_id or not component or not (kit_bom(env, component) or _storable(env, component)):
             continue
         own = env.get("product.product", component, "uom_id")
         each = from_reference(env, own, to_reference(env, line.get("product_uom_id") or own, line["product_qty"]))
