@@ -59,7 +59,7 @@ from gateway.odoo.standing_orders import (
     standing,
 )
 from gateway.odoo.stock_kits import kit_recipes, kits_offered
-from gateway.odoo.stock_packaging import Case, case_ids, in_whole_cases, partner_cases
+from gateway.odoo.stock_packaging import CASE, Case, case_ids, in_whole_cases, partner_cases
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -1183,6 +1183,10 @@ def _cased(client: OdooClient, partner: PartnerConfig, offered: dict[int, bool],
     would be 240 cases. One counted in a unit the partner calls a case (its odoo.units: CA: Dozens) stays, in it."""
     if not partner.odoo.stock_packaging:
         return {}
+    if CASE in partner.odoo.units:          # the feed's case and the orders' would be two things
+        log.warning("partner %s: its stock feed counts in each product's packaging (%s), which its odoo.units "
+                    "maps to the Odoo unit %r: its orders in %s are posted in that unit, not in those cases",
+                    partner.id, CASE, partner.odoo.units[CASE], CASE)
     cases = partner_cases(client, partner, set(offered), items, cache)
     rest = sorted(set(offered) - set(cases))
     own = {r["id"]: m2o_name(r.get("uom_id")) for r in client.read("product.product", rest, ["uom_id"])} if rest else {}

@@ -9,6 +9,7 @@ and a product with no such packaging is left out, not sent in units a case-count
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,14 @@ def test_a_packaging_is_named_by_its_package_type_too(
     [doc] = extract_inventory(client, northwind(stock_packaging="case"), journal, Cache(), slot="2026-12-04 08:00")
     assert [(line.item_ids["vendor"], [(q.qualifier, q.value, q.unit) for q in line.quantities])
             for line in doc.lines] == [("WR-200", [("available", 15, "CS"), ("on_hand", 15, "CS")])]
+
+
+def test_a_partner_whose_cs_is_an_odoo_unit_is_warned_its_feed_counts_other_cases(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # BigBox's CS is Odoo's Dozens (its orders in CS are posted as dozens); its feed would say CS for cases of 24
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24)
+    with caplog.at_level(logging.WARNING):
+        [doc] = extract_inventory(client, bigbox(stock_packaging="sales"), journal, Cache(), slot="2026-12-04 08:00")
+    assert doc.lines[0].quantities[0].unit == "CS"
+    assert "maps to the Odoo unit 'Dozens': its orders in CS are posted in that unit" in caplog.text
