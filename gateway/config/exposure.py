@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gateway.config.loader import CREDENTIAL_NAME, LoadedConfig, key_position
+from gateway.config.models import As2Channel
 from gateway.errors import ConfigError
 
 
@@ -58,6 +59,15 @@ def exposure_warnings(config: LoadedConfig,
     for n, pair in enumerate(gateway.as2_server.previous_keys):
         secrets[f"as2_server.previous_keys[{n}].private_key"] = pair.private_key
         secrets[f"as2_server.previous_keys[{n}].private_key_password_file"] = pair.private_key_password_file
+    for pid, partner in config.partners.items():     # a partner's AS2 TLS client key, in its partner file
+        ch, file = partner.outbound, config.partner_files.get(pid, config.path)
+        if not isinstance(ch, As2Channel):
+            continue
+        for key_name, key in (("outbound.tls_client_key", ch.tls_client_key),
+                              ("outbound.tls_client_key_password_file", ch.tls_client_key_password_file)):
+            if key is not None and _readable_by_others(key):
+                warnings.append(ConfigError(f"partner {pid} {key_name}: {key} is readable by group or others",
+                                            str(file), *key_position(file, key_name), hint=f"chmod 600 {key}"))
     credentials = environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         secrets[f"systemd credential {CREDENTIAL_NAME}"] = Path(credentials) / CREDENTIAL_NAME

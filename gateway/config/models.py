@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from gateway.config.filenames import check_pattern
 from gateway.transports.destinations import check_allow_entry
@@ -428,12 +428,22 @@ class As2Channel(Strict):
     mdn_timeout_hours: float = Field(0.5, gt=0, description="hours an async MDN may take before the sent "
                                      "message is flagged overdue (never resent by itself)")
     tls_ca: Path | None = Field(None, description="CA file to trust for the partner's HTTPS endpoint")
+    tls_client_certificate: Path | None = Field(None, description="our TLS client certificate (PEM, chain "
+                                                "after it) for a partner whose HTTPS endpoint requires one")
+    tls_client_key: Path | None = Field(None, description="its private key (PEM); keep it chmod 600")
+    tls_client_key_password_file: Path | None = None
     timeout: float = Field(300.0, description="seconds for one AS2 POST including a sync MDN")
     async_mdn_allow: list[Annotated[str, AfterValidator(check_allow_entry)]] = Field(
         default_factory=list, description="where this partner's asynchronous MDN URLs may lead besides public "
         "addresses: addresses or networks ('10.20.0.0/16', '127.0.0.1') and URL prefixes "
         "('https://as2.partner.vpn/mdn'); loopback, private, link-local, multicast and unspecified addresses are "
         "refused otherwise (the MDN is not sent, the message is still taken)")
+
+    @model_validator(mode="after")
+    def _client_pair(self) -> As2Channel:
+        if (self.tls_client_certificate is None) != (self.tls_client_key is None):
+            raise ValueError("tls_client_certificate and tls_client_key go together")
+        return self
 
 
 Channel = Annotated[FolderChannel | SftpAccountChannel | SftpRemoteChannel | As2Channel,

@@ -163,8 +163,8 @@ class As2Sender:
         size = built.body.stat().st_size - built.offset
         headers = {**built.headers, "Content-Length": str(size), "User-Agent": SERVER_HEADER}
         ssl_ctx: ssl.SSLContext | bool = True
-        if ch.url.startswith("https:"):
-            ssl_ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
+        if ch.url.lower().startswith("https:"):
+            ssl_ctx = await asyncio.to_thread(tls_context, ch, partner.id)
         try:
             async with (ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session,
                         session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
@@ -297,6 +297,25 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signe
     if got.mic != mic:
         return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
     return None
+
+
+def tls_context(ch: As2Channel, partner_id: str) -> ssl.SSLContext:
+    """The TLS settings of a POST to this partner: its CA (else the system's), and our client certificate when its
+    endpoint requires one (mutual TLS), read at each try so a renewed pair is used without a restart. A pair that
+    cannot be loaded is retried, not dead: the operator may be replacing it."""
+    ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
+    if ch.tls_client_certificate and ch.tls_client_key:
+        try:
+            password = ch.tls_client_key_password_file.read_bytes().strip() \
+                if ch.tls_client_key_password_file else None
+            # without a password file, an encrypted key fails here instead of OpenSSL asking on the terminal
+            ctx.load_cert_chain(ch.tls_client_certificate, ch.tls_client_key,
+                                password if password is not None else (lambda: b""))
+        except (OSError, ssl.SSLError) as exc:        # names the files, never their content
+            raise DeliveryRetry(f"partner {partner_id}'s TLS client certificate {ch.tls_client_certificate} or key "
+                                f"{ch.tls_client_key} cannot be loaded: {getattr(exc, 'strerror', None) or exc}"
+                                ) from exc
+    return ctx
 
 
 def _partner_certificates(ch: As2Channel, partner_id: str, folder: Path, message_id: str) -> list[x509.Certificate]:
