@@ -107,13 +107,20 @@ def _packaging_units(client: OdooClient, product_ids: set[int], cache: Cache) ->
 
 
 def in_whole_cases(quantities: list[Quantity], case: Case) -> list[Quantity]:
-    """A line's figures in whole cases, rounded down: a part case is not offered, nor counted on hand or arriving
-    (an arrival of less than a case is left out)."""
-    out = []
+    """A line's figures in whole cases, rounded down: a part case is not offered, nor counted on hand. Arrivals
+    (dated, in date order) are counted as the whole cases they add up to by each day: 12 units on the 9th and 12
+    on the 11th of a case of 24 are one case on the 11th; what never makes a case is left out."""
+    out, arrived, counted = [], Decimal(0), Decimal(0)
     for q in quantities:
-        whole = (q.value / case.size).to_integral_value(rounding=ROUND_FLOOR)
-        if q.date is None or whole > 0:
-            out.append(q.model_copy(update={"value": max(whole, Decimal(0)), "unit": CASE}))
+        if q.date is None:
+            whole = max((q.value / case.size).to_integral_value(rounding=ROUND_FLOOR), Decimal(0))
+        else:
+            arrived += q.value
+            whole = (arrived / case.size).to_integral_value(rounding=ROUND_FLOOR) - counted
+            counted += whole
+            if whole <= 0:
+                continue
+        out.append(q.model_copy(update={"value": whole, "unit": CASE}))
     return out
 
 

@@ -73,7 +73,8 @@ async def test_the_846_reports_whole_cases_of_the_named_packaging_with_the_cases
     odoo.execute_kw("product.customerinfo", "write", [info, {"product_code": "10614141000057"}])
     post(client, order(lines=[Line(line_no="1", item_ids={"upc": "614141000012"}, quantity=Decimal(30))]),
          bigbox(confirm_orders=True), Cache())                    # 30 Blue Widgets reserved for BigBox
-    purchase(odoo, v, [("SP-500", 25, "Units", "2026-12-11 09:00:00")])
+    purchase(odoo, v, [("SP-500", 25, "Units", "2026-12-11 09:00:00"), ("SP-500", 7, "Units", "2026-12-14 09:00:00"),
+                       ("SP-500", 4, "Units", "2026-12-16 09:00:00")])
     scheduler = scheduler_for(examples, client, journal, tmp_path)
     # on the base 005010 profile: Northwind's own calls a dozen CA (its case code is taken)
     documents = [d.model_copy(update={"profile": "x12-005010-846"}) if d.type == "846" else d
@@ -86,8 +87,10 @@ async def test_the_846_reports_whole_cases_of_the_named_packaging_with_the_cases
     assert item(segments, "WB-100")[1:3] == ["QTY*33*19*CA", "QTY*17*20*CA"]
     assert item(segments, "WR-200")[1:3] == ["QTY*33*25*CA", "QTY*17*25*CA"]
     assert item(segments, "CB-400")[1:3] == ["QTY*33*10*CA", "QTY*17*10*CA"]
-    # nothing on hand, 25 arriving: 2 whole cases on the 11th
-    assert item(segments, "SP-500")[1:5] == ["QTY*33*0*CA", "QTY*17*0*CA", "QTY*63*2*CA", "SCH*2*CA***018*20261211"]
+    # nothing on hand; 25, 7 and 4 arriving: 2 whole cases of 10 by the 11th, a third by the 14th, no fourth
+    assert item(segments, "SP-500")[1:7] == ["QTY*33*0*CA", "QTY*17*0*CA", "QTY*63*2*CA", "SCH*2*CA***018*20261211",
+                                             "QTY*63*1*CA", "SCH*1*CA***018*20261214"]
+    assert item(segments, "SP-500")[7] == "N1*WH**91*WH"
     assert not [s for s in segments if "GL-300" in s]           # no case for sale: left out, not 120 'cases'
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*4"]
 
