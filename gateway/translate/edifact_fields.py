@@ -53,3 +53,19 @@ def price_qualifier(basis: Any) -> str:
     own qualifier is written."""
     text = str(basis or "").strip()
     return text if text in PRICE_QUALIFIERS else ""
+
+
+def invoice_order_lines(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+    """INVOIC's after_read hook: a line's RFF+ON:<PO>:<line> (C506 1156, the order's line number, as EANCOM has it)
+    names the PO line it bills, as RFF+LI:<line> does (the bill's PO line check reads both alike; RFF+LI wins where
+    a line gives both). The profile reads RFF+ON apart (`_order_references`), as no canonical reference keeps a
+    line number: each becomes the line's order reference again, so a profile with hooks of its own calls this one."""
+    for line in data.get("lines") or []:
+        refs = line.setdefault("references", [])
+        numbers = []
+        for ref in line.pop("_order_references", None) or []:
+            refs.append({"qualifier": ref["qualifier"], "value": ref["value"]})
+            numbers += [str(ref["line"]).strip()] if str(ref.get("line") or "").strip() else []
+        if numbers and not any(r.get("qualifier") == "line_item" for r in refs):
+            refs.append({"qualifier": "line_item", "value": numbers[0]})
+    return data
