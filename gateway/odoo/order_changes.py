@@ -272,7 +272,9 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     are written in the same write, with a note naming the message, which makes a retry find its own work. A change
     may list no line at all (the header alone). A confirmed order belongs to people now."""
     check_currency(client, partner, doc, customer, cache, label)
-    doc = doc.model_copy(update={"lines": one_change_per_line(doc.lines)})
+    merged, sources = merged_changes(doc.lines)
+    source_of = {id(line): lines for line, lines in zip(merged, sources)}     # what each merged line was made of
+    doc = doc.model_copy(update={"lines": merged})
     order, marker = _order_to_revise(client, doc, customer, label, "change", "change",
                                      partner.odoo.order_wait_minutes)
     if _applied_already(doc, order, marker):
@@ -307,6 +309,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     restated: list[tuple[Line, dict[str, Any], dict[str, Any]]] = []       # changed lines with allowances/charges
     discount_notes: list[str] = []                                          # and those without, keeping amounts off
     for lab, line in touched:
+        _alike(source_of[id(line)], existing, matches[lab], order, lab)
         row = _line_changed(existing, matches[lab], line, taken, order, lab)
         if row is None and line.change == "delete":
             summary.append(f"{lab}: {matches[lab].name} is not on the order (already removed)")
@@ -412,18 +415,46 @@ def one_change_per_line(lines: list[Line]) -> list[Line]:
     reads them). The second was looked for among the lines the first had taken: a second change found none and the
     whole change was held ("not on sale order"); a delete found none and the line stayed ("already removed") while
     the answer said it was deleted."""
+    return merged_changes(lines)[0]
+
+
+def merged_changes(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
+    """`one_change_per_line`'s lines, each with the change lines it was made of (one, or those it merged)."""
     out: list[Line] = []
+    sources: list[list[Line]] = []
     for line in lines:
         at = next((i for i, before in enumerate(out) if before.change == "change" and line.change in ("change", "delete")
                    and line.line_no and before.line_no == line.line_no and same_item(before.item_ids, line)), None)
         if at is None:
             out.append(line)
-        elif line.change == "delete":
+            sources.append([line])
+            continue
+        sources[at].append(line)
+        if line.change == "delete":
             out[at] = line
         else:
             out[at] = restated(out[at], line).model_copy(
                 update={"allowances_charges": line.allowances_charges or out[at].allowances_charges})
-    return out
+    return out, sources
+
+
+def _alike(sources: list[Line], rows: list[dict[str, Any]], match: ProductMatch, order: dict[str, Any],
+           label: str) -> None:
+    """Hold a change that names one item under one line number with two quantities while the order has the item on
+    several lines: a partner numbering its lines alike (two PO1*1 of one item, each with its own ship date, say)
+    changes both, and which change is for which order line cannot be told. Merged as one line's two changes, the
+    later quantity went on the first order line and the other stayed as it was, while the answer said both were
+    changed. A quantity and a price of one line (POC*1*QI, POC*1*PC) stay one change."""
+    same = [r for r in rows if m2o_id(r["product_id"]) == match.product_id]
+    said = [line for line in sources if line.quantity is not None or line.change == "delete"]
+    if len(said) < 2 or len(same) < 2:
+        return
+    changes = ", ".join("delete" if line.change == "delete" else f"quantity {line.quantity}" for line in said)
+    lines = ", ".join(f"{r['sequence']} ({r['product_uom_qty']:g})" for r in same)
+    raise OdooRejected(f"{label}: the change names {match.name} {len(said)} times under line {sources[0].line_no} "
+                       f"({changes}), and sale order {order['name']} has it on lines {lines}: which change is for "
+                       "which line is not known, so nothing was changed; change the order in Odoo (or ask the "
+                       "partner to number its lines apart), then close this message")
 
 
 def change_labels(lines: list[Line], label: str) -> list[str]:
