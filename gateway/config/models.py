@@ -341,10 +341,11 @@ class OdooPartnerSettings(Strict):
     stock_packaging: str | None = Field(
         None, description="the stock feed (846 / INVRPT / csv-inventory) in the partner's cases: each product in "
         "whole packagings of it (unit CS, X12 CA; part cases are not offered), its GTIN the packaging's barcode. "
-        "'sales': the packaging for sales (16-18 product.packaging with Sales ticked, the first by sequence; 19 the "
-        "product's first packaging unit), or a name: the packaging (16-18: or its package type; 19: the unit) so "
-        "named or named so and more ('Case': 'Case of 24'). A packaging whose barcode is the partner's item code for the product wins. A product "
-        "without one is left out and logged; null: each product in its Odoo unit")
+        "'sales': the first packaging for sales holding more than one (16-18 product.packaging with Sales ticked, "
+        "by sequence; 19 the product's packaging units), or a name: the packaging (16-18: or its package type; 19: "
+        "the unit) so named or named so and more ('Case': 'Case of 24'). A packaging whose barcode is the "
+        "partner's item code for the product wins. A product without one is left out and logged; null: each "
+        "product in its Odoo unit")
     currency: str | None = None
     units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name "
                                   "in English (en_US, whatever the database's language), over the built-in map "

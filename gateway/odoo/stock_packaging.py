@@ -38,7 +38,8 @@ def partner_cases(client: OdooClient, partner: PartnerConfig, product_ids: set[i
                   items: dict[int, dict[str, str]], cache: Cache) -> dict[int, Case]:
     """Product id -> the packaging the partner's feed counts it in, for the products that have one: the one whose
     barcode is the partner's item code for the product (`items`' buyer: a retailer that lists the case's GTIN),
-    else by `stock_packaging`: 'sales' the first for sales, a name the one so named. Packagings Odoo keeps not for
+    else by `stock_packaging`: 'sales' the first for sales holding more than one (a single unit's packaging, kept
+    for its barcode, is no case), a name the one so named. Packagings Odoo keeps not for
     sales (16-18 `sales` unticked) are never the partner's: it could not order them."""
     wanted = (partner.odoo.stock_packaging or "").strip()
     if not wanted or not product_ids:
@@ -53,7 +54,7 @@ def partner_cases(client: OdooClient, partner: PartnerConfig, product_ids: set[i
     for product, cases in found.items():
         code = items.get(product, {}).get("buyer", "")
         chosen = [c for c in cases if code and c.barcode and gtin_key(c.barcode) == gtin_key(code)] or \
-            (cases[:1] if wanted.casefold() == "sales" else
+            ([c for c in cases if c.size > 1][:1] if wanted.casefold() == "sales" else
              [c for c in cases if any(_named(n, wanted) for n in c.names)])
         if chosen:
             out[product] = chosen[0]

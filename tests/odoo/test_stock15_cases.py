@@ -99,6 +99,7 @@ async def test_a_csv_feed_counts_the_packaging_for_sales_and_says_its_gtin(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
     v = sandbox.version
+    packaging(odoo, v, "WB-100", "Single", 1, "614141000999")     # first, but one unit is no case
     packaging(odoo, v, "WB-100", "Case of 24", 24, "10614141000019")
     packaging(odoo, v, "WR-200", "Tray", 20)
     scheduler = scheduler_for(examples, client, journal, tmp_path)
