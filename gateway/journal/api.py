@@ -191,6 +191,10 @@ class Journal(abc.ABC):
         Seen before with another digest: a corrected resend, which is processed (as X12 processes one sent
         under a new control number), naming the message it revises."""
 
+    @abc.abstractmethod
+    def document_messages(self, partner: str, kind: str, key: str) -> list[str]:
+        """The messages that brought a partner's document under its own key (`seen_document`), newest first."""
+
     # ---- outbound ack tracking -----------------------------------------------------
     @abc.abstractmethod
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,

@@ -499,6 +499,11 @@ class SqliteJournal(Journal):
                        (partner, kind, key, digest, message_id, _ts(utcnow())))
             return DocumentSeen(revises=str(other["message_id"]) if other is not None else None)
 
+    def document_messages(self, partner: str, kind: str, key: str) -> list[str]:
+        rows = self._read("SELECT message_id FROM documents WHERE partner = ? AND kind = ? AND key = ? "
+                          "ORDER BY at DESC, message_id DESC", (partner, kind, _text(key)))
+        return [str(r["message_id"]) for r in rows]
+
     # ------------------------------------------------------------------ ack tracking
     def expect_ack(self, message_id: str, partner: str, kind: str, control_number: str,
                    group_number: str | None, due_at: datetime) -> None:

@@ -30,6 +30,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.bill_checks import (
     TOTALS_NOTE,
+    credited_bill,
     credited_invoice,
     line_notes,
     line_po_number,
@@ -294,7 +295,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     differ = line_notes(client, cache, billed, names.purchase_uom) if move_type == "in_invoice" else []
     credited = credited_invoice(doc)
     if credited is not None:        # Odoo's "Reversal of": the credit note is read beside the bill it corrects
-        original = client.search("account.move", [("move_type", "=", "in_invoice"), ("ref", "=", credited),
+        known = credited_bill(doc)  # the bill made of a cXML invoice the memo names by payloadID, else by number
+        which = ["|", ("id", "=", known), ("ref", "=", credited)] if known else [("ref", "=", credited)]
+        original = client.search("account.move", [("move_type", "=", "in_invoice"), *which,
                                                   ("partner_id", "child_of", vendor["id"]), ("state", "!=", "cancel")],
                                  limit=1)
         if original:
