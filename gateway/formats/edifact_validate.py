@@ -21,6 +21,9 @@ from gateway.formats.edifact import COMPONENT_MARK, plain
 MAX_ISSUES = 100   # per message: enough for a CONTRL and a human, bounded for a hostile file
 _NUMERIC = re.compile(r"^-?(\d*)(?:[.,](\d*))?$")
 
+# ISO 9735 level A (UNOA): capital letters, digits, space and . , - ( ) / = ' + : ? ! " % & * ; < > (the reader's
+# marks for separators, U+FDD0-U+FDD4, are separators); bytes over 0x7F are the reader's to note (code 21), a NUL an error
+_NOT_UNOA = re.compile("[^A-Z0-9 .,()/='+:?!\"%&*;<>\\-\x00\ufdd0-\ufdd4\x80-\U0010ffff]")
 
 def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
     """Issues of one message; marks the transaction not accepted when one is an ERROR."""
@@ -34,6 +37,7 @@ def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
         for seg in tx.segments:
             checker.elements(seg)
     if any(i.severity is Severity.ERROR for i in checker.issues):
+    checker.repertoire()
         tx.accepted = False
     return checker.issues
 
@@ -100,6 +104,27 @@ class _Checker:
             loop_id=loop, offset=seg.offset))
 
     # ------------------------------------------------------------------ structure
+    # ------------------------------------------------------------------ character set
+    def repertoire(self) -> None:
+        """Characters a UNOA interchange may not hold (lowercase letters, @, #, _, ...): ISO 9735 code 21, noted once
+        per message at the first, and not a rejection: the CONTRL still accepts it. Many partners declare UNOA and
+        send lowercase names and e-mail addresses; refusing their orders for it would stop real business, and the
+        text reads the same. A note (INFO), not a WARNING: our own UNOA output keeps lowercase too, and a warning in
+        a file read back is a document held. Not checked before: the UNOA repertoire was taken on trust."""
+        env = self.tx.envelope if self.tx is not None else None
+        if self.tx is None or env is None or not env.version.startswith("UNOA"):
+            return
+        for seg in self.tx.segments:
+            for pos, value in enumerate(seg.fields[1:], start=1):
+                for found in _NOT_UNOA.finditer(value):
+                    if found.group() not in (seg.component_sep, seg.repetition_sep):
+                        self.issue(f"{seg.tag} element {pos} holds {found.group()!r}, which the UNOA character set "
+                                   f"(ISO 9735 level A: capitals, digits, space and . , - ( ) / = ' + : ? ! \" % & * ; "
+                                   f"< >) does not have: {value!r}; read as sent (declare UNOB or UNOC for such "
+                                   "text)", "21", seg, level="element", element=pos, value=value,
+                                   severity=Severity.INFO)
+                        return
+
     def structure(self, table: list[defs.Node]) -> None:
         assert self.tx is not None
         stack = [_Frame(table, "")]
