@@ -20,10 +20,10 @@ from gateway.formats.edifact import COMPONENT_MARK, plain
 
 MAX_ISSUES = 100   # per message: enough for a CONTRL and a human, bounded for a hostile file
 _NUMERIC = re.compile(r"^-?(\d*)(?:[.,](\d*))?$")
-
 # ISO 9735 level A (UNOA): capital letters, digits, space and . , - ( ) / = ' + : ? ! " % & * ; < > (the reader's
 # marks for separators, U+FDD0-U+FDD4, are separators); bytes over 0x7F are the reader's to note (code 21), a NUL an error
 _NOT_UNOA = re.compile("[^A-Z0-9 .,()/='+:?!\"%&*;<>\\-\x00\ufdd0-\ufdd4\x80-\U0010ffff]")
+
 
 def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
     """Issues of one message; marks the transaction not accepted when one is an ERROR."""
@@ -36,8 +36,8 @@ def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
     if directory is not None:
         for seg in tx.segments:
             checker.elements(seg)
-    if any(i.severity is Severity.ERROR for i in checker.issues):
     checker.repertoire()
+    if any(i.severity is Severity.ERROR for i in checker.issues):
         tx.accepted = False
     return checker.issues
 
@@ -103,7 +103,6 @@ class _Checker:
             component_position=component, repetition_position=repetition, element_ref=ref, value=value,
             loop_id=loop, offset=seg.offset))
 
-    # ------------------------------------------------------------------ structure
     # ------------------------------------------------------------------ character set
     def repertoire(self) -> None:
         """Characters a UNOA interchange may not hold (lowercase letters, @, #, _, ...): ISO 9735 code 21, noted once
@@ -125,6 +124,7 @@ class _Checker:
                                    severity=Severity.INFO)
                         return
 
+    # ------------------------------------------------------------------ structure
     def structure(self, table: list[defs.Node]) -> None:
         assert self.tx is not None
         stack = [_Frame(table, "")]
