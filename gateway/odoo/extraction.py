@@ -1056,8 +1056,10 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         stock = client.read("product.product", sorted(product_ids),
                             ["free_qty", "qty_available", "outgoing_qty", "uom_id"],
                             context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
-        arriving = _incoming(client, wh, product_ids, ctx.zone(wh["id"]))
-        made = kits_offered(client, kits, wh["id"])        # a kit: what its components no delivery is owed make
+        arriving = _incoming(client, wh, product_ids | {c for r in kits.values() for c in r.parts},
+                             ctx.zone(wh["id"]))
+        made, coming = kits_offered(client, kits, wh["id"], arriving)   # a kit: what its components make
+        arriving.update(coming)
         lines: list[InventoryLine] = []
         uncoded: list[str] = []
         for row in stock:

@@ -98,21 +98,38 @@ def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, 
     return chosen
 
 
-def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int) -> dict[int, Decimal]:
-    """Kit product id -> the whole kits a warehouse may offer: for each component the least of its free quantity
-    and its on hand less what deliveries owe, so many kits' worth; the fewest over the components. One call."""
+def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
+                 arriving: dict[int, dict[str, Decimal]]) -> tuple[dict[int, Decimal], dict[int, dict[str, Decimal]]]:
+    """Per kit product id, the whole kits a warehouse may offer (for each component the least of its free quantity
+    and its on hand less what deliveries owe, so many kits' worth; the fewest over the components) and the kits
+    its components' receipts (`arriving`: component -> day -> quantity, in its unit) add by each day, which Odoo
+    never receives as kits. One call."""
     wanted = sorted({c for r in recipes.values() for c in r.parts})
     if not wanted:
-        return {}
+        return {}, {}
     rows = {r["id"]: r for r in client.read("product.product", wanted, ["free_qty", "qty_available", "outgoing_qty"],
                                             context={"warehouse": warehouse, "warehouse_id": warehouse})}
-    out: dict[int, Decimal] = {}
+    offers = {c: max(min(dec(r["free_qty"]), dec(r["qty_available"]) - dec(r["outgoing_qty"])), Decimal(0))
+              for c, r in rows.items()}
+    now: dict[int, Decimal] = {}
+    later: dict[int, dict[str, Decimal]] = {}
     for kit, recipe in recipes.items():
-        made = [max(min(dec(rows[c]["free_qty"]), dec(rows[c]["qty_available"]) - dec(rows[c]["outgoing_qty"])),
-                    Decimal(0)) / each for c, each in recipe.parts.items() if c in rows and each > 0]
-        if made:
-            out[kit] = min(made).to_integral_value(rounding=ROUND_FLOOR)
-    return out
+        parts = {c: each for c, each in recipe.parts.items() if c in offers and each > 0}
+        if not parts:
+            continue
+        have = {c: offers[c] for c in parts}
+        now[kit] = made = _kits(have, parts)
+        for day in sorted({d for c in parts for d in arriving.get(c, {})}):
+            have = {c: q + arriving.get(c, {}).get(day, Decimal(0)) for c, q in have.items()}
+            if (more := _kits(have, parts) - made) > 0:
+                later.setdefault(kit, {})[day] = more
+                made += more
+    return now, later
+
+
+def _kits(have: dict[int, Decimal], parts: dict[int, Decimal]) -> Decimal:
+    """The whole kits `have` (component -> quantity) makes."""
+    return min(have[c] / each for c, each in parts.items()).to_integral_value(rounding=ROUND_FLOOR)
 
 
 def _tracked_fields(client: OdooClient) -> list[str]:

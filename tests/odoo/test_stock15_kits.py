@@ -22,7 +22,7 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line
 from tests.odoo.conftest import bigbox, northwind, order, settings_for
-from tests.odoo.test_extraction_incoming import product
+from tests.odoo.test_extraction_incoming import product, purchase
 from tests.odoo.test_stock_feed_levels import examples, feed, item, new_product, northwind_code, scheduler_for
 
 __all__ = ["examples"]          # the module's fixture, shared
@@ -97,3 +97,19 @@ async def test_a_kit_inside_a_kit_counts_by_its_components(
     owed_unreserved(client, odoo, "614141000029", 100)
     segments = await feed(scheduler_for(examples, client, journal, tmp_path))
     assert item(segments, "SET-1")[1:3] == ["QTY*33*100*EA", "QTY*17*120*EA"]
+
+
+async def test_a_kit_shows_the_kits_its_components_receipts_complete_by_each_day(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # 100 pairs now (200 Red Widgets unowed); 60 Red arriving on the 11th make 30 more, 1 on the 14th none (half a
+    # pair is no kit), 1 more on the 16th the 131st; Blue Widgets (500) never run short
+    kit(odoo, sandbox.version, "KIT-1", [("WB-100", 1), ("WR-200", 2)])
+    owed_unreserved(client, odoo, "614141000029", 100)
+    purchase(odoo, sandbox.version, [("WR-200", 60, "Units", "2026-12-11 09:00:00"),
+                                     ("WR-200", 1, "Units", "2026-12-14 09:00:00"),
+                                     ("WR-200", 1, "Units", "2026-12-16 09:00:00")])
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    assert item(segments, "KIT-1")[1:7] == ["QTY*33*100*EA", "QTY*17*150*EA", "QTY*63*30*EA",
+                                            "SCH*30*EA***018*20261211", "QTY*63*1*EA", "SCH*1*EA***018*20261216"]
+    assert item(segments, "KIT-1")[7] == "N1*WH**91*WH"
