@@ -404,6 +404,12 @@ class SftpRemoteChannel(Strict):
                                "must not fill the gateway's disk")
 
 
+def _proxy_url(value: str | None) -> str | None:
+    if value is not None and value != "direct" and not value.lower().startswith(("http://", "https://")):
+        raise ValueError("proxy is an http:// or https:// URL, or 'direct'")
+    return value
+
+
 class As2Channel(Strict):
     channel: Literal["as2"]
     as2_id: str
@@ -433,6 +439,9 @@ class As2Channel(Strict):
                                                 "after it) for a partner whose HTTPS endpoint requires one")
     tls_client_key: Path | None = Field(None, description="its private key (PEM); keep it chmod 600")
     tls_client_key_password_file: Path | None = None
+    proxy: Annotated[str | None, AfterValidator(_proxy_url)] = Field(
+        None, description="HTTP proxy for this partner's POSTs ('http://[user:password@]host:port'; CONNECT for "
+        "https); unset: HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host; 'direct': never a proxy")
     timeout: float = Field(300.0, description="seconds for one AS2 POST including a sync MDN")
     async_mdn_allow: list[Annotated[str, AfterValidator(check_allow_entry)]] = Field(
         default_factory=list, description="where this partner's asynchronous MDN URLs may lead besides public "

@@ -20,12 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
+from yarl import URL
 
+from gateway.config.exposure import is_loopback
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
@@ -165,10 +169,11 @@ class As2Sender:
         ssl_ctx: ssl.SSLContext | bool = True
         if ch.url.lower().startswith("https:"):
             ssl_ctx = await asyncio.to_thread(tls_context, ch, partner.id)
+        proxy, proxy_auth = proxy_for(ch)
         try:
             async with (ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session,
                         session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
-                                     ssl=ssl_ctx) as resp):
+                                     ssl=ssl_ctx, proxy=proxy, proxy_auth=proxy_auth) as resp):
                 status = resp.status
                 reply = await mdn.receive(resp.content)
                 reply_type = resp.headers.get("Content-Type", "")
@@ -316,6 +321,23 @@ def tls_context(ch: As2Channel, partner_id: str) -> ssl.SSLContext:
                                 f"{ch.tls_client_key} cannot be loaded: {getattr(exc, 'strerror', None) or exc}"
                                 ) from exc
     return ctx
+
+
+def proxy_for(ch: As2Channel) -> tuple[URL | None, BasicAuth | None]:
+    """The HTTP proxy a POST to this partner goes through, if any, and its login: the partner's `proxy`, else the
+    environment's (HTTPS_PROXY for https, HTTP_PROXY for http, not for a host NO_PROXY names), never for a loopback
+    host (a proxy elsewhere cannot reach it). The login travels apart from the URL, so no error text can quote it."""
+    target = urlsplit(ch.url or "")
+    raw = ch.proxy
+    if raw is None and not is_loopback(target.hostname or ""):
+        raw = getproxies_environment().get(target.scheme.lower())
+        if raw and proxy_bypass(target.hostname or ""):
+            raw = None
+    if not raw or raw == "direct":
+        return None, None
+    url = URL(raw)
+    auth = BasicAuth(url.user, url.password or "") if url.user else None
+    return url.with_user(None), auth
 
 
 def _partner_certificates(ch: As2Channel, partner_id: str, folder: Path, message_id: str) -> list[x509.Certificate]:
