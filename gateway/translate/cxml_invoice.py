@@ -126,7 +126,8 @@ def from_orders(data: dict[str, Any]) -> dict[str, Any]:
     """The lines of every InvoiceDetailOrder, the first order's the invoice's PO: a line of another order names it
     (a `purchase_order` reference, as an 810's REF*PO in its IT1 loop), and its order line (lineNumber) is a
     `line_item` reference where it is not its invoiceLineNumber (a line without one bills the order's line of its
-    number, as an 810's IT101)."""
+    number, as an 810's IT101). A service line (InvoiceDetailServiceItem) without a quantity bills one of its
+    SubtotalAmount."""
     orders = data.pop("_orders", None) or []
     if orders and orders[0].get("po_number"):
         data["po_number"] = orders[0]["po_number"]
@@ -134,6 +135,8 @@ def from_orders(data: dict[str, Any]) -> dict[str, Any]:
     for order in orders:
         number = order.get("po_number")
         for line in order.get("lines") or []:
+            if line.get("quantity") is None and line.get("amount") is not None:     # a service billed as a lump sum
+                line.update({"quantity": Decimal(1), "unit_price": line.get("unit_price") or line["amount"]})
             refs = [r for r in line.get("references") or []
                     if not (r.get("qualifier") == ORDER_LINE and r.get("value") == line.get("line_no"))]
             if number and number != data.get("po_number"):
