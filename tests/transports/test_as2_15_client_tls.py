@@ -5,7 +5,6 @@ others, as for our other keys."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import ssl
 from collections.abc import AsyncIterator
@@ -19,9 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from gateway.config.models import As2Channel
 from gateway.errors import DeliveryRetry
 from gateway.transports.as2.client import tls_context
-from tests.helpers.gateway import GatewayProcess, cli
-from tests.helpers.wait import wait_for
-from tests.spine.test_acks_hostile import queue_asn, row
+from tests.helpers.gateway import cli
+from tests.transports.as2_daemon import send_one, serve_tls
 from tests.transports.certs import Cert, make_cert
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
 
@@ -56,10 +54,7 @@ async def demanding(tmp_path: Path) -> AsyncIterator[tuple[Demanding, str, Cert,
     p = Demanding(theirs)
     app = web.Application()
     app.router.add_post("/as2", p.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
-    port = int(runner.addresses[0][1])
+    runner, port = await serve_tls(app, context)
     yield p, f"https://127.0.0.1:{port}/as2", ours, server_cert, client
     await runner.cleanup()
 
@@ -70,32 +65,18 @@ async def test_our_client_certificate_is_presented_to_the_partner_that_requires_
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={"min_backoff": 0.2, "max_backoff": 0.4},
                        mdn="sync", tls_ca=str(server_cert.cert_path),
                        tls_client_certificate=str(client.cert_path), tls_client_key=str(client.key_path))
-    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
-    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
-    try:
-        mid = await asyncio.to_thread(queue_asn, ws, None)
-        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("done", "dead", "rejected"), 60, 0.05,
-                                "settled")
-    finally:
-        await asyncio.to_thread(gw.stop)
-    final = row(ws, mid)
+    final, output = await send_one(ws, peer, ("done", "dead", "rejected"))
     assert final["state"] == "done", (final["state"], final["last_error"])
     assert peer.clients == ["acme-tls-client"]
-    assert "BEGIN" not in gw.output()                                   # no key material in the log
+    assert "BEGIN" not in output                                        # no key material in the log
 
 
 async def test_without_the_client_certificate_the_handshake_fails_and_the_message_waits(
         tmp_path: Path, demanding: tuple[Demanding, str, Cert, Cert, Cert]) -> None:
     peer, url, ours, server_cert, _ = demanding
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, mdn="sync", tls_ca=str(server_cert.cert_path))
-    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
-    try:
-        mid = await asyncio.to_thread(queue_asn, ws, None)
-        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("retry_wait", "dead"), 60, 0.05,
-                                "tried")
-    finally:
-        await asyncio.to_thread(gw.stop)
-    assert row(ws, mid)["state"] == "retry_wait" and peer.posts == []
+    final, _ = await send_one(ws, peer, ("retry_wait", "dead"))
+    assert final["state"] == "retry_wait" and peer.posts == []
 
 
 def test_lint_warns_of_a_client_key_others_can_read(tmp_path: Path) -> None:

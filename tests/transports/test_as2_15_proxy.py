@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.helpers.gateway import GatewayProcess
-from tests.helpers.wait import wait_for
-from tests.spine.test_acks_hostile import queue_asn, row
+from tests.transports.as2_daemon import send_one, serve_tls
 from tests.transports.certs import Cert, make_cert
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
 
@@ -72,13 +70,11 @@ async def behind_proxy(tmp_path: Path) -> AsyncIterator[tuple[Partner, ConnectPr
     p = Partner(theirs)
     app = web.Application()
     app.router.add_post("/as2", p.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
+    runner, port = await serve_tls(app, context)
     proxy = ConnectProxy()
     server = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
     proxy.port = server.sockets[0].getsockname()[1]
-    yield p, proxy, f"https://{HOST}:{runner.addresses[0][1]}/as2", ours, server_cert
+    yield p, proxy, f"https://{HOST}:{port}/as2", ours, server_cert
     server.close()
     await runner.cleanup()
 
@@ -90,14 +86,7 @@ async def sent(tmp_path: Path, peer: Partner, url: str, ours: Cert, server_cert:
     backoff = 120 if "retry_wait" in until else 0.2
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={"min_backoff": backoff, "max_backoff": backoff * 2},
                        mdn="sync", tls_ca=str(server_cert.cert_path), **channel)
-    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
-    gw = await asyncio.to_thread(GatewayProcess(ws.config, env=env).start)
-    try:
-        mid = await asyncio.to_thread(queue_asn, ws, None)
-        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in until, 60, 0.05, "/".join(until))
-    finally:
-        await asyncio.to_thread(gw.stop)
-    return row(ws, mid), gw.output()
+    return await send_one(ws, peer, until, env)
 
 
 async def test_the_partners_proxy_setting_tunnels_the_post_with_its_login(

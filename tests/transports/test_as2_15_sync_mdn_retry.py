@@ -7,7 +7,6 @@ take it, and the same bytes get the same answer."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,9 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.helpers.gateway import GatewayProcess
-from tests.helpers.wait import wait_for
-from tests.spine.test_acks_hostile import queue_asn, row
+from tests.transports.as2_daemon import send_one
 from tests.transports.as2_peer import serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
@@ -78,20 +75,12 @@ async def flaky(tmp_path: Path) -> AsyncIterator[tuple[Flaky, str, Cert]]:
 
 
 async def settled(tmp_path: Path, peer: Flaky, url: str, ours: Cert, answers: list[str],
-                  **outbox: float) -> tuple[dict[str, object], GatewayProcess]:
+                  **outbox: float) -> tuple[dict[str, object], str]:
     """Our 856 sent by the daemon to `peer` answering `answers` in turn: its journal row once done, dead or
-    rejected, and the daemon (stopped)."""
+    rejected, and the daemon's output."""
     peer.answers = list(answers)
     ws = as2_workspace(tmp_path, url, ours, peer.theirs, outbox={**FAST, **outbox}, mdn="sync")
-    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
-    gw = await asyncio.to_thread(GatewayProcess(ws.config).start)
-    try:
-        mid = await asyncio.to_thread(queue_asn, ws, None)
-        await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("done", "dead", "rejected"), 60, 0.05,
-                                "settled")
-    finally:
-        await asyncio.to_thread(gw.stop)
-    return row(ws, mid), gw
+    return await send_one(ws, peer, ("done", "dead", "rejected"))
 
 
 async def test_a_missing_or_unreadable_sync_mdn_is_sent_again_as_the_same_message_until_one_reads(
@@ -108,11 +97,11 @@ async def test_a_missing_or_unreadable_sync_mdn_is_sent_again_as_the_same_messag
 async def test_when_the_attempts_run_out_it_is_dead_saying_the_partner_may_have_it(
         tmp_path: Path, flaky: tuple[Flaky, str, Cert]) -> None:
     peer, url, ours = flaky
-    final, gw = await settled(tmp_path, peer, url, ours, ["text", "garbage", "garbage"], max_attempts=3)
+    final, output = await settled(tmp_path, peer, url, ours, ["text", "garbage", "garbage"], max_attempts=3)
     assert final["state"] == "dead" and len(peer.posts) == 3
     error = str(final["last_error"])
     assert "cannot be read or verified" in error and "the partner may have the message" in error, error
-    assert "gave up after 3 attempts" in gw.output()
+    assert "gave up after 3 attempts" in output
 
 
 async def test_an_http_refusal_before_any_mdn_is_dead_at_once(tmp_path: Path,
