@@ -34,7 +34,7 @@ def delimiters(draw: st.DrawFn) -> Delimiters:
 def interchanges(draw: st.DrawFn) -> bytes:
     d = draw(delimiters())
     sets = []
-    for n in range(draw(st.integers(0, 3))):
+    for n in range(draw(st.integers(1, 3))):       # X12.6: a functional group holds one or more sets
         body = [[draw(st.sampled_from(TAGS)), *draw(st.lists(VALUE, max_size=6))]
                 for _ in range(draw(st.integers(0, 8)))]
         body = [[tag, *(v.replace(d.element, "").replace(d.component, "").replace(d.segment, "")
