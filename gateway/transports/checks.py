@@ -22,7 +22,8 @@ from gateway.config.models import (
     SftpAccountChannel,
     SftpRemoteChannel,
 )
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, DeliveryRetry
+from gateway.transports.as2.client import tls_context
 from gateway.transports.keys import load_certificates, load_private_key
 from gateway.transports.sftp_server import load_public_keys
 
@@ -94,6 +95,11 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                     if ch is p.outbound and not ch.url:
                         errors.append(_at(ConfigError(f"partner {pid}: outbound AS2 needs url:", path=where),
                                           (*at, "url")))
+                    if ch is p.outbound and ch.tls_client_certificate:
+                        try:
+                            tls_context(ch, pid)
+                        except DeliveryRetry as exc:
+                            errors.append(_at(ConfigError(str(exc), path=where), (*at, "tls_client_key")))
                 elif isinstance(ch, SftpAccountChannel):
                     if users.setdefault(ch.user, pid) != pid:
                         errors.append(_at(ConfigError(f"SFTP user {ch.user!r} is also used by partner "

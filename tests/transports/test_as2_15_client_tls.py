@@ -111,3 +111,14 @@ def test_a_client_key_that_cannot_be_loaded_is_a_retry_naming_the_files(tmp_path
     assert isinstance(tls_context(ch, "acme"), ssl.SSLContext)
     with pytest.raises(ValueError, match="go together"):
         As2Channel(channel="as2", as2_id="X", tls_client_certificate=client.cert_path)
+
+
+def test_lint_refuses_a_client_pair_that_does_not_load(tmp_path: Path) -> None:
+    """A mistyped key path is found by lint (and at start or reload), not at the partner's first message."""
+    certs = tmp_path / "certs"
+    ours, theirs, client = make_cert(certs, "acme"), make_cert(certs, "acmeretail"), make_cert(certs, "tls-client")
+    ws = as2_workspace(tmp_path, "https://127.0.0.1:9/as2", ours, theirs, tls_client_certificate=str(client.cert_path),
+                       tls_client_key=str(certs / "tls-clinet.key"))
+    done = cli("lint", config=ws.config)
+    assert done.returncode != 0 and "outbound.tls_client_key: partner acme's TLS client certificate" in done.stdout \
+        + done.stderr, done.stdout + done.stderr
