@@ -12,8 +12,10 @@ component's own offer makes. BoM and components are read for all the feed's prod
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from gateway.odoo.client import OdooClient
@@ -24,9 +26,10 @@ from gateway.odoo.receipts import unit_ratios
 
 @dataclass(frozen=True)
 class Recipe:
-    """A kit's storable components: component id -> how many of its own unit one kit takes."""
+    """A kit's storable components: component id -> how many of its own unit one kit takes, as an exact fraction:
+    a BoM of 3 kits takes 5/3 of a component per kit, which no decimal holds (15 make 9 kits, not 8)."""
 
-    parts: dict[int, Decimal]
+    parts: dict[int, Fraction]
 
 
 def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict[int, Recipe]:
@@ -58,8 +61,8 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
     ratios = unit_ratios(client, {u for x in [*(y for v in lines.values() for y in v), *parts.values()]
                                   for u in ids_of([x.get("product_uom_id"), x.get("uom_id")])}, cache)
 
-    def recipe(product: int, inside: frozenset[int]) -> dict[int, Decimal]:
-        bom, out = boms[product], dict[int, Decimal]()
+    def recipe(product: int, inside: frozenset[int]) -> dict[int, Fraction]:
+        bom, out = boms[product], dict[int, Fraction]()
         for line in lines.get(bom["id"], []):
             part = parts.get(m2o_id(line.get("product_id")) or 0)
             if part is None or not line.get("product_qty"):
@@ -67,11 +70,12 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
             (top, own), (line_top, each) = (ratios.get(m2o_id(part.get("uom_id")) or 0, (0, 1.0)),
                                             ratios.get(m2o_id(line.get("product_uom_id")) or 0, (0, 1.0)))
             each = each / own if top == line_top and own else 1.0    # a dozen a kit: 12 of a component in Units
-            qty = dec(line["product_qty"]) * dec(round(each, 6)) / (dec(bom.get("product_qty")) or Decimal(1))
+            qty = Fraction(dec(line["product_qty"]) * dec(round(each, 6))) / \
+                (Fraction(dec(bom.get("product_qty"))) or Fraction(1))
             inner = recipe(part["id"], inside | {part["id"]}) if part["id"] in boms and part["id"] not in inside \
-                else ({part["id"]: Decimal(1)} if _tracked(part) else {})
+                else ({part["id"]: Fraction(1)} if _tracked(part) else {})
             for leaf, per in inner.items():
-                out[leaf] = out.get(leaf, Decimal(0)) + qty * per
+                out[leaf] = out.get(leaf, Fraction(0)) + qty * per
         return out
     return {p: Recipe(r) for p in product_ids if p in boms for r in [recipe(p, frozenset({p}))] if r}
 
@@ -103,14 +107,14 @@ def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
     """Per kit product id, the whole kits a warehouse may offer (for each component the least of its free quantity
     and its on hand less what deliveries owe, so many kits' worth; the fewest over the components) and the kits
     its components' receipts (`arriving`: component -> day -> quantity, in its unit) add by each day, which Odoo
-    never receives as kits. One call."""
+    never receives as kits. A component owed beyond its stock counts below 0, so its receipts first fill those
+    deliveries (as Odoo reserves them) and only what is left completes kits. One call."""
     wanted = sorted({c for r in recipes.values() for c in r.parts})
     if not wanted:
         return {}, {}
     rows = {r["id"]: r for r in client.read("product.product", wanted, ["free_qty", "qty_available", "outgoing_qty"],
                                             context={"warehouse": warehouse, "warehouse_id": warehouse})}
-    offers = {c: max(min(dec(r["free_qty"]), dec(r["qty_available"]) - dec(r["outgoing_qty"])), Decimal(0))
-              for c, r in rows.items()}
+    offers = {c: min(dec(r["free_qty"]), dec(r["qty_available"]) - dec(r["outgoing_qty"])) for c, r in rows.items()}
     now: dict[int, Decimal] = {}
     later: dict[int, dict[str, Decimal]] = {}
     for kit, recipe in recipes.items():
@@ -118,7 +122,7 @@ def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
         if not parts:
             continue
         have = {c: offers[c] for c in parts}
-        now[kit] = made = _kits(have, parts)
+        now[kit] = made = max(_kits(have, parts), Decimal(0))
         for day in sorted({d for c in parts for d in arriving.get(c, {})}):
             have = {c: q + arriving.get(c, {}).get(day, Decimal(0)) for c, q in have.items()}
             if (more := _kits(have, parts) - made) > 0:
@@ -127,9 +131,9 @@ def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
     return now, later
 
 
-def _kits(have: dict[int, Decimal], parts: dict[int, Decimal]) -> Decimal:
-    """The whole kits `have` (component -> quantity) makes."""
-    return min(have[c] / each for c, each in parts.items()).to_integral_value(rounding=ROUND_FLOOR)
+def _kits(have: dict[int, Decimal], parts: dict[int, Fraction]) -> Decimal:
+    """The whole kits `have` (component -> quantity) makes, counted exactly (see `Recipe`)."""
+    return Decimal(math.floor(min(Fraction(have[c]) / each for c, each in parts.items())))
 
 
 def _tracked_fields(client: OdooClient) -> list[str]:
