@@ -32,7 +32,7 @@ CENT = Decimal("0.01")
 BILL_OF = "odoo_bill"       # a credit note's reference to the bill (account.move id) of the invoice it credits
 CXML_INVOICE = "InvoiceDetailRequest"
 # a cXML invoice line's order line is its lineNumber, read as a line_item reference where it is not its own number
-NUMBERED_AS_ORDER = ("InvoiceDetailRequest",)
+NUMBERED_AS_ORDER = (CXML_INVOICE,)
 
 
 def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, uom: int, purchase_uom: str,
