@@ -37,6 +37,7 @@ _REAL = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
 _RULE = re.compile(r"([RPCEL])((?:\d\d)+)\Z")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _TAG = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+Seps = tuple[str | None, str | None]     # a segment's (component, repetition) separators, `Segment.separators`
 
 
 @dataclass(slots=True)
@@ -69,9 +70,9 @@ class SetDef:
     codes: dict[str, list[str]]
     element_req: dict[str, str]
     hierarchy: dict[str, Any] | None
-    plans: dict[str | None, dict[str, _Plan | None]] = field(default_factory=dict)   # repetition sep -> tag -> plan
-    short_machines: dict[str | None, _Machine] = field(default_factory=dict)   # repetition sep -> machine
-    long_machines: dict[str | None, _Machine] = field(default_factory=dict)    # (see _Machine)
+    plans: dict[Seps, dict[str, _Plan | None]] = field(default_factory=dict)   # separators -> tag -> plan
+    short_machines: dict[Seps, _Machine] = field(default_factory=dict)   # separators -> machine
+    long_machines: dict[Seps, _Machine] = field(default_factory=dict)    # (see _Machine)
 
 
 @dataclass(slots=True)
@@ -147,7 +148,7 @@ Test = Callable[[list[str]], bool]
 
 
 class _Plan:
-    """A segment's checks, compiled once per set definition and repetition separator.
+    """A segment's checks, compiled once per set definition and pair of separators (component, repetition).
 
     `clean(elements)` is True only when the segment has nothing to report: no element over the
     defined number, no mandatory element missing, every value of the right type, length and
@@ -159,11 +160,11 @@ class _Plan:
     elements than defined.
     """
 
-    __slots__ = ("by_length", "sep", "spec")
+    __slots__ = ("by_length", "seps", "spec")
 
-    def __init__(self, spec: _Compiled, sep: str | None) -> None:
+    def __init__(self, spec: _Compiled, seps: Seps) -> None:
         self.spec = spec
-        self.sep = sep
+        self.seps = seps
         self.by_length: list[Test] = [self._first(n) for n in range(spec.most + 3)]
 
     def clean(self, fields: list[str]) -> bool:
@@ -172,7 +173,7 @@ class _Plan:
     def _first(self, n: int) -> Test:
         def first(fields: list[str]) -> bool:       # generates the test, puts it in its place, runs it
             most, width = self.spec.most, max(n - 1, 0)
-            test = self.by_length[n] = _generate(self.spec, min(width, most), self.sep, width > most)
+            test = self.by_length[n] = _generate(self.spec, min(width, most), self.seps, width > most)
             return test(fields)
         return first
 
@@ -197,7 +198,7 @@ def _compile(d: SetDef, tag: str, dic: Dictionary) -> _Compiled | None:
     return _Compiled(raw.get("n", len(fields)), fields, rules)
 
 
-def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) -> tuple[set[str], Check]:
+def _remembered(espec: list[Any], allowed: list[str] | None, seps: Seps) -> tuple[set[str], Check]:
     """`check_value` for every type but free text (AN): dates, times, decimals, whole numbers and codes
     without a list (values that recur: qualifiers, units, counts), and the good values it has seen
     (the quick test looks there first, without a call)."""
@@ -206,7 +207,7 @@ def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) ->
     def check(v: str) -> bool:
         if v in good:
             return True
-        if (sep and sep in v) or check_value(v, espec, allowed) is not None:
+        if _separated(v, seps) or check_value(v, espec, allowed) is not None:
             return False
         if len(good) < 4096:
             good.add(v)
@@ -214,23 +215,30 @@ def _remembered(espec: list[Any], allowed: list[str] | None, sep: str | None) ->
     return good, check
 
 
-def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, sep: str | None,
+def _separated(value: str, seps: Seps) -> bool:
+    """Whether `value` holds the component or repetition separator (then the detailed check looks at it)."""
+    comp, rep = seps
+    return bool((comp and comp in value) or (rep and rep in value))
+
+
+def _quick_test(i: int, espec: list[Any] | None, allowed: list[str] | None, seps: Seps,
                 names: dict[str, Any]) -> str:
     """A Python expression over the non-empty value `x{i}`, true only for values `check_value` accepts
-    with no repetition separator in them ("False" for composites, which are checked in detail)."""
+    with no component or repetition separator in them ("False" for composites, which are checked in detail)."""
     if espec is None:
         return "False"
     x = f"x{i}"
     kind, low, high = espec[0], int(espec[1]), int(espec[2])
     if kind == "ID" and allowed is not None:
-        names[f"codes{i}"] = frozenset(c for c in allowed if c and not (sep and sep in c)
+        names[f"codes{i}"] = frozenset(c for c in allowed if c and not _separated(c, seps)
                                        and check_value(c, espec, allowed) is None)
         return f"{x} in codes{i}"
     if kind == "AN":                     # free text: rarely the same twice, so tested inline every time
         size = f"len({x}) == {high}" if low == high else f"len({x}) <= {high}" if low <= 1 \
             else f"{low} <= len({x}) <= {high}"                # a non-empty value is at least 1 long
-        return f"{size} and {x}.isprintable()" + (f" and sep not in {x}" if sep else "")
-    names[f"good{i}"], names[f"check{i}"] = _remembered(espec, allowed, sep)
+        return f"{size} and {x}.isprintable()" + "".join(f" and {name} not in {x}" for name, sep in
+                                                          zip(("comp", "rep"), seps, strict=True) if sep)
+    names[f"good{i}"], names[f"check{i}"] = _remembered(espec, allowed, seps)
     return f"{x} in good{i} or check{i}({x})"
 
 
@@ -257,14 +265,14 @@ def _rule_problem(kind: str, positions: list[int], width: int) -> str | None:
     return f"{here[0]} and not ({' or '.join(rest)})" if rest else here[0]     # L
 
 
-def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Test:
+def _generate(spec: _Compiled, width: int, seps: Seps, longer: bool) -> Test:
     """The quick test of a segment with `width` elements (`longer`: more than defined) as one function.
 
     Generated (as `dataclasses` does for `__init__`) so that a clean segment costs one call: the values
     are unpacked into locals at once and each is tested inline; positions past `width` are known to be
     absent, so a mandatory one makes the whole test False and syntax notes about them fold away.
     """
-    names: dict[str, Any] = {"sep": sep}
+    names: dict[str, Any] = {"comp": seps[0], "rep": seps[1]}
     targets = ["_tag"] + [f"x{i}" for i in range(width)]
     lines = ["def clean(v):"]                 # v: Segment.fields, the tag then the elements
     if longer:
@@ -278,7 +286,7 @@ def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Tes
                 lines.append("    return False")
                 break
             continue
-        test = _quick_test(i, espec, allowed, sep, names)
+        test = _quick_test(i, espec, allowed, seps, names)
         condition = f"not (x{i} and ({test}))" if req == "M" else f"x{i} and not ({test})"
         lines += [f"    if {condition}:", "        return False"]
     for kind, positions in spec.rules:
@@ -290,12 +298,12 @@ def _generate(spec: _Compiled, width: int, sep: str | None, longer: bool) -> Tes
     return names["clean"]              # type: ignore[no-any-return]
 
 
-def _plan(d: SetDef, tag: str, sep: str | None, dic: Dictionary) -> _Plan | None:
-    """A segment's compiled checks for one definition and repetition separator, built once."""
+def _plan(d: SetDef, tag: str, seps: Seps, dic: Dictionary) -> _Plan | None:
+    """A segment's compiled checks for one definition and pair of separators, built once."""
     spec = _compile(d, tag, dic)
     if spec is None:
         return None
-    return _Plan(spec, sep)
+    return _Plan(spec, seps)
 
 
 # --------------------------------------------------------------------------- values
@@ -401,13 +409,13 @@ def _always(values: list[str]) -> bool:
 class _Machine:
     """A set definition as nodes and steps, built as transactions reach them and kept with the definition.
 
-    One per repetition separator (the quick element checks depend on it) and per transaction
+    One per pair of separators (the quick element checks depend on them) and per transaction
     size class (`short`: steps counted only against maxima of `_SHORT` or more are bare moves).
     """
 
-    def __init__(self, d: SetDef, sep: str | None, short: bool) -> None:
+    def __init__(self, d: SetDef, seps: Seps, short: bool) -> None:
         self.d = d
-        self.sep = sep
+        self.seps = seps
         self.short = short
         self.dic = dictionary()
         self.nodes: dict[tuple[int, ...], _Node] = {}
@@ -417,9 +425,9 @@ class _Machine:
         self.before = _Node((), [_always], None, (), {"ST": self.start})
 
     def plan(self, tag: str) -> _Plan | None:
-        plans = self.d.plans.setdefault(self.sep, {})    # per definition: VICS and plain ones differ
+        plans = self.d.plans.setdefault(self.seps, {})    # per definition: VICS and plain ones differ
         if tag not in plans:
-            plans[tag] = _plan(self.d, tag, self.sep, self.dic)
+            plans[tag] = _plan(self.d, tag, self.seps, self.dic)
         return plans[tag]
 
     def node(self, path: tuple[tuple[Item, int], ...]) -> _Node:
@@ -476,11 +484,11 @@ def _depth(item: Item) -> int:
     return 1 + max((_depth(sub) for sub in item.body or [] if sub.body is not None), default=0)
 
 
-def _machine(d: SetDef, sep: str | None, short: bool) -> _Machine:
+def _machine(d: SetDef, seps: Seps, short: bool) -> _Machine:
     machines = d.short_machines if short else d.long_machines
-    found = machines.get(sep)
+    found = machines.get(seps)
     if found is None:
-        found = machines[sep] = _Machine(d, sep, short)
+        found = machines[seps] = _Machine(d, seps, short)
     return found
 
 
@@ -528,10 +536,9 @@ class _Checker:
             return
         first = segments[0]
         seps = first.separators
-        sep = seps[1]
         short = len(segments) <= _SHORT
-        machine = (self.d.short_machines if short else self.d.long_machines).get(sep) \
-            or _machine(self.d, sep, short)
+        machine = (self.d.short_machines if short else self.d.long_machines).get(seps) \
+            or _machine(self.d, seps, short)
         if first.tag == "ST":
             node, begin = machine.before, 0
         else:                                     # the first segment stands for ST (body[0] of the root)
@@ -564,7 +571,7 @@ class _Checker:
             node = nxt
             fast = nxt.fast
             if seg[SEPARATORS] is not seps:       # never from the reader, which shares one per interchange:
-                self.elements(seg, nxt.loop)      # the test of the segment's own repetition separator
+                self.elements(seg, nxt.loop)      # the test of the segment's own separators
                 continue
             try:
                 test = nxt.tests[len(fields)]
@@ -640,10 +647,11 @@ class _Checker:
     def elements(self, seg: Segment, loop: str = "") -> None:
         """Element checks; the common case, a segment with nothing to report, takes the quick path. `loop`: the
         loop the segment is in, named in its findings (AK303 / IK303)."""
-        plans = self.d.plans.setdefault(seg.repetition_sep, {})    # per definition: VICS and plain ones differ
+        seps = seg.separators
+        plans = self.d.plans.setdefault(seps, {})    # per definition: VICS and plain ones differ
         tag = seg.tag
         if tag not in plans:
-            plans[tag] = _plan(self.d, tag, seg.repetition_sep, self.dic)
+            plans[tag] = _plan(self.d, tag, seps, self.dic)
         plan = plans[tag]
         if plan is not None and not plan.clean(seg.fields):
             self.elements_in_detail(seg, plan.spec, loop)
@@ -672,6 +680,8 @@ class _Checker:
                     self.composite(seg, where, ref, req, one)
                 elif one and check_value(one, espec, allowed) is not None:
                     self.simple(seg, where, None, ref, req, one, allowed)
+                elif one and seg.component_sep and seg.component_sep in one:
+                    self.separator_in(seg, where, name, ref, one)
         for kind, positions in spec.rules:
             present = [p for p in positions if p <= count and values[p - 1]]
             n = len(present)
@@ -695,6 +705,16 @@ class _Checker:
         self.issue(severity, f"{name} ({spec[3]}): {text}", code, seg, where.loop, level="element",
                    element_position=pos, component_position=comp, repetition_position=where.repetition,
                    element_ref=ref, value=value[:99])
+
+    def separator_in(self, seg: Segment, where: _Where, name: str, ref: str, value: str) -> None:
+        """The component separator inside a simple element (`N1*ST*DC>1` where ISA16 is '>'): X12 keeps its
+        delimiters out of data, so it is an invalid character (AK403 6). A WARNING, the value kept as sent: the
+        text reads the same, and a partner whose free text holds the sign ('SIZE > 10') should hear of it, not lose
+        the order. It was not checked: the 997 accepted what a strict translator refuses."""
+        self.issue(Severity.WARNING, f"{name} holds the component separator {seg.component_sep!r}, which X12 keeps "
+                   f"out of data (a simple element has no components): {value[:99]!r}; read as sent",
+                   codes.EL_BAD_CHARACTER, seg, where.loop, level="element", element_position=where.position,
+                   repetition_position=where.repetition, element_ref=ref, value=value[:99])
 
     def composite(self, seg: Segment, where: _Where, ref: str, req: str, value: str) -> None:
         """A composite that is present: its components, and its mandatory ones present (a used composite must

@@ -188,7 +188,7 @@ def test_the_quick_element_check_passes_only_segments_without_findings(doc: str,
     dic = dictionary()
     total_clean = total_dirty = 0
     for tag in sorted(definition.tags):
-        plan = _plan(definition, tag, sep, dic)
+        plan = _plan(definition, tag, (">", sep), dic)
         if plan is None:
             continue
         spec = plan.spec
@@ -225,7 +225,7 @@ def test_the_quick_check_agrees_with_every_syntax_note_kind(rule: str) -> None:
     dic = Dictionary({"1": ["AN", 1, 5, "Note"]}, {}, {"ZZZ": {"el": [["1", "O"]] * 4, "rules": [rule]}})
     root = Item("ST", "M", 1, [Item("ST", "M", 1), Item("ZZZ", "O", 1)])
     definition = SetDef("999", "test", root, frozenset({"ST", "ZZZ"}), {}, {}, None)
-    plan = _plan(definition, "ZZZ", None, dic)
+    plan = _plan(definition, "ZZZ", (None, None), dic)
     assert plan is not None
     outcomes = set()
     for pattern in itertools.product(["", "A"], repeat=4):

@@ -115,7 +115,7 @@ def test_the_quick_test_of_each_length_agrees_with_the_detailed_checks(rule: str
                      {"ZZZ": {"n": 4, "el": [["3", "M"], ["2", "O"], ["1", "O"], ["1", "O"]], "rules": [rule]}})
     root = Item("ST", "M", 1, [Item("ST", "M", 1), Item("ZZZ", "O", 1)])
     definition = SetDef("999", "test", root, frozenset({"ST", "ZZZ"}), {}, {}, None)
-    plan = _plan(definition, "ZZZ", sep, dic)
+    plan = _plan(definition, "ZZZ", (">", sep), dic)
     assert plan is not None
     outcomes = set()
     for width in range(6):
