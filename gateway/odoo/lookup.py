@@ -348,6 +348,18 @@ def _barcode_variants(key: str) -> list[str]:
     return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})
 
 
+@dataclass(frozen=True)
+class Packaging:
+    """The product packaging whose barcode a line named (a case GTIN): 16-18 a product.packaging (`id`, `size` its
+    qty in the product's unit), 19 a packaging unit of the product (`unit` its uom.uom, sized by Odoo's factors)."""
+
+    name: str
+    barcode: str
+    id: int | None = None
+    size: Decimal | None = None
+    unit: int | None = None
+
+
 @dataclass
 class ProductMatch:
     product_id: int
@@ -355,6 +367,7 @@ class ProductMatch:
     name: str
     template_id: int | None
     via: str                                 # "barcode 00614141000012", "buyer item BB-1001", ...
+    packaging: Packaging | None = None       # found by a packaging's barcode: the line is in that packaging
 
 
 class ProductFinder:
@@ -417,7 +430,8 @@ class ProductFinder:
 
     def _cached(self, kind: str, value: str) -> Any:
         scope = self.partner_id if kind == "partner_code" else None
-        return self.cache.get(f"product:{kind}", (scope, value))
+        hit = self.cache.get(f"product:{kind}", (scope, value))
+        return MISSING if isinstance(hit, ProductMatch) and hit.packaging and self.role != "customer" else hit
 
     def _put(self, kind: str, value: str, match: ProductMatch | None) -> None:
         if match is None:       # misses are not cached: a coordinator fixes Odoo, then replays
@@ -442,6 +456,10 @@ class ProductFinder:
                     hits = [r for r in rows if r.get(kind) and (gtin_key(r[kind]) if kind == "barcode"
                                                                 else r[kind]) == value]
                     self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
+            cases = {v for v in wanted["barcode"] if self._cached("barcode", v) is MISSING}
+            if cases and self.role == "customer":       # a customer orders by the case's GTIN as its feed gave it
+                for value, case in self._packagings(cases).items():
+                    self._put("barcode", value, case)
         model = self._codes_model() if wanted["partner_code"] else ""
         if model:
             infos = self.client.search_read(model, [("partner_id", "=", self.partner_id),
@@ -472,6 +490,37 @@ class ProductFinder:
                     if found is not None:
                         match = self._match(found, f"{self.partner_kind} item {value}")
                 self._put("partner_code", value, match)
+
+    def _packagings(self, keys: set[str]) -> dict[str, ProductMatch]:
+        """gtin_key -> the product whose sales packaging has that barcode, in one call for all of them: 16-18
+        product.packaging (`sales`, which a sale line's packaging must be), 19 product.uom (a packaging unit's
+        barcode for one product). A barcode two packagings share finds none."""
+        spellings = sorted({v for key in keys for v in _barcode_variants(key)})
+        rows: list[dict[str, Any]] = []
+        if self.client.has_model("product.packaging"):
+            domain: list[Any] = [("barcode", "in", spellings), ("qty", ">", 0)]
+            if "sales" in self.client.fields("product.packaging"):
+                domain.append(("sales", "=", True))
+            rows = [{**r, "unit": r.get("product_uom_id"), "size": r["qty"]} for r in self.client.search_read(
+                "product.packaging", domain, ["product_id", "name", "qty", "barcode", "product_uom_id"])]
+        elif self.client.has_model("product.uom"):
+            rows = [{**r, "name": m2o_name(r.get("uom_id")), "packaging_unit": m2o_id(r.get("uom_id"))}
+                    for r in self.client.search_read("product.uom", [("barcode", "in", spellings)],
+                                                     ["product_id", "uom_id", "barcode"])]
+        out: dict[str, ProductMatch] = {}
+        for key in keys:
+            hits = [r for r in rows if r.get("barcode") and gtin_key(str(r["barcode"])) == key]
+            if len(hits) != 1 or not hits[0].get("product_id"):
+                continue
+            row = hits[0]
+            packaging = Packaging(name=str(row.get("name") or ""), barcode=str(row["barcode"]),
+                                  id=row["id"] if "size" in row else None,
+                                  size=Decimal(str(row["size"])) if "size" in row else None,
+                                  unit=row.get("packaging_unit"))
+            out[key] = ProductMatch(m2o_id(row["product_id"]) or 0, m2o_id(row.get("unit")),
+                                    m2o_name(row["product_id"]) or "", None,
+                                    f"packaging {packaging.name!r} barcode {key}", packaging)
+        return out
 
     def _codes_model(self) -> str:
         """Where the partner's own item numbers are kept: product.supplierinfo (Odoo's) for a vendor;

@@ -29,6 +29,7 @@ from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, order_ship_to, place_notes
 from gateway.odoo.lookup import (
+    CASE_UNITS,
     MISSING,
     Cache,
     Names,
@@ -46,6 +47,7 @@ from gateway.odoo.lookup import (
     unit_id,
     utc_datetime,
 )
+from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.records import html_notes, label_of, line_labels, record_link
 from gateway.translate.canonical import (
     Address,
@@ -123,6 +125,78 @@ def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) ->
     return (f"{label}: {line.quantity:f} {line.unit} at {shown:f} each is {agreed:.2f}; Odoo keeps a Unit Price to "
             f"{digits} decimals ({as_kept(price, digits)}), which makes the line {agreed + off:.2f}, "
             f"{abs(off):.2f} {'less' if off < 0 else 'more'}; not posted: {fix}")
+
+
+def packed(partner: PartnerConfig, line: Line, size: Decimal | None) -> Line:
+    """The partner's line as Odoo 16-18 hold it when its GTIN was a product packaging's (a case of `size` product
+    units, its unit a case code the partner maps to no Odoo unit): in cases of that size (`pack_size`), so its
+    quantity and price per unit follow as for a PO4 pack (`counts_cases`). Other lines as they are."""
+    if size and not line.pack_size and line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units:
+        return line.model_copy(update={"pack_size": size})
+    return line
+
+
+def packed_size(values: dict[str, Any]) -> Decimal | None:
+    """The packaging size a sale line's values (as written, or read back at once) hold: product_uom_qty per
+    product_packaging_qty; None without a packaging."""
+    count = values.get("product_packaging_qty")
+    if not values.get("product_packaging_id") or not count:
+        return None
+    return Decimal(str(values["product_uom_qty"])) / Decimal(str(count))
+
+
+def packaging_values(client: OdooClient, partner: PartnerConfig, cache: Cache, names: Names, line: Line,
+                     match: ProductMatch, label: str) -> dict[str, Any]:
+    """The quantity, unit and packaging of a sale line whose GTIN is a packaging's barcode (`match.packaging`):
+    16-18 the product's unit, cases x the packaging's qty, with product_packaging_id and product_packaging_qty
+    (what sale's computes keep consistent: writing the packaging also stops Odoo suggesting the biggest one that
+    divides the quantity, a pallet); 19 the cases in the packaging unit. The line's unit must be that case: a case
+    code the partner maps to no Odoo unit, or the Odoo unit its `odoo.units` names when it is the packaging (19) or
+    holds as many (Dozens for a packaging of 12). Any other unit (EA) contradicts the GTIN: refused, naming
+    both; so does a PO4 pack other than the packaging's."""
+    packaging = match.packaging
+    assert packaging is not None
+    quantity = stated_quantity(line, label)
+    mapped = partner.odoo.units.get(line.unit)
+    unit = unit_id(client, partner, cache, line.unit, label) if mapped or line.unit.upper() not in CASE_UNITS \
+        else None
+    size = f" of {packaging.size:g}" if packaging.size else ""
+    if unit is not None and unit != packaging.unit and not (
+            packaging.unit and _holds(client, cache, unit, packaging.unit) == 1 or
+            packaging.size and match.uom_id and _holds(client, cache, unit, match.uom_id) == packaging.size):
+        raise OdooRejected(f"{label}: {match.via} is {match.name} in {packaging.name!r}{size}, but the line orders "
+                           f"{quantity:f} {line.unit}{f' ({mapped})' if mapped else ''}; not posted: ask the partner "
+                           "whether it orders cases (the case's unit) or units (the unit's GTIN)")
+    if line.pack_size and packaging.size and line.pack_size != packaging.size:
+        raise OdooRejected(f"{label}: {match.via} is {match.name} in {packaging.name!r}{size}, but the line says "
+                           f"{line.pack_size:g} per {line.unit}; not posted: ask the partner which pack it orders")
+    if packaging.id is None:                     # 19: the packaging is the line's unit
+        return {"product_uom_qty": float(quantity), names.sale_uom: unit or packaging.unit}
+    values: dict[str, Any] = {"product_packaging_id": packaging.id, "product_packaging_qty": float(quantity)}
+    if unit is not None:                         # the partner's unit, which holds as much as the packaging
+        return {**values, "product_uom_qty": float(quantity), names.sale_uom: unit}
+    assert packaging.size is not None
+    return {**values, "product_uom_qty": float(quantity * packaging.size), names.sale_uom: match.uom_id}
+
+
+def _holds(client: OdooClient, cache: Cache, unit: int, product_uom: int) -> Decimal | None:
+    """How many of `product_uom` one `unit` is, by Odoo's factors (None when they do not compare)."""
+    ratios = unit_ratios(client, {unit, product_uom}, cache)
+    (top, each), (own_top, own_each) = ratios[unit], ratios[product_uom]
+    return Decimal(str(round(each / own_each, 6))).normalize() if top == own_top and own_each else None
+
+
+def unkept_case_price(partner: PartnerConfig, line: Line, digits: int | None, label: str) -> str | None:
+    """Why a case by its GTIN (`packed`) cannot go to Odoo at its price per unit (`unkept_price` on its units):
+    25.00 a case of 24 is 1.04 a unit at 2 digits, 10 cases 249.60 instead of 250.00. None when the prices are
+    not written (`digits` None) or the line is not counted in units."""
+    if digits is None or line.quantity is None or line.unit_price is None or \
+            not counts_cases(partner, line.unit, line.pack_size):
+        return None
+    assert line.pack_size is not None
+    units = line.model_copy(update={"quantity": line.quantity * line.pack_size, "unit": "units", "pack_size": None,
+                                    "unit_price": line.unit_price / line.pack_size})
+    return unkept_price(partner, units, digits, f"{label} ({line.quantity:f} {line.unit} of {line.pack_size:g})")
 
 
 def stated_quantity(line: Line, label: str) -> Decimal:
@@ -534,12 +608,19 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         raise
     commands: list[list[Any]] = []
     sequences = line_sequences(doc.lines)
+    written = price_digits(client, cache) if partner.odoo.price_policy == "order" else None
     for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
-        qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
-                                     match.uom_id, lab)
-        values: dict[str, Any] = {"product_id": match.product_id, "product_uom_qty": qty, names.sale_uom: uom,
-                                  "sequence": seq}
+        values: dict[str, Any] = {"product_id": match.product_id, "sequence": seq}
+        if match.packaging is not None:          # a case by its GTIN
+            values.update(packaging_values(client, partner, cache, names, line, match, lab))
+            why = unkept_case_price(partner, packed(partner, line, packed_size(values)), written, lab)
+            if why:
+                raise OdooRejected(why)
+        else:
+            qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit,
+                                         line.pack_size, match.uom_id, lab)
+            values.update({"product_uom_qty": qty, names.sale_uom: uom})
         if discount is not None:     # price_unit stays the gross price, so the price check never sees a discount
             values["discount"] = float(discount)
         commands.append([0, 0, values])
@@ -937,7 +1018,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     taken: set[int] = set()
     digits = price_digits(client, cache)                  # what Odoo keeps of a price (Product Price)
     for index, (_, _, values) in enumerate(commands):
-        line = doc.lines[index] if index < len(doc.lines) else None
+        line = packed(partner, doc.lines[index], packed_size(values)) if index < len(doc.lines) else None
         sent = f"{line.quantity} {line.unit}" if line is not None else f"{Decimal(str(values['price_unit'])):.2f}"
         shown = f"line {line.line_no or index + 1}" if line is not None else str(values["name"])
         row = order_line_for(rows, values["product_id"], str(values["sequence"]), taken)
@@ -981,6 +1062,7 @@ def order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None
 
 
 CENT = Decimal("0.01")
+PACKAGING_FIELDS = ["product_packaging_id", "product_packaging_qty", "product_uom_qty"]     # sale 16-18
 
 
 def odoo_price(row: dict[str, Any], digits: int) -> Decimal:
@@ -1004,10 +1086,12 @@ def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
 def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
                        cache: Cache, label: str) -> None:
     """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
+    packs = PACKAGING_FIELDS if "product_packaging_id" in client.fields("sale.order.line") else []
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
-                              ["sequence", "price_unit", "product_id"])
+                              ["sequence", "price_unit", "product_id", *packs])
     by_seq = {row["sequence"]: row for row in rows}
-    price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
+    price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}",
+                                          packed(partner, line, packed_size(by_seq[seq]))) for seq, index, line
                                          in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
                                          if seq in by_seq], cache, label)
 

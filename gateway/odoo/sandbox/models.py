@@ -906,6 +906,10 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_uom_qty": F("Quantity", default=1.0), n["sale_uom"]: M2O("uom.uom", "Unit of Measure"),
         "price_unit": F("Unit Price", digits="Product Price"), "discount": F("Discount (%)", digits="Discount"),
         n["sale_tax"]: M2M("account.tax", "Taxes"),
+        # 16-18 sale: the line's packaging and how many of it (stored computes Odoo keeps consistent with
+        # product_uom_qty, writable; sale/models/sale_order_line.py _compute_product_packaging_qty), gone in 19
+        **({"product_packaging_id": M2O("product.packaging", "Packaging"),
+            "product_packaging_qty": F("Packaging Quantity")} if version <= 18 else {}),
         # 18+: the price the line last computed; a price_unit that differs from it was set by hand and is kept
         **({"technical_price_unit": F("Technical Price Unit")} if version >= 18 else {}),
         "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),

@@ -1,0 +1,133 @@
+"""Orders for cases by the case's GTIN: a retailer that reads our stock feed in cases (`odoo.stock_packaging`: each
+product in whole packagings, the packaging's barcode as its GTIN) orders the same way, PO1*1*10*CA*300.00**UK*<the
+case's GTIN-14> with nothing else naming the product. The lookup found products by their own barcode, our code
+and the customer's code only, so such a line was quarantined "no product in Odoo". Now the packaging's barcode
+finds its product and the sale order line is in that packaging: 16-18 product_packaging_id and
+product_packaging_qty with the units they hold (Odoo's sale line keeps the three consistent,
+sale/models/sale_order_line.py _compute_product_packaging_qty / _compute_product_uom_qty), priced per unit; 19 the
+packaging unit itself. The 855 echoes the line as ordered: 10 CA at the case's price, the case's GTIN.
+
+BigBox's 850 through the pipeline into the sandbox Odoo over HTTP; the 855 through the scheduler and the profile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.errors import OdooRejected
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
+from tests.odoo.conftest import bigbox
+from tests.odoo.test_case_prices import DC_1
+from tests.odoo.test_order_acks import ACK, sent_855
+from tests.odoo.test_outbound_changed_lines import segments
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+from tests.odoo.test_price_digits_kept import product_price_digits
+from tests.odoo.test_ship_to_second_name import x12_850
+from tests.odoo.test_stock15_cases import packaging
+
+__all__ = ["examples"]          # the module's fixture, shared
+
+BLUE = b"PO1*1*24*EA*12.50*PE*BP*BB-1001*UP*614141000012*VN*WB-100~\nPID*F****BLUE WIDGET~\nPO4*12*1*EA~\n"
+CASE_GTIN = "10614141000019"
+BLUE_CASES = f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}~\nPID*F****BLUE WIDGET CASE OF 24~\n".encode()
+
+
+def order_lines(odoo: odoorpc.ODOO, order: int, version: int) -> list[dict[str, Any]]:
+    fields = ["product_id", "product_uom_qty", "product_uom_id" if version >= 19 else "product_uom", "price_unit",
+              "price_subtotal", *(["product_packaging_id", "product_packaging_qty"] if version <= 18 else [])]
+    return list(odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order)]],
+                                {"fields": fields, "order": "sequence,id"}))
+
+
+async def test_an_850_for_cases_by_the_case_gtin_is_posted_in_that_packaging_and_acknowledged_in_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    # Given the Blue Widget's case of 24, its GTIN 10614141000019 (a packaging for sales, as the feed sends it)
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
+    assert data.count(BLUE) == 1
+    # When BigBox orders 10 of those cases at 300.00 a case, naming them by that GTIN alone
+    message = await submit(pipeline, data.replace(BLUE, BLUE_CASES), SAMPLE.name)
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    # Then the order line is the Blue Widget in that case: 240 units at 12.50 (16-18) or 10 cases at 300.00 (19)
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    first = order_lines(odoo, so["id"], v)[0]
+    assert first["product_id"][1].endswith("Blue Widget") and first["price_subtotal"] == 3000.0
+    if v <= 18:
+        assert (first["product_uom_qty"], first["product_uom"][1], first["price_unit"]) == (240.0, "Units", 12.5)
+        assert (first["product_packaging_id"][1], first["product_packaging_qty"]) == ("Case of 24", 10.0)
+    else:
+        assert (first["product_uom_qty"], first["product_uom_id"][1], first["price_unit"]) == \
+            (10.0, "Case of 24", 300.0)
+    # When it is confirmed, the 855 acknowledges the line as BigBox ordered it: 10 CA at 300.00, the case's GTIN
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [ack] = sent_855(pipeline)
+    po1 = next(row for row in segments(ack, "PO1"))
+    assert po1[:5] == ["PO1", "1", "10", "CA", "300.00"] and CASE_GTIN in po1, po1
+    assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
+
+
+def test_a_case_gtin_with_a_unit_of_each_is_held_naming_both(client: OdooClient, odoo: odoorpc.ODOO,
+                                                             sandbox: SandboxServer) -> None:
+    """10 EA of the case's GTIN: ten widgets or ten cases (240)? Neither is posted as a guess."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    doc = x12_850("PO-CS-EA", DC_1, [f"PO1*1*10*EA*12.50*PE*UK*{CASE_GTIN}"])
+    with pytest.raises(OdooRejected, match=rf"line 1: packaging 'Case of 24' barcode {CASE_GTIN} is .*Blue Widget "
+                                           r"in 'Case of 24'.*, but the line orders 10 EA; not posted"):
+        post(client, doc, bigbox(units={}), Cache())
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-EA")]]) == []
+
+
+def test_a_unit_the_partner_maps_to_as_much_as_the_packaging_is_that_case(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                          sandbox: SandboxServer) -> None:
+    """BigBox maps CS to Dozens; its 3 CS of the Blue Widget's case of 12 (GTIN) are 3 Dozens, in that packaging
+    (16-18; 19: Dozens, which holds as many as the packaging unit); a case of 24 under CS (Dozens) is held: 3 dozen or 3 cases of 24?"""
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 12", 12, CASE_GTIN)
+    packaging(odoo, v, "WR-200", "Case of 24", 24, "10614141000026")
+    post(client, x12_850("PO-CS-DZ", DC_1, [f"PO1*1*3*CS*150.00*PE*UK*{CASE_GTIN}"]), bigbox(), Cache())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-DZ")]])
+    [line] = order_lines(odoo, so, v)
+    if v <= 18:
+        assert (line["product_uom_qty"], line["product_uom"][1], line["product_packaging_qty"]) == (3.0, "Dozens", 3.0)
+    else:
+        assert (line["product_uom_qty"], line["product_uom_id"][1]) == (3.0, "Dozens")
+    with pytest.raises(OdooRejected, match=r"Red Widget in 'Case of 24'.*, but the line orders 3 CS \(Dozens\)"):
+        post(client, x12_850("PO-CS-DZ2", DC_1, ["PO1*1*3*CS*150.00*PE*UK*10614141000026"]), bigbox(), Cache())
+
+
+def test_a_case_price_odoo_cannot_keep_per_unit_is_held_naming_the_digits(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                          sandbox: SandboxServer) -> None:
+    """25.00 a case of 24 is 1.041666 a unit: 1.04 at 2 digits, 10 cases 249.60, not 250.00 (16-18, where the
+    line is in units); at 4 digits 1.0417 keeps it to the cent."""
+    if sandbox.version >= 19:
+        pytest.skip("19 keeps the case as the line's unit, at its own price")
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    doc = x12_850("PO-CS-DIG", DC_1, [f"PO1*1*10*CA*25.00*PE*UK*{CASE_GTIN}"])
+    partner = bigbox(units={}, price_policy="order")
+    with pytest.raises(OdooRejected, match=r"line 1 \(10 CS of 24\): 240 units at 1\.041667 each is 250\.00; Odoo "
+                                           r"keeps a Unit Price to 2 decimals \(1\.04\), which makes the line 249\.60"):
+        post(client, doc, partner, Cache())
+    product_price_digits(odoo, 4)
+    post(client, doc, partner, Cache())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-DIG")]])
+    [line] = order_lines(odoo, so, sandbox.version)
+    assert (line["product_uom_qty"], line["price_unit"]) == (240.0, 1.0417)
