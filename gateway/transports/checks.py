@@ -95,11 +95,12 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                     if ch is p.outbound and not ch.url:
                         errors.append(_at(ConfigError(f"partner {pid}: outbound AS2 needs url:", path=where),
                                           (*at, "url")))
-                    if ch is p.outbound and ch.tls_client_certificate:
+                    if ch is p.outbound and (ch.tls_ca or ch.tls_client_certificate):
                         try:
                             tls_context(ch, pid)
                         except DeliveryRetry as exc:
-                            errors.append(_at(ConfigError(str(exc), path=where), (*at, "tls_client_key")))
+                            key = "tls_ca" if "tls_ca" in str(exc) else "tls_client_key"
+                            errors.append(_at(ConfigError(str(exc), path=where), (*at, key)))
                 elif isinstance(ch, SftpAccountChannel):
                     if users.setdefault(ch.user, pid) != pid:
                         errors.append(_at(ConfigError(f"SFTP user {ch.user!r} is also used by partner "

@@ -109,6 +109,8 @@ def test_a_client_key_that_cannot_be_loaded_is_a_retry_naming_the_files(tmp_path
     ch = As2Channel(channel="as2", as2_id="X", tls_client_certificate=client.cert_path, tls_client_key=locked,
                     tls_client_key_password_file=tmp_path / "password")
     assert isinstance(tls_context(ch, "acme"), ssl.SSLContext)
+    with pytest.raises(DeliveryRetry, match="partner acme's tls_ca .*missing.pem cannot be loaded"):
+        tls_context(As2Channel(channel="as2", as2_id="X", tls_ca=tmp_path / "missing.pem"), "acme")
     with pytest.raises(ValueError, match="go together"):
         As2Channel(channel="as2", as2_id="X", tls_client_certificate=client.cert_path)
 
@@ -122,3 +124,7 @@ def test_lint_refuses_a_client_pair_that_does_not_load(tmp_path: Path) -> None:
     done = cli("lint", config=ws.config)
     assert done.returncode != 0 and "outbound.tls_client_key: partner acme's TLS client certificate" in done.stdout \
         + done.stderr, done.stdout + done.stderr
+    ws = as2_workspace(tmp_path / "ca", "https://127.0.0.1:9/as2", ours, theirs, tls_ca=str(certs / "their-ca.pem"))
+    done = cli("lint", config=ws.config)
+    assert done.returncode != 0 and "outbound.tls_ca: partner acme's tls_ca" in done.stdout + done.stderr, \
+        done.stdout + done.stderr

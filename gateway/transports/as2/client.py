@@ -307,8 +307,12 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signe
 def tls_context(ch: As2Channel, partner_id: str) -> ssl.SSLContext:
     """The TLS settings of a POST to this partner: its CA (else the system's), and our client certificate when its
     endpoint requires one (mutual TLS), read at each try so a renewed pair is used without a restart. A pair that
-    cannot be loaded is retried, not dead: the operator may be replacing it."""
-    ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
+    cannot be loaded is retried, not dead: the operator may be replacing it (lint and start refuse it)."""
+    try:
+        ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise DeliveryRetry(f"partner {partner_id}'s tls_ca {ch.tls_ca} cannot be loaded: "
+                            f"{getattr(exc, 'strerror', None) or exc}") from exc
     if ch.tls_client_certificate and ch.tls_client_key:
         try:
             password = ch.tls_client_key_password_file.read_bytes().strip() \
