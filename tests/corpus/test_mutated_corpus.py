@@ -15,9 +15,10 @@ import pytest
 
 from gateway.errors import GatewayError
 from gateway.formats import parse
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import to_json
 from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.helpers.profiles import base_profiles
 
 INSERTS = [b"*", b"~", b"+", b"'", b":", b"?", b"\n", b"SE*", b"ST*850*1~", b"HL*1**S~", b"LIN+1'", b"9" * 30,
            b"\xe9", b"\xc2\xb3", b"\xff\xfe"]
@@ -49,7 +50,7 @@ def test_mutated_corpus_files_raise_only_located_errors(seed: int) -> None:
     files = [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.suffix.lower() in
              (".edi", ".x12", ".txt", ".edifact", ".xml", ".csv", ".dat")]
     assert len(files) > 50
-    profiles = ProfileRegistry.load([])
+    profiles = base_profiles()
     rng = random.Random(seed)
     unexpected: list[str] = []
     documents = 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.corpus import check_translate_cli
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
@@ -72,8 +73,8 @@ def test_base_profiles_write_back_what_they_read(tmp_path: Path) -> None:
     from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id, X12Settings
     from gateway.formats import x12
     from gateway.journal.sqlite import SqliteJournal
-    from gateway.translate import ProfileRegistry, render, translate
-    profiles = ProfileRegistry.load([])
+    from gateway.translate import render, translate
+    profiles = base_profiles()
     journal = SqliteJournal(tmp_path / "j.sqlite3")
     ours = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"))
     checked = 0

@@ -18,6 +18,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, Document, from_json
 from tests.helpers.content_models import Models, problems
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import GOLDEN, RENDER_TIME
 
 CXML = PartnerConfig.model_validate({"id": "cxml-seller", "xml": {"ids": ["4000000000009"]}, "documents": [
@@ -135,7 +136,7 @@ def test_an_item_is_classified_by_its_unspsc_code_or_the_partners_default(
         ("UNSPSC", "44121600"), ("UNSPSC", "44120000"), ("UNSPSC", "44120000")]
     back = translate(parse(data).transactions[0], partner, profiles)[0]
     assert back.lines[0].item_ids["unspsc"] == "44121600"                              # type: ignore[attr-defined]
-    plain = render(doc, CXML, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
+    plain = render(doc, CXML, base_profiles(), journal, "OrderRequest", our_ids=OURS, now=RENDER_TIME).data
     assert [c.text for c in etree.fromstring(plain).iter("Classification")] == ["44121600"]   # no default: none
 
 

@@ -14,10 +14,11 @@ from gateway.config.models import OurIds, PartnerConfig
 from gateway.errors import TranslationError
 from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import render, translate
 from gateway.translate.canonical import Document, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
+from tests.helpers.profiles import base_profiles
 
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 SAMPLE = Path(__file__).resolve().parents[2] / "gateway" / "examples" / "samples" / "eurohandel" / \
     "ORDERS_4500012345.edi"
 VERSIONS = {"D96A": b"ORDERS:D:96A:UN:EAN008", "D01B": b"ORDERS:D:01B:UN:EAN010"}

@@ -11,13 +11,14 @@ from pydantic import ValidationError
 
 from gateway.errors import TranslationError
 from gateway.formats import x12
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import Line, PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import EXAMPLES
 from tests.translate.helpers import interchange, render_x12_base
 
 SAMPLE = EXAMPLES / "samples" / "bigbox" / "later" / "860_4500001234.edi"
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 
 
 def read(body: list[str], version: str = "004010") -> list[PurchaseOrder]:

@@ -11,8 +11,9 @@ from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id
 from gateway.errors import TranslationError
 from gateway.formats import edifact, x12
 from gateway.journal.sqlite import SqliteJournal
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import render, translate
 from gateway.translate.canonical import Pack, ShipItem, ShipNotice, ShipOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import RENDER_TIME
 
 OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), gs="ACMEDIST")
@@ -26,7 +27,7 @@ def test_an_856_writes_each_serial_once_and_reads_it_back_once(journal: SqliteJo
     item = ShipItem(line_no="1", item_ids={"vendor": "WB-100"}, quantity=Decimal(3), serials=["S-1", "S-2", "S-3"])
     doc = ShipNotice(number="S1", date="2026-12-02", orders=[ShipOrder(po_number="PO-1",
                                                                        packs=[Pack(items=[item])])])
-    reg = ProfileRegistry.load([])
+    reg = base_profiles()
     out = render(doc, partner, reg, journal, "856", our_ids=OUR, now=RENDER_TIME)
     segments = out.data.decode().split("~\n")
     assert [s for s in segments if s.startswith(("LIN", "REF*SE"))] == [
@@ -43,7 +44,7 @@ def desadv_item(*segments: str) -> ShipItem:
                *body, f"UNT+{len(body) + 2}+1", "UNZ+1+7"]
     result = edifact.parse(("UNA:+.? '" + "".join(s + "'" for s in wrapped)).encode())
     assert [str(e) for e in result.errors] == []
-    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="edifact-d96a-desadv")
+    [doc] = translate(result.transactions[0], None, base_profiles(), profile="edifact-d96a-desadv")
     assert isinstance(doc, ShipNotice)
     [item] = doc.orders[0].packs[0].items
     return item

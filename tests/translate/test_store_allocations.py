@@ -6,11 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from gateway.formats import x12
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.helpers import interchange, render_x12_base
 
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 BODY = ["BEG*00*SA*PO-9**20261127", "N1*ST*DC 1*UL*0860001000023",
         "PO1*1*36*EA*12.50*PE*BP*BB-1001", "SDQ*EA*92*0107*12*0203*24",
         "PO1*2*6*EA*42.00*PE*BP*BB-1003", "SDQ*EA*92*0107*2", "SDQ*EA*92*0203*4", "CTT*2*42"]

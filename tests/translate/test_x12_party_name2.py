@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway.formats import x12
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import Invoice, PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import CORPUS
 from tests.translate.helpers import PO_BODY, interchange, render_x12_base
 
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 
 
 def _order(body: list[str]) -> PurchaseOrder:

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from gateway.formats import x12
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import AllowanceCharge, Document, Invoice, PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import CORPUS
 from tests.translate.helpers import interchange, render_x12_base
 
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 
 
 def read(data: bytes) -> list[Document]:

@@ -14,10 +14,11 @@ from gateway.errors import TranslationError
 from gateway.formats import x12
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.translate.conftest import CORPUS
 from tests.translate.helpers import interchange, registry, render_x12_base
 
-PROFILES = ProfileRegistry.load([])
+PROFILES = base_profiles()
 
 
 def order(po4: str, profiles: ProfileRegistry = PROFILES, profile: str | None = None,

@@ -19,6 +19,7 @@ from gateway.formats import csv as csv_format
 from gateway.translate import ProfileRegistry, translate
 from gateway.translate.canonical import PurchaseOrder
 from tests.helpers.corpus import check_translate_cli
+from tests.helpers.profiles import base_profiles
 from tests.translate_other.conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
@@ -70,7 +71,7 @@ CSV_FILES = {
 
 @pytest.mark.parametrize("name", sorted(CSV_FILES))
 def test_corpus_csv_fails_located_with_the_generic_order_profile(name: str) -> None:
-    registry = ProfileRegistry.load([])
+    registry = base_profiles()
     result = csv_format.parse((CORPUS / "csv" / name).read_bytes(), CsvSettings(header=False, group_by="1"))
     assert result.transactions
     with pytest.raises(TranslationError) as info:

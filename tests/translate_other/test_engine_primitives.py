@@ -19,6 +19,7 @@ from gateway.formats import parse
 from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import Document
+from tests.helpers.profiles import base_profiles
 from tests.translate_other.conftest import RENDER_TIME
 
 OUR = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
@@ -46,7 +47,7 @@ def partner(**edifact_settings: object) -> PartnerConfig:
 
 @pytest.fixture(scope="module")
 def registry() -> ProfileRegistry:
-    return ProfileRegistry.load([])
+    return base_profiles()
 
 
 def read_one(data: bytes, registry: ProfileRegistry, tp: PartnerConfig | None = None) -> Any:
@@ -287,7 +288,7 @@ def test_cxml_envelope_doctype_payload_and_credentials(tmp_path: Path) -> None:
     """J: a cXML document goes out with the DOCTYPE line, payloadID/timestamp and From/To/Sender credentials;
     reading it back (the DTD is never fetched) gives the envelope and the same order."""
     from gateway.translate.canonical import from_dict
-    registry = ProfileRegistry.load([])
+    registry = base_profiles()
     tp = PartnerConfig.model_validate({
         "id": "ariba-buyer", "xml": {"ids": ["AN01000000001"]},
         "documents": [{"type": "OrderRequest", "direction": "out", "profile": "cxml-orderrequest"},
@@ -331,7 +332,7 @@ def test_cxml_without_our_xml_id_is_a_config_error(tmp_path: Path) -> None:
     journal = SqliteJournal(tmp_path / "j.sqlite3")
     try:
         with pytest.raises(ConfigError, match="our_ids.xml"):
-            render(doc, tp, ProfileRegistry.load([]), journal, "OrderRequest", our_ids=OurIds(), now=RENDER_TIME)
+            render(doc, tp, base_profiles(), journal, "OrderRequest", our_ids=OurIds(), now=RENDER_TIME)
     finally:
         journal.close()
 

@@ -23,6 +23,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import Document, from_dict
 from gateway.translate.inbound import to_plain
+from tests.helpers.profiles import base_profiles
 from tests.translate_other.conftest import RENDER_TIME
 
 OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), xml="0614141000005")
@@ -30,7 +31,7 @@ OUR = OurIds(x12=X12Id(qualifier="ZZ", id="ACMEDIST"), xml="0614141000005")
 
 @pytest.fixture(scope="module")
 def base() -> ProfileRegistry:
-    return ProfileRegistry.load()
+    return base_profiles()
 
 
 def _json(doc: Document) -> dict[str, Any]:

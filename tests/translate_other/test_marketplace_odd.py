@@ -8,7 +8,8 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.errors import TranslationError
 from gateway.formats import parse
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
+from tests.helpers.profiles import base_profiles
 from tests.translate_other.conftest import EXAMPLES
 
 SAMPLE = (EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv").read_text(encoding="utf-8")
@@ -82,7 +83,7 @@ UBL = """<?xml version="1.0" encoding="UTF-8"?>
 def _xml_order(template: str, first: str, second: str) -> list[object]:
     result = parse(template.replace("{first}", first).replace("{second}", second).encode())
     assert [str(i) for i in result.errors] == []
-    return list(translate(result.transactions[0], None, ProfileRegistry.load([])))
+    return list(translate(result.transactions[0], None, base_profiles()))
 
 
 @pytest.mark.parametrize(("template", "where"), [

@@ -20,6 +20,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.translate import ProfileRegistry, render, translate
 from gateway.translate.canonical import AllowanceCharge, DateValue, PurchaseOrder
 from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.helpers.profiles import base_profiles
 from tests.translate_other.test_base_profiles import OUR_IDS
 
 pytestmark = needs_corpus
@@ -30,7 +31,7 @@ CXML = CORPUS / "xml" / "cxml_OrderRequest_cxmlphp_sample.xml"
 
 @pytest.fixture(scope="module")
 def registry() -> ProfileRegistry:
-    return ProfileRegistry.load([])
+    return base_profiles()
 
 
 def _order(data: bytes, profile: str, registry: ProfileRegistry) -> PurchaseOrder:
