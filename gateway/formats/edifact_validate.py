@@ -155,6 +155,10 @@ class _Checker:
                 self.issue(f"segment {seg.tag} repeats {count} times, at most {node.max} allowed", "35", seg,
                            loop=frame.name)
         last = self.tx.segments[-1] if self.tx.segments else Segment("UNT", [])
+        if last.tag != "UNT":
+            # no UNT (the next UNH came first): what is missing at the end is missing after the last segment, where
+            # the UNT belongs; at the last segment the CONTRL's UCS named the one before it, one segment early
+            last = Segment("UNT", [], last.position + 1, last.offset, *last.separators)
         while stack:
             self._close(stack.pop(), last)
 
