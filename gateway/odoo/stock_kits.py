@@ -36,9 +36,8 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
     """Kit product id -> its recipe, for the products with a kit BoM (the variant's, else the template's, the first
     by sequence, as mrp's `_bom_find`); a component that is a kit itself is its own components, as mrp explodes
     it (up to `DEPTH` levels). Lines of a component Odoo does not track, or of no quantity, are not counted, as
-    Odoo skips them; a line kept for some variants only (attribute values) is counted for every variant, which can
-    only offer fewer. About four calls a level whatever the number of products, two without kits; none without
-    mrp."""
+    Odoo skips them, nor a line applied on other variants (`_for_variant`). About four calls a level whatever the
+    number of products, two without kits, one more for lines applied on some variants; none without mrp."""
     if not product_ids or not client.has_model("mrp.bom"):
         return {}
     boms: dict[int, dict[str, Any]] = {}            # product -> its kit BoM
@@ -51,13 +50,16 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
             break
         boms.update(found)
         for line in client.search_read("mrp.bom.line", [("bom_id", "in", sorted({b["id"] for b in found.values()}))],
-                                       ["bom_id", "product_id", "product_qty", "product_uom_id"]):
+                                       ["bom_id", "product_id", "product_qty", "product_uom_id", VARIANTS]):
             lines.setdefault(m2o_id(line.get("bom_id")) or 0, []).append(line)
         todo = {m2o_id(x.get("product_id")) or 0 for b in found.values() for x in lines.get(b["id"], [])} - {0}
         parts.update({r["id"]: r for r in client.read("product.product", sorted(todo - set(parts)),
                                                       ["uom_id", *_tracked_fields(client)])} if todo - set(parts) else {})
         todo -= seen
         seen |= todo
+    values = sorted({v for x in lines.values() for line in x for v in line.get(VARIANTS) or []})
+    attribute_lines = {r["id"]: m2o_id(r.get("attribute_line_id")) for r in
+                       client.read("product.template.attribute.value", values, ["attribute_line_id"])}
     ratios = unit_ratios(client, {u for x in [*(y for v in lines.values() for y in v), *parts.values()]
                                   for u in ids_of([x.get("product_uom_id"), x.get("uom_id")])}, cache)
 
@@ -65,7 +67,7 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
         bom, out = boms[product], dict[int, Fraction]()
         for line in lines.get(bom["id"], []):
             part = parts.get(m2o_id(line.get("product_id")) or 0)
-            if part is None or not line.get("product_qty"):
+            if part is None or not line.get("product_qty") or not _for_variant(line, bom, attribute_lines):
                 continue
             (top, own), (line_top, each) = (ratios.get(m2o_id(part.get("uom_id")) or 0, (0, 1.0)),
                                             ratios.get(m2o_id(line.get("product_uom_id")) or 0, (0, 1.0)))
@@ -81,13 +83,26 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
 
 
 DEPTH = 5       # kits inside kits followed this deep
+VARIANTS = "bom_product_template_attribute_value_ids"       # a BoM line's "Apply on Variants"
+
+
+def _for_variant(line: dict[str, Any], bom: dict[str, Any], attribute_lines: dict[int, int | None]) -> bool:
+    """The line counts for the variant its BoM was found for: one BoM for a gift set's colors takes the red parts
+    for the red set only (mrp.bom.line `_skip_bom_line`, 16-19: of each attribute line the line names, the variant
+    has one of its values; a value of an attribute that makes no variants is on none, as Odoo skips it when stock
+    explodes a kit). Counted for every variant, the blue set's missing cable held back the red sets."""
+    wanted: dict[int | None, set[int]] = {}
+    for value in line.get(VARIANTS) or []:
+        wanted.setdefault(attribute_lines.get(value), set()).add(value)
+    return all(values & bom["variant_values"] for values in wanted.values())
 
 
 def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, Any]]:
     """Product id -> its kit BoM, for those with one: the variant's, else the template's, the first by sequence
     (mrp `_bom_find(bom_type='phantom')`). Two calls."""
-    templates = {r["id"]: m2o_id(r["product_tmpl_id"]) for r in
-                 client.read("product.product", sorted(product_ids), ["product_tmpl_id"])}
+    rows = client.read("product.product", sorted(product_ids), ["product_tmpl_id", "product_template_attribute_value_ids"])
+    templates = {r["id"]: m2o_id(r["product_tmpl_id"]) for r in rows}
+    variant_values = {r["id"]: set(ids_of(r.get("product_template_attribute_value_ids") or [])) for r in rows}
     boms = client.search_read("mrp.bom", [("type", "=", "phantom"), "|", ("product_id", "in", sorted(product_ids)),
                                           "&", ("product_id", "=", False),
                                           ("product_tmpl_id", "in", sorted({t for t in templates.values() if t}))],
@@ -98,7 +113,7 @@ def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, 
         bom = next((b for b in boms if m2o_id(b.get("product_id")) == product or
                     (not b.get("product_id") and m2o_id(b.get("product_tmpl_id")) == template)), None)
         if bom is not None:
-            chosen[product] = bom
+            chosen[product] = {**bom, "variant_values": variant_values[product]}
     return chosen
 
 

@@ -59,3 +59,45 @@ async def test_a_components_receipt_fills_what_is_owed_before_it_makes_kits(
     assert item(segments, "WR-200")[1:4] == ["QTY*33*0*EA", "QTY*17*300*EA", "QTY*63*60*EA"]
     assert item(segments, "PAIR")[1:5] == ["QTY*33*0*EA", "QTY*17*150*EA", "QTY*63*5*EA",
                                            "SCH*5*EA***018*20261211"]
+
+
+def color_variants(odoo: odoorpc.ODOO, version: int, code: str, colors: list[str]) -> dict[str, int]:
+    """A product with a variant per color (attribute Color), each listed by Northwind, as Sales creates them:
+    color -> (variant product id, its attribute value id)."""
+    first = new_product(odoo, version, f"Gift Set {code}", "consumable", default_code=f"{code}-{colors[0]}")
+    tmpl = odoo.execute_kw("product.product", "read", [[first], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    color = odoo.execute_kw("product.attribute", "create", [{"name": "Color"}])
+    line = odoo.execute_kw("product.template.attribute.line", "create", [{"product_tmpl_id": tmpl,
+                                                                          "attribute_id": color}])
+    out = {}
+    for n, name in enumerate(colors):
+        value = odoo.execute_kw("product.template.attribute.value", "create", [{"name": name,
+                                                                                "attribute_line_id": line}])
+        pid = first if n == 0 else odoo.execute_kw("product.product", "create", [{
+            "product_tmpl_id": tmpl, "default_code": f"{code}-{name}"}])
+        odoo.execute_kw("product.product", "write", [[pid], {"product_template_attribute_value_ids": [(6, 0, [value])]}])
+        northwind_code(odoo, pid, f"NW-{code}-{name}")
+        out[name] = value
+    return out
+
+
+async def test_a_bom_line_applied_on_other_variants_does_not_hold_back_a_variants_kits(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    # one kit BoM for the gift set's two colors: a Blue Widget in each, a Gadget Large (120) in the Red set only,
+    # a Cable Bundle (80) in the Blue set only ("Apply on Variants"). The Red sets are 120, not the 80 the Blue
+    # set's cables make
+    values = color_variants(odoo, sandbox.version, "GIFT", ["Red", "Blue"])
+    tmpl = odoo.execute_kw("product.product", "read", [[product(odoo, "GIFT-Red")], ["product_tmpl_id"]])[0]
+    odoo.execute_kw("mrp.bom", "create", [{
+        "product_tmpl_id": tmpl["product_tmpl_id"][0], "type": "phantom", "product_qty": 1.0, "bom_line_ids": [
+            (0, 0, {"product_id": product(odoo, "WB-100"), "product_qty": 1}),
+            (0, 0, {"product_id": product(odoo, "GL-300"), "product_qty": 1,
+                    "bom_product_template_attribute_value_ids": [(6, 0, [values["Red"]])]}),
+            (0, 0, {"product_id": product(odoo, "CB-400"), "product_qty": 1,
+                    "bom_product_template_attribute_value_ids": [(6, 0, [values["Blue"]])]})]}])
+    [red] = odoo.execute_kw("product.product", "read", [[product(odoo, "GIFT-Red")], ["free_qty"]])
+    assert red["free_qty"] == 120                                                  # Odoo's
+    segments = await feed(scheduler_for(examples, client, journal, tmp_path))
+    assert item(segments, "GIFT-Red")[1:3] == ["QTY*33*120*EA", "QTY*17*120*EA"]
+    assert item(segments, "GIFT-Blue")[1:3] == ["QTY*33*80*EA", "QTY*17*80*EA"]

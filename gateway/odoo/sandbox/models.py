@@ -281,13 +281,24 @@ def _kit_qty(env: Env, rid: int, figure: Any) -> float:
     ratios = []
     for line in env.db.data["mrp.bom.line"].values():
         component = line.get("product_id")
-        if line.get("bom_id") != bom_id or not component or not (kit_bom(env, component) or _storable(env, component)):
+        if line.get("bom_id") != bom_id or not component or not (kit_bom(env, component) or _storable(env, component)) \
+                or not _for_variant(env, line, rid):
             continue
         own = env.get("product.product", component, "uom_id")
         each = from_reference(env, own, to_reference(env, line.get("product_uom_id") or own, line["product_qty"]))
         if each:
             ratios.append(figure(env, component) / (each / (bom.get("product_qty") or 1.0)))
     return float(min(ratios) // 1) if ratios else 0.0
+
+
+def _for_variant(env: Env, line: dict[str, Any], rid: int) -> bool:
+    """mrp.bom.line `_skip_bom_line` (16-19): a line applied on some variants counts for one that has, for each
+    attribute line it names, one of its values (a value of an attribute making no variants is on none)."""
+    has = set(env.get("product.product", rid, "product_template_attribute_value_ids") or [])
+    wanted: dict[int, set[int]] = {}
+    for value in line.get("bom_product_template_attribute_value_ids") or []:
+        wanted.setdefault(env.db.data["product.template.attribute.value"][value]["attribute_line_id"], set()).add(value)
+    return all(values & has for values in wanted.values())
 
 
 def _storable(env: Env, rid: int) -> bool:
@@ -666,8 +677,20 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         **related, "product_tmpl_id": M2O("product.template", "Product Template", required=True),
         "default_code": C("Internal Reference"), "barcode": C("Barcode"), "active": B(default=True),
         "qty_available": COMP("float", _qty("onhand")), "free_qty": COMP("float", _qty("free")),
-        "virtual_available": COMP("float", _qty("virtual")), "outgoing_qty": COMP("float", _qty("outgoing"))},
+        "virtual_available": COMP("float", _qty("virtual")), "outgoing_qty": COMP("float", _qty("outgoing")),
+        "product_template_attribute_value_ids": M2M("product.template.attribute.value", "Attribute Values")},
         order="default_code, name, id", display=_product_display)
+    # a variant's attribute values, each of one attribute line of its template (product/models/product_attribute.py,
+    # product_template_attribute_line.py, product_template_attribute_value.py)
+    model("product.attribute", "Product Attribute", {"name": C("Attribute", required=True), "create_variant": SEL(
+        [("always", "Instantly"), ("dynamic", "Dynamically"), ("no_variant", "Never")], "Variants Creation Mode",
+        default="always")})
+    model("product.template.attribute.line", "Product Template Attribute Line", {
+        "product_tmpl_id": M2O("product.template", "Product Template", required=True),
+        "attribute_id": M2O("product.attribute", "Attribute", required=True)})
+    model("product.template.attribute.value", "Product Template Attribute Value", {
+        "name": C("Value", required=True),
+        "attribute_line_id": M2O("product.template.attribute.line", "Attribute Line", required=True)})
     model("stock.package.type", "Package Type", {"name": C("Package Type", required=True),
                                                  "sequence": I("Sequence", default=1)}, order="sequence, id")
     if version <= 18:   # product.packaging (product; `sales` from sale, `package_type_id` from stock), gone in 19
@@ -696,6 +719,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
             "bom_id": M2O("mrp.bom", "Parent BoM", required=True),
             "product_id": M2O("product.product", "Component", required=True),
             "product_qty": F("Quantity", default=1.0), "product_uom_id": M2O("uom.uom", "Product Unit of Measure"),
+            "bom_product_template_attribute_value_ids": M2M("product.template.attribute.value", "Apply on Variants"),
             "sequence": I("Sequence", default=1)}, order="sequence, id")
     info = {"partner_id": M2O("res.partner", "Vendor", required=True),
             "product_tmpl_id": M2O("product.template", "Product Template"),
