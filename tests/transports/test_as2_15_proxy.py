@@ -12,11 +12,13 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
 
 from tests.transports.as2_daemon import send_one, serve_tls
+from tests.transports.as2_peer import serve
 from tests.transports.certs import Cert, make_cert
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
 
@@ -27,7 +29,8 @@ LOGIN = "gw-user:pr0xy-s3cret"
 
 
 class ConnectProxy:
-    """CONNECT only, with Basic login `LOGIN`; each tunnel's target and Proxy-Authorization recorded."""
+    """CONNECT for https, an absolute-form request (`POST http://host:port/path`) for http, with Basic login
+    `LOGIN`; each request's target and Proxy-Authorization recorded. Every host is 127.0.0.1 to it."""
 
     def __init__(self) -> None:
         self.tunnels: list[tuple[str, str | None]] = []
@@ -39,14 +42,19 @@ class ConnectProxy:
             method, target, _ = lines[0].split(" ", 2)
             headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
             self.tunnels.append((target, headers.get("proxy-authorization")))
-            if method != "CONNECT" or headers.get("proxy-authorization") != \
-                    "Basic " + base64.b64encode(LOGIN.encode()).decode():
+            if headers.get("proxy-authorization") != "Basic " + base64.b64encode(LOGIN.encode()).decode():
                 writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\n"
                              b"Content-Length: 0\r\nConnection: close\r\n\r\n")
                 await writer.drain()
                 return
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", int(target.rpartition(":")[2]))
-            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            if method == "CONNECT":
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", int(target.rpartition(":")[2]))
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            else:                               # the request itself, in origin form, without the proxy's login
+                url = urlsplit(target)
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", url.port)
+                kept = [ln for ln in lines[1:] if ln and not ln.lower().startswith("proxy-")]
+                up_writer.write("\r\n".join([f"{method} {url.path} HTTP/1.1", *kept, "", ""]).encode("latin-1"))
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
         finally:
             writer.close()
@@ -119,3 +127,25 @@ async def test_a_refused_proxy_login_is_retried_without_the_password_anywhere(
                                proxy=f"http://gw-user:wr0ng-s3cret@127.0.0.1:{proxy.port}")
     assert final["state"] == "retry_wait" and "407" in str(final["last_error"]), final["last_error"]
     assert "wr0ng-s3cret" not in str(final["last_error"]) + output and peer.posts == []
+
+
+async def test_an_http_partner_is_reached_through_the_proxy_in_absolute_form(tmp_path: Path) -> None:
+    """AS2 over plain HTTP (the payload is S/MIME) behind the same proxy: no tunnel, the POST goes to the proxy."""
+    certs = tmp_path / "certs"
+    ours, theirs = make_cert(certs, "acme"), make_cert(certs, "acmeretail")
+    peer, proxy = Partner(theirs), ConnectProxy()
+    app = web.Application()
+    app.router.add_post("/as2", peer.handle)
+    runner, port = await serve(app)
+    server = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
+    try:
+        url = f"http://{HOST}:{port}/as2"
+        ws = as2_workspace(tmp_path, url, ours, theirs, outbox={"min_backoff": 0.2, "max_backoff": 0.4}, mdn="sync",
+                           proxy=f"http://{LOGIN}@127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        final, output = await send_one(ws, peer, ("done", "dead", "rejected"))
+    finally:
+        server.close()
+        await runner.cleanup()
+    assert final["state"] == "done", (final["state"], final["last_error"])
+    assert [t for t, _ in proxy.tunnels] == [url] and len(peer.posts) == 1
+    assert not any(k.lower().startswith("proxy-") for k in peer.posts[0]) and "pr0xy-s3cret" not in output
