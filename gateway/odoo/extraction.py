@@ -48,7 +48,14 @@ from gateway.odoo.lookup import (
     unit_id,
 )
 from gateway.odoo.receipts import tracking_numbers, unit_ratios
-from gateway.odoo.sale_orders import as_kept, odoo_price, order_payload_id, price_per_odoo_unit
+from gateway.odoo.sale_orders import (
+    PACKAGING_FIELDS,
+    as_kept,
+    odoo_price,
+    order_payload_id,
+    packed,
+    price_per_odoo_unit,
+)
 from gateway.odoo.standing_orders import (
     Standing,
     as_ordered,
@@ -873,9 +880,11 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         return []
     names = Names.of(client, ctx.cache)
     digits = price_digits(client, ctx.cache)         # what Odoo keeps of a price, as the price policy compares
+    packs = PACKAGING_FIELDS[:1] if "product_packaging_id" in client.fields("sale.order.line") else []
     lines = client.search_read("sale.order.line", [("order_id", "in", [r["id"] for r in rows])],
                                ["order_id", "sequence", "product_id", "name", "product_uom_qty", "price_unit",
-                                names.sale_uom], order="order_id, sequence, id")
+                                names.sale_uom, *packs], order="order_id, sequence, id")
+    packagings = _line_cases(client, lines, names.sale_uom)
     charges = set(partner.odoo.charge_products.values())
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners(({m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
@@ -891,7 +900,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
-        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in)
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in, packagings)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -918,12 +927,16 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Standing | None,
                items: dict[int, dict[str, str]], uom_field: str, digits: int,
-               ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal]) -> list[Line]:
+               ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal],
+               packagings: dict[int, tuple[Decimal | None, str]] | None = None) -> list[Line]:
     """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
     rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
     stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
     it added is, under its own number. Prices are compared as the price policy compares them, to the database's
-    Product Price `digits`. A changed line gives the quantity ordered in its own unit (`ordered_in`)."""
+    Product Price `digits`. A changed line gives the quantity ordered in its own unit (`ordered_in`). A line ordered
+    by its case's GTIN is compared as posted (`sale_orders.packed`: 16-18 the packaging's units, 19 the packaging
+    unit, which has no code of the partner's; `packagings`: `_line_cases`) and answered in its cases, the case's GTIN
+    being no substitute's."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
@@ -947,29 +960,54 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             continue
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
+        size, case = (packagings or {}).get(row["id"], (None, ""))
+        sent, line = line, packed(partner, line, size)
         quantity = line.quantity or Decimal(0)
         cased = counts_cases(partner, line.unit, line.pack_size)
         if cased:
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
-        other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line)    # a substitute
+        other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line) and \
+            not (case and same_item({"gtin": case}, line))                       # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 ordered_in(line, quantity, whole) == quantity and     # not 24 Units made 24 Dozens
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
         if same:                                        # their line, as they sent it
-            out.append(line.model_copy(update={"line_no": number, "status": "accepted",
+            out.append(sent.model_copy(update={"line_no": number, "status": "accepted",
                                                "ordered_quantity": line.quantity}))
         else:
             changed = line_of(whole, "changed", number, None if other else line.item_ids)
+            if not other and changed.unit == m2o_name(whole.get(uom_field)) and line.unit.upper() in CASE_UNITS \
+                    and line.unit not in partner.odoo.units and not line.pack_size:
+                changed.unit = line.unit                # 19: the packaging unit the case's GTIN was posted in
             changed.ordered_quantity = ordered_in(line, quantity, whole)
             cases = in_cases(partner, line, changed.quantity, quantity) \
                 if not other and changed.ordered_quantity == quantity else None
             if cases and line.pack_size:                # in the partner's cases, at a case's price
                 changed = changed.model_copy(update={
-                    "quantity": cases[0], "ordered_quantity": cases[1], "unit": line.unit, "pack_size": line.pack_size,
+                    "quantity": cases[0], "ordered_quantity": cases[1], "unit": line.unit, "pack_size": sent.pack_size,
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
+
+
+def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, tuple[Decimal | None, str]]:
+    """Sale order line id -> (size, barcode) of the packaging it is in, for lines a partner may have ordered by the
+    case's GTIN: 16-18 the line's product_packaging_id (its qty in the product's unit), 19 its unit when a
+    packaging unit of its product with a barcode (no size: the line counts cases). One call at most."""
+    if client.has_model("product.packaging"):
+        ids = {m2o_id(r.get("product_packaging_id")) or 0 for r in rows} - {0}
+        found = {p["id"]: (_dec(p["qty"]), str(p.get("barcode") or ""))
+                 for p in client.read("product.packaging", sorted(ids), ["qty", "barcode"])} if ids else {}
+        return {r["id"]: found[pid] for r in rows if (pid := m2o_id(r.get("product_packaging_id"))) in found}
+    if not client.has_model("product.uom") or not rows:
+        return {}
+    products = sorted({m2o_id(r["product_id"]) or 0 for r in rows} - {0})
+    codes = {(m2o_id(b["product_id"]), m2o_id(b["uom_id"])): str(b.get("barcode") or "")
+             for b in client.search_read("product.uom", [("product_id", "in", products)],
+                                         ["product_id", "uom_id", "barcode"])}
+    return {r["id"]: (None, codes[key]) for r in rows
+            if (key := (m2o_id(r["product_id"]), m2o_id(r.get(uom_field)))) in codes}
 
 
 def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_field: str,

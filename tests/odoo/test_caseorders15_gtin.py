@@ -62,7 +62,8 @@ async def test_an_850_for_cases_by_the_case_gtin_is_posted_in_that_packaging_and
     data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
     assert data.count(BLUE) == 1
     # When BigBox orders 10 of those cases at 300.00 a case, naming them by that GTIN alone
-    message = await submit(pipeline, data.replace(BLUE, BLUE_CASES), SAMPLE.name)
+    cases = data.replace(BLUE, BLUE_CASES).replace(b"SE*25*0001", b"SE*24*0001")       # its PO4 left out
+    message = await submit(pipeline, cases, SAMPLE.name)
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     # Then the order line is the Blue Widget in that case: 240 units at 12.50 (16-18) or 10 cases at 300.00 (19)
     assert done.state is State.DONE, done.last_error
@@ -83,6 +84,33 @@ async def test_an_850_for_cases_by_the_case_gtin_is_posted_in_that_packaging_and
     po1 = next(row for row in segments(ack, "PO1"))
     assert po1[:5] == ["PO1", "1", "10", "CA", "300.00"] and CASE_GTIN in po1, po1
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
+
+
+async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """The salesperson makes the 10 cases 12 (16-18: 288 units in the case; 19: 12 of the packaging unit): the 855
+    says 12 CA of the 10 ordered, at 300.00 a case, the case's GTIN; 19 said 'Case of 24' and was held."""
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
+    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
+    cases = data.replace(BLUE, BLUE_CASES).replace(b"SE*25*0001", b"SE*24*0001")
+    message = await submit(pipeline, cases, SAMPLE.name)
+    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    first = order_lines(odoo, so["id"], v)[0]
+    changed = {"product_uom_qty": 288.0, "product_packaging_qty": 12.0} if v <= 18 else {"product_uom_qty": 12.0}
+    odoo.execute_kw("sale.order.line", "write", [[first["id"]], changed])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [ack] = sent_855(pipeline)
+    po1 = next(row for row in segments(ack, "PO1"))
+    assert po1[:5] == ["PO1", "1", "10", "CA", "300"] and CASE_GTIN in po1, po1      # Odoo's price, per case
+    assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IC", "12", "CA"]
 
 
 def test_a_case_gtin_with_a_unit_of_each_is_held_naming_both(client: OdooClient, odoo: odoorpc.ODOO,
