@@ -83,7 +83,23 @@ def template_pre_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
             vals["detailed_type"] = vals["type"]
     if "uom_id" in vals and "uom_po_id" not in vals:
         vals["uom_po_id"] = vals["uom_id"]
+    if "purchase_method" not in vals and "purchase_method" in env.spec("product.template").fields:
+        vals["purchase_method"] = _purchase_method(vals.get("detailed_type", vals.get("type")))
     return vals
+
+
+def template_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
+    """A product's type changed without its bill control: Odoo computes it again (`_purchase_method`)."""
+    kind = vals.get("detailed_type", vals.get("type"))
+    if kind is not None and "purchase_method" not in vals:
+        env.write("product.template", ids, {"purchase_method": _purchase_method(kind)})
+
+
+def _purchase_method(kind: Any) -> str:
+    """purchase's bill control as product.template `_compute_purchase_method` computes it on create and on a change
+    of type (16-17 on `detailed_type`, 18-19 on `type`; purchase/models/product.py): a service is billed on ordered
+    quantities, anything else on received ones (the field's default; an `ir.default` the sandbox does not keep)."""
+    return "purchase" if kind == "service" else "receive"
 
 
 def template_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]) -> None:
@@ -1016,7 +1032,8 @@ def install(models: dict[str, ModelSpec]) -> None:
     """Attach the hooks above to the model specs."""
     hooks: dict[str, dict[str, Any]] = {
         "product.product": {"pre_create": product_pre_create},
-        "product.template": {"pre_create": template_pre_create, "on_create": template_on_create},
+        "product.template": {"pre_create": template_pre_create, "on_create": template_on_create,
+                             "on_write": template_on_write},
         "sale.order": {"pre_create": sale_pre_create, "on_write": sale_on_write},
         "sale.order.line": {"pre_create": sale_line_pre_create, "on_write": sale_line_on_write},
         "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_write": purchase_line_on_write},

@@ -650,8 +650,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "barcode": COMP("char", _template_variant_value("barcode"), setter=_template_variant_setter("barcode")),
         "invoice_policy": SEL([("order", "Ordered quantities"), ("delivery", "Delivered quantities")],
                               "Invoicing Policy", default="order"),
-        # purchase's bill control, 16-19: goods default to received quantities (17+ computes "purchase" for a
-        # service, 16 sets it in the form; the sandbox defaults every product to "receive": make a service "purchase")
+        # purchase's bill control, 16-19: goods on received quantities, a service on ordered ones, as Odoo computes
+        # it on create and on a change of type (business.template_pre_create / template_on_write)
         "purchase_method": SEL([("purchase", "On ordered quantities"), ("receive", "On received quantities")],
                                "Control Policy", default="receive"),
         "list_price": F("Sales Price", default=1.0), "standard_price": F("Cost"),
