@@ -28,6 +28,7 @@ USES = {
     "as2_previous": "our previous AS2 certificate",
     "as2_tls": "our AS2 HTTPS certificate",
     "partner_as2": "AS2 certificate",
+    "as2_tls_client": "our AS2 HTTPS client certificate",      # a partner's tls_client_certificate: ours, for it
 }
 
 
@@ -41,8 +42,9 @@ class CertificateInUse:
     not_after: datetime      # UTC
 
     def describe(self) -> str:
-        owner = f"partner {self.partner}'s " if self.partner else ""
-        return f"{owner}{USES[self.use]} {self.path} ({self.subject}, serial {self.serial})"
+        owner = f"partner {self.partner}'s " if self.partner and self.use == "partner_as2" else ""
+        whose = f" for partner {self.partner}" if self.partner and not owner else ""
+        return f"{owner}{USES[self.use]}{whose} {self.path} ({self.subject}, serial {self.serial})"
 
 
 def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerConfig]) -> list[CertificateInUse]:
@@ -58,7 +60,7 @@ def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerCo
             certs = _facts(path, stat.st_mtime_ns, stat.st_size)
         except (ConfigError, OSError):
             return
-        for subject, serial, not_after in certs[:1] if partner == "" else certs:
+        for subject, serial, not_after in certs[:1] if partner == "" or use == "as2_tls_client" else certs:
             if (use, partner, serial) in seen:
                 continue
             seen.add((use, partner, serial))
@@ -74,6 +76,8 @@ def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerCo
             if isinstance(channel, As2Channel):
                 for path in channel.certificates:
                     add("partner_as2", pid, path)
+        if isinstance(partner.outbound, As2Channel):
+            add("as2_tls_client", pid, partner.outbound.tls_client_certificate)
     return found
 
 
@@ -92,19 +96,21 @@ def expiry_warnings(certs: list[CertificateInUse], now: datetime, days: int = WA
     for c in certs:
         if c.use == "partner_as2" and (c.partner not in latest or c.not_after > latest[c.partner].not_after):
             latest[c.partner] = c
-    watched = [c for c in certs if c.use in ("as2", "as2_tls")] + list(latest.values())
+    watched = [c for c in certs if c.use in ("as2", "as2_tls", "as2_tls_client")] + list(latest.values())
     out = []
     for c in watched:
         left = c.not_after - now
         when = c.not_after.date().isoformat()
+        client = (f"{c.partner}'s endpoint refuses our TLS connections with it: renew it (tls_client_certificate, "
+                  f"tls_client_key) and give {c.partner} the new one if it pins it") if c.use == "as2_tls_client" else ""
         if left.total_seconds() <= 0:
-            action = ("partners refuse what it signs and cannot encrypt to it: install the new one and send it "
-                      "to every AS2 partner" if not c.partner else
-                      f"ask {c.partner} for its new certificate and add it to the partner's certificates")
+            action = client or ("partners refuse what it signs and cannot encrypt to it: install the new one and send "
+                                "it to every AS2 partner" if not c.partner else
+                                f"ask {c.partner} for its new certificate and add it to the partner's certificates")
             out.append(f"{c.describe()} expired on {when}: {action}")
         elif left.days < days:
-            action = ("send partners the next one now and keep this key in previous_keys while they switch"
-                      if not c.partner else f"ask {c.partner} for its next certificate")
+            action = client or ("send partners the next one now and keep this key in previous_keys while they switch"
+                                if not c.partner else f"ask {c.partner} for its next certificate")
             out.append(f"{c.describe()} expires on {when}, in {left.days} day{'s' if left.days != 1 else ''}: "
                        f"{action}")
     return out

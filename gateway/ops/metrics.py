@@ -135,7 +135,7 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
     if certificates:
         expiry = Family(PREFIX + "certificate_expiry_seconds", "gauge",
                         "Seconds until a configured certificate expires (negative once it has); use is as2, "
-                        "as2_previous, as2_tls or partner_as2.")
+                        "as2_previous, as2_tls, partner_as2 or as2_tls_client.")
         for c in certificates:
             expiry.add((c.not_after - now).total_seconds(), use=c.use, partner=c.partner, serial=c.serial)
         families.append(expiry)

@@ -128,3 +128,18 @@ def test_lint_refuses_a_client_pair_that_does_not_load(tmp_path: Path) -> None:
     done = cli("lint", config=ws.config)
     assert done.returncode != 0 and "outbound.tls_ca: partner acme's tls_ca" in done.stdout + done.stderr, \
         done.stdout + done.stderr
+
+
+def test_an_expiring_client_certificate_is_named_like_our_other_certificates(tmp_path: Path) -> None:
+    """It stops the partner's deliveries on its day as our AS2 certificate would: lint (and the status page,
+    metrics and the daemon's daily log, which read the same list) say so, with what to do."""
+    certs = tmp_path / "certs"
+    ours, theirs = make_cert(certs, "acme", days=365), make_cert(certs, "acmeretail", days=365)
+    client = make_cert(certs, "tls-client", days=5)
+    os.chmod(client.key_path, 0o600)
+    ws = as2_workspace(tmp_path, "https://127.0.0.1:9/as2", ours, theirs, tls_client_certificate=str(client.cert_path),
+                       tls_client_key=str(client.key_path))
+    out = cli("lint", config=ws.config)
+    text = out.stdout + out.stderr
+    assert f"our AS2 HTTPS client certificate for partner acme {client.cert_path}" in text, text
+    assert "in 5 days: acme's endpoint refuses our TLS connections with it: renew it" in text, text
