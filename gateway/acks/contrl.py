@@ -182,12 +182,13 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
 
 def _position(issue: Issue, v4: bool = False) -> list[str]:
     """S011: 0098 counts the segment tag as position 1 (our issues count the first data element as 1),
-    then the component (0104) from 1; in syntax 4 the repetition (0136) instead, for a repeated simple
-    element (S011 allows one of the two)."""
+    then the component (0104) from 1; in syntax 4 also the occurrence (0136) of a repeated element, a
+    composite's component as well: S011 holds all three (0098 M, 0104 C, 0136 C), and a syntax 4 CONTRL that
+    named the component of a repeated composite did not say which occurrence, so the partner had to guess."""
     if issue.element_position is None:
         return []
-    if v4 and issue.repetition_position and not issue.component_position:
-        return [str(issue.element_position + 1), "", str(issue.repetition_position)]
+    if v4 and issue.repetition_position:
+        return [str(issue.element_position + 1), str(issue.component_position or ""), str(issue.repetition_position)]
     return [str(issue.element_position + 1), str(issue.component_position or "")]
 
 
