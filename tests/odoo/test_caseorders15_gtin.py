@@ -26,6 +26,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
+from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_case_prices import DC_1
 from tests.odoo.test_order_acks import ACK, sent_855
@@ -142,12 +143,11 @@ def test_a_unit_the_partner_maps_to_as_much_as_the_packaging_is_that_case(client
         post(client, x12_850("PO-CS-DZ2", DC_1, ["PO1*1*3*CS*150.00*PE*UK*10614141000026"]), bigbox(), Cache())
 
 
+@pytest.mark.parametrize("sandbox", [16, 18], ids=["odoo16", "odoo18"], indirect=True)
 def test_a_case_price_odoo_cannot_keep_per_unit_is_held_naming_the_digits(client: OdooClient, odoo: odoorpc.ODOO,
                                                                           sandbox: SandboxServer) -> None:
     """25.00 a case of 24 is 1.041666 a unit: 1.04 at 2 digits, 10 cases 249.60, not 250.00 (16-18, where the
-    line is in units); at 4 digits 1.0417 keeps it to the cent."""
-    if sandbox.version >= 19:
-        pytest.skip("19 keeps the case as the line's unit, at its own price")
+    line is in units; 19 keeps the case as the line's unit, at its own price); at 4 digits 1.0417 keeps it."""
     packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
     doc = x12_850("PO-CS-DIG", DC_1, [f"PO1*1*10*CA*25.00*PE*UK*{CASE_GTIN}"])
     partner = bigbox(units={}, price_policy="order")
@@ -159,3 +159,55 @@ def test_a_case_price_odoo_cannot_keep_per_unit_is_held_naming_the_digits(client
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-DIG")]])
     [line] = order_lines(odoo, so, sandbox.version)
     assert (line["product_uom_qty"], line["price_unit"]) == (240.0, 1.0417)
+
+
+EUROHANDEL = Path(__file__).resolve().parents[2] / "gateway" / "examples" / "samples" / "eurohandel" / \
+    "ORDERS_4500012345.edi"
+BLUE_LIN = b"LIN+1++0614141000012:EN'\nPIA+5+WB-100:SA'\nIMD+F++:::Blue Widget'\nQTY+21:48:PCE'\nMOA+203:600.00'\n" \
+    b"PRI+AAA:12.50'\n"
+
+
+async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_packaging(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDERS names the case by its GTIN-14 alone, LIN+1++10614141000019:SRV with QTY+21:10:CS at
+    PRI 300.00 a case: the Blue Widget, 240 units in the case of 24 (16-18) or 10 of the case unit (19)."""
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+    data = EUROHANDEL.read_bytes().replace(b"\r\n", b"\n")
+    assert data.count(BLUE_LIN) == 1
+    cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:10:CS'\nMOA+203:3000.00'\n" \
+        "PRI+AAA:300.00'\n".encode()
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(data.replace(BLUE_LIN, cases).replace(b"UNT+34+1'", b"UNT+33+1'"),
+                                    IntakeMeta(channel="folder", filename=EUROHANDEL.name))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    first = order_lines(odoo, so, v)[0]
+    assert first["product_id"][1].endswith("Blue Widget") and first["price_subtotal"] == 3000.0
+    if v <= 18:
+        assert (first["product_uom_qty"], first["product_packaging_qty"], first["price_unit"]) == (240.0, 10.0, 12.5)
+    else:
+        assert (first["product_uom_qty"], first["product_uom_id"][1], first["price_unit"]) == \
+            (10.0, "Case of 24", 300.0)
+
+
+def test_an_order_of_cases_by_gtin_costs_the_same_calls_whatever_its_line_count(
+        client: OdooClient, odoo: odoorpc.ODOO, sandbox: SandboxServer) -> None:
+    """The packagings' barcodes are read in one call for all the order's lines: one case line or three, the same
+    calls (each order with its own cache, as the pipeline's first order of the day)."""
+    v = sandbox.version
+    gtins = {"WB-100": (CASE_GTIN, "300.00"), "WR-200": ("10614141000026", "210.00"),
+             "GL-300": ("10614141000033", "1008.00")}              # 24 at each one's list price
+    for code, (gtin, _) in gtins.items():
+        packaging(odoo, v, code, "Case of 24", 24, gtin)
+    lines = [f"PO1*{n}*10*CA*{price}**UK*{gtin}" for n, (gtin, price) in enumerate(gtins.values(), 1)]
+
+    def calls(number: str, count: int) -> int:
+        before = client.calls
+        post(client, x12_850(number, DC_1, lines[:count]), bigbox(units={}), Cache())
+        return client.calls - before
+    calls("PO-CS-WARM", 1)              # the client's fields_get, read once per client
+    assert calls("PO-CS-ONE", 1) == calls("PO-CS-THREE", 3)
+    [three] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-THREE")]])
+    assert [r["product_uom_qty"] for r in order_lines(odoo, three, v)] == ([240.0] * 3 if v <= 18 else [10.0] * 3)
