@@ -21,9 +21,10 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import replay
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import PurchaseOrder
 from gateway.transports.base import IntakeMeta
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import EH_SAMPLE, sale_orders, submit
@@ -50,7 +51,7 @@ def x12_change(po: str, sacs: Sequence[str], pocs: Sequence[str] = (BLUE,), cont
         f"GS*PC*BIGBOX*ACMEDIST*20261130*0900*{control}*X*004010", *body, f"GE*1*{control}",
         f"IEA*1*{control:09d}"]) + "~\n"
     [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    [doc] = translate(tx, None, base_profiles())
     assert isinstance(doc, PurchaseOrder) and doc.purpose == {"04": "change", "05": "replace"}[purpose]
     return doc
 

@@ -18,8 +18,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_invoices, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sale_orders import order_payload_id
-from gateway.translate import ProfileRegistry, render
+from gateway.translate import render
 from gateway.translate.canonical import Document
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_xml_orders import cxml
@@ -33,7 +34,7 @@ OURS = OurIds.model_validate({"xml": "0614141000005"})
 
 
 def _written(doc: Document, doc_type: str, journal: Any) -> Any:
-    return etree.fromstring(render(doc, CXML, ProfileRegistry.load([]), journal, doc_type, our_ids=OURS).data)
+    return etree.fromstring(render(doc, CXML, base_profiles(), journal, doc_type, our_ids=OURS).data)
 
 
 @IN_ODOO

@@ -20,10 +20,11 @@ from gateway.formats import parse
 from gateway.journal.api import State
 from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import render, translate
 from gateway.translate.canonical import Invoice
 from gateway.transports.base import IntakeMeta
 from tests.helpers.corpus import CORPUS, needs_corpus
+from tests.helpers.profiles import base_profiles
 from tests.odoo.test_cxml_vendor_invoice import cxml_invoice
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_bill_checks import bill, bill_control_on_ordered, po_lines
@@ -280,7 +281,7 @@ def _round_trip(doc: Invoice, tmp_path: Path) -> tuple[bytes, Invoice]:
     """The cXML the base profile writes for `doc` (rendered as the scheduler does, checked), and it read back."""
     partner = PartnerConfig.model_validate({"id": "buyer", "xml": {"ids": ["buyer"]}, "documents": [
         {"type": "InvoiceDetailRequest", "direction": d, "profile": "cxml-invoicedetailrequest"} for d in ("in", "out")]})
-    registry = ProfileRegistry.load([])
+    registry = base_profiles()
     journal = SqliteJournal(tmp_path / "j.sqlite3")
     try:
         rendered = render(doc, partner, registry, journal, "InvoiceDetailRequest",
@@ -315,7 +316,7 @@ def test_the_corpus_invoice_of_two_orders_reads_each_lines_order() -> None:
     """A third party's cXML invoice backed by two POs (named by their OrderRequests' payloadIDs), whose second
     order's item is its invoice line 2 and that order's line 1."""
     result = parse((CORPUS / "xml" / "cxml_InvoiceDetailRequest_officeluv_multi-po.xml").read_bytes())
-    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    [doc] = translate(result.transactions[0], None, base_profiles(), profile="cxml-invoicedetailrequest")
     assert isinstance(doc, Invoice) and doc.po_number == "2252"
     assert [(line.line_no, [(r.qualifier, r.value) for r in line.references]) for line in doc.lines] == [
         ("1", []), ("2", [("purchase_order", "2253"), ("line_item", "1")])]
@@ -326,5 +327,5 @@ def test_an_empty_document_reference_names_no_invoice() -> None:
     value for) names no invoice; it was refused whole ('references.0.value: field required')."""
     data = invoice("WW-CX-CM3", [("P00001", [item(1, 1, "blue", 1, "7.50")])], "7.50", purpose="creditMemo",
                    header='<DocumentReference payloadID=" "/>')
-    [doc] = translate(parse(data).transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    [doc] = translate(parse(data).transactions[0], None, base_profiles(), profile="cxml-invoicedetailrequest")
     assert isinstance(doc, Invoice) and (doc.invoice_type, doc.references) == ("credit_note", [])

@@ -11,8 +11,9 @@ from gateway.formats import parse
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import Invoice
+from tests.helpers.profiles import base_profiles
 from tests.odoo.test_vendor_odd import bill_lines, purchase, widgetworks
 
 
@@ -56,7 +57,7 @@ def test_a_cxml_invoices_discount_and_modifications_are_bill_lines(sandbox: Sand
     _po, name = purchase(odoo)
     result = parse(_invoice_text(name))
     assert [str(e) for e in result.errors] == []
-    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="cxml-invoicedetailrequest")
+    [doc] = translate(result.transactions[0], None, base_profiles(), profile="cxml-invoicedetailrequest")
     assert isinstance(doc, Invoice)
     partner = widgetworks(charge_products={"freight": "SVC-FREIGHT", "discount": "SVC-DISCOUNT",
                                            "insurance": "SVC-INSURANCE"})

@@ -15,9 +15,10 @@ from gateway.formats import parse
 from gateway.journal.api import Direction, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import ShipNotice
 from gateway.transports.base import IntakeMeta
+from tests.helpers.profiles import base_profiles
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
@@ -69,7 +70,7 @@ async def test_a_dc_delivery_for_two_stores_marks_each_cartons_items_for_its_sto
                        [("0614141000029", "4", "", "")]]
     assert all(sscc[:2]) and len(set(sscc[:2])) == 2      # the stores' cartons carry our SSCCs for the DC to sort
     assert b"NAD+DP+4012345000016::9" in data           # to the DC
-    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="edifact-d96a-desadv")
+    [doc] = translate(result.transactions[0], None, base_profiles(), profile="edifact-d96a-desadv")
     assert isinstance(doc, ShipNotice)
     assert [(i.allocation_kind, i.allocations) for i in doc.all_items()] == [
         ("gln", {STORE_A: Decimal(12)}), ("gln", {STORE_A: Decimal(10)}), ("gln", {STORE_B: Decimal(28)}), (None, {})]
@@ -99,7 +100,7 @@ async def test_a_line_in_dozens_shipped_in_units_is_split_in_units(
     [sent] = [m for m in journal.find(direction=Direction.OUT, limit=50) if m.doc_type == "DESADV"]
     result = parse(pipeline.archive.read(sent.sha256))
     assert [str(i) for i in result.errors] == []
-    [doc] = translate(result.transactions[0], None, ProfileRegistry.load([]), profile="edifact-d96a-desadv")
+    [doc] = translate(result.transactions[0], None, base_profiles(), profile="edifact-d96a-desadv")
     assert isinstance(doc, ShipNotice)
     widgets = [(i.quantity, i.allocations) for i in doc.all_items() if i.item_ids.get("gtin") == "00614141000012"]
     assert widgets == [(Decimal(12), {STORE_A: Decimal(12)}), (Decimal(28), {STORE_B: Decimal(28)})]

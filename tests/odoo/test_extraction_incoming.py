@@ -22,8 +22,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_inventory
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, render
+from gateway.translate import render
 from gateway.translate.canonical import InventoryAdvice, Line
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, northwind, order
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
@@ -221,7 +222,7 @@ def test_an_invrpt_partner_gets_qty_21_with_its_date(
         "documents": [{"type": "INVRPT", "direction": "out", "profile": "edifact-d96a-invrpt"}]})
     [doc] = extract_inventory(client, partner, journal, slot="2026-12-04 08:00")
     our = OurIds.model_validate({"edifact": {"qualifier": "14", "id": "0614141000005"}})
-    text = render(doc, partner, ProfileRegistry.load(), journal, "INVRPT", our_ids=our).data.decode()
+    text = render(doc, partner, base_profiles(), journal, "INVRPT", our_ids=our).data.decode()
     assert "LOC+18+WH'QTY+198:0:PCE'QTY+145:0:PCE'QTY+21:120:PCE'DTM+194:20261211:102'UNT" in text.replace("\n", "")
 
 

@@ -24,6 +24,7 @@ from gateway.pipeline import replay
 from gateway.translate import translate
 from gateway.translate.canonical import DateValue, Line, PurchaseOrder, Source
 from gateway.transports.base import IntakeMeta
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_pipeline_posting import EXAMPLES, SAMPLE, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import EH_SAMPLE, pipeline_orders, sale_orders, submit
@@ -395,7 +396,7 @@ def test_an_860_whose_bch01_is_not_a_change_is_not_applied_as_a_whole_order(
     from gateway.translate import ProfileRegistry
     partner = bigbox(order_changes="revise")
     [created] = post(client, three_lines(), partner, Cache())
-    [doc] = translate(x12.parse(_bch("00", 5)).transactions[0], None, ProfileRegistry.load([]))
+    [doc] = translate(x12.parse(_bch("00", 5)).transactions[0], None, base_profiles())
     assert doc.purpose == "original"
     with pytest.raises(OdooRejected, match=r"its purpose is 'original', not a change.*\"00\": change"):
         post(client, doc, partner, Cache())

@@ -18,8 +18,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import content_digest, extract_inventory, extract_ship_notices, local_day
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, render
+from gateway.translate import render
 from gateway.translate.canonical import DateValue, from_json
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, northwind, order
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import by_code, purchase
@@ -55,7 +56,7 @@ def test_an_evening_shipment_in_new_york_is_announced_on_its_own_day(
     # the day before to a buyer on the west coast)
     cxml = PartnerConfig.model_validate({"id": "cxml-buyer", "xml": {"ids": ["AN01"]}, "documents": [
         {"type": "ShipNoticeRequest", "direction": "out", "profile": "cxml-shipnoticerequest"}]})
-    data = render(asn, cxml, ProfileRegistry.load([]), journal, "ShipNoticeRequest",
+    data = render(asn, cxml, base_profiles(), journal, "ShipNoticeRequest",
                   our_ids=OurIds.model_validate({"xml": "0614141000005"})).data
     request = etree.fromstring(data).find("Request/ShipNoticeRequest")
     assert request is not None

@@ -19,8 +19,9 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.transports.base import IntakeMeta
+from tests.helpers.profiles import base_profiles
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor_odd import purchase
 from tests.odoo.test_vendor_receipts import receipts, received, serial_lines, track
@@ -133,7 +134,7 @@ def test_desadv_and_ubl_serials_reach_the_po_line_they_name(client: OdooClient, 
         "documents": [{"type": kind, "direction": "in", "profile": profile}]})
     result = parse(data)
     assert [str(i) for i in result.errors] == []
-    [doc] = [d for tx in result.transactions for d in translate(tx, partner, ProfileRegistry.load([]),
+    [doc] = [d for tx in result.transactions for d in translate(tx, partner, base_profiles(),
                                                                 profile=profile)]
     post(client, doc, partner, Cache())
     assert [line for line in serial_lines(odoo, po) if line[0] != 2] == [
@@ -150,7 +151,7 @@ DESADV_PARTNER = PartnerConfig.model_validate({
 def read_desadv(data: bytes) -> list[Any]:
     result = parse(data)
     assert [str(i) for i in result.errors] == []
-    return [d for tx in result.transactions for d in translate(tx, DESADV_PARTNER, ProfileRegistry.load([]),
+    return [d for tx in result.transactions for d in translate(tx, DESADV_PARTNER, base_profiles(),
                                                                profile="edifact-d96a-desadv")]
 
 
@@ -196,7 +197,7 @@ def test_856_serials_in_lin_and_sln_sn_pairs(client: OdooClient, odoo: odoorpc.O
              "LIN*3*VN*WW-WB-100*SN*S-5", "SN1**1*EA"]
     result = parse(asn(103, "00", "ASN-000103", name, [], items))
     assert [str(i) for i in result.errors] == []
-    [doc] = [d for tx in result.transactions for d in translate(tx, VENDOR, ProfileRegistry.load([]),
+    [doc] = [d for tx in result.transactions for d in translate(tx, VENDOR, base_profiles(),
                                                                 profile="x12-004010-856")]
     post(client, doc, VENDOR, Cache())
     assert serial_lines(odoo, po) == [(1, 1.0, f"S-{n}") for n in range(1, 6)]
@@ -307,7 +308,7 @@ def test_cxml_ship_notice_serials_and_batch_reach_the_receipt(client: OdooClient
         "documents": [{"type": "ShipNoticeRequest", "direction": "in", "profile": "cxml-shipnoticerequest"}]})
     result = parse(ship_notice_request(name, item))
     assert [str(i) for i in result.errors] == []
-    [doc] = [d for tx in result.transactions for d in translate(tx, partner, ProfileRegistry.load([]),
+    [doc] = [d for tx in result.transactions for d in translate(tx, partner, base_profiles(),
                                                                 profile="cxml-shipnoticerequest")]
     post(client, doc, partner, Cache())
     expected = [(1, 1.0, "CX-1"), (1, 1.0, "CX-2"), (1, 1.0, "CX-3")] if how == "serial" else [(1, 3.0, "B-77")]

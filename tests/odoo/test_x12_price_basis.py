@@ -24,8 +24,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
-from gateway.translate import ProfileRegistry, render, translate
+from gateway.translate import render, translate
 from gateway.translate.canonical import Document
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, client, odoo, read_x12, sandbox
 from tests.odoo.test_case_prices import DC_1, goods
 from tests.odoo.test_change_charges import x12_change
@@ -118,7 +119,7 @@ def round_trip(doc: Document, doc_type: str, profile: str, tmp_path: Path) -> tu
     partner = PartnerConfig.model_validate({
         "id": "basis", "x12": {"ids": [{"qualifier": "ZZ", "id": "BASIS"}]},
         "documents": [{"type": doc_type, "direction": "out", "profile": profile}]})
-    profiles = ProfileRegistry.load([])
+    profiles = base_profiles()
     journal = SqliteJournal(tmp_path / "render.sqlite3")
     try:
         our = OurIds.model_validate({"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}})
@@ -147,7 +148,7 @@ def test_what_is_read_per_a_basis_is_written_per_it_and_reads_back_the_same(
         head = f"ISA*00*          *00*          *ZZ*BASIS          *ZZ*ACMEDIST       *261129*0850*U*{isa}"
         text = "~".join([f"{head}*000000001*0*P*>",
                          f"GS*PO*BASIS*ACMEDIST*20261129*0850*1*X*{version}", *segs, "GE*1*1", "IEA*1*000000001~"])
-        [doc] = translate(x12.parse(text.encode()).transactions[0], None, ProfileRegistry.load([]), profile=profile)
+        [doc] = translate(x12.parse(text.encode()).transactions[0], None, base_profiles(), profile=profile)
         data, again = round_trip(doc, doc_type, profile, tmp_path)
         assert again.lines == doc.lines, doc_type             # type: ignore[attr-defined]
         assert f"*{per}*{basis}*".encode() in data, (doc_type, data)

@@ -21,8 +21,9 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import PurchaseOrder
+from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_order_acks import ACK
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, pipeline_for, run
@@ -33,7 +34,7 @@ __all__ = ["examples"]      # the module-scoped fixture, re-exported for the pip
 
 pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 
-REGISTRY = ProfileRegistry.load([])
+REGISTRY = base_profiles()
 DC = '<Address addressID="DC1"><Name xml:lang="en">BigBox DC 1</Name></Address>'
 BERLIN = ('<Address addressID="STORE-0203"><Name xml:lang="en">BigBox Store Berlin</Name><PostalAddress>'
           '<Street>Alexanderplatz 1</Street><City>Berlin</City><PostalCode>10178</PostalCode>'
