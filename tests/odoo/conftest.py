@@ -14,14 +14,21 @@ from gateway.config.models import OdooSettings, PartnerConfig
 from gateway.formats import x12
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate import ProfileRegistry, translate
+from gateway.translate import translate
 from gateway.translate.canonical import Document, Line, Party, PurchaseOrder, Source
+from tests.helpers.profiles import base_profiles
 
 API_KEY_19 = "3f1c0a9e5b7d42c8a6e0f9b1d2c3e4f5a6b7c8d9"
 
 
-@pytest.fixture(params=[17, 18, 19], ids=["odoo17", "odoo18", "odoo19"])
+@pytest.fixture(params=[17, 19], ids=["odoo17", "odoo19"])
 def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    """A fresh demo database per test, by default in 17 and 19 mode. Every difference the sandbox models is a
+    threshold (16 | 17+, 17 | 18+, 18 | 19) and the gateway picks each side by the fields it finds (`Names`,
+    `client.fields`), not by the version number: 17 and 19 fall on both sides of the thresholds at 18 and 19, and
+    on the side of the one at 17 that 18 is on too. 18 only adds its mix (is_storable with product.packaging and
+    stock.quant.package): a test where that mix matters asks for 18, one about stock move quantities (quantity_done
+    and qty_done until 16) for 16, with `pytest.mark.parametrize("sandbox", [...], indirect=True)`."""
     keys = [API_KEY_19] if request.param >= 19 else []
     server = SandboxServer(version=request.param, seed_name="demo", api_keys=keys)
     server.start()
@@ -90,5 +97,5 @@ def read_x12(body: Sequence[str], gs: str = "PO", sender: str = "BIGBOXRETAIL", 
         f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*ACMEDIST       *261129*0850*U*00401*000000001*0*P*>",
         f"GS*{gs}*{app}*ACMEDIST*20261129*0850*1*X*004010", *segments, "GE*1*1", "IEA*1*000000001"]) + "~\n"
     [tx] = x12.parse(data.encode("ascii")).transactions
-    [doc] = translate(tx, None, ProfileRegistry.load([]))
+    [doc] = translate(tx, None, base_profiles())
     return doc

@@ -123,6 +123,7 @@ def test_read_formats(sandbox: SandboxServer) -> None:
     assert ctx["uid"] == 2 and ctx["lang"] == "en_US"
 
 
+@pytest.mark.parametrize("sandbox", [17, 18, 19], ids=["odoo17", "odoo18", "odoo19"], indirect=True)  # 18: its own names
 def test_version_specific_field_names(sandbox: SandboxServer) -> None:
     line = obj(sandbox, "sale.order.line", "fields_get", [], {"attributes": ["type"]})["result"]
     product = obj(sandbox, "product.product", "fields_get", [], {"attributes": ["type"]})["result"]
