@@ -444,10 +444,16 @@ def _alike(sources: list[Line], rows: list[dict[str, Any]], match: ProductMatch,
     several lines: a partner numbering its lines alike (two PO1*1 of one item, each with its own ship date, say)
     changes both, and which change is for which order line cannot be told. Merged as one line's two changes, the
     later quantity went on the first order line and the other stayed as it was, while the answer said both were
-    changed. A quantity and a price of one line (POC*1*QI, POC*1*PC) stay one change."""
+    changed. A quantity and a price of one line (POC*1*QI, POC*1*PC) stay one change, also when each restates the
+    line's quantity (POC03, which many retailers' guides require on every POC): one quantity, said differently. The
+    same quantity at the same price twice is no line's two changes but two lines changed alike: held too."""
     same = [r for r in rows if m2o_id(r["product_id"]) == match.product_id]
     said = [line for line in sources if line.quantity is not None or line.change == "delete"]
     if len(said) < 2 or len(same) < 2:
+        return
+    quantities = {(line.quantity, line.unit, line.pack_size) for line in said}
+    statements = {(line.quantity, line.unit, line.pack_size, line.unit_price, line.price_basis) for line in said}
+    if all(line.change != "delete" for line in said) and len(quantities) == 1 and len(statements) == len(said):
         return
     changes = ", ".join("delete" if line.change == "delete" else f"quantity {line.quantity}" for line in said)
     lines = ", ".join(f"{r['sequence']} ({r['product_uom_qty']:g})" for r in same)
