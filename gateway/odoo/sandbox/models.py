@@ -452,8 +452,13 @@ def location_usage(env: Env, location: Any) -> str:
     return str(env.db.data["stock.location"].get(location or 0, {}).get("usage") or "")
 
 
-def _invoiced_qty(link: str, many: bool) -> Any:
+def _invoiced_qty(link: str, many: bool, unit: str) -> Any:
+    """qty_invoiced of a sale / purchase line (`unit`: its unit field's key in `names`): its invoice lines' quantities,
+    each converted from the invoice line's unit into the order line's, as sale's and purchase's
+    `_compute_qty_invoiced` do (product_uom_id._compute_quantity, 16-19): 5 Dozens billed on a line in Units is 60."""
     def compute(env: Env, rid: int) -> float:
+        model = "sale.order.line" if many else "purchase.order.line"
+        own = env.db.data[model][rid].get(names(env.db.version)[unit])
         total = 0.0
         for line in env.db.data["account.move.line"].values():
             linked = rid in (line.get(link) or []) if many else line.get(link) == rid
@@ -462,7 +467,10 @@ def _invoiced_qty(link: str, many: bool) -> Any:
             move = env.db.data["account.move"].get(line.get("move_id") or 0)
             if move and move.get("state") != "cancel":
                 sign = -1 if move.get("move_type") in ("out_refund", "in_refund") else 1
-                total += sign * line.get("quantity", 0.0)
+                qty, billed_in = line.get("quantity", 0.0), line.get("product_uom_id")
+                if own and billed_in and billed_in != own:
+                    qty = from_reference(env, own, to_reference(env, billed_in, qty))
+                total += sign * qty
         return total
     return compute
 
@@ -937,7 +945,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         # 18+: the price the line last computed; a price_unit that differs from it was set by hand and is kept
         **({"technical_price_unit": F("Technical Price Unit")} if version >= 18 else {}),
         "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),
-        "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True)),
+        "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True, "sale_uom")),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
         "display_type": SEL([("line_section", "Section"), ("line_note", "Note")], "Display Type"),
         "is_downpayment": B("Is a down payment"),
@@ -978,7 +986,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "product_qty": F("Quantity", default=1.0), n["purchase_uom"]: M2O("uom.uom", "Unit of Measure"),
         "price_unit": F("Unit Price"), "discount": F("Discount (%)"), n["purchase_tax"]: M2M("account.tax", "Taxes"),
         "qty_received": COMP("float", _moved_qty("purchase_line_id", "supplier")),
-        "qty_invoiced": COMP("float", _invoiced_qty("purchase_line_id", False)),
+        "qty_invoiced": COMP("float", _invoiced_qty("purchase_line_id", False, "purchase_uom")),
         "qty_to_invoice": COMP("float", _po_qty_to_invoice),
         "date_planned": DT("Expected Arrival"), "display_type": SEL([("line_section", "Section"),
                                                                     ("line_note", "Note")], "Display Type"),
