@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +24,26 @@ class Cert:
     identity: Identity
 
 
+KEYS_IN_TURN = 16                      # more than any test makes certificates
+_keys: list[rsa.RSAPrivateKey] = []
+_turn = itertools.count()
+
+
+def _key() -> rsa.RSAPrivateKey:
+    """An RSA-2048 key: the slow part of a certificate (about 50 ms of CPU, paid by some 500 certificates a run).
+    A process makes at most KEYS_IN_TURN and then hands them out in turn, so any KEYS_IN_TURN certificates in a
+    row (all of one test's, an impostor's and a renewed one's included) have keys of their own. A key is never
+    changed once made: a test sees no other test's files, only a key another test's certificate also had."""
+    turn = next(_turn) % KEYS_IN_TURN
+    if turn == len(_keys):
+        _keys.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _keys[turn]
+
+
 def make_cert(tmp: Path, name: str, dns: str | None = None, days: int = 30) -> Cert:
     """A self-signed RSA-2048 certificate + key written as PEM files under `tmp`, valid for `days` more
-    days (expired that many days ago when negative)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    days (expired that many days ago when negative); its key differs from the last KEYS_IN_TURN - 1 certificates'."""
+    key = _key()
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
