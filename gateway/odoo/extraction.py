@@ -35,6 +35,7 @@ from gateway.odoo.lookup import (
     UNITS,
     Cache,
     Names,
+    Packaging,
     commercial_partner,
     counts_cases,
     day_zone,
@@ -49,7 +50,6 @@ from gateway.odoo.lookup import (
 )
 from gateway.odoo.receipts import tracking_numbers, unit_ratios
 from gateway.odoo.sale_orders import (
-    PACKAGING_FIELDS,
     as_kept,
     odoo_price,
     order_payload_id,
@@ -880,7 +880,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
         return []
     names = Names.of(client, ctx.cache)
     digits = price_digits(client, ctx.cache)         # what Odoo keeps of a price, as the price policy compares
-    packs = PACKAGING_FIELDS[:1] if "product_packaging_id" in client.fields("sale.order.line") else []
+    packs = ["product_packaging_id"] if "product_packaging_id" in client.fields("sale.order.line") else []
     lines = client.search_read("sale.order.line", [("order_id", "in", [r["id"] for r in rows])],
                                ["order_id", "sequence", "product_id", "name", "product_uom_qty", "price_unit",
                                 names.sale_uom, *packs], order="order_id, sequence, id")
@@ -928,7 +928,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Standing | None,
                items: dict[int, dict[str, str]], uom_field: str, digits: int,
                ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal],
-               packagings: dict[int, tuple[Decimal | None, str]] | None = None) -> list[Line]:
+               packagings: dict[int, Packaging] | None = None) -> list[Line]:
     """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
     rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
     stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
@@ -960,15 +960,15 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             continue
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
-        size, case = (packagings or {}).get(row["id"], (None, ""))
-        sent, line = line, packed(partner, line, size)
+        case = (packagings or {}).get(row["id"])
+        sent, line = line, packed(partner, line, case)
         quantity = line.quantity or Decimal(0)
         cased = counts_cases(partner, line.unit, line.pack_size)
         if cased:
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
         other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line) and \
-            not (case and same_item({"gtin": case}, line))                       # a substitute
+            not (case and same_item({"gtin": case.barcode}, line))              # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 ordered_in(line, quantity, whole) == quantity and     # not 24 Units made 24 Dozens
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))
@@ -977,8 +977,8 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                                                "ordered_quantity": line.quantity}))
         else:
             changed = line_of(whole, "changed", number, None if other else line.item_ids)
-            if not other and changed.unit == m2o_name(whole.get(uom_field)) and line.unit.upper() in CASE_UNITS \
-                    and line.unit not in partner.odoo.units and not line.pack_size:
+            if not other and case is not None and case.id is None and line.unit.upper() in CASE_UNITS and \
+                    line.unit not in partner.odoo.units:
                 changed.unit = line.unit                # 19: the packaging unit the case's GTIN was posted in
             changed.ordered_quantity = ordered_in(line, quantity, whole)
             cases = in_cases(partner, line, changed.quantity, quantity) \
@@ -991,13 +991,13 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     return out
 
 
-def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, tuple[Decimal | None, str]]:
-    """Sale order line id -> (size, barcode) of the packaging it is in, for lines a partner may have ordered by the
-    case's GTIN: 16-18 the line's product_packaging_id (its qty in the product's unit), 19 its unit when a
-    packaging unit of its product with a barcode (no size: the line counts cases). One call at most."""
+def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, Packaging]:
+    """Sale order line id -> the packaging it is in, for lines a partner may have ordered by the case's GTIN: 16-18
+    the line's product_packaging_id (its qty in the product's unit, its barcode), 19 its unit when a packaging unit
+    of its product with a barcode (no size: the line counts cases). One call at most."""
     if client.has_model("product.packaging"):
         ids = {m2o_id(r.get("product_packaging_id")) or 0 for r in rows} - {0}
-        found = {p["id"]: (_dec(p["qty"]), str(p.get("barcode") or ""))
+        found = {p["id"]: Packaging(name="", barcode=str(p.get("barcode") or ""), id=p["id"], size=_dec(p["qty"]))
                  for p in client.read("product.packaging", sorted(ids), ["qty", "barcode"])} if ids else {}
         return {r["id"]: found[pid] for r in rows if (pid := m2o_id(r.get("product_packaging_id"))) in found}
     if not client.has_model("product.uom") or not rows:
@@ -1006,7 +1006,7 @@ def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) 
     codes = {(m2o_id(b["product_id"]), m2o_id(b["uom_id"])): str(b.get("barcode") or "")
              for b in client.search_read("product.uom", [("product_id", "in", products)],
                                          ["product_id", "uom_id", "barcode"])}
-    return {r["id"]: (None, codes[key]) for r in rows
+    return {r["id"]: Packaging(name="", barcode=codes[key], unit=key[1]) for r in rows
             if (key := (m2o_id(r["product_id"]), m2o_id(r.get(uom_field)))) in codes}
 
 

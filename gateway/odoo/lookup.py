@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
+from gateway.odoo.invoice_taxes import dec
 from gateway.translate.canonical import Document, Party
 
 MISSING = object()
@@ -515,7 +516,7 @@ class ProductFinder:
             row = hits[0]
             packaging = Packaging(name=str(row.get("name") or ""), barcode=str(row["barcode"]),
                                   id=row["id"] if "size" in row else None,
-                                  size=Decimal(str(row["size"])) if "size" in row else None,
+                                  size=dec(row["size"]) if "size" in row else None,
                                   unit=row.get("packaging_unit"))
             out[key] = ProductMatch(m2o_id(row["product_id"]) or 0, m2o_id(row.get("unit")),
                                     m2o_name(row["product_id"]) or "", None,

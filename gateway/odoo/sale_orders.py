@@ -29,10 +29,12 @@ from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import destinations, order_ship_to, place_notes
 from gateway.odoo.lookup import (
+    BARCODE_KINDS,
     CASE_UNITS,
     MISSING,
     Cache,
     Names,
+    Packaging,
     ProductFinder,
     ProductMatch,
     counts_cases,
@@ -127,22 +129,33 @@ def unkept_price(partner: PartnerConfig, line: Line, digits: int, label: str) ->
             f"{abs(off):.2f} {'less' if off < 0 else 'more'}; not posted: {fix}")
 
 
-def packed(partner: PartnerConfig, line: Line, size: Decimal | None) -> Line:
-    """The partner's line as Odoo 16-18 hold it when its GTIN was a product packaging's (a case of `size` product
-    units, its unit a case code the partner maps to no Odoo unit): in cases of that size (`pack_size`), so its
-    quantity and price per unit follow as for a PO4 pack (`counts_cases`). Other lines as they are."""
-    if size and not line.pack_size and line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units:
-        return line.model_copy(update={"pack_size": size})
-    return line
+def packed(partner: PartnerConfig, line: Line, packaging: Packaging | None) -> Line:
+    """The partner's line as Odoo holds it when its GTIN was a product packaging's (`packaging`; its unit a case
+    code the partner maps to no Odoo unit): 16-18 in cases of the packaging's size (`pack_size`), so its quantity
+    and price per unit follow as for a PO4 pack (`counts_cases`); 19 in the packaging unit itself, a PO4 pack then
+    no reason to divide its case price. Other lines as they are."""
+    if packaging is None or line.unit.upper() not in CASE_UNITS or line.unit in partner.odoo.units:
+        return line
+    if packaging.id is None:
+        return line.model_copy(update={"pack_size": None}) if line.pack_size else line
+    return line.model_copy(update={"pack_size": packaging.size}) if packaging.size and not line.pack_size else line
 
 
-def packed_size(values: dict[str, Any]) -> Decimal | None:
-    """The packaging size a sale line's values (as written, or read back at once) hold: product_uom_qty per
-    product_packaging_qty; None without a packaging."""
-    count = values.get("product_packaging_qty")
-    if not values.get("product_packaging_id") or not count:
-        return None
-    return Decimal(str(values["product_uom_qty"])) / Decimal(str(count))
+def as_posted(client: OdooClient, partner: PartnerConfig, customer: int, cache: Cache, lines: list[Line],
+              label: str) -> list[Line]:
+    """`lines` as `line_commands` posted them (`packed`), their packagings found again by their GTINs (the
+    lookup's cache: no call for the order just made). Lines that cannot be in a packaging are not looked up."""
+    maybe = [(lab, line) for lab, line in zip(line_labels(lines, label), lines, strict=True)
+             if line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units
+             and any(line.item_ids.get(k) for k in BARCODE_KINDS)]
+    if not maybe:
+        return lines
+    try:
+        matches = ProductFinder(client, cache, customer, "customer").resolve([(lab, l.item_ids) for lab, l in maybe])
+    except OdooRejected:                # a product since gone: the price check goes by the lines as they are
+        return lines
+    found = {id(line): matches[lab].packaging for lab, line in maybe}
+    return [packed(partner, line, found.get(id(line))) for line in lines]
 
 
 def packaging_values(client: OdooClient, partner: PartnerConfig, cache: Cache, names: Names, line: Line,
@@ -251,7 +264,7 @@ def post_one(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, cus
         links.insert(0, record_link(doc, "sale.order", order_id, "created"))
         log.info("created sale.order %s for %s", order_id, label)
     if order["state"] in ("draft", "sent"):    # confirmed: the prices were settled before, and people own it now
-        apply_price_policy(client, doc, partner, order, cache, label)
+        apply_price_policy(client, doc, partner, order, cache, label, customer["id"])
     if partner.odoo.confirm_orders and order["state"] in ("draft", "sent"):
         client.call("sale.order", "action_confirm", [order["id"]])
     return links
@@ -614,7 +627,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         values: dict[str, Any] = {"product_id": match.product_id, "sequence": seq}
         if match.packaging is not None:          # a case by its GTIN
             values.update(packaging_values(client, partner, cache, names, line, match, lab))
-            why = unkept_case_price(partner, packed(partner, line, packed_size(values)), written, lab)
+            why = unkept_case_price(partner, packed(partner, line, match.packaging), written, lab)
             if why:
                 raise OdooRejected(why)
         else:
@@ -1010,6 +1023,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         said.append(f"requested date: Odoo has {order.get('commitment_date') or 'none'} (UTC), the order says "
                     f"{day.date if day else ''}{' ' + day.time if day and day.time else ''}")
     commands, _ = line_commands(client, doc, partner, customer, names, cache, label)
+    posted = as_posted(client, partner, customer["id"], cache, doc.lines, label)
     odoo_made = [f for f in ODOO_MADE_LINES if f in client.fields("sale.order.line")]
     rows = [row for row in client.search_read(
         "sale.order.line", [("order_id", "=", order["id"]), ("display_type", "=", False)],
@@ -1018,7 +1032,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
     taken: set[int] = set()
     digits = price_digits(client, cache)                  # what Odoo keeps of a price (Product Price)
     for index, (_, _, values) in enumerate(commands):
-        line = packed(partner, doc.lines[index], packed_size(values)) if index < len(doc.lines) else None
+        line = posted[index] if index < len(posted) else None
         sent = f"{line.quantity} {line.unit}" if line is not None else f"{Decimal(str(values['price_unit'])):.2f}"
         shown = f"line {line.line_no or index + 1}" if line is not None else str(values["name"])
         row = order_line_for(rows, values["product_id"], str(values["sequence"]), taken)
@@ -1062,7 +1076,6 @@ def order_line_for(rows: list[dict[str, Any]], product: int, line_no: str | None
 
 
 CENT = Decimal("0.01")
-PACKAGING_FIELDS = ["product_packaging_id", "product_packaging_qty", "product_uom_qty"]     # sale 16-18
 
 
 def odoo_price(row: dict[str, Any], digits: int) -> Decimal:
@@ -1084,15 +1097,15 @@ def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
 
 
 def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
-                       cache: Cache, label: str) -> None:
-    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write."""
-    packs = PACKAGING_FIELDS if "product_packaging_id" in client.fields("sale.order.line") else []
+                       cache: Cache, label: str, customer: int | None = None) -> None:
+    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write. With
+    the `customer`, lines ordered by a case's GTIN are compared as posted (`as_posted`)."""
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
-                              ["sequence", "price_unit", "product_id", *packs])
+                              ["sequence", "price_unit", "product_id"])
     by_seq = {row["sequence"]: row for row in rows}
-    price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}",
-                                          packed(partner, line, packed_size(by_seq[seq]))) for seq, index, line
-                                         in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), doc.lines)
+    lines = as_posted(client, partner, customer, cache, doc.lines, label) if customer else doc.lines
+    price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
+                                         in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), lines)
                                          if seq in by_seq], cache, label)
 
 

@@ -87,6 +87,33 @@ async def test_an_850_for_cases_by_the_case_gtin_is_posted_in_that_packaging_and
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
 
 
+async def test_a_case_gtin_with_its_po4_pack_is_posted_and_acknowledged_as_without(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """The same 10 cases with PO4*24 (24 each per case, as many 850s carry): the same order line, priced per case on
+    19 (the packaging unit), not divided by the pack: 12.50 a case there made the line 125.00 instead of 3,000.00
+    (the price policy took the PO4 case for one counted in units). The 855 echoes 10 CA at 300.00."""
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={
+        "documents": [*partner.documents, ACK], "odoo": partner.odoo.model_copy(update={"price_policy": "order"})})
+    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
+    message = await submit(pipeline, data.replace(BLUE, BLUE_CASES + b"PO4*24*1*EA~\n"), SAMPLE.name)
+    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
+    [so] = pipeline_orders(odoo)
+    first = order_lines(odoo, so["id"], v)[0]
+    assert (first["product_uom_qty"], first["price_unit"], first["price_subtotal"]) == \
+        ((240.0, 12.5, 3000.0) if v <= 18 else (10.0, 300.0, 3000.0))
+    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [ack] = sent_855(pipeline)
+    assert next(row[:5] for row in segments(ack, "PO1")) == ["PO1", "1", "10", "CA", "300.00"]
+    assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
+
+
 async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
