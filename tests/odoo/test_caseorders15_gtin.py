@@ -51,37 +51,53 @@ def order_lines(odoo: odoorpc.ODOO, order: int, version: int) -> list[dict[str, 
                                 {"fields": fields, "order": "sequence,id"}))
 
 
+async def ordered_in_cases(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+                           line: bytes = BLUE_CASES, **settings: Any) -> tuple[Any, dict[str, Any]]:
+    """BigBox's sample 850 with its Blue Widget line replaced by `line` (`settings`: its odoo ones) through the
+    pipeline, the Blue Widget's case of 24 having the GTIN 10614141000019 in Odoo: the pipeline (with the 855)
+    and the order's first line."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    partner = pipeline.config.partners["bigbox"]
+    pipeline.config.partners["bigbox"] = partner.model_copy(update={
+        "documents": [*partner.documents, ACK], "odoo": partner.odoo.model_copy(update=settings)})
+    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
+    assert data.count(BLUE) == 1
+    edi = data.replace(BLUE, line).replace(b"SE*25*0001", f"SE*{25 - 3 + line.count(b'~')}*0001".encode())
+    message = await submit(pipeline, edi, SAMPLE.name)
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    return pipeline, order_lines(odoo, so["id"], sandbox.version)[0]
+
+
+async def acknowledged(pipeline: Any, client: OdooClient, odoo: odoorpc.ODOO, line: dict[str, Any]) -> bytes:
+    """The 855 the scheduler sends once the order of `line` is confirmed."""
+    [so] = odoo.execute_kw("sale.order.line", "read", [[line["id"]], ["order_id"]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so["order_id"][0]]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
+    [ack] = sent_855(pipeline)
+    return ack
+
+
 async def test_an_850_for_cases_by_the_case_gtin_is_posted_in_that_packaging_and_acknowledged_in_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
-    # Given the Blue Widget's case of 24, its GTIN 10614141000019 (a packaging for sales, as the feed sends it)
-    v = sandbox.version
-    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
-    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
-    assert data.count(BLUE) == 1
-    # When BigBox orders 10 of those cases at 300.00 a case, naming them by that GTIN alone
-    cases = data.replace(BLUE, BLUE_CASES).replace(b"SE*25*0001", b"SE*24*0001")       # its PO4 left out
-    message = await submit(pipeline, cases, SAMPLE.name)
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    # Given the Blue Widget's case of 24, its GTIN 10614141000019 (a packaging for sales, as the feed sends it),
+    # when BigBox orders 10 of those cases at 300.00 a case, naming them by that GTIN alone (no PO4)
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
     # Then the order line is the Blue Widget in that case: 240 units at 12.50 (16-18) or 10 cases at 300.00 (19)
-    assert done.state is State.DONE, done.last_error
-    [so] = pipeline_orders(odoo)
-    first = order_lines(odoo, so["id"], v)[0]
     assert first["product_id"][1].endswith("Blue Widget") and first["price_subtotal"] == 3000.0
-    if v <= 18:
+    if sandbox.version <= 18:
         assert (first["product_uom_qty"], first["product_uom"][1], first["price_unit"]) == (240.0, "Units", 12.5)
         assert (first["product_packaging_id"][1], first["product_packaging_qty"]) == ("Case of 24", 10.0)
     else:
         assert (first["product_uom_qty"], first["product_uom_id"][1], first["price_unit"]) == \
             (10.0, "Case of 24", 300.0)
     # When it is confirmed, the 855 acknowledges the line as BigBox ordered it: 10 CA at 300.00, the case's GTIN
-    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
-    [ack] = sent_855(pipeline)
+    ack = await acknowledged(pipeline, client, odoo, first)
     po1 = next(row for row in segments(ack, "PO1"))
     assert po1[:5] == ["PO1", "1", "10", "CA", "300.00"] and CASE_GTIN in po1, po1
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
@@ -93,23 +109,11 @@ async def test_a_case_gtin_with_its_po4_pack_is_posted_and_acknowledged_as_witho
     """The same 10 cases with PO4*24 (24 each per case, as many 850s carry): the same order line, priced per case on
     19 (the packaging unit), not divided by the pack: 12.50 a case there made the line 125.00 instead of 3,000.00
     (the price policy took the PO4 case for one counted in units). The 855 echoes 10 CA at 300.00."""
-    v = sandbox.version
-    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = partner.model_copy(update={
-        "documents": [*partner.documents, ACK], "odoo": partner.odoo.model_copy(update={"price_policy": "order"})})
-    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
-    message = await submit(pipeline, data.replace(BLUE, BLUE_CASES + b"PO4*24*1*EA~\n"), SAMPLE.name)
-    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
-    [so] = pipeline_orders(odoo)
-    first = order_lines(odoo, so["id"], v)[0]
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo, BLUE_CASES + b"PO4*24*1*EA~\n",
+                                             price_policy="order")
     assert (first["product_uom_qty"], first["price_unit"], first["price_subtotal"]) == \
-        ((240.0, 12.5, 3000.0) if v <= 18 else (10.0, 300.0, 3000.0))
-    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
-    [ack] = sent_855(pipeline)
+        ((240.0, 12.5, 3000.0) if sandbox.version <= 18 else (10.0, 300.0, 3000.0))
+    ack = await acknowledged(pipeline, client, odoo, first)
     assert next(row[:5] for row in segments(ack, "PO1")) == ["PO1", "1", "10", "CA", "300.00"]
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IA", "10", "CA"]
 
@@ -119,23 +123,11 @@ async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
         odoo: odoorpc.ODOO) -> None:
     """The salesperson makes the 10 cases 12 (16-18: 288 units in the case; 19: 12 of the packaging unit): the 855
     says 12 CA of the 10 ordered, at 300.00 a case, the case's GTIN; 19 said 'Case of 24' and was held."""
-    v = sandbox.version
-    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
-    pipeline, journal = pipeline_for(tmp_path, examples, sandbox)
-    partner = pipeline.config.partners["bigbox"]
-    pipeline.config.partners["bigbox"] = partner.model_copy(update={"documents": [*partner.documents, ACK]})
-    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
-    cases = data.replace(BLUE, BLUE_CASES).replace(b"SE*25*0001", b"SE*24*0001")
-    message = await submit(pipeline, cases, SAMPLE.name)
-    assert run(pipeline, message.id, {State.DONE, State.QUARANTINED}).state is State.DONE
-    [so] = pipeline_orders(odoo)
-    first = order_lines(odoo, so["id"], v)[0]
-    changed = {"product_uom_qty": 288.0, "product_packaging_qty": 12.0} if v <= 18 else {"product_uom_qty": 12.0}
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    changed = {"product_uom_qty": 288.0, "product_packaging_qty": 12.0} if sandbox.version <= 18 else \
+        {"product_uom_qty": 12.0}
     odoo.execute_kw("sale.order.line", "write", [[first["id"]], changed])
-    odoo.execute_kw("sale.order", "action_confirm", [[so["id"]]])
-    ctx = SimpleNamespace(config=pipeline.config, journal=journal, pipeline=pipeline, partners=pipeline.config.partners)
-    assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
-    [ack] = sent_855(pipeline)
+    ack = await acknowledged(pipeline, client, odoo, first)
     po1 = next(row for row in segments(ack, "PO1"))
     assert po1[:5] == ["PO1", "1", "10", "CA", "300"] and CASE_GTIN in po1, po1      # Odoo's price, per case
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IC", "12", "CA"]
@@ -155,7 +147,8 @@ def test_a_case_gtin_with_a_unit_of_each_is_held_naming_both(client: OdooClient,
 def test_a_unit_the_partner_maps_to_as_much_as_the_packaging_is_that_case(client: OdooClient, odoo: odoorpc.ODOO,
                                                                           sandbox: SandboxServer) -> None:
     """BigBox maps CS to Dozens; its 3 CS of the Blue Widget's case of 12 (GTIN) are 3 Dozens, in that packaging
-    (16-18; 19: Dozens, which holds as many as the packaging unit); a case of 24 under CS (Dozens) is held: 3 dozen or 3 cases of 24?"""
+    (16-18; 19: Dozens, which holds as many as the packaging unit); a case of 24 under CS (Dozens) is held: 3 dozen
+    or 3 cases of 24?"""
     v = sandbox.version
     packaging(odoo, v, "WB-100", "Case of 12", 12, CASE_GTIN)
     packaging(odoo, v, "WR-200", "Case of 24", 24, "10614141000026")
