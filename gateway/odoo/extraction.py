@@ -937,10 +937,12 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     by its case's GTIN is compared as posted (`sale_orders.packed`: 16-18 the packaging's units, 19 the packaging
     unit, which has no code of the partner's; `packagings`: `_line_cases`) and answered in its cases, the case's GTIN
     being no substitute's."""
-    def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None) -> Line:
+    def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None,
+                unit: str | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
-                    quantity=_dec(row["product_uom_qty"]), unit=unit_code(partner, m2o_name(row.get(uom_field))),
+                    quantity=_dec(row["product_uom_qty"]),
+                    unit=unit or unit_code(partner, m2o_name(row.get(uom_field))),
                     unit_price=_dec(row["price_unit"]), status=status)
     if ordered is None:
         return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
@@ -976,10 +978,9 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             out.append(sent.model_copy(update={"line_no": number, "status": "accepted",
                                                "ordered_quantity": line.quantity}))
         else:
-            changed = line_of(whole, "changed", number, None if other else line.item_ids)
-            if not other and case is not None and case.id is None and line.unit.upper() in CASE_UNITS and \
-                    line.unit not in partner.odoo.units:
-                changed.unit = line.unit                # 19: the packaging unit the case's GTIN was posted in
+            in_case = not other and case is not None and case.id is None and line.unit.upper() in CASE_UNITS and \
+                line.unit not in partner.odoo.units     # 19: the packaging unit the case's GTIN was posted in
+            changed = line_of(whole, "changed", number, None if other else line.item_ids, line.unit if in_case else None)
             changed.ordered_quantity = ordered_in(line, quantity, whole)
             cases = in_cases(partner, line, changed.quantity, quantity) \
                 if not other and changed.ordered_quantity == quantity else None

@@ -120,9 +120,10 @@ async def test_a_case_gtin_with_its_po4_pack_is_posted_and_acknowledged_as_witho
 
 async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
-        odoo: odoorpc.ODOO) -> None:
+        odoo: odoorpc.ODOO, caplog: pytest.LogCaptureFixture) -> None:
     """The salesperson makes the 10 cases 12 (16-18: 288 units in the case; 19: 12 of the packaging unit): the 855
-    says 12 CA of the 10 ordered, at 300.00 a case, the case's GTIN; 19 said 'Case of 24' and was held."""
+    says 12 CA of the 10 ordered, at 300.00 a case, the case's GTIN; 19 said 'Case of 24' and was held, and no
+    warning asks to map the packaging unit, which is the partner's case already."""
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
     changed = {"product_uom_qty": 288.0, "product_packaging_qty": 12.0} if sandbox.version <= 18 else \
         {"product_uom_qty": 12.0}
@@ -131,6 +132,7 @@ async def test_a_case_line_a_person_changed_is_acknowledged_in_cases(
     po1 = next(row for row in segments(ack, "PO1"))
     assert po1[:5] == ["PO1", "1", "10", "CA", "300"] and CASE_GTIN in po1, po1      # Odoo's price, per case
     assert next(row[:4] for row in segments(ack, "ACK")) == ["ACK", "IC", "12", "CA"]
+    assert "has no code for partner" not in caplog.text
 
 
 def test_a_case_gtin_with_a_unit_of_each_is_held_naming_both(client: OdooClient, odoo: odoorpc.ODOO,
