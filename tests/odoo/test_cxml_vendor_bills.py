@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
-import pytest
 from lxml import etree
 
 from gateway.config.loader import LoadedConfig
@@ -27,10 +26,10 @@ from tests.helpers.corpus import CORPUS, needs_corpus
 from tests.helpers.profiles import base_profiles
 from tests.odoo.test_cxml_vendor_invoice import cxml_invoice
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor_bill_checks import bill, bill_control_on_ordered, po_lines
+from tests.odoo.test_vendor_bill_checks import bill, on_ordered_quantities, po_lines
 from tests.odoo.test_vendor_odd import purchase
 
-__all__ = ["bill_control_on_ordered", "examples"]
+__all__ = ["examples"]
 
 WIDGETWORKS = PartnerConfig.model_validate({
     "id": "widgetworks", "name": "Widget Works", "odoo": {"partner_ref": "WIDGETWORKS"},
@@ -106,13 +105,14 @@ async def test_a_line_without_its_order_line_is_billed_all_the_same(tmp_path: Pa
     assert message.state is State.DONE, message.last_error
     assert bill(odoo, "WW-CX-NOLN")["lines"] == [(100.0, 7.5, po_lines(odoo, po)[0])]
 
-@pytest.mark.usefixtures("bill_control_on_ordered")
+
 async def test_a_cxml_invoice_of_two_pos_bills_each_line_on_its_own(tmp_path: Path, examples: LoadedConfig,
                                                                     sandbox: SandboxServer,
                                                                     odoo: odoorpc.ODOO) -> None:
     """One invoice, two InvoiceDetailOrders: 100 blue widgets of the first PO, 40 blue and 50 red of the second.
     Billed against the first PO alone, the red widgets (not on it) held the invoice and the second PO's blue
     widgets were counted billed on the first's. Each line is its own PO's, the bill's origin names both."""
+    on_ordered_quantities(odoo)
     po1, name1 = purchase(odoo, [(1, 100, 7.5)])
     po2, name2 = purchase(odoo, [(1, 40, 7.0), (2, 50, 5.25)])
     [message] = await post_file(tmp_path, examples, sandbox, invoice("WW-CX-2PO", [
@@ -213,12 +213,13 @@ async def test_a_cxml_invoice_by_order_without_items_is_held_naming_its_po(tmp_p
             f"the gateway does not post: enter the bill in Odoo (purchase order {name})") in str(message.last_error)
     assert odoo.execute_kw("account.move", "search", [[("ref", "=", "WW-CX-HDR")]]) == []
 
-@pytest.mark.usefixtures("bill_control_on_ordered")
+
 async def test_a_price_per_price_basis_quantity_is_billed_per_unit(tmp_path: Path, examples: LoadedConfig,
                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """Widgets priced 50.00 per 100 (PriceBasisQuantity quantity 100), and 5.00 per box of 10 (quantity 1 box,
     conversionFactor 0.1): both are 0.50 a widget, as the PO says and the lines' subtotals count. The UnitPrice was
     billed as the price of one widget, 1000 at 50.00."""
+    on_ordered_quantities(odoo)
     po, name = purchase(odoo, [(1, 1200, 0.5)])
     per_hundred = '<PriceBasisQuantity quantity="100" conversionFactor="1"><UnitOfMeasure>EA</UnitOfMeasure>' \
                   '</PriceBasisQuantity>'

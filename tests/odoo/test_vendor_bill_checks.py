@@ -47,13 +47,20 @@ VENDOR = PartnerConfig.model_validate({
                   {"type": "INVOIC", "direction": "in", "profile": "edifact-d96a-invoic"}]})
 
 
-@pytest.fixture(autouse=True)
-def bill_control_on_ordered(odoo: odoorpc.ODOO) -> None:
-    """These bills come before their goods (no receipt is validated): the products are billed on ordered quantities
-    (Odoo's bill control, as many buyers set it), so the notes say only what each test checks. Bills on received
+def on_ordered_quantities(odoo: odoorpc.ODOO) -> None:
+    """Every product billed on ordered quantities (Odoo's bill control, as many buyers set it): for bills that come
+    before their goods (no receipt is validated), so the notes say only what a test checks. Bills on received
     quantities (Odoo's default for goods): tests/odoo/test_vendor15_received.py."""
     products = odoo.execute_kw("product.template", "search", [[]])
     odoo.execute_kw("product.template", "write", [products, {"purchase_method": "purchase"}])
+
+
+@pytest.fixture(autouse=True)
+def bill_control_on_ordered(odoo: odoorpc.ODOO) -> None:
+    """These bills come before their goods: `on_ordered_quantities`. Autouse: a module importing it gets it for
+    every test, one without Odoo too (which then starts a sandbox per version); such a module calls
+    `on_ordered_quantities` in the tests that need it instead."""
+    on_ordered_quantities(odoo)
 
 
 def x12_810(control: int, number: str, po: str, lines: list[str], summary: list[str]) -> bytes:
