@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from gateway.formats import edifact_defs as defs
+from gateway.formats import gs1
 from gateway.formats.base import Delimiters, Envelope, Issue, Segment, Severity, Transaction
 from gateway.formats.edifact import COMPONENT_MARK, plain
 
@@ -39,7 +40,7 @@ def validate(tx: Transaction, interchange: int | None = None) -> list[Issue]:
     checker.repertoire()
     if any(i.severity is Severity.ERROR for i in checker.issues):
         tx.accepted = False
-    return checker.issues
+    return checker.issues + gs1.findings(tx)        # a GTIN's check digit: noted, the CONTRL unchanged
 
 
 def validate_envelope(env: Envelope) -> list[Issue]:

@@ -29,6 +29,7 @@ from importlib import resources
 from itertools import islice
 from typing import Any
 
+from gateway.formats import gs1
 from gateway.formats import x12_codes as codes
 from gateway.formats.base import FIELDS, SEPARATORS, Issue, ParseResult, Segment, Severity, Transaction
 
@@ -835,3 +836,4 @@ def check_transaction(tx: Transaction, issues: list[Issue]) -> None:
         return
     if tx.segments:
         _Checker(tx, definition, issues).run()
+        issues.extend(gs1.findings(tx))             # a GTIN's check digit: noted, the 997 unchanged

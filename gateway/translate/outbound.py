@@ -345,7 +345,24 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
         rendered = _render_xml(profile, data, partner, our, journal, setting.type, when, doc)
     if check:
         _charges_kept(rendered, profile, profiles, partner, doc, read_back)
+        _compliant(rendered, profile, data, doc, read_back)
     return rendered
+
+
+def _compliant(rendered: RenderedDocument, profile: Profile, data: dict[str, Any], doc: Document,
+               read_back: ParseResult | None) -> None:
+    """Refuse a file a retailer's compliance check would refuse though its syntax is right (`compliance`): a
+    barcode or our GLN with a wrong GS1 check digit, an 810 whose TDS01 is not its lines, charges and taxes. The
+    footing is checked on Odoo's invoices: a partner's own 810 rendered again (`edi-gateway render`) keeps its
+    TDS01 whatever its rules of adding (Ariba's summary SACs repeat its lines')."""
+    from gateway.translate.compliance import invoice_not_footing, wrong_check_digits
+    found = wrong_check_digits(data, rendered.data)
+    from_odoo = (doc.source.odoo_record or "").startswith("account.move,")     # TDS01 is Odoo's total
+    footing = invoice_not_footing(read_back) if read_back is not None and from_odoo else None
+    found += [footing] if footing else []
+    if found:
+        raise TranslationError(f"the {rendered.doc_type} written for {doc.doc_type} {doc.number} would be refused "
+                               f"by the partner's compliance check: {'; '.join(found)}", profile=profile.location)
 
 
 def _read_back(rendered: RenderedDocument) -> ParseResult:

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from gateway.formats.gs1 import check_digit as gs1_check_digit
+
 # EDIFACT 2379 format codes and the X12 / common spellings, as (length, slicer) recipes.
 DATE_FORMATS: dict[str, str] = {
     "CCYYMMDD": "CCYYMMDD", "YYYYMMDD": "CCYYMMDD", "102": "CCYYMMDD",
@@ -267,14 +269,6 @@ def int_in(raw: str) -> int:
         return int(raw.strip())
     except ValueError:
         raise ValueError(f"{raw!r} is not a whole number") from None
-
-
-def gs1_check_digit(digits: str) -> str:
-    """GS1 mod-10 check digit of `digits` (weights 3,1,3,... from the right)."""
-    total = 0
-    for pos, ch in enumerate(reversed(digits)):
-        total += int(ch) * (3 if pos % 2 == 0 else 1)
-    return str((10 - total % 10) % 10)
 
 
 def sscc_in(raw: str) -> str:

@@ -122,7 +122,7 @@ def test_most_of_the_corpus_is_well_formed() -> None:
 def test_messages_we_define_validate_as_expected(path: Path) -> None:
     # Given a corpus message whose type and directory we carry definitions for
     result = edifact.parse(path.read_bytes())
-    structure = [i for i in result.issues if i.code not in ("20", "21", "28", "29", "33")
+    structure = [i for i in result.issues if i.code not in ("20", "21", "28", "29", "33") and i.severity != "info"
                  and i.segment_tag not in ("UNZ", "UNB") and "UNT" not in i.message]
     if path.name in STRUCTURE_FAULTS:
         # Then the known fault is reported, located at a segment position

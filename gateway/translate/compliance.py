@@ -1,0 +1,115 @@
+"""What a retailer's compliance check refuses in a document we send, checked before it leaves.
+
+A retailer's EDI team runs more than its translator's syntax check on an 856 or 810: barcodes and GLNs must carry
+a right GS1 check digit (the scanner at the dock reads the label, the item file is keyed on the GTIN), and an
+invoice must foot (TDS01 as the retailer adds the lines, charges and taxes up). A document that fails is charged
+back or refused days later; checked here, it is held with the reason instead (the scheduler's quarantine)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from gateway.formats.base import ParseResult, Segment, Syntax
+from gateway.formats.gs1 import GLN_LENGTH, expected_digit
+from gateway.translate.x12_fields import PER_QUANTITY
+
+ITEM_NUMBERS = {"gtin": "GTIN", "upc": "UPC", "ean": "EAN"}
+"""Canonical item ids that are GS1 trade item numbers (the Barcode of Odoo's product, or as the partner ordered)."""
+OUR_ROLES = frozenset({"ship_from", "seller", "supplier", "remit_to"})
+"""Parties that are us: their GLN is our company's, typed in Odoo by us. A partner's own GLNs (ship-to, buyer,
+bill-to) are left as they are: the gateway found the contact by the GLN the partner sends, so one that fails the
+check is the partner's own number, which it matches on; holding every document to it would fix nothing."""
+CENT = Decimal("0.01")
+
+
+def wrong_check_digits(data: dict[str, Any], written: bytes) -> list[str]:
+    """Each GTIN/UPC/EAN of an item and GLN of ours in `data` (a canonical document as plain data) that `written`
+    (the rendered file) carries and whose GS1 check digit is wrong, as a sentence naming the product or party,
+    the number and the digit it should end in. A number the profile does not write is no matter to the partner."""
+    text = written.decode("utf-8", "replace")
+    found: dict[str, str] = {}
+    for number, said in _gs1_numbers(data):
+        if number not in found and re.search(rf"(?<!\d){number}(?!\d)", text):
+            found[number] = said
+    return list(found.values())
+
+
+def _gs1_numbers(value: Any) -> Iterator[tuple[str, str]]:
+    """(number, sentence) for every GS1 number of `value` whose check digit is wrong."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _gs1_numbers(item)
+        return
+    if not isinstance(value, dict):
+        return
+    ids = value.get("item_ids")
+    if isinstance(ids, dict):
+        for key, kind in ITEM_NUMBERS.items():
+            number = str(ids.get(key) or "")
+            wanted = expected_digit(number)
+            if wanted is not None:
+                product = value.get("description") or next((str(v) for k, v in ids.items() if k not in ITEM_NUMBERS
+                                                            and v), "")
+                line = f" (line {value['line_no']})" if value.get("line_no") else ""
+                yield number, (f"product {product!r}{line} has {kind} {number}, whose GS1 check digit should be "
+                               f"{wanted} ({number[:-1]}{wanted}): correct the product's Barcode in Odoo (or, when "
+                               "the partner ordered it by this number, ask the partner for the right one)")
+    gln = str((value.get("ids") or {}).get("gln") or "") if value.get("role") in OUR_ROLES else ""
+    wanted = expected_digit(gln, (GLN_LENGTH,))
+    if wanted is not None:
+        yield gln, (f"the {value['role'].replace('_', '-')} party {value.get('name') or ''!r} has GLN {gln}, whose "
+                    f"GS1 check digit should be {wanted} ({gln[:-1]}{wanted}): correct the company's GLN in Odoo")
+    for key, item in value.items():
+        if key not in ("item_ids", "ids") and isinstance(item, (dict, list)):
+            yield from _gs1_numbers(item)
+
+
+def invoice_not_footing(read_back: ParseResult) -> str | None:
+    """Why a written X12 810 does not foot, else None: its TDS01 must be what the retailer adds up, each IT1's
+    IT102 x IT104 (per the IT105 basis: 12.50 HP is per hundred), plus SAC charges less allowances (SAC05), plus
+    TXI taxes (TXI02), in cents. Odoo's total is rounded line by line where the 810 states a unit price: a line's
+    quantity times its written price can miss Odoo's subtotal (a discounted price cut to the digits written), and
+    the retailer then pays its own sum or refuses the invoice."""
+    for tx in read_back.transactions:
+        if read_back.syntax is not Syntax.X12 or tx.doc_type != "810":
+            continue
+        try:
+            stated, lines, exact, rounded = _footing(tx.segments)
+        except (InvalidOperation, ValueError):
+            return None                          # an unreadable number is the syntax check's to name
+        if stated is None or stated in (exact.quantize(CENT, ROUND_HALF_UP), rounded):
+            continue
+        return (f"TDS01 says {stated} (Odoo's total), but the 810's lines ({lines}), charges less allowances (SAC) "
+                f"and taxes (TXI) add up to {rounded}, as the partner adds them; the difference of "
+                f"{stated - rounded} is usually a line's price cut to the digits the 810 writes: check the invoice "
+                "lines' prices and discounts in Odoo")
+    return None
+
+
+def _footing(segments: list[Segment]) -> tuple[Decimal | None, Decimal, Decimal, Decimal]:
+    """TDS01, the IT1 extended amounts' sum, and the whole sum exact and with each amount rounded to cents. A TXI
+    in the summary (after TDS) is the invoice's tax; a TXI in an IT1 loop is that line's share of it, counted only
+    when the summary has none. A SAC counts where it stands (a line's is on that line only)."""
+    stated: Decimal | None = None
+    amounts: list[Decimal] = []
+    line_taxes: list[Decimal] = []
+    summary_taxes: list[Decimal] = []
+    lines = Decimal(0)
+    for seg in segments:
+        if seg.tag == "IT1" and seg.get(2) and seg.get(4):
+            amount = Decimal(seg.get(2)) * Decimal(seg.get(4)) / PER_QUANTITY.get(seg.get(5), 1)
+            lines += amount
+            amounts.append(amount)
+        elif seg.tag == "SAC" and seg.get(5) and seg.get(1) in ("A", "C"):
+            amounts.append(Decimal(seg.get(5)).scaleb(-2) * (1 if seg.get(1) == "C" else -1))
+        elif seg.tag == "TXI" and seg.get(2):
+            (line_taxes if stated is None else summary_taxes).append(Decimal(seg.get(2)))
+        elif seg.tag == "TDS" and seg.get(1):
+            stated = Decimal(seg.get(1)).scaleb(-2)
+    amounts += summary_taxes or line_taxes
+    exact = sum(amounts, Decimal(0))
+    rounded = sum((a.quantize(CENT, ROUND_HALF_UP) for a in amounts), Decimal(0))
+    return stated, lines.quantize(CENT, ROUND_HALF_UP), exact, rounded
