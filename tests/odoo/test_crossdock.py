@@ -13,7 +13,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.formats import x12
 from gateway.journal.api import Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal
@@ -25,6 +25,7 @@ from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line, Pack, Party, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.outbound import render
 from gateway.translate.profile import ProfileRegistry
+from tests.helpers.examples import loaded_examples
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_pipeline_posting import SAMPLE, pipeline_for, run
@@ -36,7 +37,7 @@ WIDGET, GADGET, RED = {"buyer": "BB-1001"}, {"buyer": "BB-1003"}, {"buyer": "BB-
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def allocated(kind: str = "buyer") -> PurchaseOrder:

@@ -11,12 +11,12 @@ import odoorpc
 import pytest
 
 from gateway import formats, translate
-from gateway.config.loader import load
 from gateway.journal.api import Direction
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler, kind_of
+from tests.helpers.examples import loaded_examples
 from tests.odoo.test_scheduler import Ctx
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
@@ -24,7 +24,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 
 @pytest.fixture(scope="module")
 def config() -> Any:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def documents(config: Any, partner_id: str) -> list[Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import x12
 from gateway.formats.x12_validate import validate_transaction
@@ -24,6 +24,7 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render
 from gateway.translate.canonical import InventoryAdvice, Line
+from tests.helpers.examples import loaded_examples
 from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox, northwind, order
 
@@ -32,7 +33,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def product(odoo: odoorpc.ODOO, code: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.formats import parse
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_invoices, extract_ship_notices
@@ -19,6 +19,7 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model
 from gateway.translate import render, translate
 from gateway.translate.canonical import Document, Invoice, Line, Party, PurchaseOrder, ShipNotice, Source
+from tests.helpers.examples import loaded_examples
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 BIGBOX_DC = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023"})
@@ -26,7 +27,7 @@ BIGBOX_DC = Party(role="ship_to", name="BigBox DC 1", ids={"gln": "0860001000023
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def ordered(examples: LoadedConfig, client: OdooClient, partner_id: str, number: str, ship_to: Party,

@@ -11,7 +11,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.config.models import GatewayConfig
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
@@ -20,6 +20,7 @@ from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.pipeline import Pipeline
 from gateway.translate.canonical import Invoice, Party, ShipNotice
+from tests.helpers.examples import loaded_examples
 from tests.odoo import test_outbound_odd_odoo as odd
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
@@ -27,7 +28,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def daemon_scheduler(examples: LoadedConfig, client: OdooClient, journal: Any,

@@ -11,7 +11,7 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.config.models import GatewayConfig, OdooSettings, OutboxSettings
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
@@ -20,6 +20,7 @@ from gateway.odoo import posting
 from gateway.odoo.sandbox import SandboxServer
 from gateway.pipeline import Pipeline
 from gateway.transports.base import IntakeMeta
+from tests.helpers.examples import loaded_examples
 from tests.odoo.conftest import API_KEY_19
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
@@ -28,7 +29,7 @@ SAMPLE = EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi"
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def pipeline_for(tmp: Path, examples: LoadedConfig, sandbox: SandboxServer, **odoo: Any) -> tuple[Pipeline, Any]:

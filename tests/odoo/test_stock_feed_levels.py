@@ -15,13 +15,14 @@ from typing import Any
 import odoorpc
 import pytest
 
-from gateway.config.loader import LoadedConfig, load
+from gateway.config.loader import LoadedConfig
 from gateway.journal.api import Direction
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Line
+from tests.helpers.examples import loaded_examples
 from tests.odoo.conftest import bigbox, order
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import product, purchase, receipt
@@ -33,7 +34,7 @@ SLOT = "2026-12-04 08:00"
 
 @pytest.fixture(scope="module")
 def examples() -> LoadedConfig:
-    return load(EXAMPLES / "gateway.yaml")
+    return loaded_examples()
 
 
 def scheduler_for(examples: LoadedConfig, client: OdooClient, journal: Any, tmp: Path) -> OdooScheduler:
