@@ -20,6 +20,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import DocumentSettings
 from gateway.errors import OdooRejected
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
@@ -190,7 +191,8 @@ BLUE_LIN = b"LIN+1++0614141000012:EN'\nPIA+5+WB-100:SA'\nIMD+F++:::Blue Widget'\
 
 
 async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_packaging(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
     """EuroHandel's ORDERS names the case by its GTIN-14 alone, LIN+1++10614141000019:SRV with QTY+21:10:CS at
     PRI 300.00 a case: the Blue Widget, 240 units in the case of 24 (16-18) or 10 of the case unit (19)."""
     v = sandbox.version
@@ -200,6 +202,10 @@ async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_pa
     cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:10:CS'\nMOA+203:3000.00'\n" \
         "PRI+AAA:300.00'\n".encode()
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    eurohandel = pipeline.config.partners["eurohandel"]
+    answer = DocumentSettings(type="ORDRSP", direction="out", profile="edifact-d96a-ordrsp", trigger="order_confirmed")
+    pipeline.config.partners["eurohandel"] = eurohandel.model_copy(update={
+        "documents": [d for d in eurohandel.documents if d.type != "ORDRSP"] + [answer]})
     message = await pipeline.submit(data.replace(BLUE_LIN, cases).replace(b"UNT+34+1'", b"UNT+33+1'"),
                                     IntakeMeta(channel="folder", filename=EUROHANDEL.name))
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
@@ -212,6 +218,15 @@ async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_pa
     else:
         assert (first["product_uom_qty"], first["product_uom_id"][1], first["price_unit"]) == \
             (10.0, "Case of 24", 300.0)
+    # the ORDRSP that acknowledges it once confirmed names the case by its GTIN, 10 CS at 300.00
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
+                          partners=pipeline.config.partners)
+    assert await OdooScheduler(ctx, lambda: client).run_once("eurohandel", "ORDRSP") == 1
+    [ordrsp] = [pipeline.archive.read(m.sha256) for m in pipeline.journal.find(limit=50) if m.doc_type == "ORDRSP"]
+    first_line = ordrsp.decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
+    assert f"+{CASE_GTIN}:SRV'" in first_line and "QTY+21:10:CS'" in first_line and "PRI+AAA:300" in first_line, \
+        first_line
 
 
 def test_an_order_of_cases_by_gtin_costs_the_same_calls_whatever_its_line_count(
