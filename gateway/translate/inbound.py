@@ -182,12 +182,25 @@ def translate(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileR
     return _translate(tx, partner, chosen)
 
 
-def _translate(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> list[Document]:
+def translate_json(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry) -> list[str]:
+    """`[to_json(d, indent=None) for d in translate(tx, partner, profiles)]`: the same text, or the same error, as
+    the pipeline journals it, without the model instances that only serialising would read (`canonical.plain_json`).
+    """
+    profile = profile_for(tx, partner, profiles)
+    data = _data(tx, partner, profile)
+    text = canonical.plain_json(data)
+    return [text if text is not None else canonical.to_json(validate(data, profile, tx), indent=None)]
+
+
+def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> dict[str, Any]:
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
-    doc = validate(data, profile, tx)
-    return [doc]
+    return data
+
+
+def _translate(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> list[Document]:
+    return [validate(_data(tx, partner, profile), profile, tx)]
 
 
 def to_plain(doc: Document) -> dict[str, Any]:
