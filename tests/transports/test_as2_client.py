@@ -124,11 +124,14 @@ async def test_mic_mismatch_is_a_rejection(tmp_path: Path, peer: Peer) -> None:
     assert result.rejected is not None and "MDN MIC mismatch" in result.rejected
 
 
-async def test_mdn_signed_by_someone_else_is_retried_as_the_same_message(tmp_path: Path, peer: Peer) -> None:
-    """The partner may have the message (see test_as2_15_sync_mdn_retry): retried, not dead."""
+async def test_mdn_signed_by_someone_else_leaves_the_message_sent_its_mdn_overdue(tmp_path: Path, peer: Peer) -> None:
+    """The partner took it (HTTP 200) and would answer a resend the same way (see test_as2_15r_sync_mdn): sent,
+    its MDN awaited and overdue at once, not retried and not dead."""
     peer.sign_with = make_cert(tmp_path / "certs", "impostor")
-    with pytest.raises(DeliveryRetry, match="does not verify.*the partner may have the message"):
-        await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    result = await sender_for(tmp_path, peer.ours).send(outbound_message(), DOC, partner_for(peer))
+    assert result.rejected is None and result.ack_pending and result.awaits is not None
+    assert result.awaits.kind == "MDN" and result.awaits.within.total_seconds() == 0
+    assert "does not verify" in result.detail and "not sent again by itself" in result.detail
 
 
 async def test_retry_reuses_message_id_and_bytes(tmp_path: Path, peer: Peer) -> None:

@@ -71,11 +71,18 @@ class Built:
     signed: bool = True                    # signed by us (else a partner may leave the MIC out of its MDN)
 
 
-# A sync MDN missing (connection cut, a 2xx without one) or unreadable: the partner may or may not have the message.
-# Sent again as built (same Message-ID and MIC: its duplicate check, RFC 4130 5.2) with the outbox's backoff; once
-# the attempts run out the message is dead with this, for a person to ask the partner before a resend
+# The connection cut or timed out before any answer: the partner may or may not have the message. Sent again as
+# built (same Message-ID and MIC: its duplicate check, RFC 4130 5.2) with the outbox's backoff; once the attempts
+# run out the message is dead with this, for a person to ask the partner before a resend
 MAY_HAVE_IT = ("the partner may have the message: sent again with the same Message-ID (its duplicate check "
                "applies); if it stays dead, ask the partner whether it has it before `edi-gateway resend`")
+# A 2xx whose sync MDN is missing or unreadable (an empty or HTML body, a signature by a key we do not hold): the
+# partner's side took the whole request and answers the same way each time, so a resend gets the same answer and a
+# partner whose product has no Message-ID check (OpenAS2) processes each copy. Sent, its MDN overdue at once (the
+# status page, edi_gateway_overdue_acks), as an async MDN that never came: never resent by itself
+UNCONFIRMED = ("not sent again by itself (the same answer would come back, and a partner without a Message-ID "
+               "check would process each copy): ask the partner whether it has it; `edi-gateway resend` sends the "
+               "same Message-ID again")
 BUILT_FOR = "certificates.pem"             # beside a built message: the partner certificates it was built with
 
 
@@ -202,13 +209,12 @@ class As2Sender:
                                   meta=meta, awaits=Awaiting("MDN", message_id,
                                                              timedelta(hours=ch.mdn_timeout_hours)))
         if not reply.strip():
-            raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status} to {message_id} without "
-                                f"the MDN it was asked for; {MAY_HAVE_IT}")
+            return _unconfirmed(message_id, meta, f"HTTP {status} without the MDN it was asked for")
         try:
             got = await asyncio.to_thread(mdn.read, reply_type, reply, built.certs, require_signed=ch.mdn_signed)
         except (mime.MimeError, cms.CmsError) as exc:
             # the partner took the request (it answered 2xx) but we cannot tell what it says: not its refusal
-            raise DeliveryRetry(f"the MDN for {message_id} cannot be read or verified: {exc}; {MAY_HAVE_IT}") from exc
+            return _unconfirmed(message_id, meta, f"HTTP {status} and an MDN that cannot be read or verified: {exc}")
         verdict = check_mdn(got, message_id, built.mic, built.mic_alg, we_signed=built.signed)
         self.forget(message.id)
         # a readable MDN that refuses the message (negative disposition, another MIC) is the partner's answer, not
@@ -264,6 +270,13 @@ class As2Sender:
                 return f"settled {rec.journal_id}: {to.value}"
             return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
         return f"{rec.journal_id} already {current.state.value}"
+
+
+def _unconfirmed(message_id: str, meta: dict[str, Any], why: str) -> DeliveryResult:
+    """Delivered without a confirmation to read (see UNCONFIRMED): its MDN awaited and overdue at once, its built
+    body kept so that a resend is the same AS2 message."""
+    return DeliveryResult(detail=f"AS2 {message_id} posted, answered with {why}; {UNCONFIRMED}", ack_pending=True,
+                          meta=meta, awaits=Awaiting("MDN", message_id, timedelta(0)))
 
 
 def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str) -> bool:
