@@ -4,7 +4,9 @@ RFC 9112 5.2 lets a server replace each obs-fold (CRLF then spaces or tabs) with
 field. aiohttp's parsers refuse them with 400 (its C parser always; its Python one unless lax, which loosens other
 checks too), so the AS2 server's connections parse requests with aiohttp's Python parser given headers unfolded
 first; everything else it checks is unchanged. A fold before the first field, or a value grown past the field
-size limit, is still refused.
+size limit, is still refused. So is a fold that a front end which does not unfold (RFC 9112 lets it refuse, and
+some read a continuation line as a field of its own) would frame otherwise: one inside Content-Length,
+Transfer-Encoding or Host, or a continuation line that reads as one of those fields (request smuggling).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import inspect
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import LineTooLong
+from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 from aiohttp.http_parser import HeadersParser, HttpRequestParserPy
 from aiohttp.web_protocol import MAX_MSG_QUEUE_SIZE, RequestHandler, RequestPayloadError
 
 _WSP = (b" ", b"\t")
+_FRAMING = frozenset({b"content-length", b"transfer-encoding", b"host"})     # never folded by a real sender
 
 
 def unfold(lines: list[bytes], limit: int) -> list[bytes]:
@@ -25,6 +28,8 @@ def unfold(lines: list[bytes], limit: int) -> list[bytes]:
     out: list[bytes] = []
     for line in lines:
         if line[:1] in _WSP and out and out[-1]:
+            if {_name(out[-1]), _name(line)} & _FRAMING:
+                raise BadHttpMessage("Folded Content-Length, Transfer-Encoding or Host header")
             joined = out[-1].rstrip(b" \t") + b" " + line.strip(b" \t")
             if len(joined) > limit:
                 raise LineTooLong(joined[:100] + b"...", limit)
@@ -32,6 +37,13 @@ def unfold(lines: list[bytes], limit: int) -> list[bytes]:
         else:
             out.append(line)
     return out
+
+
+def _name(line: bytes) -> bytes:
+    """The field name a header line (or a continuation line, read as a field) begins with, lowercased; b"" for a
+    line without a colon (the rest of a Subject)."""
+    name, colon, _ = line.partition(b":")
+    return name.strip(b" \t").lower() if colon else b""
 
 
 class _UnfoldingHeaders(HeadersParser):
