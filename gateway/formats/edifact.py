@@ -1047,6 +1047,22 @@ def fit_text(value: str, codec: str) -> str:
     return "".join(out)
 
 
+UNOA_STAND_INS = {"@": "(AT)", "#": "NO.", "_": "-", "~": "-", "[": "(", "]": ")", "{": "(", "}": ")", "\\": "/",
+                  "|": "/", "`": "'", "^": " ", "$": "USD "}
+"""What a UNOA writer puts for the ASCII signs ISO 9735 level A lacks: 'info@acme.com' as 'INFO(AT)ACME.COM',
+'#12' as 'NO.12'; any other character is written '?', as an ASCII writer marks one it cannot carry."""
+_NOT_UNOA = re.compile("[^A-Z0-9 .,()/='+:?!\"%&*;<>\\-\ufdd0-\ufdd4]")
+
+
+def unoa_text(value: str) -> str:
+    """`value` in ISO 9735 level A (UNOA): capital letters, digits, space and . , - ( ) / = ' + : ? ! " % & * ; < >.
+    A partner that declares UNOA reads with that repertoire (an old mainframe's, or a translator that checks it):
+    'Blue widget' in lowercase is refused there or read as garbage, so its letters go in capitals and the other
+    signs as their stand-ins (`UNOA_STAND_INS`). UNOB and above carry lowercase and are written as they are."""
+    upper = fit_text(value, "ascii").upper()
+    return _NOT_UNOA.sub(lambda found: UNOA_STAND_INS.get(found.group(), "?"), upper)
+
+
 def fit_texts(data: Any, codec: str) -> Any:
     """`data` (a document's plain values: dicts, lists, strings) with each string as `fit_text` makes it for `codec`.
 

@@ -173,6 +173,21 @@ def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, ba
                     elements[pos] = clean
 
 
+def _in_unoa(segments: list[engine.OutSegment]) -> None:
+    """Every value of `segments` in UNOA's repertoire (`edifact.unoa_text`: capitals, stand-ins), in place. After
+    the profile wrote them, so that code lists still see the canonical words; before the free text is cut to fit,
+    since a stand-in ('(AT)' for '@') may be longer than its character."""
+    from gateway.formats.edifact import unoa_text
+    for _, elements in segments:
+        for pos, value in elements.items():
+            if isinstance(value, dict):
+                for comp, raw in value.items():
+                    if isinstance(raw, str):
+                        value[comp] = unoa_text(raw)
+            elif isinstance(value, str):
+                elements[pos] = unoa_text(value)
+
+
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
     if not elements:
         return []
@@ -539,6 +554,8 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     # text the partner's character set lacks as its stand-in before the profile spreads and cuts it (fit_texts)
     written = segments_of(profile, fit_texts(data, CHARSETS.get(settings.syntax, "utf-8")), when, settings.decimal)
     _plain_text(written, "edifact", version, EDIFACT_MARKS, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
+    if settings.syntax == "UNOA":
+        _in_unoa(written)
     _fit_free_text(written, "edifact", version)
     body = [(tag, _elements(elements, ":")) for tag, elements in written]
     writer.message(str(unh), message_type, body)

@@ -67,8 +67,8 @@ def test_text_unoc_lacks_gets_its_usual_stand_ins_and_keeps_what_unoc_has(tmp_pa
 def test_unoa_gets_plain_letters(tmp_path: Path) -> None:
     data = rendered(tmp_path, "UNOA", "3")
     assert data.isascii()
-    assert values(data, "NAD")[3] == "L'Oreal - Muller & Wolek \"Nord\""
-    assert values(data, "FTX")[3] == "Preis 12,50 EUR ... Strasse"
+    assert values(data, "NAD")[3] == "L'OREAL - MULLER & WOLEK \"NORD\""     # UNOA has no lowercase letters
+    assert values(data, "FTX")[3] == "PREIS 12,50 EUR ... STRASSE"
 
 
 def test_unoy_keeps_every_character(tmp_path: Path) -> None:
