@@ -425,6 +425,7 @@ class ProductFinder:
                             "which this Odoo does not have: install the OCA module "
                             "product_supplierinfo_for_customer, or have the partner send a GTIN or our "
                             "item number)")
+                hint += self._unsold_packaging(ids)
                 raise OdooRejected(f"{label}: no product in Odoo for {shown}{hint}")
             out[label] = match
         return out
@@ -522,6 +523,19 @@ class ProductFinder:
                                     m2o_name(row["product_id"]) or "", None,
                                     f"packaging {packaging.name!r} barcode {key}", packaging)
         return out
+
+    def _unsold_packaging(self, ids: dict[str, str]) -> str:
+        """Why a customer's GTIN found nothing when it is a 16-18 packaging's that is not for sales (Sales
+        unticked: a sale line cannot be in it); "" otherwise. Asked only for a line that is refused."""
+        keys = {gtin_key(ids[k]) for k in BARCODE_KINDS if ids.get(k)}
+        if self.role != "customer" or not keys or not self.client.has_model("product.packaging") or \
+                "sales" not in self.client.fields("product.packaging"):
+            return ""
+        rows = self.client.search_read("product.packaging", [
+            ("barcode", "in", sorted({v for key in keys for v in _barcode_variants(key)})), ("sales", "=", False)],
+            ["product_id", "name"], limit=1)
+        return (f" (it is the barcode of {m2o_name(rows[0]['product_id'])}'s packaging {rows[0]['name']!r}, which is "
+                "not for sales: tick Sales on it in Odoo, then replay)") if rows else ""
 
     def _codes_model(self) -> str:
         """Where the partner's own item numbers are kept: product.supplierinfo (Odoo's) for a vendor;

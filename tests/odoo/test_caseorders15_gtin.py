@@ -248,3 +248,15 @@ def test_an_order_of_cases_by_gtin_costs_the_same_calls_whatever_its_line_count(
     assert calls("PO-CS-ONE", 1) == calls("PO-CS-THREE", 3)
     [three] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-THREE")]])
     assert [r["product_uom_qty"] for r in order_lines(odoo, three, v)] == ([240.0] * 3 if v <= 18 else [10.0] * 3)
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_a_case_gtin_of_a_packaging_not_for_sales_says_so(client: OdooClient, odoo: odoorpc.ODOO,
+                                                          sandbox: SandboxServer) -> None:
+    """A packaging with Sales unticked cannot be a sale line's (16-18): the line is still refused, and the reason
+    names the packaging instead of 'no product', which a coordinator searching products by barcode would not find."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN, sales=False)
+    doc = x12_850("PO-CS-NS", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}"])
+    with pytest.raises(OdooRejected, match=rf"no product in Odoo for gtin {CASE_GTIN} \(it is the barcode of "
+                                           r"\[WB-100\] Blue Widget's packaging 'Case of 24', which is not for sales"):
+        post(client, doc, bigbox(units={}), Cache())
