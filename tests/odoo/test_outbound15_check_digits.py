@@ -94,29 +94,30 @@ async def test_an_810_whose_tds_is_not_its_lines_and_taxes_is_held_naming_both(
     assert "TDS01 says 10000.00" in reason and "add up to 10000.04" in reason
 
 
-def test_a_po_lines_upc_with_a_wrong_check_digit_is_noted_not_refused(tmp_path: Path) -> None:
-    """BigBox's 850 with PO1 07 one digit off: the file's findings say where and what the digit should be; the set
-    is accepted (no warning or error: the 997 says A, a check digit is no X12 syntax)."""
-    sample = (ROOT / "gateway" / "examples" / "samples" / "bigbox" / "850_4500001234.edi").read_bytes()
-    bad = wrong("61414100001")
-    path = tmp_path / "850.edi"
-    path.write_bytes(sample.replace(b"UP*614141000012", f"UP*{bad}".encode()))
+def inspected(sample: str, old: bytes, new: str, tmp_path: Path) -> tuple[str, str]:
+    """`edi-gateway inspect` of an example sample with `old` replaced by `new`: its check-digit note and output."""
+    path = tmp_path / Path(sample).name
+    path.write_bytes((ROOT / "gateway" / "examples" / "samples" / sample).read_bytes().replace(old, new.encode()))
     shown = subprocess.run([sys.executable, "-m", "gateway", "inspect", str(path)], capture_output=True, text=True,
                            check=False, cwd=ROOT)
     assert shown.returncode == 0, shown.stderr
     [note] = [line for line in shown.stdout.splitlines() if "check digit" in line]
+    return note, shown.stdout
+
+
+def test_a_po_lines_upc_with_a_wrong_check_digit_is_noted_not_refused(tmp_path: Path) -> None:
+    """BigBox's 850 with PO1 09 one digit off: the file's findings say where and what the digit should be; the set
+    is accepted (no warning or error: the 997 says A, a check digit is no X12 syntax)."""
+    bad = wrong("61414100001")
+    note, shown = inspected("bigbox/850_4500001234.edi", b"UP*614141000012", f"UP*{bad}", tmp_path)
     assert "PO1" in note and "element 9" in note and f"UPC {bad}" in note and "check digit is 2" in note
-    assert "0 error(s), 0 warning(s), 1 note(s)" in shown.stdout
+    assert "0 error(s), 0 warning(s), 1 note(s)" in shown
 
 
 def test_an_edifact_lin_ean_with_a_wrong_check_digit_is_noted(tmp_path: Path) -> None:
     """The same for EuroHandel's ORDERS: LIN 3 (C212 7140 with 7143 EN) one digit off is a note, not an error."""
-    sample = (ROOT / "gateway" / "examples" / "samples" / "eurohandel" / "ORDERS_4500012345.edi").read_bytes()
     bad = wrong("061414100001")
-    path = tmp_path / "orders.edi"
-    path.write_bytes(sample.replace(b"LIN+1++0614141000012:EN", f"LIN+1++{bad}:EN".encode()))
-    shown = subprocess.run([sys.executable, "-m", "gateway", "inspect", str(path)], capture_output=True, text=True,
-                           check=False, cwd=ROOT)
-    [note] = [line for line in shown.stdout.splitlines() if "check digit" in line]
+    note, shown = inspected("eurohandel/ORDERS_4500012345.edi", b"LIN+1++0614141000012:EN", f"LIN+1++{bad}:EN",
+                            tmp_path)
     assert "LIN" in note and "element 3.1" in note and f"EAN {bad}" in note and "check digit is 2" in note
-    assert "0 error(s), 0 warning(s), 1 note(s)" in shown.stdout
+    assert "0 error(s), 0 warning(s), 1 note(s)" in shown
