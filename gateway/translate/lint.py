@@ -522,6 +522,37 @@ def misspelt_nodes(translations_dir: Path) -> list[ConfigError]:
     return problems
 
 
+def _replaced_hooks(registry: ProfileRegistry, profiles: list[Profile]) -> list[ConfigError]:
+    """A workspace profile's own hook in place of one its base names: the base's hook does part of the reading or
+    writing (an INVOIC line's RFF+ON order line, X12 price bases, store allocations, cXML price modifications), so
+    a partner hook that does not call it loses that part without a word, or has every such file quarantined
+    ("extra inputs are not permitted"). Warned unless the own function names the base's (calls it)."""
+    found: list[ConfigError] = []
+    for profile in profiles:
+        own = registry.sources.get(profile.name)
+        hooks = own.get("hooks") if isinstance(own, YMap) else None
+        if profile.name in registry.base_names or not isinstance(hooks, YMap) or len(profile.chain) < 2:
+            continue
+        for parent in _parents(own) if isinstance(own, YMap) else []:
+            try:
+                base = registry.get(parent)
+            except ConfigError:
+                continue                                   # reported as the parent's own problem
+            for hook, ref in hooks.items():
+                theirs, mine = base.hooks.get(str(hook)), profile.hooks.get(str(hook))
+                if theirs is None or mine is None or theirs is mine:
+                    continue
+                if theirs.__name__ in getattr(getattr(mine, "__code__", None), "co_names", ()):
+                    continue                               # it calls the base's (by that name)
+                base_ref = f"{theirs.__module__}:{theirs.__name__}"
+                found.append(_err(f"hooks.{hook}: {ref} replaces {base_ref}, which {parent} runs; what that one reads "
+                                  "or writes is lost unless yours calls it", hooks.loc(hook),
+                                  hint=f"call {base_ref}({'data, tx' if hook == 'after_read' else 'data'}) in yours and go "
+                                       "on with what it returns",
+                                  kind=ConfigWarning))
+    return found
+
+
 def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
     """Every problem of every profile in `registry` (compile errors included), each with file:line."""
     problems: list[ConfigError] = []
@@ -537,6 +568,7 @@ def lint_profiles(registry: ProfileRegistry) -> list[ConfigError]:
         compiled.append(profile)
         problems.extend(lint_profile(profile))
     problems.extend(_unused_code_lists(registry, compiled))
+    problems.extend(_replaced_hooks(registry, compiled))
     problems.extend(_numbers_that_lost_digits(registry))
     problems.extend(_code_lists_of_words(registry))
     unique: dict[str, ConfigError] = {}
