@@ -350,9 +350,16 @@ def proxy_for(ch: As2Channel) -> tuple[URL | None, BasicAuth | None]:
         raw = getproxies_environment().get(target.scheme.lower())
         if raw and proxy_bypass(target.hostname or ""):
             raw = None
+        if raw and "://" not in raw:
+            raw = "http://" + raw             # 'proxy.corp:3128', as curl and pip read it
     if not raw or raw == "direct":
         return None, None
     url = URL(raw)
+    if url.scheme not in ("http", "https") or not url.host:     # named, never quoted: it may hold a login
+        where = "the partner's `proxy`" if ch.proxy else (
+            f"{target.scheme.upper()}_PROXY in the daemon's environment (the partner's `proxy`, 'direct' for none, "
+            "overrides it)")
+        raise DeliveryRetry(f"{where} is not an http:// URL with a host")
     auth = BasicAuth(url.user, url.password or "") if url.user else None
     return url.with_user(None), auth
 
