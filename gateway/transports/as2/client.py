@@ -179,9 +179,12 @@ class As2Sender:
         proxy, proxy_auth = proxy_for(ch)
         try:
             async with (ClientSession(timeout=ClientTimeout(total=ch.timeout)) as session,
+                        # a redirect is not followed: aiohttp turns a POST answered 301/302 into a GET, whose
+                        # page (an AS2 product's 'server is running') read as a 2xx without an MDN
                         session.post(ch.url, data=_stream(built.body, built.offset), headers=headers,
-                                     ssl=ssl_ctx, proxy=proxy, proxy_auth=proxy_auth) as resp):
+                                     ssl=ssl_ctx, proxy=proxy, proxy_auth=proxy_auth, allow_redirects=False) as resp):
                 status = resp.status
+                moved = resp.headers.get("Location", "") if 300 <= status < 400 else ""
                 reply = await mdn.receive(resp.content)
                 reply_type = resp.headers.get("Content-Type", "")
                 asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
@@ -194,6 +197,10 @@ class As2Sender:
         if status >= 500 or status in (408, 429):
             raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}"
                                 + ("" if asked is None else f", Retry-After {asked:.0f}s"), retry_after=asked)
+        if moved:
+            raise DeliveryRejected(f"AS2 endpoint {redact_url(ch.url)} answered {message_id} with HTTP {status}, "
+                                   f"moved to {redact_url(moved)[:200]}: not sent there; if the partner confirms the "
+                                   "address, put it in its url and resend")
         if status >= 300:
             raise DeliveryRejected(f"AS2 endpoint {redact_url(ch.url)} refused {message_id}: HTTP {status} "
                                    f"{reply[:200].decode('utf-8', 'replace').strip()}")
