@@ -850,7 +850,7 @@ class Pipeline:
                 posting, client = _require("gateway.odoo.posting", "post"), self._odoo()
             doc.source.message_id = message.id    # names the message in Odoo notes when it has no control numbers
             # a cXML credit memo naming its invoice by payloadID: the bill the journal knows that invoice made
-            doc = _require("gateway.odoo.bill_checks", "with_credited_bill").with_credited_bill(self.journal,
+            doc = _require("gateway.odoo.credit_memos", "with_credited_bill").with_credited_bill(self.journal,
                                                                                               partner.id, doc)
             try:
                 with self._posting(partner.id, doc.number):

@@ -30,7 +30,6 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.bill_checks import (
     TOTALS_NOTE,
-    credited_bill,
     credited_invoice,
     line_notes,
     line_po_number,
@@ -39,6 +38,7 @@ from gateway.odoo.bill_checks import (
     totals_note,
 )
 from gateway.odoo.client import OdooClient
+from gateway.odoo.credit_memos import credited_bill
 from gateway.odoo.destinations import destinations
 from gateway.odoo.lookup import (
     Cache,
