@@ -50,10 +50,13 @@ async def moved(tmp_path: Path) -> AsyncIterator[tuple[Moved, str, Cert, Cert]]:
     await runner.cleanup()
 
 
+@pytest.mark.parametrize("mdn", ["sync", "async", "none"])
 async def test_a_redirect_is_not_followed_and_the_message_is_dead_naming_the_new_address(
-        tmp_path: Path, moved: tuple[Moved, str, Cert, Cert]) -> None:
+        tmp_path: Path, moved: tuple[Moved, str, Cert, Cert], mdn: str) -> None:
+    """Without an MDN asked for, the GET's 200 made the message done: lost without a word; with an async one, sent
+    and awaiting an MDN the partner could never send."""
     peer, url, ours, theirs = moved
-    ws = as2_workspace(tmp_path, url, ours, theirs, outbox={"min_backoff": 0.2, "max_backoff": 0.4}, mdn="sync")
+    ws = as2_workspace(tmp_path, url, ours, theirs, outbox={"min_backoff": 0.2, "max_backoff": 0.4}, mdn=mdn)
     final, _ = await send_one(ws, peer, ("sent", "done", "dead", "rejected"))
     error = str(final["last_error"])
     assert final["state"] == "dead" and "HTTP 301" in error and "moved to /as2-new" in error, (final["state"], error)
