@@ -99,11 +99,17 @@ def sent_since(journal: Any, count: int = KNOWN_WINDOW) -> None:
                                   doc_type="856")
 
 
+# the window is the journal's (5,000 rows written here), the same whatever Odoo answers: one version; the
+# held 855 itself is made on 17 and 19 by the tests above
+ONE_VERSION = pytest.mark.parametrize("sandbox", [19], ids=["odoo19"], indirect=True)
+
+
 def acks_of(journal: Any) -> list[tuple[str, State]]:
     return [(m.id, m.state) for m in journal.find(direction=Direction.OUT, partner="bigbox", limit=KNOWN_WINDOW + 10)
             if m.doc_type == "855"]
 
 
+@ONE_VERSION
 async def test_a_closed_entry_older_than_the_runs_window_is_still_not_sent(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
     """The held 855 closed by a person, then 5,000 other documents sent to the partner (more than a run reads of
@@ -120,6 +126,7 @@ async def test_a_closed_entry_older_than_the_runs_window_is_still_not_sent(
     assert acks_of(journal) == [(entry.id, State.CLOSED)]
 
 
+@ONE_VERSION
 async def test_a_held_entry_older_than_the_runs_window_is_settled_when_sent(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
     """The same held 855 left open: rendered after all, it is queued and its held entry done, not left in
