@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.gateway import GatewayProcess, cli
+from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.spine.test_acks_hostile import queue_asn, row
-from tests.transports.certs import Cert
+from tests.transports.as2_daemon import send_one
+from tests.transports.certs import Cert, make_cert
 from tests.transports.test_as2_15_sync_mdn_retry import FAST, Flaky, flaky
 from tests.transports.test_delivery_hostile import as2_workspace
 
@@ -57,3 +59,17 @@ async def test_a_2xx_without_a_readable_mdn_is_sent_once_its_mdn_overdue_and_res
     assert row(ws, mid)["state"] == "done"
     assert len(peer.posts) == 2
     assert len({p["Message-ID"] for p in peer.posts}) == 1 and len(set(peer.bodies)) == 1
+
+
+async def test_a_post_that_never_reached_the_partner_does_not_say_it_may_have_it(tmp_path: Path) -> None:
+    """Connection refused (nothing listens): retried, then dead, without sending a person to ask the partner about
+    a message it cannot have (e376ff0 said 'the partner may have the message' of every failed POST)."""
+    certs = tmp_path / "certs"
+    peer = Flaky(make_cert(certs, "acmeretail"), make_cert(certs, "impostor"))
+    url = f"http://127.0.0.1:{free_port()}/as2"
+    ws = as2_workspace(tmp_path, url, make_cert(certs, "acme"), peer.theirs, outbox={**FAST, "max_attempts": 2},
+                       mdn="sync")
+    final, _ = await send_one(ws, peer, ("done", "dead", "rejected"))
+    error = str(final["last_error"])
+    assert final["state"] == "dead" and "failed" in error, (final["state"], error)
+    assert "may have" not in error, error

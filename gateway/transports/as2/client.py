@@ -23,7 +23,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies_environment, proxy_bypass
 
-from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout
+from aiohttp import (
+    BasicAuth,
+    ClientConnectorError,
+    ClientError,
+    ClientHttpProxyError,
+    ClientSession,
+    ClientTimeout,
+    ConnectionTimeoutError,
+)
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -190,9 +198,11 @@ class As2Sender:
                 asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
                     if status in (429, 503) else None
         except (TimeoutError, ClientError, OSError) as exc:
-            # cut or timed out, perhaps after the whole body went out: the partner may have it (MAY_HAVE_IT)
-            raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}; "
-                                f"{MAY_HAVE_IT}") from exc
+            # cut or timed out, perhaps after the whole body went out: the partner may have it (MAY_HAVE_IT); not
+            # when no connection to the partner was made (refused, DNS, TLS handshake, the proxy's refusal)
+            unsent = isinstance(exc, (ClientConnectorError, ConnectionTimeoutError, ClientHttpProxyError))
+            raise DeliveryRetry(f"AS2 POST to {redact_url(ch.url)} failed: {exc or type(exc).__name__}"
+                                + ("" if unsent else f"; {MAY_HAVE_IT}")) from exc
         message_id = built.headers["Message-ID"]
         if status >= 500 or status in (408, 429):
             raise DeliveryRetry(f"AS2 endpoint {redact_url(ch.url)} answered HTTP {status}"
