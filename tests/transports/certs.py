@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import itertools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Cert:
 KEYS_IN_TURN = 16                      # more than any test makes certificates
 _keys: list[rsa.RSAPrivateKey] = []
 _turn = itertools.count()
+_keys_lock = threading.Lock()           # a key is made at most once, whichever thread asks
 
 
 def _key() -> rsa.RSAPrivateKey:
@@ -34,10 +36,11 @@ def _key() -> rsa.RSAPrivateKey:
     A process makes at most KEYS_IN_TURN and then hands them out in turn, so any KEYS_IN_TURN certificates in a
     row (all of one test's, an impostor's and a renewed one's included) have keys of their own. A key is never
     changed once made: a test sees no other test's files, only a key another test's certificate also had."""
-    turn = next(_turn) % KEYS_IN_TURN
-    if turn == len(_keys):
-        _keys.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-    return _keys[turn]
+    with _keys_lock:
+        turn = next(_turn) % KEYS_IN_TURN
+        while turn >= len(_keys):
+            _keys.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        return _keys[turn]
 
 
 def make_cert(tmp: Path, name: str, dns: str | None = None, days: int = 30) -> Cert:
