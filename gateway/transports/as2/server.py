@@ -34,7 +34,7 @@ from aiohttp import (
     web,
 )
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.http_exceptions import HttpProcessingError, InvalidURLError, TransferEncodingError
 from aiohttp.typedefs import Handler
 from aiohttp.web_urldispatcher import _default_expect_handler
 
@@ -708,6 +708,19 @@ async def _server_header(request: web.Request, response: web.StreamResponse) -> 
 
 
 _QUOTED = re.compile(r"""[ :]*b?['"]""")     # where an aiohttp parser error starts quoting what it received
+_CHUNK_WORDS = re.compile(r"expected CRLF|Not enough data|chunk-extension")   # its own words for a chunk error
+
+
+def _refusal_words(exc: HttpProcessingError) -> str:
+    """aiohttp's words for a malformed request, without the bytes it quotes (perhaps a partner's payload). Two of
+    its Python parser's errors are those bytes unquoted: a request target, and a chunk-size line that is not hex
+    (with wrong chunk sizes, a line of the payload)."""
+    if isinstance(exc, InvalidURLError):
+        return "Invalid request target"
+    first = _QUOTED.split((str(exc.message).splitlines() or [""])[0], 1)[0].rstrip(" :.")[:120]
+    if isinstance(exc, TransferEncodingError) and not _CHUNK_WORDS.search(first):
+        return "Invalid chunk size"
+    return first
 
 
 class _MalformedRequests(logging.Filter):
@@ -718,10 +731,9 @@ class _MalformedRequests(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            # aiohttp quotes the offending bytes (a partner's payload, perhaps) after the error's name: not logged
-            first = _QUOTED.split((str(exc.message).splitlines() or [""])[0], 1)[0].rstrip(" :.")[:120]
             record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg, record.args = "malformed HTTP request from %s refused (HTTP %s): %s", (remote, exc.code, first)
+            record.msg, record.args = ("malformed HTTP request from %s refused (HTTP %s): %s",
+                                       (remote, exc.code, _refusal_words(exc)))
             record.exc_info, record.exc_text = None, None
         return True
 
