@@ -25,15 +25,17 @@ EDIFACT_ITEM_PLACES = {"LIN": (3,), "PIA": (2, 3, 4, 5, 6)}
 
 def check_digit(digits: str) -> str:
     """GS1 mod-10 check digit of `digits` (weights 3,1,3,... from the right), for any GS1 key."""
-    total = 0
-    for pos, ch in enumerate(reversed(digits)):
-        total += int(ch) * (3 if pos % 2 == 0 else 1)
-    return str((10 - total % 10) % 10)
+    raw = digits.encode("ascii")          # summed as bytes in C: a PO of 2,000 lines checks 2,000 numbers
+    threes, ones = raw[::-1][::2], raw[::-1][1::2]
+    total = 3 * (sum(threes) - 48 * len(threes)) + sum(ones) - 48 * len(ones)
+    return str(-total % 10)
 
 
+@lru_cache(maxsize=65536)
 def expected_digit(number: str, lengths: tuple[int, ...] = GTIN_LENGTHS) -> str | None:
     """The check digit `number` should end in when it ends in another, else None: only for all digits of one of
-    `lengths` (a number of another length or with letters is some other identifier, not judged here)."""
+    `lengths` (a number of another length or with letters is some other identifier, not judged here). Cached: a
+    partner orders the same catalogue's numbers file after file, and every PO1 line of every file is checked."""
     if len(number) not in lengths or not number.isdecimal():
         return None
     wanted = check_digit(number[:-1])
@@ -68,21 +70,34 @@ def findings(tx: Transaction) -> list[Issue]:
 Place = tuple[int, str, int, int | None, str, str]   # segment position, tag, element, component, kind, number
 
 
-@lru_cache(maxsize=512)
-def _x12_pairs(tag: str) -> tuple[int, ...]:
-    """The positions of segment `tag`'s 235 qualifiers that a 234 follows (PO1 06, 08, ...; LIN 02, ...)."""
+@lru_cache(maxsize=1)
+def _x12_pairs() -> dict[str, tuple[int, ...]]:
+    """For each X12 segment with item numbers, the positions of its 235 qualifiers a 234 follows (PO1 06, 08, ...;
+    LIN 02, ...): looked up once per segment, so that a file of 2,000 PO1 lines costs a dict lookup each."""
     from gateway.formats.x12_validate import dictionary
-    refs = [ref for ref, _ in dictionary().segments.get(tag, {}).get("el", [])]
-    return tuple(pos for pos in range(1, len(refs)) if refs[pos - 1] == "235" and refs[pos] == "234")
+    out = {}
+    for tag, spec in dictionary().segments.items():
+        refs = [ref for ref, _ in spec.get("el", [])]
+        pairs = tuple(pos for pos in range(1, len(refs)) if refs[pos - 1] == "235" and refs[pos] == "234")
+        if pairs:
+            out[tag] = pairs
+    return out
 
 
 def _x12_places(tx: Transaction) -> list[Place]:
     out: list[Place] = []
+    pairs = _x12_pairs()
     for seg in tx.segments:
-        for pos in _x12_pairs(seg.tag):
-            kind = X12_ITEM_QUALIFIERS.get(seg.get(pos))
-            if kind is not None and seg.get(pos + 1):
-                out.append((seg.position, seg.tag, pos + 1, None, kind, seg.get(pos + 1)))
+        found = pairs.get(seg.tag)
+        if found is None:
+            continue
+        fields = seg.fields
+        for pos in found:
+            if pos + 1 >= len(fields):
+                break
+            kind = X12_ITEM_QUALIFIERS.get(fields[pos])
+            if kind is not None and fields[pos + 1]:
+                out.append((seg.position, seg.tag, pos + 1, None, kind, fields[pos + 1]))
     return out
 
 
