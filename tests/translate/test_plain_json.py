@@ -134,3 +134,22 @@ def test_invoices_and_ship_notices(order: dict[str, Any]) -> None:
         {"po_number": "PO1", "packs": [{"sscc": "1", "packs": [{"items": [{"quantity": Decimal(1)}]}]}]}]}
     assert _same(notice) is not None
     assert _same({**notice, "orders": []}) is None
+
+
+def test_a_validator_with_no_plain_form_is_never_skipped() -> None:
+    """A field validator has no plain form: building the copy refuses it (and the module then takes the models'
+    way for every document) rather than leave the check out."""
+    from pydantic import BaseModel, field_validator
+
+    from gateway.translate import canonical
+
+    class Checked(BaseModel):
+        code: str
+
+        @field_validator("code")
+        @classmethod
+        def _upper(cls, value: str) -> str:
+            return value.upper()
+
+    with pytest.raises(TypeError):
+        canonical._plain_schema(Checked.__pydantic_core_schema__)
