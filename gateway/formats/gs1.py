@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from gateway.formats.base import Issue, Severity, Syntax, Transaction
+from gateway.formats.base import FIELDS, Issue, Severity, Syntax, Transaction
 
 GTIN_LENGTHS = (8, 12, 13, 14)      # GTIN-8, UPC-A (GTIN-12), EAN-13 (GTIN-13), GTIN-14
 GLN_LENGTH = 13
@@ -88,10 +88,10 @@ def _x12_places(tx: Transaction) -> list[Place]:
     out: list[Place] = []
     pairs = _x12_pairs()
     for seg in tx.segments:
-        found = pairs.get(seg.tag)
+        fields = seg[FIELDS]                     # the tag and elements without the properties' calls (base.FIELDS)
+        found = pairs.get(fields[0])
         if found is None:
             continue
-        fields = seg.fields
         for pos in found:
             if pos + 1 >= len(fields):
                 break
