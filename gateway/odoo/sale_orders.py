@@ -19,7 +19,7 @@ import html
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -190,6 +190,15 @@ def packaging_values(client: OdooClient, partner: PartnerConfig, cache: Cache, n
         return {**values, "product_uom_qty": float(quantity), names.sale_uom: unit}
     assert packaging.size is not None
     return {**values, "product_uom_qty": float(quantity * packaging.size), names.sale_uom: match.uom_id}
+
+
+def unit_sizes(client: OdooClient, cache: Cache, units: set[int | None]) -> dict[int, Decimal]:
+    """Odoo 19 packaging units -> how many of the unit at the top of their chain (the product's Units) each holds,
+    by Odoo's factors, for all of an order's case lines in one read: a PO4 pack is compared with it as 16-18
+    compare it with the packaging's qty (a PO4*12 with a case of 24 was posted as 10 cases of 24 on 19 alone)."""
+    wanted = {u for u in units if u}
+    return {u: Decimal(str(round(each, 6))).normalize() for u, (_, each) in unit_ratios(client, wanted, cache).items()} \
+        if wanted else {}
 
 
 def _holds(client: OdooClient, cache: Cache, unit: int, product_uom: int) -> Decimal | None:
@@ -622,9 +631,13 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     commands: list[list[Any]] = []
     sequences = line_sequences(doc.lines)
     written = price_digits(client, cache) if partner.odoo.price_policy == "order" else None
+    sizes = unit_sizes(client, cache, {m.packaging.unit for lab, line in zip(labels, doc.lines) if line.pack_size
+                                       and (m := matches[lab]).packaging and m.packaging.id is None} - {None})
     for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
         values: dict[str, Any] = {"product_id": match.product_id, "sequence": seq}
+        if match.packaging is not None and match.packaging.unit in sizes:       # 19: its PO4 is checked, as 16-18's
+            match = replace(match, packaging=replace(match.packaging, size=sizes[match.packaging.unit]))
         if match.packaging is not None:          # a case by its GTIN
             values.update(packaging_values(client, partner, cache, names, line, match, lab))
             why = unkept_case_price(partner, packed(partner, line, match.packaging), written, lab)

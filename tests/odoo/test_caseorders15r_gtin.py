@@ -1,0 +1,37 @@
+"""Review of orders for cases by the case's GTIN (tests/odoo/test_caseorders15_gtin.py): what a partner's line
+says beside the case's GTIN is held to it on every Odoo version. BigBox's 850 lines read and translated as the
+pipeline does, posted to the sandbox Odoo over HTTP; odoorpc checks what Odoo holds."""
+
+from __future__ import annotations
+
+import odoorpc
+import pytest
+
+from gateway.errors import OdooRejected
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.conftest import bigbox
+from tests.odoo.test_case_prices import DC_1
+from tests.odoo.test_caseorders15_gtin import CASE_GTIN, order_lines
+from tests.odoo.test_ship_to_second_name import x12_850
+from tests.odoo.test_stock15_cases import packaging
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_a_po4_pack_other_than_the_cases_is_held_on_19_as_on_17(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                 sandbox: SandboxServer) -> None:
+    """10 CA of the case of 24's GTIN with PO4*12 (12 each per case): 120 or 240 widgets? 16-18 held it naming
+    both; 19, where the case is a packaging unit, posted 10 cases of 24 without a word. The same line with PO4*24
+    is the case, posted on both."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    doc = x12_850("PO-CS-P12", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}", "PO4*12*1*EA"])
+    with pytest.raises(OdooRejected, match=rf"line 1: packaging 'Case of 24' barcode {CASE_GTIN} is .*Blue Widget in "
+                                           r"'Case of 24' of 24, but the line says 12 per CS; not posted"):
+        post(client, doc, bigbox(units={}), Cache())
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-P12")]]) == []
+    post(client, x12_850("PO-CS-P24", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}", "PO4*24*1*EA"]),
+         bigbox(units={}), Cache())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-P24")]])
+    [line] = order_lines(odoo, so, sandbox.version)
+    assert (line["product_uom_qty"], line["price_subtotal"]) == ((240.0 if sandbox.version <= 18 else 10.0), 3000.0)
