@@ -136,7 +136,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     whole = doc.model_copy(update={"lines": _kept(doc)})         # as its note's content mark has it
     if _applied_already(whole, order, marker):
         if order["state"] in ("draft", "sent"):         # a retry: the price step and confirmation may not have run
-            apply_price_policy(client, whole, partner, order, cache, label)
+            apply_price_policy(client, whole, partner, order, cache, label, customer["id"])
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
@@ -165,7 +165,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
     log.info("%s: rewrote sale.order %s (%s) for %s", kind, order["id"], order["name"], label)
     _retax_if_moved(client, order, vals)
     order["note"] = vals["note"]
-    apply_price_policy(client, doc, partner, order, cache, label)
+    apply_price_policy(client, doc, partner, order, cache, label, customer["id"])
     if partner.odoo.confirm_orders:
         client.call("sale.order", "action_confirm", [order["id"]])
     return [record_link(doc, "sale.order", order["id"], "updated"), *links]

@@ -1110,13 +1110,14 @@ def price_within(partner: PartnerConfig, price: Decimal, odoo: Decimal) -> bool:
 
 
 def apply_price_policy(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, order: dict[str, Any],
-                       cache: Cache, label: str, customer: int | None = None) -> None:
-    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write. With
-    the `customer`, lines ordered by a case's GTIN are compared as posted (`as_posted`)."""
+                       cache: Cache, label: str, customer: int) -> None:
+    """Compare the order's prices with Odoo's; write them ('order' policy) and flag mismatches, in one write. Lines
+    ordered by a case's GTIN are compared as posted (`as_posted`, the `customer`'s codes): a replacement that left
+    it out had 16-18 write the case price as the price of one unit."""
     rows = client.search_read("sale.order.line", [("order_id", "=", order["id"])],
                               ["sequence", "price_unit", "product_id"])
     by_seq = {row["sequence"]: row for row in rows}
-    lines = as_posted(client, partner, customer, cache, doc.lines, label) if customer else doc.lines
+    lines = as_posted(client, partner, customer, cache, doc.lines, label)
     price_check(client, partner, order, [(by_seq[seq], f"line {line.line_no or index}", line) for seq, index, line
                                          in zip(line_sequences(doc.lines), range(1, len(doc.lines) + 1), lines)
                                          if seq in by_seq], cache, label)

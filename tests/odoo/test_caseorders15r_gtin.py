@@ -4,18 +4,27 @@ pipeline does, posted to the sandbox Odoo over HTTP; odoorpc checks what Odoo ho
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import odoorpc
 import pytest
 
+from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooRejected
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_case_prices import DC_1
-from tests.odoo.test_caseorders15_gtin import CASE_GTIN, order_lines
+from tests.odoo.test_caseorders15_gtin import BLUE, BLUE_CASES, CASE_GTIN, order_lines, ordered_in_cases
+from tests.odoo.test_pipeline_posting import SAMPLE, examples, run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
+from tests.odoo.test_resent_originals import renumbered
 from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_stock15_cases import packaging
+
+__all__ = ["examples"]          # the module's fixture, shared
 
 
 @pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
@@ -35,3 +44,23 @@ def test_a_po4_pack_other_than_the_cases_is_held_on_19_as_on_17(client: OdooClie
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-P24")]])
     [line] = order_lines(odoo, so, sandbox.version)
     assert (line["product_uom_qty"], line["price_subtotal"]) == ((240.0 if sandbox.version <= 18 else 10.0), 3000.0)
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+async def test_a_second_original_of_a_case_order_replaces_it_at_the_case_price(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """BigBox revises its quotations: its 850 sent again as an original with 12 cases instead of 10 replaces the
+    order's lines. The replacement is priced as the first posting was (16-18: 12.50 a unit of the case of 24; 19:
+    300.00 a case): its price step compared the case price with Odoo's price per unit, and with the 'order' policy
+    wrote 300.00 a unit, 86,400.00 for 3,600.00 of goods."""
+    pipeline, _ = await ordered_in_cases(tmp_path, examples, sandbox, odoo, price_policy="order")
+    data = SAMPLE.read_bytes().replace(b"\r\n", b"\n")
+    twelve = BLUE_CASES.replace(b"PO1*1*10*CA*", b"PO1*1*12*CA*")
+    edi = data.replace(BLUE, twelve).replace(b"SE*25*0001", b"SE*24*0001")
+    message = await submit(pipeline, renumbered(edi, b"1202"), "850_4500001234_again.edi")
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    [line] = [r for r in order_lines(odoo, so["id"], sandbox.version) if r["product_id"][1].endswith("Blue Widget")]
+    assert (line["product_uom_qty"], line["price_unit"], line["price_subtotal"]) == \
+        ((288.0, 12.5, 3600.0) if sandbox.version <= 18 else (12.0, 300.0, 3600.0))
