@@ -304,7 +304,14 @@ def _plan(d: SetDef, tag: str, seps: Seps, dic: Dictionary) -> _Plan | None:
     spec = _compile(d, tag, dic)
     if spec is None:
         return None
-    return _Plan(spec, seps)
+    return _Plan(spec, (_judged(seps[0]), seps[1]))
+
+
+def _judged(comp: str | None) -> str | None:
+    """The component separator that data is checked for: none when ISA16 is a space. Partners without composites
+    fill ISA16 with a blank as 'not used' (as ISA11, which the reader then takes for no separator); judged, every
+    name, address and note of theirs was an AK4 6, each set AK5 E, and all rejected under accept_with_errors: false."""
+    return None if comp == " " else comp
 
 
 # --------------------------------------------------------------------------- values
@@ -681,7 +688,7 @@ class _Checker:
                     self.composite(seg, where, ref, req, one)
                 elif one and check_value(one, espec, allowed) is not None:
                     self.simple(seg, where, None, ref, req, one, allowed)
-                elif one and seg.component_sep and seg.component_sep in one:
+                elif one and (comp := _judged(seg.component_sep)) and comp in one:
                     self.separator_in(seg, where, name, ref, one)
         for kind, positions in spec.rules:
             present = [p for p in positions if p <= count and values[p - 1]]
