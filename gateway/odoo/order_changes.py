@@ -48,6 +48,8 @@ from gateway.odoo.sale_orders import (
     message_key,
     order_line_for,
     order_requested,
+    packaging_values,
+    packed,
     post_one,
     price_check,
     price_per_odoo_unit,
@@ -328,9 +330,13 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             continue
         values: dict[str, Any] = {}
         if line.quantity is not None:
-            qty, uom = quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
-                                         matches[lab].uom_id, lab)
-            values.update({"product_uom_qty": qty, names.sale_uom: uom})
+            if matches[lab].packaging is not None:      # a case by its GTIN, in its packaging as posting put it
+                values.update(packaging_values(client, partner, cache, names, line, matches[lab], lab))
+                uom = values[names.sale_uom]
+            else:
+                qty, uom = quantity_and_unit(client, partner, cache, line.quantity, line.unit, line.pack_size,
+                                             matches[lab].uom_id, lab)
+                values.update({"product_uom_qty": qty, names.sale_uom: uom})
             if line.unit_price is None and partner.odoo.price_policy == "order":
                 # the price stays as agreed: Odoo 16-17 price a line again from the pricelist when its quantity
                 # or unit changes, over a price written before (18 on keep one set by hand), unless the same
@@ -338,7 +344,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                 values["price_unit"] = kept_price(client, row, uom, names)
         if values or line.allowances_charges:       # the discount its allowances give: below, with their lines
             commands.append([1, row["id"], values])
-        changed = as_changed(partner, line, row, values)
+        changed = as_changed(partner, packed(partner, line, matches[lab].packaging), row, values)
         if line.allowances_charges:
             restated.append((changed, row, values))
         if row["id"] in goods:
@@ -585,7 +591,7 @@ def _merged_prices(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfi
         row = order_line_for(rows, matches[lab].product_id, line.line_no, taken)
         if row is not None:
             taken.add(row["id"])
-            pairs.append((row, f"line {line.line_no or i}", line))
+            pairs.append((row, f"line {line.line_no or i}", packed(partner, line, matches[lab].packaging)))
     price_check(client, partner, order, pairs, cache, label)
 
 

@@ -64,3 +64,46 @@ async def test_a_second_original_of_a_case_order_replaces_it_at_the_case_price(
     [line] = [r for r in order_lines(odoo, so["id"], sandbox.version) if r["product_id"][1].endswith("Blue Widget")]
     assert (line["product_uom_qty"], line["price_unit"], line["price_subtotal"]) == \
         ((288.0, 12.5, 3600.0) if sandbox.version <= 18 else (12.0, 300.0, 3600.0))
+
+
+CABLE_CASE = "10614141000040"
+CASE_860 = f"""ISA*00*          *00*          *ZZ*BIGBOXRETAIL   *ZZ*ACMEDIST       *261128*1015*U*00401*000001210*0*P*>~
+GS*PC*BIGBOX*ACMEDIST*20261128*1015*1210*X*004010VICS~
+ST*860*0001~
+BCH*04*SA*4500001234**1*20261127****20261128~
+POC*1*QI*12*12*CA*300.00**UK*{CASE_GTIN}~
+POC*4*AI*5*5*CA*300.00**UK*{CABLE_CASE}~
+CTT*2~
+SE*6*0001~
+GE*1*1210~
+IEA*1*000001210~
+""".encode()
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+async def test_an_860_changes_and_adds_case_lines_by_their_gtin_in_the_case(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """BigBox's 860 makes its 10 cases of Blue Widgets 12 (POC*1*QI*12*12*CA*300.00**UK*<the case's GTIN>) and
+    adds 5 cases of 10 Cable Bundles by their case's GTIN at 300.00 a case. The change was refused 'unit CA has no
+    Odoo unit; map it ... (for example CA: Dozens)', a map that would then have refused every case of 24; the
+    added line was posted in its case but priced by the 'order' policy at 300.00 a unit on 16-18 (15,000.00 for
+    1,500.00 of goods). Now both are in their cases as the 850's lines: 16-18 the units of the case with its
+    packaging and count, priced per unit; 19 the packaging unit at the case price."""
+    packaging(odoo, sandbox.version, "CB-400", "Case of 10", 10, CABLE_CASE)
+    pipeline, _ = await ordered_in_cases(tmp_path, examples, sandbox, odoo, price_policy="order")
+    message = await submit(pipeline, CASE_860, "860_4500001234.edi")
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    lines = {r["product_id"][1].split("] ")[1]: r for r in order_lines(odoo, so["id"], sandbox.version)}
+    blue, cable = lines["Blue Widget"], lines["Cable Bundle"]
+    if sandbox.version <= 18:
+        assert (blue["product_uom_qty"], blue["price_unit"], blue["product_packaging_id"][1],
+                blue["product_packaging_qty"]) == (288.0, 12.5, "Case of 24", 12.0)
+        assert (cable["product_uom_qty"], cable["price_unit"], cable["product_packaging_id"][1],
+                cable["product_packaging_qty"]) == (50.0, 30.0, "Case of 10", 5.0)
+    else:
+        assert (blue["product_uom_qty"], blue["product_uom_id"][1], blue["price_unit"]) == (12.0, "Case of 24", 300.0)
+        assert (cable["product_uom_qty"], cable["product_uom_id"][1], cable["price_unit"]) == \
+            (5.0, "Case of 10", 300.0)
+    assert (blue["price_subtotal"], cable["price_subtotal"]) == (3600.0, 1500.0)
