@@ -17,6 +17,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.formats.gs1 import check_digit
 from gateway.journal.api import Direction, Message, State
+from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo import test_outbound_odd_odoo as odd
@@ -77,21 +78,39 @@ async def test_our_gln_typed_wrong_holds_the_856_naming_it(
 
 
 @pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
-async def test_an_810_whose_tds_is_not_its_lines_and_taxes_is_held_naming_both(
+async def test_an_810_with_a_price_including_its_tax_foots_and_goes_out(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
         examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
     """1000 at 10.00 with 21 % VAT in the price: Odoo's line is 8264.46, its tax 1735.54, its total 10000.00. The
-    810 states the price per unit to four decimals, 8.2645, and the retailer adds 1000 x 8.2645 + 1735.54 =
-    10000.04 against TDS01 10000.00: it went out and was refused as not footing. Held now, naming both figures."""
+    810 stated the price per unit to four decimals, 8.2645, and the retailer added 1000 x 8.2645 + 1735.54 =
+    10000.04 against TDS01 10000.00: the footing check held this ordinary invoice. The price is written with the
+    decimals it takes to add up (six at most, as Odoo keeps a price), 8.26446, and the 810 goes out."""
+    vat = a_tax(odoo, "VAT 21% incl.", 21.0, price_include_override="tax_included")
+    order_id = odd.ordered(examples, client, "bigbox", "PO-INCLUDED", odd.BIGBOX_DC,
+                           [odd.line("1", {"buyer": "BB-1001"}, 1000)])
+    odd.invoiced(odoo, order_id, [{"quantity": 1000, "price_unit": 10.0, "tax_ids": [(6, 0, [vat])]}])
+    [sent] = await one_run(examples, client, journal, tmp_path, "bigbox", "810")
+    assert sent.state is not State.QUARANTINED, sent.last_error
+    written = Archive(tmp_path / "archive").read(sent.sha256).decode()
+    assert "IT1*1*1000*EA*8.26446*" in written and "TDS*1000000~" in written
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True, ids=["odoo18"])
+async def test_an_810_whose_tds_is_not_its_lines_and_taxes_is_held_naming_both(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+        examples: LoadedConfig, tmp_path: Path) -> None:  # noqa: F811
+    """30000 at 9.99 with 21 % VAT in the price: Odoo's line is 247685.95 (8.2561983... a unit), which no price of
+    four to six decimals times 30000 makes (8.256198: 247685.94). The retailer adds the 810's 8.2562 x 30000 +
+    52014.05 = 299700.05 against TDS01 299700.00 and refuses it: held, naming both figures."""
     vat = a_tax(odoo, "VAT 21% incl.", 21.0, price_include_override="tax_included")
     order_id = odd.ordered(examples, client, "bigbox", "PO-NOT-FOOTING", odd.BIGBOX_DC,
                            [odd.line("1", {"buyer": "BB-1001"}, 1000)])
-    odd.invoiced(odoo, order_id, [{"quantity": 1000, "price_unit": 10.0, "tax_ids": [(6, 0, [vat])]}])
-    assert odd.odoo_totals(odoo, odoo.execute_kw("account.move", "search", [[]], {"limit": 1, "order": "id desc"})[0])[2] == 10000
+    odd.invoiced(odoo, order_id, [{"quantity": 30000, "price_unit": 9.99, "tax_ids": [(6, 0, [vat])]}])
+    assert odd.odoo_totals(odoo, odoo.execute_kw("account.move", "search", [[]], {"limit": 1, "order": "id desc"})[0])[2] == 299700
     [held] = await one_run(examples, client, journal, tmp_path, "bigbox", "810")
     reason = held.last_error or ""
     assert held.state is State.QUARANTINED, reason
-    assert "TDS01 says 10000.00" in reason and "add up to 10000.04" in reason
+    assert "TDS01 says 299700.00" in reason and "add up to 299700.05" in reason
 
 
 def inspected(sample: str, old: bytes, new: str, tmp_path: Path) -> tuple[str, str]:
