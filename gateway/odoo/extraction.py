@@ -172,6 +172,14 @@ def _net_price(line: dict[str, Any]) -> Decimal:
     return next((each for each in tried if money(each * quantity) == subtotal), tried[0])
 
 
+def _ordered_gtins(*found: Standing | None) -> list[str] | None:
+    """The GTINs/UPCs/EANs the partner's orders named their lines by, as it sent them (Source.ordered_gtins): a
+    document answering them echoes each as sent, and render notes a wrong check digit there instead of holding it."""
+    numbers = {value for each in found if each is not None for _, line in each.lines
+               for kind, value in line.item_ids.items() if kind in BARCODE_KINDS and value.strip().isdecimal()}
+    return sorted(numbers) or None
+
+
 def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) -> list[Any]:
     """The documents whose Odoo record version was not exported before, now marked as exported.
 
@@ -494,7 +502,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             references=[Reference(qualifier="customer_order", value=ship_order.po_number)],
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]), day_zone=str(zone),
-                          order_payload_id=order_payload_id((order or {}).get("note")))))
+                          order_payload_id=order_payload_id((order or {}).get("note")),
+                          ordered_gtins=_ordered_gtins(placed.get(so_id)))))
         if mixed is not None:
             _hold(hold, partner, docs.pop(), f"ship notice {pick['name']}: {mixed}")
     docs = unchanged(client, "stock.picking", docs)
@@ -829,7 +838,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()),
-                          order_payload_id=payload_id)))
+                          order_payload_id=payload_id, ordered_gtins=_ordered_gtins(*map(placed.get, ordered)))))
         if problems:
             _hold(hold, partner, docs.pop(), f"invoice {move['name']}: {'; '.join(problems)}: its tax lines would "
                   "disagree with Odoo's; send it by hand, or change the taxes in Odoo (a new version is read again)")
@@ -922,7 +931,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             dates=[DateValue(qualifier="delivery_promised", date=promised)] if promised else [],
             totals=Totals(line_count=len(acked)),
             source=Source(partner=partner.id, odoo_record=f"sale.order,{so['id']}",
-                          odoo_write_date=str(so["date_order"]))))
+                          odoo_write_date=str(so["date_order"]), ordered_gtins=_ordered_gtins(ordered))))
     docs = unchanged(client, "sale.order", docs, "date_order")
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d order acknowledgment(s) to send", partner.id, len(docs))

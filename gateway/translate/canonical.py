@@ -146,6 +146,7 @@ class Source(Model):
     odoo_write_date: str | None = None          # write_date of that record version (export mark, outbox key)
     day_zone: str | None = None                 # the zone its days are told in (extracted: the partner's Odoo day zone)
     order_payload_id: str | None = None         # extracted: the payloadID of the cXML order its sale order came from
+    ordered_gtins: list[str] | None = None      # extracted: the GTINs/UPCs the partner's order named its lines by
 
 
 class Document(Model):

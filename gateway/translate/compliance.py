@@ -8,7 +8,7 @@ back or refused days later; checked here, it is held with the reason instead (th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -25,20 +25,31 @@ check is the partner's own number, which it matches on; holding every document t
 CENT = Decimal("0.01")
 
 
-def wrong_check_digits(data: dict[str, Any], written: bytes) -> list[str]:
+def wrong_check_digits(data: dict[str, Any], written: bytes,
+                       sent: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """Each GTIN/UPC/EAN of an item and GLN of ours in `data` (a canonical document as plain data) that `written`
     (the rendered file) carries and whose GS1 check digit is wrong, as a sentence naming the product or party,
-    the number and the digit it should end in. A number the profile does not write is no matter to the partner."""
+    the number and the digit it should end in: those to hold the document for, and those to note only. A number
+    the profile does not write is no matter to the partner. A number the partner's own order named the line by
+    (`sent`, Source.ordered_gtins) is noted: echoed as sent, it is what the partner's system matches the line by
+    (its item file has it so), and nothing corrected in Odoo would change it, so holding would stop every 855, 856
+    and 810 of its orders for that product until the partner changed its item file."""
     text = written.decode("utf-8", "replace")
-    found: dict[str, str] = {}
-    for number, said in _gs1_numbers(data):
-        if number not in found and re.search(rf"(?<!\d){number}(?!\d)", text):
-            found[number] = said
-    return list(found.values())
+    theirs = {number.lstrip("0") for number in sent}
+    held: dict[str, str] = {}
+    noted: dict[str, str] = {}
+    for number, said, advice in _gs1_numbers(data):
+        if number in held or number in noted or not re.search(rf"(?<!\d){number}(?!\d)", text):
+            continue
+        if number.lstrip("0") in theirs:
+            noted[number] = f"{said}: sent as the partner ordered it, which its system matches; tell the partner"
+        else:
+            held[number] = f"{said}: {advice}"
+    return list(held.values()), list(noted.values())
 
 
-def _gs1_numbers(value: Any) -> Iterator[tuple[str, str]]:
-    """(number, sentence) for every GS1 number of `value` whose check digit is wrong."""
+def _gs1_numbers(value: Any) -> Iterator[tuple[str, str, str]]:
+    """(number, what is wrong, what to correct) for every GS1 number of `value` whose check digit is wrong."""
     if isinstance(value, list):
         for item in value:
             yield from _gs1_numbers(item)
@@ -55,13 +66,12 @@ def _gs1_numbers(value: Any) -> Iterator[tuple[str, str]]:
                                                             and v), "")
                 line = f" (line {value['line_no']})" if value.get("line_no") else ""
                 yield number, (f"product {product!r}{line} has {kind} {number}, whose GS1 check digit should be "
-                               f"{wanted} ({number[:-1]}{wanted}): correct the product's Barcode in Odoo (or, when "
-                               "the partner ordered it by this number, ask the partner for the right one)")
+                               f"{wanted} ({number[:-1]}{wanted})"), "correct the product's Barcode in Odoo"
     gln = str((value.get("ids") or {}).get("gln") or "") if value.get("role") in OUR_ROLES else ""
     wanted = expected_digit(gln, (GLN_LENGTH,))
     if wanted is not None:
         yield gln, (f"the {value['role'].replace('_', '-')} party {value.get('name') or ''!r} has GLN {gln}, whose "
-                    f"GS1 check digit should be {wanted} ({gln[:-1]}{wanted}): correct the company's GLN in Odoo")
+                    f"GS1 check digit should be {wanted} ({gln[:-1]}{wanted})"), "correct the company's GLN in Odoo"
     for key, item in value.items():
         if key not in ("item_ids", "ids") and isinstance(item, (dict, list)):
             yield from _gs1_numbers(item)

@@ -371,7 +371,10 @@ def _compliant(rendered: RenderedDocument, profile: Profile, data: dict[str, Any
     footing is checked on Odoo's invoices: a partner's own 810 rendered again (`edi-gateway render`) keeps its
     TDS01 whatever its rules of adding (Ariba's summary SACs repeat its lines')."""
     from gateway.translate.compliance import invoice_not_footing, wrong_check_digits
-    found = wrong_check_digits(data, rendered.data)
+    found, noted = wrong_check_digits(data, rendered.data, doc.source.ordered_gtins or ())
+    if noted:
+        log.warning("partner %s: the %s for %s %s goes out with a number whose check digit is wrong: %s",
+                    doc.source.partner, rendered.doc_type, doc.doc_type, doc.number, "; ".join(noted))
     from_odoo = (doc.source.odoo_record or "").startswith("account.move,")     # TDS01 is Odoo's total
     footing = invoice_not_footing(read_back) if read_back is not None and from_odoo else None
     found += [footing] if footing else []
