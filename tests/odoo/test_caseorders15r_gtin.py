@@ -17,7 +17,14 @@ from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_case_prices import DC_1
-from tests.odoo.test_caseorders15_gtin import BLUE, BLUE_CASES, CASE_GTIN, order_lines, ordered_in_cases
+from tests.odoo.test_caseorders15_gtin import (
+    BLUE,
+    BLUE_CASES,
+    CASE_GTIN,
+    acknowledged,
+    order_lines,
+    ordered_in_cases,
+)
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
 from tests.odoo.test_resent_originals import renumbered
@@ -82,7 +89,8 @@ IEA*1*000001210~
 
 @pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 async def test_an_860_changes_and_adds_case_lines_by_their_gtin_in_the_case(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
     """BigBox's 860 makes its 10 cases of Blue Widgets 12 (POC*1*QI*12*12*CA*300.00**UK*<the case's GTIN>) and
     adds 5 cases of 10 Cable Bundles by their case's GTIN at 300.00 a case. The change was refused 'unit CA has no
     Odoo unit; map it ... (for example CA: Dozens)', a map that would then have refused every case of 24; the
@@ -107,3 +115,8 @@ async def test_an_860_changes_and_adds_case_lines_by_their_gtin_in_the_case(
         assert (cable["product_uom_qty"], cable["product_uom_id"][1], cable["price_unit"]) == \
             (5.0, "Case of 10", 300.0)
     assert (blue["price_subtotal"], cable["price_subtotal"]) == (3600.0, 1500.0)
+    # the 855 once confirmed: the order as changed, each case line as it now stands, in its cases
+    ack = await acknowledged(pipeline, client, odoo, blue)
+    said = [seg for seg in ack.decode().replace("\n", "").split("~") if seg.startswith(("PO1*1*", "PO1*4*", "ACK*"))]
+    assert said[:2] == [f"PO1*1*12*CA*300.00**UK*{CASE_GTIN}", "ACK*IA*12*CA"], said
+    assert f"PO1*4*5*CA*300.00**UK*{CABLE_CASE}" in said and said[-1] == "ACK*IA*5*CA", said
