@@ -414,7 +414,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             pick["partner_id"] = order["partner_shipping_id"]
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
                                                    ["sequence", "product_uom_qty"])}
-    order_rows = _order_rows(client, placed)
+    order_rows = _order_rows(client, placed, names.sale_uom)
+    cases = _line_cases(client, [r for found in order_rows.values() for r in found], names.sale_uom)
     items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in moves} | _products(order_rows)) - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
@@ -442,11 +443,14 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                     continue
                 uom = line.get("product_uom_id") or move["product_uom"]
                 each, ordered_each, unit = units.of(move, uom)
+                case = cases.get(m2o_id(move["sale_line_id"]) or 0)      # 19: a packaging unit has no code:
+                in_case = case is not None and case.unit is not None and m2o_id(uom) == case.unit and each == 1
+                counted = case is None or case.unit is None or in_case     # 19: cases ordered, units counted
                 item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
                                 description=name, quantity=_dec(line[names.line_qty]) * each,
-                                unit=unit_code(partner, unit),
-                                ordered_quantity=_dec(sale_line["product_uom_qty"]) * ordered_each if sale_line
-                                else None, lot=m2o_name(line.get("lot_id")))
+                                unit=case.name if case and in_case else unit_code(partner, unit),   # _as_ordered's
+                                ordered_quantity=_dec(sale_line["product_uom_qty"]) * ordered_each
+                                if sale_line and counted else None, lot=m2o_name(line.get("lot_id")))
                 package = m2o_name(line.get("result_package_id"))
                 if package:
                     packs.setdefault(package, Pack(sscc=_sscc_of(package))).items.append(item)
@@ -473,7 +477,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         shipped, mixed = [ship_order], None
         so_id = m2o_id(pick["sale_id"]) or 0
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
-        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items)
+        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items,
+                                partner, cases)
         po = allocated.get(so_id)
         if po is not None:
             before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
@@ -587,13 +592,15 @@ def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:
             for o in orders]
 
 
-def _order_rows(client: OdooClient, orders: dict[int, Any]) -> dict[int, list[dict[str, Any]]]:
-    """Sale order id -> its lines (sequence, product), to pair with the partner's lines (`standing_orders.paired`):
-    one call for all the `orders` of a run."""
+def _order_rows(client: OdooClient, orders: dict[int, Any], uom_field: str) -> dict[int, list[dict[str, Any]]]:
+    """Sale order id -> its lines (sequence, product; unit and packaging for `_line_cases`), to pair with the
+    partner's lines (`standing_orders.paired`): one call for all the `orders` of a run."""
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if orders:
+        packs = ["product_packaging_id"] if "product_packaging_id" in client.fields("sale.order.line") else []
         for row in client.search_read("sale.order.line", [("order_id", "in", sorted(orders))],
-                                      ["order_id", "sequence", "product_id"], order="order_id, sequence, id"):
+                                      ["order_id", "sequence", "product_id", uom_field, *packs],
+                                      order="order_id, sequence, id"):
             if row.get("product_id"):
                 found[m2o_id(row["order_id"]) or 0].append(row)
     return found
@@ -609,23 +616,37 @@ class _PartnerLines:
     line made without one (through the API, an import, a module) sequence 10, which a PO of ten lines has already
     given its line 10, and a person's line of another product would go out as that line's item, in its cases. A
     line no partner line is paired with, of the product of exactly one partner line, is that line split by a person
-    (part of it on a line of its own, which Odoo's list numbers where it was dragged to)."""
+    (part of it on a line of its own, which Odoo's list numbers where it was dragged to). A partner line ordered by
+    its case's GTIN is kept as posted (`sale_orders.packed`, its packaging from `cases`: `_line_cases`), so that
+    16-18's units count its cases as a PO4 pack's do, and its packaging is `case_of` it."""
 
-    def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]]) -> None:
+    def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]],
+                 partner: PartnerConfig | None = None, cases: dict[int, Packaging] | None = None) -> None:
         self.items = items
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
         for row in rows:
             self.rows[str(row["sequence"])].append(row)
         self.paired = [] if found is None else paired(found.lines, rows, items)     # per partner line: its row
-        self.by_row = {} if found is None else {
-            row["id"]: line for (_, line), row in zip(found.lines, self.paired, strict=True) if row is not None}
+        self.cases: dict[int, Packaging] = {}                                # partner line (its id()) -> its case
+        lines: list[tuple[int | None, Line]] = []
+        for (sequence, line), at in zip(found.lines if found else [], self.paired, strict=True):
+            case = (cases or {}).get(at["id"]) if at is not None and partner is not None else None
+            if case is not None and partner is not None and _by_case(partner, line, case):
+                line = packed(partner, line, case)
+                self.cases[id(line)] = case
+            lines.append((sequence, line))
+        self.by_row = {row["id"]: line for (_, line), row in zip(lines, self.paired, strict=True) if row is not None}
         of_product: dict[int, list[Line]] = defaultdict(list)
         for row in rows:
             if row["id"] in self.by_row:
                 of_product[m2o_id(row["product_id"]) or 0].append(self.by_row[row["id"]])
         self.split = {product: lines[0] for product, lines in of_product.items() if len(lines) == 1}
-        self.sequences = {} if found is None else {      # partner line (its id()) -> the sequence posting gave it
-            id(line): str(sequence) for sequence, line in found.lines if sequence is not None}
+        self.sequences = {      # partner line (its id()) -> the sequence posting gave it
+            id(line): str(sequence) for sequence, line in lines if sequence is not None}
+
+    def case_of(self, line: Line | None) -> Packaging | None:
+        """The packaging a partner line ordered by its case's GTIN is in (None: another line)."""
+        return self.cases.get(id(line)) if line is not None else None
 
     def posted_of(self, item: ShipItem) -> str | None:
         """The sequence posting gave the partner line a shipped item is (None: none), by which `crossdock.by_store`
@@ -656,6 +677,19 @@ class _PartnerLines:
         return next((line for r in rows if (line := self.of_row(r)) is not None), None)
 
 
+def _by_case(partner: PartnerConfig, line: Line, case: Packaging) -> bool:
+    """Whether a partner's line names the packaging its order line is in by that packaging's GTIN, in a case code the
+    partner maps to no Odoo unit (as `sale_orders.packed` posts it): the case, not a substitute of the product."""
+    return bool(case.barcode) and line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units and \
+        same_item({"gtin": case.barcode}, line)
+
+
+def _case_ids(ids: dict[str, str], line: Line) -> dict[str, str]:
+    """A line in the partner's cases named as it ordered them: its identifiers (the case's GTIN) and Odoo's other
+    codes, not the product's own GTIN/UPC, which is one unit's."""
+    return {**{k: v for k, v in ids.items() if k not in BARCODE_KINDS}, **line.item_ids}
+
+
 def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
     """`standing_orders.as_ordered` for an outbound line that is the partner's `line` (None: one it did not order);
     a product a person put on the line in its place (`_other_item`) keeps its own identifiers."""
@@ -679,7 +713,9 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
     """A ship notice's orders whose items (loose and in their packs) name the partner's line numbers and item
     identifiers (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)
     and every item of that line in the notice is whole cases: a line shipped as 1 case to one store and 6 units to
-    another, added up by the retailer, is 7 of its 2 cases. Such a line goes out in units throughout."""
+    another, added up by the retailer, is 7 of its 2 cases. Such a line goes out in units throughout. A line ordered
+    by its case's GTIN likewise, named by that GTIN in its cases (16-18 units in whole cases; 19 the packaging unit
+    `shipped_of` left as Odoo's name) and by the product's own GTIN in units, which a unit's GTIN counts."""
     def contents(p: Pack) -> list[ShipItem]:
         return [*p.items, *(i for inner in p.packs for i in contents(inner))]
     in_units = {id(line) for o in orders for i in [*o.items, *(i for p in o.packs for i in contents(p))]
@@ -688,12 +724,19 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
 
     def item(i: ShipItem) -> ShipItem:
         as_sent = ordered.of_item(i.line_no, i.item_ids)
+        case = ordered.case_of(as_sent)
         line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
-        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) \
-            if id(as_sent) not in in_units and as_sent is not None and not _other_item(i.item_ids, as_sent) else None
+        if as_sent is not None and case is not None and case.unit is not None:      # 19: the packaging unit
+            if i.unit == case.name:
+                update.update(unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
+            return i.model_copy(update=update)
+        cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units and \
+            as_sent is not None and (case is not None or not _other_item(i.item_ids, as_sent)) else None
         if cases and as_sent:
             update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
+            if case is not None:
+                update["item_ids"] = _case_ids(i.item_ids, as_sent)
         return i.model_copy(update=update)
 
     def pack(p: Pack) -> Pack:
@@ -757,7 +800,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note", "partner_shipping_id"])}
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
-    order_rows = _order_rows(client, placed)
+    uom_field = Names.of(client, ctx.cache).sale_uom
+    order_rows = _order_rows(client, placed, uom_field)
+    cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
     items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | _products(order_rows)) - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
@@ -777,6 +822,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered: dict[int, _PartnerLines] = {}                     # sale order -> the partner's lines
         sent_as: list[Line | None] = []                            # each line's partner line, when it ordered it
+        by_case: list[bool] = []                                   # ... when that line named its case's GTIN
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -787,16 +833,23 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
             as_sent: Line | None = None                                   # the partner's line, when it ordered it
+            case: Packaging | None = None
+            unit: str | None = None                                       # a packaging unit has no code (19)
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in ordered:         # a PO split by store: the share of the order's own place (the
                     place = m2o_id(orders.get(so_id, {}).get("partner_shipping_id")) or 0     # invoice of several
                     delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
                     ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
-                                                   order_rows.get(so_id, []), items)
+                                                   order_rows.get(so_id, []), items, partner, cases)
                 as_sent = ordered[so_id].of_row({**sale, "product_id": line["product_id"]})
+                case = ordered[so_id].case_of(as_sent)
                 number, ids = _as_sent(line_no, ids, as_sent)
                 line_no = number or line_no
+                if as_sent is not None and case is not None and case.unit is not None and \
+                        m2o_id(line.get("product_uom_id")) == case.unit:          # 19: billed in the case itself
+                    unit, ids = as_sent.unit, _case_ids(ids, as_sent)
+            unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
                                    m2o_id(move["company_id"]) in globally)
@@ -807,16 +860,16 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
             sent_as.append(as_sent)
+            by_case.append(case is not None and case.unit is None)
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
-                                  quantity=_dec(line["quantity"]),
-                                  unit=unit_code(partner, m2o_name(line.get("product_uom_id"))),
+                                  quantity=_dec(line["quantity"]), unit=unit,
                                   unit_price=_net_price(line), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
                                   taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
-        doc_lines = _billed_in_cases(doc_lines, sent_as, partner)
+        doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case)
         tax_totals = {t: money(a) for t, a in tax_totals.items()}        # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
@@ -848,20 +901,23 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     return docs
 
 
-def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig) -> list[Line]:
+def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig,
+                     by_case: list[bool]) -> list[Line]:
     """Invoice lines of a partner line (`sent_as`) ordered in cases Odoo counts in units, billed in those cases at a
     case's price (`in_cases`) when every invoice line of it is whole cases, else all in units: a line split in Odoo
-    and billed as 1 CA and 4 EA is 5 of its 2 cases to a retailer adding up the line."""
+    and billed as 1 CA and 4 EA is 5 of its 2 cases to a retailer adding up the line. A line ordered by its case's
+    GTIN (`by_case`, 16-18) is named by that GTIN in cases, by the product's own in units."""
     in_units = {id(sent) for line, sent in zip(lines, sent_as, strict=True)
                 if sent is not None and in_cases(partner, sent, line.quantity) is None}
     out = []
-    for line, sent in zip(lines, sent_as, strict=True):
-        cases = in_cases(partner, sent, line.quantity) \
-            if id(sent) not in in_units and sent is not None and not _other_item(line.item_ids, sent) else None
+    for line, sent, case in zip(lines, sent_as, by_case, strict=True):
+        cases = in_cases(partner, sent, line.quantity) if id(sent) not in in_units and sent is not None and \
+            (case or not _other_item(line.item_ids, sent)) else None
         if cases and sent is not None and sent.pack_size:
             line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
                                            "unit": sent.unit,
-                                           "unit_price": _dec((line.unit_price or Decimal(0)) * sent.pack_size)})
+                                           "unit_price": _dec((line.unit_price or Decimal(0)) * sent.pack_size),
+                                           **({"item_ids": _case_ids(line.item_ids, sent)} if case else {})})
         out.append(line)
     return out
 
@@ -1008,19 +1064,21 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
 def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, Packaging]:
     """Sale order line id -> the packaging it is in, for lines a partner may have ordered by the case's GTIN: 16-18
     the line's product_packaging_id (its qty in the product's unit, its barcode), 19 its unit when a packaging unit
-    of its product with a barcode (no size: the line counts cases). One call at most."""
+    of its product with a barcode (no size: the line counts cases; `name` the unit's). One call at most."""
+    if not rows:
+        return {}
     if client.has_model("product.packaging"):
         ids = {m2o_id(r.get("product_packaging_id")) or 0 for r in rows} - {0}
         found = {p["id"]: Packaging(name="", barcode=str(p.get("barcode") or ""), id=p["id"], size=_dec(p["qty"]))
                  for p in client.read("product.packaging", sorted(ids), ["qty", "barcode"])} if ids else {}
         return {r["id"]: found[pid] for r in rows if (pid := m2o_id(r.get("product_packaging_id"))) in found}
-    if not client.has_model("product.uom") or not rows:
+    if not client.has_model("product.uom"):
         return {}
     products = sorted({m2o_id(r["product_id"]) or 0 for r in rows} - {0})
-    codes = {(m2o_id(b["product_id"]), m2o_id(b["uom_id"])): str(b.get("barcode") or "")
+    codes = {(m2o_id(b["product_id"]), m2o_id(b["uom_id"])): (str(b.get("barcode") or ""), m2o_name(b["uom_id"]))
              for b in client.search_read("product.uom", [("product_id", "in", products)],
                                          ["product_id", "uom_id", "barcode"])}
-    return {r["id"]: Packaging(name="", barcode=codes[key], unit=key[1]) for r in rows
+    return {r["id"]: Packaging(name=codes[key][1] or "", barcode=codes[key][0], unit=key[1]) for r in rows
             if (key := (m2o_id(r["product_id"]), m2o_id(r.get(uom_field)))) in codes}
 
 

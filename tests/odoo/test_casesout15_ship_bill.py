@@ -1,0 +1,82 @@
+"""The 856 and 810 of a line ordered by its case's GTIN state it as ordered, as the 855 does: in cases, the case's
+GTIN, a case's price. BigBox orders PO1*1*10*CA*300.00**UK*10614141000019 (the Blue Widget's case of 24), posted
+16-18 as 240 Units in that packaging, 19 as 10 of the packaging unit. The 856 said LIN UP 614141000012 / SN1 240 EA
+and the 810 IT1 240 EA at 12.50 with the unit's GTIN on 17 (a PO/ASN/invoice match finds no such line, and receiving
+counts 240 cases); on 19 both were held for the unit 'Case of 24'. A shipment that is not whole cases goes out in
+units with the unit's own GTIN, as a line ordered with a PO4 pack does (the whole line, so that it adds up).
+
+Through the pipeline (the 850), the scheduler and BigBox's profiles on the sandbox over HTTP (17, 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.test_caseorders15_gtin import CASE_GTIN, examples, ordered_in_cases
+from tests.odoo.test_crossdock import scheduler
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_odd_odoo import invoiced
+
+__all__ = ["examples"]          # the module's fixture, shared
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+UNIT_UPC = "614141000012"           # one Blue Widget's
+
+
+def line_of(rows: list[list[str]], number: str) -> list[str]:
+    return next(row for row in rows if row[1] == number)
+
+
+async def test_a_line_ordered_by_its_case_gtin_is_shipped_and_billed_in_those_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])
+    so = row["order_id"][0]
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    invoiced(odoo, so)
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    asn = sent(pipeline, "856")
+    lin = line_of(segments(asn, "LIN"), "1")
+    assert CASE_GTIN in lin and UNIT_UPC not in "*".join(lin), lin       # the case, not a unit of it
+    sn1 = segments(asn, "LIN", "SN1")
+    assert sn1[sn1.index(lin) + 1][1:7] == ["", "10", "CA", "", "10", "CA"]
+    it1 = line_of(segments(sent(pipeline, "810"), "IT1"), "1")
+    assert it1[2:5] == ["10", "CA", "300"] and CASE_GTIN in it1 and UNIT_UPC not in "*".join(it1), it1
+
+
+async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_units_with_their_gtin(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """The warehouse ships 228 of the 240 widgets (9.5 cases; on 19 a move line of 228 Units): SN1 228 EA of the
+    240 ordered, named by the widget's own UPC under the partner's line 1, never '9.5 CA' nor the case's GTIN on
+    units. 16-18 say the 240 ordered beside them (SN105), 19 nothing there: its order line counts 10 cases, which
+    are not 10 EA."""
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
+    so, widget = row["order_id"][0], row["product_id"][0]
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    if sandbox.version >= 19:       # a person counts the widgets: the move line in Units
+        [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
+        [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
+        moves = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick),
+                                                               ("product_id", "=", widget)]])
+        odoo.execute_kw("stock.move.line", "write", [moves, {"product_uom_id": units}])
+    deliver(odoo, so, partial={widget: 228.0})
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    asn = sent(pipeline, "856")
+    lin = line_of(segments(asn, "LIN"), "1")
+    assert UNIT_UPC in lin and CASE_GTIN not in lin, lin
+    sn1 = segments(asn, "LIN", "SN1")
+    ordered = ["240", "EA"] if sandbox.version <= 18 else []
+    assert sn1[sn1.index(lin) + 1][1:] == ["", "228", "EA", *([""] if ordered else []), *ordered], sn1
