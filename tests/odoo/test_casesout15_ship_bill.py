@@ -15,13 +15,17 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_caseorders15_gtin import CASE_GTIN, examples, ordered_in_cases
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_caseorders15_gtin import BLUE_LIN, CASE_GTIN, EUROHANDEL, examples, ordered_in_cases
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
+from tests.odoo.test_pipeline_posting import pipeline_for, run
+from tests.odoo.test_stock15_cases import packaging
 
 __all__ = ["examples"]          # the module's fixture, shared
 
@@ -80,3 +84,32 @@ async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_uni
     sn1 = segments(asn, "LIN", "SN1")
     ordered = ["240", "EA"] if sandbox.version <= 18 else []
     assert sn1[sn1.index(lin) + 1][1:] == ["", "228", "EA", *([""] if ordered else []), *ordered], sn1
+
+
+async def test_an_edifact_line_ordered_by_its_case_gtin_is_despatched_and_invoiced_in_those_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDERS names the case by its GTIN-14 alone (LIN+1++10614141000019:SRV, QTY+21:10:CS at PRI
+    300.00): its DESADV and INVOIC say the same, LIN with the case's GTIN, QTY+12:10:CS and QTY+47:10:CS at
+    PRI+AAA:300, not 240 PCE of the unit's GTIN (held on 19 for 'Case of 24')."""
+    v = sandbox.version
+    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+    data = EUROHANDEL.read_bytes().replace(b"\r\n", b"\n")
+    cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:10:CS'\nMOA+203:3000.00'\n" \
+        "PRI+AAA:300.00'\n".encode()
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    message = await pipeline.submit(data.replace(BLUE_LIN, cases).replace(b"UNT+34+1'", b"UNT+33+1'"),
+                                    IntakeMeta(channel="folder", filename=EUROHANDEL.name))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    invoiced(odoo, so)
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("eurohandel", "DESADV") == 1
+    assert await poll.run_once("eurohandel", "INVOIC") == 1
+    for doc_type, qty in (("DESADV", "QTY+12:10:CS'"), ("INVOIC", "QTY+47:10:CS'")):
+        text = sent(pipeline, doc_type).decode("latin-1").replace("\n", "")
+        first = text.split("LIN+1+")[1].split("LIN+2+")[0]
+        assert CASE_GTIN in first and "0614141000012" not in first and qty in first, (doc_type, first)
+    assert "PRI+AAA:300" in sent(pipeline, "INVOIC").decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
