@@ -20,11 +20,13 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_caseorders15_gtin import BLUE_LIN, CASE_GTIN, EUROHANDEL, examples, ordered_in_cases
+from tests.odoo.test_caseorders15r_gtin import CABLE_CASE, CASE_860
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import pipeline_for, run
+from tests.odoo.test_posting_cancel import submit
 from tests.odoo.test_stock15_cases import packaging
 
 __all__ = ["examples"]          # the module's fixture, shared
@@ -113,3 +115,25 @@ async def test_an_edifact_line_ordered_by_its_case_gtin_is_despatched_and_invoic
         first = text.split("LIN+1+")[1].split("LIN+2+")[0]
         assert CASE_GTIN in first and "0614141000012" not in first and qty in first, (doc_type, first)
     assert "PRI+AAA:300" in sent(pipeline, "INVOIC").decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
+
+
+async def test_case_lines_an_860_changed_and_added_by_their_gtins_are_shipped_and_billed_in_their_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """BigBox's 860 makes the 10 cases 12 and adds 5 cases of 10 Cable Bundles by their case's GTIN: the 856 and
+    810 say each line as the change left it, 12 CA and 5 CA under their cases' GTINs, at 300 a case."""
+    packaging(odoo, sandbox.version, "CB-400", "Case of 10", 10, CABLE_CASE)
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo, price_policy="order")
+    done = run(pipeline, (await submit(pipeline, CASE_860, "860_4500001234.edi")).id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])
+    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
+    invoiced(odoo, row["order_id"][0])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    asn = segments(sent(pipeline, "856"), "LIN", "SN1")
+    shipped = {lin[1]: (lin[-1], sn1[2:4]) for lin, sn1 in zip(asn[::2], asn[1::2], strict=True)}
+    assert (shipped["1"], shipped["4"]) == ((CASE_GTIN, ["12", "CA"]), (CABLE_CASE, ["5", "CA"])), shipped
+    billed = {it1[1]: (it1[-1], it1[2:5]) for it1 in segments(sent(pipeline, "810"), "IT1")}
+    assert (billed["1"], billed["4"]) == ((CASE_GTIN, ["12", "CA", "300"]), (CABLE_CASE, ["5", "CA", "300"])), billed
