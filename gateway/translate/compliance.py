@@ -16,8 +16,9 @@ from gateway.formats.base import ParseResult, Segment, Syntax
 from gateway.formats.gs1 import GLN_LENGTH, expected_digit
 from gateway.translate.x12_fields import PER_QUANTITY
 
-ITEM_NUMBERS = {"gtin": "GTIN", "upc": "UPC", "ean": "EAN"}
-"""Canonical item ids that are GS1 trade item numbers (the Barcode of Odoo's product, or as the partner ordered)."""
+ITEM_NUMBERS = {"upc": "UPC", "ean": "EAN", "gtin": "GTIN"}
+"""Canonical item ids that are GS1 trade item numbers (the Barcode of Odoo's product, or as the partner ordered);
+a number given both as a UPC and as its GTIN-14 is named as the UPC, as it was typed."""
 OUR_ROLES = frozenset({"ship_from", "seller", "supplier", "remit_to"})
 """Parties that are us: their GLN is our company's, typed in Odoo by us. A partner's own GLNs (ship-to, buyer,
 bill-to) are left as they are: the gateway found the contact by the GLN the partner sends, so one that fails the
@@ -33,18 +34,23 @@ def wrong_check_digits(data: dict[str, Any], written: bytes,
     the profile does not write is no matter to the partner. A number the partner's own order named the line by
     (`sent`, Source.ordered_gtins) is noted: echoed as sent, it is what the partner's system matches the line by
     (its item file has it so), and nothing corrected in Odoo would change it, so holding would stop every 855, 856
-    and 810 of its orders for that product until the partner changed its item file."""
+    and 810 of its orders for that product until the partner changed its item file. An inventory feed's numbers are
+    noted too: held, the whole catalogue's stock would stop for one product's Barcode (the retailer selling on
+    stale figures), while a number with a wrong check digit can match no other item of the retailer's."""
     text = written.decode("utf-8", "replace")
     theirs = {number.lstrip("0") for number in sent}
     held: dict[str, str] = {}
     noted: dict[str, str] = {}
     for number, said, advice in _gs1_numbers(data):
-        if number in held or number in noted or not re.search(rf"(?<!\d){number}(?!\d)", text):
+        key = number.lstrip("0")                 # a UPC and the GTIN-14 of it are one number, named once
+        if key in held or key in noted or not re.search(rf"(?<!\d){number}(?!\d)", text):
             continue
-        if number.lstrip("0") in theirs:
-            noted[number] = f"{said}: sent as the partner ordered it, which its system matches; tell the partner"
+        if key in theirs:
+            noted[key] = f"{said}: sent as the partner ordered it, which its system matches; tell the partner"
+        elif data.get("doc_type") == "InventoryAdvice":
+            noted[key] = f"{said}: {advice}"
         else:
-            held[number] = f"{said}: {advice}"
+            held[key] = f"{said}: {advice}"
     return list(held.values()), list(noted.values())
 
 
