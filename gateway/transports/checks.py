@@ -99,7 +99,8 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                         try:
                             tls_context(ch, pid)
                         except DeliveryRetry as exc:
-                            key = "tls_ca" if "tls_ca" in str(exc) else "tls_client_key"
+                            key = next((k for k in ("tls_ca", "tls_client_key_password_file") if f"{k} " in str(exc)),
+                                       "tls_client_key")
                             errors.append(_at(ConfigError(str(exc), path=where), (*at, key)))
                 elif isinstance(ch, SftpAccountChannel):
                     if users.setdefault(ch.user, pid) != pid:

@@ -344,9 +344,14 @@ def tls_context(ch: As2Channel, partner_id: str) -> ssl.SSLContext:
         raise DeliveryRetry(f"partner {partner_id}'s tls_ca {ch.tls_ca} cannot be loaded: "
                             f"{getattr(exc, 'strerror', None) or exc}") from exc
     if ch.tls_client_certificate and ch.tls_client_key:
+        password = None
+        if ch.tls_client_key_password_file:     # named apart: the error below would blame the certificate or key
+            try:
+                password = ch.tls_client_key_password_file.read_bytes().strip()
+            except OSError as exc:
+                raise DeliveryRetry(f"partner {partner_id}'s tls_client_key_password_file "
+                                    f"{ch.tls_client_key_password_file} cannot be read: {exc.strerror or exc}") from exc
         try:
-            password = ch.tls_client_key_password_file.read_bytes().strip() \
-                if ch.tls_client_key_password_file else None
             # without a password file, an encrypted key fails here instead of OpenSSL asking on the terminal
             ctx.load_cert_chain(ch.tls_client_certificate, ch.tls_client_key,
                                 password if password is not None else (lambda: b""))
