@@ -39,6 +39,7 @@ from gateway.odoo.sale_orders import (
     CENT,
     OtherContent,
     apply_price_policy,
+    by_their_codes,
     check_currency,
     content_mark,
     header_notes,
@@ -302,8 +303,8 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     labels = change_labels(doc.lines, label)
     touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
     adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
-    matches = ProductFinder(client, cache, customer["id"], "customer").resolve(
-        [(lab, line.item_ids) for lab, line in touched + adds])
+    finder = ProductFinder(client, cache, customer["id"], "customer")
+    matches = by_their_codes(finder, touched + adds, finder.resolve([(lab, line.item_ids) for lab, line in touched + adds]))
     commands: list[list[Any]] = []
     summary: list[str] = []
     taken: set[int] = set()

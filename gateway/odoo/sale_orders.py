@@ -201,6 +201,23 @@ def unit_sizes(client: OdooClient, cache: Cache, units: set[int | None]) -> dict
         if wanted else {}
 
 
+def by_their_codes(finder: ProductFinder, lines: list[tuple[str, Line]],
+                   matches: dict[str, ProductMatch]) -> dict[str, ProductMatch]:
+    """`matches` where a line found by a case's GTIN, but ordered in a unit that is no case (240 EA), is found again
+    by its other item numbers (the customer's, ours) when they name the same product: posted in its unit as before
+    case GTINs found anything, so an order those numbers took through goes through the same. One lookup for all
+    such lines; a line without other numbers, or one they do not find, stays the case's (`packaging_values` holds
+    it naming both)."""
+    again = [(lab, others) for lab, line in lines
+             if (found := matches.get(lab)) and found.packaging and line.unit.upper() not in CASE_UNITS
+             and (others := {k: v for k, v in line.item_ids.items() if k not in BARCODE_KINDS})]
+    try:
+        by_codes = finder.resolve(again) if again else {}
+    except OdooRejected:
+        return matches
+    return {**matches, **{lab: m for lab, m in by_codes.items() if m.product_id == matches[lab].product_id}}
+
+
 def _holds(client: OdooClient, cache: Cache, unit: int, product_uom: int) -> Decimal | None:
     """How many of `product_uom` one `unit` is, by Odoo's factors (None when they do not compare)."""
     ratios = unit_ratios(client, {unit, product_uom}, cache)
@@ -624,7 +641,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
     wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
     try:
-        matches = finder.resolve(wanted)
+        matches = by_their_codes(finder, list(zip(labels, doc.lines)), finder.resolve(wanted))
     except OdooRejected:
         name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise

@@ -4,6 +4,7 @@ pipeline does, posted to the sandbox Odoo over HTTP; odoorpc checks what Odoo ho
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import odoorpc
@@ -15,6 +16,7 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Line
 from tests.odoo.conftest import bigbox
 from tests.odoo.test_case_prices import DC_1
 from tests.odoo.test_caseorders15_gtin import (
@@ -27,6 +29,7 @@ from tests.odoo.test_caseorders15_gtin import (
 )
 from tests.odoo.test_pipeline_posting import SAMPLE, examples, run
 from tests.odoo.test_posting_cancel import pipeline_orders, submit
+from tests.odoo.test_posting_line_changes import change
 from tests.odoo.test_resent_originals import renumbered
 from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_stock15_cases import packaging
@@ -120,3 +123,28 @@ async def test_an_860_changes_and_adds_case_lines_by_their_gtin_in_the_case(
     said = [seg for seg in ack.decode().replace("\n", "").split("~") if seg.startswith(("PO1*1*", "PO1*4*", "ACK*"))]
     assert said[:2] == [f"PO1*1*12*CA*300.00**UK*{CASE_GTIN}", "ACK*IA*12*CA"], said
     assert f"PO1*4*5*CA*300.00**UK*{CABLE_CASE}" in said and said[-1] == "ACK*IA*5*CA", said
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_units_of_a_case_gtin_the_line_names_by_our_code_too_post_as_before(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                            sandbox: SandboxServer) -> None:
+    """PO1*1*240*EA*12.50**UK*<the case's GTIN>*VN*WB-100: a retailer whose item master keeps the case's GTIN but
+    orders eaches, naming our code too. Before case GTINs found anything, the GTIN found nothing and our code the
+    Blue Widget: 240 units posted. e473cb2 took the GTIN for the case and held the line ('the line orders 240 EA').
+    It posts as before; 10 EA of the case's GTIN alone, or with our code of another product, is still held."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    post(client, x12_850("PO-EA-VN", DC_1, [f"PO1*1*240*EA*12.50**UK*{CASE_GTIN}*VN*WB-100",
+                                            f"PO1*2*24*EA*12.50**UK*{CASE_GTIN}*BP*BB-1001"]),
+         bigbox(units={}), Cache())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-EA-VN")]])
+    unit = "product_uom" if sandbox.version <= 18 else "product_uom_id"
+    assert [(r["product_id"][1], r["product_uom_qty"], r[unit][1]) for r in order_lines(odoo, so, sandbox.version)] \
+        == [("[WB-100] Blue Widget", 240.0, "Units"), ("[WB-100] Blue Widget", 24.0, "Units")]
+    with pytest.raises(OdooRejected, match=r"Blue Widget in 'Case of 24'.*, but the line orders 10 EA; not posted"):
+        post(client, x12_850("PO-EA-RW", DC_1, [f"PO1*1*10*EA*12.50**UK*{CASE_GTIN}*VN*WR-200"]), bigbox(units={}),
+             Cache())
+    # and a change of that line (an 860's POC naming it alike) is applied as before, in its unit
+    ids = {"gtin": CASE_GTIN, "vendor": "WB-100"}
+    post(client, change(Line(line_no="1", item_ids=ids, quantity=Decimal(288), unit="EA", change="change"),
+                        number="PO-EA-VN"), bigbox(units={}, order_changes="revise"), Cache())
+    assert [r["product_uom_qty"] for r in order_lines(odoo, so, sandbox.version)] == [288.0, 24.0]
