@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -173,19 +173,40 @@ def _plain_text(segments: list[engine.OutSegment], syntax: str, version: str, ba
                     elements[pos] = clean
 
 
-def _in_unoa(segments: list[engine.OutSegment]) -> None:
-    """Every value of `segments` in UNOA's repertoire (`edifact.unoa_text`: capitals, stand-ins), in place. After
-    the profile wrote them, so that code lists still see the canonical words; before the free text is cut to fit,
-    since a stand-in ('(AT)' for '@') may be longer than its character."""
+def _in_unoa(segments: list[engine.OutSegment], identifiers: set[str]) -> None:
+    """Every value of `segments` in UNOA's repertoire (`edifact.unoa_text`: capitals, stand-ins), in place, but the
+    `identifiers` (`_identifiers`): an order number, item or party code goes back as the partner sent it or Odoo
+    has it, since the partner's system matches it character by character ('po-123a' is no 'PO-123A' there), and a
+    partner that sent it in lowercase under UNOA reads lowercase (the reader notes such text, it does not refuse it).
+    After the profile wrote them, so that code lists still see the canonical words; before the free text is cut to
+    fit, since a stand-in ('(AT)' for '@') may be longer than its character."""
     from gateway.formats.edifact import unoa_text
     for _, elements in segments:
         for pos, value in elements.items():
             if isinstance(value, dict):
                 for comp, raw in value.items():
-                    if isinstance(raw, str):
+                    if isinstance(raw, str) and raw not in identifiers:
                         value[comp] = unoa_text(raw)
-            elif isinstance(value, str):
+            elif isinstance(value, str) and value not in identifiers:
                 elements[pos] = unoa_text(value)
+
+
+def _identifiers(value: Any, key: str = "") -> Iterator[str]:
+    """The identifiers in a document's plain data: order numbers (`po_number`), reference values, item and party
+    ids, which `_in_unoa` leaves as they are."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _identifiers(item, key)
+    elif isinstance(value, dict):
+        if key in ("item_ids", "ids"):
+            yield from (v for v in value.values() if isinstance(v, str))
+        elif key == "references" and isinstance(value.get("value"), str):
+            yield value["value"]
+        for name, item in value.items():
+            if name == "po_number" and isinstance(item, str):
+                yield item
+            elif isinstance(item, (dict, list)):
+                yield from _identifiers(item, name)
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
@@ -555,10 +576,11 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
     # text the partner's character set lacks as its stand-in before the profile spreads and cuts it (fit_texts)
-    written = segments_of(profile, fit_texts(data, CHARSETS.get(settings.syntax, "utf-8")), when, settings.decimal)
+    fitted = fit_texts(data, CHARSETS.get(settings.syntax, "utf-8"))
+    written = segments_of(profile, fitted, when, settings.decimal)
     _plain_text(written, "edifact", version, EDIFACT_MARKS, profile, f"the {doc_type} for {doc.doc_type} {doc.number}")
     if settings.syntax == "UNOA":
-        _in_unoa(written)
+        _in_unoa(written, set(_identifiers(fitted)))
     _fit_free_text(written, "edifact", version)
     body = [(tag, _elements(elements, ":")) for tag, elements in written]
     writer.message(str(unh), message_type, body)
