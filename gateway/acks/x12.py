@@ -2,8 +2,8 @@
 
 What we send, per inbound interchange (the partner's `x12` settings decide):
 - TA1 (own interchange) as `ta1` says: `requested` (the default) when the interchange asks for one
-  (ISA14 = 1); `true` also when it does not but has envelope findings; `false` never: TA104 A / E / R
-  and the first TA105 code.
+  (ISA14 = 1), unless it carries only TA1s; `true` also when it does not but has envelope findings; `false`
+  never: TA104 A / E / R and the first TA105 code.
   An interchange a TA1 rejects (TA104 R) gets no 997 / 999: X12 acknowledges the groups of an
   interchange taken, and this one's were not; without a TA1 the 997 rejects its sets instead;
 - one 997 per functional group (004010 family, or any version when `ack: "997"`), or a 999
@@ -262,13 +262,24 @@ def _ta1(env: Envelope, issues: list[Issue], now: datetime) -> list[str]:
     return [number, date, time, status, first if status != "A" else codes.TA_OK]
 
 
-def _sends_ta1(settings: X12Settings, env: Envelope, findings: list[Issue]) -> bool:
+def _sends_ta1(settings: X12Settings, env: Envelope, findings: list[Issue], only_ta1s: bool) -> bool:
     """Whether `env` gets a TA1: as its ISA14 asks (`ta1: requested`, the default); with `true` also, whatever
     ISA14 says, when its envelope has something to report (an error, a repeat); never with `false`. A partner
-    whose ISA14 asked for one got none unless its file said `ta1: true`; it waited for an answer that never came."""
+    whose ISA14 asked for one got none unless its file said `ta1: true`; it waited for an answer that never came.
+    An interchange of TA1s only (`only_ta1s`) is not answered for its ISA14: an acknowledgement is not acknowledged
+    (X12 avoids TA1 loops so, as translators' 'requested' modes do); a partner whose envelopes all say ISA14 = 1
+    got a TA1 for each TA1 it sent us."""
+    asked = env.ack_requested and not only_ta1s
     if settings.ta1 == "requested":
-        return env.ack_requested
-    return settings.ta1 is True and (env.ack_requested or bool(findings))
+        return asked
+    return settings.ta1 is True and (asked or bool(findings))
+
+
+def _only_ta1s(result: ParseResult, groups: dict[int, list[Group]]) -> set[int]:
+    """The interchanges (by `id`) that carry TA1s and nothing else: no group, no other set."""
+    found = {id(tx.envelope) for tx in result.transactions if tx.doc_type == "TA1"}
+    found -= {id(tx.envelope) for tx in result.transactions if tx.doc_type != "TA1"}
+    return {key for key in found if not groups.get(key)}
 
 
 def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal: Journal,
@@ -284,12 +295,13 @@ def build(result: ParseResult, partner: PartnerConfig, our_ids: OurIds, journal:
         if tx.group is not None:
             txs_by_group[id(tx.group)].append(tx)
     groups_by_env = _groups(result)
+    only_ta1s = _only_ta1s(result, groups_by_env)
     for env in result.interchanges:
         env_issues = by_env.get(env.index, [])
         duplicate = any(i.code == codes.TA_DUPLICATE for i in env_issues)
         rejected = _worst(env_issues) == "R"
         sender, receiver = _mirror(env)
-        ta1 = _sends_ta1(settings, env, env_issues)
+        ta1 = _sends_ta1(settings, env, env_issues, id(env) in only_ta1s)
         if ta1:
             number = journal.next_control_number(partner.id, "isa")
             data = write_interchange(d, sender, receiver, number, [], version=_control_version(env), when=now,
