@@ -243,7 +243,8 @@ class X12Settings(Strict):
     delimiters: DelimiterSettings = Field(default_factory=DelimiterSettings)
     ack: Literal["none", "997", "999"] = "997"
     ta1: bool | Literal["requested"] = Field(default="requested", description=(
-        "send a TA1 for interchanges read: requested (default) when their ISA14 asks for one (1); true also, "
+        "send a TA1 for interchanges read: requested (default) when their ISA14 asks for one (1), not for one of "
+        "TA1s only; true also, "
         "whatever ISA14 says, for one with envelope errors or a repeat; false never. True: our ISA14 asks the "
         "partner for one"))
     accept_with_errors: bool = True
