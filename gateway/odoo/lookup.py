@@ -349,6 +349,10 @@ def _barcode_variants(key: str) -> list[str]:
     return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})
 
 
+# a packaging's product still sold: Odoo's product search leaves archived products out, a packaging's does not
+ACTIVE_PRODUCT = ("product_id.active", "=", True)
+
+
 @dataclass(frozen=True)
 class Packaging:
     """The product packaging whose barcode a line named (a case GTIN): 16-18 a product.packaging (`id`, `size` its
@@ -500,14 +504,14 @@ class ProductFinder:
         spellings = sorted({v for key in keys for v in _barcode_variants(key)})
         rows: list[dict[str, Any]] = []
         if self.client.has_model("product.packaging"):
-            domain: list[Any] = [("barcode", "in", spellings), ("qty", ">", 0)]
+            domain: list[Any] = [("barcode", "in", spellings), ("qty", ">", 0), ACTIVE_PRODUCT]
             if "sales" in self.client.fields("product.packaging"):
                 domain.append(("sales", "=", True))
             rows = [{**r, "unit": r.get("product_uom_id"), "size": r["qty"]} for r in self.client.search_read(
                 "product.packaging", domain, ["product_id", "name", "qty", "barcode", "product_uom_id"])]
         elif self.client.has_model("product.uom"):
             rows = [{**r, "name": m2o_name(r.get("uom_id")), "packaging_unit": m2o_id(r.get("uom_id"))}
-                    for r in self.client.search_read("product.uom", [("barcode", "in", spellings)],
+                    for r in self.client.search_read("product.uom", [("barcode", "in", spellings), ACTIVE_PRODUCT],
                                                      ["product_id", "uom_id", "barcode"])]
         out: dict[str, ProductMatch] = {}
         for key in keys:

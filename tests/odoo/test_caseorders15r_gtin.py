@@ -148,3 +148,17 @@ def test_units_of_a_case_gtin_the_line_names_by_our_code_too_post_as_before(clie
     post(client, change(Line(line_no="1", item_ids=ids, quantity=Decimal(288), unit="EA", change="change"),
                         number="PO-EA-VN"), bigbox(units={}, order_changes="revise"), Cache())
     assert [r["product_uom_qty"] for r in order_lines(odoo, so, sandbox.version)] == [288.0, 24.0]
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_the_case_gtin_of_an_archived_product_finds_no_product(client: OdooClient, odoo: odoorpc.ODOO,
+                                                               sandbox: SandboxServer) -> None:
+    """A product no longer sold is archived in Odoo; its packagings (16-18) and packaging barcodes (19) stay. Its
+    unit's GTIN found nothing (Odoo's product search leaves archived products out), but its case's GTIN found it,
+    and the order was posted for a product Odoo no longer sells. Now neither finds it: held 'no product'."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    [pid] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    odoo.execute_kw("product.product", "write", [[pid], {"active": False}])
+    with pytest.raises(OdooRejected, match=rf"line 1: no product in Odoo for gtin {CASE_GTIN}"):
+        post(client, x12_850("PO-CS-ARCH", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}"]), bigbox(units={}), Cache())
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-ARCH")]]) == []
