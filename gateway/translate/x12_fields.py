@@ -69,3 +69,25 @@ def prices_in_basis(data: dict[str, Any]) -> dict[str, Any]:
         if per is not None and price is not None:
             line["unit_price"] = in_basis(Decimal(str(price)), per)
     return data
+
+
+def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
+    """The 855's before_write hook: ACK02 of a rejected line is the quantity rejected, as VICS's ACK02 is the
+    quantity its ACK01 status applies to (ACK*IR*6*EA: 6 rejected), not the 0 acknowledged that the canonical line
+    holds; then `prices_in_basis`. A profile with a before_write hook of its own calls this one."""
+    for line in data.get("lines") or []:
+        if line.get("status") == "rejected" and not line.get("quantity") and line.get("ordered_quantity"):
+            line["quantity"] = line["ordered_quantity"]
+    return prices_in_basis(data)
+
+
+def ack_quantities_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+    """The 855's after_read hook: a rejected line (ACK01 IR, R2) acknowledges none of its quantity, whatever ACK02
+    says: the rejected quantity as VICS has it (ACK*IR*6: 6 rejected, never 6 accepted), 0 as some vendors write
+    it. Without PO102 the rejected quantity is what was ordered."""
+    for line in data.get("lines") or []:
+        if line.get("status") == "rejected" and line.get("quantity") is not None:
+            if line.get("ordered_quantity") is None and Decimal(str(line["quantity"])):
+                line["ordered_quantity"] = line["quantity"]
+            line["quantity"] = Decimal(0)
+    return data

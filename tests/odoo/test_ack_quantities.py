@@ -51,7 +51,7 @@ async def test_a_changed_line_keeps_its_ordered_quantity_in_po102_and_a_rejected
     assert [row[:4] for row in segments(data, "PO1", "ACK")] == [
         ["PO1", "1", "24", "EA"], ["ACK", "IA", "24", "EA"],
         ["PO1", "2", "48", "EA"], ["ACK", "IC", "40", "EA"],       # ordered 48, acknowledged 40
-        ["PO1", "3", "6", "EA"], ["ACK", "IR", "0", "EA"]]         # ordered 6, none of it
+        ["PO1", "3", "6", "EA"], ["ACK", "IR", "6", "EA"]]         # ordered 6, all 6 rejected
     [ack] = translate(x12.parse(data).transactions[0], pipeline.config.partners["bigbox"], pipeline.config.profiles)
     assert [(line.status, line.ordered_quantity, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
         ("accepted", 24, 24), ("changed", 48, 40), ("rejected", 6, 0)]

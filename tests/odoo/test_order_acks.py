@@ -70,7 +70,7 @@ async def test_a_confirmed_order_is_acknowledged_once_with_what_changed(
     assert b"BAK*00*AC*4500001234*20261127****S" in data and b"DTM*067*20261208~" in data  # promised day
     assert b"PO1*1*24*EA*12.50*PE*BP*BB-1001*" in data and b"ACK*IA*24*EA~" in data           # as they sent it
     assert b"PO1*2*48*EA*8.75*PE*BP*BB-1002*" in data and b"ACK*IC*40*EA~" in data           # what Odoo holds
-    assert b"PO1*3*6*EA*42.00*PE*BP*BB-1003*" in data and b"ACK*IR*0*EA~" in data           # PO102 as ordered
+    assert b"PO1*3*6*EA*42.00*PE*BP*BB-1003*" in data and b"ACK*IR*6*EA~" in data           # 6 rejected
     [ack] = translate(result.transactions[0], None, pipeline.config.profiles, profile="x12-004010-855")
     assert [(line.line_no, line.status, line.quantity) for line in ack.lines] == [  # type: ignore[attr-defined]
         ("1", "accepted", 24), ("2", "changed", 40), ("3", "rejected", 0)]
@@ -169,7 +169,7 @@ async def test_each_line_is_acknowledged_under_the_partners_zero_padded_number(
     assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1
     [data] = sent_855(pipeline)
     rows = [seg.split("*") for seg in data.decode().replace("\n", "").split("~")]
-    assert [row[1:3] for row in rows if row[0] in ("PO1", "ACK")] == [["001", "24"], ["IR", "0"],
+    assert [row[1:3] for row in rows if row[0] in ("PO1", "ACK")] == [["001", "24"], ["IR", "24"],
                                                                        ["002", "6"], ["IA", "6"]]
 
 
