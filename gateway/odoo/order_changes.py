@@ -56,6 +56,7 @@ from gateway.odoo.sale_orders import (
     price_per_odoo_unit,
     quantity_and_unit,
     says_as_before,
+    sized,
 )
 from gateway.odoo.standing_orders import restated, same_item
 from gateway.translate.canonical import (
@@ -305,6 +306,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
     finder = ProductFinder(client, cache, customer["id"], "customer")
     matches = by_their_codes(finder, touched + adds, finder.resolve([(lab, line.item_ids) for lab, line in touched + adds]))
+    matches = sized(client, cache, touched + adds, matches)
     commands: list[list[Any]] = []
     summary: list[str] = []
     taken: set[int] = set()

@@ -192,13 +192,18 @@ def packaging_values(client: OdooClient, partner: PartnerConfig, cache: Cache, n
     return {**values, "product_uom_qty": float(quantity * packaging.size), names.sale_uom: match.uom_id}
 
 
-def unit_sizes(client: OdooClient, cache: Cache, units: set[int | None]) -> dict[int, Decimal]:
-    """Odoo 19 packaging units -> how many of the unit at the top of their chain (the product's Units) each holds,
-    by Odoo's factors, for all of an order's case lines in one read: a PO4 pack is compared with it as 16-18
-    compare it with the packaging's qty (a PO4*12 with a case of 24 was posted as 10 cases of 24 on 19 alone)."""
-    wanted = {u for u in units if u}
-    return {u: Decimal(str(round(each, 6))).normalize() for u, (_, each) in unit_ratios(client, wanted, cache).items()} \
-        if wanted else {}
+def sized(client: OdooClient, cache: Cache, lines: list[tuple[str, Line]],
+          matches: dict[str, ProductMatch]) -> dict[str, ProductMatch]:
+    """`matches` whose Odoo 19 packaging units, on lines with a PO4 pack, carry how many of the unit at the top of
+    their chain (the product's Units) they hold, by Odoo's factors, in one read for all of them: the pack is then
+    compared with it as 16-18 compare it with the packaging's qty (a PO4*12 with a case of 24 was posted as 10
+    cases of 24 on 19 alone, by an 850 or an 860)."""
+    units = {m.packaging.unit for lab, line in lines if line.pack_size and (m := matches[lab]).packaging
+             and m.packaging.id is None and m.packaging.unit}
+    sizes = {u: Decimal(str(round(each, 6))).normalize()
+             for u, (_, each) in unit_ratios(client, {u for u in units if u}, cache).items()} if units else {}
+    return {lab: replace(m, packaging=replace(m.packaging, size=sizes[m.packaging.unit]))
+            if m.packaging and m.packaging.unit in sizes else m for lab, m in matches.items()}
 
 
 def by_their_codes(finder: ProductFinder, lines: list[tuple[str, Line]],
@@ -642,19 +647,16 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
     try:
         matches = by_their_codes(finder, list(zip(labels, doc.lines)), finder.resolve(wanted))
+        matches = sized(client, cache, list(zip(labels, doc.lines)), matches)
     except OdooRejected:
         name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise
     commands: list[list[Any]] = []
     sequences = line_sequences(doc.lines)
     written = price_digits(client, cache) if partner.odoo.price_policy == "order" else None
-    sizes = unit_sizes(client, cache, {m.packaging.unit for lab, line in zip(labels, doc.lines) if line.pack_size
-                                       and (m := matches[lab]).packaging and m.packaging.id is None} - {None})
     for seq, lab, line, discount in zip(sequences, labels, doc.lines, discounts):
         match = matches[lab]
         values: dict[str, Any] = {"product_id": match.product_id, "sequence": seq}
-        if match.packaging is not None and match.packaging.unit in sizes:       # 19: its PO4 is checked, as 16-18's
-            match = replace(match, packaging=replace(match.packaging, size=sizes[match.packaging.unit]))
         if match.packaging is not None:          # a case by its GTIN
             values.update(packaging_values(client, partner, cache, names, line, match, lab))
             why = unkept_case_price(partner, packed(partner, line, match.packaging), written, lab)

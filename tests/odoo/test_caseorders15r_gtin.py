@@ -162,3 +162,19 @@ def test_the_case_gtin_of_an_archived_product_finds_no_product(client: OdooClien
     with pytest.raises(OdooRejected, match=rf"line 1: no product in Odoo for gtin {CASE_GTIN}"):
         post(client, x12_850("PO-CS-ARCH", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}"]), bigbox(units={}), Cache())
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-CS-ARCH")]]) == []
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_an_860_with_a_po4_pack_other_than_the_cases_is_held_on_19_as_on_17(client: OdooClient, odoo: odoorpc.ODOO,
+                                                                            sandbox: SandboxServer) -> None:
+    """The 860's change of the case line to 12 cases, 12 each per case (a pack the case of 24 is not): held naming
+    both, as the 850's line would be, on 19 too; the order keeps its 10 cases."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    partner = bigbox(units={}, order_changes="revise")
+    [created] = post(client, x12_850("PO-CS-CH", DC_1, [f"PO1*1*10*CA*300.00**UK*{CASE_GTIN}"]), partner, Cache())
+    twelve = Line(line_no="1", item_ids={"gtin": CASE_GTIN}, quantity=Decimal(12), unit="CS", pack_size=Decimal(12),
+                  change="change")
+    with pytest.raises(OdooRejected, match=r"Blue Widget in 'Case of 24' of 24, but the line says 12 per CS"):
+        post(client, change(twelve, number="PO-CS-CH"), partner, Cache())
+    assert [r["product_uom_qty"] for r in order_lines(odoo, created.record_id, sandbox.version)] == \
+        [240.0 if sandbox.version <= 18 else 10.0]
