@@ -178,3 +178,25 @@ def test_an_860_with_a_po4_pack_other_than_the_cases_is_held_on_19_as_on_17(clie
         post(client, change(twelve, number="PO-CS-CH"), partner, Cache())
     assert [r["product_uom_qty"] for r in order_lines(odoo, created.record_id, sandbox.version)] == \
         [240.0 if sandbox.version <= 18 else 10.0]
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+def test_case_lines_with_po4_packs_and_our_codes_cost_the_same_calls_whatever_their_count(
+        client: OdooClient, odoo: odoorpc.ODOO, sandbox: SandboxServer) -> None:
+    """The packs' check (19: the packaging units' sizes) and the lines in units found again by our codes take one
+    lookup each per order: one line of each kind or three, the same calls (a guard)."""
+    v = sandbox.version
+    gtins = {"WB-100": (CASE_GTIN, "300.00"), "WR-200": ("10614141000026", "210.00"),
+             "GL-300": ("10614141000033", "1008.00")}
+    for code, (gtin, _) in gtins.items():
+        packaging(odoo, v, code, "Case of 24", 24, gtin)
+    cases = [[f"PO1*{n}*10*CA*{price}**UK*{gtin}", "PO4*24*1*EA"] for n, (gtin, price) in enumerate(gtins.values(), 1)]
+    units = [[f"PO1*{n}*24*EA*1.00**UK*{gtin}*VN*{code}"] for n, (code, (gtin, _)) in enumerate(gtins.items(), 4)]
+
+    def calls(number: str, count: int) -> int:
+        before = client.calls
+        lines = [seg for line in cases[:count] + units[:count] for seg in line]
+        post(client, x12_850(number, DC_1, lines), bigbox(units={}), Cache())
+        return client.calls - before
+    calls("PO-CS-WARM", 1)
+    assert calls("PO-CS-ONE", 1) == calls("PO-CS-THREE", 3)
