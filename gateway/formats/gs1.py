@@ -34,9 +34,10 @@ def check_digit(digits: str) -> str:
 @lru_cache(maxsize=65536)
 def expected_digit(number: str, lengths: tuple[int, ...] = GTIN_LENGTHS) -> str | None:
     """The check digit `number` should end in when it ends in another, else None: only for all digits of one of
-    `lengths` (a number of another length or with letters is some other identifier, not judged here). Cached: a
+    `lengths` (a number of another length or with letters is some other identifier, not judged here; ASCII digits
+    only: '١٢' and fullwidth digits are decimal to Python but no GS1 number, and crashed the sum). Cached: a
     partner orders the same catalogue's numbers file after file, and every PO1 line of every file is checked."""
-    if len(number) not in lengths or not number.isdecimal():
+    if len(number) not in lengths or not (number.isascii() and number.isdecimal()):
         return None
     wanted = check_digit(number[:-1])
     return wanted if wanted != number[-1] else None
