@@ -10,6 +10,7 @@ Through the pipeline (the 850), the scheduler and BigBox's profiles on the sandb
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 import pytest
@@ -88,14 +89,11 @@ async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_uni
     assert sn1[sn1.index(lin) + 1][1:] == ["", "228", "EA", *([""] if ordered else []), *ordered], sn1
 
 
-async def test_an_edifact_line_ordered_by_its_case_gtin_is_despatched_and_invoiced_in_those_cases(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
-        odoo: odoorpc.ODOO) -> None:
-    """EuroHandel's ORDERS names the case by its GTIN-14 alone (LIN+1++10614141000019:SRV, QTY+21:10:CS at PRI
-    300.00): its DESADV and INVOIC say the same, LIN with the case's GTIN, QTY+12:10:CS and QTY+47:10:CS at
-    PRI+AAA:300, not 240 PCE of the unit's GTIN (held on 19 for 'Case of 24')."""
-    v = sandbox.version
-    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
+async def eurohandel_in_cases(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+                              odoo: odoorpc.ODOO) -> tuple[Any, int]:
+    """EuroHandel's ORDERS naming the Blue Widget's case of 24 by its GTIN-14 alone (LIN+1++10614141000019:SRV,
+    QTY+21:10:CS at PRI 300.00) through the pipeline: the pipeline and the sale order."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
     data = EUROHANDEL.read_bytes().replace(b"\r\n", b"\n")
     cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:10:CS'\nMOA+203:3000.00'\n" \
         "PRI+AAA:300.00'\n".encode()
@@ -105,16 +103,55 @@ async def test_an_edifact_line_ordered_by_its_case_gtin_is_despatched_and_invoic
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
     [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    return pipeline, int(so)
+
+
+async def despatched_and_invoiced(pipeline: Any, client: OdooClient, odoo: odoorpc.ODOO, so: int,
+                                  cases: str) -> None:
+    """The order confirmed, shipped and invoiced: its DESADV and INVOIC say line 1 in `cases` CS under the case's
+    GTIN (QTY+12, QTY+47), at PRI+AAA:300."""
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     invoiced(odoo, so)
     poll = scheduler(pipeline, client)
     assert await poll.run_once("eurohandel", "DESADV") == 1
     assert await poll.run_once("eurohandel", "INVOIC") == 1
-    for doc_type, qty in (("DESADV", "QTY+12:10:CS'"), ("INVOIC", "QTY+47:10:CS'")):
+    for doc_type, qty in (("DESADV", f"QTY+12:{cases}:CS'"), ("INVOIC", f"QTY+47:{cases}:CS'")):
         text = sent(pipeline, doc_type).decode("latin-1").replace("\n", "")
         first = text.split("LIN+1+")[1].split("LIN+2+")[0]
         assert CASE_GTIN in first and "0614141000012" not in first and qty in first, (doc_type, first)
     assert "PRI+AAA:300" in sent(pipeline, "INVOIC").decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
+
+
+async def test_an_edifact_line_ordered_by_its_case_gtin_is_despatched_and_invoiced_in_those_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's case line: its DESADV and INVOIC say the same, LIN with the case's GTIN, QTY+12:10:CS and
+    QTY+47:10:CS at PRI+AAA:300, not 240 PCE of the unit's GTIN (held on 19 for 'Case of 24')."""
+    pipeline, so = await eurohandel_in_cases(tmp_path, examples, sandbox, odoo)
+    await despatched_and_invoiced(pipeline, client, odoo, so, "10")
+
+
+CHANGE = (EUROHANDEL.parent / "later" / "ORDCHG_4500012345.edi").read_bytes() \
+    .replace(b"\r\n", b"\n").replace(b"LIN+1+3+0614141000012:EN'\nQTY+21:60:PCE'",
+                                     f"LIN+1+3+{CASE_GTIN}:SRV'\nQTY+21:12:CS'".encode())
+
+
+async def test_an_ordchg_of_a_case_line_by_its_gtin_is_merged_in_cases_and_despatched_so(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's ORDCHG makes the 10 cases 12 (LIN+1+3+<case GTIN>:SRV, QTY+21:12:CS): merged in the case (16-18
+    288 units, 12 of the packaging; 19 12 of the packaging unit), 3,600.00, and despatched and invoiced as 12 CS."""
+    assert f"{CASE_GTIN}:SRV".encode() in CHANGE
+    pipeline, so = await eurohandel_in_cases(tmp_path, examples, sandbox, odoo)
+    message = await pipeline.submit(CHANGE, IntakeMeta(channel="folder", filename="ORDCHG_4500012345.edi"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    fields = ["product_uom_qty", "price_subtotal", *(["product_packaging_qty"] if sandbox.version <= 18 else [])]
+    [line] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so)]],
+                             {"fields": fields, "order": "sequence, id", "limit": 1})
+    assert (line["product_uom_qty"], line["price_subtotal"], line.get("product_packaging_qty", 12.0)) == \
+        ((288.0 if sandbox.version <= 18 else 12.0), 3600.0, 12.0)
+    await despatched_and_invoiced(pipeline, client, odoo, so, "12")
 
 
 async def test_case_lines_an_860_changed_and_added_by_their_gtins_are_shipped_and_billed_in_their_cases(
