@@ -305,7 +305,8 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     touched = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change in ("delete", "change")]
     adds = [(lab, line) for lab, line in zip(labels, doc.lines) if line.change == "add"]
     finder = ProductFinder(client, cache, customer["id"], "customer")
-    matches = by_their_codes(finder, touched + adds, finder.resolve([(lab, line.item_ids) for lab, line in touched + adds]))
+    matches = by_their_codes(finder, partner, touched + adds,
+                             finder.resolve([(lab, line.item_ids) for lab, line in touched + adds]))
     matches = sized(client, cache, touched + adds, matches)
     commands: list[list[Any]] = []
     summary: list[str] = []

@@ -206,15 +206,16 @@ def sized(client: OdooClient, cache: Cache, lines: list[tuple[str, Line]],
             if m.packaging and m.packaging.unit in sizes else m for lab, m in matches.items()}
 
 
-def by_their_codes(finder: ProductFinder, lines: list[tuple[str, Line]],
+def by_their_codes(finder: ProductFinder, partner: PartnerConfig, lines: list[tuple[str, Line]],
                    matches: dict[str, ProductMatch]) -> dict[str, ProductMatch]:
-    """`matches` where a line found by a case's GTIN, but ordered in a unit that is no case (240 EA), is found again
-    by its other item numbers (the customer's, ours) when they name the same product: posted in its unit as before
-    case GTINs found anything, so an order those numbers took through goes through the same. One lookup for all
-    such lines; a line without other numbers, or one they do not find, stays the case's (`packaging_values` holds
-    it naming both)."""
+    """`matches` where a line found by a case's GTIN, but ordered in a unit that is no case (240 EA) or that the
+    partner maps to an Odoo unit (CS: Dozens), is found again by its other item numbers (the customer's, ours) when
+    they name the same product: posted in its unit as before case GTINs found anything, so an order those numbers
+    took through goes through the same. One lookup for all such lines; a line without other numbers, or one they
+    do not find, stays the case's (`packaging_values` holds it naming both when its unit contradicts the case)."""
     again = [(lab, others) for lab, line in lines
-             if (found := matches.get(lab)) and found.packaging and line.unit.upper() not in CASE_UNITS
+             if (found := matches.get(lab)) and found.packaging
+             and (line.unit.upper() not in CASE_UNITS or line.unit in partner.odoo.units)
              and (others := {k: v for k, v in line.item_ids.items() if k not in BARCODE_KINDS})]
     try:
         by_codes = finder.resolve(again) if again else {}
@@ -646,7 +647,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     wanted = [(lab, line.item_ids) for lab, line in zip(labels, doc.lines)]
     wanted += [(c.label, {"default_code": c.default_code}) for c in charges if c.default_code and c.amount is not None]
     try:
-        matches = by_their_codes(finder, list(zip(labels, doc.lines)), finder.resolve(wanted))
+        matches = by_their_codes(finder, partner, list(zip(labels, doc.lines)), finder.resolve(wanted))
         matches = sized(client, cache, list(zip(labels, doc.lines)), matches)
     except OdooRejected:
         name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)

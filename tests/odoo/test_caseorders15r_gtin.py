@@ -143,6 +143,10 @@ def test_units_of_a_case_gtin_the_line_names_by_our_code_too_post_as_before(clie
     with pytest.raises(OdooRejected, match=r"Blue Widget in 'Case of 24'.*, but the line orders 10 EA; not posted"):
         post(client, x12_850("PO-EA-RW", DC_1, [f"PO1*1*10*EA*12.50**UK*{CASE_GTIN}*VN*WR-200"]), bigbox(units={}),
              Cache())
+    # a unit the partner maps to an Odoo unit (BigBox's CS: Dozens) with our code: 3 Dozens, as before
+    post(client, x12_850("PO-DZ-VN", DC_1, [f"PO1*1*3*CS*150.00**UK*{CASE_GTIN}*VN*WB-100"]), bigbox(), Cache())
+    [dozens] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-DZ-VN")]])
+    assert [(r["product_uom_qty"], r[unit][1]) for r in order_lines(odoo, dozens, sandbox.version)] == [(3.0, "Dozens")]
     # and a change of that line (an 860's POC naming it alike) is applied as before, in its unit
     ids = {"gtin": CASE_GTIN, "vendor": "WB-100"}
     post(client, change(Line(line_no="1", item_ids=ids, quantity=Decimal(288), unit="EA", change="change"),
