@@ -39,6 +39,9 @@ log = logging.getLogger("gateway.outbox")
 CHANNEL_MODULES = {"as2": "gateway.outbound.as2_channel", "sftp_remote": "gateway.outbound.sftp_channel",
                    "sftp": "gateway.outbound.sftp_channel"}
 RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT, State.CLOSED})
+# the partner answered this transmission (an AS2 MDN processed it or refused it, or none was asked and it was taken):
+# sent again under the same AS2 Message-ID, a partner that keeps the ids it has seen would take it for a duplicate
+SETTLED_BY_PARTNER = frozenset({State.DONE, State.REJECTED})
 
 
 class Outbox:
@@ -209,5 +212,7 @@ def resend(journal: SqliteJournal, message_id: str) -> Message:
     if message.state not in RESENDABLE:
         raise JournalError(f"{message_id} is {message.state.value} and cannot be resent")
     # counted: the index of our SFTP server's pickups tells this delivery from the earlier one (sftp_channel)
-    return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0, last_error=None,
-                              meta={"resends": int(message.meta.get("resends") or 0) + 1})
+    meta = {"resends": int(message.meta.get("resends") or 0) + 1}
+    if message.state in SETTLED_BY_PARTNER:      # a new transmission: AS2 gives it a Message-ID of its own
+        meta["transmissions"] = int(message.meta.get("transmissions") or 0) + 1
+    return journal.transition(message_id, State.QUEUED, "resend requested", attempts=0, last_error=None, meta=meta)

@@ -3,7 +3,10 @@
 The built body and its headers are kept in `state/as2-out/<message id>/` until the message
 is settled, so a retry after a timeout or a crash sends the very same Message-ID and
 payload, and the partner's duplicate detection can work. After a certificate rotation (ours or
-the partner's) it is built again with the same Message-ID and content.
+the partner's) it is built again with the same Message-ID and content. A resend after the partner settled the
+message (its MDN said processed or refused it) is a new transmission with a Message-ID of its own
+(`transmission_id`): under the old one a partner that keeps every Message-ID it has seen would answer
+duplicate-document and process nothing.
 """
 
 from __future__ import annotations
@@ -113,14 +116,22 @@ class As2Sender:
         certs = _partner_certificates(ch, partner.id, folder, message.id)
         keys = {"signed_by": _fingerprint(self.identity.cert) if ch.sign and self.identity else None,
                 "encrypted_for": _fingerprint(_current(certs)) if ch.encrypt and certs else None}
+        inbound = inbound_as2(partner)                # the id this partner knows us by, set on either channel
+        local = ch.our_as2_id or (inbound.our_as2_id if inbound else None) or self.our_id
+        domain = re.sub(r"[^A-Za-z0-9.-]", "", local) or "edi-gateway"
+        message_id = f"<{transmission_id(message)}@{domain}>"
         if meta_file.is_file():
             saved = json.loads(meta_file.read_text())
-            if all(saved.get(name, now) == now for name, now in keys.items()):    # (a build from before: kept)
+            same_id = saved["headers"].get("Message-ID") == message_id
+            if same_id and all(saved.get(name, now) == now for name, now in keys.items()):    # (kept)
                 return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"],
                              certs, saved.get("signed_by") is not None)
-            log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
-                f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
-                if saved.get(name, now) != now))
+            if same_id:
+                log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
+                    f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
+                    if saved.get(name, now) != now))
+            else:
+                log.info("AS2 message %s built anew for a new transmission: Message-ID %s", message.id, message_id)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         if (ch.sign or ch.mdn_signed) and self.identity is None:
@@ -139,12 +150,9 @@ class As2Sender:
         write_public(folder / BUILT_FOR, b"".join(c.public_bytes(Encoding.PEM) for c in certs))
         shutil.rmtree(folder / "layers", ignore_errors=True)
         payload.unlink()
-        inbound = inbound_as2(partner)                # the id this partner knows us by, set on either channel
-        local = ch.our_as2_id or (inbound.our_as2_id if inbound else None) or self.our_id
-        domain = re.sub(r"[^A-Za-z0-9.-]", "", local) or "edi-gateway"
         headers = {
             "AS2-Version": "1.2", "AS2-From": mdn.quote_id(local), "AS2-To": mdn.quote_id(ch.as2_id),
-            "Message-ID": f"<{message.id}@{domain}>", "MIME-Version": "1.0",
+            "Message-ID": message_id, "MIME-Version": "1.0",
             "Subject": f"{message.doc_type or 'EDI'} {message.control_number or message.filename}",
             "Content-Type": packed.content_type,
             **({"Content-Disposition": packed.disposition} if packed.disposition else {}),
@@ -263,6 +271,10 @@ class As2Sender:
             return "no journal"
         to, reason = (State.DONE, f"async MDN {got.disposition}") if verdict is None else (State.REJECTED, verdict)
         current = await asyncio.to_thread(self.journal.get, rec.journal_id)
+        if mdn.bare_message_id(got.original_message_id).split("@")[0] != transmission_id(current):
+            log.warning("async MDN for %s ignored: it answers %s, an earlier transmission", rec.journal_id,
+                        got.original_message_id)
+            return f"MDN for an earlier transmission of {rec.journal_id} ({got.original_message_id}); ignored"
         meta = {"mdn": str(got.disposition)}
         if current.state in NOT_YET_SENT:
             # before the outbox recorded the delivery: the POST is still out (the partner answers it after its
@@ -287,6 +299,13 @@ class As2Sender:
                 return f"settled {rec.journal_id}: {to.value}"
             return f"{rec.journal_id} delivered: awaiting its {current.meta['expects_ack']}"
         return f"{rec.journal_id} already {current.state.value}"
+
+
+def transmission_id(message: Message) -> str:
+    """The local part of the AS2 Message-ID of `message`'s current transmission: its journal id, then `.2`, `.3`
+    for each resend after the partner had settled it (the outbox counts those as `transmissions`)."""
+    count = int(message.meta.get("transmissions") or 0)
+    return f"{message.id}.{count + 1}" if count else message.id
 
 
 def _unconfirmed(message_id: str, meta: dict[str, Any], why: str) -> DeliveryResult:
