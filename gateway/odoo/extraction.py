@@ -485,7 +485,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                       if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
                 units.check(so_id, po)
-                shipped = crossdock.by_store(ship_order, po, partner, before, ordered.posted(units.scale[so_id]),
+                shipped = crossdock.by_store(ship_order, ordered.as_posted(po, partner), partner, before,
+                                             ordered.posted(units.scale[so_id]),
                                              ordered.posted_of)
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
             except (crossdock.MixedCarton, UnitMismatch) as exc:
@@ -647,6 +648,14 @@ class _PartnerLines:
     def case_of(self, line: Line | None) -> Packaging | None:
         """The packaging a partner line ordered by its case's GTIN is in (None: another line)."""
         return self.cases.get(id(line)) if line is not None else None
+
+    def as_posted(self, po: PurchaseOrder, partner: PartnerConfig) -> PurchaseOrder:
+        """The partner's order with its lines ordered by their case's GTIN as posted (`sale_orders.packed`), for
+        the cross-dock split: 16-18 count the SDQ's cases in the packaging's units, as a PO4 pack's."""
+        by_number = {line.line_no: case for line in self.by_row.values() if (case := self.case_of(line)) is not None}
+        return po.model_copy(update={"lines": [
+            packed(partner, line, case) if (case := by_number.get(line.line_no)) is not None and
+            _by_case(partner, line, case) else line for line in po.lines]})
 
     def posted_of(self, item: ShipItem) -> str | None:
         """The sequence posting gave the partner line a shipped item is (None: none), by which `crossdock.by_store`
