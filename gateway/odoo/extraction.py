@@ -416,6 +416,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                    ["sequence", "product_uom_qty"])}
     order_rows = _order_rows(client, placed, names.sale_uom)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], names.sale_uom)
+    sizes = _CaseUnits(client, cases)
     items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in moves} | _products(order_rows)) - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
@@ -445,9 +446,12 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 each, ordered_each, unit = units.of(move, uom)
                 case = cases.get(m2o_id(move["sale_line_id"]) or 0)      # 19: a packaging unit has no code:
                 in_case = case is not None and case.unit is not None and m2o_id(uom) == case.unit and each == 1
+                quantity = _dec(line[names.line_qty]) * each
+                if case and case.unit and in_case and quantity % 1 and (size := sizes.of(case.unit)):
+                    quantity, unit, in_case = _dec(quantity * size[0]), size[1], False     # 9.5 cases: 228 Units
                 counted = case is None or case.unit is None or in_case     # 19: cases ordered, units counted
                 item = ShipItem(line_no=str(sale_line["sequence"]) if sale_line else None, item_ids=ids,
-                                description=name, quantity=_dec(line[names.line_qty]) * each,
+                                description=name, quantity=quantity,
                                 unit=case.name if case and in_case else unit_code(partner, unit),   # _as_ordered's
                                 ordered_quantity=_dec(sale_line["product_uom_qty"]) * ordered_each
                                 if sale_line and counted else None, lot=m2o_name(line.get("lot_id")))
@@ -812,6 +816,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     uom_field = Names.of(client, ctx.cache).sale_uom
     order_rows = _order_rows(client, placed, uom_field)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
+    sizes = _CaseUnits(client, cases)
     items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | _products(order_rows)) - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
@@ -844,6 +849,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             as_sent: Line | None = None                                   # the partner's line, when it ordered it
             case: Packaging | None = None
             unit: str | None = None                                       # a packaging unit has no code (19)
+            billed = line                                                 # its quantity and price as sent
             if sale:
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in ordered:         # a PO split by store: the share of the order's own place (the
@@ -857,7 +863,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 line_no = number or line_no
                 if as_sent is not None and case is not None and case.unit is not None and \
                         m2o_id(line.get("product_uom_id")) == case.unit:          # 19: billed in the case itself
-                    unit, ids = as_sent.unit, _case_ids(ids, as_sent)
+                    size = sizes.of(case.unit) if _dec(line["quantity"]) % 1 else None
+                    if size is not None:                  # 9.5 cases: 228 Units at the price of one
+                        unit, billed = unit_code(partner, size[1]), {
+                            **line, "quantity": _dec(_dec(line["quantity"]) * size[0]),
+                            "price_unit": _dec(line["price_unit"]) / size[0]}
+                    else:
+                        unit, ids = as_sent.unit, _case_ids(ids, as_sent)
             unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
@@ -871,8 +883,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             sent_as.append(as_sent)
             by_case.append(case is not None and case.unit is None)
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
-                                  quantity=_dec(line["quantity"]), unit=unit,
-                                  unit_price=_net_price(line), amount=subtotal,     # the basis its order said:
+                                  quantity=_dec(billed["quantity"]), unit=unit,
+                                  unit_price=_net_price(billed), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
                                   taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
@@ -1089,6 +1101,23 @@ def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) 
                                          ["product_id", "uom_id", "barcode"])}
     return {r["id"]: Packaging(name=codes[key][1] or "", barcode=codes[key][0], unit=key[1]) for r in rows
             if (key := (m2o_id(r["product_id"]), m2o_id(r.get(uom_field)))) in codes}
+
+
+class _CaseUnits:
+    """Odoo 19 packaging units -> (how many of the unit they are defined in one holds, that unit's name), for a
+    quantity in one that is not whole cases: 9.5 of a case of 24 goes out as 228 Units, as 16-18 count such a line.
+    All the `cases`' units read in one call, the first time one is asked for (none when every quantity is whole)."""
+
+    def __init__(self, client: OdooClient, cases: dict[int, Packaging]) -> None:
+        self.client, self.units = client, sorted({c.unit for c in cases.values() if c.unit})
+        self.found: dict[int, tuple[Decimal, str]] | None = None
+
+    def of(self, unit: int) -> tuple[Decimal, str] | None:
+        if self.found is None:
+            self.found = {r["id"]: (_dec(r.get("relative_factor") or 1), m2o_name(r.get("relative_uom_id")) or "")
+                          for r in self.client.read("uom.uom", self.units, ["relative_factor", "relative_uom_id"])}
+        found = self.found.get(unit)
+        return found if found is not None and found[1] else None
 
 
 def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_field: str,

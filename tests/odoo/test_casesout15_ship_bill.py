@@ -23,7 +23,7 @@ from gateway.transports.base import IntakeMeta
 from tests.odoo.test_caseorders15_gtin import BLUE_LIN, CASE_GTIN, EUROHANDEL, examples, ordered_in_cases
 from tests.odoo.test_caseorders15r_gtin import CABLE_CASE, CASE_860
 from tests.odoo.test_crossdock import scheduler
-from tests.odoo.test_extraction import deliver
+from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import segments, sent
 from tests.odoo.test_outbound_odd_odoo import invoiced
 from tests.odoo.test_pipeline_posting import pipeline_for, run
@@ -67,7 +67,8 @@ async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_uni
     """The warehouse ships 228 of the 240 widgets (9.5 cases; on 19 a move line of 228 Units): SN1 228 EA of the
     240 ordered, named by the widget's own UPC under the partner's line 1, never '9.5 CA' nor the case's GTIN on
     units. 16-18 say the 240 ordered beside them (SN105), 19 nothing there: its order line counts 10 cases, which
-    are not 10 EA."""
+    are not 10 EA. The 810 bills them alike, 228 EA at 12.50; on 19 Odoo invoices 9.5 of the case unit, which went
+    out as IT1 9.5 CA at 300 while the 856 said 228 EA."""
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
     [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
     so, widget = row["order_id"][0], row["product_id"][0]
@@ -79,8 +80,12 @@ async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_uni
                                                                ("product_id", "=", widget)]])
         odoo.execute_kw("stock.move.line", "write", [moves, {"product_uom_id": units}])
     deliver(odoo, so, partial={widget: 228.0})
+    odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so)]])     # 19: 9.5 of the case unit
     poll = scheduler(pipeline, client)
     assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    it1 = line_of(segments(sent(pipeline, "810"), "IT1"), "1")
+    assert it1[2:5] == ["228", "EA", "12.5"] and UNIT_UPC in it1 and CASE_GTIN not in it1, it1
     asn = sent(pipeline, "856")
     lin = line_of(segments(asn, "LIN"), "1")
     assert UNIT_UPC in lin and CASE_GTIN not in lin, lin
@@ -174,3 +179,21 @@ async def test_case_lines_an_860_changed_and_added_by_their_gtins_are_shipped_an
     assert (shipped["1"], shipped["4"]) == ((CASE_GTIN, ["12", "CA"]), (CABLE_CASE, ["5", "CA"])), shipped
     billed = {it1[1]: (it1[-1], it1[2:5]) for it1 in segments(sent(pipeline, "810"), "IT1")}
     assert (billed["1"], billed["4"]) == ((CASE_GTIN, ["12", "CA", "300"]), (CABLE_CASE, ["5", "CA", "300"])), billed
+
+
+async def test_odoo19_cases_shipped_as_a_part_of_the_case_unit_go_out_in_units(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """19: the warehouse enters 9.5 on the move line in the case unit itself: SN1 228 EA, by the unit's UPC (no '9.5
+    CA'); 16-18 count the line in units throughout (240 Units in the case: 228 EA as above)."""
+    if sandbox.version <= 18:
+        pytest.skip("16-18 count such a line in units")
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
+    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
+    deliver(odoo, row["order_id"][0], partial={row["product_id"][0]: 9.5})
+    assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
+    asn = sent(pipeline, "856")
+    lin = line_of(segments(asn, "LIN"), "1")
+    sn1 = segments(asn, "LIN", "SN1")
+    assert UNIT_UPC in lin and sn1[sn1.index(lin) + 1][1:4] == ["", "228", "EA"], sn1
