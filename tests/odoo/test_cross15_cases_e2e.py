@@ -27,12 +27,18 @@ CASE_GTIN = "10614141000019"            # the Blue Widget's case of 24
 UNIT_UPC = "614141000012"
 
 
-def workspace(root: Path, server: SandboxServer) -> Workspace:
-    """Northwind on the base 005010 profiles, its stock feed in cases, files in and out through folders."""
-    odoo = {"enabled": True, "url": server.url, "database": "demo", "username": "admin",
+def odoo_settings(server: SandboxServer) -> dict[str, Any]:
+    return {"enabled": True, "url": server.url, "database": "demo", "username": "admin",
             "password": "3f1c0a9e5b7d42c8a6e0f9b1d2c3e4f5a6b7c8d9" if server.version >= 19 else "admin",
             "timeout": 5.0, "retry_max": 2, "poll_seconds": 1, "lookback_days": 2, "in_doubt_seconds": 1}
-    ours = {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST"}
+
+
+OURS = {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST",
+        "edifact": {"qualifier": "14", "id": "0614141000005"}}
+
+
+def workspace(root: Path, server: SandboxServer) -> Workspace:
+    """Northwind on the base 005010 profiles, its stock feed in cases, files in and out through folders."""
     out = {"direction": "out"}
     partner = {"name": "Northwind Stores",
                "odoo": {"partner_ref": "NORTHWIND", "gln": "0860001000016", "currency": "USD",
@@ -47,7 +53,7 @@ def workspace(root: Path, server: SandboxServer) -> Workspace:
                              {**out, "type": "810", "profile": "x12-005010-810", "trigger": "invoice_posted"},
                              {**out, "type": "846", "profile": "x12-005010-846", "trigger": "schedule",
                               "schedule": "0 0 1 1 *"}]}          # once a year: the slot missed runs at start
-    return Workspace.create(root, {"odoo": odoo, "our_ids": ours}, partners={"northwind": partner})
+    return Workspace.create(root, {"odoo": odoo_settings(server), "our_ids": OURS}, partners={"northwind": partner})
 
 
 def order_850(gtin: str, cases: int) -> bytes:
@@ -61,14 +67,18 @@ def order_850(gtin: str, cases: int) -> bytes:
     return ("~\n".join(segments) + "~\n").encode()
 
 
-def received(ws: Workspace, doc_type: str) -> list[list[str]]:
-    """The segments of the one document of `doc_type` the partner got (its file in the outbound folder)."""
+def delivered(ws: Workspace, doc_type: str) -> str:
+    """The one document of `doc_type` the partner got (its file in the outbound folder), as text."""
     [message] = wait_for(lambda: [m for m in ws.messages(direction="out", doc_type=doc_type)
                                   if m["state"] not in ("queued", "retry_wait")],
                          timeout=60, message=f"the {doc_type}")
     assert message["state"] in ("sent", "done"), message
-    data = ws.archived(message["sha256"]).read_bytes().decode()
-    return [s.strip().split("*") for s in data.split("~") if s.strip()]
+    return ws.archived(message["sha256"]).read_bytes().decode("latin-1")
+
+
+def received(ws: Workspace, doc_type: str) -> list[list[str]]:
+    """The X12 segments of the one document of `doc_type` the partner got."""
+    return [s.strip().split("*") for s in delivered(ws, doc_type).split("~") if s.strip()]
 
 
 def first(segments: list[list[str]], tag: str) -> list[str]:
@@ -77,13 +87,18 @@ def first(segments: list[list[str]], tag: str) -> list[str]:
 
 def test_a_retailer_in_cases_gets_its_feed_orders_by_the_case_gtin_and_is_answered_shipped_and_billed_in_cases(
         tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    the_day(tmp_path, sandbox, odoo, CASE_GTIN)
+
+
+def the_day(tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO, case_gtin: str) -> str:
+    """The feed, the order by the case's GTIN, its 855, 856 and 810 as the test above says; the daemon's log."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, case_gtin)
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
         feed = received(ws, "846")
         lin = next(s for s in feed if s[0] == "LIN" and "WB-100" in s)
         gtin = lin[lin.index("UK") + 1]
-        assert gtin == CASE_GTIN, lin
+        assert gtin == case_gtin, lin
         at = feed.index(lin)
         assert ["QTY", "33", "20", "CA"] in feed[at:at + 4], feed[at:at + 4]     # 500 on hand: 20 whole cases
         ws.drop("850_NW-CASE-1.edi", order_850(gtin, 3))
@@ -94,19 +109,101 @@ def test_a_retailer_in_cases_gets_its_feed_orders_by_the_case_gtin_and_is_answer
         odoo.execute_kw("sale.order", "action_confirm", [[so]])
         ack = received(ws, "855")
         po1, ack_ = first(ack, "PO1"), first(ack, "ACK")
-        assert po1[1:4] == ["1", "3", "CA"] and CASE_GTIN in po1 and UNIT_UPC not in po1, po1
+        assert po1[1:4] == ["1", "3", "CA"] and case_gtin in po1 and UNIT_UPC not in po1, po1
         assert ack_[1:4] == ["IA", "3", "CA"], ack_
         deliver(odoo, so)
         asn = received(ws, "856")
         lin = first(asn, "LIN")
-        assert CASE_GTIN in lin and UNIT_UPC not in lin, lin
+        assert case_gtin in lin and UNIT_UPC not in lin, lin
         assert first(asn, "SN1")[2:4] == ["3", "CA"], first(asn, "SN1")
         move = invoice(odoo, so)
         odoo.execute_kw("account.move", "action_post", [[move]])
         bill = received(ws, "810")
         it1 = first(bill, "IT1")
-        assert it1[1:5] == ["1", "3", "CA", "300"] and CASE_GTIN in it1 and UNIT_UPC not in it1, it1
+        assert it1[1:5] == ["1", "3", "CA", "300"] and case_gtin in it1 and UNIT_UPC not in it1, it1
         assert first(bill, "TDS") == ["TDS", "90000"] and first(bill, "CTT") == ["CTT", "1", "3"], bill   # footed
+        held: list[dict[str, Any]] = ws.messages(state="quarantined")
+        assert not held, held
+        assert "Traceback" not in gw.output()
+    return gw.output()
+
+
+def test_a_case_gtin_with_a_wrong_check_digit_in_the_retailers_item_file_and_odoo_holds_nothing(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The case's barcode in Odoo is the retailer's number, check digit one off (its item file's, copied into the
+    packaging): the 846 says it and logs it, the retailer orders by it, and the 855/856/810 echo the number its
+    system matches, each with a warning, none held."""
+    log = the_day(tmp_path, sandbox, odoo, "10614141000010")
+    assert "10614141000010" in log, log[-3000:]
+
+
+def edifact_workspace(root: Path, server: SandboxServer) -> Workspace:
+    """EuroHandel on the base D96A profiles under UNOA, its INVRPT in cases, files in and out through folders."""
+    out = {"direction": "out"}
+    partner = {"name": "EuroHandel GmbH",
+               "odoo": {"partner_ref": "EUROHANDEL", "gln": "4012345000009", "currency": "EUR",
+                        "stock_packaging": "Case"},
+               "edifact": {"ids": [{"qualifier": "14", "id": "4012345000009"}], "syntax": "UNOA", "version": "D96A"},
+               "inbound": [{"channel": "folder"}],
+               "outbound": {"channel": "folder", "path": str(root / "sent")},
+               "documents": [{"type": "ORDERS", "direction": "in", "profile": "edifact-d96a-orders"},
+                             {**out, "type": "ORDRSP", "profile": "edifact-d96a-ordrsp", "trigger": "order_confirmed"},
+                             {**out, "type": "DESADV", "profile": "edifact-d96a-desadv", "trigger": "delivery_done"},
+                             {**out, "type": "INVOIC", "profile": "edifact-d96a-invoic", "trigger": "invoice_posted"},
+                             {**out, "type": "INVRPT", "profile": "edifact-d96a-invrpt", "trigger": "schedule",
+                              "schedule": "0 0 1 1 *"}]}
+    return Workspace.create(root, {"odoo": odoo_settings(server), "our_ids": OURS}, partners={"eurohandel": partner})
+
+
+def orders(gtin: str, cases: int) -> bytes:
+    body = ["UNH+1+ORDERS:D:96A:UN:EAN008", "BGM+220+eh-case-1+9", "DTM+137:20261127:102", "NAD+BY+4012345000009::9",
+            "NAD+DP+4012345000016::9", "CUX+2:EUR:9", f"LIN+1++{gtin}:SRV", "IMD+F++:::Blue Widget, Karton 24",
+            f"QTY+21:{cases}:CS", "PRI+AAA:300.00", "UNS+S", "CNT+2:1"]
+    segments = ["UNB+UNOA:3+4012345000009:14+0614141000005:14+261127:0815+EH000501", *body, f"UNT+{len(body) + 1}+1",
+                "UNZ+1+EH000501"]
+    return ("UNA:+.? '\n" + "'\n".join(segments) + "'\n").encode()
+
+
+def edifact_received(ws: Workspace, doc_type: str) -> list[list[str]]:
+    """The EDIFACT segments of the one message of `doc_type` the partner got."""
+    return [s.strip().split("+") for s in delivered(ws, doc_type).split("'") if s.strip()]
+
+
+def item(segments: list[list[str]], gtin: str) -> list[list[str]]:
+    """The segments of the line (LIN to the next LIN or UNS) that names `gtin`."""
+    start = next(n for n, s in enumerate(segments) if s[0] == "LIN" and f"{gtin}:SRV" in s)
+    end = next((n for n, s in enumerate(segments[start + 1:], start + 1) if s[0] in ("LIN", "UNS", "CNT")),
+               len(segments))
+    return segments[start:end]
+
+
+def test_an_edifact_retailer_in_cases_orders_by_the_case_gtin_its_invrpt_gave_and_gets_it_back_in_cases(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel under UNOA: its INVRPT says 20 CS of the case's GTIN; it orders 3 CS by that GTIN (its order
+    number in lowercase); the ORDRSP, DESADV and INVOIC say LIN <case GTIN>:SRV and 3 CS, at 300 a case, under
+    RFF+ON as it sent it, the names in capitals."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    ws = edifact_workspace(tmp_path / "gw", sandbox)
+    with GatewayProcess(ws.config) as gw:
+        stock = item(edifact_received(ws, "INVRPT"), CASE_GTIN)
+        assert ["QTY", "145:20:CS"] in stock, stock
+        ws.drop("ORDERS_eh-case-1.edi", orders(CASE_GTIN, 3))
+        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
+                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
+        assert inbound["state"] == "done", inbound["last_error"]
+        [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "eh-case-1")]])
+        odoo.execute_kw("sale.order", "action_confirm", [[so]])
+        answer = edifact_received(ws, "ORDRSP")
+        assert ["RFF", "ON:eh-case-1"] in answer and ["QTY", "21:3:CS"] in item(answer, CASE_GTIN), answer
+        deliver(odoo, so)
+        notice = edifact_received(ws, "DESADV")
+        assert ["RFF", "ON:eh-case-1"] in notice and ["QTY", "12:3:CS"] in item(notice, CASE_GTIN), notice
+        move = invoice(odoo, so)
+        odoo.execute_kw("account.move", "action_post", [[move]])
+        bill = edifact_received(ws, "INVOIC")
+        line = item(bill, CASE_GTIN)
+        assert ["QTY", "47:3:CS"] in line and ["PRI", "AAA:300"] in line and ["MOA", "79:900"] in bill, bill
+        assert not [s for s in answer + notice + bill if "0614141000012" in "+".join(s)]   # no unit's GTIN
         held: list[dict[str, Any]] = ws.messages(state="quarantined")
         assert not held, held
         assert "Traceback" not in gw.output()
