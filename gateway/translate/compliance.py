@@ -72,7 +72,7 @@ def _gs1_numbers(value: Any) -> Iterator[tuple[str, str, str]]:
                                                             and v), "")
                 line = f" (line {value['line_no']})" if value.get("line_no") else ""
                 yield number, (f"product {product!r}{line} has {kind} {number}, whose GS1 check digit should be "
-                               f"{wanted} ({number[:-1]}{wanted})"), "correct the product's Barcode in Odoo"
+                               f"{wanted} ({number[:-1]}{wanted})"), _correct(ids, key, number)
     gln = str((value.get("ids") or {}).get("gln") or "") if value.get("role") in OUR_ROLES else ""
     wanted = expected_digit(gln, (GLN_LENGTH,))
     if wanted is not None:
@@ -81,6 +81,16 @@ def _gs1_numbers(value: Any) -> Iterator[tuple[str, str, str]]:
     for key, item in value.items():
         if key not in ("item_ids", "ids") and isinstance(item, (dict, list)):
             yield from _gs1_numbers(item)
+
+
+def _correct(ids: dict[str, Any], key: str, number: str) -> str:
+    """Where in Odoo `number` (the line's `key` id) is typed: a line's `gtin` beside a UPC or EAN that is another
+    number is its case's (a feed in cases, `odoo.stock_packaging`: the packaging's barcode, the unit's UPC kept),
+    which the product's Barcode field does not hold."""
+    units = {str(ids.get(k) or "").lstrip("0") for k in ("upc", "ean")} - {""}
+    if key == "gtin" and units and number.lstrip("0") not in units:
+        return "correct the Barcode of the product's packaging (the case the line counts in) in Odoo"
+    return "correct the product's Barcode in Odoo"
 
 
 def invoice_not_footing(read_back: ParseResult) -> str | None:

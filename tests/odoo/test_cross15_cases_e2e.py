@@ -131,10 +131,13 @@ def the_day(tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO, case_gti
 def test_a_case_gtin_with_a_wrong_check_digit_in_the_retailers_item_file_and_odoo_holds_nothing(
         tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     """The case's barcode in Odoo is the retailer's number, check digit one off (its item file's, copied into the
-    packaging): the 846 says it and logs it, the retailer orders by it, and the 855/856/810 echo the number its
-    system matches, each with a warning, none held."""
+    packaging): the 846 says it and logs it, sending the coordinator to the packaging's barcode (the product's own
+    Barcode is right), the retailer orders by it, and the 855/856/810 echo the number its system matches, each with
+    a warning, none held."""
     log = the_day(tmp_path, sandbox, odoo, "10614141000010")
-    assert "10614141000010" in log, log[-3000:]
+    [feed] = [line for line in log.splitlines() if "the 846 for" in line and "10614141000010" in line]
+    assert "correct the Barcode of the product's packaging" in feed, feed       # not the product's own Barcode
+    assert len([line for line in log.splitlines() if "10614141000010" in line and "tell the partner" in line]) == 3
 
 
 def edifact_workspace(root: Path, server: SandboxServer) -> Workspace:
