@@ -565,6 +565,12 @@ def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str,
         rows = client.search_read("uom.uom", [], ["name"])
         table = cache.put("uom", "all", {r["name"]: r["id"] for r in rows})
     name = partner.odoo.units.get(code) or UNITS.get(code.upper())
+    if name is None and code.upper() in CASE_UNITS:     # a case of how many? Mapped, every case would be that many
+        raise OdooRejected(f"{label}: unit {code!r} is a case and the line says neither how many a case holds (X12 "
+                           "PO4, EDIFACT QTY+59) nor the case's GTIN (its packaging's barcode in Odoo); not posted: ask "
+                           "the partner to send either, or give the packaging that barcode; map the unit in the "
+                           f"partner's odoo.units only if every case it orders holds the same (for example {code}: "
+                           "Dozens)")
     if name is None:
         raise OdooRejected(f"{label}: unit {code!r} has no Odoo unit; map it in the partner's odoo.units "
                            f"(for example {code}: Dozens)")

@@ -210,3 +210,24 @@ def test_an_edifact_retailer_in_cases_orders_by_the_case_gtin_its_invrpt_gave_an
         held: list[dict[str, Any]] = ws.messages(state="quarantined")
         assert not held, held
         assert "Traceback" not in gw.output()
+
+
+def test_cases_of_a_unit_gtin_without_their_pack_are_held_asking_for_the_pack_or_the_cases_gtin(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The case has no barcode in Odoo: the 846 counts 20 CA under the unit's UPC, and the retailer orders 3 CA by
+    that UPC with no PO4. The order is held, as it must be (a case of how many?), but it said only 'map it in the
+    partner's odoo.units (for example CS: Dozens)': a map that makes every case of every product a dozen. It now
+    asks for the pack or the case's GTIN, or a barcode on the packaging, and keeps the map for the rare partner
+    whose cases all hold the same."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24)
+    ws = workspace(tmp_path / "gw", sandbox)
+    with GatewayProcess(ws.config):
+        feed = received(ws, "846")
+        lin = next(s for s in feed if s[0] == "LIN" and "WB-100" in s)
+        assert lin[-4:] == ["UP", UNIT_UPC, "UK", f"00{UNIT_UPC}"] and ["QTY", "33", "20", "CA"] in feed, feed
+        ws.drop("850_NW-CASE-1.edi", order_850(UNIT_UPC, 3).replace(b"*UK*", b"*UP*"))
+        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="850")
+                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the 850")
+    assert inbound["state"] == "quarantined"
+    assert "line 1: unit 'CS' is a case and the line says neither how many a case holds (X12 PO4, EDIFACT QTY+59) " \
+        "nor the case's GTIN" in inbound["last_error"], inbound["last_error"]
