@@ -567,8 +567,9 @@ def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str,
     name = partner.odoo.units.get(code) or UNITS.get(code.upper())
     if name is None and code.upper() in CASE_UNITS:     # a case of how many? Mapped, every case would be that many
         raise OdooRejected(f"{label}: unit {code!r} is a case and the line says neither how many a case holds (X12 "
-                           "PO4, EDIFACT QTY+59) nor the case's GTIN (its packaging's barcode in Odoo); not posted: ask "
-                           "the partner to send either, or give the packaging that barcode; map the unit in the "
+                           "PO4, EDIFACT QTY+59) nor the case's GTIN as a GTIN (X12 UK, EDIFACT LIN SRV: its "
+                           "packaging's barcode in Odoo; a buyer's item number is not looked up among packagings); not "
+                           "posted: ask the partner to send either, or give the packaging that barcode; map the unit in the "
                            f"partner's odoo.units only if every case it orders holds the same (for example {code}: "
                            "Dozens)")
     if name is None:
