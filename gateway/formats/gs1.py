@@ -57,7 +57,7 @@ def findings(tx: Transaction) -> list[Issue]:
     out = []
     for position, tag, element, component, kind, number in places:
         wanted = expected_digit(number)
-        if wanted is not None:
+        if wanted is not None:                   # always: the places are the wrong ones
             out.append(Issue(
                 Severity.INFO, f"{kind} {number} ends in check digit {number[-1]}, but its GS1 check digit is "
                 f"{wanted} ({number[:-1]}{wanted}): a digit of it was typed or sent wrong",
@@ -69,6 +69,8 @@ def findings(tx: Transaction) -> list[Issue]:
 
 
 Place = tuple[int, str, int, int | None, str, str]   # segment position, tag, element, component, kind, number
+"""Where a number with a wrong check digit is. Only those are made into places: a right number (nearly all of an
+850's 2,000 PO1 lines) costs a dict lookup and a cached check, no tuple and no segment property."""
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +98,8 @@ def _x12_places(tx: Transaction) -> list[Place]:
         for pos in found:
             if pos + 1 >= len(fields):
                 break
-            kind = X12_ITEM_QUALIFIERS.get(fields[pos])
-            if kind is not None and fields[pos + 1]:
-                out.append((seg.position, seg.tag, pos + 1, None, kind, fields[pos + 1]))
+            if fields[pos] in X12_ITEM_QUALIFIERS and expected_digit(fields[pos + 1]) is not None:
+                out.append((seg.position, fields[0], pos + 1, None, X12_ITEM_QUALIFIERS[fields[pos]], fields[pos + 1]))
     return out
 
 
@@ -107,6 +108,6 @@ def _edifact_places(tx: Transaction) -> list[Place]:
     for seg in tx.segments:
         for pos in EDIFACT_ITEM_PLACES.get(seg.tag, ()):
             kind = EDIFACT_ITEM_TYPES.get(seg.component(pos, 2))
-            if kind is not None and seg.component(pos, 1):
+            if kind is not None and expected_digit(seg.component(pos, 1)) is not None:
                 out.append((seg.position, seg.tag, pos, 1, kind, seg.component(pos, 1)))
     return out
