@@ -4,7 +4,9 @@ Northwind, set up with `odoo.stock_packaging: Case` on the base X12 005010 profi
 Widget's case of 24 under the case's GTIN. It orders 3 of those cases by that GTIN (an 850 into the inbox); the
 gateway posts the order in the packaging, answers the 855 when the order is confirmed, the 856 when the delivery is
 validated and the 810 when the invoice is posted. Every document states the case GTIN, the unit and the quantity
-the partner ordered, passes the outbound checks (GS1 check digits, 810 TDS footing), and nothing is held.
+the partner ordered, passes the outbound checks (GS1 check digits, 810 TDS footing), and nothing is held. The same
+day on EDIFACT under UNOA (EuroHandel: INVRPT, ORDERS, ORDRSP, DESADV, INVOIC); with a case GTIN whose check digit
+is wrong (noted, never held); and cases ordered by the unit's UPC without their pack (held, asking for the pack).
 """
 
 from __future__ import annotations
