@@ -864,10 +864,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 if as_sent is not None and case is not None and case.unit is not None and \
                         m2o_id(line.get("product_uom_id")) == case.unit:          # 19: billed in the case itself
                     size = sizes.of(case.unit) if _dec(line["quantity"]) % 1 else None
-                    if size is not None:                  # 9.5 cases: 228 Units at the price of one
-                        unit, billed = unit_code(partner, size[1]), {
-                            **line, "quantity": _dec(_dec(line["quantity"]) * size[0]),
-                            "price_unit": _dec(line["price_unit"]) / size[0]}
+                    if size is not None:                  # 9.5 cases: 228 Units at the price of one, to six
+                        unit, billed = unit_code(partner, size[1]), {      # places as 16-18 keep it (25.00 / 24
+                            **line, "quantity": _dec(_dec(line["quantity"]) * size[0]),  # is no 28-digit IT104)
+                            "price_unit": _dec((_dec(line["price_unit"]) / size[0]).quantize(
+                                Decimal("0.000001"), rounding=ROUND_HALF_UP))}
                     else:
                         unit, ids = as_sent.unit, _case_ids(ids, as_sent)
             unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
@@ -937,10 +938,23 @@ def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: Par
         if cases and sent is not None and sent.pack_size:
             line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
                                            "unit": sent.unit,
-                                           "unit_price": _dec((line.unit_price or Decimal(0)) * sent.pack_size),
+                                           "unit_price": _case_price(line, sent, cases[0]),
                                            **({"item_ids": _case_ids(line.item_ids, sent)} if case else {})})
         out.append(line)
     return out
+
+
+def _case_price(line: Line, sent: Line, cases: Decimal | None) -> Decimal:
+    """A case's price on an invoice line billed in the partner's cases: the one its order said (PO104 25.00 a case
+    of 24) when that many cases at it are the line's amount, else Odoo's price of a unit times the pack. Odoo keeps
+    25.00 / 24 as 1.041667, and 24 of those are 25.000008: a price the retailer's invoice-to-order match finds on
+    no line of its PO (the 855 said 25.00), where 10 x 25.00 is the 250.00 Odoo billed all the same."""
+    price = _dec((line.unit_price or Decimal(0)) * (sent.pack_size or 1))
+    ordered = sent.unit_price
+    if ordered is not None and ordered != price and cases is not None and line.amount is not None \
+            and money(ordered * cases) == line.amount:
+        return _dec(ordered)
+    return price
 
 
 # --------------------------------------------------------------------------- order acknowledgments
