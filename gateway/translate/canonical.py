@@ -455,11 +455,24 @@ def from_dict(data: dict[str, object]) -> Document:
 # way, to raise the models' error). A model validator added without its check there, or a schema part with no plain
 # form (another pydantic), sends every document the models' way: slower, never wrong (and test_plain_json fails).
 
+_PLAIN_KINDS = frozenset({"str", "int", "bool", "decimal", "literal", "list", "dict", "nullable", "default", "model",
+                          "tagged-union", "definitions", "definition-ref"})
+"""Core schema kinds whose value pydantic-core's inferring `to_json` writes as the models' serializer does. Others
+differ or may (a float's inf: null from a model, Infinity inferred; dates, enums and bytes follow serializer config):
+a model that gains one has no plain form, and every document goes the models' way."""
+_PLAIN_DEFAULTS = (str, bool, int, Decimal, type(None))
+"""Defaults a plain dict may hold as they are (a model instance would be written with its Nones)."""
+
+
 def _plain_field(field: dict[str, Any]) -> dict[str, Any]:
     if set(field) - {"type", "schema", "metadata"}:
         raise TypeError(f"no plain form of a field with {sorted(set(field) - {'type', 'schema', 'metadata'})}")
     schema = _plain_schema(field["schema"])
     required = schema["type"] != "default"
+    factory = schema.get("default_factory", list)
+    if not required and (not isinstance(schema.get("default"), _PLAIN_DEFAULTS) or not (
+            factory in (list, dict) or isinstance(factory, type) and issubclass(factory, BaseModel))):
+        raise TypeError(f"no plain form of the default {schema.get('default', factory)!r}")
     if not required and schema.get("default", ...) is None and "default_factory" not in schema:
         schema = schema["schema"]                       # None by default: left out, never filled
     elif not required and schema["schema"]["type"] == "nullable":
@@ -479,7 +492,10 @@ def _plain_schema(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     kind = schema.get("type")
-    if kind == "function-after" and schema["schema"].get("type") == "model":
+    if isinstance(kind, str) and ("serialization" in schema or kind not in _PLAIN_KINDS and not (
+            kind == "function-after" and schema["schema"].get("type") == "model")):
+        raise TypeError(f"no plain form of a {kind} schema" + (" with a serializer" * ("serialization" in schema)))
+    if kind == "function-after":                # a model validator: _PLAIN_CHECKS checks what it does
         _VALIDATED.add(schema["schema"]["cls"])
         return {**_plain_schema(schema["schema"]), "ref": schema["ref"]}
     if kind == "model":
@@ -489,8 +505,6 @@ def _plain_schema(schema: Any) -> Any:
         plain = {"type": "typed-dict", "fields": {name: _plain_field(f) for name, f in fields["fields"].items()},
                  "extra_behavior": schema["config"].get("extra_fields_behavior", "ignore"), "config": schema["config"]}
         return {**plain, "ref": schema["ref"]} if "ref" in schema else plain
-    if kind in ("function-before", "function-wrap", "function-plain", "function-after", "model-fields"):
-        raise TypeError(f"no plain form of a {kind} schema")
     return {key: _plain_schema(value) for key, value in schema.items()}
 
 
