@@ -495,7 +495,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                 shipped = [crossdock.one_order(shipped)] if stores_in_items else _packed_alike(shipped)
             except (crossdock.MixedCarton, UnitMismatch) as exc:
                 mixed = str(exc)
-        shipped = _as_ordered(shipped, ordered, partner) if ordered.by_row else shipped
+        shipped = _as_ordered(shipped, ordered, partner, sizes) if ordered.by_row else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
                                _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
@@ -722,13 +722,16 @@ def _other_item(ids: dict[str, str], line: Line) -> bool:
     return bool(ours and theirs) and not ours & theirs and not same_item(ids, line)
 
 
-def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: PartnerConfig) -> list[ShipOrder]:
+def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: PartnerConfig,
+                sizes: _CaseUnits | None = None) -> list[ShipOrder]:
     """A ship notice's orders whose items (loose and in their packs) name the partner's line numbers and item
     identifiers (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)
     and every item of that line in the notice is whole cases: a line shipped as 1 case to one store and 6 units to
     another, added up by the retailer, is 7 of its 2 cases. Such a line goes out in units throughout. A line ordered
     by its case's GTIN likewise, named by that GTIN in its cases (16-18 units in whole cases; 19 the packaging unit
-    `shipped_of` left as Odoo's name) and by the product's own GTIN in units, which a unit's GTIN counts."""
+    `shipped_of` left as Odoo's name) and by the product's own GTIN in units, which a unit's GTIN counts. On 19 a
+    move line counted in the unit the case holds (240 Units: the warehouse scanned the widgets) in whole cases
+    (`sizes`) is those cases too, as 16-18 send it and as Odoo invoices the line."""
     def contents(p: Pack) -> list[ShipItem]:
         return [*p.items, *(i for inner in p.packs for i in contents(inner))]
     in_units = {id(line) for o in orders for i in [*o.items, *(i for p in o.packs for i in contents(p))]
@@ -741,8 +744,12 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
         line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
         if as_sent is not None and case is not None and case.unit is not None:      # 19: the packaging unit
-            if i.unit == case.name:
-                update.update(unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
+            size = sizes.of(case.unit) if sizes is not None and i.unit != case.name else None
+            if size is not None and i.unit == unit_code(partner, size[1]) and not i.quantity % size[0]:
+                update.update(quantity=_dec(i.quantity / size[0]), ordered_quantity=as_sent.quantity)
+            elif i.unit != case.name:
+                return i.model_copy(update=update)
+            update.update(unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
             return i.model_copy(update=update)
         cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units and \
             as_sent is not None and (case is not None or not _other_item(i.item_ids, as_sent)) else None

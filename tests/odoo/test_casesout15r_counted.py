@@ -1,0 +1,53 @@
+"""The 856 of a case line ordered by its GTIN whose widgets the warehouse counted one by one: on Odoo 19 the order
+line is 10 of the packaging unit 'Case of 24', and a move line the Barcode app or a person filled in Units (240
+Units) went out as LIN UP <the widget's UPC> / SN1 240 EA, while the 810 of the same order said IT1 10 CA under the
+case's GTIN and 16-18 ship the same 240 units as SN1 10 CA: an ASN whose line the retailer's receiving finds on no
+PO line and that disagrees with the invoice. Whole cases counted in the unit the case holds are those cases on
+every version; a count that is not whole cases stays in units (test_casesout15_ship_bill).
+
+Through the pipeline (the 850), the scheduler and BigBox's profiles on the sandbox over HTTP (17, 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.odoo.client import OdooClient
+from gateway.odoo.sandbox import SandboxServer
+from tests.odoo.test_caseorders15_gtin import CASE_GTIN, examples, ordered_in_cases
+from tests.odoo.test_crossdock import scheduler
+from tests.odoo.test_extraction import deliver, invoice
+from tests.odoo.test_outbound_changed_lines import segments, sent
+
+__all__ = ["examples"]          # the module's fixture, shared
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+UNIT_UPC = "614141000012"           # one Blue Widget's
+
+
+async def test_cases_counted_in_units_are_shipped_as_those_cases(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
+    so, widget = row["order_id"][0], row["product_id"][0]
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
+    [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
+    counted = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick), ("product_id", "=", widget)]])
+    odoo.execute_kw("stock.move.line", "write", [counted, {"product_uom_id": units}])    # 16-18: as they were
+    deliver(odoo, so, partial={widget: 240.0})
+    odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so)]])
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    asn = segments(sent(pipeline, "856"), "LIN", "SN1")
+    lin = next(row for row in asn if row[0] == "LIN" and row[1] == "1")
+    assert CASE_GTIN in lin and UNIT_UPC not in "*".join(lin), lin
+    assert asn[asn.index(lin) + 1][1:] == ["", "10", "CA", "", "10", "CA"], asn
+    it1 = next(row for row in segments(sent(pipeline, "810"), "IT1") if row[1] == "1")
+    assert it1[2:5] == ["10", "CA", "300"] and CASE_GTIN in it1, it1
