@@ -3,6 +3,7 @@
     .venv/bin/python bench/instructions.py                  # every stage
     .venv/bin/python bench/instructions.py full validate    # some stages
     .venv/bin/python bench/instructions.py --passes 4       # more passes (the count per pass barely moves)
+    .venv/bin/python bench/instructions.py --input big.edi read gs1    # other 850 files as the input
 
 Why: bench/translate.py's CPU-time rates move by a third from run to run on a shared, loaded machine, so a
 change of a few per cent cannot be told from noise there. Instructions executed barely move between runs, so a
@@ -24,6 +25,7 @@ Stages:
   validate   the canonical model's validation of those dicts (into model instances: translate, not the pipeline)
   json       to_json of the validated documents (the same)
   plain      canonical.plain_json of those dicts: validation and JSON as the pipeline does them
+  gs1        gs1.findings of the parsed transactions: the GS1 check-digit notes, a part of read
   envelope   x12.parse (no validation) of a one-line 850 (ISA GS ST BEG SE GE IEA): a file's fixed cost
 """
 
@@ -43,14 +45,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-STAGES = ("full", "read", "readnv", "translate", "profile", "validate", "json", "plain", "envelope")
+STAGES = ("full", "read", "readnv", "translate", "profile", "validate", "json", "plain", "gs1", "envelope")
 ENVELOPE_850 = (b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*U*00401*"
                 b"000000001*0*P*>~\nGS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010~\nST*850*0001~\n"
                 b"BEG*00*SA*PO1**20240101~\nSE*3*0001~\nGE*1*1~\nIEA*1*000000001~\n")
 
 
-def _prepared() -> dict[str, Any]:
-    """The accepted input files and, from them, each stage's input (made before anything is counted)."""
+def _prepared(given: list[str]) -> dict[str, Any]:
+    """The accepted input files (`given`, else bench/translate.py's) and, from them, each stage's input (made before
+    anything is counted)."""
     from translate import sources
 
     from gateway.formats import x12
@@ -67,7 +70,7 @@ def _prepared() -> dict[str, Any]:
         except Exception:  # noqa: BLE001 - as bench/translate.py, files our path rejects are left out
             return False
         return not result.errors
-    files = [data for data in (path.read_bytes() for path in sources()) if accepted(data)]
+    files = [data for data in (path.read_bytes() for path in [Path(g) for g in given] or sources()) if accepted(data)]
     parsed = [tx for data in files for tx in x12.parse(data, validate=True).transactions]
     chosen = [inbound.profile_for(tx, None, profiles) for tx in parsed]
     dicts = [inbound.read(profile, tx) for profile, tx in zip(chosen, parsed, strict=True)]
@@ -78,7 +81,7 @@ def _prepared() -> dict[str, Any]:
 
 def _stage(name: str, p: dict[str, Any]) -> None:
     """One pass of stage `name` over the prepared input."""
-    from gateway.formats import x12
+    from gateway.formats import gs1, x12
     from gateway.translate import inbound
     from gateway.translate.canonical import plain_json, to_json
     if name in ("full", "read", "readnv"):
@@ -102,6 +105,9 @@ def _stage(name: str, p: dict[str, Any]) -> None:
     elif name == "plain":
         for data in p["dicts"]:
             plain_json(data)
+    elif name == "gs1":
+        for tx in p["parsed"]:
+            gs1.findings(tx)
     elif name == "envelope":
         for _ in p["files"]:            # as many files as the other stages read, each the one-line 850
             x12.parse(ENVELOPE_850, validate=False)
@@ -109,9 +115,9 @@ def _stage(name: str, p: dict[str, Any]) -> None:
         raise SystemExit(f"unknown stage {name}")
 
 
-def worker(name: str, passes: int) -> None:
+def worker(name: str, passes: int, given: list[str]) -> None:
     """Under valgrind: warm up, freeze, turn instrumentation on, run `passes` passes inside exec()."""
-    prepared = _prepared()
+    prepared = _prepared(given)
     _stage(name, prepared)
     _stage(name, prepared)                                    # warm-up: profile nodes compiled, caches filled
     gc.freeze()
@@ -124,12 +130,12 @@ def worker(name: str, passes: int) -> None:
     print(f"counts {len(prepared['files'])} {len(prepared['parsed'])}", file=sys.stderr)
 
 
-def measure(name: str, passes: int, out_dir: Path) -> tuple[int, int, int]:
+def measure(name: str, passes: int, out_dir: Path, given: list[str]) -> tuple[int, int, int]:
     """(instructions per pass, files, documents) of stage `name`, from a callgrind run in a fresh process."""
     out = out_dir / f"callgrind.{name}.out"
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
                "--toggle-collect=builtin_exec", f"--callgrind-out-file={out}", sys.executable, __file__,
-               "--worker", name, "--passes", str(passes)]
+               "--worker", name, "--passes", str(passes), *(f"--input={path}" for path in given)]
     proc = subprocess.run(command, check=False, capture_output=True, text=True)
     collected = [line for line in proc.stderr.splitlines() if "Collected :" in line]
     counts = [line for line in proc.stderr.splitlines() if line.startswith("counts ")]
@@ -146,10 +152,12 @@ def main() -> int:
     parser.add_argument("stages", nargs="*", default=list(STAGES), help=f"some of: {' '.join(STAGES)}")
     parser.add_argument("--passes", type=int, default=2, help="counted passes over the input per stage")
     parser.add_argument("--keep", metavar="DIR", help="keep the callgrind files here (for callgrind_annotate)")
+    parser.add_argument("--input", action="append", default=[], metavar="FILE",
+                        help="an 850 file to read instead of bench/translate.py's input (repeatable)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.passes)
+        worker(args.worker, args.passes, [str(Path(path).resolve()) for path in args.input])
         return 0
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit("valgrind (with callgrind_control) is needed: apt-get install valgrind")
@@ -162,7 +170,7 @@ def main() -> int:
     print(f"{'stage':10}{'Ir per pass':>14}{'per file':>11}{'per doc':>10}{'of full':>9}")
     results: dict[str, int] = {}
     for name in args.stages:
-        total, files, docs = measure(name, args.passes, out_dir)
+        total, files, docs = measure(name, args.passes, out_dir, [str(Path(path).resolve()) for path in args.input])
         results[name] = total
         share = f"{100 * total / results['full']:>8.1f}%" if "full" in results else f"{'':>9}"
         print(f"{name:10}{total:>14,}{total // files:>11,}{total // docs:>10,}{share}", flush=True)
