@@ -731,12 +731,24 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
     by its case's GTIN likewise, named by that GTIN in its cases (16-18 units in whole cases; 19 the packaging unit
     `shipped_of` left as Odoo's name) and by the product's own GTIN in units, which a unit's GTIN counts. On 19 a
     move line counted in the unit the case holds (240 Units: the warehouse scanned the widgets) in whole cases
-    (`sizes`) is those cases too, as 16-18 send it and as Odoo invoices the line."""
+    (`sizes`) is those cases too, as 16-18 send it and as Odoo invoices the line; and a line one of whose items is
+    no whole cases (5 cases in one carton, 108 units in another) goes out in units throughout, as on 16-18."""
     def contents(p: Pack) -> list[ShipItem]:
         return [*p.items, *(i for inner in p.packs for i in contents(inner))]
-    in_units = {id(line) for o in orders for i in [*o.items, *(i for p in o.packs for i in contents(p))]
-                if (line := ordered.of_item(i.line_no, i.item_ids)) is not None
+    every = [i for o in orders for i in [*o.items, *(i for p in o.packs for i in contents(p))]]
+    in_units = {id(line) for i in every if (line := ordered.of_item(i.line_no, i.item_ids)) is not None
                 and in_cases(partner, line, i.quantity, i.ordered_quantity) is None}
+
+    def whole(i: ShipItem, case: Packaging) -> Decimal | None:
+        """19: the cases an item of a line in the packaging unit is, counted in it or in the unit it holds (None:
+        not whole cases)."""
+        if i.unit == case.name:
+            return i.quantity
+        size = sizes.of(case.unit) if sizes is not None and case.unit is not None else None
+        return _dec(i.quantity / size[0]) if size is not None and i.unit == unit_code(partner, size[1]) \
+            and not i.quantity % size[0] else None
+    loose = {id(line) for i in every if (line := ordered.of_item(i.line_no, i.item_ids)) is not None and
+             (case := ordered.case_of(line)) is not None and case.unit is not None and whole(i, case) is None}
 
     def item(i: ShipItem) -> ShipItem:
         as_sent = ordered.of_item(i.line_no, i.item_ids)
@@ -744,12 +756,14 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
         line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
         if as_sent is not None and case is not None and case.unit is not None:      # 19: the packaging unit
-            size = sizes.of(case.unit) if sizes is not None and i.unit != case.name else None
-            if size is not None and i.unit == unit_code(partner, size[1]) and not i.quantity % size[0]:
-                update.update(quantity=_dec(i.quantity / size[0]), ordered_quantity=as_sent.quantity)
-            elif i.unit != case.name:
-                return i.model_copy(update=update)
-            update.update(unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
+            in_cases19 = whole(i, case) if id(as_sent) not in loose else None
+            if in_cases19 is not None:
+                update.update(quantity=in_cases19, unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
+                if i.unit != case.name:                 # counted in units: the cases ordered beside them
+                    update["ordered_quantity"] = as_sent.quantity
+            elif i.unit == case.name and sizes is not None and (size := sizes.of(case.unit)) is not None:
+                update.update(quantity=_dec(i.quantity * size[0]), unit=unit_code(partner, size[1]),
+                              ordered_quantity=None)    # the line's other items are no whole cases: units
             return i.model_copy(update=update)
         cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units and \
             as_sent is not None and (case is not None or not _other_item(i.item_ids, as_sent)) else None
