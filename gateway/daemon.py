@@ -149,11 +149,13 @@ class Daemon:
         await asyncio.to_thread(self.outbox.resume)
         await asyncio.to_thread(self.journal.clear_waits)      # whatever waited for a missing part: try again
         self.inbound.start()
-        self.outbound.start()
         try:
             for inbox in self.inboxes:
                 await inbox.start()
             await self._start_parts()
+            # after the parts: a message queued while the gateway was down goes out through its channel (AS2,
+            # our SFTP server), which is only there once its part has started
+            self.outbound.start()
         except GatewayError as exc:
             log.error("cannot start: %s", exc)
             await self._shutdown()
