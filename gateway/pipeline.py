@@ -770,16 +770,17 @@ class Pipeline:
         interchange trailer rejects is dropped, and so is its translation error."""
         partner = self._require_partner(message)
         inbound = _require("gateway.translate.inbound", "translate_json")
-        translated: list[tuple[Any, list[str] | Exception]] = []
+        translated: list[tuple[Any, list[str] | Exception, list[str]]] = []
 
         def each(tx: Any) -> None:
             if tx.doc_type in ACK_KINDS:
                 return
+            checks: list[str] = []
             try:
-                out: list[str] | Exception = inbound.translate_json(tx, partner, self.config.profiles)
+                out: list[str] | Exception = inbound.translate_json(tx, partner, self.config.profiles, checks)
             except Exception as exc:  # noqa: BLE001 - raised below if the set turns out to be accepted
                 out = exc
-            translated.append((tx, out))
+            translated.append((tx, out, checks))
             _release_unless_ack(tx)
 
         result = self._parse_bytes(message, partner, each=each)
@@ -793,13 +794,28 @@ class Pipeline:
                 tx.accepted = False               # received before, in another file: not again
         documents: list[str] = []
         failed: list[Exception] = []
-        for tx, out in translated:
+        warned: list[str] = []
+        held: list[str] = []
+        released = set(message.meta.get("held_counts") or ())
+        for tx, out, checks in translated:
             if not tx.accepted:
                 continue
             if isinstance(out, Exception):
                 failed.append(out)        # one odd order of a batch does not hold back the others
                 continue
+            warned += checks
+            holding = [c for c in checks if _COUNT_HELD in c and c not in released]
+            if holding:
+                held += holding
+                failed.append(TranslationError(_held_reason(holding, message.id)))
+                continue
             documents += out
+        if warned:
+            log.warning("%s: %d consistency problem(s): %s", message.filename, len(warned), _listed(warned, 3))
+            self.journal.note(message.id, meta={"parse": {**parsed, "issues": list(dict.fromkeys([
+                *(parsed.get("issues") or []), *(f"warning: {w}" for w in warned[:50]),
+                *([f"warning: and {len(warned) - 50} more consistency problems"] if len(warned) > 50 else [])]))},
+                "held_counts": sorted(released | set(held)) or None})
         if failed and not documents:
             raise failed[0]
         # one document per line: posting reads them back one at a time
@@ -1058,6 +1074,17 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
                                 f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
                                 f"finds those and tries the rest again): {_listed(untranslated)}")
     return None
+
+
+_COUNT_HELD = ": totals: line count "
+"""A document whose stated line count (X12 CTT01, EDIFACT CNT+2) is not its lines' number is held for a person: a
+line may be lost (a truncated or mis-split file), and an order posted without it is short with nothing said."""
+
+
+def _held_reason(problems: list[str], message_id: str) -> str:
+    """The quarantine reason of documents held for their line count, with both ways out."""
+    return (f"held, not posted: {_listed(problems)} (a line may be missing). Ask the partner to send it again, or "
+            f"post it as it is: edi-gateway replay {message_id}")
 
 
 def _release_unless_ack(tx: Any) -> None:

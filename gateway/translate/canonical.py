@@ -191,34 +191,102 @@ def _require_quantities(lines: list[Line]) -> None:
                              (f" (a change line of kind {line.change!r} must state one)" if line.change else ""))
 
 
-def _line_problems(lines: list[Line], totals: Totals | None) -> list[str]:
+def _get(obj: Any, name: str) -> Any:
+    """A field of a model or of its plain dict (`plain_json`'s input, where a field left out is absent)."""
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _num(value: Any) -> Decimal | None:
+    """A plain dict's number (a string or int as the profile read it) as the models hold it."""
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+LINE_COUNT = "totals: line count"
+"""How the problem of a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number begins."""
+
+
+def _line_problems(lines: list[Any], totals: Any) -> list[str]:
+    """`check()` of lines and totals, on models or on their plain dicts alike (one check for both)."""
     problems: list[str] = []
     for idx, line in enumerate(lines, 1):
-        name = f"line {line.line_no or idx}"
-        if line.quantity is None:
+        name = f"line {_get(line, 'line_no') or idx}"
+        quantity = _num(_get(line, "quantity"))
+        if quantity is None:
             continue
-        if line.quantity < 0:
-            problems.append(f"{name}: quantity {line.quantity} is negative")
-        if not line.item_ids:
+        if quantity < 0:
+            problems.append(f"{name}: quantity {quantity} is negative")
+        if not _get(line, "item_ids"):
             problems.append(f"{name}: no item identifier (buyer, vendor, GTIN/UPC or SKU)")
-        if line.allocations and sum(line.allocations.values(), Decimal(0)) != line.quantity:
-            problems.append(f"{name}: its allocations add up to {sum(line.allocations.values(), Decimal(0))}, "
-                            f"not its quantity {line.quantity}")
-        if line.amount is not None and line.unit_price is not None:
+        allocations = _get(line, "allocations")
+        if allocations:
+            allocated = sum((_num(v) or Decimal(0) for v in allocations.values()), Decimal(0))
+            if allocated != quantity:
+                problems.append(f"{name}: its allocations add up to {allocated}, not its quantity {quantity}")
+        amount, price = _num(_get(line, "amount")), _num(_get(line, "unit_price"))
+        if amount is not None and price is not None:
             try:
-                expected = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+                expected = (quantity * price).quantize(Decimal("0.01"))
             except ArithmeticError:
-                problems.append(f"{name}: quantity {line.quantity} x price {line.unit_price} is too large to check")
+                problems.append(f"{name}: quantity {quantity} x price {price} is too large to check")
                 continue
-            if abs(expected - line.amount) > Decimal("0.01"):
-                problems.append(f"{name}: amount {line.amount} is not quantity {line.quantity} x price {line.unit_price} = {expected}")
-    if totals is not None and totals.line_count is not None and totals.line_count != len(lines):
-        problems.append(f"totals: line count {totals.line_count} but the document has {len(lines)} lines")
-    if totals is not None and totals.quantity_total is not None and lines:
-        qty = sum((line.quantity or Decimal(0) for line in lines), Decimal(0))
-        if qty != totals.quantity_total:
-            problems.append(f"totals: quantity total {totals.quantity_total} but the lines add up to {qty}")
+            if abs(expected - amount) > Decimal("0.01"):
+                problems.append(f"{name}: amount {amount} is not quantity {quantity} x price {price} = {expected}")
+    line_count = _get(totals, "line_count") if totals is not None else None
+    if line_count is not None and int(line_count) != len(lines):
+        problems.append(f"{LINE_COUNT} {line_count} but the document has {len(lines)} lines")
+    quantity_total = _num(_get(totals, "quantity_total")) if totals is not None else None
+    if quantity_total is not None and lines:
+        qty = sum((_num(_get(line, "quantity")) or Decimal(0) for line in lines), Decimal(0))
+        if qty != quantity_total:
+            problems.append(f"totals: quantity total {quantity_total} but the lines add up to {qty}")
     return problems
+
+
+def _invoice_problems(doc: Any) -> list[str]:
+    """`Invoice.check()`, on the model or its plain dict: the lines', and the total against lines, charges, tax."""
+    lines, totals = _get(doc, "lines") or [], _get(doc, "totals")
+    problems = _line_problems(lines, totals)
+    total = _num(_get(totals, "total_amount")) if totals is not None else None
+    if total is None or not all(_get(line, "unit_price") is not None for line in lines):
+        return problems
+    lines_amount = Decimal(0)
+    for line in lines:
+        amount = _num(_get(line, "amount"))
+        lines_amount += amount if amount is not None else \
+            (_num(_get(line, "quantity")) or 0) * (_num(_get(line, "unit_price")) or 0)
+    charges = sum(((_num(_get(ac, "amount")) or 0) * (1 if _get(ac, "kind") == "charge" else -1)
+                   for ac in _get(doc, "allowances_charges") or ()), Decimal(0))
+    tax_amount = _num(_get(totals, "tax_amount"))
+    tax = tax_amount if tax_amount is not None else sum(
+        (_num(_get(t, "amount")) or Decimal(0) for t in _get(doc, "taxes") or ()), Decimal(0))
+    try:
+        expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        return [*problems, (f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
+                            "is too large to check")]
+    if abs(expected - total) > Decimal("0.02"):
+        problems.append(f"totals: total {total} but lines {lines_amount} "
+                        f"+ allowances/charges {charges} + tax {tax} = {expected}")
+    return problems
+
+
+def _ship_problems(doc: Any) -> list[str]:
+    """`ShipNotice.check()`, on the model or its plain dict."""
+    return [f"order {_get(order, 'po_number')}: ships nothing (no packs, no items)"
+            for order in _get(doc, "orders") or () if not _get(order, "items") and not _get(order, "packs")]
+
+
+def check_plain(data: dict[str, Any]) -> list[str]:
+    """`check()` of the document whose plain dict `plain_json` wrote (validated there): the same sentences, without
+    building the models again. Orders (and acknowledgements, whose check is none) as the models do."""
+    kind = data.get("doc_type")
+    if kind == "PurchaseOrder":
+        return _line_problems(data.get("lines") or [], data.get("totals"))
+    if kind == "Invoice":
+        return _invoice_problems(data)
+    if kind == "ShipNotice":
+        return _ship_problems(data)
+    return []
 
 
 LINELESS = frozenset({"cancel", "change"})
@@ -345,11 +413,7 @@ class ShipNotice(Document):
         return items
 
     def check(self) -> list[str]:
-        problems = []
-        for order in self.orders:
-            if not order.items and not order.packs:
-                problems.append(f"order {order.po_number}: ships nothing (no packs, no items)")
-        return problems
+        return _ship_problems(self)
 
 
 class Invoice(Document):
@@ -370,23 +434,7 @@ class Invoice(Document):
         return self
 
     def check(self) -> list[str]:
-        problems = _line_problems(self.lines, self.totals)
-        if self.totals.total_amount is not None and all(l.unit_price is not None for l in self.lines):
-            lines_amount = sum(((l.amount if l.amount is not None else (l.quantity or 0) * (l.unit_price or 0))
-                                for l in self.lines), Decimal(0))
-            charges = sum(((ac.amount or 0) * (1 if ac.kind == "charge" else -1)
-                           for ac in self.allowances_charges), Decimal(0))
-            tax = self.totals.tax_amount if self.totals.tax_amount is not None else sum(
-                (t.amount or Decimal(0) for t in self.taxes), Decimal(0))
-            try:
-                expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
-            except ArithmeticError:
-                return [*problems, (f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
-                                    "is too large to check")]
-            if abs(expected - self.totals.total_amount) > Decimal("0.02"):
-                problems.append(f"totals: total {self.totals.total_amount} but lines {lines_amount} "
-                                f"+ allowances/charges {charges} + tax {tax} = {expected}")
-        return problems
+        return _invoice_problems(self)
 
 
 class InventoryLine(Model):
@@ -535,9 +583,10 @@ def _plain_validator() -> pydantic_core.SchemaValidator | None:
 _PLAIN = _plain_validator()
 
 
-def plain_json(data: dict[str, object]) -> str | None:
+def plain_json(data: dict[str, object], problems: list[list[str]] | None = None) -> str | None:
     """`to_json(from_dict(data), indent=None)` without the model instances, or None where only the models can
-    tell (data they refuse, a None given, a PurchaseOrderAck): then validate the models' way, for their error."""
+    tell (data they refuse, a None given, a PurchaseOrderAck): then validate the models' way, for their error.
+    `problems`, when given, gets the document's `check_plain` (as the models' `check()`) once it validated."""
     if _PLAIN is None:
         return None
     source = data.get("source")
@@ -550,6 +599,8 @@ def plain_json(data: dict[str, object]) -> str | None:
     check = _PLAIN_CHECKS.get(plain["doc_type"])
     if check is not None and not check(plain):
         return None
+    if problems is not None:
+        problems.append(check_plain(plain))
     return pydantic_core.to_json(plain).decode()
 
 

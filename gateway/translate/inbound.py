@@ -182,14 +182,30 @@ def translate(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileR
     return _translate(tx, partner, chosen)
 
 
-def translate_json(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry) -> list[str]:
+def translate_json(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry,
+                   problems: list[str] | None = None) -> list[str]:
     """`[to_json(d, indent=None) for d in translate(tx, partner, profiles)]`: the same text, or the same error, as
     the pipeline journals it, without the model instances that only serialising would read (`canonical.plain_json`).
+    `problems`, when given, gets the documents' `check()` sentences, each naming its document ("order 123: ..."),
+    checked on the same plain dict.
     """
     profile = profile_for(tx, partner, profiles)
     data = _data(tx, partner, profile)
-    text = canonical.plain_json(data)
-    return [text if text is not None else canonical.to_json(validate(data, profile, tx), indent=None)]
+    found: list[list[str]] | None = None if problems is None else []
+    text = canonical.plain_json(data, found)
+    if text is None:
+        doc = validate(data, profile, tx)
+        if found is not None:
+            found.append(doc.check())
+        text = canonical.to_json(doc, indent=None)
+    if problems is not None and found:
+        name = f"{_KINDS.get(str(data.get('doc_type')), 'document')} {data.get('number')}"
+        problems += [f"{name}: {problem}" for problem in found[0]]
+    return [text]
+
+
+_KINDS = {"PurchaseOrder": "order", "Invoice": "invoice", "ShipNotice": "shipment", "PurchaseOrderAck": "order ack"}
+"""How a document's consistency problem names it (with its number), as posting's errors do ("order 4500001234")."""
 
 
 def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> dict[str, Any]:

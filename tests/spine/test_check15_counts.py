@@ -1,0 +1,91 @@
+"""Inbound consistency checks through the real daemon and the Odoo sandbox over HTTP (tests/spine/test_check15_*).
+
+`Document.check()` (a line count or quantity total that is not the lines', an amount that is not quantity x
+price) ran only in `edi-gateway translate`: an 850 whose CTT01 said 4 lines and that held 3 (a truncated or
+mis-split file: a lost order line) posted a short sale order without a word. Now the pipeline checks each
+translated document: a line count that is not the lines' number holds the document (quarantined, released by
+`replay` once a person decided); the other problems post with a warning in the message's findings.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import odoorpc
+from ruamel.yaml import YAML
+
+from gateway.odoo.sandbox import SandboxServer
+from tests.helpers.gateway import GatewayProcess, Workspace, cli
+from tests.helpers.wait import wait_for
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+X12 = (EXAMPLES / "samples" / "bigbox" / "850_4500001234.edi").read_bytes()
+EDIFACT = (EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi").read_bytes()
+
+
+def _workspace(root: Path, odoo_url: str, partners: tuple[str, ...]) -> Workspace:
+    """The example partners, their files taken from the inbox folder and their documents written to outbox/."""
+    our_ids = YAML().load((EXAMPLES / "gateway.yaml").read_text())["our_ids"]
+    ws = Workspace.create(root, {"our_ids": dict(our_ids), "odoo": {
+        "enabled": True, "url": odoo_url, "database": "demo", "username": "admin"}})
+    for name in partners:
+        example = YAML().load((EXAMPLES / "partners" / f"{name}.yaml").read_text())
+        partner = {**example, "inbound": [{"channel": "folder"}], "outbound": {"channel": "folder",
+                                                                               "path": f"outbox/{name}"}}
+        ws.write_partner(name, {k: v for k, v in partner.items() if k != "id"})
+        for profile in (EXAMPLES / "translations").glob(f"{name}-*.yaml"):
+            shutil.copy(profile, ws.root / "translations")
+    return ws
+
+
+def _orders(odoo: odoorpc.ODOO, number: str) -> list[dict[str, object]]:
+    return odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", number)]],  # type: ignore[no-any-return]
+                           {"fields": ["client_order_ref", "note"]})
+
+
+def test_an_850_short_of_its_ctt01_is_held_until_replayed_and_a_wrong_hash_posts_with_a_warning(
+        tmp_path: Path) -> None:
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=10)
+        odoo.login("demo", "admin", "admin")
+        ws = _workspace(tmp_path, server.url, ("bigbox",))
+        with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "admin"}):
+            # CTT01 says 4 lines, the file holds 3: a line may be lost
+            ws.drop("850_short.edi", X12.replace(b"CTT*3*78", b"CTT*4*78"))
+            [row] = wait_for(lambda: ws.messages(state="quarantined"), message="the short order held")
+            assert "order 4500001234: totals: line count 4 but the document has 3 lines" in row["last_error"], row
+            assert "edi-gateway replay" in row["last_error"]
+            assert _orders(odoo, "4500001234") == []
+            assert cli("replay", row["id"], config=ws.config).returncode == 0    # a person decided: post it
+            wait_for(lambda: ws.messages(id=row["id"])[0]["state"] == "done", message="the released order posted")
+            shown = cli("show", row["id"], config=ws.config).stdout
+            assert "warning: order 4500001234: totals: line count 4 but the document has 3 lines" in shown, shown
+            assert len(_orders(odoo, "4500001234")) == 1
+
+            # CTT02 (the quantity hash) 80, the lines add up to 78: posted, with a warning
+            ws.drop("850_hash.edi", X12.replace(b"CTT*3*78", b"CTT*3*80").replace(b"4500001234", b"4500001235")
+                    .replace(b"000001201", b"000001202").replace(b"*1201*", b"*1202*").replace(b"GE*1*1201",
+                                                                                               b"GE*1*1202"))
+            wait_for(lambda: ws.count(direction="in", state="done") == 2, message="the order with a wrong hash posted")
+            [second] = [m for m in ws.messages(direction="in") if m["id"] != row["id"]]
+            shown = cli("show", second["id"], config=ws.config).stdout
+            assert "warning: order 4500001235: totals: quantity total 80 but the lines add up to 78" in shown, shown
+            assert len(_orders(odoo, "4500001235")) == 1
+    finally:
+        server.stop()
+
+
+def test_an_orders_short_of_its_cnt_is_held(tmp_path: Path) -> None:
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        ws = _workspace(tmp_path, server.url, ("eurohandel",))
+        with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "admin"}):
+            ws.drop("ORDERS_short.edi", EDIFACT.replace(b"CNT+2:3'", b"CNT+2:5'"))
+            [row] = wait_for(lambda: ws.messages(state="quarantined"), message="the short ORDERS held")
+            assert "order 4500012345: totals: line count 5 but the document has 3 lines" in row["last_error"], row
+    finally:
+        server.stop()
