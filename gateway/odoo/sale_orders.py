@@ -469,6 +469,9 @@ def _order_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     vals["order_line"], charge_notes = line_commands(client, doc, partner, customer, names, cache, label)
     notes += charge_notes
     notes += doc.notes
+    # what the gateway's consistency checks warned of (a quantity hash, a line count a person released): said
+    # where the people working the order read it, not only in the gateway's findings
+    notes += [f"EDI check: {problem}" for problem in doc.check()]
     vals["note"] = html_notes(notes)
     return vals, links
 
