@@ -191,74 +191,73 @@ def _require_quantities(lines: list[Line]) -> None:
                              (f" (a change line of kind {line.change!r} must state one)" if line.change else ""))
 
 
-def _get(obj: Any, name: str) -> Any:
-    """A field of a model or of its plain dict (`plain_json`'s input, where a field left out is absent)."""
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def _num(value: Any) -> Decimal | None:
-    """A plain dict's number (a string or int as the profile read it) as the models hold it."""
-    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
-
-
 LINE_COUNT = "totals: line count"
 """How the problem of a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number begins."""
 
+Fields = dict[str, Any]
+"""A document part's fields: a plain dict `plain_json` validated, or a model's own `__dict__` (no copy), so that
+one check serves the models' `check()` and the pipeline's plain dicts alike; a field left out is absent."""
 
-def _line_problems(lines: list[Any], totals: Any) -> list[str]:
-    """`check()` of lines and totals, on models or on their plain dicts alike (one check for both)."""
+
+def _fields(models: list[Any]) -> list[Fields]:
+    return [m.__dict__ for m in models]
+
+
+_CENT = Decimal("0.01")
+
+
+def _line_problems(lines: list[Fields], totals: Fields | None) -> list[str]:
     problems: list[str] = []
     for idx, line in enumerate(lines, 1):
-        name = f"line {_get(line, 'line_no') or idx}"
-        quantity = _num(_get(line, "quantity"))
+        quantity = line.get("quantity")
         if quantity is None:
             continue
+        found = []
         if quantity < 0:
-            problems.append(f"{name}: quantity {quantity} is negative")
-        if not _get(line, "item_ids"):
-            problems.append(f"{name}: no item identifier (buyer, vendor, GTIN/UPC or SKU)")
-        allocations = _get(line, "allocations")
-        if allocations:
-            allocated = sum((_num(v) or Decimal(0) for v in allocations.values()), Decimal(0))
-            if allocated != quantity:
-                problems.append(f"{name}: its allocations add up to {allocated}, not its quantity {quantity}")
-        amount, price = _num(_get(line, "amount")), _num(_get(line, "unit_price"))
+            found.append(f"quantity {quantity} is negative")
+        if not line.get("item_ids"):
+            found.append("no item identifier (buyer, vendor, GTIN/UPC or SKU)")
+        allocations = line.get("allocations")
+        if allocations and sum(allocations.values(), Decimal(0)) != quantity:
+            found.append(f"its allocations add up to {sum(allocations.values(), Decimal(0))}, not its quantity "
+                         f"{quantity}")
+        amount, price = line.get("amount"), line.get("unit_price")
         if amount is not None and price is not None:
             try:
-                expected = (quantity * price).quantize(Decimal("0.01"))
+                expected = (quantity * price).quantize(_CENT)
             except ArithmeticError:
-                problems.append(f"{name}: quantity {quantity} x price {price} is too large to check")
-                continue
-            if abs(expected - amount) > Decimal("0.01"):
-                problems.append(f"{name}: amount {amount} is not quantity {quantity} x price {price} = {expected}")
-    line_count = _get(totals, "line_count") if totals is not None else None
-    if line_count is not None and int(line_count) != len(lines):
+                found.append(f"quantity {quantity} x price {price} is too large to check")
+            else:
+                if abs(expected - amount) > _CENT:
+                    found.append(f"amount {amount} is not quantity {quantity} x price {price} = {expected}")
+        if found:                   # (named only then: most lines have nothing to say)
+            problems += [f"line {line.get('line_no') or idx}: {problem}" for problem in found]
+    totals = totals or {}
+    line_count = totals.get("line_count")
+    if line_count is not None and line_count != len(lines):
         problems.append(f"{LINE_COUNT} {line_count} but the document has {len(lines)} lines")
-    quantity_total = _num(_get(totals, "quantity_total")) if totals is not None else None
+    quantity_total = totals.get("quantity_total")
     if quantity_total is not None and lines:
-        qty = sum((_num(_get(line, "quantity")) or Decimal(0) for line in lines), Decimal(0))
+        qty = sum((line.get("quantity") or Decimal(0) for line in lines), Decimal(0))
         if qty != quantity_total:
             problems.append(f"totals: quantity total {quantity_total} but the lines add up to {qty}")
     return problems
 
 
-def _invoice_problems(doc: Any) -> list[str]:
-    """`Invoice.check()`, on the model or its plain dict: the lines', and the total against lines, charges, tax."""
-    lines, totals = _get(doc, "lines") or [], _get(doc, "totals")
+def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], taxes: list[Fields],
+                      totals: Fields | None) -> list[str]:
+    """The lines' problems, and the total against lines, allowances/charges and tax."""
     problems = _line_problems(lines, totals)
-    total = _num(_get(totals, "total_amount")) if totals is not None else None
-    if total is None or not all(_get(line, "unit_price") is not None for line in lines):
+    totals = totals or {}
+    total = totals.get("total_amount")
+    if total is None or not all(line.get("unit_price") is not None for line in lines):
         return problems
-    lines_amount = Decimal(0)
-    for line in lines:
-        amount = _num(_get(line, "amount"))
-        lines_amount += amount if amount is not None else \
-            (_num(_get(line, "quantity")) or 0) * (_num(_get(line, "unit_price")) or 0)
-    charges = sum(((_num(_get(ac, "amount")) or 0) * (1 if _get(ac, "kind") == "charge" else -1)
-                   for ac in _get(doc, "allowances_charges") or ()), Decimal(0))
-    tax_amount = _num(_get(totals, "tax_amount"))
-    tax = tax_amount if tax_amount is not None else sum(
-        (_num(_get(t, "amount")) or Decimal(0) for t in _get(doc, "taxes") or ()), Decimal(0))
+    lines_amount = sum(((line["amount"] if line.get("amount") is not None else
+                         (line.get("quantity") or 0) * (line.get("unit_price") or 0)) for line in lines), Decimal(0))
+    charges = sum(((ac.get("amount") or 0) * (1 if ac.get("kind") == "charge" else -1) for ac in allowances_charges),
+                  Decimal(0))
+    tax = totals["tax_amount"] if totals.get("tax_amount") is not None else sum(
+        (t.get("amount") or Decimal(0) for t in taxes), Decimal(0))
     try:
         expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
     except ArithmeticError:
@@ -270,22 +269,22 @@ def _invoice_problems(doc: Any) -> list[str]:
     return problems
 
 
-def _ship_problems(doc: Any) -> list[str]:
-    """`ShipNotice.check()`, on the model or its plain dict."""
-    return [f"order {_get(order, 'po_number')}: ships nothing (no packs, no items)"
-            for order in _get(doc, "orders") or () if not _get(order, "items") and not _get(order, "packs")]
+def _ship_problems(orders: list[Fields]) -> list[str]:
+    return [f"order {order.get('po_number')}: ships nothing (no packs, no items)"
+            for order in orders if not order.get("items") and not order.get("packs")]
 
 
-def check_plain(data: dict[str, Any]) -> list[str]:
-    """`check()` of the document whose plain dict `plain_json` wrote (validated there): the same sentences, without
-    building the models again. Orders (and acknowledgements, whose check is none) as the models do."""
+def check_plain(data: Fields) -> list[str]:
+    """`check()` of the document whose plain dict `plain_json` validated (its numbers Decimals, as the models'):
+    the same sentences, without building the models again."""
     kind = data.get("doc_type")
     if kind == "PurchaseOrder":
         return _line_problems(data.get("lines") or [], data.get("totals"))
     if kind == "Invoice":
-        return _invoice_problems(data)
+        return _invoice_problems(data.get("lines") or [], data.get("allowances_charges") or [],
+                                 data.get("taxes") or [], data.get("totals"))
     if kind == "ShipNotice":
-        return _ship_problems(data)
+        return _ship_problems(data.get("orders") or [])
     return []
 
 
@@ -325,7 +324,7 @@ class PurchaseOrder(Document):
         return self
 
     def check(self) -> list[str]:
-        return _line_problems(self.lines, self.totals)
+        return _line_problems(_fields(self.lines), self.totals.__dict__)
 
 
 class PurchaseOrderAck(Document):
@@ -413,7 +412,7 @@ class ShipNotice(Document):
         return items
 
     def check(self) -> list[str]:
-        return _ship_problems(self)
+        return _ship_problems(_fields(self.orders))
 
 
 class Invoice(Document):
@@ -434,7 +433,8 @@ class Invoice(Document):
         return self
 
     def check(self) -> list[str]:
-        return _invoice_problems(self)
+        return _invoice_problems(_fields(self.lines), _fields(self.allowances_charges), _fields(self.taxes),
+                                 self.totals.__dict__)
 
 
 class InventoryLine(Model):
