@@ -91,3 +91,25 @@ def test_an_orders_short_of_its_cnt_is_held(tmp_path: Path) -> None:
             assert "order 4500012345: totals: line count 5 but the document has 3 lines" in row["last_error"], row
     finally:
         server.stop()
+
+
+def test_a_batchs_order_short_of_its_cnt_is_held_alone_and_a_replay_posts_it_once_beside_the_other(
+        tmp_path: Path) -> None:
+    batch = (EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012346-47.edi").read_bytes()
+    server = SandboxServer(version=17, seed_name="demo")
+    server.start()
+    try:
+        odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=10)
+        odoo.login("demo", "admin", "admin")
+        ws = _workspace(tmp_path, server.url, ("eurohandel",))
+        with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "admin"}):
+            ws.drop("ORDERS_batch.edi", batch.replace(b"CNT+2:3'", b"CNT+2:4'"))
+            [row] = wait_for(lambda: ws.messages(state="quarantined"), message="the batch's short order held")
+            assert "order 4500012347: totals: line count 4 but the document has 3 lines" in row["last_error"], row
+            assert "4500012346" not in row["last_error"]
+            assert len(_orders(odoo, "4500012346")) == 1 and _orders(odoo, "4500012347") == []
+            assert cli("replay", row["id"], config=ws.config).returncode == 0
+            wait_for(lambda: ws.messages(id=row["id"])[0]["state"] == "done", message="the released order posted")
+        assert len(_orders(odoo, "4500012346")) == 1 and len(_orders(odoo, "4500012347")) == 1
+    finally:
+        server.stop()
