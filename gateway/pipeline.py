@@ -797,6 +797,7 @@ class Pipeline:
         warned: list[str] = []
         held: list[str] = []
         released = set(message.meta.get("held_counts") or ())
+        count = f": {_require('gateway.translate.canonical', 'LINE_COUNT').LINE_COUNT} "
         for tx, out, checks in translated:
             if not tx.accepted:
                 continue
@@ -804,7 +805,9 @@ class Pipeline:
                 failed.append(out)        # one odd order of a batch does not hold back the others
                 continue
             warned += checks
-            holding = [c for c in checks if _COUNT_HELD in c and c not in released]
+            # a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number holds the document for a
+            # person: a line may be lost (a truncated or mis-split file), and a short order posted says nothing
+            holding = [c for c in checks if count in c and c not in released]
             if holding:
                 held += holding
                 failed.append(TranslationError(_held_reason(holding, message.id)))
@@ -1074,11 +1077,6 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
                                 f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
                                 f"finds those and tries the rest again): {_listed(untranslated)}")
     return None
-
-
-_COUNT_HELD = ": totals: line count "
-"""A document whose stated line count (X12 CTT01, EDIFACT CNT+2) is not its lines' number is held for a person: a
-line may be lost (a truncated or mis-split file), and an order posted without it is short with nothing said."""
 
 
 def _held_reason(problems: list[str], message_id: str) -> str:
