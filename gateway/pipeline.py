@@ -796,6 +796,7 @@ class Pipeline:
         failed: list[Exception] = []
         warned: list[str] = []
         held: list[str] = []
+        holds = 0
         released = set(message.meta.get("held_counts") or ())
         count = f": {_require('gateway.translate.canonical', 'LINE_COUNT').LINE_COUNT} "
         for tx, out, checks in translated:
@@ -810,16 +811,20 @@ class Pipeline:
             holding = [c for c in checks if count in c and c not in released]
             if holding:
                 held += holding
+                holds += 1
                 failed.append(TranslationError(_held_reason(holding, message.id)))
                 continue
             documents += out
+        checked: dict[str, Any] = {}
         if warned:
             log.warning("%s: %d consistency problem(s): %s", message.filename, len(warned), _listed(warned, 3))
-            self.journal.note(message.id, meta={"parse": {**parsed, "issues": list(dict.fromkeys([
+            checked = {"parse": {**parsed, "issues": list(dict.fromkeys([
                 *(parsed.get("issues") or []), *(f"warning: {w}" for w in warned[:50]),
                 *([f"warning: and {len(warned) - 50} more consistency problems"] if len(warned) > 50 else [])]))},
-                "held_counts": sorted(released | set(held)) or None})
+                "held_counts": sorted(released | set(held)) or None}
         if failed and not documents:
+            if checked:
+                self.journal.note(message.id, meta=checked)     # the findings, and what a replay releases
             raise failed[0]
         # one document per line: posting reads them back one at a time
         blob = _require("gateway.translate.canonical", "blob_of").blob_of(documents)
@@ -828,8 +833,9 @@ class Pipeline:
             self.journal.put_blob(message.id, "canonical", blob)
             return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
                                            f"document{'s' if len(documents) != 1 else ''}"
-                                           + (f"; {len(failed)} not translated" if failed else ""),
-                                           last_error=None, meta={"untranslated": untranslated})
+                                           + (f"; {len(failed) - holds} not translated" if len(failed) > holds else "")
+                                           + (f"; {holds} held for its line count" if holds else ""),
+                                           last_error=None, meta={"untranslated": untranslated, **checked})
 
     def _post(self, message: Message) -> Message:
         partner = self._require_partner(message)

@@ -110,6 +110,8 @@ def test_a_batchs_order_short_of_its_cnt_is_held_alone_and_a_replay_posts_it_onc
         assert "order 4500012347: totals: line count 4 but the document has 3 lines" in row["last_error"], row
         assert "4500012346" not in row["last_error"]
         assert len(_orders(odoo, "4500012346")) == 1 and _orders(odoo, "4500012347") == []
+        shown = cli("show", row["id"], config=ws.config).stdout
+        assert "translated into 1 document; 1 held for its line count" in shown, shown
         assert cli("replay", row["id"], config=ws.config).returncode == 0
         wait_for(lambda: ws.messages(id=row["id"])[0]["state"] == "done", message="the released order posted")
     assert len(_orders(odoo, "4500012346")) == 1 and len(_orders(odoo, "4500012347")) == 1
