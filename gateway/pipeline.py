@@ -808,7 +808,7 @@ class Pipeline:
             warned += checks
             # a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number holds the document for a
             # person: a line may be lost (a truncated or mis-split file), and a short order posted says nothing
-            holding = [c for c in checks if count in c and c not in released]
+            holding = [c for c in checks if count in c and c not in released] if partner.line_counts == "hold" else []
             if holding:
                 held += holding
                 holds += 1

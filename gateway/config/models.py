@@ -495,6 +495,10 @@ class PartnerConfig(Strict):
         "and {date} (UTC; {date:%Y%m%d} for another format), e.g. 'ASN_{number}_{control}.txt'; without one, "
         "<partner>_<type>_<control>.<x12|edi|csv|xml>")
     documents: list[DocumentSettings] = Field(default_factory=list)
+    line_counts: Literal["hold", "warn"] = Field(default="hold", description=(
+        "a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the document's number of lines: hold "
+        "(default: a line may be lost; replay posts it) or warn (post it, the warning in its findings and the "
+        "order's note: a partner whose translator counts otherwise)"))
 
 
 def effective_our_ids(partner: PartnerConfig | None, ours: OurIds | None) -> OurIds:

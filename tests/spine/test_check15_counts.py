@@ -115,3 +115,20 @@ def test_a_batchs_order_short_of_its_cnt_is_held_alone_and_a_replay_posts_it_onc
         assert cli("replay", row["id"], config=ws.config).returncode == 0
         wait_for(lambda: ws.messages(id=row["id"])[0]["state"] == "done", message="the released order posted")
     assert len(_orders(odoo, "4500012346")) == 1 and len(_orders(odoo, "4500012347")) == 1
+
+
+def test_a_partner_set_to_warn_of_line_counts_gets_its_short_order_posted_with_the_warning(
+        tmp_path: Path, sandbox: tuple[SandboxServer, odoorpc.ODOO]) -> None:
+    """A partner whose translator counts its lines otherwise (`line_counts: warn`) is not held order after order."""
+    server, odoo = sandbox
+    ws = _workspace(tmp_path, server.url, ("bigbox",))
+    partner = YAML().load((ws.root / "partners" / "bigbox.yaml").read_text())
+    ws.write_partner("bigbox", {**{k: v for k, v in partner.items() if k != "id"}, "line_counts": "warn"})
+    with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "admin"}):
+        ws.drop("850_short.edi", X12.replace(b"CTT*3*78", b"CTT*4*78"))
+        wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the short order posted")
+        [row] = ws.messages(direction="in")
+        shown = cli("show", row["id"], config=ws.config).stdout
+        assert "warning: order 4500001234: totals: line count 4 but the document has 3 lines" in shown, shown
+        [order] = _orders(odoo, "4500001234")
+        assert "EDI check: totals: line count 4 but the document has 3 lines" in str(order["note"]), order
