@@ -72,10 +72,16 @@ async def ordered_in_cases(tmp_path: Path, examples: LoadedConfig, sandbox: Sand
     return pipeline, order_lines(odoo, so["id"], sandbox.version)[0]
 
 
+def confirmed(odoo: odoorpc.ODOO, line: dict[str, Any]) -> tuple[int, int]:
+    """Confirm the sale order of `line`, as a person does in Odoo: that order's id and the line's product id."""
+    [row] = odoo.execute_kw("sale.order.line", "read", [[line["id"]], ["order_id", "product_id"]])
+    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
+    return row["order_id"][0], row["product_id"][0]
+
+
 async def acknowledged(pipeline: Any, client: OdooClient, odoo: odoorpc.ODOO, line: dict[str, Any]) -> bytes:
     """The 855 the scheduler sends once the order of `line` is confirmed."""
-    [so] = odoo.execute_kw("sale.order.line", "read", [[line["id"]], ["order_id"]])
-    odoo.execute_kw("sale.order", "action_confirm", [[so["order_id"][0]]])
+    confirmed(odoo, line)
     ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
                           partners=pipeline.config.partners)
     assert await OdooScheduler(ctx, lambda: client).run_once("bigbox", "855") == 1

@@ -20,7 +20,14 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
-from tests.odoo.test_caseorders15_gtin import BLUE_LIN, CASE_GTIN, EUROHANDEL, examples, ordered_in_cases
+from tests.odoo.test_caseorders15_gtin import (
+    BLUE_LIN,
+    CASE_GTIN,
+    EUROHANDEL,
+    confirmed,
+    examples,
+    ordered_in_cases,
+)
 from tests.odoo.test_caseorders15r_gtin import CABLE_CASE, CASE_860
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver, invoice
@@ -45,9 +52,7 @@ async def test_a_line_ordered_by_its_case_gtin_is_shipped_and_billed_in_those_ca
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])
-    so = row["order_id"][0]
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    so, _ = confirmed(odoo, first)
     invoiced(odoo, so)
     poll = scheduler(pipeline, client)
     assert await poll.run_once("bigbox", "856") == 1
@@ -70,9 +75,7 @@ async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_uni
     are not 10 EA. The 810 bills them alike, 228 EA at 12.50; on 19 Odoo invoices 9.5 of the case unit, which went
     out as IT1 9.5 CA at 300 while the 856 said 228 EA."""
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
-    so, widget = row["order_id"][0], row["product_id"][0]
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    so, widget = confirmed(odoo, first)
     if sandbox.version >= 19:       # a person counts the widgets: the move line in Units
         [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
         [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
@@ -168,9 +171,8 @@ async def test_case_lines_an_860_changed_and_added_by_their_gtins_are_shipped_an
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo, price_policy="order")
     done = run(pipeline, (await submit(pipeline, CASE_860, "860_4500001234.edi")).id, {State.DONE, State.QUARANTINED})
     assert done.state is State.DONE, done.last_error
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])
-    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
-    invoiced(odoo, row["order_id"][0])
+    so, _ = confirmed(odoo, first)
+    invoiced(odoo, so)
     poll = scheduler(pipeline, client)
     assert await poll.run_once("bigbox", "856") == 1
     assert await poll.run_once("bigbox", "810") == 1
@@ -189,9 +191,8 @@ async def test_odoo19_cases_shipped_as_a_part_of_the_case_unit_go_out_in_units(
     if sandbox.version <= 18:
         pytest.skip("16-18 count such a line in units")
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
-    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
-    deliver(odoo, row["order_id"][0], partial={row["product_id"][0]: 9.5})
+    so, widget = confirmed(odoo, first)
+    deliver(odoo, so, partial={widget: 9.5})
     assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1
     asn = sent(pipeline, "856")
     lin = line_of(segments(asn, "LIN"), "1")

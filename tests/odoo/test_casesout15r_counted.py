@@ -21,7 +21,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_caseorders15_gtin import CASE_GTIN, examples, ordered_in_cases
+from tests.odoo.test_caseorders15_gtin import CASE_GTIN, confirmed, examples, ordered_in_cases
 from tests.odoo.test_crossdock import pack_by_store, scheduler
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_outbound_changed_lines import segments, sent
@@ -37,9 +37,7 @@ async def test_cases_counted_in_units_are_shipped_as_those_cases(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
-    so, widget = row["order_id"][0], row["product_id"][0]
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    so, widget = confirmed(odoo, first)
     [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
     [pick] = odoo.execute_kw("sale.order", "read", [[so], ["picking_ids"]])[0]["picking_ids"]
     counted = odoo.execute_kw("stock.move.line", "search", [[("picking_id", "=", pick), ("product_id", "=", widget)]])
@@ -61,9 +59,7 @@ async def test_a_line_shipped_in_whole_cases_and_a_part_goes_out_in_units_throug
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])
-    so = row["order_id"][0]
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    so, _ = confirmed(odoo, first)
     five, part = (5.0, 4.5) if sandbox.version >= 19 else (120.0, 108.0)       # 19: in the case unit
     pack_by_store(odoo, so, {"0010614141000000013": {"WB-100": five}, "0010614141000000020": {"WB-100": part}})
     assert await scheduler(pipeline, client).run_once("bigbox", "856") == 1

@@ -21,7 +21,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo.test_caseorders15_gtin import CASE_GTIN, examples, ordered_in_cases
+from tests.odoo.test_caseorders15_gtin import CASE_GTIN, confirmed, examples, ordered_in_cases
 from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver, invoice
 from tests.odoo.test_order_acks import sent_855
@@ -41,9 +41,8 @@ async def at_25_a_case(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxS
     """BigBox's 10 cases at 25.00 posted and confirmed: the pipeline, the sale order, the widget."""
     product_price_digits(odoo, 6)
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo, AT_25)
-    [row] = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id", "product_id"]])
-    odoo.execute_kw("sale.order", "action_confirm", [[row["order_id"][0]]])
-    return pipeline, row["order_id"][0], row["product_id"][0]
+    so, widget = confirmed(odoo, first)
+    return pipeline, so, widget
 
 
 def line_1(pipeline: Any) -> list[str]:
