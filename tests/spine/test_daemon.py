@@ -32,6 +32,10 @@ def test_dropped_files_land_in_archive_and_journal(tmp_path: Path) -> None:
         # Then each is in the journal (one message each) and its bytes in the archive
         wait_for(lambda: ws.count(direction="in") == len(files), message="6 inbound messages")
         wait_for(lambda: not any(p.is_file() for p in ws.inbox.iterdir()), message="inbox emptied")
+        # (intake acknowledges on receipt; the pipeline quarantines the bad file a moment later, so wait for
+        # that before stopping, or a loaded machine stops the gateway with it still `received`)
+        wait_for(lambda: any(r["filename"] == "notes.txt" and r["state"] == "quarantined"
+                             for r in ws.messages(direction="in")), message="notes.txt quarantined")
     rows = {r["filename"]: r for r in ws.messages(direction="in")}
     for name, data in files.items():
         row = rows[name]
