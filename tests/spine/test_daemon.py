@@ -85,6 +85,9 @@ def test_files_that_arrived_while_stopped_are_taken_at_start(tmp_path: Path) -> 
         ws.drop(f"early{i}.x12", purchase_order(i + 1))
     with GatewayProcess(ws.config):
         wait_for(lambda: ws.count(direction="in") == 3, message="3 messages")
+        # (the file is moved once its message is recorded: wait for the move, not only the record)
+        wait_for(lambda: len(list(ws.processed.iterdir())) == 3 if ws.processed.is_dir() else False,
+                 message="3 files moved to processed")
     assert sorted(p.name for p in ws.processed.iterdir()) == ["early0.x12", "early1.x12", "early2.x12"]
 
 
