@@ -282,6 +282,24 @@ def marks_item_stores(profile: Profile) -> bool:
     return profile.document == "ShipNotice" and walk(profile.root)
 
 
+def _states_the_order(profile: Profile) -> bool:
+    """Whether the profile writes the order number in an RFF+ON of its own (the SG1 group with its DTM+171)."""
+    assert profile.root is not None
+    return any(not node.read_only and node.tag == "RFF" and (1, 1, frozenset({"ON"})) in node.when_at
+               and any(f.path.endswith("po_number") for f in node.fields_out) for node in profile.root.children)
+
+
+def _state_the_order_once(data: dict[str, Any], profile: Profile) -> None:
+    """Odoo's documents name their order twice, as the order number and among the references (for the formats
+    that have no place of their own for it); an EDIFACT profile that states the order in its own RFF+ON wrote it
+    again from the references, a second RFF+ON in SG1 (one with its DTM+171, one without) that a retailer's system
+    keeping references lists twice. The reference is left out where it is that same number."""
+    numbers = {data.get("po_number"), *(order.get("po_number") for order in data.get("orders", [])[:1])} - {None}
+    if numbers and _states_the_order(profile):
+        data["references"] = [ref for ref in data.get("references", [])
+                              if not (ref.get("qualifier") == "customer_order" and ref.get("value") in numbers)]
+
+
 def fit_items_to_profile(data: dict[str, Any], profile: Profile) -> None:
     """A ship notice's items where the partner's profile has a place for them, so that none is left out: a profile
     with no items inside packages (a CSV confirmation, one row per item; a UBL despatch advice, its lines apart from
@@ -575,6 +593,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
                     test=settings.test, ack_request=bool(settings.contrl), delimiters=delimiters)
     version = settings.version or profile.version
     message_type = f"{profile.message}:{version[0]}:{version[1:]}:UN" + (f":{profile.agency}" if profile.agency else "")
+    _state_the_order_once(data, profile)
     # text the partner's character set lacks as its stand-in before the profile spreads and cuts it (fit_texts)
     fitted = fit_texts(data, CHARSETS.get(settings.syntax, "utf-8"))
     written = segments_of(profile, fitted, when, settings.decimal)
