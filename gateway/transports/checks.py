@@ -96,7 +96,7 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                                           (*at, "url")))
                     if ch is p.outbound and (ch.tls_ca or ch.tls_client_certificate):
                         # imported here: the AS2 package brings in aiohttp, which lint otherwise never needs
-                        from gateway.transports.as2.client import tls_context
+                        from gateway.transports.as2.egress import tls_context
                         try:
                             tls_context(ch, pid)
                         except DeliveryRetry as exc:

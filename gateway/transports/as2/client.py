@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import getproxies_environment, proxy_bypass
 
 from aiohttp import (
-    BasicAuth,
     ClientConnectorError,
     ClientError,
     ClientHttpProxyError,
@@ -38,9 +35,7 @@ from aiohttp import (
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
-from yarl import URL
 
-from gateway.config.exposure import is_loopback
 from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, DeliveryRejected, DeliveryRetry
 from gateway.journal.api import Journal, Message, State
@@ -54,6 +49,7 @@ from gateway.outbound.channels import (
 )
 from gateway.outbound.retry_after import parse_retry_after
 from gateway.transports.as2 import cms, mdn, mime
+from gateway.transports.as2.egress import proxy_for, tls_context
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
 from gateway.transports.as2.server import SERVER_HEADER, inbound_as2, our_as2_id, our_identity
@@ -351,58 +347,6 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signe
     if got.mic != mic:
         return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
     return None
-
-
-def tls_context(ch: As2Channel, partner_id: str) -> ssl.SSLContext:
-    """The TLS settings of a POST to this partner: its CA (else the system's), and our client certificate when its
-    endpoint requires one (mutual TLS), read at each try so a renewed pair is used without a restart. A pair that
-    cannot be loaded is retried, not dead: the operator may be replacing it (lint and start refuse it)."""
-    try:
-        ctx = ssl.create_default_context(cafile=str(ch.tls_ca) if ch.tls_ca else None)
-    except (OSError, ssl.SSLError) as exc:
-        raise DeliveryRetry(f"partner {partner_id}'s tls_ca {ch.tls_ca} cannot be loaded: "
-                            f"{getattr(exc, 'strerror', None) or exc}") from exc
-    if ch.tls_client_certificate and ch.tls_client_key:
-        password = None
-        if ch.tls_client_key_password_file:     # named apart: the error below would blame the certificate or key
-            try:
-                password = ch.tls_client_key_password_file.read_bytes().strip()
-            except OSError as exc:
-                raise DeliveryRetry(f"partner {partner_id}'s tls_client_key_password_file "
-                                    f"{ch.tls_client_key_password_file} cannot be read: {exc.strerror or exc}") from exc
-        try:
-            # without a password file, an encrypted key fails here instead of OpenSSL asking on the terminal
-            ctx.load_cert_chain(ch.tls_client_certificate, ch.tls_client_key,
-                                password if password is not None else (lambda: b""))
-        except (OSError, ssl.SSLError) as exc:        # names the files, never their content
-            raise DeliveryRetry(f"partner {partner_id}'s TLS client certificate {ch.tls_client_certificate} or key "
-                                f"{ch.tls_client_key} cannot be loaded: {getattr(exc, 'strerror', None) or exc}"
-                                ) from exc
-    return ctx
-
-
-def proxy_for(ch: As2Channel) -> tuple[URL | None, BasicAuth | None]:
-    """The HTTP proxy a POST to this partner goes through, if any, and its login: the partner's `proxy`, else the
-    environment's (HTTPS_PROXY for https, HTTP_PROXY for http, not for a host NO_PROXY names), never for a loopback
-    host (a proxy elsewhere cannot reach it). The login travels apart from the URL, so no error text can quote it."""
-    target = urlsplit(ch.url or "")
-    raw = ch.proxy
-    if raw is None and not is_loopback(target.hostname or ""):
-        raw = getproxies_environment().get(target.scheme.lower())
-        if raw and proxy_bypass(target.hostname or ""):
-            raw = None
-        if raw and "://" not in raw:
-            raw = "http://" + raw             # 'proxy.corp:3128', as curl and pip read it
-    if not raw or raw == "direct":
-        return None, None
-    url = URL(raw)
-    if url.scheme not in ("http", "https") or not url.host:     # named, never quoted: it may hold a login
-        where = "the partner's `proxy`" if ch.proxy else (
-            f"{target.scheme.upper()}_PROXY in the daemon's environment (the partner's `proxy`, 'direct' for none, "
-            "overrides it)")
-        raise DeliveryRetry(f"{where} is not an http:// URL with a host")
-    auth = BasicAuth(url.user, url.password or "") if url.user else None
-    return url.with_user(None), auth
 
 
 def _partner_certificates(ch: As2Channel, partner_id: str, folder: Path, message_id: str) -> list[x509.Certificate]:

@@ -46,6 +46,7 @@ from gateway.logs import redact_url
 from gateway.outbound.retry_after import parse_retry_after, retry_wait
 from gateway.pipeline import compute_backoff
 from gateway.transports.as2 import cms, mdn, mime
+from gateway.transports.as2.egress import proxy_for, tls_context
 from gateway.transports.as2.http_fold import unfolding_handler
 from gateway.transports.as2.ledger import Ledger, PendingMdn, owed_note
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
@@ -62,6 +63,7 @@ http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own 
 RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight
 SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions (also our
                                # User-Agent, in the messages and MDNs we post)
+PROXIED_LOOKUP = 5.0           # seconds our own lookup of an MDN URL's name may take before a proxy is left to it
 LOOK_AGAIN = 2.0               # seconds: the longest the MDN sender waits before it reads the queue again, so an
                                # MDN queued again by `edi-gateway mdn resend` (another process) goes out soon
 
@@ -388,8 +390,20 @@ class As2Server:
 
     def _destinations(self, partner_id: str) -> Destinations:
         """Where the partner's MDN URLs may lead (public addresses only, for a partner no longer configured)."""
-        known = next((p for p in self.partners.values() if p.partner.id == partner_id), None)
+        known = self._known(partner_id)
         return Destinations.of(known.channel.async_mdn_allow if known else [])
+
+    def _known(self, partner_id: str) -> As2Partner | None:
+        return next((p for p in self.partners.values() if p.partner.id == partner_id), None)
+
+    def _egress(self, partner_id: str) -> As2Channel | None:
+        """The channel whose proxy and TLS settings our POSTs to this partner use: its outbound AS2 channel, the one
+        its messages go by, else its inbound one (None for a partner no longer configured: direct)."""
+        known = self._known(partner_id)
+        if known is None:
+            return None
+        out = known.partner.outbound
+        return out if isinstance(out, As2Channel) else known.channel
 
     async def _post_mdns(self, items: list[PendingMdn]) -> None:
         """POST the due MDNs of one destination, in order; a failure is retried with the outbox's backoff (or the
@@ -477,19 +491,31 @@ class As2Server:
 
     async def _post_mdn(self, item: PendingMdn) -> str | None:
         """POST one MDN; why it was not (its URL or the addresses its name resolved to are not allowed), or None
-        once sent. A connection of its own, no redirects followed: only the checked address is ever reached."""
+        once sent. A connection of its own, no redirects followed: only the checked address is ever reached. It goes
+        by the partner's proxy and with its TLS settings (CA, our client certificate), as our messages to it do."""
         policy = self._destinations(item.partner)
         refused = policy.check_url(item.url)
         if refused:
             return refused
-        # a URL the partner's settings list goes wherever its name leads; any other only to allowed addresses
-        resolver = None if policy.listed(item.url) else _AllowedOnly(policy)
+        listed = policy.listed(item.url)
+        ch = self._egress(item.partner)
+        proxy, proxy_auth = proxy_for(ch, item.url) if ch else (None, None)
+        if proxy is not None and not listed:
+            refused = await _resolves_allowed(policy, item.url)
+            if refused:
+                return refused
+        tls: ssl.SSLContext | bool = True
+        if ch is not None and item.url.strip().lower().startswith("https:"):
+            tls = await asyncio.to_thread(tls_context, ch, item.partner, system_too=True)
+        # a URL the partner's settings list goes wherever its name leads; any other only to allowed addresses (the
+        # proxy's address is ours to choose: through it the name was checked above)
+        resolver = None if listed or proxy is not None else _AllowedOnly(policy)
         connector = TCPConnector(resolver=resolver, use_dns_cache=False, force_close=True)
         try:
             async with (ClientSession(connector=connector, timeout=ClientTimeout(
                             total=self.settings.mdn_post_timeout, connect=10)) as session,
                         session.post(item.url, data=item.body, headers={**item.headers, "User-Agent": SERVER_HEADER},
-                                     allow_redirects=False) as resp):
+                                     allow_redirects=False, ssl=tls, proxy=proxy, proxy_auth=proxy_auth) as resp):
                 if resp.status >= 300:
                     asked = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC)) \
                         if resp.status in (429, 503) else None
@@ -556,6 +582,25 @@ class As2Server:
             return _refuse(503, "no outbound AS2 channel to match MDNs")
         answer = await self.on_mdn(known.partner, got)
         return web.Response(status=200, text=f"{answer}\r\n")
+
+
+async def _resolves_allowed(policy: Destinations, url: str) -> str | None:
+    """Why an MDN to `url` may not go through a proxy, which resolves its name itself: when our own resolver has
+    an answer, every address it gives must be allowed (the proxy may connect to any of them: a name of the
+    company's own DNS, or 127.1, would lead it inside). A name we cannot resolve (a host whose DNS knows only the
+    inside, where the proxy is the way out) is left to the proxy, whose own rules then guard the inside, as for
+    the host's other outbound traffic; so is a name that resolves elsewhere for the proxy than for us."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        async with asyncio.timeout(PROXIED_LOOKUP):
+            found = await asyncio.get_running_loop().getaddrinfo(
+                host, parts.port or (443 if parts.scheme.lower() == "https" else 80), type=socket.SOCK_STREAM)
+    except (OSError, TimeoutError):
+        return None
+    why = sorted({w for *_, sockaddr in found
+                  if (w := policy.check_address(ip_address(str(sockaddr[0]).partition("%")[0])))})
+    return f"{host}: {'; '.join(why)}" if why else None
 
 
 class _AllowedOnly(AbstractResolver):
