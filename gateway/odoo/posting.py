@@ -12,6 +12,7 @@ after a lost response finds the first record instead of doubling it:
   numbers, SSCC packages, tracking; validated only with `odoo.validate_receipts`. Which receipt, and when
   none may take it (goods already received): `gateway.odoo.receipts`.
 - InventoryAdvice (vendor) -> the vendor's availability on its product.supplierinfo lines.
+- PurchaseOrderAck (vendor) -> its purchase order's lines (`gateway.odoo.vendor_acks`).
 
 What Odoo cannot take (unknown product, ship-to or unit, currency mismatch) raises
 OdooRejected naming the line and the identifier; the pipeline quarantines the message.
@@ -80,6 +81,7 @@ from gateway.odoo.sale_orders import (
     stated_quantity,
     unkept_price,
 )
+from gateway.odoo.vendor_acks import apply_vendor_ack
 from gateway.translate.canonical import (
     Document,
     InventoryAdvice,
@@ -87,6 +89,7 @@ from gateway.translate.canonical import (
     Line,
     Pack,
     PurchaseOrder,
+    PurchaseOrderAck,
     ShipItem,
     ShipNotice,
     ShipOrder,
@@ -693,8 +696,18 @@ def _in_product_unit(client: OdooClient, cache: Cache, product_uom: int | None, 
     return units
 
 
+def post_vendor_ack(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
+    """A vendor's 855 / ORDRSP -> its purchase order (`gateway.odoo.vendor_acks`)."""
+    assert isinstance(doc, PurchaseOrderAck)
+    check_figures(f"order acknowledgment {doc.number}", [(line.line_no or str(index), line.quantity, None)
+                                                         for index, line in enumerate(doc.lines, 1)])
+    return apply_vendor_ack(client, doc, partner, cache,
+                            commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES))
+
+
 HANDLERS: dict[str, Callable[[OdooClient, Document, PartnerConfig, Cache], list[OdooLink]]] = {
     "PurchaseOrder": post_order,
+    "PurchaseOrderAck": post_vendor_ack,
     "Invoice": post_vendor_bill,
     "ShipNotice": post_receipt,
     "InventoryAdvice": post_vendor_inventory,

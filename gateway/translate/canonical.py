@@ -111,6 +111,8 @@ class Line(Model):
     inner_pack: Decimal | None = None
     status: str | None = None                   # ack lines: accepted, changed, rejected, backordered
     ordered_quantity: Decimal | None = None     # ack lines: what the order asked (PO102, QTY+21); `quantity` the acknowledged
+    acks: list[Quantity] | None = None          # ack lines in parts (several ACKs, or one dated): qualifier the part's
+                                                # status, value the quantity it applies to, date its date (ACK05)
     dates: list[DateValue] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)

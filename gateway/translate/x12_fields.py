@@ -72,22 +72,63 @@ def prices_in_basis(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
-    """The 855's before_write hook: ACK02 of a rejected line is the quantity rejected, as VICS's ACK02 is the
-    quantity its ACK01 status applies to (ACK*IR*6*EA: 6 rejected), not the 0 acknowledged that the canonical line
-    holds; then `prices_in_basis`. A profile with a before_write hook of its own calls this one."""
+    """The 855's before_write hook: one ACK per part of a line acknowledged in parts (its `acks`: 4 accepted, 6
+    backordered, each with its date), else one of its status; ACK02 of a rejected line is the quantity rejected, as
+    VICS's ACK02 is the quantity its ACK01 status applies to (ACK*IR*6*EA: 6 rejected), not the 0 acknowledged
+    that the canonical line holds; then `prices_in_basis`. A profile with a before_write hook of its own calls
+    this one."""
     for line in data.get("lines") or []:
         if line.get("status") == "rejected" and not line.get("quantity") and line.get("ordered_quantity"):
             line["quantity"] = line["ordered_quantity"]
+        if line.get("acks"):
+            line["_acks"] = [{"status": part.get("qualifier"), "quantity": part.get("value"),
+                              "unit": part.get("unit") or line.get("unit"), "date": part.get("date"),
+                              "date_qualifier": "delivery_scheduled"} for part in line["acks"]]
+        elif line.get("status"):
+            line["_acks"] = [{"status": line["status"], "quantity": line.get("quantity"), "unit": line.get("unit")}]
     return prices_in_basis(data)
 
 
 def ack_quantities_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
-    """The 855's after_read hook: a rejected line (ACK01 IR, R2) acknowledges none of its quantity, whatever ACK02
+    """The 855's after_read hook: the line's ACKs (the profile's `_acks`). One undated ACK gives the line's status
+    and quantity, as ever. Several, or one with a date (ACK05), are also kept as the line's `acks`, each part's
+    quantity the one its status applies to (ACK*IA*4 + ACK*IB*6 + ACK*IR*2: 4 accepted, 6 backordered, 2
+    rejected), and the line acknowledges what is still to come: the parts not rejected (10), its status the parts'
+    one status, else `changed`. A rejected line (ACK01 IR, R2) acknowledges none of its quantity, whatever ACK02
     says: the rejected quantity as VICS has it (ACK*IR*6: 6 rejected, never 6 accepted), 0 as some vendors write
     it. Without PO102 the rejected quantity is what was ordered."""
     for line in data.get("lines") or []:
+        parts = [p for p in line.pop("_acks", None) or [] if p.get("status")]
+        if len(parts) > 1 or parts and parts[0].get("date"):
+            _ack_parts(line, parts)
+        elif parts:
+            line["status"] = parts[0]["status"]
+            if parts[0].get("quantity") is not None:
+                line["quantity"] = parts[0]["quantity"]
         if line.get("status") == "rejected" and line.get("quantity") is not None:
             if line.get("ordered_quantity") is None and Decimal(str(line["quantity"])):
                 line["ordered_quantity"] = line["quantity"]
             line["quantity"] = Decimal(0)
     return data
+
+
+def _ack_parts(line: dict[str, Any], parts: list[dict[str, Any]]) -> None:
+    """A line's ACKs as its `acks` and the status and quantity they add up to. A part without ACK02 is what the
+    order's quantity (PO102) leaves after the others; two such, or one without PO102, cannot be told."""
+    stated = [Decimal(str(p["quantity"])) for p in parts if p.get("quantity") is not None]
+    ordered = line.get("ordered_quantity")
+    if len(stated) < len(parts) and (len(stated) < len(parts) - 1 or ordered is None):
+        raise ValueError(f"line {line.get('line_no')}: {len(parts) - len(stated)} of its ACKs give no quantity "
+                         "(ACK02), which its other ACKs and PO102 cannot tell")
+    rest = Decimal(str(ordered)) - sum(stated, Decimal(0)) if ordered is not None else Decimal(0)
+    acks = [{"qualifier": p["status"], "unit": p.get("unit") or line.get("unit") or "EA",
+             "value": Decimal(str(p["quantity"])) if p.get("quantity") is not None else max(rest, Decimal(0)),
+             **({"date": p["date"]} if p.get("date") else {})} for p in parts]
+    statuses = {a["qualifier"] for a in acks}
+    line["acks"] = acks
+    line["status"] = statuses.pop() if len(statuses) == 1 else "changed"
+    coming = sum((a["value"] for a in acks if a["qualifier"] != "rejected"), Decimal(0))
+    if line["status"] != "rejected":
+        line["quantity"] = coming
+    elif ordered is None:
+        line["ordered_quantity"] = sum((a["value"] for a in acks), Decimal(0))

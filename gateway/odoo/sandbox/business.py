@@ -322,11 +322,53 @@ def _open_moves(env: Env, field: str, ids: list[int]) -> list[int]:
 
 def purchase_line_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
     """A new planned date on a confirmed line (the vendor's new promise) becomes the deadline of its open
-    receipt moves; their scheduled `date` stays (purchase_stock `_update_move_date_deadline`)."""
+    receipt moves; their scheduled `date` stays (purchase_stock `_update_move_date_deadline`). A new quantity
+    changes what its receipt expects (`_receipt_demand`)."""
     if vals.get("date_planned"):
         moves = _open_moves(env, "purchase_line_id", ids)
         if moves:
             env.write("stock.move", moves, {"date_deadline": vals["date_planned"]})
+    if "product_qty" in vals:
+        _receipt_demand(env, ids)
+
+
+def purchase_line_on_create(env: Env, ids: list[int], vals_list: list[dict[str, Any]]) -> None:
+    """A product line added to a confirmed order is expected in its open receipt (`_receipt_demand`)."""
+    _receipt_demand(env, ids)
+
+
+def _receipt_demand(env: Env, ids: list[int]) -> None:
+    """purchase_stock `_create_or_update_picking` (16-19, purchase_order_line.py), for confirmed product lines: a
+    move of the difference between the line's quantity and what its moves hold, which stock `_merge_moves` merges
+    into its open receipt move (a lower quantity lowers that move's demand); a line without one gets a move in the
+    order's open receipt, on the line's planned date (`_prepare_stock_move_vals`). The reservation follows."""
+    n = names(env.db.version)
+    for rid in ids:
+        rec = env.db.data["purchase.order.line"][rid]
+        order = env.record("purchase.order", rec["order_id"])
+        if order.get("state") != "purchase" or not rec.get("product_id") or rec.get("display_type"):
+            continue
+        done = sum(float(m.get("product_uom_qty") or 0.0) for m in env.db.data["stock.move"].values()
+                   if m.get("purchase_line_id") == rid and m.get("state") == "done")
+        want = max(float(rec.get("product_qty") or 0.0) - done, 0.0)
+        moves = _open_moves(env, "purchase_line_id", [rid])
+        if moves:
+            picking = env.db.data["stock.move"][moves[0]].get("picking_id")
+            env.write("stock.move", [moves[0]], {"product_uom_qty": want})
+            env.unlink("stock.move.line", [i for i, r in env.db.data["stock.move.line"].items()
+                                           if r.get("move_id") == moves[0]])
+        else:
+            picking = next((i for i, p in env.db.data["stock.picking"].items() if p.get("purchase_id") == rec["order_id"]
+                            and p.get("state") not in ("done", "cancel")), None)
+            if picking is None or want <= 0:
+                continue
+            planned = rec.get("date_planned") or order.get("date_planned") or now_str()
+            env.create("stock.move", [{"picking_id": picking, "product_id": rec["product_id"], "name": rec.get("name"),
+                                       "product_uom_qty": want, "product_uom": rec.get(n["purchase_uom"]),
+                                       "purchase_line_id": rid, "date": planned, "date_deadline": planned,
+                                       "state": "confirmed"}])
+        if picking:
+            _assign_picking(env, picking)
 
 
 def picking_on_write(env: Env, ids: list[int], vals: dict[str, Any]) -> None:
@@ -1036,7 +1078,8 @@ def install(models: dict[str, ModelSpec]) -> None:
                              "on_write": template_on_write},
         "sale.order": {"pre_create": sale_pre_create, "on_write": sale_on_write},
         "sale.order.line": {"pre_create": sale_line_pre_create, "on_write": sale_line_on_write},
-        "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_write": purchase_line_on_write},
+        "purchase.order.line": {"pre_create": purchase_line_pre_create, "on_create": purchase_line_on_create,
+                                "on_write": purchase_line_on_write},
         "stock.warehouse": {"on_create": warehouse_on_create},
         "stock.picking": {"pre_create": picking_pre_create, "on_write": picking_on_write},
         "stock.move": {"pre_create": move_pre_create, "on_write": move_on_write},

@@ -1,0 +1,147 @@
+"""A vendor's order acknowledgment (855 / ORDRSP in) applied to our purchase order in Odoo, as a purchaser applies
+one by hand: each line then expects what the vendor will deliver (a rejected part no more), on the date the vendor
+gives (Expected Arrival), and a part the vendor backorders to a date of its own is a line of its own on that date,
+so that the receipt and the stock forecast expect each part when it comes.
+
+The statuses mean what they mean on a single ACK: accepted (IA) and changed (IC) parts are delivered, their
+quantities together, at the first date one of them gives; each backordered part (IB) is delivered at its own date;
+a rejected part (IR) is not delivered. A line the acknowledgment says nothing of, or accepts as ordered without a
+date, is left as it is. A backordered part goes on a new line after the order's last (the order's line numbers,
+by which ship notices and invoices name lines, stay those of the lines sent), named after its line; a later
+acknowledgment of the same line updates those lines rather than adding more.
+
+The whole acknowledgment is one write of the order's lines (one transaction in Odoo) with a note line that names
+it and says what changed: a retry finds that note and writes nothing again."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from gateway.config.models import PartnerConfig
+from gateway.errors import OdooRejected
+from gateway.journal.api import OdooLink
+from gateway.odoo.client import OdooClient
+from gateway.odoo.lookup import Cache, Names, day_zone, m2o_id, utc_datetime
+from gateway.odoo.receipts import line_number
+from gateway.odoo.records import record_link
+from gateway.translate.canonical import Line, PurchaseOrderAck
+
+log = logging.getLogger("gateway.odoo.vendor_acks")
+
+MARKER = "EDI order acknowledgment"
+APPLICABLE = ("draft", "sent", "to approve", "purchase")     # an RFQ or a confirmed order; not locked or cancelled
+
+
+class Part(NamedTuple):
+    """What the vendor will deliver of a line at one date (None: the date the line has)."""
+
+    quantity: Decimal
+    date: str | None
+
+
+def deliveries(line: Line) -> list[Part] | None:
+    """The parts a line is delivered in, the accepted and changed ones first (together); [] when all of it is
+    rejected; None when the acknowledgment asks nothing of the line (no status, or accepted as ordered, undated)."""
+    if line.status is None:
+        return None
+    acks = line.acks or []
+    if not acks:
+        if line.status == "accepted" and line.quantity == line.ordered_quantity:
+            return None
+        quantity = line.quantity if line.quantity is not None else Decimal(0)
+        return [Part(quantity, None)] if quantity and line.status != "rejected" else []
+    now = [a for a in acks if a.qualifier not in ("backordered", "rejected")]
+    parts = [Part(sum((a.value for a in now), Decimal(0)), next((a.date for a in now if a.date), None))] if now else []
+    parts += [Part(a.value, a.date) for a in acks if a.qualifier == "backordered"]
+    return [p for p in parts if p.quantity > 0]
+
+
+def said(line: Line, label: str) -> str:
+    """What the vendor said of the line, for the order's note: 'line 1: 4 accepted for 2026-12-05, 6 backordered
+    to 2026-12-20'."""
+    acks = line.acks or []
+    if not acks:
+        return f"{label}: {line.status} {line.quantity if line.status != 'rejected' else line.ordered_quantity}"
+    words = {"backordered": "to", "rejected": ""}
+    return f"{label}: " + ", ".join(f"{a.value:f} {a.qualifier}" + (f" {words.get(a.qualifier, 'for')} {a.date}"
+                                                                  if a.date else "") for a in acks)
+
+
+def split_name(name: str, line_no: str) -> str:
+    """The name of a line holding a part of line `line_no` the vendor backorders: the line's own, then which."""
+    return f"{name} (backordered by the vendor, line {line_no})"
+
+
+def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
+                     vendor: dict[str, Any]) -> list[OdooLink]:
+    """Apply `doc` to its purchase order of `vendor`; everything is checked before the one write."""
+    label = f"order acknowledgment {doc.number} of purchase order {doc.po_number}"
+    orders = client.search_read("purchase.order", [("name", "=", doc.po_number),
+                                                   ("partner_id", "child_of", vendor["id"])],
+                                ["name", "state"], limit=1)
+    if not orders:
+        raise OdooRejected(f"{label}: no such purchase order of {vendor['name']} in Odoo")
+    order = orders[0]
+    ids = "/".join(x for x in (doc.source.interchange_control, doc.source.transaction_control) if x)
+    marker = f"{MARKER} {doc.number} ({ids or doc.source.message_id or doc.date})"
+    names = Names.of(client, cache)
+    tax = "tax_ids" if "tax_ids" in client.fields("purchase.order.line") else "taxes_id"
+    rows = client.search_read("purchase.order.line", [("order_id", "=", order["id"])],
+                              ["sequence", "display_type", "name", "product_id", "product_qty", "qty_received",
+                               "price_unit", "discount", names.purchase_uom, tax], order="sequence, id")
+    if any(r.get("display_type") == "line_note" and str(r.get("name") or "").startswith(marker) for r in rows):
+        return [record_link(doc, "purchase.order", order["id"], "found")]       # applied: a retry
+    if order.get("state") not in APPLICABLE:
+        raise OdooRejected(f"{label}: purchase order {order['name']} is {order.get('state')} in Odoo; nothing "
+                           "was changed: tell purchasing what the vendor acknowledges")
+    goods = [r for r in rows if not r.get("display_type")]
+    zone = day_zone(client, partner, cache)
+    commands: list[list[Any]] = []
+    notes: list[str] = []
+    sequence = max((int(r.get("sequence") or 0) for r in rows), default=10)
+    for index, line in enumerate(doc.lines, 1):
+        line_no = line.line_no or str(index)
+        parts = deliveries(line)
+        if parts is None:
+            continue
+        where = f"{label}, line {line_no}"
+        if any(a.unit != line.unit for a in line.acks or []):
+            raise OdooRejected(f"{where}: its ACKs are in another unit than its line ({line.unit}); nothing was "
+                               "changed: apply it by hand")
+        position = line_number(line_no)
+        if position is None or not 0 < position <= len(goods):
+            raise OdooRejected(f"{where}: the order has no line {line_no} (it has {len(goods)} product lines); "
+                               "nothing was changed")
+        row = goods[position - 1]
+        if float(row.get("qty_received") or 0) > float(parts[0].quantity if parts else 0) + 1e-9:
+            raise OdooRejected(f"{where}: {row.get('qty_received')} received already, more than the "
+                               f"{parts[0].quantity if parts else 0} the vendor now delivers first; nothing was "
+                               "changed")
+        splits = [r for r in goods if r.get("name") == split_name(str(row.get("name") or ""), line_no)
+                  and m2o_id(r.get("product_id")) == m2o_id(row.get("product_id"))]
+        targets: list[dict[str, Any] | None] = [row, *splits]
+        for at, part in enumerate(parts or [Part(Decimal(0), None)]):
+            vals: dict[str, Any] = {"product_qty": float(part.quantity)}
+            if part.date:
+                vals["date_planned"] = utc_datetime(part.date, None, zone)
+            target = targets[at] if at < len(targets) else None
+            if target is not None:
+                commands.append([1, target["id"], vals])
+                continue
+            sequence += 1
+            commands.append([0, 0, {**vals, "sequence": sequence, "product_id": m2o_id(row.get("product_id")),
+                                    "name": split_name(str(row.get("name") or ""), line_no),
+                                    "price_unit": row.get("price_unit"), "discount": row.get("discount") or 0.0,
+                                    names.purchase_uom: m2o_id(row.get(names.purchase_uom)),
+                                    tax: [[6, 0, list(row.get(tax) or [])]]}])
+        commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
+        notes.append(said(line, f"line {line_no}"))
+    if doc.ack_type == "rejected" and not doc.lines:
+        notes.append("the vendor rejects the order")
+    commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,
+                            "name": marker + (": " + "; ".join(notes) if notes else ": accepted as ordered")}])
+    client.write("purchase.order", [order["id"]], {"order_line": commands})
+    log.info("%s applied to %s: %s", label, order["name"], "; ".join(notes) or "accepted as ordered")
+    return [record_link(doc, "purchase.order", order["id"], "updated")]
