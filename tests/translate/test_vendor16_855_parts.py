@@ -1,0 +1,58 @@
+"""An 855 line acknowledged in parts, several ACKs a PO1 (VICS repeats the ACK up to 104 times, each with its date in
+ACK04/05), read into the line's `acks` and written back one ACK a part, through `edi-gateway render` and
+`edi-gateway translate`. Before, a line kept its last ACK (`ACK*IA*4` then `ACK*IR*6` read as the whole line
+rejected) and no date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.translate.conftest import GOLDEN
+from tests.translate.test_cli import run
+
+
+def test_a_line_in_parts_goes_out_one_ack_a_part_and_reads_back_the_same(
+        workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((GOLDEN / "northwind" / "855_ack.json").read_text())
+    doc["lines"][0].update(quantity="10", unit="EA", ordered_quantity="12", status="changed", acks=[
+        {"qualifier": "accepted", "value": "4", "unit": "EA", "date": "2026-12-05"},
+        {"qualifier": "backordered", "value": "6", "unit": "EA", "date": "2026-12-20"},
+        {"qualifier": "rejected", "value": "2", "unit": "EA"}])
+    fixture = tmp_path / "855_parts.json"
+    fixture.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "render", str(fixture), "--partner", "northwind", "--type", "855",
+                         "--config", str(workspace))
+    assert code == 0, err
+    segments = [s.strip() for s in out.split("~")]
+    at = next(i for i, s in enumerate(segments) if s.startswith("PO1*1*"))
+    assert segments[at].startswith("PO1*1*12*EA*")
+    assert [s for s in segments[at:] if s.startswith("ACK")][:3] == [
+        "ACK*IA*4*EA*067*20261205", "ACK*IB*6*EA*067*20261220", "ACK*IR*2*EA"]
+    sent = tmp_path / "855.x12"
+    sent.write_text(out)
+    code, out, err = run(capsys, "translate", str(sent), "--partner", "northwind", "--config", str(workspace),
+                         "--json")
+    assert code == 0, err
+    line = json.loads(out)["lines"][0]
+    assert (line["status"], line["ordered_quantity"], line["quantity"]) == ("changed", "12", "10")
+    assert line["acks"] == doc["lines"][0]["acks"]
+    assert "acks" not in json.loads(out)["lines"][1]        # one undated ACK: the line as before
+
+
+def test_an_ack_without_its_quantity_is_what_po102_leaves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`ACK*IA` without ACK02 beside `ACK*IR*2`: the 10 of the 12 ordered that the rejection leaves, accepted."""
+    monkeypatch.chdir(tmp_path)                       # no gateway.yaml: the base 855 profile
+    body = ["ST*855*0001", "BAK*00*AC*P00012*20261201", "PO1*1*12*EA*7.50**VN*WB-100", "ACK*IA", "ACK*IR*2*EA",
+            "CTT*1", "SE*6*0001"]
+    isa = "ISA*00*          *00*          *ZZ*VENDORX        *ZZ*ACMEDIST       *261201*0900*U*00401*000000009*0*P*>"
+    (tmp_path / "855.x12").write_text("~".join([isa, "GS*PR*VENDORX*ACMEDIST*20261201*0900*9*X*004010", *body,
+                                                "GE*1*9", "IEA*1*000000009"]) + "~")
+    code, out, err = run(capsys, "translate", str(tmp_path / "855.x12"), "--json")
+    assert code == 0, err
+    line = json.loads(out)["lines"][0]
+    assert [(a["qualifier"], a["value"]) for a in line["acks"]] == [("accepted", "10"), ("rejected", "2")]
+    assert (line["status"], line["quantity"]) == ("changed", "10")
