@@ -38,6 +38,7 @@ from gateway.odoo.lookup import (
     Packaging,
     commercial_partner,
     counts_cases,
+    customer_gtin,
     day_zone,
     fill_glns,
     gtin_key,
@@ -691,10 +692,11 @@ class _PartnerLines:
 
 
 def _by_case(partner: PartnerConfig, line: Line, case: Packaging) -> bool:
-    """Whether a partner's line names the packaging its order line is in by that packaging's GTIN, in a case code the
-    partner maps to no Odoo unit (as `sale_orders.packed` posts it): the case, not a substitute of the product."""
+    """Whether a partner's line names the packaging its order line is in by that packaging's GTIN (as a GTIN, or as
+    its own item number: `lookup.customer_gtin`), in a case code the partner maps to no Odoo unit (as
+    `sale_orders.packed` posts it): the case, not a substitute of the product."""
     return bool(case.barcode) and line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units and \
-        same_item({"gtin": case.barcode}, line)
+        (same_item({"gtin": case.barcode}, line) or customer_gtin(line.item_ids) == gtin_key(case.barcode))
 
 
 def _case_ids(ids: dict[str, str], line: Line) -> dict[str, str]:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
+from gateway.formats.gs1 import expected_digit
 from gateway.odoo.client import OdooClient
 from gateway.odoo.invoice_taxes import dec
 from gateway.translate.canonical import Document, Party
@@ -36,6 +37,7 @@ UNITS: dict[str, str] = {"EA": "Units", "C62": "Units", "NIU": "Units", "PCE": "
 # item identifier kinds, by what they match in Odoo
 BARCODE_KINDS = ("gtin", "ean", "upc", "barcode")
 OWN_CODE_KINDS = ("sku", "default_code", "our")
+THEIR_GTIN_LENGTHS = (12, 13, 14)   # a customer's item number taken for a GTIN (`ProductFinder.their_gtin`): not 8
 
 
 class Cache:
@@ -349,6 +351,24 @@ def _barcode_variants(key: str) -> list[str]:
     return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})
 
 
+def customer_gtin(ids: dict[str, str]) -> str | None:
+    """The buyer's item number of a line (X12 BP/IN, EDIFACT PIA BP) as a GTIN (its gtin_key) when it is one: 12,
+    13 or 14 ASCII digits whose GS1 check digit is right. Many retailers' "item number" is the GTIN-14 of the case
+    they buy. None for any other number (1 in 10 of a retailer's own 12-14 digit numbers ends in a right check
+    digit by chance: such a number finds something only if Odoo has that very barcode)."""
+    value = (ids.get("buyer") or "").strip()
+    if len(value) not in THEIR_GTIN_LENGTHS or not (value.isascii() and value.isdecimal()) or expected_digit(value):
+        return None
+    return gtin_key(value)
+
+
+def line_gtins(ids: dict[str, str]) -> set[str]:
+    """The GTINs (gtin_keys) a customer's line names its item by: its GTIN/UPC/EANs and its buyer's item number
+    when that is one (`customer_gtin`)."""
+    found = {gtin_key(v) for k, v in ids.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
+    return found | {g} if (g := customer_gtin(ids)) else found
+
+
 # a packaging's product still sold: Odoo's product search leaves archived products out, a packaging's does not
 ACTIVE_PRODUCT = ("product_id.active", "=", True)
 
@@ -391,32 +411,48 @@ class ProductFinder:
         self.partner_kind = "buyer" if role == "customer" else "vendor"
         self.own_kinds = OWN_CODE_KINDS + (("vendor",) if role == "customer" else ("buyer",))
 
-    def _keys(self, ids: dict[str, str]) -> list[tuple[str, str]]:
-        """(lookup kind, value) in the order they are trusted."""
-        keys: list[tuple[str, str]] = []
+    def _keys(self, ids: dict[str, str]) -> list[tuple[str, str, bool]]:
+        """(lookup kind, value, asked in the second round) in the order they are trusted: the line's GTINs, the
+        customer's item number as its code for our product, then as a GTIN (`their_gtin`: a product's barcode,
+        else a packaging's), our codes."""
+        keys: list[tuple[str, str, bool]] = []
         for kind in BARCODE_KINDS:
             if ids.get(kind):
-                keys.append(("barcode", gtin_key(ids[kind])))
+                keys.append(("barcode", gtin_key(ids[kind]), False))
         if ids.get(self.partner_kind):
-            keys.append(("partner_code", ids[self.partner_kind]))
+            keys.append(("partner_code", ids[self.partner_kind], False))
+            if (gtin := self.their_gtin(ids)) is not None:
+                keys.append(("barcode", gtin, True))
         for kind in self.own_kinds:
             if ids.get(kind):
-                keys.append(("default_code", ids[kind]))
+                keys.append(("default_code", ids[kind], False))
         return keys
 
+    def their_gtin(self, ids: dict[str, str]) -> str | None:
+        """A customer's item number as a GTIN (`customer_gtin`), looked up by barcode only when it is no code the
+        customer has for a product (`resolve`); never a vendor's."""
+        return customer_gtin(ids) if self.role == "customer" else None
+
     def resolve(self, lines: list[tuple[str, dict[str, str]]]) -> dict[str, ProductMatch]:
-        """{line label: match}; raises OdooRejected naming the first line nothing matches."""
-        wanted: dict[str, set[str]] = {"barcode": set(), "partner_code": set(), "default_code": set()}
-        for _, ids in lines:
-            for kind, value in self._keys(ids):
-                if self._cached(kind, value) is not MISSING:
-                    break               # the most trusted identifier that is known: nothing to ask
-                wanted[kind].add(value)
-        self._fetch(wanted)
+        """{line label: match}; raises OdooRejected naming the first line nothing matches. The customer's item
+        numbers that are GTINs (`their_gtin`) are asked for as barcodes in a second round, only for lines whose
+        earlier identifiers found nothing: at most two more calls per order, whatever its line count."""
+        asked: set[tuple[str, str]] = set()
+        for second in (False, True):
+            wanted: dict[str, set[str]] = {"barcode": set(), "partner_code": set(), "default_code": set()}
+            for _, ids in lines:
+                for kind, value, later in self._keys(ids):
+                    if self._cached(kind, value) is not MISSING:
+                        break           # the most trusted identifier that is known: nothing to ask
+                    if (kind, value) not in asked and later == second:
+                        wanted[kind].add(value)
+            if any(wanted.values()):
+                self._fetch(wanted)
+                asked |= {(kind, value) for kind, values in wanted.items() for value in values}
         out: dict[str, ProductMatch] = {}
         for label, ids in lines:
             match = None
-            for kind, value in self._keys(ids):
+            for kind, value, _ in self._keys(ids):
                 hit = self._cached(kind, value)
                 if hit not in (MISSING, None):
                     match = hit
@@ -531,7 +567,7 @@ class ProductFinder:
     def _unsold_packaging(self, ids: dict[str, str]) -> str:
         """Why a customer's GTIN found nothing when it is a 16-18 packaging's that is not for sales (Sales
         unticked: a sale line cannot be in it); "" otherwise. Asked only for a line that is refused."""
-        keys = {gtin_key(ids[k]) for k in BARCODE_KINDS if ids.get(k)}
+        keys = {value for kind, value, _ in self._keys(ids) if kind == "barcode"}
         if self.role != "customer" or not keys or not self.client.has_model("product.packaging") or \
                 "sales" not in self.client.fields("product.packaging"):
             return ""
@@ -567,8 +603,8 @@ def unit_id(client: OdooClient, partner: PartnerConfig, cache: Cache, code: str,
     name = partner.odoo.units.get(code) or UNITS.get(code.upper())
     if name is None and code.upper() in CASE_UNITS:     # a case of how many? Mapped, every case would be that many
         raise OdooRejected(f"{label}: unit {code!r} is a case and the line says neither how many a case holds (X12 "
-                           "PO4, EDIFACT QTY+59) nor the case's GTIN as a GTIN (X12 UK, EDIFACT LIN SRV: its "
-                           "packaging's barcode in Odoo; a buyer's item number is not looked up among packagings); not "
+                           "PO4, EDIFACT QTY+59) nor the case's GTIN (X12 UK, EDIFACT LIN SRV, or as the buyer's item number: its "
+                           "packaging's barcode in Odoo); not "
                            "posted: ask the partner to send either, or give the packaging that barcode; map the unit in the "
                            f"partner's odoo.units only if every case it orders holds the same (for example {code}: "
                            "Dozens)")

@@ -38,6 +38,7 @@ from gateway.odoo.lookup import (
     ProductFinder,
     ProductMatch,
     counts_cases,
+    customer_gtin,
     day_zone,
     discount_digits,
     find_contact,
@@ -147,7 +148,7 @@ def as_posted(client: OdooClient, partner: PartnerConfig, customer: int, cache: 
     lookup's cache: no call for the order just made). Lines that cannot be in a packaging are not looked up."""
     maybe = [(lab, line) for lab, line in zip(line_labels(lines, label), lines, strict=True)
              if line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units
-             and any(line.item_ids.get(k) for k in BARCODE_KINDS)]
+             and (any(line.item_ids.get(k) for k in BARCODE_KINDS) or customer_gtin(line.item_ids))]
     if not maybe:
         return lines
     try:

@@ -202,21 +202,9 @@ async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_pa
     """EuroHandel's ORDERS names the case by its GTIN-14 alone, LIN+1++10614141000019:SRV with QTY+21:10:CS at
     PRI 300.00 a case: the Blue Widget, 240 units in the case of 24 (16-18) or 10 of the case unit (19)."""
     v = sandbox.version
-    packaging(odoo, v, "WB-100", "Case of 24", 24, CASE_GTIN)
-    data = EUROHANDEL.read_bytes().replace(b"\r\n", b"\n")
-    assert data.count(BLUE_LIN) == 1
     cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:10:CS'\nMOA+203:3000.00'\n" \
         "PRI+AAA:300.00'\n".encode()
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    eurohandel = pipeline.config.partners["eurohandel"]
-    answer = DocumentSettings(type="ORDRSP", direction="out", profile="edifact-d96a-ordrsp", trigger="order_confirmed")
-    pipeline.config.partners["eurohandel"] = eurohandel.model_copy(update={
-        "documents": [d for d in eurohandel.documents if d.type != "ORDRSP"] + [answer]})
-    message = await pipeline.submit(data.replace(BLUE_LIN, cases).replace(b"UNT+34+1'", b"UNT+33+1'"),
-                                    IntakeMeta(channel="folder", filename=EUROHANDEL.name))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
-    assert done.state is State.DONE, done.last_error
-    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    pipeline, so = await eurohandel_ordered(tmp_path, examples, sandbox, odoo, cases)
     first = order_lines(odoo, so, v)[0]
     assert first["product_id"][1].endswith("Blue Widget") and first["price_subtotal"] == 3000.0
     if v <= 18:
@@ -225,14 +213,42 @@ async def test_an_edifact_orders_for_cases_by_the_case_gtin_is_posted_in_that_pa
         assert (first["product_uom_qty"], first["product_uom_id"][1], first["price_unit"]) == \
             (10.0, "Case of 24", 300.0)
     # the ORDRSP that acknowledges it once confirmed names the case by its GTIN, 10 CS at 300.00
+    first_line = await ordrsp_first_line(pipeline, client, odoo, so)
+    assert f"+{CASE_GTIN}:SRV'" in first_line and "QTY+21:10:CS'" in first_line and "PRI+AAA:300" in first_line, \
+        first_line
+
+
+async def eurohandel_ordered(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+                             lin: bytes) -> tuple[Any, int]:
+    """EuroHandel's sample ORDERS with its Blue Widget line replaced by `lin` (its segments, each ending in a
+    newline) through the pipeline, the Blue Widget's case of 24 having the GTIN 10614141000019 in Odoo, an ORDRSP
+    on confirmation: the pipeline and the sale order's id."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    data = EUROHANDEL.read_bytes().replace(b"\r\n", b"\n")
+    assert data.count(BLUE_LIN) == 1
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    eurohandel = pipeline.config.partners["eurohandel"]
+    answer = DocumentSettings(type="ORDRSP", direction="out", profile="edifact-d96a-ordrsp", trigger="order_confirmed")
+    pipeline.config.partners["eurohandel"] = eurohandel.model_copy(update={
+        "documents": [d for d in eurohandel.documents if d.type != "ORDRSP"] + [answer]})
+    count = 34 - BLUE_LIN.count(b"'\n") + lin.count(b"'\n")
+    unt = f"UNT+{count}+1'".encode()
+    message = await pipeline.submit(data.replace(BLUE_LIN, lin).replace(b"UNT+34+1'", unt),
+                                    IntakeMeta(channel="folder", filename=EUROHANDEL.name))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4500012345")]])
+    return pipeline, so
+
+
+async def ordrsp_first_line(pipeline: Any, client: OdooClient, odoo: odoorpc.ODOO, so: int) -> str:
+    """Confirm sale order `so` and run EuroHandel's ORDRSP: the segments of its first line."""
     odoo.execute_kw("sale.order", "action_confirm", [[so]])
     ctx = SimpleNamespace(config=pipeline.config, journal=pipeline.journal, pipeline=pipeline,
                           partners=pipeline.config.partners)
     assert await OdooScheduler(ctx, lambda: client).run_once("eurohandel", "ORDRSP") == 1
     [ordrsp] = [pipeline.archive.read(m.sha256) for m in pipeline.journal.find(limit=50) if m.doc_type == "ORDRSP"]
-    first_line = ordrsp.decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
-    assert f"+{CASE_GTIN}:SRV'" in first_line and "QTY+21:10:CS'" in first_line and "PRI+AAA:300" in first_line, \
-        first_line
+    return ordrsp.decode("latin-1").split("LIN+1+")[1].split("LIN+2+")[0]
 
 
 def test_an_order_of_cases_by_gtin_costs_the_same_calls_whatever_its_line_count(

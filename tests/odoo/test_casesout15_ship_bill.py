@@ -52,6 +52,13 @@ async def test_a_line_ordered_by_its_case_gtin_is_shipped_and_billed_in_those_ca
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    await shipped_and_billed_in_cases(pipeline, client, odoo, first)
+
+
+async def shipped_and_billed_in_cases(pipeline: Any, client: OdooClient, odoo: odoorpc.ODOO,
+                                      first: dict[str, Any]) -> None:
+    """The order of BigBox's case line `first` (10 cases of the Blue Widget's case of 24) confirmed, delivered and
+    invoiced: its 856 and 810 state the line as ordered, 10 CA at 300 under the case's GTIN, not the unit's UPC."""
     so, _ = confirmed(odoo, first)
     invoiced(odoo, so)
     poll = scheduler(pipeline, client)
