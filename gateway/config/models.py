@@ -298,6 +298,9 @@ class CsvSettings(Strict):
         "stay as written; default: the columns the partner's "
         "inbound CSV profiles read as numbers (number:, decimals:, int:), or every column when they read none")
     group_by: str | None = None              # column whose value groups rows into one document
+    totals_labels: list[str] | None = Field(
+        None, description="what a totals row below the data says ('Total', 'Summe'): such a row is skipped, noted "
+        "in the message's findings; default: Total, Totals, Grand Total, Subtotal, Sum, Summe, Gesamt, Somme, ...")
     quoting: Literal["minimal", "all", "none"] = Field(
         default="minimal", description="outbound: quote only cells that need it, every cell, or none; "
         "inbound 'none' reads quote characters as data")

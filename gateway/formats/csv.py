@@ -49,6 +49,34 @@ _POINT_NUMBER = re.compile(r"^-?\d+\.\d+$|^-?\d{1,3}(?:,\d{3})+\.\d+$")
 # cell), apostrophes (Swiss "1'234.50") or spaces.
 _POINT_THOUSANDS = re.compile("^-?\\d{1,3}([,'\u2019 \u00a0\u202f])\\d{3}(?:\\1\\d{3})*(?:\\.\\d+)?$")
 _THOUSANDS_MARKS = str.maketrans("", "", ",.'\u2019 \u00a0\u202f")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+_DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
+CURRENCY_SIGNS: dict[str, tuple[str, ...]] = {
+    "$": _DOLLARS, "US$": ("USD",), "C$": ("CAD",), "CA$": ("CAD",), "A$": ("AUD",), "AU$": ("AUD",),
+    "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "MX$": ("MXN",), "R$": ("BRL",), "\u20ac": ("EUR",),
+    "\u00a3": ("GBP",), "\u00a5": ("JPY", "CNY"), "\uffe5": ("JPY", "CNY"), "\u20b9": ("INR",), "\u20a9": ("KRW",),
+    "\u20ba": ("TRY",), "z\u0142": ("PLN",), "K\u010d": ("CZK",), "kr": ("SEK", "NOK", "DKK", "ISK"), "Ft": ("HUF",)}
+"""The currencies a sign a spreadsheet shows may stand for: a bare '$' is every dollar's (and Mexico's peso's) own
+sign where it is used, so it agrees with any of them; an ISO 4217 code (`ISO_CURRENCIES`) stands for itself."""
+ISO_CURRENCIES = frozenset((
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW"))
+_SIGN = "|".join(re.escape(sign) for sign in sorted(CURRENCY_SIGNS, key=len, reverse=True)) + "|[A-Z]{3}"
+# the sign before the number (a minus on either side of it) or after it, with or without a (no-break) space
+_CURRENCY_CELL = re.compile(f"^(-?)\\s*({_SIGN})\\s*(-?\\d[\\d.,'\u2019\\s]*?)\\s*$"
+                            f"|^(-?\\d[\\d.,'\u2019\\s]*?)\\s*({_SIGN})$")
+CURRENCY_KEY = "__currency__ "
+"""Row key prefix: `CURRENCY_KEY + column` holds the currency sign that column's number carried (`_signed`),
+checked against the document's currency when it is translated (`check_currencies`)."""
 
 
 BINARY_PROBE = 8192             # bytes looked at for a NUL, the mark of a file that is not text
@@ -116,6 +144,35 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     order: list[Transaction] = []
     orphans = False                # a data row without its group_by value, or one that cannot be read
     row_no = 0
+    below: list[tuple[int, list[str], list[bool]]] = []     # rows that may be a totals row under the data
+    key_at = _key_positions(None, None, s)                  # where the group_by value is (0-based)
+
+    def take(row_no: int, cells: list[str], numeric: list[bool]) -> None:
+        """A data row into its document (the group_by value's), or an ERROR when it has none."""
+        nonlocal orphans
+        row, row_issues = _row(cells, header, numeric, row_no, s, bad_bytes, twice)
+        result.issues.extend(row_issues)
+        key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
+        if s.group_by and not key:
+            result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
+                                       "belongs to no document: no document of this file is taken, since any of "
+                                       "them may be missing this line (fill it in and send the file again)",
+                                       code="missing", level="segment", row=row_no, column=s.group_by))
+            orphans = True
+            return
+        tx = groups.get(key)
+        if tx is None:
+            tx = Transaction(syntax=Syntax.CSV, doc_type="csv", control_number=key, envelope=env,
+                             index=len(order))
+            groups[key] = tx
+            order.append(tx)
+        tx.rows.append(row)
+        tx.row_numbers.append(row_no)
+        if any(i.severity is Severity.ERROR for i in row_issues):
+            tx.accepted = False
+        for issue in row_issues:
+            issue.transaction = tx.index
+
     while True:
         try:
             cells = next(reader)
@@ -139,6 +196,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             env.raw_header = header
             twice = _named_twice(header)
             group_by = _as_named(s.group_by, header) if s.group_by else None
+            key_at = _key_positions(header, group_by, s)
             if s.group_by and group_by is None and not s.group_by.isdecimal():
                 result.issues.append(Issue(Severity.ERROR, f"the header row has no column {s.group_by!r} to group "
                                            f"orders by ({_columns_said(header, s.delimiter)})", code="header",
@@ -147,28 +205,24 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         numeric = widths.get(len(cells))
         if numeric is None:
             numeric = widths[len(cells)] = _numeric(len(cells), header, s)
-        row, row_issues = _row(cells, header, numeric, row_no, s, bad_bytes, twice)
-        result.issues.extend(row_issues)
-        key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
-        if s.group_by and not key:
-            result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
-                                       "belongs to no document: no document of this file is taken, since any of "
-                                       "them may be missing this line (fill it in and send the file again)",
-                                       code="missing", level="segment", row=row_no, column=s.group_by))
-            orphans = True
+        if _totals_row(cells, numeric, key_at, s):
+            below.append((row_no, cells, numeric))     # skipped if no data row follows it
             continue
-        tx = groups.get(key)
-        if tx is None:
-            tx = Transaction(syntax=Syntax.CSV, doc_type="csv", control_number=key, envelope=env,
-                             index=len(order))
-            groups[key] = tx
-            order.append(tx)
-        tx.rows.append(row)
-        tx.row_numbers.append(row_no)
-        if any(i.severity is Severity.ERROR for i in row_issues):
-            tx.accepted = False
-        for issue in row_issues:
-            issue.transaction = tx.index
+        for held in below:                              # data follows: rows of the data, read as such
+            if any(held[1][pos].strip() for pos in key_at if pos < len(held[1])):
+                orphans = True                          # a label where the order number goes ('Total')
+                result.issues.append(Issue(Severity.ERROR, f"row {held[0]} reads as a totals row "
+                                           f"({_shown(held[1])}), but rows of data follow it: no document of this "
+                                           "file is taken, since it may be a line of any of them (a totals row is "
+                                           "skipped only below the data)", code="missing", level="segment",
+                                           row=held[0], column=s.group_by or ""))
+            else:
+                take(*held)
+        below.clear()
+        take(row_no, cells, numeric)
+    for number, cells, _ in below:
+        result.issues.append(Issue(Severity.INFO, f"row {number} below the data skipped as a totals row: "
+                                   f"{_shown(cells)}", code="totals", level="segment", row=number))
     if orphans:                    # an order posted without one of its lines is worse than a file held back
         for tx in order:
             tx.accepted = False
@@ -233,6 +287,11 @@ def _first_bad_byte(data: bytes, encoding: str) -> int:
 def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no: int, s: CsvSettings,
          bad_bytes: bool, twice: Mapping[str, list[int]]) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
+    signs: dict[int, str] = {}
+    for pos, (cell, number) in enumerate(zip(cells, numeric)):
+        if number and not (cell[:1].isdigit() and cell[-1:].isdigit()) and (signed := _signed(cell, s)) is not None:
+            cells = list(cells) if not signs else cells          # the reader's own list stays as read
+            cells[pos], signs[pos] = signed
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
     if s.decimal == ",":
         issues.extend(_ambiguous_decimals(cells, header, row_no, numeric))
@@ -261,6 +320,9 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
             issues.append(Issue(Severity.WARNING, f"row {row_no} has {len(values)} cells, the header {len(header)}: "
                                 f"column {missing!r} and after are empty", code="columns", level="segment",
                                 row=row_no, column=missing))
+    for pos, sign in signs.items():
+        row[CURRENCY_KEY + (header[pos] if header is not None and pos < len(header) and header[pos] else
+                            str(pos + 1))] = sign
     if bad_bytes:
         for pos, v in enumerate(values, start=1):
             if UNDECODED.search(v):
@@ -383,6 +445,84 @@ def _decimal_in(value: str, s: CsvSettings) -> str:
         whole, _, fraction = text.partition(".")
         return whole.translate(_THOUSANDS_MARKS) + (f".{fraction}" if fraction else "")
     return value
+
+
+TOTALS_LABELS = ("total", "totals", "grand total", "subtotal", "sum", "summe", "gesamt", "gesamtsumme", "endsumme",
+                 "zwischensumme", "somme", "total g\u00e9n\u00e9ral", "totale", "totaal", "suma", "razem", "summa")
+"""What a totals row under a spreadsheet's data says, casefolded (`csv.totals_labels` names others)."""
+
+
+def _key_positions(header: list[str] | None, group_by: str | None, s: CsvSettings) -> list[int]:
+    """0-based positions of the `group_by` column (every column the header gives its name)."""
+    if group_by is not None and header is not None:
+        return [pos for pos, name in enumerate(header) if name == group_by]
+    return [int(s.group_by) - 1] if s.group_by and s.group_by.isdecimal() else []
+
+
+def _is_label(text: str, s: CsvSettings) -> bool:
+    """Whether a cell is a totals row's label: 'Total', 'Summe:', 'Grand Total EUR' ('Totalreflexion' is not)."""
+    folded = _fold(text)
+    return any(folded == label or folded.startswith((label + " ", label + ":"))
+               for label in (map(_fold, s.totals_labels) if s.totals_labels is not None else TOTALS_LABELS))
+
+
+def _totals_row(cells: list[str], numeric: list[bool], key_at: list[int], s: CsvSettings) -> bool:
+    """Whether a row reads as a totals row (Excel's 'Total' row, an AutoSum under the amounts): no order number, or a
+    totals label where it goes, and its other cells empty, a label or in the columns read as numbers. Unlabelled,
+    only where those are known (`number_columns`): a line without its order number has an item code. Skipped only
+    below the data (`parse`)."""
+    labelled = False
+    for pos, cell in enumerate(cells):
+        text = cell.strip()
+        if not text:
+            continue
+        if _is_label(text, s):
+            labelled = True
+        elif pos in key_at or not numeric[pos]:
+            return False
+    return labelled or s.number_columns is not None
+
+
+def _shown(cells: list[str]) -> str:
+    return " / ".join(c.strip() for c in cells if c.strip())
+
+
+def _signed(cell: str, s: CsvSettings) -> tuple[str, str] | None:
+    """(the number, its currency sign) of a number cell a spreadsheet formatted as currency ("12,50 \u20ac",
+    "$1,234.50", "EUR 12.50"), the number as written in the partner's dialect; None for any other cell, and for one
+    whose number does not read in the dialect ("$12,50" with a decimal point): that is refused as it is."""
+    found = _CURRENCY_CELL.match(cell.strip())
+    if found is None:
+        return None
+    minus, sign, number = (found.group(1), found.group(2), found.group(3)) if found.group(2) else \
+        ("", found.group(5), found.group(4))
+    if sign not in CURRENCY_SIGNS and sign not in ISO_CURRENCIES or minus and number.startswith("-"):
+        return None
+    number = minus + number.strip()
+    return (number, sign) if _PLAIN_NUMBER.match(_decimal_in(number, s)) else None
+
+
+def check_currencies(rows: Sequence[Mapping[str, str]], row_numbers: Sequence[int], currency: str | None) -> None:
+    """Refuse, naming row and column, a number whose currency sign is not the document's `currency`: read without
+    it, an amount in dollars would go to Odoo as one in euros. A sign with no currency to check it against (the
+    document names none, nor its profile or partner) is refused too."""
+    wanted = (currency or "").strip().upper()
+    for row, number in zip(rows, row_numbers):
+        for key, sign in row.items():
+            if not key.startswith(CURRENCY_KEY):
+                continue
+            meant = CURRENCY_SIGNS.get(sign, (sign,))
+            if wanted in meant:
+                continue
+            where = f"row {number} column {key[len(CURRENCY_KEY):]}"
+            if not wanted:
+                raise TranslationError(f"a number with the currency sign {sign!r}, and the document names no "
+                                       "currency to check it against: set the currency (a column, or the "
+                                       "profile's defaults: currency), or ask for the column as plain numbers",
+                                       location=where)
+            stands = f" (which stands for {' or '.join(meant)})" if sign not in ISO_CURRENCIES else ""
+            raise TranslationError(f"a number in {sign}{stands}, but the document's currency is {wanted}: amounts "
+                                   f"are not converted; expected {wanted} here", location=where)
 
 
 def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,

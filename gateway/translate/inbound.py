@@ -212,6 +212,9 @@ def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> d
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
+    if tx.syntax is Syntax.CSV:          # numbers a spreadsheet wrote with a currency sign: the document's only
+        csv_format.check_currencies(tx.rows, tx.row_numbers,
+                                    data.get("currency") or (partner.odoo.currency if partner else None))
     return data
 
 

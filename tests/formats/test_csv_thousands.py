@@ -60,15 +60,19 @@ def test_thousands_in_spaces_or_apostrophes_are_read_in_number_columns(
 
 
 @pytest.mark.parametrize("price", ["12,50 €", "€12,50", "EUR 12,50"])
-def test_a_price_with_a_currency_sign_is_refused_saying_why(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                            price: str) -> None:
-    """Excel saves a column formatted as currency with its sign: refused (the sign would go unchecked against the
-    order's currency), and now said so instead of only 'not a number'."""
+def test_a_price_with_the_orders_currency_sign_is_read_and_another_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], price: str) -> None:
+    """Excel saves a column formatted as currency with its sign. It was refused whatever the sign; now a sign that
+    is the order's currency (its Währung column says EUR) is read, in the partner's decimal comma, and a sign of
+    another currency is refused naming row and column (tests/translate_other/test_csv16_currency.py: the daemon)."""
     config = shop_workspace(tmp_path)
-    code, _, err = translated(capsys, config, f"{HEADER}\r\n{ROW.replace(';12,50;', f';{price};')}\r\n".encode())
+    code, doc, err = translated(capsys, config, f"{HEADER}\r\n{ROW.replace(';12,50;', f';{price};')}\r\n".encode())
+    assert code == 0, err
+    assert isinstance(doc, dict) and doc["lines"][0]["unit_price"] == "12.50"
+    dollars = price.replace("€", "$").replace("EUR", "USD")
+    code, _, err = translated(capsys, config, f"{HEADER}\r\n{ROW.replace(';12,50;', f';{dollars};')}\r\n".encode())
     assert code != 0
-    assert f"row 2 column Einzelpreis (unit_price): {price!r} is not a number: it carries a currency sign (a " \
-           "spreadsheet column formatted as currency)" in err, err
+    assert "row 2 column Einzelpreis: a number in " in err and "but the document's currency is EUR" in err, err
 
 
 def test_a_comma_in_a_semicolon_separated_decimal_point_file_is_not_read_as_thousands(
