@@ -19,7 +19,7 @@ import re
 import shutil
 import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,7 @@ class Built:
     mic_alg: str
     certs: list[x509.Certificate]          # the partner's, as read for this try: they verify its MDN
     signed: bool = True                    # signed by us (else a partner may leave the MIC out of its MDN)
+    mics: dict[str, list[str]] = field(default_factory=dict)   # unsigned: the MICs it may be answered with
 
 
 # The connection cut or timed out before any answer: the partner may or may not have the message. Sent again as
@@ -121,7 +122,7 @@ class As2Sender:
             same_id = saved["headers"].get("Message-ID") == message_id
             if same_id and all(saved.get(name, now) == now for name, now in keys.items()):    # (kept)
                 return Built(saved["headers"], Path(saved["body"]), saved["offset"], saved["mic"], saved["mic_alg"],
-                             certs, saved.get("signed_by") is not None)
+                             certs, saved.get("signed_by") is not None, saved.get("mics") or {})
             if same_id:
                 log.info("AS2 message %s built again, with the same Message-ID: %s", message.id, " and ".join(
                     f"{name.replace('_', ' ')} another certificate" for name, now in keys.items()
@@ -165,13 +166,13 @@ class As2Sender:
                     raise DeliveryRejected("async MDN requested but as2_server.public_url is not set")
                 headers["Receipt-Delivery-Option"] = url.rstrip("/") + "/mdn"
         built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg, certs,
-                      keys["signed_by"] is not None)
+                      keys["signed_by"] is not None, packed.mics)
         tmp = folder / "headers.json.tmp"
         tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
-                                   "mic": packed.mic, "mic_alg": packed.mic_alg, **keys}))
+                                   "mic": packed.mic, "mic_alg": packed.mic_alg, "mics": packed.mics, **keys}))
         os.replace(tmp, meta_file)
         self.ledger.record_sent(SentRecord(headers["Message-ID"], message.id, partner.id, packed.mic,
-                                           packed.mic_alg))
+                                           packed.mic_alg, packed.mics))
         return built
 
     def forget(self, message_id: str) -> None:
@@ -236,7 +237,7 @@ class As2Sender:
         except (mime.MimeError, cms.CmsError) as exc:
             # the partner took the request (it answered 2xx) but we cannot tell what it says: not its refusal
             return _unconfirmed(message_id, meta, f"HTTP {status} and an MDN that cannot be read or verified: {exc}")
-        verdict = check_mdn(got, message_id, built.mic, built.mic_alg, we_signed=built.signed)
+        verdict = check_mdn(got, message_id, built.mic, built.mic_alg, we_signed=built.signed, mics=built.mics)
         self.forget(message.id)
         # a readable MDN that refuses the message (negative disposition, another MIC) is the partner's answer, not
         # a failed delivery: rejected, the same outcome as that MDN sent asynchronously (see receipt())
@@ -255,8 +256,8 @@ class As2Sender:
             # anyone can POST an unsigned MDN: it proves nothing, so it settles nothing (not even a rejection)
             log.warning("unsigned async MDN for %s ignored: %s asks for signed MDNs", rec.journal_id, partner.id)
             return "MDN is not signed but a signed MDN was requested; ignored"
-        verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg, we_signed=ch is None or ch.sign)
-        if not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg):
+        verdict = check_mdn(got, rec.message_id, rec.mic, rec.mic_alg, we_signed=ch is None or ch.sign, mics=rec.mics)
+        if not got.signed and not _quotes_mic(got, rec.mic, rec.mic_alg, rec.mics):
             # an unsigned MDN may come from anyone who knows a Message-ID; only the partner knows the MIC it
             # computed over what we sent, so without it the MDN settles nothing (a sync one, the answer on our
             # own connection, may leave the MIC out: check_mdn)
@@ -311,9 +312,18 @@ def _unconfirmed(message_id: str, meta: dict[str, Any], why: str) -> DeliveryRes
                           meta=meta, awaits=Awaiting("MDN", message_id, timedelta(0)))
 
 
-def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str) -> bool:
-    """The MDN's Received-Content-MIC is the one we computed when sending (same algorithm)."""
-    return got.mic == mic and (not got.mic_alg or got.mic_alg == mic_alg)
+def _quotes_mic(got: mdn.Mdn, mic: str, mic_alg: str, mics: dict[str, list[str]]) -> bool:
+    """The MDN's Received-Content-MIC is one we computed when sending (see `_our_mics`)."""
+    return got.mic is not None and got.mic in (_our_mics(got.mic_alg or mic_alg, mic, mic_alg, mics) or ())
+
+
+def _our_mics(alg: str, mic: str, mic_alg: str, mics: dict[str, list[str]]) -> list[str] | None:
+    """The MICs we computed in `alg` over what we sent: ours, or for an unsigned message those its partner may have
+    computed (`mics`, pack.unsigned_mics); None when we have none in that algorithm (one we do not know, or a
+    message built by a release that computed only ours)."""
+    if alg in mics:
+        return mics[alg]
+    return [mic] if alg == mic_alg else None
 
 
 def _mdn_asked(headers: dict[str, str]) -> str:
@@ -324,8 +334,10 @@ def _mdn_asked(headers: dict[str, str]) -> str:
     return "async" if "Receipt-Delivery-Option" in headers else "sync"
 
 
-def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signed: bool = True) -> str | None:
-    """None when the MDN confirms our message (`we_signed`: the message was signed by us); else why it does not."""
+def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signed: bool = True,
+              mics: dict[str, list[str]] | None = None) -> str | None:
+    """None when the MDN confirms our message (`we_signed`: the message was signed by us; `mics`: the MICs of an
+    unsigned one by algorithm, pack.unsigned_mics); else why it does not."""
     if mdn.bare_message_id(got.original_message_id) != mdn.bare_message_id(message_id):
         return f"MDN answers {got.original_message_id!r}, not {message_id}"
     if not got.disposition.ok:
@@ -338,14 +350,18 @@ def check_mdn(got: mdn.Mdn, message_id: str, mic: str, mic_alg: str, *, we_signe
         if not got.signed or not we_signed or (got.disposition.modifier or "").lower() == "duplicate-document":
             return None
         return f"MDN for {message_id} carries no Received-Content-MIC"
-    if got.mic_alg and got.mic_alg != mic_alg:
-        if not we_signed:
-            # Mendelson computes the MIC of an unsigned message in SHA-1 whatever was asked: one we did not
-            # compute cannot be compared, and is no less a receipt than none (above)
-            return None
+    if got.mic_alg and got.mic_alg != mic_alg and we_signed:
         return f"MDN MIC algorithm {got.mic_alg} differs from the requested {mic_alg}"
-    if got.mic != mic:
-        return f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {mic}"
+    # unsigned by us: Mendelson answers in SHA-1 whatever was asked, over the entity with its headers (RFC 5402 4.3)
+    # where OpenAS2 takes the content alone (RFC 4130 7.3.1); each is checked against what we computed in its
+    # algorithm over its form (RFC 4130 7.3.1: a MIC that differs means the content may not be what we sent)
+    alg = got.mic_alg or mic_alg
+    expected = [mic] if we_signed else _our_mics(alg, mic, mic_alg, mics or {})
+    if expected is None:
+        return None               # an algorithm we did not compute in: no less a receipt than an MDN without MIC
+    if got.mic not in expected:
+        return (f"MDN MIC mismatch for {message_id}: partner computed {got.mic}, we sent {expected[-1]}"
+                + (f" (both {cms.micalg_name(alg)})" if alg != mic_alg else ""))
     return None
 
 

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS seen (
     PRIMARY KEY (partner, message_id));
 CREATE TABLE IF NOT EXISTS sent (
     message_id TEXT PRIMARY KEY, journal_id TEXT NOT NULL, partner TEXT NOT NULL,
-    mic TEXT NOT NULL, mic_alg TEXT NOT NULL, at REAL NOT NULL);
+    mic TEXT NOT NULL, mic_alg TEXT NOT NULL, at REAL NOT NULL,
+    mics TEXT);                                     -- unsigned: its MICs by algorithm, JSON
 CREATE TABLE IF NOT EXISTS mdn_out (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, url TEXT NOT NULL,
     headers TEXT NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -37,6 +38,8 @@ CREATE INDEX IF NOT EXISTS mdn_out_due ON mdn_out (done, next_at);
 """
 # columns added to mdn_out since its first release (a ledger made before them gets them when opened)
 ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"), ("requeued", "INTEGER NOT NULL DEFAULT 0"))
+# and to sent: `mics`, JSON, the MICs an unsigned message may be answered with in each algorithm (pack.unsigned_mics)
+ADDED_SENT = (("mics", "TEXT"),)
 MDN_STATES = {0: "queued", 1: "sent", 2: "failed", 3: "refused"}   # mdn_out.done, as `edi-gateway mdn` names it
 # A failed or refused attempt is recorded only on the row as it was tried: `edi-gateway mdn resend` (another
 # process) may have queued it again meanwhile (attempts reset, perhaps a new URL), and the attempt must not undo
@@ -82,6 +85,7 @@ class SentRecord:
     partner: str
     mic: str
     mic_alg: str
+    mics: dict[str, list[str]] = field(default_factory=dict)   # unsigned: the MICs by algorithm (see check_mdn)
 
 
 class Ledger:
@@ -120,17 +124,22 @@ class Ledger:
     # -- outbound MICs ----------------------------------------------------------------
     def record_sent(self, rec: SentRecord) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO sent VALUES (?,?,?,?,?,?)",
-                             (rec.message_id, rec.journal_id, rec.partner, rec.mic, rec.mic_alg, time.time()))
+            self._db.execute("INSERT OR REPLACE INTO sent (message_id, journal_id, partner, mic, mic_alg, at, mics) "
+                             "VALUES (?,?,?,?,?,?,?)", (rec.message_id, rec.journal_id, rec.partner, rec.mic,
+                                                        rec.mic_alg, time.time(), json.dumps(rec.mics) if rec.mics
+                                                        else None))
 
     def sent(self, message_id: str) -> SentRecord | None:
         """The message an MDN's Original-Message-ID names, with or without the angle brackets we sent it with."""
         bare = bare_message_id(message_id)
         with self._lock:
-            row = self._db.execute("SELECT message_id, journal_id, partner, mic, mic_alg FROM sent "
+            row = self._db.execute("SELECT message_id, journal_id, partner, mic, mic_alg, mics FROM sent "
                                    "WHERE message_id IN (?, ?) ORDER BY message_id = ? DESC",
                                    (f"<{bare}>", bare, message_id.strip())).fetchone()
-        return SentRecord(*row) if row else None
+        if row is None:
+            return None
+        message_id, journal_id, partner, mic, mic_alg, mics = row
+        return SentRecord(message_id, journal_id, partner, mic, mic_alg, json.loads(mics) if mics else {})
 
     # -- async MDNs to send (a durable queue with backoff) --------------------------
     def queue_mdn(self, partner: str, url: str, headers: dict[str, str], body: bytes, *, message_id: str = "",
@@ -229,15 +238,18 @@ class Ledger:
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
-    """Give a ledger made by an earlier release the mdn_out columns it lacks (another process may race us)."""
+    """Give a ledger made by an earlier release the mdn_out and sent columns it lacks (another process may race
+    us)."""
     have = {row[1] for row in db.execute("PRAGMA table_info(mdn_out)")}
-    for name, kind in ADDED:
-        if name not in have:
-            try:
-                db.execute(f"ALTER TABLE mdn_out ADD COLUMN {name} {kind}")
-            except sqlite3.OperationalError as exc:
-                if "duplicate column" not in str(exc):
-                    raise
+    had_sent = {row[1] for row in db.execute("PRAGMA table_info(sent)")}
+    for table, columns, present in (("mdn_out", ADDED, have), ("sent", ADDED_SENT, had_sent)):
+        for name, kind in columns:
+            if name not in present:
+                try:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):
+                        raise
     if "message_id" not in have:
         _name_earlier_mdns(db)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -21,6 +22,7 @@ class Packed:
     mic: str                   # base64 MIC we expect back in the MDN
     mic_alg: str               # normalised digest name
     disposition: str | None = None   # the HTTP Content-Disposition of a message without S/MIME layers (its file name)
+    mics: dict[str, list[str]] = field(default_factory=dict)   # unsigned: the MICs a partner may return, by algorithm
 
 
 def _quote(name: str) -> str:
@@ -46,11 +48,12 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
                   f'Content-Disposition: attachment; filename="{_quote(filename)}"\r\n\r\n'.encode())
         shutil.copyfileobj(src, dst, mime.CHUNK)
     mic_alg = cms.norm_digest(digest)
+    mics: dict[str, list[str]] = {}
     if signer is None:
         # unsigned (RFC 4130 7.3.1, RFC 5402 4): the MIC is over the uncompressed entity, with its headers when
         # encrypted, else over the payload alone, as the receiver computes it
-        mic_digest = (mime.digest_range(cur, 0, cur.stat().st_size, mic_alg) if recipients
-                      else mime.digest_range(payload, 0, payload.stat().st_size, mic_alg))
+        mics = unsigned_mics(cur, cur.stat().st_size - payload.stat().st_size, content_too=not recipients)
+        mic_digest = base64.b64decode(mics[mic_alg][-1])
     if compress:
         out = next_path()
         with cur.open("rb") as src, out.open("wb") as dst, (work / "deflated").open("w+b") as scratch:
@@ -90,4 +93,25 @@ def pack(payload: Path, work: Path, *, filename: str, content_type: str = "appli
     # no layer: the payload's own headers become HTTP headers, its file name with them (else it is inside)
     disposition = " ".join(str(ent.headers["Content-Disposition"]).split()) if step == 1 else None
     return Packed(ctype, cur, ent.body_start - ent.start, base64.b64encode(mic_digest).decode(), mic_alg,
-                  disposition)
+                  disposition, mics)
+
+
+def unsigned_mics(entity: Path, content_start: int, *, content_too: bool) -> dict[str, list[str]]:
+    """The MICs a partner may compute over an unsigned message's `entity` (base64, by digest name), in every
+    algorithm it may answer in (ours asked or not: Mendelson answers SHA-1 to any unsigned message), so that its MDN
+    is checked whatever it chose. Over the entity with its headers (RFC 4130 7.3.1 when encrypted; RFC 5402 4.3
+    and Mendelson for any unsigned one); `content_too`, not encrypted: over the content from `content_start` alone
+    as well (RFC 4130 7.3.1, OpenAS2), last, the form we expect. One read of the file."""
+    whole = {name: hashlib.new(name, usedforsecurity=False) for name in cms.DIGESTS}
+    content = {name: hashlib.new(name, usedforsecurity=False) for name in cms.DIGESTS} if content_too else {}
+    at = 0
+    for chunk in mime.iter_range(entity, 0, entity.stat().st_size):
+        for h in whole.values():
+            h.update(chunk)
+        if content and at + len(chunk) > content_start:
+            part = chunk[max(0, content_start - at):]
+            for h in content.values():
+                h.update(part)
+        at += len(chunk)
+    return {name: [base64.b64encode(h.digest()).decode()
+                   for h in (whole[name], *([content[name]] if content else []))] for name in whole}
