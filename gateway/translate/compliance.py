@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from gateway.formats.base import ParseResult, Segment, Syntax
 from gateway.formats.gs1 import GLN_LENGTH, expected_digit
+from gateway.translate.values import PRICE_PLACES
 from gateway.translate.x12_fields import PER_QUANTITY
 
 ITEM_NUMBERS = {"upc": "UPC", "ean": "EAN", "gtin": "GTIN"}
@@ -94,31 +96,47 @@ def _correct(ids: dict[str, Any], key: str, number: str) -> str:
 
 
 def invoice_not_footing(read_back: ParseResult) -> str | None:
-    """Why a written X12 810 does not foot, else None: its TDS01 must be what the retailer adds up, each IT1's
-    IT102 x IT104 (per the IT105 basis: 12.50 HP is per hundred), plus SAC charges less allowances (SAC05), plus
-    TXI taxes (TXI02), in cents. Odoo's total is rounded line by line where the 810 states a unit price: a line's
-    quantity times its written price can miss Odoo's subtotal (a discounted price cut to the digits written), and
-    the retailer then pays its own sum or refuses the invoice."""
+    """Why a written invoice does not foot, else None: an X12 810 (`_810_not_footing`) or an EDIFACT INVOIC
+    (`_invoic_not_footing`), added up as the retailer's invoice check adds it. Odoo rounds each line's subtotal
+    where the document states a unit price: a line's quantity times its written price can miss Odoo's subtotal (a
+    discounted price cut to the digits written), and the retailer then pays its own sum or refuses the invoice."""
     for tx in read_back.transactions:
-        if read_back.syntax is not Syntax.X12 or tx.doc_type != "810":
+        check = _810_not_footing if tx.doc_type == "810" else _invoic_not_footing if tx.doc_type == "INVOIC" else None
+        if check is None or read_back.syntax is not (Syntax.X12 if tx.doc_type == "810" else Syntax.EDIFACT):
             continue
         try:
-            stated, lines, exact, rounded = _footing(tx.segments)
+            reason = check(tx.segments)
         except (InvalidOperation, ValueError):
             return None                          # an unreadable number is the syntax check's to name
-        if stated is None or stated in (exact.quantize(CENT, ROUND_HALF_UP), rounded):
-            continue
-        return (f"TDS01 says {stated} (Odoo's total), but the 810's lines ({lines}), charges less allowances (SAC) "
-                f"and taxes (TXI) add up to {rounded}, as the partner adds them; the difference of "
-                f"{stated - rounded} is usually a line's price cut to the digits the 810 writes: check the invoice "
-                "lines' prices and discounts in Odoo")
+        if reason is not None:
+            return reason
     return None
 
 
-def _footing(segments: list[Segment]) -> tuple[Decimal | None, Decimal, Decimal, Decimal]:
-    """TDS01, the IT1 extended amounts' sum, and the whole sum exact and with each amount rounded to cents. A TXI
-    in the summary (after TDS) is the invoice's tax; a TXI in an IT1 loop is that line's share of it, counted only
-    when the summary has none. A SAC counts where it stands (a line's is on that line only)."""
+def _adds_up(stated: Decimal, amounts: list[Decimal]) -> Decimal | None:
+    """None when `stated` is what a partner gets adding `amounts` up in cents, the sum rounded once or each amount
+    rounded first (translators do either); else the sum of the rounded amounts, the figure to name."""
+    rounded = sum((a.quantize(CENT, ROUND_HALF_UP) for a in amounts), Decimal(0))
+    return None if stated in (sum(amounts, Decimal(0)).quantize(CENT, ROUND_HALF_UP), rounded) else rounded
+
+
+def _810_not_footing(segments: list[Segment]) -> str | None:
+    """Its TDS01 must be each IT1's IT102 x IT104 (per the IT105 basis: 12.50 HP is per hundred), plus SAC charges
+    less allowances (SAC05), plus TXI taxes (TXI02), in cents."""
+    stated, lines, amounts = _footing(segments)
+    wanted = None if stated is None else _adds_up(stated, amounts)
+    if stated is None or wanted is None:
+        return None
+    return (f"TDS01 says {stated} (Odoo's total), but the 810's lines ({lines}), charges less allowances (SAC) "
+            f"and taxes (TXI) add up to {wanted}, as the partner adds them; the difference of "
+            f"{stated - wanted} is usually a line's price cut to the digits the 810 writes: check the invoice "
+            "lines' prices and discounts in Odoo")
+
+
+def _footing(segments: list[Segment]) -> tuple[Decimal | None, Decimal, list[Decimal]]:
+    """TDS01, the IT1 extended amounts' sum, and every amount the partner adds up to TDS01. A TXI in the summary
+    (after TDS) is the invoice's tax; a TXI in an IT1 loop is that line's share of it, counted only when the
+    summary has none. A SAC counts where it stands (a line's is on that line only)."""
     stated: Decimal | None = None
     amounts: list[Decimal] = []
     line_taxes: list[Decimal] = []
@@ -136,6 +154,214 @@ def _footing(segments: list[Segment]) -> tuple[Decimal | None, Decimal, Decimal,
         elif seg.tag == "TDS" and seg.get(1):
             stated = Decimal(seg.get(1)).scaleb(-2)
     amounts += summary_taxes or line_taxes
-    exact = sum(amounts, Decimal(0))
-    rounded = sum((a.quantize(CENT, ROUND_HALF_UP) for a in amounts), Decimal(0))
-    return stated, lines.quantize(CENT, ROUND_HALF_UP), exact, rounded
+    return stated, lines.quantize(CENT, ROUND_HALF_UP), amounts
+
+
+INVOIC_TOTALS = ("77", "86", "39")
+"""SG48 MOA qualifiers of an INVOIC's total with its tax: invoice amount (EANCOM's), message total, invoice total."""
+GROSS_PRICES = frozenset({"AAB", "CAL"})
+"""PRI 5125 prices before the line's allowances and charges (calculation gross, catalogue): MOA 203 is the quantity
+at that price less the line's ALCs. AAA (calculation net, what the base profiles write) has them in it already."""
+ALC_AMOUNTS = frozenset({"8", "204", "23"})
+"""MOA qualifiers of an ALC group's amount: allowance or charge amount, allowance amount, charge amount."""
+SHOWN_LINES = 3
+"""Lines named in a reason at most; more are counted, a person fixing the price of one sees the others."""
+
+TaxKey = tuple[str, str, str]
+"""A TAX segment's type, rate and category (5153, 5278, 5305): SG50's groups and the lines' are matched by it."""
+
+
+@dataclass
+class _Charge:
+    sign: int                                    # +1 a charge, -1 an allowance
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    tax: TaxKey | None = None                    # the ALC group's own TAX
+
+
+@dataclass
+class _InvoicLine:
+    number: str
+    quantity: Decimal | None = None              # QTY+47, invoiced
+    amount: Decimal | None = None                # MOA+203
+    price: tuple[str, Decimal, Decimal] | None = None    # PRI 5125, 5118 and its 5284 basis
+    charges: list[_Charge] = field(default_factory=list)
+    taxes: set[TaxKey] = field(default_factory=set)
+    tax_amounts: list[Decimal] = field(default_factory=list)
+
+    def priced(self) -> Decimal | None:
+        """QTY x PRI (per its basis), less the line's allowances plus its charges when the price is gross."""
+        if self.quantity is None or self.price is None:
+            return None
+        qualifier, price, basis = self.price
+        gross = self.quantity * price / basis
+        if qualifier not in GROSS_PRICES:
+            return gross
+        return gross + sum((c.sign * (c.amount if c.amount is not None else gross * (c.percent or 0) / 100)
+                            for c in self.charges), Decimal(0))
+
+
+@dataclass
+class _Invoic:
+    lines: list[_InvoicLine] = field(default_factory=list)
+    charges: list[_Charge] = field(default_factory=list)           # SG15, the invoice's own
+    totals: dict[str, Decimal] = field(default_factory=dict)       # SG48 MOA by qualifier
+    taxes: dict[TaxKey, list[Decimal | None]] = field(default_factory=dict)    # SG50: [MOA 124, MOA 125]
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))       # a UNA decimal comma: EDIFACT numbers have no thousands mark
+
+
+def _tax_key(seg: Segment) -> TaxKey:
+    rate = seg.component(5, 4)
+    return seg.component(2, 1), str(_number(rate).normalize()) if rate else "", seg.get(6)
+
+
+def _invoic(segments: list[Segment]) -> _Invoic:
+    """The figures of an INVOIC a retailer adds up: its lines (SG25), its allowances and charges (SG15), its
+    totals (SG48) and taxes (SG50). A summary ALC (SG51) repeats SG15's, and a header TAX (SG6) the summary's:
+    neither is counted again."""
+    inv = _Invoic()
+    part, group = "header", ""
+    line: _InvoicLine | None = None
+    charge: _Charge | None = None
+    tax: list[Decimal | None] | None = None
+    for seg in segments:
+        tag = seg.tag
+        if tag == "LIN":
+            line, part, group = _InvoicLine(seg.get(1)), "line", ""
+            inv.lines.append(line)
+        elif tag == "UNS":
+            part, group = "summary", ""
+        elif tag == "ALC":
+            charge, group = _Charge(-1 if seg.get(1) == "A" else 1), "alc"
+            if part == "header":
+                inv.charges.append(charge)
+            elif line is not None and part == "line":
+                line.charges.append(charge)
+            else:
+                group = "other"
+        elif tag == "TAX":
+            key = _tax_key(seg)
+            if group in ("alc", "alc tax") and charge is not None:
+                charge.tax, group = key, "alc tax"
+            elif part == "line" and line is not None:
+                line.taxes.add(key)
+                group = "line tax"
+            elif part == "summary":
+                tax, group = inv.taxes.setdefault(key, [None, None]), "tax"
+            else:
+                group = "other"
+        elif tag == "MOA":
+            qualifier, value = seg.component(1, 1), seg.component(1, 2)
+            if not value:
+                continue
+            if group == "alc" and charge is not None and qualifier in ALC_AMOUNTS and charge.amount is None:
+                charge.amount = _number(value)
+            elif part == "line" and line is not None and group == "line tax" and qualifier == "124":
+                line.tax_amounts.append(_number(value))
+            elif part == "line" and line is not None and qualifier == "203" and line.amount is None:
+                line.amount = _number(value)
+            elif part == "summary" and group == "" and qualifier not in inv.totals:
+                inv.totals[qualifier] = _number(value)
+            elif group == "tax" and tax is not None and qualifier in ("124", "125"):
+                at = 0 if qualifier == "124" else 1
+                tax[at] = (tax[at] or Decimal(0)) + _number(value)
+        elif tag == "PCD" and group == "alc" and charge is not None and seg.component(1, 2):
+            charge.percent = _number(seg.component(1, 2))
+        elif tag == "QTY" and line is not None and part == "line" and seg.component(1, 1) == "47":
+            line.quantity = _number(seg.component(1, 2))
+        elif tag == "PRI" and line is not None and part == "line" and seg.component(1, 2) and (
+                line.price is None or seg.component(1, 1) == "AAA"):
+            basis = seg.component(1, 5)
+            line.price = (seg.component(1, 1), _number(seg.component(1, 2)), _number(basis) if basis else Decimal(1))
+    return inv
+
+
+def _invoic_not_footing(segments: list[Segment]) -> str | None:
+    """An INVOIC as an EANCOM invoice check adds it up: each line's QTY+47 x PRI (per its 5284 basis; a gross
+    price less the line's ALCs) is its MOA+203; the lines are MOA+79; each SG50 tax's MOA+125 is the lines it is on
+    (their TAX) plus the invoice's allowances and charges; the taxes' MOA+124 are MOA+176; and MOA+77 is MOA+79
+    plus charges less allowances plus the tax. Each figure that does not is named with what it should be."""
+    inv = _invoic(segments)
+    found = _lines_not_footing(inv.lines)
+    lines = [ln.amount if ln.amount is not None else ln.priced() for ln in inv.lines]
+    lines_total = sum((a for a in lines if a is not None), Decimal(0))
+    stated = inv.totals.get("79")
+    if stated is not None and (wanted := _adds_up(stated, [lines_total])) is not None:
+        found.append(f"MOA+79 says {stated} (Odoo's untaxed amount), but the lines' MOA+203 add up to {wanted}")
+    base = stated if stated is not None else lines_total
+    charges = [c.sign * (c.amount if c.amount is not None else base * (c.percent or 0) / 100) for c in inv.charges]
+    found += _taxable_not_footing(inv, charges)
+    taxes = [t[0] for t in inv.taxes.values() if t[0] is not None]
+    tax = inv.totals.get("176")
+    if tax is not None and taxes and (wanted := _adds_up(tax, taxes)) is not None:
+        found.append(f"MOA+176 says {tax} (Odoo's tax total), but the TAX groups' MOA+124 add up to {wanted}")
+    tax_amounts = [tax] if tax is not None else taxes or [a for ln in inv.lines for a in ln.tax_amounts]
+    for qualifier in INVOIC_TOTALS:
+        total = inv.totals.get(qualifier)
+        if total is not None and (wanted := _adds_up(total, [base, *charges, *tax_amounts])) is not None:
+            found.append(f"MOA+{qualifier} says {total} (Odoo's total), but MOA+79 {base}, the allowances and "
+                         f"charges ({sum(charges, Decimal(0))}) and the tax ({sum(tax_amounts, Decimal(0))}) add up "
+                         f"to {wanted}")
+    if not found:
+        return None
+    return (f"the INVOIC does not add up as the partner adds it: {'; '.join(found)}; check the invoice lines' "
+            "quantities, prices and discounts in Odoo (a total that is not its lines', a line the INVOIC leaves out, "
+            "such as a cash rounding line), or the profile if it writes a figure elsewhere")
+
+
+def _lines_not_footing(lines: list[_InvoicLine]) -> list[str]:
+    """Each line whose MOA+203 is not its QTY x PRI, as a sentence naming both and the price that would make it."""
+    wrong = []
+    for line in lines:
+        gross = line.priced()
+        if line.amount is None or gross is None or line.price is None or line.quantity is None:
+            continue
+        wanted = _adds_up(line.amount, [gross])
+        if wanted is None:
+            continue
+        qualifier, price, basis = line.price
+        per = f" per {basis.normalize()}" if basis != 1 else ""
+        hint = _price_hint(line.amount, line.quantity, basis) if qualifier not in GROSS_PRICES else ""
+        wrong.append(f"LIN {line.number}: QTY+47 {line.quantity} x PRI+{qualifier} {price}{per} is {wanted}, but its "
+                     f"MOA+203 (Odoo's subtotal of the line) says {line.amount}{hint}")
+    more = f" (and {len(wrong) - SHOWN_LINES} more lines)" if len(wrong) > SHOWN_LINES else ""
+    return wrong[:SHOWN_LINES] + ([more.strip(" ()")] if more else [])
+
+
+def _price_hint(amount: Decimal, quantity: Decimal, basis: Decimal) -> str:
+    """The price (per `basis`) whose `quantity` makes `amount`, to six decimals as Odoo keeps a price, or that none
+    does: then the line is to be split or its quantity or amount changed in Odoo, not its price."""
+    if not quantity:
+        return ""
+    price = (amount * basis / quantity).quantize(PRICE_PLACES, ROUND_HALF_UP)
+    if (price * quantity / basis).quantize(CENT, ROUND_HALF_UP) != amount:
+        return "; no price of six decimals, as Odoo keeps one, makes it"
+    shown = f"{price:f}".rstrip("0")
+    return f"; a price of {shown if len(shown.partition('.')[2]) > 2 else price.quantize(CENT)} would make it"
+
+
+def _taxable_not_footing(inv: _Invoic, charges: list[Decimal]) -> list[str]:
+    """Each SG50 tax whose MOA+125 is not the MOA+203 of the lines carrying that tax plus the allowances and
+    charges on it: an ALC's own TAX says which; one without goes with the only tax there is, and with several
+    taxes the base is left unchecked (which tax an untaxed freight charge bears is not written)."""
+    taxed_lines = any(ln.taxes for ln in inv.lines)
+    untaxed = [a for a, c in zip(charges, inv.charges, strict=True) if c.tax is None]
+    if untaxed and len(inv.taxes) > 1:
+        return []
+    found = []
+    for key, (_, taxable) in inv.taxes.items():
+        if taxable is None or (not taxed_lines and len(inv.taxes) > 1):
+            continue
+        amounts = [ln.amount if ln.amount is not None else ln.priced() or Decimal(0) for ln in inv.lines
+                   if key in ln.taxes or not taxed_lines]
+        amounts += [a for a, c in zip(charges, inv.charges, strict=True) if c.tax == key] + untaxed
+        wanted = _adds_up(taxable, amounts)
+        if wanted is not None:
+            kind, rate, category = key
+            named = " ".join(p for p in (kind, f"{rate} %" if rate else "", category) if p)
+            found.append(f"TAX {named}: MOA+125 says {taxable} (the amount Odoo taxed), but the lines with that tax "
+                         f"and the allowances and charges on it add up to {wanted}")
+    return found
