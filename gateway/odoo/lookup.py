@@ -362,6 +362,16 @@ def customer_gtin(ids: dict[str, str]) -> str | None:
     return gtin_key(value)
 
 
+def spreadsheet_gtin(value: str) -> str | None:
+    """An item number that may be a GTIN a spreadsheet took the leading zeros off (`12345678905`, the UPC
+    `012345678905`; `614141000012`, the GTIN-14 `00614141000012`): 8 to 13 ASCII digits whose GS1 check digit is
+    right (leading zeros do not change it); its gtin_key, else None. Only for a CSV's numbers (`ProductFinder`)."""
+    text = value.strip()
+    if not (8 <= len(text) < 14 and text.isascii() and text.isdecimal()) or expected_digit(text.zfill(14), (14,)):
+        return None
+    return gtin_key(text)
+
+
 def line_gtins(ids: dict[str, str]) -> set[str]:
     """The GTINs (gtin_keys) a customer's line names its item by: its GTIN/UPC/EANs and its buyer's item number
     when that is one (`customer_gtin`)."""
@@ -403,7 +413,8 @@ class ProductFinder:
     for a vendor it is the other way round (product.supplierinfo).
     """
 
-    def __init__(self, client: OdooClient, cache: Cache, partner_id: int, role: str) -> None:
+    def __init__(self, client: OdooClient, cache: Cache, partner_id: int, role: str, spreadsheet: bool = False) -> None:
+        self.spreadsheet = spreadsheet          # the ids come from a CSV file: see `_keys`
         self.client = client
         self.cache = cache
         self.partner_id = partner_id
@@ -414,7 +425,8 @@ class ProductFinder:
     def _keys(self, ids: dict[str, str]) -> list[tuple[str, str, bool]]:
         """(lookup kind, value, asked in the second round) in the order they are trusted: the line's GTINs, the
         customer's item number as its code for our product, then as a GTIN (`their_gtin`: a product's barcode,
-        else a packaging's), our codes."""
+        else a packaging's), our codes; from a CSV (`spreadsheet`), last, its numbers as GTINs a spreadsheet took
+        the zeros off (`spreadsheet_gtin`), a barcode or our code with the zeros back."""
         keys: list[tuple[str, str, bool]] = []
         for kind in BARCODE_KINDS:
             if ids.get(kind):
@@ -426,6 +438,12 @@ class ProductFinder:
         for kind in self.own_kinds:
             if ids.get(kind):
                 keys.append(("default_code", ids[kind], False))
+        if self.spreadsheet:        # a number Excel saved without its leading zeros, asked with the second round's
+            for kind in (self.partner_kind, *self.own_kinds):
+                if (gtin := spreadsheet_gtin(ids.get(kind) or "")) is not None:
+                    keys.append(("barcode", gtin, True))
+                    keys += [("default_code", code, True) for code in _barcode_variants(gtin)
+                             if kind in self.own_kinds and code != ids[kind].strip()]
         return keys
 
     def their_gtin(self, ids: dict[str, str]) -> str | None:

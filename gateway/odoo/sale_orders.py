@@ -634,7 +634,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
                   if (why := unkept_price(partner, line, kept, label_of(line, i, label)))]
         if unkept:
             raise OdooRejected("; ".join(unkept))
-    finder = ProductFinder(client, cache, customer["id"], "customer")
+    finder = ProductFinder(client, cache, customer["id"], "customer", spreadsheet=doc.source.syntax == "csv")
     labels = line_labels(doc.lines, label)
     discounts: list[Decimal | None] = []
     digits = discount_digits(client, cache)
