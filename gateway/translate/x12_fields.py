@@ -75,8 +75,8 @@ def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
     """The 855's before_write hook: one ACK per part of a line acknowledged in parts (its `acks`: 4 accepted, 6
     backordered, each with its date), else one of its status; ACK02 of a rejected line is the quantity rejected, as
     VICS's ACK02 is the quantity its ACK01 status applies to (ACK*IR*6*EA: 6 rejected), not the 0 acknowledged
-    that the canonical line holds; then `prices_in_basis`. A profile with a before_write hook of its own calls
-    this one."""
+    that the canonical line holds; CTT02 the hash total of the quantities ordered (PO102), as VICS has it; then
+    `prices_in_basis`. A profile with a before_write hook of its own calls this one."""
     for line in data.get("lines") or []:
         if line.get("status") == "rejected" and not line.get("quantity") and line.get("ordered_quantity"):
             line["quantity"] = line["ordered_quantity"]
@@ -86,7 +86,17 @@ def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
                               "date_qualifier": "delivery_scheduled"} for part in line["acks"]]
         elif line.get("status"):
             line["_acks"] = [{"status": line["status"], "quantity": line.get("quantity"), "unit": line.get("unit")}]
+    ordered = [line["ordered_quantity"] for line in data.get("lines") or [] if line.get("ordered_quantity") is not None]
+    if ordered:         # CTT02 of PO102, not the sum of the quantities acknowledged `fill_totals` puts there
+        data.setdefault("totals", {})["quantity_total"] = hash_total(ordered)
     return prices_in_basis(data)
+
+
+def hash_total(values: list[Any]) -> Decimal:
+    """X12's hash total (data element 347, CTT02) of these values as written: their digits summed without regard to
+    decimal points or signs (2.5 and 1 hash to 26, not 3.5), the sum cut to its 10 right-most digits."""
+    digits = (format(Decimal(str(v)).copy_abs().normalize(), "f").replace(".", "") for v in values)
+    return Decimal(sum(int(d) for d in digits) % 10**10)
 
 
 def ack_quantities_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:

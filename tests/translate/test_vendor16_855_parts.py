@@ -21,6 +21,7 @@ def test_a_line_in_parts_goes_out_one_ack_a_part_and_reads_back_the_same(
         {"qualifier": "accepted", "value": "4", "unit": "EA", "date": "2026-12-05"},
         {"qualifier": "backordered", "value": "6", "unit": "EA", "date": "2026-12-20"},
         {"qualifier": "rejected", "value": "2", "unit": "EA"}])
+    doc["lines"][2]["ordered_quantity"] = "1.5"             # PO102 1.5: hashed as 15, as X12's hash total is
     fixture = tmp_path / "855_parts.json"
     fixture.write_text(json.dumps(doc))
     code, out, err = run(capsys, "render", str(fixture), "--partner", "northwind", "--type", "855",
@@ -31,6 +32,7 @@ def test_a_line_in_parts_goes_out_one_ack_a_part_and_reads_back_the_same(
     assert segments[at].startswith("PO1*1*12*EA*")
     assert [s for s in segments[at:] if s.startswith("ACK")][:3] == [
         "ACK*IA*4*EA*067*20261205", "ACK*IB*6*EA*067*20261220", "ACK*IR*2*EA"]
+    assert "CTT*3*37" in segments                           # CTT02: 12 + 10 + 15 (1.5 without its point)
     sent = tmp_path / "855.x12"
     sent.write_text(out)
     code, out, err = run(capsys, "translate", str(sent), "--partner", "northwind", "--config", str(workspace),
