@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from gateway.config.filenames import pattern_for, render_pattern
 from gateway.config.loader import LoadedConfig
@@ -63,6 +63,9 @@ from gateway.logs import printable as escape_controls
 from gateway.odoo.halt import Halt
 from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
 from gateway.transports.base import IntakeMeta
+
+if TYPE_CHECKING:
+    from gateway.translate.canonical import Finding
 
 log = logging.getLogger("gateway.pipeline")
 
@@ -770,12 +773,12 @@ class Pipeline:
         interchange trailer rejects is dropped, and so is its translation error."""
         partner = self._require_partner(message)
         inbound = _require("gateway.translate.inbound", "translate_json")
-        translated: list[tuple[Any, list[str] | Exception, list[str]]] = []
+        translated: list[tuple[Any, list[str] | Exception, list[Finding]]] = []
 
         def each(tx: Any) -> None:
             if tx.doc_type in ACK_KINDS:
                 return
-            checks: list[str] = []
+            checks: list[Finding] = []
             try:
                 out: list[str] | Exception = inbound.translate_json(tx, partner, self.config.profiles, checks)
             except Exception as exc:  # noqa: BLE001 - raised below if the set turns out to be accepted
@@ -795,10 +798,9 @@ class Pipeline:
         documents: list[str] = []
         failed: list[Exception] = []
         warned: list[str] = []
-        held: list[str] = []
+        held: list[Finding] = []
         holds = 0
         released = set(message.meta.get("held_counts") or ())
-        count = f": {_require('gateway.translate.canonical', 'LINE_COUNT').LINE_COUNT} "
         for tx, out, checks in translated:
             if not tx.accepted:
                 continue
@@ -808,7 +810,8 @@ class Pipeline:
             warned += checks
             # a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number holds the document for a
             # person: a line may be lost (a truncated or mis-split file), and a short order posted says nothing
-            holding = [c for c in checks if count in c and c not in released] if partner.line_counts == "hold" else []
+            holding = [c for c in checks if c.kind == "line_count" and c not in released] \
+                if partner.line_counts == "hold" else []
             if holding:
                 held += holding
                 holds += 1
@@ -1085,7 +1088,7 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
     return None
 
 
-def _held_reason(problems: list[str], message_id: str) -> str:
+def _held_reason(problems: list[Finding], message_id: str) -> str:
     """The quarantine reason of documents held for their line count, with both ways out."""
     return (f"held, not posted: {_listed(problems)} (a line may be missing). Ask the partner to send it again, or "
             f"post it as it is: edi-gateway replay {message_id}")

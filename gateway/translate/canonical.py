@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -168,8 +168,8 @@ class Document(Model):
     def reference(self, qualifier: str) -> str | None:
         return next((r.value for r in self.references if r.qualifier == qualifier), None)
 
-    def check(self) -> list[str]:
-        """Consistency problems, each a sentence naming the line or total concerned."""
+    def check(self) -> list[Finding]:
+        """Consistency problems, each a sentence naming the line or total concerned (a `Finding`, with its kind)."""
         return []
 
 
@@ -196,6 +196,27 @@ def _require_quantities(lines: list[Line]) -> None:
 LINE_COUNT = "totals: line count"
 """How the problem of a stated line count (X12 CTT01, EDIFACT CNT+2) that is not the lines' number begins."""
 
+FindingKind = Literal["line_count", "quantity_total", "total", "negative", "item_id", "allocations", "amount",
+                      "ships_nothing"]
+
+
+class Finding(str):
+    """A consistency problem: its sentence, as `translate` prints it and notes say it, and its kind, which is what
+    a caller decides on (the pipeline holds a "line_count", a bill leaves out "negative": a credit line), so that
+    no decision rests on the wording, nor on a document number or line number that happens to hold it."""
+
+    __slots__ = ("kind",)           # (no instance dict: a third of the cost of making one)
+    kind: FindingKind
+
+    def __new__(cls, text: str, kind: FindingKind) -> Self:
+        found = str.__new__(cls, text)
+        found.kind = kind
+        return found
+
+    def named(self, prefix: str) -> Finding:
+        """The same finding, its sentence prefixed ("order 4500001234: ...")."""
+        return Finding(f"{prefix}: {self}", self.kind)
+
 Fields = dict[str, Any]
 """A document part's fields: a plain dict `plain_json` validated, or a model's own `__dict__` (no copy), so that
 one check serves the models' `check()` and the pipeline's plain dicts alike; a field left out is absent."""
@@ -208,46 +229,48 @@ def _fields(models: list[Any]) -> list[Fields]:
 _CENT = Decimal("0.01")
 
 
-def _line_problems(lines: list[Fields], totals: Fields | None) -> list[str]:
-    problems: list[str] = []
+def _line_problems(lines: list[Fields], totals: Fields | None) -> list[Finding]:
+    problems: list[Finding] = []
     for idx, line in enumerate(lines, 1):
         quantity = line.get("quantity")
         if quantity is None:
             continue
-        found = []
+        found: list[Finding] = []
         if quantity < 0:
-            found.append(f"quantity {quantity} is negative")
+            found.append(Finding(f"quantity {quantity} is negative", "negative"))
         if not line.get("item_ids"):
-            found.append("no item identifier (buyer, vendor, GTIN/UPC or SKU)")
+            found.append(Finding("no item identifier (buyer, vendor, GTIN/UPC or SKU)", "item_id"))
         allocations = line.get("allocations")
         if allocations and sum(allocations.values(), Decimal(0)) != quantity:
-            found.append(f"its allocations add up to {sum(allocations.values(), Decimal(0))}, not its quantity "
-                         f"{quantity}")
+            found.append(Finding(f"its allocations add up to {sum(allocations.values(), Decimal(0))}, not its "
+                                 f"quantity {quantity}", "allocations"))
         amount, price = line.get("amount"), line.get("unit_price")
         if amount is not None and price is not None:
             try:
                 expected = (quantity * price).quantize(_CENT)
             except ArithmeticError:
-                found.append(f"quantity {quantity} x price {price} is too large to check")
+                found.append(Finding(f"quantity {quantity} x price {price} is too large to check", "amount"))
             else:
                 if abs(expected - amount) > _CENT:
-                    found.append(f"amount {amount} is not quantity {quantity} x price {price} = {expected}")
+                    found.append(Finding(f"amount {amount} is not quantity {quantity} x price {price} = {expected}",
+                                         "amount"))
         if found:                   # (named only then: most lines have nothing to say)
-            problems += [f"line {line.get('line_no') or idx}: {problem}" for problem in found]
+            problems += [problem.named(f"line {line.get('line_no') or idx}") for problem in found]
     totals = totals or {}
     line_count = totals.get("line_count")
     if line_count is not None and line_count != len(lines):
-        problems.append(f"{LINE_COUNT} {line_count} but the document has {len(lines)} lines")
+        problems.append(Finding(f"{LINE_COUNT} {line_count} but the document has {len(lines)} lines", "line_count"))
     quantity_total = totals.get("quantity_total")
     if quantity_total is not None and lines:
         qty = sum((line.get("quantity") or Decimal(0) for line in lines), Decimal(0))
         if qty != quantity_total:
-            problems.append(f"totals: quantity total {quantity_total} but the lines add up to {qty}")
+            problems.append(Finding(f"totals: quantity total {quantity_total} but the lines add up to {qty}",
+                                    "quantity_total"))
     return problems
 
 
 def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], taxes: list[Fields],
-                      totals: Fields | None) -> list[str]:
+                      totals: Fields | None) -> list[Finding]:
     """The lines' problems, and the total against lines, allowances/charges and tax."""
     problems = _line_problems(lines, totals)
     totals = totals or {}
@@ -263,20 +286,20 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
     try:
         expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
     except ArithmeticError:
-        return [*problems, (f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
-                            "is too large to check")]
+        return [*problems, Finding(f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
+                                   "is too large to check", "total")]
     if abs(expected - total) > Decimal("0.02"):
-        problems.append(f"totals: total {total} but lines {lines_amount} "
-                        f"+ allowances/charges {charges} + tax {tax} = {expected}")
+        problems.append(Finding(f"totals: total {total} but lines {lines_amount} "
+                                f"+ allowances/charges {charges} + tax {tax} = {expected}", "total"))
     return problems
 
 
-def _ship_problems(orders: list[Fields]) -> list[str]:
-    return [f"order {order.get('po_number')}: ships nothing (no packs, no items)"
+def _ship_problems(orders: list[Fields]) -> list[Finding]:
+    return [Finding(f"order {order.get('po_number')}: ships nothing (no packs, no items)", "ships_nothing")
             for order in orders if not order.get("items") and not order.get("packs")]
 
 
-def check_plain(data: Fields) -> list[str]:
+def check_plain(data: Fields) -> list[Finding]:
     """`check()` of the document whose plain dict `plain_json` validated (its numbers Decimals, as the models'):
     the same sentences, without building the models again."""
     kind = data.get("doc_type")
@@ -325,7 +348,7 @@ class PurchaseOrder(Document):
         _require_quantities(self.lines)
         return self
 
-    def check(self) -> list[str]:
+    def check(self) -> list[Finding]:
         return _line_problems(_fields(self.lines), self.totals.__dict__)
 
 
@@ -413,7 +436,7 @@ class ShipNotice(Document):
             walk(order.packs)
         return items
 
-    def check(self) -> list[str]:
+    def check(self) -> list[Finding]:
         return _ship_problems(_fields(self.orders))
 
 
@@ -434,7 +457,7 @@ class Invoice(Document):
         _require_quantities(self.lines)
         return self
 
-    def check(self) -> list[str]:
+    def check(self) -> list[Finding]:
         return _invoice_problems(_fields(self.lines), _fields(self.allowances_charges), _fields(self.taxes),
                                  self.totals.__dict__)
 
@@ -447,6 +470,7 @@ class InventoryLine(Model):
     location: str | None = None                 # warehouse / store code
     unit_price: Decimal | None = None
     dates: list[DateValue] = Field(default_factory=list)
+    pack_size: Decimal | None = None            # a feed in cases: the product's units per case (846 PO401)
 
 
 class InventoryAdvice(Document):
@@ -585,7 +609,7 @@ def _plain_validator() -> pydantic_core.SchemaValidator | None:
 _PLAIN = _plain_validator()
 
 
-def plain_json(data: dict[str, object], problems: list[list[str]] | None = None) -> str | None:
+def plain_json(data: dict[str, object], problems: list[list[Finding]] | None = None) -> str | None:
     """`to_json(from_dict(data), indent=None)` without the model instances, or None where only the models can
     tell (data they refuse, a None given, a PurchaseOrderAck): then validate the models' way, for their error.
     `problems`, when given, gets the document's `check_plain` (as the models' `check()`) once it validated."""

@@ -12,7 +12,7 @@ from gateway.errors import ConfigError, TranslationError
 from gateway.formats import csv as csv_format
 from gateway.formats import xml as xml_format
 from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
-from gateway.translate import canonical, engine
+from gateway.translate import canonical, engine, values
 from gateway.translate.canonical import Document
 from gateway.translate.profile import Profile, ProfileRegistry
 
@@ -183,15 +183,15 @@ def translate(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileR
 
 
 def translate_json(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry,
-                   problems: list[str] | None = None) -> list[str]:
+                   problems: list[canonical.Finding] | None = None) -> list[str]:
     """`[to_json(d, indent=None) for d in translate(tx, partner, profiles)]`: the same text, or the same error, as
     the pipeline journals it, without the model instances that only serialising would read (`canonical.plain_json`).
-    `problems`, when given, gets the documents' `check()` sentences, each naming its document ("order 123: ..."),
-    checked on the same plain dict.
+    `problems`, when given, gets the documents' `check()` findings, each naming its document ("order 123: ...")
+    and keeping its kind, checked on the same plain dict.
     """
     profile = profile_for(tx, partner, profiles)
     data = _data(tx, partner, profile)
-    found: list[list[str]] | None = None if problems is None else []
+    found: list[list[canonical.Finding]] | None = None if problems is None else []
     text = canonical.plain_json(data, found)
     if text is None:
         doc = validate(data, profile, tx)
@@ -200,7 +200,7 @@ def translate_json(tx: Transaction, partner: PartnerConfig | None, profiles: Pro
         text = canonical.to_json(doc, indent=None)
     if problems is not None and found:
         name = f"{_KINDS.get(str(data.get('doc_type')), 'document')} {data.get('number')}"
-        problems += [f"{name}: {problem}" for problem in found[0]]
+        problems += [problem.named(name) for problem in found[0]]
     return [text]
 
 
@@ -209,6 +209,8 @@ _KINDS = {"PurchaseOrder": "order", "Invoice": "invoice", "ShipNotice": "shipmen
 
 
 def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> dict[str, Any]:
+    if tx.syntax is Syntax.CSV and (root := profile.root) is not None:     # the file's day/month order first
+        csv_format.check_date_orders(tx.rows, lambda: values.slash_dates(f for n in root.walk() for f in n.fields_in))
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
