@@ -1,6 +1,6 @@
 """A vendor's order acknowledgment (855 / ORDRSP in) applied to our purchase order in Odoo, as a purchaser applies
 one by hand: each line then expects what the vendor will deliver (a rejected part no more), on the date the vendor
-gives (Expected Arrival), and a part the vendor backorders to a date of its own is a line of its own on that date,
+gives (Expected Arrival: an ACK's ACK05, an ORDRSP line's DTM+69), and a part the vendor backorders to a date of its own is a line of its own on that date,
 so that the receipt and the stock forecast expect each part when it comes.
 
 The statuses mean what they mean on a single ACK: accepted (IA) and changed (IC) parts are delivered, their
@@ -32,6 +32,8 @@ log = logging.getLogger("gateway.odoo.vendor_acks")
 
 MARKER = "EDI order acknowledgment"
 APPLICABLE = ("draft", "sent", "to approve", "purchase")     # an RFQ or a confirmed order; not locked or cancelled
+PROMISED = ("delivery_promised", "delivery_scheduled", "delivery_estimated", "arrival_estimated")
+"""A line's own date that says when the vendor delivers it (an ORDRSP's DTM+69 in its LIN group)."""
 
 
 class Part(NamedTuple):
@@ -47,13 +49,15 @@ def deliveries(line: Line) -> list[Part] | None:
     if line.status is None:
         return None
     acks = line.acks or []
+    promised = next((d.date for d in line.dates if d.qualifier in PROMISED), None)
     if not acks:
-        if line.status == "accepted" and line.quantity == line.ordered_quantity:
+        if line.status == "accepted" and line.quantity == line.ordered_quantity and promised is None:
             return None
         quantity = line.quantity if line.quantity is not None else Decimal(0)
-        return [Part(quantity, None)] if quantity and line.status != "rejected" else []
+        return [Part(quantity, promised)] if quantity and line.status != "rejected" else []
     now = [a for a in acks if a.qualifier not in ("backordered", "rejected")]
-    parts = [Part(sum((a.value for a in now), Decimal(0)), next((a.date for a in now if a.date), None))] if now else []
+    parts = [Part(sum((a.value for a in now), Decimal(0)), next((a.date for a in now if a.date), promised))] \
+        if now else []
     parts += [Part(a.value, a.date) for a in acks if a.qualifier == "backordered"]
     return [p for p in parts if p.quantity > 0]
 
@@ -63,7 +67,9 @@ def said(line: Line, label: str) -> str:
     to 2026-12-20'."""
     acks = line.acks or []
     if not acks:
-        return f"{label}: {line.status} {line.quantity if line.status != 'rejected' else line.ordered_quantity}"
+        promised = next((f" for {d.date}" for d in line.dates if d.qualifier in PROMISED), "")
+        return f"{label}: {line.status} {line.quantity if line.status != 'rejected' else line.ordered_quantity}" \
+            + (promised if line.status != "rejected" else "")
     words = {"backordered": "to", "rejected": ""}
     return f"{label}: " + ", ".join(f"{a.value:f} {a.qualifier}" + (f" {words.get(a.qualifier, 'for')} {a.date}"
                                                                   if a.date else "") for a in acks)
