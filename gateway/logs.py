@@ -305,7 +305,8 @@ def register_config_secrets(config: Any) -> None:
     register_secret(os.environ.get("EDI_GATEWAY_ODOO_PASSWORD"))
     as2 = getattr(config, "as2_server", None)
     for path in (getattr(odoo, "password_file", None), getattr(as2, "private_key_password_file", None),
-                 *(pair.private_key_password_file for pair in getattr(as2, "previous_keys", None) or [])):
+                 *(pair.private_key_password_file for pair in getattr(as2, "previous_keys", None) or []),
+                 *(pair.private_key_password_file for pair in (getattr(as2, "identities", None) or {}).values())):
         if path:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 register_secret(Path(path).read_text(encoding="utf-8").strip())

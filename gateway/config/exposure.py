@@ -59,6 +59,9 @@ def exposure_warnings(config: LoadedConfig,
     for n, pair in enumerate(gateway.as2_server.previous_keys):
         secrets[f"as2_server.previous_keys[{n}].private_key"] = pair.private_key
         secrets[f"as2_server.previous_keys[{n}].private_key_password_file"] = pair.private_key_password_file
+    for as2_id, pair in gateway.as2_server.identities.items():
+        secrets[f"as2_server.identities.{as2_id}.private_key"] = pair.private_key
+        secrets[f"as2_server.identities.{as2_id}.private_key_password_file"] = pair.private_key_password_file
     for pid, partner in config.partners.items():     # a partner's AS2 TLS client key, in its partner file
         ch, file = partner.outbound, config.partner_files.get(pid, config.path)
         if not isinstance(ch, As2Channel):

@@ -106,7 +106,8 @@ class SftpServerSettings(Strict):
 
 
 class As2KeyPair(Strict):
-    """One of our earlier AS2 certificates with its key: still opens what partners encrypt to it."""
+    """One of our AS2 certificates with its key: an earlier one (still opens what partners encrypt to it), or the
+    pair of one of our AS2 ids (`as2_server.identities`)."""
 
     certificate: Path
     private_key: Path
@@ -126,6 +127,10 @@ class As2ServerSettings(Strict):
         default_factory=list, description="our earlier certificates and keys, during a rollover of ours: "
         "messages still encrypted to one of them are opened (and the partner named in a warning); "
         "signing always uses `certificate`")
+    identities: dict[str, As2KeyPair] = Field(
+        default_factory=dict, description="a key pair of its own for one of our AS2 ids (a second company's), by "
+        "that id: messages to it are opened, and what it sends and its MDNs signed, with that pair; every other id "
+        "uses `certificate`")
     tls_certificate: Path | None = None     # HTTPS when set
     tls_key: Path | None = None
     duplicate_window_days: int = 30

@@ -68,6 +68,8 @@ def certificates_in_use(gateway: GatewayConfig, partners: Mapping[str, PartnerCo
 
     as2 = gateway.as2_server
     add("as2", "", as2.certificate)
+    for pair in as2.identities.values():               # an AS2 id's own pair: in use like the one above
+        add("as2", "", pair.certificate)
     for pair in as2.previous_keys:
         add("as2_previous", "", pair.certificate)
     add("as2_tls", "", as2.tls_certificate)

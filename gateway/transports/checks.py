@@ -189,6 +189,10 @@ def _check_our_keys(settings: As2ServerSettings, uses_as2: bool) -> list[ConfigE
         errors.extend(_pair_errors(pair.certificate, pair.private_key, pair.private_key_password_file,
                                    ("as2_server", "previous_keys", n),
                                    f"as2_server.previous_keys[{n}].certificate does not belong to its private_key"))
+    for as2_id, pair in settings.identities.items():
+        errors.extend(_pair_errors(pair.certificate, pair.private_key, pair.private_key_password_file,
+                                   ("as2_server", "identities", as2_id),
+                                   f"as2_server.identities.{as2_id}.certificate does not belong to its private_key"))
     if bool(settings.tls_certificate) != bool(settings.tls_key):
         errors.append(_at(ConfigError("as2_server.tls_certificate and tls_key go together"),
                           ("as2_server", "tls_key" if settings.tls_certificate else "tls_certificate")))

@@ -52,7 +52,7 @@ from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.egress import proxy_for, tls_context
 from gateway.transports.as2.ledger import Ledger, SentRecord
 from gateway.transports.as2.pack import pack
-from gateway.transports.as2.server import SERVER_HEADER, inbound_as2, our_as2_id, our_identity
+from gateway.transports.as2.server import SERVER_HEADER, id_identities, inbound_as2, our_as2_id, our_identity
 from gateway.transports.keys import load_certificates, write_public
 
 log = logging.getLogger("gateway.transports.as2")
@@ -102,6 +102,7 @@ class As2Sender:
         self.work_dir = work_dir
         self.our_id = our_as2_id(config)
         self.identity = our_identity(config.as2_server)
+        self.by_id = id_identities(config.as2_server)
 
     # ---------------------------------------------------------------- build (once)
     def build(self, message: Message, data: bytes, partner: PartnerConfig, ch: As2Channel) -> Built:
@@ -111,10 +112,11 @@ class As2Sender:
         folder = self.work_dir / message.id
         meta_file = folder / "headers.json"
         certs = _partner_certificates(ch, partner.id, folder, message.id)
-        keys = {"signed_by": _fingerprint(self.identity.cert) if ch.sign and self.identity else None,
-                "encrypted_for": _fingerprint(_current(certs)) if ch.encrypt and certs else None}
         inbound = inbound_as2(partner)                # the id this partner knows us by, set on either channel
         local = ch.our_as2_id or (inbound.our_as2_id if inbound else None) or self.our_id
+        identity = self.by_id.get(local, self.identity)         # that id's own pair, else our one current pair
+        keys = {"signed_by": _fingerprint(identity.cert) if ch.sign and identity else None,
+                "encrypted_for": _fingerprint(_current(certs)) if ch.encrypt and certs else None}
         domain = re.sub(r"[^A-Za-z0-9.-]", "", local) or "edi-gateway"
         message_id = f"<{transmission_id(message)}@{domain}>"
         if meta_file.is_file():
@@ -131,7 +133,7 @@ class As2Sender:
                 log.info("AS2 message %s built anew for a new transmission: Message-ID %s", message.id, message_id)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        if (ch.sign or ch.mdn_signed) and self.identity is None:
+        if (ch.sign or ch.mdn_signed) and identity is None:
             raise DeliveryRejected("AS2 signing needs as2_server.certificate and private_key")
         if ch.encrypt and not certs:
             raise DeliveryRejected(f"partner {partner.id} has no AS2 certificate to encrypt for")
@@ -139,7 +141,7 @@ class As2Sender:
         payload.write_bytes(data)
         packed = pack(payload, folder / "layers", filename=Path(message.filename).name or message.id,
                       content_type=CONTENT_TYPES.get((message.syntax or "").lower(), "application/edi-x12"),
-                      signer=self.identity if ch.sign else None, digest=ch.digest,
+                      signer=identity if ch.sign else None, digest=ch.digest,
                       recipients=[_current(certs)] if ch.encrypt else None, encryption=ch.encryption,
                       key_transport=ch.key_encryption, compress=ch.compress)
         body = folder / "body"

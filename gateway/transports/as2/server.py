@@ -92,6 +92,12 @@ def our_identity(settings: As2ServerSettings) -> cms.Identity | None:
     return _identity(settings.certificate, settings.private_key, settings.private_key_password_file)
 
 
+def id_identities(settings: As2ServerSettings) -> dict[str, cms.Identity]:
+    """The key pairs of those of our AS2 ids that have their own (`identities`), by id."""
+    return {as2_id: _identity(pair.certificate, pair.private_key, pair.private_key_password_file)
+            for as2_id, pair in settings.identities.items()}
+
+
 def previous_identities(settings: As2ServerSettings) -> list[cms.Identity]:
     """Our earlier key pairs (`previous_keys`): they decrypt, never sign."""
     return [_identity(pair.certificate, pair.private_key, pair.private_key_password_file)
@@ -129,6 +135,7 @@ class As2Server:
         self.work_dir = work_dir
         self.our_id = our_as2_id(config)
         self.identity = our_identity(self.settings)
+        self.by_id = id_identities(self.settings)
         self.previous = previous_identities(self.settings)
         self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
         self.journal = journal                # where an async MDN that was not sent is noted on its message
@@ -147,6 +154,10 @@ class As2Server:
     def local_id(self, known: As2Partner) -> str:
         """The AS2 id this partner knows us by."""
         return known.channel.our_as2_id or self.our_id
+
+    def identity_for(self, local: str) -> cms.Identity | None:
+        """The key pair of our AS2 id `local`: its own (`identities`), else our one current pair."""
+        return self.by_id.get(local, self.identity)
 
     # ---------------------------------------------------------------- lifecycle
     def app(self) -> web.Application:
@@ -254,7 +265,7 @@ class As2Server:
             return _refuse(403, f"AS2-From {as2_from!r} is not a configured partner")
         if as2_to != self.local_id(known):
             return _refuse(403, f"AS2-To {as2_to!r} is not the AS2 id partner {as2_from!r} knows us by")
-        if self.identity is None:
+        if self.identity_for(as2_to) is None:
             return _refuse(503, "AS2 server has no certificate/private key configured")
         if request.content_length is not None and request.content_length > self.settings.max_body:
             return _refuse(413, f"body of {request.content_length} bytes exceeds {self.settings.max_body}")
@@ -287,8 +298,11 @@ class As2Server:
         micalg = choose_micalg(options)
         spelled = micalg_spelling(options, micalg)
         ch = known.channel
-        policy = Policy(known.certs, ([self.identity] if self.identity else []) + self.previous, ch.require_signed,
-                        ch.require_encrypted, self.settings.max_body)
+        ours = self.identity_for(self.local_id(known))
+        # its id's pair first; then our one current pair, which the id used before it had its own, and earlier ones
+        keys = [k for k in (ours, self.identity) if k is not None]
+        policy = Policy(known.certs, [k for n, k in enumerate(keys) if k not in keys[:n]] + self.previous,
+                        ch.require_signed, ch.require_encrypted, self.settings.max_body)
         wants_mdn = bool(h.get("Disposition-Notification-To"))
         async_url = (h.get("Receipt-Delivery-Option") or "").strip() or None
         sign_mdn = bool(options and re.search(r"pkcs7-signature", options, re.IGNORECASE))
@@ -319,7 +333,7 @@ class As2Server:
             return await self._answer(known, message_id, disp, (got.mic, spelled),
                                       f"duplicate of message {earlier}; not processed again",
                                       sign_mdn, async_url, micalg, mdn_refused, earlier)
-        old_key = self._previous_key_used(got.recipient, pid, message_id)
+        old_key = self._previous_key_used(got.recipient, pid, message_id, ours)
         filename = got.filename or (_SAFE.sub("_", message_id.strip("<>"))[:120] + ".edi")
         meta = IntakeMeta(channel="as2", filename=filename, partner=pid,
                           source_key=f"{known.channel.as2_id}:{message_id}",
@@ -358,15 +372,15 @@ class As2Server:
                         known.partner.id, redact_url(url), refused)
         return refused
 
-    def _previous_key_used(self, recipient: Any, pid: str, message_id: str) -> str:
-        """When a partner encrypted to one of our previous certificates: a warning, and the serial for the journal."""
-        if recipient is None or self.identity is None or recipient == self.identity.cert:
+    def _previous_key_used(self, recipient: Any, pid: str, message_id: str, ours: cms.Identity | None) -> str:
+        """When a partner encrypted to one of our previous certificates (or, to an id with a pair of its own, to our
+        one current pair): a warning, and the serial for the journal."""
+        if recipient is None or ours is None or recipient == ours.cert:
             return ""
         serial = format(recipient.serial_number, "X")
         log.warning("AS2 message %s from %s was encrypted to our previous certificate (serial %s, valid until %s), "
                     "not the current one (serial %X): the partner has not switched to our new certificate yet",
-                    message_id, pid, serial, recipient.not_valid_after_utc.date().isoformat(),
-                    self.identity.cert.serial_number)
+                    message_id, pid, serial, recipient.not_valid_after_utc.date().isoformat(), ours.cert.serial_number)
         return serial
 
     async def _answer(self, known: As2Partner, message_id: str, disp: mdn.Disposition,
@@ -377,7 +391,8 @@ class As2Server:
         headers, body = mdn.build(original_message_id=message_id, our_id=self.local_id(known),
                                   partner_id=known.channel.as2_id, disposition=disp, mic=mic,
                                   text=f"The AS2 message {message_id} was {disp}. {text}",
-                                  signer=self.identity if sign else None, sign_digest=micalg)
+                                  signer=self.identity_for(self.local_id(known)) if sign else None,
+                                  sign_digest=micalg)
         if async_url:
             self.ledger.queue_mdn(known.partner.id, async_url, headers, body, message_id=message_id,
                                   journal_id=journal_id, refused=mdn_refused)
@@ -450,10 +465,12 @@ class As2Server:
     def _sign_now(self, item: PendingMdn) -> None:
         """An MDN queued before a certificate rotation goes out signed with our current key pair, the one the
         partner now holds (the old signature would not verify there); its report, MIC and disposition unchanged."""
-        if self.identity is None:
+        ours = self.identity_for(mdn.unquote_id(next((v for k, v in item.headers.items() if k.lower() == "as2-from"),
+                                                     None)))
+        if ours is None:
             return
         try:
-            again = mdn.signed_again(item.headers, item.body, self.identity)
+            again = mdn.signed_again(item.headers, item.body, ours)
         except (ValueError, OSError) as exc:     # MimeError, CmsError (a row no release of ours wrote), disk full
             log.warning("async MDN %s: its signature cannot be read (%s), it is sent as queued", _which(item), exc)
             return
@@ -462,7 +479,7 @@ class As2Server:
         item.headers, item.body = again
         self.ledger.mdn_signed(item.id, item.headers, item.body)
         log.info("async MDN %s signed again, with our current certificate (serial %X): another key pair signed it "
-                 "when it was queued", _which(item), self.identity.cert.serial_number)
+                 "when it was queued", _which(item), ours.cert.serial_number)
 
     async def _note_sent(self, item: PendingMdn) -> None:
         """The message told its MDN was refused, failed or queued again (`edi-gateway mdn resend` says so too, of
