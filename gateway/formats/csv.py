@@ -24,7 +24,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from gateway.config.models import CsvSettings
@@ -74,6 +74,11 @@ _SIGN = "|".join(re.escape(sign) for sign in sorted(CURRENCY_SIGNS, key=len, rev
 # the sign before the number (a minus on either side of it) or after it, with or without a (no-break) space
 _CURRENCY_CELL = re.compile(f"^(-?)\\s*({_SIGN})\\s*(-?\\d[\\d.,'\u2019\\s]*?)\\s*$"
                             f"|^(-?\\d[\\d.,'\u2019\\s]*?)\\s*({_SIGN})$")
+_SLASH_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/\d{4}(?:\s|$)")
+DATE_ORDER_KEY = "__date order__ "
+"""Row key prefix: `DATE_ORDER_KEY + kind + ' ' + column` ('day', 'month', 'either') holds the file's first cell in
+that column whose date with '/' reads only day first, only month first, or both ways ('7 30/11/2026': row 7); set
+on every row of the file, so that each document knows its file's order (`check_date_orders`)."""
 CURRENCY_KEY = "__currency__ "
 """Row key prefix: `CURRENCY_KEY + column` holds the currency sign that column's number carried (`_signed`),
 checked against the document's currency when it is translated (`check_currencies`)."""
@@ -146,12 +151,19 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     row_no = 0
     below: list[tuple[int, list[str], list[bool]]] = []     # rows that may be a totals row under the data
     key_at = _key_positions(None, None, s)                  # where the group_by value is (0-based)
+    dates: dict[str, str] = {}                              # see DATE_ORDER_KEY
 
     def take(row_no: int, cells: list[str], numeric: list[bool]) -> None:
         """A data row into its document (the group_by value's), or an ERROR when it has none."""
         nonlocal orphans
         row, row_issues = _row(cells, header, numeric, row_no, s, bad_bytes, twice)
         result.issues.extend(row_issues)
+        for pos, cell in enumerate(cells):
+            if "/" in cell and (said := _SLASH_DATE.match(cell)) is not None:
+                first, second = int(said.group(1)), int(said.group(2))
+                kind = "day" if first > 12 >= second else "month" if second > 12 >= first else "either"
+                column = header[pos] if header is not None and pos < len(header) and header[pos] else str(pos + 1)
+                dates.setdefault(f"{DATE_ORDER_KEY}{kind} {column}", f"{row_no} {cell.strip()}")
         key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
         if s.group_by and not key:
             result.issues.append(Issue(Severity.ERROR, f"row {row_no} has no value in column {s.group_by!r}, so it "
@@ -226,6 +238,10 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
     if orphans:                    # an order posted without one of its lines is worse than a file held back
         for tx in order:
             tx.accepted = False
+    if any(not key.startswith(f"{DATE_ORDER_KEY}either ") for key in dates):   # the file says its order
+        for tx in order:
+            for row in tx.rows:
+                row.update(dates)
     result.transactions = order
     result.segment_count = sum(len(t.rows) for t in order)
     if not order and not result.errors:
@@ -523,6 +539,29 @@ def check_currencies(rows: Sequence[Mapping[str, str]], row_numbers: Sequence[in
             stands = f" (which stands for {' or '.join(meant)})" if sign not in ISO_CURRENCIES else ""
             raise TranslationError(f"a number in {sign}{stands}, but the document's currency is {wanted}: amounts "
                                    f"are not converted; expected {wanted} here", location=where)
+
+
+def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], Mapping[str, str]]) -> None:
+    """Refuse a document of a file any of whose dates reads only in the other day and month order than the
+    profile's (`formats()`: {column: 'DD/MM/CCYY' or 'MM/DD/CCYY'}): a partner whose Excel switched locale. Its
+    dates that read both ways (05/11/2026) would be read in the old order without a word, so no document of the
+    file is taken, each naming the date that tells (in whichever document it is)."""
+    said = rows[0] if rows else {}
+    if not any(key.startswith(DATE_ORDER_KEY) for key in said):
+        return
+    for column, fmt in formats().items():
+        other, other_fmt = ("day", "DD/MM/CCYY") if fmt == "MM/DD/CCYY" else ("month", "MM/DD/CCYY")
+        found = said.get(f"{DATE_ORDER_KEY}{other} {column}")
+        if found is None:
+            continue
+        row_no, _, value = found.partition(" ")
+        either = said.get(f"{DATE_ORDER_KEY}either {column}", "").split(" ", 1)
+        such = f"The file's dates that read both ways, such as {either[1]} in row {either[0]}, cannot be told " \
+            "apart, so no" if len(either) == 2 else "No"
+        raise TranslationError(
+            f"{value!r} reads only as {other_fmt}, but the profile reads column {column} as {fmt}: the partner's "
+            f"export changed its day and month order? {such} document of this file is taken: set date: {other_fmt} "
+            "in the partner's profile if the export stays so, then replay", location=f"row {row_no} column {column}")
 
 
 def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,

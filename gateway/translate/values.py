@@ -8,7 +8,7 @@ value -> raw string), picked once when a profile is compiled. Converters raise
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -108,6 +108,20 @@ def _day_month(raw: str, use: str) -> str:
         hint = f": written {swapped}?" if swapped and int(m) > 12 and _is_day(y, d, m) else ""
         raise ValueError(f"date {raw!r} is not a valid {use} date (no such day){hint}")
     return f"{y}-{m}-{d}"
+
+
+def slash_dates(fields: Iterable[Any]) -> dict[str, str]:
+    """{CSV column: 'DD/MM/CCYY' or 'MM/DD/CCYY'} of the compiled `fields` that read their column as a date written
+    with '/', found by reading 13/01/2026 and 01/13/2026 with each (whatever its profile, base or partner, says)."""
+    out: dict[str, str] = {}
+    for fld in fields:
+        for fmt, probe in (("DD/MM/CCYY", "13/01/2026"), ("MM/DD/CCYY", "01/13/2026")):
+            try:
+                if fld.address and fld.read({fld.address: probe, "__row__": "0"}) == "2026-01-13":
+                    out[fld.address] = fmt
+            except Exception:  # noqa: BLE001, S112 - not a date field of that order: any refusal says so
+                continue
+    return out
 
 
 def _excel_day(raw: str) -> str:
