@@ -67,7 +67,7 @@ from gateway.odoo.standing_orders import (
     standing,
 )
 from gateway.odoo.stock_kits import kit_recipes, kits_offered
-from gateway.odoo.stock_packaging import CASE, Case, case_ids, in_whole_cases, partner_cases
+from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
 from gateway.translate.canonical import (
     Address,
     DateValue,
@@ -1264,10 +1264,12 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                           Quantity(qualifier="on_hand", value=_stock_figure(row["qty_available"], sold), unit=unit)]
             quantities += [Quantity(qualifier="on_order", value=_dec(qty), unit=unit, date=day)
                            for day, qty in sorted(arriving.get(row["id"], {}).items()) if sold]
-            if row["id"] in cases:                                      # in the partner's cases
-                quantities, ids = in_whole_cases(quantities, cases[row["id"]]), case_ids(ids, cases[row["id"]])
+            case = cases.get(row["id"])
+            if case is not None:                                        # in the partner's cases, of their size
+                quantities, ids = in_whole_cases(quantities, case), case_ids(ids, case)
             lines.append(InventoryLine(line_no=str(len(lines) + 1), item_ids=ids, description=name,
-                                       location=wh["code"], quantities=quantities))
+                                       location=wh["code"], quantities=quantities,
+                                       pack_size=case_size(case) if case is not None else None))
         if uncoded:
             log.warning("partner %s: inventory feed of %s leaves out %s: Odoo units with no code for the partner; add "
                         "them to its odoo.units (for example BX: Boxes)", partner.id, wh["code"], ", ".join(uncoded))

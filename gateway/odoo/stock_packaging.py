@@ -131,3 +131,10 @@ def case_ids(ids: dict[str, str], case: Case) -> dict[str, str]:
     the unit's number takes that one."""
     code = case.barcode.strip()
     return {**ids, "gtin": gtin_key(code)} if code.isdecimal() and len(code.lstrip("0")) <= 14 else ids
+
+
+def case_size(case: Case) -> Decimal | None:
+    """How many of the product's units the case holds, as the feed states it beside the cases (X12 PO401, a whole
+    number): a packaging whose quantity changes under the same barcode changes what a CA means, and a retailer that
+    reads the pack sees it. None for a size that is no whole number of units (2.5 kg), which PO401 cannot hold."""
+    return case.size.to_integral_value() if case.size > 0 and case.size == case.size.to_integral_value() else None

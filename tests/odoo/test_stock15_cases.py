@@ -84,13 +84,13 @@ async def test_the_846_reports_whole_cases_of_the_named_packaging_with_the_cases
     lins = [s for s in segments if s.startswith("LIN*")]
     # 470 free of 500: 19 whole cases of 24 to order, 20 on the shelf; the line names the case by its GTIN-14
     assert lins[0] == "LIN*1*BP*NW-A1*VN*WB-100*UP*614141000012*UK*10614141000019"
-    assert item(segments, "WB-100")[1:3] == ["QTY*33*19*CA", "QTY*17*20*CA"]
-    assert item(segments, "WR-200")[1:3] == ["QTY*33*25*CA", "QTY*17*25*CA"]
-    assert item(segments, "CB-400")[1:3] == ["QTY*33*10*CA", "QTY*17*10*CA"]
+    assert item(segments, "WB-100")[1:4] == ["PO4*24", "QTY*33*19*CA", "QTY*17*20*CA"]     # the case's size
+    assert item(segments, "WR-200")[1:4] == ["PO4*12", "QTY*33*25*CA", "QTY*17*25*CA"]
+    assert item(segments, "CB-400")[1:4] == ["PO4*8", "QTY*33*10*CA", "QTY*17*10*CA"]
     # nothing on hand; 25, 7 and 4 arriving: 2 whole cases of 10 by the 11th, a third by the 14th, no fourth
-    assert item(segments, "SP-500")[1:7] == ["QTY*33*0*CA", "QTY*17*0*CA", "QTY*63*2*CA", "SCH*2*CA***018*20261211",
-                                             "QTY*63*1*CA", "SCH*1*CA***018*20261214"]
-    assert item(segments, "SP-500")[7] == "N1*WH**91*WH"
+    assert item(segments, "SP-500")[1:8] == ["PO4*10", "QTY*33*0*CA", "QTY*17*0*CA", "QTY*63*2*CA",
+                                             "SCH*2*CA***018*20261211", "QTY*63*1*CA", "SCH*1*CA***018*20261214"]
+    assert item(segments, "SP-500")[8] == "N1*WH**91*WH"
     assert not [s for s in segments if "GL-300" in s]           # no case for sale: left out, not 120 'cases'
     assert [s for s in segments if s.startswith("CTT*")] == ["CTT*4"]
 
