@@ -23,7 +23,7 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import Cache, Names, day_zone, m2o_id, utc_datetime
+from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, utc_datetime
 from gateway.odoo.receipts import line_number
 from gateway.odoo.records import record_link
 from gateway.translate.canonical import Line, PurchaseOrderAck
@@ -75,9 +75,27 @@ def said(line: Line, label: str) -> str:
                                                                   if a.date else "") for a in acks)
 
 
+def po_line(goods: list[dict[str, Any]], position: int | None, product: int | None,
+            taken: set[int]) -> dict[str, Any] | None:
+    """The PO line an acknowledged line answers: the one at its number among the order's product lines (as ship
+    notices and invoices count them) when it is of the product the vendor names, else the first line of that
+    product not answered yet and not a backordered part; None when there is none."""
+    if position is not None and 0 < position <= len(goods):
+        row = goods[position - 1]
+        if product is None or m2o_id(row.get("product_id")) == product:
+            return row
+    if product is None:
+        return None
+    return next((r for r in goods if m2o_id(r.get("product_id")) == product and r["id"] not in taken
+                 and f"({SPLIT} " not in str(r.get("name") or "")), None)
+
+
+SPLIT = "backordered by the vendor, line"
+
+
 def split_name(name: str, line_no: str) -> str:
     """The name of a line holding a part of line `line_no` the vendor backorders: the line's own, then which."""
-    return f"{name} (backordered by the vendor, line {line_no})"
+    return f"{name} ({SPLIT} {line_no})"
 
 
 def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
@@ -103,6 +121,11 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
         raise OdooRejected(f"{label}: purchase order {order['name']} is {order.get('state')} in Odoo; nothing "
                            "was changed: tell purchasing what the vendor acknowledges")
     goods = [r for r in rows if not r.get("display_type")]
+    named = [(f"line {line.line_no or i}", line.item_ids) for i, line in enumerate(doc.lines, 1)
+             if line.item_ids and deliveries(line) is not None]
+    products = {lab: m.product_id for lab, m in
+                (ProductFinder(client, cache, vendor["id"], "vendor").resolve(named) if named else {}).items()}
+    taken: set[int] = set()
     zone = day_zone(client, partner, cache)
     commands: list[list[Any]] = []
     notes: list[str] = []
@@ -116,11 +139,11 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
         if any(a.unit != line.unit for a in line.acks or []):
             raise OdooRejected(f"{where}: its ACKs are in another unit than its line ({line.unit}); nothing was "
                                "changed: apply it by hand")
-        position = line_number(line_no)
-        if position is None or not 0 < position <= len(goods):
-            raise OdooRejected(f"{where}: the order has no line {line_no} (it has {len(goods)} product lines); "
-                               "nothing was changed")
-        row = goods[position - 1]
+        row = po_line(goods, line_number(line_no), products.get(f"line {line_no}"), taken)
+        if row is None:
+            raise OdooRejected(f"{where}: the order has no line {line_no} of its product (it has {len(goods)} "
+                               "product lines); nothing was changed")
+        taken.add(row["id"])
         if float(row.get("qty_received") or 0) > float(parts[0].quantity if parts else 0) + 1e-9:
             raise OdooRejected(f"{where}: {row.get('qty_received')} received already, more than the "
                                f"{parts[0].quantity if parts else 0} the vendor now delivers first; nothing was "

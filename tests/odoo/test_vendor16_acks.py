@@ -147,3 +147,20 @@ async def test_an_ordrsp_line_changed_and_promised_for_a_day(tmp_path: Path, exa
     assert after[0][:3] == (1, 8.0, "2026-12-10") and after[1] == before[1]
     assert after[2][3] == "EDI order acknowledgment OR-77 (77/1): line 1: changed 8 for 2026-12-10"
     assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 8.0), (2, 6.0)]
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_lines_the_vendor_numbers_its_own_way_are_found_by_product(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The vendor's 855 lists the red widgets first as its line 1 and the blue as 2, by its item numbers (VN): line 1
+    of the PO is the blue line, so each is found by its product (the vendor's code on Odoo's vendor pricelist), never
+    the red quantity written on the blue line."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    message = await pipeline.submit(x12_855(601, name, ["PO1*1*6*EA*5.25**VN*WW-WR-200", "ACK*IC*5*EA",
+                                                        "PO1*2*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA*068*20261211"]),
+                                    IntakeMeta(channel="sftp", filename="855_601.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    assert [row[:3] for row in po_lines(odoo, po)[:2]] == [(1, 10.0, "2026-12-11"), (2, 5.0, "")]
