@@ -25,20 +25,15 @@ from tests.helpers.wait import wait_for
 from tests.odoo.test_pipeline_posting import pipeline_for
 from tests.spine.test_check15_counts import sandbox  # noqa: F401 - the fixture
 from tests.spine.test_repeated_documents import run
-from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon
+from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, line_values, shop_daemon
 
 
 def _line(number: str, item: str, position: int = 1, ean: str = "") -> str:
     return ROW.replace("SM-2026-9001", number).replace(";1;WB-100;0614141000012;", f";{position};{item};{ean};")
 
 
-def _products(odoo: odoorpc.ODOO, number: str) -> list[str]:
-    orders = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", number)]], {"fields": ["id"]})
-    if not orders:
-        return []
-    lines = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", orders[0]["id"])]],
-                            {"fields": ["product_id"]})
-    return [line["product_id"][1] for line in lines]
+def _products_of(odoo: odoorpc.ODOO, number: str) -> list[str]:
+    return [product[1] for product in line_values(odoo, number, "product_id")]
 
 
 def test_item_numbers_excel_stripped_of_their_zeros_find_their_products(
@@ -53,14 +48,14 @@ def test_item_numbers_excel_stripped_of_their_zeros_find_their_products(
                 _line("SM-16-20", "36000291452", 3), _line("SM-16-20", "WR-200", 4)]
         ws.drop("orders_zeros.csv", "\r\n".join([HEADER, *rows, ""]).encode(), ws.root / INBOX)
         wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the order posted")
-        assert _products(odoo, "SM-16-20") == ["[WB-100] Blue Widget", "[012345678905] UPC Lamp", "UPC Shade",
+        assert _products_of(odoo, "SM-16-20") == ["[WB-100] Blue Widget", "[012345678905] UPC Lamp", "UPC Shade",
                                                "[WR-200] Red Widget"]
 
         # one digit off: its check digit is wrong, so it is no GTIN and is not looked up with zeros
         ws.drop("orders_typo.csv", f"{HEADER}\r\n{_line('SM-16-21', '614141000013')}\r\n".encode(), ws.root / INBOX)
         [held] = wait_for(lambda: ws.messages(state="quarantined"), message="the order held")
         assert "no product in Odoo for vendor 614141000013" in held["last_error"], held
-    assert _products(odoo, "SM-16-21") == []
+    assert _products_of(odoo, "SM-16-21") == []
 
 
 def test_an_order_of_three_stripped_numbers_costs_the_calls_of_one(tmp_path: Path, sandbox: tuple[  # noqa: F811

@@ -18,17 +18,11 @@ from tests.formats.test_csv_encodings import HEADER, ROW
 from tests.helpers.gateway import GatewayProcess, cli
 from tests.helpers.wait import wait_for
 from tests.spine.test_check15_counts import sandbox  # noqa: F401 - the fixture
-from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon
+from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon, shop_orders
 
 
 def _row(number: str, day: str) -> str:
     return ROW.replace("SM-2026-9001;27.11.2026;", f"{number};{day};")
-
-
-def _orders(odoo: odoorpc.ODOO) -> list[str]:
-    found = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "like", "SM-16-")]],
-                            {"fields": ["client_order_ref"]})
-    return sorted(order["client_order_ref"] for order in found)
 
 
 def test_a_file_with_one_date_only_day_first_holds_all_its_orders_under_a_month_first_profile(
@@ -42,7 +36,7 @@ def test_a_file_with_one_date_only_day_first_holds_all_its_orders_under_a_month_
         rows = [_row("SM-16-40", "11/05/2026"), _row("SM-16-41", "11/30/2026")]
         ws.drop("orders_us.csv", "\r\n".join([HEADER, *rows, ""]).encode(), ws.root / INBOX)
         wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the month-first file posted")
-        assert _orders(odoo) == ["SM-16-40", "SM-16-41"]
+        assert shop_orders(odoo) == ["SM-16-40", "SM-16-41"]
 
         # day first: 30/11/2026 tells, 05/11/2026 and 03/12/2026 would have been 11 May and 12 March
         rows = [_row("SM-16-42", "05/11/2026"), _row("SM-16-43", "30/11/2026"), _row("SM-16-44", "03/12/2026")]
@@ -53,4 +47,4 @@ def test_a_file_with_one_date_only_day_first_holds_all_its_orders_under_a_month_
                "Bestelldatum as MM/DD/CCYY" in reason, reason
         assert "dates that read both ways, such as 05/11/2026 in row 2, cannot be told apart" in reason, reason
         assert "parsed -> quarantined" in cli("show", held["id"], config=ws.config).stdout   # none posted
-    assert _orders(odoo) == ["SM-16-40", "SM-16-41"]
+    assert shop_orders(odoo) == ["SM-16-40", "SM-16-41"]

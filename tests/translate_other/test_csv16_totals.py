@@ -18,7 +18,7 @@ from tests.formats.test_csv_encodings import HEADER, ROW
 from tests.helpers.gateway import GatewayProcess, cli
 from tests.helpers.wait import wait_for
 from tests.spine.test_check15_counts import sandbox  # noqa: F401 - the fixture
-from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon
+from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon, shop_orders
 
 SUMME = ";;;;;;;;;;;;Summe;3;;37,50;;"          # the label under the descriptions, sums under quantity and amount
 AUTOSUM = ";;;;;;;;;;;;;;;37,50;;"               # Excel's AutoSum under the amounts, no label
@@ -29,12 +29,6 @@ def _row(number: str, position: str = "1") -> str:
     return ROW.replace("SM-2026-9001", number).replace(";;1;WB-100;", f";;{position};WB-100;")
 
 
-def _orders(odoo: odoorpc.ODOO) -> list[str]:
-    found = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "like", "SM-16-")]],
-                            {"fields": ["client_order_ref"]})
-    return sorted(order["client_order_ref"] for order in found)
-
-
 def test_totals_rows_below_the_data_are_skipped_and_noted_one_amid_the_data_holds_the_file(
         tmp_path: Path, sandbox: tuple[SandboxServer, odoorpc.ODOO]) -> None:  # noqa: F811
     server, odoo = sandbox
@@ -43,7 +37,7 @@ def test_totals_rows_below_the_data_are_skipped_and_noted_one_amid_the_data_hold
         rows = [_row("SM-16-10"), _row("SM-16-11"), "", SUMME, AUTOSUM, LABELLED_KEY]
         ws.drop("orders_summe.csv", "\r\n".join([HEADER, *rows, ""]).encode(), ws.root / INBOX)
         [done] = wait_for(lambda: ws.messages(direction="in", state="done"), message="the orders posted")
-        assert _orders(odoo) == ["SM-16-10", "SM-16-11"]
+        assert shop_orders(odoo) == ["SM-16-10", "SM-16-11"]
         shown = cli("show", done["id"], config=ws.config).stdout
         assert "row 5 below the data skipped as a totals row: Summe / 3 / 37,50" in shown, shown
         assert "row 6 below the data skipped as a totals row: 37,50" in shown, shown
@@ -63,4 +57,4 @@ def test_totals_rows_below_the_data_are_skipped_and_noted_one_amid_the_data_hold
         wait_for(lambda: len(ws.messages(state="quarantined")) == 2, message="the file with a lost line held")
         [lost_held] = [m for m in ws.messages(state="quarantined") if m["id"] != held["id"]]
         assert "row 3 has no value in column 'Bestellnummer'" in lost_held["last_error"], lost_held
-    assert _orders(odoo) == ["SM-16-10", "SM-16-11"]
+    assert shop_orders(odoo) == ["SM-16-10", "SM-16-11"]
