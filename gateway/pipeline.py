@@ -815,7 +815,6 @@ class Pipeline:
             if holding:
                 held += holding
                 holds += 1
-                failed.append(TranslationError(_held_reason(holding, message.id)))
                 continue
             documents += out
         checked: dict[str, Any] = {}
@@ -825,10 +824,14 @@ class Pipeline:
                 *(parsed.get("issues") or []), *(f"warning: {w}" for w in warned[:50]),
                 *([f"warning: and {len(warned) - 50} more consistency problems"] if len(warned) > 50 else [])]))},
                 "held_counts": sorted(released | set(held)) or None}
-        if failed and not documents:
+        # what a person must do comes first: every held order, why, and the replay that posts it
+        holding_reason = _held_reason(held, message.id) if held else None
+        if (failed or held) and not documents:
             if checked:
                 self.journal.note(message.id, meta=checked)     # the findings, and what a replay releases
-            raise failed[0]
+            if holding_reason is None:
+                raise failed[0]
+            raise TranslationError(holding_reason + (f"; also not translated: {_listed(failed)}" if failed else ""))
         # one document per line: posting reads them back one at a time
         blob = _require("gateway.translate.canonical", "blob_of").blob_of(documents)
         untranslated = [str(exc) for exc in failed] or None      # quarantined after the rest is posted
@@ -836,9 +839,10 @@ class Pipeline:
             self.journal.put_blob(message.id, "canonical", blob)
             return self.journal.transition(message.id, State.TRANSLATED, f"translated into {len(documents)} "
                                            f"document{'s' if len(documents) != 1 else ''}"
-                                           + (f"; {len(failed) - holds} not translated" if len(failed) > holds else "")
+                                           + (f"; {len(failed)} not translated" if failed else "")
                                            + (f"; {holds} held for its line count" if holds else ""),
-                                           last_error=None, meta={"untranslated": untranslated, **checked})
+                                           last_error=None, meta={"untranslated": untranslated,
+                                                                  "held_reason": holding_reason, **checked})
 
     def _post(self, message: Message) -> Message:
         partner = self._require_partner(message)
@@ -1075,12 +1079,18 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
     could not translate (in the TRANSLATED step's meta). None when all of it went through. A lone
     refused document of a file is its own error, as it would have been alone."""
     untranslated = message.meta.get("untranslated") or []
-    if len(refused) == 1 and not posted and not untranslated:
+    held = message.meta.get("held_reason")          # documents held for their line count (`_held_reason`)
+    if len(refused) == 1 and not posted and not untranslated and not held:
         return refused[0]
     if refused:
         return OdooRejected(f"{len(refused)} of {posted + len(refused)} documents refused by Odoo ({posted} posted; "
                             f"a replay finds those and tries the rest again): {_listed(refused)}"
+                            + (f"; also {held}" if held else "")
                             + (f"; also not translated: {_listed(untranslated)}" if untranslated else ""))
+    if held:        # said first: what a person must do; then what else became of the file
+        return TranslationError(f"{held} ({posted} other document{'s' if posted != 1 else ''} of the file posted: "
+                                f"the replay finds {'it' if posted == 1 else 'them'} again)"
+                                + (f"; also not translated: {_listed(untranslated)}" if untranslated else ""))
     if untranslated:
         return TranslationError(f"{len(untranslated)} transaction set{'s' if len(untranslated) != 1 else ''} could "
                                 f"not be translated ({posted} document{'s' if posted != 1 else ''} posted; a replay "
@@ -1089,7 +1099,8 @@ def _unfinished(message: Message, posted: int, refused: list[GatewayError]) -> G
 
 
 def _held_reason(problems: list[Finding], message_id: str) -> str:
-    """The quarantine reason of documents held for their line count, with both ways out."""
+    """The quarantine reason of documents held for their line count, with both ways out; all of them (a replay
+    releases them all)."""
     return (f"held, not posted: {_listed(problems)} (a line may be missing). Ask the partner to send it again, or "
             f"post it as it is: edi-gateway replay {message_id}")
 
