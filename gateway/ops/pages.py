@@ -231,8 +231,11 @@ def visible(data: bytes) -> str:
 def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None, str, str]],
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
                  raw_error: str | None, related: Sequence[tuple[str, str]] = (),
-                 notes: Sequence[tuple[str, str]] = (), held: bool = False, the_file: bool | None = None) -> str:
-    """One message: its fields, its audit trail, its Odoo records, what it caused, and its bytes. `related`:
+                 notes: Sequence[tuple[str, str]] = (), held: bool = False, the_file: bool | None = None,
+                 findings: Sequence[str] = ()) -> str:
+    """One message: its fields, what was found in it, its audit trail, its Odoo records, what it caused, and its
+    bytes. `findings`: what the file's validation and the consistency checks noted (the parse step's issues, as
+    `edi-gateway show` lists them: "warning: order 4500001234: totals: quantity total 80 but ..."). `related`:
     (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises"); `notes`: (what, text)
     of other things to know about it (an async MDN we owe that was not sent); `held`: an outbound document the
     gateway could not render (`Pipeline.hold_outbound`), which `resend` refuses; `the_file`: see `next_step`."""
@@ -259,8 +262,12 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
         cut = len(raw) > RAW_LIMIT
         note = f'<p class="empty">First {RAW_LIMIT // 1024} KiB of {len(raw)} bytes.</p>' if cut else ""
         raw_html = f'{note}<pre class="raw">{visible(raw[:RAW_LIMIT])}</pre>'
+    found = "".join(f"<li>{esc(finding)}</li>" for finding in findings)
     body = "".join([
         _section("message", f"Message {row.id}", None, info),
+        *([_section("findings", "Findings", len(findings), (
+            '<p class="empty">What the file\'s validation and the gateway\'s consistency checks noted (a rejected '
+            f"set is not translated).</p><ul>{found}</ul>"))] if findings else []),
         _section("events", "Events", len(events), _table(["At", "From", "To", "Reason"], event_rows, "No events.")),
         _section("odoo", "Odoo records", len(links), _table(["Model", "Id", "Role"], link_rows, "None.", {1})),
         _section("children", "Derived messages", len(children), _table(

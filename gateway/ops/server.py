@@ -231,7 +231,8 @@ async def message(request: web.Request) -> web.Response:
         return {"row": row, "events": q.events(message_id), "links": q.odoo_links(message_id),
                 "children": q.children(message_id), "raw": raw, "raw_error": error,
                 "related": q.related(message_id), "notes": _notes(meta, message_id), "held": bool(meta.get("held")),
-                "the_file": meta.get("the_file") if isinstance(meta.get("the_file"), bool) else None}
+                "the_file": meta.get("the_file") if isinstance(meta.get("the_file"), bool) else None,
+                "findings": _findings(meta)}
 
     data = await asyncio.to_thread(read)
     if data is None:
@@ -243,6 +244,14 @@ def _notes(meta: dict[str, Any], message_id: str) -> list[tuple[str, str]]:
     """(what, text) the message page shows from a message's meta: what became of the async MDN we owe for it."""
     owed = owed_text(meta, message_id)
     return [("Async MDN", owed)] if owed else []
+
+
+def _findings(meta: dict[str, Any]) -> list[str]:
+    """What the parse step and the consistency checks noted of a message (meta `parse.issues`, at most 50 and a
+    count of the rest, as the pipeline keeps them); a value that is not text is shown as text."""
+    parsed = meta.get("parse")
+    issues = parsed.get("issues") if isinstance(parsed, dict) else None
+    return [str(issue) for issue in issues] if isinstance(issues, list) else []
 
 
 def _partner_names(ctx: Any) -> dict[str, str]:
