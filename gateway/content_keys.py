@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.formats import csv as csv_format
 from gateway.formats.base import ParseResult, Syntax, Transaction
 
 WITHOUT_CONTROL_NUMBERS = frozenset({Syntax.CSV, Syntax.XML})
@@ -49,7 +50,7 @@ def _sha(data: bytes) -> str:
 
 
 def _csv_key(index: int, tx: Transaction) -> DocumentKey:
-    digest = _sha(json.dumps(tx.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    digest = _sha(json.dumps(csv_format.content_rows(tx.rows), ensure_ascii=False, separators=(",", ":")).encode())
     rows = f"row {tx.row_numbers[0]}" if len(tx.row_numbers) == 1 else \
         f"rows {tx.row_numbers[0]}-{tx.row_numbers[-1]}" if tx.row_numbers else "no rows"
     if not tx.control_number:

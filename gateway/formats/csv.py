@@ -541,6 +541,14 @@ def check_currencies(rows: Sequence[Mapping[str, str]], row_numbers: Sequence[in
                                    f"are not converted; expected {wanted} here", location=where)
 
 
+def content_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`rows` as their document says them, without its file's day/month note (`DATE_ORDER_KEY`): an order sent again
+    in another export is the same order whatever the other orders' dates."""
+    if not rows or not any(key.startswith(DATE_ORDER_KEY) for key in rows[0]):
+        return rows
+    return [{k: v for k, v in row.items() if not k.startswith(DATE_ORDER_KEY)} for row in rows]
+
+
 def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], Mapping[str, str]]) -> None:
     """Refuse a document of a file any of whose dates reads only in the other day and month order than the
     profile's (`formats()`: {column: 'DD/MM/CCYY' or 'MM/DD/CCYY'}): a partner whose Excel switched locale. Its

@@ -48,3 +48,23 @@ def test_a_file_with_one_date_only_day_first_holds_all_its_orders_under_a_month_
         assert "dates that read both ways, such as 05/11/2026 in row 2, cannot be told apart" in reason, reason
         assert "parsed -> quarantined" in cli("show", held["id"], config=ws.config).stdout   # none posted
     assert shop_orders(odoo) == ["SM-16-40", "SM-16-41"]
+
+
+def test_an_order_sent_again_in_another_export_is_known_whatever_the_other_orders_dates(
+        tmp_path: Path, sandbox: tuple[SandboxServer, odoorpc.ODOO]) -> None:  # noqa: F811
+    """The file's day/month note is on each of its rows: an order repeated in an export without 11/30/2026 was no
+    longer the one received before (its content digest took the note), and was held as sent again changed."""
+    server, odoo = sandbox
+    ws = shop_daemon(tmp_path, server.url)
+    profile = ws.root / "translations" / "shopmarket-order.yaml"
+    profile.write_text(profile.read_text().replace("date: DD.MM.CCYY", "date: MM/DD/CCYY"))
+    with GatewayProcess(ws.config, env=ODOO_ENV):
+        first = [_row("SM-16-50", "11/05/2026"), _row("SM-16-51", "11/30/2026")]
+        ws.drop("orders_1.csv", "\r\n".join([HEADER, *first, ""]).encode(), ws.root / INBOX)
+        wait_for(lambda: ws.count(direction="in", state="done") == 1, message="the first export posted")
+        ws.drop("orders_2.csv", "\r\n".join([HEADER, first[0], _row("SM-16-52", "11/06/2026"), ""]).encode(),
+                ws.root / INBOX)
+        wait_for(lambda: ws.count(direction="in", state="done") == 2, message="the second export posted")
+        [second] = [m for m in ws.messages(direction="in") if m["filename"] == "orders_2.csv"]
+        assert "CSV document SM-16-50 (row 2) was received before" in cli("show", second["id"], config=ws.config).stdout
+    assert shop_orders(odoo) == ["SM-16-50", "SM-16-51", "SM-16-52"]
