@@ -32,6 +32,7 @@ log = logging.getLogger("gateway.odoo.vendor_acks")
 
 MARKER = "EDI order acknowledgment"
 APPLICABLE = ("draft", "sent", "to approve", "purchase")     # an RFQ or a confirmed order; not locked or cancelled
+STATES = {"done": "locked", "cancel": "cancelled"}
 PROMISED = ("delivery_promised", "delivery_scheduled", "delivery_estimated", "arrival_estimated")
 """A line's own date that says when the vendor delivers it (an ORDRSP's DTM+69 in its LIN group)."""
 
@@ -118,8 +119,9 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
     if any(r.get("display_type") == "line_note" and str(r.get("name") or "").startswith(marker) for r in rows):
         return [record_link(doc, "purchase.order", order["id"], "found")]       # applied: a retry
     if order.get("state") not in APPLICABLE:
-        raise OdooRejected(f"{label}: purchase order {order['name']} is {order.get('state')} in Odoo; nothing "
-                           "was changed: tell purchasing what the vendor acknowledges")
+        state = STATES.get(str(order.get("state")), order.get("state"))
+        raise OdooRejected(f"{label}: purchase order {order['name']} is {state} in Odoo; nothing was changed: tell "
+                           "purchasing what the vendor acknowledges, then close this message")
     goods = [r for r in rows if not r.get("display_type")]
     named = [(f"line {line.line_no or i}", line.item_ids) for i, line in enumerate(doc.lines, 1)
              if line.item_ids and deliveries(line) is not None]

@@ -164,3 +164,28 @@ async def test_lines_the_vendor_numbers_its_own_way_are_found_by_product(
     done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
     assert done.state is State.DONE, done.last_error
     assert [row[:3] for row in po_lines(odoo, po)[:2]] == [(1, 10.0, "2026-12-11"), (2, 5.0, "")]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_an_ack_for_a_locked_order_or_an_unknown_line_is_quarantined_with_nothing_written(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A changed line 3 the PO does not have (it has 2) quarantines the 855 naming it, line 1 not written either;
+    so does an 855 for an order a person locked (state done)."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    before = po_lines(odoo, po)
+
+    async def send(control: int, lines: list[str]) -> Any:
+        message = await pipeline.submit(x12_855(control, name, lines),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+
+    unknown = await send(701, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA", "PO1*3*4*EA*5.25", "ACK*IC*3*EA"])
+    assert unknown.state is State.QUARANTINED
+    assert f"order acknowledgment SO-701 of purchase order {name}, line 3: the order has no line 3" in unknown.last_error
+    odoo.execute_kw("purchase.order", "write", [[po], {"state": "done"}])
+    locked = await send(702, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA"])
+    assert locked.state is State.QUARANTINED
+    assert f"purchase order {name} is locked in Odoo; nothing was changed" in locked.last_error
+    assert po_lines(odoo, po) == before
