@@ -36,6 +36,7 @@ from gateway.odoo.lookup import (
     Cache,
     Names,
     Packaging,
+    ProductFinder,
     commercial_partner,
     counts_cases,
     customer_gtin,
@@ -43,6 +44,7 @@ from gateway.odoo.lookup import (
     fill_glns,
     gtin_key,
     ids_of,
+    line_gtins,
     m2o_id,
     m2o_name,
     price_digits,
@@ -1023,11 +1025,22 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             by_order[m2o_id(line["order_id"]) or 0].append(line)
     ordered_in = _ordered_in(client, partner, ctx.cache, names.sale_uom,      # the units read once per run
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
+
+    def ordered_cases(found: list[Line]) -> dict[int, Packaging]:
+        """Partner line (its id()) -> the 16-18 packaging its case's GTIN names, for lines a person repacked."""
+        finder = ProductFinder(client, ctx.cache, ctx.customer["id"], "customer")
+        try:
+            matches = finder.resolve([(str(i), line.item_ids) for i, line in enumerate(found)]) if found else {}
+        except OdooRejected:            # a packaging since gone: the line is answered as its row stands
+            return {}
+        return {id(line): m.packaging for i, line in enumerate(found)
+                if (m := matches[str(i)]).packaging is not None and m.packaging.id is not None}
     docs = []
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
-        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in, packagings)
+        acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in, packagings,
+                           ordered_cases)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
@@ -1055,7 +1068,8 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
 def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Standing | None,
                items: dict[int, dict[str, str]], uom_field: str, digits: int,
                ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal],
-               packagings: dict[int, Packaging] | None = None) -> list[Line]:
+               packagings: dict[int, Packaging] | None = None,
+               ordered_cases: Callable[[list[Line]], dict[int, Packaging]] | None = None) -> list[Line]:
     """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
     rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
     stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
@@ -1063,7 +1077,9 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     Product Price `digits`. A changed line gives the quantity ordered in its own unit (`ordered_in`). A line ordered
     by its case's GTIN is compared as posted (`sale_orders.packed`: 16-18 the packaging's units, 19 the packaging
     unit, which has no code of the partner's; `packagings`: `_line_cases`) and answered in its cases, the case's GTIN
-    being no substitute's."""
+    being no substitute's. On 16-18 one a person moved to another packaging (a pallet: Odoo suggests the biggest that
+    divides the quantity) or out of any is compared in the case its GTIN names (`ordered_cases`), not taken for that
+    many pallets: 240 widgets on a pallet are the 10 cases of 24 ordered."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None,
                 unit: str | None = None) -> Line:
         found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
@@ -1080,6 +1096,9 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         twin = pairs.split.get(m2o_id(part["product_id"]) or 0) if part["id"] not in pairs.by_row else None
         if twin is not None and unit_of.get(id(twin)) == part.get(uom_field):
             split[id(twin)] += _dec(part["product_uom_qty"])
+    repacked = [line for (_, line), row in zip(ordered.lines, pairs.paired, strict=True) if row is not None
+                and _repacked(partner, line, (packagings or {}).get(row["id"]))]
+    named = ordered_cases(repacked) if ordered_cases is not None and repacked else {}
     out: list[Line] = []
     for index, ((_, line), row) in enumerate(zip(ordered.lines, pairs.paired, strict=True), 1):
         number = line.line_no or str(index)
@@ -1089,7 +1108,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             continue
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
-        case = (packagings or {}).get(row["id"])
+        case = named.get(id(line)) or (packagings or {}).get(row["id"])
         sent, line = line, packed(partner, line, case)
         quantity = line.quantity or Decimal(0)
         cased = counts_cases(partner, line.unit, line.pack_size)
@@ -1117,6 +1136,13 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
+
+
+def _repacked(partner: PartnerConfig, line: Line, case: Packaging | None) -> bool:
+    """Whether a partner's line of cases by a GTIN, without a PO4 pack, is in Odoo in no packaging or another than one
+    its GTIN names (16-18 `case` the order line's product_packaging_id; 19 a unit that is no packaging is None)."""
+    return line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units and not line.pack_size and \
+        bool(line_gtins(line.item_ids)) and (case is None or not _by_case(partner, line, case))
 
 
 def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, Packaging]:
