@@ -143,6 +143,7 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                               ("sftp_server", "enabled")))
     errors.extend(_check_our_keys(gateway.as2_server, uses_as2=bool(as2_users)))
     errors.extend(_check_our_as2_id(gateway))
+    errors.extend(_check_id_keys(gateway, partners))
     # a broken certificate named by our AS2 server and a partner (or by two partners): said once
     seen: set[str] = set()
     unique = []
@@ -170,6 +171,17 @@ def _check_our_as2_id(gateway: GatewayConfig) -> list[ConfigError]:
     return [_at(ConfigError(f"{server_id!r} is not used: our_ids.as2_id {ours!r} is our AS2 id "
                             "(the AS2-To partners send, the AS2-From we send); keep one of the two"),
                 ("as2_server", "as2_id"))]
+
+
+def _check_id_keys(gateway: GatewayConfig, partners: dict[str, PartnerConfig]) -> list[ConfigError]:
+    """A pair in as2_server.identities under an id we are not known by (ACME_EU for ACME-EU) is never used: that id's
+    partners would get signatures by the current pair and have what they encrypt to its own refused."""
+    ours = {gateway.our_ids.as2_id if gateway.our_ids and gateway.our_ids.as2_id else gateway.as2_server.as2_id}
+    ours |= {ch.our_as2_id for p in partners.values() for ch in (*p.inbound, p.outbound)
+             if isinstance(ch, As2Channel) and ch.our_as2_id}
+    return [_at(ConfigError(f"as2_server.identities has a key pair for {as2_id!r}, which is not one of our AS2 ids "
+                            f"({', '.join(sorted(ours))}: our_ids.as2_id and the partners' our_as2_id)"),
+                ("as2_server", "identities", as2_id)) for as2_id in gateway.as2_server.identities if as2_id not in ours]
 
 
 def _check_our_keys(settings: As2ServerSettings, uses_as2: bool) -> list[ConfigError]:

@@ -132,7 +132,8 @@ async def test_each_of_our_as2_ids_opens_signs_and_answers_with_its_own_key_pair
 
 def test_lint_checks_an_ids_own_pair_like_our_current_one(tmp_path: Path) -> None:
     """Its certificate must belong to its key (an error), its key readable only by us (a warning), and its expiry
-    is watched (a warning within 30 days), as for as2_server.certificate."""
+    is watched (a warning within 30 days), as for as2_server.certificate; and its id must be one we are known by
+    (a typo left the id on the current pair without a word)."""
     import os
 
     from tests.helpers.gateway import cli
@@ -142,14 +143,16 @@ def test_lint_checks_an_ids_own_pair_like_our_current_one(tmp_path: Path) -> Non
         make_cert(d, "someone")
     os.chmod(ours.key_path, 0o600)
 
-    def lint(key: Cert, mode: int) -> str:
+    def lint(key: Cert, mode: int, as2_id: str = "ACME-EU") -> str:
         os.chmod(key.key_path, mode)
-        ws = Workspace.create(tmp_path / f"gw-{key.name}-{mode:o}", {
+        ws = Workspace.create(tmp_path / f"gw-{key.name}-{mode:o}-{as2_id}", {
             "our_ids": {"as2_id": "ACMEDIST"},
             "as2_server": {"enabled": True, "host": "127.0.0.1", "port": free_port(),
                            "certificate": str(ours.cert_path), "private_key": str(ours.key_path),
-                           "identities": {"ACME-EU": {"certificate": str(eu.cert_path),
-                                                      "private_key": str(key.key_path)}}}})
+                           "identities": {as2_id: {"certificate": str(eu.cert_path),
+                                                   "private_key": str(key.key_path)}}}},
+            partners={"acme": {"inbound": [{"channel": "as2", "as2_id": "ACMEEU-AS2", "our_as2_id": "ACME-EU",
+                                            "certificates": [str(other.cert_path)]}]}})
         result = cli("lint", "--config", str(ws.config))
         return result.stdout + result.stderr
 
@@ -158,6 +161,10 @@ def test_lint_checks_an_ids_own_pair_like_our_current_one(tmp_path: Path) -> Non
     readable = lint(eu, 0o644)
     assert "does not belong" not in readable and "as2_server.identities.ACME-EU.private_key" in readable, readable
     assert "acme-distribution-eu" in readable and "expires" in readable, readable
+    assert "ok (1 partner" in readable and "not one of our AS2 ids" not in readable, readable
+    typo = lint(eu, 0o600, "ACME_EU")
+    assert "as2_server.identities has a key pair for 'ACME_EU', which is not one of our AS2 ids (ACME-EU, " \
+        "ACMEDIST" in typo, typo
 
 
 def test_the_passphrase_of_an_ids_own_key_is_masked_in_the_log(tmp_path: Path) -> None:
