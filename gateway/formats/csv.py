@@ -554,16 +554,17 @@ def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], M
     profile's (`formats()`: {column: 'DD/MM/CCYY' or 'MM/DD/CCYY'}): a partner whose Excel switched locale. Its
     dates that read both ways (05/11/2026) would be read in the old order without a word, so no document of the
     file is taken, each naming the date that tells (in whichever document it is)."""
-    said = rows[0] if rows else {}
-    if not any(key.startswith(DATE_ORDER_KEY) for key in said):
+    said = {(kind, _fold(column)): value for key, value in (rows[0] if rows else {}).items()
+            if key.startswith(DATE_ORDER_KEY) for kind, _, column in [key[len(DATE_ORDER_KEY):].partition(" ")]}
+    if not said:
         return
-    for column, fmt in formats().items():
+    for column, fmt in formats().items():          # as the profile spells them (see by_profile_names)
         other, other_fmt = ("day", "DD/MM/CCYY") if fmt == "MM/DD/CCYY" else ("month", "MM/DD/CCYY")
-        found = said.get(f"{DATE_ORDER_KEY}{other} {column}")
+        found = said.get((other, _fold(column)))
         if found is None:
             continue
         row_no, _, value = found.partition(" ")
-        either = said.get(f"{DATE_ORDER_KEY}either {column}", "").split(" ", 1)
+        either = said.get(("either", _fold(column)), "").split(" ", 1)
         such = f"The file's dates that read both ways, such as {either[1]} in row {either[0]}, cannot be told " \
             "apart, so no" if len(either) == 2 else "No"
         raise TranslationError(

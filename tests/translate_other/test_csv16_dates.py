@@ -40,11 +40,11 @@ def test_a_file_with_one_date_only_day_first_holds_all_its_orders_under_a_month_
 
         # day first: 30/11/2026 tells, 05/11/2026 and 03/12/2026 would have been 11 May and 12 March
         rows = [_row("SM-16-42", "05/11/2026"), _row("SM-16-43", "30/11/2026"), _row("SM-16-44", "03/12/2026")]
-        ws.drop("orders_eu.csv", "\r\n".join([HEADER, *rows, ""]).encode(), ws.root / INBOX)
+        ws.drop("orders_eu.csv", "\r\n".join([HEADER.upper(), *rows, ""]).encode(), ws.root / INBOX)  # retyped
         [held] = wait_for(lambda: ws.messages(state="quarantined"), message="the day-first file held")
         reason = held["last_error"]
         assert "row 3 column Bestelldatum: '30/11/2026' reads only as DD/MM/CCYY, but the profile reads column " \
-               "Bestelldatum as MM/DD/CCYY" in reason, reason
+               "Bestelldatum as MM/DD/CCYY" in reason, reason       # the profile's name for the header's BESTELLDATUM
         assert "dates that read both ways, such as 05/11/2026 in row 2, cannot be told apart" in reason, reason
         assert "parsed -> quarantined" in cli("show", held["id"], config=ws.config).stdout   # none posted
     assert shop_orders(odoo) == ["SM-16-40", "SM-16-41"]
