@@ -259,6 +259,11 @@ class X12Settings(Strict):
 
 class EdifactSettings(Strict):
     ids: list[EdifactId] = Field(default_factory=list)
+    recipient_internal: list[Annotated[EnvelopeId, _sized(0, 35, "an internal recipient id (S003 0014/0046)")]] = \
+        Field(default_factory=list, max_length=2, description=(
+            "what our UNB names after the partner's id (its first of `ids`), for a hub or retailer that routes by "
+            "it: [0014] or, from syntax version 4, [0014, 0046] (internal identification, sub-identification); "
+            "in version 3 0014 is the routing address, up to 14 characters. Read from a UNB and ignored"))
     syntax: str = "UNOC"
     syntax_version: str = "3"
     version: str = "D96A"
@@ -271,6 +276,16 @@ class EdifactSettings(Strict):
     contrl_on_success: bool = True
     test: bool = False
     ack_window_hours: float = 24.0
+
+    @model_validator(mode="after")
+    def _fits_its_syntax_version(self) -> EdifactSettings:
+        """ISO 9735 version 3's S003 ends at 0014, an..14: a longer id or a 0046 is refused by the partner."""
+        internal = self.recipient_internal
+        if self.syntax_version < "4" and (len(internal) > 1 or (internal and len(internal[0]) > 14)):
+            raise ValueError(f"recipient_internal: syntax version {self.syntax_version}'s UNB has only the routing "
+                             f"address (S003 0014, up to 14 characters), not {internal!r}; a sub-identification "
+                             "(0046) and 35 characters need syntax_version: \"4\"")
+        return self
 
 
 def check_delimiter(value: str) -> str:

@@ -1115,6 +1115,7 @@ def _with_count(seg: Segment, count: int) -> Segment:
 class Party:
     id: str
     qualifier: str = ""
+    internal: tuple[str, ...] = ()      # S002 0008/0042, S003 0014/0046: an internal id a hub routes by
 
 
 class Writer:
@@ -1140,8 +1141,8 @@ class Writer:
         c = self.d.component
         date = unb_date(date, syntax_version)
         header = [f"{syntax}{c}{syntax_version}",
-                  _join_components([sender.id, sender.qualifier], c),
-                  _join_components([recipient.id, recipient.qualifier], c),
+                  _join_components([sender.id, sender.qualifier, *sender.internal], c),
+                  _join_components([recipient.id, recipient.qualifier, *recipient.internal], c),
                   f"{date}{c}{time}", control_number]
         tail = ["", application_ref, "", "1" if ack_request else "", "", "1" if test else ""]
         while tail and not tail[-1]:

@@ -587,7 +587,8 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
         delimiters = Delimiters(element=DEFAULT_DELIMITERS.element, component=DEFAULT_DELIMITERS.component,
                                 segment=DEFAULT_DELIMITERS.segment, repetition=repetition,
                                 release=DEFAULT_DELIMITERS.release, decimal=settings.decimal)
-    writer = Writer(sender=Party(our.edifact.id, our.edifact.qualifier), recipient=Party(receiver.id, receiver.qualifier),
+    writer = Writer(sender=Party(our.edifact.id, our.edifact.qualifier),
+                    recipient=Party(receiver.id, receiver.qualifier, tuple(settings.recipient_internal)),
                     control_number=str(unb), date=when.strftime("%y%m%d"), time=when.strftime("%H%M"),
                     syntax=settings.syntax, syntax_version=settings.syntax_version, una=settings.una,
                     test=settings.test, ack_request=bool(settings.contrl), delimiters=delimiters)
