@@ -125,8 +125,9 @@ async def test_an_unsigned_async_mdn_quoting_our_mic_in_another_algorithm_settle
         peer.mdn_answers[0], peer.mdn_answers
 
 
-def test_a_ledger_of_an_earlier_release_gains_the_mics_column_and_keeps_its_rows(tmp_path: Path) -> None:
-    """A message sent before the upgrade keeps its one MIC (an MDN in another algorithm to it is not checked)."""
+def test_a_ledger_of_an_earlier_release_keeps_its_rows_and_its_sent_table_as_it_was(tmp_path: Path) -> None:
+    """A message sent before the upgrade keeps its one MIC (an MDN in another algorithm to it is not checked); the
+    MICs by algorithm are kept apart, so that `sent` keeps the six columns an earlier release writes (a downgrade)."""
     import sqlite3
 
     from gateway.transports.as2.ledger import Ledger, SentRecord
@@ -143,5 +144,12 @@ def test_a_ledger_of_an_earlier_release_gains_the_mics_column_and_keeps_its_rows
         assert ledger.sent("<old@us>") == SentRecord("<old@us>", "J1", "acme", "bWlj", "sha256", {})
         ledger.record_sent(SentRecord("<new@us>", "J2", "acme", "bmV3", "sha256", {"sha1": ["c2hh"]}))
         assert ledger.sent("new@us") == SentRecord("<new@us>", "J2", "acme", "bmV3", "sha256", {"sha1": ["c2hh"]})
+        ledger.record_sent(SentRecord("<new@us>", "J2", "acme", "bmV3", "sha256", {}))        # built again, signed
+        assert ledger.sent("<new@us>") == SentRecord("<new@us>", "J2", "acme", "bmV3", "sha256", {})
     finally:
         ledger.close()
+    db = sqlite3.connect(path)
+    try:
+        db.execute("INSERT OR REPLACE INTO sent VALUES ('<down@us>', 'J3', 'acme', 'ZG93bg==', 'sha256', 0)")
+    finally:
+        db.close()

@@ -26,8 +26,10 @@ CREATE TABLE IF NOT EXISTS seen (
     PRIMARY KEY (partner, message_id));
 CREATE TABLE IF NOT EXISTS sent (
     message_id TEXT PRIMARY KEY, journal_id TEXT NOT NULL, partner TEXT NOT NULL,
-    mic TEXT NOT NULL, mic_alg TEXT NOT NULL, at REAL NOT NULL,
-    mics TEXT);                                     -- unsigned: its MICs by algorithm, JSON
+    mic TEXT NOT NULL, mic_alg TEXT NOT NULL, at REAL NOT NULL);
+-- an unsigned message's MICs by algorithm (JSON, pack.unsigned_mics): a table apart, so that a release before it,
+-- writing `sent` as it knows it, still can after a downgrade
+CREATE TABLE IF NOT EXISTS sent_mics (message_id TEXT PRIMARY KEY, mics TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mdn_out (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, url TEXT NOT NULL,
     headers TEXT NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -38,8 +40,6 @@ CREATE INDEX IF NOT EXISTS mdn_out_due ON mdn_out (done, next_at);
 """
 # columns added to mdn_out since its first release (a ledger made before them gets them when opened)
 ADDED = (("message_id", "TEXT"), ("journal_id", "TEXT"), ("at", "REAL"), ("requeued", "INTEGER NOT NULL DEFAULT 0"))
-# and to sent: `mics`, JSON, the MICs an unsigned message may be answered with in each algorithm (pack.unsigned_mics)
-ADDED_SENT = (("mics", "TEXT"),)
 MDN_STATES = {0: "queued", 1: "sent", 2: "failed", 3: "refused"}   # mdn_out.done, as `edi-gateway mdn` names it
 # A failed or refused attempt is recorded only on the row as it was tried: `edi-gateway mdn resend` (another
 # process) may have queued it again meanwhile (attempts reset, perhaps a new URL), and the attempt must not undo
@@ -124,17 +124,21 @@ class Ledger:
     # -- outbound MICs ----------------------------------------------------------------
     def record_sent(self, rec: SentRecord) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO sent (message_id, journal_id, partner, mic, mic_alg, at, mics) "
-                             "VALUES (?,?,?,?,?,?,?)", (rec.message_id, rec.journal_id, rec.partner, rec.mic,
-                                                        rec.mic_alg, time.time(), json.dumps(rec.mics) if rec.mics
-                                                        else None))
+            # its MICs first: a `sent` row is never without them (a crash between leaves a row nobody reads)
+            if rec.mics:
+                self._db.execute("INSERT OR REPLACE INTO sent_mics VALUES (?,?)", (rec.message_id, json.dumps(rec.mics)))
+            else:
+                self._db.execute("DELETE FROM sent_mics WHERE message_id=?", (rec.message_id,))
+            self._db.execute("INSERT OR REPLACE INTO sent VALUES (?,?,?,?,?,?)",
+                             (rec.message_id, rec.journal_id, rec.partner, rec.mic, rec.mic_alg, time.time()))
 
     def sent(self, message_id: str) -> SentRecord | None:
         """The message an MDN's Original-Message-ID names, with or without the angle brackets we sent it with."""
         bare = bare_message_id(message_id)
         with self._lock:
-            row = self._db.execute("SELECT message_id, journal_id, partner, mic, mic_alg, mics FROM sent "
-                                   "WHERE message_id IN (?, ?) ORDER BY message_id = ? DESC",
+            row = self._db.execute("SELECT s.message_id, journal_id, partner, mic, mic_alg, m.mics FROM sent s "
+                                   "LEFT JOIN sent_mics m ON m.message_id = s.message_id "
+                                   "WHERE s.message_id IN (?, ?) ORDER BY s.message_id = ? DESC",
                                    (f"<{bare}>", bare, message_id.strip())).fetchone()
         if row is None:
             return None
@@ -238,18 +242,15 @@ class Ledger:
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
-    """Give a ledger made by an earlier release the mdn_out and sent columns it lacks (another process may race
-    us)."""
+    """Give a ledger made by an earlier release the mdn_out columns it lacks (another process may race us)."""
     have = {row[1] for row in db.execute("PRAGMA table_info(mdn_out)")}
-    had_sent = {row[1] for row in db.execute("PRAGMA table_info(sent)")}
-    for table, columns, present in (("mdn_out", ADDED, have), ("sent", ADDED_SENT, had_sent)):
-        for name, kind in columns:
-            if name not in present:
-                try:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-                except sqlite3.OperationalError as exc:
-                    if "duplicate column" not in str(exc):
-                        raise
+    for name, kind in ADDED:
+        if name not in have:
+            try:
+                db.execute(f"ALTER TABLE mdn_out ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
     if "message_id" not in have:
         _name_earlier_mdns(db)
 
