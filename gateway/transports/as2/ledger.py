@@ -129,8 +129,8 @@ class Ledger:
                 self._db.execute("INSERT OR REPLACE INTO sent_mics VALUES (?,?)", (rec.message_id, json.dumps(rec.mics)))
             else:
                 self._db.execute("DELETE FROM sent_mics WHERE message_id=?", (rec.message_id,))
-            self._db.execute("INSERT OR REPLACE INTO sent VALUES (?,?,?,?,?,?)",
-                             (rec.message_id, rec.journal_id, rec.partner, rec.mic, rec.mic_alg, time.time()))
+            self._db.execute("INSERT OR REPLACE INTO sent (message_id, journal_id, partner, mic, mic_alg, at) "
+                             "VALUES (?,?,?,?,?,?)", (rec.message_id, rec.journal_id, rec.partner, rec.mic, rec.mic_alg, time.time()))
 
     def sent(self, message_id: str) -> SentRecord | None:
         """The message an MDN's Original-Message-ID names, with or without the angle brackets we sent it with."""
