@@ -176,6 +176,9 @@ def summary(doc: Document) -> str:
                 qty_text += f" @ {line.unit_price}"
             if change:
                 qty_text = f"{change}: {qty_text}".rstrip(": ")
+            if getattr(line, "status", None):        # an acknowledged line: its status, or its parts, of the ordered
+                parts = ", ".join(f"{a.value} {a.qualifier}" + (f" {a.date}" if a.date else "") for a in line.acks or [])
+                qty_text += f" ({parts or line.status}; ordered {line.ordered_quantity})"
         out.append(f"  line {line.line_no or '?':>4}: {qty_text}  {ids}" + (f"  {line.description}" if line.description else ""))
     for order in getattr(doc, "orders", []) or []:
         out.append(f"  order {order.po_number}: {len(order.packs)} pack(s), {len(order.items)} loose item(s)")
