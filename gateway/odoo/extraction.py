@@ -175,6 +175,12 @@ def _net_price(line: dict[str, Any]) -> Decimal:
     return next((each for each in tried if money(each * quantity) == subtotal), tried[0])
 
 
+def _order_date(known: Standing | None, odoo_day: str | None) -> str | None:
+    """The date of the partner's order (DESADV DTM+171, 856 PRF04): as its order said, when the journal has it;
+    Odoo's date_order is the day the order was confirmed (Odoo sets it so), not the day the partner ordered."""
+    return known.order.date if known is not None and known.order.date else odoo_day
+
+
 def _ordered_gtins(*found: Standing | None) -> list[str] | None:
     """The GTINs/UPCs/EANs the partner's orders named their lines by, as it sent them (Source.ordered_gtins): a
     document answering them echoes each as sent, and render notes a wrong check digit there instead of holding it."""
@@ -469,7 +475,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             pack.tracking_number = numbers[0]
         return ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
                          pick.get("origin") or pick["name"],
-                         po_date=local_day((order or {}).get("date_order"), ctx.zone(warehouses.get(pick["id"]))),
+                         po_date=_order_date(placed.get(m2o_id(pick["sale_id"]) or 0),
+                                             local_day((order or {}).get("date_order"), ctx.zone(warehouses.get(pick["id"])))),
                          references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                          packs=list(packs.values()), items=loose)
 
