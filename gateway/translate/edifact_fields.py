@@ -18,6 +18,7 @@ from typing import Any
 from gateway.formats.edifact import number
 from gateway.translate.fields import SPAN_WIDTH, join_lines
 from gateway.translate.values import basis_quantity, price_of_one
+from gateway.translate.x12_fields import ack_parts
 
 
 def c058_address(value: Any, seg: Any) -> list[str] | None:
@@ -68,4 +69,21 @@ def invoice_order_lines(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
             numbers += [str(ref["line"]).strip()] if str(ref.get("line") or "").strip() else []
         if numbers and not any(r.get("qualifier") == "line_item" for r in refs):
             refs.append({"qualifier": "line_item", "value": numbers[0]})
+    return data
+
+
+def ordrsp_parts(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+    """The ORDRSP's after_read hook: a line with a backorder quantity (QTY+83, the profile's `_backorders`) beside
+    its quantity to be delivered (QTY+113) is acknowledged in parts, as an 855's several ACKs: 4 to be delivered
+    under the line's status (LIN 1229) and 6 backordered, the line acknowledging the 10 still to come. A partner
+    ORDRSP profile with an after_read hook of its own calls this one."""
+    for line in data.get("lines") or []:
+        backorders = line.pop("_backorders", None) or []
+        if not backorders:
+            continue
+        unit = line.get("unit") or "EA"
+        now = [{"status": line.get("status") or "accepted", "quantity": line["quantity"], "unit": unit}] \
+            if line.get("quantity") else []
+        ack_parts(line, now + [{"status": "backordered", "quantity": b["quantity"], "unit": b.get("unit") or unit}
+                               for b in backorders])
     return data

@@ -110,7 +110,7 @@ def ack_quantities_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     for line in data.get("lines") or []:
         parts = [p for p in line.pop("_acks", None) or [] if p.get("status")]
         if len(parts) > 1 or parts and parts[0].get("date"):
-            _ack_parts(line, parts)
+            ack_parts(line, parts)
         elif parts:
             line["status"] = parts[0]["status"]
             if parts[0].get("quantity") is not None:
@@ -122,8 +122,9 @@ def ack_quantities_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     return data
 
 
-def _ack_parts(line: dict[str, Any], parts: list[dict[str, Any]]) -> None:
-    """A line's ACKs as its `acks` and the status and quantity they add up to. A part without ACK02 is what the
+def ack_parts(line: dict[str, Any], parts: list[dict[str, Any]]) -> None:
+    """A line's ACKs (each a status, quantity, unit, date) as its `acks` and the status and quantity they add up to
+    (also the EDIFACT ORDRSP's QTY+113 and QTY+83 parts, `edifact_fields.ordrsp_parts`). A part without ACK02 is what the
     order's quantity (PO102) leaves after the others; two such, or one without PO102, cannot be told."""
     stated = [Decimal(str(p["quantity"])) for p in parts if p.get("quantity") is not None]
     ordered = line.get("ordered_quantity")

@@ -117,15 +117,29 @@ async def test_a_line_rejected_whole_is_expected_no_more(tmp_path: Path, example
     assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0), (2, 0.0)]
 
 
-def ordrsp(po: str) -> bytes:
-    """Widget Works' D96A ORDRSP: 8 of the 10 blue widgets, promised for 12-10 (DTM+69 in the LIN group), and the
-    red ones accepted as ordered."""
-    body = ["BGM+231+OR-77+4", "DTM+137:20261201:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9",
-            "LIN+1+3+0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+21:10:PCE", "QTY+113:8:PCE", "DTM+69:20261210:102",
+BLUE_8 = ["LIN+1+3+0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+21:10:PCE", "QTY+113:8:PCE", "DTM+69:20261210:102"]
+
+
+def ordrsp(po: str, blue: list[str] = BLUE_8) -> bytes:
+    """Widget Works' D96A ORDRSP: the blue widgets' LIN group (8 of the 10, promised for 12-10: DTM+69 in the LIN
+    group), and the red ones accepted as ordered."""
+    body = ["BGM+231+OR-77+4", "DTM+137:20261201:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9", *blue,
             "LIN+2+5+0614141000029:EN", "PIA+1+WW-WR-200:SA", "QTY+21:6:PCE", "QTY+113:6:PCE", "UNS+S", "CNT+2:2"]
     segments = ["UNB+UNOC:3+4000000000009:14+0614141000005:14+261201:0900+77", "UNH+1+ORDRSP:D:96A:UN:EAN005",
                 *body, f"UNT+{len(body) + 2}+1", "UNZ+1+77"]
     return ("UNA:+.? '" + "".join(s + "'" for s in segments)).encode()
+
+
+async def ordrsp_posted(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, data: bytes) -> None:
+    """`data`, an ORDRSP from Widget Works, through the pipeline, posted."""
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = PartnerConfig.model_validate({
+        "id": "widgetworks", "odoo": {"partner_ref": "WIDGETWORKS"},
+        "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}]},
+        "documents": [{"type": "ORDRSP", "direction": "in", "profile": "edifact-d96a-ordrsp"}]})
+    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename="ordrsp.edi"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
 
 
 @pytest.mark.parametrize("sandbox", [17], indirect=True)
@@ -134,15 +148,8 @@ async def test_an_ordrsp_line_changed_and_promised_for_a_day(tmp_path: Path, exa
     """LIN 1229 3 (changed), QTY+113 8 of the QTY+21 10 ordered, DTM+69 12-10: the blue line orders 8, expected on
     12-10; the red line, accepted as ordered, is left as it was."""
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = PartnerConfig.model_validate({
-        "id": "widgetworks", "odoo": {"partner_ref": "WIDGETWORKS"},
-        "edifact": {"ids": [{"qualifier": "14", "id": "4000000000009"}]},
-        "documents": [{"type": "ORDRSP", "direction": "in", "profile": "edifact-d96a-ordrsp"}]})
     before = po_lines(odoo, po)
-    message = await pipeline.submit(ordrsp(name), IntakeMeta(channel="folder", filename="ordrsp.edi"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-    assert done.state is State.DONE, done.last_error
+    await ordrsp_posted(tmp_path, examples, sandbox, ordrsp(name))
     after = po_lines(odoo, po)
     assert after[0][:3] == (1, 8.0, "2026-12-10") and after[1] == before[1]
     assert after[2][3] == "EDI order acknowledgment OR-77 (77/1): line 1: changed 8 for 2026-12-10"
@@ -189,3 +196,18 @@ async def test_an_ack_for_a_locked_order_or_an_unknown_line_is_quarantined_with_
     assert locked.state is State.QUARANTINED
     assert f"purchase order {name} is locked in Odoo; nothing was changed" in locked.last_error
     assert po_lines(odoo, po) == before
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_an_ordrsp_backorder_quantity_is_a_part_of_its_own(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """QTY+113 4 to be delivered (promised for 12-10) and QTY+83 6 backordered of the 10 ordered: the blue line
+    expects 4 on 12-10 and a line of its own the 6 backordered, as an 855's ACK*IA*4 + ACK*IB*6."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    await ordrsp_posted(tmp_path, examples, sandbox, ordrsp(name, [
+        "LIN+1+3+0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+21:10:PCE", "QTY+113:4:PCE", "QTY+83:6:PCE",
+        "DTM+69:20261210:102"]))
+    rows = po_lines(odoo, po)
+    assert [row[:2] for row in rows] == [(1, 4.0), (2, 6.0), (1, 6.0), (False, 0.0)] and rows[0][2] == "2026-12-10"
+    assert rows[3][3] == "EDI order acknowledgment OR-77 (77/1): line 1: 4 changed, 6 backordered"
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 4.0), (2, 6.0), (1, 6.0)]
