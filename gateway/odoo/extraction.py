@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -1034,14 +1035,19 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
 
     def ordered_cases(found: list[Line]) -> dict[int, Packaging]:
-        """Partner line (its id()) -> the 16-18 packaging its case's GTIN names, for lines a person repacked."""
+        """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked: 16-18 a
+        product.packaging; 19 a packaging unit, its `size` how many of the unit at the top of its chain (Units) it
+        holds by Odoo's factors. One lookup and one read of the units for all of them."""
         finder = ProductFinder(client, ctx.cache, ctx.customer["id"], "customer")
         try:
             matches = finder.resolve([(str(i), line.item_ids) for i, line in enumerate(found)]) if found else {}
         except OdooRejected:            # a packaging since gone: the line is answered as its row stands
             return {}
-        return {id(line): m.packaging for i, line in enumerate(found)
-                if (m := matches[str(i)]).packaging is not None and m.packaging.id is not None}
+        cases = {id(line): p for i, line in enumerate(found) if (p := matches[str(i)].packaging) is not None}
+        units = {p.unit for p in cases.values() if p.id is None and p.unit}
+        ratios = unit_ratios(client, units, ctx.cache) if units else {}
+        return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6))) if p.id is None and p.unit in ratios else p
+                for key, p in cases.items() if p.id is not None or p.unit in ratios}
     docs = []
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
@@ -1116,7 +1122,10 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
         case = named.get(id(line)) or (packagings or {}).get(row["id"])
-        sent, line = line, packed(partner, line, case)
+        counted = case is not None and case.id is None and case.size is not None and \
+            m2o_id(row.get(uom_field)) != case.unit        # 19: a person counted the case line in Units
+        sent, line = line, line.model_copy(update={"pack_size": case.size}) if counted and case else \
+            packed(partner, line, case)
         quantity = line.quantity or Decimal(0)
         cased = counts_cases(partner, line.unit, line.pack_size)
         if cased:
@@ -1132,7 +1141,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                                                "ordered_quantity": line.quantity}))
         else:
             in_case = not other and case is not None and case.id is None and line.unit.upper() in CASE_UNITS and \
-                line.unit not in partner.odoo.units     # 19: the packaging unit the case's GTIN was posted in
+                line.unit not in partner.odoo.units and not counted   # 19: the packaging unit it was posted in
             changed = line_of(whole, "changed", number, None if other else line.item_ids, line.unit if in_case else None)
             changed.ordered_quantity = ordered_in(line, quantity, whole)
             cases = in_cases(partner, line, changed.quantity, quantity) \

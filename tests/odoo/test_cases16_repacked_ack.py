@@ -3,7 +3,9 @@
 packaging of 240 (Odoo's suggestion for a quantity a bigger packaging divides), the same 240 widgets at the same
 price. The 855 answers the retailer's line as ordered: PO1 10 CA at 300.00 under the case's GTIN, ACK*IA*10*CA.
 It said PO1*1*2400*EA (the 10 ordered taken for 10 pallets) and ACK*IC*240*EA, a change the retailer never made
-and a quantity it cannot match. The pipeline, the scheduler and BigBox's profile on the sandbox over HTTP (16, 17)."""
+and a quantity it cannot match. On 19 a person who counts the line in Units instead of the packaging unit likewise
+gets it answered in the cases ordered. The pipeline, the scheduler and BigBox's profile on the sandbox over HTTP
+(16, 17, 19)."""
 
 from __future__ import annotations
 
@@ -38,4 +40,23 @@ async def test_a_case_line_repacked_on_a_pallet_is_acknowledged_in_the_cases_ord
     sent = await acknowledged(pipeline, client, odoo, first)
     po1 = next(row for row in segments(sent, "PO1"))
     assert po1[:4] == ["PO1", "1", "10", "CA"] and float(po1[4]) == 300 and CASE_GTIN in po1, po1     # a case's price
+    assert next(row[:4] for row in segments(sent, "ACK")) == ack
+
+
+
+@pytest.mark.parametrize("sandbox", [19], ids=["odoo19"], indirect=True)
+@pytest.mark.parametrize(("units", "ack"), [(240, ["ACK", "IA", "10", "CA"]), (264, ["ACK", "IC", "11", "CA"])],
+                         ids=["same", "more"])
+async def test_a_case_line_a_person_counts_in_units_is_acknowledged_in_the_cases_ordered(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO, units: int, ack: list[str]) -> None:
+    """19: the line in the packaging unit 'Case of 24' made 240 (264) Units by a person: the 10 cases as ordered (11
+    of the 10). It said PO1*1*10*EA*12.5, the 10 cases ordered stated as 10 eaches, with ACK*IC*240*EA."""
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    [each] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
+    odoo.execute_kw("sale.order.line", "write", [[first["id"]], {"product_uom_id": each,
+                                                                 "product_uom_qty": float(units)}])
+    sent = await acknowledged(pipeline, client, odoo, first)
+    po1 = next(row for row in segments(sent, "PO1"))
+    assert po1[:4] == ["PO1", "1", "10", "CA"] and float(po1[4]) == 300 and CASE_GTIN in po1, po1
     assert next(row[:4] for row in segments(sent, "ACK")) == ack
