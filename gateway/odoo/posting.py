@@ -216,6 +216,10 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                            "make a second one; it is not posted")
     check_figures(label, [(line.line_no or str(index), line.quantity, line.unit_price)
                           for index, line in enumerate(doc.lines, 1)], negative_ok=True)
+    # what the gateway's consistency checks warned of (a line amount that is not quantity x price, a quantity total
+    # that does not add up, a line count a person released), said on the bill as on a sale order; a negative line
+    # is a credit line a bill takes as it is. On the invoice as sent: its credit lines are made positive below
+    checked = [f"EDI check: {problem}" for problem in doc.check() if problem.kind != "negative"]
     doc = _credited_as_positive(doc)
     vendor = commercial_partner(client, partner, doc, cache, roles=VENDOR_ROLES)
     move_type = "in_refund" if doc.invoice_type == "credit_note" else "in_invoice"
@@ -309,7 +313,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
             differ.append(f"EDI: credits invoice {credited}, which has no bill of {vendor['name']} in Odoo")
     if differ:
         log.warning("%s: %s", label, "; ".join(differ))
-    notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes + differ    # the vendor's terms as written
+    notes = ([f"terms: {doc.terms}"] if doc.terms else []) + doc.notes + differ + checked  # terms as written
     if notes:
         vals["narration"] = html_notes(notes)
     bill = client.create("account.move", vals)

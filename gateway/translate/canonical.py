@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import repeat
+from operator import contains
 from typing import Annotated, Any, Literal, Self
 
 import pydantic_core
@@ -279,8 +281,14 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
         return problems
     lines_amount = sum(((line["amount"] if line.get("amount") is not None else
                          (line.get("quantity") or 0) * (line.get("unit_price") or 0)) for line in lines), Decimal(0))
-    charges = sum(((ac.get("amount") or 0) * (1 if ac.get("kind") == "charge" else -1) for ac in allowances_charges),
-                  Decimal(0))
+    # a line's own allowances and charges (X12 SAC in the IT1 loop, EDIFACT ALC in the LIN group) are in the total
+    # too, unless its stated amount or its net price (EDIFACT PRI+AAA) has them in already
+    own = [ac if isinstance(ac, dict) else ac.__dict__ for line in lines
+           if line.get("amount") is None and line.get("price_basis") != "AAA" for ac in line.get("allowances_charges") or ()]
+    if any(ac.get("amount") is None for ac in own):
+        return problems         # a percent only: what it takes off compounds with the others (an order line's rule)
+    charges = sum(((ac.get("amount") or 0) * (1 if ac.get("kind") == "charge" else -1)
+                   for ac in [*allowances_charges, *own]), Decimal(0))
     tax = totals["tax_amount"] if totals.get("tax_amount") is not None else sum(
         (t.get("amount") or Decimal(0) for t in taxes), Decimal(0))
     try:
@@ -583,7 +591,10 @@ def _plain_schema(schema: Any) -> Any:
 
 
 def _plain_lines_ok(data: dict[str, Any]) -> bool:
-    return all(_states_quantity(line.get("quantity"), line.get("change")) for line in data["lines"])
+    lines = data["lines"]
+    # a plain dict keeps no None, so lines that all hold a quantity (the usual case) are told by C calls alone
+    return all(map(contains, lines, repeat("quantity"))) or all(
+        _states_quantity(line.get("quantity"), line.get("change")) for line in lines)
 
 
 _PLAIN_CHECKS: dict[str, Any] = {

@@ -1,0 +1,91 @@
+"""A vendor bill says what the gateway's consistency checks warned of, as a sale order does (tests/odoo/test_check16_*).
+
+An 810 whose CTT02 said 90 units for lines adding up to 100, or an INVOIC line whose MOA+203 was 760.00 for 100 at
+7.50, was made a draft bill with a warning in the gateway's findings only: the accounts-payable clerk who posts the
+bill in Odoo never saw it. The bill's notes (account.move `narration`, its Terms and Conditions, where the gateway's
+other bill notes go on 16-19) now carry an `EDI check:` line for each, as the sale order's note does. A credit line
+(a negative quantity) is what a bill takes as it is: no note. Through the pipeline and the sandbox over HTTP
+(17 and 19).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor_bill_checks import VENDOR, bill, on_ordered_quantities, x12_810
+from tests.odoo.test_vendor_odd import purchase
+
+__all__ = ["examples"]
+
+
+def invoic(number: str, po: str, line_amount: str) -> bytes:
+    """Widget Works' INVOIC for `po`: 100 blue widgets at 7.50, the line's MOA+203 `line_amount`."""
+    body = [f"BGM+380+{number}+9", "DTM+137:20261129:102", f"RFF+ON:{po}", "NAD+SU+4000000000009::9", "LIN+1",
+            "PIA+5+WW-WB-100:SA", "QTY+47:100:PCE", f"MOA+203:{line_amount}", "PRI+AAA:7.50", "UNS+S",
+            f"MOA+77:{line_amount}"]
+    segments = ["UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+9", "UNH+1+INVOIC:D:96A:UN:EAN008",
+                *body, f"UNT+{len(body) + 2}+1", "UNZ+1+9"]
+    return ("UNA:+.? '" + "".join(s + "'" for s in segments)).encode()
+
+
+async def test_a_vendor_bill_notes_the_consistency_checks(tmp_path: Path, examples: LoadedConfig,
+                                                          sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    on_ordered_quantities(odoo)
+    _po, name = purchase(odoo)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+
+    async def send(data: bytes, filename: str) -> Any:
+        message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename=filename, partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+
+    # CTT02: 90 units, the IT1 lines add up to 100
+    hashed = x12_810(301, "WW-INV-HASH", name, ["IT1*1*100*EA*7.50**VN*WW-WB-100"], ["TDS*75000"])
+    done = await send(hashed.replace(b"CTT*1~", b"CTT*1*90~"), "810_hash.edi")
+    assert done.state is State.DONE, done.last_error
+    assert "EDI check: totals: quantity total 90 but the lines add up to 100" in bill(odoo, "WW-INV-HASH")["narration"]
+
+    # the line's amount 760.00 is not 100 x 7.50
+    done = await send(invoic("WW-INV-MOA", name, "760"), "INVOIC_moa.edi")
+    assert done.state is State.DONE, done.last_error
+    assert "EDI check: line 1: amount 760 is not quantity 100 x price 7.50 = 750.00" in \
+        bill(odoo, "WW-INV-MOA")["narration"]
+
+    # an 810 that adds up, and a credit memo's negative line: no EDI check note
+    done = await send(x12_810(302, "WW-INV-OK", name, ["IT1*2*10*EA*5.25**VN*WW-WR-200"], ["TDS*5250"]), "810_ok.edi")
+    assert done.state is State.DONE, done.last_error
+    assert "EDI check" not in str(bill(odoo, "WW-INV-OK")["narration"] or "")
+    credit = x12_810(303, "WW-CM-NEG", name, ["IT1*1*-10*EA*7.50**VN*WW-WB-100"], ["TDS*-7500"])
+    done = await send(credit.replace(f"**{name}~".encode(), f"**{name}***CR~".encode()), "810_credit.edi")
+    assert done.state is State.DONE, done.last_error
+    [row] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-CM-NEG")], ["move_type", "narration"]])
+    assert row["move_type"] == "in_refund" and "EDI check" not in str(row["narration"] or "")
+
+
+async def test_a_lines_own_allowance_is_in_the_checked_total(tmp_path: Path, examples: LoadedConfig,
+                                                             sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The vendor takes 75.00 off the blue widgets' line (SAC in the IT1 loop) and states the total with it:
+    750.00 - 75.00 + 262.50 = 937.50. The check added up the lines without their own allowances, and warned
+    'totals: total 937.50 but lines 1012.50 + allowances/charges 0 + tax 0 = 1012.50' of an invoice that adds up
+    (the bill Odoo makes of it does: 10 % off the line)."""
+    on_ordered_quantities(odoo)
+    _po, name = purchase(odoo)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    data = x12_810(311, "WW-INV-SAC", name, ["IT1*1*100*EA*7.50**VN*WW-WB-100", "SAC*A*C310***7500",
+                                             "IT1*2*50*EA*5.25**VN*WW-WR-200"], ["TDS*93750"])
+    message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename="810_sac.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    assert not [i for i in (done.meta.get("parse") or {}).get("issues") or [] if "totals" in i], done.meta
+    made = bill(odoo, "WW-INV-SAC")
+    assert made["amount_total"] == 937.5
+    assert "EDI check" not in str(made["narration"] or "")      # (the price off the PO's 7.50 is noted)
