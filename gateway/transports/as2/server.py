@@ -463,8 +463,9 @@ class As2Server:
                 await self._note_sent(item)
 
     def _sign_now(self, item: PendingMdn) -> None:
-        """An MDN queued before a certificate rotation goes out signed with our current key pair, the one the
-        partner now holds (the old signature would not verify there); its report, MIC and disposition unchanged."""
+        """An MDN queued before a certificate rotation goes out signed with the current key pair of the id it is
+        from (AS2-From), the one the partner now holds (the old signature would not verify there); its report, MIC
+        and disposition unchanged."""
         ours = self.identity_for(mdn.unquote_id(next((v for k, v in item.headers.items() if k.lower() == "as2-from"),
                                                      None)))
         if ours is None:
