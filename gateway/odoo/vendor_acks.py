@@ -68,8 +68,9 @@ def said(line: Line, label: str) -> str:
     to 2026-12-20'."""
     acks = line.acks or []
     if not acks:
+        quantity = line.quantity if line.status != "rejected" else line.ordered_quantity
         promised = next((f" for {d.date}" for d in line.dates if d.qualifier in PROMISED), "")
-        return f"{label}: {line.status} {line.quantity if line.status != 'rejected' else line.ordered_quantity}" \
+        return f"{label}: {line.status}" + (f" {quantity}" if quantity is not None else "") \
             + (promised if line.status != "rejected" else "")
     words = {"backordered": "to", "rejected": ""}
     return f"{label}: " + ", ".join(f"{a.value:f} {a.qualifier}" + (f" {words.get(a.qualifier, 'for')} {a.date}"
@@ -168,7 +169,10 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
                                     names.purchase_uom: m2o_id(row.get(names.purchase_uom)),
                                     tax: [[6, 0, list(row.get(tax) or [])]]}])
         commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
-        notes.append(said(line, f"line {line_no}"))
+        ordered = sum((float(r.get("product_qty") or 0) for r in targets if r is not None), 0.0)
+        differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) - ordered) > 1e-9
+        notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
+                                                      f"order had {ordered:g})" if differs else ""))
     if doc.ack_type == "rejected" and not doc.lines:
         notes.append("the vendor rejects the order")
     commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,

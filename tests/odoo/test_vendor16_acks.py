@@ -211,3 +211,26 @@ async def test_an_ordrsp_backorder_quantity_is_a_part_of_its_own(tmp_path: Path,
     assert [row[:2] for row in rows] == [(1, 4.0), (2, 6.0), (1, 6.0), (False, 0.0)] and rows[0][2] == "2026-12-10"
     assert rows[3][3] == "EDI order acknowledgment OR-77 (77/1): line 1: 4 changed, 6 backordered"
     assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 4.0), (2, 6.0), (1, 6.0)]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_an_ack_of_a_quantity_odoo_no_longer_orders_says_so(tmp_path: Path, examples: LoadedConfig,
+                                                                  sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The buyer raised the blue line from 10 to 12 in Odoo after the PO went out; the vendor acknowledges the 10 it
+    read (8 now, 2 rejected): the line expects 8, and the note says the vendor read 10 where Odoo's order had 12, so
+    that purchasing sends the change again."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    line = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po)]], {"order": "id"})[0]
+    odoo.execute_kw("purchase.order.line", "write", [[line], {"product_qty": 12}])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    message = await pipeline.submit(x12_855(801, name, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*8*EA",
+                                                        "ACK*IR*2*EA"]),
+                                    IntakeMeta(channel="sftp", filename="855_801.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    rows = po_lines(odoo, po)
+    assert rows[0][:2] == (1, 8.0) and rows[2][3] == (
+        "EDI order acknowledgment SO-801 (000000801/0001): line 1: 8 accepted, 2 rejected (of 10 it read ordered; "
+        "Odoo's order had 12)")
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 8.0), (2, 6.0)]
