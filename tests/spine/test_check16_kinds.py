@@ -9,36 +9,37 @@ The checks now return findings with a kind (`canonical.Finding`), and the pipeli
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from ruamel.yaml import YAML
+import odoorpc
 
-from tests.helpers.gateway import GatewayProcess, Workspace, cli
+from gateway.odoo.sandbox import SandboxServer
+from tests.helpers.gateway import GatewayProcess, cli
 from tests.helpers.wait import wait_for
+from tests.spine.test_check15_counts import EXAMPLES, _orders, _workspace, sandbox
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "examples"
+__all__ = ["sandbox"]
+
 EXPORT = (EXAMPLES / "samples" / "shopmarket" / "orders_20261128_0600.csv").read_bytes()
 
 
-def test_a_finding_whose_line_number_reads_like_a_line_count_does_not_hold_its_order(tmp_path: Path) -> None:
-    inboxes = [{"path": "inbox-shop", "processed": None, "min_age": 0.3, "partner": "shopmarket"}]
-    ws = Workspace.create(tmp_path, {"inbox": inboxes})
-    example = YAML().load((EXAMPLES / "partners" / "shopmarket.yaml").read_text())
-    ws.write_partner("shopmarket", {**{k: v for k, v in example.items() if k != "id"},
-                                    "inbound": [{"channel": "folder"}],
-                                    "outbound": {"channel": "folder", "path": "outbox/shopmarket"}})
-    for profile in (EXAMPLES / "translations").glob("shopmarket-*.yaml"):
-        shutil.copy(profile, ws.root / "translations")
+def test_a_finding_whose_line_number_reads_like_a_line_count_does_not_hold_its_order(
+        tmp_path: Path, sandbox: tuple[SandboxServer, odoorpc.ODOO]) -> None:
+    server, odoo = sandbox
+    ws = _workspace(tmp_path, server.url, ("shopmarket",))
+    ws.settings["inbox"] = [{"path": "inbox-shop", "processed": None, "min_age": 0.3, "partner": "shopmarket"}]
+    ws.write_config()
     # order SM-2026-118734's first row: position "1: totals: line count 2", 2 x 12,50 said to be 25,10
     odd = EXPORT.replace(b"+49 221 555010;1;WB-100;0614141000012;Blue Widget;2;12,50;25,00;",
                          b"+49 221 555010;1: totals: line count 2;WB-100;0614141000012;Blue Widget;2;12,50;25,10;")
     assert odd != EXPORT
-    with GatewayProcess(ws.config):
+    with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "admin"}):
         ws.drop("orders.csv", odd, ws.root / "inbox-shop")
         [row] = wait_for(lambda: ws.messages(direction="in", state="done") or ws.messages(state="quarantined"),
                          message="the export processed")
         assert row["state"] == "done", row["last_error"]
         shown = cli("show", row["id"], config=ws.config).stdout
-    assert ("warning: order SM-2026-118734: line 1: totals: line count 2: amount 25.10 is not quantity 2 x price "
-            "12.50 = 25.00") in shown, shown
+    said = "line 1: totals: line count 2: amount 25.10 is not quantity 2 x price 12.50 = 25.00"
+    assert f"warning: order SM-2026-118734: {said}" in shown, shown
+    [order] = _orders(odoo, "SM-2026-118734")
+    assert f"EDI check: {said}" in str(order["note"]), order
