@@ -285,10 +285,10 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
     # too, unless its stated amount or its net price (EDIFACT PRI+AAA) has them in already
     own = [ac if isinstance(ac, dict) else ac.__dict__ for line in lines
            if line.get("amount") is None and line.get("price_basis") != "AAA" for ac in line.get("allowances_charges") or ()]
-    if any(ac.get("amount") is None for ac in own):
-        return problems         # a percent only: what it takes off compounds with the others (an order line's rule)
-    charges = sum(((ac.get("amount") or 0) * (1 if ac.get("kind") == "charge" else -1)
-                   for ac in [*allowances_charges, *own]), Decimal(0))
+    said = [*allowances_charges, *own]
+    if any(ac.get("amount") is None and ac.get("percent") is not None for ac in said):
+        return problems         # a percent only: of what base (a line's compound, the invoice's) is posting's to say
+    charges = sum(((ac.get("amount") or 0) * (1 if ac.get("kind") == "charge" else -1) for ac in said), Decimal(0))
     tax = totals["tax_amount"] if totals.get("tax_amount") is not None else sum(
         (t.get("amount") or Decimal(0) for t in taxes), Decimal(0))
     try:
