@@ -493,7 +493,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         so_id = m2o_id(pick["sale_id"]) or 0
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items,
-                                partner, cases)
+                                partner, cases, lambda found: _named_cases(client, ctx.cache, ctx.customer["id"], found))
         po = allocated.get(so_id)
         if po is not None:
             before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
@@ -637,7 +637,8 @@ class _PartnerLines:
     16-18's units count its cases as a PO4 pack's do, and its packaging is `case_of` it."""
 
     def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]],
-                 partner: PartnerConfig | None = None, cases: dict[int, Packaging] | None = None) -> None:
+                 partner: PartnerConfig | None = None, cases: dict[int, Packaging] | None = None,
+                 named: Callable[[list[Line]], dict[int, Packaging]] | None = None) -> None:
         self.items = items
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
         for row in rows:
@@ -645,8 +646,12 @@ class _PartnerLines:
         self.paired = [] if found is None else paired(found.lines, rows, items)     # per partner line: its row
         self.cases: dict[int, Packaging] = {}                                # partner line (its id()) -> its case
         lines: list[tuple[int | None, Line]] = []
-        for (sequence, line), at in zip(found.lines if found else [], self.paired, strict=True):
-            case = (cases or {}).get(at["id"]) if at is not None and partner is not None else None
+        pairs = list(zip(found.lines if found else [], self.paired, strict=True))
+        repacked = [line for (_, line), at in pairs if at is not None and partner is not None and named is not None
+                    and _repacked(partner, line, (cases or {}).get(at["id"]))]
+        again = {k: p for k, p in named(repacked).items() if p.id is not None} if named and repacked else {}  # 16-18
+        for (sequence, line), at in pairs:
+            case = again.get(id(line)) or ((cases or {}).get(at["id"]) if at is not None and partner is not None else None)
             if case is not None and partner is not None and _by_case(partner, line, case):
                 line = packed(partner, line, case)
                 self.cases[id(line)] = case
@@ -847,6 +852,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                                ["name", "client_order_ref", "note", "partner_shipping_id"])}
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
+
+    def named(found: list[Line]) -> dict[int, Packaging]:
+        return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     order_rows = _order_rows(client, placed, uom_field)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
     sizes = _CaseUnits(client, cases)
@@ -889,7 +897,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                     place = m2o_id(orders.get(so_id, {}).get("partner_shipping_id")) or 0     # invoice of several
                     delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
                     ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
-                                                   order_rows.get(so_id, []), items, partner, cases)
+                                                   order_rows.get(so_id, []), items, partner, cases, named)
                 as_sent = ordered[so_id].of_row({**sale, "product_id": line["product_id"]})
                 case = ordered[so_id].case_of(as_sent)
                 number, ids = _as_sent(line_no, ids, as_sent)
@@ -1035,19 +1043,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
 
     def ordered_cases(found: list[Line]) -> dict[int, Packaging]:
-        """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked: 16-18 a
-        product.packaging; 19 a packaging unit, its `size` how many of the unit at the top of its chain (Units) it
-        holds by Odoo's factors. One lookup and one read of the units for all of them."""
-        finder = ProductFinder(client, ctx.cache, ctx.customer["id"], "customer")
-        try:
-            matches = finder.resolve([(str(i), line.item_ids) for i, line in enumerate(found)]) if found else {}
-        except OdooRejected:            # a packaging since gone: the line is answered as its row stands
-            return {}
-        cases = {id(line): p for i, line in enumerate(found) if (p := matches[str(i)].packaging) is not None}
-        units = {p.unit for p in cases.values() if p.id is None and p.unit}
-        ratios = unit_ratios(client, units, ctx.cache) if units else {}
-        return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6))) if p.id is None and p.unit in ratios else p
-                for key, p in cases.items() if p.id is not None or p.unit in ratios}
+        return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     docs = []
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
@@ -1152,6 +1148,22 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
+
+
+def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[Line]) -> dict[int, Packaging]:
+    """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked (`_repacked`):
+    16-18 a product.packaging; 19 a packaging unit, its `size` how many of the unit at the top of its chain (Units)
+    it holds by Odoo's factors. One lookup and one read of the units for all of them."""
+    try:
+        matches = ProductFinder(client, cache, customer, "customer").resolve(
+            [(str(i), line.item_ids) for i, line in enumerate(lines)]) if lines else {}
+    except OdooRejected:                # a packaging since gone: the line is answered as its row stands
+        return {}
+    cases = {id(line): p for i, line in enumerate(lines) if (p := matches[str(i)].packaging) is not None}
+    units = {p.unit for p in cases.values() if p.id is None and p.unit}
+    ratios = unit_ratios(client, units, cache) if units else {}
+    return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6))) if p.id is None and p.unit in ratios else p
+            for key, p in cases.items() if p.id is not None or p.unit in ratios}
 
 
 def _repacked(partner: PartnerConfig, line: Line, case: Packaging | None) -> bool:

@@ -18,6 +18,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_caseorders15_gtin import CASE_GTIN, acknowledged, examples, ordered_in_cases
+from tests.odoo.test_casesout15_ship_bill import shipped_and_billed_in_cases
 from tests.odoo.test_outbound_changed_lines import segments
 from tests.odoo.test_stock15_cases import packaging
 
@@ -60,3 +61,18 @@ async def test_a_case_line_a_person_counts_in_units_is_acknowledged_in_the_cases
     po1 = next(row for row in segments(sent, "PO1"))
     assert po1[:4] == ["PO1", "1", "10", "CA"] and float(po1[4]) == 300 and CASE_GTIN in po1, po1
     assert next(row[:4] for row in segments(sent, "ACK")) == ack
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+async def test_a_repacked_case_line_is_shipped_and_billed_in_the_cases_ordered(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """The 856 and 810 of the line moved to a pallet of 240 say it as the 855 does: 10 CA under the case's GTIN, at
+    the case's price (they said 240 EA under the unit's UPC, which the retailer's PO/ASN/invoice match finds no
+    line for). 19's line counted in Units still goes out in units (README)."""
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    packaging(odoo, sandbox.version, "WB-100", "Pallet of 240", 240)
+    [found] = odoo.execute_kw("product.packaging", "search", [[("name", "=", "Pallet of 240")]])
+    odoo.execute_kw("sale.order.line", "write", [[first["id"]], {"product_packaging_id": found,
+                                                                 "product_packaging_qty": 1.0}])
+    await shipped_and_billed_in_cases(pipeline, client, odoo, first)
