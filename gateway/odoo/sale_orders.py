@@ -42,6 +42,7 @@ from gateway.odoo.lookup import (
     day_zone,
     discount_digits,
     find_contact,
+    gtin_key,
     m2o_id,
     m2o_name,
     party_label,
@@ -213,11 +214,13 @@ def by_their_codes(finder: ProductFinder, partner: PartnerConfig, lines: list[tu
     partner maps to an Odoo unit (CS: Dozens), is found again by its other item numbers (the customer's, ours) when
     they name the same product: posted in its unit as before case GTINs found anything, so an order those numbers
     took through goes through the same. One lookup for all such lines; a line without other numbers, or one they
-    do not find, stays the case's (`packaging_values` holds it naming both when its unit contradicts the case)."""
+    do not find, stays the case's (`packaging_values` holds it naming both when its unit contradicts the case). The
+    customer's item number that is the case's GTIN (`customer_gtin`) is none of those other numbers."""
     again = [(lab, others) for lab, line in lines
              if (found := matches.get(lab)) and found.packaging
              and (line.unit.upper() not in CASE_UNITS or line.unit in partner.odoo.units)
-             and (others := {k: v for k, v in line.item_ids.items() if k not in BARCODE_KINDS})]
+             and (others := {k: v for k, v in line.item_ids.items() if k not in BARCODE_KINDS and not (
+                 k == "buyer" and customer_gtin(line.item_ids) == gtin_key(found.packaging.barcode))})]
     try:
         by_codes = finder.resolve(again) if again else {}
     except OdooRejected:

@@ -89,6 +89,20 @@ def test_the_customers_own_code_comes_before_a_packaging_barcode(client: OdooCli
     assert line["product_id"][0] == product(odoo, "WR-200") and line["product_uom_qty"] == 12.0
 
 
+def test_a_line_in_eaches_by_the_buyers_case_number_and_our_code_posts_in_eaches(
+        client: OdooClient, odoo: odoorpc.ODOO, sandbox: SandboxServer) -> None:
+    """BigBox's item number is the case's GTIN, but the line orders 24 EA and names our code too: posted as 24 units
+    by our code, as before a buyer's number found packagings (the rule for a case GTIN in a unit that is no case),
+    not held as a case ordered in eaches."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN)
+    post(client, x12_850("PO-BP-EA", DC_1, [f"PO1*1*24*EA*12.50*PE*BP*{CASE_GTIN}*VN*WB-100"]), bigbox(units={}),
+         Cache())
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PO-BP-EA")]])
+    [line] = order_lines(odoo, so, sandbox.version)
+    assert line["product_id"][0] == product(odoo, "WB-100") and line["product_uom_qty"] == 24.0
+    assert sandbox.version >= 19 or not line["product_packaging_id"]
+
+
 def test_a_buyers_number_with_a_wrong_check_digit_is_not_looked_up_among_packagings(
         client: OdooClient, odoo: odoorpc.ODOO, sandbox: SandboxServer) -> None:
     """A number ending in the wrong check digit is no GTIN but the retailer's own: even a packaging Odoo keeps
