@@ -827,8 +827,8 @@ class Pipeline:
         # what a person must do comes first: every held order, why, and the replay that posts it
         holding_reason = _held_reason(held, message.id) if held else None
         if (failed or held) and not documents:
-            if checked:
-                self.journal.note(message.id, meta=checked)     # the findings, and what a replay releases
+            if checked:     # the findings, what a replay releases, and that it holds documents (`show`'s next step)
+                self.journal.note(message.id, meta={**checked, "held_reason": holding_reason})
             if holding_reason is None:
                 raise failed[0]
             raise TranslationError(holding_reason + (f"; also not translated: {_listed(failed)}" if failed else ""))
@@ -1053,6 +1053,10 @@ def quarantine_next_step(message: Message, the_file: bool) -> str:
         return ("The file itself is wrong: a replay reads the same bytes and fails the same way.\n"
                 "The partner must send it again, corrected (it is taken as a new message); "
                 f"then end this entry: {close}")
+    if message.meta.get("held_reason"):     # nothing to fix: a person decides (the reason names the documents)
+        return (f"Held for its line count: post it as it is with edi-gateway replay {message.id} (once any other "
+                "error the reason names is fixed), or have the partner send it again\n"
+                f"If it was handled otherwise, end this entry: {close}")
     return (f"After fixing the cause (in Odoo, a partner or profile file): edi-gateway replay {message.id}\n"
             f"If it was handled otherwise, end this entry: {close}")
 

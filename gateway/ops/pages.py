@@ -232,9 +232,10 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
                  links: list[tuple[str, int, str]], children: list[Row], raw: bytes | None,
                  raw_error: str | None, related: Sequence[tuple[str, str]] = (),
                  notes: Sequence[tuple[str, str]] = (), held: bool = False, the_file: bool | None = None,
-                 findings: Sequence[str] = ()) -> str:
+                 findings: Sequence[str] = (), line_count_held: bool = False) -> str:
     """One message: its fields, what was found in it, its audit trail, its Odoo records, what it caused, and its
-    bytes. `findings`: what the file's validation and the consistency checks noted (the parse step's issues, as
+    bytes. `line_count_held`: documents of it held for their line count (see `next_step`). `findings`: what the
+    file's validation and the consistency checks noted (the parse step's issues, as
     `edi-gateway show` lists them: "warning: order 4500001234: totals: quantity total 80 but ..."). `related`:
     (what, message id) of the messages it repeats or corrects ("Duplicate of", "Revises"); `notes`: (what, text)
     of other things to know about it (an async MDN we owe that was not sent); `held`: an outbound document the
@@ -246,7 +247,7 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
               ("Attempts", str(row.attempts)), ("sha256", f"<code>{esc(row.sha256)}</code>")]
     if row.last_error:
         fields.append(("Last error", f'<span class="err">{esc(row.last_error)}</span>'))
-    step = next_step(row, held, the_file)
+    step = next_step(row, held, the_file, line_count_held)
     if step:
         fields.append(("What to do", step))
     fields += [(what, f'<a href="/messages/{esc(other)}">{esc(other)}</a>') for what, other in related]
@@ -277,17 +278,23 @@ def message_page(*, now: datetime, row: Row, events: list[tuple[str, str | None,
     return page(f"Message {row.id}", body, now)
 
 
-def next_step(row: Row, held: bool = False, the_file: bool | None = None) -> str | None:
+def next_step(row: Row, held: bool = False, the_file: bool | None = None, line_count_held: bool = False) -> str | None:
     """The command that moves a message on once a person has fixed its cause (HTML), as `edi-gateway status`
     and the quarantine's .reason.txt name it: the page only reads, and the one who opened it needs the words.
     `held`: a document never rendered (see `message_page`), which nothing sends once a person closed it.
     `the_file`: the pipeline's word on a quarantined inbound file (`quarantine_next_step`): True, wrong in itself
-    (only the partner's resend helps); False, our settings or Odoo refused it (fix, replay); None, not said."""
+    (only the partner's resend helps); False, our settings or Odoo refused it (fix, replay); None, not said.
+    `line_count_held`: documents held for their line count, which a person posts as they are (replay) or has sent
+    again: there is nothing to fix."""
     command = None
     close = f"<code>edi-gateway close {esc(row.id)} --reason TEXT</code>"
     if row.direction == "in" and row.state == "quarantined" and the_file:
         return ("the file itself is wrong: a replay reads the same bytes and fails the same way; the partner must "
                 f"send it again, corrected (it is taken as a new message), then end this entry: {close}")
+    if row.direction == "in" and row.state == "quarantined" and line_count_held:
+        return (f"held for its line count: post it as it is with <code>edi-gateway replay {esc(row.id)}</code> (once "
+                f"any other error the reason names is fixed), or have the partner send it again; once handled "
+                f"otherwise: {close}")
     if row.direction == "in" and row.state == "quarantined" and the_file is False:
         return (f"after fixing the cause (in Odoo, a partner or profile file): <code>edi-gateway replay "
                 f"{esc(row.id)}</code>; once handled otherwise: {close}")

@@ -232,7 +232,7 @@ async def message(request: web.Request) -> web.Response:
                 "children": q.children(message_id), "raw": raw, "raw_error": error,
                 "related": q.related(message_id), "notes": _notes(meta, message_id), "held": bool(meta.get("held")),
                 "the_file": meta.get("the_file") if isinstance(meta.get("the_file"), bool) else None,
-                "findings": _findings(meta)}
+                "findings": _findings(meta), "line_count_held": bool(meta.get("held_reason"))}
 
     data = await asyncio.to_thread(read)
     if data is None:
