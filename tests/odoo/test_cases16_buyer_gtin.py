@@ -19,6 +19,7 @@ import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooRejected
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
@@ -33,9 +34,12 @@ from tests.odoo.test_caseorders15_gtin import (
     ordered_in_cases,
     ordrsp_first_line,
 )
+from tests.odoo.test_caseorders15r_gtin import CABLE_CASE, CASE_860
 from tests.odoo.test_casesout15_ship_bill import UNIT_UPC, shipped_and_billed_in_cases
 from tests.odoo.test_extraction_incoming import product
 from tests.odoo.test_outbound_changed_lines import segments
+from tests.odoo.test_pipeline_posting import run
+from tests.odoo.test_posting_cancel import pipeline_orders, submit
 from tests.odoo.test_ship_to_second_name import x12_850
 from tests.odoo.test_stock15_cases import packaging
 
@@ -147,3 +151,23 @@ async def test_an_edifact_orders_for_cases_by_the_buyers_number_is_posted_and_an
     first_line = await ordrsp_first_line(pipeline, client, odoo, so)
     assert f"{CASE_GTIN}:BP" in first_line and "QTY+21:10:CS'" in first_line and "PRI+AAA:300" in first_line, \
         first_line
+
+
+async def test_an_860_by_the_buyers_numbers_changes_and_adds_case_lines_in_the_case(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """BigBox's 860 names its lines as its 850 did, by its item numbers that are the cases' GTINs: the 10 cases of
+    Blue Widgets made 12, 5 cases of 10 Cable Bundles added, both in their cases at the case's price."""
+    packaging(odoo, sandbox.version, "CB-400", "Case of 10", 10, CABLE_CASE)
+    pipeline, _ = await ordered_in_cases(tmp_path, examples, sandbox, odoo, by_their_number("BP"),
+                                         price_policy="order")
+    message = await submit(pipeline, CASE_860.replace(b"**UK*", b"**BP*"), "860_4500001234.edi")
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    [so] = pipeline_orders(odoo)
+    lines = {r["product_id"][1].split("] ")[1]: r for r in order_lines(odoo, so["id"], sandbox.version)}
+    assert (lines["Blue Widget"]["price_subtotal"], lines["Cable Bundle"]["price_subtotal"]) == (3600.0, 1500.0)
+    ack = await acknowledged(pipeline, client, odoo, lines["Blue Widget"])
+    said = [seg for seg in ack.decode().replace("\n", "").split("~") if seg.startswith(("PO1*1*", "PO1*4*", "ACK*"))]
+    assert said[:2] == [f"PO1*1*12*CA*300.00**BP*{CASE_GTIN}", "ACK*IA*12*CA"], said
+    assert f"PO1*4*5*CA*300.00**BP*{CABLE_CASE}" in said and said[-1] == "ACK*IA*5*CA", said
