@@ -37,6 +37,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.http_exceptions import HttpProcessingError, InvalidURLError, TransferEncodingError
 from aiohttp.typedefs import Handler
 from aiohttp.web_urldispatcher import _default_expect_handler
+from yarl import URL
 
 from gateway.config.models import As2Channel, As2ServerSettings, GatewayConfig, PartnerConfig
 from gateway.errors import DeliveryRetry, JournalError
@@ -365,7 +366,7 @@ class As2Server:
     def _check_mdn_url(self, known: As2Partner, url: str, message_id: str) -> str | None:
         """Why the MDN cannot go to the URL the partner named (a warning in the log), or None; a name that
         passes here is checked again on its addresses when the MDN is POSTed."""
-        refused = Destinations.of(known.channel.async_mdn_allow).check_url(url)
+        refused = _url_refused(Destinations.of(known.channel.async_mdn_allow), url)
         if refused:
             log.warning("AS2 message %s from %s: its asynchronous MDN is not sent to %s: %s (a partner's URL may "
                         "lead there only if its AS2 channel lists it in async_mdn_allow)", message_id,
@@ -512,7 +513,7 @@ class As2Server:
         once sent. A connection of its own, no redirects followed: only the checked address is ever reached. It goes
         by the partner's proxy and with its TLS settings (CA, our client certificate), as our messages to it do."""
         policy = self._destinations(item.partner)
-        refused = policy.check_url(item.url)
+        refused = _url_refused(policy, item.url)
         if refused:
             return refused
         listed = policy.listed(item.url)
@@ -602,19 +603,41 @@ class As2Server:
         return web.Response(status=200, text=f"{answer}\r\n")
 
 
+def _url_refused(policy: Destinations, url: str) -> str | None:
+    """Why an MDN may not go to `url` before any lookup (Destinations.check_url), judged on the URL as written and
+    as aiohttp connects to it: yarl reads the host as IDNA, so '127。0。0。1' (ideographic full stops) is the address
+    127.0.0.1, which aiohttp connects to without asking our resolver; judged as written alone it was a name, and
+    an MDN went to our own loopback."""
+    refused = policy.check_url(url)
+    if refused or policy.listed(url):
+        return refused
+    try:
+        sent = str(URL(url.strip()))
+    except ValueError:             # aiohttp cannot send to it either (retried, then given up)
+        return None
+    return policy.check_url(sent)
+
+
 async def _resolves_allowed(policy: Destinations, url: str) -> str | None:
     """Why an MDN to `url` may not go through a proxy, which resolves its name itself: when our own resolver has
     an answer, every address it gives must be allowed (the proxy may connect to any of them: a name of the
-    company's own DNS, or 127.1, would lead it inside). A name we cannot resolve (a host whose DNS knows only the
-    inside, where the proxy is the way out) is left to the proxy, whose own rules then guard the inside, as for
-    the host's other outbound traffic; so is a name that resolves elsewhere for the proxy than for us."""
-    parts = urlsplit(url.strip())
-    host = parts.hostname or ""
+    company's own DNS, or 127.1, would lead it inside). The name is looked up as the proxy reads it: without
+    trailing dots (Squid drops them: 'localhost.' and '127.0.0.1.' are loopback to it, no name to our resolver).
+    A name we cannot resolve (a host whose DNS knows only the inside, where the proxy is the way out) is left to
+    the proxy, whose own rules then guard the inside, as for the host's other outbound traffic; so is a name that
+    resolves elsewhere for the proxy than for us. Not a name of one label ('odoo'): no public host has one, and
+    the proxy completes it with its own domain (Squid's append_domain) into an inside host."""
+    try:
+        target = URL(url.strip())
+    except ValueError:
+        return None
+    host = (target.raw_host or "").rstrip(".")
     try:
         async with asyncio.timeout(PROXIED_LOOKUP):
-            found = await asyncio.get_running_loop().getaddrinfo(
-                host, parts.port or (443 if parts.scheme.lower() == "https" else 80), type=socket.SOCK_STREAM)
+            found = await asyncio.get_running_loop().getaddrinfo(host, target.port, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError):
+        if "." not in host and ":" not in host:
+            return f"{host or 'the URL'}: a name of one label, which the proxy would complete into an inside host"
         return None
     why = sorted({w for *_, sockaddr in found
                   if (w := policy.check_address(ip_address(str(sockaddr[0]).partition("%")[0])))})
