@@ -649,10 +649,14 @@ class _PartnerLines:
         pairs = list(zip(found.lines if found else [], self.paired, strict=True))
         repacked = [line for (_, line), at in pairs if at is not None and partner is not None and named is not None
                     and _repacked(partner, line, (cases or {}).get(at["id"]))]
-        again = {k: p for k, p in named(repacked).items() if p.id is not None} if named and repacked else {}  # 16-18
+        again = named(repacked) if named and repacked else {}
         for (sequence, line), at in pairs:
             case = again.get(id(line)) or ((cases or {}).get(at["id"]) if at is not None and partner is not None else None)
-            if case is not None and partner is not None and _by_case(partner, line, case):
+            if case is not None and case.id is None and id(line) in again:      # 19: a person counted it in Units
+                case = replace(case, unit=None)         # counted as 16-18 count a case: units, whole cases of its size
+                line = line.model_copy(update={"pack_size": case.size})
+                self.cases[id(line)] = case
+            elif case is not None and partner is not None and _by_case(partner, line, case):
                 line = packed(partner, line, case)
                 self.cases[id(line)] = case
             lines.append((sequence, line))

@@ -63,16 +63,20 @@ async def test_a_case_line_a_person_counts_in_units_is_acknowledged_in_the_cases
     assert next(row[:4] for row in segments(sent, "ACK")) == ack
 
 
-@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+@pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 async def test_a_repacked_case_line_is_shipped_and_billed_in_the_cases_ordered(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
         odoo: odoorpc.ODOO) -> None:
-    """The 856 and 810 of the line moved to a pallet of 240 say it as the 855 does: 10 CA under the case's GTIN, at
-    the case's price (they said 240 EA under the unit's UPC, which the retailer's PO/ASN/invoice match finds no
-    line for). 19's line counted in Units still goes out in units (README)."""
+    """The 856 and 810 of the line repacked (17: on a pallet of 240; 19: counted in 240 Units) say it as the 855
+    does: 10 CA under the case's GTIN, at the case's price. They said 240 EA under the unit's UPC, which the
+    retailer's PO/ASN/invoice match finds no line for."""
     pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
-    packaging(odoo, sandbox.version, "WB-100", "Pallet of 240", 240)
-    [found] = odoo.execute_kw("product.packaging", "search", [[("name", "=", "Pallet of 240")]])
-    odoo.execute_kw("sale.order.line", "write", [[first["id"]], {"product_packaging_id": found,
-                                                                 "product_packaging_qty": 1.0}])
+    if sandbox.version <= 18:
+        packaging(odoo, sandbox.version, "WB-100", "Pallet of 240", 240)
+        [found] = odoo.execute_kw("product.packaging", "search", [[("name", "=", "Pallet of 240")]])
+        changed = {"product_packaging_id": found, "product_packaging_qty": 1.0}
+    else:
+        changed = {"product_uom_id": odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])[0],
+                   "product_uom_qty": 240.0}
+    odoo.execute_kw("sale.order.line", "write", [[first["id"]], changed])
     await shipped_and_billed_in_cases(pipeline, client, odoo, first)
