@@ -186,7 +186,7 @@ class _InvoicLine:
     amount: Decimal | None = None                # MOA+203
     price: tuple[str, Decimal, Decimal] | None = None    # PRI 5125, 5118 and its 5284 basis
     charges: list[_Charge] = field(default_factory=list)
-    taxes: set[TaxKey] = field(default_factory=set)
+    taxes: list[TaxKey] = field(default_factory=list)     # one per TAX: two taxes of one rate on a line are two
     tax_amounts: list[Decimal] = field(default_factory=list)
 
     def priced(self) -> Decimal | None:
@@ -207,6 +207,7 @@ class _Invoic:
     charges: list[_Charge] = field(default_factory=list)           # SG15, the invoice's own
     totals: dict[str, Decimal] = field(default_factory=dict)       # SG48 MOA by qualifier
     taxes: dict[TaxKey, list[Decimal | None]] = field(default_factory=dict)    # SG50: [MOA 124, MOA 125]
+    groups: dict[TaxKey, int] = field(default_factory=dict)        # SG50 groups of each: two taxes of one rate
 
 
 def _number(text: str) -> Decimal:
@@ -247,10 +248,11 @@ def _invoic(segments: list[Segment]) -> _Invoic:
             if group in ("alc", "alc tax") and charge is not None:
                 charge.tax, group = key, "alc tax"
             elif part == "line" and line is not None:
-                line.taxes.add(key)
+                line.taxes.append(key)
                 group = "line tax"
             elif part == "summary":
                 tax, group = inv.taxes.setdefault(key, [None, None]), "tax"
+                inv.groups[key] = inv.groups.get(key, 0) + 1
             else:
                 group = "other"
         elif tag == "MOA":
@@ -355,9 +357,9 @@ def _taxable_not_footing(inv: _Invoic, charges: list[Decimal]) -> list[str]:
     for key, (_, taxable) in inv.taxes.items():
         if taxable is None or (not taxed_lines and len(inv.taxes) > 1):
             continue
-        amounts = [ln.amount if ln.amount is not None else ln.priced() or Decimal(0) for ln in inv.lines
-                   if key in ln.taxes or not taxed_lines]
-        amounts += [a for a, c in zip(charges, inv.charges, strict=True) if c.tax == key] + untaxed
+        amounts = [(ln.amount if ln.amount is not None else ln.priced() or Decimal(0)) * (ln.taxes.count(key) or 1)
+                   for ln in inv.lines if key in ln.taxes or not taxed_lines]
+        amounts += [a for a, c in zip(charges, inv.charges, strict=True) if c.tax == key] + untaxed * inv.groups[key]
         wanted = _adds_up(taxable, amounts)
         if wanted is not None:
             kind, rate, category = key

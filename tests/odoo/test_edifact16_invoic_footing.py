@@ -88,6 +88,18 @@ def test_the_reviewed_invoic_foots() -> None:
     assert invoice_not_footing(parse(REVIEWED.read_bytes())) is None
 
 
+def test_two_taxes_of_one_rate_on_the_same_lines_foot() -> None:
+    """A group of two taxes of the same rate (a state's 19 % and another 19 %) on every line: two TAX per line, two
+    SG50 groups each on the lines' 1,485.00; not one base counted against two."""
+    data = REVIEWED.read_text(encoding="latin-1")
+    tax = "TAX+7+VAT+++:::19+S'\n"
+    summary = tax + "MOA+124:282.15'\nMOA+125:1485.00'\n"
+    assert data.count(tax) == 4 and data.count(summary) == 1
+    data = data.replace(summary, "\0").replace(tax, tax * 2).replace("\0", summary * 2)
+    data = data.replace("MOA+176:282.15'", "MOA+176:564.30'").replace("MOA+77:1767.15'", "MOA+77:2049.30'")
+    assert invoice_not_footing(parse(data.encode("latin-1"))) is None
+
+
 @pytest.mark.parametrize(("old", "new", "named"), [
     ("MOA+79:1440.00'", "MOA+79:1400.00'", ("MOA+79 says 1400.00 (Odoo's untaxed amount), but the lines' MOA+203 add "
                                            "up to 1440.00")),
