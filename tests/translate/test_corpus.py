@@ -64,6 +64,12 @@ def _state_left_out(diff: str, version: str) -> bool:
             and len(said.strip("'")) != 2)
 
 
+def _hash_restated(diff: str, doc_type: str) -> bool:
+    """The 855's CTT02 is written as X12 has it, the hash total of PO102, whatever the file read said (the nodex12
+    vendor's CTT*4*5 adds up its ACK02s, the 3 + 2 accepted of the 8 ordered)."""
+    return doc_type == "855" and diff.startswith(".totals.quantity_total: ")
+
+
 def test_base_profiles_write_back_what_they_read(tmp_path: Path) -> None:
     """Given each corpus document read with its base profile, when rendered with that profile and read
     again, then the canonical document is the same (totals the writer fills in aside) and the file
@@ -95,7 +101,7 @@ def test_base_profiles_write_back_what_they_read(tmp_path: Path) -> None:
             back = translate(result.transactions[0], None, profiles, profile=base.name)[0]
             diffs = [d for d in _diff(doc.model_dump(exclude={"source"}), back.model_dump(exclude={"source"}))
                      if not d.startswith((".totals.quantity_total: None", ".totals.line_count: None"))
-                     and not _state_left_out(d, base.version)]
+                     and not _state_left_out(d, base.version) and not _hash_restated(d, tx.doc_type)]
             problems += [f"{path.name} {tx.control_number}: {d}" for d in diffs]
             if path.name not in SOURCE_GAPS:
                 problems += [f"{path.name} {tx.control_number}: {i}" for i in result.errors]
