@@ -652,11 +652,7 @@ class _PartnerLines:
         again = named(repacked) if named and repacked else {}
         for (sequence, line), at in pairs:
             case = again.get(id(line)) or ((cases or {}).get(at["id"]) if at is not None and partner is not None else None)
-            if case is not None and case.id is None and id(line) in again:      # 19: a person counted it in Units
-                case = replace(case, unit=None)         # counted as 16-18 count a case: units, whole cases of its size
-                line = line.model_copy(update={"pack_size": case.size})
-                self.cases[id(line)] = case
-            elif case is not None and partner is not None and _by_case(partner, line, case):
+            if case is not None and partner is not None and _by_case(partner, line, case):
                 line = packed(partner, line, case)
                 self.cases[id(line)] = case
             lines.append((sequence, line))
@@ -1122,10 +1118,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         whole = {**row, "product_uom_qty": _dec(row["product_uom_qty"]) + split[id(line)]} \
             if id(line) in split else row              # the line split by a person: all its parts
         case = named.get(id(line)) or (packagings or {}).get(row["id"])
-        counted = case is not None and case.id is None and case.size is not None and \
-            m2o_id(row.get(uom_field)) != case.unit        # 19: a person counted the case line in Units
-        sent, line = line, line.model_copy(update={"pack_size": case.size}) if counted and case else \
-            packed(partner, line, case)
+        sent, line = line, packed(partner, line, case)
         quantity = line.quantity or Decimal(0)
         cased = counts_cases(partner, line.unit, line.pack_size)
         if cased:
@@ -1140,8 +1133,8 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             out.append(sent.model_copy(update={"line_no": number, "status": "accepted",
                                                "ordered_quantity": line.quantity}))
         else:
-            in_case = not other and case is not None and case.id is None and line.unit.upper() in CASE_UNITS and \
-                line.unit not in partner.odoo.units and not counted   # 19: the packaging unit it was posted in
+            in_case = not other and case is not None and case.unit is not None and line.unit.upper() in CASE_UNITS \
+                and line.unit not in partner.odoo.units     # 19: the packaging unit the case's GTIN was posted in
             changed = line_of(whole, "changed", number, None if other else line.item_ids, line.unit if in_case else None)
             changed.ordered_quantity = ordered_in(line, quantity, whole)
             cases = in_cases(partner, line, changed.quantity, quantity) \
@@ -1156,8 +1149,9 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
 
 def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[Line]) -> dict[int, Packaging]:
     """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked (`_repacked`):
-    16-18 a product.packaging; 19 a packaging unit, its `size` how many of the unit at the top of its chain (Units)
-    it holds by Odoo's factors. One lookup and one read of the units for all of them."""
+    16-18 a product.packaging; 19 the packaging unit as a case of the Units it holds by Odoo's factors (no `unit`:
+    the line, counted in Units by a person, is counted as 16-18 count a case). One lookup and one read of the units
+    for all of them."""
     try:
         matches = ProductFinder(client, cache, customer, "customer").resolve(
             [(str(i), line.item_ids) for i, line in enumerate(lines)]) if lines else {}
@@ -1166,7 +1160,7 @@ def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[Li
     cases = {id(line): p for i, line in enumerate(lines) if (p := matches[str(i)].packaging) is not None}
     units = {p.unit for p in cases.values() if p.id is None and p.unit}
     ratios = unit_ratios(client, units, cache) if units else {}
-    return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6))) if p.id is None and p.unit in ratios else p
+    return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6)), unit=None) if p.unit in ratios else p
             for key, p in cases.items() if p.id is not None or p.unit in ratios}
 
 

@@ -138,7 +138,7 @@ def packed(partner: PartnerConfig, line: Line, packaging: Packaging | None) -> L
     no reason to divide its case price. Other lines as they are."""
     if packaging is None or line.unit.upper() not in CASE_UNITS or line.unit in partner.odoo.units:
         return line
-    if packaging.id is None:
+    if packaging.unit is not None:
         return line.model_copy(update={"pack_size": None}) if line.pack_size else line
     return line.model_copy(update={"pack_size": packaging.size}) if packaging.size and not line.pack_size else line
 
