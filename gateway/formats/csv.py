@@ -14,6 +14,11 @@ decimal point, thousands commas are dropped there ("1,234.50", "12,000"), except
 *point* ("1.5", "1,234.50") is ambiguous there, so it is left as text and reported as a WARNING
 rather than silently turned into the wrong amount.
 
+A number column's cell with a currency sign ("12,50 \u20ac", "$1,234.50") is read as its number, the sign kept beside the
+row for translation to check against the document's currency (`check_currencies`). A totals row below the data
+('Summe', an AutoSum) is skipped with a note (`_totals_row`). The file's day/month order, when a date with '/'
+tells it, is noted on every row (`DATE_ORDER_KEY`, `check_date_orders`).
+
 The encoding is the one thing the file itself may say: a byte-order mark (Excel's 'CSV UTF-8' and
 'Unicode text'), or bytes that are valid UTF-8 where the partner's encoding is another; see `_encoding`.
 """
@@ -26,6 +31,8 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
+from itertools import compress
 
 from gateway.config.models import CsvSettings
 from gateway.errors import TranslationError
@@ -158,7 +165,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
         nonlocal orphans
         row, row_issues = _row(cells, header, numeric, row_no, s, bad_bytes, twice)
         result.issues.extend(row_issues)
-        for pos, cell in enumerate(cells):
+        for pos, cell in enumerate(cells) if "/" in "".join(cells) else ():
             if "/" in cell and (said := _SLASH_DATE.match(cell)) is not None:
                 first, second = int(said.group(1)), int(said.group(2))
                 kind = "day" if first > 12 >= second else "month" if second > 12 >= first else "either"
@@ -304,8 +311,9 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
          bad_bytes: bool, twice: Mapping[str, list[int]]) -> tuple[dict[str, str], list[Issue]]:
     issues: list[Issue] = []
     signs: dict[int, str] = {}
-    for pos, (cell, number) in enumerate(zip(cells, numeric)):
-        if number and not (cell[:1].isdigit() and cell[-1:].isdigit()) and (signed := _signed(cell, s)) is not None:
+    for pos in compress(range(len(cells)), numeric):
+        cell = cells[pos]
+        if not (cell[:1].isdigit() and cell[-1:].isdigit()) and (signed := _signed(cell, s)) is not None:
             cells = list(cells) if not signs else cells          # the reader's own list stays as read
             cells[pos], signs[pos] = signed
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
@@ -477,9 +485,14 @@ def _key_positions(header: list[str] | None, group_by: str | None, s: CsvSetting
 
 def _is_label(text: str, s: CsvSettings) -> bool:
     """Whether a cell is a totals row's label: 'Total', 'Summe:', 'Grand Total EUR' ('Totalreflexion' is not)."""
-    folded = _fold(text)
-    return any(folded == label or folded.startswith((label + " ", label + ":"))
-               for label in (map(_fold, s.totals_labels) if s.totals_labels is not None else TOTALS_LABELS))
+    return _labels(tuple(s.totals_labels) if s.totals_labels is not None else TOTALS_LABELS).match(_fold(text)) \
+        is not None
+
+
+@lru_cache(maxsize=64)
+def _labels(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a partner's labels (casefolded), asked of every data row's first cells."""
+    return re.compile("(?:" + "|".join(re.escape(_fold(label)) for label in labels) + ")(?:[ :]|$)")
 
 
 def _totals_row(cells: list[str], numeric: list[bool], key_at: list[int], s: CsvSettings) -> bool:
