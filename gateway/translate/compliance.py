@@ -216,7 +216,7 @@ def _number(text: str) -> Decimal:
 
 def _tax_key(seg: Segment) -> TaxKey:
     rate = seg.component(5, 4)
-    return seg.component(2, 1), str(_number(rate).normalize()) if rate else "", seg.get(6)
+    return seg.component(2, 1), f"{_number(rate).normalize():f}" if rate else "", seg.get(6)     # 10.00: 10
 
 
 def _invoic(segments: list[Segment]) -> _Invoic:

@@ -88,6 +88,14 @@ def test_the_reviewed_invoic_foots() -> None:
     assert invoice_not_footing(parse(REVIEWED.read_bytes())) is None
 
 
+def test_a_rate_of_ten_is_named_so() -> None:
+    """The tax is named by its rate as written (10, not 1E+1)."""
+    data = REVIEWED.read_text(encoding="latin-1").replace(":::19+S'", ":::10.00+S'").replace(
+        "MOA+125:1485.00'", "MOA+125:1440.00'")
+    reason = invoice_not_footing(parse(data.encode("latin-1")))
+    assert reason is not None and "TAX VAT 10 % S: MOA+125 says 1440.00" in reason, reason
+
+
 def test_two_taxes_of_one_rate_on_the_same_lines_foot() -> None:
     """A group of two taxes of the same rate (a state's 19 % and another 19 %) on every line: two TAX per line, two
     SG50 groups each on the lines' 1,485.00; not one base counted against two."""
