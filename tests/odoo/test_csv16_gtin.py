@@ -1,5 +1,5 @@
 """An item number Excel took the leading zeros off, through the real daemon (a file dropped into its inbox) and the
-Odoo sandbox over HTTP.
+Odoo sandbox over HTTP (17, 19).
 
 A marketplace's 'Artikelnummer' column holding the GTIN: Excel saves the GTIN-14 00614141000012 as 614141000012
 (a number), and the UPC 012345678905 as 12345678905. Such an order was quarantined 'no product in Odoo for vendor
@@ -22,10 +22,10 @@ from tests.formats.test_csv_encodings import HEADER, ROW
 from tests.helpers.examples import EXAMPLES
 from tests.helpers.gateway import GatewayProcess
 from tests.helpers.wait import wait_for
+from tests.odoo.conftest import API_KEY_19
 from tests.odoo.test_pipeline_posting import pipeline_for
-from tests.spine.test_check15_counts import sandbox  # noqa: F401 - the fixture
 from tests.spine.test_repeated_documents import run
-from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, line_values, shop_daemon
+from tests.translate_other.test_csv16_currency import INBOX, line_values, shop_daemon
 
 
 def _line(number: str, item: str, position: int = 1, ean: str = "") -> str:
@@ -37,13 +37,14 @@ def _products_of(odoo: odoorpc.ODOO, number: str) -> list[str]:
 
 
 def test_item_numbers_excel_stripped_of_their_zeros_find_their_products(
-        tmp_path: Path, sandbox: tuple[SandboxServer, odoorpc.ODOO]) -> None:  # noqa: F811
-    server, odoo = sandbox
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    server = sandbox
     # a distributor whose internal reference is the UPC, and a product with none but its UPC barcode
     odoo.execute_kw("product.product", "create", [{"name": "UPC Lamp", "default_code": "012345678905"}])
     odoo.execute_kw("product.product", "create", [{"name": "UPC Shade", "barcode": "036000291452"}])
     ws = shop_daemon(tmp_path, server.url)
-    with GatewayProcess(ws.config, env=ODOO_ENV):
+    secret = API_KEY_19 if server.version >= 19 else "admin"
+    with GatewayProcess(ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": secret}):
         rows = [_line("SM-16-20", "614141000012"), _line("SM-16-20", "12345678905", 2),
                 _line("SM-16-20", "36000291452", 3), _line("SM-16-20", "WR-200", 4)]
         ws.drop("orders_zeros.csv", "\r\n".join([HEADER, *rows, ""]).encode(), ws.root / INBOX)
@@ -58,9 +59,8 @@ def test_item_numbers_excel_stripped_of_their_zeros_find_their_products(
     assert _products_of(odoo, "SM-16-21") == []
 
 
-def test_an_order_of_three_stripped_numbers_costs_the_calls_of_one(tmp_path: Path, sandbox: tuple[  # noqa: F811
-        SandboxServer, odoorpc.ODOO]) -> None:
-    server, _ = sandbox
+def test_an_order_of_three_stripped_numbers_costs_the_calls_of_one(tmp_path: Path, sandbox: SandboxServer) -> None:
+    server = sandbox
     examples = load(EXAMPLES / "gateway.yaml")
     calls = []
     for number, items in (("SM-16-29", ["SP-500"]), ("SM-16-30", ["614141000043"]),  # the first: calls made once
