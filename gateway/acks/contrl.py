@@ -144,7 +144,7 @@ def _render(report: _Report, partner: PartnerConfig, our_ids: OurIds, journal: J
     unh = journal.next_control_number(partner.id, "unh")
     ours = our_ids.edifact
     sender = edifact.Party(ours.id, ours.qualifier) if ours else edifact.Party(env.receiver_id, env.receiver_qualifier)
-    recipient = edifact.Party(env.sender_id, env.sender_qualifier)
+    recipient = edifact.Party(env.sender_id, env.sender_qualifier, tuple(settings.recipient_internal))
     syntax_version = settings.syntax_version
     writer = edifact.Writer(sender=sender, recipient=recipient, control_number=str(unb),
                             date=now.strftime("%Y%m%d"),

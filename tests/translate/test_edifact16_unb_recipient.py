@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from gateway import acks
 from gateway.cli import main
+from gateway.config.loader import load
+from gateway.formats import parse
+from gateway.journal.sqlite import SqliteJournal
 from tests.helpers.examples import example_workspace
 from tests.translate_other.conftest import EXAMPLES, HERE
 
@@ -82,3 +86,15 @@ def test_internal_ids_in_a_partners_unb_are_read_and_ignored(tmp_path: Path,
     code, out = run(capsys, "translate", str(routed), "--config", str(config))
     assert code == 0, out
     assert "partner eurohandel" in out and "PurchaseOrder 4500012345" in out, out
+
+
+def test_our_contrl_is_addressed_so_too(tmp_path: Path) -> None:
+    """The CONTRL answering EuroHandel's order goes to the same internal recipient as its DESADV and INVOIC."""
+    config = load(workspace(tmp_path, "3", "[ORDERDESK]"))
+    sample = (EXAMPLES / "samples" / "eurohandel" / "ORDERS_4500012345.edi").read_bytes()
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        [answer] = acks.build(parse(sample), config.partners["eurohandel"], config.gateway.our_ids, journal)
+    finally:
+        journal.close()
+    assert answer.doc_type == "CONTRL" and b"+4012345000009:14:ORDERDESK+" in answer.data.split(b"'")[1]
