@@ -531,15 +531,21 @@ def _signed(cell: str, s: CsvSettings) -> tuple[str, str] | None:
     return (number, sign) if _PLAIN_NUMBER.match(_decimal_in(number, s)) else None
 
 
-def check_currencies(rows: Sequence[Mapping[str, str]], row_numbers: Sequence[int], currency: str | None) -> None:
+def check_currencies(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], currency: str | None) -> None:
     """Refuse, naming row and column, a number whose currency sign is not the document's `currency`: read without
     it, an amount in dollars would go to Odoo as one in euros. A sign with no currency to check it against (the
     document names none, nor its profile or partner) is refused too."""
     wanted = (currency or "").strip().upper()
     for row, number in zip(rows, row_numbers):
-        for key, sign in row.items():
+        notes: list[str] = []
+        for key in reversed(row):               # the reader's notes come after the row's cells
+            if not key.startswith("__"):
+                break
+            notes.append(key)
+        for key in reversed(notes):
             if not key.startswith(CURRENCY_KEY):
                 continue
+            sign = row[key]
             meant = CURRENCY_SIGNS.get(sign, (sign,))
             if wanted in meant:
                 continue
