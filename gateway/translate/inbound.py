@@ -19,7 +19,7 @@ from gateway.translate.profile import Profile, ProfileRegistry
 
 def profile_for(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry) -> Profile:
     """The profile that reads `tx`: the partner's inbound document profile, else the base profile."""
-    syntax = tx.syntax.value
+    syntax = tx.syntax._value_               # (.value: a Python-level property call per document)
     if partner is not None:
         docs = [d for d in partner.documents if d.direction == "in"]
         chosen = next((d for d in docs if d.type == tx.doc_type), None)
@@ -72,7 +72,7 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     data["doc_type"] = profile.document
     env, group = tx.envelope, tx.group
     data["source"] = {
-        "syntax": tx.syntax.value, "standard_type": tx.doc_type,
+        "syntax": tx.syntax._value_, "standard_type": tx.doc_type,
         "version": tx.version or (group.version if group else "") or None,
         "sender": (env.sender_id.strip() or None) if env else None,
         "receiver": (env.receiver_id.strip() or None) if env else None,
