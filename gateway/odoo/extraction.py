@@ -733,9 +733,8 @@ def _other_item(ids: dict[str, str], line: Line) -> bool:
     identifier in common, and each has a GTIN (a UPC, an EAN, a GTIN-14: one number), which differ. A substitute
     a person put on the line in Odoo, which a ship notice, an invoice and an acknowledgment must name as it is,
     the cartons' labels and the retailer's item match going by it; its case size is not the ordered item's."""
-    def gtins(found: dict[str, str]) -> set[str]:
-        return {gtin_key(v) for k, v in found.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
-    ours, theirs = gtins(ids), gtins(line.item_ids)
+    ours = {gtin_key(v) for k, v in ids.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
+    theirs = line_gtins(line.item_ids)          # a buyer's number that is a GTIN (the case's) names a trade item too
     return bool(ours and theirs) and not ours & theirs and not same_item(ids, line)
 
 
@@ -1125,7 +1124,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
         other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line) and \
-            not (case and same_item({"gtin": case.barcode}, line))              # a substitute
+            not (case and gtin_key(case.barcode) in line_gtins(line.item_ids))   # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 ordered_in(line, quantity, whole) == quantity and     # not 24 Units made 24 Dozens
                 (price is None or odoo_price(row, digits) == as_kept(price, digits)))

@@ -21,6 +21,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_caseorders15_gtin import (
+    BLUE_CASES,
     BLUE_LIN,
     CASE_GTIN,
     EUROHANDEL,
@@ -73,15 +74,18 @@ async def shipped_and_billed_in_cases(pipeline: Any, client: OdooClient, odoo: o
     assert it1[2:5] == ["10", "CA", "300"] and CASE_GTIN in it1 and UNIT_UPC not in "*".join(it1), it1
 
 
+@pytest.mark.parametrize("qualifier", ["UK", "BP"])
 async def test_a_shipment_of_a_case_line_that_is_not_whole_cases_goes_out_in_units_with_their_gtin(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
-        odoo: odoorpc.ODOO) -> None:
+        odoo: odoorpc.ODOO, qualifier: str) -> None:
     """The warehouse ships 228 of the 240 widgets (9.5 cases; on 19 a move line of 228 Units): SN1 228 EA of the
     240 ordered, named by the widget's own UPC under the partner's line 1, never '9.5 CA' nor the case's GTIN on
     units. 16-18 say the 240 ordered beside them (SN105), 19 nothing there: its order line counts 10 cases, which
     are not 10 EA. The 810 bills them alike, 228 EA at 12.50; on 19 Odoo invoices 9.5 of the case unit, which went
-    out as IT1 9.5 CA at 300 while the 856 said 228 EA."""
-    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo)
+    out as IT1 9.5 CA at 300 while the 856 said 228 EA. The same when the case's GTIN is the buyer's item number
+    (BP): it names the case, not a unit of it."""
+    line = BLUE_CASES.replace(b"**UK*", f"**{qualifier}*".encode())
+    pipeline, first = await ordered_in_cases(tmp_path, examples, sandbox, odoo, line)
     so, widget = confirmed(odoo, first)
     if sandbox.version >= 19:       # a person counts the widgets: the move line in Units
         [units] = odoo.execute_kw("uom.uom", "search", [[("name", "=", "Units")]])
