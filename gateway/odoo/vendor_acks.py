@@ -33,6 +33,9 @@ log = logging.getLogger("gateway.odoo.vendor_acks")
 MARKER = "EDI order acknowledgment"
 APPLICABLE = ("draft", "sent", "to approve", "purchase")     # an RFQ or a confirmed order; not locked or cancelled
 STATES = {"done": "locked", "cancel": "cancelled"}
+KNOWN = ("accepted", "changed", "backordered", "rejected")
+"""The statuses applied; any other code a vendor sends (X12 ACK01 IH/IW on hold, IS a substitution, IE price
+pending; EDIFACT 1229 4 no action) is left to purchasing, never read as delivered."""
 PROMISED = ("delivery_promised", "delivery_scheduled", "delivery_estimated", "arrival_estimated")
 """A line's own date that says when the vendor delivers it (an ORDRSP's DTM+69 in its LIN group)."""
 
@@ -139,6 +142,11 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
         if parts is None:
             continue
         where = f"{label}, line {line_no}"
+        unknown = [s for s in (line.status, *(a.qualifier for a in line.acks or [])) if s not in KNOWN]
+        if unknown:
+            raise OdooRejected(f"{where}: its status {unknown[0]} is none the gateway applies (accepted, changed, "
+                               "backordered, rejected); nothing was changed: tell purchasing what the vendor "
+                               "answers, then close this message")
         if any(a.unit != line.unit for a in line.acks or []):
             raise OdooRejected(f"{where}: its ACKs are in another unit than its line ({line.unit}); nothing was "
                                "changed: apply it by hand")

@@ -1,0 +1,52 @@
+"""What a purchaser expects of each ACK01 status of a vendor's 855, through the pipeline into the sandbox over HTTP:
+every kind of 'Item Rejected' (R1-R8) and a deleted item (ID) is delivered no more, as IR; a status the gateway
+does not apply (IH on hold, IS a substitution) quarantines the acknowledgment with nothing written. Before, any
+code outside IA/IB/IC/IP/IQ/IR/R2 was kept raw and applied as delivered: `ACK*R1*6` (not a contract item) left the
+6 expected, `ACK*IA*4` + `ACK*ID*6` expected 10, and an item on hold was expected as if accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import Message, State
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor16_acks import VENDOR, expected, po_lines, x12_855
+from tests.odoo.test_vendor_odd import purchase
+
+__all__ = ["examples"]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_rejections_of_every_kind_and_statuses_not_applied(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+
+    async def send(control: int, lines: list[str]) -> Message:
+        message = await pipeline.submit(x12_855(control, name, lines),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+
+    before = po_lines(odoo, po)
+
+    held = await send(901, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA*068*20261205",
+                            "PO1*2*6*EA*5.25**VN*WW-WR-200", "ACK*IH*6*EA"])
+    assert held.state is State.QUARANTINED
+    assert "line 2: its status IH is none the gateway applies" in held.last_error
+    assert po_lines(odoo, po) == before                                           # line 1's date not written either
+
+    done = await send(902, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*4*EA", "ACK*ID*6*EA",
+                            "PO1*2*6*EA*5.25**VN*WW-WR-200", "ACK*R1*6*EA"])
+    assert done.state is State.DONE, done.last_error
+    rows = po_lines(odoo, po)
+    assert [row[:2] for row in rows] == [(1, 4.0), (2, 0.0), (False, 0.0)]
+    assert rows[2][3] == ("EDI order acknowledgment SO-902 (000000902/0001): line 1: 4 accepted, 6 rejected; "
+                          "line 2: rejected 6")
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 4.0), (2, 0.0)]
