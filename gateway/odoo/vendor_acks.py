@@ -103,6 +103,37 @@ def split_name(name: str, line_no: str) -> str:
     return f"{name} ({SPLIT} {line_no})"
 
 
+def _products(finder: ProductFinder, lines: list[Line]) -> dict[str, int | None]:
+    """{line label: product} of the acknowledged lines the vendor names by item number (one call). A line that
+    accepts what it read ordered may name an item Odoo does not know the vendor by: None then, never refused."""
+    named = [(f"line {line.line_no or i}", line.item_ids) for i, line in enumerate(lines, 1)
+             if line.item_ids and line.status is not None]
+    loose = {f"line {line.line_no or i}" for i, line in enumerate(lines, 1) if deliveries(line) is None}
+    try:
+        return {lab: m.product_id for lab, m in finder.resolve(named).items()}
+    except OdooRejected:
+        strict = [(lab, ids) for lab, ids in named if lab not in loose]
+        found: dict[str, int | None] = {lab: m.product_id for lab, m in finder.resolve(strict).items()}
+    for lab, ids in named:
+        if lab in loose:
+            try:
+                found[lab] = finder.resolve([(lab, ids)])[lab].product_id        # asked already: from the cache
+            except OdooRejected:
+                found[lab] = None
+    return found
+
+
+def _splits(goods: list[dict[str, Any]], row: dict[str, Any], line_no: str) -> list[dict[str, Any]]:
+    """The lines holding the parts of `row` (line `line_no`) the vendor backordered."""
+    return [r for r in goods if r.get("name") == split_name(str(row.get("name") or ""), line_no)
+            and m2o_id(r.get("product_id")) == m2o_id(row.get("product_id"))]
+
+
+def _orders(goods: list[dict[str, Any]], row: dict[str, Any], line_no: str) -> float:
+    """What Odoo orders of line `line_no`: its row and its backordered parts."""
+    return sum(float(r.get("product_qty") or 0) for r in (row, *_splits(goods, row, line_no)))
+
+
 def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
                      vendor: dict[str, Any]) -> list[OdooLink]:
     """Apply `doc` to its purchase order of `vendor`; everything is checked before the one write."""
@@ -127,10 +158,7 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
         raise OdooRejected(f"{label}: purchase order {order['name']} is {state} in Odoo; nothing was changed: tell "
                            "purchasing what the vendor acknowledges, then close this message")
     goods = [r for r in rows if not r.get("display_type")]
-    named = [(f"line {line.line_no or i}", line.item_ids) for i, line in enumerate(doc.lines, 1)
-             if line.item_ids and deliveries(line) is not None]
-    products = {lab: m.product_id for lab, m in
-                (ProductFinder(client, cache, vendor["id"], "vendor").resolve(named) if named else {}).items()}
+    products = _products(ProductFinder(client, cache, vendor["id"], "vendor"), doc.lines)
     taken: set[int] = set()
     zone = day_zone(client, partner, cache)
     commands: list[list[Any]] = []
@@ -139,7 +167,7 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
     for index, line in enumerate(doc.lines, 1):
         line_no = line.line_no or str(index)
         parts = deliveries(line)
-        if parts is None:
+        if line.status is None:
             continue
         where = f"{label}, line {line_no}"
         unknown = [s for s in (line.status, *(a.qualifier for a in line.acks or [])) if s not in KNOWN]
@@ -150,17 +178,24 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
         if any(a.unit != line.unit for a in line.acks or []):
             raise OdooRejected(f"{where}: its ACKs are in another unit than its line ({line.unit}); nothing was "
                                "changed: apply it by hand")
+        if parts is None and products.get(f"line {line_no}", 0) is None:
+            continue                # accepted as ordered, an item Odoo does not know the vendor by: left as it is
         row = po_line(goods, line_number(line_no), products.get(f"line {line_no}"), taken)
+        if row is None and parts is None:
+            continue
         if row is None:
             raise OdooRejected(f"{where}: the order has no line {line_no} of its product (it has {len(goods)} "
                                "product lines); nothing was changed")
         taken.add(row["id"])
+        if parts is None:           # accepted as ordered: Odoo's line must order it (a former ack may have cut it)
+            if _orders(goods, row, line_no) == float(line.ordered_quantity or line.quantity or 0):
+                continue
+            parts = [Part(line.ordered_quantity or line.quantity or Decimal(0), None)]
         if float(row.get("qty_received") or 0) > float(parts[0].quantity if parts else 0) + 1e-9:
             raise OdooRejected(f"{where}: {row.get('qty_received')} received already, more than the "
                                f"{parts[0].quantity if parts else 0} the vendor now delivers first; nothing was "
                                "changed")
-        splits = [r for r in goods if r.get("name") == split_name(str(row.get("name") or ""), line_no)
-                  and m2o_id(r.get("product_id")) == m2o_id(row.get("product_id"))]
+        splits = _splits(goods, row, line_no)
         targets: list[dict[str, Any] | None] = [row, *splits]
         for at, part in enumerate(parts or [Part(Decimal(0), None)]):
             vals: dict[str, Any] = {"product_qty": float(part.quantity)}
@@ -177,7 +212,7 @@ def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: Partner
                                     names.purchase_uom: m2o_id(row.get(names.purchase_uom)),
                                     tax: [[6, 0, list(row.get(tax) or [])]]}])
         commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
-        ordered = sum((float(r.get("product_qty") or 0) for r in targets if r is not None), 0.0)
+        ordered = _orders(goods, row, line_no)
         differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) - ordered) > 1e-9
         notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
                                                       f"order had {ordered:g})" if differs else ""))

@@ -1,0 +1,55 @@
+"""A vendor's corrected 855 that accepts a line as ordered after an earlier one cut it, through the pipeline into
+the sandbox over HTTP. Before, a line accepted as ordered (ACK*IA with PO102's quantity, undated) was never looked
+at: Widget Works' first 855 changed the blue line to 8 (ACK*IC*8), its corrected one accepts all 10, and Odoo kept
+expecting 8, the receipt then 2 over, with a note saying 'accepted as ordered'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import Message, State
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor16_acks import VENDOR, expected, po_lines, x12_855
+from tests.odoo.test_vendor_odd import purchase
+
+__all__ = ["examples"]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_a_corrected_ack_accepting_as_ordered_restores_the_line(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The blue line cut to 8, then accepted as ordered: it expects 10 again and the note says Odoo had 8. The red
+    line, accepted as ordered each time under an item number Odoo does not know the vendor by, is left as it is
+    (never refused); a line accepted as ordered that Odoo orders so, in parts, is not touched."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+
+    async def send(control: int, lines: list[str]) -> Message:
+        message = await pipeline.submit(x12_855(control, name, lines),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        done: Message = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+        return done
+
+    red = ["PO1*2*6*EA*5.25**VN*WW-NOT-IN-ODOO", "ACK*IA*6*EA"]
+    await send(1001, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA", *red])
+    assert [row[:2] for row in po_lines(odoo, po)] == [(1, 8.0), (2, 6.0), (False, 0.0)]
+    await send(1002, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA", *red])
+    rows = po_lines(odoo, po)
+    assert [row[:2] for row in rows] == [(1, 10.0), (2, 6.0), (False, 0.0), (False, 0.0)]
+    assert rows[3][3] == ("EDI order acknowledgment SO-1002 (000001002/0001): line 1: accepted 10 (of 10 it read "
+                          "ordered; Odoo's order had 8)")
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0), (2, 6.0)]
+
+    await send(1003, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+    await send(1004, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA", *red])
+    rows = po_lines(odoo, po)
+    assert [row[:2] for row in rows if row[0]] == [(1, 4.0), (2, 6.0), (1, 6.0)]     # 4 + 6 of 10: as it was
+    assert rows[-1][3] == "EDI order acknowledgment SO-1004 (000001004/0001): accepted as ordered"
