@@ -114,10 +114,20 @@ def invoice_not_footing(read_back: ParseResult) -> str | None:
 
 
 def _adds_up(stated: Decimal, amounts: list[Decimal]) -> Decimal | None:
-    """None when `stated` is what a partner gets adding `amounts` up in cents, the sum rounded once or each amount
-    rounded first (translators do either); else the sum of the rounded amounts, the figure to name."""
-    rounded = sum((a.quantize(CENT, ROUND_HALF_UP) for a in amounts), Decimal(0))
-    return None if stated in (sum(amounts, Decimal(0)).quantize(CENT, ROUND_HALF_UP), rounded) else rounded
+    """None when `stated` is what a partner gets adding `amounts` up in the currency's units (`_unit`), the sum
+    rounded once or each amount rounded first (translators do either); else the sum of the rounded amounts, the
+    figure to name."""
+    unit = _unit(stated)
+    rounded = sum((a.quantize(unit, ROUND_HALF_UP) for a in amounts), Decimal(0))
+    return None if stated in (sum(amounts, Decimal(0)).quantize(unit, ROUND_HALF_UP), rounded) else rounded
+
+
+def _unit(stated: Decimal) -> Decimal:
+    """What an amount is rounded to: the cent, or the stated figure's own last place when it writes more (a
+    currency of three decimals, KWD 3.704: Odoo rounds it to the fils, and so does the partner; in cents no
+    figure of it would add up)."""
+    exponent = stated.as_tuple().exponent
+    return Decimal(1).scaleb(exponent) if isinstance(exponent, int) and exponent < -2 else CENT
 
 
 def _810_not_footing(segments: list[Segment]) -> str | None:
@@ -339,7 +349,7 @@ def _price_hint(amount: Decimal, quantity: Decimal, basis: Decimal) -> str:
     if not quantity:
         return ""
     price = (amount * basis / quantity).quantize(PRICE_PLACES, ROUND_HALF_UP)
-    if (price * quantity / basis).quantize(CENT, ROUND_HALF_UP) != amount:
+    if (price * quantity / basis).quantize(_unit(amount), ROUND_HALF_UP) != amount:
         return "; no price of six decimals, as Odoo keeps one, makes it"
     shown = f"{price:f}".rstrip("0")
     return f"; a price of {shown if len(shown.partition('.')[2]) > 2 else price.quantize(CENT)} would make it"
