@@ -16,6 +16,7 @@ it and says what changed: a retry finds that note and writes nothing again."""
 from __future__ import annotations
 
 import logging
+import threading
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -136,7 +137,18 @@ def _orders(goods: list[dict[str, Any]], row: dict[str, Any], line_no: str) -> f
 
 def apply_vendor_ack(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
                      vendor: dict[str, Any]) -> list[OdooLink]:
-    """Apply `doc` to its purchase order of `vendor`; everything is checked before the one write."""
+    """Apply `doc` to its purchase order of `vendor`; everything is checked before the one write. One at a time:
+    two acknowledgments of one order (numbers of their own, so the pipeline may post them at once) would each
+    read the lines before the other's write and each add a line for the same backordered part."""
+    with _APPLYING:
+        return _apply(client, doc, partner, cache, vendor)
+
+
+_APPLYING = threading.Lock()
+
+
+def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
+           vendor: dict[str, Any]) -> list[OdooLink]:
     label = f"order acknowledgment {doc.number} of purchase order {doc.po_number}"
     orders = client.search_read("purchase.order", [("name", "=", doc.po_number),
                                                    ("partner_id", "child_of", vendor["id"])],
