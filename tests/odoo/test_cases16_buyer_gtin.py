@@ -171,3 +171,13 @@ async def test_an_860_by_the_buyers_numbers_changes_and_adds_case_lines_in_the_c
     said = [seg for seg in ack.decode().replace("\n", "").split("~") if seg.startswith(("PO1*1*", "PO1*4*", "ACK*"))]
     assert said[:2] == [f"PO1*1*12*CA*300.00**BP*{CASE_GTIN}", "ACK*IA*12*CA"], said
     assert f"PO1*4*5*CA*300.00**BP*{CABLE_CASE}" in said and said[-1] == "ACK*IA*5*CA", said
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_a_buyers_number_of_a_packaging_not_for_sales_says_so(client: OdooClient, odoo: odoorpc.ODOO,
+                                                              sandbox: SandboxServer) -> None:
+    """The buyer's number is the barcode of a packaging with Sales unticked: still refused, naming the packaging."""
+    packaging(odoo, sandbox.version, "WB-100", "Case of 24", 24, CASE_GTIN, sales=False)
+    with pytest.raises(OdooRejected, match=rf"no product in Odoo for buyer {CASE_GTIN} \(it is the barcode of "
+                                           r"\[WB-100\] Blue Widget's packaging 'Case of 24', which is not for sales"):
+        post(client, x12_850("PO-BP-NS", DC_1, [f"PO1*1*10*CA*300.00**BP*{CASE_GTIN}"]), bigbox(units={}), Cache())
