@@ -285,6 +285,10 @@ class EdifactSettings(Strict):
             raise ValueError(f"recipient_internal: syntax version {self.syntax_version}'s UNB has only the routing "
                              f"address (S003 0014, up to 14 characters), not {internal!r}; a sub-identification "
                              "(0046) and 35 characters need syntax_version: \"4\"")
+        if joined := [each for each in internal if ":" in each or "*" in each]:
+            # our UNB joins S003 with ':' unreleased ('*' repeats in version 4): 'DC:1' reads as 0014 DC, 0046 1
+            raise ValueError(f"recipient_internal: {joined[0]!r} holds ':' or '*', which separate the UNB's "
+                             "components and repetitions: the partner would read another internal id")
         return self
 
 
