@@ -114,7 +114,7 @@ async def test_a_line_rejected_whole_is_expected_no_more(tmp_path: Path, example
     after = po_lines(odoo, po)
     assert after[0] == before[0] and after[1][:2] == (2, 0.0)
     assert after[2][3] == "EDI order acknowledgment SO-501 (000000501/0001): line 2: rejected 6"
-    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0), (2, 0.0)]
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0)]              # the red move cancelled
 
 
 BLUE_8 = ["LIN+1+3+0614141000012:EN", "PIA+1+WW-WB-100:SA", "QTY+21:10:PCE", "QTY+113:8:PCE", "DTM+69:20261210:102"]

@@ -49,4 +49,27 @@ async def test_rejections_of_every_kind_and_statuses_not_applied(tmp_path: Path,
     assert [row[:2] for row in rows] == [(1, 4.0), (2, 0.0), (False, 0.0)]
     assert rows[2][3] == ("EDI order acknowledgment SO-902 (000000902/0001): line 1: 4 accepted, 6 rejected; "
                           "line 2: rejected 6")
-    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 4.0), (2, 0.0)]
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 4.0)]
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_a_line_rejected_then_accepted_is_expected_again(tmp_path: Path, examples: LoadedConfig,
+                                                               sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The red line rejected whole: its receipt move is cancelled, as Odoo's merge of the negative move cancels a
+    move it empties (the sandbox kept it open at 0); the vendor's corrected 855 accepts the 6 after all: a new move
+    expects them in the open receipt."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    for control, ack in ((1201, "ACK*IR*6*EA"), (1202, "ACK*IA*6*EA")):
+        message = await pipeline.submit(x12_855(control, name, ["PO1*2*6*EA*5.25**VN*WW-WR-200", ack]),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+        if control == 1201:
+            assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0)]
+            cancelled = odoo.execute_kw("stock.move", "search_read", [[("purchase_line_id.order_id", "=", po),
+                                                                        ("state", "=", "cancel")], ["product_id"]])
+            assert [m["product_id"][0] for m in cancelled] == [2]
+    assert po_lines(odoo, po)[1][:2] == (2, 6.0)
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0), (2, 6.0)]

@@ -354,9 +354,11 @@ def _receipt_demand(env: Env, ids: list[int]) -> None:
         moves = _open_moves(env, "purchase_line_id", [rid])
         if moves:
             picking = env.db.data["stock.move"][moves[0]].get("picking_id")
+            _unreserve(env, moves[0])
+            if want <= 0:       # emptied by the merge: cancelled (stock `_merge_moves`' moves_to_cancel)
+                env.write("stock.move", [moves[0]], {"product_uom_qty": 0.0, "state": "cancel"})
+                continue
             env.write("stock.move", [moves[0]], {"product_uom_qty": want})
-            env.unlink("stock.move.line", [i for i, r in env.db.data["stock.move.line"].items()
-                                           if r.get("move_id") == moves[0]])
         else:
             picking = next((i for i, p in env.db.data["stock.picking"].items() if p.get("purchase_id") == rec["order_id"]
                             and p.get("state") not in ("done", "cancel")), None)
