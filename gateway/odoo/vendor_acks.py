@@ -24,8 +24,8 @@ from gateway.config.models import PartnerConfig
 from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
-from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, utc_datetime
-from gateway.odoo.receipts import line_number
+from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, unit_id, utc_datetime
+from gateway.odoo.receipts import line_number, units_per
 from gateway.odoo.records import record_link
 from gateway.translate.canonical import Line, PurchaseOrderAck
 
@@ -124,6 +124,25 @@ def _products(finder: ProductFinder, lines: list[Line]) -> dict[str, int | None]
     return found
 
 
+def _per_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, unit: str | None, uom: Any,
+              where: str) -> float:
+    """How many of the PO line's unit (`uom`) one of the vendor's `unit` is: 1 in the same unit; a vendor answering
+    10 Units in Dozens (PO1*1*1*DZ) is written 12 Units, never 1. Refused when they do not compare (another
+    category; a unit Odoo has none for, such as a case of unknown size)."""
+    row_uom = m2o_id(uom)
+    if not unit or row_uom is None:
+        return 1.0
+    try:
+        theirs = unit_id(client, partner, cache, unit, where)
+    except OdooRejected as exc:
+        raise OdooRejected(f"{exc}; nothing was changed: apply it by hand, or map the unit and replay") from exc
+    per = 1.0 if theirs == row_uom else units_per(client, theirs, row_uom, cache)
+    if per is None:
+        raise OdooRejected(f"{where}: unit {unit} does not compare with the order line's unit in Odoo; nothing was "
+                           "changed: apply it by hand")
+    return per
+
+
 def _splits(goods: list[dict[str, Any]], row: dict[str, Any], line_no: str) -> list[dict[str, Any]]:
     """The lines holding the parts of `row` (line `line_no`) the vendor backordered."""
     return [r for r in goods if r.get("name") == split_name(str(row.get("name") or ""), line_no)
@@ -199,18 +218,19 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
             raise OdooRejected(f"{where}: the order has no line {line_no} of its product (it has {len(goods)} "
                                "product lines); nothing was changed")
         taken.add(row["id"])
+        per = _per_unit(client, partner, cache, line.unit, row.get(names.purchase_uom), where)
         if parts is None:           # accepted as ordered: Odoo's line must order it (a former ack may have cut it)
-            if _orders(goods, row, line_no) == float(line.ordered_quantity or line.quantity or 0):
+            if abs(_orders(goods, row, line_no) - float(line.ordered_quantity or line.quantity or 0) * per) < 1e-9:
                 continue
             parts = [Part(line.ordered_quantity or line.quantity or Decimal(0), None)]
-        if float(row.get("qty_received") or 0) > float(parts[0].quantity if parts else 0) + 1e-9:
+        if float(row.get("qty_received") or 0) > float(parts[0].quantity if parts else 0) * per + 1e-9:
             raise OdooRejected(f"{where}: {row.get('qty_received')} received already, more than the "
                                f"{parts[0].quantity if parts else 0} the vendor now delivers first; nothing was "
                                "changed")
         splits = _splits(goods, row, line_no)
         targets: list[dict[str, Any] | None] = [row, *splits]
         for at, part in enumerate(parts or [Part(Decimal(0), None)]):
-            vals: dict[str, Any] = {"product_qty": float(part.quantity)}
+            vals: dict[str, Any] = {"product_qty": round(float(part.quantity) * per, 6)}
             if part.date:
                 vals["date_planned"] = utc_datetime(part.date, None, zone)
             target = targets[at] if at < len(targets) else None
@@ -225,7 +245,7 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                                     tax: [[6, 0, list(row.get(tax) or [])]]}])
         commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
         ordered = _orders(goods, row, line_no)
-        differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) - ordered) > 1e-9
+        differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9
         notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
                                                       f"order had {ordered:g})" if differs else ""))
     if doc.ack_type == "rejected" and not doc.lines:
