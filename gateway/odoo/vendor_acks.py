@@ -218,7 +218,12 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
             raise OdooRejected(f"{where}: the order has no line {line_no} of its product (it has {len(goods)} "
                                "product lines); nothing was changed")
         taken.add(row["id"])
-        per = _per_unit(client, partner, cache, line.unit, row.get(names.purchase_uom), where)
+        try:
+            per = _per_unit(client, partner, cache, line.unit, row.get(names.purchase_uom), where)
+        except OdooRejected:
+            if parts is None:
+                continue            # accepted as ordered in a unit Odoo cannot compare: left as it is
+            raise
         if parts is None:           # accepted as ordered: Odoo's line must order it (a former ack may have cut it)
             if abs(_orders(goods, row, line_no) - float(line.ordered_quantity or line.quantity or 0) * per) < 1e-9:
                 continue

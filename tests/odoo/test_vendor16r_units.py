@@ -39,6 +39,8 @@ async def test_an_ack_in_dozens_is_written_in_the_lines_unit(tmp_path: Path, exa
                                 "PO1*2*1*PL*31.50**VN*WW-WR-200", "ACK*IC*1*PL"])
     assert pallets.state is State.QUARANTINED and "unit 'PF' has no Odoo unit" in pallets.last_error
     assert po_lines(odoo, po) == before
+    as_ordered = await send(1303, ["PO1*2*1*PL*31.50**VN*WW-WR-200", "ACK*IA*1*PL"])  # nothing asked: not refused
+    assert as_ordered.state is State.DONE and po_lines(odoo, po)[:2] == before
 
     dozens = await send(1302, ["PO1*1*2*DZ*90.00**VN*WW-WB-100", "ACK*IA*1*DZ*068*20261205",
                                "ACK*IB*1*DZ*068*20261220"])
