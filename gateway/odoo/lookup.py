@@ -460,7 +460,7 @@ class ProductFinder:
             wanted: dict[str, set[str]] = {"barcode": set(), "partner_code": set(), "default_code": set()}
             for _, ids in lines:
                 for kind, value, later in self._keys(ids):
-                    if self._cached(kind, value) is not MISSING:
+                    if self._cached(kind, value) is not MISSING and not later:
                         break           # the most trusted identifier that is known: nothing to ask
                     if (kind, value) not in asked and later == second:
                         wanted[kind].add(value)
@@ -470,10 +470,11 @@ class ProductFinder:
         out: dict[str, ProductMatch] = {}
         for label, ids in lines:
             match = None
-            for kind, value, _ in self._keys(ids):
+            keys = self._keys(ids)
+            for at, (kind, value, later) in enumerate(keys):
                 hit = self._cached(kind, value)
                 if hit not in (MISSING, None):
-                    match = hit
+                    match = self._ours_instead(hit, keys[at + 1:]) if later else hit
                     break
             if match is None:
                 shown = ", ".join(f"{k} {v}" for k, v in ids.items()) or "no item identifier"
@@ -487,6 +488,15 @@ class ProductFinder:
                 raise OdooRejected(f"{label}: no product in Odoo for {shown}{hint}")
             out[label] = match
         return out
+
+    def _ours_instead(self, guessed: ProductMatch, rest: list[tuple[str, str, bool]]) -> ProductMatch:
+        """A number taken for a GTIN though not sent as one (`their_gtin`, a spreadsheet's) against our code on the
+        same line: when our code names another product, the number is the partner's own that happens to be a
+        barcode (a retailer's item master keeping the UPC of the item this one replaced): ours, as it was posted
+        before such numbers were looked up. The same product: the guess stands (it may name its case)."""
+        ours = next((hit for kind, value, later in rest if kind == "default_code" and not later
+                     and (hit := self._cached(kind, value)) not in (MISSING, None)), None)
+        return ours if ours is not None and ours.product_id != guessed.product_id else guessed
 
     def _cached(self, kind: str, value: str) -> Any:
         scope = self.partner_id if kind == "partner_code" else None
