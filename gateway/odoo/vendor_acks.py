@@ -250,7 +250,9 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                                     tax: [[6, 0, list(row.get(tax) or [])]]}])
         commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
         ordered = _orders(goods, row, line_no)
-        differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9
+        coming = float(sum((p.quantity for p in parts), Decimal(0))) * per
+        differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9 \
+            and abs(coming - ordered) > 1e-9        # not an acknowledgment applied already (the vendor's resend)
         notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
                                                       f"order had {ordered:g})" if differs else ""))
     if doc.ack_type == "rejected" and not doc.lines:

@@ -53,3 +53,23 @@ async def test_a_corrected_ack_accepting_as_ordered_restores_the_line(
     rows = po_lines(odoo, po)
     assert [row[:2] for row in rows if row[0]] == [(1, 4.0), (2, 6.0), (1, 6.0)]     # 4 + 6 of 10: as it was
     assert rows[-1][3] == "EDI order acknowledgment SO-1004 (000001004/0001): accepted as ordered"
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_an_ack_sent_again_does_not_say_odoo_had_another_quantity(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Widget Works sends its 855 changing the blue line to 8 twice (a new interchange): the second finds the 8 it
+    set and says what the vendor said, not '(of 10 it read ordered; Odoo's order had 8)', which sent purchasing
+    looking for a change of the buyer's that was never made."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    for control in (1401, 1402):
+        message = await pipeline.submit(x12_855(control, name, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA"]),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+    rows = po_lines(odoo, po)
+    assert rows[0][:2] == (1, 8.0)
+    assert [row[3] for row in rows[2:]] == ["EDI order acknowledgment SO-1401 (000001401/0001): line 1: changed 8",
+                                            "EDI order acknowledgment SO-1402 (000001402/0001): line 1: changed 8"]
