@@ -350,7 +350,8 @@ def _price_hint(amount: Decimal, quantity: Decimal, basis: Decimal) -> str:
         return ""
     price = (amount * basis / quantity).quantize(PRICE_PLACES, ROUND_HALF_UP)
     if (price * quantity / basis).quantize(_unit(amount), ROUND_HALF_UP) != amount:
-        return "; no price of six decimals, as Odoo keeps one, makes it"
+        return ("; no price of six decimals, as Odoo keeps one, makes it: give the line its net price, without the "
+                "tax or discount in it (Odoo takes those off the line's amount, not the unit's), or split it")
     shown = f"{price:f}".rstrip("0")
     return f"; a price of {shown if len(shown.partition('.')[2]) > 2 else price.quantize(CENT)} would make it"
 

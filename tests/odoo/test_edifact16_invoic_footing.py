@@ -51,7 +51,8 @@ async def test_an_invoic_line_no_written_price_makes_is_held_naming_it(
     reason = held.last_error or ""
     assert held.state is State.QUARANTINED, reason
     assert ("LIN 1: QTY+47 30000 x PRI+AAA 8.2562 is 247686.00, but its MOA+203 (Odoo's subtotal of the line) says "
-            "247685.95; no price of six decimals, as Odoo keeps one, makes it") in reason, reason
+            "247685.95; no price of six decimals, as Odoo keeps one, makes it: give the line its net price, "
+            "without the tax or discount in it") in reason, reason
     assert "MOA+77" not in reason and "MOA+79" not in reason          # Odoo's totals are its lines' and taxes'
 
 
