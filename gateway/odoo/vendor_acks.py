@@ -143,6 +143,15 @@ def _per_unit(client: OdooClient, partner: PartnerConfig, cache: Cache, unit: st
     return per
 
 
+def _price_said(line: Line, row: dict[str, Any], per: float) -> str:
+    """' at 7.95 (Odoo's price 7.50)' when the vendor's price (PO104, an IP's new one) is not the PO line's net one:
+    not written, as the price is purchasing's to agree, but said, before the vendor's bill comes at it."""
+    if line.unit_price is None or not per:
+        return ""
+    odoo = float(row.get("price_unit") or 0) * (1 - float(row.get("discount") or 0) / 100) * per
+    return "" if abs(float(line.unit_price) - odoo) < 0.005 else f" at {line.unit_price} (Odoo's price {odoo:.2f})"
+
+
 def _splits(goods: list[dict[str, Any]], row: dict[str, Any], line_no: str) -> list[dict[str, Any]]:
     """The lines holding the parts of `row` (line `line_no`) the vendor backordered."""
     return [r for r in goods if r.get("name") == split_name(str(row.get("name") or ""), line_no)
@@ -254,7 +263,8 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
         differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9 \
             and abs(coming - ordered) > 1e-9        # not an acknowledgment applied already (the vendor's resend)
         notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
-                                                      f"order had {ordered:g})" if differs else ""))
+                                                      f"order had {ordered:g})" if differs else "")
+                     + _price_said(line, row, per))
     if doc.ack_type == "rejected" and not doc.lines:
         notes.append("the vendor rejects the order")
     commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,

@@ -73,3 +73,23 @@ async def test_a_line_rejected_then_accepted_is_expected_again(tmp_path: Path, e
             assert [m["product_id"][0] for m in cancelled] == [2]
     assert po_lines(odoo, po)[1][:2] == (2, 6.0)
     assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0), (2, 6.0)]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_a_price_changed_line_says_the_vendors_price(tmp_path: Path, examples: LoadedConfig,
+                                                           sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """ACK*IP (item accepted, price changed) at 7.95 for our 7.50: the note said 'changed 10', not what changed,
+    and the vendor's bill came at 7.95 with nothing on the order saying so; now the note gives both prices (the
+    PO's price is left to purchasing). The red line at its price is noted without one."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    message = await pipeline.submit(x12_855(1501, name, ["PO1*1*10*EA*7.95**VN*WW-WB-100", "ACK*IP*10*EA",
+                                                         "PO1*2*6*EA*5.25**VN*WW-WR-200", "ACK*IC*5*EA"]),
+                                    IntakeMeta(channel="sftp", filename="855_1501.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    rows = po_lines(odoo, po)
+    assert [row[:2] for row in rows] == [(1, 10.0), (2, 5.0), (False, 0.0)]
+    assert rows[2][3] == ("EDI order acknowledgment SO-1501 (000001501/0001): line 1: changed 10 at 7.95 (Odoo's "
+                          "price 7.50); line 2: changed 5")
