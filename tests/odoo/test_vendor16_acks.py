@@ -5,6 +5,7 @@ read with several ACKs a line kept the last one's (`ACK*IA*4` then `ACK*IR*6` re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
 from gateway.formats import x12
-from gateway.journal.api import State
+from gateway.journal.api import Message, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
@@ -38,6 +39,20 @@ def x12_855(control: int, po: str, lines: list[str]) -> bytes:
     segments = [f"{isa}*0*P*>", f"GS*PR*WIDGETWORKS*ACMEDIST*20261201*0900*{control}*X*004010",
                 "ST*855*0001", *body, f"SE*{len(body) + 2}*0001", f"GE*1*{control}", f"IEA*1*{control:09d}"]
     return "".join(s + "~\n" for s in segments).encode()
+
+
+def sender(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+           po: str) -> Callable[[int, list[str]], Awaitable[Message]]:
+    """Widget Works' 855s for PO `po` through a pipeline on the sandbox, each run until posted or quarantined."""
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+
+    async def send(control: int, lines: list[str]) -> Message:
+        message = await pipeline.submit(x12_855(control, po, lines),
+                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
+        done: Message = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        return done
+    return send
 
 
 def po_lines(odoo: odoorpc.ODOO, po: int) -> list[tuple[Any, ...]]:

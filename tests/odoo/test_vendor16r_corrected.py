@@ -11,11 +11,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import Message, State
+from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor16_acks import VENDOR, expected, po_lines, x12_855
+from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_vendor16_acks import expected, po_lines, sender
 from tests.odoo.test_vendor_odd import purchase
 
 __all__ = ["examples"]
@@ -28,15 +27,11 @@ async def test_a_corrected_ack_accepting_as_ordered_restores_the_line(
     line, accepted as ordered each time under an item number Odoo does not know the vendor by, is left as it is
     (never refused); a line accepted as ordered that Odoo orders so, in parts, is not touched."""
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
+    posted = sender(tmp_path, examples, sandbox, name)
 
-    async def send(control: int, lines: list[str]) -> Message:
-        message = await pipeline.submit(x12_855(control, name, lines),
-                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
-        done: Message = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    async def send(control: int, lines: list[str]) -> None:
+        done = await posted(control, lines)
         assert done.state is State.DONE, done.last_error
-        return done
 
     red = ["PO1*2*6*EA*5.25**VN*WW-NOT-IN-ODOO", "ACK*IA*6*EA"]
     await send(1001, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA", *red])
@@ -62,12 +57,9 @@ async def test_an_ack_sent_again_does_not_say_odoo_had_another_quantity(
     set and says what the vendor said, not '(of 10 it read ordered; Odoo's order had 8)', which sent purchasing
     looking for a change of the buyer's that was never made."""
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
+    send = sender(tmp_path, examples, sandbox, name)
     for control in (1401, 1402):
-        message = await pipeline.submit(x12_855(control, name, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA"]),
-                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
-        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        done = await send(control, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA"])
         assert done.state is State.DONE, done.last_error
     rows = po_lines(odoo, po)
     assert rows[0][:2] == (1, 8.0)

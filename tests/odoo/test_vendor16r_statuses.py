@@ -12,11 +12,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import Message, State
+from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor16_acks import VENDOR, expected, po_lines, x12_855
+from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_vendor16_acks import expected, po_lines, sender
 from tests.odoo.test_vendor_odd import purchase
 
 __all__ = ["examples"]
@@ -26,14 +25,7 @@ __all__ = ["examples"]
 async def test_rejections_of_every_kind_and_statuses_not_applied(tmp_path: Path, examples: LoadedConfig,
                                                                  sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
-
-    async def send(control: int, lines: list[str]) -> Message:
-        message = await pipeline.submit(x12_855(control, name, lines),
-                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
-        return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-
+    send = sender(tmp_path, examples, sandbox, name)
     before = po_lines(odoo, po)
 
     held = await send(901, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA*068*20261205",
@@ -59,12 +51,9 @@ async def test_a_line_rejected_then_accepted_is_expected_again(tmp_path: Path, e
     move it empties (the sandbox kept it open at 0); the vendor's corrected 855 accepts the 6 after all: a new move
     expects them in the open receipt."""
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
+    send = sender(tmp_path, examples, sandbox, name)
     for control, ack in ((1201, "ACK*IR*6*EA"), (1202, "ACK*IA*6*EA")):
-        message = await pipeline.submit(x12_855(control, name, ["PO1*2*6*EA*5.25**VN*WW-WR-200", ack]),
-                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
-        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        done = await send(control, ["PO1*2*6*EA*5.25**VN*WW-WR-200", ack])
         assert done.state is State.DONE, done.last_error
         if control == 1201:
             assert [(p, q) for p, q, _ in expected(odoo, po)] == [(1, 10.0)]
@@ -82,12 +71,8 @@ async def test_a_price_changed_line_says_the_vendors_price(tmp_path: Path, examp
     and the vendor's bill came at 7.95 with nothing on the order saying so; now the note gives both prices (the
     PO's price is left to purchasing). The red line at its price is noted without one."""
     po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
-    message = await pipeline.submit(x12_855(1501, name, ["PO1*1*10*EA*7.95**VN*WW-WB-100", "ACK*IP*10*EA",
-                                                         "PO1*2*6*EA*5.25**VN*WW-WR-200", "ACK*IC*5*EA"]),
-                                    IntakeMeta(channel="sftp", filename="855_1501.edi", partner="widgetworks"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    done = await sender(tmp_path, examples, sandbox, name)(1501, ["PO1*1*10*EA*7.95**VN*WW-WB-100", "ACK*IP*10*EA",
+                                                                  "PO1*2*6*EA*5.25**VN*WW-WR-200", "ACK*IC*5*EA"])
     assert done.state is State.DONE, done.last_error
     rows = po_lines(odoo, po)
     assert [row[:2] for row in rows] == [(1, 10.0), (2, 5.0), (False, 0.0)]

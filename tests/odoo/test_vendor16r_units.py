@@ -11,11 +11,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import Message, State
+from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor16_acks import VENDOR, expected, po_lines, x12_855
+from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_vendor16_acks import expected, po_lines, sender
 from tests.odoo.test_vendor_odd import purchase
 
 __all__ = ["examples"]
@@ -25,15 +24,8 @@ __all__ = ["examples"]
 async def test_an_ack_in_dozens_is_written_in_the_lines_unit(tmp_path: Path, examples: LoadedConfig,
                                                              sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     po, name = purchase(odoo, [(1, 24, 7.5), (2, 6, 5.25)])
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
+    send = sender(tmp_path, examples, sandbox, name)
     before = po_lines(odoo, po)
-
-    async def send(control: int, lines: list[str]) -> Message:
-        message = await pipeline.submit(x12_855(control, name, lines),
-                                        IntakeMeta(channel="sftp", filename=f"855_{control}.edi", partner="widgetworks"))
-        done: Message = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-        return done
 
     pallets = await send(1301, ["PO1*1*24*EA*7.50**VN*WW-WB-100", "ACK*IA*24*EA",
                                 "PO1*2*1*PL*31.50**VN*WW-WR-200", "ACK*IC*1*PL"])
