@@ -638,7 +638,7 @@ class _PartnerLines:
 
     def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]],
                  partner: PartnerConfig | None = None, cases: dict[int, Packaging] | None = None,
-                 named: Callable[[list[Line]], dict[int, Packaging]] | None = None) -> None:
+                 named: Callable[[list[tuple[Line, int]]], dict[int, Packaging]] | None = None) -> None:
         self.items = items
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
         for row in rows:
@@ -647,8 +647,8 @@ class _PartnerLines:
         self.cases: dict[int, Packaging] = {}                                # partner line (its id()) -> its case
         lines: list[tuple[int | None, Line]] = []
         pairs = list(zip(found.lines if found else [], self.paired, strict=True))
-        repacked = [line for (_, line), at in pairs if at is not None and partner is not None and named is not None
-                    and _repacked(partner, line, (cases or {}).get(at["id"]))]
+        repacked = [(line, m2o_id(at["product_id"]) or 0) for (_, line), at in pairs if at is not None and partner
+                    is not None and named is not None and _repacked(partner, line, (cases or {}).get(at["id"]))]
         again = named(repacked) if named and repacked else {}
         for (sequence, line), at in pairs:
             case = again.get(id(line)) or ((cases or {}).get(at["id"]) if at is not None and partner is not None else None)
@@ -852,7 +852,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
 
-    def named(found: list[Line]) -> dict[int, Packaging]:
+    def named(found: list[tuple[Line, int]]) -> dict[int, Packaging]:
         return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     order_rows = _order_rows(client, placed, uom_field)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
@@ -1041,7 +1041,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     ordered_in = _ordered_in(client, partner, ctx.cache, names.sale_uom,      # the units read once per run
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
 
-    def ordered_cases(found: list[Line]) -> dict[int, Packaging]:
+    def ordered_cases(found: list[tuple[Line, int]]) -> dict[int, Packaging]:
         return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     docs = []
     for so in rows:
@@ -1077,7 +1077,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                items: dict[int, dict[str, str]], uom_field: str, digits: int,
                ordered_in: Callable[[Line, Decimal, dict[str, Any]], Decimal],
                packagings: dict[int, Packaging] | None = None,
-               ordered_cases: Callable[[list[Line]], dict[int, Packaging]] | None = None) -> list[Line]:
+               ordered_cases: Callable[[list[tuple[Line, int]]], dict[int, Packaging]] | None = None) -> list[Line]:
     """Acknowledgment lines: the partner's lines as its order now stands (its changes merged) against the order's
     rows (`standing_orders.paired`: by the sequence posting gave the line and its product), or the rows as they
     stand when the partner's order is not known. A line the partner deleted by a change is not acknowledged; one
@@ -1104,8 +1104,8 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         twin = pairs.split.get(m2o_id(part["product_id"]) or 0) if part["id"] not in pairs.by_row else None
         if twin is not None and unit_of.get(id(twin)) == part.get(uom_field):
             split[id(twin)] += _dec(part["product_uom_qty"])
-    repacked = [line for (_, line), row in zip(ordered.lines, pairs.paired, strict=True) if row is not None
-                and _repacked(partner, line, (packagings or {}).get(row["id"]))]
+    repacked = [(line, m2o_id(row["product_id"]) or 0) for (_, line), row in zip(ordered.lines, pairs.paired,
+                strict=True) if row is not None and _repacked(partner, line, (packagings or {}).get(row["id"]))]
     named = ordered_cases(repacked) if ordered_cases is not None and repacked else {}
     out: list[Line] = []
     for index, ((_, line), row) in enumerate(zip(ordered.lines, pairs.paired, strict=True), 1):
@@ -1146,17 +1146,19 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     return out
 
 
-def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[Line]) -> dict[int, Packaging]:
-    """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked (`_repacked`):
-    16-18 a product.packaging; 19 the packaging unit as a case of the Units it holds by Odoo's factors (no `unit`:
-    the line, counted in Units by a person, is counted as 16-18 count a case). One lookup and one read of the units
-    for all of them."""
+def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[tuple[Line, int]]) -> dict[int, Packaging]:
+    """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked (`_repacked`), each
+    with its order line's product: 16-18 a product.packaging; 19 the packaging unit as a case of the Units it holds
+    by Odoo's factors (no `unit`: the line, counted in Units by a person, is counted as 16-18 count a case). None for
+    a line whose product is not the case's: a person put another product on it, a substitute that goes out as
+    itself, not in the ordered item's case. One lookup and one read of the units for all of them."""
     try:
         matches = ProductFinder(client, cache, customer, "customer").resolve(
-            [(str(i), line.item_ids) for i, line in enumerate(lines)]) if lines else {}
+            [(str(i), line.item_ids) for i, (line, _) in enumerate(lines)]) if lines else {}
     except OdooRejected:                # a packaging since gone: the line is answered as its row stands
         return {}
-    cases = {id(line): p for i, line in enumerate(lines) if (p := matches[str(i)].packaging) is not None}
+    cases = {id(line): found.packaging for i, (line, product) in enumerate(lines)
+             if (found := matches[str(i)]).packaging is not None and found.product_id == product}
     units = {p.unit for p in cases.values() if p.id is None and p.unit}
     ratios = unit_ratios(client, units, cache) if units else {}
     return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6)), unit=None) if p.unit in ratios else p
