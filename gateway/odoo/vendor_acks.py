@@ -180,7 +180,8 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
     label = f"order acknowledgment {doc.number} of purchase order {doc.po_number}"
     orders = client.search_read("purchase.order", [("name", "=", doc.po_number),
                                                    ("partner_id", "child_of", vendor["id"])],
-                                ["name", "state"], limit=1)
+                                ["name", "state", *(["locked"] if "locked" in client.fields("purchase.order") else [])],
+                                limit=1)
     if not orders:
         raise OdooRejected(f"{label}: no such purchase order of {vendor['name']} in Odoo")
     order = orders[0]
@@ -193,8 +194,8 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                                "price_unit", "discount", names.purchase_uom, tax], order="sequence, id")
     if any(r.get("display_type") == "line_note" and str(r.get("name") or "").startswith(marker) for r in rows):
         return [record_link(doc, "purchase.order", order["id"], "found")]       # applied: a retry
-    if order.get("state") not in APPLICABLE:
-        state = STATES.get(str(order.get("state")), order.get("state"))
+    if order.get("state") not in APPLICABLE or order.get("locked"):     # 19 locks a confirmed order by a flag
+        state = "locked" if order.get("locked") else STATES.get(str(order.get("state")), order.get("state"))
         raise OdooRejected(f"{label}: purchase order {order['name']} is {state} in Odoo; nothing was changed: tell "
                            "purchasing what the vendor acknowledges, then close this message")
     goods = [r for r in rows if not r.get("display_type")]

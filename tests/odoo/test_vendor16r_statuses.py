@@ -78,3 +78,17 @@ async def test_a_price_changed_line_says_the_vendors_price(tmp_path: Path, examp
     assert [row[:2] for row in rows] == [(1, 10.0), (2, 5.0), (False, 0.0)]
     assert rows[2][3] == ("EDI order acknowledgment SO-1501 (000001501/0001): line 1: changed 10 at 7.95 (Odoo's "
                           "price 7.50); line 2: changed 5")
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_an_ack_for_an_order_locked_in_odoo_19_is_quarantined(tmp_path: Path, examples: LoadedConfig,
+                                                                    sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Odoo 19 locks a confirmed purchase order by its `locked` flag, the state staying 'purchase' (16-18: state
+    'done'): the 855 was applied to a locked order as to any other; now it is quarantined as on 16-18."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    odoo.execute_kw("purchase.order", "write", [[po], {"locked": True}])
+    before = po_lines(odoo, po)
+    done = await sender(tmp_path, examples, sandbox, name)(1601, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA"])
+    assert done.state is State.QUARANTINED
+    assert f"purchase order {name} is locked in Odoo; nothing was changed" in done.last_error
+    assert po_lines(odoo, po) == before

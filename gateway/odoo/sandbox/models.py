@@ -976,6 +976,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                             relation="account.move"),
         "picking_type_id": M2O("stock.picking.type", "Deliver To"),
         "state": SEL(po_states, "Status", default="draft"), "notes": H("Terms and Conditions"),
+        **({"locked": B("Locked")} if version >= 19 else {}),   # 19: a lock of its own beside state 'purchase'
         "amount_total": COMP("monetary", _sum_lines("purchase.order", "purchase.order.line", "order_id", "total",
                                                     "product_qty", n["purchase_tax"])),
         "company_id": M2O("res.company", "Company", default=_company)}, order="priority desc, id desc"
