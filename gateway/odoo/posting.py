@@ -673,8 +673,8 @@ def post_vendor_inventory(client: OdooClient, doc: Document, partner: PartnerCon
         kind = next((k for k in AVAILABLE_QUALIFIERS if any(q.qualifier == k for q in line.quantities)),
                     line.quantities[0].qualifier)
         value = sum(_in_product_unit(client, cache, match.uom_id, lab, match.name,
-                                     *quantity_and_unit(client, partner, cache, q.value, q.unit, None, match.uom_id,
-                                                        lab))
+                                     *quantity_and_unit(client, partner, cache, q.value, q.unit, line.pack_size,
+                                                        match.uom_id, lab))     # PO401 units a case
                     for q in line.quantities if q.qualifier == kind and (q.date is None or q.date <= today))
         for row in rows:
             totals[row["id"]] = totals.get(row["id"], 0.0) + value
