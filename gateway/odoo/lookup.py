@@ -351,12 +351,19 @@ def _barcode_variants(key: str) -> list[str]:
     return sorted({core.zfill(n) for n in (8, 12, 13, 14) if len(core) <= n})
 
 
+def buyer_number(ids: dict[str, str]) -> str:
+    """The buyer's item number of a line: `buyer` (X12 BP, else IN: the base picks it), else `buyer_item`, an EDIFACT
+    PIA's IN (EANCOM's "buyer's article number"), which the EDIFACT base keeps under its own key so that what we send
+    back names it IN as the retailer did; '' for none."""
+    return ids.get("buyer") or ids.get("buyer_item") or ""
+
+
 def customer_gtin(ids: dict[str, str]) -> str | None:
-    """The buyer's item number of a line (X12 BP/IN, EDIFACT PIA BP) as a GTIN (its gtin_key) when it is one: 12,
-    13 or 14 ASCII digits whose GS1 check digit is right. Many retailers' "item number" is the GTIN-14 of the case
+    """The buyer's item number of a line (`buyer_number`: X12 BP/IN, EDIFACT PIA BP/IN) as a GTIN (its gtin_key)
+    when it is one: 12, 13 or 14 ASCII digits whose GS1 check digit is right. Many retailers' "item number" is the GTIN-14 of the case
     they buy. None for any other number (1 in 10 of a retailer's own 12-14 digit numbers ends in a right check
     digit by chance: such a number finds something only if Odoo has that very barcode)."""
-    value = (ids.get("buyer") or "").strip()
+    value = buyer_number(ids).strip()
     if len(value) not in THEIR_GTIN_LENGTHS or not (value.isascii() and value.isdecimal()) or expected_digit(value):
         return None
     return gtin_key(value)
@@ -431,8 +438,8 @@ class ProductFinder:
         for kind in BARCODE_KINDS:
             if ids.get(kind):
                 keys.append(("barcode", gtin_key(ids[kind]), False))
-        if ids.get(self.partner_kind):
-            keys.append(("partner_code", ids[self.partner_kind], False))
+        if theirs := self.their_number(ids):
+            keys.append(("partner_code", theirs, False))
             if (gtin := self.their_gtin(ids)) is not None:
                 keys.append(("barcode", gtin, True))
         for kind in self.own_kinds:
@@ -445,6 +452,10 @@ class ProductFinder:
                     keys += [("default_code", code, True) for code in _barcode_variants(gtin)
                              if kind in self.own_kinds and code != ids[kind].strip()]
         return keys
+
+    def their_number(self, ids: dict[str, str]) -> str:
+        """The partner's own item number of a line: a customer's `buyer_number`, a vendor's `vendor` id."""
+        return buyer_number(ids) if self.role == "customer" else ids.get(self.partner_kind) or ""
 
     def their_gtin(self, ids: dict[str, str]) -> str | None:
         """A customer's item number as a GTIN (`customer_gtin`), looked up by barcode only when it is no code the
@@ -479,7 +490,7 @@ class ProductFinder:
             if match is None:
                 shown = ", ".join(f"{k} {v}" for k, v in ids.items()) or "no item identifier"
                 hint = ""
-                if ids.get(self.partner_kind) and not self._codes_model():
+                if self.their_number(ids) and not self._codes_model():
                     hint = (f" (the {self.partner_kind}'s item numbers are looked up in product.customerinfo, "
                             "which this Odoo does not have: install the OCA module "
                             "product_supplierinfo_for_customer, or have the partner send a GTIN or our "
