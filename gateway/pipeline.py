@@ -828,10 +828,12 @@ class Pipeline:
         holding_reason = _held_reason(held, message.id) if held else None
         if (failed or held) and not documents:
             if checked:     # the findings, what a replay releases, and that it holds documents (`show`'s next step)
-                self.journal.note(message.id, meta={**checked, "held_reason": holding_reason})
+                message = self.journal.note(message.id, meta={**checked, "held_reason": holding_reason})
             if holding_reason is None:
                 raise failed[0]
-            raise TranslationError(holding_reason + (f"; also not translated: {_listed(failed)}" if failed else ""))
+            # quarantined here, with the message as just noted: its .reason.txt's next step reads held_reason
+            return self._quarantine(message, "translate: " + holding_reason
+                                    + (f"; also not translated: {_listed(failed)}" if failed else ""))
         # one document per line: posting reads them back one at a time
         blob = _require("gateway.translate.canonical", "blob_of").blob_of(documents)
         untranslated = [str(exc) for exc in failed] or None      # quarantined after the rest is posted
