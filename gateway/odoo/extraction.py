@@ -310,7 +310,7 @@ class _Context:
         where the gateway matches them."""
         if not product_ids:
             return {}
-        fields = ["default_code", "barcode", "name"]
+        fields = ["default_code", "barcode", "name", "product_tmpl_id"]
         lang = self.language()
         try:
             rows = self.client.read("product.product", sorted(product_ids), fields,
@@ -319,11 +319,18 @@ class _Context:
             log.warning("partner %s: product names read in English: Odoo refused the customer's language %s: %s",
                         self.partner.id, lang, exc)
             rows = self.client.read("product.product", sorted(product_ids), fields)
-        codes = self.client.search_read("product.customerinfo", [("partner_id", "=", self.customer["id"]),
-                                                                 ("product_id", "in", sorted(product_ids))],
-                                        ["product_id", "product_code"]) if self.client.has_model(
-            "product.customerinfo") else []
-        buyer = {m2o_id(c["product_id"]): c["product_code"] for c in codes if c.get("product_code")}
+        # the customer's codes of a variant, or of its template (no variant: how the OCA form makes one for a product
+        # without variants), which the lookup finds the product by too (`ProductFinder`); a variant's own before
+        templates = {r["id"]: m2o_id(r.get("product_tmpl_id")) for r in rows}
+        codes = self.client.search_read("product.customerinfo", [
+            ("partner_id", "=", self.customer["id"]), "|", ("product_id", "in", sorted(product_ids)), "&",
+            ("product_id", "=", False), ("product_tmpl_id", "in", sorted({t for t in templates.values() if t}))],
+            ["product_id", "product_tmpl_id", "product_code"]) if self.client.has_model("product.customerinfo") else []
+        of_template = {m2o_id(c["product_tmpl_id"]): c["product_code"] for c in codes
+                       if c.get("product_code") and not c.get("product_id")}
+        buyer = {pid: of_template[tmpl] for pid, tmpl in templates.items() if tmpl in of_template}
+        buyer |= {m2o_id(c["product_id"]): c["product_code"] for c in codes
+                  if c.get("product_code") and c.get("product_id")}
         out: dict[int, dict[str, str]] = {}
         for r in rows:
             ids: dict[str, str] = {}
