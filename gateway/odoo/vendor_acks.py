@@ -270,6 +270,9 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
         notes.append("the vendor rejects the order")
     commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,
                             "name": marker + (": " + "; ".join(notes) if notes else ": accepted as ordered")}])
-    client.write("purchase.order", [order["id"]], {"order_line": commands})
+    # Odoo's own 'Acknowledged' box (the vendor confirmed receipt of the order; 19's purchase.order), where it has one
+    acknowledged = {"acknowledged": True} if "acknowledged" in client.fields("purchase.order") \
+        and not (doc.ack_type == "rejected" and not doc.lines) else {}
+    client.write("purchase.order", [order["id"]], {"order_line": commands, **acknowledged})
     log.info("%s applied to %s: %s", label, order["name"], "; ".join(notes) or "accepted as ordered")
     return [record_link(doc, "purchase.order", order["id"], "updated")]

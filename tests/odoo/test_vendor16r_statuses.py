@@ -92,3 +92,15 @@ async def test_an_ack_for_an_order_locked_in_odoo_19_is_quarantined(tmp_path: Pa
     assert done.state is State.QUARANTINED
     assert f"purchase order {name} is locked in Odoo; nothing was changed" in done.last_error
     assert po_lines(odoo, po) == before
+
+
+@pytest.mark.parametrize("sandbox", [19], indirect=True)
+async def test_an_applied_ack_ticks_odoos_acknowledged_box(tmp_path: Path, examples: LoadedConfig,
+                                                           sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Odoo 19's purchase order has its own 'Acknowledged' box (the vendor confirmed the order), which purchasing
+    filters on: the vendor's 855 left it unticked, the order looking unanswered; now applying it ticks the box."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    done = await sender(tmp_path, examples, sandbox, name)(1701, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*9*EA"])
+    assert done.state is State.DONE, done.last_error
+    [order] = odoo.execute_kw("purchase.order", "read", [[po], ["acknowledged"]])
+    assert order["acknowledged"] is True and po_lines(odoo, po)[0][:2] == (1, 9.0)

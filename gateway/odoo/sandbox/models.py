@@ -766,7 +766,11 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "amount_type": SEL(tax_types, default="percent"),
         "children_tax_ids": M2M("account.tax", "Children Taxes"),
         **({"price_include_override": SEL([("tax_included", "Tax Included"), ("tax_excluded", "Tax Excluded")],
-                                          "Included in Price")} if version >= 18 else
+                                          "Included in Price"),
+            # 18-19: computed from the override (and the company's default, which the sandbox does not have)
+            "price_include": COMP("boolean", lambda env, rid: env.db.data["account.tax"][rid].get(
+                "price_include_override") == "tax_included")}
+           if version >= 18 else
            {"price_include": B("Included in Price")}),
         **({formula_field(version): T("Python Code")} if tax_code else {}),
         "type_tax_use": SEL([("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")], default="sale"),
@@ -976,7 +980,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                             relation="account.move"),
         "picking_type_id": M2O("stock.picking.type", "Deliver To"),
         "state": SEL(po_states, "Status", default="draft"), "notes": H("Terms and Conditions"),
-        **({"locked": B("Locked")} if version >= 19 else {}),   # 19: a lock of its own beside state 'purchase'
+        **({"locked": B("Locked"), "acknowledged": B("Acknowledged")} if version >= 19 else {}),  # 19's flags
         "amount_total": COMP("monetary", _sum_lines("purchase.order", "purchase.order.line", "order_id", "total",
                                                     "product_qty", n["purchase_tax"])),
         "company_id": M2O("res.company", "Company", default=_company)}, order="priority desc, id desc"
