@@ -869,10 +869,11 @@ def _check_serial_quants(env: Env, placed: set[tuple[int, int, int]]) -> None:
 
 def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
     """Done lines move their quants (and release what they reserved); in 16 a line with nothing done gives
-    its reservation back and is deleted, and a move with nothing done leaves its reservation to the backorder."""
+    its reservation back and is deleted, and a move with nothing done goes into the backorder as it is, as
+    stock.picking._create_backorder moves every move not done or cancelled (a part done is split off first)."""
     n = names(env.db.version)
     pick = env.db.data["stock.picking"][picking]
-    remainders = []
+    remainders: list[tuple[int, float | None]] = []
     placed: set[tuple[int, int, int]] = set()          # (product, location, lot) a serial went to
     for move in [i for i, r in env.db.data["stock.move"].items() if r.get("picking_id") == picking
                  and r.get("state") not in ("done", "cancel")]:
@@ -882,7 +883,7 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             if env.db.version <= 16:
                 _unreserve(env, move)
             if create_backorder:
-                remainders.append((move, demand))
+                remainders.append((move, None))     # moved whole into the backorder (stock _create_backorder)
             else:
                 env.write("stock.move", [move], {"state": "cancel"})
             continue
@@ -923,6 +924,11 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             "backorder_id": picking, "state": "confirmed"}])[0]
         for move, qty in remainders:
             rec = env.db.data["stock.move"][move]
+            if qty is None:
+                env.write("stock.move", [move], {"picking_id": back})
+                env.write("stock.move.line", [i for i, r in env.db.data["stock.move.line"].items()
+                                              if r.get("move_id") == move], {"picking_id": back})
+                continue
             env.create("stock.move", [{"picking_id": back, "product_id": rec["product_id"], "name": rec.get("name"),
                                        "product_uom_qty": qty, "product_uom": rec["product_uom"],
                                        "sale_line_id": rec.get("sale_line_id"),
