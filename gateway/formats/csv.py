@@ -86,6 +86,10 @@ DATE_ORDER_KEY = "__date order__ "
 """Row key prefix: `DATE_ORDER_KEY + kind + ' ' + column` ('day', 'month', 'either') holds the file's first cell in
 that column whose date with '/' reads only day first, only month first, or both ways ('7 30/11/2026': row 7); set
 on every row of the file, so that each document knows its file's order (`check_date_orders`)."""
+DECIMAL_KEY = "__decimal__ "
+"""Row key prefix: `DECIMAL_KEY + column` holds a cell of a decimal-comma file that reads as a number only with a
+decimal point ('1.5'), left as text by the reader; translation holds the document when its profile reads that column
+as a number (`check_decimals`), since the number field would read the text as 1.5 where 1.500 may be meant."""
 CURRENCY_KEY = "__currency__ "
 """Row key prefix: `CURRENCY_KEY + column` holds the currency sign that column's number carried (`_signed`),
 checked against the document's currency when it is translated (`check_currencies`)."""
@@ -317,8 +321,9 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
             cells = list(cells) if not signs else cells          # the reader's own list stays as read
             cells[pos], signs[pos] = signed
     values = [_decimal_in(c, s) if n else c for c, n in zip(cells, numeric)]
+    points: list[Issue] = []
     if s.decimal == ",":
-        issues.extend(_ambiguous_decimals(cells, header, row_no, numeric))
+        issues.extend(points := _ambiguous_decimals(cells, header, row_no, numeric))
     elif s.delimiter == ";":
         issues.extend(_ambiguous_commas(cells, header, row_no, numeric))
     row = {str(i): v for i, v in enumerate(values, start=1)}
@@ -347,6 +352,8 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
     for pos, sign in signs.items():
         row[CURRENCY_KEY + (header[pos] if header is not None and pos < len(header) and header[pos] else
                             str(pos + 1))] = sign
+    for point in points:                        # the number field would read the text: see check_decimals
+        row[DECIMAL_KEY + point.column] = point.value
     if bad_bytes:
         for pos, v in enumerate(values, start=1):
             if UNDECODED.search(v):
@@ -560,6 +567,34 @@ def check_currencies(rows: Sequence[dict[str, str]], row_numbers: Sequence[int],
                                    f"are not converted; expected {wanted} here", location=where)
 
 
+def check_decimals(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], header: Sequence[str],
+                   columns: Callable[[], Iterable[str]]) -> None:
+    """Refuse, naming row, column and value, a document whose number column (`columns()`: the profile's number
+    fields' columns, by name or 1-based position) holds a cell the reader left as text in a decimal-comma file
+    ('1.5', `DECIMAL_KEY`): the number field reads text with a decimal point, so one and a half would be posted
+    where 1.500 (fifteen hundred, the partner's own dialect) may be meant. A person decides, not a guess."""
+    wanted: set[str] | None = None
+    for row, number in zip(rows, row_numbers):
+        for key in reversed(row):               # the reader's notes come after the row's cells
+            if not key.startswith("__"):
+                break
+            if not key.startswith(DECIMAL_KEY):
+                continue
+            if wanted is None:
+                wanted = {_fold(column) for column in columns()}
+            column = key[len(DECIMAL_KEY):]
+            position = str(header.index(column) + 1) if column in header else column
+            if _fold(column) not in wanted and position not in wanted:
+                continue
+            value = row[key]
+            raise TranslationError(
+                f"{value!r} is written with a decimal point, but this partner's decimal mark is ',' (csv.decimal), "
+                f"where '.' marks thousands (1.500 is fifteen hundred): {value.replace('.', ',')} meant, or a "
+                "mistyped number? It is not guessed, so this document is not taken: have the partner correct it and "
+                "send the file again (or set csv.decimal: '.' if its export now writes a decimal point)",
+                location=f"row {number} column {column}")
+
+
 def content_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """`rows` as their document says them, without its file's day/month note (`DATE_ORDER_KEY`): an order sent again
     in another export is the same order whatever the other orders' dates."""
@@ -605,8 +640,9 @@ def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,
         if number and "." in text and _POINT_NUMBER.match(text) and not _COMMA_NUMBER.match(text):
             name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
             issues.append(Issue(Severity.WARNING, f"{text} uses '.' but this partner's decimal mark is ',' "
-                                f"(row {row_no}, column {name!r}): left as text, not read as a number",
-                                code="decimal", level="element", row=row_no, column=name, value=text))
+                                f"(row {row_no}, column {name!r}): left as text, not read as a number (a document "
+                                "that reads the column as a number is held)", code="decimal", level="element",
+                                row=row_no, column=name, value=text))
     return issues
 
 
