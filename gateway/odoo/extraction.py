@@ -921,7 +921,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
-                                   m2o_id(move["company_id"]) in globally)
+                                   m2o_id(move["company_id"]) in globally, client.version[0])
             except TaxMismatch as exc:
                 problems.append(str(exc))
                 found = []

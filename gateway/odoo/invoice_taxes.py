@@ -7,7 +7,8 @@ expanded as Odoo does (a `group` is its children, in their sequence) and each is
 subtotal x rate / (1 - rate). A `code` tax (account_tax_python) runs a formula the gateway does not evaluate: it is
 Odoo's line tax less the others. What does not add up to Odoo's line tax (two formula taxes on one line, a tax
 included in the base of the next) is a `TaxMismatch`: the invoice is held, not sent with figures Odoo disagrees with.
-A company that rounds taxes globally has them added up unrounded by tax and rounded once, as its tax lines are.
+A company that rounds taxes globally has them added up unrounded by tax and rounded once, as its tax lines are; a
+percentage tax included in the price is then taken out of the amount that includes it, as Odoo does (`_included`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from gateway.odoo.client import OdooClient
 
-TAX_FIELDS = ["name", "amount", "amount_type", "children_tax_ids"]
+TAX_FIELDS = ["name", "amount", "amount_type", "children_tax_ids", "price_include"]   # 18-19: computed, readable
 COMPUTED = ("percent", "fixed", "division")     # what the gateway computes; `code` is Odoo's figure less these
 
 
@@ -62,18 +63,21 @@ def rate_of(tax: dict[str, Any]) -> Decimal | None:
 
 
 def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal: Decimal, label: str,
-               globally: bool = False) -> list[tuple[dict[str, Any], Decimal]]:
+               globally: bool = False, version: int = 17) -> list[tuple[dict[str, Any], Decimal]]:
     """Each tax of an invoice line (groups expanded) with its amount, adding up to Odoo's tax on the line
     (`price_total` - `price_subtotal`). `label` names the line in a `TaxMismatch`.
 
     `globally`: the company rounds taxes globally (Tax Calculation Rounding Method): Odoo keeps a line's taxes
     unrounded, rounds only the line's total, and the invoice's tax lines round each tax's sum over the lines. The
-    amounts are then unrounded too, for the caller to add up by tax and round (`money`) as Odoo does."""
+    amounts are then unrounded too, for the caller to add up by tax and round (`money`) as Odoo does; `version`
+    (Odoo's major) says how an included tax is taken out of the price then (`_included`)."""
     found = leaves(taxes, line["tax_ids"])
     if not found:
         return []
     odoo_tax = dec(line["price_total"]) - subtotal
     amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"]), not globally) for t in found}
+    if globally:
+        amounts.update(_included(found, line, subtotal, version))
     unknown = [t for t in found if amounts[t["id"]] is None]
     known = sum((a for a in amounts.values() if a is not None), Decimal(0))
     if len(unknown) > 1:
@@ -108,6 +112,26 @@ def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded
     else:
         return None
     return money(amount) if rounded else amount
+
+
+def _included(found: list[dict[str, Any]], line: dict[str, Any], subtotal: Decimal,
+              version: int) -> dict[int, Decimal]:
+    """The unrounded amounts of a line's percentage taxes included in its price, for a company rounding globally.
+    Odoo takes them out of the amount that includes them, not out of the rounded subtotal (21 % of 28,858.45 is
+    6,060.2745, but 7,777 at 4.49 with 21 % in it has 6,060.28 of tax): 16-17 `compute_all` gives the last included
+    tax what is left of the amount rounded to the cent once the rounded subtotal and the others are taken out, each
+    other a percentage of the subtotal; 18-19 `_add_tax_details_in_base_line` gives each its rate's share of the
+    amount, unrounded (amount x rate / (100 + the included rates))."""
+    inside = [t for t in found if t.get("price_include") and t.get("amount_type") == "percent"]
+    if not inside:
+        return {}
+    price = dec(line["price_unit"]) * (100 - dec(line.get("discount"))) / 100
+    whole = price * dec(line["quantity"])
+    if version >= 18:
+        rates = sum((dec(t["amount"]) for t in inside), Decimal(0))
+        return {t["id"]: whole * dec(t["amount"]) / (100 + rates) for t in inside}
+    amounts = {t["id"]: subtotal * dec(t["amount"]) / 100 for t in inside[:-1]}
+    return {**amounts, inside[-1]["id"]: money(whole) - subtotal - sum(amounts.values(), Decimal(0))}
 
 
 def _names(taxes: list[dict[str, Any]]) -> str:
