@@ -1,0 +1,64 @@
+"""An invoice total wrong by just its lines' own allowances/charges is warned of (tests/odoo/test_check16r_*).
+
+f7ead28 let an invoice's total add up "with the lines' own allowances/charges or without them", for Ariba's 810
+that restates its lines' shipping in the summary's SAC. That also took an invoice whose total is wrong by exactly
+its lines' own: a vendor whose TDS forgot its line discount (75.00 off the blue widgets, TDS the gross 1012.50),
+or an Ariba-style invoice that counted its shipping twice (3.00 + 3.00 on the lines, 6.00 in the summary, TDS with
+12.00). Neither bill said 'EDI check:' any more, nor `show`. The lines' own are now left out only when the
+invoice's own restate them, code by code; the restated invoice and one with both kinds of charges still add up.
+Through the pipeline and the sandbox over HTTP (17 and 19).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor_bill_checks import VENDOR, bill, on_ordered_quantities, x12_810
+from tests.odoo.test_vendor_odd import purchase
+
+__all__ = ["examples"]
+
+BLUE, RED = "IT1*1*100*EA*7.50**VN*WW-WB-100", "IT1*2*50*EA*5.25**VN*WW-WR-200"     # 750.00 + 262.50
+
+
+@pytest.mark.parametrize(("number", "lines", "summary", "warned"), [
+    ("WW-INV-GROSS", [BLUE, "SAC*A*C310***7500", RED], ["TDS*101250"],
+     "totals: total 1012.50 but lines 1012.50 + allowances/charges -75.00 + tax 0 = 937.50 "
+     "(the lines' own -75.00 counted)"),
+    ("WW-INV-TWICE", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*102450", "SAC*C*G830***600"],
+     "totals: total 1024.50 but lines 1012.50 + allowances/charges 6.00 + tax 0 = 1018.50 "
+     "(the lines' own 6.00 restated in the invoice's)"),
+    ("WW-INV-BOTH", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*102850", "SAC*C*D240***1000"],
+     None),
+    ("WW-INV-RESTATED", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*101850", "SAC*C*G830***600"],
+     None)],
+    ids=["line_discount_left_out", "shipping_counted_twice", "line_and_invoice_charges", "restated"])
+async def test_a_total_off_by_the_lines_own_charges_is_noted(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO, number: str,
+        lines: list[str], summary: list[str], warned: str | None) -> None:
+    on_ordered_quantities(odoo)
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    odoo.execute_kw("product.product", "create", [{"name": "EDI charge", "default_code": "SVC-EDI", kind: "service"}])
+    _po, name = purchase(odoo)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR.model_copy(update={"odoo": VENDOR.odoo.model_copy(update={
+        "charge_products": {"allowance": "SVC-EDI", "charge": "SVC-EDI"}})})
+    message = await pipeline.submit(x12_810(321, number, name, lines, summary),
+                                    IntakeMeta(channel="sftp", filename="810.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    found = [i for i in (done.meta.get("parse") or {}).get("issues") or [] if "totals: total" in i]
+    narration = str(bill(odoo, number)["narration"] or "")
+    if warned is None:
+        assert found == [] and "EDI check" not in narration, (found, narration)
+    else:
+        assert found == [f"warning: invoice {number}: {warned}"], found
+        assert f"EDI check: {warned}".replace("'", "&#x27;") in narration, narration
