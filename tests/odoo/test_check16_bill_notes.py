@@ -17,7 +17,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
+from gateway.journal.api import Message, State
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
@@ -72,6 +72,24 @@ async def test_a_vendor_bill_notes_the_consistency_checks(tmp_path: Path, exampl
 
 
 
+async def posted_810(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+                     number: str, lines: list[str], summary: list[str]) -> Message:
+    """Widget Works' 810 `number` of these IT1 loops and summary, on a confirmed PO, through the pipeline: done,
+    its allowances and charges billed on a service product."""
+    on_ordered_quantities(odoo)
+    kind = "detailed_type" if sandbox.version < 18 else "type"
+    odoo.execute_kw("product.product", "create", [{"name": "EDI charge", "default_code": "SVC-EDI", kind: "service"}])
+    _po, name = purchase(odoo)
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR.model_copy(update={"odoo": VENDOR.odoo.model_copy(update={
+        "charge_products": {"allowance": "SVC-EDI", "charge": "SVC-EDI"}})})
+    data = x12_810(311, number, name, lines, summary)
+    message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename="810.edi", partner="widgetworks"))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    return done
+
+
 @pytest.mark.parametrize(("number", "lines", "summary", "total"), [
     ("WW-INV-SAC", ["IT1*1*100*EA*7.50**VN*WW-WB-100", "SAC*A*C310***7500", "IT1*2*50*EA*5.25**VN*WW-WR-200"],
      ["TDS*93750"], 937.5),
@@ -90,17 +108,7 @@ async def test_an_allowance_is_in_the_checked_total(tmp_path: Path, examples: Lo
     1012.50' of invoices that add up (and so do the bills Odoo makes of them). Some vendors restate their lines'
     charges in the invoice's (Ariba's 810: shipping 3.00 on each line, 6.00 in the summary, a total of 1018.50):
     that adds up too. (Its bill takes both, 1024.50: the totals note tells the clerk; see README.)"""
-    on_ordered_quantities(odoo)
-    kind = "detailed_type" if sandbox.version < 18 else "type"
-    odoo.execute_kw("product.product", "create", [{"name": "EDI charge", "default_code": "SVC-EDI", kind: "service"}])
-    _po, name = purchase(odoo)
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR.model_copy(update={"odoo": VENDOR.odoo.model_copy(update={
-        "charge_products": {"allowance": "SVC-EDI", "charge": "SVC-EDI"}})})
-    data = x12_810(311, number, name, lines, summary)
-    message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename="810.edi", partner="widgetworks"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-    assert done.state is State.DONE, done.last_error
+    done = await posted_810(tmp_path, examples, sandbox, odoo, number, lines, summary)
     assert not [i for i in (done.meta.get("parse") or {}).get("issues") or [] if "totals" in i], done.meta
     made = bill(odoo, number)
     assert total is None or made["amount_total"] == total

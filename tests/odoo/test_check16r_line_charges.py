@@ -17,12 +17,10 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
-from gateway.transports.base import IntakeMeta
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
-from tests.odoo.test_vendor_bill_checks import VENDOR, bill, on_ordered_quantities, x12_810
-from tests.odoo.test_vendor_odd import purchase
+from tests.odoo.test_check16_bill_notes import posted_810
+from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_vendor_bill_checks import bill
 
 __all__ = ["examples"]
 
@@ -31,11 +29,11 @@ BLUE, RED = "IT1*1*100*EA*7.50**VN*WW-WB-100", "IT1*2*50*EA*5.25**VN*WW-WR-200" 
 
 @pytest.mark.parametrize(("number", "lines", "summary", "warned"), [
     ("WW-INV-GROSS", [BLUE, "SAC*A*C310***7500", RED], ["TDS*101250"],
-     "totals: total 1012.50 but lines 1012.50 + allowances/charges -75.00 + tax 0 = 937.50 "
-     "(the lines' own -75.00 counted)"),
+     ("totals: total 1012.50 but lines 1012.50 + allowances/charges -75.00 + tax 0 = 937.50 "
+      "(the lines' own -75.00 counted)")),
     ("WW-INV-TWICE", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*102450", "SAC*C*G830***600"],
-     "totals: total 1024.50 but lines 1012.50 + allowances/charges 6.00 + tax 0 = 1018.50 "
-     "(the lines' own 6.00 restated in the invoice's)"),
+     ("totals: total 1024.50 but lines 1012.50 + allowances/charges 6.00 + tax 0 = 1018.50 "
+      "(the lines' own 6.00 restated in the invoice's)")),
     ("WW-INV-BOTH", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*102850", "SAC*C*D240***1000"],
      None),
     ("WW-INV-RESTATED", [BLUE, "SAC*C*G830***300", RED, "SAC*C*G830***300"], ["TDS*101850", "SAC*C*G830***600"],
@@ -44,17 +42,7 @@ BLUE, RED = "IT1*1*100*EA*7.50**VN*WW-WB-100", "IT1*2*50*EA*5.25**VN*WW-WR-200" 
 async def test_a_total_off_by_the_lines_own_charges_is_noted(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO, number: str,
         lines: list[str], summary: list[str], warned: str | None) -> None:
-    on_ordered_quantities(odoo)
-    kind = "detailed_type" if sandbox.version < 18 else "type"
-    odoo.execute_kw("product.product", "create", [{"name": "EDI charge", "default_code": "SVC-EDI", kind: "service"}])
-    _po, name = purchase(odoo)
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR.model_copy(update={"odoo": VENDOR.odoo.model_copy(update={
-        "charge_products": {"allowance": "SVC-EDI", "charge": "SVC-EDI"}})})
-    message = await pipeline.submit(x12_810(321, number, name, lines, summary),
-                                    IntakeMeta(channel="sftp", filename="810.edi", partner="widgetworks"))
-    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-    assert done.state is State.DONE, done.last_error
+    done = await posted_810(tmp_path, examples, sandbox, odoo, number, lines, summary)
     found = [i for i in (done.meta.get("parse") or {}).get("issues") or [] if "totals: total" in i]
     narration = str(bill(odoo, number)["narration"] or "")
     if warned is None:
