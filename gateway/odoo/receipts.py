@@ -204,6 +204,11 @@ class Piece(NamedTuple):
     units: float
 
 
+SPLIT = "backordered by the vendor, line"
+"""In the name of a PO line holding a part of line N the vendor backordered (`vendor_acks`): '... (SPLIT N)'. A
+notice's line N is received on line N, then on those parts."""
+
+
 def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
               wanted: list[tuple[str | None, int, float, int]]) -> list[list[Piece]]:
     """The receipt moves each notice item (PO line number, product, quantity, unit) is received on, with how
@@ -220,8 +225,10 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
     if all(share is not None for share in shares):
         return [share for share in shares if share is not None]     # the usual case: no call
     lines = client.search_read("purchase.order.line", [("order_id", "=", po_id), ("display_type", "=", False)],
-                               ["product_id"], order="sequence, id")
+                               ["product_id", "name"], order="sequence, id")
     position = {line["id"]: index for index, line in enumerate(lines, 1)}
+    part_of = {line["id"]: int(n) for line in lines
+               if (n := str(line.get("name") or "").rpartition(f"({SPLIT} ")[2].rstrip(")")).isdigit()}
     for group in by_product.values():
         group.sort(key=lambda m: (position.get(m2o_id(m.get("purchase_line_id")) or 0, len(position) + 1), m["id"]))
     units = {uom for index, (_, _, _, uom) in enumerate(wanted) if shares[index] is None}
@@ -232,7 +239,11 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
         named = line_number(line_no)
         target = next((m for m in by_product[product] if named is not None
                        and position.get(m2o_id(m.get("purchase_line_id")) or 0) == named), None)
-        if shares[index] is None and target is not None:
+        parts = [m for m in by_product[product] if named is not None and m is not target
+                 and part_of.get(m2o_id(m.get("purchase_line_id")) or 0) == named]
+        if shares[index] is None and target is not None and parts:      # the line, then what the vendor backordered
+            shares[index] = _fill([target, *parts], left, qty, uom, ratios)
+        elif shares[index] is None and target is not None:
             shares[index] = [Piece(target, qty, uom, qty)]
             left[target["id"]] -= _convert(ratios, qty, uom, m2o_id(target.get("product_uom")) or 0) or 0.0
     for index, (_, product, qty, uom) in enumerate(wanted):

@@ -25,7 +25,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, unit_id, utc_datetime
-from gateway.odoo.receipts import line_number, units_per
+from gateway.odoo.receipts import SPLIT, line_number, units_per
 from gateway.odoo.records import record_link
 from gateway.translate.canonical import Line, PurchaseOrderAck
 
@@ -94,9 +94,6 @@ def po_line(goods: list[dict[str, Any]], position: int | None, product: int | No
         return None
     return next((r for r in goods if m2o_id(r.get("product_id")) == product and r["id"] not in taken
                  and f"({SPLIT} " not in str(r.get("name") or "")), None)
-
-
-SPLIT = "backordered by the vendor, line"
 
 
 def split_name(name: str, line_no: str) -> str:
@@ -244,6 +241,7 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                                "changed")
         splits = _splits(goods, row, line_no)
         targets: list[dict[str, Any] | None] = [row, *splits]
+        first = len(commands)
         for at, part in enumerate(parts or [Part(Decimal(0), None)]):
             vals: dict[str, Any] = {"product_qty": round(float(part.quantity) * per, 6)}
             if part.date:
@@ -259,6 +257,12 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                                     names.purchase_uom: m2o_id(row.get(names.purchase_uom)),
                                     tax: [[6, 0, list(row.get(tax) or [])]]}])
         commands += [[1, r["id"], {"product_qty": 0.0}] for r in splits[max(len(parts), 1) - 1:]]
+        received = {r["id"]: float(r.get("qty_received") or 0) for r in splits}
+        for command in commands[first:]:    # a backordered part received already is not ordered below it either
+            if command[0] == 1 and received.get(command[1], 0.0) > command[2]["product_qty"] + 1e-9:
+                raise OdooRejected(f"{where}: {received[command[1]]:g} received already of its part the vendor "
+                                   f"backordered, more than the {command[2]['product_qty']:g} it would now order; "
+                                   "nothing was changed")
         ordered = _orders(goods, row, line_no)
         coming = float(sum((p.quantity for p in parts), Decimal(0))) * per
         differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9 \

@@ -12,10 +12,13 @@ import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_pipeline_posting import examples
 from tests.odoo.test_vendor16_acks import expected, po_lines, sender
-from tests.odoo.test_vendor_odd import purchase
+from tests.odoo.test_vendor_odd import purchase, widgetworks
+from tests.odoo.test_vendor_receipts import notice
 
 __all__ = ["examples"]
 
@@ -65,3 +68,27 @@ async def test_an_ack_sent_again_does_not_say_odoo_had_another_quantity(
     assert rows[0][:2] == (1, 8.0)
     assert [row[3] for row in rows[2:]] == ["EDI order acknowledgment SO-1401 (000001401/0001): line 1: changed 8",
                                             "EDI order acknowledgment SO-1402 (000001402/0001): line 1: changed 8"]
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True)
+async def test_the_vendors_shipment_fills_its_backordered_part_and_a_late_ack_keeps_it(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """4 blue now and 6 backordered: the 6 got a line of their own. The vendor ships all 10 (its ASN's line 1,
+    validated): all 10 were received on line 1 (10 of 4) and the backorder line's 6 stayed open, Odoo waiting for 6
+    that never come; now line 1 takes its 4 and the backordered part its 6. A late 855 accepting all 10 on line 1
+    would then order 0 on the line that received 6 (Odoo ordering 10 of 16 received): quarantined, nothing written."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    send = sender(tmp_path, examples, sandbox, name)
+    done = await send(1801, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+    assert done.state is State.DONE, done.last_error
+    post(client, notice("ASN-1801", name, 10), widgetworks(validate_receipts=True), Cache())
+    lines = odoo.execute_kw("purchase.order.line", "search_read", [[("order_id", "=", po), ("product_id", "=", 1)],
+                                                                   ["product_qty", "qty_received"]], {"order": "id"})
+    assert [(r["product_qty"], r["qty_received"]) for r in lines] == [(4.0, 4.0), (6.0, 6.0)]
+    assert [(p, q) for p, q, _ in expected(odoo, po)] == [(2, 6.0)]               # no blue expected any more
+    before = po_lines(odoo, po)
+    late = await send(1802, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*10*EA*068*20261205"])
+    assert late.state is State.QUARANTINED
+    assert "line 1: 6 received already of its part the vendor backordered, more than the 0" in late.last_error
+    assert po_lines(odoo, po) == before
