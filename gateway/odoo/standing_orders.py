@@ -197,7 +197,16 @@ def as_ordered(line_no: str | None, ids: dict[str, str], lines: dict[str, Line])
     line = lines.get(line_no or "")
     if line is None:
         return line_no, ids
-    return line.line_no or line_no, {**ids, **line.item_ids}
+    return line.line_no or line_no, theirs_over(ids, line.item_ids)
+
+
+def theirs_over(ids: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
+    """Odoo's identifiers of a product (`ids`) with the partner's line's (`theirs`) over them. Odoo's customer code
+    (`buyer`) is left out when the line names that number as its `buyer_item` (an EANCOM PIA's IN) and not as
+    `buyer`: the partner gets its number back once, under its own type, not also as BP."""
+    if "buyer" not in theirs and theirs.get("buyer_item") and ids.get("buyer") == theirs["buyer_item"]:
+        ids = {k: v for k, v in ids.items() if k != "buyer"}
+    return {**ids, **theirs}
 
 
 def in_cases(partner: PartnerConfig, line: Line | None, *quantities: Decimal | None) -> list[Decimal | None] | None:

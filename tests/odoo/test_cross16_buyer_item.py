@@ -3,8 +3,9 @@ X12 PO1's IN does. The EDIFACT base reads IN as `buyer_item`; the product lookup
 and the case-GTIN rule), so EuroHandel's line naming the Blue Widget by its article number alone, which Odoo has as
 EuroHandel's customer code, was quarantined "no product in Odoo for buyer_item 4711", where BigBox's
 `PO1*...*IN*4711` (the X12 base picks BP, else IN, as the buyer's number) was posted. The line is now posted, and the
-ORDRSP answers it under the number and type the retailer sent (PIA+5+4711:IN), not as BP. Through the pipeline into
-the sandbox over HTTP (17, 19); fails without `lookup.buyer_number`."""
+ORDRSP, DESADV and INVOIC name it once, under the type the retailer sent (4711:IN): not also as BP, which Odoo's
+customer code (`buyer`) beside the line's IN had added (`PIA+1+...+4711:IN+4711:BP`). Through the pipeline into the
+sandbox over HTTP (17, 19); fails without `lookup.buyer_number` (quarantined) or `standing_orders.theirs_over`."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.journal.api import Direction, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
+from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_caseorders15_gtin import eurohandel_ordered, examples, ordrsp_first_line
+from tests.odoo.test_outbound_taxes_packs import daemon_scheduler
 
 __all__ = ["examples"]
 
@@ -45,3 +49,13 @@ async def test_an_article_number_typed_in_finds_the_customers_code_and_is_answer
     assert first["product_id"][1].endswith("Blue Widget") and first["product_uom_qty"] == 48.0, first
     line = await ordrsp_first_line(pipeline, client, odoo, so)
     assert "PIA+5+4711:IN'" in line and ":BP" not in line, line
+    odd.invoiced(odoo, so)
+    scheduler, out_pipeline = daemon_scheduler(pipeline.config, client, pipeline.journal, tmp_path / "out")
+    for doc_type in ("DESADV", "INVOIC"):          # shipped and billed under the number as sent, once
+        assert await scheduler.run_once("eurohandel", doc_type) == 1
+        [out] = [m for m in pipeline.journal.find(direction=Direction.OUT, partner="eurohandel", limit=20)
+                 if m.doc_type == doc_type]
+        assert out.state is not State.QUARANTINED, out.last_error
+        sent = out_pipeline.archive.read(out.sha256).decode("latin-1")
+        first_line = sent.split("LIN+1+")[1].split("LIN+2+")[0]
+        assert "4711:IN" in first_line and first_line.count("4711") == 1, (doc_type, first_line)
