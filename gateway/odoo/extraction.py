@@ -829,10 +829,12 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                                _candidates("write_date", lookback_days, record_ids)],
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
-                               "amount_total", "write_date", "company_id"], order="id")
+                               "amount_total", "write_date", "company_id", "reversed_entry_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("account.move", r["id"], str(r["write_date"]))]
     if not rows:
         return []
+    credited = {m["id"]: m for m in client.read("account.move", ids_of(r["reversed_entry_id"] for r in rows),
+                                                ["name", "ref"])}              # no reversal: no call
     globally = {c["id"] for c in client.read("res.company", ids_of(r["company_id"] for r in rows),
                                               ["tax_calculation_rounding_method"])
                 if c.get("tax_calculation_rounding_method") == "round_globally"}
@@ -875,7 +877,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     docs = []
     for move in rows:
         doc_lines = []
-        po_number = move.get("ref") or None
+        reverses = credited.get(m2o_id(move["reversed_entry_id"]) or 0)     # the invoice a credit note reverses
+        po_number = _order_number(move, reverses)
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
         problems: list[str] = []
@@ -950,6 +953,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         refs = [Reference(qualifier="customer_order", value=po_number)] if po_number else []
         if move.get("invoice_origin"):
             refs.append(Reference(qualifier="vendor_order", value=move["invoice_origin"]))
+        if reverses:                                               # REF*IV / RFF+IV: the invoice it credits
+            refs.append(Reference(qualifier="invoice", value=reverses["name"]))
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
@@ -968,6 +973,18 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
+
+
+def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str | None:
+    """The partner's order an invoice states (BIG04, RFF+ON): its Reference (`ref`, the sale order's Customer
+    Reference); None to take it from its sale order lines. A credit note made with Odoo's Reverse button has the
+    `ref` 'Reversal of: INV/2026/00001, <reason>' (in the customer's language from 18), no order number: it states
+    the order of the invoice it credits (`reverses`), as the retailer matches the credit to its PO. A Reference a
+    person wrote on it instead (without the invoice's number) is kept."""
+    ref = move.get("ref") or None
+    if reverses and (ref is None or str(reverses["name"]) in ref):
+        return reverses.get("ref") or None
+    return ref
 
 
 def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig,

@@ -1032,6 +1032,54 @@ def move_action_post(env: Env, ids: list[int]) -> bool:
     return False
 
 
+def reversal_reverse_moves(env: Env, ids: list[int], is_modify: bool = False) -> Any:
+    """account.move.reversal.reverse_moves (Customer Invoice > Credit Note): each posted move's reversal, a draft
+    copy of the reverse type whose `ref` is 'Reversal of: <number>, <reason>' ('Reversal of: <number>' without a
+    reason) and `reversed_entry_id` the move (the wizard's _prepare_default_reversal, account.move._reverse_moves,
+    16-19); its lines keep their sale order lines (sale's _copy_data_extend_business_fields). A partial refund
+    only: the sandbox does not reconcile ('cancel') nor make the new invoice of 'modify'."""
+    if is_modify or any(env.get("account.move.reversal", r, "refund_method") not in (None, False, "refund")
+                        for r in ids if env.db.version <= 16):
+        raise UserError("The sandbox makes partial refunds only.")
+    reverse = {"out_invoice": "out_refund", "out_refund": "out_invoice", "in_invoice": "in_refund",
+               "in_refund": "in_invoice"}
+    created: list[int] = []
+    for rid in ids:
+        wizard = env.record("account.move.reversal", rid)
+        for move_id in wizard.get("move_ids") or []:
+            move = env.record("account.move", move_id)
+            if move.get("state") != "posted":
+                raise UserError("You can only reverse posted moves.")
+            lines = [[0, 0, {**{f: r.get(f) for f in ("product_id", "name", "quantity", "price_unit", "discount",
+                                                      "product_uom_id", "sequence")},
+                             "tax_ids": [[6, 0, r.get("tax_ids") or []]],
+                             "sale_line_ids": [[6, 0, r.get("sale_line_ids") or []]]}]
+                     for r in env.db.data["account.move.line"].values() if r.get("move_id") == move_id
+                     and r.get("display_type") in (None, False, "product")]
+            reason = wizard.get("reason")
+            created += env.create("account.move", [{
+                "move_type": reverse.get(str(move.get("move_type")), "entry"), "reversed_entry_id": move_id,
+                "ref": f"Reversal of: {move.get('name')}, {reason}" if reason else f"Reversal of: {move.get('name')}",
+                **{f: move.get(f) for f in ("partner_id", "partner_shipping_id", "invoice_origin", "currency_id",
+                                            "company_id")},
+                "journal_id": wizard.get("journal_id") or move.get("journal_id"),
+                "invoice_date": wizard.get("date") or move.get("date"), "invoice_line_ids": lines}])
+    env.write("account.move.reversal", ids, {"new_move_ids": [[6, 0, created]]})
+    action: dict[str, Any] = {"name": "Reverse Moves", "type": "ir.actions.act_window", "res_model": "account.move"}
+    if len(created) == 1:
+        action.update({"view_mode": "form", "res_id": created[0]})
+    else:
+        action.update({"view_mode": "tree,form", "domain": [["id", "in", created]]})
+    return action
+
+
+def reversal_refund_moves(env: Env, ids: list[int]) -> Any:
+    """17-19's Reverse button: reverse_moves(is_modify=False); 16 has no such method."""
+    if env.db.version <= 16:
+        raise OdooAttributeError("The method 'refund_moves' does not exist on the model 'account.move.reversal'")
+    return reversal_reverse_moves(env, ids)
+
+
 def move_button_draft(env: Env, ids: list[int]) -> None:
     """Back to draft; returns None like Odoo's, which XML-RPC cannot marshal (fault 1, odoo/odoo #51741)."""
     for rid in ids:
@@ -1118,6 +1166,8 @@ METHODS: dict[tuple[str, str], Method] = {
     ("sale.advance.payment.inv", "create_invoices"): Method(advance_create_invoices, True, []),
     ("account.move", "action_post"): Method(move_action_post, True, []),
     ("account.move", "button_draft"): Method(move_button_draft, True, []),
+    ("account.move.reversal", "reverse_moves"): Method(reversal_reverse_moves, True, [("is_modify", False)]),
+    ("account.move.reversal", "refund_moves"): Method(reversal_refund_moves, True, []),
     ("purchase.order", "button_confirm"): Method(purchase_button_confirm, True, []),
     ("res.users", "context_get"): Method(context_get, False, []),
     ("ir.model.data", "check_object_reference"): Method(

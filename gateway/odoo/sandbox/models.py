@@ -967,6 +967,15 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                                        ("fixed", "Down payment (fixed amount)")], "Create Invoice",
                                       default="delivered"),
         "sale_order_ids": M2M("sale.order", "Sales Orders")}, transient=True)
+    # the Reverse button's wizard (account/wizard/account_move_reversal.py): 16 picks a refund_method and calls
+    # reverse_moves; 17-19 have the buttons refund_moves / modify_moves, reverse_moves(is_modify) behind them
+    model("account.move.reversal", "Account Move Reversal", {
+        "move_ids": M2M("account.move", "Move"), "new_move_ids": M2M("account.move", "New Move"),
+        "date": D("Reversal date", default=_today), "reason": C("Reason"),
+        "journal_id": M2O("account.journal", "Journal"), "company_id": M2O("res.company", "Company", default=_company),
+        **({"refund_method": SEL([("refund", "Partial Refund"), ("cancel", "Full Refund"),
+                                  ("modify", "Full refund and new draft invoice")], "Credit Method",
+                                 default="refund")} if version <= 16 else {})}, transient=True)
     po_states = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"), ("purchase", "Purchase Order"),
                  ("done", "Locked"), ("cancel", "Cancelled")]
     model("purchase.order", "Purchase Order", {
