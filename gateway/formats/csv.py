@@ -538,11 +538,15 @@ def _signed(cell: str, s: CsvSettings) -> tuple[str, str] | None:
     return (number, sign) if _PLAIN_NUMBER.match(_decimal_in(number, s)) else None
 
 
-def check_currencies(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], currency: str | None) -> None:
+def check_currencies(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], currency: str | None,
+                     header: Sequence[str] = (), numbers: Callable[[], Iterable[tuple[str, str]]] = tuple) -> None:
     """Refuse, naming row and column, a number whose currency sign is not the document's `currency`: read without
     it, an amount in dollars would go to Odoo as one in euros. A sign with no currency to check it against (the
-    document names none, nor its profile or partner) is refused too."""
+    document names none, nor its profile or partner) is refused too, and so is one in a column the profile reads
+    into a number that is no amount (`numbers()`: (column, canonical path) of its number fields; a quantity
+    '25,00 €' is an amount in the quantity column, as when the export's columns moved)."""
     wanted = (currency or "").strip().upper()
+    counted: set[str] | None = None
     for row, number in zip(rows, row_numbers):
         notes: list[str] = []
         for key in reversed(row):               # the reader's notes come after the row's cells
@@ -552,11 +556,18 @@ def check_currencies(rows: Sequence[dict[str, str]], row_numbers: Sequence[int],
         for key in reversed(notes):
             if not key.startswith(CURRENCY_KEY):
                 continue
-            sign = row[key]
+            sign, column = row[key], key[len(CURRENCY_KEY):]
+            where = f"row {number} column {column}"
+            if counted is None:
+                counted = {_fold(at) for at, path in numbers() if not _AMOUNT.search(path.rpartition(".")[2])}
+            if _named_in(column, header, counted):
+                raise TranslationError(f"a number with the currency sign {sign!r} where the profile reads no amount "
+                                       f"(a quantity): an amount in this column, the export's columns moved? It is "
+                                       "not read as a count: have the partner correct the file and send it again",
+                                       location=where)
             meant = CURRENCY_SIGNS.get(sign, (sign,))
             if wanted in meant:
                 continue
-            where = f"row {number} column {key[len(CURRENCY_KEY):]}"
             if not wanted:
                 raise TranslationError(f"a number with the currency sign {sign!r}, and the document names no "
                                        "currency to check it against: set the currency (a column, or the "
@@ -583,8 +594,7 @@ def check_decimals(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], h
             if wanted is None:
                 wanted = {_fold(column) for column in columns()}
             column = key[len(DECIMAL_KEY):]
-            position = str(header.index(column) + 1) if column in header else column
-            if _fold(column) not in wanted and position not in wanted:
+            if not _named_in(column, header, wanted):
                 continue
             value = row[key]
             raise TranslationError(
@@ -593,6 +603,17 @@ def check_decimals(rows: Sequence[dict[str, str]], row_numbers: Sequence[int], h
                 "mistyped number? It is not guessed, so this document is not taken: have the partner correct it and "
                 "send the file again (or set csv.decimal: '.' if its export now writes a decimal point)",
                 location=f"row {number} column {column}")
+
+
+_AMOUNT = re.compile("price|amount|charge")
+"""A canonical field holding money, by its name (unit_price, amount, total_amount, allowances_charges): a currency
+sign belongs there, not in a quantity, pack size, weight or percent."""
+
+
+def _named_in(column: str, header: Sequence[str], wanted: set[str]) -> bool:
+    """Whether a note's `column` (the header's name, else a 1-based position) is among the profile's `wanted`
+    columns (casefolded, `_fold`; by name or position)."""
+    return _fold(column) in wanted or (column in header and str(header.index(column) + 1) in wanted)
 
 
 def content_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:

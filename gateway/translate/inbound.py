@@ -216,9 +216,11 @@ def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> d
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
-    if tx.syntax is Syntax.CSV:          # numbers a spreadsheet wrote with a currency sign: the document's only
+    if tx.syntax is Syntax.CSV and (tree := profile.root) is not None:    # a currency sign: the document's, in amounts
         csv_format.check_currencies(tx.rows, tx.row_numbers,
-                                    data.get("currency") or (partner.odoo.currency if partner else None))
+                                    data.get("currency") or (partner.odoo.currency if partner else None),
+                                    tx.envelope.raw_header if tx.envelope else [],
+                                    lambda: [(f.address, f.path) for n in tree.walk() for f in n.fields_in if f.numeric])
     return data
 
 
