@@ -5,13 +5,16 @@ so that the receipt and the stock forecast expect each part when it comes.
 
 The statuses mean what they mean on a single ACK: accepted (IA) and changed (IC) parts are delivered, their
 quantities together, at the first date one of them gives; each backordered part (IB) is delivered at its own date;
-a rejected part (IR) is not delivered. A line the acknowledgment says nothing of, or accepts as ordered without a
-date, is left as it is. A backordered part goes on a new line after the order's last (the order's line numbers,
+a rejected part (IR) is not delivered; any other status (on hold, a substitution, a line the vendor adds) is left
+to purchasing, the acknowledgment refused. A line the acknowledgment says nothing of is left as it is; so is one it
+accepts as ordered without a date when Odoo's line (with its backordered parts) orders that (a vendor's corrected
+acknowledgment puts back what an earlier one cut). Quantities are written in the PO line's unit. A backordered part goes on a new line after the order's last (the order's line numbers,
 by which ship notices and invoices name lines, stay those of the lines sent), named after its line; a later
 acknowledgment of the same line updates those lines rather than adding more.
 
 The whole acknowledgment is one write of the order's lines (one transaction in Odoo) with a note line that names
-it and says what changed: a retry finds that note and writes nothing again."""
+it and says what changed: a retry finds that note and writes nothing again. Acknowledgments are applied one at a
+time (two of one order read at once would both add its backordered part)."""
 
 from __future__ import annotations
 
@@ -188,7 +191,7 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
     tax = "tax_ids" if "tax_ids" in client.fields("purchase.order.line") else "taxes_id"
     rows = client.search_read("purchase.order.line", [("order_id", "=", order["id"])],
                               ["sequence", "display_type", "name", "product_id", "product_qty", "qty_received",
-                               "price_unit", "discount", names.purchase_uom, tax], order="sequence, id")
+                               "qty_invoiced", "price_unit", "discount", names.purchase_uom, tax], order="sequence, id")
     if any(r.get("display_type") == "line_note" and str(r.get("name") or "").startswith(marker) for r in rows):
         return [record_link(doc, "purchase.order", order["id"], "found")]       # applied: a retry
     if order.get("state") not in APPLICABLE or order.get("locked"):     # 19 locks a confirmed order by a flag
@@ -267,9 +270,12 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
         coming = float(sum((p.quantity for p in parts), Decimal(0))) * per
         differs = line.ordered_quantity is not None and abs(float(line.ordered_quantity) * per - ordered) > 1e-9 \
             and abs(coming - ordered) > 1e-9        # not an acknowledgment applied already (the vendor's resend)
+        billed = sum(float(r.get("qty_invoiced") or 0) for r in targets if r is not None)
         notes.append(said(line, f"line {line_no}") + (f" (of {line.ordered_quantity:f} it read ordered; Odoo's "
                                                       f"order had {ordered:g})" if differs else "")
-                     + _price_said(line, row, per))
+                     + _price_said(line, row, per)
+                     + (f" ({billed:g} billed already: {billed - coming:g} to be credited by the vendor)"
+                        if billed > coming + 1e-9 else ""))
     if doc.ack_type == "rejected" and not doc.lines:
         notes.append("the vendor rejects the order")
     commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,
