@@ -73,6 +73,7 @@ from gateway.odoo.records import html_notes, line_labels, record_link
 from gateway.odoo.sale_orders import (
     AS_SENT,
     PURPOSES,
+    allowances_in_price,
     check_currency,
     line_allowances,
     post_store_orders,
@@ -93,6 +94,7 @@ from gateway.translate.canonical import (
     ShipItem,
     ShipNotice,
     ShipOrder,
+    restates,
 )
 from gateway.translate.charges import charge_key
 
@@ -251,7 +253,7 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                                    f"{po['name']} in {m2o_name(po['currency_id'])}")
     finder = ProductFinder(client, cache, vendor["id"], "vendor")
     labels = line_labels(doc.lines, label)
-    charges = _bill_charges(doc, partner, label)
+    charges = _bill_charges(_unrestated(doc), partner, label)
     digits = discount_digits(client, cache, "account.move.line")
     discounts: list[Decimal | None] = []
     for index, line in enumerate(doc.lines, 1):
@@ -398,6 +400,19 @@ def _bill_charges(doc: Invoice, partner: PartnerConfig, label: str) -> list[tupl
         amount = -abs(amount) if ac.kind == "allowance" else abs(amount)
         out.append((lab, ac.description or ac.code or ac.kind, mapping[key], amount))
     return out
+
+
+def _unrestated(doc: Invoice) -> Invoice:
+    """The invoice without those of its own allowances/charges that restate its lines' (`canonical.restates`:
+    Ariba's 810, shipping 3.00 on each line and 6.00 in the summary): the lines' are billed on them (a discount, a
+    charge line), and a bill taking both charged the shipping twice."""
+    own = [ac.__dict__ for line in doc.lines if line.unit_price is not None and line.quantity is not None
+           and not allowances_in_price(line) for ac in line.allowances_charges]
+    if not restates([ac.__dict__ for ac in doc.allowances_charges], own):
+        return doc
+    codes = {(ac["kind"], ac.get("code")) for ac in own}
+    return doc.model_copy(update={"allowances_charges": [ac for ac in doc.allowances_charges
+                                                         if (ac.kind, ac.code) not in codes]})
 
 
 def _credited_as_positive(doc: Invoice) -> Invoice:

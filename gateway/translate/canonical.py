@@ -291,8 +291,7 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
     if any(ac.get("amount") is None and ac.get("percent") is not None for ac in said):
         return problems         # a percent only: of what base (a line's compound, the invoice's) is posting's to say
     theirs, lines_own = _by_code(allowances_charges), _by_code(own)
-    restated = bool(own) and all(abs(theirs.get(code, Decimal(0)) - amount) <= _CENT
-                                 for code, amount in lines_own.items())
+    restated = restates(allowances_charges, own)
     charges = sum(theirs.values(), Decimal(0)) + (Decimal(0) if restated else sum(lines_own.values(), Decimal(0)))
     tax = totals["tax_amount"] if totals.get("tax_amount") is not None else sum(
         (t.get("amount") or Decimal(0) for t in taxes), Decimal(0))
@@ -308,6 +307,16 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
                                 + (f" (the lines' own {sum(lines_own.values(), Decimal(0))} {how})" if own else ""),
                                 "total"))
     return problems
+
+
+def restates(invoice_own: list[Fields], lines_own: list[Fields]) -> bool:
+    """Whether an invoice's own allowances/charges restate its lines' own (Ariba's 810: shipping 3.00 on each line,
+    6.00 in the summary): the same amount, to the cent, for each kind and code the lines give. Then the lines' are
+    in the invoice's already: the total check counts them once, and so does the bill."""
+    if any(ac.get("amount") is None for ac in lines_own):
+        return False            # a percent only: what it comes to is posting's to say
+    theirs, ours = _by_code(invoice_own), _by_code(lines_own)
+    return bool(ours) and all(abs(theirs.get(code, Decimal(0)) - amount) <= _CENT for code, amount in ours.items())
 
 
 def _by_code(allowances_charges: list[Fields]) -> dict[tuple[object, object], Decimal]:

@@ -107,7 +107,7 @@ async def test_an_allowance_is_in_the_checked_total(tmp_path: Path, examples: Lo
     without an amount for 0, and warned 'totals: total 937.50 but lines 1012.50 + allowances/charges 0 + tax 0 =
     1012.50' of invoices that add up (and so do the bills Odoo makes of them). Some vendors restate their lines'
     charges in the invoice's (Ariba's 810: shipping 3.00 on each line, 6.00 in the summary, a total of 1018.50):
-    that adds up too. (Its bill takes both, 1024.50: the totals note tells the clerk; see README.)"""
+    that adds up too (and its bill takes the shipping once: tests/odoo/test_check16r_line_charges.py)."""
     done = await posted_810(tmp_path, examples, sandbox, odoo, number, lines, summary)
     assert not [i for i in (done.meta.get("parse") or {}).get("issues") or [] if "totals" in i], done.meta
     made = bill(odoo, number)
