@@ -624,22 +624,26 @@ def content_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{k: v for k, v in row.items() if not k.startswith(DATE_ORDER_KEY)} for row in rows]
 
 
-def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], Mapping[str, str]]) -> None:
+def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], Mapping[str, str]],
+                      header: Sequence[str] = ()) -> None:
     """Refuse a document of a file any of whose dates reads only in the other day and month order than the
     profile's (`formats()`: {column: 'DD/MM/CCYY' or 'MM/DD/CCYY'}): a partner whose Excel switched locale. Its
     dates that read both ways (05/11/2026) would be read in the old order without a word, so no document of the
-    file is taken, each naming the date that tells (in whichever document it is)."""
+    file is taken, each naming the date that tells (in whichever document it is). A profile column given by its
+    position ('2') is the `header`'s name there, as the reader names it in its note."""
     said = {(kind, _fold(column)): value for key, value in (rows[0] if rows else {}).items()
             if key.startswith(DATE_ORDER_KEY) for kind, _, column in [key[len(DATE_ORDER_KEY):].partition(" ")]}
     if not said:
         return
     for column, fmt in formats().items():          # as the profile spells them (see by_profile_names)
         other, other_fmt = ("day", "DD/MM/CCYY") if fmt == "MM/DD/CCYY" else ("month", "MM/DD/CCYY")
-        found = said.get((other, _fold(column)))
+        at = int(column) if column.isdecimal() else 0
+        name = _fold(header[at - 1] if 0 < at <= len(header) and header[at - 1] else column)
+        found = said.get((other, name))
         if found is None:
             continue
         row_no, _, value = found.partition(" ")
-        either = said.get(("either", _fold(column)), "").split(" ", 1)
+        either = said.get(("either", name), "").split(" ", 1)
         such = f"The file's dates that read both ways, such as {either[1]} in row {either[0]}, cannot be told " \
             "apart, so no" if len(either) == 2 else "No"
         raise TranslationError(

@@ -210,8 +210,10 @@ _KINDS = {"PurchaseOrder": "order", "Invoice": "invoice", "ShipNotice": "shipmen
 
 def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> dict[str, Any]:
     if tx.syntax is Syntax.CSV and (root := profile.root) is not None:     # the file's day/month order first
-        csv_format.check_date_orders(tx.rows, lambda: values.slash_dates(f for n in root.walk() for f in n.fields_in))
-        csv_format.check_decimals(tx.rows, tx.row_numbers, tx.envelope.raw_header if tx.envelope else [],
+        header = tx.envelope.raw_header if tx.envelope else []
+        csv_format.check_date_orders(tx.rows, lambda: values.slash_dates(f for n in root.walk() for f in n.fields_in),
+                                     header)
+        csv_format.check_decimals(tx.rows, tx.row_numbers, header,
                                   lambda: [f.address for n in root.walk() for f in n.fields_in if f.numeric])
     data = read(profile, tx)
     if partner is not None:
