@@ -27,7 +27,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import Journal
 from gateway.odoo import crossdock
 from gateway.odoo.client import OdooClient
-from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
+from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, places_of, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
     BARCODE_KINDS,
@@ -159,21 +159,22 @@ def _candidates(field: str, lookback_days: int, record_ids: list[int] | None) ->
     return ("id", "in", record_ids) if record_ids is not None else (field, ">=", _since(lookback_days))
 
 
-def _net_price(line: dict[str, Any]) -> Decimal:
+def _net_price(line: dict[str, Any], places: int = 2) -> Decimal:
     """An invoice line's unit price after its discount (%): what its quantity is charged at, so that quantity x
     price is the line's amount (Odoo's price_unit is the price before the discount). A price that includes a tax
     (10.00 with 21 % in it: an amount of 8.26) is the amount per unit instead, with the fewest decimals from four
     to six (as many as Odoo keeps of a price) whose quantity x price is the line's amount: 1000 x 8.2645 is
-    8264.50 against Odoo's 8264.46, an 810 the retailer's footing check refuses; 8.26446 adds up."""
+    8264.50 against Odoo's 8264.46, an 810 the retailer's footing check refuses; 8.26446 adds up. `places`: the
+    currency's decimals, what the amount is rounded to (3 for KWD: 7 x 1.2345 is 8.642, not 8.64)."""
     price = _dec(line["price_unit"])
     discount = _dec(line.get("discount"))
     net = _dec(price * (100 - discount) / 100) if discount else price
     quantity, subtotal = _dec(line["quantity"]), _dec(line["price_subtotal"])
-    if not quantity or money(net * quantity) == subtotal:
+    if not quantity or money(net * quantity, places) == subtotal:
         return net
     tried = [_dec((subtotal / quantity).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
              for places in (4, 5, 6)]
-    return next((each for each in tried if money(each * quantity) == subtotal), tried[0])
+    return next((each for each in tried if money(each * quantity, places) == subtotal), tried[0])
 
 
 def _order_date(known: Standing | None, odoo_day: str | None) -> str | None:
@@ -292,6 +293,14 @@ class _Context:
         types = {t["id"]: m2o_id(t["warehouse_id"]) for t in self.client.read(
             "stock.picking.type", ids_of(r.get("picking_type_id") for r in rows), ["warehouse_id"])}
         return {r["id"]: types.get(m2o_id(r.get("picking_type_id")) or 0) for r in rows}
+
+    def currency_places(self, ids: list[int]) -> dict[int, int]:
+        """The decimal places of the currencies `ids` (from res.currency's rounding: KWD, BHD, OMR 3), which an
+        invoice's amounts are rounded and compared in, not cents. One read of those not cached."""
+        wanted = [c for c in ids if self.cache.get("currency_places", c) is MISSING]
+        for row in self.client.read("res.currency", wanted, ["rounding"]):
+            self.cache.put("currency_places", row["id"], places_of(row["rounding"]))
+        return {c: int(p) for c in ids if (p := self.cache.get("currency_places", c)) is not MISSING}
 
     def language(self) -> str | None:
         """The customer's language (res.partner `lang`), which Odoo prints its documents for the customer in and
@@ -835,6 +844,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         return []
     credited = {m["id"]: m for m in client.read("account.move", ids_of(r["reversed_entry_id"] for r in rows),
                                                 ["name", "ref"])}              # no reversal: no call
+    decimals = ctx.currency_places(ids_of(r["currency_id"] for r in rows))
     globally = {c["id"] for c in client.read("res.company", ids_of(r["company_id"] for r in rows),
                                               ["tax_calculation_rounding_method"])
                 if c.get("tax_calculation_rounding_method") == "round_globally"}
@@ -881,6 +891,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         po_number = _order_number(move, reverses)
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
+        places = decimals.get(m2o_id(move["currency_id"]) or 0, 2)     # KWD's 3, not cents
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
         ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
@@ -924,7 +935,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
-                                   m2o_id(move["company_id"]) in globally, client.version[0])
+                                   m2o_id(move["company_id"]) in globally, client.version[0], places)
             except TaxMismatch as exc:
                 problems.append(str(exc))
                 found = []
@@ -935,14 +946,14 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             by_case.append(case is not None and case.unit is None)
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
                                   quantity=_dec(billed["quantity"]), unit=unit,
-                                  unit_price=_net_price(billed), amount=subtotal,     # the basis its order said:
+                                  unit_price=_net_price(billed, places), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
-                                  taxes=[Tax(type=tax_type(tax), amount=money(amount), taxable_amount=subtotal,
+                                  taxes=[Tax(type=tax_type(tax), amount=money(amount, places), taxable_amount=subtotal,
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
         doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case)
-        tax_totals = {t: money(a) for t, a in tax_totals.items()}        # Odoo's tax lines: one per tax
+        tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
                             f"{_dec(move['amount_tax'])}")

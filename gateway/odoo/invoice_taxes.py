@@ -13,6 +13,7 @@ percentage tax included in the price is then taken out of the amount that includ
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -32,9 +33,17 @@ def dec(value: Any) -> Decimal:
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
-def money(value: Decimal) -> Decimal:
-    """An amount rounded to the cent as Odoo rounds money (float_round HALF-UP: 13.125 -> 13.13), not half to even."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def money(value: Decimal, places: int = 2) -> Decimal:
+    """An amount rounded to the cent as Odoo rounds money (float_round HALF-UP: 13.125 -> 13.13), not half to even;
+    to the currency's smallest unit (`places`: 3 for KWD, BHD, OMR, their fils or baisa; 0 for JPY)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def places_of(rounding: Any) -> int:
+    """A currency's decimal places from its Rounding Factor, as res.currency's _compute_decimal_places (16-19):
+    0.001 -> 3, 0.05 -> 2, 1 -> 0."""
+    factor = float(rounding or 0)
+    return math.ceil(math.log10(1 / factor)) if 0 < factor < 1 else 0
 
 
 def read_taxes(client: OdooClient, ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -63,21 +72,22 @@ def rate_of(tax: dict[str, Any]) -> Decimal | None:
 
 
 def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal: Decimal, label: str,
-               globally: bool = False, version: int = 17) -> list[tuple[dict[str, Any], Decimal]]:
+               globally: bool = False, version: int = 17, places: int = 2) -> list[tuple[dict[str, Any], Decimal]]:
     """Each tax of an invoice line (groups expanded) with its amount, adding up to Odoo's tax on the line
     (`price_total` - `price_subtotal`). `label` names the line in a `TaxMismatch`.
 
     `globally`: the company rounds taxes globally (Tax Calculation Rounding Method): Odoo keeps a line's taxes
     unrounded, rounds only the line's total, and the invoice's tax lines round each tax's sum over the lines. The
     amounts are then unrounded too, for the caller to add up by tax and round (`money`) as Odoo does; `version`
-    (Odoo's major) says how an included tax is taken out of the price then (`_included`)."""
+    (Odoo's major) says how an included tax is taken out of the price then (`_included`); `places`, the
+    currency's decimal places, what a rounded amount is rounded to."""
     found = leaves(taxes, line["tax_ids"])
     if not found:
         return []
     odoo_tax = dec(line["price_total"]) - subtotal
-    amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"]), not globally) for t in found}
+    amounts = {t["id"]: _computed(t, subtotal, dec(line["quantity"]), not globally, places) for t in found}
     if globally:
-        amounts.update(_included(found, line, subtotal, version))
+        amounts.update(_included(found, line, subtotal, version, places))
     unknown = [t for t in found if amounts[t["id"]] is None]
     known = sum((a for a in amounts.values() if a is not None), Decimal(0))
     if len(unknown) > 1:
@@ -87,13 +97,14 @@ def line_taxes(taxes: dict[int, dict[str, Any]], line: dict[str, Any], subtotal:
         amounts[unknown[0]["id"]] = odoo_tax - known
     elif len(found) == 1 and not globally:
         amounts[found[0]["id"]] = odoo_tax      # Odoo's own figure (a price-included tax rounds from the total)
-    elif money(subtotal + known) - subtotal != odoo_tax:
+    elif money(subtotal + known, places) - subtotal != odoo_tax:
         raise TaxMismatch(f"{label}: taxes {_names(found)} come to {known} on the line's {subtotal}, Odoo's tax on "
                           f"the line is {odoo_tax} (a tax included in the base of the next one?)")
     return [(t, amounts[t["id"]] or Decimal(0)) for t in found]
 
 
-def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded: bool) -> Decimal | None:
+def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded: bool,
+              places: int = 2) -> Decimal | None:
     """One tax on a line's tax-excluded subtotal (`rounded` to the cent, or not), as Odoo 16-19 compute it; None for
     a `code` tax.
 
@@ -111,11 +122,11 @@ def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded
         amount = subtotal * rate / (100 - rate) if rate != 100 else Decimal(0)
     else:
         return None
-    return money(amount) if rounded else amount
+    return money(amount, places) if rounded else amount
 
 
 def _included(found: list[dict[str, Any]], line: dict[str, Any], subtotal: Decimal,
-              version: int) -> dict[int, Decimal]:
+              version: int, places: int = 2) -> dict[int, Decimal]:
     """The unrounded amounts of a line's percentage taxes included in its price, for a company rounding globally.
     Odoo takes them out of the amount that includes them, not out of the rounded subtotal (21 % of 28,858.45 is
     6,060.2745, but 7,777 at 4.49 with 21 % in it has 6,060.28 of tax): 16-17 `compute_all` gives the last included
@@ -131,7 +142,7 @@ def _included(found: list[dict[str, Any]], line: dict[str, Any], subtotal: Decim
         rates = sum((dec(t["amount"]) for t in inside), Decimal(0))
         return {t["id"]: whole * dec(t["amount"]) / (100 + rates) for t in inside}
     amounts = {t["id"]: subtotal * dec(t["amount"]) / 100 for t in inside[:-1]}
-    return {**amounts, inside[-1]["id"]: money(whole) - subtotal - sum(amounts.values(), Decimal(0))}
+    return {**amounts, inside[-1]["id"]: money(whole, places) - subtotal - sum(amounts.values(), Decimal(0))}
 
 
 def _names(taxes: list[dict[str, Any]]) -> str:

@@ -307,10 +307,21 @@ def _storable(env: Env, rid: int) -> bool:
         env.get("product.product", rid, "type") == "product"
 
 
-def money_round(value: float) -> float:
-    """`res.currency.round` of a 0.01 currency: float_round HALF-UP (13.125 -> 13.13), not Python's round, which
-    rounds a binary-exact half to even (13.125 -> 13.12)."""
-    return half_up(value, 2)
+def money_round(value: float, places: int = 2) -> float:
+    """`res.currency.round` of a 0.01 currency (`places` 2; KWD's 0.001: 3): float_round HALF-UP (13.125 -> 13.13),
+    not Python's round, which rounds a binary-exact half to even (13.125 -> 13.12)."""
+    return half_up(value, places)
+
+
+def _currency_places(env: Env, model: str, rec: dict[str, Any]) -> int:
+    """The decimals an invoice's amounts are rounded to: its currency's (res.currency `decimal_places`, computed
+    from its rounding, 16-19: KWD's 0.001 is 3); orders are rounded in cents here."""
+    if model == "account.move.line":
+        rec = env.db.data["account.move"].get(rec.get("move_id") or 0, {})
+    elif model != "account.move":
+        return 2
+    rounding = float(env.db.data["res.currency"].get(rec.get("currency_id") or 0, {}).get("rounding") or 0.01)
+    return math.ceil(math.log10(1 / rounding)) if 0 < rounding < 1 else 0
 
 
 def formula_field(version: int) -> str:
@@ -374,55 +385,58 @@ def _included(env: Env, tax: dict[str, Any]) -> bool:
         tax.get("price_include"))
 
 
-def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, list[tuple[int, float]]]:
+def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str,
+                places: int = 2) -> tuple[float, list[tuple[int, float]]]:
     """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded.
     Percentage taxes included in the price are taken out of the line's amount first (amount / (1 + their rates)),
     each its share of what is taken out, as Odoo 18's `_eval_tax_amount_price_included` (16-17 alike for one)."""
     quantity = rec.get(qty, 0.0)
-    amount = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0))
+    amount = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0), places)
     data = env.db.data["account.tax"]
     leaves = _leaf_taxes(env, rec.get(tax) or [])
     factor = 1 + sum(float(data[t].get("amount", 0.0)) for t in leaves if _included(env, data[t])) / 100.0
-    sub = money_round(amount / factor)
+    sub = money_round(amount / factor, places)
     return sub, [(t, amount * float(data[t].get("amount", 0.0)) / 100.0 / factor if _included(env, data[t])
                   else _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0))) for t in leaves]
 
 
-def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str) -> tuple[float, float]:
+def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str, places: int = 2) -> tuple[float, float]:
     """A line's subtotal and tax. With `round_per_line` (the default) each tax is rounded, and those rounded
     amounts are what the document's tax adds up; with `round_globally` the line's taxes are left unrounded (its
     total is rounded with them) and the document rounds each tax's sum over its lines (its tax lines)."""
-    sub, taxes = _line_taxes(env, rec, qty, tax)
-    return sub, sum(a if _rounds_globally(env) else money_round(a) for _, a in taxes)
+    sub, taxes = _line_taxes(env, rec, qty, tax, places)
+    return sub, sum(a if _rounds_globally(env) else money_round(a, places) for _, a in taxes)
 
 
 def _line_amount(model: str, qty: str, tax: str, total: bool) -> Any:
     def compute(env: Env, rid: int) -> float:
-        sub, tax_amount = _line_figures(env, env.db.data[model][rid], qty, tax)
-        return money_round(sub + tax_amount) if total else sub
+        places = _currency_places(env, model, env.db.data[model][rid])
+        sub, tax_amount = _line_figures(env, env.db.data[model][rid], qty, tax, places)
+        return money_round(sub + tax_amount, places) if total else sub
     return compute
 
 
 def _sum_lines(model: str, line_model: str, inverse: str, fname: str, qty: str, tax: str) -> Any:
     def compute(env: Env, rid: int) -> float:
-        figures = [_line_figures(env, r, qty, tax) for r in env.db.data[line_model].values() if r.get(inverse) == rid
-                   and (not r.get("display_type") or r.get("display_type") == "product")]
-        sub = money_round(sum(f[0] for f in figures))
-        tax_amount = money_round(sum(f[1] for f in figures))
+        places = _currency_places(env, model, env.db.data[model][rid])
+        figures = [_line_figures(env, r, qty, tax, places) for r in env.db.data[line_model].values()
+                   if r.get(inverse) == rid and (not r.get("display_type") or r.get("display_type") == "product")]
+        sub = money_round(sum(f[0] for f in figures), places)
+        tax_amount = money_round(sum(f[1] for f in figures), places)
         if _rounds_globally(env):           # one tax line per tax: the sum of its unrounded amounts, rounded
             by_tax: dict[int, float] = {}
             for r in env.db.data[line_model].values():
                 if r.get(inverse) == rid and (not r.get("display_type") or r.get("display_type") == "product"):
-                    for t, amount in _line_taxes(env, r, qty, tax)[1]:
+                    for t, amount in _line_taxes(env, r, qty, tax, places)[1]:
                         by_tax[t] = by_tax.get(t, 0.0) + amount
-            tax_amount = money_round(sum(money_round(a) for a in by_tax.values()))
+            tax_amount = money_round(sum(money_round(a, places) for a in by_tax.values()), places)
         if fname == "untaxed":
             return sub
         if fname == "tax":
             return tax_amount
         if fname == "residual" and model == "account.move" and env.db.data[model][rid].get("payment_state") == "paid":
             return 0.0
-        return money_round(sub + tax_amount)
+        return money_round(sub + tax_amount, places)
     return compute
 
 
