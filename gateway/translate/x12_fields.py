@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gateway.translate.values import PRICE_PLACES, price_of_one
+from gateway.translate.values import PRICE_PLACES, number_out, price_of_one
 
 
 def n402(state: Any) -> str:
@@ -94,8 +94,9 @@ def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
 
 def hash_total(values: list[Any]) -> Decimal:
     """X12's hash total (data element 347, CTT02) of these values as written: their digits summed without regard to
-    decimal points or signs (2.5 and 1 hash to 26, not 3.5), the sum cut to its 10 right-most digits."""
-    digits = (format(Decimal(str(v)).copy_abs().normalize(), "f").replace(".", "") for v in values)
+    decimal points or signs (2.5 and 1 hash to 26, not 3.5; 1.50 written so is 150), the sum cut to its 10 right-most
+    digits. As written: the text `number_out` gives the element, which keeps a value's trailing zeros."""
+    digits = (number_out()(v).lstrip("-").replace(".", "") for v in values)
     return Decimal(sum(int(d) for d in digits) % 10**10)
 
 
