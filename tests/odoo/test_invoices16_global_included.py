@@ -23,6 +23,7 @@ from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_edifact16_invoic_footing import DC, included
+from tests.odoo.test_odoo16 import do_all
 from tests.odoo.test_outbound15_check_digits import one_run
 from tests.odoo.test_outbound_taxes_packs import examples
 
@@ -63,3 +64,25 @@ def test_a_line_whose_included_tax_does_not_add_up_is_still_held() -> None:
     line = {"tax_ids": [1], "quantity": 7777.0, "price_unit": 4.49, "discount": 0.0, "price_total": 34918.75}
     with pytest.raises(TaxMismatch, match="Odoo's tax on the line is 6060.30"):
         line_taxes(taxes, line, Decimal("28858.45"), "line 1", globally=True)
+
+
+@pytest.mark.parametrize("sandbox", [16, 17], indirect=True, ids=["odoo16", "odoo17"])
+async def test_two_lines_with_their_tax_in_the_price_rounded_globally_on_16_17(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """Two lines of 21.53 with 21 % in the price: 16-17's compute_all gives each line's included tax what is left
+    of 21.53 once its untaxed 17.79 is out (3.74, its 'checkpoint'), even rounding globally, so Odoo's tax is 7.48
+    (18-19 would say 7.47, 2 x 3.7366 rounded once). The extraction says 3.74 + 3.74 as Odoo does: sent, footing."""
+    rounding_globally(odoo)
+    vat = included(odoo, "VAT 21% incl.", 21.0)
+    order_id = odd.ordered(examples, client, "eurohandel", "EH-GLOBAL-TWO", DC,
+                           [odd.line("1", {"gtin": "00614141000012"}, 1), odd.line("2", {"gtin": "00614141000029"}, 1)])
+    if sandbox.version == 16:                       # 16 validates what is done, the moves' quantity_done
+        [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+        do_all(odoo, pick)
+    move = odd.invoiced(odoo, order_id, [{"quantity": 1, "price_unit": 21.53, "tax_ids": [(6, 0, [vat])]}] * 2)
+    assert odd.odoo_totals(odoo, move) == (Decimal("35.58"), Decimal("7.48"), Decimal("43.06"))
+    [sent] = await one_run(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
+    assert sent.state is not State.QUARANTINED, sent.last_error
+    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    assert "MOA+176:7.48'" in written and "MOA+77:43.06'" in written, written

@@ -389,15 +389,22 @@ def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str,
                 places: int = 2) -> tuple[float, list[tuple[int, float]]]:
     """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded.
     Percentage taxes included in the price are taken out of the line's amount first (amount / (1 + their rates)),
-    each its share of what is taken out, as Odoo 18's `_eval_tax_amount_price_included` (16-17 alike for one)."""
+    each its share of what is taken out, as Odoo 18's `_eval_tax_amount_price_included`; 16-17's compute_all gives
+    the last of them what the rounded amount leaves once the rounded subtotal and the others are out (its
+    'checkpoint', whatever the rounding method: two lines of 21.53 with 21 % in them are 3.74 each, 7.48)."""
     quantity = rec.get(qty, 0.0)
     amount = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0), places)
     data = env.db.data["account.tax"]
     leaves = _leaf_taxes(env, rec.get(tax) or [])
     factor = 1 + sum(float(data[t].get("amount", 0.0)) for t in leaves if _included(env, data[t])) / 100.0
     sub = money_round(amount / factor, places)
-    return sub, [(t, amount * float(data[t].get("amount", 0.0)) / 100.0 / factor if _included(env, data[t])
-                  else _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0))) for t in leaves]
+    found = [(t, amount * float(data[t].get("amount", 0.0)) / 100.0 / factor if _included(env, data[t])
+              else _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0))) for t in leaves]
+    inside = [t for t in leaves if _included(env, data[t])]
+    if inside and env.db.version <= 17:
+        rest = amount - sub - sum(a for t, a in found if t in inside[:-1])
+        found = [(t, rest if t == inside[-1] else a) for t, a in found]
+    return sub, found
 
 
 def _line_figures(env: Env, rec: dict[str, Any], qty: str, tax: str, places: int = 2) -> tuple[float, float]:
