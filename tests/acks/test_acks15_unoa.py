@@ -32,8 +32,10 @@ def test_lowercase_under_unoa_is_noted_and_the_order_is_acknowledged(tmp_path: P
         ws.drop("unoc.edi", interchange("922", "UNOC", [s.replace("PO-UNOA", "PO-UNOC") for s in BODY]))
         wait_for(lambda: len(sorted(outbox.glob("*CONTRL*.edi")) if outbox.is_dir() else []) == 2,
                  message="two CONTRLs")
-        rows = wait_for(lambda: [m for m in ws.messages(direction="in") if m["state"] not in ("received", "parsed")]
-                        if len(ws.messages(direction="in")) == 2 else [], message="both read")
+        # both settled, not one: the CONTRLs go out at parse, and each order is translated after, on its own
+        wait_for(lambda: sum(m["state"] in ("done", "quarantined") for m in ws.messages(direction="in")) == 2,
+                 message="both read")
+    rows = ws.messages(direction="in")
     contrls = {}
     for path in sorted(outbox.glob("*CONTRL*.edi")):
         segs = edifact.parse(path.read_bytes()).transactions[0].segments[1:-1]
