@@ -10,7 +10,9 @@ to check before posting.
 Which PO line a bill line is for: the PO the line names (a consolidated invoice), else the invoice's; on it, the
 line the invoice names (EDIFACT RFF+LI, cXML lineNumber, X12 IT101 counting the PO's product lines as Odoo orders
 them, the rule ship notices follow), else the line of its product at its price, else the first of its product not
-billed yet on this bill. A credit note names the invoice it corrects, whose bill it reverses.
+billed yet on this bill. A credit note names the invoice it corrects, whose bill it reverses. A PO line the vendor's
+acknowledgment split into parts (`vendor_acks`: 4 now, 6 backordered on a line of their own) is billed as its
+receipts are filled: the line, then its parts (`bill_pieces`), so that every part is billed, not left 'to bill'.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from gateway.odoo.client import OdooClient
 from gateway.odoo.credit_memos import CXML_INVOICE
 from gateway.odoo.lookup import Cache, m2o_id, m2o_name, price_digits
-from gateway.odoo.receipts import line_number, units_per
+from gateway.odoo.receipts import backordered_part_of, line_number, units_per
 from gateway.translate.canonical import Invoice, Line
 
 TOTALS_NOTE = "EDI totals differ"
@@ -50,6 +52,78 @@ def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, u
     priced = [p for p in open_ if price is not None and m2o_id(p.get(purchase_uom)) == uom
               and abs(po_net_price(p) - price) < Decimal("0.000001")]
     return (priced or open_ or same)[0]
+
+
+def backordered_parts(po_line: dict[str, Any], po_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The PO lines holding the parts of `po_line` its vendor backordered (`vendor_acks`: lines of its product
+    named after its number), in line order; [] for a line that is such a part itself."""
+    if backordered_part_of(po_line.get("name")) is not None:
+        return []
+    return [p for p in po_lines if p is not po_line and m2o_id(p.get("product_id")) == m2o_id(po_line.get("product_id"))
+            and backordered_part_of(p.get("name")) == po_line.get("_position")]
+
+
+def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str, Any], po_lines: list[dict[str, Any]], qty: float,
+                uom: int, purchase_uom: str, taken: dict[int, float]) -> tuple[list[tuple[dict[str, Any], float]],
+                                                                           str | None]:
+    """The PO lines an invoice's bill line of `qty` in `uom` goes on, with how much on each, and the note saying so
+    when it is spread: a line the vendor's 855 split into parts (4 now, 6 backordered) billed whole on its own
+    line would leave the parts to bill forever (`spread`). A quantity whose unit does not divide into the parts to
+    the hundredth (Odoo's quantity digits; 1 Dozen over 4 + 8 Units) stays on the line, noted. `taken`: what
+    this bill took of each PO line before (its unit), updated."""
+    po_uom = m2o_id(po_line.get(purchase_uom)) or uom
+    factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom, cache)
+    parts = backordered_parts(po_line, po_lines)
+    if factor is None or not parts:
+        taken[po_line["id"]] = taken.get(po_line["id"], 0.0) + qty * (factor or 0.0)
+        return [(po_line, qty)], None
+    mark = dict(taken)
+    pieces = spread(po_line, parts, qty, factor, taken)
+    if len(pieces) == 1 and pieces[0][0] is po_line:
+        return pieces, None
+    if any(abs(q - round(q, 2)) > 1e-6 for _, q in pieces):
+        taken.clear()
+        taken.update(mark)
+        taken[po_line["id"]] = taken.get(po_line["id"], 0.0) + qty * factor
+        return [(po_line, qty)], (f"EDI bill line not spread: {label}: {_position(po_line)} has parts the vendor backordered, "
+                                  f"and {qty:g} of the bill line's unit does not divide into them: move the quantities "
+                                  "onto those lines by hand")
+    return pieces, spread_note(label, qty, po_line, pieces)
+
+
+def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, factor: float,
+           taken: dict[int, float]) -> list[tuple[dict[str, Any], float]]:
+    """A bill line of `qty` (`factor` of the PO line's unit each) for a PO line with backordered `parts`, as Odoo's
+    bill control would take it: the line, then its parts, each up to what it leaves to bill (received, or ordered,
+    less billed: `qty_to_invoice`), then up to what each orders; what is above all of them goes on the last part, as
+    any over-billing (`_beyond` notes it). (PO line, quantity in the bill line's unit) of each taking some; `taken`:
+    what this bill's lines took of each PO line before, in its unit, updated."""
+    group = [po_line, *parts]
+    shares = {p["id"]: 0.0 for p in group}
+    rest = qty * factor
+
+    def ordered_room(p: dict[str, Any]) -> float:
+        return float(p.get("product_qty") or 0.0) - float(p.get("qty_invoiced") or 0.0)
+
+    def billable_room(p: dict[str, Any]) -> float:
+        return ordered_room(p) if p.get("qty_to_invoice") is None else float(p["qty_to_invoice"])
+
+    for room in (billable_room, ordered_room):
+        for p in group:
+            take = min(rest, max(room(p) - taken.get(p["id"], 0.0) - shares[p["id"]], 0.0))
+            shares[p["id"]] += take
+            rest -= take
+    shares[group[-1]["id"]] += max(rest, 0.0)
+    pieces = [(p, round(shares[p["id"]] / factor, 6)) for p in group if shares[p["id"]] > 1e-9]
+    for p in group:
+        taken[p["id"]] = taken.get(p["id"], 0.0) + shares[p["id"]]
+    return pieces or [(po_line, qty)]
+
+
+def spread_note(label: str, qty: float, po_line: dict[str, Any], pieces: list[tuple[dict[str, Any], float]]) -> str:
+    """What a clerk reads of a bill line spread over a PO line and its backordered parts."""
+    return (f"EDI bill line spread: {label} bills {qty:g} of {_position(po_line)}, which the vendor's acknowledgment "
+            "split into parts: " + ", ".join(f"{q:g} on line {p.get('_position') or p['id']}" for p, q in pieces))
 
 
 def po_net_price(po_line: dict[str, Any]) -> Decimal:
@@ -81,7 +155,7 @@ def line_notes(client: OdooClient, cache: Cache, billed: list[tuple[str, dict[st
             note = _beyond(po_line, totals[po_line["id"]])
             if note is not None:
                 notes.append(note)
-    return [f"{LINES_NOTE}: {note}" for note in notes]
+    return [f"{LINES_NOTE}: {note}" for note in dict.fromkeys(notes)]     # a line spread over parts: noted once
 
 
 def _beyond(po_line: dict[str, Any], this: float) -> str | None:

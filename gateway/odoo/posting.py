@@ -31,6 +31,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.bill_checks import (
     TOTALS_NOTE,
+    bill_pieces,
     credited_invoice,
     line_notes,
     line_po_number,
@@ -265,6 +266,8 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
     unused = {number: list(lines) for number, (_, lines) in orders.items()}
     commands = []
     billed: list[tuple[str, dict[str, Any], float, int, Decimal | None]] = []
+    taken: dict[int, float] = {}        # of each PO line by this bill's lines so far, in its unit
+    spreads: list[str] = []
     for lab, line, discount in zip(labels, doc.lines, discounts):
         match = matches[lab]
         qty, uom = quantity_and_unit(client, partner, cache, stated_quantity(line, lab), line.unit, line.pack_size,
@@ -288,20 +291,24 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
         order, po_lines = orders.get(number, (None, []))
         po_line = po_line_for(doc, line, match.product_id, price, uom, names.purchase_uom, po_lines,
                               unused.get(number, []))
-        if po_line is not None:
-            if po_line in unused[number]:
-                unused[number].remove(po_line)
-            item["purchase_line_id"] = po_line["id"]
-            billed.append((lab, po_line, qty, uom, price))
-        elif order is not None:
+        if po_line is None and order is not None:
             raise OdooRejected(f"{lab}: {match.name} is not on purchase order {order['name']}")
-        commands.append([0, 0, item])
+        pieces, spread_said = ([(po_line, qty)], None) if po_line is None or move_type != "in_invoice" else \
+            bill_pieces(client, cache, lab, po_line, po_lines, qty, uom, names.purchase_uom, taken)
+        spreads += [spread_said] if spread_said else []
+        for piece, piece_qty in pieces:     # one bill line per PO line: a line the vendor split is billed on each part
+            if piece is not None:
+                if piece in unused[number]:
+                    unused[number].remove(piece)
+                billed.append((lab, piece, piece_qty, uom, price))
+            commands.append([0, 0, {**item, "quantity": piece_qty} | (
+                {"purchase_line_id": piece["id"]} if piece is not None else {})])
     for (charge_label, name, _, amount), product in zip(charges, charge_products):
         commands.append([0, 0, {"product_id": product, "quantity": 1.0, "price_unit": float(amount),
                                 "name": name}])
         log.info("%s: bill line %s %s", charge_label, name, amount)
     vals["invoice_line_ids"] = commands
-    differ = line_notes(client, cache, billed, names.purchase_uom) if move_type == "in_invoice" else []
+    differ = spreads + (line_notes(client, cache, billed, names.purchase_uom) if move_type == "in_invoice" else [])
     credited = credited_invoice(doc)
     if credited is not None:        # Odoo's "Reversal of": the credit note is read beside the bill it corrects
         known = credited_bill(doc)  # the bill made of a cXML invoice the memo names by payloadID, else by number
@@ -350,8 +357,8 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
                                "then replay")
         lines = client.search_read("purchase.order.line", [("order_id", "=", rows[0]["id"]),
                                                            ("display_type", "=", False)],
-                                   ["product_id", names.purchase_uom, "price_unit", "product_qty", "qty_invoiced",
-                                    *extra], order="sequence, id")
+                                   ["product_id", "name", names.purchase_uom, "price_unit", "product_qty",
+                                    "qty_invoiced", *extra], order="sequence, id")
         for position, row in enumerate(lines, 1):
             row["_position"], row["_order"] = position, rows[0]["name"]
         orders[number] = (rows[0], lines)

@@ -209,6 +209,13 @@ SPLIT = "backordered by the vendor, line"
 notice's line N is received on line N, then on those parts."""
 
 
+def backordered_part_of(name: Any) -> int | None:
+    """The number of the PO line whose backordered part a PO line of this name holds ('... (SPLIT 1)': 1), else
+    None: what ship notices and bills fill after the line they name."""
+    number = str(name or "").rpartition(f"({SPLIT} ")[2].rstrip(")")
+    return int(number) if f"({SPLIT} " in str(name or "") and number.isdigit() else None
+
+
 def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
               wanted: list[tuple[str | None, int, float, int]]) -> list[list[Piece]]:
     """The receipt moves each notice item (PO line number, product, quantity, unit) is received on, with how
@@ -227,8 +234,7 @@ def share_out(client: OdooClient, po_id: int, moves: list[dict[str, Any]],
     lines = client.search_read("purchase.order.line", [("order_id", "=", po_id), ("display_type", "=", False)],
                                ["product_id", "name"], order="sequence, id")
     position = {line["id"]: index for index, line in enumerate(lines, 1)}
-    part_of = {line["id"]: int(n) for line in lines
-               if (n := str(line.get("name") or "").rpartition(f"({SPLIT} ")[2].rstrip(")")).isdigit()}
+    part_of = {line["id"]: n for line in lines if (n := backordered_part_of(line.get("name"))) is not None}
     for group in by_product.values():
         group.sort(key=lambda m: (position.get(m2o_id(m.get("purchase_line_id")) or 0, len(position) + 1), m["id"]))
     units = {uom for index, (_, _, _, uom) in enumerate(wanted) if shares[index] is None}

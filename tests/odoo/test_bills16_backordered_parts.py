@@ -1,0 +1,118 @@
+"""A vendor's bill for a PO line its 855 split into parts (4 now, 6 backordered on a line of their own), through the
+daemon's pipeline into the sandbox over HTTP (17, 19). Before, Widget Works' 810 billing line 1's 10 blue widgets
+went on PO line 1 alone (10 of 4, noted 'billed beyond received'), and the backordered part's line stayed 'to bill'
+forever: the order never showed fully billed and the purchaser's three-way match was off by 6 on two lines. The
+bill line is now spread as the receipt side fills them: the line up to what Odoo's bill control leaves to bill,
+then its parts, one bill line per PO line at the same price, and the bill's notes say so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
+from tests.odoo.test_cross16_billed_ack import VENDOR
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_vendor16_acks import x12_855
+from tests.odoo.test_vendor_bill_checks import bill, x12_810
+from tests.odoo.test_vendor_odd import purchase, widgetworks
+from tests.odoo.test_vendor_receipts import notice
+
+__all__ = ["examples"]
+
+pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
+
+SPLIT_855 = ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"]
+
+
+def to_bill(odoo: odoorpc.ODOO, po: int) -> list[tuple[float, float, float]]:
+    """(ordered, billed, left to bill) of the PO's product lines in Odoo's order."""
+    ids = odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po), ("display_type", "=", False)]],
+                          {"order": "sequence, id"})
+    return [(r["product_qty"], r["qty_invoiced"], r["qty_to_invoice"]) for r in odoo.execute_kw(
+        "purchase.order.line", "read", [ids, ["product_qty", "qty_invoiced", "qty_to_invoice"]])]
+
+
+def line_ids(odoo: odoorpc.ODOO, po: int) -> list[int]:
+    return list(odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po),
+                                                                   ("display_type", "=", False)]],
+                                {"order": "sequence, id"}))
+
+
+def daemon(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> Any:
+    """Widget Works' files through one pipeline on the sandbox, each run until posted (asserted)."""
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+
+    async def send(data: bytes, filename: str) -> None:
+        message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename=filename, partner="widgetworks"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+    return send
+
+
+async def test_a_bill_for_a_split_line_is_spread_over_its_parts(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """10 blue ordered, acknowledged 4 now + 6 backordered; all 10 shipped and received (4 on line 1, 6 on the
+    part). The 810 bills line 1's 10 and line 2's 6 red: 4 on line 1, 6 on the part, 6 red on line 2, at 7.50;
+    every line fully billed, no 'beyond received' note, the spread said; the total as the vendor states it."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    send = daemon(tmp_path, examples, sandbox)
+    await send(x12_855(1901, name, SPLIT_855), "855_1901.edi")
+    post(client, notice("ASN-1901", name, 10), widgetworks(validate_receipts=True), Cache())
+    red = notice("ASN-1901R", name, 6)
+    red.orders[0].items[0].line_no, red.orders[0].items[0].item_ids = "2", {"vendor": "WW-WR-200"}
+    post(client, red, widgetworks(validate_receipts=True), Cache())
+    blue, reds, part = line_ids(odoo, po)
+    await send(x12_810(1902, "WW-INV-1902", name, ["IT1*1*10*EA*7.50**VN*WW-WB-100", "IT1*2*6*EA*5.25**VN*WW-WR-200"],
+                       ["TDS*10650"]), "810_1902.edi")
+    made = bill(odoo, "WW-INV-1902")
+    assert made["lines"] == [(4.0, 7.5, blue), (6.0, 5.25, reds), (6.0, 7.5, part)]
+    assert made["amount_total"] == 106.5
+    assert to_bill(odoo, po) == [(4.0, 4.0, 0.0), (6.0, 6.0, 0.0), (6.0, 6.0, 0.0)]
+    notes = made["narration"]
+    assert (f"EDI bill line spread: invoice WW-INV-1902, line 1 bills 10 of purchase order {name} line 1 ([WB-100] "
+            "Blue Widget), which the vendor&#x27;s acknowledgment split into parts: 4 on line 1, 6 on line 3") in notes
+    assert "differ" not in notes, notes
+
+
+async def test_a_bill_ahead_of_the_backorder_and_one_per_shipment(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """Only the 4 came. A bill of all 10 puts 4 on line 1 and 6 on the part, the part's noted as beyond what was
+    received (0 of 6: a three-way match holds it), not line 1's. A vendor billing per shipment instead (4, then 6,
+    both naming line 1) has its second bill on the part: line 1 is billed in full already."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    send = daemon(tmp_path, examples, sandbox)
+    await send(x12_855(1911, name, SPLIT_855), "855_1911.edi")
+    post(client, notice("ASN-1911", name, 4), widgetworks(validate_receipts=True), Cache())
+    blue, _reds, part = line_ids(odoo, po)
+    await send(x12_810(1912, "WW-INV-1912", name, ["IT1*1*10*EA*7.50**VN*WW-WB-100"], ["TDS*7500"]), "810_1912.edi")
+    ahead = bill(odoo, "WW-INV-1912")
+    assert ahead["lines"] == [(4.0, 7.5, blue), (6.0, 7.5, part)]
+    assert (f"purchase order {name} line 3 ([WB-100] Blue Widget): this bill 6, billed before 0, received 0 (ordered "
+            "6): more than was received") in ahead["narration"]
+    assert f"purchase order {name} line 1 " not in ahead["narration"].split("EDI lines differ", 1)[1]
+
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    await send(x12_855(1921, name, SPLIT_855), "855_1921.edi")
+    post(client, notice("ASN-1921", name, 4), widgetworks(validate_receipts=True), Cache())
+    blue, _reds, part = line_ids(odoo, po)
+    await send(x12_810(1922, "WW-INV-1922", name, ["IT1*1*4*EA*7.50**VN*WW-WB-100"], ["TDS*3000"]), "810_1922.edi")
+    assert bill(odoo, "WW-INV-1922")["lines"] == [(4.0, 7.5, blue)]
+    assert "EDI" not in str(bill(odoo, "WW-INV-1922")["narration"] or "")      # within line 1: not spread
+    post(client, notice("ASN-1923", name, 6), widgetworks(validate_receipts=True), Cache())
+    await send(x12_810(1923, "WW-INV-1923", name, ["IT1*1*6*EA*7.50**VN*WW-WB-100"], ["TDS*4500"]), "810_1923.edi")
+    second = bill(odoo, "WW-INV-1923")
+    assert second["lines"] == [(6.0, 7.5, part)]
+    assert "differ" not in second["narration"], second["narration"]
+    assert to_bill(odoo, po)[0::2] == [(4.0, 4.0, 0.0), (6.0, 6.0, 0.0)]
