@@ -18,7 +18,9 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Document
 from gateway.transports.base import IntakeMeta
+from tests.odoo.conftest import read_x12
 from tests.odoo.test_cross16_billed_ack import VENDOR
 from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor16_acks import x12_855
@@ -116,3 +118,60 @@ async def test_a_bill_ahead_of_the_backorder_and_one_per_shipment(
     assert second["lines"] == [(6.0, 7.5, part)]
     assert "differ" not in second["narration"], second["narration"]
     assert to_bill(odoo, po)[0::2] == [(4.0, 4.0, 0.0), (6.0, 6.0, 0.0)]
+
+
+def acknowledged(client: OdooClient, odoo: odoorpc.ODOO, acks: list[str], ordered: float = 10) -> tuple[int, str]:
+    """A PO of `ordered` blue widgets at 7.50 (and 6 red) whose line 1 Widget Works' 855 answers with `acks`."""
+    po, name = purchase(odoo, [(1, ordered, 7.5), (2, 6, 5.25)])
+    doc = read_x12(["ST*855*0001", f"BAK*00*AC*{name}*20261201****SO-{po}",
+                    f"PO1*1*{ordered:g}*EA*7.50**VN*WW-WB-100", *acks, "CTT*1"],
+                   gs="PR", sender="WIDGETWORKS", app="WIDGETWORKS")
+    post(client, doc, widgetworks(), Cache())
+    return po, name
+
+
+def x12_bill(number: str, po: str, lines: list[str], total: int) -> Document:
+    return read_x12(["ST*810*0001", f"BIG*20261129*{number}**{po}", "N1*RI*WIDGET WORKS INC*UL*0860001000030",
+                     *lines, f"TDS*{total}", f"CTT*{len(lines)}"], gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+
+
+def test_calls_do_not_grow_with_lines_spread_over_parts(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Ten invoice lines each spread over a split PO line cost the calls one does: the parts are found among the
+    PO lines the bill reads anyway."""
+    partner, cache = widgetworks(), Cache()
+
+    def calls(number: str, lines: int) -> int:
+        _po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"], 10 * lines)
+        doc = x12_bill(number, name, ["IT1*1*10*EA*7.50**VN*WW-WB-100"] * lines, 7500 * lines)
+        before = client.calls
+        post(client, doc, partner, cache)
+        spread = [r["purchase_line_id"][0] for r in odoo.execute_kw(
+            "account.move.line", "search_read", [[("move_id.ref", "=", number), ("purchase_line_id", "!=", False)],
+                                                 ["purchase_line_id"]])]
+        assert len(set(spread)) == 2, spread
+        return client.calls - before
+
+    calls("WW-INV-WARM", 1)
+    assert calls("WW-INV-TEN", 10) == calls("WW-INV-ONE", 1)
+
+
+def test_a_bill_in_cases_is_spread_where_its_unit_divides_and_noted_where_not(client: OdooClient,
+                                                                              odoo: odoorpc.ODOO) -> None:
+    """The PO is in Units, the vendor bills in cases of a dozen (CS mapped to Odoo's Dozens). 24 ordered, 12 now and
+    12 backordered: 2 CS are 1 CS on each line. 12 ordered, 4 now and 8 backordered: 1 CS does not divide into
+    them (0.33 CS on a bill line is not 4 Units), so it stays on line 1 and the note says to move it by hand."""
+    partner = widgetworks(units={"CS": "Dozens"})
+    po, name = acknowledged(client, odoo, ["ACK*IA*12*EA*068*20261205", "ACK*IB*12*EA*068*20261220"], 24)
+    blue, _reds, part = line_ids(odoo, po)
+    post(client, x12_bill("WW-INV-CS2", name, ["IT1*1*2*CS*90.00**VN*WW-WB-100"], 18000), partner, Cache())
+    assert bill(odoo, "WW-INV-CS2")["lines"] == [(1.0, 90.0, blue), (1.0, 90.0, part)]
+    assert to_bill(odoo, po)[0::2] == [(12.0, 12.0, -12.0), (12.0, 12.0, -12.0)]        # none received yet
+
+    po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*8*EA*068*20261220"], 12)
+    blue, _reds, part = line_ids(odoo, po)
+    post(client, x12_bill("WW-INV-CS1", name, ["IT1*1*1*CS*90.00**VN*WW-WB-100"], 9000), partner, Cache())
+    uneven = bill(odoo, "WW-INV-CS1")
+    assert uneven["lines"] == [(1.0, 90.0, blue)]
+    assert (f"EDI bill line not spread: invoice WW-INV-CS1, line 1: purchase order {name} line 1 ([WB-100] Blue "
+            "Widget) has parts the vendor backordered, and 1 of the bill line&#x27;s unit does not divide into them"
+            in uneven["narration"]), uneven["narration"]
