@@ -69,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
              f"{'  next ' + message.next_attempt_at.isoformat() if message.next_attempt_at else ''}")
     if message.last_error:
         echo(f"error     {message.last_error}")
-    findings = (message.meta.get("parse") or {}).get("issues") or []
-    if findings and message.state is not State.QUARANTINED:         # a quarantined one's error names them
+    findings = [f for f in (message.meta.get("parse") or {}).get("issues") or []
+                if str(f) not in (message.last_error or "")]    # a file rejected at parse: its error names them
+    if findings:
         echo("findings  (what the file's validation noted; a rejected set is not translated)")
         for finding in findings[:10]:
             echo(f"  {finding}")
