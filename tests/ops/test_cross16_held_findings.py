@@ -14,18 +14,15 @@ from pathlib import Path
 import odoorpc
 
 from gateway.odoo.sandbox import SandboxServer
-from tests.formats.test_csv_encodings import HEADER, ROW
+from tests.formats.test_csv_encodings import HEADER
 from tests.helpers.gateway import GatewayProcess, cli
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.spine.test_check15_counts import sandbox  # noqa: F401 - the fixture
 from tests.translate_other.test_csv16_currency import INBOX, ODOO_ENV, shop_daemon
+from tests.translate_other.test_csv16_dates import _row
 
 SKIPPED = "row 4 below the data skipped as a totals row: Summe / 50,00"
-
-
-def _row(number: str, day: str) -> str:
-    return ROW.replace("SM-2026-9001;27.11.2026;", f"{number};{day};")
 
 
 def test_a_file_held_for_its_date_order_says_its_skipped_totals_row_on_the_page_and_in_show(
