@@ -18,9 +18,11 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.api import Direction, State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
+from gateway.transports.base import IntakeMeta
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_caseorders15_gtin import eurohandel_ordered, examples, ordrsp_first_line
 from tests.odoo.test_outbound_taxes_packs import daemon_scheduler
+from tests.odoo.test_pipeline_posting import run
 
 __all__ = ["examples"]
 
@@ -59,3 +61,24 @@ async def test_an_article_number_typed_in_finds_the_customers_code_and_is_answer
         sent = out_pipeline.archive.read(out.sha256).decode("latin-1")
         first_line = sent.split("LIN+1+")[1].split("LIN+2+")[0]
         assert "4711:IN" in first_line and first_line.count("4711") == 1, (doc_type, first_line)
+
+
+CHANGE = Path(__file__).resolve().parents[2] / "gateway" / "examples" / "samples" / "eurohandel" / "later" / \
+    "ORDCHG_4500012345.edi"
+
+
+async def test_an_ordchg_naming_the_line_by_its_article_number_changes_that_line(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """EuroHandel's sample ORDCHG with its first line named by the article number alone (LIN+1+3, PIA+5+4711:IN,
+    QTY+21:60): the quotation's Blue Widget line orders 60 (no second line, no hold)."""
+    customer_code(odoo, "EUROHANDEL", "4711", "WB-100")
+    pipeline, so = await eurohandel_ordered(tmp_path, examples, sandbox, odoo, BY_ARTICLE)
+    data = CHANGE.read_bytes().replace(b"LIN+1+3+0614141000012:EN'", b"LIN+1+3'\nPIA+5+4711:IN'")
+    data = data.replace(b"UNT+19+1'", b"UNT+20+1'")
+    message = await pipeline.submit(data, IntakeMeta(channel="folder", filename=CHANGE.name))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED})
+    assert done.state is State.DONE, done.last_error
+    lines = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so), ("display_type", "=", False)]],
+                            {"fields": ["product_id", "product_uom_qty"], "order": "sequence,id"})
+    blue = [line["product_uom_qty"] for line in lines if line["product_id"][1].endswith("Blue Widget")]
+    assert blue == [60.0], lines
