@@ -35,7 +35,7 @@ from gateway.formats.base import (
     Syntax,
     Transaction,
 )
-from gateway.formats.x12_validate import check_value
+from gateway.formats.x12_validate import check_value, separator_in_text
 from gateway.formats.x12_writer import OutGroup, OutTransaction, write_interchange
 from gateway.journal.api import Journal
 from gateway.outbound.rendered import RenderedDocument
@@ -370,10 +370,31 @@ def _trailers(env: Envelope) -> dict[int, Segment]:
     return found
 
 
+def judge_separators(result: ParseResult, partner: PartnerConfig) -> None:
+    """The component separator in a text element as the partner's `component_separator_in_text` says: `error`
+    keeps the validator's AK4 6 (AK5 E); `warn` makes it a note in our findings that no 997 / 999 carries;
+    `ignore` drops it. Many translators only split composites, and a ':' partner writing '10:30' or 'ATTN:' had
+    every such clean order come back 'accepted with errors', or rejected under accept_with_errors: false."""
+    setting = (partner.x12 or X12Settings()).component_separator_in_text
+    if result.syntax is not Syntax.X12 or setting == "error":
+        return
+    kept = []
+    for issue in result.issues:
+        if issue.severity is Severity.WARNING and separator_in_text(issue):
+            if setting == "ignore":
+                continue
+            issue.severity = Severity.INFO
+            issue.message += " (not told in the acknowledgement: x12.component_separator_in_text is warn)"
+        kept.append(issue)
+    result.issues[:] = kept
+
+
 def hold_back_errors(result: ParseResult, partner: PartnerConfig) -> None:
     """Sets with errors noted (AK5 E) go no further when the partner's `accept_with_errors` is off: each gets
     an ERROR saying so (AK502 5) and is marked not accepted, so its 997 / 999 says R and it is not translated.
-    Called by the pipeline's parse and translate steps alike (each reads the file again)."""
+    Called by the pipeline's parse and translate steps alike (each reads the file again), before the
+    acknowledgements are built: the separator findings are judged first (judge_separators)."""
+    judge_separators(result, partner)
     settings = partner.x12 or X12Settings()
     if result.syntax is not Syntax.X12 or settings.accept_with_errors:
         return

@@ -253,6 +253,11 @@ class X12Settings(Strict):
         "whatever ISA14 says, for one with envelope errors or a repeat; false never. True: our ISA14 asks the "
         "partner for one"))
     accept_with_errors: bool = True
+    component_separator_in_text: Literal["error", "warn", "ignore"] = Field(default="warn", description=(
+        "the partner's component separator (ISA16) inside a text element ('ATTN: DOCK 4', '10:30' where ISA16 is "
+        "':'), which X12 keeps out of data: warn (default) notes it in our findings only, its 997/999 unchanged; "
+        "error tells the partner (AK4/IK4 6, the set accepted with errors, rejected under accept_with_errors: "
+        "false); ignore says nothing"))
     test: bool = False                       # True: we send and accept ISA15=T
     ack_window_hours: float = 24.0
 

@@ -314,6 +314,17 @@ def _judged(comp: str | None) -> str | None:
     return None if comp == " " else comp
 
 
+_SEPARATOR_IN_DATA = "holds the component separator"
+
+
+def separator_in_text(issue: Issue) -> bool:
+    """Whether `issue` is the component separator found inside a text (AN) element, which a partner's
+    `component_separator_in_text` setting judges (acks.x12.judge_separators); one in a code stays told."""
+    spec = dictionary().elements.get(issue.element_ref)
+    return issue.code == codes.EL_BAD_CHARACTER and _SEPARATOR_IN_DATA in issue.message and \
+        spec is not None and spec[0] == "AN"
+
+
 # --------------------------------------------------------------------------- values
 
 def check_value(value: str, spec: list[Any], allowed: list[str] | None = None) -> tuple[str, str] | None:
@@ -719,7 +730,7 @@ class _Checker:
         delimiters out of data, so it is an invalid character (AK403 6). A WARNING, the value kept as sent: the
         text reads the same, and a partner whose free text holds the sign ('SIZE > 10') should hear of it, not lose
         the order. It was not checked: the 997 accepted what a strict translator refuses."""
-        self.issue(Severity.WARNING, f"{name} holds the component separator {seg.component_sep!r}, which X12 keeps "
+        self.issue(Severity.WARNING, f"{name} {_SEPARATOR_IN_DATA} {seg.component_sep!r}, which X12 keeps "
                    f"out of data (a simple element has no components): {value[:99]!r}; read as sent",
                    codes.EL_BAD_CHARACTER, seg, where.loop, level="element", element_position=where.position,
                    repetition_position=where.repetition, element_ref=ref, value=value[:99])

@@ -15,7 +15,8 @@ from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
 from tests.spine.test_daemon import ACME
 
-STRICT = {**ACME, "x12": {**ACME["x12"], "accept_with_errors": False}}  # type: ignore[dict-item]
+STRICT = {**ACME, "x12": {**ACME["x12"], "accept_with_errors": False,  # type: ignore[dict-item]
+                           "component_separator_in_text": "error"}}
 
 
 def _ship_to(control: int, isa16: str, name: str) -> bytes:
