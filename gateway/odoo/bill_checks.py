@@ -63,14 +63,14 @@ def backordered_parts(po_line: dict[str, Any], po_lines: list[dict[str, Any]]) -
             and backordered_part_of(p.get("name")) == po_line.get("_position")]
 
 
-def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str, Any], po_lines: list[dict[str, Any]], qty: float,
-                uom: int, purchase_uom: str, taken: dict[int, float]) -> tuple[list[tuple[dict[str, Any], float]],
-                                                                           str | None]:
+def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str, Any], po_lines: list[dict[str, Any]],
+                qty: float, uom: int, purchase_uom: str, taken: dict[int, float],
+                credit: bool = False) -> tuple[list[tuple[dict[str, Any], float]], str | None]:
     """The PO lines an invoice's bill line of `qty` in `uom` goes on, with how much on each, and the note saying so
     when it is spread: a line the vendor's 855 split into parts (4 now, 6 backordered) billed whole on its own
-    line would leave the parts to bill forever (`spread`). A quantity whose unit does not divide into the parts to
-    the hundredth (Odoo's quantity digits; 1 Dozen over 4 + 8 Units) stays on the line, noted. `taken`: what
-    this bill took of each PO line before (its unit), updated."""
+    line would leave the parts to bill forever (`spread`); a credit note's line takes back from them likewise. A
+    quantity whose unit does not divide into the parts to the hundredth (Odoo's quantity digits; 1 Dozen over 4 + 8
+    Units) stays on the line, noted. `taken`: what this bill took of each PO line before (its unit), updated."""
     po_uom = m2o_id(po_line.get(purchase_uom)) or uom
     factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom, cache)
     parts = backordered_parts(po_line, po_lines)
@@ -78,28 +78,29 @@ def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str,
         taken[po_line["id"]] = taken.get(po_line["id"], 0.0) + qty * (factor or 0.0)
         return [(po_line, qty)], None
     mark = dict(taken)
-    pieces = spread(po_line, parts, qty, factor, taken)
+    pieces = spread(po_line, parts, qty, factor, taken, credit)
     if len(pieces) == 1 and pieces[0][0] is po_line:
         return pieces, None
     if any(abs(q - round(q, 2)) > 1e-6 for _, q in pieces):
         taken.clear()
         taken.update(mark)
         taken[po_line["id"]] = taken.get(po_line["id"], 0.0) + qty * factor
-        return [(po_line, qty)], (f"EDI bill line not spread: {label}: {_position(po_line)} has parts the vendor backordered, "
-                                  f"and {qty:g} of the bill line's unit does not divide into them: move the quantities "
-                                  "onto those lines by hand")
-    return pieces, spread_note(label, qty, po_line, pieces)
+        return [(po_line, qty)], (f"EDI bill line not spread: {label}: {_position(po_line)} has parts the vendor "
+                                  f"backordered, and {qty:g} of the bill line's unit does not divide into them: move "
+                                  "the quantities onto those lines by hand")
+    return pieces, spread_note(label, qty, po_line, pieces, credit)
 
 
 def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, factor: float,
-           taken: dict[int, float]) -> list[tuple[dict[str, Any], float]]:
+           taken: dict[int, float], credit: bool = False) -> list[tuple[dict[str, Any], float]]:
     """A bill line of `qty` (`factor` of the PO line's unit each) for a PO line with backordered `parts`, as Odoo's
     bill control would take it: the line, then its parts, each up to what it leaves to bill (received, or ordered,
     less billed: `qty_to_invoice`), then up to what each orders; what is above all of them goes on the last part, as
-    any over-billing (`_beyond` notes it). (PO line, quantity in the bill line's unit) of each taking some; `taken`:
-    what this bill's lines took of each PO line before, in its unit, updated."""
-    group = [po_line, *parts]
-    shares = {p["id"]: 0.0 for p in group}
+    any over-billing (`_beyond` notes it). A credit note's line takes back first what a line is billed beyond that
+    (`qty_to_invoice` below 0: a backordered part the vendor cancelled after billing it, goods sent back), the parts
+    before the line, then what each is billed; the rest from the line. (PO line, quantity in the bill line's unit)
+    of each taking some, in line order; `taken`: what this bill's lines took of each PO line before, its unit."""
+    shares = {p["id"]: 0.0 for p in (po_line, *parts)}
     rest = qty * factor
 
     def ordered_room(p: dict[str, Any]) -> float:
@@ -108,21 +109,31 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
     def billable_room(p: dict[str, Any]) -> float:
         return ordered_room(p) if p.get("qty_to_invoice") is None else float(p["qty_to_invoice"])
 
-    for room in (billable_room, ordered_room):
+    def over_billed(p: dict[str, Any]) -> float:
+        return -billable_room(p)
+
+    def billed(p: dict[str, Any]) -> float:
+        return float(p.get("qty_invoiced") or 0.0)
+
+    group, rooms, last = ([*reversed(parts), po_line], (over_billed, billed), po_line) if credit else \
+        ([po_line, *parts], (billable_room, ordered_room), parts[-1])
+    for room in rooms:
         for p in group:
             take = min(rest, max(room(p) - taken.get(p["id"], 0.0) - shares[p["id"]], 0.0))
             shares[p["id"]] += take
             rest -= take
-    shares[group[-1]["id"]] += max(rest, 0.0)
-    pieces = [(p, round(shares[p["id"]] / factor, 6)) for p in group if shares[p["id"]] > 1e-9]
+    shares[last["id"]] += max(rest, 0.0)
     for p in group:
         taken[p["id"]] = taken.get(p["id"], 0.0) + shares[p["id"]]
+    pieces = [(p, round(shares[p["id"]] / factor, 6)) for p in (po_line, *parts) if shares[p["id"]] > 1e-9]
     return pieces or [(po_line, qty)]
 
 
-def spread_note(label: str, qty: float, po_line: dict[str, Any], pieces: list[tuple[dict[str, Any], float]]) -> str:
+def spread_note(label: str, qty: float, po_line: dict[str, Any], pieces: list[tuple[dict[str, Any], float]],
+                credit: bool = False) -> str:
     """What a clerk reads of a bill line spread over a PO line and its backordered parts."""
-    return (f"EDI bill line spread: {label} bills {qty:g} of {_position(po_line)}, which the vendor's acknowledgment "
+    return (f"EDI bill line spread: {label} {'credits' if credit else 'bills'} {qty:g} of {_position(po_line)}, "
+            "which the vendor's acknowledgment "
             "split into parts: " + ", ".join(f"{q:g} on line {p.get('_position') or p['id']}" for p, q in pieces))
 
 

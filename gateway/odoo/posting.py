@@ -293,8 +293,9 @@ def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, 
                               unused.get(number, []))
         if po_line is None and order is not None:
             raise OdooRejected(f"{lab}: {match.name} is not on purchase order {order['name']}")
-        pieces, spread_said = ([(po_line, qty)], None) if po_line is None or move_type != "in_invoice" else \
-            bill_pieces(client, cache, lab, po_line, po_lines, qty, uom, names.purchase_uom, taken)
+        pieces, spread_said = ([(po_line, qty)], None) if po_line is None else \
+            bill_pieces(client, cache, lab, po_line, po_lines, qty, uom, names.purchase_uom, taken,
+                        credit=move_type == "in_refund")
         spreads += [spread_said] if spread_said else []
         for piece, piece_qty in pieces:     # one bill line per PO line: a line the vendor split is billed on each part
             if piece is not None:

@@ -175,3 +175,33 @@ def test_a_bill_in_cases_is_spread_where_its_unit_divides_and_noted_where_not(cl
     assert (f"EDI bill line not spread: invoice WW-INV-CS1, line 1: purchase order {name} line 1 ([WB-100] Blue "
             "Widget) has parts the vendor backordered, and 1 of the bill line&#x27;s unit does not divide into them"
             in uneven["narration"]), uneven["narration"]
+
+
+def test_a_credit_for_a_cancelled_backorder_takes_back_its_part(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """4 came, 10 were billed (4 on line 1, 6 on the part), then the vendor cancels the backorder (its 855 rejects
+    the 6: the part orders 0, billed 6) and credits 6 of line 1 (810 BIG07 CR, REF*IV). The credit takes the 6 back
+    from the part, billed beyond what it orders; before, it went on line 1 (billed -2 of 4) and the part stayed
+    billed 6 of 0, both off in the three-way match. A further credit of 2 (nothing billed on the part any more)
+    comes off line 1."""
+    po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+    post(client, notice(f"ASN-{po}", name, 4), widgetworks(validate_receipts=True), Cache())
+    blue, _reds, part = line_ids(odoo, po)
+    post(client, x12_bill(f"WW-INV-{po}", name, ["IT1*1*10*EA*7.50**VN*WW-WB-100"], 7500), widgetworks(), Cache())
+    cancel = read_x12(["ST*855*0001", f"BAK*00*AC*{name}*20261202****SO-{po}-2", "PO1*1*10*EA*7.50**VN*WW-WB-100",
+                       "ACK*IA*4*EA*068*20261205", "ACK*IR*6*EA", "CTT*1"],
+                      gs="PR", sender="WIDGETWORKS", app="WIDGETWORKS")
+    post(client, cancel, widgetworks(), Cache())
+    assert to_bill(odoo, po)[0::2] == [(4.0, 4.0, 0.0), (0.0, 6.0, -6.0)]
+
+    def credit(number: str, qty: int) -> dict[str, Any]:
+        memo = read_x12(["ST*810*0001", f"BIG*20261203*{number}**{name}***CR", f"REF*IV*WW-INV-{po}",
+                         "N1*RI*WIDGET WORKS INC*UL*0860001000030", f"IT1*1*{qty}*EA*7.50**VN*WW-WB-100",
+                         f"TDS*{qty * 750}", "CTT*1"], gs="IN", sender="WIDGETWORKS", app="WIDGETWORKS")
+        post(client, memo, widgetworks(), Cache())
+        return bill(odoo, number)
+
+    made = credit(f"WW-CM-{po}", 6)
+    assert made["lines"] == [(6.0, 7.5, part)]
+    assert to_bill(odoo, po)[0::2] == [(4.0, 4.0, 0.0), (0.0, 0.0, 0.0)]
+    assert "credits 6 of purchase order" in made["narration"] and "6 on line 3" in made["narration"]
+    assert credit(f"WW-CM-{po}-2", 2)["lines"] == [(2.0, 7.5, blue)]      # nothing billed on the part any more
