@@ -14,15 +14,13 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Document
-from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import read_x12
-from tests.odoo.test_cross16_billed_ack import VENDOR
-from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
+from tests.odoo.test_cross16_billed_ack import daemon
+from tests.odoo.test_pipeline_posting import examples
 from tests.odoo.test_vendor16_acks import x12_855
 from tests.odoo.test_vendor_bill_checks import bill, x12_810
 from tests.odoo.test_vendor_odd import purchase, widgetworks
@@ -47,18 +45,6 @@ def line_ids(odoo: odoorpc.ODOO, po: int) -> list[int]:
     return list(odoo.execute_kw("purchase.order.line", "search", [[("order_id", "=", po),
                                                                    ("display_type", "=", False)]],
                                 {"order": "sequence, id"}))
-
-
-def daemon(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> Any:
-    """Widget Works' files through one pipeline on the sandbox, each run until posted (asserted)."""
-    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
-    pipeline.config.partners["widgetworks"] = VENDOR
-
-    async def send(data: bytes, filename: str) -> None:
-        message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename=filename, partner="widgetworks"))
-        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
-        assert done.state is State.DONE, done.last_error
-    return send
 
 
 async def test_a_bill_for_a_split_line_is_spread_over_its_parts(

@@ -7,6 +7,7 @@ says what was billed already and what the vendor is to credit. Through the pipel
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import odoorpc
@@ -33,10 +34,8 @@ VENDOR = PartnerConfig.model_validate({
                   {"type": "810", "direction": "in", "profile": "x12-004010-810"}]})
 
 
-async def test_an_acknowledgment_cutting_lines_billed_already_says_what_is_to_be_credited(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    on_ordered_quantities(odoo)
-    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+def daemon(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> Callable[[bytes, str], Awaitable[None]]:
+    """Widget Works' files through one pipeline on the sandbox, each run until posted (asserted)."""
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     pipeline.config.partners["widgetworks"] = VENDOR
 
@@ -44,7 +43,14 @@ async def test_an_acknowledgment_cutting_lines_billed_already_says_what_is_to_be
         message = await pipeline.submit(data, IntakeMeta(channel="sftp", filename=filename, partner="widgetworks"))
         done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
         assert done.state is State.DONE, done.last_error
+    return send
 
+
+async def test_an_acknowledgment_cutting_lines_billed_already_says_what_is_to_be_credited(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    on_ordered_quantities(odoo)
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    send = daemon(tmp_path, examples, sandbox)
     await send(x12_810(901, "WW-INV-901", name, ["IT1*1*10*EA*7.50**VN*WW-WB-100", "IT1*2*6*EA*5.25**VN*WW-WR-200"],
                        ["TDS*10650"]), "810_901.edi")
     await send(x12_855(902, name, ["PO1*1*10*EA*7.50**VN*WW-WB-100", "ACK*IC*8*EA",
