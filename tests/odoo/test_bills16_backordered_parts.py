@@ -191,3 +191,14 @@ def test_a_credit_for_a_cancelled_backorder_takes_back_its_part(client: OdooClie
     assert to_bill(odoo, po)[0::2] == [(4.0, 4.0, 0.0), (0.0, 0.0, 0.0)]
     assert "credits 6 of purchase order" in made["narration"] and "6 on line 3" in made["narration"]
     assert credit(f"WW-CM-{po}-2", 2)["lines"] == [(2.0, 7.5, blue)]      # nothing billed on the part any more
+
+
+def test_a_split_line_billed_at_another_price_is_noted_once(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """The vendor bills line 1's 10 at 7.95 (ordered at 7.50): both bill lines at 7.95, and the price said once,
+    not once per part the line was spread over."""
+    po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+    blue, _reds, part = line_ids(odoo, po)
+    post(client, x12_bill(f"WW-INV-P{po}", name, ["IT1*1*10*EA*7.95**VN*WW-WB-100"], 7950), widgetworks(), Cache())
+    made = bill(odoo, f"WW-INV-P{po}")
+    assert made["lines"] == [(4.0, 7.95, blue), (6.0, 7.95, part)]
+    assert made["narration"].count("billed at 7.95, the purchase order&#x27;s price is 7.50") == 1, made["narration"]
