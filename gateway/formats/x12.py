@@ -76,11 +76,13 @@ _ISA_WIDTHS = tuple(width for width, _, _ in _ISA_FIELDS)
 _ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
 _DIGITS = re.compile(r"\d+\Z")
 _GS_VERSION = re.compile(r"\d{6}")
-_ISA_VALID = re.compile(r"0[0-6].{10}0[01].{10}.{2}.{15}.{2}.{15}[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}"
-                        r"(?:[01][0-9]|2[0-3])[0-5][0-9].00[2-9][0-9]{2}[0-9]{9}[01][PTI].", re.DOTALL)
-"""ISA01..16 joined, each of its width, when `_isa_problems` finds nothing: ISA01 00-06, ISA03 00/01, ISA09 a
-YYMMDD with a month, ISA10 an HHMM, ISA12 a version 002xx-009xx, ISA13 digits, ISA14 0/1, ISA15 P/T/I (ASCII
-digits only: a header this does not match is checked field by field, as before)."""
+_QUALIFIER = f"(?:{'|'.join(sorted(codes.INTERCHANGE_ID_QUALIFIERS))})"
+_ISA_VALID = re.compile(r"0[0-6].{10}0[01].{10}" + _QUALIFIER + ".{15}" + _QUALIFIER + r".{15}[0-9]{2}"
+                        r"(?:0[1-9]|1[0-2])[0-9]{2}(?:[01][0-9]|2[0-3])[0-5][0-9].00[2-9][0-9]{2}[0-9]{9}[01][PTI].",
+                        re.DOTALL)
+"""ISA01..16 joined, each of its width, when `_isa_problems` finds nothing: ISA01 00-06, ISA03 00/01, ISA05/07 an
+I05 code, ISA09 a YYMMDD with a month, ISA10 an HHMM, ISA12 a version 002xx-009xx, ISA13 digits, ISA14 0/1, ISA15
+P/T/I (ASCII digits only: a header this does not match is checked field by field, as before)."""
 
 
 class SeenNumbers:
@@ -156,6 +158,8 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     checks = (
         (1, el[0] in ("00", "01", "02", "03", "04", "05", "06")),
         (3, el[2] in ("00", "01")),
+        (5, el[4] in codes.INTERCHANGE_ID_QUALIFIERS),
+        (7, el[6] in codes.INTERCHANGE_ID_QUALIFIERS),
         (9, el[8].isdecimal() and 1 <= int(el[8][2:4] or 0) <= 12),
         (10, el[9].isdecimal() and int(el[9][:2] or 99) < 24 and int(el[9][2:] or 99) < 60),
         (12, bool(_ISA_VERSION.match(el[11]))),

@@ -1,0 +1,65 @@
+"""ISA05 / ISA07 interchange id qualifiers are checked against X12's code list (I05), through the running daemon.
+
+They were not checked: an interchange whose ISA05 said 'XX' (a translator's placeholder, a typo for 'ZZ') was taken
+as clean, its TA1 saying 000, where a strict receiver refuses it with TA105 005 (007 for ISA07). Now it is an
+envelope error as the other ISA fields' are: TA1 R 005 / 007 where a TA1 is sent (and no 997), and without a TA1 a
+997 rejecting its sets. A listed code of 004010 or a later version (01, 14, ZZ, ...) goes through as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.wait import wait_for
+from tests.helpers.x12 import purchase_order
+
+
+def _partner(sender: str, ta1: bool | str) -> dict[str, Any]:
+    return {"name": sender, "x12": {"ids": [{"qualifier": "ZZ", "id": sender}, {"qualifier": "XX", "id": sender}],
+                                    "ta1": ta1},
+            "documents": [{"type": "850", "direction": "in", "profile": "x12-004010-850"}]}
+
+
+def _order(control: int, sender: str, isa05: str = "ZZ", isa07: str = "ZZ") -> bytes:
+    data = purchase_order(control, sender=sender).decode()
+    data = data.replace(f"*ZZ*{sender:<15}*ZZ*ACMEDIST", f"*{isa05}*{sender:<15}*{isa07}*ACMEDIST", 1)
+    return data.encode()
+
+
+def _answers(ws: Workspace) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for row in ws.messages(direction="in"):
+        found[row["filename"]] = sorted(ws.archived(ack["sha256"]).read_text("latin-1").replace("\n", "")
+                                        for ack in ws.messages(parent_id=row["id"]))
+    return found
+
+
+def test_an_unknown_interchange_id_qualifier_is_refused_at_the_envelope(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path, partners={"told": _partner("TOLDRETAIL", True),
+                                              "quiet": _partner("QUIETRETAIL", "requested")})
+    with GatewayProcess(ws.config):
+        ws.drop("sender-xx.x12", _order(701, "TOLDRETAIL", isa05="XX"))
+        ws.drop("receiver-z1.x12", _order(702, "TOLDRETAIL", isa07="Z1"))
+        ws.drop("duns.x12", _order(703, "TOLDRETAIL", isa07="01"))
+        ws.drop("no-ta1.x12", _order(704, "QUIETRETAIL", isa05="XX"))
+        wait_for(lambda: len(ws.messages(direction="in")) == 4 and all(
+            m["state"] not in ("received", "parsed", "translated") for m in ws.messages(direction="in")),
+            message="the four files handled")
+        wait_for(lambda: len(ws.messages(direction="out")) == 4 and all(m["state"] == "done"
+                                                                          for m in ws.messages(direction="out")),
+                 message="the answers written")
+    answers = _answers(ws)
+    # a TA1 partner: TA104 R with 005 (sender) / 007 (receiver), and no 997 for the refused interchange
+    [ta1] = answers["sender-xx.x12"]
+    assert "TA1*000000701*" in ta1 and "*R*005~" in ta1, ta1
+    [ta1] = answers["receiver-z1.x12"]
+    assert "TA1*000000702*" in ta1 and "*R*007~" in ta1, ta1
+    # a listed code (01, DUNS) is clean: no TA1 (none asked for, nothing to report), the 997 accepts
+    [ack] = answers["duns.x12"]
+    assert "TA1" not in ack and "AK2*850*0703~AK5*A~AK9*A*1*1*1~" in ack, ack
+    # no TA1 asked for: the 997 rejects the set (X12 has no AK5 code for an envelope fault)
+    [ack] = answers["no-ta1.x12"]
+    assert "AK2*850*0704~AK5*R~AK9*R*1*1*0~" in ack, ack
+    states = {m["filename"]: m["state"] for m in ws.messages(direction="in")}
+    assert states["duns.x12"] == "done", states
