@@ -5,7 +5,8 @@ Buying: purchasing's PO to Widget Works (10 Blue Widgets at 7.50, 6 Red at 5.25;
 POs). The vendor answers with an X12 855 of several ACKs a line (4 blue on 12-05 and 6 backordered to 12-20; 2 red,
 4 rejected): the PO orders 4 blue, 2 red and a line of its own for the 6 backordered on their day, noted. Its 856
 ships the 4 and the 2 (the receipt validated), and its 810 for them, whose CTT02 says 7 for lines of 6, is a draft
-bill of 4 x 7.50 + 2 x 5.25 on the PO's lines with an `EDI check:` line saying so.
+bill of 4 x 7.50 + 2 x 5.25 on the PO's lines with an `EDI check:` line saying so, which the status page's view of
+the 810 lists among its findings.
 
 Selling: EuroHandel (the D96A example partner and its profiles, with `recipient_internal: [EDI-IN]`) sends its
 sample ORDERS; the order is confirmed, delivered and invoiced in Odoo. Its CONTRL, DESADV and INVOIC carry
@@ -15,7 +16,9 @@ date); the INVOIC's lines foot (QTY+47 x PRI = MOA+203, their sum MOA+79) and no
 
 from __future__ import annotations
 
+import re
 import shutil
+import urllib.request
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from ruamel.yaml import YAML
 
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.odoo.test_cross15_cases_e2e import OURS, delivered, odoo_settings
 from tests.odoo.test_extraction import deliver, invoice
@@ -52,7 +56,8 @@ def workspace(root: Path, server: SandboxServer) -> Workspace:
     retailer["edifact"]["recipient_internal"] = ["EDI-IN"]
     retailer["outbound"] = {"channel": "folder", "path": str(root / "sent" / "eurohandel")}
     retailer.pop("id")
-    ws = Workspace.create(root, {"odoo": odoo_settings(server), "our_ids": OURS},
+    ops = {"enabled": True, "host": "127.0.0.1", "port": free_port(), "min_free_mb": 0}
+    ws = Workspace.create(root, {"odoo": odoo_settings(server), "our_ids": OURS, "ops": ops},
                           partners={"widgetworks": vendor, "eurohandel": retailer})
     for profile in (EXAMPLES / "translations").glob("eurohandel-*.yaml"):
         shutil.copy(profile, root / "translations")
@@ -105,7 +110,11 @@ def test_a_vendors_855_856_810_and_a_retailers_order_desadv_invoic_in_one_day(
         bill_810 = x12_810(803, "WW-INV-801", name, ["IT1*1*4*EA*7.50**VN*WW-WB-100",
                                                      "IT1*2*2*EA*5.25**VN*WW-WR-200"], ["TDS*4050"])
         ws.drop("810_WW.edi", bill_810.replace(b"CTT*2~", b"CTT*2*7~"))
-        settled(ws, "810", 1)
+        [message] = settled(ws, "810", 1)
+        page = f"http://127.0.0.1:{ws.settings['ops']['port']}/messages/{message['id']}"
+        with urllib.request.urlopen(page, timeout=10) as answer:       # the status page's view of the 810
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.read().decode()))
+        assert "Findings (1)" in text and "quantity total 7 but the lines add up to 6" in text, text
         [bill] = odoo.execute_kw("account.move", "search_read", [[("ref", "=", "WW-INV-801")]], {
             "fields": ["move_type", "state", "amount_untaxed", "narration", "invoice_line_ids"]})
         assert (bill["move_type"], bill["state"], bill["amount_untaxed"]) == ("in_invoice", "draft", 40.5), bill
