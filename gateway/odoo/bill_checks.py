@@ -95,8 +95,8 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
            taken: dict[int, float], credit: bool = False) -> list[tuple[dict[str, Any], float]]:
     """A bill line of `qty` (`factor` of the PO line's unit each) for a PO line with backordered `parts`, as Odoo's
     bill control would take it: the line, then its parts, each up to what it leaves to bill (received, or ordered,
-    less billed: `qty_to_invoice`), then up to what each orders; what is above all of them goes on the last part, as
-    any over-billing (`_beyond` notes it). A credit note's line takes back first what a line is billed beyond that
+    less billed: `qty_to_invoice`), then up to what each orders; what is above all of them goes on the last part still
+    ordering some (else the line), as any over-billing (`_beyond` notes it). A credit note's line takes back first what a line is billed beyond that
     (`qty_to_invoice` below 0: a backordered part the vendor cancelled after billing it, goods sent back), the parts
     before the line, then what each is billed; the rest from the line. (PO line, quantity in the bill line's unit)
     of each taking some, in line order; `taken`: what this bill's lines took of each PO line before, its unit."""
@@ -115,8 +115,9 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
     def billed(p: dict[str, Any]) -> float:
         return float(p.get("qty_invoiced") or 0.0)
 
+    ordering = [p for p in parts if float(p.get("product_qty") or 0.0) > 0]     # not a part cancelled since
     group, rooms, last = ([*reversed(parts), po_line], (over_billed, billed), po_line) if credit else \
-        ([po_line, *parts], (billable_room, ordered_room), parts[-1])
+        ([po_line, *parts], (billable_room, ordered_room), ordering[-1] if ordering else po_line)
     for room in rooms:
         for p in group:
             take = min(rest, max(room(p) - taken.get(p["id"], 0.0) - shares[p["id"]], 0.0))

@@ -202,3 +202,22 @@ def test_a_split_line_billed_at_another_price_is_noted_once(client: OdooClient, 
     made = bill(odoo, f"WW-INV-P{po}")
     assert made["lines"] == [(4.0, 7.95, blue), (6.0, 7.95, part)]
     assert made["narration"].count("billed at 7.95, the purchase order&#x27;s price is 7.50") == 1, made["narration"]
+
+
+def test_a_bill_beyond_a_line_whose_backorder_was_cancelled_stays_on_the_line(client: OdooClient,
+                                                                               odoo: odoorpc.ODOO) -> None:
+    """The vendor cancelled the backordered 6 (its later 855 rejects them: the part orders 0), 4 came, and it bills
+    all 10 all the same: nothing goes on the cancelled part (a bill line on a line ordering nothing); the 10 stay on
+    line 1, noted as billed beyond what it orders, as for any line."""
+    po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+    cancel = read_x12(["ST*855*0001", f"BAK*00*AC*{name}*20261202****SO-{po}-2", "PO1*1*10*EA*7.50**VN*WW-WB-100",
+                       "ACK*IA*4*EA*068*20261205", "ACK*IR*6*EA", "CTT*1"],
+                      gs="PR", sender="WIDGETWORKS", app="WIDGETWORKS")
+    post(client, cancel, widgetworks(), Cache())
+    post(client, notice(f"ASN-{po}", name, 4), widgetworks(validate_receipts=True), Cache())
+    blue, _reds, _part = line_ids(odoo, po)
+    post(client, x12_bill(f"WW-INV-X{po}", name, ["IT1*1*10*EA*7.50**VN*WW-WB-100"], 7500), widgetworks(), Cache())
+    made = bill(odoo, f"WW-INV-X{po}")
+    assert made["lines"] == [(10.0, 7.5, blue)]
+    assert f"purchase order {name} line 1 ([WB-100] Blue Widget): billed 10, ordered 4" in made["narration"]
+    assert "spread" not in made["narration"]
