@@ -14,14 +14,17 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Document
+from gateway.transports.base import IntakeMeta
 from tests.odoo.conftest import read_x12
 from tests.odoo.test_cross16_billed_ack import daemon
-from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_pipeline_posting import examples, pipeline_for, run
 from tests.odoo.test_vendor16_acks import x12_855
+from tests.odoo.test_vendor_bill_checks import VENDOR as BILL_VENDOR
 from tests.odoo.test_vendor_bill_checks import bill, x12_810
 from tests.odoo.test_vendor_odd import purchase, widgetworks
 from tests.odoo.test_vendor_receipts import notice
@@ -221,3 +224,25 @@ def test_a_bill_beyond_a_line_whose_backorder_was_cancelled_stays_on_the_line(cl
     assert made["lines"] == [(10.0, 7.5, blue)]
     assert f"purchase order {name} line 1 ([WB-100] Blue Widget): billed 10, ordered 4" in made["narration"]
     assert "spread" not in made["narration"]
+
+
+async def test_an_invoic_naming_the_split_line_is_spread_too(tmp_path: Path, examples: LoadedConfig,
+                                                             sandbox: SandboxServer, client: OdooClient,
+                                                             odoo: odoorpc.ODOO) -> None:
+    """The same through an EDIFACT INVOIC naming PO line 1 by RFF+LI (EANCOM's line reference) and one naming no
+    line at all (the blue widgets' only original line is found by product and price): each spread, 4 and 6."""
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = BILL_VENDOR
+    for control, reference in ((1931, ["RFF+LI:1"]), (1932, [])):
+        po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220"])
+        body = [f"BGM+380+WW-EU-{control}+9", "DTM+137:20261129:102", f"RFF+ON:{name}", "NAD+SU+4000000000009::9",
+                "LIN+1", "PIA+5+WW-WB-100:SA", "QTY+47:10:PCE", "PRI+AAA:7.50", *reference, "UNS+S", "MOA+77:75"]
+        segments = [f"UNB+UNOC:3+4000000000009:14+0614141000005:14+261129:0900+{control}",
+                    "UNH+1+INVOIC:D:96A:UN:EAN008", *body, f"UNT+{len(body) + 2}+1", f"UNZ+1+{control}"]
+        message = await pipeline.submit(("UNA:+.? '" + "".join(s + "'" for s in segments)).encode(),
+                                        IntakeMeta(channel="sftp", filename=f"invoic_{control}.edi",
+                                                   partner="widgetworks"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+        blue, _reds, part = line_ids(odoo, po)
+        assert bill(odoo, f"WW-EU-{control}")["lines"] == [(4.0, 7.5, blue), (6.0, 7.5, part)], control
