@@ -8,7 +8,8 @@ subtotal x rate / (1 - rate). A `code` tax (account_tax_python) runs a formula t
 Odoo's line tax less the others. What does not add up to Odoo's line tax (two formula taxes on one line, a tax
 included in the base of the next) is a `TaxMismatch`: the invoice is held, not sent with figures Odoo disagrees with.
 A company that rounds taxes globally has them added up unrounded by tax and rounded once, as its tax lines are; a
-percentage tax included in the price is then taken out of the amount that includes it, as Odoo does (`_included`).
+percentage or fixed tax included in the price is then taken out of the amount that includes it, as Odoo does
+(`_included`).
 """
 
 from __future__ import annotations
@@ -127,22 +128,27 @@ def _computed(tax: dict[str, Any], subtotal: Decimal, quantity: Decimal, rounded
 
 def _included(found: list[dict[str, Any]], line: dict[str, Any], subtotal: Decimal,
               version: int, places: int = 2) -> dict[int, Decimal]:
-    """The unrounded amounts of a line's percentage taxes included in its price, for a company rounding globally.
-    Odoo takes them out of the amount that includes them, not out of the rounded subtotal (21 % of 28,858.45 is
-    6,060.2745, but 7,777 at 4.49 with 21 % in it has 6,060.28 of tax): 16-17 `compute_all` gives the last included
-    tax what is left of the amount rounded to the cent once the rounded subtotal and the others are taken out, each
-    other a percentage of the subtotal; 18-19 `_add_tax_details_in_base_line` gives each its rate's share of the
-    amount, unrounded (amount x rate / (100 + the included rates))."""
-    inside = [t for t in found if t.get("price_include") and t.get("amount_type") == "percent"]
-    if not inside:
+    """The unrounded amounts of a line's taxes included in its price, for a company rounding globally. Odoo takes
+    them out of the amount that includes them, not out of the rounded subtotal (21 % of 28,858.45 is 6,060.2745,
+    but 7,777 at 4.49 with 21 % in it has 6,060.28 of tax): 16-17 `compute_all` gives the last included tax with an
+    amount (its 'checkpoint') what is left of the amount rounded to the cent once the rounded subtotal and the other
+    included taxes, each computed on the subtotal, are taken out; 18-19 `_get_tax_details` takes fixed ones out
+    first, then gives each percentage its rate's share of what is left, unrounded ((amount - fixed) x rate / (100 +
+    the included rates)). A `division` or formula tax in the price: {} (each computed on the subtotal)."""
+    inside = [t for t in found if t.get("price_include")]
+    if not inside or any(t.get("amount_type") not in ("percent", "fixed") for t in inside):
         return {}
-    price = dec(line["price_unit"]) * (100 - dec(line.get("discount"))) / 100
-    whole = price * dec(line["quantity"])
+    quantity = dec(line["quantity"])
+    whole = dec(line["price_unit"]) * (100 - dec(line.get("discount"))) / 100 * quantity
+    each = {t["id"]: _computed(t, subtotal, quantity, False) or Decimal(0) for t in inside}
     if version >= 18:
-        rates = sum((dec(t["amount"]) for t in inside), Decimal(0))
-        return {t["id"]: whole * dec(t["amount"]) / (100 + rates) for t in inside}
-    amounts = {t["id"]: subtotal * dec(t["amount"]) / 100 for t in inside[:-1]}
-    return {**amounts, inside[-1]["id"]: money(whole, places) - subtotal - sum(amounts.values(), Decimal(0))}
+        percent = [t for t in inside if t.get("amount_type") == "percent"]
+        rest = whole - sum((each[t["id"]] for t in inside if t not in percent), Decimal(0))
+        rates = sum((dec(t["amount"]) for t in percent), Decimal(0))
+        return {**each, **{t["id"]: rest * dec(t["amount"]) / (100 + rates) for t in percent}}
+    last = [t["id"] for t in inside if dec(t["amount"])][-1:]
+    return {**each, **{t: money(whole, places) - subtotal - sum((a for o, a in each.items() if o != t), Decimal(0))
+                       for t in last}}
 
 
 def _names(taxes: list[dict[str, Any]]) -> str:

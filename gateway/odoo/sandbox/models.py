@@ -377,9 +377,9 @@ def _rounds_globally(env: Env) -> bool:
 
 
 def _included(env: Env, tax: dict[str, Any]) -> bool:
-    """A percentage tax included in the price: `price_include` to 17, `price_include_override` from 18 (the
+    """A percentage or fixed tax included in the price: `price_include` to 17, `price_include_override` from 18 (the
     sandbox has no company default for it: a tax is excluded unless it says so)."""
-    if tax.get("amount_type") != "percent":
+    if tax.get("amount_type") not in ("percent", "fixed"):
         return False
     return tax.get("price_include_override") == "tax_included" if env.db.version >= 18 else bool(
         tax.get("price_include"))
@@ -388,22 +388,28 @@ def _included(env: Env, tax: dict[str, Any]) -> bool:
 def _line_taxes(env: Env, rec: dict[str, Any], qty: str, tax: str,
                 places: int = 2) -> tuple[float, list[tuple[int, float]]]:
     """A line's rounded subtotal and each of its taxes (groups expanded into their children) on it, unrounded.
-    Percentage taxes included in the price are taken out of the line's amount first (amount / (1 + their rates)),
-    each its share of what is taken out, as Odoo 18's `_eval_tax_amount_price_included`; 16-17's compute_all gives
-    the last of them what the rounded amount leaves once the rounded subtotal and the others are out (its
-    'checkpoint', whatever the rounding method: two lines of 21.53 with 21 % in them are 3.74 each, 7.48)."""
-    quantity = rec.get(qty, 0.0)
-    amount = money_round(quantity * rec.get("price_unit", 0.0) * (1 - rec.get("discount", 0.0) / 100.0), places)
+    Taxes included in the price are taken out of the line's amount first: fixed ones as they are, then percentages
+    (what is left / (1 + their rates)), each its share of what is taken out, as Odoo 18's
+    `_eval_tax_amount_fixed_amount` then `_eval_tax_amount_price_included`; 16-17's compute_all gives the last of
+    them with an amount what the rounded amount leaves once the rounded subtotal and the others, each computed on
+    that subtotal, are out (its 'checkpoint', whatever the rounding method: two lines of 21.53 with 21 % in them
+    are 3.74 each, 7.48)."""
+    quantity, price = rec.get(qty, 0.0), rec.get("price_unit", 0.0)
+    amount = money_round(quantity * price * (1 - rec.get("discount", 0.0) / 100.0), places)
     data = env.db.data["account.tax"]
     leaves = _leaf_taxes(env, rec.get(tax) or [])
-    factor = 1 + sum(float(data[t].get("amount", 0.0)) for t in leaves if _included(env, data[t])) / 100.0
-    sub = money_round(amount / factor, places)
-    found = [(t, amount * float(data[t].get("amount", 0.0)) / 100.0 / factor if _included(env, data[t])
-              else _tax_amount(env, data[t], sub, quantity, rec.get("price_unit", 0.0))) for t in leaves]
     inside = [t for t in leaves if _included(env, data[t])]
-    if inside and env.db.version <= 17:
-        rest = amount - sub - sum(a for t, a in found if t in inside[:-1])
-        found = [(t, rest if t == inside[-1] else a) for t, a in found]
+    percent = [t for t in inside if data[t].get("amount_type") == "percent"]
+    fixed = sum(_tax_amount(env, data[t], amount, quantity, price) for t in inside if t not in percent)  # first
+    factor = 1 + sum(float(data[t].get("amount", 0.0)) for t in percent) / 100.0
+    sub = money_round((amount - fixed) / factor, places)
+    found = [(t, (amount - fixed) * float(data[t].get("amount", 0.0)) / 100.0 / factor if t in percent
+              else _tax_amount(env, data[t], sub, quantity, price)) for t in leaves]
+    last = [t for t in inside if data[t].get("amount")][-1:]     # 16-17's checkpoint: the last with an amount
+    if last and env.db.version <= 17:   # the others as if excluded, on the subtotal (force_price_include=False)
+        found = [(t, _tax_amount(env, data[t], sub, quantity, price)) for t, _ in found]
+        rest = amount - sub - sum(a for t, a in found if t in inside and t != last[0])
+        found = [(t, rest if t == last[0] else a) for t, a in found]
     return sub, found
 
 
