@@ -24,6 +24,7 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.credit_memos import CXML_INVOICE
 from gateway.odoo.lookup import Cache, m2o_id, m2o_name, price_digits
 from gateway.odoo.receipts import backordered_part_of, line_number, units_per
+from gateway.odoo.vendor_acks import split_name
 from gateway.translate.canonical import Invoice, Line
 
 TOTALS_NOTE = "EDI totals differ"
@@ -55,12 +56,25 @@ def po_line_for(doc: Invoice, line: Line, product: int, price: Decimal | None, u
 
 
 def backordered_parts(po_line: dict[str, Any], po_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The PO lines holding the parts of `po_line` its vendor backordered (`vendor_acks`: lines of its product
-    named after its number), in line order; [] for a line that is such a part itself."""
+    """The PO lines holding the parts of `po_line` its vendor backordered (`vendor_acks`: lines of its product named
+    after it and the acknowledgment's line number), in line order; [] for a line that is such a part itself. The
+    number is the line's position when the vendor echoed the order's numbers; a vendor numbering its own way (10,
+    20, ...) names a part after its number, which is then no position of that line: the part is the line's whose
+    name it carries."""
     if backordered_part_of(po_line.get("name")) is not None:
         return []
-    return [p for p in po_lines if p is not po_line and m2o_id(p.get("product_id")) == m2o_id(po_line.get("product_id"))
-            and backordered_part_of(p.get("name")) == po_line.get("_position")]
+    product = m2o_id(po_line.get("product_id"))
+    originals = [p for p in po_lines if m2o_id(p.get("product_id")) == product
+                 and backordered_part_of(p.get("name")) is None]
+
+    def owner(part: dict[str, Any]) -> dict[str, Any] | None:
+        number = backordered_part_of(part.get("name")) or 0
+        named = [p for p in originals if part.get("name") == split_name(str(p.get("name") or ""), str(number))]
+        at = po_lines[number - 1] if 0 < number <= len(po_lines) else None
+        return at if at in named else next(iter(named), None)
+
+    return [p for p in po_lines if m2o_id(p.get("product_id")) == product
+            and backordered_part_of(p.get("name")) is not None and owner(p) is po_line]
 
 
 def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str, Any], po_lines: list[dict[str, Any]],

@@ -246,3 +246,19 @@ async def test_an_invoic_naming_the_split_line_is_spread_too(tmp_path: Path, exa
         assert done.state is State.DONE, done.last_error
         blue, _reds, part = line_ids(odoo, po)
         assert bill(odoo, f"WW-EU-{control}")["lines"] == [(4.0, 7.5, blue), (6.0, 7.5, part)], control
+
+
+def test_a_vendor_numbering_its_own_lines_has_its_bill_spread_too(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Widget Works numbers its lines 10, 20, ... in its 855 and 810 (PO101 / IT101 10 for our line 1): the 855 finds
+    line 1 by its product and names the backordered part '(backordered by the vendor, line 10)'. The bill for its
+    line 10 finds line 1 the same way and is spread over it and that part, not left on line 1 alone."""
+    po, name = purchase(odoo, [(1, 10, 7.5), (2, 6, 5.25)])
+    ack = read_x12(["ST*855*0001", f"BAK*00*AC*{name}*20261201****SO-{po}", "PO1*10*10*EA*7.50**VN*WW-WB-100",
+                    "ACK*IA*4*EA*068*20261205", "ACK*IB*6*EA*068*20261220", "CTT*1"],
+                   gs="PR", sender="WIDGETWORKS", app="WIDGETWORKS")
+    post(client, ack, widgetworks(), Cache())
+    blue, _reds, part = line_ids(odoo, po)
+    assert odoo.execute_kw("purchase.order.line", "read", [[part], ["name"]])[0]["name"].endswith(
+        "(backordered by the vendor, line 10)")
+    post(client, x12_bill(f"WW-INV-N{po}", name, ["IT1*10*10*EA*7.50**VN*WW-WB-100"], 7500), widgetworks(), Cache())
+    assert bill(odoo, f"WW-INV-N{po}")["lines"] == [(4.0, 7.5, blue), (6.0, 7.5, part)]
