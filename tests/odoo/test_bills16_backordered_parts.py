@@ -262,3 +262,18 @@ def test_a_vendor_numbering_its_own_lines_has_its_bill_spread_too(client: OdooCl
         "(backordered by the vendor, line 10)")
     post(client, x12_bill(f"WW-INV-N{po}", name, ["IT1*10*10*EA*7.50**VN*WW-WB-100"], 7500), widgetworks(), Cache())
     assert bill(odoo, f"WW-INV-N{po}")["lines"] == [(4.0, 7.5, blue), (6.0, 7.5, part)]
+
+
+def test_a_line_backordered_in_two_parts_is_billed_on_each(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """4 now, 3 backordered to 12-20 and 3 to 12-28: two parts. A bill of 10 for line 1 goes 4, 3 and 3; a bill of
+    12 (2 over what was ordered) puts the 2 on the last part, noted."""
+    for number, qty, last in (("A", 10, 3.0), ("B", 12, 5.0)):
+        po, name = acknowledged(client, odoo, ["ACK*IA*4*EA*068*20261205", "ACK*IB*3*EA*068*20261220",
+                                               "ACK*IB*3*EA*068*20261228"])
+        blue, _reds, first, second = line_ids(odoo, po)
+        post(client, x12_bill(f"WW-INV-2P{number}{po}", name, [f"IT1*1*{qty}*EA*7.50**VN*WW-WB-100"], qty * 750),
+             widgetworks(), Cache())
+        made = bill(odoo, f"WW-INV-2P{number}{po}")
+        assert made["lines"] == sorted([(4.0, 7.5, blue), (3.0, 7.5, first), (last, 7.5, second)])
+    assert f"purchase order {name} line 4 ([WB-100] Blue Widget): this bill 5, billed before 0, received 0 " \
+           "(ordered 3)" in made["narration"], made["narration"]
