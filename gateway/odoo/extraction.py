@@ -68,6 +68,7 @@ from gateway.odoo.standing_orders import (
     paired,
     same_item,
     standing,
+    theirs_over,
 )
 from gateway.odoo.stock_kits import kit_recipes, kits_offered
 from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
@@ -732,8 +733,8 @@ def _by_case(partner: PartnerConfig, line: Line, case: Packaging) -> bool:
 
 def _case_ids(ids: dict[str, str], line: Line) -> dict[str, str]:
     """A line in the partner's cases named as it ordered them: its identifiers (the case's GTIN) and Odoo's other
-    codes, not the product's own GTIN/UPC, which is one unit's."""
-    return {**{k: v for k, v in ids.items() if k not in BARCODE_KINDS}, **line.item_ids}
+    codes (`theirs_over`: its IN not also as BP), not the product's own GTIN/UPC, which is one unit's."""
+    return theirs_over({k: v for k, v in ids.items() if k not in BARCODE_KINDS}, line.item_ids)
 
 
 def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
@@ -843,7 +844,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     if not rows:
         return []
     credited = {m["id"]: m for m in client.read("account.move", ids_of(r["reversed_entry_id"] for r in rows),
-                                                ["name", "ref"])}              # no reversal: no call
+                                                ["name", "ref", "reversed_entry_id"])}   # no reversal: no call
     decimals = ctx.currency_places(ids_of(r["currency_id"] for r in rows))
     globally = {c["id"] for c in client.read("res.company", ids_of(r["company_id"] for r in rows),
                                               ["tax_calculation_rounding_method"])
@@ -991,10 +992,11 @@ def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str 
     Reference); None to take it from its sale order lines. A credit note made with Odoo's Reverse button has the
     `ref` 'Reversal of: INV/2026/00001, <reason>' (in the customer's language from 18), no order number: it states
     the order of the invoice it credits (`reverses`), as the retailer matches the credit to its PO. A Reference a
-    person wrote on it instead (without the invoice's number) is kept."""
+    person wrote on it instead (without the invoice's number) is kept. A move that reverses a reversal (a credit
+    note taken back) has its sale order lines' order: the `ref` of what it reverses is 'Reversal of: ...' too."""
     ref = move.get("ref") or None
     if reverses and (ref is None or str(reverses["name"]) in ref):
-        return reverses.get("ref") or None
+        return None if reverses.get("reversed_entry_id") else reverses.get("ref") or None
     return ref
 
 
