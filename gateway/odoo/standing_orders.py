@@ -202,9 +202,10 @@ def as_ordered(line_no: str | None, ids: dict[str, str], lines: dict[str, Line])
 
 def theirs_over(ids: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
     """Odoo's identifiers of a product (`ids`) with the partner's line's (`theirs`) over them. Odoo's customer code
-    (`buyer`) is left out when the line names that number as its `buyer_item` (an EANCOM PIA's IN) and not as
-    `buyer`: the partner gets its number back once, under its own type, not also as BP."""
-    if "buyer" not in theirs and theirs.get("buyer_item") and ids.get("buyer") == theirs["buyer_item"]:
+    (`buyer`) is left out when the line names the buyer's number as its `buyer_item` (X12 IN, an EANCOM PIA's IN)
+    and not as `buyer`: the partner gets its number back once, under its own type, not also as BP; nor Odoo's other
+    code for it as a BP the line contradicts."""
+    if "buyer" not in theirs and theirs.get("buyer_item"):
         ids = {k: v for k, v in ids.items() if k != "buyer"}
     return {**ids, **theirs}
 

@@ -11,6 +11,7 @@ from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, X12Id
 from gateway.errors import ConfigError, TranslationError
 from gateway.formats import x12
 from gateway.journal.sqlite import SqliteJournal
+from gateway.odoo.lookup import buyer_number
 from gateway.translate import ProfileRegistry, lint_profiles, render, translate
 from gateway.translate.canonical import Invoice, Pack, PurchaseOrder, ShipItem, ShipNotice, ShipOrder
 from gateway.translate.charges import charge_key
@@ -39,10 +40,13 @@ def test_base_850_reads_header_parties_and_lines() -> None:
     assert doc.totals.line_count == 2 and doc.totals.quantity_total == Decimal(12)
 
 
-def test_buyer_item_is_the_bp_pair_else_the_in_pair() -> None:
+def test_buyer_item_is_the_bp_pair_and_an_in_stays_buyer_item() -> None:
+    """An IN alone is kept once, as `buyer_item` (not also as `buyer`, which the 855/856/810 write as BP); the
+    product lookup's `buyer_number` takes it when there is no BP."""
     doc = _po(ProfileRegistry.load([]), PO_BODY)
     assert doc.lines[0].item_ids["buyer"] == "BB-1001"            # BP present
-    assert doc.lines[1].item_ids["buyer"] == "NW-A2"              # no BP: IN
+    assert "buyer" not in doc.lines[1].item_ids and doc.lines[1].item_ids["buyer_item"] == "NW-A2"   # no BP: IN
+    assert buyer_number(doc.lines[1].item_ids) == "NW-A2"
 
 
 def test_partner_override_changes_only_what_it_says(tmp_path: Path) -> None:
