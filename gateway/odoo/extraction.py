@@ -953,7 +953,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
-        doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case)
+        doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
@@ -1001,11 +1001,12 @@ def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str 
 
 
 def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig,
-                     by_case: list[bool]) -> list[Line]:
+                     by_case: list[bool], places: int = 2) -> list[Line]:
     """Invoice lines of a partner line (`sent_as`) ordered in cases Odoo counts in units, billed in those cases at a
     case's price (`in_cases`) when every invoice line of it is whole cases, else all in units: a line split in Odoo
     and billed as 1 CA and 4 EA is 5 of its 2 cases to a retailer adding up the line. A line ordered by its case's
-    GTIN (`by_case`, 16-18) is named by that GTIN in cases, by the product's own in units."""
+    GTIN (`by_case`, 16-18) is named by that GTIN in cases, by the product's own in units. `places`: the invoice
+    currency's decimals (`_case_price`)."""
     in_units = {id(sent) for line, sent in zip(lines, sent_as, strict=True)
                 if sent is not None and in_cases(partner, sent, line.quantity) is None}
     out = []
@@ -1015,21 +1016,22 @@ def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: Par
         if cases and sent is not None and sent.pack_size:
             line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
                                            "unit": sent.unit,
-                                           "unit_price": _case_price(line, sent, cases[0]),
+                                           "unit_price": _case_price(line, sent, cases[0], places),
                                            **({"item_ids": _case_ids(line.item_ids, sent)} if case else {})})
         out.append(line)
     return out
 
 
-def _case_price(line: Line, sent: Line, cases: Decimal | None) -> Decimal:
+def _case_price(line: Line, sent: Line, cases: Decimal | None, places: int = 2) -> Decimal:
     """A case's price on an invoice line billed in the partner's cases: the one its order said (PO104 25.00 a case
     of 24) when that many cases at it are the line's amount, else Odoo's price of a unit times the pack. Odoo keeps
     25.00 / 24 as 1.041667, and 24 of those are 25.000008: a price the retailer's invoice-to-order match finds on
-    no line of its PO (the 855 said 25.00), where 10 x 25.00 is the 250.00 Odoo billed all the same."""
+    no line of its PO (the 855 said 25.00), where 10 x 25.00 is the 250.00 Odoo billed all the same. Compared in
+    the currency's `places` (10 x 25.0015 KWD is Odoo's 250.015, not 250.02)."""
     price = _dec((line.unit_price or Decimal(0)) * (sent.pack_size or 1))
     ordered = sent.unit_price
     if ordered is not None and ordered != price and cases is not None and line.amount is not None \
-            and money(ordered * cases) == line.amount:
+            and money(ordered * cases, places) == line.amount:
         return _dec(ordered)
     return price
 
