@@ -21,7 +21,7 @@ from typing import Any
 from gateway.config.models import PartnerConfig
 from gateway.journal.api import Journal
 from gateway.odoo.destinations import destinations, same_place
-from gateway.odoo.lookup import BARCODE_KINDS, counts_cases, gtin_key, m2o_id
+from gateway.odoo.lookup import BARCODE_KINDS, buyer_number, counts_cases, gtin_key, m2o_id
 from gateway.odoo.sale_orders import line_sequences
 from gateway.translate.canonical import Line, Party, PurchaseOrder, documents_in
 
@@ -142,8 +142,11 @@ def _line_of(lines: list[tuple[int | None, Line]], change: Line) -> int | None:
 def same_item(ids: dict[str, str], line: Line) -> bool:
     """True when identifiers (an Odoo product's: GTIN/UPC, our code, theirs) share one with a partner's line; the
     trade item numbers whatever their kind and length (an EANCOM or X12 EN `ean` 13 digits, Odoo's `gtin` 14 or
-    `upc` 12: one number, `lookup.gtin_key`)."""
+    `upc` 12: one number, `lookup.gtin_key`). Odoo's customer code (`buyer`) is the line's buyer's number whether
+    the line names it BP or IN (`buyer_number`)."""
     if any(ids.get(k) and ids.get(k) == v for k, v in line.item_ids.items()):
+        return True
+    if ids.get("buyer") and ids["buyer"] == buyer_number(line.item_ids):
         return True
     ours = {gtin_key(v) for k, v in ids.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
     return bool(ours) and any(gtin_key(v) in ours for k, v in line.item_ids.items()

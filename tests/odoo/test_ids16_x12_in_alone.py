@@ -97,3 +97,18 @@ async def test_a_case_line_named_by_in_is_answered_once_as_in_in_its_cases(
         assert row[2:4] == ["10", "CA"] or doc == "856", (doc, row)
         assert ("UK", CASE_GTIN) in pairs and [p for p in pairs if p[1] == "BB-1001"] == [("IN", "BB-1001")], \
             (doc, pairs)
+
+
+async def test_a_gtin_shaped_code_named_by_in_stays_the_ordered_item_on_the_856_and_810(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+        odoo: odoorpc.ODOO) -> None:
+    """BigBox's code for the Blue Widget reads as a GTIN (400123456782, a right check digit by chance) and comes as
+    IN: Odoo's product (its own UPC) is the item the line ordered, known by that customer code
+    (`standing_orders.same_item`), not a substitute a person put on the line, which the 856 and 810 would name by
+    Odoo's numbers alone, without the number the retailer's match keys on."""
+    code = "400123456782"
+    [info] = odoo.execute_kw("product.customerinfo", "search", [[("product_code", "=", "BB-1001")]])
+    odoo.execute_kw("product.customerinfo", "write", [[info], {"product_code": code}])
+    said = await answered(tmp_path, examples, sandbox, client, odoo, f"IN*{code}")
+    for doc, pairs in said.items():
+        assert [p for p in pairs if p[1] == code] == [("IN", code)], (doc, pairs)
