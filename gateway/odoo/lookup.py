@@ -352,9 +352,9 @@ def _barcode_variants(key: str) -> list[str]:
 
 
 def buyer_number(ids: dict[str, str]) -> str:
-    """The buyer's item number of a line: `buyer` (X12 BP, else IN: the base picks it), else `buyer_item`, an EDIFACT
-    PIA's IN (EANCOM's "buyer's article number"), which the EDIFACT base keeps under its own key so that what we send
-    back names it IN as the retailer did; '' for none."""
+    """The buyer's item number of a line: `buyer` (X12 BP), else `buyer_item`, an X12 IN or an EDIFACT PIA's IN
+    (EANCOM's "buyer's article number"), which the customer-side bases keep under its own key so that what we send
+    back names it IN as the retailer did, once; '' for none."""
     return ids.get("buyer") or ids.get("buyer_item") or ""
 
 
@@ -427,7 +427,8 @@ class ProductFinder:
         self.partner_id = partner_id
         self.role = role
         self.partner_kind = "buyer" if role == "customer" else "vendor"
-        self.own_kinds = OWN_CODE_KINDS + (("vendor",) if role == "customer" else ("buyer",))
+        # a vendor's documents: the buyer's number (BP, or IN: `buyer_item`, `buyer_number`) is our own code
+        self.own_kinds = OWN_CODE_KINDS + (("vendor",) if role == "customer" else ("buyer", "buyer_item"))
 
     def _keys(self, ids: dict[str, str]) -> list[tuple[str, str, bool]]:
         """(lookup kind, value, asked in the second round) in the order they are trusted: the line's GTINs, the
