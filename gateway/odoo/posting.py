@@ -21,6 +21,7 @@ OdooRejected naming the line and the identifier; the pipeline quarantines the me
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -211,6 +212,17 @@ BILLABLE = ("purchase", "done")     # purchase.order states a bill may be made f
 
 
 def post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
+    """Make the draft bill of a vendor's invoice or credit note. One at a time: a bill line for a PO line the
+    vendor split fills it and its parts by what Odoo leaves to bill (`bill_pieces`), read before the bill is
+    made, so two bills of one PO posted at once (two invoices, two workers) would both fill line 1."""
+    with _BILLING:
+        return _post_vendor_bill(client, doc, partner, cache)
+
+
+_BILLING = threading.Lock()
+
+
+def _post_vendor_bill(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache) -> list[OdooLink]:
     assert isinstance(doc, Invoice)
     names = Names.of(client, cache)
     label = f"invoice {doc.number}"
