@@ -166,15 +166,17 @@ def _net_price(line: dict[str, Any], places: int = 2) -> Decimal:
     (10.00 with 21 % in it: an amount of 8.26) is the amount per unit instead, with the fewest decimals from four
     to six (as many as Odoo keeps of a price) whose quantity x price is the line's amount: 1000 x 8.2645 is
     8264.50 against Odoo's 8264.46, an 810 the retailer's footing check refuses; 8.26446 adds up. `places`: the
-    currency's decimals, what the amount is rounded to (3 for KWD: 7 x 1.2345 is 8.642, not 8.64)."""
+    currency's decimals, what the amount is rounded to (3 for KWD: 7 x 1.2345 is 8.642, not 8.64), to the cent at
+    least: a footing check multiplies to the cent, so 10 at 12.34 is no 123 yen, 10 at 12.3 is."""
     price = _dec(line["price_unit"])
     discount = _dec(line.get("discount"))
     net = _dec(price * (100 - discount) / 100) if discount else price
     quantity, subtotal = _dec(line["quantity"]), _dec(line["price_subtotal"])
+    places = max(places, 2)
     if not quantity or money(net * quantity, places) == subtotal:
         return net
-    tried = [_dec((subtotal / quantity).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-             for places in (4, 5, 6)]
+    tried = [_dec((subtotal / quantity).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+             for digits in (4, 5, 6)]
     return next((each for each in tried if money(each * quantity, places) == subtotal), tried[0])
 
 
@@ -1027,11 +1029,12 @@ def _case_price(line: Line, sent: Line, cases: Decimal | None, places: int = 2) 
     of 24) when that many cases at it are the line's amount, else Odoo's price of a unit times the pack. Odoo keeps
     25.00 / 24 as 1.041667, and 24 of those are 25.000008: a price the retailer's invoice-to-order match finds on
     no line of its PO (the 855 said 25.00), where 10 x 25.00 is the 250.00 Odoo billed all the same. Compared in
-    the currency's `places` (10 x 25.0015 KWD is Odoo's 250.015, not 250.02)."""
+    the currency's `places`, to the cent at least (10 x 25.0015 KWD is Odoo's 250.015, not 250.02; 3 x 25.50 is
+    no 77 yen) as `_net_price`."""
     price = _dec((line.unit_price or Decimal(0)) * (sent.pack_size or 1))
     ordered = sent.unit_price
     if ordered is not None and ordered != price and cases is not None and line.amount is not None \
-            and money(ordered * cases, places) == line.amount:
+            and money(ordered * cases, max(places, 2)) == line.amount:
         return _dec(ordered)
     return price
 
