@@ -110,10 +110,12 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
     """A bill line of `qty` (`factor` of the PO line's unit each) for a PO line with backordered `parts`, as Odoo's
     bill control would take it: the line, then its parts, each up to what it leaves to bill (received, or ordered,
     less billed: `qty_to_invoice`), then up to what each orders; what is above all of them goes on the last part still
-    ordering some (else the line), as any over-billing (`_beyond` notes it). A credit note's line takes back first what a line is billed beyond that
-    (`qty_to_invoice` below 0: a backordered part the vendor cancelled after billing it, goods sent back), the parts
-    before the line, then what each is billed; the rest from the line. (PO line, quantity in the bill line's unit)
-    of each taking some, in line order; `taken`: what this bill's lines took of each PO line before, its unit."""
+    ordering some (else the line), as any over-billing (`_beyond` notes it). A credit note's line takes back first
+    what a line is billed beyond what it orders (a backordered part the vendor cancelled after billing it), the
+    parts before the line, then beyond Odoo's bill control (`qty_to_invoice` below 0: goods short or sent back), the
+    line before its parts, then what each is billed, the parts first; the rest from the line. (PO line, quantity in
+    the bill line's unit) of each taking some, in line order; `taken`: what this bill's lines took of each PO line
+    before, its unit."""
     shares = {p["id"]: 0.0 for p in (po_line, *parts)}
     rest = qty * factor
 
@@ -123,6 +125,9 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
     def billable_room(p: dict[str, Any]) -> float:
         return ordered_room(p) if p.get("qty_to_invoice") is None else float(p["qty_to_invoice"])
 
+    def beyond_ordered(p: dict[str, Any]) -> float:
+        return -ordered_room(p)
+
     def over_billed(p: dict[str, Any]) -> float:
         return -billable_room(p)
 
@@ -130,10 +135,13 @@ def spread(po_line: dict[str, Any], parts: list[dict[str, Any]], qty: float, fac
         return float(p.get("qty_invoiced") or 0.0)
 
     ordering = [p for p in parts if float(p.get("product_qty") or 0.0) > 0]     # not a part cancelled since
-    group, rooms, last = ([*reversed(parts), po_line], (over_billed, billed), po_line) if credit else \
-        ([po_line, *parts], (billable_room, ordered_room), ordering[-1] if ordering else po_line)
-    for room in rooms:
-        for p in group:
+    group, latest = [po_line, *parts], [*reversed(parts), po_line]
+    # a credit: billed beyond what a line orders (a part cancelled), then beyond what it received, the line first
+    # (goods short or sent back; a part billed ahead of its shipment still comes), then what each is billed
+    rooms, last = (((beyond_ordered, latest), (over_billed, group), (billed, latest)), po_line) if credit else \
+        (((billable_room, group), (ordered_room, group)), ordering[-1] if ordering else po_line)
+    for room, order in rooms:
+        for p in order:
             take = min(rest, max(room(p) - taken.get(p["id"], 0.0) - shares[p["id"]], 0.0))
             shares[p["id"]] += take
             rest -= take
