@@ -76,13 +76,11 @@ _ISA_WIDTHS = tuple(width for width, _, _ in _ISA_FIELDS)
 _ISA_VERSION = re.compile(r"00[2-9]\d\d\Z")
 _DIGITS = re.compile(r"\d+\Z")
 _GS_VERSION = re.compile(r"\d{6}")
-_QUALIFIER = f"(?:{'|'.join(sorted(codes.INTERCHANGE_ID_QUALIFIERS))})"
-_ISA_VALID = re.compile(r"0[0-6].{10}0[01].{10}" + _QUALIFIER + ".{15}" + _QUALIFIER + r".{15}[0-9]{2}"
-                        r"(?:0[1-9]|1[0-2])[0-9]{2}(?:[01][0-9]|2[0-3])[0-5][0-9].00[2-9][0-9]{2}[0-9]{9}[01][PTI].",
-                        re.DOTALL)
-"""ISA01..16 joined, each of its width, when `_isa_problems` finds nothing: ISA01 00-06, ISA03 00/01, ISA05/07 an
-I05 code, ISA09 a YYMMDD with a month, ISA10 an HHMM, ISA12 a version 002xx-009xx, ISA13 digits, ISA14 0/1, ISA15
-P/T/I (ASCII digits only: a header this does not match is checked field by field, as before)."""
+_ISA_VALID = re.compile(r"0[0-6].{10}0[01].{10}.{2}.{15}.{2}.{15}[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}"
+                        r"(?:[01][0-9]|2[0-3])[0-5][0-9].00[2-9][0-9]{2}[0-9]{9}[01][PTI].", re.DOTALL)
+"""ISA01..16 joined, each of its width, when `_isa_problems` finds nothing: ISA01 00-06, ISA03 00/01, ISA09 a
+YYMMDD with a month, ISA10 an HHMM, ISA12 a version 002xx-009xx, ISA13 digits, ISA14 0/1, ISA15 P/T/I (ASCII
+digits only: a header this does not match is checked field by field, as before)."""
 
 
 class SeenNumbers:
@@ -158,8 +156,6 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
     checks = (
         (1, el[0] in ("00", "01", "02", "03", "04", "05", "06")),
         (3, el[2] in ("00", "01")),
-        (5, el[4] in codes.INTERCHANGE_ID_QUALIFIERS),
-        (7, el[6] in codes.INTERCHANGE_ID_QUALIFIERS),
         (9, el[8].isdecimal() and 1 <= int(el[8][2:4] or 0) <= 12),
         (10, el[9].isdecimal() and int(el[9][:2] or 99) < 24 and int(el[9][2:] or 99) < 60),
         (12, bool(_ISA_VERSION.match(el[11]))),
@@ -172,6 +168,24 @@ def _isa_problems(el: list[str], terminator: str = "") -> list[tuple[int, str, s
             width, code, what = _ISA_FIELDS[pos - 1]
             found.append((pos, code, f"ISA{pos:02d} ({what}) has an invalid value {el[pos - 1]!r}"))
     return found
+
+
+def _unlisted_qualifiers(el: list[str], found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """(position, TA105 code, sentence) for an ISA05 / ISA07 of its width that is not on X12's list (I05).
+
+    A warning, not an envelope error: the ids themselves name the partner and us (identify checks them, and
+    a qualifier against the partner's configured one), and a partner whose envelopes said 'XX' or 'zz' for
+    years had its orders flow; refused, they were lost to the business until someone read the TA1. Where a
+    TA1 is sent it says E with 005 / 007, so the partner hears of it; its sets are read.
+    """
+    if len(el) != 16:
+        return []
+    return [(pos, code, (f"ISA{pos:02d} ({what}) {el[pos - 1]!r} is not on X12's list of interchange id "
+                         "qualifiers (I05); read as sent"))
+            for pos, code, what in ((5, codes.TA_BAD_SENDER_QUAL, "sender id qualifier"),
+                                    (7, codes.TA_BAD_RECEIVER_QUAL, "receiver id qualifier"))
+            if len(el[pos - 1]) == 2 and el[pos - 1] not in codes.INTERCHANGE_ID_QUALIFIERS
+            and not any(p == pos for p, _, _ in found)]
 
 
 class X12Reader:
@@ -337,8 +351,11 @@ class X12Reader:
         self._env = env
         self._env_groups = 0
         self._grp_numbers = SeenNumbers()
-        for pos, code, message in _isa_problems(el, tok.delimiters.segment if tok.delimiters else ""):
+        found = _isa_problems(el, tok.delimiters.segment if tok.delimiters else "")
+        for pos, code, message in found:
             self._issue(Severity.ERROR, message, code, "interchange", seg, element=pos, value=el[pos - 1])
+        for pos, code, message in _unlisted_qualifiers(el, found):
+            self._issue(Severity.WARNING, message, code, "interchange", seg, element=pos, value=el[pos - 1])
 
     def _close_interchange(self, seg: Segment) -> None:
         env = self._env

@@ -37,7 +37,7 @@ TA_BAD_ELEMENT_SEP = "026"
 TA_BAD_COMPONENT_SEP = "027"
 
 # ISA05 / ISA07 interchange id qualifiers (I05), 004010's and the later versions' (a 004010 partner may use
-# a code 005010 added: either list's code is taken); anything else is TA105 005 / 007
+# a code 005010 added: either list's code is taken); anything else is TA105 005 / 007 in a TA1 E (a warning)
 INTERCHANGE_ID_QUALIFIERS = frozenset(
     [*(f"{n:02d}" for n in (1, 2, 3, 4, *range(7, 39))), "AM", "NR", "SA", "SN", "ZZ"])
 

@@ -1,12 +1,14 @@
 """ISA05 / ISA07 interchange id qualifiers are checked against X12's code list (I05), through the running daemon.
 
 They were not checked: an interchange whose ISA05 said 'XX' (a translator's placeholder, a typo for 'ZZ') was taken
-as clean, its TA1 saying 000, where a strict receiver refuses it with TA105 005 (007 for ISA07). Now it is an
-envelope error as the other ISA fields' are: TA1 R 005 / 007 where a TA1 is sent (and no 997), and without a TA1 a
-997 rejecting its sets. A listed code of 004010 or a later version (01, 14, ZZ, ...) goes through as before."""
+as clean, its TA1 saying 000. 72add7c made it an envelope error (TA1 R, the orders refused), which lost the orders
+of a partner whose files flowed the day before; it is a warning now: TA1 E with TA105 005 (007 for ISA07) where a
+TA1 is sent, the sets read and posted; without a TA1 the 997 accepts them and our findings name the qualifier.
+A listed code of 004010 or a later version (01, 14, ZZ, ...) goes through as before, with no finding."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ def _answers(ws: Workspace) -> dict[str, list[str]]:
     return found
 
 
-def test_an_unknown_interchange_id_qualifier_is_refused_at_the_envelope(tmp_path: Path) -> None:
+def test_an_unknown_interchange_id_qualifier_is_told_and_its_orders_go_on(tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path, partners={"told": _partner("TOLDRETAIL", True),
                                               "quiet": _partner("QUIETRETAIL", "requested")})
     with GatewayProcess(ws.config):
@@ -46,20 +48,26 @@ def test_an_unknown_interchange_id_qualifier_is_refused_at_the_envelope(tmp_path
         wait_for(lambda: len(ws.messages(direction="in")) == 4 and all(
             m["state"] not in ("received", "parsed", "translated") for m in ws.messages(direction="in")),
             message="the four files handled")
-        wait_for(lambda: len(ws.messages(direction="out")) == 4 and all(m["state"] == "done"
+        wait_for(lambda: len(ws.messages(direction="out")) == 6 and all(m["state"] == "done"
                                                                           for m in ws.messages(direction="out")),
                  message="the answers written")
     answers = _answers(ws)
-    # a TA1 partner: TA104 R with 005 (sender) / 007 (receiver), and no 997 for the refused interchange
-    [ta1] = answers["sender-xx.x12"]
-    assert "TA1*000000701*" in ta1 and "*R*005~" in ta1, ta1
-    [ta1] = answers["receiver-z1.x12"]
-    assert "TA1*000000702*" in ta1 and "*R*007~" in ta1, ta1
+    # a TA1 partner: TA104 E with 005 (sender) / 007 (receiver), and the 997 accepting the set
+    [ta1, ack] = answers["sender-xx.x12"]
+    assert "TA1*000000701*" in ta1 and "*E*005~" in ta1, ta1
+    assert "AK2*850*0701~AK5*A~AK9*A*1*1*1~" in ack, ack
+    [ta1, ack] = answers["receiver-z1.x12"]
+    assert "TA1*000000702*" in ta1 and "*E*007~" in ta1, ta1
+    assert "AK2*850*0702~AK5*A~AK9*A*1*1*1~" in ack, ack
     # a listed code (01, DUNS) is clean: no TA1 (none asked for, nothing to report), the 997 accepts
     [ack] = answers["duns.x12"]
     assert "TA1" not in ack and "AK2*850*0703~AK5*A~AK9*A*1*1*1~" in ack, ack
-    # no TA1 asked for: the 997 rejects the set (X12 has no AK5 code for an envelope fault)
+    # no TA1 asked for: the 997 accepts the set, our findings name the qualifier
     [ack] = answers["no-ta1.x12"]
-    assert "AK2*850*0704~AK5*R~AK9*R*1*1*0~" in ack, ack
-    states = {m["filename"]: m["state"] for m in ws.messages(direction="in")}
-    assert states["duns.x12"] == "done", states
+    assert "AK2*850*0704~AK5*A~AK9*A*1*1*1~" in ack, ack
+    rows = {m["filename"]: m for m in ws.messages(direction="in")}
+    assert {name: row["state"] for name, row in rows.items()} == dict.fromkeys(rows, "done")
+    findings = json.loads(rows["no-ta1.x12"]["meta"] or "{}").get("parse", {}).get("issues", [])
+    assert any("ISA05 (sender id qualifier) 'XX' is not on X12's list" in f for f in findings), findings
+    clean = json.loads(rows["duns.x12"]["meta"] or "{}").get("parse", {}).get("issues", [])
+    assert not any("qualifier" in f for f in clean), clean
