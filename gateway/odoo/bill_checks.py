@@ -83,8 +83,9 @@ def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str,
     """The PO lines an invoice's bill line of `qty` in `uom` goes on, with how much on each, and the note saying so
     when it is spread: a line the vendor's 855 split into parts (4 now, 6 backordered) billed whole on its own
     line would leave the parts to bill forever (`spread`); a credit note's line takes back from them likewise. A
-    quantity whose unit does not divide into the parts to the hundredth (Odoo's quantity digits; 1 Dozen over 4 + 8
-    Units) stays on the line, noted. `taken`: what this bill took of each PO line before (its unit), updated."""
+    quantity in another unit than the line's that does not divide into the parts to the hundredth (Odoo's quantity
+    digits; 1 Dozen over 4 + 8 Units) stays on the line, noted. `taken`: what this bill took of each PO line before
+    (its unit), updated."""
     po_uom = m2o_id(po_line.get(purchase_uom)) or uom
     factor = 1.0 if po_uom == uom else units_per(client, uom, po_uom, cache)
     parts = backordered_parts(po_line, po_lines)
@@ -95,7 +96,8 @@ def bill_pieces(client: OdooClient, cache: Cache, label: str, po_line: dict[str,
     pieces = spread(po_line, parts, qty, factor, taken, credit)
     if len(pieces) == 1 and pieces[0][0] is po_line:
         return pieces, None
-    if any(abs(q - round(q, 2)) > 1e-6 for _, q in pieces):
+    # in the line's own unit the pieces are Odoo's and the vendor's figures (4.05 + 6.075 kg, to the thousandth)
+    if factor != 1.0 and any(abs(q - round(q, 2)) > 1e-6 for _, q in pieces):
         taken.clear()
         taken.update(mark)
         taken[po_line["id"]] = taken.get(po_line["id"], 0.0) + qty * factor
