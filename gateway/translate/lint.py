@@ -269,9 +269,10 @@ def _check_picks_beside_pairs(profile: Profile, node: Node, problems: list[Confi
     """A workspace profile's pick of one qualified pair (`item_ids.buyer: {pair: CB, at: 6}`) beside the node's
     `pairs:` field, which already reads that pair under another key (CB is `buyer_catalog` in x12-common): the
     number is kept twice, and an 855, 856 or 810 sends it back twice, under the pick's code and the pair's.
-    A pick the shipped profiles of its chain make themselves is not judged: the base reads IN as `buyer_item`
-    and picks it as `buyer` when there is no BP, so `{pair: IN}` (IN, not BP, is this partner's item number),
-    or a workspace copy of a base profile, adds nothing the base does not do."""
+    A pick the shipped profiles of its chain make themselves is not judged (a workspace copy of a base profile, the
+    855/856/810 bases' IN pick for a vendor's documents). The 850/860 bases keep IN as `buyer_item` alone, so a
+    partner whose item number is IN says so with a code list (Northwind's `{IN: buyer, BP: buyer_part}`, which its
+    `{pair: IN}` then picks as the same key); `{pair: IN}` alone keeps the number twice and is warned about."""
     pairs = {f.path: f.inline for f in node.fields_in if f.inline and f.inline[0] == "pairs"}
     wheres = {f.path: f.where for f in node.fields_in}
     for fld in node.fields_in:
