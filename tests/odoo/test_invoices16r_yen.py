@@ -20,11 +20,10 @@ from gateway.journal.api import State
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from tests.odoo import test_outbound_odd_odoo as odd
-from tests.odoo.test_caseorders15_gtin import CASE_GTIN, eurohandel_ordered, examples
+from tests.odoo.test_caseorders15_gtin import examples
+from tests.odoo.test_invoices16r_three_decimal_cases import billed_in, cases_ordered
 from tests.odoo.test_outbound15_check_digits import one_run
 from tests.odoo.test_outbound_taxes_packs import a_tax
-from tests.odoo.test_price_digits_kept import product_price_digits
 
 __all__ = ["examples"]                             # the fixture, used by name
 
@@ -33,19 +32,10 @@ __all__ = ["examples"]                             # the fixture, used by name
 async def test_an_invoice_in_yen_at_prices_with_decimals_goes_out_and_foots(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
-    product_price_digits(odoo, 4)
     jpy = odoo.execute_kw("res.currency", "create", [{"name": "JPY", "symbol": "Y", "rounding": 1.0}])
     vat = a_tax(odoo, "VAT 10%", 10.0)
-    cases = f"LIN+1++{CASE_GTIN}:SRV'\nIMD+F++:::Blue Widget, Karton 24'\nQTY+21:3:CS'\nMOA+203:76.50'\n" \
-        "PRI+AAA:25.50'\n".encode()
-    _pipeline, so = await eurohandel_ordered(tmp_path, examples, sandbox, odoo, cases)
-    odoo.execute_kw("sale.order", "action_confirm", [[so]])
-    odd.pack_and_ship(odoo, so, [])
-    wizard = odoo.execute_kw("sale.advance.payment.inv", "create", [{"advance_payment_method": "delivered"}],
-                             {"context": {"active_model": "sale.order", "active_ids": [so]}})
-    odoo.execute_kw("sale.advance.payment.inv", "create_invoices", [[wizard]])
-    move = odoo.execute_kw("sale.order", "read", [[so], ["invoice_ids"]])[0]["invoice_ids"][-1]
-    odoo.execute_kw("account.move", "write", [[move], {"currency_id": jpy}])      # billed in yen
+    so = await cases_ordered(tmp_path, examples, sandbox, odoo, "3", "25.50", 4)
+    move = billed_in(odoo, so, jpy)
     lines = odoo.execute_kw("account.move.line", "search_read", [[("move_id", "=", move),
                                                                   ("display_type", "=", "product")],
                                                                  ["name", "quantity"]])
