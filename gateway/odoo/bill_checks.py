@@ -60,7 +60,8 @@ def backordered_parts(po_line: dict[str, Any], po_lines: list[dict[str, Any]]) -
     after it and the acknowledgment's line number), in line order; [] for a line that is such a part itself. The
     number is the line's position when the vendor echoed the order's numbers; a vendor numbering its own way (10,
     20, ...) names a part after its number, which is then no position of that line: the part is the line's whose
-    name it carries."""
+    name it carries, nobody's when two lines of the product carry that name (a bill is not spread onto the other
+    line's part)."""
     if backordered_part_of(po_line.get("name")) is not None:
         return []
     product = m2o_id(po_line.get("product_id"))
@@ -71,7 +72,7 @@ def backordered_parts(po_line: dict[str, Any], po_lines: list[dict[str, Any]]) -
         number = backordered_part_of(part.get("name")) or 0
         named = [p for p in originals if part.get("name") == split_name(str(p.get("name") or ""), str(number))]
         at = po_lines[number - 1] if 0 < number <= len(po_lines) else None
-        return at if at in named else next(iter(named), None)
+        return at if at in named else (named[0] if len(named) == 1 else None)    # two of one name: neither's
 
     return [p for p in po_lines if m2o_id(p.get("product_id")) == product
             and backordered_part_of(p.get("name")) is not None and owner(p) is po_line]
