@@ -29,7 +29,15 @@ def _order(control: int, sender: str, isa05: str = "ZZ", isa07: str = "ZZ") -> b
     return data.encode()
 
 
-def _answers(ws: Workspace) -> dict[str, list[str]]:
+def answers(ws: Workspace, files: int, acks: int) -> dict[str, list[str]]:
+    """Each inbound file's acknowledgements as written (sorted), once `files` are handled and `acks` written;
+    call within the running daemon."""
+    wait_for(lambda: len(ws.messages(direction="in")) == files and all(
+        m["state"] not in ("received", "parsed", "translated") for m in ws.messages(direction="in")),
+        message=f"the {files} files handled")
+    wait_for(lambda: len(ws.messages(direction="out")) == acks and all(m["state"] == "done"
+                                                                        for m in ws.messages(direction="out")),
+             message=f"the {acks} answers written")
     found: dict[str, list[str]] = {}
     for row in ws.messages(direction="in"):
         found[row["filename"]] = sorted(ws.archived(ack["sha256"]).read_text("latin-1").replace("\n", "")
@@ -45,25 +53,19 @@ def test_an_unknown_interchange_id_qualifier_is_told_and_its_orders_go_on(tmp_pa
         ws.drop("receiver-z1.x12", _order(702, "TOLDRETAIL", isa07="Z1"))
         ws.drop("duns.x12", _order(703, "TOLDRETAIL", isa07="01"))
         ws.drop("no-ta1.x12", _order(704, "QUIETRETAIL", isa05="XX"))
-        wait_for(lambda: len(ws.messages(direction="in")) == 4 and all(
-            m["state"] not in ("received", "parsed", "translated") for m in ws.messages(direction="in")),
-            message="the four files handled")
-        wait_for(lambda: len(ws.messages(direction="out")) == 6 and all(m["state"] == "done"
-                                                                          for m in ws.messages(direction="out")),
-                 message="the answers written")
-    answers = _answers(ws)
+        found = answers(ws, 4, 6)
     # a TA1 partner: TA104 E with 005 (sender) / 007 (receiver), and the 997 accepting the set
-    [ta1, ack] = answers["sender-xx.x12"]
+    [ta1, ack] = found["sender-xx.x12"]
     assert "TA1*000000701*" in ta1 and "*E*005~" in ta1, ta1
     assert "AK2*850*0701~AK5*A~AK9*A*1*1*1~" in ack, ack
-    [ta1, ack] = answers["receiver-z1.x12"]
+    [ta1, ack] = found["receiver-z1.x12"]
     assert "TA1*000000702*" in ta1 and "*E*007~" in ta1, ta1
     assert "AK2*850*0702~AK5*A~AK9*A*1*1*1~" in ack, ack
     # a listed code (01, DUNS) is clean: no TA1 (none asked for, nothing to report), the 997 accepts
-    [ack] = answers["duns.x12"]
+    [ack] = found["duns.x12"]
     assert "TA1" not in ack and "AK2*850*0703~AK5*A~AK9*A*1*1*1~" in ack, ack
     # no TA1 asked for: the 997 accepts the set, our findings name the qualifier
-    [ack] = answers["no-ta1.x12"]
+    [ack] = found["no-ta1.x12"]
     assert "AK2*850*0704~AK5*A~AK9*A*1*1*1~" in ack, ack
     rows = {m["filename"]: m for m in ws.messages(direction="in")}
     assert {name: row["state"] for name, row in rows.items()} == dict.fromkeys(rows, "done")

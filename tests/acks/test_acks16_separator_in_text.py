@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.acks.test_acks16_isa_qualifiers import answers
 from tests.helpers.gateway import GatewayProcess, Workspace
-from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
 
 
@@ -39,16 +39,10 @@ def test_the_separator_in_free_text_is_judged_as_the_partner_says(tmp_path: Path
         ws.drop("plain.x12", _colon_order(601, "PLAINRETAIL"))
         ws.drop("strict.x12", _colon_order(602, "STRICTRETAIL"))
         ws.drop("quiet.x12", _colon_order(603, "QUIETRETAIL"))
-        wait_for(lambda: sum(m["state"] == "done" for m in ws.messages(direction="in")) == 3,
-                 message="the three orders done")
-        wait_for(lambda: len(ws.messages(direction="out")) == 3 and all(m["state"] == "done"
-                                                                          for m in ws.messages(direction="out")),
-                 message="the 997s written")
-    acks, findings = {}, {}
-    for row in ws.messages(direction="in"):
-        [ack] = ws.messages(parent_id=row["id"])
-        acks[row["filename"]] = ws.archived(ack["sha256"]).read_text("latin-1").replace("\n", "")
-        findings[row["filename"]] = " | ".join(json.loads(row["meta"] or "{}").get("parse", {}).get("issues", []))
+        acks = {name: ack for name, [ack] in answers(ws, 3, 3).items()}
+    findings = {row["filename"]: " | ".join(json.loads(row["meta"] or "{}").get("parse", {}).get("issues", []))
+                for row in ws.messages(direction="in")}
+    assert all(row["state"] == "done" for row in ws.messages(direction="in")), ws.messages(direction="in")
     # default (warn): the 997 accepts the set clean; our findings name both elements
     assert "AK2*850*0601~AK5*A~AK9*A*1*1*1~" in acks["plain.x12"], acks["plain.x12"]
     assert "N102 holds the component separator ':'" in findings["plain.x12"], findings["plain.x12"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.acks.test_acks16_isa_qualifiers import answers
 from tests.acks.test_acks16_separator_in_text import _colon_order
 from tests.helpers.gateway import GatewayProcess, Workspace
-from tests.helpers.wait import wait_for
 
 
 def _strict(sender: str, setting: str | None) -> dict[str, Any]:
@@ -28,17 +28,9 @@ def test_a_partner_taking_no_errors_has_its_colon_orders_posted_under_warn(tmp_p
         ws.drop("plain.x12", _colon_order(611, "PLAINSTRICT"))
         ws.drop("told.x12", _colon_order(612, "TOLDSTRICT"))
         ws.drop("bad-date.x12", _colon_order(613, "PLAINSTRICT").replace(b"**20261129~", b"**20261399~", 1))
-        wait_for(lambda: len(ws.messages(direction="in")) == 3 and all(
-            m["state"] not in ("received", "parsed", "translated") for m in ws.messages(direction="in")),
-            message="the three orders handled")
-        wait_for(lambda: len(ws.messages(direction="out")) == 3 and all(m["state"] == "done"
-                                                                          for m in ws.messages(direction="out")),
-                 message="the 997s written")
-    acks, states = {}, {}
-    for row in ws.messages(direction="in"):
-        [ack] = ws.messages(parent_id=row["id"])
-        acks[row["filename"]] = ws.archived(ack["sha256"]).read_text("latin-1").replace("\n", "")
-        states[row["filename"]] = row["state"]
+        found = answers(ws, 3, 3)
+    acks = {name: ack for name, [ack] in found.items()}
+    states = {m["filename"]: m["state"] for m in ws.messages(direction="in")}
     assert "AK2*850*0611~AK5*A~AK9*A*1*1*1~" in acks["plain.x12"], acks["plain.x12"]
     assert states["plain.x12"] == "done", states
     assert "AK4*2*93*6*ATTN: DOCK 4~" in acks["told.x12"] and "AK5*R*5~" in acks["told.x12"], acks["told.x12"]
