@@ -74,6 +74,8 @@ async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch: p
     from gateway.outbound.channels import CHANNELS, DeliveryResult
     from gateway.outbound.outbox import Outbox
 
+    both = asyncio.Event()      # two in at once: the first waits for the second, however late a loaded machine brings it
+
     class Counting:
         name = "folder"
         running = peak = 0
@@ -81,6 +83,12 @@ async def test_concurrency_is_limited_per_channel(tmp_path: Path, monkeypatch: p
         async def deliver(self, message: Message, data: bytes, partner: PartnerConfig) -> DeliveryResult:
             Counting.running += 1
             Counting.peak = max(Counting.peak, Counting.running)
+            if Counting.running == 2:
+                both.set()
+            try:
+                await asyncio.wait_for(both.wait(), 10)
+            except TimeoutError:        # a limit of 1 lets no second in (peak 1): the others need not wait
+                both.set()
             await asyncio.sleep(0.05)
             Counting.running -= 1
             return DeliveryResult(detail="counted")
