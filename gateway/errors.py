@@ -20,6 +20,8 @@ a human must act) is decided here, by class, and nowhere else::
 
 from __future__ import annotations
 
+import errno
+
 
 def printable(text: str) -> str:
     """`text` as UTF-8 can carry it: the bytes a partner's file held that are not UTF-8 (kept by the readers as
@@ -166,9 +168,16 @@ class DeliveryRetry(DeliveryError):
 
     transient = True
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, *, disk_full: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after    # seconds the partner asked us to wait (HTTP Retry-After), if it did
+        self.disk_full = disk_full        # our own disk (quota) had no room for it: not the partner's fault
+
+    @classmethod
+    def from_os_error(cls, message: str, exc: OSError) -> DeliveryRetry:
+        """A failed write of ours: a full disk or quota (ENOSPC, EDQUOT) is `disk_full`, so the outbox waits for
+        room without counting it as a try (`max_attempts` would otherwise end the message dead meanwhile)."""
+        return cls(message, disk_full=exc.errno in (errno.ENOSPC, errno.EDQUOT))
 
 
 class DeliveryRejected(DeliveryError):

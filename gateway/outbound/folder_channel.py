@@ -59,7 +59,8 @@ class FolderDelivery:
         try:
             place(Spot(target, folder / f"{name}.tmp", index), entry, data)
         except OSError as exc:
-            raise DeliveryRetry(f"cannot write {target}: {exc.strerror or exc}{_not_a_folder(folder)}") from exc
+            raise DeliveryRetry.from_os_error(f"cannot write {target}: {exc.strerror or exc}{_not_a_folder(folder)}",
+                                              exc) from exc
         return target
 
     def forget_delivered(self, pending: Callable[[str], bool]) -> int:

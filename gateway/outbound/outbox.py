@@ -38,6 +38,8 @@ log = logging.getLogger("gateway.outbox")
 # channel name -> module that registers it when imported (built by other parts of the gateway)
 CHANNEL_MODULES = {"as2": "gateway.outbound.as2_channel", "sftp_remote": "gateway.outbound.sftp_channel",
                    "sftp": "gateway.outbound.sftp_channel"}
+DISK_FULL_WAIT = 30.0
+"""Seconds at least between tries of a message our own disk had no room for (capped by `outbox.max_backoff`)."""
 RESENDABLE = frozenset({State.DEAD, State.QUARANTINED, State.DONE, State.REJECTED, State.SENT, State.CLOSED})
 # the partner answered this transmission (an AS2 MDN processed it or refused it, or none was asked and it was taken):
 # sent again under the same AS2 Message-ID, a partner that keeps the ids it has seen would take it for a duplicate
@@ -180,7 +182,8 @@ class Outbox:
                         extra={"edi": {"message_id": message.id, "partner": message.partner}})
             return await asyncio.to_thread(settle_early, self.journal, message.id)
         settings = self.config.gateway.outbox
-        attempts = message.attempts + 1
+        disk_full = isinstance(exc, DeliveryRetry) and exc.disk_full
+        attempts = message.attempts + (0 if disk_full else 1)      # our full disk is no try of the partner's
         reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, GatewayError) else str(exc)
         extra = {"edi": {"message_id": message.id, "partner": message.partner}}
         if not transient or attempts >= settings.max_attempts:
@@ -189,8 +192,10 @@ class Outbox:
             return await asyncio.to_thread(self.journal.transition, message.id, State.DEAD, why,
                                            error=reason, attempts=attempts)
         asked = exc.retry_after if isinstance(exc, DeliveryRetry) else None
-        wait = retry_wait(compute_backoff(attempts, settings.min_backoff, settings.max_backoff), asked,
+        wait = retry_wait(compute_backoff(max(attempts, 1), settings.min_backoff, settings.max_backoff), asked,
                           settings.max_backoff)
+        if disk_full:                           # room comes back in minutes, not seconds: no busy retrying
+            wait = max(wait, min(DISK_FULL_WAIT, settings.max_backoff))
         log.warning("delivery failed (%s), retry %d in %.1fs%s", reason, attempts + 1, wait,
                     "" if asked is None else f" (the partner asked for {asked:.0f}s)", extra=extra)
         return await asyncio.to_thread(self.journal.transition, message.id, State.RETRY_WAIT,

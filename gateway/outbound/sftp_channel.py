@@ -77,7 +77,8 @@ class SftpAccountDelivery:
         try:
             place(spot(root, user, name, entry), entry, data)
         except OSError as exc:
-            raise DeliveryRetry(f"cannot place outbound/{name} for {user}: {exc.strerror or exc}") from exc
+            raise DeliveryRetry.from_os_error(f"cannot place outbound/{name} for {user}: {exc.strerror or exc}",
+                                              exc) from exc
         return None
 
 

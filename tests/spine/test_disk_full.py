@@ -27,10 +27,9 @@ def test_a_full_disk_holds_everything_back_and_loses_nothing(tmp_path: Path, dis
     ws = Workspace.create(tmp_path / "gw", {
         "state_dir": str(disk / "state"), "archive_dir": str(disk / "archive"),
         "quarantine_dir": str(disk / "quarantine"), "outbox_dir": str(disk / "outbox"),
-        # an acknowledgement written into the full outbox fails as a delivery, and each try counts (the journal
-        # may still take that row): the tests' usual 5 tries within 1.5 s made it dead while the disk was full,
-        # and the wait for every acknowledgement delivered timed out. Tries that outlast the full disk (100, 1-2 s
-        # apart), as production's (10, 5 s doubling to an hour: about 40 minutes) outlast a disk freed in time
+        # an acknowledgement written into the full outbox fails as a delivery, which is no try of the partner's
+        # (test_outbox_disk_full); a failure of another kind on the way (the journal full for its row) still
+        # counts, so tries that outlast the full disk (100, 1-2 s apart), as production's outlast a disk freed in time
         "outbox": {"max_attempts": 100, "min_backoff": 1.0, "max_backoff": 2.0}},
         partners={"acme": ACME})
     orders = {f"order{i:03d}.x12": purchase_order(1000 + i, lines=20) for i in range(120)}
