@@ -28,6 +28,7 @@ from ruamel.yaml.scalarint import ScalarInt
 
 from gateway.config.models import FolderChannel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, ConfigWarning
+from gateway.formats.x12_codes import INTERCHANGE_ID_QUALIFIERS
 
 DEFAULT_LOCATIONS = (Path("gateway.yaml"), Path("/etc/edi-gateway/gateway.yaml"))
 ENV_PREFIX = "EDI_GATEWAY_ODOO_"
@@ -603,6 +604,21 @@ def _check_sender_ids(gateway: GatewayConfig, partners: dict[str, PartnerConfig]
     return errors
 
 
+def _check_isa_qualifiers(partners: dict[str, PartnerConfig], files: dict[str, Path]) -> list[ConfigError]:
+    """A partner's ISA05 qualifier off X12's I05 list: its interchanges are read with a TA1 E (005), every one, and
+    a strict partner refuses ours under such a qualifier. A warning: such a partner may really send it."""
+    warnings: list[ConfigError] = []
+    for pid, partner in partners.items():
+        for n, x12_id in enumerate(partner.x12.ids if partner.x12 is not None else []):
+            if x12_id.qualifier not in INTERCHANGE_ID_QUALIFIERS:
+                line, col, _ = _position(_read_yaml(files[pid]), ("x12", "ids", n))
+                warnings.append(ConfigWarning(
+                    f"x12.ids: qualifier {x12_id.qualifier!r} of {x12_id.id} is not an X12 interchange id "
+                    "qualifier (I05: 01-38, AM, NR, SA, SN, ZZ)", str(files[pid]), line, col,
+                    "check it with the partner: its interchanges are answered with a TA1 E (005) while it stays"))
+    return warnings
+
+
 def _check_partner_inboxes(gateway: GatewayConfig, partners: dict[str, PartnerConfig], files: dict[str, Path],
                            config_path: Path) -> list[ConfigError]:
     """A partner's `inbound: [{channel: folder, path: X}]` is only a label: what watches a folder is an `inbox:`
@@ -677,6 +693,7 @@ def load(path: str | Path | None = None, environ: typing.Mapping[str, str] | Non
     # every file it was given, and a reload onto it was taken
     warnings = [e for e in profile_errors if _shipped(e.path) or isinstance(e, ConfigWarning)] \
         if profiles is not None else []
+    warnings += _check_isa_qualifiers(partners, files)
     errors.extend(e for e in profile_errors if profiles is None or not (_shipped(e.path) or isinstance(e, ConfigWarning)))
     errors.extend(_check_profile_names(partners, files, profiles))
     if errors:

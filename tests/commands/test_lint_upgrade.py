@@ -17,10 +17,9 @@ def lint_ok(ws: Path) -> None:
 
 
 def test_a_pick_the_base_makes_itself_is_no_error(ws: Path) -> None:
-    """The base 850 reads IN as `buyer_item` and picks it as `buyer` when a line has no BP; a partner whose BP is
-    an internal code says `item_ids.buyer: {pair: IN, at: 6}` (docs/profiles.md's example). Lint called that 'the
-    number is kept twice', which the base does itself; its advice (a code list IN: buyer) would not even do the
-    same, since the base's pick still takes BP first."""
+    """A partner whose BP is an internal code says `item_ids.buyer: {pair: IN, at: 6}` (docs/profiles.md's
+    example). It must not stop `run`: the number is kept twice (the base reads IN as `buyer_item` too, and since
+    the base 850 no longer picks IN as `buyer` lint warns of it), but a warning is no error."""
     (ws / "translations" / "acme-850.yaml").write_text(
         "extends: x12-004010-850\nstructure:\n  lines:\n    fields:\n      item_ids.buyer: {pair: IN, at: 6}\n")
     lint_ok(ws)
