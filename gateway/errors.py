@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import errno
 
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""An OSError's errno when the disk or the quota has no room: transient, and our own fault, not a partner's."""
+
 
 def printable(text: str) -> str:
     """`text` as UTF-8 can carry it: the bytes a partner's file held that are not UTF-8 (kept by the readers as
@@ -177,7 +180,7 @@ class DeliveryRetry(DeliveryError):
     def from_os_error(cls, message: str, exc: OSError) -> DeliveryRetry:
         """A failed write of ours: a full disk or quota (ENOSPC, EDQUOT) is `disk_full`, so the outbox waits for
         room without counting it as a try (`max_attempts` would otherwise end the message dead meanwhile)."""
-        return cls(message, disk_full=exc.errno in (errno.ENOSPC, errno.EDQUOT))
+        return cls(message, disk_full=exc.errno in DISK_FULL)
 
 
 class DeliveryRejected(DeliveryError):

@@ -8,7 +8,6 @@ one file. `purge()` removes files older than the retention that no journal row s
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from gateway.errors import JournalError, StorageFull
+from gateway.errors import DISK_FULL, JournalError, StorageFull
 
 CHUNK = 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -47,7 +46,7 @@ def _no_follow(path: str, flags: int) -> int:
 
 def storage_error(exc: OSError, what: str) -> JournalError:
     """`what` failed: StorageFull (transient) when the disk or quota is full, else JournalError."""
-    kind = StorageFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else JournalError
+    kind = StorageFull if exc.errno in DISK_FULL else JournalError
     return kind(f"{what}: {exc.strerror or exc}")
 
 
