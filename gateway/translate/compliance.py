@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from gateway.formats.base import ParseResult, Segment, Syntax
+from gateway.formats.edifact import number as edifact_number
 from gateway.formats.gs1 import GLN_LENGTH, expected_digit
 from gateway.translate.values import PRICE_PLACES
 from gateway.translate.x12_fields import PER_QUANTITY
@@ -220,13 +221,9 @@ class _Invoic:
     groups: dict[TaxKey, int] = field(default_factory=dict)        # SG50 groups of each: two taxes of one rate
 
 
-def _number(text: str) -> Decimal:
-    return Decimal(text.replace(",", "."))       # a UNA decimal comma: EDIFACT numbers have no thousands mark
-
-
 def _tax_key(seg: Segment) -> TaxKey:
     rate = seg.component(5, 4)
-    return seg.component(2, 1), f"{_number(rate).normalize():f}" if rate else "", seg.get(6)     # 10.00: 10
+    return seg.component(2, 1), f"{edifact_number(rate).normalize():f}" if rate else "", seg.get(6)     # 10.00: 10
 
 
 def _invoic(segments: list[Segment]) -> _Invoic:
@@ -270,24 +267,24 @@ def _invoic(segments: list[Segment]) -> _Invoic:
             if not value:
                 continue
             if group == "alc" and charge is not None and qualifier in ALC_AMOUNTS and charge.amount is None:
-                charge.amount = _number(value)
+                charge.amount = edifact_number(value)
             elif part == "line" and line is not None and group == "line tax" and qualifier == "124":
-                line.tax_amounts.append(_number(value))
+                line.tax_amounts.append(edifact_number(value))
             elif part == "line" and line is not None and qualifier == "203" and line.amount is None:
-                line.amount = _number(value)
+                line.amount = edifact_number(value)
             elif part == "summary" and group == "" and qualifier not in inv.totals:
-                inv.totals[qualifier] = _number(value)
+                inv.totals[qualifier] = edifact_number(value)
             elif group == "tax" and tax is not None and qualifier in ("124", "125"):
                 at = 0 if qualifier == "124" else 1
-                tax[at] = (tax[at] or Decimal(0)) + _number(value)
+                tax[at] = (tax[at] or Decimal(0)) + edifact_number(value)
         elif tag == "PCD" and group == "alc" and charge is not None and seg.component(1, 2):
-            charge.percent = _number(seg.component(1, 2))
+            charge.percent = edifact_number(seg.component(1, 2))
         elif tag == "QTY" and line is not None and part == "line" and seg.component(1, 1) == "47":
-            line.quantity = _number(seg.component(1, 2))
+            line.quantity = edifact_number(seg.component(1, 2))
         elif tag == "PRI" and line is not None and part == "line" and seg.component(1, 2) and (
                 line.price is None or seg.component(1, 1) == "AAA"):
             basis = seg.component(1, 5)
-            line.price = (seg.component(1, 1), _number(seg.component(1, 2)), _number(basis) if basis else Decimal(1))
+            line.price = (seg.component(1, 1), edifact_number(seg.component(1, 2)), edifact_number(basis) if basis else Decimal(1))
     return inv
 
 
