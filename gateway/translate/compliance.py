@@ -336,8 +336,8 @@ def _lines_not_footing(lines: list[_InvoicLine]) -> list[str]:
         hint = _price_hint(line.amount, line.quantity, basis) if qualifier not in GROSS_PRICES else ""
         wrong.append(f"LIN {line.number}: QTY+47 {line.quantity} x PRI+{qualifier} {price}{per} is {wanted}, but its "
                      f"MOA+203 (Odoo's subtotal of the line) says {line.amount}{hint}")
-    more = f" (and {len(wrong) - SHOWN_LINES} more lines)" if len(wrong) > SHOWN_LINES else ""
-    return wrong[:SHOWN_LINES] + ([more.strip(" ()")] if more else [])
+    more = [f"and {len(wrong) - SHOWN_LINES} more lines"] if len(wrong) > SHOWN_LINES else []
+    return wrong[:SHOWN_LINES] + more
 
 
 def _price_hint(amount: Decimal, quantity: Decimal, basis: Decimal) -> str:
