@@ -8,6 +8,7 @@ profile; the other figures are checked on EuroHandel's reviewed INVOIC with one 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party
-from gateway.translate.compliance import invoice_not_footing
+from gateway.translate.compliance import _InvoicLine, _lines_not_footing, invoice_not_footing
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.test_odoo16 import do_all
 from tests.odoo.test_outbound15_check_digits import one_run
@@ -130,3 +131,11 @@ def test_a_figure_that_does_not_add_up_is_named_with_what_it_should_be(old: str,
         assert reason is None
     else:
         assert reason is not None and named in reason, reason
+
+
+def test_past_three_wrong_lines_the_rest_are_counted() -> None:
+    """Five lines off: the first three are named, the other two counted (`SHOWN_LINES`)."""
+    lines = [_InvoicLine(str(n), quantity=Decimal(2), amount=Decimal("3.00"), price=("AAA", Decimal(1), Decimal(1)))
+             for n in range(1, 6)]
+    found = _lines_not_footing(lines)
+    assert [f.split(":")[0] for f in found[:3]] == ["LIN 1", "LIN 2", "LIN 3"] and found[3:] == ["and 2 more lines"], found
