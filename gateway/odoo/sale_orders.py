@@ -203,7 +203,7 @@ def sized(client: OdooClient, cache: Cache, lines: list[tuple[str, Line]],
     units = {m.packaging.unit for lab, line in lines if line.pack_size and (m := matches[lab]).packaging
              and m.packaging.id is None and m.packaging.unit}
     sizes = {u: Decimal(str(round(each, 6))).normalize()
-             for u, (_, each) in unit_ratios(client, {u for u in units if u}, cache).items()} if units else {}
+             for u, (_, each) in unit_ratios(client, units, cache).items()} if units else {}
     return {lab: replace(m, packaging=replace(m.packaging, size=sizes[m.packaging.unit]))
             if m.packaging and m.packaging.unit in sizes else m for lab, m in matches.items()}
 
