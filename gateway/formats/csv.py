@@ -173,7 +173,7 @@ def parse(data: bytes, settings: CsvSettings | None = None) -> ParseResult:
             if "/" in cell and (said := _SLASH_DATE.match(cell)) is not None:
                 first, second = int(said.group(1)), int(said.group(2))
                 kind = "day" if first > 12 >= second else "month" if second > 12 >= first else "either"
-                column = header[pos] if header is not None and pos < len(header) and header[pos] else str(pos + 1)
+                column = _column_name(header, pos + 1)
                 dates.setdefault(f"{DATE_ORDER_KEY}{kind} {column}", f"{row_no} {cell.strip()}")
         key = row.get(group_by or s.group_by, "").strip() if s.group_by else ""
         if s.group_by and not key:
@@ -350,8 +350,7 @@ def _row(cells: list[str], header: list[str] | None, numeric: list[bool], row_no
                                 f"column {missing!r} and after are empty", code="columns", level="segment",
                                 row=row_no, column=missing))
     for pos, sign in signs.items():
-        row[CURRENCY_KEY + (header[pos] if header is not None and pos < len(header) and header[pos] else
-                            str(pos + 1))] = sign
+        row[CURRENCY_KEY + _column_name(header, pos + 1)] = sign
     for point in points:                        # the number field would read the text: see check_decimals
         row[DECIMAL_KEY + point.column] = point.value
     if bad_bytes:
@@ -652,6 +651,11 @@ def check_date_orders(rows: Sequence[Mapping[str, str]], formats: Callable[[], M
             "in the partner's profile if the export stays so, then replay", location=f"row {row_no} column {column}")
 
 
+def _column_name(header: Sequence[str] | None, pos: int) -> str:
+    """The header's name of 1-based column `pos`, else the position itself (no header, or no name there)."""
+    return header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
+
+
 def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,
                         numeric: list[bool]) -> list[Issue]:
     """WARNINGs for cells of a decimal-comma row that only read as numbers with a decimal point.
@@ -663,7 +667,7 @@ def _ambiguous_decimals(cells: list[str], header: list[str] | None, row_no: int,
     for pos, (cell, number) in enumerate(zip(cells, numeric), start=1):
         text = cell.strip()
         if number and "." in text and _POINT_NUMBER.match(text) and not _COMMA_NUMBER.match(text):
-            name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
+            name = _column_name(header, pos)
             issues.append(Issue(Severity.WARNING, f"{text} uses '.' but this partner's decimal mark is ',' "
                                 f"(row {row_no}, column {name!r}): left as text, not read as a number (a document "
                                 "that reads the column as a number is held)", code="decimal", level="element",
@@ -682,7 +686,7 @@ def _ambiguous_commas(cells: list[str], header: list[str] | None, row_no: int, n
     for pos, (cell, number) in enumerate(zip(cells, numeric), start=1):
         text = cell.strip()
         if number and "," in text and _POINT_THOUSANDS.match(text):
-            name = header[pos - 1] if header is not None and pos <= len(header) and header[pos - 1] else str(pos)
+            name = _column_name(header, pos)
             issues.append(Issue(Severity.WARNING, f"{text} uses ',' in a file separated by ';', as Excel writes where "
                                 f"',' is the decimal mark (row {row_no}, column {name!r}): left as text, not read "
                                 "as a thousands comma (csv.decimal: ',' if it is a decimal comma)", code="decimal",
