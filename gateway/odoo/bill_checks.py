@@ -23,8 +23,7 @@ from typing import Any
 from gateway.odoo.client import OdooClient
 from gateway.odoo.credit_memos import CXML_INVOICE
 from gateway.odoo.lookup import Cache, m2o_id, m2o_name, price_digits
-from gateway.odoo.receipts import backordered_part_of, line_number, units_per
-from gateway.odoo.vendor_acks import split_name
+from gateway.odoo.receipts import backordered_part_of, line_number, split_name, units_per
 from gateway.translate.canonical import Invoice, Line
 
 TOTALS_NOTE = "EDI totals differ"

@@ -209,6 +209,11 @@ SPLIT = "backordered by the vendor, line"
 notice's line N is received on line N, then on those parts."""
 
 
+def split_name(name: str, line_no: str) -> str:
+    """The name of a line holding a part of line `line_no` the vendor backorders: the line's own, then which."""
+    return f"{name} ({SPLIT} {line_no})"
+
+
 def backordered_part_of(name: Any) -> int | None:
     """The number of the PO line whose backordered part a PO line of this name holds ('... (SPLIT 1)': 1), else
     None: what ship notices and bills fill after the line they name."""

@@ -28,7 +28,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, unit_id, utc_datetime
-from gateway.odoo.receipts import SPLIT, line_number, units_per
+from gateway.odoo.receipts import SPLIT, line_number, split_name, units_per
 from gateway.odoo.records import record_link
 from gateway.translate.canonical import Line, PurchaseOrderAck
 
@@ -97,11 +97,6 @@ def po_line(goods: list[dict[str, Any]], position: int | None, product: int | No
         return None
     return next((r for r in goods if m2o_id(r.get("product_id")) == product and r["id"] not in taken
                  and f"({SPLIT} " not in str(r.get("name") or "")), None)
-
-
-def split_name(name: str, line_no: str) -> str:
-    """The name of a line holding a part of line `line_no` the vendor backorders: the line's own, then which."""
-    return f"{name} ({SPLIT} {line_no})"
 
 
 def _products(finder: ProductFinder, lines: list[Line]) -> dict[str, int | None]:
