@@ -305,6 +305,10 @@ class _Context:
             self.cache.put("currency_places", row["id"], places_of(row["rounding"]))
         return {c: int(p) for c in ids if (p := self.cache.get("currency_places", c)) is not MISSING}
 
+    def named_cases(self, lines: list[tuple[Line, int]]) -> dict[int, Packaging]:
+        """`_named_cases` for the customer: the packaging each repacked partner line's case GTIN names."""
+        return _named_cases(self.client, self.cache, self.customer["id"], lines)
+
     def language(self) -> str | None:
         """The customer's language (res.partner `lang`), which Odoo prints its documents for the customer in and
         writes a sale or invoice line's description in; None for none or English. Cached."""
@@ -512,7 +516,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         so_id = m2o_id(pick["sale_id"]) or 0
         ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
         ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items,
-                                partner, cases, lambda found: _named_cases(client, ctx.cache, ctx.customer["id"], found))
+                                partner, cases, ctx.named_cases)
         po = allocated.get(so_id)
         if po is not None:
             before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
@@ -873,9 +877,6 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                                ["name", "client_order_ref", "note", "partner_shipping_id"])}
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
-
-    def named(found: list[tuple[Line, int]]) -> dict[int, Packaging]:
-        return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     order_rows = _order_rows(client, placed, uom_field)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
     sizes = _CaseUnits(client, cases)
@@ -920,7 +921,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                     place = m2o_id(orders.get(so_id, {}).get("partner_shipping_id")) or 0     # invoice of several
                     delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
                     ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
-                                                   order_rows.get(so_id, []), items, partner, cases, named)
+                                                   order_rows.get(so_id, []), items, partner, cases, ctx.named_cases)
                 as_sent = ordered[so_id].of_row({**sale, "product_id": line["product_id"]})
                 case = ordered[so_id].case_of(as_sent)
                 number, ids = _as_sent(line_no, ids, as_sent)
@@ -1082,15 +1083,12 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             by_order[m2o_id(line["order_id"]) or 0].append(line)
     ordered_in = _ordered_in(client, partner, ctx.cache, names.sale_uom,      # the units read once per run
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
-
-    def ordered_cases(found: list[tuple[Line, int]]) -> dict[int, Packaging]:
-        return _named_cases(client, ctx.cache, ctx.customer["id"], found)
     docs = []
     for so in rows:
         ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
         acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in, packagings,
-                           ordered_cases)
+                           ctx.named_cases)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
