@@ -296,7 +296,7 @@ def _invoice_problems(lines: list[Fields], allowances_charges: list[Fields], tax
     tax = totals["tax_amount"] if totals.get("tax_amount") is not None else sum(
         (t.get("amount") or Decimal(0) for t in taxes), Decimal(0))
     try:
-        expected = (lines_amount + charges + tax).quantize(Decimal("0.01"))
+        expected = (lines_amount + charges + tax).quantize(_CENT)
     except ArithmeticError:
         return [*problems, Finding(f"totals: lines {lines_amount} + allowances/charges {charges} + tax {tax} "
                                    "is too large to check", "total")]
