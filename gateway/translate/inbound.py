@@ -209,8 +209,9 @@ _KINDS = {"PurchaseOrder": "order", "Invoice": "invoice", "ShipNotice": "shipmen
 
 
 def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> dict[str, Any]:
-    if tx.syntax is Syntax.CSV and (root := profile.root) is not None:     # the file's day/month order first
-        header = tx.envelope.raw_header if tx.envelope else []
+    root = profile.root if tx.syntax is Syntax.CSV else None
+    header = tx.envelope.raw_header if root is not None and tx.envelope else []
+    if root is not None:                                                    # the file's day/month order first
         csv_format.check_date_orders(tx.rows, lambda: values.slash_dates(f for n in root.walk() for f in n.fields_in),
                                      header)
         csv_format.check_decimals(tx.rows, tx.row_numbers, header,
@@ -218,11 +219,10 @@ def _data(tx: Transaction, partner: PartnerConfig | None, profile: Profile) -> d
     data = read(profile, tx)
     if partner is not None:
         data["source"]["partner"] = partner.id
-    if tx.syntax is Syntax.CSV and (tree := profile.root) is not None:    # a currency sign: the document's, in amounts
+    if root is not None:                                                    # a currency sign: the document's, in amounts
         csv_format.check_currencies(tx.rows, tx.row_numbers,
-                                    data.get("currency") or (partner.odoo.currency if partner else None),
-                                    tx.envelope.raw_header if tx.envelope else [],
-                                    lambda: [(f.address, f.path) for n in tree.walk() for f in n.fields_in if f.numeric])
+                                    data.get("currency") or (partner.odoo.currency if partner else None), header,
+                                    lambda: [(f.address, f.path) for n in root.walk() for f in n.fields_in if f.numeric])
     return data
 
 
