@@ -41,11 +41,24 @@ def check_allow_entry(entry: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
 
 
+# IPv6 forms that lead to the IPv4 address in their last 32 bits: NAT64's well-known prefix (RFC 6052) and SIIT's
+# IPv4-translated addresses (RFC 2765), which a NAT64 gateway on our network turns into that IPv4 address
+_EMBEDS_IPV4 = (IPv6Network("64:ff9b::/96"), IPv6Network("::ffff:0:0:0/96"))
+# IPv6 networks Python 3.11 calls global that name no public host: IPv4-compatible (::a.b.c.d, deprecated by RFC
+# 4291), local-use NAT64 (RFC 8215: translated into the operator's own IPv4 space), site-local (RFC 3879)
+_NOT_PUBLIC_V6 = (IPv6Network("::/96"), IPv6Network("64:ff9b:1::/48"), IPv6Network("fec0::/10"))
+
+
 def plain(address: Address) -> Address:
-    """An IPv4-mapped IPv6 address as the IPv4 address it is (::ffff:127.0.0.1 is 127.0.0.1)."""
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+    """An IPv6 address that stands for an IPv4 one as that IPv4 address: IPv4-mapped (::ffff:127.0.0.1 is
+    127.0.0.1), NAT64 and SIIT (64:ff9b::7f00:1), 6to4 (2002:7f00:1::)."""
+    if not isinstance(address, IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    return address
+    if any(address in net for net in _EMBEDS_IPV4):
+        return IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour or address
 
 
 def why_refused(address: Address) -> str | None:
@@ -55,7 +68,7 @@ def why_refused(address: Address) -> str | None:
                        ("is_link_local", "a link-local"), ("is_multicast", "a multicast")):
         if getattr(address, flag):
             return f"{address} is {what} address"
-    if not address.is_global:
+    if not address.is_global or any(address in net for net in _NOT_PUBLIC_V6 if isinstance(address, IPv6Address)):
         return f"{address} is a private or reserved address"
     return None
 
