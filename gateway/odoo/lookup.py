@@ -560,17 +560,18 @@ class ProductFinder:
             for row in variants.values():
                 by_template.setdefault(m2o_id(row["product_tmpl_id"]) or 0, []).append(row)
             for value in wanted["partner_code"]:
-                rows = [i for i in infos if i.get("product_code") == value]
+                # in Odoo's order (sequence, ...), the first row whose product is still sold: archiving a product
+                # leaves its codes, so a code moved to the product replacing it is there twice, the old row first
                 match = None
-                if rows:
-                    info = rows[0]
+                for info in (i for i in infos if i.get("product_code") == value):
                     pid = m2o_id(info.get("product_id"))
                     found = variants.get(pid) if pid else None
-                    if found is None:
+                    if found is None and not pid:
                         candidates = by_template.get(m2o_id(info.get("product_tmpl_id")) or 0, [])
                         found = candidates[0] if len(candidates) == 1 else None
                     if found is not None:
                         match = self._match(found, f"{self.partner_kind} item {value}")
+                        break
                 self._put("partner_code", value, match)
 
     def _packagings(self, keys: set[str]) -> dict[str, ProductMatch]:
