@@ -74,6 +74,7 @@ from gateway.odoo.stock_kits import kit_recipes, kits_offered
 from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
 from gateway.translate.canonical import (
     Address,
+    AllowanceCharge,
     DateValue,
     Document,
     InventoryAdvice,
@@ -94,6 +95,7 @@ from gateway.translate.canonical import (
     Totals,
     to_json,
 )
+from gateway.translate.charges import charged_as
 
 log = logging.getLogger("gateway.odoo.extraction")
 
@@ -902,6 +904,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         ordered: dict[int, _PartnerLines] = {}                     # sale order -> the partner's lines
         sent_as: list[Line | None] = []                            # each line's partner line, when it ordered it
         by_case: list[bool] = []                                   # ... when that line named its case's GTIN
+        charged: list[AllowanceCharge] = []                        # lines on odoo.charge_products: SAC / ALC
         for index, line in enumerate(by_move[move["id"]], 1):
             sale = sale_lines.get(line["sale_line_ids"][0]) if line["sale_line_ids"] else None
             if sale and not po_number:
@@ -946,6 +949,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
+            code, is_charge = charged_as(ids.get("vendor"), partner.odoo.charge_products)
+            if is_charge:          # the partner's own allowance/charge, posted as an order line: no item it ordered
+                charged.append(AllowanceCharge(kind="allowance" if subtotal < 0 else "charge", code=code,
+                                               description=line.get("name") or name or None, amount=abs(subtotal)))
+                continue
             sent_as.append(as_sent)
             by_case.append(case is not None and case.unit is None)
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
@@ -973,10 +981,12 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
-            due_date=move.get("invoice_date_due") or None, lines=doc_lines, parties=parties, references=refs,
+            due_date=move.get("invoice_date_due") or None, lines=doc_lines, allowances_charges=charged,
+            parties=parties, references=refs,
             taxes=[Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t], rate=rate_of(taxes[t]))
                    for t, a in tax_totals.items()],
-            totals=Totals(line_count=len(doc_lines), lines_amount=_dec(move["amount_untaxed"]),
+            totals=Totals(line_count=len(doc_lines), lines_amount=sum((line.amount or Decimal(0) for line in doc_lines),
+                                                                      Decimal(0)),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()),
@@ -1324,7 +1334,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             else [("type", "=", "product")]
         product_ids = set(client.search("product.product", [("sale_ok", "=", True)] + storable))
     items = ctx.item_ids(product_ids)
-    offered, items = _named_once(_offered(client, partner, product_ids, items), items)
+    offered = _offered(client, partner, product_ids, items)
     cases = _cased(client, partner, offered, items, ctx.cache)
     product_ids = set(offered)
     kits = kit_recipes(client, product_ids, ctx.cache)
@@ -1375,26 +1385,6 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
-
-
-def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
-                ) -> tuple[dict[int, bool], dict[int, dict[str, str]]]:
-    """The feed's products with each identifier on one line: a product no longer offered (archived, not sold) keeps
-    only the identifiers no offered product carries, and is left out when none is left. Archiving a product leaves
-    its customer codes (and, from 16, a barcode may be given again to an active product), so a code moved to the
-    product replacing it came twice, at 0 and with the new stock, and a retailer keeping the last line it reads of
-    an item stopped selling it."""
-    sold = {key for pid, ok in offered.items() if ok for key in _compared(_items(items.get(pid, {}))[0])}
-    kept: dict[int, bool] = {}
-    named = dict(items)
-    for pid, ok in offered.items():
-        if not ok:
-            ids = {k: v for k, v in items.get(pid, {}).items() if k.startswith("_") or not _compared({k: v}) & sold}
-            if not _items(ids)[0]:
-                continue
-            named[pid] = ids
-        kept[pid] = ok
-    return kept, named
 
 
 DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0

@@ -37,3 +37,15 @@ def charge_key(code: str | None, kind: str, mapping: Mapping[str, str]) -> str |
             if key in mapping:
                 return key
     return kind if kind in mapping else None
+
+
+def charged_as(product_code: str | None, mapping: Mapping[str, str]) -> tuple[str | None, bool]:
+    """What an Odoo line on one of `mapping`'s products (`odoo.charge_products`) was: (the canonical code of the
+    allowance/charge, or None when only its kind maps it; whether the product is one at all). The reverse of
+    `charge_key`: a partner code the shipped lists know is written back as their word (`D240` as freight)."""
+    keys = [key for key, code in mapping.items() if code == product_code] if product_code else []
+    coded = [key for key in keys if key not in ("allowance", "charge")]
+    if not coded:
+        return None, bool(keys)
+    words = {code: word for word, codes in source_codes().items() for code in codes}
+    return words.get(coded[0], coded[0]), True
