@@ -120,8 +120,12 @@ def load_public_keys(paths: list[Path]) -> list[bytes]:
 
 
 def accounts_from(partners: dict[str, PartnerConfig], root: Path) -> dict[str, Account]:
+    """The login accounts of the active partners: one set `active: false` (taken out of service) has none, as its
+    AS2 messages are refused at the door."""
     accounts: dict[str, Account] = {}
     for p in partners.values():
+        if not p.active:
+            continue
         channels = [c for c in p.inbound if isinstance(c, SftpAccountChannel)]
         if isinstance(p.outbound, SftpAccountChannel):
             channels.append(p.outbound)
