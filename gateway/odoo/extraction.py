@@ -1334,7 +1334,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             else [("type", "=", "product")]
         product_ids = set(client.search("product.product", [("sale_ok", "=", True)] + storable))
     items = ctx.item_ids(product_ids)
-    offered = _offered(client, partner, product_ids, items)
+    offered, items = _named_once(_offered(client, partner, product_ids, items), items)
     cases = _cased(client, partner, offered, items, ctx.cache)
     product_ids = set(offered)
     kits = kit_recipes(client, product_ids, ctx.cache)
@@ -1385,6 +1385,26 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
+
+
+def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
+                ) -> tuple[dict[int, bool], dict[int, dict[str, str]]]:
+    """The feed's products with each identifier on one line: a product no longer offered (archived, not sold) keeps
+    only the identifiers no offered product carries, and is left out when none is left. Archiving a product leaves
+    its customer codes (and, from 16, a barcode may be given again to an active product), so a code moved to the
+    product replacing it came twice, at 0 and with the new stock, and a retailer keeping the last line it reads of
+    an item stopped selling it."""
+    sold = {key for pid, ok in offered.items() if ok for key in _compared(_items(items.get(pid, {}))[0])}
+    kept: dict[int, bool] = {}
+    named = dict(items)
+    for pid, ok in offered.items():
+        if not ok:
+            ids = {k: v for k, v in items.get(pid, {}).items() if k.startswith("_") or not _compared({k: v}) & sold}
+            if not _items(ids)[0]:
+                continue
+            named[pid] = ids
+        kept[pid] = ok
+    return kept, named
 
 
 DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0
