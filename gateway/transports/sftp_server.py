@@ -185,12 +185,30 @@ class SftpServer:
         self.port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
+        self.logins: dict[asyncssh.SSHServerConnection, tuple[str, bytes | str]] = {}   # user, key or hash
         self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
 
     def use_accounts(self, accounts: dict[str, Account]) -> None:
         """The accounts logins are checked against (at start and after a reload)."""
         self.accounts = accounts
         self.dummy_hash = dummy_hash(a.password_hash for a in accounts.values())
+
+    def end_withdrawn(self) -> int:
+        """After a reload: end the sessions whose login no longer stands (the account gone or its partner inactive,
+        the key or password it logged in with removed), as a key taken away after a breach must not keep a session
+        open (they have no idle limit). Returns how many were ended."""
+        ended = 0
+        for conn, (user, credential) in list(self.logins.items()):
+            acct = self.accounts.get(user)
+            if acct is not None and (credential in acct.keys or credential == acct.password_hash):
+                continue
+            peer = conn.get_extra_info("peername")
+            log.warning("SFTP session of %r from %s ended: the reload withdrew the login it used (account, key or "
+                        "password)", user, peer[0] if peer else "?")
+            self.logins.pop(conn, None)
+            conn.disconnect(asyncssh.DISC_BY_APPLICATION, "your access was withdrawn")
+            ended += 1
+        return ended
 
     def password_hash_for(self, user: str) -> tuple[str, bool]:
         """The hash a password for `user` is checked against, and whether it is a real account's: an
@@ -368,6 +386,7 @@ class _Auth(asyncssh.SSHServer):
         self.peer = "?"
         self.conn: asyncssh.SSHServerConnection | None = None
         self.key_refused: set[str] = set()      # user names a key was refused for on this connection
+        self.login: tuple[str, bytes | str] | None = None      # the user and key (or password hash) accepted
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
@@ -387,10 +406,13 @@ class _Auth(asyncssh.SSHServer):
         """A partner got in: the failures counted against its address are forgotten (a client that offered
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
         self.owner.failures.pop(self.peer, None)
+        if self.conn is not None and self.login is not None:
+            self.owner.logins[self.conn] = self.login
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
             self.owner.connections.discard(self.conn)
+            self.owner.logins.pop(self.conn, None)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -404,6 +426,7 @@ class _Auth(asyncssh.SSHServer):
             log.warning("SFTP login for %r from %s refused: too many failed logins", username, self.peer)
             return False
         if acct is not None and key.public_data in acct.keys:
+            self.login = (username, key.public_data)
             return True
         # clients offer every key they hold: one refused key per connection and user name counts, for a
         # real account and an unknown name alike (counting each key of an unknown name made its throttle
@@ -422,6 +445,8 @@ class _Auth(asyncssh.SSHServer):
             return False
         encoded, real = self.owner.password_hash_for(username)
         ok = await asyncio.to_thread(check_password, password, encoded) and real
+        if ok:
+            self.login = (username, encoded)
         if not ok:
             await self.owner.failed(self.peer, username, "password")
         return ok
@@ -902,7 +927,7 @@ _running: dict[str, Any] = {}
 
 
 async def reload(ctx: Any) -> None:
-    """After SIGHUP: new accounts and keys apply to the next login; sessions already open keep theirs."""
+    """After SIGHUP: new accounts and keys apply to the next login; a session whose login the new ones withdraw ends."""
     from gateway.outbound.sftp_channel import ACCOUNT
     server = _running.get("server")
     config: GatewayConfig = getattr(ctx.config, "gateway", ctx.config)
@@ -913,6 +938,7 @@ async def reload(ctx: Any) -> None:
     try:
         server.use_accounts(accounts_from(partners, server.root))
         server.prepare(clear_staging=False)
+        server.end_withdrawn()
     except ConfigError as exc:
         log.error("SFTP accounts not reloaded, keeping the previous ones: %s", exc)
 
