@@ -39,7 +39,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from gateway.config.models import OdooSettings
 from gateway.errors import ConfigError, OdooCredentialsRefused, OdooRejected, OdooStopped, OdooUnavailable
@@ -249,6 +249,26 @@ class OdooClient(abc.ABC):
 
 # --------------------------------------------------------------------------- JSON-RPC via odoorpc
 
+class UnderPath(urllib.request.BaseHandler):
+    """Puts `path` in front of each request's path: odoorpc builds its URLs from host and port alone
+    (`http://host:port/jsonrpc`), and an Odoo that a reverse proxy serves under a path (`https://erp.example.com/odoo`,
+    the proxy stripping `/odoo`) answers only there. Runs before the cookie handler, so the session cookie is
+    matched against the URL really asked."""
+
+    handler_order = 100
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        parts = urlsplit(request.full_url)
+        if not (parts.path + "/").startswith(self.path + "/"):
+            request.full_url = urlunsplit(parts._replace(path=self.path + parts.path))
+        return request
+
+    https_request = http_request
+
+
 class JsonRpcClient(OdooClient):
     """odoorpc, one logged-in connection per thread: odoorpc objects are not thread-safe, and the
     pipeline's workers post in parallel."""
@@ -261,8 +281,7 @@ class JsonRpcClient(OdooClient):
         import odoorpc
         self._odoorpc = odoorpc
         parts = urlsplit(settings.url)
-        if parts.path not in ("", "/"):
-            raise ConfigError(f"odoo.url {redact_url(settings.url)!r}: odoorpc cannot use a path prefix; use the server root")
+        self._path = parts.path.rstrip("/")             # a proxy serving Odoo under a path (/odoo): see UnderPath
         self._host = parts.hostname or "127.0.0.1"
         self._ssl = parts.scheme == "https"
         self._port = parts.port or (443 if self._ssl else 80)
@@ -280,9 +299,12 @@ class JsonRpcClient(OdooClient):
         s = self.settings
 
         def login() -> Any:
+            urls = opener(self.halt, cookies=True)
+            if self._path:
+                urls.add_handler(UnderPath(self._path))
             conn = self._wire(lambda: self._odoorpc.ODOO(self._host, protocol="jsonrpc+ssl" if self._ssl
                                                          else "jsonrpc", port=self._port, timeout=s.timeout,
-                                                         opener=opener(self.halt, cookies=True)),
+                                                         opener=urls),
                               "version_info")
             self._wire(lambda: conn.login(s.database, s.username, self._secret), "login")
             return conn
@@ -426,13 +448,18 @@ def probe_version(url: str, timeout: float = 10.0, retry_max: int = 0, retry_bas
     body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}).encode()
     request = urllib.request.Request(url.rstrip("/") + "/web/webclient/version_info", data=body,
                                      headers={"Content-Type": "application/json"}, method="POST")
+    path = urlsplit(url).path.rstrip("/")       # a page of the web client pasted from the browser (/odoo, /web)?
+    hint = (f" (odoo.url ends in {path}: Odoo's API answers at the server's address, without a page of its web client "
+            "such as /odoo or /web; keep a path only where a proxy serves Odoo under it)") if path else ""
 
     def once() -> dict[str, Any]:
         try:
             with opener(halt).open(request, timeout=timeout) as response:
                 return json.loads(response.read()).get("result") or {}
         except urllib.error.HTTPError as exc:
-            raise Transient(f"HTTP {exc.code}", certain=True) from exc
+            raise Transient(f"HTTP {exc.code}{hint if exc.code == 404 else ''}", certain=True) from exc
+        except json.JSONDecodeError as exc:
+            raise Transient(f"the answer is no JSON (a web page?){hint}", certain=True) from exc
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise Transient(str(getattr(exc, "reason", exc)), certain=True) from exc
 
