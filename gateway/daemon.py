@@ -109,8 +109,10 @@ def _freeze_long_lived() -> None:
 class Daemon:
     """Owns the loop's tasks; `run()` returns the process exit code."""
 
-    def __init__(self, config: LoadedConfig) -> None:
+    def __init__(self, config: LoadedConfig, *, after_crash: bool = False) -> None:
+        """`after_crash`: the previous run on this state folder ended without a clean stop (`single_instance`)."""
         self.config = config
+        self.after_crash = after_crash
         self.journal = open_journal(config.gateway.state_dir)
         self.archive = Archive(config.gateway.archive_dir)
         self.pipeline = Pipeline(config, self.journal, self.archive)
@@ -148,6 +150,10 @@ class Daemon:
         self.pipeline.on_new = wake
         await asyncio.to_thread(self.outbox.resume)
         await asyncio.to_thread(self.journal.clear_waits)      # whatever waited for a missing part: try again
+        if self.after_crash and (doubted := await asyncio.to_thread(self.pipeline.doubt_after_crash)):
+            log.warning("the previous run ended without a clean stop: %d message(s) it was posting wait %gs, "
+                        "the time a write it had sent may still run in Odoo, before they are posted again",
+                        doubted, gw.odoo.in_doubt_seconds)
         self.inbound.start()
         try:
             for inbox in self.inboxes:
@@ -393,18 +399,23 @@ def run(config_path: str | Path | None) -> int:
         log.warning("folder: %s", problem)
     raise_open_files_limit()
     try:
-        lock = single_instance(config.gateway.state_dir)
-        daemon = Daemon(config)
+        lock, crashed = single_instance(config.gateway.state_dir)
+        daemon = Daemon(config, after_crash=crashed)
     except GatewayError as exc:
         log.error("cannot start: %s", exc)
         return EXIT_UNAVAILABLE
+    code = EXIT_ERROR
     try:
-        return asyncio.run(daemon.run())
+        code = asyncio.run(daemon.run())
+        return code
     except Exception:     # a bug: logged with its traceback for the operator; systemd restarts us
         log.exception("the gateway stopped on an internal error; every message resumes at the next start")
         return EXIT_ERROR
     finally:
         daemon.journal.close()
+        if code == EXIT_OK:         # drained: the next start need not doubt what this run was posting
+            lock.truncate(0)
+            lock.flush()
         lock.close()
 
 
@@ -424,10 +435,11 @@ def raise_open_files_limit() -> None:
     log.info("open files limit raised from %d to %d", soft, target)
 
 
-def single_instance(state_dir: Path) -> TextIO:
+def single_instance(state_dir: Path) -> tuple[TextIO, bool]:
     """Hold `state_dir/gateway.lock` for the daemon's life (the kernel lets go when the process ends, however it
     ends). A second daemon on the same journal, say `edi-gateway run` by hand beside the systemd service,
-    would take the same files and post and deliver the same messages twice."""
+    would take the same files and post and deliver the same messages twice. Also True when the previous daemon
+    ended without a clean stop: its "pid N" is still in the file, which `run` empties once it has drained."""
     path = Path(state_dir) / "gateway.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -443,10 +455,12 @@ def single_instance(state_dir: Path) -> TextIO:
         raise JournalError(f"another edi-gateway runs on {state_dir} ({holder}); stop it first (systemctl "
                            "stop edi-gateway), or give this one its own state_dir") from None
     handle.seek(0)
+    crashed = handle.read().startswith("pid ")
+    handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()}\n")
     handle.flush()
-    return handle
+    return handle, crashed
 
 
 __all__ = ["PARTS", "Daemon", "GatewayContext", "Message", "Stopper", "run"]

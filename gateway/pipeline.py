@@ -413,8 +413,25 @@ class Pipeline:
         search before it commits would find nothing and make the record twice."""
         if not getattr(exc, "in_doubt", False):
             return None
+        return self._doubt_window()
+
+    def _doubt_window(self) -> dict[str, Any]:
         until = utcnow() + timedelta(seconds=self.config.gateway.odoo.in_doubt_seconds)
         return {"odoo_in_doubt_until": until.isoformat()}
+
+    def doubt_after_crash(self) -> int:
+        """The previous run ended without a clean stop (killed, crashed, a drain cut short), so an Odoo write it
+        had sent may still be running: Odoo finishes a request whose client died. Each message it was posting
+        (TRANSLATED) waits out `_doubt`'s window before it is posted again; else a restart at once would search
+        before that create commits and make the record twice. Returns how many wait."""
+        if not self.config.gateway.odoo.enabled:
+            return 0
+        posting = self.journal.find(state=State.TRANSLATED, direction=Direction.IN, limit=1_000_000)
+        doubt = self._doubt_window()
+        with self.journal.batch():
+            for message in posting:
+                self.journal.note(message.id, meta=doubt)
+        return len(posting)
 
     def _wait_out_doubt(self, message: Message) -> Message | None:
         """RETRY_WAIT until a lost write's doubt window has passed (no attempt counted), else None: go on."""
