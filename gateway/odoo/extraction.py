@@ -876,7 +876,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
-                                               ["name", "client_order_ref", "note", "partner_shipping_id"])}
+                                               ["name", "client_order_ref", "note", "partner_shipping_id", "date_order"])}
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
     order_rows = _order_rows(client, placed, uom_field)
@@ -964,6 +964,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                              rate=rate_of(tax)) for tax, amount in found]))
         if not doc_lines:
             continue
+        first = next(iter(ordered), 0)             # BIG03, DTM+171: the date of the order billed, as the PO said
+        po_date = _order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
         doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
@@ -981,6 +983,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
+            po_date=po_date,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, allowances_charges=charged,
             parties=parties, references=refs,
             taxes=[Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t], rate=rate_of(taxes[t]))

@@ -478,6 +478,7 @@ class Invoice(Document):
     doc_type: Literal["Invoice"] = "Invoice"
     invoice_type: str = "invoice"               # invoice, credit_note, debit_note
     po_number: str | None = None
+    po_date: str | None = None                  # BIG03: the date of the order it bills
     terms: str | None = None
     due_date: str | None = None
     ship_date: str | None = None

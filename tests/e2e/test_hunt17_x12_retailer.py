@@ -197,7 +197,8 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         assert seg(bill, "SAC", "A")[2] == "C310" and seg(bill, "SAC", "A")[5] == "5000", segs(bill, "SAC")
         assert seg(bill, "TDS") == ["TDS", "91600"] and footed(bill) == Decimal("916.00"), bill
         assert seg(bill, "CTT")[1:3] == ["3", "34"], seg(bill, "CTT")
-        assert seg(bill, "BIG")[4] == PO
+        assert seg(bill, "BIG")[3:5] == ["20261127", PO], seg(bill, "BIG")     # BIG03: the PO's date (BEG05)
+        assert seg(po_ack, "BAK")[4] == "20261127" and all(p[4] == "20261127" for p in segs(asn, "PRF"))
 
         assert [c[0] for c in controls] == sorted({c[0] for c in controls}), controls   # each a new ISA13
         assert not ws.messages(state="quarantined")
