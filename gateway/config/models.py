@@ -343,6 +343,24 @@ class XmlSettings(Strict):
     max_bytes: int = 50 * 1024 * 1024
 
 
+class UntaxedLines(Strict):
+    """The VAT category of an invoice line with no tax in Odoo (EN 16931 / EANCOM want one on every line)."""
+
+    category: Literal["E", "Z", "AE", "K", "G", "O"] = Field(description="UNCL 5305: E exempt, Z zero rated, AE "
+                                                             "reverse charge, K intra-community, G export, O outside "
+                                                             "the scope of VAT")
+    exemption_reason: str | None = Field(None, pattern=r"^VATEX-[A-Z]{2}(-[A-Z0-9]+)+$", description="a CEF "
+                                         "VATEX code, e.g. VATEX-EU-132-1A (Z and S take none)")
+    exemption_text: str | None = Field(None, max_length=300, description="the words for it on the invoice")
+
+    @model_validator(mode="after")
+    def _zero_rated_is_not_exempt(self) -> UntaxedLines:
+        """EN 16931 BR-Z-10: a zero-rated (Z) amount has no exemption reason; a retailer's check refuses one."""
+        if self.category == "Z" and (self.exemption_reason or self.exemption_text):
+            raise ValueError("category Z (zero rated) takes no exemption_reason or exemption_text (EN 16931 BR-Z-10)")
+        return self
+
+
 class OdooPartnerSettings(Strict):
     partner_ref: str | None = None            # res.partner.ref of the commercial partner
     gln: str | None = None
@@ -392,6 +410,9 @@ class OdooPartnerSettings(Strict):
                           "5153 through the profile's tax_types codes); a US retailer wants sales")
     tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax, in "
                                       "English: en_US) -> canonical tax type, for the taxes that are not tax_type")
+    untaxed_lines: UntaxedLines | None = Field(None, description="the VAT category (and exemption reason) of an "
+                                               "invoice line without any tax in Odoo; default: as Odoo's own UBL "
+                                               "export derives a 0 % tax's, from our and the customer's countries")
     charge_products: dict[str, str] = Field(default_factory=dict, description="allowance/charge code (the "
                                             "canonical word the profiles read X12 SAC02 / EDIFACT ALC 7161 into, "
                                             "e.g. freight for D240 or FC; a partner code is found too) or kind "

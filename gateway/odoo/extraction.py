@@ -72,6 +72,7 @@ from gateway.odoo.standing_orders import (
 )
 from gateway.odoo.stock_kits import kit_recipes, kits_offered
 from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
+from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fields
 from gateway.translate.canonical import (
     Address,
     AllowanceCharge,
@@ -862,7 +863,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                ["move_id", "product_id", "name", "quantity", "price_unit", "discount",
                                 "product_uom_id", "tax_ids", "price_subtotal", "price_total", "sale_line_ids"],
                                order="move_id, sequence, id")
-    taxes = read_taxes(client, {t for line in lines for t in line["tax_ids"]})
+    tax_ids = {t for line in lines for t in line["tax_ids"]}
+    taxes = read_taxes(client, tax_ids, tax_category_fields(client) if tax_ids else ())
 
     groups = {c: t["name"] for t in taxes.values() if t.get("amount_type") == "group"
               for c in t.get("children_tax_ids") or []}
@@ -887,6 +889,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
                              {ctx.customer["id"]}) - {0})
     company = ctx.company()
+    categories = for_invoices(client, partner, company, contacts.get(ctx.customer["id"]))
     by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
         by_move[m2o_id(line["move_id"]) or 0].append(line)
@@ -897,6 +900,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         po_number = _order_number(move, reverses)
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
+        untaxed_bases: dict[Category, Decimal] = defaultdict(Decimal)     # lines without a tax, by category
         places = decimals.get(m2o_id(move["currency_id"]) or 0, 2)     # KWD's 3, not cents
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
@@ -949,6 +953,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
+            if (untaxed := categories.untaxed(line)) is not None:
+                untaxed_bases[untaxed] += subtotal
             code, is_charge = charged_as(ids.get("vendor"), partner.odoo.charge_products)
             if is_charge:          # the partner's own allowance/charge, posted as an order line: no item it ordered
                 charged.append(AllowanceCharge(kind="allowance" if subtotal < 0 else "charge", code=code,
@@ -960,8 +966,10 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                   quantity=_dec(billed["quantity"]), unit=unit,
                                   unit_price=_net_price(billed, places), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
-                                  taxes=[Tax(type=tax_type(tax), amount=money(amount, places), taxable_amount=subtotal,
-                                             rate=rate_of(tax)) for tax, amount in found]))
+                                  taxes=categories.line_taxes(
+                                      [Tax(type=tax_type(tax), amount=money(amount, places), taxable_amount=subtotal,
+                                           rate=rate_of(tax)) for tax, amount in found],
+                                      [tax for tax, _ in found], line, subtotal)))
         if not doc_lines:
             continue
         first = next(iter(ordered), 0)             # BIG03, DTM+171: the date of the order billed, as the PO said
@@ -986,8 +994,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             po_date=po_date,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, allowances_charges=charged,
             parties=parties, references=refs,
-            taxes=[Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t], rate=rate_of(taxes[t]))
-                   for t, a in tax_totals.items()],
+            taxes=categories.summary([Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t],
+                                          rate=rate_of(taxes[t])) for t, a in tax_totals.items()],
+                                     [taxes[t] for t in tax_totals], untaxed_bases),
             totals=Totals(line_count=len(doc_lines), lines_amount=sum((line.amount or Decimal(0) for line in doc_lines),
                                                                       Decimal(0)),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),

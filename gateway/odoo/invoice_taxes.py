@@ -47,12 +47,13 @@ def places_of(rounding: Any) -> int:
     return math.ceil(math.log10(1 / factor)) if 0 < factor < 1 else 0
 
 
-def read_taxes(client: OdooClient, ids: set[int]) -> dict[int, dict[str, Any]]:
-    """The taxes `ids` and the children of the groups among them, by id: one read per level of groups."""
+def read_taxes(client: OdooClient, ids: set[int], more: tuple[str, ...] = ()) -> dict[int, dict[str, Any]]:
+    """The taxes `ids` and the children of the groups among them, by id: one read per level of groups, with the
+    fields `more` (a tax's VAT category, tax_categories.CATEGORY_FIELDS, where the database has them)."""
     found: dict[int, dict[str, Any]] = {}
     wanted = set(ids)
     while wanted:
-        rows = client.read("account.tax", sorted(wanted), TAX_FIELDS)
+        rows = client.read("account.tax", sorted(wanted), [*TAX_FIELDS, *more])
         found.update({t["id"]: t for t in rows})
         wanted = {c for t in rows for c in t.get("children_tax_ids") or []} - set(found)
     return found

@@ -82,10 +82,12 @@ class AllowanceCharge(Model):
 
 class Tax(Model):
     type: str = "VAT"                           # VAT, GST, sales, ...
-    category: str | None = None                 # S, Z, E ...
+    category: str | None = None                 # S, Z, E ... (UNCL 5305)
     rate: Decimal | None = None                 # percent
     amount: Decimal | None = None
     taxable_amount: Decimal | None = None
+    exemption_reason: str | None = None         # why no tax is charged: a CEF VATEX code (VATEX-EU-IC) ...
+    exemption_text: str | None = None           # ... and/or its words (EN 16931 BT-121, BT-120)
 
 
 class Quantity(Model):

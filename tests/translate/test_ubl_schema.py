@@ -56,7 +56,7 @@ MODELS: Models = {
                          "MultiplierFactorNumeric?", "Amount", "BaseAmount?"], []),
     "TaxTotal": (["TaxAmount", "TaxSubtotal*"], []),
     "TaxSubtotal": (["TaxableAmount?", "TaxAmount", "TaxCategory"], []),
-    "TaxCategory": (["ID?", "Percent?", "TaxScheme"], []),
+    "TaxCategory": (["ID?", "Percent?", "TaxExemptionReasonCode?", "TaxExemptionReason*", "TaxScheme"], []),
     "LegalMonetaryTotal": (["LineExtensionAmount?", "TaxExclusiveAmount?", "TaxInclusiveAmount?",
                             "AllowanceTotalAmount?", "ChargeTotalAmount?", "PayableAmount"], []),
     "InvoiceLine": (["ID", "Note*", "InvoicedQuantity?", "LineExtensionAmount", "Item", "Price?"], []),

@@ -801,6 +801,14 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
            {"price_include": B("Included in Price")}),
         **({formula_field(version): T("Python Code")} if tax_code else {}),
         "type_tax_use": SEL([("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")], default="sale"),
+        # account_edi_ubl_cii (18-19; 17's account_edi_ubl_cii_tax_extension, not modelled): the tax's VAT category
+        # for e-invoices (all of Odoo's choices) and its CEF VATEX exemption reason (the EU-wide ones of Odoo's list)
+        **({"ubl_cii_tax_category_code": SEL([(c, c) for c in ("AE", "E", "S", "Z", "G", "O", "K", "L", "M", "B")],
+                                             "Tax Category Code"),
+            "ubl_cii_tax_exemption_reason_code": SEL([(c, c) for c in (
+                "VATEX-EU-79-C", "VATEX-EU-132", "VATEX-EU-143", "VATEX-EU-148", "VATEX-EU-151", "VATEX-EU-309",
+                "VATEX-EU-AE", "VATEX-EU-D", "VATEX-EU-F", "VATEX-EU-G", "VATEX-EU-I", "VATEX-EU-IC", "VATEX-EU-O",
+                "VATEX-EU-J")], "Tax Exemption Reason Code")} if version >= 18 else {}),
         "active": B(default=True), "company_id": M2O("res.company", "Company", default=_company)})
     model("account.journal", "Journal", {
         "name": C("Journal Name", required=True), "code": C("Short Code", required=True),

@@ -1,0 +1,161 @@
+"""The VAT category (UNCL 5305: S, Z, E, AE, K, G, O) and exemption reason of each tax on an Odoo invoice.
+
+EN 16931 / Peppol BIS 3 UBL invoices and EANCOM INVOICs carry a category on every line and in every tax summary,
+and a reason (a CEF VATEX code, or words) for each one that charges no tax; a retailer's invoice check refuses an
+invoice without them. Odoo's own UBL/CII export (account_edi_ubl_cii) is the model an integrator compares with:
+
+- a tax whose `ubl_cii_tax_category_code` is set (account.tax from 18; in 17 with account_edi_ubl_cii_tax_extension)
+  is that category, with its `ubl_cii_tax_exemption_reason_code`; the fields are found by fields_get, not by version;
+- otherwise a tax with an amount is S (standard), and one of 0 % is derived from our company's and the customer's
+  countries: the same country E (exempt); our company in the EEA with a VAT number, the customer in another EEA
+  country K (VATEX-EU-IC, intra-community supply), outside it G (VATEX-EU-G, export); else E;
+- a line with no tax at all is derived like a 0 % tax (Odoo 16-17's rule; 18-19's export says E whatever the
+  countries), unless the partner's `odoo.untaxed_lines` says its category.
+
+Only VAT and GST have these categories: a US sales tax (the partner's `odoo.tax_type: sales`) gets none, and a line
+without tax for such a partner stays without one. Odoo's fiscal position is what put the 0 % tax on the line; the
+category follows from it and the countries, as in Odoo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from gateway.config.models import PartnerConfig
+from gateway.odoo.client import OdooClient
+from gateway.odoo.invoice_taxes import dec
+from gateway.translate.canonical import Tax
+
+CATEGORY_FIELDS = ("ubl_cii_tax_category_code", "ubl_cii_tax_exemption_reason_code", "ubl_cii_tax_exemption_reason")
+"""account.tax fields of account_edi_ubl_cii (18-19; 17: account_edi_ubl_cii_tax_extension), read when they exist."""
+
+VAT_TYPES = frozenset({"VAT", "GST"})
+"""The canonical tax types UNCL 5305's categories are for."""
+
+EEA = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+                 "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "LI"})
+"""The European Economic Area: the EU (Odoo's base.europe group) and Norway, Iceland, Liechtenstein, as Odoo adds."""
+
+REASONS = {"K": "VATEX-EU-IC", "G": "VATEX-EU-G", "AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
+"""The VATEX code a category without one of its own is sent with (E has none that fits every exemption)."""
+
+WORDS = {"VATEX-EU-IC": "Intra-Community supply", "VATEX-EU-G": "Export outside the EU",
+         "VATEX-EU-AE": "Reverse charge", "VATEX-EU-O": "Not subject to VAT", None: "Exempt from tax"}
+"""The words (EN 16931 BT-120) sent with those codes, as the CEF VATEX list names them."""
+
+
+@dataclass(frozen=True)
+class Category:
+    """A tax's category and, when it charges none, why: a VATEX code and/or words."""
+
+    code: str
+    reason: str | None = None
+    text: str | None = None
+
+    def applied(self, tax: Tax, summary: bool) -> Tax:
+        """`tax` with this category; the reason only in a `summary` (EN 16931 puts it in the VAT breakdown, BG-23)."""
+        more = {"exemption_reason": self.reason, "exemption_text": self.text} if summary else {}
+        return tax.model_copy(update={"category": self.code, **more})
+
+
+class Categories:
+    """The categories of the taxes on one partner's invoices: our company's and the customer's countries, whether
+    we have a VAT number, the partner's tax type and its `odoo.untaxed_lines`."""
+
+    def __init__(self, ours: str | None, our_vat: Callable[[], bool], theirs: str | None, partner: PartnerConfig
+                 ) -> None:
+        """`our_vat`: whether our company has a VAT number, asked only when a 0 % tax crosses a border."""
+        self.ours, self.our_vat, self.theirs = ours, our_vat, theirs
+        self.type, self.untaxed_lines = partner.odoo.tax_type, partner.odoo.untaxed_lines
+
+    def of(self, tax: dict[str, Any]) -> Category:
+        """An Odoo tax's category: its own `ubl_cii_tax_category_code`, else derived (module docstring)."""
+        own = tax.get("ubl_cii_tax_category_code")
+        if not own:
+            return self._derived(dec(tax.get("amount")))
+        if own in ("S", "Z", "L", "M"):                # charged, or zero rated: no reason (EN 16931 BR-S-10, BR-Z-10)
+            return Category(str(own))
+        reason = tax.get("ubl_cii_tax_exemption_reason_code") or REASONS.get(own)
+        return Category(str(own), reason, tax.get("ubl_cii_tax_exemption_reason") or WORDS.get(reason))
+
+    def untaxed(self, line: dict[str, Any]) -> Category | None:
+        """The category of an invoice line with no tax in Odoo: the partner's `odoo.untaxed_lines`, else as a 0 %
+        tax's; None for a line with taxes, or for a partner whose taxes are no VAT (a US retailer's sales tax)."""
+        if line.get("tax_ids"):
+            return None
+        u = self.untaxed_lines
+        if u is None:
+            return self._derived(Decimal(0)) if self.type in VAT_TYPES else None
+        if u.category == "Z":
+            return Category("Z")
+        reason = u.exemption_reason or REASONS.get(u.category)
+        return Category(u.category, reason, u.exemption_text or WORDS.get(reason))
+
+    def line_taxes(self, sent: list[Tax], odoo: list[dict[str, Any]], line: dict[str, Any],
+                   subtotal: Decimal) -> list[Tax]:
+        """A line's taxes (`sent`, from the Odoo taxes `odoo`) with their categories; a line without any, its
+        category at 0 % (a TAX segment, a ClassifiedTaxCategory, which every EN 16931 line has)."""
+        if (untaxed := self.untaxed(line)) is not None:
+            return [untaxed.applied(self._zero(subtotal), summary=False)]
+        return [self.of(o).applied(t, summary=False) if t.type in VAT_TYPES else t
+                for t, o in zip(sent, odoo, strict=True)]
+
+    def summary(self, sent: list[Tax], odoo: list[dict[str, Any]], untaxed: dict[Category, Decimal]) -> list[Tax]:
+        """The invoice's taxes (one per Odoo tax, `sent` from `odoo`) with their categories and reasons, and one
+        per category of the lines without a tax (`untaxed`: their amounts). Summaries that charge nothing are one
+        per type, category and reason (an untaxed line's E and a 0 % tax's E are one breakdown, as EN 16931 wants);
+        a 0 % E and a 0 % Z stay two."""
+        found = [self.of(o).applied(t, summary=True) if t.type in VAT_TYPES else t
+                 for t, o in zip(sent, odoo, strict=True)]
+        found += [c.applied(self._zero(base), summary=True) for c, base in untaxed.items()]
+        merged: list[Tax] = []
+        for tax in found:
+            same = [m for m in merged if tax.rate == m.rate == 0 and _key(m) == _key(tax)]
+            if same:
+                same[0].taxable_amount = (same[0].taxable_amount or Decimal(0)) + (tax.taxable_amount or Decimal(0))
+                same[0].amount = (same[0].amount or Decimal(0)) + (tax.amount or Decimal(0))
+            else:
+                merged.append(tax)
+        return merged
+
+    def _zero(self, base: Decimal) -> Tax:
+        return Tax(type=self.type, rate=Decimal(0), amount=Decimal(0), taxable_amount=base)
+
+    def _derived(self, amount: Decimal) -> Category:
+        if amount:
+            return Category("S")
+        if self.ours and self.ours == self.theirs:
+            code = "E"
+        elif self.ours in EEA and self.theirs and self.our_vat():
+            code = "K" if self.theirs in EEA else "G"
+        else:
+            code = "E"
+        reason = REASONS.get(code)
+        return Category(code, reason, WORDS.get(reason))
+
+
+def _key(tax: Tax) -> tuple[str, str | None, str | None, str | None]:
+    return tax.type, tax.category, tax.exemption_reason, tax.exemption_text
+
+
+def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, Any] | None,
+                 customer: dict[str, Any] | None) -> Categories:
+    """The categories of `partner`'s invoices from our company's partner and the customer's (their `country_code`,
+    as the extraction reads contacts); our VAT number is read once, when a 0 % tax crosses a border."""
+    vat: list[bool] = []
+
+    def our_vat() -> bool:
+        if not vat:
+            rows = client.read("res.partner", [company["id"]], ["vat"]) if company else []
+            vat.append(bool(rows and rows[0].get("vat")))
+        return vat[0]
+
+    return Categories((company or {}).get("country_code"), our_vat, (customer or {}).get("country_code"), partner)
+
+
+def tax_category_fields(client: OdooClient) -> tuple[str, ...]:
+    """Those of CATEGORY_FIELDS this database's account.tax has (fields_get, cached by the client)."""
+    found = client.fields("account.tax")
+    return tuple(f for f in CATEGORY_FIELDS if f in found)
