@@ -82,6 +82,12 @@ def settled(ws: Workspace) -> list[str]:
         db.close()
 
 
+def noted(ws: Workspace) -> dict[str, str | None]:
+    """What each inbound message's `async_mdn` note says became of its MDN (None: nothing yet), by message id. The
+    daemon notes it after the queue row says so (`settled`), in a journal write of its own: the waits need both."""
+    return {m["id"]: (json.loads(m["meta"]).get("async_mdn") or {}).get("state") for m in ws.messages(direction="in")}
+
+
 def show(ws: Workspace, mid: str) -> str:
     result = cli("show", mid, config=ws.config)
     assert result.returncode == 0, result.stderr
@@ -127,6 +133,8 @@ async def test_an_mdn_refused_or_given_up_is_noted_listed_and_sent_again_after_t
         # the daemon gives up on both; the refusal and the failure are on the messages, not only in the log
         await asyncio.to_thread(wait_for, lambda: settled(ws) == ["refused", "failed", "refused"], 60, 0.05,
                                 "the MDNs refused and given up")
+        await asyncio.to_thread(wait_for, lambda: noted(ws) == {ids["named"]: "refused", ids["down"]: "failed",
+                                                                ids["literal"]: "refused"}, 30, 0.05, "each told")
         assert [r["journal_id"] for r in listed(ws, "refused")] == [ids["literal"], ids["named"]]
         for name, state, why in (("named", "refused", "is a loopback address"),
                                  ("down", "failed", "given up after 2 attempts"),
@@ -169,6 +177,7 @@ async def test_an_mdn_refused_or_given_up_is_noted_listed_and_sent_again_after_t
         assert sorted(original_id(tmp_path, got, ours) for got in sink.got) == ["<literal@bigbox>", "<named@bigbox>"]
         assert original_id(tmp_path, late.got[0], ours) == "<down@bigbox>"
         await asyncio.to_thread(wait_for, lambda: settled(ws) == ["sent"] * 3, 30, 0.05, "all three sent")
+        await asyncio.to_thread(wait_for, lambda: set(noted(ws).values()) == {"sent"}, 30, 0.05, "each told")
         assert len(listed(ws, "sent")) == 3
         assert "MDNs not sent" not in cli("status", config=ws.config).stdout
         assert 'id="mdns"' not in page(f"http://127.0.0.1:{ops_port}/")

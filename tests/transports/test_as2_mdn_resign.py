@@ -21,7 +21,7 @@ from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.transports.as2_peer import as2_headers, build_message, curl_post, openssl, serve, verify_mdn
 from tests.transports.certs import make_cert
-from tests.transports.test_as2_mdn_resend import PAYLOAD, Sink, bigbox, listed, mdn, settled, show
+from tests.transports.test_as2_mdn_resend import PAYLOAD, Sink, bigbox, listed, mdn, noted, settled, show
 
 pytestmark = pytest.mark.slow
 
@@ -122,6 +122,8 @@ async def test_an_mdn_resent_elsewhere_while_the_daemon_posts_it_goes_to_the_new
             await asyncio.to_thread(wait_for, lambda: len(got) == 2, 30, 0.05, "the MDN at the new URL")
             assert len(resent) == 1 and resent[0].returncode == 0, resent[0].stderr
             await asyncio.to_thread(wait_for, lambda: settled(ws) == ["sent"], 30, 0.05, "the MDN recorded sent")
+            await asyncio.to_thread(wait_for, lambda: list(noted(ws).values()) == ["sent"], 30, 0.05,
+                                    "the message told")
             assert "but queued again meanwhile for another address" in gw.output()
         assert [path for path, _, _ in got] == ["/mdn", "/mdn2"]
         for _, headers, mdn_body in got:
