@@ -20,6 +20,7 @@ import base64
 import bisect
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
 import posixpath
@@ -53,6 +54,7 @@ INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
 NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
 MAX_OPEN_FILES = 64                 # open handles per session: more is a client gone wrong (or an attack)
 MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
+MAX_UNAUTHENTICATED_PER_SOURCE = 10  # connections not logged in yet from one address (an IPv6 /64): more are closed
 
 
 # --------------------------------------------------------------------------- passwords
@@ -187,6 +189,9 @@ class SftpServer:
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.logins: dict[asyncssh.SSHServerConnection, tuple[str, bytes | str]] = {}   # user, key or hash
         self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
+        self.unauthenticated: dict[str, int] = {}      # source (address, IPv6 /64) -> its connections not logged in
+        self.refused_source = Refusals(log, "SFTP", f"at most {MAX_UNAUTHENTICATED_PER_SOURCE} not logged in from "
+                                       "one address")
 
     def use_accounts(self, accounts: dict[str, Account]) -> None:
         """The accounts logins are checked against (at start and after a reload)."""
@@ -387,6 +392,8 @@ class _Auth(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.key_refused: set[str] = set()      # user names a key was refused for on this connection
         self.login: tuple[str, bytes | str] | None = None      # the user and key (or password hash) accepted
+        self.source = "?"
+        self.counted_out = False               # no longer among its address's connections not logged in
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
@@ -399,6 +406,16 @@ class _Auth(asyncssh.SSHServer):
             asyncio.get_running_loop().call_soon(
                 conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections, try again later")
             return
+        # one address may not hold every slot with connections that never log in (a stranger would keep every
+        # partner out, reconnecting each login_timeout): beyond a few, one more from it is closed at once
+        self.source = _source(self.peer)
+        waiting = self.owner.unauthenticated.get(self.source, 0)
+        if waiting >= MAX_UNAUTHENTICATED_PER_SOURCE:
+            self.owner.refused_source.add(self.peer, waiting)
+            asyncio.get_running_loop().call_soon(
+                conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections, try again later")
+            return
+        self.owner.unauthenticated[self.source] = waiting + 1
         self.conn = conn
         self.owner.connections.add(conn)
 
@@ -406,13 +423,25 @@ class _Auth(asyncssh.SSHServer):
         """A partner got in: the failures counted against its address are forgotten (a client that offered
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
         self.owner.failures.pop(self.peer, None)
+        self._logged_in()
         if self.conn is not None and self.login is not None:
             self.owner.logins[self.conn] = self.login
+
+    def _logged_in(self) -> None:
+        """The connection no longer counts against its address's connections not logged in (once)."""
+        if self.conn is not None and not self.counted_out:
+            self.counted_out = True
+            left = self.owner.unauthenticated.get(self.source, 1) - 1
+            if left > 0:
+                self.owner.unauthenticated[self.source] = left
+            else:
+                self.owner.unauthenticated.pop(self.source, None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
             self.owner.connections.discard(self.conn)
             self.owner.logins.pop(self.conn, None)
+            self._logged_in()
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -477,6 +506,20 @@ class _Reader:
         """asyncssh answers a client's "ranges" request (asyncssh's own get()) by seeking the handle
         with SEEK_DATA / SEEK_HOLE, so a read handle must be seekable."""
         return int(self.file.seek(offset, whence))
+
+
+def _source(peer: str) -> str:
+    """Where a connection comes from, for the limit of connections not logged in: its address, an IPv6 one's /64
+    (one host has a whole /64 to choose addresses from)."""
+    try:
+        address = ipaddress.ip_address(peer.partition("%")[0])
+    except ValueError:
+        return peer
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def _fit(prefix: str, name: str) -> str:
