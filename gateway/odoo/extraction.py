@@ -70,7 +70,7 @@ from gateway.odoo.standing_orders import (
     standing,
     theirs_over,
 )
-from gateway.odoo.stock_kits import kit_recipes, kits_offered
+from gateway.odoo.stock_kits import kit_recipes, kits_offered, kits_shipped
 from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
 from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fields
 from gateway.translate.canonical import (
@@ -440,9 +440,10 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                  ["name", "origin", "sale_id", "date_done"], order="id") if allocated else []
     picking_ids = [r["id"] for r in [*rows, *earlier]]
     names = Names.of(client, ctx.cache)             # the done quantities: quantity_done / qty_done in 16
+    kit_part = [f for f in ("bom_line_id",) if f in client.fields("stock.move")]     # mrp: a kit's component
     moves = client.search_read("stock.move", [("picking_id", "in", picking_ids), ("state", "=", "done")],
                                ["picking_id", "product_id", "product_uom_qty", names.move_qty, "product_uom",
-                                "sale_line_id"])
+                                "sale_line_id", *kit_part])
     move_lines = client.search_read("stock.move.line", [("picking_id", "in", picking_ids)],
                                     ["move_id", "product_id", names.line_qty, "product_uom_id", "lot_id",
                                      "result_package_id"])
@@ -451,11 +452,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         if pick.get("picking_type_code") != "outgoing" and order and order.get("partner_shipping_id"):
             pick["partner_id"] = order["partner_shipping_id"]
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
-                                                   ["sequence", "product_uom_qty"])}
+                                                   ["sequence", "product_uom_qty", "product_id", names.sale_uom])}
+    kits = kits_shipped(client, moves, names.move_qty, ctx.cache) if kit_part else {}   # (delivery, line) -> kits
     order_rows = _order_rows(client, placed, names.sale_uom)
     cases = _line_cases(client, [r for found in order_rows.values() for r in found], names.sale_uom)
     sizes = _CaseUnits(client, cases)
-    items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in moves} | _products(order_rows)) - {0})
+    items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in [*moves, *sale_lines.values()]} |
+                          _products(order_rows)) - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
     by_picking: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -473,8 +476,15 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
         packs: dict[str, Pack] = {}
         loose: list[ShipItem] = []
+        kit_lines: set[int] = set()
         for move in by_picking[pick["id"]]:
             sale_line = sale_lines.get(m2o_id(move["sale_line_id"]) or 0)
+            if move.get("bom_line_id") and sale_line:       # a kit's component: the line's kits, said once
+                if sale_line["id"] not in kit_lines:
+                    kit_lines.add(sale_line["id"])
+                    _kit_item(kits.get((pick["id"], sale_line["id"])), sale_line, by_picking[pick["id"]],
+                              lines_by_move, items, partner, names.sale_uom, packs, loose)
+                continue
             ids, name = _items(items.get(m2o_id(move["product_id"]) or 0, {}))
             for line in lines_by_move[move["id"]] or [{names.line_qty: move[names.move_qty], "lot_id": False,
                                                            "result_package_id": False, "product_uom_id": move["product_uom"]}]:
@@ -1399,6 +1409,26 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
+
+
+def _kit_item(kits: Decimal | None, sale_line: dict[str, Any], moves: list[dict[str, Any]],
+              lines_by_move: dict[int, list[dict[str, Any]]], items: dict[int, dict[str, str]], partner: PartnerConfig,
+              unit_field: str, packs: dict[str, Pack], loose: list[ShipItem]) -> None:
+    """The item of a kit line a delivery shipped as its components (`stock_kits.kits_shipped`): the kit product, the
+    whole kits the delivery completed, in the line's unit; in the package holding all its components, else loose.
+    None or 0 kits (some components only): no item."""
+    if not kits:
+        return
+    ids, name = _items(items.get(m2o_id(sale_line["product_id"]) or 0, {}))
+    packages = {m2o_name(line.get("result_package_id")) for m in moves if m.get("sale_line_id") and
+                m2o_id(m["sale_line_id"]) == sale_line["id"] for line in lines_by_move[m["id"]] or [{}]}
+    item = ShipItem(line_no=str(sale_line["sequence"]), item_ids=ids, description=name, quantity=kits,
+                    unit=unit_code(partner, m2o_name(sale_line.get(unit_field))),
+                    ordered_quantity=_dec(sale_line["product_uom_qty"]))
+    if len(packages) == 1 and (package := packages.pop()):
+        packs.setdefault(package, Pack(sscc=_sscc_of(package))).items.append(item)
+    else:
+        loose.append(item)
 
 
 def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]

@@ -16,7 +16,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooAttributeError, OdooValueError, UserError
-from gateway.odoo.sandbox.models import from_reference, location_usage, names, to_reference
+from gateway.odoo.sandbox.models import (
+    _for_variant,
+    from_reference,
+    kit_bom,
+    location_usage,
+    names,
+    to_reference,
+)
 from gateway.odoo.sandbox.orm import Env, ModelSpec, half_up, now_str
 
 REQUIRED = object()
@@ -593,12 +600,31 @@ def sale_action_confirm(env: Env, ids: list[int]) -> bool:
             "scheduled_date": order.get("commitment_date") or now_str(), "state": "confirmed"}])[0]
         for line in lines:
             rec = env.db.data["sale.order.line"][line]
-            env.create("stock.move", [{
+            env.create("stock.move", _exploded(env, {
                 "picking_id": picking, "product_id": rec["product_id"], "name": rec.get("name"),
                 "product_uom_qty": rec.get("product_uom_qty", 0.0), "product_uom": rec.get(n["sale_uom"]),
-                "sale_line_id": line, "state": "confirmed"}])
+                "sale_line_id": line, "state": "confirmed"}))
         _assign_picking(env, picking)
     return True
+
+
+def _exploded(env: Env, move: dict[str, Any]) -> list[dict[str, Any]]:
+    """A move of a kit (a product with a phantom BoM) as mrp confirms it: one move per BoM line for the variant,
+    each the kit move's values with the component, its quantity (the kit's in the BoM's counting, times the line's)
+    in the line's unit, and `bom_line_id` (stock.move `action_explode` / `_prepare_phantom_move_values`,
+    mrp/models/stock_move.py 16-19; the sale line stays on each). A component that is a kit itself is not
+    exploded again here. Any other move: itself."""
+    bom_id = kit_bom(env, move["product_id"])
+    if bom_id is None:
+        return [move]
+    bom = env.db.data["mrp.bom"][bom_id]
+    kits = move["product_uom_qty"] / (bom.get("product_qty") or 1.0)
+    return [{**move, "product_id": line["product_id"], "bom_line_id": bid,
+             "product_uom_qty": kits * line["product_qty"],
+             "product_uom": line.get("product_uom_id") or env.get("product.product", line["product_id"], "uom_id")}
+            for bid, line in env.db.data["mrp.bom.line"].items()
+            if line.get("bom_id") == bom_id and _for_variant(env, line, move["product_id"])
+            and env.get("product.product", line["product_id"], "type") != "service"] or [move]
 
 
 def sale_action_done(env: Env, ids: list[int]) -> bool:

@@ -474,6 +474,35 @@ def _moved_qty(line_field: str, partner_usage: str) -> Any:
     return compute
 
 
+def _kits_delivered(moved: Any) -> Any:
+    """sale.order.line qty_delivered of a kit line (a phantom BoM; its moves are its components'): sale_mrp's
+    `_compute_qty_delivered` through stock.move `_compute_kit_quantities` (mrp/models/stock_move.py, 16-19): per BoM
+    line, its done moves into customer locations less those out of them, over what one kit takes; the fewest whole
+    kits, 0 when a line has no move; service lines skipped. Any other line: `moved`."""
+    def compute(env: Env, rid: int) -> float:
+        line = env.db.data["sale.order.line"][rid]
+        bom_id = kit_bom(env, line["product_id"]) if line.get("product_id") else None
+        if bom_id is None:
+            return float(moved(env, rid))
+        bom, done = env.db.data["mrp.bom"][bom_id], names(env.db.version)["move_done"]
+        ratios = []
+        for bid, bom_line in env.db.data["mrp.bom.line"].items():
+            part = int(bom_line["product_id"])
+            if bom_line.get("bom_id") != bom_id or env.get("product.product", part, "type") == "service" or \
+                    not bom_line.get("product_qty") or not _for_variant(env, bom_line, line["product_id"]):
+                continue
+            unit = bom_line.get("product_uom_id") or env.get("product.product", part, "uom_id")
+            qty = 0.0
+            for m in env.db.data["stock.move"].values():
+                if m.get("sale_line_id") == rid and m.get("bom_line_id") == bid and m.get("state") == "done":
+                    into, out_of = location_usage(env, m.get("location_dest_id")), location_usage(env, m.get("location_id"))
+                    sign = 1 if into == "customer" else -1 if out_of == "customer" else 0
+                    qty += sign * from_reference(env, unit, to_reference(env, m["product_uom"], m.get(done, 0.0)))
+            ratios.append(qty / (bom_line["product_qty"] / (bom.get("product_qty") or 1.0)))
+        return float(min(ratios) // 1) if ratios else 0.0
+    return compute
+
+
 def location_usage(env: Env, location: Any) -> str:
     """A location's type (internal, customer, supplier, ...); "" for none."""
     return str(env.db.data["stock.location"].get(location or 0, {}).get("usage") or "")
@@ -890,6 +919,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                       ("done", "Done"), ("cancel", "Cancelled")], "Status", default="draft"),
         "sale_line_id": M2O("sale.order.line", "Sale Line"),
         "purchase_line_id": M2O("purchase.order.line", "Purchase Order Line"),
+        **({"bom_line_id": M2O("mrp.bom.line", "BoM Line")} if mrp else {}),     # a kit's component move
         "move_line_ids": O2M("stock.move.line", "move_id", "Move Lines", cascade=True),
         "location_id": M2O("stock.location", "Source Location", required=True),
         "location_dest_id": M2O("stock.location", "Destination Location", required=True),
@@ -983,7 +1013,7 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
             "product_packaging_qty": F("Packaging Quantity")} if version <= 18 else {}),
         # 18+: the price the line last computed; a price_unit that differs from it was set by hand and is kept
         **({"technical_price_unit": F("Technical Price Unit")} if version >= 18 else {}),
-        "qty_delivered": COMP("float", _moved_qty("sale_line_id", "customer")),
+        "qty_delivered": COMP("float", _kits_delivered(_moved_qty("sale_line_id", "customer"))),
         "qty_invoiced": COMP("float", _invoiced_qty("sale_line_ids", True, "sale_uom")),
         "invoice_lines": COMP("many2many", _sale_invoice_lines, relation="account.move.line"),
         "display_type": SEL([("line_section", "Section"), ("line_note", "Note")], "Display Type"),

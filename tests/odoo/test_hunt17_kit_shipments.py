@@ -1,0 +1,46 @@
+"""A kit (mrp phantom BoM) a retailer orders is announced as the kits shipped, not as their components.
+
+Odoo sells a kit as one sale line and ships it as its components: confirming the order explodes the kit's move into
+one move per BoM line, each keeping the sale line (mrp stock.move `action_explode`), and counts the line delivered
+as the whole kits the done components make (sale_mrp `_compute_qty_delivered`). The 856 listed each component move
+as an item of the kit's line: Northwind, which ordered 5 gift sets (its code NW-GS1), was told of 5 Blue Widgets and
+10 Red Widgets under PO line 1, items it never ordered in quantities its PO does not have, which its receiving
+refuses line by line. Now a kit line's components are counted back into kits: 5 NW-GS1. The kit's order and delivery
+in the sandbox over HTTP (17, 19), the 856 rendered with Northwind's profile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import odoorpc
+
+from gateway.config.loader import LoadedConfig
+from gateway.odoo.client import OdooClient
+from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Party
+from tests.odoo.test_outbound_odd_odoo import examples, line, ordered, pack_and_ship, rendered_and_read_back
+from tests.odoo.test_stock15_kits import kit
+
+__all__ = ["examples"]          # the module's fixture, shared
+
+STORE = Party(role="ship_to", ids={"store": "0042"})
+
+
+def item_lines(data: bytes) -> list[list[str]]:
+    """The 856's LIN and SN1 segments, split."""
+    return [s.split("*") for s in data.decode().replace("\n", "").split("~") if s.startswith(("LIN*", "SN1*"))]
+
+
+def test_a_kit_shipped_as_its_components_is_announced_as_the_kits(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    order_id = ordered(examples, client, "northwind", "NW-KITS", STORE,
+                       [line("1", {"buyer": "NW-GS1"}, 5), line("2", {"buyer": "NW-A3"}, 2)])
+    pack_and_ship(odoo, order_id, [])
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    data, _ = rendered_and_read_back(examples, journal, "northwind", asn, "856")
+    said = item_lines(data)
+    assert [s[2:4] for s in said if s[0] == "LIN"] == [["IN", "NW-GS1"], ["IN", "NW-A3"]], said
+    assert [s[2:4] for s in said if s[0] == "SN1"] == [["5", "EA"], ["2", "EA"]], said
