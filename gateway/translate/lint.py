@@ -213,12 +213,13 @@ def _check_shadowing(node: Node, problems: list[ConfigError]) -> None:
             if shadowed:
                 problems.append(_err(f"{tag} node {shadowed[0].name!r} can never match: {catch_all[0].name!r} "
                                      f"(line {catch_all[0].where[1]}) takes every {tag} first", shadowed[0].where))
-            seen: set[str] = set()
+            seen: dict[str, Node] = {}
             for c in run:
-                if c.when and c.when_text in seen:
+                first = seen.get(c.when_text) if c.when else None
+                if first is not None and not (first.read_only and not c.read_only):   # the same pair, qualified
                     problems.append(_err(f"{tag} node {c.name!r} ({c.when_text}) can never match: an earlier "
                                          "node has the same condition", c.where))
-                seen.add(c.when_text)
+                seen.setdefault(c.when_text, c)
     for child in node.children:
         _check_shadowing(child, problems)
 
