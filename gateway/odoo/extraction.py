@@ -56,6 +56,7 @@ from gateway.odoo.receipts import tracking_numbers, unit_ratios
 from gateway.odoo.sale_orders import (
     as_kept,
     odoo_price,
+    odoo_terms,
     order_payload_id,
     packed,
     price_per_odoo_unit,
@@ -860,7 +861,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                                _candidates("write_date", lookback_days, record_ids)],
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
-                               "amount_total", "write_date", "company_id", "reversed_entry_id"], order="id")
+                               "amount_total", "write_date", "company_id", "reversed_entry_id", "invoice_payment_term_id"],
+                              order="id")
     rows = [r for r in rows if not exclude or not exclude("account.move", r["id"], str(r["write_date"]))]
     if not rows:
         return []
@@ -986,6 +988,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             continue
         first = next(iter(ordered), 0)             # BIG03, DTM+171: the date of the order billed, as the PO said
         po_date = _order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
+        term = m2o_id(move.get("invoice_payment_term_id"))      # ITD03/05/07: the terms the retailer checks
+        agreed = odoo_terms(client, ctx.cache, term) if term else None
         doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
@@ -1003,7 +1007,10 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
-            po_date=po_date,
+            po_date=po_date, terms=agreed.name if agreed else None,
+            terms_net_days=agreed.net_days if agreed else None,
+            terms_discount_percent=_dec(agreed.discount_percent) if agreed and agreed.discount_percent else None,
+            terms_discount_days=agreed.discount_days if agreed and agreed.discount_percent else None,
             due_date=move.get("invoice_date_due") or None, lines=doc_lines, allowances_charges=charged,
             parties=parties, references=refs,
             taxes=categories.summary([Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t],

@@ -482,6 +482,9 @@ class Invoice(Document):
     po_number: str | None = None
     po_date: str | None = None                  # BIG03: the date of the order it bills
     terms: str | None = None
+    terms_net_days: int | None = None           # X12 ITD07 (Odoo's payment term): days after the invoice date
+    terms_discount_percent: Decimal | None = None   # ITD03, for payment within ITD05 days
+    terms_discount_days: int | None = None
     due_date: str | None = None
     ship_date: str | None = None
     lines: list[Line] = Field(min_length=1)

@@ -37,8 +37,22 @@ def odoo_settings(server: SandboxServer) -> dict[str, Any]:
 PROFILES = {
     "valuway-850": "extends: x12-004010-850\ndescription: ValuWay 850 (004010 VICS)\n",
     "valuway-855": "extends: x12-004010-855\ndescription: ValuWay 855 (004010 VICS)\n",
-    "valuway-856": ("extends: x12-004010-856\ndescription: ValuWay 856, pick and pack, cross-dock\n"
-                    "sscc: {extension: \"0\", company_prefix: \"0614141\"}\n"),
+    # its guide: TD503 the carrier's SCAC (Odoo has carrier names only: a code list from them), each store's order
+    # level marked N1*BY*...*92*store, as Walmart's cross-dock 856 has it
+    "valuway-856": """extends: x12-004010-856
+description: ValuWay 856, pick and pack, cross-dock
+sscc: {extension: "0", company_prefix: "0614141"}
+codes:
+  scac: {UPSN: UPS Ground, FDEG: FedEx Ground}
+  party_roles: {_out: {mark_for: BY}}
+structure:
+  shipment:
+    children:
+      carrier:
+        fields:
+          _id_qualifier: {at: 2, default: "2", if: carrier_name}
+          carrier_scac: {at: 3, from: carrier_name, codes: scac}
+""",
     "valuway-810": "extends: x12-004010-810\ndescription: ValuWay 810 (004010 VICS)\n",
 }
 
@@ -184,7 +198,9 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         assert all(p[1] == PO for p in segs(asn, "PRF")), segs(asn, "PRF")                  # PRF01 = BEG03
         ssccs = [m[2] for m in segs(asn, "MAN")]
         assert len(ssccs) == 2 and all(sscc_ok(s) and s.startswith("00614141") for s in ssccs), ssccs
-        assert [n[3:5] for n in segs(asn, "N1") if n[1] == "Z7"] == [["92", "1234"], ["92", "5678"]], asn
+        stores = [n for hl in levels["O"] for n in segs(asn[asn.index(hl):], "N1")[:1]]
+        assert [n[1:2] + n[3:5] for n in stores] == [["BY", "92", "1234"], ["BY", "92", "5678"]], stores
+        assert seg(asn, "TD5")[1:4] == ["B", "2", "UPSN"], seg(asn, "TD5")
         shipped = sum(Decimal(s[2]) for s in segs(asn, "SN1") if s[3] == "EA")
         assert shipped == 2 * (12 + 3), segs(asn, "SN1")
 
@@ -198,6 +214,8 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         assert seg(bill, "TDS") == ["TDS", "91600"] and footed(bill) == Decimal("916.00"), bill
         assert seg(bill, "CTT")[1:3] == ["3", "34"], seg(bill, "CTT")
         assert seg(bill, "BIG")[3:5] == ["20261127", PO], seg(bill, "BIG")     # BIG03: the PO's date (BEG05)
+        itd = seg(bill, "ITD")        # the terms the PO stated (ITD*01*3*2**30**45) and Odoo's customer has
+        assert itd[1:4] == ["01", "3", "2"] and itd[5] == "30" and itd[7] == "45", itd
         assert seg(po_ack, "BAK")[4] == "20261127" and all(p[4] == "20261127" for p in segs(asn, "PRF"))
 
         assert [c[0] for c in controls] == sorted({c[0] for c in controls}), controls   # each a new ISA13
