@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gateway.config.loader import CREDENTIAL_NAME, LoadedConfig, key_position
-from gateway.config.models import As2Channel
+from gateway.config.models import As2Channel, Channel, PartnerConfig, SftpAccountChannel, SftpRemoteChannel
 from gateway.errors import ConfigError
 
 
@@ -35,6 +35,40 @@ def _readable_by_others(path: Path) -> bool:
         return bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
     except OSError:
         return False                     # a missing file is lint's error to report, not a warning
+
+
+def _writable_by_others(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return False
+
+
+def _channels(partner: PartnerConfig) -> list[tuple[str, Channel]]:
+    """A partner's channels with where its file names them (`inbound[0]`, `outbound`)."""
+    named: list[tuple[str, Channel]] = [(f"inbound[{n}]", ch) for n, ch in enumerate(partner.inbound)]
+    return named + ([("outbound", partner.outbound)] if partner.outbound is not None else [])
+
+
+def _partner_secrets(partner: PartnerConfig) -> list[tuple[str, Path]]:
+    """The private keys and passwords a partner's channels name: our SSH key for its SFTP server (which OpenSSH's
+    own client refuses to use when others can read it), our TLS client key for its AS2 endpoint."""
+    found: list[tuple[str, Path]] = []
+    for where, ch in _channels(partner):
+        if isinstance(ch, SftpRemoteChannel):
+            found.append((f"{where}.key", ch.key))
+        elif isinstance(ch, As2Channel) and where == "outbound":
+            found += [(f"{where}.{name}", path) for name, path in (
+                ("tls_client_key", ch.tls_client_key), ("tls_client_key_password_file", ch.tls_client_key_password_file))
+                if path is not None]
+    return found
+
+
+def _authorized_keys(partner: PartnerConfig) -> list[tuple[str, Path]]:
+    """The authorized_keys files of a partner's accounts on our SFTP server (OpenSSH's StrictModes refuses them
+    when others may write them)."""
+    return [(f"{where}.authorized_keys[{n}]", path) for where, ch in _channels(partner)
+            if isinstance(ch, SftpAccountChannel) for n, path in enumerate(ch.authorized_keys)]
 
 
 def exposure_warnings(config: LoadedConfig,
@@ -62,15 +96,17 @@ def exposure_warnings(config: LoadedConfig,
     for as2_id, pair in gateway.as2_server.identities.items():
         secrets[f"as2_server.identities.{as2_id}.private_key"] = pair.private_key
         secrets[f"as2_server.identities.{as2_id}.private_key_password_file"] = pair.private_key_password_file
-    for pid, partner in config.partners.items():     # a partner's AS2 TLS client key, in its partner file
-        ch, file = partner.outbound, config.partner_files.get(pid, config.path)
-        if not isinstance(ch, As2Channel):
-            continue
-        for key_name, key in (("outbound.tls_client_key", ch.tls_client_key),
-                              ("outbound.tls_client_key_password_file", ch.tls_client_key_password_file)):
-            if key is not None and _readable_by_others(key):
+    for pid, partner in config.partners.items():     # keys named in its partner file
+        file = config.partner_files.get(pid, config.path)
+        for key_name, key in _partner_secrets(partner):
+            if _readable_by_others(key):
                 warnings.append(ConfigError(f"partner {pid} {key_name}: {key} is readable by group or others",
                                             str(file), *key_position(file, key_name), hint=f"chmod 600 {key}"))
+        for key_name, key in _authorized_keys(partner):
+            if _writable_by_others(key):
+                warnings.append(ConfigError(f"partner {pid} {key_name}: {key} is writable by others, who could add "
+                                            f"a key of their own and log in as {pid}", str(file),
+                                            *key_position(file, key_name), hint=f"chmod o-w {key}"))
     credentials = environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         secrets[f"systemd credential {CREDENTIAL_NAME}"] = Path(credentials) / CREDENTIAL_NAME
