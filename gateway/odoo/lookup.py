@@ -429,6 +429,7 @@ class ProductFinder:
         self.partner_kind = "buyer" if role == "customer" else "vendor"
         # a vendor's documents: the buyer's number (BP, or IN: `buyer_item`, `buyer_number`) is our own code
         self.own_kinds = OWN_CODE_KINDS + (("vendor",) if role == "customer" else ("buyer", "buyer_item"))
+        self._several: dict[tuple[str, str], str] = {}     # (kind, value) -> the products it names, when several
 
     def _keys(self, ids: dict[str, str]) -> list[tuple[str, str, bool]]:
         """(lookup kind, value, asked in the second round) in the order they are trusted: the line's GTINs, the
@@ -497,6 +498,8 @@ class ProductFinder:
                             "product_supplierinfo_for_customer, or have the partner send a GTIN or our "
                             "item number)")
                 hint += self._unsold_packaging(ids)
+                hint += "".join(f" ({self._several[kind, value]})" for kind, value, _ in keys
+                                if (kind, value) in self._several)
                 raise OdooRejected(f"{label}: no product in Odoo for {shown}{hint}")
             out[label] = match
         return out
@@ -538,6 +541,11 @@ class ProductFinder:
                     hits = [r for r in rows if r.get(kind) and (gtin_key(r[kind]) if kind == "barcode"
                                                                 else r[kind]) == value]
                     self._put(kind, value, self._match(hits[0], f"{kind} {value}") if len(hits) == 1 else None)
+                    if len(hits) > 1:       # Odoo keeps default_code (and barcodes of other spellings) not unique
+                        self._several[kind, value] = (
+                            f"{len(hits)} products have the {'internal reference' if kind == 'default_code' else kind} "
+                            f"{value}: {', '.join(sorted(str(r['display_name']) for r in hits))}; archive one or give "
+                            "it another")
             cases = {v for v in wanted["barcode"] if self._cached("barcode", v) is MISSING}
             if cases and self.role == "customer":       # a customer orders by the case's GTIN as its feed gave it
                 for value, case in self._packagings(cases).items():
@@ -569,6 +577,12 @@ class ProductFinder:
                     if found is None and not pid:
                         candidates = by_template.get(m2o_id(info.get("product_tmpl_id")) or 0, [])
                         found = candidates[0] if len(candidates) == 1 else None
+                        if len(candidates) > 1:     # a template's code (no variant) with several variants sold
+                            self._several["partner_code", value] = (
+                                f"the {self.partner_kind}'s item number {value} is on the product "
+                                f"{m2o_name(info.get('product_tmpl_id'))}, which has {len(candidates)} variants: "
+                                f"{', '.join(sorted(str(c['display_name']) for c in candidates))}; give the code to "
+                                "the variant it names")
                     if found is not None:
                         match = self._match(found, f"{self.partner_kind} item {value}")
                         break
