@@ -520,9 +520,6 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                          references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                          packs=list(packs.values()), items=loose)
 
-    def done_order(pick: dict[str, Any]) -> tuple[str, int]:
-        return str(pick.get("date_done") or ""), pick["id"]
-
     docs = []
     for pick in rows:
         order = orders.get(m2o_id(pick["sale_id"]) or 0)
@@ -535,8 +532,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                 partner, cases, ctx.named_cases)
         po = allocated.get(so_id)
         if po is not None:
-            before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
-                      if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
+            before = [shipped_of(p) for p in sorted([*earlier, *rows], key=_done_order)
+                      if p["sale_id"] == pick["sale_id"] and _done_order(p) < _done_order(pick)]
             try:
                 units.check(so_id, po)
                 shipped = crossdock.by_store(ship_order, ordered.as_posted(po, partner), partner, before,
@@ -892,7 +889,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
-                                               ["name", "client_order_ref", "note", "partner_shipping_id", "date_order"])}
+                                               ["name", "client_order_ref", "note", "partner_shipping_id", "date_order",
+                                                "picking_ids"])}
+    deliveries = _deliveries(client, orders)
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
     order_rows = _order_rows(client, placed, uom_field)
@@ -1004,10 +1003,15 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             refs.append(Reference(qualifier="vendor_order", value=move["invoice_origin"]))
         if reverses:                                               # REF*IV / RFF+IV: the invoice it credits
             refs.append(Reference(qualifier="invoice", value=reverses["name"]))
+        picks = sorted((p for so_id in ordered for p in deliveries.get(so_id, [])), key=_done_order) \
+            if move["move_type"] == "out_invoice" else []
+        refs += [Reference(qualifier="delivery_note", value=str(p["name"])) for p in picks]      # RFF+DQ, REF*PK
+        delivery_day = local_day(picks[-1]["date_done"], ctx.zone()) if picks else None         # DTM+35
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             po_date=po_date, terms=agreed.name if agreed else None,
+            dates=[DateValue(qualifier="delivered", date=delivery_day)] if delivery_day else [],
             terms_net_days=agreed.net_days if agreed else None,
             terms_discount_percent=_dec(agreed.discount_percent) if agreed and agreed.discount_percent else None,
             terms_discount_days=agreed.discount_days if agreed and agreed.discount_percent else None,
@@ -1029,6 +1033,25 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d invoice(s) to send", partner.id, len(docs))
     return docs
+
+
+def _deliveries(client: OdooClient, orders: dict[int, dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Each sale order's deliveries to the customer that are done: an invoice of it names them as its delivery notes
+    (RFF+DQ, the DESADV's BGM number) and the last one's day as the delivery date (DTM+35), which an EU invoice must
+    state and EANCOM retailers match the invoice by. One call, for the run's orders."""
+    ids = sorted({p for order in orders.values() for p in order.get("picking_ids") or []})
+    rows = client.read("stock.picking", ids, ["name", "state", "date_done", "picking_type_code", "sale_id"]) \
+        if ids else []
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["state"] == "done" and row.get("picking_type_code") == "outgoing":
+            out[m2o_id(row["sale_id"]) or 0].append(row)
+    return out
+
+
+def _done_order(pick: dict[str, Any]) -> tuple[str, int]:
+    """Deliveries in the order they were done (then made)."""
+    return str(pick.get("date_done") or ""), pick["id"]
 
 
 def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str | None:

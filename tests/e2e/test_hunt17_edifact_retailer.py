@@ -122,7 +122,9 @@ def test_an_eancom_retailer_orders_and_is_answered_shipped_and_invoiced(
     """Line 1 is priced net (PRI+AAA 12,5) and gross (PRI+AAB 13,16 less its ALC's 5 %): it was read at the last
     PRI, the gross one, posted at 13.16 with a 5.02 % discount (599.97 for the retailer's 600,00), the order's note
     warning of an amount and a price the retailer never got wrong, and its INVOIC billed 12.499368 a piece. It is
-    the net price now, and the parties' VAT numbers (Odoo's Tax ID) are under their NAD in the INVOIC."""
+    the net price now, and the parties' VAT numbers (Odoo's Tax ID) are under their NAD in the INVOIC, which names
+    the delivery it bills (RFF+DQ, the DESADV's number) and its day (DTM+35): it had neither, and an EU invoice must
+    state the date of supply, and EANCOM retailers match an invoice to its despatch advice by the number."""
     customer(odoo)
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
@@ -170,6 +172,10 @@ def test_an_eancom_retailer_orders_and_is_answered_shipped_and_invoiced(
         assert bill_to[2] == f"{BILL_TO}::9" and after(bill, bill_to) == ["RFF", "VA:DE811234567"], bill
         assert ours[2] == "0614141000005::9" and after(bill, ours) == ["RFF", f"VA:{OUR_VAT}"], bill
         assert ["MOA", "203:600"] in bill and ["PRI", "AAA:12.5"] in bill and ["MOA", "79:810"] in bill, bill
+        [despatch] = [seg for seg in notice if seg[:2] == ["BGM", "351"]]           # the delivery it bills, and when:
+        [shipped] = [seg for seg in notice if seg[0] == "DTM" and seg[1].startswith("11:")]   # DESADV's number, day
+        assert ["RFF", f"DQ:{despatch[2]}"] in bill, bill
+        assert ["DTM", "35:" + shipped[1][3:]] in bill, bill
         counted(bill)
         held: list[dict[str, Any]] = ws.messages(state="quarantined")
         assert not held, held
