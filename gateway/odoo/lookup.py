@@ -277,25 +277,50 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
     cfg = partner.odoo
     tried: list[str] = []
     rows: list[dict[str, Any]] = []
+    asked: list[list[Any]] = []             # the domains asked, for `_elsewhere`
     if cfg.partner_ref:
-        rows = client.search_read("res.partner", [("ref", "=", cfg.partner_ref), ("parent_id", "=", False)],
-                                  partner_fields(partner), limit=2)
+        asked.append([("ref", "=", cfg.partner_ref), ("parent_id", "=", False)])
+        rows = client.search_read("res.partner", asked[-1], partner_fields(partner), limit=2)
         tried.append(f"reference {cfg.partner_ref!r}")
     glns = [cfg.gln] if cfg.gln else []
     if doc is not None:
         glns += [p.ids["gln"] for p in doc.parties if p.role in roles and p.ids.get("gln")]
     glns = list(dict.fromkeys(glns))     # the buyer's and bill-to's GLN is often the partner's own: said once
     if not rows and glns:
-        rows = by_gln(client, partner, cache, [(cfg.gln_field, "in", glns), ("parent_id", "=", False)],
-                      partner_fields(partner), 2)
+        asked.append([(cfg.gln_field, "in", glns), ("parent_id", "=", False)])
+        rows = by_gln(client, partner, cache, asked[-1], partner_fields(partner), 2)
         tried.append(f"GLN {', '.join(glns)}")
     if not rows:
         raise OdooRejected(f"partner {partner.id}: no company in Odoo with "
-                           f"{' or '.join(tried) or 'an identifier (set odoo.partner_ref or odoo.gln)'}")
+                           f"{' or '.join(tried) or 'an identifier (set odoo.partner_ref or odoo.gln)'}"
+                           f"{_elsewhere(client, cache, asked)}")
     if len(rows) > 1:
         raise OdooRejected(f"partner {partner.id}: several Odoo companies match {' or '.join(tried)}: "
                            f"{', '.join(r['name'] for r in rows)}")
     return cache.put("partner", partner.id, rows[0])
+
+
+def _elsewhere(client: OdooClient, cache: Cache, domains: list[list[Any]]) -> str:
+    """Why a customer (or vendor) was not found when it is there but belongs to another company than the one the
+    gateway works in (res.partner `company_id`, which Odoo's multi-company rule hides from a call made in that
+    company): the sentence saying so, else "". Asked only for a partner not found, in the other companies the API
+    user may work in."""
+    try:
+        uid = user_context(client, cache).get("uid")
+        users = client.read("res.users", [int(uid)], ["company_ids"]) if uid and domains else []
+        others = sorted(set(users[0]["company_ids"] if users else []) - {client.company})
+        for domain in domains if others else []:
+            rows = client.search_read("res.partner", domain, ["name", "company_id"], limit=1,
+                                      context={"allowed_company_ids": others})
+            if rows and rows[0].get("company_id"):
+                ours = client.read("res.company", [client.company], ["name"]) if client.company else []
+                return (f" in {ours[0]['name'] if ours else 'the company'}, the company the gateway works in; "
+                        f"{rows[0]['name']} belongs to {m2o_name(rows[0]['company_id'])} (company id "
+                        f"{m2o_id(rows[0]['company_id'])}): in Odoo, clear its Company to share it, or run a gateway "
+                        "for that company (odoo.company_id)")
+    except OdooRejected:        # the user's rights: the refusal stands as it was
+        pass
+    return ""
 
 
 def party_label(party: Party) -> str:
