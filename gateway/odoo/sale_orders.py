@@ -76,6 +76,10 @@ LATEST_DATES = {"ship_no_later": "ship no later than", "deliver_not_after": "del
                 "cancel_after": "cancel after"}
 """The end of the window a PO gives (X12 DTM 038, 063, 001; EDIFACT DTM 63): Odoo keeps one delivery date, the
 start (`REQUESTED_DATES`), so the end is said in the note, where the people shipping the order read it."""
+FINAL_PARTIES = {"mark_for": "mark for", "ultimate_consignee": "ultimate consignee",
+                 "ultimate_customer": "ultimate customer"}
+"""The party a PO's goods go on to beyond its ship-to (X12 N1*Z7, EDIFACT NAD+UC/UD: the store behind the DC), which
+no Odoo field holds: said in the note, so the warehouse marks the goods for it."""
 
 
 def line_sequences(lines: list[Line]) -> list[int]:
@@ -495,6 +499,9 @@ def header_notes(doc: PurchaseOrder) -> list[str]:
               for i, line in enumerate(doc.lines, 1) if line.allocations]
     notes += [f"{LATEST_DATES[d.qualifier]} {d.date}" + (f" {d.time}" if d.time else "")
               for d in doc.dates if d.qualifier in LATEST_DATES]
+    notes += [f"{FINAL_PARTIES[p.role]}: " + " ".join([*([p.name] if p.name else []),
+                                                        *([f"({party_label(p)})"] if p.ids else [])])
+              for p in doc.parties if p.role in FINAL_PARTIES and (p.name or p.ids)]
     return notes + place_notes(doc) + _day_notes(doc)
 
 

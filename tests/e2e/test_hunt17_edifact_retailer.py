@@ -146,6 +146,7 @@ def test_an_eancom_retailer_orders_and_is_answered_shipped_and_invoiced(
             (12.5, 0.0, 600.0), (8.75, 0.0, 210.0)], lines
         assert "EDI check" not in order["note"] and "price check" not in order["note"], order["note"]
         assert "in its price already" in order["note"], order["note"]           # the 5 % is in the net price
+        assert f"ultimate customer: Markt 117 Augsburg (gln {STORE})" in order["note"], order["note"]    # NAD+UD
         assert order["partner_shipping_id"][1].endswith("Zentrallager Süd"), order
         assert order["partner_invoice_id"][1].endswith("Südmarkt Buchhaltung"), order
         assert order["commitment_date"].startswith("2026-12-07") and order["amount_untaxed"] == 810.0, order
