@@ -12,6 +12,7 @@ resolves elsewhere by the time we connect (DNS rebinding) gains nothing.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
@@ -61,6 +62,20 @@ def plain(address: Address) -> Address:
     return address.sixtofour or address
 
 
+def literal(host: str) -> Address | None:
+    """The address a URL's host is written as, or None for a name. Read as the socket layer reads it, so the legacy
+    IPv4 forms inet_aton takes (2130706433, 0177.0.0.1, 0x7f.1, 127.1, 0) are the addresses they connect to:
+    aiohttp before 3.14 connected to them as addresses, past the resolver that checks names."""
+    try:
+        return ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return IPv4Address(socket.inet_aton(host.rstrip(".")))
+    except (OSError, ValueError):
+        return None
+
+
 def why_refused(address: Address) -> str | None:
     """Why a partner's URL may not lead to `address` by default; None for a public address."""
     address = plain(address)
@@ -106,9 +121,8 @@ class Destinations:
             return "the URL has no host"
         if self.listed(url):
             return None
-        try:
-            address = ip_address(parts.hostname)
-        except ValueError:
+        address = literal(parts.hostname)
+        if address is None:
             return None                                    # a name: see check_address, at connect time
         return self.check_address(address)
 

@@ -47,3 +47,17 @@ def test_public_ipv4_addresses_in_those_forms_and_listed_networks_still_pass() -
     assert Destinations().check_url("http://[64:ff9b::808:808]/mdn") is None         # 8.8.8.8 over NAT64
     assert Destinations().check_url("http://[2002:808:808::1]/mdn") is None          # 8.8.8.8 over 6to4
     assert Destinations.of(["10.0.0.0/8"]).check_url("http://[64:ff9b::a00:5]/mdn") is None
+
+
+async def test_legacy_ipv4_forms_are_refused_as_the_address_they_connect_to(tmp_path: Path, world: World) -> None:
+    """`http://2130706433:port/` (decimal), `0177.0.0.1` (octal), `127.1`, `0`: ipaddress reads none of them, so
+    the check took each for a name and left it to our resolver; aiohttp before 3.14 (pyproject allows 3.9) took
+    them for addresses and connected to 127.0.0.1 without asking the resolver, and 3.14 refuses them at connect
+    time, which the MDN sender took for a failure to retry: 'failed' after its attempts instead of 'refused'."""
+    port = world.https_port
+    urls = {name: f"http://{host}:{port}/mdn" for name, host in (
+        ("decimal", "2130706433"), ("octal", "0177.0.0.1"), ("short", "127.1"), ("zero", "0"), ("hex", "0x7f.1"))}
+    reasons = await refused_all(tmp_path, world, urls, proxy="direct")
+    assert world.endpoint.got == []
+    assert sum("127.0.0.1 is a loopback address" in r for r in reasons) == 4, reasons
+    assert sum("0.0.0.0 is the unspecified address" in r for r in reasons) == 1, reasons
