@@ -288,7 +288,8 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
     glns = list(dict.fromkeys(glns))     # the buyer's and bill-to's GLN is often the partner's own: said once
     if not rows and glns:
         asked.append([(cfg.gln_field, "in", glns), ("parent_id", "=", False)])
-        rows = by_gln(client, partner, cache, asked[-1], partner_fields(partner), 2)
+        rows = by_gln(client, partner, cache, asked[-1], partner_fields(partner), 2) or \
+            _company_of_contacts(client, partner, cache, glns)
         tried.append(f"GLN {', '.join(glns)}")
     if not rows:
         raise OdooRejected(f"partner {partner.id}: no company in Odoo with "
@@ -298,6 +299,17 @@ def commercial_partner(client: OdooClient, partner: PartnerConfig, doc: Document
         raise OdooRejected(f"partner {partner.id}: several Odoo companies match {' or '.join(tried)}: "
                            f"{', '.join(r['name'] for r in rows)}")
     return cache.put("partner", partner.id, rows[0])
+
+
+def _company_of_contacts(client: OdooClient, partner: PartnerConfig, cache: Cache,
+                         glns: list[str]) -> list[dict[str, Any]]:
+    """The companies whose contacts carry `glns`, when no company does: many keep the GLN a retailer buys or is
+    invoiced under (X12 N1*BY / N1*BT, EDIFACT NAD+BY / NAD+IV) on its purchasing or invoice address, a contact
+    under the company, rather than on the company itself."""
+    contacts = by_gln(client, partner, cache, [(partner.odoo.gln_field, "in", glns), ("parent_id", "!=", False)],
+                      ["commercial_partner_id"], 10)
+    ids = ids_of(c.get("commercial_partner_id") for c in contacts)
+    return client.search_read("res.partner", [("id", "in", ids)], partner_fields(partner), limit=2) if ids else []
 
 
 def _elsewhere(client: OdooClient, cache: Cache, domains: list[list[Any]]) -> str:
