@@ -143,12 +143,14 @@ def _key(tax: Tax) -> tuple[str, str | None, str | None, str | None]:
 def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, Any] | None,
                  customer: dict[str, Any] | None) -> Categories:
     """The categories of `partner`'s invoices from our company's partner and the customer's (their `country_code`,
-    as the extraction reads contacts); our VAT number is read once, when a 0 % tax crosses a border."""
+    as the extraction reads contacts); our VAT number is the company row's `vat`, else read once, when a 0 % tax
+    crosses a border."""
     vat: list[bool] = []
 
     def our_vat() -> bool:
         if not vat:
-            rows = client.read("res.partner", [company["id"]], ["vat"]) if company else []
+            rows = [company] if company and "vat" in company else \
+                client.read("res.partner", [company["id"]], ["vat"]) if company else []
             vat.append(bool(rows and rows[0].get("vat")))
         return vat[0]
 
