@@ -82,6 +82,12 @@ async def test_an_intra_eu_invoic_says_s_and_k_on_every_line_and_summary(
     assert summaries(written) == [("TAX+7+VAT+++:::21+S", "MOA+125:" + moa203(written, 0)),
                                   ("TAX+7+VAT+++:::0+K", "MOA+125:" + str(
                                       Decimal(moa203(written, 1)) + Decimal(moa203(written, 2))))], written
+    partner = examples.partners["eurohandel"]                  # our own inbound profile reads the categories back
+    [back] = [d for tx in parse(written.encode("latin-1")).transactions
+              for d in translate(tx, partner, examples.profiles, profile="eurohandel-invoic")]
+    assert [[(t.rate, t.category) for t in ln.taxes] for ln in back.lines] == [  # type: ignore[attr-defined]
+        [(21, "S")], [(0, "K")], [(0, "K")]]
+    assert [(t.rate, t.category) for t in back.taxes] == [(21, "S"), (0, "K")]  # type: ignore[attr-defined]
 
 
 def moa203(written: str, index: int) -> str:
