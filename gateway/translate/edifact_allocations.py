@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.errors import TranslationError
+from gateway.translate.values import date_in
 
 GROUPS = "_allocations"
 PRICES = "_prices"
@@ -28,6 +29,7 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     kind. A line's one place without a QTY (EANCOM makes it conditional) gets the line's whole quantity: the line
     goes there. Refused: a line whose places are of several kinds (a GLN and a store number), as no store lookup
     can take both, and one of several places without its quantity, which no one can guess."""
+    window_ends(data, tx)
     for index, line in enumerate(_items(data), 1):
         net_price_first(line)
         groups = line.pop(GROUPS, None)
@@ -63,6 +65,33 @@ def net_price_first(line: dict[str, Any]) -> None:
     if prices:
         chosen = next((p for p in prices if str(p.get("price_basis") or "").strip() == "AAA"), prices[0])
         line["unit_price"], line["price_basis"] = chosen["unit_price"], chosen.get("price_basis")
+
+
+WINDOW_ENDS = {"2": "deliver_not_after", "64": "deliver_not_after", "10": "ship_no_later"}
+"""The latest day of a window each DTM 2005 gives as a period (2379 718): delivery (2, 64), shipment (10)."""
+_DAY = date_in("102")
+
+
+def window_ends(data: dict[str, Any], tx: Any) -> None:
+    """The last day of a header DTM period (format 718, CCYYMMDD-CCYYMMDD) as its window's latest date. The date
+    reads the period's first day only, so an order wanting delivery from 7 to 9 December in one DTM+2 was posted
+    for the 7th and the 9th was said nowhere; it is now 'deliver no later than' in the note, as a DTM+63 is. Read
+    from the message's own segments (before its first LIN); kept in this hook, as `net_price_first`."""
+    dates = data.get("dates")
+    for seg in getattr(tx, "segments", None) or ():
+        if seg.fields[0] == "LIN":
+            break
+        parts = seg.fields[1].split(seg.component_sep) if seg.fields[0] == "DTM" and len(seg.fields) > 1 else []
+        end = WINDOW_ENDS.get(parts[0].strip()) if len(parts) > 2 and parts[2].strip() == "718" else None
+        text = parts[1].strip() if end else ""
+        if len(text) != 17 or text[8] != "-" or not isinstance(dates, list):
+            continue
+        try:
+            until = _DAY(text[9:])
+        except ValueError:
+            continue                                # the date itself is refused by the profile's reading
+        if not any(isinstance(d, dict) and d.get("qualifier") == end for d in dates):
+            dates.append({"qualifier": end, "date": until})
 
 
 def before_write(data: dict[str, Any]) -> dict[str, Any]:

@@ -197,3 +197,38 @@ def test_the_net_price_is_the_lines_whichever_pri_comes_first(tmp_path: Path, fi
         done = cli("translate", str(tmp_path / name), "--json", config=ws.config)
         [line, _] = json.loads(done.stdout)["lines"]
         assert (line["unit_price"], line["price_basis"]) == (("12.5", "AAA") if name == "both" else ("13.16", "AAB"))
+
+
+@ODOO
+def test_two_orders_in_one_interchange_with_groups_left_out_each_post(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The same retailer's second interchange: LF only, two ORDERS, lowercase order numbers, a delivery window as
+    one DTM+2 in format 718, FTX with released ' + :, no NAD+SU/IV, an item named only by our number (PIA+5 SA
+    under a LIN without a GTIN), a QTY without its unit, lines without a price, DTM+137 in 203 and DTM+64/63."""
+    customer(odoo)
+    ws = workspace(tmp_path / "gw", sandbox)
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("ORDERS_two.edi", (SAMPLES / "hunt17_suedmarkt_orders_two.edi").read_bytes())
+        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
+                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
+        assert inbound["state"] == "done", inbound["last_error"]
+        contrl = segments(delivered(ws, "CONTRL"))
+        assert [seg for seg in contrl if seg[0] == "UCM"] == [["UCM", "1", "ORDERS:D:01B:UN:EAN010", "7"],
+                                                             ["UCM", "2", "ORDERS:D:01B:UN:EAN010", "7"]], contrl
+        orders = {o["client_order_ref"]: o for o in odoo.execute_kw(
+            "sale.order", "search_read", [[("client_order_ref", "in", ["po-9001", "po-9002"])],
+                                          ["client_order_ref", "note", "commitment_date", "order_line"]])}
+        lines = {ref: [(ln["product_id"][1], ln["product_uom_qty"], ln["price_unit"]) for ln in odoo.execute_kw(
+            "sale.order.line", "read", [o["order_line"], ["product_id", "product_uom_qty", "price_unit"]])]
+                 for ref, o in orders.items()}
+        assert lines == {"po-9001": [("[WB-100] Blue Widget", 12.0, 12.5), ("[WR-200] Red Widget", 6.0, 8.75)],
+                         "po-9002": [("[GL-300] Gadget Large", 3.0, 42.0)]}, lines
+        first, second = orders["po-9001"], orders["po-9002"]
+        assert first["commitment_date"].startswith("2026-12-07"), first          # the window's first day
+        assert "deliver no later than 2026-12-09" in first["note"], first["note"]      # and its last (718)
+        assert "O&#x27;Brien+Söhne: Rampe 2" in first["note"], first["note"]
+        assert "ultimate customer: Markt 117 (gln 4300001000037)" in first["note"], first["note"]
+        assert second["commitment_date"].startswith("2026-12-05"), second
+        assert "deliver no later than 2026-12-06" in second["note"], second["note"]
+        assert not ws.messages(state="quarantined")
+        assert "Traceback" not in gw.output()
