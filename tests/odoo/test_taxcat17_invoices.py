@@ -94,7 +94,7 @@ def moa203(written: str, index: int) -> str:
     return segments(written, "MOA+203:")[index].split(":")[1]
 
 
-@pytest.mark.parametrize("sandbox", [19], indirect=True, ids=["odoo19"])
+@pytest.mark.parametrize("sandbox", [18, 19], indirect=True, ids=["odoo18", "odoo19"])
 async def test_a_taxs_own_category_and_the_partners_untaxed_category_are_two_summaries(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
