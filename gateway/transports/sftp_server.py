@@ -52,7 +52,7 @@ USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 NAME_RE = re.compile(r"^[^/\x00]{1,255}$")
 INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
 NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
-MAX_OPEN_FILES = 64                 # open handles per session: more is a client gone wrong (or an attack)
+MAX_OPEN_FILES = 64                 # open handles per connection: more is a client gone wrong (or an attack)
 MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
 MAX_UNAUTHENTICATED_PER_SOURCE = 10  # connections not logged in yet from one address (an IPv6 /64): more are closed
 
@@ -190,6 +190,7 @@ class SftpServer:
         self.logins: dict[asyncssh.SSHServerConnection, tuple[str, bytes | str]] = {}   # user, key or hash
         self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
         self.unauthenticated: dict[str, int] = {}      # source (address, IPv6 /64) -> its connections not logged in
+        self.open_files: dict[object, int] = {}        # connection -> files open in its sessions together
         self.refused_source = Refusals(log, "SFTP", f"at most {MAX_UNAUTHENTICATED_PER_SOURCE} not logged in from "
                                        "one address")
 
@@ -441,6 +442,7 @@ class _Auth(asyncssh.SSHServer):
         if self.conn is not None:
             self.owner.connections.discard(self.conn)
             self.owner.logins.pop(self.conn, None)
+            self.owner.open_files.pop(self.conn, None)
             self._logged_in()
 
     def begin_auth(self, username: str) -> bool:
@@ -622,8 +624,21 @@ class JailedSftp(asyncssh.SFTPServer):
         self.jail = os.path.realpath(self.acct.jail)
         self.recent: dict[str, asyncssh.SFTPAttrs] = {}     # committed this session: clients stat after put
         self.ending = False            # the session is over: handles still open are closed for it, not by it
-        self.open_files = 0
+        self.conn = chan.get_connection()           # kept: the channel lets it go when the session ends
         super().__init__(chan, chroot=self.jail.encode())
+
+    @property
+    def open_files(self) -> int:
+        """Files open in all the sessions of this connection: a client may open one SFTP session after another on
+        a connection, and counted per session its open files (file descriptors of the daemon) had no bound."""
+        return self.owner.open_files.get(self.conn, 0)
+
+    @open_files.setter
+    def open_files(self, count: int) -> None:
+        if count > 0:
+            self.owner.open_files[self.conn] = count
+        else:
+            self.owner.open_files.pop(self.conn, None)
 
     # ---------------------------------------------------------------- path policy
     @staticmethod
@@ -681,8 +696,8 @@ class JailedSftp(asyncssh.SFTPServer):
 
     async def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
         if self.open_files >= MAX_OPEN_FILES:
-            raise asyncssh.SFTPFailure(f"at most {MAX_OPEN_FILES} files may be open at once in a session; "
-                                       "close some first")
+            raise asyncssh.SFTPFailure(f"at most {MAX_OPEN_FILES} files may be open at once in a connection "
+                                       "(its sessions together); close some first")
         if pflags & (FXF_WRITE | FXF_APPEND | FXF_CREAT | FXF_TRUNC):
             name = self._inbound_name(path)
             taken = self._committed(path)
