@@ -534,7 +534,7 @@ class ProductFinder:
                             "which this Odoo does not have: install the OCA module "
                             "product_supplierinfo_for_customer, or have the partner send a GTIN or our "
                             "item number)")
-                hint += self._unsold_packaging(ids)
+                hint += self._unsold_packaging(ids) + self._archived(ids)
                 hint += "".join(f" ({self._several[kind, value]})" for kind, value, _ in keys
                                 if (kind, value) in self._several)
                 raise OdooRejected(f"{label}: no product in Odoo for {shown}{hint}")
@@ -655,6 +655,20 @@ class ProductFinder:
                                     m2o_name(row["product_id"]) or "", None,
                                     f"packaging {packaging.name!r} barcode {key}", packaging)
         return out
+
+    def _archived(self, ids: dict[str, str]) -> str:
+        """Why a line's GTIN or our code found nothing when they name an archived product (a discontinued item the
+        partner still orders): the sentence saying so, else "". Asked only for a line that is refused."""
+        keys = [(kind, value) for kind, value, _ in self._keys(ids) if kind in ("barcode", "default_code")]
+        spellings = sorted({v for kind, key in keys if kind == "barcode" for v in _barcode_variants(key)})
+        codes = sorted({key for kind, key in keys if kind == "default_code"})
+        if not keys:
+            return ""
+        domain: list[Any] = [("active", "=", False)] + (["|"] if spellings and codes else []) + \
+            ([("barcode", "in", spellings)] if spellings else []) + ([("default_code", "in", codes)] if codes else [])
+        rows = self.client.search_read("product.product", domain, ["display_name"], limit=1)
+        return (f" (it is the archived product {rows[0]['display_name']}: unarchive it in Odoo and replay, or tell "
+                "the partner the item is no longer sold)") if rows else ""
 
     def _unsold_packaging(self, ids: dict[str, str]) -> str:
         """Why a customer's GTIN found nothing when it is a 16-18 packaging's that is not for sales (Sales

@@ -47,3 +47,16 @@ async def test_an_internal_reference_two_products_share_is_refused_naming_both(
     assert "line 1: no product in Odoo for vendor WB-100 (2 products have the internal reference WB-100: " \
            "[WB-100] Blue Widget, [WB-100] Blue Widget (new); archive one or give it another" \
            in str(message.last_error), message.last_error
+
+
+async def test_an_archived_products_gtin_is_refused_naming_it(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A discontinued item (its product archived in Odoo) that the retailer still orders by its UPC: "no product in
+    Odoo for upc 614141000012" sent the coordinator looking for a product that is there, archived."""
+    [blue] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
+    odoo.execute_kw("product.product", "write", [[blue], {"active": False}])
+    message, _ = await posted(tmp_path, examples, sandbox, odoo, b"PO1*1*24*EA*12.50**UP*614141000012~\n")
+    assert message.state is State.QUARANTINED
+    assert "line 1: no product in Odoo for upc 614141000012 (it is the archived product [WB-100] Blue Widget: " \
+           "unarchive it in Odoo and replay, or tell the partner the item is no longer sold)" \
+           in str(message.last_error), message.last_error
