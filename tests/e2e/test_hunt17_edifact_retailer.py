@@ -40,7 +40,10 @@ def odoo_settings(server: SandboxServer) -> dict[str, Any]:
 PROFILES = {
     "suedmarkt-orders": "extends: edifact-d01b-orders\n",
     "suedmarkt-ordrsp": "extends: edifact-d01b-ordrsp\n",
-    "suedmarkt-desadv": "extends: edifact-d01b-desadv\nsscc: {company_prefix: \"0614141\", extension: \"0\"}\n",
+    # its guide requires PAC's package type (C202), which Odoo's packages do not give: its cartons, by default
+    "suedmarkt-desadv": ("extends: edifact-d01b-desadv\nsscc: {company_prefix: \"0614141\", extension: \"0\"}\n"
+                         "structure: {packs: {children: {package: {fields: {packaging_code: {at: 3.1, codes: packaging,"
+                         " default: CTN25}}}}}}\n"),
     # its guide names us NAD+SU, as its ORDERS does, where the base writes our company as the seller (SE)
     "suedmarkt-invoic": "extends: edifact-d01b-invoic\ncodes: {party_roles: {_out: {seller: SU}}}\n",
 }
@@ -162,6 +165,7 @@ def test_an_eancom_retailer_orders_and_is_answered_shipped_and_invoiced(
         notice = segments(delivered(ws, "DESADV"))
         assert after(notice, ["RFF", f"ON:{PO}"]) == ["DTM", "171:20261130:102"], notice      # as its DTM+137
         assert ["GIN", "BJ", "006141410000000012"] in notice and ["QTY", "12:48:PCE"] in notice, notice
+        assert after(notice, ["CPS", "1"]) == ["PAC", "1", "", "CT"], notice
         counted(notice)
 
         move = invoice(odoo, so)
