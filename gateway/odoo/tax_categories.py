@@ -104,20 +104,25 @@ class Categories:
 
     def summary(self, sent: list[Tax], odoo: list[dict[str, Any]], untaxed: dict[Category, Decimal]) -> list[Tax]:
         """The invoice's taxes (one per Odoo tax, `sent` from `odoo`) with their categories and reasons, and one
-        per category of the lines without a tax (`untaxed`: their amounts). Summaries that charge nothing are one
-        per type, category and reason (an untaxed line's E and a 0 % tax's E are one breakdown, as EN 16931 wants);
-        a 0 % E and a 0 % Z stay two."""
+        per category of the lines without a tax (`untaxed`: their amounts), as one VAT breakdown per type, rate
+        and category (EN 16931 BR-S-08, BR-E-01 ...; an EANCOM check adds each SG50's MOA+125 up from the lines
+        with its TAX): two Odoo taxes of 21 % (goods, services) are one S summary, an untaxed line's E and a 0 %
+        tax's E one E summary; a 0 % E and a 0 % Z stay two. A tax without a rate (fixed) or category stays
+        its own."""
         found = [self.of(o).applied(t, summary=True) if t.type in VAT_TYPES else t
                  for t, o in zip(sent, odoo, strict=True)]
         found += [c.applied(self._zero(base), summary=True) for c, base in untaxed.items()]
         merged: list[Tax] = []
         for tax in found:
-            same = [m for m in merged if tax.rate == m.rate == 0 and _key(m) == _key(tax)]
+            same = [m for m in merged if tax.category and tax.rate is not None and _key(m) == _key(tax)]
             if same:
-                same[0].taxable_amount = (same[0].taxable_amount or Decimal(0)) + (tax.taxable_amount or Decimal(0))
-                same[0].amount = (same[0].amount or Decimal(0)) + (tax.amount or Decimal(0))
+                into = same[0]
+                into.taxable_amount = (into.taxable_amount or Decimal(0)) + (tax.taxable_amount or Decimal(0))
+                into.amount = (into.amount or Decimal(0)) + (tax.amount or Decimal(0))
+                into.exemption_reason = into.exemption_reason or tax.exemption_reason
+                into.exemption_text = into.exemption_text or tax.exemption_text
             else:
-                merged.append(tax)
+                merged.append(tax.model_copy())
         return merged
 
     def _zero(self, base: Decimal) -> Tax:
@@ -136,8 +141,8 @@ class Categories:
         return Category(code, reason, WORDS.get(reason))
 
 
-def _key(tax: Tax) -> tuple[str, str | None, str | None, str | None]:
-    return tax.type, tax.category, tax.exemption_reason, tax.exemption_text
+def _key(tax: Tax) -> tuple[str, Decimal | None, str | None]:
+    return tax.type, tax.rate, tax.category
 
 
 def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, Any] | None,

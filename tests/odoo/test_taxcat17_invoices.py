@@ -175,3 +175,20 @@ async def test_an_810_with_gst_says_which_lines_are_exempt_in_txi06(
     txi = [s for s in written.replace("\n", "").split("~") if s.startswith("TXI*")]
     assert txi[:2] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
     assert txi[2:] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
+async def test_two_odoo_taxes_of_one_rate_are_one_vat_breakdown(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """A chart with a 21 % tax for goods and another for services (Belgian, Dutch charts have both): the INVOIC
+    went out with two SG50 groups of 21 %, each with its own tax's part of the taxable amount (a UBL invoice two
+    S 21 % TaxSubtotals), which a check adding each breakdown up from the lines of its category and rate refuses
+    (EN 16931 BR-S-08: one breakdown per category and rate). Now they are one S 21 % summary."""
+    goods, services = a_tax(odoo, "VAT 21% goods", 21.0), a_tax(odoo, "VAT 21% services", 21.0)
+    three_lines(examples, client, odoo, "EH-TAXCAT-TWO21", [[goods], [services], [goods]])
+    [sent] = await one_run(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
+    assert sent.state is not State.QUARANTINED, sent.last_error
+    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    base = sum(Decimal(moa203(written, i)) for i in range(3))
+    assert summaries(written) == [("TAX+7+VAT+++:::21+S", f"MOA+125:{base}")], written
