@@ -31,7 +31,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,8 +45,8 @@ from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
 from gateway.ops.certificates import Reminders, certificates_in_use, expiry_warnings
 from gateway.ops.disk import free_space, low_space_warnings
-from gateway.outbound.outbox import Outbox
-from gateway.pipeline import Pipeline, WorkerPool
+from gateway.outbound.outbox import DISK_FULL_WAIT, Outbox
+from gateway.pipeline import PARK_SECONDS, Pipeline, WorkerPool, utcnow
 from gateway.transports.folder import FolderInbox
 
 log = logging.getLogger("gateway.daemon")
@@ -54,6 +54,8 @@ log = logging.getLogger("gateway.daemon")
 ACK_CHECK_SECONDS = 60.0     # how often sent messages are checked for an acknowledgement past its window
 CERT_CHECK_SECONDS = 3600.0  # how often the configured certificates' expiry is looked at (see Reminders)
 DISK_CHECK_SECONDS = 300.0   # how often the free space where the gateway writes is looked at
+CLOCK_CHECK_SECONDS = 5.0    # how often waits are checked against a clock that stepped back
+CLOCK_STEP_SECONDS = 60.0    # a step back of the system clock this large reschedules the scheduler's jobs
 
 Stopper = Callable[[], Awaitable[None]]
 
@@ -178,6 +180,7 @@ class Daemon:
         self._tasks.append(asyncio.create_task(self._watch_acks(), name="overdue-acks"))
         self._tasks.append(asyncio.create_task(self._watch_certificates(), name="certificates"))
         self._tasks.append(asyncio.create_task(self._watch_disk(), name="disk"))
+        self._tasks.append(asyncio.create_task(self._watch_clock(), name="clock"))
         _freeze_long_lived()
         while not self._stop.is_set():
             stop = asyncio.create_task(self._stop.wait())
@@ -352,6 +355,35 @@ class Daemon:
             except Exception:      # a bug here must not end the check for the rest of the run
                 log.exception("free space check failed")
             await asyncio.sleep(DISK_CHECK_SECONDS)
+
+    async def _watch_clock(self) -> None:
+        """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it
+        (`SqliteJournal.pull_in`), and a step back of the clock while running reschedules the scheduler's jobs
+        (`clock_stepped` hooks): APScheduler keeps each job's next run on the wall clock, so after NTP set back a
+        clock that ran a day ahead, no ASN, invoice or 855 would be extracted for a day."""
+        offset = utcnow().timestamp() - time.monotonic()
+        while True:
+            try:
+                gw = self.ctx.config.gateway
+                longest = max(gw.outbox.max_backoff, gw.odoo.in_doubt_seconds, PARK_SECONDS, DISK_FULL_WAIT)
+                moved = await asyncio.to_thread(self.journal.pull_in, utcnow() + timedelta(seconds=longest + 1))
+                if moved:
+                    log.warning("clock: %d message(s) waited beyond %gs from now (set by a clock since put back): "
+                                "tried within that time instead", moved, longest)
+                now = utcnow().timestamp() - time.monotonic()
+                if offset - now > CLOCK_STEP_SECONDS:
+                    log.warning("clock: the system clock went back %.0fs; the scheduled jobs are planned again",
+                                offset - now)
+                    for module in self.modules.values():
+                        hook = getattr(module, "clock_stepped", None)
+                        if hook is not None:
+                            await hook(self.ctx)
+                offset = now
+            except GatewayError as exc:
+                log.error("clock check failed: %s", exc)
+            except Exception:      # a bug here must not end the check for the rest of the run
+                log.exception("clock check failed")
+            await asyncio.sleep(CLOCK_CHECK_SECONDS)
 
     # ------------------------------------------------------------------ systemd
     def _status(self) -> str:

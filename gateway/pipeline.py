@@ -435,14 +435,17 @@ class Pipeline:
 
     def _wait_out_doubt(self, message: Message) -> Message | None:
         """RETRY_WAIT until a lost write's doubt window has passed (no attempt counted), else None: go on."""
-        until = _parse_time(message.meta.get("odoo_in_doubt_until"))
-        if until is None or utcnow() >= until:
+        until, now = _parse_time(message.meta.get("odoo_in_doubt_until")), utcnow()
+        if until is None or now >= until:
             return None
+        # never longer than the window from now: a later time was set by a clock since stepped back
+        until = min(until, now + timedelta(seconds=self.config.gateway.odoo.in_doubt_seconds))
         reason = (f"an Odoo call that changes records lost its answer and may still be running in Odoo: posting "
                   f"again after {until:%H:%M:%S} UTC, when what it made can be found")
         log.info("%s: %s", message.filename, reason)
         return self.journal.transition(message.id, State.RETRY_WAIT, "waiting for a lost Odoo write to settle",
-                                       error=reason, next_attempt_at=until)
+                                       error=reason, next_attempt_at=until,
+                                       meta={"odoo_in_doubt_until": until.isoformat()})
 
     def _wait_for_order(self, message: Message, reason: str, minutes: float) -> Message:
         """A change or cancellation that came before its order reached Odoo: tried again with backoff for

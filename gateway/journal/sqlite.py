@@ -403,6 +403,18 @@ class SqliteJournal(Journal):
                              f"AND state IN ({marks})", tuple(s.value for s in ACTIVE - {State.RETRY_WAIT}))
             return cur.rowcount
 
+    def pull_in(self, latest: datetime) -> int:
+        """Bring each wait set beyond `latest` (now plus the longest wait the gateway sets) back to it. Only a clock
+        since stepped back (NTP correcting one that ran ahead, a VM restored) puts one there, and the message would
+        wait for as long as the clock was ahead: a day's ASNs held for a day. Returns how many moved."""
+        marks = ",".join("?" for _ in ACTIVE)
+        where = f"next_attempt_at > ? AND state IN ({marks})"
+        params = (_ts(latest), *(s.value for s in ACTIVE))
+        if not self._read(f"SELECT 1 FROM messages WHERE {where} LIMIT 1", params):
+            return 0                        # the usual case: a read, no write transaction
+        with self._tx() as db:
+            return db.execute(f"UPDATE messages SET next_attempt_at = ? WHERE {where}", (_ts(latest), *params)).rowcount
+
     # ------------------------------------------------------------------ reads
     def get(self, message_id: str) -> Message:
         rows = self._read("SELECT * FROM messages WHERE id = ?", (message_id,))

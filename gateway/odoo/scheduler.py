@@ -597,3 +597,9 @@ async def reload(ctx: Any) -> None:
     scheduler = _RUNNING.get(id(ctx))
     if scheduler is not None:
         scheduler.schedule()
+
+
+clock_stepped = reload
+"""Daemon hook after the system clock went back: each job's next run is a wall-clock time, which a clock set back a
+day would leave a day ahead; rebuilt, interval jobs run within their interval and scheduled ones at once (a slot
+already sent is found by its outbox keys)."""
