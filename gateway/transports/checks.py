@@ -62,6 +62,7 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
     errors: list[ConfigError] = []
     as2_ids: dict[str, str] = {}
     users: dict[str, str] = {}
+    keys: dict[bytes, str] = {}            # an SFTP account's public key -> the (active) partner it logs in as
     as2_users: list[str] = []
     for pid, p in partners.items():
         where = _where(pid, files)
@@ -109,9 +110,19 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                                                       f"{users[ch.user]}", path=where), (*at, "user")))
                     for n, pub in enumerate(ch.authorized_keys):
                         try:
-                            load_public_keys([pub])
+                            blobs = load_public_keys([pub])
                         except ConfigError as exc:
                             errors.append(_about(exc, where, (*at, "authorized_keys", n)))
+                            continue
+                        # whoever holds a key two partners list logs in as either: downloads the other's documents,
+                        # uploads orders in its name (a partner file copied for a new partner, its keys left in)
+                        shared = sorted({keys.setdefault(b, pid) for b in blobs if p.active} - {pid})
+                        if shared:
+                            errors.append(_at(ConfigError(f"partner {pid}: {pub} holds a key partner {shared[0]}'s "
+                                                          "SFTP account also accepts: whoever holds it could log in "
+                                                          "as either", path=where,
+                                                          hint="give each partner a key of its own"),
+                                              (*at, "authorized_keys", n)))
                     if ch in p.inbound and not ch.authorized_keys and not ch.password_hash:
                         errors.append(_at(ConfigError(f"partner {pid}: SFTP account {ch.user!r} has neither "
                                                       "authorized_keys nor password_hash", path=where),
