@@ -257,6 +257,9 @@ class _Context:
     def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
         fill_glns(self.client, self.partner, self.cache, rows)
+        for row in rows:        # the retailer's GLN kept on a contact of its (lookup._company_of_contacts): the file's
+            if row["id"] == self.customer["id"] and not row.get(self.gln_field) and self.partner.odoo.gln:
+                row[self.gln_field] = self.partner.odoo.gln
         countries = ids_of(r.get("country_id") for r in rows)
         codes = {c["id"]: c["code"] for c in self.client.read("res.country", countries, ["code"])}
         states = self.state_codes(ids_of(r.get("state_id") for r in rows))

@@ -11,13 +11,18 @@ sample 850 through the pipeline into the sandbox over HTTP (17, 19).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import Party
 from gateway.transports.base import IntakeMeta
+from tests.odoo.test_outbound_odd_odoo import line, ordered, pack_and_ship, rendered_and_read_back
 from tests.odoo.test_pipeline_posting import EXAMPLES, examples, pipeline_for, run
 from tests.odoo.test_posting_cancel import sale_orders
 
@@ -44,3 +49,19 @@ async def test_a_gln_on_the_customers_invoice_address_finds_the_customer(
                               {"fields": ["partner_id"]})
     assert order["partner_id"][0] == northwind
     assert sale_orders(odoo, "NW-77001")[0]["state"] == "draft"
+
+
+def test_the_856_names_the_retailer_by_its_gln_kept_on_a_contact(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """The same retailer's ship notice: its buyer party (N1*BY) is the company, which has no GLN in Odoo, so it went
+    out without one, and a retailer matching ASNs by the buyer's GLN could not place it. The partner file's GLN
+    (odoo.gln, the retailer's as it names itself) is used where the company has none."""
+    [northwind] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "NORTHWIND")]])
+    odoo.execute_kw("res.partner", "write", [[northwind], {"barcode": False}])
+    order_id = ordered(examples, client, "northwind", "NW-GLN", Party(role="ship_to", ids={"store": "0042"}),
+                       [line("1", {"buyer": "NW-A1"}, 10)])
+    pack_and_ship(odoo, order_id, [])
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    data, _ = rendered_and_read_back(examples, journal, "northwind", asn, "856")
+    buyer = [s for s in data.decode().replace("\n", "").split("~") if s.startswith("N1*BY*")]
+    assert buyer and buyer[0].endswith("*UL*0860001000016"), buyer
