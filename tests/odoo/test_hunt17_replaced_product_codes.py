@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import odoorpc
+import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
@@ -65,17 +66,10 @@ def replaced(odoo: odoorpc.ODOO, model: str, code: str, *, on_template: bool) ->
     return int(new)
 
 
+@pytest.mark.parametrize("on_template", [False, True], ids=["variant", "template"])
 async def test_a_customer_code_moved_to_the_replacing_product_finds_it(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    new = replaced(odoo, "product.customerinfo", "BB-1001", on_template=False)
-    message, first = await posted(tmp_path, examples, sandbox, odoo, BY_THEIR_CODE)
-    assert message.state is State.DONE, message.last_error
-    assert first["product_id"][0] == new
-
-
-async def test_a_customer_code_moved_to_the_replacing_template_finds_it(
-        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
-    new = replaced(odoo, "product.customerinfo", "BB-1001", on_template=True)
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO, on_template: bool) -> None:
+    new = replaced(odoo, "product.customerinfo", "BB-1001", on_template=on_template)
     message, first = await posted(tmp_path, examples, sandbox, odoo, BY_THEIR_CODE)
     assert message.state is State.DONE, message.last_error
     assert first["product_id"][0] == new
