@@ -20,6 +20,8 @@ from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_extraction_incoming import product
 from tests.odoo.test_outbound_odd_odoo import examples, line, ordered, pack_and_ship, rendered_and_read_back
 from tests.odoo.test_stock15_kits import kit
 
@@ -44,3 +46,22 @@ def test_a_kit_shipped_as_its_components_is_announced_as_the_kits(
     said = item_lines(data)
     assert [s[2:4] for s in said if s[0] == "LIN"] == [["IN", "NW-GS1"], ["IN", "NW-A3"]], said
     assert [s[2:4] for s in said if s[0] == "SN1"] == [["5", "EA"], ["2", "EA"]], said
+
+
+def test_kits_shipped_over_a_delivery_and_its_backorder_are_announced_as_each_completes_them(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """5 gift sets (a Blue Widget and two Red Widgets each), the first delivery short of Red Widgets (5 Blue, 4 Red:
+    2 whole sets), the backorder the other 6 Red: its 856 announces the 3 sets it completes, as Odoo counts the line
+    delivered (5 in all), not the 6 Red Widgets it carried."""
+    kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    order_id = ordered(examples, client, "northwind", "NW-KITS2", STORE, [line("1", {"buyer": "NW-GS1"}, 5)])
+    deliver(odoo, order_id, partial={product(odoo, "WR-200"): 4.0})
+    [first] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    assert [(i.item_ids.get("buyer"), i.quantity) for i in first.all_items()] == [("NW-GS1", 2)]
+    [back] = odoo.execute_kw("stock.picking", "search", [[("sale_id", "=", order_id), ("state", "!=", "done")]])
+    odoo.execute_kw("stock.picking", "button_validate", [[back]], {"context": {"skip_backorder": True}})
+    [second] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    assert [(i.item_ids.get("buyer"), i.quantity) for i in second.all_items()] == [("NW-GS1", 3)]
+    [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
+                             {"fields": ["qty_delivered"]})
+    assert sold["qty_delivered"] == 5.0

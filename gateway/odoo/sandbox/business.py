@@ -960,7 +960,8 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
                                        "sale_line_id": rec.get("sale_line_id"),
                                        "purchase_line_id": rec.get("purchase_line_id"), "state": "confirmed",
                                        # stock's _split copies the move: the rest is still expected when it was
-                                       "date": rec.get("date") or now_str(), "date_deadline": rec.get("date_deadline")}])
+                                       "date": rec.get("date") or now_str(), "date_deadline": rec.get("date_deadline"),
+                                       **({"bom_line_id": rec["bom_line_id"]} if rec.get("bom_line_id") else {})}])
         _assign_picking(env, back)
 
 
