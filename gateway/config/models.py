@@ -410,6 +410,10 @@ class OdooPartnerSettings(Strict):
                           "5153 through the profile's tax_types codes); a US retailer wants sales")
     tax_types: dict[str, str] = Field(default_factory=dict, description="Odoo tax name (account.tax, in "
                                       "English: en_US) -> canonical tax type, for the taxes that are not tax_type")
+    tax_categories: dict[str, Literal["S", "Z", "E", "AE", "K", "G", "O", "L", "M"]] = Field(
+        default_factory=dict, description="Odoo tax name (in English, as tax_types) -> its VAT category (UNCL "
+        "5305) where the tax has no Tax Category Code (16; 17 without account_edi_ubl_cii_tax_extension; not set): "
+        "a domestic reverse-charge 0 % tax is AE, a zero-rated one Z, which the countries would make E")
     untaxed_lines: UntaxedLines | None = Field(None, description="the VAT category (and exemption reason) of an "
                                                "invoice line without any tax in Odoo; default: as Odoo's own UBL "
                                                "export derives a 0 % tax's, from our and the customer's countries")

@@ -6,6 +6,7 @@ invoice without them. Odoo's own UBL/CII export (account_edi_ubl_cii) is the mod
 
 - a tax whose `ubl_cii_tax_category_code` is set (account.tax from 18; in 17 with account_edi_ubl_cii_tax_extension)
   is that category, with its `ubl_cii_tax_exemption_reason_code`; the fields are found by fields_get, not by version;
+  where there is none, the partner's `odoo.tax_categories` may name a tax's category (a domestic reverse charge AE);
 - otherwise a tax with an amount is S (standard), and one of 0 % is derived from our company's and the customer's
   countries: the same country E (exempt); our company in the EEA with a VAT number, the customer in another EEA
   country K (VATEX-EU-IC, intra-community supply), outside it G (VATEX-EU-G, export); else E;
@@ -69,10 +70,12 @@ class Categories:
         """`our_vat`: whether our company has a VAT number, asked only when a 0 % tax crosses a border."""
         self.ours, self.our_vat, self.theirs = ours, our_vat, theirs
         self.type, self.untaxed_lines = partner.odoo.tax_type, partner.odoo.untaxed_lines
+        self.named = partner.odoo.tax_categories
 
     def of(self, tax: dict[str, Any]) -> Category:
-        """An Odoo tax's category: its own `ubl_cii_tax_category_code`, else derived (module docstring)."""
-        own = tax.get("ubl_cii_tax_category_code")
+        """An Odoo tax's category: its own `ubl_cii_tax_category_code`, else the partner's `odoo.tax_categories`
+        for its name, else derived (module docstring)."""
+        own = tax.get("ubl_cii_tax_category_code") or self.named.get(tax.get("name") or "")
         if not own:
             return self._derived(dec(tax.get("amount")))
         if own in ("S", "Z", "L", "M"):                # charged, or zero rated: no reason (EN 16931 BR-S-10, BR-Z-10)

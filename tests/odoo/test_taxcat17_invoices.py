@@ -192,3 +192,24 @@ async def test_two_odoo_taxes_of_one_rate_are_one_vat_breakdown(
     written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
     base = sum(Decimal(moa203(written, i)) for i in range(3))
     assert summaries(written) == [("TAX+7+VAT+++:::21+S", f"MOA+125:{base}")], written
+
+
+@pytest.mark.parametrize("sandbox", [17], indirect=True, ids=["odoo17"])
+async def test_a_partner_names_the_category_of_a_tax_odoo_16_17_cannot_say(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """A domestic reverse charge (German UStG 13b): our company and EuroHandel both in Germany, a 0 % tax the
+    buyer accounts for. 17's account.tax has no Tax Category Code (without account_edi_ubl_cii_tax_extension), and
+    from the countries it is E (exempt), which it is not; EuroHandel's `odoo.tax_categories` names it AE."""
+    our_company_in(odoo, "DE", "DE129273398")
+    vat, reverse = a_tax(odoo, "VAT 19%", 19.0), a_tax(odoo, "0% reverse charge 13b", 0.0)
+    three_lines(examples, client, odoo, "EH-TAXCAT-AE", [[vat], [reverse], [reverse]])
+    partner = examples.partners["eurohandel"].model_copy(deep=True)
+    partner.odoo = partner.odoo.model_copy(update={"tax_categories": {"0% reverse charge 13b": "AE"}})
+    config = replace(examples, partners={**examples.partners, "eurohandel": partner})
+    [sent] = await one_run(config, client, journal, tmp_path, "eurohandel", "INVOIC")
+    assert sent.state is not State.QUARANTINED, sent.last_error
+    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    assert segments(written.split("UNS+S'")[0], "TAX+") == [
+        "TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+AE", "TAX+7+VAT+++:::0+AE"], written
+    assert [s for s, _ in summaries(written)] == ["TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+AE"], written

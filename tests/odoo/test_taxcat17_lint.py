@@ -34,3 +34,11 @@ def test_lint_names_an_untaxed_category_a_retailer_would_refuse(tmp_path: Path, 
 def test_lint_takes_an_exempt_category_with_its_vatex_code(tmp_path: Path) -> None:
     said = lint(tmp_path, {"category": "E", "exemption_reason": "VATEX-EU-132-1A", "exemption_text": "Medical care"})
     assert "ok (1 partner" in said and "untaxed_lines" not in said, said
+
+
+def test_lint_names_a_tax_category_that_is_no_uncl_5305_code(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "gw-names", partners={"eu-retail": {"odoo": {
+        "tax_categories": {"0% reverse charge": "RC"}}}})
+    result = cli("lint", "--config", str(ws.config))
+    said = result.stdout + result.stderr
+    assert "odoo.tax_categories.0% reverse charge: expected one of: S, Z, E, AE, K, G, O, L, M" in said, said
