@@ -210,20 +210,30 @@ def _identifiers(value: Any, key: str = "") -> Iterator[str]:
 
 
 def _elements(elements: dict[int, Any], component: str) -> list[str]:
-    if not elements:
-        return []
-    out = [""] * max(elements)
+    """X12 elements as text, a composite's components joined by `component`, trailing empty ones left out."""
+    out = []
+    for parts in _composites(elements):
+        while parts and not parts[-1]:
+            parts.pop()
+        out.append(component.join(parts))
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _composites(elements: dict[int, Any]) -> list[list[str]]:
+    """EDIFACT elements as lists of their components, which the writer takes literally: a ':' in a value (a
+    contact 'Lager A+B: Tor 3', an item '16:9 Display') is released as '?:', where joined into one string it read
+    as the next component ('Lager A+B' and ' Tor 3' as two party names)."""
+    out: list[list[str]] = [[] for _ in range(max(elements, default=0))]
     for pos, value in elements.items():
         if isinstance(value, dict):
             parts = [""] * max(value)
             for comp, raw in value.items():
                 parts[comp - 1] = raw
-            while parts and not parts[-1]:
-                parts.pop()
-            value = component.join(parts)
-        out[pos - 1] = value
-    while out and not out[-1]:
-        out.pop()
+            out[pos - 1] = parts
+        else:
+            out[pos - 1] = [value]
     return out
 
 
@@ -602,7 +612,7 @@ def _render_edifact(profile: Profile, data: dict[str, Any], partner: PartnerConf
     if settings.syntax == "UNOA":
         _in_unoa(written, set(_identifiers(fitted)))
     _fit_free_text(written, "edifact", version)
-    body = [(tag, _elements(elements, ":")) for tag, elements in written]
+    body = [(tag, _composites(elements)) for tag, elements in written]
     writer.message(str(unh), message_type, body)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.EDIFACT,
                             filename=f"{partner.id}_{doc_type}_{unb}.edi", data=writer.to_bytes(),
