@@ -11,18 +11,31 @@ in the sandbox over HTTP (17, 19), the 856 rendered with Northwind's profile.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import odoorpc
 
 from gateway.config.loader import LoadedConfig
+from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party
+from tests.odoo.test_casesout15_ship_bill import line_of
+from tests.odoo.test_crossdock import scheduler
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import product
-from tests.odoo.test_outbound_odd_odoo import examples, line, ordered, pack_and_ship, rendered_and_read_back
+from tests.odoo.test_hunt17_replaced_product_codes import posted_by
+from tests.odoo.test_outbound_changed_lines import segments, sent
+from tests.odoo.test_outbound_odd_odoo import (
+    examples,
+    invoiced,
+    line,
+    ordered,
+    pack_and_ship,
+    rendered_and_read_back,
+)
 from tests.odoo.test_stock15_kits import kit
 
 __all__ = ["examples"]          # the module's fixture, shared
@@ -65,3 +78,28 @@ def test_kits_shipped_over_a_delivery_and_its_backorder_are_announced_as_each_co
     [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
                              {"fields": ["qty_delivered"]})
     assert sold["qty_delivered"] == 5.0
+
+
+async def test_a_kit_ordered_by_an_850_goes_out_in_the_856_and_810_as_ordered(
+        tmp_path: Path, sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, examples: LoadedConfig) -> None:
+    """The whole way: BigBox's 850 orders 4 gift sets by its own code (BB-GS1) through the pipeline; confirmed,
+    delivered and invoiced in Odoo; the scheduler's 856 and 810 name line 1 as BigBox ordered it, 4 EA of BB-GS1."""
+    kit_id = kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    bigbox = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])[0]
+    tmpl = odoo.execute_kw("product.product", "read", [[kit_id], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    odoo.execute_kw("product.customerinfo", "create", [{"partner_id": bigbox, "product_tmpl_id": tmpl,
+                                                        "product_id": kit_id, "product_code": "BB-GS1"}])
+    message, first, pipeline = await posted_by(tmp_path, examples, sandbox, odoo, b"PO1*1*4*EA*30.00**BP*BB-GS1~\n")
+    assert message.state is State.DONE, message.last_error
+    so = odoo.execute_kw("sale.order.line", "read", [[first["id"]], ["order_id"]])[0]["order_id"][0]
+    odoo.execute_kw("sale.order", "action_confirm", [[so]])
+    invoiced(odoo, so)
+    poll = scheduler(pipeline, client)
+    assert await poll.run_once("bigbox", "856") == 1
+    assert await poll.run_once("bigbox", "810") == 1
+    lin = line_of(segments(sent(pipeline, "856"), "LIN"), "1")
+    assert "BB-GS1" in lin and not any("BB-1001" in s for s in segments(sent(pipeline, "856"), "LIN")), lin
+    sn1 = segments(sent(pipeline, "856"), "SN1")
+    assert sn1[0][2:4] == ["4", "EA"], sn1
+    it1 = line_of(segments(sent(pipeline, "810"), "IT1"), "1")
+    assert it1[2:4] == ["4", "EA"] and "BB-GS1" in it1, it1

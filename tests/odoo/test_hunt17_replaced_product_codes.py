@@ -37,6 +37,13 @@ async def posted(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
                  line: bytes, **settings: Any) -> tuple[Any, dict[str, Any]]:
     """BigBox's sample 850 with its Blue Widget line replaced by `line` (`settings`: BigBox's odoo ones) through the
     pipeline: the message as it ended (done or quarantined) and the sale order's first line, if any."""
+    message, first, _pipeline = await posted_by(tmp_path, examples, sandbox, odoo, line, **settings)
+    return message, first
+
+
+async def posted_by(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO,
+                    line: bytes, **settings: Any) -> tuple[Any, dict[str, Any], Any]:
+    """`posted`, and the pipeline it went through (its journal, archive and configuration)."""
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     partner = pipeline.config.partners["bigbox"]
     pipeline.config.partners["bigbox"] = partner.model_copy(update={
@@ -46,7 +53,7 @@ async def posted(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
     edi = data.replace(BLUE, line).replace(b"SE*25*0001", f"SE*{25 - 3 + line.count(b'~')}*0001".encode())
     message = run(pipeline, (await submit(pipeline, edi, SAMPLE.name)).id, {State.DONE, State.QUARANTINED})
     orders = pipeline_orders(odoo)
-    return message, (order_lines(odoo, orders[0]["id"], sandbox.version)[0] if orders else {})
+    return message, (order_lines(odoo, orders[0]["id"], sandbox.version)[0] if orders else {}), pipeline
 
 
 def replaced(odoo: odoorpc.ODOO, model: str, code: str, *, on_template: bool) -> int:
