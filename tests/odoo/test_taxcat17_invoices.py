@@ -54,6 +54,21 @@ def three_lines(examples: LoadedConfig, client: OdooClient, odoo: odoorpc.ODOO, 
     return odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, t)]} for t in taxes])
 
 
+def with_settings(examples: LoadedConfig, partner_id: str, **odoo: Any) -> tuple[LoadedConfig, PartnerConfig]:
+    """The example configuration with the partner's `odoo:` settings changed, and that partner."""
+    partner = examples.partners[partner_id].model_copy(deep=True)
+    partner.odoo = partner.odoo.model_copy(update=odoo)
+    return replace(examples, partners={**examples.partners, partner_id: partner}), partner
+
+
+async def sent_by_daemon(config: LoadedConfig, client: OdooClient, journal: Any, tmp_path: Path, partner_id: str,
+                         doc_type: str) -> str:
+    """What one run of the daemon's scheduler sent the partner (not held)."""
+    [sent] = await one_run(config, client, journal, tmp_path, partner_id, doc_type)
+    assert sent.state is not State.QUARANTINED, sent.last_error
+    return Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+
+
 def segments(written: str, tag: str) -> list[str]:
     return [s.strip() for s in written.split("'") if s.strip().startswith(tag)]
 
@@ -74,9 +89,7 @@ async def test_an_intra_eu_invoic_says_s_and_k_on_every_line_and_summary(
     our_company_in(odoo, "NL", "NL123456789B01")
     vat, eu = a_tax(odoo, "VAT 21%", 21.0), a_tax(odoo, "0% EU", 0.0)
     three_lines(examples, client, odoo, "EH-TAXCAT-K", [[vat], [eu], []])
-    [sent] = await one_run(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
-    assert sent.state is not State.QUARANTINED, sent.last_error
-    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    written = await sent_by_daemon(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
     lines = written.split("UNS+S'")[0]
     assert segments(lines, "TAX+") == ["TAX+7+VAT+++:::21+S", "TAX+7+VAT+++:::0+K", "TAX+7+VAT+++:::0+K"], written
     assert summaries(written) == [("TAX+7+VAT+++:::21+S", "MOA+125:" + moa203(written, 0)),
@@ -105,12 +118,8 @@ async def test_a_taxs_own_category_and_the_partners_untaxed_category_are_two_sum
                    ubl_cii_tax_exemption_reason_code="VATEX-EU-132")
     vat = a_tax(odoo, "VAT 19%", 19.0)
     three_lines(examples, client, odoo, "EH-TAXCAT-EZ", [[vat], [exempt], []])
-    partner = examples.partners["eurohandel"].model_copy(deep=True)
-    partner.odoo = partner.odoo.model_copy(update={"untaxed_lines": UntaxedLines(category="Z")})
-    config = replace(examples, partners={**examples.partners, "eurohandel": partner})
-    [sent] = await one_run(config, client, journal, tmp_path, "eurohandel", "INVOIC")
-    assert sent.state is not State.QUARANTINED, sent.last_error
-    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    config, _ = with_settings(examples, "eurohandel", untaxed_lines=UntaxedLines(category="Z"))
+    written = await sent_by_daemon(config, client, journal, tmp_path, "eurohandel", "INVOIC")
     assert segments(written.split("UNS+S'")[0], "TAX+") == [
         "TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+E", "TAX+7+VAT+++:::0+Z"], written
     assert [s for s, _ in summaries(written)] == ["TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+E",
@@ -137,8 +146,7 @@ def test_a_ubl_invoice_gives_each_line_its_category_and_the_breakdown_its_reason
     order_id = odd.ordered(examples, client, "bigbox", "PO-TAXCAT-G", odd.BIGBOX_DC,
                            [odd.line("1", {"buyer": "BB-1001"}, 6), odd.line("2", {"buyer": "BB-1002"}, 4)])
     odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [vat])]}, {"tax_ids": [(6, 0, [export])]}])
-    bigbox = examples.partners["bigbox"].model_copy(deep=True)
-    bigbox.odoo = bigbox.odoo.model_copy(update={"tax_type": "VAT"})
+    _, bigbox = with_settings(examples, "bigbox", tax_type="VAT")
     [invoice] = extract_invoices(client, bigbox, journal, claim_marks=False)
     out = render(invoice, UBL_BUYER, examples.profiles, journal, "Invoice",
                  our_ids=OurIds.model_validate({"xml": "0614141000005"}))
@@ -166,12 +174,8 @@ async def test_an_810_with_gst_says_which_lines_are_exempt_in_txi06(
     order_id = odd.ordered(examples, client, "bigbox", "PO-TAXCAT-GST", odd.BIGBOX_DC,
                            [odd.line("1", {"buyer": "BB-1001"}, 6), odd.line("2", {"buyer": "BB-1002"}, 4)])
     odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [gst])]}, {"tax_ids": [(6, 0, [])]}])
-    bigbox = examples.partners["bigbox"].model_copy(deep=True)
-    bigbox.odoo = bigbox.odoo.model_copy(update={"tax_type": "GST"})
-    config = replace(examples, partners={**examples.partners, "bigbox": bigbox})
-    [sent] = await one_run(config, client, journal, tmp_path, "bigbox", "810")
-    assert sent.state is not State.QUARANTINED, sent.last_error
-    written = Archive(tmp_path / "archive").read(sent.sha256).decode()
+    config, _ = with_settings(examples, "bigbox", tax_type="GST")
+    written = await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "810")
     txi = [s for s in written.replace("\n", "").split("~") if s.startswith("TXI*")]
     assert txi[:2] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
     assert txi[2:] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
@@ -187,9 +191,7 @@ async def test_two_odoo_taxes_of_one_rate_are_one_vat_breakdown(
     (EN 16931 BR-S-08: one breakdown per category and rate). Now they are one S 21 % summary."""
     goods, services = a_tax(odoo, "VAT 21% goods", 21.0), a_tax(odoo, "VAT 21% services", 21.0)
     three_lines(examples, client, odoo, "EH-TAXCAT-TWO21", [[goods], [services], [goods]])
-    [sent] = await one_run(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
-    assert sent.state is not State.QUARANTINED, sent.last_error
-    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    written = await sent_by_daemon(examples, client, journal, tmp_path, "eurohandel", "INVOIC")
     base = sum(Decimal(moa203(written, i)) for i in range(3))
     assert summaries(written) == [("TAX+7+VAT+++:::21+S", f"MOA+125:{base}")], written
 
@@ -204,12 +206,8 @@ async def test_a_partner_names_the_category_of_a_tax_odoo_16_17_cannot_say(
     our_company_in(odoo, "DE", "DE129273398")
     vat, reverse = a_tax(odoo, "VAT 19%", 19.0), a_tax(odoo, "0% reverse charge 13b", 0.0)
     three_lines(examples, client, odoo, "EH-TAXCAT-AE", [[vat], [reverse], [reverse]])
-    partner = examples.partners["eurohandel"].model_copy(deep=True)
-    partner.odoo = partner.odoo.model_copy(update={"tax_categories": {"0% reverse charge 13b": "AE"}})
-    config = replace(examples, partners={**examples.partners, "eurohandel": partner})
-    [sent] = await one_run(config, client, journal, tmp_path, "eurohandel", "INVOIC")
-    assert sent.state is not State.QUARANTINED, sent.last_error
-    written = Archive(tmp_path / "archive").read(sent.sha256).decode("latin-1")
+    config, _ = with_settings(examples, "eurohandel", tax_categories={"0% reverse charge 13b": "AE"})
+    written = await sent_by_daemon(config, client, journal, tmp_path, "eurohandel", "INVOIC")
     assert segments(written.split("UNS+S'")[0], "TAX+") == [
         "TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+AE", "TAX+7+VAT+++:::0+AE"], written
     assert [s for s, _ in summaries(written)] == ["TAX+7+VAT+++:::19+S", "TAX+7+VAT+++:::0+AE"], written
