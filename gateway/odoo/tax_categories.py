@@ -10,8 +10,8 @@ invoice without them. Odoo's own UBL/CII export (account_edi_ubl_cii) is the mod
 - otherwise a tax with an amount is S (standard), and one of 0 % is derived from our company's and the customer's
   countries: the same country E (exempt); our company in the EEA with a VAT number, the customer in another EEA
   country K (VATEX-EU-IC, intra-community supply), outside it G (VATEX-EU-G, export); else E;
-- a line with no tax at all is derived like a 0 % tax (Odoo 16-17's rule; 18-19's export says E whatever the
-  countries), unless the partner's `odoo.untaxed_lines` says its category.
+- a line with no tax at all is derived like a 0 % tax (as Odoo 17 derives an empty tax; 18-19's export says E
+  whatever the countries), unless the partner's `odoo.untaxed_lines` says its category.
 
 Only VAT and GST have these categories: a US sales tax (the partner's `odoo.tax_type: sales`) gets none, and a line
 without tax for such a partner stays without one. Odoo's fiscal position is what put the 0 % tax on the line; the
