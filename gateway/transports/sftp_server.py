@@ -268,17 +268,21 @@ class SftpServer:
 
     # ---------------------------------------------------------------- login throttling
     def locked(self, peer: str) -> bool:
+        """Whether `peer`'s address is locked out; counted per source (an IPv6 address's /64: one host has all of
+        it to choose from, and counted per address its password guesses had no lockout)."""
+        source = _source(peer)
         now = time.monotonic()
-        recent = [t for t in self.failures.get(peer, []) if now - t < self.settings.lockout_seconds]
+        recent = [t for t in self.failures.get(source, []) if now - t < self.settings.lockout_seconds]
         if recent:
-            self.failures[peer] = recent
+            self.failures[source] = recent
         else:
-            self.failures.pop(peer, None)     # an address that stopped failing is forgotten
+            self.failures.pop(source, None)     # an address that stopped failing is forgotten
         return len(recent) >= self.settings.max_failed_logins
 
     async def failed(self, peer: str, user: str, how: str) -> None:
-        self.failures.setdefault(peer, []).append(time.monotonic())
-        n = len(self.failures[peer])
+        source = _source(peer)
+        self.failures.setdefault(source, []).append(time.monotonic())
+        n = len(self.failures[source])
         log.warning("SFTP login failed for %r from %s (%s), %d recent failure(s)", user, peer, how, n)
         await asyncio.sleep(self.settings.login_throttle_seconds * min(2 ** (n - 1), 16))
 
@@ -423,7 +427,7 @@ class _Auth(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         """A partner got in: the failures counted against its address are forgotten (a client that offered
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
-        self.owner.failures.pop(self.peer, None)
+        self.owner.failures.pop(_source(self.peer), None)
         self._logged_in()
         if self.conn is not None and self.login is not None:
             self.owner.logins[self.conn] = self.login

@@ -19,7 +19,9 @@ import asyncssh
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for_async
+from tests.transports.conftest import JournalIntake, intake  # noqa: F401 - intake is a fixture
 from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
+from tests.transports.test_sftp_server import SftpWorld, sftp  # noqa: F401 - sftp is a fixture
 
 
 async def test_one_address_cannot_hold_every_slot_with_connections_that_never_log_in(tmp_path: Path) -> None:
@@ -62,3 +64,16 @@ async def test_one_address_cannot_hold_every_slot_with_connections_that_never_lo
         for conn in sessions:
             conn.close()
         await asyncio.to_thread(gw.stop)
+
+
+async def test_failed_logins_lock_out_an_ipv6_hosts_whole_64(sftp: SftpWorld) -> None:  # noqa: F811
+    """Failed logins were counted per address, and one IPv6 host has a whole /64 to choose its address from: a
+    password guesser that took a new address for each try was never locked out. They now count per /64 (an IPv4
+    address stays its own). The server is the real one; this machine has no second IPv6 address to connect from,
+    so the failures are those its login checks record."""
+    server = sftp.server
+    for n in range(server.settings.max_failed_logins):
+        await server.failed(f"2001:db8:5:7::{n + 1:x}", "northwind", "password")
+    assert server.locked("2001:db8:5:7:ffff::9")                 # another address of that /64
+    assert not server.locked("2001:db8:5:8::1")                  # the next /64 is someone else
+    assert not server.locked("127.0.0.1")
