@@ -21,6 +21,7 @@ import pytest
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
+from tests.odoo.test_cross15_cases_e2e import odoo_settings
 from tests.odoo.test_extraction import deliver, invoice
 
 ODOO = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
@@ -29,12 +30,6 @@ SAMPLES = Path(__file__).parent / "samples"
 PO = "4711-8812"
 OUR_VAT = "DE129273398"
 HQ, DC, BILL_TO, STORE = "4300001000006", "4300001000013", "4300001000020", "4300001000037"
-
-
-def odoo_settings(server: SandboxServer) -> dict[str, Any]:
-    return {"enabled": True, "url": server.url, "database": "demo", "username": "admin",
-            "password": "3f1c0a9e5b7d42c8a6e0f9b1d2c3e4f5a6b7c8d9" if server.version >= 19 else "admin",
-            "timeout": 5.0, "retry_max": 2, "poll_seconds": 1, "lookback_days": 2, "in_doubt_seconds": 1}
 
 
 PROFILES = {
@@ -100,6 +95,15 @@ def delivered(ws: Workspace, doc_type: str) -> str:
     return ws.archived(message["sha256"]).read_bytes().decode("latin-1")
 
 
+def dropped(ws: Workspace, sample: str) -> list[list[str]]:
+    """`sample` into the inbox, taken and posted; the CONTRL that answers it."""
+    ws.drop(sample, (SAMPLES / sample).read_bytes())
+    [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
+                                  if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
+    assert inbound["state"] == "done", inbound["last_error"]
+    return segments(delivered(ws, "CONTRL"))
+
+
 def segments(text: str) -> list[list[str]]:
     """An EDIFACT file we wrote as its segments' elements (our UNA: `+` `:` `?` `'`; no `?'` or `?+` in these)."""
     return [seg.strip().split("+") for seg in text.split("'") if seg.strip()]
@@ -131,11 +135,7 @@ def test_an_eancom_retailer_orders_and_is_answered_shipped_and_invoiced(
     customer(odoo)
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
-        ws.drop("ORDERS_4711-8812.edi", (SAMPLES / "hunt17_suedmarkt_orders.edi").read_bytes())
-        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
-                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
-        assert inbound["state"] == "done", inbound["last_error"]
-        contrl = segments(delivered(ws, "CONTRL"))
+        contrl = dropped(ws, "hunt17_suedmarkt_orders.edi")
         assert ["UCI", "SM0000815", f"{HQ}:14:ZENTRALE", "0614141000005:14:LIEF73301", "7"] in contrl, contrl
         assert ["UCM", "ME000001", "ORDERS:D:01B:UN:EAN010", "7"] in contrl, contrl
         counted(contrl)
@@ -212,11 +212,7 @@ def test_two_orders_in_one_interchange_with_groups_left_out_each_post(
     customer(odoo)
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
-        ws.drop("ORDERS_two.edi", (SAMPLES / "hunt17_suedmarkt_orders_two.edi").read_bytes())
-        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
-                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
-        assert inbound["state"] == "done", inbound["last_error"]
-        contrl = segments(delivered(ws, "CONTRL"))
+        contrl = dropped(ws, "hunt17_suedmarkt_orders_two.edi")
         assert [seg for seg in contrl if seg[0] == "UCM"] == [["UCM", "1", "ORDERS:D:01B:UN:EAN010", "7"],
                                                              ["UCM", "2", "ORDERS:D:01B:UN:EAN010", "7"]], contrl
         orders = {o["client_order_ref"]: o for o in odoo.execute_kw(
