@@ -353,6 +353,12 @@ def find_contact(client: OdooClient, partner: PartnerConfig, company: dict[str, 
     if cached is not MISSING:
         return cached
     scope = [("id", "child_of", company["id"])]
+    placed = None if party.ids.get("gln") or party.ids.get("store") else party.ids.get("buyer")
+    if placed:              # X12/EANCOM 92, the buyer's own number for the place (N1*ST*...*92*1234): its store
+        rows = client.search_read("res.partner", scope + [("ref", "=", placed), ("id", "!=", company["id"])],
+                                  partner_fields(partner), limit=1)   # number, the contact's ref; else by name
+        if rows:
+            return cache.put("contact", key, rows[0])
     if party.ids.get("gln"):
         domain = scope + [(gln_field, "=", party.ids["gln"])]
     elif party.ids.get("store"):

@@ -63,7 +63,7 @@ def workspace(root: Path, server: SandboxServer, profiles: dict[str, str] | None
     out = {"direction": "out"}
     partner = {"name": "ValuWay Stores",
                "odoo": {"partner_ref": "BIGBOX", "currency": "USD", "tax_type": "sales",
-                        "charge_products": {"discount": "SVC-ALLOW"}, **odoo},
+                        "charge_products": {"discount": "SVC-ALLOW", "freight": "SVC-FREIGHT"}, **odoo},
                "x12": {"ids": [{"qualifier": "08", "id": "925485US00"}], "gs_ids": ["925485US00"],
                        "version": "004010VICS", "ack": "997"},
                "our_ids": {"x12": {"qualifier": "12", "id": "5015550123"}},
@@ -80,10 +80,10 @@ def workspace(root: Path, server: SandboxServer, profiles: dict[str, str] | None
     return ws
 
 
-def charge_product(odoo: odoorpc.ODOO, code: str = "SVC-ALLOW") -> None:
-    """The service product the partner's allowances post on (`odoo.charge_products`)."""
+def charge_product(odoo: odoorpc.ODOO, code: str = "SVC-ALLOW", name: str = "Retailer allowance") -> None:
+    """A service product the partner's allowances or charges post on (`odoo.charge_products`)."""
     kind = {"type": "service"} if int(odoo.version.split(".")[0]) >= 17 else {"detailed_type": "service"}
-    odoo.execute_kw("product.product", "create", [{"name": "Retailer allowance", "default_code": code, **kind,
+    odoo.execute_kw("product.product", "create", [{"name": name, "default_code": code, **kind,
                                                    "list_price": 0.0, "invoice_policy": "order"}])
 
 
@@ -219,5 +219,56 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         assert seg(po_ack, "BAK")[4] == "20261127" and all(p[4] == "20261127" for p in segs(asn, "PRF"))
 
         assert [c[0] for c in controls] == sorted({c[0] for c in controls}), controls   # each a new ISA13
+        assert not ws.messages(state="quarantined")
+        assert "Traceback" not in gw.output()
+
+
+def test_two_pos_in_one_group_with_crlf_lower_case_and_trailing_empty_elements_each_go_their_own_way(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """One interchange, CR/LF after each segment, two 850s in its group: one for store 5678 by its store number
+    (N1*ST*...*92*5678), lines by UK and IN with trailing empty elements, one of them 2 CA with a bare PO4*12; one
+    for the DC under a PO number in lower case with a freight charge and an N9/MSG note. The 997 accepts both sets
+    in one AK1 group; each PO is its own order, 856 and 810, under its own control numbers, the PO number echoed
+    as sent."""
+    charge_product(odoo)
+    charge_product(odoo, "SVC-FREIGHT", "Freight")
+    [bigbox] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    odoo.execute_kw("res.partner", "create", [{"name": "ValuWay Store 5678", "parent_id": bigbox, "type": "delivery",
+                                               "ref": "5678", "street": "5678 Main St", "city": "Springdale"}])
+    ws = workspace(tmp_path / "gw", sandbox)
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("850_two.edi", (SAMPLES / "hunt17_valuway_850_two.edi").read_bytes())
+        [inbound] = inbound_done(ws)
+        assert inbound["state"] == "done", inbound["last_error"]
+        [ack] = documents(ws, "997")
+        envelope(ack, "997")
+        assert segs(ack, "AK2") == [["AK2", "850", "0001"], ["AK2", "850", "0002"]], ack
+        assert segs(ack, "AK5") == [["AK5", "A"], ["AK5", "A"]] and seg(ack, "AK9") == ["AK9", "A", "2", "2", "2"]
+        orders = {}
+        for po in ("0458812346", "po-lc-77"):
+            [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", po)]])
+            orders[po] = so
+            odoo.execute_kw("sale.order", "action_confirm", [[so]])
+        [store] = odoo.execute_kw("sale.order", "read", [[orders["0458812346"]], ["partner_shipping_id"]])
+        assert store["partner_shipping_id"][1].endswith("ValuWay Store 5678"), store
+        acks = documents(ws, "855", 2)
+        for so in orders.values():
+            deliver(odoo, so)
+        asns = documents(ws, "856", 2)
+        for so in orders.values():
+            odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so)]])
+        bills = documents(ws, "810", 2)
+        by_po = {seg(b, "BIG")[4]: b for b in bills}
+        assert set(by_po) == set(orders), by_po.keys()
+        dc = by_po["po-lc-77"]
+        assert [i[1:4] for i in segs(dc, "IT1")] == [["001", "6", "EA"]] and seg(dc, "SAC", "C")[2] == "D240", dc
+        assert seg(dc, "TDS") == ["TDS", "26700"] and footed(dc) == Decimal("267.00"), dc     # 252 + 15 freight
+        lines = segs(by_po["0458812346"], "IT1")
+        assert [i[1:5] for i in lines] == [["1", "12", "EA", "12.5"], ["2", "2", "CA", "105"]], lines
+        assert {seg(a, "PRF")[1] for a in asns} == set(orders) and {seg(a, "BAK")[3] for a in acks} == set(orders)
+        assert [n for n in segs(by_po["0458812346"], "N1") if n[1] == "ST"][0][3:5] == ["92", "5678"], \
+            segs(by_po["0458812346"], "N1")
+        numbers = [envelope(d, d[2][1]) for d in [ack, *acks, *asns, *bills]]
+        assert len({n for n, _ in numbers}) == len(numbers) and len({g for _, g in numbers}) == len(numbers), numbers
         assert not ws.messages(state="quarantined")
         assert "Traceback" not in gw.output()
