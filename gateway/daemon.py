@@ -368,16 +368,15 @@ class Daemon:
                 longest = max(gw.outbox.max_backoff, gw.odoo.in_doubt_seconds, PARK_SECONDS, DISK_FULL_WAIT)
                 moved = await asyncio.to_thread(self.journal.pull_in, utcnow() + timedelta(seconds=longest + 1))
                 if moved:
-                    log.warning("clock: %d message(s) waited beyond %gs from now (set by a clock since put back): "
-                                "tried within that time instead", moved, longest)
+                    log.warning("clock: %d message(s) waited beyond %gs from now, the longest wait configured (a "
+                                "clock since put back, or a lower outbox.max_backoff): tried within it", moved, longest)
                 now = utcnow().timestamp() - time.monotonic()
                 if offset - now > CLOCK_STEP_SECONDS:
-                    log.warning("clock: the system clock went back %.0fs; the scheduled jobs are planned again",
-                                offset - now)
-                    for module in self.modules.values():
-                        hook = getattr(module, "clock_stepped", None)
-                        if hook is not None:
-                            await hook(self.ctx)
+                    hooks = [h for h in (getattr(m, "clock_stepped", None) for m in self.modules.values()) if h]
+                    log.warning("clock: the system clock went back %.0fs%s", offset - now,
+                                "; the scheduled jobs are planned again" if hooks else "")
+                    for hook in hooks:
+                        await hook(self.ctx)
                 offset = now
             except GatewayError as exc:
                 log.error("clock check failed: %s", exc)

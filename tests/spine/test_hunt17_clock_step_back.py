@@ -19,7 +19,7 @@ from tests.spine.test_chaos import ship
 from tests.spine.test_stop_while_odoo_down import ORDER, odoo_down_workspace, sale_orders
 
 DAY = 86400
-IN_DOUBT = 20.0       # odoo.in_doubt_seconds: left well ahead when the clock goes back
+IN_DOUBT = 10.0       # odoo.in_doubt_seconds: still ahead when the clock goes back
 
 
 def test_a_clock_set_back_a_day_holds_neither_a_retry_nor_the_ship_notices(tmp_path: Path) -> None:
