@@ -482,7 +482,7 @@ class _Auth(asyncssh.SSHServer):
         ok = await asyncio.to_thread(check_password, password, encoded) and real
         if ok:
             self.login = (username, encoded)
-        if not ok:
+        else:
             await self.owner.failed(self.peer, username, "password")
         return ok
 
@@ -515,8 +515,8 @@ class _Reader:
 
 
 def _source(peer: str) -> str:
-    """Where a connection comes from, for the limit of connections not logged in: its address, an IPv6 one's /64
-    (one host has a whole /64 to choose addresses from)."""
+    """Where a connection comes from, for the limits per address (connections not logged in, failed logins): its
+    address, an IPv6 one's /64 (one host has a whole /64 to choose addresses from)."""
     try:
         address = ipaddress.ip_address(peer.partition("%")[0])
     except ValueError:
