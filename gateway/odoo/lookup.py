@@ -453,6 +453,7 @@ class ProductMatch:
     template_id: int | None
     via: str                                 # "barcode 00614141000012", "buyer item BB-1001", ...
     packaging: Packaging | None = None       # found by a packaging's barcode: the line is in that packaging
+    sold: bool = True                        # product `sale_ok` (Can be Sold): Odoo's order form offers it
 
 
 class ProductFinder:
@@ -568,7 +569,7 @@ class ProductFinder:
         self.cache.put(f"product:{kind}", (scope, value), match)
 
     def _fetch(self, wanted: dict[str, set[str]]) -> None:
-        fields = ["display_name", "default_code", "barcode", "uom_id", "product_tmpl_id"]
+        fields = ["display_name", "default_code", "barcode", "uom_id", "product_tmpl_id", "sale_ok"]
         if wanted["barcode"] or wanted["default_code"]:
             spellings = sorted({v for key in wanted["barcode"] for v in _barcode_variants(key)})
             domain: list[Any] = []
@@ -700,7 +701,7 @@ class ProductFinder:
     @staticmethod
     def _match(row: dict[str, Any], via: str) -> ProductMatch:
         return ProductMatch(row["id"], m2o_id(row.get("uom_id")), row.get("display_name") or "",
-                            m2o_id(row.get("product_tmpl_id")), via)
+                            m2o_id(row.get("product_tmpl_id")), via, sold=row.get("sale_ok") is not False)
 
 
 # --------------------------------------------------------------------------- units, currencies, misc

@@ -666,6 +666,12 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     except OdooRejected:
         name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise
+    # Odoo's ORM takes any product on a sale line; its order form offers only those for sale (as the 846 does)
+    unsold = [f"{lab}: {matches[lab].name} is not for sale in Odoo (Can be Sold is unticked on the product, so Odoo's "
+              "order form would not offer it): tick it and replay, or tell the partner the item is no longer sold"
+              for lab in labels if not matches[lab].sold]
+    if unsold:
+        raise OdooRejected("; ".join(unsold))
     commands: list[list[Any]] = []
     sequences = line_sequences(doc.lines)
     written = price_digits(client, cache) if partner.odoo.price_policy == "order" else None
