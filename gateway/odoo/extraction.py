@@ -1015,6 +1015,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             po_date=po_date, terms=agreed.name if agreed else None,
             dates=[DateValue(qualifier="delivered", date=delivery_day)] if delivery_day else [],
+            ship_date=delivery_day,            # 810 DTM*011: the day it left (Odoo's date_done of the delivery)
             terms_net_days=agreed.net_days if agreed else None,
             terms_discount_percent=_dec(agreed.discount_percent) if agreed and agreed.discount_percent else None,
             terms_discount_days=agreed.discount_days if agreed and agreed.discount_percent else None,

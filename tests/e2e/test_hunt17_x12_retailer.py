@@ -214,6 +214,7 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         assert seg(bill, "TDS") == ["TDS", "91600"] and footed(bill) == Decimal("916.00"), bill
         assert seg(bill, "CTT")[1:3] == ["3", "34"], seg(bill, "CTT")
         assert seg(bill, "BIG")[3:5] == ["20261127", PO], seg(bill, "BIG")     # BIG03: the PO's date (BEG05)
+        assert seg(bill, "DTM", "011")[2] == seg(asn, "DTM", "011")[2], bill     # shipped: the day the 856 says
         itd = seg(bill, "ITD")        # the terms the PO stated (ITD*01*3*2**30**45) and Odoo's customer has
         assert itd[1:4] == ["01", "3", "2"] and itd[5] == "30" and itd[7] == "45", itd
         assert seg(po_ack, "BAK")[4] == "20261127" and all(p[4] == "20261127" for p in segs(asn, "PRF"))
