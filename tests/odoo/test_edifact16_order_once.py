@@ -70,4 +70,5 @@ async def test_the_order_is_stated_once_in_sg1_with_its_date(
     assert header(sent["DESADV"]) == ["RFF+ON:4500012345", "DTM+171:20261127:102"]
     # an invoice has no order date in Odoo's data: the order alone, then our sale order
     assert [s for s in header(sent["INVOIC"]) if s.startswith("RFF+ON")] == ["RFF+ON:4500012345"]
-    assert header(sent["INVOIC"])[-1].startswith("RFF+VN:S")
+    assert header(sent["INVOIC"])[-2].startswith("RFF+VN:S")
+    assert header(sent["INVOIC"])[-1] == "RFF+DQ:WH/OUT/00001"             # and the delivery it bills (99425e1)
