@@ -55,6 +55,7 @@ NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
 MAX_OPEN_FILES = 64                 # open handles per connection: more is a client gone wrong (or an attack)
 MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
 MAX_UNAUTHENTICATED_PER_SOURCE = 10  # connections not logged in yet from one address (an IPv6 /64): more are closed
+ACCOUNT_SHARE = 4                   # one account may hold at most max_connections // ACCOUNT_SHARE connections
 
 
 # --------------------------------------------------------------------------- passwords
@@ -193,6 +194,7 @@ class SftpServer:
         self.open_files: dict[object, int] = {}        # connection -> files open in its sessions together
         self.refused_source = Refusals(log, "SFTP", f"at most {MAX_UNAUTHENTICATED_PER_SOURCE} not logged in from "
                                        "one address")
+        self.refused_account = Refusals(log, "SFTP", f"one account's share, max_connections / {ACCOUNT_SHARE}")
 
     def use_accounts(self, accounts: dict[str, Account]) -> None:
         """The accounts logins are checked against (at start and after a reload)."""
@@ -429,8 +431,18 @@ class _Auth(asyncssh.SSHServer):
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
         self.owner.failures.pop(_source(self.peer), None)
         self._logged_in()
-        if self.conn is not None and self.login is not None:
-            self.owner.logins[self.conn] = self.login
+        if self.conn is None or self.login is None:
+            return
+        user, share = self.login[0], max(1, self.owner.settings.max_connections // ACCOUNT_SHARE)
+        if sum(who == user for who, _ in self.owner.logins.values()) >= share:
+            # one partner (or whoever holds its key) logging in again and again must not take every slot from the
+            # others: beyond its share of max_connections, a login of that account is disconnected at once
+            self.owner.refused_account.add(f"{self.peer} ({user!r})", share)
+            asyncio.get_running_loop().call_soon(
+                self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections for this account, "
+                "try again later")
+            return
+        self.owner.logins[self.conn] = self.login
 
     def _logged_in(self) -> None:
         """The connection no longer counts against its address's connections not logged in (once)."""
