@@ -387,7 +387,9 @@ class Json2Client(OdooClient):
             self.call("res.users", "context_get")
         except (OdooRejected, OdooCredentialsRefused) as exc:
             raise credentials_refused(getattr(exc, "detail", str(exc)), f"the API key of {settings.username!r} at "
-                                      f"{redact_url(settings.url)}") from exc
+                                      f"{redact_url(settings.url)} (Odoo 19's JSON-2 takes an API key, never the "
+                                      "user's password, which 16-18 took: make one in Odoo under Preferences > "
+                                      "Account Security > New API Key)") from exc
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         body = dict(kwargs)
