@@ -491,7 +491,8 @@ class Pipeline:
                             the_file: bool = False) -> Path:
         folder = self.config.gateway.quarantine_dir / _safe_name(partner or "unknown")
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{message.id}_{_safe_name(message.filename)}"
+        # the end of a long name (its extension), so that with the id, ".reason.txt" and ".tmp" it fits NAME_MAX
+        target = folder / f"{message.id}_{_safe_name(message.filename)[-200:]}"
         if not target.exists():
             tmp = folder / f".{target.name}.tmp"
             tmp.unlink(missing_ok=True)
