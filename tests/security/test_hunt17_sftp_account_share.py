@@ -45,10 +45,12 @@ async def test_one_account_holds_at_most_its_share_of_the_connections(tmp_path: 
     try:
         known.write_text(known_hosts_line("127.0.0.1", port, ws.root / "state" / "ssh_host_ed25519_key.pub"))
         held += [await login("northwind", nw), await login("northwind", nw)]
-        one_more = await login("northwind", nw)
-        with pytest.raises((asyncssh.Error, OSError)):
-            await listed(one_more)                            # disconnected at once: no session
-        one_more.close()
+        with pytest.raises((asyncssh.Error, OSError)):      # disconnected at once: no session
+            one_more = await login("northwind", nw)
+            try:
+                await listed(one_more)
+            finally:
+                one_more.close()
         await wait_for_async(lambda: "one account's share" in gw.output(), message="the refusal logged")
         other = await login("shopmarket", shop)               # another partner still gets in
         held.append(other)
