@@ -847,13 +847,16 @@ def _hold(hold: Hold | None, partner: PartnerConfig, doc: Document, reason: str)
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                      cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE,
                      claim_marks: bool = True, exclude: Exclude | None = None,
-                     record_ids: list[int] | None = None, hold: Hold | None = None) -> list[Invoice]:
+                     record_ids: list[int] | None = None, hold: Hold | None = None,
+                     categories_written: bool = True) -> list[Invoice]:
     """Posted customer invoices and credit notes of the partner -> Invoice, once per version.
 
     Taxes are each line's taxes one by one (see invoice_taxes), adding up to Odoo's tax on the line; the
     document's taxes add those up by tax, and must come to Odoo's `amount_tax`. An invoice whose taxes cannot be
     told so is not returned but given to `hold` with the reason (without `hold`, logged): sent, the partner's
-    tax lines would disagree with its total, or with the tax Odoo booked."""
+    tax lines would disagree with its total, or with the tax Odoo booked. `categories_written`: whether the
+    partner's invoice profile writes a VAT category (tax_categories.writes_category), without which a line with no
+    tax gets no 0 % tax of its category unless the partner's `odoo.untaxed_lines` asks for it."""
     ctx = _Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
                                                ("state", "=", "posted"),
@@ -905,7 +908,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
                              {ctx.customer["id"]}) - {0})
     company = ctx.company()
-    categories = for_invoices(client, partner, company, contacts.get(ctx.customer["id"]))
+    categories = for_invoices(client, partner, company, contacts.get(ctx.customer["id"]), categories_written)
     by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
         by_move[m2o_id(line["move_id"]) or 0].append(line)

@@ -49,6 +49,7 @@ from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.lookup import Cache
+from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
 from gateway.translate.canonical import Document, InventoryAdvice, Invoice, ShipNotice
 from gateway.translate.outbound import marks_item_stores, writes_each_order
@@ -419,9 +420,12 @@ class OdooScheduler:
                                                         by_store=each_order or in_items, stores_in_items=in_items,
                                                         hold=hold))
         if kind == extraction.KIND_INVOICE:
+            profiles = self.ctx.config.profiles          # a VAT category written: an untaxed line has one too
+            profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude, record_ids=record_ids,
-                                                    hold=hold))
+                                                    hold=hold, categories_written=profile is None or
+                                                    writes_category(profile.data.get("structure"))))
         if kind == extraction.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude, record_ids=record_ids))

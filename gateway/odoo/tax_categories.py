@@ -11,7 +11,10 @@ invoice without them. Odoo's own UBL/CII export (account_edi_ubl_cii) is the mod
   countries: the same country E (exempt); our company in the EEA with a VAT number, the customer in another EEA
   country K (VATEX-EU-IC, intra-community supply), outside it G (VATEX-EU-G, export); else E;
 - a line with no tax at all is derived like a 0 % tax (as Odoo 17 derives an empty tax; 18-19's export says E
-  whatever the countries), unless the partner's `odoo.untaxed_lines` says its category.
+  whatever the countries), unless the partner's `odoo.untaxed_lines` says its category; only for a partner whose
+  invoice profile writes a category (`writes_category`: EANCOM TAX 5305, UBL): an X12 810 or a cXML invoice has no
+  place for one, and a 0 % tax line its guide never asked for (TXI*VA*0*0 on a US retailer's resale lines) is one
+  more thing its translator may refuse; there only `odoo.untaxed_lines` adds it.
 
 Only VAT and GST have these categories: a US sales tax (the partner's `odoo.tax_type: sales`) gets none, and a line
 without tax for such a partner stays without one. Odoo's fiscal position is what put the 0 % tax on the line; the
@@ -19,7 +22,7 @@ category follows from it and the countries, as in Odoo."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -65,10 +68,11 @@ class Categories:
     """The categories of the taxes on one partner's invoices: our company's and the customer's countries, whether
     we have a VAT number, the partner's tax type and its `odoo.untaxed_lines`."""
 
-    def __init__(self, ours: str | None, our_vat: Callable[[], bool], theirs: str | None, partner: PartnerConfig
-                 ) -> None:
-        """`our_vat`: whether our company has a VAT number, asked only when a 0 % tax crosses a border."""
-        self.ours, self.our_vat, self.theirs = ours, our_vat, theirs
+    def __init__(self, ours: str | None, our_vat: Callable[[], bool], theirs: str | None, partner: PartnerConfig,
+                 written: bool = True) -> None:
+        """`our_vat`: whether our company has a VAT number, asked only when a 0 % tax crosses a border; `written`:
+        whether the partner's invoice profile writes a category (`writes_category`)."""
+        self.ours, self.our_vat, self.theirs, self.written = ours, our_vat, theirs, written
         self.type, self.untaxed_lines = partner.odoo.tax_type, partner.odoo.untaxed_lines
         self.named = partner.odoo.tax_categories
 
@@ -85,12 +89,13 @@ class Categories:
 
     def untaxed(self, line: dict[str, Any]) -> Category | None:
         """The category of an invoice line with no tax in Odoo: the partner's `odoo.untaxed_lines`, else as a 0 %
-        tax's; None for a line with taxes, or for a partner whose taxes are no VAT (a US retailer's sales tax)."""
+        tax's; None for a line with taxes, for a partner whose taxes are no VAT (a US retailer's sales tax), or
+        whose invoices have no place for a category and who did not ask for one."""
         if line.get("tax_ids"):
             return None
         u = self.untaxed_lines
         if u is None:
-            return self._derived(Decimal(0)) if self.type in VAT_TYPES else None
+            return self._derived(Decimal(0)) if self.type in VAT_TYPES and self.written else None
         if u.category == "Z":
             return Category("Z")
         reason = u.exemption_reason or REASONS.get(u.category)
@@ -149,10 +154,10 @@ def _key(tax: Tax) -> tuple[str, Decimal | None, str | None]:
 
 
 def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, Any] | None,
-                 customer: dict[str, Any] | None) -> Categories:
+                 customer: dict[str, Any] | None, written: bool = True) -> Categories:
     """The categories of `partner`'s invoices from our company's partner and the customer's (their `country_code`,
     as the extraction reads contacts); our VAT number is the company row's `vat`, else read once, when a 0 % tax
-    crosses a border."""
+    crosses a border. `written`: whether its invoice profile writes a category (`writes_category`)."""
     vat: list[bool] = []
 
     def our_vat() -> bool:
@@ -162,7 +167,23 @@ def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, 
             vat.append(bool(rows and rows[0].get("vat")))
         return vat[0]
 
-    return Categories((company or {}).get("country_code"), our_vat, (customer or {}).get("country_code"), partner)
+    return Categories((company or {}).get("country_code"), our_vat, (customer or {}).get("country_code"), partner,
+                      written)
+
+
+def writes_category(structure: Mapping[str, Any] | None) -> bool:
+    """Whether a profile's `structure:` (merged YAML) writes a tax's `category` (a `taxes` node's field that is not
+    read_only): EANCOM's TAX 5305 and UBL's TaxCategory/ID do; the base 810 reads TXI06 only (a partner's profile
+    writes it by giving the field without read_only), cXML has none."""
+    for node in (structure or {}).values():
+        if not isinstance(node, Mapping) or node.get("read_only"):
+            continue
+        field = (node.get("fields") or {}).get("category") if node.get("each") == "taxes" else None
+        if field is not None and not (isinstance(field, Mapping) and field.get("read_only")):
+            return True
+        if writes_category(node.get("children")):
+            return True
+    return False
 
 
 def tax_category_fields(client: OdooClient) -> tuple[str, ...]:

@@ -163,25 +163,6 @@ def test_a_ubl_invoice_gives_each_line_its_category_and_the_breakdown_its_reason
 
 
 @pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
-async def test_an_810_with_gst_says_which_lines_are_exempt_in_txi06(
-        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
-        tmp_path: Path) -> None:
-    """An 810 has no VAT category element (004010 / 005010 TXI): TXI06, the tax exempt code, says it where it means
-    something. A GST partner's taxed line is 2 (not exempt) and its line without a tax, which had no TXI, is 1 (tax
-    exempt) at 0; the 810 foots and goes out. A US sales-tax partner's 810 is as before (no category)."""
-    our_company_in(odoo, "CA", "123456789RT0001")
-    gst = a_tax(odoo, "GST 5%", 5.0)
-    order_id = odd.ordered(examples, client, "bigbox", "PO-TAXCAT-GST", odd.BIGBOX_DC,
-                           [odd.line("1", {"buyer": "BB-1001"}, 6), odd.line("2", {"buyer": "BB-1002"}, 4)])
-    odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [gst])]}, {"tax_ids": [(6, 0, [])]}])
-    config, _ = with_settings(examples, "bigbox", tax_type="GST")
-    written = await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "810")
-    txi = [s for s in written.replace("\n", "").split("~") if s.startswith("TXI*")]
-    assert txi[:2] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
-    assert txi[2:] == [f"TXI*GS*{txi[0].split('*')[2]}*5***2", "TXI*GS*0*0***1"], written
-
-
-@pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
 async def test_two_odoo_taxes_of_one_rate_are_one_vat_breakdown(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
