@@ -17,6 +17,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
+from gateway.config.models import DocumentSettings, OurIds, XmlSettings
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry
@@ -84,3 +85,25 @@ async def test_a_partner_profile_writing_txi06_gets_the_categories_and_the_untax
     found = txis(await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "810"))
     amount = found[0].split("*")[2]
     assert found == [f"TXI*GS*{amount}*5***2", "TXI*GS*0*0***1", f"TXI*GS*{amount}*5***2", "TXI*GS*0*0***1"], found
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
+async def test_a_cxml_invoice_of_untaxed_lines_says_no_tax(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """A cXML InvoiceDetailRequest has no VAT category: an invoice whose lines have no tax in Odoo says 'no tax'
+    with no TaxDetail, as before the categories (which gave it a vat 0 % TaxDetail of the lines' amount)."""
+    order_id = odd.ordered(examples, client, "bigbox", "PO-TAXCAT-R-CXML", odd.BIGBOX_DC,
+                           [odd.line("1", {"buyer": "BB-1001"}, 6), odd.line("2", {"buyer": "BB-1002"}, 4)])
+    odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [])]}, {"tax_ids": [(6, 0, [])]}])
+    config, partner = with_settings(examples, "bigbox", tax_type="VAT")
+    ariba = partner.model_copy(update={"xml": XmlSettings(ids=["AN01000000001"]), "documents": [DocumentSettings(
+        type="cxml-InvoiceDetailRequest", direction="out", profile="cxml-invoicedetailrequest",
+        trigger="invoice_posted")]})
+    ours = OurIds.model_validate({**config.gateway.our_ids.model_dump(exclude_none=True), "xml": "0614141000005"})
+    config = replace(config, partners={**config.partners, "bigbox": ariba},
+                     gateway=config.gateway.model_copy(update={"our_ids": ours}),
+                     profiles=ProfileRegistry.load([EXAMPLES], our_ids=ours))
+    written = await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "cxml-InvoiceDetailRequest")
+    summary = written[written.index("<InvoiceDetailSummary"):]
+    assert '<Description xml:lang="en">no tax</Description>' in summary and "TaxDetail" not in summary, summary
