@@ -35,7 +35,18 @@ def odoo_settings(server: SandboxServer) -> dict[str, Any]:
 
 
 PROFILES = {
-    "valuway-850": "extends: x12-004010-850\ndescription: ValuWay 850 (004010 VICS)\n",
+    # its CSH*N (no back order) is a line in the order's note for the warehouse, which the base does not read
+    "valuway-850": """extends: x12-004010-850
+description: ValuWay 850 (004010 VICS)
+codes:
+  sales_requirements: {N: "no back order (CSH N): ship what is in stock, the rest is cancelled"}
+structure:
+  sales_requirement:
+    seg: CSH
+    read_only: true
+    each: notes
+    value: {at: 1, codes: sales_requirements}
+""",
     "valuway-855": "extends: x12-004010-855\ndescription: ValuWay 855 (004010 VICS)\n",
     # its guide: TD503 the carrier's SCAC (Odoo has carrier names only: a code list from them), each store's order
     # level marked N1*BY*...*92*store, as Walmart's cross-dock 856 has it
@@ -178,6 +189,7 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", PO)]])
         [order] = odoo.execute_kw("sale.order", "read", [[so], ["amount_untaxed", "note"]])
         assert order["amount_untaxed"] == 916.0, order          # 972 of goods, less 50 and a 2 % line promo
+        assert "no back order (CSH N)" in order["note"], order["note"]     # the warehouse must not backorder it
         odoo.execute_kw("sale.order", "action_confirm", [[so]])
 
         [po_ack] = documents(ws, "855")
@@ -267,8 +279,7 @@ def test_two_pos_in_one_group_with_crlf_lower_case_and_trailing_empty_elements_e
         lines = segs(by_po["0458812346"], "IT1")
         assert [i[1:5] for i in lines] == [["1", "12", "EA", "12.5"], ["2", "2", "CA", "105"]], lines
         assert {seg(a, "PRF")[1] for a in asns} == set(orders) and {seg(a, "BAK")[3] for a in acks} == set(orders)
-        assert [n for n in segs(by_po["0458812346"], "N1") if n[1] == "ST"][0][3:5] == ["92", "5678"], \
-            segs(by_po["0458812346"], "N1")
+        assert seg(by_po["0458812346"], "N1", "ST")[3:5] == ["92", "5678"], segs(by_po["0458812346"], "N1")
         numbers = [envelope(d, d[2][1]) for d in [ack, *acks, *asns, *bills]]
         assert len({n for n, _ in numbers}) == len(numbers) and len({g for _, g in numbers}) == len(numbers), numbers
         assert not ws.messages(state="quarantined")
