@@ -38,11 +38,36 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
     it (up to `DEPTH` levels). Lines of a component Odoo does not track, or of no quantity, are not counted, as
     Odoo skips them, nor a line applied on other variants (`_for_variant`). About four calls a level whatever the
     number of products, two without kits, one more for lines applied on some variants; none without mrp."""
+    leaves, parts = _explode(client, product_ids, cache)
+    out: dict[int, Recipe] = {}
+    for kit, found in leaves.items():
+        recipe: dict[int, Fraction] = {}
+        for leaf in found.values():
+            if _tracked(parts[leaf.part]):
+                recipe[leaf.part] = recipe.get(leaf.part, Fraction(0)) + leaf.each
+        if recipe:
+            out[kit] = Recipe(recipe)
+    return out
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A BoM line of a kit that is no kit itself, as mrp's `explode` reaches it through the kits inside the kit:
+    its component and how many of the component's own unit one kit takes (a kit of 2 boxes of 3 cables: 6)."""
+
+    part: int
+    each: Fraction
+
+
+def _explode(client: OdooClient, product_ids: set[int],
+             cache: Cache) -> tuple[dict[int, dict[int, Leaf]], dict[int, dict[str, Any]]]:
+    """Kit product id -> its leaves by BoM line id (a line met twice adds up), and the components read (`uom_id`,
+    `type`, whether tracked): the one walk of the kits' BoMs that the stock feed and the ship notices count by."""
     if not product_ids or not client.has_model("mrp.bom"):
-        return {}
+        return {}, {}
     boms: dict[int, dict[str, Any]] = {}            # product -> its kit BoM
     lines: dict[int, list[dict[str, Any]]] = {}     # BoM id -> its lines
-    parts: dict[int, dict[str, Any]] = {}           # component -> uom_id and whether it is tracked
+    parts: dict[int, dict[str, Any]] = {}           # component -> uom_id, type and whether it is tracked
     todo, seen = set(product_ids), set(product_ids)
     for _ in range(DEPTH):
         found = _kit_boms(client, todo)
@@ -53,8 +78,9 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
                                        ["bom_id", "product_id", "product_qty", "product_uom_id", VARIANTS]):
             lines.setdefault(m2o_id(line.get("bom_id")) or 0, []).append(line)
         todo = {m2o_id(x.get("product_id")) or 0 for b in found.values() for x in lines.get(b["id"], [])} - {0}
-        parts.update({r["id"]: r for r in client.read("product.product", sorted(todo - set(parts)),
-                                                      ["uom_id", *_tracked_fields(client)])} if todo - set(parts) else {})
+        fields = list(dict.fromkeys(["uom_id", "type", *_tracked_fields(client)]))
+        parts.update({r["id"]: r for r in client.read("product.product", sorted(todo - set(parts)), fields)}
+                     if todo - set(parts) else {})
         todo -= seen
         seen |= todo
     values = sorted({v for x in lines.values() for line in x for v in line.get(VARIANTS) or []})
@@ -63,8 +89,8 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
     ratios = unit_ratios(client, {u for x in [*(y for v in lines.values() for y in v), *parts.values()]
                                   for u in ids_of([x.get("product_uom_id"), x.get("uom_id")])}, cache)
 
-    def recipe(product: int, inside: frozenset[int]) -> dict[int, Fraction]:
-        bom, out = boms[product], dict[int, Fraction]()
+    def walk(product: int, inside: frozenset[int], times: Fraction, out: dict[int, Leaf]) -> dict[int, Leaf]:
+        bom = boms[product]
         for line in lines.get(bom["id"], []):
             part = parts.get(m2o_id(line.get("product_id")) or 0)
             if part is None or not line.get("product_qty") or not _for_variant(line, bom, attribute_lines):
@@ -72,14 +98,15 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
             (top, own), (line_top, each) = (ratios.get(m2o_id(part.get("uom_id")) or 0, (0, 1.0)),
                                             ratios.get(m2o_id(line.get("product_uom_id")) or 0, (0, 1.0)))
             each = each / own if top == line_top and own else 1.0    # a dozen a kit: 12 of a component in Units
-            qty = Fraction(dec(line["product_qty"]) * dec(round(each, 6))) / \
+            qty = times * Fraction(dec(line["product_qty"]) * dec(round(each, 6))) / \
                 (Fraction(dec(bom.get("product_qty"))) or Fraction(1))
-            inner = recipe(part["id"], inside | {part["id"]}) if part["id"] in boms and part["id"] not in inside \
-                else ({part["id"]: Fraction(1)} if _tracked(part) else {})
-            for leaf, per in inner.items():
-                out[leaf] = out.get(leaf, Fraction(0)) + qty * per
+            if part["id"] in boms and part["id"] not in inside:
+                walk(part["id"], inside | {part["id"]}, qty, out)
+            else:
+                before = out.get(line["id"])
+                out[line["id"]] = Leaf(part["id"], qty + (before.each if before else Fraction(0)))
         return out
-    return {p: Recipe(r) for p in product_ids if p in boms for r in [recipe(p, frozenset({p}))] if r}
+    return {p: walk(p, frozenset({p}), Fraction(1), {}) for p in product_ids if p in boms}, parts
 
 
 DEPTH = 5       # kits inside kits followed this deep
@@ -164,47 +191,74 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
                  cache: Cache) -> dict[tuple[int, int], Decimal]:
     """(delivery, sale line) -> the whole kits that delivery completed, for the kit lines among `moves` (done moves
     read with `bom_line_id`, `done` their done-quantity field): Odoo ships a kit as its components, one move per BoM
-    line keeping the sale line (mrp `action_explode`), and counts the line delivered as the fewest kits any
-    component's done moves to customers make (sale_mrp `_compute_qty_delivered`, stock.move
-    `_compute_kit_quantities`, 16-19). So a delivery completes the kits counted with it less those counted with the
-    line's earlier deliveries (by id: a backorder is made, so done, after its original); a delivery of some
-    components alone completes none. Three calls, none without kits."""
+    line keeping the sale line (mrp `action_explode`; a kit inside the kit is exploded in turn, its moves naming its
+    own BoM lines), and counts the line delivered as the fewest kits any component's done moves to customers make,
+    each line's quantity per kit taken through the kits it is inside (sale_mrp `_compute_qty_delivered`, stock.move
+    `_compute_kit_quantities` over mrp.bom `explode`, 16-19). So a delivery completes the kits counted with it less
+    those counted with the line's earlier deliveries (by id: a backorder is made, so done, after its original); a
+    delivery of some components alone completes none. A line whose moves name BoM lines its kit's BoM no longer
+    has (the BoM was changed after the order) is counted by those lines alone, one level. Returns are not
+    counted. About six calls, none without kits."""
     lines = sorted({m2o_id(m.get("sale_line_id")) or 0 for m in moves if m.get("bom_line_id")} - {0})
     if not lines:
         return {}
+    kit_of = {r["id"]: m2o_id(r.get("product_id")) or 0 for r in client.read("sale.order.line", lines, ["product_id"])}
+    leaves, parts = _explode(client, set(kit_of.values()) - {0}, cache)
     every = client.search_read("stock.move", [("sale_line_id", "in", lines), ("bom_line_id", "!=", False),
-                                              ("state", "!=", "cancel")],
-                               ["picking_id", "sale_line_id", "bom_line_id", "product_uom", "state", done,
+                                              ("state", "=", "done")],
+                               ["picking_id", "sale_line_id", "bom_line_id", "product_id", "product_uom", done,
                                 "location_dest_id"])
     customers = set(client.search("stock.location", [("usage", "=", "customer"),
                                                      ("id", "in", ids_of(m["location_dest_id"] for m in every))]))
-    parts = {r["id"]: r for r in client.read("mrp.bom.line", ids_of(m["bom_line_id"] for m in every),
-                                             ["bom_id", "product_qty", "product_uom_id"])}
-    boms = {r["id"]: r for r in client.read("mrp.bom", ids_of(p["bom_id"] for p in parts.values()), ["product_qty"])}
-    ratios = unit_ratios(client, {u for u in ids_of([*(m["product_uom"] for m in every),
-                                                    *(p["product_uom_id"] for p in parts.values())])}, cache)
+    recipes = {line: _shipped_recipe(client, line, leaves.get(kit_of.get(line, 0), {}), every, parts)
+               for line in lines}
+    ratios = unit_ratios(client, set(ids_of([*(m["product_uom"] for m in every),
+                                             *(p.get("uom_id") for p in parts.values())])), cache)
 
     def made(line: int, upto: int) -> Decimal:
         """The kits of `line` the done moves of its deliveries up to `upto` (by id) make."""
-        have: dict[int, Fraction] = {}
+        recipe = recipes[line]
+        have = {bom_line: Fraction(0) for bom_line in recipe}
         for m in every:
-            if m2o_id(m["sale_line_id"]) == line:
-                part = parts[m2o_id(m["bom_line_id"]) or 0]
-                have.setdefault(part["id"], Fraction(0))
-                if m["state"] == "done" and (m2o_id(m["picking_id"]) or 0) <= upto and \
-                        m2o_id(m["location_dest_id"]) in customers:
-                    (top, size), (part_top, part_size) = (ratios.get(m2o_id(m["product_uom"]) or 0, (0, 1.0)),
-                                                          ratios.get(m2o_id(part["product_uom_id"]) or 0, (0, 1.0)))
-                    each = Fraction(dec(round(size / part_size, 6))) if top == part_top and part_size else Fraction(1)
-                    have[part["id"]] += Fraction(dec(m[done])) * each
-        per_kit = {p: Fraction(dec(parts[p]["product_qty"])) /
-                   (Fraction(dec(boms.get(m2o_id(parts[p]["bom_id"]) or 0, {}).get("product_qty"))) or Fraction(1))
-                   for p in have if parts[p].get("product_qty")}
-        return Decimal(math.floor(min(have[p] / each for p, each in per_kit.items()))) if per_kit else Decimal(0)
+            bom_line = m2o_id(m["bom_line_id"]) or 0
+            if m2o_id(m["sale_line_id"]) == line and bom_line in have and (m2o_id(m["picking_id"]) or 0) <= upto \
+                    and m2o_id(m["location_dest_id"]) in customers:
+                (top, size), (part_top, part_size) = (ratios.get(m2o_id(m["product_uom"]) or 0, (0, 1.0)),
+                                                      ratios.get(m2o_id(parts[recipe[bom_line].part].get("uom_id"))
+                                                                 or 0, (0, 1.0)))
+                each = Fraction(dec(round(size / part_size, 6))) if top == part_top and part_size else Fraction(1)
+                have[bom_line] += Fraction(dec(m[done])) * each
+        return Decimal(math.floor(min(have[b] / leaf.each for b, leaf in recipe.items()))) if recipe else Decimal(0)
 
     out: dict[tuple[int, int], Decimal] = {}
     for move in moves:
         line, picking = m2o_id(move.get("sale_line_id")) or 0, m2o_id(move.get("picking_id")) or 0
         if move.get("bom_line_id") and line and (picking, line) not in out:
             out[(picking, line)] = made(line, picking) - made(line, picking - 1)
+    return out
+
+
+def _shipped_recipe(client: OdooClient, line: int, leaves: dict[int, Leaf], every: list[dict[str, Any]],
+                    parts: dict[int, dict[str, Any]]) -> dict[int, Leaf]:
+    """The BoM lines a kit sale line's deliveries are counted by (each with its component and quantity per kit):
+    its kit's leaves, services left out as Odoo never delivers them; else, when its moves name other BoM lines,
+    those lines, each kit taking the line's quantity over its BoM's (the kits inside not followed)."""
+    named = {m2o_id(m["bom_line_id"]) or 0 for m in every if m2o_id(m["sale_line_id"]) == line}
+    if named <= set(leaves):
+        return {b: leaf for b, leaf in leaves.items() if parts[leaf.part].get("type") != "service" and leaf.each}
+    rows = client.read("mrp.bom.line", sorted(named), ["bom_id", "product_id", "product_qty", "product_uom_id"])
+    boms = {r["id"]: r for r in client.read("mrp.bom", ids_of(r["bom_id"] for r in rows), ["product_qty"])}
+    parts.update({r["id"]: r for r in client.read("product.product", sorted(set(ids_of(r["product_id"] for r in rows))
+                                                                        - set(parts)), ["uom_id"])})
+    ratios = unit_ratios(client, set(ids_of([*(r["product_uom_id"] for r in rows), *(p.get("uom_id") for p in
+                                                                                   parts.values())])))
+    out: dict[int, Leaf] = {}
+    for r in rows:
+        part = m2o_id(r["product_id"]) or 0
+        (top, own), (line_top, each) = (ratios.get(m2o_id(parts[part].get("uom_id")) or 0, (0, 1.0)),
+                                        ratios.get(m2o_id(r["product_uom_id"]) or 0, (0, 1.0)))
+        if r.get("product_qty"):
+            out[r["id"]] = Leaf(part, Fraction(dec(r["product_qty"]) * dec(round(each / own if top == line_top and own
+                                                                               else 1.0, 6))) /
+                                (Fraction(dec(boms.get(m2o_id(r["bom_id"]) or 0, {}).get("product_qty"))) or Fraction(1)))
     return out

@@ -608,23 +608,26 @@ def sale_action_confirm(env: Env, ids: list[int]) -> bool:
     return True
 
 
-def _exploded(env: Env, move: dict[str, Any]) -> list[dict[str, Any]]:
+def _exploded(env: Env, move: dict[str, Any], inside: frozenset[int] = frozenset()) -> list[dict[str, Any]]:
     """A move of a kit (a product with a phantom BoM) as mrp confirms it: one move per BoM line for the variant,
     each the kit move's values with the component, its quantity (the kit's in the BoM's counting, times the line's)
     in the line's unit, and `bom_line_id` (stock.move `action_explode` / `_prepare_phantom_move_values`,
-    mrp/models/stock_move.py 16-19; the sale line stays on each). A component that is a kit itself is not
-    exploded again here. Any other move: itself."""
+    mrp/models/stock_move.py 16-19; the sale line stays on each). A component that is a kit itself is exploded
+    in turn, as mrp.bom `explode` follows a line whose product has a kit BoM (`inside`: the kits above, against a
+    loop), so its moves name its own BoM lines. Any other move: itself."""
     bom_id = kit_bom(env, move["product_id"])
-    if bom_id is None:
+    if bom_id is None or move["product_id"] in inside:
         return [move]
     bom = env.db.data["mrp.bom"][bom_id]
     kits = move["product_uom_qty"] / (bom.get("product_qty") or 1.0)
-    return [{**move, "product_id": line["product_id"], "bom_line_id": bid,
-             "product_uom_qty": kits * line["product_qty"],
-             "product_uom": line.get("product_uom_id") or env.get("product.product", line["product_id"], "uom_id")}
-            for bid, line in env.db.data["mrp.bom.line"].items()
+    return [part for bid, line in env.db.data["mrp.bom.line"].items()
             if line.get("bom_id") == bom_id and _for_variant(env, line, move["product_id"])
-            and env.get("product.product", line["product_id"], "type") != "service"] or [move]
+            and env.get("product.product", line["product_id"], "type") != "service"
+            for part in _exploded(env, {**move, "product_id": line["product_id"], "bom_line_id": bid,
+                                        "product_uom_qty": kits * line["product_qty"],
+                                        "product_uom": line.get("product_uom_id") or
+                                        env.get("product.product", line["product_id"], "uom_id")},
+                                  inside | {move["product_id"]})] or [move]
 
 
 def sale_action_done(env: Env, ids: list[int]) -> bool:

@@ -477,30 +477,53 @@ def _moved_qty(line_field: str, partner_usage: str) -> Any:
 def _kits_delivered(moved: Any) -> Any:
     """sale.order.line qty_delivered of a kit line (a phantom BoM; its moves are its components'): sale_mrp's
     `_compute_qty_delivered` through stock.move `_compute_kit_quantities` (mrp/models/stock_move.py, 16-19): per BoM
-    line, its done moves into customer locations less those out of them, over what one kit takes; the fewest whole
-    kits, 0 when a line has no move; service lines skipped. Any other line: `moved`."""
+    line that mrp.bom `explode` reaches (through the kits inside, `_kit_leaves`), its done moves into customer
+    locations less those out of them, over what one kit takes; the fewest whole kits, 0 when a line has no move;
+    service lines skipped. A kit made of kits alone (its BoM on none of the moves) is all or nothing, as sale_mrp
+    falls back to when no move names the kit's own BoM. Any other line: `moved`."""
     def compute(env: Env, rid: int) -> float:
         line = env.db.data["sale.order.line"][rid]
         bom_id = kit_bom(env, line["product_id"]) if line.get("product_id") else None
         if bom_id is None:
             return float(moved(env, rid))
-        bom, done = env.db.data["mrp.bom"][bom_id], names(env.db.version)["move_done"]
+        done = names(env.db.version)["move_done"]
+        mine = [m for m in env.db.data["stock.move"].values() if m.get("sale_line_id") == rid]
+        if not any(env.db.data["mrp.bom.line"].get(m.get("bom_line_id") or 0, {}).get("bom_id") == bom_id
+                   for m in mine if m.get("state") != "cancel"):
+            whole = bool(mine) and all(m.get("state") == "done" and
+                                       location_usage(env, m.get("location_dest_id")) == "customer" for m in mine)
+            return float(line.get("product_uom_qty", 0.0)) if whole else 0.0
         ratios = []
-        for bid, bom_line in env.db.data["mrp.bom.line"].items():
-            part = int(bom_line["product_id"])
-            if bom_line.get("bom_id") != bom_id or env.get("product.product", part, "type") == "service" or \
-                    not bom_line.get("product_qty") or not _for_variant(env, bom_line, line["product_id"]):
+        for bid, (part, unit, each) in _kit_leaves(env, int(line["product_id"]), 1.0, frozenset()).items():
+            if env.get("product.product", part, "type") == "service" or not each:
                 continue
-            unit = bom_line.get("product_uom_id") or env.get("product.product", part, "uom_id")
             qty = 0.0
-            for m in env.db.data["stock.move"].values():
-                if m.get("sale_line_id") == rid and m.get("bom_line_id") == bid and m.get("state") == "done":
+            for m in mine:
+                if m.get("bom_line_id") == bid and m.get("state") == "done":
                     into, out_of = location_usage(env, m.get("location_dest_id")), location_usage(env, m.get("location_id"))
                     sign = 1 if into == "customer" else -1 if out_of == "customer" else 0
                     qty += sign * from_reference(env, unit, to_reference(env, m["product_uom"], m.get(done, 0.0)))
-            ratios.append(qty / (bom_line["product_qty"] / (bom.get("product_qty") or 1.0)))
+            ratios.append(qty / each)
         return float(min(ratios) // 1) if ratios else 0.0
     return compute
+
+
+def _kit_leaves(env: Env, kit: int, times: float, inside: frozenset[int]) -> dict[int, tuple[int, Any, float]]:
+    """mrp.bom `explode` of one kit: BoM line id -> (component, the line's unit, how many of it one kit takes),
+    for the lines that are no kit, a kit's line followed into its own BoM (times its quantity per kit)."""
+    bom_id = kit_bom(env, kit)
+    bom = env.db.data["mrp.bom"][bom_id or 0]
+    out: dict[int, tuple[int, Any, float]] = {}
+    for bid, line in env.db.data["mrp.bom.line"].items():
+        part = int(line["product_id"])
+        if line.get("bom_id") != bom_id or not line.get("product_qty") or not _for_variant(env, line, kit):
+            continue
+        each = times * line["product_qty"] / (bom.get("product_qty") or 1.0)
+        if kit_bom(env, part) and part not in inside | {kit}:
+            out.update(_kit_leaves(env, part, each, inside | {kit}))
+        else:
+            out[bid] = (part, line.get("product_uom_id") or env.get("product.product", part, "uom_id"), each)
+    return out
 
 
 def location_usage(env: Env, location: Any) -> str:
