@@ -20,18 +20,13 @@ import pytest
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.wait import wait_for
+from tests.odoo.test_cross15_cases_e2e import odoo_settings
 from tests.odoo.test_extraction import deliver, invoice
 
 pytestmark = pytest.mark.parametrize("sandbox", [17, 19], ids=["odoo17", "odoo19"], indirect=True)
 
 SAMPLES = Path(__file__).parent / "samples"
 PO = "0458812345"
-
-
-def odoo_settings(server: SandboxServer) -> dict[str, Any]:
-    return {"enabled": True, "url": server.url, "database": "demo", "username": "admin",
-            "password": "3f1c0a9e5b7d42c8a6e0f9b1d2c3e4f5a6b7c8d9" if server.version >= 19 else "admin",
-            "timeout": 5.0, "retry_max": 2, "poll_seconds": 1, "lookback_days": 2, "in_doubt_seconds": 1}
 
 
 PROFILES = {
@@ -122,6 +117,15 @@ def inbound_done(ws: Workspace, doc_type: str = "850", count: int = 1) -> list[d
                     timeout=60, message=f"the {doc_type}")
 
 
+def taken(ws: Workspace, sample: str) -> list[list[str]]:
+    """Drops a sample file into the inbox; once its 850s are posted, the 997 that answered it."""
+    ws.drop(sample, (SAMPLES / sample).read_bytes())
+    [inbound] = inbound_done(ws)
+    assert inbound["state"] == "done", inbound["last_error"]
+    [ack] = documents(ws, "997")
+    return ack
+
+
 def seg(segments: list[list[str]], tag: str, *head: str) -> list[str]:
     return next(s for s in segments if s[0] == tag and s[1:1 + len(head)] == list(head))
 
@@ -179,10 +183,7 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
     charge_product(odoo)
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
-        ws.drop("850.edi", (SAMPLES / "hunt17_valuway_850.edi").read_bytes())
-        [inbound] = inbound_done(ws)
-        assert inbound["state"] == "done", inbound["last_error"]
-        [ack] = documents(ws, "997")
+        ack = taken(ws, "hunt17_valuway_850.edi")
         controls = [envelope(ack, "997")]
         assert seg(ack, "AK1") == ["AK1", "PO", "4711"] and seg(ack, "AK2") == ["AK2", "850", "0001"]
         assert seg(ack, "AK5") == ["AK5", "A"] and seg(ack, "AK9") == ["AK9", "A", "1", "1", "1"], ack
@@ -250,10 +251,7 @@ def test_two_pos_in_one_group_with_crlf_lower_case_and_trailing_empty_elements_e
                                                "ref": "5678", "street": "5678 Main St", "city": "Springdale"}])
     ws = workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
-        ws.drop("850_two.edi", (SAMPLES / "hunt17_valuway_850_two.edi").read_bytes())
-        [inbound] = inbound_done(ws)
-        assert inbound["state"] == "done", inbound["last_error"]
-        [ack] = documents(ws, "997")
+        ack = taken(ws, "hunt17_valuway_850_two.edi")
         envelope(ack, "997")
         assert segs(ack, "AK2") == [["AK2", "850", "0001"], ["AK2", "850", "0002"]], ack
         assert segs(ack, "AK5") == [["AK5", "A"], ["AK5", "A"]] and seg(ack, "AK9") == ["AK9", "A", "2", "2", "2"]
