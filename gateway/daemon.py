@@ -55,7 +55,7 @@ ACK_CHECK_SECONDS = 60.0     # how often sent messages are checked for an acknow
 CERT_CHECK_SECONDS = 3600.0  # how often the configured certificates' expiry is looked at (see Reminders)
 DISK_CHECK_SECONDS = 300.0   # how often the free space where the gateway writes is looked at
 CLOCK_CHECK_SECONDS = 5.0    # how often waits are checked against a clock that stepped back
-CLOCK_STEP_SECONDS = 60.0    # a step back of the system clock this large reschedules the scheduler's jobs
+CLOCK_STEP_SECONDS = 60.0    # a step of the system clock this large (back or forward) reschedules the jobs
 
 Stopper = Callable[[], Awaitable[None]]
 
@@ -358,9 +358,10 @@ class Daemon:
 
     async def _watch_clock(self) -> None:
         """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it
-        (`SqliteJournal.pull_in`), and a step back of the clock while running reschedules the scheduler's jobs
-        (`clock_stepped` hooks): APScheduler keeps each job's next run on the wall clock, so after NTP set back a
-        clock that ran a day ahead, no ASN, invoice or 855 would be extracted for a day."""
+        (`SqliteJournal.pull_in`), and a step of the clock while running reschedules the scheduler's jobs
+        (`clock_stepped` hooks). APScheduler keeps each job's next run on the wall clock: after NTP set back a
+        clock that ran a day ahead, no ASN, invoice or 855 was extracted for a day; a clock stepped forward past
+        a stock feed's slot (or a VM resumed after it) skipped that feed as missed until the next slot."""
         offset = utcnow().timestamp() - time.monotonic()
         while True:
             try:
@@ -371,10 +372,10 @@ class Daemon:
                     log.warning("clock: %d message(s) waited beyond %gs from now, the longest wait configured (a "
                                 "clock since put back, or a lower outbox.max_backoff): tried within it", moved, longest)
                 now = utcnow().timestamp() - time.monotonic()
-                if offset - now > CLOCK_STEP_SECONDS:
+                if abs(offset - now) > CLOCK_STEP_SECONDS:
                     hooks = [h for h in (getattr(m, "clock_stepped", None) for m in self.modules.values()) if h]
-                    log.warning("clock: the system clock went back %.0fs%s", offset - now,
-                                "; the scheduled jobs are planned again" if hooks else "")
+                    log.warning("clock: the system clock went %s %.0fs%s", "back" if now < offset else "forward",
+                                abs(offset - now), "; the scheduled jobs are planned again" if hooks else "")
                     for hook in hooks:
                         await hook(self.ctx)
                 offset = now

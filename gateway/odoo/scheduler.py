@@ -604,6 +604,7 @@ async def reload(ctx: Any) -> None:
 
 
 clock_stepped = reload
-"""Daemon hook after the system clock went back: each job's next run is a wall-clock time, which a clock set back a
-day would leave a day ahead; rebuilt, interval jobs run within their interval and scheduled ones at once (a slot
-already sent is found by its outbox keys)."""
+"""Daemon hook after the system clock stepped: each job's next run is a wall-clock time, which a clock set back a day
+would leave a day ahead, and a clock stepped forward past it makes APScheduler drop the run as missed (beyond
+`misfire_grace_time`); rebuilt, interval jobs run within their interval and scheduled ones at once (a slot already
+sent is found by its outbox keys)."""

@@ -1,4 +1,4 @@
-"""Preloaded into a daemon subprocess: its wall clock (the journal's, the pipeline's, the outbox's and APScheduler's)
+"""Preloaded into a daemon subprocess: its wall clock (the journal's, the pipeline's, the outbox's, the scheduler's and APScheduler's)
 shifted by the seconds in the file `EDI_TEST_CLOCK_FILE`, which a test rewrites to step the clock while it runs, as
 NTP stepping back a clock that ran ahead does. The monotonic clock is left alone, as the kernel leaves it.
 """
@@ -15,6 +15,7 @@ import apscheduler.triggers.interval
 
 import gateway.daemon
 import gateway.journal.sqlite
+import gateway.odoo.scheduler
 import gateway.outbound.outbox
 import gateway.pipeline
 
@@ -40,5 +41,6 @@ def utcnow() -> datetime:
 
 for module in (gateway.pipeline, gateway.journal.sqlite, gateway.outbound.outbox, gateway.daemon):
     module.utcnow = utcnow                                    # type: ignore[attr-defined]
-for module in (apscheduler.schedulers.base, apscheduler.triggers.interval, apscheduler.executors.base):
+for module in (apscheduler.schedulers.base, apscheduler.triggers.interval, apscheduler.executors.base,
+               gateway.odoo.scheduler):
     module.datetime = ShiftedDatetime                        # type: ignore[attr-defined]

@@ -6,19 +6,24 @@ subprocess with its wall clock shifted (tests/spine/hunt17_clock.py), the Odoo s
 
 from __future__ import annotations
 
+import math
+import shutil
+import time
 from pathlib import Path
 
 import odoorpc
+from ruamel.yaml import YAML
 
 from gateway.odoo.sandbox import SandboxServer
-from tests.helpers.gateway import GatewayProcess
+from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.stalled_odoo import StallingProxy
 from tests.helpers.wait import wait_for
 from tests.spine.test_chaos import ship
-from tests.spine.test_stop_while_odoo_down import ORDER, odoo_down_workspace, sale_orders
+from tests.spine.test_stop_while_odoo_down import EXAMPLES, ORDER, odoo_down_workspace, sale_orders
 
 DAY = 86400
+FOUR_HOURS = 4 * 3600
 IN_DOUBT = 10.0       # odoo.in_doubt_seconds: still ahead when the clock goes back
 
 
@@ -84,4 +89,40 @@ def test_a_clock_set_back_a_day_does_not_stretch_the_wait_for_a_lost_odoo_write(
     finally:
         proxy.close()
         server.stop()
+    assert "Traceback" not in gw.output()
+
+
+def northwind_846_workspace(root: Path, odoo_port: int) -> Workspace:
+    """Northwind with only its 846 stock feed, every 4 hours (its example's schedule), into outbox/northwind/."""
+    odoo = {"enabled": True, "url": f"http://127.0.0.1:{odoo_port}", "database": "demo", "username": "admin",
+            "password": "admin", "poll_seconds": 60, "lookback_days": 2}
+    ws = Workspace.create(root, {"odoo": odoo, "our_ids": {"x12": {"qualifier": "ZZ", "id": "ACMEDIST"}, "gs": "ACMEDIST"}})
+    shutil.copytree(EXAMPLES / "translations", ws.root / "translations", dirs_exist_ok=True)
+    body = YAML(typ="safe").load((EXAMPLES / "partners" / "northwind.yaml").read_text())
+    body["inbound"] = [{"channel": "folder"}]
+    body["outbound"] = {"channel": "folder", "path": "outbox/northwind"}
+    body["documents"] = [d for d in body["documents"] if d["type"] in ("850", "846")]
+    ws.write_partner("northwind", {k: v for k, v in body.items() if k != "id"})
+    return ws
+
+
+def test_a_clock_stepped_forward_past_a_stock_feeds_slot_sends_that_slots_feed(tmp_path: Path) -> None:
+    """APScheduler drops a run more than `misfire_grace_time` late as missed: a clock stepped forward (or a VM
+    resumed) past the 846's 4-hourly slot skipped that feed until the next slot, four hours on."""
+    clock = tmp_path / "clock"
+    now = time.time()
+    slot = math.ceil(now / FOUR_HOURS) * FOUR_HOURS
+    clock.write_text(str(slot - 60 - now))                  # the daemon's clock: a minute before a slot
+    with SandboxServer(version=17, seed_name="demo") as server:
+        ws = northwind_846_workspace(tmp_path / "ws", server.port)
+        gw = GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
+        with gw:
+            # the slot before, at once (it was missed while the gateway was down)
+            wait_for(lambda: ws.messages(direction="out", doc_type="846"), timeout=60, message="the first 846")
+            # When the clock steps two hours forward, past the next slot
+            clock.write_text(str(slot - 60 - now + 2 * 3600))
+            # Then that slot's feed goes out now, not four hours later
+            wait_for(lambda: len(ws.messages(direction="out", doc_type="846")) == 2, timeout=90,
+                     message=f"the 846 of the slot the clock stepped over:\n{gw.output()}")
+    assert "clock: the system clock went forward" in gw.output()
     assert "Traceback" not in gw.output()
