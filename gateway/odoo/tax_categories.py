@@ -7,6 +7,8 @@ invoice without them. Odoo's own UBL/CII export (account_edi_ubl_cii) is the mod
 - a tax whose `ubl_cii_tax_category_code` is set (account.tax from 18; in 17 with account_edi_ubl_cii_tax_extension)
   is that category, with its `ubl_cii_tax_exemption_reason_code`; the fields are found by fields_get, not by version;
   where there is none, the partner's `odoo.tax_categories` may name a tax's category (a domestic reverse charge AE);
+- otherwise a customer in the Canary Islands (Spain, postcode 35, 38) is L (IGIC) and in Ceuta or Melilla (51, 52)
+  M (IPSI), whatever the tax, without a reason (EN 16931 BR-IG-10, BR-IP-10), as Odoo 16-19 derive it first;
 - otherwise a tax with an amount is S (standard), and one of 0 % is derived from our company's and the customer's
   countries: the same country E (exempt); our company in the EEA with a VAT number, the customer in another EEA
   country K (VATEX-EU-IC, intra-community supply), outside it G (VATEX-EU-G, export); else E;
@@ -42,6 +44,10 @@ EEA = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR
                  "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO", "IS", "LI"})
 """The European Economic Area: the EU (Odoo's base.europe group) and Norway, Iceland, Liechtenstein, as Odoo adds."""
 
+TERRITORIES = {"35": "L", "38": "L", "51": "M", "52": "M"}
+"""Spanish postcodes (their first two digits) outside the EU VAT area: the Canary Islands' IGIC (L), Ceuta's and
+Melilla's IPSI (M), as account_edi_ubl_cii's `_get_tax_unece_codes` tells them from the customer's zip."""
+
 REASONS = {"K": "VATEX-EU-IC", "G": "VATEX-EU-G", "AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
 """The VATEX code a category without one of its own is sent with (E has none that fits every exemption)."""
 
@@ -69,10 +75,12 @@ class Categories:
     we have a VAT number, the partner's tax type and its `odoo.untaxed_lines`."""
 
     def __init__(self, ours: str | None, our_vat: Callable[[], bool], theirs: str | None, partner: PartnerConfig,
-                 written: bool = True) -> None:
+                 written: bool = True, territory: str | None = None) -> None:
         """`our_vat`: whether our company has a VAT number, asked only when a 0 % tax crosses a border; `written`:
-        whether the partner's invoice profile writes a category (`writes_category`)."""
+        whether the partner's invoice profile writes a category (`writes_category`); `territory`: L or M for a
+        customer in a Spanish territory outside the VAT area (TERRITORIES)."""
         self.ours, self.our_vat, self.theirs, self.written = ours, our_vat, theirs, written
+        self.territory = territory
         self.type, self.untaxed_lines = partner.odoo.tax_type, partner.odoo.untaxed_lines
         self.named = partner.odoo.tax_categories
 
@@ -137,6 +145,8 @@ class Categories:
         return Tax(type=self.type, rate=Decimal(0), amount=Decimal(0), taxable_amount=base)
 
     def _derived(self, amount: Decimal) -> Category:
+        if self.territory:
+            return Category(self.territory)
         if amount:
             return Category("S")
         if self.ours and self.ours == self.theirs:
@@ -167,8 +177,10 @@ def for_invoices(client: OdooClient, partner: PartnerConfig, company: dict[str, 
             vat.append(bool(rows and rows[0].get("vat")))
         return vat[0]
 
-    return Categories((company or {}).get("country_code"), our_vat, (customer or {}).get("country_code"), partner,
-                      written)
+    theirs = (customer or {}).get("country_code")
+    zip_code = str((customer or {}).get("zip") or "")
+    return Categories((company or {}).get("country_code"), our_vat, theirs, partner, written,
+                      TERRITORIES.get(zip_code[:2]) if theirs == "ES" else None)
 
 
 def writes_category(structure: Mapping[str, Any] | None) -> bool:
