@@ -769,7 +769,7 @@ def check_transports(config: LoadedConfig) -> list[ConfigError]:
                 line, col, at = None, None, ()
             if not at:
                 line = col = None                   # not written at all: no line to show
-            error = ConfigError(f"{_field_name(loc)}: {error.message}", str(file), line, col, error.hint)
+            error = type(error)(f"{_field_name(loc)}: {error.message}", str(file), line, col, error.hint)
         elif error.path is None:                    # a gateway.yaml setting (a server that must be enabled)
             error = ConfigError(error.message, str(config.path), hint=error.hint)
         elif error.path not in files:                # a certificate or key file: say whose it is
@@ -802,7 +802,9 @@ def check_folders(config: LoadedConfig) -> list[ConfigError]:
 def load_checked(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> LoadedConfig:
     """`load()` plus the transport checks: what `run` and the SIGHUP reload start from."""
     config = load(path, environ)
-    errors = check_transports(config)
+    found = check_transports(config)
+    config.warnings.extend(w for w in found if isinstance(w, ConfigWarning))    # lint says them; run still starts
+    errors = [e for e in found if not isinstance(e, ConfigWarning)]
     if errors:
         raise ConfigErrors(errors)
     return config

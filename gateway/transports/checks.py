@@ -22,7 +22,7 @@ from gateway.config.models import (
     SftpAccountChannel,
     SftpRemoteChannel,
 )
-from gateway.errors import ConfigError, DeliveryRetry
+from gateway.errors import ConfigError, ConfigWarning, DeliveryRetry
 from gateway.transports.keys import load_certificates, load_private_key
 from gateway.transports.sftp_server import load_public_keys
 
@@ -115,14 +115,16 @@ def check(gateway: GatewayConfig, partners: dict[str, PartnerConfig],
                             errors.append(_about(exc, where, (*at, "authorized_keys", n)))
                             continue
                         # whoever holds a key two partners list logs in as either: downloads the other's documents,
-                        # uploads orders in its name (a partner file copied for a new partner, its keys left in)
+                        # uploads orders in its name (a partner file copied for a new partner, its keys left in). A
+                        # warning: a VAN or service provider logging in for several partners may use one key, and a
+                        # working gateway must not be refused at start after an upgrade
                         shared = sorted({keys.setdefault(b, pid) for b in blobs if p.active} - {pid})
                         if shared:
-                            errors.append(_at(ConfigError(f"partner {pid}: {pub} holds a key partner {shared[0]}'s "
-                                                          "SFTP account also accepts: whoever holds it could log in "
-                                                          "as either", path=where,
-                                                          hint="give each partner a key of its own"),
-                                              (*at, "authorized_keys", n)))
+                            errors.append(_at(ConfigWarning(
+                                f"partner {pid}: {pub} holds a key partner {shared[0]}'s SFTP account also accepts: "
+                                "whoever holds it can log in as either", path=where,
+                                hint="unless one party (a VAN, a service provider) logs in for both, give each "
+                                "partner a key of its own"), (*at, "authorized_keys", n)))
                     if ch in p.inbound and not ch.authorized_keys and not ch.password_hash:
                         errors.append(_at(ConfigError(f"partner {pid}: SFTP account {ch.user!r} has neither "
                                                       "authorized_keys nor password_hash", path=where),
