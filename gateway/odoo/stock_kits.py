@@ -38,7 +38,7 @@ def kit_recipes(client: OdooClient, product_ids: set[int], cache: Cache) -> dict
     it (up to `DEPTH` levels). Lines of a component Odoo does not track, or of no quantity, are not counted, as
     Odoo skips them, nor a line applied on other variants (`_for_variant`). About four calls a level whatever the
     number of products, two without kits, one more for lines applied on some variants; none without mrp."""
-    leaves, parts = _explode(client, product_ids, cache)
+    leaves, parts, _ = _explode(client, product_ids, cache)
     out: dict[int, Recipe] = {}
     for kit, found in leaves.items():
         recipe: dict[int, Fraction] = {}
@@ -59,12 +59,13 @@ class Leaf:
     each: Fraction
 
 
-def _explode(client: OdooClient, product_ids: set[int],
-             cache: Cache) -> tuple[dict[int, dict[int, Leaf]], dict[int, dict[str, Any]]]:
-    """Kit product id -> its leaves by BoM line id (a line met twice adds up), and the components read (`uom_id`,
-    `type`, whether tracked): the one walk of the kits' BoMs that the stock feed and the ship notices count by."""
+def _explode(client: OdooClient, product_ids: set[int], cache: Cache
+             ) -> tuple[dict[int, dict[int, Leaf]], dict[int, dict[str, Any]], dict[int, int]]:
+    """Kit product id -> its leaves by BoM line id (a line met twice adds up, each per kit in the BoM's unit), the
+    components read (`uom_id`, `type`, whether tracked), and kit product id -> its BoM's unit: the one walk of the
+    kits' BoMs that the stock feed and the ship notices count by."""
     if not product_ids or not client.has_model("mrp.bom"):
-        return {}, {}
+        return {}, {}, {}
     boms: dict[int, dict[str, Any]] = {}            # product -> its kit BoM
     lines: dict[int, list[dict[str, Any]]] = {}     # BoM id -> its lines
     parts: dict[int, dict[str, Any]] = {}           # component -> uom_id, type and whether it is tracked
@@ -106,7 +107,8 @@ def _explode(client: OdooClient, product_ids: set[int],
                 before = out.get(line["id"])
                 out[line["id"]] = Leaf(part["id"], qty + (before.each if before else Fraction(0)))
         return out
-    return {p: walk(p, frozenset({p}), Fraction(1), {}) for p in product_ids if p in boms}, parts
+    return ({p: walk(p, frozenset({p}), Fraction(1), {}) for p in product_ids if p in boms}, parts,
+            {p: m2o_id(boms[p].get("product_uom_id")) or 0 for p in product_ids if p in boms})
 
 
 DEPTH = 5       # kits inside kits followed this deep
@@ -133,7 +135,7 @@ def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, 
     boms = client.search_read("mrp.bom", [("type", "=", "phantom"), "|", ("product_id", "in", sorted(product_ids)),
                                           "&", ("product_id", "=", False),
                                           ("product_tmpl_id", "in", sorted({t for t in templates.values() if t}))],
-                              ["product_id", "product_tmpl_id", "product_qty", "sequence"])
+                              ["product_id", "product_tmpl_id", "product_qty", "product_uom_id", "sequence"])
     boms.sort(key=lambda b: (b.get("sequence") or 0, not b.get("product_id"), b["id"]))
     chosen: dict[int, dict[str, Any]] = {}
     for product, template in templates.items():
@@ -197,13 +199,15 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
     `_compute_kit_quantities` over mrp.bom `explode`, 16-19). So a delivery completes the kits counted with it less
     those counted with the line's earlier deliveries (by id: a backorder is made, so done, after its original); a
     delivery of some components alone completes none. A line whose moves name BoM lines its kit's BoM no longer
-    has (the BoM was changed after the order) is counted by those lines alone, one level. Returns are not
-    counted. About six calls, none without kits."""
+    has (the BoM was changed after the order) is counted by those lines alone, one level. Counted in the BoM's
+    unit, given in the line's (`_in_unit`). Returns are not counted. About six calls, none without kits."""
     lines = sorted({m2o_id(m.get("sale_line_id")) or 0 for m in moves if m.get("bom_line_id")} - {0})
     if not lines:
         return {}
-    kit_of = {r["id"]: m2o_id(r.get("product_id")) or 0 for r in client.read("sale.order.line", lines, ["product_id"])}
-    leaves, parts = _explode(client, set(kit_of.values()) - {0}, cache)
+    unit_field = "product_uom_id" if "product_uom_id" in client.fields("sale.order.line") else "product_uom"   # 19
+    sold = {r["id"]: r for r in client.read("sale.order.line", lines, ["product_id", unit_field])}
+    kit_of = {line: m2o_id(r.get("product_id")) or 0 for line, r in sold.items()}
+    leaves, parts, bom_units = _explode(client, set(kit_of.values()) - {0}, cache)
     every = client.search_read("stock.move", [("sale_line_id", "in", lines), ("bom_line_id", "!=", False),
                                               ("state", "=", "done")],
                                ["picking_id", "sale_line_id", "bom_line_id", "product_id", "product_uom", done,
@@ -212,8 +216,9 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
                                                      ("id", "in", ids_of(m["location_dest_id"] for m in every))]))
     recipes = {line: _shipped_recipe(client, line, leaves.get(kit_of.get(line, 0), {}), every, parts)
                for line in lines}
-    ratios = unit_ratios(client, set(ids_of([*(m["product_uom"] for m in every),
-                                             *(p.get("uom_id") for p in parts.values())])), cache)
+    ratios = unit_ratios(client, set(ids_of([*(m["product_uom"] for m in every), *(p.get("uom_id") for p in
+                                                                                   parts.values()),
+                                             *bom_units.values(), *(r.get(unit_field) for r in sold.values())])), cache)
 
     def made(line: int, upto: int) -> Decimal:
         """The kits of `line` the done moves of its deliveries up to `upto` (by id) make."""
@@ -234,8 +239,19 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
     for move in moves:
         line, picking = m2o_id(move.get("sale_line_id")) or 0, m2o_id(move.get("picking_id")) or 0
         if move.get("bom_line_id") and line and (picking, line) not in out:
-            out[(picking, line)] = made(line, picking) - made(line, picking - 1)
+            out[(picking, line)] = _in_unit(made(line, picking) - made(line, picking - 1), ratios,
+                                            bom_units.get(kit_of[line], 0), m2o_id(sold[line].get(unit_field)) or 0)
     return out
+
+
+def _in_unit(kits: Decimal, ratios: dict[int, tuple[int, float]], bom_unit: int, unit: int) -> Decimal:
+    """Kits counted in the BoM's unit as the sale line's unit counts them (sale_mrp gives qty_delivered so): a line
+    of 2 Dozens is 24 kits, of which 24 delivered are 2, not 24 Dozens."""
+    (top, size), (line_top, line_size) = ratios.get(bom_unit, (0, 1.0)), ratios.get(unit, (0, 1.0))
+    if not kits or not bom_unit or not unit or top != line_top or not line_size:
+        return kits
+    exact = Fraction(kits) * Fraction(dec(round(size, 6))) / Fraction(dec(round(line_size, 6)))
+    return Decimal(exact.numerator) if exact.denominator == 1 else round(Decimal(exact.numerator) / exact.denominator, 6)
 
 
 def _shipped_recipe(client: OdooClient, line: int, leaves: dict[int, Leaf], every: list[dict[str, Any]],

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import odoorpc
+import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient
@@ -46,3 +47,23 @@ def test_a_kit_of_kits_is_announced_as_the_sets_its_components_complete(
     [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
                              {"fields": ["qty_delivered"]})
     assert sold["qty_delivered"] == 5.0
+
+
+def test_a_kit_ordered_by_the_dozen_is_announced_in_dozens(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """2 dozen gift sets (the sale line in Odoo's Dozens): Odoo explodes 24 sets' components and counts the line
+    delivered as 2 (sale_mrp gives the kits in the line's unit). The 856 said 24 DZ, twelve times what was shipped."""
+    northwind = examples.partners["northwind"]
+    monkeypatch.setitem(examples.partners, "northwind", northwind.model_copy(update={"odoo": northwind.odoo.model_copy(
+        update={"units": {**northwind.odoo.units, "DZ": "Dozens"}})}))      # the partner's odoo.units
+    kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    order_id = ordered(examples, client, "northwind", "NW-KITS4", STORE, [line("1", {"buyer": "NW-GS1"}, 2, "DZ")])
+    deliver(odoo, order_id)
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    data, _ = rendered_and_read_back(examples, journal, "northwind", asn, "856")
+    said = item_lines(data)
+    assert [s[2:4] for s in said if s[0] == "SN1"] == [["2", "DZ"]], said
+    [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
+                             {"fields": ["qty_delivered"]})
+    assert sold["qty_delivered"] == 2.0

@@ -612,7 +612,8 @@ def _exploded(env: Env, move: dict[str, Any], inside: frozenset[int] = frozenset
     """A move of a kit (a product with a phantom BoM) as mrp confirms it: one move per BoM line for the variant,
     each the kit move's values with the component, its quantity (the kit's in the BoM's counting, times the line's)
     in the line's unit, and `bom_line_id` (stock.move `action_explode` / `_prepare_phantom_move_values`,
-    mrp/models/stock_move.py 16-19; the sale line stays on each). A component that is a kit itself is exploded
+    mrp/models/stock_move.py 16-19; the sale line stays on each; the move's quantity taken in the BoM's unit,
+    `_compute_quantity`). A component that is a kit itself is exploded
     in turn, as mrp.bom `explode` follows a line whose product has a kit BoM (`inside`: the kits above, against a
     loop), so its moves name its own BoM lines. Any other move: itself."""
     bom_id = kit_bom(env, move["product_id"])
@@ -620,6 +621,8 @@ def _exploded(env: Env, move: dict[str, Any], inside: frozenset[int] = frozenset
         return [move]
     bom = env.db.data["mrp.bom"][bom_id]
     kits = move["product_uom_qty"] / (bom.get("product_qty") or 1.0)
+    if move.get("product_uom") and bom.get("product_uom_id"):       # the line's Dozens, the BoM's Units
+        kits = from_reference(env, bom["product_uom_id"], to_reference(env, move["product_uom"], kits))
     return [part for bid, line in env.db.data["mrp.bom.line"].items()
             if line.get("bom_id") == bom_id and _for_variant(env, line, move["product_id"])
             and env.get("product.product", line["product_id"], "type") != "service"

@@ -479,8 +479,9 @@ def _kits_delivered(moved: Any) -> Any:
     `_compute_qty_delivered` through stock.move `_compute_kit_quantities` (mrp/models/stock_move.py, 16-19): per BoM
     line that mrp.bom `explode` reaches (through the kits inside, `_kit_leaves`), its done moves into customer
     locations less those out of them, over what one kit takes; the fewest whole kits, 0 when a line has no move;
-    service lines skipped. A kit made of kits alone (its BoM on none of the moves) is all or nothing, as sale_mrp
-    falls back to when no move names the kit's own BoM. Any other line: `moved`."""
+    service lines skipped; counted in the BoM's unit, given in the line's. A kit made of kits alone (its BoM on none
+    of the moves) is all or nothing, as sale_mrp falls back to when no move names the kit's own BoM. Any other
+    line: `moved`."""
     def compute(env: Env, rid: int) -> float:
         line = env.db.data["sale.order.line"][rid]
         bom_id = kit_bom(env, line["product_id"]) if line.get("product_id") else None
@@ -504,7 +505,9 @@ def _kits_delivered(moved: Any) -> Any:
                     sign = 1 if into == "customer" else -1 if out_of == "customer" else 0
                     qty += sign * from_reference(env, unit, to_reference(env, m["product_uom"], m.get(done, 0.0)))
             ratios.append(qty / each)
-        return float(min(ratios) // 1) if ratios else 0.0
+        kits = float(min(ratios) // 1) if ratios else 0.0      # in the BoM's unit, then the line's (Dozens)
+        bom_unit, unit = env.db.data["mrp.bom"][bom_id].get("product_uom_id"), line.get(names(env.db.version)["sale_uom"])
+        return from_reference(env, unit, to_reference(env, bom_unit, kits)) if bom_unit and unit else kits
     return compute
 
 
