@@ -920,6 +920,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         tax_totals: dict[int, Decimal] = defaultdict(Decimal)
         tax_bases: dict[int, Decimal] = defaultdict(Decimal)      # the lines' amounts each tax is on
         untaxed_bases: dict[Category, Decimal] = defaultdict(Decimal)     # lines without a tax, by category
+        shared: set[frozenset[int]] = set()             # the taxes one line carries together: never one summary
         places = decimals.get(m2o_id(move["currency_id"]) or 0, 2)     # KWD's 3, not cents
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
@@ -972,6 +973,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             for tax, amount in found:
                 tax_totals[tax["id"]] += amount
                 tax_bases[tax["id"]] += subtotal
+            shared |= {frozenset((a["id"], b["id"])) for a, _ in found for b, _ in found if a["id"] != b["id"]}
             if (untaxed := categories.untaxed(line)) is not None:
                 untaxed_bases[untaxed] += subtotal
             code, is_charge = charged_as(ids.get("vendor"), partner.odoo.charge_products)
@@ -1026,7 +1028,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             parties=parties, references=refs,
             taxes=categories.summary([Tax(type=tax_type(taxes[t]), amount=a, taxable_amount=tax_bases[t],
                                           rate=rate_of(taxes[t])) for t, a in tax_totals.items()],
-                                     [taxes[t] for t in tax_totals], untaxed_bases),
+                                     [taxes[t] for t in tax_totals], untaxed_bases, shared),
             totals=Totals(line_count=len(doc_lines), lines_amount=sum((line.amount or Decimal(0) for line in doc_lines),
                                                                       Decimal(0)),
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),

@@ -118,28 +118,32 @@ class Categories:
         return [self.of(o).applied(t, summary=False) if t.type in VAT_TYPES else t
                 for t, o in zip(sent, odoo, strict=True)]
 
-    def summary(self, sent: list[Tax], odoo: list[dict[str, Any]], untaxed: dict[Category, Decimal]) -> list[Tax]:
+    def summary(self, sent: list[Tax], odoo: list[dict[str, Any]], untaxed: dict[Category, Decimal],
+                shared: set[frozenset[int]] | None = None) -> list[Tax]:
         """The invoice's taxes (one per Odoo tax, `sent` from `odoo`) with their categories and reasons, and one
         per category of the lines without a tax (`untaxed`: their amounts), as one VAT breakdown per type, rate
         and category (EN 16931 BR-S-08, BR-E-01 ...; an EANCOM check adds each SG50's MOA+125 up from the lines
         with its TAX): two Odoo taxes of 21 % (goods, services) are one S summary, an untaxed line's E and a 0 %
         tax's E one E summary; a 0 % E and a 0 % Z stay two. A tax without a rate (fixed) or category stays
-        its own."""
-        found = [self.of(o).applied(t, summary=True) if t.type in VAT_TYPES else t
+        its own, and so do two taxes on one line (`shared`: the pairs of Odoo tax ids some line carries both of):
+        India's CGST 9 % and SGST 9 % are two taxes, each on the whole line, not one 9 % on twice its amount."""
+        found = [(self.of(o).applied(t, summary=True) if t.type in VAT_TYPES else t, int(o["id"]))
                  for t, o in zip(sent, odoo, strict=True)]
-        found += [c.applied(self._zero(base), summary=True) for c, base in untaxed.items()]
-        merged: list[Tax] = []
-        for tax in found:
-            same = [m for m in merged if tax.category and tax.rate is not None and _key(m) == _key(tax)]
+        found += [(c.applied(self._zero(base), summary=True), 0) for c, base in untaxed.items()]
+        merged: list[tuple[Tax, set[int]]] = []
+        for tax, tax_id in found:
+            same = [(m, ids) for m, ids in merged if tax.category and tax.rate is not None and _key(m) == _key(tax)
+                    and not any(frozenset((tax_id, i)) in (shared or set()) for i in ids)]
             if same:
-                into = same[0]
+                into, ids = same[0]
+                ids.add(tax_id)
                 into.taxable_amount = (into.taxable_amount or Decimal(0)) + (tax.taxable_amount or Decimal(0))
                 into.amount = (into.amount or Decimal(0)) + (tax.amount or Decimal(0))
                 into.exemption_reason = into.exemption_reason or tax.exemption_reason
                 into.exemption_text = into.exemption_text or tax.exemption_text
             else:
-                merged.append(tax.model_copy())
-        return merged
+                merged.append((tax.model_copy(), {tax_id}))
+        return [tax for tax, _ in merged]
 
     def _zero(self, base: Decimal) -> Tax:
         return Tax(type=self.type, rate=Decimal(0), amount=Decimal(0), taxable_amount=base)
