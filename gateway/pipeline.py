@@ -72,7 +72,7 @@ log = logging.getLogger("gateway.pipeline")
 INBOUND_WORK = frozenset({State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.RETRY_WAIT})
 PARK_SECONDS = 30.0          # how long a message waits for a missing module before it is tried again
 MAX_COOLING = 60.0           # the longest a message (or the whole pool, disk full) is held back after a failure
-ACK_KINDS = {"997", "999", "TA1", "CONTRL"}
+ACK_KINDS = {"997", "999", "TA1", "CONTRL", "APERAK", "824"}   # matched to what we sent, not translated
 CHANGE_PURPOSES = frozenset({"change", "replace", "cancel"})   # what `trigger: change_applied` answers once posted
 
 
@@ -230,7 +230,7 @@ class Pipeline:
                                   number=rendered.number, when=utcnow())
         meta = {"expects_ack": rendered.expects_ack, "group_number": rendered.group_number,
                 "transaction_numbers": list(rendered.transaction_numbers),
-                "source_record": rendered.source_record, **(meta or {})}
+                "source_record": rendered.source_record, "number": rendered.number or None, **(meta or {})}
         message = self.journal.record_intake(
             direction=Direction.OUT, partner=partner.id, channel=channel, filename=_safe_name(name),
             sha256=sha, size=len(rendered.data), source_key=key, meta=meta, parent_id=parent_id,
@@ -741,6 +741,10 @@ class Pipeline:
             return unmatched
         acks = _require("gateway.acks", "read")
         for tx in acks_txs:
+            if tx.doc_type in ("APERAK", "824"):       # its application's answer, one document or more each
+                advice = _require("gateway.acks.advice", "read", "apply")
+                unmatched += [u for a in advice.read(tx) if (u := advice.apply(a, partner, self.journal, message.id))]
+                continue
             ack = acks.read(tx)
             what = (f"{ack.ack_standard} for interchange {ack.interchange_control}" if ack.ack_standard == "TA1"
                     or not ack.group_control else f"{ack.ack_standard} for group {ack.group_control}")

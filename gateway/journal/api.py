@@ -214,6 +214,13 @@ class Journal(abc.ABC):
     @abc.abstractmethod
     def overdue_acks(self, now: datetime) -> list[Message]: ...
 
+    @abc.abstractmethod
+    def sent_documents(self, partner: str, *, doc_types: tuple[str, ...], number: str | None = None,
+                       control_number: str | None = None, group_number: str | None = None,
+                       transaction: str | None = None, limit: int = 5) -> list[Message]:
+        """Our outbound messages of `doc_types` to `partner` with these numbers (the document's own, its
+        interchange's, group's, set's), newest first: what a partner's APERAK / 824 answers."""
+
     # ---- Odoo links and export marks -----------------------------------------------
     @abc.abstractmethod
     def link_odoo(self, link: OdooLink) -> None: ...

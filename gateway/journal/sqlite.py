@@ -550,6 +550,23 @@ class SqliteJournal(Journal):
                           (_ts(now), State.SENT.value))
         return [self._message(r) for r in rows]
 
+    def sent_documents(self, partner: str, *, doc_types: tuple[str, ...], number: str | None = None,
+                       control_number: str | None = None, group_number: str | None = None,
+                       transaction: str | None = None, limit: int = 5) -> list[Message]:
+        if not doc_types or not (number or control_number or group_number or transaction):
+            return []
+        sql = (f"SELECT * FROM messages WHERE direction = ? AND partner = ? "
+               f"AND doc_type IN ({','.join('?' for _ in doc_types)})")
+        params: list[Any] = [Direction.OUT.value, partner, *doc_types]
+        for clause, value in (("json_extract(meta, '$.number') = ?", number), ("control_number = ?", control_number),
+                              ("CAST(json_extract(meta, '$.group_number') AS TEXT) = ?", group_number),
+                              ("EXISTS (SELECT 1 FROM json_each(meta, '$.transaction_numbers') WHERE value = ?)",
+                               transaction)):
+            if value:
+                sql += f" AND {clause}"
+                params.append(_text(value))
+        return [self._message(r) for r in self._read(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))]
+
     # ------------------------------------------------------------------ Odoo
     def link_odoo(self, link: OdooLink) -> None:
         with self._tx() as db:

@@ -209,7 +209,7 @@ def _group_in(result: ParseResult, group: Group, env: Envelope) -> bool:
     return any(t.group is group and t.envelope is env for t in result.transactions)
 
 
-ACK_TYPES = frozenset({"997", "999", "TA1", "CONTRL"})
+ACK_TYPES = frozenset({"997", "999", "TA1", "CONTRL", "APERAK", "824"})   # acknowledgements: always taken
 
 
 def refuse_undeclared(result: ParseResult, partner: PartnerConfig, profiles: ProfileRegistry) -> None:
