@@ -165,6 +165,8 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
         log.warning("%s matches nothing we sent (%s)", where, ", ".join(advice.named) or "no reference")
         return f"{advice.describe()} ({advice.verdict}) for {', '.join(advice.named) or 'no reference it gives'}"
     sent = journal.get(target.id)
+    if (sent.meta.get("application_ack") or {}).get("message") == message_id:
+        return None                   # applied before (this file's step run again after a crash)
     if advice.verdict == "rejected":
         reason = f"rejected by {partner.id}'s application ({where})" + (f": {texts}" if texts else "")
         if State.REJECTED in ALLOWED[sent.state]:
