@@ -429,7 +429,8 @@ class _Auth(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         """A partner got in: the failures counted against its address are forgotten (a client that offered
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
-        self.owner.failures.pop(_source(self.peer), None)
+        if not self.owner.locked(self.peer):           # a key let in past a lockout does not lift it
+            self.owner.failures.pop(_source(self.peer), None)
         self._logged_in()
         if self.conn is None or self.login is None:
             return
@@ -469,12 +470,15 @@ class _Auth(asyncssh.SSHServer):
 
     async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         acct = self.owner.accounts.get(username)
-        if self.owner.locked(self.peer):
-            log.warning("SFTP login for %r from %s refused: too many failed logins", username, self.peer)
-            return False
+        # an account's own key gets in even while its source is locked out: a key cannot be guessed, and the lockout
+        # (counted per address, an IPv6 /64) would otherwise keep out every partner behind the guesser's NAT or /64,
+        # or a VAN's other mailboxes while one of them fails with a stale key
         if acct is not None and key.public_data in acct.keys:
             self.login = (username, key.public_data)
             return True
+        if self.owner.locked(self.peer):
+            log.warning("SFTP login for %r from %s refused: too many failed logins", username, self.peer)
+            return False
         # clients offer every key they hold: one refused key per connection and user name counts, for a
         # real account and an unknown name alike (counting each key of an unknown name made its throttle
         # pauses longer and its lockout sooner: that told which user names exist)

@@ -222,9 +222,10 @@ async def test_wrong_key_refused_and_repeated_failures_lock_out(sftp: SftpWorld)
         for _ in range(3):
             with pytest.raises(paramiko.AuthenticationException):
                 paramiko_client(sftp, sftp.stranger)
-        # locked out now: even the right key is refused from this address
+        # locked out now: even the right password is refused from this address; an account's own key is not
+        # (it cannot be guessed: see tests/security/test_hunt17r_sftp_lockout.py)
         with pytest.raises(paramiko.AuthenticationException):
-            paramiko_client(sftp, sftp.nw_key)
+            paramiko_client(sftp, None, password="s3cret")
     await asyncio.to_thread(run)
     assert sftp.server.locked("127.0.0.1")
     assert sftp.intake.messages() == []
