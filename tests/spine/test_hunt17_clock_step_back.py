@@ -27,15 +27,21 @@ FOUR_HOURS = 4 * 3600
 IN_DOUBT = 10.0       # odoo.in_doubt_seconds: still ahead when the clock goes back
 
 
+def shifted_daemon(ws: Workspace, clock: Path, seconds: float = 0.0) -> GatewayProcess:
+    """The daemon of `ws` with its wall clock `seconds` off; write other seconds to `clock` to step it. Retries wait
+    5 s at most, so the longest wait the gateway sets is its 30 s parks."""
+    ws.settings["outbox"]["max_backoff"] = 5.0
+    ws.write_config()
+    clock.write_text(str(seconds))
+    return GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
+
+
 def test_a_clock_set_back_a_day_holds_neither_a_retry_nor_the_ship_notices(tmp_path: Path) -> None:
     port = free_port()
     ws = odoo_down_workspace(tmp_path / "ws", port)
     ws.settings["odoo"]["retry_max"] = 0                  # Odoo down: the order waits in retry_wait at once
-    ws.settings["outbox"]["max_backoff"] = 5.0
-    ws.write_config()
     clock = tmp_path / "clock"
-    clock.write_text("0")
-    gw = GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
+    gw = shifted_daemon(ws, clock)
     with gw:
         ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
         [msg] = wait_for(lambda: ws.messages(direction="in", state="retry_wait"), timeout=60,
@@ -69,11 +75,8 @@ def test_a_clock_set_back_a_day_does_not_stretch_the_wait_for_a_lost_odoo_write(
     try:
         ws = odoo_down_workspace(tmp_path / "ws", proxy.port, timeout=2.0, in_doubt=IN_DOUBT)
         ws.settings["odoo"]["poll_seconds"] = 3600
-        ws.settings["outbox"]["max_backoff"] = 5.0
-        ws.write_config()
         clock = tmp_path / "clock"
-        clock.write_text("0")
-        gw = GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
+        gw = shifted_daemon(ws, clock)
         with gw:
             ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
             # Given Odoo made the order and its answer was lost: the order waits for that write to settle
@@ -112,10 +115,9 @@ def test_a_clock_stepped_forward_past_a_stock_feeds_slot_sends_that_slots_feed(t
     clock = tmp_path / "clock"
     now = time.time()
     slot = math.ceil(now / FOUR_HOURS) * FOUR_HOURS
-    clock.write_text(str(slot - 60 - now))                  # the daemon's clock: a minute before a slot
     with SandboxServer(version=17, seed_name="demo") as server:
         ws = northwind_846_workspace(tmp_path / "ws", server.port)
-        gw = GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
+        gw = shifted_daemon(ws, clock, slot - 60 - now)        # the daemon's clock: a minute before a slot
         with gw:
             # the slot before, at once (it was missed while the gateway was down)
             wait_for(lambda: ws.messages(direction="out", doc_type="846"), timeout=60, message="the first 846")
