@@ -978,7 +978,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 untaxed_bases[untaxed] += subtotal
             code, is_charge = charged_as(ids.get("vendor"), partner.odoo.charge_products)
             if is_charge:          # the partner's own allowance/charge, posted as an order line: no item it ordered
-                charged.append(AllowanceCharge(kind="allowance" if subtotal < 0 else "charge", code=code,
+                kind = "allowance" if subtotal < 0 else "charge"
+                known = placed.get(m2o_id(sale["order_id"]) or 0) if sale else None
+                charged.append(AllowanceCharge(kind=kind, code=code or _code_ordered(known, line.get("name"), kind),
                                                description=line.get("name") or name or None, amount=abs(subtotal)))
                 continue
             sent_as.append(as_sent)
@@ -1061,6 +1063,17 @@ def _deliveries(client: OdooClient, orders: dict[int, dict[str, Any]]) -> dict[i
 def _done_order(pick: dict[str, Any]) -> tuple[str, int]:
     """Deliveries in the order they were done (then made)."""
     return str(pick.get("date_done") or ""), pick["id"]
+
+
+def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | None:
+    """The code of the PO's own allowance/charge that a line on a product `odoo.charge_products` maps by its kind
+    alone (`allowance: SVC-ALLOW`) stands for: the one its description names the line by, else the PO's only one of
+    that kind with a code (its own or a line's). Without it an X12 SAC has no SAC02 and the invoice is held."""
+    said = [*known.order.allowances_charges, *(ac for line in known.order.lines for ac in line.allowances_charges)]         if known else []
+    coded = [ac for ac in said if ac.kind == kind and ac.code]
+    named = [ac for ac in coded if name and ac.description == name]
+    found = named or (coded if len(coded) == 1 else [])
+    return found[0].code if found else None
 
 
 def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str | None:

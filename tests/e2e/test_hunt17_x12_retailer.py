@@ -249,7 +249,8 @@ def test_two_pos_in_one_group_with_crlf_lower_case_and_trailing_empty_elements_e
     [bigbox] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
     odoo.execute_kw("res.partner", "create", [{"name": "ValuWay Store 5678", "parent_id": bigbox, "type": "delivery",
                                                "ref": "5678", "street": "5678 Main St", "city": "Springdale"}])
-    ws = workspace(tmp_path / "gw", sandbox)
+    # freight mapped by its kind alone: the 810 gives it the code the PO gave it (SAC*C*D240), not a SAC without one
+    ws = workspace(tmp_path / "gw", sandbox, charge_products={"discount": "SVC-ALLOW", "charge": "SVC-FREIGHT"})
     with GatewayProcess(ws.config) as gw:
         ack = taken(ws, "hunt17_valuway_850_two.edi")
         envelope(ack, "997")
