@@ -103,6 +103,11 @@ class SftpServerSettings(Strict):
     max_connections: int = Field(100, gt=0, description="SSH connections open at once, logged in or not; more "
                                  "are disconnected at once (too many connections), so a flood cannot use up "
                                  "the daemon's file descriptors")
+    max_unauthenticated_per_address: int = Field(
+        10, gt=0, description="connections not logged in yet kept at once from one address (an IPv6 /64); one "
+        "more is disconnected at once, so that one address cannot hold every slot. Raise it for a VAN or a "
+        "partner's translator that opens many connections at once from one address (each waits its key exchange "
+        "and login, longer with a password)")
 
 
 class As2KeyPair(Strict):

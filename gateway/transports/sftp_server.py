@@ -54,7 +54,6 @@ INBOUND, OUTBOUND, PROCESSED = "inbound", "outbound", "processed"
 NAME_MAX = 255                      # bytes in a file name (Linux NAME_MAX)
 MAX_OPEN_FILES = 64                 # open handles per connection: more is a client gone wrong (or an attack)
 MAX_SPANS = 1024                    # separate written stretches of one upload: more is refused, not tracked
-MAX_UNAUTHENTICATED_PER_SOURCE = 10  # connections not logged in yet from one address (an IPv6 /64): more are closed
 ACCOUNT_SHARE = 4                   # one account may hold at most max_connections // ACCOUNT_SHARE connections
 
 
@@ -192,8 +191,8 @@ class SftpServer:
         self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
         self.unauthenticated: dict[str, int] = {}      # source (address, IPv6 /64) -> its connections not logged in
         self.open_files: dict[object, int] = {}        # connection -> files open in its sessions together
-        self.refused_source = Refusals(log, "SFTP", f"at most {MAX_UNAUTHENTICATED_PER_SOURCE} not logged in from "
-                                       "one address")
+        self.refused_source = Refusals(log, "SFTP", "not logged in yet, from its address or IPv6 /64: "
+                                       "sftp_server.max_unauthenticated_per_address")
         self.refused_account = Refusals(log, "SFTP", f"one account's share, max_connections / {ACCOUNT_SHARE}")
 
     def use_accounts(self, accounts: dict[str, Account]) -> None:
@@ -417,7 +416,7 @@ class _Auth(asyncssh.SSHServer):
         # partner out, reconnecting each login_timeout): beyond a few, one more from it is closed at once
         self.source = _source(self.peer)
         waiting = self.owner.unauthenticated.get(self.source, 0)
-        if waiting >= MAX_UNAUTHENTICATED_PER_SOURCE:
+        if waiting >= self.owner.settings.max_unauthenticated_per_address:
             self.owner.refused_source.add(self.peer, waiting)
             asyncio.get_running_loop().call_soon(
                 conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections, try again later")

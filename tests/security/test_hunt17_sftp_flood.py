@@ -4,7 +4,8 @@
 use up the daemon's file descriptors; but one address could take all of them: a stranger opening 100 connections
 and saying nothing (each cut only at the 60 s login timeout, then opened again) kept every partner out, the
 refusal of each partner's login logged as the cap doing its job. Now at most 10 connections not logged in yet are
-kept from one address (an IPv6 /64), as OpenSSH's PerSourceMaxStartups does; one more from it is closed at once,
+kept from one address (an IPv6 /64, `max_unauthenticated_per_address`), as OpenSSH's PerSourceMaxStartups can be
+set to; one more from it is closed at once,
 the rest of the slots stay for others, and a connection that logs in no longer counts.
 
 The daemon is real; the stranger is plain TCP and the partner the OpenSSH `sftp` client."""
@@ -46,7 +47,7 @@ async def test_one_address_cannot_hold_every_slot_with_connections_that_never_lo
         await wait_for_async(lambda: len(ended) >= 20, 30, message="the connections beyond 10 from one address closed")
         await asyncio.sleep(0.5)
         assert len(ended) == 20, ended           # the other ten wait for the 60 s login timeout
-        assert "at most 10 not logged in from one address" in gw.output()
+        assert "sftp_server.max_unauthenticated_per_address" in gw.output()
         for writer in flood:
             writer.close()
         await asyncio.gather(*tasks, return_exceptions=True)
