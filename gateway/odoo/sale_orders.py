@@ -634,10 +634,12 @@ def _day_notes(doc: PurchaseOrder) -> list[str]:
 
 
 def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
-                  names: Names, cache: Cache, label: str) -> tuple[list[list[Any]], list[str]]:
+                  names: Names, cache: Cache, label: str, compared: bool = False) -> tuple[list[list[Any]], list[str]]:
     """One x2many create command per order line and per mapped allowance/charge, products and units resolved
     in bulk (one lookup for both); also the note lines for the allowances/charges. Under the 'order' policy a
-    price Odoo cannot keep (`unkept_price`) refuses them all, for a new order, a revision or added lines alike."""
+    price Odoo cannot keep (`unkept_price`) refuses them all, for a new order, a revision or added lines alike; so
+    does an item Odoo does not sell, unless the commands are only `compared` with a sale order Odoo has (a resend's
+    `order_differences`: its lines were written when the item was still sold)."""
     if partner.odoo.price_policy == "order":          # the partner's prices are written: Odoo must keep them
         kept = price_digits(client, cache)
         unkept = [why for i, line in enumerate(doc.lines, 1)
@@ -669,7 +671,7 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     # Odoo's ORM takes any product on a sale line; its order form offers only those for sale (as the 846 does)
     unsold = [f"{lab}: {matches[lab].name} is not for sale in Odoo (Can be Sold is unticked on the product, so Odoo's "
               "order form would not offer it): tick it and replay, or tell the partner the item is no longer sold"
-              for lab in labels if not matches[lab].sold]
+              for lab in labels if not matches[lab].sold and not compared]
     if unsold:
         raise OdooRejected("; ".join(unsold))
     commands: list[list[Any]] = []
@@ -1075,7 +1077,7 @@ def order_differences(client: OdooClient, doc: PurchaseOrder, partner: PartnerCo
         day = order_requested(doc)
         said.append(f"requested date: Odoo has {order.get('commitment_date') or 'none'} (UTC), the order says "
                     f"{day.date if day else ''}{' ' + day.time if day and day.time else ''}")
-    commands, _ = line_commands(client, doc, partner, customer, names, cache, label)
+    commands, _ = line_commands(client, doc, partner, customer, names, cache, label, compared=True)
     posted = as_posted(client, partner, customer["id"], cache, doc.lines, label)
     odoo_made = [f for f in ODOO_MADE_LINES if f in client.fields("sale.order.line")]
     rows = [row for row in client.search_read(
