@@ -1069,7 +1069,8 @@ def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | 
     """The code of the PO's own allowance/charge that a line on a product `odoo.charge_products` maps by its kind
     alone (`allowance: SVC-ALLOW`) stands for: the one its description names the line by, else the PO's only one of
     that kind with a code (its own or a line's). Without it an X12 SAC has no SAC02 and the invoice is held."""
-    said = [*known.order.allowances_charges, *(ac for line in known.order.lines for ac in line.allowances_charges)]         if known else []
+    order = known.order if known else None
+    said = [*order.allowances_charges, *(ac for line in order.lines for ac in line.allowances_charges)] if order else []
     coded = [ac for ac in said if ac.kind == kind and ac.code]
     named = [ac for ac in coded if name and ac.description == name]
     found = named or (coded if len(coded) == 1 else [])
