@@ -669,8 +669,8 @@ def line_commands(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
         name_missing_charge_product(finder, wanted[:len(doc.lines)], charges)
         raise
     # Odoo's ORM takes any product on a sale line; its order form offers only those for sale (as the 846 does)
-    unsold = [f"{lab}: {matches[lab].name} is not for sale in Odoo (Can be Sold is unticked on the product, so Odoo's "
-              "order form would not offer it): tick it and replay, or tell the partner the item is no longer sold"
+    unsold = [f"{lab}: {matches[lab].name} is not for sale in Odoo (Can be Sold, Sales in 19, is unticked on the product, "
+              "so Odoo's order form would not offer it): tick it and replay, or tell the partner the item is no longer sold"
               for lab in labels if not matches[lab].sold and not compared]
     if unsold:
         raise OdooRejected("; ".join(unsold))

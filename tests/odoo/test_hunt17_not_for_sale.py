@@ -28,6 +28,6 @@ async def test_a_line_for_a_product_not_for_sale_is_refused_naming_it(
     odoo.execute_kw("product.product", "write", [[blue], {"sale_ok": False}])
     message, first = await posted(tmp_path, examples, sandbox, odoo, b"PO1*1*24*EA*12.50**UP*614141000012~\n")
     assert message.state is State.QUARANTINED and not first
-    assert "line 1: [WB-100] Blue Widget is not for sale in Odoo (Can be Sold is unticked on the product, so Odoo's " \
-           "order form would not offer it): tick it and replay, or tell the partner the item is no longer sold" \
+    assert "line 1: [WB-100] Blue Widget is not for sale in Odoo (Can be Sold, Sales in 19, is unticked on the " \
+           "product, so Odoo's order form would not offer it): tick it and replay, or tell the partner the item is no longer sold" \
            in str(message.last_error), message.last_error
