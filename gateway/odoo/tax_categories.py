@@ -93,7 +93,9 @@ class Categories:
         if own in ("S", "Z", "L", "M"):                # charged, or zero rated: no reason (EN 16931 BR-S-10, BR-Z-10)
             return Category(str(own))
         reason = tax.get("ubl_cii_tax_exemption_reason_code") or REASONS.get(own)
-        return Category(str(own), reason, tax.get("ubl_cii_tax_exemption_reason") or WORDS.get(reason))
+        # the words of its reason; without one, E's only: a charged category (B, Italy's split payment; 19's SR) has none
+        words = WORDS.get(reason) if reason or own == "E" else None
+        return Category(str(own), reason, tax.get("ubl_cii_tax_exemption_reason") or words)
 
     def untaxed(self, line: dict[str, Any]) -> Category | None:
         """The category of an invoice line with no tax in Odoo: the partner's `odoo.untaxed_lines`, else as a 0 %
