@@ -54,6 +54,11 @@ class Advice:
     def describe(self) -> str:
         return f"{self.standard} {self.advice_number}".strip()
 
+    def summary(self) -> str:
+        """'APERAK 10015: rejected, for IV 2744: error 186: duplicate invoice' (`edi-gateway translate`)."""
+        return (f"{self.describe()}: {self.verdict.replace('_', ' ')}, for {', '.join(self.named) or 'no reference'}"
+                + (f": {'; '.join(self.errors)}" if self.errors else ""))
+
 
 def read(tx: Transaction) -> list[Advice]:
     """A partner's APERAK or 824 as one Advice per document it acknowledges."""

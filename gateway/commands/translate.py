@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.acks.advice import ADVICE_TYPES
+from gateway.acks.advice import read as read_advice
 from gateway.cli import EXIT_ERROR, EXIT_OK
 from gateway.config.args import add_config_argument, load_or_exit_code
 from gateway.config.loader import find_config
@@ -106,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     documents: list[Document] = []
     failed = 0
     for tx in result.transactions:
+        if tx.doc_type in ADVICE_TYPES:       # an APERAK / 824: matched to what we sent, no document of its own
+            for said in read_advice(tx):
+                print(said.summary(), file=sys.stderr if args.json else sys.stdout)
+            continue
         # a transaction the validator rejected is still translated: the coordinator sees both
         try:
             documents.extend(translate(tx, partner, profiles, profile=args.profile))
