@@ -187,7 +187,8 @@ class SftpServer:
         self.port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
-        self.logins: dict[asyncssh.SSHServerConnection, tuple[str, bytes | str]] = {}   # user, key or hash
+        # user, key or password hash, partner: what a reload must still allow for the session to go on
+        self.logins: dict[asyncssh.SSHServerConnection, tuple[str, bytes | str, str]] = {}
         self.refused = Refusals(log, "SFTP", "sftp_server.max_connections")
         self.unauthenticated: dict[str, int] = {}      # source (address, IPv6 /64) -> its connections not logged in
         self.open_files: dict[object, int] = {}        # connection -> files open in its sessions together
@@ -205,13 +206,15 @@ class SftpServer:
         the key or password it logged in with removed), as a key taken away after a breach must not keep a session
         open (they have no idle limit). Returns how many were ended."""
         ended = 0
-        for conn, (user, credential) in list(self.logins.items()):
+        for conn, (user, credential, partner) in list(self.logins.items()):
             acct = self.accounts.get(user)
-            if acct is not None and (credential in acct.keys or credential == acct.password_hash):
+            # an account moved to another partner ends too: the session's uploads would go on as the old one's
+            if acct is not None and acct.partner == partner and (credential in acct.keys
+                                                                 or credential == acct.password_hash):
                 continue
             peer = conn.get_extra_info("peername")
             log.warning("SFTP session of %r from %s ended: the reload withdrew the login it used (account, key or "
-                        "password)", user, peer[0] if peer else "?")
+                        "password, or its partner)", user, peer[0] if peer else "?")
             self.logins.pop(conn, None)
             conn.disconnect(asyncssh.DISC_BY_APPLICATION, "your access was withdrawn")
             ended += 1
@@ -434,7 +437,7 @@ class _Auth(asyncssh.SSHServer):
         if self.conn is None or self.login is None:
             return
         user, share = self.login[0], max(1, self.owner.settings.max_connections // ACCOUNT_SHARE)
-        if sum(who == user for who, _ in self.owner.logins.values()) >= share:
+        if sum(who == user for who, *_ in self.owner.logins.values()) >= share:
             # one partner (or whoever holds its key) logging in again and again must not take every slot from the
             # others: beyond its share of max_connections, a login of that account is disconnected at once
             self.owner.refused_account.add(f"{self.peer} ({user!r})", share)
@@ -442,7 +445,8 @@ class _Auth(asyncssh.SSHServer):
                 self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections for this account, "
                 "try again later")
             return
-        self.owner.logins[self.conn] = self.login
+        acct = self.owner.accounts.get(user)
+        self.owner.logins[self.conn] = (*self.login, acct.partner if acct is not None else "")
 
     def _logged_in(self) -> None:
         """The connection no longer counts against its address's connections not logged in (once)."""
