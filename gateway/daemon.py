@@ -2,7 +2,8 @@
 parts other modules add (SFTP, AS2, remote SFTP, the ops server, the Odoo scheduler).
 
 Start-up resumes every message from its last committed state (the workers simply take what the
-journal says is due). SIGTERM (or SIGINT) stops intake, ends waits for Odoo at once (`gateway.odoo.halt`),
+journal says is due); after a run that ended without a clean stop, what it was posting first waits
+`odoo.in_doubt_seconds` (`single_instance`, `Pipeline.doubt_after_crash`). SIGTERM (or SIGINT) stops intake, ends waits for Odoo at once (`gateway.odoo.halt`),
 lets running steps finish within `drain_seconds` and exits 0; SIGHUP re-lints and reloads partner and translation files and the
 inbox folders of gateway.yaml, keeping the old ones when the new ones have errors. Under systemd it reports READY=1, STATUS= and
 WATCHDOG=1.
