@@ -127,9 +127,11 @@ class Destinations:
         return self.check_address(address)
 
     def check_address(self, address: Address) -> str | None:
-        """Why `address` is refused (with how to allow it), or None."""
-        address = plain(address)
+        """Why `address` is refused (with how to allow it), or None. A listed network allows an address in it as
+        written or as the IPv4 address it leads to (64:ff9b::/96 listed allows what DNS64 gives, 10.0.0.0/8 that
+        same network over NAT64)."""
+        forms = {address, plain(address)}
         why = why_refused(address)
-        if why is None or any(address in net for net in self.networks if net.version == address.version):
+        if why is None or any(a in net for a in forms for net in self.networks if net.version == a.version):
             return None
         return f"{why}, which the partner's async_mdn_allow does not list"
