@@ -197,10 +197,10 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
     own BoM lines), and counts the line delivered as the fewest kits any component's done moves to customers make,
     each line's quantity per kit taken through the kits it is inside (sale_mrp `_compute_qty_delivered`, stock.move
     `_compute_kit_quantities` over mrp.bom `explode`, 16-19). So a delivery completes the kits counted with it less
-    those counted with the line's earlier deliveries (by id: a backorder is made, so done, after its original); a
-    delivery of some components alone completes none. A line whose moves name BoM lines its kit's BoM no longer
+    those counted with the line's deliveries done before it (by date done, then id, as the ship notices are made:
+    a transfer split off and shipped first has the later id); a delivery of some components alone completes none. A line whose moves name BoM lines its kit's BoM no longer
     has (the BoM was changed after the order) is counted by those lines alone, one level. Counted in the BoM's
-    unit, given in the line's (`_in_unit`). Returns are not counted. About six calls, none without kits."""
+    unit, given in the line's (`_in_unit`). Returns are not counted. About seven calls, none without kits."""
     lines = sorted({m2o_id(m.get("sale_line_id")) or 0 for m in moves if m.get("bom_line_id")} - {0})
     if not lines:
         return {}
@@ -214,19 +214,22 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
                                 "location_dest_id"])
     customers = set(client.search("stock.location", [("usage", "=", "customer"),
                                                      ("id", "in", ids_of(m["location_dest_id"] for m in every))]))
+    done_order = {r["id"]: (str(r.get("date_done") or ""), r["id"]) for r in client.read(      # as extraction's
+        "stock.picking", ids_of([*(m["picking_id"] for m in every), *(m.get("picking_id") for m in moves)]),
+        ["date_done"])}
     recipes = {line: _shipped_recipe(client, line, leaves.get(kit_of.get(line, 0), {}), every, parts)
                for line in lines}
     ratios = unit_ratios(client, set(ids_of([*(m["product_uom"] for m in every), *(p.get("uom_id") for p in
                                                                                    parts.values()),
                                              *bom_units.values(), *(r.get(unit_field) for r in sold.values())])), cache)
 
-    def made(line: int, upto: int) -> Decimal:
-        """The kits of `line` the done moves of its deliveries up to `upto` (by id) make."""
-        recipe = recipes[line]
+    def made(line: int, picking: int, with_it: bool) -> Decimal:
+        """The kits of `line` the done moves of its deliveries done before `picking` (`with_it`: and of it) make."""
+        recipe, upto = recipes[line], done_order.get(picking, ("", picking))
         have = {bom_line: Fraction(0) for bom_line in recipe}
         for m in every:
-            bom_line = m2o_id(m["bom_line_id"]) or 0
-            if m2o_id(m["sale_line_id"]) == line and bom_line in have and (m2o_id(m["picking_id"]) or 0) <= upto \
+            bom_line, when = m2o_id(m["bom_line_id"]) or 0, done_order.get(m2o_id(m["picking_id"]) or 0, ("", 0))
+            if m2o_id(m["sale_line_id"]) == line and bom_line in have and (when <= upto if with_it else when < upto) \
                     and m2o_id(m["location_dest_id"]) in customers:
                 (top, size), (part_top, part_size) = (ratios.get(m2o_id(m["product_uom"]) or 0, (0, 1.0)),
                                                       ratios.get(m2o_id(parts[recipe[bom_line].part].get("uom_id"))
@@ -239,7 +242,7 @@ def kits_shipped(client: OdooClient, moves: list[dict[str, Any]], done: str,
     for move in moves:
         line, picking = m2o_id(move.get("sale_line_id")) or 0, m2o_id(move.get("picking_id")) or 0
         if move.get("bom_line_id") and line and (picking, line) not in out:
-            out[(picking, line)] = _in_unit(made(line, picking) - made(line, picking - 1), ratios,
+            out[(picking, line)] = _in_unit(made(line, picking, True) - made(line, picking, False), ratios,
                                             bom_units.get(kit_of[line], 0), m2o_id(sold[line].get(unit_field)) or 0)
     return out
 

@@ -11,6 +11,7 @@ the 856 rendered with Northwind's profile.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import odoorpc
@@ -61,3 +62,32 @@ def test_a_kit_ordered_by_the_dozen_is_announced_in_dozens(
     [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
                              {"fields": ["qty_delivered"]})
     assert sold["qty_delivered"] == 2.0
+
+
+def test_kits_whose_parts_went_in_two_deliveries_done_out_of_order_are_announced(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """5 gift sets (a Blue Widget and two Red Widgets each), their Red Widgets split off into a delivery of their own
+    (as Odoo's Split does: the moves given to a new transfer) and shipped first, the Blue Widgets after. Neither
+    delivery completes a set alone; the second completes all 5 with the first. Counted by delivery id, the Blue
+    Widgets' delivery (the older) never counted the Red Widgets' (done before it, with a later id): no 856 ever
+    announced the 5 sets."""
+    kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    order_id = ordered(examples, client, "northwind", "NW-KITS5", STORE, [line("1", {"buyer": "NW-GS1"}, 5)])
+    [pick] = odoo.execute_kw("sale.order", "read", [[order_id], ["picking_ids"]])[0]["picking_ids"]
+    [was] = odoo.execute_kw("stock.picking", "read", [[pick], ["picking_type_id", "partner_id", "location_id",
+                                                              "location_dest_id", "origin", "sale_id"]])
+    split = odoo.execute_kw("stock.picking", "create", [{k: v[0] if isinstance(v, list) else v for k, v in was.items()
+                                                         if k != "id"}])
+    red = odoo.execute_kw("stock.move", "search", [[("picking_id", "=", pick), ("product_id", "=", product(odoo, "WR-200"))]])
+    odoo.execute_kw("stock.move", "write", [red, {"picking_id": split}])
+    odoo.execute_kw("stock.move.line", "write", [odoo.execute_kw("stock.move.line", "search", [[("move_id", "in", red)]]),
+                                                 {"picking_id": split}])
+    odoo.execute_kw("stock.picking", "button_validate", [[split]], {"context": {"skip_backorder": True}})
+    [done] = odoo.execute_kw("stock.picking", "read", [[split], ["date_done"]])      # shipped the day before
+    day_before = datetime.strptime(done["date_done"], "%Y-%m-%d %H:%M:%S") - timedelta(days=1)
+    odoo.execute_kw("stock.picking", "write", [[split], {"date_done": f"{day_before:%Y-%m-%d %H:%M:%S}"}])
+    first = extract_ship_notices(client, examples.partners["northwind"], journal)
+    odoo.execute_kw("stock.picking", "button_validate", [[pick]], {"context": {"skip_backorder": True}})
+    second = extract_ship_notices(client, examples.partners["northwind"], journal)
+    said = [(i.item_ids.get("buyer"), i.quantity) for asn in [*first, *second] for i in asn.all_items()]
+    assert said == [("NW-GS1", 5)], said
