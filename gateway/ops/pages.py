@@ -112,6 +112,7 @@ class Board:
     overdue: list[tuple[Row, str, str, str]]
     recent: list[Row]
     unsent_mdns: list[OwedMdn] = field(default_factory=list)    # async MDNs we owe, refused or given up
+    rejected: list[Row] = field(default_factory=list)           # what the partner refused: its reason first
 
 
 def _partner_link(partner: str | None) -> str:
@@ -153,6 +154,8 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
     overdue_rows = [[_link(r), *who(r), esc(r.doc_type or ""), f"<code>{esc(ctrl)}</code>",
                      esc(kind), _when(due), f'<span class="err">{_age(due, now)}</span>']
                     for r, kind, ctrl, due in board.overdue]
+    rejected_rows = [[_link(r), *who(r), esc(r.doc_type or ""), f"<code>{esc(r.filename)}</code>", _when(r.updated_at),
+                      f'<span class="err">{esc(r.last_error or r.reason or "")}</span>'] for r in board.rejected]
     recent_rows = [[_when(r.updated_at), _link(r), *who(r), esc(r.direction), esc(r.doc_type or ""), esc(r.state),
                     f"<code>{esc(r.filename)}</code>"] for r in board.recent]
     mdn_rows = [_mdn_row(m, show_partner) for m in board.unsent_mdns]
@@ -173,6 +176,9 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
         _section("overdue", "Overdue acknowledgements", len(board.overdue), _table(
             ["Message", *partner_head, "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
             "No acknowledgement is overdue.")),
+        _section("rejected", "Rejected by the partner", len(board.rejected), _table(
+            ["Message", *partner_head, "Type", "File", "When", "The partner's reason"], rejected_rows,
+            "The partners rejected nothing.")),
         *unsent,
         _section("dead", "Dead letters", len(board.dead), _table(
             ["Message", *partner_head, "Dir", "Type", "Attempts", "Last error"], dead_rows, "No dead letters.",

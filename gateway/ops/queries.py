@@ -22,7 +22,7 @@ from gateway.journal.api import State
 
 # Inbound and outbound states a worker or the outbox still has to move (not waiting on a partner).
 IN_FLIGHT = (State.RECEIVED, State.PARSED, State.TRANSLATED, State.POSTED, State.QUEUED, State.RETRY_WAIT)
-ACK_TYPES = ("997", "999", "TA1", "CONTRL")
+ACK_TYPES = ("997", "999", "TA1", "CONTRL", "APERAK", "824")
 T = TypeVar("T")
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0, 86400.0)
 
@@ -340,6 +340,10 @@ class JournalQueries:
 
     def dead(self, limit: int = 200, partner: str | None = None) -> list[Row]:
         return self._in_state(State.DEAD, limit, partner)
+
+    def rejected(self, limit: int = 200, partner: str | None = None) -> list[Row]:
+        """What the partner refused (its 997/999/CONTRL, MDN, or its application's APERAK / 824)."""
+        return self._in_state(State.REJECTED, limit, partner)
 
     def recent(self, limit: int = 25, partner: str | None = None) -> list[Row]:
         """The latest messages by last change (ids are time-ordered, so the newest created come first on ties)."""

@@ -165,7 +165,8 @@ def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Bo
         flows = [f for f in flows if f.partner == partner]
     return pages.Board(flows=flows, partner_names=known, stuck=q.stuck(now, stuck_after, partner=partner),
                        stuck_after=stuck_after, quarantined=q.quarantined(partner=partner),
-                       dead=q.dead(partner=partner), overdue=q.overdue_acks(now, partner=partner),
+                       dead=q.dead(partner=partner), rejected=q.rejected(partner=partner),
+                       overdue=q.overdue_acks(now, partner=partner),
                        recent=q.recent(50 if partner else 25, partner=partner),
                        unsent_mdns=_unsent_mdns(request.app[STATE]["as2_ledger"], partner))
 

@@ -7,6 +7,7 @@ agreement) and what we sent stayed `done`: an invoice the retailer's application
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import odoorpc
@@ -15,6 +16,7 @@ import pytest
 from gateway.odoo.sandbox import SandboxServer
 from tests.e2e.test_hunt17_edifact_retailer import HQ, customer, delivered, dropped, segments, workspace
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
+from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
 from tests.odoo.test_extraction import deliver, invoice
 
@@ -49,6 +51,9 @@ def test_a_retailers_aperak_rejects_our_invoice_accepts_our_despatch_advice_and_
         tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     customer(odoo)
     ws = workspace(tmp_path / "gw", sandbox)
+    port = free_port()
+    ws.settings["ops"] = {**ws.settings["ops"], "enabled": True, "host": "127.0.0.1", "port": port}
+    ws.write_config()
     with GatewayProcess(ws.config) as gw:
         dropped(ws, "hunt17_suedmarkt_orders.edi")
         [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "4711-8812")]])
@@ -87,6 +92,11 @@ def test_a_retailers_aperak_rejects_our_invoice_accepts_our_despatch_advice_and_
             str(bill_now["last_error"]), bill_now
         status = cli("status", config=ws.config)
         assert str(sent_bill["id"]) in status.stdout, status.stdout
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as answer:
+            page = answer.read().decode()
+        rejected = page[page.index('id="rejected"'):]
+        rejected = rejected[:rejected.index("</section>")]
+        assert str(sent_bill["id"]) in rejected and "Unknown GLN 4300001000099" in rejected, rejected
         # the despatch advice has the acceptance as an event, still done
         [notice_now] = ws.messages(id=sent_notice["id"])
         assert notice_now["state"] == "done", notice_now
