@@ -421,7 +421,9 @@ class OdooPartnerSettings(Strict):
         "a domestic reverse-charge 0 % tax is AE, a zero-rated one Z, which the countries would make E")
     untaxed_lines: UntaxedLines | None = Field(None, description="the VAT category (and exemption reason) of an "
                                                "invoice line without any tax in Odoo; default: as Odoo's own UBL "
-                                               "export derives a 0 % tax's, from our and the customer's countries")
+                                               "export derives a 0 % tax's, from our and the customer's countries, "
+                                               "where the invoice profile writes a category (INVOIC, UBL); an 810 or "
+                                               "cXML invoice gets the 0 % tax line only when this is set")
     charge_products: dict[str, str] = Field(default_factory=dict, description="allowance/charge code (the "
                                             "canonical word the profiles read X12 SAC02 / EDIFACT ALC 7161 into, "
                                             "e.g. freight for D240 or FC; a partner code is found too) or kind "
