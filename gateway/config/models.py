@@ -108,6 +108,11 @@ class SftpServerSettings(Strict):
         "more is disconnected at once, so that one address cannot hold every slot. Raise it for a VAN or a "
         "partner's translator that opens many connections at once from one address (each waits its key exchange "
         "and login, longer with a password)")
+    keepalive_seconds: float = Field(
+        60.0, ge=0, description="a logged-in connection silent this long is asked whether its client is still "
+        "there; after 3 unanswered asks it is closed (0: never). A connection a network glitch or a NAT's idle "
+        "timeout cut without a word otherwise stayed open for hours, counted against max_connections and its "
+        "account's share of them, so the partner's new logins were refused")
 
 
 class As2KeyPair(Strict):

@@ -247,7 +247,9 @@ class SftpServer:
             server_factory=lambda: _Auth(self), sftp_factory=lambda chan: JailedSftp(chan, self),
             allow_scp=False, agent_forwarding=False, x11_forwarding=False, allow_pty=False,
             # no GSSAPI (Kerberos): a host keytab would let any domain user in past the partner accounts
-            gss_host=None, login_timeout=60, encoding=None)
+            gss_host=None, login_timeout=60, encoding=None,
+            # a connection cut without a word (a glitch, a NAT forgetting it) would count for hours (TCP keepalive)
+            keepalive_interval=self.settings.keepalive_seconds, keepalive_count_max=3)
         self.port = self._acceptor.sockets[0].getsockname()[1]
         log.info("SFTP server listening on %s:%s, host key %s", self.settings.host, self.port,
                  self.host_key.get_fingerprint())
