@@ -21,7 +21,6 @@ from gateway.errors import TranslationError
 from gateway.translate.values import date_in
 
 GROUPS = "_allocations"
-PRICES = "_prices"
 
 
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
@@ -31,7 +30,6 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     can take both, and one of several places without its quantity, which no one can guess."""
     window_ends(data, tx)
     for index, line in enumerate(_items(data), 1):
-        net_price_first(line)
         groups = line.pop(GROUPS, None)
         if not groups:
             continue
@@ -55,18 +53,6 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     return data
 
 
-def net_price_first(line: dict[str, Any]) -> None:
-    """The line's price from its PRI groups (`_prices`): the net one (AAA) wherever it stands, else the first. An
-    EANCOM order gives the net and the gross price (AAB, with the line's ALC) together, in either order; the last
-    one read was the price, so the gross one, posted with the ALC's percent as the discount, made a line a few cents
-    off its MOA+203 and the order's note warned of a price mismatch the partner never made. Kept in this hook as
-    partner profiles with hooks of their own call it already."""
-    prices = [p for p in line.pop(PRICES, None) or () if p.get("unit_price") is not None]
-    if prices:
-        chosen = next((p for p in prices if str(p.get("price_basis") or "").strip() == "AAA"), prices[0])
-        line["unit_price"], line["price_basis"] = chosen["unit_price"], chosen.get("price_basis")
-
-
 WINDOW_ENDS = {"2": "deliver_not_after", "64": "deliver_not_after", "10": "ship_no_later"}
 """The latest day of a window each DTM 2005 gives as a period (2379 718): delivery (2, 64), shipment (10)."""
 _DAY = date_in("102")
@@ -76,7 +62,7 @@ def window_ends(data: dict[str, Any], tx: Any) -> None:
     """The last day of a header DTM period (format 718, CCYYMMDD-CCYYMMDD) as its window's latest date. The date
     reads the period's first day only, so an order wanting delivery from 7 to 9 December in one DTM+2 was posted
     for the 7th and the 9th was said nowhere; it is now 'deliver no later than' in the note, as a DTM+63 is. Read
-    from the message's own segments (before its first LIN); kept in this hook, as `net_price_first`."""
+    from the message's own segments (before its first LIN)."""
     dates = data.get("dates")
     for seg in getattr(tx, "segments", None) or ():
         if seg.fields[0] == "LIN":
