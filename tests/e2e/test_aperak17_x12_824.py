@@ -13,6 +13,7 @@ from pathlib import Path
 import odoorpc
 import pytest
 
+from gateway.formats import x12
 from gateway.odoo.sandbox import SandboxServer
 from tests.e2e.test_hunt17_x12_retailer import PO, charge_product, documents, seg, taken, workspace
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
@@ -80,3 +81,18 @@ def test_a_retailers_824_rejects_our_810_by_its_number_and_accepts_our_856_by_it
             assert seg(ack, "AK1")[1] == "AG" and seg(ack, "AK2")[1] == "824", ack
             assert seg(ack, "AK5") == ["AK5", "A"] and seg(ack, "AK9")[1] == "A", ack
         assert "Traceback" not in gw.output()
+
+
+def test_the_824_is_checked_against_its_own_table() -> None:
+    """An 824 is validated (it was read generically, 'no structure definition for 824'): a good one has no finding,
+    an OTI without the number it answers (OTI03 is mandatory) is an error, a TED before any OTI a finding (out of
+    sequence), each named in the 997."""
+    oti = "OTI*TE*IV*INV-1***20261201*0930*12*0001*810"
+    good = x12.parse(advice(9003, ["BGN*00*AA0003*20261201", "N1*BY*VALUWAY*92*0458", oti, "REF*PO*0458812345",
+                                   "DTM*050*20261201",
+                                   "TED*024*PRICE DOES NOT MATCH PO*IT1*7*4", "NTE*GEN*CHECK LINE 2"]))
+    assert [str(i) for i in good.issues] == []
+    no_number = x12.parse(advice(9004, ["BGN*00*AA0004*20261201", "OTI*TR*IV"]))
+    assert any(i.segment_tag == "OTI" and i.element_position == 3 for i in no_number.errors), no_number.issues
+    misplaced = x12.parse(advice(9005, ["BGN*00*AA0005*20261201", "TED*024*PRICE", "OTI*TR*IV*INV-1"]))
+    assert any(i.segment_tag == "TED" and "out of sequence" in i.message for i in misplaced.issues), misplaced.issues
