@@ -12,6 +12,7 @@ sandbox over HTTP (17, 19).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 
@@ -21,6 +22,12 @@ from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_hunt17_replaced_product_codes import examples, posted
 
 __all__ = ["examples"]          # the module's fixture, shared
+
+
+def refused_saying(message: Any, text: str) -> None:
+    """The 850 was quarantined with `text` in its reason."""
+    assert message.state is State.QUARANTINED
+    assert text in str(message.last_error), message.last_error
 
 
 async def test_a_customer_code_on_a_template_with_variants_is_refused_naming_them(
@@ -33,20 +40,16 @@ async def test_a_customer_code_on_a_template_with_variants_is_refused_naming_the
     odoo.execute_kw("product.customerinfo", "create", [{"partner_id": bigbox, "product_code": "TS-1",
                                                         "product_tmpl_id": tmpl["product_tmpl_id"][0]}])
     message, _ = await posted(tmp_path, examples, sandbox, odoo, b"PO1*1*24*EA*9.00**BP*TS-1~\n")
-    assert message.state is State.QUARANTINED
-    assert "line 1: no product in Odoo for buyer TS-1 (the buyer's item number TS-1 is on the product T-Shirt, " \
-           "which has 2 variants: [TS-L] T-Shirt, [TS-S] T-Shirt; give the code to the variant it names" \
-           in str(message.last_error), message.last_error
+    refused_saying(message, "line 1: no product in Odoo for buyer TS-1 (the buyer's item number TS-1 is on the product T-Shirt, "
+                   "which has 2 variants: [TS-L] T-Shirt, [TS-S] T-Shirt; give the code to the variant it names")
 
 
 async def test_an_internal_reference_two_products_share_is_refused_naming_both(
         tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
     odoo.execute_kw("product.product", "create", [{"name": "Blue Widget (new)", "default_code": "WB-100"}])
     message, _ = await posted(tmp_path, examples, sandbox, odoo, b"PO1*1*24*EA*12.50**VN*WB-100~\n")
-    assert message.state is State.QUARANTINED
-    assert "line 1: no product in Odoo for vendor WB-100 (2 products have the internal reference WB-100: " \
-           "[WB-100] Blue Widget, [WB-100] Blue Widget (new); archive one or give it another" \
-           in str(message.last_error), message.last_error
+    refused_saying(message, "line 1: no product in Odoo for vendor WB-100 (2 products have the internal reference WB-100: "
+                   "[WB-100] Blue Widget, [WB-100] Blue Widget (new); archive one or give it another")
 
 
 async def test_an_archived_products_gtin_is_refused_naming_it(
@@ -56,7 +59,5 @@ async def test_an_archived_products_gtin_is_refused_naming_it(
     [blue] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WB-100")]])
     odoo.execute_kw("product.product", "write", [[blue], {"active": False}])
     message, _ = await posted(tmp_path, examples, sandbox, odoo, b"PO1*1*24*EA*12.50**UP*614141000012~\n")
-    assert message.state is State.QUARANTINED
-    assert "line 1: no product in Odoo for upc 614141000012 (it is the archived product [WB-100] Blue Widget: " \
-           "unarchive it in Odoo and replay, or tell the partner the item is no longer sold)" \
-           in str(message.last_error), message.last_error
+    refused_saying(message, "line 1: no product in Odoo for upc 614141000012 (it is the archived product [WB-100] Blue Widget: "
+                   "unarchive it in Odoo and replay, or tell the partner the item is no longer sold)")
