@@ -52,7 +52,7 @@ from gateway.odoo.lookup import (
     unit_code,
     unit_id,
 )
-from gateway.odoo.receipts import tracking_numbers, unit_ratios
+from gateway.odoo.receipts import tracking_numbers, unit_ratios, units_per
 from gateway.odoo.sale_orders import (
     as_kept,
     odoo_price,
@@ -899,9 +899,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", sorted(
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
-                                               ["name", "client_order_ref", "note", "partner_shipping_id", "date_order",
-                                                "picking_ids"])}
-    deliveries = _deliveries(client, orders)
+                                               ["name", "client_order_ref", "note", "partner_shipping_id", "date_order"])}
+    deliveries = _billed_deliveries(client, rows, Names.of(client, ctx.cache).move_qty, ctx.cache)
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
     order_rows = _order_rows(client, placed, uom_field)
@@ -1017,8 +1016,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             refs.append(Reference(qualifier="vendor_order", value=move["invoice_origin"]))
         if reverses:                                               # REF*IV / RFF+IV: the invoice it credits
             refs.append(Reference(qualifier="invoice", value=reverses["name"]))
-        picks = sorted((p for so_id in ordered for p in deliveries.get(so_id, [])), key=_done_order) \
-            if move["move_type"] == "out_invoice" else []
+        picks = deliveries.get(move["id"], [])
         refs += [Reference(qualifier="delivery_note", value=str(p["name"])) for p in picks]      # RFF+DQ, REF*PK
         delivery_day = local_day(picks[-1]["date_done"], ctx.zone()) if picks else None         # DTM+35
         docs.append(Invoice(
@@ -1050,18 +1048,72 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     return docs
 
 
-def _deliveries(client: OdooClient, orders: dict[int, dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-    """Each sale order's deliveries to the customer that are done: an invoice of it names them as its delivery notes
-    (RFF+DQ, the DESADV's BGM number) and the last one's day as the delivery date (DTM+35), which an EU invoice must
-    state and EANCOM retailers match the invoice by. One call, for the run's orders."""
-    ids = sorted({p for order in orders.values() for p in order.get("picking_ids") or []})
-    rows = client.read("stock.picking", ids, ["name", "state", "date_done", "picking_type_code", "sale_id"]) \
-        if ids else []
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["state"] == "done" and row.get("picking_type_code") == "outgoing":
-            out[m2o_id(row["sale_id"]) or 0].append(row)
+def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], move_qty: str,
+                       cache: Cache) -> dict[int, list[dict[str, Any]]]:
+    """Each customer invoice's deliveries, in the order they were done: an invoice names them as its delivery notes
+    (RFF+DQ, the DESADV's BGM number; REF*PK) and the last one's day as the delivery date (DTM+35), which an EU
+    invoice must state and EANCOM retailers match the invoice to its despatch advices by. Only the deliveries its
+    quantities bill (`_billed_by`): naming every delivery of the order, the second invoice of an order delivered
+    and invoiced in two parts named the first delivery again, which such a retailer refuses as invoiced already."""
+    invoices = {r["id"] for r in rows if r["move_type"] == "out_invoice"}
+    own = client.search_read("account.move.line", [("move_id", "in", sorted(invoices)),
+                                                   ("display_type", "=", "product")], ["sale_line_ids"]) \
+        if invoices else []
+    sale_lines = sorted({s for line in own for s in line["sale_line_ids"]})
+    if not sale_lines:
+        return {}
+    moves = client.search_read("stock.move", [("sale_line_id", "in", sale_lines), ("state", "=", "done")],
+                               ["sale_line_id", "picking_id", "product_id", move_qty, "product_uom"])
+    picks = {p["id"]: p for p in client.read("stock.picking", ids_of(m["picking_id"] for m in moves),
+                                             ["name", "state", "date_done", "picking_type_code"])
+             if p["state"] == "done" and p.get("picking_type_code") == "outgoing"}
+    lines = client.search_read("account.move.line", [("sale_line_ids", "in", sale_lines),
+                                                     ("display_type", "=", "product")],
+                               ["move_id", "product_id", "quantity", "product_uom_id", "sale_line_ids"])
+    kinds = {m["id"]: m for m in client.read("account.move", ids_of(x["move_id"] for x in lines),
+                                             ["move_type", "state"])}
+    shipped: dict[int, list[dict[str, Any]]] = defaultdict(list)           # sale line -> its delivered moves
+    for m in sorted((m for m in moves if (m2o_id(m["picking_id"]) or 0) in picks),
+                    key=lambda m: (_done_order(picks[m2o_id(m["picking_id"]) or 0]), m["id"])):
+        shipped[m2o_id(m["sale_line_id"]) or 0].append(m)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for invoice in sorted(invoices):
+        found: set[int] = set()
+        for sale_line in {s for x in lines if m2o_id(x["move_id"]) == invoice for s in x["sale_line_ids"]}:
+            found |= _billed_by(client, invoice, shipped.get(sale_line, []), move_qty,
+                                [x for x in lines if sale_line in x["sale_line_ids"]], kinds, cache)
+        out[invoice] = sorted((picks[p] for p in found if p in picks), key=_done_order)
     return out
+
+
+def _billed_by(client: OdooClient, invoice: int, done: list[dict[str, Any]], move_qty: str,
+               billed: list[dict[str, Any]], kinds: dict[int, dict[str, Any]], cache: Cache) -> set[int]:
+    """The deliveries of one sale line that `invoice` bills: of its delivered moves `done` (in the order they were
+    done), those whose quantities fall after what the line's earlier posted invoices billed, less their credit notes
+    as Odoo's qty_invoiced takes them off (`billed`: the line's invoice lines), and within what this one bills. All
+    of them for a kit, whose moves are its components' and their quantities no kits."""
+    if not done or any(m2o_id(m["product_id"]) != m2o_id(billed[0]["product_id"]) for m in done):
+        return {m2o_id(m["picking_id"]) or 0 for m in done}
+    unit = m2o_id(done[0]["product_uom"]) or 0
+
+    def qty(line: dict[str, Any]) -> Decimal:            # in the moves' unit (Odoo makes them in the line's)
+        billed_in = m2o_id(line["product_uom_id"]) or unit
+        per = units_per(client, billed_in, unit, cache) if billed_in != unit else None
+        return _dec(line["quantity"]) * (_dec(per) if per else 1)
+
+    def move_of(line: dict[str, Any]) -> dict[str, Any]:
+        return kinds.get(m2o_id(line["move_id"]) or 0, {})
+
+    before = sum((qty(x) * (-1 if move_of(x).get("move_type") == "out_refund" else 1) for x in billed
+                  if (m2o_id(x["move_id"]) or 0) < invoice and move_of(x).get("state") == "posted"), Decimal(0))
+    end = before + sum((qty(x) for x in billed if m2o_id(x["move_id"]) == invoice), Decimal(0))
+    found, start = set(), Decimal(0)
+    for m in done:                               # the moves whose quantities fall in (before, end]
+        stop = start + _dec(m[move_qty])
+        if min(stop, end) > max(start, before):
+            found.add(m2o_id(m["picking_id"]) or 0)
+        start = stop
+    return found
 
 
 def _done_order(pick: dict[str, Any]) -> tuple[str, int]:
