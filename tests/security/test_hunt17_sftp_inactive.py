@@ -18,7 +18,7 @@ import paramiko
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
-from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp
+from tests.transports.sftp_util import known_hosts_line, make_key, openssh_sftp, paramiko_session
 
 WAITING = "acme_810_000000041.x12"
 
@@ -68,13 +68,7 @@ def test_a_partner_made_inactive_by_a_reload_cannot_log_in_again(tmp_path: Path)
 
 
 def _session(ws: Workspace, key: Path, port: int) -> tuple[paramiko.SSHClient, paramiko.SFTPClient]:
-    known = ws.root / "known_hosts"
-    known.write_text(known_hosts_line("127.0.0.1", port, ws.root / "state" / "ssh_host_ed25519_key.pub"))
-    ssh = paramiko.SSHClient()
-    ssh.load_host_keys(str(known))
-    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
-    ssh.connect("127.0.0.1", port=port, username="northwind", key_filename=str(key), look_for_keys=False,
-                allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
+    ssh = paramiko_session(ws.root, key, port)
     return ssh, ssh.open_sftp()
 
 

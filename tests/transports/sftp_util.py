@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import asyncssh
+import paramiko
 
 from tests.helpers.net import free_port
 
@@ -29,6 +30,19 @@ def known_hosts_line(host: str, port: int, host_pub: Path | bytes) -> str:
     pub = host_pub.read_text() if isinstance(host_pub, Path) else host_pub.decode()
     parts = pub.split()
     return f"[{host}]:{port} {parts[0]} {parts[1]}\n"
+
+
+def paramiko_session(root: Path, key: Path, port: int, user: str = "northwind") -> paramiko.SSHClient:
+    """A partner's paramiko client logged into the gateway of workspace `root` on 127.0.0.1:`port`, its host key
+    pinned from the workspace's state (RejectPolicy for any other)."""
+    known = root / "known_hosts"
+    known.write_text(known_hosts_line("127.0.0.1", port, root / "state" / "ssh_host_ed25519_key.pub"))
+    ssh = paramiko.SSHClient()
+    ssh.load_host_keys(str(known))
+    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
+    ssh.connect("127.0.0.1", port=port, username=user, key_filename=str(key), look_for_keys=False,
+                allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
+    return ssh
 
 
 def openssh_sftp(tmp: Path, port: int, user: str, key: Path, known_hosts: Path, commands: str,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import paramiko
 import pytest
 
 from gateway.journal.sqlite import SqliteJournal
@@ -25,7 +24,7 @@ from tests.helpers.wait import wait_for
 from tests.spine.test_acks_hostile import ASN, queue_asn, row
 from tests.transports.as2_peer import as2_headers, build_message, curl_post
 from tests.transports.certs import Cert, make_cert
-from tests.transports.sftp_util import Sshd, known_hosts_line, make_key
+from tests.transports.sftp_util import Sshd, known_hosts_line, make_key, paramiko_session
 from tests.transports.test_delivery_hostile import Partner, as2_workspace
 from tests.transports.test_delivery_hostile import partner as as2_partner  # noqa: F401 - a fixture
 
@@ -197,13 +196,7 @@ def sftp_outbound_world(tmp: Path) -> tuple[Workspace, Path, int]:
 
 def fetch_and_delete(ws: Workspace, key: Path, port: int) -> bytes:
     """The partner's SFTP client (paramiko, our host key pinned): get outbound/<file>, then delete it."""
-    known = ws.root / "known_hosts"
-    known.write_text(known_hosts_line("127.0.0.1", port, ws.root / "state" / "ssh_host_ed25519_key.pub"))
-    ssh = paramiko.SSHClient()
-    ssh.load_host_keys(str(known))
-    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
-    ssh.connect("127.0.0.1", port=port, username="northwind", key_filename=str(key), look_for_keys=False,
-                allow_agent=False, timeout=20, banner_timeout=20, auth_timeout=20)
+    ssh = paramiko_session(ws.root, key, port)
     try:
         sftp = ssh.open_sftp()
         with sftp.open(f"/outbound/{OUT_NAME}", "rb") as f:
