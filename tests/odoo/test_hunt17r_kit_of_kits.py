@@ -26,6 +26,7 @@ from tests.odoo.test_extraction_incoming import product
 from tests.odoo.test_hunt17_kit_shipments import STORE, backorder_shipped, item_lines
 from tests.odoo.test_outbound_odd_odoo import examples, line, ordered, rendered_and_read_back
 from tests.odoo.test_stock15_kits import kit
+from tests.odoo.test_stock_feed_levels import new_product, northwind_code
 
 __all__ = ["examples"]          # the module's fixture, shared
 
@@ -97,3 +98,23 @@ def test_kits_whose_parts_went_in_two_deliveries_done_out_of_order_are_announced
     second = extract_ship_notices(client, examples.partners["northwind"], journal)
     said = [(i.item_ids.get("buyer"), i.quantity) for asn in [*first, *second] for i in asn.all_items()]
     assert said == [("NW-GS1", 5)], said
+
+
+def test_a_product_made_a_kit_after_its_order_was_confirmed_counts_its_own_moves(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """The order's moves were made before the product got its kit BoM, so none is exploded (none names a BoM line):
+    sale_mrp finds no BoM on the moves and leaves the line's delivered quantity to sale_stock, its own moves (3 of
+    the 5 shipped are 3), and the 856 announces them as any item."""
+    pid = new_product(odoo, sandbox.version, "Gift Set 3", "consumable", default_code="GS3")
+    northwind_code(odoo, pid, "NW-GS3")
+    order_id = ordered(examples, client, "northwind", "NW-KITS6", STORE, [line("1", {"buyer": "NW-GS3"}, 5)])
+    tmpl = odoo.execute_kw("product.product", "read", [[pid], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    odoo.execute_kw("mrp.bom", "create", [{"product_tmpl_id": tmpl, "type": "phantom", "product_qty": 1.0,
+                                           "bom_line_ids": [(0, 0, {"product_id": product(odoo, "WB-100"),
+                                                                    "product_qty": 1})]}])
+    deliver(odoo, order_id, partial={pid: 3.0})
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    assert [(i.item_ids.get("buyer"), i.quantity) for i in asn.all_items()] == [("NW-GS3", 3)]
+    [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
+                             {"fields": ["qty_delivered"]})
+    assert sold["qty_delivered"] == 3.0

@@ -489,6 +489,8 @@ def _kits_delivered(moved: Any) -> Any:
             return float(moved(env, rid))
         done = names(env.db.version)["move_done"]
         mine = [m for m in env.db.data["stock.move"].values() if m.get("sale_line_id") == rid]
+        if not any(m.get("bom_line_id") for m in mine if m.get("state") != "cancel"):    # not exploded (a BoM made
+            return float(moved(env, rid))                                             # later): its own moves
         if not any(env.db.data["mrp.bom.line"].get(m.get("bom_line_id") or 0, {}).get("bom_id") == bom_id
                    for m in mine if m.get("state") != "cancel"):
             whole = bool(mine) and all(m.get("state") == "done" and
