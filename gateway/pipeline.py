@@ -640,6 +640,10 @@ class Pipeline:
         if result.transactions and all(t.doc_type in ACK_KINDS for t in result.transactions):
             message = self.journal.transition(message.id, State.PARSED, "acknowledgement read", **fields,
                                               meta={"parse": summary, "unmatched_acks": unmatched or None})
+            if refused := message.meta.get("unmatched_refusals"):
+                return self._quarantine(message, f"the partner's application refused a document this gateway cannot "
+                                        f"find among what it sent: {'; '.join(refused)}; find it (sent before this "
+                                        "release, by hand or by another system?) and settle it with the partner")
             return self.journal.transition(message.id, State.DONE, "acknowledgement matched to what we sent"
                                            if not unmatched else f"acknowledgement matches nothing we sent: "
                                            f"{'; '.join(unmatched)}")
@@ -740,10 +744,14 @@ class Pipeline:
         if not acks_txs:
             return unmatched
         acks = _require("gateway.acks", "read")
+        refused: list[str] = []       # application refusals of something we cannot find: never only a log line
         for tx in acks_txs:
             if tx.doc_type in ("APERAK", "824"):       # its application's answer, one document or more each
                 advice = _require("gateway.acks.advice", "read", "apply")
-                unmatched += [u for a in advice.read(tx) if (u := advice.apply(a, partner, self.journal, message.id))]
+                for said in advice.read(tx):
+                    if (missed := advice.apply(said, partner, self.journal, message.id)) is not None:
+                        unmatched.append(missed)
+                        refused += [missed] if said.verdict == "rejected" else []
                 continue
             ack = acks.read(tx)
             what = (f"{ack.ack_standard} for interchange {ack.interchange_control}" if ack.ack_standard == "TA1"
@@ -770,6 +778,8 @@ class Pipeline:
                 continue   # already settled (a re-run after a crash)
             self.journal.transition(target, verdict, f"{ack.ack_standard} {ack.status} (in {message.id})",
                                     meta={"ack_message": message.id})
+        if refused or message.meta.get("unmatched_refusals"):     # a replay that finds them now clears them
+            self.journal.note(message.id, meta={"unmatched_refusals": refused or None})
         return unmatched
 
     def _queue_acks(self, message: Message, result: Any, partner: PartnerConfig) -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 from gateway.config.models import PartnerConfig
 from gateway.formats.base import Segment, Syntax, Transaction
 from gateway.journal.api import ALLOWED, Journal, Message, State
+from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +173,19 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
     sent = journal.get(target.id)
     if (sent.meta.get("application_ack") or {}).get("message") == message_id:
         return None                   # applied before (this file's step run again after a crash)
+    if sent.state in NOT_YET_SENT:    # its application has it though our delivery was not confirmed: not sent again
+        to = State.REJECTED if advice.verdict == "rejected" else State.DONE
+        said = "rejected" if advice.verdict == "rejected" else "accepted"
+        ack_before_sent(journal, sent.id, advice.standard, to,
+                        f"{said} by {partner.id}'s application ({where})" + (f": {texts}" if texts else ""),
+                        {"application_ack": {"message": message_id, "verdict": advice.verdict}})
+        return None
     if advice.verdict == "rejected":
         reason = f"rejected by {partner.id}'s application ({where})" + (f": {texts}" if texts else "")
         if State.REJECTED in ALLOWED[sent.state]:
             journal.transition(sent.id, State.REJECTED, reason, error=reason,
                                meta={"application_ack": {"message": message_id, "verdict": advice.verdict}})
-        else:                         # rejected before (its CONTRL / 997), or not sent yet: the texts are kept
+        else:                         # rejected before (its CONTRL / 997, an earlier APERAK): the texts are kept
             journal.note(sent.id, meta={"application_ack": {"message": message_id, "verdict": advice.verdict,
                                                             "errors": advice.errors}})
         return None

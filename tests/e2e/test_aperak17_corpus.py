@@ -39,13 +39,27 @@ def test_translate_says_what_each_corpus_aperak_says(name: str) -> None:
     assert "no base profile" not in done.stderr, done.stderr
 
 
-def test_a_corpus_aperak_from_a_partner_listing_no_documents_is_read_not_quarantined(tmp_path: Path) -> None:
-    partner = {"name": "Pydifact sample", "edifact": {"ids": [{"id": "RECEIVERID"}], "contrl": False}}
-    ws = Workspace.create(tmp_path, {"our_ids": {"edifact": {"id": "SENDERID"}}}, partners={"pyd": partner})
+def settled(ws: Workspace, name: str) -> dict[str, object]:
+    [message] = wait_for(lambda: [m for m in ws.messages(filename=name) if m["state"] in ("done", "quarantined", "dead")],
+                         message=name)
+    return message
+
+
+def test_corpus_aperaks_from_a_partner_listing_no_documents_are_read_and_an_unmatched_refusal_held(
+        tmp_path: Path) -> None:
+    """An acceptance that matches nothing is done, saying so; a refusal that matches nothing is quarantined for a
+    person (both were quarantined as 'no base profile translates edifact APERAK')."""
+    partners = {"pyd": {"name": "Pydifact sample", "edifact": {"ids": [{"id": "RECEIVERID"}], "contrl": False}},
+                "bots": {"name": "Bots sample", "edifact": {"ids": [{"qualifier": "14", "id": "PARTNER2"}]},
+                         "our_ids": {"edifact": {"qualifier": "14", "id": "PARTNER1"}}}}
+    ws = Workspace.create(tmp_path, {"our_ids": {"edifact": {"id": "SENDERID"}}}, partners=partners)
     with GatewayProcess(ws.config):
-        ws.drop("aperak.edi", FILES["APERAK_D96A_pydifact_rejected-v4.edi"].read_bytes())
-        [message] = wait_for(lambda: [m for m in ws.messages(filename="aperak.edi")
-                                      if m["state"] in ("done", "quarantined", "dead")], message="the APERAK read")
-    assert message["state"] == "done", message["last_error"]
-    reason = str(ws.events(str(message["id"]))[-1]["reason"])
-    assert reason == "acknowledgement matches nothing we sent: APERAK APERAK003 (rejected) for ACW PO123456", reason
+        ws.drop("refused.edi", FILES["APERAK_D96A_pydifact_rejected-v4.edi"].read_bytes())
+        ws.drop("accepted.edi", FILES["APERAK_D96A_bots_dutchic.edi"].read_bytes())
+        read = {name: settled(ws, name) for name in ("refused.edi", "accepted.edi")}
+    assert read["accepted.edi"]["state"] == "done", read["accepted.edi"]["last_error"]
+    assert str(ws.events(str(read["accepted.edi"]["id"]))[-1]["reason"]) == \
+        "acknowledgement matches nothing we sent: APERAK 14 (accepted) for ON T0000000015"
+    assert read["refused.edi"]["state"] == "quarantined"
+    assert "refused a document this gateway cannot find among what it sent: APERAK APERAK003 (rejected) for ACW " \
+        "PO123456" in str(read["refused.edi"]["last_error"]), read["refused.edi"]["last_error"]
