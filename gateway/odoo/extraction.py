@@ -979,12 +979,16 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             shared |= {frozenset((a["id"], b["id"])) for a, _ in found for b, _ in found if a["id"] != b["id"]}
             if (untaxed := categories.untaxed(line)) is not None:
                 untaxed_bases[untaxed] += subtotal
+            own_taxes = categories.line_taxes([Tax(type=tax_type(tax), amount=money(amount, places),
+                                                   taxable_amount=subtotal, rate=rate_of(tax)) for tax, amount in found],
+                                              [tax for tax, _ in found], line, subtotal)
             code, is_charge = charged_as(ids.get("vendor"), partner.odoo.charge_products)
             if is_charge:          # the partner's own allowance/charge, posted as an order line: no item it ordered
                 kind = "allowance" if subtotal < 0 else "charge"
                 known = placed.get(m2o_id(sale["order_id"]) or 0) if sale else None
                 charged.append(AllowanceCharge(kind=kind, code=code or _code_ordered(known, line.get("name"), kind),
-                                               description=line.get("name") or name or None, amount=abs(subtotal)))
+                                               description=line.get("name") or name or None, amount=abs(subtotal),
+                                               taxes=own_taxes))       # its VAT category (UBL, INVOIC ALC)
                 continue
             sent_as.append(as_sent)
             by_case.append(case is not None and case.unit is None)
@@ -992,10 +996,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                   quantity=_dec(billed["quantity"]), unit=unit,
                                   unit_price=_net_price(billed, places), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
-                                  taxes=categories.line_taxes(
-                                      [Tax(type=tax_type(tax), amount=money(amount, places), taxable_amount=subtotal,
-                                           rate=rate_of(tax)) for tax, amount in found],
-                                      [tax for tax, _ in found], line, subtotal)))
+                                  taxes=own_taxes))
         if not doc_lines:
             continue
         first = next(iter(ordered), 0)             # BIG03, DTM+171: the date of the order billed, as the PO said

@@ -78,6 +78,9 @@ class AllowanceCharge(Model):
     percent: Decimal | None = None
     percent_basis: str | None = None            # what the percent is of: item_list_cost, item_net_cost ... (SAC06)
     base_amount: Decimal | None = None
+    # the charge's own VAT (an Odoo line on a charge product: freight at 21 %): UBL AllowanceCharge/TaxCategory,
+    # INVOIC ALC's TAX; EN 16931 BR-32/BR-37 want a document-level allowance or charge's category
+    taxes: list[Tax] = Field(default_factory=list)
 
 
 class Tax(Model):

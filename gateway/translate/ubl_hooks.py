@@ -9,9 +9,10 @@ from Odoo names its parties seller and buyer / bill_to, an 850 names the vendor 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from gateway.translate.invoice_amounts import line_amount, lines_amount
+from gateway.translate.invoice_amounts import cents, line_amount, lines_amount
 from gateway.translate.stand_ins import stand_ins
 
 # a required party's canonical role -> the roles that stand in for it, in order
@@ -28,7 +29,22 @@ def invoice_before_write(data: dict[str, Any]) -> dict[str, Any]:
     totals = data.setdefault("totals", {})
     if totals.get("lines_amount") is None:
         totals["lines_amount"] = lines_amount(data)
+    _monetary_totals(data, Decimal(str(totals["lines_amount"])))
     return stand_ins(data, INVOICE_PARTIES)
+
+
+def _monetary_totals(data: dict[str, Any], lines: Decimal) -> None:
+    """LegalMonetaryTotal's TaxExclusiveAmount, AllowanceTotalAmount and ChargeTotalAmount: with the invoice's own
+    allowances and charges (an Odoo charge line sent as one) off the lines, LineExtensionAmount plus the tax is not
+    the total, and a reader footing it (EN 16931 BR-CO-13) needs them. Not written when one is a percent only."""
+    said = data.get("allowances_charges") or []
+    if any(ac.get("amount") is None for ac in said):
+        return
+    allowed = cents(sum((Decimal(str(ac["amount"])) for ac in said if ac.get("kind") == "allowance"), Decimal(0)))
+    charged = cents(sum((Decimal(str(ac["amount"])) for ac in said if ac.get("kind") == "charge"), Decimal(0)))
+    data["_tax_exclusive"] = cents(lines - allowed + charged)
+    data["_allowance_total"] = allowed if allowed else None
+    data["_charge_total"] = charged if charged else None
 
 
 def order_before_write(data: dict[str, Any]) -> dict[str, Any]:
