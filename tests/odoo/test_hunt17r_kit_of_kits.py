@@ -118,3 +118,21 @@ def test_a_product_made_a_kit_after_its_order_was_confirmed_counts_its_own_moves
     [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
                              {"fields": ["qty_delivered"]})
     assert sold["qty_delivered"] == 3.0
+
+
+def test_a_kit_whose_bom_was_archived_after_the_order_is_counted_by_its_moves_bom(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig) -> None:
+    """The gift set discontinued (its kit BoM archived) after the order was confirmed: Odoo counts the line by the
+    BoM its moves name (sale_mrp takes the BoM from the moves' BoM lines), so the 5 sets shipped are announced, as
+    before the kit of kits' count, which walks the kit's current BoM."""
+    kit_id = kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    order_id = ordered(examples, client, "northwind", "NW-KITS7", STORE, [line("1", {"buyer": "NW-GS1"}, 5)])
+    tmpl = odoo.execute_kw("product.product", "read", [[kit_id], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    odoo.execute_kw("mrp.bom", "write", [odoo.execute_kw("mrp.bom", "search", [[("product_tmpl_id", "=", tmpl)]]),
+                                         {"active": False}])
+    deliver(odoo, order_id)
+    [asn] = extract_ship_notices(client, examples.partners["northwind"], journal)
+    assert [(i.item_ids.get("buyer"), i.quantity) for i in asn.all_items()] == [("NW-GS1", 5)]
+    [sold] = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", order_id)]],
+                             {"fields": ["qty_delivered"]})
+    assert sold["qty_delivered"] == 5.0         # Odoo's count by the moves' BoM (the sandbox gave the 15 parts)

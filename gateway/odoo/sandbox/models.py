@@ -479,25 +479,28 @@ def _kits_delivered(moved: Any) -> Any:
     `_compute_qty_delivered` through stock.move `_compute_kit_quantities` (mrp/models/stock_move.py, 16-19): per BoM
     line that mrp.bom `explode` reaches (through the kits inside, `_kit_leaves`), its done moves into customer
     locations less those out of them, over what one kit takes; the fewest whole kits, 0 when a line has no move;
-    service lines skipped; counted in the BoM's unit, given in the line's. A kit made of kits alone (its BoM on none
-    of the moves) is all or nothing, as sale_mrp falls back to when no move names the kit's own BoM. Any other
-    line: `moved`."""
+    service lines skipped; counted in the BoM's unit, given in the line's. The BoM is the one the line's moves name
+    (archived since or not), as sale_mrp takes it. A kit made of kits alone (its BoM on none of the moves) is all or
+    nothing, as sale_mrp falls back to when no move names the kit's own BoM. A line whose moves name no BoM line
+    (no kit, or made a kit after its order): `moved`."""
     def compute(env: Env, rid: int) -> float:
         line = env.db.data["sale.order.line"][rid]
-        bom_id = kit_bom(env, line["product_id"]) if line.get("product_id") else None
-        if bom_id is None:
-            return float(moved(env, rid))
         done = names(env.db.version)["move_done"]
         mine = [m for m in env.db.data["stock.move"].values() if m.get("sale_line_id") == rid]
-        if not any(m.get("bom_line_id") for m in mine if m.get("state") != "cancel"):    # not exploded (a BoM made
-            return float(moved(env, rid))                                             # later): its own moves
-        if not any(env.db.data["mrp.bom.line"].get(m.get("bom_line_id") or 0, {}).get("bom_id") == bom_id
-                   for m in mine if m.get("state") != "cancel"):
+        boms = sorted({env.db.data["mrp.bom.line"].get(m.get("bom_line_id") or 0, {}).get("bom_id") or 0
+                       for m in mine if m.get("state") != "cancel"} - {0})
+        if not boms:            # no kit, or its moves made before it became one (none exploded): its own moves
+            return float(moved(env, rid))
+        product, tmpl = line["product_id"], env.get("product.product", line["product_id"], "product_tmpl_id")
+        bom_id = next((b for b in boms if (bom := env.db.data["mrp.bom"][b]).get("type") == "phantom" and
+                       (bom.get("product_id") == product or
+                        (not bom.get("product_id") and bom.get("product_tmpl_id") == tmpl))), None)   # archived or not
+        if bom_id is None:
             whole = bool(mine) and all(m.get("state") == "done" and
                                        location_usage(env, m.get("location_dest_id")) == "customer" for m in mine)
             return float(line.get("product_uom_qty", 0.0)) if whole else 0.0
         ratios = []
-        for bid, (part, unit, each) in _kit_leaves(env, int(line["product_id"]), 1.0, frozenset()).items():
+        for bid, (part, unit, each) in _kit_leaves(env, int(product), 1.0, frozenset(), bom_id).items():
             if env.get("product.product", part, "type") == "service" or not each:
                 continue
             qty = 0.0
@@ -513,10 +516,12 @@ def _kits_delivered(moved: Any) -> Any:
     return compute
 
 
-def _kit_leaves(env: Env, kit: int, times: float, inside: frozenset[int]) -> dict[int, tuple[int, Any, float]]:
-    """mrp.bom `explode` of one kit: BoM line id -> (component, the line's unit, how many of it one kit takes),
-    for the lines that are no kit, a kit's line followed into its own BoM (times its quantity per kit)."""
-    bom_id = kit_bom(env, kit)
+def _kit_leaves(env: Env, kit: int, times: float, inside: frozenset[int],
+                bom_id: int | None = None) -> dict[int, tuple[int, Any, float]]:
+    """mrp.bom `explode` of one kit (of `bom_id`, else its kit BoM): BoM line id -> (component, the line's unit,
+    how many of it one kit takes), for the lines that are no kit, a kit's line followed into its own BoM (times
+    its quantity per kit)."""
+    bom_id = bom_id or kit_bom(env, kit)
     bom = env.db.data["mrp.bom"][bom_id or 0]
     out: dict[int, tuple[int, Any, float]] = {}
     for bid, line in env.db.data["mrp.bom.line"].items():
