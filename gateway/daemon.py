@@ -41,13 +41,15 @@ from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, load_checked, warning_text
 from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError, JournalError
-from gateway.journal.api import Direction, Message
+from gateway.journal.api import Direction, Message, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal, open_journal
+from gateway.logs import log_context
 from gateway.ops.certificates import Reminders, certificates_in_use, expiry_warnings
 from gateway.ops.disk import free_space, low_space_warnings
 from gateway.outbound.outbox import DISK_FULL_WAIT, Outbox
 from gateway.pipeline import PARK_SECONDS, Pipeline, WorkerPool, utcnow
+from gateway.poison import Isolation, count_kills, verdict
 from gateway.transports.folder import FolderInbox
 
 log = logging.getLogger("gateway.daemon")
@@ -122,6 +124,8 @@ class Daemon:
         self.outbox = Outbox(config, self.journal, self.archive)
         self.ctx = GatewayContext(config, self.journal, self.archive, self.pipeline, self.outbox)
         self.inboxes = [FolderInbox(settings, self.pipeline) for settings in config.gateway.inbox]
+        # what the last run was working on when it ended, and the suspects of a kill it had not run alone yet
+        self.isolation, self.running_at_end = Isolation.load(config.gateway.state_dir)
         self.stoppers: list[tuple[str, Stopper]] = []
         self.modules: dict[str, Any] = {}
         self._stop = asyncio.Event()
@@ -140,11 +144,11 @@ class Daemon:
         loop.set_default_executor(self.executor)
         self.inbound = WorkerPool("worker", self.journal, self.pipeline.advance,
                                   lambda m: m.direction is Direction.IN,
-                                  gw.workers, gw.queue_size)
+                                  gw.workers, gw.queue_size, isolation=self.isolation)
         # after a disk-full pause: what was delivered while its last journal write failed is finished then
         self.outbound = WorkerPool("outbox", self.journal, self.outbox.deliver_one, self.outbox.wants,
                                    max(1, gw.outbox.concurrency_per_channel * 2), gw.queue_size,
-                                   after_pause=self.outbox.resume)
+                                   after_pause=self.outbox.resume, isolation=self.isolation)
 
         def wake() -> None:
             for pool in (self.inbound, self.outbound):
@@ -153,6 +157,8 @@ class Daemon:
         self.pipeline.on_new = wake
         await asyncio.to_thread(self.outbox.resume)
         await asyncio.to_thread(self.journal.clear_waits)      # whatever waited for a missing part: try again
+        if self.after_crash:
+            await asyncio.to_thread(self._count_kills)
         if self.after_crash and (doubted := await asyncio.to_thread(self.pipeline.doubt_after_crash)):
             log.warning("the previous run ended without a clean stop: %d message(s) it was posting wait %gs, "
                         "the time a write it had sent may still run in Odoo, before they are posted again",
@@ -199,11 +205,32 @@ class Daemon:
             # committed state and resumes at the next start, so leaving now loses nothing
             log.warning("stopped with work still running after %.0fs; it resumes at the next start",
                         gw.drain_seconds)
+            self.isolation.leave()          # a stop, not a kill: nothing it was working on is a suspect
             self.journal.close()
             logging.shutdown()
             os._exit(EXIT_OK)
         log.info("stopped")
         return EXIT_OK
+
+    def _count_kills(self) -> None:
+        """The last run was killed: a kill counted on each message it was working on; one at its limit is set aside
+        (quarantined, an outbound one dead, with the reason), the others run alone first (`gateway.poison`)."""
+        for message in count_kills(self.journal, self.running_at_end):
+            reason = verdict(message, self.config.gateway.poison_kills)
+            if reason is None:
+                log.warning("the gateway was killed while working on %s (%s): it runs alone first",
+                            message.id, message.filename)
+                self.isolation.suspects[message.id] = None
+                continue
+            meta = {"killed": {**message.meta["killed"], "set_aside": True}}
+            with log_context(message_id=message.id, partner=message.partner):
+                if message.direction is Direction.IN:
+                    self.pipeline._quarantine(message, reason, meta=meta)
+                else:
+                    log.error("dead: %s", reason)
+                    self.journal.transition(message.id, State.DEAD, "set aside", error=reason, meta=meta)
+            self.isolation.suspects.pop(message.id, None)
+        self.isolation.save()
 
     async def _start_parts(self) -> None:
         for name, wanted in PARTS.items():

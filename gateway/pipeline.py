@@ -62,6 +62,7 @@ from gateway.logs import add_context, log_context
 from gateway.logs import printable as escape_controls
 from gateway.odoo.halt import Halt
 from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
+from gateway.poison import Isolation
 from gateway.transports.base import IntakeMeta
 
 if TYPE_CHECKING:
@@ -1183,8 +1184,10 @@ class WorkerPool:
 
     def __init__(self, name: str, journal: SqliteJournal, handle: Callable[[str], Any],
                  select: Callable[[Message], bool], workers: int, queue_size: int,
-                 after_pause: Callable[[], Any] | None = None) -> None:
+                 after_pause: Callable[[], Any] | None = None, isolation: Isolation | None = None) -> None:
+        """`isolation`: where the pools note what they work on, and which suspects of a kill run alone first."""
         self.name = name
+        self.isolation = isolation
         self.after_pause = after_pause  # run (in a thread) once work goes through again after a disk-full pause
         self.journal = journal
         self.handle = handle            # blocking function run in a thread, or a coroutine function
@@ -1200,6 +1203,8 @@ class WorkerPool:
         # would hand it out again every half second
         self._cooling: dict[str, HoldBack] = {}
         self._full = HoldBack(MAX_COOLING)      # the journal or archive disk is full: nothing is taken
+        if isolation is not None:
+            isolation.pools.append(self)
 
     def _storage_full(self, exc: StorageFull) -> None:
         """The disk under the journal or archive is full: every step would fail the same way, so none is
@@ -1225,6 +1230,8 @@ class WorkerPool:
             except JournalError as exc:
                 log.error("%s: cannot read the journal: %s", self.name, exc)
                 due = []
+            if self.isolation is not None:
+                due = await self.isolation.admit(self, self.journal, due)
             now = time.monotonic()
             for message in due:
                 if self.stopping:
@@ -1249,6 +1256,8 @@ class WorkerPool:
                 self.queue.task_done()
                 continue
             self.busy += 1
+            if self.isolation is not None:
+                self.isolation.begin(message_id)
             try:
                 if inspect.iscoroutinefunction(self.handle):
                     await self.handle(message_id)
@@ -1270,6 +1279,8 @@ class WorkerPool:
                 self.busy -= 1
                 self.in_flight.discard(message_id)
                 self.queue.task_done()
+                if self.isolation is not None:
+                    await self.isolation.end(self.journal, message_id)
                 self.wake.set()
 
     def close(self) -> None:

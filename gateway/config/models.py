@@ -204,6 +204,9 @@ class GatewayConfig(Strict):
                                "outbound deliveries stop after outbox.max_attempts")
     queue_size: int = 64
     drain_seconds: float = 20.0
+    poison_kills: int = Field(3, ge=2, description="a message the gateway was killed while working on this many "
+                              "times (2 while it was the only one worked on) is set aside, quarantined with the "
+                              "reason, instead of being taken again at every restart")
     log_format: Literal["auto", "text", "json"] = "auto"
     log_level: str = "INFO"
 

@@ -143,6 +143,11 @@ class Journal(abc.ABC):
         """Record a problem or detail on a message without changing its state (no event row)."""
 
     @abc.abstractmethod
+    def remark(self, message_id: str, reason: str, *, meta: dict[str, Any] | None = None) -> Message:
+        """Append an event to a message's history without changing its state (from and to its state), merging
+        `meta`: what happened to it between two steps, such as a kill of the gateway while it was worked on."""
+
+    @abc.abstractmethod
     def batch(self) -> AbstractContextManager[None]:
         """Every write of the calling thread inside is one transaction (one commit): a pipeline step's rows
         and its state change, all of them or none after a crash."""

@@ -395,6 +395,16 @@ class SqliteJournal(Journal):
                         message_id))
             return self._get(db, message_id)
 
+    def remark(self, message_id: str, reason: str, *, meta: dict[str, Any] | None = None) -> Message:
+        now = _ts(utcnow())
+        assert now is not None
+        with self._tx() as db:
+            current = self._get(db, message_id)
+            db.execute("UPDATE messages SET meta = ?, updated_at = ? WHERE id = ?",
+                       (json.dumps({**current.meta, **(meta or {})}, default=str), now, message_id))
+            self._event(db, message_id, now, current.state, current.state, _text(reason))
+            return self._get(db, message_id)
+
     def clear_waits(self) -> int:
         """Make every waiting message (not RETRY_WAIT, whose backoff stands) due now: after a start or reload."""
         marks = ",".join("?" for _ in ACTIVE - {State.RETRY_WAIT})
