@@ -116,7 +116,8 @@ def settle_early(journal: Journal, message_id: str) -> Message:
             journal.settle_ack(message_id, kind)
             extra["awaits"] = None
         if rejected:
-            journal.transition(message_id, State.REJECTED, str(rejected[0]["reason"]), expect=State.SENT, meta=extra)
+            journal.transition(message_id, State.REJECTED, str(rejected[0]["reason"]), expect=State.SENT, meta=extra,
+                               error=str(rejected[0]["reason"]))      # the partner's reason: status, the page
         elif functional:
             journal.transition(message_id, State.DONE, str(functional[-1]["reason"]), expect=State.SENT, meta=extra)
         else:
