@@ -62,3 +62,12 @@ def test_a_van_logs_into_both_accounts_with_its_one_key(tmp_path: Path) -> None:
         for user in ("acme", "globex"):
             openssh_sftp(tmp_path, port, user, key, known, "ls outbound\n")
         assert "also accepts" in gw.output()
+
+
+def test_edi_gateway_reload_says_the_warning(tmp_path: Path) -> None:
+    """The daemon's reload takes the configuration without a word of it; `edi-gateway reload`, which README's
+    partner onboarding ends with, says it before it signals (here no gateway runs: it says so and stops)."""
+    done = cli("reload", config=_world(tmp_path, {})[0].config)
+    [line] = [line for line in done.stderr.splitlines() if "also accepts" in line]
+    assert line.startswith("warning: ") and "globex.yaml:" in line, done.stderr
+    assert "no gateway runs" in done.stderr, done.stderr
