@@ -1,4 +1,5 @@
-"""`edi-gateway close ID --reason TEXT`: end a quarantined, dead or rejected message a person has handled.
+"""`edi-gateway close ID --reason TEXT`: end a quarantined, dead or rejected message a person has handled, or, while
+no gateway runs, an inbound one still in received/parsed/translated (a file that kills the gateway at each start).
 
 The partner's corrected resend was processed, or someone entered the order in Odoo by hand: without this the
 original stayed under "needs attention" for good. Closing only writes the journal (as `replay` does, so it works
@@ -16,13 +17,14 @@ import sys
 from pathlib import Path
 
 from gateway.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
-from gateway.config.args import add_config_argument, open_state
+from gateway.config.args import add_config_argument, open_state, running_gateway
 from gateway.errors import JournalError
 from gateway.journal.api import ATTENTION, Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal, utcnow
 from gateway.logs import printable
 
 HELP = "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"
+IN_PROGRESS = (State.RECEIVED, State.PARSED, State.TRANSLATED)   # closed only while no gateway runs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,10 +46,17 @@ def operator() -> str:
     return f"{invoker} (sudo as {name})" if os.environ.get("SUDO_UID") and invoker and invoker != name else name
 
 
-def close(journal: SqliteJournal, message_id: str, reason: str, by: str) -> Message:
-    """Move a message that needs attention to CLOSED, with who and why in its event and its meta."""
+def close(journal: SqliteJournal, message_id: str, reason: str, by: str, *, gateway: int | None = None) -> Message:
+    """Move a message that needs attention to CLOSED, with who and why in its event and its meta. An inbound one in
+    progress only when `gateway` (`running_gateway`: its pid, 0 for none, None when it cannot be told) says none
+    runs: a running gateway's worker may be in its step right now, and would post or answer it after the close."""
     message = journal.get(message_id)
-    if message.state not in ATTENTION:
+    if message.state in IN_PROGRESS and message.direction is Direction.IN and gateway != 0:
+        runs = f"a gateway runs on this state folder (pid {gateway})" if gateway else \
+            "whether a gateway runs on this state folder cannot be told (no /proc/locks?)"
+        raise JournalError(f"{message_id} is {message.state.value} and {runs}: it may be working on it right now. "
+                           "Stop the gateway first (systemctl stop edi-gateway), close it, then start it again")
+    if message.state not in ATTENTION and not (message.state in IN_PROGRESS and message.direction is Direction.IN):
         raise JournalError(f"{message_id} is {message.state.value}; only quarantined, dead or rejected messages "
                            "can be closed")
     return journal.transition(message_id, State.CLOSED, f"closed by {by}: {reason}", expect=message.state,
@@ -90,10 +99,11 @@ def run(args: argparse.Namespace) -> int:
         return opened
     gateway, journal, _ = opened
     by, code = operator(), EXIT_OK
+    runs = running_gateway(gateway.state_dir)
     try:
         for message_id in args.ids:
             try:
-                message = close(journal, message_id, reason, by)
+                message = close(journal, message_id, reason, by, gateway=runs)
             except KeyError:
                 print(f"error: no message {message_id}", file=sys.stderr)
                 code = EXIT_ERROR
@@ -102,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
                 code = EXIT_ERROR
             else:
                 print(f"{message.id} is closed (was {message.meta['closed']['was']}); {run_again(message)}")
+                if message.meta["closed"]["was"] == State.TRANSLATED.value:
+                    print(f"note: {message.id} was being posted to Odoo: look for its documents there before "
+                          f"entering them by hand (`edi-gateway show {message.id}` lists the records it made)")
                 try:
                     file_away(gateway.quarantine_dir, message)
                 except OSError as exc:

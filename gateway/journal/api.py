@@ -45,9 +45,12 @@ class State(str, Enum):
 ATTENTION: tuple[State, ...] = (State.QUARANTINED, State.DEAD, State.REJECTED)
 
 ALLOWED: dict[State, frozenset[State]] = {
-    State.RECEIVED: frozenset({State.PARSED, State.RETRY_WAIT, State.QUARANTINED, State.DUPLICATE, State.DONE}),
-    State.PARSED: frozenset({State.TRANSLATED, State.RETRY_WAIT, State.QUARANTINED, State.DONE}),
-    State.TRANSLATED: frozenset({State.POSTED, State.RETRY_WAIT, State.QUARANTINED, State.DEAD, State.DONE}),
+    # CLOSED: by `edi-gateway close` while no gateway runs (a file that kills it, say)
+    State.RECEIVED: frozenset({State.PARSED, State.RETRY_WAIT, State.QUARANTINED, State.DUPLICATE, State.DONE,
+                               State.CLOSED}),
+    State.PARSED: frozenset({State.TRANSLATED, State.RETRY_WAIT, State.QUARANTINED, State.DONE, State.CLOSED}),
+    State.TRANSLATED: frozenset({State.POSTED, State.RETRY_WAIT, State.QUARANTINED, State.DEAD, State.DONE,
+                                 State.CLOSED}),
     State.POSTED: frozenset({State.DONE}),
     State.QUEUED: frozenset({State.SENT, State.RETRY_WAIT, State.DEAD, State.QUARANTINED}),
     State.SENT: frozenset({State.DONE, State.REJECTED, State.QUEUED}),
