@@ -120,17 +120,19 @@ PRICES = "_prices"
 
 
 def _net_prices(data: dict[str, Any]) -> None:
-    """A line's price from its `_prices`: the net one (EDIFACT 5125 AAA) wherever it stands, else the first. An
-    EANCOM order gives the net and the gross price (AAB, with the line's ALC) together, in either order; the last
-    one read was the price, so the gross one, posted with the ALC's percent as the discount, made a line a few cents
-    off its MOA+203 and the order's note warned of a price mismatch the partner never made. Here, before the
+    """A line's price from its `_prices`: the net one (EDIFACT 5125 AAA) wherever it stands, else the last, as every
+    line was read before. An EANCOM order gives the net and the gross price (AAB, with the line's ALC) together, in
+    either order; the last one read was the price, so the gross one, posted with the ALC's percent as the discount,
+    made a line a few cents off its MOA+203 and the order's note warned of a price mismatch the partner never made.
+    Without an AAA nothing says which price has the allowances in (INV, CAL, AAB), so such a line reads as it did
+    before 762f6a3 (which took the first: a PRI+INV then PRI+AAB line went from AAB to INV). Here, before the
     profile's hook, not in the base profile's hook: a partner hook that does not call that one would have left the
     list to the canonical model, which refused every order ('lines.0._prices: extra inputs are not permitted')."""
     for line in data.get("lines") or ():
         prices = line.pop(PRICES, None) if isinstance(line, dict) else None
         chosen = [p for p in prices or () if isinstance(p, dict) and p.get("unit_price") is not None]
         if chosen:
-            price = next((p for p in chosen if str(p.get("price_basis") or "").strip() == "AAA"), chosen[0])
+            price = next((p for p in chosen if str(p.get("price_basis") or "").strip() == "AAA"), chosen[-1])
             line["unit_price"], line["price_basis"] = price["unit_price"], price.get("price_basis")
 
 
