@@ -5,6 +5,7 @@ it: the invoice booked, or refused ("unknown GLN", "duplicate invoice number"). 
 824 has one per OTI, an APERAK one for the message) and applied to the outbound message it names: rejected, that
 message becomes `rejected` with the partner's codes and texts as its reason, so a person sees it (status, the
 status page) instead of a `done` invoice nobody pays; accepted, an event on the message says so. Nothing is resent.
+A refusal that matches nothing we sent is returned to the pipeline, which quarantines its file for a person.
 """
 
 from __future__ import annotations
