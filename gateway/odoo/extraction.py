@@ -1124,12 +1124,15 @@ def _done_order(pick: dict[str, Any]) -> tuple[str, int]:
 
 def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | None:
     """The code of the PO's own allowance/charge that a line on a product `odoo.charge_products` maps by its kind
-    alone (`allowance: SVC-ALLOW`) stands for: the one its description names the line by, else the PO's only one of
-    that kind with a code (its own or a line's). Without it an X12 SAC has no SAC02 and the invoice is held."""
+    alone (`allowance: SVC-ALLOW`) stands for: the one the line is named after, else the PO's only one of that kind
+    with a code (its own or a line's). Without it an X12 SAC has no SAC02 and the invoice is held. Posting names the
+    line by the description, else the code's word ('fuel_surcharge': most SACs have no SAC15), and a PO line's own
+    with ' (line 2)' after it (sale_orders._charge)."""
     order = known.order if known else None
     said = [*order.allowances_charges, *(ac for line in order.lines for ac in line.allowances_charges)] if order else []
     coded = [ac for ac in said if ac.kind == kind and ac.code]
-    named = [ac for ac in coded if name and ac.description == name]
+    labels = [(ac, ac.description or ac.code) for ac in coded]
+    named = [ac for ac, label in labels if name and (name == label or name.startswith(f"{label} (line "))]
     found = named or (coded if len(coded) == 1 else [])
     return found[0].code if found else None
 
