@@ -54,9 +54,10 @@ def test_a_retailers_824_rejects_our_810_by_its_number_and_accepts_our_856_by_it
         [sent_bill] = ws.messages(direction="out", doc_type="810")
         invoice_number = seg(bill, "BIG")[2]
 
-        # Given the retailer's application accepts the ship notice, naming our GS06 and ST02
+        # Given the retailer's application accepts the ship notice with an error, naming our GS06 and ST02
         ws.drop("824_asn.x12", advice(9001, [
-            "BGN*00*AA0001*20261201", f"OTI*TA*SI*{seg(asn, 'BSN')[2]}*****{seg(asn, 'GS')[6]}*{seg(asn, 'ST')[2]}*856"]))
+            "BGN*00*AA0001*20261201", f"OTI*TE*SI*{seg(asn, 'BSN')[2]}*****{seg(asn, 'GS')[6]}*{seg(asn, 'ST')[2]}*856",
+            "TED*007*CARRIER SCAC NOT ON FILE*TD5*12"]))
         # and rejects the invoice by its number, with an error and a note
         ws.drop("824_bill.x12", advice(9002, [
             "BGN*00*AA0002*20261201", "N1*BY*VALUWAY*92*0458", f"OTI*TR*IV*{invoice_number}", f"REF*PO*{PO}",
@@ -72,9 +73,11 @@ def test_a_retailers_824_rejects_our_810_by_its_number_and_accepts_our_856_by_it
         assert "error 024: PRICE DOES NOT MATCH PO (segment IT1 at 7); LINE 002 BILLED 3.50 PO SAYS 3.25" in \
             str(bill_now["last_error"]), bill_now
         assert str(sent_bill["id"]) in cli("status", config=ws.config).stdout
-        # the 856's acceptance is an event on it
+        # the 856's acceptance, with the partner's error, is an event on it; it stays done
         events = [str(e["reason"]) for e in ws.events(str(sent_asn["id"]))]
-        assert any(r.startswith("accepted by valuway's application (824 AA0001 in") for r in events), events
+        assert any(r.startswith("accepted with errors by valuway's application (824 AA0001 in") and
+                   r.endswith(": error 007: CARRIER SCAC NOT ON FILE (segment TD5 at 12)") for r in events), events
+        assert ws.messages(id=sent_asn["id"])[0]["state"] == "done"
         # and each 824 got the 997 ValuWay's settings ask for, accepting it (AG group, AK5 A)
         answers = documents(ws, "997", 3)[1:]
         for ack in answers:
