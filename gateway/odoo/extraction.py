@@ -900,7 +900,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note", "partner_shipping_id", "date_order"])}
-    deliveries = _billed_deliveries(client, rows, Names.of(client, ctx.cache).move_qty, ctx.cache)
+    deliveries = _billed_deliveries(client, rows, lines, Names.of(client, ctx.cache).move_qty, ctx.cache)
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
     order_rows = _order_rows(client, placed, uom_field)
@@ -1049,18 +1049,16 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     return docs
 
 
-def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], move_qty: str,
+def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list[dict[str, Any]], move_qty: str,
                        cache: Cache) -> dict[int, list[dict[str, Any]]]:
     """Each customer invoice's deliveries, in the order they were done: an invoice names them as its delivery notes
     (RFF+DQ, the DESADV's BGM number; REF*PK) and the last one's day as the delivery date (DTM+35), which an EU
     invoice must state and EANCOM retailers match the invoice to its despatch advices by. Only the deliveries its
     quantities bill (`_billed_by`): naming every delivery of the order, the second invoice of an order delivered
-    and invoiced in two parts named the first delivery again, which such a retailer refuses as invoiced already."""
+    and invoiced in two parts named the first delivery again, which such a retailer refuses as invoiced already.
+    `own`: the run's invoice lines."""
     invoices = {r["id"] for r in rows if r["move_type"] == "out_invoice"}
-    own = client.search_read("account.move.line", [("move_id", "in", sorted(invoices)),
-                                                   ("display_type", "=", "product")], ["sale_line_ids"]) \
-        if invoices else []
-    sale_lines = sorted({s for line in own for s in line["sale_line_ids"]})
+    sale_lines = sorted({s for line in own if m2o_id(line["move_id"]) in invoices for s in line["sale_line_ids"]})
     if not sale_lines:
         return {}
     moves = client.search_read("stock.move", [("sale_line_id", "in", sale_lines), ("state", "=", "done")],
