@@ -385,8 +385,9 @@ class Daemon:
             await asyncio.sleep(DISK_CHECK_SECONDS)
 
     async def _watch_clock(self) -> None:
-        """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it
-        (`SqliteJournal.pull_in`), and a step of the clock while running reschedules the scheduler's jobs
+        """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it, and
+        on a step back seen while running every wait moves back by the step (`SqliteJournal.pull_in`); a step of
+        the clock either way while running reschedules the scheduler's jobs
         (`clock_stepped` hooks). APScheduler keeps each job's next run on the wall clock: after NTP set back a
         clock that ran a day ahead, no ASN, invoice or 855 was extracted for a day; a clock stepped forward past
         a stock feed's slot (or a VM resumed after it) skipped that feed as missed until the next slot."""
@@ -395,18 +396,21 @@ class Daemon:
             try:
                 gw = self.ctx.config.gateway
                 longest = max(gw.outbox.max_backoff, gw.odoo.in_doubt_seconds, PARK_SECONDS, DISK_FULL_WAIT)
-                moved = await asyncio.to_thread(self.journal.pull_in, utcnow() + timedelta(seconds=longest + 1))
-                if moved:
+                now = utcnow().timestamp() - time.monotonic()
+                back = timedelta(seconds=offset - now if offset - now > CLOCK_STEP_SECONDS else 0)
+                moved = await asyncio.to_thread(self.journal.pull_in, utcnow() + timedelta(seconds=longest + 1), back)
+                if moved and back:
+                    log.warning("clock: %d message(s) waiting moved back with the clock", moved)
+                elif moved:
                     log.warning("clock: %d message(s) waited beyond %gs from now, the longest wait configured (a "
                                 "clock since put back, or a lower outbox.max_backoff): tried within it", moved, longest)
-                now = utcnow().timestamp() - time.monotonic()
-                if abs(offset - now) > CLOCK_STEP_SECONDS:
+                stepped, offset = offset - now, now     # once the waits moved: not moved again by the next check
+                if abs(stepped) > CLOCK_STEP_SECONDS:
                     hooks = [h for h in (getattr(m, "clock_stepped", None) for m in self.modules.values()) if h]
-                    log.warning("clock: the system clock went %s %.0fs%s", "back" if now < offset else "forward",
-                                abs(offset - now), "; the scheduled jobs are planned again" if hooks else "")
+                    log.warning("clock: the system clock went %s %.0fs%s", "back" if stepped > 0 else "forward",
+                                abs(stepped), "; the scheduled jobs are planned again" if hooks else "")
                     for hook in hooks:
                         await hook(self.ctx)
-                offset = now
             except GatewayError as exc:
                 log.error("clock check failed: %s", exc)
             except Exception:      # a bug here must not end the check for the rest of the run

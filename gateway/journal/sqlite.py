@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -413,17 +413,31 @@ class SqliteJournal(Journal):
                              f"AND state IN ({marks})", tuple(s.value for s in ACTIVE - {State.RETRY_WAIT}))
             return cur.rowcount
 
-    def pull_in(self, latest: datetime) -> int:
+    def pull_in(self, latest: datetime, stepped_back: timedelta = timedelta(0)) -> int:
         """Bring each wait set beyond `latest` (now plus the longest wait the gateway sets) back to it. Only a clock
         since stepped back (NTP correcting one that ran ahead, a VM restored) puts one there, and the message would
-        wait for as long as the clock was ahead: a day's ASNs held for a day. Returns how many moved."""
+        wait for as long as the clock was ahead: a day's ASNs held for a day. `stepped_back`: a step just seen while
+        running, known to the second: every wait still ahead moves back by it, to the time it was set for, rather
+        than to `latest` (an hour with the default outbox.max_backoff for a retry due in seconds). Returns how many
+        moved."""
         marks = ",".join("?" for _ in ACTIVE)
+        states = tuple(s.value for s in ACTIVE)
+        moved = 0
+        if stepped_back > timedelta(0):
+            with self._tx() as db:
+                rows = db.execute(f"SELECT id, next_attempt_at FROM messages WHERE next_attempt_at > ? AND state IN "
+                                  f"({marks})", (_ts(utcnow()), *states)).fetchall()
+                for row in rows:
+                    earlier = min(latest, datetime.fromisoformat(row["next_attempt_at"]) - stepped_back)
+                    db.execute("UPDATE messages SET next_attempt_at = ? WHERE id = ?", (_ts(earlier), row["id"]))
+                moved = len(rows)
         where = f"next_attempt_at > ? AND state IN ({marks})"
-        params = (_ts(latest), *(s.value for s in ACTIVE))
+        params = (_ts(latest), *states)
         if not self._read(f"SELECT 1 FROM messages WHERE {where} LIMIT 1", params):
-            return 0                        # the usual case: a read, no write transaction
+            return moved                    # the usual case: a read, no write transaction
         with self._tx() as db:
-            return db.execute(f"UPDATE messages SET next_attempt_at = ? WHERE {where}", (_ts(latest), *params)).rowcount
+            return moved + db.execute(f"UPDATE messages SET next_attempt_at = ? WHERE {where}",
+                                      (_ts(latest), *params)).rowcount
 
     # ------------------------------------------------------------------ reads
     def get(self, message_id: str) -> Message:
