@@ -31,7 +31,7 @@ from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError, StorageFull, printable
 from gateway.holdback import HoldBack
 from gateway.transports.base import IntakeMeta
-from gateway.transports.temp_names import is_temp_name
+from gateway.transports.temp_names import is_temp_name, processed_name
 
 log = logging.getLogger("gateway.transports.folder")
 
@@ -143,6 +143,10 @@ class FolderInbox:
         self._seen: dict[Path, _Seen] = {}
         self._hints: set[Path] = set()
         self._found_at_start: set[Path] = set()      # the start-up scan's files, until first looked at
+        # taken, but could not leave the inbox (processed/ unwritable, a name too long): not taken again while
+        # unchanged, or every scan would record it once more (a restart takes it once more, as a duplicate)
+        self._kept: dict[Path, tuple[int, int, int, int]] = {}
+        self.scans = 0                                # full scans made (tests wait for one)
         self._fs_type = filesystem_type(self.folder)
         self._leases = self._fs_type in LEASE_FILESYSTEMS   # whether a read lease tells of this machine's writers
         self._lock = threading.Lock()
@@ -200,6 +204,7 @@ class FolderInbox:
             log.error("cannot list %s: %s", self.folder, exc.strerror or exc)
             return []
         found = [self.folder / name for name in names]
+        self.scans += 1
         with self._lock:
             self._hints.update(found)
         return found
@@ -217,6 +222,9 @@ class FolderInbox:
             st = path.lstat()
         except OSError:                  # gone (or not looked at: the next scan sees it again)
             self._seen.pop(path, None)
+            self._kept.pop(path, None)
+            return False
+        if self._kept.get(path) == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns):
             return False
         if not os.path.isfile(path) or path.is_symlink():
             self._seen.pop(path, None)
@@ -293,9 +301,12 @@ class FolderInbox:
                             "in the inbox and is taken once it is stable", printable(path.name), message.id)
                 return
             self._release(path, message.id)
+            self._kept.pop(path, None)
         except OSError as exc:
-            log.error("%s is recorded as %s but could not leave the inbox: %s (it will be seen as a "
-                      "duplicate next time)", printable(path.name), message.id, exc.strerror or exc)
+            self._kept[path] = before
+            log.error("%s is recorded as %s but could not leave the inbox: %s (left there, and not taken again "
+                      "while it stays unchanged; a restart takes it once more, as a duplicate)",
+                      printable(path.name), message.id, exc.strerror or exc)
         self._seen.pop(path, None)
         self.taken += 1
 
@@ -311,6 +322,6 @@ class FolderInbox:
             return
         target = Path(processed) / path.name
         if target.exists():
-            target = target.with_name(f"{path.name}.{message_id}")
+            target = target.with_name(processed_name(path.name, message_id))
         # no fsync needed: if a crash undoes the move, the file is taken again and recorded as a duplicate
         os.rename(path, target)

@@ -33,7 +33,7 @@ from gateway.config.models import GatewayConfig, PartnerConfig, SftpRemoteChanne
 from gateway.errors import DeliveryRejected, DeliveryRetry, TransportError
 from gateway.journal.api import Message
 from gateway.transports.base import Intake, IntakeMeta
-from gateway.transports.temp_names import is_temp_name
+from gateway.transports.temp_names import is_temp_name, processed_name
 
 log = logging.getLogger("gateway.transports.sftp_remote")
 DOWNLOAD_CHUNK = 1 << 20
@@ -197,7 +197,7 @@ class RemotePoller:
         folder = self.ch.move_to or posixpath.join(self.ch.remote_dir, "processed")
         target = posixpath.join(folder, name)
         if await sftp.lexists(target):
-            target = posixpath.join(folder, f"{name}.{message_id}")
+            target = posixpath.join(folder, processed_name(name, message_id))
         try:
             await sftp.posix_rename(remote, target)
         except asyncssh.SFTPOpUnsupported:
