@@ -75,6 +75,7 @@ def read_aperak(tx: Transaction) -> Advice:
     response = bgm.get(4) if bgm is not None else ""
     advice = Advice("APERAK", bgm.component(2, 1) if bgm is not None else tx.control_number, "accepted")
     in_error = False
+    header: list[str] = []
     for seg in tx.segments:
         if seg.tag == "RFF":
             qualifier, number = seg.component(1, 1), seg.component(1, 2)
@@ -92,11 +93,13 @@ def read_aperak(tx: Transaction) -> Advice:
         elif seg.tag == "ERC":
             in_error = True
             advice.errors.append(_code_text(seg))
-        elif seg.tag == "FTX" and in_error and advice.errors:
-            text = _free_text(seg)
-            if text:
+        elif seg.tag == "FTX" and (text := _free_text(seg)):
+            if in_error and advice.errors:
                 advice.errors[-1] += f": {text}"
+            else:
+                header.append(text)   # the message's own text ('invoice refused: wrong VAT rate'), no error code
     advice.verdict = _aperak_verdict(function, response, bool(advice.errors))
+    advice.errors[:0] = header
     return advice
 
 

@@ -63,3 +63,13 @@ def test_corpus_aperaks_from_a_partner_listing_no_documents_are_read_and_an_unma
     assert read["refused.edi"]["state"] == "quarantined"
     assert "refused a document this gateway cannot find among what it sent: APERAK APERAK003 (rejected) for ACW " \
         "PO123456" in str(read["refused.edi"]["last_error"]), read["refused.edi"]["last_error"]
+
+
+def test_an_aperaks_own_text_is_its_reason_when_it_gives_no_error_code(tmp_path: Path) -> None:
+    """BGM 1225 27 (not accepted) with the why in the message's FTX and no ERC: the text is kept (it was dropped)."""
+    path = tmp_path / "aperak.edi"
+    path.write_bytes(b"UNA:+.? 'UNB+UNOC:3+5412345000013:14+4012345500004:14+261201:1200+77'UNH+1+APERAK:D:96A:UN:"
+                     b"EAN001'BGM+12E::9+10016+27'FTX+AAO+++Invoice refused?: VAT rate 19 % on a 7 % item'"
+                     b"RFF+IV:2745'UNT+5+1'UNZ+1+77'")
+    done = cli("translate", str(path))
+    assert done.stdout.strip() == "APERAK 10016: rejected, for IV 2745: Invoice refused: VAT rate 19 % on a 7 % item"
