@@ -750,7 +750,8 @@ class Pipeline:
             if tx.doc_type in ("APERAK", "824"):       # its application's answer, one document or more each
                 advice = _require("gateway.acks.advice", "read", "apply")
                 for said in advice.read(tx):
-                    if (missed := advice.apply(said, partner, self.journal, message.id)) is not None:
+                    if (missed := advice.apply(said, partner, self.journal, message.id,
+                                               lambda m: self.archive.read(m.sha256))) is not None:
                         unmatched.append(missed)
                         refused += [missed] if said.verdict == "rejected" else []
                 continue

@@ -11,10 +11,12 @@ A refusal that matches nothing we sent is returned to the pipeline, which quaran
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from gateway.config.models import PartnerConfig
+from gateway.errors import GatewayError
 from gateway.formats.base import Segment, Syntax, Transaction
 from gateway.journal.api import ALLOWED, Journal, Message, State
 from gateway.outbound.channels import NOT_YET_SENT, ack_before_sent
@@ -31,6 +33,8 @@ _RFF_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("INVOIC",), "DQ": ("DESADV"
 _OTI_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("810",), "SI": ("856",), "BM": ("856",), "CN": ("856",)}
 # what we send that an application acknowledgement can answer, for a partner whose file lists no documents
 BUSINESS_TYPES = ("INVOIC", "DESADV", "ORDRSP", "INVRPT", "810", "856", "855", "846", "865")
+
+UNNUMBERED_LOOKED_AT = 200            # files of documents sent before this release read for a number, at most
 
 # BGM 1225 (message function) and 4343 (response type) as EANCOM and UN D96A/D01B use them in an APERAK
 _REJECTING = frozenset({"27"})               # 1225: not accepted
@@ -165,10 +169,11 @@ def read_824(tx: Transaction) -> list[Advice]:
 
 # --------------------------------------------------------------------------- applying them
 
-def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: str) -> str | None:
+def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: str,
+          read: Callable[[Message], bytes] | None = None) -> str | None:
     """Apply `advice` (read from inbound message `message_id`) to the document we sent; None when it matched one,
-    else what it names, for the inbound message's reason."""
-    target = match(advice, partner, journal)
+    else what it names, for the inbound message's reason. `read`: an outbound message's archived bytes."""
+    target = match(advice, partner, journal, read)
     where = f"{advice.describe()} in {message_id}"
     texts = "; ".join(advice.errors)
     if target is None:
@@ -204,10 +209,12 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
     return None
 
 
-def match(advice: Advice, partner: PartnerConfig, journal: Journal) -> Message | None:
+def match(advice: Advice, partner: PartnerConfig, journal: Journal,
+          read: Callable[[Message], bytes] | None = None) -> Message | None:
     """The outbound message `advice` acknowledges: by our envelope's numbers where it quotes them (RFF+ACW our
     UNH reference, else our UNB reference; OTI08/OTI09 our GS06/ST02), else by the document's own number among our
-    documents of its type for this partner (the newest, a corrected resend being the one it answers)."""
+    documents of its type for this partner (the newest, a corrected resend being the one it answers); failing that,
+    with `read`, by the number in the files of the latest ones that kept none (sent before this release)."""
     ours = tuple(d.type for d in partner.documents if d.direction == "out") or BUSINESS_TYPES
     if advice.message_reference:
         for found in (journal.sent_documents(partner.id, transaction=advice.message_reference, doc_types=ours),
@@ -223,6 +230,26 @@ def match(advice: Advice, partner: PartnerConfig, journal: Journal) -> Message |
         found = journal.sent_documents(partner.id, number=advice.reference[1], doc_types=advice.document_types)
         if found:
             return found[0]
+        if read is not None:
+            for older in journal.sent_documents(partner.id, doc_types=advice.document_types, unnumbered=True,
+                                                limit=UNNUMBERED_LOOKED_AT):
+                if advice.reference[1] in _numbers_in(older, read):
+                    return older
     return None
 
 
+def _numbers_in(message: Message, read: Callable[[Message], bytes]) -> set[str]:
+    """The document numbers in one of our archived files: BGM 1004 (EDIFACT), BIG02 / BSN02 (X12)."""
+    from gateway.formats import parse
+    try:
+        result = parse(read(message))
+    except (OSError, GatewayError):
+        return set()                  # purged from the archive, or not EDI: not this one
+    found = set()
+    for tx in result.transactions:
+        for seg in tx.segments:
+            if seg.tag == "BGM":
+                found.add(seg.component(2, 1))
+            elif seg.tag in ("BIG", "BSN"):
+                found.add(seg.get(2))
+    return found - {""}

@@ -226,9 +226,10 @@ class Journal(abc.ABC):
     @abc.abstractmethod
     def sent_documents(self, partner: str, *, doc_types: tuple[str, ...], number: str | None = None,
                        control_number: str | None = None, group_number: str | None = None,
-                       transaction: str | None = None, limit: int = 5) -> list[Message]:
+                       transaction: str | None = None, unnumbered: bool = False, limit: int = 5) -> list[Message]:
         """Our outbound messages of `doc_types` to `partner` with these numbers (the document's own, its
-        interchange's, group's, set's), newest first: what a partner's APERAK / 824 answers."""
+        interchange's, group's, set's), newest first: what a partner's APERAK / 824 answers. `unnumbered`: those
+        that kept no document number (queued by a release before 0.17's APERAK reading)."""
 
     # ---- Odoo links and export marks -----------------------------------------------
     @abc.abstractmethod

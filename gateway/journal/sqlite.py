@@ -576,8 +576,8 @@ class SqliteJournal(Journal):
 
     def sent_documents(self, partner: str, *, doc_types: tuple[str, ...], number: str | None = None,
                        control_number: str | None = None, group_number: str | None = None,
-                       transaction: str | None = None, limit: int = 5) -> list[Message]:
-        if not doc_types or not (number or control_number or group_number or transaction):
+                       transaction: str | None = None, unnumbered: bool = False, limit: int = 5) -> list[Message]:
+        if not doc_types or not (number or control_number or group_number or transaction or unnumbered):
             return []
         sql = (f"SELECT * FROM messages WHERE direction = ? AND partner = ? "
                f"AND doc_type IN ({','.join('?' for _ in doc_types)})")
@@ -589,6 +589,8 @@ class SqliteJournal(Journal):
             if value:
                 sql += f" AND {clause}"
                 params.append(_text(value))
+        if unnumbered:
+            sql += " AND json_extract(meta, '$.number') IS NULL"
         return [self._message(r) for r in self._read(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))]
 
     # ------------------------------------------------------------------ Odoo
