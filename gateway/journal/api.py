@@ -229,7 +229,7 @@ class Journal(abc.ABC):
                        transaction: str | None = None, unnumbered: bool = False, limit: int = 5) -> list[Message]:
         """Our outbound messages of `doc_types` to `partner` with these numbers (the document's own, its
         interchange's, group's, set's), newest first: what a partner's APERAK / 824 answers. `unnumbered`: those
-        that kept no document number (queued by a release before 0.17's APERAK reading)."""
+        that kept no document number (queued by a release that did not read APERAKs)."""
 
     # ---- Odoo links and export marks -----------------------------------------------
     @abc.abstractmethod
