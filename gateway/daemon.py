@@ -477,7 +477,9 @@ def run(config_path: str | Path | None) -> int:
         return EXIT_ERROR
     finally:
         daemon.journal.close()
-        if code == EXIT_OK:         # drained: the next start need not doubt what this run was posting
+        # drained (a stop, or a start that failed on a part and stopped what it had begun; asyncio.run waited for
+        # their threads): the next start need not doubt what this run was posting
+        if code in (EXIT_OK, EXIT_UNAVAILABLE):
             lock.truncate(0)
             lock.flush()
         lock.close()
