@@ -36,10 +36,11 @@ BUSINESS_TYPES = ("INVOIC", "DESADV", "ORDRSP", "INVRPT", "810", "856", "855", "
 
 UNNUMBERED_LOOKED_AT = 200            # files of documents sent before this release read for a number, at most
 
-# BGM 1225 (message function) and 4343 (response type) as EANCOM and UN D96A/D01B use them in an APERAK
-_REJECTING = frozenset({"27"})               # 1225: not accepted
-_ACCEPTING = frozenset({"6", "29"})          # 1225: confirmation, accepted without amendment
-_ACCEPTED_CHANGED = frozenset({"30"})        # 1225: accepted with amendment
+# BGM 1225 (message function, UNCL 1225) and 4343 (response type) as EANCOM and UN D96A/D01B use them in an APERAK
+_REJECTING = frozenset({"27", "48"})         # 1225: not accepted; accepted, contents rejected
+_ACCEPTING = frozenset({"6", "29", "44"})    # 1225: confirmation; accepted without amendment; without reserves
+# 1225: accepted with amendment (in the heading 28, the detail 30, anywhere 34); accepted with reserves (45)
+_ACCEPTED_CHANGED = frozenset({"28", "30", "34", "45"})
 
 
 @dataclass(slots=True)
