@@ -154,3 +154,38 @@ def test_an_eancom_day_crosses_net_prices_kits_freight_vat_categories_vat_number
         assert Decimal(back["totals"]["total_amount"]) == lines_total + 15 + tax, back["totals"]
         assert not ws.messages(state="quarantined")
         assert "Traceback" not in gw.output()
+
+
+@ODOO
+def test_an_order_to_a_store_by_its_number_is_answered_naming_the_store_so(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """NAD+DP+117::92: the store by the number the retailer gave it (3055 92, assigned by the buyer), which Odoo
+    keeps as the store contact's Reference. The order finds that contact (351c449, shared by X12 and EDIFACT); the
+    DESADV and INVOIC name the store as the ORDERS did. They named it NAD+DP+++Markt 117 Augsburg, no party id at
+    all (X12 got its 92 back, EDIFACT not), which a retailer's DESADV check refuses: it cannot tell the store."""
+    hq = customer(odoo)
+    odoo.execute_kw("res.partner", "create", [{"name": "Markt 117 Augsburg", "parent_id": hq, "type": "delivery",
+                                               "ref": "117", "street": "Maxstraße 1", "city": "Augsburg"}])
+    ws = workspace(tmp_path / "gw", sandbox)
+    order = ORDERS.replace(f"NAD+DP+{DC}::9++Zentrallager Süd'".encode("latin-1"),
+                           "NAD+DP+117::92++Markt 117'".encode("latin-1"))
+    order = order.replace(b"ALC+C++++FC'MOA+23:15'", b"").replace(b"LIN+2'PIA+5+GS1:SA'QTY+21:2:PCE'PRI+AAA:40:::1:PCE'",
+                                                                  b"").replace(b"CNT+2:2'UNT+20+1", b"CNT+2:1'UNT+14+1")
+    with GatewayProcess(ws.config) as gw:
+        ws.drop("ORDERS_store.edi", order)
+        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
+                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
+        assert inbound["state"] == "done", inbound["last_error"]
+        [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", PO)]])
+        [placed] = odoo.execute_kw("sale.order", "read", [[so], ["partner_shipping_id"]])
+        assert placed["partner_shipping_id"][1].endswith("Markt 117 Augsburg"), placed
+        odoo.execute_kw("sale.order", "action_confirm", [[so]])
+        deliver(odoo, so)
+        notice = segments(delivered(ws, "DESADV"))
+        odoo.execute_kw("account.move", "action_post", [[invoice(odoo, so)]])
+        bill = segments(delivered(ws, "INVOIC"))
+        for said in (notice, bill):
+            [store] = [s for s in said if s[:2] == ["NAD", "DP"]]
+            assert store[2:5] == ["117::92", "", "Markt 117 Augsburg"], store
+        assert not ws.messages(state="quarantined")
+        assert "Traceback" not in gw.output()
