@@ -1075,12 +1075,17 @@ def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list
     for m in sorted((m for m in moves if (m2o_id(m["picking_id"]) or 0) in picks),
                     key=lambda m: (_done_order(picks[m2o_id(m["picking_id"]) or 0]), m["id"])):
         shipped[m2o_id(m["sale_line_id"]) or 0].append(m)
+    of_line: dict[int, list[dict[str, Any]]] = defaultdict(list)            # sale line -> its invoice lines
+    of_invoice: dict[int, set[int]] = defaultdict(set)                      # invoice -> the sale lines it bills
+    for x in lines:
+        for s in x["sale_line_ids"]:
+            of_line[s].append(x)
+            of_invoice[m2o_id(x["move_id"]) or 0].add(s)
     out: dict[int, list[dict[str, Any]]] = {}
     for invoice in sorted(invoices):
         found: set[int] = set()
-        for sale_line in {s for x in lines if m2o_id(x["move_id"]) == invoice for s in x["sale_line_ids"]}:
-            found |= _billed_by(client, invoice, shipped.get(sale_line, []), move_qty,
-                                [x for x in lines if sale_line in x["sale_line_ids"]], kinds, cache)
+        for sale_line in of_invoice[invoice]:
+            found |= _billed_by(client, invoice, shipped.get(sale_line, []), move_qty, of_line[sale_line], kinds, cache)
         out[invoice] = sorted((picks[p] for p in found if p in picks), key=_done_order)
     return out
 
