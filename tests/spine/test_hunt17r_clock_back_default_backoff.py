@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway.odoo.sandbox import SandboxServer
-from tests.helpers.gateway import GatewayProcess
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
+from tests.spine.test_hunt17_clock_step_back import shifted_daemon
 from tests.spine.test_stop_while_odoo_down import ORDER, odoo_down_workspace, sale_orders
 
 DAY = 86400
@@ -23,11 +23,10 @@ def test_a_clock_set_back_a_day_with_the_default_backoff_posts_the_waiting_order
     port = free_port()
     ws = odoo_down_workspace(tmp_path / "ws", port)
     ws.settings["odoo"]["retry_max"] = 0                  # Odoo down: the order waits in retry_wait at once
+    clock = tmp_path / "clock"
+    gw = shifted_daemon(ws, clock)
     ws.settings["outbox"].update({"min_backoff": 2.0, "max_backoff": 3600.0})     # the default ceiling
     ws.write_config()
-    clock = tmp_path / "clock"
-    clock.write_text("0")
-    gw = GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)})
     with gw:
         ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
         [msg] = wait_for(lambda: ws.messages(direction="in", state="retry_wait"), timeout=60,
