@@ -80,6 +80,16 @@ def cross_workspace(root: Path, server: SandboxServer) -> Workspace:
     return ws
 
 
+def posted(ws: Workspace, name: str, data: bytes, doc_type: str, po: str, odoo: odoorpc.ODOO) -> int:
+    """`data` dropped into the inbox and posted (not quarantined): the sale order of `po`."""
+    ws.drop(name, data)
+    [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type=doc_type)
+                                  if m["state"] in ("done", "quarantined")], timeout=60, message=f"the {doc_type}")
+    assert inbound["state"] == "done", inbound["last_error"]
+    [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", po)]])
+    return int(so)
+
+
 def moa(segs: list[list[str]], qualifier: str) -> list[Decimal]:
     return [Decimal(s[1].split(":")[1]) for s in segs if s[0] == "MOA" and s[1].split(":")[0] == qualifier]
 
@@ -96,11 +106,7 @@ def test_an_eancom_day_crosses_net_prices_kits_freight_vat_categories_vat_number
     vat = a_tax(odoo, "MwSt 19%", 19.0)
     ws = cross_workspace(tmp_path / "gw", sandbox)
     with GatewayProcess(ws.config) as gw:
-        ws.drop("ORDERS_cross17.edi", ORDERS)
-        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
-                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
-        assert inbound["state"] == "done", inbound["last_error"]
-        [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", PO)]])
+        so = posted(ws, "ORDERS_cross17.edi", ORDERS, "ORDERS", PO, odoo)
         lines = odoo.execute_kw("sale.order.line", "search_read", [[("order_id", "=", so)],
                                                                     ["product_id", "product_uom_qty", "price_unit"]])
         assert sorted((ln["product_id"][1], ln["product_uom_qty"], ln["price_unit"]) for ln in lines) == [
@@ -172,11 +178,7 @@ def test_an_order_to_a_store_by_its_number_is_answered_naming_the_store_so(
     order = order.replace(b"ALC+C++++FC'MOA+23:15'", b"").replace(b"LIN+2'PIA+5+GS1:SA'QTY+21:2:PCE'PRI+AAA:40:::1:PCE'",
                                                                   b"").replace(b"CNT+2:2'UNT+20+1", b"CNT+2:1'UNT+14+1")
     with GatewayProcess(ws.config) as gw:
-        ws.drop("ORDERS_store.edi", order)
-        [inbound] = wait_for(lambda: [m for m in ws.messages(direction="in", doc_type="ORDERS")
-                                      if m["state"] in ("done", "quarantined")], timeout=60, message="the ORDERS")
-        assert inbound["state"] == "done", inbound["last_error"]
-        [so] = odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", PO)]])
+        so = posted(ws, "ORDERS_store.edi", order, "ORDERS", PO, odoo)
         [placed] = odoo.execute_kw("sale.order", "read", [[so], ["partner_shipping_id"]])
         assert placed["partner_shipping_id"][1].endswith("Markt 117 Augsburg"), placed
         odoo.execute_kw("sale.order", "action_confirm", [[so]])
