@@ -42,6 +42,7 @@ from gateway.odoo.lookup import (
     counts_cases,
     customer_gtin,
     day_zone,
+    discount_digits,
     fill_glns,
     gtin_key,
     ids_of,
@@ -54,7 +55,9 @@ from gateway.odoo.lookup import (
 )
 from gateway.odoo.receipts import tracking_numbers, unit_ratios, units_per
 from gateway.odoo.sale_orders import (
+    OF_THE_GROSS,
     as_kept,
+    line_allowances,
     odoo_price,
     odoo_terms,
     order_payload_id,
@@ -996,6 +999,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                   quantity=_dec(billed["quantity"]), unit=unit,
                                   unit_price=_net_price(billed, places), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
+                                  allowances_charges=_allowances_as_ordered(
+                                      billed, as_sent, partner, lambda: discount_digits(client, ctx.cache)),
                                   taxes=own_taxes))
         if not doc_lines:
             continue
@@ -1138,6 +1143,40 @@ def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | 
     named = [ac for ac, label in labels if name and (name == label or name.startswith(f"{label} (line "))]
     found = named or (coded if len(coded) == 1 else [])
     return found[0].code if found else None
+
+
+def _allowances_as_ordered(row: dict[str, Any], sent: Line | None, partner: PartnerConfig,
+                           digits: Callable[[], int]) -> list[AllowanceCharge]:
+    """The PO line's own allowances an invoice line states (X12 line SAC, EDIFACT line ALC), each with what it took
+    off, when Odoo's discount on the line is the one posting made of them (`line_allowances`): the retailer matches
+    the line to its PO line by the price it ordered at and those allowances (PO104 12.50 with SAC*A*C310 2 %), where
+    a net 12.25 is on no line of its PO. The amounts add up to the quantity at Odoo's price less the line's amount,
+    the cents of rounding in the last. None when the discount is another's (a person's, a pricelist's), when a price
+    includes its tax, or when the quantity at the price is no amount in cents (an 810's SAC05 is): the line then
+    states its net price alone. The line's `unit_price` stays net (PRI+AAA); the 810 writes the gross
+    (x12_fields.invoice_prices_out)."""
+    discount = _dec(row.get("discount"))
+    if sent is None or not discount or not any(ac.kind == "allowance" for ac in sent.allowances_charges):
+        return []
+    gross = _dec(row["quantity"]) * _dec(row["price_unit"])
+    subtotal = _dec(row["price_subtotal"])
+    if gross <= 0 or money(gross, 2) != gross or money(gross * (100 - discount) / 100, 2) != subtotal:
+        return []
+    ordered, others, _ = line_allowances(sent, 0, partner, "", digits())
+    if others or ordered is None or ordered != discount:
+        return []
+    kept, out = Decimal(1), []
+    for ac in sent.allowances_charges:       # as posting took them: percents in turn (of the gross, or of what the
+        share = (ac.percent or Decimal(0)) / 100     # ones before left), the amounts off the line as they were
+        if ac.amount is not None:
+            off = abs(ac.amount)
+        elif ac.percent_basis in OF_THE_GROSS:
+            off, kept = money(gross * share, 2), kept - share
+        else:
+            off, kept = money(gross * kept * share, 2), kept * (1 - share)
+        out.append(ac.model_copy(update={"amount": _dec(off)}))
+    rest = gross - subtotal - sum((ac.amount or Decimal(0) for ac in out[:-1]), Decimal(0))
+    return [*out[:-1], out[-1].model_copy(update={"amount": _dec(rest)})]
 
 
 def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str | None:

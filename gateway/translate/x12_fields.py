@@ -71,6 +71,27 @@ def prices_in_basis(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def invoice_prices_out(data: dict[str, Any]) -> dict[str, Any]:
+    """The 810's before_write hook: a line stating its net amount and its own allowances and charges with their
+    amounts (an invoice from Odoo echoing its PO line's SACs, an INVOIC line priced net, PRI+AAA) is written at the
+    price they come off, IT104 = (amount + allowances - charges) / IT102, as the retailer adds up IT102 x IT104 less
+    the IT1 loop's SACs; one whose price so is no exact one (six decimals) states its net price without them. Then
+    `prices_in_basis`."""
+    for line in data.get("lines") or []:
+        said = line.get("allowances_charges") or []
+        if line.get("amount") is None or not line.get("quantity") or not said or \
+                any(ac.get("amount") is None for ac in said):
+            continue
+        total = Decimal(str(line["amount"])) + sum(
+            (Decimal(str(ac["amount"])) * (1 if ac.get("kind") == "allowance" else -1) for ac in said), Decimal(0))
+        gross = total / Decimal(str(line["quantity"]))
+        if gross == gross.quantize(PRICE_PLACES):
+            line["unit_price"] = gross
+        else:
+            line["allowances_charges"] = []
+    return prices_in_basis(data)
+
+
 def ack_quantities_out(data: dict[str, Any]) -> dict[str, Any]:
     """The 855's before_write hook: one ACK per part of a line acknowledged in parts (its `acks`: 4 accepted, 6
     backordered, each with its date), else one of its status; ACK02 of a rejected line is the quantity rejected, as

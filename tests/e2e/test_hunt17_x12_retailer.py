@@ -223,7 +223,9 @@ def test_a_vics_retailer_is_acknowledged_answered_shipped_and_invoiced_as_its_gu
         controls.append(envelope(bill, "810"))
         it1s = segs(bill, "IT1")
         assert [i[1] for i in it1s] == ["001", "002", "003"], it1s          # the allowance is no item it ordered
-        assert seg(bill, "SAC", "A")[2] == "C310" and seg(bill, "SAC", "A")[5] == "5000", segs(bill, "SAC")
+        summary = bill[bill.index(seg(bill, "TDS")):]                 # the PO's own SAC, and its line's in IT1 001
+        assert seg(summary, "SAC", "A")[2] == "C310" and seg(summary, "SAC", "A")[5] == "5000", segs(bill, "SAC")
+        assert [s[2] + s[5] for s in segs(bill[:bill.index(seg(bill, "IT1", "002"))], "SAC")] == ["C310600"], bill
         assert seg(bill, "TDS") == ["TDS", "91600"] and footed(bill) == Decimal("916.00"), bill
         assert seg(bill, "CTT")[1:3] == ["3", "34"], seg(bill, "CTT")
         assert seg(bill, "BIG")[3:5] == ["20261127", PO], seg(bill, "BIG")     # BIG03: the PO's date (BEG05)
