@@ -215,12 +215,14 @@ class Daemon:
     def _count_kills(self) -> None:
         """The last run was killed: a kill counted on each message it was working on; one at its limit is set aside
         (quarantined, an outbound one dead, with the reason), the others run alone first (`gateway.poison`)."""
+        # suspects first, the list saved before any count: a start that fails while counting counts none twice
+        self.isolation.suspects.update(dict.fromkeys(self.running_at_end))
+        self.isolation.save()
         for message in count_kills(self.journal, self.running_at_end):
             reason = verdict(message, self.config.gateway.poison_kills)
             if reason is None:
                 log.warning("the gateway was killed while working on %s (%s): it runs alone first",
                             message.id, message.filename)
-                self.isolation.suspects[message.id] = None
                 continue
             meta = {"killed": {**message.meta["killed"], "set_aside": True}}
             with log_context(message_id=message.id, partner=message.partner):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from gateway.errors import GatewayError
 from gateway.journal.api import Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal
 
@@ -58,6 +59,8 @@ class Isolation:
     running: dict[str, None] = field(default_factory=dict)
     suspects: dict[str, str | None] = field(default_factory=dict)   # id -> the step it was in when last seen killed
     pools: list[Pool] = field(default_factory=list)
+    _fd: int | None = None
+    _size: int = 0
 
     @classmethod
     def load(cls, state_dir: Path) -> tuple[Isolation, list[str]]:
@@ -77,13 +80,17 @@ class Isolation:
         return isolation, running
 
     def save(self) -> None:
-        """Write the list (a temporary file renamed over it: a kill mid-write leaves the old or the new one)."""
-        text = "".join(f"running {m}\n" for m in self.running) + \
-            "".join(f"suspect {m}\n" for m in self.suspects if m not in self.running)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        """Write the list over the old one in one write from its start, padded with blank lines to the old one's
+        length: a kill cannot cut a write within a page in two, and the file is never renamed over nor emptied,
+        which ext4 would flush to disk (2 ms a time measured here, twice per message, against 3 us)."""
+        data = ("".join(f"running {m}\n" for m in self.running) +
+                "".join(f"suspect {m}\n" for m in self.suspects if m not in self.running)).encode("ascii")
         try:
-            tmp.write_text(text, encoding="ascii")
-            os.replace(tmp, self.path)
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+                self._size = os.fstat(self._fd).st_size
+            os.pwrite(self._fd, data + b"\n" * (self._size - len(data)), 0)
+            self._size = max(self._size, len(data))
         except OSError as exc:   # the journal's own folder is full or gone: the journal says so louder
             log.debug("cannot write %s: %s", self.path, exc)
 
@@ -101,11 +108,11 @@ class Isolation:
         if message_id in self.suspects:
             try:
                 message = await asyncio.to_thread(journal.get, message_id)
-                same = step_of(message) is not None and step_of(message) == self.suspects[message_id]
+                same = step_of(message) is not None and step_of(message) == self.suspects.get(message_id)
             except Exception:  # noqa: BLE001 - the journal unreadable now: run it alone again, no harm
                 same = True
             if not same:
-                del self.suspects[message_id]
+                self.suspects.pop(message_id, None)
         self.save()
 
     def leave(self) -> None:
@@ -118,30 +125,41 @@ class Isolation:
         waits for every worker to be idle or runs, and that suspect alone, by the pool that takes it, once they are."""
         if not self.suspects:
             return due
-        suspect = await asyncio.to_thread(self._first_due, journal)
+        try:
+            suspect = self._first_due(await asyncio.to_thread(_read, journal, list(self.suspects)))
+        except GatewayError as exc:
+            log.error("%s: cannot read the journal: %s", getattr(pool, "name", "pool"), exc)
+            return []
         if suspect is None:
             return due
         if not pool.select(suspect) or any(p.in_flight for p in self.pools):
             return []           # the pools' in_flight: what they queued or run, the suspect too once taken
         return [suspect]
 
-    def _first_due(self, journal: SqliteJournal) -> Message | None:
+    def _first_due(self, found: dict[str, Message | None]) -> Message | None:
         """The suspect to run alone next, fewest kills first (one that only ran beside the poison file finishes
-        before the poison file kills the gateway again); those finished meanwhile drop out."""
-        now, found = datetime.now(UTC), []
-        for message_id in list(self.suspects):
-            try:
-                message = journal.get(message_id)
-            except KeyError:
-                message = None
+        before the poison file kills the gateway again); those finished meanwhile drop out. On the loop's thread,
+        as every change of the lists."""
+        now, ready = datetime.now(UTC), []
+        for message_id, message in found.items():
             step = step_of(message) if message is not None else None
             if message is None or step is None:
-                del self.suspects[message_id]
-                continue
-            self.suspects[message_id] = self.suspects[message_id] or step
-            if message.next_attempt_at is None or message.next_attempt_at <= now:
-                found.append(message)
-        return min(found, key=lambda m: (killed(m).get("count", 0), m.id), default=None)
+                self.suspects.pop(message_id, None)
+            elif message_id in self.suspects:
+                self.suspects[message_id] = self.suspects[message_id] or step
+                if message.next_attempt_at is None or message.next_attempt_at <= now:
+                    ready.append(message)
+        return min(ready, key=lambda m: (killed(m).get("count", 0), m.id), default=None)
+
+
+def _read(journal: SqliteJournal, ids: list[str]) -> dict[str, Message | None]:
+    found: dict[str, Message | None] = {}
+    for message_id in ids:
+        try:
+            found[message_id] = journal.get(message_id)
+        except KeyError:
+            found[message_id] = None
+    return found
 
 
 def killed(message: Message) -> dict[str, Any]:
@@ -181,10 +199,10 @@ def verdict(message: Message, limit: int) -> str | None:
     count, alone = kills.get("count", 0), kills.get("alone", 0)
     if count < limit and alone < ALONE_KILLS:
         return None
-    step, what = kills["step"], "file" if message.direction is Direction.IN else "delivery"
-    again = (f"`edi-gateway replay {message.id}` (once the gateway has the memory it needs, say)"
-             if message.direction is Direction.IN else f"`edi-gateway resend {message.id}`")
-    return (f"the gateway was killed {count} times while {DOING[step]} this {what} (step {step}"
+    inbound = message.direction is Direction.IN
+    again = (f"`edi-gateway replay {message.id}` (once the gateway has the memory it needs, say)" if inbound
+             else f"`edi-gateway resend {message.id}`")
+    return (f"the gateway was killed {count} times while {DOING[kills['step']]} this file (step {kills['step']}"
             f"{f', {alone} of them while it ran alone' if alone else ''}); it is set aside so the rest can go on: "
-            f"look at its size ({message.size} bytes; a big file needs 15-20 times that in memory), "
-            f"`edi-gateway show {message.id}`, then {again} or `edi-gateway close {message.id} --reason TEXT`")
+            f"look at its size ({message.size} bytes{'; a big file needs 15-20 times that in memory' if inbound else ''}"
+            f"), `edi-gateway show {message.id}`, then {again} or `edi-gateway close {message.id} --reason TEXT`")

@@ -5,7 +5,7 @@ killer or a segfault would) each time a step works on it, as a poison file does.
                    env={"EDI_TEST_POISON": "POISON", "EDI_TEST_POISON_STEP": "parse"})
 
 - `EDI_TEST_POISON`: bytes that make a file a poison file; `EDI_TEST_POISON_STEP`: the step that dies on it
-  (`parse`, `translate`, `post`).
+  (`parse`, `translate`, `post`; `delivery`: an outbound file written to a partner's folder).
 - `EDI_TEST_POISON_ONCE` (a file): the poison kills only while it exists, and removes it first: one kill.
 - `EDI_TEST_SLOW`: bytes that make a file slow at that same step (`EDI_TEST_SLOW_SECONDS`, default 1.5). A poison
   file waits (up to 3 s) until a slow file is in its step before it kills, so the slow one is surely worked on
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.journal.api import Message, State
+from gateway.outbound.folder_channel import FolderDelivery
 from gateway.pipeline import Pipeline
 
 POISON = os.environ.get("EDI_TEST_POISON", "").encode()
@@ -66,7 +67,19 @@ def _posting(self: Pipeline, message: Message) -> Iterator[Any]:
     return _canonical(self, message)
 
 
-if STEP == "post":
+_write = FolderDelivery.write
+
+
+def _delivering(folder: Path, name: str, data: bytes, *index: Any) -> Path:
+    """A delivery to a partner's folder: the kill for a poison file (`EDI_TEST_POISON_STEP=delivery`)."""
+    if POISON and POISON in data:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _write(folder, name, data, *index)
+
+
+if STEP == "delivery":
+    FolderDelivery.write = staticmethod(_delivering)      # type: ignore[method-assign]
+elif STEP == "post":
     Pipeline._canonical = _posting                   # type: ignore[method-assign]
 else:
     Pipeline._steps[STEPS[STEP]] = _poisoned(Pipeline._steps[STEPS[STEP]])

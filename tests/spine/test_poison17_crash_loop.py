@@ -30,8 +30,9 @@ def _settled(ws: Workspace, files: int) -> bool:
 
 def run_like_systemd(ws: Workspace, env: dict[str, str], files: int, starts: int = 8) -> tuple[list[int], str]:
     """Start the gateway again whenever it dies (systemd's Restart=on-failure) until every message is settled, then
-    stop it cleanly; each run's exit code (-9: killed) and the last run's log."""
+    stop it cleanly; each run's exit code (-9: killed) and the runs' logs."""
     codes: list[int] = []
+    logs: list[str] = []
     for _ in range(starts):
         gw = GatewayProcess(ws.config, preload=HOOK, env=env, wait_ready=False).start()
         assert gw.proc is not None
@@ -39,13 +40,18 @@ def run_like_systemd(ws: Workspace, env: dict[str, str], files: int, starts: int
         while gw.proc.poll() is None and not _settled(ws, files) and time.monotonic() < deadline:
             time.sleep(0.1)
         if gw.proc.poll() is None:
-            gw.wait_notification("READY=1")
-            wait_for(lambda: _settled(ws, files), timeout=60, message=f"settled after {len(codes)} kills")
+            try:
+                gw.wait_notification("READY=1")
+                wait_for(lambda: _settled(ws, files), timeout=60, message=f"settled after {len(codes)} kills")
+            except AssertionError as exc:
+                gw.kill()
+                raise AssertionError(f"{exc}: {ws.messages()}\n{''.join(logs)}{gw.output()}") from None
             codes.append(gw.stop())
-            return codes, gw.output()
+            return codes, "".join(logs) + gw.output()
         codes.append(gw.proc.returncode)
         gw.kill()
-    raise AssertionError(f"still dying after {starts} starts: {codes}")
+        logs.append(gw.output() + f"--- exit {gw.proc.returncode}\n")
+    raise AssertionError(f"still dying after {starts} starts: {codes}\n{''.join(logs)}")
 
 
 def _kills(ws: Workspace, message_id: str) -> list[str]:
@@ -148,3 +154,29 @@ def test_a_stop_that_cuts_a_step_short_is_no_kill(tmp_path: Path) -> None:
     assert codes == [0], log
     [row] = ws.messages(direction="in")
     assert row["state"] == "done" and not _kills(ws, row["id"])
+
+
+def test_an_acknowledgement_whose_delivery_kills_the_gateway_is_set_dead_and_the_rest_goes_out(
+        tmp_path: Path) -> None:
+    # Given two orders, the 997 of the first killing the gateway whenever it is written to the partner's folder
+    ws = _workspace(tmp_path)
+    dropped = {"po777.x12": purchase_order(777), "po778.x12": purchase_order(778)}
+    for name, data in dropped.items():
+        ws.drop(name, data)
+    env = {"EDI_TEST_POISON": "AK1*PO*777", "EDI_TEST_POISON_STEP": "delivery"}
+
+    codes, log = run_like_systemd(ws, env, len(dropped))
+
+    # Then that 997 is dead, saying why and how to send it again; the orders and the other 997 went through
+    assert codes[-1] == 0 and set(codes[:-1]) == {-9} and 2 <= len(codes) - 1 <= 3, log
+    acks = {r["parent_id"]: r for r in ws.messages(direction="out")}
+    orders = {r["filename"]: r for r in ws.messages(direction="in")}
+    poison = acks[orders["po777.x12"]["id"]]
+    assert poison["state"] == "dead"
+    assert poison["last_error"].startswith(f"the gateway was killed {len(codes) - 1} times while delivering this "
+                                           "file (step delivery"), poison["last_error"]
+    assert f"then `edi-gateway resend {poison['id']}`" in poison["last_error"]
+    assert acks[orders["po778.x12"]["id"]]["state"] == "done"
+    assert all(r["state"] == "done" for r in orders.values()) and ws.count(state="quarantined") == 0
+    delivered = [p.name for p in (ws.root / "outbox" / "acme").iterdir()]
+    assert delivered == [acks[orders["po778.x12"]["id"]]["filename"]]
