@@ -57,6 +57,7 @@ class Advice:
     set_control: str | None = None           # OTI09: our ST02
     named: list[str] = field(default_factory=list)   # every reference it gives, for a message that matches none
     errors: list[str] = field(default_factory=list)
+    part: str = ""                           # which of its file's advices: "<UNH or ST02>.<OTI ordinal>"
 
     def describe(self) -> str:
         return f"{self.standard} {self.advice_number}".strip()
@@ -78,7 +79,8 @@ def read_aperak(tx: Transaction) -> Advice:
     bgm = next((s for s in tx.segments if s.tag == "BGM"), None)
     function = bgm.get(3) if bgm is not None else ""
     response = bgm.get(4) if bgm is not None else ""
-    advice = Advice("APERAK", bgm.component(2, 1) if bgm is not None else tx.control_number, "accepted")
+    advice = Advice("APERAK", bgm.component(2, 1) if bgm is not None else tx.control_number, "accepted",
+                    part=tx.control_number)
     in_error = False
     header: list[str] = []
     for seg in tx.segments:
@@ -144,7 +146,8 @@ def read_824(tx: Transaction) -> list[Advice]:
             code, qualifier, reference = seg.get(1), seg.get(2), seg.get(3)
             verdict: Verdict = "rejected" if code.endswith("R") else \
                 "accepted_with_errors" if code[-1:] in ("E", "C", "P") else "accepted"
-            current = Advice("824", number, verdict, group_control=seg.get(8) or None, set_control=seg.get(9) or None)
+            current = Advice("824", number, verdict, group_control=seg.get(8) or None, set_control=seg.get(9) or None,
+                             part=f"{tx.control_number}.{len(found) + 1}")
             set_id = seg.get(10)
             if qualifier and reference:
                 current.named.append(f"{qualifier} {reference}")
@@ -181,27 +184,34 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
         log.warning("%s matches nothing we sent (%s)", where, ", ".join(advice.named) or "no reference")
         return f"{advice.describe()} ({advice.verdict}) for {', '.join(advice.named) or 'no reference it gives'}"
     sent = journal.get(target.id)
-    if (sent.meta.get("application_ack") or {}).get("message") == message_id:
+    before = sent.meta.get("application_ack") or {}
+    same_file = before.get("message") == message_id
+    if same_file and advice.part in (before.get("parts") or []):
         return None                   # applied before (this file's step run again after a crash)
+    # an 824 often gives one document several OTIs (one per error, or the set's TA and an item's IR): each counts
+    applied = {"message": message_id, "parts": [*(before.get("parts") or []), advice.part] if same_file
+               else [advice.part],
+               "verdict": "rejected" if same_file and before.get("verdict") == "rejected" else advice.verdict}
     if sent.state in NOT_YET_SENT:    # its application has it though our delivery was not confirmed: not sent again
         to = State.REJECTED if advice.verdict == "rejected" else State.DONE
         said = "rejected" if advice.verdict == "rejected" else "accepted"
         ack_before_sent(journal, sent.id, advice.standard, to,
                         f"{said} by {partner.id}'s application ({where})" + (f": {texts}" if texts else ""),
-                        {"application_ack": {"message": message_id, "verdict": advice.verdict}})
+                        {"application_ack": applied})
         return None
     if advice.verdict == "rejected":
         reason = f"rejected by {partner.id}'s application ({where})" + (f": {texts}" if texts else "")
         if State.REJECTED in ALLOWED[sent.state]:
-            journal.transition(sent.id, State.REJECTED, reason, error=reason,
-                               meta={"application_ack": {"message": message_id, "verdict": advice.verdict}})
-        else:                         # rejected before (its CONTRL / 997, an earlier APERAK): the texts are kept
-            journal.note(sent.id, meta={"application_ack": {"message": message_id, "verdict": advice.verdict,
-                                                            "errors": advice.errors}})
+            journal.transition(sent.id, State.REJECTED, reason, error=reason, meta={"application_ack": applied})
+        else:                         # rejected before (its CONTRL / 997, an earlier APERAK): the texts are kept,
+            # and an earlier OTI of this same 824 rejected it: its further errors join the reason a person reads
+            more = f"{sent.last_error}; {texts}" if same_file and texts and before.get("verdict") == "rejected" \
+                and sent.last_error else None
+            journal.note(sent.id, error=more, meta={"application_ack": {**applied, "errors": advice.errors}})
         return None
     said = "accepted" if advice.verdict == "accepted" else "accepted with errors"
     reason = f"{said} by {partner.id}'s application ({where})" + (f": {texts}" if texts else "")
-    ack = {"application_ack": {"message": message_id, "verdict": advice.verdict, "errors": advice.errors or None}}
+    ack = {"application_ack": {**applied, "errors": advice.errors or None}}
     if sent.state in (State.SENT, State.DONE):
         # SENT: its application has it, so its translator did; DONE: an event beside its CONTRL's / 997's
         journal.transition(sent.id, State.DONE, reason, meta=ack)
