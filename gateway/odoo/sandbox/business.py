@@ -1096,6 +1096,7 @@ def reversal_reverse_moves(env: Env, ids: list[int], is_modify: bool = False) ->
                 **{f: move.get(f) for f in ("partner_id", "partner_shipping_id", "invoice_origin", "currency_id",
                                             "company_id")},
                 "journal_id": wizard.get("journal_id") or move.get("journal_id"),
+                "invoice_payment_term_id": False,      # _prepare_default_reversal: a credit note has no terms
                 "invoice_date": wizard.get("date") or move.get("date"), "invoice_line_ids": lines}])
     env.write("account.move.reversal", ids, {"new_move_ids": [[6, 0, created]]})
     action: dict[str, Any] = {"name": "Reverse Moves", "type": "ir.actions.act_window", "res_model": "account.move"}
