@@ -42,14 +42,17 @@ def test_a_clock_set_back_a_day_holds_neither_a_retry_nor_the_ship_notices(tmp_p
     ws.settings["odoo"]["retry_max"] = 0                  # Odoo down: the order waits in retry_wait at once
     clock = tmp_path / "clock"
     gw = shifted_daemon(ws, clock)
+    # outbox.max_backoff at its default: a wait the step left a day ahead moves back by the step, not to this hour
+    ws.settings["outbox"].update({"min_backoff": 2.0, "max_backoff": 3600.0})
+    ws.write_config()
     with gw:
         ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
         [msg] = wait_for(lambda: ws.messages(direction="in", state="retry_wait"), timeout=60,
                          message="the order waiting for Odoo")
-        # Given the clock set back a day while the order waits for its next try, and Odoo back
+        # Given the clock set back a day while the order waits seconds for its next try, and Odoo back
         clock.write_text(str(-DAY))
         with SandboxServer(version=17, seed_name="demo", port=port) as server:
-            # Then the order is posted within the longest wait the gateway sets, not a day later
+            # Then the order is posted when its own try was due, not a day (nor max_backoff's hour) later
             wait_for(lambda: ws.messages(id=msg["id"])[0]["state"] == "done", timeout=120,
                      message=f"the order posted after the clock went back:\n{gw.output()}")
             # And a delivery done now is sent as a DESADV at the next poll, not a day later
