@@ -29,6 +29,9 @@ Verdict = Literal["accepted", "accepted_with_errors", "rejected"]
 
 # EDIFACT RFF qualifiers (UNCL 1153) naming the document acknowledged, and our document types that carry it
 _RFF_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("INVOIC",), "DQ": ("DESADV",), "AAK": ("DESADV",)}
+# D01B's SG1 DOC (EANCOM 2002 and later): the acknowledged document's own name code (UNCL 1001) and its number
+_DOC_DOCUMENTS: dict[str, tuple[str, ...]] = {**dict.fromkeys(("380", "381", "383", "384", "385", "386"), ("INVOIC",)),
+                                              "351": ("DESADV",), "231": ("ORDRSP",)}
 # X12 OTI02 reference qualifiers (element 128) and the sets of ours that carry that number
 _OTI_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("810",), "SI": ("856",), "BM": ("856",), "CN": ("856",)}
 # what we send that an application acknowledgement can answer, for a partner whose file lists no documents
@@ -75,7 +78,8 @@ def read(tx: Transaction) -> list[Advice]:
 
 def read_aperak(tx: Transaction) -> Advice:
     """BGM's function (1225) and response type (4343) give the verdict; without either, error codes (ERC) mean the
-    message was refused (an APERAK's first purpose, EANCOM's examples send ERC alone) and none means accepted."""
+    message was refused (an APERAK's first purpose, EANCOM's examples send ERC alone) and none means accepted.
+    The document it answers: RFF+ACW (our message), RFF+IV/DQ/AAK, or D01B's DOC (its name code and number)."""
     bgm = next((s for s in tx.segments if s.tag == "BGM"), None)
     function = bgm.get(3) if bgm is not None else ""
     response = bgm.get(4) if bgm is not None else ""
@@ -84,7 +88,12 @@ def read_aperak(tx: Transaction) -> Advice:
     in_error = False
     header: list[str] = []
     for seg in tx.segments:
-        if seg.tag == "RFF":
+        if seg.tag == "DOC" and not in_error and (number := seg.component(2, 1)):
+            code = seg.component(1, 1)
+            advice.named.append(f"DOC {code} {number}")
+            if code in _DOC_DOCUMENTS and advice.reference is None:
+                advice.reference, advice.document_types = (code, number), _DOC_DOCUMENTS[code]
+        elif seg.tag == "RFF":
             qualifier, number = seg.component(1, 1), seg.component(1, 2)
             if not number:
                 continue
