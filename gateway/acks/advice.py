@@ -32,6 +32,7 @@ _RFF_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("INVOIC",), "DQ": ("DESADV"
 # D01B's SG1 DOC (EANCOM 2002 and later): the acknowledged document's own name code (UNCL 1001) and its number
 _DOC_DOCUMENTS: dict[str, tuple[str, ...]] = {**dict.fromkeys(("380", "381", "383", "384", "385", "386"), ("INVOIC",)),
                                               "351": ("DESADV",), "231": ("ORDRSP",)}
+_INVOICE_NUMBERED = frozenset({"IV", "380", "381", "383", "384", "385", "386"})   # RFF+IV, OTI IV, DOC: its number
 # X12 OTI02 reference qualifiers (element 128) and the sets of ours that carry that number
 _OTI_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("810",), "SI": ("856",), "BM": ("856",), "CN": ("856",)}
 # what we send that an application acknowledgement can answer, for a partner whose file lists no documents
@@ -239,12 +240,12 @@ def match(advice: Advice, partner: PartnerConfig, journal: Journal,
     if advice.message_reference:
         for found in (journal.sent_documents(partner.id, transaction=advice.message_reference, doc_types=ours),
                       journal.sent_documents(partner.id, control_number=advice.message_reference, doc_types=ours)):
-            if found:
+            if found := [m for m in found if _agrees(m, advice)]:
                 return found[0]
     if advice.group_control:
         found = journal.sent_documents(partner.id, group_number=advice.group_control,
                                        transaction=advice.set_control, doc_types=ours)
-        if found:
+        if found := [m for m in found if _agrees(m, advice)]:
             return found[0]
     if advice.reference is not None:
         found = journal.sent_documents(partner.id, number=advice.reference[1], doc_types=advice.document_types)
@@ -256,6 +257,19 @@ def match(advice: Advice, partner: PartnerConfig, journal: Journal,
                 if advice.reference[1] in _numbers_in(older, read):
                     return older
     return None
+
+
+def _agrees(message: Message, advice: Advice) -> bool:
+    """Whether an envelope number's match is the document the advice also names: of its type, and for an invoice
+    named by its number, of that number. A partner's RFF+ACW may carry a reference of its own (its order number, its
+    own count) that equals one of our UNH references, which count up from 1 for each partner: without this its
+    refusal of invoice 2744 rejected whichever despatch advice had that UNH reference."""
+    if advice.reference is None:
+        return True
+    qualifier, number = advice.reference
+    kept = message.meta.get("number")
+    return message.doc_type in advice.document_types and (
+        qualifier not in _INVOICE_NUMBERED or kept is None or kept == number)
 
 
 def _numbers_in(message: Message, read: Callable[[Message], bytes]) -> set[str]:
