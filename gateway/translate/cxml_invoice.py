@@ -44,7 +44,7 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
     if totals.get("tax_amount") is None:
         totals["tax_amount"] = cents(sum((Decimal(str(t.get("amount") or 0)) for t in data.get("taxes") or []),
                                           Decimal(0)))
-    data["_payment_terms"] = payment_terms(data.get("terms"))
+    data["_payment_terms"] = stated_terms(data) or payment_terms(data.get("terms"))
     zoned_days(data, ("date",))
     data["_orders"] = orders_of(data)
     for tax in data.get("taxes") or []:           # TaxDetail/@category is required: the model's own default type
@@ -55,6 +55,19 @@ def before_write(data: dict[str, Any]) -> dict[str, Any]:
     charges = [_with_money(dict(ac), base, str(data.get("number") or "")) for ac in data.get("allowances_charges") or []]
     data["allowances_charges"] = _one_each(charges)
     return data
+
+
+def stated_terms(data: dict[str, Any]) -> list[dict[str, str]]:
+    """The PaymentTerms of an invoice that states its terms' figures (Odoo's payment term: its early-payment
+    discount and days, its net days), the early-pay tier first; [] when it states none. Its name is no text to
+    read tiers from: '30/60/90 Days' (instalments) is no 30 % discount within 60 days."""
+    tiers = []
+    if data.get("terms_discount_percent") and data.get("terms_discount_days") is not None:
+        tiers.append({"days": str(data["terms_discount_days"]),
+                      "percent": format(Decimal(str(data["terms_discount_percent"])).normalize(), "f")})
+    if data.get("terms_net_days") is not None:
+        tiers.append({"days": str(data["terms_net_days"])})
+    return tiers
 
 
 def payment_terms(terms: Any) -> list[dict[str, str]]:
