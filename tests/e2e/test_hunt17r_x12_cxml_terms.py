@@ -7,7 +7,6 @@ partner's 810). Through the daemon's Odoo scheduler over HTTP (17, 19)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,13 @@ import pytest
 from lxml import etree
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import DocumentSettings, OurIds, XmlSettings
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
-from gateway.translate.profile import ProfileRegistry
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.conftest import client, journal
 from tests.odoo.test_outbound_taxes_packs import examples
 from tests.odoo.test_taxcat17_invoices import sent_by_daemon
-from tests.odoo.test_taxcat17r_x12 import EXAMPLES
+from tests.odoo.test_taxcat17r_x12 import on_ariba
 
 __all__ = ["client", "examples", "journal"]
 
@@ -41,15 +38,8 @@ async def test_a_cxml_invoice_states_an_instalment_terms_net_days_and_no_discoun
     order_id = odd.ordered(examples, client, "bigbox", "PO-CXML-TERMS", odd.BIGBOX_DC,
                            [odd.line("1", {"buyer": "BB-1001"}, 6)])
     odd.invoiced(odoo, order_id)
-    partner = examples.partners["bigbox"]
-    ariba = partner.model_copy(update={"xml": XmlSettings(ids=["AN01000000001"]), "documents": [DocumentSettings(
-        type="cxml-InvoiceDetailRequest", direction="out", profile="cxml-invoicedetailrequest",
-        trigger="invoice_posted")]})
-    ours = OurIds.model_validate({**examples.gateway.our_ids.model_dump(exclude_none=True), "xml": "0614141000005"})
-    config = replace(examples, partners={**examples.partners, "bigbox": ariba},
-                     gateway=examples.gateway.model_copy(update={"our_ids": ours}),
-                     profiles=ProfileRegistry.load([EXAMPLES], our_ids=ours))
-    written = await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "cxml-InvoiceDetailRequest")
+    written = await sent_by_daemon(on_ariba(examples, examples.partners["bigbox"]), client, journal, tmp_path,
+                                   "bigbox", "cxml-InvoiceDetailRequest")
     tree = etree.fromstring(written.encode("latin-1"))
     terms = [(t.get("payInNumberOfDays"), t.find("Discount/DiscountPercent")) for t in tree.iter("PaymentTerm")]
     assert [(days, None if found is None else found.get("percent")) for days, found in terms] == [("90", None)], \

@@ -17,7 +17,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import DocumentSettings, OurIds, XmlSettings
+from gateway.config.models import DocumentSettings, OurIds, PartnerConfig, XmlSettings
 from gateway.odoo.client import OdooClient
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import ProfileRegistry
@@ -87,6 +87,17 @@ async def test_a_partner_profile_writing_txi06_gets_the_categories_and_the_untax
     assert found == [f"TXI*GS*{amount}*5***2", "TXI*GS*0*0***1", f"TXI*GS*{amount}*5***2", "TXI*GS*0*0***1"], found
 
 
+def on_ariba(config: LoadedConfig, partner: PartnerConfig) -> LoadedConfig:
+    """`config` with `partner` (BigBox) getting its invoices as cXML InvoiceDetailRequests over Ariba."""
+    ariba = partner.model_copy(update={"xml": XmlSettings(ids=["AN01000000001"]), "documents": [DocumentSettings(
+        type="cxml-InvoiceDetailRequest", direction="out", profile="cxml-invoicedetailrequest",
+        trigger="invoice_posted")]})
+    ours = OurIds.model_validate({**config.gateway.our_ids.model_dump(exclude_none=True), "xml": "0614141000005"})
+    return replace(config, partners={**config.partners, partner.id: ariba},
+                   gateway=config.gateway.model_copy(update={"our_ids": ours}),
+                   profiles=ProfileRegistry.load([EXAMPLES], our_ids=ours))
+
+
 @pytest.mark.parametrize("sandbox", [17, 19], indirect=True, ids=["odoo17", "odoo19"])
 async def test_a_cxml_invoice_of_untaxed_lines_says_no_tax(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
@@ -97,13 +108,7 @@ async def test_a_cxml_invoice_of_untaxed_lines_says_no_tax(
                            [odd.line("1", {"buyer": "BB-1001"}, 6), odd.line("2", {"buyer": "BB-1002"}, 4)])
     odd.invoiced(odoo, order_id, [{"tax_ids": [(6, 0, [])]}, {"tax_ids": [(6, 0, [])]}])
     config, partner = with_settings(examples, "bigbox", tax_type="VAT")
-    ariba = partner.model_copy(update={"xml": XmlSettings(ids=["AN01000000001"]), "documents": [DocumentSettings(
-        type="cxml-InvoiceDetailRequest", direction="out", profile="cxml-invoicedetailrequest",
-        trigger="invoice_posted")]})
-    ours = OurIds.model_validate({**config.gateway.our_ids.model_dump(exclude_none=True), "xml": "0614141000005"})
-    config = replace(config, partners={**config.partners, "bigbox": ariba},
-                     gateway=config.gateway.model_copy(update={"our_ids": ours}),
-                     profiles=ProfileRegistry.load([EXAMPLES], our_ids=ours))
-    written = await sent_by_daemon(config, client, journal, tmp_path, "bigbox", "cxml-InvoiceDetailRequest")
+    written = await sent_by_daemon(on_ariba(config, partner), client, journal, tmp_path, "bigbox",
+                                   "cxml-InvoiceDetailRequest")
     summary = written[written.index("<InvoiceDetailSummary"):]
     assert '<Description xml:lang="en">no tax</Description>' in summary and "TaxDetail" not in summary, summary
