@@ -68,3 +68,26 @@ async def test_a_journal_that_cannot_be_read_holds_the_work_back_without_ending_
     assert [m.id for m in await isolation.admit(inbound, journal, journal.due(suspect.created_at, 10))] == \
         [suspect.id]
     journal.close()
+
+
+def test_poison_kills_sets_how_many_kills_beside_others_set_a_message_aside(tmp_path: Path) -> None:
+    from gateway.config.models import GatewayConfig
+    from gateway.poison import count_kills, verdict
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    message, other = _intake(journal, "big.x12"), _intake(journal, "other.x12")
+    for _ in range(2):                                   # two kills, each while the other one ran too
+        [counted, _beside] = count_kills(journal, [message.id, other.id])
+    assert counted.meta["killed"]["count"] == 2 and counted.meta["killed"]["alone"] == 0
+    assert verdict(counted, GatewayConfig().poison_kills) is None          # 3 by default
+    assert verdict(counted, GatewayConfig(poison_kills=2).poison_kills) == (
+        f"the gateway was killed 2 times while reading this file (step parse); it is set aside so the rest can go "
+        f"on: look at its size (1 bytes; a big file needs 15-20 times that in memory), `edi-gateway show "
+        f"{message.id}`, then `edi-gateway replay {message.id}` (once the gateway has the memory it needs, say) or "
+        f"`edi-gateway close {message.id} --reason TEXT`")
+    # a kill at another step starts the count again: the file got past the step that killed the gateway
+    journal.transition(message.id, State.PARSED, "parsed")
+    [again] = count_kills(journal, [message.id])
+    assert again.meta["killed"] == {**again.meta["killed"], "count": 1, "alone": 1, "step": "translate"}
+    with pytest.raises(ValueError, match="greater than or equal to 2"):
+        GatewayConfig(poison_kills=1)                    # a single kill never sets a message aside
+    journal.close()
