@@ -1066,11 +1066,14 @@ def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list
     sale_lines = sorted({s for line in own if m2o_id(line["move_id"]) in invoices for s in line["sale_line_ids"]})
     if not sale_lines:
         return {}
+    kit_part = [f for f in ("bom_line_id",) if f in client.fields("stock.move")]     # mrp: a kit's component
     moves = client.search_read("stock.move", [("sale_line_id", "in", sale_lines), ("state", "=", "done")],
-                               ["sale_line_id", "picking_id", "product_id", move_qty, "product_uom"])
+                               ["sale_line_id", "picking_id", "product_id", move_qty, "product_uom", *kit_part])
     picks = {p["id"]: p for p in client.read("stock.picking", ids_of(m["picking_id"] for m in moves),
                                              ["name", "state", "date_done", "picking_type_code"])
              if p["state"] == "done" and p.get("picking_type_code") == "outgoing"}
+    moves = [*[m for m in moves if not m.get("bom_line_id")],
+             *_kit_moves(client, [m for m in moves if (m2o_id(m["picking_id"]) or 0) in picks], move_qty, cache)]
     lines = client.search_read("account.move.line", [("sale_line_ids", "in", sale_lines),
                                                      ("display_type", "=", "product")],
                                ["move_id", "product_id", "quantity", "product_uom_id", "sale_line_ids"])
@@ -1095,12 +1098,25 @@ def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list
     return out
 
 
+def _kit_moves(client: OdooClient, moves: list[dict[str, Any]], move_qty: str, cache: Cache) -> list[dict[str, Any]]:
+    """A kit line's done deliveries as moves of the kit itself, each of the whole kits it completed (the ship notices'
+    count, `stock_kits.kits_shipped`), so that `_billed_by` finds the deliveries an invoice of kits bills as it does
+    for any item: a kit ships as its components, whose quantities are no kits. A delivery completing none (parts
+    only, its ship notice held) is billed by the one that completes its kits."""
+    kits = kits_shipped(client, moves, move_qty, cache)             # counted in the sale line's unit
+    unit = Names.of(client, cache).sale_uom
+    sold = {r["id"]: r for r in client.read("sale.order.line", sorted({line for _, line in kits}),
+                                            ["product_id", unit])}
+    return [{"id": pick, "sale_line_id": [line, ""], "picking_id": [pick, ""], "product_id": sold[line]["product_id"],
+             move_qty: count, "product_uom": sold[line][unit]} for (pick, line), count in kits.items() if line in sold]
+
+
 def _billed_by(client: OdooClient, invoice: int, done: list[dict[str, Any]], move_qty: str,
                billed: list[dict[str, Any]], kinds: dict[int, dict[str, Any]], cache: Cache) -> set[int]:
     """The deliveries of one sale line that `invoice` bills: of its delivered moves `done` (in the order they were
     done), those whose quantities fall after what the line's earlier posted invoices billed, less their credit notes
-    as Odoo's qty_invoiced takes them off (`billed`: the line's invoice lines), and within what this one bills. All
-    of them for a kit, whose moves are its components' and their quantities no kits."""
+    as Odoo's qty_invoiced takes them off (`billed`: the line's invoice lines), and within what this one bills (a
+    kit's as the kits each completed, `_kit_moves`). All of them when the moves are another product's."""
     if not done or any(m2o_id(m["product_id"]) != m2o_id(billed[0]["product_id"]) for m in done):
         return {m2o_id(m["picking_id"]) or 0 for m in done}
     unit = m2o_id(done[0]["product_uom"]) or 0

@@ -36,6 +36,7 @@ from tests.e2e.test_hunt17_edifact_retailer import (
     workspace,
 )
 from tests.e2e.test_hunt17_x12_retailer import charge_product
+from tests.e2e.test_hunt17r_edifact_partial_invoices import billed, sent
 from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
 from tests.odoo.test_extraction import deliver, invoice
@@ -189,5 +190,43 @@ def test_an_order_to_a_store_by_its_number_is_answered_naming_the_store_so(
         for said in (notice, bill):
             [store] = [s for s in said if s[:2] == ["NAD", "DP"]]
             assert store[2:5] == ["117::92", "", "Markt 117 Augsburg"], store
+        assert not ws.messages(state="quarantined")
+        assert "Traceback" not in gw.output()
+
+
+@ODOO
+def test_each_invoice_of_kits_shipped_in_two_deliveries_names_its_own_delivery(
+        tmp_path: Path, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Two gift sets (a Blue and two Red Widgets each), the first delivery short of Red Widgets: it completes one
+    set, its backorder the other; each is invoiced as Odoo invoices delivered quantities (1 set, then 1). The second
+    INVOIC names only the backorder (RFF+DQ), as a line of plain items does since 2ba205c; a kit line named every
+    done delivery of its order, so it named the first again, which a retailer matching INVOIC to DESADV refuses as
+    billed already."""
+    customer(odoo)
+    sets = kit(odoo, sandbox.version, "GS1", [("WB-100", 1), ("WR-200", 2)])
+    odoo.execute_kw("product.product", "write", [[sets], {"invoice_policy": "delivery"}])       # as shipped
+    [red] = odoo.execute_kw("product.product", "search", [[("default_code", "=", "WR-200")]])
+    ws = workspace(tmp_path / "gw", sandbox)
+    order = ORDERS.replace(b"ALC+C++++FC'MOA+23:15'", b"").replace(
+        b"LIN+1++0614141000012:SRV'QTY+21:24:PCE'PRI+AAA:12,5:::1:PCE'PRI+AAB:13,16:::1:PCE'", b"").replace(
+        b"CNT+2:2'UNT+20+1", b"CNT+2:1'UNT+14+1")
+    with GatewayProcess(ws.config) as gw:
+        so = posted(ws, "ORDERS_kits.edi", order, "ORDERS", PO, odoo)
+        odoo.execute_kw("sale.order", "action_confirm", [[so]])
+        first = deliver(odoo, so, partial={red: 2.0})                   # 2 Blue, 2 Red: one whole set
+        moves = [invoice(odoo, so)]
+        odoo.execute_kw("account.move", "action_post", [moves])
+        [backorder] = odoo.execute_kw("stock.picking", "search", [[("backorder_id", "=", first)]])
+        odoo.execute_kw("stock.picking", "button_validate", [[backorder]])            # the other 2 Red
+        despatches = sent(ws, "DESADV", 2)
+        moves.append(invoice(odoo, so))
+        odoo.execute_kw("account.move", "action_post", [moves[1:]])
+        by_number = {next(s[2] for s in d if s[0] == "BGM"): d for d in sent(ws, "INVOIC", 2)}
+        one, two = (by_number[m["name"]] for m in odoo.execute_kw("account.move", "read", [moves, ["name"]]))
+        numbers = [next(s[2] for s in d if s[:2] == ["BGM", "351"]) for d in despatches]
+        assert [[s[1] for s in d if s[0] == "QTY" and s[1].startswith("12:")] for d in despatches] == [
+            ["12:1:PCE"], ["12:1:PCE"]], despatches                          # a set in each
+        assert billed(one)[0] == [numbers[0]] and billed(two)[0] == [numbers[1]], (one, two)
+        assert ["QTY", "47:1:PCE"] in two, two
         assert not ws.messages(state="quarantined")
         assert "Traceback" not in gw.output()
