@@ -126,6 +126,14 @@ def outbox_key(doc: Document, doc_type: str) -> str:
     return record_key(model, rid, str(doc.source.odoo_write_date), doc_type)
 
 
+CONTENT_VERSION = 2
+"""The version of what `content_digest` digests, kept beside each digest (meta `content_version`): a digest of
+another version says nothing about a change, so the scheduler notes the current one as the record's baseline instead
+of holding an invoice or replacing an ASN. Bump it whenever the canonical Invoice or ShipNotice changes (a field
+added, renamed or filled otherwise): tests/odoo/test_upgrade17_content_version.py records the schemas' hash beside
+it and fails until both are bumped. 1 (or none kept): every release before the BIG03/ITD/VAT/RFF+DQ fields."""
+
+
 def content_digest(doc: Document) -> str:
     """What a document says, without the record version it was read at: two versions of an Odoo record whose
     documents have the same digest are the same document to the partner (Odoo writes a posted invoice again
