@@ -240,12 +240,19 @@ class OdooScheduler:
                     doc, kept = await in_thread(self._with_dropped, partner, setting, doc)
                 before = last.get(doc.source.odoo_record or "")
                 digest = extraction.content_digest(doc) if kind in DIGESTED else None
-                if key in known and digest is not None and before is not None and \
+                earlier = digest is not None and before is not None and _other_version(before)
+                if key in known and digest is not None and before is not None and not earlier and \
                         before.meta.get("content") not in (None, digest):
                     # written again in the second the last run read it: the same write_date, another document
                     key = _same_second_key(key, digest)
                 current[doc.source.odoo_record or ""] = key
-                if key not in known:
+                if earlier and before is not None and digest is not None:
+                    # its digest is of what an earlier release built: no measure of a change, so no hold, no
+                    # replacement; this version is what the next writes are compared with
+                    await in_thread(self._baseline, partner, setting.type, doc, before, digest)
+                    if key not in known:
+                        unchanged.add(key)
+                elif key not in known:
                     if before is not None and digest is not None and before.meta.get("content") == digest:
                         # written again in Odoo (sent, paid, printed) without a change the partner would see
                         log.info("partner %s %s: %s changed in Odoo (write_date %s) but not its document, already "
@@ -376,6 +383,20 @@ class OdooScheduler:
                 reasons.update((entry.source_key or "", reason) for entry in entries)
         self.ctx.pipeline.settle_each(partner, reasons)
 
+    def _baseline(self, partner: PartnerConfig, doc_type: str, doc: Document, before: Message, digest: str) -> None:
+        """Note `digest` (of this release's document) as what the next versions of `before`'s record are compared
+        with. After an upgrade that changed what documents carry, every record sent before it and written again
+        (a payment, a slip printed) would otherwise differ: each invoice held for a person, each ASN replaced. What
+        the record's first write after the upgrade changed is not sent; the digest sent is kept (`content_earlier`)."""
+        again = "read again" if before.source_key == extraction.outbox_key(doc, doc_type) else "written again"
+        reason = (f"sent by an earlier release; its record {again} at {doc.source.odoo_write_date}: compared from "
+                  "now on")
+        self.ctx.journal.remark(before.id, reason, meta={"content": digest,
+                                                         "content_version": extraction.CONTENT_VERSION,
+                                                         "content_earlier": before.meta.get("content")})
+        log.info("partner %s %s: %s, queued as %s: %s", partner.id, doc_type, doc.source.odoo_record, before.id,
+                 reason)
+
     def _held_number(self, entry: Message) -> str | None:
         """The document number in a held entry's canonical JSON (the name a deleted record had in Odoo)."""
         try:
@@ -480,7 +501,9 @@ class OdooScheduler:
                          partner.id, setting.type, doc.source.odoo_record, doc.source.odoo_write_date)
                 return False
             message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
-                                                       meta={"content": digest} if digest else None)
+                                                       meta={"content": digest,
+                                                             "content_version": extraction.CONTENT_VERSION}
+                                                       if digest else None)
             if entry is not None:
                 self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
         return True
@@ -561,6 +584,14 @@ def _same_second_key(key: str, digest: str) -> str:
     write_date) but saying something else: the write_date with the start of its content digest."""
     head, _, tail = key.rpartition(":")
     return f"{head}#{digest[:16]}:{tail}"
+
+
+def _other_version(message: Message) -> bool:
+    """Whether a message's content digest is of another release's document (`extraction.CONTENT_VERSION`), so
+    comparing it says nothing. One the partner rejected, or that never left, is not: its record's next version is
+    sent as before (the partner holds no copy to duplicate)."""
+    return (message.meta.get("content_version") != extraction.CONTENT_VERSION
+            and message.state not in (State.REJECTED, State.DEAD))
 
 
 def _last_sent(recent: list[Message], doc_type: str) -> dict[str, Message]:

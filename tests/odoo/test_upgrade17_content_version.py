@@ -1,0 +1,114 @@
+"""An upgrade that changes what invoices and ship notices carry must not hold the invoices, nor replace the ASNs,
+sent before it. The scheduler compares a record's new document with the digest kept on its last message; a digest
+an earlier release made (no `content_version`, another document) differed from every rebuilt one: the first payment
+on each recent invoice held it for a person, the first write on each recent delivery sent a replacement ASN. Now the
+rebuilt digest becomes the baseline, said on the earlier message, and later real changes are compared with it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from typing import Any
+
+import odoorpc
+import pytest
+
+from gateway.journal.api import Message, State
+from gateway.odoo import extraction
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
+from gateway.odoo.sandbox import SandboxServer
+from gateway.odoo.scheduler import OdooScheduler
+from gateway.translate.canonical import Invoice, ShipNotice
+from tests.odoo.conftest import order
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
+from tests.odoo.test_scheduler_hostile import invoice_sent, next_second, repriced, sent
+
+# The canonical Invoice and ShipNotice schemas the current CONTENT_VERSION digests (descriptions left out).
+SCHEMA_VERSION = 2
+SCHEMA_HASH = "15512bfd1b35f82b86ccf6409f16f8b56cc32e6736e153489e47a3f3ecf6bc57"
+EARLIER = "0" * 64                  # a digest an earlier release kept: of a document without today's fields
+
+
+def _schema_hash() -> str:
+    def bare(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: bare(v) for k, v in node.items() if k != "description"}
+        return [bare(v) for v in node] if isinstance(node, list) else node
+    text = json.dumps([bare(m.model_json_schema()) for m in (Invoice, ShipNotice)], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_content_version_is_bumped_with_the_invoice_and_ship_notice_schemas() -> None:
+    assert (extraction.CONTENT_VERSION, _schema_hash()) == (SCHEMA_VERSION, SCHEMA_HASH), (
+        "the canonical Invoice/ShipNotice schema changed: bump gateway.odoo.extraction.CONTENT_VERSION and set "
+        f"SCHEMA_VERSION to it and SCHEMA_HASH to {_schema_hash()} in this test. Without the bump, the first write "
+        "in Odoo after the upgrade holds every recent invoice for a person and replaces every recent ASN")
+
+
+def as_earlier_release(journal: Any, message: Message) -> None:
+    """The message's meta as a release before content versions left it: another digest, no `content_version`."""
+    meta = {k: v for k, v in message.meta.items() if k != "content_version"} | {"content": EARLIER}
+    with sqlite3.connect(journal.path) as db:
+        db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message.id))
+
+
+def settled(journal: Any, message: Message) -> None:
+    """The baseline noted on the earlier message: the current version's digest, the earlier one kept, an event."""
+    now = journal.get(message.id)
+    assert now.meta["content_version"] == extraction.CONTENT_VERSION
+    assert now.meta["content"] not in (None, EARLIER) and now.meta["content_earlier"] == EARLIER
+    said = [e.reason for e in journal.events(message.id)]
+    assert any("sent by an earlier release; its record written again at" in (r or "") and
+               "compared from now on" in (r or "") for r in said), said
+
+
+async def test_invoices_sent_before_the_upgrade_and_paid_after_it_are_not_held(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A payment registered on an invoice the earlier release sent: nothing held, nothing sent; a price changed
+    afterwards is still held for a person, as a changed invoice is."""
+    ctx, _earlier, move = await invoice_sent(client, odoo, journal, tmp_path)
+    [first] = outbound(journal)
+    assert first.meta["content_version"] == extraction.CONTENT_VERSION        # kept beside the digest
+    as_earlier_release(journal, first)
+    next_second()
+    odoo.execute_kw("account.move", "write", [[move], {"payment_state": "paid"}])   # what reconciling writes
+    upgraded = OdooScheduler(ctx, lambda: client, render=json_render)
+    with caplog.at_level(logging.INFO, logger="gateway"):
+        assert await upgraded.run_once("bigbox", "810") == 0
+        assert await upgraded.run_once("bigbox", "810") == 0
+    assert [m.id for m in outbound(journal)] == [first.id]                     # nothing held, nothing queued
+    settled(journal, first)
+    assert len([r for r in caplog.records if "sent by an earlier release" in r.getMessage()]) == 1
+    await repriced(upgraded, odoo, move)
+    assert await upgraded.run_once("bigbox", "810") == 0
+    [held] = [m for m in outbound(journal) if m.state is State.QUARANTINED]
+    assert "went out before with other figures" in (held.last_error or "")
+
+
+async def test_an_asn_sent_before_the_upgrade_is_not_replaced_until_its_delivery_changes(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Any) -> None:
+    """The delivery written again after the upgrade (the same tracking number saved again): no replacement ASN,
+    which a retailer charges back; a tracking number corrected afterwards is sent as a replacement."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 1
+    [first] = outbound(journal)
+    as_earlier_release(journal, first)
+    upgraded = OdooScheduler(ctx, lambda: client, render=json_render)
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456784"}])
+    assert await upgraded.run_once("bigbox", "856") == 0
+    assert [m.id for m in outbound(journal)] == [first.id]
+    settled(journal, first)
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
+    assert await upgraded.run_once("bigbox", "856") == 1
+    earlier, replacement = sent(ctx, journal)
+    assert (replacement["purpose"], replacement["tracking_number"]) == ("replace", "1Z999AA10123456799")
+    assert replacement["number"] == earlier["number"]
