@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 ADVICE_TYPES = frozenset({"APERAK", "824"})
 
-Verdict = Literal["accepted", "accepted_with_errors", "rejected"]
+Verdict = Literal["accepted", "accepted_with_errors", "rejected", "on_hold"]
 
 # EDIFACT RFF qualifiers (UNCL 1153) naming the document acknowledged, and our document types that carry it
 _RFF_DOCUMENTS: dict[str, tuple[str, ...]] = {"IV": ("INVOIC",), "DQ": ("DESADV",), "AAK": ("DESADV",)}
@@ -146,7 +146,8 @@ def _free_text(seg: Segment) -> str:
 
 def read_824(tx: Transaction) -> list[Advice]:
     """Each OTI with its TED errors and NTE notes. OTI01 ends in R (TR, GR, IR, BR) for a rejection, in E, C or P
-    (TE, TC, TP) for an acceptance with errors, changes or in part, in A for an acceptance."""
+    (TE, TC, TP) for an acceptance with errors, changes or in part, in A for an acceptance, in H (005010's TH, GH)
+    for a set held by the partner's application, neither accepted nor rejected yet."""
     bgn = next((s for s in tx.segments if s.tag == "BGN"), None)
     number = bgn.get(2) if bgn is not None else tx.control_number
     found: list[Advice] = []
@@ -154,7 +155,7 @@ def read_824(tx: Transaction) -> list[Advice]:
     for seg in tx.segments:
         if seg.tag == "OTI":
             code, qualifier, reference = seg.get(1), seg.get(2), seg.get(3)
-            verdict: Verdict = "rejected" if code.endswith("R") else \
+            verdict: Verdict = "rejected" if code.endswith("R") else "on_hold" if code.endswith("H") else \
                 "accepted_with_errors" if code[-1:] in ("E", "C", "P") else "accepted"
             current = Advice("824", number, verdict, group_control=seg.get(8) or None, set_control=seg.get(9) or None,
                              part=f"{tx.control_number}.{len(found) + 1}")
@@ -202,6 +203,10 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
     applied = {"message": message_id, "parts": [*(before.get("parts") or []), advice.part] if same_file
                else [advice.part],
                "verdict": "rejected" if same_file and before.get("verdict") == "rejected" else advice.verdict}
+    if advice.verdict == "on_hold":   # no verdict yet: an event, and what we wait for (its 997) is still awaited
+        journal.remark(sent.id, f"on hold in {partner.id}'s application ({where})" + (f": {texts}" if texts else ""),
+                       meta={"application_ack": {**applied, "errors": advice.errors or None}})
+        return None
     if sent.state in NOT_YET_SENT:    # its application has it though our delivery was not confirmed: not sent again
         to = State.REJECTED if advice.verdict == "rejected" else State.DONE
         said = "rejected" if advice.verdict == "rejected" else "accepted"
