@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.config.loader import load
 from gateway.formats.base import Syntax
-from gateway.journal.archive import Archive
-from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound.rendered import RenderedDocument
-from gateway.pipeline import Pipeline
-from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.gateway import GatewayProcess
+from tests.helpers.queued_outbound import queued
 from tests.helpers.wait import wait_for
 
 PARTNER, US = "4012345000009", "0614141000005"
@@ -34,18 +31,9 @@ def test_a_refusal_quoting_its_own_acw_rejects_the_invoice_it_names(tmp_path: Pa
                "outbound": {"channel": "folder", "path": str(tmp_path / "sent")},
                "documents": [{"type": "DESADV", "direction": "out", "profile": "edifact-d96a-desadv"},
                              {"type": "INVOIC", "direction": "out", "profile": "edifact-d96a-invoic"}]}
-    ws = Workspace.create(tmp_path / "gw", {"our_ids": {"edifact": {"qualifier": "14", "id": US}}},
-                          partners={"eurohandel": partner})
-    config = load(ws.config, environ={})
-    journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
-    try:
-        pipeline = Pipeline(config, journal, Archive(config.gateway.archive_dir))
-        notice = pipeline.queue_outbound(config.partners["eurohandel"], sent("DESADV", 5, 5, "351", "WH-OUT-5"),
-                                         key="test:WH-OUT-5")
-        bill = pipeline.queue_outbound(config.partners["eurohandel"], sent("INVOIC", 6, 6, "380", "INV-9"),
-                                       key="test:INV-9")
-    finally:
-        journal.close()
+    ws, [notice, bill] = queued(tmp_path / "gw", "eurohandel", partner,
+                                [sent("DESADV", 5, 5, "351", "WH-OUT-5"), sent("INVOIC", 6, 6, "380", "INV-9")],
+                                {"our_ids": {"edifact": {"qualifier": "14", "id": US}}})
     with GatewayProcess(ws.config):
         wait_for(lambda: len([m for m in ws.messages(direction="out") if m["state"] == "done"]) == 2,
                  message="both delivered")
@@ -54,7 +42,7 @@ def test_a_refusal_quoting_its_own_acw_rejects_the_invoice_it_names(tmp_path: Pa
                                "ERC+186::92'FTX+AAO+++Duplicate invoice'UNT+7+1'UNZ+1+AP9'").encode())
         wait_for(lambda: [m for m in ws.messages(filename="aperak.edi") if m["state"] in ("done", "quarantined")],
                  message="the APERAK read")
-    assert ws.messages(id=notice.id)[0]["state"] == "done", [e["reason"] for e in ws.events(notice.id)]
-    [now] = ws.messages(id=bill.id)
-    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill.id)]
+    assert ws.messages(id=notice)[0]["state"] == "done", [e["reason"] for e in ws.events(notice)]
+    [now] = ws.messages(id=bill)
+    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill)]
     assert str(now["last_error"]).endswith(": error 186: Duplicate invoice"), now["last_error"]

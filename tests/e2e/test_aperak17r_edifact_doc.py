@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.config.loader import load
 from gateway.formats.base import Syntax
-from gateway.journal.archive import Archive
-from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound.rendered import RenderedDocument
-from gateway.pipeline import Pipeline
-from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.gateway import GatewayProcess
+from tests.helpers.queued_outbound import queued
 from tests.helpers.wait import wait_for
 
 PARTNER, US = "4012345000009", "0614141000005"
@@ -25,21 +22,13 @@ def test_an_aperak_naming_our_invoice_in_doc_rejects_it(tmp_path: Path) -> None:
                "outbound": {"channel": "folder", "path": str(tmp_path / "sent")},
                "documents": [{"type": "ORDERS", "direction": "in", "profile": "edifact-d96a-orders"},
                              {"type": "INVOIC", "direction": "out", "profile": "edifact-d96a-invoic"}]}
-    ws = Workspace.create(tmp_path / "gw", {"our_ids": {"edifact": {"qualifier": "14", "id": US}}},
-                          partners={"eurohandel": partner})
-    config = load(ws.config, environ={})
-    journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
-    try:
-        bill = Pipeline(config, journal, Archive(config.gateway.archive_dir)).queue_outbound(
-            config.partners["eurohandel"],
-            RenderedDocument("INVOIC", Syntax.EDIFACT, "eurohandel_INVOIC_77.edi",
-                             f"UNB+UNOC:3+{US}:14+{PARTNER}:14+261201:0900+77'UNH+5+INVOIC:D:96A:UN'BGM+380+INV-9+9'"
-                             "UNT+3+5'UNZ+1+77'".encode(), control_number="77", transaction_numbers=["5"],
-                             number="INV-9"), key="test:INV-9")
-    finally:
-        journal.close()
+    ws, [bill] = queued(tmp_path / "gw", "eurohandel", partner, [
+        RenderedDocument("INVOIC", Syntax.EDIFACT, "eurohandel_INVOIC_77.edi",
+                         f"UNB+UNOC:3+{US}:14+{PARTNER}:14+261201:0900+77'UNH+5+INVOIC:D:96A:UN'BGM+380+INV-9+9'"
+                         "UNT+3+5'UNZ+1+77'".encode(), control_number="77", transaction_numbers=["5"],
+                         number="INV-9")], {"our_ids": {"edifact": {"qualifier": "14", "id": US}}})
     with GatewayProcess(ws.config):
-        wait_for(lambda: [m for m in ws.messages(id=bill.id) if m["state"] == "done"], message="the invoice delivered")
+        wait_for(lambda: [m for m in ws.messages(id=bill) if m["state"] == "done"], message="the invoice delivered")
         # When the retailer's application refuses it, naming it as EANCOM 2002 does: DOC, no RFF
         ws.drop("aperak.edi", (f"UNA:+.? 'UNB+UNOC:3+{PARTNER}:14+{US}:14+261201:1000+AP9'"
                                "UNH+1+APERAK:D:01B:UN:EAN003'BGM+305+AP0009+27'DTM+137:20261201:102'DOC+380+INV-9'"
@@ -48,6 +37,6 @@ def test_an_aperak_naming_our_invoice_in_doc_rejects_it(tmp_path: Path) -> None:
         [read] = wait_for(lambda: [m for m in ws.messages(filename="aperak.edi")
                                    if m["state"] in ("done", "quarantined")], message="the APERAK read")
     assert read["state"] == "done", read["last_error"]
-    [now] = ws.messages(id=bill.id)
-    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill.id)]
+    [now] = ws.messages(id=bill)
+    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill)]
     assert str(now["last_error"]).endswith(": error 186: Duplicate invoice"), now["last_error"]

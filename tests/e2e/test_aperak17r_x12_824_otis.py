@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.config.loader import load
 from gateway.formats.base import Syntax
-from gateway.journal.archive import Archive
-from gateway.journal.sqlite import SqliteJournal
 from gateway.outbound.rendered import RenderedDocument
-from gateway.pipeline import Pipeline
-from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.gateway import GatewayProcess
+from tests.helpers.queued_outbound import queued
 from tests.helpers.wait import wait_for
 
 THEM, US = "925485US00", "5015550123"
@@ -35,20 +32,13 @@ def test_every_oti_for_our_invoice_counts_a_later_refusal_and_each_error(tmp_pat
                "our_ids": {"x12": {"qualifier": "ZZ", "id": US}},
                "outbound": {"channel": "folder", "path": str(tmp_path / "sent")},
                "documents": [{"type": "810", "direction": "out", "profile": "x12-004010-810"}]}
-    ws = Workspace.create(tmp_path / "gw", {}, partners={"valuway": partner})
-    config = load(ws.config, environ={})
-    journal = SqliteJournal(config.gateway.state_dir / "journal.sqlite3")
-    try:
-        bill = Pipeline(config, journal, Archive(config.gateway.archive_dir)).queue_outbound(
-            config.partners["valuway"],
-            RenderedDocument("810", Syntax.X12, "valuway_810_77.x12",
-                             envelope(77, ["ST*810*0001", "BIG*20261201*INV-77**PO-1"], "IN", US, THEM),
-                             control_number="000000077", group_number="77", transaction_numbers=["0001"],
-                             number="INV-77"), key="test:INV-77")
-    finally:
-        journal.close()
+    ws, [bill] = queued(tmp_path / "gw", "valuway", partner, [
+        RenderedDocument("810", Syntax.X12, "valuway_810_77.x12",
+                         envelope(77, ["ST*810*0001", "BIG*20261201*INV-77**PO-1"], "IN", US, THEM),
+                         control_number="000000077", group_number="77", transaction_numbers=["0001"],
+                         number="INV-77")])
     with GatewayProcess(ws.config):
-        wait_for(lambda: [m for m in ws.messages(id=bill.id) if m["state"] == "done"], message="the 810 delivered")
+        wait_for(lambda: [m for m in ws.messages(id=bill) if m["state"] == "done"], message="the 810 delivered")
         # When the retailer's 824 accepts the set with an error, then rejects it twice, each OTI with its TED
         ws.drop("824.x12", envelope(9001, [
             "ST*824*0001", "BGN*00*AA0001*20261201",
@@ -57,7 +47,7 @@ def test_every_oti_for_our_invoice_counts_a_later_refusal_and_each_error(tmp_pat
             "OTI*TR*IV*INV-77", "TED*025*QUANTITY EXCEEDS PO"], "AG", THEM, US))
         wait_for(lambda: [m for m in ws.messages(filename="824.x12") if m["state"] in ("done", "quarantined")],
                  message="the 824 read")
-    [now] = ws.messages(id=bill.id)
-    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill.id)]
+    [now] = ws.messages(id=bill)
+    assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill)]
     assert "error 024: PRICE DOES NOT MATCH PO" in str(now["last_error"]), now["last_error"]
     assert "error 025: QUANTITY EXCEEDS PO" in str(now["last_error"]), now["last_error"]
