@@ -240,7 +240,9 @@ class OdooScheduler:
                     doc, kept = await in_thread(self._with_dropped, partner, setting, doc)
                 before = last.get(doc.source.odoo_record or "")
                 digest = extraction.content_digest(doc) if kind in DIGESTED else None
-                earlier = digest is not None and before is not None and _other_version(before)
+                # a version held for a person (changed figures the earlier release saw) is not baselined away
+                earlier = (digest is not None and before is not None and _other_version(before)
+                           and (doc.source.odoo_record or "") not in held)
                 if key in known and digest is not None and before is not None and not earlier and \
                         before.meta.get("content") not in (None, digest):
                     # written again in the second the last run read it: the same write_date, another document

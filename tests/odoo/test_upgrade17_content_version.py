@@ -112,3 +112,39 @@ async def test_an_asn_sent_before_the_upgrade_is_not_replaced_until_its_delivery
     earlier, replacement = sent(ctx, journal)
     assert (replacement["purpose"], replacement["tracking_number"]) == ("replace", "1Z999AA10123456799")
     assert replacement["number"] == earlier["number"]
+
+
+async def test_the_newest_asns_the_last_run_before_the_upgrade_read_are_not_replaced(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Any) -> None:
+    """The first run after the upgrade builds again the versions of the newest second the last one read (a write in
+    that second would look like them) and compared them with the earlier release's digest: a replacement ASN for
+    a delivery nobody touched."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 1
+    [first] = outbound(journal)
+    as_earlier_release(journal, first)
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 0
+    assert [m.id for m in outbound(journal)] == [first.id]
+    assert journal.get(first.id).meta["content_version"] == extraction.CONTENT_VERSION
+    assert any("sent by an earlier release; its record read again at" in (e.reason or "")
+               for e in journal.events(first.id))
+
+
+async def test_an_invoice_held_before_the_upgrade_stays_held_when_paid_after_it(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Any) -> None:
+    """An invoice corrected after it went out was held for a person by the earlier release: a payment registered
+    after the upgrade must not make its new version the baseline (the held one closed as superseded, the changed
+    figures told to no one); it is held again, as the earlier release did."""
+    ctx, scheduler, move = await invoice_sent(client, odoo, journal, tmp_path)
+    await repriced(scheduler, odoo, move)
+    assert await scheduler.run_once("bigbox", "810") == 0
+    [first] = [m for m in outbound(journal) if m.state is State.QUEUED]
+    as_earlier_release(journal, first)
+    next_second()
+    odoo.execute_kw("account.move", "write", [[move], {"payment_state": "paid"}])
+    assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "810") == 0
+    [held] = [m for m in outbound(journal) if m.state is State.QUARANTINED]
+    assert "went out before with other figures" in (held.last_error or "")
+    assert journal.get(first.id).meta.get("content") == EARLIER
