@@ -10,22 +10,30 @@ import hashlib
 import json
 import logging
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import odoorpc
 import pytest
 
+from gateway.config.loader import LoadedConfig
 from gateway.journal.api import Message, State
+from gateway.journal.archive import Archive
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.translate.canonical import Invoice, ShipNotice
+from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.conftest import order
 from tests.odoo.test_extraction import deliver
+from tests.odoo.test_outbound15_check_digits import one_run
+from tests.odoo.test_outbound_taxes_packs import examples
 from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
 from tests.odoo.test_scheduler_hostile import invoice_sent, next_second, repriced, sent
+
+__all__ = ["examples"]                             # the fixture, used by name
 
 # The canonical Invoice and ShipNotice schemas the current CONTENT_VERSION digests (descriptions left out).
 SCHEMA_VERSION = 2
@@ -148,3 +156,27 @@ async def test_an_invoice_held_before_the_upgrade_stays_held_when_paid_after_it(
     [held] = [m for m in outbound(journal) if m.state is State.QUARANTINED]
     assert "went out before with other figures" in (held.last_error or "")
     assert journal.get(first.id).meta.get("content") == EARLIER
+
+
+async def test_the_856_the_example_bigbox_gets_after_the_upgrade(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
+        tmp_path: Path) -> None:
+    """Through the daemon's scheduler and BigBox's X12 profile: the delivery written again after the upgrade sends
+    nothing; its tracking number corrected then goes out as BSN*05 (replace) under the same shipment number."""
+    order_id = odd.ordered(examples, client, "bigbox", "PO-UPGRADE-856", odd.BIGBOX_DC,
+                           [odd.line("1", {"gtin": "00614141000012"}, 12)])
+    pick = deliver(odoo, order_id, packages=["006141410000123452"])
+    [first] = await one_run(examples, client, journal, tmp_path, "bigbox", "856")
+    assert first.state is State.QUEUED, first.last_error
+    as_earlier_release(journal, journal.get(first.id))
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456784"}])
+    assert await one_run(examples, client, journal, tmp_path, "bigbox", "856") == []
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
+    [replacement] = await one_run(examples, client, journal, tmp_path, "bigbox", "856")
+    archive = Archive(tmp_path / "archive")
+    was, now = (archive.read(m.sha256).decode() for m in (first, replacement))
+    assert "BSN*00*" in was and "BSN*05*" in now, now
+    assert was.split("BSN*00*")[1].split("*")[0] == now.split("BSN*05*")[1].split("*")[0]
+    assert "1Z999AA10123456799" in now
