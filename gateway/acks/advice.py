@@ -274,7 +274,12 @@ def _agrees(message: Message, advice: Advice) -> bool:
     qualifier, number = advice.reference
     kept = message.meta.get("number")
     return message.doc_type in advice.document_types and (
-        qualifier not in _INVOICE_NUMBERED or kept is None or kept == number)
+        qualifier not in _INVOICE_NUMBERED or kept is None or _plain(str(kept)) == _plain(number))
+
+
+def _plain(number: str) -> str:
+    """'INV/2026/00042' as a retailer's system that keeps letters and digits only may quote it: INV202600042."""
+    return "".join(c for c in number if c.isalnum()).upper()
 
 
 def _numbers_in(message: Message, read: Callable[[Message], bytes]) -> set[str]:

@@ -46,3 +46,21 @@ def test_a_refusal_quoting_its_own_acw_rejects_the_invoice_it_names(tmp_path: Pa
     [now] = ws.messages(id=bill)
     assert now["state"] == "rejected", [e["reason"] for e in ws.events(bill)]
     assert str(now["last_error"]).endswith(": error 186: Duplicate invoice"), now["last_error"]
+
+
+def test_a_refusal_quoting_our_unh_and_the_invoice_number_without_its_slashes_rejects_it(tmp_path: Path) -> None:
+    """Odoo's invoice numbers have slashes (INV/2026/00009); a retailer's system keeping letters and digits quotes
+    INV202600009 beside our UNH reference: the UNH match stands."""
+    partner = {"name": "EuroHandel", "edifact": {"ids": [{"qualifier": "14", "id": PARTNER}], "contrl": False},
+               "outbound": {"channel": "folder", "path": str(tmp_path / "sent")},
+               "documents": [{"type": "INVOIC", "direction": "out", "profile": "edifact-d96a-invoic"}]}
+    ws, [bill] = queued(tmp_path / "gw", "eurohandel", partner, [sent("INVOIC", 6, 6, "380", "INV/2026/00009")],
+                        {"our_ids": {"edifact": {"qualifier": "14", "id": US}}})
+    with GatewayProcess(ws.config):
+        wait_for(lambda: [m for m in ws.messages(id=bill) if m["state"] == "done"], message="the invoice delivered")
+        ws.drop("aperak.edi", (f"UNA:+.? 'UNB+UNOC:3+{PARTNER}:14+{US}:14+261201:1000+AP8'"
+                               "UNH+1+APERAK:D:96A:UN:EAN001'BGM+12E::9+AP0008+27'RFF+ACW:6'RFF+IV:INV202600009'"
+                               "ERC+186::92'UNT+6+1'UNZ+1+AP8'").encode())
+        wait_for(lambda: [m for m in ws.messages(filename="aperak.edi") if m["state"] in ("done", "quarantined")],
+                 message="the APERAK read")
+    assert ws.messages(id=bill)[0]["state"] == "rejected", [e["reason"] for e in ws.events(bill)]
