@@ -16,7 +16,10 @@ error) before the queueing leaves the record unexported for the next run: nothin
 Record versions whose key is already among the partner's recent outbound messages are
 skipped without rendering, except those of the newest write_date second the last run saw
 (write_date counts seconds: a write in the second of a read looks like the version read),
-which are built again and compared by content. Records held in quarantine are read again by
+which are built again and compared by content. A digest is kept with its `extraction.CONTENT_VERSION`: one of
+another version (sent by an earlier release, whose documents carried other fields) is not compared but replaced by
+the record's rebuilt one as its baseline (`_baseline`), so an upgrade neither holds recent invoices nor replaces
+recent ASNs when Odoo writes them again. Records held in quarantine are read again by
 id, whatever the window, until they are sent or settled; one Odoo deleted or cancelled settles its
 entries, saying so. A held version a person closed (`edi-gateway close`: handled otherwise) is never
 sent, even once it renders. Schedules are crontab lines on the
