@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -226,8 +226,8 @@ class Daemon:
                 continue
             meta = {"killed": {**message.meta["killed"], "set_aside": True}}
             with log_context(message_id=message.id, partner=message.partner):
-                if message.direction is Direction.IN:
-                    self.pipeline._quarantine(message, reason, meta=meta)
+                if message.direction is Direction.IN:      # its .reason.txt's next step reads the meta
+                    self.pipeline._quarantine(replace(message, meta={**message.meta, **meta}), reason, meta=meta)
                 else:
                     log.error("dead: %s", reason)
                     self.journal.transition(message.id, State.DEAD, "set aside", error=reason, meta=meta)

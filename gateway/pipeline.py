@@ -1092,6 +1092,9 @@ def quarantine_next_step(message: Message, the_file: bool) -> str:
         return ("The file itself is wrong: a replay reads the same bytes and fails the same way.\n"
                 "The partner must send it again, corrected (it is taken as a new message); "
                 f"then end this entry: {close}")
+    if (message.meta.get("killed") or {}).get("set_aside"):     # it killed the gateway (`gateway.poison`)
+        return (f"Give the gateway what it lacked (memory: systemd's MemoryMax=, the machine's), then: edi-gateway "
+                f"replay {message.id}\nOr have the partner send it in smaller files, and end this entry: {close}")
     if message.meta.get("held_reason"):     # nothing to fix: a person decides (the reason names the documents)
         return (f"Held for its line count: post it as it is with edi-gateway replay {message.id} (once any other "
                 "error the reason names is fixed), or have the partner send it again\n"

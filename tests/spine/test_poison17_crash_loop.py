@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.gateway import GatewayProcess, Workspace, cli
 from tests.helpers.wait import wait_for
 from tests.helpers.x12 import purchase_order
 from tests.spine.test_crash import ACTIVE, check_nothing_lost_nothing_doubled
@@ -94,7 +94,14 @@ def test_a_file_that_kills_the_gateway_is_set_aside_at_its_third_kill_and_the_re
     assert "beside" in kills[0] and "(step parse, alone)" in kills[1] and "(step parse, alone)" in kills[2]
     [copy] = (ws.root / "quarantine").glob(f"*/{poison['id']}_*.x12")
     assert copy.read_bytes() == dropped["poison.x12"]
-    assert reason in Path(f"{copy}.reason.txt").read_text()
+    said = Path(f"{copy}.reason.txt").read_text()
+    # what to do is about what killed it, not "after fixing the cause in Odoo or a partner file", there and in show
+    next_step = (f"Give the gateway what it lacked (memory: systemd's MemoryMax=, the machine's), then: edi-gateway "
+                 f"replay {poison['id']}\nOr have the partner send it in smaller files, and end this entry: "
+                 f"edi-gateway close {poison['id']} --reason TEXT")
+    assert reason in said and said.endswith(f"{next_step}\n") and "Odoo, a partner or profile" not in said, said
+    shown = cli("show", str(poison["id"]), config=ws.config).stdout
+    assert "Give the gateway what it lacked" in shown and "Odoo, a partner or profile" not in shown, shown
     assert json.loads(poison["meta"])["killed"]["set_aside"] is True
     # the slow file, killed once beside it, ran alone at the next start and finished; nothing else set aside
     slow = rows["slow.x12"]
