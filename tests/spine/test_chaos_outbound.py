@@ -35,7 +35,6 @@ from ruamel.yaml import YAML
 from gateway.odoo.sandbox import SandboxServer
 from tests.helpers.gateway import GatewayProcess, Workspace
 from tests.helpers.net import free_port
-from tests.helpers.wait import wait_for
 from tests.odoo.test_extraction import invoice
 from tests.odoo.test_xml_orders import cxml_text
 from tests.spine.test_chaos import (
@@ -48,9 +47,12 @@ from tests.spine.test_chaos import (
     armed_daemon,
     edifact_order,
     end_round,
+    replay_set_aside,
     sandbox,  # noqa: F401  (the fixture, shared with the inbound run)
+    settle,
     ship,
     sigterm_rounds,
+    unsettled,
 )
 from tests.spine.test_crash import ACTIVE
 from tests.transports.as2_peer import serve
@@ -178,6 +180,8 @@ class OutboundChaos:
         self.invoices: set[int] = set()              # account.move ids posted
         self.dropped: list[str] = []                 # sha256 of each file put in the inbox
         self.control = 1
+        self.set_aside: list[str] = []               # set aside by the poison guard after the chaos's kills, replayed
+        self.quiet: list[float] = []                 # the longest time without an event in each settling
         self.odoo = odoorpc.ODOO("127.0.0.1", port=server.port, timeout=30)
         self.odoo.login("demo", "admin", "admin")
 
@@ -252,6 +256,12 @@ class OutboundChaos:
         wanted = Counter({"855": len(self.confirmed & self._of("northwind"))})
         return all(out[t] >= n for t, n in wanted.items()) and not self.missing()
 
+    def unsettled(self, gw: GatewayProcess) -> str:
+        waiting = [r["id"] for r in self.ws.messages() if json.loads(r["meta"]).get("awaits")]
+        return (f"nothing queued for {self.missing()}, {Counter(r['state'] for r in self.ws.messages())}, MDN "
+                f"awaited for {waiting}, the station's MDN posts answered {self.station.mdn_answers}\n"
+                f"{unsettled(self.ws)}\n{gw.output()[-4000:]}")
+
     def _of(self, partner: str) -> set[int]:
         refs = [n for n, p in self.numbers.items() if p == partner]
         return set(self.odoo.execute_kw("sale.order", "search", [[("client_order_ref", "in", refs)]]))
@@ -294,14 +304,8 @@ class OutboundChaos:
         with GatewayProcess(self.ws.config) as gw:
             for _ in range(4):                                 # people finish the work, the gateway settles
                 self.work(everything=True)
-                try:
-                    wait_for(self.settled, timeout=60)
-                except AssertionError:
-                    waiting = [r["id"] for r in self.ws.messages() if json.loads(r["meta"]).get("awaits")]
-                    raise AssertionError(f"seed {self.seed}: not settled, nothing queued for {self.missing()}, "
-                                         f"{Counter(r['state'] for r in self.ws.messages())}, MDN awaited for "
-                                         f"{waiting}, the station's MDN posts answered {self.station.mdn_answers}"
-                                         ) from None
+                self.set_aside += replay_set_aside(self.ws)
+                self.quiet.append(settle(self.ws, self.settled, f"seed {self.seed}", lambda: self.unsettled(gw)))
             assert "Traceback" not in gw.output(), gw.output()[-3000:]
 
 
@@ -348,7 +352,9 @@ def check(chaos: OutboundChaos) -> None:
                   if r["partner"] == "eurohandel"}
     assert pushed == eurohandel, f"{label}: never {set(eurohandel) - set(pushed)}, else {set(pushed) - set(eurohandel)}"
     print(f"{label}: {len(chaos.numbers)} orders, {len(chaos.confirmed)} confirmed, {len(chaos.shipped)} shipped, "
-          f"{len(chaos.invoices)} invoiced, {chaos.terms} SIGTERMs while Odoo hung, {Counter(r['doc_type'] for r in outbound)}, "
+          f"{len(chaos.invoices)} invoiced, {chaos.terms} SIGTERMs while Odoo hung, "
+          f"{len(chaos.set_aside)} set aside by the poison guard and replayed, at most {max(chaos.quiet):.1f} s "
+          f"without an event while settling, {Counter(r['doc_type'] for r in outbound)}, "
           f"{sum(chaos.station.taken.values())} AS2 copies taken of {len(chaos.station.posts)} posts, "
           f"{Counter(r['state'] for r in rows)}")
 
