@@ -1277,6 +1277,10 @@ class WorkerPool:
             except Exception:
                 if message_id not in self._cooling:
                     log.exception("%s: unexpected error on %s", self.name, message_id)
+                if self.isolation is not None:
+                    # it raised, it did not kill the gateway: cooled like any other, no longer run alone (as a
+                    # suspect it was all the pools could take, so nothing else ran while it cooled down)
+                    self.isolation.suspects.pop(message_id, None)
                 delay = self._cooling.setdefault(message_id, HoldBack(MAX_COOLING)).fail()
                 log.error("%s: message %s is tried again in %.0f s", self.name, message_id, delay)
             finally:
