@@ -60,7 +60,12 @@ def invoice_order_lines(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """INVOIC's after_read hook: a line's RFF+ON:<PO>:<line> (C506 1156, the order's line number, as EANCOM has it)
     names the PO line it bills, as RFF+LI:<line> does (the bill's PO line check reads both alike; RFF+LI wins where
     a line gives both). The profile reads RFF+ON apart (`_order_references`), as no canonical reference keeps a
-    line number: each becomes the line's order reference again, so a profile with hooks of its own calls this one."""
+    line number: each becomes the line's order reference again, so a profile with hooks of its own calls this one.
+    The header's FTX+TXD (`_tax_declarations`, see tax_declarations.py) become notes here too, so such a profile's
+    hook, written before they had a node of their own, still reads an invoice that carries them."""
+    declared = data.pop("_tax_declarations", None) or []
+    if declared:
+        data["notes"] = [*declared, *(data.get("notes") or [])]
     for line in data.get("lines") or []:
         refs = line.setdefault("references", [])
         numbers = []

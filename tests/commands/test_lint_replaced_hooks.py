@@ -36,3 +36,21 @@ def test_a_hook_that_calls_the_base_hook_is_not_warned(ws: Path) -> None:
                     "def after_read(data, tx=None):\n    data = edifact_fields.invoice_order_lines(data, tx)\n"
                     "    data['notes'] = 'acme'\n    return data\n")
     assert "replaces" not in out and out.endswith("ok (4 partners)\n"), out
+
+
+def test_a_hook_that_calls_the_base_hook_reads_an_invoic_with_a_tax_declaration(ws: Path, tmp_path: Path) -> None:
+    """FTX+TXD got a node of its own today (the exemption words we write); read, it was folded into the notes by a
+    new base hook, so a partner hook calling `edifact_fields.invoice_order_lines`, as the base's hook was named
+    before, left `_tax_declarations` in the document: every INVOIC of that partner carrying an FTX+TXD was refused
+    ('extra inputs are not permitted'). The hook it calls folds them now."""
+    _lint(ws, "from gateway.translate import edifact_fields\n\n\n"
+              "def after_read(data, tx=None):\n    data = edifact_fields.invoice_order_lines(data, tx)\n"
+              "    return data\n")
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "edifact"
+    text = (corpus / "INVOIC_D96A_bots_dutchic.edi").read_text(encoding="latin-1")
+    text = text.replace("RFF+AAK:2028'", "FTX+TXD+++Intra-Community supply'\nRFF+AAK:2028'", 1)
+    invoice = tmp_path / "invoic.edi"
+    invoice.write_text(text, encoding="latin-1")
+    done = cli("translate", str(invoice), "--profile", "acme-invoic", "--json", config=ws / "gateway.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Intra-Community supply" in done.stdout and "extra inputs" not in done.stdout + done.stderr
