@@ -255,10 +255,14 @@ class Daemon:
         self.pipeline.accepting = False
         self.pipeline.halt.set()           # worker threads waiting for Odoo give up now, without a retry
         self.inbound.close()               # and no message (one just left by that) is begun again
+        self.outbound.close()              # nor a delivery, through a channel whose part is about to stop
         self.ctx.stopping.set()
         deadline = time.monotonic() + self.config.gateway.drain_seconds
         for inbox in self.inboxes:
             await inbox.stop()
+        # a running delivery uses its channel's part (the AS2 ledger records its MDN): it ends before they stop,
+        # within half the drain, else its answer met a closed ledger ("channel as2 failed") and it went again
+        await self.outbound.idle(max(0.1, (deadline - time.monotonic()) / 2))
         for name, stopper in reversed(self.stoppers):
             try:
                 await asyncio.wait_for(stopper(), timeout=max(0.1, deadline - time.monotonic()))

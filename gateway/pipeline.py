@@ -1302,13 +1302,18 @@ class WorkerPool:
             self.in_flight.discard(message_id)
             self.queue.task_done()
 
-    async def stop(self, timeout: float) -> bool:
-        """Stop taking work, let running steps finish within `timeout`; True when all finished."""
+    async def idle(self, timeout: float) -> bool:
+        """Stop taking work and wait up to `timeout` for the running steps to end, the pool's tasks left running
+        (`stop` ends them); True when none runs."""
         self.close()
         deadline = time.monotonic() + timeout
         while self.busy and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        drained = self.busy == 0
+        return self.busy == 0
+
+    async def stop(self, timeout: float) -> bool:
+        """Stop taking work, let running steps finish within `timeout`; True when all finished."""
+        drained = await self.idle(timeout)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
