@@ -127,9 +127,12 @@ class OdooScheduler:
                     first["next_run_time"] = datetime.now(UTC)
                 else:
                     trigger = IntervalTrigger(seconds=poll, timezone=UTC)
+                # a slot is run however late the loop comes to it (once: coalesce), not dropped as missed: a
+                # start or a busy loop past the grace would leave a daily feed to the next day, a yearly one a year
+                grace = None if first else max(1, int(poll))
                 self.scheduler.add_job(self._job, trigger, args=[partner.id, doc.type],
                                        id=f"{partner.id}:{doc.type}", max_instances=1, coalesce=True,
-                                       misfire_grace_time=max(1, int(poll)), replace_existing=True, **first)
+                                       misfire_grace_time=grace, replace_existing=True, **first)
                 log.info("partner %s: %s (%s) %s", partner.id, doc.type, kind_of(doc),
                          f"at {doc.schedule} ({self.zone_of(doc)})" if doc.trigger == "schedule" and doc.schedule else f"every {poll:g}s")
 
