@@ -15,6 +15,7 @@ from gateway.journal.api import Direction, State
 from gateway.journal.archive import Archive
 from gateway.journal.sqlite import SqliteJournal
 from tests.helpers.gateway import GatewayProcess, Workspace
+from tests.helpers.wait import wait_for
 from tests.spine.test_acks_hostile import ASN, row
 from tests.transports.as2_peer import serve
 from tests.transports.certs import make_cert
@@ -76,3 +77,41 @@ async def test_a_stop_lets_the_running_as2_deliveries_end_before_the_as2_part_st
     rows = [row(ws, mid) for mid in ids]
     assert all(r["state"] in ("sent", "done") and r["attempts"] == 0 for r in rows), rows
     assert len(peer.posts) == 3
+
+
+async def test_a_kill_as_an_as2_build_records_its_mic_leaves_a_delivery_its_mdn_can_settle(tmp_path: Path) -> None:
+    """The build's headers.json (kept for the retries, same Message-ID) was written before the ledger row with the
+    MIC: a kill between them (or the closed ledger of the stop above) left a kept build no later attempt recorded,
+    so every MDN for it matched nothing (the chaos run's 846: 131 attempts, never delivered)."""
+    peer = SlowPartner(tmp_path)
+    peer.gate.set()
+    app = web.Application()
+    app.router.add_post("/as2", peer.handle)
+    runner, port = await serve(app)
+    ours = make_cert(tmp_path / "certs", "acme")
+    ws = as2_workspace(tmp_path, f"http://127.0.0.1:{port}/as2", ours, peer.theirs, mdn="sync",
+                       outbox={"min_backoff": 0.2, "max_backoff": 0.5})
+    peer.ledger_path = ws.root / "state" / "as2.sqlite3"
+    marker = tmp_path / "kill.marker"
+    marker.touch()
+    try:
+        # Given a daemon killed as it built the first AS2 message, then started again
+        killed = GatewayProcess(ws.config, preload=["tests.helpers.as2_build_kill"],
+                                env={"EDI_TEST_KILL_MARKER": str(marker)})
+        await asyncio.to_thread(killed.start)
+        [mid] = await asyncio.to_thread(queue, ws, 1)
+        assert killed.proc is not None
+        await asyncio.to_thread(killed.proc.wait, 60)
+        killed.kill()
+        assert not marker.exists()
+        gw = GatewayProcess(ws.config)
+        await asyncio.to_thread(gw.start)
+        try:
+            # Then its delivery is settled by the partner's MDN
+            await asyncio.to_thread(wait_for, lambda: row(ws, mid)["state"] in ("sent", "done"), 60, 0.05,
+                                    "the delivery settled by its MDN")
+        finally:
+            await asyncio.to_thread(gw.stop)
+    finally:
+        await runner.cleanup()
+    assert "Traceback" not in gw.output()

@@ -169,12 +169,14 @@ class As2Sender:
                 headers["Receipt-Delivery-Option"] = url.rstrip("/") + "/mdn"
         built = Built(headers, body, packed.body_offset, packed.mic, packed.mic_alg, certs,
                       keys["signed_by"] is not None, packed.mics)
+        # the MIC in the ledger before headers.json keeps the build: a kill (or a closed ledger) between them left a
+        # kept build whose MDN no later attempt could match
+        self.ledger.record_sent(SentRecord(headers["Message-ID"], message.id, partner.id, packed.mic,
+                                           packed.mic_alg, packed.mics))
         tmp = folder / "headers.json.tmp"
         tmp.write_text(json.dumps({"headers": headers, "body": str(body), "offset": packed.body_offset,
                                    "mic": packed.mic, "mic_alg": packed.mic_alg, "mics": packed.mics, **keys}))
         os.replace(tmp, meta_file)
-        self.ledger.record_sent(SentRecord(headers["Message-ID"], message.id, partner.id, packed.mic,
-                                           packed.mic_alg, packed.mics))
         return built
 
     def forget(self, message_id: str) -> None:
