@@ -199,6 +199,7 @@ class Daemon:
                 self._reload.clear()
                 await self.reload()
         sdnotify.notify("STOPPING=1", "STATUS=draining")
+        self.isolation.stop()               # a kill from now on ends a stop: no kill counted (`Isolation.load`)
         drained = await self._shutdown()
         if not drained:
             # a step still runs in a thread (a slow Odoo call): its message stays in its last
