@@ -199,8 +199,13 @@ class OdooScheduler:
             days = await in_thread(self._lookback, partner.id, setting.type, started)
             overlap, read_before = await in_thread(self._overlap, partner.id, setting.type)
             seen: dict[str, str] = {}
-            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known, days,
-                                   overlap if kind in DIGESTED else None, seen)
+            # versions an earlier release sent, unchanged since: built again once so the baseline is what the
+            # partner got; left to their next write, a repost with new figures would become the baseline, unheld
+            stale = await in_thread(self._stale, partner, setting.type, recent, unchanged) if kind in DIGESTED \
+                else set()
+            docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known - stale, days,
+                                   overlap if kind in DIGESTED else None, seen, None, stale)
+            unchanged |= stale - {extraction.outbox_key(d, setting.type) for d in docs}
             read, window = datetime.now(UTC), list(seen.values())
             held = await in_thread(self._held_records, partner, setting.type, recent)
             model = MODELS.get(kind)
@@ -391,6 +396,14 @@ class OdooScheduler:
                 reasons.update((entry.source_key or "", reason) for entry in entries)
         self.ctx.pipeline.settle_each(partner, reasons)
 
+    def _stale(self, partner: PartnerConfig, doc_type: str, recent: list[Message], unchanged: set[str]) -> set[str]:
+        """The keys of record versions whose latest message has a digest of another release's document
+        (`_other_version`), not held for a person and not yet looked at: the search builds them again, once."""
+        stale = {record: str(m.source_key) for record, m in _last_sent(recent, doc_type).items()
+                 if _other_version(m) and "#" not in str(m.source_key) and m.source_key not in unchanged}
+        held = self._held_records(partner, doc_type, recent) if stale else {}
+        return {key for record, key in stale.items() if record not in held}
+
     def _baseline(self, partner: PartnerConfig, doc_type: str, doc: Document, before: Message, digest: str) -> None:
         """Note `digest` (of this release's document) as what the next versions of `before`'s record are compared
         with. After an upgrade that changed what documents carry, every record sent before it and written again
@@ -419,13 +432,15 @@ class OdooScheduler:
 
     def _extract(self, client: OdooClient, partner: PartnerConfig, setting: DocumentSettings, kind: str,
                  slot: str | None, known: set[str | None], lookback: int, overlap: str | None = None,
-                 seen: dict[str, str] | None = None, record_ids: list[int] | None = None) -> list[Document]:
+                 seen: dict[str, str] | None = None, record_ids: list[int] | None = None,
+                 sent: set[str] | None = None) -> list[Document]:
         """The job's documents. A record version already queued is left out before its document is built, unless
         its write_date is at or after `overlap` (the newest write_date the last run saw): Odoo's write_date counts
         seconds, so a write in the second the last run read the record would look like the version it read; those
         are built again and compared by content (`run_once`). `seen` receives the write_date of each record the
         search found ("account.move,7" -> write_date). `record_ids`: these records, whatever their age, instead of
-        the window (not for stock levels: a later slot's report is the one to send)."""
+        the window (not for stock levels: a later slot's report is the one to send). `sent`: versions already
+        sent, built again only for their baseline (`_stale`), never held."""
         mark = f"{kind}:{setting.type}"
 
         def exclude(model: str, rid: int, write_date: str) -> bool:
@@ -436,6 +451,8 @@ class OdooScheduler:
             return extraction.record_key(model, rid, write_date, setting.type) in known
 
         def hold(doc: Document, reason: str) -> None:   # taxes Odoo gives no figures for, a mixed carton: for a person
+            if sent and extraction.outbox_key(doc, setting.type) in sent:
+                return          # a version already sent, built again for its baseline only: nothing to hold
             self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type), reason)
 
         if kind == extraction.KIND_SHIP:
