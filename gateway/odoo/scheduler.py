@@ -19,7 +19,8 @@ skipped without rendering, except those of the newest write_date second the last
 which are built again and compared by content. A digest is kept with its `extraction.CONTENT_VERSION`: one of
 another version (sent by an earlier release, whose documents carried other fields) is not compared but replaced by
 the record's rebuilt one as its baseline (`_baseline`), so an upgrade neither holds recent invoices nor replaces
-recent ASNs when Odoo writes them again. Records held in quarantine are read again by
+recent ASNs when Odoo writes them again; the first run after it builds each such version still current once
+(`_stale`), so the baseline is what the partner got and a later repost with new figures is held as before. Records held in quarantine are read again by
 id, whatever the window, until they are sent or settled; one Odoo deleted or cancelled settles its
 entries, saying so. A held version a person closed (`edi-gateway close`: handled otherwise) is never
 sent, even once it renders. Schedules are crontab lines on the
