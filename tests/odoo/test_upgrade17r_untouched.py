@@ -16,10 +16,13 @@ import odoorpc
 from gateway.journal.api import State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import SETTLED_AFTER, OdooScheduler
-from tests.odoo.test_scheduler import json_render, outbound
-from tests.odoo.test_scheduler_hostile import invoice_sent, repriced
+from tests.odoo.conftest import order
+from tests.odoo.test_extraction import deliver
+from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
+from tests.odoo.test_scheduler_hostile import invoice_sent, next_second, repriced, sent
 from tests.odoo.test_upgrade17_content_version import as_earlier_release
 
 
@@ -41,3 +44,26 @@ async def test_an_invoice_untouched_until_after_the_upgrade_and_then_reposted_is
     assert await upgraded.run_once("bigbox", "810") == 0
     [held] = [m for m in outbound(journal) if m.state is State.QUARANTINED]
     assert "went out before with other figures" in (held.last_error or "")
+
+
+async def test_an_asn_untouched_until_after_the_upgrade_then_corrected_is_replaced(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    """The ship notice's counterpart: a tracking number corrected after the upgrade goes out as a replacement, not
+    swallowed as the baseline."""
+    [link] = post(client, order(), BIGBOX, Cache())
+    pick = deliver(odoo, link.record_id)
+    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
+    earlier = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await earlier.run_once("bigbox", "856") == 1
+    await asyncio.sleep(SETTLED_AFTER.total_seconds() + 0.2)
+    assert await earlier.run_once("bigbox", "856") == 0
+    [first] = outbound(journal)
+    as_earlier_release(journal, first)
+    upgraded = OdooScheduler(ctx, lambda: client, render=json_render)
+    assert await upgraded.run_once("bigbox", "856") == 0
+    next_second()
+    odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456799"}])
+    assert await upgraded.run_once("bigbox", "856") == 1
+    original, replacement = sent(ctx, journal)
+    assert (replacement["purpose"], replacement["tracking_number"]) == ("replace", "1Z999AA10123456799")
+    assert replacement["number"] == original["number"]
