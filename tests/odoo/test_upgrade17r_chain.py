@@ -21,13 +21,19 @@ from tests.odoo.test_scheduler_hostile import next_second, sent
 from tests.odoo.test_upgrade17_content_version import EARLIER, as_earlier_release
 
 
-async def test_an_asn_replaced_before_the_upgrade_is_replaced_again_after_it(
-        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+async def asn_sent(client: OdooClient, odoo: odoorpc.ODOO, journal: Any,
+                   tmp_path: Path) -> tuple[Ctx, OdooScheduler, int]:
+    """BigBox's order delivered and its 856 queued by a first run (of the release before the upgrade)."""
     [link] = post(client, order(), BIGBOX, Cache())
     pick = deliver(odoo, link.record_id)
     ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
     earlier = OdooScheduler(ctx, lambda: client, render=json_render)
     assert await earlier.run_once("bigbox", "856") == 1
+    return ctx, earlier, pick
+
+async def test_an_asn_replaced_before_the_upgrade_is_replaced_again_after_it(
+        sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
+    ctx, earlier, pick = await asn_sent(client, odoo, journal, tmp_path)
     next_second()
     odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456700"}])
     assert await earlier.run_once("bigbox", "856") == 1                  # replaced by the earlier release

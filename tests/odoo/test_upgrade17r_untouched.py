@@ -16,14 +16,12 @@ import odoorpc
 from gateway.journal.api import State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
-from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import SETTLED_AFTER, OdooScheduler
-from tests.odoo.conftest import order
-from tests.odoo.test_extraction import deliver
-from tests.odoo.test_scheduler import BIGBOX, Ctx, json_render, outbound
+from tests.odoo.test_scheduler import json_render, outbound
 from tests.odoo.test_scheduler_hostile import invoice_sent, next_second, repriced, sent
 from tests.odoo.test_upgrade17_content_version import as_earlier_release
+from tests.odoo.test_upgrade17r_chain import asn_sent
 
 
 async def test_an_invoice_untouched_until_after_the_upgrade_and_then_reposted_is_held(
@@ -50,11 +48,7 @@ async def test_an_asn_untouched_until_after_the_upgrade_then_corrected_is_replac
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, tmp_path: Path) -> None:
     """The ship notice's counterpart: a tracking number corrected after the upgrade goes out as a replacement, not
     swallowed as the baseline."""
-    [link] = post(client, order(), BIGBOX, Cache())
-    pick = deliver(odoo, link.record_id)
-    ctx = Ctx(tmp_path, journal, {"bigbox": BIGBOX})
-    earlier = OdooScheduler(ctx, lambda: client, render=json_render)
-    assert await earlier.run_once("bigbox", "856") == 1
+    ctx, earlier, pick = await asn_sent(client, odoo, journal, tmp_path)
     await asyncio.sleep(SETTLED_AFTER.total_seconds() + 0.2)
     assert await earlier.run_once("bigbox", "856") == 0
     [first] = outbound(journal)
