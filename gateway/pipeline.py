@@ -776,7 +776,7 @@ class Pipeline:
                 ack_before_sent(self.journal, target, ack.ack_standard, verdict,
                                 f"{ack.ack_standard} {ack.status} (in {message.id})", {"ack_message": message.id})
                 continue
-            if verdict is sent.state or verdict not in ALLOWED[sent.state]:
+            if verdict not in ALLOWED[sent.state]:
                 continue   # already settled (a re-run after a crash)
             self.journal.transition(target, verdict, f"{ack.ack_standard} {ack.status} (in {message.id})",
                                     meta={"ack_message": message.id})

@@ -227,9 +227,10 @@ def apply(advice: Advice, partner: PartnerConfig, journal: Journal, message_id: 
     said = "accepted" if advice.verdict == "accepted" else "accepted with errors"
     reason = f"{said} by {partner.id}'s application ({where})" + (f": {texts}" if texts else "")
     ack = {"application_ack": {**applied, "errors": advice.errors or None}}
-    if sent.state in (State.SENT, State.DONE):
-        # SENT: its application has it, so its translator did; DONE: an event beside its CONTRL's / 997's
+    if sent.state is State.SENT:      # its application has it, so its translator did
         journal.transition(sent.id, State.DONE, reason, meta=ack)
+    elif sent.state is State.DONE:    # an event beside its CONTRL's / 997's
+        journal.remark(sent.id, reason, meta=ack)
     else:
         journal.note(sent.id, meta=ack)
     return None

@@ -59,8 +59,7 @@ ALLOWED: dict[State, frozenset[State]] = {
     # replay / resend; DONE: an outbound document held because it could not be rendered, rendered later
     State.QUARANTINED: frozenset({State.RECEIVED, State.QUEUED, State.DONE, State.CLOSED}),
     State.DEAD: frozenset({State.RECEIVED, State.QUEUED, State.CLOSED}),          # replay / resend / close
-    # resend; late negative ack; DONE: an event only (a partner's application accepted what its CONTRL/997 had)
-    State.DONE: frozenset({State.QUEUED, State.REJECTED, State.DONE}),
+    State.DONE: frozenset({State.QUEUED, State.REJECTED}),          # resend; late negative ack
     State.REJECTED: frozenset({State.QUEUED, State.CLOSED}),
     State.CLOSED: frozenset({State.RECEIVED, State.QUEUED}),        # replay / resend of what a person closed
     State.DUPLICATE: frozenset({State.RECEIVED}),                   # forced replay
