@@ -42,7 +42,7 @@ from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, loa
 from gateway.config.models import GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError, JournalError
 from gateway.journal.api import Direction, Message, State
-from gateway.journal.archive import Archive
+from gateway.journal.archive import Archive, fsync_dir
 from gateway.journal.sqlite import SqliteJournal, open_journal
 from gateway.logs import log_context
 from gateway.ops.certificates import Reminders, certificates_in_use, expiry_warnings
@@ -487,8 +487,10 @@ def run(config_path: str | Path | None) -> int:
         # drained (a stop, or a start that failed on a part and stopped what it had begun; asyncio.run waited for
         # their threads): the next start need not doubt what this run was posting
         if code in (EXIT_OK, EXIT_UNAVAILABLE):
-            lock.truncate(0)
-            lock.flush()
+            try:
+                _write_lock(lock, "")
+            except OSError as exc:       # the next start then waits out what this one was posting: safe
+                log.warning("cannot empty %s: %s", lock.name, exc.strerror or exc)
         lock.close()
 
 
@@ -516,7 +518,10 @@ def single_instance(state_dir: Path) -> tuple[TextIO, bool]:
     path = Path(state_dir) / "gateway.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
         handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until the daemon ends
+        if new:
+            fsync_dir(path.parent)      # the name too: a lock file a power cut took away says "clean stop"
     except OSError as exc:
         raise JournalError(f"cannot open {path}: {exc.strerror or exc}") from exc
     try:
@@ -529,11 +534,24 @@ def single_instance(state_dir: Path) -> tuple[TextIO, bool]:
                            "stop edi-gateway), or give this one its own state_dir") from None
     handle.seek(0)
     crashed = handle.read().startswith("pid ")
+    try:
+        _write_lock(handle, f"pid {os.getpid()}\n")
+    except OSError as exc:
+        handle.close()
+        raise JournalError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return handle, crashed
+
+
+def _write_lock(handle: TextIO, text: str) -> None:
+    """Replace the lock's content and fsync it. The pid must be on disk before this run sends Odoo a write: a power
+    cut that lost it left the emptied lock of the last clean stop, and the next start posted at once what this run
+    may have had in Odoo's hands (no `odoo.in_doubt_seconds` wait: a second sale order). Emptied at a clean stop,
+    durably too, so that stop's next start does not wait for nothing."""
     handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()}\n")
+    handle.write(text)
     handle.flush()
-    return handle, crashed
+    os.fsync(handle.fileno())
 
 
 __all__ = ["PARTS", "Daemon", "GatewayContext", "Message", "Stopper", "run"]
