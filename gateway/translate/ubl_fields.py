@@ -18,8 +18,9 @@ CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 def price_per_base_quantity(value: Decimal, line: Any) -> Decimal:
     """A line's PriceAmount divided by its Price/BaseQuantity, the quantity the price is for; without one, or
     with 1, the price as given. A base quantity that is no positive number is refused. `line` is the
-    InvoiceLine (CreditNoteLine) element."""
-    found = line.xpath("cac:Price/cbc:BaseQuantity/text()", namespaces={"cac": CAC, "cbc": CBC})
+    InvoiceLine (CreditNoteLine) element, or the OrderLine, whose Price is in its LineItem."""
+    found = line.xpath("(cac:Price | cac:LineItem/cac:Price)/cbc:BaseQuantity/text()",
+                       namespaces={"cac": CAC, "cbc": CBC})
     text = str(found[0]).strip() if found else ""
     if not text:
         return value
