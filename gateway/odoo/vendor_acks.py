@@ -4,7 +4,8 @@ gives (Expected Arrival: an ACK's ACK05, an ORDRSP line's DTM+69), and a part th
 so that the receipt and the stock forecast expect each part when it comes.
 
 The statuses mean what they mean on a single ACK: accepted (IA) and changed (IC) parts are delivered, their
-quantities together, at the first date one of them gives; each backordered part (IB) is delivered at its own date;
+quantities together, at the date they give, or one part per date when they give several (a line the vendor ships in
+two deliveries); each backordered part (IB) is delivered at its own date;
 a rejected part (IR) is not delivered; any other status (on hold, a substitution, a line the vendor adds) is left
 to purchasing, the acknowledgment refused. A line the acknowledgment says nothing of is left as it is; so is one it
 accepts as ordered without a date when Odoo's line (with its backordered parts) orders that (a vendor's corrected
@@ -64,8 +65,12 @@ def deliveries(line: Line) -> list[Part] | None:
         quantity = line.quantity if line.quantity is not None else Decimal(0)
         return [Part(quantity, promised)] if quantity and line.status != "rejected" else []
     now = [a for a in acks if a.qualifier not in ("backordered", "rejected")]
-    parts = [Part(sum((a.value for a in now), Decimal(0)), next((a.date for a in now if a.date), promised))] \
-        if now else []
+    days = list(dict.fromkeys(a.date for a in now if a.date))
+    if len(days) > 1:       # one delivery per date (ACK*IA*4 on 12-05, ACK*IA*6 on 12-20): each expected on its own
+        parts = [Part(sum((a.value for a in now if a.date == day or (not a.date and day == days[0])), Decimal(0)),
+                      day) for day in days]
+    else:
+        parts = [Part(sum((a.value for a in now), Decimal(0)), days[0] if days else promised)] if now else []
     parts += [Part(a.value, a.date) for a in acks if a.qualifier == "backordered"]
     return [p for p in parts if p.quantity > 0]
 
