@@ -27,6 +27,17 @@ def _one(env: Env, model: str, vals: dict[str, Any], xid: str | None = None) -> 
     return rid
 
 
+def api_user(db: Database, login: str, password: str, groups: list[str], api_keys: list[str] | None = None) -> int:
+    """A user who is no administrator, with the access groups given (xml ids, e.g. sales_team.group_sale_salesman for
+    Sales: User: Own Documents Only): an integrator's EDI user made in Settings > Users. Returns its uid."""
+    env = db.env(2)
+    partner = _one(env, "res.partner", {"name": login})
+    company = env.search("res.company", [], limit=1)
+    uid = _one(env, "res.users", {"login": login, "partner_id": partner, "company_ids": [[6, 0, company]]})
+    db.users[uid] = User(uid, login, password, list(api_keys or []), admin=False, groups=frozenset(groups))
+    return uid
+
+
 def base(db: Database, login: str = "admin", password: str = "admin", api_keys: list[str] | None = None) -> Env:
     """Records every Odoo database has; returns an admin env for further seeding."""
     db.users[1] = User(1, "__system__", "", admin=True)

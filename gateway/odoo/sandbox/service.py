@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.odoo.sandbox import business
+from gateway.odoo.sandbox import access, business
 from gateway.odoo.sandbox.business import REQUIRED, Method
 from gateway.odoo.sandbox.exceptions import (
     AccessDenied,
@@ -80,6 +80,43 @@ def _name_get(env: Env, model: str, ids: list[int]) -> list[list[Any]]:
     return [[i, env.display_name(model, i)] for i in ids]
 
 
+def _check_access_rights(env: Env, model: str, operation: str, raise_exception: bool = True) -> bool:
+    """16-19 (deprecated in 18 for has_access / check_access): the model's access rights for `operation`."""
+    if operation not in access.LETTER:
+        raise OdooValueError("Invalid access mode")
+    try:
+        env.check_access(model, operation)
+    except AccessError:
+        if raise_exception:
+            raise
+        return False
+    return True
+
+
+def _has_access(env: Env, model: str, ids: list[int], operation: str) -> bool:
+    """18+: whether the user may `operation` the records (on an empty recordset: the model's access rights)."""
+    return _check_access_rights(env, model, operation, raise_exception=False)
+
+
+def _has_group(env: Env, uid: int, group_ext_id: str) -> bool:
+    user = env.db.users.get(uid)
+    return user is not None and access.has_group(user.groups, user.admin, group_ext_id)
+
+
+def user_methods(version: int) -> dict[tuple[str, str], Method]:
+    """res.users has_group: 16 an @api.model method on the caller (the singleton's id when called on one), 17+ a
+    record method on one user (`ensure_one`), as odoo/addons/base/models/res_users.py has them."""
+    if version < 17:
+        return {("res.users", "has_group"): Method(lambda env, group_ext_id: _has_group(env, env.uid, group_ext_id),
+                                                   False, [("group_ext_id", REQUIRED)])}
+
+    def on_one(env: Env, ids: list[int], group_ext_id: str) -> bool:
+        if len(ids) != 1:
+            raise OdooValueError(f"Expected singleton: res.users{tuple(ids)}")
+        return _has_group(env, ids[0], group_ext_id)
+    return {("res.users", "has_group"): Method(on_one, True, [("group_ext_id", REQUIRED)])}
+
+
 def generic_methods(version: int) -> dict[str, Method]:
     domain_arg = "domain" if version >= 19 else "args"
     methods = {
@@ -99,8 +136,12 @@ def generic_methods(version: int) -> dict[str, Method]:
                                               operator, limit),
                               False, [("name", ""), (domain_arg, None), ("operator", "ilike"), ("limit", 100)]),
     }
+    methods["check_access_rights"] = Method(_check_access_rights, False, [("operation", REQUIRED),
+                                                                          ("raise_exception", True)])
     if version < 18:
         methods["name_get"] = Method(_name_get, True, [])
+    else:
+        methods["has_access"] = Method(_has_access, True, [("operation", REQUIRED)])
     return methods
 
 
@@ -111,6 +152,7 @@ class Service:
         self.db = db
         self.list_db = list_db
         self.generic = generic_methods(db.version)
+        self.versioned = user_methods(db.version)
 
     # ------------------------------------------------------------------ common / db
     def version(self) -> dict[str, Any]:
@@ -166,7 +208,7 @@ class Service:
             raise UserError(f"Object {model} doesn't exist")
         if name.startswith("_"):
             raise AccessError(f"Private methods (such as {model}.{name}) cannot be called remotely.")
-        method = business.METHODS.get((model, name)) or self.generic.get(name)
+        method = business.METHODS.get((model, name)) or self.versioned.get((model, name)) or self.generic.get(name)
         if method is None:
             raise OdooAttributeError(f"The method '{name}' does not exist on the model '{model}'")
         return method
