@@ -70,6 +70,7 @@ from gateway.odoo.receipts import (
     receipt_for,
     share_out,
     tracking_of,
+    vendor_orders,
 )
 from gateway.odoo.records import html_notes, line_labels, record_link
 from gateway.odoo.sale_orders import (
@@ -356,8 +357,7 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
     # the bill control figures (`bill_checks.line_notes`): received, and what Odoo's bill control leaves to bill
     extra = [f for f in ("discount", "qty_received", "qty_to_invoice") if f in client.fields("purchase.order.line")]
     for number in numbers:
-        rows = client.search_read("purchase.order", [("name", "=", number), ("partner_id", "child_of", vendor["id"])],
-                                  ["name", "currency_id", "state"], limit=1)
+        rows = vendor_orders(client, number, vendor, ["currency_id", "state"])
         if not rows and number != doc.po_number and doc.po_number:
             continue
         if not rows:
@@ -589,8 +589,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     else (label, receipt, marker, move line commands with the SSCC in `result_package_id`, tracking):
     everything checked, nothing written."""
     olabel = f"{label}, purchase order {order.po_number}"
-    pos = client.search("purchase.order", [("name", "=", order.po_number),
-                                           ("partner_id", "child_of", vendor["id"])], limit=1)
+    pos = [r["id"] for r in vendor_orders(client, order.po_number, vendor, [])]
     if not pos:
         raise OdooRejected(f"{olabel}: no such purchase order of {vendor['name']} in Odoo")
     fields = ["name", "state", "location_id", "location_dest_id", "note", "date_done", "company_id", "picking_type_id"]

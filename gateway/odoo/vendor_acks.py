@@ -29,7 +29,7 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import OdooLink
 from gateway.odoo.client import OdooClient
 from gateway.odoo.lookup import Cache, Names, ProductFinder, day_zone, m2o_id, unit_id, utc_datetime
-from gateway.odoo.receipts import SPLIT, line_number, split_name, units_per
+from gateway.odoo.receipts import SPLIT, line_number, split_name, units_per, vendor_orders
 from gateway.odoo.records import record_link
 from gateway.translate.canonical import Line, PurchaseOrderAck
 
@@ -178,10 +178,8 @@ _APPLYING = threading.Lock()
 def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, cache: Cache,
            vendor: dict[str, Any]) -> list[OdooLink]:
     label = f"order acknowledgment {doc.number} of purchase order {doc.po_number}"
-    orders = client.search_read("purchase.order", [("name", "=", doc.po_number),
-                                                   ("partner_id", "child_of", vendor["id"])],
-                                ["name", "state", *(["locked"] if "locked" in client.fields("purchase.order") else [])],
-                                limit=1)
+    orders = vendor_orders(client, doc.po_number, vendor,
+                           ["state", *(["locked"] if "locked" in client.fields("purchase.order") else [])])
     if not orders:
         raise OdooRejected(f"{label}: no such purchase order of {vendor['name']} in Odoo")
     order = orders[0]
