@@ -1014,6 +1014,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "validity_date": D("Expiration"), "pricelist_id": M2O("product.pricelist", "Pricelist"),
         # sale_stock: the terms of delivery and their place
         "incoterm": M2O("account.incoterms", "Incoterm"), "incoterm_location": C("Incoterm Location"),
+        # sale_stock (16-19): 'one' makes the delivery wait for every line (its move_type), Odoo's "ship complete"
+        "picking_policy": SEL([("direct", "As soon as possible"), ("one", "When all products are ready")],
+                              "Shipping Policy", required=True, default="direct"),
         "fiscal_position_id": M2O("account.fiscal.position", "Fiscal Position"),
         "payment_term_id": M2O("account.payment.term", "Payment Terms"),
         "currency_id": M2O("res.currency", "Currency"), "warehouse_id": M2O("stock.warehouse", "Warehouse"),
