@@ -163,7 +163,8 @@ def still_refused(config: str | Path | None, partner_id: str, url: str) -> str |
         return None
     partner = loaded.partners.get(partner_id)
     channel = inbound_as2(partner) if partner is not None else None
-    why = Destinations.of(channel.async_mdn_allow if channel else []).check_url(url)
+    why = Destinations.of(channel.async_mdn_allow if channel else [],
+                           loaded.gateway.as2_server.nat64_prefixes).check_url(url)
     if why is None:
         return None
     where = loaded.partner_files.get(partner_id)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from gateway.config.filenames import check_pattern
-from gateway.transports.destinations import check_allow_entry
+from gateway.transports.destinations import check_allow_entry, check_nat64_prefix
 
 
 class Strict(BaseModel):
@@ -158,6 +158,15 @@ class As2ServerSettings(Strict):
     body_min_rate: int = Field(8 * 1024, gt=0, description="bytes per second (see body_deadline)")
     mdn_post_timeout: float = Field(30.0, gt=0, description="seconds for one asynchronous MDN POST to a "
                                     "partner's URL")
+    max_connections_per_address: int = Field(
+        32, gt=0, description="connections open at once from one address (an IPv6 /64); one more is closed at once, "
+        "so that one address (a stranger trickling headers, or idling keep-alive connections) cannot hold every "
+        "slot of max_connections, nor, below max_in_flight, every request slot. Raise it for a VAN or a front "
+        "proxy that sends every partner's messages from one address")
+    nat64_prefixes: list[Annotated[str, AfterValidator(lambda e: str(check_nat64_prefix(e)))]] = Field(
+        default_factory=list, description="this site's own NAT64 prefixes besides 64:ff9b::/96 (RFC 6052 lengths: "
+        "/32, /40, /48, /56, /64, /96): an async MDN URL's address under one is judged as the IPv4 address it "
+        "leads to, so that an inside address reached over the site's NAT64 is refused like the address itself")
 
 
 class OutboxSettings(Strict):

@@ -9,6 +9,7 @@ is not acknowledged and keeps the file. Transports never parse documents.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,20 @@ class Intake(Protocol):
         (we have the bytes) but the document is not processed again.
         """
         ...
+
+
+def source_of(peer: str) -> str:
+    """Where a connection comes from, for the limits per address (SFTP's connections not logged in and failed
+    logins, AS2's connections): its address, an IPv6 one's /64 (one host has a whole /64 to choose addresses from)."""
+    try:
+        address = ipaddress.ip_address(peer.partition("%")[0])
+    except ValueError:
+        return peer
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 class Refusals:

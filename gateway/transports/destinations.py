@@ -50,15 +50,44 @@ _EMBEDS_IPV4 = (IPv6Network("64:ff9b::/96"), IPv6Network("::ffff:0:0:0/96"))
 _NOT_PUBLIC_V6 = (IPv6Network("::/96"), IPv6Network("64:ff9b:1::/48"), IPv6Network("fec0::/10"))
 
 
-def plain(address: Address) -> Address:
+NAT64_LENGTHS = (32, 40, 48, 56, 64, 96)
+"""The prefix lengths RFC 6052 2.2 defines an IPv4-embedded IPv6 address for."""
+
+
+def check_nat64_prefix(entry: str) -> IPv6Network:
+    """Config check of one of the site's own NAT64 prefixes (`as2_server.nat64_prefixes`): an IPv6 network of an
+    RFC 6052 length (2001:db8:64::/96, 2001:db8:100::/40)."""
+    try:
+        net = IPv6Network(entry.strip())
+    except ValueError:
+        raise ValueError(f"{entry!r} is not an IPv6 network with its host bits zero (2001:db8:64::/96)") from None
+    if net.prefixlen not in NAT64_LENGTHS:
+        raise ValueError(f"{entry!r}: a NAT64 prefix is /32, /40, /48, /56, /64 or /96 (RFC 6052)")
+    return net
+
+
+def embedded_ipv4(address: IPv6Address, prefix: IPv6Network) -> IPv4Address:
+    """The IPv4 address an address under a NAT64 prefix of any RFC 6052 length leads to: its 32 bits right after the
+    prefix, skipping bits 64-71 (the 'u' octet) for prefixes shorter than /96."""
+    if prefix.prefixlen == 96:
+        return IPv4Address(int(address) & 0xFFFFFFFF)
+    joined = ((int(address) >> 64) << 56) | (int(address) & ((1 << 56) - 1))      # the 120 bits without 'u'
+    return IPv4Address((joined >> (120 - prefix.prefixlen - 32)) & 0xFFFFFFFF)
+
+
+def plain(address: Address, nat64: Iterable[IPv6Network] = ()) -> Address:
     """An IPv6 address that stands for an IPv4 one as that IPv4 address: IPv4-mapped (::ffff:127.0.0.1 is
-    127.0.0.1), NAT64 and SIIT (64:ff9b::7f00:1), 6to4 (2002:7f00:1::)."""
+    127.0.0.1), NAT64 and SIIT (64:ff9b::7f00:1, or under one of the site's own NAT64 prefixes, `nat64`), 6to4
+    (2002:7f00:1::)."""
     if not isinstance(address, IPv6Address):
         return address
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
     if any(address in net for net in _EMBEDS_IPV4):
         return IPv4Address(int(address) & 0xFFFFFFFF)
+    for prefix in nat64:
+        if address in prefix:
+            return embedded_ipv4(address, prefix)
     return address.sixtofour or address
 
 
@@ -76,9 +105,9 @@ def literal(host: str) -> Address | None:
         return None
 
 
-def why_refused(address: Address) -> str | None:
+def why_refused(address: Address, nat64: Iterable[IPv6Network] = ()) -> str | None:
     """Why a partner's URL may not lead to `address` by default; None for a public address."""
-    address = plain(address)
+    address = plain(address, nat64)
     for flag, what in (("is_unspecified", "the unspecified"), ("is_loopback", "a loopback"),
                        ("is_link_local", "a link-local"), ("is_multicast", "a multicast")):
         if getattr(address, flag):
@@ -90,16 +119,18 @@ def why_refused(address: Address) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Destinations:
-    """One partner's policy: public addresses, plus its allowed networks and URL prefixes."""
+    """One partner's policy: public addresses, plus its allowed networks and URL prefixes; `nat64`, the site's own
+    NAT64 prefixes, whose addresses are judged as the IPv4 addresses they lead to."""
 
     networks: tuple[Network, ...] = ()
     prefixes: tuple[str, ...] = ()
+    nat64: tuple[IPv6Network, ...] = ()
 
     @classmethod
-    def of(cls, allow: Iterable[str]) -> Destinations:
+    def of(cls, allow: Iterable[str], nat64: Iterable[str] = ()) -> Destinations:
         entries = [check_allow_entry(e) for e in allow]
         return cls(tuple(ip_network(e) for e in entries if "://" not in e),
-                   tuple(e for e in entries if "://" in e))
+                   tuple(e for e in entries if "://" in e), tuple(check_nat64_prefix(e) for e in nat64))
 
     def listed(self, url: str) -> bool:
         """The URL starts with an allowed prefix (scheme and host:port compared whole)."""
@@ -130,8 +161,8 @@ class Destinations:
         """Why `address` is refused (with how to allow it), or None. A listed network allows an address in it as
         written or as the IPv4 address it leads to (64:ff9b::/96 listed allows what DNS64 gives, 10.0.0.0/8 that
         same network over NAT64)."""
-        forms = {address, plain(address)}
-        why = why_refused(address)
+        forms = {address, plain(address, self.nat64)}
+        why = why_refused(address, self.nat64)
         if why is None or any(a in net for a in forms for net in self.networks if net.version == a.version):
             return None
         return f"{why}, which the partner's async_mdn_allow does not list"

@@ -20,7 +20,6 @@ import base64
 import bisect
 import hashlib
 import hmac
-import ipaddress
 import logging
 import os
 import posixpath
@@ -42,7 +41,7 @@ from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
 from gateway.outbound.placing import FETCHED, forget, index_entry, placement
 from gateway.outbound.sftp_channel import index_dir, spot
-from gateway.transports.base import Intake, IntakeMeta, Refusals
+from gateway.transports.base import Intake, IntakeMeta, Refusals, source_of
 from gateway.transports.keys import write_public, write_secret
 from gateway.transports.temp_names import is_temp_name
 
@@ -276,7 +275,7 @@ class SftpServer:
     def locked(self, peer: str) -> bool:
         """Whether `peer`'s address is locked out; counted per source (an IPv6 address's /64: one host has all of
         it to choose from, and counted per address its password guesses had no lockout)."""
-        source = _source(peer)
+        source = source_of(peer)
         now = time.monotonic()
         recent = [t for t in self.failures.get(source, []) if now - t < self.settings.lockout_seconds]
         if recent:
@@ -286,7 +285,7 @@ class SftpServer:
         return len(recent) >= self.settings.max_failed_logins
 
     async def failed(self, peer: str, user: str, how: str) -> None:
-        source = _source(peer)
+        source = source_of(peer)
         self.failures.setdefault(source, []).append(time.monotonic())
         n = len(self.failures[source])
         log.warning("SFTP login failed for %r from %s (%s), %d recent failure(s)", user, peer, how, n)
@@ -419,7 +418,7 @@ class _Auth(asyncssh.SSHServer):
             return
         # one address may not hold every slot with connections that never log in (a stranger would keep every
         # partner out, reconnecting each login_timeout): beyond a few, one more from it is closed at once
-        self.source = _source(self.peer)
+        self.source = source_of(self.peer)
         waiting = self.owner.unauthenticated.get(self.source, 0)
         if waiting >= self.owner.settings.max_unauthenticated_per_address:
             self.owner.refused_source.add(self.peer, waiting)
@@ -434,7 +433,7 @@ class _Auth(asyncssh.SSHServer):
         """A partner got in: the failures counted against its address are forgotten (a client that offered
         another key first, or a colleague's typo behind the same NAT, must not lock it out later)."""
         if not self.owner.locked(self.peer):           # a key let in past a lockout does not lift it
-            self.owner.failures.pop(_source(self.peer), None)
+            self.owner.failures.pop(source_of(self.peer), None)
         self._logged_in()
         if self.conn is None or self.login is None:
             return
@@ -533,20 +532,6 @@ class _Reader:
         """asyncssh answers a client's "ranges" request (asyncssh's own get()) by seeking the handle
         with SEEK_DATA / SEEK_HOLE, so a read handle must be seekable."""
         return int(self.file.seek(offset, whence))
-
-
-def _source(peer: str) -> str:
-    """Where a connection comes from, for the limits per address (connections not logged in, failed logins): its
-    address, an IPv6 one's /64 (one host has a whole /64 to choose addresses from)."""
-    try:
-        address = ipaddress.ip_address(peer.partition("%")[0])
-    except ValueError:
-        return peer
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
 
 
 def _fit(prefix: str, name: str) -> str:

@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
@@ -51,7 +52,7 @@ from gateway.transports.as2.egress import proxy_for, tls_context
 from gateway.transports.as2.http_fold import unfolding_handler
 from gateway.transports.as2.ledger import Ledger, PendingMdn, owed_note
 from gateway.transports.as2.unpack import Policy, Refused, choose_micalg, micalg_spelling, unpack
-from gateway.transports.base import Intake, IntakeMeta, Refusals
+from gateway.transports.base import Intake, IntakeMeta, Refusals, source_of
 from gateway.transports.destinations import DestinationRefused, Destinations
 from gateway.transports.keys import load_certificates, load_private_key
 
@@ -182,6 +183,7 @@ class As2Server:
             ctx.load_cert_chain(self.settings.tls_certificate, self.settings.tls_key)
         site = _CappedSite(self._runner, self.settings.host, self.settings.port, ssl_context=ctx,
                            max_connections=self.settings.max_connections,
+                           per_address=self.settings.max_connections_per_address,
                            handshake_timeout=self.settings.idle_timeout)
         await site.start()
         self.site = site
@@ -366,7 +368,7 @@ class As2Server:
     def _check_mdn_url(self, known: As2Partner, url: str, message_id: str) -> str | None:
         """Why the MDN cannot go to the URL the partner named (a warning in the log), or None; a name that
         passes here is checked again on its addresses when the MDN is POSTed."""
-        refused = _url_refused(Destinations.of(known.channel.async_mdn_allow), url)
+        refused = _url_refused(Destinations.of(known.channel.async_mdn_allow, self.settings.nat64_prefixes), url)
         if refused:
             log.warning("AS2 message %s from %s: its asynchronous MDN is not sent to %s: %s (a partner's URL may "
                         "lead there only if its AS2 channel lists it in async_mdn_allow)", message_id,
@@ -407,7 +409,7 @@ class As2Server:
     def _destinations(self, partner_id: str) -> Destinations:
         """Where the partner's MDN URLs may lead (public addresses only, for a partner no longer configured)."""
         known = self._known(partner_id)
-        return Destinations.of(known.channel.async_mdn_allow if known else [])
+        return Destinations.of(known.channel.async_mdn_allow if known else [], self.settings.nat64_prefixes)
 
     def _known(self, partner_id: str) -> As2Partner | None:
         return next((p for p in self.partners.values() if p.partner.id == partner_id), None)
@@ -666,20 +668,42 @@ class _AllowedOnly(AbstractResolver):
 
 
 class _CappedSite(web.TCPSite):
-    """aiohttp's TCP site, accepting at most `max_connections` connections at once: one more is closed as
-    soon as it is accepted (the partner's AS2 software retries later), so a flood of connections that send
-    nothing cannot use up the daemon's file descriptors. A connection counts from its accept, its TLS
+    """aiohttp's TCP site, accepting at most `max_connections` connections at once, `per_address` of them from one
+    address (an IPv6 /64): one more is closed as soon as it is accepted (the partner's AS2 software retries
+    later), so a flood of connections that send nothing cannot use up the daemon's file descriptors, nor one
+    address every slot. A connection counts from its accept, its TLS
     handshake included (cut after `handshake_timeout` seconds): TLS is started on the accepted connection
     (`_Handshake`) rather than by the listener, which would hand it over, and let it be counted, only once
     the handshake is over. Refusals are logged once a minute, with a count."""
 
     def __init__(self, runner: web.AppRunner, host: str, port: int, *, ssl_context: ssl.SSLContext | None,
-                 max_connections: int, handshake_timeout: float) -> None:
+                 max_connections: int, per_address: int, handshake_timeout: float) -> None:
         super().__init__(runner, host, port, ssl_context=ssl_context)
         self.max_connections = max_connections
+        self.per_address = per_address
         self.handshake_timeout = handshake_timeout
         self.refused = Refusals(log, "AS2", "as2_server.max_connections")
+        self.refused_source = Refusals(log, "AS2", "from its address or IPv6 /64: "
+                                       "as2_server.max_connections_per_address")
         self.handshakes: set[asyncio.Task[None]] = set()
+        self.by_source: dict[str, set[asyncio.BaseTransport]] = {}    # source -> its accepted connections
+
+    def admit(self, transport: asyncio.BaseTransport) -> bool:
+        """Whether a connection just accepted may stay: its source holds fewer than `per_address` open ones (a
+        connection counts until its socket is closed, by aiohttp, the TLS layer or the peer)."""
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if peer else "?"
+        source = source_of(address)
+        held = {t for t in self.by_source.get(source, ()) if not t.is_closing()}
+        if len(held) >= self.per_address:
+            self.by_source[source] = held
+            self.refused_source.add(address, len(held))
+            return False
+        held.add(transport)
+        self.by_source[source] = held
+        if len(self.by_source) > 2 * self.max_connections:             # sources long gone: forgotten
+            self.by_source = {k: v for k, v in self.by_source.items() if any(not t.is_closing() for t in v)}
+        return True
 
     async def start(self) -> None:
         await web.BaseSite.start(self)                 # registers the site with its runner, as TCPSite does
@@ -691,7 +715,8 @@ class _CappedSite(web.TCPSite):
             open_now = len(server.connections) + len(self.handshakes)
             if open_now >= self.max_connections:
                 return _Closed(self.refused, open_now)
-            return unfolding_handler(server) if tls is None else _Handshake(self, tls, unfolding_handler(server))
+            return _PerAddress(self, lambda: unfolding_handler(server) if tls is None
+                               else _Handshake(self, tls, unfolding_handler(server)))
 
         self._server = await asyncio.get_running_loop().create_server(
             accept, self._host, self._port, backlog=self._backlog,
@@ -747,6 +772,23 @@ class _Handshake(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         self.eof = True
         return True
+
+
+class _PerAddress(asyncio.Protocol):
+    """An accepted connection before anything is read from it: closed when its address holds its share of the
+    site's connections (`_CappedSite.admit`), else handed to the protocol `then` makes (aiohttp's, or the TLS
+    handshake's), before the transport reads its first bytes."""
+
+    def __init__(self, site: _CappedSite, then: Callable[[], asyncio.Protocol]) -> None:
+        self.site, self.then = site, then
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if not self.site.admit(transport):
+            transport.close()
+            return
+        protocol = self.then()
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
 
 
 class _Closed(asyncio.Protocol):
