@@ -51,6 +51,7 @@ from gateway.odoo.lookup import (
     unit_id,
     utc_datetime,
 )
+from gateway.odoo.order_conditions import condition_notes, shipping_policy
 from gateway.odoo.receipts import unit_ratios
 from gateway.odoo.records import html_notes, label_of, line_labels, record_link
 from gateway.translate.canonical import (
@@ -372,9 +373,11 @@ def content_mark(doc: Document) -> str:
     return f"[content {hashlib.sha256(said).hexdigest()[:16]}]"
 
 
-UNMARKED = frozenset({"terms_net_days", "terms_discount_percent", "terms_discount_days", "incoterm", "incoterm_place"})
-"""PurchaseOrder fields read since November 2026 (ITD's figures, terms of delivery), each derived from a segment the
-order had before (its ITD text is in the mark) or not compared on a resend (`order_differences`)."""
+UNMARKED = frozenset({"terms_net_days", "terms_discount_percent", "terms_discount_days", "incoterm", "incoterm_place",
+                      "sales_requirement", "contacts", "terms_type", "terms_basis", "line_prices"})
+"""PurchaseOrder fields read since November 2026 (ITD's figures, terms of delivery; from December the CSH, header
+PER, ITD01/02 and CTP), each derived from a segment the order had before (its ITD text is in the mark) or not
+compared on a resend (`order_differences`)."""
 
 
 def says_as_before(doc: Document, order: dict[str, Any]) -> bool:
@@ -502,7 +505,7 @@ def header_notes(doc: PurchaseOrder) -> list[str]:
     notes += [f"{FINAL_PARTIES[p.role]}: " + " ".join([*([p.name] if p.name else []),
                                                         *([f"({party_label(p)})"] if p.ids else [])])
               for p in doc.parties if p.role in FINAL_PARTIES and (p.name or p.ids)]
-    return notes + place_notes(doc) + _day_notes(doc)
+    return notes + place_notes(doc) + _day_notes(doc) + condition_notes(doc)
 
 
 def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig, customer: dict[str, Any],
@@ -521,6 +524,7 @@ def header_values(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
     if invoice_to is not None:
         vals["partner_invoice_id"] = invoice_to
     vals.update(delivery_terms(client, doc, cache)[0])
+    vals.update(shipping_policy(client, doc))
     warehouse = _warehouse(client, partner, cache, label)
     if warehouse is not None:
         vals["warehouse_id"] = warehouse

@@ -363,12 +363,33 @@ def _lines_complete(lines: list[Any], purpose: object) -> bool:
     return bool(lines) or purpose in LINELESS
 
 
+class OrderContact(Contact):
+    """A person the order names at its header (X12 850 PER outside the N1 loop), with what they are for."""
+
+    function: str | None = None                 # buyer, order_contact, information_contact ... (X12 PER01 366)
+
+
+class LinePrice(Model):
+    """A price an order line states for information (X12 CTP in the PO1 loop): the retailer's shelf price for the
+    labels, a unit cost restated; never the price the line is sold at (PO104)."""
+
+    line_no: str | None = None                  # the line's PO101 (None: the line had none; `line_index` then)
+    line_index: int                             # the line's place in the order, from 1
+    kind: str                                   # retail, unit_cost, ... (X12 CTP02 236 through `price_identifiers`)
+    price: Decimal
+    class_of_trade: str | None = None           # CTP01: whose price it is (RS retail, WS wholesale ...)
+
+
 class PurchaseOrder(Document):
     doc_type: Literal["PurchaseOrder"] = "PurchaseOrder"
     purpose: str = "original"                   # original, replace, cancel, change
     change_sequence: str | None = None          # a change's own number (X12 860 BCH05)
     order_type: str | None = None               # SA stand-alone, DS drop ship, ...
+    sales_requirement: str | None = None        # X12 CSH01: ship_complete, no_backorder, ship_partial_balance_cancel ...
+    contacts: list[OrderContact] | None = None  # the header's people (X12 PER): the buyer ... (None: none named)
     terms: str | None = None
+    terms_type: str | None = None               # X12 ITD01 through `terms_types`: basic, end_of_month, instalment ...
+    terms_basis: str | None = None              # X12 ITD02 through `terms_bases`: what the days count from
     terms_net_days: int | None = None           # X12 ITD07: days after the basis date the invoice is due
     terms_discount_percent: Decimal | None = None   # ITD03, for payment within ITD05 days
     terms_discount_days: int | None = None
@@ -376,6 +397,7 @@ class PurchaseOrder(Document):
     incoterm: str | None = None                 # terms of delivery: an Incoterms code (X12 FOB05 under FOB04 01, EDIFACT TOD)
     incoterm_place: str | None = None           # the place they name (X12 FOB07)
     lines: list[Line] = Field(default_factory=list)      # none only in a cancellation or a header-only change
+    line_prices: list[LinePrice] | None = None  # the lines' prices for information (X12 CTP; None: none stated)
     allowances_charges: list[AllowanceCharge] = Field(default_factory=list)
     taxes: list[Tax] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)

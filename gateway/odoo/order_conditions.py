@@ -1,0 +1,64 @@
+"""What a retailer's PO header asks of the shipment and who to call about it, posted where Odoo keeps it.
+
+An X12 850's CSH says how the order may ship (`CSH*SC` ship complete, `CSH*N` no back order), its header PER who
+placed it (`PER*BD` the buyer), its ITD01/02 what kind of terms and from which day they count, its PO1 loops' CTP
+the price the retailer will sell each item at. Odoo has one field for one of these: ship complete is the sale
+order's Shipping Policy 'When all products are ready' (sale_stock's `picking_policy = 'one'`, 16-19), which its
+delivery takes as its own move type, so the delivery is ready only once every line is. Odoo has no per-order
+back-order setting (a delivery's backorder is decided when it is validated; 16+ has only the operation type's
+`create_backorder`, for every order of the warehouse), no buyer contact on a sale order, and no retail price on a
+sale line: those are said in the order's note, where the people shipping it read them, and no Odoo record is made
+for them. A retail price never prices the line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.odoo.client import OdooClient
+from gateway.translate.canonical import OrderContact, PurchaseOrder
+
+SHIP_COMPLETE = "ship_complete"
+REQUIREMENTS = {
+    SHIP_COMPLETE: "ship complete: one delivery with every line in full, no partial shipment",
+    "no_backorder": "no back order: ship what is available and cancel the rest (validate the delivery with "
+                    "No Backorder)",
+    "ship_partial_balance_cancel": "ship partial, balance cancel: ship what is available and cancel the rest "
+                                   "(validate the delivery with No Backorder)",
+    "ship_partial_balance_backorder": "ship partial, balance back order: partial deliveries accepted, the rest to follow",
+}
+"""The note for a sales requirement (canonical, from X12 CSH01) that the warehouse must act on; others are named."""
+USUAL_TERMS = ("basic", None)
+USUAL_BASIS = ("invoice_date", None)
+
+
+def shipping_policy(client: OdooClient, doc: PurchaseOrder) -> dict[str, Any]:
+    """The sale order value for a PO that must ship complete: Shipping Policy 'When all products are ready'
+    (`picking_policy` 'one'); nothing for any other PO, nor where the database has no such field."""
+    if doc.sales_requirement != SHIP_COMPLETE or "picking_policy" not in client.fields("sale.order"):
+        return {}
+    return {"picking_policy": "one"}
+
+
+def condition_notes(doc: PurchaseOrder) -> list[str]:
+    """The note lines for the PO's sales requirement, header contacts, terms type and basis, and its lines'
+    prices stated for information."""
+    notes: list[str] = []
+    if doc.sales_requirement:
+        said = REQUIREMENTS.get(doc.sales_requirement, doc.sales_requirement.replace("_", " "))
+        notes.append(f"EDI sales requirement: {said}")
+    notes += [_contact(c) for c in doc.contacts or () if c.name or c.phone or c.email]
+    if doc.terms_type not in USUAL_TERMS or doc.terms_basis not in USUAL_BASIS:
+        kind = f"payment terms type: {(doc.terms_type or 'basic').replace('_', ' ')}"
+        notes.append(kind + (f", counted from the {doc.terms_basis.replace('_', ' ')}"
+                             if doc.terms_basis not in USUAL_BASIS and doc.terms_basis else ""))
+    notes += [f"line {p.line_no or p.line_index} {p.kind.replace('_', ' ')} price: {p.price}"
+              + (f" (class of trade {p.class_of_trade})" if p.class_of_trade else "") for p in doc.line_prices or ()]
+    return notes
+
+
+def _contact(contact: OrderContact) -> str:
+    who = (contact.function or "contact").replace("_", " ")
+    return f"{who}: " + ", ".join([*([contact.name] if contact.name else []),
+                                   *([f"phone {contact.phone}"] if contact.phone else []),
+                                   *([f"email {contact.email}"] if contact.email else [])])

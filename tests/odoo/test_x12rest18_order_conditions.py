@@ -1,0 +1,105 @@
+"""A big-box retailer's 850 header says how the order may ship (CSH), who the buyer is (PER), what kind of payment
+terms it states (ITD01/02), and each line's retail price (CTP in the PO1 loop). Before, none of these was read: a
+`CSH*SC` ship-complete order became a sale order shipping each product as it came in (Odoo's default), so the
+warehouse shipped it in parts and the retailer charged back each partial; nobody in Odoo saw who to call, that the
+terms were end of month from receipt of goods, or the shelf price the labels needed. Each through the real pipeline
+and the Odoo sandbox over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.config.loader import LoadedConfig
+from gateway.formats import x12
+from gateway.journal.api import State
+from gateway.odoo.sale_orders import content_mark
+from gateway.odoo.sandbox import SandboxServer
+from gateway.translate import translate
+from gateway.translate.canonical import PurchaseOrder
+from tests.helpers.profiles import base_profiles
+from tests.odoo.conftest import bigbox
+from tests.odoo.test_order_header_fields import odoo_of, post_file, sale_order, sample
+from tests.odoo.test_pipeline_posting import examples
+
+__all__ = ["examples"]          # the module fixture, shared
+
+ALL_VERSIONS = pytest.mark.parametrize("sandbox", [16, 17, 19], ids=["odoo16", "odoo17", "odoo19"], indirect=True)
+
+EOM_TERMS = ("ITD*01*3*2**30**45*****2% 30 NET 45~", "ITD*02*15*2**10**30*****2% 10 EOM NET 30~")
+
+
+def _conditions(csh: str = "CSH*SC~") -> bytes:
+    """BigBox's sample 850 (PER*BD JANE MORALES already in it) with a sales requirement after its ITD, the terms end
+    of month from receipt of goods, and a retail price on line 1."""
+    data = sample(after="ITD*", add=csh, replace=EOM_TERMS).decode()
+    lines = data.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("PO1*1*"))
+    lines.insert(at + 1, "CTP**RES*19.99~\n")
+    return "".join(lines).replace(f"SE*{26 if csh else 25}*0001", f"SE*{27 if csh else 26}*0001").encode()
+
+
+def _read(data: bytes) -> PurchaseOrder:
+    [tx] = x12.parse(data).transactions
+    [doc] = translate(tx, bigbox(), base_profiles())
+    assert isinstance(doc, PurchaseOrder)
+    return doc
+
+
+@ALL_VERSIONS
+async def test_a_ship_complete_order_ships_all_at_once_and_its_note_says_the_rest(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    result, _ = await post_file(tmp_path, examples, sandbox, _conditions(), {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["picking_policy", "note", "order_line"])
+    assert order["picking_policy"] == "one"
+    note = order["note"]
+    assert "<p>EDI sales requirement: ship complete: one delivery with every line in full, no partial shipment</p>" \
+        in note
+    assert "<p>buyer: JANE MORALES, phone 5015550100</p>" in note
+    assert "<p>payment terms type: end of month, counted from the receipt of goods</p>" in note
+    assert "<p>line 1 retail price: 19.99</p>" in note
+    prices = odoo_of(sandbox).execute_kw("sale.order.line", "read", [order["order_line"], ["price_unit", "sequence"]])
+    assert sorted(row["price_unit"] for row in prices) == [8.75, 12.5, 42.0]     # the retail price sells nothing
+
+
+async def test_a_no_back_order_po_is_said_in_the_note_and_keeps_odoos_shipping_policy(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    result, _ = await post_file(tmp_path, examples, sandbox, _conditions("CSH*N~"), {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["picking_policy", "note"])
+    assert order["picking_policy"] == "direct"
+    assert ("<p>EDI sales requirement: no back order: ship what is available and cancel the rest (validate the "
+            "delivery with No Backorder)</p>") in order["note"]
+
+
+async def test_an_order_without_them_is_posted_as_before(tmp_path: Path, examples: LoadedConfig,
+                                                         sandbox: SandboxServer) -> None:
+    data = sample(after="ITD*", replace=("PER*BD*JANE MORALES*TE*5015550100~\n", ""))
+    data = data.replace(b"SE*25*0001", b"SE*24*0001")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["picking_policy", "note"])
+    assert order["picking_policy"] == "direct"
+    assert not any(said in order["note"] for said in ("sales requirement", "buyer:", "terms type", "retail price"))
+
+
+def test_the_content_mark_of_an_order_posted_before_is_kept() -> None:
+    """An order posted by the release before (which read none of CSH, the header PER, ITD01/02, CTP) and sent again
+    as it was is found as the same content: the new fields are not in its mark, or each such resend would be held
+    as 'sent again with other content'."""
+    doc = _read(_conditions())
+    assert doc.sales_requirement == "ship_complete" and doc.line_prices
+    before = doc.model_copy(update={"sales_requirement": None, "contacts": None, "terms_type": None,
+                                    "terms_basis": None, "line_prices": None})
+    assert content_mark(doc) == content_mark(before)
+
+
+def test_an_005010_order_reads_them_as_the_004010_one() -> None:
+    doc = _read(_conditions().replace(b"*00401*", b"*00501*").replace(b"004010VICS", b"005010"))
+    assert (doc.sales_requirement, doc.terms_type, doc.terms_basis) == ("ship_complete", "end_of_month",
+                                                                         "receipt_of_goods")
+    assert [(c.function, c.name, c.phone) for c in doc.contacts or ()] == [("buyer", "JANE MORALES", "5015550100")]
+    assert [(p.line_no, p.kind, str(p.price)) for p in doc.line_prices or ()] == [("1", "retail", "19.99")]
+    assert doc.lines[0].unit_price == 12.5 and doc.source.version == "005010"
