@@ -34,7 +34,10 @@ PRICE_PLACES = Decimal("0.0001")         # a gross price undone from a percent t
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """Each line's per-unit modifications as amounts for the line, and its unit price the gross. A net price
     its OriginalPrice does not come to after the modifications is refused: the buyer's figures disagree (a
-    system that sends the gross price in UnitPrice/Money too), and either reading bills one of them wrongly."""
+    system that sends the gross price in UnitPrice/Money too), and either reading bills one of them wrongly.
+    The header's Shipping cost (the profile's `_shipping`) is one of the order's charges."""
+    if "_shipping" in data:
+        data["allowances_charges"] = [*(data.get("allowances_charges") or []), *data.pop("_shipping")]
     for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
