@@ -1119,6 +1119,12 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "value": SEL([*([("balance", "Balance")] if version <= 16 else []), ("percent", "Percent"),
                       ("fixed", "Fixed")], "Type", default="percent"),
         "value_amount": F("Value", default=100.0), term_days(version): I("Days", default=0),
+        # the days count from the month's end: 16's end_month, 17+'s delay_type (the due date it gives is not modelled)
+        **({"end_month": B("End of month")} if version <= 16 else {"delay_type": SEL(
+            [("days_after", "Days after invoice date"), ("days_after_end_of_month", "Days after end of month"),
+             ("days_after_end_of_next_month", "Days after end of next month"),
+             ("days_end_of_month_on_the", "Days end of month on the")], "Due Date Computation", required=True,
+            default="days_after")}),
         **({"discount_percentage": F("Discount %"), "discount_days": I("Discount Days")} if version <= 16 else {})})
     move_types = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
                   ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
