@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "reload": "reload",
     "purge": "purge",
     "odoo-sandbox": "odoo_sandbox",
+    "odoo-check": "odoo_check",
 }
 
 EPILOG = """exit codes: 0 ok, 1 the command found a problem, 2 usage error,

@@ -93,6 +93,7 @@ def _uses_channel(ctx: GatewayContext, name: str) -> bool:
 
 # module -> when it is started
 PARTS: dict[str, Callable[[GatewayContext], bool]] = {
+    "gateway.odoo.rights": lambda ctx: ctx.config.gateway.odoo.enabled,      # before ops: its check on /healthz
     "gateway.ops.server": lambda ctx: ctx.config.gateway.ops.enabled,
     "gateway.transports.sftp_server": lambda ctx: ctx.config.gateway.sftp_server.enabled,
     "gateway.transports.as2": lambda ctx: ctx.config.gateway.as2_server.enabled,
