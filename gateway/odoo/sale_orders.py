@@ -987,12 +987,15 @@ def _flag_tag(client: OdooClient, cache: Cache, name: str) -> int:
 @dataclass(frozen=True)
 class Terms:
     """What a payment term comes to: its net days (its last instalment's), its early payment discount (percent
-    and days, 0 without), and its name."""
+    and days, 0 without), and its name; whether its days count from a month's end (16's `end_month`, 17+'s
+    `delay_type` other than days_after) and in how many parts it is due (its lines)."""
 
     name: str
     net_days: int
     discount_percent: Decimal
     discount_days: int
+    end_of_month: bool = False
+    instalments: int = 1
 
 
 def odoo_terms(client: OdooClient, cache: Cache, term: int) -> Terms:
@@ -1008,14 +1011,18 @@ def odoo_terms(client: OdooClient, cache: Cache, term: int) -> Terms:
     discounted = "early_discount" in head
     [row] = client.read("account.payment.term", [term], ["name", *(
         ["early_discount", "discount_percentage", "discount_days"] if discounted else [])])
+    month_end = next((f for f in ("delay_type", "end_month") if f in line_fields), None)
     lines = client.search_read("account.payment.term.line", [("payment_id", "=", term)], [days, *(
-        ["discount_percentage", "discount_days"] if not discounted and "discount_percentage" in line_fields else [])])
+        ["discount_percentage", "discount_days"] if not discounted and "discount_percentage" in line_fields else []),
+        *([month_end] if month_end else [])])
     with_discount = ([row] if discounted and row.get("early_discount") else
                      [] if discounted else [line for line in lines if line.get("discount_percentage")])
     offer = with_discount[0] if with_discount else {}
     return cache.put("payment_terms", term, Terms(
         str(row["name"]), max((int(line.get(days) or 0) for line in lines), default=0),
-        Decimal(str(offer.get("discount_percentage") or 0)), int(offer.get("discount_days") or 0)))
+        Decimal(str(offer.get("discount_percentage") or 0)), int(offer.get("discount_days") or 0),
+        any(line.get(month_end) not in (None, False, "days_after") for line in lines) if month_end else False,
+        max(len(lines), 1)))
 
 
 TERMS_FLAG_TAG = "EDI terms mismatch"
@@ -1047,11 +1054,25 @@ def terms_mismatch(client: OdooClient, doc: PurchaseOrder, customer: dict[str, A
         doc.terms_discount_percent == have.discount_percent
         and (not doc.terms_discount_percent or doc.terms_discount_days is None
              or doc.terms_discount_days == have.discount_days))
-    if same_net and same_discount:
+    month_end = doc.terms_type in MONTH_END_TERMS
+    same_kind = (not month_end or have.end_of_month) and (
+        have.instalments > 1) == (doc.terms_type == INSTALMENTS)
+    if same_net and same_discount and same_kind:
         return None
     offer = f"{have.discount_percent.normalize():f}% within {have.discount_days} days, " if have.discount_percent else ""
-    return (f"EDI payment terms: {order_says}; {customer['name']}'s payment terms in Odoo, {have.name}, are "
-            f"{offer}net {have.net_days} days; the order keeps Odoo's")
+    kind = (" from the end of the month" if have.end_of_month else "") + (
+        f" (the last of {have.instalments} instalments)" if have.instalments > 1 else "")
+    stated_kind = " (end of month)" * month_end + " (in instalments)" * (doc.terms_type == INSTALMENTS)
+    return (f"EDI payment terms: {order_says}{stated_kind}; {customer['name']}'s payment terms in Odoo, {have.name}, "
+            f"are {offer}net {have.net_days} days{kind}; the order keeps Odoo's")
+
+
+MONTH_END_TERMS = frozenset({"end_of_month", "10_days_after_end_of_month", "proximo"})
+"""PO terms types (X12 ITD01 02, 12, 09) whose days count from a month's end: Odoo's term must too, or the invoice
+is due on another day than the retailer pays it."""
+INSTALMENTS = "deferred_or_instalment"
+"""The PO terms type (X12 ITD01 04) of terms due in parts: Odoo's term must have several lines, and one in several
+parts is not what a PO stating a single net days (ITD01 01, 05, 08) will pay."""
 
 
 QUANTITY_EPSILON = Decimal("0.005")     # Odoo keeps quantities to its unit precision (2 places by default)
