@@ -125,6 +125,7 @@ def test_sigterm_while_odoo_takes_the_connections_and_never_answers_ends_the_wai
     gw = GatewayProcess(ws.config).start()
     try:
         jobs = gw.output().count("every 1s")             # DESADV, INVOIC: each job's run connects once, and waits
+        jobs += 1                                        # and so does the start's check of the user's rights
         wait_for(lambda: len(silent.accepted) == jobs, message="each scheduler job's run connected to Odoo")
         ws.drop("ORDERS_4500012345.edi", ORDER.read_bytes())
         [msg] = wait_for(lambda: ws.messages(direction="in"), message="the order taken")
