@@ -13,11 +13,8 @@ so a re-run after a crash never queues a document twice.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,23 +24,50 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import Journal
 from gateway.odoo import crossdock
 from gateway.odoo.client import OdooClient
-from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, places_of, rate_of, read_taxes
+from gateway.odoo.extract.common import (
+    Hold,
+    done_order,
+    hold_or_log,
+    ids_and_name,
+    local_day,
+    log,
+    order_date,
+    ordered_gtins,
+    party,
+)
+from gateway.odoo.extract.context import Context
+from gateway.odoo.extract.partner_lines import (
+    CaseUnits,
+    PartnerLines,
+    ids_in_cases,
+    is_repacked,
+    line_cases,
+    named_as_sent,
+    order_lines_of,
+    other_item,
+    products_in,
+)
+from gateway.odoo.extract.versions import (
+    KIND_INVENTORY,
+    KIND_INVOICE,
+    KIND_ORDER_ACK,
+    KIND_SHIP,
+    Exclude,
+    candidates,
+    claim,
+    unchanged,
+)
+from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import (
     BARCODE_KINDS,
     CASE_UNITS,
-    MISSING,
     UNITS,
     Cache,
     Names,
     Packaging,
-    ProductFinder,
-    commercial_partner,
     counts_cases,
-    customer_gtin,
-    day_zone,
     discount_digits,
-    fill_glns,
     gtin_key,
     ids_of,
     line_gtins,
@@ -64,30 +88,18 @@ from gateway.odoo.sale_orders import (
     packed,
     price_per_odoo_unit,
 )
-from gateway.odoo.standing_orders import (
-    Standing,
-    as_ordered,
-    for_order,
-    in_cases,
-    paired,
-    same_item,
-    standing,
-    theirs_over,
-)
+from gateway.odoo.standing_orders import Standing, for_order, in_cases, standing
 from gateway.odoo.stock_kits import kit_recipes, kits_offered, kits_shipped
 from gateway.odoo.stock_packaging import CASE, Case, case_ids, case_size, in_whole_cases, partner_cases
 from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fields
 from gateway.translate.canonical import (
-    Address,
     AllowanceCharge,
     DateValue,
-    Document,
     InventoryAdvice,
     InventoryLine,
     Invoice,
     Line,
     Pack,
-    Party,
     PurchaseOrder,
     PurchaseOrderAck,
     Quantity,
@@ -98,85 +110,11 @@ from gateway.translate.canonical import (
     Source,
     Tax,
     Totals,
-    to_json,
 )
 from gateway.translate.charges import charged_as
 
-log = logging.getLogger("gateway.odoo.extraction")
 
-# (model, record id, write_date) -> True when that record version needs no document (already queued)
-Exclude = Callable[[str, int, str], bool]
-# (document, reason): a document that cannot go out as Odoo has it, kept for a person (Pipeline.hold_outbound)
-Hold = Callable[[Document, str], None]
-
-KIND_SHIP = "ship_notice"
-KIND_INVOICE = "invoice"
-KIND_INVENTORY = "inventory"
-KIND_ORDER_ACK = "order_ack"
-
-
-def record_key(model: str, record_id: int | str, write_date: str, doc_type: str) -> str:
-    """The outbox's idempotency key of an Odoo record version rendered as one document type."""
-    return f"odoo:{model},{record_id}@{write_date}:{doc_type}"
-
-
-def outbox_key(doc: Document, doc_type: str) -> str:
-    """`record_key` of an extracted document."""
-    model, _, rid = (doc.source.odoo_record or ",").partition(",")
-    return record_key(model, rid, str(doc.source.odoo_write_date), doc_type)
-
-
-CONTENT_VERSION = 2
-"""The version of what `content_digest` digests, kept beside each digest (meta `content_version`): a digest of
-another version says nothing about a change, so the scheduler notes the current one as the record's baseline instead
-of holding an invoice or replacing an ASN. Bump it whenever the canonical Invoice or ShipNotice changes (a field
-added, renamed or filled otherwise): tests/odoo/test_upgrade17_content_version.py records a hash of their fields'
-names and types beside it and fails until both are bumped; a field filled otherwise it cannot see (bump by hand).
-1 (or none kept): every release before the BIG03/ITD/VAT/RFF+DQ fields."""
-
-
-def content_digest(doc: Document) -> str:
-    """What a document says, without the record version it was read at: two versions of an Odoo record whose
-    documents have the same digest are the same document to the partner (Odoo writes a posted invoice again
-    when it is sent or paid, a done transfer when it is printed: a new write_date, nothing new to tell). The day
-    zone and the cXML order's payloadID are left out too: the days and the order number say them, and a digest
-    from before they were kept stays the same (an invoice sent again is a duplicate to the buyer)."""
-    same = doc.model_copy(update={"source": doc.source.model_copy(update={"odoo_write_date": None,
-                                                                           "day_zone": None,
-                                                                           "order_payload_id": None})})
-    return hashlib.sha256(to_json(same, indent=None).encode()).hexdigest()
-
-
-def unchanged(client: OdooClient, model: str, docs: list[Any], field: str = "write_date") -> list[Any]:
-    """The documents whose record is still the version they were built from. A record written while its document
-    was read (an invoice reset to draft and edited between the search and the lines) would go out with what the
-    newer version says under the older version's key: it is left for the next run, which builds the new version.
-    One call per run."""
-    if not docs:
-        return docs
-    ids = [int((d.source.odoo_record or ",0").partition(",")[2]) for d in docs]
-    now = {r["id"]: str(r[field]) for r in client.search_read(model, [("id", "in", ids)], [field])}
-    kept = []
-    for doc, rid in zip(docs, ids, strict=True):
-        if now.get(rid) == doc.source.odoo_write_date:
-            kept.append(doc)
-        else:
-            log.info("%s was changed in Odoo while its document was built: left for the next run",
-                     doc.source.odoo_record)
-    return kept
-
-
-def _since(days: int) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _candidates(field: str, lookback_days: int, record_ids: list[int] | None) -> tuple[str, str, Any]:
-    """The search clause choosing the records to look at: changed (`field`) within the window, or the records
-    `record_ids` whatever their age (the scheduler's held ones, tried again until they are sent or settled)."""
-    return ("id", "in", record_ids) if record_ids is not None else (field, ">=", _since(lookback_days))
-
-
-def _net_price(line: dict[str, Any], places: int = 2) -> Decimal:
+def net_price(line: dict[str, Any], places: int = 2) -> Decimal:
     """An invoice line's unit price after its discount (%): what its quantity is charged at, so that quantity x
     price is the line's amount (Odoo's price_unit is the price before the discount). A price that includes a tax
     (10.00 with 21 % in it: an amount of 8.26) is the amount per unit instead, with the fewest decimals from four
@@ -196,198 +134,6 @@ def _net_price(line: dict[str, Any], places: int = 2) -> Decimal:
     return next((each for each in tried if money(each * quantity, places) == subtotal), tried[0])
 
 
-def _order_date(known: Standing | None, odoo_day: str | None) -> str | None:
-    """The date of the partner's order (DESADV DTM+171, 856 PRF04): as its order said, when the journal has it;
-    Odoo's date_order is the day the order was confirmed (Odoo sets it so), not the day the partner ordered."""
-    return known.order.date if known is not None and known.order.date else odoo_day
-
-
-def _ordered_gtins(*found: Standing | None) -> list[str] | None:
-    """The GTINs/UPCs/EANs the partner's orders named their lines by, as it sent them (Source.ordered_gtins): a
-    document answering them echoes each as sent, and render notes a wrong check digit there instead of holding it."""
-    numbers = {value for each in found if each is not None for _, line in each.lines
-               for kind, value in line.item_ids.items() if kind in BARCODE_KINDS and value.strip().isdecimal()}
-    return sorted(numbers) or None
-
-
-def claim(journal: Journal, partner: PartnerConfig, docs: list[Any], kind: str) -> list[Any]:
-    """The documents whose Odoo record version was not exported before, now marked as exported.
-
-    Marks are taken after the documents were built, so an Odoo outage in the middle of a run
-    leaves every record unmarked for the next run.
-    """
-    out = []
-    for doc in docs:
-        model, _, rid = (doc.source.odoo_record or ",0").partition(",")
-        if journal.export_mark(partner.id, model, int(rid), str(doc.source.odoo_write_date), kind):
-            out.append(doc)
-    return out
-
-
-def local_day(value: Any, zone: tzinfo) -> str | None:
-    """The calendar day (YYYY-MM-DD) in `zone` of an Odoo datetime ("YYYY-MM-DD HH:MM[:SS]", stored in UTC);
-    a date, or a value that is not a datetime, is its own first ten characters; empty is None."""
-    text = str(value or "")
-    if len(text) > 10:
-        try:
-            moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        except ValueError:
-            return text[:10]
-        return moment.astimezone(zone).date().isoformat()
-    return text or None
-
-
-def _party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None:
-    if not row:
-        return None
-    ids = {}
-    if row.get(gln_field):
-        ids["gln"] = str(row[gln_field])
-    if row.get("ref"):
-        ids["store" if role == "ship_to" and row.get("parent_id") else "partner_ref"] = str(row["ref"])
-    if row.get("vat"):                 # its Tax ID: an EU invoice states the supplier's and buyer's (NAD RFF+VA)
-        ids["vat"] = str(row["vat"])
-    address = Address(lines=[x for x in (row.get("street"), row.get("street2")) if x], city=row.get("city") or None,
-                      state=(m2o_id(row.get("state_id")) and row.get("state_code")) or None,
-                      postal_code=row.get("zip") or None,
-                      country=(m2o_name(row.get("country_id")) and row.get("country_code")) or None)
-    return Party(role=role, name=row.get("name") or None, ids=ids, address=address)
-
-
-class _Context:
-    """What every extraction needs once per run: the customer, our company, item codes."""
-
-    def __init__(self, client: OdooClient, partner: PartnerConfig, cache: Cache | None) -> None:
-        self.client = client
-        self.partner = partner
-        self.cache = cache if cache is not None else Cache()
-        self.customer = commercial_partner(client, partner, None, self.cache)
-        self.gln_field = partner.odoo.gln_field
-        self.partner_fields = ["name", "ref", "parent_id", "street", "street2", "city", "state_id", "zip",
-                               "country_id", "vat", self.gln_field]
-
-    def partners(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        rows = self.client.read("res.partner", sorted(ids), self.partner_fields) if ids else []
-        fill_glns(self.client, self.partner, self.cache, rows)
-        for row in rows:        # the retailer's GLN kept on a contact of its (lookup._company_of_contacts): the file's
-            if row["id"] == self.customer["id"] and not row.get(self.gln_field) and self.partner.odoo.gln:
-                row[self.gln_field] = self.partner.odoo.gln
-        countries = ids_of(r.get("country_id") for r in rows)
-        codes = {c["id"]: c["code"] for c in self.client.read("res.country", countries, ["code"])}
-        states = self.state_codes(ids_of(r.get("state_id") for r in rows))
-        for r in rows:
-            r["country_code"] = codes.get(m2o_id(r.get("country_id")) or 0)
-            r["state_code"] = states.get(m2o_id(r.get("state_id")) or 0)
-        return {r["id"]: r for r in rows}
-
-    def state_codes(self, ids: list[int]) -> dict[int, str | None]:
-        """res.country.state id -> its code ('TN', 'ON'): what X12 N402 and EDIFACT NAD 3229 carry, where the
-        state's name (the many2one's display name) is no code a retailer's check accepts. One read for the ids
-        not cached yet."""
-        key = id(self.client)
-        found = {i: self.cache.get("state_code", (key, i)) for i in ids}
-        wanted = sorted(i for i, code in found.items() if code is MISSING)
-        for row in self.client.read("res.country.state", wanted, ["code"]) if wanted else []:
-            found[row["id"]] = self.cache.put("state_code", (key, row["id"]), row.get("code") or None)
-        return {i: code for i, code in found.items() if code is not MISSING}
-
-    def company(self) -> dict[str, Any] | None:
-        """Our company's partner (GLN, address), the ship-from / seller of every document; cached."""
-        found: dict[str, Any] | None = self.cache.get("our_company", id(self.client))
-        if found is MISSING:
-            found = self.cache.put("our_company", id(self.client), self._company())
-        return found
-
-    def _company(self) -> dict[str, Any] | None:
-        """The company the gateway works in (`OdooClient.company`: `odoo.company_id`, else the user's default one,
-        which connect() reads), not the user's default company whatever the setting says."""
-        company = self.client.company
-        if not company:
-            return None
-        partner = m2o_id(self.client.read("res.company", [company], ["partner_id"])[0]["partner_id"])
-        return self.partners({partner}).get(partner or 0) if partner else None
-
-    def zone(self, warehouse: int | None = None) -> tzinfo:
-        return day_zone(self.client, self.partner, self.cache, warehouse)
-
-    def picking_warehouses(self, rows: list[dict[str, Any]]) -> dict[int, int | None]:
-        """Picking id -> its warehouse (through its operation type), asked for only when days follow warehouses."""
-        if self.partner.odoo.day_zone != "warehouse":
-            return {}
-        types = {t["id"]: m2o_id(t["warehouse_id"]) for t in self.client.read(
-            "stock.picking.type", ids_of(r.get("picking_type_id") for r in rows), ["warehouse_id"])}
-        return {r["id"]: types.get(m2o_id(r.get("picking_type_id")) or 0) for r in rows}
-
-    def currency_places(self, ids: list[int]) -> dict[int, int]:
-        """The decimal places of the currencies `ids` (from res.currency's rounding: KWD, BHD, OMR 3), which an
-        invoice's amounts are rounded and compared in, not cents. One read of those not cached."""
-        wanted = [c for c in ids if self.cache.get("currency_places", c) is MISSING]
-        for row in self.client.read("res.currency", wanted, ["rounding"]):
-            self.cache.put("currency_places", row["id"], places_of(row["rounding"]))
-        return {c: int(p) for c in ids if (p := self.cache.get("currency_places", c)) is not MISSING}
-
-    def named_cases(self, lines: list[tuple[Line, int]]) -> dict[int, Packaging]:
-        """`_named_cases` for the customer: the packaging each repacked partner line's case GTIN names."""
-        return _named_cases(self.client, self.cache, self.customer["id"], lines)
-
-    def language(self) -> str | None:
-        """The customer's language (res.partner `lang`), which Odoo prints its documents for the customer in and
-        writes a sale or invoice line's description in; None for none or English. Cached."""
-        found: str | None = self.cache.get("customer_lang", (id(self.client), self.customer["id"]))
-        if found is MISSING:
-            [row] = self.client.read("res.partner", [self.customer["id"]], ["lang"])
-            found = self.cache.put("customer_lang", (id(self.client), self.customer["id"]),
-                                   row.get("lang") if row.get("lang") not in (False, None, "en_US") else None)
-        return found
-
-    def item_ids(self, product_ids: set[int]) -> dict[int, dict[str, str]]:
-        """Every identifier a partner may want for a product: GTIN/UPC, our code, the customer's code; and its name
-        (`_name`) in the customer's language, as the invoice's lines and Odoo's printed documents for the customer
-        name it, so that a partner's 855/856/846 and 810 speak one language. Units and taxes stay in English,
-        where the gateway matches them."""
-        if not product_ids:
-            return {}
-        fields = ["default_code", "barcode", "name", "product_tmpl_id"]
-        lang = self.language()
-        try:
-            rows = self.client.read("product.product", sorted(product_ids), fields,
-                                    context={"lang": lang} if lang else None)
-        except OdooRejected as exc:      # a language Odoo no longer has active ("Invalid language code")
-            log.warning("partner %s: product names read in English: Odoo refused the customer's language %s: %s",
-                        self.partner.id, lang, exc)
-            rows = self.client.read("product.product", sorted(product_ids), fields)
-        # the customer's codes of a variant, or of its template (no variant: how the OCA form makes one for a product
-        # without variants), which the lookup finds the product by too (`ProductFinder`); a variant's own before
-        templates = {r["id"]: m2o_id(r.get("product_tmpl_id")) for r in rows}
-        codes = self.client.search_read("product.customerinfo", [
-            ("partner_id", "=", self.customer["id"]), "|", ("product_id", "in", sorted(product_ids)), "&",
-            ("product_id", "=", False), ("product_tmpl_id", "in", sorted({t for t in templates.values() if t}))],
-            ["product_id", "product_tmpl_id", "product_code"]) if self.client.has_model("product.customerinfo") else []
-        of_template = {m2o_id(c["product_tmpl_id"]): c["product_code"] for c in codes
-                       if c.get("product_code") and not c.get("product_id")}
-        buyer = {pid: of_template[tmpl] for pid, tmpl in templates.items() if tmpl in of_template}
-        buyer |= {m2o_id(c["product_id"]): c["product_code"] for c in codes
-                  if c.get("product_code") and c.get("product_id")}
-        out: dict[int, dict[str, str]] = {}
-        for r in rows:
-            ids: dict[str, str] = {}
-            barcode = r.get("barcode") or ""
-            if barcode.isdecimal():
-                core = barcode.lstrip("0")
-                ids["gtin"] = core.zfill(14)
-                if len(core) <= 12:
-                    ids["upc"] = core.zfill(12)
-            elif barcode:
-                ids["barcode"] = barcode
-            if r.get("default_code"):
-                ids["vendor"] = r["default_code"]
-            if buyer.get(r["id"]):
-                ids["buyer"] = buyer[r["id"]]
-            ids["_name"] = r.get("name") or ""
-            out[r["id"]] = ids
-        return out
-
-
 def _sscc_of(package: str) -> str | None:
     """A package's name as its SSCC-18 when it is one (18 digits, or 20 with the GS1 application identifier 00,
     as a scanned label reads), else None: Odoo names packages PACK0000001 unless the warehouse labels them with
@@ -398,13 +144,6 @@ def _sscc_of(package: str) -> str | None:
         text = text[2:]
     return text if len(text) == 18 and text.isdecimal() else None
 
-
-def _items(ids: dict[str, str]) -> tuple[dict[str, str], str]:
-    clean = {k: v for k, v in ids.items() if not k.startswith("_")}
-    return clean, ids.get("_name", "")
-
-
-# --------------------------------------------------------------------------- ship notices
 
 def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                          cache: Cache | None = None, lookback_days: int = 30,
@@ -419,7 +158,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     with a labelled carton of several stores' goods is not returned but given to `hold` (without: logged).
     `stores_in_items` (with `by_store`): the notice holds one order (an EANCOM DESADV), which names each item's store
     instead: the stores' orders are given as one (`crossdock.one_order`)."""
-    ctx = _Context(client, partner, cache)
+    ctx = Context(client, partner, cache)
     # carrier, tracking and weight come with Odoo's Delivery app (stock_delivery; shipping_weight is in stock
     # from 18): a database without it ships without them, where asking for them would fail every extraction
     present = client.fields("stock.picking")
@@ -435,7 +174,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                                                 "&", ("location_dest_id.usage", "=", "customer"),
                                                 ("sale_id.partner_id", "child_of", customer),
                                                 ("state", "=", "done"),
-                                                _candidates("write_date", lookback_days, record_ids)],
+                                                candidates("write_date", lookback_days, record_ids)],
                               ["name", "partner_id", "origin", "sale_id", "date_done", *shipping, "write_date",
                                "picking_type_id", "picking_type_code"], order="id")
     rows = [r for r in rows if not exclude or not exclude("stock.picking", r["id"], str(r["write_date"]))]
@@ -470,11 +209,11 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
     sale_lines = {s["id"]: s for s in client.read("sale.order.line", ids_of(m["sale_line_id"] for m in moves),
                                                    ["sequence", "product_uom_qty", "product_id", names.sale_uom])}
     kits = kits_shipped(client, moves, names.move_qty, ctx.cache) if kit_part else {}   # (delivery, line) -> kits
-    order_rows = _order_rows(client, placed, names.sale_uom)
-    cases = _line_cases(client, [r for found in order_rows.values() for r in found], names.sale_uom)
-    sizes = _CaseUnits(client, cases)
+    order_rows = order_lines_of(client, placed, names.sale_uom)
+    cases = line_cases(client, [r for found in order_rows.values() for r in found], names.sale_uom)
+    sizes = CaseUnits(client, cases)
     items = ctx.item_ids(({m2o_id(m["product_id"]) or 0 for m in [*moves, *sale_lines.values()]} |
-                          _products(order_rows)) - {0})
+                          products_in(order_rows)) - {0})
     contacts = ctx.partners({m2o_id(r["partner_id"]) or 0 for r in rows} | {ctx.customer["id"]})
     company = ctx.company()
     by_picking: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -501,7 +240,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
                     _kit_item(kits.get((pick["id"], sale_line["id"])), sale_line, by_picking[pick["id"]],
                               lines_by_move, items, partner, names.sale_uom, packs, loose)
                 continue
-            ids, name = _items(items.get(m2o_id(move["product_id"]) or 0, {}))
+            ids, name = ids_and_name(items.get(m2o_id(move["product_id"]) or 0, {}))
             for line in lines_by_move[move["id"]] or [{names.line_qty: move[names.move_qty], "lot_id": False,
                                                            "result_package_id": False, "product_uom_id": move["product_uom"]}]:
                 if not line.get(names.line_qty):
@@ -530,7 +269,7 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             pack.tracking_number = numbers[0]
         return ShipOrder(po_number=(order or {}).get("client_order_ref") or (order or {}).get("name") or
                          pick.get("origin") or pick["name"],
-                         po_date=_order_date(placed.get(m2o_id(pick["sale_id"]) or 0),
+                         po_date=order_date(placed.get(m2o_id(pick["sale_id"]) or 0),
                                              local_day((order or {}).get("date_order"), ctx.zone(warehouses.get(pick["id"])))),
                          references=[Reference(qualifier="vendor_order", value=order["name"])] if order else [],
                          packs=list(packs.values()), items=loose)
@@ -542,13 +281,13 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         ship_order = shipped_of(pick)
         shipped, mixed = [ship_order], None
         so_id = m2o_id(pick["sale_id"]) or 0
-        ship_to = _party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
-        ordered = _PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items,
+        ship_to = party("ship_to", contacts.get(m2o_id(pick["partner_id"]) or 0), ctx.gln_field)
+        ordered = PartnerLines(for_order(placed.get(so_id), partner, ship_to), order_rows.get(so_id, []), items,
                                 partner, cases, ctx.named_cases)
         po = allocated.get(so_id)
         if po is not None:
-            before = [shipped_of(p) for p in sorted([*earlier, *rows], key=_done_order)
-                      if p["sale_id"] == pick["sale_id"] and _done_order(p) < _done_order(pick)]
+            before = [shipped_of(p) for p in sorted([*earlier, *rows], key=done_order)
+                      if p["sale_id"] == pick["sale_id"] and done_order(p) < done_order(pick)]
             try:
                 units.check(so_id, po)
                 shipped = crossdock.by_store(ship_order, ordered.as_posted(po, partner), partner, before,
@@ -560,8 +299,8 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
         shipped = _as_ordered(shipped, ordered, partner, sizes) if ordered.by_row else shipped
         package_count = sum(len(o.packs) for o in shipped)     # a mixed carton split between stores is no more
         parties = [p for p in (ship_to,
-                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
-                               _party("ship_from", company, ctx.gln_field)) if p is not None]
+                               party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               party("ship_from", company, ctx.gln_field)) if p is not None]
         done = local_day(pick.get("date_done"), zone)
         weight = pick.get("shipping_weight") or pick.get("weight")
         docs.append(ShipNotice(
@@ -575,11 +314,11 @@ def extract_ship_notices(client: OdooClient, partner: PartnerConfig, journal: Jo
             source=Source(partner=partner.id, odoo_record=f"stock.picking,{pick['id']}",
                           odoo_write_date=str(pick["write_date"]), day_zone=str(zone),
                           order_payload_id=order_payload_id((order or {}).get("note")),
-                          ordered_gtins=_ordered_gtins(placed.get(so_id)))))
+                          ordered_gtins=ordered_gtins(placed.get(so_id)))))
         if mixed is not None:
-            _hold(hold, partner, docs.pop(), f"ship notice {pick['name']}: {mixed}")
+            hold_or_log(hold, partner, docs.pop(), f"ship notice {pick['name']}: {mixed}")
         elif not docs[-1].all_items():      # only parts of kits, completing none: an 856/DESADV of no item
-            _hold(hold, partner, docs.pop(), f"ship notice {pick['name']}: it carries only parts of kits, which complete "
+            hold_or_log(hold, partner, docs.pop(), f"ship notice {pick['name']}: it carries only parts of kits, which complete "
                   "no kit (Odoo counts none delivered), so it announces no item; the kits go out in the notice of the "
                   "delivery that completes them")
     docs = unchanged(client, "stock.picking", docs)
@@ -663,138 +402,8 @@ def _packed_alike(orders: list[ShipOrder]) -> list[ShipOrder]:
             for o in orders]
 
 
-def _order_rows(client: OdooClient, orders: dict[int, Any], uom_field: str) -> dict[int, list[dict[str, Any]]]:
-    """Sale order id -> its lines (sequence, product; unit and packaging for `_line_cases`), to pair with the
-    partner's lines (`standing_orders.paired`): one call for all the `orders` of a run."""
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if orders:
-        packs = ["product_packaging_id"] if "product_packaging_id" in client.fields("sale.order.line") else []
-        for row in client.search_read("sale.order.line", [("order_id", "in", sorted(orders))],
-                                      ["order_id", "sequence", "product_id", uom_field, *packs],
-                                      order="order_id, sequence, id"):
-            if row.get("product_id"):
-                found[m2o_id(row["order_id"]) or 0].append(row)
-    return found
-
-
-def _products(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
-    return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
-
-
-class _PartnerLines:
-    """The partner's lines of one sale order by the order line each is (`standing_orders.paired`), which an
-    outbound line takes its number, item identifiers and cases from. By order line, not by sequence: Odoo gives a
-    line made without one (through the API, an import, a module) sequence 10, which a PO of ten lines has already
-    given its line 10, and a person's line of another product would go out as that line's item, in its cases. A
-    line no partner line is paired with, of the product of exactly one partner line, is that line split by a person
-    (part of it on a line of its own, which Odoo's list numbers where it was dragged to). A partner line ordered by
-    its case's GTIN is kept as posted (`sale_orders.packed`, its packaging from `cases`: `_line_cases`), so that
-    16-18's units count its cases as a PO4 pack's do, and its packaging is `case_of` it."""
-
-    def __init__(self, found: Standing | None, rows: list[dict[str, Any]], items: dict[int, dict[str, str]],
-                 partner: PartnerConfig | None = None, cases: dict[int, Packaging] | None = None,
-                 named: Callable[[list[tuple[Line, int]]], dict[int, Packaging]] | None = None) -> None:
-        self.items = items
-        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)       # sequence -> its order lines
-        for row in rows:
-            self.rows[str(row["sequence"])].append(row)
-        self.paired = [] if found is None else paired(found.lines, rows, items)     # per partner line: its row
-        self.cases: dict[int, Packaging] = {}                                # partner line (its id()) -> its case
-        lines: list[tuple[int | None, Line]] = []
-        pairs = list(zip(found.lines if found else [], self.paired, strict=True))
-        repacked = [(line, m2o_id(at["product_id"]) or 0) for (_, line), at in pairs if at is not None and partner
-                    is not None and named is not None and _repacked(partner, line, (cases or {}).get(at["id"]))]
-        again = named(repacked) if named and repacked else {}
-        for (sequence, line), at in pairs:
-            case = again.get(id(line)) or ((cases or {}).get(at["id"]) if at is not None and partner is not None else None)
-            if case is not None and partner is not None and _by_case(partner, line, case):
-                line = packed(partner, line, case)
-                self.cases[id(line)] = case
-            lines.append((sequence, line))
-        self.by_row = {row["id"]: line for (_, line), row in zip(lines, self.paired, strict=True) if row is not None}
-        of_product: dict[int, list[Line]] = defaultdict(list)
-        for row in rows:
-            if row["id"] in self.by_row:
-                of_product[m2o_id(row["product_id"]) or 0].append(self.by_row[row["id"]])
-        self.split = {product: lines[0] for product, lines in of_product.items() if len(lines) == 1}
-        self.sequences = {      # partner line (its id()) -> the sequence posting gave it
-            id(line): str(sequence) for sequence, line in lines if sequence is not None}
-
-    def case_of(self, line: Line | None) -> Packaging | None:
-        """The packaging a partner line ordered by its case's GTIN is in (None: another line)."""
-        return self.cases.get(id(line)) if line is not None else None
-
-    def as_posted(self, po: PurchaseOrder, partner: PartnerConfig) -> PurchaseOrder:
-        """The partner's order with its lines ordered by their case's GTIN as posted (`sale_orders.packed`), for
-        the cross-dock split: 16-18 count the SDQ's cases in the packaging's units, as a PO4 pack's."""
-        by_number = {line.line_no: case for line in self.by_row.values() if (case := self.case_of(line)) is not None}
-        return po.model_copy(update={"lines": [
-            packed(partner, line, case) if (case := by_number.get(line.line_no)) is not None and
-            _by_case(partner, line, case) else line for line in po.lines]})
-
-    def posted_of(self, item: ShipItem) -> str | None:
-        """The sequence posting gave the partner line a shipped item is (None: none), by which `crossdock.by_store`
-        knows the PO's lines whatever sequence a person has given its order line since (lines reordered in
-        Odoo's list)."""
-        line = self.of_item(item.line_no, item.item_ids)
-        return self.sequences.get(id(line)) if line is not None else None
-
-    def posted(self, by_row: dict[int, Decimal]) -> dict[str, Decimal]:
-        """Values of order lines (id -> value) by the sequence posting gave their partner lines (`posted_of`)."""
-        rows = {r["id"]: r for rows in self.rows.values() for r in rows}
-        return {self.sequences[id(line)]: value for row, value in by_row.items()
-                if row in rows and (line := self.of_row(rows[row])) is not None and id(line) in self.sequences}
-
-    def of_row(self, row: dict[str, Any]) -> Line | None:
-        """The partner's line an order line (id, product) is: the one paired with it, else the one it was split
-        from."""
-        found = self.by_row.get(row["id"])
-        return found if found is not None else self.split.get(m2o_id(row["product_id"]) or 0)
-
-    def of_item(self, sequence: str | None, ids: dict[str, str]) -> Line | None:
-        """The partner's line a shipped item is, known by its order line's sequence (what the cross-dock split keeps
-        of it) and its product's identifiers: of the order lines of that sequence, the one of its product when
-        several share it."""
-        rows = self.rows.get(sequence or "", [])
-        if len(rows) > 1:
-            rows = [r for r in rows if _items(self.items.get(m2o_id(r["product_id"]) or 0, {}))[0] == ids]
-        return next((line for r in rows if (line := self.of_row(r)) is not None), None)
-
-
-def _by_case(partner: PartnerConfig, line: Line, case: Packaging) -> bool:
-    """Whether a partner's line names the packaging its order line is in by that packaging's GTIN (as a GTIN, or as
-    its own item number: `lookup.customer_gtin`), in a case code the partner maps to no Odoo unit (as
-    `sale_orders.packed` posts it): the case, not a substitute of the product."""
-    return bool(case.barcode) and line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units and \
-        (same_item({"gtin": case.barcode}, line) or customer_gtin(line.item_ids) == gtin_key(case.barcode))
-
-
-def _case_ids(ids: dict[str, str], line: Line) -> dict[str, str]:
-    """A line in the partner's cases named as it ordered them: its identifiers (the case's GTIN) and Odoo's other
-    codes (`theirs_over`: its IN not also as BP), not the product's own GTIN/UPC, which is one unit's."""
-    return theirs_over({k: v for k, v in ids.items() if k not in BARCODE_KINDS}, line.item_ids)
-
-
-def _as_sent(line_no: str | None, ids: dict[str, str], line: Line | None) -> tuple[str | None, dict[str, str]]:
-    """`standing_orders.as_ordered` for an outbound line that is the partner's `line` (None: one it did not order);
-    a product a person put on the line in its place (`_other_item`) keeps its own identifiers."""
-    if line is not None and _other_item(ids, line):
-        return line.line_no or line_no, ids
-    return as_ordered(line_no, ids, {line_no or "": line} if line is not None else {})
-
-
-def _other_item(ids: dict[str, str], line: Line) -> bool:
-    """Whether a product (Odoo's identifiers `ids`) is another trade item than the partner's `line` ordered: no
-    identifier in common, and each has a GTIN (a UPC, an EAN, a GTIN-14: one number), which differ. A substitute
-    a person put on the line in Odoo, which a ship notice, an invoice and an acknowledgment must name as it is,
-    the cartons' labels and the retailer's item match going by it; its case size is not the ordered item's."""
-    ours = {gtin_key(v) for k, v in ids.items() if k in BARCODE_KINDS and v.strip().isdecimal()}
-    theirs = line_gtins(line.item_ids)          # a buyer's number that is a GTIN (the case's) names a trade item too
-    return bool(ours and theirs) and not ours & theirs and not same_item(ids, line)
-
-
-def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: PartnerConfig,
-                sizes: _CaseUnits | None = None) -> list[ShipOrder]:
+def _as_ordered(orders: list[ShipOrder], ordered: PartnerLines, partner: PartnerConfig,
+                sizes: CaseUnits | None = None) -> list[ShipOrder]:
     """A ship notice's orders whose items (loose and in their packs) name the partner's line numbers and item
     identifiers (`standing_orders.as_ordered`), in the cases it ordered when Odoo counts them in units (`in_cases`)
     and every item of that line in the notice is whole cases: a line shipped as 1 case to one store and 6 units to
@@ -824,12 +433,12 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
     def item(i: ShipItem) -> ShipItem:
         as_sent = ordered.of_item(i.line_no, i.item_ids)
         case = ordered.case_of(as_sent)
-        line_no, ids = _as_sent(i.line_no, i.item_ids, as_sent)
+        line_no, ids = named_as_sent(i.line_no, i.item_ids, as_sent)
         update: dict[str, Any] = {"line_no": line_no, "item_ids": ids}
         if as_sent is not None and case is not None and case.unit is not None:      # 19: the packaging unit
             in_cases19 = whole(i, case) if id(as_sent) not in loose else None
             if in_cases19 is not None:
-                update.update(quantity=in_cases19, unit=as_sent.unit, item_ids=_case_ids(i.item_ids, as_sent))
+                update.update(quantity=in_cases19, unit=as_sent.unit, item_ids=ids_in_cases(i.item_ids, as_sent))
                 if i.unit != case.name:                 # counted in units: the cases ordered beside them
                     update["ordered_quantity"] = as_sent.quantity
             elif i.unit == case.name and sizes is not None and (size := sizes.of(case.unit)) is not None:
@@ -837,11 +446,11 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
                               ordered_quantity=None)    # the line's other items are no whole cases: units
             return i.model_copy(update=update)
         cases = in_cases(partner, as_sent, i.quantity, i.ordered_quantity) if id(as_sent) not in in_units and \
-            as_sent is not None and (case is not None or not _other_item(i.item_ids, as_sent)) else None
+            as_sent is not None and (case is not None or not other_item(i.item_ids, as_sent)) else None
         if cases and as_sent:
             update.update(quantity=cases[0], ordered_quantity=cases[1], unit=as_sent.unit)
             if case is not None:
-                update["item_ids"] = _case_ids(i.item_ids, as_sent)
+                update["item_ids"] = ids_in_cases(i.item_ids, as_sent)
         return i.model_copy(update=update)
 
     def pack(p: Pack) -> Pack:
@@ -849,16 +458,6 @@ def _as_ordered(orders: list[ShipOrder], ordered: _PartnerLines, partner: Partne
     return [o.model_copy(update={"items": [item(i) for i in o.items], "packs": [pack(p) for p in o.packs]})
             for o in orders]
 
-
-def _hold(hold: Hold | None, partner: PartnerConfig, doc: Document, reason: str) -> None:
-    """A document that cannot go out as Odoo has it: to `hold` (the scheduler's quarantine), else logged."""
-    if hold is not None:
-        hold(doc, reason)
-    else:
-        log.error("partner %s: %s", partner.id, reason)
-
-
-# --------------------------------------------------------------------------- invoices
 
 def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journal,
                      cache: Cache | None = None, lookback_days: int = 30, kind: str = KIND_INVOICE,
@@ -873,11 +472,11 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     tax lines would disagree with its total, or with the tax Odoo booked. `categories_written`: whether the
     partner's invoice profile writes a VAT category (tax_categories.writes_category), without which a line with no
     tax gets no 0 % tax of its category unless the partner's `odoo.untaxed_lines` asks for it."""
-    ctx = _Context(client, partner, cache)
+    ctx = Context(client, partner, cache)
     rows = client.search_read("account.move", [("move_type", "in", ["out_invoice", "out_refund"]),
                                                ("state", "=", "posted"),
                                                ("partner_id", "child_of", ctx.customer["id"]),
-                                               _candidates("write_date", lookback_days, record_ids)],
+                                               candidates("write_date", lookback_days, record_ids)],
                               ["name", "move_type", "partner_id", "partner_shipping_id", "ref", "invoice_origin",
                                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed", "amount_tax",
                                "amount_total", "write_date", "company_id", "reversed_entry_id", "invoice_payment_term_id"],
@@ -912,13 +511,13 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         {s for line in lines for s in line["sale_line_ids"]}), ["sequence", "order_id"])}
     orders = {o["id"]: o for o in client.read("sale.order", ids_of(s["order_id"] for s in sale_lines.values()),
                                                ["name", "client_order_ref", "note", "partner_shipping_id", "date_order"])}
-    deliveries = _billed_deliveries(client, rows, lines, Names.of(client, ctx.cache).move_qty, ctx.cache)
+    deliveries = billed_deliveries(client, rows, lines, Names.of(client, ctx.cache).move_qty, ctx.cache)
     placed = {so_id: known for so_id, so in orders.items() if (known := standing(journal, so)) is not None}
     uom_field = Names.of(client, ctx.cache).sale_uom
-    order_rows = _order_rows(client, placed, uom_field)
-    cases = _line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
-    sizes = _CaseUnits(client, cases)
-    items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | _products(order_rows)) - {0})
+    order_rows = order_lines_of(client, placed, uom_field)
+    cases = line_cases(client, [r for found in order_rows.values() for r in found], uom_field)
+    sizes = CaseUnits(client, cases)
+    items = ctx.item_ids(({m2o_id(line["product_id"]) or 0 for line in lines} | products_in(order_rows)) - {0})
     contacts = ctx.partners(({m2o_id(r["partner_id"]) or 0 for r in rows} |      # no delivery address: no 0
                              {m2o_id(r["partner_shipping_id"]) or 0 for r in [*rows, *orders.values()]} |
                              {ctx.customer["id"]}) - {0})
@@ -939,8 +538,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         places = decimals.get(m2o_id(move["currency_id"]) or 0, 2)     # KWD's 3, not cents
         problems: list[str] = []
         payload_id = None                                          # the cXML order's, when it came so
-        ship_to = _party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
-        ordered: dict[int, _PartnerLines] = {}                     # sale order -> the partner's lines
+        ship_to = party("ship_to", contacts.get(m2o_id(move["partner_shipping_id"]) or 0), ctx.gln_field)
+        ordered: dict[int, PartnerLines] = {}                     # sale order -> the partner's lines
         sent_as: list[Line | None] = []                            # each line's partner line, when it ordered it
         by_case: list[bool] = []                                   # ... when that line named its case's GTIN
         charged: list[AllowanceCharge] = []                        # lines on odoo.charge_products: SAC / ALC
@@ -950,7 +549,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 po_number = orders.get(m2o_id(sale["order_id"]) or 0, {}).get("client_order_ref") or None
             if sale and not payload_id:
                 payload_id = order_payload_id(orders.get(m2o_id(sale["order_id"]) or 0, {}).get("note"))
-            ids, name = _items(items.get(m2o_id(line["product_id"]) or 0, {}))
+            ids, name = ids_and_name(items.get(m2o_id(line["product_id"]) or 0, {}))
             subtotal = _dec(line["price_subtotal"])
             line_no = str(sale["sequence"]) if sale else str(index)       # IT101: the partner's own, as its PO1
             as_sent: Line | None = None                                   # the partner's line, when it ordered it
@@ -961,12 +560,12 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                 so_id = m2o_id(sale["order_id"]) or 0
                 if so_id not in ordered:         # a PO split by store: the share of the order's own place (the
                     place = m2o_id(orders.get(so_id, {}).get("partner_shipping_id")) or 0     # invoice of several
-                    delivered = _party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
-                    ordered[so_id] = _PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
+                    delivered = party("ship_to", contacts.get(place), ctx.gln_field)      # orders has the first's)
+                    ordered[so_id] = PartnerLines(for_order(placed.get(so_id), partner, delivered or ship_to),
                                                    order_rows.get(so_id, []), items, partner, cases, ctx.named_cases)
                 as_sent = ordered[so_id].of_row({**sale, "product_id": line["product_id"]})
                 case = ordered[so_id].case_of(as_sent)
-                number, ids = _as_sent(line_no, ids, as_sent)
+                number, ids = named_as_sent(line_no, ids, as_sent)
                 line_no = number or line_no
                 if as_sent is not None and case is not None and case.unit is not None and \
                         m2o_id(line.get("product_uom_id")) == case.unit:          # 19: billed in the case itself
@@ -977,7 +576,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                             "price_unit": _dec((_dec(line["price_unit"]) / size[0]).quantize(
                                 Decimal("0.000001"), rounding=ROUND_HALF_UP))}
                     else:
-                        unit, ids = as_sent.unit, _case_ids(ids, as_sent)
+                        unit, ids = as_sent.unit, ids_in_cases(ids, as_sent)
             unit = unit or unit_code(partner, m2o_name(line.get("product_uom_id")))
             try:
                 found = line_taxes(taxes, line, subtotal, f"line {line_no} ({line.get('name') or name})",
@@ -1006,26 +605,26 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             by_case.append(case is not None and case.unit is None)
             doc_lines.append(Line(line_no=line_no, item_ids=ids, description=line.get("name") or name,
                                   quantity=_dec(billed["quantity"]), unit=unit,
-                                  unit_price=_net_price(billed, places), amount=subtotal,     # the basis its order said:
+                                  unit_price=net_price(billed, places), amount=subtotal,     # the basis its order said:
                                   price_basis=as_sent.price_basis if as_sent else None,        # IT105, 855 PO105
-                                  allowances_charges=_allowances_as_ordered(
+                                  allowances_charges=allowances_as_ordered(
                                       billed, as_sent, partner, lambda: discount_digits(client, ctx.cache)),
                                   taxes=own_taxes))
         if not doc_lines:
             continue
         first = next(iter(ordered), 0)             # BIG03, DTM+171: the date of the order billed, as the PO said
-        po_date = _order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
+        po_date = order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
         term = m2o_id(move.get("invoice_payment_term_id"))      # ITD03/05/07: the terms the retailer checks
         agreed = odoo_terms(client, ctx.cache, term) if term else None
-        doc_lines = _billed_in_cases(doc_lines, sent_as, partner, by_case, places)
+        doc_lines = billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
             problems.append(f"its taxes add up to {sum(tax_totals.values(), Decimal(0))}, Odoo's tax total is "
                             f"{_dec(move['amount_tax'])}")
-        parties = [p for p in (_party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
+        parties = [p for p in (party("bill_to", contacts.get(m2o_id(move["partner_id"]) or 0), ctx.gln_field),
                                ship_to,
-                               _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
-                               _party("seller", company, ctx.gln_field)) if p is not None]
+                               party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               party("seller", company, ctx.gln_field)) if p is not None]
         refs = [Reference(qualifier="customer_order", value=po_number)] if po_number else []
         if move.get("invoice_origin"):
             refs.append(Reference(qualifier="vendor_order", value=move["invoice_origin"]))
@@ -1053,9 +652,9 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                           tax_amount=_dec(move["amount_tax"]), total_amount=_dec(move["amount_total"])),
             source=Source(partner=partner.id, odoo_record=f"account.move,{move['id']}",
                           odoo_write_date=str(move["write_date"]), day_zone=str(ctx.zone()),
-                          order_payload_id=payload_id, ordered_gtins=_ordered_gtins(*map(placed.get, ordered)))))
+                          order_payload_id=payload_id, ordered_gtins=ordered_gtins(*map(placed.get, ordered)))))
         if problems:
-            _hold(hold, partner, docs.pop(), f"invoice {move['name']}: {'; '.join(problems)}: its tax lines would "
+            hold_or_log(hold, partner, docs.pop(), f"invoice {move['name']}: {'; '.join(problems)}: its tax lines would "
                   "disagree with Odoo's; send it by hand, or change the taxes in Odoo (a new version is read again)")
     docs = unchanged(client, "account.move", docs)
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
@@ -1063,7 +662,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
     return docs
 
 
-def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list[dict[str, Any]], move_qty: str,
+def billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list[dict[str, Any]], move_qty: str,
                        cache: Cache) -> dict[int, list[dict[str, Any]]]:
     """Each customer invoice's deliveries, in the order they were done: an invoice names them as its delivery notes
     (RFF+DQ, the DESADV's BGM number; REF*PK) and the last one's day as the delivery date (DTM+35), which an EU
@@ -1090,7 +689,7 @@ def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list
                                              ["move_type", "state"])}
     shipped: dict[int, list[dict[str, Any]]] = defaultdict(list)           # sale line -> its delivered moves
     for m in sorted((m for m in moves if (m2o_id(m["picking_id"]) or 0) in picks),
-                    key=lambda m: (_done_order(picks[m2o_id(m["picking_id"]) or 0]), m["id"])):
+                    key=lambda m: (done_order(picks[m2o_id(m["picking_id"]) or 0]), m["id"])):
         shipped[m2o_id(m["sale_line_id"]) or 0].append(m)
     of_line: dict[int, list[dict[str, Any]]] = defaultdict(list)            # sale line -> its invoice lines
     of_invoice: dict[int, set[int]] = defaultdict(set)                      # invoice -> the sale lines it bills
@@ -1103,7 +702,7 @@ def _billed_deliveries(client: OdooClient, rows: list[dict[str, Any]], own: list
         found: set[int] = set()
         for sale_line in of_invoice[invoice]:
             found |= _billed_by(client, invoice, shipped.get(sale_line, []), move_qty, of_line[sale_line], kinds, cache)
-        out[invoice] = sorted((picks[p] for p in found if p in picks), key=_done_order)
+        out[invoice] = sorted((picks[p] for p in found if p in picks), key=done_order)
     return out
 
 
@@ -1150,11 +749,6 @@ def _billed_by(client: OdooClient, invoice: int, done: list[dict[str, Any]], mov
     return found
 
 
-def _done_order(pick: dict[str, Any]) -> tuple[str, int]:
-    """Deliveries in the order they were done (then made)."""
-    return str(pick.get("date_done") or ""), pick["id"]
-
-
 def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | None:
     """The code of the PO's own allowance/charge that a line on a product `odoo.charge_products` maps by its kind
     alone (`allowance: SVC-ALLOW`) stands for: the one the line is named after, else the PO's only one of that kind
@@ -1170,7 +764,7 @@ def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | 
     return found[0].code if found else None
 
 
-def _allowances_as_ordered(row: dict[str, Any], sent: Line | None, partner: PartnerConfig,
+def allowances_as_ordered(row: dict[str, Any], sent: Line | None, partner: PartnerConfig,
                            digits: Callable[[], int]) -> list[AllowanceCharge]:
     """The PO line's own allowances an invoice line states (X12 line SAC, EDIFACT line ALC), each with what it took
     off, when Odoo's discount on the line is the one posting made of them (`line_allowances`): the retailer matches
@@ -1217,7 +811,7 @@ def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str 
     return ref
 
 
-def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig,
+def billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: PartnerConfig,
                      by_case: list[bool], places: int = 2) -> list[Line]:
     """Invoice lines of a partner line (`sent_as`) ordered in cases Odoo counts in units, billed in those cases at a
     case's price (`in_cases`) when every invoice line of it is whole cases, else all in units: a line split in Odoo
@@ -1229,12 +823,12 @@ def _billed_in_cases(lines: list[Line], sent_as: list[Line | None], partner: Par
     out = []
     for line, sent, case in zip(lines, sent_as, by_case, strict=True):
         cases = in_cases(partner, sent, line.quantity) if id(sent) not in in_units and sent is not None and \
-            (case or not _other_item(line.item_ids, sent)) else None
+            (case or not other_item(line.item_ids, sent)) else None
         if cases and sent is not None and sent.pack_size:
             line = line.model_copy(update={"quantity": cases[0] if cases[0] is not None else line.quantity,
                                            "unit": sent.unit,
                                            "unit_price": _case_price(line, sent, cases[0], places),
-                                           **({"item_ids": _case_ids(line.item_ids, sent)} if case else {})})
+                                           **({"item_ids": ids_in_cases(line.item_ids, sent)} if case else {})})
         out.append(line)
     return out
 
@@ -1245,7 +839,7 @@ def _case_price(line: Line, sent: Line, cases: Decimal | None, places: int = 2) 
     25.00 / 24 as 1.041667, and 24 of those are 25.000008: a price the retailer's invoice-to-order match finds on
     no line of its PO (the 855 said 25.00), where 10 x 25.00 is the 250.00 Odoo billed all the same. Compared in
     the currency's `places`, to the cent at least (10 x 25.0015 KWD is Odoo's 250.015, not 250.02; 3 x 25.50 is
-    no 77 yen) as `_net_price`."""
+    no 77 yen) as `net_price`."""
     price = _dec((line.unit_price or Decimal(0)) * (sent.pack_size or 1))
     ordered = sent.unit_price
     if ordered is not None and ordered != price and cases is not None and line.amount is not None \
@@ -1253,8 +847,6 @@ def _case_price(line: Line, sent: Line, cases: Decimal | None, places: int = 2) 
         return _dec(ordered)
     return price
 
-
-# --------------------------------------------------------------------------- order acknowledgments
 
 def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
                        lookback_days: int = 30, kind: str = KIND_ORDER_ACK, claim_marks: bool = True,
@@ -1269,11 +861,11 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     stands; one without a customer reference has no PO to acknowledge. The version key is
     the confirmation time (`date_order`, which Odoo sets on confirming), so later edits, deliveries and
     invoices send nothing more, and an order cancelled and confirmed again is acknowledged again."""
-    ctx = _Context(client, partner, cache)
+    ctx = Context(client, partner, cache)
     rows = client.search_read("sale.order", [("state", "in", ["sale", "done"]),
                                              ("partner_id", "child_of", ctx.customer["id"]),
                                              ("client_order_ref", "!=", False),       # a PO to acknowledge
-                                             _candidates("date_order", lookback_days, record_ids)],
+                                             candidates("date_order", lookback_days, record_ids)],
                               ["name", "client_order_ref", "date_order", "partner_shipping_id", "currency_id",
                                "commitment_date", "warehouse_id"], order="id")
     rows = [r for r in rows if not exclude or not exclude("sale.order", r["id"], str(r["date_order"]))]
@@ -1285,7 +877,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
     lines = client.search_read("sale.order.line", [("order_id", "in", [r["id"] for r in rows])],
                                ["order_id", "sequence", "product_id", "name", "product_uom_qty", "price_unit",
                                 names.sale_uom, *packs], order="order_id, sequence, id")
-    packagings = _line_cases(client, lines, names.sale_uom)
+    packagings = line_cases(client, lines, names.sale_uom)
     charges = set(partner.odoo.charge_products.values())
     items = ctx.item_ids({m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     contacts = ctx.partners(({m2o_id(r["partner_shipping_id"]) or 0 for r in rows} | {ctx.customer["id"]}) - {0})
@@ -1299,15 +891,15 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
                              {m2o_id(line["product_id"]) or 0 for line in lines} - {0})
     docs = []
     for so in rows:
-        ship_to = _party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
+        ship_to = party("ship_to", contacts.get(m2o_id(so["partner_shipping_id"]) or 0), ctx.gln_field)
         ordered = for_order(standing(journal, so), partner, ship_to)
         acked = _ack_lines(partner, by_order[so["id"]], ordered, items, names.sale_uom, digits, ordered_in, packagings,
                            ctx.named_cases)
         statuses = {line.status for line in acked}
         ack_type = ("rejected" if statuses == {"rejected"} else
                     "accepted" if statuses <= {"accepted"} else "accepted_with_changes")
-        parties = [p for p in (ship_to, _party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
-                               _party("seller", company, ctx.gln_field)) if p is not None]
+        parties = [p for p in (ship_to, party("buyer", contacts.get(ctx.customer["id"]), ctx.gln_field),
+                               party("seller", company, ctx.gln_field)) if p is not None]
         po_number = so.get("client_order_ref") or so["name"]
         zone = ctx.zone(m2o_id(so.get("warehouse_id")))
         day = local_day(so["date_order"], zone)
@@ -1320,7 +912,7 @@ def extract_order_acks(client: OdooClient, partner: PartnerConfig, journal: Jour
             dates=[DateValue(qualifier="delivery_promised", date=promised)] if promised else [],
             totals=Totals(line_count=len(acked)),
             source=Source(partner=partner.id, odoo_record=f"sale.order,{so['id']}",
-                          odoo_write_date=str(so["date_order"]), ordered_gtins=_ordered_gtins(ordered))))
+                          odoo_write_date=str(so["date_order"]), ordered_gtins=ordered_gtins(ordered))))
     docs = unchanged(client, "sale.order", docs, "date_order")
     docs = claim(journal, partner, docs, kind) if claim_marks else docs
     log.info("partner %s: %d order acknowledgment(s) to send", partner.id, len(docs))
@@ -1338,20 +930,20 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
     it added is, under its own number. Prices are compared as the price policy compares them, to the database's
     Product Price `digits`. A changed line gives the quantity ordered in its own unit (`ordered_in`). A line ordered
     by its case's GTIN is compared as posted (`sale_orders.packed`: 16-18 the packaging's units, 19 the packaging
-    unit, which has no code of the partner's; `packagings`: `_line_cases`) and answered in its cases, the case's GTIN
+    unit, which has no code of the partner's; `packagings`: `line_cases`) and answered in its cases, the case's GTIN
     being no substitute's. On 16-18 one a person moved to another packaging (a pallet: Odoo suggests the biggest that
     divides the quantity) or out of any is compared in the case its GTIN names (`ordered_cases`), not taken for that
     many pallets: 240 widgets on a pallet are the 10 cases of 24 ordered."""
     def line_of(row: dict[str, Any], status: str, line_no: str, ids: dict[str, str] | None = None,
                 unit: str | None = None) -> Line:
-        found, name = _items(items.get(m2o_id(row["product_id"]) or 0, {}))
+        found, name = ids_and_name(items.get(m2o_id(row["product_id"]) or 0, {}))
         return Line(line_no=line_no, item_ids={**found, **(ids or {})}, description=name or row.get("name"),
                     quantity=_dec(row["product_uom_qty"]),
                     unit=unit or unit_code(partner, m2o_name(row.get(uom_field))),
                     unit_price=_dec(row["price_unit"]), status=status)
     if ordered is None:
         return [line_of(row, "accepted", str(row["sequence"])) for row in rows]
-    pairs = _PartnerLines(ordered, rows, items)
+    pairs = PartnerLines(ordered, rows, items)
     split: dict[int, Decimal] = defaultdict(Decimal)   # partner line -> what lines split from it hold besides
     unit_of = {id(line): row.get(uom_field) for (_, line), row in zip(ordered.lines, pairs.paired, strict=True) if row}
     for part in rows:
@@ -1359,7 +951,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         if twin is not None and unit_of.get(id(twin)) == part.get(uom_field):
             split[id(twin)] += _dec(part["product_uom_qty"])
     repacked = [(line, m2o_id(row["product_id"]) or 0) for (_, line), row in zip(ordered.lines, pairs.paired,
-                strict=True) if row is not None and _repacked(partner, line, (packagings or {}).get(row["id"]))]
+                strict=True) if row is not None and is_repacked(partner, line, (packagings or {}).get(row["id"]))]
     named = ordered_cases(repacked) if ordered_cases is not None and repacked else {}
     out: list[Line] = []
     for index, ((_, line), row) in enumerate(zip(ordered.lines, pairs.paired, strict=True), 1):
@@ -1377,7 +969,7 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
         if cased:
             quantity *= line.pack_size or 1            # posted as pack_size units per case, priced per unit
         price = price_per_odoo_unit(partner, line)
-        other = _other_item(_items(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line) and \
+        other = other_item(ids_and_name(items.get(m2o_id(row["product_id"]) or 0, {}))[0], line) and \
             not (case and gtin_key(case.barcode) in line_gtins(line.item_ids))   # a substitute
         same = (_dec(whole["product_uom_qty"]) == quantity and not other and
                 ordered_in(line, quantity, whole) == quantity and     # not 24 Units made 24 Dozens
@@ -1398,70 +990,6 @@ def _ack_lines(partner: PartnerConfig, rows: list[dict[str, Any]], ordered: Stan
                     "unit_price": _dec((changed.unit_price or Decimal(0)) * line.pack_size)})
             out.append(changed.model_copy(update={"price_basis": line.price_basis}))
     return out
-
-
-def _named_cases(client: OdooClient, cache: Cache, customer: int, lines: list[tuple[Line, int]]) -> dict[int, Packaging]:
-    """Partner line (its id()) -> the packaging its case's GTIN names, for lines a person repacked (`_repacked`), each
-    with its order line's product: 16-18 a product.packaging; 19 the packaging unit as a case of the Units it holds
-    by Odoo's factors (no `unit`: the line, counted in Units by a person, is counted as 16-18 count a case). None for
-    a line whose product is not the case's: a person put another product on it, a substitute that goes out as
-    itself, not in the ordered item's case. One lookup and one read of the units for all of them."""
-    try:
-        matches = ProductFinder(client, cache, customer, "customer").resolve(
-            [(str(i), line.item_ids) for i, (line, _) in enumerate(lines)]) if lines else {}
-    except OdooRejected:                # a packaging since gone: the line is answered as its row stands
-        return {}
-    cases = {id(line): found.packaging for i, (line, product) in enumerate(lines)
-             if (found := matches[str(i)]).packaging is not None and found.product_id == product}
-    units = {p.unit for p in cases.values() if p.id is None and p.unit}
-    ratios = unit_ratios(client, units, cache) if units else {}
-    return {key: replace(p, size=_dec(round(ratios[p.unit][1], 6)), unit=None) if p.unit in ratios else p
-            for key, p in cases.items() if p.id is not None or p.unit in ratios}
-
-
-def _repacked(partner: PartnerConfig, line: Line, case: Packaging | None) -> bool:
-    """Whether a partner's line of cases by a GTIN, without a PO4 pack, is in Odoo in no packaging or another than one
-    its GTIN names (16-18 `case` the order line's product_packaging_id; 19 a unit that is no packaging is None)."""
-    return line.unit.upper() in CASE_UNITS and line.unit not in partner.odoo.units and not line.pack_size and \
-        bool(line_gtins(line.item_ids)) and (case is None or not _by_case(partner, line, case))
-
-
-def _line_cases(client: OdooClient, rows: list[dict[str, Any]], uom_field: str) -> dict[int, Packaging]:
-    """Sale order line id -> the packaging it is in, for lines a partner may have ordered by the case's GTIN: 16-18
-    the line's product_packaging_id (its qty in the product's unit, its barcode), 19 its unit when a packaging unit
-    of its product with a barcode (no size: the line counts cases; `name` the unit's). One call at most."""
-    if not rows:
-        return {}
-    if client.has_model("product.packaging"):
-        ids = {m2o_id(r.get("product_packaging_id")) or 0 for r in rows} - {0}
-        found = {p["id"]: Packaging(name="", barcode=str(p.get("barcode") or ""), id=p["id"], size=_dec(p["qty"]))
-                 for p in client.read("product.packaging", sorted(ids), ["qty", "barcode"])} if ids else {}
-        return {r["id"]: found[pid] for r in rows if (pid := m2o_id(r.get("product_packaging_id"))) in found}
-    if not client.has_model("product.uom"):
-        return {}
-    products = sorted({m2o_id(r["product_id"]) or 0 for r in rows} - {0})
-    codes = {(m2o_id(b["product_id"]), m2o_id(b["uom_id"])): (str(b.get("barcode") or ""), m2o_name(b["uom_id"]))
-             for b in client.search_read("product.uom", [("product_id", "in", products)],
-                                         ["product_id", "uom_id", "barcode"])}
-    return {r["id"]: Packaging(name=codes[key][1] or "", barcode=codes[key][0], unit=key[1]) for r in rows
-            if (key := (m2o_id(r["product_id"]), m2o_id(r.get(uom_field)))) in codes}
-
-
-class _CaseUnits:
-    """Odoo 19 packaging units -> (how many of the unit they are defined in one holds, that unit's name), for a
-    quantity in one that is not whole cases: 9.5 of a case of 24 goes out as 228 Units, as 16-18 count such a line.
-    All the `cases`' units read in one call, the first time one is asked for (none when every quantity is whole)."""
-
-    def __init__(self, client: OdooClient, cases: dict[int, Packaging]) -> None:
-        self.client, self.units = client, sorted({c.unit for c in cases.values() if c.unit})
-        self.found: dict[int, tuple[Decimal, str]] | None = None
-
-    def of(self, unit: int) -> tuple[Decimal, str] | None:
-        if self.found is None:
-            self.found = {r["id"]: (_dec(r.get("relative_factor") or 1), m2o_name(r.get("relative_uom_id")) or "")
-                          for r in self.client.read("uom.uom", self.units, ["relative_factor", "relative_uom_id"])}
-        found = self.found.get(unit)
-        return found if found is not None and found[1] else None
 
 
 def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_field: str,
@@ -1493,8 +1021,6 @@ def _ordered_in(client: OdooClient, partner: PartnerConfig, cache: Cache, uom_fi
     return convert
 
 
-# --------------------------------------------------------------------------- inventory
-
 def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journal, cache: Cache | None = None,
                       slot: str | None = None, kind: str = KIND_INVENTORY,
                       claim_marks: bool = True, coded_units: bool = True) -> list[InventoryAdvice]:
@@ -1515,7 +1041,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     fail its check and be held, leaving every item's old figure. A CSV or XML feed writes that
     unit under Odoo's name (`unit_code`), as it did before.
     """
-    ctx = _Context(client, partner, cache)
+    ctx = Context(client, partner, cache)
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
         if partner.odoo.warehouse else []
@@ -1555,7 +1081,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         lines: list[InventoryLine] = []
         uncoded: list[str] = []
         for row in stock:
-            ids, name = _items(items.get(row["id"], {}))
+            ids, name = ids_and_name(items.get(row["id"], {}))
             uom = m2o_name(row.get("uom_id"))
             if coded_units and uom and uom not in partner.odoo.units.values() and uom not in UNITS.values() \
                     and row["id"] not in cases:
@@ -1583,9 +1109,9 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
         if lines:
             docs.append(InventoryAdvice(
                 number=f"{wh['code']}-{stamp}", date=local_day(slot, ctx.zone(wh["id"])),
-                parties=[p for p in (_party("buyer", ctx.partners({ctx.customer["id"]}).get(ctx.customer["id"]),
+                parties=[p for p in (party("buyer", ctx.partners({ctx.customer["id"]}).get(ctx.customer["id"]),
                                             ctx.gln_field),
-                                     _party("seller", ctx.company(), ctx.gln_field)) if p is not None],
+                                     party("seller", ctx.company(), ctx.gln_field)) if p is not None],
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
@@ -1599,7 +1125,7 @@ def _kit_item(kits: Decimal | None, sale_line: dict[str, Any], moves: list[dict[
     None or 0 kits (some components only): no item."""
     if not kits:
         return
-    ids, name = _items(items.get(m2o_id(sale_line["product_id"]) or 0, {}))
+    ids, name = ids_and_name(items.get(m2o_id(sale_line["product_id"]) or 0, {}))
     packages = {m2o_name(line.get("result_package_id")) for m in moves if m.get("sale_line_id") and
                 m2o_id(m["sale_line_id"]) == sale_line["id"] for line in lines_by_move[m["id"]] or [{}]}
     item = ShipItem(line_no=str(sale_line["sequence"]), item_ids=ids, description=name, quantity=kits,
@@ -1618,13 +1144,13 @@ def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
     its customer codes (and, from 16, a barcode may be given again to an active product), so a code moved to the
     product replacing it came twice, at 0 and with the new stock, and a retailer keeping the last line it reads of
     an item stopped selling it."""
-    sold = {key for pid, ok in offered.items() if ok for key in _compared(_items(items.get(pid, {}))[0])}
+    sold = {key for pid, ok in offered.items() if ok for key in _compared(ids_and_name(items.get(pid, {}))[0])}
     kept: dict[int, bool] = {}
     named = dict(items)
     for pid, ok in offered.items():
         if not ok:
             ids = {k: v for k, v in items.get(pid, {}).items() if k.startswith("_") or not _compared({k: v}) & sold}
-            if not _items(ids)[0]:
+            if not ids_and_name(ids)[0]:
                 continue
             named[pid] = ids
         kept[pid] = ok
@@ -1632,6 +1158,8 @@ def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
 
 
 DROPPED_DAYS = 7      # how long an item a feed stopped reporting is still sent as 0
+
+
 # codes of units counted in whole ones (pieces, dozens, cases), whose available quantity is rounded down, as is that
 # of Odoo's Units and Dozens whatever code a partner gives them; kg, lb keep decimals
 COUNTED_UNITS = frozenset({code for code, name in UNITS.items() if name in ("Units", "Dozens")} | set(CASE_UNITS))
@@ -1695,7 +1223,7 @@ def _offered(client: OdooClient, partner: PartnerConfig, product_ids: set[int],
     out: dict[int, bool] = {}
     services, unnamed = [], []
     for row in rows:
-        ids, name = _items(items.get(row["id"], {}))
+        ids, name = ids_and_name(items.get(row["id"], {}))
         if row.get("type") in ("service", "combo"):
             services.append(ids.get("vendor") or name or str(row["id"]))
         elif not ids:
@@ -1732,7 +1260,7 @@ def _cased(client: OdooClient, partner: PartnerConfig, offered: dict[int, bool],
     if loose:
         log.warning("partner %s: inventory feed leaves out products with no packaging %r (odoo.stock_packaging) to "
                     "count them in cases: %s; give them one in Odoo", partner.id, partner.odoo.stock_packaging,
-                    ", ".join(_items(items.get(p, {}))[0].get("vendor") or _items(items.get(p, {}))[1] or str(p)
+                    ", ".join(ids_and_name(items.get(p, {}))[0].get("vendor") or ids_and_name(items.get(p, {}))[1] or str(p)
                               for p in loose))
     return cases
 

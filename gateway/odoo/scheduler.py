@@ -16,7 +16,7 @@ error) before the queueing leaves the record unexported for the next run: nothin
 Record versions whose key is already among the partner's recent outbound messages are
 skipped without rendering, except those of the newest write_date second the last run saw
 (write_date counts seconds: a write in the second of a read looks like the version read),
-which are built again and compared by content. A digest is kept with its `extraction.CONTENT_VERSION`: one of
+which are built again and compared by content. A digest is kept with its `versions.CONTENT_VERSION`: one of
 another version (sent by an earlier release, whose documents carried other fields) is not compared but replaced by
 the record's rebuilt one as its baseline (`_baseline`), so an upgrade neither holds recent invoices nor replaces
 recent ASNs when Odoo writes them again; the first run after it builds each such version still current once
@@ -52,6 +52,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
+from gateway.odoo.extract import versions
 from gateway.odoo.lookup import Cache
 from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
@@ -65,9 +66,9 @@ INVENTORY_WORDS = ("846", "INVRPT", "INVENTORY", "STOCK", "SLSRPT")
 SHIP_WORDS = ("856", "DESADV", "SHIP", "ASN")
 INVOICE_WORDS = ("810", "INVOIC", "INVOICE")
 ORDER_ACK_WORDS = ("855", "ORDRSP", "ORDERRESPONSE", "CONFIRMATION")
-MODELS = {extraction.KIND_SHIP: "stock.picking", extraction.KIND_INVOICE: "account.move",   # what a kind reads
-          extraction.KIND_ORDER_ACK: "sale.order"}
-DIGESTED = (extraction.KIND_SHIP, extraction.KIND_INVOICE)    # kinds whose messages keep their content's digest
+MODELS = {versions.KIND_SHIP: "stock.picking", versions.KIND_INVOICE: "account.move",   # what a kind reads
+          versions.KIND_ORDER_ACK: "sale.order"}
+DIGESTED = (versions.KIND_SHIP, versions.KIND_INVOICE)    # kinds whose messages keep their content's digest
 SETTLED_AFTER = timedelta(seconds=2)     # a read this long after another is in a later second of Odoo's clock
 HELD_RECORD = "held:odoo:"               # key prefix of a record version held in quarantine (`Pipeline.hold_outbound`)
 RECORD_NAMES = {"stock.picking": "delivery", "account.move": "invoice", "sale.order": "sale order"}
@@ -78,17 +79,17 @@ def kind_of(doc: DocumentSettings) -> str | None:
     if doc.direction != "out" or doc.trigger in ("none", "change_applied"):
         return None                 # change_applied: queued by the pipeline when the change is posted
     if doc.trigger == "delivery_done":
-        return extraction.KIND_SHIP
+        return versions.KIND_SHIP
     if doc.trigger == "invoice_posted":
-        return extraction.KIND_INVOICE
+        return versions.KIND_INVOICE
     if doc.trigger == "order_confirmed":
-        return extraction.KIND_ORDER_ACK
+        return versions.KIND_ORDER_ACK
     name = doc.type.upper()
-    for words, kind in ((SHIP_WORDS, extraction.KIND_SHIP), (INVOICE_WORDS, extraction.KIND_INVOICE),
-                        (ORDER_ACK_WORDS, extraction.KIND_ORDER_ACK)):
+    for words, kind in ((SHIP_WORDS, versions.KIND_SHIP), (INVOICE_WORDS, versions.KIND_INVOICE),
+                        (ORDER_ACK_WORDS, versions.KIND_ORDER_ACK)):
         if any(w in name for w in words) and not any(w in name for w in INVENTORY_WORDS):
             return kind
-    return extraction.KIND_INVENTORY
+    return versions.KIND_INVENTORY
 
 
 class OdooScheduler:
@@ -185,7 +186,7 @@ class OdooScheduler:
             started = datetime.now(UTC)
             recent = await in_thread(self.ctx.journal.find, direction=Direction.OUT, partner=partner.id,
                                      limit=KNOWN_WINDOW)
-            if kind == extraction.KIND_INVENTORY and (waiting := _undelivered(recent, setting.type)):
+            if kind == versions.KIND_INVENTORY and (waiting := _undelivered(recent, setting.type)):
                 # the outbox retries it when its backoff ends, after a newer feed queued now would have gone:
                 # the partner would take the older figures last
                 then = self._retry_soon(partner, setting)
@@ -206,7 +207,7 @@ class OdooScheduler:
                 else set()
             docs = await in_thread(self._extract, self.client, partner, setting, kind, slot, known - stale, days,
                                    overlap if kind in DIGESTED else None, seen, None, stale)
-            unchanged |= stale - {extraction.outbox_key(d, setting.type) for d in docs}
+            unchanged |= stale - {versions.outbox_key(d, setting.type) for d in docs}
             read, window = datetime.now(UTC), list(seen.values())
             held = await in_thread(self._held_records, partner, setting.type, recent)
             model = MODELS.get(kind)
@@ -242,16 +243,16 @@ class OdooScheduler:
         current: dict[str, str] = {}         # record -> the key of the version this run found of it
         for record, write_date in seen.items():
             model, _, rid = record.partition(",")
-            if (key := extraction.record_key(model, rid, write_date, setting.type)) in known:
+            if (key := versions.record_key(model, rid, write_date, setting.type)) in known:
                 current[record] = key        # left out by the search: already queued
         for doc in docs:
-            key = extraction.outbox_key(doc, setting.type)
+            key = versions.outbox_key(doc, setting.type)
             try:
                 kept: list[dict[str, Any]] | None = None
                 if isinstance(doc, InventoryAdvice) and key not in known:
                     doc, kept = await in_thread(self._with_dropped, partner, setting, doc)
                 before = last.get(doc.source.odoo_record or "")
-                digest = extraction.content_digest(doc) if kind in DIGESTED else None
+                digest = versions.content_digest(doc) if kind in DIGESTED else None
                 # a version held for a person (changed figures the earlier release saw) is not baselined away
                 earlier = (digest is not None and before is not None and _other_version(before)
                            and (doc.source.odoo_record or "") not in held)
@@ -410,11 +411,11 @@ class OdooScheduler:
         with. After an upgrade that changed what documents carry, every record sent before it and written again
         (a payment, a slip printed) would otherwise differ: each invoice held for a person, each ASN replaced. What
         the record's first write after the upgrade changed is not sent; the digest sent is kept (`content_earlier`)."""
-        again = "read again" if before.source_key == extraction.outbox_key(doc, doc_type) else "written again"
+        again = "read again" if before.source_key == versions.outbox_key(doc, doc_type) else "written again"
         reason = (f"sent by an earlier release; its record {again} at {doc.source.odoo_write_date}: compared from "
                   "now on")
         self.ctx.journal.remark(before.id, reason, meta={"content": digest,
-                                                         "content_version": extraction.CONTENT_VERSION,
+                                                         "content_version": versions.CONTENT_VERSION,
                                                          "content_earlier": before.meta.get("content")})
         log.info("partner %s %s: %s, queued as %s: %s", partner.id, doc_type, doc.source.odoo_record, before.id,
                  reason)
@@ -449,14 +450,14 @@ class OdooScheduler:
                 seen[f"{model},{rid}"] = write_date
             if overlap is not None and write_date >= overlap:
                 return False
-            return extraction.record_key(model, rid, write_date, setting.type) in known
+            return versions.record_key(model, rid, write_date, setting.type) in known
 
         def hold(doc: Document, reason: str) -> None:   # taxes Odoo gives no figures for, a mixed carton: for a person
-            if sent and extraction.outbox_key(doc, setting.type) in sent:
+            if sent and versions.outbox_key(doc, setting.type) in sent:
                 return          # a version already sent, built again for its baseline only: nothing to hold
-            self.ctx.pipeline.hold_outbound(partner, doc, setting.type, extraction.outbox_key(doc, setting.type), reason)
+            self.ctx.pipeline.hold_outbound(partner, doc, setting.type, versions.outbox_key(doc, setting.type), reason)
 
-        if kind == extraction.KIND_SHIP:
+        if kind == versions.KIND_SHIP:
             profiles = self.ctx.config.profiles          # None: no profiles (a render that needs none)
             # cross-dock: an order per store (X12 856), or one order whose items name their stores (EANCOM DESADV)
             profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
@@ -466,14 +467,14 @@ class OdooScheduler:
                                                         claim_marks=False, exclude=exclude, record_ids=record_ids,
                                                         by_store=each_order or in_items, stores_in_items=in_items,
                                                         hold=hold))
-        if kind == extraction.KIND_INVOICE:
+        if kind == versions.KIND_INVOICE:
             profiles = self.ctx.config.profiles          # a VAT category written: an untaxed line has one too
             profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
             return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude, record_ids=record_ids,
                                                     hold=hold, categories_written=profile is None or
                                                     writes_category(profile.data.get("structure"))))
-        if kind == extraction.KIND_ORDER_ACK:
+        if kind == versions.KIND_ORDER_ACK:
             return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude, record_ids=record_ids))
         slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None,
@@ -491,7 +492,7 @@ class OdooScheduler:
         an earlier version of the same record went out as, which a ship notice now replaces (BSN01 05, BGM 1225
         5); `key`: the outbox key when it is not the record version's own (`_same_second_key`)."""
         render_fn = self.render or _engine_render()
-        key = key or extraction.outbox_key(doc, setting.type)
+        key = key or versions.outbox_key(doc, setting.type)
         if before is not None and isinstance(doc, ShipNotice) and doc.purpose == "original":
             doc = doc.model_copy(update={"purpose": "replace"})
         if before is not None and isinstance(doc, Invoice) and before.state not in (State.REJECTED, State.DEAD):
@@ -528,7 +529,7 @@ class OdooScheduler:
                 return False
             message = self.ctx.pipeline.queue_outbound(partner, rendered, key=key,
                                                        meta={"content": digest,
-                                                             "content_version": extraction.CONTENT_VERSION}
+                                                             "content_version": versions.CONTENT_VERSION}
                                                        if digest else None)
             if entry is not None:
                 self.ctx.pipeline.settle_held(partner, f"held:{key}", f"rendered after all, as {message.id}")
@@ -613,10 +614,10 @@ def _same_second_key(key: str, digest: str) -> str:
 
 
 def _other_version(message: Message) -> bool:
-    """Whether a message's content digest is of another release's document (`extraction.CONTENT_VERSION`), so
+    """Whether a message's content digest is of another release's document (`versions.CONTENT_VERSION`), so
     comparing it says nothing. One the partner rejected, or that never left, is not: its record's next version is
     sent as before (the partner holds no copy to duplicate)."""
-    return (message.meta.get("content_version") != extraction.CONTENT_VERSION
+    return (message.meta.get("content_version") != versions.CONTENT_VERSION
             and message.state not in (State.REJECTED, State.DEAD))
 
 

@@ -15,7 +15,9 @@ from lxml import etree
 
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import content_digest, extract_inventory, extract_ship_notices, local_day
+from gateway.odoo.extract.common import local_day
+from gateway.odoo.extract.versions import content_digest
+from gateway.odoo.extraction import extract_inventory, extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render

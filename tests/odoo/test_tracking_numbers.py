@@ -14,7 +14,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.formats import parse
 from gateway.journal.api import Direction, Message, State
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import tracking_numbers
+from gateway.odoo.receipts import tracking_numbers
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import translate
 from gateway.translate.canonical import Document, Party, ShipNotice

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import Message, State
 from gateway.journal.archive import Archive
-from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
+from gateway.odoo.extract import versions
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
@@ -73,8 +73,8 @@ def _schema_hash() -> str:
 
 
 def test_the_content_version_is_bumped_with_the_invoice_and_ship_notice_schemas() -> None:
-    assert (extraction.CONTENT_VERSION, _schema_hash()) == (SCHEMA_VERSION, SCHEMA_HASH), (
-        "the canonical Invoice/ShipNotice fields changed (a name or a type): bump gateway.odoo.extraction.CONTENT_VERSION and set "
+    assert (versions.CONTENT_VERSION, _schema_hash()) == (SCHEMA_VERSION, SCHEMA_HASH), (
+        "the canonical Invoice/ShipNotice fields changed (a name or a type): bump gateway.odoo.extract.versions.CONTENT_VERSION and set "
         f"SCHEMA_VERSION to it and SCHEMA_HASH to {_schema_hash()} in this test. Without the bump, the first write "
         "in Odoo after the upgrade holds every recent invoice for a person and replaces every recent ASN")
 
@@ -89,7 +89,7 @@ def as_earlier_release(journal: Any, message: Message) -> None:
 def settled(journal: Any, message: Message) -> None:
     """The baseline noted on the earlier message: the current version's digest, the earlier one kept, an event."""
     now = journal.get(message.id)
-    assert now.meta["content_version"] == extraction.CONTENT_VERSION
+    assert now.meta["content_version"] == versions.CONTENT_VERSION
     assert now.meta["content"] not in (None, EARLIER) and now.meta["content_earlier"] == EARLIER
     said = [e.reason for e in journal.events(message.id)]
     assert any("sent by an earlier release; its record written again at" in (r or "") and
@@ -103,7 +103,7 @@ async def test_invoices_sent_before_the_upgrade_and_paid_after_it_are_not_held(
     afterwards is still held for a person, as a changed invoice is."""
     ctx, _earlier, move = await invoice_sent(client, odoo, journal, tmp_path)
     [first] = outbound(journal)
-    assert first.meta["content_version"] == extraction.CONTENT_VERSION        # kept beside the digest
+    assert first.meta["content_version"] == versions.CONTENT_VERSION        # kept beside the digest
     as_earlier_release(journal, first)
     next_second()
     odoo.execute_kw("account.move", "write", [[move], {"payment_state": "paid"}])   # what reconciling writes
@@ -157,7 +157,7 @@ async def test_the_newest_asns_the_last_run_before_the_upgrade_read_are_not_repl
     as_earlier_release(journal, first)
     assert await OdooScheduler(ctx, lambda: client, render=json_render).run_once("bigbox", "856") == 0
     assert [m.id for m in outbound(journal)] == [first.id]
-    assert journal.get(first.id).meta["content_version"] == extraction.CONTENT_VERSION
+    assert journal.get(first.id).meta["content_version"] == versions.CONTENT_VERSION
     assert any("sent by an earlier release; its record read again at" in (e.reason or "")
                for e in journal.events(first.id))
 

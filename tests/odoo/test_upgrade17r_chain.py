@@ -9,8 +9,8 @@ from typing import Any
 
 import odoorpc
 
-from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
+from gateway.odoo.extract import versions
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
@@ -44,7 +44,7 @@ async def test_an_asn_replaced_before_the_upgrade_is_replaced_again_after_it(
     next_second()
     odoo.execute_kw("stock.picking", "write", [[pick], {"carrier_tracking_ref": "1Z999AA10123456700"}])
     assert await upgraded.run_once("bigbox", "856") == 0                 # saved again: nothing sent
-    assert journal.get(replaced.id).meta["content_version"] == extraction.CONTENT_VERSION
+    assert journal.get(replaced.id).meta["content_version"] == versions.CONTENT_VERSION
     assert journal.get(replaced.id).meta["content_earlier"] == EARLIER
     assert journal.get(original.id).meta["content"] == EARLIER           # the chain's head is left as it was
     next_second()

@@ -14,8 +14,8 @@ from typing import Any
 import odoorpc
 
 from gateway.journal.api import State
-from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient
+from gateway.odoo.extract import versions
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import SETTLED_AFTER, OdooScheduler
 from tests.odoo.test_scheduler import json_render, outbound
@@ -33,7 +33,7 @@ async def test_an_invoice_untouched_until_after_the_upgrade_and_then_reposted_is
     as_earlier_release(journal, first)
     upgraded = OdooScheduler(ctx, lambda: client, render=json_render)
     assert await upgraded.run_once("bigbox", "810") == 0     # the upgrade's first run: the sent version, baselined
-    assert journal.get(first.id).meta["content_version"] == extraction.CONTENT_VERSION
+    assert journal.get(first.id).meta["content_version"] == versions.CONTENT_VERSION
     assert any("sent by an earlier release; its record read again at" in (e.reason or "")
                for e in journal.events(first.id))
     assert await upgraded.run_once("bigbox", "810") == 0     # once: not built again
