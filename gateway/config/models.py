@@ -358,6 +358,12 @@ class CsvSettings(Strict):
     line_end: Literal["crlf", "lf"] = Field(
         default="crlf", description="outbound line ends: CRLF (RFC 4180, Excel) or LF (a Unix importer); "
         "inbound files are read with either, or CR alone")
+    formula_escape: Literal["text", "none"] = Field(
+        default="text", description="outbound: 'text' writes a text cell starting with = + - @ TAB or CR (a product "
+        "name or address from Odoo that a spreadsheet would run as a formula: OWASP CSV injection) with a leading "
+        "apostrophe, as Excel reads it (text); number columns and plain numbers (-5) never, so a program reading "
+        "quantities gets them as sent. 'none' writes every cell as it is, for a partner whose importer is a "
+        "program that would keep the apostrophe as data and whose files no person opens in a spreadsheet")
 
 
 class XmlSettings(Strict):

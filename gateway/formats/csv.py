@@ -29,7 +29,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from itertools import compress
@@ -704,8 +704,19 @@ def _cell(value: object, s: CsvSettings) -> str:
     return str(value)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet opening the file takes for the start of a formula (OWASP 'CSV injection')."""
+_SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def _defused(cell: str) -> str:
+    """A text cell a spreadsheet would run as a formula ('=HYPERLINK(...)', '@SUM(...)', '-2+3') with a leading
+    apostrophe, which makes it text there; a plain number ('-5', '+1.5') is no formula and stays as it is."""
+    return "'" + cell if cell.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(cell) else cell
+
+
 def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = None,
-          columns: Sequence[str] | None = None) -> bytes:
+          columns: Sequence[str] | None = None, numbers: Collection[str] = ()) -> bytes:
     """Outbound CSV in the partner's dialect: header row (if the partner wants one), its line ends (CRLF unless
     `line_end: lf`), its encoding.
 
@@ -715,10 +726,14 @@ def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = N
     Raises TranslationError, naming the row and column, for a cell the partner's file cannot carry: a
     character its encoding lacks, or with `quoting: none` the delimiter, a line break or a quote opening the cell
     (written with a backslash before it, as before, the partner read the backslash as data and the row split).
-    A quote inside a cell (an inch mark: 'Monitor 27"') is written as it is.
+    A quote inside a cell (an inch mark: 'Monitor 27"') is written as it is. With `formula_escape: text` (the
+    default) a text cell that would start a spreadsheet formula gets a leading apostrophe (`_defused`); the
+    columns in `numbers` (the profile's number fields) and number values never do, so -5 stays -5.
     """
     s = settings or CsvSettings()
-    materialised = [{k: _cell(v, s) for k, v in r.items()} for r in rows]
+    escape = s.formula_escape == "text"
+    materialised = [{k: _defused(v) if escape and isinstance(v, str) and k not in numbers else _cell(v, s)
+                     for k, v in r.items()} for r in rows]
     names = list(columns) if columns is not None else []
     if columns is None:
         for r in materialised:

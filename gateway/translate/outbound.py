@@ -629,7 +629,8 @@ def _render_csv(profile: Profile, data: dict[str, Any], partner: PartnerConfig, 
     columns = list(profile.columns)
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    body = csv_format.write(rows, partner.csv, columns)
+    numbers = {f.address for node in profile.root.walk() for f in node.fields_out if f.numeric}
+    body = csv_format.write(rows, partner.csv, columns, numbers)
     return RenderedDocument(doc_type=doc_type, syntax=Syntax.CSV, filename=f"{partner.id}_{doc_type}_{doc.number}.csv",
                             data=body, source_record=doc.source.odoo_record, number=doc.number)
 
