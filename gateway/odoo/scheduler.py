@@ -28,7 +28,7 @@ clock of a time zone, read as cron reads them (`gateway.odoo.crontab`). A schedu
 Odoo, is refused a read (held) or cannot queue a document is tried again after `odoo.poll_seconds`, not at its
 next slot (`_retry_soon`). A
 stock feed waits while the partner's previous one is in delivery retry (`_undelivered`), and carries 0 for
-the items the previous one reported and it no longer does (`extraction.with_dropped`).
+the items the previous one reported and it no longer does (`inventory.with_dropped`).
 
 Daemon hook: `start(ctx) -> stop` and `reload(ctx)` (docs/ARCHITECTURE.md, "Daemon parts").
 """
@@ -52,7 +52,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
-from gateway.odoo.extract import versions
+from gateway.odoo.extract import inventory, versions
 from gateway.odoo.lookup import Cache
 from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
@@ -309,7 +309,7 @@ class OdooScheduler:
     def _with_dropped(self, partner: PartnerConfig, setting: DocumentSettings,
                       doc: InventoryAdvice) -> tuple[InventoryAdvice, list[dict[str, Any]]]:
         """A warehouse's stock feed with 0 for the items its last queued feed reported and this one does not
-        (`extraction.with_dropped`); what it reports is kept once it is queued."""
+        (`inventory.with_dropped`); what it reports is kept once it is queued."""
         text = self.ctx.journal.get_blob(_run_key(partner.id, setting.type), f"reported:{doc.source.odoo_record}")
         try:
             before = json.loads(text) if text else []
@@ -317,7 +317,7 @@ class OdooScheduler:
             log.warning("partner %s %s: items reported before unreadable; items dropped since are not sent as 0",
                         partner.id, setting.type)
             before = []
-        return extraction.with_dropped(doc, before if isinstance(before, list) else [])
+        return inventory.with_dropped(doc, before if isinstance(before, list) else [])
 
     def _retry_soon(self, partner: PartnerConfig, setting: DocumentSettings) -> str:
         """After a run that could not reach Odoo, read from it (held: a warehouse archived, an access right
@@ -481,7 +481,7 @@ class OdooScheduler:
                                     zone=self.zone_of(setting))
         profiles = self.ctx.config.profiles
         syntax = profiles.get(setting.profile).syntax if profiles is not None and setting.profile in profiles else None
-        return list(extraction.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
+        return list(inventory.extract_inventory(client, partner, self.ctx.journal, self.cache, slot, mark,
                                                  claim_marks=False, coded_units=syntax not in ("csv", "xml")))
 
     def _queue(self, doc: Document, partner: PartnerConfig, setting: DocumentSettings, was_held: bool,

@@ -19,7 +19,7 @@ from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import x12
 from gateway.formats.x12_validate import validate_transaction
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_inventory
+from gateway.odoo.extract.inventory import extract_inventory
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render

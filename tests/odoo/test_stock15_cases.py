@@ -20,7 +20,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import PartnerConfig
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_inventory
+from gateway.odoo.extract.inventory import extract_inventory
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line

@@ -17,7 +17,7 @@ import odoorpc
 
 from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient, connect
-from gateway.odoo.extraction import extract_inventory
+from gateway.odoo.extract.inventory import extract_inventory
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line
