@@ -52,7 +52,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
-from gateway.odoo.extract import inventory, versions
+from gateway.odoo.extract import inventory, order_acks, versions
 from gateway.odoo.lookup import Cache
 from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
@@ -475,7 +475,7 @@ class OdooScheduler:
                                                     hold=hold, categories_written=profile is None or
                                                     writes_category(profile.data.get("structure"))))
         if kind == versions.KIND_ORDER_ACK:
-            return list(extraction.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
+            return list(order_acks.extract_order_acks(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                       claim_marks=False, exclude=exclude, record_ids=record_ids))
         slot = slot or current_slot(setting.schedule if setting.trigger == "schedule" else None,
                                     zone=self.zone_of(setting))

@@ -9,7 +9,8 @@ from typing import Any
 import odoorpc
 
 from gateway.odoo.client import OdooClient, connect
-from gateway.odoo.extraction import extract_order_acks, extract_ship_notices
+from gateway.odoo.extract.order_acks import extract_order_acks
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line, Party, ShipItem, ShipNotice, ShipOrder, Source
