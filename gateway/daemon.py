@@ -80,6 +80,7 @@ class GatewayContext:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     ports: dict[str, int] = field(default_factory=dict)          # bound ports by part: "ops", "sftp", "as2"
     health_checks: dict[str, Callable[[], Awaitable[tuple[bool, str]]]] = field(default_factory=dict)
+    isolation: Isolation | None = None       # a transport notes in it the files it is taking in (`gateway.poison`)
 
     @property
     def partners(self) -> dict[str, PartnerConfig]:
@@ -124,9 +125,12 @@ class Daemon:
         self.pipeline = Pipeline(config, self.journal, self.archive)
         self.outbox = Outbox(config, self.journal, self.archive)
         self.ctx = GatewayContext(config, self.journal, self.archive, self.pipeline, self.outbox)
-        self.inboxes = [FolderInbox(settings, self.pipeline) for settings in config.gateway.inbox]
         # what the last run was working on when it ended, and the suspects of a kill it had not run alone yet
         self.isolation, self.running_at_end = Isolation.load(config.gateway.state_dir)
+        self.isolation.limit, self.isolation.quarantine = config.gateway.poison_kills, config.gateway.quarantine_dir
+        self.ctx.isolation = self.isolation
+        self.inboxes = [FolderInbox(settings, self.pipeline, isolation=self.isolation)
+                        for settings in config.gateway.inbox]
         self.stoppers: list[tuple[str, Stopper]] = []
         self.modules: dict[str, Any] = {}
         self._stop = asyncio.Event()
@@ -220,7 +224,8 @@ class Daemon:
         # suspects first, the list saved before any count: a start that fails while counting counts none twice
         self.isolation.suspects.update(dict.fromkeys(self.running_at_end))
         self.isolation.save()
-        for message in count_kills(self.journal, self.running_at_end):
+        self.isolation.count_intake_kills(len(dict.fromkeys(self.running_at_end)))
+        for message in count_kills(self.journal, self.running_at_end, len(self.isolation.taken_at_end)):
             reason = verdict(message, self.config.gateway.poison_kills)
             if reason is None:
                 log.warning("the gateway was killed while working on %s (%s): it runs alone first",
@@ -341,7 +346,7 @@ class Daemon:
         for settings in fresh.inbox:
             if settings in running:
                 continue
-            inbox = FolderInbox(settings, self.pipeline)
+            inbox = FolderInbox(settings, self.pipeline, isolation=self.isolation)
             try:
                 await inbox.start()
             except OSError as exc:

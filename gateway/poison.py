@@ -8,28 +8,48 @@ is another case, and loses at most a count). A start after a kill (`gateway.lock
 on each message that was being worked on (an event, and meta `killed`), sets aside one at its limit (`verdict`), and
 runs each other suspect alone, no other worker busy, before the workers take the rest: a message that only ran
 beside the poison file finishes alone and never reaches the limit, while the poison file kills the gateway alone.
+
+A file can kill the gateway before it is a message too, while it is taken in (archived; an AS2 message decrypted,
+verified, decompressed first). Such a file is still in the inbox folder at the next start, or sent again by its
+partner: the intakes note it in `state/inflight` as `taking <key> <what>` (the key names it at its source), a start
+after a kill counts the kill in `state/intake-kills`, and the intake sets the file aside (`set_aside_file`) once it
+is at the same limit, taking it alone before that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from gateway.errors import GatewayError
 from gateway.journal.api import Direction, Message, State
+from gateway.journal.archive import fsync_dir
 from gateway.journal.sqlite import SqliteJournal
+from gateway.transports.temp_names import processed_name
 
 log = logging.getLogger("gateway.poison")
 
 ALONE_KILLS = 2          # kills while it was the only message worked on: that is enough to set a message aside
 STEPS = {State.RECEIVED: "parse", State.PARSED: "translate", State.TRANSLATED: "post"}   # the step each state runs
 DOING = {"parse": "reading", "translate": "translating", "post": "posting", "delivery": "delivering"}
+INTAKE_KILLS = "intake-kills"           # in the state folder: the kills counted on files being taken in
+FORGET_INTAKE_KILLS = timedelta(days=30)  # a count on a file never seen again (its sender took it back) is let go
+
+
+def intake_key(*source: object) -> str:
+    """What names a file being taken in, before it has a message, at its source: a folder file's path, inode, size
+    and mtime (a new version is another file); an AS2 message's partner and Message-ID (kept by its resends)."""
+    return hashlib.sha256("\0".join(map(str, source)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def step_of(message: Message) -> str | None:
@@ -60,6 +80,11 @@ class Isolation:
     suspects: dict[str, str | None] = field(default_factory=dict)   # id -> the step it was in when last seen killed
     pools: list[Pool] = field(default_factory=list)
     stopping: bool = False     # a stop (SIGTERM) began: a kill from now on is systemd's after TimeoutStopSec
+    taking: dict[str, str] = field(default_factory=dict)        # intake key -> what (the log's words), being taken
+    taken_at_end: dict[str, str] = field(default_factory=dict)  # those the last run was taking when it ended
+    intake_kills: dict[str, dict[str, Any]] = field(default_factory=dict)   # key -> count, alone, what, at
+    limit: int = 3             # gateway.poison_kills
+    quarantine: Path = Path("quarantine")   # gateway.quarantine_dir: where a file an intake sets aside goes
     _fd: int | None = None
     _size: int = 0
 
@@ -75,13 +100,22 @@ class Isolation:
         if "stopping" in lines:
             # killed while it stopped (systemd's SIGKILL after TimeoutStopSec, a reboot that would not wait): a
             # long step cut short, not a file that kills the gateway; counted, three such stops set a fine file aside
-            lines = [line for line in lines if not line.startswith("running ")]
+            lines = [line for line in lines if not line.startswith(("running ", "taking "))]
         for line in lines:
             kind, _, message_id = line.partition(" ")
             if kind == "running" and message_id:
                 running.append(message_id)
             elif kind == "suspect" and message_id:
                 isolation.suspects[message_id] = None
+            elif kind == "taking" and message_id:
+                key, _, what = message_id.partition(" ")
+                isolation.taken_at_end[key] = what
+        try:
+            kills = json.loads((Path(state_dir) / INTAKE_KILLS).read_text(encoding="utf-8"))
+            since = (datetime.now(UTC) - FORGET_INTAKE_KILLS).isoformat()
+            isolation.intake_kills = {k: v for k, v in kills.items() if isinstance(v, dict) and v.get("at", "") > since}
+        except (OSError, ValueError, AttributeError):
+            pass                # none yet (or not ours): a file that kills the gateway is counted from now on
         return isolation, running
 
     def save(self) -> None:
@@ -89,7 +123,8 @@ class Isolation:
         length: a kill cannot cut a write within a page in two, and the file is never renamed over nor emptied,
         which ext4 would flush to disk (2 ms a time measured here, twice per message, against 3 us)."""
         data = ("stopping\n" * self.stopping + "".join(f"running {m}\n" for m in self.running) +
-                "".join(f"suspect {m}\n" for m in self.suspects)).encode("ascii")   # one running too: `load`
+                "".join(f"suspect {m}\n" for m in self.suspects) +
+                "".join(f"taking {k} {w}\n" for k, w in self.taking.items())).encode("ascii")   # one running too
         try:
             if self._fd is None:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
@@ -98,6 +133,74 @@ class Isolation:
             self._size = max(self._size, len(data))
         except OSError as exc:   # the journal's own folder is full or gone: the journal says so louder
             log.debug("cannot write %s: %s", self.path, exc)
+
+    # ------------------------------------------------------------------ files being taken in (no message yet)
+    @contextmanager
+    def taking_in(self, key: str, what: str) -> Iterator[None]:
+        """Note `key` (`intake_key`) in `state/inflight` while the block takes its file in: a kill meanwhile is
+        counted on it at the next start. A take that ends without an error clears its count."""
+        if key in self.intake_kills:
+            log.warning("taking %s in alone: the gateway was killed while taking it in", what)
+        self.taking[key] = ascii(what)[1:-1][:300]         # the list is ASCII: a name's other letters escaped
+        self.save()
+        try:
+            yield
+            if self.intake_kills.pop(key, None) is not None:
+                self._save_intake_kills()
+        finally:
+            self.taking.pop(key, None)
+            self.save()
+
+    def intake_kill_count(self, key: str) -> int:
+        """The kills counted on this file while it was taken in: one with any is taken alone, fewest kills first
+        (one killed only beside the poison file goes in before the poison file kills the gateway again)."""
+        return int(self.intake_kills.get(key, {}).get("count", 0))
+
+    def intake_verdict(self, key: str) -> str | None:
+        """Why the file `key` names is set aside, not taken in again, or None (the same limits as a message's)."""
+        kills = self.intake_kills.get(key)
+        if not kills or (kills.get("count", 0) < self.limit and kills.get("alone", 0) < ALONE_KILLS):
+            return None
+        alone = kills.get("alone", 0)
+        return (f"the gateway was killed {kills['count']} times while taking this file in, before it was recorded"
+                f"{f' ({alone} of them while it was taken alone)' if alone else ''}; it is set aside so the rest "
+                "can go on")
+
+    def forget_intake(self, key: str) -> None:
+        """The file `key` names was set aside: sent or put back again, it is counted afresh."""
+        if self.intake_kills.pop(key, None) is not None:
+            self._save_intake_kills()
+
+    def count_intake_kills(self, beside: int) -> None:
+        """A start after a kill: one more kill on each file the last run was taking in (`beside`: the messages it
+        was working on besides); durable before anything is taken again."""
+        now = datetime.now(UTC).isoformat()
+        alone = len(self.taken_at_end) + beside == 1
+        for key, what in self.taken_at_end.items():
+            before = self.intake_kills.get(key, {})
+            kills = {"count": before.get("count", 0) + 1, "alone": before.get("alone", 0) + alone, "what": what,
+                     "at": now}
+            self.intake_kills[key] = kills
+            log.warning("the gateway was killed while taking in %s (%s): kill %d", what,
+                        "alone" if alone else "beside other work", kills["count"])
+        if self.taken_at_end:
+            self._save_intake_kills()
+
+    def _save_intake_kills(self) -> None:
+        path = self.path.with_name(INTAKE_KILLS)
+        try:
+            if not self.intake_kills:
+                path.unlink(missing_ok=True)
+                return
+            tmp = path.with_name(f".{INTAKE_KILLS}.tmp")
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(self.intake_kills, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+            fsync_dir(path.parent)
+        except OSError as exc:   # the journal's own folder is full or gone: the journal says so louder
+            log.error("cannot write %s: %s", path, exc.strerror or exc)
 
     def begin(self, message_id: str) -> None:
         self.running[message_id] = None
@@ -179,9 +282,10 @@ def killed(message: Message) -> dict[str, Any]:
         not kills.get("set_aside") else {}
 
 
-def count_kills(journal: SqliteJournal, running: Iterable[str]) -> list[Message]:
+def count_kills(journal: SqliteJournal, running: Iterable[str], taking: int = 0) -> list[Message]:
     """A start after a kill: one more kill on each message that was being worked on, in its events and its meta;
-    those at a step (the kill may have come just after one finished) returned with their count."""
+    those at a step (the kill may have come just after one finished) returned with their count. `taking`: the files
+    being taken in meanwhile, which make no kill one "alone"."""
     ids = list(dict.fromkeys(running))
     counted = []
     for message_id in ids:
@@ -193,10 +297,13 @@ def count_kills(journal: SqliteJournal, running: Iterable[str]) -> list[Message]
         if step is None:
             continue
         before = killed(message)
-        alone = len(ids) == 1
+        alone = len(ids) + taking == 1
         kills = {"count": before.get("count", 0) + 1, "alone": before.get("alone", 0) + alone, "step": step,
                  "at": datetime.now(UTC).isoformat()}
-        beside = "alone" if alone else f"beside {len(ids) - 1} other message{'s' if len(ids) > 2 else ''}"
+        others = [f"{n} {one if n == 1 else many}" for n, one, many in
+                  ((len(ids) - 1, "other message", "other messages"),
+                   (taking, "file being taken in", "files being taken in")) if n]
+        beside = "alone" if alone else f"beside {' and '.join(others)}"
         counted.append(journal.remark(message_id, f"the gateway was killed while {DOING[step]} it (step {step}, "
                                       f"{beside}): kill {kills['count']}", meta={"killed": kills}))
     return counted
@@ -216,3 +323,32 @@ def verdict(message: Message, limit: int) -> str | None:
             f"{f', {alone} of them while it ran alone' if alone else ''}); it is set aside so the rest can go on: "
             f"look at its size ({message.size} bytes{'; a big file needs 15-20 times that in memory' if inbound else ''}"
             f"), `edi-gateway show {message.id}`, then {again} or `edi-gateway close {message.id} --reason TEXT`")
+
+
+def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_step: str, *,
+                   move: bool) -> Path:
+    """Keep a file that kills the gateway while it is taken in where a person looks (`quarantine`, its partner's
+    folder), with a `.reason.txt`; moved (`move`: out of an inbox, so that it is not taken again) or copied, never
+    read by anything but the copy. Durable before it returns: the source may be gone then."""
+    quarantine.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    suffix = ".reason.txt"
+    target = quarantine / processed_name(name, f"killed-{stamp}{suffix}")[:-len(suffix)]
+    try:
+        if not move:
+            raise OSError("a copy")
+        os.rename(source, target)
+    except OSError:
+        tmp = quarantine / f".{stamp}.tmp"
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    with open(f"{target}{suffix}", "w", encoding="utf-8") as f:
+        f.write(f"file {ascii(name)[1:-1]}\n\n{reason}\n\n{next_step}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    fsync_dir(quarantine)
+    if move and source.exists():
+        source.unlink()
+    return target

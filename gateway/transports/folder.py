@@ -30,6 +30,7 @@ from watchdog.observers import Observer
 from gateway.config.models import FolderInboxSettings
 from gateway.errors import GatewayError, StorageFull, printable
 from gateway.holdback import HoldBack
+from gateway.poison import Isolation, intake_key, set_aside_file
 from gateway.transports.base import IntakeMeta
 from gateway.transports.temp_names import is_temp_name, processed_name
 
@@ -135,8 +136,11 @@ class _Events(FileSystemEventHandler):
 class FolderInbox:
     """One inbox folder feeding `intake.submit()`."""
 
-    def __init__(self, settings: FolderInboxSettings, intake: Any, *, poll: float = 0.2) -> None:
+    def __init__(self, settings: FolderInboxSettings, intake: Any, *, poll: float = 0.2,
+                 isolation: Isolation | None = None) -> None:
+        """`isolation`: where a file being taken is noted, so that one that kills the gateway is set aside."""
         self.settings = settings
+        self.isolation = isolation
         self.folder = Path(settings.path)
         self.intake = intake
         self.poll = poll
@@ -260,10 +264,16 @@ class FolderInbox:
                 self._scan()
                 last_scan = now
             ready = [p for p in self._candidates() if self.ready(p, time.monotonic())]
-            for start in range(0, len(ready), TAKE_AT_ONCE):     # a few at once: their fsyncs overlap
+            # a few at once: their fsyncs overlap; one the gateway was killed while taking in is taken alone, after
+            # the others, so that a kill counts on the file that caused it and the others go on meanwhile
+            kills = {p: self._kills(p) for p in ready}
+            suspects = sorted((p for p in ready if kills[p]), key=lambda p: (kills[p], p))   # fewest kills first
+            ready = [p for p in ready if not kills[p]]
+            batches = [ready[n:n + TAKE_AT_ONCE] for n in range(0, len(ready), TAKE_AT_ONCE)] + [[p] for p in suspects]
+            for batch in batches:
                 if self._stopping or self._full.holding():
                     break
-                await asyncio.gather(*(self._take(p) for p in ready[start:start + TAKE_AT_ONCE]))
+                await asyncio.gather(*(self._take(p) for p in batch))
             self._wake.clear()
             timeout = self.poll if self._seen else RESCAN_SECONDS
             try:
@@ -276,7 +286,15 @@ class FolderInbox:
                           source_key=str(path), extra={"inbox": str(self.folder)})
         try:
             before = _identity(path)
-            message = await self.intake.submit(path, meta)
+            if self.isolation is None:
+                message = await self.intake.submit(path, meta)
+            else:
+                key = intake_key("folder", path, *before)
+                if (reason := self.isolation.intake_verdict(key)) is not None:
+                    self._set_aside(path, key, reason)
+                    return
+                with self.isolation.taking_in(key, f"inbox file {path}"):
+                    message = await self.intake.submit(path, meta)
             self._full.clear()
         except StorageFull as exc:
             # every file would fail alike: the whole inbox waits (1 s, doubling to 60 s), one line a pause
@@ -309,6 +327,35 @@ class FolderInbox:
                       printable(path.name), message.id, exc.strerror or exc)
         self._seen.pop(path, None)
         self.taken += 1
+
+    def _kills(self, path: Path) -> int:
+        """How many times the gateway was killed while taking this file in (0: never, or no isolation)."""
+        try:
+            return 0 if self.isolation is None else self.isolation.intake_kill_count(
+                intake_key("folder", path, *_identity(path)))
+        except OSError:
+            return 0
+
+    def _set_aside(self, path: Path, key: str, reason: str) -> None:
+        """A file that killed the gateway each time it was taken in leaves the inbox for the quarantine, unread: the
+        inbox goes on with the others. Not in the journal (it never was a message): the log and its .reason.txt."""
+        assert self.isolation is not None
+        partner = self.settings.partner or "unknown"
+        step = (f"Find what killed the gateway (the log and the system journal at each of those starts: an OOM kill, a "
+                f"crash in a library), give the gateway what it lacked (memory: systemd's MemoryMax=), then move the "
+                f"file back into {self.folder}, where it is taken as a new file.\nOr have the partner send it again "
+                "in smaller files, and delete this copy.")
+        try:
+            kept = set_aside_file(path, path.name, self.isolation.quarantine / partner, f"{reason}.\nIt was "
+                                  f"{path} (from the inbox folder {self.folder}).", step, move=True)
+        except OSError as exc:
+            self._later(path)
+            log.error("%s: %s; it could not be set aside, and stays in the inbox: %s", printable(path.name), reason,
+                      exc.strerror or exc)
+            return
+        self.isolation.forget_intake(key)
+        self._seen.pop(path, None)
+        log.error("set aside: %s: %s: moved to %s, with its .reason.txt", printable(path.name), reason, kept)
 
     def _later(self, path: Path) -> None:
         seen = self._seen.get(path)
