@@ -52,7 +52,7 @@ from gateway.journal.api import Direction, Message, State
 from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
-from gateway.odoo.extract import inventory, order_acks, versions
+from gateway.odoo.extract import inventory, invoices, order_acks, versions
 from gateway.odoo.lookup import Cache
 from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
@@ -470,7 +470,7 @@ class OdooScheduler:
         if kind == versions.KIND_INVOICE:
             profiles = self.ctx.config.profiles          # a VAT category written: an untaxed line has one too
             profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
-            return list(extraction.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
+            return list(invoices.extract_invoices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                     claim_marks=False, exclude=exclude, record_ids=record_ids,
                                                     hold=hold, categories_written=profile is None or
                                                     writes_category(profile.data.get("structure"))))

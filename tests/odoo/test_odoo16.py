@@ -19,8 +19,9 @@ from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooUnavailable
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient, connect
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.extract.order_acks import extract_order_acks
-from gateway.odoo.extraction import extract_invoices, extract_ship_notices
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Invoice, Line, ShipItem, ShipNotice, ShipOrder

@@ -21,7 +21,8 @@ from gateway.errors import OdooRejected
 from gateway.journal.api import State
 from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import connect
-from gateway.odoo.extraction import extract_invoices, extract_ship_notices
+from gateway.odoo.extract.invoices import extract_invoices
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party, PurchaseOrder, Source

@@ -14,8 +14,9 @@ from gateway.config.loader import LoadedConfig
 from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import connect
 from gateway.odoo.extract.inventory import extract_inventory
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.extract.order_acks import extract_order_acks
-from gateway.odoo.extraction import extract_invoices, extract_ship_notices
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import settings_for
 from tests.odoo.test_odoo_language import PROTOCOLS, french, odoo_for

@@ -15,7 +15,8 @@ from gateway.config.loader import LoadedConfig
 from gateway.config.models import GatewayConfig
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_invoices, extract_ship_notices
+from gateway.odoo.extract.invoices import extract_invoices
+from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.pipeline import Pipeline

@@ -586,13 +586,13 @@ async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
     in the log per poll. It is now one quarantine entry on the status page while it lasts, closed by the
     first run that works; a refusal that comes back later is a new entry."""
     from gateway.errors import OdooRejected
-    from gateway.odoo import extraction
+    from gateway.odoo.extract import invoices
     _, scheduler, _ = await invoice_sent(client, odoo, journal, tmp_path)
-    real = extraction.extract_invoices
+    real = invoices.extract_invoices
 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise OdooRejected("Record does not exist or has been deleted.", odoo_error="odoo.exceptions.MissingError")
-    monkeypatch.setattr(extraction, "extract_invoices", refused)
+    monkeypatch.setattr(invoices, "extract_invoices", refused)
     for _ in range(3):
         assert await scheduler.run_once("bigbox", "810") == 0
 
@@ -601,10 +601,10 @@ async def test_an_extraction_odoo_refuses_is_in_quarantine_until_it_works_again(
     [entry] = held()
     assert entry.state is State.QUARANTINED and entry.partner == "bigbox"
     assert "extract 810 for bigbox from Odoo: odoo.exceptions.MissingError: Record does not exist" in entry.last_error
-    monkeypatch.setattr(extraction, "extract_invoices", real)
+    monkeypatch.setattr(invoices, "extract_invoices", real)
     assert await scheduler.run_once("bigbox", "810") == 0                # nothing new, but it works again
     assert [m.state for m in held()] == [State.DONE]
-    monkeypatch.setattr(extraction, "extract_invoices", refused)
+    monkeypatch.setattr(invoices, "extract_invoices", refused)
     assert await scheduler.run_once("bigbox", "810") == 0
     assert sorted(m.state.value for m in held()) == ["done", "quarantined"]
 

@@ -23,7 +23,7 @@ from gateway.formats import parse
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_invoices
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render, translate
 from gateway.translate.canonical import Party

@@ -17,7 +17,7 @@ from lxml import etree
 from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_invoices
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render
 from tests.odoo.test_outbound_taxes_packs import a_tax, examples

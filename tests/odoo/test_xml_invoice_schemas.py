@@ -15,7 +15,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import parse
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_invoices
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render, translate
 from gateway.translate.canonical import Invoice, Party
