@@ -134,7 +134,10 @@ class Destinations:
 
     def listed(self, url: str) -> bool:
         """The URL starts with an allowed prefix (scheme and host:port compared whole)."""
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:                 # 'http://[::1/mdn': see check_url
+            return False
         here = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
         for prefix in self.prefixes:
             base = prefix.split("/", 3)
@@ -145,7 +148,10 @@ class Destinations:
     def check_url(self, url: str) -> str | None:
         """What can be said before any lookup: why the URL is refused (its scheme, no host, an address literal
         that is not allowed), or None (a listed URL, or a name whose addresses are checked as we connect)."""
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError as exc:          # an unclosed '[' (the MDN was answered with a 500 and a traceback)
+            return f"the URL cannot be read: {exc}"
         if parts.scheme.lower() not in ("http", "https"):
             return f"{parts.scheme or 'no'} scheme: only http and https are used"
         if not parts.hostname:

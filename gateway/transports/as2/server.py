@@ -256,10 +256,12 @@ class As2Server:
         message_id = (h.get("Message-ID") or "").strip()
         if not as2_from or not as2_to or not message_id:
             return _refuse(400, "AS2-From, AS2-To and Message-ID headers are required")
-        if not _is_text(message_id):
-            # HTTP keeps header bytes that are not UTF-8 as lone surrogates: the MDN quoting the id and the
-            # duplicate check could not encode them (a 500 and a traceback for anyone who sends one)
-            return _refuse(400, "the Message-ID header is not UTF-8 text")
+        for name in ("Message-ID", "Receipt-Delivery-Option"):
+            if not _is_text(h.get(name, "")):
+                # HTTP keeps header bytes that are not UTF-8 as lone surrogates: the MDN quoting the id, the duplicate
+                # check and the async MDN queue could not encode them (a 500 and a traceback for anyone who sends one;
+                # for the URL, after the message was committed, so the partner resent it and got no MDN)
+                return _refuse(400, f"the {name} header is not UTF-8 text")
         known = self.partners.get(as2_from)
         if as2_to not in self.our_ids:
             return _refuse(403, f"AS2-To {as2_to!r} is not our AS2 id")
