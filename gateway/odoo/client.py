@@ -32,6 +32,7 @@ import http.client
 import json
 import logging
 import random
+import re
 import threading
 import time
 import urllib.error
@@ -152,6 +153,27 @@ def map_error(name: str, message: str) -> Exception:
     return OdooRejected(message, odoo_error=name)
 
 
+class RequiredFieldMissing(OdooRejected):
+    """A create Odoo refused for a field a module or Studio made required, which the gateway does not fill."""
+
+
+# Odoo's text for a NOT NULL violation (odoo/service/model.py, 16-19): model and field, each with its technical name
+NOT_NULL = re.compile(r"a mandatory field is not set\..*?Model: (.*?) \(([\w.]+)\)\s*Field: (.*?) \((\w+)\)", re.DOTALL)
+
+
+def required_missing(exc: OdooRejected) -> RequiredFieldMissing | None:
+    """Odoo's "The operation cannot be completed: a mandatory field is not set" said as what to do about it (it
+    also speaks of a delete, and names no document): None for any other refusal."""
+    found = NOT_NULL.search(str(exc)) if exc.odoo_error == "odoo.exceptions.ValidationError" else None
+    if found is None:
+        return None
+    model_name, model, field_name, field = found.groups()
+    return RequiredFieldMissing(
+        f"Odoo requires {field_name} ({field}) on each {model_name} ({model}), which the gateway does not fill (a "
+        "module or Studio made it required): give the field a default value in Odoo (in Studio, the field's "
+        "Default Value; else a User-defined Default, Settings > Technical in developer mode), then replay")
+
+
 def credentials_refused(detail: str, who: str = "the gateway's password or API key") -> OdooCredentialsRefused:
     """`detail`: Odoo's exception name and message, kept (`.detail`) for a caller that says more of `who`."""
     exc = OdooCredentialsRefused(f"Odoo refused {who} ({detail}): it was changed, has expired or was revoked; "
@@ -197,8 +219,13 @@ class OdooClient(abc.ABC):
         def once() -> Any:
             self.calls += 1
             return self._execute(model, method, list(args), kwargs)
-        return retrying(once, f"{model}.{method}", self.settings.retry_max, self.retry_base,
-                        safe=method in READ_METHODS, halt=self.halt)
+        try:
+            return retrying(once, f"{model}.{method}", self.settings.retry_max, self.retry_base,
+                            safe=method in READ_METHODS, halt=self.halt)
+        except OdooRejected as exc:
+            if method == "create" and (missing := required_missing(exc)) is not None:
+                raise missing from exc
+            raise
 
     # ------------------------------------------------------------------ conveniences
     def search(self, model: str, domain: list[Any], *, offset: int = 0, limit: int | None = None,

@@ -40,7 +40,7 @@ from gateway.odoo.bill_checks import (
     stated_totals,
     totals_note,
 )
-from gateway.odoo.client import OdooClient
+from gateway.odoo.client import OdooClient, RequiredFieldMissing
 from gateway.odoo.credit_memos import credited_bill
 from gateway.odoo.destinations import destinations
 from gateway.odoo.lookup import (
@@ -124,12 +124,14 @@ def post(client: OdooClient, doc: Document, partner: PartnerConfig, cache: Cache
         try:
             return handler(client, doc, partner, cache)
         except OdooRejected as exc:
-            if exc.odoo_error not in STALE_ERRORS:
+            if exc.odoo_error not in STALE_ERRORS or isinstance(exc, RequiredFieldMissing):
                 raise
             # a cached id Odoo no longer accepts (archived product, deleted contact): look up afresh, once
             log.info("odoo rejected %s %s (%s); retrying with fresh lookups", doc.doc_type, doc.number, exc)
             cache.invalidate()
             return handler(client, doc, partner, cache)
+    except RequiredFieldMissing as exc:     # Odoo's text names no document: a batch's reader needs which
+        raise OdooRejected(f"{doc.doc_type} {doc.number}: {exc}") from None
     except ArithmeticError as exc:      # decimal.InvalidOperation: beyond 28 significant digits
         raise OdooRejected(f"{doc.doc_type} {doc.number}: a quantity, price or amount is too large to compute "
                            f"with ({type(exc).__name__}); check the partner's figures") from None
