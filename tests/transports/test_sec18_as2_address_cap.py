@@ -165,3 +165,22 @@ async def test_a_body_trickled_slower_than_body_min_rate_is_dropped(world: World
         assert any("its body stalled" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     finally:
         await server.close()
+
+
+async def test_an_idle_keep_alive_connection_is_closed_after_idle_timeout(world: World, intake: JournalIntake) -> None:
+    """After its answer a keep-alive connection that sends nothing more is closed idle_timeout later: idle
+    connections do not hold their address's share for long."""
+    server = await start_server(world, intake, idle_timeout=0.5)
+    try:
+        assert server.port
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST /as2/mdn HTTP/1.1\r\nHost: 127.0.0.1\r\nAS2-From: NOBODY\r\nContent-Length: 0\r\n\r\n")
+        try:
+            code, headers, _ = await read_response(reader)
+            assert code == 403 and headers.get("connection", "").lower() != "close"
+            assert await asyncio.wait_for(reader.read(), 30) == b""                # then closed by the server
+        finally:
+            writer.close()
+        await wait_for_async(lambda: open_now(server) == 0, message="its slot freed")
+    finally:
+        await server.close()
