@@ -49,10 +49,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from gateway.config.models import DocumentSettings, PartnerConfig
 from gateway.errors import GatewayError, OdooCredentialsRefused, OdooStopped, OdooUnavailable
 from gateway.journal.api import Direction, Message, State
-from gateway.odoo import extraction
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
-from gateway.odoo.extract import inventory, invoices, order_acks, versions
+from gateway.odoo.extract import inventory, invoices, order_acks, ship_notices, versions
 from gateway.odoo.lookup import Cache
 from gateway.odoo.tax_categories import writes_category
 from gateway.pipeline import EXTRACTION_HELD
@@ -463,7 +462,7 @@ class OdooScheduler:
             profile = profiles.get(setting.profile) if profiles is not None and setting.profile in profiles else None
             each_order = profile is not None and writes_each_order(profile)
             in_items = profile is not None and not each_order and marks_item_stores(profile)
-            return list(extraction.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
+            return list(ship_notices.extract_ship_notices(client, partner, self.ctx.journal, self.cache, lookback, mark,
                                                         claim_marks=False, exclude=exclude, record_ids=record_ids,
                                                         by_store=each_order or in_items, stores_in_items=in_items,
                                                         hold=hold))

@@ -16,7 +16,7 @@ from lxml import etree
 from gateway.config.models import OurIds, PartnerConfig
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sale_orders import order_payload_id
 from gateway.translate import render

@@ -12,8 +12,8 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.inventory import extract_inventory
 from gateway.odoo.extract.invoices import extract_invoices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.extract.versions import outbox_key
-from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model

@@ -18,7 +18,7 @@ import odoorpc
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party
 from gateway.transports.base import IntakeMeta

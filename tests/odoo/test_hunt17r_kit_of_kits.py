@@ -19,7 +19,7 @@ import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.test_extraction import deliver
 from tests.odoo.test_extraction_incoming import product

@@ -15,7 +15,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.errors import OdooUnavailable
 from gateway.journal.api import State
 from gateway.odoo.client import connect
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line

@@ -21,7 +21,7 @@ from gateway.journal.api import State
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.extract.order_acks import extract_order_acks
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Invoice, Line, ShipItem, ShipNotice, ShipOrder

@@ -10,7 +10,7 @@ import odoorpc
 
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.extract.order_acks import extract_order_acks
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line, Party, ShipItem, ShipNotice, ShipOrder, Source

@@ -22,7 +22,7 @@ from gateway.journal.api import State
 from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import connect
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Party, PurchaseOrder, Source

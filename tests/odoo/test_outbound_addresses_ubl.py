@@ -15,7 +15,7 @@ from gateway.config.models import OurIds, PartnerConfig
 from gateway.formats import parse
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.lookup import Cache
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render, translate

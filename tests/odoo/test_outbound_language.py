@@ -16,7 +16,7 @@ from gateway.odoo.client import connect
 from gateway.odoo.extract.inventory import extract_inventory
 from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.extract.order_acks import extract_order_acks
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from tests.odoo.conftest import settings_for
 from tests.odoo.test_odoo_language import PROTOCOLS, french, odoo_for

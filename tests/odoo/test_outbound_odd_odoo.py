@@ -14,7 +14,7 @@ from gateway.config.loader import LoadedConfig
 from gateway.formats import parse
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.models import package_model

@@ -16,7 +16,7 @@ from gateway.config.models import GatewayConfig
 from gateway.journal.archive import Archive
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.scheduler import OdooScheduler
 from gateway.pipeline import Pipeline

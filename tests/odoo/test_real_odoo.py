@@ -23,7 +23,7 @@ import pytest
 from gateway.config.models import OdooSettings, PartnerConfig
 from gateway.odoo.client import OdooClient, connect
 from gateway.odoo.extract.invoices import extract_invoices
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.lookup import Names
 from gateway.odoo.posting import Cache, post
 from gateway.translate.canonical import Line, Party, PurchaseOrder, Source

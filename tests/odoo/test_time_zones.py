@@ -17,8 +17,8 @@ from gateway.config.models import OurIds, PartnerConfig
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.common import local_day
 from gateway.odoo.extract.inventory import extract_inventory
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.extract.versions import content_digest
-from gateway.odoo.extraction import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render

@@ -12,7 +12,7 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.errors import GatewayError
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import render

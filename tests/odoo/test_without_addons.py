@@ -14,7 +14,7 @@ import pytest
 
 from gateway.errors import OdooRejected
 from gateway.odoo.client import OdooClient
-from gateway.odoo.extraction import extract_ship_notices
+from gateway.odoo.extract.ship_notices import extract_ship_notices
 from gateway.odoo.posting import Cache, post
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate.canonical import Line, Pack, ShipItem, ShipNotice, ShipOrder

@@ -16,7 +16,7 @@ from gateway.transports.as2.server import As2Server, partner_table
 from tests.transports.as2_peer import as2_headers, build_message, verify_mdn
 from tests.transports.conftest import JournalIntake
 from tests.transports.test_as2_limits import read_response
-from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, post, start_server
+from tests.transports.test_as2_server import PAYLOAD, World, mdn_fields, mdn_sink, post, start_server
 from tests.transports.test_as2_server import world as world  # noqa: PLC0414  (fixture)
 
 
@@ -143,3 +143,24 @@ async def test_an_async_mdn_signed_by_another_partners_certificate_settles_nothi
         assert code == 403 and settled == []
     finally:
         await server.close()
+
+
+async def test_a_disposition_notification_to_naming_an_inside_url_gets_the_mdn_in_the_response(
+        world: World, intake: JournalIntake) -> None:
+    """Disposition-Notification-To is a mailbox that only asks for an MDN: one naming an inside URL is never POSTed
+    to (only Receipt-Delivery-Option asks for an asynchronous MDN, and that is checked); the MDN comes back in the
+    HTTP response."""
+    received, runner, port = await mdn_sink()
+    server = await start_server(world, intake, mdn_allow=())
+    try:
+        ctype, body, _ = build_message(world.tmp / "d", PAYLOAD, signer=world.partner, recipient=world.ours)
+        headers = as2_headers("BIGBOX-AS2", "ACMEDIST", "<d@bigbox>", ctype)
+        headers["Disposition-Notification-To"] = f"http://127.0.0.1:{port}/mdn"
+        reply = await post(world, body, headers)
+        fields = mdn_fields(verify_mdn(world.tmp, reply.headers["content-type"], reply.body, world.ours))
+        assert reply.status == 200 and fields["disposition"].endswith("; processed")
+        await asyncio.sleep(0.3)
+        assert received == [] and server.ledger.owed_mdns() == []
+    finally:
+        await server.close()
+        await runner.cleanup()

@@ -1,15 +1,5 @@
-"""Odoo -> outbound canonical documents: shipments, invoices and stock, each exported once.
-
-Each `extract_*` function finds the candidates for one partner (records of its company
-and delivery contacts changed in the last `lookback_days`), builds their documents with
-bulk reads (a fixed number of calls per run, not per record) and returns those whose
-record version it could claim with `journal.export_mark(partner, model, id, write_date,
-kind)`. The scheduler passes `claim_marks=False` and marks after queuing instead, so a
-crash between the two cannot lose a document (see scheduler.py).
-A record changed later (new write_date) is a new version and is exported again: a
-corrected invoice re-sent, say. The outbox key (`outbox_key`) is the same record version,
-so a re-run after a crash never queues a document twice.
-"""
+"""Done deliveries (and drop-shipments) -> ShipNotice (856 / DESADV), cross-dock split by store where the PO
+allocated its lines."""
 
 from __future__ import annotations
 
