@@ -6,7 +6,8 @@ so that the receipt and the stock forecast expect each part when it comes.
 The statuses mean what they mean on a single ACK: accepted (IA) and changed (IC) parts are delivered, their
 quantities together, at the date they give, or one part per date when they give several (a line the vendor ships in
 two deliveries); each backordered part (IB) is delivered at its own date;
-a rejected part (IR) is not delivered; any other status (on hold, a substitution, a line the vendor adds) is left
+a rejected part (IR) is not delivered, nor is any of an order the vendor rejects whole without lines (BAK02 RJ,
+BGM 1225 27); any other status (on hold, a substitution, a line the vendor adds) is left
 to purchasing, the acknowledgment refused. A line the acknowledgment says nothing of is left as it is; so is one it
 accepts as ordered without a date when Odoo's line (with its backordered parts) orders that (a vendor's corrected
 acknowledgment puts back what an earlier one cut). Quantities are written in the PO line's unit. A backordered part goes on a new line after the order's last (the order's line numbers,
@@ -274,8 +275,13 @@ def _apply(client: OdooClient, doc: PurchaseOrderAck, partner: PartnerConfig, ca
                      + _price_said(line, row, per)
                      + (f" ({billed:g} billed already: {billed - coming:g} to be credited by the vendor)"
                         if billed > coming + 1e-9 else ""))
-    if doc.ack_type == "rejected" and not doc.lines:
-        notes.append("the vendor rejects the order")
+    if doc.ack_type == "rejected" and not doc.lines:    # BAK02 RJ, BGM 1225 27: none of it, as a line rejected whole
+        came = [r for r in goods if float(r.get("qty_received") or 0) > 1e-9]
+        if came:
+            raise OdooRejected(f"{label}: the vendor rejects the order, of which {came[0].get('name')} was "
+                               "received already; nothing was changed: tell purchasing, then close this message")
+        commands += [[1, r["id"], {"product_qty": 0.0}] for r in goods if float(r.get("product_qty") or 0)]
+        notes.append("the vendor rejects the order: every line orders 0")
     commands.append([0, 0, {"display_type": "line_note", "sequence": sequence + 1, "product_qty": 0.0,
                             "name": marker + (": " + "; ".join(notes) if notes else ": accepted as ordered")}])
     # Odoo's own 'Acknowledged' box (the vendor confirmed receipt of the order; 19's purchase.order), where it has one
