@@ -399,7 +399,8 @@ class Daemon:
 
     async def _watch_clock(self) -> None:
         """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it, and
-        on a step back seen while running every wait moves back by the step (`SqliteJournal.pull_in`); a step of
+        on a step back seen while running every wait moves back by the step (`SqliteJournal.pull_in`), and so does
+        each acknowledgement's due time (`SqliteJournal.move_ack_dues`); a step of
         the clock either way while running reschedules the scheduler's jobs
         (`clock_stepped` hooks). APScheduler keeps each job's next run on the wall clock: after NTP set back a
         clock that ran a day ahead, no ASN, invoice or 855 was extracted for a day; a clock stepped forward past
@@ -418,6 +419,8 @@ class Daemon:
                     log.warning("clock: %d message(s) waited beyond %gs from now, the longest wait configured (a "
                                 "clock since put back, or a lower outbox.max_backoff): tried within it", moved, longest)
                 stepped, offset = offset - now, now     # once the waits moved: not moved again by the next check
+                if back and (dues := await asyncio.to_thread(self.journal.move_ack_dues, back)):
+                    log.warning("clock: %d acknowledgement due time(s) moved back with the clock", dues)
                 if abs(stepped) > CLOCK_STEP_SECONDS:
                     hooks = [h for h in (getattr(m, "clock_stepped", None) for m in self.modules.values()) if h]
                     log.warning("clock: the system clock went %s %.0fs%s", "back" if stepped > 0 else "forward",

@@ -439,6 +439,23 @@ class SqliteJournal(Journal):
             return moved + db.execute(f"UPDATE messages SET next_attempt_at = ? WHERE {where}",
                                       (_ts(latest), *params)).rowcount
 
+    def move_ack_dues(self, stepped_back: timedelta) -> int:
+        """A step back of the clock seen while running (`pull_in`'s): each acknowledgement still awaited got its due
+        time on the clock that ran ahead, and was flagged overdue that much late (a day ahead: a missing 997 unseen
+        for a day); its due time moves back by the step, with the async MDN's. A step forward moves none: the time
+        may really have passed (a suspended or paused machine), and an alarm comes early rather than late. Returns
+        how many moved."""
+        with self._tx() as db:
+            rows = db.execute("SELECT a.message_id, a.kind, a.due_at, json_extract(m.meta, '$.awaits_due') AS mdn "
+                              "FROM ack_expectations a JOIN messages m ON m.id = a.message_id").fetchall()
+            for row in rows:
+                db.execute("UPDATE ack_expectations SET due_at = ? WHERE message_id = ? AND kind = ?",
+                           (_ts(datetime.fromisoformat(row["due_at"]) - stepped_back), row["message_id"], row["kind"]))
+            for message_id, due in {r["message_id"]: r["mdn"] for r in rows if r["mdn"]}.items():
+                db.execute("UPDATE messages SET meta = json_set(meta, '$.awaits_due', ?) WHERE id = ?",
+                           ((datetime.fromisoformat(due) - stepped_back).isoformat(), message_id))
+        return len(rows)
+
     # ------------------------------------------------------------------ reads
     def get(self, message_id: str) -> Message:
         rows = self._read("SELECT * FROM messages WHERE id = ?", (message_id,))
