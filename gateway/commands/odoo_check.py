@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_exit_code(args)
     if isinstance(config, int):
         return config
-    settings = config.gateway.odoo
+    # asked once more at most: a person waits for the answer (the daemon's own retries ride out an outage)
+    settings = config.gateway.odoo.model_copy(update={"retry_max": min(config.gateway.odoo.retry_max, 1)})
     where = f"{redact_url(settings.url)}, database {settings.database}, user {settings.username!r}"
     if not settings.enabled:
         print("note: odoo.enabled is false: the gateway posts nothing and extracts nothing; checked all the same")

@@ -34,12 +34,12 @@ ACME = {"name": "Acme Supply", "odoo": {"partner_ref": "ACME"},
                       {"type": "856", "direction": "in", "profile": "x12-004010-856"}]}
 
 
-def workspace(root: Path, server: SandboxServer, vendor: bool = True, ops_port: int | None = None) -> Workspace:
+def workspace(root: Path, url: str, vendor: bool = True, ops_port: int | None = None) -> Workspace:
     """Northwind (850 in; 855, 856, 810, 846 out) and, with `vendor`, Acme (810 and 856 in), as the user `edi`."""
     our_ids = YAML().load((EXAMPLES / "gateway.yaml").read_text())["our_ids"]
     ops = {"enabled": True, "port": ops_port, "min_free_mb": 0} if ops_port else {"enabled": False, "min_free_mb": 0}
     ws = Workspace.create(root, {"our_ids": dict(our_ids), "ops": ops, "odoo": {
-        "enabled": True, "url": server.url, "database": "demo", "username": "edi", "retry_max": 1,
+        "enabled": True, "url": url, "database": "demo", "username": "edi", "retry_max": 1,
         "poll_seconds": 3600}})
     example = YAML().load((EXAMPLES / "partners" / "northwind.yaml").read_text())
     partner = {**example, "inbound": [{"channel": "folder"}], "outbound": {"channel": "folder",
@@ -65,7 +65,7 @@ def status_naming(ws: Workspace, text: str) -> str:
 @pytest.mark.parametrize("sandbox", [16, 17, 18, 19], indirect=True)
 def test_odoo_check_names_each_missing_group_and_the_flows_that_need_it(tmp_path: Path, sandbox: SandboxServer) -> None:
     api_user(sandbox.db, "edi", "edi", OWN_ONLY, [KEY])
-    ws = workspace(tmp_path, sandbox)
+    ws = workspace(tmp_path, sandbox.url)
     done = cli("odoo-check", config=ws.config, env=secret(sandbox))
     out = done.stdout
     assert done.returncode == 1, (out, done.stderr)
@@ -92,14 +92,14 @@ def test_odoo_check_names_each_missing_group_and_the_flows_that_need_it(tmp_path
 def test_odoo_check_passes_a_user_with_the_groups_and_asks_only_for_the_flows_in_use(
         tmp_path: Path, sandbox: SandboxServer) -> None:
     api_user(sandbox.db, "edi", "edi", EVERYTHING, [KEY])
-    done = cli("odoo-check", config=workspace(tmp_path / "all", sandbox).config, env=secret(sandbox))
+    done = cli("odoo-check", config=workspace(tmp_path / "all", sandbox.url).config, env=secret(sandbox))
     assert done.returncode == 0 and "0 problems" not in done.stdout, done.stdout
     assert "ok: the Odoo user 'edi' may do what the configured flows need" in done.stdout
     # a user of the sales side only, for a workspace without the vendor: nothing asked of purchase or billing but
     # the customer invoices it sends
     api_user(sandbox.db, "sales", "edi", ["sales_team.group_sale_salesman_all_leads", "account.group_account_invoice"],
              [KEY])
-    ws = workspace(tmp_path / "sales", sandbox, vendor=False)
+    ws = workspace(tmp_path / "sales", sandbox.url, vendor=False)
     ws.settings["odoo"]["username"] = "sales"
     ws.write_config()
     done = cli("odoo-check", config=ws.config, env=secret(sandbox))
@@ -110,7 +110,7 @@ def test_odoo_check_passes_a_user_with_the_groups_and_asks_only_for_the_flows_in
 def test_the_daemon_warns_at_start_keeps_posting_and_checks_again_at_reload(
         tmp_path: Path, sandbox: SandboxServer) -> None:
     uid = api_user(sandbox.db, "edi", "edi", OWN_ONLY, [KEY])
-    ws = workspace(tmp_path, sandbox, ops_port=free_port())
+    ws = workspace(tmp_path, sandbox.url, ops_port=free_port())
     with GatewayProcess(ws.config, env=secret(sandbox)) as gw:
         wait_for(lambda: "Own Documents Only" in gw.output(), message="the rights warning logged")
         assert "WARNING" in next(line for line in gw.output().splitlines() if "Own Documents Only" in line)
@@ -124,3 +124,13 @@ def test_the_daemon_warns_at_start_keeps_posting_and_checks_again_at_reload(
         gw.signal(signal.SIGHUP)
         wait_for(lambda: "may do what the configured flows need" in gw.output(), message="the check after reload")
         wait_for(lambda: status_naming(ws, "health   ready"), message="status ready")
+
+
+def test_odoo_check_says_at_once_that_odoo_cannot_be_reached(tmp_path: Path) -> None:
+    """Exit 4 after one retry, not the daemon's eight (half a minute of 'retry N' lines before an answer)."""
+    ws = workspace(tmp_path, f"http://127.0.0.1:{free_port()}")     # nothing listens there
+    ws.settings["odoo"]["retry_max"] = 8                             # the default
+    ws.write_config()
+    done = cli("odoo-check", config=ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "edi"})
+    assert done.returncode == 4 and "error: http://127.0.0.1:" in done.stdout and "cannot reach Odoo" in done.stdout
+    assert done.stderr.count("; retry ") <= 1 and "Traceback" not in done.stderr, done.stderr

@@ -28,7 +28,7 @@ def test_an_order_refused_for_a_required_field_names_field_and_order_and_is_post
     # Studio: a required Sales Region on sale orders (a NOT NULL column), no default yet
     region = Field("char", "Sales Region", required=True)
     sandbox.db.models["sale.order"].fields["x_studio_region"] = region
-    ws = workspace(tmp_path, sandbox, vendor=False)
+    ws = workspace(tmp_path, sandbox.url, vendor=False)
     with GatewayProcess(ws.config, env=secret(sandbox)):
         ws.drop("850.edi", (EXAMPLES / "samples" / "northwind" / "850_NW-77001.edi").read_bytes())
         [held] = wait_for(lambda: ws.messages(state="quarantined"), message="the order held")
