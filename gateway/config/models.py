@@ -163,6 +163,11 @@ class As2ServerSettings(Strict):
         "so that one address (a stranger trickling headers, or idling keep-alive connections) cannot hold every "
         "slot of max_connections, nor, below max_in_flight, every request slot. Raise it for a VAN or a front "
         "proxy that sends every partner's messages from one address")
+    min_free_mb: int = Field(
+        128, ge=0, description="free space (MB) kept in the work folder's filesystem (state_dir's): a message body "
+        "that would leave less is refused with 503 and Retry-After (partners send again later). Bodies are written "
+        "before their signature is checked, so without it anyone naming a partner's AS2 id could fill the disk the "
+        "journal and archive need")
     nat64_prefixes: list[Annotated[str, AfterValidator(lambda e: str(check_nat64_prefix(e)))]] = Field(
         default_factory=list, description="this site's own NAT64 prefixes besides 64:ff9b::/96 (RFC 6052 lengths: "
         "/32, /40, /48, /56, /64, /96): an async MDN URL's address under one is judged as the IPv4 address it "

@@ -9,6 +9,7 @@ return the MDN (sync) or queue it (async). A refusal stores nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import shutil
@@ -47,6 +48,7 @@ from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import redact_url
 from gateway.outbound.retry_after import parse_retry_after, retry_wait
 from gateway.pipeline import compute_backoff
+from gateway.poison import Isolation, intake_key, set_aside_file
 from gateway.transports.as2 import cms, mdn, mime
 from gateway.transports.as2.egress import proxy_for, tls_context
 from gateway.transports.as2.http_fold import unfolding_handler
@@ -62,7 +64,8 @@ http_log = logging.getLogger("gateway.transports.as2.http")     # aiohttp's own 
 # Connections and bodies that stall must not hold sockets and work folders for ever: the limits are
 # settings (as2_server: max_connections, max_in_flight, idle_timeout, body_deadline, body_min_rate,
 # mdn_post_timeout)
-RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight
+RETRY_AFTER = 30               # seconds, in the 503 of a request beyond max_in_flight (or beyond min_free_mb)
+ROOM_CHECK = 8 * 1024 * 1024   # bytes of a body between two looks at the work folder's free space
 SERVER_HEADER = "edi-gateway"  # instead of aiohttp's, which names the Python and aiohttp versions (also our
                                # User-Agent, in the messages and MDNs we post)
 PROXIED_LOOKUP = 5.0           # seconds our own lookup of an MDN URL's name may take before a proxy is left to it
@@ -141,6 +144,7 @@ class As2Server:
         self.previous = previous_identities(self.settings)
         self.on_mdn = on_mdn                  # async callable(partner, Mdn, raw headers) for async MDN receipts
         self.journal = journal                # where an async MDN that was not sent is noted on its message
+        self.isolation: Isolation | None = None   # notes a message being opened: one that kills us is set aside
         self._runner: web.AppRunner | None = None
         self.site: _CappedSite | None = None
         self._mdn_task: asyncio.Task[None] | None = None
@@ -274,7 +278,26 @@ class As2Server:
             return _refuse(503, "AS2 server has no certificate/private key configured")
         if request.content_length is not None and request.content_length > self.settings.max_body:
             return _refuse(413, f"body of {request.content_length} bytes exceeds {self.settings.max_body}")
+        if request.content_length and not self._room(request.content_length):
+            return self._no_room(message_id, known)
         return known, message_id
+
+    def _room(self, more: int) -> bool:
+        """Whether `more` bytes written to the work folder still leave `min_free_mb` free there. Bodies are written
+        before their signature is checked, by anyone who names a partner's AS2 id: without a reserve, uploads could
+        fill the disk the journal and archive share, and every partner's messages would fail to commit."""
+        try:
+            free = shutil.disk_usage(self.work_dir).free
+        except OSError:
+            return True                       # (the write itself then says what is wrong)
+        return free - more >= self.settings.min_free_mb * 1024 * 1024
+
+    def _no_room(self, message_id: str, known: As2Partner) -> web.Response:
+        log.warning("AS2 message %s from %s refused: its body would leave less than as2_server.min_free_mb (%d MB) "
+                    "free in %s; the partner is asked to send it again later", message_id, known.partner.id,
+                    self.settings.min_free_mb, self.work_dir)
+        return web.Response(status=503, text="the gateway has no room for the message now; send it again later\r\n",
+                            headers={"Retry-After": str(RETRY_AFTER)})
 
     async def _receive(self, request: web.Request, known: As2Partner, message_id: str,
                        work: Path) -> web.StreamResponse:
@@ -296,6 +319,8 @@ class As2Server:
                     size += len(chunk)
                     if size > self.settings.max_body:
                         return _refuse(413, f"body exceeds {self.settings.max_body} bytes")
+                    if size // ROOM_CHECK != (size - len(chunk)) // ROOM_CHECK and not self._room(0):
+                        return self._no_room(message_id, known)       # (a chunked body, or others filling the disk)
                     f.write(chunk)
             except (TimeoutError, ConnectionResetError) as exc:
                 return _unfinished(f"message {message_id}", known.partner.id, exc, size)
@@ -315,8 +340,13 @@ class As2Server:
         if async_url and not async_url.lower().startswith(("http://", "https://")):
             async_url = None                                  # mailto: etc. are AS1: answer synchronously
         mdn_refused = self._check_mdn_url(known, async_url, message_id) if async_url else None
+        key = intake_key("as2", pid, message_id)               # a resend keeps its Message-ID (RFC 4130 9.2)
+        if self.isolation is not None and (reason := self.isolation.intake_verdict(key)) is not None:
+            return await self._set_aside(known, message_id, outer, reason, wants_mdn, sign_mdn, micalg)
         try:
-            got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
+            with self.isolation.taking_in(key, f"AS2 message {message_id} from {pid}") if self.isolation \
+                    else contextlib.nullcontext():
+                got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
         except Exception as exc:                              # never a traceback to the partner
             if isinstance(exc, Refused):
                 modifier, text = exc.modifier, exc.text
@@ -366,6 +396,33 @@ class As2Server:
             return web.Response(status=200, text="OK\r\n")
         return await self._answer(known, message_id, disp, (got.mic, spelled), text, sign_mdn,
                                   async_url, micalg, mdn_refused, message.id)
+
+    async def _set_aside(self, known: As2Partner, message_id: str, outer: Path, reason: str, wants_mdn: bool,
+                         sign: bool, micalg: str) -> web.StreamResponse:
+        """A message the gateway was killed opening, again and again (`gateway.poison`): kept as received, unopened,
+        in the quarantine, and refused with an error MDN, so that its partner stops sending it and tells a person."""
+        assert self.isolation is not None
+        pid = known.partner.id
+        step = ("Find what killed the gateway (the log and the system journal at each of those kills: an OOM kill, a "
+                "crash in a library), give it what it lacked, then ask the partner to send the message again with "
+                "a new Message-ID (this one is set aside again). It was refused with an error MDN; this copy is "
+                "the message as received (its HTTP content headers, then its body), still encrypted and signed.")
+        name = _SAFE.sub("_", message_id.strip("<>"))[:120] + ".as2"
+        try:
+            kept = await asyncio.to_thread(set_aside_file, outer, name, self.isolation.quarantine / pid,
+                                           f"{reason}.\nIt is AS2 message {message_id} from {pid}.", step, move=False)
+        except OSError as exc:
+            log.error("AS2 message %s from %s: %s; it could not be set aside: %s", message_id, pid, reason, exc)
+            return _refuse(503, "the gateway could not store the message; send it again later")
+        log.error("AS2 message %s from %s set aside: %s: kept as %s, refused with an error MDN", message_id, pid,
+                  reason, kept)
+        text = ("the receiving gateway failed each time it opened this message; it was not processed and is kept "
+                "for the receiving EDI team: contact them")
+        if not wants_mdn:
+            return _refuse(400, f"unexpected-processing-error: {text}")
+        # not authenticated (never opened): answered in this response, never at a URL the sender chose
+        disp = mdn.Disposition("processed", "error", "unexpected-processing-error")
+        return await self._answer(known, message_id, disp, None, text, sign, None, micalg)
 
     def _check_mdn_url(self, known: As2Partner, url: str, message_id: str) -> str | None:
         """Why the MDN cannot go to the URL the partner named (a warning in the log), or None; a name that
