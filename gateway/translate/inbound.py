@@ -15,6 +15,7 @@ from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
 from gateway.translate import canonical, engine, values
 from gateway.translate.canonical import Document
 from gateway.translate.profile import Profile, ProfileRegistry
+from gateway.translate.x12_order_prices import line_prices_in
 
 
 def profile_for(tx: Transaction, partner: PartnerConfig | None, profiles: ProfileRegistry) -> Profile:
@@ -68,6 +69,7 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
         data = engine.read_xml(profile.root, tx.tree)
     _split_schedules(data)
     _net_prices(data)
+    line_prices_in(data)                    # X12 CTP: before the profile's hook, as `_net_prices`
     for key, value in profile.defaults.items():
         data.setdefault(str(key), value)
     data["doc_type"] = profile.document

@@ -2,21 +2,26 @@
 
 A retailer states the shelf price it will sell the item at (`CTP**RES*1.99`) for the labels and tickets its vendor
 prints, sometimes a unit cost again (`CTP**UCP*...`). Neither is the price the line is sold at (PO104): they are
-kept beside the lines, by line, so that posting notes them and never prices a line by them. The X12 base 850
-profile names `line_prices_in` as its after_read hook; a partner profile with an after_read hook of its own calls it.
+kept beside the lines, by line, so that posting notes them and never prices a line by them. `inbound.read` calls
+`line_prices_in` before the profile's hook, not as the base profile's hook: a partner's own after_read hook that did
+not call it would leave the list to the canonical model, which would refuse every such order ('lines.0._stated_prices:
+extra inputs are not permitted').
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+STATED_PRICES = "_stated_prices"
+"""A line's CTPs, read by the X12 850/860 profiles' read-only `prices` node."""
 
-def line_prices_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+
+def line_prices_in(data: dict[str, Any]) -> None:
     """Each line's CTPs (the profile's `_stated_prices`) as the order's `line_prices`, naming the line by its number and
     place; a CTP without a price (CTP03) says nothing and is left out."""
     found: list[dict[str, Any]] = []
-    for index, line in enumerate(data.get("lines") or [], 1):
-        prices = line.pop("_stated_prices", None)
+    for index, line in enumerate(data.get("lines") or (), 1):
+        prices = line.pop(STATED_PRICES, None) if isinstance(line, dict) else None
         for price in prices or ():
             if price.get("price") is None:
                 continue
@@ -25,4 +30,3 @@ def line_prices_in(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
                           **({"class_of_trade": price["class_of_trade"]} if price.get("class_of_trade") else {})})
     if found:
         data["line_prices"] = found
-    return data
