@@ -138,18 +138,24 @@ class Isolation:
     @contextmanager
     def taking_in(self, key: str, what: str) -> Iterator[None]:
         """Note `key` (`intake_key`) in `state/inflight` while the block takes its file in: a kill meanwhile is
-        counted on it at the next start. A take that ends without an error clears its count."""
+        counted on it at the next start. A take that ends, taken or refused (an error: the process lived through
+        it), clears its count."""
         if key in self.intake_kills:
             log.warning("taking %s in alone: the gateway was killed while taking it in", what)
         self.taking[key] = ascii(what)[1:-1][:300]         # the list is ASCII: a name's other letters escaped
         self.save()
+        ended = False
         try:
             yield
-            if self.intake_kills.pop(key, None) is not None:
-                self._save_intake_kills()
+            ended = True
+        except Exception:
+            ended = True
+            raise
         finally:
             self.taking.pop(key, None)
             self.save()
+            if ended and self.intake_kills.pop(key, None) is not None:
+                self._save_intake_kills()
 
     def intake_kill_count(self, key: str) -> int:
         """The kills counted on this file while it was taken in: one with any is taken alone, fewest kills first

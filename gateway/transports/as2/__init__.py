@@ -28,6 +28,7 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     if config.as2_server.enabled:
         server = As2Server(config, partners, ctx.pipeline, ledger, state / "as2-in", on_mdn=sender.receipt,
                            journal=ctx.journal)
+        server.isolation = getattr(ctx, "isolation", None)
         await server.start()
         ports = getattr(ctx, "ports", None)
         if isinstance(ports, dict):
