@@ -1057,3 +1057,14 @@ def _write_xml(node: Node, context: Any, element: Any, counts: dict[str, Any]) -
             for fld in child.fields_out:
                 fld.write(item, target, counts)
             _write_xml(child, item, target, counts)
+            # a group that had nothing to say (a ship-to known by a store number only) leaves no empty element, nor
+            # the steps made for it: Peppol refuses one (R008); a group of no fields is a marker (cXML's Indicators)
+            while (child.fields_out or child.children) and target is not element and _empty(target):
+                parent = target.getparent()
+                parent.remove(target)
+                target = parent
+
+
+def _empty(element: Any) -> bool:
+    """An element with no children, attributes or text: written by a group none of whose fields had a value."""
+    return len(element) == 0 and not element.attrib and not (element.text or "").strip()
