@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
 from gateway.formats import x12
 from gateway.journal.api import State
+from gateway.odoo.client import OdooClient
+from gateway.odoo.posting import Cache, post
 from gateway.odoo.sale_orders import content_mark
 from gateway.odoo.sandbox import SandboxServer
 from gateway.translate import translate
 from gateway.translate.canonical import PurchaseOrder
 from tests.helpers.profiles import base_profiles
 from tests.odoo.conftest import bigbox
+from tests.odoo.test_change_charges import PARTNER, order_note, x12_change
 from tests.odoo.test_order_header_fields import odoo_of, post_file, sale_order, sample
 from tests.odoo.test_pipeline_posting import examples
+from tests.odoo.test_posting_charges import x12_order
 
 __all__ = ["examples"]          # the module fixture, shared
 
@@ -103,3 +108,16 @@ def test_an_005010_order_reads_them_as_the_004010_one() -> None:
     assert [(c.function, c.name, c.phone) for c in doc.contacts or ()] == [("buyer", "JANE MORALES", "5015550100")]
     assert [(p.line_no, p.kind, str(p.price)) for p in doc.line_prices or ()] == [("1", "retail", "19.99")]
     assert doc.lines[0].unit_price == 12.5 and doc.source.version == "005010"
+
+
+@pytest.mark.parametrize("sandbox", [16, 19], ids=["odoo16", "odoo19"], indirect=True)
+def test_an_860_making_a_quotation_ship_complete_sets_its_shipping_policy(client: OdooClient,
+                                                                         odoo: odoorpc.ODOO) -> None:
+    """The buyer's 860 (a header-only change, BCH01 04) adds CSH*SC to an order posted without it: merged into the
+    quotation as its header is, its Shipping Policy and note say so."""
+    post(client, x12_order("PO-SC-1", []), PARTNER, Cache())
+    post(client, x12_change("PO-SC-1", ["CSH*SC"], pocs=[]), PARTNER, Cache())
+    [so] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PO-SC-1")]],
+                           {"fields": ["picking_policy"]})
+    assert so["picking_policy"] == "one"
+    assert "EDI sales requirement: ship complete" in order_note(odoo, "PO-SC-1")
