@@ -134,3 +134,19 @@ def test_odoo_check_says_at_once_that_odoo_cannot_be_reached(tmp_path: Path) -> 
     done = cli("odoo-check", config=ws.config, env={"EDI_GATEWAY_ODOO_PASSWORD": "edi"})
     assert done.returncode == 4 and "error: http://127.0.0.1:" in done.stdout and "cannot reach Odoo" in done.stdout
     assert done.stderr.count("; retry ") <= 1 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("sandbox", [18], indirect=True)
+def test_a_partner_whose_ship_to_contacts_are_made_asks_for_contact_creation(
+        tmp_path: Path, sandbox: SandboxServer) -> None:
+    api_user(sandbox.db, "edi", "edi", EVERYTHING, [KEY])
+    ws = workspace(tmp_path, sandbox.url, vendor=False)
+    partner = YAML().load((ws.root / "partners" / "northwind.yaml").read_text())
+    partner["odoo"]["create_ship_to"] = True
+    ws.write_partner("northwind", dict(partner))
+    done = cli("odoo-check", config=ws.config, env=secret(sandbox))
+    assert done.returncode == 1, done.stdout
+    [problem] = [line for line in done.stdout.splitlines() if line.startswith("problem: ")]
+    assert problem.startswith("problem: new ship-to contacts (create_ship_to) (northwind 850): the Odoo user 'edi' "
+                              "lacks access: give it Contact Creation (base.group_partner_manager) (it may not "
+                              "create res.partner); until then each such document is quarantined"), problem
