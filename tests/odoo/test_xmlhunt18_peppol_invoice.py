@@ -1,7 +1,7 @@
 """The UBL invoice we send a Peppol BIS Billing 3.0 buyer, checked against the rules a Peppol access point applies
 that can be reasoned about without a schematron engine: the specification and process identifiers where the
-schema puts them (PEPPOL-EN16931-R001/R004, set by the partner's profile over the base), an item name on every
-line (EN 16931 BR-25), no empty element (PEPPOL-EN16931-R008), and the totals (BR-CO-10, BR-CO-14, BR-CO-15,
+schema puts them (PEPPOL-EN16931-R001/R004, set by the partner's profile over the base), the seller's and buyer's
+legal names (EN 16931 BR-06/BR-07: PartyLegalEntity/RegistrationName), an item name on every line (BR-25), no empty element (PEPPOL-EN16931-R008), and the totals (BR-CO-10, BR-CO-14, BR-CO-15,
 two decimals). An invoice made in the sandbox from a real order, rendered by the daemon's scheduler."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def amount(el: Any, path: str) -> Decimal:
 async def test_the_invoice_a_peppol_buyer_gets_passes_the_rules_we_can_check(
         sandbox: SandboxServer, client: OdooClient, odoo: odoorpc.ODOO, journal: Any, examples: LoadedConfig,
         tmp_path: Path) -> None:
-    """Before: no item name (the text went to Item/Description only: BR-25, fatal), an empty <cac:Delivery/> for a
+    """Before: no legal name for either party (PartyName only: BR-06/BR-07, fatal), no item name (the text went to Item/Description only: BR-25, fatal), an empty <cac:Delivery/> for a
     ship-to Odoo knows by its GLN alone on another path (R008, fatal), and a partner profile giving
     CustomizationID/ProfileID wrote them after InvoiceTypeCode, where the UBL schema refuses them."""
     config = _as_peppol_partner(examples, tmp_path)
@@ -85,6 +85,8 @@ async def test_the_invoice_a_peppol_buyer_gets_passes_the_rules_we_can_check(
     assert heads == ["UBLVersionID", "CustomizationID", "ProfileID", "ID"], text
     assert invoice.findtext("cbc:CustomizationID", namespaces=NS) == CUSTOMIZATION
     assert invoice.findtext("cbc:ProfileID", namespaces=NS) == PROCESS
+    for party in ("cac:AccountingSupplierParty", "cac:AccountingCustomerParty"):           # BR-06, BR-07
+        assert invoice.findtext(f"{party}/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", namespaces=NS), text
     lines = invoice.findall("cac:InvoiceLine", NS)
     assert len(lines) == 2
     assert all((line.findtext("cac:Item/cbc:Name", namespaces=NS) or "").strip() for line in lines), text

@@ -35,7 +35,7 @@ MODELS: Models = {
     "AccountingSupplierParty": (["Party"], []),
     "AccountingCustomerParty": (["Party"], []),
     "Party": (["EndpointID?", "PartyIdentification*", "PartyName*", "PostalAddress?", "PartyTaxScheme*",
-               "Contact?"], []),
+               "PartyLegalEntity*", "Contact?"], []),
     "PostalAddress": (["StreetName?", "AdditionalStreetName?", "CityName?", "PostalZone?", "CountrySubentity?",
                        "Country?"], []),
     "Delivery": (["ActualDeliveryDate?", "DeliveryAddress?", "DeliveryLocation?", "RequestedDeliveryPeriod?",
