@@ -169,9 +169,9 @@ def required_missing(exc: OdooRejected) -> RequiredFieldMissing | None:
         return None
     model_name, model, field_name, field = found.groups()
     return RequiredFieldMissing(
-        f"Odoo requires {field_name} ({field}) on each {model_name} ({model}), which the gateway does not fill (a "
-        "module or Studio made it required): give the field a default value in Odoo (in Studio, the field's "
-        "Default Value; else a User-defined Default, Settings > Technical in developer mode), then replay")
+        f"{field_name} ({field}) is mandatory on each {model_name} ({model}), made so by a module or Studio, and the "
+        "gateway does not fill it: give the field a default value in Odoo (in Studio, the field's Default Value; else "
+        "a User-defined Default, Settings > Technical in developer mode), then replay", odoo_error=exc.odoo_error)
 
 
 def credentials_refused(detail: str, who: str = "the gateway's password or API key") -> OdooCredentialsRefused:

@@ -33,8 +33,9 @@ def test_an_order_refused_for_a_required_field_names_field_and_order_and_is_post
         ws.drop("850.edi", (EXAMPLES / "samples" / "northwind" / "850_NW-77001.edi").read_bytes())
         [held] = wait_for(lambda: ws.messages(state="quarantined"), message="the order held")
         reason = held["last_error"]
-        assert "PurchaseOrder NW-77001: Odoo requires Sales Region (x_studio_region) on each Sales Order " \
-               "(sale.order), which the gateway does not fill" in reason, reason
+        assert "PurchaseOrder NW-77001: odoo.exceptions.ValidationError: Sales Region (x_studio_region) is " \
+               "mandatory on each Sales Order (sale.order), made so by a module or Studio, and the gateway does " \
+               "not fill it" in reason, reason
         assert "give the field a default value in Odoo" in reason and "Delete:" not in reason
         shown = cli("show", held["id"], config=ws.config).stdout
         assert "x_studio_region" in shown and f"edi-gateway replay {held['id']}" in shown
