@@ -100,3 +100,20 @@ async def test_the_orders_shipping_cost_is_a_freight_charge(tmp_path: Path, exam
     assert sorted((r["product_id"][1].split("]")[0].strip("["), r["product_uom_qty"], r["price_unit"])
                   for r in rows) == [("SVC-FREIGHT", 1.0, 12.5), ("WB-100", 10.0, 12.5)]
     assert order["amount_untaxed"] == 137.5
+
+
+async def test_a_ship_to_is_found_by_its_address_id(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer,
+                                                   odoo: odoorpc.ODOO) -> None:
+    """ShipTo/Address/@addressID is the buyer's own code for the place, stable where its Name is not (Coupa writes
+    the requester's name there). Northwind's store 0042 (Reference 0042 in Odoo) ordered for by J. Madden: the
+    order ships to the store. addressID was read and never looked at: the order was held, 'ship-to address 0042 is
+    not a delivery address of Northwind Traders in Odoo'."""
+    partner = PartnerConfig.model_validate({
+        "id": "northwind-coupa", "name": "Northwind over Coupa", "odoo": {"gln": "0860001000016"},
+        "xml": {"ids": ["AN01000000123"]},
+        "documents": [{"type": "OrderRequest", "direction": "in", "profile": "cxml-orderrequest"}]})
+    data = order_request("CX-ADDRID").replace(b'addressID="PLANT-42"', b'addressID="0042"').replace(
+        b"BigBox Plant 42", b"J. Madden")
+    done = await submit(tmp_path, examples, sandbox, partner, data)
+    assert done.state is State.DONE, done.last_error
+    assert sale_order(odoo, "CX-ADDRID")["partner_shipping_id"][1].endswith("Northwind Store 0042")

@@ -102,7 +102,7 @@ def test_cxml_itemout_ship_to_is_the_lines_own(registry: ProfileRegistry) -> Non
     first, second = doc.lines
     assert first.parties == []
     [place] = second.parties
-    assert (place.role, place.ids, place.name) == ("ship_to", {"address": "STORE-0203"}, "Acme Store Berlin")
+    assert (place.role, place.ids, place.name) == ("ship_to", {"buyer": "STORE-0203"}, "Acme Store Berlin")
     assert place.address is not None and (place.address.lines, place.address.country) == (["Alexanderplatz 1"], "DE")
     assert place.contact is not None and place.contact.name == "Receiving"
     assert second.dates == [DateValue(qualifier="requested_delivery", date="2020-02-28", time="00:00")]
