@@ -164,3 +164,48 @@ async def test_a_disposition_notification_to_naming_an_inside_url_gets_the_mdn_i
     finally:
         await server.close()
         await runner.cleanup()
+
+
+DEEP_BER = b"\x30\x80" * 5000          # a SEQUENCE of indefinite length in one, 5,000 deep (10 KB)
+
+
+async def test_ber_nested_thousands_deep_gets_an_error_mdn_without_a_traceback(
+        world: World, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    """Reading it recursed until Python's stack ran out: a RecursionError, logged at ERROR with its traceback for
+    every such message anyone sent, and an MDN saying 'internal error'. It is refused as unreadable."""
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        headers = {k: v.encode() for k, v in as2_headers("BIGBOX-AS2", "ACMEDIST", "<deep@bigbox>", "x").items()}
+        headers["Content-Type"] = b"application/pkcs7-mime; smime-type=enveloped-data"
+        code, response_headers, body = await raw_post(server.port, headers, DEEP_BER)
+        assert code == 200
+        report = verify_mdn(world.tmp, response_headers["content-type"], body, world.ours).decode()
+        assert "processed/error: decryption-failed" in report and "nested more than 64 levels" in report
+        assert intake.messages() == [] and errors(caplog) == []
+    finally:
+        await server.close()
+
+
+async def test_an_async_mdn_whose_signature_is_nested_thousands_deep_is_refused(
+        world: World, intake: JournalIntake, caplog: pytest.LogCaptureFixture) -> None:
+    server = await start_server(world, intake)
+    try:
+        assert server.port
+        report_ct, report = 'multipart/report; report-type=disposition-notification; boundary="r"', (
+            b"--r\r\nContent-Type: text/plain\r\n\r\nok\r\n--r--\r\n")
+        body = (b'--s\r\nContent-Type: ' + report_ct.encode() + b"\r\n\r\n" + report + b"\r\n--s\r\n"
+                b"Content-Type: application/pkcs7-signature\r\n\r\n" + DEEP_BER + b"\r\n--s--\r\n")
+        head = ("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
+                "boundary=\"s\"\r\nAS2-From: BIGBOX-AS2\r\nAS2-To: ACMEDIST\r\n")
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(f"POST /as2/mdn HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+                     .encode() + body)
+        try:
+            code, _, text = await read_response(reader)
+        finally:
+            writer.close()
+        assert code in (400, 403), text
+        assert errors(caplog) == []
+    finally:
+        await server.close()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 CHUNK = 1 << 20
+MAX_DEPTH = 64       # nesting levels read: CMS needs about ten; '30 80' repeated 5,000 times overflowed the stack
 
 
 class DerError(ValueError):
@@ -68,18 +69,19 @@ class Reader:
             raise DerError(f"expected ASN.1 tag 0x{tag:02x}, found 0x{h.tag:02x}")
         return h
 
-    def rest_of(self, h: Header, limit: int = 16 << 20) -> bytes:
+    def rest_of(self, h: Header, limit: int = 16 << 20, depth: int = 0) -> bytes:
         """The content of a TLV whose header was read (small items only), re-encoded as definite."""
         if h.length is not None:
             if h.length > limit:
                 raise DerError("ASN.1 item too large to hold")
             return self._read(h.length)
+        _nested(depth)
         parts = bytearray()
         while True:
             sub = self.header()
             if sub.tag == 0 and sub.length == 0:
                 return bytes(parts)
-            parts += tlv(sub.tag, self.rest_of(sub, limit))
+            parts += tlv(sub.tag, self.rest_of(sub, limit, depth + 1))
             if len(parts) > limit:
                 raise DerError("ASN.1 item too large to hold")
 
@@ -88,8 +90,8 @@ class Reader:
         h = self.header()
         return tlv(h.tag, self.rest_of(h, limit))
 
-    def octets(self, h: Header) -> Iterator[bytes]:
-        """Yield the content of an OCTET STRING (primitive or constructed, any nesting) in chunks."""
+    def octets(self, h: Header, depth: int = 0) -> Iterator[bytes]:
+        """Yield the content of an OCTET STRING (primitive or constructed, up to MAX_DEPTH levels) in chunks."""
         if not h.constructed:
             left = h.length or 0
             while left:
@@ -108,7 +110,8 @@ class Reader:
                     raise DerError("indefinite item inside a definite one")
             else:
                 consumed += sub.length
-            yield from self.octets(sub)
+            _nested(depth)
+            yield from self.octets(sub, depth + 1)
 
     def end_of_contents(self, h: Header) -> None:
         """Consume the end-of-contents octets of an indefinite-length item."""
@@ -116,6 +119,13 @@ class Reader:
             eoc = self._read(2)
             if eoc != b"\x00\x00":
                 raise DerError("missing end-of-contents")
+
+
+def _nested(depth: int) -> None:
+    """Refuse BER nested deeper than any CMS structure is, before the recursion that reads it runs out of stack (a
+    RecursionError: a traceback at ERROR for each such message from anyone, and an MDN saying 'internal error')."""
+    if depth >= MAX_DEPTH:
+        raise DerError(f"ASN.1 nested more than {MAX_DEPTH} levels deep")
 
 
 def length_bytes(n: int) -> bytes:
