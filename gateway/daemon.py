@@ -39,7 +39,7 @@ from typing import Any, TextIO
 from gateway import sdnotify
 from gateway.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE
 from gateway.config.loader import ConfigErrors, LoadedConfig, check_folders, load_checked, warning_text
-from gateway.config.models import GatewayConfig, PartnerConfig
+from gateway.config.models import As2Channel, GatewayConfig, PartnerConfig
 from gateway.errors import ConfigError, GatewayError, JournalError
 from gateway.journal.api import Direction, Message, State
 from gateway.journal.archive import Archive, fsync_dir
@@ -400,7 +400,8 @@ class Daemon:
     async def _watch_clock(self) -> None:
         """At start and every few seconds: waits set beyond the longest the gateway sets are brought back to it, and
         on a step back seen while running every wait moves back by the step (`SqliteJournal.pull_in`), and so does
-        each acknowledgement's due time (`SqliteJournal.move_ack_dues`); a step of
+        each acknowledgement's due time (`SqliteJournal.pull_in_ack_dues`, which also brings back one beyond the
+        longest acknowledgement window); a step of
         the clock either way while running reschedules the scheduler's jobs
         (`clock_stepped` hooks). APScheduler keeps each job's next run on the wall clock: after NTP set back a
         clock that ran a day ahead, no ASN, invoice or 855 was extracted for a day; a clock stepped forward past
@@ -419,8 +420,14 @@ class Daemon:
                     log.warning("clock: %d message(s) waited beyond %gs from now, the longest wait configured (a "
                                 "clock since put back, or a lower outbox.max_backoff): tried within it", moved, longest)
                 stepped, offset = offset - now, now     # once the waits moved: not moved again by the next check
-                if back and (dues := await asyncio.to_thread(self.journal.move_ack_dues, back)):
+                window = longest_ack_window(self.ctx.partners)
+                dues = await asyncio.to_thread(self.journal.pull_in_ack_dues, utcnow() + window, back)
+                if dues and back:
                     log.warning("clock: %d acknowledgement due time(s) moved back with the clock", dues)
+                elif dues:
+                    log.warning("clock: %d acknowledgement due time(s) were beyond %s from now, the longest "
+                                "acknowledgement window configured (a clock since put back, or a window shortened): "
+                                "brought back to it", dues, window)
                 if abs(stepped) > CLOCK_STEP_SECONDS:
                     hooks = [h for h in (getattr(m, "clock_stepped", None) for m in self.modules.values()) if h]
                     log.warning("clock: the system clock went %s %.0fs%s", "back" if stepped > 0 else "forward",
@@ -501,6 +508,14 @@ def run(config_path: str | Path | None) -> int:
             except OSError as exc:       # the next start then waits out what this one was posting: safe
                 log.warning("cannot empty %s: %s", lock.name, exc.strerror or exc)
         lock.close()
+
+
+def longest_ack_window(partners: dict[str, PartnerConfig]) -> timedelta:
+    """The longest any acknowledgement may take (997/999/CONTRL and SFTP pickup windows, async MDN timeouts): a due
+    time further ahead was set on a clock since put back. A minute more, so a due time set this second is left."""
+    hours = [Pipeline.ack_window(p, syntax) for p in partners.values() for syntax in ("x12", "edifact")]
+    hours += [p.outbound.mdn_timeout_hours for p in partners.values() if isinstance(p.outbound, As2Channel)]
+    return timedelta(hours=max(hours, default=24.0), minutes=1)
 
 
 def raise_open_files_limit() -> None:

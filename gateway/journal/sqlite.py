@@ -439,22 +439,33 @@ class SqliteJournal(Journal):
             return moved + db.execute(f"UPDATE messages SET next_attempt_at = ? WHERE {where}",
                                       (_ts(latest), *params)).rowcount
 
-    def move_ack_dues(self, stepped_back: timedelta) -> int:
-        """A step back of the clock seen while running (`pull_in`'s): each acknowledgement still awaited got its due
-        time on the clock that ran ahead, and was flagged overdue that much late (a day ahead: a missing 997 unseen
-        for a day); its due time moves back by the step, with the async MDN's. A step forward moves none: the time
-        may really have passed (a suspended or paused machine), and an alarm comes early rather than late. Returns
-        how many moved."""
+    def pull_in_ack_dues(self, latest: datetime, stepped_back: timedelta = timedelta(0)) -> int:
+        """`pull_in` for the due times of awaited acknowledgements (a 997/CONTRL, an async MDN, an SFTP pickup), which
+        a clock that ran ahead set that much late: a day ahead, a missing 997 was flagged overdue a day late.
+        `stepped_back` (a step back seen while running): each moves back by it, the async MDN's with it. Then one
+        still beyond `latest` (now plus the longest window configured: a clock put back while the gateway was
+        stopped, or a window since shortened) is brought back to it. A step forward moves none: the time may really
+        have passed (a suspended or paused machine), and an alarm comes early rather than late. Returns how many
+        moved."""
+        if stepped_back <= timedelta(0) and not self._read("SELECT 1 FROM ack_expectations WHERE due_at > ? LIMIT 1",
+                                                           (_ts(latest),)):
+            return 0                        # the usual case: a read, no write transaction
         with self._tx() as db:
             rows = db.execute("SELECT a.message_id, a.kind, a.due_at, json_extract(m.meta, '$.awaits_due') AS mdn "
                               "FROM ack_expectations a JOIN messages m ON m.id = a.message_id").fetchall()
+            moved = 0
             for row in rows:
-                db.execute("UPDATE ack_expectations SET due_at = ? WHERE message_id = ? AND kind = ?",
-                           (_ts(datetime.fromisoformat(row["due_at"]) - stepped_back), row["message_id"], row["kind"]))
-            for message_id, due in {r["message_id"]: r["mdn"] for r in rows if r["mdn"]}.items():
-                db.execute("UPDATE messages SET meta = json_set(meta, '$.awaits_due', ?) WHERE id = ?",
-                           ((datetime.fromisoformat(due) - stepped_back).isoformat(), message_id))
-        return len(rows)
+                due = min(latest, datetime.fromisoformat(row["due_at"]) - stepped_back)
+                if due != datetime.fromisoformat(row["due_at"]):
+                    moved += 1
+                    db.execute("UPDATE ack_expectations SET due_at = ? WHERE message_id = ? AND kind = ?",
+                               (_ts(due), row["message_id"], row["kind"]))
+            for message_id, mdn in {r["message_id"]: r["mdn"] for r in rows if r["mdn"]}.items():
+                due = min(latest, datetime.fromisoformat(mdn) - stepped_back)
+                if due != datetime.fromisoformat(mdn):
+                    db.execute("UPDATE messages SET meta = json_set(meta, '$.awaits_due', ?) WHERE id = ?",
+                               (due.isoformat(), message_id))
+        return moved
 
     # ------------------------------------------------------------------ reads
     def get(self, message_id: str) -> Message:

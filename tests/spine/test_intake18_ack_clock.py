@@ -2,7 +2,8 @@
 ahead, a VM restored from a snapshot). Each awaited acknowledgement (a 997/CONTRL, an async MDN, the partner's pickup
 from our SFTP server) has a wall-clock due time, set on the clock that ran ahead: after the step it was flagged
 overdue a day late, and the status page's overdue list and `edi_gateway_overdue_acks` said nothing for that day. The
-journal's waits already moved back with such a step (`SqliteJournal.pull_in`); the due times now move with them.
+journal's waits already moved back with such a step (`SqliteJournal.pull_in`); the due times now move with them, and
+one left beyond the longest acknowledgement window by a clock put back while the gateway was stopped is brought back.
 
 The real daemon as a subprocess with its wall clock shifted (tests/spine/hunt17_clock.py); our SFTP server holds the
 997 of an order for the partner to fetch (an acknowledgement awaited: its pickup, within its ack window).
@@ -57,3 +58,15 @@ def test_a_clock_set_back_a_day_moves_the_acknowledgement_due_times_back(tmp_pat
                  message=f"the due time moved back:\n{gw.output()}")
         assert abs(_due(ws) - (ahead - timedelta(seconds=DAY))) < timedelta(minutes=2)
         assert "clock: 1 acknowledgement due time(s) moved back with the clock" in gw.output()
+
+    # When the clock is put back another day while the gateway is stopped (no step to measure), and it starts
+    clock.write_text(str(-DAY))
+    with GatewayProcess(ws.config, preload=["tests.spine.hunt17_clock"], env={"EDI_TEST_CLOCK_FILE": str(clock)}) \
+            as again:
+        # Then the due time, a day and two hours ahead of that clock, is brought back within the longest
+        # acknowledgement window configured (acme's two hours, and a minute)
+        behind = datetime.now(UTC) - timedelta(seconds=DAY)
+        wait_for(lambda: _due(ws) < behind + timedelta(hours=3), timeout=30,
+                 message=f"the due time brought back:\n{again.output()}")
+        assert behind + timedelta(hours=2) < _due(ws) < behind + timedelta(hours=2, minutes=2)
+        assert "clock: 1 acknowledgement due time(s) were beyond 2:01:00 from now" in again.output()
