@@ -430,6 +430,15 @@ class OdooPartnerSettings(Strict):
         "the unit) so named or named so and more ('Case': 'Case of 24'). A packaging whose barcode is the "
         "partner's item code for the product wins. A product without one is left out and logged; null: each "
         "product in its Odoo unit")
+    stock_buffer: str | None = Field(
+        None, pattern=r"^(\d+(\.\d+)?|(100|\d{1,2}(\.\d+)?)%)$", description="held back from what the stock feed "
+        "offers (846 QTY*33, INVRPT QTY+198, the CSV quantity) of each product in each warehouse, so sales made "
+        "between two feeds or a miscount do not oversell: a quantity in the product's Odoo unit ('5') or a "
+        "percentage of what is free ('10%'); the figure sent is rounded down, never below 0; on hand and "
+        "arrivals are not changed")
+    stock_cap: float | None = Field(None, ge=0, description="at most this much offered of each product in each "
+                                    "warehouse (in its Odoo unit, after stock_buffer; with stock_packaging, before "
+                                    "the whole cases are counted), however much is free")
     currency: str | None = None
     units: dict[str, str] = Field(default_factory=dict, description="canonical unit code -> Odoo unit name "
                                   "in English (en_US, whatever the database's language), over the built-in map "

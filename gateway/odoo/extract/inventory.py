@@ -101,6 +101,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
             sold = offered[row["id"]]
             free = min(_dec(row["free_qty"]), _dec(row["qty_available"]) - _dec(row.get("outgoing_qty")),
                        made.get(row["id"], Decimal("Infinity")))
+            free = _held_back(free, partner)
             if unit in COUNTED_UNITS or uom in ("Units", "Dozens"):     # 2.5 cases left are 2 it can order
                 free = free.to_integral_value(rounding=ROUND_FLOOR)
             quantities = [Quantity(qualifier="available", value=_stock_figure(free, sold), unit=unit),
@@ -253,6 +254,19 @@ def _cased(client: OdooClient, partner: PartnerConfig, offered: dict[int, bool],
                     ", ".join(ids_and_name(items.get(p, {}))[0].get("vendor") or ids_and_name(items.get(p, {}))[1] or str(p)
                               for p in loose))
     return cases
+
+
+def _held_back(free: Decimal, partner: PartnerConfig) -> Decimal:
+    """What the feed offers of a product's `free` quantity once the partner's `odoo.stock_buffer` is held back
+    (a quantity, or a percentage rounded down to the decimals Odoo gave) and `odoo.stock_cap` applied: a retailer
+    or marketplace sells on the figure until the next feed, while Odoo takes other orders for the same stock."""
+    buffer, cap = partner.odoo.stock_buffer, partner.odoo.stock_cap
+    if buffer and buffer.endswith("%"):
+        places = Decimal(1).scaleb(min(int(free.as_tuple().exponent), 0))
+        free = (free * (100 - _dec(buffer[:-1])) / 100).quantize(places, rounding=ROUND_FLOOR)
+    elif buffer:
+        free -= _dec(buffer)
+    return min(free, _dec(cap)) if cap is not None else free
 
 
 def _stock_figure(value: Any, sold: bool) -> Decimal:
