@@ -69,6 +69,7 @@ from gateway.odoo.receipts import (
     per_serial,
     receipt_for,
     share_out,
+    shared,
     tracking_of,
     vendor_orders,
 )
@@ -603,7 +604,8 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                                     ("picking_type_code", "in", ["incoming", "dropship"]),
                                                     ("state", "!=", "cancel")], fields, order="id")
     picking = receipt_for(client, doc, order, pickings, olabel)
-    if picking["state"] == "done":   # this notice was applied and the receipt validated: nothing to redo
+    keep = shared(doc, picking, olabel)
+    if picking["state"] == "done" or keep is None:     # applied (and validated, or beside other notices): a resend
         return record_link(doc, "stock.picking", picking["id"], "found")
     marker = notice_marker(doc)
     entries = [(None, item) for item in order.items] + _walk(order.packs)
@@ -625,8 +627,9 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     planned = [(sscc, item, match, *in_own_unit(client, qty, uom, match.uom_id, cache))
                if match.product_id in serial and item.serials else (sscc, item, match, qty, uom)
                for sscc, item, match, qty, uom in planned]
-    shares = share_out(client, pos[0], moves, [(item.line_no, match.product_id, qty, uom)
-                                               for _, item, match, qty, uom in planned])
+    names = Names.of(client, cache)     # the received quantity is the lines' done one: qty_done in 16
+    shares = share_out(client, pos[0], _left_open(client, moves, picking, names.line_qty) if keep else moves,
+                       [(item.line_no, match.product_id, qty, uom) for _, item, match, qty, uom in planned])
     seen: set[str] = set()
     for lab, (_, item, match, qty, uom) in zip(labels, planned):
         check_tracking(lab, item, match.name, tracked.get(match.product_id, "none"), validating)
@@ -636,8 +639,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                             for lab, (_, item, match, _, _) in zip(labels, planned)
                             if match.product_id in serial for number in item.serials},
                    m2o_id(picking.get("company_id")))
-    commands: list[list[Any]] = [[2, line, 0] for m in moves for line in m["move_line_ids"]]
-    names = Names.of(client, cache)     # the received quantity is the lines' done one: qty_done in 16
+    commands: list[list[Any]] = [] if keep else [[2, line, 0] for m in moves for line in m["move_line_ids"]]
     for (sscc, item, match, _, uom), share in zip(planned, shares):
         pieces = per_serial(share, item.serials, uom) if match.product_id in serial and item.serials else [
             (piece.move, piece.quantity, piece.uom, item.lot) for piece in share]
@@ -655,6 +657,20 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                 vals["result_package_id"] = sscc        # its package id once every order is checked
             commands.append([0, 0, vals])
     return olabel, picking, marker, commands, ",".join(notice_trackings(doc, order)) or None
+
+
+def _left_open(client: OdooClient, moves: list[dict[str, Any]], picking: dict[str, Any],
+               line_qty: str) -> list[dict[str, Any]]:
+    """The receipt's moves with what other notices' lines (kept) announce taken off their demand, in the move's unit,
+    so this notice fills what they leave (a product on several PO lines: line 1 then its parts)."""
+    kept = client.search_read("stock.move.line", [("picking_id", "=", picking["id"])],
+                              ["move_id", line_qty, "product_uom_id"])
+    out = []
+    for move in moves:
+        taken = sum(float(r.get(line_qty) or 0) for r in kept if m2o_id(r.get("move_id")) == move["id"]
+                    and m2o_id(r.get("product_uom_id")) == m2o_id(move.get("product_uom")))
+        out.append({**move, "product_uom_qty": max(float(move.get("product_uom_qty") or 0) - taken, 0.0)})
+    return out
 
 
 def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:

@@ -92,6 +92,43 @@ def receipt_for(client: OdooClient, doc: ShipNotice, order: ShipOrder, pickings:
     return candidates[0]
 
 
+def notices_on(picking: dict[str, Any]) -> set[str]:
+    """The numbers of the ship notices a receipt's note names, whichever version ('EDI ship notice A1 (replacement)')."""
+    numbers = set()
+    for paragraph in (picking.get("note") or "").split("<p>"):
+        text = html.unescape(paragraph.split("</p>")[0])
+        if text.startswith(f"{MARKER} "):
+            number = text[len(MARKER) + 1:]
+            for noun, _ in REVISIONS.values():
+                number = number.removesuffix(f" ({noun})")
+            numbers.add(number)
+    return numbers
+
+
+def shared(doc: ShipNotice, picking: dict[str, Any], olabel: str) -> bool | None:
+    """Whether the open receipt carries other notices, whose move lines this one keeps (a PO shipped in two trucks,
+    a notice each, before the dock validates): True; False when it carries none (the notice's lines replace the
+    receipt's, as when a revision under a new number replaces the one notice the receipt has); None when this very
+    notice is on it beside others already (a resend: nothing to write). A revision of a notice sharing its receipt
+    is held: the lines of each are not told apart in Odoo."""
+    numbers = notices_on(picking)
+    others = sorted(numbers - {doc.number})
+    if not others:
+        return False
+    revision = REVISIONS.get(doc.purpose)
+    if doc.number in numbers and noted(picking, notice_marker(doc)):
+        return None
+    if revision and doc.number not in numbers and len(others) == 1:
+        return False            # it replaces, under a number of its own, the one notice the receipt has
+    if doc.number in numbers or revision:
+        what = revision[0] if revision else "resend with another purpose"
+        raise OdooRejected(f"{olabel}: the notice is a {what} of ship notice {doc.number}, and receipt "
+                           f"{picking['name']} also carries ship notice {', '.join(others)}, whose lines Odoo does "
+                           "not tell from this one's; nothing was written: correct the receipt in Odoo by hand, then "
+                           "close this message")
+    return True
+
+
 def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, done: list[dict[str, Any]],
                         olabel: str) -> None:
     """A notice new to this PO whose packages (SSCC), tracking number or serial numbers are on a validated

@@ -7,6 +7,7 @@ receipt that carries the notice, nothing written."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import odoorpc
 
@@ -28,20 +29,20 @@ async def test_a_deleted_notice_is_held_naming_its_receipt(tmp_path: Path, examp
     pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
     pipeline.config.partners["widgetworks"] = VENDOR
 
-    async def send(control: int, purpose: str) -> object:
+    async def send(control: int, purpose: str) -> Any:
         message = await pipeline.submit(asn(control, purpose, "ASN-1101", name, [], items=[
             "HL*4*3*I", "LIN*1*VN*WW-WB-100", "SN1**100*EA"]),
             IntakeMeta(channel="sftp", filename=f"{control}.edi", partner="widgetworks"))
         return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
 
     first = await send(1101, "00")
-    assert getattr(first, "state") is State.DONE
+    assert first.state is State.DONE
     [before] = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)],
                                                                ["name", "move_line_ids", "note"]])
     deleted = await send(1102, "03")
-    assert getattr(deleted, "state") is State.QUARANTINED
+    assert deleted.state is State.QUARANTINED
     assert f"the notice cancels ship notice ASN-1101, which receipt {before['name']} (open) carries; nothing was " \
-           "written" in str(getattr(deleted, "last_error"))
+           "written" in str(deleted.last_error)
     [after] = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)],
                                                               ["name", "move_line_ids", "note"]])
     assert after == before
