@@ -1,8 +1,10 @@
 """The UBL invoice we send a Peppol BIS Billing 3.0 buyer, checked against the rules a Peppol access point applies
 that can be reasoned about without a schematron engine: the specification and process identifiers where the
 schema puts them (PEPPOL-EN16931-R001/R004, set by the partner's profile over the base), the seller's and buyer's
-legal names (EN 16931 BR-06/BR-07: PartyLegalEntity/RegistrationName), an item name on every line (BR-25), no empty element (PEPPOL-EN16931-R008), and the totals (BR-CO-10, BR-CO-14, BR-CO-15,
-two decimals). An invoice made in the sandbox from a real order, rendered by the daemon's scheduler."""
+legal names (EN 16931 BR-06/BR-07: PartyLegalEntity/RegistrationName) and electronic addresses (PEPPOL-EN16931-
+R010/R020: EndpointID, first in the Party, from the partner's profile), an item name on every line (BR-25), no
+empty element (PEPPOL-EN16931-R008), and the totals (BR-CO-10, BR-CO-14, BR-CO-15, two decimals). An invoice made
+in the sandbox from a real order, rendered by the daemon's scheduler."""
 
 from __future__ import annotations
 
@@ -42,6 +44,12 @@ structure:
     fields:
       _customization: {{at: cbc:CustomizationID, default: "{CUSTOMIZATION}"}}
       _profile_id: {{at: cbc:ProfileID, default: "{PROCESS}"}}
+  supplier:
+    fields:
+      _endpoint: {{at: "cac:Party/cbc:EndpointID[@schemeID='0088']", from: ids.gln}}
+  buyer:
+    fields:
+      _endpoint: {{at: "cac:Party/cbc:EndpointID[@schemeID='0088']", from: ids.gln}}
 """
 
 
@@ -85,8 +93,11 @@ async def test_the_invoice_a_peppol_buyer_gets_passes_the_rules_we_can_check(
     assert heads == ["UBLVersionID", "CustomizationID", "ProfileID", "ID"], text
     assert invoice.findtext("cbc:CustomizationID", namespaces=NS) == CUSTOMIZATION
     assert invoice.findtext("cbc:ProfileID", namespaces=NS) == PROCESS
-    for party in ("cac:AccountingSupplierParty", "cac:AccountingCustomerParty"):           # BR-06, BR-07
+    for party, gln in (("cac:AccountingSupplierParty", "0614141000005"), ("cac:AccountingCustomerParty", None)):
         assert invoice.findtext(f"{party}/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", namespaces=NS), text
+        first = invoice.find(f"{party}/cac:Party", NS)[0]                        # R010/R020: the electronic address
+        assert (etree.QName(first).localname, first.get("schemeID")) == ("EndpointID", "0088"), text
+        assert first.text == (gln or first.text) and len(first.text or "") == 13
     lines = invoice.findall("cac:InvoiceLine", NS)
     assert len(lines) == 2
     assert all((line.findtext("cac:Item/cbc:Name", namespaces=NS) or "").strip() for line in lines), text
