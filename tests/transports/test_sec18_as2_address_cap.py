@@ -37,11 +37,12 @@ async def hold(host: str, port: int, count: int) -> list[tuple[asyncio.StreamRea
     return held
 
 
-def curl_from(source: str, url: str, body: Path, headers: dict[str, str], tmp: Path) -> tuple[int, str, bytes]:
+def curl_from(source: str, url: str, body: Path, headers: dict[str, str], tmp: Path,
+              cacert: Path | None = None) -> tuple[int, str, bytes]:
     """curl POSTing from the local address `source`: (status, content type, body)."""
     hfile, bfile = tmp / "from.headers", tmp / "from.body"
     cmd = ["curl", "-sS", "--noproxy", "*", "--interface", source, "-X", "POST", "--data-binary", f"@{body}",
-           "-D", str(hfile), "-o", str(bfile), "-H", "Expect:"]
+           "-D", str(hfile), "-o", str(bfile), "-H", "Expect:", *(["--cacert", str(cacert)] if cacert else [])]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     done = subprocess.run([*cmd, url], capture_output=True, timeout=120, check=False)
@@ -84,6 +85,33 @@ async def test_another_partner_gets_its_mdn_while_one_address_holds_its_share(
         assert server.site.refused_source.count == 1
     finally:
         for _, writer in held:
+            writer.close()
+        await server.close()
+
+
+async def test_over_https_handshakes_that_never_start_count_against_their_address(
+        world: World, intake: JournalIntake) -> None:
+    """Over HTTPS a stranger's connections that never send their TLS hello count against its address from their
+    accept: one beyond its share is closed at once, and a partner on another address completes its handshake and
+    gets its MDN while the stranger holds its share."""
+    server = await start_server(world, intake, tls=True, max_connections=3, max_connections_per_address=2,
+                                idle_timeout=120)
+    stalled: list[asyncio.StreamWriter] = []
+    try:
+        assert server.port and server.site
+        for _ in range(3):
+            stalled.append((await asyncio.open_connection("127.0.0.1", server.port, local_addr=("127.0.0.1", 0)))[1])
+        await wait_for_async(lambda: server.site and len(server.site.handshakes) == 2
+                             and server.site.refused_source.count == 1, message="two handshakes held, one refused")
+        ctype, body, _ = build_message(world.tmp / "tls", PAYLOAD, signer=world.partner, recipient=world.ours)
+        status, mdn_type, mdn_body = await asyncio.to_thread(
+            curl_from, "127.0.0.2", world.url, body, as2_headers("BIGBOX-AS2", "ACMEDIST", "<tls@bigbox>", ctype),
+            world.tmp, world.ours.cert_path)
+        assert status == 200 and "processed" in mdn_fields(verify_mdn(world.tmp, mdn_type, mdn_body, world.ours))[
+            "disposition"]
+        assert len(server.site.handshakes) == 2 and len(intake.messages()) == 1
+    finally:
+        for writer in stalled:
             writer.close()
         await server.close()
 
