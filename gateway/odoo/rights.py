@@ -10,8 +10,8 @@ and hides their orders and invoices from the 855/856/810 extraction, so they are
 flow needs: model access by `check_access_rights(operation, raise_exception=False)` on 16-17 and
 `has_access(operation)` on an empty recordset from 18 (where the former is deprecated), both callable
 over JSON-RPC and JSON-2; and, for the flows on sale orders, whether it is in Sales: All Documents by
-`res.users.has_group` (an @api.model method on the caller in 16, a method of one user from 17, which a
-user may call about itself without administration rights). Reading the user's groups instead would miss
+`res.users.has_group` (an @api.model method on the caller in 16 and 17.0, a method of one user from saas-17.2,
+which a user may call about itself without administration rights). Reading the user's groups instead would miss
 those implied by another on 19, whose `group_ids` holds only the groups given (a Sales Administrator).
 
 The daemon runs it when it starts and at each reload (`start` / `reload`, a daemon part): each problem is
@@ -144,8 +144,10 @@ def may(client: OdooClient, model: str, operation: str) -> bool:
 
 
 def in_group(client: OdooClient, uid: int, group: str) -> bool:
-    """res.users has_group for the API user itself (16: @api.model; 17+: on one user)."""
-    if client.version[0] < 17:
+    """res.users has_group for the API user itself: an @api.model method in 16 and 17.0-17.1, on one user from
+    saas-17.2 (odoo/odoo#151597; 18, 19). Asked on one user, 17.0 answered "got multiple values for argument
+    'group_ext_id'": Own Documents Only went unseen there, a warning at each start saying so."""
+    if client.version < (17, 2):
         return bool(client.call("res.users", "has_group", group_ext_id=group))
     return bool(client.call("res.users", "has_group", [uid], group_ext_id=group))
 

@@ -104,9 +104,10 @@ def _has_group(env: Env, uid: int, group_ext_id: str) -> bool:
 
 
 def user_methods(version: int) -> dict[tuple[str, str], Method]:
-    """res.users has_group: 16 an @api.model method on the caller (the singleton's id when called on one), 17+ a
-    record method on one user (`ensure_one`), as odoo/addons/base/models/res_users.py has them."""
-    if version < 17:
+    """res.users has_group: 16 and 17.0 an @api.model method on the caller (17.0's web client asks it `args:
+    [group]`; its fallback on the env user went in saas-17.2, odoo/odoo#151597), 18+ a record method on one user
+    (`ensure_one`), as odoo/addons/base/models/res_users.py has them. The sandbox's 17 is 17.0."""
+    if version < 18:
         return {("res.users", "has_group"): Method(lambda env, group_ext_id: _has_group(env, env.uid, group_ext_id),
                                                    False, [("group_ext_id", REQUIRED)])}
 
