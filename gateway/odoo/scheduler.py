@@ -217,6 +217,11 @@ class OdooScheduler:
                                         None, seen, sorted(aside))
                 if missing := [rid for rid in aside if f"{model},{rid}" not in seen]:
                     ended = await in_thread(_ended, self.client, str(model), missing)
+            gone: dict[str, list[dict[str, Any]]] = {}   # a warehouse no longer fed: 0 for its items, for a week
+            if kind == versions.KIND_INVENTORY:
+                for zeros, kept_items in await in_thread(self._gone, partner, setting, recent, docs, slot):
+                    docs.append(zeros)
+                    gone[zeros.source.odoo_record or ""] = kept_items
         except OdooStopped:     # the daemon's stop ended its wait for Odoo, or came between two reads: no outage
             log.info("partner %s %s: run stopped with the daemon; the next run picks it up", partner_id, doc_type)
             return 0
@@ -249,7 +254,8 @@ class OdooScheduler:
             try:
                 kept: list[dict[str, Any]] | None = None
                 if isinstance(doc, InventoryAdvice) and key not in known:
-                    doc, kept = await in_thread(self._with_dropped, partner, setting, doc)
+                    doc, kept = (doc, gone[doc.source.odoo_record or ""]) if doc.source.odoo_record in gone \
+                        else await in_thread(self._with_dropped, partner, setting, doc)
                 before = last.get(doc.source.odoo_record or "")
                 digest = versions.content_digest(doc) if kind in DIGESTED else None
                 # a version held for a person (changed figures the earlier release saw) is not baselined away
@@ -309,14 +315,34 @@ class OdooScheduler:
                       doc: InventoryAdvice) -> tuple[InventoryAdvice, list[dict[str, Any]]]:
         """A warehouse's stock feed with 0 for the items its last queued feed reported and this one does not
         (`inventory.with_dropped`); what it reports is kept once it is queued."""
-        text = self.ctx.journal.get_blob(_run_key(partner.id, setting.type), f"reported:{doc.source.odoo_record}")
+        return inventory.with_dropped(doc, self._reported(partner, setting, str(doc.source.odoo_record)))
+
+    def _reported(self, partner: PartnerConfig, setting: DocumentSettings, record: str) -> list[dict[str, Any]]:
+        """The items a warehouse's ("stock.warehouse,1") last queued feed reported, as `with_dropped` kept them."""
+        text = self.ctx.journal.get_blob(_run_key(partner.id, setting.type), f"reported:{record}")
         try:
             before = json.loads(text) if text else []
         except ValueError:
             log.warning("partner %s %s: items reported before unreadable; items dropped since are not sent as 0",
                         partner.id, setting.type)
             before = []
-        return inventory.with_dropped(doc, before if isinstance(before, list) else [])
+        return before if isinstance(before, list) else []
+
+    def _gone(self, partner: PartnerConfig, setting: DocumentSettings, recent: list[Message], docs: list[Document],
+              slot: str | None) -> list[tuple[InventoryAdvice, list[dict[str, Any]]]]:
+        """`inventory.gone_warehouses` for the warehouses among this job's recent feeds that this run has none of."""
+        fed = [d for d in docs if isinstance(d, InventoryAdvice)]
+        records = {(m.source_key or "").removeprefix("odoo:").partition("@")[0] for m in recent
+                   if (m.source_key or "").startswith("odoo:stock.warehouse,")
+                   and (m.source_key or "").endswith(f":{setting.type}")} - {d.source.odoo_record for d in fed}
+        before = {int(r.partition(",")[2]): self._reported(partner, setting, r) for r in records
+                  if r.partition(",")[2].isdecimal()}
+        if not any(before.values()):
+            return []
+        slot = str(fed[0].source.odoo_write_date) if fed else slot or current_slot(
+            setting.schedule if setting.trigger == "schedule" else None, zone=self.zone_of(setting))
+        assert self.client is not None          # run_once connected before extracting
+        return inventory.gone_warehouses(self.client, partner, fed, before, slot)
 
     def _retry_soon(self, partner: PartnerConfig, setting: DocumentSettings) -> str:
         """After a run that could not reach Odoo, read from it (held: a warehouse archived, an access right

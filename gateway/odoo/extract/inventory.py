@@ -166,9 +166,49 @@ def with_dropped(doc: InventoryAdvice, before: list[dict[str, Any]],
     in every feed for `days` after the item was last reported, so a feed lost or refused does not keep the old
     figure for good. Slots are the documents' write dates ("YYYY-MM-DD HH:MM")."""
     slot = str(doc.source.odoo_write_date)
-    reported = {key for line in doc.lines for key in _compared(line.item_ids)}
+    zeros, kept = _zeros(doc.lines, before, slot, doc.lines[0].location, days)
+    if zeros:
+        log.info("partner %s: %s reports 0 for %d item(s) no longer in the feed: %s", doc.source.partner, doc.number,
+                 len(zeros), "; ".join(" ".join(f"{k} {v}" for k, v in z.item_ids.items()) for z in zeros))
     keep = [{"ids": line.item_ids, "name": line.description or "", "unit": line.quantities[0].unit, "last": slot}
             for line in doc.lines]
+    return doc.model_copy(update={"lines": [*doc.lines, *zeros]}), keep + kept
+
+
+def gone_warehouses(client: OdooClient, partner: PartnerConfig, docs: list[InventoryAdvice],
+                    before: dict[int, list[dict[str, Any]]], slot: str,
+                    days: int = DROPPED_DAYS) -> list[tuple[InventoryAdvice, list[dict[str, Any]]]]:
+    """A feed of 0 for each item of each warehouse an earlier feed reported (`before`: warehouse id -> what
+    `with_dropped` kept) that this run has no feed of (`docs`): taken out by `odoo.warehouse`, archived, or with
+    nothing left to report. A retailer keeps each location's last figures until a feed names it again, and would
+    go on selling them. Sent for `days` after the items were last reported, as a dropped item is; each with what
+    to keep for the next run. One search (archived warehouses included, for their code) when there are any."""
+    fed = {d.source.odoo_record for d in docs}
+    gone = {wid: items for wid, items in before.items() if items and f"stock.warehouse,{wid}" not in fed}
+    if not gone:
+        return []
+    codes = {w["id"]: w["code"] for w in client.search_read("stock.warehouse", [("id", "in", sorted(gone))],
+                                                            ["code"], context={"active_test": False})}
+    out = []
+    for wid, items in sorted(gone.items()):
+        zeros, kept = _zeros([], items, slot, codes.get(wid), days)
+        if not zeros:
+            continue
+        log.info("partner %s: warehouse %s is no longer in its stock feed; 0 sent for its %d item(s)", partner.id,
+                 codes.get(wid) or wid, len(zeros))
+        out.append((InventoryAdvice(
+            number=f"{codes.get(wid) or wid}-{slot.replace('-', '').replace(' ', '').replace(':', '')}",
+            date=docs[0].date if docs else slot[:10], parties=docs[0].parties if docs else [], lines=zeros,
+            source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wid}", odoo_write_date=slot)), kept))
+    return out
+
+
+def _zeros(lines: list[InventoryLine], before: list[dict[str, Any]], slot: str, location: str | None,
+           days: int) -> tuple[list[InventoryLine], list[dict[str, Any]]]:
+    """Lines of 0 at `location` for the items of `before` not among `lines` and last reported at most `days`
+    before `slot`, under the identifiers no line of `lines` reports; and those items, to keep."""
+    reported = {key for line in lines for key in _compared(line.item_ids)}
+    keep: list[dict[str, Any]] = []
     zeros: list[InventoryLine] = []
     for item in before:
         ids = {k: v for k, v in dict(item.get("ids") or {}).items() if not _compared({k: v}) & reported}
@@ -176,14 +216,11 @@ def with_dropped(doc: InventoryAdvice, before: list[dict[str, Any]],
             continue
         keep.append({**item, "ids": ids})
         unit = str(item.get("unit") or "EA")
-        zeros.append(InventoryLine(line_no=str(len(doc.lines) + len(zeros) + 1), item_ids=ids,
-                                   description=item.get("name") or None, location=doc.lines[0].location,
+        zeros.append(InventoryLine(line_no=str(len(lines) + len(zeros) + 1), item_ids=ids,
+                                   description=item.get("name") or None, location=location,
                                    quantities=[Quantity(qualifier="available", value=Decimal(0), unit=unit),
                                                Quantity(qualifier="on_hand", value=Decimal(0), unit=unit)]))
-    if zeros:
-        log.info("partner %s: %s reports 0 for %d item(s) no longer in the feed: %s", doc.source.partner, doc.number,
-                 len(zeros), "; ".join(" ".join(f"{k} {v}" for k, v in z.item_ids.items()) for z in zeros))
-    return doc.model_copy(update={"lines": [*doc.lines, *zeros]}), keep
+    return zeros, keep
 
 
 def _compared(ids: dict[str, str]) -> set[tuple[str, str]]:
