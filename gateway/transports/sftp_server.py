@@ -41,6 +41,7 @@ from gateway.journal.api import Journal, State
 from gateway.outbound.channels import NOT_YET_SENT, PICKUP, ack_before_sent
 from gateway.outbound.placing import FETCHED, forget, index_entry, placement
 from gateway.outbound.sftp_channel import index_dir, spot
+from gateway.poison import Isolation, intake_key, set_aside_file
 from gateway.transports.base import Intake, IntakeMeta, Refusals, source_of
 from gateway.transports.keys import write_public, write_secret
 from gateway.transports.temp_names import is_temp_name
@@ -180,6 +181,7 @@ class SftpServer:
         self.use_accounts(accounts_from(partners, self.root))
         self.intake = intake
         self.journal = journal
+        self.isolation: Isolation | None = None   # notes an upload being taken in: one that kills us is set aside
         self.failures: dict[str, list[float]] = {}
         self.host_key: asyncssh.SSHKey | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -297,7 +299,15 @@ class SftpServer:
         meta = IntakeMeta(channel="sftp", filename=name, partner=acct.partner,
                           source_key=f"sftp:{acct.user}:{INBOUND}/{name}",
                           extra={"sftp_user": acct.user})
-        message = await self.intake.submit(staged, meta)
+        if self.isolation is None:
+            message = await self.intake.submit(staged, meta)
+        else:
+            # a resend has the name and size of the upload that killed the gateway while it was taken in
+            key = intake_key("sftp", acct.user, name, staged.stat().st_size)
+            if (reason := self.isolation.intake_verdict(key)) is not None:
+                await self._set_aside_killer(acct, staged, name, reason)
+            with self.isolation.taking_in(key, f"SFTP upload {acct.user}/{INBOUND}/{name}"):
+                message = await self.intake.submit(staged, meta)
         log.info("SFTP upload %s/%s/%s committed as %s (%s)", acct.user, INBOUND, name, message.id,
                  message.state.value)
         try:
@@ -305,6 +315,21 @@ class SftpServer:
         except OSError as exc:      # committed all the same: the partner is told so, the copy stays staged
             log.warning("SFTP upload %s/%s/%s (%s): its processed copy was not kept: %s", acct.user, INBOUND,
                         name, message.id, exc)
+
+    async def _set_aside_killer(self, acct: Account, staged: Path, name: str, reason: str) -> None:
+        """An upload the gateway was killed taking in, again and again (`gateway.poison`): moved, unread, to the
+        quarantine with a .reason.txt, and its close refused, saying so: the partner's resends are set aside too."""
+        assert self.isolation is not None
+        step = ("Find what killed the gateway (the log and the system journal at each of those kills: an OOM kill, a "
+                "crash in a library) and give it what it lacked; then ask the partner to upload it again under "
+                "another name (this name and size are set aside again), or have it sent in smaller files.")
+        kept = await asyncio.to_thread(set_aside_file, staged, name, self.isolation.quarantine / acct.partner,
+                                       f"{reason}.\nIt was uploaded by {acct.user} as {INBOUND}/{name}.", step,
+                                       move=True)
+        log.error("SFTP upload %s/%s/%s set aside: %s: kept as %s, its close refused", acct.user, INBOUND, name,
+                  reason, kept)
+        raise asyncssh.SFTPFailure(f"{name}: not accepted: the receiving gateway was killed each time it took this "
+                                   "file in; it is kept for the receiving EDI team: contact them")
 
     def _set_aside(self, acct: Account, staged: Path, name: str, message_id: str) -> None:
         """After the commit: keep the upload in inbound/processed/ (keep_processed) or drop the staging file."""
@@ -828,6 +853,8 @@ class JailedSftp(asyncssh.SFTPServer):
                                                    mtime=int(st.st_mtime))
             if len(self.recent) > 100:
                 self.recent.pop(next(iter(self.recent)))
+        except asyncssh.SFTPFailure:
+            raise                       # set aside (`SftpServer.take`): the failure says why
         except Exception as exc:
             await asyncio.to_thread(staged.unlink, missing_ok=True)
             log.error("SFTP %s: upload %s not committed: %s", self.acct.user, name, exc)
@@ -975,6 +1002,7 @@ async def start(ctx: Any) -> Callable[[], Awaitable[None]]:
     server: SftpServer | None = None
     if config.sftp_server.enabled:
         server = SftpServer(config.sftp_server, partners, ctx.pipeline, ctx.journal)
+        server.isolation = getattr(ctx, "isolation", None)
         await asyncio.to_thread(server.settle_fetched_before_start)
         await server.start()
         ports = getattr(ctx, "ports", None)
