@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.odoo.client import OdooClient
-from gateway.translate.canonical import OrderContact, PurchaseOrder
+from gateway.translate.canonical import LinePrice, OrderContact, PurchaseOrder
 
 SHIP_COMPLETE = "ship_complete"
 REQUIREMENTS = {
@@ -52,9 +52,24 @@ def condition_notes(doc: PurchaseOrder) -> list[str]:
         kind = f"payment terms type: {(doc.terms_type or 'basic').replace('_', ' ')}"
         notes.append(kind + (f", counted from the {doc.terms_basis.replace('_', ' ')}"
                              if doc.terms_basis not in USUAL_BASIS and doc.terms_basis else ""))
-    notes += [f"line {p.line_no or p.line_index} {p.kind.replace('_', ' ')} price: {p.price}"
-              + (f" (class of trade {p.class_of_trade})" if p.class_of_trade else "") for p in doc.line_prices or ()]
+    notes += [_line_price(p, doc) for p in doc.line_prices or ()]
     return notes
+
+
+def _line_price(stated: LinePrice, doc: PurchaseOrder) -> str:
+    """A line's stated price; a multiplier (X12 CTP06/07) is said as not applied, for a person to check the price
+    the line was posted at (a bookseller's PO: list price 29.00 with PO105 SR and CTP DIS .57, 16.53 to pay)."""
+    line = stated.line_no or str(stated.line_index)
+    said = f"line {line} {stated.kind.replace('_', ' ')} price: {stated.price}" if stated.price is not None else ""
+    said += f" (class of trade {stated.class_of_trade})" if said and stated.class_of_trade else ""
+    if stated.multiplier is None:
+        return said
+    posted = doc.lines[stated.line_index - 1] if 0 < stated.line_index <= len(doc.lines) else None
+    price = f" {posted.unit_price}" + (f" ({posted.price_basis})" if posted.price_basis else "") \
+        if posted is not None and posted.unit_price is not None else ""
+    return (f"{said}; " if said else f"line {line} ") + (
+        f"price multiplier {stated.multiplier}" + (f" ({stated.multiplier_kind})" if stated.multiplier_kind else "")
+        + f" stated and not applied to the line's price{price}: check the price")
 
 
 def _contact(contact: OrderContact) -> str:

@@ -376,8 +376,10 @@ class LinePrice(Model):
     line_no: str | None = None                  # the line's PO101 (None: the line had none; `line_index` then)
     line_index: int                             # the line's place in the order, from 1
     kind: str                                   # retail, unit_cost, ... (X12 CTP02 236 through `price_identifiers`)
-    price: Decimal
+    price: Decimal | None = None                # CTP03 (None: a multiplier alone)
     class_of_trade: str | None = None           # CTP01: whose price it is (RS retail, WS wholesale ...)
+    multiplier: Decimal | None = None           # CTP07: a factor to the line's price (.57: 43 % off a list price)
+    multiplier_kind: str | None = None          # CTP06 648 as sent (DIS discount multiplier ...)
 
 
 class PurchaseOrder(Document):

@@ -16,17 +16,20 @@ STATED_PRICES = "_stated_prices"
 """A line's CTPs, read by the X12 850/860 profiles' read-only `prices` node."""
 
 
+SAID = ("price", "class_of_trade", "multiplier", "multiplier_kind")
+
+
 def line_prices_in(data: dict[str, Any]) -> None:
     """Each line's CTPs (the profile's `_stated_prices`) as the order's `line_prices`, naming the line by its number and
-    place; a CTP without a price (CTP03) says nothing and is left out."""
+    place; a CTP with neither a price (CTP03) nor a multiplier (CTP07) says nothing and is left out."""
     found: list[dict[str, Any]] = []
     for index, line in enumerate(data.get("lines") or (), 1):
         prices = line.pop(STATED_PRICES, None) if isinstance(line, dict) else None
         for price in prices or ():
-            if price.get("price") is None:
+            if price.get("price") is None and price.get("multiplier") is None:
                 continue
             found.append({**({"line_no": line["line_no"]} if line.get("line_no") else {}), "line_index": index,
-                          "kind": price.get("kind") or "unspecified", "price": price["price"],
-                          **({"class_of_trade": price["class_of_trade"]} if price.get("class_of_trade") else {})})
+                          "kind": price.get("kind") or "unspecified",
+                          **{key: price[key] for key in SAID if price.get(key) is not None and price.get(key) != ""}})
     if found:
         data["line_prices"] = found

@@ -121,3 +121,18 @@ def test_an_860_making_a_quotation_ship_complete_sets_its_shipping_policy(client
                            {"fields": ["picking_policy"]})
     assert so["picking_policy"] == "one"
     assert "EDI sales requirement: ship complete" in order_note(odoo, "PO-SC-1")
+
+
+async def test_a_price_multiplier_is_said_and_never_applied(tmp_path: Path, examples: LoadedConfig,
+                                                            sandbox: SandboxServer) -> None:
+    """A bookseller's CTP without a price, only a discount multiplier (CTP06 DIS, CTP07 .57: 43 % off the line's
+    list price): it was dropped without a word; now the note says it was not applied, for a person to check the
+    price (the gateway cannot tell what the multiplier applies to)."""
+    data = sample(after="PO1*1*", add="CTP******DIS*.57~")
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["note", "order_line"])
+    assert ("<p>line 1 price multiplier 0.57 (DIS) stated and not applied to the line&#x27;s price 12.50 (PE): check "
+            "the price</p>") in order["note"]
+    prices = odoo_of(sandbox).execute_kw("sale.order.line", "read", [order["order_line"], ["price_unit"]])
+    assert sorted(row["price_unit"] for row in prices) == [8.75, 12.5, 42.0]
