@@ -195,8 +195,10 @@ def check(client: OdooClient, config: LoadedConfig) -> Report:
 
 
 def connect_and_check(config: LoadedConfig, halt: Any = None) -> Report:
-    """A connection of its own (the one at start, or the command's), checked, then closed."""
-    client = connect(config.gateway.odoo, halt=halt)
+    """A connection of its own, checked, then closed. Not retried within (odoo.retry_max): the daemon's check is
+    asked again after poll_seconds, and each retry of an Odoo that is down logged a 'retry N' warning, eight a
+    round, every round of an outage."""
+    client = connect(config.gateway.odoo.model_copy(update={"retry_max": 0}), halt=halt)
     try:
         return check(client, config)
     finally:
@@ -230,6 +232,9 @@ class _Checker:
             except OdooStopped:
                 return
             except OdooUnavailable as exc:      # down, or refused a read the check needs: asked again later
+                if self.state[1] == "not checked yet":      # said once an outage, not at each round
+                    log.info("Odoo rights: not checked yet (%s): asked again every %gs", exc,
+                             config.gateway.odoo.poll_seconds)
                 self.state = (True, f"not checked yet: {exc}")
                 await asyncio.sleep(config.gateway.odoo.poll_seconds)
                 continue
