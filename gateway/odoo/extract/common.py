@@ -48,6 +48,8 @@ def local_day(value: Any, zone: tzinfo) -> str | None:
 
 
 def party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None:
+    """A contact read by `Context.partners` as a document's party: its GLN, its reference (a store's number on a
+    ship-to contact), its VAT number and address with the state's and country's codes; None for no contact."""
     if not row:
         return None
     ids = {}
@@ -65,6 +67,7 @@ def party(role: str, row: dict[str, Any] | None, gln_field: str) -> Party | None
 
 
 def ids_and_name(ids: dict[str, str]) -> tuple[dict[str, str], str]:
+    """A product's identifiers (`Context.item_ids`) without the name kept beside them (`_name`), and that name."""
     clean = {k: v for k, v in ids.items() if not k.startswith("_")}
     return clean, ids.get("_name", "")
 

@@ -48,6 +48,7 @@ def order_lines_of(client: OdooClient, orders: dict[int, Any], uom_field: str) -
 
 
 def products_in(order_rows: dict[int, list[dict[str, Any]]]) -> set[int]:
+    """The products of the sale order lines `order_lines_of` read, whose codes a run reads with its own."""
     return {m2o_id(row["product_id"]) or 0 for rows in order_rows.values() for row in rows}
 
 
