@@ -29,7 +29,8 @@ def profile_for(tx: Transaction, partner: PartnerConfig | None, profiles: Profil
             for d in docs:
                 if d.profile in profiles:
                     p = profiles.get(d.profile)
-                    if p.syntax == syntax and (p.message == tx.doc_type or syntax in ("csv", "xml")):
+                    if p.syntax == syntax and (p.message == tx.doc_type or syntax == "csv"
+                                               or syntax == "xml" and not _standard_xml(tx)):
                         fitting.append(d)
             chosen = fitting[0] if len(fitting) == 1 else None
         if chosen is not None:
@@ -44,6 +45,13 @@ def profile_for(tx: Transaction, partner: PartnerConfig | None, profiles: Profil
         raise TranslationError(f"{who}no base profile translates {syntax} {tx.doc_type} {version}".strip(),
                                location=_tx_location(tx))
     return base
+
+
+def _standard_xml(tx: Transaction) -> bool:
+    """A UBL or cXML document, whose type the standard names (an OrderChange, an InvoiceDetailRequest): read only by
+    a profile for that type, never by a partner's only XML profile (its Order profile read a UBL OrderChange as a
+    new original order under the change's own number). An in-house schema's root name is no such type."""
+    return tx.version.startswith(("UBL", "cXML"))
 
 
 def _tx_location(tx: Transaction) -> str:

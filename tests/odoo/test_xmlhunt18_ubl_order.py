@@ -86,3 +86,17 @@ async def test_a_ubl_order_base_quantity_of_zero_is_held(tmp_path: Path, example
     assert held.state is State.QUARANTINED
     assert "Price/BaseQuantity '0' is not a quantity" in (held.last_error or "")
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PPL-BQ-0")]]) == []
+
+
+async def test_a_ubl_order_change_is_not_posted_as_a_new_order(tmp_path: Path, examples: LoadedConfig,
+                                                             sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """The partner's documents name the UBL Order only; its buyer sends an OrderChange (UBL 2.1's change of an
+    order, under a number of its own). The partner's one XML profile took it as any XML file and read it as an
+    original Order: a second quotation under the change's number, the order it changes untouched. It is held now,
+    naming the type, and nothing is made in Odoo."""
+    change = peppol_order("PPL-CHG-1", "8.75", "1").replace(b"xsd:Order-2", b"xsd:OrderChange-2").replace(
+        b"<o:Order ", b"<o:OrderChange ").replace(b"</o:Order>", b"</o:OrderChange>")
+    held = await submit(tmp_path, examples, sandbox, change)
+    assert held.state is State.QUARANTINED
+    assert "no inbound profile for it and no base profile translates xml OrderChange" in (held.last_error or "")
+    assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PPL-CHG-1")]]) == []
