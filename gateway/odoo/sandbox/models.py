@@ -220,7 +220,8 @@ def _location_name(env: Env, rid: int) -> str:
 def internal_locations(env: Env) -> set[int]:
     """Internal stock locations the context restricts to: `location`, else the warehouse, which Odoo 16-17
     read from `warehouse` and 18 on from `warehouse_id` (stock/models/product.py `_get_domain_locations`);
-    the key the other versions read means nothing there."""
+    the key the other versions read means nothing there. A warehouse is every location under its view location
+    (`mapped('view_location_id')` there), Input, Output and a person's WH/Damaged as well as WH/Stock."""
     ctx = env.context
     roots: list[int] = []
     if ctx.get("location"):
@@ -229,7 +230,8 @@ def internal_locations(env: Env) -> set[int]:
     else:
         wh = ctx.get("warehouse" if env.db.version <= 17 else "warehouse_id")
         whs = [wh] if isinstance(wh, int) else (wh or list(env.db.data["stock.warehouse"]))
-        roots = [env.db.data["stock.warehouse"][w]["lot_stock_id"] for w in whs if w in env.db.data["stock.warehouse"]]
+        roots = [env.db.data["stock.warehouse"][w].get("view_location_id") or env.db.data["stock.warehouse"][w][
+            "lot_stock_id"] for w in whs if w in env.db.data["stock.warehouse"]]
     locs = env.hierarchy("stock.location", roots, down=True)
     return {loc for loc in locs if env.db.data["stock.location"][loc].get("usage") == "internal"}
 
