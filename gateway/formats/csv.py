@@ -706,13 +706,16 @@ def _cell(value: object, s: CsvSettings) -> str:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet opening the file takes for the start of a formula (OWASP 'CSV injection')."""
-_SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_INERT = re.compile(r"^[\d\s+\-().,/%]*$")
+"""Text no formula can do harm with: without a letter, '!', '|', ':', a quote or a backslash it names no function, cell,
+sheet, file or DDE application. A phone number as Odoo formats it ('+49 30 1234567'), an amount ('-1.234,50'), '-'."""
 
 
 def _defused(cell: str) -> str:
-    """A text cell a spreadsheet would run as a formula ('=HYPERLINK(...)', '@SUM(...)', '-2+3') with a leading
-    apostrophe, which makes it text there; a plain number ('-5', '+1.5') is no formula and stays as it is."""
-    return "'" + cell if cell.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(cell) else cell
+    """A text cell a spreadsheet would run as a formula ('=HYPERLINK(...)', '@SUM(...)', '-2+3+cmd|...') with a
+    leading apostrophe, which makes it text there. Inert text (`_INERT`) stays as it is: the apostrophe would be data
+    to a partner's importer (a ship-to phone '+49 30 1234567' sent as "'+49 ...")."""
+    return "'" + cell if cell.startswith(_FORMULA_START) and not _INERT.match(cell) else cell
 
 
 def write(rows: Iterable[Mapping[str, object]], settings: CsvSettings | None = None,

@@ -53,3 +53,25 @@ def test_number_values_and_number_columns_are_never_escaped() -> None:
     written = csv_format.write(rows, CsvSettings(), ["code", "name", "qty", "price"], numbers={"qty"}).decode()
     assert written.splitlines()[1] == "-5,'=1+1,-5,-2"
 
+
+
+def test_a_phone_number_or_an_amount_is_sent_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell with no letter, quote, '!', '|' or ':' can name no function, cell, file or DDE program: no formula
+    harms with it. Odoo writes a phone in international form ('+49 30 1234567'): escaped, a vendor's importer stored
+    the apostrophe as part of the ship-to phone of every drop-ship order (the carrier's label and call with it)."""
+    config = example_workspace(tmp_path / "ws", ("shopmarket",))
+    partner = tmp_path / "ws" / "partners" / "shopmarket.yaml"
+    partner.write_text(partner.read_text() + "  - {type: csv-po, direction: out, profile: csv-order}\n")
+    code = main(["render", str(HERE / "dropship_po_phone.json"), "--partner", "shopmarket", "--type", "csv-po",
+                 "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    header, row = (line.split(";") for line in out.split("\r\n")[:2])
+    cells = dict(zip(header, row, strict=True))
+    assert cells["ship_to_phone"] == "+49 30 1234567"
+    assert cells["description"] == "'-20% Set"                   # text a spreadsheet would read as a formula
+    assert (cells["quantity"], cells["amount"]) == ("-5", "-62,50")
+    rows = [{"phone": "+1 (555) 123-4567", "amount": "-1.234,50", "none": "-", "dde": "-2+3+cmd|' /C calc'!A0",
+             "sheet": "-'\\\\host\\s\\[x]1'!1:1"}]
+    written = csv_format.write(rows, CsvSettings(delimiter=";"), list(rows[0])).decode().splitlines()[1]
+    assert written == "+1 (555) 123-4567;-1.234,50;-;'-2+3+cmd|' /C calc'!A0;'-'\\\\host\\s\\[x]1'!1:1"
