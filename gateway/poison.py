@@ -340,11 +340,14 @@ def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = ".reason.txt"
     target = quarantine / processed_name(name, f"killed-{stamp}{suffix}")[:-len(suffix)]
-    try:
-        if not move:
-            raise OSError("a copy")
-        os.rename(source, target)
-    except OSError:
+    moved = False
+    if move:
+        try:
+            os.rename(source, target)
+            moved = True
+        except OSError:
+            pass                # another filesystem (a mounted inbox): copied, then removed
+    if not moved:
         tmp = quarantine / f".{stamp}.tmp"
         shutil.copyfile(source, tmp)
         with open(tmp, "rb") as f:
