@@ -604,7 +604,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                                                     ("picking_type_code", "in", ["incoming", "dropship"]),
                                                     ("state", "!=", "cancel")], fields, order="id")
     picking = receipt_for(client, doc, order, pickings, olabel)
-    keep = shared(doc, picking, olabel)
+    keep = shared(doc, picking, pickings, olabel)
     if picking["state"] == "done" or keep is None:     # applied (and validated, or beside other notices): a resend
         return record_link(doc, "stock.picking", picking["id"], "found")
     marker = notice_marker(doc)

@@ -76,7 +76,7 @@ def receipt_for(client: OdooClient, doc: ShipNotice, order: ShipOrder, pickings:
         replaced = [p for p in done if noted(p, original)]
         if replaced:
             raise _held(olabel, replaced[0], f"{revision[1]} ship notice {doc.number}, whose receipt")
-        by_notice = [p for p in open_ if noted(p, original)] or [p for p in open_ if MARKER in (p.get("note") or "")]
+        by_notice = [p for p in open_ if noted(p, original)] or [p for p in open_ if carried(p, pickings)]
         if by_notice:                # it replaces the notice an open receipt has: that receipt takes it
             return by_notice[0]
         earlier = [p for p in done if MARKER in (p.get("note") or "")]
@@ -105,13 +105,20 @@ def notices_on(picking: dict[str, Any]) -> set[str]:
     return numbers
 
 
-def shared(doc: ShipNotice, picking: dict[str, Any], olabel: str) -> bool | None:
+def carried(picking: dict[str, Any], pickings: list[dict[str, Any]]) -> set[str]:
+    """The notices whose lines an open receipt carries: those its note names but a validated receipt of the PO's,
+    as a backorder's note is its receipt's (stock's _create_backorder copies the picking, note and all)."""
+    validated = {n for p in pickings if p["state"] == "done" for n in notices_on(p)}
+    return notices_on(picking) - validated
+
+
+def shared(doc: ShipNotice, picking: dict[str, Any], pickings: list[dict[str, Any]], olabel: str) -> bool | None:
     """Whether the open receipt carries other notices, whose move lines this one keeps (a PO shipped in two trucks,
     a notice each, before the dock validates): True; False when it carries none (the notice's lines replace the
     receipt's, as when a revision under a new number replaces the one notice the receipt has); None when this very
     notice is on it beside others already (a resend: nothing to write). A revision of a notice sharing its receipt
     is held: the lines of each are not told apart in Odoo."""
-    numbers = notices_on(picking)
+    numbers = carried(picking, pickings)
     others = sorted(numbers - {doc.number})
     if not others:
         return False

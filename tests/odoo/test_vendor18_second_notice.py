@@ -58,3 +58,22 @@ async def test_two_trucks_two_notices_one_receipt(tmp_path: Path, examples: Load
     assert replaced.state is State.QUARANTINED
     assert "also carries ship notice ASN-2" in str(replaced.last_error), replaced.last_error
     assert lines() == [(60.0, "LOT-1", PALLETS["ASN-1"]), (60.0, "LOT-2", PALLETS["ASN-2"])]
+
+
+async def test_the_second_truck_after_the_first_was_validated_fills_the_backorder(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """With `validate_receipts`, ASN-1's 60 are received and Odoo leaves the other 60 on a backorder whose note is
+    the receipt's (stock's _create_backorder copies the picking, its note with it): ASN-2 is received there as the
+    60 it announces, not beside the backorder's own 60 (120 received, never 180)."""
+    po, name = purchase(odoo, [(1, 120, 7.5)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR.model_copy(update={
+        "odoo": VENDOR.odoo.model_copy(update={"validate_receipts": True})})
+    for control, number in ((1411, "ASN-1"), (1412, "ASN-2")):
+        data = asn(control, "00", number, name, [], items=["HL*4*3*I", "LIN*1*VN*WW-WB-100", "SN1**60*EA"])
+        message = await pipeline.submit(data.replace(PALLETS["ASN-1"].encode(), PALLETS[number].encode()),
+                                        IntakeMeta(channel="sftp", filename=f"{control}.edi", partner="widgetworks"))
+        done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+        assert done.state is State.DONE, done.last_error
+    [line] = odoo.execute_kw("purchase.order.line", "search_read", [[("order_id", "=", po)], ["qty_received"]])
+    assert line["qty_received"] == 120.0

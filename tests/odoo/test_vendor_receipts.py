@@ -300,7 +300,8 @@ def test_a_late_notice_for_serials_a_person_received_is_held(client: OdooClient,
     po, name = purchase(odoo, [(1, 4, 7.5)])
     post(client, serial_notice(name, 2, ["SN-1", "SN-2"]), widgetworks(validate_receipts=True), Cache())
     done, backorder = receipts(odoo, po)
-    odoo.execute_kw("stock.picking", "write", [[done["id"]], {"note": False}])      # as a person received them
+    odoo.execute_kw("stock.picking", "write", [[done["id"], backorder["id"]], {"note": False}])   # as a person received
+    backorder = receipts(odoo, po)[1]       # them (no notice on the receipt, nor on the backorder Odoo copies it to)
     def loose(number: str, serials: list[str]) -> ShipNotice:          # no SSCC to recognise them by
         return ShipNotice(number=number, orders=[ShipOrder(po_number=name, items=[ShipItem(
             item_ids={"vendor": "WW-WB-100"}, quantity=Decimal(len(serials)), serials=serials)])])

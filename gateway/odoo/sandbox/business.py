@@ -953,7 +953,8 @@ def _action_done(env: Env, picking: int, create_backorder: bool) -> None:
             "picking_type_id": pick["picking_type_id"], "partner_id": pick.get("partner_id"),
             "origin": pick.get("origin"), "sale_id": pick.get("sale_id"), "purchase_id": pick.get("purchase_id"),
             "location_id": pick.get("location_id"), "location_dest_id": pick.get("location_dest_id"),
-            "backorder_id": picking, "state": "confirmed"}])[0]
+            "backorder_id": picking, "state": "confirmed",
+            "note": pick.get("note")}])[0]        # stock _create_backorder: picking.copy(), the note (copy=True) too
         for move, qty in remainders:
             rec = env.db.data["stock.move"][move]
             if qty is None:
