@@ -146,9 +146,9 @@ def _kit_boms(client: OdooClient, product_ids: set[int]) -> dict[int, dict[str, 
     return chosen
 
 
-def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
+def kits_offered(client: OdooClient, recipes: dict[int, Recipe], where: dict[str, Any],
                  arriving: dict[int, dict[str, Decimal]]) -> tuple[dict[int, Decimal], dict[int, dict[str, Decimal]]]:
-    """Per kit product id, the whole kits a warehouse may offer (for each component the least of its free quantity
+    """Per kit product id, the whole kits a warehouse may offer (`where`: the context of its stock figures) (for each component the least of its free quantity
     and its on hand less what deliveries owe, so many kits' worth; the fewest over the components) and the kits
     its components' receipts (`arriving`: component -> day -> quantity, in its unit) add by each day, which Odoo
     never receives as kits. A component owed beyond its stock counts below 0, so its receipts first fill those
@@ -157,7 +157,7 @@ def kits_offered(client: OdooClient, recipes: dict[int, Recipe], warehouse: int,
     if not wanted:
         return {}, {}
     rows = {r["id"]: r for r in client.read("product.product", wanted, ["free_qty", "qty_available", "outgoing_qty"],
-                                            context={"warehouse": warehouse, "warehouse_id": warehouse})}
+                                            context=where)}
     offers = {c: min(dec(r["free_qty"]), dec(r["qty_available"]) - dec(r["outgoing_qty"])) for c, r in rows.items()}
     now: dict[int, Decimal] = {}
     later: dict[int, dict[str, Decimal]] = {}

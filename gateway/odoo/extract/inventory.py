@@ -55,7 +55,7 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     slot = slot or datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     wh_domain: list[Any] = ["|", ("code", "=", partner.odoo.warehouse), ("name", "=", partner.odoo.warehouse)] \
         if partner.odoo.warehouse else []
-    warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code", "view_location_id"])
+    warehouses = client.search_read("stock.warehouse", wh_domain, ["name", "code", "view_location_id", "lot_stock_id"])
     if not warehouses and partner.odoo.warehouse:      # a typo or an archived warehouse: said, not a silent no-feed
         raise OdooRejected(f"inventory feed: warehouse {partner.odoo.warehouse!r} (odoo.warehouse) is not in Odoo "
                            "(no active warehouse of the company has that code or name); no feed is sent until it is")
@@ -81,12 +81,12 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
     docs = []
     stamp = slot.replace("-", "").replace(" ", "").replace(":", "")
     for wh in warehouses:
+        shelves = _shelves(wh)
         stock = client.read("product.product", sorted(product_ids),
-                            ["free_qty", "qty_available", "outgoing_qty", "uom_id"],
-                            context={"warehouse": wh["id"], "warehouse_id": wh["id"]})   # 16-17, 18+
+                            ["free_qty", "qty_available", "outgoing_qty", "uom_id"], context=shelves)
         arriving = _incoming(client, wh, product_ids | {c for r in kits.values() for c in r.parts},
                              ctx.zone(wh["id"]))
-        made, coming = kits_offered(client, kits, wh["id"], arriving)   # a kit: what its components make
+        made, coming = kits_offered(client, kits, shelves, arriving)   # a kit: what its components make
         arriving.update(coming)
         lines: list[InventoryLine] = []
         uncoded: list[str] = []
@@ -126,6 +126,15 @@ def extract_inventory(client: OdooClient, partner: PartnerConfig, journal: Journ
                 lines=lines,
                 source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wh['id']}", odoo_write_date=slot)))
     return claim(journal, partner, docs, kind) if claim_marks else docs
+
+
+def _shelves(warehouse: dict[str, Any]) -> dict[str, Any]:
+    """The context of a warehouse's stock figures: its Stock location (`lot_stock_id`) and those under it, where its
+    deliveries reserve from. Odoo's `warehouse` (16-17) / `warehouse_id` (18+) counts every location under the
+    warehouse's view, goods a delivery cannot take among them: a WH/Damaged or WH/Returns beside WH/Stock, WH/Input
+    and WH/Quality Control. `location` is read by 16-19 (`_get_domain_locations`), alone: no warehouse key needed."""
+    stock = m2o_id(warehouse.get("lot_stock_id"))
+    return {"location": stock} if stock else {"warehouse": warehouse["id"], "warehouse_id": warehouse["id"]}
 
 
 def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
