@@ -321,6 +321,20 @@ def _ubl_party_id(root: Any, role: str, ns: dict[str, str]) -> tuple[str, str]:
     return "", ""
 
 
+def identities(env: Envelope, side: str) -> list[str]:
+    """Every id a document gives for its sender (`side` "from") or receiver ("to"): the envelope's, then each of
+    a cXML From/To's other Credentials (Ariba's NetworkID first, then the buyer's DUNS), as the partner or we may
+    be known by any of them."""
+    first = env.sender_id if side == "from" else env.receiver_id
+    found = [first.strip()] if first.strip() else []
+    for entry in env.raw_header if env.syntax is Syntax.XML else ():
+        named, _, rest = entry.partition(":")
+        identity = rest.partition(":")[2].strip()
+        if named == side and identity and identity not in found:
+            found.append(identity)
+    return found
+
+
 def _cxml(root: Any) -> tuple[Envelope, Transaction]:
     docinfo = root.getroottree().docinfo
     # The DTD named in the DOCTYPE is authoritative; the version attribute is deprecated in cXML.

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from gateway.config.models import OurIds, PartnerConfig, effective_our_ids
 from gateway.errors import PartnerUnknown
+from gateway.formats import xml as xml_format
 from gateway.formats.base import Envelope, Group, Issue, ParseResult, Severity, Syntax
 from gateway.translate.profile import ProfileRegistry
 from gateway.transports.base import IntakeMeta
@@ -29,7 +30,8 @@ def _envelope_claims(partner: PartnerConfig, env: Envelope, group: Group | None)
         for i in partner.edifact.ids:
             if i.id == sender and (not i.qualifier or i.qualifier == env.sender_qualifier.strip()):
                 return True
-    return bool(env.syntax is Syntax.XML and partner.xml is not None and sender and sender in partner.xml.ids)
+    return bool(env.syntax is Syntax.XML and partner.xml is not None
+                and any(i in partner.xml.ids for i in xml_format.identities(env, "from")))
 
 
 def _has_ids(partner: PartnerConfig, syntax: Syntax) -> bool:
@@ -67,7 +69,8 @@ def _addressed_to_us(env: Envelope, group: Group | None, candidates: list[OurIds
         return receiver in {c.edifact.id for c in known if c.edifact is not None}
     if env.syntax is Syntax.XML and any(c.xml for c in known) and receiver:
         # an id written DUNS:123456789 (the domain of the cXML Credential we send) is received as its Identity
-        return receiver in {x for c in known if c.xml for x in (c.xml, c.xml.rpartition(":")[2])}
+        ours = {x for c in known if c.xml for x in (c.xml, c.xml.rpartition(":")[2])}
+        return any(i in ours for i in xml_format.identities(env, "to"))
     return True
 
 

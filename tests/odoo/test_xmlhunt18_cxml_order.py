@@ -4,6 +4,7 @@ pipeline into the sandbox over HTTP, checked with odoorpc."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import odoorpc
 import pytest
 
 from gateway.config.loader import LoadedConfig
-from gateway.config.models import PartnerConfig
+from gateway.config.models import OurIds, PartnerConfig, XmlSettings
 from gateway.journal.api import State
 from gateway.odoo.sandbox import SandboxServer
 from gateway.transports.base import IntakeMeta
@@ -117,3 +118,25 @@ async def test_a_ship_to_is_found_by_its_address_id(tmp_path: Path, examples: Lo
     done = await submit(tmp_path, examples, sandbox, partner, data)
     assert done.state is State.DONE, done.last_error
     assert sale_order(odoo, "CX-ADDRID")["partner_shipping_id"][1].endswith("Northwind Store 0042")
+
+
+async def test_a_buyer_and_we_are_known_by_any_of_the_credentials(tmp_path: Path, examples: LoadedConfig,
+                                                                 sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """A From or To holds one Credential per domain: the network's id (NetworkID) first, then the DUNS the
+    buyer and we agreed on. Only the first of each was compared: a buyer set up by its DUNS had every order
+    refused, 'carries sender id AN01000000123, not one of its configured ids', and one addressed to our DUNS
+    after our network id would have been taken for another supplier's."""
+    partner = buyer().model_copy(update={"xml": XmlSettings(ids=["123456789"])})
+    ours = OurIds.model_validate({**(examples.gateway.our_ids or OurIds()).model_dump(exclude_none=True),
+                                  "xml": "DUNS:614141000"})
+    config = dataclasses.replace(examples, gateway=examples.gateway.model_copy(update={"our_ids": ours}))
+    data = order_request("CX-CREDS").replace(
+        b'<Identity>AN01000000123</Identity></Credential></From>',
+        b'<Identity>AN01000000123</Identity></Credential><Credential domain="DUNS"><Identity>123456789</Identity>'
+        b'</Credential></From>').replace(
+        b'<Identity>AN01000000999</Identity></Credential></To>',
+        b'<Identity>AN01000000999</Identity></Credential><Credential domain="DUNS"><Identity>614141000</Identity>'
+        b'</Credential></To>')
+    done = await submit(tmp_path, config, sandbox, partner, data)
+    assert done.state is State.DONE, done.last_error
+    assert sale_order(odoo, "CX-CREDS")["order_line"]
