@@ -32,6 +32,7 @@ import asyncssh
 from gateway.config.models import GatewayConfig, PartnerConfig, SftpRemoteChannel
 from gateway.errors import DeliveryRejected, DeliveryRetry, TransportError
 from gateway.journal.api import Message
+from gateway.poison import Isolation, intake_key, set_aside_file
 from gateway.transports.base import Intake, IntakeMeta
 from gateway.transports.temp_names import is_temp_name, processed_name
 
@@ -108,6 +109,7 @@ class RemotePoller:
     unreadable: dict[str, tuple[int, int]] = field(default_factory=dict)  # their server refused the download
     failures: int = 0
     last_error: str | None = None
+    isolation: Isolation | None = None     # notes a file being taken in: one that kills the gateway is set aside
 
     async def poll_once(self) -> list[Message]:
         """One poll: list, take what was stable since the last poll, then delete/move it remotely."""
@@ -171,7 +173,16 @@ class RemotePoller:
                               source_key=f"sftp://{self.ch.user}@{self.ch.host}:{self.ch.port}/{remote}",
                               extra={"remote_host": self.ch.host, "remote_path": remote,
                                      "remote_mtime": observed[1]})
-            message = await self.intake.submit(local, meta)
+            if self.isolation is None:
+                message = await self.intake.submit(local, meta)
+            else:
+                # fetched again at each start, as a file left in an inbox folder is: named by its path, size, mtime
+                key = intake_key("sftp_remote", meta.source_key, *observed)
+                if (reason := self.isolation.intake_verdict(key)) is not None:
+                    await self._set_aside(sftp, remote, name, observed, local, key, reason)
+                    return None
+                with self.isolation.taking_in(key, f"{self.partner.id}'s file {remote}"):
+                    message = await self.intake.submit(local, meta)
         finally:
             local.unlink(missing_ok=True)
         # committed: only now may the partner's copy go
@@ -189,6 +200,27 @@ class RemotePoller:
         log.info("sftp_remote %s: took %s as %s (%s)%s", self.partner.id, remote, message.id, message.state.value,
                  f", moved to {where}" if where else "")
         return message
+
+    async def _set_aside(self, sftp: asyncssh.SFTPClient, remote: str, name: str, observed: tuple[int, int],
+                         local: Path, key: str, reason: str) -> None:
+        """A file the gateway was killed taking in, again and again (`gateway.poison`): its download kept, unread, in
+        the quarantine with a .reason.txt; then the partner's copy goes as after a take (else fetched at each poll)."""
+        assert self.isolation is not None
+        step = ("Find what killed the gateway (the log and the system journal at each of those kills: an OOM kill, a "
+                "crash in a library), give it what it lacked, then put the file back on the partner's server (it is "
+                "fetched as a new file), or have the partner send it again in smaller files.")
+        kept = await asyncio.to_thread(set_aside_file, local, name, self.isolation.quarantine / self.partner.id,
+                                       f"{reason}.\nIt was {remote} on {self.ch.host}.", step, move=True)
+        self.isolation.forget_intake(key)
+        log.error("sftp_remote %s: %s set aside: %s: kept as %s", self.partner.id, remote, reason, kept)
+        try:
+            where = await self._move(sftp, remote, name, "set-aside") if self.ch.after == "move" else None
+            if where is None:
+                await sftp.remove(remote)
+        except asyncssh.SFTPError as exc:
+            self.kept[name] = observed          # not fetched again while it stays unchanged
+            log.warning("sftp_remote %s: the partner's server refused to %s %s (%s): left there", self.partner.id,
+                        self.ch.after, remote, exc.reason)
 
     async def _move(self, sftp: asyncssh.SFTPClient, remote: str, name: str, message_id: str) -> str:
         """Move a taken file into `move_to` without replacing one of the same name there (a partner that
@@ -268,6 +300,8 @@ class _Running:
         partners = getattr(ctx, "partners", None) or getattr(ctx.config, "partners", {})
         self.pollers = pollers_for(partners, ctx.pipeline, Path(config.state_dir) / "sftp-remote",
                                    config.outbox.max_backoff)
+        for poller in self.pollers:
+            poller.isolation = getattr(ctx, "isolation", None)
         self.tasks = [asyncio.create_task(p.run(), name=f"sftp_remote:{p.partner.id}") for p in self.pollers]
 
     async def stop(self) -> None:
