@@ -35,7 +35,7 @@ USUAL_BASIS = ("invoice_date", None)
 def shipping_policy(client: OdooClient, doc: PurchaseOrder) -> dict[str, Any]:
     """The sale order value for a PO that must ship complete: Shipping Policy 'When all products are ready'
     (`picking_policy` 'one'); nothing for any other PO, nor where the database has no such field."""
-    if doc.sales_requirement != SHIP_COMPLETE or "picking_policy" not in client.fields("sale.order"):
+    if SHIP_COMPLETE not in (doc.sales_requirements or ()) or "picking_policy" not in client.fields("sale.order"):
         return {}
     return {"picking_policy": "one"}
 
@@ -44,9 +44,8 @@ def condition_notes(doc: PurchaseOrder) -> list[str]:
     """The note lines for the PO's sales requirement, header contacts, terms type and basis, and its lines'
     prices stated for information."""
     notes: list[str] = []
-    if doc.sales_requirement:
-        said = REQUIREMENTS.get(doc.sales_requirement, doc.sales_requirement.replace("_", " "))
-        notes.append(f"EDI sales requirement: {said}")
+    notes += [f"EDI sales requirement: {REQUIREMENTS.get(said, said.replace('_', ' '))}"
+              for said in dict.fromkeys(doc.sales_requirements or ())]
     notes += [_contact(c) for c in doc.contacts or () if c.name or c.phone or c.email]
     if doc.terms_type not in USUAL_TERMS or doc.terms_basis not in USUAL_BASIS:
         kind = f"payment terms type: {(doc.terms_type or 'basic').replace('_', ' ')}"

@@ -374,7 +374,7 @@ def content_mark(doc: Document) -> str:
 
 
 UNMARKED = frozenset({"terms_net_days", "terms_discount_percent", "terms_discount_days", "incoterm", "incoterm_place",
-                      "sales_requirement", "contacts", "terms_type", "terms_basis", "line_prices"})
+                      "sales_requirements", "contacts", "terms_type", "terms_basis", "line_prices"})
 """PurchaseOrder fields read since November 2026 (ITD's figures, terms of delivery; from December the CSH, header
 PER, ITD01/02 and CTP), each derived from a segment the order had before (its ITD text is in the mark) or not
 compared on a resend (`order_differences`)."""

@@ -95,16 +95,16 @@ def test_the_content_mark_of_an_order_posted_before_is_kept() -> None:
     as it was is found as the same content: the new fields are not in its mark, or each such resend would be held
     as 'sent again with other content'."""
     doc = _read(_conditions())
-    assert doc.sales_requirement == "ship_complete" and doc.line_prices
-    before = doc.model_copy(update={"sales_requirement": None, "contacts": None, "terms_type": None,
+    assert doc.sales_requirements == ["ship_complete"] and doc.line_prices
+    before = doc.model_copy(update={"sales_requirements": None, "contacts": None, "terms_type": None,
                                     "terms_basis": None, "line_prices": None})
     assert content_mark(doc) == content_mark(before)
 
 
 def test_an_005010_order_reads_them_as_the_004010_one() -> None:
     doc = _read(_conditions().replace(b"*00401*", b"*00501*").replace(b"004010VICS", b"005010"))
-    assert (doc.sales_requirement, doc.terms_type, doc.terms_basis) == ("ship_complete", "end_of_month",
-                                                                         "receipt_of_goods")
+    assert (doc.sales_requirements, doc.terms_type, doc.terms_basis) == (["ship_complete"], "end_of_month",
+                                                                          "receipt_of_goods")
     assert [(c.function, c.name, c.phone) for c in doc.contacts or ()] == [("buyer", "JANE MORALES", "5015550100")]
     assert [(p.line_no, p.kind, str(p.price)) for p in doc.line_prices or ()] == [("1", "retail", "19.99")]
     assert doc.lines[0].unit_price == 12.5 and doc.source.version == "005010"
@@ -136,3 +136,17 @@ async def test_a_price_multiplier_is_said_and_never_applied(tmp_path: Path, exam
             "the price</p>") in order["note"]
     prices = odoo_of(sandbox).execute_kw("sale.order.line", "read", [order["order_line"], ["price_unit"]])
     assert sorted(row["price_unit"] for row in prices) == [8.75, 12.5, 42.0]
+
+
+async def test_each_csh_is_kept_and_ship_complete_wins_whatever_its_place(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """An 850 heading may carry up to five CSH: CSH*P4 (do not preship) then CSH*SC. The last one read was the
+    requirement, so the ship-complete one was lost behind the other; now each is kept, and the order ships complete."""
+    data = sample(after="ITD*", add="CSH*P4~CSH*SC~")
+    assert _read(data).sales_requirements == ["do_not_preship", "ship_complete"]
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["picking_policy", "note"])
+    assert order["picking_policy"] == "one"
+    assert "<p>EDI sales requirement: do not preship</p>" in order["note"]
+    assert "<p>EDI sales requirement: ship complete: one delivery" in order["note"]
