@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {FLOWS[key].label}: {', '.join(users)}")
     for problem in report.problems:
         print(f"problem: {problem}")
+    for question in report.unchecked:
+        print(f"warning: {question}")
     print(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}" if report.problems
           else f"ok: {report.summary()}")
     return EXIT_ERROR if report.problems else EXIT_OK

@@ -83,11 +83,14 @@ GROUPS = (("sale.", "Sales: User: All Documents", ALL_DOCUMENTS),
 
 @dataclass
 class Report:
-    """What was found: `problems` (one sentence each, naming the flow, its partners and the group to give)."""
+    """What was found: `problems` (one sentence each, naming the flow, its partners and the group to give), and
+    `unchecked`: what Odoo refused to answer (no such model: an app not installed; a method refused), warnings only:
+    no group to name, and a refusal of the question is no missing right, so never "not ready" for it."""
 
     user: str
     flows: dict[str, list[str]] = field(default_factory=dict)       # flow key -> "partner doctype" using it
     problems: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.problems:
@@ -167,9 +170,11 @@ def check(client: OdooClient, config: LoadedConfig) -> Report:
                 except OdooRejected as exc:     # a model this database lacks (no purchase app), a method refused
                     asked[model, operation] = str(exc)
             answer = asked[model, operation]
-            if answer is not True:
-                text = f"{operation} {model}" + ("" if answer is False else f" (not checked: {answer})")
-                missing.setdefault(group_for(model), []).append(text)
+            if isinstance(answer, str):
+                report.unchecked.append(f"{flow.label} ({', '.join(partners)}): could not check whether the Odoo "
+                                        f"user {user!r} may {operation} {model}: {answer}")
+            elif not answer:
+                missing.setdefault(group_for(model), []).append(f"{operation} {model}")
         if missing:
             wants = "; ".join(f"give it {group} (it may not {', '.join(what)})" for group, what in missing.items())
             then = ("each such document is quarantined as Odoo refuses it (replay it once the group is given)"
@@ -241,11 +246,11 @@ class _Checker:
             except GatewayError as exc:         # no password, refused credentials: said elsewhere, asked at reload
                 self.state = (True, f"not checked: {exc}")
                 return
-            for problem in report.problems:
+            for problem in report.problems + report.unchecked:
                 log.warning("Odoo rights: %s", problem)
             if not report.problems:
                 log.info("Odoo rights: %s", report.summary())
-            self.state = (not report.problems, report.summary())
+            self.state = (not report.problems, "; ".join([report.summary(), *report.unchecked]))
             return
 
     async def stop(self) -> None:

@@ -1,19 +1,22 @@
-"""The daemon's rights check while Odoo is down at start: asked again each poll_seconds, without the connection's own
-retries (a 'retry N' warning each, eight a round, every round of an outage), said once, and done once Odoo answers.
-Real daemon, the sandbox started late on the port the gateway was given."""
+"""The rights check when Odoo cannot answer. Down at start: the daemon asks again each poll_seconds, without the
+connection's own retries (a 'retry N' warning each, eight a round, every round of an outage), says so once, and checks
+once Odoo answers (real daemon, the sandbox started late on the port the gateway was given). Refusing the question
+itself (a model the database lacks): a warning, no group named, not a problem (`edi-gateway odoo-check`, 17 and 19)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gateway.odoo.sandbox import SandboxServer
 from gateway.odoo.sandbox.seed import api_user
 from gateway.ops.probe import ask_healthz
-from tests.helpers.gateway import GatewayProcess
+from tests.helpers.gateway import GatewayProcess, cli
 from tests.helpers.net import free_port
 from tests.helpers.wait import wait_for
-from tests.odoo.test_rights18_check import EVERYTHING, workspace
+from tests.odoo.test_rights18_check import EVERYTHING, KEY, secret, workspace
 
 
 def rights(ops_port: int) -> str:
@@ -41,3 +44,20 @@ def test_an_odoo_down_at_start_is_asked_again_quietly_and_checked_once_it_answer
     assert "; retry " not in out, out                      # eight a round before, from the first round on
     assert out.count("Odoo rights: not checked yet (cannot reach Odoo") == 1, out
     assert "Odoo rights: the Odoo user 'edi' may do what the configured flows need" in out, out
+
+
+@pytest.mark.parametrize("sandbox", [17, 19], indirect=True)
+def test_a_check_odoo_cannot_answer_is_a_warning_not_a_missing_group(tmp_path: Path, sandbox: SandboxServer) -> None:
+    """Odoo refusing the question itself (here: a database without the Purchase app, for Acme's vendor invoices)
+    says so as a warning; it named a group to give ('give it Purchase: User') and marked the gateway not ready."""
+    api_user(sandbox.db, "edi", "edi", EVERYTHING, [KEY])
+    del sandbox.db.models["purchase.order"]
+    done = cli("odoo-check", config=workspace(tmp_path, sandbox.url).config, env=secret(sandbox))
+    out = done.stdout
+    assert done.returncode == 0 and "problem:" not in out, (out, done.stderr)
+    warnings = [line for line in out.splitlines() if line.startswith("warning: ")]
+    assert warnings and all("could not check whether the Odoo user 'edi' may read purchase.order" in w
+                            for w in warnings), out
+    assert any(w.startswith("warning: vendor invoices in (bills) (acme 810): ") for w in warnings), out
+    said = "Object purchase.order doesn't exist" if sandbox.version < 19 else "the model 'purchase.order' does not exist"
+    assert said in warnings[0] and "give it" not in warnings[0], out        # JSON-2's 404 on 19
