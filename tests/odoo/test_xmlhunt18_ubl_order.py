@@ -100,3 +100,22 @@ async def test_a_ubl_order_change_is_not_posted_as_a_new_order(tmp_path: Path, e
     assert held.state is State.QUARANTINED
     assert "no inbound profile for it and no base profile translates xml OrderChange" in (held.last_error or "")
     assert odoo.execute_kw("sale.order", "search", [[("client_order_ref", "=", "PPL-CHG-1")]]) == []
+
+
+async def test_a_rec21_package_code_is_the_partners_case(tmp_path: Path, examples: LoadedConfig,
+                                                       sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Peppol's unit list is Rec 20 with Rec 21's packages as X-codes: 2 XCS is two cases, the unit the partner maps
+    (odoo.units CS: Dozens). XCS was read as it came and the order held for a unit no setting names."""
+    partner = PEPPOL_BUYER.model_copy(update={"odoo": PEPPOL_BUYER.odoo.model_copy(update={"units": {"CS": "Dozens"}})})
+    data = peppol_order("PPL-XCS", "105.00", "1").replace(b'unitCode="C62">20<', b'unitCode="XCS">2<').replace(
+        b"175.00", b"210.00")
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners[partner.id] = partner
+    message = await pipeline.submit(data, IntakeMeta(channel="as2", filename="order.xml", partner=partner.id))
+    done = run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+    assert done.state is State.DONE, done.last_error
+    [order] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "PPL-XCS")]],
+                              {"fields": ["order_line"]})
+    uom = "product_uom_id" if sandbox.version >= 19 else "product_uom"          # renamed in 19
+    [line] = odoo.execute_kw("sale.order.line", "read", [order["order_line"], ["product_uom_qty", uom]])
+    assert (line["product_uom_qty"], line[uom][1]) == (2.0, "Dozens")
