@@ -140,3 +140,17 @@ async def test_a_buyer_and_we_are_known_by_any_of_the_credentials(tmp_path: Path
     done = await submit(tmp_path, config, sandbox, partner, data)
     assert done.state is State.DONE, done.last_error
     assert sale_order(odoo, "CX-CREDS")["order_line"]
+
+
+async def test_the_buyers_extrinsic_header_fields_are_in_the_orders_note(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Ariba and Coupa put what has no element of its own in named Extrinsics: the cost center the invoice must
+    quote, the requester the goods are for. They were not read at all; they are now in the sale order's note,
+    'name: value', as the PO's references are (an empty one is left out)."""
+    data = order_request("CX-EXTR").replace(
+        b"</OrderRequestHeader>", b'<Extrinsic name="CostCenter">CC-100</Extrinsic><Extrinsic name="Requester">'
+        b'Jane Buyer</Extrinsic><Extrinsic name="Empty"> </Extrinsic></OrderRequestHeader>')
+    done = await submit(tmp_path, examples, sandbox, buyer(), data)
+    assert done.state is State.DONE, done.last_error
+    note = str(sale_order(odoo, "CX-EXTR")["note"])
+    assert "CostCenter: CC-100" in note and "Requester: Jane Buyer" in note and "Empty" not in note
