@@ -1000,8 +1000,9 @@ class Terms:
 
 def odoo_terms(client: OdooClient, cache: Cache, term: int) -> Terms:
     """A payment term as `Terms`, read once per cache period. The days after the invoice date are `nb_days` from
-    17, `days` in 16; the early discount is the term's (`early_discount`, `discount_percentage`, `discount_days`)
-    from 17, a line's in 16. Month-end rules are not counted (a term of 30 days end of month reads as 30)."""
+    17, `days` in 16 (plus, on a 16 end-of-month line, its `days_after`: 16's 'Net 45 EOM' is days 0, end of month,
+    45 days after); the early discount is the term's (`early_discount`, `discount_percentage`, `discount_days`)
+    from 17, a line's in 16. 16's `months` is not counted."""
     found: Terms = cache.get("payment_terms", term)
     if found is not MISSING:
         return found
@@ -1012,14 +1013,17 @@ def odoo_terms(client: OdooClient, cache: Cache, term: int) -> Terms:
     [row] = client.read("account.payment.term", [term], ["name", *(
         ["early_discount", "discount_percentage", "discount_days"] if discounted else [])])
     month_end = next((f for f in ("delay_type", "end_month") if f in line_fields), None)
+    # 16 counts an end_month line's days after the month's end in days_after (its days come before the month end)
+    after = "days_after" if month_end == "end_month" and "days_after" in line_fields else None
     lines = client.search_read("account.payment.term.line", [("payment_id", "=", term)], [days, *(
         ["discount_percentage", "discount_days"] if not discounted and "discount_percentage" in line_fields else []),
-        *([month_end] if month_end else [])])
+        *([month_end] if month_end else []), *([after] if after else [])])
     with_discount = ([row] if discounted and row.get("early_discount") else
                      [] if discounted else [line for line in lines if line.get("discount_percentage")])
     offer = with_discount[0] if with_discount else {}
     return cache.put("payment_terms", term, Terms(
-        str(row["name"]), max((int(line.get(days) or 0) for line in lines), default=0),
+        str(row["name"]), max((int(line.get(days) or 0) + int(line.get(after) or 0 if after and line.get("end_month")
+                                                              else 0) for line in lines), default=0),
         Decimal(str(offer.get("discount_percentage") or 0)), int(offer.get("discount_days") or 0),
         any(line.get(month_end) not in (None, False, "days_after") for line in lines) if month_end else False,
         max(len(lines), 1)))

@@ -97,3 +97,18 @@ async def test_odoo_terms_in_instalments_against_a_single_net_days_are_flagged(
     [agreed] = odoo.execute_kw("sale.order", "search_read", [[("client_order_ref", "=", "4500001299")],
                                                              ["tag_ids", "note"]])
     assert agreed["tag_ids"] == [] and "EDI payment terms" not in agreed["note"]
+
+
+@pytest.mark.parametrize("sandbox", [16], ids=["odoo16"], indirect=True)
+async def test_an_end_of_month_po_on_odoo_16s_own_end_of_month_term_agrees(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer) -> None:
+    """Odoo 16 counts an end-of-month line as days, then the month's end, then `days_after` (its _get_due_date):
+    its 'net 45 days after the end of the month' is days 0, end_month, days_after 45. Read as its days alone, that
+    term was net 0: an EOM 45 PO on it was tagged 'EDI terms mismatch', the note saying Odoo's term is 'net 0 days
+    from the end of the month'."""
+    _terms_of_bigbox(sandbox, days=0, end_month=True, days_after=45)
+    data = sample(after="BEG*", replace=(SAMPLE_TERMS, "ITD*02*3*2**30**45*****2% 30 EOM NET 45"))
+    result, _ = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
+    assert result.state is State.DONE, result.last_error
+    order = sale_order(sandbox, ["tag_ids", "note"])
+    assert "EDI payment terms" not in order["note"] and order["tag_ids"] == []

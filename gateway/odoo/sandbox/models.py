@@ -1122,7 +1122,8 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
                       ("fixed", "Fixed")], "Type", default="percent"),
         "value_amount": F("Value", default=100.0), term_days(version): I("Days", default=0),
         # the days count from the month's end: 16's end_month, 17+'s delay_type (the due date it gives is not modelled)
-        **({"end_month": B("End of month")} if version <= 16 else {"delay_type": SEL(
+        **({"end_month": B("End of month"), "days_after": I("Days after End of month")}   # 16: due after the month end
+           if version <= 16 else {"delay_type": SEL(
             [("days_after", "Days after invoice date"), ("days_after_end_of_month", "Days after end of month"),
              ("days_after_end_of_next_month", "Days after end of next month"),
              ("days_end_of_month_on_the", "Days end of month on the")], "Due Date Computation", required=True,
