@@ -40,7 +40,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -48,7 +48,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.config.models import DocumentSettings, PartnerConfig
 from gateway.errors import GatewayError, OdooCredentialsRefused, OdooStopped, OdooUnavailable
-from gateway.journal.api import Direction, Message, State
+from gateway.journal.api import Direction, Journal, Message, State
 from gateway.odoo.client import OdooClient, connect, in_thread
 from gateway.odoo.crontab import cron_trigger
 from gateway.odoo.extract import inventory, invoices, order_acks, ship_notices, versions
@@ -537,8 +537,13 @@ class OdooScheduler:
         except GatewayError as exc:
             if exc.transient:
                 raise
-            self.ctx.pipeline.hold_outbound(partner, doc, setting.type, key, str(exc))
-            return False
+            from gateway.commands.render import PreviewNumbers  # trial renders use up no control number
+            fit = inventory.writable(doc, lambda d: render_fn(d, partner, self.ctx.config.profiles, cast(
+                Journal, PreviewNumbers()), doc_type=setting.type)) if isinstance(doc, InventoryAdvice) else None
+            if fit is None:     # a stock feed goes without the items its profile cannot write
+                self.ctx.pipeline.hold_outbound(partner, doc, setting.type, key, str(exc))
+                return False
+            rendered = render_fn(fit, partner, self.ctx.config.profiles, self.ctx.journal, doc_type=setting.type)
         if getattr(rendered, "source_record", None) is None:
             rendered.source_record = doc.source.odoo_record
         # one commit: queued but still held after a crash, the entry would stay open for ever (the next run

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from gateway.config.models import PartnerConfig
-from gateway.errors import OdooRejected
+from gateway.errors import GatewayError, OdooRejected
 from gateway.journal.api import Journal
 from gateway.odoo.client import OdooClient
 from gateway.odoo.extract.common import ids_and_name, local_day, log, party
@@ -135,6 +136,33 @@ def _shelves(warehouse: dict[str, Any]) -> dict[str, Any]:
     and WH/Quality Control. `location` is read by 16-19 (`_get_domain_locations`), alone: no warehouse key needed."""
     stock = m2o_id(warehouse.get("lot_stock_id"))
     return {"location": stock} if stock else {"warehouse": warehouse["id"], "warehouse_id": warehouse["id"]}
+
+
+def writable(doc: InventoryAdvice, trial: Callable[[InventoryAdvice], object]) -> InventoryAdvice | None:
+    """A feed the partner's profile refused (`trial`: render it, control numbers previewed) without the items it
+    cannot write (an item code holding one of the partner's delimiters, a value too long), each logged with its
+    reason, the rest numbered again; None when no item alone is at fault (the header is) or every one is. Held
+    whole, the feed left the retailer every item's old figure. Halved until each bad item is found alone."""
+    def bad(lines: list[InventoryLine]) -> list[tuple[InventoryLine, str]]:
+        try:
+            trial(doc.model_copy(update={"lines": lines}))
+            return []
+        except GatewayError as exc:
+            if exc.transient:
+                raise
+            if len(lines) == 1:
+                return [(lines[0], str(exc))]
+            return bad(lines[:len(lines) // 2]) + bad(lines[len(lines) // 2:])
+    found = bad(doc.lines)
+    if not found or len(found) == len(doc.lines):
+        return None
+    for line, reason in found:
+        log.warning("partner %s: inventory feed %s leaves out %s, which its profile cannot write: %s",
+                    doc.source.partner, doc.number, line.item_ids.get("vendor") or line.description, reason)
+    out = {id(line) for line, _ in found}
+    kept = [line for line in doc.lines if id(line) not in out]
+    return doc.model_copy(update={"lines": [line.model_copy(update={"line_no": str(n)})
+                                            for n, line in enumerate(kept, 1)]})
 
 
 def _named_once(offered: dict[int, bool], items: dict[int, dict[str, str]]
