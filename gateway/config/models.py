@@ -366,8 +366,9 @@ class CsvSettings(Strict):
     formula_escape: Literal["text", "none"] = Field(
         default="text", description="outbound: 'text' writes a text cell starting with = + - @ TAB or CR (a product "
         "name or address from Odoo that a spreadsheet would run as a formula: OWASP CSV injection) with a leading "
-        "apostrophe, as Excel reads it (text); number columns and text without a letter (-5, a phone +49 30 1234567: "
-        "no formula harms with it) never, so a program reading them gets them as sent. 'none' writes every cell as "
+        "apostrophe, as Excel reads it (text); number columns and text no formula harms with (-5, a code -A12, a phone "
+        "+49 30 1234567: no '=', '|', '!', '[', quote, backslash, nor a parenthesis beside a letter) never, so a "
+        "program reading them gets them as sent. 'none' writes every cell as "
         "it is, for a partner whose importer is a program that would keep the apostrophe as data and whose files no "
         "person opens in a spreadsheet")
 

@@ -706,15 +706,17 @@ def _cell(value: object, s: CsvSettings) -> str:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet opening the file takes for the start of a formula (OWASP 'CSV injection')."""
-_INERT = re.compile(r"^[\d\s+\-().,/%]*$")
-"""Text no formula can do harm with: without a letter, '!', '|', ':', a quote or a backslash it names no function, cell,
-sheet, file or DDE application. A phone number as Odoo formats it ('+49 30 1234567'), an amount ('-1.234,50'), '-'."""
+_INERT = re.compile(r"^(?:[\w\s+\-.,/%]*|[\d\s+\-().,/%]*)$")
+"""Text no formula can do harm with: without '=', '|', '!', '[', a quote or a backslash, and without a parenthesis
+where there is a letter, it calls no function, DDE program, other sheet or file (at worst a spreadsheet shows #NAME?
+or a number). A product code ('-A12', '+GL-300'), a phone number ('+49 30 1234567', '+1 (555) 123-4567'), an amount
+('-1.234,50'), '-'."""
 
 
 def _defused(cell: str) -> str:
     """A text cell a spreadsheet would run as a formula ('=HYPERLINK(...)', '@SUM(...)', '-2+3+cmd|...') with a
     leading apostrophe, which makes it text there. Inert text (`_INERT`) stays as it is: the apostrophe would be data
-    to a partner's importer (a ship-to phone '+49 30 1234567' sent as "'+49 ...")."""
+    to a partner's importer (a SKU '-A12' it matches on, a ship-to phone '+49 30 1234567' sent as "'+49 ...")."""
     return "'" + cell if cell.startswith(_FORMULA_START) and not _INERT.match(cell) else cell
 
 

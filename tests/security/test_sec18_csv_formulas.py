@@ -2,7 +2,8 @@
 @ TAB or CR (a carrier name, a product code, an order number a customer typed) gets a leading apostrophe, by default,
 so the ShopMarket coordinator who opens the shipment confirmation in Excel sees text, not a HYPERLINK that posts the
 next cell to a stranger or a DDE command. Number columns are never touched (a quantity -5 stays -5 for the
-importer), nor text that is a plain number. `csv.formula_escape: none` writes every cell as it is.
+importer), nor text no formula harms with (a code '+GL-300', a phone, '-5'). `csv.formula_escape: none` writes every
+cell as it is.
 
 Through the real `render` CLI on the shipped example workspace; the expected file is golden."""
 
@@ -34,7 +35,7 @@ def test_formula_cells_of_a_shipment_confirmation_are_written_as_text(capsys: py
     assert out == (HERE / "shopmarket_formulas.csv").read_bytes().decode()
     rows = [line.split(";") for line in out.split("\r\n")[1:] if line]
     assert [r[3] for r in rows] == ["-5", "3", "4,5", "1"]                # Menge: numbers as the importer reads them
-    assert [r[2] for r in rows] == ["'+GL-300", "-5", "'\tSP-500", "WR-200 (=2x)"]
+    assert [r[2] for r in rows] == ["+GL-300", "-5", "\tSP-500", "WR-200 (=2x)"]     # codes: no formula in them
     assert rows[0][5].startswith("\"'=HYPERLINK(") and rows[0][0].startswith("'@SUM(")
 
 
@@ -55,10 +56,11 @@ def test_number_values_and_number_columns_are_never_escaped() -> None:
 
 
 
-def test_a_phone_number_or_an_amount_is_sent_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A cell with no letter, quote, '!', '|' or ':' can name no function, cell, file or DDE program: no formula
-    harms with it. Odoo writes a phone in international form ('+49 30 1234567'): escaped, a vendor's importer stored
-    the apostrophe as part of the ship-to phone of every drop-ship order (the carrier's label and call with it)."""
+def test_a_code_a_phone_number_or_an_amount_is_sent_as_it_is(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell without '=', a parenthesis, '|', '!', '[', a quote or a backslash calls no function, DDE program, sheet
+    or file: no formula harms with it. Escaped, a vendor's importer stored the apostrophe as part of the ship-to phone
+    Odoo writes in international form ('+49 30 1234567') on every drop-ship order, and a SKU '-A12' matched nothing."""
     config = example_workspace(tmp_path / "ws", ("shopmarket",))
     partner = tmp_path / "ws" / "partners" / "shopmarket.yaml"
     partner.write_text(partner.read_text() + "  - {type: csv-po, direction: out, profile: csv-order}\n")
@@ -69,7 +71,7 @@ def test_a_phone_number_or_an_amount_is_sent_as_it_is(tmp_path: Path, capsys: py
     header, row = (line.split(";") for line in out.split("\r\n")[:2])
     cells = dict(zip(header, row, strict=True))
     assert cells["ship_to_phone"] == "+49 30 1234567"
-    assert cells["description"] == "'-20% Set"                   # text a spreadsheet would read as a formula
+    assert (cells["sku"], cells["description"]) == ("-A12", "-20% Set")
     assert (cells["quantity"], cells["amount"]) == ("-5", "-62,50")
     rows = [{"phone": "+1 (555) 123-4567", "amount": "-1.234,50", "none": "-", "dde": "-2+3+cmd|' /C calc'!A0",
              "sheet": "-'\\\\host\\s\\[x]1'!1:1"}]
