@@ -302,8 +302,9 @@ class SftpServer:
         if self.isolation is None:
             message = await self.intake.submit(staged, meta)
         else:
-            # a resend has the name and size of the upload that killed the gateway while it was taken in
-            key = intake_key("sftp", acct.user, name, staged.stat().st_size)
+            # a resend has the name and bytes of the upload that killed the gateway while it was taken in; its size
+            # alone would also name the partner's next order under a fixed name (ORDERS.EDI), as long, refused
+            key = intake_key("sftp", acct.user, name, await asyncio.to_thread(_sha256_of, staged))
             if (reason := self.isolation.intake_verdict(key)) is not None:
                 await self._set_aside_killer(acct, staged, name, reason)
             with self.isolation.taking_in(key, f"SFTP upload {acct.user}/{INBOUND}/{name}"):
@@ -322,7 +323,7 @@ class SftpServer:
         assert self.isolation is not None
         step = ("Find what killed the gateway (the log and the system journal at each of those kills: an OOM kill, a "
                 "crash in a library) and give it what it lacked; then ask the partner to upload it again under "
-                "another name (this name and size are set aside again), or have it sent in smaller files.")
+                "another name (this name with these bytes is set aside again), or have it sent in smaller files.")
         kept = await asyncio.to_thread(set_aside_file, staged, name, self.isolation.quarantine / acct.partner,
                                        f"{reason}.\nIt was uploaded by {acct.user} as {INBOUND}/{name}.", step,
                                        move=True)
@@ -602,6 +603,12 @@ def _unwritten(name: str, gap: int) -> str:
 
 def _denied(what: str) -> asyncssh.SFTPPermissionDenied:
     return asyncssh.SFTPPermissionDenied(what)
+
+
+def _sha256_of(path: Path) -> str:
+    """The sha256 of a staged upload, streamed (blocking: callers run it in a thread)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _stage(staged: Path, resume: Path | None) -> tuple[Any, int]:
