@@ -59,6 +59,7 @@ from gateway.odoo.lookup import (
 from gateway.odoo.order_changes import cancel_order, merge_changes, post_original, revise_order
 from gateway.odoo.receipts import (
     check_in_stock,
+    check_not_announced,
     check_serials,
     check_tracking,
     in_own_unit,
@@ -607,6 +608,8 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
     keep = shared(doc, picking, pickings, olabel)
     if picking["state"] == "done" or keep is None:     # applied (and validated, or beside other notices): a resend
         return record_link(doc, "stock.picking", picking["id"], "found")
+    if keep:
+        check_not_announced(client, doc, order, picking, olabel)
     marker = notice_marker(doc)
     entries = [(None, item) for item in order.items] + _walk(order.packs)
     labels = line_labels([item for _, item in entries], olabel)

@@ -136,6 +136,30 @@ def shared(doc: ShipNotice, picking: dict[str, Any], pickings: list[dict[str, An
     return True
 
 
+def check_not_announced(client: OdooClient, doc: ShipNotice, order: ShipOrder, picking: dict[str, Any],
+                        olabel: str) -> None:
+    """A notice new to an open receipt that carries another's, whose packages (SSCC) or tracking number that receipt
+    has already, is the same shipment resent under a new number (a vendor system regenerating its ASN), not a second
+    truck: held, as adding its lines would announce the goods twice. One call, only for a receipt shared so."""
+    again = sorted(t for t in notice_trackings(doc, order)
+                   if _as_compared(t) in {_as_compared(n) for n in _trackings_on(picking)})
+    if again:
+        raise _announced(olabel, picking, f"tracking number {again[0]}")
+    ssccs = sorted({p.sscc for p in _packs(order.packs) if p.sscc})
+    lines = client.search_read("stock.move.line", [("picking_id", "=", picking["id"]),
+                                                   ("result_package_id.name", "in", ssccs)],
+                               ["result_package_id"], limit=1) if ssccs else []
+    if lines:
+        raise _announced(olabel, picking, f"package {lines[0]['result_package_id'][1]} (SSCC)")
+
+
+def _announced(olabel: str, picking: dict[str, Any], what: str) -> OdooRejected:
+    return OdooRejected(f"{olabel}: the notice has {what}, which open receipt {picking['name']} has already from ship "
+                        f"notice {', '.join(sorted(notices_on(picking)))}: the same shipment under a new number, not "
+                        "a second one; nothing was written, so nothing is announced twice: if it replaces that notice, "
+                        "have the vendor send it as a replacement (BSN01 05), else correct the receipt in Odoo")
+
+
 def _check_not_received(client: OdooClient, doc: ShipNotice, order: ShipOrder, done: list[dict[str, Any]],
                         olabel: str) -> None:
     """A notice new to this PO whose packages (SSCC), tracking number or serial numbers are on a validated
