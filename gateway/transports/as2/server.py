@@ -359,6 +359,8 @@ class As2Server:
                     else contextlib.nullcontext():
                 got = await asyncio.to_thread(unpack, outer, work, policy, micalg)
         except Exception as exc:                              # never a traceback to the partner
+            if isinstance(exc, OSError):    # our disk (full as the layers were written), not the message: 503 and a
+                raise                       # resend (`receive`); an error MDN is final, the partner would not resend
             if isinstance(exc, Refused):
                 modifier, text = exc.modifier, exc.text
             elif isinstance(exc, (mime.MimeError, cms.CmsError, ValueError)):
