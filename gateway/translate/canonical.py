@@ -509,6 +509,9 @@ class Invoice(Document):
     po_number: str | None = None
     po_date: str | None = None                  # BIG03: the date of the order it bills
     terms: str | None = None
+    terms_type: str | None = None               # X12 ITD01 through `terms_types`: the PO's, else end_of_month for an
+                                                # Odoo term counted from a month's end (None: basic)
+    terms_basis: str | None = None              # X12 ITD02 through `terms_bases`: the PO's (None: invoice_date)
     terms_net_days: int | None = None           # X12 ITD07 (Odoo's payment term): days after the invoice date
     terms_discount_percent: Decimal | None = None   # ITD03, for payment within ITD05 days
     terms_discount_days: int | None = None

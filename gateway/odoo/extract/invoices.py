@@ -35,7 +35,7 @@ from gateway.odoo.extract.versions import KIND_INVOICE, Exclude, candidates, cla
 from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import Cache, Names, Packaging, discount_digits, ids_of, m2o_id, m2o_name, unit_code
-from gateway.odoo.sale_orders import odoo_terms, order_payload_id
+from gateway.odoo.sale_orders import Terms, odoo_terms, order_payload_id
 from gateway.odoo.standing_orders import Standing, for_order, standing
 from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fields
 from gateway.translate.canonical import (
@@ -208,6 +208,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         po_date = order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
         term = m2o_id(move.get("invoice_payment_term_id"))      # ITD03/05/07: the terms the retailer checks
         agreed = odoo_terms(client, ctx.cache, term) if term else None
+        terms_type, terms_basis = _terms_kind(placed.get(first), agreed)
         doc_lines = billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
@@ -228,7 +229,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         docs.append(Invoice(
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
-            po_date=po_date, terms=agreed.name if agreed else None,
+            po_date=po_date, terms=agreed.name if agreed else None, terms_type=terms_type, terms_basis=terms_basis,
             dates=[DateValue(qualifier="delivered", date=delivery_day)] if delivery_day else [],
             ship_date=delivery_day,            # 810 DTM*011: the day it left (Odoo's date_done of the delivery)
             terms_net_days=agreed.net_days if agreed else None,
@@ -267,6 +268,18 @@ def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | 
     named = [ac for ac, label in labels if name and (name == label or name.startswith(f"{label} (line "))]
     found = named or (coded if len(coded) == 1 else [])
     return found[0].code if found else None
+
+
+def _terms_kind(known: Standing | None, agreed: Terms | None) -> tuple[str | None, str | None]:
+    """The kind of terms an invoice states (X12 ITD01, ITD02): the PO's own when it stated them, since the retailer
+    matches the invoice's terms to its PO's and takes an 810 saying basic (01) to an end-of-month (02) or instalment
+    (04) PO as a mismatch, a deduction; else end of month when Odoo's term counts from a month's end, else none
+    (basic, from the invoice date). An invoice without terms (a credit note from Odoo's Reverse) states no kind."""
+    if agreed is None:
+        return None, None
+    order = known.order if known else None
+    stated = order.terms_type if order else None
+    return stated or ("end_of_month" if agreed.end_of_month else None), order.terms_basis if order else None
 
 
 def _order_number(move: dict[str, Any], reverses: dict[str, Any] | None) -> str | None:
