@@ -16,16 +16,34 @@ PACKS = "_case_packs"
 """The item's case sizes the profile reads (its PO4s' PO401 as `size`), taken out here."""
 
 
+COUNTS = ("EA", "PC", "PCE", "UN", "C62")
+"""Unit codes of a count of units: a PO402 size in them counts units, not ounces or litres each."""
+
+
+def _size(pack: dict[str, Any]) -> Decimal | None:
+    """The units a case holds by one PO4, where every guide reads it the same: PO401 alone (PO4*12), or beside a
+    PO402 that sizes each unit in a measure (PO4*6*12*OZ: 6 bottles) or repeats it (Walmart's PO4*6*6*EA, vendor
+    and warehouse pack both 6). None where guides differ: with inner packs (PO414 above 1) VICS reads PO401 as inner
+    packs per case (PO4*2...*6 is 12) and others as units per case, and PO4*2*12*EA is 24 to X12 (2 packs of 12)
+    and 2 to a guide that puts its warehouse pack in PO402; the case is then left unsized, for the partner to map."""
+    size, inner, each = (Decimal(str(pack[k])) if pack.get(k) is not None else None
+                         for k in ("size", "inner", "pack_size"))
+    if size is None or size <= 1 or (inner is not None and inner > 1):
+        return None
+    counted = str(pack.get("pack_unit") or "").upper() in COUNTS
+    return None if counted and each is not None and each > 1 and each != size else size
+
+
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
-    """Each shipped item in cases with a case size (its first PO4's) as its units: its quantity and its ordered one
-    (SN105, in SN103's unit as the profile reads it) times the size, its unit EA. A size of 0 or 1, or an item in
-    units, is left as read (a PO4 there sizes inner packs, not cases)."""
+    """Each shipped item in cases with a case size (its first PO4's, `_size`) as its units: its quantity and its
+    ordered one (SN105, in SN103's unit as the profile reads it) times the size, its unit EA. A size no guide agrees
+    on, or an item in units, is left as read (a PO4 there sizes inner packs, not cases)."""
     for item in _items(data):
-        sizes = [p.get("size") for p in item.pop(PACKS, None) or [] if p.get("size") is not None]
+        packs = item.pop(PACKS, None) or []
         unit = str(item.get("unit") or "").upper()
-        if not sizes or unit not in CASES or Decimal(str(sizes[0])) <= 1:
+        size = _size(packs[0]) if packs and isinstance(packs[0], dict) else None
+        if size is None or unit not in CASES:
             continue
-        size = Decimal(str(sizes[0]))
         for field in ("quantity", "ordered_quantity"):
             if item.get(field) is not None:
                 item[field] = Decimal(str(item[field])) * size
