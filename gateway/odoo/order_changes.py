@@ -33,6 +33,7 @@ from gateway.odoo.change_charges import (
 from gateway.odoo.client import OdooClient
 from gateway.odoo.destinations import order_ship_to
 from gateway.odoo.lookup import Cache, Names, ProductFinder, ProductMatch, discount_digits, m2o_id
+from gateway.odoo.order_conditions import conditions_noted
 from gateway.odoo.receipts import units_per
 from gateway.odoo.records import html_notes, label_of, record_link
 from gateway.odoo.sale_orders import (
@@ -144,7 +145,7 @@ def revise_order(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig,
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
-    if says_as_before(whole, order):
+    if says_as_before(whole, order) and conditions_noted(whole, order):
         return _resent(whole, order, label)
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be {verb}d: sale order {order['name']} is confirmed "
@@ -287,7 +288,7 @@ def merge_changes(client: OdooClient, doc: PurchaseOrder, partner: PartnerConfig
             if partner.odoo.confirm_orders:
                 client.call("sale.order", "action_confirm", [order["id"]])
         return [record_link(doc, "sale.order", order["id"], "found")]
-    if says_as_before(doc, order):
+    if says_as_before(doc, order) and conditions_noted(doc, order):
         return _resent(doc, order, label)
     if order["state"] not in ("draft", "sent"):
         raise OdooRejected(f"PO {doc.number} cannot be changed: sale order {order['name']} is confirmed "

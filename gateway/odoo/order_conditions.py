@@ -13,6 +13,7 @@ for them. A retail price never prices the line.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from gateway.odoo.client import OdooClient
@@ -53,6 +54,15 @@ def condition_notes(doc: PurchaseOrder) -> list[str]:
                              if doc.terms_basis not in USUAL_BASIS and doc.terms_basis else ""))
     notes += [_line_price(p, doc) for p in doc.line_prices or ()]
     return notes
+
+
+def conditions_noted(doc: PurchaseOrder, order: dict[str, Any]) -> bool:
+    """Whether the sale order's note says each of the PO's conditions already. They are not in the content mark
+    (`sale_orders.UNMARKED`, for marks written before they were read): a change or replacement differing from one
+    applied before only in them (a second header-only 860 saying CSH*N after CSH*SC, another buyer, a new retail
+    price) has that one's mark, and is applied only if this says something is not noted yet."""
+    note = html.unescape(order.get("note") or "")
+    return all(said in note for said in condition_notes(doc))
 
 
 def _line_price(stated: LinePrice, doc: PurchaseOrder) -> str:

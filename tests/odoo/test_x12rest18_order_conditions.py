@@ -150,3 +150,19 @@ async def test_each_csh_is_kept_and_ship_complete_wins_whatever_its_place(
     assert order["picking_policy"] == "one"
     assert "<p>EDI sales requirement: do not preship</p>" in order["note"]
     assert "<p>EDI sales requirement: ship complete: one delivery" in order["note"]
+
+
+@pytest.mark.parametrize("sandbox", [17], ids=["odoo17"], indirect=True)
+def test_a_second_860_differing_only_in_its_csh_is_applied(client: OdooClient, odoo: odoorpc.ODOO) -> None:
+    """Two header-only 860s under change number 1 (BigBox numbers each change 1), the first CSH*SC, the second,
+    days later, CSH*N. The CSH is not in the content mark (UNMARKED), so the second had the first's mark and was
+    found as 'this content applied already': no back order never reached the order's note, the 865 saying
+    accepted. A third, a true resend of the second, is found as before (nothing written twice)."""
+    post(client, x12_order("PO-SC-2", []), PARTNER, Cache())
+    post(client, x12_change("PO-SC-2", ["CSH*SC"], pocs=[], control=2), PARTNER, Cache())
+    [link] = post(client, x12_change("PO-SC-2", ["CSH*N"], pocs=[], control=3), PARTNER, Cache())
+    assert link.role == "updated"
+    note = order_note(odoo, "PO-SC-2")
+    assert "EDI sales requirement: no back order" in note
+    [again] = post(client, x12_change("PO-SC-2", ["CSH*N"], pocs=[], control=4), PARTNER, Cache())
+    assert again.role == "found" and order_note(odoo, "PO-SC-2") == note
