@@ -211,16 +211,19 @@ class RemotePoller:
                 "fetched as a new file), or have the partner send it again in smaller files.")
         kept = await asyncio.to_thread(set_aside_file, local, name, self.isolation.quarantine / self.partner.id,
                                        f"{reason}.\nIt was {remote} on {self.ch.host}.", step, move=True)
-        self.isolation.forget_intake(key)
         log.error("sftp_remote %s: %s set aside: %s: kept as %s", self.partner.id, remote, reason, kept)
         try:
             where = await self._move(sftp, remote, name, "set-aside") if self.ch.after == "move" else None
             if where is None:
                 await sftp.remove(remote)
         except asyncssh.SFTPError as exc:
-            self.kept[name] = observed          # not fetched again while it stays unchanged
+            # not fetched again while it stays unchanged; its count kept, so that a restart, which fetches it
+            # again (a read-only drop folder), sets it aside at once instead of dying on it twice more
+            self.kept[name] = observed
             log.warning("sftp_remote %s: the partner's server refused to %s %s (%s): left there", self.partner.id,
                         self.ch.after, remote, exc.reason)
+            return
+        self.isolation.forget_intake(key)
 
     async def _move(self, sftp: asyncssh.SFTPClient, remote: str, name: str, message_id: str) -> str:
         """Move a taken file into `move_to` without replacing one of the same name there (a partner that
