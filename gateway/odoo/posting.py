@@ -360,8 +360,12 @@ def _bill_orders(client: OdooClient, doc: Invoice, vendor: dict[str, Any], names
     orders: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     # the bill control figures (`bill_checks.line_notes`): received, and what Odoo's bill control leaves to bill
     extra = [f for f in ("discount", "qty_received", "qty_to_invoice") if f in client.fields("purchase.order.line")]
+    # a line's digits name our PO by its digits only from a vendor that names ours so (or names none of its own): a
+    # drop-ship customer's PO number (4711) on a line of an invoice of P00012 is no P04711 of the vendor's
+    by_digits = not doc.po_number
     for number in numbers:
-        rows = vendor_orders(client, number, vendor, ["currency_id", "state"])
+        rows = vendor_orders(client, number, vendor, ["currency_id", "state"], by_digits or number == doc.po_number)
+        by_digits = by_digits or bool(rows and number == doc.po_number and rows[0]["name"] != number)
         if not rows and number != doc.po_number and doc.po_number:
             continue
         if not rows:

@@ -28,15 +28,16 @@ PREFIXED = re.compile(r"([A-Za-z]+[-/]?)(\d+)")
 """An Odoo purchase order name of letters then digits (P00042, PO-0042): its sequence's prefix and number."""
 
 
-def vendor_orders(client: OdooClient, number: str, vendor: dict[str, Any], fields: list[str]) -> list[dict[str, Any]]:
+def vendor_orders(client: OdooClient, number: str, vendor: dict[str, Any], fields: list[str],
+                  by_digits: bool = True) -> list[dict[str, Any]]:
     """`vendor`'s purchase order a vendor's document names (855 BAK03, 856 PRF01, 810 BIG04, ...): the one of that
-    name, else, for a number of digits alone, the one whose name is a prefix of letters and that number (P00042
-    for 00042 or 42): a vendor system that keeps PO numbers as digits drops Odoo's prefix. [] when none is, or
-    when several are (naming them all would be a guess). Rows with `fields` and the name."""
+    name, else, for a number of digits alone (unless not `by_digits`), the one whose name is a prefix of letters and
+    that number (P00042 for 00042 or 42): a vendor system that keeps PO numbers as digits drops Odoo's prefix. []
+    when none is, or when several are (naming them all would be a guess). Rows with `fields` and the name."""
     mine = ("partner_id", "child_of", vendor["id"])
     rows = client.search_read("purchase.order", [("name", "=", number), mine], ["name", *fields], limit=1)
     text = number.strip()
-    if rows or not text.isdigit() or not int(text):
+    if rows or not by_digits or not text.isdigit() or not int(text):
         return rows
     found = client.search_read("purchase.order", [("name", "=ilike", f"%{int(text)}"), mine], ["name", *fields])
     same = [r for r in found if (m := PREFIXED.fullmatch(str(r["name"]))) and int(m[2]) == int(text)]
