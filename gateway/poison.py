@@ -349,10 +349,16 @@ def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_
             pass                # another filesystem (a mounted inbox): copied, then removed
     if not moved:
         tmp = quarantine / f".{stamp}.tmp"
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        try:
+            shutil.copyfile(source, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            # a copy a full disk cut short is no copy; left, each retry (every 2 s, each AS2 resend) left another,
+            # taking whatever room was freed to let the set-aside through
+            tmp.unlink(missing_ok=True)
+            raise
     with open(f"{target}{suffix}", "w", encoding="utf-8") as f:
         f.write(f"file {ascii(name)[1:-1]}\n\n{reason}\n\n{next_step}\n")
         f.flush()
