@@ -17,7 +17,7 @@ import html
 from typing import Any
 
 from gateway.odoo.client import OdooClient
-from gateway.translate.canonical import LinePrice, OrderContact, PurchaseOrder
+from gateway.translate.canonical import Line, LinePrice, OrderContact, PurchaseOrder
 
 SHIP_COMPLETE = "ship_complete"
 REQUIREMENTS = {
@@ -52,7 +52,7 @@ def condition_notes(doc: PurchaseOrder) -> list[str]:
         kind = f"payment terms type: {(doc.terms_type or 'basic').replace('_', ' ')}"
         notes.append(kind + (f", counted from the {doc.terms_basis.replace('_', ' ')}"
                              if doc.terms_basis not in USUAL_BASIS and doc.terms_basis else ""))
-    notes += [_line_price(p, doc) for p in doc.line_prices or ()]
+    notes += [_line_price(p, _posted(p, doc)) for p in doc.line_prices or ()]
     return notes
 
 
@@ -65,7 +65,16 @@ def conditions_noted(doc: PurchaseOrder, order: dict[str, Any]) -> bool:
     return all(said in note for said in condition_notes(doc))
 
 
-def _line_price(stated: LinePrice, doc: PurchaseOrder) -> str:
+def _posted(stated: LinePrice, doc: PurchaseOrder) -> Line | None:
+    """The order line a stated price is of: found by its number (PO101), not its place, as a store's order of a
+    split PO (`store_orders: split`) or a merged change has only some of the PO's lines; None when it is not on
+    this order or cannot be told (the price is then said without the line's)."""
+    if stated.line_no is None:
+        return doc.lines[stated.line_index - 1] if 0 < stated.line_index <= len(doc.lines) else None
+    return next((line for line in doc.lines if line.line_no == stated.line_no), None)
+
+
+def _line_price(stated: LinePrice, posted: Line | None) -> str:
     """A line's stated price; a multiplier (X12 CTP06/07) is said as not applied, for a person to check the price
     the line was posted at (a bookseller's PO: list price 29.00 with PO105 SR and CTP DIS .57, 16.53 to pay)."""
     line = stated.line_no or str(stated.line_index)
@@ -73,7 +82,6 @@ def _line_price(stated: LinePrice, doc: PurchaseOrder) -> str:
     said += f" (class of trade {stated.class_of_trade})" if said and stated.class_of_trade else ""
     if stated.multiplier is None:
         return said
-    posted = doc.lines[stated.line_index - 1] if 0 < stated.line_index <= len(doc.lines) else None
     price = f" {posted.unit_price}" + (f" ({posted.price_basis})" if posted.price_basis else "") \
         if posted is not None and posted.unit_price is not None else ""
     return (f"{said}; " if said else f"line {line} ") + (
