@@ -102,3 +102,13 @@ async def test_a_basic_po_still_gets_01_from_the_invoice_date(tmp_path: Path, ex
     """The sample's ITD*01*3 on the plain Odoo term: as before."""
     itd = await invoice_terms(tmp_path, examples, sandbox, client, odoo, SAMPLE_TERMS)
     assert itd[1:4] == ["01", "3", "2"] and itd[7] == "45", itd
+
+
+async def test_an_instalment_po_is_not_answered_with_a_bare_04(tmp_path: Path, examples: LoadedConfig,
+                                                               sandbox: SandboxServer, client: OdooClient,
+                                                               odoo: odoorpc.ODOO) -> None:
+    """ITD*04 (instalments): an 810 ITD with 04 needs each part's percent or amount (ITD10/ITD11, X12's relational
+    condition), which the invoice does not carry; an ITD*04 without them is refused by the partner's translator
+    (997 AK4 syntax error). The invoice states basic, as before."""
+    itd = await invoice_terms(tmp_path, examples, sandbox, client, odoo, "ITD*04*3*****45*****30 PCT NOW BAL NET 45")
+    assert itd[1:3] == ["01", "3"], itd

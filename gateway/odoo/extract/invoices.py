@@ -35,7 +35,7 @@ from gateway.odoo.extract.versions import KIND_INVOICE, Exclude, candidates, cla
 from gateway.odoo.invoice_taxes import TaxMismatch, line_taxes, money, rate_of, read_taxes
 from gateway.odoo.invoice_taxes import dec as _dec
 from gateway.odoo.lookup import Cache, Names, Packaging, discount_digits, ids_of, m2o_id, m2o_name, unit_code
-from gateway.odoo.sale_orders import Terms, odoo_terms, order_payload_id
+from gateway.odoo.sale_orders import INSTALMENTS, Terms, odoo_terms, order_payload_id
 from gateway.odoo.standing_orders import Standing, for_order, standing
 from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fields
 from gateway.translate.canonical import (
@@ -274,11 +274,13 @@ def _terms_kind(known: Standing | None, agreed: Terms | None) -> tuple[str | Non
     """The kind of terms an invoice states (X12 ITD01, ITD02): the PO's own when it stated them, since the retailer
     matches the invoice's terms to its PO's and takes an 810 saying basic (01) to an end-of-month (02) or instalment
     (04) PO as a mismatch, a deduction; else end of month when Odoo's term counts from a month's end, else none
-    (basic, from the invoice date). An invoice without terms (a credit note from Odoo's Reverse) states no kind."""
+    (basic, from the invoice date). An invoice without terms (a credit note from Odoo's Reverse) states no kind.
+    Instalments (04) are not stated: X12 wants each part's percent or amount with it (ITD10/ITD11), which the invoice
+    does not carry, so an 04 PO's invoice says basic with its last due date, as before."""
     if agreed is None:
         return None, None
     order = known.order if known else None
-    stated = order.terms_type if order else None
+    stated = order.terms_type if order and order.terms_type != INSTALMENTS else None
     return stated or ("end_of_month" if agreed.end_of_month else None), order.terms_basis if order else None
 
 
