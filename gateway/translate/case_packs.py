@@ -34,10 +34,12 @@ def _size(pack: dict[str, Any]) -> Decimal | None:
     return None if counted and each is not None and each > 1 and each != size else size
 
 
-def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
+def cases_in_units(data: dict[str, Any]) -> None:
     """Each shipped item in cases with a case size (its first PO4's, `_size`) as its units: its quantity and its
     ordered one (SN105, in SN103's unit as the profile reads it) times the size, its unit EA. A size no guide agrees
-    on, or an item in units, is left as read (a PO4 there sizes inner packs, not cases)."""
+    on, or an item in units, is left as read (a PO4 there sizes inner packs, not cases). `inbound.read` calls it
+    before the profile's hook, not as the base 856's hook: a partner's own after_read hook that did not call it left
+    the PO4s to the canonical model, which refused every such notice ('_case_packs: extra inputs are not permitted')."""
     for item in _items(data):
         packs = item.pop(PACKS, None) or []
         unit = str(item.get("unit") or "").upper()
@@ -48,4 +50,3 @@ def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
             if item.get(field) is not None:
                 item[field] = Decimal(str(item[field])) * size
         item["unit"] = "EA"
-    return data

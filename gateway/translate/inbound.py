@@ -14,6 +14,7 @@ from gateway.formats import xml as xml_format
 from gateway.formats.base import UNDECODED_UTF8, Syntax, Transaction, as_cp1252
 from gateway.translate import canonical, engine, values
 from gateway.translate.canonical import Document
+from gateway.translate.case_packs import cases_in_units
 from gateway.translate.profile import Profile, ProfileRegistry
 from gateway.translate.x12_order_prices import line_prices_in
 
@@ -78,6 +79,7 @@ def read(profile: Profile, tx: Transaction) -> dict[str, Any]:
     _split_schedules(data)
     _net_prices(data)
     line_prices_in(data)                    # X12 CTP: before the profile's hook, as `_net_prices`
+    cases_in_units(data)                    # X12 856 PO4: before the profile's hook, as `_net_prices`
     for key, value in profile.defaults.items():
         data.setdefault(str(key), value)
     data["doc_type"] = profile.document
