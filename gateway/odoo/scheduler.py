@@ -219,9 +219,10 @@ class OdooScheduler:
                     ended = await in_thread(_ended, self.client, str(model), missing)
             gone: dict[str, list[dict[str, Any]]] = {}   # a warehouse no longer fed: 0 for its items, for a week
             if kind == versions.KIND_INVENTORY:
-                for zeros, kept_items in await in_thread(self._gone, partner, setting, recent, docs, slot):
-                    docs.append(zeros)
-                    gone[zeros.source.odoo_record or ""] = kept_items
+                zero_feeds = await in_thread(self._gone, partner, setting, recent, docs, slot)
+                gone = {zeros.source.odoo_record or "": kept_items for zeros, kept_items in zero_feeds}
+                # queued first: a partner taking one figure per item whatever the location ends on the live ones
+                docs[:0] = [zeros for zeros, _ in zero_feeds]
         except OdooStopped:     # the daemon's stop ended its wait for Odoo, or came between two reads: no outage
             log.info("partner %s %s: run stopped with the daemon; the next run picks it up", partner_id, doc_type)
             return 0
