@@ -71,6 +71,7 @@ from gateway.odoo.receipts import (
     receipt_for,
     share_out,
     shared,
+    tracking_numbers,
     tracking_of,
     vendor_orders,
 )
@@ -663,7 +664,9 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
             if sscc:
                 vals["result_package_id"] = sscc        # its package id once every order is checked
             commands.append([0, 0, vals])
-    return olabel, picking, marker, commands, ",".join(notice_trackings(doc, order)) or None
+    # a receipt shared with other trucks' notices keeps their tracking numbers beside this one's, as Odoo joins them
+    kept = tracking_numbers(picking.get("carrier_tracking_ref")) if keep else []
+    return olabel, picking, marker, commands, ",".join(dict.fromkeys([*kept, *notice_trackings(doc, order)])) or None
 
 
 def _left_open(client: OdooClient, moves: list[dict[str, Any]], picking: dict[str, Any],

@@ -53,3 +53,41 @@ async def test_same_truck_under_a_new_notice_number_is_not_announced_twice(
     second = await send(1503, "ASN-2", OTHER)
     assert second.state is State.DONE, second.last_error
     assert announced() == [60.0, 60.0]
+
+
+async def test_the_first_trucks_tracking_number_stays_on_the_shared_receipt(
+        tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, odoo: odoorpc.ODOO) -> None:
+    """Two trucks, a carrier PRO number each (REF*CN), on one open receipt: the second notice wrote its number over
+    the first's (carrier_tracking_ref 'PRO-2'), so the dock saw one truck's, and the first truck resent under a new
+    notice number with its PRO and no pallet label was added again (180 announced of 120). The receipt keeps both
+    ('PRO-1,PRO-2', as Odoo's carrier connectors join a delivery's) and the resend is held."""
+    po, name = purchase(odoo, [(1, 120, 7.5)])
+    pipeline, _journal = pipeline_for(tmp_path, examples, sandbox)
+    pipeline.config.partners["widgetworks"] = VENDOR
+    qty = "quantity" if sandbox.version >= 17 else "qty_done"
+
+    async def send(control: int, number: str, pallet: str, pro: str) -> Any:
+        data = asn(control, "00", number, name, [], items=["HL*4*3*I", "LIN*1*VN*WW-WB-100", "SN1**60*EA"]).decode()
+        data = data.replace("TD1*PLT94*1****G*120*LB~\n", f"TD1*PLT94*1****G*120*LB~\nREF*CN*{pro}~\n")
+        count = data.split("SE*")[1].split("*")[0]
+        data = data.replace(f"SE*{count}*", f"SE*{int(count) + 1}*")
+        if not pallet:
+            data = data.replace(f"MAN*GM*{PALLET}~\n", "").replace(f"SE*{int(count) + 1}*", f"SE*{count}*")
+        message = await pipeline.submit(data.replace(PALLET, pallet or PALLET).encode(),
+                                        IntakeMeta(channel="sftp", filename=f"{control}.edi", partner="widgetworks"))
+        return run(pipeline, message.id, {State.DONE, State.QUARANTINED}, rounds=60)
+
+    def receipt() -> tuple[str, list[float]]:
+        [pick] = odoo.execute_kw("stock.picking", "search_read", [[("purchase_id", "=", po)],
+                                                                  ["move_line_ids", "carrier_tracking_ref"]])
+        return pick["carrier_tracking_ref"], sorted(
+            r[qty] for r in odoo.execute_kw("stock.move.line", "read", [pick["move_line_ids"], [qty]]))
+
+    for control, number, pallet, pro in ((1511, "ASN-1", PALLET, "PRO-1"), (1512, "ASN-2", OTHER, "PRO-2")):
+        done = await send(control, number, pallet, pro)
+        assert done.state is State.DONE, done.last_error
+    assert receipt() == ("PRO-1,PRO-2", [60.0, 60.0])
+    again = await send(1513, "ASN-1B", "", "PRO-1")
+    assert again.state is State.QUARANTINED, again.last_error
+    assert "tracking number PRO-1" in str(again.last_error), again.last_error
+    assert receipt() == ("PRO-1,PRO-2", [60.0, 60.0])
