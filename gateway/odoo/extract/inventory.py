@@ -231,10 +231,14 @@ def gone_warehouses(client: OdooClient, partner: PartnerConfig, docs: list[Inven
         zeros, kept = _zeros([], items, slot, codes.get(wid), days)
         if not zeros:
             continue
+        if not codes.get(wid):      # deleted from Odoo: an 846 without N1*WH is read as all the vendor's stock
+            log.warning("partner %s: warehouse %s is no longer in Odoo; no feed of 0 is sent for its %d item(s), as "
+                        "its location is unknown: have the partner clear them", partner.id, wid, len(zeros))
+            continue
         log.info("partner %s: warehouse %s is no longer in its stock feed; 0 sent for its %d item(s)", partner.id,
-                 codes.get(wid) or wid, len(zeros))
+                 codes[wid], len(zeros))
         out.append((InventoryAdvice(
-            number=f"{codes.get(wid) or wid}-{slot.replace('-', '').replace(' ', '').replace(':', '')}",
+            number=f"{codes[wid]}-{slot.replace('-', '').replace(' ', '').replace(':', '')}",
             date=docs[0].date if docs else slot[:10], parties=docs[0].parties if docs else [], lines=zeros,
             source=Source(partner=partner.id, odoo_record=f"stock.warehouse,{wid}", odoo_write_date=slot)), kept))
     return out
