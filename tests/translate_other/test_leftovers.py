@@ -209,7 +209,7 @@ EXPECTED = Path(__file__).resolve().parent / "expected"
 def _cxml_order() -> Document:
     return from_dict({
         "doc_type": "PurchaseOrder", "number": "PO-4711", "date": "2026-11-30", "currency": "USD",
-        "parties": [{"role": "ship_to", "name": "Northwind Store 42", "ids": {"address": "ST-42"},
+        "parties": [{"role": "ship_to", "name": "Northwind Store 42", "ids": {"buyer": "ST-42"},
                      "address": {"lines": ["1 Main St"], "city": "Springfield", "postal_code": "12345",
                                  "country": "US"}}],
         "lines": [
