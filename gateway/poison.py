@@ -335,7 +335,8 @@ def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_
                    move: bool) -> Path:
     """Keep a file that kills the gateway while it is taken in where a person looks (`quarantine`, its partner's
     folder), with a `.reason.txt`; moved (`move`: out of an inbox, so that it is not taken again) or copied, never
-    read by anything but the copy. Durable before it returns: the source may be gone then."""
+    read by anything but the copy. Durable before it returns: the source may be gone then (or, moved from a folder
+    that lets nothing go, still there: an error then would have the caller try again and copy it again)."""
     quarantine.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = ".reason.txt"
@@ -364,6 +365,9 @@ def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_
         f.flush()
         os.fsync(f.fileno())
     fsync_dir(quarantine)
-    if move and source.exists():
-        source.unlink()
+    if move:
+        try:
+            source.unlink(missing_ok=True)
+        except OSError:
+            pass                # kept all the same; the caller finds the source still there (a read-only inbox)
     return target

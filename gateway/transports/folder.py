@@ -353,8 +353,15 @@ class FolderInbox:
             log.error("%s: %s; it could not be set aside, and stays in the inbox: %s", printable(path.name), reason,
                       exc.strerror or exc)
             return
-        self.isolation.forget_intake(key)
         self._seen.pop(path, None)
+        if path.exists():
+            # kept, but it cannot leave the inbox (read-only to us): not set aside again every 2 s, a copy each time,
+            # until the disk is full; its count kept, so that a restart sets it aside at once, not dying on it
+            self._kept[path] = _identity(path)
+            log.error("set aside: %s: %s: copied to %s, with its .reason.txt, but it cannot leave %s: not taken again "
+                      "while it stays unchanged; remove it from there", printable(path.name), reason, kept, self.folder)
+            return
+        self.isolation.forget_intake(key)
         log.error("set aside: %s: %s: moved to %s, with its .reason.txt", printable(path.name), reason, kept)
 
     def _later(self, path: Path) -> None:
