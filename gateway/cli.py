@@ -1,6 +1,7 @@
 """`edi-gateway` command line: one sub-command per module in gateway/commands/.
 
-Each command module exposes `HELP: str`, `add_arguments(parser)` and `run(args) -> int`.
+Each command module exposes `add_arguments(parser)` and `run(args) -> int`; its one-line help is in COMMANDS,
+so that `edi-gateway --help` lists every command without importing any.
 Exit codes are the named constants below, the same for every command.
 """
 
@@ -18,26 +19,46 @@ EXIT_USAGE = 2       # wrong arguments
 EXIT_CONFIG = 3      # the configuration could not be loaded
 EXIT_UNAVAILABLE = 4  # a needed service (Odoo, the journal) is unavailable
 
-# command name -> module under gateway.commands
-COMMANDS: dict[str, str] = {
-    "run": "run",
-    "demo": "demo",
-    "init": "init",
-    "lint": "lint",
-    "inspect": "inspect",
-    "translate": "translate",
-    "render": "render",
-    "messages": "messages",
-    "show": "show",
-    "replay": "replay",
-    "resend": "resend",
-    "close": "close",
-    "mdn": "mdn",
-    "status": "status",
-    "reload": "reload",
-    "purge": "purge",
-    "odoo-sandbox": "odoo_sandbox",
-    "odoo-check": "odoo_check",
+# command name -> (module under gateway.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run",
+            "run the gateway in the foreground until SIGTERM (refuses to start on configuration errors)"),
+    "demo": ("demo",
+             "play a day of EDI: partners send orders over folder, SFTP and AS2; Odoo ships and invoices"),
+    "init": ("init",
+             ("create a working workspace in DIR: gateway.yaml, example partners, translations, samples, "
+              "inbox, outbox")),
+    "lint": ("lint",
+             "check the configuration; prints file:line:col for each error, exits 1 on any"),
+    "inspect": ("inspect",
+                "show delimiters, envelopes, transactions and every validation issue of an EDI/XML/CSV file"),
+    "translate": ("translate",
+                  "print the canonical document(s) of an inbound file (base profile when no partner matches)"),
+    "render": ("render",
+               "print the outbound file (856, 810, 846, DESADV ...) a canonical JSON document renders to"),
+    "messages": ("messages",
+                 "list messages (newest first), filtered by state, partner, direction"),
+    "show": ("show",
+             "show one message: events, errors, archive path, Odoo links, related messages"),
+    "replay": ("replay",
+               "re-run a quarantined or dead inbound message (the running gateway picks it up)"),
+    "resend": ("resend",
+               "queue an outbound message for delivery again (attempts reset)"),
+    "close": ("close",
+              "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"),
+    "mdn": ("mdn",
+            "asynchronous AS2 MDNs we owe partners: list them, send a refused or failed one again"),
+    "status": ("status",
+               "messages per state and what needs attention"),
+    "reload": ("reload",
+               "check the configuration, then have the running gateway load it (SIGHUP), as systemctl reload does"),
+    "purge": ("purge",
+              "delete archive files past retention.archive_days (never those of unfinished or recent messages)"),
+    "odoo-sandbox": ("odoo_sandbox",
+                     "serve an Odoo sandbox (JSON-RPC, XML-RPC, JSON-2) on 127.0.0.1 for demos and tests"),
+    "odoo-check": ("odoo_check",
+                   ("log in to Odoo and check that its user may do what the partners' flows need "
+                    "(groups, access rights)")),
 }
 
 EPILOG = """exit codes: 0 ok, 1 the command found a problem, 2 usage error,
@@ -46,13 +67,18 @@ EPILOG = """exit codes: 0 ok, 1 the command found a problem, 2 usage error,
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Every command's sub-parser, or with `only` that command's alone: importing every command module
-    (the daemon, the AS2 and SFTP stacks, the Odoo sandbox) cost ~0.7 s of CPU at each `edi-gateway messages`."""
+    """With `only`, that command's full sub-parser; without, every command's name and help but no arguments.
+
+    Importing every command module (the daemon, the AS2 and SFTP stacks, the Odoo sandbox) cost ~0.7 s of CPU
+    at each `edi-gateway messages`, and ~1 s at each `edi-gateway --help` or mistyped command."""
     parser = argparse.ArgumentParser(prog="edi-gateway", description="EDI and B2B file gateway for Odoo.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        if only is not None and name != only:
+    for name, (module_name, help_text) in COMMANDS.items():
+        if only is None:
+            sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+            continue
+        if name != only:
             continue
         try:
             module = importlib.import_module(f"gateway.commands.{module_name}")
@@ -60,7 +86,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if exc.name != f"gateway.commands.{module_name}":
                 raise
             continue  # command not built yet
-        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
     return parser

@@ -23,7 +23,6 @@ from gateway.journal.api import ATTENTION, Direction, Message, State
 from gateway.journal.sqlite import SqliteJournal, utcnow
 from gateway.logs import printable
 
-HELP = "close quarantined, dead or rejected messages a person has handled (they stop needing attention)"
 IN_PROGRESS = (State.RECEIVED, State.PARSED, State.TRANSLATED)   # closed only while no gateway runs
 
 

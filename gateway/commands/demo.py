@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-HELP = "play a day of EDI: partners send orders over folder, SFTP and AS2; Odoo ships and invoices"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workdir", type=Path, default=Path("demo-workspace"),

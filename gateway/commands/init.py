@@ -11,8 +11,6 @@ from pathlib import Path
 
 from gateway.cli import EXIT_ERROR, EXIT_OK
 
-HELP = "create a working workspace in DIR: gateway.yaml, example partners, translations, samples, inbox, outbox"
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -21,8 +21,6 @@ from gateway.errors import GatewayError
 from gateway.formats import detect, parse
 from gateway.formats.base import Delimiters, Envelope, Group, Issue, ParseResult, Severity, Transaction
 
-HELP = "show delimiters, envelopes, transactions and every validation issue of an EDI/XML/CSV file"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the file to read")

@@ -12,8 +12,6 @@ from gateway.config.loader import ConfigErrors, check_folders, find_config, load
 from gateway.errors import ConfigError
 from gateway.ops.certificates import certificates_in_use, expiry_warnings
 
-HELP = "check the configuration; prints file:line:col for each error, exits 1 on any"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

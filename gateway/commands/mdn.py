@@ -29,8 +29,6 @@ from gateway.transports.as2.ledger import MDN_STATES, Ledger, OwedMdn, owed_note
 from gateway.transports.as2.server import inbound_as2
 from gateway.transports.destinations import Destinations
 
-HELP = "asynchronous AS2 MDNs we owe partners: list them, send a refused or failed one again"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

@@ -14,8 +14,6 @@ from gateway.config.loader import load_partners
 from gateway.journal.api import Direction, Message, State
 from gateway.logs import printable
 
-HELP = "list messages (newest first), filtered by state, partner, direction"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

@@ -12,8 +12,6 @@ from gateway.logs import redact_url
 from gateway.odoo.client import connect
 from gateway.odoo.rights import FLOWS, check
 
-HELP = "log in to Odoo and check that its user may do what the partners' flows need (groups, access rights)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

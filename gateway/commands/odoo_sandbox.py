@@ -7,8 +7,6 @@ import signal
 import sys
 import threading
 
-HELP = "serve an Odoo sandbox (JSON-RPC, XML-RPC, JSON-2) on 127.0.0.1 for demos and tests"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8069, help="port (default 8069, where the url of init's gateway.yaml points; 0: any free port)")

@@ -7,8 +7,6 @@ import argparse
 from gateway.cli import EXIT_OK
 from gateway.config.args import add_config_argument, open_state
 
-HELP = "delete archive files past retention.archive_days (never those of unfinished or recent messages)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

@@ -22,8 +22,6 @@ from gateway.errors import ConfigError
 
 STARTING_SECONDS = 30.0   # how long reload waits for a gateway that is starting (opening its journal) to take SIGHUP
 
-HELP = "check the configuration, then have the running gateway load it (SIGHUP), as systemctl reload does"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

@@ -20,8 +20,6 @@ from gateway.config.args import add_config_argument
 from gateway.errors import ConfigError, TranslationError
 from gateway.journal.api import Journal
 
-HELP = "print the outbound file (856, 810, 846, DESADV ...) a canonical JSON document renders to"
-
 
 class PreviewNumbers:
     """Stands in for the journal's control-number counters during a preview (starts at 1)."""

@@ -7,8 +7,6 @@ import argparse
 from gateway.config.args import add_config_argument, change_message
 from gateway.pipeline import replay
 
-HELP = "re-run a quarantined or dead inbound message (the running gateway picks it up)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

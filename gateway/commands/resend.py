@@ -7,8 +7,6 @@ import argparse
 from gateway.config.args import add_config_argument, change_message
 from gateway.outbound.outbox import resend
 
-HELP = "queue an outbound message for delivery again (attempts reset)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

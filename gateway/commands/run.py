@@ -7,8 +7,6 @@ import argparse
 from gateway.config.args import add_config_argument
 from gateway.config.loader import find_config
 
-HELP = "run the gateway in the foreground until SIGTERM (refuses to start on configuration errors)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

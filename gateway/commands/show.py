@@ -14,8 +14,6 @@ from gateway.journal.api import State
 from gateway.pipeline import quarantine_next_step
 from gateway.transports.as2.ledger import owed_text
 
-HELP = "show one message: events, errors, archive path, Odoo links, related messages"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)

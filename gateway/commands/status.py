@@ -16,8 +16,6 @@ from gateway.config.models import GatewayConfig
 from gateway.journal.api import ATTENTION, Message, State
 from gateway.ops.probe import ask_healthz
 
-HELP = "messages per state and what needs attention"
-
 # waiting for a retry, or being retried now after a failed attempt (in its step, with the error of that attempt)
 RETRYING = (State.RETRY_WAIT, State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED)
 WAITING_LISTED = 500     # read per state for their causes (an outage can hold thousands: counts has them all)

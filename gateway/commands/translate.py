@@ -23,8 +23,6 @@ from gateway.errors import ConfigError, FormatError, PartnerUnknown, Translation
 from gateway.formats.base import Issue, Severity
 from gateway.translate.canonical import Document
 
-HELP = "print the canonical document(s) of an inbound file (base profile when no partner matches)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="an inbound X12, EDIFACT, XML or CSV file")

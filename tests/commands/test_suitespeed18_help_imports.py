@@ -1,0 +1,41 @@
+"""`edi-gateway --help`, a bare or mistyped command list every command without importing any command module:
+each imported the whole gateway (the daemon, AS2, SFTP, the Odoo sandbox, pydantic's config models), ~1.5 s
+of CPU to print a list of names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.helpers.gateway import ROOT
+
+HEAVY = ("gateway.commands.", "gateway.config.", "gateway.daemon", "gateway.transports.", "aiohttp", "pydantic")
+
+
+def heavy_imported(*argv: str) -> tuple[list[str], str]:
+    code = ("import json, sys; from gateway.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120, check=False)
+    modules = json.loads(done.stderr.strip().splitlines()[-1])
+    return [m for m in modules if m.startswith(HEAVY)], done.stdout + done.stderr
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    heavy, out = heavy_imported("--help")
+    assert heavy == [], heavy
+    assert "odoo-check" in out and "messages per state and what needs attention" in out
+
+
+def test_a_mistyped_or_missing_command_imports_none() -> None:
+    heavy, out = heavy_imported("stauts")
+    assert heavy == [] and "invalid choice: 'stauts'" in out, out
+    heavy, out = heavy_imported()
+    assert heavy == [] and "translate" in out, out
+
+
+def test_a_commands_own_help_still_shows_its_arguments() -> None:
+    _, out = heavy_imported("status", "--help")
+    assert "--config" in out and "messages per state and what needs attention" in out, out
