@@ -73,6 +73,7 @@ from gateway.odoo.receipts import (
     shared,
     tracking_numbers,
     tracking_of,
+    units_per,
     vendor_orders,
 )
 from gateway.odoo.records import html_notes, line_labels, record_link
@@ -636,7 +637,7 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
                if match.product_id in serial and item.serials else (sscc, item, match, qty, uom)
                for sscc, item, match, qty, uom in planned]
     names = Names.of(client, cache)     # the received quantity is the lines' done one: qty_done in 16
-    shares = share_out(client, pos[0], _left_open(client, moves, picking, names.line_qty) if keep else moves,
+    shares = share_out(client, pos[0], _left_open(client, moves, picking, names.line_qty, cache) if keep else moves,
                        [(item.line_no, match.product_id, qty, uom) for _, item, match, qty, uom in planned])
     seen: set[str] = set()
     for lab, (_, item, match, qty, uom) in zip(labels, planned):
@@ -670,17 +671,24 @@ def _plan_receipt(client: OdooClient, doc: ShipNotice, partner: PartnerConfig, c
 
 
 def _left_open(client: OdooClient, moves: list[dict[str, Any]], picking: dict[str, Any],
-               line_qty: str) -> list[dict[str, Any]]:
+               line_qty: str, cache: Cache) -> list[dict[str, Any]]:
     """The receipt's moves with what other notices' lines (kept) announce taken off their demand, in the move's unit,
-    so this notice fills what they leave (a product on several PO lines: line 1 then its parts)."""
+    so this notice fills what they leave (a product on several PO lines: line 1 then its parts). A kept line in
+    another unit is converted: a notice in units on a line bought in dozens is written in Units on its move."""
     kept = client.search_read("stock.move.line", [("picking_id", "=", picking["id"])],
                               ["move_id", line_qty, "product_uom_id"])
     out = []
     for move in moves:
-        taken = sum(float(r.get(line_qty) or 0) for r in kept if m2o_id(r.get("move_id")) == move["id"]
-                    and m2o_id(r.get("product_uom_id")) == m2o_id(move.get("product_uom")))
+        unit = m2o_id(move.get("product_uom")) or 0
+        taken = sum(_in_unit(client, r, line_qty, unit, cache) for r in kept if m2o_id(r.get("move_id")) == move["id"])
         out.append({**move, "product_uom_qty": max(float(move.get("product_uom_qty") or 0) - taken, 0.0)})
     return out
+
+
+def _in_unit(client: OdooClient, row: dict[str, Any], line_qty: str, unit: int, cache: Cache) -> float:
+    """A kept move line's quantity in its move's `unit` (0 in a unit that does not compare, as before)."""
+    own, qty = m2o_id(row.get("product_uom_id")) or 0, float(row.get(line_qty) or 0)
+    return qty if own == unit else qty * (units_per(client, own, unit, cache) or 0.0)
 
 
 def _packages(client: OdooClient, ssccs: list[str]) -> dict[str, int]:
