@@ -17,10 +17,12 @@ from typing import Any
 
 from gateway.odoo.sandbox.exceptions import OdooAttributeError, OdooValueError, UserError
 from gateway.odoo.sandbox.models import (
+    _currency_places,
     _for_variant,
     from_reference,
     kit_bom,
     location_usage,
+    money_round,
     names,
     to_reference,
 )
@@ -1063,7 +1065,34 @@ def move_action_post(env: Env, ids: list[int]) -> bool:
             vals["invoice_date_due"] = vals.get("invoice_date") or move.get("invoice_date")
         env.write("account.move", [rid], vals)
         move_term_due(env, [rid])
+        _term_parts(env, rid)
     return False
+
+
+def _term_parts(env: Env, rid: int) -> None:
+    """account.move._compute_needed_terms: a move with payment terms gets a receivable line (`display_type`
+    payment_term, 16-19) per due date, its `amount_currency` the term line's share of the total (percent, fixed, 16's
+    balance; the last line the rest), due its days after the invoice date (month-end rules not modelled); a move
+    without terms gets none here (Odoo's one line due at once)."""
+    move = env.db.data["account.move"][rid]
+    env.unlink("account.move.line", [k for k, r in env.db.data["account.move.line"].items()
+                                     if r.get("move_id") == rid and r.get("display_type") == "payment_term"])
+    terms = [r for _, r in sorted(((k, r) for k, r in env.db.data["account.payment.term.line"].items()
+                                   if move.get("invoice_payment_term_id")
+                                   and r.get("payment_id") == move["invoice_payment_term_id"]),
+                                  key=lambda kr: (int(kr[1].get("nb_days") or kr[1].get("days") or 0), kr[0]))]
+    total, places = float(env.get("account.move", rid, "amount_total")), _currency_places(env, "account.move", move)
+    start, left = date.fromisoformat(str(move["invoice_date"])), total
+    due: dict[str, float] = {}
+    for index, line in enumerate(terms):
+        share = (left if index == len(terms) - 1 or line.get("value") == "balance" else money_round(
+            total * float(line.get("value_amount") or 0) / 100 if line.get("value") == "percent" else
+            float(line.get("value_amount") or 0), places))
+        day = (start + timedelta(days=int(line.get("nb_days") or line.get("days") or 0))).isoformat()
+        due[day], left = money_round(due.get(day, 0.0) + share, places), money_round(left - share, places)
+    sign = -1 if move.get("move_type") in ("out_refund", "in_invoice") else 1
+    env.create("account.move.line", [{"move_id": rid, "display_type": "payment_term", "date_maturity": day,
+                                      "amount_currency": sign * amount, "quantity": 0.0} for day, amount in due.items()])
 
 
 def reversal_reverse_moves(env: Env, ids: list[int], is_modify: bool = False) -> Any:

@@ -1174,7 +1174,9 @@ def build(version: int, without: frozenset[str] = frozenset()) -> dict[str, Mode
         "display_type": SEL([("product", "Product"), ("line_section", "Section"), ("line_note", "Note"),
                              ("tax", "Tax"), ("payment_term", "Payment Term"), ("rounding", "Rounding")],
                             default="product"),
-        "parent_state": REL("selection", "move_id", "state")}, order="sequence, id",
+        "parent_state": REL("selection", "move_id", "state"),
+        # a payment_term line's due date and share of the total (account.move.line, 16-19)
+        "date_maturity": D("Due Date"), "amount_currency": F("Amount in Currency")}, order="sequence, id",
         display=lambda env, rid: str(env.db.data["account.move.line"][rid].get("name") or ""))
     model("ir.model", "Models", {"model": C("Model", required=True), "name": C("Model Description"),
                                  "state": SEL([("manual", "Custom Object"), ("base", "Base Object")], default="base"),
