@@ -503,6 +503,14 @@ class ShipNotice(Document):
         return _ship_problems(_fields(self.orders))
 
 
+class Instalment(Model):
+    """A part of an invoice due on its own day (Odoo's receivable line of a payment term in several parts)."""
+
+    due_date: str
+    amount: Decimal                             # X12 ITD10 (deferred amount due)
+    percent: Decimal | None = None              # X12 ITD11: of the invoice's total
+
+
 class Invoice(Document):
     doc_type: Literal["Invoice"] = "Invoice"
     invoice_type: str = "invoice"               # invoice, credit_note, debit_note
@@ -512,6 +520,7 @@ class Invoice(Document):
     terms_type: str | None = None               # X12 ITD01 through `terms_types`: the PO's, else end_of_month for an
                                                 # Odoo term counted from a month's end (None: basic)
     terms_basis: str | None = None              # X12 ITD02 through `terms_bases`: the PO's (None: invoice_date)
+    instalments: list[Instalment] | None = None     # due in parts (X12 ITD*04 each; None: in one)
     terms_net_days: int | None = None           # X12 ITD07 (Odoo's payment term): days after the invoice date
     terms_discount_percent: Decimal | None = None   # ITD03, for payment within ITD05 days
     terms_discount_days: int | None = None

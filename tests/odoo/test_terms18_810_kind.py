@@ -33,6 +33,13 @@ async def invoice_terms(tmp_path: Path, examples: LoadedConfig, sandbox: Sandbox
                         odoo: odoorpc.ODOO, terms: str) -> list[str]:
     """BigBox's sample 850 with the ITD `terms` posted, its order confirmed, shipped and invoiced in Odoo: the ITD
     of the 810 sent for it, element by element."""
+    [itd] = await invoice_itds(tmp_path, examples, sandbox, client, odoo, terms)
+    return itd
+
+
+async def invoice_itds(tmp_path: Path, examples: LoadedConfig, sandbox: SandboxServer, client: OdooClient,
+                       odoo: odoorpc.ODOO, terms: str) -> list[list[str]]:
+    """As `invoice_terms`: every ITD of the 810."""
     data = sample(after="BEG*", replace=(SAMPLE_TERMS, terms))
     result, journal = await post_file(tmp_path, examples, sandbox, data, {State.QUARANTINED, State.DONE})
     assert result.state is State.DONE, result.last_error
@@ -47,8 +54,7 @@ async def invoice_terms(tmp_path: Path, examples: LoadedConfig, sandbox: Sandbox
     [message] = sent
     assert message.state is State.QUEUED, message.last_error
     text = Archive(tmp_path / "archive").read(message.sha256).decode()
-    [itd] = [s.strip().split("*") for s in text.split("~") if s.strip().startswith("ITD*")]
-    return itd
+    return [s.strip().split("*") for s in text.split("~") if s.strip().startswith("ITD*")]
 
 
 def month_end(sandbox: SandboxServer) -> dict[str, object]:
@@ -112,3 +118,31 @@ async def test_an_instalment_po_is_not_answered_with_a_bare_04(tmp_path: Path, e
     (997 AK4 syntax error). The invoice states basic, as before."""
     itd = await invoice_terms(tmp_path, examples, sandbox, client, odoo, "ITD*04*3*****45*****30 PCT NOW BAL NET 45")
     assert itd[1:3] == ["01", "3"], itd
+
+
+@VERSIONS
+async def test_an_invoice_due_in_instalments_states_each_part(tmp_path: Path, examples: LoadedConfig,
+                                                              sandbox: SandboxServer, client: OdooClient,
+                                                              odoo: odoorpc.ODOO) -> None:
+    """ITD*04 on BigBox's Odoo term '30% Now, Balance 45 Days': one ITD*04 per part, its due date (ITD09), amount
+    (ITD10, N2) and percent of the invoice (ITD11), as Odoo's receivable lines have them; the first carries the
+    terms' name. Before, one ITD*01 with the last due date: the retailer paid everything at 45 days."""
+    days = "days" if sandbox.version <= 16 else "nb_days"
+    term = odoo.execute_kw("account.payment.term", "create", [{"name": "30% Now, Balance 45 Days", "line_ids": [
+        [0, 0, {"value": "percent", "value_amount": 30.0, days: 0}],
+        [0, 0, {"value": "balance" if sandbox.version <= 16 else "percent", "value_amount": 70.0, days: 45}]]}])
+    [bigbox] = odoo.execute_kw("res.partner", "search", [[("ref", "=", "BIGBOX")]])
+    odoo.execute_kw("res.partner", "write", [[bigbox], {"property_payment_term_id": term}])
+    itds = await invoice_itds(tmp_path, examples, sandbox, client, odoo, "ITD*04*3*****45*****30 PCT NOW BAL NET 45")
+    [move] = odoo.execute_kw("account.move", "search_read", [[("move_type", "=", "out_invoice")],
+                                                             ["invoice_date", "amount_total"]])
+    parts = odoo.execute_kw("account.move.line", "search_read", [[("move_id", "=", move["id"]),
+                                                                  ("display_type", "=", "payment_term")],
+                                                                 ["date_maturity", "amount_currency"]],
+                            {"order": "date_maturity"})
+
+    assert [(itd[1], itd[2], itd[9], itd[10], itd[11]) for itd in itds] == [
+        ("04", "3", str(p["date_maturity"]).replace("-", ""), str(round(p["amount_currency"] * 100)), share)
+        for p, share in zip(parts, ["30", "70"], strict=True)], itds
+    assert round(sum(p["amount_currency"] for p in parts), 2) == move["amount_total"]
+    assert itds[0][12] == "30% Now, Balance 45 Days" and len(itds[1]) <= 12, itds

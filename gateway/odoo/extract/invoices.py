@@ -41,6 +41,7 @@ from gateway.odoo.tax_categories import Category, for_invoices, tax_category_fie
 from gateway.translate.canonical import (
     AllowanceCharge,
     DateValue,
+    Instalment,
     Invoice,
     Line,
     Reference,
@@ -87,6 +88,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
                                ["move_id", "product_id", "name", "quantity", "price_unit", "discount",
                                 "product_uom_id", "tax_ids", "price_subtotal", "price_total", "sale_line_ids"],
                                order="move_id, sequence, id")
+    parts = _due_parts(client, rows)
     tax_ids = {t for line in lines for t in line["tax_ids"]}
     taxes = read_taxes(client, tax_ids, tax_category_fields(client) if tax_ids else ())
 
@@ -208,7 +210,8 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
         po_date = order_date(placed.get(first), local_day(orders.get(first, {}).get("date_order"), ctx.zone()))
         term = m2o_id(move.get("invoice_payment_term_id"))      # ITD03/05/07: the terms the retailer checks
         agreed = odoo_terms(client, ctx.cache, term) if term else None
-        terms_type, terms_basis = _terms_kind(placed.get(first), agreed)
+        instalments = _instalments(parts.get(move["id"], []), _dec(move["amount_total"]), places) if agreed else None
+        terms_type, terms_basis = _terms_kind(placed.get(first), agreed, bool(instalments))
         doc_lines = billed_in_cases(doc_lines, sent_as, partner, by_case, places)
         tax_totals = {t: money(a, places) for t, a in tax_totals.items()}    # Odoo's tax lines: one per tax
         if not problems and sum(tax_totals.values(), Decimal(0)) != _dec(move["amount_tax"]):
@@ -230,6 +233,7 @@ def extract_invoices(client: OdooClient, partner: PartnerConfig, journal: Journa
             number=move["name"], date=move.get("invoice_date") or None, currency=m2o_name(move.get("currency_id")),
             invoice_type="credit_note" if move["move_type"] == "out_refund" else "invoice", po_number=po_number,
             po_date=po_date, terms=agreed.name if agreed else None, terms_type=terms_type, terms_basis=terms_basis,
+            instalments=instalments,
             dates=[DateValue(qualifier="delivered", date=delivery_day)] if delivery_day else [],
             ship_date=delivery_day,            # 810 DTM*011: the day it left (Odoo's date_done of the delivery)
             terms_net_days=agreed.net_days if agreed else None,
@@ -270,16 +274,41 @@ def _code_ordered(known: Standing | None, name: str | None, kind: str) -> str | 
     return found[0].code if found else None
 
 
-def _terms_kind(known: Standing | None, agreed: Terms | None) -> tuple[str | None, str | None]:
-    """The kind of terms an invoice states (X12 ITD01, ITD02): the PO's own when it stated them, since the retailer
-    matches the invoice's terms to its PO's and takes an 810 saying basic (01) to an end-of-month (02) or instalment
-    (04) PO as a mismatch, a deduction; else end of month when Odoo's term counts from a month's end, else none
-    (basic, from the invoice date). An invoice without terms (a credit note from Odoo's Reverse) states no kind.
-    Instalments (04) are not stated: X12 wants each part's percent or amount with it (ITD10/ITD11), which the invoice
-    does not carry, so an 04 PO's invoice says basic with its last due date, as before."""
+def _due_parts(client: OdooClient, rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Each invoice's receivable lines (`display_type` payment_term, 16-19), by due date: the parts its payment
+    term makes it due in, with the dates and amounts Odoo dunned for (month-end rules applied). One call."""
+    found = client.search_read("account.move.line", [("move_id", "in", [r["id"] for r in rows]),
+                                                     ("display_type", "=", "payment_term")],
+                               ["move_id", "date_maturity", "amount_currency"], order="date_maturity, id")
+    by_move: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in found:
+        by_move[m2o_id(line["move_id"]) or 0].append(line)
+    return by_move
+
+
+def _instalments(lines: list[dict[str, Any]], total: Decimal, places: int) -> list[Instalment] | None:
+    """The parts an invoice is due in (X12 ITD*04 each: its due date, amount and percent of the total, to two
+    places); None for an invoice due at once."""
+    if len(lines) < 2 or not total:
+        return None
+    amounts = [money(abs(_dec(line["amount_currency"])), places) for line in lines]
+    return [Instalment(due_date=str(line["date_maturity"]), amount=amount,
+                       percent=(amount * 100 / abs(total)).quantize(Decimal("0.01")).normalize())
+            for line, amount in zip(lines, amounts, strict=True)]
+
+
+def _terms_kind(known: Standing | None, agreed: Terms | None, in_parts: bool) -> tuple[str | None, str | None]:
+    """The kind of terms an invoice states (X12 ITD01, ITD02): deferred or instalment (04) for an invoice Odoo made
+    due in parts (each part then stated); else the PO's own when it stated them, since the retailer matches the
+    invoice's terms to its PO's and takes an 810 saying basic (01) to an end-of-month (02) PO as a mismatch, a
+    deduction; else end of month when Odoo's term counts from a month's end, else none (basic, from the invoice
+    date). An invoice without terms (a credit note from Odoo's Reverse) states no kind. A PO's 04 on an invoice due
+    at once is not stated: X12 wants the parts with it (ITD10/ITD11), so it says basic with its due date."""
     if agreed is None:
         return None, None
     order = known.order if known else None
+    if in_parts:
+        return INSTALMENTS, order.terms_basis if order else None
     stated = order.terms_type if order and order.terms_type != INSTALMENTS else None
     return stated or ("end_of_month" if agreed.end_of_month else None), order.terms_basis if order else None
 

@@ -47,14 +47,14 @@ def outbox_key(doc: Document, doc_type: str) -> str:
     return record_key(model, rid, str(doc.source.odoo_write_date), doc_type)
 
 
-CONTENT_VERSION = 3
+CONTENT_VERSION = 4
 """The version of what `content_digest` digests, kept beside each digest (meta `content_version`): a digest of
 another version says nothing about a change, so the scheduler notes the current one as the record's baseline instead
 of holding an invoice or replacing an ASN. Bump it whenever the canonical Invoice or ShipNotice changes (a field
 added, renamed or filled otherwise): tests/odoo/test_upgrade17_content_version.py records a hash of their fields'
 names and types beside it and fails until both are bumped; a field filled otherwise it cannot see (bump by hand).
 1 (or none kept): every release before the BIG03/ITD/VAT/RFF+DQ fields; 2: before the invoice's terms kind (ITD01/02,
-`terms_type`, `terms_basis`)."""
+`terms_type`, `terms_basis`); 3: before its `instalments`."""
 
 
 def content_digest(doc: Document) -> str:
