@@ -52,7 +52,7 @@ def test_a_file_that_kills_the_gateway_in_a_read_only_inbox_is_set_aside_once(tm
         with GatewayProcess(ws.config, preload=HOOK, env=ENV) as gw:
             started.append(gw)
             wait_for(lambda: "set aside: po1.x12" in gw.output(), message="set aside")
-            time.sleep(4.5)
+            time.sleep(2.5)            # one retry of a failed file (RETRY_SECONDS 2) would have come
             first = gw.output()
         # and once more (a deploy), the file still in the inbox
         with GatewayProcess(ws.config, preload=HOOK, env=ENV) as again:
