@@ -31,13 +31,21 @@ HALF_CENT = Decimal("0.005")             # a net price sent rounded to the cent 
 PRICE_PLACES = Decimal("0.0001")         # a gross price undone from a percent that does not divide evenly
 
 
+def _stated(shipping: dict[str, Any], charges: list[dict[str, Any]]) -> bool:
+    """Whether the header's Shipping cost is already one of the Total's Modifications, a freight charge of the same
+    amount (ModificationDetail name="Shipping"): a buyer stating it both ways means one charge, not two."""
+    return any(c.get("kind") == "charge" and c.get("code") == "freight" and c.get("amount") == shipping.get("amount")
+               for c in charges)
+
+
 def after_read(data: dict[str, Any], tx: Any = None) -> dict[str, Any]:
     """Each line's per-unit modifications as amounts for the line, and its unit price the gross. A net price
     its OriginalPrice does not come to after the modifications is refused: the buyer's figures disagree (a
     system that sends the gross price in UnitPrice/Money too), and either reading bills one of them wrongly.
     The header's Shipping cost (the profile's `_shipping`) is one of the order's charges."""
     if "_shipping" in data:
-        data["allowances_charges"] = [*(data.get("allowances_charges") or []), *data.pop("_shipping")]
+        stated = data.get("allowances_charges") or []
+        data["allowances_charges"] = [*stated, *(c for c in data.pop("_shipping") if not _stated(c, stated))]
     for index, line in enumerate(data.get("lines") or [], 1):
         mods = line.get("allowances_charges") or []
         quantity = line.get("quantity")
