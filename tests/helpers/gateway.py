@@ -13,6 +13,7 @@ the daemon runs. Nothing here binds anything but loopback.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import signal
 import socket
@@ -44,6 +45,9 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
+
+
+_LOG_NUMBERS = itertools.count(1)      # daemon logs' names, one per GatewayProcess
 
 
 @dataclass
@@ -174,7 +178,9 @@ class GatewayProcess:
         self._sockpath = os.path.join(self._sockdir, "notify")
         self._sock: socket.socket | None = None
         self._log: BinaryIO | None = None
-        self.log_path = config.parent / f"daemon-{os.getpid()}-{id(self)}.log"
+        # a number of its own: id(self) is reused once an earlier instance is collected, and the log is opened for
+        # appending (a restart of this one adds to it), so a reused name showed another daemon's output as its own
+        self.log_path = config.parent / f"daemon-{os.getpid()}-{next(_LOG_NUMBERS)}.log"
 
     def start(self) -> Self:
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
