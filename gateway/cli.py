@@ -66,19 +66,19 @@ EPILOG = """exit codes: 0 ok, 1 the command found a problem, 2 usage error,
 --config defaults to ./gateway.yaml, then /etc/edi-gateway/gateway.yaml."""
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """With `only`, that command's full sub-parser; without, every command's name and help but no arguments.
-
-    Importing every command module (the daemon, the AS2 and SFTP stacks, the Odoo sandbox) cost ~0.7 s of CPU
-    at each `edi-gateway messages`, and ~1 s at each `edi-gateway --help` or mistyped command."""
+def build_parser(only: str | None = None, *, listing: bool = False) -> argparse.ArgumentParser:
+    """Every command's sub-parser, or with `only` that command's alone; with `listing`, every command's name and
+    help but no arguments, for `--help`, no command or a mistyped one. Importing every command module (the
+    daemon, the AS2 and SFTP stacks, the Odoo sandbox, the config models) cost ~0.7 s of CPU at each
+    `edi-gateway messages`, ~1.5 s at each `edi-gateway --help`."""
     parser = argparse.ArgumentParser(prog="edi-gateway", description="EDI and B2B file gateway for Odoo.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        if only is None:
+        if listing:
             sub.add_parser(name, help=help_text, description=help_text, add_help=False)
             continue
-        if name != only:
+        if only is not None and name != only:
             continue
         try:
             module = importlib.import_module(f"gateway.commands.{module_name}")
@@ -94,7 +94,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+    parser = build_parser(argv[0]) if argv and argv[0] in COMMANDS else build_parser(listing=True)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

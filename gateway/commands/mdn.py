@@ -26,7 +26,6 @@ from gateway.errors import ConfigError, JournalError
 from gateway.journal.sqlite import SqliteJournal
 from gateway.logs import redact_url
 from gateway.transports.as2.ledger import MDN_STATES, Ledger, OwedMdn, owed_note
-from gateway.transports.as2.server import inbound_as2
 from gateway.transports.destinations import Destinations
 
 
@@ -153,6 +152,8 @@ def resend(args: argparse.Namespace, ledger: Ledger, journal: SqliteJournal) -> 
 def still_refused(config: str | Path | None, partner_id: str, url: str) -> str | None:
     """Why the partner's settings as they are on disk refuse `url` (a literal address; a name is checked on what
     it resolves to when the daemon sends), or None. Partner files that do not load are not held against it."""
+    from gateway.transports.as2.server import inbound_as2  # aiohttp's server: not for `status` or `mdn list`
+
     try:
         loaded = load(find_config(config))
     except (ConfigErrors, ConfigError) as exc:

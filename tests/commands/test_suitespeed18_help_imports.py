@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from gateway.journal.sqlite import SqliteJournal
+from gateway.transports.as2.ledger import Ledger
+from tests.helpers.examples import example_workspace
 from tests.helpers.gateway import ROOT
 
 HEAVY = ("gateway.commands.", "gateway.config.", "gateway.daemon", "gateway.transports.", "aiohttp", "pydantic")
@@ -39,3 +43,20 @@ def test_a_mistyped_or_missing_command_imports_none() -> None:
 def test_a_commands_own_help_still_shows_its_arguments() -> None:
     _, out = heavy_imported("status", "--help")
     assert "--config" in out and "messages per state and what needs attention" in out, out
+
+
+def test_status_reads_the_as2_ledger_without_the_as2_stack(tmp_path: Path) -> None:
+    """`status` counts refused MDNs from the AS2 ledger: importing it brought the AS2 client, server and
+    channel (aiohttp, cryptography: ~1 s of CPU), for a read of one SQLite table."""
+    config = example_workspace(tmp_path / "ws", ("northwind",))
+    state = config.parent / "state"
+    state.mkdir(exist_ok=True)
+    Ledger(state / "as2.sqlite3").close()
+    SqliteJournal(state / "journal.sqlite3").close()
+    code = ("import sys; from gateway.cli import main\n"
+            f"code = main(['status', '--config', {str(config)!r}])\n"
+            "print(code, sorted(m for m in sys.modules if m.startswith(('aiohttp', 'cryptography', "
+            "'gateway.transports.as2.server', 'gateway.transports.as2.client', 'gateway.outbound.as2_channel'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          check=False)
+    assert done.stdout.splitlines()[-1:] == ["0 []"], done.stdout + done.stderr

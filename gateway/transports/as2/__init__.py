@@ -64,5 +64,3 @@ async def reload(ctx: Any) -> None:
     except ConfigError as exc:
         log.error("AS2 partners not reloaded, keeping the previous ones: %s", exc)
 
-
-from gateway.outbound import as2_channel as _as2_channel  # noqa: F401  (registers the "as2" channel)

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway.logs import redact_url
-from gateway.transports.as2.mdn import bare_message_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -134,6 +133,9 @@ class Ledger:
 
     def sent(self, message_id: str) -> SentRecord | None:
         """The message an MDN's Original-Message-ID names, with or without the angle brackets we sent it with."""
+        # imported here: it brings aiohttp and cryptography, which `edi-gateway status` reading the ledger needs not
+        from gateway.transports.as2.mdn import bare_message_id
+
         bare = bare_message_id(message_id)
         with self._lock:
             row = self._db.execute("SELECT s.message_id, journal_id, partner, mic, mic_alg, m.mics FROM sent s "
