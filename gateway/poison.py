@@ -44,6 +44,8 @@ STEPS = {State.RECEIVED: "parse", State.PARSED: "translate", State.TRANSLATED: "
 DOING = {"parse": "reading", "translate": "translating", "post": "posting", "delivery": "delivering"}
 INTAKE_KILLS = "intake-kills"           # in the state folder: the kills counted on files being taken in
 FORGET_INTAKE_KILLS = timedelta(days=30)  # a count on a file never seen again (its sender took it back) is let go
+SET_ASIDE_MARK = ".killed-"              # <name>.killed-<SET_ASIDE_STAMP>: a set-aside copy in the quarantine
+SET_ASIDE_STAMP = "%Y%m%dT%H%M%S%fZ"     # (`gateway.ops.setaside` lists them from there: the only record kept)
 
 
 def intake_key(*source: object) -> str:
@@ -338,9 +340,9 @@ def set_aside_file(source: Path, name: str, quarantine: Path, reason: str, next_
     read by anything but the copy. Durable before it returns: the source may be gone then (or, moved from a folder
     that lets nothing go, still there: an error then would have the caller try again and copy it again)."""
     quarantine.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime(SET_ASIDE_STAMP)
     suffix = ".reason.txt"
-    target = quarantine / processed_name(name, f"killed-{stamp}{suffix}")[:-len(suffix)]
+    target = quarantine / processed_name(name, f"{SET_ASIDE_MARK[1:]}{stamp}{suffix}")[:-len(suffix)]
     moved = False
     if move:
         try:

@@ -15,10 +15,12 @@ from gateway.config.args import add_config_argument, open_state, running_gateway
 from gateway.config.models import GatewayConfig
 from gateway.journal.api import ATTENTION, Message, State
 from gateway.ops.probe import ask_healthz
+from gateway.ops.setaside import DEALT_WITH, set_aside_files
 
 # waiting for a retry, or being retried now after a failed attempt (in its step, with the error of that attempt)
 RETRYING = (State.RETRY_WAIT, State.RECEIVED, State.PARSED, State.TRANSLATED, State.QUEUED)
 WAITING_LISTED = 500     # read per state for their causes (an outage can hold thousands: counts has them all)
+SET_ASIDE_LISTED = 5     # the newest set-aside files shown in full (the count has them all)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         journal.close()
     owed = unsent(gateway.state_dir)
+    kept = set_aside_files(gateway.quarantine_dir)
     pid = running_gateway(gateway.state_dir)
     health = daemon_health(gateway) if pid else None
     if args.json:
@@ -68,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
                           "mdn_not_sent": owed if isinstance(owed, dict) else None,
                           **({"mdn_queue_error": owed} if isinstance(owed, str) else {}),
                           "retry_causes": dict(why_waiting(waiting)),
+                          "set_aside": {"count": len(kept), "newest": [
+                              {"partner": k.partner, "file": k.name, "at": k.at.isoformat(), "reason": k.reason,
+                               "copy": str(k.copy), "next_step": k.next_step} for k in kept[:SET_ASIDE_LISTED]]},
                           "next_retry": next_due.isoformat() if next_due else None}, indent=2))
         return EXIT_OK
     echo(f"journal  {gateway.state_dir / 'journal.sqlite3'}")
@@ -102,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
     elif owed:
         echo(f"asynchronous MDNs not sent: {', '.join(f'{n} {state}' for state, n in sorted(owed.items()))} (the "
              "partner has no receipt for these messages: edi-gateway mdn list, then mdn resend ID)")
+    if kept:
+        echo(f"set aside while taken in: {len(kept)} (the gateway was killed each time it took them in; no message "
+             f"records them: {DEALT_WITH})")
+        for k in kept[:SET_ASIDE_LISTED]:
+            echo(f"  {k.at:%Y-%m-%d %H:%M:%S} UTC  {k.partner:12} {k.name}")
+            for line in (*k.reason.split("\n"), f"kept as {k.copy}", *k.next_step.split("\n")):
+                echo(f"      {line}")
     if attention:
         echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause; "
              "close ID --reason TEXT once handled otherwise)")

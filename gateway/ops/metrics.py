@@ -19,6 +19,7 @@ from gateway.journal.api import State
 from gateway.ops.certificates import CertificateInUse
 from gateway.ops.disk import FreeSpace
 from gateway.ops.queries import LATENCY_BUCKETS, JournalQueries
+from gateway.ops.setaside import SetAside
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 PREFIX = "edi_gateway_"
@@ -82,10 +83,10 @@ def _version() -> str:
 
 
 def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | None = None,
-            certificates: list[CertificateInUse] | None = None, spaces: list[FreeSpace] | None = None
-            ) -> list[Family]:
-    """Every metric the gateway exports, read from the journal now (and the certificates configured, and the
-    free space where it writes)."""
+            certificates: list[CertificateInUse] | None = None, spaces: list[FreeSpace] | None = None,
+            set_aside: list[SetAside] | None = None) -> list[Family]:
+    """Every metric the gateway exports, read from the journal now (and the certificates configured, the free
+    space where it writes, and the files set aside in the quarantine while taken in, which no message records)."""
     messages = Family(PREFIX + "messages", "gauge", "Messages in the journal by direction, state, partner and type.")
     for direction, state, partner, doc_type, n in queries.message_counts():
         messages.add(n, direction=direction, state=state, partner=partner, type=doc_type)
@@ -147,4 +148,14 @@ def collect(queries: JournalQueries, now: datetime, checks: dict[str, bool] | No
             free.add(space.free, path=str(space.path), uses=",".join(space.uses))
             size.add(space.total, path=str(space.path), uses=",".join(space.uses))
         families += [free, size]
+    if set_aside is not None:
+        kept = Family(PREFIX + "intake_set_aside", "gauge", "Files set aside in the quarantine, unread, because the "
+                      "gateway was killed each time it took them in (no message records them); a file leaves the "
+                      "count once a person moves or deletes its copy.")
+        per_partner: dict[str, int] = {}
+        for s in set_aside:
+            per_partner[s.partner] = per_partner.get(s.partner, 0) + 1
+        for partner, n in sorted(per_partner.items()):
+            kept.add(n, partner=partner)
+        families.append(kept)
     return families

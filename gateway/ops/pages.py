@@ -16,6 +16,7 @@ from typing import Any
 from gateway.logs import redact_url
 from gateway.ops.health import CheckResult
 from gateway.ops.queries import PartnerFlow, Row
+from gateway.ops.setaside import DEALT_WITH, SetAside
 from gateway.transports.as2.ledger import OwedMdn
 
 RAW_LIMIT = 256 * 1024   # bytes of a file shown inline; the rest is cut with a note
@@ -113,6 +114,7 @@ class Board:
     recent: list[Row]
     unsent_mdns: list[OwedMdn] = field(default_factory=list)    # async MDNs we owe, refused or given up
     rejected: list[Row] = field(default_factory=list)           # what the partner refused: its reason first
+    set_aside: list[SetAside] = field(default_factory=list)     # files the gateway died taking in: no message
 
 
 def _partner_link(partner: str | None) -> str:
@@ -163,6 +165,13 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
         '<p class="empty">The partner has no receipt for these messages. Once its settings allow the URL (or it '
         "gives another): <code>edi-gateway mdn resend MESSAGE</code>.</p>") + _table(
         ["Message", *partner_head, "AS2 Message-ID", "State", "To", "Why"], mdn_rows, ""))] if mdn_rows else []
+    kept_rows = [[*([_partner_link(s.partner)] if show_partner else []), f"<code>{esc(s.name)}</code>",
+                  _when(s.at.isoformat()), f'<span class="err">{_lines(s.reason)}</span>', f"<code>{esc(s.copy)}</code>",
+                  _lines(s.next_step)] for s in board.set_aside]
+    kept = [_section("set-aside", "Set aside while taken in", len(kept_rows), (
+        '<p class="empty">The gateway was killed each time it took these files in, so they are no messages: kept '
+        f"unread in the quarantine, {esc(DEALT_WITH)}.</p>") + _table(
+        [*partner_head, "File", "Set aside", "Why", "Kept as", "What to do"], kept_rows, ""))] if kept_rows else []
     return [
         _section("flow", "Flow per partner" if show_partner else "Flow", len(board.flows), _table(
             ["Partner", "Files received", "Posted to Odoo", "Acks sent / received", "Sent out", "In flight",
@@ -173,6 +182,7 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
         _section("quarantine", "Quarantine", len(board.quarantined), _table(
             ["Message", *partner_head, "File", "Received", "Reason", ""], quarantine_rows,
             "The quarantine is empty.")),
+        *kept,
         _section("overdue", "Overdue acknowledgements", len(board.overdue), _table(
             ["Message", *partner_head, "Type", "Control #", "Awaiting", "Due", "Overdue by"], overdue_rows,
             "No acknowledgement is overdue.")),
@@ -187,6 +197,10 @@ def _sections(board: Board, now: datetime, *, show_partner: bool) -> list[str]:
             ["Last change", "Message", *partner_head, "Dir", "Type", "State", "File"], recent_rows,
             "No messages yet.")),
     ]
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(esc(line) for line in text.split("\n"))
 
 
 def _mdn_row(owed: OwedMdn, show_partner: bool) -> list[str]:

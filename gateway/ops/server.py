@@ -3,7 +3,7 @@
     GET /healthz        readiness: 200 with every check ok, else 503 (JSON body lists each check)
     GET /healthz/live   liveness: 200 while the event loop answers
     GET /metrics        Prometheus text format
-    GET /               status page (flow, stuck, quarantine, overdue acks, dead letters, latest messages)
+    GET /               status page (flow, stuck, quarantine, files set aside, overdue acks, dead letters, latest)
     GET /messages/{id}  one message: fields, events, Odoo records, derived messages, raw bytes (escaped)
     GET /partners/{id}  one partner: its flow, stuck, quarantine, overdue acks, dead letters, latest messages
 
@@ -33,6 +33,7 @@ from gateway.ops.certificates import CertificateInUse, certificates_in_use, expi
 from gateway.ops.disk import FreeSpace, free_space, low_space_warnings
 from gateway.ops.health import Readiness, default_checks
 from gateway.ops.queries import JournalQueries, PartnerFlow
+from gateway.ops.setaside import set_aside_files
 from gateway.transports.as2.ledger import Ledger, OwedMdn, owed_text
 
 log = logging.getLogger("gateway.ops")
@@ -132,9 +133,10 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     results = await request.app[READINESS].run()        # cached for a couple of seconds
     checks = {r.name: r.ok for r in results}
     ctx = request.app[STATE]["ctx"]
-    certificates, spaces = await asyncio.gather(asyncio.to_thread(_certificates, ctx),
-                                                asyncio.to_thread(_free_space, ctx))
-    families = await asyncio.to_thread(metrics.collect, queries, now, checks, certificates, spaces)
+    certificates, spaces, kept = await asyncio.gather(
+        asyncio.to_thread(_certificates, ctx), asyncio.to_thread(_free_space, ctx),
+        asyncio.to_thread(set_aside_files, _gateway_config(ctx).quarantine_dir))
+    families = await asyncio.to_thread(metrics.collect, queries, now, checks, certificates, spaces, kept)
     return web.Response(body=metrics.render(families).encode("utf-8"),
                         headers={"Content-Type": metrics.CONTENT_TYPE})
 
@@ -168,7 +170,8 @@ def _board(request: web.Request, now: datetime, partner: str | None) -> pages.Bo
                        dead=q.dead(partner=partner), rejected=q.rejected(partner=partner),
                        overdue=q.overdue_acks(now, partner=partner),
                        recent=q.recent(50 if partner else 25, partner=partner),
-                       unsent_mdns=_unsent_mdns(request.app[STATE]["as2_ledger"], partner))
+                       unsent_mdns=_unsent_mdns(request.app[STATE]["as2_ledger"], partner),
+                       set_aside=set_aside_files(_gateway_config(request.app[STATE]["ctx"]).quarantine_dir, partner))
 
 
 def _unsent_mdns(path: Path, partner: str | None) -> list[OwedMdn]:
@@ -205,7 +208,7 @@ async def partner(request: web.Request) -> web.Response:
     if not _PARTNER.match(partner_id):
         return _html(pages.not_found(now, "No such partner."), 404)
     board = await asyncio.to_thread(_board, request, now, partner_id)
-    if not board.flows and not board.recent:
+    if not board.flows and not board.recent and not board.set_aside:
         return _html(pages.not_found(now, f"No partner {partner_id} is configured or has messages."), 404)
     return _html(pages.partner_page(now=now, partner=partner_id, board=board))
 

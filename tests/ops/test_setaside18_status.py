@@ -1,0 +1,87 @@
+"""A file the intake guard set aside (the gateway was killed each time it took it in, so it never became a message)
+was in the log only: `status`, the status page and /metrics showed nothing, and an order nobody sees is lost. They
+now list it from the quarantine, its only record, until a person moves or deletes its copy.
+
+The real daemon with the intake18 tests' hook (a SIGKILL whenever the archive is handed the marked file), started
+again after each kill as systemd does; then, with the third run up, the real CLI and the ops endpoint over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+HOOK = "tests.spine.test_intake18_crash_loop"
+
+
+def _get(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def test_a_file_set_aside_at_intake_is_in_status_the_status_page_and_metrics_until_its_copy_goes(
+        tmp_path: Path) -> None:
+    from tests.helpers.gateway import GatewayProcess, Workspace, cli
+    from tests.helpers.net import free_port
+    from tests.helpers.x12 import purchase_order
+    from tests.spine.test_daemon import ACME
+
+    # Given acme's inbox with a file whose intake kills the gateway, which systemd starts again after each kill
+    port = free_port()
+    ws = Workspace.create(tmp_path, {"inbox": [{"path": "inbox", "processed": "inbox/processed", "min_age": 0.05,
+                                                "partner": "acme"}],
+                                     "ops": {"enabled": True, "host": "127.0.0.1", "port": port}},
+                          partners={"acme": ACME})
+    ws.inbox.mkdir(exist_ok=True)
+    ws.drop("ORDERS.x12", purchase_order(1, po="KILLS1"))
+    env = {"EDI_TEST_INTAKE_POISON": "KILLS1"}
+    kills = 0
+    while True:
+        gw = GatewayProcess(ws.config, preload=[HOOK], env=env, wait_ready=False).start()
+        assert gw.proc is not None
+        deadline = time.monotonic() + 60
+        while gw.proc.poll() is None and (ws.inbox / "ORDERS.x12").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if gw.proc.poll() is None:
+            break
+        gw.kill()
+        kills += 1
+        assert kills < 4, gw.output()
+    try:
+        gw.wait_notification("READY=1")
+        [kept] = (ws.root / "quarantine" / "acme").glob("ORDERS.x12.killed-*Z")
+        assert kills == 2                                   # killed twice while it was taken alone
+
+        # Then `status` says so: the count, then the file with its partner, when, why, where it is, what to do
+        text = cli("status", config=ws.config)
+        assert text.returncode == 0, text.stderr
+        out = text.stdout
+        assert "set aside while taken in: 1" in out, out
+        assert "acme         ORDERS.x12" in out, out
+        assert "the gateway was killed 2 times while taking this file in" in out, out
+        assert f"kept as {kept}" in out and f"move the file back into {ws.inbox}" in out, out
+        listed = json.loads(cli("status", "--json", config=ws.config).stdout)["set_aside"]
+        assert listed["count"] == 1
+        [one] = listed["newest"]
+        assert (one["partner"], one["file"], one["copy"]) == ("acme", "ORDERS.x12", str(kept))
+        assert "killed 2 times" in one["reason"] and "smaller files" in one["next_step"]
+        # the status page, its overview and acme's page, with the reason; /metrics counts it for acme
+        page = _get(port, "/")
+        section = page[page.index('id="set-aside"'):]
+        section = section[:section.index("</section>")]
+        assert "ORDERS.x12" in section and "killed 2 times" in section and str(kept) in section, section
+        assert 'id="set-aside"' in _get(port, "/partners/acme")
+        assert 'edi_gateway_intake_set_aside{partner="acme"} 1' in _get(port, "/metrics")
+
+        # When a person has dealt with it (the copy moved out of the quarantine), it leaves every list at once
+        kept.rename(tmp_path / "handled.x12")
+        assert "set aside" not in cli("status", config=ws.config).stdout
+        assert json.loads(cli("status", "--json", config=ws.config).stdout)["set_aside"]["count"] == 0
+        assert 'id="set-aside"' not in _get(port, "/")
+        metrics = _get(port, "/metrics")
+        assert "# TYPE edi_gateway_intake_set_aside gauge" in metrics
+        assert "edi_gateway_intake_set_aside{" not in metrics
+    finally:
+        assert gw.stop() == 0, gw.output()
