@@ -6,6 +6,7 @@ pipeline to the sandbox over HTTP, the order shipped and invoiced there, the 810
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ import pytest
 from gateway.config.loader import LoadedConfig
 from gateway.journal.api import State
 from gateway.journal.archive import Archive
+from gateway.journal.sqlite import open_journal
 from gateway.odoo.client import OdooClient
+from gateway.odoo.extract.invoices import extract_invoices
 from gateway.odoo.sandbox import SandboxServer
+from gateway.translate.canonical import to_json
 from tests.odoo import test_outbound_odd_odoo as odd
 from tests.odoo.conftest import client, odoo
 from tests.odoo.test_order_header_fields import post_file, sale_order, sample
@@ -146,3 +150,8 @@ async def test_an_invoice_due_in_instalments_states_each_part(tmp_path: Path, ex
         for p, share in zip(parts, ["30", "70"], strict=True)], itds
     assert round(sum(p["amount_currency"] for p in parts), 2) == move["amount_total"]
     assert itds[0][12] == "30% Now, Balance 45 Days" and len(itds[1]) <= 12, itds
+    fresh = open_journal(tmp_path / "fresh")
+    [doc] = extract_invoices(client, examples.partners["bigbox"], fresh, claim_marks=False)
+    said = json.loads(to_json(doc))["instalments"]
+    assert [p["percent"] for p in said] == ["30", "70"], said        # as the JSON shown and digested, not 3E+1
+    fresh.close()

@@ -293,7 +293,7 @@ def _instalments(lines: list[dict[str, Any]], total: Decimal, places: int) -> li
         return None
     amounts = [money(abs(_dec(line["amount_currency"])), places) for line in lines]
     return [Instalment(due_date=str(line["date_maturity"]), amount=amount,
-                       percent=(amount * 100 / abs(total)).quantize(Decimal("0.01")).normalize())
+                       percent=_dec((amount * 100 / abs(total)).quantize(Decimal("0.01"))))
             for line, amount in zip(lines, amounts, strict=True)]
 
 
