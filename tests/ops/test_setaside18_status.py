@@ -25,6 +25,7 @@ def test_a_file_set_aside_at_intake_is_in_status_the_status_page_and_metrics_unt
         tmp_path: Path) -> None:
     from tests.helpers.gateway import GatewayProcess, Workspace, cli
     from tests.helpers.net import free_port
+    from tests.helpers.wait import wait_for
     from tests.helpers.x12 import purchase_order
     from tests.spine.test_daemon import ACME
 
@@ -75,10 +76,14 @@ def test_a_file_set_aside_at_intake_is_in_status_the_status_page_and_metrics_unt
         assert 'id="set-aside"' in _get(port, "/partners/acme")
         assert 'edi_gateway_intake_set_aside{partner="acme"} 1' in _get(port, "/metrics")
 
-        # When a person has dealt with it (the copy moved out of the quarantine), it leaves every list at once
+        # When a person has dealt with it (the copy moved out of the quarantine), it leaves every list at once; a
+        # file put back under its set-aside name, now a message the pipeline quarantines, is listed as that only
         kept.rename(tmp_path / "handled.x12")
-        assert "set aside" not in cli("status", config=ws.config).stdout
-        assert json.loads(cli("status", "--json", config=ws.config).stdout)["set_aside"]["count"] == 0
+        ws.drop(kept.name, b"not an interchange")
+        wait_for(lambda: ws.count(state="quarantined") == 1, message="the file put back quarantined")
+        assert len(list((ws.root / "quarantine" / "acme").glob(f"*_{kept.name}"))) == 1
+        out = cli("status", config=ws.config).stdout
+        assert "set aside" not in out and "needs attention" in out, out
         assert 'id="set-aside"' not in _get(port, "/")
         metrics = _get(port, "/metrics")
         assert "# TYPE edi_gateway_intake_set_aside gauge" in metrics
