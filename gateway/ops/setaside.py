@@ -1,7 +1,8 @@
 """The files an intake set aside because the gateway was killed each time it took them in (`gateway.poison`), for
 `status`, the status page and /metrics. They never became messages, so the journal does not know them: the copies in
 the quarantine (`<partner|unknown>/<name>.killed-<time>`, beside a `.reason.txt`) are the only record, and are read
-from there at each look. A person deals with one by moving or deleting its copy; it then leaves every list at once.
+from there at each look. A person deals with one by moving its copy out of the partner's folder (into its closed/, as
+`close` does with a message's copy) or deleting it; it then leaves every list at once.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from gateway.poison import SET_ASIDE_MARK, SET_ASIDE_STAMP
 
 REASON = ".reason.txt"
 REASON_READ = 64 * 1024        # bytes of a .reason.txt read: ours are a few hundred
-DEALT_WITH = ("each leaves this list once its copy leaves the quarantine: moved back where it came from as its "
-              ".reason.txt says, or deleted once the partner sent it again")
+DEALT_WITH = ("each leaves this list once its copy leaves its partner's quarantine folder: moved back where it "
+              "came from as its .reason.txt says, into the folder's closed/ to keep it, or deleted")
 
 
 @dataclass(frozen=True, slots=True)

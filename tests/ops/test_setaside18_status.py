@@ -76,9 +76,10 @@ def test_a_file_set_aside_at_intake_is_in_status_the_status_page_and_metrics_unt
         assert 'id="set-aside"' in _get(port, "/partners/acme")
         assert 'edi_gateway_intake_set_aside{partner="acme"} 1' in _get(port, "/metrics")
 
-        # When a person has dealt with it (the copy moved out of the quarantine), it leaves every list at once; a
-        # file put back under its set-aside name, now a message the pipeline quarantines, is listed as that only
-        kept.rename(tmp_path / "handled.x12")
+        # When a person has dealt with it (the copy kept in acme's closed/), it leaves every list at once; a file
+        # put back under its set-aside name, now a message the pipeline quarantines, is listed as that only
+        (kept.parent / "closed").mkdir()
+        kept.rename(kept.parent / "closed" / kept.name)
         ws.drop(kept.name, b"not an interchange")
         wait_for(lambda: ws.count(state="quarantined") == 1, message="the file put back quarantined")
         assert len(list((ws.root / "quarantine" / "acme").glob(f"*_{kept.name}"))) == 1
