@@ -115,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
             echo(f"  {k.at:%Y-%m-%d %H:%M:%S} UTC  {k.partner:12} {k.name}")
             for line in (*k.reason.split("\n"), f"kept as {k.copy}", *k.next_step.split("\n")):
                 echo(f"      {line}")
+        if len(kept) > SET_ASIDE_LISTED:
+            echo(f"  and {len(kept) - SET_ASIDE_LISTED} older (the status page lists them all; ls "
+                 f"{gateway.quarantine_dir}/*/*.killed-*Z)")
     if attention:
         echo("needs attention (edi-gateway show ID; replay / resend after fixing the cause; "
              "close ID --reason TEXT once handled otherwise)")

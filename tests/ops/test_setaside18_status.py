@@ -91,3 +91,32 @@ def test_a_file_set_aside_at_intake_is_in_status_the_status_page_and_metrics_unt
         assert "edi_gateway_intake_set_aside{" not in metrics
     finally:
         assert gw.stop() == 0, gw.output()
+
+
+def test_status_lists_the_newest_set_aside_files_and_counts_the_rest(tmp_path: Path) -> None:
+    from gateway.journal.sqlite import SqliteJournal
+    from gateway.poison import set_aside_file
+    from tests.helpers.gateway import Workspace, cli
+
+    # Given a gateway that set seven files aside, the last one's .reason.txt since removed by a person
+    ws = Workspace.create(tmp_path)
+    (ws.root / "state").mkdir()
+    SqliteJournal(ws.root / "state" / "journal.sqlite3").close()
+    copies = []
+    for n in range(7):
+        source = tmp_path / f"PO{n}.x12"
+        source.write_bytes(b"ISA")
+        copies.append(set_aside_file(source, source.name, ws.root / "quarantine" / ("acme" if n % 2 else "unknown"),
+                                     f"killed while taking PO{n} in", f"what to do with PO{n}", move=True))
+    Path(f"{copies[-1]}.reason.txt").unlink()
+
+    # When the coordinator asks for the status
+    out = cli("status", config=ws.config).stdout
+
+    # Then all seven are counted, the newest five shown newest first, the rest named as a count and where they are
+    assert "set aside while taken in: 7" in out, out
+    shown = [line.split()[-1] for line in out.splitlines() if line.startswith("  20")]
+    assert shown == ["PO6.x12", "PO5.x12", "PO4.x12", "PO3.x12", "PO2.x12"], out
+    assert "killed while taking PO5 in" in out and "what to do with PO5" in out, out
+    assert "its .reason.txt is gone" in out, out
+    assert f"and 2 older (the status page lists them all; ls {ws.root / 'quarantine'}/*/*.killed-*Z)" in out, out
