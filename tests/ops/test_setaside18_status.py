@@ -120,3 +120,32 @@ def test_status_lists_the_newest_set_aside_files_and_counts_the_rest(tmp_path: P
     assert "killed while taking PO5 in" in out and "what to do with PO5" in out, out
     assert "its .reason.txt is gone" in out, out
     assert f"and 2 older (the status page lists them all; ls {ws.root / 'quarantine'}/*/*.killed-*Z)" in out, out
+
+
+async def test_the_status_page_escapes_a_set_aside_name_and_links_a_partnerless_inbox_page(served: object) -> None:
+    import asyncio
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from gateway.poison import set_aside_file
+    from tests.ops.conftest import fetch
+
+    world, base, ctx = served  # type: ignore[misc]
+    # Given a file from an inbox of no partner, named with markup, set aside in the served gateway's quarantine
+    quarantine = world.tmp / "quarantine"
+    ctx.config = world.config.model_copy(update={"quarantine_dir": quarantine})
+    source = world.tmp / "<img src=x onerror=alert(1)>.x12"
+    source.write_bytes(b"ISA")
+    set_aside_file(source, source.name, quarantine / "unknown", "killed <script>", "move it back", move=True)
+
+    # When the coordinator opens the status page, the link it gives, and Prometheus scrapes /metrics
+    status, _, page = await asyncio.to_thread(fetch, f"{base}/")
+    link, _, unknown = await asyncio.to_thread(fetch, f"{base}/partners/unknown")
+    _, _, metrics = await asyncio.to_thread(fetch, f"{base}/metrics")
+
+    # Then the page shows it escaped, the partnerless inbox's page exists, and the scrape parses with its count
+    assert status == 200 and b"<img src=x" not in page and b"&lt;img src=x onerror=alert(1)&gt;.x12" in page
+    assert b"killed &lt;script&gt;" in page and b'href="/partners/unknown"' in page
+    assert link == 200 and b'id="set-aside"' in unknown and b"&lt;img src=x" in unknown
+    [family] = [f for f in text_string_to_metric_families(metrics.decode()) if f.name == "edi_gateway_intake_set_aside"]
+    assert [(s.labels, s.value) for s in family.samples] == [({"partner": "unknown"}, 1.0)]
