@@ -20,6 +20,7 @@ from gateway.translate.canonical import Document
 from gateway.translate.edifact_allocations import GROUPS
 from gateway.translate.inbound import fill_totals, to_plain, translate
 from gateway.translate.profile import Profile, ProfileRegistry
+from gateway.translate.x12_terms import instalments_out
 
 log = logging.getLogger("gateway.translate")
 
@@ -384,6 +385,8 @@ def render(doc: Document, partner: PartnerConfig, profiles: ProfileRegistry, jou
     pack_loose_items(data, profile)                # before the SSCCs: a carton of a labelling partner
     assign_ssccs(data, profile, partner, journal)
     fit_items_to_profile(data, profile)            # after the SSCCs: a group of loose items is no package
+    if doc.doc_type == "Invoice":
+        instalments_out(data, profile)             # X12 ITD*04 a part: before the hook, as the packs
     hook = profile.hooks.get("before_write")
     if hook is not None:
         try:

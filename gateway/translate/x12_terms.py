@@ -4,30 +4,33 @@ X12 states deferred or instalment terms (ITD01 04) with each part's due date and
 invoice (ITD09, ITD10, ITD11; with 04, ITD07 or ITD09 and ITD10 or ITD11 are required). An invoice due in parts is
 written as one `ITD*04` per part (the profile's `instalments` node) instead of the single ITD; the first part also
 carries the early-payment discount and the terms' name. An invoice due at once keeps its one ITD.
+
+`render` does this before the profile's before_write hook, as `pack_loose_items`, for every profile with an
+`instalments` node: a partner 810 profile with a hook of its own (one calling `invoice_prices_out`, as README
+advised) would otherwise write the single ITD, an `ITD*04` without its parts, beside the parts' ITDs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gateway.translate.x12_fields import invoice_prices_out
+from gateway.translate.profile import Profile
 
 SINGLE = ("terms", "terms_type", "terms_discount_percent", "terms_discount_days", "terms_net_days", "due_date")
 """The invoice's fields the single ITD writes (ITD01, ITD03, ITD05, ITD06, ITD07, ITD12; ITD02 from terms_basis)."""
 
 
-def invoice_out(data: dict[str, Any]) -> dict[str, Any]:
-    """The 810's before_write hook: an invoice due in parts leaves its single ITD unwritten, its first part taking
-    the discount and the terms' name; then `invoice_prices_out`. A profile with a before_write hook of its own
-    calls this one."""
+def instalments_out(data: dict[str, Any], profile: Profile) -> None:
+    """An invoice due in parts, for a profile that writes them: its single ITD left unwritten, each part taking the
+    terms' basis, the first also the discount and the terms' name. Otherwise the parts are left out, so that no
+    profile writes them beside the single ITD."""
     parts = data.get("instalments") or []
-    if len(parts) > 1:
-        for part in parts:
-            part["_basis"] = data.get("terms_basis")
-        parts[0].update({"_discount_percent": data.get("terms_discount_percent"),
-                         "_discount_days": data.get("terms_discount_days"), "_description": data.get("terms")})
-        for name in (*SINGLE, "terms_basis"):
-            data.pop(name, None)
-    else:
+    if len(parts) < 2 or profile.root is None or not any(n.each == "instalments" for n in profile.root.walk()):
         data.pop("instalments", None)
-    return invoice_prices_out(data)
+        return
+    for part in parts:
+        part["_basis"] = data.get("terms_basis")
+    parts[0].update({"_discount_percent": data.get("terms_discount_percent"),
+                     "_discount_days": data.get("terms_discount_days"), "_description": data.get("terms")})
+    for name in (*SINGLE, "terms_basis"):
+        data.pop(name, None)
