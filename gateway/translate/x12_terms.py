@@ -23,10 +23,14 @@ SINGLE = ("terms", "terms_type", "terms_discount_percent", "terms_discount_days"
 def instalments_out(data: dict[str, Any], profile: Profile) -> None:
     """An invoice due in parts, for a profile that writes them: its single ITD left unwritten, each part taking the
     terms' basis, the first also the discount and the terms' name. Otherwise the parts are left out, so that no
-    profile writes them beside the single ITD."""
+    profile writes them beside the single ITD, and so is 04 (a profile without the node, `instalments: null` for a
+    retailer taking no ITD*04, states 01 with the last due date, as before parts were stated)."""
     parts = data.get("instalments") or []
-    if len(parts) < 2 or profile.root is None or not any(n.each == "instalments" for n in profile.root.walk()):
+    writes = profile.root is not None and any(n.each == "instalments" and not n.read_only for n in profile.root.walk())
+    if len(parts) < 2 or not writes:
         data.pop("instalments", None)
+        if data.get("terms_type") == "deferred_or_instalment":
+            data.pop("terms_type")           # X12 wants the parts with 04 (ITD10 or ITD11)
         return
     for part in parts:
         part["_basis"] = data.get("terms_basis")

@@ -27,12 +27,14 @@ def out(data: dict[str, Any]) -> dict[str, Any]:
 '''
 
 
-def itds(tmp_path: Path, capsys: pytest.CaptureFixture[str], own_hook: bool) -> list[str]:
-    """BigBox's golden invoice due 30 % now and 70 % at 45 days, rendered as its 810: the ITD segments."""
+def itds(tmp_path: Path, capsys: pytest.CaptureFixture[str], own_hook: bool, more: str = "") -> list[str]:
+    """BigBox's golden invoice due 30 % now and 70 % at 45 days, rendered as its 810 (`more` added to its profile):
+    the ITD segments."""
     config = example_workspace(tmp_path / "ws", ("bigbox",))
+    profile = tmp_path / "ws" / "translations" / "bigbox-810.yaml"
+    profile.write_text(profile.read_text() + more)
     if own_hook:
         (tmp_path / "ws" / "translations" / "bbterms18hook.py").write_text(HOOK)
-        profile = tmp_path / "ws" / "translations" / "bigbox-810.yaml"
         profile.write_text(profile.read_text() + 'hooks:\n  before_write: "bbterms18hook:out"\n')
     doc = json.loads(GOLDEN.read_text())
     doc.update(terms_type="deferred_or_instalment", terms_discount_percent="2", terms_discount_days=30,
@@ -52,3 +54,12 @@ def test_an_instalment_invoice_is_one_itd_a_part_with_a_partner_hook_too(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], own_hook: bool) -> None:
     assert itds(tmp_path, capsys, own_hook) == ["ITD*04*3*2**30****20261203*3000*30*2% 30 NET 45",
                                                 "ITD*04*3*******20270117*7000*70"]
+
+
+def test_a_profile_writing_no_parts_states_01_with_the_last_due_date(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A partner whose retailer takes no ITD*04 removes the base's instalments node (`instalments: null`): the invoice
+    states one ITD*01 with its last due date, as before parts were stated, not a bare ITD*04 (X12 wants ITD10 or
+    ITD11 with 04) nor no ITD at all (the base's hook left the single ITD out for parts no node wrote)."""
+    said = itds(tmp_path, capsys, False, "structure:\n  instalments: null\n")
+    assert said == ["ITD*01*3*2**30*20270117******2% 30 NET 45"], said
