@@ -106,4 +106,4 @@ def test_an_entity_no_loaded_dtd_declares_in_an_attribute_is_refused_too(
     code, doc, err = translated(tmp_path, monkeypatch, capsys, order.replace("&uuml;", "&#252;").encode())
     assert code == 0 and isinstance(doc, dict), err
     [ship_to] = [p for p in doc["parties"] if p["role"] == "ship_to"]
-    assert ship_to["ids"]["address"] == "München-42"
+    assert ship_to["ids"]["buyer"] == "München-42"
